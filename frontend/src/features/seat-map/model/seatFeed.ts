@@ -1,0 +1,168 @@
+/**
+ * Joins the socket to the seat store: routes each frame through the StreamTracker, applies
+ * what it says, asks for snapshots after gaps, a new epoch or a reconnect, and keeps a small
+ * status (connection, watchers) for the page.
+ */
+import type { ConnectionState, LiveSocket, LiveSocketOptions } from '../../../lib/ws-client';
+import type { PushedSeat, SeatStore } from './seatState';
+import { StreamTracker } from './streamTracker';
+
+export type FeedConnection = 'connecting' | 'syncing' | 'live' | 'reconnecting' | 'gone';
+
+export interface FeedStatus {
+  connection: FeedConnection;
+  /** People watching this event, from `presence`; null until the first one. */
+  watchers: number | null;
+  /** Counts of what happened, for the curious and for tests. */
+  resyncs: number;
+}
+
+export type SocketOpener = (
+  handlers: Pick<LiveSocketOptions, 'onMessage' | 'onOpen' | 'onStateChange'>,
+) => LiveSocket;
+
+export interface SeatFeedOptions {
+  eventId: number;
+  store: SeatStore;
+  openSocket: SocketOpener;
+  /** After a reconnect: refresh what only HTTP knows (which seats are mine). */
+  onReconnected?: () => void;
+  /** Ask again when an awaited snapshot has not come within this time. */
+  snapshotTimeoutMs?: number;
+}
+
+function isPushedSeat(value: unknown): value is PushedSeat {
+  if (!value || typeof value !== 'object') return false;
+  const v = value as Record<string, unknown>;
+  return (
+    typeof v.id === 'number' &&
+    typeof v.version === 'number' &&
+    (v.status === 'available' || v.status === 'locked' || v.status === 'reserved')
+  );
+}
+
+export class SeatFeed {
+  private readonly tracker = new StreamTracker();
+  private socket: LiveSocket | null = null;
+  private socketState: ConnectionState = 'connecting';
+  private status: FeedStatus = { connection: 'connecting', watchers: null, resyncs: 0 };
+  private listeners = new Set<() => void>();
+  private snapshotTimer: ReturnType<typeof setTimeout> | undefined;
+  private readonly options: SeatFeedOptions;
+
+  constructor(options: SeatFeedOptions) {
+    this.options = options;
+  }
+
+  start(): void {
+    if (this.socket) return;
+    this.socket = this.options.openSocket({
+      onMessage: (frame) => this.handleFrame(frame),
+      onOpen: ({ reconnect }) => this.handleOpen(reconnect),
+      onStateChange: (state) => {
+        this.socketState = state;
+        if (state !== 'open') this.clearSnapshotTimer();
+        this.refreshConnection();
+      },
+    });
+  }
+
+  stop(): void {
+    this.clearSnapshotTimer();
+    this.socket?.close();
+    this.socket = null;
+  }
+
+  /** Drops the connection and makes a new one (the page offers it when the socket is gone). */
+  reconnect(): void {
+    this.socket?.reconnect();
+  }
+
+  getStatus = (): FeedStatus => this.status;
+
+  subscribeStatus = (listener: () => void): (() => void) => {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  };
+
+  handleOpen(reconnect: boolean): void {
+    this.tracker.reset();
+    this.socketState = 'open';
+    this.armSnapshotTimer();
+    this.refreshConnection();
+    if (reconnect) this.options.onReconnected?.();
+  }
+
+  handleFrame(frame: Record<string, unknown>): void {
+    if (frame.event_id !== undefined && frame.event_id !== this.options.eventId) return;
+    switch (frame.type) {
+      case 'snapshot': {
+        if (typeof frame.seq !== 'number' || typeof frame.epoch !== 'string' || !Array.isArray(frame.seats)) return;
+        this.options.store.applyPushed(frame.seats.filter(isPushedSeat));
+        this.tracker.onSnapshot(frame.epoch, frame.seq);
+        this.clearSnapshotTimer();
+        this.refreshConnection();
+        return;
+      }
+      case 'seats': {
+        if (typeof frame.seq !== 'number' || typeof frame.epoch !== 'string' || !Array.isArray(frame.changes)) return;
+        const decision = this.tracker.onSeats(frame.epoch, frame.seq);
+        if (decision.action === 'drop') return;
+        this.options.store.applyPushed(frame.changes.filter(isPushedSeat));
+        if (decision.resync) this.requestSnapshot();
+        return;
+      }
+      case 'presence': {
+        if (typeof frame.watchers === 'number') this.update({ watchers: frame.watchers });
+        return;
+      }
+      default:
+        return; // pong, error: nothing to do
+    }
+  }
+
+  requestSnapshot(): void {
+    this.tracker.requested();
+    this.update({ resyncs: this.status.resyncs + 1 });
+    this.socket?.send({ type: 'snapshot' });
+    this.armSnapshotTimer();
+    this.refreshConnection();
+  }
+
+  private armSnapshotTimer(): void {
+    this.clearSnapshotTimer();
+    this.snapshotTimer = setTimeout(() => {
+      this.snapshotTimer = undefined;
+      if (this.tracker.awaitingSnapshot && this.socketState === 'open') this.requestSnapshot();
+    }, this.options.snapshotTimeoutMs ?? 5_000);
+  }
+
+  private clearSnapshotTimer(): void {
+    if (this.snapshotTimer !== undefined) clearTimeout(this.snapshotTimer);
+    this.snapshotTimer = undefined;
+  }
+
+  private refreshConnection(): void {
+    let connection: FeedConnection;
+    switch (this.socketState) {
+      case 'open':
+        connection = this.tracker.awaitingSnapshot ? 'syncing' : 'live';
+        break;
+      case 'closed':
+        connection = 'gone';
+        break;
+      default:
+        connection = this.socketState;
+    }
+    this.update({ connection });
+  }
+
+  private update(patch: Partial<FeedStatus>): void {
+    const next = { ...this.status, ...patch };
+    if (next.connection === this.status.connection && next.watchers === this.status.watchers && next.resyncs === this.status.resyncs) {
+      return;
+    }
+    this.status = next;
+    for (const listener of [...this.listeners]) listener();
+  }
+}

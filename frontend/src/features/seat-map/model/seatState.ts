@@ -1,0 +1,399 @@
+/**
+ * The live state of one event's seats, as this browser knows it.
+ *
+ * Three sources feed it:
+ * - the HTTP seat list (`GET /api/events/{id}/seats/`) and the answers to this user's own
+ *   lock / unlock calls: authoritative, and the only ones that know whether a seat is `mine`;
+ * - the socket's `snapshot` and `seats` messages: newer or older than what we hold, possibly
+ *   twice, and silent about who holds a seat;
+ * - the clock: a lock ends at `locked_until` whether or not the sweeper has said so yet.
+ *
+ * Rules:
+ * 1. A change is applied only when its `version` is higher than the one held (a socket message)
+ *    or at least as high (an authoritative answer, which may add `mine` to a state we already
+ *    have from the socket). A late message never turns a seat back.
+ * 2. `mine` after a pushed change:
+ *    - `available`: not mine.
+ *    - `locked`: mine only while this user's own lock request on that seat is in flight
+ *      (the push can overtake the HTTP answer); such a guess is marked tentative and is
+ *      confirmed by the answer or undone by a failure.
+ *    - `reserved`: mine when this user's own reserve is in flight (tentative, as above), or when
+ *      the seat was locked by this user and this is the very next change (`version + 1`):
+ *      only the holder of a lock can book it, and a lapsed lock must first be re-locked by
+ *      someone else, which is a change of its own.
+ *    Anything else pushed is someone else's.
+ * 3. After a successful reserve (whose answer carries no versions) each booked seat is
+ *    `reserved`, mine, at the version of this user's lock plus one: the booking is that seat's
+ *    next change.
+ * 4. A lock whose `locked_until` has passed is shown available at once; the sweeper's push
+ *    (version + 1) follows within seconds.
+ */
+
+export type SeatStatus = 'available' | 'locked' | 'reserved';
+
+/** A seat as `GET /api/events/{id}/seats/` and the lock/unlock answers give it. */
+export interface ApiSeat {
+  id: number;
+  label: string;
+  section: string;
+  row: string;
+  number: number;
+  price: string;
+  status: SeatStatus;
+  version: number;
+  locked_until: string | null;
+  mine?: boolean;
+}
+
+/** A seat as the socket pushes it. */
+export interface PushedSeat {
+  id: number;
+  status: SeatStatus;
+  version: number;
+  locked_until: string | null;
+}
+
+export interface SeatLive {
+  status: SeatStatus;
+  version: number;
+  /** Epoch milliseconds, or null when not locked. */
+  lockedUntil: number | null;
+  mine: boolean;
+}
+
+export interface SeatInfo {
+  id: number;
+  label: string;
+  section: string;
+  row: string;
+  number: number;
+  price: string;
+}
+
+/** What a component renders: replaced, never mutated, when anything about the seat changes. */
+export interface Seat extends SeatInfo, SeatLive {
+  /** This user's own request about the seat is in flight. */
+  busy: boolean;
+}
+
+export type OwnAction = 'lock' | 'unlock' | 'reserve';
+
+/** What a person sees, one of the legend's five entries. */
+export type SeatKind = 'available' | 'held-mine' | 'held-other' | 'booked-mine' | 'booked-other';
+
+export function seatKind(seat: SeatLive): SeatKind {
+  if (seat.status === 'locked') return seat.mine ? 'held-mine' : 'held-other';
+  if (seat.status === 'reserved') return seat.mine ? 'booked-mine' : 'booked-other';
+  return 'available';
+}
+
+export function parseInstant(value: string | null | undefined): number | null {
+  if (!value) return null;
+  const ms = Date.parse(value);
+  return Number.isNaN(ms) ? null : ms;
+}
+
+export function liveFromApi(seat: ApiSeat): SeatLive {
+  return {
+    status: seat.status,
+    version: seat.version,
+    lockedUntil: seat.status === 'locked' ? parseInstant(seat.locked_until) : null,
+    mine: seat.status !== 'available' && Boolean(seat.mine),
+  };
+}
+
+function sameLive(a: SeatLive, b: SeatLive): boolean {
+  return a.status === b.status && a.version === b.version && a.lockedUntil === b.lockedUntil && a.mine === b.mine;
+}
+
+/** Rule 1 for authoritative answers. Returns the new state, or null to keep the current one. */
+export function mergeAuthoritative(current: SeatLive | undefined, incoming: SeatLive): SeatLive | null {
+  if (current && incoming.version < current.version) return null;
+  if (current && sameLive(current, incoming)) return null;
+  return incoming;
+}
+
+/** Rules 1 and 2 for a socket change. `pending` is this user's in-flight action on the seat. */
+export function mergePushed(
+  current: SeatLive | undefined,
+  change: PushedSeat,
+  pending: OwnAction | undefined,
+): { next: SeatLive; tentative: boolean } | null {
+  if (current && change.version <= current.version) return null;
+  let mine = false;
+  let tentative = false;
+  if (change.status === 'locked') {
+    mine = pending === 'lock';
+    tentative = mine;
+  } else if (change.status === 'reserved') {
+    const bookedOwnLock =
+      current !== undefined && current.mine && current.status === 'locked' && change.version === current.version + 1;
+    if (bookedOwnLock) mine = true;
+    else if (pending === 'reserve') {
+      mine = true;
+      tentative = true;
+    }
+  }
+  return {
+    next: {
+      status: change.status,
+      version: change.version,
+      lockedUntil: change.status === 'locked' ? parseInstant(change.locked_until) : null,
+      mine,
+    },
+    tentative,
+  };
+}
+
+/** Rule 4: the state the clock says, or null when nothing lapsed. */
+export function expireIfDue(current: SeatLive, now: number): SeatLive | null {
+  if (current.status !== 'locked' || current.lockedUntil === null || current.lockedUntil > now) return null;
+  return { status: 'available', version: current.version, lockedUntil: null, mine: false };
+}
+
+type Listener = () => void;
+
+/**
+ * Holds every seat of one event and tells each subscriber only about its own seat, so one pushed
+ * change re-renders one seat component (`useSyncExternalStore(subscribeSeat(id), getSeat(id))`).
+ */
+export class SeatStore {
+  private seats = new Map<number, Seat>();
+  private seatListeners = new Map<number, Set<Listener>>();
+  private heldListeners = new Set<Listener>();
+  private pending = new Map<number, OwnAction>();
+  private tentative = new Set<number>();
+  private mineLocked = new Set<number>();
+  private heldCache: Seat[] | null = null;
+  private batchDepth = 0;
+  private dirty = new Set<number>();
+  private heldDirty = false;
+
+  // ---- reading ----
+
+  getSeat = (id: number): Seat | undefined => this.seats.get(id);
+
+  has(id: number): boolean {
+    return this.seats.has(id);
+  }
+
+  get size(): number {
+    return this.seats.size;
+  }
+
+  /** Seats held by this user (the basket), in layout order of when they were loaded. */
+  getHeld = (): Seat[] => {
+    if (!this.heldCache) {
+      this.heldCache = [...this.mineLocked]
+        .map((id) => this.seats.get(id))
+        .filter((s): s is Seat => s !== undefined)
+        .sort((a, b) => a.id - b.id);
+    }
+    return this.heldCache;
+  };
+
+  pendingAction(id: number): OwnAction | undefined {
+    return this.pending.get(id);
+  }
+
+  isTentative(id: number): boolean {
+    return this.tentative.has(id);
+  }
+
+  label(id: number): string | undefined {
+    return this.seats.get(id)?.label;
+  }
+
+  // ---- subscribing ----
+
+  subscribeSeat(id: number, listener: Listener): () => void {
+    let set = this.seatListeners.get(id);
+    if (!set) {
+      set = new Set();
+      this.seatListeners.set(id, set);
+    }
+    set.add(listener);
+    return () => {
+      set.delete(listener);
+      if (set.size === 0) this.seatListeners.delete(id);
+    };
+  }
+
+  subscribeHeld(listener: Listener): () => void {
+    this.heldListeners.add(listener);
+    return () => this.heldListeners.delete(listener);
+  }
+
+  // ---- writing ----
+
+  /** The HTTP seat list. Seats not seen before are added with their layout info. */
+  loadFromApi(seats: ApiSeat[]): number[] {
+    return this.batch(() => {
+      const changed: number[] = [];
+      for (const apiSeat of seats) {
+        const current = this.seats.get(apiSeat.id);
+        if (!current) {
+          this.put({ ...infoOf(apiSeat), ...liveFromApi(apiSeat), busy: false });
+          changed.push(apiSeat.id);
+          continue;
+        }
+        if (this.pending.has(apiSeat.id)) {
+          // The list may have been read before our own in-flight action; its answer decides.
+          const pushedOnly = mergeAuthoritative(current, { ...liveFromApi(apiSeat), mine: current.mine });
+          if (pushedOnly && apiSeat.version > current.version) {
+            this.put({ ...current, ...pushedOnly });
+            changed.push(apiSeat.id);
+          }
+          continue;
+        }
+        const next = mergeAuthoritative(current, liveFromApi(apiSeat));
+        if (next) {
+          this.tentative.delete(apiSeat.id);
+          this.put({ ...current, ...next });
+          changed.push(apiSeat.id);
+        }
+      }
+      return changed;
+    });
+  }
+
+  /** The seat in the answer to this user's own lock or unlock. */
+  applyOwnAnswer(apiSeat: ApiSeat): boolean {
+    const current = this.seats.get(apiSeat.id);
+    const next = mergeAuthoritative(current, liveFromApi(apiSeat));
+    this.tentative.delete(apiSeat.id);
+    if (!next) return false;
+    this.batch(() => this.put({ busy: false, ...(current ?? infoOf(apiSeat)), ...next }));
+    return true;
+  }
+
+  /** A socket `snapshot`'s seats or a `seats` message's changes. Returns the ids that changed. */
+  applyPushed(changes: PushedSeat[]): number[] {
+    return this.batch(() => {
+      const changed: number[] = [];
+      for (const change of changes) {
+        const current = this.seats.get(change.id);
+        if (!current) continue; // not in the layout we loaded; the next HTTP load brings it
+        const merged = mergePushed(current, change, this.pending.get(change.id));
+        if (!merged) continue;
+        if (merged.tentative) this.tentative.add(change.id);
+        else this.tentative.delete(change.id);
+        this.put({ ...current, ...merged.next });
+        changed.push(change.id);
+      }
+      return changed;
+    });
+  }
+
+  /** Rule 3: the seats of a reservation this user just made. */
+  applyOwnReservation(seatIds: number[]): void {
+    this.batch(() => {
+      for (const id of seatIds) {
+        const current = this.seats.get(id);
+        if (!current) continue;
+        this.tentative.delete(id);
+        if (current.status === 'reserved' && current.mine) continue; // the push got here first
+        if (current.status === 'locked' && current.mine) {
+          this.put({ ...current, status: 'reserved', version: current.version + 1, lockedUntil: null, mine: true });
+        } else if (current.status !== 'reserved') {
+          // We lost track of our own lock (e.g. it lapsed locally a moment early): trust the
+          // server's answer and let the next version from the socket or the list correct it.
+          this.put({ ...current, status: 'reserved', lockedUntil: null, mine: true });
+        } else {
+          this.put({ ...current, mine: true });
+        }
+      }
+    });
+  }
+
+  beginAction(id: number, action: OwnAction): void {
+    this.pending.set(id, action);
+    const current = this.seats.get(id);
+    if (current && !current.busy) this.batch(() => this.put({ ...current, busy: true }));
+  }
+
+  /** Ends an own action. On failure a tentative `mine` set by a push during it is undone. */
+  endAction(id: number, ok: boolean): void {
+    this.pending.delete(id);
+    this.batch(() => {
+      const current = this.seats.get(id);
+      if (!current) return;
+      const undo = !ok && this.tentative.has(id) && current.mine;
+      this.tentative.delete(id);
+      if (undo || current.busy) this.put({ ...current, busy: false, mine: undo ? false : current.mine });
+    });
+  }
+
+  /** A lock request answered 409: whatever the seat is now, it is not ours. */
+  markNotMine(id: number): void {
+    const current = this.seats.get(id);
+    if (current?.mine && current.status !== 'reserved') {
+      this.batch(() => this.put({ ...current, mine: false }));
+    }
+  }
+
+  /** Rule 4. Returns the seats that lapsed, with whether they were this user's. */
+  expire(now: number): { id: number; wasMine: boolean }[] {
+    const lapsed: { id: number; wasMine: boolean }[] = [];
+    this.batch(() => {
+      for (const seat of this.seats.values()) {
+        const next = expireIfDue(seat, now);
+        if (!next) continue;
+        lapsed.push({ id: seat.id, wasMine: seat.mine });
+        this.put({ ...seat, ...next });
+      }
+    });
+    return lapsed;
+  }
+
+  // ---- internals ----
+
+  private put(seat: Seat): void {
+    const before = this.seats.get(seat.id);
+    this.seats.set(seat.id, seat);
+    const heldBefore = this.mineLocked.has(seat.id);
+    const heldNow = seat.status === 'locked' && seat.mine;
+    if (heldNow) this.mineLocked.add(seat.id);
+    else this.mineLocked.delete(seat.id);
+    if (heldBefore !== heldNow || (heldNow && before !== seat)) this.heldDirty = true;
+    this.markDirty(seat.id);
+  }
+
+  private markDirty(id: number): void {
+    this.dirty.add(id);
+  }
+
+  private batch<T>(fn: () => T): T {
+    this.batchDepth += 1;
+    try {
+      return fn();
+    } finally {
+      this.batchDepth -= 1;
+      if (this.batchDepth === 0) this.flush();
+    }
+  }
+
+  private flush(): void {
+    const dirty = [...this.dirty];
+    this.dirty.clear();
+    const heldDirty = this.heldDirty;
+    this.heldDirty = false;
+    if (heldDirty) this.heldCache = null;
+    for (const id of dirty) {
+      const set = this.seatListeners.get(id);
+      if (set) for (const listener of [...set]) listener();
+    }
+    if (heldDirty) for (const listener of [...this.heldListeners]) listener();
+  }
+}
+
+function infoOf(seat: ApiSeat): SeatInfo {
+  return {
+    id: seat.id,
+    label: seat.label,
+    section: seat.section,
+    row: seat.row,
+    number: seat.number,
+    price: seat.price,
+  };
+}

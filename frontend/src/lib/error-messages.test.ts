@@ -1,0 +1,72 @@
+import { describe, expect, it } from 'vitest';
+import { ApiError } from './api-client';
+import { errorMessage } from './error-messages';
+
+const err = (code: string, message = 'server text', details: Record<string, unknown> = {}, retry: number | null = null) =>
+  new ApiError(400, code, message, details, retry);
+
+describe('error message per code', () => {
+  const labels = new Map([
+    [5, 'A1'],
+    [7, 'A3'],
+  ]);
+  const ctx = { seat: 'A1', seatLabel: (id: number) => labels.get(id) };
+
+  it.each([
+    ['not_authenticated', 'Please log in to continue.'],
+    ['invalid_credentials', 'Wrong username or password.'],
+    ['csrf_failed', 'Your session has expired. Please reload the page and try again.'],
+    ['method_not_allowed', 'That action is not possible here.'],
+    ['hold_limit', "You've reached the limit of seats you can hold for this event. Reserve or release some first."],
+    ['already_cancelled', 'This reservation was already cancelled.'],
+    ['idempotency_mismatch', 'This booking clashed with an earlier attempt. Please press Reserve again.'],
+    ['too_large', 'That request is too large. Try with fewer seats.'],
+    ['server_error', 'Something went wrong on our side. Please try again.'],
+    ['unavailable', 'The booking service is unavailable right now. Please try again shortly.'],
+    ['network', "Can't reach the server. Check your connection and try again."],
+  ])('%s', (code, expected) => {
+    expect(errorMessage(err(code))).toBe(expected);
+  });
+
+  it('names the seat someone else got first', () => {
+    expect(errorMessage(err('seat_unavailable'), ctx)).toBe(
+      'Someone else got there first: A1 is held or booked by another customer.',
+    );
+    expect(errorMessage(err('seat_unavailable', 'x', { seats: [5, 7] }), ctx)).toBe(
+      'Someone else got there first: A1, A3 is held or booked by another customer.',
+    );
+    expect(errorMessage(err('seat_unavailable'))).toMatch(/^Someone else got there first: that seat/);
+  });
+
+  it('names the seats whose hold expired before the booking', () => {
+    expect(errorMessage(err('lock_required', 'x', { seats: [7, 99] }), ctx)).toBe(
+      'Your hold on A3, #99 expired before the booking went through. Pick the seats again.',
+    );
+    expect(errorMessage(err('lock_required'))).toBe(
+      'Your hold expired before the booking went through. Pick the seats again.',
+    );
+  });
+
+  it('says a released seat was no longer held', () => {
+    expect(errorMessage(err('not_holder'), ctx)).toBe('Seat A1 is no longer held by you: the hold had already ended.');
+  });
+
+  it('says what is not found', () => {
+    expect(errorMessage(err('not_found'), ctx)).toBe('Seat A1 is not part of this event.');
+    expect(errorMessage(err('not_found'))).toBe('Not found: it may have been removed.');
+  });
+
+  it('passes validation details through (registration rules)', () => {
+    expect(errorMessage(err('invalid', 'This password is too short.'))).toBe('This password is too short.');
+  });
+
+  it('says when to come back after throttling', () => {
+    expect(errorMessage(err('throttled', 'x', {}, 12))).toBe('Too many requests. Please wait 12 s and try again.');
+    expect(errorMessage(err('throttled'))).toBe('Too many requests. Please wait a moment and try again.');
+  });
+
+  it('never shows a bug to a person', () => {
+    expect(errorMessage(new Error('TypeError: x is undefined'))).toBe('Something went wrong. Please try again.');
+    expect(errorMessage(err('brand_new_code', 'A sentence from the server.'))).toBe('A sentence from the server.');
+  });
+});

@@ -1,0 +1,74 @@
+import { ApiError, NETWORK_ERROR } from './api-client';
+
+/** What the person was doing, so the message can name it. */
+export interface ErrorContext {
+  /** Label of the seat the action was about ("A1"). */
+  seat?: string;
+  /** Turns seat ids from an error's `seats` list into labels. */
+  seatLabel?: (id: number) => string | undefined;
+}
+
+function seatsNamed(error: ApiError, context: ErrorContext): string | null {
+  const labels = error.seatIds.map((id) => context.seatLabel?.(id) ?? `#${id}`);
+  if (labels.length > 0) return labels.join(', ');
+  return context.seat ?? null;
+}
+
+/**
+ * One readable sentence for each error code of API.md. The server's own `error` text is used
+ * where it is the best one can say (validation details), never for a bug (500).
+ */
+export function errorMessage(error: unknown, context: ErrorContext = {}): string {
+  if (!(error instanceof ApiError)) return 'Something went wrong. Please try again.';
+  const seat = context.seat ? `Seat ${context.seat}` : 'That seat';
+  switch (error.code) {
+    case 'invalid':
+      return error.message && error.message !== 'Bad Request'
+        ? error.message
+        : 'Some of what was sent is not valid. Please check it and try again.';
+    case 'not_authenticated':
+      return 'Please log in to continue.';
+    case 'invalid_credentials':
+      return 'Wrong username or password.';
+    case 'csrf_failed':
+      return 'Your session has expired. Please reload the page and try again.';
+    case 'not_found':
+      return context.seat ? `${seat} is not part of this event.` : 'Not found: it may have been removed.';
+    case 'method_not_allowed':
+      return 'That action is not possible here.';
+    case 'seat_unavailable': {
+      const named = seatsNamed(error, context);
+      return named
+        ? `Someone else got there first: ${named} is held or booked by another customer.`
+        : 'Someone else got there first: that seat is held or booked by another customer.';
+    }
+    case 'hold_limit':
+      return "You've reached the limit of seats you can hold for this event. Reserve or release some first.";
+    case 'not_holder':
+      return `${seat} is no longer held by you: the hold had already ended.`;
+    case 'lock_required': {
+      const named = seatsNamed(error, context);
+      return named
+        ? `Your hold on ${named} expired before the booking went through. Pick the seats again.`
+        : 'Your hold expired before the booking went through. Pick the seats again.';
+    }
+    case 'already_cancelled':
+      return 'This reservation was already cancelled.';
+    case 'idempotency_mismatch':
+      return 'This booking clashed with an earlier attempt. Please press Reserve again.';
+    case 'too_large':
+      return 'That request is too large. Try with fewer seats.';
+    case 'throttled':
+      return error.retryAfterSeconds !== null
+        ? `Too many requests. Please wait ${error.retryAfterSeconds} s and try again.`
+        : 'Too many requests. Please wait a moment and try again.';
+    case 'server_error':
+      return 'Something went wrong on our side. Please try again.';
+    case 'unavailable':
+      return 'The booking service is unavailable right now. Please try again shortly.';
+    case NETWORK_ERROR:
+      return "Can't reach the server. Check your connection and try again.";
+    default:
+      return error.message || 'Something went wrong. Please try again.';
+  }
+}
