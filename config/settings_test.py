@@ -1,0 +1,12 @@
+"""Settings for the test suite: the full stack on this machine's PostgreSQL and Redis."""
+
+import os
+
+os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/seatmap")
+os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/1")
+os.environ.setdefault("SECRET_KEY", "test-only-secret-key-of-at-least-32-bytes")
+os.environ.setdefault("AUTH_THROTTLE_RATE", "10000/min")
+
+from .settings import *  # noqa: E402,F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

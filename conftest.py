@@ -1,0 +1,41 @@
+"""Test set-up shared by every app: the real PostgreSQL and Redis must be there.
+
+The suite never falls back to SQLite or skips: if a service is down it stops at once and says
+how to start it.
+"""
+
+import os
+
+import pytest
+
+START_POSTGRES = "pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start"
+START_REDIS = (
+    'redis-server --daemonize yes --bind 127.0.0.1 -::1 --port 6379 --save "" --appendonly no'
+    " --dir /var/lib/redis --logfile /var/log/redis/ci.log"
+)
+
+
+def pytest_configure(config):
+    import psycopg
+    import redis
+
+    import config.settings_test  # noqa: F401  (sets the URLs' defaults)
+
+    database_url = os.environ["DATABASE_URL"]
+    try:
+        psycopg.connect(database_url.replace("/seatmap", "/postgres"), connect_timeout=3).close()
+    except psycopg.Error as exc:
+        pytest.exit(
+            f"PostgreSQL is not reachable at {database_url} ({exc}).\n"
+            f"Start it with:  {START_POSTGRES}\n(or `docker compose up -d postgres`)",
+            returncode=3,
+        )
+    redis_url = os.environ["REDIS_URL"]
+    try:
+        redis.Redis.from_url(redis_url, socket_connect_timeout=3).ping()
+    except redis.RedisError as exc:
+        pytest.exit(
+            f"Redis is not reachable at {redis_url} ({exc}).\nStart it with:  {START_REDIS}\n"
+            "(or `docker compose up -d redis`)",
+            returncode=3,
+        )

@@ -1,0 +1,65 @@
+"""The one way a change reaches watchers: registered by the services, sent after commit.
+
+Modelled on Zulip's ``send_event_on_commit``: the message is built inside the transaction (so
+it carries exactly the versions written) and handed to ``transaction.on_commit``; a rolled-back
+transaction sends nothing. A failure to send (Redis away) is logged, never raised: the booking
+has committed and its answer must not turn into an error.
+"""
+
+import logging
+import time
+from collections.abc import Iterable
+from functools import partial
+
+import orjson
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.db import transaction
+
+from .sequence import seq_next
+
+logger = logging.getLogger("realtime.broadcast")
+
+
+def event_group(event_id: int) -> str:
+    return f"event.{event_id}"
+
+
+def seat_change(seat) -> dict:
+    from reservations.selectors import iso
+
+    locked = seat.status == "locked"
+    return {
+        "id": seat.id,
+        "status": seat.status,
+        "version": seat.version,
+        "locked_until": iso(seat.locked_until) if locked else None,
+    }
+
+
+def seats_changed_on_commit(*, event_id: int, seats: Iterable) -> None:
+    changes = [seat_change(seat) for seat in seats]
+    if changes:
+        transaction.on_commit(partial(seats_publish, event_id, changes), robust=True)
+
+
+def seats_publish(event_id: int, changes: list[dict]) -> None:
+    """Send one `seats` message to every watcher of the event, on every server process."""
+    try:
+        epoch, seq = seq_next(event_id)
+        text = orjson.dumps(
+            {
+                "type": "seats",
+                "event_id": event_id,
+                "seq": seq,
+                "epoch": epoch,
+                # Commit time, epoch ns: watchers on the same host measure push latency with it.
+                "ts": time.time_ns(),
+                "changes": changes,
+            }
+        ).decode()
+        # The text is encoded once here; every process relays the same string to its sockets.
+        message = {"type": "seats.message", "event_id": event_id, "seq": seq, "epoch": epoch, "text": text}
+        async_to_sync(get_channel_layer().group_send)(event_group(event_id), message)
+    except Exception:
+        logger.exception("broadcast of event %s failed; watchers will resync by seq/epoch", event_id)

@@ -1,0 +1,109 @@
+"""The WebSocket of PROTOCOL.md: one socket watches one event's seat map. It never writes."""
+
+import asyncio
+import logging
+import time
+
+import orjson
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncWebsocketConsumer
+
+from reservations.selectors import event_exists
+
+from .hub import hub
+
+logger = logging.getLogger("realtime.consumers")
+
+MAX_FRAME_BYTES = 4096
+# Token bucket per socket: a burst of FLOOD_BURST frames, refilled at FLOOD_RATE per second.
+FLOOD_RATE = 10.0
+FLOOD_BURST = 30.0
+
+INVALID = '{"type":"error","code":"invalid"}'
+PONG = '{"type":"pong"}'
+
+
+class EventSeatsConsumer(AsyncWebsocketConsumer):
+    # No channel of its own on the channel layer: the process's hub relays to it (see hub.py).
+    channel_layer_alias = "__none__"
+
+    async def connect(self):
+        self.event_id = int(self.scope["url_route"]["kwargs"]["event_id"])
+        self._ready = False
+        self._pending: list[tuple[str, int, str]] = []
+        self._snapshot_seq = (None, 0)
+        self._tokens = FLOOD_BURST
+        self._refilled = time.monotonic()
+        await self.accept()
+        if not await database_sync_to_async(event_exists)(event_id=self.event_id):
+            await self.close(code=4404)
+            return
+        try:
+            await hub().join(self)
+        except (TimeoutError, asyncio.TimeoutError, Exception) as exc:
+            logger.warning("watcher refused, channel layer down: %s", exc)
+            await self.close(code=1013)  # try again later
+            return
+        await self._send_snapshot()
+
+    async def disconnect(self, code):
+        if getattr(self, "event_id", None) is not None:
+            hub().leave(self)
+
+    async def receive(self, text_data=None, bytes_data=None):
+        if self._flooding():
+            await self.close(code=4429)
+            return
+        frame = text_data if text_data is not None else bytes_data
+        if frame is None or len(frame) > MAX_FRAME_BYTES:
+            await self.send(INVALID)
+            return
+        try:
+            kind = orjson.loads(frame).get("type")
+        except (orjson.JSONDecodeError, AttributeError):
+            kind = None
+        if kind == "ping":
+            await self.send(PONG)
+        elif kind == "snapshot":
+            await self._send_snapshot()
+        else:
+            await self.send(INVALID)
+
+    def _flooding(self) -> bool:
+        now = time.monotonic()
+        self._tokens = min(FLOOD_BURST, self._tokens + (now - self._refilled) * FLOOD_RATE)
+        self._refilled = now
+        self._tokens -= 1
+        return self._tokens < 0
+
+    async def _send_snapshot(self):
+        self._ready = False
+        snapshot = await hub().snapshot(self.event_id)
+        await self.send(snapshot.text)
+        # Messages relayed while the snapshot was being read: send those it does not include.
+        pending, self._pending = self._pending, []
+        for text, seq, epoch in pending:
+            if epoch != snapshot.epoch or seq > snapshot.seq:
+                await self.send(text)
+        self._ready = True
+
+    # --- called by the hub --------------------------------------------------------------------
+
+    async def deliver(self, text: str, seq: int, epoch: str) -> None:
+        if not self._ready:
+            self._pending.append((text, seq, epoch))
+            return
+        try:
+            await self.send(text)
+        except Exception:  # the socket went away mid-send; its disconnect will follow
+            pass
+
+    async def deliver_presence(self, text: str) -> None:
+        if self._ready:
+            try:
+                await self.send(text)
+            except Exception:
+                pass
+
+    async def drop(self, code: int) -> None:
+        await self.close(code=code)

@@ -1,0 +1,147 @@
+"""Admin: events with their seats and a seat map's counts at a glance, reservations.
+
+Seat state is read-only here: holds and bookings change only through the services, so the
+admin cannot sell a seat around the row locks (cancel a reservation with the action, which
+calls the service).
+"""
+
+from decimal import Decimal
+
+from django import forms
+from django.contrib import admin, messages
+from django.db.models import Count, Q
+
+from . import services
+from .models import Event, Reservation, ReservedSeat, Seat
+
+
+class SeatInline(admin.TabularInline):
+    model = Seat
+    extra = 0
+    fields = ["label", "section", "row", "number", "price", "status", "locked_until", "version"]
+    readonly_fields = ["status", "locked_until", "version"]
+    show_change_link = False
+    max_num = 0
+    can_delete = False
+
+
+class EventCreateForm(forms.ModelForm):
+    rows = forms.IntegerField(min_value=1, max_value=200, initial=10)
+    seats_per_row = forms.IntegerField(min_value=1, max_value=500, initial=20)
+    sections = forms.IntegerField(min_value=1, max_value=20, initial=1)
+    price = forms.DecimalField(min_value=Decimal("0"), decimal_places=2, initial=Decimal("50.00"))
+
+    class Meta:
+        model = Event
+        fields = ["name", "venue", "description", "starts_at"]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("sections") and data.get("rows") and data["sections"] > data["rows"]:
+            raise forms.ValidationError("There cannot be more sections than rows.")
+        return data
+
+
+@admin.register(Event)
+class EventAdmin(admin.ModelAdmin):
+    list_display = ["name", "venue", "starts_at", "seats_total", "available", "held", "booked"]
+    search_fields = ["name", "venue"]
+    date_hierarchy = "starts_at"
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                n_total=Count("seats"),
+                n_available=Count("seats", filter=Q(seats__status="available")),
+                n_held=Count("seats", filter=Q(seats__status="locked")),
+                n_booked=Count("seats", filter=Q(seats__status="reserved")),
+            )
+        )
+
+    @admin.display(description="seats", ordering="n_total")
+    def seats_total(self, event):
+        return event.n_total
+
+    @admin.display(description="available", ordering="n_available")
+    def available(self, event):
+        return event.n_available
+
+    @admin.display(description="held", ordering="n_held")
+    def held(self, event):
+        return event.n_held
+
+    @admin.display(description="booked", ordering="n_booked")
+    def booked(self, event):
+        return event.n_booked
+
+    def get_form(self, request, obj=None, **kwargs):
+        if obj is None:
+            kwargs["form"] = EventCreateForm
+        return super().get_form(request, obj, **kwargs)
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return ["name", "venue", "description", "starts_at", "rows", "seats_per_row", "sections", "price"]
+        return ["name", "venue", "description", "starts_at"]
+
+    def get_inlines(self, request, obj):
+        return [SeatInline] if obj is not None and obj.seats.count() <= 2000 else []
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        event = services.event_create_with_seats(
+            name=form.cleaned_data["name"],
+            venue=form.cleaned_data["venue"],
+            description=form.cleaned_data["description"],
+            starts_at=form.cleaned_data["starts_at"],
+            rows=form.cleaned_data["rows"],
+            seats_per_row=form.cleaned_data["seats_per_row"],
+            sections=form.cleaned_data["sections"],
+            price=form.cleaned_data["price"],
+        )
+        obj.pk = event.pk
+        obj.created_at = event.created_at
+
+
+@admin.register(Seat)
+class SeatAdmin(admin.ModelAdmin):
+    list_display = ["label", "event", "section", "price", "status", "locked_until", "version"]
+    list_filter = ["status", "section", "event"]
+    search_fields = ["label"]
+    list_select_related = ["event"]
+    readonly_fields = ["status", "locked_by", "locked_until", "reserved_by", "version"]
+    raw_id_fields = ["event"]
+
+
+class ReservedSeatInline(admin.TabularInline):
+    model = ReservedSeat
+    extra = 0
+    fields = ["seat", "price", "is_active"]
+    readonly_fields = fields
+    can_delete = False
+
+
+@admin.register(Reservation)
+class ReservationAdmin(admin.ModelAdmin):
+    list_display = ["id", "user", "event", "status", "total_price", "created_at"]
+    list_filter = ["status", "event"]
+    list_select_related = ["user", "event"]
+    search_fields = ["user__username"]
+    readonly_fields = ["user", "event", "status", "total_price", "created_at", "cancelled_at"]
+    inlines = [ReservedSeatInline]
+    actions = ["cancel_selected"]
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.action(description="Cancel the selected reservations (frees their seats)")
+    def cancel_selected(self, request, queryset):
+        cancelled = 0
+        for reservation in queryset.filter(status=Reservation.Status.CONFIRMED):
+            services.reservation_cancel(user=reservation.user, reservation_id=reservation.pk)
+            cancelled += 1
+        self.message_user(request, f"{cancelled} reservations cancelled.", messages.SUCCESS)

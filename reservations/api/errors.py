@@ -1,0 +1,98 @@
+"""One error shape for everything under /api/: ``{"error": sentence, "code": machine code}``.
+
+Domain errors carry their own code; DRF's and Django's errors are translated here; anything
+else is a bug: logged with its trace, answered 500 without a word of its text.
+"""
+
+import logging
+
+from django.core.exceptions import RequestDataTooBig
+from django.db import DatabaseError, InterfaceError, OperationalError
+from django.http import Http404, JsonResponse
+from rest_framework import exceptions as drf
+
+from reservations.exceptions import BookingError
+
+logger = logging.getLogger("reservations.api")
+
+
+class CsrfFailed(drf.PermissionDenied):
+    default_code = "csrf_failed"
+
+
+def error_response(status: int, code: str, message: str, *, headers=None, **details) -> JsonResponse:
+    body = {"error": message, "code": code, **details}
+    return JsonResponse(body, status=status, headers=headers)
+
+
+def _first_validation_message(detail, prefix: str = "") -> str:
+    if isinstance(detail, dict):
+        for field, value in detail.items():
+            name = "" if field == "non_field_errors" else f"{prefix}{field}"
+            return _first_validation_message(value, f"{name}: " if name else "")
+    if isinstance(detail, list) and detail:
+        return _first_validation_message(detail[0], prefix)
+    return f"{prefix}{detail}"
+
+
+def exception_response(exc: BaseException) -> JsonResponse:
+    """The API's answer to any exception, raised in a DRF view or anywhere else under /api/."""
+    if isinstance(exc, BookingError):
+        return error_response(exc.status_code, exc.code, exc.message, **exc.details)
+    if isinstance(exc, drf.ValidationError):
+        message = _first_validation_message(exc.detail)
+        return error_response(400, "invalid", message, fields=exc.detail)
+    if isinstance(exc, drf.ParseError):
+        return error_response(400, "invalid", "The request body is not valid JSON.")
+    if isinstance(exc, drf.UnsupportedMediaType):
+        return error_response(400, "invalid", "Send the request body as application/json.")
+    if isinstance(exc, drf.AuthenticationFailed) and "no_active_account" in str(exc.get_codes()):
+        return error_response(401, "invalid_credentials", "Wrong username or password.")
+    if isinstance(exc, drf.NotAuthenticated | drf.AuthenticationFailed):
+        headers = {"WWW-Authenticate": exc.auth_header} if getattr(exc, "auth_header", None) else None
+        return error_response(
+            401, "not_authenticated", "Log in, or send a valid bearer token.", headers=headers
+        )
+    if isinstance(exc, CsrfFailed):
+        return error_response(
+            403, "csrf_failed", "CSRF token missing or wrong: send the X-CSRFToken header."
+        )
+    if isinstance(exc, drf.PermissionDenied):
+        return error_response(403, "forbidden", "You may not do this.")
+    if isinstance(exc, Http404 | drf.NotFound):
+        return error_response(404, "not_found", "Not found.")
+    if isinstance(exc, drf.MethodNotAllowed):
+        return error_response(
+            405, "method_not_allowed", "This route does not take that method."
+        )
+    if isinstance(exc, drf.Throttled):
+        wait = max(int(exc.wait or 1), 1)
+        return error_response(
+            429,
+            "throttled",
+            f"Too many requests; try again in {wait} seconds.",
+            headers={"Retry-After": str(wait)},
+        )
+    if isinstance(exc, RequestDataTooBig):
+        return too_large_response()
+    if isinstance(exc, OperationalError | InterfaceError):
+        logger.error("database unavailable: %s", exc)
+        return error_response(503, "unavailable", "The service is briefly unavailable; try again.")
+    if isinstance(exc, DatabaseError):
+        logger.exception("database error")
+        return server_error_response()
+    logger.error("unhandled error in the API", exc_info=exc)
+    return server_error_response()
+
+
+def too_large_response() -> JsonResponse:
+    return error_response(413, "too_large", "The request body is over 64 KiB.")
+
+
+def server_error_response() -> JsonResponse:
+    return error_response(500, "server_error", "Something went wrong on our side; it was logged.")
+
+
+def api_exception_handler(exc, context):
+    """DRF's EXCEPTION_HANDLER: every error of every API view leaves through here."""
+    return exception_response(exc)

@@ -1,0 +1,28 @@
+from django.urls import path, re_path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from . import views
+
+urlpatterns = [
+    path("csrf/", views.CsrfApi.as_view()),
+    path("register/", views.RegisterApi.as_view()),
+    path("login/", views.LoginApi.as_view()),
+    path("logout/", views.LogoutApi.as_view()),
+    path("me/", views.MeApi.as_view()),
+    path("token/", views.TokenObtainApi.as_view()),
+    path("token/refresh/", views.TokenRefreshApi.as_view()),
+    path("events/", views.EventListApi.as_view()),
+    path("events/<int:event_id>/", views.EventDetailApi.as_view()),
+    path("events/<int:event_id>/seats/", views.SeatListApi.as_view()),
+    path("events/<int:event_id>/seats/<int:seat_id>/lock/", views.SeatLockApi.as_view()),
+    path("events/<int:event_id>/seats/<int:seat_id>/unlock/", views.SeatUnlockApi.as_view()),
+    path("events/<int:event_id>/lock/", views.SeatsLockApi.as_view()),
+    path("events/<int:event_id>/reserve/", views.ReservationCreateApi.as_view()),
+    path("reservations/", views.ReservationListApi.as_view()),
+    path("reservations/<int:reservation_id>/", views.ReservationDetailApi.as_view()),
+    path("reservations/<int:reservation_id>/cancel/", views.ReservationCancelApi.as_view()),
+    path("health/", views.HealthApi.as_view()),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="schema")),
+    re_path(r"^.*$", views.ApiNotFound.as_view()),
+]

@@ -1,0 +1,352 @@
+"""The HTTP API of API.md: one small class per operation. Parse, call a service, shape."""
+
+from django.contrib.auth import authenticate, get_user_model, login, logout
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.middleware.csrf import get_token
+from django.views.decorators.csrf import ensure_csrf_cookie
+from django.utils.decorators import method_decorator
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
+from rest_framework.views import APIView
+from rest_framework_simplejwt.views import TokenObtainPairView, TokenRefreshView
+
+from reservations import selectors, services
+
+from .errors import error_response
+
+
+class UserOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    username = serializers.CharField()
+
+
+class CredentialsInput(serializers.Serializer):
+    username = serializers.CharField(max_length=150)
+    password = serializers.CharField(max_length=128, trim_whitespace=False)
+
+
+class SeatOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    label = serializers.CharField()
+    section = serializers.CharField()
+    row = serializers.CharField()
+    number = serializers.IntegerField()
+    price = serializers.CharField()
+    status = serializers.ChoiceField(choices=["available", "locked", "reserved"])
+    version = serializers.IntegerField()
+    locked_until = serializers.CharField(allow_null=True)
+    mine = serializers.BooleanField()
+
+
+class EventOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    venue = serializers.CharField()
+    starts_at = serializers.DateTimeField()
+    price_min = serializers.DecimalField(max_digits=10, decimal_places=2, allow_null=True)
+    price_max = serializers.DecimalField(max_digits=10, decimal_places=2, allow_null=True)
+    seats_total = serializers.IntegerField()
+    seats_available = serializers.IntegerField()
+
+
+class EventDetailOutput(EventOutput):
+    description = serializers.CharField()
+
+
+class ReservationOutput(serializers.Serializer):
+    class EventBrief(serializers.Serializer):
+        id = serializers.IntegerField()
+        name = serializers.CharField()
+        starts_at = serializers.DateTimeField()
+
+    class SeatBrief(serializers.Serializer):
+        id = serializers.IntegerField(source="seat_id")
+        label = serializers.CharField(source="seat.label")
+        section = serializers.CharField(source="seat.section")
+        price = serializers.DecimalField(max_digits=10, decimal_places=2)
+
+    id = serializers.IntegerField()
+    status = serializers.CharField()
+    created_at = serializers.DateTimeField()
+    cancelled_at = serializers.DateTimeField(allow_null=True)
+    event = EventBrief()
+    seats = SeatBrief(many=True, source="reserved_seats.all")
+    total_price = serializers.DecimalField(max_digits=12, decimal_places=2)
+
+
+class SeatIdsInput(serializers.Serializer):
+    seat_ids = serializers.ListField(
+        child=serializers.IntegerField(min_value=1), allow_empty=False, max_length=100
+    )
+
+    def validate_seat_ids(self, value):
+        if len(set(value)) != len(value):
+            raise serializers.ValidationError("A seat may appear only once.")
+        return value
+
+
+def _seat_action_output(message):
+    return inline_serializer(
+        name=f"SeatAction{message}",
+        fields={"success": serializers.BooleanField(), "message": serializers.CharField(), "seat": SeatOutput()},
+    )
+
+
+# --- Authentication ------------------------------------------------------------------------
+
+
+class CsrfApi(APIView):
+    @extend_schema(responses=inline_serializer("Csrf", {"csrfToken": serializers.CharField()}))
+    @method_decorator(ensure_csrf_cookie)
+    def get(self, request):
+        return Response({"csrfToken": get_token(request)})
+
+
+class RegisterApi(APIView):
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "auth"
+
+    @extend_schema(request=CredentialsInput, responses={201: UserOutput})
+    def post(self, request):
+        data = _validated(CredentialsInput, request.data)
+        User = get_user_model()
+        if User.objects.filter(username__iexact=data["username"]).exists():
+            return error_response(400, "invalid", "That username is taken.", fields={"username": ["taken"]})
+        candidate = User(username=data["username"])
+        try:
+            validate_password(data["password"], user=candidate)
+        except DjangoValidationError as exc:
+            return error_response(400, "invalid", " ".join(exc.messages), fields={"password": exc.messages})
+        user = User.objects.create_user(username=data["username"], password=data["password"])
+        return Response(UserOutput(user).data, status=status.HTTP_201_CREATED)
+
+
+class LoginApi(APIView):
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "auth"
+
+    @extend_schema(
+        request=CredentialsInput,
+        responses=inline_serializer("Login", {"success": serializers.BooleanField(), "user": UserOutput()}),
+    )
+    def post(self, request):
+        data = _validated(CredentialsInput, request.data)
+        user = authenticate(request, username=data["username"], password=data["password"])
+        if user is None:
+            return error_response(401, "invalid_credentials", "Wrong username or password.")
+        login(request, user)
+        return Response({"success": True, "user": UserOutput(user).data})
+
+
+class LogoutApi(APIView):
+    @extend_schema(request=None, responses=inline_serializer("Logout", {"success": serializers.BooleanField()}))
+    def post(self, request):
+        logout(request)
+        return Response({"success": True})
+
+
+class MeApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses=UserOutput)
+    def get(self, request):
+        return Response(UserOutput(request.user).data)
+
+
+class TokenObtainApi(TokenObtainPairView):
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "auth"
+
+
+class TokenRefreshApi(TokenRefreshView):
+    pass
+
+
+# --- Events and seats ----------------------------------------------------------------------
+
+
+class EventListApi(APIView):
+    @extend_schema(responses=EventOutput(many=True))
+    def get(self, request):
+        return Response(EventOutput(selectors.event_list(), many=True).data)
+
+
+class EventDetailApi(APIView):
+    @extend_schema(responses=EventDetailOutput)
+    def get(self, request, event_id: int):
+        return Response(EventDetailOutput(selectors.event_get(event_id=event_id)).data)
+
+
+class SeatListApi(APIView):
+    @extend_schema(
+        responses=inline_serializer(
+            "SeatMap", {"event_id": serializers.IntegerField(), "seats": SeatOutput(many=True)}
+        )
+    )
+    def get(self, request, event_id: int):
+        return Response(selectors.seat_map_get(event_id=event_id, user=request.user))
+
+
+class SeatLockApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=None, responses=_seat_action_output("Lock"))
+    def post(self, request, event_id: int, seat_id: int):
+        seat = services.seat_lock(user=request.user, event_id=event_id, seat_id=seat_id)
+        return Response(
+            {
+                "success": True,
+                "message": f"Seat {seat.label} is held for you.",
+                "seat": selectors.seat_detail(seat, user=request.user),
+            }
+        )
+
+
+class SeatUnlockApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=None, responses=_seat_action_output("Unlock"))
+    def post(self, request, event_id: int, seat_id: int):
+        seat = services.seat_unlock(user=request.user, event_id=event_id, seat_id=seat_id)
+        return Response(
+            {
+                "success": True,
+                "message": f"Seat {seat.label} is released.",
+                "seat": selectors.seat_detail(seat, user=request.user),
+            }
+        )
+
+
+class SeatsLockApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        request=SeatIdsInput,
+        responses=inline_serializer(
+            "SeatsLock", {"success": serializers.BooleanField(), "seats": SeatOutput(many=True)}
+        ),
+    )
+    def post(self, request, event_id: int):
+        data = _validated(SeatIdsInput, request.data)
+        seats = services.seats_lock(user=request.user, event_id=event_id, seat_ids=data["seat_ids"])
+        return Response(
+            {"success": True, "seats": [selectors.seat_detail(s, user=request.user) for s in seats]}
+        )
+
+
+class ReservationCreateApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        request=SeatIdsInput,
+        parameters=[OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER)],
+        responses={
+            201: inline_serializer(
+                "ReservationCreated",
+                {"success": serializers.BooleanField(), "reservation": ReservationOutput()},
+            )
+        },
+    )
+    def post(self, request, event_id: int):
+        data = _validated(SeatIdsInput, request.data)
+        key = request.headers.get("Idempotency-Key", "").strip() or None
+        if key is not None and len(key) > 255:
+            return error_response(400, "invalid", "The Idempotency-Key is over 255 characters.")
+        outcome = services.reservation_create(
+            user=request.user, event_id=event_id, seat_ids=data["seat_ids"], idempotency_key=key
+        )
+        reservation = selectors.reservation_get(
+            user=request.user, reservation_id=outcome.reservation.pk
+        )
+        headers = {"Idempotent-Replayed": "true"} if outcome.replayed else None
+        return Response(
+            {"success": True, "reservation": ReservationOutput(reservation).data},
+            status=status.HTTP_201_CREATED,
+            headers=headers,
+        )
+
+
+# --- Reservations --------------------------------------------------------------------------
+
+
+class ReservationListApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses=ReservationOutput(many=True))
+    def get(self, request):
+        reservations = selectors.reservation_list(user=request.user)
+        return Response(ReservationOutput(reservations, many=True).data)
+
+
+class ReservationDetailApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses=ReservationOutput)
+    def get(self, request, reservation_id: int):
+        reservation = selectors.reservation_get(user=request.user, reservation_id=reservation_id)
+        return Response(ReservationOutput(reservation).data)
+
+
+class ReservationCancelApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        request=None,
+        responses=inline_serializer(
+            "ReservationCancelled",
+            {
+                "success": serializers.BooleanField(),
+                "message": serializers.CharField(),
+                "reservation": ReservationOutput(),
+            },
+        ),
+    )
+    def post(self, request, reservation_id: int):
+        services.reservation_cancel(user=request.user, reservation_id=reservation_id)
+        reservation = selectors.reservation_get(user=request.user, reservation_id=reservation_id)
+        return Response(
+            {
+                "success": True,
+                "message": "Your reservation is cancelled and its seats are free again.",
+                "reservation": ReservationOutput(reservation).data,
+            }
+        )
+
+
+# --- Operations ----------------------------------------------------------------------------
+
+
+class HealthApi(APIView):
+    @extend_schema(
+        responses=inline_serializer(
+            "Health", {"database": serializers.CharField(), "channel_layer": serializers.CharField()}
+        )
+    )
+    def get(self, request):
+        from realtime.health import channel_layer_ok
+
+        report = {
+            "database": "ok" if selectors.database_ok() else "down",
+            "channel_layer": "ok" if channel_layer_ok() else "down",
+        }
+        if all(state == "ok" for state in report.values()):
+            return Response(report)
+        down = ", ".join(part for part, state in report.items() if state == "down")
+        return error_response(503, "unavailable", f"Down: {down}.", **report)
+
+
+class ApiNotFound(APIView):
+    """Any other path under /api/, with any method."""
+
+    def dispatch(self, request, *args, **kwargs):
+        return error_response(404, "not_found", "There is no such API route.")
+
+
+def _validated(serializer_class, data):
+    serializer = serializer_class(data=data)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data

@@ -1,0 +1,41 @@
+"""Domain errors of the booking rules, each with the stable code and status of API.md."""
+
+
+class BookingError(Exception):
+    status_code = 409
+    code = "conflict"
+
+    def __init__(self, message: str, **details):
+        super().__init__(message)
+        self.message = message
+        self.details = details
+
+
+class NotFound(BookingError):
+    status_code = 404
+    code = "not_found"
+
+
+class SeatUnavailable(BookingError):
+    code = "seat_unavailable"
+
+
+class HoldLimitReached(BookingError):
+    code = "hold_limit"
+
+
+class NotHolder(BookingError):
+    code = "not_holder"
+
+
+class LockRequired(BookingError):
+    code = "lock_required"
+
+
+class AlreadyCancelled(BookingError):
+    code = "already_cancelled"
+
+
+class IdempotencyMismatch(BookingError):
+    status_code = 422
+    code = "idempotency_mismatch"

@@ -1,0 +1,44 @@
+from datetime import timedelta
+from decimal import Decimal
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.utils import timezone
+
+from reservations.models import Event, Seat
+from reservations.services import event_create_with_seats
+
+DEMO_PASSWORD = "seats-demo-1"
+DEMO_EVENT = "Concert XYZ"
+
+
+class Command(BaseCommand):
+    help = "Users alice and bob (password seats-demo-1) and a demo event; safe to run twice."
+
+    @transaction.atomic
+    def handle(self, *args, **options):
+        User = get_user_model()
+        for username in ("alice", "bob"):
+            user, created = User.objects.get_or_create(username=username)
+            if created:
+                user.set_password(DEMO_PASSWORD)
+                user.save()
+        event = Event.objects.filter(name=DEMO_EVENT).first()
+        if event is None:
+            event = event_create_with_seats(
+                name=DEMO_EVENT,
+                venue="Main Hall",
+                description="The demo event: 10 rows of 20, front rows dearer.",
+                starts_at=(timezone.now() + timedelta(days=30)).replace(
+                    hour=20, minute=0, second=0, microsecond=0
+                ),
+                rows=10,
+                seats_per_row=20,
+                price=Decimal("50.00"),
+                sections=2,
+            )
+            # Balcony seats cost more: a price range to show in the event list.
+            Seat.objects.filter(event=event, section="Balcony").update(price=Decimal("120.00"))
+        self.stdout.write(f"Demo ready: event {event.pk}, users alice and bob ({DEMO_PASSWORD}).")
+        self.stdout.write(str(event.pk))

@@ -1,0 +1,353 @@
+"""The booking rules: the only code that changes seats.
+
+Locking, written down once:
+
+1. Every service is one ``transaction.atomic()``.
+2. When a service touches the caller's holds (lock, lock several, reserve) it first takes the
+   caller's user row ``FOR UPDATE``: the hold limit counts seats across rows that the request
+   does not lock, and this makes one user's concurrent holds queue behind each other.
+3. Then it takes the seat rows with ``select_for_update()`` ordered by id. Two multi-seat
+   requests therefore lock their common seats in the same order and cannot deadlock.
+4. Only after the rows are locked does it read the clock and check availability, so the check
+   and the write see the same committed state ("check at commit time").
+5. Each changed seat's ``version`` grows by one in the same transaction, and the change is
+   handed to the broadcaster with ``transaction.on_commit``: a rolled-back transaction tells
+   nobody anything.
+
+A lock whose ``locked_until`` has passed is available everywhere at once, whether or not the
+sweeper (``locks_expire``) has turned it back yet.
+"""
+
+import hashlib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.db import transaction
+from django.utils import timezone
+
+from realtime.broadcast import seats_changed_on_commit
+
+from .exceptions import (
+    AlreadyCancelled,
+    HoldLimitReached,
+    IdempotencyMismatch,
+    LockRequired,
+    NotFound,
+    NotHolder,
+    SeatUnavailable,
+)
+from .models import Event, IdempotencyKey, Reservation, ReservedSeat, Seat
+
+Status = Seat.Status
+
+
+def seat_is_held_by(seat: Seat, user_id: int, now: datetime) -> bool:
+    return (
+        seat.status == Status.LOCKED
+        and seat.locked_by_id == user_id
+        and seat.locked_until is not None
+        and seat.locked_until > now
+    )
+
+
+def seat_is_free(seat: Seat, now: datetime) -> bool:
+    if seat.status == Status.AVAILABLE:
+        return True
+    return seat.status == Status.LOCKED and seat.locked_until is not None and seat.locked_until <= now
+
+
+def _lock_user_row(user: AbstractBaseUser) -> None:
+    get_user_model().objects.select_for_update().filter(pk=user.pk).values_list("pk").first()
+
+
+def _lock_seat_rows(*, event_id: int, seat_ids: Iterable[int]) -> list[Seat]:
+    """Lock the event's seats with these ids, in id order; 404 if any is not in the event."""
+    wanted = sorted(set(seat_ids))
+    seats = list(
+        Seat.objects.select_for_update().filter(event_id=event_id, id__in=wanted).order_by("id")
+    )
+    if len(seats) != len(wanted):
+        if not Event.objects.filter(pk=event_id).exists():
+            raise NotFound("No such event.")
+        found = {seat.id for seat in seats}
+        missing = [seat_id for seat_id in wanted if seat_id not in found]
+        raise NotFound("Some seats are not part of this event.", seats=missing)
+    return seats
+
+
+def _holds_count(*, user: AbstractBaseUser, event_id: int, now: datetime) -> int:
+    return Seat.objects.filter(
+        event_id=event_id, status=Status.LOCKED, locked_by=user, locked_until__gt=now
+    ).count()
+
+
+def _hold(seat: Seat, *, user: AbstractBaseUser, until: datetime) -> None:
+    seat.status = Status.LOCKED
+    seat.locked_by = user
+    seat.locked_until = until
+    seat.reserved_by = None
+    seat.version += 1
+
+
+def _free(seat: Seat) -> None:
+    seat.status = Status.AVAILABLE
+    seat.locked_by = None
+    seat.locked_until = None
+    seat.reserved_by = None
+    seat.version += 1
+
+
+_SEAT_STATE_FIELDS = ["status", "locked_by", "locked_until", "reserved_by", "version"]
+
+
+def _save_seats(seats: Sequence[Seat], *, event_id: int) -> None:
+    if not seats:
+        return
+    if len(seats) == 1:
+        seats[0].save(update_fields=_SEAT_STATE_FIELDS)
+    else:
+        Seat.objects.bulk_update(seats, _SEAT_STATE_FIELDS)
+    seats_changed_on_commit(event_id=event_id, seats=seats)
+
+
+def _lock_deadline(now: datetime) -> datetime:
+    return now + timedelta(seconds=settings.SEAT_LOCK_SECONDS)
+
+
+def seat_lock(*, user: AbstractBaseUser, event_id: int, seat_id: int) -> Seat:
+    """Hold one seat. Holding a seat you already hold changes nothing (and does not extend it)."""
+    return seats_lock(user=user, event_id=event_id, seat_ids=[seat_id])[0]
+
+
+def seats_lock(*, user: AbstractBaseUser, event_id: int, seat_ids: Sequence[int]) -> list[Seat]:
+    """Hold several seats of one event: all of them, or none and an error listing the blockers."""
+    with transaction.atomic():
+        _lock_user_row(user)
+        seats = _lock_seat_rows(event_id=event_id, seat_ids=seat_ids)
+        now = timezone.now()
+
+        in_the_way = [s for s in seats if not seat_is_free(s, now) and not seat_is_held_by(s, user.pk, now)]
+        if in_the_way:
+            labels = ", ".join(s.label for s in in_the_way)
+            if len(in_the_way) == 1:
+                message = f"Seat {labels} is already held or booked by another customer."
+            else:
+                message = f"Seats {labels} are already held or booked by other customers."
+            raise SeatUnavailable(message, seats=[s.id for s in in_the_way])
+
+        to_hold = [s for s in seats if not seat_is_held_by(s, user.pk, now)]
+        if to_hold:
+            limit = settings.SEAT_HOLD_LIMIT
+            if _holds_count(user=user, event_id=event_id, now=now) + len(to_hold) > limit:
+                raise HoldLimitReached(
+                    f"You can hold at most {limit} seats of this event at once.", limit=limit
+                )
+            until = _lock_deadline(now)
+            for seat in to_hold:
+                _hold(seat, user=user, until=until)
+            _save_seats(to_hold, event_id=event_id)
+        return seats
+
+
+def seat_unlock(*, user: AbstractBaseUser, event_id: int, seat_id: int) -> Seat:
+    """Release a seat the caller holds. A lock that has ended is already gone: not_holder."""
+    with transaction.atomic():
+        (seat,) = _lock_seat_rows(event_id=event_id, seat_ids=[seat_id])
+        if not seat_is_held_by(seat, user.pk, timezone.now()):
+            raise NotHolder(f"You do not hold seat {seat.label}.", seats=[seat.id])
+        _free(seat)
+        _save_seats([seat], event_id=event_id)
+        return seat
+
+
+@dataclass(frozen=True)
+class ReservationOutcome:
+    reservation: Reservation
+    replayed: bool
+
+
+def _reserve_fingerprint(*, event_id: int, seat_ids: Sequence[int]) -> str:
+    canonical = f"{event_id}:{','.join(str(i) for i in sorted(seat_ids))}"
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def reservation_create(
+    *,
+    user: AbstractBaseUser,
+    event_id: int,
+    seat_ids: Sequence[int],
+    idempotency_key: str | None = None,
+) -> ReservationOutcome:
+    """Book seats the caller holds, all or none.
+
+    With an idempotency key, the key row is claimed first, inside the same transaction: a second
+    request with the same key waits on the unique index until the first commits, then finds the
+    key and gets the first one's reservation back instead of booking again.
+    """
+    with transaction.atomic():
+        if idempotency_key:
+            fingerprint = _reserve_fingerprint(event_id=event_id, seat_ids=seat_ids)
+            key, created = IdempotencyKey.objects.select_related("reservation").get_or_create(
+                user=user, key=idempotency_key, defaults={"request_fingerprint": fingerprint}
+            )
+            if not created:
+                if key.request_fingerprint != fingerprint:
+                    raise IdempotencyMismatch(
+                        "This Idempotency-Key was already used with a different request."
+                    )
+                return ReservationOutcome(reservation=key.reservation, replayed=True)
+
+        _lock_user_row(user)
+        seats = _lock_seat_rows(event_id=event_id, seat_ids=seat_ids)
+        now = timezone.now()
+        not_held = [s for s in seats if not seat_is_held_by(s, user.pk, now)]
+        if not_held:
+            labels = ", ".join(s.label for s in not_held)
+            raise LockRequired(
+                f"Hold every seat before booking it; not held by you (or expired): {labels}.",
+                seats=[s.id for s in not_held],
+            )
+
+        total = sum((s.price for s in seats), Decimal("0.00"))
+        reservation = Reservation.objects.create(user=user, event_id=event_id, total_price=total)
+        ReservedSeat.objects.bulk_create(
+            [ReservedSeat(reservation=reservation, seat=s, price=s.price) for s in seats]
+        )
+        for seat in seats:
+            seat.status = Status.RESERVED
+            seat.reserved_by = user
+            seat.locked_by = None
+            seat.locked_until = None
+            seat.version += 1
+        _save_seats(seats, event_id=event_id)
+
+        if idempotency_key:
+            IdempotencyKey.objects.filter(pk=key.pk).update(reservation=reservation)
+        return ReservationOutcome(reservation=reservation, replayed=False)
+
+
+def reservation_cancel(*, user: AbstractBaseUser, reservation_id: int) -> Reservation:
+    """Cancel one of the caller's reservations; its seats become available."""
+    with transaction.atomic():
+        reservation = (
+            Reservation.objects.select_for_update()
+            .filter(pk=reservation_id, user=user)
+            .select_related("event")
+            .first()
+        )
+        if reservation is None:
+            raise NotFound("No such reservation.")
+        if reservation.status == Reservation.Status.CANCELLED:
+            raise AlreadyCancelled("This reservation is already cancelled.")
+
+        seat_ids = list(
+            reservation.reserved_seats.filter(is_active=True).values_list("seat_id", flat=True)
+        )
+        seats = _lock_seat_rows(event_id=reservation.event_id, seat_ids=seat_ids)
+        for seat in seats:
+            _free(seat)
+        _save_seats(seats, event_id=reservation.event_id)
+        reservation.reserved_seats.filter(is_active=True).update(is_active=False)
+        reservation.status = Reservation.Status.CANCELLED
+        reservation.cancelled_at = timezone.now()
+        reservation.save(update_fields=["status", "cancelled_at"])
+        return reservation
+
+
+def locks_expire(*, now: datetime | None = None, batch_size: int = 500) -> list[Seat]:
+    """Turn ended locks back to available (version + 1), one transaction per event.
+
+    ``skip_locked`` lets two sweepers run at once without waiting on or double-counting each
+    other: a row one sweeper has taken is skipped by the other, and the re-check under the lock
+    (``locked_until <= now``) drops a row that was taken again in the meantime.
+    """
+    now = now or timezone.now()
+    expired: list[Seat] = []
+    event_ids = (
+        Seat.objects.filter(status=Status.LOCKED, locked_until__lte=now)
+        .values_list("event_id", flat=True)
+        .distinct()
+    )
+    for event_id in list(event_ids):
+        with transaction.atomic():
+            seats = list(
+                Seat.objects.select_for_update(skip_locked=True)
+                .filter(event_id=event_id, status=Status.LOCKED, locked_until__lte=now)
+                .order_by("id")[:batch_size]
+            )
+            for seat in seats:
+                _free(seat)
+            _save_seats(seats, event_id=event_id)
+        expired.extend(seats)
+    return expired
+
+
+def idempotency_keys_purge(*, older_than: timedelta = timedelta(hours=48)) -> int:
+    deleted, _ = IdempotencyKey.objects.filter(created_at__lt=timezone.now() - older_than).delete()
+    return deleted
+
+
+def event_create_with_seats(
+    *,
+    name: str,
+    starts_at: datetime,
+    rows: int,
+    seats_per_row: int,
+    price: Decimal,
+    sections: int = 1,
+    venue: str = "",
+    description: str = "",
+) -> Event:
+    """An event with a grid of seats: rows split into `sections`, labelled A1, A2, ... per row."""
+    with transaction.atomic():
+        event = Event.objects.create(
+            name=name, venue=venue, description=description, starts_at=starts_at
+        )
+        Seat.objects.bulk_create(
+            seat_grid(event=event, rows=rows, seats_per_row=seats_per_row, price=price, sections=sections),
+            batch_size=2000,
+        )
+        return event
+
+
+def row_name(index: int) -> str:
+    """0 -> A, 25 -> Z, 26 -> AA: spreadsheet-style row names, so any number of rows has labels."""
+    name = ""
+    index += 1
+    while index:
+        index, remainder = divmod(index - 1, 26)
+        name = chr(ord("A") + remainder) + name
+    return name
+
+
+def seat_grid(
+    *, event: Event, rows: int, seats_per_row: int, price: Decimal, sections: int = 1
+) -> list[Seat]:
+    section_names = ["Floor", "Balcony", "Gallery", "Terrace", "Box"]
+    rows_per_section = -(-rows // max(sections, 1))
+    seats = []
+    for row_index in range(rows):
+        section_index = row_index // rows_per_section
+        section = (
+            section_names[section_index]
+            if section_index < len(section_names)
+            else f"Section {section_index + 1}"
+        )
+        row = row_name(row_index)
+        for number in range(1, seats_per_row + 1):
+            seats.append(
+                Seat(
+                    event=event,
+                    section=section,
+                    row=row,
+                    number=number,
+                    label=f"{row}{number}",
+                    price=price,
+                )
+            )
+    return seats

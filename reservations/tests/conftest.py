@@ -1,0 +1,54 @@
+import pytest
+from rest_framework.test import APIClient
+
+from .factories import UserFactory, event_with_seats
+
+
+@pytest.fixture
+def alice(db):
+    return UserFactory(username="alice")
+
+
+@pytest.fixture
+def bob(db):
+    return UserFactory(username="bob")
+
+
+@pytest.fixture
+def event(db):
+    return event_with_seats(rows=2, seats_per_row=5)
+
+
+@pytest.fixture
+def seats(event):
+    return list(event.seats.order_by("id"))
+
+
+def bearer_client(user) -> APIClient:
+    """An API client that authenticates like a script: bearer token, no CSRF."""
+    from rest_framework_simplejwt.tokens import RefreshToken
+
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {RefreshToken.for_user(user).access_token}")
+    return client
+
+
+@pytest.fixture
+def api():
+    return APIClient()
+
+
+@pytest.fixture
+def alice_api(alice):
+    return bearer_client(alice)
+
+
+@pytest.fixture
+def bob_api(bob):
+    return bearer_client(bob)
+
+
+@pytest.fixture
+def short_locks(settings):
+    settings.SEAT_LOCK_SECONDS = 1
+    return settings
