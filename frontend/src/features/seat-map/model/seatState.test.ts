@@ -260,3 +260,17 @@ describe('subscriptions', () => {
     expect(store.getSeat(1)?.version).toBe(4);
   });
 });
+
+describe('mergePushed (the rule table)', () => {
+  const mineLocked = live({ status: 'locked', version: 2, lockedUntil: T0, mine: true });
+  it.each([
+    ['available always clears mine', mineLocked, push(1, 'available', 3), undefined, false],
+    ['a lock while our lock is in flight is ours (tentatively)', live(), push(1, 'locked', 2, T0), 'lock', true],
+    ['a lock while our unlock is in flight is not', mineLocked, push(1, 'locked', 3, T0), 'unlock', false],
+    ['a booking right after our own lock is ours', mineLocked, push(1, 'reserved', 3), undefined, true],
+    ['a booking two changes after our lock is not', mineLocked, push(1, 'reserved', 4), undefined, false],
+    ['a booking while our reserve is in flight is ours (tentatively)', live({ version: 5 }), push(1, 'reserved', 6), 'reserve', true],
+  ] as const)('%s', (_name, current, change, pending, mine) => {
+    expect(mergePushed(current, change, pending)?.next.mine).toBe(mine);
+  });
+});

@@ -1,0 +1,24 @@
+import { useParams } from 'react-router';
+import { useMe } from '../features/auth';
+import { formatDate, priceRange, useEvent } from '../features/events';
+import { SeatSelectorPage } from '../features/seat-map';
+
+/** Composes the event's header (events feature) with the live map (seat-map feature). */
+export function EventPage() {
+  const { eventId } = useParams();
+  const event = useEvent(Number(eventId));
+  const me = useMe();
+  const header = (
+    <header className="event-header">
+      <h1>{event.data?.name ?? (event.isError ? 'Event' : 'Loading…')}</h1>
+      {event.data && (
+        <p className="muted">
+          <time dateTime={event.data.starts_at}>{formatDate(event.data.starts_at)}</time> · {event.data.venue} ·{' '}
+          {priceRange(event.data.price_min, event.data.price_max)}
+        </p>
+      )}
+      {event.data?.description && <p>{event.data.description}</p>}
+    </header>
+  );
+  return <SeatSelectorPage loggedIn={Boolean(me.data)} header={header} />;
+}

@@ -1,0 +1,32 @@
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { fetchMe, login, logout, register, type Credentials, type User } from '../api/auth';
+
+export const meKey = ['me'] as const;
+
+export function useMe() {
+  return useQuery({ queryKey: meKey, queryFn: fetchMe, staleTime: 60_000 });
+}
+
+/** Everything cached belongs to the previous user (mine flags, reservations): start clean. */
+function useAfterAuthChange() {
+  const queryClient = useQueryClient();
+  return (user: User | null) => {
+    queryClient.removeQueries({ predicate: (q) => q.queryKey[0] !== 'me' });
+    queryClient.setQueryData(meKey, user);
+  };
+}
+
+export function useLogin() {
+  const after = useAfterAuthChange();
+  return useMutation({ mutationFn: (c: Credentials) => login(c), onSuccess: (user) => after(user) });
+}
+
+export function useRegister() {
+  const after = useAfterAuthChange();
+  return useMutation({ mutationFn: (c: Credentials) => register(c), onSuccess: (user) => after(user) });
+}
+
+export function useLogout() {
+  const after = useAfterAuthChange();
+  return useMutation({ mutationFn: logout, onSettled: () => after(null) });
+}

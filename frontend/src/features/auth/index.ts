@@ -1,0 +1,4 @@
+export { LoginForm } from './components/LoginForm';
+export { RequireAuth } from './components/RequireAuth';
+export { useLogout, useMe } from './hooks/useAuth';
+export type { User } from './api/auth';

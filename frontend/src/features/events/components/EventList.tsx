@@ -1,0 +1,54 @@
+import { Link } from 'react-router';
+import { errorMessage } from '../../../lib/error-messages';
+import { formatDate, priceRange } from '../format';
+import { useEvents } from '../hooks/useEvents';
+
+export function EventList() {
+  const events = useEvents();
+  return (
+    <section aria-labelledby="events-title">
+      <h1 id="events-title">Events</h1>
+      {events.isPending && <p className="loading">Loading events…</p>}
+      {events.isError && (
+        <p className="notice notice--error" role="alert">
+          {errorMessage(events.error)}
+        </p>
+      )}
+      {events.data?.length === 0 && <p>No events yet.</p>}
+      <ul className="event-list">
+        {events.data?.map((event) => (
+          <li key={event.id} className="card event-card">
+            <h2>
+              <Link to={`/events/${event.id}`}>{event.name}</Link>
+            </h2>
+            <dl>
+              <div>
+                <dt>Date</dt>
+                <dd>
+                  <time dateTime={event.starts_at}>{formatDate(event.starts_at)}</time>
+                </dd>
+              </div>
+              <div>
+                <dt>Venue</dt>
+                <dd>{event.venue}</dd>
+              </div>
+              <div>
+                <dt>Price</dt>
+                <dd>{priceRange(event.price_min, event.price_max)}</dd>
+              </div>
+              <div>
+                <dt>Seats left</dt>
+                <dd>
+                  {event.seats_available} of {event.seats_total}
+                </dd>
+              </div>
+            </dl>
+            <Link className="button button--primary" to={`/events/${event.id}`} aria-label={`Choose seats for ${event.name}`}>
+              Choose seats
+            </Link>
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}

@@ -1,0 +1,92 @@
+import { useState } from 'react';
+import { Link } from 'react-router';
+import { errorMessage } from '../../../lib/error-messages';
+import type { Reservation } from '../api/reservations';
+import { useCancelReservation, useReservations } from '../hooks/useReservations';
+import { ConfirmDialog } from './ConfirmDialog';
+
+const dateFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+const formatDate = (iso: string) => (Number.isNaN(Date.parse(iso)) ? iso : dateFormat.format(Date.parse(iso)));
+
+export function UserReservations() {
+  const reservations = useReservations();
+  const cancel = useCancelReservation();
+  const [asking, setAsking] = useState<Reservation | null>(null);
+  const [notice, setNotice] = useState<{ kind: 'ok' | 'error'; text: string } | null>(null);
+
+  const confirm = () => {
+    if (!asking) return;
+    const target = asking;
+    cancel.mutate(target.id, {
+      onSuccess: () => setNotice({ kind: 'ok', text: `Reservation #${target.id} cancelled. Its seats are free again.` }),
+      onError: (error) => setNotice({ kind: 'error', text: errorMessage(error) }),
+      onSettled: () => setAsking(null),
+    });
+  };
+
+  return (
+    <section aria-labelledby="reservations-title">
+      <h1 id="reservations-title">My reservations</h1>
+      <div aria-live="polite">
+        {notice && (
+          <p className={`notice notice--${notice.kind}`} role={notice.kind === 'error' ? 'alert' : 'status'}>
+            {notice.text}
+          </p>
+        )}
+      </div>
+      {reservations.isPending && <p className="loading">Loading…</p>}
+      {reservations.isError && (
+        <p className="notice notice--error" role="alert">
+          {errorMessage(reservations.error)}
+        </p>
+      )}
+      {reservations.data?.length === 0 && (
+        <p>
+          No bookings yet. <Link to="/">Find an event</Link>.
+        </p>
+      )}
+      <ul className="reservation-list">
+        {reservations.data?.map((r) => (
+          <li key={r.id} className={`card reservation reservation--${r.status}`} aria-label={`Reservation #${r.id}`}>
+            <h2>
+              <Link to={`/events/${r.event.id}`}>{r.event.name}</Link>
+            </h2>
+            <p>
+              <time dateTime={r.event.starts_at}>{formatDate(r.event.starts_at)}</time>
+            </p>
+            <p>
+              Seats: <strong>{r.seats.map((s) => s.label).join(', ')}</strong> · Total {r.total_price}
+            </p>
+            <p>
+              <span className={`badge badge--${r.status}`}>{r.status === 'confirmed' ? 'Confirmed' : 'Cancelled'}</span>{' '}
+              <span className="muted">
+                #{r.id}, booked <time dateTime={r.created_at}>{formatDate(r.created_at)}</time>
+              </span>
+            </p>
+            {r.status === 'confirmed' && (
+              <button type="button" className="button button--danger" onClick={() => setAsking(r)}>
+                Cancel reservation #{r.id}
+              </button>
+            )}
+          </li>
+        ))}
+      </ul>
+      <ConfirmDialog
+        open={asking !== null}
+        title="Cancel this reservation?"
+        confirmText="Yes, cancel it"
+        cancelText="Keep it"
+        busy={cancel.isPending}
+        onConfirm={confirm}
+        onCancel={() => setAsking(null)}
+      >
+        {asking && (
+          <p>
+            {asking.event.name}: seats {asking.seats.map((s) => s.label).join(', ')} ({asking.total_price}). The seats go
+            back on sale at once.
+          </p>
+        )}
+      </ConfirmDialog>
+    </section>
+  );
+}

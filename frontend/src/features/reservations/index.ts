@@ -1,0 +1,2 @@
+export { UserReservations } from './components/UserReservations';
+export { reservationsKey } from './hooks/useReservations';

@@ -1,0 +1,105 @@
+import { useCallback, useState, type ReactNode } from 'react';
+import { Link, useLocation, useParams } from 'react-router';
+import { errorMessage } from '../../../lib/error-messages';
+import { useFeedStatus, useSeatMap } from '../hooks/useSeatMap';
+import { useSeatActions } from '../hooks/useSeatActions';
+import type { Outcome } from '../model/seatActions';
+import { Basket } from './Basket';
+import { ConnectionStatus } from './ConnectionStatus';
+import { Legend } from './Legend';
+import { SeatMap } from './SeatMap';
+
+export interface SeatSelectorProps {
+  /** Whether someone is logged in (from the auth feature, passed in by the app). */
+  loggedIn: boolean;
+  /** The event's header (name, date, venue), rendered by the app from the events feature. */
+  header?: ReactNode;
+}
+
+/** The page at /events/:eventId. Keyed by event id, so each event gets its own live store. */
+export function SeatSelectorPage(props: SeatSelectorProps) {
+  const { eventId } = useParams();
+  const id = Number(eventId);
+  if (!Number.isInteger(id) || id <= 0) {
+    return (
+      <p className="notice notice--error" role="alert">
+        There is no such event. <Link to="/">See all events</Link>.
+      </p>
+    );
+  }
+  return <SeatSelector key={id} eventId={id} {...props} />;
+}
+
+export function SeatSelector({ eventId, loggedIn, header }: SeatSelectorProps & { eventId: number }) {
+  const location = useLocation();
+  const [notice, setNotice] = useState<Outcome | null>(null);
+  const [reserving, setReserving] = useState(false);
+  const onLapsed = useCallback(
+    (labels: string[]) =>
+      setNotice({ kind: 'error', text: `Your hold on ${labels.join(', ')} ran out. The seat is free again.` }),
+    [],
+  );
+  const map = useSeatMap(eventId, onLapsed);
+  const status = useFeedStatus(map.feed);
+  const actions = useSeatActions(eventId, map.store, loggedIn, setNotice);
+
+  const onReserve = async () => {
+    setReserving(true);
+    try {
+      await actions.reserve();
+    } finally {
+      setReserving(false);
+    }
+  };
+
+  const loginLink = `/login?next=${encodeURIComponent(location.pathname)}`;
+
+  return (
+    <div className="seat-selector">
+      {header}
+      <ConnectionStatus status={status} onRetry={() => map.feed.reconnect()} />
+      <div className="notices" aria-live="polite">
+        {notice && (
+          <p className={`notice notice--${notice.kind}`} role={notice.kind === 'error' ? 'alert' : 'status'}>
+            {notice.text}
+            {notice.kind === 'login' && (
+              <>
+                {' '}
+                <Link to={loginLink}>Log in</Link>
+              </>
+            )}
+            {notice.reservationId !== undefined && (
+              <>
+                {' '}
+                <Link to="/reservations">See my reservations</Link>
+              </>
+            )}
+            <button type="button" className="notice__close" aria-label="Dismiss message" onClick={() => setNotice(null)}>
+              ×
+            </button>
+          </p>
+        )}
+      </div>
+      {!loggedIn && (
+        <p className="hint">
+          Anyone can watch the map. <Link to={loginLink}>Log in</Link> to hold and book seats.
+        </p>
+      )}
+      <Legend />
+      {map.isPending && <p className="loading">Loading seats…</p>}
+      {map.error !== null && (
+        <p className="notice notice--error" role="alert">
+          {errorMessage(map.error)}
+        </p>
+      )}
+      {map.layout && (
+        <div className="seat-selector__body">
+          <div className="seat-map__scroll" aria-label="Seat map" role="region" tabIndex={-1}>
+            <SeatMap layout={map.layout} store={map.store} focus={map.focus} onSeat={actions.toggle} />
+          </div>
+          <Basket store={map.store} onRelease={actions.toggle} onReserve={onReserve} reserving={reserving} />
+        </div>
+      )}
+    </div>
+  );
+}

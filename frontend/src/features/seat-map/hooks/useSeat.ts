@@ -1,0 +1,23 @@
+import { useCallback, useSyncExternalStore } from 'react';
+import type { RovingFocus } from '../model/rovingFocus';
+import type { SeatStore } from '../model/seatState';
+
+/** One seat's state: this component re-renders when this seat changes, and for nothing else. */
+export function useSeat(store: SeatStore, id: number) {
+  const subscribe = useCallback((cb: () => void) => store.subscribeSeat(id, cb), [store, id]);
+  const get = useCallback(() => store.getSeat(id), [store, id]);
+  return useSyncExternalStore(subscribe, get);
+}
+
+export function useIsFocusStop(focus: RovingFocus, id: number) {
+  const subscribe = useCallback((cb: () => void) => focus.subscribe(id, cb), [focus, id]);
+  const get = useCallback(() => focus.isActive(id), [focus, id]);
+  return useSyncExternalStore(subscribe, get);
+}
+
+export function useHeldSeats(store: SeatStore) {
+  return useSyncExternalStore(
+    useCallback((cb: () => void) => store.subscribeHeld(cb), [store]),
+    store.getHeld,
+  );
+}

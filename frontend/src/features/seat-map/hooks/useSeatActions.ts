@@ -1,0 +1,45 @@
+import { useQueryClient } from '@tanstack/react-query';
+import { useCallback, useRef } from 'react';
+import { lockSeat, reserveSeats, unlockSeat } from '../api/seats';
+import { newIdempotencyKey } from '../model/idempotency';
+import { reserveHeld, toggleSeat, type ActionContext, type Outcome } from '../model/seatActions';
+import type { SeatStore } from '../model/seatState';
+
+const seatApi: ActionContext['api'] = { lock: lockSeat, unlock: unlockSeat, reserve: reserveSeats };
+
+/** Stable callbacks (so memoised seats never re-render for them) that report an Outcome. */
+export function useSeatActions(eventId: number, store: SeatStore, loggedIn: boolean, report: (o: Outcome) => void) {
+  const queryClient = useQueryClient();
+  const latest = useRef({ loggedIn, report });
+  latest.current = { loggedIn, report };
+
+  const context = useCallback(
+    (): ActionContext => ({ eventId, store, api: seatApi, loggedIn: latest.current.loggedIn, newKey: newIdempotencyKey }),
+    [eventId, store],
+  );
+
+  const finish = useCallback(
+    (outcome: Outcome | null) => {
+      if (!outcome) return;
+      if (outcome.refetch) void queryClient.invalidateQueries({ queryKey: ['events', eventId, 'seats'] });
+      if (outcome.kind === 'login') void queryClient.invalidateQueries({ queryKey: ['me'] });
+      latest.current.report(outcome);
+    },
+    [queryClient, eventId],
+  );
+
+  const toggle = useCallback((seatId: number) => void toggleSeat(context(), seatId).then(finish), [context, finish]);
+
+  const reserve = useCallback(async () => {
+    const outcome = await reserveHeld(context());
+    if (outcome.kind === 'ok') {
+      void queryClient.invalidateQueries({ queryKey: ['reservations'] });
+      void queryClient.invalidateQueries({ queryKey: ['events'], exact: true });
+      void queryClient.invalidateQueries({ queryKey: ['events', eventId], exact: true });
+    }
+    finish(outcome);
+    return outcome;
+  }, [context, finish, queryClient, eventId]);
+
+  return { toggle, reserve };
+}

@@ -1,0 +1,1 @@
+export { SeatSelectorPage } from './components/SeatSelector';

@@ -1,0 +1,40 @@
+/**
+ * Which seat is the map's single Tab stop ("roving tabindex"): Tab enters the map once, arrows
+ * move within it. Only the two seats whose state changes are told.
+ */
+export class RovingFocus {
+  private active: number | null = null;
+  private listeners = new Map<number, Set<() => void>>();
+
+  isActive = (id: number): boolean => this.active === id;
+
+  get activeId(): number | null {
+    return this.active;
+  }
+
+  setActive(id: number): void {
+    if (this.active === id) return;
+    const before = this.active;
+    this.active = id;
+    if (before !== null) this.notify(before);
+    this.notify(id);
+  }
+
+  subscribe(id: number, listener: () => void): () => void {
+    let set = this.listeners.get(id);
+    if (!set) {
+      set = new Set();
+      this.listeners.set(id, set);
+    }
+    set.add(listener);
+    return () => {
+      set.delete(listener);
+      if (set.size === 0) this.listeners.delete(id);
+    };
+  }
+
+  private notify(id: number): void {
+    const set = this.listeners.get(id);
+    if (set) for (const listener of [...set]) listener();
+  }
+}

@@ -1,0 +1,140 @@
+import { describe, expect, it, vi } from 'vitest';
+import { ApiError } from '../../../lib/api-client';
+import { reserveHeld, toggleSeat, type ActionContext, type SeatApi } from './seatActions';
+import { SeatStore, seatKind, type ApiSeat } from './seatState';
+
+const LATER = '2026-12-22T10:05:00Z';
+
+function apiSeat(id: number, patch: Partial<ApiSeat> = {}): ApiSeat {
+  return { id, label: `A${id}`, section: 'Floor', row: 'A', number: id, price: '50.00', status: 'available', version: 1, locked_until: null, mine: false, ...patch };
+}
+
+function context(api: Partial<SeatApi>, seats: ApiSeat[] = [apiSeat(1), apiSeat(2)], loggedIn = true): ActionContext {
+  const store = new SeatStore();
+  store.loadFromApi(seats);
+  const full: SeatApi = {
+    lock: vi.fn(async () => { throw new Error('unexpected'); }),
+    unlock: vi.fn(async () => { throw new Error('unexpected'); }),
+    reserve: vi.fn(async () => { throw new Error('unexpected'); }),
+    ...api,
+  };
+  return { eventId: 1, store, api: full, loggedIn, newKey: () => 'key-1' };
+}
+
+describe('toggleSeat', () => {
+  it('holds an available seat', async () => {
+    const ctx = context({ lock: async (_e, id) => ({ seat: apiSeat(id, { status: 'locked', version: 2, locked_until: LATER, mine: true }) }) });
+    await expect(toggleSeat(ctx, 1)).resolves.toEqual({ kind: 'ok', text: 'Holding A1 for you.' });
+    expect(seatKind(ctx.store.getSeat(1)!)).toBe('held-mine');
+    expect(ctx.store.getSeat(1)?.busy).toBe(false);
+  });
+
+  it('releases a seat held by me', async () => {
+    const ctx = context(
+      { unlock: async (_e, id) => ({ seat: apiSeat(id, { version: 3 }) }) },
+      [apiSeat(1, { status: 'locked', version: 2, locked_until: LATER, mine: true })],
+    );
+    await expect(toggleSeat(ctx, 1)).resolves.toEqual({ kind: 'ok', text: 'Released A1.' });
+    expect(seatKind(ctx.store.getSeat(1)!)).toBe('available');
+  });
+
+  it('says someone else got there first', async () => {
+    const ctx = context({
+      lock: async () => { throw new ApiError(409, 'seat_unavailable', 'Seat A1 is already held'); },
+    }, [apiSeat(1, { status: 'locked', version: 2, locked_until: LATER })]);
+    await expect(toggleSeat(ctx, 1)).resolves.toEqual({
+      kind: 'error',
+      text: 'Someone else got there first: A1 is held or booked by another customer.',
+    });
+    expect(seatKind(ctx.store.getSeat(1)!)).toBe('held-other');
+  });
+
+  it('says when the hold limit is reached', async () => {
+    const ctx = context({ lock: async () => { throw new ApiError(409, 'hold_limit', 'limit'); } });
+    expect((await toggleSeat(ctx, 1))?.text).toMatch(/limit of seats you can hold/);
+  });
+
+  it('asks to log in first, without calling the server', async () => {
+    const ctx = context({}, undefined, false);
+    await expect(toggleSeat(ctx, 1)).resolves.toEqual({ kind: 'login', text: 'Log in to hold seats.' });
+    expect(ctx.api.lock).not.toHaveBeenCalled();
+  });
+
+  it('explains a booked seat without calling the server', async () => {
+    const ctx = context({}, [apiSeat(1, { status: 'reserved', version: 3 }), apiSeat(2, { status: 'reserved', version: 3, mine: true })]);
+    expect(await toggleSeat(ctx, 1)).toEqual({ kind: 'error', text: 'Seat A1 is already booked.' });
+    expect((await toggleSeat(ctx, 2))?.kind).toBe('info');
+  });
+
+  it('ignores a second click while the first is in flight', async () => {
+    let release!: () => void;
+    const ctx = context({
+      lock: vi.fn((_e: number, id: number) => new Promise<{ seat: ApiSeat }>((resolve) => {
+        release = () => resolve({ seat: apiSeat(id, { status: 'locked', version: 2, locked_until: LATER, mine: true }) });
+      })),
+    });
+    const first = toggleSeat(ctx, 1);
+    await expect(toggleSeat(ctx, 1)).resolves.toBeNull();
+    release();
+    await first;
+    expect(ctx.api.lock).toHaveBeenCalledTimes(1);
+  });
+
+  it('says a hold had already ended when releasing it fails with not_holder', async () => {
+    const ctx = context(
+      { unlock: async () => { throw new ApiError(409, 'not_holder', 'x'); } },
+      [apiSeat(1, { status: 'locked', version: 2, locked_until: LATER, mine: true })],
+    );
+    const outcome = await toggleSeat(ctx, 1);
+    expect(outcome).toMatchObject({ kind: 'error', refetch: true });
+    expect(outcome?.text).toBe('Seat A1 is no longer held by you: the hold had already ended.');
+  });
+});
+
+describe('reserveHeld', () => {
+  const held = [
+    apiSeat(1, { status: 'locked', version: 2, locked_until: LATER, mine: true }),
+    apiSeat(2, { status: 'locked', version: 4, locked_until: LATER, mine: true, price: '120.00' }),
+    apiSeat(3),
+  ];
+
+  it('books every held seat with one request and an Idempotency-Key', async () => {
+    const reserve = vi.fn(async (_e: number, ids: number[]) => ({
+      reservation: { id: 42, seats: ids.map((id) => ({ id, label: `A${id}` })), total_price: '170.00' },
+    }));
+    const ctx = context({ reserve }, held);
+    const outcome = await reserveHeld(ctx);
+    expect(reserve).toHaveBeenCalledWith(1, [1, 2], 'key-1');
+    expect(outcome).toEqual({ kind: 'ok', text: 'Booked A1, A2 (total 170.00). Reservation #42.', reservationId: 42 });
+    expect(ctx.store.getSeat(1)).toMatchObject({ status: 'reserved', version: 3, mine: true });
+    expect(ctx.store.getSeat(2)).toMatchObject({ status: 'reserved', version: 5, mine: true });
+    expect(ctx.store.getHeld()).toEqual([]);
+  });
+
+  it('retries a lost answer once with the same key', async () => {
+    const reserve = vi
+      .fn()
+      .mockRejectedValueOnce(new ApiError(0, 'network', 'down'))
+      .mockResolvedValueOnce({ reservation: { id: 7, seats: [{ id: 1, label: 'A1' }, { id: 2, label: 'A2' }], total_price: '170.00' } });
+    const ctx = context({ reserve }, held);
+    expect((await reserveHeld(ctx)).kind).toBe('ok');
+    expect(reserve.mock.calls.map((c) => c[2])).toEqual(['key-1', 'key-1']);
+  });
+
+  it('names the seats whose hold expired and asks for a fresh list', async () => {
+    const ctx = context({
+      reserve: async () => { throw new ApiError(409, 'lock_required', 'x', { seats: [2] }); },
+    }, held);
+    const outcome = await reserveHeld(ctx);
+    expect(outcome).toEqual({
+      kind: 'error',
+      text: 'Your hold on A2 expired before the booking went through. Pick the seats again.',
+      refetch: true,
+    });
+    expect(ctx.store.getSeat(1)).toMatchObject({ mine: true, busy: false });
+  });
+
+  it('needs a seat first', async () => {
+    expect((await reserveHeld(context({}))).kind).toBe('info');
+  });
+});

@@ -1,0 +1,117 @@
+/**
+ * What a click on a seat and a press on Reserve do, apart from any component: call the API,
+ * feed the answer to the store, and say in one sentence what happened.
+ */
+import { ApiError, NETWORK_ERROR } from '../../../lib/api-client';
+import { errorMessage } from '../../../lib/error-messages';
+import { seatKind, type ApiSeat, type SeatStore } from './seatState';
+
+export interface Outcome {
+  kind: 'ok' | 'error' | 'info' | 'login';
+  text: string;
+  /** The seat list should be read again (our idea of what is ours may be off). */
+  refetch?: boolean;
+  /** Reservation made, for the page to link to. */
+  reservationId?: number;
+}
+
+export interface SeatApi {
+  lock(eventId: number, seatId: number): Promise<{ seat: ApiSeat }>;
+  unlock(eventId: number, seatId: number): Promise<{ seat: ApiSeat }>;
+  reserve(
+    eventId: number,
+    seatIds: number[],
+    idempotencyKey: string,
+  ): Promise<{ reservation: { id: number; seats: { id: number; label: string }[]; total_price: string } }>;
+}
+
+export interface ActionContext {
+  eventId: number;
+  store: SeatStore;
+  api: SeatApi;
+  loggedIn: boolean;
+  newKey: () => string;
+}
+
+function failure(error: unknown, ctx: ActionContext, seat?: string): Outcome {
+  if (error instanceof ApiError && error.code === 'not_authenticated') {
+    return { kind: 'login', text: 'Your session has ended. Log in to hold seats.' };
+  }
+  return { kind: 'error', text: errorMessage(error, { seat, seatLabel: (id) => ctx.store.label(id) }) };
+}
+
+/** Click on a seat: hold it, release it, or say why neither is possible. */
+export async function toggleSeat(ctx: ActionContext, seatId: number): Promise<Outcome | null> {
+  const { store, api, eventId } = ctx;
+  const seat = store.getSeat(seatId);
+  if (!seat || seat.busy) return null;
+  const kind = seatKind(seat);
+  if (kind === 'booked-mine') {
+    return { kind: 'info', text: `You have booked ${seat.label}. To give it back, cancel it in My reservations.` };
+  }
+  if (kind === 'booked-other') return { kind: 'error', text: `Seat ${seat.label} is already booked.` };
+  if (!ctx.loggedIn) return { kind: 'login', text: 'Log in to hold seats.' };
+
+  if (kind === 'held-mine') {
+    store.beginAction(seatId, 'unlock');
+    try {
+      const answer = await api.unlock(eventId, seatId);
+      store.applyOwnAnswer({ ...answer.seat, mine: answer.seat.mine ?? false });
+      store.endAction(seatId, true);
+      return { kind: 'ok', text: `Released ${seat.label}.` };
+    } catch (error) {
+      if (error instanceof ApiError && error.code === 'not_holder') store.markNotMine(seatId);
+      store.endAction(seatId, false);
+      const refetch = error instanceof ApiError && error.code === 'not_holder';
+      return { ...failure(error, ctx, seat.label), refetch };
+    }
+  }
+
+  // available, or held by someone else as far as we know (it may have just lapsed): ask.
+  store.beginAction(seatId, 'lock');
+  try {
+    const answer = await api.lock(eventId, seatId);
+    store.applyOwnAnswer({ ...answer.seat, mine: answer.seat.mine ?? true });
+    store.endAction(seatId, true);
+    return { kind: 'ok', text: `Holding ${seat.label} for you.` };
+  } catch (error) {
+    if (error instanceof ApiError && error.code === 'seat_unavailable') store.markNotMine(seatId);
+    store.endAction(seatId, false);
+    return failure(error, ctx, seat.label);
+  }
+}
+
+/** Reserve every seat held: one request, all or none, retried once with the same key if the answer was lost. */
+export async function reserveHeld(ctx: ActionContext): Promise<Outcome> {
+  const { store, api, eventId } = ctx;
+  const held = store.getHeld();
+  if (held.length === 0) return { kind: 'info', text: 'Pick at least one seat first.' };
+  if (!ctx.loggedIn) return { kind: 'login', text: 'Log in to book seats.' };
+  const ids = held.map((s) => s.id);
+  const key = ctx.newKey();
+  for (const id of ids) store.beginAction(id, 'reserve');
+  try {
+    let answer: Awaited<ReturnType<SeatApi['reserve']>>;
+    try {
+      answer = await api.reserve(eventId, ids, key);
+    } catch (error) {
+      if (!(error instanceof ApiError && error.code === NETWORK_ERROR)) throw error;
+      // The booking may have gone through: the same key returns the same answer, never a second booking.
+      answer = await api.reserve(eventId, ids, key);
+    }
+    store.applyOwnReservation(answer.reservation.seats.map((s) => s.id));
+    for (const id of ids) store.endAction(id, true);
+    const labels = answer.reservation.seats.map((s) => s.label).join(', ');
+    return {
+      kind: 'ok',
+      text: `Booked ${labels} (total ${answer.reservation.total_price}). Reservation #${answer.reservation.id}.`,
+      reservationId: answer.reservation.id,
+    };
+  } catch (error) {
+    for (const id of ids) store.endAction(id, false);
+    if (error instanceof ApiError && error.code === 'lock_required') {
+      for (const id of error.seatIds) store.markNotMine(id);
+    }
+    return { ...failure(error, ctx), refetch: true };
+  }
+}
