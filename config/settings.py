@@ -29,7 +29,9 @@ env = environ.Env(
 )
 
 DEBUG = env("DEBUG")
-SECRET_KEY = env("SECRET_KEY", default="dev-only-insecure-key-change-me" if DEBUG else environ.Env.NOTSET)
+SECRET_KEY = env(
+    "SECRET_KEY", default="dev-only-insecure-key-change-me" if DEBUG else environ.Env.NOTSET
+)
 ALLOWED_HOSTS = env("ALLOWED_HOSTS")
 CORS_ALLOWED_ORIGINS = env("CORS_ALLOWED_ORIGINS")
 CORS_ALLOW_CREDENTIALS = True
@@ -187,7 +189,7 @@ SPECTACULAR_SETTINGS = {
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False  # the browser client reads it to send X-CSRFToken
-# Secure cookies outside DEBUG; COOKIE_SECURE=0 for a plain-HTTP full stack on localhost (e2e tests).
+# Secure cookies outside DEBUG; COOKIE_SECURE=0 for plain HTTP on localhost (the e2e tests).
 COOKIE_SECURE = env("COOKIE_SECURE") if env("COOKIE_SECURE") is not None else not DEBUG
 SESSION_COOKIE_SECURE = COOKIE_SECURE
 CSRF_COOKIE_SECURE = COOKIE_SECURE

@@ -7,6 +7,6 @@ os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/1")
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key-of-at-least-32-bytes")
 os.environ.setdefault("AUTH_THROTTLE_RATE", "10000/min")
 
-from .settings import *  # noqa: E402,F403
+from .settings import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -8,7 +8,9 @@ def frontend_app(request):
     """The built React app's index.html for every client-side route (/events/1, /login...)."""
     index = settings.FRONTEND_DIST / "index.html"
     if not index.is_file():
-        raise Http404("The front end is not built: run `make run` (or `npm run build` in frontend/).")
+        raise Http404(
+            "The front end is not built: run `make run` (or `npm run build` in frontend/)."
+        )
     return FileResponse(index.open("rb"), content_type="text/html")
 
 

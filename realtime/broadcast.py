@@ -59,7 +59,15 @@ def seats_publish(event_id: int, changes: list[dict]) -> None:
             }
         ).decode()
         # The text is encoded once here; every process relays the same string to its sockets.
-        message = {"type": "seats.message", "event_id": event_id, "seq": seq, "epoch": epoch, "text": text}
+        message = {
+            "type": "seats.message",
+            "event_id": event_id,
+            "seq": seq,
+            "epoch": epoch,
+            "text": text,
+        }
         async_to_sync(get_channel_layer().group_send)(event_group(event_id), message)
     except Exception:
-        logger.exception("broadcast of event %s failed; watchers will resync by seq/epoch", event_id)
+        logger.exception(
+            "broadcast of event %s failed; watchers will resync by seq/epoch", event_id
+        )

@@ -1,6 +1,6 @@
 """The WebSocket of PROTOCOL.md: one socket watches one event's seat map. It never writes."""
 
-import asyncio
+import contextlib
 import logging
 import time
 
@@ -40,7 +40,7 @@ class EventSeatsConsumer(AsyncWebsocketConsumer):
             return
         try:
             await hub().join(self)
-        except (TimeoutError, asyncio.TimeoutError, Exception) as exc:
+        except Exception as exc:  # the channel layer is down, or did not answer in time
             logger.warning("watcher refused, channel layer down: %s", exc)
             await self.close(code=1013)  # try again later
             return
@@ -93,17 +93,13 @@ class EventSeatsConsumer(AsyncWebsocketConsumer):
         if not self._ready:
             self._pending.append((text, seq, epoch))
             return
-        try:
+        with contextlib.suppress(Exception):  # the socket went away; its disconnect follows
             await self.send(text)
-        except Exception:  # the socket went away mid-send; its disconnect will follow
-            pass
 
     async def deliver_presence(self, text: str) -> None:
         if self._ready:
-            try:
+            with contextlib.suppress(Exception):
                 await self.send(text)
-            except Exception:
-                pass
 
     async def drop(self, code: int) -> None:
         await self.close(code=code)

@@ -11,7 +11,9 @@ def channel_layer_ok() -> bool:
     if not settings.REDIS_URL:
         return True
     try:
-        client = redis.Redis.from_url(settings.REDIS_URL, socket_timeout=1, socket_connect_timeout=1)
+        client = redis.Redis.from_url(
+            settings.REDIS_URL, socket_timeout=1, socket_connect_timeout=1
+        )
         try:
             return bool(client.ping())
         finally:

@@ -233,7 +233,9 @@ class EventHub:
             return
         if self._presence_sent.get(event_id) != total:
             self._presence_sent[event_id] = total
-            text = orjson.dumps({"type": "presence", "event_id": event_id, "watchers": total}).decode()
+            text = orjson.dumps(
+                {"type": "presence", "event_id": event_id, "watchers": total}
+            ).decode()
             for watcher in list(self.watchers.get(event_id, ())):
                 await watcher.deliver_presence(text)
 

@@ -21,7 +21,11 @@ def allowed_origins() -> list[str]:
     hosts = [host for host in settings.ALLOWED_HOSTS]
     if settings.DEBUG:
         hosts += ["localhost", "127.0.0.1", "[::1]"]
-    origins = [o for o in settings.CORS_ALLOWED_ORIGINS + settings.CSRF_TRUSTED_ORIGINS if urlparse(o).scheme]
+    origins = [
+        o
+        for o in settings.CORS_ALLOWED_ORIGINS + settings.CSRF_TRUSTED_ORIGINS
+        if urlparse(o).scheme
+    ]
     return hosts + origins
 
 

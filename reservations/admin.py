@@ -83,7 +83,16 @@ class EventAdmin(admin.ModelAdmin):
 
     def get_fields(self, request, obj=None):
         if obj is None:
-            return ["name", "venue", "description", "starts_at", "rows", "seats_per_row", "sections", "price"]
+            return [
+                "name",
+                "venue",
+                "description",
+                "starts_at",
+                "rows",
+                "seats_per_row",
+                "sections",
+                "price",
+            ]
         return ["name", "venue", "description", "starts_at"]
 
     def get_inlines(self, request, obj):

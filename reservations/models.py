@@ -119,6 +119,9 @@ class ReservedSeat(models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.seat_id} in reservation {self.reservation_id}"
+
 
 class IdempotencyKey(models.Model):
     """An `Idempotency-Key` of a reserve request, per user, kept at least 24 hours."""
@@ -136,3 +139,6 @@ class IdempotencyKey(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["user", "key"], name="idempotency_key_unique_per_user"),
         ]
+
+    def __str__(self) -> str:
+        return self.key

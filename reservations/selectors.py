@@ -70,18 +70,22 @@ def seat_map_get(*, event_id: int, user: AbstractBaseUser | None) -> dict:
         raise NotFound("No such event.")
     user_id = user.pk if user is not None and user.is_authenticated else None
     now = timezone.now()
-    rows = Seat.objects.filter(event_id=event_id).order_by("id").values_list(
-        "id",
-        "label",
-        "section",
-        "row",
-        "number",
-        "price",
-        "status",
-        "version",
-        "locked_until",
-        "locked_by_id",
-        "reserved_by_id",
+    rows = (
+        Seat.objects.filter(event_id=event_id)
+        .order_by("id")
+        .values_list(
+            "id",
+            "label",
+            "section",
+            "row",
+            "number",
+            "price",
+            "status",
+            "version",
+            "locked_until",
+            "locked_by_id",
+            "reserved_by_id",
+        )
     )
     seats = []
     for seat_id, label, section, row, number, price, status, version, until, locker, owner in rows:
@@ -99,7 +103,10 @@ def seat_map_get(*, event_id: int, user: AbstractBaseUser | None) -> dict:
                 "version": version,
                 "locked_until": iso(until) if locked else None,
                 "mine": user_id is not None
-                and ((locked and locker == user_id) or (status == Status.RESERVED and owner == user_id)),
+                and (
+                    (locked and locker == user_id)
+                    or (status == Status.RESERVED and owner == user_id)
+                ),
             }
         )
     return {"event_id": event_id, "seats": seats}
@@ -108,8 +115,10 @@ def seat_map_get(*, event_id: int, user: AbstractBaseUser | None) -> dict:
 def seat_states_get(*, event_id: int) -> list[dict]:
     """The WebSocket snapshot's seats: only what PROTOCOL.md pushes, nothing about who."""
     now = timezone.now()
-    rows = Seat.objects.filter(event_id=event_id).order_by("id").values_list(
-        "id", "status", "version", "locked_until"
+    rows = (
+        Seat.objects.filter(event_id=event_id)
+        .order_by("id")
+        .values_list("id", "status", "version", "locked_until")
     )
     states = []
     for seat_id, status, version, until in rows:

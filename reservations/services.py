@@ -58,7 +58,9 @@ def seat_is_held_by(seat: Seat, user_id: int, now: datetime) -> bool:
 def seat_is_free(seat: Seat, now: datetime) -> bool:
     if seat.status == Status.AVAILABLE:
         return True
-    return seat.status == Status.LOCKED and seat.locked_until is not None and seat.locked_until <= now
+    return (
+        seat.status == Status.LOCKED and seat.locked_until is not None and seat.locked_until <= now
+    )
 
 
 def _lock_user_row(user: AbstractBaseUser) -> None:
@@ -131,7 +133,9 @@ def seats_lock(*, user: AbstractBaseUser, event_id: int, seat_ids: Sequence[int]
         seats = _lock_seat_rows(event_id=event_id, seat_ids=seat_ids)
         now = timezone.now()
 
-        in_the_way = [s for s in seats if not seat_is_free(s, now) and not seat_is_held_by(s, user.pk, now)]
+        in_the_way = [
+            s for s in seats if not seat_is_free(s, now) and not seat_is_held_by(s, user.pk, now)
+        ]
         if in_the_way:
             labels = ", ".join(s.label for s in in_the_way)
             if len(in_the_way) == 1:
@@ -309,7 +313,9 @@ def event_create_with_seats(
             name=name, venue=venue, description=description, starts_at=starts_at
         )
         Seat.objects.bulk_create(
-            seat_grid(event=event, rows=rows, seats_per_row=seats_per_row, price=price, sections=sections),
+            seat_grid(
+                event=event, rows=rows, seats_per_row=seats_per_row, price=price, sections=sections
+            ),
             batch_size=2000,
         )
         return event

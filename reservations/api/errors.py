@@ -20,7 +20,9 @@ class CsrfFailed(drf.PermissionDenied):
     default_code = "csrf_failed"
 
 
-def error_response(status: int, code: str, message: str, *, headers=None, **details) -> JsonResponse:
+def error_response(
+    status: int, code: str, message: str, *, headers=None, **details
+) -> JsonResponse:
     body = {"error": message, "code": code, **details}
     return JsonResponse(body, status=status, headers=headers)
 
@@ -49,7 +51,9 @@ def exception_response(exc: BaseException) -> JsonResponse:
     if isinstance(exc, drf.AuthenticationFailed) and "no_active_account" in str(exc.get_codes()):
         return error_response(401, "invalid_credentials", "Wrong username or password.")
     if isinstance(exc, drf.NotAuthenticated | drf.AuthenticationFailed):
-        headers = {"WWW-Authenticate": exc.auth_header} if getattr(exc, "auth_header", None) else None
+        headers = (
+            {"WWW-Authenticate": exc.auth_header} if getattr(exc, "auth_header", None) else None
+        )
         return error_response(
             401, "not_authenticated", "Log in, or send a valid bearer token.", headers=headers
         )
@@ -62,9 +66,7 @@ def exception_response(exc: BaseException) -> JsonResponse:
     if isinstance(exc, Http404 | drf.NotFound):
         return error_response(404, "not_found", "Not found.")
     if isinstance(exc, drf.MethodNotAllowed):
-        return error_response(
-            405, "method_not_allowed", "This route does not take that method."
-        )
+        return error_response(405, "method_not_allowed", "This route does not take that method.")
     if isinstance(exc, drf.Throttled):
         wait = max(int(exc.wait or 1), 1)
         return error_response(

@@ -4,8 +4,8 @@ from django.contrib.auth import authenticate, get_user_model, login, logout
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.middleware.csrf import get_token
-from django.views.decorators.csrf import ensure_csrf_cookie
 from django.utils.decorators import method_decorator
+from django.views.decorators.csrf import ensure_csrf_cookie
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.permissions import IsAuthenticated
@@ -92,7 +92,11 @@ class SeatIdsInput(serializers.Serializer):
 def _seat_action_output(message):
     return inline_serializer(
         name=f"SeatAction{message}",
-        fields={"success": serializers.BooleanField(), "message": serializers.CharField(), "seat": SeatOutput()},
+        fields={
+            "success": serializers.BooleanField(),
+            "message": serializers.CharField(),
+            "seat": SeatOutput(),
+        },
     )
 
 
@@ -115,12 +119,16 @@ class RegisterApi(APIView):
         data = _validated(CredentialsInput, request.data)
         User = get_user_model()
         if User.objects.filter(username__iexact=data["username"]).exists():
-            return error_response(400, "invalid", "That username is taken.", fields={"username": ["taken"]})
+            return error_response(
+                400, "invalid", "That username is taken.", fields={"username": ["taken"]}
+            )
         candidate = User(username=data["username"])
         try:
             validate_password(data["password"], user=candidate)
         except DjangoValidationError as exc:
-            return error_response(400, "invalid", " ".join(exc.messages), fields={"password": exc.messages})
+            return error_response(
+                400, "invalid", " ".join(exc.messages), fields={"password": exc.messages}
+            )
         user = User.objects.create_user(username=data["username"], password=data["password"])
         return Response(UserOutput(user).data, status=status.HTTP_201_CREATED)
 
@@ -131,7 +139,9 @@ class LoginApi(APIView):
 
     @extend_schema(
         request=CredentialsInput,
-        responses=inline_serializer("Login", {"success": serializers.BooleanField(), "user": UserOutput()}),
+        responses=inline_serializer(
+            "Login", {"success": serializers.BooleanField(), "user": UserOutput()}
+        ),
     )
     def post(self, request):
         data = _validated(CredentialsInput, request.data)
@@ -143,7 +153,9 @@ class LoginApi(APIView):
 
 
 class LogoutApi(APIView):
-    @extend_schema(request=None, responses=inline_serializer("Logout", {"success": serializers.BooleanField()}))
+    @extend_schema(
+        request=None, responses=inline_serializer("Logout", {"success": serializers.BooleanField()})
+    )
     def post(self, request):
         logout(request)
         return Response({"success": True})
@@ -323,7 +335,8 @@ class ReservationCancelApi(APIView):
 class HealthApi(APIView):
     @extend_schema(
         responses=inline_serializer(
-            "Health", {"database": serializers.CharField(), "channel_layer": serializers.CharField()}
+            "Health",
+            {"database": serializers.CharField(), "channel_layer": serializers.CharField()},
         )
     )
     def get(self, request):

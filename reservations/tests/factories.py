@@ -21,7 +21,13 @@ class UserFactory(factory.django.DjangoModelFactory):
 
 
 def event_with_seats(
-    *, rows: int = 2, seats_per_row: int = 5, price: str = "50.00", sections: int = 1, name: str = "Concert XYZ", days: int = 30
+    *,
+    rows: int = 2,
+    seats_per_row: int = 5,
+    price: str = "50.00",
+    sections: int = 1,
+    name: str = "Concert XYZ",
+    days: int = 30,
 ) -> Event:
     return event_create_with_seats(
         name=name,

@@ -105,7 +105,9 @@ class TestAuthentication:
 
     def test_unsafe_session_request_without_csrf_is_refused(self, alice, event, seats):
         client = session_client(alice)
-        response = client.post(f"/api/events/{event.id}/seats/{seats[0].id}/lock/", {}, format="json")
+        response = client.post(
+            f"/api/events/{event.id}/seats/{seats[0].id}/lock/", {}, format="json"
+        )
         assert_error(response, 403, "csrf_failed")
         assert Seat.objects.get(pk=seats[0].pk).status == "available"
 
@@ -120,7 +122,9 @@ class TestAuthentication:
         assert response.status_code == 200
 
     def test_token_pair_and_refresh(self, api, alice):
-        response = api.post("/api/token/", {"username": "alice", "password": PASSWORD}, format="json")
+        response = api.post(
+            "/api/token/", {"username": "alice", "password": PASSWORD}, format="json"
+        )
         assert response.status_code == 200
         tokens = response.json()
         assert {"access", "refresh"} <= tokens.keys()
@@ -148,7 +152,9 @@ class TestAuthentication:
         assert_error(api.get("/api/events/"), 401, "not_authenticated")
 
     def test_bearer_requests_need_no_csrf(self, alice_api, event, seats):
-        response = alice_api.post(f"/api/events/{event.id}/seats/{seats[0].id}/lock/", {}, format="json")
+        response = alice_api.post(
+            f"/api/events/{event.id}/seats/{seats[0].id}/lock/", {}, format="json"
+        )
         assert response.status_code == 200
 
     def test_auth_endpoints_are_throttled_with_retry_after(self, api, settings):
@@ -192,7 +198,10 @@ class TestEvents:
             "seats_available": 3,
         }
         assert ISO_Z.match(first["starts_at"])
-        assert body[1]["price_min"] == "80.00" and body[1]["seats_available"] == 10 == later.seats.count()
+        assert (
+            body[1]["price_min"] == "80.00"
+            and body[1]["seats_available"] == 10 == later.seats.count()
+        )
 
     def test_detail_adds_the_description(self, api, event):
         body = api.get(f"/api/events/{event.id}/").json()
@@ -202,17 +211,39 @@ class TestEvents:
         assert_error(api.get("/api/events/999999/"), 404, "not_found")
         assert_error(api.get("/api/events/999999/seats/"), 404, "not_found")
 
-    def test_seat_list_in_layout_order_with_mine_for_the_caller(self, api, alice_api, bob_api, event, seats):
+    def test_seat_list_in_layout_order_with_mine_for_the_caller(
+        self, api, alice_api, bob_api, event, seats
+    ):
         alice_api.post(f"/api/events/{event.id}/seats/{seats[0].id}/lock/", {}, format="json")
         body = alice_api.get(f"/api/events/{event.id}/seats/").json()
         assert body["event_id"] == event.id
         assert [s["label"] for s in body["seats"]] == [
-            "A1", "A2", "A3", "A4", "A5", "B1", "B2", "B3", "B4", "B5",
+            "A1",
+            "A2",
+            "A3",
+            "A4",
+            "A5",
+            "B1",
+            "B2",
+            "B3",
+            "B4",
+            "B5",
         ]
         first = body["seats"][0]
         assert first["status"] == "locked" and first["mine"] is True and first["version"] == 1
         assert ISO_Z.match(first["locked_until"])
-        assert set(first) >= {"id", "label", "section", "row", "number", "price", "status", "version", "locked_until", "mine"}
+        assert set(first) >= {
+            "id",
+            "label",
+            "section",
+            "row",
+            "number",
+            "price",
+            "status",
+            "version",
+            "locked_until",
+            "mine",
+        }
         assert first["price"] == "50.00"
         bobs_view = bob_api.get(f"/api/events/{event.id}/seats/").json()["seats"][0]
         assert bobs_view["status"] == "locked" and bobs_view["mine"] is False
@@ -239,7 +270,9 @@ class TestEvents:
 
 class TestHolding:
     def test_lock_answers_the_seat(self, alice_api, event, seats):
-        response = alice_api.post(f"/api/events/{event.id}/seats/{seats[0].id}/lock/", {}, format="json")
+        response = alice_api.post(
+            f"/api/events/{event.id}/seats/{seats[0].id}/lock/", {}, format="json"
+        )
         assert response.status_code == 200
         body = response.json()
         assert body["success"] is True and body["message"]
@@ -254,7 +287,9 @@ class TestHolding:
         assert second.json()["seat"]["locked_until"] == first["locked_until"]
         assert second.json()["seat"]["version"] == first["version"]
 
-    def test_lock_of_a_seat_held_by_another_is_seat_unavailable(self, alice_api, bob_api, event, seats):
+    def test_lock_of_a_seat_held_by_another_is_seat_unavailable(
+        self, alice_api, bob_api, event, seats
+    ):
         alice_api.post(f"/api/events/{event.id}/seats/{seats[0].id}/lock/", {}, format="json")
         assert_error(
             bob_api.post(f"/api/events/{event.id}/seats/{seats[0].id}/lock/", {}, format="json"),
@@ -264,7 +299,9 @@ class TestHolding:
 
     def test_lock_of_a_reserved_seat_is_seat_unavailable(self, alice_api, bob_api, event, seats):
         alice_api.post(f"/api/events/{event.id}/seats/{seats[0].id}/lock/", {}, format="json")
-        alice_api.post(f"/api/events/{event.id}/reserve/", {"seat_ids": [seats[0].id]}, format="json")
+        alice_api.post(
+            f"/api/events/{event.id}/reserve/", {"seat_ids": [seats[0].id]}, format="json"
+        )
         assert_error(
             bob_api.post(f"/api/events/{event.id}/seats/{seats[0].id}/lock/", {}, format="json"),
             409,
@@ -291,24 +328,35 @@ class TestHolding:
     def test_hold_limit(self, alice_api, event, seats, settings):
         settings.SEAT_HOLD_LIMIT = 3
         for seat in seats[:3]:
-            assert alice_api.post(f"/api/events/{event.id}/seats/{seat.id}/lock/", {}, format="json").status_code == 200
+            assert (
+                alice_api.post(
+                    f"/api/events/{event.id}/seats/{seat.id}/lock/", {}, format="json"
+                ).status_code
+                == 200
+            )
         assert_error(
             alice_api.post(f"/api/events/{event.id}/seats/{seats[3].id}/lock/", {}, format="json"),
             409,
             "hold_limit",
         )
 
-    def test_booked_seats_do_not_count_towards_the_hold_limit(self, alice_api, event, seats, settings):
+    def test_booked_seats_do_not_count_towards_the_hold_limit(
+        self, alice_api, event, seats, settings
+    ):
         settings.SEAT_HOLD_LIMIT = 2
         ids = [seats[0].id, seats[1].id]
         alice_api.post(f"/api/events/{event.id}/lock/", {"seat_ids": ids}, format="json")
         alice_api.post(f"/api/events/{event.id}/reserve/", {"seat_ids": ids}, format="json")
-        response = alice_api.post(f"/api/events/{event.id}/lock/", {"seat_ids": [seats[2].id, seats[3].id]}, format="json")
+        response = alice_api.post(
+            f"/api/events/{event.id}/lock/", {"seat_ids": [seats[2].id, seats[3].id]}, format="json"
+        )
         assert response.status_code == 200
 
     def test_unlock_frees_the_seat(self, alice_api, event, seats):
         alice_api.post(f"/api/events/{event.id}/seats/{seats[0].id}/lock/", {}, format="json")
-        response = alice_api.post(f"/api/events/{event.id}/seats/{seats[0].id}/unlock/", {}, format="json")
+        response = alice_api.post(
+            f"/api/events/{event.id}/seats/{seats[0].id}/unlock/", {}, format="json"
+        )
         assert response.status_code == 200
         body = response.json()
         assert body["success"] is True and body["message"]
@@ -328,7 +376,9 @@ class TestHolding:
             status="locked", locked_by=alice, locked_until=timezone.now() - timedelta(seconds=1)
         )
         assert_error(
-            alice_api.post(f"/api/events/{event.id}/seats/{seats[0].id}/unlock/", {}, format="json"),
+            alice_api.post(
+                f"/api/events/{event.id}/seats/{seats[0].id}/unlock/", {}, format="json"
+            ),
             409,
             "not_holder",
         )
@@ -356,7 +406,11 @@ class TestHolding:
     def test_lock_several_with_a_seat_of_another_event_is_not_found(self, alice_api, event, seats):
         stranger = event_with_seats(name="Other").seats.first()
         body = assert_error(
-            alice_api.post(f"/api/events/{event.id}/lock/", {"seat_ids": [seats[0].id, stranger.id]}, format="json"),
+            alice_api.post(
+                f"/api/events/{event.id}/lock/",
+                {"seat_ids": [seats[0].id, stranger.id]},
+                format="json",
+            ),
             404,
             "not_found",
         )
@@ -365,25 +419,43 @@ class TestHolding:
 
     @pytest.mark.parametrize(
         "payload",
-        [{}, {"seat_ids": []}, {"seat_ids": [1, 1]}, {"seat_ids": "1"}, {"seat_ids": ["a"]}, [1, 2], {"seat_ids": [None]}],
+        [
+            {},
+            {"seat_ids": []},
+            {"seat_ids": [1, 1]},
+            {"seat_ids": "1"},
+            {"seat_ids": ["a"]},
+            [1, 2],
+            {"seat_ids": [None]},
+        ],
         ids=["missing", "empty", "duplicate", "string", "wrong-type", "list-body", "null"],
     )
     def test_bad_seat_ids_are_invalid_and_change_nothing(self, alice_api, event, seats, payload):
-        assert_error(alice_api.post(f"/api/events/{event.id}/lock/", payload, format="json"), 400, "invalid")
-        assert_error(alice_api.post(f"/api/events/{event.id}/reserve/", payload, format="json"), 400, "invalid")
+        assert_error(
+            alice_api.post(f"/api/events/{event.id}/lock/", payload, format="json"), 400, "invalid"
+        )
+        assert_error(
+            alice_api.post(f"/api/events/{event.id}/reserve/", payload, format="json"),
+            400,
+            "invalid",
+        )
         assert not Seat.objects.exclude(status="available").exists()
         assert not Reservation.objects.exists()
 
 
 class TestBooking:
     def lock(self, client, event, *seats):
-        response = client.post(f"/api/events/{event.id}/lock/", {"seat_ids": [s.id for s in seats]}, format="json")
+        response = client.post(
+            f"/api/events/{event.id}/lock/", {"seat_ids": [s.id for s in seats]}, format="json"
+        )
         assert response.status_code == 200
 
     def test_reserve_books_every_held_seat(self, alice_api, event, seats):
         self.lock(alice_api, event, seats[0], seats[2])
         response = alice_api.post(
-            f"/api/events/{event.id}/reserve/", {"seat_ids": [seats[0].id, seats[2].id]}, format="json"
+            f"/api/events/{event.id}/reserve/",
+            {"seat_ids": [seats[0].id, seats[2].id]},
+            format="json",
         )
         assert response.status_code == 201
         body = response.json()
@@ -391,9 +463,18 @@ class TestBooking:
         reservation = body["reservation"]
         assert reservation["status"] == "confirmed"
         assert reservation["total_price"] == "100.00"
-        assert reservation["event"] == {"id": event.id, "name": event.name, "starts_at": reservation["event"]["starts_at"]}
+        assert reservation["event"] == {
+            "id": event.id,
+            "name": event.name,
+            "starts_at": reservation["event"]["starts_at"],
+        }
         assert [s["label"] for s in reservation["seats"]] == ["A1", "A3"]
-        assert reservation["seats"][0] == {"id": seats[0].id, "label": "A1", "section": "Floor", "price": "50.00"}
+        assert reservation["seats"][0] == {
+            "id": seats[0].id,
+            "label": "A1",
+            "section": "Floor",
+            "price": "50.00",
+        }
         assert ISO_Z.match(reservation["created_at"])
         assert Seat.objects.filter(status="reserved").count() == 2
 
@@ -401,7 +482,11 @@ class TestBooking:
         self.lock(alice_api, event, seats[0])
         self.lock(bob_api, event, seats[1])
         body = assert_error(
-            alice_api.post(f"/api/events/{event.id}/reserve/", {"seat_ids": [seats[0].id, seats[1].id, seats[2].id]}, format="json"),
+            alice_api.post(
+                f"/api/events/{event.id}/reserve/",
+                {"seat_ids": [seats[0].id, seats[1].id, seats[2].id]},
+                format="json",
+            ),
             409,
             "lock_required",
         )
@@ -413,24 +498,36 @@ class TestBooking:
         self.lock(alice_api, event, seats[0])
         url = f"/api/events/{event.id}/reserve/"
         assert alice_api.post(url, {"seat_ids": [seats[0].id]}, format="json").status_code == 201
-        assert_error(alice_api.post(url, {"seat_ids": [seats[0].id]}, format="json"), 409, "lock_required")
+        assert_error(
+            alice_api.post(url, {"seat_ids": [seats[0].id]}, format="json"), 409, "lock_required"
+        )
         assert Reservation.objects.count() == 1
 
     def test_reserve_with_an_unknown_seat_is_not_found(self, alice_api, event, seats):
         self.lock(alice_api, event, seats[0])
         assert_error(
-            alice_api.post(f"/api/events/{event.id}/reserve/", {"seat_ids": [seats[0].id, 99999999]}, format="json"),
+            alice_api.post(
+                f"/api/events/{event.id}/reserve/",
+                {"seat_ids": [seats[0].id, 99999999]},
+                format="json",
+            ),
             404,
             "not_found",
         )
         assert not Reservation.objects.exists()
 
     def test_reserve_of_an_unknown_event_is_not_found(self, alice_api):
-        assert_error(alice_api.post("/api/events/99999/reserve/", {"seat_ids": [1]}, format="json"), 404, "not_found")
+        assert_error(
+            alice_api.post("/api/events/99999/reserve/", {"seat_ids": [1]}, format="json"),
+            404,
+            "not_found",
+        )
 
     def test_reserve_needs_login(self, api, event, seats):
         assert_error(
-            api.post(f"/api/events/{event.id}/reserve/", {"seat_ids": [seats[0].id]}, format="json"),
+            api.post(
+                f"/api/events/{event.id}/reserve/", {"seat_ids": [seats[0].id]}, format="json"
+            ),
             401,
             "not_authenticated",
         )
@@ -450,7 +547,9 @@ class TestBooking:
         url = f"/api/events/{event.id}/reserve/"
         alice_api.post(url, {"seat_ids": [seats[0].id]}, format="json", HTTP_IDEMPOTENCY_KEY="k-2")
         assert_error(
-            alice_api.post(url, {"seat_ids": [seats[1].id]}, format="json", HTTP_IDEMPOTENCY_KEY="k-2"),
+            alice_api.post(
+                url, {"seat_ids": [seats[1].id]}, format="json", HTTP_IDEMPOTENCY_KEY="k-2"
+            ),
             422,
             "idempotency_mismatch",
         )
@@ -460,23 +559,42 @@ class TestBooking:
         self.lock(alice_api, event, seats[0])
         self.lock(bob_api, event, seats[1])
         url = f"/api/events/{event.id}/reserve/"
-        assert alice_api.post(url, {"seat_ids": [seats[0].id]}, format="json", HTTP_IDEMPOTENCY_KEY="same").status_code == 201
-        assert bob_api.post(url, {"seat_ids": [seats[1].id]}, format="json", HTTP_IDEMPOTENCY_KEY="same").status_code == 201
+        assert (
+            alice_api.post(
+                url, {"seat_ids": [seats[0].id]}, format="json", HTTP_IDEMPOTENCY_KEY="same"
+            ).status_code
+            == 201
+        )
+        assert (
+            bob_api.post(
+                url, {"seat_ids": [seats[1].id]}, format="json", HTTP_IDEMPOTENCY_KEY="same"
+            ).status_code
+            == 201
+        )
         assert Reservation.objects.count() == 2
 
 
 class TestReservations:
     @pytest.fixture
     def booking(self, alice_api, event, seats):
-        alice_api.post(f"/api/events/{event.id}/lock/", {"seat_ids": [seats[0].id, seats[1].id]}, format="json")
+        alice_api.post(
+            f"/api/events/{event.id}/lock/", {"seat_ids": [seats[0].id, seats[1].id]}, format="json"
+        )
         return alice_api.post(
-            f"/api/events/{event.id}/reserve/", {"seat_ids": [seats[0].id, seats[1].id]}, format="json"
+            f"/api/events/{event.id}/reserve/",
+            {"seat_ids": [seats[0].id, seats[1].id]},
+            format="json",
         ).json()["reservation"]
 
     def test_list_is_the_callers_newest_first(self, alice_api, bob_api, event, seats, booking):
         alice_api.post(f"/api/events/{event.id}/seats/{seats[4].id}/lock/", {}, format="json")
-        newer = alice_api.post(f"/api/events/{event.id}/reserve/", {"seat_ids": [seats[4].id]}, format="json").json()["reservation"]
-        assert [r["id"] for r in alice_api.get("/api/reservations/").json()] == [newer["id"], booking["id"]]
+        newer = alice_api.post(
+            f"/api/events/{event.id}/reserve/", {"seat_ids": [seats[4].id]}, format="json"
+        ).json()["reservation"]
+        assert [r["id"] for r in alice_api.get("/api/reservations/").json()] == [
+            newer["id"],
+            booking["id"],
+        ]
         assert bob_api.get("/api/reservations/").json() == []
 
     def test_detail_of_ones_own(self, alice_api, booking):
@@ -484,7 +602,11 @@ class TestReservations:
 
     def test_someone_elses_reservation_is_not_found(self, bob_api, booking):
         assert_error(bob_api.get(f"/api/reservations/{booking['id']}/"), 404, "not_found")
-        assert_error(bob_api.post(f"/api/reservations/{booking['id']}/cancel/", {}, format="json"), 404, "not_found")
+        assert_error(
+            bob_api.post(f"/api/reservations/{booking['id']}/cancel/", {}, format="json"),
+            404,
+            "not_found",
+        )
         assert Reservation.objects.get(pk=booking["id"]).status == "confirmed"
 
     def test_list_needs_login(self, api):
@@ -496,8 +618,15 @@ class TestReservations:
         body = response.json()
         assert body["success"] is True and body["message"]
         assert body["reservation"]["status"] == "cancelled"
-        assert Seat.objects.filter(pk__in=[seats[0].id, seats[1].id], status="available").count() == 2
-        assert bob_api.post(f"/api/events/{event.id}/seats/{seats[0].id}/lock/", {}, format="json").status_code == 200
+        assert (
+            Seat.objects.filter(pk__in=[seats[0].id, seats[1].id], status="available").count() == 2
+        )
+        assert (
+            bob_api.post(
+                f"/api/events/{event.id}/seats/{seats[0].id}/lock/", {}, format="json"
+            ).status_code
+            == 200
+        )
 
     def test_cancel_twice_is_already_cancelled(self, alice_api, booking):
         alice_api.post(f"/api/reservations/{booking['id']}/cancel/", {}, format="json")
@@ -511,7 +640,10 @@ class TestReservations:
 class TestErrorShape:
     def test_malformed_json_is_invalid(self, alice_api, event):
         response = alice_api.generic(
-            "POST", f"/api/events/{event.id}/lock/", '{"seat_ids": [1,', content_type="application/json"
+            "POST",
+            f"/api/events/{event.id}/lock/",
+            '{"seat_ids": [1,',
+            content_type="application/json",
         )
         body = assert_error(response, 400, "invalid")
         assert "Expecting" not in body["error"]
@@ -526,7 +658,9 @@ class TestErrorShape:
 
     def test_oversized_body_is_413(self, alice_api, event):
         payload = '{"seat_ids": [' + ",".join(["1"] * 40_000) + "]}"
-        response = alice_api.generic("POST", f"/api/events/{event.id}/lock/", payload, content_type="application/json")
+        response = alice_api.generic(
+            "POST", f"/api/events/{event.id}/lock/", payload, content_type="application/json"
+        )
         assert_error(response, 413, "too_large")
 
     def test_a_server_error_is_logged_not_shown(self, alice_api, event, seats, monkeypatch, caplog):
@@ -536,7 +670,9 @@ class TestErrorShape:
             raise RuntimeError("secret internals")
 
         monkeypatch.setattr(services, "seat_lock", broken)
-        response = alice_api.post(f"/api/events/{event.id}/seats/{seats[0].id}/lock/", {}, format="json")
+        response = alice_api.post(
+            f"/api/events/{event.id}/seats/{seats[0].id}/lock/", {}, format="json"
+        )
         body = assert_error(response, 500, "server_error")
         assert "secret internals" not in response.content.decode()
         assert "secret internals" in caplog.text
@@ -576,7 +712,17 @@ class TestOperations:
 
 def test_a_user_can_register_then_hold_and_book_by_token(api, event, seats):
     UserFactory(username="dora")
-    tokens = api.post("/api/token/", {"username": "dora", "password": PASSWORD}, format="json").json()
+    tokens = api.post(
+        "/api/token/", {"username": "dora", "password": PASSWORD}, format="json"
+    ).json()
     api.credentials(HTTP_AUTHORIZATION=f"Bearer {tokens['access']}")
-    assert api.post(f"/api/events/{event.id}/seats/{seats[0].id}/lock/", {}, format="json").status_code == 200
-    assert api.post(f"/api/events/{event.id}/reserve/", {"seat_ids": [seats[0].id]}, format="json").status_code == 201
+    assert (
+        api.post(f"/api/events/{event.id}/seats/{seats[0].id}/lock/", {}, format="json").status_code
+        == 200
+    )
+    assert (
+        api.post(
+            f"/api/events/{event.id}/reserve/", {"seat_ids": [seats[0].id]}, format="json"
+        ).status_code
+        == 201
+    )

@@ -1,0 +1,64 @@
+# Two commands: `make run` serves the demo, `make test` runs everything. Both install what they need.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+# The full stack the tests run on (PostgreSQL and Redis on this machine; see README).
+TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/seatmap
+TEST_REDIS_URL ?= redis://127.0.0.1:6379/1
+
+.PHONY: run test lint format pytest frontend-test e2e chromium install frontend-build bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: requirements.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+install: $(VENV)/.installed
+
+frontend/node_modules/.installed: frontend/package-lock.json
+	cd frontend && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund
+	touch $@
+
+frontend-build: frontend/node_modules/.installed
+	cd frontend && npm run build
+
+run: install frontend-build
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py seed_demo
+	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
+	@echo "Serving the live seat map on http://127.0.0.1:$(PORT)  (alice / bob, password seats-demo-1)"
+	$(BIN)/python -m daphne -b 127.0.0.1 -p $(PORT) config.asgi:application
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+pytest: install
+	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(BIN)/python -m pytest
+
+frontend-test: frontend/node_modules/.installed
+	cd frontend && npm run typecheck && npm test
+
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { echo "Installing Debian's chromium for the browser tests"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) \
+	  || { echo "Could not install chromium: run 'apt-get install chromium' as root"; exit 1; }; }
+
+e2e: install chromium frontend/node_modules/.installed
+	cd frontend && npm run e2e
+
+test: lint pytest frontend-test e2e
+
+bench: install
+	$(BIN)/python -m loadtest.bench
+
+clean:
+	rm -rf $(VENV) frontend/node_modules frontend/dist staticfiles db.sqlite3

@@ -1,0 +1,73 @@
+from io import StringIO
+
+import pytest
+from django.contrib.auth import authenticate
+from django.core.management import CommandError, call_command
+
+from reservations.models import Event, Seat
+
+pytestmark = pytest.mark.django_db
+
+
+def test_create_event_prints_the_new_id_alone_on_its_last_line():
+    out = StringIO()
+    call_command(
+        "create_event",
+        "--name",
+        "Gala",
+        "--rows",
+        "3",
+        "--seats-per-row",
+        "4",
+        "--price",
+        "25",
+        "--sections",
+        "3",
+        stdout=out,
+        stderr=StringIO(),
+    )
+    event_id = int(out.getvalue().strip().splitlines()[-1])
+    event = Event.objects.get(pk=event_id)
+    assert event.name == "Gala" and event.seats.count() == 12
+    assert set(event.seats.values_list("section", flat=True)) == {"Floor", "Balcony", "Gallery"}
+    assert str(event.seats.first().price) == "25.00"
+
+
+@pytest.mark.parametrize("args", [["--rows", "0"], ["--price", "abc"], ["--price", "-1"]])
+def test_create_event_refuses_bad_arguments(args):
+    base = {"--name": "X", "--rows": "2", "--seats-per-row": "2", "--price": "10"}
+    base.update(dict(zip(args[::2], args[1::2], strict=True)))
+    with pytest.raises((CommandError, SystemExit)):
+        call_command(
+            "create_event",
+            *[x for pair in base.items() for x in pair],
+            stdout=StringIO(),
+            stderr=StringIO(),
+        )
+    assert not Event.objects.exists()
+
+
+def test_seed_demo_is_safe_to_run_twice():
+    call_command("seed_demo", stdout=StringIO())
+    call_command("seed_demo", stdout=StringIO())
+    assert Event.objects.count() == 1
+    assert Seat.objects.count() == 200
+    assert authenticate(username="alice", password="seats-demo-1") is not None
+    assert authenticate(username="bob", password="seats-demo-1") is not None
+
+
+def test_sweep_locks_once(alice):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from reservations.tests.factories import event_with_seats
+
+    event = event_with_seats(rows=1, seats_per_row=2)
+    Seat.objects.filter(event=event).update(
+        status="locked", locked_by=alice, locked_until=timezone.now() - timedelta(seconds=5)
+    )
+    out = StringIO()
+    call_command("sweep_locks", "--once", stdout=out)
+    assert "2 locks expired" in out.getvalue()
+    assert Seat.objects.filter(status="available").count() == 2

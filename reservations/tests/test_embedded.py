@@ -1,0 +1,77 @@
+"""The embedded default (no DATABASE_URL, no REDIS_URL: SQLite and the in-memory layer) serves
+the API and the socket: a smoke test against a real server process."""
+
+import asyncio
+import json
+
+import httpx
+import pytest
+import websockets
+
+from realtime.tests.servers import full_stack_env, manage, running_server
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture
+def embedded_env(tmp_path):
+    env = full_stack_env(DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}", REDIS_URL="")
+    manage(env, "migrate", "--noinput")
+    event_id = int(manage(env, "seed_demo").strip().splitlines()[-1])
+    return env, event_id
+
+
+async def test_the_embedded_default_holds_books_and_pushes(embedded_env):
+    env, event_id = embedded_env
+    with running_server(env) as base:
+        async with httpx.AsyncClient(base_url=base) as http:
+            assert (await http.get("/api/health/")).json() == {
+                "database": "ok",
+                "channel_layer": "ok",
+            }
+            tokens = (
+                await http.post(
+                    "/api/token/", json={"username": "alice", "password": "seats-demo-1"}
+                )
+            ).json()
+            auth = {"Authorization": f"Bearer {tokens['access']}"}
+            seats = (await http.get(f"/api/events/{event_id}/seats/")).json()["seats"]
+            first = seats[0]["id"]
+
+            ws_url = base.replace("http", "ws") + f"/ws/events/{event_id}/"
+            async with websockets.connect(ws_url) as socket:
+                snapshot = json.loads(await socket.recv())
+                assert snapshot["type"] == "snapshot" and len(snapshot["seats"]) == 200
+
+                lock = await http.post(
+                    f"/api/events/{event_id}/seats/{first}/lock/", json={}, headers=auth
+                )
+                assert lock.status_code == 200
+                pushed = json.loads(await asyncio.wait_for(_next_seats(socket), 5))
+                assert (
+                    pushed["changes"][0]["id"] == first
+                    and pushed["changes"][0]["status"] == "locked"
+                )
+
+            reserve = await http.post(
+                f"/api/events/{event_id}/reserve/", json={"seat_ids": [first]}, headers=auth
+            )
+            assert reserve.status_code == 201
+            reservation_id = reserve.json()["reservation"]["id"]
+            cancel = await http.post(
+                f"/api/reservations/{reservation_id}/cancel/", json={}, headers=auth
+            )
+            assert cancel.json()["reservation"]["status"] == "cancelled"
+            bad = await http.post(
+                f"/api/events/{event_id}/reserve/",
+                content=b"{",
+                headers={**auth, "Content-Type": "application/json"},
+            )
+            assert bad.status_code == 400 and bad.json()["code"] == "invalid"
+
+
+async def _next_seats(socket):
+    while True:
+        frame = await socket.recv()
+        if json.loads(frame)["type"] == "seats":
+            return frame

@@ -1,0 +1,213 @@
+"""Races, run for real: threads released together by a barrier, each with its own PostgreSQL
+connection and transaction, through the whole HTTP stack.
+
+Negative control: with `select_for_update()` taken out of `_lock_seat_rows` in services.py,
+the hot-seat test sees several winners and the ten-reserves test sees errors in place of
+`lock_required` (the `seat_sold_once` constraint catches the second sale).
+"""
+
+import threading
+import time
+from collections import Counter
+from datetime import timedelta
+from functools import partial
+
+import pytest
+from django.db import connection, connections
+from django.utils import timezone
+
+from reservations.models import IdempotencyKey, Reservation, ReservedSeat, Seat
+
+from .conftest import bearer_client
+from .factories import UserFactory, event_with_seats
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def run_together(calls):
+    """Run each call in its own thread, all released at the same instant; return the results."""
+    barrier = threading.Barrier(len(calls))
+    results = [None] * len(calls)
+
+    def worker(index, call):
+        try:
+            barrier.wait()
+            results[index] = call()
+        except Exception as exc:  # recorded, so the test can say which request broke
+            results[index] = exc
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=worker, args=(i, c)) for i, c in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return results
+
+
+def code_of(response):
+    return "ok" if response.status_code < 300 else response.json()["code"]
+
+
+def users(n, prefix="racer"):
+    return [UserFactory(username=f"{prefix}{i}") for i in range(n)]
+
+
+def test_fifty_users_lock_the_same_seat_and_exactly_one_wins():
+    event = event_with_seats(rows=1, seats_per_row=3)
+    seat = event.seats.first()
+    clients = [bearer_client(u) for u in users(50)]
+    url = f"/api/events/{event.id}/seats/{seat.id}/lock/"
+
+    results = run_together([lambda c=c: c.post(url, {}, format="json") for c in clients])
+
+    assert Counter(r.status_code for r in results) == {200: 1, 409: 49}
+    assert Counter(code_of(r) for r in results) == {"ok": 1, "seat_unavailable": 49}
+    seat.refresh_from_db()
+    winner = next(i for i, r in enumerate(results) if r.status_code == 200)
+    assert seat.status == "locked" and seat.locked_by.username == f"racer{winner}"
+    assert seat.version == 1
+
+
+def test_twenty_users_hold_overlapping_sets_all_or_none():
+    event = event_with_seats(rows=2, seats_per_row=10)
+    ids = list(event.seats.order_by("id").values_list("id", flat=True))
+    racers = users(20)
+    # Each wants four seats overlapping its neighbours', in a shuffled order of ids.
+    wanted = {u.id: [ids[(i * 3 + k) % 20] for k in (3, 0, 2, 1)] for i, u in enumerate(racers)}
+    url = f"/api/events/{event.id}/lock/"
+    calls = [
+        lambda u=u: bearer_client(u).post(url, {"seat_ids": wanted[u.id]}, format="json")
+        for u in racers
+    ]
+
+    results = run_together(calls)
+
+    assert all(not isinstance(r, Exception) for r in results), results
+    assert {code_of(r) for r in results} <= {"ok", "seat_unavailable"}
+    winners = [u for u, r in zip(racers, results, strict=True) if r.status_code == 200]
+    assert winners, "somebody must get their seats"
+    held = dict(Seat.objects.filter(status="locked").values_list("id", "locked_by_id"))
+    for user, response in zip(racers, results, strict=True):
+        mine = {seat_id for seat_id, holder in held.items() if holder == user.id}
+        if response.status_code == 200:
+            assert mine == set(wanted[user.id])
+        else:
+            assert mine == set(), f"{user.username} was refused but holds {mine}"
+            assert response.json()["seats"], "a refusal names the seats in the way"
+    claimed = [s for u in winners for s in wanted[u.id]]
+    assert len(claimed) == len(set(claimed)), "no seat held by two"
+    assert Seat.objects.filter(status="locked").count() == len(claimed)
+
+
+def test_ten_reserves_of_the_same_seats_make_exactly_one_reservation():
+    event = event_with_seats(rows=1, seats_per_row=5)
+    (holder,) = users(1)
+    client = bearer_client(holder)
+    ids = list(event.seats.values_list("id", flat=True)[:3])
+    assert (
+        client.post(f"/api/events/{event.id}/lock/", {"seat_ids": ids}, format="json").status_code
+        == 200
+    )
+    url = f"/api/events/{event.id}/reserve/"
+
+    results = run_together(
+        [lambda: bearer_client(holder).post(url, {"seat_ids": ids}, format="json")] * 10
+    )
+
+    assert Counter(code_of(r) for r in results) == {"ok": 1, "lock_required": 9}
+    assert Reservation.objects.count() == 1
+    assert ReservedSeat.objects.filter(is_active=True).count() == 3
+
+
+def test_reserve_racing_its_own_expiry_against_another_lock_never_lets_both_win():
+    event = event_with_seats(rows=1, seats_per_row=20)
+    (alice,) = users(1, prefix="expiry")
+    both_won = []
+    outcomes = Counter()
+    for round_number, seat in enumerate(event.seats.order_by("id")):
+        bob = UserFactory(username=f"bob-{round_number}")
+        # Alice's lock ends a moment from now; her reserve and Bob's lock fire around that
+        # moment, from a little before to a little after, so every ordering gets its turn.
+        ends = timezone.now() + timedelta(milliseconds=150)
+        offset = -(round_number % 10) * 0.008
+        Seat.objects.filter(pk=seat.pk).update(
+            status="locked", locked_by=alice, locked_until=ends, version=1
+        )
+        reserve_url = f"/api/events/{event.id}/reserve/"
+        lock_url = f"/api/events/{event.id}/seats/{seat.id}/lock/"
+        alice_client, bob_client = bearer_client(alice), bearer_client(bob)
+        time.sleep(max(0.0, (ends - timezone.now()).total_seconds() + offset))
+
+        reserve, lock = run_together(
+            [
+                partial(alice_client.post, reserve_url, {"seat_ids": [seat.id]}, format="json"),
+                partial(bob_client.post, lock_url, {}, format="json"),
+            ]
+        )
+
+        outcomes[(code_of(reserve), code_of(lock))] += 1
+        seat.refresh_from_db()
+        booked = Reservation.objects.filter(reserved_seats__seat=seat, status="confirmed").exists()
+        if reserve.status_code == 201 and lock.status_code == 200:
+            both_won.append(seat.label)
+        assert not (booked and seat.status == "locked"), "a booked seat is held by someone else"
+        assert (seat.status == "reserved") == booked
+        held_by_bob = seat.status == "locked" and seat.locked_by_id == bob.id
+        assert held_by_bob == (lock.status_code == 200)
+    assert both_won == [], outcomes
+    # Both may also lose: Bob came while Alice's lock still ran, Alice after it ended.
+    assert set(outcomes) <= {
+        ("ok", "seat_unavailable"),
+        ("lock_required", "ok"),
+        ("lock_required", "seat_unavailable"),
+    }, outcomes
+
+
+def test_the_same_idempotency_key_sent_twice_at_once_makes_one_reservation():
+    event = event_with_seats(rows=1, seats_per_row=10)
+    (holder,) = users(1, prefix="idem")
+    client = bearer_client(holder)
+    url = f"/api/events/{event.id}/reserve/"
+    for round_number, seat in enumerate(event.seats.order_by("id")[:5]):
+        assert (
+            client.post(
+                f"/api/events/{event.id}/seats/{seat.id}/lock/", {}, format="json"
+            ).status_code
+            == 200
+        )
+        key = f"key-{round_number}"
+
+        first, second = run_together(
+            [
+                partial(
+                    bearer_client(holder).post,
+                    url,
+                    {"seat_ids": [seat.id]},
+                    format="json",
+                    HTTP_IDEMPOTENCY_KEY=key,
+                )
+                for _ in range(2)
+            ]
+        )
+
+        assert first.status_code == second.status_code == 201, (first.content, second.content)
+        assert first.json() == second.json()
+    assert Reservation.objects.count() == 5
+    assert IdempotencyKey.objects.filter(user=holder).count() == 5
+
+
+def test_the_database_refuses_a_second_sale_even_without_the_services():
+    """The last line of defence under the row locks: a partial unique index."""
+    from django.db import IntegrityError, transaction
+
+    event = event_with_seats(rows=1, seats_per_row=1)
+    seat = event.seats.get()
+    first, second = users(2, prefix="dbl")
+    r1 = Reservation.objects.create(user=first, event=event, total_price=seat.price)
+    ReservedSeat.objects.create(reservation=r1, seat=seat, price=seat.price)
+    r2 = Reservation.objects.create(user=second, event=event, total_price=seat.price)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ReservedSeat.objects.create(reservation=r2, seat=seat, price=seat.price)
+    assert connection.vendor == "postgresql"

@@ -1,0 +1,160 @@
+"""The booking rules, called directly: versions, expiry, the sweeper, broadcasts on commit."""
+
+import time
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.db import transaction
+from django.utils import timezone
+
+from reservations import services
+from reservations.exceptions import LockRequired, NotHolder, SeatUnavailable
+from reservations.models import Seat
+
+from .conftest import bearer_client
+from .factories import event_with_seats
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def published(monkeypatch):
+    """What the services hand to the broadcaster after commit (the real one is tested in
+    realtime/tests against Redis)."""
+    sent = []
+    monkeypatch.setattr(
+        "realtime.broadcast.seats_publish",
+        lambda event_id, changes: sent.append((event_id, changes)),
+    )
+    return sent
+
+
+def test_every_change_bumps_the_seat_version(alice, event, seats):
+    seat = services.seat_lock(user=alice, event_id=event.id, seat_id=seats[0].id)
+    assert seat.version == 1
+    seat = services.seat_unlock(user=alice, event_id=event.id, seat_id=seats[0].id)
+    assert seat.version == 2
+    services.seats_lock(user=alice, event_id=event.id, seat_ids=[seats[0].id])
+    outcome = services.reservation_create(user=alice, event_id=event.id, seat_ids=[seats[0].id])
+    services.reservation_cancel(user=alice, reservation_id=outcome.reservation.id)
+    assert Seat.objects.get(pk=seats[0].pk).version == 5
+
+
+def test_the_broadcast_goes_out_on_commit_with_every_changed_seat(
+    alice, event, seats, published, django_capture_on_commit_callbacks
+):
+    ids = [seats[0].id, seats[1].id, seats[2].id]
+    with django_capture_on_commit_callbacks(execute=True):
+        services.seats_lock(user=alice, event_id=event.id, seat_ids=ids)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.reservation_create(user=alice, event_id=event.id, seat_ids=ids)
+    assert len(published) == 2
+    event_id, changes = published[1]
+    assert event_id == event.id
+    assert [(c["id"], c["status"], c["version"], c["locked_until"]) for c in changes] == [
+        (i, "reserved", 2, None) for i in ids
+    ]
+
+
+def test_a_rolled_back_change_broadcasts_nothing(
+    alice, event, seats, published, django_capture_on_commit_callbacks
+):
+    with (
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+    ):
+        services.seat_lock(user=alice, event_id=event.id, seat_id=seats[0].id)
+        raise RuntimeError("the caller's transaction fails after the lock")
+    assert callbacks == [] and published == []
+    assert Seat.objects.get(pk=seats[0].pk).status == "available"
+
+
+def test_a_refused_request_broadcasts_nothing(
+    alice, bob, event, seats, published, django_capture_on_commit_callbacks
+):
+    services.seat_lock(user=bob, event_id=event.id, seat_id=seats[1].id)
+    with (
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+        pytest.raises(SeatUnavailable),
+    ):
+        services.seats_lock(user=alice, event_id=event.id, seat_ids=[seats[0].id, seats[1].id])
+    assert callbacks == []
+
+
+def test_an_ended_lock_can_be_taken_by_another(alice, bob, event, seats, short_locks):
+    services.seat_lock(user=alice, event_id=event.id, seat_id=seats[0].id)
+    with pytest.raises(SeatUnavailable):
+        services.seat_lock(user=bob, event_id=event.id, seat_id=seats[0].id)
+    time.sleep(1.1)
+    seat = services.seat_lock(user=bob, event_id=event.id, seat_id=seats[0].id)
+    assert seat.locked_by == bob and seat.version == 2
+
+
+def test_reserve_with_an_ended_lock_is_lock_required(alice, event, seats, short_locks):
+    services.seat_lock(user=alice, event_id=event.id, seat_id=seats[0].id)
+    time.sleep(1.1)
+    with pytest.raises(LockRequired) as refused:
+        services.reservation_create(user=alice, event_id=event.id, seat_ids=[seats[0].id])
+    assert refused.value.details["seats"] == [seats[0].id]
+
+
+def test_expiry_over_http_with_one_second_locks(alice, bob, event, seats, short_locks):
+    alice_api, bob_api = bearer_client(alice), bearer_client(bob)
+    lock = f"/api/events/{event.id}/seats/{seats[0].id}/lock/"
+    assert alice_api.post(lock, {}, format="json").status_code == 200
+    assert bob_api.post(lock, {}, format="json").status_code == 409
+    time.sleep(1.1)
+    reserve = alice_api.post(
+        f"/api/events/{event.id}/reserve/", {"seat_ids": [seats[0].id]}, format="json"
+    )
+    assert reserve.status_code == 409 and reserve.json()["code"] == "lock_required"
+    assert bob_api.post(lock, {}, format="json").status_code == 200
+
+
+def test_unlock_after_the_lock_ended_is_not_holder(alice, event, seats, short_locks):
+    services.seat_lock(user=alice, event_id=event.id, seat_id=seats[0].id)
+    time.sleep(1.1)
+    with pytest.raises(NotHolder):
+        services.seat_unlock(user=alice, event_id=event.id, seat_id=seats[0].id)
+
+
+def test_the_sweeper_frees_ended_locks_once(
+    alice, event, seats, published, django_capture_on_commit_callbacks
+):
+    services.seats_lock(user=alice, event_id=event.id, seat_ids=[seats[0].id, seats[1].id])
+    services.seat_lock(user=alice, event_id=event.id, seat_id=seats[2].id)
+    Seat.objects.filter(pk__in=[seats[0].id, seats[1].id]).update(
+        locked_until=timezone.now() - timedelta(seconds=1)
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        expired = services.locks_expire()
+    assert sorted(s.id for s in expired) == [seats[0].id, seats[1].id]
+    assert [(c["id"], c["status"], c["version"]) for c in published[-1][1]] == [
+        (seats[0].id, "available", 2),
+        (seats[1].id, "available", 2),
+    ]
+    assert services.locks_expire() == []
+    assert Seat.objects.get(pk=seats[2].pk).status == "locked"
+
+
+def test_create_event_lays_out_a_grid_in_sections():
+    event = event_with_seats(rows=4, seats_per_row=3, sections=2, price="12.50")
+    seats = list(event.seats.order_by("id"))
+    assert [s.label for s in seats[:4]] == ["A1", "A2", "A3", "B1"]
+    assert {s.section for s in seats[:6]} == {"Floor"} and {s.section for s in seats[6:]} == {
+        "Balcony"
+    }
+    assert all(s.price == Decimal("12.50") for s in seats)
+
+
+def test_row_names_go_past_z():
+    assert [services.row_name(i) for i in (0, 25, 26, 27, 701, 702)] == [
+        "A",
+        "Z",
+        "AA",
+        "AB",
+        "ZZ",
+        "AAA",
+    ]
