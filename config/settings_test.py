@@ -10,3 +10,7 @@ os.environ.setdefault("AUTH_THROTTLE_RATE", "10000/min")
 from .settings import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# Threads of sync_to_async must not keep connections open past a test (the test database is
+# dropped at the end of the run).
+DATABASES["default"]["CONN_MAX_AGE"] = 0

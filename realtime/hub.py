@@ -83,6 +83,14 @@ class EventHub:
         self._snapshots: dict[int, asyncio.Future] = {}
         self._presence_sent: dict[int, int] = {}
 
+    async def close(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        self._tasks = []
+        if self._redis is not None:
+            await self._redis.aclose()
+
     # --- membership -------------------------------------------------------------------------
 
     async def join(self, watcher: Watcher) -> None:

@@ -1,0 +1,246 @@
+"""The socket of PROTOCOL.md, through Channels' WebsocketCommunicator, on real Redis and
+PostgreSQL: every committed change is exactly one `seats` message, in `seq` order."""
+
+import asyncio
+import json
+from datetime import timedelta
+
+import pytest
+from channels.db import database_sync_to_async
+from channels.testing import WebsocketCommunicator
+from django.db import transaction
+from django.utils import timezone
+
+from realtime.routing import websocket_application
+from reservations import services
+from reservations.models import Seat
+from reservations.tests.factories import UserFactory, event_with_seats
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("relay")]
+
+ORIGIN = (b"origin", b"http://127.0.0.1:8000")
+
+
+@pytest.fixture
+async def event():
+    return await database_sync_to_async(event_with_seats)(rows=2, seats_per_row=5)
+
+
+@pytest.fixture
+async def alice():
+    return await database_sync_to_async(UserFactory)(username="alice")
+
+
+def watch(event_id, origin=ORIGIN):
+    headers = [origin] if origin else []
+    return WebsocketCommunicator(websocket_application, f"/ws/events/{event_id}/", headers=headers)
+
+
+async def connected(event_id):
+    communicator = watch(event_id)
+    accepted, _ = await communicator.connect()
+    assert accepted
+    snapshot = await communicator.receive_json_from(timeout=5)
+    assert snapshot["type"] == "snapshot"
+    return communicator, snapshot
+
+
+async def next_of_type(communicator, kind, timeout=5):
+    while True:
+        message = await communicator.receive_json_from(timeout=timeout)
+        if message["type"] == kind:
+            return message
+
+
+async def no_seats_message(communicator, within=0.5):
+    """The next `seats` message if one comes within the time, else None (presence is skipped).
+
+    (A timeout of receive_json_from would cancel the consumer, hence receive_nothing.)
+    """
+    while not await communicator.receive_nothing(timeout=within):
+        message = await communicator.receive_json_from()
+        if message["type"] == "seats":
+            return message
+    return None
+
+
+call = database_sync_to_async
+
+
+async def test_the_snapshot_comes_first_with_every_seat(event):
+    communicator, snapshot = await connected(event.id)
+    assert snapshot["event_id"] == event.id
+    assert isinstance(snapshot["seq"], int) and snapshot["epoch"]
+    assert len(snapshot["seats"]) == 10
+    assert set(snapshot["seats"][0]) == {"id", "status", "version", "locked_until"}
+    await communicator.disconnect()
+
+
+async def test_each_committed_change_is_exactly_one_seats_message(event, alice):
+    seats = await call(lambda: list(event.seats.order_by("id")))()
+    communicator, snapshot = await connected(event.id)
+    seq = snapshot["seq"]
+
+    async def expect(changed):
+        nonlocal seq
+        message = await next_of_type(communicator, "seats")
+        assert message["seq"] == seq + 1 and message["epoch"] == snapshot["epoch"]
+        seq = message["seq"]
+        assert [(c["id"], c["status"], c["version"]) for c in message["changes"]] == changed
+        assert isinstance(message["ts"], int)
+        assert await no_seats_message(communicator, within=0.2) is None
+        return message
+
+    a, b, c = seats[0].id, seats[1].id, seats[2].id
+    await call(services.seat_lock)(user=alice, event_id=event.id, seat_id=a)
+    locked = await expect([(a, "locked", 1)])
+    assert locked["changes"][0]["locked_until"].endswith("Z")
+
+    await call(services.seat_unlock)(user=alice, event_id=event.id, seat_id=a)
+    await expect([(a, "available", 2)])
+
+    await call(services.seats_lock)(user=alice, event_id=event.id, seat_ids=[a, b, c])
+    await expect([(a, "locked", 3), (b, "locked", 1), (c, "locked", 1)])
+
+    outcome = await call(services.reservation_create)(
+        user=alice, event_id=event.id, seat_ids=[a, b, c]
+    )
+    await expect([(a, "reserved", 4), (b, "reserved", 2), (c, "reserved", 2)])
+
+    await call(services.reservation_cancel)(user=alice, reservation_id=outcome.reservation.id)
+    await expect([(a, "available", 5), (b, "available", 3), (c, "available", 3)])
+
+    d = seats[3].id
+    await call(services.seat_lock)(user=alice, event_id=event.id, seat_id=d)
+    await expect([(d, "locked", 1)])
+    await call(
+        lambda: Seat.objects.filter(pk=d).update(locked_until=timezone.now() - timedelta(seconds=1))
+    )()
+    await call(services.locks_expire)()
+    await expect([(d, "available", 2)])
+    await communicator.disconnect()
+
+
+async def test_a_rolled_back_service_call_sends_nothing(event, alice):
+    seat_id = await call(lambda: event.seats.first().id)()
+    communicator, _ = await connected(event.id)
+
+    def lock_then_fail():
+        with transaction.atomic():
+            services.seat_lock(user=alice, event_id=event.id, seat_id=seat_id)
+            raise RuntimeError("rolled back")
+
+    with pytest.raises(RuntimeError):
+        await call(lock_then_fail)()
+    assert await no_seats_message(communicator, within=0.5) is None
+    await communicator.disconnect()
+
+
+async def test_a_snapshot_on_request_and_ping(event):
+    communicator, first = await connected(event.id)
+    await communicator.send_json_to({"type": "ping"})
+    assert await communicator.receive_json_from(timeout=5) == {"type": "pong"}
+    await communicator.send_json_to({"type": "snapshot"})
+    again = await next_of_type(communicator, "snapshot")
+    assert again["seq"] == first["seq"] and len(again["seats"]) == 10
+    await communicator.disconnect()
+
+
+@pytest.mark.parametrize(
+    "frame",
+    [
+        "not json",
+        '{"type": "lock"}',
+        "[1, 2]",
+        '{"no": "type"}',
+        '{"type":"ping","x":"' + "a" * 5000 + '"}',
+    ],
+)
+async def test_bad_frames_get_invalid_and_the_socket_stays_open(event, frame):
+    communicator, _ = await connected(event.id)
+    await communicator.send_to(text_data=frame)
+    assert await communicator.receive_json_from(timeout=5) == {"type": "error", "code": "invalid"}
+    await communicator.send_json_to({"type": "ping"})
+    assert await communicator.receive_json_from(timeout=5) == {"type": "pong"}
+    await communicator.disconnect()
+
+
+async def test_a_flooding_client_is_closed_with_4429(event):
+    communicator, _ = await connected(event.id)
+    for _ in range(100):
+        await communicator.send_json_to({"type": "ping"})
+    while True:
+        output = await communicator.receive_output(timeout=5)
+        if output["type"] == "websocket.close":
+            assert output["code"] == 4429
+            break
+
+
+async def test_an_unknown_event_is_closed_with_4404():
+    communicator = watch(987654)
+    accepted, _ = await communicator.connect()
+    assert accepted
+    output = await communicator.receive_output(timeout=5)
+    assert output == {"type": "websocket.close", "code": 4404}
+
+
+async def test_a_foreign_origin_is_refused(event):
+    communicator = watch(event.id, origin=(b"origin", b"https://evil.example"))
+    accepted, _ = await communicator.connect()
+    assert not accepted
+
+
+async def test_an_allowed_cors_origin_is_accepted(event, settings):
+    settings.CORS_ALLOWED_ORIGINS = ["http://localhost:5173"]
+    from channels.routing import URLRouter
+
+    from realtime.routing import SiteOriginValidator, allowed_origins, websocket_urlpatterns
+
+    application = SiteOriginValidator(URLRouter(websocket_urlpatterns), allowed_origins())
+    communicator = WebsocketCommunicator(
+        application, f"/ws/events/{event.id}/", headers=[(b"origin", b"http://localhost:5173")]
+    )
+    accepted, _ = await communicator.connect()
+    assert accepted
+    await communicator.disconnect()
+
+
+async def test_presence_counts_the_watchers(event):
+    first, _ = await connected(event.id)
+    second, _ = await connected(event.id)
+    presence = await next_of_type(first, "presence", timeout=5)
+    assert presence == {"type": "presence", "event_id": event.id, "watchers": 2}
+    await second.disconnect()
+    presence = await next_of_type(first, "presence", timeout=5)
+    assert presence["watchers"] == 1
+    await first.disconnect()
+
+
+async def test_watchers_joining_mid_stream_never_miss_a_message(event, alice):
+    """A socket joins the relay before reading its snapshot: what commits in between is sent."""
+    ids = await call(lambda: list(event.seats.values_list("id", flat=True)))()
+
+    async def lock_all():
+        for seat_id in ids[:6]:
+            await call(services.seat_lock)(user=alice, event_id=event.id, seat_id=seat_id)
+
+    locking = asyncio.ensure_future(lock_all())
+    sockets = []
+    for _ in range(5):
+        sockets.append(await connected(event.id))
+        await asyncio.sleep(0.01)
+    await locking
+    for communicator, snapshot in sockets:
+        states = {s["id"]: s["version"] for s in snapshot["seats"]}
+        seq = snapshot["seq"]
+        while (message := await no_seats_message(communicator, within=0.5)) is not None:
+            assert message["seq"] == seq + 1
+            seq = message["seq"]
+            for c in message["changes"]:
+                states[c["id"]] = max(states[c["id"]], c["version"])
+        assert all(states[i] == 1 for i in ids[:6])
+        await communicator.disconnect()
+
+
+def test_seat_states_are_json():
+    json.dumps({"ok": True})

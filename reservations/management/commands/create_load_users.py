@@ -1,0 +1,54 @@
+"""Users with bearer tokens for the load tester's clickers, made without the throttled
+register endpoint: ``create_load_users --count 1000 --output users.json``."""
+
+import json
+import sys
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
+from django.core.management.base import BaseCommand, CommandError
+from rest_framework_simplejwt.tokens import RefreshToken
+
+
+class Command(BaseCommand):
+    help = (
+        "Create COUNT users named PREFIX-0..PREFIX-(COUNT-1) (existing ones are reused) and "
+        "write JSON [{id, username, access, refresh}] to --output (default: stdout)."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--count", type=int, required=True)
+        parser.add_argument("--prefix", default="load")
+        parser.add_argument("--output", default="-", help="a file path, or - for stdout")
+
+    def handle(self, *args, **options):
+        count, prefix = options["count"], options["prefix"]
+        if count < 1:
+            raise CommandError("--count must be at least 1")
+        User = get_user_model()
+        names = [f"{prefix}-{i}" for i in range(count)]
+        unusable = make_password(None)  # token-only users: nobody can log in with a password
+        User.objects.bulk_create(
+            [User(username=name, password=unusable) for name in names],
+            ignore_conflicts=True,
+            batch_size=1000,
+        )
+        users = {u.username: u for u in User.objects.filter(username__in=names)}
+        rows = []
+        for name in names:
+            refresh = RefreshToken.for_user(users[name])
+            rows.append(
+                {
+                    "id": users[name].pk,
+                    "username": name,
+                    "access": str(refresh.access_token),
+                    "refresh": str(refresh),
+                }
+            )
+        text = json.dumps(rows)
+        if options["output"] == "-":
+            sys.stdout.write(text + "\n")
+        else:
+            with open(options["output"], "w") as out:
+                out.write(text)
+            self.stderr.write(f"Wrote {len(rows)} users with tokens to {options['output']}.")
