@@ -45,9 +45,9 @@ async def connected(event_id):
     return communicator, snapshot
 
 
-async def next_of_type(communicator, kind, timeout=5):
+async def next_of_type(communicator, kind, within=5):
     while True:
-        message = await communicator.receive_json_from(timeout=timeout)
+        message = await communicator.receive_json_from(timeout=within)
         if message["type"] == kind:
             return message
 
@@ -208,10 +208,10 @@ async def test_an_allowed_cors_origin_is_accepted(event, settings):
 async def test_presence_counts_the_watchers(event):
     first, _ = await connected(event.id)
     second, _ = await connected(event.id)
-    presence = await next_of_type(first, "presence", timeout=5)
+    presence = await next_of_type(first, "presence", within=5)
     assert presence == {"type": "presence", "event_id": event.id, "watchers": 2}
     await second.disconnect()
-    presence = await next_of_type(first, "presence", timeout=5)
+    presence = await next_of_type(first, "presence", within=5)
     assert presence["watchers"] == 1
     await first.disconnect()
 
