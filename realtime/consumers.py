@@ -10,7 +10,7 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 
 from reservations.selectors import event_exists
 
-from .hub import hub
+from .hub import CLOSE_LAYER_DOWN, hub
 
 logger = logging.getLogger("realtime.consumers")
 
@@ -42,7 +42,7 @@ class EventSeatsConsumer(AsyncWebsocketConsumer):
             await hub().join(self)
         except Exception as exc:  # the channel layer is down, or did not answer in time
             logger.warning("watcher refused, channel layer down: %s", exc)
-            await self.close(code=1013)  # try again later
+            await self.close(code=CLOSE_LAYER_DOWN)
             return
         await self._send_snapshot()
 

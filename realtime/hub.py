@@ -7,7 +7,7 @@ event's group once, with one channel of its own, and relays the message text (en
 the publisher) to its local sockets of that event. Redis work per change is one delivery per
 process, whatever the number of watchers.
 
-If the channel layer fails, the relay closes its sockets (code 1012, "service restart"): their
+If the channel layer fails, the relay closes its sockets (code 4503): their
 clients reconnect and take a fresh snapshot, so nobody is left silently stale. It then rejoins
 with backoff, and pushes resume by themselves once Redis is back.
 """
@@ -35,6 +35,9 @@ logger = logging.getLogger("realtime.hub")
 PRESENCE_INTERVAL = 1.0
 SNAPSHOT_REUSE_SECONDS = 1.0
 GROUP_REFRESH_SECONDS = 3600
+# Close code for "the live feed broke, reconnect and take a snapshot". (1012 "service restart"
+# would say it, but ASGI servers accept only 1000 and 3000-4999 from applications.)
+CLOSE_LAYER_DOWN = 4503
 
 
 class Watcher(Protocol):
@@ -159,6 +162,7 @@ class EventHub:
     async def _relay(self) -> None:
         backoff = 0.2
         while True:
+            started = time.monotonic()
             try:
                 self._channel = await self._layer.new_channel(prefix="hub")
                 self._joined = {}
@@ -167,7 +171,6 @@ class EventHub:
                     await self._joined[event_id]
                 self.healthy = True
                 self._ready.set()
-                backoff = 0.2
                 refreshed = time.monotonic()
                 while True:
                     message = await self._layer.receive(self._channel)
@@ -184,8 +187,9 @@ class EventHub:
                 self._ready.clear()
                 self._snapshots.clear()
                 await self._drop_everyone()
+                # Back off while the layer keeps failing; start afresh after a healthy spell.
+                backoff = 0.2 if time.monotonic() - started > 10 else min(backoff * 2, 5.0)
                 await asyncio.sleep(backoff)
-                backoff = min(backoff * 2, 5.0)
 
     async def _dispatch(self, message: dict) -> None:
         if message.get("type") != "seats.message":
@@ -201,7 +205,7 @@ class EventHub:
     async def _drop_everyone(self) -> None:
         watchers = [w for group in self.watchers.values() for w in group]
         self.watchers.clear()
-        await asyncio.gather(*(w.drop(1012) for w in watchers), return_exceptions=True)
+        await asyncio.gather(*(w.drop(CLOSE_LAYER_DOWN) for w in watchers), return_exceptions=True)
 
     # --- presence -----------------------------------------------------------------------------
 

@@ -91,9 +91,10 @@ def running_server(env: dict, *, server: str = "daphne", port: int | None = None
 
 def full_stack_env(**extra) -> dict:
     env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
+    # settings_test: the same password hashers as the test process, so its users can log in.
     env.update(
         {
-            "DJANGO_SETTINGS_MODULE": "config.settings",
+            "DJANGO_SETTINGS_MODULE": "config.settings_test",
             "DEBUG": "1",
             "SECRET_KEY": "test-only-secret-key-of-at-least-32-bytes",
         }

@@ -1,0 +1,189 @@
+"""Real server processes on the full stack: across processes, a connect storm, Redis going away."""
+
+import asyncio
+import contextlib
+import json
+import resource
+import shutil
+import subprocess
+import time
+
+import httpx
+import pytest
+import websockets
+from django.db import connection
+
+from realtime.tests.servers import free_port, full_stack_env, running_server
+from reservations.tests.factories import PASSWORD, UserFactory, event_with_seats
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
+
+
+@pytest.fixture(autouse=True)
+def many_open_files():
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+    yield
+    resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+
+
+@pytest.fixture
+def stack_env(settings):
+    """The servers use this test's database (its rows are committed: transaction=True)."""
+    name = connection.settings_dict["NAME"]
+    return full_stack_env(
+        DATABASE_URL=f"postgres://postgres@127.0.0.1:5432/{name}", REDIS_URL=settings.REDIS_URL
+    )
+
+
+def token(base, username):
+    response = httpx.post(f"{base}/api/token/", json={"username": username, "password": PASSWORD})
+    return {"Authorization": f"Bearer {response.json()['access']}"}
+
+
+async def next_seats(socket, within=5.0):
+    async with asyncio.timeout(within):
+        while True:
+            message = json.loads(await socket.recv())
+            if message["type"] == "seats":
+                return message
+
+
+def ws_url(base, event_id):
+    return base.replace("http://", "ws://") + f"/ws/events/{event_id}/"
+
+
+def test_a_watcher_on_one_process_sees_a_lock_made_through_another(stack_env):
+    event = event_with_seats(rows=1, seats_per_row=4)
+    UserFactory(username="alice")
+    seat = event.seats.first()
+    with running_server(stack_env) as first, running_server(stack_env) as second:
+        asyncio.run(_watch_second_lock_through_first(first, second, event, seat))
+
+
+async def _watch_second_lock_through_first(first, second, event, seat):
+    if True:
+        async with websockets.connect(ws_url(second, event.id)) as watcher:
+            snapshot = json.loads(await watcher.recv())
+            assert snapshot["type"] == "snapshot"
+            async with httpx.AsyncClient() as http:
+                response = await http.post(
+                    f"{first}/api/events/{event.id}/seats/{seat.id}/lock/",
+                    json={},
+                    headers=token(first, "alice"),
+                )
+            assert response.status_code == 200
+            message = await next_seats(watcher)
+            assert message["seq"] == snapshot["seq"] + 1
+            assert message["changes"] == [
+                {
+                    "id": seat.id,
+                    "status": "locked",
+                    "version": 1,
+                    "locked_until": response.json()["seat"]["locked_until"],
+                }
+            ]
+
+
+def test_a_storm_of_a_thousand_sockets_all_get_their_snapshot(stack_env):
+    event = event_with_seats(rows=10, seats_per_row=20)
+    with running_server(stack_env) as base:
+        asyncio.run(_storm(ws_url(base, event.id)))
+
+
+async def _storm(url):
+    if True:
+
+        async def watch():
+            socket = await websockets.connect(url, open_timeout=60, compression=None)
+            message = json.loads(await asyncio.wait_for(socket.recv(), 60))
+            return socket, message
+
+        results = await asyncio.gather(*(watch() for _ in range(1000)), return_exceptions=True)
+        failures = [r for r in results if isinstance(r, BaseException)]
+        snapshots = [m for r in results if not isinstance(r, BaseException) for m in [r[1]]]
+        assert failures == []
+        assert len(snapshots) == 1000
+        assert all(m["type"] == "snapshot" and len(m["seats"]) == 200 for m in snapshots)
+        await asyncio.gather(*(r[0].close() for r in results))
+
+
+@contextlib.contextmanager
+def own_redis(port):
+    """A Redis of this test's own, on its own port, that the test can stop and start."""
+    process = subprocess.Popen(
+        [
+            shutil.which("redis-server") or "redis-server",
+            "--port",
+            str(port),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 10
+    while subprocess.run(["redis-cli", "-p", str(port), "ping"], capture_output=True).returncode:
+        assert time.monotonic() < deadline, "redis did not start"
+        time.sleep(0.05)
+    try:
+        yield process
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def test_redis_going_away_keeps_bookings_working_and_pushes_come_back(stack_env):
+    event = event_with_seats(rows=1, seats_per_row=6)
+    UserFactory(username="alice")
+    asyncio.run(_redis_outage(stack_env, event, list(event.seats.order_by("id"))))
+
+
+async def _redis_outage(stack_env, event, seats):
+    port = free_port()
+    env = {**stack_env, "REDIS_URL": f"redis://127.0.0.1:{port}/0"}
+    redis_server = own_redis(port)
+    redis_server.__enter__()
+    try:
+        with running_server(env) as base:
+            auth = token(base, "alice")
+            lock = f"{base}/api/events/{event.id}/seats/{{}}/lock/"
+            async with httpx.AsyncClient(headers=auth) as http:
+                watcher = await websockets.connect(ws_url(base, event.id))
+                snapshot = json.loads(await watcher.recv())
+                assert (await http.post(lock.format(seats[0].id), json={})).status_code == 200
+                assert (await next_seats(watcher))["seq"] == snapshot["seq"] + 1
+
+                redis_server.__exit__(None, None, None)
+                response = await http.post(lock.format(seats[1].id), json={})
+                assert response.status_code == 200, response.text
+                health = await http.get(f"{base}/api/health/")
+                assert health.status_code == 503 and health.json()["channel_layer"] == "down"
+                # The watcher is not left silently stale: the server closes it to reconnect.
+                with pytest.raises(websockets.ConnectionClosed):
+                    await next_seats(watcher, within=10)
+
+                redis_server = own_redis(port)
+                redis_server.__enter__()
+                for _ in range(100):  # the client's reconnect loop
+                    try:
+                        watcher = await websockets.connect(ws_url(base, event.id))
+                        resumed = json.loads(await asyncio.wait_for(watcher.recv(), 5))
+                        if resumed["type"] == "snapshot":
+                            break
+                    except (OSError, websockets.WebSocketException, TimeoutError):
+                        await asyncio.sleep(0.2)
+                assert resumed["epoch"] != snapshot["epoch"], "Redis lost the counter: new epoch"
+                statuses = {s["id"]: s["status"] for s in resumed["seats"]}
+                assert statuses[seats[1].id] == "locked", "the lock made during the outage is there"
+                assert (await http.post(lock.format(seats[2].id), json={})).status_code == 200
+                message = await next_seats(watcher)
+                assert message["changes"][0]["id"] == seats[2].id
+                assert (await http.get(f"{base}/api/health/")).status_code == 200
+                await watcher.close()
+    finally:
+        redis_server.__exit__(None, None, None)
