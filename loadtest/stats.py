@@ -1,0 +1,106 @@
+"""What a run records, and the figures made of it."""
+
+import os
+import time
+from collections import Counter
+
+_TICK = os.sysconf("SC_CLK_TCK")
+_PAGE = os.sysconf("SC_PAGE_SIZE")
+
+
+def quantiles(values, scale: float = 1.0) -> dict:
+    """p50/p95/p99/max/mean of `values` times `scale` (ns -> ms: 1e-6), or zeros if empty."""
+    if not values:
+        return {"n": 0, "p50": None, "p95": None, "p99": None, "max": None, "mean": None}
+    ordered = sorted(values)
+    n = len(ordered)
+
+    def at(q: float) -> float:
+        return round(ordered[min(n - 1, int(q * n))] * scale, 3)
+
+    return {
+        "n": n,
+        "p50": at(0.50),
+        "p95": at(0.95),
+        "p99": at(0.99),
+        "max": round(ordered[-1] * scale, 3),
+        "mean": round(sum(ordered) / n * scale, 3),
+    }
+
+
+class Recorder:
+    def __init__(self):
+        self.connected = 0
+        self.refused = 0
+        self.dropped = 0
+        self.presence = 0
+        self.duplicates = 0
+        self.polls = 0
+        self.errors: Counter = Counter()
+        self.resyncs: Counter = Counter()
+        self.started_ns = time.time_ns()
+        self.first_snapshot_ns: dict[int, int] = {}
+        self.measuring = False
+        self.measure_from_ns = 0
+        self.push_latency_ns: list[int] = []
+        # (epoch, seq) -> [ts, receivers, last receive ns]
+        self.messages: dict[tuple[str, int], list] = {}
+        self.version_ts: dict[tuple[int, int], int] = {}
+        self.staleness_ns: list[int] = []
+        self.poll_latency: list[float] = []
+        self.requests: list[tuple[str, int, str, float, float]] = []  # op, status, code, s, t
+
+    # --- watchers ---------------------------------------------------------------------------
+
+    def snapshot_at(self, index: int) -> None:
+        self.first_snapshot_ns.setdefault(index, time.time_ns())
+
+    def push(self, seq: int, epoch: str, ts: int | None, now: int, changes: list) -> None:
+        if ts is None:
+            self.errors["push_without_ts"] += 1
+            return
+        key = (epoch, seq)
+        entry = self.messages.get(key)
+        if entry is None:
+            entry = self.messages[key] = [ts, 0, now]
+            for change in changes:
+                self.version_ts[(change["id"], change["version"])] = ts
+        entry[1] += 1
+        entry[2] = now
+        if ts >= self.measure_from_ns:
+            self.push_latency_ns.append(now - ts)
+
+    def poll_seen(self, seat_id: int, old_version: int, new_version: int, now: int) -> None:
+        """A poller saw a seat change: stale since the commit of the first version it missed."""
+        stamps = [
+            self.version_ts[(seat_id, v)]
+            for v in range(max(old_version + 1, new_version - 50), new_version + 1)
+            if (seat_id, v) in self.version_ts
+        ]
+        if stamps:
+            self.staleness_ns.append(now - min(stamps))
+
+    # --- clickers ---------------------------------------------------------------------------
+
+    def request(self, op: str, status: int, code: str, seconds: float) -> None:
+        self.requests.append((op, status, code, seconds, time.monotonic()))
+
+
+def proc_sample(pids: list[int]) -> dict:
+    """CPU seconds (user+system) and RSS bytes of these processes, from /proc."""
+    cpu = 0.0
+    rss = 0
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            cpu += (int(fields[11]) + int(fields[12])) / _TICK
+            with open(f"/proc/{pid}/statm") as f:
+                rss += int(f.read().split()[1]) * _PAGE
+        except (FileNotFoundError, ProcessLookupError, IndexError):
+            pass
+    return {"cpu_s": cpu, "rss_bytes": rss, "at": time.monotonic()}
+
+
+def self_sample() -> dict:
+    return proc_sample([os.getpid()])
