@@ -36,7 +36,7 @@ export function SeatSelector({ eventId, loggedIn, header }: SeatSelectorProps & 
   const [reserving, setReserving] = useState(false);
   const onLapsed = useCallback(
     (labels: string[]) =>
-      setNotice({ kind: 'error', text: `Your hold on ${labels.join(', ')} ran out. The seat is free again.` }),
+      setNotice({ kind: 'error', text: `Your hold on ${labels.join(', ')} ran out. Pick the seat again if it is still free.` }),
     [],
   );
   const map = useSeatMap(eventId, onLapsed);

@@ -79,12 +79,12 @@ export function useSeatMap(eventId: number, onLapsed?: (labels: string[]) => voi
 
   const lapsedRef = useRef(onLapsed);
   lapsedRef.current = onLapsed;
+  useEffect(
+    () => store.subscribeHoldLost((ids) => lapsedRef.current?.(ids.map((id) => store.label(id) ?? `#${id}`))),
+    [store],
+  );
   useEffect(() => {
-    const timer = setInterval(() => {
-      const lapsed = store.expire(serverClock.now());
-      const mine = lapsed.filter((l) => l.wasMine).map((l) => store.label(l.id) ?? `#${l.id}`);
-      if (mine.length > 0) lapsedRef.current?.(mine);
-    }, 500);
+    const timer = setInterval(() => store.expire(serverClock.now()), 250);
     return () => clearInterval(timer);
   }, [store]);
 

@@ -274,3 +274,34 @@ describe('mergePushed (the rule table)', () => {
     expect(mergePushed(current, change, pending)?.next.mine).toBe(mine);
   });
 });
+
+describe('holds lost without our own action', () => {
+  const heldMine = () => apiSeat(1, { status: 'locked', version: 2, locked_until: iso(T0), mine: true });
+
+  it('reports a hold that ran out by the clock or by the sweeper\'s push', () => {
+    const byClock = storeWith(heldMine(), apiSeat(2));
+    const lostByClock = vi.fn();
+    byClock.subscribeHoldLost(lostByClock);
+    byClock.expire(T0);
+    expect(lostByClock).toHaveBeenCalledWith([1]);
+
+    const byPush = storeWith(heldMine(), apiSeat(2));
+    const lostByPush = vi.fn();
+    byPush.subscribeHoldLost(lostByPush);
+    byPush.applyPushed([push(1, 'available', 3)]);
+    expect(lostByPush).toHaveBeenCalledWith([1]);
+  });
+
+  it('stays quiet for our own release and booking', () => {
+    const store = storeWith(heldMine(), apiSeat(2, { status: 'locked', version: 2, locked_until: iso(T0), mine: true }));
+    const lost = vi.fn();
+    store.subscribeHoldLost(lost);
+    store.beginAction(1, 'unlock');
+    store.applyPushed([push(1, 'available', 3)]);
+    store.endAction(1, true);
+    store.beginAction(2, 'reserve');
+    store.applyOwnReservation([2]);
+    store.endAction(2, true);
+    expect(lost).not.toHaveBeenCalled();
+  });
+});

@@ -161,6 +161,8 @@ export class SeatStore {
   private seats = new Map<number, Seat>();
   private seatListeners = new Map<number, Set<Listener>>();
   private heldListeners = new Set<Listener>();
+  private holdLostListeners = new Set<(ids: number[]) => void>();
+  private lost: number[] = [];
   private pending = new Map<number, OwnAction>();
   private tentative = new Set<number>();
   private mineLocked = new Set<number>();
@@ -222,6 +224,15 @@ export class SeatStore {
   subscribeHeld(listener: Listener): () => void {
     this.heldListeners.add(listener);
     return () => this.heldListeners.delete(listener);
+  }
+
+  /**
+   * Told when seats stop being held by this user without this user's own unlock or reserve:
+   * the hold ran out (clock or sweeper), or the server says it is gone.
+   */
+  subscribeHoldLost(listener: (ids: number[]) => void): () => void {
+    this.holdLostListeners.add(listener);
+    return () => this.holdLostListeners.delete(listener);
   }
 
   // ---- writing ----
@@ -356,6 +367,7 @@ export class SeatStore {
     if (heldNow) this.mineLocked.add(seat.id);
     else this.mineLocked.delete(seat.id);
     if (heldBefore !== heldNow || (heldNow && before !== seat)) this.heldDirty = true;
+    if (heldBefore && !heldNow && !this.pending.has(seat.id)) this.lost.push(seat.id);
     this.markDirty(seat.id);
   }
 
@@ -384,6 +396,11 @@ export class SeatStore {
       if (set) for (const listener of [...set]) listener();
     }
     if (heldDirty) for (const listener of [...this.heldListeners]) listener();
+    if (this.lost.length > 0) {
+      const lost = this.lost;
+      this.lost = [];
+      for (const listener of [...this.holdLostListeners]) listener(lost);
+    }
   }
 }
 

@@ -1,0 +1,102 @@
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { test as base, expect, type APIRequestContext, type Browser, type BrowserContext, type Page } from '@playwright/test';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const repoRoot = path.resolve(here, '..', '..');
+const python = path.resolve(here, '..', '..', '.venv', 'bin', 'python');
+
+export const PASSWORD = 'seats-demo-1';
+
+function e2eEnv(): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const line of readFileSync(path.join(here, 'e2e.env'), 'utf8').split('\n')) {
+    const match = /^([A-Z_]+)=(.*)$/.exec(line.trim());
+    if (match) env[match[1]] = match[2];
+  }
+  return env;
+}
+
+/** A fresh event for one test, made by the project's own command on the e2e database. */
+export function createEvent(name: string, rows: number, seatsPerRow: number, sections = 1, price = '50.00'): number {
+  const out = execFileSync(
+    python,
+    ['manage.py', 'create_event', '--name', name, '--rows', String(rows), '--seats-per-row', String(seatsPerRow), '--price', price, '--sections', String(sections), '--venue', 'Test Hall'],
+    { cwd: repoRoot, env: { ...process.env, ...e2eEnv() }, encoding: 'utf8' },
+  );
+  const lines = out.trim().split('\n');
+  const id = Number(lines[lines.length - 1]);
+  if (!Number.isInteger(id)) throw new Error(`create_event printed no id: ${out}`);
+  return id;
+}
+
+/** A logged-in browser context and page, through the real login form. */
+export async function loginAs(browser: Browser, username: string, contexts?: BrowserContext[]): Promise<Page> {
+  const context = await browser.newContext();
+  contexts?.push(context);
+  const page = await context.newPage();
+  await page.goto('/login');
+  await page.getByLabel('Username').fill(username);
+  await page.getByLabel('Password').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await expect(page.getByText(`Signed in as ${username}`)).toBeVisible();
+  return page;
+}
+
+export async function openEvent(page: Page, eventId: number): Promise<void> {
+  await page.goto(`/events/${eventId}`);
+  await expectLive(page);
+}
+
+export async function expectLive(page: Page): Promise<void> {
+  await expect(page.getByRole('status', { name: 'Connection: Live' })).toBeVisible();
+}
+
+/** A seat button by its label: "A1, Floor, 50.00, available" starts with "A1, ". */
+export function seat(page: Page, label: string) {
+  return page.getByRole('button', { name: new RegExp(`^${label}, `) });
+}
+
+export async function expectSeat(page: Page, label: string, state: string): Promise<void> {
+  await expect(seat(page, label)).toHaveAccessibleName(new RegExp(`^${label}, .*, ${state}$`));
+}
+
+/** A bearer-token API client for a user, for changes made "elsewhere" while a page watches. */
+export async function apiAs(request: APIRequestContext, username: string) {
+  const tokenAnswer = await request.post('/api/token/', { data: { username, password: PASSWORD } });
+  expect(tokenAnswer.status()).toBe(200);
+  const { access } = (await tokenAnswer.json()) as { access: string };
+  const headers = { Authorization: `Bearer ${access}` };
+  return {
+    async seatId(eventId: number, label: string): Promise<number> {
+      const answer = await request.get(`/api/events/${eventId}/seats/`, { headers });
+      const body = (await answer.json()) as { seats: { id: number; label: string }[] };
+      const found = body.seats.find((s) => s.label === label);
+      if (!found) throw new Error(`no seat ${label} in event ${eventId}`);
+      return found.id;
+    },
+    async lock(eventId: number, seatId: number) {
+      const answer = await request.post(`/api/events/${eventId}/seats/${seatId}/lock/`, { headers, data: {} });
+      expect(answer.status(), await answer.text()).toBe(200);
+    },
+    async reserve(eventId: number, seatIds: number[]) {
+      const answer = await request.post(`/api/events/${eventId}/reserve/`, {
+        headers: { ...headers, 'Idempotency-Key': crypto.randomUUID() },
+        data: { seat_ids: seatIds },
+      });
+      expect(answer.status(), await answer.text()).toBe(201);
+    },
+  };
+}
+
+/** `test` with `login(name)`: a person's own browser context, closed when the test ends. */
+export const test = base.extend<{ login: (username: string) => Promise<Page> }>({
+  login: async ({ browser }, use) => {
+    const contexts: BrowserContext[] = [];
+    await use((username) => loginAs(browser, username, contexts));
+    for (const context of contexts) await context.close();
+  },
+});
+export { expect };

@@ -1,0 +1,169 @@
+import type { WebSocketRoute } from '@playwright/test';
+import { apiAs, createEvent, expect, expectLive, expectSeat, openEvent, seat, test } from './helpers';
+
+// Holds last SEAT_LOCK_SECONDS=6 on the e2e server (e2e/e2e.env): each flow below that needs
+// a hold to stay does its steps well inside that.
+
+test('Alice and Bob on one map: hold, refused, booked, cancelled, taken', async ({ login }) => {
+  const eventId = createEvent('Duet night', 3, 8);
+  const alice = await login('alice');
+  const bob = await login('bob');
+  await openEvent(alice, eventId);
+  await openEvent(bob, eventId);
+  await expect(bob.getByText('2 people watching')).toBeVisible();
+
+  // Alice holds A1; Bob's page shows it held without a reload.
+  await seat(alice, 'A1').click();
+  await expectSeat(alice, 'A1', 'held by you');
+  await expect(seat(alice, 'A1')).toHaveAttribute('aria-pressed', 'true');
+  await expect(alice.getByRole('list', { name: 'Held seats' })).toContainText('A1');
+  await expect(alice.getByLabel(/^A1 hold: [0-6] seconds? left$/)).toBeVisible();
+  await expectSeat(bob, 'A1', 'held by someone else');
+
+  // Bob cannot take it.
+  await seat(bob, 'A1').click();
+  await expect(bob.getByRole('alert')).toContainText('Someone else got there first: A1');
+  await expectSeat(bob, 'A1', 'held by someone else');
+
+  // Alice books it; Bob sees it booked.
+  await alice.getByRole('button', { name: 'Reserve 1 seat' }).click();
+  await expect(alice.getByRole('status').filter({ hasText: 'Booked A1' })).toBeVisible();
+  await expectSeat(alice, 'A1', 'booked by you');
+  await expectSeat(bob, 'A1', 'booked');
+
+  // Alice cancels from My reservations, with a confirmation; Bob sees A1 free and takes it.
+  await alice.getByRole('link', { name: 'My reservations', exact: true }).click();
+  const booking = alice.getByRole('listitem').filter({ hasText: 'Duet night' }).first();
+  await booking.getByRole('button', { name: /^Cancel reservation/ }).click();
+  const dialog = alice.getByRole('dialog', { name: 'Cancel this reservation?' });
+  await expect(dialog).toBeVisible();
+  await dialog.getByRole('button', { name: 'Yes, cancel it' }).click();
+  await expect(alice.getByRole('status').filter({ hasText: /cancelled/ })).toBeVisible();
+  await expect(booking.getByText('Cancelled')).toBeVisible();
+
+  await expectSeat(bob, 'A1', 'available');
+  await seat(bob, 'A1').click();
+  await expectSeat(bob, 'A1', 'held by you');
+});
+
+test('a wrong password says so', async ({ page }) => {
+  await page.goto('/login');
+  await page.getByLabel('Username').fill('alice');
+  await page.getByLabel('Password').fill('not-the-password');
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await expect(page.getByRole('alert')).toHaveText('Wrong username or password.');
+  await expect(page).toHaveURL(/\/login$/);
+});
+
+test('a reload on /events/<id> stays on the live map, still logged in', async ({ login }) => {
+  const eventId = createEvent('Reload recital', 2, 6);
+  const alice = await login('alice');
+  await openEvent(alice, eventId);
+  await alice.reload();
+  await expect(alice).toHaveURL(new RegExp(`/events/${eventId}$`));
+  await expect(alice.getByRole('heading', { level: 1, name: 'Reload recital' })).toBeVisible();
+  await expectLive(alice);
+  await expectSeat(alice, 'A1', 'available');
+  await expect(alice.getByText('Signed in as alice')).toBeVisible();
+});
+
+test('someone not logged in watches live and is asked to log in to hold', async ({ page, request }) => {
+  const eventId = createEvent('Open rehearsal', 2, 6);
+  await openEvent(page, eventId);
+  await seat(page, 'A2').click();
+  await expect(page.getByRole('status').filter({ hasText: 'Log in to hold seats.' })).toBeVisible();
+  const bob = await apiAs(request, 'bob');
+  await bob.lock(eventId, await bob.seatId(eventId, 'A3'));
+  await expectSeat(page, 'A3', 'held by someone else');
+  await page.goto('/reservations');
+  await expect(page).toHaveURL(/\/login\?next=%2Freservations$/);
+});
+
+test('a hold that runs out frees the seat on both screens', async ({ login }) => {
+  const eventId = createEvent('Short hold', 2, 6);
+  const alice = await login('alice');
+  const bob = await login('bob');
+  await openEvent(alice, eventId);
+  await openEvent(bob, eventId);
+  await seat(alice, 'B2').click();
+  await expectSeat(alice, 'B2', 'held by you');
+  await expectSeat(bob, 'B2', 'held by someone else');
+  // 6 s hold, the sweeper's push within 2 s of it.
+  await expect(seat(alice, 'B2')).toHaveAccessibleName(/, available$/, { timeout: 12_000 });
+  await expect(seat(bob, 'B2')).toHaveAccessibleName(/, available$/, { timeout: 12_000 });
+  await expect(alice.getByRole('alert')).toContainText('Your hold on B2 ran out');
+  await expect(alice.getByRole('button', { name: 'Reserve', exact: true })).toBeDisabled();
+  // And Bob can take it now.
+  await seat(bob, 'B2').click();
+  await expectSeat(bob, 'B2', 'held by you');
+  await expectSeat(alice, 'B2', 'held by someone else');
+});
+
+test('the socket dropping and coming back resyncs the map', async ({ login, request }) => {
+  const eventId = createEvent('Flaky network', 2, 6);
+  const alice = await login('alice');
+  let online = true;
+  const routes: WebSocketRoute[] = [];
+  await alice.routeWebSocket(/\/ws\/events\//, (ws) => {
+    if (!online) {
+      void ws.close({ code: 1012, reason: 'offline (test)' });
+      return;
+    }
+    routes.push(ws);
+    ws.connectToServer();
+  });
+  await openEvent(alice, eventId);
+
+  online = false;
+  for (const ws of routes) await ws.close({ code: 1012, reason: 'dropped (test)' });
+  await expect(alice.getByRole('status', { name: /Connection: (Reconnecting|Catching up)/ })).toBeVisible();
+
+  // Meanwhile Bob books A1 and holds A2 (outside Alice's page).
+  const bob = await apiAs(request, 'bob');
+  const a1 = await bob.seatId(eventId, 'A1');
+  const a2 = await bob.seatId(eventId, 'A2');
+  await bob.lock(eventId, a1);
+  await bob.reserve(eventId, [a1]);
+  await bob.lock(eventId, a2);
+  await expectSeat(alice, 'A1', 'available'); // stale while cut off, as it must be
+
+  online = true;
+  await expectLive(alice);
+  await expectSeat(alice, 'A1', 'booked');
+  await expectSeat(alice, 'A2', 'held by someone else');
+});
+
+test('a lost message (seq gap) is noticed and filled from a snapshot', async ({ login, request }) => {
+  const eventId = createEvent('Lossy link', 2, 6);
+  const alice = await login('alice');
+  let dropNextSeats = false;
+  let snapshotsAsked = 0;
+  await alice.routeWebSocket(/\/ws\/events\//, (ws) => {
+    const server = ws.connectToServer();
+    ws.onMessage((message) => {
+      if (typeof message === 'string' && message.includes('"snapshot"')) snapshotsAsked += 1;
+      server.send(message);
+    });
+    server.onMessage((message) => {
+      if (dropNextSeats && typeof message === 'string' && JSON.parse(message).type === 'seats') {
+        dropNextSeats = false;
+        return; // lost on the way
+      }
+      ws.send(message);
+    });
+  });
+  await openEvent(alice, eventId);
+
+  const bob = await apiAs(request, 'bob');
+  const b1 = await bob.seatId(eventId, 'B1');
+  const b2 = await bob.seatId(eventId, 'B2');
+  dropNextSeats = true;
+  await bob.lock(eventId, b1); // this push is lost
+  await expect.poll(() => dropNextSeats).toBe(false);
+  await expectSeat(alice, 'B1', 'available');
+  await bob.lock(eventId, b2); // the next one shows the gap
+  await expectSeat(alice, 'B2', 'held by someone else');
+  await expectSeat(alice, 'B1', 'held by someone else');
+  expect(snapshotsAsked).toBeGreaterThanOrEqual(1);
+  await expectLive(alice);
+});

@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# The server Playwright's webServer starts: the real stack (PostgreSQL + Redis), a fresh
+# database, the demo data, daphne on :8765 serving the API, the socket and the built app
+# (frontend/dist, built by `npm run e2e` first), and the lock sweeper beside it.
+set -euo pipefail
+
+FRONTEND_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+ROOT="$(cd "$FRONTEND_DIR/.." && pwd)"
+PYTHON="$FRONTEND_DIR/../.venv/bin/python"
+PORT="${E2E_PORT:-8765}"
+
+set -a
+# shellcheck source=e2e.env
+. "$FRONTEND_DIR/e2e/e2e.env"
+set +a
+
+if [ ! -f "$FRONTEND_DIR/dist/index.html" ]; then
+  echo "server.sh: frontend/dist is missing; run 'npm run build' (npm run e2e does)" >&2
+  exit 1
+fi
+
+psql -h 127.0.0.1 -U postgres -v ON_ERROR_STOP=1 -q -c 'DROP DATABASE IF EXISTS seatmap_e2e WITH (FORCE)'
+psql -h 127.0.0.1 -U postgres -v ON_ERROR_STOP=1 -q -c 'CREATE DATABASE seatmap_e2e'
+# A clean Redis database too: no sequence counters or channel messages from an earlier run.
+"$PYTHON" -c 'import os, redis; redis.Redis.from_url(os.environ["REDIS_URL"]).flushdb()'
+
+cd "$ROOT"
+"$PYTHON" manage.py migrate --noinput >/dev/null
+"$PYTHON" manage.py seed_demo
+
+"$PYTHON" manage.py sweep_locks &
+SWEEPER=$!
+"$PYTHON" -m daphne -b 127.0.0.1 -p "$PORT" config.asgi:application &
+SERVER=$!
+
+# Not `exec daphne`: the shell stays to stop the sweeper and the server together.
+stop() {
+  kill "$SERVER" "$SWEEPER" 2>/dev/null || true
+  wait "$SERVER" "$SWEEPER" 2>/dev/null || true
+}
+trap stop EXIT
+trap 'exit 143' TERM
+trap 'exit 130' INT
+wait "$SERVER"
