@@ -119,7 +119,14 @@ if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL], "capacity": 1000, "expiry": 10},
+            "CONFIG": {
+                # redis-py 8 reads with a 5 s timeout by default, the same as channels-redis's
+                # blocking pop: under load the read then times out and the relay drops its
+                # sockets. Give the read room beyond the pop.
+                "hosts": [{"address": REDIS_URL, "socket_timeout": 15}],
+                "capacity": 1000,
+                "expiry": 10,
+            },
         }
     }
     CACHES = {

@@ -5,10 +5,7 @@ import logging
 import time
 
 import orjson
-from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
-
-from reservations.selectors import event_exists
 
 from .hub import CLOSE_LAYER_DOWN, hub
 
@@ -35,7 +32,7 @@ class EventSeatsConsumer(AsyncWebsocketConsumer):
         self._tokens = FLOOD_BURST
         self._refilled = time.monotonic()
         await self.accept()
-        if not await database_sync_to_async(event_exists)(event_id=self.event_id):
+        if not await hub().event_known(self.event_id):
             await self.close(code=4404)
             return
         try:

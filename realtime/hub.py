@@ -25,7 +25,7 @@ from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 from django.conf import settings
 
-from reservations.selectors import seat_states_get
+from reservations.selectors import event_exists, seat_states_get
 
 from .broadcast import event_group
 from .sequence import seq_current
@@ -85,6 +85,8 @@ class EventHub:
         self._redis: redis.asyncio.Redis | None = None
         self._snapshots: dict[int, asyncio.Future] = {}
         self._presence_sent: dict[int, int] = {}
+        self._events: dict[int, asyncio.Future] = {}
+        self._events_at: dict[int, float] = {}
 
     async def close(self) -> None:
         for task in self._tasks:
@@ -103,9 +105,13 @@ class EventHub:
         event_id = watcher.event_id
         self.watchers.setdefault(event_id, set()).add(watcher)
         joined = self._joined.get(event_id)
-        if joined is None:
+        if joined is None or (joined.done() and joined.exception() is not None):
             joined = self._joined[event_id] = asyncio.ensure_future(self._group_add(event_id))
-        await asyncio.shield(joined)
+        try:
+            await asyncio.shield(joined)
+        except Exception:
+            self.leave(watcher)
+            raise
 
     def leave(self, watcher: Watcher) -> None:
         watchers = self.watchers.get(watcher.event_id)
@@ -114,6 +120,21 @@ class EventHub:
 
     async def _group_add(self, event_id: int) -> None:
         await self._layer.group_add(event_group(event_id), self._channel)
+
+    async def event_known(self, event_id: int) -> bool:
+        """Whether the event exists, asked of the database once a minute per process, so a
+        connect storm of thousands of sockets costs one query, not one each."""
+        known = self._events.get(event_id)
+        if known is None or (known.done() and time.monotonic() - self._events_at[event_id] > 60):
+            known = self._events[event_id] = asyncio.ensure_future(
+                database_sync_to_async(event_exists)(event_id=event_id)
+            )
+            self._events_at[event_id] = time.monotonic()
+        try:
+            return await asyncio.shield(known)
+        except Exception:
+            self._events.pop(event_id, None)
+            raise
 
     # --- snapshots ----------------------------------------------------------------------------
 

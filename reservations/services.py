@@ -274,20 +274,24 @@ def locks_expire(*, now: datetime | None = None, batch_size: int = 500) -> list[
     expired: list[Seat] = []
     event_ids = (
         Seat.objects.filter(status=Status.LOCKED, locked_until__lte=now)
+        .order_by()
         .values_list("event_id", flat=True)
         .distinct()
     )
     for event_id in list(event_ids):
-        with transaction.atomic():
-            seats = list(
-                Seat.objects.select_for_update(skip_locked=True)
-                .filter(event_id=event_id, status=Status.LOCKED, locked_until__lte=now)
-                .order_by("id")[:batch_size]
-            )
-            for seat in seats:
-                _free(seat)
-            _save_seats(seats, event_id=event_id)
-        expired.extend(seats)
+        while True:
+            with transaction.atomic():
+                seats = list(
+                    Seat.objects.select_for_update(skip_locked=True)
+                    .filter(event_id=event_id, status=Status.LOCKED, locked_until__lte=now)
+                    .order_by("id")[:batch_size]
+                )
+                for seat in seats:
+                    _free(seat)
+                _save_seats(seats, event_id=event_id)
+            expired.extend(seats)
+            if len(seats) < batch_size:
+                break
     return expired
 
 

@@ -79,6 +79,10 @@ def running_server(env: dict, *, server: str = "daphne", port: int | None = None
                 )
             time.sleep(0.2)
         yield base
+    except BaseException:
+        log.flush()
+        print(f"--- server log ({base}) ---\n{(ROOT / f'.server-{port}.log').read_text()[-4000:]}")
+        raise
     finally:
         process.terminate()
         try:

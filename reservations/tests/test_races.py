@@ -211,3 +211,26 @@ def test_the_database_refuses_a_second_sale_even_without_the_services():
     with pytest.raises(IntegrityError), transaction.atomic():
         ReservedSeat.objects.create(reservation=r2, seat=seat, price=seat.price)
     assert connection.vendor == "postgresql"
+
+
+def test_two_sweepers_at_once_free_each_ended_lock_exactly_once(monkeypatch):
+    from reservations import services
+
+    published = []
+    monkeypatch.setattr(
+        "realtime.broadcast.seats_publish", lambda event_id, changes: published.extend(changes)
+    )
+    event = event_with_seats(rows=4, seats_per_row=25)
+    (holder,) = users(1, prefix="sweep")
+    Seat.objects.filter(event=event).update(
+        status="locked", locked_by=holder, locked_until=timezone.now() - timedelta(seconds=1)
+    )
+
+    first, second = run_together([lambda: services.locks_expire(batch_size=10)] * 2)
+
+    assert len(first) + len(second) == 100
+    assert not {s.id for s in first} & {s.id for s in second}
+    assert sorted(c["id"] for c in published) == sorted(event.seats.values_list("id", flat=True))
+    assert set(Seat.objects.filter(event=event).values_list("status", "version")) == {
+        ("available", 1)
+    }
