@@ -1,0 +1,74 @@
+"""Measure push latency: from the HTTP answer of a lock to the watcher's receipt of its change.
+
+    python -m realtime.latency --url http://127.0.0.1:8000 --event 1 --user alice --password seats-demo-1
+
+One watcher socket; one client locks and unlocks seats one at a time (N rounds). For each
+change it records (a) HTTP response received -> `seats` message received, and (b) commit stamp
+(`ts`) -> received. Prints p50/p95/p99/max of both, in milliseconds.
+"""
+
+import argparse
+import asyncio
+import json
+import statistics
+import time
+
+import httpx
+import websockets
+
+
+def percentiles(values: list[float]) -> str:
+    ordered = sorted(values)
+
+    def pick(q: float) -> float:
+        return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+    return (
+        f"p50 {statistics.median(ordered):.2f}  p95 {pick(0.95):.2f}  p99 {pick(0.99):.2f}"
+        f"  max {ordered[-1]:.2f} ms  (n={len(ordered)})"
+    )
+
+
+async def measure(url: str, event_id: int, user: str, password: str, rounds: int) -> None:
+    async with httpx.AsyncClient(base_url=url) as http:
+        token = (
+            await http.post("/api/token/", json={"username": user, "password": password})
+        ).json()
+        auth = {"Authorization": f"Bearer {token['access']}"}
+        seats = (await http.get(f"/api/events/{event_id}/seats/")).json()["seats"]
+        free = [s["id"] for s in seats if s["status"] == "available"][:5]
+        ws_url = url.replace("http", "ws", 1) + f"/ws/events/{event_id}/"
+        after_response, after_commit = [], []
+        async with websockets.connect(ws_url, compression=None) as socket:
+            await socket.recv()  # the snapshot
+            for i in range(rounds):
+                seat_id = free[i % len(free)]
+                for action in ("lock", "unlock"):
+                    path = f"/api/events/{event_id}/seats/{seat_id}/{action}/"
+                    response = await http.post(path, json={}, headers=auth)
+                    answered = time.time_ns()
+                    response.raise_for_status()
+                    while True:
+                        message = json.loads(await asyncio.wait_for(socket.recv(), 5))
+                        if message["type"] == "seats":
+                            break
+                    received = time.time_ns()
+                    after_response.append(max(0, received - answered) / 1e6)
+                    after_commit.append((received - message["ts"]) / 1e6)
+    print(f"HTTP answer -> watcher: {percentiles(after_response)}")
+    print(f"commit      -> watcher: {percentiles(after_commit)}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--url", default="http://127.0.0.1:8000")
+    parser.add_argument("--event", type=int, required=True)
+    parser.add_argument("--user", default="alice")
+    parser.add_argument("--password", default="seats-demo-1")
+    parser.add_argument("--rounds", type=int, default=200)
+    args = parser.parse_args()
+    asyncio.run(measure(args.url.rstrip("/"), args.event, args.user, args.password, args.rounds))
+
+
+if __name__ == "__main__":
+    main()
