@@ -1,6 +1,6 @@
 """Measure push latency: from the HTTP answer of a lock to the watcher's receipt of its change.
 
-    python -m realtime.latency --url http://127.0.0.1:8000 --event 1 --user alice --password seats-demo-1
+    python -m realtime.latency --url http://127.0.0.1:8000 --event 1 --user alice
 
 One watcher socket; one client locks and unlocks seats one at a time (N rounds). For each
 change it records (a) HTTP response received -> `seats` message received, and (b) commit stamp
