@@ -2,6 +2,9 @@ import { defineConfig } from '@playwright/test';
 
 const PORT = Number(process.env.E2E_PORT ?? 8765);
 const baseURL = `http://127.0.0.1:${PORT}`;
+/** Must match CORS_ALLOWED_ORIGINS in e2e/e2e.env and the API URL of `npm run build:cross-e2e`. */
+const CROSS_PORT = 4174;
+export const CROSS_ORIGIN = `http://127.0.0.1:${CROSS_PORT}`;
 
 /**
  * End-to-end in Debian's Chromium (a test tool's own browser download cannot work here),
@@ -36,13 +39,23 @@ export default defineConfig({
     },
   },
   projects: [{ name: 'chromium', use: { browserName: 'chromium', viewport: { width: 1360, height: 900 } } }],
-  webServer: {
-    command: 'bash e2e/server.sh',
-    url: `${baseURL}/api/health/`,
-    reuseExistingServer: false,
-    timeout: 120_000,
-    stdout: 'pipe',
-    stderr: 'pipe',
-    env: { E2E_PORT: String(PORT) },
-  },
+  webServer: [
+    {
+      // Django (daphne) serving the API, the socket and the same-origin build (dist/).
+      command: 'bash e2e/server.sh',
+      url: `${baseURL}/api/health/`,
+      reuseExistingServer: false,
+      timeout: 120_000,
+      stdout: process.env.E2E_SERVER_LOG ? 'pipe' : 'ignore',
+      stderr: 'pipe',
+      env: { E2E_PORT: String(PORT) },
+    },
+    {
+      // The static build for another origin (dist-cross/, VITE_API_URL pointing at the server above).
+      command: `npx vite preview --outDir dist-cross --host 127.0.0.1 --port ${CROSS_PORT} --strictPort`,
+      url: CROSS_ORIGIN,
+      reuseExistingServer: false,
+      timeout: 60_000,
+    },
+  ],
 });

@@ -50,8 +50,8 @@ export async function openEvent(page: Page, eventId: number): Promise<void> {
   await expectLive(page);
 }
 
-export async function expectLive(page: Page): Promise<void> {
-  await expect(page.getByRole('status', { name: 'Connection: Live' })).toBeVisible();
+export async function expectLive(page: Page, timeout?: number): Promise<void> {
+  await expect(page.getByRole('status', { name: 'Connection: Live' })).toBeVisible({ timeout });
 }
 
 /** A seat button by its label: "A1, Floor, 50.00, available" starts with "A1, ". */

@@ -1,4 +1,5 @@
 import { Link, NavLink, Outlet, useNavigate } from 'react-router';
+import { Icon } from '../components/Icon';
 import { useLogout, useMe } from '../features/auth';
 
 export function Layout() {
@@ -12,7 +13,7 @@ export function Layout() {
       </a>
       <header className="topbar">
         <Link to="/" className="brand">
-          <span aria-hidden="true">🎟 </span>Seat map
+          <Icon name="ticket" size={20} /> Seat map
         </Link>
         <nav aria-label="Main">
           <NavLink to="/" end>

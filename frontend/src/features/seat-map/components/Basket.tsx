@@ -1,3 +1,4 @@
+import { Icon } from '../../../components/Icon';
 import { summariseBasket } from '../model/basket';
 import { describeCountdown, formatCountdown, remainingMs } from '../model/countdown';
 import type { SeatStore } from '../model/seatState';
@@ -31,7 +32,7 @@ export function Basket({ store, onRelease, onReserve, reserving }: BasketProps) 
                 </span>
                 <span className="basket__price">{seat.price}</span>
                 <span className={`countdown${left < 60_000 ? ' countdown--low' : ''}`} aria-label={`${seat.label} hold: ${describeCountdown(left)}`}>
-                  <span aria-hidden="true">⏱ </span>
+                  <Icon name="clock" size={14} /> 
                   {formatCountdown(left)}
                 </span>
                 <button

@@ -1,3 +1,4 @@
+import { Icon } from '../../../components/Icon';
 import type { FeedStatus } from '../model/seatFeed';
 
 const TEXT: Record<FeedStatus['connection'], string> = {
@@ -23,7 +24,7 @@ export function ConnectionStatus({ status, onRetry }: { status: FeedStatus; onRe
       )}
       {watchers !== null && (
         <p className="watchers">
-          <span aria-hidden="true">👁 </span>
+          <Icon name="eye" size={16} /> 
           {watchers === 1 ? '1 person watching' : `${watchers} people watching`}
         </p>
       )}

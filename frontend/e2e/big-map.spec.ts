@@ -1,0 +1,60 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { apiAs, createEvent, expect, expectLive, expectSeat, openEvent, seat, test } from './helpers';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+
+test('a 10,000-seat map loads, takes pushes and clicks quickly', async ({ login, request }) => {
+  test.setTimeout(120_000);
+  const eventId = createEvent('Arena', 100, 100, 4);
+  const alice = await login('alice');
+  const started = Date.now();
+  await alice.goto(`/events/${eventId}`);
+  await expect(alice.locator('[data-seat-id]')).toHaveCount(10_000, { timeout: 30_000 });
+  await expectLive(alice, 30_000);
+  const loadMs = Date.now() - started;
+
+  const bob = await apiAs(request, 'bob');
+  const target = await bob.seatId(eventId, 'CV100'); // the far corner: last row, last seat
+  const pushed = Date.now();
+  await bob.lock(eventId, target);
+  await expectSeat(alice, 'CV100', 'held by someone else');
+  const pushMs = Date.now() - pushed;
+
+  const clicked = Date.now();
+  await seat(alice, 'A1').click();
+  await expectSeat(alice, 'A1', 'held by you');
+  const clickMs = Date.now() - clicked;
+
+  console.log(`10,000 seats: load ${loadMs} ms, push shown ${pushMs} ms, click to held ${clickMs} ms`);
+  expect(loadMs).toBeLessThan(30_000);
+  expect(pushMs).toBeLessThan(3_000);
+  expect(clickMs).toBeLessThan(3_000);
+});
+
+test('the live map, as a picture (docs/seat-map.png with SEATMAP_SCREENSHOT=1)', async ({ login, request }) => {
+  const eventId = createEvent('Concert XYZ (picture)', 8, 16, 2);
+  const alice = await login('alice');
+  await openEvent(alice, eventId);
+  const bob = await apiAs(request, 'bob');
+  const ids = await Promise.all(['A5', 'A6', 'A7', 'B7', 'B8', 'E9', 'E10'].map((l) => bob.seatId(eventId, l)));
+  for (const id of ids) await bob.lock(eventId, id);
+  await bob.reserve(eventId, ids.slice(0, 5));
+  await expectSeat(alice, 'E10', 'held by someone else');
+  for (const label of ['C8', 'C9']) {
+    await seat(alice, label).click();
+    await expectSeat(alice, label, 'held by you');
+  }
+  await alice.getByRole('button', { name: 'Reserve 2 seats' }).click();
+  await expectSeat(alice, 'C9', 'booked by you');
+  for (const label of ['D8', 'D9', 'D10']) {
+    await seat(alice, label).click();
+    await expectSeat(alice, label, 'held by you');
+  }
+  await expect(alice.getByRole('button', { name: 'Reserve 3 seats' })).toBeEnabled();
+  await seat(alice, 'F6').focus();
+  const file = process.env.SEATMAP_SCREENSHOT
+    ? path.join(here, '..', 'docs', 'seat-map.png')
+    : test.info().outputPath('seat-map.png');
+  await alice.screenshot({ path: file });
+});
