@@ -186,9 +186,16 @@ class Progress:
             await asyncio.sleep(1)
 
 
-async def fetch_seats(client: httpx.AsyncClient, base: str, event_id: int, token=None) -> list:
+async def fetch_seats(
+    client: httpx.AsyncClient, base: str, event_id: int, token=None, attempts: int = 10
+) -> list:
+    """The seat list; a 503 (the server out of database connections) is retried for ~20 s."""
     headers = {"Authorization": f"Bearer {token}"} if token else {}
-    response = await client.get(f"{base}/api/events/{event_id}/seats/", headers=headers)
+    for attempt in range(attempts):
+        response = await client.get(f"{base}/api/events/{event_id}/seats/", headers=headers)
+        if response.status_code != 503 or attempt == attempts - 1:
+            break
+        await asyncio.sleep(2)
     response.raise_for_status()
     return orjson.loads(response.content)["seats"]
 
@@ -371,7 +378,11 @@ async def main_async(args: argparse.Namespace) -> dict:
     progress.phase = "verdict"
     verdict = {"passed": True, "failures": []}
     if not args.no_verdict:
-        await check_verdict(admin, args, watchers, clickers, hot, verdict)
+        try:
+            await check_verdict(admin, args, watchers, clickers, hot, verdict)
+        except (httpx.HTTPError, ValueError, KeyError) as exc:
+            verdict["passed"] = False
+            verdict["failures"].append(f"the API did not answer the verdict's reads: {exc!r}")
     for t in tasks:
         t.cancel()
     await asyncio.gather(*tasks, return_exceptions=True)

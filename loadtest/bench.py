@@ -1,0 +1,523 @@
+"""`make bench`: the fixed scenarios of issue 5 on the full stack, written to BENCHMARKS.md.
+
+Sets up its own database (`seatmap_bench`) and Redis db 7, starts the servers itself (daphne or
+uvicorn, one or two processes), runs `python -m loadtest` in a separate process per scenario
+(so the load client has its own interpreter and core), and pgbench for the database ceiling.
+
+    python -m loadtest.bench                 # every scenario (about 10 minutes)
+    python -m loadtest.bench --only fanout-1000-uvicorn,hot-1000
+    python -m loadtest.bench --list
+"""
+
+import argparse
+import contextlib
+import json
+import os
+import platform
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+import redis
+
+ROOT = Path(__file__).resolve().parents[1]
+PY = sys.executable
+DB = os.environ.get("BENCH_DB", "seatmap_bench")
+PG = "postgres://postgres@127.0.0.1:5432"
+REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/7")
+RESULTS = ROOT / "loadtest" / "results"
+
+
+def server_env(**extra) -> dict:
+    env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
+    env.update(
+        DJANGO_SETTINGS_MODULE="config.settings",
+        DATABASE_URL=f"{PG}/{DB}",
+        REDIS_URL=REDIS_URL,
+        DEBUG="0",
+        SECRET_KEY="bench-only-secret-key-of-at-least-32-bytes",
+        ALLOWED_HOSTS="127.0.0.1,localhost",
+        SECURE_SSL_REDIRECT="0",
+        COOKIE_SECURE="0",
+        JWT_ACCESS_MINUTES="600",
+        LOG_LEVEL="WARNING",
+    )
+    env.update(extra)
+    return env
+
+
+def manage(*args: str) -> str:
+    out = subprocess.run(
+        [PY, "manage.py", *args], cwd=ROOT, env=server_env(), capture_output=True, text=True
+    )
+    if out.returncode:
+        raise RuntimeError(f"manage.py {args}: {out.stderr[-2000:]}")
+    return out.stdout
+
+
+def setup(workdir: Path) -> dict:
+    subprocess.run(["dropdb", "--if-exists", "-h", "127.0.0.1", "-U", "postgres", DB], check=True)
+    subprocess.run(["createdb", "-h", "127.0.0.1", "-U", "postgres", DB], check=True)
+    redis.Redis.from_url(REDIS_URL).flushdb()
+    manage("migrate", "--noinput")
+    users = workdir / "users.json"
+    manage("create_load_users", "--count", "1000", "--output", str(users))
+    return {"users": users}
+
+
+def new_event(name: str, rows: int = 20, per_row: int = 50) -> int:
+    out = manage(
+        "create_event",
+        "--name",
+        name,
+        "--rows",
+        str(rows),
+        "--seats-per-row",
+        str(per_row),
+        "--price",
+        "25",
+    )
+    return int(out.split()[-1])
+
+
+@contextlib.contextmanager
+def servers(kind: str = "uvicorn", procs: int = 1, **extra_env):
+    """Start `procs` server processes on their own ports; yield (urls, pids)."""
+    env = server_env(**extra_env)
+    started = []
+    for _ in range(procs):
+        with contextlib.closing(__import__("socket").socket()) as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        if kind == "daphne":
+            cmd = [
+                PY,
+                "-m",
+                "daphne",
+                "-b",
+                "127.0.0.1",
+                "-p",
+                str(port),
+                "config.asgi:application",
+            ]
+        else:
+            cmd = [
+                PY,
+                "-m",
+                "uvicorn",
+                "config.asgi:application",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--no-access-log",
+                "--log-level",
+                "warning",
+                "--ws-per-message-deflate",
+                extra_env.get("DEFLATE", "false"),
+            ]
+        log = open(Path(tempfile.gettempdir()) / f"bench-server-{port}.log", "w")  # noqa: SIM115
+        proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+        started.append((f"http://127.0.0.1:{port}", proc, log))
+    try:
+        for url, proc, _ in started:
+            deadline = time.monotonic() + 30
+            while True:
+                with contextlib.suppress(httpx.HTTPError):
+                    if httpx.get(f"{url}/api/events/", timeout=2).status_code == 200:
+                        break
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"{kind} did not start")
+                time.sleep(0.2)
+        yield [u for u, _, _ in started], [p.pid for _, p, _ in started]
+    finally:
+        for _, proc, log in started:
+            proc.terminate()
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+            log.close()
+
+
+def cpu_idle(seconds: float = 1.0) -> float:
+    """Share of the machine's CPU time idle over `seconds` (other sessions share this box)."""
+
+    def read():
+        with open("/proc/stat") as f:
+            fields = [int(x) for x in f.readline().split()[1:]]
+        return fields[3] + fields[4], sum(fields)
+
+    idle0, total0 = read()
+    time.sleep(seconds)
+    idle1, total1 = read()
+    return (idle1 - idle0) / max(1, total1 - total0)
+
+
+def wait_quiet(threshold: float = 0.85, patience: float = 60) -> float:
+    """Wait (up to `patience` s) until the machine is mostly idle; return the idle share."""
+    deadline = time.monotonic() + patience
+    idle = cpu_idle()
+    while idle < threshold and time.monotonic() < deadline:
+        idle = cpu_idle()
+    return round(idle, 3)
+
+
+def loadtest(urls, pids, event_id, *args, name: str) -> dict:
+    out = RESULTS / f"{name}.json"
+    idle_before = wait_quiet()
+    cmd = [PY, "-m", "loadtest", "--event", str(event_id), "--quiet", "--json", str(out)]
+    for u in urls:
+        cmd += ["--url", u]
+    for p in pids:
+        cmd += ["--server-pid", str(p)]
+    cmd += [str(a) for a in args]
+    started = time.monotonic()
+    run = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=900)
+    print(
+        f"\n=== {name} ({time.monotonic() - started:.0f} s, exit {run.returncode})\n"
+        f"{run.stdout}{run.stderr[-1500:] if run.returncode else ''}",
+        flush=True,
+    )
+    if not out.exists():
+        return {"name": name, "failed": run.stderr[-2000:]}
+    result = json.loads(out.read_text())
+    result["name"] = name
+    result["command"] = "python -m loadtest " + " ".join(cmd[3:])
+    result["exit"] = run.returncode
+    result["machine_idle_before"] = idle_before
+    result["loadavg_before"] = os.getloadavg()
+    return result
+
+
+# --- scenarios ------------------------------------------------------------------------------
+
+FANOUT = (
+    "--clickers",
+    "1",
+    "--profile",
+    "uniform",
+    "--rate",
+    "4",
+    "--duration",
+    "15",
+    "--connect-burst",
+    "500",
+    "--connect-interval",
+    "0.2",
+    "--idle",
+    "0.5",
+)
+
+
+def fanout(n: int, kind: str = "uvicorn", procs: int = 1, extra=(), **env):
+    def run(ctx):
+        event = new_event(f"fanout {n}")
+        with servers(kind, procs, **env) as (urls, pids):
+            return loadtest(
+                urls,
+                pids,
+                event,
+                "--watchers",
+                n,
+                "--users",
+                ctx["users"],
+                *FANOUT,
+                *extra,
+                name=ctx["name"],
+            )
+
+    return run
+
+
+def storm(n: int, within: float, kind: str = "uvicorn"):
+    def run(ctx):
+        event = new_event(f"storm {n}")
+        with servers(kind) as (urls, pids):
+            return loadtest(
+                urls,
+                pids,
+                event,
+                "--watchers",
+                n,
+                "--connect-within",
+                within,
+                "--connect-burst",
+                500,
+                "--users",
+                ctx["users"],
+                "--clickers",
+                1,
+                "--rate",
+                4,
+                "--duration",
+                5,
+                "--idle",
+                0.2,
+                name=ctx["name"],
+            )
+
+    return run
+
+
+def idle(n: int, seconds: float, kind: str = "uvicorn", **env):
+    """Watchers connected and nothing happening: RSS per socket, and do they stay connected?"""
+
+    def run(ctx):
+        event = new_event(f"idle {n}")
+        with servers(kind, **env) as (urls, pids):
+            return loadtest(
+                urls,
+                pids,
+                event,
+                "--watchers",
+                n,
+                "--connect-burst",
+                500,
+                "--idle",
+                seconds,
+                "--duration",
+                1,
+                "--settle",
+                0.5,
+                name=ctx["name"],
+            )
+
+    return run
+
+
+def poll(n: int, every: float):
+    def run(ctx):
+        event = new_event(f"poll {n}")
+        with servers("uvicorn") as (urls, pids):
+            return loadtest(
+                urls,
+                pids,
+                event,
+                "--watchers",
+                n,
+                "--poll",
+                every,
+                "--users",
+                ctx["users"],
+                "--clickers",
+                1,
+                "--rate",
+                4,
+                "--duration",
+                15,
+                "--connect-burst",
+                100,
+                "--idle",
+                0.5,
+                name=ctx["name"],
+            )
+
+    return run
+
+
+def clicks(profile: str, clickers: int, *extra, kind="uvicorn", procs=1, watchers=10):
+    def run(ctx):
+        event = new_event(f"{profile} {clickers}", rows=40, per_row=250)
+        with servers(kind, procs) as (urls, pids):
+            return loadtest(
+                urls,
+                pids,
+                event,
+                "--watchers",
+                watchers,
+                "--users",
+                ctx["users"],
+                "--clickers",
+                clickers,
+                "--profile",
+                profile,
+                *extra,
+                name=ctx["name"],
+            )
+
+    return run
+
+
+PGBENCH_HOLD = """\\set seat random(:first, :last)
+\\set uid random(1, 1000)
+BEGIN;
+SELECT id FROM auth_user WHERE id = :uid FOR UPDATE;
+SELECT * FROM reservations_seat WHERE event_id = :event AND id IN (:seat) ORDER BY id FOR UPDATE;
+SELECT count(*) FROM reservations_seat WHERE event_id = :event AND status = 'locked' AND locked_by_id = :uid AND locked_until > now();
+UPDATE reservations_seat SET status = 'locked', locked_by_id = :uid, locked_until = now() + interval '5 minutes', reserved_by_id = NULL, version = version + 1 WHERE id = :seat;
+COMMIT;
+"""  # noqa: E501
+
+PGBENCH_UPDATE = """\\set seat random(:first, :last)
+\\set uid random(1, 1000)
+UPDATE reservations_seat SET status = 'locked', locked_by_id = :uid, locked_until = now() + interval '5 minutes', version = version + 1 WHERE id = :seat AND event_id = :event RETURNING id, version;
+"""  # noqa: E501
+
+
+def pgbench(ctx):
+    if not shutil.which("pgbench"):
+        return {"name": ctx["name"], "failed": "pgbench not installed"}
+    event = new_event("pgbench", rows=40, per_row=250)
+    first, last = [
+        int(x)
+        for x in subprocess.run(
+            [
+                "psql",
+                "-h",
+                "127.0.0.1",
+                "-U",
+                "postgres",
+                "-d",
+                DB,
+                "-Atc",
+                f"select min(id)||' '||max(id) from reservations_seat where event_id={event}",
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.split()
+    ]
+    figures = {"name": ctx["name"]}
+    for label, script in (
+        ("select_for_update", PGBENCH_HOLD),
+        ("update_returning", PGBENCH_UPDATE),
+    ):
+        path = ctx["workdir"] / f"{label}.sql"
+        path.write_text(script)
+        cmd = [
+            "pgbench",
+            "-h",
+            "127.0.0.1",
+            "-U",
+            "postgres",
+            "-n",
+            "-c",
+            "16",
+            "-j",
+            "2",
+            "-T",
+            "10",
+            "-f",
+            str(path),
+            "-D",
+            f"event={event}",
+            "-D",
+            f"first={first}",
+            "-D",
+            f"last={last}",
+            DB,
+        ]
+        out = subprocess.run(cmd, capture_output=True, text=True)
+        tps = re.search(r"tps = ([\d.]+)", out.stdout)
+        lat = re.search(r"latency average = ([\d.]+) ms", out.stdout)
+        figures[label] = {
+            "tps": float(tps.group(1)) if tps else None,
+            "latency_avg_ms": float(lat.group(1)) if lat else None,
+            "command": " ".join(cmd),
+            "error": out.stderr[-500:] if not tps else None,
+        }
+        print(f"\n=== pgbench {label}: {figures[label]['tps']} tx/s", flush=True)
+    return figures
+
+
+SCENARIOS = {
+    "fanout-1000-uvicorn": fanout(1000),
+    "fanout-1000-daphne": fanout(1000, "daphne"),
+    "fanout-1000-uvicorn-2procs": fanout(1000, procs=2),
+    "fanout-1000-uvicorn-deflate": fanout(1000, extra=("--deflate",), DEFLATE="true"),
+    "fanout-5000-uvicorn": fanout(5000),
+    "fanout-5000-uvicorn-2procs": fanout(5000, procs=2),
+    "fanout-5000-daphne": fanout(5000, "daphne"),
+    "storm-5000-2s-uvicorn": storm(5000, 2.0),
+    "storm-5000-2s-daphne": storm(5000, 2.0, "daphne"),
+    "poll-1000-3s": poll(1000, 3),
+    "uniform-holds-uvicorn": clicks("uniform", 100, "--duration", 10),
+    "uniform-holds-uvicorn-2procs": clicks("uniform", 100, "--duration", 10, procs=2),
+    "uniform-holds-daphne": clicks("uniform", 100, "--duration", 10, kind="daphne"),
+    "hot-1000": clicks("hot", 1000, "--hot-seats", 1, "--settle", 1),
+    "book-100": clicks("book", 100, "--duration", 10),
+    "churn-100": clicks("churn", 100, "--duration", 10),
+    "pgbench": pgbench,
+    "idle-1000-12s-uvicorn": idle(1000, 12),
+    "fanout-10000-uvicorn-2procs": fanout(10000, procs=2, extra=("--connect-timeout", 120)),
+}
+
+
+def machine() -> dict:
+    def version(cmd):
+        with contextlib.suppress(Exception):
+            return subprocess.run(cmd, capture_output=True, text=True).stdout.strip()
+        return None
+
+    import channels
+    import channels_redis
+    import daphne
+    import django
+    import uvicorn
+    import websockets
+
+    return {
+        "cpus": os.cpu_count(),
+        "memory_gib": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1),
+        "kernel": platform.release(),
+        "python": platform.python_version(),
+        "django": django.__version__,
+        "channels": channels.__version__,
+        "channels_redis": channels_redis.__version__,
+        "daphne": daphne.__version__,
+        "uvicorn": uvicorn.__version__,
+        "websockets": websockets.__version__,
+        "redis_py": redis.__version__,
+        "postgresql": version(["psql", "--version"]),
+        "redis_server": version(["redis-server", "--version"]),
+        "nofile": __import__("resource").getrlimit(__import__("resource").RLIMIT_NOFILE),
+        "git": version(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"]),
+    }
+
+
+def main(argv=None) -> int:
+    p = argparse.ArgumentParser(
+        prog="python -m loadtest.bench",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("--only", help="comma-separated scenario names (default: all)")
+    p.add_argument("--list", action="store_true", help="list the scenarios and exit")
+    p.add_argument("--no-write", action="store_true", help="do not rewrite BENCHMARKS.md")
+    args = p.parse_args(argv)
+    if args.list:
+        print("\n".join(SCENARIOS))
+        return 0
+    names = args.only.split(",") if args.only else list(SCENARIOS)
+    RESULTS.mkdir(exist_ok=True)
+    results = {}
+    summary_path = RESULTS / "summary.json"
+    if summary_path.exists():
+        results = json.loads(summary_path.read_text()).get("results", {})
+    with tempfile.TemporaryDirectory() as tmp:
+        ctx = {"workdir": Path(tmp), **setup(Path(tmp))}
+        for name in names:
+            ctx["name"] = name
+            try:
+                results[name] = SCENARIOS[name](ctx)
+            except Exception as exc:  # one broken scenario must not lose the others
+                results[name] = {"name": name, "failed": f"{type(exc).__name__}: {exc}"}
+            summary_path.write_text(
+                json.dumps({"machine": machine(), "results": results}, indent=1)
+            )
+    if not args.no_write:
+        from .report import write_benchmarks
+
+        write_benchmarks(machine(), results, ROOT / "BENCHMARKS.md")
+    failed = [n for n in names if results[n].get("exit", 0) or results[n].get("failed")]
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,169 @@
+"""BENCHMARKS.md from the bench's results: one table per question of issue 5, then the commands."""
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+NOTES_START = "<!-- notes -->"
+NOTES_END = "<!-- /notes -->"
+
+
+def _q(q: dict | None, key: str = "p99") -> str:
+    if not q or q.get(key) is None:
+        return "–"
+    value = q[key]
+    return f"{value / 1000:.2f} s" if value >= 1000 else f"{value:.0f} ms"
+
+
+def _get(result: dict, *path, default="–"):
+    value = result
+    for key in path:
+        if not isinstance(value, dict) or key not in value or value[key] is None:
+            return default
+        value = value[key]
+    return value
+
+
+def _fanout_row(name: str, r: dict) -> str:
+    if r.get("failed"):
+        return f"| {name} | failed: {r['failed'][:80]} | | | | | | | |"
+    push, c, srv = r["push"], r["connect"], r["server"]
+    dropped = sum(v for k, v in r["errors"].items() if k.startswith("ws_dropped"))
+    cpu = srv.get("cpu_us_per_delivery")
+    mem = _get(r, "idle_memory", "server_bytes_per_watcher")
+    mem = f"{mem / 1024:.1f} KiB" if isinstance(mem, int | float) else "–"
+    return (
+        f"| {name} | {c['ready']}/{c['watchers']} ({c['refused']} refused) | "
+        f"{_q(push['latency_ms'], 'p50')} / {_q(push['latency_ms'])} | "
+        f"{_q(push['completion_ms'], 'p95')} | {push['delivered']}/{push['expected']} | "
+        f"{cpu if cpu is not None else '–'} µs | {mem} | {dropped} | "
+        f"{'PASS' if r['verdict']['passed'] else 'FAIL'} |"
+    )
+
+
+def _clicks_row(name: str, r: dict) -> str:
+    if r.get("failed"):
+        return f"| {name} | failed: {r['failed'][:80]} | | | | | |"
+    k = r["clicks"]
+    errors = ", ".join(f"{code} {n}" for code, n in sorted(k["errors_by_code"].items())) or "none"
+    winners = k.get("winners", "–")
+    return (
+        f"| {name} | {k['clickers']} | {k['holds_per_s']} | {_q(k['latency_ms'], 'p50')} / "
+        f"{_q(k['latency_ms'])} | {winners} | {errors} | "
+        f"{'PASS' if r['verdict']['passed'] else 'FAIL'} |"
+    )
+
+
+def write_benchmarks(machine: dict, results: dict, path: Path) -> None:
+    previous = path.read_text() if path.exists() else ""
+    notes = ""
+    if NOTES_START in previous and NOTES_END in previous:
+        notes = previous[previous.index(NOTES_START) : previous.index(NOTES_END) + len(NOTES_END)]
+    else:
+        notes = f"{NOTES_START}\n(analysis goes here)\n{NOTES_END}"
+    lines = [
+        "# Benchmarks",
+        "",
+        f"Written by `make bench` (`python -m loadtest.bench`) on "
+        f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC, commit {machine.get('git')}. Raw figures of "
+        "every run: `loadtest/results/*.json`. Load client and servers share this machine.",
+        "",
+        "Machine: " + ", ".join(f"{k} {v}" for k, v in machine.items() if k != "git"),
+        "",
+        notes,
+        "",
+        "## Fan-out: watchers on one event, 4 changes/s",
+        "",
+        "| scenario | ready | push p50 / p99 | completion p95 | delivered | server CPU per "
+        "delivery | server RSS per idle watcher | dropped | verdict |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for name, r in results.items():
+        if name.startswith(("fanout", "storm", "idle")):
+            lines.append(_fanout_row(name, r))
+    storms = {n: r for n, r in results.items() if n.startswith("storm") and not r.get("failed")}
+    if storms:
+        lines += [
+            "",
+            "## Connect storm",
+            "",
+            "| scenario | opened in | refused | time to all "
+            "snapshots | snapshot p50 / p99 | dropped later |",
+            "| --- | --- | --- | --- | --- | --- |",
+        ]
+        for name, r in storms.items():
+            c = r["connect"]
+            dropped = sum(v for k, v in r["errors"].items() if k.startswith("ws_dropped"))
+            lines.append(
+                f"| {name} | {c['opened_in_s']} s | {c['refused']} "
+                f"{c['refusal_reasons'] or ''} | {c['time_to_all_snapshots_s']} s | "
+                f"{_q(c['time_to_snapshot'], 'p50')} / {_q(c['time_to_snapshot'])} | "
+                f"{dropped} |"
+            )
+    polls = {n: r for n, r in results.items() if n.startswith("poll") and not r.get("failed")}
+    if polls:
+        lines += [
+            "",
+            "## Polling (the seed design) against push",
+            "",
+            "| scenario | staleness "
+            "mean / p99 / max | push latency mean / p99 (reference socket) | requests/s "
+            "| poll answer p99 | server CPU |",
+            "| --- | --- | --- | --- | --- | --- |",
+        ]
+        for name, r in polls.items():
+            p, push = r["poll"], r["push"]
+            lines.append(
+                f"| {name} | {_q(p['staleness_ms'], 'mean')} / {_q(p['staleness_ms'])} "
+                f"/ {_q(p['staleness_ms'], 'max')} | {_q(push['latency_ms'], 'mean')} / "
+                f"{_q(push['latency_ms'])} | {p['requests_per_s']} | "
+                f"{_q(p['poll_latency_ms'])} | {r['server']['cpu_share']} cores |"
+            )
+    lines += [
+        "",
+        "## Clicks",
+        "",
+        "| scenario | clickers | holds/s | answer p50 / p99 | winners | errors by code | verdict |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for name, r in results.items():
+        if name.startswith(("uniform", "hot", "book", "churn")):
+            lines.append(_clicks_row(name, r))
+    pg = results.get("pgbench")
+    if pg and not pg.get("failed"):
+        lines += [
+            "",
+            "## The database alone (pgbench, 16 clients, 10 s, the hold's SQL)",
+            "",
+            "| transaction | tx/s | latency avg |",
+            "| --- | --- | --- |",
+        ]
+        for label in ("select_for_update", "update_returning"):
+            if label in pg:
+                lines.append(f"| {label} | {pg[label]['tps']} | {pg[label]['latency_avg_ms']} ms |")
+        uni = results.get("uniform-holds-uvicorn", {})
+        holds = _get(uni, "clicks", "holds_per_s", default=None)
+        if holds and pg.get("select_for_update", {}).get("tps"):
+            lines.append("")
+            lines.append(
+                f"App/pgbench ratio: {holds} / {pg['select_for_update']['tps']} = "
+                f"{holds / pg['select_for_update']['tps']:.3f}."
+            )
+    lines += [
+        "",
+        "## Commands",
+        "",
+        "Each scenario, as run (servers started by the bench with "
+        "`DEBUG=0`, database `seatmap_bench`, Redis db 7):",
+        "",
+        "```",
+    ]
+    for name, r in results.items():
+        if r.get("command"):
+            lines.append(f"# {name}")
+            lines.append(r["command"])
+        for label in ("select_for_update", "update_returning"):
+            if isinstance(r.get(label), dict):
+                lines.append(f"# {name} {label}")
+                lines.append(r[label]["command"])
+    lines += ["```", ""]
+    path.write_text("\n".join(lines))
