@@ -109,11 +109,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         {"transaction_mode": "IMMEDIATE", "timeout": 20, "init_command": "PRAGMA journal_mode=WAL;"}
     )
 else:
-    # Short-lived async request handlers each get a thread; persistent connections would pin one
-    # PostgreSQL backend per thread forever, so keep them but health-check before reuse.
-    DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
-    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
-    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
+    # Under ASGI every request runs its sync part in a thread of its own, and Django's
+    # per-thread persistent connections would pile up one PostgreSQL backend per thread (and
+    # exhaust max_connections under load). A psycopg pool per process bounds and reuses them.
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": env.int("DB_POOL_MIN", default=2),
+        "max_size": env.int("DB_POOL_MAX", default=16),
+        "timeout": env.float("DB_POOL_TIMEOUT", default=10.0),
+    }
 
 if REDIS_URL:
     CHANNEL_LAYERS = {

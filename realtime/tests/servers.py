@@ -99,6 +99,7 @@ def full_stack_env(**extra) -> dict:
     env.update(
         {
             "DJANGO_SETTINGS_MODULE": "config.settings_test",
+            "SEATMAP_DB_POOL": "1",
             "DEBUG": "1",
             "SECRET_KEY": "test-only-secret-key-of-at-least-32-bytes",
         }

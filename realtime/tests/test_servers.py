@@ -6,14 +6,16 @@ import json
 import resource
 import shutil
 import subprocess
+import sys
 import time
+from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
 import websockets
 from django.db import connection
 
-from realtime.tests.servers import free_port, full_stack_env, running_server
+from realtime.tests.servers import ROOT, free_port, full_stack_env, running_server
 from reservations.tests.factories import PASSWORD, UserFactory, event_with_seats
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
@@ -187,3 +189,42 @@ async def _redis_outage(stack_env, event, seats):
                 await watcher.close()
     finally:
         redis_server.__exit__(None, None, None)
+
+
+def test_the_sweeper_process_frees_an_ended_hold_for_watchers_within_two_seconds(stack_env):
+    event = event_with_seats(rows=1, seats_per_row=3)
+    UserFactory(username="alice")
+    seat = event.seats.first()
+    env = {**stack_env, "SEAT_LOCK_SECONDS": "1"}
+    sweeper = subprocess.Popen(
+        [sys.executable, "manage.py", "sweep_locks"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        with running_server(env) as base:
+            asyncio.run(_watch_expiry(base, event, seat))
+    finally:
+        sweeper.terminate()
+        sweeper.wait(timeout=10)
+
+
+async def _watch_expiry(base, event, seat):
+    async with websockets.connect(ws_url(base, event.id)) as watcher:
+        await watcher.recv()
+        async with httpx.AsyncClient() as http:
+            response = await http.post(
+                f"{base}/api/events/{event.id}/seats/{seat.id}/lock/",
+                json={},
+                headers=token(base, "alice"),
+            )
+        locked_until = datetime.fromisoformat(response.json()["seat"]["locked_until"])
+        assert (await next_seats(watcher))["changes"][0]["status"] == "locked"
+        freed = await next_seats(watcher, within=5)
+        arrived = datetime.now(UTC)
+        assert freed["changes"] == [
+            {"id": seat.id, "status": "available", "version": 2, "locked_until": None}
+        ]
+        assert arrived - locked_until < timedelta(seconds=2)

@@ -1,0 +1,63 @@
+"""The admin: an event with a grid of seats in one form, counts at a glance, cancel by action."""
+
+import pytest
+from django.contrib.auth import get_user_model
+
+from reservations import services
+from reservations.models import Event, Reservation
+
+from .factories import event_with_seats
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def admin_client(client):
+    admin = get_user_model().objects.create_superuser("root", "root@example.com", "pw-admin-1")
+    client.force_login(admin)
+    return client
+
+
+def test_creating_an_event_in_the_admin_lays_out_its_seats(admin_client):
+    response = admin_client.post(
+        "/admin/reservations/event/add/",
+        {
+            "name": "Opening night",
+            "venue": "Hall B",
+            "description": "",
+            "starts_at_0": "2027-01-10",
+            "starts_at_1": "20:00:00",
+            "rows": "3",
+            "seats_per_row": "4",
+            "sections": "1",
+            "price": "35.00",
+        },
+    )
+    assert response.status_code == 302, response.content[:2000]
+    event = Event.objects.get(name="Opening night")
+    assert event.seats.count() == 12
+    assert sorted(event.seats.values_list("label", flat=True))[:2] == ["A1", "A2"]
+
+
+def test_the_event_list_shows_the_seat_counts(admin_client, alice):
+    event = event_with_seats(rows=1, seats_per_row=4)
+    services.seat_lock(user=alice, event_id=event.id, seat_id=event.seats.first().id)
+    page = admin_client.get("/admin/reservations/event/").content.decode()
+    assert "Concert XYZ" in page
+    assert '<td class="field-held">1</td>' in page
+    assert '<td class="field-available">3</td>' in page
+
+
+def test_the_cancel_action_frees_the_seats_through_the_service(admin_client, alice):
+    event = event_with_seats(rows=1, seats_per_row=2)
+    ids = list(event.seats.values_list("id", flat=True))
+    services.seats_lock(user=alice, event_id=event.id, seat_ids=ids)
+    outcome = services.reservation_create(user=alice, event_id=event.id, seat_ids=ids)
+    reservation = outcome.reservation
+    admin_client.post(
+        "/admin/reservations/reservation/",
+        {"action": "cancel_selected", "_selected_action": [reservation.pk]},
+    )
+    reservation.refresh_from_db()
+    assert reservation.status == Reservation.Status.CANCELLED
+    assert set(event.seats.values_list("status", "version")) == {("available", 3)}
