@@ -27,7 +27,7 @@ export const SeatButton = memo(function SeatButton({ id, store, focus }: SeatBut
   return (
     <button
       type="button"
-      className={`seat seat--${kind}`}
+      className={`seat seat--${kind}${seat.label.length > 3 ? ` seat--long${seat.label.length > 4 ? 'er' : ''}` : ''}`}
       data-seat-id={id}
       aria-label={seatAriaLabel(seat)}
       aria-pressed={kind === 'held-mine'}
@@ -36,7 +36,7 @@ export const SeatButton = memo(function SeatButton({ id, store, focus }: SeatBut
       tabIndex={isStop ? 0 : -1}
       title={`${seat.label} · ${seat.section} · ${seat.price} · ${KIND_TEXT[kind]}`}
     >
-      {seat.number}
+      {seat.label}
     </button>
   );
 });
