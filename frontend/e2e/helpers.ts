@@ -81,6 +81,15 @@ export async function apiAs(request: APIRequestContext, username: string) {
       const answer = await request.post(`/api/events/${eventId}/seats/${seatId}/lock/`, { headers, data: {} });
       expect(answer.status(), await answer.text()).toBe(200);
     },
+    async lockMany(eventId: number, seatIds: number[]) {
+      const answer = await request.post(`/api/events/${eventId}/lock/`, { headers, data: { seat_ids: seatIds } });
+      expect(answer.status(), await answer.text()).toBe(200);
+    },
+    async seatIds(eventId: number): Promise<Map<string, number>> {
+      const answer = await request.get(`/api/events/${eventId}/seats/`, { headers });
+      const body = (await answer.json()) as { seats: { id: number; label: string }[] };
+      return new Map(body.seats.map((s) => [s.label, s.id]));
+    },
     async reserve(eventId: number, seatIds: number[]) {
       const answer = await request.post(`/api/events/${eventId}/reserve/`, {
         headers: { ...headers, 'Idempotency-Key': crypto.randomUUID() },

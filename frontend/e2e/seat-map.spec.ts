@@ -167,3 +167,25 @@ test('a lost message (seq gap) is noticed and filled from a snapshot', async ({ 
   expect(snapshotsAsked).toBeGreaterThanOrEqual(1);
   await expectLive(alice);
 });
+
+test('the hold limit is explained, and a release makes room', async ({ login, request }) => {
+  const eventId = createEvent('Greedy', 2, 8);
+  const bob = await login('bob');
+  await openEvent(bob, eventId);
+  const bobApi = await apiAs(request, 'bob');
+  const ids = await bobApi.seatIds(eventId);
+  // SEAT_HOLD_LIMIT is 10: Bob holds ten seats elsewhere (another tab, say)...
+  await bobApi.lockMany(eventId, ['A1', 'A2', 'A3', 'A4', 'A5', 'A6', 'A7', 'A8', 'B1', 'B2'].map((l) => ids.get(l)!));
+  await expect(seat(bob, 'B2')).not.toHaveAccessibleName(/, available$/);
+  // ...and cannot take an eleventh. The page then reads the seat list again and shows all ten
+  // as his (the socket never says whose a hold is).
+  await seat(bob, 'B3').click();
+  await expect(bob.getByRole('alert')).toContainText("You've reached the limit of seats you can hold");
+  await expectSeat(bob, 'B3', 'available');
+  await expectSeat(bob, 'B2', 'held by you');
+  await expect(bob.getByRole('list', { name: 'Held seats' }).getByRole('listitem')).toHaveCount(10);
+  await bob.getByRole('button', { name: 'Release A1' }).click();
+  await expectSeat(bob, 'A1', 'available');
+  await seat(bob, 'B3').click();
+  await expectSeat(bob, 'B3', 'held by you');
+});

@@ -51,7 +51,9 @@ describe('toggleSeat', () => {
 
   it('says when the hold limit is reached', async () => {
     const ctx = context({ lock: async () => { throw new ApiError(409, 'hold_limit', 'limit'); } });
-    expect((await toggleSeat(ctx, 1))?.text).toMatch(/limit of seats you can hold/);
+    const outcome = await toggleSeat(ctx, 1);
+    expect(outcome?.text).toMatch(/limit of seats you can hold/);
+    expect(outcome?.refetch).toBe(true); // holds made in another tab show up
   });
 
   it('asks to log in first, without calling the server', async () => {

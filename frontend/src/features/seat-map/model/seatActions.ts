@@ -77,7 +77,10 @@ export async function toggleSeat(ctx: ActionContext, seatId: number): Promise<Ou
   } catch (error) {
     if (error instanceof ApiError && error.code === 'seat_unavailable') store.markNotMine(seatId);
     store.endAction(seatId, false);
-    return failure(error, ctx, seat.label);
+    // At the limit with fewer holds than that in view: some were made elsewhere (another tab),
+    // which the socket cannot tell; the seat list can.
+    const refetch = error instanceof ApiError && error.code === 'hold_limit';
+    return { ...failure(error, ctx, seat.label), ...(refetch ? { refetch } : {}) };
   }
 }
 
