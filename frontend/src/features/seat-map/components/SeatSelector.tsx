@@ -39,7 +39,7 @@ export function SeatSelector({ eventId, loggedIn, header }: SeatSelectorProps & 
       setNotice({ kind: 'error', text: `Your hold on ${labels.join(', ')} ran out. Pick the seat again if it is still free.` }),
     [],
   );
-  const map = useSeatMap(eventId, onLapsed);
+  const map = useSeatMap(eventId, loggedIn, onLapsed);
   const status = useFeedStatus(map.feed);
   const actions = useSeatActions(eventId, map.store, loggedIn, setNotice);
 

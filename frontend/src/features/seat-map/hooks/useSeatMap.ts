@@ -26,8 +26,12 @@ export interface SeatMapModel {
  * socket keeps it current; a reconnect re-reads the list for what only HTTP knows (`mine`).
  * Mount with `key={eventId}` so another event gets a fresh store.
  */
-export function useSeatMap(eventId: number, onLapsed?: (labels: string[]) => void): SeatMapModel {
+export function useSeatMap(eventId: number, loggedIn: boolean, onLapsed?: (labels: string[]) => void): SeatMapModel {
   const queryClient = useQueryClient();
+  // Only a logged-in user has holds to re-learn after a reconnect; anonymous watchers get all
+  // they need from the snapshot (and a big event's list is not re-read by everyone at once).
+  const loggedInRef = useRef(loggedIn);
+  loggedInRef.current = loggedIn;
   const [store] = useState(() => new SeatStore());
   const [focus] = useState(() => new RovingFocus());
   const [feed] = useState(
@@ -36,7 +40,9 @@ export function useSeatMap(eventId: number, onLapsed?: (labels: string[]) => voi
         eventId,
         store,
         openSocket: (handlers) => openLiveSocket({ url: () => socketUrl(`/ws/events/${eventId}/`), ...handlers }),
-        onReconnected: () => void queryClient.invalidateQueries({ queryKey: seatsKey(eventId) }),
+        onReconnected: () => {
+          if (loggedInRef.current) void queryClient.invalidateQueries({ queryKey: seatsKey(eventId) });
+        },
       }),
   );
 
