@@ -109,3 +109,18 @@ export const test = base.extend<{ login: (username: string) => Promise<Page> }>(
   },
 });
 export { expect };
+
+/**
+ * Forgets an event's `seq` counter and `epoch` in Redis, as a Redis restarted without its data
+ * would (the key names are realtime/sequence.py's; channel-layer keys are left alone).
+ */
+export function loseSequence(eventId: number): void {
+  const script = [
+    'import os, sys, redis',
+    'r = redis.Redis.from_url(os.environ["REDIS_URL"])',
+    'keys = list(r.scan_iter(match="*seatmap:event:%s}*" % sys.argv[1]))',
+    'assert keys, "no sequence keys found"',
+    'r.delete(*keys)',
+  ].join('\n');
+  execFileSync(python, ['-c', script, String(eventId)], { env: { ...process.env, ...e2eEnv() } });
+}

@@ -1,5 +1,5 @@
 import type { WebSocketRoute } from '@playwright/test';
-import { apiAs, createEvent, expect, expectLive, expectSeat, openEvent, seat, test } from './helpers';
+import { apiAs, createEvent, expect, expectLive, expectSeat, loseSequence, openEvent, seat, test } from './helpers';
 
 // Holds last SEAT_LOCK_SECONDS=6 on the e2e server (e2e/e2e.env): each flow below that needs
 // a hold to stay does its steps well inside that.
@@ -188,4 +188,38 @@ test('the hold limit is explained, and a release makes room', async ({ login, re
   await expectSeat(bob, 'A1', 'available');
   await seat(bob, 'B3').click();
   await expectSeat(bob, 'B3', 'held by you');
+});
+
+test('a new epoch (Redis lost its counters) makes the page resync and stay right', async ({ login, request }) => {
+  const eventId = createEvent('New epoch', 2, 6);
+  const alice = await login('alice');
+  const epochs = new Set<string>();
+  let snapshotsAsked = 0;
+  await alice.routeWebSocket(/\/ws\/events\//, (ws) => {
+    const server = ws.connectToServer();
+    ws.onMessage((message) => {
+      if (typeof message === 'string' && message.includes('"snapshot"')) snapshotsAsked += 1;
+      server.send(message);
+    });
+    server.onMessage((message) => {
+      if (typeof message === 'string') {
+        const frame = JSON.parse(message) as { epoch?: string };
+        if (frame.epoch) epochs.add(frame.epoch);
+      }
+      ws.send(message);
+    });
+  });
+  await openEvent(alice, eventId);
+  const bob = await apiAs(request, 'bob');
+  await bob.lock(eventId, await bob.seatId(eventId, 'A1'));
+  await expectSeat(alice, 'A1', 'held by someone else');
+
+  loseSequence(eventId);
+  await bob.lock(eventId, await bob.seatId(eventId, 'A2'));
+  await expectSeat(alice, 'A2', 'held by someone else');
+  await bob.lock(eventId, await bob.seatId(eventId, 'A3'));
+  await expectSeat(alice, 'A3', 'held by someone else');
+  await expectLive(alice);
+  expect(epochs.size).toBe(2);
+  expect(snapshotsAsked).toBeGreaterThanOrEqual(1); // the new epoch made the page ask for a snapshot
 });

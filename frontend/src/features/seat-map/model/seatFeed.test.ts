@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { LiveSocket, LiveSocketOptions } from '../../../lib/ws-client';
+import { FakeWebSocket } from '../../../test/fakeWebSocket';
+import { openLiveSocket, type LiveSocket, type LiveSocketOptions } from '../../../lib/ws-client';
 import { SeatFeed } from './seatFeed';
 import { SeatStore, type ApiSeat } from './seatState';
 
@@ -139,5 +140,54 @@ describe('SeatFeed', () => {
     const t = setup();
     t.handlers().onStateChange?.('closed', { code: 4404 });
     expect(t.feed.getStatus().connection).toBe('gone');
+  });
+});
+
+describe('SeatFeed over the real reconnecting socket', () => {
+  beforeEach(() => {
+    vi.useFakeTimers();
+    FakeWebSocket.all = [];
+  });
+  afterEach(() => vi.useRealTimers());
+
+  it('drops, reconnects after the backoff, and resyncs from the new snapshot', async () => {
+    const store = new SeatStore();
+    store.loadFromApi([apiSeat(1), apiSeat(2)]);
+    const onReconnected = vi.fn();
+    const feed = new SeatFeed({
+      eventId: 1,
+      store,
+      onReconnected,
+      openSocket: (handlers) =>
+        openLiveSocket({ url: 'ws://test/ws/events/1/', WebSocket: FakeWebSocket, minDelayMs: 1_000, ...handlers }),
+    });
+    feed.start();
+    await vi.advanceTimersByTimeAsync(0);
+    const first = FakeWebSocket.all[0];
+    first.serverOpen();
+    first.serverSend({ type: 'snapshot', event_id: 1, seq: 3, epoch: 'e1', seats: [] });
+    expect(feed.getStatus().connection).toBe('live');
+
+    first.serverDrop();
+    expect(feed.getStatus().connection).toBe('reconnecting');
+    await vi.advanceTimersByTimeAsync(1_000);
+    const second = FakeWebSocket.all[1];
+    second.serverOpen();
+    expect(onReconnected).toHaveBeenCalledTimes(1);
+    expect(feed.getStatus().connection).toBe('syncing');
+    // What happened while away arrives in the new connection's snapshot.
+    second.serverSend({
+      type: 'snapshot',
+      event_id: 1,
+      seq: 9,
+      epoch: 'e1',
+      seats: [{ id: 2, status: 'reserved', version: 4, locked_until: null }],
+    });
+    expect(store.getSeat(2)?.status).toBe('reserved');
+    expect(feed.getStatus().connection).toBe('live');
+    second.serverSend({ type: 'seats', event_id: 1, seq: 11, epoch: 'e1', changes: [] });
+    expect(second.sent).toContain(JSON.stringify({ type: 'snapshot' }));
+    feed.stop();
+    expect(feed.getStatus().connection).toBe('gone');
   });
 });
