@@ -34,7 +34,9 @@ logger = logging.getLogger("realtime.hub")
 
 PRESENCE_INTERVAL = 1.0
 SNAPSHOT_REUSE_SECONDS = 1.0
-GROUP_REFRESH_SECONDS = 3600
+# Group memberships are re-added this often: they expire on the layer after a day, and a Redis
+# that lost its data without dropping connections (a FLUSHALL, a failover) forgets them.
+GROUP_REFRESH_SECONDS = 30
 # Close code for "the live feed broke, reconnect and take a snapshot". (1012 "service restart"
 # would say it, but ASGI servers accept only 1000 and 3000-4999 from applications.)
 CLOSE_LAYER_DOWN = 4503
@@ -175,6 +177,7 @@ class EventHub:
             self._tasks = [
                 asyncio.ensure_future(self._relay()),
                 asyncio.ensure_future(self._presence()),
+                asyncio.ensure_future(self._refresh_groups()),
             ]
             if not settings.REDIS_URL and settings.EMBEDDED_SWEEPER:
                 # The embedded default has no sweeper process: the server runs it as a task.
@@ -192,14 +195,9 @@ class EventHub:
                     await self._joined[event_id]
                 self.healthy = True
                 self._ready.set()
-                refreshed = time.monotonic()
                 while True:
                     message = await self._layer.receive(self._channel)
                     await self._dispatch(message)
-                    if time.monotonic() - refreshed > GROUP_REFRESH_SECONDS:
-                        refreshed = time.monotonic()
-                        for event_id in list(self.watchers):
-                            await self._group_add(event_id)
             except asyncio.CancelledError:
                 raise
             except Exception as exc:
@@ -211,6 +209,19 @@ class EventHub:
                 # Back off while the layer keeps failing; start afresh after a healthy spell.
                 backoff = 0.2 if time.monotonic() - started > 10 else min(backoff * 2, 5.0)
                 await asyncio.sleep(backoff)
+
+    async def _refresh_groups(self) -> None:
+        while True:
+            await asyncio.sleep(GROUP_REFRESH_SECONDS)
+            if not self.healthy:
+                continue
+            for event_id in list(self.watchers):
+                try:
+                    await self._group_add(event_id)
+                except asyncio.CancelledError:
+                    raise
+                except Exception as exc:  # the relay notices a broken layer and recovers
+                    logger.info("group refresh of event %s failed: %s", event_id, exc)
 
     async def _dispatch(self, message: dict) -> None:
         if message.get("type") != "seats.message":

@@ -244,3 +244,22 @@ async def test_watchers_joining_mid_stream_never_miss_a_message(event, alice):
 
 def test_seat_states_are_json():
     json.dumps({"ok": True})
+
+
+async def test_after_redis_loses_its_data_the_next_change_arrives_under_a_new_epoch(
+    event, alice, monkeypatch, settings
+):
+    """A FLUSHALL or failover keeps connections but forgets groups and counters: the relay
+    rejoins its groups, and the next message's new epoch tells the client to resync."""
+    import redis
+
+    monkeypatch.setattr("realtime.hub.GROUP_REFRESH_SECONDS", 0.2)
+    seat_id = await call(lambda: event.seats.first().id)()
+    communicator, snapshot = await connected(event.id)
+    await call(redis.Redis.from_url(settings.REDIS_URL).flushdb)()
+    await asyncio.sleep(0.6)
+    await call(services.seat_lock)(user=alice, event_id=event.id, seat_id=seat_id)
+    message = await next_of_type(communicator, "seats")
+    assert message["epoch"] != snapshot["epoch"]
+    assert message["changes"][0]["id"] == seat_id
+    await communicator.disconnect()
