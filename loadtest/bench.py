@@ -190,6 +190,9 @@ def loadtest(urls, pids, event_id, *args, name: str) -> dict:
     result["name"] = name
     result["command"] = "python -m loadtest " + " ".join(cmd[3:])
     result["exit"] = run.returncode
+    result["server_commit"] = subprocess.run(
+        ["git", "-C", str(ROOT), "describe", "--always", "--dirty"], capture_output=True, text=True
+    ).stdout.strip()
     result["machine_idle_before"] = idle_before
     result["loadavg_before"] = os.getloadavg()
     return result

@@ -324,6 +324,8 @@ async def main_async(args: argparse.Namespace) -> dict:
                 try:  # opens its connection, and learns what it holds from earlier runs
                     mine = await fetch_seats(click_client, c.base, args.event, c.user["access"])
                     c.held = [s["id"] for s in mine if s["mine"] and s["status"] == "locked"]
+                    if args.profile == "hot":  # room under the hold limit for the one click
+                        await c.make_room(args.clicks)
                 except httpx.HTTPError as exc:
                     rec.errors[f"warmup:{type(exc).__name__}"] += 1
 
