@@ -31,7 +31,7 @@ run: install frontend-build
 	$(BIN)/python manage.py seed_demo
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	@echo "Serving the live seat map on http://127.0.0.1:$(PORT)  (alice / bob, password seats-demo-1)"
-	$(BIN)/python -m daphne -b 127.0.0.1 -p $(PORT) config.asgi:application
+	$(BIN)/python -m uvicorn config.asgi:application --host 127.0.0.1 --port $(PORT) --lifespan off --ws-per-message-deflate false
 
 lint: install
 	$(BIN)/ruff check .

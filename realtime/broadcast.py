@@ -6,13 +6,14 @@ transaction sends nothing. A failure to send (Redis away) is logged, never raise
 has committed and its answer must not turn into an error.
 """
 
+import asyncio
 import logging
 import time
 from collections.abc import Iterable
 from functools import partial
 
 import orjson
-from asgiref.sync import async_to_sync
+from asgiref.sync import SyncToAsync, async_to_sync
 from channels.layers import get_channel_layer
 from django.db import transaction
 
@@ -66,8 +67,36 @@ def seats_publish(event_id: int, changes: list[dict]) -> None:
             "epoch": epoch,
             "text": text,
         }
-        async_to_sync(get_channel_layer().group_send)(event_group(event_id), message)
     except Exception:
         logger.exception(
             "broadcast of event %s failed; watchers will resync by seq/epoch", event_id
+        )
+        return
+    send = get_channel_layer().group_send(event_group(event_id), message)
+    server_loop = getattr(SyncToAsync.threadlocal, "main_event_loop", None)
+    if server_loop is not None and server_loop.is_running():
+        # Inside the server: hand the send to its event loop and let the request answer at
+        # once, rather than park this thread until the loop gets round to it. The relay puts
+        # messages that overtake each other back in seq order.
+        sent = asyncio.run_coroutine_threadsafe(send, server_loop)
+        sent.add_done_callback(partial(_log_failure, event_id))
+        return
+    try:  # a command (the sweeper) or a test without a server loop
+        async_to_sync(_await)(send)
+    except Exception:
+        logger.exception(
+            "broadcast of event %s failed; watchers will resync by seq/epoch", event_id
+        )
+
+
+async def _await(coroutine):
+    return await coroutine
+
+
+def _log_failure(event_id: int, sent) -> None:
+    if not sent.cancelled() and sent.exception() is not None:
+        logger.error(
+            "broadcast of event %s failed; watchers will resync by seq/epoch",
+            event_id,
+            exc_info=sent.exception(),
         )

@@ -28,7 +28,7 @@ class EventSeatsConsumer(AsyncWebsocketConsumer):
         self.event_id = int(self.scope["url_route"]["kwargs"]["event_id"])
         self._ready = False
         self._pending: list[tuple[str, int, str]] = []
-        self._snapshot_seq = (None, 0)
+        self._snapshot_seq = ("", 0)
         self._tokens = FLOOD_BURST
         self._refilled = time.monotonic()
         await self.accept()
@@ -76,6 +76,7 @@ class EventSeatsConsumer(AsyncWebsocketConsumer):
     async def _send_snapshot(self):
         self._ready = False
         snapshot = await hub().snapshot(self.event_id)
+        self._snapshot_seq = (snapshot.epoch, snapshot.seq)
         await self.send(snapshot.text)
         # Messages relayed while the snapshot was being read: send those it does not include.
         pending, self._pending = self._pending, []
@@ -90,6 +91,8 @@ class EventSeatsConsumer(AsyncWebsocketConsumer):
         if not self._ready:
             self._pending.append((text, seq, epoch))
             return
+        if epoch == self._snapshot_seq[0] and seq <= self._snapshot_seq[1]:
+            return  # published before this socket's snapshot was read: already in it
         with contextlib.suppress(Exception):  # the socket went away; its disconnect follows
             await self.send(text)
 
