@@ -30,7 +30,8 @@ env = environ.Env(
 
 DEBUG = env("DEBUG")
 SECRET_KEY = env(
-    "SECRET_KEY", default="dev-only-insecure-key-change-me" if DEBUG else environ.Env.NOTSET
+    "SECRET_KEY",
+    default="dev-only-insecure-key-never-use-in-production" if DEBUG else environ.Env.NOTSET,
 )
 ALLOWED_HOSTS = env("ALLOWED_HOSTS")
 CORS_ALLOWED_ORIGINS = env("CORS_ALLOWED_ORIGINS")
