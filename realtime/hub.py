@@ -151,7 +151,9 @@ class EventHub:
     async def close(self) -> None:
         for task in self._tasks:
             task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
+        if self._tasks:
+            # A receive blocked in the channel layer may take a moment to unwind; never hang.
+            await asyncio.wait(self._tasks, timeout=3)
         self._tasks = []
         if self._redis is not None:
             await self._redis.aclose()
