@@ -21,6 +21,22 @@ from .sequence import seq_next
 
 logger = logging.getLogger("realtime.broadcast")
 
+# The event loop of the server process, for request threads that asgiref did not start
+# (config/asgi.py serves HTTP from a fixed thread pool): see bind_server_loop.
+_server_loop: asyncio.AbstractEventLoop | None = None
+
+
+def bind_server_loop(application):
+    """Wrap an ASGI app so broadcasts from its threads are handed to the server's loop."""
+
+    async def bound(scope, receive, send):
+        global _server_loop
+        if _server_loop is None or not _server_loop.is_running():
+            _server_loop = asyncio.get_running_loop()
+        await application(scope, receive, send)
+
+    return bound
+
 
 def event_group(event_id: int) -> str:
     return f"event.{event_id}"
@@ -73,7 +89,7 @@ def seats_publish(event_id: int, changes: list[dict]) -> None:
         )
         return
     send = get_channel_layer().group_send(event_group(event_id), message)
-    server_loop = getattr(SyncToAsync.threadlocal, "main_event_loop", None)
+    server_loop = getattr(SyncToAsync.threadlocal, "main_event_loop", None) or _server_loop
     if server_loop is not None and server_loop.is_running():
         # Inside the server: hand the send to its event loop and let the request answer at
         # once, rather than park this thread until the loop gets round to it. The relay puts
