@@ -15,7 +15,9 @@ import json
 import os
 import platform
 import re
+import resource
 import shutil
+import socket
 import subprocess
 import sys
 import tempfile
@@ -91,7 +93,7 @@ def servers(kind: str = "uvicorn", procs: int = 1, **extra_env):
     env = server_env(**extra_env)
     started = []
     for _ in range(procs):
-        with contextlib.closing(__import__("socket").socket()) as s:
+        with contextlib.closing(socket.socket()) as s:
             s.bind(("127.0.0.1", 0))
             port = s.getsockname()[1]
         if kind == "daphne":
@@ -479,7 +481,7 @@ def machine() -> dict:
         "redis_py": redis.__version__,
         "postgresql": version(["psql", "--version"]),
         "redis_server": version(["redis-server", "--version"]),
-        "nofile": __import__("resource").getrlimit(__import__("resource").RLIMIT_NOFILE),
+        "nofile": resource.getrlimit(resource.RLIMIT_NOFILE),
         "git": version(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"]),
     }
 

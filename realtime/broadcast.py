@@ -17,6 +17,8 @@ from asgiref.sync import SyncToAsync, async_to_sync
 from channels.layers import get_channel_layer
 from django.db import transaction
 
+from reservations.selectors import iso
+
 from .sequence import seq_next
 
 logger = logging.getLogger("realtime.broadcast")
@@ -43,8 +45,6 @@ def event_group(event_id: int) -> str:
 
 
 def seat_change(seat) -> dict:
-    from reservations.selectors import iso
-
     locked = seat.status == "locked"
     return {
         "id": seat.id,

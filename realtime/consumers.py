@@ -26,8 +26,8 @@ class EventSeatsConsumer(AsyncWebsocketConsumer):
 
     async def connect(self):
         self.event_id = int(self.scope["url_route"]["kwargs"]["event_id"])
-        self._ready = False
-        self._pending: list[tuple[str, int, str]] = []
+        # Messages relayed before the first snapshot is sent wait here.
+        self._pending: list[tuple[str, int, str]] | None = []
         self._snapshot_seq = ("", 0)
         self._tokens = FLOOD_BURST
         self._refilled = time.monotonic()
@@ -74,30 +74,33 @@ class EventSeatsConsumer(AsyncWebsocketConsumer):
         return self._tokens < 0
 
     async def _send_snapshot(self):
-        self._ready = False
+        # While the snapshot is read, relayed messages wait here (None: not reading one).
+        if self._pending is None:
+            self._pending = []
         snapshot = await hub().snapshot(self.event_id)
         self._snapshot_seq = (snapshot.epoch, snapshot.seq)
         await self.send(snapshot.text)
-        # Messages relayed while the snapshot was being read: send those it does not include.
-        pending, self._pending = self._pending, []
+        pending, self._pending = self._pending, None
         for text, seq, epoch in pending:
-            if epoch != snapshot.epoch or seq > snapshot.seq:
-                await self.send(text)
-        self._ready = True
+            await self._forward(text, seq, epoch)
+
+    async def _forward(self, text: str, seq: int, epoch: str) -> None:
+        snapshot_epoch, snapshot_seq = self._snapshot_seq
+        if epoch == snapshot_epoch and seq <= snapshot_seq:
+            return  # published before the snapshot was read: already in it
+        with contextlib.suppress(Exception):  # the socket went away; its disconnect follows
+            await self.send(text)
 
     # --- called by the hub --------------------------------------------------------------------
 
     async def deliver(self, text: str, seq: int, epoch: str) -> None:
-        if not self._ready:
+        if self._pending is not None:
             self._pending.append((text, seq, epoch))
             return
-        if epoch == self._snapshot_seq[0] and seq <= self._snapshot_seq[1]:
-            return  # published before this socket's snapshot was read: already in it
-        with contextlib.suppress(Exception):  # the socket went away; its disconnect follows
-            await self.send(text)
+        await self._forward(text, seq, epoch)
 
     async def deliver_presence(self, text: str) -> None:
-        if self._ready:
+        if self._pending is None:
             with contextlib.suppress(Exception):
                 await self.send(text)
 

@@ -134,7 +134,6 @@ class EventHub:
     def __init__(self):
         self.process_id = f"{os.uname().nodename}:{os.getpid()}:{secrets.token_hex(3)}"
         self.watchers: dict[int, set[Watcher]] = {}
-        self.healthy = False
         self._layer = None
         self._channel: str | None = None
         self._joined: dict[int, asyncio.Future] = {}
@@ -253,7 +252,6 @@ class EventHub:
                 for event_id in list(self.watchers):
                     self._joined[event_id] = asyncio.ensure_future(self._group_add(event_id))
                     await self._joined[event_id]
-                self.healthy = True
                 self._ready.set()
                 while True:
                     message = await self._layer.receive(self._channel)
@@ -262,7 +260,6 @@ class EventHub:
                 raise
             except Exception as exc:
                 logger.warning("channel layer failed (%s); closing sockets, rejoining", exc)
-                self.healthy = False
                 self._ready.clear()
                 self._snapshots.clear()
                 await self._drop_everyone()
@@ -273,7 +270,7 @@ class EventHub:
     async def _refresh_groups(self) -> None:
         while True:
             await asyncio.sleep(GROUP_REFRESH_SECONDS)
-            if not self.healthy:
+            if not self._ready.is_set():  # the relay is rejoining them itself
                 continue
             for event_id in list(self.watchers):
                 try:

@@ -14,7 +14,7 @@ from django.db.models import Count, Max, Min, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from .exceptions import NotFound
-from .models import Event, Reservation, ReservedSeat, Seat
+from .models import Event, Reservation, ReservedSeat, Seat, effective_status, ended_lock_q
 
 Status = Seat.Status
 
@@ -30,17 +30,48 @@ def iso(moment: datetime | None) -> str | None:
     return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
-def effective_status(status: str, locked_until: datetime | None, now: datetime) -> str:
-    """An ended lock is available from its `locked_until` on, whether or not the sweeper ran."""
-    if status == Status.LOCKED and (locked_until is None or locked_until <= now):
-        return Status.AVAILABLE
-    return status
+def _public_state(status: str, locked_until: datetime | None, now: datetime) -> tuple:
+    """(status, locked_until) as anyone may see them: an ended lock shows as available."""
+    status = effective_status(status, locked_until, now)
+    return status, (iso(locked_until) if status == Status.LOCKED else None)
+
+
+def _seat_view(seat: tuple, *, user_id: int | None, now: datetime) -> dict:
+    """A seat for the API, `mine` for the caller; `seat` in the order of _SEAT_VIEW_FIELDS."""
+    seat_id, label, section, row, number, price, status, version, until, locker, owner = seat
+    status, locked_until = _public_state(status, until, now)
+    holder = locker if status == Status.LOCKED else owner if status == Status.RESERVED else None
+    return {
+        "id": seat_id,
+        "label": label,
+        "section": section,
+        "row": row,
+        "number": number,
+        "price": money(price),
+        "status": status,
+        "version": version,
+        "locked_until": locked_until,
+        "mine": user_id is not None and holder == user_id,
+    }
+
+
+_SEAT_VIEW_FIELDS = (
+    "id",
+    "label",
+    "section",
+    "row",
+    "number",
+    "price",
+    "status",
+    "version",
+    "locked_until",
+    "locked_by_id",
+    "reserved_by_id",
+)
 
 
 def _events_with_counts(now: datetime) -> QuerySet[Event]:
-    available = Q(seats__status=Status.AVAILABLE) | Q(
-        seats__status=Status.LOCKED, seats__locked_until__lte=now
-    )
+    available = Q(seats__status=Status.AVAILABLE) | ended_lock_q(now, prefix="seats__")
     return Event.objects.annotate(
         price_min=Min("seats__price"),
         price_max=Max("seats__price"),
@@ -70,46 +101,8 @@ def seat_map_get(*, event_id: int, user: AbstractBaseUser | None) -> dict:
         raise NotFound("No such event.")
     user_id = user.pk if user is not None and user.is_authenticated else None
     now = timezone.now()
-    rows = (
-        Seat.objects.filter(event_id=event_id)
-        .order_by("id")
-        .values_list(
-            "id",
-            "label",
-            "section",
-            "row",
-            "number",
-            "price",
-            "status",
-            "version",
-            "locked_until",
-            "locked_by_id",
-            "reserved_by_id",
-        )
-    )
-    seats = []
-    for seat_id, label, section, row, number, price, status, version, until, locker, owner in rows:
-        status = effective_status(status, until, now)
-        locked = status == Status.LOCKED
-        seats.append(
-            {
-                "id": seat_id,
-                "label": label,
-                "section": section,
-                "row": row,
-                "number": number,
-                "price": f"{price:.2f}",
-                "status": status,
-                "version": version,
-                "locked_until": iso(until) if locked else None,
-                "mine": user_id is not None
-                and (
-                    (locked and locker == user_id)
-                    or (status == Status.RESERVED and owner == user_id)
-                ),
-            }
-        )
-    return {"event_id": event_id, "seats": seats}
+    rows = Seat.objects.filter(event_id=event_id).order_by("id").values_list(*_SEAT_VIEW_FIELDS)
+    return {"event_id": event_id, "seats": [_seat_view(r, user_id=user_id, now=now) for r in rows]}
 
 
 def seat_states_get(*, event_id: int) -> list[dict]:
@@ -122,36 +115,17 @@ def seat_states_get(*, event_id: int) -> list[dict]:
     )
     states = []
     for seat_id, status, version, until in rows:
-        status = effective_status(status, until, now)
+        status, locked_until = _public_state(status, until, now)
         states.append(
-            {
-                "id": seat_id,
-                "status": status,
-                "version": version,
-                "locked_until": iso(until) if status == Status.LOCKED else None,
-            }
+            {"id": seat_id, "status": status, "version": version, "locked_until": locked_until}
         )
     return states
 
 
 def seat_detail(seat: Seat, *, user: AbstractBaseUser) -> dict:
     """One seat as the lock and unlock answers show it, for the caller."""
-    now = timezone.now()
-    status = effective_status(seat.status, seat.locked_until, now)
-    locked = status == Status.LOCKED
-    return {
-        "id": seat.id,
-        "label": seat.label,
-        "section": seat.section,
-        "row": seat.row,
-        "number": seat.number,
-        "price": money(seat.price),
-        "status": status,
-        "version": seat.version,
-        "locked_until": iso(seat.locked_until) if locked else None,
-        "mine": (locked and seat.locked_by_id == user.pk)
-        or (status == Status.RESERVED and seat.reserved_by_id == user.pk),
-    }
+    values = tuple(getattr(seat, field) for field in _SEAT_VIEW_FIELDS)
+    return _seat_view(values, user_id=user.pk, now=timezone.now())
 
 
 def _reservations_of(user: AbstractBaseUser) -> QuerySet[Reservation]:

@@ -41,26 +41,29 @@ from .exceptions import (
     NotHolder,
     SeatUnavailable,
 )
-from .models import Event, IdempotencyKey, Reservation, ReservedSeat, Seat
+from .models import (
+    Event,
+    IdempotencyKey,
+    Reservation,
+    ReservedSeat,
+    Seat,
+    effective_status,
+    ended_lock_q,
+    live_lock_q,
+)
 
 Status = Seat.Status
 
 
 def seat_is_held_by(seat: Seat, user_id: int, now: datetime) -> bool:
     return (
-        seat.status == Status.LOCKED
+        effective_status(seat.status, seat.locked_until, now) == Status.LOCKED
         and seat.locked_by_id == user_id
-        and seat.locked_until is not None
-        and seat.locked_until > now
     )
 
 
 def seat_is_free(seat: Seat, now: datetime) -> bool:
-    if seat.status == Status.AVAILABLE:
-        return True
-    return (
-        seat.status == Status.LOCKED and seat.locked_until is not None and seat.locked_until <= now
-    )
+    return effective_status(seat.status, seat.locked_until, now) == Status.AVAILABLE
 
 
 def _lock_user_row(user: AbstractBaseUser) -> None:
@@ -83,9 +86,7 @@ def _lock_seat_rows(*, event_id: int, seat_ids: Iterable[int]) -> list[Seat]:
 
 
 def _holds_count(*, user: AbstractBaseUser, event_id: int, now: datetime) -> int:
-    return Seat.objects.filter(
-        event_id=event_id, status=Status.LOCKED, locked_by=user, locked_until__gt=now
-    ).count()
+    return Seat.objects.filter(live_lock_q(now), event_id=event_id, locked_by=user).count()
 
 
 def _hold(seat: Seat, *, user: AbstractBaseUser, until: datetime) -> None:
@@ -93,6 +94,14 @@ def _hold(seat: Seat, *, user: AbstractBaseUser, until: datetime) -> None:
     seat.locked_by = user
     seat.locked_until = until
     seat.reserved_by = None
+    seat.version += 1
+
+
+def _book(seat: Seat, *, user: AbstractBaseUser) -> None:
+    seat.status = Status.RESERVED
+    seat.locked_by = None
+    seat.locked_until = None
+    seat.reserved_by = user
     seat.version += 1
 
 
@@ -223,11 +232,7 @@ def reservation_create(
             [ReservedSeat(reservation=reservation, seat=s, price=s.price) for s in seats]
         )
         for seat in seats:
-            seat.status = Status.RESERVED
-            seat.reserved_by = user
-            seat.locked_by = None
-            seat.locked_until = None
-            seat.version += 1
+            _book(seat, user=user)
         _save_seats(seats, event_id=event_id)
 
         if idempotency_key:
@@ -273,7 +278,7 @@ def locks_expire(*, now: datetime | None = None, batch_size: int = 500) -> list[
     now = now or timezone.now()
     expired: list[Seat] = []
     event_ids = (
-        Seat.objects.filter(status=Status.LOCKED, locked_until__lte=now)
+        Seat.objects.filter(ended_lock_q(now))
         .order_by()
         .values_list("event_id", flat=True)
         .distinct()
@@ -283,7 +288,7 @@ def locks_expire(*, now: datetime | None = None, batch_size: int = 500) -> list[
             with transaction.atomic():
                 seats = list(
                     Seat.objects.select_for_update(skip_locked=True)
-                    .filter(event_id=event_id, status=Status.LOCKED, locked_until__lte=now)
+                    .filter(ended_lock_q(now), event_id=event_id)
                     .order_by("id")[:batch_size]
                 )
                 for seat in seats:

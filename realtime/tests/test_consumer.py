@@ -2,7 +2,6 @@
 PostgreSQL: every committed change is exactly one `seats` message, in `seq` order."""
 
 import asyncio
-import json
 from datetime import timedelta
 
 import pytest
@@ -240,10 +239,6 @@ async def test_watchers_joining_mid_stream_never_miss_a_message(event, alice):
                 states[c["id"]] = max(states[c["id"]], c["version"])
         assert all(states[i] == 1 for i in ids[:6])
         await communicator.disconnect()
-
-
-def test_seat_states_are_json():
-    json.dumps({"ok": True})
 
 
 async def test_after_redis_loses_its_data_the_next_change_arrives_under_a_new_epoch(

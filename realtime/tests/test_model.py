@@ -6,7 +6,7 @@ import random
 from realtime.model import SeatModel
 
 
-def snapshot(seq=0, epoch="e1", **versions):
+def snapshot(seq=0, epoch="e1"):
     return {
         "type": "snapshot",
         "seq": seq,

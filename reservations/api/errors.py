@@ -20,6 +20,12 @@ class CsrfFailed(drf.PermissionDenied):
     default_code = "csrf_failed"
 
 
+class InvalidCredentials(drf.AuthenticationFailed):
+    """Login with a wrong username or password (simplejwt says `no_active_account`)."""
+
+    default_code = "invalid_credentials"
+
+
 def error_response(
     status: int, code: str, message: str, *, headers=None, **details
 ) -> JsonResponse:
@@ -48,7 +54,9 @@ def exception_response(exc: BaseException) -> JsonResponse:
         return error_response(400, "invalid", "The request body is not valid JSON.")
     if isinstance(exc, drf.UnsupportedMediaType):
         return error_response(400, "invalid", "Send the request body as application/json.")
-    if isinstance(exc, drf.AuthenticationFailed) and "no_active_account" in str(exc.get_codes()):
+    if isinstance(exc, InvalidCredentials) or (
+        isinstance(exc, drf.AuthenticationFailed) and "no_active_account" in str(exc.get_codes())
+    ):
         return error_response(401, "invalid_credentials", "Wrong username or password.")
     if isinstance(exc, drf.NotAuthenticated | drf.AuthenticationFailed):
         headers = (

@@ -14,9 +14,10 @@ from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 from rest_framework_simplejwt.views import TokenObtainPairView, TokenRefreshView
 
+from realtime.health import channel_layer_ok
 from reservations import selectors, services
 
-from .errors import error_response
+from .errors import InvalidCredentials, error_response
 
 
 class UserOutput(serializers.Serializer):
@@ -27,6 +28,21 @@ class UserOutput(serializers.Serializer):
 class CredentialsInput(serializers.Serializer):
     username = serializers.CharField(max_length=150)
     password = serializers.CharField(max_length=128, trim_whitespace=False)
+
+
+class RegisterInput(CredentialsInput):
+    def validate_username(self, username):
+        if get_user_model().objects.filter(username__iexact=username).exists():
+            raise serializers.ValidationError("That username is taken.")
+        return username
+
+    def validate(self, data):
+        candidate = get_user_model()(username=data["username"])
+        try:
+            validate_password(data["password"], user=candidate)
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError({"password": exc.messages}) from exc
+        return data
 
 
 class SeatOutput(serializers.Serializer):
@@ -114,22 +130,10 @@ class RegisterApi(APIView):
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "auth"
 
-    @extend_schema(request=CredentialsInput, responses={201: UserOutput})
+    @extend_schema(request=RegisterInput, responses={201: UserOutput})
     def post(self, request):
-        data = _validated(CredentialsInput, request.data)
-        User = get_user_model()
-        if User.objects.filter(username__iexact=data["username"]).exists():
-            return error_response(
-                400, "invalid", "That username is taken.", fields={"username": ["taken"]}
-            )
-        candidate = User(username=data["username"])
-        try:
-            validate_password(data["password"], user=candidate)
-        except DjangoValidationError as exc:
-            return error_response(
-                400, "invalid", " ".join(exc.messages), fields={"password": exc.messages}
-            )
-        user = User.objects.create_user(username=data["username"], password=data["password"])
+        data = _validated(RegisterInput, request.data)
+        user = get_user_model().objects.create_user(**data)
         return Response(UserOutput(user).data, status=status.HTTP_201_CREATED)
 
 
@@ -147,7 +151,7 @@ class LoginApi(APIView):
         data = _validated(CredentialsInput, request.data)
         user = authenticate(request, username=data["username"], password=data["password"])
         if user is None:
-            return error_response(401, "invalid_credentials", "Wrong username or password.")
+            raise InvalidCredentials()
         login(request, user)
         return Response({"success": True, "user": UserOutput(user).data})
 
@@ -267,7 +271,9 @@ class ReservationCreateApi(APIView):
         data = _validated(SeatIdsInput, request.data)
         key = request.headers.get("Idempotency-Key", "").strip() or None
         if key is not None and len(key) > 255:
-            return error_response(400, "invalid", "The Idempotency-Key is over 255 characters.")
+            raise serializers.ValidationError(
+                {"Idempotency-Key": ["The Idempotency-Key is over 255 characters."]}
+            )
         outcome = services.reservation_create(
             user=request.user, event_id=event_id, seat_ids=data["seat_ids"], idempotency_key=key
         )
@@ -340,8 +346,6 @@ class HealthApi(APIView):
         )
     )
     def get(self, request):
-        from realtime.health import channel_layer_ok
-
         report = {
             "database": "ok" if selectors.database_ok() else "down",
             "channel_layer": "ok" if channel_layer_ok() else "down",

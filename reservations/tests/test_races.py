@@ -234,3 +234,22 @@ def test_two_sweepers_at_once_free_each_ended_lock_exactly_once(monkeypatch):
     assert set(Seat.objects.filter(event=event).values_list("status", "version")) == {
         ("available", 1)
     }
+
+
+def test_one_user_locking_many_seats_at_once_never_passes_the_hold_limit(settings):
+    """The user-row lock of the services: without it the count and the writes race."""
+    settings.SEAT_HOLD_LIMIT = 3
+    event = event_with_seats(rows=1, seats_per_row=16)
+    (holder,) = users(1, prefix="greedy")
+    urls = [f"/api/events/{event.id}/seats/{seat.id}/lock/" for seat in event.seats.all()]
+    for _ in range(5):
+        Seat.objects.filter(event=event).update(
+            status="available", locked_by=None, locked_until=None
+        )
+
+        results = run_together(
+            [partial(bearer_client(holder).post, url, {}, format="json") for url in urls]
+        )
+
+        assert Counter(code_of(r) for r in results) == {"ok": 3, "hold_limit": 13}
+        assert Seat.objects.filter(status="locked", locked_by=holder).count() == 3
