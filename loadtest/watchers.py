@@ -39,7 +39,14 @@ class SeatModel:
         self.own: dict[int, tuple[str, int]] = {}
 
     def reset(self, base: dict[int, tuple[str, int]]) -> None:
-        self.base, self.own = base, {}
+        """Take a snapshot, keeping what the socket already saw newer than it (a snapshot
+        can be read before changes that reached this watcher first)."""
+        newer = {
+            seat_id: state
+            for seat_id, state in self.own.items()
+            if state[1] > base.get(seat_id, ("", -1))[1]
+        }
+        self.base, self.own = base, newer
 
     def version(self, seat_id: int) -> int:
         state = self.own.get(seat_id) or self.base.get(seat_id)
