@@ -121,17 +121,24 @@ else:
         "timeout": env.float("DB_POOL_TIMEOUT", default=10.0),
     }
 
+# The queue layer by default; CHANNEL_LAYER=channels_redis.pubsub.RedisPubSubChannelLayer to
+# compare (BENCHMARKS.md).
+CHANNEL_LAYER = env("CHANNEL_LAYER", default="channels_redis.core.RedisChannelLayer")
 if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "BACKEND": CHANNEL_LAYER,
             "CONFIG": {
                 # redis-py 8 reads with a 5 s timeout by default, the same as channels-redis's
                 # blocking pop: under load the read then times out and the relay drops its
                 # sockets. Give the read room beyond the pop.
                 "hosts": [{"address": REDIS_URL, "socket_timeout": 15}],
-                "capacity": 1000,
-                "expiry": 10,
+                # capacity and expiry are options of the queue layer only
+                **(
+                    {}
+                    if CHANNEL_LAYER.endswith("PubSubChannelLayer")
+                    else {"capacity": 1000, "expiry": 10}
+                ),
             },
         }
     }

@@ -11,6 +11,13 @@ class BookingError(Exception):
         self.details = details
 
 
+class AccountInactive(BookingError):
+    """A bearer token of an account that is gone or deactivated (checked under the row lock)."""
+
+    status_code = 401
+    code = "not_authenticated"
+
+
 class NotFound(BookingError):
     status_code = 404
     code = "not_found"

@@ -3,10 +3,11 @@
 Locking, written down once:
 
 1. Every service is one ``transaction.atomic()``.
-2. When a service touches the caller's holds (lock, lock several, reserve) it first takes the
-   caller's user row ``FOR UPDATE``: the hold limit counts seats across rows that the request
-   does not lock, and this makes one user's concurrent holds queue behind each other.
-3. Then it takes the seat rows with ``select_for_update()`` ordered by id. Two multi-seat
+2. When a service touches the caller's holds (lock, lock several, unlock, reserve) it first
+   takes the caller's user row ``FOR UPDATE``: the hold limit counts seats across rows that
+   the request does not lock, and this makes one user's concurrent holds queue behind each
+   other.
+3. Then it takes the seat rows ``FOR UPDATE`` ordered by id. Two multi-seat
    requests therefore lock their common seats in the same order and cannot deadlock.
 4. Only after the rows are locked does it read the clock and check availability, so the check
    and the write see the same committed state ("check at commit time").
@@ -27,12 +28,13 @@ from decimal import Decimal
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.base_user import AbstractBaseUser
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from realtime.broadcast import seats_changed_on_commit
 
 from .exceptions import (
+    AccountInactive,
     AlreadyCancelled,
     HoldLimitReached,
     IdempotencyMismatch,
@@ -49,7 +51,6 @@ from .models import (
     Seat,
     effective_status,
     ended_lock_q,
-    live_lock_q,
 )
 
 Status = Seat.Status
@@ -85,13 +86,9 @@ def _lock_seat_rows(*, event_id: int, seat_ids: Iterable[int]) -> list[Seat]:
     return seats
 
 
-def _holds_count(*, user: AbstractBaseUser, event_id: int, now: datetime) -> int:
-    return Seat.objects.filter(live_lock_q(now), event_id=event_id, locked_by=user).count()
-
-
-def _hold(seat: Seat, *, user: AbstractBaseUser, until: datetime) -> None:
+def _hold(seat: Seat, *, user_id: int, until: datetime) -> None:
     seat.status = Status.LOCKED
-    seat.locked_by = user
+    seat.locked_by_id = user_id
     seat.locked_until = until
     seat.reserved_by = None
     seat.version += 1
@@ -130,6 +127,161 @@ def _lock_deadline(now: datetime) -> datetime:
     return now + timedelta(seconds=settings.SEAT_LOCK_SECONDS)
 
 
+# --- Holds: the hot path of an on-sale ------------------------------------------------------
+#
+# Lock and unlock are written once, as steps that yield SQL and receive its rows ("sans-I/O"):
+# run_steps() drives them on Django's connection for the views and the tests, and
+# reservations/api/fast.py drives the very same steps on an async psycopg connection for the
+# bearer-token fast path. Raw SQL because the ORM's query building was most of a hold's CPU.
+
+Statement = tuple[str, tuple]
+
+_SEAT_TABLE = Seat._meta.db_table
+_SEAT_COLUMNS = (
+    "id, label, section, row, number, price, status, version, locked_until, "
+    "locked_by_id, reserved_by_id"
+)
+_USER_LOCK_SQL = "SELECT is_active FROM {table} WHERE id = %s FOR UPDATE"
+_SEATS_FOR_UPDATE_SQL = (
+    f"SELECT {_SEAT_COLUMNS} FROM {_SEAT_TABLE} WHERE event_id = %s AND id IN ({{ids}}) "
+    f"ORDER BY id FOR UPDATE"
+)
+_HELD_DEADLINES_SQL = (
+    f"SELECT locked_until FROM {_SEAT_TABLE} "
+    f"WHERE event_id = %s AND locked_by_id = %s AND status = 'locked'"
+)
+_EVENT_EXISTS_SQL = f"SELECT 1 FROM {Event._meta.db_table} WHERE id = %s"
+_HOLD_SQL = (
+    f"UPDATE {_SEAT_TABLE} SET status = 'locked', locked_by_id = %s, locked_until = %s, "
+    f"reserved_by_id = NULL, version = version + 1 WHERE id IN ({{ids}})"
+)
+_FREE_SQL = (
+    f"UPDATE {_SEAT_TABLE} SET status = 'available', locked_by_id = NULL, "
+    f"locked_until = NULL, reserved_by_id = NULL, version = version + 1 WHERE id IN ({{ids}})"
+)
+
+
+def _in_list(sql: str, ids: Sequence[int]) -> str:
+    return sql.format(ids=", ".join(["%s"] * len(ids)))
+
+
+@dataclass(frozen=True)
+class HoldOutcome:
+    seats: list[Seat]  # every seat asked for, as it stands after the change
+    changed: list[Seat]  # the ones whose state changed: what watchers are told
+
+
+def _seat_from_row(row: Sequence, event_id: int) -> Seat:
+    seat_id, label, section, row_name_, number, price, status, version, until, locker, owner = row[
+        :11
+    ]
+    return Seat(
+        id=seat_id,
+        event_id=event_id,
+        label=label,
+        section=section,
+        row=row_name_,
+        number=number,
+        price=price,
+        status=status,
+        version=version,
+        locked_until=until,
+        locked_by_id=locker,
+        reserved_by_id=owner,
+    )
+
+
+def _caller_row_steps(user_id: int):
+    """Lock the caller's row (rule 2) and check the account still may act."""
+    table = get_user_model()._meta.db_table
+    rows = yield _USER_LOCK_SQL.format(table=table), (user_id,)
+    if not rows or not rows[0][0]:
+        raise AccountInactive("Log in, or send a valid bearer token.")
+
+
+def _seat_rows_steps(*, event_id: int, seat_ids: Iterable[int]):
+    """Lock the event's seats with these ids in id order (rule 3); 404 if any is not in it."""
+    wanted = sorted(set(seat_ids))
+    rows = yield _in_list(_SEATS_FOR_UPDATE_SQL, wanted), (event_id, *wanted)
+    if len(rows) != len(wanted):
+        if not (yield _EVENT_EXISTS_SQL, (event_id,)):
+            raise NotFound("No such event.")
+        found = {row[0] for row in rows}
+        missing = [seat_id for seat_id in wanted if seat_id not in found]
+        raise NotFound("Some seats are not part of this event.", seats=missing)
+    return [_seat_from_row(row, event_id) for row in rows]
+
+
+def seats_lock_steps(*, user_id: int, event_id: int, seat_ids: Sequence[int]):
+    """Hold seats of one event: all of them, or none and an error listing the blockers.
+
+    Holding a seat you already hold changes nothing (and does not extend it).
+    """
+    yield from _caller_row_steps(user_id)
+    seats = yield from _seat_rows_steps(event_id=event_id, seat_ids=seat_ids)
+    now = timezone.now()
+
+    in_the_way = [
+        s for s in seats if not seat_is_free(s, now) and not seat_is_held_by(s, user_id, now)
+    ]
+    if in_the_way:
+        labels = ", ".join(s.label for s in in_the_way)
+        if len(in_the_way) == 1:
+            message = f"Seat {labels} is already held or booked by another customer."
+        else:
+            message = f"Seats {labels} are already held or booked by other customers."
+        raise SeatUnavailable(message, seats=[s.id for s in in_the_way])
+
+    to_hold = [s for s in seats if not seat_is_held_by(s, user_id, now)]
+    if to_hold:
+        limit = settings.SEAT_HOLD_LIMIT
+        deadlines = yield _HELD_DEADLINES_SQL, (event_id, user_id)
+        held = sum(
+            1
+            for (until,) in deadlines
+            if effective_status(Status.LOCKED, until, now) == Status.LOCKED
+        )
+        if held + len(to_hold) > limit:
+            raise HoldLimitReached(
+                f"You can hold at most {limit} seats of this event at once.", limit=limit
+            )
+        until = _lock_deadline(now)
+        for seat in to_hold:
+            _hold(seat, user_id=user_id, until=until)
+        held_ids = [s.id for s in to_hold]
+        yield _in_list(_HOLD_SQL, held_ids), (user_id, until, *held_ids)
+    return HoldOutcome(seats=seats, changed=to_hold)
+
+
+def seat_unlock_steps(*, user_id: int, event_id: int, seat_id: int):
+    """Release a seat the caller holds. A lock that has ended is already gone: not_holder."""
+    yield from _caller_row_steps(user_id)
+    (seat,) = yield from _seat_rows_steps(event_id=event_id, seat_ids=[seat_id])
+    if not seat_is_held_by(seat, user_id, timezone.now()):
+        raise NotHolder(f"You do not hold seat {seat.label}.", seats=[seat.id])
+    _free(seat)
+    yield _in_list(_FREE_SQL, [seat.id]), (seat.id,)
+    return HoldOutcome(seats=[seat], changed=[seat])
+
+
+def run_steps(steps, *, event_id: int) -> HoldOutcome:
+    """Drive hold steps on Django's connection, in one transaction; watchers hear after commit."""
+    # SQLite (the embedded default) has no FOR UPDATE: its write transactions are serial.
+    row_locks = connection.features.has_select_for_update
+    with transaction.atomic(), connection.cursor() as cursor:
+        try:
+            statement = next(steps)
+            while True:
+                sql, params = statement
+                cursor.execute(sql if row_locks else sql.replace(" FOR UPDATE", ""), params)
+                rows = cursor.fetchall() if cursor.description else []
+                statement = steps.send(rows)
+        except StopIteration as finished:
+            outcome = finished.value
+        seats_changed_on_commit(event_id=event_id, seats=outcome.changed)
+        return outcome
+
+
 def seat_lock(*, user: AbstractBaseUser, event_id: int, seat_id: int) -> Seat:
     """Hold one seat. Holding a seat you already hold changes nothing (and does not extend it)."""
     return seats_lock(user=user, event_id=event_id, seat_ids=[seat_id])[0]
@@ -137,45 +289,14 @@ def seat_lock(*, user: AbstractBaseUser, event_id: int, seat_id: int) -> Seat:
 
 def seats_lock(*, user: AbstractBaseUser, event_id: int, seat_ids: Sequence[int]) -> list[Seat]:
     """Hold several seats of one event: all of them, or none and an error listing the blockers."""
-    with transaction.atomic():
-        _lock_user_row(user)
-        seats = _lock_seat_rows(event_id=event_id, seat_ids=seat_ids)
-        now = timezone.now()
-
-        in_the_way = [
-            s for s in seats if not seat_is_free(s, now) and not seat_is_held_by(s, user.pk, now)
-        ]
-        if in_the_way:
-            labels = ", ".join(s.label for s in in_the_way)
-            if len(in_the_way) == 1:
-                message = f"Seat {labels} is already held or booked by another customer."
-            else:
-                message = f"Seats {labels} are already held or booked by other customers."
-            raise SeatUnavailable(message, seats=[s.id for s in in_the_way])
-
-        to_hold = [s for s in seats if not seat_is_held_by(s, user.pk, now)]
-        if to_hold:
-            limit = settings.SEAT_HOLD_LIMIT
-            if _holds_count(user=user, event_id=event_id, now=now) + len(to_hold) > limit:
-                raise HoldLimitReached(
-                    f"You can hold at most {limit} seats of this event at once.", limit=limit
-                )
-            until = _lock_deadline(now)
-            for seat in to_hold:
-                _hold(seat, user=user, until=until)
-            _save_seats(to_hold, event_id=event_id)
-        return seats
+    steps = seats_lock_steps(user_id=user.pk, event_id=event_id, seat_ids=seat_ids)
+    return run_steps(steps, event_id=event_id).seats
 
 
 def seat_unlock(*, user: AbstractBaseUser, event_id: int, seat_id: int) -> Seat:
     """Release a seat the caller holds. A lock that has ended is already gone: not_holder."""
-    with transaction.atomic():
-        (seat,) = _lock_seat_rows(event_id=event_id, seat_ids=[seat_id])
-        if not seat_is_held_by(seat, user.pk, timezone.now()):
-            raise NotHolder(f"You do not hold seat {seat.label}.", seats=[seat.id])
-        _free(seat)
-        _save_seats([seat], event_id=event_id)
-        return seat
+    steps = seat_unlock_steps(user_id=user.pk, event_id=event_id, seat_id=seat_id)
+    return run_steps(steps, event_id=event_id).seats[0]
 
 
 @dataclass(frozen=True)
