@@ -19,9 +19,12 @@ from channels.routing import ProtocolTypeRouter  # noqa: E402
 
 from realtime.broadcast import bind_server_loop  # noqa: E402  (needs Django set up first)
 from realtime.routing import websocket_application  # noqa: E402
+from reservations.api.fast import FastSeatActions  # noqa: E402
 
 HTTP_THREADS = int(os.environ.get("HTTP_THREADS", "16"))
 
-http_application = bind_server_loop(WSGIMiddleware(django_wsgi_app, workers=HTTP_THREADS))
+http_application = bind_server_loop(
+    FastSeatActions(WSGIMiddleware(django_wsgi_app, workers=HTTP_THREADS))
+)
 
 application = ProtocolTypeRouter({"http": http_application, "websocket": websocket_application})

@@ -121,6 +121,11 @@ else:
         "timeout": env.float("DB_POOL_TIMEOUT", default=10.0),
     }
 
+# Lock and unlock of one seat with a bearer token skip Django's request cycle
+# (reservations/api/fast.py); HOLD_FAST_PATH=0 sends them through Django like the rest.
+HOLD_FAST_PATH = env.bool("HOLD_FAST_PATH", default=True)
+FAST_PATH_DB_POOL_MAX = env.int("FAST_PATH_DB_POOL_MAX", default=10)
+
 # The queue layer by default; CHANNEL_LAYER=channels_redis.pubsub.RedisPubSubChannelLayer to
 # compare (BENCHMARKS.md).
 CHANNEL_LAYER = env("CHANNEL_LAYER", default="channels_redis.core.RedisChannelLayer")

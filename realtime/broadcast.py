@@ -13,13 +13,15 @@ from collections.abc import Iterable
 from functools import partial
 
 import orjson
+import redis.asyncio
 from asgiref.sync import SyncToAsync, async_to_sync
 from channels.layers import get_channel_layer
+from django.conf import settings
 from django.db import transaction
 
 from reservations.selectors import iso
 
-from .sequence import seq_next
+from .sequence import seq_next, seq_next_async
 
 logger = logging.getLogger("realtime.broadcast")
 
@@ -60,29 +62,26 @@ def seats_changed_on_commit(*, event_id: int, seats: Iterable) -> None:
         transaction.on_commit(partial(seats_publish, event_id, changes), robust=True)
 
 
-def seats_publish(event_id: int, changes: list[dict]) -> None:
-    """Send one `seats` message to every watcher of the event, on every server process."""
-    try:
-        epoch, seq = seq_next(event_id)
-        text = orjson.dumps(
-            {
-                "type": "seats",
-                "event_id": event_id,
-                "seq": seq,
-                "epoch": epoch,
-                # Commit time, epoch ns: watchers on the same host measure push latency with it.
-                "ts": time.time_ns(),
-                "changes": changes,
-            }
-        ).decode()
-        # The text is encoded once here; every process relays the same string to its sockets.
-        message = {
-            "type": "seats.message",
+def _seats_message(event_id: int, changes: list[dict], epoch: str, seq: int) -> dict:
+    text = orjson.dumps(
+        {
+            "type": "seats",
             "event_id": event_id,
             "seq": seq,
             "epoch": epoch,
-            "text": text,
+            # Commit time, epoch ns: watchers on the same host measure push latency with it.
+            "ts": time.time_ns(),
+            "changes": changes,
         }
+    ).decode()
+    # The text is encoded once here; every process relays the same string to its sockets.
+    return {"type": "seats.message", "event_id": event_id, "seq": seq, "epoch": epoch, "text": text}
+
+
+def seats_publish(event_id: int, changes: list[dict]) -> None:
+    """Send one `seats` message to every watcher of the event, on every server process."""
+    try:
+        message = _seats_message(event_id, changes, *seq_next(event_id))
     except Exception:
         logger.exception(
             "broadcast of event %s failed; watchers will resync by seq/epoch", event_id
@@ -99,6 +98,31 @@ def seats_publish(event_id: int, changes: list[dict]) -> None:
         return
     try:  # a command (the sweeper) or a test without a server loop
         async_to_sync(_await)(send)
+    except Exception:
+        logger.exception(
+            "broadcast of event %s failed; watchers will resync by seq/epoch", event_id
+        )
+
+
+_async_redis: dict[asyncio.AbstractEventLoop, redis.asyncio.Redis] = {}
+
+
+async def seats_publish_async(event_id: int, seats: Iterable) -> None:
+    """seats_publish for code on the event loop, after its transaction has committed."""
+    changes = [seat_change(seat) for seat in seats]
+    if not changes:
+        return
+    try:
+        client = None
+        if settings.REDIS_URL:
+            loop = asyncio.get_running_loop()
+            client = _async_redis.get(loop)
+            if client is None:
+                client = _async_redis[loop] = redis.asyncio.Redis.from_url(
+                    settings.REDIS_URL, socket_timeout=1, socket_connect_timeout=1
+                )
+        message = _seats_message(event_id, changes, *await seq_next_async(client, event_id))
+        await get_channel_layer().group_send(event_group(event_id), message)
     except Exception:
         logger.exception(
             "broadcast of event %s failed; watchers will resync by seq/epoch", event_id

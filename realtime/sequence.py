@@ -83,6 +83,13 @@ def seq_next(event_id: int) -> tuple[str, int]:
     return _decode(_redis_sync().eval(_SCRIPT, 2, *_keys(event_id), _new_epoch(), "1"))
 
 
+async def seq_next_async(client: "redis.asyncio.Redis | None", event_id: int) -> tuple[str, int]:
+    """seq_next for code on the event loop (the HTTP fast path)."""
+    if client is None:
+        return _memory.next(event_id)
+    return _decode(await client.eval(_SCRIPT, 2, *_keys(event_id), _new_epoch(), "1"))
+
+
 async def seq_current(client: "redis.asyncio.Redis | None", event_id: int) -> tuple[str, int]:
     """The counter as it stands: what a snapshot read afterwards already includes."""
     if client is None:

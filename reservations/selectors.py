@@ -122,10 +122,10 @@ def seat_states_get(*, event_id: int) -> list[dict]:
     return states
 
 
-def seat_detail(seat: Seat, *, user: AbstractBaseUser) -> dict:
+def seat_detail(seat: Seat, *, user_id: int) -> dict:
     """One seat as the lock and unlock answers show it, for the caller."""
     values = tuple(getattr(seat, field) for field in _SEAT_VIEW_FIELDS)
-    return _seat_view(values, user_id=user.pk, now=timezone.now())
+    return _seat_view(values, user_id=user_id, now=timezone.now())
 
 
 def _reservations_of(user: AbstractBaseUser) -> QuerySet[Reservation]:

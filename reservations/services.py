@@ -253,6 +253,10 @@ def seats_lock_steps(*, user_id: int, event_id: int, seat_ids: Sequence[int]):
     return HoldOutcome(seats=seats, changed=to_hold)
 
 
+def seat_lock_steps(*, user_id: int, event_id: int, seat_id: int):
+    return seats_lock_steps(user_id=user_id, event_id=event_id, seat_ids=[seat_id])
+
+
 def seat_unlock_steps(*, user_id: int, event_id: int, seat_id: int):
     """Release a seat the caller holds. A lock that has ended is already gone: not_holder."""
     yield from _caller_row_steps(user_id)
@@ -284,7 +288,8 @@ def run_steps(steps, *, event_id: int) -> HoldOutcome:
 
 def seat_lock(*, user: AbstractBaseUser, event_id: int, seat_id: int) -> Seat:
     """Hold one seat. Holding a seat you already hold changes nothing (and does not extend it)."""
-    return seats_lock(user=user, event_id=event_id, seat_ids=[seat_id])[0]
+    steps = seat_lock_steps(user_id=user.pk, event_id=event_id, seat_id=seat_id)
+    return run_steps(steps, event_id=event_id).seats[0]
 
 
 def seats_lock(*, user: AbstractBaseUser, event_id: int, seat_ids: Sequence[int]) -> list[Seat]:

@@ -207,19 +207,25 @@ class SeatListApi(APIView):
         return Response(selectors.seat_map_get(event_id=event_id, user=request.user))
 
 
+_SEAT_ACTION_MESSAGES = {"lock": "Seat {} is held for you.", "unlock": "Seat {} is released."}
+
+
+def seat_action_body(action: str, seat, *, user_id: int) -> dict:
+    """The answer to lock and unlock, here and on the fast path (reservations/api/fast.py)."""
+    return {
+        "success": True,
+        "message": _SEAT_ACTION_MESSAGES[action].format(seat.label),
+        "seat": selectors.seat_detail(seat, user_id=user_id),
+    }
+
+
 class SeatLockApi(APIView):
     permission_classes = [IsAuthenticated]
 
     @extend_schema(request=None, responses=_seat_action_output("Lock"))
     def post(self, request, event_id: int, seat_id: int):
         seat = services.seat_lock(user=request.user, event_id=event_id, seat_id=seat_id)
-        return Response(
-            {
-                "success": True,
-                "message": f"Seat {seat.label} is held for you.",
-                "seat": selectors.seat_detail(seat, user=request.user),
-            }
-        )
+        return Response(seat_action_body("lock", seat, user_id=request.user.pk))
 
 
 class SeatUnlockApi(APIView):
@@ -228,13 +234,7 @@ class SeatUnlockApi(APIView):
     @extend_schema(request=None, responses=_seat_action_output("Unlock"))
     def post(self, request, event_id: int, seat_id: int):
         seat = services.seat_unlock(user=request.user, event_id=event_id, seat_id=seat_id)
-        return Response(
-            {
-                "success": True,
-                "message": f"Seat {seat.label} is released.",
-                "seat": selectors.seat_detail(seat, user=request.user),
-            }
-        )
+        return Response(seat_action_body("unlock", seat, user_id=request.user.pk))
 
 
 class SeatsLockApi(APIView):
@@ -250,7 +250,10 @@ class SeatsLockApi(APIView):
         data = _validated(SeatIdsInput, request.data)
         seats = services.seats_lock(user=request.user, event_id=event_id, seat_ids=data["seat_ids"])
         return Response(
-            {"success": True, "seats": [selectors.seat_detail(s, user=request.user) for s in seats]}
+            {
+                "success": True,
+                "seats": [selectors.seat_detail(s, user_id=request.user.pk) for s in seats],
+            }
         )
 
 
