@@ -1,0 +1,323 @@
+"""The fast path (reservations/api/fast.py): the same answers as Django, for fewer cycles.
+
+Run in-process as an ASGI app on a real PostgreSQL pool and real Redis, with a stand-in for
+Django behind it that records what it was handed, so each test knows which side answered.
+"""
+
+import asyncio
+import json
+from datetime import timedelta
+
+import pytest
+from channels.layers import get_channel_layer
+from django.utils import timezone
+from rest_framework.test import APIClient
+from rest_framework_simplejwt.tokens import RefreshToken
+
+from realtime.broadcast import event_group
+from reservations.api.fast import FastSeatActions
+from reservations.models import Seat
+
+from .factories import UserFactory, event_with_seats
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+HOST = [(b"host", b"127.0.0.1")]
+
+
+class DjangoStandIn:
+    """Behind the fast path: answers 299 and remembers each request it was given."""
+
+    def __init__(self):
+        self.paths = []
+
+    async def __call__(self, scope, receive, send):
+        self.paths.append(scope["path"])
+        await send({"type": "http.response.start", "status": 299, "headers": []})
+        await send({"type": "http.response.body", "body": b""})
+
+
+def bearer(user) -> bytes:
+    return f"Bearer {RefreshToken.for_user(user).access_token}".encode()
+
+
+async def call(app, path, *, headers=(), method="POST", body=b"{}"):
+    scope = {
+        "type": "http",
+        "method": method,
+        "path": path,
+        "scheme": "http",
+        "headers": [*headers] if any(n == b"host" for n, _ in headers) else [*HOST, *headers],
+    }
+    messages = [{"type": "http.request", "body": body, "more_body": False}]
+    sent = []
+
+    async def receive():
+        return messages.pop(0) if messages else {"type": "http.disconnect"}
+
+    async def send(message):
+        sent.append(message)
+
+    await app(scope, receive, send)
+    start, body_message = sent
+    headers = {name.decode(): value.decode() for name, value in start["headers"]}
+    payload = json.loads(body_message["body"]) if body_message["body"] else None
+    return start["status"], payload, headers
+
+
+@pytest.fixture
+def fast(settings):
+    return FastSeatActions(DjangoStandIn())
+
+
+def on_one_loop(app, scenario):
+    """Run `scenario()` on a fresh event loop, as the server would, and close the pool after."""
+
+    async def main():
+        try:
+            return await scenario()
+        finally:
+            if app.pool is not None:
+                await app.pool.close()
+
+    return asyncio.run(main())
+
+
+def clicks(app, requests):
+    """Send (path, user) lock/unlock requests all at once; their (status, payload, headers)."""
+    tokens = {user: bearer(user) for _, user in requests}
+
+    async def scenario():
+        return await asyncio.gather(
+            *(
+                call(app, path, headers=[(b"authorization", tokens[user])])
+                for path, user in requests
+            )
+        )
+
+    return on_one_loop(app, scenario)
+
+
+def lock_path(event, seat, action="lock"):
+    return f"/api/events/{event.id}/seats/{seat.id}/{action}/"
+
+
+def normalised(status, payload, positions):
+    """An answer with seat ids as positions in their event and times as present/absent."""
+    payload = json.loads(json.dumps(payload))
+    if "seat" in payload:
+        payload["seat"]["id"] = positions[payload["seat"]["id"]]
+        payload["seat"]["locked_until"] = payload["seat"]["locked_until"] is not None
+    if "seats" in payload:
+        payload["seats"] = [positions[i] for i in payload["seats"]]
+    return status, payload
+
+
+# The same clicks for either side: who (None: a bad token), which seat, what.
+SCRIPT = [
+    ("alice", 0, "lock"),
+    ("alice", 0, "lock"),  # already hers: 200, not extended
+    ("bob", 0, "lock"),  # seat_unavailable
+    ("bob", 0, "unlock"),  # not_holder
+    ("alice", 0, "unlock"),
+    ("alice", 0, "unlock"),  # not_holder: already released
+    ("bob", 1, "lock"),
+    ("alice", "elsewhere", "lock"),  # a seat of another event: not_found
+    (None, 2, "lock"),  # a bad token: not_authenticated
+]
+
+
+def test_lock_and_unlock_answer_exactly_as_through_django(fast):
+    users = {"alice": UserFactory(username="alice"), "bob": UserFactory(username="bob")}
+    stranger = event_with_seats(rows=1, seats_per_row=1, name="Elsewhere").seats.get()
+    fast_event = event_with_seats(rows=1, seats_per_row=3)
+    django_event = event_with_seats(rows=1, seats_per_row=3)
+
+    def requests(event):
+        seats = dict(enumerate(event.seats.order_by("id")), elsewhere=stranger)
+        positions = {seat.id: position for position, seat in seats.items()}
+        paths = [lock_path(event, seats[index], action) for _, index, action in SCRIPT]
+        return paths, positions
+
+    fast_paths, fast_positions = requests(fast_event)
+    tokens = {name: bearer(user) for name, user in users.items()} | {None: b"Bearer not-a-token"}
+
+    async def one_by_one():
+        return [
+            await call(fast, path, headers=[(b"authorization", tokens[who])])
+            for path, (who, _, _) in zip(fast_paths, SCRIPT, strict=True)
+        ]
+
+    fast_answers = on_one_loop(fast, one_by_one)
+
+    django_paths, django_positions = requests(django_event)
+    django_answers = []
+    for path, (who, _, _) in zip(django_paths, SCRIPT, strict=True):
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=tokens[who].decode())
+        response = client.post(path, {}, format="json")
+        django_answers.append((response.status_code, response.json(), dict(response.headers)))
+
+    assert fast.django_app.paths == []  # every click above was answered by the fast path
+    assert [status for status, _, _ in fast_answers] == [
+        200,
+        200,
+        409,
+        409,
+        200,
+        409,
+        200,
+        404,
+        401,
+    ]
+    assert [normalised(s, p, fast_positions) for s, p, _ in fast_answers] == [
+        normalised(s, p, django_positions) for s, p, _ in django_answers
+    ]
+    for (_, _, fast_headers), (_, _, django_headers) in zip(
+        fast_answers, django_answers, strict=True
+    ):
+        # The bodies' spacing differs (their JSON is compared above), so their lengths may.
+        assert _lowered(fast_headers, "content-length") == _lowered(
+            django_headers, "content-length"
+        )
+
+
+def _lowered(headers, *without):
+    return {k.lower(): v for k, v in headers.items() if k.lower() not in without}
+
+
+def test_a_lock_through_the_fast_path_is_written_and_broadcast_after_commit(fast):
+    alice = UserFactory(username="alice")
+    event = event_with_seats(rows=1, seats_per_row=2)
+    seat = event.seats.order_by("id").first()
+    token = bearer(alice)
+
+    async def lock_and_hear():
+        layer = get_channel_layer()
+        channel = await layer.new_channel()
+        await layer.group_add(event_group(event.id), channel)
+        try:
+            answer = await call(fast, lock_path(event, seat), headers=[(b"authorization", token)])
+            async with asyncio.timeout(5):
+                return answer, await layer.receive(channel)
+        finally:
+            await layer.group_discard(event_group(event.id), channel)
+
+    (status, payload, _), message = on_one_loop(fast, lock_and_hear)
+
+    seat.refresh_from_db()
+    assert status == 200 and payload["seat"]["mine"] is True
+    assert (seat.status, seat.locked_by_id, seat.version) == ("locked", alice.id, 1)
+    assert json.loads(message["text"])["changes"] == [
+        {
+            "id": seat.id,
+            "status": "locked",
+            "version": 1,
+            "locked_until": payload["seat"]["locked_until"],
+        }
+    ]
+
+
+def test_fifty_fast_path_clicks_on_one_seat_have_exactly_one_winner(fast):
+    users = [UserFactory(username=f"racer{i}") for i in range(50)]
+    event = event_with_seats(rows=1, seats_per_row=2)
+    seat = event.seats.order_by("id").first()
+
+    answers = clicks(fast, [(lock_path(event, seat), user) for user in users])
+
+    assert sorted(status for status, _, _ in answers) == [200] + [409] * 49
+    assert {p["code"] for s, p, _ in answers if s == 409} == {"seat_unavailable"}
+    winner = next(user for user, (s, _, _) in zip(users, answers, strict=True) if s == 200)
+    seat.refresh_from_db()
+    assert (seat.locked_by_id, seat.version) == (winner.id, 1)
+
+
+def test_one_user_clicking_fifteen_seats_at_once_holds_exactly_the_limit(fast, settings):
+    settings.SEAT_HOLD_LIMIT = 10
+    alice = UserFactory(username="alice")
+    event = event_with_seats(rows=1, seats_per_row=15)
+
+    answers = clicks(fast, [(lock_path(event, seat), alice) for seat in event.seats.all()])
+
+    assert sorted(status for status, _, _ in answers) == [200] * 10 + [409] * 5
+    assert {p["code"] for s, p, _ in answers if s == 409} == {"hold_limit"}
+    assert Seat.objects.filter(event=event, status="locked", locked_by=alice).count() == 10
+
+
+def test_an_expired_hold_is_free_for_the_next_click_and_not_the_holders_to_release(fast):
+    alice, bob = UserFactory(username="alice"), UserFactory(username="bob")
+    event = event_with_seats(rows=1, seats_per_row=1)
+    seat = event.seats.get()
+    Seat.objects.filter(pk=seat.pk).update(
+        status="locked", locked_by=alice, locked_until=timezone.now() - timedelta(seconds=1)
+    )
+
+    (released,) = clicks(fast, [(lock_path(event, seat, "unlock"), alice)])
+    (taken,) = clicks(fast, [(lock_path(event, seat), bob)])
+
+    assert (released[0], released[1]["code"]) == (409, "not_holder")
+    assert taken[0] == 200 and taken[1]["seat"]["mine"] is True
+
+
+def test_a_token_of_a_deactivated_account_is_refused_and_changes_nothing(fast):
+    alice = UserFactory(username="alice", is_active=False)
+    event = event_with_seats(rows=1, seats_per_row=1)
+    seat = event.seats.get()
+
+    ((status, payload, headers),) = clicks(fast, [(lock_path(event, seat), alice)])
+
+    assert (status, payload["code"]) == (401, "not_authenticated")
+    assert headers["www-authenticate"] == 'Bearer realm="api"'
+    seat.refresh_from_db()
+    assert (seat.status, seat.version) == ("available", 0)
+
+
+def test_an_oversized_body_is_refused_before_anything_changes(fast):
+    alice = UserFactory(username="alice")
+    event = event_with_seats(rows=1, seats_per_row=1)
+    seat = event.seats.get()
+    token = bearer(alice)
+
+    async def oversized():
+        body = b" " * (64 * 1024 + 1)
+        return await call(
+            fast, lock_path(event, seat), headers=[(b"authorization", token)], body=body
+        )
+
+    status, payload, _ = on_one_loop(fast, oversized)
+
+    assert (status, payload["code"]) == (413, "too_large")
+    seat.refresh_from_db()
+    assert seat.status == "available"
+
+
+LOCK = "/api/events/1/seats/2/lock/"
+
+
+@pytest.mark.parametrize(
+    "why, method, path, headers",
+    [
+        ("another route", "POST", "/api/events/1/lock/", [(b"authorization", b"Bearer x")]),
+        ("another method", "GET", LOCK, [(b"authorization", b"Bearer x")]),
+        ("no bearer token (a session)", "POST", LOCK, [(b"cookie", b"sessionid=x")]),
+        (
+            "a cross-origin request (CORS is Django's)",
+            "POST",
+            LOCK,
+            [(b"authorization", b"Bearer x"), (b"origin", b"http://elsewhere.example")],
+        ),
+        (
+            "a host Django would refuse",
+            "POST",
+            LOCK,
+            [(b"authorization", b"Bearer x"), (b"host", b"evil.example")],
+        ),
+    ],
+)
+def test_what_the_fast_path_does_not_own_goes_to_django_unchanged(fast, why, method, path, headers):
+    async def scenario():
+        return await call(fast, path, headers=headers, method=method)
+
+    status, _, _ = on_one_loop(fast, scenario)
+
+    assert (status, fast.django_app.paths) == (299, [path]), why
