@@ -126,9 +126,11 @@ else:
 HOLD_FAST_PATH = env.bool("HOLD_FAST_PATH", default=True)
 FAST_PATH_DB_POOL_MAX = env.int("FAST_PATH_DB_POOL_MAX", default=10)
 
-# The queue layer by default; CHANNEL_LAYER=channels_redis.pubsub.RedisPubSubChannelLayer to
-# compare (BENCHMARKS.md).
-CHANNEL_LAYER = env("CHANNEL_LAYER", default="channels_redis.core.RedisChannelLayer")
+# Redis pub/sub carries the seat messages: the queue layer (RedisChannelLayer) pops one message
+# per round trip and, at ~700 changes/s, fell seconds behind and dropped messages over its
+# capacity, where pub/sub kept push p99 at 132 ms (BENCHMARKS.md). A message missed during a
+# Redis reconnect shows as a seq gap and the client resyncs (PROTOCOL.md).
+CHANNEL_LAYER = env("CHANNEL_LAYER", default="channels_redis.pubsub.RedisPubSubChannelLayer")
 if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {

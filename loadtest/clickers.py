@@ -13,7 +13,7 @@ import random
 import time
 import uuid
 
-import httpx
+import aiohttp
 import orjson
 
 from .stats import Recorder
@@ -21,13 +21,17 @@ from .stats import Recorder
 PROFILES = ("uniform", "hot", "book", "churn")
 
 
-def _code(response: httpx.Response) -> str:
-    if response.status_code < 400:
+def _code(status: int, body: bytes) -> str:
+    if status < 400:
         return "ok"
     try:
-        return str(orjson.loads(response.content).get("code") or response.status_code)
+        return str(orjson.loads(body).get("code") or status)
     except (orjson.JSONDecodeError, AttributeError):
-        return f"http_{response.status_code}"
+        return f"http_{status}"
+
+
+# What a request can fail with before an answer: the connection, or the client's timeout.
+TRANSPORT_ERRORS = (aiohttp.ClientError, TimeoutError)
 
 
 class Clicker:
@@ -37,7 +41,7 @@ class Clicker:
         user: dict,
         base: str,
         event_id: int,
-        client: httpx.AsyncClient,
+        client: aiohttp.ClientSession,
         rec: Recorder,
         *,
         hold_limit: int,
@@ -52,20 +56,21 @@ class Clicker:
     async def call(self, op: str, path: str, body: dict, headers: dict | None = None):
         started = time.perf_counter()
         try:
-            response = await self.client.post(
+            async with self.client.post(
                 f"{self.base}/api/events/{self.event_id}/{path}",
-                content=orjson.dumps(body),
+                data=orjson.dumps(body),
                 headers={**self.headers, "Content-Type": "application/json", **(headers or {})},
-            )
-        except httpx.HTTPError as exc:
+            ) as response:
+                status, answer = response.status, await response.read()
+        except TRANSPORT_ERRORS as exc:
             self.rec.request(
                 op, 0, f"transport:{type(exc).__name__}", time.perf_counter() - started
             )
             return None, f"transport:{type(exc).__name__}"
-        code = _code(response)
-        self.rec.request(op, response.status_code, code, time.perf_counter() - started)
+        code = _code(status, answer)
+        self.rec.request(op, status, code, time.perf_counter() - started)
         self.succeeded = self.succeeded or code == "ok"
-        return response, code
+        return status, code
 
     async def lock(self, seat_id: int) -> bool:
         _, code = await self.call("lock", f"seats/{seat_id}/lock/", {})

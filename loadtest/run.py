@@ -2,7 +2,6 @@
 
 import argparse
 import asyncio
-import logging
 import math
 import random
 import resource
@@ -12,10 +11,10 @@ from collections import Counter
 from pathlib import Path
 from urllib.parse import urlparse
 
-import httpx
+import aiohttp
 import orjson
 
-from .clickers import PROFILES, Clicker, run_clicker
+from .clickers import PROFILES, TRANSPORT_ERRORS, Clicker, run_clicker
 from .stats import Recorder, proc_sample, quantiles, self_sample
 from .watchers import Poller, Watcher
 
@@ -186,22 +185,38 @@ class Progress:
             await asyncio.sleep(1)
 
 
+def http_session(connections: int = 0) -> aiohttp.ClientSession:
+    """aiohttp: ~0.17 ms of client CPU per request here against ~3.8 ms for httpx, which made
+    the load client, not the server, the limit of every click scenario (BENCHMARKS.md)."""
+    return aiohttp.ClientSession(
+        connector=aiohttp.TCPConnector(limit=connections, force_close=False),
+        timeout=aiohttp.ClientTimeout(total=60),
+    )
+
+
+async def get_json(client: aiohttp.ClientSession, url: str, headers=None):
+    async with client.get(url, headers=headers) as response:
+        response.raise_for_status()
+        return orjson.loads(await response.read())
+
+
 async def fetch_seats(
-    client: httpx.AsyncClient, base: str, event_id: int, token=None, attempts: int = 10
+    client: aiohttp.ClientSession, base: str, event_id: int, token=None, attempts: int = 10
 ) -> list:
     """The seat list; a 503 (the server out of database connections) is retried for ~20 s."""
     headers = {"Authorization": f"Bearer {token}"} if token else {}
+    url = f"{base}/api/events/{event_id}/seats/"
     for attempt in range(attempts):
-        response = await client.get(f"{base}/api/events/{event_id}/seats/", headers=headers)
-        if response.status_code != 503 or attempt == attempts - 1:
-            break
+        try:
+            return (await get_json(client, url, headers))["seats"]
+        except aiohttp.ClientResponseError as exc:
+            if exc.status != 503 or attempt == attempts - 1:
+                raise
         await asyncio.sleep(2)
-    response.raise_for_status()
-    return orjson.loads(response.content)["seats"]
+    raise AssertionError("unreachable")
 
 
 async def main_async(args: argparse.Namespace) -> dict:
-    logging.getLogger("httpx").setLevel(logging.WARNING)
     if args.seed is not None:
         random.seed(args.seed)
     rec = Recorder()
@@ -209,8 +224,7 @@ async def main_async(args: argparse.Namespace) -> dict:
     progress_task = asyncio.ensure_future(progress.run())
     nofile = raise_nofile()
     pids = args.server_pid
-    limits = httpx.Limits(max_connections=None, max_keepalive_connections=None)
-    admin = httpx.AsyncClient(timeout=60, limits=limits)
+    admin = http_session()
     seats = await fetch_seats(admin, args.url[0], args.event)
     seat_ids = [s["id"] for s in seats]
     args.initial_versions = {s["id"]: s["version"] for s in seats}
@@ -229,7 +243,7 @@ async def main_async(args: argparse.Namespace) -> dict:
     watchers: list = []
     pollers_client = None
     if args.poll:
-        pollers_client = httpx.AsyncClient(timeout=60, limits=limits)
+        pollers_client = http_session()
         reference = Watcher(
             -1, ws_url(args.url[0], args.event), args.url[0], rec, deflate=args.deflate
         )
@@ -299,10 +313,7 @@ async def main_async(args: argparse.Namespace) -> dict:
         if len(users) < args.clickers:
             raise SystemExit(f"--users has {len(users)} users, --clickers wants {args.clickers}")
     pool = args.http_connections or max(1, len(users))
-    click_client = httpx.AsyncClient(
-        timeout=60,
-        limits=httpx.Limits(max_connections=pool, max_keepalive_connections=pool),
-    )
+    click_client = http_session(pool)
     clickers = [
         Clicker(
             i,
@@ -326,7 +337,7 @@ async def main_async(args: argparse.Namespace) -> dict:
                     c.held = [s["id"] for s in mine if s["mine"] and s["status"] == "locked"]
                     if args.profile == "hot":  # room under the hold limit for the one click
                         await c.make_room(args.clicks)
-                except httpx.HTTPError as exc:
+                except TRANSPORT_ERRORS as exc:
                     rec.errors[f"warmup:{type(exc).__name__}"] += 1
 
         await asyncio.gather(*(warm(c) for c in clickers))
@@ -382,7 +393,7 @@ async def main_async(args: argparse.Namespace) -> dict:
     if not args.no_verdict:
         try:
             await check_verdict(admin, args, watchers, clickers, hot, verdict)
-        except (httpx.HTTPError, ValueError, KeyError) as exc:
+        except (*TRANSPORT_ERRORS, ValueError, KeyError) as exc:
             verdict["passed"] = False
             verdict["failures"].append(f"the API did not answer the verdict's reads: {exc!r}")
     for t in tasks:
@@ -421,10 +432,10 @@ async def main_async(args: argparse.Namespace) -> dict:
     result["resyncs"] = dict(rec.resyncs)
     result["duplicates"] = rec.duplicates
     result["verdict"] = verdict
-    await admin.aclose()
-    await click_client.aclose()
+    await admin.close()
+    await click_client.close()
     if pollers_client:
-        await pollers_client.aclose()
+        await pollers_client.close()
     return result
 
 
@@ -543,8 +554,7 @@ async def check_verdict(client, args, watchers, clickers, hot, verdict) -> None:
             for s in mine:
                 if s["mine"] and s["status"] == "locked":
                     holders[s["id"]] += 1
-            response = await client.get(f"{c.base}/api/reservations/", headers=c.headers)
-            for r in orjson.loads(response.content):
+            for r in await get_json(client, f"{c.base}/api/reservations/", c.headers):
                 if r["status"] == "confirmed" and r["event"]["id"] == args.event:
                     for s in r["seats"]:
                         booked[s["id"]] += 1

@@ -8,7 +8,7 @@ import asyncio
 import random
 import time
 
-import httpx
+import aiohttp
 import orjson
 from websockets.asyncio.client import connect
 
@@ -183,7 +183,12 @@ class Poller:
     """The seed design: fetch the whole seat list every `interval` seconds."""
 
     def __init__(
-        self, index: int, seats_url: str, client: httpx.AsyncClient, rec: Recorder, interval: float
+        self,
+        index: int,
+        seats_url: str,
+        client: aiohttp.ClientSession,
+        rec: Recorder,
+        interval: float,
     ):
         self.index, self.seats_url, self.client, self.rec = index, seats_url, client, rec
         self.interval = interval
@@ -197,20 +202,21 @@ class Poller:
         rec = self.rec
         started = time.perf_counter()
         try:
-            response = await self.client.get(self.seats_url)
-        except httpx.HTTPError as exc:
+            async with self.client.get(self.seats_url) as response:
+                status, body = response.status, await response.read()
+        except (TimeoutError, aiohttp.ClientError) as exc:
             rec.errors[f"poll:{type(exc).__name__}"] += 1
             return
         finally:
             rec.poll_latency.append(time.perf_counter() - started)
         rec.polls += 1
-        if response.status_code != 200:
-            rec.errors[f"poll:{response.status_code}"] += 1
+        if status != 200:
+            rec.errors[f"poll:{status}"] += 1
             return
         now = time.time_ns()
         first = not self.ready.is_set()
         model = self.model
-        for seat in orjson.loads(response.content)["seats"]:
+        for seat in orjson.loads(body)["seats"]:
             old = model.version(seat["id"])
             if model.apply(seat["id"], seat["status"], seat["version"]) and not first:
                 rec.poll_seen(seat["id"], old, seat["version"], now)

@@ -87,7 +87,7 @@ def seats_publish(event_id: int, changes: list[dict]) -> None:
             "broadcast of event %s failed; watchers will resync by seq/epoch", event_id
         )
         return
-    send = get_channel_layer().group_send(event_group(event_id), message)
+    send = _group_send(event_id, message)
     server_loop = getattr(SyncToAsync.threadlocal, "main_event_loop", None) or _server_loop
     if server_loop is not None and server_loop.is_running():
         # Inside the server: hand the send to its event loop and let the request answer at
@@ -122,11 +122,20 @@ async def seats_publish_async(event_id: int, seats: Iterable) -> None:
                     settings.REDIS_URL, socket_timeout=1, socket_connect_timeout=1
                 )
         message = _seats_message(event_id, changes, *await seq_next_async(client, event_id))
-        await get_channel_layer().group_send(event_group(event_id), message)
+        await _group_send(event_id, message)
     except Exception:
         logger.exception(
             "broadcast of event %s failed; watchers will resync by seq/epoch", event_id
         )
+
+
+async def _group_send(event_id: int, message: dict) -> None:
+    # The pub/sub layer's publishing connection finds out that Redis restarted only when it
+    # next writes: try that write once more on a fresh connection before giving up.
+    try:
+        await get_channel_layer().group_send(event_group(event_id), message)
+    except redis.ConnectionError:
+        await get_channel_layer().group_send(event_group(event_id), message)
 
 
 async def _await(coroutine):

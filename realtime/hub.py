@@ -37,6 +37,8 @@ SNAPSHOT_REUSE_SECONDS = 1.0
 # Group memberships are re-added this often: they expire on the layer after a day, and a Redis
 # that lost its data without dropping connections (a FLUSHALL, a failover) forgets them.
 GROUP_REFRESH_SECONDS = 30
+# How often the relay asks Redis whether it is there (see _redis_alive).
+LIVENESS_INTERVAL = 1.0
 # Close code for "the live feed broke, reconnect and take a snapshot". (1012 "service restart"
 # would say it, but ASGI servers accept only 1000 and 3000-4999 from applications.)
 CLOSE_LAYER_DOWN = 4503
@@ -128,6 +130,19 @@ class Snapshot:
     def __init__(self, epoch: str, seq: int, text: str):
         self.epoch, self.seq, self.text = epoch, seq, text
         self.built_at = time.monotonic()
+
+
+async def _first_failure(*coroutines) -> None:
+    """Run the coroutines until the first one raises; cancel the others and raise that."""
+    tasks = [asyncio.ensure_future(c) for c in coroutines]
+    try:
+        done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_EXCEPTION)
+        for task in done:
+            task.result()
+    finally:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
 
 
 class EventHub:
@@ -253,9 +268,7 @@ class EventHub:
                     self._joined[event_id] = asyncio.ensure_future(self._group_add(event_id))
                     await self._joined[event_id]
                 self._ready.set()
-                while True:
-                    message = await self._layer.receive(self._channel)
-                    await self._dispatch(message)
+                await _first_failure(self._receive_forever(), self._redis_alive())
             except asyncio.CancelledError:
                 raise
             except Exception as exc:
@@ -266,6 +279,19 @@ class EventHub:
                 # Back off while the layer keeps failing; start afresh after a healthy spell.
                 backoff = 0.2 if time.monotonic() - started > 10 else min(backoff * 2, 5.0)
                 await asyncio.sleep(backoff)
+
+    async def _receive_forever(self) -> None:
+        while True:
+            message = await self._layer.receive(self._channel)
+            await self._dispatch(message)
+
+    async def _redis_alive(self) -> None:
+        """Raise once Redis stops answering: the pub/sub layer reconnects quietly, and messages
+        published meanwhile are lost, so sockets must not stay open as if nothing happened."""
+        while self._redis is not None:
+            await asyncio.sleep(LIVENESS_INTERVAL)
+            await self._redis.ping()
+        await asyncio.Event().wait()
 
     async def _refresh_groups(self) -> None:
         while True:
