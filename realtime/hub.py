@@ -309,11 +309,13 @@ class EventHub:
     async def _dispatch(self, message: dict) -> None:
         if message.get("type") != "seats.message":
             return
-        event_id = message["event_id"]
+        event_id, epoch = message["event_id"], message["epoch"]
         self._snapshots.pop(event_id, None)
         async with self._delivering:
-            for text, seq, epoch in self._ordered(event_id).admit(message):
-                await self._deliver(event_id, text, seq, epoch)
+            reorder = self._ordered(event_id)
+            for seq, text in message["frames"]:  # one per committed transaction, in seq order
+                for ordered in reorder.admit({"text": text, "seq": seq, "epoch": epoch}):
+                    await self._deliver(event_id, *ordered)
 
     def _ordered(self, event_id: int) -> "SeqReorder":
         reorder = self._reorders.get(event_id)

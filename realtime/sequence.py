@@ -23,8 +23,8 @@ if not epoch then
   redis.call('SET', KEYS[1], epoch)
   redis.call('SET', KEYS[2], 0)
 end
-if ARGV[2] == '1' then
-  return {epoch, redis.call('INCR', KEYS[2])}
+if ARGV[2] ~= '0' then
+  return {epoch, redis.call('INCRBY', KEYS[2], ARGV[2])}
 end
 return {epoch, tonumber(redis.call('GET', KEYS[2]) or '0')}
 """
@@ -45,9 +45,9 @@ class _MemoryCounters:
         self._lock = threading.Lock()
         self._current: dict[int, int] = {}
 
-    def next(self, event_id: int) -> tuple[str, int]:
+    def next(self, event_id: int, count: int = 1) -> tuple[str, int]:
         with self._lock:
-            value = self._current.get(event_id, 0) + 1
+            value = self._current.get(event_id, 0) + count
             self._current[event_id] = value
             return self.epoch, value
 
@@ -76,18 +76,20 @@ def _decode(result) -> tuple[str, int]:
     return (epoch.decode() if isinstance(epoch, bytes) else epoch), int(seq)
 
 
-def seq_next(event_id: int) -> tuple[str, int]:
-    """Bump the event's counter: (epoch, seq) of the message about to be sent."""
+def seq_next(event_id: int, count: int = 1) -> tuple[str, int]:
+    """Take the next `count` numbers of the event's stream: (epoch, the last of them)."""
     if not settings.REDIS_URL:
-        return _memory.next(event_id)
-    return _decode(_redis_sync().eval(_SCRIPT, 2, *_keys(event_id), _new_epoch(), "1"))
+        return _memory.next(event_id, count)
+    return _decode(_redis_sync().eval(_SCRIPT, 2, *_keys(event_id), _new_epoch(), str(count)))
 
 
-async def seq_next_async(client: "redis.asyncio.Redis | None", event_id: int) -> tuple[str, int]:
-    """seq_next for code on the event loop (the HTTP fast path)."""
+async def seq_next_async(
+    client: "redis.asyncio.Redis | None", event_id: int, count: int = 1
+) -> tuple[str, int]:
+    """seq_next for code on an event loop."""
     if client is None:
-        return _memory.next(event_id)
-    return _decode(await client.eval(_SCRIPT, 2, *_keys(event_id), _new_epoch(), "1"))
+        return _memory.next(event_id, count)
+    return _decode(await client.eval(_SCRIPT, 2, *_keys(event_id), _new_epoch(), str(count)))
 
 
 async def seq_current(client: "redis.asyncio.Redis | None", event_id: int) -> tuple[str, int]:

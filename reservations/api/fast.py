@@ -27,7 +27,7 @@ from rest_framework_simplejwt.authentication import AUTH_HEADER_TYPE_BYTES, JWTA
 from rest_framework_simplejwt.exceptions import InvalidToken
 from rest_framework_simplejwt.settings import api_settings as jwt_settings
 
-from realtime.broadcast import seats_publish_async
+from realtime.broadcast import seats_publish_from_loop
 from reservations import services
 from reservations.exceptions import BookingError
 
@@ -89,7 +89,6 @@ class FastSeatActions:
         self.django_app = django_app
         self.pool: AsyncConnectionPool | None = None
         self._pool_loop: asyncio.AbstractEventLoop | None = None
-        self._publishing: set[asyncio.Task] = set()
         self.enabled = settings.HOLD_FAST_PATH and settings.DATABASES["default"]["ENGINE"].endswith(
             "postgresql"
         )
@@ -175,10 +174,7 @@ class FastSeatActions:
             )
         except Exception as exc:  # a bug: logged with its trace, answered 500 without its text
             return _as_asgi(exception_response(exc))
-        if outcome.changed:
-            publishing = asyncio.ensure_future(seats_publish_async(event_id, outcome.changed))
-            self._publishing.add(publishing)
-            publishing.add_done_callback(self._publishing.discard)
+        seats_publish_from_loop(event_id, outcome.changed)
         body = seat_action_body(action, outcome.seats[0], user_id=user_id)
         return 200, orjson.dumps(body), []
 

@@ -14,7 +14,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import RefreshToken
 
-from realtime.broadcast import event_group
+from realtime.broadcast import event_group, publishes_sent
 from reservations.api.fast import FastSeatActions
 from reservations.models import Seat
 
@@ -77,6 +77,7 @@ def on_one_loop(app, scenario):
         try:
             return await scenario()
         finally:
+            await publishes_sent()
             if app.pool is not None:
                 await app.pool.close()
 
@@ -208,7 +209,8 @@ def test_a_lock_through_the_fast_path_is_written_and_broadcast_after_commit(fast
     seat.refresh_from_db()
     assert status == 200 and payload["seat"]["mine"] is True
     assert (seat.status, seat.locked_by_id, seat.version) == ("locked", alice.id, 1)
-    assert json.loads(message["text"])["changes"] == [
+    ((seq, text),) = message["frames"]
+    assert json.loads(text)["changes"] == [
         {
             "id": seat.id,
             "status": "locked",
