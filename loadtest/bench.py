@@ -27,6 +27,8 @@ from pathlib import Path
 import httpx
 import redis
 
+from .stats import proc_sample
+
 ROOT = Path(__file__).resolve().parents[1]
 PY = sys.executable
 DB = os.environ.get("BENCH_DB", "seatmap_bench")
@@ -326,10 +328,10 @@ def poll(n: int, every: float):
     return run
 
 
-def clicks(profile: str, clickers: int, *extra, kind="uvicorn", procs=1, watchers=10):
+def clicks(profile: str, clickers: int, *extra, kind="uvicorn", procs=1, watchers=10, env=None):
     def run(ctx):
         event = new_event(f"{profile} {clickers}", rows=40, per_row=250)
-        with servers(kind, procs) as (urls, pids):
+        with servers(kind, procs, **(env or {})) as (urls, pids):
             return loadtest(
                 urls,
                 pids,
@@ -352,10 +354,10 @@ def clicks(profile: str, clickers: int, *extra, kind="uvicorn", procs=1, watcher
 PGBENCH_HOLD = """\\set seat random(:first, :last)
 \\set uid random(1, 1000)
 BEGIN;
-SELECT id FROM auth_user WHERE id = :uid FOR UPDATE;
-SELECT * FROM reservations_seat WHERE event_id = :event AND id IN (:seat) ORDER BY id FOR UPDATE;
-SELECT count(*) FROM reservations_seat WHERE event_id = :event AND status = 'locked' AND locked_by_id = :uid AND locked_until > now();
-UPDATE reservations_seat SET status = 'locked', locked_by_id = :uid, locked_until = now() + interval '5 minutes', reserved_by_id = NULL, version = version + 1 WHERE id = :seat;
+SELECT is_active FROM auth_user WHERE id = :uid FOR UPDATE;
+SELECT id, label, section, row, number, price, status, version, locked_until, locked_by_id, reserved_by_id FROM reservations_seat WHERE event_id = :event AND id IN (:seat) ORDER BY id FOR UPDATE;
+SELECT locked_until FROM reservations_seat WHERE event_id = :event AND locked_by_id = :uid AND status = 'locked';
+UPDATE reservations_seat SET status = 'locked', locked_by_id = :uid, locked_until = now() + interval '5 minutes', reserved_by_id = NULL, version = version + 1 WHERE id IN (:seat);
 COMMIT;
 """  # noqa: E501
 
@@ -431,6 +433,91 @@ def pgbench(ctx):
     return figures
 
 
+WRK_SCRIPT = """
+local tokens = {%(tokens)s}
+local seats = {%(seats)s}
+local counter, threads = 0, {}
+function setup(thread)
+  counter = counter + 1
+  thread:set("idx", counter)
+  table.insert(threads, thread)
+end
+function init(args)
+  seat, token, n, bad = seats[idx], tokens[idx], 0, 0
+end
+function request()
+  n = n + 1
+  local action = (n %% 2 == 1) and "lock" or "unlock"
+  return wrk.format("POST", "/api/events/%(event)s/seats/" .. seat .. "/" .. action .. "/",
+    {["Authorization"] = "Bearer " .. token, ["Content-Type"] = "application/json"}, "{}")
+end
+function response(status, headers, body)
+  if status ~= 200 then bad = bad + 1 end
+end
+function done(summary, latency, requests)
+  local total = 0
+  for _, t in ipairs(threads) do total = total + t:get("bad") end
+  io.write(string.format("non-200: %%d\\n", total))
+end
+"""
+
+
+def wrk_holds(connections: int):
+    """Each of `connections` users locks and unlocks a seat of its own, as fast as answered:
+    the server's capacity for holds with a load client (wrk, in C) that costs little CPU."""
+
+    def run(ctx):
+        if not shutil.which("wrk"):
+            return {"name": ctx["name"], "failed": "wrk not installed (apt-get install wrk)"}
+        event = new_event(f"wrk {connections}", rows=40, per_row=250)
+        users = json.loads(Path(ctx["users"]).read_text())[:connections]
+        with servers("uvicorn") as (urls, pids):
+            seat_ids = [
+                s["id"]
+                for s in httpx.get(f"{urls[0]}/api/events/{event}/seats/", timeout=30).json()[
+                    "seats"
+                ]
+            ]
+            script = ctx["workdir"] / f"{ctx['name']}.lua"
+            script.write_text(
+                WRK_SCRIPT
+                % {
+                    "tokens": ",".join(f'"{u["access"]}"' for u in users),
+                    "seats": ",".join(str(seat_ids[i * 7]) for i in range(len(users))),
+                    "event": event,
+                }
+            )
+            cmd = ["wrk", f"-t{connections}", f"-c{connections}", "-d10s", "--latency"]
+            cmd += ["-s", str(script), urls[0]]
+            wait_quiet()
+            before = proc_sample(pids)
+            out = subprocess.run(cmd, capture_output=True, text=True, timeout=120).stdout
+            after = proc_sample(pids)
+        print(f"\n=== {ctx['name']}\n{out}", flush=True)
+        rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out)[1])
+        latency = {
+            q: _wrk_ms(re.search(rf"\s{q}%\s+([\d.]+\w+)", out)[1]) for q in ("50", "90", "99")
+        }
+        cpu = after["cpu_s"] - before["cpu_s"]
+        return {
+            "name": ctx["name"],
+            "command": " ".join(cmd),
+            "connections": connections,
+            "requests_per_s": rps,
+            "latency_ms": {f"p{q}": v for q, v in latency.items()},
+            "non_200": int(re.search(r"non-200: (\d+)", out)[1]),
+            "server_cores": round(cpu / 10, 3),
+            "server_cpu_ms_per_request": round(cpu / (rps * 10) * 1e3, 3),
+        }
+
+    return run
+
+
+def _wrk_ms(text: str) -> float:
+    value, unit = re.fullmatch(r"([\d.]+)(\w+)", text).groups()
+    return round(float(value) * {"us": 1e-3, "ms": 1.0, "s": 1e3}[unit], 2)
+
+
 SCENARIOS = {
     "fanout-1000-uvicorn": fanout(1000),
     "fanout-1000-daphne": fanout(1000, "daphne"),
@@ -444,6 +531,18 @@ SCENARIOS = {
     "poll-1000-3s": poll(1000, 3),
     "uniform-holds-uvicorn": clicks("uniform", 100, "--duration", 10),
     "uniform-holds-uvicorn-2procs": clicks("uniform", 100, "--duration", 10, procs=2),
+    "uniform-holds-1000": clicks("uniform", 1000, "--duration", 8),
+    "uniform-holds-django-path": clicks(
+        "uniform", 100, "--duration", 10, env={"HOLD_FAST_PATH": "0"}
+    ),
+    "uniform-holds-queue-layer": clicks(
+        "uniform",
+        100,
+        "--duration",
+        10,
+        env={"CHANNEL_LAYER": "channels_redis.core.RedisChannelLayer"},
+    ),
+    "holds-wrk-50": wrk_holds(50),
     "uniform-holds-daphne": clicks("uniform", 100, "--duration", 10, kind="daphne"),
     "hot-1000": clicks("hot", 1000, "--hot-seats", 1, "--settle", 1),
     "book-100": clicks("book", 100, "--duration", 10),

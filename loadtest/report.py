@@ -42,13 +42,16 @@ def _fanout_row(name: str, r: dict) -> str:
 
 def _clicks_row(name: str, r: dict) -> str:
     if r.get("failed"):
-        return f"| {name} | failed: {r['failed'][:80]} | | | | | |"
+        return f"| {name} | failed: {r['failed'][:80]} | | | | | | | | |"
     k = r["clicks"]
     errors = ", ".join(f"{code} {n}" for code, n in sorted(k["errors_by_code"].items())) or "none"
     winners = k.get("winners", "–")
+    push = r.get("push", {}).get("latency_ms") or {}
     return (
-        f"| {name} | {k['clickers']} | {k['holds_per_s']} | {_q(k['latency_ms'], 'p50')} / "
-        f"{_q(k['latency_ms'])} | {winners} | {errors} | "
+        f"| {name} | {k['clickers']} | {k.get('requests_per_s', '–')} | {k['holds_per_s']} | "
+        f"{_q(k['latency_ms'], 'p50')} / {_q(k['latency_ms'])} | "
+        f"{_q(push, 'p50') if push else '–'} / {_q(push) if push else '–'} | "
+        f"{_get(r, 'server', 'cpu_share', default='–')} | {winners} | {errors} | "
         f"{'PASS' if r['verdict']['passed'] else 'FAIL'} |"
     )
 
@@ -122,12 +125,34 @@ def write_benchmarks(machine: dict, results: dict, path: Path) -> None:
         "",
         "## Clicks",
         "",
-        "| scenario | clickers | holds/s | answer p50 / p99 | winners | errors by code | verdict |",
-        "| --- | --- | --- | --- | --- | --- | --- |",
+        "| scenario | clickers | requests/s | holds/s | answer p50 / p99 | push p50 / p99 "
+        "(10 watchers) | server cores | winners | errors by code | verdict |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
     for name, r in results.items():
         if name.startswith(("uniform", "hot", "book", "churn")):
             lines.append(_clicks_row(name, r))
+    wrks = {n: r for n, r in results.items() if n.startswith("holds-wrk")}
+    if wrks:
+        lines += [
+            "",
+            "## Hold capacity with a load client in C (wrk: each connection a user locking and "
+            "unlocking its own seat, 10 s)",
+            "",
+            "| scenario | connections | requests/s | answer p50 / p90 / p99 | not 200 | server "
+            "cores | server CPU per request |",
+            "| --- | --- | --- | --- | --- | --- | --- |",
+        ]
+        for name, r in wrks.items():
+            if r.get("failed"):
+                lines.append(f"| {name} | failed: {r['failed'][:80]} | | | | | |")
+                continue
+            q = r["latency_ms"]
+            lines.append(
+                f"| {name} | {r['connections']} | {r['requests_per_s']:.0f} | {q['p50']} / "
+                f"{q['p90']} / {q['p99']} ms | {r['non_200']} | {r['server_cores']} | "
+                f"{r['server_cpu_ms_per_request']} ms |"
+            )
     pg = results.get("pgbench")
     if pg and not pg.get("failed"):
         lines += [
