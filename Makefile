@@ -7,7 +7,7 @@ PORT ?= 8000
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/seatmap
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/1
 
-.PHONY: run test lint format pytest frontend-test e2e chromium install frontend-build bench clean
+.PHONY: run test lint format pytest frontend-test e2e chromium wrk install frontend-build bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -57,7 +57,12 @@ e2e: install chromium frontend/node_modules/.installed
 
 test: lint pytest frontend-test e2e
 
-bench: install
+wrk:
+	@command -v wrk >/dev/null 2>&1 || { echo "Installing Debian's wrk for the hold-capacity scenario"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk) \
+	  || echo "Could not install wrk: the holds-wrk scenario will say so"; }
+
+bench: install wrk
 	$(BIN)/python -m loadtest.bench
 
 clean:
