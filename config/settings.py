@@ -126,10 +126,11 @@ else:
 HOLD_FAST_PATH = env.bool("HOLD_FAST_PATH", default=True)
 FAST_PATH_DB_POOL_MAX = env.int("FAST_PATH_DB_POOL_MAX", default=10)
 
-# Redis pub/sub carries the seat messages: the queue layer (RedisChannelLayer) pops one message
-# per round trip and, at ~700 changes/s, fell seconds behind and dropped messages over its
-# capacity, where pub/sub kept push p99 at 132 ms (BENCHMARKS.md). A message missed during a
-# Redis reconnect shows as a seq gap and the client resyncs (PROTOCOL.md).
+# Redis pub/sub carries the seat messages. Measured against the queue layer (RedisChannelLayer)
+# with the batched publisher in place (BENCHMARKS.md): the same fan-out cost (14-16 us per
+# delivery), and lower push latency under a thousand holds a second (p50 8 ms against 19 ms:
+# one PUBLISH against a script and a blocking pop per message). What pub/sub drops while Redis
+# is away the relay answers by closing its sockets (code 4503), so clients take a snapshot.
 CHANNEL_LAYER = env("CHANNEL_LAYER", default="channels_redis.pubsub.RedisPubSubChannelLayer")
 if REDIS_URL:
     CHANNEL_LAYERS = {

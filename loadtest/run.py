@@ -189,7 +189,9 @@ def http_session(connections: int = 0) -> aiohttp.ClientSession:
     """aiohttp: ~0.17 ms of client CPU per request here against ~3.8 ms for httpx, which made
     the load client, not the server, the limit of every click scenario (BENCHMARKS.md)."""
     return aiohttp.ClientSession(
-        connector=aiohttp.TCPConnector(limit=connections, force_close=False),
+        # Idle connections are dropped before uvicorn's 5 s keep-alive ends: reusing one the
+        # server is closing at that instant fails a POST with a reset (no retry for POST).
+        connector=aiohttp.TCPConnector(limit=connections, keepalive_timeout=4),
         timeout=aiohttp.ClientTimeout(total=60),
     )
 
