@@ -443,16 +443,17 @@ function setup(thread)
   table.insert(threads, thread)
 end
 function init(args)
-  seat, token, n, bad = seats[idx], tokens[idx], 0, 0
+  seat, token, held, bad = seats[idx], tokens[idx], false, 0
 end
 function request()
-  n = n + 1
-  local action = (n %% 2 == 1) and "lock" or "unlock"
+  -- one request in flight per connection: the last answer says whether the seat is held
+  local action = held and "unlock" or "lock"
   return wrk.format("POST", "/api/events/%(event)s/seats/" .. seat .. "/" .. action .. "/",
     {["Authorization"] = "Bearer " .. token, ["Content-Type"] = "application/json"}, "{}")
 end
 function response(status, headers, body)
   if status ~= 200 then bad = bad + 1 end
+  held = status == 200 and string.find(body, '"mine":true', 1, true) ~= nil
 end
 function done(summary, latency, requests)
   local total = 0

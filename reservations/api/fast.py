@@ -15,8 +15,10 @@ ALLOWED_HOSTS, plain HTTP where HTTPS is required.
 """
 
 import asyncio
+import functools
 import logging
 import re
+import time
 
 import orjson
 import psycopg
@@ -209,9 +211,21 @@ class FastSeatActions:
 def _user_id(token: str) -> int:
     """The token's user id, validated by simplejwt as for every other API request."""
     try:
-        return int(_jwt.get_validated_token(token)[jwt_settings.USER_ID_CLAIM])
+        user_id, expires_at = _validated_claims(token)
     except (InvalidToken, KeyError, ValueError, TypeError) as exc:
         raise _Unauthenticated from exc
+    if expires_at <= time.time():
+        raise _Unauthenticated
+    return user_id
+
+
+@functools.lru_cache(maxsize=65536)
+def _validated_claims(token: str) -> tuple[int, float]:
+    """A token checked once stays good until it expires (access tokens are not revocable;
+    the account itself is checked under its row lock on every request), so a clicker's
+    signature is verified once, not on every click: that was a tenth of a hold's CPU."""
+    validated = _jwt.get_validated_token(token)
+    return int(validated[jwt_settings.USER_ID_CLAIM]), float(validated["exp"])
 
 
 async def _body_too_large(receive, scope) -> bool:

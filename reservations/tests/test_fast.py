@@ -274,6 +274,27 @@ def test_a_token_of_a_deactivated_account_is_refused_and_changes_nothing(fast):
     assert (seat.status, seat.version) == ("available", 0)
 
 
+def test_a_token_that_worked_is_refused_once_it_expires(fast):
+    alice = UserFactory(username="alice")
+    event = event_with_seats(rows=1, seats_per_row=2)
+    first, second = event.seats.order_by("id")
+    access = RefreshToken.for_user(alice).access_token
+    access.set_exp(lifetime=timedelta(seconds=1))
+    token = f"Bearer {access}".encode()
+
+    async def before_and_after_expiry():
+        before = await call(fast, lock_path(event, first), headers=[(b"authorization", token)])
+        await asyncio.sleep(1.1)
+        after = await call(fast, lock_path(event, second), headers=[(b"authorization", token)])
+        return before, after
+
+    (before, _, _), (after, payload, _) = on_one_loop(fast, before_and_after_expiry)
+
+    assert (before, after, payload["code"]) == (200, 401, "not_authenticated")
+    second.refresh_from_db()
+    assert second.status == "available"
+
+
 def test_an_oversized_body_is_refused_before_anything_changes(fast):
     alice = UserFactory(username="alice")
     event = event_with_seats(rows=1, seats_per_row=1)
