@@ -185,14 +185,14 @@ class Progress:
             await asyncio.sleep(1)
 
 
-def http_session(connections: int = 0) -> aiohttp.ClientSession:
+def http_session(connections: int = 0, total_timeout: float | None = 60) -> aiohttp.ClientSession:
     """aiohttp: ~0.17 ms of client CPU per request here against ~3.8 ms for httpx, which made
     the load client, not the server, the limit of every click scenario (BENCHMARKS.md)."""
     return aiohttp.ClientSession(
         # Idle connections are dropped before uvicorn's 5 s keep-alive ends: reusing one the
         # server is closing at that instant fails a POST with a reset (no retry for POST).
         connector=aiohttp.TCPConnector(limit=connections, keepalive_timeout=4),
-        timeout=aiohttp.ClientTimeout(total=60),
+        timeout=aiohttp.ClientTimeout(total=total_timeout),
     )
 
 
@@ -243,11 +243,17 @@ async def main_async(args: argparse.Namespace) -> dict:
     before = proc_sample(pids)
     client_before = self_sample()
     watchers: list = []
+    sockets = http_session(total_timeout=None)  # the watchers' WebSockets: open for the run
     pollers_client = None
     if args.poll:
         pollers_client = http_session()
         reference = Watcher(
-            -1, ws_url(args.url[0], args.event), args.url[0], rec, deflate=args.deflate
+            -1,
+            ws_url(args.url[0], args.event),
+            args.url[0],
+            rec,
+            deflate=args.deflate,
+            session=sockets,
         )
         watchers.append(reference)
     for i in range(args.watchers):
@@ -257,7 +263,11 @@ async def main_async(args: argparse.Namespace) -> dict:
                 Poller(i, f"{base}/api/events/{args.event}/seats/", pollers_client, rec, args.poll)
             )
         else:
-            watchers.append(Watcher(i, ws_url(base, args.event), base, rec, deflate=args.deflate))
+            watchers.append(
+                Watcher(
+                    i, ws_url(base, args.event), base, rec, deflate=args.deflate, session=sockets
+                )
+            )
     bursts = max(1, math.ceil(len(watchers) / args.connect_burst))
     interval = args.connect_interval
     if args.connect_within is not None:
@@ -436,6 +446,7 @@ async def main_async(args: argparse.Namespace) -> dict:
     result["verdict"] = verdict
     await admin.close()
     await click_client.close()
+    await sockets.close()
     if pollers_client:
         await pollers_client.close()
     return result
