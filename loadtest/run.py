@@ -530,7 +530,9 @@ async def check_verdict(client, args, watchers, clickers, hot, verdict) -> None:
     mismatched = []
     checked = 0
     for w in watchers:
-        if w.failed is not None or (w.closed and isinstance(w, Watcher) and w.index >= 0):
+        if not w.ready.is_set() or w.failed is not None:
+            continue  # never had a snapshot: counted in `watcher_not_ready_in_time` or refused
+        if w.closed and isinstance(w, Watcher) and w.index >= 0:
             continue
         checked += 1
         model = w.model
