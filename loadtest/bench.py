@@ -562,6 +562,7 @@ def machine() -> dict:
             return subprocess.run(cmd, capture_output=True, text=True).stdout.strip()
         return None
 
+    import aiohttp
     import channels
     import channels_redis
     import daphne
@@ -580,6 +581,7 @@ def machine() -> dict:
         "daphne": daphne.__version__,
         "uvicorn": uvicorn.__version__,
         "websockets": websockets.__version__,
+        "aiohttp": aiohttp.__version__,
         "redis_py": redis.__version__,
         "postgresql": version(["psql", "--version"]),
         "redis_server": version(["redis-server", "--version"]),
