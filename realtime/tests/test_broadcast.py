@@ -1,0 +1,94 @@
+"""The publisher (realtime/broadcast.py) on real Redis: commits handed over while a send is on
+its way leave together, one `seq` range and one layer message per event, and each committed
+transaction is still its own `seats` frame, in the order it committed."""
+
+import asyncio
+import json
+from datetime import UTC, datetime
+from types import SimpleNamespace
+
+from channels.layers import get_channel_layer
+
+from realtime.broadcast import event_group, publishes_sent, seats_publish_from_loop
+
+EVENT, OTHER_EVENT = 910_001, 910_002  # not in any database: the publisher does not read one
+
+
+def seat(seat_id, version, status="locked"):
+    until = datetime(2026, 12, 22, 10, 5, tzinfo=UTC) if status == "locked" else None
+    return SimpleNamespace(id=seat_id, status=status, version=version, locked_until=until)
+
+
+async def listening(*event_ids):
+    layer = get_channel_layer()
+    channel = await layer.new_channel()
+    for event_id in event_ids:
+        await layer.group_add(event_group(event_id), channel)
+    return layer, channel
+
+
+async def received(layer, channel, count, within=5.0):
+    async with asyncio.timeout(within):
+        return [await layer.receive(channel) for _ in range(count)]
+
+
+def test_commits_in_one_go_leave_as_one_message_of_frames_with_consecutive_seqs():
+    async def scenario():
+        layer, channel = await listening(EVENT)
+        for version in (1, 2, 3, 4, 5):  # five transactions commit before the publisher runs
+            seats_publish_from_loop(EVENT, [seat(7, version)])
+        await publishes_sent()
+        (message,) = await received(layer, channel, 1)
+        return message
+
+    message = asyncio.run(scenario())
+
+    frames = [json.loads(text) for _, text in message["frames"]]
+    seqs = [seq for seq, _ in message["frames"]]
+    assert [f["seq"] for f in frames] == seqs
+    assert seqs == list(range(seqs[0], seqs[0] + 5))
+    assert [f["changes"] for f in frames] == [
+        [{"id": 7, "status": "locked", "version": v, "locked_until": "2026-12-22T10:05:00Z"}]
+        for v in (1, 2, 3, 4, 5)
+    ]
+    assert {f["type"] for f in frames} == {"seats"} and {f["epoch"] for f in frames} == {
+        message["epoch"]
+    }
+
+
+def test_each_event_gets_its_own_message_and_its_own_seq_range():
+    async def scenario():
+        layer, channel = await listening(EVENT, OTHER_EVENT)
+        seats_publish_from_loop(EVENT, [seat(1, 1)])
+        seats_publish_from_loop(OTHER_EVENT, [seat(2, 1)])
+        seats_publish_from_loop(EVENT, [seat(1, 2, status="available")])
+        await publishes_sent()
+        return await received(layer, channel, 2)
+
+    messages = {m["event_id"]: m for m in asyncio.run(scenario())}
+
+    assert [len(messages[EVENT]["frames"]), len(messages[OTHER_EVENT]["frames"])] == [2, 1]
+    first, second = (seq for seq, _ in messages[EVENT]["frames"])
+    assert second == first + 1
+    assert json.loads(messages[OTHER_EVENT]["frames"][0][1])["changes"][0]["id"] == 2
+
+
+def test_what_commits_while_a_send_is_on_its_way_follows_in_order():
+    async def scenario():
+        layer, channel = await listening(EVENT)
+        seats_publish_from_loop(EVENT, [seat(3, 1)])
+        await asyncio.sleep(0)  # the publisher starts sending the first one
+        seats_publish_from_loop(EVENT, [seat(3, 2)])
+        await publishes_sent()
+        messages = []
+        async with asyncio.timeout(5):
+            while sum(len(m["frames"]) for m in messages) < 2:
+                messages.append(await layer.receive(channel))
+        return messages
+
+    messages = asyncio.run(scenario())
+
+    versions = [
+        json.loads(text)["changes"][0]["version"] for m in messages for _, text in m["frames"]
+    ]
+    assert versions == [1, 2]
