@@ -9,6 +9,7 @@ Two ways to run, switched only by environment variables:
 
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 
@@ -132,6 +133,10 @@ FAST_PATH_DB_POOL_MAX = env.int("FAST_PATH_DB_POOL_MAX", default=10)
 # one PUBLISH against a script and a blocking pop per message). What pub/sub drops while Redis
 # is away the relay answers by closing its sockets (code 4503), so clients take a snapshot.
 CHANNEL_LAYER = env("CHANNEL_LAYER", default="channels_redis.pubsub.RedisPubSubChannelLayer")
+CHANNEL_LAYER_PREFIX = env(
+    "CHANNEL_LAYER_PREFIX",
+    default=f"seatmap.db{urlsplit(REDIS_URL).path.strip('/') or '0'}." if REDIS_URL else "",
+)
 if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
@@ -141,6 +146,9 @@ if REDIS_URL:
                 # blocking pop: under load the read then times out and the relay drops its
                 # sockets. Give the read room beyond the pop.
                 "hosts": [{"address": REDIS_URL, "socket_timeout": 15}],
+                # Pub/sub channels are not scoped by Redis database number: without a prefix of
+                # its own, a deployment on db 1 would hear the events of another on db 2.
+                "prefix": CHANNEL_LAYER_PREFIX,
                 # capacity and expiry are options of the queue layer only
                 **(
                     {}

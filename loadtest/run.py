@@ -15,6 +15,7 @@ import aiohttp
 import orjson
 
 from .clickers import PROFILES, TRANSPORT_ERRORS, Clicker, run_clicker
+from .procs import Child, child_main, merge_receipts
 from .stats import Recorder, proc_sample, quantiles, self_sample
 from .watchers import Poller, Watcher
 
@@ -77,6 +78,14 @@ def parse_args(argv=None) -> argparse.Namespace:
         "clock for staleness",
     )
     g.add_argument(
+        "--procs",
+        type=int,
+        default=1,
+        help="client processes the watchers are spread over (a process reading thousands of "
+        "sockets is itself a queue; not with --poll)",
+    )
+    g.add_argument("--child-index", type=int, default=None, help=argparse.SUPPRESS)
+    g.add_argument(
         "--deflate",
         action="store_true",
         help="offer permessage-deflate on the sockets (off by default)",
@@ -137,7 +146,11 @@ def parse_args(argv=None) -> argparse.Namespace:
     g.add_argument("--quiet", action="store_true", help="no progress line")
     g.add_argument("--seed", type=int, default=None, help="random seed")
     args = p.parse_args(argv)
+    args.argv = list(sys.argv[1:] if argv is None else argv)  # what --procs children get
+    args.child_results = []
     args.url = [u.rstrip("/") for u in (args.url or ["http://127.0.0.1:8000"])]
+    if args.procs < 1 or (args.procs > 1 and args.poll):
+        p.error("--procs is 1 or more, and 1 with --poll")
     if args.clickers and not args.users:
         p.error("--clickers needs --users")
     args.user_rows = orjson.loads(Path(args.users).read_bytes()) if args.users else []
@@ -218,6 +231,31 @@ async def fetch_seats(
     raise AssertionError("unreachable")
 
 
+async def open_watchers(watchers: list, args) -> tuple[list, int]:
+    """Open the watchers in bursts (this process's share of each burst) and wait for their
+    snapshots, up to --connect-timeout. Returns their tasks and when the last burst opened."""
+    burst = max(1, math.ceil(args.connect_burst / args.procs))
+    bursts = max(1, math.ceil(len(watchers) / burst))
+    interval = args.connect_interval
+    if args.connect_within is not None:
+        interval = args.connect_within / bursts if bursts > 1 else 0
+    tasks = []
+    for b in range(bursts):
+        for w in watchers[b * burst : (b + 1) * burst]:
+            tasks.append(asyncio.ensure_future(w.run()))
+        if b < bursts - 1 and interval:
+            await asyncio.sleep(interval)
+    opened_at = time.time_ns()
+    try:
+        await asyncio.wait_for(
+            asyncio.gather(*(w.ready.wait() for w in watchers)), args.connect_timeout
+        )
+    except TimeoutError:
+        not_ready = sum(1 for w in watchers if not w.ready.is_set())
+        watchers[0].rec.errors["watcher_not_ready_in_time"] += not_ready
+    return tasks, opened_at
+
+
 async def main_async(args: argparse.Namespace) -> dict:
     if args.seed is not None:
         random.seed(args.seed)
@@ -257,6 +295,8 @@ async def main_async(args: argparse.Namespace) -> dict:
         )
         watchers.append(reference)
     for i in range(args.watchers):
+        if i % args.procs:
+            continue  # a child process's watcher (--procs)
         base = args.url[i % len(args.url)]
         if args.poll:
             watchers.append(
@@ -268,34 +308,32 @@ async def main_async(args: argparse.Namespace) -> dict:
                     i, ws_url(base, args.event), base, rec, deflate=args.deflate, session=sockets
                 )
             )
-    bursts = max(1, math.ceil(len(watchers) / args.connect_burst))
-    interval = args.connect_interval
-    if args.connect_within is not None:
-        interval = args.connect_within / bursts if bursts > 1 else 0
+    children = [await Child.start(args.argv, k) for k in range(1, args.procs)]
     connect_started = time.time_ns()
-    tasks = []
-    for b in range(bursts):
-        for w in watchers[b * args.connect_burst : (b + 1) * args.connect_burst]:
-            tasks.append(asyncio.ensure_future(w.run()))
-        if b < bursts - 1 and interval:
-            await asyncio.sleep(interval)
-    opened_in = (time.time_ns() - connect_started) / 1e9
-    try:
-        await asyncio.wait_for(
-            asyncio.gather(*(w.ready.wait() for w in watchers)), args.connect_timeout
-        )
-    except TimeoutError:
-        rec.errors["watcher_not_ready_in_time"] += sum(1 for w in watchers if not w.ready.is_set())
+    tasks, opened_at = await open_watchers(watchers, args)
+    opened_in = (opened_at - connect_started) / 1e9
     ready = [w for w in watchers if w.ready.is_set() and not w.closed and w.failed is None]
+    children_ready = [await child.ready() for child in children]
+    refusal_reasons = Counter(w.failed.split(":")[0] for w in watchers if w.failed)
+    for k, payload in enumerate(children_ready, start=1):
+        rec.refused += payload["refused"]
+        rec.errors["watcher_not_ready_in_time"] += payload["not_ready"]
+        refusal_reasons.update(payload["refusal_reasons"])
+        for n, at in enumerate(payload["first_snapshot_ns"]):
+            rec.first_snapshot_ns[f"child{k}-{n}"] = at
+    if not rec.errors["watcher_not_ready_in_time"]:
+        del rec.errors["watcher_not_ready_in_time"]
+    n_ready_all = len(ready) + sum(p["ready"] for p in children_ready)
     snap_times = [t - connect_started for t in rec.first_snapshot_ns.values()]
     result["connect"] = {
         "watchers": args.watchers,
-        "bursts": bursts,
+        "bursts": max(1, math.ceil(args.watchers / args.connect_burst)),
         "burst": args.connect_burst,
+        "client_processes": args.procs,
         "opened_in_s": round(opened_in, 3),
-        "ready": len(ready),
+        "ready": n_ready_all,
         "refused": rec.refused,
-        "refusal_reasons": dict(Counter(w.failed.split(":")[0] for w in watchers if w.failed)),
+        "refusal_reasons": dict(refusal_reasons),
         "time_to_all_snapshots_s": round(max(snap_times) / 1e9, 3) if snap_times else None,
         "time_to_snapshot": quantiles(snap_times, 1e-6),
     }
@@ -305,15 +343,15 @@ async def main_async(args: argparse.Namespace) -> dict:
     await asyncio.sleep(args.idle)
     idle = proc_sample(pids)
     client_idle = self_sample()
-    n_ready = max(1, len(ready))
+    n_ready = max(1, n_ready_all)
     result["idle_memory"] = {
         "server_rss_before_bytes": before["rss_bytes"],
         "server_rss_idle_bytes": idle["rss_bytes"],
         "server_bytes_per_watcher": round((idle["rss_bytes"] - before["rss_bytes"]) / n_ready)
         if pids
         else None,
-        "client_bytes_per_watcher": round(
-            (client_idle["rss_bytes"] - client_before["rss_bytes"]) / n_ready
+        "client_bytes_per_watcher": round(  # this process's own watchers
+            (client_idle["rss_bytes"] - client_before["rss_bytes"]) / max(1, len(ready))
         ),
         "server_cpu_connect_s": round(idle["cpu_s"] - before["cpu_s"], 3) if pids else None,
     }
@@ -382,6 +420,9 @@ async def main_async(args: argparse.Namespace) -> dict:
     client_measure = self_sample()
     rec.measure_from_ns = time.time_ns()
     rec.measuring = True
+    children_cpu_before = sum(child.cpu_s() for child in children)
+    for child in children:
+        child.measure(rec.measure_from_ns)
     click_started = time.monotonic()
     start.set()
     if click_tasks:
@@ -397,7 +438,11 @@ async def main_async(args: argparse.Namespace) -> dict:
     await asyncio.sleep(settle)
     measured = proc_sample(pids)
     client_measured = self_sample()
+    children_cpu = sum(child.cpu_s() for child in children) - children_cpu_before
     window = click_seconds + settle
+    args.child_results = [await child.stop() for child in children]
+    for payload in args.child_results:
+        merge_receipts(rec, payload)
 
     # --- verdict ----------------------------------------------------------------------------
     progress.phase = "verdict"
@@ -416,7 +461,7 @@ async def main_async(args: argparse.Namespace) -> dict:
         sys.stderr.write("\r" + progress.line()[:200].ljust(200) + "\n")
 
     # --- figures ----------------------------------------------------------------------------
-    result["push"] = push_figures(rec, ready, args)
+    result["push"] = push_figures(rec, ready, args, n_ready_all - len(ready))
     result["clicks"] = click_figures(rec, clickers, hot, args, click_seconds)
     if args.poll:
         polls_s = rec.polls / max(1e-9, (time.time_ns() - connect_started) / 1e9)
@@ -437,7 +482,8 @@ async def main_async(args: argparse.Namespace) -> dict:
         "rss_bytes": measured["rss_bytes"] if pids else None,
     }
     result["client"] = {
-        "cpu_s": round(client_measured["cpu_s"] - client_measure["cpu_s"], 3),
+        "cpu_s": round(client_measured["cpu_s"] - client_measure["cpu_s"] + children_cpu, 3),
+        "processes": args.procs,
         "rss_bytes": client_measured["rss_bytes"],
     }
     result["errors"] = dict(rec.errors)
@@ -452,9 +498,10 @@ async def main_async(args: argparse.Namespace) -> dict:
     return result
 
 
-def push_figures(rec: Recorder, ready: list, args) -> dict:
+def push_figures(rec: Recorder, ready: list, args, elsewhere: int = 0) -> dict:
+    """`elsewhere`: ready watchers of the child processes (--procs)."""
     measured = {k: v for k, v in rec.messages.items() if v[0] >= rec.measure_from_ns}
-    listeners = sum(1 for w in ready if isinstance(w, Watcher))
+    listeners = sum(1 for w in ready if isinstance(w, Watcher)) + elsewhere
     completion = [v[2] - v[0] for v in measured.values()]
     delivered = sum(v[1] for v in measured.values())
     expected = len(measured) * listeners
@@ -524,6 +571,25 @@ async def check_verdict(client, args, watchers, clickers, hot, verdict) -> None:
         verdict["changes_pushed"] = sum(
             1 for ts in rec.version_ts.values() if ts >= rec.measure_from_ns
         )
+    checked, mismatched = watchers_verdict(watchers, server)
+    for payload in args.child_results:
+        checked += payload["watchers_checked"]
+        mismatched += [tuple(m) for m in payload["mismatched"]]
+        mismatched += [None] * (payload["mismatched_count"] - len(payload["mismatched"]))
+    verdict["watchers_checked"] = checked
+    verdict["watchers_mismatched"] = len(mismatched)
+    if mismatched:
+        index, bad = next(m for m in mismatched if m is not None)
+        fail(
+            f"{len(mismatched)} watcher(s) differ from the server's seat list, e.g. watcher "
+            f"{index} on seats {bad}: model {[watchers_model(watchers, index, i) for i in bad]} "
+            f"server {[server.get(i) for i in bad]}"
+        )
+    await check_clickers(client, args, clickers, hot, server, fail, verdict)
+
+
+def watchers_verdict(watchers, server: dict) -> tuple[int, list]:
+    """How many watchers were checked, and the ones whose model differs from `server`."""
     # Each watcher's model: only the seats where its base or its own changes differ from the
     # server need looking at; the base diff is computed once per shared base.
     base_diffs: dict[int, list] = {}
@@ -548,15 +614,10 @@ async def check_verdict(client, args, watchers, clickers, hot, verdict) -> None:
         ]
         if bad:
             mismatched.append((w.index, bad[:5]))
-    verdict["watchers_checked"] = checked
-    verdict["watchers_mismatched"] = len(mismatched)
-    if mismatched:
-        index, bad = mismatched[0]
-        fail(
-            f"{len(mismatched)} watcher(s) differ from the server's seat list, e.g. watcher "
-            f"{index} on seats {bad}: model {[watchers_model(watchers, index, i) for i in bad]} "
-            f"server {[server.get(i) for i in bad]}"
-        )
+    return checked, mismatched
+
+
+async def check_clickers(client, args, clickers, hot, server, fail, verdict) -> None:
 
     active = [c for c in clickers if c.succeeded]
     holders: Counter = Counter()
@@ -682,6 +743,23 @@ def table(result: dict) -> str:
 
 def main(argv=None) -> int:
     args = parse_args(argv)
+    if args.child_index is not None:
+        raise_nofile()
+        run_child = child_main(
+            args,
+            open_watchers=open_watchers,
+            watchers_verdict=watchers_verdict,
+            fetch_seats=fetch_seats,
+            http_session=http_session,
+            ws_url=ws_url,
+        )
+        try:
+            import uvloop
+        except ImportError:
+            asyncio.run(run_child)
+        else:
+            uvloop.run(run_child)
+        return 0
     try:
         import uvloop
     except ImportError:

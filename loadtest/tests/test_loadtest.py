@@ -101,6 +101,39 @@ async def test_watchers_see_every_hold_and_the_verdict_passes(stack, tmp_path):
     assert push["latency_ms"]["p50"] is not None
 
 
+async def test_watchers_spread_over_three_processes_are_all_counted_and_checked(stack):
+    base, event_id, users = stack
+    result = await run(
+        "--url",
+        base,
+        "--event",
+        str(event_id),
+        "--watchers",
+        "30",
+        "--procs",
+        "3",
+        "--users",
+        str(users),
+        "--clickers",
+        "1",
+        "--rate",
+        "8",
+        "--duration",
+        "2",
+        "--quiet",
+        "--idle",
+        "0.2",
+    )
+    assert result["verdict"]["passed"], result["verdict"]
+    assert result["connect"]["ready"] == 30 and result["client"]["processes"] == 3
+    assert result["verdict"]["watchers_checked"] == 30  # the children's 20 included
+    push = result["push"]
+    assert push["listeners"] == 30 and push["messages"] >= 5
+    # Every push reached all 30 sockets, 20 of them in the two children.
+    assert push["delivered"] == push["expected"] == push["messages"] * 30
+    assert push["latency_ms"]["n"] == push["delivered"]
+
+
 async def test_hot_seat_has_exactly_one_winner(stack):
     base, event_id, users = stack
     result = await run(

@@ -139,6 +139,39 @@ def own_redis(port):
         process.wait(timeout=10)
 
 
+def test_deployments_on_two_redis_databases_do_not_hear_each_other(stack_env):
+    """Redis pub/sub channels are not scoped by database number: the layer's prefix is."""
+    event = event_with_seats(rows=1, seats_per_row=2)
+    UserFactory(username="alice")
+    seat = event.seats.first()
+    redis_url = stack_env["REDIS_URL"]
+    other_db = redis_url.rsplit("/", 1)[0] + "/" + str(int(redis_url.rsplit("/", 1)[1]) + 1)
+    with (
+        running_server(stack_env) as ours,
+        running_server({**stack_env, "REDIS_URL": other_db}) as theirs,
+    ):
+        asyncio.run(_lock_heard_only_by_ours(ours, theirs, event, seat))
+
+
+async def _lock_heard_only_by_ours(ours, theirs, event, seat):
+    async with (
+        websockets.connect(ws_url(ours, event.id)) as ours_watcher,
+        websockets.connect(ws_url(theirs, event.id)) as theirs_watcher,
+    ):
+        await ours_watcher.recv()
+        await theirs_watcher.recv()
+        async with httpx.AsyncClient() as http:
+            response = await http.post(
+                f"{ours}/api/events/{event.id}/seats/{seat.id}/lock/",
+                json={},
+                headers=token(ours, "alice"),
+            )
+        assert response.status_code == 200
+        assert (await next_seats(ours_watcher))["changes"][0]["id"] == seat.id
+        with pytest.raises(TimeoutError):
+            await next_seats(theirs_watcher, within=1.0)
+
+
 def test_redis_going_away_keeps_bookings_working_and_pushes_come_back(stack_env):
     event = event_with_seats(rows=1, seats_per_row=6)
     UserFactory(username="alice")
