@@ -553,6 +553,12 @@ SCENARIOS = {
     "pgbench": pgbench,
     "idle-1000-12s-uvicorn": idle(1000, 12),
     "fanout-10000-uvicorn-2procs": fanout(10000, procs=2, extra=("--connect-timeout", 120)),
+    # The same with the watchers spread over two client processes (--procs 2): how much of the
+    # latency above is the one-process client's own queue.
+    "fanout-5000-uvicorn-client2": fanout(5000, extra=("--procs", 2)),
+    "fanout-10000-uvicorn-2procs-client2": fanout(
+        10000, procs=2, extra=("--connect-timeout", 120, "--procs", 2)
+    ),
 }
 
 
