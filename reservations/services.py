@@ -134,8 +134,6 @@ def _lock_deadline(now: datetime) -> datetime:
 # reservations/api/fast.py drives the very same steps on an async psycopg connection for the
 # bearer-token fast path. Raw SQL because the ORM's query building was most of a hold's CPU.
 
-Statement = tuple[str, tuple]
-
 _SEAT_TABLE = Seat._meta.db_table
 _SEAT_COLUMNS = (
     "id, label, section, row, number, price, status, version, locked_until, "
@@ -148,15 +146,16 @@ _SEATS_FOR_UPDATE_SQL = (
 )
 _HELD_DEADLINES_SQL = (
     f"SELECT locked_until FROM {_SEAT_TABLE} "
-    f"WHERE event_id = %s AND locked_by_id = %s AND status = 'locked'"
+    f"WHERE event_id = %s AND locked_by_id = %s AND status = '{Status.LOCKED.value}'"
 )
 _EVENT_EXISTS_SQL = f"SELECT 1 FROM {Event._meta.db_table} WHERE id = %s"
 _HOLD_SQL = (
-    f"UPDATE {_SEAT_TABLE} SET status = 'locked', locked_by_id = %s, locked_until = %s, "
+    f"UPDATE {_SEAT_TABLE} SET status = '{Status.LOCKED.value}', locked_by_id = %s, "
+    f"locked_until = %s, "
     f"reserved_by_id = NULL, version = version + 1 WHERE id IN ({{ids}})"
 )
 _FREE_SQL = (
-    f"UPDATE {_SEAT_TABLE} SET status = 'available', locked_by_id = NULL, "
+    f"UPDATE {_SEAT_TABLE} SET status = '{Status.AVAILABLE.value}', locked_by_id = NULL, "
     f"locked_until = NULL, reserved_by_id = NULL, version = version + 1 WHERE id IN ({{ids}})"
 )
 

@@ -4,10 +4,10 @@ At an on-sale nearly every request is `POST .../seats/{id}/lock/` or `.../unlock
 bearer token. Through Django's request cycle (middleware, DRF, the ORM, a worker thread) one
 costs ~2.6 ms of CPU; here the same booking steps (`services.seats_lock_steps`,
 `services.seat_unlock_steps`) run on an async psycopg connection on the server's event loop.
-Nothing about the answer changes: the same token check (simplejwt's `AccessToken`, with the
-account checked under the user row lock the steps take anyway), the same JSON bodies and
-errors (`views.seat_action_body`, `errors.exception_response`), the same headers, the same
-broadcast after commit.
+Nothing about the answer changes: the same token check (simplejwt's validation, done once per
+token until it expires, with the account checked under the user row lock the steps take), the
+same JSON bodies and errors (`views.seat_action_body`, `errors.exception_response`), the same
+headers, the same broadcast after commit.
 
 Anything else goes to Django untouched: other routes and methods, requests without a bearer
 token (sessions and CSRF are Django's), cross-origin requests (CORS is Django's), a host not in
