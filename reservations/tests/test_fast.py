@@ -261,6 +261,24 @@ def test_an_expired_hold_is_free_for_the_next_click_and_not_the_holders_to_relea
     assert taken[0] == 200 and taken[1]["seat"]["mine"] is True
 
 
+def test_a_hold_in_its_last_second_is_still_released_by_its_holder(fast):
+    alice = UserFactory(username="alice")
+    event = event_with_seats(rows=1, seats_per_row=1)
+    seat = event.seats.get()
+    Seat.objects.filter(pk=seat.pk).update(
+        status="locked",
+        locked_by=alice,
+        locked_until=timezone.now() + timedelta(milliseconds=500),
+        version=1,
+    )
+
+    ((status, payload, _),) = clicks(fast, [(lock_path(event, seat, "unlock"), alice)])
+
+    assert status == 200 and payload["seat"]["status"] == "available"
+    seat.refresh_from_db()
+    assert (seat.status, seat.locked_by_id, seat.version) == ("available", None, 2)
+
+
 def test_a_token_of_a_deactivated_account_is_refused_and_changes_nothing(fast):
     alice = UserFactory(username="alice", is_active=False)
     event = event_with_seats(rows=1, seats_per_row=1)
