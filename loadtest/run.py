@@ -29,7 +29,7 @@ final model equal to the server's seat list. Exit status 1 if the verdict fails.
 """
 
 
-def parse_args(argv=None) -> argparse.Namespace:
+def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="python -m loadtest",
         description=DESCRIPTION,
@@ -145,6 +145,11 @@ def parse_args(argv=None) -> argparse.Namespace:
     g.add_argument("--json", metavar="FILE", help="write every figure to FILE as JSON")
     g.add_argument("--quiet", action="store_true", help="no progress line")
     g.add_argument("--seed", type=int, default=None, help="random seed")
+    return p
+
+
+def parse_args(argv=None) -> argparse.Namespace:
+    p = build_parser()
     args = p.parse_args(argv)
     args.argv = list(sys.argv[1:] if argv is None else argv)  # what --procs children get
     args.child_results = []
@@ -332,6 +337,7 @@ async def main_async(args: argparse.Namespace) -> dict:
         "client_processes": args.procs,
         "opened_in_s": round(opened_in, 3),
         "ready": n_ready_all,
+        "ready_by_process": [len(ready)] + [p["ready"] for p in children_ready],
         "refused": rec.refused,
         "refusal_reasons": dict(refusal_reasons),
         "time_to_all_snapshots_s": round(max(snap_times) / 1e9, 3) if snap_times else None,
@@ -572,16 +578,17 @@ async def check_verdict(client, args, watchers, clickers, hot, verdict) -> None:
             1 for ts in rec.version_ts.values() if ts >= rec.measure_from_ns
         )
     checked, mismatched = watchers_verdict(watchers, server)
-    for payload in args.child_results:
+    examples = list(mismatched)
+    for payload in args.child_results:  # --procs: each child checked its own watchers
         checked += payload["watchers_checked"]
-        mismatched += [tuple(m) for m in payload["mismatched"]]
-        mismatched += [None] * (payload["mismatched_count"] - len(payload["mismatched"]))
+        examples += [tuple(m) for m in payload["mismatched"]]
+    count = len(mismatched) + sum(p["mismatched_count"] for p in args.child_results)
     verdict["watchers_checked"] = checked
-    verdict["watchers_mismatched"] = len(mismatched)
-    if mismatched:
-        index, bad = next(m for m in mismatched if m is not None)
+    verdict["watchers_mismatched"] = count
+    if count:
+        index, bad = examples[0]
         fail(
-            f"{len(mismatched)} watcher(s) differ from the server's seat list, e.g. watcher "
+            f"{count} watcher(s) differ from the server's seat list, e.g. watcher "
             f"{index} on seats {bad}: model {[watchers_model(watchers, index, i) for i in bad]} "
             f"server {[server.get(i) for i in bad]}"
         )

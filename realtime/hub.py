@@ -90,9 +90,8 @@ class SeqReorder:
         self.expected: int | None = None
         self.waiting: dict[int, tuple[str, int, str]] = {}
 
-    def admit(self, message: dict) -> list[tuple[str, int, str]]:
-        entry = (message["text"], message["seq"], message["epoch"])
-        seq, epoch = entry[1], entry[2]
+    def admit(self, text: str, seq: int, epoch: str) -> list[tuple[str, int, str]]:
+        entry = (text, seq, epoch)
         if epoch != self.epoch or self.expected is None:
             released = self.release_all()
             self.epoch, self.expected = epoch, seq + 1
@@ -314,7 +313,7 @@ class EventHub:
         async with self._delivering:
             reorder = self._ordered(event_id)
             for seq, text in message["frames"]:  # one per committed transaction, in seq order
-                for ordered in reorder.admit({"text": text, "seq": seq, "epoch": epoch}):
+                for ordered in reorder.admit(text, seq, epoch):
                     await self._deliver(event_id, *ordered)
 
     def _ordered(self, event_id: int) -> "SeqReorder":

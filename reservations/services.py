@@ -81,12 +81,20 @@ def _lock_seat_rows(*, event_id: int, seat_ids: Iterable[int]) -> list[Seat]:
         Seat.objects.select_for_update().filter(event_id=event_id, id__in=wanted).order_by("id")
     )
     if len(seats) != len(wanted):
-        if not Event.objects.filter(pk=event_id).exists():
-            raise NotFound("No such event.")
-        found = {seat.id for seat in seats}
-        missing = [seat_id for seat_id in wanted if seat_id not in found]
-        raise NotFound("Some seats are not part of this event.", seats=missing)
+        raise _not_in_event(
+            event_exists=Event.objects.filter(pk=event_id).exists(),
+            wanted=wanted,
+            found={seat.id for seat in seats},
+        )
     return seats
+
+
+def _not_in_event(*, event_exists: bool, wanted: list[int], found: set[int]) -> NotFound:
+    """The 404 of a seat lock that did not find every seat it asked for."""
+    if not event_exists:
+        return NotFound("No such event.")
+    missing = [seat_id for seat_id in wanted if seat_id not in found]
+    return NotFound("Some seats are not part of this event.", seats=missing)
 
 
 def _hold(seat: Seat, *, user_id: int, until: datetime) -> None:
@@ -138,10 +146,21 @@ def _lock_deadline(now: datetime) -> datetime:
 # bearer-token fast path. Raw SQL because the ORM's query building was most of a hold's CPU.
 
 _SEAT_TABLE = Seat._meta.db_table
-_SEAT_COLUMNS = (
-    "id, label, section, row, number, price, status, version, locked_until, "
-    "locked_by_id, reserved_by_id"
+# The seat columns the steps read, in this order; _seat_from_row builds a Seat from them.
+_SEAT_FIELDS = (
+    "id",
+    "label",
+    "section",
+    "row",
+    "number",
+    "price",
+    "status",
+    "version",
+    "locked_until",
+    "locked_by_id",
+    "reserved_by_id",
 )
+_SEAT_COLUMNS = ", ".join(_SEAT_FIELDS)
 _USER_LOCK_SQL = "SELECT is_active FROM {table} WHERE id = %s FOR UPDATE"
 _SEATS_FOR_UPDATE_SQL = (
     f"SELECT {_SEAT_COLUMNS} FROM {_SEAT_TABLE} WHERE event_id = %s AND id IN ({{ids}}) "
@@ -152,15 +171,17 @@ _HELD_DEADLINES_SQL = (
     f"WHERE event_id = %s AND locked_by_id = %s AND status = '{Status.LOCKED.value}'"
 )
 _EVENT_EXISTS_SQL = f"SELECT 1 FROM {Event._meta.db_table} WHERE id = %s"
-_HOLD_SQL = (
+# What a hold and a release write (their Python mirrors: _hold and _free).
+_SET_HELD = (
     f"UPDATE {_SEAT_TABLE} SET status = '{Status.LOCKED.value}', locked_by_id = %s, "
-    f"locked_until = %s, "
-    f"reserved_by_id = NULL, version = version + 1 WHERE id IN ({{ids}})"
+    f"locked_until = %s, reserved_by_id = NULL, version = version + 1"
 )
-_FREE_SQL = (
+_SET_FREE = (
     f"UPDATE {_SEAT_TABLE} SET status = '{Status.AVAILABLE.value}', locked_by_id = NULL, "
-    f"locked_until = NULL, reserved_by_id = NULL, version = version + 1 WHERE id IN ({{ids}})"
+    f"locked_until = NULL, reserved_by_id = NULL, version = version + 1"
 )
+_HOLD_SQL = f"{_SET_HELD} WHERE id IN ({{ids}})"
+_FREE_SQL = f"{_SET_FREE} WHERE id IN ({{ids}})"
 
 
 # The common click of an on-sale, a free seat under the hold limit, as one statement after the
@@ -169,9 +190,7 @@ _FREE_SQL = (
 # Its clock is read before the seat row is locked, so it can only refuse more than the rule: a
 # click it refuses is decided again the long way, under the locks, which also says why.
 _HOLD_IF_FREE_SQL = (
-    f"UPDATE {_SEAT_TABLE} SET status = '{Status.LOCKED.value}', locked_by_id = %s, "
-    f"locked_until = %s, reserved_by_id = NULL, version = version + 1 "
-    f"WHERE event_id = %s AND id = %s AND (status = '{Status.AVAILABLE.value}' OR "
+    f"{_SET_HELD} WHERE event_id = %s AND id = %s AND (status = '{Status.AVAILABLE.value}' OR "
     f"(status = '{Status.LOCKED.value}' AND (locked_until IS NULL OR locked_until <= %s))) "
     f"AND (SELECT count(*) FROM {_SEAT_TABLE} h WHERE h.event_id = %s AND h.locked_by_id = %s "
     f"AND h.status = '{Status.LOCKED.value}' AND h.locked_until > %s) < %s "
@@ -183,9 +202,7 @@ _HOLD_IF_FREE_SQL = (
 # than the rule (a hold ending between the read and the row lock), so the statement only takes
 # holds with more than a second left; the rest go the long way.
 _FREE_IF_HELD_SQL = (
-    f"UPDATE {_SEAT_TABLE} SET status = '{Status.AVAILABLE.value}', locked_by_id = NULL, "
-    f"locked_until = NULL, reserved_by_id = NULL, version = version + 1 "
-    f"WHERE event_id = %s AND id = %s AND status = '{Status.LOCKED.value}' "
+    f"{_SET_FREE} WHERE event_id = %s AND id = %s AND status = '{Status.LOCKED.value}' "
     f"AND locked_by_id = %s AND locked_until > %s "
     f"RETURNING {_SEAT_COLUMNS}"
 )
@@ -203,23 +220,13 @@ class HoldOutcome:
 
 
 def _seat_from_row(row: Sequence, event_id: int) -> Seat:
-    seat_id, label, section, row_name_, number, price, status, version, until, locker, owner = row[
-        :11
-    ]
-    return Seat(
-        id=seat_id,
-        event_id=event_id,
-        label=label,
-        section=section,
-        row=row_name_,
-        number=number,
-        price=price,
-        status=status,
-        version=version,
-        locked_until=until,
-        locked_by_id=locker,
-        reserved_by_id=owner,
-    )
+    return Seat(event_id=event_id, **dict(zip(_SEAT_FIELDS, row, strict=True)))
+
+
+def _changed_one(rows: list, event_id: int) -> HoldOutcome:
+    """The outcome of a one-statement lock or unlock that changed its seat."""
+    (seat,) = [_seat_from_row(row, event_id) for row in rows]
+    return HoldOutcome(seats=[seat], changed=[seat])
 
 
 def _caller_row_steps(user_id: int):
@@ -235,11 +242,8 @@ def _seat_rows_steps(*, event_id: int, seat_ids: Iterable[int]):
     wanted = sorted(set(seat_ids))
     rows = yield _in_list(_SEATS_FOR_UPDATE_SQL, wanted), (event_id, *wanted)
     if len(rows) != len(wanted):
-        if not (yield _EVENT_EXISTS_SQL, (event_id,)):
-            raise NotFound("No such event.")
-        found = {row[0] for row in rows}
-        missing = [seat_id for seat_id in wanted if seat_id not in found]
-        raise NotFound("Some seats are not part of this event.", seats=missing)
+        event_exists = bool((yield _EVENT_EXISTS_SQL, (event_id,)))
+        raise _not_in_event(event_exists=event_exists, wanted=wanted, found={r[0] for r in rows})
     return [_seat_from_row(row, event_id) for row in rows]
 
 
@@ -309,8 +313,7 @@ def seat_lock_steps(*, user_id: int, event_id: int, seat_id: int):
         ),
     )
     if rows:
-        seat = _seat_from_row(rows[0], event_id)
-        return HoldOutcome(seats=[seat], changed=[seat])
+        return _changed_one(rows, event_id)
     return (yield from _hold_checked_steps(user_id=user_id, event_id=event_id, seat_ids=[seat_id]))
 
 
@@ -320,8 +323,7 @@ def seat_unlock_steps(*, user_id: int, event_id: int, seat_id: int):
     still_held_at = timezone.now() + _FREE_IF_HELD_MARGIN
     rows = yield _FREE_IF_HELD_SQL, (event_id, seat_id, user_id, still_held_at)
     if rows:
-        seat = _seat_from_row(rows[0], event_id)
-        return HoldOutcome(seats=[seat], changed=[seat])
+        return _changed_one(rows, event_id)
     (seat,) = yield from _seat_rows_steps(event_id=event_id, seat_ids=[seat_id])
     if not seat_is_held_by(seat, user_id, timezone.now()):
         raise NotHolder(f"You do not hold seat {seat.label}.", seats=[seat.id])

@@ -51,6 +51,15 @@ async def next_seats(socket, within=5.0):
                 return message
 
 
+async def lock_as_alice(base, event, seat):
+    async with httpx.AsyncClient() as http:
+        return await http.post(
+            f"{base}/api/events/{event.id}/seats/{seat.id}/lock/",
+            json={},
+            headers=token(base, "alice"),
+        )
+
+
 def ws_url(base, event_id):
     return base.replace("http://", "ws://") + f"/ws/events/{event_id}/"
 
@@ -64,27 +73,21 @@ def test_a_watcher_on_one_process_sees_a_lock_made_through_another(stack_env):
 
 
 async def _watch_second_lock_through_first(first, second, event, seat):
-    if True:
-        async with websockets.connect(ws_url(second, event.id)) as watcher:
-            snapshot = json.loads(await watcher.recv())
-            assert snapshot["type"] == "snapshot"
-            async with httpx.AsyncClient() as http:
-                response = await http.post(
-                    f"{first}/api/events/{event.id}/seats/{seat.id}/lock/",
-                    json={},
-                    headers=token(first, "alice"),
-                )
-            assert response.status_code == 200
-            message = await next_seats(watcher)
-            assert message["seq"] == snapshot["seq"] + 1
-            assert message["changes"] == [
-                {
-                    "id": seat.id,
-                    "status": "locked",
-                    "version": 1,
-                    "locked_until": response.json()["seat"]["locked_until"],
-                }
-            ]
+    async with websockets.connect(ws_url(second, event.id)) as watcher:
+        snapshot = json.loads(await watcher.recv())
+        assert snapshot["type"] == "snapshot"
+        response = await lock_as_alice(first, event, seat)
+        assert response.status_code == 200
+        message = await next_seats(watcher)
+        assert message["seq"] == snapshot["seq"] + 1
+        assert message["changes"] == [
+            {
+                "id": seat.id,
+                "status": "locked",
+                "version": 1,
+                "locked_until": response.json()["seat"]["locked_until"],
+            }
+        ]
 
 
 def test_a_storm_of_a_thousand_sockets_all_get_their_snapshot(stack_env):
@@ -160,12 +163,7 @@ async def _lock_heard_only_by_ours(ours, theirs, event, seat):
     ):
         await ours_watcher.recv()
         await theirs_watcher.recv()
-        async with httpx.AsyncClient() as http:
-            response = await http.post(
-                f"{ours}/api/events/{event.id}/seats/{seat.id}/lock/",
-                json={},
-                headers=token(ours, "alice"),
-            )
+        response = await lock_as_alice(ours, event, seat)
         assert response.status_code == 200
         assert (await next_seats(ours_watcher))["changes"][0]["id"] == seat.id
         with pytest.raises(TimeoutError):
@@ -247,12 +245,7 @@ def test_the_sweeper_process_frees_an_ended_hold_for_watchers_within_two_seconds
 async def _watch_expiry(base, event, seat):
     async with websockets.connect(ws_url(base, event.id)) as watcher:
         await watcher.recv()
-        async with httpx.AsyncClient() as http:
-            response = await http.post(
-                f"{base}/api/events/{event.id}/seats/{seat.id}/lock/",
-                json={},
-                headers=token(base, "alice"),
-            )
+        response = await lock_as_alice(base, event, seat)
         locked_until = datetime.fromisoformat(response.json()["seat"]["locked_until"])
         assert (await next_seats(watcher))["changes"][0]["status"] == "locked"
         freed = await next_seats(watcher, within=5)

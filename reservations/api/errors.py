@@ -6,6 +6,7 @@ else is a bug: logged with its trace, answered 500 without a word of its text.
 
 import logging
 
+import psycopg
 from django.core.exceptions import RequestDataTooBig
 from django.db import DatabaseError, InterfaceError, OperationalError
 from django.http import Http404, JsonResponse
@@ -85,7 +86,9 @@ def exception_response(exc: BaseException) -> JsonResponse:
         )
     if isinstance(exc, RequestDataTooBig):
         return too_large_response()
-    if isinstance(exc, OperationalError | InterfaceError):
+    # psycopg's own errors reach here from the fast path (reservations/api/fast.py), which
+    # talks to PostgreSQL without Django's wrappers; a full pool is one of them (PoolTimeout).
+    if isinstance(exc, OperationalError | InterfaceError | psycopg.OperationalError):
         logger.error("database unavailable: %s", exc)
         return error_response(503, "unavailable", "The service is briefly unavailable; try again.")
     if isinstance(exc, DatabaseError):

@@ -8,13 +8,16 @@ import asyncio
 import json
 from datetime import timedelta
 
+import psycopg
 import pytest
 from channels.layers import get_channel_layer
 from django.utils import timezone
+from psycopg_pool import PoolTimeout
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import RefreshToken
 
 from realtime.broadcast import event_group, publishes_sent
+from reservations.api.errors import exception_response
 from reservations.api.fast import FastSeatActions
 from reservations.models import Seat
 
@@ -330,6 +333,17 @@ def test_an_oversized_body_is_refused_before_anything_changes(fast):
     assert (status, payload["code"]) == (413, "too_large")
     seat.refresh_from_db()
     assert seat.status == "available"
+
+
+@pytest.mark.parametrize(
+    "error", [psycopg.OperationalError("connection refused"), PoolTimeout("no connection in 10 s")]
+)
+def test_a_database_out_of_reach_is_a_503_in_the_api_shape(error):
+    # The fast path meets psycopg's own errors, not Django's wrappers of them.
+    response = exception_response(error)
+
+    assert response.status_code == 503
+    assert json.loads(response.content)["code"] == "unavailable"
 
 
 LOCK = "/api/events/1/seats/2/lock/"
