@@ -7,7 +7,7 @@ PORT ?= 8000
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/seatmap
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/1
 
-.PHONY: run test lint format pytest frontend-test e2e chromium wrk install frontend-build bench clean
+.PHONY: run test lint format pytest frontend-test e2e chromium nginx wrk install frontend-build bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -26,12 +26,14 @@ frontend/node_modules/.installed: frontend/package-lock.json
 frontend-build: frontend/node_modules/.installed
 	cd frontend && npm run build
 
+# The demo asks for DEBUG (a dev signing key, plain-HTTP cookies); nothing else gets it by default.
+run: export DEBUG ?= 1
 run: install frontend-build
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	@echo "Serving the live seat map on http://127.0.0.1:$(PORT)  (alice / bob, password seats-demo-1)"
-	$(BIN)/python -m uvicorn config.asgi:application --host 127.0.0.1 --port $(PORT) --lifespan off --ws-per-message-deflate false
+	$(BIN)/python -m config.server --port $(PORT)
 
 lint: install
 	$(BIN)/ruff check .
@@ -41,7 +43,7 @@ format: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-pytest: install
+pytest: install nginx
 	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(BIN)/python -m pytest
 
 frontend-test: frontend/node_modules/.installed
@@ -51,6 +53,12 @@ chromium:
 	@command -v chromium >/dev/null 2>&1 || { echo "Installing Debian's chromium for the browser tests"; \
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) \
 	  || { echo "Could not install chromium: run 'apt-get install chromium' as root"; exit 1; }; }
+
+# The proxy tests run Debian's nginx in front of two server processes.
+nginx:
+	@command -v nginx >/dev/null 2>&1 || test -x /usr/sbin/nginx || { echo "Installing Debian's nginx for the proxy tests"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx) \
+	  || { echo "Could not install nginx: run 'apt-get install nginx' as root"; exit 1; }; }
 
 e2e: install chromium frontend/node_modules/.installed
 	cd frontend && npm run e2e

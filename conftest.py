@@ -5,6 +5,7 @@ how to start it.
 """
 
 import os
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -22,8 +23,10 @@ def pytest_configure(config):
     import config.settings_test  # noqa: F401  (sets the URLs' defaults)
 
     database_url = os.environ["DATABASE_URL"]
+    # pytest-django creates the test database itself: ask the server's own database.
+    server_url = urlsplit(database_url)._replace(path="/postgres").geturl()
     try:
-        psycopg.connect(database_url.replace("/seatmap", "/postgres"), connect_timeout=3).close()
+        psycopg.connect(server_url, connect_timeout=3).close()
     except psycopg.Error as exc:
         pytest.exit(
             f"PostgreSQL is not reachable at {database_url} ({exc}).\n"

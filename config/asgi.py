@@ -20,11 +20,14 @@ from channels.routing import ProtocolTypeRouter  # noqa: E402
 from realtime.broadcast import bind_server_loop  # noqa: E402  (needs Django set up first)
 from realtime.routing import websocket_application  # noqa: E402
 from reservations.api.fast import FastSeatActions  # noqa: E402
+from reservations.api.request_bodies import BufferedBodies  # noqa: E402
 
 HTTP_THREADS = int(os.environ.get("HTTP_THREADS", "16"))
 
+# Bodies are read whole on the loop first (a slow upload holds no thread), then the fast path
+# takes the hold clicks it serves, and Django's threads the rest.
 http_application = bind_server_loop(
-    FastSeatActions(WSGIMiddleware(django_wsgi_app, workers=HTTP_THREADS))
+    BufferedBodies(FastSeatActions(WSGIMiddleware(django_wsgi_app, workers=HTTP_THREADS)))
 )
 
 application = ProtocolTypeRouter({"http": http_application, "websocket": websocket_application})

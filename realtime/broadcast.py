@@ -22,6 +22,7 @@ from django.db import transaction
 
 from reservations.selectors import iso
 
+from .redis_clients import async_redis
 from .sequence import seq_next, seq_next_async
 
 logger = logging.getLogger("realtime.broadcast")
@@ -129,13 +130,7 @@ class _Publisher:
         self.pending: list[tuple[int, list[dict], int]] = []
         self.wake = asyncio.Event()
         self.idle = asyncio.Event()  # nothing pending, nothing on its way
-        self.redis = (
-            redis.asyncio.Redis.from_url(
-                settings.REDIS_URL, socket_timeout=2, socket_connect_timeout=2
-            )
-            if settings.REDIS_URL
-            else None
-        )
+        self.redis = async_redis() if settings.REDIS_URL else None
         self.task = asyncio.ensure_future(self._run())
 
     def put(self, event_id: int, changes: list[dict], committed_ns: int) -> None:

@@ -1,20 +1,33 @@
-"""The WebSocket of PROTOCOL.md: one socket watches one event's seat map. It never writes."""
+"""The WebSocket of PROTOCOL.md: one socket watches one event's seat map. It never writes.
 
-import contextlib
+Everything the socket sends goes through its outbox (outbox.py), in order: the snapshot, the
+`seats` frames relayed after it, presence, and the answers to the client's frames. No
+exception leaves the consumer: a watcher gets its snapshot, or a documented close code.
+"""
+
+import asyncio
 import logging
 import time
 
 import orjson
 from channels.generic.websocket import AsyncWebsocketConsumer
+from django.conf import settings
+
+from reservations.api.client_address import scope_client_address
 
 from .hub import CLOSE_LAYER_DOWN, hub
+from .outbox import CLOSE_TOO_SLOW, Outbox
 
 logger = logging.getLogger("realtime.consumers")
 
-MAX_FRAME_BYTES = 4096
 # Token bucket per socket: a burst of FLOOD_BURST frames, refilled at FLOOD_RATE per second.
 FLOOD_RATE = 10.0
 FLOOD_BURST = 30.0
+CLOSE_UNKNOWN_EVENT = 4404
+CLOSE_TOO_MANY = 4429
+# After the snapshot sent on connecting, a socket gets at most one per this many seconds.
+SNAPSHOT_INTERVAL = 2.0
+MAX_FRAME_BYTES = 4096
 
 INVALID = '{"type":"error","code":"invalid"}'
 PONG = '{"type":"pong"}'
@@ -26,45 +39,65 @@ class EventSeatsConsumer(AsyncWebsocketConsumer):
 
     async def connect(self):
         self.event_id = int(self.scope["url_route"]["kwargs"]["event_id"])
-        # Messages relayed before the first snapshot is sent wait here.
+        self.address = scope_client_address(self.scope)
+        self.outbox = Outbox(self.base_send)
+        # Relayed messages that come while a snapshot is read wait here (None: not reading one).
         self._pending: list[tuple[str, int, str]] | None = []
         self._snapshot_seq = ("", 0)
+        self._next_snapshot_at = 0.0
+        self._snapshot_due: asyncio.TimerHandle | None = None
         self._tokens = FLOOD_BURST
         self._refilled = time.monotonic()
+        self._counted = False
         await self.accept()
-        if not await hub().event_known(self.event_id):
-            await self.close(code=4404)
+        limit = settings.WS_MAX_SOCKETS_PER_ADDRESS
+        if limit and hub().addresses[self.address] >= limit:
+            await self.close(code=CLOSE_TOO_MANY)
             return
+        hub().addresses[self.address] += 1
+        self._counted = True
         try:
+            if not await hub().event_known(self.event_id):
+                await self.close(code=CLOSE_UNKNOWN_EVENT)
+                return
             await hub().join(self)
-        except Exception as exc:  # the channel layer is down, or did not answer in time
-            logger.warning("watcher refused, channel layer down: %s", exc)
+        except Exception as exc:  # the database or the channel layer is down or slow
+            logger.warning("watcher refused, backend unavailable: %s", exc)
             await self.close(code=CLOSE_LAYER_DOWN)
             return
         await self._send_snapshot()
 
     async def disconnect(self, code):
-        if getattr(self, "event_id", None) is not None:
-            hub().leave(self)
+        if getattr(self, "outbox", None) is None:
+            return
+        hub().leave(self)
+        self.outbox.stop()
+        if self._snapshot_due is not None:
+            self._snapshot_due.cancel()
+        if self._counted:
+            self._counted = False
+            addresses = hub().addresses
+            addresses[self.address] -= 1
+            if addresses[self.address] <= 0:
+                del addresses[self.address]
 
     async def receive(self, text_data=None, bytes_data=None):
         if self._flooding():
-            await self.close(code=4429)
+            await self.drop(CLOSE_TOO_MANY)
             return
         frame = text_data if text_data is not None else bytes_data
-        if frame is None or len(frame) > MAX_FRAME_BYTES:
-            await self.send(INVALID)
-            return
         try:
-            kind = orjson.loads(frame).get("type")
-        except (orjson.JSONDecodeError, AttributeError):
+            # The shipped server (config/server.py) refuses a frame over the limit unread;
+            # this is for servers without a frame limit of their own.
+            kind = orjson.loads(frame).get("type") if len(frame) <= MAX_FRAME_BYTES else None
+        except (orjson.JSONDecodeError, AttributeError, TypeError):
             kind = None
         if kind == "ping":
-            await self.send(PONG)
+            self._put(PONG)
         elif kind == "snapshot":
-            await self._send_snapshot()
+            self._snapshot_requested()
         else:
-            await self.send(INVALID)
+            self._put(INVALID)
 
     def _flooding(self) -> bool:
         now = time.monotonic()
@@ -73,36 +106,66 @@ class EventSeatsConsumer(AsyncWebsocketConsumer):
         self._tokens -= 1
         return self._tokens < 0
 
-    async def _send_snapshot(self):
-        # While the snapshot is read, relayed messages wait here (None: not reading one).
+    def _snapshot_requested(self) -> None:
+        """Answer at once if the socket's ration allows, else once, at the window's end."""
+        if self._snapshot_due is not None or self._pending is not None:
+            return  # one is on its way: it answers this request too
+        wait = self._next_snapshot_at - time.monotonic()
+        if wait <= 0:
+            asyncio.ensure_future(self._send_snapshot())
+        else:
+            self._snapshot_due = asyncio.get_running_loop().call_later(wait, self._snapshot_window)
+
+    def _snapshot_window(self) -> None:
+        self._snapshot_due = None
+        asyncio.ensure_future(self._send_snapshot())
+
+    async def _send_snapshot(self) -> None:
         if self._pending is None:
             self._pending = []
-        snapshot = await hub().snapshot(self.event_id)
+        self._next_snapshot_at = time.monotonic() + SNAPSHOT_INTERVAL
+        try:
+            snapshot = await hub().snapshot(self.event_id)
+        except Exception as exc:  # Redis or the database went away mid-read
+            logger.warning("snapshot of event %s failed: %s", self.event_id, exc)
+            await self.drop(CLOSE_LAYER_DOWN)
+            return
         self._snapshot_seq = (snapshot.epoch, snapshot.seq)
-        await self.send(snapshot.text)
+        self._put(snapshot.text)
         pending, self._pending = self._pending, None
         for text, seq, epoch in pending:
-            await self._forward(text, seq, epoch)
+            if not self.deliver(text, seq, epoch):
+                hub().drop(self, CLOSE_TOO_SLOW)
+                return
 
-    async def _forward(self, text: str, seq: int, epoch: str) -> None:
-        snapshot_epoch, snapshot_seq = self._snapshot_seq
-        if epoch == snapshot_epoch and seq <= snapshot_seq:
-            return  # published before the snapshot was read: already in it
-        with contextlib.suppress(Exception):  # the socket went away; its disconnect follows
-            await self.send(text)
+    def _put(self, text: str) -> bool:
+        if self.outbox.put(text):
+            return True
+        hub().drop(self, CLOSE_TOO_SLOW)
+        return False
 
     # --- called by the hub --------------------------------------------------------------------
 
-    async def deliver(self, text: str, seq: int, epoch: str) -> None:
+    def deliver(self, text: str, seq: int, epoch: str) -> bool:
         if self._pending is not None:
             self._pending.append((text, seq, epoch))
-            return
-        await self._forward(text, seq, epoch)
+            return True
+        snapshot_epoch, snapshot_seq = self._snapshot_seq
+        if epoch == snapshot_epoch and seq <= snapshot_seq:
+            return True  # published before the snapshot was read: already in it
+        return self.outbox.put(text)
 
-    async def deliver_presence(self, text: str) -> None:
+    def deliver_presence(self, text: str) -> None:
         if self._pending is None:
-            with contextlib.suppress(Exception):
-                await self.send(text)
+            self._put(text)
+
+    def stalled(self, now: float) -> bool:
+        return self.outbox.stalled(now)
 
     async def drop(self, code: int) -> None:
-        await self.close(code=code)
+        hub().leave(self)
+        self.outbox.stop()
+        try:
+            await self.close(code=code)
+        except Exception as exc:  # already gone
+            logger.debug("close of a closed socket: %s", exc)

@@ -3,6 +3,8 @@ import logging
 import redis
 from django.conf import settings
 
+from .redis_clients import sync_redis
+
 logger = logging.getLogger("realtime.health")
 
 
@@ -11,9 +13,7 @@ def channel_layer_ok() -> bool:
     if not settings.REDIS_URL:
         return True
     try:
-        client = redis.Redis.from_url(
-            settings.REDIS_URL, socket_timeout=1, socket_connect_timeout=1
-        )
+        client = sync_redis()
         try:
             return bool(client.ping())
         finally:

@@ -1,4 +1,4 @@
-"""One relay per server process between the channel layer and that process's sockets.
+"""One hub per server process between the channel layer and that process's sockets.
 
 The tutorial design gives every socket its own channel-layer channel and group membership: a
 connect storm then makes thousands of Redis calls at once (and runs out of connections), and
@@ -7,9 +7,14 @@ event's group once, with one channel of its own, and relays the message text (en
 the publisher) to its local sockets of that event. Redis work per change is one delivery per
 process, whatever the number of watchers.
 
-If the channel layer fails, the relay closes its sockets (code 4503): their
-clients reconnect and take a fresh snapshot, so nobody is left silently stale. It then rejoins
-with backoff, and pushes resume by themselves once Redis is back.
+The hub composes parts with one job each: the relay below (layer -> sockets, with backoff and a
+liveness check), `SeqReorder` (reorder.py), `Snapshots` (snapshots.py), `Presence`
+(presence.py), and each socket's `Outbox` (outbox.py), which is how the relay hands a frame to
+a socket without ever waiting for it. Sockets that stopped reading are closed with 4408.
+
+If the channel layer fails, the relay closes its sockets (code 4503): their clients reconnect
+and take a fresh snapshot, so nobody is left silently stale. It then rejoins with backoff, and
+pushes resume by themselves once Redis is back.
 """
 
 import asyncio
@@ -17,28 +22,31 @@ import logging
 import os
 import secrets
 import time
+from collections import Counter
 from typing import Protocol
 
-import orjson
-import redis.asyncio
 from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 from django.conf import settings
 
-from reservations.selectors import event_exists, seat_states_get
+from reservations.selectors import event_exists
 
 from .broadcast import event_group
-from .sequence import seq_current
+from .outbox import CLOSE_TOO_SLOW
+from .presence import PRESENCE_INTERVAL, Presence
+from .redis_clients import async_redis
+from .reorder import REORDER_WAIT_SECONDS, SeqReorder
+from .snapshots import Snapshot, Snapshots
 
 logger = logging.getLogger("realtime.hub")
 
-PRESENCE_INTERVAL = 1.0
-SNAPSHOT_REUSE_SECONDS = 1.0
 # Group memberships are re-added this often: they expire on the layer after a day, and a Redis
 # that lost its data without dropping connections (a FLUSHALL, a failover) forgets them.
 GROUP_REFRESH_SECONDS = 30
 # How often the relay asks Redis whether it is there (see _redis_alive).
 LIVENESS_INTERVAL = 1.0
+# How often sockets are checked for a write that has stopped moving.
+STALL_CHECK_INTERVAL = 1.0
 # Close code for "the live feed broke, reconnect and take a snapshot". (1012 "service restart"
 # would say it, but ASGI servers accept only 1000 and 3000-4999 from applications.)
 CLOSE_LAYER_DOWN = 4503
@@ -47,88 +55,14 @@ CLOSE_LAYER_DOWN = 4503
 class Watcher(Protocol):
     event_id: int
 
-    async def deliver(self, text: str, seq: int, epoch: str) -> None: ...
+    def deliver(self, text: str, seq: int, epoch: str) -> bool:
+        """Hand over a `seats` frame; False if the socket is too far behind to take it."""
 
-    async def deliver_presence(self, text: str) -> None: ...
+    def deliver_presence(self, text: str) -> None: ...
+
+    def stalled(self, now: float) -> bool: ...
 
     async def drop(self, code: int) -> None: ...
-
-
-_PRESENCE_SCRIPT = """
-redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
-redis.call('ZADD', KEYS[2], ARGV[3], ARGV[1])
-local stale = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', ARGV[4])
-for _, process in ipairs(stale) do
-  redis.call('HDEL', KEYS[1], process)
-  redis.call('ZREM', KEYS[2], process)
-end
-redis.call('EXPIRE', KEYS[1], 60)
-redis.call('EXPIRE', KEYS[2], 60)
-local total = 0
-for _, count in ipairs(redis.call('HVALS', KEYS[1])) do total = total + tonumber(count) end
-return total
-"""
-
-
-REORDER_WAIT_SECONDS = 0.05
-
-
-class SeqReorder:
-    """Puts an event's messages back in `seq` order before they reach the sockets.
-
-    Publishers on several threads and processes take `seq` and send in two steps, so message
-    63 can overtake 62 on the way. Passed on as they come, every watcher would see a gap at
-    once and ask for a snapshot. Here a message that comes early waits (at most
-    REORDER_WAIT_SECONDS) for the ones before it; if they never come, the waiting ones go out
-    and the clients resync on the gap, as PROTOCOL.md has them.
-    """
-
-    def __init__(self, start_timer):
-        self._start_timer = start_timer
-        self._timer = None
-        self.epoch: str | None = None
-        self.expected: int | None = None
-        self.waiting: dict[int, tuple[str, int, str]] = {}
-
-    def admit(self, text: str, seq: int, epoch: str) -> list[tuple[str, int, str]]:
-        entry = (text, seq, epoch)
-        if epoch != self.epoch or self.expected is None:
-            released = self.release_all()
-            self.epoch, self.expected = epoch, seq + 1
-            return [*released, entry]
-        if seq < self.expected:
-            return [entry]  # late or repeated: clients drop it by seq, or it fills their gap
-        self.waiting[seq] = entry
-        released = []
-        while self.expected in self.waiting:
-            released.append(self.waiting.pop(self.expected))
-            self.expected += 1
-        if self.waiting and self._timer is None:
-            self._timer = self._start_timer()
-        elif not self.waiting and self._timer is not None:
-            self._timer.cancel()
-            self._timer = None
-        return released
-
-    def timer_fired(self) -> list[tuple[str, int, str]]:
-        self._timer = None  # the timer is the caller: release without cancelling it
-        return self.release_all()
-
-    def release_all(self) -> list[tuple[str, int, str]]:
-        if self._timer is not None:
-            self._timer.cancel()
-            self._timer = None
-        released = [self.waiting[seq] for seq in sorted(self.waiting)]
-        self.waiting.clear()
-        if released:
-            self.expected = max(self.expected or 0, released[-1][1] + 1)
-        return released
-
-
-class Snapshot:
-    def __init__(self, epoch: str, seq: int, text: str):
-        self.epoch, self.seq, self.text = epoch, seq, text
-        self.built_at = time.monotonic()
 
 
 async def _first_failure(*coroutines) -> None:
@@ -148,18 +82,19 @@ class EventHub:
     def __init__(self):
         self.process_id = f"{os.uname().nodename}:{os.getpid()}:{secrets.token_hex(3)}"
         self.watchers: dict[int, set[Watcher]] = {}
+        self.addresses: Counter[str] = Counter()  # open sockets per client address
         self._layer = None
         self._channel: str | None = None
         self._joined: dict[int, asyncio.Future] = {}
         self._ready = asyncio.Event()
         self._tasks: list[asyncio.Task] = []
-        self._redis: redis.asyncio.Redis | None = None
-        self._snapshots: dict[int, asyncio.Future] = {}
-        self._presence_sent: dict[int, int] = {}
+        self._redis = async_redis() if settings.REDIS_URL else None
+        self._snapshots = Snapshots(self._redis)
+        self._presence = Presence(self._redis, self.process_id)
         self._events: dict[int, asyncio.Future] = {}
-        self._reorders: dict[int, SeqReorder] = {}
-        self._delivering = asyncio.Lock()
         self._events_at: dict[int, float] = {}
+        self._reorders: dict[int, SeqReorder] = {}
+        self._dropping: set[asyncio.Task] = set()
 
     async def close(self) -> None:
         for task in self._tasks:
@@ -193,6 +128,13 @@ class EventHub:
         if watchers is not None:
             watchers.discard(watcher)
 
+    def drop(self, watcher: Watcher, code: int) -> None:
+        """Close a socket without waiting for it (the caller may be the relay itself)."""
+        self.leave(watcher)
+        task = asyncio.ensure_future(watcher.drop(code))
+        self._dropping.add(task)
+        task.add_done_callback(self._dropping.discard)
+
     async def _group_add(self, event_id: int) -> None:
         await self._layer.group_add(event_group(event_id), self._channel)
 
@@ -211,46 +153,19 @@ class EventHub:
             self._events.pop(event_id, None)
             raise
 
-    # --- snapshots ----------------------------------------------------------------------------
-
     async def snapshot(self, event_id: int) -> Snapshot:
-        """The event's snapshot, shared by every socket asking within a second at the same seq.
-
-        `seq` is read before the seats, so every message up to it is in the seats. A socket
-        joins before it asks, so a message after that seq reaches it through the relay.
-        """
-        pending = self._snapshots.get(event_id)
-        if pending is not None:
-            if not pending.done():
-                return await asyncio.shield(pending)
-            if pending.exception() is None:
-                cached = pending.result()
-                if time.monotonic() - cached.built_at < SNAPSHOT_REUSE_SECONDS:
-                    return cached
-        future = self._snapshots[event_id] = asyncio.ensure_future(self._build_snapshot(event_id))
-        return await asyncio.shield(future)
-
-    async def _build_snapshot(self, event_id: int) -> Snapshot:
-        epoch, seq = await seq_current(self._redis, event_id)
-        seats = await database_sync_to_async(seat_states_get)(event_id=event_id)
-        text = orjson.dumps(
-            {"type": "snapshot", "event_id": event_id, "seq": seq, "epoch": epoch, "seats": seats}
-        ).decode()
-        return Snapshot(epoch, seq, text)
+        return await self._snapshots.get(event_id)
 
     # --- the relay ----------------------------------------------------------------------------
 
     def _start(self) -> None:
         if not self._tasks:
             self._layer = get_channel_layer()
-            if settings.REDIS_URL:
-                self._redis = redis.asyncio.Redis.from_url(
-                    settings.REDIS_URL, socket_timeout=2, socket_connect_timeout=2
-                )
             self._tasks = [
                 asyncio.ensure_future(self._relay()),
-                asyncio.ensure_future(self._presence()),
+                asyncio.ensure_future(self._presence_forever()),
                 asyncio.ensure_future(self._refresh_groups()),
+                asyncio.ensure_future(self._close_stalled_forever()),
             ]
             if not settings.REDIS_URL and settings.EMBEDDED_SWEEPER:
                 # The embedded default has no sweeper process: the server runs it as a task.
@@ -273,8 +188,8 @@ class EventHub:
             except Exception as exc:
                 logger.warning("channel layer failed (%s); closing sockets, rejoining", exc)
                 self._ready.clear()
-                self._snapshots.clear()
-                await self._drop_everyone()
+                self._snapshots.forget()
+                self._drop_everyone()
                 # Back off while the layer keeps failing; start afresh after a healthy spell.
                 backoff = 0.2 if time.monotonic() - started > 10 else min(backoff * 2, 5.0)
                 await asyncio.sleep(backoff)
@@ -282,7 +197,7 @@ class EventHub:
     async def _receive_forever(self) -> None:
         while True:
             message = await self._layer.receive(self._channel)
-            await self._dispatch(message)
+            self._dispatch(message)
 
     async def _redis_alive(self) -> None:
         """Raise once Redis stops answering: the pub/sub layer reconnects quietly, and messages
@@ -305,45 +220,53 @@ class EventHub:
                 except Exception as exc:  # the relay notices a broken layer and recovers
                     logger.info("group refresh of event %s failed: %s", event_id, exc)
 
-    async def _dispatch(self, message: dict) -> None:
+    def _dispatch(self, message: dict) -> None:
         if message.get("type") != "seats.message":
             return
         event_id, epoch = message["event_id"], message["epoch"]
-        self._snapshots.pop(event_id, None)
-        async with self._delivering:
-            reorder = self._ordered(event_id)
-            for seq, text in message["frames"]:  # one per committed transaction, in seq order
-                for ordered in reorder.admit(text, seq, epoch):
-                    await self._deliver(event_id, *ordered)
+        self._snapshots.forget(event_id)
+        reorder = self._ordered(event_id)
+        for seq, text in message["frames"]:  # one per committed transaction, in seq order
+            for ordered in reorder.admit(text, seq, epoch):
+                self._deliver(event_id, *ordered)
 
-    def _ordered(self, event_id: int) -> "SeqReorder":
+    def _ordered(self, event_id: int) -> SeqReorder:
         reorder = self._reorders.get(event_id)
         if reorder is None:
             reorder = self._reorders[event_id] = SeqReorder(
-                lambda: asyncio.ensure_future(self._flush(event_id))
+                lambda: asyncio.get_running_loop().call_later(
+                    REORDER_WAIT_SECONDS, self._flush, event_id
+                )
             )
         return reorder
 
-    async def _flush(self, event_id: int) -> None:
-        await asyncio.sleep(REORDER_WAIT_SECONDS)
-        async with self._delivering:
-            for text, seq, epoch in self._ordered(event_id).timer_fired():
-                await self._deliver(event_id, text, seq, epoch)
+    def _flush(self, event_id: int) -> None:
+        for text, seq, epoch in self._ordered(event_id).timer_fired():
+            self._deliver(event_id, text, seq, epoch)
 
-    async def _deliver(self, event_id: int, text: str, seq: int, epoch: str) -> None:
-        # Sequential awaits, no task per socket: a send is a buffered write that returns at once
-        # unless that socket's buffer is full.
+    def _deliver(self, event_id: int, text: str, seq: int, epoch: str) -> None:
+        # Never awaits a socket: each takes the frame into its outbox (outbox.py).
         for watcher in list(self.watchers.get(event_id, ())):
-            await watcher.deliver(text, seq, epoch)
+            if not watcher.deliver(text, seq, epoch):
+                self.drop(watcher, CLOSE_TOO_SLOW)
 
-    async def _drop_everyone(self) -> None:
-        watchers = [w for group in self.watchers.values() for w in group]
+    def _drop_everyone(self) -> None:
+        for watcher in [w for group in self.watchers.values() for w in group]:
+            self.drop(watcher, CLOSE_LAYER_DOWN)
         self.watchers.clear()
-        await asyncio.gather(*(w.drop(CLOSE_LAYER_DOWN) for w in watchers), return_exceptions=True)
+
+    async def _close_stalled_forever(self) -> None:
+        while True:
+            await asyncio.sleep(STALL_CHECK_INTERVAL)
+            now = time.monotonic()
+            for group in list(self.watchers.values()):
+                for watcher in [w for w in group if w.stalled(now)]:
+                    logger.info("closing a stalled socket of event %s", watcher.event_id)
+                    self.drop(watcher, CLOSE_TOO_SLOW)
 
     # --- presence -----------------------------------------------------------------------------
 
-    async def _presence(self) -> None:
+    async def _presence_forever(self) -> None:
         while True:
             await asyncio.sleep(PRESENCE_INTERVAL)
             for event_id in list(self.watchers):
@@ -356,34 +279,12 @@ class EventHub:
 
     async def _presence_tick(self, event_id: int) -> None:
         local = len(self.watchers.get(event_id, ()))
-        if self._redis is None:
-            total = local
-        else:
-            now = time.time()
-            tag = f"{{seatmap:event:{event_id}}}"
-            total = int(
-                await self._redis.eval(
-                    _PRESENCE_SCRIPT,
-                    2,
-                    f"{tag}:presence",
-                    f"{tag}:presence-alive",
-                    self.process_id,
-                    local,
-                    now,
-                    now - 3 * PRESENCE_INTERVAL - 1,
-                )
-            )
+        text = await self._presence.message(event_id, local)
         if not local:
             self.watchers.pop(event_id, None)
-            self._presence_sent.pop(event_id, None)
-            return
-        if self._presence_sent.get(event_id) != total:
-            self._presence_sent[event_id] = total
-            text = orjson.dumps(
-                {"type": "presence", "event_id": event_id, "watchers": total}
-            ).decode()
+        elif text is not None:
             for watcher in list(self.watchers.get(event_id, ())):
-                await watcher.deliver_presence(text)
+                watcher.deliver_presence(text)
 
 
 async def _sweep_forever(interval: float = 0.5) -> None:

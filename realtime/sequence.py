@@ -16,6 +16,8 @@ import redis
 import redis.asyncio
 from django.conf import settings
 
+from .redis_clients import sync_redis
+
 _SCRIPT = """
 local epoch = redis.call('GET', KEYS[1])
 if not epoch then
@@ -65,9 +67,7 @@ def _redis_sync() -> redis.Redis:
     global _sync_client
     with _sync_lock:
         if _sync_client is None:
-            _sync_client = redis.Redis.from_url(
-                settings.REDIS_URL, socket_timeout=1, socket_connect_timeout=1
-            )
+            _sync_client = sync_redis()
         return _sync_client
 
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The server Playwright's webServer starts: the real stack (PostgreSQL + Redis), a fresh
-# database, the demo data, daphne on :8765 serving the API, the socket and the built app
-# (frontend/dist, built by `npm run e2e` first), and the lock sweeper beside it.
+# database, the demo data, the shipped server (config/server.py) on :8765 serving the API, the
+# socket and the built app (frontend/dist, built by `npm run e2e` first), and the lock sweeper.
 set -euo pipefail
 
 FRONTEND_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -30,10 +30,10 @@ cd "$ROOT"
 
 "$PYTHON" manage.py sweep_locks &
 SWEEPER=$!
-"$PYTHON" -m daphne -b 127.0.0.1 -p "$PORT" config.asgi:application &
+"$PYTHON" -m config.server --port "$PORT" &
 SERVER=$!
 
-# Not `exec daphne`: the shell stays to stop the sweeper and the server together.
+# Not `exec`: the shell stays to stop the sweeper and the server together.
 stop() {
   kill "$SERVER" "$SWEEPER" 2>/dev/null || true
   wait "$SERVER" "$SWEEPER" 2>/dev/null || true

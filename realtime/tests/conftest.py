@@ -1,3 +1,5 @@
+import resource
+
 import pytest
 import redis
 from django.conf import settings
@@ -26,3 +28,38 @@ async def relay():
         if hasattr(layer, "close_pools"):
             await layer.close_pools()
     channel_layers.backends.clear()
+
+
+# The servers' PostgreSQL sessions carry this name, so the test can end them and only them.
+SERVER_APP = "seatmap-test-server"
+
+
+@pytest.fixture
+def many_open_files():
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+    yield
+    resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+
+
+@pytest.fixture
+def stack_env(settings, many_open_files):
+    """Env for real server processes on this test's database (its rows are committed:
+    transaction=True) and Redis database."""
+    from django.db import connection
+
+    from realtime.tests.servers import full_stack_env
+
+    name = connection.settings_dict["NAME"]
+    yield full_stack_env(
+        DATABASE_URL=f"postgres://postgres@127.0.0.1:5432/{name}?application_name={SERVER_APP}",
+        REDIS_URL=settings.REDIS_URL,
+    )
+    # A server killed or stopped leaves its sessions for PostgreSQL to notice; end them, or the
+    # test database cannot be dropped.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+            " WHERE datname = %s AND application_name = %s",
+            [name, SERVER_APP],
+        )

@@ -1,6 +1,6 @@
 """The relay's reordering: messages that overtake each other reach sockets in seq order."""
 
-from realtime.hub import SeqReorder
+from realtime.reorder import SeqReorder
 
 
 def message(seq, epoch="e1"):

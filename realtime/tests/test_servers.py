@@ -3,7 +3,6 @@
 import asyncio
 import contextlib
 import json
-import resource
 import shutil
 import subprocess
 import sys
@@ -13,55 +12,19 @@ from datetime import UTC, datetime, timedelta
 import httpx
 import pytest
 import websockets
-from django.db import connection
 
-from realtime.tests.servers import ROOT, free_port, full_stack_env, running_server
-from reservations.tests.factories import PASSWORD, UserFactory, event_with_seats
+from realtime.tests.servers import (
+    ROOT,
+    free_port,
+    lock_as_alice,
+    next_seats,
+    running_server,
+    token,
+    ws_url,
+)
+from reservations.tests.factories import UserFactory, event_with_seats
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
-
-
-@pytest.fixture(autouse=True)
-def many_open_files():
-    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
-    yield
-    resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
-
-
-@pytest.fixture
-def stack_env(settings):
-    """The servers use this test's database (its rows are committed: transaction=True)."""
-    name = connection.settings_dict["NAME"]
-    return full_stack_env(
-        DATABASE_URL=f"postgres://postgres@127.0.0.1:5432/{name}", REDIS_URL=settings.REDIS_URL
-    )
-
-
-def token(base, username):
-    response = httpx.post(f"{base}/api/token/", json={"username": username, "password": PASSWORD})
-    return {"Authorization": f"Bearer {response.json()['access']}"}
-
-
-async def next_seats(socket, within=5.0):
-    async with asyncio.timeout(within):
-        while True:
-            message = json.loads(await socket.recv())
-            if message["type"] == "seats":
-                return message
-
-
-async def lock_as_alice(base, event, seat):
-    async with httpx.AsyncClient() as http:
-        return await http.post(
-            f"{base}/api/events/{event.id}/seats/{seat.id}/lock/",
-            json={},
-            headers=token(base, "alice"),
-        )
-
-
-def ws_url(base, event_id):
-    return base.replace("http://", "ws://") + f"/ws/events/{event_id}/"
 
 
 def test_a_watcher_on_one_process_sees_a_lock_made_through_another(stack_env):

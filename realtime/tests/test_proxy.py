@@ -1,0 +1,189 @@
+"""The stack behind the proxy the project ships (config/nginx/seatmap.conf, as docker-compose.yml
+runs it): Debian's nginx in front of two server processes on this machine."""
+
+import asyncio
+import contextlib
+import json
+import os
+import shutil
+import signal
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+import websockets
+
+from realtime.tests.servers import (
+    ROOT,
+    free_port,
+    next_of_type,
+    next_seats,
+    server_process,
+    token,
+    ws_url,
+)
+from reservations.tests.factories import UserFactory, event_with_seats
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
+
+NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
+
+
+@contextlib.contextmanager
+def nginx_in_front_of(*bases: str):
+    """Debian's nginx with the project's proxy configuration; yields its base URL."""
+    assert Path(NGINX).exists(), "nginx is missing: `make test` installs it (apt-get install nginx)"
+    port = free_port()
+    upstreams = "\n".join(
+        f"    server {base.removeprefix('http://')} max_fails=1 fail_timeout=5s;" for base in bases
+    )
+    with tempfile.TemporaryDirectory() as tmp:
+        temp_paths = "\n".join(
+            f"  {kind}_temp_path {tmp}/{kind};" for kind in ("client_body", "proxy", "fastcgi")
+        )
+        (Path(tmp) / "nginx.conf").write_text(
+            f"""
+{"user root;" if os.geteuid() == 0 else ""}
+worker_processes 1;
+daemon off;
+pid {tmp}/nginx.pid;
+error_log {tmp}/error.log warn;
+events {{ worker_connections 1024; }}
+http {{
+  access_log off;
+{temp_paths}
+  uwsgi_temp_path {tmp}/uwsgi;
+  scgi_temp_path {tmp}/scgi;
+  upstream seatmap_web {{
+{upstreams}
+    keepalive 8;
+  }}
+  server {{
+    listen 127.0.0.1:{port};
+    include {ROOT}/config/nginx/seatmap.conf;
+  }}
+}}
+"""
+        )
+        process = subprocess.Popen(
+            [NGINX, "-p", tmp, "-c", f"{tmp}/nginx.conf"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
+        base = f"http://127.0.0.1:{port}"
+        try:
+            deadline = time.monotonic() + 10
+            while True:
+                with contextlib.suppress(httpx.HTTPError):
+                    if httpx.get(f"{base}/api/health/", timeout=1).status_code == 200:
+                        break
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"nginx did not start: {process.stderr.read().decode()}")
+                time.sleep(0.1)
+            yield base
+        finally:
+            process.terminate()
+            process.wait(timeout=10)
+
+
+def test_http_and_sockets_through_the_proxy_reach_both_processes(stack_env):
+    event = event_with_seats(rows=1, seats_per_row=4)
+    UserFactory(username="alice")
+    with (
+        server_process(stack_env) as (_, first),
+        server_process(stack_env) as (_, second),
+        nginx_in_front_of(first, second) as proxy,
+    ):
+        assert httpx.get(f"{proxy}/api/events/").status_code == 200
+        too_large = httpx.post(f"{proxy}/api/token/", content=b"x" * 100_000)
+        assert too_large.status_code == 413
+        assert too_large.json()["code"] == "too_large"  # nginx's own answer, as API.md JSON
+        asyncio.run(_a_change_through_the_proxy_reaches_every_process(proxy, first, second, event))
+
+
+async def _a_change_through_the_proxy_reaches_every_process(proxy, first, second, event):
+    urls = [ws_url(proxy, event.id)] * 2 + [ws_url(first, event.id), ws_url(second, event.id)]
+    async with contextlib.AsyncExitStack() as stack:
+        watchers = [await stack.enter_async_context(websockets.connect(url)) for url in urls]
+        for watcher in watchers:  # the upgrade went through: each has its snapshot
+            await next_of_type(watcher, "snapshot")
+        seat = await asyncio.to_thread(lambda: event.seats.order_by("id").first())
+        async with httpx.AsyncClient(headers=token(proxy, "alice")) as http:
+            response = await http.post(f"{proxy}/api/events/{event.id}/seats/{seat.id}/lock/")
+        assert response.status_code == 200, response.text
+        # Whichever process served the lock, the watchers on the other one hear it too.
+        for watcher in watchers:
+            assert (await next_seats(watcher))["changes"][0]["id"] == seat.id
+
+
+def test_a_killed_process_s_watchers_resync_through_the_proxy_and_holds_go_on(stack_env):
+    event = event_with_seats(rows=1, seats_per_row=12)
+    UserFactory(username="alice")
+    with (
+        server_process(stack_env) as (doomed, first),
+        server_process(stack_env) as (_, second),
+        nginx_in_front_of(first, second) as proxy,
+    ):
+        asyncio.run(_kill_one(proxy, doomed, event))
+
+
+class Watcher:
+    """A client like the shipped one: reconnects through the proxy, resyncs on each snapshot."""
+
+    def __init__(self, url: str):
+        self.url = url
+        self.snapshots = 0
+        self.closed = 0
+        self.seen: set[int] = set()
+        self.ready = asyncio.Event()
+
+    async def run(self):
+        while True:
+            try:
+                async with websockets.connect(self.url, open_timeout=5) as socket:
+                    async for frame in socket:
+                        message = json.loads(frame)
+                        if message["type"] == "snapshot":
+                            self.snapshots += 1
+                            self.ready.set()
+                        elif message["type"] == "seats":
+                            self.seen.update(change["id"] for change in message["changes"])
+            except (OSError, websockets.WebSocketException, TimeoutError):
+                pass
+            self.closed += 1
+            self.ready.clear()
+            await asyncio.sleep(0.2)
+
+
+async def _kill_one(proxy, doomed, event):
+    seats = await asyncio.to_thread(lambda: list(event.seats.order_by("id")))
+    watchers = [Watcher(ws_url(proxy, event.id)) for _ in range(6)]
+    tasks = [asyncio.ensure_future(w.run()) for w in watchers]
+    try:
+        await asyncio.wait_for(asyncio.gather(*(w.ready.wait() for w in watchers)), 10)
+        async with httpx.AsyncClient(headers=token(proxy, "alice"), timeout=10) as http:
+            lock = f"{proxy}/api/events/{event.id}/seats/{{}}/lock/"
+            doomed.send_signal(signal.SIGKILL)
+            doomed.wait(timeout=5)
+            # Holds keep committing through the proxy while and after the process is gone.
+            for seat in seats[:5]:
+                response = await http.post(lock.format(seat.id))
+                assert response.status_code == 200, response.text
+            cut_off = [w for w in watchers if w.closed]
+            assert cut_off, "the killed process served none of the six sockets"
+            await asyncio.wait_for(asyncio.gather(*(w.ready.wait() for w in watchers)), 15)
+            assert all(w.snapshots >= 2 for w in cut_off), "reconnected and took a new snapshot"
+            response = await http.post(lock.format(seats[5].id))
+            assert response.status_code == 200, response.text
+        for _ in range(50):
+            if all(seats[5].id in w.seen for w in watchers):
+                break
+            await asyncio.sleep(0.1)
+        assert all(seats[5].id in w.seen for w in watchers), "every watcher hears the next hold"
+    finally:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
