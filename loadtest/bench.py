@@ -109,22 +109,10 @@ def servers(kind: str = "uvicorn", procs: int = 1, **extra_env):
                 str(port),
                 "config.asgi:application",
             ]
-        else:
-            cmd = [
-                PY,
-                "-m",
-                "uvicorn",
-                "config.asgi:application",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(port),
-                "--no-access-log",
-                "--log-level",
-                "warning",
-                "--ws-per-message-deflate",
-                extra_env.get("DEFLATE", "false"),
-            ]
+        else:  # the shipped server, configured in config/server.py
+            cmd = [PY, "-m", "config.server", "--port", str(port), "--log-level", "warning"]
+            if extra_env.get("DEFLATE") == "true":
+                cmd.append("--deflate")
         log = open(Path(tempfile.gettempdir()) / f"bench-server-{port}.log", "w")  # noqa: SIM115
         proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
         started.append((f"http://127.0.0.1:{port}", proc, log))

@@ -15,8 +15,10 @@ from collections import Counter
 
 import orjson
 
+from .api import fetch_seats, http_session, ws_url
 from .stats import Recorder, proc_sample
-from .watchers import Watcher
+from .verdict import watchers_verdict
+from .watchers import Watcher, open_watchers
 
 
 class ChildRecorder(Recorder):
@@ -26,15 +28,7 @@ class ChildRecorder(Recorder):
         super().__init__()
         self.receipts: list[tuple[int, int]] = []  # (ts, latency ns)
 
-    def push(self, seq, epoch, ts, now, changes) -> None:
-        if ts is None:
-            self.errors["push_without_ts"] += 1
-            return
-        entry = self.messages.get((epoch, seq))
-        if entry is None:
-            entry = self.messages[(epoch, seq)] = [ts, 0, now]
-        entry[1] += 1
-        entry[2] = now
+    def timed(self, ts: int, now: int) -> None:
         self.receipts.append((ts, now - ts))
 
 
@@ -47,10 +41,8 @@ async def _read_line() -> str:
     return (await asyncio.get_running_loop().run_in_executor(None, sys.stdin.readline)).strip()
 
 
-async def child_main(
-    args, *, open_watchers, watchers_verdict, fetch_seats, http_session, ws_url
-) -> None:
-    """A child's whole life (the functions are run.py's, passed in to share them)."""
+async def child_main(args) -> None:
+    """A child's whole life: its share of the watchers, from the snapshots to the verdict."""
     rec = ChildRecorder()
     sockets = http_session(total_timeout=None)
     watchers = []
@@ -98,6 +90,7 @@ async def child_main(
             "latency_ns": [lat for ts, lat in rec.receipts if ts >= measure_from],
             "errors": dict(rec.errors),
             "resyncs": dict(rec.resyncs),
+            "closed_by_server": list(rec.closed_by_server.items()),
             "duplicates": rec.duplicates,
             "dropped": rec.dropped,
             "presence": rec.presence,
@@ -168,6 +161,7 @@ def merge_receipts(rec: Recorder, payload: dict) -> None:
     rec.push_latency_ns.extend(payload["latency_ns"])
     rec.errors.update(payload["errors"])
     rec.resyncs.update(payload["resyncs"])
+    rec.closed_by_server.update(dict(payload["closed_by_server"]))
     rec.duplicates += payload["duplicates"]
     rec.dropped += payload["dropped"]
     rec.presence += payload["presence"]

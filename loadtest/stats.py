@@ -9,7 +9,11 @@ _PAGE = os.sysconf("SC_PAGE_SIZE")
 
 
 def quantiles(values, scale: float = 1.0) -> dict:
-    """p50/p95/p99/max/mean of `values` times `scale` (ns -> ms: 1e-6), or zeros if empty."""
+    """p50/p95/p99/max/mean of `values` times `scale` (ns -> ms: 1e-6), or None each if empty.
+
+    The project's one quantile rule (nearest rank: the value at index q * n of the sorted
+    values), for every figure the load client and `python -m loadtest.latency` print.
+    """
     if not values:
         return {"n": 0, "p50": None, "p95": None, "p99": None, "max": None, "mean": None}
     ordered = sorted(values)
@@ -38,6 +42,7 @@ class Recorder:
         self.polls = 0
         self.errors: Counter = Counter()
         self.resyncs: Counter = Counter()
+        self.closed_by_server: Counter = Counter()  # close code -> sockets
         self.started_ns = time.time_ns()
         self.first_snapshot_ns: dict[int, int] = {}
         self.measuring = False
@@ -67,8 +72,16 @@ class Recorder:
                 self.version_ts[(change["id"], change["version"])] = ts
         entry[1] += 1
         entry[2] = now
+        self.timed(ts, now)
+
+    def timed(self, ts: int, now: int) -> None:
+        """One push received `now`, committed at `ts`: timed if it falls in the measurement."""
         if ts >= self.measure_from_ns:
             self.push_latency_ns.append(now - ts)
+
+    def closed(self, code: int | None) -> None:
+        """The server closed a socket with this close code."""
+        self.closed_by_server[code] += 1
 
     def poll_seen(self, seat_id: int, old_version: int, new_version: int, now: int) -> None:
         """A poller saw a seat change: stale since the commit of the first version it missed."""

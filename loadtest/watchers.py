@@ -2,9 +2,17 @@
 
 The model is copy-on-write: every watcher that received the same snapshot text shares one parsed
 base (thousands of watchers, one parse, one dict); each keeps only its own changes on top.
+
+Why not `realtime.model.SeatModel`, the model the server's tests use: it holds one `SeatState`
+object per seat per client, 1.2 MiB per watcher on a 10,000-seat event (tracemalloc), so 12 GiB
+at 10,000 watchers, against the ~25 KiB per watcher this client needs to run next to the server
+on the same machine. `SeatModel` below keeps the same version rule on tuples, with the snapshot
+shared (~100 bytes per watcher plus its own changes); `Watcher.on_seats` keeps the same `seq` and
+`epoch` rules, and also counts duplicates and why it resyncs, which the report shows.
 """
 
 import asyncio
+import math
 import random
 import time
 
@@ -13,19 +21,27 @@ import orjson
 
 from .stats import Recorder
 
-_bases: dict[str, dict[int, tuple[str, int]]] = {}
+# PROTOCOL.md "Closing": the server closed the socket for a reason that passes (too slow, too
+# many, the live feed broke, a frame too big, no keepalive answer): reconnect and resync.
+RECONNECT_CODES = frozenset({4408, 4429, 4503, 1009, 1011})
+# The event does not exist: reconnecting cannot help.
+FINAL_CODES = frozenset({4404})
+
+# Snapshot text -> (seq, epoch, seats by id): watchers that receive the same snapshot text (most
+# of a connect burst) parse it once and share the seats.
+_snapshots: dict[str, tuple[int, str, dict[int, tuple[str, int]]]] = {}
 
 
-def _base_of(snapshot_text: str, seats: list | None = None) -> dict[int, tuple[str, int]]:
-    base = _bases.get(snapshot_text)
-    if base is None:
-        if seats is None:
-            seats = orjson.loads(snapshot_text)["seats"]
-        base = {s["id"]: (s["status"], s["version"]) for s in seats}
-        if len(_bases) > 64:
-            _bases.clear()
-        _bases[snapshot_text] = base
-    return base
+def _snapshot_of(text: str, message: dict) -> tuple[int, str, dict[int, tuple[str, int]]]:
+    parsed = (
+        message["seq"],
+        message["epoch"],
+        {s["id"]: (s["status"], s["version"]) for s in message["seats"]},
+    )
+    if len(_snapshots) > 64:
+        _snapshots.clear()
+    _snapshots[text] = parsed
+    return parsed
 
 
 class SeatModel:
@@ -86,85 +102,94 @@ class Watcher:
         self.closed = False
         self.snapshots = 0
         self.resyncs = 0
+        self.drops = 0  # in a row, without a snapshot between: the reconnect delay grows
         self._ws = None
 
     async def run(self) -> None:
-        """Until cancelled (the end of the run). A socket the server closes after its first
-        snapshot is reopened, as a browser would (a fresh snapshot follows); one that never
-        got a snapshot counts as refused."""
+        """Until cancelled (the end of the run). A socket the server closes is reopened, as a
+        browser would (a fresh snapshot follows): after its first snapshot for any reason, and
+        before it for the close codes of PROTOCOL.md that say so. Other sockets that never got
+        a snapshot count as refused; 4404 is final."""
         rec = self.rec
         try:
             while True:
+                code = None
                 try:
-                    # aiohttp's frame reader is compiled: about half the client CPU per message
-                    # of the pure-Python websockets client, which limited the 5,000-watcher runs.
-                    async with self.session.ws_connect(
-                        self.ws_url,
-                        origin=self.origin,
-                        compress=15 if self.deflate else 0,
-                        max_msg_size=2**24,
-                        autoping=True,
-                        timeout=aiohttp.ClientWSTimeout(ws_receive=None, ws_close=1),
-                    ) as ws:
-                        self._ws = ws
-                        self.closed = False
-                        rec.connected += 1
-                        async for frame in ws:
-                            if frame.type == aiohttp.WSMsgType.TEXT:
-                                self.on_frame(frame.data)
-                            elif frame.type == aiohttp.WSMsgType.ERROR:
-                                raise ws.exception() or ConnectionError("websocket error")
-                        code = ws.close_code
+                    code = await self._session()
                     reason = "ws_closed_by_server" + (f": code {code}" if code else "")
                 except asyncio.CancelledError:
                     raise
                 except Exception as exc:  # refused, reset, closed with an error code
                     reason = f"{type(exc).__name__}: {exc}"[:200]
                 self.closed = True
+                if code is not None:
+                    rec.closed(code)
                 kind = reason.split(":")[0]
-                if not self.ready.is_set():
-                    self.failed = reason
-                    rec.refused += 1
-                    rec.errors[f"ws_refused:{kind}"] += 1
-                    self.ready.set()
+                if code in FINAL_CODES or not (self.ready.is_set() or code in RECONNECT_CODES):
+                    if not self.ready.is_set():
+                        self.failed = reason
+                        rec.refused += 1
+                        rec.errors[f"ws_refused:{kind}"] += 1
+                        self.ready.set()
                     return
-                rec.dropped += 1
-                rec.errors[f"ws_dropped:{kind}"] += 1
+                if self.ready.is_set():
+                    rec.dropped += 1
+                    rec.errors[f"ws_dropped:{kind}"] += 1
                 self.seq = None
-                await asyncio.sleep(random.uniform(0.1, 1.0))
+                self.drops += 1
+                await asyncio.sleep(random.uniform(0.1, 1.0) * 2 ** min(self.drops - 1, 4))
         except asyncio.CancelledError:
             self.closed = True
             self.ready.set()
 
+    async def _session(self) -> int | None:
+        """One socket, until the server closes it: the close code it sent, if it sent one."""
+        # aiohttp's frame reader is compiled: about half the client CPU per message of the
+        # pure-Python websockets client, which limited the 5,000-watcher runs.
+        async with self.session.ws_connect(
+            self.ws_url,
+            origin=self.origin,
+            compress=15 if self.deflate else 0,
+            max_msg_size=2**24,
+            autoping=True,
+            timeout=aiohttp.ClientWSTimeout(ws_receive=None, ws_close=1),
+        ) as ws:
+            self._ws = ws
+            self.closed = False
+            self.rec.connected += 1
+            while True:
+                frame = await ws.receive()
+                if frame.type == aiohttp.WSMsgType.TEXT:
+                    self.on_frame(frame.data)
+                elif frame.type == aiohttp.WSMsgType.CLOSE:
+                    return frame.data
+                elif frame.type == aiohttp.WSMsgType.ERROR:
+                    raise ws.exception() or ConnectionError("websocket error")
+                elif frame.type in (aiohttp.WSMsgType.CLOSING, aiohttp.WSMsgType.CLOSED):
+                    return None  # the connection ended without a close frame
+
     def on_frame(self, text: str) -> None:
         now = time.time_ns()
-        if text.startswith('{"type":"seats"'):
-            self.on_seats(orjson.loads(text), now)
-        elif text.startswith('{"type":"snapshot"'):
-            self.on_snapshot(text)
-        elif text.startswith('{"type":"presence"'):
+        known = _snapshots.get(text)  # a snapshot this process already parsed: no parse
+        if known is not None:
+            self.on_snapshot(*known)
+            return
+        message = orjson.loads(text)
+        kind = message.get("type")
+        if kind == "seats":
+            self.on_seats(message, now)
+        elif kind == "presence":
             self.rec.presence += 1
-        else:
-            message = orjson.loads(text)
-            if message.get("type") == "seats":
-                self.on_seats(message, now)
-            elif message.get("type") == "snapshot":
-                self.on_snapshot(text)
-            elif message.get("type") == "error":
-                self.rec.errors[f"ws_error:{message.get('code')}"] += 1
+        elif kind == "snapshot":
+            self.on_snapshot(*_snapshot_of(text, message))
+        elif kind == "error":
+            self.rec.errors[f"ws_error:{message.get('code')}"] += 1
 
-    def on_snapshot(self, text: str) -> None:
-        message = orjson.loads(text) if text not in _bases else None
-        if message is not None:
-            base = _base_of(text, message["seats"])
-            seq, epoch = message["seq"], message["epoch"]
-        else:
-            base = _bases[text]
-            head = orjson.loads(text[: text.index(',"seats"')] + "}")
-            seq, epoch = head["seq"], head["epoch"]
+    def on_snapshot(self, seq: int, epoch: str, base: dict[int, tuple[str, int]]) -> None:
         self.model.reset(base)
         self.seq, self.epoch, self.resyncing = seq, epoch, False
         self.snapshots += 1
+        self.drops = 0
         if not self.ready.is_set():
             self.rec.snapshot_at(self.index)
             self.ready.set()
@@ -255,3 +280,28 @@ class Poller:
                 await asyncio.sleep(max(0.0, self.interval - (time.monotonic() - started)))
         except asyncio.CancelledError:
             self.closed = True
+
+
+async def open_watchers(watchers: list, options) -> tuple[list, int]:
+    """Open the watchers in bursts (this process's share of each burst) and wait for their
+    snapshots, up to --connect-timeout. Returns their tasks and when the last burst opened."""
+    burst = max(1, math.ceil(options.connect_burst / options.procs))
+    bursts = max(1, math.ceil(len(watchers) / burst))
+    interval = options.connect_interval
+    if options.connect_within is not None:
+        interval = options.connect_within / bursts if bursts > 1 else 0
+    tasks = []
+    for b in range(bursts):
+        for w in watchers[b * burst : (b + 1) * burst]:
+            tasks.append(asyncio.ensure_future(w.run()))
+        if b < bursts - 1 and interval:
+            await asyncio.sleep(interval)
+    opened_at = time.time_ns()
+    try:
+        await asyncio.wait_for(
+            asyncio.gather(*(w.ready.wait() for w in watchers)), options.connect_timeout
+        )
+    except TimeoutError:
+        not_ready = sum(1 for w in watchers if not w.ready.is_set())
+        watchers[0].rec.errors["watcher_not_ready_in_time"] += not_ready
+    return tasks, opened_at

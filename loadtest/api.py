@@ -1,0 +1,46 @@
+"""The server as the load client reaches it: HTTP sessions, the seat list, the socket address."""
+
+import asyncio
+from urllib.parse import urlparse
+
+import aiohttp
+import orjson
+
+
+def http_session(connections: int = 0, total_timeout: float | None = 60) -> aiohttp.ClientSession:
+    """aiohttp: ~0.17 ms of client CPU per request here against ~3.8 ms for httpx, which made
+    the load client, not the server, the limit of every click scenario (BENCHMARKS.md)."""
+    return aiohttp.ClientSession(
+        # Idle connections are dropped before uvicorn's 5 s keep-alive ends: reusing one the
+        # server is closing at that instant fails a POST with a reset (no retry for POST).
+        connector=aiohttp.TCPConnector(limit=connections, keepalive_timeout=4),
+        timeout=aiohttp.ClientTimeout(total=total_timeout),
+    )
+
+
+async def get_json(client: aiohttp.ClientSession, url: str, headers=None):
+    async with client.get(url, headers=headers) as response:
+        response.raise_for_status()
+        return orjson.loads(await response.read())
+
+
+async def fetch_seats(
+    client: aiohttp.ClientSession, base: str, event_id: int, token=None, attempts: int = 10
+) -> list:
+    """The seat list; a 503 (the server out of database connections) is retried for ~20 s."""
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    url = f"{base}/api/events/{event_id}/seats/"
+    for attempt in range(attempts):
+        try:
+            return (await get_json(client, url, headers))["seats"]
+        except aiohttp.ClientResponseError as exc:
+            if exc.status != 503 or attempt == attempts - 1:
+                raise
+        await asyncio.sleep(2)
+    raise AssertionError("unreachable")
+
+
+def ws_url(base: str, event_id: int) -> str:
+    parsed = urlparse(base)
+    scheme = "wss" if parsed.scheme == "https" else "ws"
+    return f"{scheme}://{parsed.netloc}/ws/events/{event_id}/"

@@ -1,0 +1,147 @@
+"""`python -m loadtest`: the options of a load run (`--help` shows them all)."""
+
+import argparse
+import sys
+
+from .clickers import PROFILES
+
+DESCRIPTION = """\
+Load generator for the live seat map. Opens N watchers on one event (WebSockets keeping the
+seat model of PROTOCOL.md, or pollers with --poll), then M clickers (users with bearer tokens
+from `manage.py create_load_users`) hold and book seats at once. It times every push (from the
+`ts` commit stamp of each `seats` message) and every request, then checks the verdict through
+the API: no seat in two confirmed reservations, no seat held by two users, and every watcher's
+final model equal to the server's seat list. Exit status 1 if the verdict fails.
+"""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="python -m loadtest",
+        description=DESCRIPTION,
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    )
+    g = p.add_argument_group("target")
+    g.add_argument(
+        "--url",
+        action="append",
+        default=[],
+        help="server base URL; repeat to spread watchers and clickers over several "
+        "processes (round robin) [default: http://127.0.0.1:8000]",
+    )
+    g.add_argument("--event", type=int, required=True, help="event id to watch and click on")
+    g.add_argument(
+        "--server-pid",
+        type=int,
+        action="append",
+        default=[],
+        help="server process id (repeatable): CPU seconds and RSS read from /proc",
+    )
+    g = p.add_argument_group("watchers")
+    g.add_argument("--watchers", type=int, default=100, help="number of watchers")
+    g.add_argument(
+        "--connect-burst", type=int, default=500, help="watchers opened at once in one burst"
+    )
+    g.add_argument("--connect-interval", type=float, default=0.2, help="seconds between bursts")
+    g.add_argument(
+        "--connect-within",
+        type=float,
+        default=None,
+        help="open all watchers within this many seconds (sets --connect-interval)",
+    )
+    g.add_argument(
+        "--connect-timeout",
+        type=float,
+        default=60,
+        help="seconds to wait for every watcher's first snapshot",
+    )
+    g.add_argument(
+        "--poll",
+        type=float,
+        default=0,
+        help="seconds: watchers fetch GET /api/events/{id}/seats/ this often instead "
+        "of a socket (the seed design); one socket watcher stays as the reference "
+        "clock for staleness",
+    )
+    g.add_argument(
+        "--procs",
+        type=int,
+        default=1,
+        help="client processes the watchers are spread over (a process reading thousands of "
+        "sockets is itself a queue; not with --poll)",
+    )
+    g.add_argument("--child-index", type=int, default=None, help=argparse.SUPPRESS)
+    g.add_argument(
+        "--deflate",
+        action="store_true",
+        help="offer permessage-deflate on the sockets (off by default)",
+    )
+    g = p.add_argument_group("clickers")
+    g.add_argument(
+        "--users",
+        help="JSON file of users with `access` tokens (manage.py create_load_users --output FILE)",
+    )
+    g.add_argument(
+        "--clickers", type=int, default=0, help="number of clickers (at most the number of users)"
+    )
+    g.add_argument(
+        "--profile",
+        choices=PROFILES,
+        default="uniform",
+        help="uniform: own seats; hot: all on the same --hot-seats; book: lock "
+        "--book-size then reserve; churn: lock, unlock, lock random seats",
+    )
+    g.add_argument(
+        "--rate",
+        type=float,
+        default=0,
+        help="actions per second across all clickers (0: each clicker as fast as "
+        "answered, closed loop)",
+    )
+    g.add_argument("--duration", type=float, default=10, help="seconds of clicking")
+    g.add_argument("--hot-seats", type=int, default=1, help="K seats of the hot profile")
+    g.add_argument("--clicks", type=int, default=1, help="lock requests per hot clicker")
+    g.add_argument("--book-size", type=int, default=4, help="seats per booking (book profile)")
+    g.add_argument(
+        "--hold-limit",
+        type=int,
+        default=10,
+        help="the server's SEAT_HOLD_LIMIT: clickers release before reaching it",
+    )
+    g.add_argument(
+        "--http-connections",
+        type=int,
+        default=0,
+        help="HTTP connections of the clickers' pool (0: one per clicker)",
+    )
+    g = p.add_argument_group("run")
+    g.add_argument(
+        "--settle",
+        type=float,
+        default=2.0,
+        help="seconds to wait after clicking for pushes to arrive before the verdict",
+    )
+    g.add_argument(
+        "--idle",
+        type=float,
+        default=1.0,
+        help="seconds of idle after all watchers connected (memory per watcher)",
+    )
+    g.add_argument("--no-verdict", action="store_true", help="skip the verdict")
+    g.add_argument("--json", metavar="FILE", help="write every figure to FILE as JSON")
+    g.add_argument("--quiet", action="store_true", help="no progress line")
+    g.add_argument("--seed", type=int, default=None, help="random seed")
+    return p
+
+
+def parse_args(argv=None) -> argparse.Namespace:
+    """The options, read-only from here on: what a run learns lives in its `Run`."""
+    p = build_parser()
+    args = p.parse_args(argv)
+    args.argv = list(sys.argv[1:] if argv is None else argv)  # what --procs children get
+    args.url = [u.rstrip("/") for u in (args.url or ["http://127.0.0.1:8000"])]
+    if args.procs < 1 or (args.procs > 1 and args.poll):
+        p.error("--procs is 1 or more, and 1 with --poll")
+    if args.clickers and not args.users:
+        p.error("--clickers needs --users")
+    return args

@@ -1,0 +1,162 @@
+"""The figures of a run, from what its recorder kept, and the table it prints."""
+
+from collections import Counter
+
+from .stats import Recorder, quantiles
+from .watchers import Watcher
+
+
+def push_figures(rec: Recorder, ready: list, elsewhere: int = 0) -> dict:
+    """`elsewhere`: ready watchers of the child processes (--procs)."""
+    measured = {k: v for k, v in rec.messages.items() if v[0] >= rec.measure_from_ns}
+    listeners = sum(1 for w in ready if isinstance(w, Watcher)) + elsewhere
+    completion = [v[2] - v[0] for v in measured.values()]
+    delivered = sum(v[1] for v in measured.values())
+    expected = len(measured) * listeners
+    return {
+        "listeners": listeners,
+        "messages": len(measured),
+        "delivered": delivered,
+        "expected": expected,
+        "delivered_ratio": round(delivered / expected, 5) if expected else None,
+        "incomplete_messages": sum(1 for v in measured.values() if v[1] < listeners),
+        "latency_ms": quantiles(rec.push_latency_ns, 1e-6),
+        "completion_ms": quantiles(completion, 1e-6),
+        "presence_messages": rec.presence,
+    }
+
+
+def click_figures(rec: Recorder, clickers: list, hot: list, profile: str, seconds: float) -> dict:
+    by_op: dict[str, list] = {}
+    codes: Counter = Counter()
+    for op, status, code, latency, _ in rec.requests:
+        by_op.setdefault(op, []).append((status, code, latency))
+        if code != "ok":
+            codes[f"{op}:{code}"] += 1
+    ops = {}
+    for op, rows in by_op.items():
+        ok = sum(1 for r in rows if r[1] == "ok")
+        ops[op] = {
+            "requests": len(rows),
+            "ok": ok,
+            "ok_per_s": round(ok / seconds, 1) if seconds else None,
+            "latency_ms": quantiles([r[2] for r in rows], 1e3),
+        }
+    holds_ok = ops.get("lock", {}).get("ok", 0) + ops.get("lock_many", {}).get("ok", 0)
+    conflicts = sum(n for k, n in codes.items() if k.endswith(":seat_unavailable"))
+    figures = {
+        "profile": profile,
+        "clickers": len(clickers),
+        "seconds": round(seconds, 3),
+        "requests": len(rec.requests),
+        "requests_per_s": round(len(rec.requests) / seconds, 1) if seconds else None,
+        "holds_per_s": round(holds_ok / seconds, 1) if seconds else None,
+        "conflicts_per_s": round(conflicts / seconds, 1) if seconds else None,
+        "unanswered": sum(1 for r in rec.requests if r[1] == 0),
+        "server_errors": sum(1 for r in rec.requests if r[1] >= 500),
+        "latency_ms": quantiles([r[3] for r in rec.requests], 1e3),
+        "by_op": ops,
+        "errors_by_code": dict(codes),
+    }
+    if profile == "hot" and clickers:
+        figures["hot_seats"] = hot
+        figures["winners"] = sum(1 for c in clickers if c.won)
+    return figures
+
+
+def poll_figures(rec: Recorder, interval: float, seconds: float) -> dict:
+    """Pollers (--poll): how stale their seat lists were, and what the polls cost."""
+    return {
+        "interval_s": interval,
+        "polls": rec.polls,
+        "requests_per_s": round(rec.polls / max(1e-9, seconds), 1),
+        "poll_latency_ms": quantiles(rec.poll_latency, 1e3),
+        "staleness_ms": quantiles(rec.staleness_ns, 1e-6),
+    }
+
+
+def closed_by_server(rec: Recorder) -> dict[str, int]:
+    """Sockets the server closed, by close code (PROTOCOL.md "Closing"); JSON keys are text."""
+    return {str(code): n for code, n in sorted(rec.closed_by_server.items())}
+
+
+def table(result: dict) -> str:
+    rows = []
+    c, push, clicks, srv = result["connect"], result["push"], result["clicks"], result["server"]
+
+    def ms(q):
+        return f"p50 {q['p50']} / p95 {q['p95']} / p99 {q['p99']} / max {q['max']} ms"
+
+    rows.append(
+        (
+            "watchers ready / refused",
+            f"{c['ready']} / {c['refused']} "
+            f"({c['bursts']} bursts of {c['burst']} in {c['opened_in_s']} s)",
+        )
+    )
+    rows.append(("time to all snapshots", f"{c['time_to_all_snapshots_s']} s"))
+    rows.append(("push latency", ms(push["latency_ms"])))
+    rows.append(("fan-out completion", ms(push["completion_ms"])))
+    rows.append(
+        (
+            "delivered / expected",
+            f"{push['delivered']} / {push['expected']} "
+            f"({push['messages']} messages to {push['listeners']} sockets)",
+        )
+    )
+    if "poll" in result:
+        p = result["poll"]
+        rows.append(("poll staleness", ms(p["staleness_ms"])))
+        rows.append(
+            ("poll requests/s", f"{p['requests_per_s']} (latency {ms(p['poll_latency_ms'])})")
+        )
+    if clicks["clickers"]:
+        rows.append(
+            (
+                "clicks",
+                f"{clicks['profile']}: {clicks['clickers']} clickers, "
+                f"{clicks['requests']} requests in {clicks['seconds']} s",
+            )
+        )
+        rows.append(
+            ("holds/s, conflicts/s", f"{clicks['holds_per_s']}, {clicks['conflicts_per_s']}")
+        )
+        rows.append(("request latency", ms(clicks["latency_ms"])))
+        for op, o in clicks["by_op"].items():
+            rows.append((f"  {op}", f"{o['ok']}/{o['requests']} ok, {ms(o['latency_ms'])}"))
+        if clicks["errors_by_code"]:
+            rows.append(
+                (
+                    "errors by code",
+                    ", ".join(f"{k} {v}" for k, v in sorted(clicks["errors_by_code"].items())),
+                )
+            )
+        if "winners" in clicks:
+            rows.append(("hot seat winners", str(clicks["winners"])))
+    if srv["pids"]:
+        rows.append(
+            (
+                "server CPU",
+                f"{srv['cpu_s']} s ({srv['cpu_share']} cores), "
+                f"{srv['cpu_us_per_delivery']} µs per delivery, RSS "
+                f"{(srv['rss_bytes'] or 0) / 2**20:.1f} MiB",
+            )
+        )
+    im = result["idle_memory"]
+    rows.append(
+        (
+            "memory per idle watcher",
+            f"server {im['server_bytes_per_watcher']} B, client {im['client_bytes_per_watcher']} B",
+        )
+    )
+    if result["closed_by_server"]:
+        codes = ", ".join(f"{code}: {n}" for code, n in result["closed_by_server"].items())
+        rows.append(("closed by server", "{" + codes + "}"))
+    if result["errors"]:
+        rows.append(
+            ("client-side errors", ", ".join(f"{k} {v}" for k, v in result["errors"].items()))
+        )
+    v = result["verdict"]
+    rows.append(("verdict", "PASS" if v["passed"] else "FAIL: " + "; ".join(v["failures"])))
+    width = max(len(r[0]) for r in rows)
+    return "\n".join(f"{k.ljust(width)}  {val}" for k, val in rows)

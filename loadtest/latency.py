@@ -1,0 +1,70 @@
+"""Measure push latency: from the HTTP answer of a lock to the watcher's receipt of its change.
+
+    python -m loadtest.latency --url http://127.0.0.1:8000 --event 1 --user alice
+
+One watcher socket; one client locks and unlocks seats one at a time (N rounds). For each
+change it records (a) HTTP response received -> `seats` message received, and (b) commit stamp
+(`ts`) -> received. Prints p50/p95/p99/max of both, in milliseconds.
+"""
+
+import argparse
+import asyncio
+import json
+import time
+
+import httpx
+import websockets
+
+from .api import ws_url
+from .stats import quantiles
+
+
+def percentiles(values_ms: list[float]) -> str:
+    q = quantiles(values_ms)
+    return f"p50 {q['p50']}  p95 {q['p95']}  p99 {q['p99']}  max {q['max']} ms  (n={q['n']})"
+
+
+async def measure(url: str, event_id: int, user: str, password: str, rounds: int) -> None:
+    async with httpx.AsyncClient(base_url=url) as http:
+        token = (
+            await http.post("/api/token/", json={"username": user, "password": password})
+        ).json()
+        auth = {"Authorization": f"Bearer {token['access']}"}
+        seats = (await http.get(f"/api/events/{event_id}/seats/")).json()["seats"]
+        free = [s["id"] for s in seats if s["status"] == "available"][:5]
+        after_response, after_commit = [], []
+        async with websockets.connect(ws_url(url, event_id), compression=None) as socket:
+            await socket.recv()  # the snapshot
+            for i in range(rounds):
+                seat_id = free[i % len(free)]
+                for action in ("lock", "unlock"):
+                    path = f"/api/events/{event_id}/seats/{seat_id}/{action}/"
+                    response = await http.post(path, json={}, headers=auth)
+                    answered = time.time_ns()
+                    response.raise_for_status()
+                    while True:
+                        message = json.loads(await asyncio.wait_for(socket.recv(), 5))
+                        if message["type"] == "seats":
+                            break
+                    received = time.time_ns()
+                    after_response.append(max(0, received - answered) / 1e6)
+                    after_commit.append((received - message["ts"]) / 1e6)
+    print(f"HTTP answer -> watcher: {percentiles(after_response)}")
+    print(f"commit      -> watcher: {percentiles(after_commit)}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        prog="python -m loadtest.latency", description=__doc__.splitlines()[0]
+    )
+    parser.add_argument("--url", default="http://127.0.0.1:8000")
+    parser.add_argument("--event", type=int, required=True)
+    parser.add_argument("--user", default="alice")
+    parser.add_argument("--password", default="seats-demo-1")
+    parser.add_argument("--rounds", type=int, default=200)
+    args = parser.parse_args()
+    asyncio.run(measure(args.url.rstrip("/"), args.event, args.user, args.password, args.rounds))
+
+
+if __name__ == "__main__":
+    main()

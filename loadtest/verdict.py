@@ -1,0 +1,136 @@
+"""The verdict of a run, read back through the API once the pushes have settled.
+
+No seat in two confirmed reservations, no seat held by two users, booked seats shown reserved,
+at most one winner per hot seat, and every watcher's final model equal to the server's list.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import Counter
+from typing import TYPE_CHECKING
+
+from .api import fetch_seats, get_json
+from .clickers import Clicker
+from .watchers import Watcher
+
+if TYPE_CHECKING:
+    from .run import Run
+
+
+class Verdict:
+    def __init__(self):
+        self.passed = True
+        self.failures: list[str] = []
+        self.figures: dict = {}
+
+    def fail(self, text: str) -> None:
+        self.passed = False
+        self.failures.append(text)
+
+    def as_dict(self) -> dict:
+        return {"passed": self.passed, "failures": self.failures, **self.figures}
+
+
+async def check(run: Run, verdict: Verdict) -> None:
+    options, rec, watchers = run.options, run.rec, run.watchers
+    seats = await fetch_seats(run.admin, options.url[0], options.event)
+    server = {s["id"]: (s["status"], s["version"]) for s in seats}
+    figures = verdict.figures
+    figures["changes_committed"] = sum(
+        s["version"] - run.initial_versions.get(s["id"], 0) for s in seats
+    )
+    if watchers:
+        figures["changes_pushed"] = sum(
+            1 for ts in rec.version_ts.values() if ts >= rec.measure_from_ns
+        )
+    checked, mismatched = watchers_verdict(watchers, server)
+    examples = list(mismatched)
+    for payload in run.child_results:  # --procs: each child checked its own watchers
+        checked += payload["watchers_checked"]
+        examples += [tuple(m) for m in payload["mismatched"]]
+    count = len(mismatched) + sum(p["mismatched_count"] for p in run.child_results)
+    figures["watchers_checked"] = checked
+    figures["watchers_mismatched"] = count
+    if count:
+        index, bad = examples[0]
+        verdict.fail(
+            f"{count} watcher(s) differ from the server's seat list, e.g. watcher "
+            f"{index} on seats {bad}: model {[_model_state(watchers, index, i) for i in bad]} "
+            f"server {[server.get(i) for i in bad]}"
+        )
+    await _check_clickers(run, server, verdict)
+
+
+def watchers_verdict(watchers, server: dict) -> tuple[int, list]:
+    """How many watchers were checked, and the ones whose model differs from `server`."""
+    # Each watcher's model: only the seats where its base or its own changes differ from the
+    # server need looking at; the base diff is computed once per shared base.
+    base_diffs: dict[int, list] = {}
+    mismatched = []
+    checked = 0
+    for w in watchers:
+        if not w.ready.is_set() or w.failed is not None:
+            continue  # never had a snapshot: counted in `watcher_not_ready_in_time` or refused
+        if w.closed and isinstance(w, Watcher) and w.index >= 0:
+            continue
+        checked += 1
+        model = w.model
+        diff = base_diffs.get(id(model.base))
+        if diff is None:
+            diff = base_diffs[id(model.base)] = [
+                i for i in server.keys() | model.base.keys() if model.base.get(i) != server.get(i)
+            ]
+        bad = [
+            i
+            for i in set(diff) | model.own.keys()
+            if (model.own.get(i) or model.base.get(i)) != server.get(i)
+        ]
+        if bad:
+            mismatched.append((w.index, bad[:5]))
+    return checked, mismatched
+
+
+async def _check_clickers(run: Run, server: dict, verdict: Verdict) -> None:
+    options, client, clickers = run.options, run.admin, run.clickers
+    active = [c for c in clickers if c.succeeded]
+    holders: Counter = Counter()
+    booked: Counter = Counter()
+    sem = asyncio.Semaphore(50)
+
+    async def inspect(c: Clicker):
+        async with sem:
+            mine = await fetch_seats(client, c.base, options.event, c.user["access"])
+            for s in mine:
+                if s["mine"] and s["status"] == "locked":
+                    holders[s["id"]] += 1
+            for r in await get_json(client, f"{c.base}/api/reservations/", c.headers):
+                if r["status"] == "confirmed" and r["event"]["id"] == options.event:
+                    for s in r["seats"]:
+                        booked[s["id"]] += 1
+
+    await asyncio.gather(*(inspect(c) for c in active))
+    doubly_held = [i for i, n in holders.items() if n > 1]
+    doubly_booked = [i for i, n in booked.items() if n > 1]
+    verdict.figures["clickers_checked"] = len(active)
+    verdict.figures["seats_held"] = len(holders)
+    verdict.figures["seats_booked"] = len(booked)
+    if doubly_held:
+        verdict.fail(f"seats held by two users: {doubly_held[:10]}")
+    if doubly_booked:
+        verdict.fail(f"seats in two confirmed reservations: {doubly_booked[:10]}")
+    not_reserved = [i for i in booked if server.get(i, ("",))[0] != "reserved"]
+    if not_reserved:
+        verdict.fail(f"booked seats not shown reserved: {not_reserved[:10]}")
+    if options.profile == "hot" and clickers:
+        won: Counter = Counter(s for c in clickers for s in set(c.won))
+        over = [s for s, n in won.items() if n > 1]
+        if over:
+            verdict.fail(f"hot seats won by more than one clicker: {over}")
+
+
+def _model_state(watchers, index, seat_id):
+    for w in watchers:
+        if w.index == index:
+            return w.model.own.get(seat_id) or w.model.base.get(seat_id)
+    return None
