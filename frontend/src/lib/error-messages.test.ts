@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ApiError } from './api-client';
-import { errorMessage } from './error-messages';
+import { CLOSE_POLICIES } from './close-codes';
+import { closeMessage, errorMessage } from './error-messages';
 
 const err = (code: string, message = 'server text', details: Record<string, unknown> = {}, retry: number | null = null) =>
   new ApiError(400, code, message, details, retry);
@@ -68,5 +69,28 @@ describe('error message per code', () => {
   it('never shows a bug to a person', () => {
     expect(errorMessage(new Error('TypeError: x is undefined'))).toBe('Something went wrong. Please try again.');
     expect(errorMessage(err('brand_new_code', 'A sentence from the server.'))).toBe('A sentence from the server.');
+  });
+});
+
+describe('close message per close code', () => {
+  it.each([
+    [4404, 'Event not found: it may have been removed.'],
+    [4408, 'The connection was too slow to keep up.'],
+    [4429, 'Too many connections or messages from this network. Trying again shortly.'],
+    [4503, 'Live updates stopped on our side.'],
+    [1009, 'A message was too large for the server.'],
+    [1011, 'The connection stopped answering.'],
+  ])('%i', (code, expected) => {
+    expect(closeMessage(code)).toBe(expected);
+  });
+
+  it('has a sentence for every code the server sends', () => {
+    for (const code of Object.keys(CLOSE_POLICIES)) expect(closeMessage(Number(code))).toEqual(expect.any(String));
+  });
+
+  it('adds nothing to an ordinary drop', () => {
+    expect(closeMessage(1006)).toBeNull();
+    expect(closeMessage(1000)).toBeNull();
+    expect(closeMessage(null)).toBeNull();
   });
 });

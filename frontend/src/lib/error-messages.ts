@@ -1,4 +1,5 @@
 import { ApiError, NETWORK_ERROR } from './api-client';
+import { closePolicy, type CloseReason } from './close-codes';
 
 /** What the person was doing, so the message can name it. */
 export interface ErrorContext {
@@ -71,4 +72,19 @@ export function errorMessage(error: unknown, context: ErrorContext = {}): string
     default:
       return error.message || 'Something went wrong. Please try again.';
   }
+}
+
+const CLOSE_REASONS: Record<CloseReason, string> = {
+  'event-not-found': 'Event not found: it may have been removed.',
+  'too-slow': 'The connection was too slow to keep up.',
+  'too-many': 'Too many connections or messages from this network. Trying again shortly.',
+  'feed-broke': 'Live updates stopped on our side.',
+  'frame-too-big': 'A message was too large for the server.',
+  'keepalive-lost': 'The connection stopped answering.',
+};
+
+/** Why the live socket closed, in one sentence; null for an ordinary drop ("Reconnecting…" says enough). */
+export function closeMessage(code: number | null | undefined): string | null {
+  const { reason } = closePolicy(code);
+  return reason && CLOSE_REASONS[reason];
 }

@@ -17,6 +17,7 @@ describe('openLiveSocket', () => {
 
   function open(extra: Record<string, unknown> = {}) {
     const states: ConnectionState[] = [];
+    const codes: (number | undefined)[] = [];
     const frames: unknown[] = [];
     const opens: boolean[] = [];
     const socket = openLiveSocket({
@@ -29,10 +30,14 @@ describe('openLiveSocket', () => {
       pongTimeoutMs: 5_000,
       onMessage: (f) => frames.push(f),
       onOpen: ({ reconnect }) => opens.push(reconnect),
-      onStateChange: (s) => states.push(s),
+      onStateChange: (s, detail) => {
+        states.push(s);
+        codes.push(detail?.code);
+      },
+      random: () => 0,
       ...extra,
     });
-    return { socket, states, frames, opens };
+    return { socket, states, codes, frames, opens };
   }
 
   it('connects, passes parsed JSON objects on and skips garbage', async () => {
@@ -78,6 +83,85 @@ describe('openLiveSocket', () => {
     await settle(60_000);
     expect(FakeWebSocket.all).toHaveLength(1);
     expect(t.states.at(-1)).toBe('closed');
+    expect(t.codes.at(-1)).toBe(4404);
+  });
+
+  it.each([4408, 4503, 1009, 1011])('reconnects after close code %i with the usual delay, and says why', async (code) => {
+    const t = open();
+    await settle();
+    latest().serverOpen();
+    latest().serverDrop(code);
+    expect(t.states.at(-1)).toBe('reconnecting');
+    expect(t.codes.at(-1)).toBe(code);
+    await settle(999);
+    expect(FakeWebSocket.all).toHaveLength(1);
+    await settle(1);
+    expect(FakeWebSocket.all).toHaveLength(2);
+    latest().serverOpen();
+    expect(t.opens).toEqual([false, true]);
+    expect(t.states.at(-1)).toBe('open');
+    expect(t.codes.at(-1)).toBeUndefined();
+    t.socket.close();
+  });
+
+  it('waits at least 10 s after 4429 (too many), jittered, then the usual delays again', async () => {
+    const t = open({ random: () => 0 });
+    await settle();
+    latest().serverOpen();
+    latest().serverDrop(4429);
+    expect(t.states.at(-1)).toBe('reconnecting');
+    expect(t.codes.at(-1)).toBe(4429);
+    await settle(9_999);
+    expect(FakeWebSocket.all).toHaveLength(1);
+    await settle(1);
+    expect(FakeWebSocket.all).toHaveLength(2);
+    // Accepted, then refused again at once (the per-address cap): the next pause grows (x2 here).
+    latest().serverOpen();
+    latest().serverDrop(4429);
+    await settle(19_999);
+    expect(FakeWebSocket.all).toHaveLength(2);
+    await settle(1);
+    expect(FakeWebSocket.all).toHaveLength(3);
+    latest().serverOpen();
+    await settle(5_000); // up long enough to count as a stable connection
+    latest().serverDrop(1006);
+    expect(t.codes.at(-1)).toBe(1006);
+    await settle(1_000);
+    expect(FakeWebSocket.all).toHaveLength(4);
+    t.socket.close();
+  });
+
+  it('draws the pause after 4429 afresh each time: 10 s plus up to half again', async () => {
+    const draws = [0.5, 1];
+    const t = open({ random: () => draws.shift() ?? 0 });
+    await settle();
+    latest().serverOpen();
+    await settle(5_000);
+    latest().serverDrop(4429);
+    await settle(12_499);
+    expect(FakeWebSocket.all).toHaveLength(1);
+    await settle(1);
+    expect(FakeWebSocket.all).toHaveLength(2);
+    latest().serverOpen();
+    await settle(5_000);
+    latest().serverDrop(4429);
+    await settle(14_999);
+    expect(FakeWebSocket.all).toHaveLength(2);
+    await settle(1);
+    expect(FakeWebSocket.all).toHaveLength(3);
+    t.socket.close();
+  });
+
+  it('tells a change of reason while still reconnecting', async () => {
+    const t = open();
+    await settle();
+    latest().serverOpen();
+    latest().serverDrop(4503);
+    await settle(1_000);
+    latest().serverDrop(1006); // the next try fails before opening
+    expect(t.states.slice(-2)).toEqual(['reconnecting', 'reconnecting']);
+    expect(t.codes.slice(-2)).toEqual([4503, 1006]);
+    t.socket.close();
   });
 
   it('pings, and reconnects when no answer comes back', async () => {

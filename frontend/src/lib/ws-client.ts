@@ -1,12 +1,14 @@
 /**
  * A socket that stays up: reconnects with growing, jittered delays (partysocket's
- * ReconnectingWebSocket), notices a half-open connection with ping / pong (PROTOCOL.md), and
- * reports a plain connection state for the page to show.
+ * ReconnectingWebSocket) as the server's close code asks (close-codes.ts), notices a half-open
+ * connection with ping / pong (PROTOCOL.md), and reports a plain connection state, with the
+ * close code behind it, for the page to show.
  *
  * It knows nothing about seats: callers get parsed JSON frames and an `onOpen` per connection
  * (the server sends a fresh snapshot on every connection; see seat-map/model/seatFeed.ts).
  */
-import ReconnectingWebSocket from 'partysocket/ws';
+import ReconnectingWebSocket, { type Options as ReconnectOptions } from 'partysocket/ws';
+import { BACK_OFF_MIN_MS, closePolicy } from './close-codes';
 
 export type ConnectionState = 'connecting' | 'open' | 'reconnecting' | 'closed';
 
@@ -14,15 +16,16 @@ export interface LiveSocketOptions {
   url: string | (() => string);
   onMessage: (frame: Record<string, unknown>) => void;
   onOpen?: (info: { reconnect: boolean }) => void;
+  /** `detail.code`: the close code that led here (none after a manual reconnect or close). */
   onStateChange?: (state: ConnectionState, detail?: { code?: number }) => void;
-  /** Close codes after which trying again is pointless (4404: unknown event). */
-  finalCloseCodes?: number[];
   heartbeatMs?: number;
   pongTimeoutMs?: number;
   /** First reconnect delay; later ones grow by `growFactor` up to `maxDelayMs`. */
   minDelayMs?: number;
   maxDelayMs?: number;
   growFactor?: number;
+  /** Shortest pause after a `back-off` close (4429); up to half of it again is added as jitter. */
+  backOffMinMs?: number;
   connectionTimeoutMs?: number;
   /** A WebSocket constructor (tests pass a fake). */
   WebSocket?: unknown;
@@ -44,34 +47,50 @@ export function openLiveSocket(options: LiveSocketOptions): LiveSocket {
     maxDelayMs = 15_000,
     growFactor = 1.6,
     connectionTimeoutMs = 5_000,
-    finalCloseCodes = [4404],
+    backOffMinMs = BACK_OFF_MIN_MS,
     random = Math.random,
   } = options;
   // Jitter the first delay per client so that a server restart is not met by every browser at once.
   const minDelayMs = options.minDelayMs ?? 500 + Math.round(random() * 1000);
 
   let state: ConnectionState = 'connecting';
+  let stateCode: number | undefined;
   let everOpened = false;
   let stopped = false;
   let heartbeat: ReturnType<typeof setInterval> | undefined;
   let pongDeadline: ReturnType<typeof setTimeout> | undefined;
 
   const setState = (next: ConnectionState, detail?: { code?: number }) => {
-    if (state === next) return;
+    if (state === next && stateCode === detail?.code) return;
     state = next;
+    stateCode = detail?.code;
     options.onStateChange?.(next, detail);
   };
 
-  const ws = new ReconnectingWebSocket(options.url, undefined, {
+  const usualDelays = { minReconnectionDelay: minDelayMs, maxReconnectionDelay: maxDelayMs };
+  // Drawn afresh at each such close, so that capped clients do not come back together. The cap
+  // lets a client refused again and again wait longer, still never in step with the others.
+  const backOffDelays = () => {
+    const pause = backOffMinMs + Math.round(random() * (backOffMinMs / 2));
+    return { minReconnectionDelay: pause, maxReconnectionDelay: pause * 3 };
+  };
+  // partysocket reads its delay options each time it waits to reconnect, and asks
+  // shouldReconnectOnClose just before that wait: the close code picks the delays of the next
+  // wait there (ws-client.test.ts checks it, should a partysocket upgrade change that).
+  const reconnectOptions: ReconnectOptions = {
     WebSocket: options.WebSocket,
-    minReconnectionDelay: minDelayMs,
-    maxReconnectionDelay: maxDelayMs,
+    ...usualDelays,
     reconnectionDelayGrowFactor: growFactor,
     connectionTimeout: connectionTimeoutMs,
     minUptime: 5_000,
     maxEnqueuedMessages: 0,
-    shouldReconnectOnClose: (event) => !finalCloseCodes.includes(event.code),
-  });
+    shouldReconnectOnClose: (event) => {
+      const { action } = closePolicy(event.code);
+      Object.assign(reconnectOptions, action === 'back-off' ? backOffDelays() : usualDelays);
+      return action !== 'stop';
+    },
+  };
+  const ws = new ReconnectingWebSocket(options.url, undefined, reconnectOptions);
 
   const clearPongDeadline = () => {
     if (pongDeadline !== undefined) clearTimeout(pongDeadline);
@@ -128,11 +147,11 @@ export function openLiveSocket(options: LiveSocketOptions): LiveSocket {
       setState('closed');
       return;
     }
-    if (finalCloseCodes.includes(event.code)) {
+    if (closePolicy(event.code).action === 'stop') {
       setState('closed', { code: event.code });
       return;
     }
-    setState(everOpened ? 'reconnecting' : 'connecting');
+    setState(everOpened ? 'reconnecting' : 'connecting', { code: event.code });
   });
 
   return {

@@ -1,4 +1,6 @@
 import { Icon } from '../../../components/Icon';
+import { closePolicy } from '../../../lib/close-codes';
+import { closeMessage } from '../../../lib/error-messages';
 import type { FeedStatus } from '../model/seatFeed';
 
 const TEXT: Record<FeedStatus['connection'], string> = {
@@ -10,14 +12,19 @@ const TEXT: Record<FeedStatus['connection'], string> = {
 };
 
 export function ConnectionStatus({ status, onRetry }: { status: FeedStatus; onRetry: () => void }) {
-  const { connection, watchers } = status;
+  const { connection, closeCode, watchers } = status;
+  const why = closeMessage(closeCode);
+  const text = why ? `${TEXT[connection]} — ${why}` : TEXT[connection];
+  // After a final close (unknown event) a button to try again would only fail again.
+  const canRetry = connection === 'gone' && closePolicy(closeCode).action !== 'stop';
   return (
     <div className="live-bar">
-      <p className={`connection connection--${connection}`} role="status" aria-label={`Connection: ${TEXT[connection]}`}>
+      <p className={`connection connection--${connection}`} role="status" aria-label={`Connection: ${text}`}>
         <span className="connection__dot" aria-hidden="true" />
         {TEXT[connection]}
+        {why && <span className="connection__why">{why}</span>}
       </p>
-      {connection === 'gone' && (
+      {canRetry && (
         <button type="button" className="button button--small" onClick={onRetry}>
           Reconnect
         </button>

@@ -11,6 +11,8 @@ export type FeedConnection = 'connecting' | 'syncing' | 'live' | 'reconnecting' 
 
 export interface FeedStatus {
   connection: FeedConnection;
+  /** The server's close code behind `reconnecting` or `gone` (lib/close-codes.ts); null while up. */
+  closeCode: number | null;
   /** People watching this event, from `presence`; null until the first one. */
   watchers: number | null;
   /** Counts of what happened, for the curious and for tests. */
@@ -25,7 +27,7 @@ export interface SeatFeedOptions {
   eventId: number;
   store: SeatStore;
   openSocket: SocketOpener;
-  /** After a reconnect: refresh what only HTTP knows (which seats are mine). */
+  /** After a reconnect, once its snapshot came: refresh what only HTTP knows (which seats are mine). */
   onReconnected?: () => void;
   /** Ask again when an awaited snapshot has not come within this time. */
   snapshotTimeoutMs?: number;
@@ -45,7 +47,9 @@ export class SeatFeed {
   private readonly tracker = new StreamTracker();
   private socket: LiveSocket | null = null;
   private socketState: ConnectionState = 'connecting';
-  private status: FeedStatus = { connection: 'connecting', watchers: null, resyncs: 0 };
+  private closeCode: number | null = null;
+  private reconnectedUnsynced = false;
+  private status: FeedStatus = { connection: 'connecting', closeCode: null, watchers: null, resyncs: 0 };
   private listeners = new Set<() => void>();
   private snapshotTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly options: SeatFeedOptions;
@@ -59,9 +63,10 @@ export class SeatFeed {
     this.socket = this.options.openSocket({
       onMessage: (frame) => this.handleFrame(frame),
       onOpen: ({ reconnect }) => this.handleOpen(reconnect),
-      onStateChange: (state) => {
+      onStateChange: (state, detail) => {
         this.socketState = state;
         if (state !== 'open') this.clearSnapshotTimer();
+        this.closeCode = detail?.code ?? null;
         this.refreshConnection();
       },
     });
@@ -90,7 +95,9 @@ export class SeatFeed {
     this.socketState = 'open';
     this.armSnapshotTimer();
     this.refreshConnection();
-    if (reconnect) this.options.onReconnected?.();
+    // Told only once the snapshot comes: the server accepts a socket before it may close it
+    // (4429 capped, 4404, 4503), and such a socket must not cost an HTTP read each time.
+    if (reconnect) this.reconnectedUnsynced = true;
   }
 
   handleFrame(frame: Record<string, unknown>): void {
@@ -102,6 +109,10 @@ export class SeatFeed {
         this.tracker.onSnapshot(frame.epoch, frame.seq);
         this.clearSnapshotTimer();
         this.refreshConnection();
+        if (this.reconnectedUnsynced) {
+          this.reconnectedUnsynced = false;
+          this.options.onReconnected?.();
+        }
         return;
       }
       case 'seats': {
@@ -154,14 +165,13 @@ export class SeatFeed {
       default:
         connection = this.socketState;
     }
-    this.update({ connection });
+    this.update({ connection, closeCode: this.closeCode });
   }
 
   private update(patch: Partial<FeedStatus>): void {
     const next = { ...this.status, ...patch };
-    if (next.connection === this.status.connection && next.watchers === this.status.watchers && next.resyncs === this.status.resyncs) {
-      return;
-    }
+    const same = (Object.keys(next) as (keyof FeedStatus)[]).every((key) => next[key] === this.status[key]);
+    if (same) return;
     this.status = next;
     for (const listener of [...this.listeners]) listener();
   }
