@@ -12,11 +12,14 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import environ
+from csp.constants import NONE, SELF
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
+# Fail closed: DEBUG is off unless asked for (`make run` asks), and outside DEBUG there is no
+# default SECRET_KEY: a missing one stops the process instead of signing with a known key.
 env = environ.Env(
-    DEBUG=(bool, True),
+    DEBUG=(bool, False),
     ALLOWED_HOSTS=(list, ["127.0.0.1", "localhost", "[::1]", "testserver"]),
     CORS_ALLOWED_ORIGINS=(list, []),
     CSRF_TRUSTED_ORIGINS=(list, []),
@@ -26,6 +29,8 @@ env = environ.Env(
     SECURE_SSL_REDIRECT=(bool, False),
     COOKIE_SECURE=(bool, None),
     AUTH_THROTTLE_RATE=(str, "30/min"),
+    AUTH_USERNAME_THROTTLE_RATE=(str, "10/min"),
+    NUM_PROXIES=(int, 0),
     LOG_LEVEL=(str, "INFO"),
 )
 
@@ -47,10 +52,25 @@ CORS_ALLOW_HEADERS = (
 )
 CSRF_TRUSTED_ORIGINS = env("CSRF_TRUSTED_ORIGINS")
 
+# How many proxies of ours stand in front of the server, each appending to X-Forwarded-For.
+# 0 (the default): the header is the client's own word and is ignored; the peer's address is
+# the client. Behind one proxy (docker-compose.yml) it is 1.
+NUM_PROXIES = env("NUM_PROXIES")
+
 SEAT_LOCK_SECONDS = env("SEAT_LOCK_SECONDS")
 SEAT_HOLD_LIMIT = env("SEAT_HOLD_LIMIT")
 REDIS_URL = env("REDIS_URL")
 EMBEDDED_SWEEPER = env.bool("EMBEDDED_SWEEPER", default=True)
+
+# The WebSocket side (PROTOCOL.md "Closing"; config/server.py passes the first three to uvicorn).
+# A frame over the protocol's 4 KiB is refused before it is read.
+WS_MAX_FRAME_BYTES = 4096
+# Keepalive: a socket that does not answer a ping within the timeout is closed (1011).
+WS_PING_INTERVAL = env.float("WS_PING_INTERVAL", default=20.0)
+WS_PING_TIMEOUT = env.float("WS_PING_TIMEOUT", default=20.0)
+# Open sockets per client address and server process; 0 = no cap (one load-test host may open
+# thousands). The address is NUM_PROXIES's (reservations/api/client_address.py).
+WS_MAX_SOCKETS_PER_ADDRESS = env.int("WS_MAX_SOCKETS_PER_ADDRESS", default=0)
 
 INSTALLED_APPS = [
     "daphne",
@@ -63,7 +83,10 @@ INSTALLED_APPS = [
     "corsheaders",
     "rest_framework",
     "rest_framework_simplejwt",
+    "rest_framework_simplejwt.token_blacklist",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "csp",
     "channels",
     "reservations",
     "realtime",
@@ -72,6 +95,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "reservations.api.middleware.ApiErrorMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Before WhiteNoise, so the built app's index.html and assets carry the policy too.
+    "reservations.csp.ContentSecurityPolicyMiddleware",
     "reservations.api.middleware.StaticFilesMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -106,6 +131,9 @@ ASGI_APPLICATION = "config.asgi.application"
 DATABASES = {
     "default": env.db_url("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
 }
+# How long a request waits for a pooled database connection before it is answered 503: a
+# buyer is better told in seconds than kept waiting while PostgreSQL is away.
+DB_POOL_TIMEOUT = env.float("DB_POOL_TIMEOUT", default=3.0)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {"transaction_mode": "IMMEDIATE", "timeout": 20, "init_command": "PRAGMA journal_mode=WAL;"}
@@ -119,7 +147,7 @@ else:
         "min_size": env.int("DB_POOL_MIN", default=2),
         # HTTP_THREADS request threads (config/asgi.py) plus the sockets' snapshot reads.
         "max_size": env.int("DB_POOL_MAX", default=20),
-        "timeout": env.float("DB_POOL_TIMEOUT", default=10.0),
+        "timeout": DB_POOL_TIMEOUT,
     }
 
 # Lock and unlock of one seat with a bearer token skip Django's request cycle
@@ -194,6 +222,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # API.md: a request body over 64 KiB is 413 too_large.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 64 * 1024
 API_MAX_BODY_BYTES = 64 * 1024
+# A request body must have arrived whole within this many seconds (else 408 request_timeout):
+# bodies are read on the event loop, so a slow client holds no request thread meanwhile.
+REQUEST_BODY_SECONDS = env.float("REQUEST_BODY_SECONDS", default=10.0)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -206,7 +237,12 @@ REST_FRAMEWORK = {
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "EXCEPTION_HANDLER": "reservations.api.errors.api_exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_THROTTLE_RATES": {"auth": env("AUTH_THROTTLE_RATE")},
+    "DEFAULT_THROTTLE_RATES": {
+        "auth": env("AUTH_THROTTLE_RATE"),
+        "auth_username": env("AUTH_USERNAME_THROTTLE_RATE"),
+    },
+    # reservations/api/client_address.py reads NUM_PROXIES itself; DRF's own get_ident agrees.
+    "NUM_PROXIES": NUM_PROXIES,
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
 
@@ -214,6 +250,10 @@ SIMPLE_JWT = {
     "ACCESS_TOKEN_LIFETIME": timedelta(minutes=env.int("JWT_ACCESS_MINUTES", default=15)),
     "REFRESH_TOKEN_LIFETIME": timedelta(days=env.int("JWT_REFRESH_DAYS", default=7)),
     "UPDATE_LAST_LOGIN": False,
+    # A refresh token is good for one refresh: the answer carries the next one, and the old one
+    # (like one handed to POST /api/logout/) is blacklisted.
+    "ROTATE_REFRESH_TOKENS": True,
+    "BLACKLIST_AFTER_ROTATION": True,
 }
 
 SPECTACULAR_SETTINGS = {
@@ -221,6 +261,14 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Hold and book seats; watch the seat map live over /ws/events/{id}/.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Swagger UI from our own static files (drf-spectacular-sidecar), not a CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "reservations.api.openapi.error_responses",
+    ],
 }
 
 SESSION_COOKIE_HTTPONLY = True
@@ -239,6 +287,29 @@ X_FRAME_OPTIONS = "DENY"
 # TLS ends at the proxy in front of the web processes (docker-compose.yml), which redirects
 # plain HTTP itself; set SECURE_SSL_REDIRECT=1 when Django faces the internet directly.
 SILENCED_SYSTEM_CHECKS = [] if env("SECURE_SSL_REDIRECT") else ["security.W008"]
+
+# Content-Security-Policy on every answer (django-csp), the built React app's index.html and
+# assets included. The app is one module script and one stylesheet of its own origin; it talks
+# to its own origin (reservations/csp.py adds the ws:/wss: form of the request's host, which
+# browsers before CSP 3 do not count as 'self') and to CORS_ALLOWED_ORIGINS.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [
+            SELF,
+            *CORS_ALLOWED_ORIGINS,
+            *(origin.replace("http", "ws", 1) for origin in CORS_ALLOWED_ORIGINS),
+        ],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
 
 LOGGING = {
     "version": 1,

@@ -6,6 +6,7 @@ os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/seatma
 os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/1")
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key-of-at-least-32-bytes")
 os.environ.setdefault("AUTH_THROTTLE_RATE", "10000/min")
+os.environ.setdefault("AUTH_USERNAME_THROTTLE_RATE", "10000/min")
 
 from .settings import *  # noqa: F403
 

@@ -3,6 +3,8 @@ from django.contrib import admin
 from django.http import FileResponse, Http404
 from django.urls import include, path, re_path
 
+from reservations.api.throttles import login_throttled
+
 
 def frontend_app(request):
     """The built React app's index.html for every client-side route (/events/1, /login...)."""
@@ -15,6 +17,8 @@ def frontend_app(request):
 
 
 urlpatterns = [
+    # The admin's login form counts against the API's login limits (per address and per name).
+    path("admin/login/", login_throttled(admin.site.login)),
     path("admin/", admin.site.urls),
     path("api/", include("reservations.api.urls")),
     re_path(r"^(?!api/|admin/|ws/|static/).*$", frontend_app),

@@ -180,7 +180,7 @@ class FastSeatActions:
                 _conninfo(),
                 min_size=1,
                 max_size=settings.FAST_PATH_DB_POOL_MAX,
-                timeout=10,
+                timeout=settings.DB_POOL_TIMEOUT,
                 open=False,
             )
             await self.pool.open()

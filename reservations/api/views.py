@@ -10,14 +10,15 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serial
 from rest_framework import serializers, status
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 from rest_framework_simplejwt.views import TokenObtainPairView, TokenRefreshView
 
 from realtime.health import channel_layer_ok
-from reservations import selectors, services
+from reservations import selectors, services, users
 
 from .errors import InvalidCredentials, error_response
+from .throttles import AUTH_THROTTLES
+from .tokens import TokenRefreshInput, refresh_token_revoke
 
 
 class UserOutput(serializers.Serializer):
@@ -32,9 +33,13 @@ class CredentialsInput(serializers.Serializer):
 
 class RegisterInput(CredentialsInput):
     def validate_username(self, username):
-        if get_user_model().objects.filter(username__iexact=username).exists():
+        try:
+            name = users.username_validate(username)
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(exc.messages) from exc
+        if users.username_taken(name):
             raise serializers.ValidationError("That username is taken.")
-        return username
+        return name
 
     def validate(self, data):
         candidate = get_user_model()(username=data["username"])
@@ -127,19 +132,20 @@ class CsrfApi(APIView):
 
 
 class RegisterApi(APIView):
-    throttle_classes = [ScopedRateThrottle]
-    throttle_scope = "auth"
+    throttle_classes = AUTH_THROTTLES
 
     @extend_schema(request=RegisterInput, responses={201: UserOutput})
     def post(self, request):
         data = _validated(RegisterInput, request.data)
-        user = get_user_model().objects.create_user(**data)
+        try:
+            user = users.user_create(**data)
+        except users.UsernameTaken as exc:
+            raise serializers.ValidationError({"username": exc.messages}) from exc
         return Response(UserOutput(user).data, status=status.HTTP_201_CREATED)
 
 
 class LoginApi(APIView):
-    throttle_classes = [ScopedRateThrottle]
-    throttle_scope = "auth"
+    throttle_classes = AUTH_THROTTLES
 
     @extend_schema(
         request=CredentialsInput,
@@ -156,11 +162,19 @@ class LoginApi(APIView):
         return Response({"success": True, "user": UserOutput(user).data})
 
 
+class LogoutInput(serializers.Serializer):
+    refresh = serializers.CharField(required=False, max_length=4096)
+
+
 class LogoutApi(APIView):
     @extend_schema(
-        request=None, responses=inline_serializer("Logout", {"success": serializers.BooleanField()})
+        request=LogoutInput,
+        responses=inline_serializer("Logout", {"success": serializers.BooleanField()}),
     )
     def post(self, request):
+        data = _validated(LogoutInput, request.data)
+        if "refresh" in data:
+            refresh_token_revoke(data["refresh"])
         logout(request)
         return Response({"success": True})
 
@@ -174,12 +188,11 @@ class MeApi(APIView):
 
 
 class TokenObtainApi(TokenObtainPairView):
-    throttle_classes = [ScopedRateThrottle]
-    throttle_scope = "auth"
+    throttle_classes = AUTH_THROTTLES
 
 
 class TokenRefreshApi(TokenRefreshView):
-    pass
+    serializer_class = TokenRefreshInput
 
 
 # --- Events and seats ----------------------------------------------------------------------

@@ -159,18 +159,15 @@ class TestAuthentication:
 
     def test_auth_endpoints_are_throttled_with_retry_after(self, api, settings):
         from django.core.cache import cache
-        from rest_framework.throttling import ScopedRateThrottle
 
         cache.clear()
-        rates = {**ScopedRateThrottle.THROTTLE_RATES, "auth": "2/min"}
-        original = ScopedRateThrottle.THROTTLE_RATES
-        ScopedRateThrottle.THROTTLE_RATES = rates
+        rates = {**settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"], "auth": "2/min"}
+        settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": rates}
         try:
             for _ in range(2):
                 api.post("/api/login/", {"username": "x", "password": "y"}, format="json")
             response = api.post("/api/login/", {"username": "x", "password": "y"}, format="json")
         finally:
-            ScopedRateThrottle.THROTTLE_RATES = original
             cache.clear()
         assert_error(response, 429, "throttled")
         assert int(response["Retry-After"]) >= 1

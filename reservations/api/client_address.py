@@ -1,0 +1,44 @@
+"""Who the client is, as far as our own proxies vouch for it: the one rule every limit keys on.
+
+Each proxy of ours appends the address it was called from to ``X-Forwarded-For``; whatever
+stands to the left of those entries the client wrote itself. With ``NUM_PROXIES = n`` the
+client is the n-th entry from the right; with 0 (no proxy of ours) the header is ignored and
+the peer address is the client. Believing the whole header would let one client pose as
+millions (issue 12: 60 wrong passwords, each with another header, were never throttled).
+
+The Django path (DRF's throttles), the fast path and the socket side all call these, so a
+client counts as the same client on each of them.
+"""
+
+from django.conf import settings
+
+
+def client_address(*, peer: str | None, forwarded_for: str | None) -> str:
+    """The client's address from the peer address and the X-Forwarded-For header (or None)."""
+    proxies = settings.NUM_PROXIES
+    if proxies <= 0 or not forwarded_for:
+        return peer or ""
+    entries = [entry.strip() for entry in forwarded_for.split(",")]
+    # Fewer entries than proxies: the first proxy's entry is the best there is.
+    return entries[-min(proxies, len(entries))] or (peer or "")
+
+
+def request_client_address(request) -> str:
+    """client_address of a Django (or DRF) request."""
+    return client_address(
+        peer=request.META.get("REMOTE_ADDR"),
+        forwarded_for=request.META.get("HTTP_X_FORWARDED_FOR"),
+    )
+
+
+def scope_client_address(scope: dict) -> str:
+    """client_address of an ASGI scope (the fast path, the WebSocket consumer)."""
+    client = scope.get("client")
+    forwarded = [
+        value.decode("latin-1")
+        for name, value in scope.get("headers", ())
+        if name == b"x-forwarded-for"
+    ]
+    return client_address(
+        peer=client[0] if client else None, forwarded_for=", ".join(forwarded) or None
+    )

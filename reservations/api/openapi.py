@@ -1,0 +1,76 @@
+"""The error answers of every operation, in the OpenAPI document (docs/API.md "Errors").
+
+drf-spectacular documents what a view returns when it succeeds; what it refuses with comes from
+one table here, so a client generated from `/api/schema/` knows every status the API really
+answers, each with API.md's error body. `make test` holds the document to the running server
+with schemathesis (reservations/tests/test_openapi.py).
+"""
+
+# Each operation's own refusals, by operationId (docs/API.md's table says when each comes).
+_REFUSALS = {
+    "csrf_retrieve": (),
+    "events_list": (),
+    "events_retrieve": (404,),
+    "events_seats_retrieve": (404,),
+    "events_lock_create": (400, 401, 403, 404, 409),
+    "events_reserve_create": (400, 401, 403, 404, 409, 422),
+    "events_seats_lock_create": (400, 401, 403, 404, 409),
+    "events_seats_unlock_create": (400, 401, 403, 404, 409),
+    "health_retrieve": (),
+    "login_create": (400, 401, 403, 429),
+    "logout_create": (400, 403),
+    "me_retrieve": (401, 403),
+    "register_create": (400, 403, 429),
+    "reservations_list": (401, 403),
+    "reservations_retrieve": (401, 403, 404),
+    "reservations_cancel_create": (401, 403, 404, 409),
+    "token_create": (400, 401, 429),
+    "token_refresh_create": (400, 401),
+}
+# What any operation may answer: the database out of reach; and for a body, too slow or too big.
+_ANY = (503,)
+_WITH_BODY = (408, 413)
+
+_REASONS = {
+    400: "invalid: malformed JSON, wrong types, missing fields",
+    401: "not_authenticated or invalid_credentials",
+    403: "csrf_failed: a session request without a valid CSRF token",
+    404: "not_found",
+    408: "request_timeout: the body did not arrive in time",
+    409: "a booking rule refused it (seat_unavailable, hold_limit, not_holder, lock_required, "
+    "already_cancelled)",
+    413: "too_large: a body over 64 KiB",
+    422: "idempotency_mismatch: an Idempotency-Key reused with another body",
+    429: "throttled: come back after Retry-After seconds",
+    503: "unavailable: the database is out of reach",
+}
+
+ERROR_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "error": {"type": "string", "description": "a sentence a person can read"},
+        "code": {"type": "string", "description": "a stable machine code"},
+    },
+    "required": ["error", "code"],
+    "additionalProperties": True,
+}
+
+
+def error_responses(result, generator, request, public):
+    """drf-spectacular postprocessing hook: add each operation's error answers."""
+    result.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR_SCHEMA
+    error = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+    for operations in result.get("paths", {}).values():
+        for method, operation in operations.items():
+            statuses = set(_REFUSALS.get(operation.get("operationId"), ())) | set(_ANY)
+            if method in ("post", "put", "patch"):
+                statuses |= set(_WITH_BODY)
+            responses = operation.setdefault("responses", {})
+            if operation.get("operationId") == "health_retrieve":
+                # Health says what is down in its own shape, with 503.
+                responses["503"] = {**responses["200"], "description": "something is down"}
+            for status in sorted(statuses):
+                if str(status) in responses:
+                    continue
+                responses[str(status)] = {"description": _REASONS[status], "content": error}
+    return result

@@ -1,0 +1,68 @@
+"""Fail closed: no default secret outside DEBUG, DEBUG off unless asked for, `check --deploy`
+clean with a real secret, compose refusing to start without one."""
+
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _manage(*args: str, **env: str) -> subprocess.CompletedProcess:
+    base = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"DJANGO_SETTINGS_MODULE", "DEBUG", "SECRET_KEY"}
+    }
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env={**base, "DJANGO_SETTINGS_MODULE": "config.settings", **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_without_a_secret_key_and_without_debug_the_project_refuses_to_start():
+    result = _manage("check")
+    assert result.returncode != 0
+    assert "SECRET_KEY" in result.stderr
+
+
+def test_debug_is_off_unless_asked_for():
+    key = secrets.token_urlsafe(50)
+    shown = _manage(
+        "shell", "-c", "from django.conf import settings; print(settings.DEBUG)", SECRET_KEY=key
+    )
+    assert shown.returncode == 0, shown.stderr
+    assert shown.stdout.strip().splitlines()[-1] == "False"
+    asked = _manage(
+        "shell", "-c", "from django.conf import settings; print(settings.DEBUG)", DEBUG="1"
+    )
+    assert asked.stdout.strip().splitlines()[-1] == "True", asked.stderr
+
+
+def test_check_deploy_is_clean_with_debug_off_and_a_real_secret():
+    result = _manage(
+        "check", "--deploy", "--fail-level", "WARNING", DEBUG="0", SECRET_KEY=secrets.token_hex(32)
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_compose_refuses_to_start_without_a_secret_key_and_trusts_its_one_proxy():
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    environment = compose["x-app"]["environment"]
+    assert environment["SECRET_KEY"].startswith("${SECRET_KEY:?")
+    assert environment["DEBUG"] == "0"
+    assert environment["NUM_PROXIES"] == "1"
+
+
+def test_make_run_asks_for_debug():
+    makefile = (ROOT / "Makefile").read_text()
+    assert "run: export DEBUG ?= 1" in makefile.splitlines()
