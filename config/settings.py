@@ -276,6 +276,10 @@ CSRF_COOKIE_HTTPONLY = False  # the browser client reads it to send X-CSRFToken
 # Secure cookies outside DEBUG; COOKIE_SECURE=0 for plain HTTP on localhost (the e2e tests).
 COOKIE_SECURE = env("COOKIE_SECURE") if env("COOKIE_SECURE") is not None else not DEBUG
 SESSION_COOKIE_SECURE = COOKIE_SECURE
+# The browser client's refresh-token cookie (reservations/api/browser_tokens.py). Strict suits a
+# client served from the API's site (same origin, or another port or subdomain of it); a client
+# on another site needs None (and HTTPS).
+REFRESH_COOKIE_SAMESITE = env("REFRESH_COOKIE_SAMESITE", default="Strict")
 CSRF_COOKIE_SECURE = COOKIE_SECURE
 SECURE_SSL_REDIRECT = env("SECURE_SSL_REDIRECT")
 SECURE_REDIRECT_EXEMPT = [r"^api/health/$"]

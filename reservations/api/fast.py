@@ -9,9 +9,14 @@ token until it expires, with the account checked under the user row lock the ste
 same JSON bodies and errors (`views.seat_action_body`, `errors.exception_response`), the same
 headers, the same broadcast after commit.
 
+Browsers send an `Origin` header with every POST; the shipped client's calls (a bearer token,
+reservations/api/browser_tokens.py) are answered here too, with the CORS headers that
+django-cors-headers itself computes for that origin (its preflight stays Django's). Every answer
+of the fast path says so in `X-Seatmap-Path: fast`.
+
 Anything else goes to Django untouched: other routes and methods, requests without a bearer
-token (sessions and CSRF are Django's), cross-origin requests (CORS is Django's), a host not in
-ALLOWED_HOSTS, plain HTTP where HTTPS is required.
+token (sessions and CSRF are Django's), a host not in ALLOWED_HOSTS, plain HTTP where HTTPS is
+required.
 """
 
 import asyncio
@@ -21,7 +26,9 @@ import time
 
 import orjson
 import psycopg
+from corsheaders.middleware import CorsMiddleware
 from django.conf import settings
+from django.http import HttpRequest, HttpResponse
 from django.http.request import split_domain_port, validate_host
 from psycopg_pool import AsyncConnectionPool
 from rest_framework_simplejwt.authentication import AUTH_HEADER_TYPE_BYTES, JWTAuthentication
@@ -34,6 +41,8 @@ from reservations import services
 from .errors import exception_response, too_large_response
 from .views import seat_action_body
 
+# Tells a client (and the browser tests) that an answer came from here, not through Django.
+PATH_HEADER = (b"x-seatmap-path", b"fast")
 _ROUTE = re.compile(r"/api/events/([0-9]+)/seats/([0-9]+)/(lock|unlock)/")
 _jwt = JWTAuthentication()
 _STEPS = {"lock": services.seat_lock_steps, "unlock": services.seat_unlock_steps}
@@ -76,6 +85,24 @@ def _common_headers(secure: bool) -> list[tuple[bytes, bytes]]:
     return headers
 
 
+@functools.lru_cache(maxsize=256)
+def cors_headers_for(origin: str) -> tuple[tuple[bytes, bytes], ...]:
+    """The access-control headers django-cors-headers adds to a POST answer for this origin
+    (none for an origin it does not allow). They depend on the origin alone: every fast route is
+    under /api/, where CORS_URLS_REGEX is applied."""
+    request = HttpRequest()
+    request.method = "POST"
+    request.path = request.path_info = "/api/"
+    request.META["HTTP_ORIGIN"] = origin
+    response = HttpResponse()
+    CorsMiddleware(lambda _: response).add_response_headers(request, response)
+    return tuple(
+        (name.lower().encode("latin-1"), value.encode("latin-1"))
+        for name, value in response.items()
+        if name.lower().startswith("access-control-")
+    )
+
+
 class FastSeatActions:
     """ASGI middleware in front of Django's HTTP app; see the module docstring."""
 
@@ -101,22 +128,26 @@ class FastSeatActions:
         request = self._claim(scope) if self.enabled else None
         if request is None:
             return await self.django_app(scope, receive, send)
-        event_id, seat_id, action, token, secure = request
+        event_id, seat_id, action, token, secure, origin = request
         status, body, extra = await self._answer(
             receive, scope, event_id=event_id, seat_id=seat_id, action=action, token=token
         )
         headers = _common_headers(secure) + extra + [(b"content-length", str(len(body)).encode())]
+        if origin is not None:
+            headers.extend(cors_headers_for(origin))
+        headers.append(PATH_HEADER)
         await send({"type": "http.response.start", "status": status, "headers": headers})
         await send({"type": "http.response.body", "body": body})
 
     def _claim(self, scope):
-        """(event_id, seat_id, action, token, secure) if this request is ours, else None."""
+        """(event_id, seat_id, action, token, secure, origin) if this request is ours, else
+        None."""
         if scope["type"] != "http" or scope["method"] != "POST":
             return None
         route = _ROUTE.fullmatch(scope["path"])
         if route is None:
             return None
-        token = host = None
+        token = host = origin = None
         forwarded_proto = None
         for name, value in scope["headers"]:
             if name == b"authorization":
@@ -124,7 +155,7 @@ class FastSeatActions:
             elif name == b"host":
                 host = value.decode("latin-1")
             elif name == b"origin":
-                return None
+                origin = value.decode("latin-1")
             elif self._proxy_header and name == self._proxy_header[0]:
                 forwarded_proto = value.decode("latin-1")
         if token is None:
@@ -140,7 +171,7 @@ class FastSeatActions:
         )
         if settings.SECURE_SSL_REDIRECT and not secure:
             return None
-        return int(route[1]), int(route[2]), route[3], raw.decode("latin-1"), secure
+        return int(route[1]), int(route[2]), route[3], raw.decode("latin-1"), secure, origin
 
     async def _answer(self, receive, scope, *, event_id, seat_id, action, token):
         if await _body_too_large(receive, scope):

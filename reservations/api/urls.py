@@ -3,7 +3,7 @@ from csp.decorators import csp_update
 from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from . import views
+from . import browser_tokens, views
 
 urlpatterns = [
     path("csrf/", views.CsrfApi.as_view()),
@@ -13,6 +13,8 @@ urlpatterns = [
     path("me/", views.MeApi.as_view()),
     path("token/", views.TokenObtainApi.as_view()),
     path("token/refresh/", views.TokenRefreshApi.as_view()),
+    path("token/cookie/", browser_tokens.BrowserTokenObtainApi.as_view()),
+    path("token/cookie/refresh/", browser_tokens.BrowserTokenRefreshApi.as_view()),
     path("events/", views.EventListApi.as_view()),
     path("events/<int:event_id>/", views.EventDetailApi.as_view()),
     path("events/<int:event_id>/seats/", views.SeatListApi.as_view()),

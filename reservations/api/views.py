@@ -16,6 +16,7 @@ from rest_framework_simplejwt.views import TokenObtainPairView, TokenRefreshView
 from realtime.health import channel_layer_ok
 from reservations import selectors, services, users
 
+from .browser_tokens import refresh_cookie_clear, refresh_cookie_revoke
 from .errors import InvalidCredentials, error_response
 from .throttles import AUTH_THROTTLES
 from .tokens import TokenRefreshInput, refresh_token_revoke
@@ -175,8 +176,11 @@ class LogoutApi(APIView):
         data = _validated(LogoutInput, request.data)
         if "refresh" in data:
             refresh_token_revoke(data["refresh"])
+        refresh_cookie_revoke(request)
         logout(request)
-        return Response({"success": True})
+        response = Response({"success": True})
+        refresh_cookie_clear(response)
+        return response
 
 
 class MeApi(APIView):
