@@ -12,8 +12,11 @@ test('Alice and Bob on one map: hold, refused, booked, cancelled, taken', async 
   await openEvent(bob, eventId);
   await expect(bob.getByText('2 people watching')).toBeVisible();
 
-  // Alice holds A1; Bob's page shows it held without a reload.
+  // Alice holds A1 (her click answered by the server's fast path, as a script's would be);
+  // Bob's page shows it held without a reload.
+  const lock = alice.waitForResponse((r) => r.url().endsWith('/lock/') && r.request().method() === 'POST');
   await seat(alice, 'A1').click();
+  expect((await lock).headers()['x-seatmap-path']).toBe('fast');
   await expectSeat(alice, 'A1', 'held by you');
   await expect(seat(alice, 'A1')).toHaveAttribute('aria-pressed', 'true');
   await expect(alice.getByRole('list', { name: 'Held seats' })).toContainText('A1');

@@ -1,17 +1,16 @@
 /**
- * The one door to the HTTP API (API.md).
+ * The one door to the HTTP API (docs/API.md).
  *
- * Two ways to authenticate, picked once at build time:
- * - same origin (VITE_API_URL unset): Django's session cookie, plus the `X-CSRFToken` header
- *   carrying the `csrftoken` cookie on unsafe methods (`GET /api/csrf/` sets it);
- * - another origin (VITE_API_URL=http://api.example): bearer tokens from `POST /api/token/`,
- *   kept in localStorage, refreshed once through `POST /api/token/refresh/` when a request
- *   answers 401 `not_authenticated`.
+ * One way to authenticate, for the same-origin build and for a build on another origin alike:
+ * a short-lived access token kept in memory and sent as `Authorization: Bearer` (so every
+ * booking call takes the server's fast path and needs no CSRF token), and a refresh token the
+ * page never sees, in an HttpOnly cookie set by `POST /api/token/cookie/`. When a call answers
+ * 401 `not_authenticated`, one `POST /api/token/cookie/refresh/` fetches a new access token (the
+ * cookie rotates) and the call is sent again. A reload starts with no access token: the first
+ * call that needs one asks the cookie.
  *
  * Every failure becomes an `ApiError` carrying the API's stable `code`.
  */
-
-export type AuthMode = 'session' | 'token';
 
 export class ApiError extends Error {
   readonly status: number;
@@ -44,43 +43,18 @@ export class ApiError extends Error {
 /** The request never got an answer (offline, DNS, CORS, server down). */
 export const NETWORK_ERROR = 'network';
 
-export interface TokenStore {
-  get(): { access: string | null; refresh: string | null };
-  set(tokens: { access?: string; refresh?: string }): void;
-  clear(): void;
+/** Where the access token lives: memory, never storage that outlives the page. */
+export interface AccessTokenStore {
+  get(): string | null;
+  set(access: string | null): void;
 }
 
-export function localStorageTokens(storage: Storage | undefined, prefix = 'seatmap'): TokenStore {
-  const accessKey = `${prefix}.access`;
-  const refreshKey = `${prefix}.refresh`;
-  return {
-    get: () => ({
-      access: storage?.getItem(accessKey) ?? null,
-      refresh: storage?.getItem(refreshKey) ?? null,
-    }),
-    set: ({ access, refresh }) => {
-      if (access !== undefined) storage?.setItem(accessKey, access);
-      if (refresh !== undefined) storage?.setItem(refreshKey, refresh);
-    },
-    clear: () => {
-      storage?.removeItem(accessKey);
-      storage?.removeItem(refreshKey);
-    },
-  };
-}
-
-export function memoryTokens(): TokenStore {
+export function memoryAccessToken(): AccessTokenStore {
   let access: string | null = null;
-  let refresh: string | null = null;
   return {
-    get: () => ({ access, refresh }),
-    set: (t) => {
-      if (t.access !== undefined) access = t.access;
-      if (t.refresh !== undefined) refresh = t.refresh;
-    },
-    clear: () => {
-      access = null;
-      refresh = null;
+    get: () => access,
+    set: (value) => {
+      access = value;
     },
   };
 }
@@ -95,26 +69,20 @@ export interface ApiClientConfig {
   /** Absolute API origin for a cross-origin build, '' for same origin. */
   baseUrl: string;
   fetchImpl?: typeof fetch;
-  tokens?: TokenStore;
-  /** Reads `document.cookie` (injected for tests). */
-  readCookies?: () => string;
+  access?: AccessTokenStore;
   /** Called whenever a response carries a `Date` header (server clock estimate). */
   onServerDate?: (serverMs: number, receivedAtMs: number) => void;
 }
 
-const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+/** The calls that need the refresh cookie: the only ones sent with credentials. */
+const LOGIN = '/api/token/cookie/';
+const REFRESH = '/api/token/cookie/refresh/';
+const LOGOUT = '/api/logout/';
+const WITH_COOKIE = new Set([LOGIN, REFRESH, LOGOUT]);
 
 export function normaliseBaseUrl(raw: string | undefined | null): string {
   const value = (raw ?? '').trim();
   return value.replace(/\/+$/, '');
-}
-
-export function readCookie(cookies: string, name: string): string | null {
-  for (const part of cookies.split(';')) {
-    const [key, ...rest] = part.trim().split('=');
-    if (key === name) return decodeURIComponent(rest.join('='));
-  }
-  return null;
 }
 
 /** `ws://` or `wss://` URL for a socket path, next to the API. */
@@ -126,21 +94,17 @@ export function websocketUrl(baseUrl: string, path: string, location?: { protoco
 }
 
 export class ApiClient {
-  readonly mode: AuthMode;
   readonly baseUrl: string;
   private readonly fetchImpl: typeof fetch;
-  private readonly tokens: TokenStore;
-  private readonly readCookies: () => string;
+  private readonly access: AccessTokenStore;
   private readonly onServerDate?: (serverMs: number, receivedAtMs: number) => void;
-  private csrfFromBody: string | null = null;
   private refreshing: Promise<boolean> | null = null;
+  private resumed: Promise<boolean> | null = null;
 
   constructor(config: ApiClientConfig) {
     this.baseUrl = normaliseBaseUrl(config.baseUrl);
-    this.mode = this.baseUrl ? 'token' : 'session';
     this.fetchImpl = config.fetchImpl ?? ((...args) => globalThis.fetch(...args));
-    this.tokens = config.tokens ?? memoryTokens();
-    this.readCookies = config.readCookies ?? (() => (typeof document === 'undefined' ? '' : document.cookie));
+    this.access = config.access ?? memoryAccessToken();
     this.onServerDate = config.onServerDate;
   }
 
@@ -152,45 +116,49 @@ export class ApiClient {
     return this.request<T>('POST', path, { ...options, body });
   }
 
-  /** Whether a bearer token is stored (token mode); the session cookie is HttpOnly, so unknown there. */
-  hasStoredToken(): boolean {
-    return Boolean(this.tokens.get().access || this.tokens.get().refresh);
+  /** Logs in: the access token is kept here, the refresh token in the server's cookie. */
+  async login(credentials: { username: string; password: string }): Promise<void> {
+    const { access } = await this.send<{ access: string }>('POST', LOGIN, { body: credentials, anonymous: true });
+    this.access.set(access);
   }
 
-  setTokens(tokens: { access?: string; refresh?: string }): void {
-    this.tokens.set(tokens);
+  /** Whether there is a session: an access token, or (asked once per page) a refresh cookie
+   * that works. */
+  resume(): Promise<boolean> {
+    if (this.access.get()) return Promise.resolve(true);
+    this.resumed ??= this.refreshAccess();
+    return this.resumed;
   }
 
-  clearTokens(): void {
-    this.tokens.clear();
-  }
-
-  /** Fetches a fresh CSRF token (and cookie). Needed after login, which rotates it. */
-  async refreshCsrf(): Promise<void> {
-    const body = await this.send<{ csrfToken?: string }>('GET', '/api/csrf/', {});
-    this.csrfFromBody = body?.csrfToken ?? null;
+  /** Logs out: the server revokes the refresh cookie; the access token is forgotten. */
+  async logout(): Promise<void> {
+    try {
+      await this.request('POST', LOGOUT, { body: {} });
+    } finally {
+      this.access.set(null);
+      this.resumed = Promise.resolve(false);
+    }
   }
 
   async request<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
+    // After a reload the first calls wait for the cookie to give back the access token, so a
+    // logged-in buyer's first seat list already says which holds are theirs.
+    if (!isTokenPath(path)) await this.resume().catch(() => false);
     try {
       return await this.send<T>(method, path, options);
     } catch (error) {
       if (!(error instanceof ApiError)) throw error;
-      if (this.mode === 'token' && error.status === 401 && error.code === 'not_authenticated' && !isTokenPath(path)) {
-        const hadToken = this.hasStoredToken();
+      if (error.status === 401 && error.code === 'not_authenticated' && !isTokenPath(path)) {
+        const hadToken = Boolean(this.access.get());
         if (await this.refreshAccess()) return this.send<T>(method, path, options);
-        // The tokens are gone now: public endpoints still answer an anonymous caller.
+        // No session any more: public endpoints still answer an anonymous caller.
         if (hadToken) return this.send<T>(method, path, options);
-        throw error;
-      }
-      if (this.mode === 'session' && error.code === 'csrf_failed') {
-        await this.refreshCsrf();
-        return this.send<T>(method, path, options);
       }
       throw error;
     }
   }
 
+  /** One refresh at a time, however many calls met a 401 together. */
   private refreshAccess(): Promise<boolean> {
     if (!this.refreshing) {
       this.refreshing = this.doRefresh().finally(() => {
@@ -201,30 +169,15 @@ export class ApiClient {
   }
 
   private async doRefresh(): Promise<boolean> {
-    const { refresh } = this.tokens.get();
-    if (!refresh) {
-      this.tokens.clear();
-      return false;
-    }
     try {
-      const body = await this.send<{ access: string; refresh?: string }>('POST', '/api/token/refresh/', {
-        body: { refresh },
-        anonymous: true,
-      });
-      this.tokens.set({ access: body.access, refresh: body.refresh });
+      const { access } = await this.send<{ access: string }>('POST', REFRESH, { body: {}, anonymous: true });
+      this.access.set(access);
       return true;
     } catch (error) {
       if (error instanceof ApiError && error.code === NETWORK_ERROR) throw error;
-      this.tokens.clear();
+      this.access.set(null);
       return false;
     }
-  }
-
-  private async csrfToken(): Promise<string | null> {
-    const fromCookie = readCookie(this.readCookies(), 'csrftoken');
-    if (fromCookie) return fromCookie;
-    if (!this.csrfFromBody) await this.refreshCsrf();
-    return readCookie(this.readCookies(), 'csrftoken') ?? this.csrfFromBody;
   }
 
   private async send<T>(
@@ -234,13 +187,8 @@ export class ApiClient {
   ): Promise<T> {
     const headers: Record<string, string> = { Accept: 'application/json', ...options.headers };
     if (options.body !== undefined) headers['Content-Type'] = 'application/json';
-    if (this.mode === 'token') {
-      const { access } = this.tokens.get();
-      if (access && !options.anonymous) headers.Authorization = `Bearer ${access}`;
-    } else if (UNSAFE.has(method) && path !== '/api/csrf/') {
-      const token = await this.csrfToken();
-      if (token) headers['X-CSRFToken'] = token;
-    }
+    const access = this.access.get();
+    if (access && !options.anonymous) headers.Authorization = `Bearer ${access}`;
 
     let response: Response;
     try {
@@ -248,7 +196,9 @@ export class ApiClient {
         method,
         headers,
         body: options.body === undefined ? undefined : JSON.stringify(options.body),
-        credentials: this.mode === 'session' ? 'same-origin' : 'omit',
+        // Only the refresh cookie's own calls carry cookies: the rest are bearer calls, so a
+        // session cookie the browser may also hold (the admin's) never asks for CSRF.
+        credentials: WITH_COOKIE.has(path) ? 'include' : 'omit',
         signal: options.signal,
       });
     } catch (error) {
@@ -269,7 +219,7 @@ export class ApiClient {
 }
 
 function isTokenPath(path: string): boolean {
-  return path.startsWith('/api/token/');
+  return path.startsWith('/api/token/') || path === LOGOUT;
 }
 
 async function parseJson(response: Response): Promise<unknown> {

@@ -1,4 +1,4 @@
-import { ApiClient, localStorageTokens, normaliseBaseUrl, websocketUrl } from './api-client';
+import { ApiClient, normaliseBaseUrl, websocketUrl } from './api-client';
 import { serverClock } from './server-clock';
 
 /** Empty for the same-origin build Django serves; the API's origin for a build hosted elsewhere. */
@@ -6,7 +6,6 @@ export const API_URL = normaliseBaseUrl(import.meta.env.VITE_API_URL);
 
 export const api = new ApiClient({
   baseUrl: API_URL,
-  tokens: localStorageTokens(typeof localStorage === 'undefined' ? undefined : localStorage),
   onServerDate: serverClock.observe,
 });
 

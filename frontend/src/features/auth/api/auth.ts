@@ -11,9 +11,9 @@ export interface Credentials {
   password: string;
 }
 
-/** The logged-in user, or null (401). */
+/** The logged-in user, or null (no access token and no refresh cookie that works). */
 export async function fetchMe(): Promise<User | null> {
-  if (api.mode === 'token' && !api.hasStoredToken()) return null;
+  if (!(await api.resume())) return null;
   try {
     return await api.get<User>('/api/me/');
   } catch (error) {
@@ -23,24 +23,12 @@ export async function fetchMe(): Promise<User | null> {
 }
 
 export async function login(credentials: Credentials): Promise<User> {
-  if (api.mode === 'token') {
-    const tokens = await api.post<{ access: string; refresh: string }>('/api/token/', credentials);
-    api.setTokens(tokens);
-    return api.get<User>('/api/me/');
-  }
-  const answer = await api.post<{ success: boolean; user: User }>('/api/login/', credentials);
-  // Django rotates the CSRF token at login: take the new one before the next unsafe request.
-  await api.refreshCsrf();
-  return answer.user;
+  await api.login(credentials);
+  return api.get<User>('/api/me/');
 }
 
 export async function logout(): Promise<void> {
-  if (api.mode === 'token') {
-    api.clearTokens();
-    return;
-  }
-  await api.post('/api/logout/');
-  await api.refreshCsrf().catch(() => undefined);
+  await api.logout();
 }
 
 export async function register(credentials: Credentials): Promise<User> {
