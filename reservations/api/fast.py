@@ -31,6 +31,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.http.request import split_domain_port, validate_host
 from psycopg_pool import AsyncConnectionPool
+from rest_framework import exceptions as drf_exceptions
 from rest_framework_simplejwt.authentication import AUTH_HEADER_TYPE_BYTES, JWTAuthentication
 from rest_framework_simplejwt.exceptions import InvalidToken
 from rest_framework_simplejwt.settings import api_settings as jwt_settings
@@ -39,11 +40,12 @@ from realtime.broadcast import seats_publish_from_loop
 from reservations import services
 
 from .errors import exception_response, too_large_response
-from .views import seat_action_body
+from .views import SeatActionInput, seat_action_body
 
 # Tells a client (and the browser tests) that an answer came from here, not through Django.
 PATH_HEADER = (b"x-seatmap-path", b"fast")
-_ROUTE = re.compile(r"/api/events/([0-9]+)/seats/([0-9]+)/(lock|unlock)/")
+# Ids of at most 18 digits fit PostgreSQL's bigint; longer ones go to Django (a JSON 404).
+_ROUTE = re.compile(r"/api/events/([0-9]{1,18})/seats/([0-9]{1,18})/(lock|unlock)/")
 _jwt = JWTAuthentication()
 _STEPS = {"lock": services.seat_lock_steps, "unlock": services.seat_unlock_steps}
 
@@ -174,10 +176,12 @@ class FastSeatActions:
         return int(route[1]), int(route[2]), route[3], raw.decode("latin-1"), secure, origin
 
     async def _answer(self, receive, scope, *, event_id, seat_id, action, token):
-        if await _body_too_large(receive, scope):
+        body = await _read_body(receive, scope)
+        if body is None:
             return _as_asgi(too_large_response())
         try:
             user_id = _user_id(token)
+            _check_body(body, scope)
             outcome = await self._run(
                 _STEPS[action](user_id=user_id, event_id=event_id, seat_id=seat_id)
             )
@@ -238,20 +242,40 @@ def _validated_claims(token: str) -> tuple[int, float]:
     return int(validated[jwt_settings.USER_ID_CLAIM]), float(validated["exp"])
 
 
-async def _body_too_large(receive, scope) -> bool:
-    """Read (and drop: lock and unlock take no fields) the body; over 64 KiB is too large."""
+async def _read_body(receive, scope) -> bytes | None:
+    """The request's body, or None when it is over API_MAX_BODY_BYTES."""
     limit = settings.API_MAX_BODY_BYTES
     for name, value in scope["headers"]:
         if name == b"content-length" and value.isdigit() and int(value) > limit:
-            return True
-    size, more = 0, True
+            return None
+    chunks, size, more = [], 0, True
     while more:
         message = await receive()
         if message["type"] == "http.disconnect":
-            return False
-        size += len(message.get("body", b""))
+            break
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > limit:
+            return None
+        chunks.append(chunk)
         more = message.get("more_body", False)
-    return size > limit
+    return b"".join(chunks)
+
+
+def _check_body(body: bytes, scope) -> None:
+    """Lock and unlock take no fields, but a body they are sent must be one Django's path takes:
+    JSON (DRF's parser) and an object (SeatActionInput), refused with the same errors."""
+    content_type = next((v for n, v in scope["headers"] if n == b"content-type"), None)
+    if not body or content_type is None:  # DRF reads no body without a content type
+        return
+    if content_type.partition(b";")[0].strip().lower() != b"application/json":
+        raise drf_exceptions.UnsupportedMediaType(content_type.decode("latin-1"))
+    try:
+        data = orjson.loads(body)
+    except orjson.JSONDecodeError as exc:
+        raise drf_exceptions.ParseError() from exc
+    if data != {}:
+        SeatActionInput(data=data).is_valid(raise_exception=True)
 
 
 def _as_asgi(response) -> tuple[int, bytes, list[tuple[bytes, bytes]]]:

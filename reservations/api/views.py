@@ -100,6 +100,11 @@ class ReservationOutput(serializers.Serializer):
     total_price = serializers.DecimalField(max_digits=12, decimal_places=2)
 
 
+class SeatActionInput(serializers.Serializer):
+    """Lock, unlock and cancel take no fields; their body, if any, is still a JSON object
+    (API.md)."""
+
+
 class SeatIdsInput(serializers.Serializer):
     seat_ids = serializers.ListField(
         child=serializers.IntegerField(min_value=1), allow_empty=False, max_length=100
@@ -239,8 +244,9 @@ def seat_action_body(action: str, seat, *, user_id: int) -> dict:
 class SeatLockApi(APIView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(request=None, responses=_seat_action_output("Lock"))
+    @extend_schema(request=SeatActionInput, responses=_seat_action_output("Lock"))
     def post(self, request, event_id: int, seat_id: int):
+        _validated(SeatActionInput, request.data)
         seat = services.seat_lock(user=request.user, event_id=event_id, seat_id=seat_id)
         return Response(seat_action_body("lock", seat, user_id=request.user.pk))
 
@@ -248,8 +254,9 @@ class SeatLockApi(APIView):
 class SeatUnlockApi(APIView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(request=None, responses=_seat_action_output("Unlock"))
+    @extend_schema(request=SeatActionInput, responses=_seat_action_output("Unlock"))
     def post(self, request, event_id: int, seat_id: int):
+        _validated(SeatActionInput, request.data)
         seat = services.seat_unlock(user=request.user, event_id=event_id, seat_id=seat_id)
         return Response(seat_action_body("unlock", seat, user_id=request.user.pk))
 
@@ -333,7 +340,7 @@ class ReservationCancelApi(APIView):
     permission_classes = [IsAuthenticated]
 
     @extend_schema(
-        request=None,
+        request=SeatActionInput,
         responses=inline_serializer(
             "ReservationCancelled",
             {
@@ -344,6 +351,7 @@ class ReservationCancelApi(APIView):
         ),
     )
     def post(self, request, reservation_id: int):
+        _validated(SeatActionInput, request.data)
         services.reservation_cancel(user=request.user, reservation_id=reservation_id)
         reservation = selectors.reservation_get(user=request.user, reservation_id=reservation_id)
         return Response(

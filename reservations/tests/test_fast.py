@@ -390,3 +390,56 @@ def test_what_the_fast_path_does_not_own_goes_to_django_unchanged(fast, why, met
     status, _, _ = on_one_loop(fast, scenario)
 
     assert (status, fast.django_app.paths) == (299, [path]), why
+
+
+BAD_BODIES = [
+    ("malformed JSON", b"{not json", b"application/json"),
+    ("JSON that is not an object", b"[1, 2]", b"application/json"),
+    ("a body that is not JSON", b"seat=1", b"application/x-www-form-urlencoded"),
+]
+
+
+@pytest.mark.parametrize("why, body, content_type", BAD_BODIES)
+def test_a_bad_body_is_refused_as_through_django_and_holds_nothing(fast, why, body, content_type):
+    alice = UserFactory(username="alice")
+    event = event_with_seats(rows=1, seats_per_row=2)
+    fast_seat, django_seat = event.seats.order_by("id")
+    token = bearer(alice)
+
+    async def scenario():
+        return await call(
+            fast,
+            lock_path(event, fast_seat),
+            headers=[(b"authorization", token), (b"content-type", content_type)],
+            body=body,
+        )
+
+    status, payload, _ = on_one_loop(fast, scenario)
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=token.decode())
+    django = client.generic(
+        "POST", lock_path(event, django_seat), body, content_type=content_type.decode()
+    )
+
+    assert (status, payload) == (django.status_code, django.json()), why
+    assert status == 400 and payload["code"] == "invalid"
+    assert set(Seat.objects.filter(event=event).values_list("status", flat=True)) == {"available"}
+
+
+def test_an_id_too_long_for_the_database_goes_to_django_and_is_a_json_404(fast):
+    alice = UserFactory(username="alice")
+    event = event_with_seats(rows=1, seats_per_row=1)
+    path = f"/api/events/{event.id}/seats/{'9' * 5000}/lock/"
+    token = bearer(alice)
+
+    async def scenario():
+        return await call(fast, path, headers=[(b"authorization", token)])
+
+    status, _, _ = on_one_loop(fast, scenario)
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=token.decode())
+    response = client.post(path, {}, format="json")
+
+    assert (status, fast.django_app.paths) == (299, [path])
+    assert response.status_code == 404
+    assert response.json()["code"] == "not_found"
