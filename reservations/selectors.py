@@ -80,8 +80,9 @@ def _events_with_counts(now: datetime) -> QuerySet[Event]:
     )
 
 
-def event_list() -> list[Event]:
-    return list(_events_with_counts(timezone.now()).order_by("starts_at", "id"))
+def event_list() -> QuerySet[Event]:
+    """Soonest first; lazy, so a page of it counts only that page's seats."""
+    return _events_with_counts(timezone.now()).order_by("starts_at", "id")
 
 
 def event_get(*, event_id: int) -> Event:
@@ -142,8 +143,8 @@ def _reservations_of(user: AbstractBaseUser) -> QuerySet[Reservation]:
     )
 
 
-def reservation_list(*, user: AbstractBaseUser) -> list[Reservation]:
-    return list(_reservations_of(user))
+def reservation_list(*, user: AbstractBaseUser) -> QuerySet[Reservation]:
+    return _reservations_of(user)
 
 
 def reservation_get(*, user: AbstractBaseUser, reservation_id: int) -> Reservation:

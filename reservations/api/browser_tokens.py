@@ -15,7 +15,8 @@ CORS_ALLOWED_ORIGINS decides.
 """
 
 from django.conf import settings
-from rest_framework import exceptions
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import exceptions, serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
@@ -27,6 +28,7 @@ from .tokens import TokenRefreshInput, refresh_token_revoke
 
 REFRESH_COOKIE = "seatmap_refresh"
 _COOKIE_PATH = "/api/"
+_ACCESS = inline_serializer("BrowserAccess", {"access": serializers.CharField()})
 
 
 def refresh_cookie_set(response, refresh: str) -> None:
@@ -59,6 +61,13 @@ class BrowserTokenObtainApi(TokenObtainPairView):
     authentication_classes = []
     throttle_classes = AUTH_THROTTLES
 
+    @extend_schema(
+        request=inline_serializer(
+            "BrowserLogin",
+            {"username": serializers.CharField(), "password": serializers.CharField()},
+        ),
+        responses=_ACCESS,
+    )
     def post(self, request, *args, **kwargs):
         response = super().post(request, *args, **kwargs)
         refresh_cookie_set(response, response.data.pop("refresh"))
@@ -71,6 +80,7 @@ class BrowserTokenRefreshApi(TokenRefreshView):
 
     authentication_classes = []
 
+    @extend_schema(request=None, responses=_ACCESS)
     def post(self, request, *args, **kwargs):
         raw = request.COOKIES.get(REFRESH_COOKIE)
         tokens = TokenRefreshInput(data={"refresh": raw or ""})

@@ -9,7 +9,7 @@ with schemathesis (reservations/tests/test_openapi.py).
 # Each operation's own refusals, by operationId (docs/API.md's table says when each comes).
 _REFUSALS = {
     "csrf_retrieve": (),
-    "events_list": (),
+    "events_list": (404,),  # a page past the last
     "events_retrieve": (404,),
     "events_seats_retrieve": (404,),
     "events_lock_create": (400, 401, 403, 404, 409),
@@ -21,11 +21,13 @@ _REFUSALS = {
     "logout_create": (400, 403),
     "me_retrieve": (401, 403),
     "register_create": (400, 403, 429),
-    "reservations_list": (401, 403),
+    "reservations_list": (401, 403, 404),
     "reservations_retrieve": (401, 403, 404),
     "reservations_cancel_create": (401, 403, 404, 409),
     "token_create": (400, 401, 429),
     "token_refresh_create": (400, 401),
+    "token_cookie_create": (400, 401, 429),
+    "token_cookie_refresh_create": (401,),
 }
 # What any operation may answer: the database out of reach; and for a body, too slow or too big.
 _ANY = (503,)
@@ -35,7 +37,7 @@ _REASONS = {
     400: "invalid: malformed JSON, wrong types, missing fields",
     401: "not_authenticated or invalid_credentials",
     403: "csrf_failed: a session request without a valid CSRF token",
-    404: "not_found",
+    404: "not_found (for a list: a page past the last)",
     408: "request_timeout: the body did not arrive in time",
     409: "a booking rule refused it (seat_unavailable, hold_limit, not_holder, lock_required, "
     "already_cancelled)",

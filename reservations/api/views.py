@@ -18,6 +18,7 @@ from reservations import selectors, services, users
 
 from .browser_tokens import refresh_cookie_clear, refresh_cookie_revoke
 from .errors import InvalidCredentials, error_response
+from .pagination import PAGE_PARAMETERS, page_of, paginated
 from .throttles import AUTH_THROTTLES
 from .tokens import TokenRefreshInput, refresh_token_revoke
 
@@ -208,9 +209,9 @@ class TokenRefreshApi(TokenRefreshView):
 
 
 class EventListApi(APIView):
-    @extend_schema(responses=EventOutput(many=True))
+    @extend_schema(parameters=PAGE_PARAMETERS, responses=page_of(EventOutput(many=True)))
     def get(self, request):
-        return Response(EventOutput(selectors.event_list(), many=True).data)
+        return paginated(request, self, selectors.event_list(), EventOutput)
 
 
 class EventDetailApi(APIView):
@@ -321,10 +322,10 @@ class ReservationCreateApi(APIView):
 class ReservationListApi(APIView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(responses=ReservationOutput(many=True))
+    @extend_schema(parameters=PAGE_PARAMETERS, responses=page_of(ReservationOutput(many=True)))
     def get(self, request):
         reservations = selectors.reservation_list(user=request.user)
-        return Response(ReservationOutput(reservations, many=True).data)
+        return paginated(request, self, reservations, ReservationOutput)
 
 
 class ReservationDetailApi(APIView):

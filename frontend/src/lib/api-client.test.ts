@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { ApiClient, ApiError, memoryAccessToken, websocketUrl } from './api-client';
+import { ApiClient, ApiError, memoryAccessToken, nextPagePath, websocketUrl } from './api-client';
 
 type Call = { url: string; init: RequestInit };
 
@@ -152,6 +152,30 @@ describe('errors', () => {
     const { fetchImpl } = fakeFetch(() => json(200, {}, { Date: 'Tue, 22 Dec 2026 10:00:00 GMT' }));
     await new ApiClient({ baseUrl: '', fetchImpl, onServerDate: (ms) => seen.push(ms) }).get('/api/events/');
     expect(seen.at(-1)).toBe(Date.parse('2026-12-22T10:00:00Z'));
+  });
+});
+
+describe('pages', () => {
+  it('reads a page with the path of the next one from the Link header and the total', async () => {
+    const access = memoryAccessToken();
+    access.set('A');
+    const { fetchImpl } = fakeFetch(() =>
+      json(200, [{ id: 1 }, { id: 2 }], {
+        Link: '<http://api.test/api/events/?page=3&page_size=2>; rel="next", <http://api.test/api/events/?page_size=2>; rel="prev"',
+        'X-Total-Count': '5',
+      }),
+    );
+    const client = new ApiClient({ baseUrl: 'http://api.test', fetchImpl, access });
+    await expect(client.getPage('/api/events/?page=2&page_size=2')).resolves.toEqual({
+      items: [{ id: 1 }, { id: 2 }],
+      next: '/api/events/?page=3&page_size=2',
+      total: 5,
+    });
+  });
+
+  it('knows the last page by its missing next link', () => {
+    expect(nextPagePath('<http://x/api/events/?page=1>; rel="prev"')).toBeNull();
+    expect(nextPagePath(null)).toBeNull();
   });
 });
 

@@ -63,6 +63,28 @@ export interface RequestOptions {
   body?: unknown;
   headers?: Record<string, string>;
   signal?: AbortSignal;
+  /** Given the answer's headers when it succeeds. */
+  onHeaders?: (headers: Headers) => void;
+}
+
+/** One page of a list (docs/API.md "Pages"): its items, and the path of the next page. */
+export interface Page<T> {
+  items: T[];
+  next: string | null;
+  total: number | null;
+}
+
+/** The path (and query) of the `rel="next"` target of a `Link` header, or null. */
+export function nextPagePath(link: string | null): string | null {
+  for (const part of (link ?? '').split(',')) {
+    const match = /<([^>]+)>\s*;\s*rel="?next"?/.exec(part);
+    if (match) {
+      // The server writes absolute URLs; the client keeps to its own API base.
+      const url = new URL(match[1], 'http://base.invalid');
+      return url.pathname + url.search;
+    }
+  }
+  return null;
 }
 
 export interface ApiClientConfig {
@@ -110,6 +132,19 @@ export class ApiClient {
 
   get<T>(path: string, options: RequestOptions = {}): Promise<T> {
     return this.request<T>('GET', path, options);
+  }
+
+  async getPage<T>(path: string, options: RequestOptions = {}): Promise<Page<T>> {
+    let headers: Headers | null = null;
+    const items = await this.request<T[]>('GET', path, {
+      ...options,
+      onHeaders: (h) => {
+        headers = h;
+      },
+    });
+    const h = headers as Headers | null;
+    const total = h?.get('X-Total-Count');
+    return { items, next: nextPagePath(h?.get('Link') ?? null), total: total ? Number(total) : null };
   }
 
   post<T>(path: string, body: unknown = {}, options: RequestOptions = {}): Promise<T> {
@@ -213,7 +248,10 @@ export class ApiClient {
     }
 
     const payload = await parseJson(response);
-    if (response.ok) return payload as T;
+    if (response.ok) {
+      options.onHeaders?.(response.headers);
+      return payload as T;
+    }
     throw toApiError(response, payload);
   }
 }

@@ -15,5 +15,4 @@ export interface EventDetail extends EventSummary {
   description?: string;
 }
 
-export const fetchEvents = () => api.get<EventSummary[]>('/api/events/');
 export const fetchEvent = (id: number) => api.get<EventDetail>(`/api/events/${id}/`);

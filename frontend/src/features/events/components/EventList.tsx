@@ -1,4 +1,5 @@
 import { Link } from 'react-router';
+import { ShowMore } from '../../../components/ShowMore';
 import { errorMessage } from '../../../lib/error-messages';
 import { formatDate, priceRange } from '../format';
 import { useEvents } from '../hooks/useEvents';
@@ -14,9 +15,9 @@ export function EventList() {
           {errorMessage(events.error)}
         </p>
       )}
-      {events.data?.length === 0 && <p>No events yet.</p>}
+      {events.items?.length === 0 && <p>No events yet.</p>}
       <ul className="event-list">
-        {events.data?.map((event) => (
+        {events.items?.map((event) => (
           <li key={event.id} className="card event-card">
             <h2>
               <Link to={`/events/${event.id}`}>{event.name}</Link>
@@ -49,6 +50,7 @@ export function EventList() {
           </li>
         ))}
       </ul>
+      <ShowMore list={events} what="events" />
     </section>
   );
 }

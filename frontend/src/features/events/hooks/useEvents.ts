@@ -1,11 +1,12 @@
 import { useQuery } from '@tanstack/react-query';
-import { fetchEvent, fetchEvents } from '../api/events';
+import { usePagedList } from '../../../lib/paged-list';
+import { fetchEvent, type EventSummary } from '../api/events';
 
 export const eventsKey = ['events'] as const;
 export const eventKey = (id: number) => ['events', id] as const;
 
 export function useEvents() {
-  return useQuery({ queryKey: eventsKey, queryFn: fetchEvents });
+  return usePagedList<EventSummary>(eventsKey, '/api/events/');
 }
 
 export function useEvent(id: number) {

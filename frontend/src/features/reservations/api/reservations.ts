@@ -15,7 +15,5 @@ export interface Reservation {
   total_price: string;
 }
 
-export const fetchReservations = () => api.get<Reservation[]>('/api/reservations/');
-
 export const cancelReservation = (id: number) =>
   api.post<{ success: boolean; message: string; reservation: Reservation }>(`/api/reservations/${id}/cancel/`);

@@ -2,6 +2,7 @@ import { useState } from 'react';
 import { Link } from 'react-router';
 import { errorMessage } from '../../../lib/error-messages';
 import type { Reservation } from '../api/reservations';
+import { ShowMore } from '../../../components/ShowMore';
 import { useCancelReservation, useReservations } from '../hooks/useReservations';
 import { ConfirmDialog } from './ConfirmDialog';
 
@@ -40,13 +41,13 @@ export function UserReservations() {
           {errorMessage(reservations.error)}
         </p>
       )}
-      {reservations.data?.length === 0 && (
+      {reservations.items?.length === 0 && (
         <p>
           No bookings yet. <Link to="/">Find an event</Link>.
         </p>
       )}
       <ul className="reservation-list">
-        {reservations.data?.map((r) => (
+        {reservations.items?.map((r) => (
           <li key={r.id} className={`card reservation reservation--${r.status}`} aria-label={`Reservation #${r.id}`}>
             <h2>
               <Link to={`/events/${r.event.id}`}>{r.event.name}</Link>
@@ -71,6 +72,7 @@ export function UserReservations() {
           </li>
         ))}
       </ul>
+      <ShowMore list={reservations} what="reservations" />
       <ConfirmDialog
         open={asking !== null}
         title="Cancel this reservation?"

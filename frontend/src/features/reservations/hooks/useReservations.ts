@@ -1,10 +1,11 @@
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { cancelReservation, fetchReservations } from '../api/reservations';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { usePagedList } from '../../../lib/paged-list';
+import { cancelReservation, type Reservation } from '../api/reservations';
 
 export const reservationsKey = ['reservations'] as const;
 
 export function useReservations() {
-  return useQuery({ queryKey: reservationsKey, queryFn: fetchReservations });
+  return usePagedList<Reservation>(reservationsKey, '/api/reservations/');
 }
 
 export function useCancelReservation() {
