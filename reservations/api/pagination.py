@@ -35,9 +35,7 @@ def paginated(request, view, items, output_class) -> Response:
 
 PAGE_PARAMETERS = [
     OpenApiParameter("page", int, description="1-based page number (default 1)"),
-    OpenApiParameter(
-        "page_size", int, description=f"items per page, at most 100 (default {settings.API_PAGE_SIZE})"
-    ),
+    OpenApiParameter("page_size", int, description="items per page, at most 100 (default 50)"),
 ]
 
 
