@@ -30,6 +30,7 @@ env = environ.Env(
     COOKIE_SECURE=(bool, None),
     AUTH_THROTTLE_RATE=(str, "30/min"),
     AUTH_USERNAME_THROTTLE_RATE=(str, "10/min"),
+    ANON_READ_THROTTLE_RATE=(str, "1200/min"),
     NUM_PROXIES=(int, 0),
     LOG_LEVEL=(str, "INFO"),
 )
@@ -240,11 +241,21 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {
         "auth": env("AUTH_THROTTLE_RATE"),
         "auth_username": env("AUTH_USERNAME_THROTTLE_RATE"),
+        "anon_read": env("ANON_READ_THROTTLE_RATE"),
     },
     # reservations/api/client_address.py reads NUM_PROXIES itself; DRF's own get_ident agrees.
     "NUM_PROXIES": NUM_PROXIES,
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
+
+# Booking calls (lock, unlock, lock several, reserve, cancel) per user and per client address,
+# on both paths (reservations/api/booking_limits.py); empty turns one off. Load-test hosts go in
+# LIMITS_EXEMPT_NETWORKS (CIDR list), which exempts them from the anonymous read limit too.
+BOOKING_USER_RATE = env("BOOKING_USER_RATE", default="120/min")
+BOOKING_ADDRESS_RATE = env("BOOKING_ADDRESS_RATE", default="1200/min")
+LIMITS_EXEMPT_NETWORKS = env.list("LIMITS_EXEMPT_NETWORKS", default=[])
+# Seconds an anonymous seat list is reused (reservations/api/seat_list_cache.py).
+SEAT_LIST_CACHE_SECONDS = env.float("SEAT_LIST_CACHE_SECONDS", default=1.0)
 
 # Items per page of GET /api/events/ and /api/reservations/ (reservations/api/pagination.py).
 API_PAGE_SIZE = env.int("API_PAGE_SIZE", default=50)

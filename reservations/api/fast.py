@@ -39,6 +39,8 @@ from rest_framework_simplejwt.settings import api_settings as jwt_settings
 from realtime.broadcast import seats_publish_from_loop
 from reservations import services
 
+from .booking_limits import booking_allowed_async
+from .client_address import scope_client_address
 from .errors import exception_response, too_large_response
 from .views import SeatActionInput, seat_action_body
 
@@ -181,6 +183,9 @@ class FastSeatActions:
             return _as_asgi(too_large_response())
         try:
             user_id = _user_id(token)
+            verdict = await booking_allowed_async(user_id, scope_client_address(scope))
+            if not verdict.allowed:
+                raise drf_exceptions.Throttled(wait=verdict.wait)
             _check_body(body, scope)
             outcome = await self._run(
                 _STEPS[action](user_id=user_id, event_id=event_id, seat_id=seat_id)

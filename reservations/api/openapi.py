@@ -9,13 +9,13 @@ with schemathesis (reservations/tests/test_openapi.py).
 # Each operation's own refusals, by operationId (docs/API.md's table says when each comes).
 _REFUSALS = {
     "csrf_retrieve": (),
-    "events_list": (404,),  # a page past the last
-    "events_retrieve": (404,),
-    "events_seats_retrieve": (404,),
-    "events_lock_create": (400, 401, 403, 404, 409),
-    "events_reserve_create": (400, 401, 403, 404, 409, 422),
-    "events_seats_lock_create": (400, 401, 403, 404, 409),
-    "events_seats_unlock_create": (400, 401, 403, 404, 409),
+    "events_list": (404, 429),  # a page past the last
+    "events_retrieve": (404, 429),
+    "events_seats_retrieve": (404, 429),
+    "events_lock_create": (400, 401, 403, 404, 409, 429),
+    "events_reserve_create": (400, 401, 403, 404, 409, 422, 429),
+    "events_seats_lock_create": (400, 401, 403, 404, 409, 429),
+    "events_seats_unlock_create": (400, 401, 403, 404, 409, 429),
     "health_retrieve": (),
     "login_create": (400, 401, 403, 429),
     "logout_create": (400, 403),
@@ -23,7 +23,7 @@ _REFUSALS = {
     "register_create": (400, 403, 429),
     "reservations_list": (401, 403, 404),
     "reservations_retrieve": (401, 403, 404),
-    "reservations_cancel_create": (401, 403, 404, 409),
+    "reservations_cancel_create": (400, 401, 403, 404, 409, 429),
     "token_create": (400, 401, 429),
     "token_refresh_create": (400, 401),
     "token_cookie_create": (400, 401, 429),

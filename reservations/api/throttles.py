@@ -17,6 +17,7 @@ from rest_framework.throttling import SimpleRateThrottle
 
 from reservations.users import username_key
 
+from .booking_limits import is_exempt
 from .client_address import request_client_address
 
 
@@ -48,6 +49,22 @@ class AuthUsernameThrottle(_SettingsRateThrottle):
 
 
 AUTH_THROTTLES = [AuthAddressThrottle, AuthUsernameThrottle]
+
+
+class AnonReadThrottle(_SettingsRateThrottle):
+    """Reads by callers who are not logged in, per address (``ANON_READ_THROTTLE_RATE``): a
+    scraper polling event pages is one address; a logged-in buyer is not counted here, nor a
+    load-test host (``LIMITS_EXEMPT_NETWORKS``)."""
+
+    scope = "anon_read"
+
+    def get_cache_key(self, request, view):
+        if request.user.is_authenticated:
+            return None
+        address = self.get_ident(request)
+        if is_exempt(address):
+            return None
+        return self.cache_format % {"scope": self.scope, "ident": address}
 
 
 def _submitted_username(request) -> str | None:

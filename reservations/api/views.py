@@ -3,6 +3,7 @@
 from django.contrib.auth import authenticate, get_user_model, login, logout
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.utils.decorators import method_decorator
 from django.views.decorators.csrf import ensure_csrf_cookie
@@ -16,10 +17,12 @@ from rest_framework_simplejwt.views import TokenObtainPairView, TokenRefreshView
 from realtime.health import channel_layer_ok
 from reservations import selectors, services, users
 
+from .booking_limits import BookingThrottle
 from .browser_tokens import refresh_cookie_clear, refresh_cookie_revoke
 from .errors import InvalidCredentials, error_response
 from .pagination import PAGE_PARAMETERS, page_of, paginated
-from .throttles import AUTH_THROTTLES
+from .seat_list_cache import anonymous_seat_list
+from .throttles import AUTH_THROTTLES, AnonReadThrottle
 from .tokens import TokenRefreshInput, refresh_token_revoke
 
 
@@ -209,25 +212,36 @@ class TokenRefreshApi(TokenRefreshView):
 
 
 class EventListApi(APIView):
+    throttle_classes = [AnonReadThrottle]
+
     @extend_schema(parameters=PAGE_PARAMETERS, responses=page_of(EventOutput(many=True)))
     def get(self, request):
         return paginated(request, self, selectors.event_list(), EventOutput)
 
 
 class EventDetailApi(APIView):
+    throttle_classes = [AnonReadThrottle]
+
     @extend_schema(responses=EventDetailOutput)
     def get(self, request, event_id: int):
         return Response(EventDetailOutput(selectors.event_get(event_id=event_id)).data)
 
 
 class SeatListApi(APIView):
+    throttle_classes = [AnonReadThrottle]
+
     @extend_schema(
         responses=inline_serializer(
             "SeatMap", {"event_id": serializers.IntegerField(), "seats": SeatOutput(many=True)}
         )
     )
     def get(self, request, event_id: int):
-        return Response(selectors.seat_map_get(event_id=event_id, user=request.user))
+        if request.user.is_authenticated:
+            return Response(selectors.seat_map_get(event_id=event_id, user=request.user))
+        body = anonymous_seat_list(
+            event_id, lambda: selectors.seat_map_get(event_id=event_id, user=None)
+        )
+        return HttpResponse(body, content_type="application/json")
 
 
 _SEAT_ACTION_MESSAGES = {"lock": "Seat {} is held for you.", "unlock": "Seat {} is released."}
@@ -244,6 +258,7 @@ def seat_action_body(action: str, seat, *, user_id: int) -> dict:
 
 class SeatLockApi(APIView):
     permission_classes = [IsAuthenticated]
+    throttle_classes = [BookingThrottle]
 
     @extend_schema(request=SeatActionInput, responses=_seat_action_output("Lock"))
     def post(self, request, event_id: int, seat_id: int):
@@ -254,6 +269,7 @@ class SeatLockApi(APIView):
 
 class SeatUnlockApi(APIView):
     permission_classes = [IsAuthenticated]
+    throttle_classes = [BookingThrottle]
 
     @extend_schema(request=SeatActionInput, responses=_seat_action_output("Unlock"))
     def post(self, request, event_id: int, seat_id: int):
@@ -264,6 +280,7 @@ class SeatUnlockApi(APIView):
 
 class SeatsLockApi(APIView):
     permission_classes = [IsAuthenticated]
+    throttle_classes = [BookingThrottle]
 
     @extend_schema(
         request=SeatIdsInput,
@@ -284,6 +301,7 @@ class SeatsLockApi(APIView):
 
 class ReservationCreateApi(APIView):
     permission_classes = [IsAuthenticated]
+    throttle_classes = [BookingThrottle]
 
     @extend_schema(
         request=SeatIdsInput,
@@ -339,6 +357,7 @@ class ReservationDetailApi(APIView):
 
 class ReservationCancelApi(APIView):
     permission_classes = [IsAuthenticated]
+    throttle_classes = [BookingThrottle]
 
     @extend_schema(
         request=SeatActionInput,

@@ -44,7 +44,7 @@ def bearer(user) -> bytes:
     return f"Bearer {RefreshToken.for_user(user).access_token}".encode()
 
 
-async def call(app, path, *, headers=(), method="POST", body=b"{}"):
+async def call(app, path, *, headers=(), method="POST", body=b"{}", client=None):
     scope = {
         "type": "http",
         "method": method,
@@ -52,6 +52,8 @@ async def call(app, path, *, headers=(), method="POST", body=b"{}"):
         "scheme": "http",
         "headers": [*headers] if any(n == b"host" for n, _ in headers) else [*HOST, *headers],
     }
+    if client is not None:
+        scope["client"] = (client, 40000)
     messages = [{"type": "http.request", "body": body, "more_body": False}]
     sent = []
 

@@ -1,0 +1,164 @@
+"""The limits on booking calls, per user and per client address, shared by every server process
+and by both paths (Django's, through ``BookingThrottle``; the fast path, through
+``booking_allowed_async``).
+
+Why: one account holds at most SEAT_HOLD_LIMIT seats of an event, but accounts are free, and a
+script that re-locks seats as their holds end can keep a venue off sale (OWASP OAT-021, denial
+of inventory). The per-user rate (``BOOKING_USER_RATE``) stops one account hammering; the
+per-address rate (``BOOKING_ADDRESS_RATE``) a farm of accounts on one host. The defaults are far
+above what a person clicks, the address's high enough for a venue's Wi-Fi behind one NAT.
+Load-test hosts are exempt by address (``LIMITS_EXEMPT_NETWORKS``).
+
+The count is a fixed window per rate period in Redis: INCR, and EXPIRE on the first of the
+window, for both keys in one round trip. A burst may reach twice the rate across a window's
+edge; for a limit no buyer meets, one round trip matters more. If Redis cannot be reached the
+call is let through (logged): a limit must not stop an on-sale that the database can serve.
+"""
+
+import asyncio
+import functools
+import ipaddress
+import logging
+import time
+import weakref
+from dataclasses import dataclass
+
+import redis
+import redis.asyncio
+from django.conf import settings
+from rest_framework.throttling import BaseThrottle, SimpleRateThrottle
+
+from .client_address import request_client_address
+
+logger = logging.getLogger("reservations.api")
+
+
+@dataclass(frozen=True)
+class Rule:
+    key: str
+    limit: int
+    period: int
+
+
+@dataclass(frozen=True)
+class Verdict:
+    allowed: bool
+    wait: int = 0
+
+
+ALLOWED = Verdict(True)
+
+
+def _rate(setting: str) -> tuple[int, int] | None:
+    """(requests, seconds) of a DRF-style rate such as ``120/min``; None when off."""
+    value = getattr(settings, setting)
+    if not value:
+        return None
+    requests, seconds = SimpleRateThrottle.parse_rate(None, value)
+    return requests, seconds
+
+
+@functools.lru_cache(maxsize=8)
+def _networks(spec: tuple[str, ...]) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+    return tuple(ipaddress.ip_network(network, strict=False) for network in spec)
+
+
+def is_exempt(address: str) -> bool:
+    networks = _networks(tuple(settings.LIMITS_EXEMPT_NETWORKS))
+    if not networks:
+        return False
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return any(ip in network for network in networks)
+
+
+def booking_rules(user_id: int, address: str, now: float) -> list[Rule]:
+    """The windows this call counts in (none for an exempt address or with limits off)."""
+    if is_exempt(address):
+        return []
+    rules = []
+    for setting, who in (("BOOKING_USER_RATE", f"u{user_id}"), ("BOOKING_ADDRESS_RATE", address)):
+        rate = _rate(setting)
+        if rate is not None:
+            limit, period = rate
+            window = int(now // period)
+            rules.append(Rule(f"limits:booking:{who}:{period}:{window}", limit, period))
+    return rules
+
+
+def _verdict(rules: list[Rule], counts: list[int], now: float) -> Verdict:
+    over = [rule for rule, count in zip(rules, counts, strict=True) if count > rule.limit]
+    if not over:
+        return ALLOWED
+    wait = max(rule.period - int(now % rule.period) for rule in over)
+    return Verdict(False, max(wait, 1))
+
+
+def _count_commands(pipeline, rules: list[Rule]) -> None:
+    for rule in rules:
+        pipeline.incr(rule.key)
+        pipeline.expire(rule.key, rule.period + 1, nx=True)
+
+
+@functools.cache
+def _client() -> redis.Redis:
+    return redis.Redis.from_url(settings.REDIS_URL, socket_timeout=1, socket_connect_timeout=1)
+
+
+def booking_allowed(user_id: int, address: str) -> Verdict:
+    now = time.time()
+    rules = booking_rules(user_id, address, now)
+    if not rules:
+        return ALLOWED
+    try:
+        pipeline = _client().pipeline(transaction=False)
+        _count_commands(pipeline, rules)
+        counts = pipeline.execute()[::2]
+    except redis.RedisError as exc:
+        logger.warning("booking limits not counted (Redis: %s); call let through", exc)
+        return ALLOWED
+    return _verdict(rules, counts, now)
+
+
+_async_clients: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, redis.asyncio.Redis]" = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _async_client() -> redis.asyncio.Redis:
+    loop = asyncio.get_running_loop()
+    client = _async_clients.get(loop)
+    if client is None:
+        client = redis.asyncio.Redis.from_url(
+            settings.REDIS_URL, socket_timeout=1, socket_connect_timeout=1
+        )
+        _async_clients[loop] = client
+    return client
+
+
+async def booking_allowed_async(user_id: int, address: str) -> Verdict:
+    now = time.time()
+    rules = booking_rules(user_id, address, now)
+    if not rules:
+        return ALLOWED
+    try:
+        pipeline = _async_client().pipeline(transaction=False)
+        _count_commands(pipeline, rules)
+        counts = (await pipeline.execute())[::2]
+    except redis.RedisError as exc:
+        logger.warning("booking limits not counted (Redis: %s); call let through", exc)
+        return ALLOWED
+    return _verdict(rules, counts, now)
+
+
+class BookingThrottle(BaseThrottle):
+    """DRF's throttle for the booking views; after authentication, so a user is known."""
+
+    def allow_request(self, request, view):
+        self.verdict = booking_allowed(request.user.pk, request_client_address(request))
+        return self.verdict.allowed
+
+    def wait(self):
+        return self.verdict.wait

@@ -1,0 +1,188 @@
+"""Limits on booking (reservations/api/booking_limits.py): per user and per address, one count
+in Redis for both paths and every process; load-test hosts exempt; anonymous reads limited and
+the anonymous seat list built once per moment."""
+
+import pytest
+import redis
+from django.conf import settings as django_settings
+from rest_framework.test import APIClient
+
+from reservations.api import seat_list_cache
+from reservations.api.booking_limits import booking_rules
+from reservations.api.fast import FastSeatActions
+
+from .factories import UserFactory, event_with_seats
+from .test_fast import DjangoStandIn, bearer, call, lock_path, on_one_loop
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture(autouse=True)
+def fresh_counts():
+    client = redis.Redis.from_url(django_settings.REDIS_URL)
+    for key in client.scan_iter("limits:*"):
+        client.delete(key)
+    seat_list_cache.forget_all()
+    yield
+
+
+def django_lock(user, event, seat, address="10.0.0.1"):
+    client = APIClient(REMOTE_ADDR=address)
+    client.credentials(HTTP_AUTHORIZATION=bearer(user).decode())
+    return client.post(lock_path(event, seat), {}, format="json")
+
+
+def fast_lock(app, user, event, seat, address="10.0.0.1"):
+    headers = [(b"authorization", bearer(user))]
+    path = lock_path(event, seat)
+
+    async def scenario():
+        return await call(app, path, headers=headers, client=address)
+
+    return on_one_loop(app, scenario)
+
+
+def test_one_user_over_the_rate_is_429_on_both_paths_with_one_count(settings):
+    settings.BOOKING_USER_RATE = "3/min"
+    alice = UserFactory(username="alice")
+    event = event_with_seats(rows=1, seats_per_row=5)
+    seats = list(event.seats.order_by("id"))
+    fast = FastSeatActions(DjangoStandIn())
+
+    answers = [
+        django_lock(alice, event, seats[0]).status_code,
+        fast_lock(fast, alice, event, seats[1])[0],
+        django_lock(alice, event, seats[2]).status_code,
+    ]
+    refused_django = django_lock(alice, event, seats[3])
+    refused_fast = fast_lock(fast, alice, event, seats[4])
+
+    assert answers == [200, 200, 200]
+    assert refused_django.status_code == 429
+    assert refused_django.json()["code"] == "throttled"
+    assert int(refused_django["Retry-After"]) >= 1
+    status, payload, headers = refused_fast
+    assert (status, payload["code"]) == (429, "throttled")
+    assert int(headers["retry-after"]) >= 1
+    assert list(event.seats.filter(status="locked").values_list("id", flat=True)) == [
+        s.id for s in seats[:3]
+    ]
+
+
+def test_another_user_is_not_held_back_by_the_first_ones_limit(settings):
+    settings.BOOKING_USER_RATE = "1/min"
+    alice, bob = UserFactory(username="alice"), UserFactory(username="bob")
+    event = event_with_seats(rows=1, seats_per_row=3)
+    first, second, third = event.seats.order_by("id")
+
+    assert django_lock(alice, event, first).status_code == 200
+    assert django_lock(alice, event, second).status_code == 429
+    assert django_lock(bob, event, third).status_code == 200
+
+
+def test_many_accounts_from_one_address_meet_the_address_limit(settings):
+    settings.BOOKING_ADDRESS_RATE = "4/min"
+    event = event_with_seats(rows=1, seats_per_row=6)
+    seats = list(event.seats.order_by("id"))
+    accounts = [UserFactory(username=f"farm{n}") for n in range(6)]
+
+    statuses = [django_lock(a, event, s).status_code for a, s in zip(accounts, seats, strict=True)]
+    elsewhere = django_lock(UserFactory(username="fan"), event, seats[5], address="10.9.9.9")
+
+    assert statuses == [200, 200, 200, 200, 429, 429]
+    assert elsewhere.status_code == 200
+
+
+def test_a_load_test_host_is_exempt(settings):
+    settings.BOOKING_USER_RATE = "1/min"
+    settings.LIMITS_EXEMPT_NETWORKS = ["10.0.0.0/8"]
+    alice = UserFactory(username="alice")
+    event = event_with_seats(rows=1, seats_per_row=3)
+
+    statuses = [django_lock(alice, event, seat).status_code for seat in event.seats.all()]
+
+    assert statuses == [200, 200, 200]
+    assert booking_rules(alice.pk, "192.0.2.1", 0.0) != []
+
+
+def test_a_throttled_call_changes_nothing_and_is_counted_before_the_body(settings):
+    settings.BOOKING_USER_RATE = "1/min"
+    alice = UserFactory(username="alice")
+    event = event_with_seats(rows=1, seats_per_row=2)
+    first, second = event.seats.order_by("id")
+    django_lock(alice, event, first)
+
+    client = APIClient(REMOTE_ADDR="10.0.0.1")
+    client.credentials(HTTP_AUTHORIZATION=bearer(alice).decode())
+    refused = client.post(lock_path(event, second), "{bad", content_type="application/json")
+
+    assert refused.status_code == 429  # as DRF orders it: throttles, then the body
+    second.refresh_from_db()
+    assert second.status == "available"
+
+
+def test_anonymous_reads_are_limited_per_address_and_logged_in_reads_are_not(settings):
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {
+            **settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"],
+            "anon_read": "2/min",
+        },
+    }
+    from django.core.cache import cache
+
+    cache.clear()
+    event = event_with_seats(rows=1, seats_per_row=2)
+    anonymous = APIClient(REMOTE_ADDR="10.1.1.1")
+    alice = APIClient(REMOTE_ADDR="10.1.1.1")
+    alice.credentials(HTTP_AUTHORIZATION=bearer(UserFactory(username="alice")).decode())
+
+    statuses = [anonymous.get(f"/api/events/{event.id}/").status_code for _ in range(3)]
+
+    assert statuses == [200, 200, 429]
+    assert anonymous.get(f"/api/events/{event.id}/seats/").json()["code"] == "throttled"
+    assert alice.get(f"/api/events/{event.id}/seats/").status_code == 200
+
+
+def test_the_anonymous_seat_list_is_built_once_per_moment(settings, django_assert_num_queries):
+    settings.SEAT_LIST_CACHE_SECONDS = 60
+    event = event_with_seats(rows=2, seats_per_row=5)
+    anonymous = APIClient()
+    first = anonymous.get(f"/api/events/{event.id}/seats/")
+
+    with django_assert_num_queries(0):
+        again = anonymous.get(f"/api/events/{event.id}/seats/")
+
+    assert again.json() == first.json()
+    assert len(first.json()["seats"]) == 10
+
+
+def test_without_the_cache_every_anonymous_read_asks_the_database(settings):
+    settings.SEAT_LIST_CACHE_SECONDS = 0
+    event = event_with_seats(rows=1, seats_per_row=2)
+    anonymous = APIClient()
+    anonymous.get(f"/api/events/{event.id}/seats/")
+    seat = event.seats.first()
+    seat.status = "reserved"
+    seat.save()
+
+    statuses = {
+        s["status"] for s in anonymous.get(f"/api/events/{event.id}/seats/").json()["seats"]
+    }
+
+    assert "reserved" in statuses
+
+
+def test_redis_out_of_reach_lets_booking_through(settings):
+    settings.BOOKING_USER_RATE = "1/min"
+    settings.REDIS_URL = "redis://127.0.0.1:1/0"
+    from reservations.api import booking_limits
+
+    booking_limits._client.cache_clear()
+    try:
+        alice = UserFactory(username="alice")
+        event = event_with_seats(rows=1, seats_per_row=2)
+        statuses = [django_lock(alice, event, seat).status_code for seat in event.seats.all()]
+    finally:
+        booking_limits._client.cache_clear()
+    assert statuses == [200, 200]
