@@ -13,12 +13,14 @@ The count is a fixed window per rate period in Redis: INCR, and EXPIRE on the fi
 window, for both keys in one round trip. A burst may reach twice the rate across a window's
 edge; for a limit no buyer meets, one round trip matters more. If Redis cannot be reached the
 call is let through (logged): a limit must not stop an on-sale that the database can serve.
+Without Redis at all (the embedded single-process set-up) the windows are counted in memory.
 """
 
 import asyncio
 import functools
 import ipaddress
 import logging
+import threading
 import time
 import weakref
 from dataclasses import dataclass
@@ -102,6 +104,29 @@ def _count_commands(pipeline, rules: list[Rule]) -> None:
         pipeline.expire(rule.key, rule.period + 1, nx=True)
 
 
+class _ProcessCounts:
+    """The counts without Redis (the embedded single-process set-up): the same fixed windows,
+    in this process's memory."""
+
+    def __init__(self):
+        self._counts: dict[str, tuple[float, int]] = {}
+        self._lock = threading.Lock()
+
+    def count(self, rules: list[Rule], now: float) -> list[int]:
+        with self._lock:
+            if len(self._counts) > 10_000:
+                self._counts = {k: v for k, v in self._counts.items() if v[0] > now}
+            counts = []
+            for rule in rules:
+                expires, count = self._counts.get(rule.key, (now + rule.period, 0))
+                self._counts[rule.key] = (expires, count + 1)
+                counts.append(count + 1)
+            return counts
+
+
+_process_counts = _ProcessCounts()
+
+
 @functools.cache
 def _client() -> redis.Redis:
     return redis.Redis.from_url(settings.REDIS_URL, socket_timeout=1, socket_connect_timeout=1)
@@ -112,6 +137,8 @@ def booking_allowed(user_id: int, address: str) -> Verdict:
     rules = booking_rules(user_id, address, now)
     if not rules:
         return ALLOWED
+    if not settings.REDIS_URL:
+        return _verdict(rules, _process_counts.count(rules, now), now)
     try:
         pipeline = _client().pipeline(transaction=False)
         _count_commands(pipeline, rules)
@@ -143,6 +170,8 @@ async def booking_allowed_async(user_id: int, address: str) -> Verdict:
     rules = booking_rules(user_id, address, now)
     if not rules:
         return ALLOWED
+    if not settings.REDIS_URL:
+        return _verdict(rules, _process_counts.count(rules, now), now)
     try:
         pipeline = _async_client().pipeline(transaction=False)
         _count_commands(pipeline, rules)

@@ -214,7 +214,11 @@ class TokenRefreshApi(TokenRefreshView):
 class EventListApi(APIView):
     throttle_classes = [AnonReadThrottle]
 
-    @extend_schema(parameters=PAGE_PARAMETERS, responses=page_of(EventOutput(many=True)))
+    @extend_schema(
+        operation_id="events_list",
+        parameters=PAGE_PARAMETERS,
+        responses=page_of(EventOutput(many=True)),
+    )
     def get(self, request):
         return paginated(request, self, selectors.event_list(), EventOutput)
 
@@ -340,7 +344,11 @@ class ReservationCreateApi(APIView):
 class ReservationListApi(APIView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(parameters=PAGE_PARAMETERS, responses=page_of(ReservationOutput(many=True)))
+    @extend_schema(
+        operation_id="reservations_list",
+        parameters=PAGE_PARAMETERS,
+        responses=page_of(ReservationOutput(many=True)),
+    )
     def get(self, request):
         reservations = selectors.reservation_list(user=request.user)
         return paginated(request, self, reservations, ReservationOutput)

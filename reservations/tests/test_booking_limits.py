@@ -186,3 +186,14 @@ def test_redis_out_of_reach_lets_booking_through(settings):
     finally:
         booking_limits._client.cache_clear()
     assert statuses == [200, 200]
+
+
+def test_without_redis_the_limits_are_counted_in_the_process(settings):
+    settings.BOOKING_USER_RATE = "2/min"
+    settings.REDIS_URL = ""
+    alice = UserFactory(username="alice")
+    event = event_with_seats(rows=1, seats_per_row=3)
+
+    statuses = [django_lock(alice, event, seat).status_code for seat in event.seats.all()]
+
+    assert statuses == [200, 200, 429]
