@@ -42,3 +42,18 @@ def pytest_configure(config):
             "(or `docker compose up -d redis`)",
             returncode=3,
         )
+
+
+@pytest.fixture(scope="session", autouse=True)
+def test_database_left_alone_at_the_end(django_db_setup, django_db_blocker):
+    """A server process a test started may still be closing its connections when the run ends,
+    and a database with sessions cannot be dropped (the next run could not make it afresh):
+    end them before pytest-django drops it."""
+    yield
+    from django.db import connection
+
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
