@@ -43,6 +43,13 @@ export interface ApiSeat {
   version: number;
   locked_until: string | null;
   mine?: boolean;
+  /** Issue 13 (venue layouts): absent or null on events drawn as a plain grid. */
+  category?: number | null;
+  accessible?: boolean;
+  companion?: boolean;
+  restricted_view?: boolean;
+  /** Never for sale; such a seat is also `status: "reserved"`. */
+  blocked?: boolean;
 }
 
 /** A seat as the socket pushes it. */
@@ -68,6 +75,11 @@ export interface SeatInfo {
   row: string;
   number: number;
   price: string;
+  category: number | null;
+  accessible: boolean;
+  companion: boolean;
+  restrictedView: boolean;
+  blocked: boolean;
 }
 
 /** What a component renders: replaced, never mutated, when anything about the seat changes. */
@@ -76,7 +88,7 @@ export interface Seat extends SeatInfo, SeatLive {
   busy: boolean;
 }
 
-export type OwnAction = 'lock' | 'unlock' | 'reserve';
+export type OwnAction = 'lock' | 'unlock' | 'reserve' | 'extend';
 
 /** What a person sees, one of the legend's five entries. */
 export type SeatKind = 'available' | 'held-mine' | 'held-other' | 'booked-mine' | 'booked-other';
@@ -123,7 +135,8 @@ export function mergePushed(
   let mine = false;
   let tentative = false;
   if (change.status === 'locked') {
-    mine = pending === 'lock';
+    // An extension of this user's hold is pushed as a new version of the same lock.
+    mine = pending === 'lock' || (pending === 'extend' && current?.mine === true);
     tentative = mine;
   } else if (change.status === 'reserved') {
     const bookedOwnLock =
@@ -162,6 +175,7 @@ export class SeatStore {
   private seatListeners = new Map<number, Set<Listener>>();
   private heldListeners = new Set<Listener>();
   private holdLostListeners = new Set<(ids: number[]) => void>();
+  private changeListeners = new Set<(ids: number[]) => void>();
   private lost: number[] = [];
   private pending = new Map<number, OwnAction>();
   private tentative = new Set<number>();
@@ -224,6 +238,12 @@ export class SeatStore {
   subscribeHeld(listener: Listener): () => void {
     this.heldListeners.add(listener);
     return () => this.heldListeners.delete(listener);
+  }
+
+  /** Told, once per batch, of every seat that changed (the canvas redraws on it). */
+  subscribeChanges(listener: (ids: number[]) => void): () => void {
+    this.changeListeners.add(listener);
+    return () => this.changeListeners.delete(listener);
   }
 
   /**
@@ -396,6 +416,7 @@ export class SeatStore {
       if (set) for (const listener of [...set]) listener();
     }
     if (heldDirty) for (const listener of [...this.heldListeners]) listener();
+    if (dirty.length > 0) for (const listener of [...this.changeListeners]) listener(dirty);
     if (this.lost.length > 0) {
       const lost = this.lost;
       this.lost = [];
@@ -412,5 +433,10 @@ function infoOf(seat: ApiSeat): SeatInfo {
     row: seat.row,
     number: seat.number,
     price: seat.price,
+    category: seat.category ?? null,
+    accessible: Boolean(seat.accessible),
+    companion: Boolean(seat.companion),
+    restrictedView: Boolean(seat.restricted_view),
+    blocked: Boolean(seat.blocked),
   };
 }
