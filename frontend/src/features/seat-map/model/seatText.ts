@@ -62,3 +62,33 @@ export function seatTooltipLines(seat: Spoken, categories?: CategoryIndex): stri
   const state = [stateText(seat), ...seatFlags(seat)].join(' · ');
   return [seat.label, where, priceText(seat, categories).replace(/ (?=[^ ]+$)/, ' · '), state];
 }
+
+/** How a seat button reads: its visible text, its accessible name, its tooltip, its category colour. */
+export interface SeatTextStyle {
+  visible(seat: Seat): string;
+  spoken(seat: Seat): string;
+  tooltip(seat: Seat): string[];
+  colour(seat: Seat): string | undefined;
+}
+
+/** Today's grid: "A1" on the button, "A1, Floor, 50.00, available" (plus category and flags if known). */
+export function gridText(categories?: CategoryIndex): SeatTextStyle {
+  return {
+    visible: (seat) => seat.label,
+    spoken: (seat) => seatAriaLabel(seat, categories),
+    tooltip: (seat) => seatTooltipLines(seat, categories),
+    colour: () => undefined,
+  };
+}
+
+export const GRID_TEXT = gridText();
+
+/** The room's list view: the number on the button (inside its row's group), the full sentence spoken. */
+export function listText(categories: CategoryIndex): SeatTextStyle {
+  return {
+    visible: (seat) => String(seat.number),
+    spoken: (seat) => seatSpokenLabel(seat, categories),
+    tooltip: (seat) => seatTooltipLines(seat, categories),
+    colour: (seat) => (seat.category !== null ? categories.get(seat.category)?.colour : undefined),
+  };
+}
