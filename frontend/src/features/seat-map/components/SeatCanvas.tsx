@@ -117,7 +117,7 @@ export const SeatCanvas = memo(function SeatCanvas({ venue, store, categories, f
     const t0 = performance.now();
     const rings: number[] = [];
     if (hoverRef.current !== null) rings.push(hoverRef.current);
-    if (focus.activeId !== null && focus.activeId !== hoverRef.current && document.activeElement === wrapRef.current) {
+    if (focus.chosen && focus.activeId !== null && focus.activeId !== hoverRef.current && document.activeElement === wrapRef.current) {
       rings.push(focus.activeId);
     }
     const drawn = drawFrame({
@@ -268,6 +268,7 @@ export const SeatCanvas = memo(function SeatCanvas({ venue, store, categories, f
     drag.current = null;
     if (!tap || !d || d.moved) return;
     const id = seatAtLocal(local(event.clientX, event.clientY));
+    if (event.pointerType !== 'mouse') setHoverId(id); // a finger has no hover: show the tapped seat's tooltip
     if (id === null) return;
     focus.setActive(id);
     onSeat(id);
@@ -275,7 +276,7 @@ export const SeatCanvas = memo(function SeatCanvas({ venue, store, categories, f
 
   const onKeyDown = (event: KeyboardEvent<HTMLDivElement>) => {
     if (event.target !== event.currentTarget) return; // the zoom buttons handle their own keys
-    if ((event.key === 'Enter' || event.key === ' ') && focus.activeId !== null && venue.index.has(focus.activeId)) {
+    if ((event.key === 'Enter' || event.key === ' ') && focus.chosen && focus.activeId !== null && venue.index.has(focus.activeId)) {
       event.preventDefault();
       onSeat(focus.activeId);
       return;
@@ -290,7 +291,7 @@ export const SeatCanvas = memo(function SeatCanvas({ venue, store, categories, f
   const zoomButton = (factor: number) =>
     setView(zoomAt(viewRef.current, factor, { x: sizeRef.current.width / 2, y: sizeRef.current.height / 2 }, planRef.current, sizeRef.current));
 
-  const tipId = hoverId ?? (focused && focus.activeId !== null && venue.index.has(focus.activeId) ? focus.activeId : null);
+  const tipId = hoverId ?? (focused && focus.chosen && focus.activeId !== null && venue.index.has(focus.activeId) ? focus.activeId : null);
   let tip: { x: number; y: number; below: boolean } | null = null;
   if (tipId !== null) {
     const i = venue.index.get(tipId);

@@ -187,6 +187,24 @@ describe('SeatSelector: the room or the grid', () => {
     expect(canvas.seatMap!.view()).toEqual(fit);
   });
 
+  it('Enter on the map acts on the seat last chosen, never on a default one', async () => {
+    mocks.seats = ROOM_SEATS;
+    mocks.getLayout.mockResolvedValue(LAYOUT);
+    mocks.lock.mockResolvedValue({ success: true, seat: { ...ROOM_SEATS[2], status: 'locked', version: 2, locked_until: '2099-01-01T00:00:00Z', mine: true } });
+    mount();
+    const canvas = (await screen.findByTestId('seat-canvas')) as CanvasWithProbe;
+    const viewport = screen.getByTestId('seat-map-viewport');
+    act(() => viewport.focus());
+    fireEvent.keyDown(viewport, { key: 'Enter' });
+    expect(mocks.lock).not.toHaveBeenCalled();
+    expect(screen.queryByTestId('seat-tooltip')).toBeNull();
+    const at = canvas.seatMap!.seatPoint(3)!;
+    fireEvent.pointerDown(canvas, { pointerId: 1, clientX: at.x, clientY: at.y, pointerType: 'touch' });
+    fireEvent.pointerUp(canvas, { pointerId: 1, clientX: at.x, clientY: at.y, pointerType: 'touch' });
+    await waitFor(() => expect(mocks.lock).toHaveBeenCalledTimes(1));
+    expect(screen.getByTestId('seat-tooltip').textContent).toContain('B1'); // a tap shows the seat's tooltip
+  });
+
   it('the List view has every seat as a labelled button, grouped by section and row', async () => {
     mocks.seats = ROOM_SEATS;
     mocks.getLayout.mockResolvedValue(LAYOUT);

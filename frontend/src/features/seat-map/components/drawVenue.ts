@@ -6,7 +6,7 @@
 import { NO_CATEGORY_COLOUR, inkOn, type CategoryIndex } from '../model/categories';
 import type { Size, View } from '../model/planView';
 import { PAINT_COLOURS, paintKey, seatPaint, type SeatMark, type SeatPaint } from '../model/seatPaint';
-import { seatKind, type Seat } from '../model/seatState';
+import { seatKind, type Seat, type SeatKind } from '../model/seatState';
 import type { Venue } from '../model/venue';
 
 export interface FrameInput {
@@ -95,43 +95,63 @@ interface Group {
   ys: number[];
 }
 
+const KIND_INDEX: Record<SeatKind, number> = {
+  available: 0,
+  'held-mine': 1,
+  'held-other': 2,
+  'booked-mine': 3,
+  'booked-other': 4,
+};
+
 function drawSeats({ ctx, view, venue, size, seat, categories }: FrameInput): number {
   const s = view.scale;
   const r = Math.max(0.75, (venue.seatSize / 2) * s);
-  const groups = new Map<string, Group>();
-  const marks = new Map<string, { mark: SeatMark; colour: string; xs: number[]; ys: number[] }>();
-  const withMarks = r >= 4;
+  // Seats drawn alike share a group, found by a small number: (category, state, shape).
+  const ordinal = new Map<number, number>();
+  let o = 1;
+  for (const id of categories.keys()) ordinal.set(id, o++);
+  const groups = new Map<number, Group>();
   let drawn = 0;
-  for (let i = 0; i < venue.ids.length; i += 1) {
-    const x = venue.xs[i] * s + view.x;
-    const y = venue.ys[i] * s + view.y;
-    if (x < -r || y < -r || x > size.width + r || y > size.height + r) continue;
-    const st = seat(venue.ids[i]);
+  const { ids, xs: px, ys: py } = venue;
+  const left = -r;
+  const top = -r;
+  const right = size.width + r;
+  const bottom = size.height + r;
+  for (let i = 0; i < ids.length; i += 1) {
+    const x = px[i] * s + view.x;
+    if (x < left || x > right) continue;
+    const y = py[i] * s + view.y;
+    if (y < top || y > bottom) continue;
+    const st = seat(ids[i]);
     if (!st) continue;
-    const category = st.category !== null ? categories.get(st.category) : undefined;
-    const paint = seatPaint(seatKind(st), category?.colour ?? NO_CATEGORY_COLOUR, category?.ink ?? NO_CATEGORY_INK, st.accessible);
-    const key = paintKey(paint);
+    const kind = seatKind(st);
+    const cat = st.category === null ? 0 : (ordinal.get(st.category) ?? 0);
+    const key = (cat * 5 + KIND_INDEX[kind]) * 2 + (st.accessible ? 1 : 0);
     let group = groups.get(key);
     if (!group) {
+      const category = st.category !== null ? categories.get(st.category) : undefined;
+      const paint = seatPaint(kind, category?.colour ?? NO_CATEGORY_COLOUR, category?.ink ?? NO_CATEGORY_INK, st.accessible);
       group = { paint, xs: [], ys: [] };
       groups.set(key, group);
     }
     group.xs.push(x);
     group.ys.push(y);
-    if (withMarks && paint.mark) {
-      const mk = `${paint.mark}|${paint.markColour}`;
-      let m = marks.get(mk);
-      if (!m) {
-        m = { mark: paint.mark, colour: paint.markColour, xs: [], ys: [] };
-        marks.set(mk, m);
-      }
-      m.xs.push(x);
-      m.ys.push(y);
-    }
     drawn += 1;
   }
+  // Groups that look the same (e.g. booked seats of every category) are drawn as one path.
+  const merged = new Map<string, Group>();
+  for (const g of groups.values()) {
+    const k = paintKey(g.paint) + `|${g.paint.mark ?? ''}|${g.paint.markColour}`;
+    const into = merged.get(k);
+    if (!into) merged.set(k, g);
+    else
+      for (let j = 0; j < g.xs.length; j += 1) {
+        into.xs.push(g.xs[j]);
+        into.ys.push(g.ys[j]);
+      }
+  }
   const seatR = r >= 2 ? r * 0.9 : r;
-  for (const { paint, xs, ys } of groups.values()) {
+  for (const { paint, xs, ys } of merged.values()) {
     ctx.beginPath();
     for (let k = 0; k < xs.length; k += 1) {
       if (paint.shape === 'square' || seatR < 2) {
@@ -148,8 +168,8 @@ function drawSeats({ ctx, view, venue, size, seat, categories }: FrameInput): nu
       ctx.strokeStyle = paint.ring;
       ctx.stroke();
     }
+    if (paint.mark && r >= 4) drawMarks(ctx, paint.mark, paint.markColour, xs, ys, seatR);
   }
-  for (const m of marks.values()) drawMarks(ctx, m.mark, m.colour, m.xs, m.ys, seatR);
   return drawn;
 }
 

@@ -75,7 +75,7 @@ export function useSeatMap(eventId: number, loggedIn: boolean, onLapsed?: (label
   // The layout only changes if the set of seats does.
   const signature = seats.data ? seats.data.seats.map((s) => s.id).join(',') : '';
   const layout = useMemo(() => (seats.data ? buildLayout(seats.data.seats) : null), [signature]); // eslint-disable-line react-hooks/exhaustive-deps
-  if (layout && focus.activeId === null && layout.rows.length > 0) focus.setActive(layout.rows[0].seatIds[0]);
+  if (layout && focus.activeId === null && layout.rows.length > 0) focus.setActive(layout.rows[0].seatIds[0], false);
 
   // The socket opens once the list is in, so its snapshot is newer than the list.
   const ready = Boolean(seats.data);
