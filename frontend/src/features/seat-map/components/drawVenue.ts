@@ -161,8 +161,16 @@ function drawSeats({ ctx, view, venue, size, seat, categories }: FrameInput): nu
         ctx.arc(xs[k], ys[k], seatR, 0, Math.PI * 2);
       }
     }
-    ctx.fillStyle = paint.fill;
-    ctx.fill();
+    if (seatR < 2 && paint.ring && paint.fill === PAINT_COLOURS.otherFill) {
+      // Too small for a ring: an empty seat would vanish, so draw it faint in its ring's colour.
+      ctx.globalAlpha = 0.35;
+      ctx.fillStyle = paint.ring;
+      ctx.fill();
+      ctx.globalAlpha = 1;
+    } else {
+      ctx.fillStyle = paint.fill;
+      ctx.fill();
+    }
     if (paint.ring && seatR >= 2) {
       ctx.lineWidth = Math.max(1, seatR * 0.28);
       ctx.strokeStyle = paint.ring;
