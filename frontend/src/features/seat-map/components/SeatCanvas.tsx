@@ -325,6 +325,8 @@ export const SeatCanvas = memo(function SeatCanvas({ venue, store, categories, f
         aria-label="Seat map"
         aria-describedby={hintId}
         data-testid="seat-map-viewport"
+        // as tall as the room is at this width (no empty band on a phone), within the CSS limits
+        style={{ aspectRatio: `${venue.width} / ${venue.height}` }}
         onKeyDown={onKeyDown}
         onFocus={(e) => e.target === e.currentTarget && setFocused(true)}
         onBlur={() => setFocused(false)}

@@ -139,7 +139,8 @@ export const SeatMap = memo(function SeatMap({
       if (!tip.current) return;
       const seatEl = (event.target as HTMLElement).getBoundingClientRect();
       const box = (event.currentTarget as HTMLElement).getBoundingClientRect();
-      tip.current({ id, x: seatEl.left - box.left + seatEl.width / 2, y: seatEl.top - box.top });
+      // below the seat: above it, the first row's tip would be cut off by the scrolling box
+      tip.current({ id, x: seatEl.left - box.left + seatEl.width / 2, y: seatEl.bottom - box.top + 6 });
     },
     [focus],
   );

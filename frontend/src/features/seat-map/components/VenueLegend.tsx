@@ -44,7 +44,8 @@ export function SeatIcon({ paint, size = 20 }: { paint: SeatPaint; size?: number
 }
 
 /** Prices by category (colour, name, price, seats left) and what each seat drawing means. */
-export function VenueLegend({ categories }: { categories: readonly CategoryEntry[] }) {
+/** `states`: draw the map's state icons, or leave the states to the list's own legend. */
+export function VenueLegend({ categories, states = true }: { categories: readonly CategoryEntry[]; states?: boolean }) {
   return (
     <div className="venue-legend">
       {categories.length > 0 && (
@@ -58,18 +59,20 @@ export function VenueLegend({ categories }: { categories: readonly CategoryEntry
           ))}
         </ul>
       )}
-      <ul className="venue-legend__list" aria-label="Seat states">
-        {STATES.map(({ kind, title }) => (
-          <li key={kind}>
-            <SeatIcon paint={seatPaint(kind, SAMPLE, '#ffffff', false)} />
-            {title}
+      {states && (
+        <ul className="venue-legend__list" aria-label="Seat states">
+          {STATES.map(({ kind, title }) => (
+            <li key={kind}>
+              <SeatIcon paint={seatPaint(kind, SAMPLE, '#ffffff', false)} />
+              {title}
+            </li>
+          ))}
+          <li>
+            <SeatIcon paint={{ ...seatPaint('available', SAMPLE, '#ffffff', true) }} />
+            Wheelchair space
           </li>
-        ))}
-        <li>
-          <SeatIcon paint={{ ...seatPaint('available', SAMPLE, '#ffffff', true) }} />
-          Wheelchair space
-        </li>
-      </ul>
+        </ul>
+      )}
     </div>
   );
 }

@@ -5,6 +5,7 @@ import type { RovingFocus } from '../model/rovingFocus';
 import type { SeatStore } from '../model/seatState';
 import { listText } from '../model/seatText';
 import type { Venue } from '../model/venue';
+import { Legend } from './Legend';
 import { SeatCanvas } from './SeatCanvas';
 import { SeatMap } from './SeatMap';
 import { VenueLegend } from './VenueLegend';
@@ -61,7 +62,10 @@ export function VenueMap({ venue, layout, store, focus, categories, onSeat, venu
             List
           </button>
         </div>
-        <VenueLegend categories={categories} />
+        <div>
+          <VenueLegend categories={categories} states={view === 'map'} />
+          {view === 'list' && <Legend />}
+        </div>
       </div>
       {view === 'map' ? (
         <SeatCanvas venue={venue} store={store} categories={index} focus={focus} onSeat={onSeat} label={label} />
