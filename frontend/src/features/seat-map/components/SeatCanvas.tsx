@@ -108,6 +108,7 @@ export const SeatCanvas = memo(function SeatCanvas({ venue, store, categories, f
   planRef.current = plan;
   const hoverRef = useRef<number | null>(null);
   hoverRef.current = hoverId;
+  const tipShown = useRef(false);
 
   const draw = useCallback(() => {
     frameRef.current = 0;
@@ -151,7 +152,7 @@ export const SeatCanvas = memo(function SeatCanvas({ venue, store, categories, f
       if (sameView(next, viewRef.current)) return;
       viewRef.current = next;
       schedule();
-      setViewTick((t) => t + 1); // moves the tooltip with its seat
+      if (tipShown.current) setViewTick((t) => t + 1); // moves the tooltip with its seat
     },
     [schedule],
   );
@@ -292,6 +293,7 @@ export const SeatCanvas = memo(function SeatCanvas({ venue, store, categories, f
     setView(zoomAt(viewRef.current, factor, { x: sizeRef.current.width / 2, y: sizeRef.current.height / 2 }, planRef.current, sizeRef.current));
 
   const tipId = hoverId ?? (focused && focus.chosen && focus.activeId !== null && venue.index.has(focus.activeId) ? focus.activeId : null);
+  tipShown.current = tipId !== null;
   let tip: { x: number; y: number; below: boolean } | null = null;
   if (tipId !== null) {
     const i = venue.index.get(tipId);

@@ -146,7 +146,8 @@ describe('SeatSelector: the room or the grid', () => {
       'Plan of Town Hall: 4 seats; Premium 85.00, Standard 45.00. To choose seats by keyboard or screen reader, use the List view.',
     );
     const legend = screen.getByTestId('category-legend');
-    expect(within(legend).getAllByRole('listitem').map((li) => li.textContent)).toEqual(['Premium 85.00 · 3 left', 'Standard 45.00 · 2 left']);
+    // counted live from the seats (one Premium held, one Standard blocked), not the event's 3 and 2
+    expect(within(legend).getAllByRole('listitem').map((li) => li.textContent)).toEqual(['Premium 85.00 · 1 left', 'Standard 45.00 · 1 left']);
     const calls = (globalThis as { drawCalls?: string[] }).drawCalls!;
     await waitFor(() => expect(calls.some((c) => c.startsWith('fillText(STAGE'))).toBe(true));
     expect(calls.some((c) => c.startsWith('fillText(Stalls'))).toBe(true);
@@ -185,6 +186,28 @@ describe('SeatSelector: the room or the grid', () => {
     expect(canvas.seatMap!.view().scale).toBeCloseTo(fit.scale * 1.25);
     fireEvent.keyDown(viewport, { key: '0' });
     expect(canvas.seatMap!.view()).toEqual(fit);
+  });
+
+  it('the wheel zooms around the pointer; two fingers pinch', async () => {
+    mocks.seats = ROOM_SEATS;
+    mocks.getLayout.mockResolvedValue(LAYOUT);
+    mount();
+    const canvas = (await screen.findByTestId('seat-canvas')) as CanvasWithProbe;
+    const fit = canvas.seatMap!.view();
+    const at = canvas.seatMap!.seatPoint(4)!;
+    fireEvent.wheel(canvas, { deltaY: -200, clientX: at.x, clientY: at.y });
+    const zoomed = canvas.seatMap!.view();
+    expect(zoomed.scale).toBeGreaterThan(fit.scale);
+    const still = canvas.seatMap!.seatPoint(4)!;
+    expect(Math.abs(still.x - at.x)).toBeLessThan(20); // stays under the pointer (up to the pan clamp)
+    fireEvent.keyDown(screen.getByTestId('seat-map-viewport'), { key: '0' });
+    fireEvent.pointerDown(canvas, { pointerId: 1, clientX: 150, clientY: 160, pointerType: 'touch' });
+    fireEvent.pointerDown(canvas, { pointerId: 2, clientX: 250, clientY: 160, pointerType: 'touch' });
+    fireEvent.pointerMove(canvas, { pointerId: 2, clientX: 350, clientY: 160, pointerType: 'touch' });
+    expect(canvas.seatMap!.view().scale).toBeCloseTo(fit.scale * 2);
+    fireEvent.pointerUp(canvas, { pointerId: 2, clientX: 350, clientY: 160, pointerType: 'touch' });
+    fireEvent.pointerUp(canvas, { pointerId: 1, clientX: 150, clientY: 160, pointerType: 'touch' });
+    expect(mocks.lock).not.toHaveBeenCalled(); // a pinch is not a tap
   });
 
   it('Enter on the map acts on the seat last chosen, never on a default one', async () => {

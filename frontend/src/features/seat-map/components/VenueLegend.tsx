@@ -45,7 +45,14 @@ export function SeatIcon({ paint, size = 20 }: { paint: SeatPaint; size?: number
 
 /** Prices by category (colour, name, price, seats left) and what each seat drawing means. */
 /** `states`: draw the map's state icons, or leave the states to the list's own legend. */
-export function VenueLegend({ categories, states = true }: { categories: readonly CategoryEntry[]; states?: boolean }) {
+interface VenueLegendProps {
+  categories: readonly CategoryEntry[];
+  /** Seats left per category, live; without it, the event's counts. */
+  available?: ReadonlyMap<number, number>;
+  states?: boolean;
+}
+
+export function VenueLegend({ categories, available, states = true }: VenueLegendProps) {
   return (
     <div className="venue-legend">
       {categories.length > 0 && (
@@ -54,7 +61,9 @@ export function VenueLegend({ categories, states = true }: { categories: readonl
             <li key={c.id} data-category-id={c.id}>
               <span className="venue-legend__swatch" style={{ background: c.colour }} aria-hidden="true" />
               <span className="venue-legend__name">{c.name}</span> <strong className="venue-legend__price">{c.price}</strong>
-              {c.seatsAvailable !== null && <span className="muted"> · {c.seatsAvailable} left</span>}
+              {(available || c.seatsAvailable !== null) && (
+                <span className="muted"> · {available ? (available.get(c.id) ?? 0) : c.seatsAvailable} left</span>
+              )}
             </li>
           ))}
         </ul>

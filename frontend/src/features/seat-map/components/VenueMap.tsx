@@ -1,4 +1,5 @@
 import { useMemo, useState } from 'react';
+import { useAvailableByCategory } from '../hooks/useAvailableByCategory';
 import { indexCategories, type CategoryEntry } from '../model/categories';
 import type { MapLayout } from '../model/layout';
 import type { RovingFocus } from '../model/rovingFocus';
@@ -36,6 +37,7 @@ interface VenueMapProps {
 /** The room, two ways: drawn (Map, for pointer and eyes) or as a list of real buttons (List, for keyboard and screen reader). */
 export function VenueMap({ venue, layout, store, focus, categories, onSeat, venueName }: VenueMapProps) {
   const [view, setView] = useState<VenueView>(storedView);
+  const available = useAvailableByCategory(store);
   const index = useMemo(() => indexCategories(categories), [categories]);
   const text = useMemo(() => listText(index), [index]);
   const choose = (next: VenueView) => {
@@ -63,7 +65,7 @@ export function VenueMap({ venue, layout, store, focus, categories, onSeat, venu
           </button>
         </div>
         <div>
-          <VenueLegend categories={categories} states={view === 'map'} />
+          <VenueLegend categories={categories} available={available} states={view === 'map'} />
           {view === 'list' && <Legend />}
         </div>
       </div>

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FALLBACK_COLOURS, buildLegend, contrast, indexCategories, inkOn, normaliseColour } from './categories';
+import { FALLBACK_COLOURS, buildLegend, contrast, countAvailable, indexCategories, inkOn, normaliseColour } from './categories';
 
 describe('legend from categories', () => {
   const api = [
@@ -39,5 +39,21 @@ describe('legend from categories', () => {
 
   it('indexes by id', () => {
     expect(indexCategories(buildLegend(api)).get(3)?.name).toBe('Gallery');
+  });
+});
+
+describe('seats left per category, live', () => {
+  it('counts available seats per category, not held, booked or blocked ones', () => {
+    const seat = (category: number | null, status: string, blocked = false) => ({ category, status, blocked });
+    const counts = countAvailable([
+      seat(1, 'available'),
+      seat(1, 'available'),
+      seat(1, 'locked'),
+      seat(2, 'reserved', true),
+      seat(2, 'available', true),
+      seat(2, 'reserved'),
+      seat(null, 'available'),
+    ]);
+    expect([...counts]).toEqual([[1, 2]]);
   });
 });

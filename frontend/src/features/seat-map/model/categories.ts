@@ -79,3 +79,13 @@ export type CategoryIndex = ReadonlyMap<number, CategoryEntry>;
 export function indexCategories(entries: readonly CategoryEntry[]): CategoryIndex {
   return new Map(entries.map((e) => [e.id, e]));
 }
+
+/** Seats that can be taken now, per category id (blocked and held seats do not count). */
+export function countAvailable(seats: Iterable<{ category: number | null; status: string; blocked: boolean }>): Map<number, number> {
+  const counts = new Map<number, number>();
+  for (const s of seats) {
+    if (s.category === null || s.status !== 'available' || s.blocked) continue;
+    counts.set(s.category, (counts.get(s.category) ?? 0) + 1);
+  }
+  return counts;
+}

@@ -171,7 +171,7 @@ type Listener = () => void;
  * change re-renders one seat component (`useSyncExternalStore(subscribeSeat(id), getSeat(id))`).
  */
 export class SeatStore {
-  private seats = new Map<number, Seat>();
+  private byId = new Map<number, Seat>();
   private seatListeners = new Map<number, Set<Listener>>();
   private heldListeners = new Set<Listener>();
   private holdLostListeners = new Set<(ids: number[]) => void>();
@@ -187,26 +187,31 @@ export class SeatStore {
 
   // ---- reading ----
 
-  getSeat = (id: number): Seat | undefined => this.seats.get(id);
+  getSeat = (id: number): Seat | undefined => this.byId.get(id);
 
   has(id: number): boolean {
-    return this.seats.has(id);
+    return this.byId.has(id);
   }
 
   get size(): number {
-    return this.seats.size;
+    return this.byId.size;
   }
 
   /** Seats held by this user (the basket), in layout order of when they were loaded. */
   getHeld = (): Seat[] => {
     if (!this.heldCache) {
       this.heldCache = [...this.mineLocked]
-        .map((id) => this.seats.get(id))
+        .map((id) => this.byId.get(id))
         .filter((s): s is Seat => s !== undefined)
         .sort((a, b) => a.id - b.id);
     }
     return this.heldCache;
   };
+
+  /** Every seat, in load order (for counts such as seats left per category). */
+  seats(): IterableIterator<Seat> {
+    return this.byId.values();
+  }
 
   pendingAction(id: number): OwnAction | undefined {
     return this.pending.get(id);
@@ -217,7 +222,7 @@ export class SeatStore {
   }
 
   label(id: number): string | undefined {
-    return this.seats.get(id)?.label;
+    return this.byId.get(id)?.label;
   }
 
   // ---- subscribing ----
@@ -262,7 +267,7 @@ export class SeatStore {
     return this.batch(() => {
       const changed: number[] = [];
       for (const apiSeat of seats) {
-        const current = this.seats.get(apiSeat.id);
+        const current = this.byId.get(apiSeat.id);
         if (!current) {
           this.put({ ...infoOf(apiSeat), ...liveFromApi(apiSeat), busy: false });
           changed.push(apiSeat.id);
@@ -290,7 +295,7 @@ export class SeatStore {
 
   /** The seat in the answer to this user's own lock or unlock. */
   applyOwnAnswer(apiSeat: ApiSeat): boolean {
-    const current = this.seats.get(apiSeat.id);
+    const current = this.byId.get(apiSeat.id);
     const next = mergeAuthoritative(current, liveFromApi(apiSeat));
     this.tentative.delete(apiSeat.id);
     if (!next) return false;
@@ -303,7 +308,7 @@ export class SeatStore {
     return this.batch(() => {
       const changed: number[] = [];
       for (const change of changes) {
-        const current = this.seats.get(change.id);
+        const current = this.byId.get(change.id);
         if (!current) continue; // not in the layout we loaded; the next HTTP load brings it
         const merged = mergePushed(current, change, this.pending.get(change.id));
         if (!merged) continue;
@@ -320,7 +325,7 @@ export class SeatStore {
   applyOwnReservation(seatIds: number[]): void {
     this.batch(() => {
       for (const id of seatIds) {
-        const current = this.seats.get(id);
+        const current = this.byId.get(id);
         if (!current) continue;
         this.tentative.delete(id);
         if (current.status === 'reserved' && current.mine) continue; // the push got here first
@@ -339,7 +344,7 @@ export class SeatStore {
 
   beginAction(id: number, action: OwnAction): void {
     this.pending.set(id, action);
-    const current = this.seats.get(id);
+    const current = this.byId.get(id);
     if (current && !current.busy) this.batch(() => this.put({ ...current, busy: true }));
   }
 
@@ -347,7 +352,7 @@ export class SeatStore {
   endAction(id: number, ok: boolean): void {
     this.pending.delete(id);
     this.batch(() => {
-      const current = this.seats.get(id);
+      const current = this.byId.get(id);
       if (!current) return;
       const undo = !ok && this.tentative.has(id) && current.mine;
       this.tentative.delete(id);
@@ -357,7 +362,7 @@ export class SeatStore {
 
   /** A lock request answered 409: whatever the seat is now, it is not ours. */
   markNotMine(id: number): void {
-    const current = this.seats.get(id);
+    const current = this.byId.get(id);
     if (current?.mine && current.status !== 'reserved') {
       this.batch(() => this.put({ ...current, mine: false }));
     }
@@ -367,7 +372,7 @@ export class SeatStore {
   expire(now: number): { id: number; wasMine: boolean }[] {
     const lapsed: { id: number; wasMine: boolean }[] = [];
     this.batch(() => {
-      for (const seat of this.seats.values()) {
+      for (const seat of this.byId.values()) {
         const next = expireIfDue(seat, now);
         if (!next) continue;
         lapsed.push({ id: seat.id, wasMine: seat.mine });
@@ -381,8 +386,8 @@ export class SeatStore {
 
   private put(input: Seat): void {
     const seat = literalSeat(input);
-    const before = this.seats.get(seat.id);
-    this.seats.set(seat.id, seat);
+    const before = this.byId.get(seat.id);
+    this.byId.set(seat.id, seat);
     const heldBefore = this.mineLocked.has(seat.id);
     const heldNow = seat.status === 'locked' && seat.mine;
     if (heldNow) this.mineLocked.add(seat.id);
