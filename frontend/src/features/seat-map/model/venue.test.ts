@@ -27,6 +27,9 @@ describe('choosing the map', () => {
     expect(chooseMapKind(undefined, [{ category: 1 }])).toBe('grid');
     expect(chooseMapKind(l, [{}, { category: null }])).toBe('grid');
     expect(chooseMapKind({ ...l, seats: [] }, [{ category: 1 }])).toBe('grid');
+    // not a layout at all (an HTML page answered 200, a half-built object)
+    expect(chooseMapKind('<!doctype html>' as unknown as ApiLayout, [{ category: 1 }])).toBe('grid');
+    expect(chooseMapKind({ event_id: 1 } as unknown as ApiLayout, [{ category: 1 }])).toBe('grid');
   });
 });
 

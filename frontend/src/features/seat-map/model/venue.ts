@@ -43,7 +43,8 @@ export interface Venue {
  * else today's grid (events made before venue layouts existed).
  */
 export function chooseMapKind(layout: ApiLayout | null | undefined, seats: readonly { category?: number | null }[]): 'venue' | 'grid' {
-  if (!layout || layout.seats.length === 0) return 'grid';
+  // Anything but a layout with seats (404, an HTML page from a proxy, an empty plan): the grid.
+  if (!layout || typeof layout !== 'object' || !Array.isArray(layout.seats) || layout.seats.length === 0) return 'grid';
   return seats.some((s) => s.category !== undefined && s.category !== null) ? 'venue' : 'grid';
 }
 
