@@ -148,7 +148,8 @@ export const SeatCanvas = memo(function SeatCanvas({ venue, store, categories, f
 
   const setView = useCallback(
     (next: View, fitted = false) => {
-      fittedRef.current = fitted;
+      // "fitted" views follow the viewport's size; so does zooming out as far as it goes
+      fittedRef.current = fitted || sameView(next, fitView(planRef.current, sizeRef.current));
       if (sameView(next, viewRef.current)) return;
       viewRef.current = next;
       schedule();
