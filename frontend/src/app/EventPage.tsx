@@ -20,5 +20,12 @@ export function EventPage() {
       {event.data?.description && <p>{event.data.description}</p>}
     </header>
   );
-  return <SeatSelectorPage loggedIn={Boolean(me.data)} header={header} />;
+  return (
+    <SeatSelectorPage
+      loggedIn={Boolean(me.data)}
+      header={header}
+      categories={event.data?.categories}
+      venueName={event.data?.venue}
+    />
+  );
 }

@@ -29,6 +29,14 @@ describe('error message per code', () => {
     expect(errorMessage(err(code))).toBe(expected);
   });
 
+  it('explains hold_cap_reached (issue 13: a hold cannot be extended past SEAT_HOLD_MAX_SECONDS)', () => {
+    expect(errorMessage(err('hold_cap_reached'))).toBe(
+      "These seats can't be held any longer. Reserve now, or the hold ends when its timer runs out.",
+    );
+    expect(errorMessage(err('hold_cap_reached'), ctx)).toMatch(/^Seat A1 can't be held any longer\./);
+    expect(errorMessage(err('hold_cap_reached'), { seat: 'A1, A2' })).toMatch(/^Seats A1, A2 can't/);
+  });
+
   it('names the seat someone else got first', () => {
     expect(errorMessage(err('seat_unavailable'), ctx)).toBe(
       'Someone else got there first: A1 is held or booked by another customer.',

@@ -47,6 +47,10 @@ export function errorMessage(error: unknown, context: ErrorContext = {}): string
       return "You've reached the limit of seats you can hold for this event. Reserve or release some first.";
     case 'not_holder':
       return `${seat} is no longer held by you: the hold had already ended.`;
+    case 'hold_cap_reached':
+      return context.seat
+        ? `${context.seat.includes(',') ? 'Seats' : 'Seat'} ${context.seat} can't be held any longer. Reserve now, or the hold ends when its timer runs out.`
+        : "These seats can't be held any longer. Reserve now, or the hold ends when its timer runs out.";
     case 'lock_required': {
       const named = seatsNamed(error, context);
       return named

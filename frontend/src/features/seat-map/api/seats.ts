@@ -30,6 +30,10 @@ export const lockSeat = (eventId: number, seatId: number) =>
 export const unlockSeat = (eventId: number, seatId: number) =>
   api.post<SeatAnswer>(`/api/events/${eventId}/seats/${seatId}/unlock/`, {});
 
+/** More time on a hold (issue 13); 409 `hold_cap_reached` at SEAT_HOLD_MAX_SECONDS. */
+export const extendSeat = (eventId: number, seatId: number) =>
+  api.post<SeatAnswer>(`/api/events/${eventId}/seats/${seatId}/extend/`, {});
+
 export const reserveSeats = (eventId: number, seatIds: number[], idempotencyKey: string) =>
   api.post<ReservationAnswer>(
     `/api/events/${eventId}/reserve/`,

@@ -1,8 +1,8 @@
-import { memo } from 'react';
+import { memo, type CSSProperties } from 'react';
 import { useIsFocusStop, useSeat } from '../hooks/useSeat';
 import type { RovingFocus } from '../model/rovingFocus';
 import { seatKind, type SeatStore } from '../model/seatState';
-import { KIND_TEXT, seatAriaLabel } from '../model/seatText';
+import { GRID_TEXT, type SeatTextStyle } from '../model/seatText';
 
 /** Test hook: counts seat renders (unit tests prove one change renders one seat). */
 export const seatRenderProbe: { onRender: ((id: number) => void) | null } = { onRender: null };
@@ -11,32 +11,43 @@ interface SeatButtonProps {
   id: number;
   store: SeatStore;
   focus: RovingFocus;
+  /** How the seat reads (grid or the room's list); stable per map, so seats do not re-render for it. */
+  text?: SeatTextStyle;
 }
 
 /**
  * One seat. Clicks and keys are handled once, on the map (event delegation via `data-seat-id`),
  * so the props never change and a seat re-renders only when its own state does.
  */
-export const SeatButton = memo(function SeatButton({ id, store, focus }: SeatButtonProps) {
+export const SeatButton = memo(function SeatButton({ id, store, focus, text = GRID_TEXT }: SeatButtonProps) {
   const seat = useSeat(store, id);
   const isStop = useIsFocusStop(focus, id);
   seatRenderProbe.onRender?.(id);
   if (!seat) return null;
   const kind = seatKind(seat);
   const booked = seat.status === 'reserved';
+  const visible = text.visible(seat);
+  const colour = text.colour(seat);
+  const flag = seat.accessible ? '♿' : seat.restrictedView ? '◐' : null;
   return (
     <button
       type="button"
-      className={`seat seat--${kind}${seat.label.length > 3 ? ` seat--long${seat.label.length > 4 ? 'er' : ''}` : ''}`}
+      className={`seat seat--${kind}${visible.length > 3 ? ` seat--long${visible.length > 4 ? 'er' : ''}` : ''}${colour ? ' seat--cat' : ''}`}
+      style={colour ? ({ '--seat-cat': colour } as CSSProperties) : undefined}
       data-seat-id={id}
-      aria-label={seatAriaLabel(seat)}
+      aria-label={text.spoken(seat)}
       aria-pressed={kind === 'held-mine'}
       aria-disabled={booked || undefined}
       aria-busy={seat.busy || undefined}
       tabIndex={isStop ? 0 : -1}
-      title={`${seat.label} · ${seat.section} · ${seat.price} · ${KIND_TEXT[kind]}`}
+      title={text.tooltip(seat).join(' · ')}
     >
-      {seat.label}
+      {visible}
+      {flag && (
+        <span className="seat__flag" aria-hidden="true">
+          {flag}
+        </span>
+      )}
     </button>
   );
 });

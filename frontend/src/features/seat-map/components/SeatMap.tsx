@@ -3,6 +3,7 @@ import {
   startTransition,
   useCallback,
   useEffect,
+  useRef,
   useState,
   type FocusEvent,
   type KeyboardEvent,
@@ -11,6 +12,8 @@ import {
 import { isNavKey, neighbour, type MapLayout, type RowLayout } from '../model/layout';
 import type { RovingFocus } from '../model/rovingFocus';
 import type { SeatStore } from '../model/seatState';
+import { GRID_TEXT, type SeatTextStyle } from '../model/seatText';
+import { useSeat } from '../hooks/useSeat';
 import { SeatButton } from './SeatButton';
 
 interface SeatMapProps {
@@ -18,9 +21,49 @@ interface SeatMapProps {
   store: SeatStore;
   focus: RovingFocus;
   onSeat: (id: number) => void;
+  /** How seats read: the grid's (default) or the room's list view. */
+  text?: SeatTextStyle;
+  /** Show a tooltip (label, place, category, price) next to the focused seat. */
+  focusTips?: boolean;
+  'data-testid'?: string;
+  'aria-label'?: string;
+  /** Draw the "Stage" bar above the sections (the grid); the room's list has no stage in it. */
+  stage?: boolean;
 }
 
-const SeatRow = memo(function SeatRow({ row, store, focus }: { row: RowLayout; store: SeatStore; focus: RovingFocus }) {
+interface TipAt {
+  id: number;
+  x: number;
+  y: number;
+}
+
+/** The focused seat's tooltip; its own state, so moving focus re-renders only this. */
+function FocusTip({ control, store, text }: { control: { current: ((at: TipAt | null) => void) | null }; store: SeatStore; text: SeatTextStyle }) {
+  const [at, setAt] = useState<TipAt | null>(null);
+  useEffect(() => {
+    control.current = setAt;
+    return () => {
+      control.current = null;
+    };
+  }, [control]);
+  return at ? <FocusTipBody store={store} text={text} at={at} /> : null;
+}
+
+function FocusTipBody({ store, text, at }: { store: SeatStore; text: SeatTextStyle; at: TipAt }) {
+  const seat = useSeat(store, at.id);
+  if (!seat) return null;
+  const [title, ...lines] = text.tooltip(seat);
+  return (
+    <div className="seat-tip" aria-hidden="true" data-testid="seat-tooltip" style={{ left: at.x, top: at.y }}>
+      <strong>{title}</strong>
+      {lines.map((line) => (
+        <span key={line}>{line}</span>
+      ))}
+    </div>
+  );
+}
+
+const SeatRow = memo(function SeatRow({ row, store, focus, text }: { row: RowLayout; store: SeatStore; focus: RovingFocus; text: SeatTextStyle }) {
   return (
     <div className="seat-row" role="group" aria-label={`${row.section}, row ${row.row}`}>
       <span className="seat-row__label" aria-hidden="true">
@@ -28,7 +71,7 @@ const SeatRow = memo(function SeatRow({ row, store, focus }: { row: RowLayout; s
       </span>
       <div className="seat-row__seats">
         {row.seatIds.map((id) => (
-          <SeatButton key={id} id={id} store={store} focus={focus} />
+          <SeatButton key={id} id={id} store={store} focus={focus} text={text} />
         ))}
       </div>
     </div>
@@ -61,7 +104,18 @@ function rowsFor(layout: MapLayout, from: number, seats: number): number {
  * interruptible transitions), so the page answers while the remaining rows are built. Rows off screen are skipped by the browser's rendering
  * (`content-visibility: auto`) yet stay in the page, so every seat remains reachable.
  */
-export const SeatMap = memo(function SeatMap({ layout, store, focus, onSeat }: SeatMapProps) {
+export const SeatMap = memo(function SeatMap({
+  layout,
+  store,
+  focus,
+  onSeat,
+  text = GRID_TEXT,
+  focusTips = false,
+  'data-testid': testId,
+  'aria-label': ariaLabel,
+  stage = true,
+}: SeatMapProps) {
+  const tip = useRef<((at: TipAt | null) => void) | null>(null);
   const total = layout.rows.length;
   const [shown, setShown] = useState(() => rowsFor(layout, 0, FIRST_SEATS));
   useEffect(() => {
@@ -80,10 +134,20 @@ export const SeatMap = memo(function SeatMap({ layout, store, focus, onSeat }: S
   const onFocus = useCallback(
     (event: FocusEvent) => {
       const id = seatIdOf(event.target);
-      if (id !== null) focus.setActive(id);
+      if (id === null) return;
+      focus.setActive(id);
+      if (!tip.current) return;
+      const seatEl = (event.target as HTMLElement).getBoundingClientRect();
+      const box = (event.currentTarget as HTMLElement).getBoundingClientRect();
+      // below the seat: above it, the first row's tip would be cut off by the scrolling box
+      tip.current({ id, x: seatEl.left - box.left + seatEl.width / 2, y: seatEl.bottom - box.top + 6 });
     },
     [focus],
   );
+
+  const onBlur = useCallback((event: FocusEvent) => {
+    if (!(event.currentTarget as HTMLElement).contains(event.relatedTarget as Node | null)) tip.current?.(null);
+  }, []);
 
   const onKeyDown = useCallback(
     (event: KeyboardEvent) => {
@@ -100,10 +164,22 @@ export const SeatMap = memo(function SeatMap({ layout, store, focus, onSeat }: S
   );
 
   return (
-    <div className="seat-map" onClick={onClick} onFocus={onFocus} onKeyDown={onKeyDown}>
-      <div className="stage" aria-hidden="true">
-        Stage
-      </div>
+    <div
+      className="seat-map"
+      onClick={onClick}
+      onFocus={onFocus}
+      onBlur={onBlur}
+      onKeyDown={onKeyDown}
+      data-testid={testId}
+      role={ariaLabel ? 'region' : undefined}
+      aria-label={ariaLabel}
+    >
+      {focusTips && <FocusTip control={tip} store={store} text={text} />}
+      {stage && (
+        <div className="stage" aria-hidden="true">
+          Stage
+        </div>
+      )}
       {layout.sections.map((section) => {
         const first = layout.rows.indexOf(section.rows[0]);
         if (first >= shown) return null;
@@ -112,7 +188,7 @@ export const SeatMap = memo(function SeatMap({ layout, store, focus, onSeat }: S
           <section key={section.name} className="seat-section" aria-label={`Section ${section.name}`}>
             <h3 className="seat-section__title">{section.name}</h3>
             {rows.map((row) => (
-              <SeatRow key={row.key} row={row} store={store} focus={focus} />
+              <SeatRow key={row.key} row={row} store={store} focus={focus} text={text} />
             ))}
           </section>
         );

@@ -1,19 +1,29 @@
-import { useCallback, useState, type ReactNode } from 'react';
+import { useCallback, useMemo, useState, type ReactNode } from 'react';
 import { Link, useLocation, useParams } from 'react-router';
 import { errorMessage } from '../../../lib/error-messages';
 import { useFeedStatus, useSeatMap } from '../hooks/useSeatMap';
 import { useSeatActions } from '../hooks/useSeatActions';
+import { useVenueLayout } from '../hooks/useVenueLayout';
+import { buildLegend, indexCategories, type ApiCategory } from '../model/categories';
 import type { Outcome } from '../model/seatActions';
+import { gridText } from '../model/seatText';
+import { buildVenue, chooseMapKind } from '../model/venue';
 import { Basket } from './Basket';
 import { ConnectionStatus } from './ConnectionStatus';
+import { HoldWarning } from './HoldWarning';
 import { Legend } from './Legend';
 import { SeatMap } from './SeatMap';
+import { VenueMap } from './VenueMap';
 
 export interface SeatSelectorProps {
   /** Whether someone is logged in (from the auth feature, passed in by the app). */
   loggedIn: boolean;
   /** The event's header (name, date, venue), rendered by the app from the events feature. */
   header?: ReactNode;
+  /** The event's price categories (`GET /api/events/{id}/` → `categories`), passed in by the app. */
+  categories?: readonly ApiCategory[];
+  /** The venue's name, for the map's accessible name. */
+  venueName?: string;
 }
 
 /** The page at /events/:eventId. Keyed by event id, so each event gets its own live store. */
@@ -30,7 +40,7 @@ export function SeatSelectorPage(props: SeatSelectorProps) {
   return <SeatSelector key={id} eventId={id} {...props} />;
 }
 
-export function SeatSelector({ eventId, loggedIn, header }: SeatSelectorProps & { eventId: number }) {
+export function SeatSelector({ eventId, loggedIn, header, categories, venueName }: SeatSelectorProps & { eventId: number }) {
   const location = useLocation();
   const [notice, setNotice] = useState<Outcome | null>(null);
   const [reserving, setReserving] = useState(false);
@@ -42,6 +52,16 @@ export function SeatSelector({ eventId, loggedIn, header }: SeatSelectorProps & 
   const map = useSeatMap(eventId, loggedIn, onLapsed);
   const status = useFeedStatus(map.feed);
   const actions = useSeatActions(eventId, map.store, loggedIn, setNotice);
+  const venueLayout = useVenueLayout(eventId);
+  const legend = useMemo(() => buildLegend(categories), [categories]);
+  const gridStyle = useMemo(() => gridText(indexCategories(legend)), [legend]);
+  // A failed layout request (other than 404, which is "no layout") falls back to the grid too.
+  const kind = chooseMapKind(venueLayout.data, map.apiSeats ?? []);
+  const venue = useMemo(
+    () => (kind === 'venue' && venueLayout.data ? buildVenue(venueLayout.data, (id) => map.store.has(id)) : null),
+    [kind, venueLayout.data, map.layout, map.store], // map.layout changes when the set of seats does
+  );
+  const layoutSettled = !venueLayout.isPending;
 
   const onReserve = async () => {
     setReserving(true);
@@ -85,18 +105,31 @@ export function SeatSelector({ eventId, loggedIn, header }: SeatSelectorProps & 
           Anyone can watch the map. <Link to={loginLink}>Log in</Link> to hold and book seats.
         </p>
       )}
-      <Legend />
-      {map.isPending && <p className="loading">Loading seats…</p>}
+      <HoldWarning store={map.store} onExtend={actions.extend} />
+      {!venue && <Legend />}
+      {(map.isPending || (map.layout && !layoutSettled)) && <p className="loading">Loading seats…</p>}
       {map.error !== null && (
         <p className="notice notice--error" role="alert">
           {errorMessage(map.error)}
         </p>
       )}
-      {map.layout && (
-        <div className="seat-selector__body">
-          <div className="seat-map__scroll" aria-label="Seat map" role="region" tabIndex={-1}>
-            <SeatMap layout={map.layout} store={map.store} focus={map.focus} onSeat={actions.toggle} />
-          </div>
+      {map.layout && layoutSettled && (
+        <div className="seat-selector__body" data-map-kind={kind}>
+          {venue ? (
+            <VenueMap
+              venue={venue}
+              layout={map.layout}
+              store={map.store}
+              focus={map.focus}
+              categories={legend}
+              onSeat={actions.toggle}
+              venueName={venueName}
+            />
+          ) : (
+            <div className="seat-map__scroll" aria-label="Seat map" role="region" tabIndex={-1}>
+              <SeatMap layout={map.layout} store={map.store} focus={map.focus} onSeat={actions.toggle} text={gridStyle} />
+            </div>
+          )}
           <Basket store={map.store} onRelease={actions.toggle} onReserve={onReserve} reserving={reserving} />
         </div>
       )}

@@ -1,11 +1,11 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { useCallback, useRef } from 'react';
-import { lockSeat, reserveSeats, unlockSeat } from '../api/seats';
+import { extendSeat, lockSeat, reserveSeats, unlockSeat } from '../api/seats';
 import { newIdempotencyKey } from '../model/idempotency';
-import { reserveHeld, toggleSeat, type ActionContext, type Outcome } from '../model/seatActions';
+import { extendHeld, reserveHeld, toggleSeat, type ActionContext, type Outcome } from '../model/seatActions';
 import type { SeatStore } from '../model/seatState';
 
-const seatApi: ActionContext['api'] = { lock: lockSeat, unlock: unlockSeat, reserve: reserveSeats };
+const seatApi: ActionContext['api'] = { lock: lockSeat, unlock: unlockSeat, extend: extendSeat, reserve: reserveSeats };
 
 /** Stable callbacks (so memoised seats never re-render for them) that report an Outcome. */
 export function useSeatActions(eventId: number, store: SeatStore, loggedIn: boolean, report: (o: Outcome) => void) {
@@ -41,5 +41,15 @@ export function useSeatActions(eventId: number, store: SeatStore, loggedIn: bool
     return outcome;
   }, [context, finish, queryClient, eventId]);
 
-  return { toggle, reserve };
+  /** "Keep my seats": resolves with the seats the server will not extend any further. */
+  const extend = useCallback(
+    async (seatIds: readonly number[]) => {
+      const { outcome, capped } = await extendHeld(context(), seatIds);
+      finish(outcome);
+      return capped;
+    },
+    [context, finish],
+  );
+
+  return { toggle, reserve, extend };
 }

@@ -7,7 +7,7 @@ import { fetchSeats } from '../api/seats';
 import { buildLayout, type MapLayout } from '../model/layout';
 import { RovingFocus } from '../model/rovingFocus';
 import { SeatFeed } from '../model/seatFeed';
-import { SeatStore } from '../model/seatState';
+import { SeatStore, type ApiSeat } from '../model/seatState';
 
 export const seatsKey = (eventId: number) => ['events', eventId, 'seats'] as const;
 
@@ -16,6 +16,8 @@ export interface SeatMapModel {
   focus: RovingFocus;
   feed: SeatFeed;
   layout: MapLayout | null;
+  /** The last seat list read over HTTP (for what the socket does not say: categories, flags). */
+  apiSeats: ApiSeat[] | undefined;
   isPending: boolean;
   error: unknown;
   refetch: () => void;
@@ -73,7 +75,7 @@ export function useSeatMap(eventId: number, loggedIn: boolean, onLapsed?: (label
   // The layout only changes if the set of seats does.
   const signature = seats.data ? seats.data.seats.map((s) => s.id).join(',') : '';
   const layout = useMemo(() => (seats.data ? buildLayout(seats.data.seats) : null), [signature]); // eslint-disable-line react-hooks/exhaustive-deps
-  if (layout && focus.activeId === null && layout.rows.length > 0) focus.setActive(layout.rows[0].seatIds[0]);
+  if (layout && focus.activeId === null && layout.rows.length > 0) focus.setActive(layout.rows[0].seatIds[0], false);
 
   // The socket opens once the list is in, so its snapshot is newer than the list.
   const ready = Boolean(seats.data);
@@ -99,6 +101,7 @@ export function useSeatMap(eventId: number, loggedIn: boolean, onLapsed?: (label
     focus,
     feed,
     layout,
+    apiSeats: seats.data?.seats,
     isPending: seats.isPending,
     error: seats.error,
     refetch: () => void queryClient.invalidateQueries({ queryKey: seatsKey(eventId) }),

@@ -21,7 +21,7 @@ export interface MapLayout {
 }
 
 /** Groups seats by section then row, keeping the order the API gave ("layout order"). */
-export function buildLayout(seats: readonly SeatInfo[]): MapLayout {
+export function buildLayout(seats: readonly Pick<SeatInfo, 'id' | 'section' | 'row'>[]): MapLayout {
   const sections: SectionLayout[] = [];
   const sectionByName = new Map<string, SectionLayout>();
   const rowByKey = new Map<string, RowLayout>();

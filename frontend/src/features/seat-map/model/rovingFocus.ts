@@ -4,6 +4,7 @@
  */
 export class RovingFocus {
   private active: number | null = null;
+  private chosenByUser = false;
   private listeners = new Map<number, Set<() => void>>();
 
   isActive = (id: number): boolean => this.active === id;
@@ -12,7 +13,13 @@ export class RovingFocus {
     return this.active;
   }
 
-  setActive(id: number): void {
+  /** Whether a person put the focus stop where it is (not the page's default first seat). */
+  get chosen(): boolean {
+    return this.chosenByUser;
+  }
+
+  setActive(id: number, byUser = true): void {
+    if (byUser) this.chosenByUser = true;
     if (this.active === id) return;
     const before = this.active;
     this.active = id;

@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import { ApiError } from '../../../lib/api-client';
-import { reserveHeld, toggleSeat, type ActionContext, type SeatApi } from './seatActions';
+import { extendHeld, reserveHeld, toggleSeat, type ActionContext, type SeatApi } from './seatActions';
 import { SeatStore, seatKind, type ApiSeat } from './seatState';
 
 const LATER = '2026-12-22T10:05:00Z';
@@ -15,6 +15,7 @@ function context(api: Partial<SeatApi>, seats: ApiSeat[] = [apiSeat(1), apiSeat(
   const full: SeatApi = {
     lock: vi.fn(async () => { throw new Error('unexpected'); }),
     unlock: vi.fn(async () => { throw new Error('unexpected'); }),
+    extend: vi.fn(async () => { throw new Error('unexpected'); }),
     reserve: vi.fn(async () => { throw new Error('unexpected'); }),
     ...api,
   };
@@ -138,5 +139,63 @@ describe('reserveHeld', () => {
 
   it('needs a seat first', async () => {
     expect((await reserveHeld(context({}))).kind).toBe('info');
+  });
+});
+
+describe('extendHeld ("Keep my seats")', () => {
+  const held = (id: number, version = 2) => apiSeat(id, { status: 'locked', version, locked_until: LATER, mine: true });
+  const MUCH_LATER = '2026-12-22T10:10:00Z';
+
+  it('asks for more time on every held seat and shows the new end', async () => {
+    const extend = vi.fn(async (_e: number, id: number) => ({ seat: apiSeat(id, { status: 'locked', version: 3, locked_until: MUCH_LATER, mine: true }) }));
+    const ctx = context({ extend }, [held(1), held(2)]);
+    const result = await extendHeld(ctx, [1, 2]);
+    expect(extend).toHaveBeenCalledTimes(2);
+    expect(result).toEqual({ outcome: { kind: 'ok', text: 'Kept A1, A2 for you.' }, capped: [] });
+    expect(ctx.store.getSeat(1)?.lockedUntil).toBe(Date.parse(MUCH_LATER));
+    expect(ctx.store.getHeld().map((s) => s.id)).toEqual([1, 2]);
+    expect(ctx.store.getSeat(1)?.busy).toBe(false);
+  });
+
+  it('reports hold_cap_reached clearly and returns the capped seats', async () => {
+    const ctx = context({
+      extend: async (_e, id) => {
+        if (id === 2) throw new ApiError(409, 'hold_cap_reached', 'cap');
+        return { seat: apiSeat(id, { status: 'locked', version: 3, locked_until: MUCH_LATER, mine: true }) };
+      },
+    }, [held(1), held(2)]);
+    const result = await extendHeld(ctx, [1, 2]);
+    expect(result.capped).toEqual([2]);
+    expect(result.outcome.kind).toBe('error');
+    expect(result.outcome.text).toBe("Kept A1 for you. Seat A2 can't be held any longer. Reserve now, or the hold ends when its timer runs out.");
+    expect(ctx.store.getHeld().map((s) => s.id)).toEqual([1, 2]); // still held until it runs out
+  });
+
+  it('drops a seat that is no longer held (not_holder) and asks for the list again', async () => {
+    const ctx = context({ extend: async () => { throw new ApiError(409, 'not_holder', 'x'); } }, [held(1)]);
+    const result = await extendHeld(ctx, [1]);
+    expect(result.outcome.refetch).toBe(true);
+    expect(result.outcome.text).toMatch(/no longer held by you/);
+    expect(ctx.store.getHeld()).toEqual([]);
+  });
+
+  it('keeps the seat mine when the push of the extension overtakes the answer', async () => {
+    let answer!: (v: { seat: ApiSeat }) => void;
+    const ctx = context({ extend: () => new Promise((resolve) => { answer = resolve; }) }, [held(1)]);
+    const lost = vi.fn();
+    ctx.store.subscribeHoldLost(lost);
+    const pending = extendHeld(ctx, [1]);
+    ctx.store.applyPushed([{ id: 1, status: 'locked', version: 3, locked_until: MUCH_LATER }]);
+    expect(seatKind(ctx.store.getSeat(1)!)).toBe('held-mine');
+    answer({ seat: apiSeat(1, { status: 'locked', version: 3, locked_until: MUCH_LATER, mine: true }) });
+    await pending;
+    expect(seatKind(ctx.store.getSeat(1)!)).toBe('held-mine');
+    expect(lost).not.toHaveBeenCalled();
+  });
+
+  it('does nothing for seats not held', async () => {
+    const ctx = context({}, [apiSeat(1)]);
+    expect((await extendHeld(ctx, [1])).outcome.kind).toBe('info');
+    expect(ctx.api.extend).not.toHaveBeenCalled();
   });
 });

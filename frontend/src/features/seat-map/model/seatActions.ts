@@ -18,6 +18,7 @@ export interface Outcome {
 export interface SeatApi {
   lock(eventId: number, seatId: number): Promise<{ seat: ApiSeat }>;
   unlock(eventId: number, seatId: number): Promise<{ seat: ApiSeat }>;
+  extend(eventId: number, seatId: number): Promise<{ seat: ApiSeat }>;
   reserve(
     eventId: number,
     seatIds: number[],
@@ -117,4 +118,53 @@ export async function reserveHeld(ctx: ActionContext): Promise<Outcome> {
     }
     return { ...failure(error, ctx), refetch: true };
   }
+}
+
+export interface ExtendResult {
+  outcome: Outcome;
+  /** Seats the server will not extend any more (`hold_cap_reached`): do not offer it again. */
+  capped: number[];
+}
+
+/**
+ * "Keep my seats": ask for more time on each seat (one request per seat, in parallel). Seats
+ * at the hold cap are reported, seats no longer held are dropped from the basket.
+ */
+export async function extendHeld(ctx: ActionContext, seatIds: readonly number[]): Promise<ExtendResult> {
+  const { store, api, eventId } = ctx;
+  const ids = seatIds.filter((id) => {
+    const seat = store.getSeat(id);
+    return seat !== undefined && seat.status === 'locked' && seat.mine && !seat.busy;
+  });
+  if (ids.length === 0) return { outcome: { kind: 'info', text: 'You hold no seats to keep.' }, capped: [] };
+  for (const id of ids) store.beginAction(id, 'extend');
+  const results = await Promise.allSettled(ids.map((id) => api.extend(eventId, id)));
+  const kept: number[] = [];
+  const capped: number[] = [];
+  const gone: number[] = [];
+  let other: unknown = null;
+  results.forEach((result, i) => {
+    const id = ids[i];
+    if (result.status === 'fulfilled') {
+      store.applyOwnAnswer({ ...result.value.seat, mine: result.value.seat.mine ?? true });
+      store.endAction(id, true);
+      kept.push(id);
+      return;
+    }
+    const error = result.reason;
+    if (error instanceof ApiError && error.code === 'hold_cap_reached') capped.push(id);
+    else if (error instanceof ApiError && error.code === 'not_holder') {
+      store.markNotMine(id);
+      gone.push(id);
+    } else other ??= error;
+    store.endAction(id, true); // the hold itself is unchanged by a refused extension
+  });
+  const names = (list: number[]) => list.map((id) => store.label(id) ?? `#${id}`).join(', ');
+  const parts: string[] = [];
+  if (kept.length > 0) parts.push(`Kept ${names(kept)} for you.`);
+  if (capped.length > 0) parts.push(errorMessage(new ApiError(409, 'hold_cap_reached', ''), { seat: names(capped) }));
+  if (gone.length > 0) parts.push(errorMessage(new ApiError(409, 'not_holder', ''), { seat: names(gone) }));
+  if (other !== null) parts.push(failure(other, ctx).text);
+  const kind = capped.length + gone.length === 0 && other === null ? 'ok' : 'error';
+  return { outcome: { kind, text: parts.join(' '), ...(gone.length > 0 ? { refetch: true } : {}) }, capped };
 }

@@ -1,0 +1,359 @@
+import { memo, useCallback, useEffect, useId, useRef, useState, type KeyboardEvent, type PointerEvent } from 'react';
+import { useSeat } from '../hooks/useSeat';
+import type { CategoryIndex } from '../model/categories';
+import {
+  fitView,
+  clampView,
+  keyView,
+  panBy,
+  pinchView,
+  sameView,
+  toPlan,
+  toScreen,
+  wheelFactor,
+  zoomAt,
+  type Point,
+  type Size,
+  type View,
+} from '../model/planView';
+import type { RovingFocus } from '../model/rovingFocus';
+import type { SeatStore } from '../model/seatState';
+import { seatTooltipLines } from '../model/seatText';
+import { hitTest, type Venue } from '../model/venue';
+import { drawFrame } from './drawVenue';
+
+/**
+ * What an end-to-end test (or a performance probe) can ask the canvas, as
+ * `document.querySelector('[data-testid="seat-canvas"]').seatMap`.
+ */
+export interface SeatCanvasProbe {
+  view(): View;
+  /** Where seat `id` is drawn, in client (viewport) coordinates, for `page.mouse.click`. */
+  seatPoint(id: number): Point | null;
+  /** The seat drawn at a client point, or null. */
+  seatAt(clientX: number, clientY: number): number | null;
+  /** Frames drawn so far, and how long each of the last 200 took to draw (ms, script time only). */
+  draws: number;
+  drawMs: number[];
+}
+
+export type CanvasWithProbe = HTMLCanvasElement & { seatMap?: SeatCanvasProbe };
+
+interface SeatCanvasProps {
+  venue: Venue;
+  store: SeatStore;
+  categories: CategoryIndex;
+  focus: RovingFocus;
+  onSeat: (id: number) => void;
+  /** The canvas's accessible name (what the room shows, and where to choose by keyboard). */
+  label: string;
+}
+
+/** A touch needs a target of about 24 px even when seats are drawn smaller (WCAG 2.5.8). */
+const TOUCH_TARGET_PX = 12;
+const DRAG_THRESHOLD_PX = 5;
+
+interface SeatTipProps {
+  store: SeatStore;
+  id: number;
+  categories: CategoryIndex;
+  at: Point;
+  below: boolean;
+}
+
+function SeatTip({ store, id, categories, at, below }: SeatTipProps) {
+  const seat = useSeat(store, id);
+  if (!seat) return null;
+  const [title, ...lines] = seatTooltipLines(seat, categories);
+  return (
+    <div className={`venue-map__tip${below ? ' venue-map__tip--below' : ''}`} role="presentation" aria-hidden="true" data-testid="seat-tooltip" style={{ left: at.x, top: at.y }}>
+      <strong>{title}</strong>
+      {lines.map((line) => (
+        <span key={line}>{line}</span>
+      ))}
+    </div>
+  );
+}
+
+/**
+ * The room on a canvas: one element however many seats (20,000 SVG or DOM nodes would each cost
+ * layout, style and memory; a canvas frame is a few ms). Seats stay real buttons in the List
+ * view; here a click or tap hits the nearest seat. Wheel / pinch zoom, drag pans; keys + − 0
+ * and arrows do the same; Enter or Space holds / releases the active seat (the last one clicked
+ * or focused in the list).
+ */
+export const SeatCanvas = memo(function SeatCanvas({ venue, store, categories, focus, onSeat, label }: SeatCanvasProps) {
+  const wrapRef = useRef<HTMLDivElement>(null);
+  const canvasRef = useRef<HTMLCanvasElement>(null);
+  const viewRef = useRef<View>({ scale: 1, x: 0, y: 0 });
+  const sizeRef = useRef<Size>({ width: 0, height: 0 });
+  const fittedRef = useRef(true);
+  const frameRef = useRef(0);
+  const pointers = useRef(new Map<number, Point>());
+  const drag = useRef<{ moved: boolean; travelled: number } | null>(null);
+  const [hoverId, setHoverId] = useState<number | null>(null);
+  const [focused, setFocused] = useState(false);
+  const [, setViewTick] = useState(0);
+  const hintId = useId();
+  const probe = useRef<SeatCanvasProbe>({
+    view: () => viewRef.current,
+    seatPoint: () => null,
+    seatAt: () => null,
+    draws: 0,
+    drawMs: [],
+  });
+
+  const plan: Size = { width: venue.width, height: venue.height };
+  const planRef = useRef(plan);
+  planRef.current = plan;
+  const hoverRef = useRef<number | null>(null);
+  hoverRef.current = hoverId;
+  const tipShown = useRef(false);
+
+  const draw = useCallback(() => {
+    frameRef.current = 0;
+    const canvas = canvasRef.current;
+    const ctx = canvas?.getContext('2d');
+    if (!canvas || !ctx || sizeRef.current.width === 0) return;
+    const t0 = performance.now();
+    const rings: number[] = [];
+    if (hoverRef.current !== null) rings.push(hoverRef.current);
+    if (focus.chosen && focus.activeId !== null && focus.activeId !== hoverRef.current && document.activeElement === wrapRef.current) {
+      rings.push(focus.activeId);
+    }
+    const drawn = drawFrame({
+      ctx,
+      dpr: window.devicePixelRatio || 1,
+      size: sizeRef.current,
+      view: viewRef.current,
+      venue,
+      seat: store.getSeat,
+      categories,
+      rings,
+    });
+    const ms = performance.now() - t0;
+    const p = probe.current;
+    p.draws += 1;
+    p.drawMs.push(ms);
+    if (p.drawMs.length > 200) p.drawMs.shift();
+    canvas.dataset.draws = String(p.draws);
+    canvas.dataset.drawMs = ms.toFixed(2);
+    canvas.dataset.seatsDrawn = String(drawn);
+    canvas.dataset.scale = viewRef.current.scale.toFixed(4);
+  }, [venue, store, categories, focus]);
+
+  const schedule = useCallback(() => {
+    if (frameRef.current === 0) frameRef.current = requestAnimationFrame(draw);
+  }, [draw]);
+
+  const setView = useCallback(
+    (next: View, fitted = false) => {
+      // "fitted" views follow the viewport's size; so does zooming out as far as it goes
+      fittedRef.current = fitted || sameView(next, fitView(planRef.current, sizeRef.current));
+      if (sameView(next, viewRef.current)) return;
+      viewRef.current = next;
+      schedule();
+      if (tipShown.current) setViewTick((t) => t + 1); // moves the tooltip with its seat
+    },
+    [schedule],
+  );
+
+  // Size: the canvas's backing store follows its CSS box and the screen's pixel ratio.
+  useEffect(() => {
+    const wrap = wrapRef.current;
+    const canvas = canvasRef.current;
+    if (!wrap || !canvas) return;
+    const resize = () => {
+      const width = wrap.clientWidth;
+      const height = wrap.clientHeight;
+      if (width === 0 || height === 0) return;
+      const dpr = window.devicePixelRatio || 1;
+      sizeRef.current = { width, height };
+      canvas.width = Math.round(width * dpr);
+      canvas.height = Math.round(height * dpr);
+      const next = fittedRef.current ? fitView(planRef.current, sizeRef.current) : clampView(viewRef.current, planRef.current, sizeRef.current);
+      viewRef.current = next;
+      draw();
+      setViewTick((t) => t + 1);
+    };
+    resize();
+    if (typeof ResizeObserver === 'undefined') return;
+    const observer = new ResizeObserver(resize);
+    observer.observe(wrap);
+    return () => observer.disconnect();
+  }, [draw]);
+
+  // Any seat change (socket, own action, clock) redraws once per animation frame.
+  useEffect(() => store.subscribeChanges(schedule), [store, schedule]);
+  useEffect(() => schedule(), [hoverId, focused, schedule]);
+  useEffect(() => () => cancelAnimationFrame(frameRef.current), []);
+
+  const local = useCallback((clientX: number, clientY: number): Point => {
+    const rect = canvasRef.current!.getBoundingClientRect();
+    return { x: clientX - rect.left, y: clientY - rect.top };
+  }, []);
+
+  const seatAtLocal = useCallback(
+    (p: Point): number | null => hitTest(venue, toPlan(viewRef.current, p), TOUCH_TARGET_PX / viewRef.current.scale),
+    [venue],
+  );
+
+  // The probe for tests and measurements.
+  useEffect(() => {
+    const canvas = canvasRef.current as CanvasWithProbe | null;
+    if (!canvas) return;
+    const p = probe.current;
+    p.seatPoint = (id) => {
+      const i = venue.index.get(id);
+      if (i === undefined) return null;
+      const rect = canvas.getBoundingClientRect();
+      const at = toScreen(viewRef.current, { x: venue.xs[i], y: venue.ys[i] });
+      return { x: rect.left + at.x, y: rect.top + at.y };
+    };
+    p.seatAt = (clientX, clientY) => seatAtLocal(local(clientX, clientY));
+    canvas.seatMap = p;
+    return () => {
+      delete canvas.seatMap;
+    };
+  }, [venue, local, seatAtLocal]);
+
+  // Wheel zoom needs a non-passive listener to keep the page from scrolling.
+  useEffect(() => {
+    const canvas = canvasRef.current;
+    if (!canvas) return;
+    const onWheel = (event: WheelEvent) => {
+      event.preventDefault();
+      const delta = event.deltaMode === 1 ? event.deltaY * 16 : event.deltaMode === 2 ? event.deltaY * 400 : event.deltaY;
+      setView(zoomAt(viewRef.current, wheelFactor(delta), local(event.clientX, event.clientY), planRef.current, sizeRef.current));
+    };
+    canvas.addEventListener('wheel', onWheel, { passive: false });
+    return () => canvas.removeEventListener('wheel', onWheel);
+  }, [local, setView]);
+
+  const onPointerDown = (event: PointerEvent<HTMLCanvasElement>) => {
+    event.currentTarget.setPointerCapture?.(event.pointerId);
+    pointers.current.set(event.pointerId, local(event.clientX, event.clientY));
+    if (pointers.current.size === 1) drag.current = { moved: false, travelled: 0 };
+    else if (drag.current) drag.current.moved = true; // a second finger: a pinch, not a tap
+  };
+
+  const onPointerMove = (event: PointerEvent<HTMLCanvasElement>) => {
+    const p = local(event.clientX, event.clientY);
+    const before = pointers.current.get(event.pointerId);
+    if (!before) {
+      if (event.pointerType === 'mouse') {
+        const id = seatAtLocal(p);
+        if (id !== hoverRef.current) setHoverId(id);
+      }
+      return;
+    }
+    const others = [...pointers.current.entries()].filter(([k]) => k !== event.pointerId);
+    pointers.current.set(event.pointerId, p);
+    if (others.length === 0) {
+      const d = drag.current;
+      if (d) {
+        d.travelled += Math.hypot(p.x - before.x, p.y - before.y);
+        if (d.travelled > DRAG_THRESHOLD_PX) d.moved = true;
+        if (d.moved) setView(panBy(viewRef.current, p.x - before.x, p.y - before.y, planRef.current, sizeRef.current));
+      }
+    } else if (others.length === 1) {
+      const other = others[0][1];
+      setView(pinchView(viewRef.current, before, other, p, other, planRef.current, sizeRef.current));
+    }
+  };
+
+  const endPointer = (event: PointerEvent<HTMLCanvasElement>, tap: boolean) => {
+    const had = pointers.current.delete(event.pointerId);
+    if (!had) return;
+    if (pointers.current.size > 0) return;
+    const d = drag.current;
+    drag.current = null;
+    if (!tap || !d || d.moved) return;
+    const id = seatAtLocal(local(event.clientX, event.clientY));
+    if (event.pointerType !== 'mouse') setHoverId(id); // a finger has no hover: show the tapped seat's tooltip
+    if (id === null) return;
+    focus.setActive(id);
+    onSeat(id);
+  };
+
+  const onKeyDown = (event: KeyboardEvent<HTMLDivElement>) => {
+    if (event.target !== event.currentTarget) return; // the zoom buttons handle their own keys
+    if ((event.key === 'Enter' || event.key === ' ') && focus.chosen && focus.activeId !== null && venue.index.has(focus.activeId)) {
+      event.preventDefault();
+      onSeat(focus.activeId);
+      return;
+    }
+    if (event.altKey || event.ctrlKey || event.metaKey) return;
+    const next = keyView(event.key, viewRef.current, planRef.current, sizeRef.current);
+    if (!next) return;
+    event.preventDefault();
+    setView(next, event.key === '0');
+  };
+
+  const zoomButton = (factor: number) =>
+    setView(zoomAt(viewRef.current, factor, { x: sizeRef.current.width / 2, y: sizeRef.current.height / 2 }, planRef.current, sizeRef.current));
+
+  const tipId = hoverId ?? (focused && focus.chosen && focus.activeId !== null && venue.index.has(focus.activeId) ? focus.activeId : null);
+  tipShown.current = tipId !== null;
+  let tip: { x: number; y: number; below: boolean } | null = null;
+  if (tipId !== null) {
+    const i = venue.index.get(tipId);
+    if (i !== undefined) {
+      const at = toScreen(viewRef.current, { x: venue.xs[i], y: venue.ys[i] });
+      const below = at.y < 90; // no room above: show it under the seat
+      const x = Math.min(Math.max(at.x, 70), Math.max(70, sizeRef.current.width - 70));
+      tip = { x, y: below ? at.y + 18 : at.y - 14, below };
+    }
+  }
+
+  return (
+    <div className="venue-map">
+      <div className="venue-map__controls" role="toolbar" aria-label="Zoom">
+        <button type="button" className="button button--small" onClick={() => zoomButton(1.5)} aria-label="Zoom in" data-testid="map-zoom-in">
+          +
+        </button>
+        <button type="button" className="button button--small" onClick={() => zoomButton(1 / 1.5)} aria-label="Zoom out" data-testid="map-zoom-out">
+          −
+        </button>
+        <button type="button" className="button button--small" onClick={() => setView(fitView(planRef.current, sizeRef.current), true)} data-testid="map-fit">
+          Fit
+        </button>
+      </div>
+      <div
+        ref={wrapRef}
+        className="venue-map__viewport"
+        tabIndex={0}
+        role="group"
+        aria-roledescription="seat map"
+        aria-label="Seat map"
+        aria-describedby={hintId}
+        data-testid="seat-map-viewport"
+        // as tall as the room is at this width (no empty band on a phone), within the CSS limits
+        style={{ aspectRatio: `${venue.width} / ${venue.height}` }}
+        onKeyDown={onKeyDown}
+        onFocus={(e) => e.target === e.currentTarget && setFocused(true)}
+        onBlur={() => setFocused(false)}
+      >
+        <canvas
+          ref={canvasRef}
+          className={`venue-map__canvas${hoverId !== null ? ' venue-map__canvas--seat' : ''}`}
+          role="img"
+          aria-label={label}
+          data-testid="seat-canvas"
+          onPointerDown={onPointerDown}
+          onPointerMove={onPointerMove}
+          onPointerUp={(e) => endPointer(e, true)}
+          onPointerCancel={(e) => endPointer(e, false)}
+          onPointerLeave={(e) => {
+            if (e.pointerType === 'mouse') setHoverId(null);
+          }}
+        />
+        {tipId !== null && tip && <SeatTip store={store} id={tipId} categories={categories} at={tip} below={tip.below} />}
+      </div>
+      <p id={hintId} className="hint venue-map__hint">
+        Drag to move, scroll or pinch to zoom. Keys: + and − zoom, arrows move, 0 fits the room. Enter holds or
+        releases the seat last chosen. To go through the seats one by one, use the List view.
+      </p>
+    </div>
+  );
+});

@@ -1,0 +1,253 @@
+// @vitest-environment jsdom
+import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import { act, cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
+import { MemoryRouter } from 'react-router';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { ApiError } from '../../../lib/api-client';
+import type { ApiSeat } from '../model/seatState';
+import type { ApiLayout } from '../model/venue';
+import type { CanvasWithProbe } from './SeatCanvas';
+import { SeatSelector } from './SeatSelector';
+
+const mocks = vi.hoisted(() => ({
+  seats: [] as unknown[],
+  layout: null as unknown,
+  lock: vi.fn(),
+  getLayout: vi.fn(),
+}));
+
+vi.mock('../api/seats', () => ({
+  fetchSeats: async (eventId: number) => ({ event_id: eventId, seats: mocks.seats }),
+  lockSeat: (...args: unknown[]) => mocks.lock(...args),
+  unlockSeat: vi.fn(),
+  extendSeat: vi.fn(),
+  reserveSeats: vi.fn(),
+}));
+
+// The real 404 handling (layoutOrNull) around a fake request.
+vi.mock('../api/layout', async (importOriginal) => {
+  const real = await importOriginal<typeof import('../api/layout')>();
+  return { ...real, fetchLayout: (eventId: number) => real.layoutOrNull(() => mocks.getLayout(eventId)) };
+});
+
+vi.mock('../../../lib/ws-client', () => ({
+  openLiveSocket: () => ({ send: () => true, reconnect: () => {}, close: () => {}, state: 'connecting' }),
+}));
+
+function seat(id: number, row: string, n: number, patch: Partial<ApiSeat> = {}): ApiSeat {
+  return { id, label: `${row}${n}`, section: 'Stalls', row, number: n, price: '85.00', status: 'available', version: 1, locked_until: null, mine: false, ...patch };
+}
+
+const CATEGORIES = [
+  { id: 1, name: 'Premium', price: '85.00', colour: '#7b2cbf', seats_total: 4, seats_available: 3 },
+  { id: 2, name: 'Standard', price: '45.00', colour: '#009e73', seats_total: 2, seats_available: 2 },
+];
+
+const ROOM_SEATS = [
+  seat(1, 'A', 1, { category: 1, accessible: true }),
+  seat(2, 'A', 2, { category: 1, status: 'locked', version: 2, locked_until: '2099-01-01T00:00:00Z' }),
+  seat(3, 'B', 1, { category: 2, price: '45.00' }),
+  seat(4, 'B', 2, { category: 2, price: '45.00', status: 'reserved', blocked: true }),
+];
+
+const LAYOUT: ApiLayout = {
+  event_id: 7,
+  width: 100,
+  height: 80,
+  seats: [
+    { id: 1, x: 40, y: 40, rotation: 0 },
+    { id: 2, x: 50, y: 40, rotation: 0 },
+    { id: 3, x: 40, y: 50, rotation: 0 },
+    { id: 4, x: 50, y: 50, rotation: 0 },
+  ],
+  shapes: [
+    { kind: 'rect', x: 10, y: 5, width: 80, height: 15, label: 'Stage', role: 'stage' },
+    { kind: 'rect', x: 30, y: 30, width: 40, height: 30, label: 'Stalls', role: 'section' },
+  ],
+};
+
+function mount(props: Partial<Parameters<typeof SeatSelector>[0]> = {}) {
+  const client = new QueryClient({ defaultOptions: { queries: { retry: false } } });
+  return render(
+    <QueryClientProvider client={client}>
+      <MemoryRouter>
+        <SeatSelector eventId={7} loggedIn categories={CATEGORIES} venueName="Town Hall" {...props} />
+      </MemoryRouter>
+    </QueryClientProvider>,
+  );
+}
+
+/** A 2D context that records what was asked of it (jsdom has no canvas). */
+function fakeContext() {
+  const calls: string[] = [];
+  const ctx = new Proxy(
+    {},
+    {
+      get: (_t, prop) => (typeof prop === 'string' ? (...args: unknown[]) => void calls.push(`${prop}(${args.map(String).join(',')})`) : undefined),
+      set: () => true,
+    },
+  );
+  return { ctx, calls };
+}
+
+describe('SeatSelector: the room or the grid', () => {
+  let restore: (() => void)[] = [];
+  beforeEach(() => {
+    localStorage.clear();
+    mocks.lock.mockReset();
+    mocks.getLayout.mockReset();
+    const { ctx, calls } = fakeContext();
+    (globalThis as { drawCalls?: string[] }).drawCalls = calls;
+    const proto = HTMLCanvasElement.prototype as unknown as { getContext: unknown };
+    const original = proto.getContext;
+    proto.getContext = () => ctx;
+    const size = (name: 'clientWidth' | 'clientHeight', value: number) => {
+      const d = Object.getOwnPropertyDescriptor(Element.prototype, name)!;
+      Object.defineProperty(Element.prototype, name, { configurable: true, get: () => value });
+      restore.push(() => Object.defineProperty(Element.prototype, name, d));
+    };
+    size('clientWidth', 400);
+    size('clientHeight', 320);
+    restore.push(() => {
+      proto.getContext = original;
+    });
+  });
+  afterEach(() => {
+    cleanup();
+    restore.forEach((r) => r());
+    restore = [];
+  });
+
+  it('draws the grid when the event has no layout (404)', async () => {
+    mocks.seats = ROOM_SEATS;
+    mocks.getLayout.mockRejectedValue(new ApiError(404, 'not_found', 'Not found'));
+    mount();
+    await screen.findByRole('button', { name: /^A1, Stalls, Premium 85.00, available, wheelchair space$/ });
+    expect(document.querySelector('[data-map-kind]')?.getAttribute('data-map-kind')).toBe('grid');
+    expect(screen.queryByTestId('seat-canvas')).toBeNull();
+    expect(screen.queryByTestId('view-list')).toBeNull();
+  });
+
+  it('draws the grid for old events whose seats have no category, even with a layout', async () => {
+    mocks.seats = ROOM_SEATS.map(({ category: _c, ...s }) => s);
+    mocks.getLayout.mockResolvedValue(LAYOUT);
+    mount({ categories: undefined });
+    await screen.findByRole('button', { name: 'A1, Stalls, 85.00, available, wheelchair space' });
+    expect(document.querySelector('[data-map-kind]')?.getAttribute('data-map-kind')).toBe('grid');
+  });
+
+  it('draws the room, with the legend, and a click on a seat holds it', async () => {
+    mocks.seats = ROOM_SEATS;
+    mocks.getLayout.mockResolvedValue(LAYOUT);
+    mocks.lock.mockImplementation(async () => ({ success: true, seat: { ...ROOM_SEATS[2], status: 'locked', version: 2, locked_until: '2099-01-01T00:00:00Z', mine: true } }));
+    mount();
+    const canvas = (await screen.findByTestId('seat-canvas')) as CanvasWithProbe;
+    expect(canvas.getAttribute('aria-label')).toBe(
+      'Plan of Town Hall: 4 seats; Premium 85.00, Standard 45.00. To choose seats by keyboard or screen reader, use the List view.',
+    );
+    const legend = screen.getByTestId('category-legend');
+    // counted live from the seats (one Premium held, one Standard blocked), not the event's 3 and 2
+    expect(within(legend).getAllByRole('listitem').map((li) => li.textContent)).toEqual(['Premium 85.00 · 1 left', 'Standard 45.00 · 1 left']);
+    const calls = (globalThis as { drawCalls?: string[] }).drawCalls!;
+    await waitFor(() => expect(calls.some((c) => c.startsWith('fillText(STAGE'))).toBe(true));
+    expect(calls.some((c) => c.startsWith('fillText(Stalls'))).toBe(true);
+
+    // Seat 3 at plan (40, 50): find where it is drawn and press there (the canvas sits at 0,0 in jsdom).
+    const at = canvas.seatMap!.seatPoint(3)!;
+    expect(canvas.seatMap!.seatAt(at.x, at.y)).toBe(3);
+    fireEvent.pointerDown(canvas, { pointerId: 1, clientX: at.x + 2, clientY: at.y - 1, pointerType: 'mouse' });
+    fireEvent.pointerUp(canvas, { pointerId: 1, clientX: at.x + 2, clientY: at.y - 1, pointerType: 'mouse' });
+    await waitFor(() => expect(mocks.lock).toHaveBeenCalledWith(7, 3));
+  });
+
+  it('a drag pans instead of clicking', async () => {
+    mocks.seats = ROOM_SEATS;
+    mocks.getLayout.mockResolvedValue(LAYOUT);
+    mount();
+    const canvas = (await screen.findByTestId('seat-canvas')) as CanvasWithProbe;
+    fireEvent.click(screen.getByTestId('map-zoom-in'));
+    const before = canvas.seatMap!.view();
+    const at = canvas.seatMap!.seatPoint(3)!;
+    fireEvent.pointerDown(canvas, { pointerId: 1, clientX: at.x, clientY: at.y, pointerType: 'mouse' });
+    fireEvent.pointerMove(canvas, { pointerId: 1, clientX: at.x + 30, clientY: at.y, pointerType: 'mouse' });
+    fireEvent.pointerUp(canvas, { pointerId: 1, clientX: at.x + 30, clientY: at.y, pointerType: 'mouse' });
+    expect(canvas.seatMap!.view().x).not.toBe(before.x);
+    expect(mocks.lock).not.toHaveBeenCalled();
+  });
+
+  it('keys zoom and fit the map', async () => {
+    mocks.seats = ROOM_SEATS;
+    mocks.getLayout.mockResolvedValue(LAYOUT);
+    mount();
+    const canvas = (await screen.findByTestId('seat-canvas')) as CanvasWithProbe;
+    const viewport = screen.getByTestId('seat-map-viewport');
+    const fit = canvas.seatMap!.view();
+    fireEvent.keyDown(viewport, { key: '+' });
+    expect(canvas.seatMap!.view().scale).toBeCloseTo(fit.scale * 1.25);
+    fireEvent.keyDown(viewport, { key: '0' });
+    expect(canvas.seatMap!.view()).toEqual(fit);
+  });
+
+  it('the wheel zooms around the pointer; two fingers pinch', async () => {
+    mocks.seats = ROOM_SEATS;
+    mocks.getLayout.mockResolvedValue(LAYOUT);
+    mount();
+    const canvas = (await screen.findByTestId('seat-canvas')) as CanvasWithProbe;
+    const fit = canvas.seatMap!.view();
+    const at = canvas.seatMap!.seatPoint(4)!;
+    fireEvent.wheel(canvas, { deltaY: -200, clientX: at.x, clientY: at.y });
+    const zoomed = canvas.seatMap!.view();
+    expect(zoomed.scale).toBeGreaterThan(fit.scale);
+    const still = canvas.seatMap!.seatPoint(4)!;
+    expect(Math.abs(still.x - at.x)).toBeLessThan(20); // stays under the pointer (up to the pan clamp)
+    fireEvent.keyDown(screen.getByTestId('seat-map-viewport'), { key: '0' });
+    fireEvent.pointerDown(canvas, { pointerId: 1, clientX: 150, clientY: 160, pointerType: 'touch' });
+    fireEvent.pointerDown(canvas, { pointerId: 2, clientX: 250, clientY: 160, pointerType: 'touch' });
+    fireEvent.pointerMove(canvas, { pointerId: 2, clientX: 350, clientY: 160, pointerType: 'touch' });
+    expect(canvas.seatMap!.view().scale).toBeCloseTo(fit.scale * 2);
+    fireEvent.pointerUp(canvas, { pointerId: 2, clientX: 350, clientY: 160, pointerType: 'touch' });
+    fireEvent.pointerUp(canvas, { pointerId: 1, clientX: 150, clientY: 160, pointerType: 'touch' });
+    expect(mocks.lock).not.toHaveBeenCalled(); // a pinch is not a tap
+  });
+
+  it('Enter on the map acts on the seat last chosen, never on a default one', async () => {
+    mocks.seats = ROOM_SEATS;
+    mocks.getLayout.mockResolvedValue(LAYOUT);
+    mocks.lock.mockResolvedValue({ success: true, seat: { ...ROOM_SEATS[2], status: 'locked', version: 2, locked_until: '2099-01-01T00:00:00Z', mine: true } });
+    mount();
+    const canvas = (await screen.findByTestId('seat-canvas')) as CanvasWithProbe;
+    const viewport = screen.getByTestId('seat-map-viewport');
+    act(() => viewport.focus());
+    fireEvent.keyDown(viewport, { key: 'Enter' });
+    expect(mocks.lock).not.toHaveBeenCalled();
+    expect(screen.queryByTestId('seat-tooltip')).toBeNull();
+    const at = canvas.seatMap!.seatPoint(3)!;
+    fireEvent.pointerDown(canvas, { pointerId: 1, clientX: at.x, clientY: at.y, pointerType: 'touch' });
+    fireEvent.pointerUp(canvas, { pointerId: 1, clientX: at.x, clientY: at.y, pointerType: 'touch' });
+    await waitFor(() => expect(mocks.lock).toHaveBeenCalledTimes(1));
+    expect(screen.getByTestId('seat-tooltip').textContent).toContain('B1'); // a tap shows the seat's tooltip
+  });
+
+  it('the List view has every seat as a labelled button, grouped by section and row', async () => {
+    mocks.seats = ROOM_SEATS;
+    mocks.getLayout.mockResolvedValue(LAYOUT);
+    mocks.lock.mockResolvedValue({ success: true, seat: { ...ROOM_SEATS[0], status: 'locked', version: 2, locked_until: '2099-01-01T00:00:00Z', mine: true } });
+    mount();
+    fireEvent.click(await screen.findByTestId('view-list'));
+    expect(screen.getByTestId('view-list').getAttribute('aria-pressed')).toBe('true');
+    expect(screen.queryByTestId('seat-canvas')).toBeNull();
+    const list = screen.getByRole('region', { name: 'Seats by section and row' });
+    expect(within(list).getByRole('heading', { name: 'Stalls' })).toBeTruthy();
+    const rowB = within(list).getByRole('group', { name: 'Stalls, row B' });
+    expect(within(rowB).getAllByRole('button').map((b) => b.getAttribute('aria-label'))).toEqual([
+      'Stalls, row B, seat 1, Standard 45.00, available',
+      'Stalls, row B, seat 2, Standard 45.00, not for sale',
+    ]);
+    const a1 = within(list).getByRole('button', { name: 'Stalls, row A, seat 1, Premium 85.00, available, wheelchair space' });
+    act(() => a1.focus());
+    expect(screen.getByTestId('seat-tooltip').textContent).toBe('A1Stalls · row APremium · 85.00available · wheelchair space');
+    fireEvent.click(a1);
+    await waitFor(() => expect(mocks.lock).toHaveBeenCalledWith(7, 1));
+    expect(localStorage.getItem('seatmap.view')).toBe('list');
+  });
+});

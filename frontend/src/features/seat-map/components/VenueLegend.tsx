@@ -1,0 +1,87 @@
+import type { CategoryEntry } from '../model/categories';
+import { seatPaint, type SeatPaint } from '../model/seatPaint';
+import type { SeatKind } from '../model/seatState';
+
+const STATES: { kind: SeatKind; title: string }[] = [
+  { kind: 'available', title: 'Available' },
+  { kind: 'held-mine', title: 'Held by you' },
+  { kind: 'held-other', title: 'Held by someone else' },
+  { kind: 'booked-mine', title: 'Booked by you' },
+  { kind: 'booked-other', title: 'Booked or not for sale' },
+];
+
+const SAMPLE = '#0072b2';
+
+/** The same drawing as the canvas's, as a 20 px SVG. */
+export function SeatIcon({ paint, size = 20 }: { paint: SeatPaint; size?: number }) {
+  const r = 8;
+  const a = r * 0.5 * 0.9;
+  const shape =
+    paint.shape === 'square' ? (
+      <rect x={10 - r} y={10 - r} width={2 * r} height={2 * r} fill={paint.fill} stroke={paint.ring ?? 'none'} strokeWidth={paint.ring ? 2.2 : 0} />
+    ) : (
+      <circle cx={10} cy={10} r={r} fill={paint.fill} stroke={paint.ring ?? 'none'} strokeWidth={paint.ring ? 2.2 : 0} />
+    );
+  let mark = null;
+  const line = { stroke: paint.markColour, strokeWidth: 1.8, strokeLinecap: 'round' as const, strokeLinejoin: 'round' as const, fill: 'none' };
+  if (paint.mark === 'tick') mark = <polyline points={`${10 - a},10 ${10 - a * 0.25},${10 + a * 0.7} ${10 + a},${10 - a * 0.6}`} {...line} />;
+  if (paint.mark === 'cross') mark = <path d={`M${10 - a} ${10 - a}L${10 + a} ${10 + a}M${10 + a} ${10 - a}L${10 - a} ${10 + a}`} {...line} />;
+  if (paint.mark === 'diamond') mark = <polygon points={`10,${10 - a} ${10 + a},10 10,${10 + a} ${10 - a},10`} fill={paint.markColour} />;
+  if (paint.mark === 'dots')
+    mark = (
+      <g fill={paint.markColour}>
+        {[-a * 0.8, 0, a * 0.8].map((dx) => (
+          <circle key={dx} cx={10 + dx} cy={10} r={1.1} />
+        ))}
+      </g>
+    );
+  return (
+    <svg width={size} height={size} viewBox="0 0 20 20" aria-hidden="true" focusable="false">
+      {shape}
+      {mark}
+    </svg>
+  );
+}
+
+/** Prices by category (colour, name, price, seats left) and what each seat drawing means. */
+/** `states`: draw the map's state icons, or leave the states to the list's own legend. */
+interface VenueLegendProps {
+  categories: readonly CategoryEntry[];
+  /** Seats left per category, live; without it, the event's counts. */
+  available?: ReadonlyMap<number, number>;
+  states?: boolean;
+}
+
+export function VenueLegend({ categories, available, states = true }: VenueLegendProps) {
+  return (
+    <div className="venue-legend">
+      {categories.length > 0 && (
+        <ul className="venue-legend__list" aria-label="Prices" data-testid="category-legend">
+          {categories.map((c) => (
+            <li key={c.id} data-category-id={c.id}>
+              <span className="venue-legend__swatch" style={{ background: c.colour }} aria-hidden="true" />
+              <span className="venue-legend__name">{c.name}</span> <strong className="venue-legend__price">{c.price}</strong>
+              {(available || c.seatsAvailable !== null) && (
+                <span className="muted"> · {available ? (available.get(c.id) ?? 0) : c.seatsAvailable} left</span>
+              )}
+            </li>
+          ))}
+        </ul>
+      )}
+      {states && (
+        <ul className="venue-legend__list" aria-label="Seat states">
+          {STATES.map(({ kind, title }) => (
+            <li key={kind}>
+              <SeatIcon paint={seatPaint(kind, SAMPLE, '#ffffff', false)} />
+              {title}
+            </li>
+          ))}
+          <li>
+            <SeatIcon paint={{ ...seatPaint('available', SAMPLE, '#ffffff', true) }} />
+            Wheelchair space
+          </li>
+        </ul>
+      )}
+    </div>
+  );
+}

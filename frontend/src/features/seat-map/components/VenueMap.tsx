@@ -1,0 +1,91 @@
+import { useMemo, useState } from 'react';
+import { useAvailableByCategory } from '../hooks/useAvailableByCategory';
+import { indexCategories, type CategoryEntry } from '../model/categories';
+import type { MapLayout } from '../model/layout';
+import type { RovingFocus } from '../model/rovingFocus';
+import type { SeatStore } from '../model/seatState';
+import { listText } from '../model/seatText';
+import type { Venue } from '../model/venue';
+import { Legend } from './Legend';
+import { SeatCanvas } from './SeatCanvas';
+import { SeatMap } from './SeatMap';
+import { VenueLegend } from './VenueLegend';
+
+export type VenueView = 'map' | 'list';
+
+const VIEW_KEY = 'seatmap.view';
+
+function storedView(): VenueView {
+  try {
+    return globalThis.localStorage?.getItem(VIEW_KEY) === 'list' ? 'list' : 'map';
+  } catch {
+    return 'map';
+  }
+}
+
+interface VenueMapProps {
+  venue: Venue;
+  /** Sections → rows → seats, for the list view. */
+  layout: MapLayout;
+  store: SeatStore;
+  focus: RovingFocus;
+  categories: readonly CategoryEntry[];
+  onSeat: (id: number) => void;
+  venueName?: string;
+}
+
+/** The room, two ways: drawn (Map, for pointer and eyes) or as a list of real buttons (List, for keyboard and screen reader). */
+export function VenueMap({ venue, layout, store, focus, categories, onSeat, venueName }: VenueMapProps) {
+  const [view, setView] = useState<VenueView>(storedView);
+  const available = useAvailableByCategory(store);
+  const index = useMemo(() => indexCategories(categories), [categories]);
+  const text = useMemo(() => listText(index), [index]);
+  const choose = (next: VenueView) => {
+    setView(next);
+    try {
+      globalThis.localStorage?.setItem(VIEW_KEY, next);
+    } catch {
+      // private mode: the choice lasts for this page only
+    }
+  };
+  const prices = categories.map((c) => `${c.name} ${c.price}`).join(', ');
+  const label =
+    `Plan of ${venueName || 'the room'}: ${venue.ids.length} seats${prices ? `; ${prices}` : ''}. ` +
+    'To choose seats by keyboard or screen reader, use the List view.';
+
+  return (
+    <div className="venue" data-view={view}>
+      <div className="venue__bar">
+        <div className="view-switch" role="group" aria-label="Show seats as">
+          <button type="button" className="button button--small" aria-pressed={view === 'map'} onClick={() => choose('map')} data-testid="view-map">
+            Map
+          </button>
+          <button type="button" className="button button--small" aria-pressed={view === 'list'} onClick={() => choose('list')} data-testid="view-list">
+            List
+          </button>
+        </div>
+        <div>
+          <VenueLegend categories={categories} available={available} states={view === 'map'} />
+          {view === 'list' && <Legend />}
+        </div>
+      </div>
+      {view === 'map' ? (
+        <SeatCanvas venue={venue} store={store} categories={index} focus={focus} onSeat={onSeat} label={label} />
+      ) : (
+        <div className="seat-map__scroll">
+          <SeatMap
+            layout={layout}
+            store={store}
+            focus={focus}
+            onSeat={onSeat}
+            text={text}
+            focusTips
+            stage={false}
+            data-testid="seat-list"
+            aria-label="Seats by section and row"
+          />
+        </div>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,91 @@
+import { describe, expect, it } from 'vitest';
+import { buildLegend, indexCategories } from '../model/categories';
+import { fitView, zoomAt } from '../model/planView';
+import { SeatStore, type ApiSeat } from '../model/seatState';
+import { buildVenue, type ApiLayout } from '../model/venue';
+import { drawFrame } from './drawVenue';
+
+/** 20,000 seats: 100 rows of 200, four categories, every state present. */
+function bigRoom() {
+  const seats: ApiSeat[] = [];
+  const layout: ApiLayout = { event_id: 1, width: 2100, height: 1200, seats: [], shapes: [] };
+  layout.shapes.push({ kind: 'rect', x: 50, y: 10, width: 2000, height: 60, label: 'Stage', role: 'stage' });
+  for (let r = 0; r < 100; r += 1) {
+    for (let n = 0; n < 200; n += 1) {
+      const id = r * 200 + n + 1;
+      const state = id % 10;
+      seats.push({
+        id,
+        label: `R${r}-${n + 1}`,
+        section: r < 50 ? 'Stalls' : 'Circle',
+        row: String(r),
+        number: n + 1,
+        price: '10.00',
+        status: state === 1 ? 'locked' : state === 2 ? 'reserved' : 'available',
+        version: 1,
+        locked_until: state === 1 ? '2099-01-01T00:00:00Z' : null,
+        mine: id % 20 === 1,
+        category: (r % 4) + 1,
+        accessible: n === 0,
+      });
+      layout.seats.push({ id, x: 50 + n * 10, y: 100 + r * 10, rotation: 0 });
+    }
+  }
+  const store = new SeatStore();
+  store.loadFromApi(seats);
+  const categories = indexCategories(
+    buildLegend([1, 2, 3, 4].map((id) => ({ id, name: `C${id}`, price: '10.00', colour: ['#7b2cbf', '#0072b2', '#d55e00', '#009e73'][id - 1] }))),
+  );
+  return { store, venue: buildVenue(layout), categories };
+}
+
+function countingContext() {
+  const counts = new Map<string, number>();
+  const ctx = new Proxy(
+    {},
+    {
+      get: (_t, prop) => (typeof prop === 'string' ? () => void counts.set(prop, (counts.get(prop) ?? 0) + 1) : undefined),
+      set: () => true,
+    },
+  ) as unknown as CanvasRenderingContext2D;
+  return { ctx, counts };
+}
+
+describe('drawing 20,000 seats', () => {
+  const { store, venue, categories } = bigRoom();
+  const size = { width: 1280, height: 800 };
+
+  it('fills once per paint group, not once per seat', () => {
+    const { ctx, counts } = countingContext();
+    const drawn = drawFrame({ ctx, dpr: 2, size, view: fitView(venue, size), venue, seat: store.getSeat, categories, rings: [] });
+    expect(drawn).toBe(20_000);
+    // 4 categories × (available, held-mine, held-other) × (circle, square) + booked kinds: a few dozen at most.
+    expect(counts.get('fill')!).toBeLessThan(60);
+    expect(counts.get('arc')!).toBeGreaterThanOrEqual(19_000);
+  });
+
+  it('skips seats off screen when zoomed in', () => {
+    const { ctx } = countingContext();
+    const view = zoomAt(fitView(venue, size), 10, { x: 640, y: 400 }, venue, size);
+    const drawn = drawFrame({ ctx, dpr: 1, size, view, venue, seat: store.getSeat, categories, rings: [] });
+    expect(drawn).toBeLessThan(2_000);
+  });
+
+  it('keeps a frame\u2019s script work small (measured here without paint; logged)', () => {
+    const noop = () => {};
+    const ctx = Object.fromEntries(
+      ['setTransform', 'clearRect', 'fillRect', 'strokeRect', 'setLineDash', 'fillText', 'beginPath', 'moveTo', 'lineTo', 'arc', 'rect', 'closePath', 'fill', 'stroke'].map((m) => [m, noop]),
+    ) as unknown as CanvasRenderingContext2D;
+    const view = fitView(venue, size);
+    const times: number[] = [];
+    for (let i = 0; i < 20; i += 1) {
+      const t0 = performance.now();
+      drawFrame({ ctx, dpr: 2, size, view, venue, seat: store.getSeat, categories, rings: [] });
+      times.push(performance.now() - t0);
+    }
+    times.sort((a, b) => a - b);
+    const median = times[10];
+    console.info(`drawFrame, 20,000 seats, script only (no-op context): median ${median.toFixed(1)} ms`);
+    expect(median).toBeLessThan(50); // ~6 ms here; generous for slow CI machines. Paint is measured in the browser (e2e)
+  });
+});
