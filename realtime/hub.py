@@ -167,9 +167,6 @@ class EventHub:
                 asyncio.ensure_future(self._refresh_groups()),
                 asyncio.ensure_future(self._close_stalled_forever()),
             ]
-            if not settings.REDIS_URL and settings.EMBEDDED_SWEEPER:
-                # The embedded default has no sweeper process: the server runs it as a task.
-                self._tasks.append(asyncio.ensure_future(_sweep_forever()))
 
     async def _relay(self) -> None:
         backoff = 0.2
@@ -285,19 +282,6 @@ class EventHub:
         elif text is not None:
             for watcher in list(self.watchers.get(event_id, ())):
                 watcher.deliver_presence(text)
-
-
-async def _sweep_forever(interval: float = 0.5) -> None:
-    from reservations.services import locks_expire
-
-    while True:
-        try:
-            await database_sync_to_async(locks_expire)()
-        except asyncio.CancelledError:
-            raise
-        except Exception:
-            logger.exception("embedded sweep failed; retrying")
-        await asyncio.sleep(interval)
 
 
 _hubs: dict[int, EventHub] = {}

@@ -2,12 +2,15 @@
 
 At an on-sale nearly every request is `POST .../seats/{id}/lock/` or `.../unlock/` with a
 bearer token. Through Django's request cycle (middleware, DRF, the ORM, a worker thread) one
-costs ~2.6 ms of CPU; here the same booking steps (`services.seats_lock_steps`,
-`services.seat_unlock_steps`) run on an async psycopg connection on the server's event loop.
-Nothing about the answer changes: the same token check (simplejwt's validation, done once per
-token until it expires, with the account checked under the user row lock the steps take), the
-same JSON bodies and errors (`views.seat_action_body`, `errors.exception_response`), the same
-headers, the same broadcast after commit.
+costs ~2.6 ms of CPU; here the same booking steps (`services.hold_one_steps`,
+`services.release_one_steps`) run on an async psycopg connection on the server's event loop,
+driven by `services.runner.run_async`. Nothing about the answer changes: the same token check
+(simplejwt's validation, done once per token until it expires, with the account checked under
+the user row lock the steps take), the same JSON bodies and errors
+(`presenters.seat_action_json`, `errors.exception_response`), the same headers, the same
+announcement after commit (`signals.seats_changed_committed`).
+
+config/asgi.py mounts it in front of Django's HTTP app.
 
 Anything else goes to Django untouched: other routes and methods, requests without a bearer
 token (sessions and CSRF are Django's), cross-origin requests (CORS is Django's), a host not in
@@ -28,15 +31,16 @@ from rest_framework_simplejwt.authentication import AUTH_HEADER_TYPE_BYTES, JWTA
 from rest_framework_simplejwt.exceptions import InvalidToken
 from rest_framework_simplejwt.settings import api_settings as jwt_settings
 
-from realtime.broadcast import seats_publish_from_loop
 from reservations import services
+from reservations.services.runner import run_async
+from reservations.signals import seats_changed_committed
 
 from .errors import exception_response, too_large_response
-from .views import seat_action_body
+from .presenters import seat_action_json
 
 _ROUTE = re.compile(r"/api/events/([0-9]+)/seats/([0-9]+)/(lock|unlock)/")
 _jwt = JWTAuthentication()
-_STEPS = {"lock": services.seat_lock_steps, "unlock": services.seat_unlock_steps}
+_STEPS = {"lock": services.hold_one_steps, "unlock": services.release_one_steps}
 
 
 def _conninfo() -> str:
@@ -155,22 +159,15 @@ class FastSeatActions:
             if status == 401:  # as DRF adds it for a bearer-token API
                 extra.append((b"www-authenticate", self._www_authenticate))
             return status, body, extra
-        seats_publish_from_loop(event_id, outcome.changed)
-        body = seat_action_body(action, outcome.seats[0], user_id=user_id)
+        seats_changed_committed(event_id=event_id, seats=outcome.changed)
+        body = seat_action_json(action, outcome.seats[0], user_id=user_id)
         return 200, orjson.dumps(body), []
 
     async def _run(self, steps) -> services.HoldOutcome:
         """Drive the booking steps on a pooled async connection, in one transaction."""
         pool = await self._pool()
         async with pool.connection() as conn, conn.transaction(), conn.cursor() as cursor:
-            try:
-                statement = next(steps)
-                while True:
-                    await cursor.execute(*statement)
-                    rows = await cursor.fetchall() if cursor.description else []
-                    statement = steps.send(rows)
-            except StopIteration as finished:
-                return finished.value
+            return await run_async(steps, cursor)
 
     async def _pool(self) -> AsyncConnectionPool:
         loop = asyncio.get_running_loop()

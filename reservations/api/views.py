@@ -13,9 +13,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework_simplejwt.views import TokenObtainPairView, TokenRefreshView
 
-from realtime.health import channel_layer_ok
 from reservations import selectors, services, users
+from reservations.health import health_report
 
+from . import presenters
 from .errors import InvalidCredentials, error_response
 from .throttles import AUTH_THROTTLES
 from .tokens import TokenRefreshInput, refresh_token_revoke
@@ -217,19 +218,9 @@ class SeatListApi(APIView):
         )
     )
     def get(self, request, event_id: int):
-        return Response(selectors.seat_map_get(event_id=event_id, user=request.user))
-
-
-_SEAT_ACTION_MESSAGES = {"lock": "Seat {} is held for you.", "unlock": "Seat {} is released."}
-
-
-def seat_action_body(action: str, seat, *, user_id: int) -> dict:
-    """The answer to lock and unlock, here and on the fast path (reservations/api/fast.py)."""
-    return {
-        "success": True,
-        "message": _SEAT_ACTION_MESSAGES[action].format(seat.label),
-        "seat": selectors.seat_detail(seat, user_id=user_id),
-    }
+        seats = selectors.seat_map_get(event_id=event_id)
+        user_id = request.user.pk if request.user.is_authenticated else None
+        return Response(presenters.seat_map_json(event_id, seats, user_id=user_id))
 
 
 class SeatLockApi(APIView):
@@ -238,7 +229,7 @@ class SeatLockApi(APIView):
     @extend_schema(request=None, responses=_seat_action_output("Lock"))
     def post(self, request, event_id: int, seat_id: int):
         seat = services.seat_lock(user=request.user, event_id=event_id, seat_id=seat_id)
-        return Response(seat_action_body("lock", seat, user_id=request.user.pk))
+        return Response(presenters.seat_action_json("lock", seat, user_id=request.user.pk))
 
 
 class SeatUnlockApi(APIView):
@@ -247,7 +238,7 @@ class SeatUnlockApi(APIView):
     @extend_schema(request=None, responses=_seat_action_output("Unlock"))
     def post(self, request, event_id: int, seat_id: int):
         seat = services.seat_unlock(user=request.user, event_id=event_id, seat_id=seat_id)
-        return Response(seat_action_body("unlock", seat, user_id=request.user.pk))
+        return Response(presenters.seat_action_json("unlock", seat, user_id=request.user.pk))
 
 
 class SeatsLockApi(APIView):
@@ -262,12 +253,7 @@ class SeatsLockApi(APIView):
     def post(self, request, event_id: int):
         data = _validated(SeatIdsInput, request.data)
         seats = services.seats_lock(user=request.user, event_id=event_id, seat_ids=data["seat_ids"])
-        return Response(
-            {
-                "success": True,
-                "seats": [selectors.seat_detail(s, user_id=request.user.pk) for s in seats],
-            }
-        )
+        return Response(presenters.seats_lock_json(seats, user_id=request.user.pk))
 
 
 class ReservationCreateApi(APIView):
@@ -362,10 +348,7 @@ class HealthApi(APIView):
         )
     )
     def get(self, request):
-        report = {
-            "database": "ok" if selectors.database_ok() else "down",
-            "channel_layer": "ok" if channel_layer_ok() else "down",
-        }
+        report = health_report()
         if all(state == "ok" for state in report.values()):
             return Response(report)
         down = ", ".join(part for part, state in report.items() if state == "down")
