@@ -94,3 +94,21 @@ def test_what_commits_while_a_send_is_on_its_way_follows_in_order():
         json.loads(text)["changes"][0]["version"] for m in messages for _, text in m["frames"]
     ]
     assert versions == [1, 2]
+
+
+def test_a_commit_in_a_thread_without_a_loop_goes_out_on_the_same_route():
+    """A command or a request thread outside a server: the process's publisher thread sends."""
+
+    async def scenario():
+        layer, channel = await listening(EVENT)
+        await asyncio.to_thread(seats_changed_committed, event_id=EVENT, seats=[seat(9, 1)])
+        await publishes_sent()
+        (message,) = await received(layer, channel, 1)
+        return message
+
+    message = asyncio.run(scenario())
+
+    ((_, text),) = message["frames"]
+    assert json.loads(text)["changes"] == [
+        {"id": 9, "status": "locked", "version": 1, "locked_until": "2026-12-22T10:05:00Z"}
+    ]

@@ -1,7 +1,7 @@
 """Every statement the hold steps send, the one list of seat columns, and the three writes.
 
 A seat changes state in three ways only: held, booked, freed. Each is one ``SeatWrite``, and
-both of its forms come from it: ``set_clause`` for the SQL of the hold path, ``apply`` for a
+both of its forms come from it: ``update_sql`` for the SQL of the hold path, ``apply`` for a
 model instance the ORM then saves (reserve, cancel, expire). Neither form is written by hand.
 
 Parameters are named (``%(user_id)s``), so a value used twice is passed once. A statement that
@@ -56,23 +56,33 @@ Steps = Generator[Statement, Rows, T]
 WRITTEN_FIELDS = ["status", "locked_by", "locked_until", "reserved_by", "version"]
 
 
+class Param(NamedTuple):
+    """A value a SeatWrite takes from its caller, by name."""
+
+    name: str
+
+    @property
+    def placeholder(self) -> str:
+        return f"%({self.name})s"
+
+
 @dataclass(frozen=True)
 class SeatWrite:
     """One change of a seat's state. Each column is a constant (None: NULL) or a `Param`."""
 
     status: str
-    locked_by_id: "Param | None"
-    locked_until: "Param | None"
-    reserved_by_id: "Param | None"
+    locked_by_id: Param | None
+    locked_until: Param | None
+    reserved_by_id: Param | None
 
-    def _columns(self):
+    def _columns(self) -> dict[str, Param | None]:
         return {
             "locked_by_id": self.locked_by_id,
             "locked_until": self.locked_until,
             "reserved_by_id": self.reserved_by_id,
         }
 
-    def set_clause(self) -> str:
+    def update_sql(self) -> str:
         assignments = [f"status = '{self.status}'"]
         for column, value in self._columns().items():
             assignments.append(f"{column} = {'NULL' if value is None else value.placeholder}")
@@ -85,14 +95,6 @@ class SeatWrite:
         for column, value in self._columns().items():
             setattr(seat, column, None if value is None else values[value.name])
         seat.version += 1
-
-
-class Param(NamedTuple):
-    name: str
-
-    @property
-    def placeholder(self) -> str:
-        return f"%({self.name})s"
 
 
 HOLD = SeatWrite(
@@ -146,13 +148,13 @@ def held_deadlines(*, event_id: int, user_id: int) -> Statement:
 def hold(*, seat_ids: Sequence[int], user_id: int, until: datetime) -> Statement:
     ids, params = _id_list(seat_ids)
     return Statement(
-        f"{HOLD.set_clause()} WHERE id IN ({ids})", {"user_id": user_id, "until": until, **params}
+        f"{HOLD.update_sql()} WHERE id IN ({ids})", {"user_id": user_id, "until": until, **params}
     )
 
 
 def free(*, seat_ids: Sequence[int]) -> Statement:
     ids, params = _id_list(seat_ids)
-    return Statement(f"{FREE.set_clause()} WHERE id IN ({ids})", params)
+    return Statement(f"{FREE.update_sql()} WHERE id IN ({ids})", params)
 
 
 # The common click of an on-sale, a free seat under the hold limit, as one statement after the
@@ -161,7 +163,7 @@ def free(*, seat_ids: Sequence[int]) -> Statement:
 # locked, so it can only refuse more than the rule: a click it refuses is decided again the long
 # way, under the locks, which also says why.
 _HOLD_IF_FREE = (
-    f"{HOLD.set_clause()} WHERE event_id = %(event_id)s AND id = %(seat_id)s AND {FREE_SQL} "
+    f"{HOLD.update_sql()} WHERE event_id = %(event_id)s AND id = %(seat_id)s AND {FREE_SQL} "
     f"AND (SELECT count(*) FROM {SEAT_TABLE} h WHERE h.event_id = %(event_id)s "
     f"AND h.locked_by_id = %(user_id)s AND {live_hold_sql('h')}) < %(limit)s "
     f"RETURNING {SEAT_COLUMNS}"
@@ -186,7 +188,7 @@ def hold_if_free(
 # than the rule (a hold ending between the read and the row lock), so the statement only takes
 # holds that are still held a margin later (`still_held_at`); the rest go the long way.
 _FREE_IF_HELD = (
-    f"{FREE.set_clause()} WHERE event_id = %(event_id)s AND id = %(seat_id)s "
+    f"{FREE.update_sql()} WHERE event_id = %(event_id)s AND id = %(seat_id)s "
     f"AND status = '{Status.LOCKED.value}' AND locked_by_id = %(user_id)s "
     f"AND locked_until > %(still_held_at)s RETURNING {SEAT_COLUMNS}"
 )
