@@ -1,16 +1,18 @@
-"""The JSON the server writes by hand, each shape once: seats as the API shows them (API.md),
-seat states as the WebSocket pushes them (PROTOCOL.md), the lock and unlock answers.
+"""Every JSON shape the server writes, each once: seats as the API shows them (API.md), seat
+states and changes as the WebSocket pushes them (PROTOCOL.md), the lock and unlock answers,
+and the output serializers of users, events and reservations.
 
 Selectors and services return data (rows, model instances); these turn it into what a client
-reads. Events and reservations go through the DRF output serializers of views.py instead: they
-are read a few at a time, while a seat map is tens of thousands of seats (hand-shaped tuples
-are about ten times faster there).
+reads. Seats are shaped by hand from tuples (a seat map is tens of thousands of seats, about
+ten times faster than a serializer); `SeatOutput` describes that shape for the OpenAPI schema.
+Events and reservations, read a few at a time, go through DRF serializers.
 """
 
 from datetime import UTC, datetime
 from decimal import Decimal
 
 from django.utils import timezone
+from rest_framework import serializers
 
 from reservations.models import Seat
 from reservations.rules import effective_status, holder_id
@@ -18,6 +20,61 @@ from reservations.selectors import SeatRows
 from reservations.services.sql import SEAT_FIELDS
 
 Status = Seat.Status
+
+
+class UserOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    username = serializers.CharField()
+
+
+class SeatOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    label = serializers.CharField()
+    section = serializers.CharField()
+    row = serializers.CharField()
+    number = serializers.IntegerField()
+    price = serializers.CharField()
+    status = serializers.ChoiceField(choices=["available", "locked", "reserved"])
+    version = serializers.IntegerField()
+    locked_until = serializers.CharField(allow_null=True)
+    mine = serializers.BooleanField()
+
+
+class EventOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    venue = serializers.CharField()
+    starts_at = serializers.DateTimeField()
+    price_min = serializers.DecimalField(max_digits=10, decimal_places=2, allow_null=True)
+    price_max = serializers.DecimalField(max_digits=10, decimal_places=2, allow_null=True)
+    seats_total = serializers.IntegerField()
+    seats_available = serializers.IntegerField()
+
+
+class EventDetailOutput(EventOutput):
+    description = serializers.CharField()
+
+
+class ReservationOutput(serializers.Serializer):
+    class EventBrief(serializers.Serializer):
+        id = serializers.IntegerField()
+        name = serializers.CharField()
+        starts_at = serializers.DateTimeField()
+
+    class SeatBrief(serializers.Serializer):
+        id = serializers.IntegerField(source="seat_id")
+        label = serializers.CharField(source="seat.label")
+        section = serializers.CharField(source="seat.section")
+        price = serializers.DecimalField(max_digits=10, decimal_places=2)
+
+    id = serializers.IntegerField()
+    status = serializers.CharField()
+    created_at = serializers.DateTimeField()
+    cancelled_at = serializers.DateTimeField(allow_null=True)
+    event = EventBrief()
+    seats = SeatBrief(many=True, source="reserved_seats.all")
+    total_price = serializers.DecimalField(max_digits=12, decimal_places=2)
+
 
 _SEAT_ACTION_MESSAGES = {"lock": "Seat {} is held for you.", "unlock": "Seat {} is released."}
 

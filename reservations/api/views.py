@@ -18,13 +18,15 @@ from reservations.health import health_report
 
 from . import presenters
 from .errors import InvalidCredentials, error_response
+from .presenters import (
+    EventDetailOutput,
+    EventOutput,
+    ReservationOutput,
+    SeatOutput,
+    UserOutput,
+)
 from .throttles import AUTH_THROTTLES
 from .tokens import TokenRefreshInput, refresh_token_revoke
-
-
-class UserOutput(serializers.Serializer):
-    id = serializers.IntegerField()
-    username = serializers.CharField()
 
 
 class CredentialsInput(serializers.Serializer):
@@ -49,55 +51,6 @@ class RegisterInput(CredentialsInput):
         except DjangoValidationError as exc:
             raise serializers.ValidationError({"password": exc.messages}) from exc
         return data
-
-
-class SeatOutput(serializers.Serializer):
-    id = serializers.IntegerField()
-    label = serializers.CharField()
-    section = serializers.CharField()
-    row = serializers.CharField()
-    number = serializers.IntegerField()
-    price = serializers.CharField()
-    status = serializers.ChoiceField(choices=["available", "locked", "reserved"])
-    version = serializers.IntegerField()
-    locked_until = serializers.CharField(allow_null=True)
-    mine = serializers.BooleanField()
-
-
-class EventOutput(serializers.Serializer):
-    id = serializers.IntegerField()
-    name = serializers.CharField()
-    venue = serializers.CharField()
-    starts_at = serializers.DateTimeField()
-    price_min = serializers.DecimalField(max_digits=10, decimal_places=2, allow_null=True)
-    price_max = serializers.DecimalField(max_digits=10, decimal_places=2, allow_null=True)
-    seats_total = serializers.IntegerField()
-    seats_available = serializers.IntegerField()
-
-
-class EventDetailOutput(EventOutput):
-    description = serializers.CharField()
-
-
-class ReservationOutput(serializers.Serializer):
-    class EventBrief(serializers.Serializer):
-        id = serializers.IntegerField()
-        name = serializers.CharField()
-        starts_at = serializers.DateTimeField()
-
-    class SeatBrief(serializers.Serializer):
-        id = serializers.IntegerField(source="seat_id")
-        label = serializers.CharField(source="seat.label")
-        section = serializers.CharField(source="seat.section")
-        price = serializers.DecimalField(max_digits=10, decimal_places=2)
-
-    id = serializers.IntegerField()
-    status = serializers.CharField()
-    created_at = serializers.DateTimeField()
-    cancelled_at = serializers.DateTimeField(allow_null=True)
-    event = EventBrief()
-    seats = SeatBrief(many=True, source="reserved_seats.all")
-    total_price = serializers.DecimalField(max_digits=12, decimal_places=2)
 
 
 class SeatIdsInput(serializers.Serializer):
