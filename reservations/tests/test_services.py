@@ -6,12 +6,13 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
 from reservations import services
-from reservations.exceptions import LockRequired, NotHolder, SeatUnavailable
-from reservations.models import IdempotencyKey, Seat
+from reservations.exceptions import AccountInactive, LockRequired, NotHolder, SeatUnavailable
+from reservations.models import IdempotencyKey, Reservation, Seat
 
 from .conftest import bearer_client
 from .factories import event_with_seats
@@ -138,6 +139,17 @@ def test_the_sweeper_frees_ended_locks_once(
     ]
     assert services.locks_expire() == []
     assert Seat.objects.get(pk=seats[2].pk).status == "locked"
+
+
+def test_an_account_made_inactive_under_its_holds_can_neither_book_nor_hold(alice, event, seats):
+    """One caller rule for every service that touches the caller's holds (locking rule 2)."""
+    services.seats_lock(user=alice, event_id=event.id, seat_ids=[seats[0].id])
+    get_user_model().objects.filter(pk=alice.pk).update(is_active=False)
+    with pytest.raises(AccountInactive):
+        services.reservation_create(user=alice, event_id=event.id, seat_ids=[seats[0].id])
+    with pytest.raises(AccountInactive):
+        services.seat_lock(user=alice, event_id=event.id, seat_id=seats[1].id)
+    assert not Reservation.objects.exists()
 
 
 class OneSweep(threading.Event):
