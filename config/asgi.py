@@ -1,33 +1,65 @@
-"""ASGI entry point: HTTP to Django on a fixed pool of threads, /ws/ to the Channels consumers.
+"""The ASGI composition, all of it: which app serves what, and what is bound to the server's
+event loop when it starts.
 
-HTTP goes through Django's WSGI handler, run by a2wsgi on HTTP_THREADS threads, instead of
-Django's ASGI handler: the latter starts and joins a new thread on the event loop for every
-request (asgiref's ThreadSensitiveContext), which cost 2.6 ms of CPU per request here and
-slowed the loop that pushes to watchers. Measured (BENCHMARKS.md): a trivial request 3.7 ms
--> 1.1 ms of CPU; lock/unlock 72 -> 114 requests/s on one process. The views are sync anyway.
+* HTTP: bodies are read whole on the loop first (`BufferedBodies`: a slow upload holds no
+  thread); then the hold fast path (reservations/api/fast.py) takes the lock and unlock clicks
+  it serves, on the loop; everything else goes to Django's WSGI handler on a fixed pool of
+  HTTP_THREADS threads (a2wsgi). Django's own ASGI handler would start and join a thread per
+  request (asgiref's ThreadSensitiveContext): measured, a trivial request 3.7 ms -> 1.1 ms of
+  CPU this way, and the loop stays free for pushes (BENCHMARKS.md). The views are sync anyway.
+* WebSocket: the Channels consumers (realtime/routing.py).
+* On the first call, with the loop running: the broadcast publisher is bound to this loop (so
+  a commit in any request thread is sent from here, realtime/broadcast.py), and in the
+  embedded default (no Redis, so no sweeper process) the expiry sweeper starts on a thread.
 """
 
+import asyncio
 import os
+import threading
 
 from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 django_wsgi_app = get_wsgi_application()
 
+# Imported once Django is set up.
 from a2wsgi import WSGIMiddleware  # noqa: E402
 from channels.routing import ProtocolTypeRouter  # noqa: E402
+from django.conf import settings  # noqa: E402
 
-from realtime.broadcast import bind_server_loop  # noqa: E402  (needs Django set up first)
+from realtime.broadcast import bind_server_loop  # noqa: E402
 from realtime.routing import websocket_application  # noqa: E402
 from reservations.api.fast import FastSeatActions  # noqa: E402
 from reservations.api.request_bodies import BufferedBodies  # noqa: E402
+from reservations.services import sweep_forever  # noqa: E402
 
 HTTP_THREADS = int(os.environ.get("HTTP_THREADS", "16"))
 
-# Bodies are read whole on the loop first (a slow upload holds no thread), then the fast path
-# takes the hold clicks it serves, and Django's threads the rest.
-http_application = bind_server_loop(
-    BufferedBodies(FastSeatActions(WSGIMiddleware(django_wsgi_app, workers=HTTP_THREADS)))
+
+class ServerStart:
+    """Runs the start-up binding once, on the server's loop, then passes every call on."""
+
+    def __init__(self, application):
+        self.application = application
+        self.loop: asyncio.AbstractEventLoop | None = None
+
+    async def __call__(self, scope, receive, send):
+        if self.loop is None or not self.loop.is_running():
+            self._start(asyncio.get_running_loop())
+        await self.application(scope, receive, send)
+
+    def _start(self, loop: asyncio.AbstractEventLoop) -> None:
+        first = self.loop is None
+        self.loop = loop
+        bind_server_loop(loop)
+        if first and not settings.REDIS_URL and settings.EMBEDDED_SWEEPER:
+            threading.Thread(target=sweep_forever, name="embedded-sweeper", daemon=True).start()
+
+
+http_application = BufferedBodies(
+    FastSeatActions(WSGIMiddleware(django_wsgi_app, workers=HTTP_THREADS))
 )
 
-application = ProtocolTypeRouter({"http": http_application, "websocket": websocket_application})
+application = ServerStart(
+    ProtocolTypeRouter({"http": http_application, "websocket": websocket_application})
+)

@@ -98,7 +98,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Before WhiteNoise, so the built app's index.html and assets carry the policy too.
     "reservations.csp.ContentSecurityPolicyMiddleware",
-    "reservations.api.middleware.StaticFilesMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -140,8 +140,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         {"transaction_mode": "IMMEDIATE", "timeout": 20, "init_command": "PRAGMA journal_mode=WAL;"}
     )
 else:
-    # Under ASGI every request runs its sync part in a thread of its own, and Django's
-    # per-thread persistent connections would pile up one PostgreSQL backend per thread (and
+    # Requests run on HTTP_THREADS threads and the sockets' reads on asgiref's, and Django's
+    # per-thread persistent connections would hold one PostgreSQL backend per thread (and
     # exhaust max_connections under load). A psycopg pool per process bounds and reuses them.
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {

@@ -2,5 +2,18 @@ from django.apps import AppConfig
 
 
 class RealtimeConfig(AppConfig):
+    """Realtime hears of reservations; reservations never imports realtime (import-linter
+    checks it: `make lint`). This is where the two meet."""
+
     default_auto_field = "django.db.models.BigAutoField"
     name = "realtime"
+
+    def ready(self):
+        from reservations.health import check_register
+        from reservations.signals import seats_changed
+
+        from .broadcast import on_seats_changed
+        from .health import channel_layer_ok
+
+        seats_changed.connect(on_seats_changed, dispatch_uid="realtime.broadcast")
+        check_register("channel_layer", channel_layer_ok)

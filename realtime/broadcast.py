@@ -1,67 +1,181 @@
-"""The one way a change reaches watchers: registered by the services, sent after commit.
+"""From a committed change to every watcher's process: one route, whatever committed it.
 
-Modelled on Zulip's ``send_event_on_commit``: the message is built inside the transaction (so
-it carries exactly the versions written) and handed to ``transaction.on_commit``; a rolled-back
-transaction sends nothing. A failure to send (Redis away) is logged, never raised: the booking
-has committed and its answer must not turn into an error.
+Reservations announces committed changes with its ``seats_changed`` signal (sent after commit;
+see reservations/signals.py); ``RealtimeConfig.ready`` connects ``on_seats_changed`` to it.
+Every announcement, from a request thread, the fast path on the event loop, the sweeper, a
+command or a test, takes the same route: ``seats_publish`` hands it to the publisher of an
+event loop (``publisher_loop`` says which), and that ``_Publisher`` sends it to Redis in
+batches. In a server every commit reaches the server's loop (config/asgi.py binds it); a
+process without one (a command) gets a loop on a thread of its own.
+
+A failure to send (Redis away) is logged, never raised: the booking has committed and its
+answer must not turn into an error. Watchers resync by seq/epoch.
 """
 
 import asyncio
+import atexit
 import logging
+import threading
 import time
 import weakref
-from collections.abc import Iterable
-from functools import partial
 
 import orjson
 import redis.asyncio
-from asgiref.sync import SyncToAsync, async_to_sync
 from channels.layers import get_channel_layer
 from django.conf import settings
-from django.db import transaction
 
-from reservations.selectors import iso
+from reservations.api.presenters import seat_change_json
+from reservations.signals import SeatChange
 
 from .redis_clients import async_redis
-from .sequence import seq_next, seq_next_async
+from .sequence import counters
 
 logger = logging.getLogger("realtime.broadcast")
-
-# The event loop of the server process, for request threads that asgiref did not start
-# (config/asgi.py serves HTTP from a fixed thread pool): see bind_server_loop.
-_server_loop: asyncio.AbstractEventLoop | None = None
-
-
-def bind_server_loop(application):
-    """Wrap an ASGI app so broadcasts from its threads are handed to the server's loop."""
-
-    async def bound(scope, receive, send):
-        global _server_loop
-        if _server_loop is None or not _server_loop.is_running():
-            _server_loop = asyncio.get_running_loop()
-        await application(scope, receive, send)
-
-    return bound
 
 
 def event_group(event_id: int) -> str:
     return f"event.{event_id}"
 
 
-def seat_change(seat) -> dict:
-    locked = seat.status == "locked"
-    return {
-        "id": seat.id,
-        "status": seat.status,
-        "version": seat.version,
-        "locked_until": iso(seat.locked_until) if locked else None,
-    }
+def on_seats_changed(sender, *, event_id: int, changes: list[SeatChange], **kwargs) -> None:
+    """The receiver of reservations' `seats_changed` (connected in RealtimeConfig.ready)."""
+    seats_publish(
+        event_id, [seat_change_json(c.id, c.status, c.version, c.locked_until) for c in changes]
+    )
 
 
-def seats_changed_on_commit(*, event_id: int, seats: Iterable) -> None:
-    changes = [seat_change(seat) for seat in seats]
-    if changes:
-        transaction.on_commit(partial(seats_publish, event_id, changes), robust=True)
+def seats_publish(event_id: int, changes: list[dict]) -> None:
+    """Send one `seats` frame to every watcher of the event, on every server process.
+
+    Returns at once, from any thread or loop: it hands the frame to the publisher of
+    `publisher_loop()`, which sends it.
+    """
+    committed_ns = time.time_ns()
+    loop = publisher_loop()
+    if loop is _running_loop():
+        _enqueue(event_id, changes, committed_ns)
+    else:
+        loop.call_soon_threadsafe(_enqueue, event_id, changes, committed_ns)
+
+
+def _running_loop() -> asyncio.AbstractEventLoop | None:
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:
+        return None
+
+
+# --- the publisher loop ------------------------------------------------------------------------
+
+_server_loop: asyncio.AbstractEventLoop | None = None
+_own_loop: asyncio.AbstractEventLoop | None = None
+_own_loop_lock = threading.Lock()
+
+
+def bind_server_loop(loop: asyncio.AbstractEventLoop) -> None:
+    """Publish on the server's loop (config/asgi.py calls this once the server runs)."""
+    global _server_loop
+    _server_loop = loop
+
+
+def publisher_loop() -> asyncio.AbstractEventLoop:
+    """Where a commit's frame is sent from: the loop the caller runs on (the fast path, a
+    test), else the server's loop while it runs (request threads, the embedded sweeper), else
+    a loop on a daemon thread of this process (commands, tests without a loop)."""
+    global _own_loop
+    running = _running_loop()
+    if running is not None:
+        return running
+    if _server_loop is not None and _server_loop.is_running():
+        return _server_loop
+    with _own_loop_lock:
+        if _own_loop is None:
+            _own_loop = asyncio.new_event_loop()
+            threading.Thread(
+                target=_own_loop.run_forever, name="seat-publisher", daemon=True
+            ).start()
+            # A command that exits right after its commit still gets its broadcast out.
+            atexit.register(_drain_own_loop, _own_loop)
+        return _own_loop
+
+
+def _drain_own_loop(loop: asyncio.AbstractEventLoop, timeout: float = 5.0) -> None:
+    try:
+        asyncio.run_coroutine_threadsafe(_idle(loop), loop).result(timeout)
+    except Exception as exc:
+        logger.warning("broadcasts still pending at exit: %s", exc)
+
+
+async def publishes_sent() -> None:
+    """Wait until everything handed over so far, on this loop or from threads, has gone out
+    (tests, shutdown)."""
+    await _idle(asyncio.get_running_loop())
+    if _own_loop is not None:
+        await asyncio.wrap_future(asyncio.run_coroutine_threadsafe(_idle(_own_loop), _own_loop))
+
+
+async def _idle(loop: asyncio.AbstractEventLoop) -> None:
+    publisher = _publishers.get(loop)
+    if publisher is not None and not publisher.task.done():
+        await publisher.idle.wait()
+
+
+# --- the publisher -----------------------------------------------------------------------------
+
+
+class _Publisher:
+    """Sends what the commits hand it, in batches ("group commit"). Lives on one loop.
+
+    A send is two Redis round trips (take seq, publish), and the layer publishes one message
+    at a time on one connection: sent one by one, ~700 commits a second queued up for seconds.
+    Here whatever committed while the previous batch was on its way goes out together, one
+    `seq` range and one publish per event, each transaction still its own `seats` frame.
+    """
+
+    def __init__(self):
+        self.pending: list[tuple[int, list[dict], int]] = []
+        self.wake = asyncio.Event()
+        self.idle = asyncio.Event()  # nothing pending, nothing on its way
+        self.counters = counters(async_redis() if settings.REDIS_URL else None)
+        self.task = asyncio.ensure_future(self._run())
+
+    def put(self, event_id: int, changes: list[dict], committed_ns: int) -> None:
+        self.pending.append((event_id, changes, committed_ns))
+        self.idle.clear()
+        self.wake.set()
+
+    async def _run(self) -> None:
+        while True:
+            if not self.pending:
+                self.idle.set()
+            await self.wake.wait()
+            self.wake.clear()
+            batch, self.pending = self.pending, []
+            by_event: dict[int, list[tuple[list[dict], int]]] = {}
+            for event_id, changes, committed_ns in batch:
+                by_event.setdefault(event_id, []).append((changes, committed_ns))
+            for event_id, items in by_event.items():
+                try:
+                    epoch, last_seq = await self.counters.next(event_id, len(items))
+                    await _group_send(event_id, _seats_frames(event_id, items, epoch, last_seq))
+                except Exception:
+                    logger.exception(
+                        "broadcast of event %s failed; watchers will resync by seq/epoch",
+                        event_id,
+                    )
+
+
+_publishers: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _Publisher]" = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _enqueue(event_id: int, changes: list[dict], committed_ns: int) -> None:
+    loop = asyncio.get_running_loop()
+    publisher = _publishers.get(loop)
+    if publisher is None or publisher.task.done():
+        publisher = _publishers[loop] = _Publisher()
+    publisher.put(event_id, changes, committed_ns)
 
 
 def _seats_frames(
@@ -90,93 +204,6 @@ def _seats_frames(
         for seq, (changes, committed_ns) in enumerate(batch, start=first_seq)
     ]
     return {"type": "seats.message", "event_id": event_id, "epoch": epoch, "frames": frames}
-
-
-def seats_publish(event_id: int, changes: list[dict]) -> None:
-    """Send one `seats` message to every watcher of the event, on every server process."""
-    committed_ns = time.time_ns()
-    server_loop = getattr(SyncToAsync.threadlocal, "main_event_loop", None) or _server_loop
-    if server_loop is not None and server_loop.is_running():
-        # Inside the server: hand the message to the loop's publisher and let the request
-        # answer at once, rather than park this thread until the loop gets round to it.
-        server_loop.call_soon_threadsafe(_enqueue, event_id, changes, committed_ns)
-        return
-    try:  # a command (the sweeper) or a test without a server loop
-        message = _seats_frames(event_id, [(changes, committed_ns)], *seq_next(event_id))
-        async_to_sync(_group_send)(event_id, message)
-    except Exception:
-        logger.exception(
-            "broadcast of event %s failed; watchers will resync by seq/epoch", event_id
-        )
-
-
-def seats_publish_from_loop(event_id: int, seats: Iterable) -> None:
-    """seats_publish for code running on the event loop, after its transaction committed."""
-    changes = [seat_change(seat) for seat in seats]
-    if changes:
-        _enqueue(event_id, changes, time.time_ns())
-
-
-class _Publisher:
-    """Sends what the commits of one event loop hand it, in batches ("group commit").
-
-    A send is two Redis round trips (take seq, publish), and the layer publishes one message
-    at a time on one connection: sent one by one, ~700 commits a second queued up for seconds.
-    Here whatever committed while the previous batch was on its way goes out together, one
-    `seq` range and one publish per event, each transaction still its own `seats` frame.
-    """
-
-    def __init__(self):
-        self.pending: list[tuple[int, list[dict], int]] = []
-        self.wake = asyncio.Event()
-        self.idle = asyncio.Event()  # nothing pending, nothing on its way
-        self.redis = async_redis() if settings.REDIS_URL else None
-        self.task = asyncio.ensure_future(self._run())
-
-    def put(self, event_id: int, changes: list[dict], committed_ns: int) -> None:
-        self.pending.append((event_id, changes, committed_ns))
-        self.idle.clear()
-        self.wake.set()
-
-    async def _run(self) -> None:
-        while True:
-            if not self.pending:
-                self.idle.set()
-            await self.wake.wait()
-            self.wake.clear()
-            batch, self.pending = self.pending, []
-            by_event: dict[int, list[tuple[list[dict], int]]] = {}
-            for event_id, changes, committed_ns in batch:
-                by_event.setdefault(event_id, []).append((changes, committed_ns))
-            for event_id, items in by_event.items():
-                try:
-                    epoch, last_seq = await seq_next_async(self.redis, event_id, len(items))
-                    await _group_send(event_id, _seats_frames(event_id, items, epoch, last_seq))
-                except Exception:
-                    logger.exception(
-                        "broadcast of event %s failed; watchers will resync by seq/epoch",
-                        event_id,
-                    )
-
-
-async def publishes_sent() -> None:
-    """Wait until everything this loop's commits handed over has gone out (tests, shutdown)."""
-    publisher = _publishers.get(asyncio.get_running_loop())
-    if publisher is not None and not publisher.task.done():
-        await publisher.idle.wait()
-
-
-_publishers: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _Publisher]" = (
-    weakref.WeakKeyDictionary()
-)
-
-
-def _enqueue(event_id: int, changes: list[dict], committed_ns: int) -> None:
-    loop = asyncio.get_running_loop()
-    publisher = _publishers.get(loop)
-    if publisher is None or publisher.task.done():
-        publisher = _publishers[loop] = _Publisher()
-    publisher.put(event_id, changes, committed_ns)
 
 
 async def _group_send(event_id: int, message: dict) -> None:

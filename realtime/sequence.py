@@ -6,17 +6,14 @@ script reads the epoch and bumps the counter atomically; if Redis lost its data,
 finds no epoch, starts a new one and the counter again from 0, and clients see the new epoch.
 
 Without Redis (the embedded default, one process) the counter is process memory with an epoch
-per process start.
+per process start. Both kinds answer the same two calls; ``counters(redis)`` picks one.
 """
 
 import secrets
 import threading
+from typing import Protocol
 
-import redis
 import redis.asyncio
-from django.conf import settings
-
-from .redis_clients import sync_redis
 
 _SCRIPT = """
 local epoch = redis.call('GET', KEYS[1])
@@ -32,68 +29,57 @@ return {epoch, tonumber(redis.call('GET', KEYS[2]) or '0')}
 """
 
 
-def _keys(event_id: int) -> list[str]:
-    tag = f"{{seatmap:event:{event_id}}}"
-    return [f"{tag}:epoch", f"{tag}:seq"]
-
-
 def _new_epoch() -> str:
     return secrets.token_hex(4)
 
 
-class _MemoryCounters:
+class Counters(Protocol):
+    async def next(self, event_id: int, count: int = 1) -> tuple[str, int]:
+        """Take the next `count` numbers of the event's stream: (epoch, the last of them)."""
+
+    async def current(self, event_id: int) -> tuple[str, int]:
+        """The counter as it stands: what a snapshot read afterwards already includes."""
+
+
+class RedisCounters:
+    def __init__(self, client: redis.asyncio.Redis):
+        self._client = client
+
+    async def _eval(self, event_id: int, count: int) -> tuple[str, int]:
+        tag = f"{{seatmap:event:{event_id}}}"
+        epoch, seq = await self._client.eval(
+            _SCRIPT, 2, f"{tag}:epoch", f"{tag}:seq", _new_epoch(), str(count)
+        )
+        return (epoch.decode() if isinstance(epoch, bytes) else epoch), int(seq)
+
+    async def next(self, event_id: int, count: int = 1) -> tuple[str, int]:
+        return await self._eval(event_id, count)
+
+    async def current(self, event_id: int) -> tuple[str, int]:
+        return await self._eval(event_id, 0)
+
+
+class MemoryCounters:
+    """One per process (the publisher and the snapshots may run on different threads)."""
+
     def __init__(self):
         self.epoch = _new_epoch()
         self._lock = threading.Lock()
         self._current: dict[int, int] = {}
 
-    def next(self, event_id: int, count: int = 1) -> tuple[str, int]:
+    async def next(self, event_id: int, count: int = 1) -> tuple[str, int]:
         with self._lock:
             value = self._current.get(event_id, 0) + count
             self._current[event_id] = value
             return self.epoch, value
 
-    def current(self, event_id: int) -> tuple[str, int]:
+    async def current(self, event_id: int) -> tuple[str, int]:
         with self._lock:
             return self.epoch, self._current.get(event_id, 0)
 
 
-_memory = _MemoryCounters()
-_sync_client: redis.Redis | None = None
-_sync_lock = threading.Lock()
+_memory = MemoryCounters()
 
 
-def _redis_sync() -> redis.Redis:
-    global _sync_client
-    with _sync_lock:
-        if _sync_client is None:
-            _sync_client = sync_redis()
-        return _sync_client
-
-
-def _decode(result) -> tuple[str, int]:
-    epoch, seq = result
-    return (epoch.decode() if isinstance(epoch, bytes) else epoch), int(seq)
-
-
-def seq_next(event_id: int, count: int = 1) -> tuple[str, int]:
-    """Take the next `count` numbers of the event's stream: (epoch, the last of them)."""
-    if not settings.REDIS_URL:
-        return _memory.next(event_id, count)
-    return _decode(_redis_sync().eval(_SCRIPT, 2, *_keys(event_id), _new_epoch(), str(count)))
-
-
-async def seq_next_async(
-    client: "redis.asyncio.Redis | None", event_id: int, count: int = 1
-) -> tuple[str, int]:
-    """seq_next for code on an event loop."""
-    if client is None:
-        return _memory.next(event_id, count)
-    return _decode(await client.eval(_SCRIPT, 2, *_keys(event_id), _new_epoch(), str(count)))
-
-
-async def seq_current(client: "redis.asyncio.Redis | None", event_id: int) -> tuple[str, int]:
-    """The counter as it stands: what a snapshot read afterwards already includes."""
-    if client is None:
-        return _memory.current(event_id)
-    return _decode(await client.eval(_SCRIPT, 2, *_keys(event_id), _new_epoch(), "0"))
+def counters(client: "redis.asyncio.Redis | None") -> Counters:
+    return _memory if client is None else RedisCounters(client)

@@ -6,11 +6,17 @@ import time
 import orjson
 from channels.db import database_sync_to_async
 
+from reservations.api.presenters import seat_states_json
 from reservations.selectors import seat_states_get
 
-from .sequence import seq_current
+from .sequence import counters
 
 SNAPSHOT_REUSE_SECONDS = 1.0
+
+
+def _seat_states(event_id: int) -> list[dict]:
+    # Read and shaped on a worker thread: a big map's shaping would hold up the loop's pushes.
+    return seat_states_json(seat_states_get(event_id=event_id))
 
 
 class Snapshot:
@@ -27,7 +33,7 @@ class Snapshots:
     """
 
     def __init__(self, redis):
-        self._redis = redis
+        self._counters = counters(redis)
         self._built: dict[int, asyncio.Future] = {}
 
     async def get(self, event_id: int) -> Snapshot:
@@ -50,8 +56,8 @@ class Snapshots:
             self._built.pop(event_id, None)
 
     async def _build(self, event_id: int) -> Snapshot:
-        epoch, seq = await seq_current(self._redis, event_id)
-        seats = await database_sync_to_async(seat_states_get)(event_id=event_id)
+        epoch, seq = await self._counters.current(event_id)
+        seats = await database_sync_to_async(_seat_states)(event_id)
         text = orjson.dumps(
             {"type": "snapshot", "event_id": event_id, "seq": seq, "epoch": epoch, "seats": seats}
         ).decode()

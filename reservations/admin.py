@@ -14,9 +14,11 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.db.models import Count, Q
+from django.utils import timezone
 
 from . import services, users
 from .models import Event, Reservation, ReservedSeat, Seat
+from .rules import free_q, live_lock_q
 
 
 class SeatInline(admin.TabularInline):
@@ -53,14 +55,17 @@ class EventAdmin(admin.ModelAdmin):
     date_hierarchy = "starts_at"
 
     def get_queryset(self, request):
+        # By the effective status (rules.py): a lock that has ended counts as available,
+        # whether or not the sweeper has turned its row back yet.
+        now = timezone.now()
         return (
             super()
             .get_queryset(request)
             .annotate(
                 n_total=Count("seats"),
-                n_available=Count("seats", filter=Q(seats__status="available")),
-                n_held=Count("seats", filter=Q(seats__status="locked")),
-                n_booked=Count("seats", filter=Q(seats__status="reserved")),
+                n_available=Count("seats", filter=free_q(now, prefix="seats__")),
+                n_held=Count("seats", filter=live_lock_q(now, prefix="seats__")),
+                n_booked=Count("seats", filter=Q(seats__status=Seat.Status.RESERVED)),
             )
         )
 

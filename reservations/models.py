@@ -1,4 +1,3 @@
-from datetime import datetime
 from decimal import Decimal
 
 from django.conf import settings
@@ -72,23 +71,6 @@ class Seat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.label} ({self.section})"
-
-
-def effective_status(status: str, locked_until: datetime | None, now: datetime) -> str:
-    """The rule of expiry, in one place: a lock is available from its `locked_until` on,
-    everywhere at once, whether or not the sweeper has turned it back yet."""
-    if status == Seat.Status.LOCKED and (locked_until is None or locked_until <= now):
-        return Seat.Status.AVAILABLE
-    return status
-
-
-def ended_lock_q(now: datetime, prefix: str = "") -> Q:
-    """The same rule in SQL: locks that have ended (`prefix` reaches seats across a relation)."""
-    return Q(**{f"{prefix}status": Seat.Status.LOCKED, f"{prefix}locked_until__lte": now})
-
-
-def live_lock_q(now: datetime) -> Q:
-    return Q(status=Seat.Status.LOCKED, locked_until__gt=now)
 
 
 class Reservation(models.Model):

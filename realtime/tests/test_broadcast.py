@@ -1,6 +1,7 @@
-"""The publisher (realtime/broadcast.py) on real Redis: commits handed over while a send is on
-its way leave together, one `seq` range and one layer message per event, and each committed
-transaction is still its own `seats` frame, in the order it committed."""
+"""The publisher (realtime/broadcast.py) on real Redis, fed through reservations' signal as a
+commit feeds it: commits handed over while a send is on its way leave together, one `seq`
+range and one layer message per event, and each committed transaction is still its own
+`seats` frame, in the order it committed."""
 
 import asyncio
 import json
@@ -9,7 +10,8 @@ from types import SimpleNamespace
 
 from channels.layers import get_channel_layer
 
-from realtime.broadcast import event_group, publishes_sent, seats_publish_from_loop
+from realtime.broadcast import event_group, publishes_sent
+from reservations.signals import seats_changed_committed
 
 EVENT, OTHER_EVENT = 910_001, 910_002  # not in any database: the publisher does not read one
 
@@ -36,7 +38,7 @@ def test_commits_in_one_go_leave_as_one_message_of_frames_with_consecutive_seqs(
     async def scenario():
         layer, channel = await listening(EVENT)
         for version in (1, 2, 3, 4, 5):  # five transactions commit before the publisher runs
-            seats_publish_from_loop(EVENT, [seat(7, version)])
+            seats_changed_committed(event_id=EVENT, seats=[seat(7, version)])
         await publishes_sent()
         (message,) = await received(layer, channel, 1)
         return message
@@ -59,9 +61,9 @@ def test_commits_in_one_go_leave_as_one_message_of_frames_with_consecutive_seqs(
 def test_each_event_gets_its_own_message_and_its_own_seq_range():
     async def scenario():
         layer, channel = await listening(EVENT, OTHER_EVENT)
-        seats_publish_from_loop(EVENT, [seat(1, 1)])
-        seats_publish_from_loop(OTHER_EVENT, [seat(2, 1)])
-        seats_publish_from_loop(EVENT, [seat(1, 2, status="available")])
+        seats_changed_committed(event_id=EVENT, seats=[seat(1, 1)])
+        seats_changed_committed(event_id=OTHER_EVENT, seats=[seat(2, 1)])
+        seats_changed_committed(event_id=EVENT, seats=[seat(1, 2, status="available")])
         await publishes_sent()
         return await received(layer, channel, 2)
 
@@ -76,9 +78,9 @@ def test_each_event_gets_its_own_message_and_its_own_seq_range():
 def test_what_commits_while_a_send_is_on_its_way_follows_in_order():
     async def scenario():
         layer, channel = await listening(EVENT)
-        seats_publish_from_loop(EVENT, [seat(3, 1)])
+        seats_changed_committed(event_id=EVENT, seats=[seat(3, 1)])
         await asyncio.sleep(0)  # the publisher starts sending the first one
-        seats_publish_from_loop(EVENT, [seat(3, 2)])
+        seats_changed_committed(event_id=EVENT, seats=[seat(3, 2)])
         await publishes_sent()
         messages = []
         async with asyncio.timeout(5):
@@ -92,3 +94,21 @@ def test_what_commits_while_a_send_is_on_its_way_follows_in_order():
         json.loads(text)["changes"][0]["version"] for m in messages for _, text in m["frames"]
     ]
     assert versions == [1, 2]
+
+
+def test_a_commit_in_a_thread_without_a_loop_goes_out_on_the_same_route():
+    """A command or a request thread outside a server: the process's publisher thread sends."""
+
+    async def scenario():
+        layer, channel = await listening(EVENT)
+        await asyncio.to_thread(seats_changed_committed, event_id=EVENT, seats=[seat(9, 1)])
+        await publishes_sent()
+        (message,) = await received(layer, channel, 1)
+        return message
+
+    message = asyncio.run(scenario())
+
+    ((_, text),) = message["frames"]
+    assert json.loads(text)["changes"] == [
+        {"id": 9, "status": "locked", "version": 1, "locked_until": "2026-12-22T10:05:00Z"}
+    ]

@@ -248,7 +248,7 @@ async def test_after_redis_loses_its_data_the_next_change_arrives_under_a_new_ep
     rejoins its groups, and the next message's new epoch tells the client to resync."""
     import redis
 
-    monkeypatch.setattr("realtime.hub.GROUP_REFRESH_SECONDS", 0.2)
+    monkeypatch.setattr("realtime.relay.GROUP_REFRESH_SECONDS", 0.2)
     seat_id = await call(lambda: event.seats.first().id)()
     communicator, snapshot = await connected(event.id)
     await call(redis.Redis.from_url(settings.REDIS_URL).flushdb)()

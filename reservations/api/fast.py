@@ -2,12 +2,15 @@
 
 At an on-sale nearly every request is `POST .../seats/{id}/lock/` or `.../unlock/` with a
 bearer token. Through Django's request cycle (middleware, DRF, the ORM, a worker thread) one
-costs ~2.6 ms of CPU; here the same booking steps (`services.seats_lock_steps`,
-`services.seat_unlock_steps`) run on an async psycopg connection on the server's event loop.
-Nothing about the answer changes: the same token check (simplejwt's validation, done once per
-token until it expires, with the account checked under the user row lock the steps take), the
-same JSON bodies and errors (`views.seat_action_body`, `errors.exception_response`), the same
-headers, the same broadcast after commit.
+costs ~2.6 ms of CPU; here the same booking steps (`services.hold_one_steps`,
+`services.release_one_steps`) run on an async psycopg connection on the server's event loop,
+driven by `services.runner.run_async`. Nothing about the answer changes: the same token check
+(simplejwt's validation, done once per token until it expires, with the account checked under
+the user row lock the steps take), the same JSON bodies and errors
+(`presenters.seat_action_json`, `errors.exception_response`), the same headers, the same
+announcement after commit (`signals.seats_changed_committed`).
+
+config/asgi.py mounts it in front of Django's HTTP app.
 
 Browsers send an `Origin` header with every POST; the shipped client's calls (a bearer token,
 reservations/api/browser_tokens.py) are answered here too, with the CORS headers that
@@ -36,20 +39,22 @@ from rest_framework_simplejwt.authentication import AUTH_HEADER_TYPE_BYTES, JWTA
 from rest_framework_simplejwt.exceptions import InvalidToken
 from rest_framework_simplejwt.settings import api_settings as jwt_settings
 
-from realtime.broadcast import seats_publish_from_loop
 from reservations import services
+from reservations.services.runner import run_async
+from reservations.signals import seats_changed_committed
 
 from .booking_limits import booking_allowed_async
 from .client_address import scope_client_address
 from .errors import exception_response, too_large_response
-from .views import SeatActionInput, seat_action_body
+from .inputs import SeatActionInput
+from .presenters import seat_action_json
 
 # Tells a client (and the browser tests) that an answer came from here, not through Django.
 PATH_HEADER = (b"x-seatmap-path", b"fast")
 # Ids of at most 18 digits fit PostgreSQL's bigint; longer ones go to Django (a JSON 404).
 _ROUTE = re.compile(r"/api/events/([0-9]{1,18})/seats/([0-9]{1,18})/(lock|unlock)/")
 _jwt = JWTAuthentication()
-_STEPS = {"lock": services.seat_lock_steps, "unlock": services.seat_unlock_steps}
+_STEPS = {"lock": services.hold_one_steps, "unlock": services.release_one_steps}
 
 
 def _conninfo() -> str:
@@ -195,22 +200,15 @@ class FastSeatActions:
             if status == 401:  # as DRF adds it for a bearer-token API
                 extra.append((b"www-authenticate", self._www_authenticate))
             return status, body, extra
-        seats_publish_from_loop(event_id, outcome.changed)
-        body = seat_action_body(action, outcome.seats[0], user_id=user_id)
+        seats_changed_committed(event_id=event_id, seats=outcome.changed)
+        body = seat_action_json(action, outcome.seats[0], user_id=user_id)
         return 200, orjson.dumps(body), []
 
     async def _run(self, steps) -> services.HoldOutcome:
         """Drive the booking steps on a pooled async connection, in one transaction."""
         pool = await self._pool()
         async with pool.connection() as conn, conn.transaction(), conn.cursor() as cursor:
-            try:
-                statement = next(steps)
-                while True:
-                    await cursor.execute(*statement)
-                    rows = await cursor.fetchall() if cursor.description else []
-                    statement = steps.send(rows)
-            except StopIteration as finished:
-                return finished.value
+            return await run_async(steps, cursor)
 
     async def _pool(self) -> AsyncConnectionPool:
         loop = asyncio.get_running_loop()

@@ -14,21 +14,25 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework_simplejwt.views import TokenObtainPairView, TokenRefreshView
 
-from realtime.health import channel_layer_ok
 from reservations import selectors, services, users
+from reservations.health import health_report
 
+from . import presenters
 from .booking_limits import BookingThrottle
 from .browser_tokens import refresh_cookie_clear, refresh_cookie_revoke
 from .errors import InvalidCredentials, error_response
+from .inputs import SeatActionInput
 from .pagination import PAGE_PARAMETERS, page_of, paginated
+from .presenters import (
+    EventDetailOutput,
+    EventOutput,
+    ReservationOutput,
+    SeatOutput,
+    UserOutput,
+)
 from .seat_list_cache import anonymous_seat_list
 from .throttles import AUTH_THROTTLES, AnonReadThrottle
 from .tokens import TokenRefreshInput, refresh_token_revoke
-
-
-class UserOutput(serializers.Serializer):
-    id = serializers.IntegerField()
-    username = serializers.CharField()
 
 
 class CredentialsInput(serializers.Serializer):
@@ -53,60 +57,6 @@ class RegisterInput(CredentialsInput):
         except DjangoValidationError as exc:
             raise serializers.ValidationError({"password": exc.messages}) from exc
         return data
-
-
-class SeatOutput(serializers.Serializer):
-    id = serializers.IntegerField()
-    label = serializers.CharField()
-    section = serializers.CharField()
-    row = serializers.CharField()
-    number = serializers.IntegerField()
-    price = serializers.CharField()
-    status = serializers.ChoiceField(choices=["available", "locked", "reserved"])
-    version = serializers.IntegerField()
-    locked_until = serializers.CharField(allow_null=True)
-    mine = serializers.BooleanField()
-
-
-class EventOutput(serializers.Serializer):
-    id = serializers.IntegerField()
-    name = serializers.CharField()
-    venue = serializers.CharField()
-    starts_at = serializers.DateTimeField()
-    price_min = serializers.DecimalField(max_digits=10, decimal_places=2, allow_null=True)
-    price_max = serializers.DecimalField(max_digits=10, decimal_places=2, allow_null=True)
-    seats_total = serializers.IntegerField()
-    seats_available = serializers.IntegerField()
-
-
-class EventDetailOutput(EventOutput):
-    description = serializers.CharField()
-
-
-class ReservationOutput(serializers.Serializer):
-    class EventBrief(serializers.Serializer):
-        id = serializers.IntegerField()
-        name = serializers.CharField()
-        starts_at = serializers.DateTimeField()
-
-    class SeatBrief(serializers.Serializer):
-        id = serializers.IntegerField(source="seat_id")
-        label = serializers.CharField(source="seat.label")
-        section = serializers.CharField(source="seat.section")
-        price = serializers.DecimalField(max_digits=10, decimal_places=2)
-
-    id = serializers.IntegerField()
-    status = serializers.CharField()
-    created_at = serializers.DateTimeField()
-    cancelled_at = serializers.DateTimeField(allow_null=True)
-    event = EventBrief()
-    seats = SeatBrief(many=True, source="reserved_seats.all")
-    total_price = serializers.DecimalField(max_digits=12, decimal_places=2)
-
-
-class SeatActionInput(serializers.Serializer):
-    """Lock, unlock and cancel take no fields; their body, if any, is still a JSON object
-    (API.md)."""
 
 
 class SeatIdsInput(serializers.Serializer):
@@ -241,23 +191,15 @@ class SeatListApi(APIView):
     )
     def get(self, request, event_id: int):
         if request.user.is_authenticated:
-            return Response(selectors.seat_map_get(event_id=event_id, user=request.user))
+            seats = selectors.seat_map_get(event_id=event_id)
+            return Response(presenters.seat_map_json(event_id, seats, user_id=request.user.pk))
         body = anonymous_seat_list(
-            event_id, lambda: selectors.seat_map_get(event_id=event_id, user=None)
+            event_id,
+            lambda: presenters.seat_map_json(
+                event_id, selectors.seat_map_get(event_id=event_id), user_id=None
+            ),
         )
         return HttpResponse(body, content_type="application/json")
-
-
-_SEAT_ACTION_MESSAGES = {"lock": "Seat {} is held for you.", "unlock": "Seat {} is released."}
-
-
-def seat_action_body(action: str, seat, *, user_id: int) -> dict:
-    """The answer to lock and unlock, here and on the fast path (reservations/api/fast.py)."""
-    return {
-        "success": True,
-        "message": _SEAT_ACTION_MESSAGES[action].format(seat.label),
-        "seat": selectors.seat_detail(seat, user_id=user_id),
-    }
 
 
 class SeatLockApi(APIView):
@@ -268,7 +210,7 @@ class SeatLockApi(APIView):
     def post(self, request, event_id: int, seat_id: int):
         _validated(SeatActionInput, request.data)
         seat = services.seat_lock(user=request.user, event_id=event_id, seat_id=seat_id)
-        return Response(seat_action_body("lock", seat, user_id=request.user.pk))
+        return Response(presenters.seat_action_json("lock", seat, user_id=request.user.pk))
 
 
 class SeatUnlockApi(APIView):
@@ -279,7 +221,7 @@ class SeatUnlockApi(APIView):
     def post(self, request, event_id: int, seat_id: int):
         _validated(SeatActionInput, request.data)
         seat = services.seat_unlock(user=request.user, event_id=event_id, seat_id=seat_id)
-        return Response(seat_action_body("unlock", seat, user_id=request.user.pk))
+        return Response(presenters.seat_action_json("unlock", seat, user_id=request.user.pk))
 
 
 class SeatsLockApi(APIView):
@@ -295,12 +237,7 @@ class SeatsLockApi(APIView):
     def post(self, request, event_id: int):
         data = _validated(SeatIdsInput, request.data)
         seats = services.seats_lock(user=request.user, event_id=event_id, seat_ids=data["seat_ids"])
-        return Response(
-            {
-                "success": True,
-                "seats": [selectors.seat_detail(s, user_id=request.user.pk) for s in seats],
-            }
-        )
+        return Response(presenters.seats_lock_json(seats, user_id=request.user.pk))
 
 
 class ReservationCreateApi(APIView):
@@ -402,10 +339,7 @@ class HealthApi(APIView):
         )
     )
     def get(self, request):
-        report = {
-            "database": "ok" if selectors.database_ok() else "down",
-            "channel_layer": "ok" if channel_layer_ok() else "down",
-        }
+        report = health_report()
         if all(state == "ok" for state in report.values()):
             return Response(report)
         down = ", ".join(part for part, state in report.items() if state == "down")

@@ -1,10 +1,13 @@
 """The admin: an event with a grid of seats in one form, counts at a glance, cancel by action."""
 
+from datetime import timedelta
+
 import pytest
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
 from reservations import services
-from reservations.models import Event, Reservation
+from reservations.models import Event, Reservation, Seat
 
 from .factories import event_with_seats
 
@@ -61,3 +64,14 @@ def test_the_cancel_action_frees_the_seats_through_the_service(admin_client, ali
     reservation.refresh_from_db()
     assert reservation.status == Reservation.Status.CANCELLED
     assert set(event.seats.values_list("status", "version")) == {("available", 3)}
+
+
+def test_the_event_list_counts_an_ended_lock_as_available_before_any_sweep(admin_client, alice):
+    event = event_with_seats(rows=1, seats_per_row=4)
+    first, second = event.seats.order_by("id")[:2]
+    services.seat_lock(user=alice, event_id=event.id, seat_id=first.id)
+    services.seat_lock(user=alice, event_id=event.id, seat_id=second.id)
+    Seat.objects.filter(pk=first.pk).update(locked_until=timezone.now() - timedelta(seconds=1))
+    page = admin_client.get("/admin/reservations/event/").content.decode()
+    assert '<td class="field-available">3</td>' in page
+    assert '<td class="field-held">1</td>' in page

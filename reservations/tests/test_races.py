@@ -1,10 +1,10 @@
 """Races, run for real: threads released together by a barrier, each with its own PostgreSQL
 connection and transaction, through the whole HTTP stack.
 
-Negative control: with `FOR UPDATE` taken out of `_SEATS_FOR_UPDATE_SQL` in services.py, the
-fast path's fifty-clicks test (test_fast.py) sees several winners; with `select_for_update()`
-taken out of `_lock_seat_rows`, the ten-reserves test here sees errors in place of
-`lock_required` (the `seat_sold_once` constraint catches the second sale).
+Negative control: with `FOR UPDATE` taken out of `sql.seats_for_update` (its `lock_rows`, in
+services/sql.py), the fast path's fifty-clicks test (test_fast.py) sees several winners; with
+`select_for_update()` taken out of `bookings.lock_seat_rows`, the ten-reserves test here sees
+errors in place of `lock_required` (the `seat_sold_once` constraint catches the second sale).
 """
 
 import threading

@@ -1,16 +1,18 @@
 """The booking rules, called directly: versions, expiry, the sweeper, broadcasts on commit."""
 
+import threading
 import time
 from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
 from reservations import services
-from reservations.exceptions import LockRequired, NotHolder, SeatUnavailable
-from reservations.models import Seat
+from reservations.exceptions import AccountInactive, LockRequired, NotHolder, SeatUnavailable
+from reservations.models import IdempotencyKey, Reservation, Seat
 
 from .conftest import bearer_client
 from .factories import event_with_seats
@@ -137,6 +139,49 @@ def test_the_sweeper_frees_ended_locks_once(
     ]
     assert services.locks_expire() == []
     assert Seat.objects.get(pk=seats[2].pk).status == "locked"
+
+
+def test_an_account_made_inactive_under_its_holds_can_neither_book_nor_hold(alice, event, seats):
+    """One caller rule for every service that touches the caller's holds (locking rule 2)."""
+    services.seats_lock(user=alice, event_id=event.id, seat_ids=[seats[0].id])
+    get_user_model().objects.filter(pk=alice.pk).update(is_active=False)
+    with pytest.raises(AccountInactive):
+        services.reservation_create(user=alice, event_id=event.id, seat_ids=[seats[0].id])
+    with pytest.raises(AccountInactive):
+        services.seat_lock(user=alice, event_id=event.id, seat_id=seats[1].id)
+    assert not Reservation.objects.exists()
+
+
+class OneSweep(threading.Event):
+    """A stop signal that lets sweep_forever go round exactly once."""
+
+    def wait(self, timeout=None):
+        self.set()
+        return True
+
+
+@pytest.mark.django_db(transaction=True)
+def test_one_round_of_the_sweep_loop_frees_ended_locks_and_purges_old_keys(alice, published):
+    event = event_with_seats(rows=1, seats_per_row=2)
+    ended, live = event.seats.order_by("id")
+    Seat.objects.filter(pk=ended.pk).update(
+        status="locked", locked_by=alice, locked_until=timezone.now() - timedelta(seconds=1)
+    )
+    Seat.objects.filter(pk=live.pk).update(
+        status="locked", locked_by=alice, locked_until=timezone.now() + timedelta(minutes=5)
+    )
+    old = IdempotencyKey.objects.create(user=alice, key="old", request_fingerprint="x")
+    IdempotencyKey.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(days=3))
+    IdempotencyKey.objects.create(user=alice, key="new", request_fingerprint="y")
+
+    services.sweep_forever(stop=OneSweep())
+
+    assert dict(event.seats.values_list("id", "status")) == {
+        ended.id: "available",
+        live.id: "locked",
+    }
+    assert list(IdempotencyKey.objects.values_list("key", flat=True)) == ["new"]
+    assert [[c["id"] for c in changes] for _, changes in published] == [[ended.id]]
 
 
 def test_create_event_lays_out_a_grid_in_sections():

@@ -1,12 +1,6 @@
-import logging
-import time
-
 from django.core.management.base import BaseCommand
-from django.db import close_old_connections
 
-from reservations.services import idempotency_keys_purge, locks_expire
-
-logger = logging.getLogger("reservations.sweeper")
+from reservations.services import locks_expire, sweep_forever
 
 
 class Command(BaseCommand):
@@ -20,16 +14,4 @@ class Command(BaseCommand):
         if once:
             self.stdout.write(f"{len(locks_expire())} locks expired.")
             return
-        last_purge = 0.0
-        while True:
-            try:
-                close_old_connections()
-                expired = locks_expire()
-                if expired:
-                    logger.info("expired %d locks", len(expired))
-                if time.monotonic() - last_purge > 3600:
-                    idempotency_keys_purge()
-                    last_purge = time.monotonic()
-            except Exception:
-                logger.exception("sweep failed; retrying")
-            time.sleep(interval)
+        sweep_forever(interval=interval)

@@ -1,0 +1,144 @@
+"""The relay: the process's one channel on the channel layer, between Redis and the hub.
+
+It joins each watched event's group once, receives every message of those groups, puts each
+event's frames back in `seq` order (reorder.py) and hands them to its listener (the hub). When
+the layer fails, or Redis stops answering, it tells the listener (who closes its sockets with
+4503), then rejoins with backoff; pushes resume by themselves once Redis is back.
+"""
+
+import asyncio
+import logging
+import time
+from collections.abc import Iterable
+from typing import Protocol
+
+from channels.layers import get_channel_layer
+
+from .broadcast import event_group
+from .reorder import REORDER_WAIT_SECONDS, SeqReorder
+
+logger = logging.getLogger("realtime.relay")
+
+# Group memberships are re-added this often: they expire on the layer after a day, and a Redis
+# that lost its data without dropping connections (a FLUSHALL, a failover) forgets them.
+GROUP_REFRESH_SECONDS = 30
+# How often the relay asks Redis whether it is there (see _redis_alive).
+LIVENESS_INTERVAL = 1.0
+
+
+class Listener(Protocol):
+    def watched_events(self) -> Iterable[int]: ...
+
+    def heard(self, event_id: int) -> None:
+        """A message of the event came (before reordering): its snapshot is stale."""
+
+    def deliver(self, event_id: int, text: str, seq: int, epoch: str) -> None: ...
+
+    def layer_failed(self) -> None: ...
+
+
+async def _first_failure(*coroutines) -> None:
+    """Run the coroutines until the first one raises; cancel the others and raise that."""
+    tasks = [asyncio.ensure_future(c) for c in coroutines]
+    try:
+        done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_EXCEPTION)
+        for task in done:
+            task.result()
+    finally:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+
+class Relay:
+    def __init__(self, listener: Listener, redis):
+        self._listener = listener
+        self._redis = redis
+        self._layer = get_channel_layer()
+        self._channel: str | None = None
+        self._joined: dict[int, asyncio.Future] = {}
+        self._reorders: dict[int, SeqReorder] = {}
+        self.ready = asyncio.Event()
+
+    async def join(self, event_id: int) -> None:
+        """Join the event's group (once per process); after this, its messages come here.
+        Call it once `ready` is set."""
+        joined = self._joined.get(event_id)
+        if joined is None or (joined.done() and joined.exception() is not None):
+            joined = self._joined[event_id] = asyncio.ensure_future(self._group_add(event_id))
+        await asyncio.shield(joined)
+
+    async def _group_add(self, event_id: int) -> None:
+        await self._layer.group_add(event_group(event_id), self._channel)
+
+    async def run(self) -> None:
+        backoff = 0.2
+        while True:
+            started = time.monotonic()
+            try:
+                self._channel = await self._layer.new_channel(prefix="hub")
+                self._joined = {}
+                for event_id in list(self._listener.watched_events()):
+                    self._joined[event_id] = asyncio.ensure_future(self._group_add(event_id))
+                    await self._joined[event_id]
+                self.ready.set()
+                await _first_failure(self._receive_forever(), self._redis_alive())
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                logger.warning("channel layer failed (%s); closing sockets, rejoining", exc)
+                self.ready.clear()
+                self._listener.layer_failed()
+                # Back off while the layer keeps failing; start afresh after a healthy spell.
+                backoff = 0.2 if time.monotonic() - started > 10 else min(backoff * 2, 5.0)
+                await asyncio.sleep(backoff)
+
+    async def _receive_forever(self) -> None:
+        while True:
+            message = await self._layer.receive(self._channel)
+            self._dispatch(message)
+
+    async def _redis_alive(self) -> None:
+        """Raise once Redis stops answering: the pub/sub layer reconnects quietly, and messages
+        published meanwhile are lost, so sockets must not stay open as if nothing happened."""
+        while self._redis is not None:
+            await asyncio.sleep(LIVENESS_INTERVAL)
+            await self._redis.ping()
+        await asyncio.Event().wait()
+
+    async def refresh_groups_forever(self) -> None:
+        while True:
+            await asyncio.sleep(GROUP_REFRESH_SECONDS)
+            if not self.ready.is_set():  # run() is rejoining them itself
+                continue
+            for event_id in list(self._listener.watched_events()):
+                try:
+                    await self._group_add(event_id)
+                except asyncio.CancelledError:
+                    raise
+                except Exception as exc:  # run() notices a broken layer and recovers
+                    logger.info("group refresh of event %s failed: %s", event_id, exc)
+
+    def _dispatch(self, message: dict) -> None:
+        if message.get("type") != "seats.message":
+            return
+        event_id, epoch = message["event_id"], message["epoch"]
+        self._listener.heard(event_id)
+        reorder = self._ordered(event_id)
+        for seq, text in message["frames"]:  # one per committed transaction, in seq order
+            for ordered in reorder.admit(text, seq, epoch):
+                self._listener.deliver(event_id, *ordered)
+
+    def _ordered(self, event_id: int) -> SeqReorder:
+        reorder = self._reorders.get(event_id)
+        if reorder is None:
+            reorder = self._reorders[event_id] = SeqReorder(
+                lambda: asyncio.get_running_loop().call_later(
+                    REORDER_WAIT_SECONDS, self._flush, event_id
+                )
+            )
+        return reorder
+
+    def _flush(self, event_id: int) -> None:
+        for text, seq, epoch in self._ordered(event_id).timer_fired():
+            self._listener.deliver(event_id, text, seq, epoch)

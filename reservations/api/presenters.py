@@ -1,0 +1,160 @@
+"""Every JSON shape the server writes, each once: seats as the API shows them (API.md), seat
+states and changes as the WebSocket pushes them (PROTOCOL.md), the lock and unlock answers,
+and the output serializers of users, events and reservations.
+
+Selectors and services return data (rows, model instances); these turn it into what a client
+reads. Seats are shaped by hand from tuples (a seat map is tens of thousands of seats, about
+ten times faster than a serializer); `SeatOutput` describes that shape for the OpenAPI schema.
+Events and reservations, read a few at a time, go through DRF serializers.
+"""
+
+from datetime import UTC, datetime
+from decimal import Decimal
+
+from django.utils import timezone
+from rest_framework import serializers
+
+from reservations.models import Seat
+from reservations.rules import effective_status, holder_id
+from reservations.selectors import SeatRows
+from reservations.services.sql import SEAT_FIELDS
+
+Status = Seat.Status
+
+
+class UserOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    username = serializers.CharField()
+
+
+class SeatOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    label = serializers.CharField()
+    section = serializers.CharField()
+    row = serializers.CharField()
+    number = serializers.IntegerField()
+    price = serializers.CharField()
+    status = serializers.ChoiceField(choices=["available", "locked", "reserved"])
+    version = serializers.IntegerField()
+    locked_until = serializers.CharField(allow_null=True)
+    mine = serializers.BooleanField()
+
+
+class EventOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    venue = serializers.CharField()
+    starts_at = serializers.DateTimeField()
+    price_min = serializers.DecimalField(max_digits=10, decimal_places=2, allow_null=True)
+    price_max = serializers.DecimalField(max_digits=10, decimal_places=2, allow_null=True)
+    seats_total = serializers.IntegerField()
+    seats_available = serializers.IntegerField()
+
+
+class EventDetailOutput(EventOutput):
+    description = serializers.CharField()
+
+
+class ReservationOutput(serializers.Serializer):
+    class EventBrief(serializers.Serializer):
+        id = serializers.IntegerField()
+        name = serializers.CharField()
+        starts_at = serializers.DateTimeField()
+
+    class SeatBrief(serializers.Serializer):
+        id = serializers.IntegerField(source="seat_id")
+        label = serializers.CharField(source="seat.label")
+        section = serializers.CharField(source="seat.section")
+        price = serializers.DecimalField(max_digits=10, decimal_places=2)
+
+    id = serializers.IntegerField()
+    status = serializers.CharField()
+    created_at = serializers.DateTimeField()
+    cancelled_at = serializers.DateTimeField(allow_null=True)
+    event = EventBrief()
+    seats = SeatBrief(many=True, source="reserved_seats.all")
+    total_price = serializers.DecimalField(max_digits=12, decimal_places=2)
+
+
+_SEAT_ACTION_MESSAGES = {"lock": "Seat {} is held for you.", "unlock": "Seat {} is released."}
+
+
+def money(amount: Decimal | None) -> str | None:
+    return None if amount is None else f"{amount:.2f}"
+
+
+def iso(moment: datetime | None) -> str | None:
+    """RFC 3339 in UTC with a Z, as API.md writes times."""
+    if moment is None:
+        return None
+    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def _public_state(status: str, locked_until: datetime | None, now: datetime) -> tuple:
+    """(status, locked_until) as anyone may see them: an ended lock shows as available."""
+    status = effective_status(status, locked_until, now)
+    return status, (iso(locked_until) if status == Status.LOCKED else None)
+
+
+def seat_json(row: tuple, *, user_id: int | None, now: datetime) -> dict:
+    """A seat for the API, `mine` for the caller; `row` in the order of sql.SEAT_FIELDS."""
+    seat_id, label, section, row_name, number, price, status, version, until, locker, owner = row
+    status, locked_until = _public_state(status, until, now)
+    holder = holder_id(status, locker, owner)
+    return {
+        "id": seat_id,
+        "label": label,
+        "section": section,
+        "row": row_name,
+        "number": number,
+        "price": money(price),
+        "status": status,
+        "version": version,
+        "locked_until": locked_until,
+        "mine": user_id is not None and holder == user_id,
+    }
+
+
+def seat_map_json(event_id: int, seats: SeatRows, *, user_id: int | None) -> dict:
+    """GET /api/events/{id}/seats/."""
+    rows, now = seats
+    return {"event_id": event_id, "seats": [seat_json(r, user_id=user_id, now=now) for r in rows]}
+
+
+def seat_action_json(action: str, seat: Seat, *, user_id: int) -> dict:
+    """The answer to lock and unlock, through Django and on the fast path alike."""
+    row = tuple(getattr(seat, field) for field in SEAT_FIELDS)
+    return {
+        "success": True,
+        "message": _SEAT_ACTION_MESSAGES[action].format(seat.label),
+        "seat": seat_json(row, user_id=user_id, now=timezone.now()),
+    }
+
+
+def seats_lock_json(seats: list[Seat], *, user_id: int) -> dict:
+    """The answer to locking several seats."""
+    now = timezone.now()
+    rows = [tuple(getattr(seat, field) for field in SEAT_FIELDS) for seat in seats]
+    return {"success": True, "seats": [seat_json(r, user_id=user_id, now=now) for r in rows]}
+
+
+def seat_states_json(seats: SeatRows) -> list[dict]:
+    """The `seats` of a WebSocket snapshot: only what PROTOCOL.md pushes, nothing about who."""
+    rows, now = seats
+    states = []
+    for seat_id, status, version, until in rows:
+        status, locked_until = _public_state(status, until, now)
+        states.append(
+            {"id": seat_id, "status": status, "version": version, "locked_until": locked_until}
+        )
+    return states
+
+
+def seat_change_json(seat_id: int, status: str, version: int, until: datetime | None) -> dict:
+    """One change in a `seats` frame: the state a transaction just wrote."""
+    return {
+        "id": seat_id,
+        "status": status,
+        "version": version,
+        "locked_until": iso(until) if status == Status.LOCKED else None,
+    }

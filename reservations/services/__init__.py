@@ -1,0 +1,67 @@
+"""The booking rules: the only code that changes seats.
+
+Locking, written down once:
+
+1. Every service is one ``transaction.atomic()``.
+2. When a service touches the caller's holds (lock, lock several, unlock, reserve) it first
+   takes the caller's user row ``FOR UPDATE`` and refuses an account that is no longer active
+   (``holds.caller_row_steps``, the one caller check): the hold limit counts seats across rows
+   that the request does not lock, and this makes one user's concurrent holds queue behind
+   each other.
+3. Then it takes the seat rows ``FOR UPDATE`` ordered by id. Two multi-seat
+   requests therefore lock their common seats in the same order and cannot deadlock.
+4. Only after the rows are locked does it read the clock and check availability, so the check
+   and the write see the same committed state ("check at commit time"). The one-seat lock
+   and one-seat unlock first try a single conditional UPDATE whose clock is read just before
+   it, written so that it can only refuse more than the rule; a refused click is checked again
+   this way.
+5. Each changed seat's ``version`` grows by one in the same transaction, and the change is
+   announced with ``signals.seats_changed_on_commit``: a rolled-back transaction tells nobody
+   anything. (The fast path, which commits on its own connection, announces after its commit.)
+
+Where each rule lives:
+
+* when a lock has ended and who holds a seat: ``reservations/rules.py``;
+* the three writes (held, booked, freed): ``sql.HOLD``, ``sql.BOOK``, ``sql.FREE``, each one
+  definition from which both its SQL ``SET`` clause (the hold path) and its in-memory
+  ``apply`` (the ORM path: reserve, cancel, expire) are generated;
+* hold and release: ``holds.py``, as step functions that yield SQL (``sql.py``) and receive
+  rows, driven by ``runner.run`` on Django's connection or ``runner.run_async`` on psycopg's;
+* reserve and cancel: ``bookings.py``; the sweep and the key purge: ``expiry.py``; seat
+  layout of a new event: ``layout.py``.
+"""
+
+from ..rules import seat_is_free, seat_is_held_by
+from .bookings import ReservationOutcome, reservation_cancel, reservation_create
+from .expiry import idempotency_keys_purge, locks_expire, sweep_forever
+from .holds import (
+    HoldOutcome,
+    hold_all_steps,
+    hold_one_steps,
+    release_one_steps,
+    seat_lock,
+    seat_unlock,
+    seats_lock,
+)
+from .layout import event_create_with_seats, row_name, seat_grid
+
+__all__ = [
+    "HoldOutcome",
+    "ReservationOutcome",
+    "event_create_with_seats",
+    "hold_all_steps",
+    "hold_one_steps",
+    "idempotency_keys_purge",
+    "locks_expire",
+    "release_one_steps",
+    "reservation_cancel",
+    "reservation_create",
+    "row_name",
+    "seat_grid",
+    "seat_is_free",
+    "seat_is_held_by",
+    "seat_lock",
+    "seat_unlock",
+    "seats_lock",
+    "sweep_forever",
+]

@@ -1,0 +1,85 @@
+"""The expiry sweeper: ended locks turned back to available, old idempotency keys purged.
+
+Expiry itself needs no sweeper (rules.py: an ended lock is available everywhere at once); the
+sweep makes the rows say so and tells watchers, whose seat maps show the seat free again.
+``sweep_forever`` is the one loop, run by the ``sweep_locks`` command (full stack: its own
+process) and by the server in a thread of its own (embedded default: see config/asgi.py).
+"""
+
+import logging
+import threading
+import time
+from datetime import datetime, timedelta
+
+from django.db import close_old_connections, transaction
+from django.utils import timezone
+
+from ..models import IdempotencyKey, Seat
+from ..rules import ended_lock_q
+from . import sql
+from .bookings import save_seats
+
+logger = logging.getLogger("reservations.sweeper")
+
+SWEEP_INTERVAL = 0.5
+PURGE_INTERVAL = 3600.0
+# API.md: an Idempotency-Key is kept at least 24 hours.
+IDEMPOTENCY_KEY_AGE = timedelta(hours=48)
+
+
+def locks_expire(*, now: datetime | None = None, batch_size: int = 500) -> list[Seat]:
+    """Turn ended locks back to available (version + 1), one transaction per event.
+
+    ``skip_locked`` lets two sweepers run at once without waiting on or double-counting each
+    other: a row one sweeper has taken is skipped by the other, and the re-check under the lock
+    (``locked_until <= now``) drops a row that was taken again in the meantime.
+    """
+    now = now or timezone.now()
+    expired: list[Seat] = []
+    event_ids = (
+        Seat.objects.filter(ended_lock_q(now))
+        .order_by()
+        .values_list("event_id", flat=True)
+        .distinct()
+    )
+    for event_id in list(event_ids):
+        while True:
+            with transaction.atomic():
+                seats = list(
+                    Seat.objects.select_for_update(skip_locked=True)
+                    .filter(ended_lock_q(now), event_id=event_id)
+                    .order_by("id")[:batch_size]
+                )
+                for seat in seats:
+                    sql.FREE.apply(seat)
+                save_seats(seats, event_id=event_id)
+            expired.extend(seats)
+            if len(seats) < batch_size:
+                break
+    return expired
+
+
+def idempotency_keys_purge(*, older_than: timedelta = IDEMPOTENCY_KEY_AGE) -> int:
+    deleted, _ = IdempotencyKey.objects.filter(created_at__lt=timezone.now() - older_than).delete()
+    return deleted
+
+
+def sweep_forever(*, interval: float = SWEEP_INTERVAL, stop: threading.Event | None = None) -> None:
+    """Expire ended locks every `interval` seconds, purge old keys every hour, until `stop`.
+
+    A failed sweep (the database away) is logged and tried again at the next interval.
+    """
+    stop = stop or threading.Event()
+    last_purge = -PURGE_INTERVAL
+    while not stop.is_set():
+        try:
+            close_old_connections()
+            expired = locks_expire()
+            if expired:
+                logger.info("expired %d locks", len(expired))
+            if time.monotonic() - last_purge > PURGE_INTERVAL:
+                idempotency_keys_purge()
+                last_purge = time.monotonic()
+        except Exception:
+            logger.exception("sweep failed; retrying")
+        stop.wait(interval)

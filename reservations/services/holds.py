@@ -1,0 +1,189 @@
+"""Hold and release: the hot path of an on-sale, written once as steps.
+
+A step function is a generator that yields each ``Statement`` it needs run and receives that
+statement's rows back ("sans-I/O"); it returns its outcome. It never touches a connection, so
+the same rules run on Django's connection (``runner.run``: the views, the admin, the tests)
+and on an async psycopg connection on the server's event loop (``runner.run_async``: the
+bearer-token fast path, reservations/api/fast.py). Raw SQL (sql.py) because the ORM's query
+building was most of a hold's CPU.
+
+The locking order of the package docstring holds here too: the caller's row first, then the
+seat rows in id order, then the clock and the checks.
+"""
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.db import transaction
+from django.utils import timezone
+
+from ..exceptions import AccountInactive, HoldLimitReached, NotFound, NotHolder, SeatUnavailable
+from ..models import Seat
+from ..rules import effective_status, seat_is_free, seat_is_held_by
+from ..signals import seats_changed_on_commit
+from . import sql
+from .runner import run
+from .sql import Rows, Steps
+
+Status = Seat.Status
+
+
+@dataclass(frozen=True)
+class HoldOutcome:
+    seats: list[Seat]  # every seat asked for, as it stands after the change
+    changed: list[Seat]  # the ones whose state changed: what watchers are told
+
+
+# A one-statement release only takes holds with more than this left (see sql.free_if_held).
+RELEASE_MARGIN = timedelta(seconds=1)
+
+
+def lock_deadline(now: datetime) -> datetime:
+    return now + timedelta(seconds=settings.SEAT_LOCK_SECONDS)
+
+
+def not_in_event(*, event_exists: bool, wanted: list[int], found: set[int]) -> NotFound:
+    """The 404 of a request that did not find every seat it asked for in the event."""
+    if not event_exists:
+        return NotFound("No such event.")
+    missing = [seat_id for seat_id in wanted if seat_id not in found]
+    return NotFound("Some seats are not part of this event.", seats=missing)
+
+
+def _seat_from_row(row: Sequence, event_id: int) -> Seat:
+    return Seat(event_id=event_id, **dict(zip(sql.SEAT_FIELDS, row, strict=True)))
+
+
+def _changed_one(rows: Rows, event_id: int) -> HoldOutcome:
+    """The outcome of a one-statement hold or release that changed its seat."""
+    (seat,) = [_seat_from_row(row, event_id) for row in rows]
+    return HoldOutcome(seats=[seat], changed=[seat])
+
+
+def caller_row_steps(user_id: int) -> Steps[None]:
+    """Lock the caller's row (locking rule 2) and check the account still may act."""
+    rows = yield sql.user_for_update(user_id=user_id)
+    if not rows or not rows[0][0]:
+        raise AccountInactive("Log in, or send a valid bearer token.")
+
+
+def seat_rows_steps(*, event_id: int, seat_ids: Iterable[int]) -> Steps[list[Seat]]:
+    """Lock the event's seats with these ids in id order (rule 3); 404 if any is not in it."""
+    wanted = sorted(set(seat_ids))
+    rows = yield sql.seats_for_update(event_id=event_id, seat_ids=wanted)
+    if len(rows) != len(wanted):
+        event_exists = bool((yield sql.event_exists(event_id=event_id)))
+        raise not_in_event(event_exists=event_exists, wanted=wanted, found={r[0] for r in rows})
+    return [_seat_from_row(row, event_id) for row in rows]
+
+
+def hold_all_steps(*, user_id: int, event_id: int, seat_ids: Sequence[int]) -> Steps[HoldOutcome]:
+    """Hold seats of one event: all of them, or none and an error listing the blockers.
+
+    Holding a seat you already hold changes nothing (and does not extend it).
+    """
+    yield from caller_row_steps(user_id)
+    return (yield from _checked_hold_steps(user_id=user_id, event_id=event_id, seat_ids=seat_ids))
+
+
+def _checked_hold_steps(
+    *, user_id: int, event_id: int, seat_ids: Sequence[int]
+) -> Steps[HoldOutcome]:
+    """hold_all_steps after the user row lock: the seat rows locked, then every check."""
+    seats = yield from seat_rows_steps(event_id=event_id, seat_ids=seat_ids)
+    now = timezone.now()
+
+    in_the_way = [
+        s for s in seats if not seat_is_free(s, now) and not seat_is_held_by(s, user_id, now)
+    ]
+    if in_the_way:
+        labels = ", ".join(s.label for s in in_the_way)
+        if len(in_the_way) == 1:
+            message = f"Seat {labels} is already held or booked by another customer."
+        else:
+            message = f"Seats {labels} are already held or booked by other customers."
+        raise SeatUnavailable(message, seats=[s.id for s in in_the_way])
+
+    to_hold = [s for s in seats if not seat_is_held_by(s, user_id, now)]
+    if to_hold:
+        limit = settings.SEAT_HOLD_LIMIT
+        deadlines = yield sql.held_deadlines(event_id=event_id, user_id=user_id)
+        held = sum(
+            1
+            for (until,) in deadlines
+            if effective_status(Status.LOCKED, until, now) == Status.LOCKED
+        )
+        if held + len(to_hold) > limit:
+            raise HoldLimitReached(
+                f"You can hold at most {limit} seats of this event at once.", limit=limit
+            )
+        until = lock_deadline(now)
+        for seat in to_hold:
+            sql.HOLD.apply(seat, user_id=user_id, until=until)
+        yield sql.hold(seat_ids=[s.id for s in to_hold], user_id=user_id, until=until)
+    return HoldOutcome(seats=seats, changed=to_hold)
+
+
+def hold_one_steps(*, user_id: int, event_id: int, seat_id: int) -> Steps[HoldOutcome]:
+    """Hold one seat: hold_all_steps, with the common case in one statement."""
+    yield from caller_row_steps(user_id)
+    now = timezone.now()
+    rows = yield sql.hold_if_free(
+        event_id=event_id,
+        seat_id=seat_id,
+        user_id=user_id,
+        until=lock_deadline(now),
+        now=now,
+        limit=settings.SEAT_HOLD_LIMIT,
+    )
+    if rows:
+        return _changed_one(rows, event_id)
+    return (yield from _checked_hold_steps(user_id=user_id, event_id=event_id, seat_ids=[seat_id]))
+
+
+def release_one_steps(*, user_id: int, event_id: int, seat_id: int) -> Steps[HoldOutcome]:
+    """Release a seat the caller holds. A lock that has ended is already gone: not_holder."""
+    yield from caller_row_steps(user_id)
+    still_held_at = timezone.now() + RELEASE_MARGIN
+    rows = yield sql.free_if_held(
+        event_id=event_id, seat_id=seat_id, user_id=user_id, still_held_at=still_held_at
+    )
+    if rows:
+        return _changed_one(rows, event_id)
+    (seat,) = yield from seat_rows_steps(event_id=event_id, seat_ids=[seat_id])
+    if not seat_is_held_by(seat, user_id, timezone.now()):
+        raise NotHolder(f"You do not hold seat {seat.label}.", seats=[seat.id])
+    sql.FREE.apply(seat)
+    yield sql.free(seat_ids=[seat.id])
+    return HoldOutcome(seats=[seat], changed=[seat])
+
+
+# --- The services: the steps run on Django's connection, one transaction each -----------------
+
+
+def _run_and_announce(steps: Steps[HoldOutcome], *, event_id: int) -> HoldOutcome:
+    with transaction.atomic():
+        outcome = run(steps)
+        seats_changed_on_commit(event_id=event_id, seats=outcome.changed)
+    return outcome
+
+
+def seat_lock(*, user: AbstractBaseUser, event_id: int, seat_id: int) -> Seat:
+    """Hold one seat. Holding a seat you already hold changes nothing (and does not extend it)."""
+    steps = hold_one_steps(user_id=user.pk, event_id=event_id, seat_id=seat_id)
+    return _run_and_announce(steps, event_id=event_id).seats[0]
+
+
+def seats_lock(*, user: AbstractBaseUser, event_id: int, seat_ids: Sequence[int]) -> list[Seat]:
+    """Hold several seats of one event: all of them, or none and an error listing the blockers."""
+    steps = hold_all_steps(user_id=user.pk, event_id=event_id, seat_ids=seat_ids)
+    return _run_and_announce(steps, event_id=event_id).seats
+
+
+def seat_unlock(*, user: AbstractBaseUser, event_id: int, seat_id: int) -> Seat:
+    """Release a seat the caller holds. A lock that has ended is already gone: not_holder."""
+    steps = release_one_steps(user_id=user.pk, event_id=event_id, seat_id=seat_id)
+    return _run_and_announce(steps, event_id=event_id).seats[0]

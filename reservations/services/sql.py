@@ -1,0 +1,206 @@
+"""Every statement the hold steps send, the one list of seat columns, and the three writes.
+
+A seat changes state in three ways only: held, booked, freed. Each is one ``SeatWrite``, and
+both of its forms come from it: ``update_sql`` for the SQL of the hold path, ``apply`` for a
+model instance the ORM then saves (reserve, cancel, expire). Neither form is written by hand.
+
+Parameters are named (``%(user_id)s``), so a value used twice is passed once. A statement that
+takes row locks says so in ``lock_rows`` rather than in its text: the runner adds
+``FOR UPDATE`` where the database has it (PostgreSQL) and leaves it out where write
+transactions are serial anyway (SQLite, the embedded default).
+"""
+
+from collections.abc import Generator, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, NamedTuple, TypeVar
+
+from django.contrib.auth import get_user_model
+
+from ..models import Event, Seat
+from ..rules import FREE_SQL, live_hold_sql
+
+Status = Seat.Status
+SEAT_TABLE = Seat._meta.db_table
+
+# The seat columns every seat read returns, in this order: the hold steps build Seats from them,
+# selectors read the seat map with them, presenters unpack them.
+SEAT_FIELDS = (
+    "id",
+    "label",
+    "section",
+    "row",
+    "number",
+    "price",
+    "status",
+    "version",
+    "locked_until",
+    "locked_by_id",
+    "reserved_by_id",
+)
+SEAT_COLUMNS = ", ".join(SEAT_FIELDS)
+
+
+class Statement(NamedTuple):
+    sql: str
+    params: dict[str, Any]
+    lock_rows: bool = False  # add FOR UPDATE where the database has row locks
+
+
+Rows = list[tuple]
+T = TypeVar("T")
+# A step function (holds.py): yields statements, is sent each one's rows, returns a T.
+Steps = Generator[Statement, Rows, T]
+
+# What a SeatWrite changes, as the ORM's update_fields names it.
+WRITTEN_FIELDS = ["status", "locked_by", "locked_until", "reserved_by", "version"]
+
+
+class Param(NamedTuple):
+    """A value a SeatWrite takes from its caller, by name."""
+
+    name: str
+
+    @property
+    def placeholder(self) -> str:
+        return f"%({self.name})s"
+
+
+@dataclass(frozen=True)
+class SeatWrite:
+    """One change of a seat's state. Each column is a constant (None: NULL) or a `Param`."""
+
+    status: str
+    locked_by_id: Param | None
+    locked_until: Param | None
+    reserved_by_id: Param | None
+
+    def _columns(self) -> dict[str, Param | None]:
+        return {
+            "locked_by_id": self.locked_by_id,
+            "locked_until": self.locked_until,
+            "reserved_by_id": self.reserved_by_id,
+        }
+
+    def update_sql(self) -> str:
+        assignments = [f"status = '{self.status}'"]
+        for column, value in self._columns().items():
+            assignments.append(f"{column} = {'NULL' if value is None else value.placeholder}")
+        assignments.append("version = version + 1")
+        return f"UPDATE {SEAT_TABLE} SET {', '.join(assignments)}"
+
+    def apply(self, seat: Seat, **values: Any) -> None:
+        """The same write on a Seat in memory (the caller saves WRITTEN_FIELDS)."""
+        seat.status = self.status
+        for column, value in self._columns().items():
+            setattr(seat, column, None if value is None else values[value.name])
+        seat.version += 1
+
+
+HOLD = SeatWrite(
+    Status.LOCKED.value,
+    locked_by_id=Param("user_id"),
+    locked_until=Param("until"),
+    reserved_by_id=None,
+)
+BOOK = SeatWrite(
+    Status.RESERVED.value, locked_by_id=None, locked_until=None, reserved_by_id=Param("user_id")
+)
+FREE = SeatWrite(Status.AVAILABLE.value, locked_by_id=None, locked_until=None, reserved_by_id=None)
+
+
+def _id_list(seat_ids: Sequence[int]) -> tuple[str, dict[str, int]]:
+    names = [f"seat_{index}" for index in range(len(seat_ids))]
+    return ", ".join(f"%({n})s" for n in names), dict(zip(names, seat_ids, strict=True))
+
+
+def user_for_update(*, user_id: int) -> Statement:
+    table = get_user_model()._meta.db_table
+    return Statement(
+        f"SELECT is_active FROM {table} WHERE id = %(user_id)s", {"user_id": user_id}, True
+    )
+
+
+def seats_for_update(*, event_id: int, seat_ids: Sequence[int]) -> Statement:
+    ids, params = _id_list(seat_ids)
+    return Statement(
+        f"SELECT {SEAT_COLUMNS} FROM {SEAT_TABLE} WHERE event_id = %(event_id)s "
+        f"AND id IN ({ids}) ORDER BY id",
+        {"event_id": event_id, **params},
+        True,
+    )
+
+
+def event_exists(*, event_id: int) -> Statement:
+    return Statement(
+        f"SELECT 1 FROM {Event._meta.db_table} WHERE id = %(event_id)s", {"event_id": event_id}
+    )
+
+
+def held_deadlines(*, event_id: int, user_id: int) -> Statement:
+    return Statement(
+        f"SELECT locked_until FROM {SEAT_TABLE} WHERE event_id = %(event_id)s "
+        f"AND locked_by_id = %(user_id)s AND status = '{Status.LOCKED.value}'",
+        {"event_id": event_id, "user_id": user_id},
+    )
+
+
+def hold(*, seat_ids: Sequence[int], user_id: int, until: datetime) -> Statement:
+    ids, params = _id_list(seat_ids)
+    return Statement(
+        f"{HOLD.update_sql()} WHERE id IN ({ids})", {"user_id": user_id, "until": until, **params}
+    )
+
+
+def free(*, seat_ids: Sequence[int]) -> Statement:
+    ids, params = _id_list(seat_ids)
+    return Statement(f"{FREE.update_sql()} WHERE id IN ({ids})", params)
+
+
+# The common click of an on-sale, a free seat under the hold limit, as one statement after the
+# user row lock: the UPDATE takes the seat row itself, and its condition is the rule in SQL
+# (rules.FREE_SQL; fewer live holds than the limit). Its clock is read before the seat row is
+# locked, so it can only refuse more than the rule: a click it refuses is decided again the long
+# way, under the locks, which also says why.
+_HOLD_IF_FREE = (
+    f"{HOLD.update_sql()} WHERE event_id = %(event_id)s AND id = %(seat_id)s AND {FREE_SQL} "
+    f"AND (SELECT count(*) FROM {SEAT_TABLE} h WHERE h.event_id = %(event_id)s "
+    f"AND h.locked_by_id = %(user_id)s AND {live_hold_sql('h')}) < %(limit)s "
+    f"RETURNING {SEAT_COLUMNS}"
+)
+
+
+def hold_if_free(
+    *, event_id: int, seat_id: int, user_id: int, until: datetime, now: datetime, limit: int
+) -> Statement:
+    params = {
+        "user_id": user_id,
+        "until": until,
+        "event_id": event_id,
+        "seat_id": seat_id,
+        "now": now,
+        "limit": limit,
+    }
+    return Statement(_HOLD_IF_FREE, params)
+
+
+# The same for releasing a live hold of the caller's. Here a clock read early would accept more
+# than the rule (a hold ending between the read and the row lock), so the statement only takes
+# holds that are still held a margin later (`still_held_at`); the rest go the long way.
+_FREE_IF_HELD = (
+    f"{FREE.update_sql()} WHERE event_id = %(event_id)s AND id = %(seat_id)s "
+    f"AND status = '{Status.LOCKED.value}' AND locked_by_id = %(user_id)s "
+    f"AND locked_until > %(still_held_at)s RETURNING {SEAT_COLUMNS}"
+)
+
+
+def free_if_held(
+    *, event_id: int, seat_id: int, user_id: int, still_held_at: datetime
+) -> Statement:
+    params = {
+        "event_id": event_id,
+        "seat_id": seat_id,
+        "user_id": user_id,
+        "still_held_at": still_held_at,
+    }
+    return Statement(_FREE_IF_HELD, params)

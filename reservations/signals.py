@@ -1,0 +1,60 @@
+"""The one way reservations tells anyone that seats changed: the ``seats_changed`` signal,
+sent only once the change has committed.
+
+Modelled on Zulip's ``send_event_on_commit``: the changes are captured inside the transaction
+(so they carry exactly the versions written) and sent from ``transaction.on_commit``; a
+rolled-back transaction sends nothing. Receivers (realtime connects its publisher in its
+``AppConfig.ready``) are called with ``event_id`` and ``changes``, a list of ``SeatChange``. A
+receiver that fails is logged, never raised: the booking has committed and its answer must not
+turn into an error. Reservations itself never imports a receiver.
+"""
+
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from functools import partial
+
+from django.db import transaction
+from django.dispatch import Signal
+
+logger = logging.getLogger("reservations.signals")
+
+seats_changed = Signal()
+
+
+@dataclass(frozen=True, slots=True)
+class SeatChange:
+    """A seat's state as one committed transaction left it."""
+
+    id: int
+    status: str
+    version: int
+    locked_until: datetime | None
+
+
+def _changes(seats: Iterable) -> list[SeatChange]:
+    return [SeatChange(s.id, s.status, s.version, s.locked_until) for s in seats]
+
+
+def _send(event_id: int, changes: list[SeatChange]) -> None:
+    for receiver, result in seats_changed.send_robust(
+        sender=SeatChange, event_id=event_id, changes=changes
+    ):
+        if isinstance(result, Exception):
+            logger.error("%s failed on seats_changed", receiver, exc_info=result)
+
+
+def seats_changed_on_commit(*, event_id: int, seats: Iterable) -> None:
+    """Announce changed seats once the current transaction commits (nothing if it rolls back)."""
+    changes = _changes(seats)
+    if changes:
+        transaction.on_commit(partial(_send, event_id, changes), robust=True)
+
+
+def seats_changed_committed(*, event_id: int, seats: Iterable) -> None:
+    """Announce changed seats that a transaction outside Django's connection has committed
+    (the fast path's, on psycopg): the caller calls this after its commit."""
+    changes = _changes(seats)
+    if changes:
+        _send(event_id, changes)

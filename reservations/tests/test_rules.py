@@ -1,0 +1,86 @@
+"""The seat-state rules (rules.py) say the same thing in Python, as ORM filters and in SQL, and
+each write (services/sql.py) does the same in memory as in SQL."""
+
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+
+from reservations.models import Seat
+from reservations.rules import (
+    FREE_SQL,
+    free_q,
+    live_hold_sql,
+    live_lock_q,
+    seat_is_free,
+    seat_is_held_by,
+)
+from reservations.services import sql
+
+from .factories import event_with_seats
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def now():
+    return timezone.now()
+
+
+@pytest.fixture
+def every_state(alice, now):
+    """Seats: available, booked, a lock ended a second ago, one ending now, one still live."""
+    event = event_with_seats(rows=1, seats_per_row=5)
+    available, booked, ended, ending, live = event.seats.order_by("id")
+    Seat.objects.filter(pk=booked.pk).update(status="reserved", reserved_by=alice)
+    ends = {ended: now - timedelta(seconds=1), ending: now, live: now + timedelta(minutes=1)}
+    for seat, until in ends.items():
+        Seat.objects.filter(pk=seat.pk).update(status="locked", locked_by=alice, locked_until=until)
+    return event, {"available": available.id, "ended": ended.id, "ending": ending.id}, live.id
+
+
+def _sql_ids(event_id, condition, now):
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT s.id FROM {sql.SEAT_TABLE} s WHERE s.event_id = %(event_id)s AND {condition}",
+            {"event_id": event_id, "now": now},
+        )
+        return {row[0] for row in cursor.fetchall()}
+
+
+def test_free_means_available_or_a_lock_that_has_ended_in_all_three_forms(every_state, now):
+    event, free, _ = every_state
+    seats = Seat.objects.filter(event=event)
+    in_python = {s.id for s in seats if seat_is_free(s, now)}
+    as_orm = set(seats.filter(free_q(now)).values_list("id", flat=True))
+    in_sql = _sql_ids(event.id, FREE_SQL, now)
+    assert in_python == as_orm == in_sql == set(free.values())
+
+
+def test_a_live_hold_is_one_whose_end_is_still_ahead_in_all_three_forms(every_state, alice, now):
+    event, _, live = every_state
+    seats = Seat.objects.filter(event=event)
+    in_python = {s.id for s in seats if seat_is_held_by(s, alice.id, now)}
+    as_orm = set(seats.filter(live_lock_q(now)).values_list("id", flat=True))
+    in_sql = _sql_ids(event.id, live_hold_sql("s"), now)
+    assert in_python == as_orm == in_sql == {live}
+
+
+@pytest.mark.parametrize("write", [sql.HOLD, sql.BOOK, sql.FREE], ids=["hold", "book", "free"])
+def test_each_write_does_the_same_in_memory_as_in_sql(write, alice, now):
+    event = event_with_seats(rows=1, seats_per_row=2)
+    in_memory, in_sql = event.seats.order_by("id")
+    values = {"user_id": alice.id, "until": now + timedelta(minutes=5)}
+
+    write.apply(in_memory, **values)
+    in_memory.save(update_fields=sql.WRITTEN_FIELDS)
+    with connection.cursor() as cursor:
+        cursor.execute(f"{write.update_sql()} WHERE id = %(seat)s", {**values, "seat": in_sql.id})
+
+    def state(seat):
+        seat.refresh_from_db()
+        return seat.status, seat.locked_by_id, seat.locked_until, seat.reserved_by_id, seat.version
+
+    assert state(in_memory) == state(in_sql)
+    assert state(in_memory)[0] == write.status and state(in_memory)[-1] == 1
