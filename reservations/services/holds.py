@@ -42,7 +42,9 @@ RELEASE_MARGIN = timedelta(seconds=1)
 
 
 def lock_deadline(now: datetime) -> datetime:
-    return now + timedelta(seconds=settings.SEAT_LOCK_SECONDS)
+    """When a hold taken now ends: whole seconds, because `locked_until` is public, and to the
+    microsecond it would tell an observer which seats one buyer took in one request."""
+    return (now + timedelta(seconds=settings.SEAT_LOCK_SECONDS)).replace(microsecond=0)
 
 
 def not_in_event(*, event_exists: bool, wanted: list[int], found: set[int]) -> NotFound:

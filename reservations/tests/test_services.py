@@ -203,3 +203,15 @@ def test_row_names_go_past_z():
         "ZZ",
         "AAA",
     ]
+
+
+def test_public_hold_deadlines_are_whole_seconds_so_one_buyers_seats_cannot_be_grouped(
+    alice, event, seats
+):
+    # Locked in one request and locked one by one read the same to an observer.
+    services.seats_lock(user=alice, event_id=event.id, seat_ids=[seats[0].id, seats[1].id])
+    services.seat_lock(user=alice, event_id=event.id, seat_id=seats[2].id)
+
+    deadlines = Seat.objects.filter(status="locked").values_list("locked_until", flat=True)
+
+    assert {until.microsecond for until in deadlines} == {0}
