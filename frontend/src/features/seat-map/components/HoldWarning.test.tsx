@@ -31,11 +31,12 @@ describe('HoldWarning (WCAG 2.2.1)', () => {
     vi.useRealTimers();
   });
 
-  it('stays silent, then warns 30 s before the first hold ends, in an alert region, with one button', () => {
+  it('stays silent, then warns 30 s before the first hold ends, in an assertive live region, with one button', () => {
     const store = new SeatStore();
     store.loadFromApi([held(1, 45), held(2, 300)]);
     render(<HoldWarning store={store} onExtend={async () => []} />);
-    const region = screen.getByRole('alert');
+    const region = screen.getByTestId('hold-warning-live');
+    expect(region.getAttribute('aria-live')).toBe('assertive');
     expect(region.textContent).toBe('');
     expect(screen.queryByRole('button', { name: 'Keep my seats' })).toBeNull();
 
@@ -63,7 +64,7 @@ describe('HoldWarning (WCAG 2.2.1)', () => {
       fireEvent.click(screen.getByRole('button', { name: 'Keep my seats' }));
     });
     expect(onExtend).toHaveBeenCalledWith([1, 2]);
-    expect(screen.getByRole('alert').textContent).toBe('');
+    expect(screen.getByTestId('hold-warning-live').textContent).toBe('');
     expect(screen.queryByRole('button', { name: 'Keep my seats' })).toBeNull();
   });
 
@@ -74,7 +75,7 @@ describe('HoldWarning (WCAG 2.2.1)', () => {
     await act(async () => {
       fireEvent.click(screen.getByRole('button', { name: 'Keep my seats' }));
     });
-    expect(screen.getByRole('alert').textContent).toBe(
+    expect(screen.getByTestId('hold-warning-live').textContent).toBe(
       "Your hold on A1 ends in less than 30 seconds and can't be extended any more. Reserve now to keep it.",
     );
     expect(screen.queryByRole('button', { name: 'Keep my seats' })).toBeNull();

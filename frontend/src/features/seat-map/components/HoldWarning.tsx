@@ -47,7 +47,9 @@ export function HoldWarning({ store, onExtend }: HoldWarningProps) {
 
   return (
     <div className={`hold-warning-slot${warning ? ' notice notice--warning hold-warning' : ''}`} data-testid="hold-warning">
-      <div role="alert" aria-atomic="true">
+      {/* Assertive like an alert, but not role="alert": the region stays mounted (so its first
+          words are announced), and an empty alert would be one more "alert" on the page. */}
+      <div aria-live="assertive" aria-atomic="true" data-testid="hold-warning-live">
         {warning && (
           <p className="hold-warning__text">
             {warning.capped
