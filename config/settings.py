@@ -25,6 +25,7 @@ env = environ.Env(
     CSRF_TRUSTED_ORIGINS=(list, []),
     SEAT_LOCK_SECONDS=(int, 300),
     SEAT_HOLD_LIMIT=(int, 10),
+    SEAT_HOLD_MAX_SECONDS=(int, 600),
     REDIS_URL=(str, ""),
     SECURE_SSL_REDIRECT=(bool, False),
     COOKIE_SECURE=(bool, None),
@@ -60,6 +61,8 @@ NUM_PROXIES = env("NUM_PROXIES")
 
 SEAT_LOCK_SECONDS = env("SEAT_LOCK_SECONDS")
 SEAT_HOLD_LIMIT = env("SEAT_HOLD_LIMIT")
+# However often a buyer asks for more time, no hold lasts longer than this from when it began.
+SEAT_HOLD_MAX_SECONDS = env("SEAT_HOLD_MAX_SECONDS")
 REDIS_URL = env("REDIS_URL")
 EMBEDDED_SWEEPER = env.bool("EMBEDDED_SWEEPER", default=True)
 

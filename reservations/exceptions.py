@@ -35,6 +35,12 @@ class NotHolder(BookingError):
     code = "not_holder"
 
 
+class HoldCapReached(BookingError):
+    """A hold is already as long as SEAT_HOLD_MAX_SECONDS allows from when it began."""
+
+    code = "hold_cap_reached"
+
+
 class LockRequired(BookingError):
     code = "lock_required"
 

@@ -1,16 +1,77 @@
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.validators import MinValueValidator
+from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
 
 
+class VenueLayout(models.Model):
+    """A room as a layout file describes it (docs/LAYOUT.md), reusable across events.
+
+    An event created on it gets its own seat rows, copied from these (holds and bookings are per
+    event); the categories here are the defaults each such event starts with.
+    """
+
+    name = models.CharField(max_length=200)
+    width = models.FloatField()
+    height = models.FloatField()
+    # The plan's non-seat drawing (stage, section names), in the shapes format of docs/LAYOUT.md.
+    shapes = models.JSONField(default=list, blank=True)
+    # [{"name", "price", "colour"}]: the price categories an event on this layout starts with.
+    categories = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class LayoutSeat(models.Model):
+    """A seat of a venue layout, in layout order (id order)."""
+
+    layout = models.ForeignKey(VenueLayout, on_delete=models.CASCADE, related_name="seats")
+    section = models.CharField(max_length=50)
+    row = models.CharField(max_length=10)
+    number = models.PositiveIntegerField()
+    label = models.CharField(max_length=20)
+    x = models.FloatField()
+    y = models.FloatField()
+    rotation = models.FloatField(default=0)
+    category = models.CharField(max_length=50)  # a name among the layout's categories
+    accessible = models.BooleanField(default=False)
+    companion = models.BooleanField(default=False)
+    restricted_view = models.BooleanField(default=False)
+    aisle = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["layout", "label"], name="layout_seat_label_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+
 class Event(models.Model):
+    class OrphanMode(models.TextChoices):
+        """Whether a hold may leave one empty seat alone between others (docs/BEST_AVAILABLE.md)."""
+
+        OFF = "off"
+        LENIENT = "lenient"
+        STRICT = "strict"
+
     name = models.CharField(max_length=200)
     venue = models.CharField(max_length=200, blank=True)
     description = models.TextField(blank=True)
     starts_at = models.DateTimeField()
+    # The room it is sold in; none for a plain grid (the seat map then draws rows of buttons).
+    layout = models.ForeignKey(
+        VenueLayout, null=True, blank=True, on_delete=models.PROTECT, related_name="events"
+    )
+    orphan_mode = models.CharField(
+        max_length=10, choices=OrphanMode.choices, default=OrphanMode.OFF
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -18,6 +79,31 @@ class Event(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.starts_at:%Y-%m-%d})"
+
+
+class PriceCategory(models.Model):
+    """A price level of one event. Its seats carry a copy of `price` (services/categories.py
+    writes both); a booking keeps the price it was sold at, whatever happens here later."""
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="categories")
+    name = models.CharField(max_length=50)
+    price = models.DecimalField(
+        max_digits=10, decimal_places=2, validators=[MinValueValidator(Decimal("0"))]
+    )
+    colour = models.CharField(
+        max_length=7, validators=[RegexValidator(r"^#[0-9a-f]{6}$", "A colour is #rrggbb.")]
+    )
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+        verbose_name_plural = "price categories"
+        constraints = [
+            models.UniqueConstraint(fields=["event", "name"], name="category_name_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.price})"
 
 
 class Seat(models.Model):
@@ -31,14 +117,30 @@ class Seat(models.Model):
     row = models.CharField(max_length=10)
     number = models.PositiveIntegerField()
     label = models.CharField(max_length=20)
+    category = models.ForeignKey(PriceCategory, on_delete=models.PROTECT, related_name="seats")
+    # Always the category's price (services/categories.py keeps it so): the hold and book paths
+    # read one row, not a join, and a booking copies it into ReservedSeat.price.
     price = models.DecimalField(
         max_digits=10, decimal_places=2, validators=[MinValueValidator(Decimal("0"))]
     )
+    # Where the seat stands on its layout's plan (0, 0 on a grid event, which has no plan).
+    x = models.FloatField(default=0)
+    y = models.FloatField(default=0)
+    rotation = models.FloatField(default=0)
+    accessible = models.BooleanField(default=False)  # a wheelchair space or seat
+    companion = models.BooleanField(default=False)  # beside an accessible one
+    restricted_view = models.BooleanField(default=False)
+    aisle = models.BooleanField(default=False)
+    # Never on sale (kills, house seats): status "reserved" with nobody's reservation.
+    blocked = models.BooleanField(default=False)
+    blocked_reason = models.CharField(max_length=200, blank=True)  # staff only
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.AVAILABLE)
     locked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     locked_until = models.DateTimeField(null=True, blank=True)
+    # When the current hold began: an extension never takes it past SEAT_HOLD_MAX_SECONDS.
+    held_since = models.DateTimeField(null=True, blank=True)
     reserved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -57,6 +159,10 @@ class Seat(models.Model):
                     | Q(status="reserved", locked_by__isnull=True)
                 ),
                 name="seat_status_matches_holder",
+            ),
+            models.CheckConstraint(
+                condition=Q(blocked=False) | Q(status="reserved", reserved_by__isnull=True),
+                name="blocked_seat_off_sale",
             ),
         ]
         indexes = [

@@ -13,7 +13,7 @@ from django.db.models import Count, Max, Min, Prefetch, QuerySet
 from django.utils import timezone
 
 from .exceptions import NotFound
-from .models import Event, Reservation, ReservedSeat, Seat
+from .models import Event, PriceCategory, Reservation, ReservedSeat, Seat
 from .rules import free_q
 from .services.sql import SEAT_FIELDS
 
@@ -23,6 +23,17 @@ class SeatRows(NamedTuple):
 
     rows: list[tuple]
     read_at: datetime
+
+
+class EventLayout(NamedTuple):
+    """The drawing of an event's room: its layout's plan, its own seats' positions (id, x, y,
+    rotation) in layout order."""
+
+    event_id: int
+    width: float
+    height: float
+    shapes: list
+    seats: list[tuple]
 
 
 # The columns of a WebSocket snapshot's seats (presenters.seat_states_json).
@@ -44,9 +55,19 @@ def event_list() -> QuerySet[Event]:
 
 
 def event_get(*, event_id: int) -> Event:
-    event = _events_with_counts(timezone.now()).filter(pk=event_id).first()
+    """One event with its seat counts and its price categories (`event.categories_counted`)."""
+    now = timezone.now()
+    event = _events_with_counts(now).filter(pk=event_id).first()
     if event is None:
         raise NotFound("No such event.")
+    event.categories_counted = list(
+        PriceCategory.objects.filter(event_id=event_id)
+        .annotate(
+            seats_total=Count("seats"),
+            seats_available=Count("seats", filter=free_q(now, prefix="seats__")),
+        )
+        .order_by("position", "id")
+    )
     return event
 
 
@@ -61,6 +82,23 @@ def seat_map_get(*, event_id: int) -> SeatRows:
     now = timezone.now()
     rows = Seat.objects.filter(event_id=event_id).order_by("id").values_list(*SEAT_FIELDS)
     return SeatRows(list(rows), now)
+
+
+def layout_get(*, event_id: int) -> EventLayout:
+    """The plan of an event sold on a venue layout: two queries. A grid event has none (404)."""
+    event = Event.objects.select_related("layout").filter(pk=event_id).first()
+    if event is None:
+        raise NotFound("No such event.")
+    if event.layout is None:
+        raise NotFound("This event has no layout: its seats are a grid.")
+    seats = Seat.objects.filter(event_id=event_id).order_by("id")
+    return EventLayout(
+        event_id=event_id,
+        width=event.layout.width,
+        height=event.layout.height,
+        shapes=event.layout.shapes,
+        seats=list(seats.values_list("id", "x", "y", "rotation")),
+    )
 
 
 def seat_states_get(*, event_id: int) -> SeatRows:

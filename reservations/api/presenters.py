@@ -16,7 +16,7 @@ from rest_framework import serializers
 
 from reservations.models import Seat
 from reservations.rules import effective_status, holder_id
-from reservations.selectors import SeatRows
+from reservations.selectors import EventLayout, SeatRows
 from reservations.services.sql import SEAT_FIELDS
 
 Status = Seat.Status
@@ -38,6 +38,20 @@ class SeatOutput(serializers.Serializer):
     version = serializers.IntegerField()
     locked_until = serializers.CharField(allow_null=True)
     mine = serializers.BooleanField()
+    category = serializers.IntegerField(help_text="The id of the seat's price category.")
+    accessible = serializers.BooleanField(help_text="A wheelchair space or seat.")
+    companion = serializers.BooleanField(help_text="A seat beside an accessible one.")
+    restricted_view = serializers.BooleanField()
+    blocked = serializers.BooleanField(help_text="Never on sale; listed as reserved.")
+
+
+class CategoryOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    price = serializers.DecimalField(max_digits=10, decimal_places=2)
+    colour = serializers.CharField(help_text="#rrggbb")
+    seats_total = serializers.IntegerField()
+    seats_available = serializers.IntegerField()
 
 
 class EventOutput(serializers.Serializer):
@@ -53,6 +67,7 @@ class EventOutput(serializers.Serializer):
 
 class EventDetailOutput(EventOutput):
     description = serializers.CharField()
+    categories = CategoryOutput(many=True, source="categories_counted")
 
 
 class ReservationOutput(serializers.Serializer):
@@ -76,7 +91,28 @@ class ReservationOutput(serializers.Serializer):
     total_price = serializers.DecimalField(max_digits=12, decimal_places=2)
 
 
-_SEAT_ACTION_MESSAGES = {"lock": "Seat {} is held for you.", "unlock": "Seat {} is released."}
+class LayoutSeatOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    x = serializers.FloatField()
+    y = serializers.FloatField()
+    rotation = serializers.FloatField(help_text="Degrees clockwise.")
+
+
+class LayoutOutput(serializers.Serializer):
+    event_id = serializers.IntegerField()
+    width = serializers.FloatField()
+    height = serializers.FloatField()
+    seats = LayoutSeatOutput(many=True)
+    shapes = serializers.ListField(
+        child=serializers.DictField(), help_text="Stage, section names: docs/LAYOUT.md."
+    )
+
+
+_SEAT_ACTION_MESSAGES = {
+    "lock": "Seat {} is held for you.",
+    "unlock": "Seat {} is released.",
+    "extend": "Seat {} is held for you a little longer.",
+}
 
 
 def money(amount: Decimal | None) -> str | None:
@@ -98,7 +134,24 @@ def _public_state(status: str, locked_until: datetime | None, now: datetime) -> 
 
 def seat_json(row: tuple, *, user_id: int | None, now: datetime) -> dict:
     """A seat for the API, `mine` for the caller; `row` in the order of sql.SEAT_FIELDS."""
-    seat_id, label, section, row_name, number, price, status, version, until, locker, owner = row
+    (
+        seat_id,
+        label,
+        section,
+        row_name,
+        number,
+        price,
+        status,
+        version,
+        until,
+        locker,
+        owner,
+        category,
+        accessible,
+        companion,
+        restricted_view,
+        blocked,
+    ) = row
     status, locked_until = _public_state(status, until, now)
     holder = holder_id(status, locker, owner)
     return {
@@ -112,6 +165,11 @@ def seat_json(row: tuple, *, user_id: int | None, now: datetime) -> dict:
         "version": version,
         "locked_until": locked_until,
         "mine": user_id is not None and holder == user_id,
+        "category": category,
+        "accessible": accessible,
+        "companion": companion,
+        "restricted_view": restricted_view,
+        "blocked": blocked,
     }
 
 
@@ -128,6 +186,20 @@ def seat_action_json(action: str, seat: Seat, *, user_id: int) -> dict:
         "success": True,
         "message": _SEAT_ACTION_MESSAGES[action].format(seat.label),
         "seat": seat_json(row, user_id=user_id, now=timezone.now()),
+    }
+
+
+def layout_json(layout: EventLayout) -> dict:
+    """GET /api/events/{id}/layout/: the drawing, without any seat's state."""
+    return {
+        "event_id": layout.event_id,
+        "width": layout.width,
+        "height": layout.height,
+        "seats": [
+            {"id": seat_id, "x": x, "y": y, "rotation": rotation}
+            for seat_id, x, y, rotation in layout.seats
+        ],
+        "shapes": layout.shapes,
     }
 
 

@@ -1,10 +1,14 @@
 """The HTTP API of API.md: one small class per operation. Parse, call a service, shape."""
 
+import hashlib
+
+import orjson
 from django.contrib.auth import authenticate, get_user_model, login, logout
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
+from django.utils.cache import get_conditional_response
 from django.utils.decorators import method_decorator
 from django.views.decorators.csrf import ensure_csrf_cookie
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
@@ -202,6 +206,27 @@ class SeatListApi(APIView):
         return HttpResponse(body, content_type="application/json")
 
 
+class LayoutApi(APIView):
+    """The room's drawing: sent once and revalidated by ETag (a 20,000-seat plan is ~1 MB)."""
+
+    throttle_classes = [AnonReadThrottle]
+
+    @extend_schema(
+        responses={200: presenters.LayoutOutput, 304: None},
+        parameters=[OpenApiParameter("If-None-Match", str, OpenApiParameter.HEADER)],
+    )
+    def get(self, request, event_id: int):
+        body = orjson.dumps(presenters.layout_json(selectors.layout_get(event_id=event_id)))
+        etag = f'"{hashlib.sha256(body).hexdigest()[:32]}"'
+        response = get_conditional_response(request, etag=etag) or HttpResponse(
+            body, content_type="application/json"
+        )
+        response["ETag"] = etag
+        # Stored by the browser, and asked again with If-None-Match each time (a 304 is tiny).
+        response["Cache-Control"] = "public, no-cache"
+        return response
+
+
 class SeatLockApi(APIView):
     permission_classes = [IsAuthenticated]
     throttle_classes = [BookingThrottle]
@@ -222,6 +247,17 @@ class SeatUnlockApi(APIView):
         _validated(SeatActionInput, request.data)
         seat = services.seat_unlock(user=request.user, event_id=event_id, seat_id=seat_id)
         return Response(presenters.seat_action_json("unlock", seat, user_id=request.user.pk))
+
+
+class SeatExtendApi(APIView):
+    permission_classes = [IsAuthenticated]
+    throttle_classes = [BookingThrottle]
+
+    @extend_schema(request=SeatActionInput, responses=_seat_action_output("Extend"))
+    def post(self, request, event_id: int, seat_id: int):
+        _validated(SeatActionInput, request.data)
+        seat = services.seat_extend(user=request.user, event_id=event_id, seat_id=seat_id)
+        return Response(presenters.seat_action_json("extend", seat, user_id=request.user.pk))
 
 
 class SeatsLockApi(APIView):

@@ -36,9 +36,11 @@ from .bookings import ReservationOutcome, reservation_cancel, reservation_create
 from .expiry import idempotency_keys_purge, locks_expire, sweep_forever
 from .holds import (
     HoldOutcome,
+    extend_one_steps,
     hold_all_steps,
     hold_one_steps,
     release_one_steps,
+    seat_extend,
     seat_lock,
     seat_unlock,
     seats_lock,
@@ -49,6 +51,7 @@ __all__ = [
     "HoldOutcome",
     "ReservationOutcome",
     "event_create_with_seats",
+    "extend_one_steps",
     "hold_all_steps",
     "hold_one_steps",
     "idempotency_keys_purge",
@@ -59,6 +62,7 @@ __all__ = [
     "row_name",
     "seat_grid",
     "seat_is_free",
+    "seat_extend",
     "seat_is_held_by",
     "seat_lock",
     "seat_unlock",

@@ -20,7 +20,14 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 
-from ..exceptions import AccountInactive, HoldLimitReached, NotFound, NotHolder, SeatUnavailable
+from ..exceptions import (
+    AccountInactive,
+    HoldCapReached,
+    HoldLimitReached,
+    NotFound,
+    NotHolder,
+    SeatUnavailable,
+)
 from ..models import Seat
 from ..rules import effective_status, seat_is_free, seat_is_held_by
 from ..signals import seats_changed_on_commit
@@ -124,8 +131,8 @@ def _checked_hold_steps(
             )
         until = lock_deadline(now)
         for seat in to_hold:
-            sql.HOLD.apply(seat, user_id=user_id, until=until)
-        yield sql.hold(seat_ids=[s.id for s in to_hold], user_id=user_id, until=until)
+            sql.HOLD.apply(seat, user_id=user_id, until=until, now=now)
+        yield sql.hold(seat_ids=[s.id for s in to_hold], user_id=user_id, until=until, now=now)
     return HoldOutcome(seats=seats, changed=to_hold)
 
 
@@ -163,6 +170,36 @@ def release_one_steps(*, user_id: int, event_id: int, seat_id: int) -> Steps[Hol
     return HoldOutcome(seats=[seat], changed=[seat])
 
 
+def extend_one_steps(*, user_id: int, event_id: int, seat_id: int) -> Steps[HoldOutcome]:
+    """More time on a seat the caller holds: a full hold from now, but never past
+    SEAT_HOLD_MAX_SECONDS from when the hold began, so nobody keeps a seat forever (WCAG 2.2.1
+    asks for the extension; the cap is what stops it becoming a way to hoard)."""
+    yield from caller_row_steps(user_id)
+    (seat,) = yield from seat_rows_steps(event_id=event_id, seat_ids=[seat_id])
+    now = timezone.now()
+    if not seat_is_held_by(seat, user_id, now):
+        raise NotHolder(f"You do not hold seat {seat.label}.", seats=[seat.id])
+    ((held_since,),) = yield sql.held_since(seat_id=seat.id)
+    cap = hold_cap(held_since or now)
+    until = min(lock_deadline(now), cap)
+    if until <= seat.locked_until:
+        limit = settings.SEAT_HOLD_MAX_SECONDS
+        raise HoldCapReached(
+            f"Seat {seat.label} cannot be held longer: a hold lasts at most {limit} seconds.",
+            seats=[seat.id],
+            limit=limit,
+        )
+    seat.locked_until = until
+    seat.version += 1
+    yield sql.extend(seat_id=seat.id, until=until)
+    return HoldOutcome(seats=[seat], changed=[seat])
+
+
+def hold_cap(held_since: datetime) -> datetime:
+    """The latest a hold that began at `held_since` may last until."""
+    return held_since.replace(microsecond=0) + timedelta(seconds=settings.SEAT_HOLD_MAX_SECONDS)
+
+
 # --- The services: the steps run on Django's connection, one transaction each -----------------
 
 
@@ -183,6 +220,12 @@ def seats_lock(*, user: AbstractBaseUser, event_id: int, seat_ids: Sequence[int]
     """Hold several seats of one event: all of them, or none and an error listing the blockers."""
     steps = hold_all_steps(user_id=user.pk, event_id=event_id, seat_ids=seat_ids)
     return _run_and_announce(steps, event_id=event_id).seats
+
+
+def seat_extend(*, user: AbstractBaseUser, event_id: int, seat_id: int) -> Seat:
+    """More time on a seat the caller holds, up to SEAT_HOLD_MAX_SECONDS in all."""
+    steps = extend_one_steps(user_id=user.pk, event_id=event_id, seat_id=seat_id)
+    return _run_and_announce(steps, event_id=event_id).seats[0]
 
 
 def seat_unlock(*, user: AbstractBaseUser, event_id: int, seat_id: int) -> Seat:

@@ -5,7 +5,11 @@ from decimal import Decimal
 
 from django.db import transaction
 
-from ..models import Event, Seat
+from ..models import Event, PriceCategory, Seat
+
+# A grid event has one price, so one category.
+GRID_CATEGORY = "Standard"
+GRID_COLOUR = "#2471a3"
 
 
 def event_create_with_seats(
@@ -24,9 +28,16 @@ def event_create_with_seats(
         event = Event.objects.create(
             name=name, venue=venue, description=description, starts_at=starts_at
         )
+        category = PriceCategory.objects.create(
+            event=event, name=GRID_CATEGORY, price=price, colour=GRID_COLOUR
+        )
         Seat.objects.bulk_create(
             seat_grid(
-                event=event, rows=rows, seats_per_row=seats_per_row, price=price, sections=sections
+                event=event,
+                rows=rows,
+                seats_per_row=seats_per_row,
+                category=category,
+                sections=sections,
             ),
             batch_size=2000,
         )
@@ -44,7 +55,7 @@ def row_name(index: int) -> str:
 
 
 def seat_grid(
-    *, event: Event, rows: int, seats_per_row: int, price: Decimal, sections: int = 1
+    *, event: Event, rows: int, seats_per_row: int, category: PriceCategory, sections: int = 1
 ) -> list[Seat]:
     section_names = ["Floor", "Balcony", "Gallery", "Terrace", "Box"]
     rows_per_section = -(-rows // max(sections, 1))
@@ -65,7 +76,8 @@ def seat_grid(
                     row=row,
                     number=number,
                     label=f"{row}{number}",
-                    price=price,
+                    category=category,
+                    price=category.price,
                 )
             )
     return seats

@@ -37,6 +37,11 @@ SEAT_FIELDS = (
     "locked_until",
     "locked_by_id",
     "reserved_by_id",
+    "category_id",
+    "accessible",
+    "companion",
+    "restricted_view",
+    "blocked",
 )
 SEAT_COLUMNS = ", ".join(SEAT_FIELDS)
 
@@ -53,7 +58,7 @@ T = TypeVar("T")
 Steps = Generator[Statement, Rows, T]
 
 # What a SeatWrite changes, as the ORM's update_fields names it.
-WRITTEN_FIELDS = ["status", "locked_by", "locked_until", "reserved_by", "version"]
+WRITTEN_FIELDS = ["status", "locked_by", "locked_until", "held_since", "reserved_by", "version"]
 
 
 class Param(NamedTuple):
@@ -73,12 +78,14 @@ class SeatWrite:
     status: str
     locked_by_id: Param | None
     locked_until: Param | None
+    held_since: Param | None
     reserved_by_id: Param | None
 
     def _columns(self) -> dict[str, Param | None]:
         return {
             "locked_by_id": self.locked_by_id,
             "locked_until": self.locked_until,
+            "held_since": self.held_since,
             "reserved_by_id": self.reserved_by_id,
         }
 
@@ -101,12 +108,23 @@ HOLD = SeatWrite(
     Status.LOCKED.value,
     locked_by_id=Param("user_id"),
     locked_until=Param("until"),
+    held_since=Param("now"),
     reserved_by_id=None,
 )
 BOOK = SeatWrite(
-    Status.RESERVED.value, locked_by_id=None, locked_until=None, reserved_by_id=Param("user_id")
+    Status.RESERVED.value,
+    locked_by_id=None,
+    locked_until=None,
+    held_since=None,
+    reserved_by_id=Param("user_id"),
 )
-FREE = SeatWrite(Status.AVAILABLE.value, locked_by_id=None, locked_until=None, reserved_by_id=None)
+FREE = SeatWrite(
+    Status.AVAILABLE.value,
+    locked_by_id=None,
+    locked_until=None,
+    held_since=None,
+    reserved_by_id=None,
+)
 
 
 def _id_list(seat_ids: Sequence[int]) -> tuple[str, dict[str, int]]:
@@ -145,10 +163,26 @@ def held_deadlines(*, event_id: int, user_id: int) -> Statement:
     )
 
 
-def hold(*, seat_ids: Sequence[int], user_id: int, until: datetime) -> Statement:
+def hold(*, seat_ids: Sequence[int], user_id: int, until: datetime, now: datetime) -> Statement:
     ids, params = _id_list(seat_ids)
     return Statement(
-        f"{HOLD.update_sql()} WHERE id IN ({ids})", {"user_id": user_id, "until": until, **params}
+        f"{HOLD.update_sql()} WHERE id IN ({ids})",
+        {"user_id": user_id, "until": until, "now": now, **params},
+    )
+
+
+def held_since(*, seat_id: int) -> Statement:
+    return Statement(
+        f"SELECT held_since FROM {SEAT_TABLE} WHERE id = %(seat_id)s", {"seat_id": seat_id}
+    )
+
+
+def extend(*, seat_id: int, until: datetime) -> Statement:
+    """More time on a live hold: the deadline only, the holder and `held_since` stay."""
+    return Statement(
+        f"UPDATE {SEAT_TABLE} SET locked_until = %(until)s, version = version + 1 "
+        f"WHERE id = %(seat_id)s",
+        {"seat_id": seat_id, "until": until},
     )
 
 

@@ -109,11 +109,13 @@ def lock_path(event, seat, action="lock"):
 
 
 def normalised(status, payload, positions):
-    """An answer with seat ids as positions in their event and times as present/absent."""
+    """An answer with seat ids as positions in their event, times as present/absent, and
+    category ids (each event has its own) as present/absent."""
     payload = json.loads(json.dumps(payload))
     if "seat" in payload:
         payload["seat"]["id"] = positions[payload["seat"]["id"]]
         payload["seat"]["locked_until"] = payload["seat"]["locked_until"] is not None
+        payload["seat"]["category"] = isinstance(payload["seat"]["category"], int)
     if "seats" in payload:
         payload["seats"] = [positions[i] for i in payload["seats"]]
     return status, payload

@@ -71,7 +71,7 @@ def test_a_live_hold_is_one_whose_end_is_still_ahead_in_all_three_forms(every_st
 def test_each_write_does_the_same_in_memory_as_in_sql(write, alice, now):
     event = event_with_seats(rows=1, seats_per_row=2)
     in_memory, in_sql = event.seats.order_by("id")
-    values = {"user_id": alice.id, "until": now + timedelta(minutes=5)}
+    values = {"user_id": alice.id, "until": now + timedelta(minutes=5), "now": now}
 
     write.apply(in_memory, **values)
     in_memory.save(update_fields=sql.WRITTEN_FIELDS)
@@ -80,7 +80,14 @@ def test_each_write_does_the_same_in_memory_as_in_sql(write, alice, now):
 
     def state(seat):
         seat.refresh_from_db()
-        return seat.status, seat.locked_by_id, seat.locked_until, seat.reserved_by_id, seat.version
+        return (
+            seat.status,
+            seat.locked_by_id,
+            seat.locked_until,
+            seat.held_since,
+            seat.reserved_by_id,
+            seat.version,
+        )
 
     assert state(in_memory) == state(in_sql)
     assert state(in_memory)[0] == write.status and state(in_memory)[-1] == 1

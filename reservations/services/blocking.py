@@ -1,0 +1,62 @@
+"""Blocking seats: kills and house seats an organiser never puts on sale.
+
+A blocked seat is `reserved` with nobody's reservation (the model's `blocked_seat_off_sale`
+check), so every path that holds or books a seat already refuses it: there is no second rule
+to forget. Only a free seat can be blocked; the reason is for staff, never in the API.
+"""
+
+from collections.abc import Sequence
+
+from django.db import transaction
+from django.utils import timezone
+
+from ..exceptions import SeatUnavailable
+from ..models import Seat
+from ..rules import seat_is_free
+from ..signals import seats_changed_on_commit
+from .bookings import lock_seat_rows
+
+Status = Seat.Status
+_FIELDS = [
+    "status",
+    "locked_by",
+    "locked_until",
+    "held_since",
+    "blocked",
+    "blocked_reason",
+    "version",
+]
+
+
+def seats_block(*, event_id: int, seat_ids: Sequence[int], reason: str = "") -> list[Seat]:
+    """Take free seats off sale, all or none; held or booked ones are refused by label."""
+    with transaction.atomic():
+        seats = lock_seat_rows(event_id=event_id, seat_ids=seat_ids)
+        now = timezone.now()
+        taken = [s for s in seats if not s.blocked and not seat_is_free(s, now)]
+        if taken:
+            labels = ", ".join(s.label for s in taken)
+            raise SeatUnavailable(
+                f"Only free seats can be blocked; held or booked: {labels}.",
+                seats=[s.id for s in taken],
+            )
+        changed = [s for s in seats if not s.blocked]
+        for seat in changed:
+            seat.status, seat.blocked, seat.blocked_reason = Status.RESERVED, True, reason
+            seat.locked_by_id = seat.locked_until = seat.held_since = None
+            seat.version += 1
+        Seat.objects.bulk_update(changed, _FIELDS)
+        seats_changed_on_commit(event_id=event_id, seats=changed)
+        return seats
+
+
+def seats_unblock(*, event_id: int, seat_ids: Sequence[int]) -> list[Seat]:
+    """Put blocked seats on sale; seats that are not blocked are left as they are."""
+    with transaction.atomic():
+        seats = [s for s in lock_seat_rows(event_id=event_id, seat_ids=seat_ids) if s.blocked]
+        for seat in seats:
+            seat.status, seat.blocked, seat.blocked_reason = Status.AVAILABLE, False, ""
+            seat.version += 1
+        Seat.objects.bulk_update(seats, _FIELDS)
+        seats_changed_on_commit(event_id=event_id, seats=seats)
+        return seats
