@@ -181,14 +181,16 @@ def extend_one_steps(*, user_id: int, event_id: int, seat_id: int) -> Steps[Hold
         raise NotHolder(f"You do not hold seat {seat.label}.", seats=[seat.id])
     ((held_since,),) = yield sql.held_since(seat_id=seat.id)
     cap = hold_cap(held_since or now)
-    until = min(lock_deadline(now), cap)
-    if until <= seat.locked_until:
+    if seat.locked_until >= cap:
         limit = settings.SEAT_HOLD_MAX_SECONDS
         raise HoldCapReached(
             f"Seat {seat.label} cannot be held longer: a hold lasts at most {limit} seconds.",
             seats=[seat.id],
             limit=limit,
         )
+    until = min(lock_deadline(now), cap)
+    if until <= seat.locked_until:  # taken or extended this very second: nothing to add
+        return HoldOutcome(seats=[seat], changed=[])
     seat.locked_until = until
     seat.version += 1
     yield sql.extend(seat_id=seat.id, until=until)

@@ -1,0 +1,180 @@
+"""Price categories and blocked seats: what a seat costs, and seats that are never on sale."""
+
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from reservations import services
+from reservations.exceptions import LockRequired, SeatUnavailable
+from reservations.models import PriceCategory, Seat
+from reservations.services.blocking import seats_block, seats_unblock
+from reservations.services.categories import category_price_set, seats_categorise
+
+from .conftest import bearer_client
+from .factories import event_with_seats
+from .test_races import code_of, run_together, users
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_grid_event_has_one_category_at_its_price(event, seats):
+    (category,) = event.categories.all()
+    assert (category.name, category.price) == ("Standard", Decimal("50.00"))
+    assert {s.category_id for s in seats} == {category.id}
+
+
+def test_the_seat_list_shows_each_seats_category_and_flags(api, event, seats):
+    body = api.get(f"/api/events/{event.id}/seats/").json()
+    first = body["seats"][0]
+    assert first["category"] == seats[0].category_id
+    assert (first["accessible"], first["companion"], first["restricted_view"]) == (
+        False,
+        False,
+        False,
+    )
+    assert first["blocked"] is False
+
+
+def test_event_detail_lists_categories_with_what_is_left(api, alice, event, seats):
+    premium = PriceCategory.objects.create(
+        event=event, name="Premium", price=Decimal("90.00"), colour="#aa0000", position=0
+    )
+    seats_categorise(
+        event_id=event.id, category_id=premium.id, section="Floor", first_row="A", last_row="A"
+    )
+    services.seat_lock(user=alice, event_id=event.id, seat_id=seats[0].id)
+
+    body = api.get(f"/api/events/{event.id}/").json()
+
+    by_name = {c["name"]: c for c in body["categories"]}
+    assert by_name["Premium"] == {
+        "id": premium.id,
+        "name": "Premium",
+        "price": "90.00",
+        "colour": "#aa0000",
+        "seats_total": 5,
+        "seats_available": 4,
+    }
+    assert by_name["Standard"]["seats_total"] == 5
+    assert (body["price_min"], body["price_max"]) == ("50.00", "90.00")
+    assert [c["name"] for c in body["categories"]] == ["Standard", "Premium"]  # position, then id
+
+
+def test_a_booking_keeps_its_price_when_the_category_price_changes(alice, event, seats):
+    services.seats_lock(user=alice, event_id=event.id, seat_ids=[seats[0].id, seats[1].id])
+    booked = services.reservation_create(
+        user=alice, event_id=event.id, seat_ids=[seats[0].id, seats[1].id]
+    ).reservation
+
+    category_price_set(category_id=seats[0].category_id, price=Decimal("75.00"))
+
+    booked.refresh_from_db()
+    assert booked.total_price == Decimal("100.00")
+    assert {rs.price for rs in booked.reserved_seats.all()} == {Decimal("50.00")}
+    # New sales use the new price: seat rows carry the category's.
+    assert set(event.seats.values_list("price", flat=True)) == {Decimal("75.00")}
+    services.seat_lock(user=alice, event_id=event.id, seat_id=seats[2].id)
+    later = services.reservation_create(user=alice, event_id=event.id, seat_ids=[seats[2].id])
+    assert later.reservation.total_price == Decimal("75.00")
+
+
+def test_totals_come_from_each_seats_category(alice, event, seats):
+    premium = PriceCategory.objects.create(
+        event=event, name="Premium", price=Decimal("90.00"), colour="#aa0000"
+    )
+    seats_categorise(event_id=event.id, category_id=premium.id, section="Floor", first_row="B")
+    back_row_seat = seats[5]
+    ids = [seats[0].id, back_row_seat.id]
+    services.seats_lock(user=alice, event_id=event.id, seat_ids=ids)
+    booked = services.reservation_create(user=alice, event_id=event.id, seat_ids=ids)
+    assert booked.reservation.total_price == Decimal("140.00")
+
+
+# --- Blocked seats ---------------------------------------------------------------------------
+
+
+def test_a_blocked_seat_is_listed_as_reserved_with_no_reason(api, event, seats):
+    seats_block(event_id=event.id, seat_ids=[seats[0].id], reason="camera position")
+    body = api.get(f"/api/events/{event.id}/seats/").json()
+    first = body["seats"][0]
+    assert (first["status"], first["blocked"], first["mine"]) == ("reserved", True, False)
+    assert "camera" not in str(body)
+    assert api.get(f"/api/events/{event.id}/").json()["seats_available"] == 9
+
+
+@pytest.mark.parametrize("path", ["lock", "lock several", "reserve"])
+def test_a_blocked_seat_cannot_be_held_or_booked(alice_api, event, seats, path):
+    seat = seats[0]
+    seats_block(event_id=event.id, seat_ids=[seat.id])
+    if path == "lock":
+        answer = alice_api.post(f"/api/events/{event.id}/seats/{seat.id}/lock/", {}, "json")
+    elif path == "lock several":
+        answer = alice_api.post(
+            f"/api/events/{event.id}/lock/", {"seat_ids": [seats[1].id, seat.id]}, "json"
+        )
+    else:
+        answer = alice_api.post(f"/api/events/{event.id}/reserve/", {"seat_ids": [seat.id]}, "json")
+    expected = "lock_required" if path == "reserve" else "seat_unavailable"
+    assert (answer.status_code, answer.json()["code"]) == (409, expected)
+    assert Seat.objects.get(pk=seat.id).blocked
+    assert Seat.objects.filter(event=event, status="locked").count() == 0
+
+
+def test_only_free_seats_can_be_blocked_and_unblocking_puts_them_on_sale(alice, event, seats):
+    services.seat_lock(user=alice, event_id=event.id, seat_id=seats[0].id)
+    with pytest.raises(SeatUnavailable):
+        seats_block(event_id=event.id, seat_ids=[seats[0].id, seats[1].id])
+    assert not Seat.objects.filter(pk=seats[1].id, blocked=True).exists()
+
+    seats_block(event_id=event.id, seat_ids=[seats[1].id])
+    with pytest.raises(LockRequired):
+        services.reservation_create(user=alice, event_id=event.id, seat_ids=[seats[1].id])
+    seats_unblock(event_id=event.id, seat_ids=[seats[1].id])
+    seat = services.seat_lock(user=alice, event_id=event.id, seat_id=seats[1].id)
+    assert seat.status == "locked"
+    assert seat.version == 3  # blocked, unblocked, held: watchers saw each
+
+
+@pytest.mark.django_db(transaction=True)
+def test_blocking_seats_while_people_hold_them_never_blocks_a_held_seat():
+    # Blocking a whole 3,000-seat block takes long enough for clicks to land inside it.
+    event = event_with_seats(rows=100, seats_per_row=30)
+    ids = list(event.seats.order_by("id").values_list("id", flat=True))
+    clients = [bearer_client(u) for u in users(30)]
+    clicks = [
+        lambda c=c, seat_id=seat_id: c.post(
+            f"/api/events/{event.id}/seats/{seat_id}/lock/", {}, format="json"
+        )
+        for c, seat_id in zip(clients, ids[::100], strict=True)
+    ]
+
+    def block():
+        try:
+            seats_block(event_id=event.id, seat_ids=ids)
+            return "blocked"
+        except SeatUnavailable:
+            return "refused"
+
+    results = run_together([block, *clicks])
+
+    held = [code_of(r) for r in results[1:]].count("ok")
+    seats = Seat.objects.filter(event=event)
+    if results[0] == "blocked":  # all or none, and no click got a seat it then lost
+        assert held == 0 and seats.filter(blocked=True).count() == 3000
+    else:
+        assert held >= 1 and not seats.filter(blocked=True).exists()
+        assert seats.filter(status="locked").count() == held
+
+
+def test_the_seat_list_of_a_big_event_takes_the_same_queries_as_a_small_one(api):
+    small = event_with_seats(rows=2, seats_per_row=5)
+    big = event_with_seats(rows=50, seats_per_row=40, name="Big")
+
+    def queries(event):
+        with CaptureQueriesContext(connection) as seen:
+            assert api.get(f"/api/events/{event.id}/seats/").status_code == 200
+        return len(seen.captured_queries)
+
+    assert queries(big) == queries(small)

@@ -1,0 +1,124 @@
+"""More time on a hold (WCAG 2.2.1), up to a cap the server keeps: nobody holds a seat forever."""
+
+import time
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from reservations import services
+from reservations.models import Seat
+
+from .conftest import bearer_client
+from .factories import event_with_seats
+from .test_races import code_of, run_together, users
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def capped(settings):
+    settings.SEAT_LOCK_SECONDS = 300
+    settings.SEAT_HOLD_MAX_SECONDS = 450
+    return settings
+
+
+def extend(client, event, seat):
+    return client.post(f"/api/events/{event.id}/seats/{seat.id}/extend/", {}, format="json")
+
+
+def test_extending_gives_a_full_hold_from_now(capped, alice, alice_api, event, seats):
+    services.seat_lock(user=alice, event_id=event.id, seat_id=seats[0].id)
+    Seat.objects.filter(pk=seats[0].id).update(
+        locked_until=timezone.now() + timedelta(seconds=20),
+        held_since=timezone.now() - timedelta(seconds=280),
+    )
+
+    answer = extend(alice_api, event, seats[0])
+
+    assert answer.status_code == 200
+    body = answer.json()
+    assert body["seat"]["status"] == "locked" and body["seat"]["mine"] is True
+    assert body["seat"]["version"] == 2
+    seat = Seat.objects.get(pk=seats[0].id)
+    left = (seat.locked_until - timezone.now()).total_seconds()
+    # From held_since (280 s ago) the cap of 450 s leaves about 170 s, less than a full 300.
+    assert 160 < left < 172
+
+
+def test_a_hold_at_its_cap_cannot_be_extended(capped, alice, alice_api, event, seats):
+    services.seat_lock(user=alice, event_id=event.id, seat_id=seats[0].id)
+    Seat.objects.filter(pk=seats[0].id).update(
+        locked_until=timezone.now() + timedelta(seconds=100),
+        held_since=timezone.now() - timedelta(seconds=200),
+    )
+    assert extend(alice_api, event, seats[0]).status_code == 200  # up to the cap
+    answer = extend(alice_api, event, seats[0])
+    assert answer.status_code == 409
+    assert answer.json()["code"] == "hold_cap_reached"
+    assert answer.json()["seats"] == [seats[0].id]
+    seat = Seat.objects.get(pk=seats[0].id)
+    assert seat.locked_until <= seat.held_since + timedelta(seconds=450)
+
+
+def test_extending_a_hold_taken_this_second_changes_nothing(alice, alice_api, event, seats):
+    services.seat_lock(user=alice, event_id=event.id, seat_id=seats[0].id)
+    before = Seat.objects.get(pk=seats[0].id)
+    answer = extend(alice_api, event, seats[0])
+    after = Seat.objects.get(pk=seats[0].id)
+    assert answer.status_code == 200
+    assert after.locked_until >= before.locked_until
+    assert after.version - before.version == int(after.locked_until > before.locked_until)
+
+
+def test_locking_again_does_not_restart_the_cap(capped, alice, alice_api, event, seats):
+    services.seat_lock(user=alice, event_id=event.id, seat_id=seats[0].id)
+    since = Seat.objects.get(pk=seats[0].id).held_since
+    alice_api.post(f"/api/events/{event.id}/seats/{seats[0].id}/lock/", {}, format="json")
+    assert Seat.objects.get(pk=seats[0].id).held_since == since
+
+
+def test_only_the_holder_can_extend(alice, bob_api, api, event, seats):
+    services.seat_lock(user=alice, event_id=event.id, seat_id=seats[0].id)
+    answer = extend(bob_api, event, seats[0])
+    assert (answer.status_code, answer.json()["code"]) == (409, "not_holder")
+    assert extend(bob_api, event, seats[1]).json()["code"] == "not_holder"  # a free seat
+    assert extend(api, event, seats[0]).status_code == 401
+    assert Seat.objects.get(pk=seats[0].id).version == 1
+
+
+def test_an_extension_is_refused_for_bad_input(alice, alice_api, event, seats):
+    services.seat_lock(user=alice, event_id=event.id, seat_id=seats[0].id)
+    url = f"/api/events/{event.id}/seats/{seats[0].id}/extend/"
+    answer = alice_api.post(url, "{not json", content_type="application/json")
+    assert (answer.status_code, answer.json()["code"]) == (400, "invalid")
+    assert Seat.objects.get(pk=seats[0].id).version == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_extending_as_the_hold_ends_never_keeps_a_seat_someone_else_took(settings):
+    settings.SEAT_LOCK_SECONDS = 1
+    settings.SEAT_HOLD_MAX_SECONDS = 30
+    event = event_with_seats(rows=1, seats_per_row=5)
+    holder, *others = users(21)
+    seat = event.seats.first()
+    services.seat_lock(user=holder, event_id=event.id, seat_id=seat.id)
+    until = Seat.objects.get(pk=seat.id).locked_until
+    time.sleep(max(0.0, (until - timezone.now()).total_seconds() - 0.01))
+    lock_url = f"/api/events/{event.id}/seats/{seat.id}/lock/"
+    holder_client, other_clients = bearer_client(holder), [bearer_client(u) for u in others]
+    calls = [lambda: extend(holder_client, event, seat)] + [
+        lambda c=c: c.post(lock_url, {}, format="json") for c in other_clients
+    ]
+
+    results = run_together(calls)
+
+    extended = results[0].status_code == 200
+    taken = [code_of(r) for r in results[1:]].count("ok")
+    # Both at once would be a seat held by two people; neither is a race lost by everyone.
+    assert int(extended) + taken <= 1, (code_of(results[0]), taken)
+    seat.refresh_from_db()
+    if extended:
+        assert seat.locked_by_id == holder.id and seat.locked_until > until
+    elif taken:
+        assert seat.locked_by_id != holder.id
