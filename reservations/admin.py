@@ -16,16 +16,19 @@ from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from . import exceptions as services_errors
 from . import services, users
-from .models import Event, Reservation, ReservedSeat, Seat
+from .models import Event, PriceCategory, Reservation, ReservedSeat, Seat
 from .rules import free_q, live_lock_q
+from .services.blocking import seats_block, seats_unblock
+from .services.categories import category_price_set, seats_category_set
 
 
 class SeatInline(admin.TabularInline):
     model = Seat
     extra = 0
-    fields = ["label", "section", "row", "number", "price", "status", "locked_until", "version"]
-    readonly_fields = ["status", "locked_until", "version"]
+    fields = ["label", "section", "row", "number", "category", "price", "status", "blocked"]
+    readonly_fields = fields
     show_change_link = False
     max_num = 0
     can_delete = False
@@ -46,6 +49,15 @@ class EventCreateForm(forms.ModelForm):
         if data.get("sections") and data.get("rows") and data["sections"] > data["rows"]:
             raise forms.ValidationError("There cannot be more sections than rows.")
         return data
+
+
+class PriceCategoryInline(admin.TabularInline):
+    """A category's price changes through the service, which changes its seats' prices with it
+    (never a booking's)."""
+
+    model = PriceCategory
+    extra = 0
+    fields = ["name", "price", "colour", "position"]
 
 
 @admin.register(Event)
@@ -102,10 +114,34 @@ class EventAdmin(admin.ModelAdmin):
                 "sections",
                 "price",
             ]
-        return ["name", "venue", "description", "starts_at"]
+        return ["name", "venue", "description", "starts_at", "layout", "orphan_mode"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["layout"] if obj is not None else []  # its seats were made from it
 
     def get_inlines(self, request, obj):
-        return [SeatInline] if obj is not None and obj.seats.count() <= 2000 else []
+        if obj is None:
+            return []
+        return (
+            [PriceCategoryInline, SeatInline]
+            if obj.seats.count() <= 2000
+            else [PriceCategoryInline]
+        )
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not PriceCategory:
+            return super().save_formset(request, form, formset, change)
+        repriced = {
+            f.instance.pk: f.cleaned_data["price"]
+            for f in formset.forms
+            if f.instance.pk and "price" in f.changed_data and not f.cleaned_data.get("DELETE")
+        }
+        for f in formset.forms:
+            if f.instance.pk in repriced:
+                f.instance.price = PriceCategory.objects.get(pk=f.instance.pk).price
+        super().save_formset(request, form, formset, change)
+        for category_id, price in repriced.items():
+            category_price_set(category_id=category_id, price=price)
 
     def save_model(self, request, obj, form, change):
         if change:
@@ -125,14 +161,89 @@ class EventAdmin(admin.ModelAdmin):
         obj.created_at = event.created_at
 
 
+class SeatActionForm(admin.helpers.ActionForm):
+    category = forms.ModelChoiceField(
+        PriceCategory.objects.select_related("event"),
+        required=False,
+        help_text="for 'Put into category': one of the seats' event's categories",
+    )
+    reason = forms.CharField(required=False, help_text="for 'Block': why (staff only)")
+
+
 @admin.register(Seat)
 class SeatAdmin(admin.ModelAdmin):
-    list_display = ["label", "event", "section", "price", "status", "locked_until", "version"]
-    list_filter = ["status", "section", "event"]
+    """Seats are chosen by event, section and row filters; categories and blocks are set with
+    the actions, which go through the services (row locks, broadcasts)."""
+
+    list_display = ["label", "event", "section", "row", "category", "price", "status", "blocked"]
+    list_filter = ["event", "section", "row", "status", "blocked", "accessible", "companion"]
     search_fields = ["label"]
-    list_select_related = ["event"]
-    readonly_fields = ["status", "locked_by", "locked_until", "reserved_by", "version"]
-    raw_id_fields = ["event"]
+    list_select_related = ["event", "category"]
+    fields = [
+        "event",
+        "label",
+        "section",
+        "row",
+        "number",
+        "category",
+        "price",
+        "status",
+        "locked_until",
+        "version",
+        "accessible",
+        "companion",
+        "restricted_view",
+        "aisle",
+        "blocked",
+        "blocked_reason",
+        "x",
+        "y",
+        "rotation",
+    ]
+    readonly_fields = [f for f in fields if f != "blocked_reason"]
+    action_form = SeatActionForm
+    actions = ["block_selected", "unblock_selected", "categorise_selected"]
+
+    def has_add_permission(self, request):
+        return False  # seats come with their event
+
+    @staticmethod
+    def _by_event(queryset) -> dict[int, list[int]]:
+        grouped: dict[int, list[int]] = {}
+        for seat_id, event_id in queryset.values_list("id", "event_id"):
+            grouped.setdefault(event_id, []).append(seat_id)
+        return grouped
+
+    @admin.action(description="Block the selected seats (never on sale)")
+    def block_selected(self, request, queryset):
+        reason = request.POST.get("reason", "")
+        try:
+            for event_id, seat_ids in self._by_event(queryset).items():
+                seats_block(event_id=event_id, seat_ids=seat_ids, reason=reason)
+        except services_errors.SeatUnavailable as refusal:
+            self.message_user(request, refusal.message, messages.ERROR)
+            return
+        self.message_user(request, "The selected seats are blocked.", messages.SUCCESS)
+
+    @admin.action(description="Put the selected blocked seats back on sale")
+    def unblock_selected(self, request, queryset):
+        for event_id, seat_ids in self._by_event(queryset).items():
+            seats_unblock(event_id=event_id, seat_ids=seat_ids)
+        self.message_user(request, "The selected seats are on sale.", messages.SUCCESS)
+
+    @admin.action(description="Put the selected seats into the chosen category")
+    def categorise_selected(self, request, queryset):
+        category = PriceCategory.objects.filter(pk=request.POST.get("category") or None).first()
+        grouped = self._by_event(queryset)
+        if category is None or set(grouped) != {category.event_id}:
+            self.message_user(
+                request, "Choose a category of the selected seats' event.", messages.ERROR
+            )
+            return
+        moved = seats_category_set(
+            event_id=category.event_id, category_id=category.pk, seat_ids=grouped[category.event_id]
+        )
+        self.message_user(request, f"{moved} seats are now {category.name}.", messages.SUCCESS)
 
 
 class ReservedSeatInline(admin.TabularInline):

@@ -45,3 +45,13 @@ def seats_categorise(
             end = rows.index(last_row) if last_row in rows else len(rows) - 1
             seats = seats.filter(row__in=rows[start : end + 1])
         return seats.update(category=category, price=category.price)
+
+
+def seats_category_set(*, event_id: int, category_id: int, seat_ids: list[int]) -> int:
+    """Put these seats of an event into one of its categories (the admin's pick of seats)."""
+    with transaction.atomic():
+        category = PriceCategory.objects.filter(pk=category_id, event_id=event_id).first()
+        if category is None:
+            raise NotFound("No such category in this event.")
+        seats = Seat.objects.filter(event_id=event_id, id__in=seat_ids)
+        return seats.update(category=category, price=category.price)

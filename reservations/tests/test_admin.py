@@ -1,13 +1,14 @@
 """The admin: an event with a grid of seats in one form, counts at a glance, cancel by action."""
 
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from reservations import services
-from reservations.models import Event, Reservation, Seat
+from reservations.models import Event, PriceCategory, Reservation, Seat
 
 from .factories import event_with_seats
 
@@ -75,3 +76,78 @@ def test_the_event_list_counts_an_ended_lock_as_available_before_any_sweep(admin
     page = admin_client.get("/admin/reservations/event/").content.decode()
     assert '<td class="field-available">3</td>' in page
     assert '<td class="field-held">1</td>' in page
+
+
+def test_the_block_action_takes_seats_off_sale_with_a_reason_staff_see(admin_client, api):
+    event = event_with_seats(rows=1, seats_per_row=3)
+    first = event.seats.order_by("id").first()
+    admin_client.post(
+        "/admin/reservations/seat/",
+        {"action": "block_selected", "_selected_action": [first.pk], "reason": "sound desk"},
+    )
+    first.refresh_from_db()
+    assert (first.status, first.blocked, first.blocked_reason) == ("reserved", True, "sound desk")
+    assert (
+        "sound desk"
+        in admin_client.get(f"/admin/reservations/seat/{first.pk}/change/").content.decode()
+    )
+
+    admin_client.post(
+        "/admin/reservations/seat/", {"action": "unblock_selected", "_selected_action": [first.pk]}
+    )
+    first.refresh_from_db()
+    assert (first.status, first.blocked) == ("available", False)
+
+
+def test_the_category_action_moves_seats_and_their_price(admin_client):
+    event = event_with_seats(rows=2, seats_per_row=2)
+    premium = PriceCategory.objects.create(
+        event=event, name="Premium", price=Decimal("99.00"), colour="#aa0000"
+    )
+    front_row = list(event.seats.filter(row="A").values_list("id", flat=True))
+    admin_client.post(
+        "/admin/reservations/seat/",
+        {"action": "categorise_selected", "_selected_action": front_row, "category": premium.pk},
+    )
+    assert set(event.seats.filter(row="A").values_list("category_id", "price")) == {
+        (premium.pk, Decimal("99.00"))
+    }
+    assert set(event.seats.filter(row="B").values_list("price", flat=True)) == {Decimal("50.00")}
+
+
+def test_changing_a_category_price_in_the_admin_reprices_its_seats(admin_client):
+    event = event_with_seats(rows=1, seats_per_row=2)
+    (category,) = event.categories.all()
+    response = admin_client.post(
+        f"/admin/reservations/event/{event.pk}/change/",
+        {
+            "name": event.name,
+            "venue": event.venue,
+            "description": event.description,
+            "starts_at_0": event.starts_at.strftime("%Y-%m-%d"),
+            "starts_at_1": event.starts_at.strftime("%H:%M:%S"),
+            "layout": "",
+            "orphan_mode": "off",
+            "categories-TOTAL_FORMS": "1",
+            "categories-INITIAL_FORMS": "1",
+            "categories-MIN_NUM_FORMS": "0",
+            "categories-MAX_NUM_FORMS": "1000",
+            "categories-0-id": category.pk,
+            "categories-0-event": event.pk,
+            "categories-0-name": "Standard",
+            "categories-0-price": "65.00",
+            "categories-0-colour": category.colour,
+            "categories-0-position": "0",
+            "seats-TOTAL_FORMS": "2",
+            "seats-INITIAL_FORMS": "2",
+            "seats-MIN_NUM_FORMS": "0",
+            "seats-MAX_NUM_FORMS": "0",
+            **{
+                f"seats-{i}-id": s
+                for i, s in enumerate(event.seats.order_by("id").values_list("id", flat=True))
+            },
+            **{f"seats-{i}-event": event.pk for i in range(2)},
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    assert set(event.seats.values_list("price", flat=True)) == {Decimal("65.00")}
