@@ -6,8 +6,9 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
-from reservations.models import Event, Seat
+from reservations.models import Event, PriceCategory
 from reservations.services import event_create_with_seats
+from reservations.services.categories import seats_categorise
 
 DEMO_PASSWORD = "seats-demo-1"
 DEMO_EVENT = "Concert XYZ"
@@ -39,6 +40,9 @@ class Command(BaseCommand):
                 sections=2,
             )
             # Balcony seats cost more: a price range to show in the event list.
-            Seat.objects.filter(event=event, section="Balcony").update(price=Decimal("120.00"))
+            balcony = PriceCategory.objects.create(
+                event=event, name="Balcony", price=Decimal("120.00"), colour="#8e44ad", position=1
+            )
+            seats_categorise(event_id=event.pk, category_id=balcony.pk, section="Balcony")
         self.stdout.write(f"Demo ready: event {event.pk}, users alice and bob ({DEMO_PASSWORD}).")
         self.stdout.write(str(event.pk))
