@@ -6,7 +6,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from reservations import services
+from reservations import selectors, services
 from reservations.exceptions import LockRequired, SeatUnavailable
 from reservations.models import PriceCategory, Seat
 from reservations.services.blocking import seats_block, seats_unblock
@@ -168,13 +168,21 @@ def test_blocking_seats_while_people_hold_them_never_blocks_a_held_seat():
         assert seats.filter(status="locked").count() == held
 
 
-def test_the_seat_list_of_a_big_event_takes_the_same_queries_as_a_small_one(api):
+@pytest.mark.parametrize("read", ["seat list", "snapshot", "event"])
+def test_a_big_event_is_read_in_as_many_queries_as_a_small_one(api, read):
     small = event_with_seats(rows=2, seats_per_row=5)
     big = event_with_seats(rows=50, seats_per_row=40, name="Big")
+    for event in (small, big):  # several categories, so a query per category would show
+        for n in range(3):
+            PriceCategory.objects.create(event=event, name=f"C{n}", price=n, colour="#000000")
 
     def queries(event):
         with CaptureQueriesContext(connection) as seen:
-            assert api.get(f"/api/events/{event.id}/seats/").status_code == 200
+            if read == "snapshot":
+                assert len(selectors.seat_states_get(event_id=event.id).rows) > 0
+            else:
+                path = "seats/" if read == "seat list" else ""
+                assert api.get(f"/api/events/{event.id}/{path}").status_code == 200
         return len(seen.captured_queries)
 
     assert queries(big) == queries(small)
