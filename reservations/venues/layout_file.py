@@ -356,13 +356,13 @@ def _price(value: object, place: str) -> Decimal:
     if match is None:
         raise LayoutError(place, f'must be a decimal such as "85.00", not {_shown(value)}')
     sign, units, cents = match.groups()
-    if sign and Decimal(value) != 0:
+    if sign:
         raise LayoutError(place, f"must not be negative, and {value} is")
     if cents is not None and len(cents) > 2:
         raise LayoutError(place, f"has at most two decimal places, and {value} has {len(cents)}")
     if len(units.lstrip("0")) > PRICE_DIGITS_MAX:
         raise LayoutError(place, f"must be under {10**PRICE_DIGITS_MAX}, and {value} is not")
-    return abs(Decimal(value)).quantize(_CENT)
+    return Decimal(value).quantize(_CENT)
 
 
 def _colour(value: object, place: str) -> str:
