@@ -1,0 +1,1 @@
+"""Venue layouts as files: reading, checking and writing them (docs/LAYOUT.md); no database."""

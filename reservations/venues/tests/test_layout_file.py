@@ -1,0 +1,727 @@
+"""Reading a layout file (docs/LAYOUT.md): what a file means, every way it can be wrong, and
+writing one back. Pure: no database."""
+
+import json
+import pickle
+from decimal import Decimal
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from reservations.venues import layout_file
+from reservations.venues.layout_file import (
+    LAYOUT_FORMAT,
+    CategorySpec,
+    LayoutError,
+    SeatSpec,
+    layout_document,
+    parse_layout,
+)
+
+from .documents import read, small_hall
+
+STALLS_A = "/sections/0/rows/0"
+STALLS_B = "/sections/0/rows/1"
+
+
+def reading_fails(document: dict | str | bytes) -> LayoutError:
+    data = document if isinstance(document, str | bytes) else json.dumps(document)
+    with pytest.raises(LayoutError) as caught:
+        parse_layout(data)
+    return caught.value
+
+
+# What a file means.
+
+
+def test_a_file_reads_into_its_room_with_seats_in_layout_order():
+    spec = read(small_hall())
+
+    assert spec.name == "Small Hall"
+    assert (spec.width, spec.height) == (400.0, 300.0)
+    assert spec.sections == ("Stalls", "Balcony")
+    assert [seat.label for seat in spec.seats] == [
+        "Stalls A1",
+        "Stalls A2",
+        "Stalls A3",
+        "Stalls B1",
+        "Stalls B2",
+        "Balcony A1",
+        "Bal B1",
+    ]
+    assert spec.seats[0] == SeatSpec(
+        section="Stalls",
+        row="A",
+        number=1,
+        label="Stalls A1",
+        x=150.0,
+        y=100.0,
+        rotation=-5.0,
+        category="Standard",
+        accessible=False,
+        companion=False,
+        restricted_view=False,
+        aisle=False,
+    )
+    assert spec.shapes == (
+        {"kind": "rect", "x": 100.0, "y": 10.0, "width": 200.0, "height": 40.0, "role": "stage"},
+        {"kind": "text", "x": 200.0, "y": 70.0, "text": "Stalls", "size": 16.0},
+    )
+
+
+def test_layout_order_is_file_order_not_number_order():
+    hall = small_hall()
+    hall["sections"][0]["rows"][0]["seats"].reverse()
+    hall["sections"].reverse()
+
+    spec = read(hall)
+
+    assert spec.sections == ("Balcony", "Stalls")
+    assert [(s.section, s.row, s.number) for s in spec.seats][:5] == [
+        ("Balcony", "A", 1),
+        ("Balcony", "B", 1),
+        ("Stalls", "A", 3),
+        ("Stalls", "A", 2),
+        ("Stalls", "A", 1),
+    ]
+
+
+def test_flags_are_false_unless_given():
+    seats = read(small_hall()).seats
+
+    assert [(s.accessible, s.companion, s.aisle) for s in seats[:3]] == [
+        (False, False, False),
+        (True, False, False),
+        (False, True, True),
+    ]
+    assert [s.restricted_view for s in seats] == [False] * 4 + [True, False, False]
+
+
+def test_prices_have_two_places_and_colours_are_lower_case():
+    hall = small_hall()
+    hall["categories"][0].update(price="85", colour="#C0392B")
+    hall["categories"][1]["price"] = "55.5"
+
+    categories = read(hall).categories
+
+    assert categories[0] == CategorySpec(name="Premium", price=Decimal("85.00"), colour="#c0392b")
+    assert str(categories[0].price) == "85.00"
+    assert str(categories[1].price) == "55.50"
+
+
+def test_a_price_may_be_zero():
+    hall = small_hall()
+    hall["categories"][2]["price"] = "0"
+
+    assert str(read(hall).categories[2].price) == "0.00"
+
+
+def test_a_default_label_is_prefix_row_and_number_with_a_dash_after_a_digit():
+    hall = small_hall()
+    stalls = hall["sections"][0]
+    stalls["rows"][1]["name"] = "12"
+    hall["sections"][1]["prefix"] = "Bal"
+    hall["sections"][1]["rows"][1]["seats"][0].pop("label")
+
+    labels = [seat.label for seat in read(hall).seats]
+
+    assert labels[3:] == ["Stalls 12-1", "Stalls 12-2", "Bal A1", "Bal B1"]
+
+
+def test_an_empty_prefix_labels_seats_by_row_and_number_alone():
+    hall = small_hall()
+    hall["sections"] = hall["sections"][:1]
+    hall["sections"][0]["prefix"] = ""
+    hall["assignments"] = []
+
+    assert [seat.label for seat in read(hall).seats] == ["A1", "A2", "A3", "B1", "B2"]
+
+
+# Which category a seat has: the most specific one given.
+
+
+def _categories(document: dict) -> dict[str, str]:
+    return {seat.label: seat.category for seat in read(document).seats}
+
+
+def test_a_seats_category_wins_over_its_rows_and_a_rows_over_its_sections():
+    categories = _categories(small_hall())
+
+    assert categories["Stalls A1"] == "Standard"  # the section's
+    assert categories["Stalls B2"] == "Economy"  # the row's
+    assert categories["Stalls B1"] == "Premium"  # the seat's
+
+
+def test_an_assignment_paints_over_the_sections_category_but_not_a_rows_or_a_seats():
+    hall = small_hall()
+    hall["assignments"].append({"category": "Premium", "section": "Stalls"})
+
+    categories = _categories(hall)
+
+    assert categories["Stalls A1"] == "Premium"
+    assert categories["Stalls B2"] == "Economy"
+    assert categories["Stalls B1"] == "Premium"
+
+
+def test_a_later_assignment_paints_over_an_earlier_one():
+    hall = small_hall()
+    hall["assignments"].append({"category": "Economy", "section": "Balcony", "rows": ["B"]})
+
+    categories = _categories(hall)
+
+    assert categories["Balcony A1"] == "Premium"
+    assert categories["Bal B1"] == "Economy"
+
+
+def _five_rows() -> dict:
+    hall = small_hall()
+    hall["sections"] = [
+        {
+            "name": "Stalls",
+            "category": "Standard",
+            "rows": [
+                {"name": name, "seats": [{"number": 1, "x": 10, "y": 10 + 20 * i}]}
+                for i, name in enumerate("EDCBA")  # file order, not alphabetical
+            ],
+        }
+    ]
+    hall["assignments"] = []
+    return hall
+
+
+@pytest.mark.parametrize("bounds", [["D", "B"], ["B", "D"]])
+def test_an_assignment_of_rows_is_an_inclusive_range_in_file_order(bounds):
+    hall = _five_rows()
+    hall["assignments"] = [{"category": "Premium", "section": "Stalls", "rows": bounds}]
+
+    categories = _categories(hall)
+
+    assert [categories[f"Stalls {row}1"] for row in "EDCBA"] == [
+        "Standard",
+        "Premium",
+        "Premium",
+        "Premium",
+        "Standard",
+    ]
+
+
+def test_an_assignment_of_one_row_paints_that_row():
+    hall = _five_rows()
+    hall["assignments"] = [{"category": "Economy", "section": "Stalls", "rows": ["C"]}]
+
+    categories = _categories(hall)
+
+    assert [row for row in "EDCBA" if categories[f"Stalls {row}1"] == "Economy"] == ["C"]
+
+
+# Every way a file can be wrong: a LayoutError naming the place.
+
+
+def test_a_layout_error_is_a_value_error_that_says_its_place_first():
+    error = reading_fails("{")
+
+    assert isinstance(error, ValueError)
+    assert str(error) == f"{error.place}: {error.message}"
+    assert pickle.loads(pickle.dumps(error)).place == "/"
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ("", "not valid JSON: Expecting value (line 1, column 1)"),
+        ('{"format": "seatmap-layout/1",\n "name": }', "(line 2, column 10)"),
+        ('{"format": "seatmap-layout/1"} trailing', "Extra data (line 1, column 32)"),
+        (b"\xff\xfe\xff", "not text"),
+        ("[" * 100_000, "nested too deeply"),
+        ("[]", "a layout file is a JSON object, not an array"),
+        ("null", "not null"),
+    ],
+)
+def test_what_is_not_a_layout_object_is_an_error_of_the_whole_file(data, message):
+    error = reading_fails(data)
+
+    assert error.place == "/"
+    assert message in error.message
+
+
+def _without(key):
+    return lambda hall: hall.pop(key)
+
+
+def _seat(section=0, row=0, seat=0):
+    return lambda hall: hall["sections"][section]["rows"][row]["seats"][seat]
+
+
+def _set(target, **changes):
+    return lambda hall: target(hall).update(changes)
+
+
+def _remove(target, key):
+    return lambda hall: target(hall).pop(key)
+
+
+def _root(hall):
+    return hall
+
+
+def _category(index):
+    return lambda hall: hall["categories"][index]
+
+
+def _section(index):
+    return lambda hall: hall["sections"][index]
+
+
+def _row(section, row):
+    return lambda hall: hall["sections"][section]["rows"][row]
+
+
+def _shape(index):
+    return lambda hall: hall["shapes"][index]
+
+
+def _assignment(index):
+    return lambda hall: hall["assignments"][index]
+
+
+SEAT = f"{STALLS_A}/seats/0"
+
+BAD_FILES = {
+    # format and fields
+    "missing format": (_without("format"), "/format", "missing"),
+    "another format": (_set(_root, format="seatmap-layout/2"), "/format", "seatmap-layout/2"),
+    "missing name": (_without("name"), "/name", 'a layout needs "name"'),
+    "missing sections": (_without("sections"), "/sections", "missing"),
+    "unknown key": (_set(_root, colour="red"), "/colour", "not a key of a layout"),
+    "name not a string": (_set(_root, name=7), "/name", "must be a string, not a number"),
+    "width a string": (_set(_root, width="400"), "/width", "must be a number, not a string"),
+    "width zero": (_set(_root, width=0), "/width", "more than 0"),
+    "width true": (_set(_root, width=True), "/width", "must be a number, not true"),
+    "blank name": (_set(_root, name="  "), "/name", "must not begin or end with a space"),
+    "empty name": (_set(_root, name=""), "/name", "must not be empty"),
+    # categories
+    "no categories": (_set(_root, categories=[]), "/categories", "at least one category"),
+    "categories an object": (_set(_root, categories={}), "/categories", "is an array"),
+    "category missing colour": (_remove(_category(1), "colour"), "/categories/1/colour", "needs"),
+    "duplicate category": (
+        _set(_category(2), name="Premium"),
+        "/categories/2/name",
+        '"Premium" is already the name of /categories/0',
+    ),
+    "negative price": (_set(_category(0), price="-1.00"), "/categories/0/price", "negative"),
+    "price of three places": (
+        _set(_category(0), price="1.005"),
+        "/categories/0/price",
+        "at most two decimal places",
+    ),
+    "price a number": (_set(_category(0), price=85.0), "/categories/0/price", "not a number"),
+    "price not a decimal": (_set(_category(0), price="1e3"), "/categories/0/price", '"1e3"'),
+    "price too big": (_set(_category(0), price="123456789"), "/categories/0/price", "under"),
+    "colour a name": (_set(_category(0), colour="red"), "/categories/0/colour", "#rrggbb"),
+    "colour short": (_set(_category(0), colour="#fff"), "/categories/0/colour", "#rrggbb"),
+    "colour not hex": (_set(_category(0), colour="#12345g"), "/categories/0/colour", "#rrggbb"),
+    "category name long": (_set(_category(0), name="P" * 51), "/categories/0/name", "at most 50"),
+    # shapes
+    "shapes an object": (_set(_root, shapes={}), "/shapes", "is an array"),
+    "shape unknown kind": (_set(_shape(0), kind="circle"), "/shapes/0/kind", '"rect" or "text"'),
+    "shape without kind": (_remove(_shape(0), "kind"), "/shapes/0/kind", "missing"),
+    "rect off the plan": (_set(_shape(0), width=301), "/shapes/0/width", "reaches 401"),
+    "rect below the plan": (_set(_shape(0), y=290), "/shapes/0/height", "reaches 330"),
+    "rect of no height": (_set(_shape(0), height=0), "/shapes/0/height", "more than 0"),
+    "rect role": (_set(_shape(0), role="bar"), "/shapes/0/role", '"stage", "section" or "other"'),
+    "rect label": (_set(_shape(0), label=1), "/shapes/0/label", "must be a string"),
+    "rect with text": (_set(_shape(0), text="Stage"), "/shapes/0/text", "not a key of a rect"),
+    "text without text": (_remove(_shape(1), "text"), "/shapes/1/text", "missing"),
+    "text blank": (_set(_shape(1), text=" "), "/shapes/1/text", "a string to show"),
+    "text size negative": (_set(_shape(1), size=-1), "/shapes/1/size", "more than 0"),
+    "text off the plan": (_set(_shape(1), x=401), "/shapes/1/x", "off the plan"),
+    # sections and rows
+    "no sections": (_set(_root, sections=[]), "/sections", "no seats"),
+    "section without rows": (_set(_section(1), rows=[]), "/sections/1/rows", "at least one row"),
+    "row without seats": (_set(_row(1, 0), seats=[]), "/sections/1/rows/0/seats", "one seat"),
+    "section name long": (_set(_section(0), name="S" * 51), "/sections/0/name", "at most 50"),
+    "row name long": (_set(_row(0, 0), name="R" * 11), f"{STALLS_A}/name", "at most 10"),
+    "duplicate section": (
+        _set(_section(1), name="Stalls"),
+        "/sections/1/name",
+        "already the name of /sections/0",
+    ),
+    "duplicate row": (
+        _set(_row(0, 1), name="A"),
+        f"{STALLS_B}/name",
+        f"already {STALLS_A}",
+    ),
+    "unknown section category": (
+        _set(_section(0), category="Gold"),
+        "/sections/0/category",
+        'no category is named "Gold" (there are "Premium", "Standard", "Economy")',
+    ),
+    "unknown row category": (_set(_row(0, 1), category="Gold"), f"{STALLS_B}/category", "Gold"),
+    "unknown section key": (_set(_section(0), price="1"), "/sections/0/price", "not a key"),
+    "prefix too long": (_set(_section(0), prefix="P" * 21), "/sections/0/prefix", "at most 20"),
+    # seats
+    "seat not an object": (
+        lambda hall: hall["sections"][0]["rows"][0]["seats"].append(1),
+        f"{STALLS_A}/seats/3",
+        "a seat is an object, not a number",
+    ),
+    "seat without x": (_remove(_seat(), "x"), f"{SEAT}/x", 'a seat needs "x"'),
+    "seat x a string": (_set(_seat(), x="150"), f"{SEAT}/x", "must be a number, not a string"),
+    "misspelt key": (_set(_seat(), catgeory="Premium"), f"{SEAT}/catgeory", "not a key of a seat"),
+    "seat number zero": (_set(_seat(), number=0), f"{SEAT}/number", "from 1"),
+    "seat number a fraction": (_set(_seat(), number=1.5), f"{SEAT}/number", "whole number"),
+    "seat number a string": (_set(_seat(), number="1"), f"{SEAT}/number", "whole number"),
+    "seat number true": (_set(_seat(), number=True), f"{SEAT}/number", "whole number"),
+    "unknown seat category": (
+        _set(_seat(), category="Gold"),
+        f"{SEAT}/category",
+        'no category is named "Gold"',
+    ),
+    "duplicate number": (
+        _set(_seat(0, 0, 2), number=1),
+        f"{STALLS_A}/seats/2/number",
+        f'row "A" of "Stalls" already has seat 1, at {STALLS_A}/seats/0',
+    ),
+    "duplicate label": (
+        _set(_seat(1, 1, 0), label="Stalls A2"),
+        "/sections/1/rows/1/seats/0/label",
+        f'"Stalls A2" is already the label of the seat at {STALLS_A}/seats/1',
+    ),
+    "duplicate default label": (
+        _set(_section(1), prefix="Stalls"),
+        "/sections/1/rows/0/seats/0/label",
+        f'"Stalls A1" is already the label of the seat at {SEAT}',
+    ),
+    "label too long": (_set(_seat(), label="L" * 21), f"{SEAT}/label", "at most 20 characters"),
+    "default label too long": (
+        _set(_section(1), name="The Grand Balcony Left"),
+        "/sections/1/rows/0/seats/0/label",
+        'would get, "The Grand Balcony Left A1", is over 20 characters',
+    ),
+    "seat without category": (
+        _remove(_section(0), "category"),
+        f"{SEAT}/category",
+        "this seat has no category",
+    ),
+    "negative x": (_set(_seat(), x=-0.5), f"{SEAT}/x", "must not be negative"),
+    "negative y": (_set(_seat(), y=-1), f"{SEAT}/y", "must not be negative"),
+    "x off the plan": (_set(_seat(), x=400.5), f"{SEAT}/x", "off the plan, whose width is 400"),
+    "y off the plan": (_set(_seat(), y=301), f"{SEAT}/y", "off the plan, whose height is 300"),
+    "x overflowing to infinity": (_set(_seat(), x=10**400), f"{SEAT}/x", "finite"),
+    "rotation not finite": (_set(_seat(), rotation=float("nan")), f"{SEAT}/rotation", "finite"),
+    "flag not a boolean": (
+        _set(_seat(), accessible="yes"),
+        f"{SEAT}/accessible",
+        "true or false, not a string",
+    ),
+    # assignments
+    "assignments an object": (_set(_root, assignments={}), "/assignments", "is an array"),
+    "unknown assignment section": (
+        _set(_assignment(0), section="Circle"),
+        "/assignments/0/section",
+        'no section is named "Circle" (there are "Stalls", "Balcony")',
+    ),
+    "unknown assignment category": (
+        _set(_assignment(0), category="Gold"),
+        "/assignments/0/category",
+        "Gold",
+    ),
+    "unknown assignment row": (
+        _set(_assignment(0), rows=["A", "Z"]),
+        "/assignments/0/rows/1",
+        'section "Balcony" has no row "Z"',
+    ),
+    "assignment of three rows": (
+        _set(_assignment(0), rows=["A", "B", "C"]),
+        "/assignments/0/rows",
+        "the first and last",
+    ),
+    "assignment of no rows": (_set(_assignment(0), rows=[]), "/assignments/0/rows", "one row"),
+    "assignment without section": (
+        _remove(_assignment(0), "section"),
+        "/assignments/0/section",
+        "missing",
+    ),
+}
+
+
+@pytest.mark.parametrize(("change", "place", "message"), BAD_FILES.values(), ids=BAD_FILES)
+def test_a_bad_file_is_refused_at_the_place_of_the_fault(change, place, message):
+    hall = small_hall()
+    change(hall)
+
+    error = reading_fails(hall)
+
+    assert error.place == place, str(error)
+    assert message in error.message, str(error)
+
+
+@pytest.mark.parametrize(
+    ("literal", "message"), [("NaN", "not nan"), ("Infinity", "not inf"), ("1e999", "not inf")]
+)
+def test_a_coordinate_that_json_reads_as_not_finite_is_refused(literal, message):
+    text = json.dumps(small_hall()).replace(
+        '"x": 150, "y": 100, "rotation"', f'"x": {literal}, "y": 100, "rotation"'
+    )
+
+    error = reading_fails(text)
+
+    assert (error.place, error.message) == (f"{SEAT}/x", f"must be a finite number, {message}")
+
+
+def test_a_key_given_twice_is_refused_rather_than_the_last_one_kept():
+    text = json.dumps(small_hall()).replace('"rotation": -5', '"rotation": -5, "x": 160', 1)
+
+    error = reading_fails(text)
+
+    assert error.place == f"{SEAT}/x"
+    assert "given twice" in error.message
+
+
+def test_a_key_with_a_slash_is_named_as_a_json_pointer_names_it():
+    hall = small_hall()
+    hall["a/b~c"] = 1
+
+    assert reading_fails(hall).place == "/a~1b~0c"
+
+
+def test_a_layout_of_more_than_100000_seats_is_refused():
+    hall = small_hall()
+    hall["sections"] = [
+        {
+            "name": "Floor",
+            "category": "Standard",
+            "rows": [
+                {
+                    "name": f"R{r}",
+                    "seats": [{"number": n, "x": 1, "y": 1} for n in range(1, 1001)],
+                }
+                for r in range(101)
+            ],
+        }
+    ]
+
+    error = reading_fails(hall)
+
+    assert error.place == "/sections"
+    assert error.message.startswith("more than 100,000 seats")
+    assert "/sections/0/rows/100/seats/0" in error.message
+
+
+def test_a_layout_of_exactly_the_most_seats_is_read(monkeypatch):
+    monkeypatch.setattr(layout_file, "MAX_SEATS", 7)
+    assert len(read(small_hall()).seats) == 7
+
+    monkeypatch.setattr(layout_file, "MAX_SEATS", 6)
+    assert reading_fails(small_hall()).place == "/sections"
+
+
+# Writing a file back.
+
+
+def test_writing_a_layout_and_reading_it_again_gives_the_same_layout():
+    spec = read(small_hall())
+
+    assert parse_layout(json.dumps(layout_document(spec))) == spec
+
+
+def test_a_written_layout_says_each_category_once_where_it_can():
+    hall = small_hall()
+    hall["sections"][0]["rows"][1]["seats"].append({"number": 3, "x": 190, "y": 130})
+
+    written = layout_document(read(hall))
+
+    stalls, balcony = written["sections"]
+    assert written["format"] == LAYOUT_FORMAT
+    assert "assignments" not in written
+    assert stalls["category"] == "Standard"
+    assert "category" not in stalls["rows"][0]
+    assert stalls["rows"][1]["category"] == "Economy"
+    assert stalls["rows"][1]["seats"][0]["category"] == "Premium"
+    assert balcony["category"] == "Premium"
+    assert written["categories"][0] == {"name": "Premium", "price": "85.00", "colour": "#c0392b"}
+
+
+def test_a_written_layout_gives_labels_only_where_the_prefix_does_not():
+    hall = small_hall()
+    hall["sections"][1]["prefix"] = "Bal"
+
+    balcony = layout_document(read(hall))["sections"][1]
+
+    assert balcony["prefix"] == "Bal"
+    assert [seat.get("label") for row in balcony["rows"] for seat in row["seats"]] == [None, None]
+
+
+def test_a_written_layout_writes_whole_numbers_without_a_point_and_leaves_out_what_is_false():
+    seat = layout_document(read(small_hall()))["sections"][0]["rows"][0]["seats"][2]
+
+    assert json.dumps(seat) == '{"number": 3, "x": 190, "y": 100, "companion": true, "aisle": true}'
+
+
+# Properties.
+
+json_values = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(10**400), max_value=10**400)
+    | st.floats()
+    | st.text(max_size=30)
+    | st.sampled_from(["A", "Stalls", "Premium", "rect", "text", "#c0392b", "85.00", "-1"]),
+    lambda children: (
+        st.lists(children, max_size=4)
+        | st.dictionaries(
+            st.sampled_from(
+                [
+                    "name",
+                    "number",
+                    "x",
+                    "y",
+                    "rows",
+                    "seats",
+                    "category",
+                    "kind",
+                    "label",
+                    "price",
+                    "colour",
+                    "section",
+                ]
+            )
+            | st.text(max_size=8),
+            children,
+            max_size=5,
+        )
+    ),
+    max_leaves=25,
+)
+
+
+def _paths(value, path=()):
+    """Every place in a document, as the keys that lead to it."""
+    yield path
+    if isinstance(value, dict | list):
+        for key, item in value.items() if isinstance(value, dict) else enumerate(value):
+            yield from _paths(item, (*path, key))
+
+
+@st.composite
+def damaged_halls(draw) -> dict:
+    """The small hall with one of its values, anywhere, replaced by any JSON value."""
+    hall = small_hall()
+    path = draw(st.sampled_from(list(_paths(hall))[1:]))
+    target = hall
+    for key in path[:-1]:
+        target = target[key]
+    target[path[-1]] = draw(json_values)
+    return hall
+
+
+def _reads_or_refuses(data) -> None:
+    try:
+        parse_layout(data)
+    except LayoutError as error:
+        assert error.place.startswith("/")
+        assert str(error) == f"{error.place}: {error.message}"
+
+
+@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    json_values
+    | st.fixed_dictionaries({"format": st.just(LAYOUT_FORMAT)}, optional={"sections": json_values})
+)
+def test_any_json_is_read_or_refused_with_a_layout_error(value):
+    _reads_or_refuses(json.dumps(value))
+
+
+@settings(max_examples=500, suppress_health_check=[HealthCheck.too_slow])
+@given(damaged_halls())
+def test_a_file_damaged_anywhere_is_read_or_refused_with_a_layout_error(hall):
+    _reads_or_refuses(json.dumps(hall))
+
+
+@given(st.binary(max_size=60) | st.text(max_size=60))
+def test_any_bytes_or_text_are_read_or_refused_with_a_layout_error(data):
+    _reads_or_refuses(data)
+
+
+@st.composite
+def layouts(draw) -> dict:
+    """A valid layout of a few seats using every feature the format has, at random."""
+    names = st.text("abcdefgh", min_size=1, max_size=8)
+    category_names = draw(st.lists(names, min_size=1, max_size=4, unique=True))
+    category = st.sampled_from(category_names)
+    width = draw(st.floats(1, 1e6))
+    height = draw(st.floats(1, 1e6))
+    section_names = draw(st.lists(names, min_size=1, max_size=3, unique=True))
+    sections = []
+    assignments = []
+    label_count = 0
+    for index, name in enumerate(section_names):
+        section = {"name": name}
+        if draw(st.booleans()):
+            section["prefix"] = f"P{index}"  # names have no capitals: no label of another
+        if draw(st.booleans()):
+            section["category"] = draw(category)
+        else:
+            assignments.append({"category": draw(category), "section": name})
+        row_names = draw(
+            st.lists(st.text("AB1", min_size=1, max_size=3), min_size=1, max_size=3, unique=True)
+        )
+        section["rows"] = []
+        for row_name in row_names:
+            row = {"name": row_name, "seats": []}
+            if draw(st.booleans()):
+                row["category"] = draw(category)
+            for number in draw(st.lists(st.integers(1, 999), min_size=1, max_size=4, unique=True)):
+                seat = {
+                    "number": number,
+                    "x": draw(st.floats(0, width)),
+                    "y": draw(st.floats(0, height)),
+                }
+                if draw(st.booleans()):
+                    seat["rotation"] = draw(st.floats(-360, 360))
+                if draw(st.booleans()):
+                    label_count += 1
+                    seat["label"] = f"L{label_count}"
+                if draw(st.booleans()):
+                    seat["category"] = draw(category)
+                for flag in ("accessible", "companion", "restricted_view", "aisle"):
+                    if draw(st.booleans()):
+                        seat[flag] = draw(st.booleans())
+                row["seats"].append(seat)
+            section["rows"].append(row)
+        if draw(st.booleans()):
+            bounds = draw(st.lists(st.sampled_from(row_names), min_size=1, max_size=2))
+            assignments.append({"category": draw(category), "section": name, "rows": bounds})
+        sections.append(section)
+    return {
+        "format": LAYOUT_FORMAT,
+        "name": draw(names),
+        "width": width,
+        "height": height,
+        "categories": [
+            {
+                "name": name,
+                "price": f"{draw(st.integers(0, 10**6))}.{draw(st.integers(0, 99))}",
+                "colour": draw(st.from_regex(r"#[0-9a-fA-F]{6}", fullmatch=True)),
+            }
+            for name in category_names
+        ],
+        "shapes": [
+            {"kind": "rect", "x": 0, "y": 0, "width": width, "height": height / 2, "label": "x"},
+            {"kind": "text", "x": width, "y": height, "text": "t"},
+        ],
+        "sections": sections,
+        "assignments": assignments,
+    }
+
+
+@settings(max_examples=200, suppress_health_check=[HealthCheck.too_slow])
+@given(layouts())
+def test_any_layout_written_and_read_again_is_the_same_layout(document):
+    spec = read(document)
+
+    again = parse_layout(json.dumps(layout_document(spec)))
+
+    assert again == spec
+    assert layout_document(again) == layout_document(spec)
