@@ -32,6 +32,20 @@ export function createEvent(name: string, rows: number, seatsPerRow: number, sec
   return id;
 }
 
+/** A fresh event sold in a room from a layout file of reservations/venues/examples/. */
+export function createLayoutEvent(name: string, example: 'theatre.json' | 'arena.json'): number {
+  const file = path.join(repoRoot, 'reservations', 'venues', 'examples', example);
+  const out = execFileSync(python, ['manage.py', 'create_event', '--name', name, '--layout', file], {
+    cwd: repoRoot,
+    env: { ...process.env, ...e2eEnv() },
+    encoding: 'utf8',
+  });
+  const lines = out.trim().split('\n');
+  const id = Number(lines[lines.length - 1]);
+  if (!Number.isInteger(id)) throw new Error(`create_event --layout printed no id: ${out}`);
+  return id;
+}
+
 /** A logged-in browser context and page, through the real login form. */
 export async function loginAs(browser: Browser, username: string, contexts?: BrowserContext[]): Promise<Page> {
   const context = await browser.newContext();

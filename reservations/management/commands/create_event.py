@@ -6,6 +6,8 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from reservations.services import event_create_with_seats
+from reservations.services.venues import event_create_from_layout_file
+from reservations.venues.layout_file import LayoutError
 
 
 def _price(value: str) -> Decimal:
@@ -19,31 +21,68 @@ def _price(value: str) -> Decimal:
 
 
 class Command(BaseCommand):
-    help = "Create one event with ROWS x SEATS_PER_ROW seats (A1, A2, ...); prints its id last."
+    help = (
+        "Create one event: a grid of ROWS x SEATS_PER_ROW seats (A1, A2, ...), or the room of a "
+        "layout file (--layout, docs/LAYOUT.md); prints its id alone on the last line."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--name", required=True)
-        parser.add_argument("--rows", type=int, required=True)
-        parser.add_argument("--seats-per-row", type=int, required=True)
-        parser.add_argument("--price", type=_price, required=True)
+        parser.add_argument("--layout", help="a layout file (docs/LAYOUT.md) instead of a grid")
+        parser.add_argument(
+            "--orphan-mode",
+            choices=["off", "lenient", "strict"],
+            default="off",
+            help="may a hold leave one empty seat alone (docs/BEST_AVAILABLE.md)",
+        )
+        parser.add_argument("--rows", type=int)
+        parser.add_argument("--seats-per-row", type=int)
+        parser.add_argument("--price", type=_price)
         parser.add_argument("--sections", type=int, default=1)
         parser.add_argument("--venue", default="")
         parser.add_argument("--description", default="")
         parser.add_argument("--starts-at", help="ISO 8601; default: 30 days from now")
 
     def handle(self, *args, **options):
+        starts_at = self._starts_at(options["starts_at"])
+        if options["layout"]:
+            event = self._from_layout(options, starts_at)
+        else:
+            event = self._grid(options, starts_at)
+        self.stderr.write(f"Created event {event.name!r} with {event.seats.count()} seats.")
+        self.stdout.write(str(event.pk))
+
+    def _from_layout(self, options, starts_at):
+        if any(options[k] is not None for k in ("rows", "seats_per_row", "price")):
+            raise CommandError(
+                "--layout takes its seats and prices from the file: no --rows, "
+                "--seats-per-row or --price"
+            )
+        try:
+            with open(options["layout"], "rb") as file:
+                data = file.read()
+        except OSError as exc:
+            raise CommandError(f"cannot read {options['layout']}: {exc.strerror}") from exc
+        try:
+            return event_create_from_layout_file(
+                data=data,
+                name=options["name"],
+                starts_at=starts_at,
+                venue=options["venue"],
+                description=options["description"],
+                orphan_mode=options["orphan_mode"],
+            )
+        except LayoutError as exc:
+            raise CommandError(f"{options['layout']}{exc.place}: {exc.message}") from exc
+
+    def _grid(self, options, starts_at):
+        if None in (options["rows"], options["seats_per_row"], options["price"]):
+            raise CommandError("a grid needs --rows, --seats-per-row and --price (or --layout)")
         if options["rows"] < 1 or options["seats_per_row"] < 1 or options["sections"] < 1:
             raise CommandError("--rows, --seats-per-row and --sections must be at least 1")
         if options["sections"] > options["rows"]:
             raise CommandError("--sections cannot exceed --rows")
-        starts_at = timezone.now() + timedelta(days=30)
-        if options["starts_at"]:
-            starts_at = parse_datetime(options["starts_at"])
-            if starts_at is None:
-                raise CommandError("--starts-at must be an ISO 8601 date and time")
-            if timezone.is_naive(starts_at):
-                starts_at = timezone.make_aware(starts_at, timezone.get_fixed_timezone(0))
-        event = event_create_with_seats(
+        return event_create_with_seats(
             name=options["name"],
             venue=options["venue"],
             description=options["description"],
@@ -53,5 +92,14 @@ class Command(BaseCommand):
             price=options["price"],
             sections=options["sections"],
         )
-        self.stderr.write(f"Created event {event.name!r} with {event.seats.count()} seats.")
-        self.stdout.write(str(event.pk))
+
+    @staticmethod
+    def _starts_at(value):
+        if not value:
+            return timezone.now() + timedelta(days=30)
+        starts_at = parse_datetime(value)
+        if starts_at is None:
+            raise CommandError("--starts-at must be an ISO 8601 date and time")
+        if timezone.is_naive(starts_at):
+            starts_at = timezone.make_aware(starts_at, timezone.get_fixed_timezone(0))
+        return starts_at

@@ -1,5 +1,6 @@
 from datetime import timedelta
 from decimal import Decimal
+from pathlib import Path
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
@@ -9,13 +10,19 @@ from django.utils import timezone
 from reservations.models import Event, PriceCategory
 from reservations.services import event_create_with_seats
 from reservations.services.categories import seats_categorise
+from reservations.services.venues import event_create_from_layout_file
 
 DEMO_PASSWORD = "seats-demo-1"
 DEMO_EVENT = "Concert XYZ"
+THEATRE_EVENT = "An Evening at the Playhouse"
+THEATRE_LAYOUT = Path(__file__).resolve().parents[2] / "venues" / "examples" / "theatre.json"
 
 
 class Command(BaseCommand):
-    help = "Users alice and bob (password seats-demo-1) and a demo event; safe to run twice."
+    help = (
+        "Users alice and bob (password seats-demo-1), a demo grid event and a theatre (its "
+        "layout from reservations/venues/examples/theatre.json); safe to run twice."
+    )
 
     @transaction.atomic
     def handle(self, *args, **options):
@@ -44,5 +51,19 @@ class Command(BaseCommand):
                 event=event, name="Balcony", price=Decimal("120.00"), colour="#8e44ad", position=1
             )
             seats_categorise(event_id=event.pk, category_id=balcony.pk, section="Balcony")
-        self.stdout.write(f"Demo ready: event {event.pk}, users alice and bob ({DEMO_PASSWORD}).")
+        theatre = Event.objects.filter(name=THEATRE_EVENT).first()
+        if theatre is None:
+            theatre = event_create_from_layout_file(
+                data=THEATRE_LAYOUT.read_bytes(),
+                name=THEATRE_EVENT,
+                description="A theatre: curved stalls, a circle, boxes, wheelchair spaces.",
+                starts_at=(timezone.now() + timedelta(days=31)).replace(
+                    hour=19, minute=30, second=0, microsecond=0
+                ),
+                orphan_mode=Event.OrphanMode.LENIENT,
+            )
+        self.stdout.write(
+            f"Demo ready: events {event.pk} (grid) and {theatre.pk} (theatre), "
+            f"users alice and bob ({DEMO_PASSWORD})."
+        )
         self.stdout.write(str(event.pk))

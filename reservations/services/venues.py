@@ -1,0 +1,152 @@
+"""Venue layouts: a room read from a layout file, events sold in it, and the file back out.
+
+A layout (`VenueLayout`, its `LayoutSeat`s) is reusable: each event created on it gets seat
+rows of its own, copied in layout order (so id order stays layout order, as the locking rules
+and the seat list expect), and price categories of its own, started from the layout's. Export
+writes what the event sells now (its categories, which seat is in which), so importing an
+export gives the same room and the same prices.
+"""
+
+from datetime import datetime
+from decimal import Decimal
+
+from django.db import transaction
+
+from ..exceptions import NotFound
+from ..models import Event, LayoutSeat, PriceCategory, Seat, VenueLayout
+from ..venues.layout_file import CategorySpec, LayoutSpec, SeatSpec, parse_layout
+
+_SEAT_FLAGS = ("accessible", "companion", "restricted_view", "aisle")
+
+
+def layout_create(*, spec: LayoutSpec) -> VenueLayout:
+    """Store a parsed layout file as a reusable room."""
+    with transaction.atomic():
+        layout = VenueLayout.objects.create(
+            name=spec.name,
+            width=spec.width,
+            height=spec.height,
+            shapes=[dict(shape) for shape in spec.shapes],
+            categories=[
+                {"name": c.name, "price": f"{c.price:.2f}", "colour": c.colour}
+                for c in spec.categories
+            ],
+        )
+        LayoutSeat.objects.bulk_create(
+            [
+                LayoutSeat(
+                    layout=layout,
+                    section=s.section,
+                    row=s.row,
+                    number=s.number,
+                    label=s.label,
+                    x=s.x,
+                    y=s.y,
+                    rotation=s.rotation,
+                    category=s.category,
+                    **{flag: getattr(s, flag) for flag in _SEAT_FLAGS},
+                )
+                for s in spec.seats
+            ],
+            batch_size=2000,
+        )
+        return layout
+
+
+def event_create_on_layout(
+    *,
+    layout: VenueLayout,
+    name: str,
+    starts_at: datetime,
+    venue: str = "",
+    description: str = "",
+    orphan_mode: str = Event.OrphanMode.OFF,
+) -> Event:
+    """An event sold in this room: its own categories and seats, copied from the layout's."""
+    with transaction.atomic():
+        event = Event.objects.create(
+            name=name,
+            venue=venue or layout.name,
+            description=description,
+            starts_at=starts_at,
+            layout=layout,
+            orphan_mode=orphan_mode,
+        )
+        categories = {
+            c["name"]: PriceCategory.objects.create(
+                event=event,
+                name=c["name"],
+                price=Decimal(c["price"]),
+                colour=c["colour"],
+                position=position,
+            )
+            for position, c in enumerate(layout.categories)
+        }
+        Seat.objects.bulk_create(
+            [
+                Seat(
+                    event=event,
+                    section=s.section,
+                    row=s.row,
+                    number=s.number,
+                    label=s.label,
+                    x=s.x,
+                    y=s.y,
+                    rotation=s.rotation,
+                    category=categories[s.category],
+                    price=categories[s.category].price,
+                    **{flag: getattr(s, flag) for flag in _SEAT_FLAGS},
+                )
+                for s in layout.seats.order_by("id").iterator(chunk_size=5000)
+            ],
+            batch_size=2000,
+        )
+        return event
+
+
+def event_create_from_layout_file(
+    *, data: str | bytes, name: str, starts_at: datetime, **event_fields
+) -> Event:
+    """Read a layout file and sell an event in it; a bad file raises LayoutError (naming the
+    place) before anything is written."""
+    spec = parse_layout(data)
+    with transaction.atomic():
+        return event_create_on_layout(
+            layout=layout_create(spec=spec), name=name, starts_at=starts_at, **event_fields
+        )
+
+
+def layout_spec_of_event(*, event_id: int) -> LayoutSpec:
+    """An event's room as a layout file describes it, with the event's own categories."""
+    event = Event.objects.select_related("layout").filter(pk=event_id).first()
+    if event is None:
+        raise NotFound("No such event.")
+    if event.layout is None:
+        raise NotFound("This event has no layout: its seats are a grid.")
+    categories = list(event.categories.order_by("position", "id"))
+    names = {c.pk: c.name for c in categories}
+    seats = tuple(
+        SeatSpec(
+            section=s.section,
+            row=s.row,
+            number=s.number,
+            label=s.label,
+            x=s.x,
+            y=s.y,
+            rotation=s.rotation,
+            category=names[s.category_id],
+            **{flag: getattr(s, flag) for flag in _SEAT_FLAGS},
+        )
+        for s in event.seats.order_by("id").iterator(chunk_size=5000)
+    )
+    return LayoutSpec(
+        name=event.layout.name,
+        width=event.layout.width,
+        height=event.layout.height,
+        categories=tuple(
+            CategorySpec(name=c.name, price=c.price, colour=c.colour) for c in categories
+        ),
+        sections=tuple(dict.fromkeys(s.section for s in seats)),
+        seats=seats,
+        shapes=tuple(event.layout.shapes),
+    )
