@@ -230,6 +230,10 @@ def _kind(value: object) -> str:
 
 
 def _shown(value: object) -> str:
+    """A value for a message, cut short; an array or object only by its kind (it may be
+    nested as deep as JSON allows, too deep to print)."""
+    if isinstance(value, list | dict):
+        return _kind(value)
     text = json.dumps(value) if isinstance(value, str) else repr(value)
     return text if len(text) <= 40 else text[:37] + "..."
 

@@ -725,3 +725,18 @@ def test_any_layout_written_and_read_again_is_the_same_layout(document):
 
     assert again == spec
     assert layout_document(again) == layout_document(spec)
+
+
+@pytest.mark.parametrize("place", ["number", "role", "price"])
+def test_a_value_nested_as_deep_as_json_reads_is_refused_by_its_kind(place):
+    deep = "[" * 990 + "]" * 990
+    text = (
+        json.dumps(small_hall())
+        .replace('"number": 1', f'"number": {deep}', 1)
+        .replace('"role": "stage"', f'"role": {deep}' if place == "role" else '"role": "stage"')
+        .replace('"price": "85.00"', f'"price": {deep}' if place == "price" else '"price": "85"')
+    )
+
+    error = reading_fails(text)
+
+    assert "an array" in error.message
