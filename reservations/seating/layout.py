@@ -1,0 +1,168 @@
+"""The room as the seat picker sees it: rows of seats, which seats sit side by side, how far
+each row is from the stage.
+
+Nothing here reads the database. The caller turns an event's seats into ``SeatInfo`` values
+(position, price category, accessibility, free or not) and builds a ``Room`` once per request.
+
+Two seats of a row are *side by side* when they are consecutive in the row's order (x, then
+number) and the gap between them is less than 1.6 times the row's median spacing: an aisle
+through the row is a wider gap, so it ends a block exactly as the row's end does.
+
+A row's *distance from the stage* is the mean distance of its seats to the stage point; rows
+are ranked by it, nearest first, and rows at the same distance share a rank (two mirrored
+sections are equally good).
+"""
+
+import math
+import statistics
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+
+# A gap this many times the row's usual spacing is an aisle, not the space between two seats.
+AISLE_GAP = 1.6
+
+
+@dataclass(frozen=True, slots=True)
+class SeatInfo:
+    """One seat as the picker needs it. `accessible` is a wheelchair space; `companion` a seat
+    beside one, for the wheelchair user's companion; `aisle` a seat on an aisle."""
+
+    id: int
+    section: str
+    row: str
+    number: int
+    x: float
+    y: float
+    category: int | None = None
+    accessible: bool = False
+    companion: bool = False
+    aisle: bool = False
+    free: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    """One row of one section, its seats in order along the row.
+
+    ``joined[i]`` says whether ``seats[i]`` and ``seats[i + 1]`` sit side by side. ``centre``
+    is the middle of the whole row (every seat, free or not), ``spacing`` its median gap,
+    the unit in which the picker measures distances along the row.
+    """
+
+    section: str
+    name: str
+    seats: tuple[SeatInfo, ...]
+    joined: tuple[bool, ...]
+    spacing: float
+    centre: float
+    distance: float
+    rank: int
+    # The seats' columns, kept apart so that the picker's inner loop indexes tuples.
+    ids: tuple[int, ...] = field(init=False, repr=False)
+    xs: tuple[float, ...] = field(init=False, repr=False)
+    free: tuple[bool, ...] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "ids", tuple(seat.id for seat in self.seats))
+        object.__setattr__(self, "xs", tuple(seat.x for seat in self.seats))
+        object.__setattr__(self, "free", tuple(seat.free for seat in self.seats))
+
+    def beside(self, position: int) -> Iterator[int]:
+        """The positions of the seats side by side with the one at `position` (none, one, two)."""
+        if position > 0 and self.joined[position - 1]:
+            yield position - 1
+        if position + 1 < len(self.seats) and self.joined[position]:
+            yield position + 1
+
+
+@dataclass(frozen=True, slots=True)
+class Room:
+    """The rows of a room, nearest to the stage first, and where each seat is."""
+
+    rows: tuple[Row, ...]
+    stage: tuple[float, float]
+    # seat id -> (index in `rows`, position in the row)
+    places: dict[int, tuple[int, int]] = field(repr=False, compare=False)
+
+    @classmethod
+    def from_seats(
+        cls, seats: Iterable[SeatInfo], *, stage: tuple[float, float] | None = None
+    ) -> "Room":
+        """Group `seats` into rows by (section, row). Without a `stage`, the stage is at the
+        top centre of the room: the middle of the seats' x range, at their smallest y."""
+        seats = list(seats)
+        if len({seat.id for seat in seats}) != len(seats):
+            raise ValueError("two seats share an id")
+        if stage is None and seats:
+            xs = [seat.x for seat in seats]
+            stage = ((min(xs) + max(xs)) / 2, min(seat.y for seat in seats))
+        if stage is None:
+            stage = (0.0, 0.0)
+
+        grouped: dict[tuple[str, str], list[SeatInfo]] = {}
+        for seat in seats:
+            grouped.setdefault((seat.section, seat.row), []).append(seat)
+        ordered = {key: sorted(group, key=_along_row) for key, group in grouped.items()}
+        gaps = {key: _gaps(group) for key, group in ordered.items()}
+        room_spacing = _spacing([gap for row_gaps in gaps.values() for gap in row_gaps], 1.0)
+        distances = {key: _distance(group, stage) for key, group in ordered.items()}
+        rank_of = {
+            d: rank for rank, d in enumerate(sorted({round(d, 6) for d in distances.values()}))
+        }
+
+        rows = []
+        for key in sorted(ordered, key=lambda key: (distances[key], key)):
+            row_seats, row_gaps = ordered[key], gaps[key]
+            spacing = _spacing(row_gaps, room_spacing)
+            rows.append(
+                Row(
+                    section=key[0],
+                    name=key[1],
+                    seats=tuple(row_seats),
+                    joined=tuple(gap < AISLE_GAP * spacing for gap in row_gaps),
+                    spacing=spacing,
+                    centre=(row_seats[0].x + row_seats[-1].x) / 2,
+                    distance=distances[key],
+                    rank=rank_of[round(distances[key], 6)],
+                )
+            )
+        places = {
+            seat_id: (index, position)
+            for index, row in enumerate(rows)
+            for position, seat_id in enumerate(row.ids)
+        }
+        return cls(rows=tuple(rows), stage=stage, places=places)
+
+    @property
+    def seats(self) -> Iterator[SeatInfo]:
+        for row in self.rows:
+            yield from row.seats
+
+    def place(self, seat_id: int) -> tuple[Row, int]:
+        """The row of seat `seat_id` and its position there (KeyError for a stranger)."""
+        index, position = self.places[seat_id]
+        return self.rows[index], position
+
+    def seat(self, seat_id: int) -> SeatInfo:
+        row, position = self.place(seat_id)
+        return row.seats[position]
+
+
+def _along_row(seat: SeatInfo) -> tuple[float, int]:
+    return (seat.x, seat.number)
+
+
+def _gaps(seats: list[SeatInfo]) -> list[float]:
+    return [after.x - before.x for before, after in zip(seats, seats[1:], strict=False)]
+
+
+def _spacing(gaps: list[float], fallback: float) -> float:
+    """The usual gap between neighbours; a row of one seat (or of stacked ones) has none of its
+    own and borrows the room's."""
+    spacing = statistics.median(gaps) if gaps else 0.0
+    return spacing if spacing > 0 else fallback
+
+
+def _distance(seats: list[SeatInfo], stage: tuple[float, float]) -> float:
+    stage_x, stage_y = stage
+    return sum(math.hypot(seat.x - stage_x, seat.y - stage_y) for seat in seats) / len(seats)
