@@ -13,7 +13,9 @@ are ranked by it, nearest first, and rows at the same distance share a rank (two
 sections are equally good).
 """
 
+import itertools
 import math
+import operator
 import statistics
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -63,9 +65,9 @@ class Row:
     free: tuple[bool, ...] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "ids", tuple(seat.id for seat in self.seats))
-        object.__setattr__(self, "xs", tuple(seat.x for seat in self.seats))
-        object.__setattr__(self, "free", tuple(seat.free for seat in self.seats))
+        object.__setattr__(self, "ids", tuple(map(_id, self.seats)))
+        object.__setattr__(self, "xs", tuple(map(_x, self.seats)))
+        object.__setattr__(self, "free", tuple(map(_free, self.seats)))
 
     def beside(self, position: int) -> Iterator[int]:
         """The positions of the seats side by side with the one at `position` (none, one, two)."""
@@ -126,11 +128,9 @@ class Room:
                     rank=rank_of[round(distances[key], 6)],
                 )
             )
-        places = {
-            seat_id: (index, position)
-            for index, row in enumerate(rows)
-            for position, seat_id in enumerate(row.ids)
-        }
+        places: dict[int, tuple[int, int]] = {}
+        for index, row in enumerate(rows):
+            places.update(zip(row.ids, [(index, at) for at in range(len(row.ids))], strict=True))
         return cls(rows=tuple(rows), stage=stage, places=places)
 
     @property
@@ -148,8 +148,9 @@ class Room:
         return row.seats[position]
 
 
-def _along_row(seat: SeatInfo) -> tuple[float, int]:
-    return (seat.x, seat.number)
+_along_row = operator.attrgetter("x", "number")
+_position = operator.attrgetter("x", "y")
+_id, _x, _free = operator.attrgetter("id"), operator.attrgetter("x"), operator.attrgetter("free")
 
 
 def _gaps(seats: list[SeatInfo]) -> list[float]:
@@ -164,5 +165,5 @@ def _spacing(gaps: list[float], fallback: float) -> float:
 
 
 def _distance(seats: list[SeatInfo], stage: tuple[float, float]) -> float:
-    stage_x, stage_y = stage
-    return sum(math.hypot(seat.x - stage_x, seat.y - stage_y) for seat in seats) / len(seats)
+    """The mean distance of `seats` to the stage."""
+    return sum(map(math.dist, itertools.repeat(stage), map(_position, seats))) / len(seats)
