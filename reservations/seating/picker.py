@@ -249,8 +249,16 @@ class _Search:
         """Two parts in adjacent rows of a section, pairs of rows from the stage."""
         weights = self.weights
         shortlist = _Shortlist(self.limit, self.rng, together=False)
+        # No split of two rows scores less than its row term with one seat at the back, less
+        # the aisle's term for each part.
+        count, rows = self.request.count, self.room.rows
         pairs = sorted(
-            (weights.row * self.room.rows[front].rank - 2 * weights.aisle, front, back)
+            (
+                weights.row * ((count - 1) * rows[front].rank + rows[back].rank) / count
+                - 2 * weights.aisle,
+                front,
+                back,
+            )
             for front, back in self._adjacent_rows()
         )
         for number, (bound, front, back) in enumerate(pairs):

@@ -127,6 +127,12 @@ def test_a_split_is_over_two_adjacent_rows_only():
     assert best(plan, "off", count=4) is None
 
 
+def test_the_best_split_may_be_further_back_than_the_first_two_rows():
+    plan = room("A: .XXXXXXXXXXXXXX", "B: .XXXXXX.XXXXXXX", "C: XXXXXXX.XXXXXXX")
+    (first,) = candidates(plan, Request(count=2), orphan_mode="strict", limit=1)
+    assert labels(plan, first.seats) == ["B8", "C8"]
+
+
 def test_no_split_is_offered_while_a_block_is_free():
     plan = room("A: ....XXXX", "B: XX..XX..")
     found = candidates(plan, Request(count=4), orphan_mode="strict")

@@ -4,7 +4,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from reservations.seating.layout import Room, SeatInfo
-from reservations.seating.picker import Pick, Request, best_available
+from reservations.seating.picker import Pick, Request, best_available, candidates
 from reservations.seating.rules import (
     OrphanMode,
     check_orphans,
@@ -15,34 +15,63 @@ from reservations.seating.rules import (
 from .drawing import room
 
 # No example database (as reservations/tests does): a run leaves no .hypothesis behind.
-PROPERTY = settings(database=None, deadline=None, max_examples=300)
+PROPERTY = settings(database=None, deadline=None, max_examples=200)
 
 SECTIONS = ["Stalls", "Circle"]
-# Free seats and taken ones most of all, some wheelchair and companion seats, an aisle now and then.
-SEAT = st.sampled_from(list("....XXXWCw|"))
+# Each room mixes its seats from one palette: mostly free, mostly sold, or rich in wheelchair
+# spaces (W, w when taken) and companion seats (C); `|` is an aisle.
+PALETTES = ["......X|", "....XXXWCw|", ".XXXX", "WCCW.Xw|"]
 
 
 @st.composite
-def rooms(draw) -> list[str]:
+def rooms(draw, palettes=PALETTES, longest=14) -> list[str]:
+    palette = draw(st.sampled_from(palettes))
     lines = []
-    for number in range(draw(st.integers(1, 5))):
+    for number in range(draw(st.integers(1, 7))):
         section = draw(st.sampled_from(SECTIONS))
         category = draw(st.sampled_from([1, 2]))
-        seats = "".join(draw(st.lists(SEAT, min_size=1, max_size=12)))
+        seats = "".join(draw(st.lists(st.sampled_from(palette), min_size=1, max_size=longest)))
         lines.append(f"{section}/R{number}@{category}: {seats}")
     return lines
 
 
 @st.composite
-def requests(draw) -> Request:
-    count = draw(st.integers(1, 6))
-    accessible = draw(st.sampled_from([0, 0, 0, 1, count]))
+def requests(draw, most=6, accessible=None) -> Request:
+    """Any request, or (`accessible` True) only requests for wheelchair spaces: these ask for
+    at most three seats, as parties with a wheelchair user do."""
+    if draw(st.booleans()) if accessible is None else accessible:
+        count = draw(st.integers(1, 3))
+        wheelchairs = draw(st.integers(1, count))
+    else:
+        count, wheelchairs = draw(st.integers(1, most)), 0
     return Request(
         count=count,
-        category=draw(st.sampled_from([None, 1, 2])),
-        section=draw(st.sampled_from([None, *SECTIONS])),
-        accessible=min(accessible, count),
+        category=draw(st.sampled_from([None, None, 1, 2])),
+        section=draw(st.sampled_from([None, None, *SECTIONS])),
+        accessible=wheelchairs,
     )
+
+
+@st.composite
+def sold_to_splits(draw) -> tuple[list[str], Request]:
+    """A request for `count` seats and a room where no row has that many free side by side."""
+    count = draw(st.integers(2, 4))
+    lines = []
+    for number in range(draw(st.integers(2, 7))):
+        runs = draw(st.lists(st.integers(0, count - 1), min_size=1, max_size=8))
+        lines.append(f"R{number}: " + "X".join("." * run for run in runs))
+    return lines, Request(count=count)
+
+
+# Many choices of near scores over many rows, for the search's early stop to get wrong.
+many_choices = st.one_of(
+    st.tuples(
+        rooms(palettes=["......X|", ".X", ".XX"], longest=24),
+        requests(most=4, accessible=False),
+    ),
+    sold_to_splits(),
+)
+wheelchair_rooms = rooms(palettes=["WCC.X|", "CWC.X", "WC"])
 
 
 modes = st.sampled_from(list(OrphanMode))
@@ -136,7 +165,19 @@ def test_the_same_seed_gives_the_same_pick(lines, request, mode, seed):
 
 
 @PROPERTY
-@given(rooms(), requests(), modes, seeds)
+@given(many_choices, modes, seeds, st.integers(1, 4))
+def test_stopping_early_gives_the_first_choices_of_the_whole_list(case, mode, seed, limit):
+    """The search stops once rows further back cannot change the first `limit` choices: they
+    are the ones a search of every row finds."""
+    lines, request = case
+    plan = room(*lines)
+    first = candidates(plan, request, orphan_mode=mode, seed=seed, limit=limit)
+    every = candidates(plan, request, orphan_mode=mode, seed=seed, limit=10_000)
+    assert first == every[:limit]
+
+
+@PROPERTY
+@given(st.one_of(rooms(), wheelchair_rooms), requests(), modes, seeds)
 def test_wheelchair_spaces_and_companion_seats_go_together_as_asked(lines, request, mode, seed):
     plan = room(*lines)
     pick = best_available(plan, request, orphan_mode=mode, seed=seed)
@@ -149,8 +190,8 @@ def test_wheelchair_spaces_and_companion_seats_go_together_as_asked(lines, reque
             assert all(seat.companion for seat in companions)
             for seat in companions:
                 row, position = plan.place(seat.id)
-                assert any(row.seats[near].accessible for near in row.beside(position))
-                assert any(row.ids[near] in choice for near in row.beside(position))
+                beside = [row.seats[near] for near in row.beside(position)]
+                assert any(near.accessible and near.id in choice for near in beside)
 
 
 @PROPERTY
