@@ -12,8 +12,8 @@ one row that pass the request's filter (price category, section). Its score, low
 The first of these steps that finds anything gives the answer:
 
 1. a block that strands no seat;
-2. a block that strands one (not in ``strict`` mode; in ``off`` mode steps 1 and 2 are one step
-   and the orphan only costs its weight);
+2. a block that strands one: never in ``strict`` mode, in ``lenient`` mode only now that no
+   block avoids it; in ``off`` mode steps 1 and 2 are one, and an orphan only costs its weight;
 3. a *split*: two parts in two adjacent rows of a section, one behind the other, scored as the
    seat-weighted mean of the two parts plus ``weights.split_offset`` per seat between their
    centres. The buyer is told: ``together`` is false. Strict mode strands no seat here either,
@@ -39,7 +39,8 @@ from dataclasses import dataclass
 from .layout import Room, Row, SeatInfo
 from .rules import OrphanMode
 
-# A split's parts must overlap along the row, or be at most this many seats apart.
+# A split's two parts overlap along the row, or their nearest seats are at most this many seats
+# apart along it (1 for two seats diagonally behind each other).
 SPLIT_REACH = 1.5
 
 
@@ -73,8 +74,9 @@ class Weights:
 
     def __post_init__(self) -> None:
         # The search stops early on bounds that only hold for weights of zero or more.
-        terms = (self.row, self.centre, self.orphan, self.aisle)
-        if min(*terms, self.split_offset, self.accessible_use) < 0:
+        if min(self.row, self.centre, self.orphan, self.aisle, self.split_offset) < 0:
+            raise ValueError("weights cannot be negative")
+        if self.accessible_use < 0:
             raise ValueError("weights cannot be negative")
 
 
@@ -91,6 +93,8 @@ class Candidate:
 
 @dataclass(frozen=True, slots=True)
 class Pick:
+    """What the buyer is offered: `together` is false for a split over two rows."""
+
     seats: tuple[int, ...]
     together: bool
     alternatives: tuple[tuple[int, ...], ...]
@@ -132,6 +136,8 @@ def candidates(
 
     Under contention the caller tries them in order and, when all are gone, asks again with a
     fresh room: a later step may be allowed only once the earlier ones have nothing."""
+    if limit < 1:
+        raise ValueError("limit must be at least 1")
     mode = OrphanMode(orphan_mode)
     rng = random.Random(seed)
     for kind in _kinds(request):
@@ -335,7 +341,7 @@ class _Search:
         usable = self._seats_usable(index)
         joined, free, xs, ids, seats = row.joined, row.free, row.xs, row.ids, row.seats
         weights = self.weights
-        counted = self.kind.admits is not _plain
+        counted = self.kind.admits is not _plain  # plain seats are neither of the two kinds
         last = len(seats) - 1
         run = 0  # usable seats side by side ending at `end`
         for end in range(last + 1):
