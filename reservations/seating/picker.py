@@ -230,17 +230,15 @@ class _Search:
         self.weights = weights
         self.limit = limit
         self.rng = rng
-        self.usable: dict[int, list[bool]] = {}
-        self.windows: dict[tuple[int, int], list[_Window]] = {}
+        self.runs: dict[int, list[tuple[int, int]]] = {}
+        self.windows: dict[tuple[int, int, bool], list[_Window]] = {}
 
     def together(self, orphans_allowed: bool) -> list[Candidate]:
         """Blocks, row by row from the stage, until rows further back cannot do better."""
         count, weights, rows = self.request.count, self.weights, self.room.rows
         shortlist = _Shortlist(self.limit, self.rng, together=True)
         for index, row in enumerate(rows):
-            for window in self._windows(index, count):
-                if window.orphans and not orphans_allowed:
-                    continue
+            for window in self._windows(index, count, orphans_allowed):
                 if self.kind.valid(window.wheelchairs, window.companions):
                     score = weights.row * row.rank + window.centre + window.extra
                     seats = row.ids[window.start : window.start + count]
@@ -289,10 +287,8 @@ class _Search:
         reach = SPLIT_REACH * max(row_f.spacing, row_b.spacing)
         for size_f in range(1, count):
             size_b = count - size_f
-            parts_f, parts_b = self._windows(front, size_f), self._windows(back, size_b)
-            if not orphans_allowed:
-                parts_f = [part for part in parts_f if not part.orphans]
-                parts_b = [part for part in parts_b if not part.orphans]
+            parts_f = self._windows(front, size_f, orphans_allowed)
+            parts_b = self._windows(back, size_b, orphans_allowed)
             if not parts_f or not parts_b:
                 continue
             ends_b = [part.last_x for part in parts_b]
@@ -318,40 +314,49 @@ class _Search:
                     )
                     shortlist.add(score, seats, part_f.orphans + part_b.orphans)
 
-    def _seats_usable(self, index: int) -> list[bool]:
-        if index not in self.usable:
-            request, admits = self.request, self.kind.admits
-            self.usable[index] = [
-                seat.free
-                and (request.section is None or seat.section == request.section)
-                and (request.category is None or seat.category == request.category)
-                and admits(seat)
-                for seat in self.room.rows[index].seats
-            ]
-        return self.usable[index]
+    def _runs(self, index: int) -> list[tuple[int, int]]:
+        """The first and last positions of each run of seats side by side in row `index` that
+        this kind of seat and the filter allow, along the row."""
+        if index not in self.runs:
+            request, admits, row = self.request, self.kind.admits, self.room.rows[index]
+            runs: list[tuple[int, int]] = []
+            if request.section in (None, row.section) and any(row.free):
+                first = None
+                for position, seat in enumerate(row.seats):
+                    usable = (
+                        seat.free
+                        and (request.category is None or seat.category == request.category)
+                        and admits(seat)
+                    )
+                    if usable and first is not None and row.joined[position - 1]:
+                        continue
+                    if first is not None:
+                        runs.append((first, position - 1))
+                    first = position if usable else None
+                if first is not None:
+                    runs.append((first, len(row.seats) - 1))
+            self.runs[index] = runs
+        return self.runs[index]
 
-    def _windows(self, index: int, size: int) -> list[_Window]:
-        """The blocks of `size` usable seats side by side in row `index`, along the row."""
-        key = (index, size)
+    def _windows(self, index: int, size: int, orphans_allowed: bool) -> list[_Window]:
+        """The blocks of `size` usable seats side by side in row `index`, along the row; only
+        those that strand nobody unless `orphans_allowed`."""
+        key = (index, size, orphans_allowed)
         if key not in self.windows:
-            self.windows[key] = list(self._scan(self.room.rows[index], index, size))
+            row = self.room.rows[index]
+            self.windows[key] = list(self._scan(row, index, size, orphans_allowed))
         return self.windows[key]
 
-    def _scan(self, row: Row, index: int, size: int) -> Iterator[_Window]:
-        usable = self._seats_usable(index)
+    def _scan(self, row: Row, index: int, size: int, orphans_allowed: bool) -> Iterator[_Window]:
         joined, free, xs, ids, seats = row.joined, row.free, row.xs, row.ids, row.seats
         weights = self.weights
         counted = self.kind.admits is not _plain  # plain seats are neither of the two kinds
         last = len(seats) - 1
-        run = 0  # usable seats side by side ending at `end`
-        for end in range(last + 1):
-            if not usable[end]:
-                run = 0
-                continue
-            run = run + 1 if run and joined[end - 1] else 1
-            if run < size:
-                continue
-            start = end - size + 1
+        starts = (
+            start for first, final in self._runs(index) for start in range(first, final - size + 2)
+        )
+        for start in starts:
+            end = start + size - 1
             orphans = ()
             before = start - 1
             if (
@@ -369,6 +374,8 @@ class _Search:
                 and not (after < last and joined[after] and free[after + 1])
             ):
                 orphans += (ids[after],)
+            if orphans and not orphans_allowed:
+                continue
             wheelchairs = companions = 0
             if counted:
                 block = seats[start : end + 1]
