@@ -140,7 +140,7 @@ def candidates(
         raise ValueError("limit must be at least 1")
     mode = OrphanMode(orphan_mode)
     rng = random.Random(seed)
-    for kind in _kinds(request):
+    for kind in _kinds(room, request):
         search = _Search(room, request, kind, weights, limit, rng)
         for together, orphans_allowed in _STEPS[mode]:
             found = search.together(orphans_allowed) if together else search.split(orphans_allowed)
@@ -168,20 +168,21 @@ class _Kind:
     companions_beside: bool = False
 
 
-def _kinds(request: Request) -> list[_Kind]:
+def _kinds(room: Room, request: Request) -> Iterator[_Kind]:
+    """The looks at the room a request takes, in order. A general request looks a second time
+    only after the first found nothing, and only when a free wheelchair or companion seat
+    could make the second look any different."""
     if request.accessible:
         wanted = request.accessible
-        return [
-            _Kind(
-                admits=lambda seat: seat.accessible or seat.companion,
-                valid=lambda wheelchairs, _: wheelchairs == wanted,
-                companions_beside=True,
-            )
-        ]
-    return [
-        _Kind(admits=_plain, valid=_any_mix),
-        _Kind(admits=lambda seat: True, valid=_companions_accompanied),
-    ]
+        yield _Kind(
+            admits=lambda seat: seat.accessible or seat.companion,
+            valid=lambda wheelchairs, _: wheelchairs == wanted,
+            companions_beside=True,
+        )
+        return
+    yield _Kind(admits=_plain, valid=_any_mix)
+    if any(seat.free and not _plain(seat) for seat in room.seats):
+        yield _Kind(admits=lambda seat: True, valid=_companions_accompanied)
 
 
 def _plain(seat: SeatInfo) -> bool:
@@ -231,6 +232,7 @@ class _Search:
         self.limit = limit
         self.rng = rng
         self.runs: dict[int, list[tuple[int, int]]] = {}
+        self.longest: dict[int, int] = {}  # the longest run's length, once the row is read
         self.windows: dict[tuple[int, int, bool], list[_Window]] = {}
 
     def together(self, orphans_allowed: bool) -> list[Candidate]:
@@ -336,11 +338,14 @@ class _Search:
                 if first is not None:
                     runs.append((first, len(row.seats) - 1))
             self.runs[index] = runs
+            self.longest[index] = max((last - first + 1 for first, last in runs), default=0)
         return self.runs[index]
 
     def _windows(self, index: int, size: int, orphans_allowed: bool) -> list[_Window]:
         """The blocks of `size` usable seats side by side in row `index`, along the row; only
         those that strand nobody unless `orphans_allowed`."""
+        if size > self.longest.get(index, 0) and index in self.runs:
+            return []
         key = (index, size, orphans_allowed)
         if key not in self.windows:
             row = self.room.rows[index]
