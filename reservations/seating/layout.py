@@ -13,6 +13,7 @@ are ranked by it, nearest first, and rows at the same distance share a rank (two
 sections are equally good).
 """
 
+import dataclasses
 import itertools
 import math
 import operator
@@ -91,10 +92,16 @@ class Room:
         cls, seats: Iterable[SeatInfo], *, stage: tuple[float, float] | None = None
     ) -> "Room":
         """Group `seats` into rows by (section, row). Without a `stage`, the stage is at the
-        top centre of the room: the middle of the seats' x range, at their smallest y."""
+        top centre of the room: the middle of the seats' x range, at their smallest y.
+
+        Seats that all stand at one point have no plan (a grid event keeps them at 0, 0): they
+        are then placed one apart by number along their rows, the rows one apart in the order
+        of their first seat's id, which is layout order."""
         seats = list(seats)
         if len({seat.id for seat in seats}) != len(seats):
             raise ValueError("two seats share an id")
+        if len(seats) > 1 and len({(seat.x, seat.y) for seat in seats}) == 1:
+            seats = _on_a_grid(seats)
         if stage is None and seats:
             xs = [seat.x for seat in seats]
             stage = ((min(xs) + max(xs)) / 2, min(seat.y for seat in seats))
@@ -146,6 +153,18 @@ class Room:
     def seat(self, seat_id: int) -> SeatInfo:
         row, position = self.place(seat_id)
         return row.seats[position]
+
+
+def _on_a_grid(seats: list[SeatInfo]) -> list[SeatInfo]:
+    first_id: dict[tuple[str, str], int] = {}
+    for seat in seats:
+        key = (seat.section, seat.row)
+        first_id[key] = min(first_id.get(key, seat.id), seat.id)
+    order = {key: y for y, key in enumerate(sorted(first_id, key=first_id.__getitem__))}
+    return [
+        dataclasses.replace(seat, x=float(seat.number), y=float(order[seat.section, seat.row]))
+        for seat in seats
+    ]
 
 
 _along_row = operator.attrgetter("x", "number")

@@ -96,3 +96,20 @@ def test_two_seats_with_one_id_are_refused():
 def test_the_drawing_marks_seats_beside_an_aisle_as_aisle_seats():
     plan = room("A: ..|..")
     assert [seat.aisle for seat in plan.seats] == [False, True, True, False]
+
+
+def test_a_room_without_a_plan_is_laid_out_by_number_and_rows_in_id_order():
+    """A grid event's seats all stand at 0, 0: the rows come in layout (id) order."""
+    seats = [
+        SeatInfo(id=seat_id, section="Floor", row=row, number=number, x=0.0, y=0.0)
+        for seat_id, (row, number) in enumerate(
+            [(row, number) for row in "AB" for number in range(1, 6)], start=1
+        )
+    ]
+    plan = Room.from_seats(reversed(seats))
+    assert [(row.name, row.rank, row.ids) for row in plan.rows] == [
+        ("A", 0, (1, 2, 3, 4, 5)),
+        ("B", 1, (6, 7, 8, 9, 10)),
+    ]
+    assert all(all(row.joined) for row in plan.rows)
+    assert plan.rows[0].centre == 3.0
