@@ -1,13 +1,17 @@
-"""The fast path of an on-sale: lock and unlock of one seat with a bearer token, on the loop.
+"""The fast path of an on-sale: every booking call with a bearer token, on the loop.
 
-At an on-sale nearly every request is `POST .../seats/{id}/lock/` or `.../unlock/` with a
-bearer token. Through Django's request cycle (middleware, DRF, the ORM, a worker thread) one
-costs ~2.6 ms of CPU; here the same booking steps (`services.hold_one_steps`,
-`services.release_one_steps`) run on an async psycopg connection on the server's event loop,
-driven by `services.runner.run_async`. Nothing about the answer changes: the same token check
-(simplejwt's validation, done once per token until it expires, with the account checked under
-the user row lock the steps take), the same JSON bodies and errors
-(`presenters.seat_action_json`, `errors.exception_response`), the same headers, the same
+At an on-sale nearly every request is one of five calls with a bearer token: `POST
+.../seats/{id}/lock/` or `.../unlock/`, lock several (`POST /api/events/{id}/lock/`), reserve
+(`POST /api/events/{id}/reserve/`) and cancel (`POST /api/reservations/{id}/cancel/`). Through
+Django's request cycle (middleware, DRF, the ORM, a worker thread) one costs ~2.6 ms of CPU (a
+reserve several times that); here the same booking steps (`services.hold_one_steps`,
+`release_one_steps`, `hold_all_steps`, `reserve_steps`, `cancel_steps`) run on an async psycopg
+connection on the server's event loop, driven by `services.runner.run_async`. Nothing about
+the answer changes: the same token check (simplejwt's validation, done once per token until it
+expires, with the account checked under the user row lock the steps take), the same booking
+limits, the same body checks (`inputs.py`), the same JSON bodies and errors
+(`presenters.seat_action_json`, `seats_lock_json`, `booking_json`: ReservationOutput's,
+`errors.exception_response`), the same headers, the same `Idempotency-Key` semantics, the same
 announcement after commit (`signals.seats_changed_committed`).
 
 config/asgi.py mounts it in front of Django's HTTP app.
@@ -24,6 +28,7 @@ required.
 
 import asyncio
 import functools
+import io
 import re
 import time
 
@@ -35,6 +40,7 @@ from django.http import HttpRequest, HttpResponse
 from django.http.request import split_domain_port, validate_host
 from psycopg_pool import AsyncConnectionPool
 from rest_framework import exceptions as drf_exceptions
+from rest_framework.parsers import JSONParser
 from rest_framework_simplejwt.authentication import AUTH_HEADER_TYPE_BYTES, JWTAuthentication
 from rest_framework_simplejwt.exceptions import InvalidToken
 from rest_framework_simplejwt.settings import api_settings as jwt_settings
@@ -46,15 +52,36 @@ from reservations.signals import seats_changed_committed
 from .booking_limits import booking_allowed_async
 from .client_address import scope_client_address
 from .errors import exception_response, too_large_response
-from .inputs import SeatActionInput
-from .presenters import seat_action_json
+from .inputs import SeatActionInput, SeatIdsInput, idempotency_key_of, plain_seat_ids
+from .presenters import (
+    booking_json,
+    reservation_cancelled_json,
+    reservation_created_json,
+    seat_action_json,
+    seats_lock_json,
+)
 
 # Tells a client (and the browser tests) that an answer came from here, not through Django.
 PATH_HEADER = (b"x-seatmap-path", b"fast")
 # Ids of at most 18 digits fit PostgreSQL's bigint; longer ones go to Django (a JSON 404).
-_ROUTE = re.compile(r"/api/events/([0-9]{1,18})/seats/([0-9]{1,18})/(lock|unlock)/")
+_SEAT_ROUTE = re.compile(r"/api/events/([0-9]{1,18})/seats/([0-9]{1,18})/(lock|unlock)/")
+_EVENT_ROUTE = re.compile(r"/api/events/([0-9]{1,18})/(lock|reserve)/")
+_CANCEL_ROUTE = re.compile(r"/api/reservations/([0-9]{1,18})/cancel/")
 _jwt = JWTAuthentication()
-_STEPS = {"lock": services.hold_one_steps, "unlock": services.release_one_steps}
+_ONE_SEAT_STEPS = {"lock": services.hold_one_steps, "unlock": services.release_one_steps}
+
+
+def _route(path: str) -> tuple[str, tuple[int, ...]] | None:
+    """(the call, its ids) of a path the fast path serves, else None."""
+    if not path.startswith("/api/"):
+        return None
+    if match := _SEAT_ROUTE.fullmatch(path):
+        return match[3], (int(match[1]), int(match[2]))
+    if match := _EVENT_ROUTE.fullmatch(path):
+        return ("lock_several" if match[2] == "lock" else "reserve"), (int(match[1]),)
+    if match := _CANCEL_ROUTE.fullmatch(path):
+        return "cancel", (int(match[1]),)
+    return None
 
 
 def _conninfo() -> str:
@@ -137,10 +164,8 @@ class FastSeatActions:
         request = self._claim(scope) if self.enabled else None
         if request is None:
             return await self.django_app(scope, receive, send)
-        event_id, seat_id, action, token, secure, origin = request
-        status, body, extra = await self._answer(
-            receive, scope, event_id=event_id, seat_id=seat_id, action=action, token=token
-        )
+        call, ids, token, secure, origin = request
+        status, body, extra = await self._answer(receive, scope, call=call, ids=ids, token=token)
         headers = _common_headers(secure) + extra + [(b"content-length", str(len(body)).encode())]
         if origin is not None:
             headers.extend(cors_headers_for(origin))
@@ -149,11 +174,10 @@ class FastSeatActions:
         await send({"type": "http.response.body", "body": body})
 
     def _claim(self, scope):
-        """(event_id, seat_id, action, token, secure, origin) if this request is ours, else
-        None."""
+        """(call, ids, token, secure, origin) if this request is ours, else None."""
         if scope["type"] != "http" or scope["method"] != "POST":
             return None
-        route = _ROUTE.fullmatch(scope["path"])
+        route = _route(scope["path"])
         if route is None:
             return None
         token = host = origin = None
@@ -180,9 +204,9 @@ class FastSeatActions:
         )
         if settings.SECURE_SSL_REDIRECT and not secure:
             return None
-        return int(route[1]), int(route[2]), route[3], raw.decode("latin-1"), secure, origin
+        return *route, raw.decode("latin-1"), secure, origin
 
-    async def _answer(self, receive, scope, *, event_id, seat_id, action, token):
+    async def _answer(self, receive, scope, *, call, ids, token):
         body = await _read_body(receive, scope)
         if body is None:
             return _as_asgi(too_large_response())
@@ -191,20 +215,59 @@ class FastSeatActions:
             verdict = await booking_allowed_async(user_id, scope_client_address(scope))
             if not verdict.allowed:
                 raise drf_exceptions.Throttled(wait=verdict.wait)
-            _check_body(body, scope)
-            outcome = await self._run(
-                _STEPS[action](user_id=user_id, event_id=event_id, seat_id=seat_id)
-            )
+            data = _body_data(body, scope)
+            if call in _ONE_SEAT_STEPS:
+                return await self._one_seat(call, user_id, *ids, data)
+            if call == "lock_several":
+                return await self._lock_several(user_id, *ids, data)
+            if call == "reserve":
+                return await self._reserve(user_id, *ids, data, scope)
+            return await self._cancel(user_id, *ids, data)
         except Exception as exc:  # every error in the API's one shape (errors.py)
             status, body, extra = _as_asgi(exception_response(exc))
             if status == 401:  # as DRF adds it for a bearer-token API
                 extra.append((b"www-authenticate", self._www_authenticate))
             return status, body, extra
-        seats_changed_committed(event_id=event_id, seats=outcome.changed)
-        body = seat_action_json(action, outcome.seats[0], user_id=user_id)
-        return 200, orjson.dumps(body), []
 
-    async def _run(self, steps) -> services.HoldOutcome:
+    # Each call as its Django view makes it (views.py): check the body, run the steps, announce
+    # what changed once committed, answer.
+
+    async def _one_seat(self, action, user_id, event_id, seat_id, data):
+        _no_fields(data)
+        outcome = await self._run(
+            _ONE_SEAT_STEPS[action](user_id=user_id, event_id=event_id, seat_id=seat_id)
+        )
+        seats_changed_committed(event_id=event_id, seats=outcome.changed)
+        return 200, _json(seat_action_json(action, outcome.seats[0], user_id=user_id)), []
+
+    async def _lock_several(self, user_id, event_id, data):
+        steps = services.hold_all_steps(
+            user_id=user_id, event_id=event_id, seat_ids=_seat_ids(data)
+        )
+        outcome = await self._run(steps)
+        seats_changed_committed(event_id=event_id, seats=outcome.changed)
+        return 200, _json(seats_lock_json(outcome.seats, user_id=user_id)), []
+
+    async def _reserve(self, user_id, event_id, data, scope):
+        seat_ids = _seat_ids(data)
+        key = idempotency_key_of(_header(scope, "IDEMPOTENCY_KEY"))
+        steps = services.reserve_steps(
+            user_id=user_id, event_id=event_id, seat_ids=seat_ids, idempotency_key=key
+        )
+        outcome = await self._run(steps)
+        seats_changed_committed(event_id=event_id, seats=outcome.changed)
+        extra = [(b"idempotent-replayed", b"true")] if outcome.replayed else []
+        return 201, _json(reservation_created_json(booking_json(outcome.booking))), extra
+
+    async def _cancel(self, user_id, reservation_id, data):
+        _no_fields(data)
+        outcome = await self._run(
+            services.cancel_steps(user_id=user_id, reservation_id=reservation_id)
+        )
+        seats_changed_committed(event_id=outcome.booking.event_id, seats=outcome.changed)
+        return 200, _json(reservation_cancelled_json(booking_json(outcome.booking))), []
+
+    async def _run(self, steps):
         """Drive the booking steps on a pooled async connection, in one transaction."""
         pool = await self._pool()
         async with pool.connection() as conn, conn.transaction(), conn.cursor() as cursor:
@@ -265,20 +328,61 @@ async def _read_body(receive, scope) -> bytes | None:
     return b"".join(chunks)
 
 
-def _check_body(body: bytes, scope) -> None:
-    """Lock and unlock take no fields, but a body they are sent must be one Django's path takes:
-    JSON (DRF's parser) and an object (SeatActionInput), refused with the same errors."""
+# orjson reads integers past 64 bits as floats, where DRF's parser (Python's json) keeps them.
+_LONG_NUMBER = re.compile(rb"[0-9]{20}")
+
+
+def _body_data(body: bytes, scope):
+    """The body as DRF's request.data has it: {} without a body or a content type, else JSON
+    only (refused with DRF's errors). orjson reads it; what orjson refuses or would read
+    otherwise is left to DRF's own parser."""
     content_type = next((v for n, v in scope["headers"] if n == b"content-type"), None)
     if not body or content_type is None:  # DRF reads no body without a content type
-        return
+        return {}
     if content_type.partition(b";")[0].strip().lower() != b"application/json":
         raise drf_exceptions.UnsupportedMediaType(content_type.decode("latin-1"))
-    try:
-        data = orjson.loads(body)
-    except orjson.JSONDecodeError as exc:
-        raise drf_exceptions.ParseError() from exc
+    if not _LONG_NUMBER.search(body):
+        try:
+            return orjson.loads(body)
+        except orjson.JSONDecodeError:
+            pass
+    return JSONParser().parse(io.BytesIO(body), parser_context={})
+
+
+def _no_fields(data) -> None:
+    """Lock, unlock and cancel take no fields, but a body must still be a JSON object."""
     if data != {}:
         SeatActionInput(data=data).is_valid(raise_exception=True)
+
+
+def _seat_ids(data) -> list[int]:
+    """Lock several's and reserve's seat ids, as SeatIdsInput takes them."""
+    seat_ids = plain_seat_ids(data)
+    if seat_ids is None:
+        serializer = SeatIdsInput(data=data)
+        serializer.is_valid(raise_exception=True)
+        seat_ids = serializer.validated_data["seat_ids"]
+    return seat_ids
+
+
+def _header(scope, meta_name: str) -> str | None:
+    """A request header as Django's request.headers reads it behind this server (a2wsgi: names
+    as in WSGI's environ, repeated headers joined by commas)."""
+    values = [
+        value.decode("latin-1")
+        for name, value in scope["headers"]
+        if name.decode("latin-1").upper().replace("-", "_") == meta_name
+    ]
+    return ",".join(values) if values else None
+
+
+def _json(body: dict) -> bytes:
+    """The body as DRF's JSONRenderer writes it: compact, UTF-8, U+2028 and U+2029 escaped."""
+    return (
+        orjson.dumps(body)
+        .replace("\u2028".encode(), b"\\u2028")
+        .replace("\u2029".encode(), b"\\u2029")
+    )
 
 
 def _as_asgi(response) -> tuple[int, bytes, list[tuple[bytes, bytes]]]:

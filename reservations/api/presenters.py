@@ -18,6 +18,7 @@ from reservations.models import Seat
 from reservations.rules import effective_status, holder_id
 from reservations.selectors import EventLayout, SeatRows
 from reservations.services.best import BestOutcome
+from reservations.services.bookings import Booking
 from reservations.services.sql import SEAT_FIELDS
 
 Status = Seat.Status
@@ -107,6 +108,52 @@ class LayoutOutput(serializers.Serializer):
     shapes = serializers.ListField(
         child=serializers.DictField(), help_text="Stage, section names: docs/LAYOUT.md."
     )
+
+
+# ReservationOutput's own fields, for booking_json to write times and money exactly as it does.
+_RESERVATION_TIME = serializers.DateTimeField()
+_SEAT_PRICE = ReservationOutput.SeatBrief().fields["price"]
+_TOTAL_PRICE = ReservationOutput().fields["total_price"]
+
+
+def booking_json(booking: Booking) -> dict:
+    """A reservation as `ReservationOutput` shows it, key for key and character for character
+    (test_fast.py compares them), from what reserve and cancel already hold: no query."""
+    time = _RESERVATION_TIME.to_representation
+    return {
+        "id": booking.id,
+        "status": booking.status,
+        "created_at": time(booking.created_at),
+        "cancelled_at": None if booking.cancelled_at is None else time(booking.cancelled_at),
+        "event": {
+            "id": booking.event_id,
+            "name": booking.event_name,
+            "starts_at": time(booking.event_starts_at),
+        },
+        "seats": [
+            {
+                "id": seat.seat_id,
+                "label": seat.label,
+                "section": seat.section,
+                "price": _SEAT_PRICE.to_representation(seat.price),
+            }
+            for seat in booking.seats
+        ],
+        "total_price": _TOTAL_PRICE.to_representation(booking.total_price),
+    }
+
+
+def reservation_created_json(reservation: dict) -> dict:
+    """The answer to reserve (201), `reservation` as ReservationOutput or booking_json."""
+    return {"success": True, "reservation": reservation}
+
+
+def reservation_cancelled_json(reservation: dict) -> dict:
+    return {
+        "success": True,
+        "message": "Your reservation is cancelled and its seats are free again.",
+        "reservation": reservation,
+    }
 
 
 _SEAT_ACTION_MESSAGES = {

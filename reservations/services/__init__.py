@@ -3,12 +3,15 @@
 Locking, written down once:
 
 1. Every service is one ``transaction.atomic()``.
-2. When a service touches the caller's holds (lock, lock several, unlock, reserve) it first
+2. Every service a caller asks for (lock, lock several, unlock, extend, reserve, cancel) first
    takes the caller's user row ``FOR UPDATE`` and refuses an account that is no longer active
    (``holds.caller_row_steps``, the one caller check): the hold limit counts seats across rows
-   that the request does not lock, and this makes one user's concurrent holds queue behind
+   that the request does not lock, and this makes one user's concurrent requests queue behind
    each other.
-3. Then it takes the seat rows ``FOR UPDATE`` ordered by id. Two multi-seat
+3. Then the one row of the request itself, if it has one: reserve claims its
+   ``Idempotency-Key`` (an INSERT that waits on the unique index while another transaction's
+   claim of the same key is open), cancel takes the reservation's row ``FOR UPDATE``.
+   Then it takes the seat rows ``FOR UPDATE`` ordered by id. Two multi-seat
    requests therefore lock their common seats in the same order and cannot deadlock.
 4. Only after the rows are locked does it read the clock and check availability, so the check
    and the write see the same committed state ("check at commit time"). The one-seat lock
@@ -23,16 +26,36 @@ Where each rule lives:
 
 * when a lock has ended and who holds a seat: ``reservations/rules.py``;
 * the three writes (held, booked, freed): ``sql.HOLD``, ``sql.BOOK``, ``sql.FREE``, each one
-  definition from which both its SQL ``SET`` clause (the hold path) and its in-memory
-  ``apply`` (the ORM path: reserve, cancel, expire) are generated;
-* hold and release: ``holds.py``, as step functions that yield SQL (``sql.py``) and receive
-  rows, driven by ``runner.run`` on Django's connection or ``runner.run_async`` on psycopg's;
-* reserve and cancel: ``bookings.py``; the sweep and the key purge: ``expiry.py``; seat
-  layout of a new event: ``layout.py``.
+  definition from which both its SQL ``SET`` clause (the steps) and its in-memory ``apply``
+  (the steps' answer; the ORM's save in expire) are generated;
+* every write a caller asks for is a step function that yields SQL (``sql.py``) and receives
+  rows, driven by ``runner.run`` on Django's connection (the services below: views, admin,
+  commands, tests) or ``runner.run_async`` on psycopg's (the fast path,
+  reservations/api/fast.py), so both paths run the same rules:
+
+  - ``holds.py``: ``hold_one_steps`` (lock), ``hold_all_steps`` (lock several),
+    ``release_one_steps`` (unlock), ``extend_one_steps`` (extend);
+  - ``bookings.py``: ``reserve_steps`` (reserve: caller row, key claim, seat rows, then the
+    reservation, its seats and ``sql.BOOK``; a replayed key reads its first answer with
+    ``booking_read_steps``), ``cancel_steps`` (cancel: caller row, reservation row, seat
+    rows, then ``sql.FREE``). Both answer with a ``Booking``, the reservation as the API
+    shows it, from the rows they already hold.
+* the sweep and the key purge: ``expiry.py`` (ORM; ``skip_locked``); blocking seats:
+  ``blocking.py`` (ORM, ``bookings.lock_seat_rows``); seat layout of a new event:
+  ``layout.py``.
 """
 
 from ..rules import seat_is_free, seat_is_held_by
-from .bookings import ReservationOutcome, reservation_cancel, reservation_create
+from .bookings import (
+    Booking,
+    BookingOutcome,
+    ReservationOutcome,
+    booking_read_steps,
+    cancel_steps,
+    reservation_cancel,
+    reservation_create,
+    reserve_steps,
+)
 from .expiry import idempotency_keys_purge, locks_expire, sweep_forever
 from .holds import (
     HoldOutcome,
@@ -48,8 +71,12 @@ from .holds import (
 from .layout import event_create_with_seats, row_name, seat_grid
 
 __all__ = [
+    "Booking",
+    "BookingOutcome",
     "HoldOutcome",
     "ReservationOutcome",
+    "booking_read_steps",
+    "cancel_steps",
     "event_create_with_seats",
     "extend_one_steps",
     "hold_all_steps",
@@ -59,6 +86,7 @@ __all__ = [
     "release_one_steps",
     "reservation_cancel",
     "reservation_create",
+    "reserve_steps",
     "row_name",
     "seat_grid",
     "seat_is_free",

@@ -1,8 +1,9 @@
-"""Every statement the hold steps send, the one list of seat columns, and the three writes.
+"""Every statement the booking steps send, the one list of seat columns, and the three writes.
 
 A seat changes state in three ways only: held, booked, freed. Each is one ``SeatWrite``, and
-both of its forms come from it: ``update_sql`` for the SQL of the hold path, ``apply`` for a
-model instance the ORM then saves (reserve, cancel, expire). Neither form is written by hand.
+both of its forms come from it: ``update_sql`` for the SQL of the steps (hold, release,
+reserve, cancel), ``apply`` for the seat in memory (the steps' answer, and the ORM's save in
+expire). Neither form is written by hand.
 
 Parameters are named (``%(user_id)s``), so a value used twice is passed once. A statement that
 takes row locks says so in ``lock_rows`` rather than in its text: the runner adds
@@ -13,15 +14,20 @@ transactions are serial anyway (SQLite, the embedded default).
 from collections.abc import Generator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 from typing import Any, NamedTuple, TypeVar
 
 from django.contrib.auth import get_user_model
 
-from ..models import Event, Seat
+from ..models import Event, IdempotencyKey, Reservation, ReservedSeat, Seat
 from ..rules import FREE_SQL, live_hold_sql
 
 Status = Seat.Status
 SEAT_TABLE = Seat._meta.db_table
+EVENT_TABLE = Event._meta.db_table
+RESERVATION_TABLE = Reservation._meta.db_table
+RESERVED_SEAT_TABLE = ReservedSeat._meta.db_table
+KEY_TABLE = IdempotencyKey._meta.db_table
 
 # The seat columns every seat read returns, in this order: the hold steps build Seats from them,
 # selectors read the seat map with them, presenters unpack them.
@@ -293,3 +299,126 @@ def free_if_held(
         "still_held_at": still_held_at,
     }
     return Statement(_FREE_IF_HELD, params)
+
+
+# --- Reserve and cancel (bookings.py) -----------------------------------------------------------
+
+# A reservation as its answer shows it, in this order: its own columns, then its event's name
+# and start (read beside it, so that locking the reservation row never locks the event's).
+BOOKING_FIELDS = (
+    "id",
+    "status",
+    "created_at",
+    "cancelled_at",
+    "event_id",
+    "total_price",
+    "event_name",
+    "event_starts_at",
+)
+
+
+def _event_column(column: str, event_id_sql: str) -> str:
+    return f"(SELECT {column} FROM {EVENT_TABLE} WHERE {EVENT_TABLE}.id = {event_id_sql})"
+
+
+def _booking_columns(event_id_sql: str) -> str:
+    return (
+        "id, status, created_at, cancelled_at, event_id, total_price, "
+        f"{_event_column('name', event_id_sql)}, {_event_column('starts_at', event_id_sql)}"
+    )
+
+
+def idempotency_key_claim(*, user_id: int, key: str, fingerprint: str, now: datetime) -> Statement:
+    """Claim a key, or nothing if it is taken. A claim not yet committed by another request makes
+    this wait on the unique index until that request ends (then: nothing, or the claim)."""
+    return Statement(
+        f'INSERT INTO {KEY_TABLE} (user_id, "key", request_fingerprint, reservation_id, '
+        "created_at) VALUES (%(user_id)s, %(key)s, %(fingerprint)s, NULL, %(now)s) "
+        'ON CONFLICT (user_id, "key") DO NOTHING RETURNING id',
+        {"user_id": user_id, "key": key, "fingerprint": fingerprint, "now": now},
+    )
+
+
+def idempotency_key(*, user_id: int, key: str) -> Statement:
+    return Statement(
+        f"SELECT request_fingerprint, reservation_id FROM {KEY_TABLE} "
+        'WHERE user_id = %(user_id)s AND "key" = %(key)s',
+        {"user_id": user_id, "key": key},
+    )
+
+
+def idempotency_key_fill(*, key_id: int, reservation_id: int) -> Statement:
+    return Statement(
+        f"UPDATE {KEY_TABLE} SET reservation_id = %(reservation_id)s WHERE id = %(key_id)s",
+        {"key_id": key_id, "reservation_id": reservation_id},
+    )
+
+
+def reservation_insert(
+    *, user_id: int, event_id: int, total_price: Decimal, now: datetime
+) -> Statement:
+    """A confirmed reservation, returned in BOOKING_FIELDS order."""
+    return Statement(
+        f"INSERT INTO {RESERVATION_TABLE} (user_id, event_id, total_price, status, created_at, "
+        f"cancelled_at) VALUES (%(user_id)s, %(event_id)s, %(total_price)s, "
+        f"'{Reservation.Status.CONFIRMED.value}', %(now)s, NULL) "
+        f"RETURNING {_booking_columns('%(event_id)s')}",
+        {"user_id": user_id, "event_id": event_id, "total_price": total_price, "now": now},
+    )
+
+
+def reserved_seats_insert(
+    *, reservation_id: int, seats: Sequence[tuple[int, Decimal]]
+) -> Statement:
+    """The (seat id, price) pairs of a new reservation, active."""
+    values, params = [], {"reservation_id": reservation_id}
+    for index, (seat_id, price) in enumerate(seats):
+        values.append(f"(%(reservation_id)s, %(seat_{index})s, %(price_{index})s, TRUE)")
+        params[f"seat_{index}"], params[f"price_{index}"] = seat_id, price
+    return Statement(
+        f"INSERT INTO {RESERVED_SEAT_TABLE} (reservation_id, seat_id, price, is_active) "
+        f"VALUES {', '.join(values)}",
+        params,
+    )
+
+
+def book(*, seat_ids: Sequence[int], user_id: int) -> Statement:
+    ids, params = _id_list(seat_ids)
+    return Statement(f"{BOOK.update_sql()} WHERE id IN ({ids})", {"user_id": user_id, **params})
+
+
+def reservation(*, reservation_id: int, user_id: int, lock_rows: bool = False) -> Statement:
+    """One of the user's reservations in BOOKING_FIELDS order (someone else's: no row)."""
+    table = RESERVATION_TABLE
+    return Statement(
+        f"SELECT {_booking_columns(f'{table}.event_id')} FROM {table} "
+        f"WHERE id = %(reservation_id)s AND user_id = %(user_id)s",
+        {"reservation_id": reservation_id, "user_id": user_id},
+        lock_rows,
+    )
+
+
+def reserved_seats(*, reservation_id: int) -> Statement:
+    """(seat id, label, section, price sold at, active) of a reservation's seats, by seat id."""
+    return Statement(
+        f"SELECT r.seat_id, s.label, s.section, r.price, r.is_active "
+        f"FROM {RESERVED_SEAT_TABLE} r JOIN {SEAT_TABLE} s ON s.id = r.seat_id "
+        f"WHERE r.reservation_id = %(reservation_id)s ORDER BY r.seat_id",
+        {"reservation_id": reservation_id},
+    )
+
+
+def reserved_seats_release(*, reservation_id: int) -> Statement:
+    return Statement(
+        f"UPDATE {RESERVED_SEAT_TABLE} SET is_active = FALSE "
+        f"WHERE reservation_id = %(reservation_id)s AND is_active",
+        {"reservation_id": reservation_id},
+    )
+
+
+def reservation_cancelled(*, reservation_id: int, now: datetime) -> Statement:
+    return Statement(
+        f"UPDATE {RESERVATION_TABLE} SET status = '{Reservation.Status.CANCELLED.value}', "
+        f"cancelled_at = %(now)s WHERE id = %(reservation_id)s",
+        {"reservation_id": reservation_id, "now": now},
+    )

@@ -376,7 +376,7 @@ LOCK = "/api/events/1/seats/2/lock/"
 @pytest.mark.parametrize(
     "why, method, path, headers",
     [
-        ("another route", "POST", "/api/events/1/lock/", [(b"authorization", b"Bearer x")]),
+        ("another route", "POST", "/api/events/1/best/", [(b"authorization", b"Bearer x")]),
         ("another method", "GET", LOCK, [(b"authorization", b"Bearer x")]),
         ("no bearer token (a session)", "POST", LOCK, [(b"cookie", b"sessionid=x")]),
         (
