@@ -17,9 +17,10 @@ from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import RefreshToken
 
 from realtime.broadcast import event_group, publishes_sent
+from reservations import services
 from reservations.api.errors import exception_response
 from reservations.api.fast import FastSeatActions, cors_headers_for
-from reservations.models import Seat
+from reservations.models import Reservation, ReservedSeat, Seat
 
 from .factories import UserFactory, event_with_seats
 
@@ -447,3 +448,306 @@ def test_an_id_too_long_for_the_database_goes_to_django_and_is_a_json_404(fast):
     assert (status, fast.django_app.paths) == (299, [path])
     assert response.status_code == 404
     assert response.json()["code"] == "not_found"
+
+
+# --- Lock several, reserve and cancel ----------------------------------------------------------
+
+MISSING = 999_999_999
+
+# The same calls for either side: who (None: a bad token), what, which seats (positions in the
+# event; "elsewhere": a seat of another event) or which reservation (the n-th one booked, or
+# MISSING), and an Idempotency-Key.
+BOOKING_SCRIPT = [
+    ("alice", "lock_several", [0, 1], None),
+    ("bob", "lock_several", [1, 2], None),  # seat_unavailable, seats: [1]
+    ("alice", "lock_several", [], None),  # invalid: empty
+    ("alice", "lock_several", [0, 0], None),  # invalid: twice
+    ("alice", "lock_several", [0, "elsewhere"], None),  # not_found, seats: [elsewhere]
+    ("alice", "lock_several_missing_event", [0], None),  # not_found: no such event
+    ("alice", "reserve", [0, 1], "key-1"),  # 201
+    ("alice", "reserve", [0, 1], "key-1"),  # 201 again, Idempotent-Replayed
+    ("alice", "reserve", [0], "key-1"),  # 422 idempotency_mismatch
+    ("alice", "reserve", [2], None),  # lock_required
+    ("alice", "reserve", [0, 1], None),  # lock_required: booked already
+    ("alice", "reserve", ["elsewhere"], None),  # not_found
+    ("alice", "reserve", "not a list", None),  # invalid
+    ("alice", "reserve", [3], "k" * 256),  # invalid: the key is too long
+    ("alice", "lock_several", [3, 5], None),
+    ("alice", "reserve", [5], None),  # companion_requires_accessible
+    ("alice", "reserve", [3, 5], "key-2"),  # the same, and the key is not spent
+    ("bob", "cancel", 0, None),  # someone else's: not_found
+    ("alice", "cancel", 0, None),
+    ("alice", "cancel", 0, None),  # already_cancelled
+    ("alice", "reserve", [0, 1], "key-1"),  # the first answer again, as it stands now
+    ("alice", "cancel", MISSING, None),  # not_found
+    ("alice", "lock_several", [4], None),
+    ("alice", "reserve", [3, 4], "key-2"),  # key-2 was never used by a booking: 201
+    ("alice", "cancel", 1, None),
+    (None, "reserve", [0], None),  # not_authenticated
+    (None, "cancel", 0, None),  # not_authenticated
+]
+
+
+def _booking_request(step, seats, reservations, event):
+    """(path, body, headers) of one step of BOOKING_SCRIPT. Keys are per user: each side's
+    are its own."""
+    _, what, target, key = step
+    headers = [] if key is None else [("Idempotency-Key", f"{event.id}-{key}")]
+    if what == "cancel":
+        reservation_id = MISSING if target == MISSING else reservations[target]
+        return f"/api/reservations/{reservation_id}/cancel/", {}, headers
+    body = {"seat_ids": [seats[p].id for p in target] if isinstance(target, list) else target}
+    if what == "lock_several_missing_event":
+        return f"/api/events/{MISSING}/lock/", body, headers
+    action = "lock" if what == "lock_several" else "reserve"
+    return f"/api/events/{event.id}/{action}/", body, headers
+
+
+def _booked(status, payload, headers, reservations):
+    if status == 201 and "idempotent-replayed" not in {k.lower() for k in headers}:
+        reservations.append(payload["reservation"]["id"])
+
+
+def normalised_booking(status, payload, positions, reservations):
+    """An answer with seat ids as positions in their event, reservation ids as their order,
+    event ids and times as present/absent, category ids as present/absent."""
+    payload = json.loads(json.dumps(payload))
+    seats = payload.get("seats")
+    if seats and isinstance(seats[0], int):  # an error's seats
+        payload["seats"] = [positions.get(i, i) for i in seats]
+    elif seats:  # lock several
+        for seat in seats:
+            seat["id"] = positions[seat["id"]]
+            seat["locked_until"] = seat["locked_until"] is not None
+            seat["category"] = isinstance(seat["category"], int)
+    if "reservation" in payload:
+        reservation = payload["reservation"]
+        reservation["id"] = reservations.index(reservation["id"])
+        for moment in ("created_at", "cancelled_at"):
+            reservation[moment] = reservation[moment] is not None
+        reservation["event"]["id"] = reservation["event"]["starts_at"] = True
+        for seat in reservation["seats"]:
+            seat["id"] = positions[seat["id"]]
+    return status, payload
+
+
+def test_lock_several_reserve_and_cancel_answer_exactly_as_through_django(fast):
+    users = {"alice": UserFactory(username="alice"), "bob": UserFactory(username="bob")}
+    stranger = event_with_seats(rows=1, seats_per_row=1, name="Elsewhere").seats.get()
+    events = {side: event_with_seats(rows=1, seats_per_row=6) for side in ("fast", "django")}
+    for event in events.values():  # position 5 is a companion seat
+        Seat.objects.filter(pk=event.seats.order_by("id")[5].pk).update(companion=True)
+    seats = {
+        side: dict(enumerate(event.seats.order_by("id")), elsewhere=stranger)
+        for side, event in events.items()
+    }
+    positions = {
+        side: {s.id: p for p, s in by_position.items()} for side, by_position in seats.items()
+    }
+    tokens = {name: bearer(user) for name, user in users.items()} | {None: b"Bearer not-a-token"}
+    reservations = {"fast": [], "django": []}
+
+    async def one_by_one():
+        answers = []
+        for step in BOOKING_SCRIPT:
+            path, body, headers = _booking_request(
+                step, seats["fast"], reservations["fast"], events["fast"]
+            )
+            answer = await call(
+                fast,
+                path,
+                headers=[
+                    (b"authorization", tokens[step[0]]),
+                    (b"content-type", b"application/json"),
+                    *((k.lower().encode(), v.encode()) for k, v in headers),
+                ],
+                body=json.dumps(body).encode(),
+            )
+            _booked(*answer, reservations["fast"])
+            answers.append(answer)
+        return answers
+
+    fast_answers = on_one_loop(fast, one_by_one)
+
+    django_answers = []
+    for step in BOOKING_SCRIPT:
+        path, body, headers = _booking_request(
+            step, seats["django"], reservations["django"], events["django"]
+        )
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=tokens[step[0]].decode())
+        extra = {f"HTTP_{k.upper().replace('-', '_')}": v for k, v in headers}
+        response = client.post(path, body, format="json", **extra)
+        answer = (response.status_code, response.json(), dict(response.headers))
+        _booked(*answer, reservations["django"])
+        django_answers.append(answer)
+
+    assert fast.django_app.paths == []  # every call above was answered by the fast path
+    assert [status for status, _, _ in fast_answers] == [
+        200, 409, 400, 400, 404, 404,
+        201, 201, 422, 409, 409, 404, 400, 400,
+        200, 409, 409,
+        404, 200, 409, 201, 404,
+        200, 201, 200,
+        401, 401,
+    ]  # fmt: skip
+    assert [
+        normalised_booking(s, p, positions["fast"], reservations["fast"])
+        for s, p, _ in fast_answers
+    ] == [
+        normalised_booking(s, p, positions["django"], reservations["django"])
+        for s, p, _ in django_answers
+    ]
+    for (_, _, fast_headers), (_, _, django_headers) in zip(
+        fast_answers, django_answers, strict=True
+    ):
+        assert fast_headers.pop("x-seatmap-path") == "fast"
+        assert _lowered(fast_headers, "content-length") == _lowered(
+            django_headers, "content-length"
+        )
+    assert fast_answers[7][2]["idempotent-replayed"] == "true"
+    for side in ("fast", "django"):
+        assert list(
+            Seat.objects.filter(event=events[side]).order_by("id").values_list("status", "version")
+        ) == [
+            ("available", 3),  # held, booked, cancelled
+            ("available", 3),
+            ("available", 0),
+            ("available", 3),
+            ("available", 3),
+            ("locked", 1),  # the companion seat, never booked
+        ]
+
+
+def test_a_reservation_answer_is_byte_for_byte_what_django_writes(fast):
+    """The fast path shapes a reservation by hand (presenters.booking_json); Django's views
+    with ReservationOutput. Same reservation, same bytes: GET .../reservations/{id}/ is
+    ReservationOutput's, and reserve and cancel wrap it."""
+    alice = UserFactory(username="alice")
+    event = event_with_seats(rows=1, seats_per_row=3, name='Konzert\u2028Ä "quoted"')
+    first, second, _ = event.seats.order_by("id")
+    services.seats_lock(user=alice, event_id=event.id, seat_ids=[first.id, second.id])
+    token = bearer(alice)
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=token.decode())
+
+    def raw_answer(path):
+        async def scenario():
+            scope_headers = [(b"authorization", token), (b"content-type", b"application/json")]
+            sent = []
+            messages = [
+                {
+                    "type": "http.request",
+                    "body": b'{"seat_ids": [%d, %d]}' % (first.id, second.id),
+                    "more_body": False,
+                }
+            ]
+
+            async def receive():
+                return messages.pop(0) if messages else {"type": "http.disconnect"}
+
+            async def send(message):
+                sent.append(message)
+
+            scope = {
+                "type": "http",
+                "method": "POST",
+                "path": path,
+                "scheme": "http",
+                "headers": [*HOST, *scope_headers],
+            }
+            await fast(scope, receive, send)
+            return sent[0]["status"], sent[1]["body"]
+
+        return on_one_loop(fast, scenario)
+
+    status, booked = raw_answer(f"/api/events/{event.id}/reserve/")
+    reservation_id = json.loads(booked)["reservation"]["id"]
+    as_django = client.get(f"/api/reservations/{reservation_id}/").content
+    assert status == 201
+    assert booked == b'{"success":true,"reservation":' + as_django + b"}"
+    assert b"\\u2028" in booked
+
+    status, cancelled = raw_answer(f"/api/reservations/{reservation_id}/cancel/")
+    as_django = client.get(f"/api/reservations/{reservation_id}/").content
+    message = b'"message":"Your reservation is cancelled and its seats are free again."'
+    assert status == 200
+    assert cancelled == b'{"success":true,' + message + b',"reservation":' + as_django + b"}"
+
+
+def test_reserve_and_cancel_through_the_fast_path_are_broadcast_after_commit(fast):
+    alice = UserFactory(username="alice")
+    event = event_with_seats(rows=1, seats_per_row=3)
+    first, second, _ = event.seats.order_by("id")
+    services.seats_lock(user=alice, event_id=event.id, seat_ids=[first.id, second.id])
+    token = [(b"authorization", bearer(alice)), (b"content-type", b"application/json")]
+    body = json.dumps({"seat_ids": [second.id, first.id]}).encode()
+
+    async def book_cancel_and_hear():
+        layer = get_channel_layer()
+        channel = await layer.new_channel()
+        await layer.group_add(event_group(event.id), channel)
+        try:
+            heard = []
+            booked = await call(fast, f"/api/events/{event.id}/reserve/", headers=token, body=body)
+            async with asyncio.timeout(5):
+                heard.append(await layer.receive(channel))
+            reservation_id = booked[1]["reservation"]["id"]
+            cancelled = await call(
+                fast, f"/api/reservations/{reservation_id}/cancel/", headers=token
+            )
+            async with asyncio.timeout(5):
+                heard.append(await layer.receive(channel))
+            return booked, cancelled, heard
+        finally:
+            await layer.group_discard(event_group(event.id), channel)
+
+    booked, cancelled, heard = on_one_loop(fast, book_cancel_and_hear)
+
+    assert (booked[0], cancelled[0]) == (201, 200)
+    changes = [json.loads(text)["changes"] for message in heard for _, text in message["frames"]]
+    assert changes == [
+        [
+            {"id": first.id, "status": "reserved", "version": 2, "locked_until": None},
+            {"id": second.id, "status": "reserved", "version": 2, "locked_until": None},
+        ],
+        [
+            {"id": first.id, "status": "available", "version": 3, "locked_until": None},
+            {"id": second.id, "status": "available", "version": 3, "locked_until": None},
+        ],
+    ]
+    assert Reservation.objects.get().status == "cancelled"
+    assert not ReservedSeat.objects.filter(is_active=True).exists()
+
+
+@pytest.mark.parametrize(
+    "why, body",
+    [
+        ("a number too long for 64 bits", b'{"seat_ids": [123456789012345678901234567890]}'),
+        ("a string where ids go", b'{"seat_ids": ["1"]}'),
+        ("an integral float", b'{"seat_ids": [1.0]}'),
+        ("null", b"null"),
+        ("a list", b"[1]"),
+        (
+            "over a hundred seats",
+            b'{"seat_ids": [%s]}' % b",".join(b"%d" % i for i in range(1, 102)),
+        ),
+    ],
+)
+def test_an_unusual_reserve_body_is_judged_as_through_django(fast, why, body):
+    alice = UserFactory(username="alice")
+    event = event_with_seats(rows=1, seats_per_row=1)
+    token = bearer(alice)
+
+    async def scenario():
+        headers = [(b"authorization", token), (b"content-type", b"application/json")]
+        return await call(fast, f"/api/events/{event.id}/reserve/", headers=headers, body=body)
+
+    status, payload, _ = on_one_loop(fast, scenario)
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=token.decode())
+    django = client.generic(
+        "POST", f"/api/events/{event.id}/reserve/", body, content_type="application/json"
+    )
+
+    assert (status, payload) == (django.status_code, django.json()), why

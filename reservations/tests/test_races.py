@@ -1,10 +1,18 @@
 """Races, run for real: threads released together by a barrier, each with its own PostgreSQL
 connection and transaction, through the whole HTTP stack.
 
+The booking races run through both paths (`through`): Django's (the test client, a thread and
+a connection each) and the fast path's (real HTTP to a uvicorn server in this process,
+http_server.py, its requests concurrent on the fast path's pool). Every fast answer must say it
+came from the fast path.
+
 Negative control: with `FOR UPDATE` taken out of `sql.seats_for_update` (its `lock_rows`, in
-services/sql.py), the fast path's fifty-clicks test (test_fast.py) sees several winners; with
-`select_for_update()` taken out of `bookings.lock_seat_rows`, the ten-reserves test here sees
-errors in place of `lock_required` (the `seat_sold_once` constraint catches the second sale).
+services/sql.py), the fast path's fifty-clicks test (test_fast.py) sees several winners. With
+the seat rows' `FOR UPDATE` taken out of reserve alone (`reserve_steps` reading the seats
+without `lock_rows`), the ten-reserves test fails on both paths: the losers, not waiting for
+the winner's commit, find the seats still held and try to book them too, and meet the
+`seat_sold_once` constraint (500 server_error in place of 409 lock_required); the reserve
+against its own expiry sees the same errors.
 """
 
 import threading
@@ -13,16 +21,66 @@ from collections import Counter
 from datetime import timedelta
 from functools import partial
 
+import httpx
 import pytest
 from django.db import connection, connections
 from django.utils import timezone
+from rest_framework_simplejwt.tokens import RefreshToken
 
 from reservations.models import IdempotencyKey, Reservation, ReservedSeat, Seat
 
 from .conftest import bearer_client
 from .factories import UserFactory, event_with_seats
+from .http_server import http_server
 
 pytestmark = pytest.mark.django_db(transaction=True)
+
+
+class DjangoPath:
+    """Requests through Django's request cycle (the test client)."""
+
+    def client(self, user):
+        client = bearer_client(user)
+
+        def post(url, body, key=None):
+            extra = {"HTTP_IDEMPOTENCY_KEY": key} if key else {}
+            return client.post(url, body, format="json", **extra)
+
+        return post
+
+
+class FastPath:
+    """Requests over HTTP to a real server, answered by its fast path."""
+
+    def __init__(self, base: str):
+        self.base = base
+
+    def client(self, user):
+        headers = {"Authorization": f"Bearer {RefreshToken.for_user(user).access_token}"}
+        # Made before the race (it costs an SSL context); safe to share between threads.
+        http = httpx.Client(base_url=self.base, timeout=60)
+
+        def post(url, body, key=None):
+            extra = {"Idempotency-Key": key} if key else {}
+            response = http.post(url, json=body, headers={**headers, **extra})
+            assert response.headers.get("x-seatmap-path") == "fast", (url, response.text)
+            return response
+
+        return post
+
+
+@pytest.fixture(scope="module")
+def fast_server(django_db_setup, django_db_blocker):
+    with http_server() as (base, _):
+        yield base
+
+
+@pytest.fixture(params=["django", "fast"])
+def through(request):
+    """Each booking race once through Django's path and once through the fast path."""
+    if request.param == "django":
+        return DjangoPath()
+    return FastPath(request.getfixturevalue("fast_server"))
 
 
 def run_together(calls):
@@ -55,13 +113,13 @@ def users(n, prefix="racer"):
     return [UserFactory(username=f"{prefix}{i}") for i in range(n)]
 
 
-def test_fifty_users_lock_the_same_seat_and_exactly_one_wins():
+def test_fifty_users_lock_the_same_seat_and_exactly_one_wins(through):
     event = event_with_seats(rows=1, seats_per_row=3)
     seat = event.seats.first()
-    clients = [bearer_client(u) for u in users(50)]
+    clients = [through.client(u) for u in users(50)]
     url = f"/api/events/{event.id}/seats/{seat.id}/lock/"
 
-    results = run_together([lambda c=c: c.post(url, {}, format="json") for c in clients])
+    results = run_together([partial(post, url, {}) for post in clients])
 
     assert Counter(r.status_code for r in results) == {200: 1, 409: 49}
     assert Counter(code_of(r) for r in results) == {"ok": 1, "seat_unavailable": 49}
@@ -71,17 +129,14 @@ def test_fifty_users_lock_the_same_seat_and_exactly_one_wins():
     assert seat.version == 1
 
 
-def test_twenty_users_hold_overlapping_sets_all_or_none():
+def test_twenty_users_hold_overlapping_sets_all_or_none(through):
     event = event_with_seats(rows=2, seats_per_row=10)
     ids = list(event.seats.order_by("id").values_list("id", flat=True))
     racers = users(20)
     # Each wants four seats overlapping its neighbours', in a shuffled order of ids.
     wanted = {u.id: [ids[(i * 3 + k) % 20] for k in (3, 0, 2, 1)] for i, u in enumerate(racers)}
     url = f"/api/events/{event.id}/lock/"
-    calls = [
-        lambda u=u: bearer_client(u).post(url, {"seat_ids": wanted[u.id]}, format="json")
-        for u in racers
-    ]
+    calls = [partial(through.client(u), url, {"seat_ids": wanted[u.id]}) for u in racers]
 
     results = run_together(calls)
 
@@ -102,7 +157,7 @@ def test_twenty_users_hold_overlapping_sets_all_or_none():
     assert Seat.objects.filter(status="locked").count() == len(claimed)
 
 
-def test_ten_reserves_of_the_same_seats_make_exactly_one_reservation():
+def test_ten_reserves_of_the_same_seats_make_exactly_one_reservation(through):
     event = event_with_seats(rows=1, seats_per_row=5)
     (holder,) = users(1)
     client = bearer_client(holder)
@@ -113,16 +168,15 @@ def test_ten_reserves_of_the_same_seats_make_exactly_one_reservation():
     )
     url = f"/api/events/{event.id}/reserve/"
 
-    results = run_together(
-        [lambda: bearer_client(holder).post(url, {"seat_ids": ids}, format="json")] * 10
-    )
+    results = run_together([partial(through.client(holder), url, {"seat_ids": ids})] * 10)
 
+    assert all(not isinstance(r, Exception) for r in results), results
     assert Counter(code_of(r) for r in results) == {"ok": 1, "lock_required": 9}
     assert Reservation.objects.count() == 1
     assert ReservedSeat.objects.filter(is_active=True).count() == 3
 
 
-def test_reserve_racing_its_own_expiry_against_another_lock_never_lets_both_win():
+def test_reserve_racing_its_own_expiry_against_another_lock_never_lets_both_win(through):
     event = event_with_seats(rows=1, seats_per_row=20)
     (alice,) = users(1, prefix="expiry")
     both_won = []
@@ -138,15 +192,16 @@ def test_reserve_racing_its_own_expiry_against_another_lock_never_lets_both_win(
         )
         reserve_url = f"/api/events/{event.id}/reserve/"
         lock_url = f"/api/events/{event.id}/seats/{seat.id}/lock/"
-        alice_client, bob_client = bearer_client(alice), bearer_client(bob)
+        alice_post, bob_post = through.client(alice), through.client(bob)
         time.sleep(max(0.0, (ends - timezone.now()).total_seconds() + offset))
 
         reserve, lock = run_together(
             [
-                partial(alice_client.post, reserve_url, {"seat_ids": [seat.id]}, format="json"),
-                partial(bob_client.post, lock_url, {}, format="json"),
+                partial(alice_post, reserve_url, {"seat_ids": [seat.id]}),
+                partial(bob_post, lock_url, {}),
             ]
         )
+        assert not isinstance(reserve, Exception) and not isinstance(lock, Exception)
 
         outcomes[(code_of(reserve), code_of(lock))] += 1
         seat.refresh_from_db()
@@ -166,7 +221,7 @@ def test_reserve_racing_its_own_expiry_against_another_lock_never_lets_both_win(
     }, outcomes
 
 
-def test_the_same_idempotency_key_sent_twice_at_once_makes_one_reservation():
+def test_the_same_idempotency_key_sent_twice_at_once_makes_one_reservation(through):
     event = event_with_seats(rows=1, seats_per_row=10)
     (holder,) = users(1, prefix="idem")
     client = bearer_client(holder)
@@ -181,20 +236,13 @@ def test_the_same_idempotency_key_sent_twice_at_once_makes_one_reservation():
         key = f"key-{round_number}"
 
         first, second = run_together(
-            [
-                partial(
-                    bearer_client(holder).post,
-                    url,
-                    {"seat_ids": [seat.id]},
-                    format="json",
-                    HTTP_IDEMPOTENCY_KEY=key,
-                )
-                for _ in range(2)
-            ]
+            [partial(through.client(holder), url, {"seat_ids": [seat.id]}, key) for _ in range(2)]
         )
 
         assert first.status_code == second.status_code == 201, (first.content, second.content)
         assert first.json() == second.json()
+        replayed = sorted(str(r.headers.get("Idempotent-Replayed")) for r in (first, second))
+        assert replayed == ["None", "true"], "one booked, the other replayed its answer"
     assert Reservation.objects.count() == 5
     assert IdempotencyKey.objects.filter(user=holder).count() == 5
 
@@ -237,7 +285,7 @@ def test_two_sweepers_at_once_free_each_ended_lock_exactly_once(monkeypatch):
     }
 
 
-def test_one_user_locking_many_seats_at_once_never_passes_the_hold_limit(settings):
+def test_one_user_locking_many_seats_at_once_never_passes_the_hold_limit(settings, through):
     """The user-row lock of the services: without it the count and the writes race."""
     settings.SEAT_HOLD_LIMIT = 3
     event = event_with_seats(rows=1, seats_per_row=16)
@@ -248,9 +296,7 @@ def test_one_user_locking_many_seats_at_once_never_passes_the_hold_limit(setting
             status="available", locked_by=None, locked_until=None
         )
 
-        results = run_together(
-            [partial(bearer_client(holder).post, url, {}, format="json") for url in urls]
-        )
+        results = run_together([partial(through.client(holder), url, {}) for url in urls])
 
         assert Counter(code_of(r) for r in results) == {"ok": 3, "hold_limit": 13}
         assert Seat.objects.filter(status="locked", locked_by=holder).count() == 3
