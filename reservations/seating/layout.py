@@ -19,7 +19,7 @@ import math
 import operator
 import statistics
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 # A gap this many times the row's usual spacing is an aisle, not the space between two seats.
 AISLE_GAP = 1.6
@@ -139,6 +139,23 @@ class Room:
         for index, row in enumerate(rows):
             places.update(zip(row.ids, [(index, at) for at in range(len(row.ids))], strict=True))
         return cls(rows=tuple(rows), stage=stage, places=places)
+
+    def with_free(self, changes: dict[int, bool]) -> "Room":
+        """The same room with seat `id` free or not as `changes[id]` says (other seats as
+        they are): what changes between two requests, without grouping, sorting and measuring
+        the rows again; only the rows with a change are made anew."""
+        by_row: dict[int, dict[int, bool]] = {}
+        for seat_id, free in changes.items():
+            index, position = self.places[seat_id]
+            by_row.setdefault(index, {})[position] = free
+        rows = list(self.rows)
+        for index, row_changes in by_row.items():
+            seats = list(rows[index].seats)
+            for position, free in row_changes.items():
+                if seats[position].free != free:
+                    seats[position] = replace(seats[position], free=free)
+            rows[index] = replace(rows[index], seats=tuple(seats))
+        return Room(rows=tuple(rows), stage=self.stage, places=self.places)
 
     @property
     def seats(self) -> Iterator[SeatInfo]:

@@ -17,6 +17,7 @@ The seats held are announced as one `seats` message after commit, and they are w
 books: nothing here is chosen again later.
 """
 
+import time
 import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -27,7 +28,7 @@ from django.utils import timezone
 
 from ..exceptions import NoBlock, NotFound
 from ..models import Event, PriceCategory, Seat
-from ..rules import seat_is_free
+from ..rules import free_q, seat_is_free
 from ..seating import Candidate, Request, Room, candidates
 from ..signals import seats_changed_on_commit
 from . import sql
@@ -114,9 +115,33 @@ def _hold_block_steps(*, user_id: int, event_id: int, chosen: Candidate) -> Step
     return [by_id[seat_id] for seat_id in chosen.seats]
 
 
+# Per event, the room as the last request saw it, with the seats taken then: where seats
+# stand never changes after an event is made, so a request only reads which seats are taken
+# and changes the rows where that differs (building the room is about 25 ms for 2,000 seats).
+# An organiser may move seats between categories: a room older than ROOM_SECONDS is read again.
+ROOM_SECONDS = 30.0
+_rooms: dict[int, tuple[float, frozenset[int], Room]] = {}
+
+
 def _room(event_id: int, stage: tuple[float, float] | None) -> Room:
-    rows = Seat.objects.filter(event_id=event_id).order_by("id").values_list(*sql.PLACE_FIELDS)
-    return Room.from_seats(seat_infos(rows, timezone.now()), stage=stage)
+    taken = frozenset(
+        Seat.objects.filter(event_id=event_id)
+        .exclude(free_q(timezone.now()))
+        .values_list("id", flat=True)
+    )
+    read_at, was_taken, room = _rooms.get(event_id, (0.0, frozenset(), None))
+    if room is None or time.monotonic() - read_at > ROOM_SECONDS:
+        rows = Seat.objects.filter(event_id=event_id).order_by("id").values_list(*sql.PLACE_FIELDS)
+        every_seat_free = [(*row[:-2], Seat.Status.AVAILABLE, None) for row in rows]
+        room = Room.from_seats(seat_infos(every_seat_free, timezone.now()), stage=stage)
+        read_at, was_taken = time.monotonic(), frozenset()
+    changes = {seat_id: False for seat_id in taken - was_taken}
+    changes.update({seat_id: True for seat_id in was_taken - taken})
+    room = room.with_free({k: v for k, v in changes.items() if k in room.places})
+    if len(_rooms) > 64:
+        _rooms.clear()
+    _rooms[event_id] = (read_at, taken, room)
+    return room
 
 
 def _stage(shapes: Sequence[dict]) -> tuple[float, float] | None:

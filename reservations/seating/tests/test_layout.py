@@ -1,5 +1,7 @@
 """The room as the picker sees it: rows, seats side by side, distance from the stage."""
 
+from dataclasses import replace
+
 import pytest
 
 from reservations.seating.layout import Room, SeatInfo
@@ -113,3 +115,15 @@ def test_a_room_without_a_plan_is_laid_out_by_number_and_rows_in_id_order():
     ]
     assert all(all(row.joined) for row in plan.rows)
     assert plan.rows[0].centre == 3.0
+
+
+def test_a_room_with_other_free_seats_is_the_room_built_with_them():
+    seats = [
+        SeatInfo(id=i, section="S", row=r, number=n, x=float(n), y=float(ord(r)), free=True)
+        for i, (r, n) in enumerate((r, n) for r in "AB" for n in range(1, 6))
+    ]
+    taken = {1, 2, 7}
+    rebuilt = Room.from_seats([replace(s, free=s.id not in taken) for s in seats])
+    changes = {seat_id: False for seat_id in taken}
+    assert Room.from_seats(seats).with_free(changes) == rebuilt
+    assert rebuilt.with_free({1: True, 2: True, 7: True}) == Room.from_seats(seats)
