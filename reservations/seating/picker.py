@@ -5,6 +5,7 @@ one row that pass the request's filter (price category, section). Its score, low
 
     weights.row            x the row's rank by distance from the stage (0 for the nearest)
   + weights.centre         x seats between the block's centre and the centre of the whole row
+                             (counted along the row, seat to seat, free seats or not)
   + weights.orphan         x free seats the block would leave alone beside it (orphans)
   - weights.aisle          when the block ends on an aisle seat (0 by default: no preference)
   + weights.accessible_use x wheelchair or companion seats a general request falls back on
