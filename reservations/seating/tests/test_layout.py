@@ -147,3 +147,12 @@ def test_a_curved_row_is_measured_seat_to_seat_along_its_arc():
 def test_a_row_of_one_seat_runs_as_the_longest_row_of_its_section():
     plan = room("A: ....", "B: .", turn=90)
     assert [row.axis for row in plan.rows][1] == pytest.approx(plan.rows[0].axis)
+
+
+def test_a_room_refreshed_with_who_is_free_is_the_room_built_with_it():
+    before = room("A: X..X..", "B: ......", "C: XXXXXX")
+    after = room("A: ...XX.", "B: ......", "C: X.XXXX")
+    free_now = {seat.id for seat in after.seats if seat.free}
+    refreshed = before.with_free(free_now)
+    assert refreshed == after
+    assert refreshed.rows[1] is before.rows[1]  # a row nobody changed is kept as it was
