@@ -113,7 +113,7 @@ class Room:
         seats = list(seats)
         if len(set(map(_id, seats))) != len(seats):
             raise ValueError("two seats share an id")
-        if len(seats) > 1 and all(map(_position(seats[0]).__eq__, map(_position, seats))):
+        if len(seats) > 1 and all((seat.x, seat.y) == _position(seats[0]) for seat in seats):
             seats = _on_a_grid(seats)
         if stage is None and seats:
             xs = [seat.x for seat in seats]
