@@ -17,6 +17,7 @@ The seats held are announced as one `seats` message after commit, and they are w
 books: nothing here is chosen again later.
 """
 
+import time
 import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -27,7 +28,7 @@ from django.utils import timezone
 
 from ..exceptions import NoBlock, NotFound
 from ..models import Event, PriceCategory, Seat
-from ..rules import seat_is_free
+from ..rules import free_q, seat_is_free
 from ..seating import Candidate, Request, Room, candidates
 from ..signals import seats_changed_on_commit
 from . import sql
@@ -114,9 +115,30 @@ def _hold_block_steps(*, user_id: int, event_id: int, chosen: Candidate) -> Step
     return [by_id[seat_id] for seat_id in chosen.seats]
 
 
+# Per event, the room as it was read, and when: where seats stand never changes after an event
+# is made, so a request only reads which seats are taken and refreshes the free flags of the
+# rows where that changed (building the room is about 25 ms for 2,000 seats). An organiser may
+# move seats between categories: a room older than ROOM_SECONDS is read again.
+ROOM_SECONDS = 30.0
+_rooms: dict[int, tuple[float, Room]] = {}
+
+
 def _room(event_id: int, stage: tuple[float, float] | None) -> Room:
-    rows = Seat.objects.filter(event_id=event_id).order_by("id").values_list(*sql.PLACE_FIELDS)
-    return Room.from_seats(seat_infos(rows, timezone.now()), stage=stage)
+    taken = set(
+        Seat.objects.filter(event_id=event_id)
+        .exclude(free_q(timezone.now()))
+        .values_list("id", flat=True)
+    )
+    read_at, room = _rooms.get(event_id, (0.0, None))
+    if room is None or time.monotonic() - read_at > ROOM_SECONDS:
+        rows = Seat.objects.filter(event_id=event_id).order_by("id").values_list(*sql.PLACE_FIELDS)
+        room = Room.from_seats(seat_infos(rows, timezone.now()), stage=stage)
+        read_at = time.monotonic()
+    room = room.with_free(room.places.keys() - taken)
+    if len(_rooms) > 64:
+        _rooms.clear()
+    _rooms[event_id] = (read_at, room)
+    return room
 
 
 def _stage(shapes: Sequence[dict]) -> tuple[float, float] | None:
