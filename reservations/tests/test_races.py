@@ -8,11 +8,11 @@ came from the fast path.
 
 Negative control: with `FOR UPDATE` taken out of `sql.seats_for_update` (its `lock_rows`, in
 services/sql.py), the fast path's fifty-clicks test (test_fast.py) sees several winners. With
-the seat rows' `FOR UPDATE` taken out of reserve alone (`reserve_steps` reading the seats
-without `lock_rows`), the ten-reserves test fails on both paths: the losers, not waiting for
-the winner's commit, find the seats still held and try to book them too, and meet the
-`seat_sold_once` constraint (500 server_error in place of 409 lock_required); the reserve
-against its own expiry sees the same errors.
+the seat rows read without `FOR UPDATE` in `reserve_steps` alone, the held-up reserve test
+below fails on both paths every time (Bob's lock of the seat whose hold just ended answers 200
+at once, and Alice's booking then overwrites his hold: both win); the expiry race caught it
+once in three runs (fast path), the others never: one user's reserves already queue on the
+caller's row lock, so the ten reserves and the same key twice are safe without it.
 """
 
 import threading
@@ -22,6 +22,7 @@ from datetime import timedelta
 from functools import partial
 
 import httpx
+import psycopg
 import pytest
 from django.db import connection, connections
 from django.utils import timezone
@@ -219,6 +220,88 @@ def test_reserve_racing_its_own_expiry_against_another_lock_never_lets_both_win(
         ("lock_required", "ok"),
         ("lock_required", "seat_unavailable"),
     }, outcomes
+
+
+def _database_session():
+    """A connection of its own to the test database, outside Django's."""
+    db = connection.settings_dict
+    return psycopg.connect(
+        dbname=db["NAME"],
+        user=db["USER"] or None,
+        password=db["PASSWORD"] or None,
+        host=db["HOST"] or None,
+        port=db["PORT"] or None,
+        autocommit=True,
+    )
+
+
+def _waiting_on_a_lock(observer, statement_start: str) -> bool:
+    ((count,),) = observer.execute(
+        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+        "AND wait_event_type = 'Lock' AND query LIKE %s",
+        [f"{statement_start}%"],
+    ).fetchall()
+    return count > 0
+
+
+def _until(condition, within: float, why: str) -> None:
+    deadline = time.monotonic() + within
+    while not condition():
+        assert time.monotonic() < deadline, why
+        time.sleep(0.01)
+
+
+def test_a_reserve_that_passed_its_check_keeps_its_seats_until_it_commits(through):
+    """The race of the expiry test above, made to happen every time: Alice's reserve checks
+    her hold a moment before it ends, is then held up (a table lock on the reservations, taken
+    here, stops her INSERT), and Bob clicks the seat once her hold has ended. Bob must wait for
+    her commit and lose; without the seat row lock Bob wins at once and Alice's booking then
+    overwrites his hold (both win)."""
+    event = event_with_seats(rows=1, seats_per_row=2)
+    seat = event.seats.order_by("id").first()
+    alice, bob = users(2, prefix="held-up")
+    alice_post, bob_post = through.client(alice), through.client(bob)
+    ends = timezone.now() + timedelta(seconds=3)
+    Seat.objects.filter(pk=seat.pk).update(
+        status="locked", locked_by=alice, locked_until=ends, version=1
+    )
+    answers = {}
+
+    def reserve():
+        answers["reserve"] = alice_post(f"/api/events/{event.id}/reserve/", {"seat_ids": [seat.id]})
+
+    def lock():
+        answers["lock"] = bob_post(f"/api/events/{event.id}/seats/{seat.id}/lock/", {})
+
+    with _database_session() as holder, _database_session() as observer:
+        holder.execute("BEGIN")
+        holder.execute(f"LOCK TABLE {Reservation._meta.db_table} IN SHARE MODE")
+        alice_thread = threading.Thread(target=reserve)
+        alice_thread.start()
+        _until(
+            lambda: _waiting_on_a_lock(observer, "INSERT INTO reservations_reservation"),
+            within=2.5,
+            why="Alice's reserve did not reach its INSERT before her hold ended",
+        )
+        assert timezone.now() < ends
+        time.sleep(max(0.0, (ends - timezone.now()).total_seconds()) + 0.05)
+        bob_thread = threading.Thread(target=lock)
+        bob_thread.start()
+        _until(
+            lambda: "lock" in answers or _waiting_on_a_lock(observer, "UPDATE reservations_seat"),
+            within=10,
+            why="Bob's lock neither finished nor waited",
+        )
+        bob_answered_first = "lock" in answers
+        holder.execute("COMMIT")
+        alice_thread.join(timeout=30)
+        bob_thread.join(timeout=30)
+
+    assert not bob_answered_first, f"Bob was not held up: {answers['lock'].json()}"
+    assert code_of(answers["reserve"]) == "ok"
+    assert code_of(answers["lock"]) == "seat_unavailable"
+    seat.refresh_from_db()
+    assert (seat.status, seat.reserved_by_id, seat.locked_by_id) == ("reserved", alice.id, None)
 
 
 def test_the_same_idempotency_key_sent_twice_at_once_makes_one_reservation(through):
