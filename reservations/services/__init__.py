@@ -32,7 +32,15 @@ Where each rule lives:
 """
 
 from ..rules import seat_is_free, seat_is_held_by
-from .bookings import ReservationOutcome, reservation_cancel, reservation_create
+from .bookings import (
+    Booking,
+    BookingOutcome,
+    ReservationOutcome,
+    cancel_steps,
+    reservation_cancel,
+    reservation_create,
+    reserve_steps,
+)
 from .expiry import idempotency_keys_purge, locks_expire, sweep_forever
 from .holds import (
     HoldOutcome,
@@ -48,8 +56,11 @@ from .holds import (
 from .layout import event_create_with_seats, row_name, seat_grid
 
 __all__ = [
+    "Booking",
+    "BookingOutcome",
     "HoldOutcome",
     "ReservationOutcome",
+    "cancel_steps",
     "event_create_with_seats",
     "extend_one_steps",
     "hold_all_steps",
@@ -59,6 +70,7 @@ __all__ = [
     "release_one_steps",
     "reservation_cancel",
     "reservation_create",
+    "reserve_steps",
     "row_name",
     "seat_grid",
     "seat_is_free",
