@@ -237,6 +237,20 @@ def reservation_json(booking: Booking) -> dict:
     }
 
 
+def reserve_json(booking: Booking) -> dict:
+    """The answer to reserve (201), a replay's too."""
+    return {"success": True, "reservation": reservation_json(booking)}
+
+
+def cancel_json(booking: Booking) -> dict:
+    """The answer to cancel."""
+    return {
+        "success": True,
+        "message": "Your reservation is cancelled and its seats are free again.",
+        "reservation": reservation_json(booking),
+    }
+
+
 def layout_json(layout: EventLayout) -> dict:
     """GET /api/events/{id}/layout/: the drawing, without any seat's state."""
     return {
