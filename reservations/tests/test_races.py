@@ -4,10 +4,11 @@ client, a thread per request) and the fast path (a real server process, a connec
 request, every answer checked to be the fast path's).
 
 Negative control: with `FOR UPDATE` taken out of `sql.seats_for_update` (its `lock_rows`, in
-services/sql.py), the fast path's fifty-clicks test (test_fast.py) sees several winners; with
-the seat rows' `FOR UPDATE` taken out of `reserve_steps` only, the ten-reserves test here sees
-server errors in place of `lock_required` on both paths (the `seat_sold_once` constraint
-catches the second sale) and the reserve against its own expiry lets both win.
+services/sql.py), the fast path's fifty-clicks test (test_fast.py) sees several winners. With the
+seat rows read without `FOR UPDATE` in `reserve_steps` alone, the held-up reserve fails on both
+paths (Bob's lock and Alice's booking both win), and the reserve against its own expiry fails
+when its timing happens to hit the window; the ten reserves and the same key twice still pass,
+since one buyer's reserves already queue on the caller's row lock.
 """
 
 import contextlib
@@ -18,6 +19,7 @@ from datetime import timedelta
 from functools import partial
 
 import httpx
+import psycopg
 import pytest
 from django.conf import settings
 from django.db import connection, connections
@@ -243,6 +245,65 @@ def test_reserve_racing_its_own_expiry_against_another_lock_never_lets_both_win(
         ("lock_required", "ok"),
         ("lock_required", "seat_unavailable"),
     }, outcomes
+
+
+def test_a_reserve_held_up_after_its_check_still_never_lets_a_lock_win_meanwhile(path):
+    """The widest form of the race above, made certain: Alice's reserve checks her hold (still
+    running), then is held up before it writes, here by a sale of the same seat that another
+    transaction has begun (the `seat_sold_once` index makes her wait), until her hold has ended
+    and Bob has clicked. Under the seat row lock Bob waits for her and is refused; without it
+    he would take the seat and she would book it over his hold."""
+    event = event_with_seats(rows=1, seats_per_row=2)
+    seat = event.seats.order_by("id").first()
+    alice, bob, carol = users(3, prefix="held-up")
+    ends = timezone.now() + timedelta(seconds=1)
+    Seat.objects.filter(pk=seat.pk).update(
+        status="locked", locked_by=alice, locked_until=ends, version=1
+    )
+    elsewhere = Reservation.objects.create(
+        user=carol, event=event, total_price=0, status="cancelled"
+    )
+    alice_post, bob_post = path.poster(alice), path.poster(bob)
+    reserve_url = f"/api/events/{event.id}/reserve/"
+    lock_url = f"/api/events/{event.id}/seats/{seat.id}/lock/"
+    results = {}
+
+    def send(name, post, *args):
+        try:
+            results[name] = post(*args)
+        except Exception as exc:
+            results[name] = exc
+        finally:
+            connections.close_all()
+
+    with psycopg.connect(_conninfo()) as blocker:
+        blocker.execute(
+            "INSERT INTO reservations_reservedseat (reservation_id, seat_id, price, is_active) "
+            "VALUES (%s, %s, 0, true)",
+            (elsewhere.pk, seat.pk),
+        )
+        reserve = threading.Thread(
+            target=send, args=("reserve", alice_post, reserve_url, {"seat_ids": [seat.id]})
+        )
+        reserve.start()
+        time.sleep(max(0.0, (ends - timezone.now()).total_seconds()) + 0.2)
+        lock = threading.Thread(target=send, args=("lock", bob_post, lock_url, {}))
+        lock.start()
+        lock.join(timeout=2)
+        assert reserve.is_alive(), f"the reserve was not held up: {results}"
+        blocker.rollback()
+    reserve.join(timeout=30)
+    lock.join(timeout=30)
+
+    reserved, locked = results["reserve"], results["lock"]
+    assert (code_of(reserved), code_of(locked)) == ("ok", "seat_unavailable")
+    seat.refresh_from_db()
+    assert (seat.status, seat.reserved_by_id, seat.locked_by_id) == ("reserved", alice.id, None)
+
+
+def _conninfo() -> str:
+    db = connection.settings_dict
+    return f"host={db['HOST']} port={db['PORT']} user={db['USER']} dbname={db['NAME']}"
 
 
 def test_the_same_idempotency_key_sent_twice_at_once_makes_one_reservation(path):
