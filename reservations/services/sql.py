@@ -1,8 +1,9 @@
-"""Every statement the hold steps send, the one list of seat columns, and the three writes.
+"""Every statement the booking steps send, the one list of seat columns, and the three writes.
 
 A seat changes state in three ways only: held, booked, freed. Each is one ``SeatWrite``, and
-both of its forms come from it: ``update_sql`` for the SQL of the hold path, ``apply`` for a
-model instance the ORM then saves (reserve, cancel, expire). Neither form is written by hand.
+both of its forms come from it: ``update_sql`` for the SQL of the steps (hold, release, reserve,
+cancel), ``apply`` for the Seat in memory that the steps return, or that the ORM then saves
+(expire, block). Neither form is written by hand.
 
 Parameters are named (``%(user_id)s``), so a value used twice is passed once. A statement that
 takes row locks says so in ``lock_rows`` rather than in its text: the runner adds
@@ -55,7 +56,7 @@ class Statement(NamedTuple):
 
 Rows = list[tuple]
 T = TypeVar("T")
-# A step function (holds.py): yields statements, is sent each one's rows, returns a T.
+# A step function (holds.py, bookings.py): yields statements, is sent each one's rows, returns a T.
 Steps = Generator[Statement, Rows, T]
 
 # What a SeatWrite changes, as the ORM's update_fields names it.
