@@ -151,6 +151,15 @@ def seats_for_update(*, event_id: int, seat_ids: Sequence[int]) -> Statement:
     )
 
 
+def seat_read(*, event_id: int, seat_id: int) -> Statement:
+    """One seat as committed, without a row lock (what a refused click is answered from)."""
+    return Statement(
+        f"SELECT {SEAT_COLUMNS} FROM {SEAT_TABLE} WHERE event_id = %(event_id)s "
+        f"AND id = %(seat_id)s",
+        {"event_id": event_id, "seat_id": seat_id},
+    )
+
+
 def event_exists(*, event_id: int) -> Statement:
     return Statement(
         f"SELECT 1 FROM {Event._meta.db_table} WHERE id = %(event_id)s", {"event_id": event_id}
@@ -196,8 +205,9 @@ def free(*, seat_ids: Sequence[int]) -> Statement:
 # The common click of an on-sale, a free seat under the hold limit, as one statement after the
 # user row lock: the UPDATE takes the seat row itself, and its condition is the rule in SQL
 # (rules.FREE_SQL; fewer live holds than the limit). Its clock is read before the seat row is
-# locked, so it can only refuse more than the rule: a click it refuses is decided again the long
-# way, under the locks, which also says why.
+# locked, so it can only refuse more than the rule: a click it refuses is decided again, from a
+# plain read of the seat when that shows it someone else's, else the long way, under the locks
+# (holds.hold_one_steps says why either is right).
 _HOLD_IF_FREE = (
     f"{HOLD.update_sql()} WHERE event_id = %(event_id)s AND id = %(seat_id)s AND {FREE_SQL} "
     f"AND (SELECT count(*) FROM {SEAT_TABLE} h WHERE h.event_id = %(event_id)s "

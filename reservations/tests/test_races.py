@@ -158,6 +158,41 @@ def test_fifty_users_lock_the_same_seat_and_exactly_one_wins(path):
     assert seat.version == 1
 
 
+def test_a_click_on_a_seat_someone_holds_is_refused_without_queueing_on_its_row_lock(path):
+    """A hot seat's losers: answered from a plain read, not one by one behind its row lock
+    (held here by another transaction for as long as the test wants)."""
+    event = event_with_seats(rows=1, seats_per_row=2)
+    seat = event.seats.order_by("id").first()
+    alice, bob = users(2, prefix="hot")
+    Seat.objects.filter(pk=seat.pk).update(
+        status="locked",
+        locked_by=alice,
+        locked_until=timezone.now() + timedelta(minutes=5),
+        version=1,
+    )
+    post = path.poster(bob)
+    url = f"/api/events/{event.id}/seats/{seat.id}/lock/"
+
+    answers = []
+
+    def click():
+        try:
+            answers.append(post(url, {}))
+        finally:
+            connections.close_all()
+
+    with psycopg.connect(_conninfo()) as blocker:
+        blocker.execute("SELECT 1 FROM reservations_seat WHERE id = %s FOR UPDATE", (seat.pk,))
+        clicking = threading.Thread(target=click)
+        clicking.start()
+        clicking.join(timeout=5)
+        assert not clicking.is_alive(), "the click waited for the seat's row lock"
+
+    (refused,) = answers
+    assert code_of(refused) == "seat_unavailable", refused.content
+    assert refused.json()["seats"] == [seat.id]
+
+
 def test_twenty_users_hold_overlapping_sets_all_or_none(path):
     event = event_with_seats(rows=2, seats_per_row=10)
     ids = list(event.seats.order_by("id").values_list("id", flat=True))
