@@ -18,10 +18,12 @@ from django.utils import timezone
 
 from . import exceptions as services_errors
 from . import services, users
-from .models import Event, PriceCategory, Reservation, ReservedSeat, Seat
+from .models import Event, PriceCategory, Reservation, ReservedSeat, Seat, VenueLayout
 from .rules import free_q, live_lock_q
 from .services.blocking import seats_block, seats_unblock
 from .services.categories import category_price_set, seats_category_set
+from .services.venues import event_create_on_layout, layout_create
+from .venues.layout_file import LayoutError, parse_layout
 
 
 class SeatInline(admin.TabularInline):
@@ -35,17 +37,27 @@ class SeatInline(admin.TabularInline):
 
 
 class EventCreateForm(forms.ModelForm):
-    rows = forms.IntegerField(min_value=1, max_value=200, initial=10)
-    seats_per_row = forms.IntegerField(min_value=1, max_value=500, initial=20)
-    sections = forms.IntegerField(min_value=1, max_value=20, initial=1)
-    price = forms.DecimalField(min_value=Decimal("0"), decimal_places=2, initial=Decimal("50.00"))
+    """An event sold in a venue layout (its seats and categories copied from it), or a grid."""
+
+    rows = forms.IntegerField(min_value=1, max_value=200, initial=10, required=False)
+    seats_per_row = forms.IntegerField(min_value=1, max_value=500, initial=20, required=False)
+    sections = forms.IntegerField(min_value=1, max_value=20, initial=1, required=False)
+    price = forms.DecimalField(
+        min_value=Decimal("0"), decimal_places=2, initial=Decimal("50.00"), required=False
+    )
 
     class Meta:
         model = Event
-        fields = ["name", "venue", "description", "starts_at"]
+        fields = ["name", "venue", "description", "starts_at", "layout", "orphan_mode"]
+        help_texts = {"layout": "A room to sell in; leave empty for a grid of the size below."}
 
     def clean(self):
         data = super().clean()
+        if data.get("layout"):
+            return data
+        for field in ("rows", "seats_per_row", "sections", "price"):
+            if data.get(field) is None:
+                self.add_error(field, "A grid needs this (or choose a layout).")
         if data.get("sections") and data.get("rows") and data["sections"] > data["rows"]:
             raise forms.ValidationError("There cannot be more sections than rows.")
         return data
@@ -109,6 +121,8 @@ class EventAdmin(admin.ModelAdmin):
                 "venue",
                 "description",
                 "starts_at",
+                "layout",
+                "orphan_mode",
                 "rows",
                 "seats_per_row",
                 "sections",
@@ -147,6 +161,17 @@ class EventAdmin(admin.ModelAdmin):
         if change:
             super().save_model(request, obj, form, change)
             return
+        if form.cleaned_data.get("layout"):
+            event = event_create_on_layout(
+                layout=form.cleaned_data["layout"],
+                name=form.cleaned_data["name"],
+                venue=form.cleaned_data["venue"],
+                description=form.cleaned_data["description"],
+                starts_at=form.cleaned_data["starts_at"],
+                orphan_mode=form.cleaned_data["orphan_mode"],
+            )
+            obj.pk, obj.created_at = event.pk, event.created_at
+            return
         event = services.event_create_with_seats(
             name=form.cleaned_data["name"],
             venue=form.cleaned_data["venue"],
@@ -168,6 +193,50 @@ class SeatActionForm(admin.helpers.ActionForm):
         help_text="for 'Put into category': one of the seats' event's categories",
     )
     reason = forms.CharField(required=False, help_text="for 'Block': why (staff only)")
+
+
+class VenueLayoutUploadForm(forms.ModelForm):
+    file = forms.FileField(help_text="A layout file (docs/LAYOUT.md).")
+
+    class Meta:
+        model = VenueLayout
+        fields = []
+
+    def clean_file(self):
+        try:
+            self.spec = parse_layout(self.cleaned_data["file"].read())
+        except LayoutError as refusal:
+            raise forms.ValidationError(str(refusal)) from refusal
+        return self.cleaned_data["file"]
+
+
+@admin.register(VenueLayout)
+class VenueLayoutAdmin(admin.ModelAdmin):
+    """Rooms come from layout files (checked whole before anything is written)."""
+
+    list_display = ["name", "seat_count", "created_at"]
+    readonly_fields = ["name", "width", "height", "categories", "shapes", "created_at"]
+
+    @admin.display(description="seats")
+    def seat_count(self, layout):
+        return layout.seats.count()
+
+    def get_form(self, request, obj=None, **kwargs):
+        if obj is None:
+            kwargs["form"] = VenueLayoutUploadForm
+        return super().get_form(request, obj, **kwargs)
+
+    def get_fields(self, request, obj=None):
+        return ["file"] if obj is None else self.readonly_fields
+
+    def get_readonly_fields(self, request, obj=None):
+        return [] if obj is None else self.readonly_fields
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            return
+        layout = layout_create(spec=form.spec)
+        obj.pk, obj.created_at = layout.pk, layout.created_at
 
 
 @admin.register(Seat)

@@ -1,5 +1,6 @@
 """The admin: an event with a grid of seats in one form, counts at a glance, cancel by action."""
 
+import json
 from datetime import timedelta
 from decimal import Decimal
 
@@ -35,6 +36,7 @@ def test_creating_an_event_in_the_admin_lays_out_its_seats(admin_client):
             "seats_per_row": "4",
             "sections": "1",
             "price": "35.00",
+            "orphan_mode": "off",
         },
     )
     assert response.status_code == 302, response.content[:2000]
@@ -151,3 +153,38 @@ def test_changing_a_category_price_in_the_admin_reprices_its_seats(admin_client)
     )
     assert response.status_code == 302, response.content.decode()[:3000]
     assert set(event.seats.values_list("price", flat=True)) == {Decimal("65.00")}
+
+
+def test_a_layout_file_uploaded_in_the_admin_becomes_a_room_to_sell_in(admin_client):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from reservations.models import VenueLayout
+
+    from .test_venues import SMALL
+
+    bad = SimpleUploadedFile("bad.json", b'{"format": "seatmap-layout/1"', "application/json")
+    page = admin_client.post("/admin/reservations/venuelayout/add/", {"file": bad})
+    assert page.status_code == 200 and VenueLayout.objects.count() == 0
+    assert "/: " in page.content.decode()  # the refusal names the place
+
+    good = SimpleUploadedFile("studio.json", json.dumps(SMALL).encode(), "application/json")
+    assert (
+        admin_client.post("/admin/reservations/venuelayout/add/", {"file": good}).status_code == 302
+    )
+    layout = VenueLayout.objects.get()
+    response = admin_client.post(
+        "/admin/reservations/event/add/",
+        {
+            "name": "In the studio",
+            "venue": "",
+            "description": "",
+            "starts_at_0": "2027-01-10",
+            "starts_at_1": "20:00:00",
+            "layout": layout.pk,
+            "orphan_mode": "lenient",
+        },
+    )
+    assert response.status_code == 302, response.content[:2000]
+    event = Event.objects.get(name="In the studio")
+    assert (event.layout, event.orphan_mode, event.seats.count()) == (layout, "lenient", 5)
+    assert set(event.categories.values_list("name", flat=True)) == {"Front", "Back"}

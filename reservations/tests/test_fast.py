@@ -19,7 +19,8 @@ from rest_framework_simplejwt.tokens import RefreshToken
 from realtime.broadcast import event_group, publishes_sent
 from reservations.api.errors import exception_response
 from reservations.api.fast import FastSeatActions, cors_headers_for
-from reservations.models import Reservation, ReservedSeat, Seat
+from reservations.models import Event, Reservation, ReservedSeat, Seat
+from reservations.services.blocking import seats_block
 
 from .factories import UserFactory, event_with_seats
 
@@ -261,6 +262,31 @@ def test_fifty_fast_path_clicks_on_one_seat_have_exactly_one_winner(fast):
     assert (seat.locked_by_id, seat.version) == (winner.id, 1)
 
 
+def test_a_blocked_seat_is_refused_on_the_fast_path_too(fast):
+    alice = UserFactory(username="alice")
+    event = event_with_seats(rows=1, seats_per_row=2)
+    seat = event.seats.order_by("id").first()
+    seats_block(event_id=event.id, seat_ids=[seat.id])
+
+    ((status, payload, headers),) = clicks(fast, [(lock_path(event, seat), alice)])
+
+    assert (status, payload["code"], headers["x-seatmap-path"]) == (409, "seat_unavailable", "fast")
+    seat.refresh_from_db()
+    assert (seat.status, seat.blocked, seat.locked_by_id) == ("reserved", True, None)
+
+
+def test_the_orphan_rule_holds_on_the_fast_path_too(fast):
+    alice = UserFactory(username="alice")
+    event = event_with_seats(rows=1, seats_per_row=6)
+    Event.objects.filter(pk=event.pk).update(orphan_mode="strict")
+    second = event.seats.order_by("id")[1]
+
+    ((status, payload, _),) = clicks(fast, [(lock_path(event, second), alice)])
+
+    assert (status, payload["code"]) == (409, "orphan_seat")
+    assert not Seat.objects.filter(event=event, status="locked").exists()
+
+
 def test_one_user_clicking_fifteen_seats_at_once_holds_exactly_the_limit(fast, settings):
     settings.SEAT_HOLD_LIMIT = 10
     alice = UserFactory(username="alice")
@@ -491,6 +517,8 @@ BOOKING_SCRIPT = [
     ("alice", "reserve", [0, 1], None, "key-1"),  # the key still answers with its booking
     ("bob", "lock_several", [1, 2], None, None),  # 200: free again
     (None, "cancel", "first", None, None),  # not_authenticated
+    ("alice", "lock_several", [3], None, None),  # a companion seat
+    ("alice", "reserve", [3], None, None),  # companion_requires_accessible
 ]
 
 
@@ -562,6 +590,8 @@ def test_lock_several_reserve_and_cancel_answer_exactly_as_through_django(fast):
     stranger = event_with_seats(rows=1, seats_per_row=1, name="Elsewhere").seats.get()
     fast_event = event_with_seats(rows=1, seats_per_row=4)
     django_event = event_with_seats(rows=1, seats_per_row=4)
+    for event in (fast_event, django_event):
+        event.seats.filter(pk=event.seats.order_by("id")[3].pk).update(companion=True)
     fast_made, django_made = [], []
 
     fast_request, fast_positions = booking_requests(
@@ -605,7 +635,7 @@ def test_lock_several_reserve_and_cancel_answer_exactly_as_through_django(fast):
     assert fast.django_app.paths == []  # every call above was answered by the fast path
     assert [status for status, _, _ in fast_answers] == [
         200, 409, 400, 400, 404, 409, 201, 201, 422, 409, 400, 404, 404, 400, 400, 400, 400,
-        400, 400, 401, 404, 400, 200, 409, 404, 201, 200, 401,
+        400, 400, 401, 404, 400, 200, 409, 404, 201, 200, 401, 200, 409,
     ]  # fmt: skip
     assert fast_answers[7][2]["idempotent-replayed"] == "true"
     assert fast_answers[7][1] == fast_answers[6][1]  # the replay is the first answer again
@@ -617,7 +647,7 @@ def test_lock_several_reserve_and_cancel_answer_exactly_as_through_django(fast):
         ), step
     for event in (fast_event, django_event):
         states = list(event.seats.order_by("id").values_list("status", "version"))
-        assert states == [("available", 3), ("locked", 4), ("locked", 1), ("available", 0)]
+        assert states == [("available", 3), ("locked", 4), ("locked", 1), ("locked", 1)]
 
 
 def _remember(payload, made):

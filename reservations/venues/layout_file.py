@@ -51,9 +51,8 @@ _CENT = Decimal("0.01")
 _COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
 _PRICE = re.compile(r"(-?)([0-9]+)(?:\.([0-9]+))?")
 
-_ROOT_KEYS = ("format", "name", "width", "height", "categories", "shapes", "sections")
 _ROOT_REQUIRED = ("format", "name", "width", "height", "categories", "sections")
-_ROOT_ALLOWED = frozenset((*_ROOT_KEYS, "assignments"))
+_ROOT_ALLOWED = frozenset((*_ROOT_REQUIRED, "shapes", "assignments"))
 _FLAGS = ("accessible", "companion", "restricted_view", "aisle")
 _SEAT_REQUIRED = ("number", "x", "y")
 _SEAT_ALLOWED = frozenset((*_SEAT_REQUIRED, "rotation", "label", "category", *_FLAGS))
@@ -230,6 +229,10 @@ def _kind(value: object) -> str:
 
 
 def _shown(value: object) -> str:
+    """A value for a message, cut short; an array or object only by its kind (it may be
+    nested as deep as JSON allows, too deep to print)."""
+    if isinstance(value, list | dict):
+        return _kind(value)
     text = json.dumps(value) if isinstance(value, str) else repr(value)
     return text if len(text) <= 40 else text[:37] + "..."
 
@@ -599,32 +602,49 @@ def _sections(
                     )
                 labels[label] = seat_place
                 row.seats.append(
-                    (
-                        number,
-                        label,
-                        _coordinate(seat["x"], f"{seat_place}/x", limit=width, side="width"),
-                        _coordinate(seat["y"], f"{seat_place}/y", limit=height, side="height"),
-                        (
-                            _number(seat["rotation"], f"{seat_place}/rotation")
-                            if "rotation" in seat
-                            else 0.0
-                        ),
-                        (
-                            _category_name(
-                                seat["category"], f"{seat_place}/category", categories=categories
-                            )
-                            if "category" in seat
-                            else None
-                        ),
-                        _flag(seat, "accessible", seat_place),
-                        _flag(seat, "companion", seat_place),
-                        _flag(seat, "restricted_view", seat_place),
-                        _flag(seat, "aisle", seat_place),
+                    _seat(
+                        seat,
                         seat_place,
+                        number=number,
+                        label=label,
+                        categories=categories,
+                        width=width,
+                        height=height,
                     )
                 )
         sections.append(section)
     return sections
+
+
+def _seat(
+    seat: dict,
+    place: str,
+    *,
+    number: int,
+    label: str,
+    categories: dict[str, CategorySpec],
+    width: float,
+    height: float,
+) -> tuple:
+    """A seat's fields in SeatSpec's order from `number` on, its own category or None (its
+    row, an assignment or its section may give one), and its place last."""
+    return (
+        number,
+        label,
+        _coordinate(seat["x"], f"{place}/x", limit=width, side="width"),
+        _coordinate(seat["y"], f"{place}/y", limit=height, side="height"),
+        _number(seat["rotation"], f"{place}/rotation") if "rotation" in seat else 0.0,
+        (
+            _category_name(seat["category"], f"{place}/category", categories=categories)
+            if "category" in seat
+            else None
+        ),
+        _flag(seat, "accessible", place),
+        _flag(seat, "companion", place),
+        _flag(seat, "restricted_view", place),
+        _flag(seat, "aisle", place),
+        place,
+    )
 
 
 def _row(

@@ -3,6 +3,7 @@ writing one back. Pure: no database."""
 
 import json
 import pickle
+import sys
 from decimal import Decimal
 
 import pytest
@@ -725,3 +726,25 @@ def test_any_layout_written_and_read_again_is_the_same_layout(document):
 
     assert again == spec
     assert layout_document(again) == layout_document(spec)
+
+
+def _nested_as_deep_as_json_reads(place: str) -> str:
+    """The small hall with an array at `place` nested as deep as json.loads still reads here."""
+    hall = small_hall()
+    where = {"number": _seat(), "role": _shape(0), "price": _category(0)}[place]
+    where(hall)[place] = "DEEP"
+    for depth in range(sys.getrecursionlimit(), 0, -10):
+        text = json.dumps(hall).replace('"DEEP"', "[" * depth + "]" * depth)
+        try:
+            json.loads(text)
+        except RecursionError:
+            continue
+        return text
+    raise AssertionError("unreachable")
+
+
+@pytest.mark.parametrize("place", ["number", "role", "price"])
+def test_a_value_nested_as_deep_as_json_reads_is_refused_by_its_kind(place):
+    error = reading_fails(_nested_as_deep_as_json_reads(place))
+
+    assert "an array" in error.message, str(error)

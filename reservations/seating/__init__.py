@@ -1,0 +1,37 @@
+"""Seating: where a party sits, as pure logic over plain values (no Django, no database).
+
+* ``layout``: the room as rows of seats, side by side or across an aisle, ranked from the stage;
+* ``rules``: what a hold must respect (orphans per ``OrphanMode``, companion seats);
+* ``picker``: best available, the best N seats together in one click (docs/BEST_AVAILABLE.md).
+
+The database layer reads an event's seats into ``SeatInfo`` values and builds a ``Room`` (once
+per event, then ``Room.with_free`` per request), asks ``candidates`` and holds the first
+candidate whose seats it can still lock.
+"""
+
+from .layout import Room, Row, SeatInfo
+from .picker import Candidate, Pick, Request, Weights, best_available, candidates
+from .rules import (
+    OrphanCheck,
+    OrphanMode,
+    check_orphans,
+    companions_without_accessible,
+    orphan_seats_left,
+)
+
+__all__ = [
+    "Candidate",
+    "OrphanCheck",
+    "OrphanMode",
+    "Pick",
+    "Request",
+    "Room",
+    "Row",
+    "SeatInfo",
+    "Weights",
+    "best_available",
+    "candidates",
+    "check_orphans",
+    "companions_without_accessible",
+    "orphan_seats_left",
+]
