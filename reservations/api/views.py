@@ -26,7 +26,7 @@ from . import presenters
 from .booking_limits import BookingThrottle
 from .browser_tokens import refresh_cookie_clear, refresh_cookie_revoke
 from .errors import InvalidCredentials, error_response
-from .inputs import SeatActionInput
+from .inputs import SeatActionInput, SeatIdsInput, idempotency_key_of
 from .pagination import PAGE_PARAMETERS, page_of, paginated
 from .presenters import (
     EventDetailOutput,
@@ -62,17 +62,6 @@ class RegisterInput(CredentialsInput):
         except DjangoValidationError as exc:
             raise serializers.ValidationError({"password": exc.messages}) from exc
         return data
-
-
-class SeatIdsInput(serializers.Serializer):
-    seat_ids = serializers.ListField(
-        child=serializers.IntegerField(min_value=1), allow_empty=False, max_length=100
-    )
-
-    def validate_seat_ids(self, value):
-        if len(set(value)) != len(value):
-            raise serializers.ValidationError("A seat may appear only once.")
-        return value
 
 
 def _seat_action_output(message):
@@ -331,11 +320,7 @@ class ReservationCreateApi(APIView):
     )
     def post(self, request, event_id: int):
         data = _validated(SeatIdsInput, request.data)
-        key = request.headers.get("Idempotency-Key", "").strip() or None
-        if key is not None and len(key) > 255:
-            raise serializers.ValidationError(
-                {"Idempotency-Key": ["The Idempotency-Key is over 255 characters."]}
-            )
+        key = idempotency_key_of(request.headers.get("Idempotency-Key", ""))
         outcome = services.reservation_create(
             user=request.user, event_id=event_id, seat_ids=data["seat_ids"], idempotency_key=key
         )
@@ -344,7 +329,7 @@ class ReservationCreateApi(APIView):
         )
         headers = {"Idempotent-Replayed": "true"} if outcome.replayed else None
         return Response(
-            {"success": True, "reservation": ReservationOutput(reservation).data},
+            presenters.reserve_json(presenters.booking_of(reservation)),
             status=status.HTTP_201_CREATED,
             headers=headers,
         )
@@ -394,13 +379,7 @@ class ReservationCancelApi(APIView):
         _validated(SeatActionInput, request.data)
         services.reservation_cancel(user=request.user, reservation_id=reservation_id)
         reservation = selectors.reservation_get(user=request.user, reservation_id=reservation_id)
-        return Response(
-            {
-                "success": True,
-                "message": "Your reservation is cancelled and its seats are free again.",
-                "reservation": ReservationOutput(reservation).data,
-            }
-        )
+        return Response(presenters.cancel_json(presenters.booking_of(reservation)))
 
 
 # --- Operations ----------------------------------------------------------------------------

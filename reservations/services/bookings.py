@@ -1,12 +1,23 @@
-"""Booking held seats, and cancelling a booking: the ORM path, seat rows locked in id order."""
+"""Booking held seats, and cancelling a booking: written once as steps (see holds.py).
+
+``reserve_steps`` and ``cancel_steps`` yield SQL (sql.py) and receive rows, like the hold steps,
+so the same rules run on Django's connection (``reservation_create``, ``reservation_cancel``:
+the views, the admin, the tests) and on the fast path's async connection (api/fast.py). The
+locking order of the package docstring holds: the caller's row, then (cancel) the reservation's
+row, then the seat rows in id order, then the clock and the checks.
+
+``lock_seat_rows`` and ``save_seats`` are the same locking and writing through the ORM, for the
+sweep (expiry.py) and for blocking seats (blocking.py).
+"""
 
 import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from decimal import Decimal
 
 from django.contrib.auth.base_user import AbstractBaseUser
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from ..exceptions import (
@@ -16,19 +27,258 @@ from ..exceptions import (
     LockRequired,
     NotFound,
 )
-from ..models import Event, IdempotencyKey, Reservation, ReservedSeat, Seat
+from ..models import Event, Reservation, Seat
 from ..rules import seat_is_held_by
 from ..seating import companions_without_accessible
 from ..signals import seats_changed_on_commit
 from . import sql
-from .holds import caller_row_steps, not_in_event
+from .holds import caller_row_steps, not_in_event, seat_rows_steps
 from .runner import run
+from .sql import Steps
+
+Status = Reservation.Status
+
+
+@dataclass(frozen=True)
+class BookedSeat:
+    id: int
+    label: str
+    section: str
+    price: Decimal  # as sold, whatever its category costs now
+
+
+@dataclass(frozen=True)
+class Booking:
+    """A reservation as its answer shows it (presenters.reservation_json)."""
+
+    id: int
+    status: str
+    created_at: datetime
+    cancelled_at: datetime | None
+    total_price: Decimal
+    event_id: int
+    event_name: str
+    event_starts_at: datetime
+    seats: list[BookedSeat]  # by seat id
+
+
+@dataclass(frozen=True)
+class BookingOutcome:
+    booking: Booking
+    replayed: bool  # an Idempotency-Key seen before: the first request's booking, unchanged
+    changed: list[Seat]  # the seats whose state changed: what watchers are told
 
 
 @dataclass(frozen=True)
 class ReservationOutcome:
     reservation: Reservation
     replayed: bool
+
+
+def _decimal(value) -> Decimal:
+    """A money column as read by a bare cursor (SQLite hands back a number, not a Decimal)."""
+    return value if isinstance(value, Decimal) else Decimal(str(value)).quantize(Decimal("0.01"))
+
+
+def _aware(moment: datetime | None) -> datetime | None:
+    """A time column as read by a bare cursor (SQLite may hand back a naive UTC time)."""
+    if moment is None or moment.tzinfo is not None:
+        return moment
+    return moment.replace(tzinfo=UTC)
+
+
+def reserve_fingerprint(*, event_id: int, seat_ids: Sequence[int]) -> str:
+    canonical = f"{event_id}:{','.join(str(i) for i in sorted(seat_ids))}"
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def booking_read_steps(reservation_id: int) -> Steps[Booking]:
+    """A committed reservation as its answer shows it."""
+    reservation = yield sql.reservation_read(reservation_id=reservation_id)
+    ((status, total, created_at, cancelled_at, event_id, name, starts_at),) = reservation
+    rows = yield sql.reserved_seats_read(reservation_id=reservation_id)
+    return Booking(
+        id=reservation_id,
+        status=status,
+        created_at=_aware(created_at),
+        cancelled_at=_aware(cancelled_at),
+        total_price=_decimal(total),
+        event_id=event_id,
+        event_name=name,
+        event_starts_at=_aware(starts_at),
+        seats=[BookedSeat(i, label, section, _decimal(p)) for i, label, section, p in rows],
+    )
+
+
+def reserve_steps(
+    *, user_id: int, event_id: int, seat_ids: Sequence[int], idempotency_key: str | None = None
+) -> Steps[BookingOutcome]:
+    """Book seats the caller holds, all or none.
+
+    With an idempotency key, the key is claimed right after the caller's row lock, in the same
+    transaction: a second request with the same key waits (on the caller's row, and on the key's
+    unique index behind it) until the first commits, then finds the key and gets the first one's
+    reservation back instead of booking again; with another body, `idempotency_mismatch`. A
+    booking that fails rolls its claim back with it.
+    """
+    yield from caller_row_steps(user_id)
+    key_id = None
+    if idempotency_key:
+        fingerprint = reserve_fingerprint(event_id=event_id, seat_ids=seat_ids)
+        claimed = yield sql.key_claim(
+            user_id=user_id, key=idempotency_key, fingerprint=fingerprint, now=timezone.now()
+        )
+        if not claimed:
+            ((first_fingerprint, reservation_id),) = yield sql.key_get(
+                user_id=user_id, key=idempotency_key
+            )
+            if first_fingerprint != fingerprint:
+                raise IdempotencyMismatch(
+                    "This Idempotency-Key was already used with a different request."
+                )
+            booking = yield from booking_read_steps(reservation_id)
+            return BookingOutcome(booking=booking, replayed=True, changed=[])
+        ((key_id,),) = claimed
+
+    seats = yield from seat_rows_steps(event_id=event_id, seat_ids=seat_ids)
+    now = timezone.now()
+    not_held = [s for s in seats if not seat_is_held_by(s, user_id, now)]
+    if not_held:
+        labels = ", ".join(s.label for s in not_held)
+        raise LockRequired(
+            f"Hold every seat before booking it; not held by you (or expired): {labels}.",
+            seats=[s.id for s in not_held],
+        )
+    companions = companions_without_accessible(seats, [s.id for s in seats])
+    if companions:
+        labels = ", ".join(s.label for s in seats if s.id in companions)
+        raise CompanionRequiresAccessible(
+            f"Companion seats ({labels}) are sold with a wheelchair space: book one with them.",
+            seats=companions,
+        )
+
+    sold = [BookedSeat(s.id, s.label, s.section, _decimal(s.price)) for s in seats]
+    total = sum((s.price for s in sold), Decimal("0.00"))
+    ((reservation_id,),) = yield sql.reservation_insert(
+        user_id=user_id, event_id=event_id, total=total, now=now
+    )
+    yield sql.reserved_seats_insert(
+        reservation_id=reservation_id, prices=[(s.id, s.price) for s in sold]
+    )
+    for seat in seats:
+        sql.BOOK.apply(seat, user_id=user_id)
+    yield sql.book(seat_ids=[s.id for s in seats], user_id=user_id)
+    if key_id is not None:
+        yield sql.key_fill(key_id=key_id, reservation_id=reservation_id)
+    ((name, starts_at),) = yield sql.event_brief(event_id=event_id)
+    booking = Booking(
+        id=reservation_id,
+        status=Status.CONFIRMED.value,
+        created_at=now,
+        cancelled_at=None,
+        total_price=total,
+        event_id=event_id,
+        event_name=name,
+        event_starts_at=_aware(starts_at),
+        seats=sold,
+    )
+    return BookingOutcome(booking=booking, replayed=False, changed=seats)
+
+
+def cancel_steps(
+    *, user_id: int, reservation_id: int, account_checked: bool = False
+) -> Steps[BookingOutcome]:
+    """Cancel one of the caller's reservations; its seats become available.
+
+    The caller's account is checked under its row lock unless `account_checked` says that it
+    was already (Django's authentication), or that staff cancel for the user (the admin: a
+    deactivated account's bookings can still be cancelled).
+    """
+    if not account_checked:
+        yield from caller_row_steps(user_id)
+    rows = yield sql.reservation_for_update(reservation_id=reservation_id, user_id=user_id)
+    if not rows:
+        raise NotFound("No such reservation.")
+    ((event_id, status, total, created_at),) = rows
+    if status == Status.CANCELLED:
+        raise AlreadyCancelled("This reservation is already cancelled.")
+
+    # Only a cancel changes a reservation's seat list, under the reservation's row lock.
+    prices = dict((yield sql.reserved_seats_release(reservation_id=reservation_id)))
+    seats = []
+    if prices:
+        seats = yield from seat_rows_steps(event_id=event_id, seat_ids=prices)
+        for seat in seats:
+            sql.FREE.apply(seat)
+        yield sql.free(seat_ids=[s.id for s in seats])
+    now = timezone.now()
+    yield sql.reservation_cancelled(reservation_id=reservation_id, now=now)
+    ((name, starts_at),) = yield sql.event_brief(event_id=event_id)
+    booking = Booking(
+        id=reservation_id,
+        status=Status.CANCELLED.value,
+        created_at=_aware(created_at),
+        cancelled_at=now,
+        total_price=_decimal(total),
+        event_id=event_id,
+        event_name=name,
+        event_starts_at=_aware(starts_at),
+        seats=[BookedSeat(s.id, s.label, s.section, _decimal(prices[s.id])) for s in seats],
+    )
+    return BookingOutcome(booking=booking, replayed=False, changed=seats)
+
+
+# --- The services: the steps run on Django's connection, one transaction each -----------------
+
+
+def _as_model(booking: Booking, *, user_id: int) -> Reservation:
+    values = {
+        "id": booking.id,
+        "user_id": user_id,
+        "event_id": booking.event_id,
+        "total_price": booking.total_price,
+        "status": booking.status,
+        "created_at": booking.created_at,
+        "cancelled_at": booking.cancelled_at,
+    }
+    return Reservation.from_db(connection.alias, list(values), list(values.values()))
+
+
+def _run_and_announce(steps: Steps[BookingOutcome]) -> BookingOutcome:
+    with transaction.atomic():
+        outcome = run(steps)
+        seats_changed_on_commit(event_id=outcome.booking.event_id, seats=outcome.changed)
+    return outcome
+
+
+def reservation_create(
+    *,
+    user: AbstractBaseUser,
+    event_id: int,
+    seat_ids: Sequence[int],
+    idempotency_key: str | None = None,
+) -> ReservationOutcome:
+    """Book seats the caller holds, all or none (reserve_steps, with the Idempotency-Key)."""
+    outcome = _run_and_announce(
+        reserve_steps(
+            user_id=user.pk,
+            event_id=event_id,
+            seat_ids=seat_ids,
+            idempotency_key=idempotency_key,
+        )
+    )
+    return ReservationOutcome(
+        reservation=_as_model(outcome.booking, user_id=user.pk), replayed=outcome.replayed
+    )
+
+
+def reservation_cancel(*, user: AbstractBaseUser, reservation_id: int) -> Reservation:
+    """Cancel one of the caller's reservations; its seats become available."""
+    steps = cancel_steps(user_id=user.pk, reservation_id=reservation_id, account_checked=True)
+    return _as_model(_run_and_announce(steps).booking, user_id=user.pk)
+
+
+# --- The same locking through the ORM, for the sweep and for blocking ------------------------
 
 
 def lock_seat_rows(*, event_id: int, seat_ids: Iterable[int]) -> list[Seat]:
@@ -55,94 +305,3 @@ def save_seats(seats: Sequence[Seat], *, event_id: int) -> None:
     else:
         Seat.objects.bulk_update(seats, sql.WRITTEN_FIELDS)
     seats_changed_on_commit(event_id=event_id, seats=seats)
-
-
-def _reserve_fingerprint(*, event_id: int, seat_ids: Sequence[int]) -> str:
-    canonical = f"{event_id}:{','.join(str(i) for i in sorted(seat_ids))}"
-    return hashlib.sha256(canonical.encode()).hexdigest()
-
-
-def reservation_create(
-    *,
-    user: AbstractBaseUser,
-    event_id: int,
-    seat_ids: Sequence[int],
-    idempotency_key: str | None = None,
-) -> ReservationOutcome:
-    """Book seats the caller holds, all or none.
-
-    With an idempotency key, the key row is claimed first, inside the same transaction: a second
-    request with the same key waits on the unique index until the first commits, then finds the
-    key and gets the first one's reservation back instead of booking again.
-    """
-    with transaction.atomic():
-        if idempotency_key:
-            fingerprint = _reserve_fingerprint(event_id=event_id, seat_ids=seat_ids)
-            key, created = IdempotencyKey.objects.select_related("reservation").get_or_create(
-                user=user, key=idempotency_key, defaults={"request_fingerprint": fingerprint}
-            )
-            if not created:
-                if key.request_fingerprint != fingerprint:
-                    raise IdempotencyMismatch(
-                        "This Idempotency-Key was already used with a different request."
-                    )
-                return ReservationOutcome(reservation=key.reservation, replayed=True)
-
-        run(caller_row_steps(user.pk))
-        seats = lock_seat_rows(event_id=event_id, seat_ids=seat_ids)
-        now = timezone.now()
-        not_held = [s for s in seats if not seat_is_held_by(s, user.pk, now)]
-        if not_held:
-            labels = ", ".join(s.label for s in not_held)
-            raise LockRequired(
-                f"Hold every seat before booking it; not held by you (or expired): {labels}.",
-                seats=[s.id for s in not_held],
-            )
-        companions = companions_without_accessible(seats, [s.id for s in seats])
-        if companions:
-            labels = ", ".join(s.label for s in seats if s.id in companions)
-            raise CompanionRequiresAccessible(
-                f"Companion seats ({labels}) are sold with a wheelchair space: book one with them.",
-                seats=companions,
-            )
-
-        total = sum((s.price for s in seats), Decimal("0.00"))
-        reservation = Reservation.objects.create(user=user, event_id=event_id, total_price=total)
-        ReservedSeat.objects.bulk_create(
-            [ReservedSeat(reservation=reservation, seat=s, price=s.price) for s in seats]
-        )
-        for seat in seats:
-            sql.BOOK.apply(seat, user_id=user.pk)
-        save_seats(seats, event_id=event_id)
-
-        if idempotency_key:
-            IdempotencyKey.objects.filter(pk=key.pk).update(reservation=reservation)
-        return ReservationOutcome(reservation=reservation, replayed=False)
-
-
-def reservation_cancel(*, user: AbstractBaseUser, reservation_id: int) -> Reservation:
-    """Cancel one of the caller's reservations; its seats become available."""
-    with transaction.atomic():
-        reservation = (
-            Reservation.objects.select_for_update()
-            .filter(pk=reservation_id, user=user)
-            .select_related("event")
-            .first()
-        )
-        if reservation is None:
-            raise NotFound("No such reservation.")
-        if reservation.status == Reservation.Status.CANCELLED:
-            raise AlreadyCancelled("This reservation is already cancelled.")
-
-        seat_ids = list(
-            reservation.reserved_seats.filter(is_active=True).values_list("seat_id", flat=True)
-        )
-        seats = lock_seat_rows(event_id=reservation.event_id, seat_ids=seat_ids)
-        for seat in seats:
-            sql.FREE.apply(seat)
-        save_seats(seats, event_id=reservation.event_id)
-        reservation.reserved_seats.filter(is_active=True).update(is_active=False)
-        reservation.status = Reservation.Status.CANCELLED
-        reservation.cancelled_at = timezone.now()
-        reservation.save(update_fields=["status", "cancelled_at"])
-        return reservation
