@@ -2,7 +2,7 @@
 event loop when it starts.
 
 * HTTP: bodies are read whole on the loop first (`BufferedBodies`: a slow upload holds no
-  thread); then the hold fast path (reservations/api/fast.py) takes the lock and unlock clicks
+  thread); then the booking fast path (reservations/api/fast.py) takes the booking calls
   it serves, on the loop; everything else goes to Django's WSGI handler on a fixed pool of
   HTTP_THREADS threads (a2wsgi). Django's own ASGI handler would start and join a thread per
   request (asgiref's ThreadSensitiveContext): measured, a trivial request 3.7 ms -> 1.1 ms of

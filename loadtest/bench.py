@@ -507,6 +507,35 @@ def wrk_holds(connections: int):
     return run
 
 
+def best_available(buyers: int, sizes: str):
+    """`buyers` ask for the best seats at once in the 1,986-seat example theatre (one round),
+    through `python -m loadtest.best`: answer times, side by side, server CPU per request."""
+
+    def run(ctx):
+        theatre = ROOT / "reservations" / "venues" / "examples" / "theatre.json"
+        event = int(
+            manage("create_event", "--name", ctx["name"], "--layout", str(theatre)).split()[-1]
+        )
+        out = ctx["workdir"] / f"{ctx['name']}.json"
+        cmd = [PY, "-m", "loadtest.best", "--event", str(event), "--users", str(ctx["users"])]
+        cmd += ["--buyers", str(buyers), "--sizes", sizes, "--output", str(out)]
+        with servers("uvicorn") as (urls, pids):
+            wait_quiet()
+            before = proc_sample(pids)
+            subprocess.run([*cmd, "--url", urls[0]], cwd=ROOT, capture_output=True, timeout=300)
+            after = proc_sample(pids)
+        result = json.loads(out.read_text())
+        cpu = after["cpu_s"] - before["cpu_s"]
+        return {
+            "name": ctx["name"],
+            "command": " ".join([*cmd[1:], "--url", "URL"]),
+            **result,
+            "server_cpu_ms_per_request": round(cpu / result["requests"] * 1e3, 2),
+        }
+
+    return run
+
+
 def _wrk_ms(text: str) -> float:
     value, unit = re.fullmatch(r"([\d.]+)(\w+)", text).groups()
     return round(float(value) * {"us": 1e-3, "ms": 1.0, "s": 1e3}[unit], 2)
@@ -544,6 +573,8 @@ SCENARIOS = {
     "book-100": clicks("book", 100, "--duration", 10),
     "churn-100": clicks("churn", 100, "--duration", 10),
     "pgbench": pgbench,
+    "best-200": best_available(200, "4"),
+    "best-200-mixed": best_available(200, "1-6"),
     "idle-1000-12s-uvicorn": idle(1000, 12),
     "fanout-10000-uvicorn-2procs": fanout(10000, procs=2, extra=("--connect-timeout", 120)),
     # The same with the watchers spread over two client processes (--procs 2): how much of the

@@ -8,6 +8,7 @@ async function violations(page: Page) {
 }
 
 test('no WCAG A/AA violations found by axe on the main screens', async ({ login, page, request }) => {
+  test.setTimeout(150_000); // axe over a whole page takes seconds on a busy machine
   const eventId = createEvent('Accessible evening', 3, 8);
 
   await page.goto('/login');

@@ -34,9 +34,9 @@ test('a build on another origin logs in, holds on the fast path, survives a relo
     await expectSeat(page, 'A1', 'held by you');
 
     await page.getByRole('button', { name: 'Log out' }).click();
-    await expect(page.getByRole('link', { name: 'Log in' })).toBeVisible();
+    await expect(page.getByRole('banner').getByRole('link', { name: 'Log in' })).toBeVisible();
     await page.reload();
-    await expect(page.getByRole('link', { name: 'Log in' })).toBeVisible();
+    await expect(page.getByRole('banner').getByRole('link', { name: 'Log in' })).toBeVisible();
   } finally {
     await context.close();
   }

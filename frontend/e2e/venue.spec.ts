@@ -25,7 +25,7 @@ async function violations(page: Page) {
 }
 
 test('the theatre: drawn as the room with its prices, zoomed, held by mouse and by keyboard, warned, extended, seen live', async ({ login, request }) => {
-  test.setTimeout(90_000);
+  test.setTimeout(180_000);
   const eventId = createLayoutEvent('Theatre night', 'theatre.json');
   const detail = (await (await request.get(`/api/events/${eventId}/`)).json()) as { categories: { id: number; name: string; price: string }[] };
   expect(detail.categories.length).toBeGreaterThanOrEqual(3);

@@ -1,18 +1,17 @@
 """The fast path of an on-sale: every booking call with a bearer token, on the loop.
 
-At an on-sale nearly every request is one of five calls with a bearer token: `POST
-.../seats/{id}/lock/` or `.../unlock/`, lock several (`POST /api/events/{id}/lock/`), reserve
-(`POST /api/events/{id}/reserve/`) and cancel (`POST /api/reservations/{id}/cancel/`). Through
-Django's request cycle (middleware, DRF, the ORM, a worker thread) one costs ~2.6 ms of CPU (a
-reserve several times that); here the same booking steps (`services.hold_one_steps`,
-`release_one_steps`, `hold_all_steps`, `reserve_steps`, `cancel_steps`) run on an async psycopg
-connection on the server's event loop, driven by `services.runner.run_async`. Nothing about
-the answer changes: the same token check (simplejwt's validation, done once per token until it
-expires, with the account checked under the user row lock the steps take), the same booking
-limits, the same body checks (`inputs.py`), the same JSON bodies and errors
-(`presenters.seat_action_json`, `seats_lock_json`, `booking_json`: ReservationOutput's,
-`errors.exception_response`), the same headers, the same `Idempotency-Key` semantics, the same
-announcement after commit (`signals.seats_changed_committed`).
+At an on-sale nearly every request is one of five: `POST .../seats/{id}/lock/` or `.../unlock/`,
+`POST /api/events/{id}/lock/` (several seats), `.../reserve/` and
+`POST /api/reservations/{id}/cancel/`. Through Django's request cycle (middleware, DRF, the ORM,
+a worker thread) one costs ~2.6 ms of CPU or more; here the same booking steps
+(`services.hold_one_steps`, `release_one_steps`, `hold_all_steps`, `reserve_steps`,
+`cancel_steps`) run on an async psycopg connection on the server's event loop, driven by
+`services.runner.run_async`. Nothing about the answer changes: the same token check
+(simplejwt's validation, done once per token until it expires, with the account checked under
+the user row lock the steps take), the same body checks (`inputs.py`), the same limits
+(`booking_limits`), the same JSON bodies and errors (`presenters`, `errors.exception_response`),
+the same headers (`Idempotent-Replayed` on a replayed reserve), the same announcement after
+commit (`signals.seats_changed_committed`).
 
 config/asgi.py mounts it in front of Django's HTTP app.
 
@@ -28,9 +27,9 @@ required.
 
 import asyncio
 import functools
-import io
 import re
 import time
+from typing import NamedTuple
 
 import orjson
 import psycopg
@@ -40,7 +39,7 @@ from django.http import HttpRequest, HttpResponse
 from django.http.request import split_domain_port, validate_host
 from psycopg_pool import AsyncConnectionPool
 from rest_framework import exceptions as drf_exceptions
-from rest_framework.parsers import JSONParser
+from rest_framework.utils import json as drf_json
 from rest_framework_simplejwt.authentication import AUTH_HEADER_TYPE_BYTES, JWTAuthentication
 from rest_framework_simplejwt.exceptions import InvalidToken
 from rest_framework_simplejwt.settings import api_settings as jwt_settings
@@ -52,36 +51,89 @@ from reservations.signals import seats_changed_committed
 from .booking_limits import booking_allowed_async
 from .client_address import scope_client_address
 from .errors import exception_response, too_large_response
-from .inputs import SeatActionInput, SeatIdsInput, idempotency_key_of, plain_seat_ids
-from .presenters import (
-    booking_json,
-    reservation_cancelled_json,
-    reservation_created_json,
-    seat_action_json,
-    seats_lock_json,
-)
+from .inputs import SeatActionInput, idempotency_key_of, seat_ids_of
+from .presenters import cancel_json, reserve_json, seat_action_json, seats_lock_json
 
 # Tells a client (and the browser tests) that an answer came from here, not through Django.
 PATH_HEADER = (b"x-seatmap-path", b"fast")
 # Ids of at most 18 digits fit PostgreSQL's bigint; longer ones go to Django (a JSON 404).
-_SEAT_ROUTE = re.compile(r"/api/events/([0-9]{1,18})/seats/([0-9]{1,18})/(lock|unlock)/")
-_EVENT_ROUTE = re.compile(r"/api/events/([0-9]{1,18})/(lock|reserve)/")
-_CANCEL_ROUTE = re.compile(r"/api/reservations/([0-9]{1,18})/cancel/")
+_ID = "([0-9]{1,18})"
+_SEAT_ROUTE = re.compile(rf"/api/events/{_ID}/seats/{_ID}/(lock|unlock)/")
+_EVENT_ROUTE = re.compile(rf"/api/events/{_ID}/(lock|reserve)/")
+_CANCEL_ROUTE = re.compile(rf"/api/reservations/{_ID}/cancel/")
 _jwt = JWTAuthentication()
-_ONE_SEAT_STEPS = {"lock": services.hold_one_steps, "unlock": services.release_one_steps}
+_SEAT_STEPS = {"lock": services.hold_one_steps, "unlock": services.release_one_steps}
+
+
+class Call(NamedTuple):
+    """A request the fast path answers: what, on which ids, and who asks how."""
+
+    action: str  # lock, unlock (one seat), lock_several, reserve, cancel
+    ids: tuple[int, ...]  # (event, seat), (event,) or (reservation,)
+    token: str
+    secure: bool
+    origin: str | None
 
 
 def _route(path: str) -> tuple[str, tuple[int, ...]] | None:
-    """(the call, its ids) of a path the fast path serves, else None."""
-    if not path.startswith("/api/"):
-        return None
-    if match := _SEAT_ROUTE.fullmatch(path):
-        return match[3], (int(match[1]), int(match[2]))
-    if match := _EVENT_ROUTE.fullmatch(path):
-        return ("lock_several" if match[2] == "lock" else "reserve"), (int(match[1]),)
-    if match := _CANCEL_ROUTE.fullmatch(path):
-        return "cancel", (int(match[1]),)
+    if route := _SEAT_ROUTE.fullmatch(path):
+        return route[3], (int(route[1]), int(route[2]))
+    if route := _EVENT_ROUTE.fullmatch(path):
+        return ("lock_several" if route[2] == "lock" else "reserve"), (int(route[1]),)
+    if route := _CANCEL_ROUTE.fullmatch(path):
+        return "cancel", (int(route[1]),)
     return None
+
+
+class Answer(NamedTuple):
+    status: int
+    body: dict
+    headers: list[tuple[bytes, bytes]]
+    event_id: int  # whose watchers hear of the change
+
+
+def _prepared(call: Call, user_id: int, data, headers: dict[bytes, str]):
+    """(steps, answer): the call's booking steps, its body and headers checked as Django's view
+    checks them (raising the same errors), and how its view answers the steps' outcome."""
+    if call.action in _SEAT_STEPS:
+        _no_fields(data)
+        event_id, seat_id = call.ids
+        steps = _SEAT_STEPS[call.action](user_id=user_id, event_id=event_id, seat_id=seat_id)
+        return steps, lambda outcome: Answer(
+            200, seat_action_json(call.action, outcome.seats[0], user_id=user_id), [], event_id
+        )
+    if call.action == "lock_several":
+        (event_id,) = call.ids
+        steps = services.hold_all_steps(
+            user_id=user_id, event_id=event_id, seat_ids=seat_ids_of(data)
+        )
+        return steps, lambda outcome: Answer(
+            200, seats_lock_json(outcome.seats, user_id=user_id), [], event_id
+        )
+    if call.action == "reserve":
+        steps = services.reserve_steps(
+            user_id=user_id,
+            event_id=call.ids[0],
+            seat_ids=seat_ids_of(data),
+            idempotency_key=idempotency_key_of(headers.get(b"idempotency-key", "")),
+        )
+        return steps, _reserve_answer
+    _no_fields(data)
+    steps = services.cancel_steps(user_id=user_id, reservation_id=call.ids[0])
+    return steps, lambda outcome: Answer(
+        200, cancel_json(outcome.booking), [], outcome.booking.event_id
+    )
+
+
+def _reserve_answer(outcome: services.BookingOutcome) -> Answer:
+    replayed = [(b"idempotent-replayed", b"true")] if outcome.replayed else []
+    return Answer(201, reserve_json(outcome.booking), replayed, outcome.booking.event_id)
+
+
+def _no_fields(data) -> None:
+    """Lock, unlock and cancel take no fields, but their body must be one Django's path takes."""
+    if data != {}:
+        SeatActionInput(data=data).is_valid(raise_exception=True)
 
 
 def _conninfo() -> str:
@@ -161,20 +213,20 @@ class FastSeatActions:
         self._www_authenticate = _jwt.authenticate_header(None).encode()
 
     async def __call__(self, scope, receive, send):
-        request = self._claim(scope) if self.enabled else None
-        if request is None:
+        call = self._claim(scope) if self.enabled else None
+        if call is None:
             return await self.django_app(scope, receive, send)
-        call, ids, token, secure, origin = request
-        status, body, extra = await self._answer(receive, scope, call=call, ids=ids, token=token)
-        headers = _common_headers(secure) + extra + [(b"content-length", str(len(body)).encode())]
-        if origin is not None:
-            headers.extend(cors_headers_for(origin))
+        status, body, extra = await self._answer(receive, scope, call)
+        headers = _common_headers(call.secure) + extra
+        headers.append((b"content-length", str(len(body)).encode()))
+        if call.origin is not None:
+            headers.extend(cors_headers_for(call.origin))
         headers.append(PATH_HEADER)
         await send({"type": "http.response.start", "status": status, "headers": headers})
         await send({"type": "http.response.body", "body": body})
 
-    def _claim(self, scope):
-        """(call, ids, token, secure, origin) if this request is ours, else None."""
+    def _claim(self, scope) -> Call | None:
+        """The call, if this request is ours; else None."""
         if scope["type"] != "http" or scope["method"] != "POST":
             return None
         route = _route(scope["path"])
@@ -204,68 +256,29 @@ class FastSeatActions:
         )
         if settings.SECURE_SSL_REDIRECT and not secure:
             return None
-        return *route, raw.decode("latin-1"), secure, origin
+        action, ids = route
+        return Call(action, ids, raw.decode("latin-1"), secure, origin)
 
-    async def _answer(self, receive, scope, *, call, ids, token):
+    async def _answer(self, receive, scope, call: Call):
         body = await _read_body(receive, scope)
         if body is None:
             return _as_asgi(too_large_response())
         try:
-            user_id = _user_id(token)
+            user_id = _user_id(call.token)
             verdict = await booking_allowed_async(user_id, scope_client_address(scope))
             if not verdict.allowed:
                 raise drf_exceptions.Throttled(wait=verdict.wait)
-            data = _body_data(body, scope)
-            if call in _ONE_SEAT_STEPS:
-                return await self._one_seat(call, user_id, *ids, data)
-            if call == "lock_several":
-                return await self._lock_several(user_id, *ids, data)
-            if call == "reserve":
-                return await self._reserve(user_id, *ids, data, scope)
-            return await self._cancel(user_id, *ids, data)
+            headers = _headers(scope)
+            steps, answer = _prepared(call, user_id, _body_data(body, headers), headers)
+            outcome = await self._run(steps)
         except Exception as exc:  # every error in the API's one shape (errors.py)
             status, body, extra = _as_asgi(exception_response(exc))
             if status == 401:  # as DRF adds it for a bearer-token API
                 extra.append((b"www-authenticate", self._www_authenticate))
             return status, body, extra
-
-    # Each call as its Django view makes it (views.py): check the body, run the steps, announce
-    # what changed once committed, answer.
-
-    async def _one_seat(self, action, user_id, event_id, seat_id, data):
-        _no_fields(data)
-        outcome = await self._run(
-            _ONE_SEAT_STEPS[action](user_id=user_id, event_id=event_id, seat_id=seat_id)
-        )
-        seats_changed_committed(event_id=event_id, seats=outcome.changed)
-        return 200, _json(seat_action_json(action, outcome.seats[0], user_id=user_id)), []
-
-    async def _lock_several(self, user_id, event_id, data):
-        steps = services.hold_all_steps(
-            user_id=user_id, event_id=event_id, seat_ids=_seat_ids(data)
-        )
-        outcome = await self._run(steps)
-        seats_changed_committed(event_id=event_id, seats=outcome.changed)
-        return 200, _json(seats_lock_json(outcome.seats, user_id=user_id)), []
-
-    async def _reserve(self, user_id, event_id, data, scope):
-        seat_ids = _seat_ids(data)
-        key = idempotency_key_of(_header(scope, "IDEMPOTENCY_KEY"))
-        steps = services.reserve_steps(
-            user_id=user_id, event_id=event_id, seat_ids=seat_ids, idempotency_key=key
-        )
-        outcome = await self._run(steps)
-        seats_changed_committed(event_id=event_id, seats=outcome.changed)
-        extra = [(b"idempotent-replayed", b"true")] if outcome.replayed else []
-        return 201, _json(reservation_created_json(booking_json(outcome.booking))), extra
-
-    async def _cancel(self, user_id, reservation_id, data):
-        _no_fields(data)
-        outcome = await self._run(
-            services.cancel_steps(user_id=user_id, reservation_id=reservation_id)
-        )
-        seats_changed_committed(event_id=outcome.booking.event_id, seats=outcome.changed)
-        return 200, _json(reservation_cancelled_json(booking_json(outcome.booking))), []
+        answered = answer(outcome)
+        seats_changed_committed(event_id=answered.event_id, seats=outcome.changed)
+        return answered.status, orjson.dumps(answered.body), answered.headers
 
     async def _run(self, steps):
         """Drive the booking steps on a pooled async connection, in one transaction."""
@@ -328,61 +341,33 @@ async def _read_body(receive, scope) -> bytes | None:
     return b"".join(chunks)
 
 
-# orjson reads integers past 64 bits as floats, where DRF's parser (Python's json) keeps them.
-_LONG_NUMBER = re.compile(rb"[0-9]{20}")
+def _headers(scope) -> dict[bytes, str]:
+    """The request's headers as Django's WSGI side reads them: names with `_` as `-`, repeats
+    joined by commas (a2wsgi), values as Latin-1."""
+    headers: dict[bytes, str] = {}
+    for name, value in scope["headers"]:
+        name = name.replace(b"_", b"-")
+        text = value.decode("latin-1")
+        headers[name] = f"{headers[name]},{text}" if name in headers else text
+    return headers
 
 
-def _body_data(body: bytes, scope):
-    """The body as DRF's request.data has it: {} without a body or a content type, else JSON
-    only (refused with DRF's errors). orjson reads it; what orjson refuses or would read
-    otherwise is left to DRF's own parser."""
-    content_type = next((v for n, v in scope["headers"] if n == b"content-type"), None)
+def _body_data(body: bytes, headers: dict[bytes, str]):
+    """The body as DRF's `request.data` has it: nothing without a body or a content type, JSON
+    only (DRF's parser; anything else is refused with the same errors)."""
+    content_type = headers.get(b"content-type")
     if not body or content_type is None:  # DRF reads no body without a content type
         return {}
-    if content_type.partition(b";")[0].strip().lower() != b"application/json":
-        raise drf_exceptions.UnsupportedMediaType(content_type.decode("latin-1"))
-    if not _LONG_NUMBER.search(body):
-        try:
-            return orjson.loads(body)
-        except orjson.JSONDecodeError:
-            pass
-    return JSONParser().parse(io.BytesIO(body), parser_context={})
-
-
-def _no_fields(data) -> None:
-    """Lock, unlock and cancel take no fields, but a body must still be a JSON object."""
-    if data != {}:
-        SeatActionInput(data=data).is_valid(raise_exception=True)
-
-
-def _seat_ids(data) -> list[int]:
-    """Lock several's and reserve's seat ids, as SeatIdsInput takes them."""
-    seat_ids = plain_seat_ids(data)
-    if seat_ids is None:
-        serializer = SeatIdsInput(data=data)
-        serializer.is_valid(raise_exception=True)
-        seat_ids = serializer.validated_data["seat_ids"]
-    return seat_ids
-
-
-def _header(scope, meta_name: str) -> str | None:
-    """A request header as Django's request.headers reads it behind this server (a2wsgi: names
-    as in WSGI's environ, repeated headers joined by commas)."""
-    values = [
-        value.decode("latin-1")
-        for name, value in scope["headers"]
-        if name.decode("latin-1").upper().replace("-", "_") == meta_name
-    ]
-    return ",".join(values) if values else None
-
-
-def _json(body: dict) -> bytes:
-    """The body as DRF's JSONRenderer writes it: compact, UTF-8, U+2028 and U+2029 escaped."""
-    return (
-        orjson.dumps(body)
-        .replace("\u2028".encode(), b"\\u2028")
-        .replace("\u2029".encode(), b"\\u2029")
-    )
+    if content_type.partition(";")[0].strip().lower() != "application/json":
+        raise drf_exceptions.UnsupportedMediaType(content_type)
+    try:
+        return orjson.loads(body)
+    except orjson.JSONDecodeError:
+        pass
+    try:  # what orjson refuses and DRF's parser takes (integers past 64 bits)
+        return drf_json.loads(body.decode("utf-8"), parse_constant=drf_json.strict_constant)
+    except ValueError as exc:
+        raise drf_exceptions.ParseError() from exc
 
 
 def _as_asgi(response) -> tuple[int, bytes, list[tuple[bytes, bytes]]]:

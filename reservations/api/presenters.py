@@ -1,11 +1,14 @@
 """Every JSON shape the server writes, each once: seats as the API shows them (API.md), seat
 states and changes as the WebSocket pushes them (PROTOCOL.md), the lock and unlock answers,
-and the output serializers of users, events and reservations.
+reservations (`reservation_json`), and the output serializers of users and events.
 
 Selectors and services return data (rows, model instances); these turn it into what a client
 reads. Seats are shaped by hand from tuples (a seat map is tens of thousands of seats, about
 ten times faster than a serializer); `SeatOutput` describes that shape for the OpenAPI schema.
-Events and reservations, read a few at a time, go through DRF serializers.
+Reservations are shaped by hand from a `Booking`, as the booking steps return it and as
+`booking_of` makes it from the ORM's reads, so that the fast path (api/fast.py) answers with the
+same writer as Django; `ReservationOutput` describes that shape. Events, read a few at a time,
+go through DRF serializers.
 """
 
 from datetime import UTC, datetime
@@ -14,11 +17,11 @@ from decimal import Decimal
 from django.utils import timezone
 from rest_framework import serializers
 
-from reservations.models import Seat
+from reservations.models import Reservation, Seat
 from reservations.rules import effective_status, holder_id
 from reservations.selectors import EventLayout, SeatRows
 from reservations.services.best import BestOutcome
-from reservations.services.bookings import Booking
+from reservations.services.bookings import BookedSeat, Booking
 from reservations.services.sql import SEAT_FIELDS
 
 Status = Seat.Status
@@ -73,6 +76,8 @@ class EventDetailOutput(EventOutput):
 
 
 class ReservationOutput(serializers.Serializer):
+    """A reservation, for the OpenAPI schema; written by `reservation_json`, on both paths."""
+
     class EventBrief(serializers.Serializer):
         id = serializers.IntegerField()
         name = serializers.CharField()
@@ -92,6 +97,10 @@ class ReservationOutput(serializers.Serializer):
     seats = SeatBrief(many=True, source="reserved_seats.all")
     total_price = serializers.DecimalField(max_digits=12, decimal_places=2)
 
+    def to_representation(self, instance: Reservation) -> dict:
+        """`instance` as read by selectors (its event and seats with it)."""
+        return reservation_json(booking_of(instance))
+
 
 class LayoutSeatOutput(serializers.Serializer):
     id = serializers.IntegerField()
@@ -108,52 +117,6 @@ class LayoutOutput(serializers.Serializer):
     shapes = serializers.ListField(
         child=serializers.DictField(), help_text="Stage, section names: docs/LAYOUT.md."
     )
-
-
-# ReservationOutput's own fields, for booking_json to write times and money exactly as it does.
-_RESERVATION_TIME = serializers.DateTimeField()
-_SEAT_PRICE = ReservationOutput.SeatBrief().fields["price"]
-_TOTAL_PRICE = ReservationOutput().fields["total_price"]
-
-
-def booking_json(booking: Booking) -> dict:
-    """A reservation as `ReservationOutput` shows it, key for key and character for character
-    (test_fast.py compares them), from what reserve and cancel already hold: no query."""
-    time = _RESERVATION_TIME.to_representation
-    return {
-        "id": booking.id,
-        "status": booking.status,
-        "created_at": time(booking.created_at),
-        "cancelled_at": None if booking.cancelled_at is None else time(booking.cancelled_at),
-        "event": {
-            "id": booking.event_id,
-            "name": booking.event_name,
-            "starts_at": time(booking.event_starts_at),
-        },
-        "seats": [
-            {
-                "id": seat.seat_id,
-                "label": seat.label,
-                "section": seat.section,
-                "price": _SEAT_PRICE.to_representation(seat.price),
-            }
-            for seat in booking.seats
-        ],
-        "total_price": _TOTAL_PRICE.to_representation(booking.total_price),
-    }
-
-
-def reservation_created_json(reservation: dict) -> dict:
-    """The answer to reserve (201), `reservation` as ReservationOutput or booking_json."""
-    return {"success": True, "reservation": reservation}
-
-
-def reservation_cancelled_json(reservation: dict) -> dict:
-    return {
-        "success": True,
-        "message": "Your reservation is cancelled and its seats are free again.",
-        "reservation": reservation,
-    }
 
 
 _SEAT_ACTION_MESSAGES = {
@@ -234,6 +197,58 @@ def seat_action_json(action: str, seat: Seat, *, user_id: int) -> dict:
         "success": True,
         "message": _SEAT_ACTION_MESSAGES[action].format(seat.label),
         "seat": seat_json(row, user_id=user_id, now=timezone.now()),
+    }
+
+
+def booking_of(reservation: Reservation) -> Booking:
+    """A reservation read through the ORM (selectors), as the booking steps return one."""
+    return Booking(
+        id=reservation.id,
+        status=reservation.status,
+        created_at=reservation.created_at,
+        cancelled_at=reservation.cancelled_at,
+        total_price=reservation.total_price,
+        event_id=reservation.event_id,
+        event_name=reservation.event.name,
+        event_starts_at=reservation.event.starts_at,
+        seats=[
+            BookedSeat(r.seat_id, r.seat.label, r.seat.section, r.price)
+            for r in reservation.reserved_seats.all()
+        ],
+    )
+
+
+def reservation_json(booking: Booking) -> dict:
+    """A reservation (API.md): list, detail, and the reserve and cancel answers of both paths."""
+    return {
+        "id": booking.id,
+        "status": booking.status,
+        "created_at": iso(booking.created_at),
+        "cancelled_at": iso(booking.cancelled_at),
+        "event": {
+            "id": booking.event_id,
+            "name": booking.event_name,
+            "starts_at": iso(booking.event_starts_at),
+        },
+        "seats": [
+            {"id": s.id, "label": s.label, "section": s.section, "price": money(s.price)}
+            for s in booking.seats
+        ],
+        "total_price": money(booking.total_price),
+    }
+
+
+def reserve_json(booking: Booking) -> dict:
+    """The answer to reserve (201), a replay's too."""
+    return {"success": True, "reservation": reservation_json(booking)}
+
+
+def cancel_json(booking: Booking) -> dict:
+    """The answer to cancel."""
+    return {
+        "success": True,
+        "message": "Your reservation is cancelled and its seats are free again.",
+        "reservation": reservation_json(booking),
     }
 
 

@@ -320,7 +320,7 @@ class ReservationCreateApi(APIView):
     )
     def post(self, request, event_id: int):
         data = _validated(SeatIdsInput, request.data)
-        key = idempotency_key_of(request.headers.get("Idempotency-Key"))
+        key = idempotency_key_of(request.headers.get("Idempotency-Key", ""))
         outcome = services.reservation_create(
             user=request.user, event_id=event_id, seat_ids=data["seat_ids"], idempotency_key=key
         )
@@ -329,7 +329,7 @@ class ReservationCreateApi(APIView):
         )
         headers = {"Idempotent-Replayed": "true"} if outcome.replayed else None
         return Response(
-            presenters.reservation_created_json(ReservationOutput(reservation).data),
+            presenters.reserve_json(presenters.booking_of(reservation)),
             status=status.HTTP_201_CREATED,
             headers=headers,
         )
@@ -379,7 +379,7 @@ class ReservationCancelApi(APIView):
         _validated(SeatActionInput, request.data)
         services.reservation_cancel(user=request.user, reservation_id=reservation_id)
         reservation = selectors.reservation_get(user=request.user, reservation_id=reservation_id)
-        return Response(presenters.reservation_cancelled_json(ReservationOutput(reservation).data))
+        return Response(presenters.cancel_json(presenters.booking_of(reservation)))
 
 
 # --- Operations ----------------------------------------------------------------------------

@@ -2,23 +2,27 @@
 
 Locking, written down once:
 
-1. Every service is one ``transaction.atomic()``.
-2. Every service a caller asks for (lock, lock several, unlock, extend, reserve, cancel) first
+1. Every service is one ``transaction.atomic()`` (on the fast path, one transaction of its
+   pooled connection).
+2. When a service touches the caller's holds (lock, lock several, unlock, reserve) it first
    takes the caller's user row ``FOR UPDATE`` and refuses an account that is no longer active
    (``holds.caller_row_steps``, the one caller check): the hold limit counts seats across rows
-   that the request does not lock, and this makes one user's concurrent requests queue behind
-   each other.
-3. Then the one row of the request itself, if it has one: reserve claims its
-   ``Idempotency-Key`` (an INSERT that waits on the unique index while another transaction's
-   claim of the same key is open), cancel takes the reservation's row ``FOR UPDATE``.
-   Then it takes the seat rows ``FOR UPDATE`` ordered by id. Two multi-seat
+   that the request does not lock, and this makes one user's concurrent holds and reserves
+   queue behind each other. Cancel takes it too on the fast path, which has no other account
+   check (Django's authentication has made it, and staff cancel for deactivated accounts).
+3. Then the other rows it decides on: a reserve's ``Idempotency-Key`` (claimed by
+   ``INSERT ... ON CONFLICT DO NOTHING``; a second claim of the same key waits for the first's
+   transaction on the unique index, then finds it), a cancel's reservation row ``FOR UPDATE``.
+4. Then it takes the seat rows ``FOR UPDATE`` ordered by id. Two multi-seat
    requests therefore lock their common seats in the same order and cannot deadlock.
-4. Only after the rows are locked does it read the clock and check availability, so the check
+5. Only after the rows are locked does it read the clock and check availability, so the check
    and the write see the same committed state ("check at commit time"). The one-seat lock
    and one-seat unlock first try a single conditional UPDATE whose clock is read just before
    it, written so that it can only refuse more than the rule; a refused click is checked again
-   this way.
-5. Each changed seat's ``version`` grows by one in the same transaction, and the change is
+   this way, except a lock of a seat that a plain read (no row lock) shows to be someone
+   else's, by a clock read after that read: refused at once, so that a hot seat's many losers
+   do not queue on its row lock (``holds.hold_one_steps``).
+6. Each changed seat's ``version`` grows by one in the same transaction, and the change is
    announced with ``signals.seats_changed_on_commit``: a rolled-back transaction tells nobody
    anything. (The fast path, which commits on its own connection, announces after its commit.)
 
@@ -27,22 +31,13 @@ Where each rule lives:
 * when a lock has ended and who holds a seat: ``reservations/rules.py``;
 * the three writes (held, booked, freed): ``sql.HOLD``, ``sql.BOOK``, ``sql.FREE``, each one
   definition from which both its SQL ``SET`` clause (the steps) and its in-memory ``apply``
-  (the steps' answer; the ORM's save in expire) are generated;
-* every write a caller asks for is a step function that yields SQL (``sql.py``) and receives
-  rows, driven by ``runner.run`` on Django's connection (the services below: views, admin,
-  commands, tests) or ``runner.run_async`` on psycopg's (the fast path,
-  reservations/api/fast.py), so both paths run the same rules:
-
-  - ``holds.py``: ``hold_one_steps`` (lock), ``hold_all_steps`` (lock several),
-    ``release_one_steps`` (unlock), ``extend_one_steps`` (extend);
-  - ``bookings.py``: ``reserve_steps`` (reserve: caller row, key claim, seat rows, then the
-    reservation, its seats and ``sql.BOOK``; a replayed key reads its first answer with
-    ``booking_read_steps``), ``cancel_steps`` (cancel: caller row, reservation row, seat
-    rows, then ``sql.FREE``). Both answer with a ``Booking``, the reservation as the API
-    shows it, from the rows they already hold.
-* the sweep and the key purge: ``expiry.py`` (ORM; ``skip_locked``); blocking seats:
-  ``blocking.py`` (ORM, ``bookings.lock_seat_rows``); seat layout of a new event:
-  ``layout.py``.
+  (the steps' outcome; the ORM path of the sweep and of blocking) are generated;
+* the booking calls, as step functions that yield SQL (``sql.py``) and receive rows, driven by
+  ``runner.run`` on Django's connection or ``runner.run_async`` on psycopg's (api/fast.py):
+  hold and release in ``holds.py`` (``hold_one_steps``, ``hold_all_steps``,
+  ``release_one_steps``, ``extend_one_steps``), reserve and cancel in ``bookings.py``
+  (``reserve_steps``, ``cancel_steps``, and ``booking_read_steps`` for a replayed reserve);
+* the sweep and the key purge: ``expiry.py``; seat layout of a new event: ``layout.py``.
 """
 
 from ..rules import seat_is_free, seat_is_held_by
@@ -50,7 +45,6 @@ from .bookings import (
     Booking,
     BookingOutcome,
     ReservationOutcome,
-    booking_read_steps,
     cancel_steps,
     reservation_cancel,
     reservation_create,
@@ -75,7 +69,6 @@ __all__ = [
     "BookingOutcome",
     "HoldOutcome",
     "ReservationOutcome",
-    "booking_read_steps",
     "cancel_steps",
     "event_create_with_seats",
     "extend_one_steps",

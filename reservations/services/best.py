@@ -39,7 +39,7 @@ from .sql import Steps
 
 # Candidates tried per read of the room, and reads before the buyer is told nothing fits.
 CANDIDATES = 8
-READS = 3
+READS = 5
 
 
 @dataclass(frozen=True)
@@ -75,14 +75,19 @@ def best_hold(
     stage = _stage(event.layout.shapes if event.layout else [])
 
     for attempt in range(READS):
+        seed = zlib.crc32(f"{user.pk}:{event_id}:{attempt}".encode())
         found = candidates(
             _room(event_id, stage),
             request,
             orphan_mode=event.orphan_mode,
-            seed=zlib.crc32(f"{user.pk}:{event_id}:{attempt}".encode()),
+            seed=seed,
             limit=CANDIDATES,
         )
-        for chosen in found:
+        # A buyer who lost a round to others starts the next one at a candidate of its own:
+        # buyers racing for the same few blocks then spread over them instead of all trying
+        # the best first and mostly losing again.
+        start = seed % len(found) if attempt and found else 0
+        for chosen in found[start:] + found[:start]:
             try:
                 with transaction.atomic():
                     seats = run(

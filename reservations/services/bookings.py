@@ -1,27 +1,23 @@
-"""Booking held seats, and cancelling a booking, written once as steps (see holds.py).
+"""Booking held seats, and cancelling a booking: written once as steps (see holds.py).
 
-``reserve_steps`` and ``cancel_steps`` yield the statements of sql.py and receive their rows,
-as the hold steps do: ``runner.run`` drives them on Django's connection (the services
-``reservation_create`` and ``reservation_cancel`` below: the views, the admin, the tests) and
-``runner.run_async`` on the fast path's psycopg connection (reservations/api/fast.py).
+``reserve_steps`` and ``cancel_steps`` yield SQL (sql.py) and receive rows, like the hold steps,
+so the same rules run on Django's connection (``reservation_create``, ``reservation_cancel``:
+the views, the admin, the tests) and on the fast path's async connection (api/fast.py). The
+locking order of the package docstring holds: the caller's row, then (cancel) the reservation's
+row, then the seat rows in id order, then the clock and the checks.
 
-Their locking order is the package's: the caller's row first, then (reserve) the
-Idempotency-Key's claim or (cancel) the reservation's row, then the seat rows in id order, then
-the clock and the checks. Both return a ``Booking``: the reservation as its answer shows it,
-built from the rows the steps already hold, so neither path reads it again to answer.
-
-``lock_seat_rows`` and ``save_seats`` are the ORM's form of the same seat locking and saving,
-for the writes that are not steps (expiry, blocking).
+``lock_seat_rows`` and ``save_seats`` are the same locking and writing through the ORM, for the
+sweep (expiry.py) and for blocking seats (blocking.py).
 """
 
 import hashlib
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
 
 from django.contrib.auth.base_user import AbstractBaseUser
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from ..exceptions import (
@@ -38,39 +34,39 @@ from ..signals import seats_changed_on_commit
 from . import sql
 from .holds import caller_row_steps, not_in_event, seat_rows_steps
 from .runner import run
-from .sql import Rows, Steps
+from .sql import Steps
 
-_PRICE = Seat._meta.get_field("price")
+Status = Reservation.Status
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class BookedSeat:
-    seat_id: int
+    id: int
     label: str
     section: str
-    price: Decimal  # the price it was sold at
+    price: Decimal  # as sold, whatever its category costs now
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Booking:
-    """A reservation as the API shows it (presenters.booking_json)."""
+    """A reservation as its answer shows it (presenters.reservation_json)."""
 
     id: int
     status: str
     created_at: datetime
     cancelled_at: datetime | None
+    total_price: Decimal
     event_id: int
     event_name: str
     event_starts_at: datetime
-    seats: list[BookedSeat]
-    total_price: Decimal
+    seats: list[BookedSeat]  # by seat id
 
 
 @dataclass(frozen=True)
 class BookingOutcome:
     booking: Booking
+    replayed: bool  # an Idempotency-Key seen before: the first request's booking, unchanged
     changed: list[Seat]  # the seats whose state changed: what watchers are told
-    replayed: bool = False  # an Idempotency-Key's earlier answer, nothing booked now
 
 
 @dataclass(frozen=True)
@@ -79,36 +75,16 @@ class ReservationOutcome:
     replayed: bool
 
 
+def _decimal(value) -> Decimal:
+    """A money column as read by a bare cursor (SQLite hands back a number, not a Decimal)."""
+    return value if isinstance(value, Decimal) else Decimal(str(value)).quantize(Decimal("0.01"))
+
+
 def _aware(moment: datetime | None) -> datetime | None:
-    """A time read by raw SQL: SQLite gives the ORM's writes back naive (they are UTC)."""
-    if moment is None or timezone.is_aware(moment):
+    """A time column as read by a bare cursor (SQLite may hand back a naive UTC time)."""
+    if moment is None or moment.tzinfo is not None:
         return moment
     return moment.replace(tzinfo=UTC)
-
-
-def _booking(row: Sequence, seats: list[BookedSeat]) -> Booking:
-    """A Booking from a row in sql.BOOKING_FIELDS order and its seats."""
-    fields = dict(zip(sql.BOOKING_FIELDS, row, strict=True))
-    for name in ("created_at", "cancelled_at", "event_starts_at"):
-        fields[name] = _aware(fields[name])
-    fields["total_price"] = _PRICE.to_python(fields["total_price"])
-    return Booking(seats=seats, **fields)
-
-
-def _booked_seats(rows: Rows) -> list[BookedSeat]:
-    return [
-        BookedSeat(seat_id, label, section, _PRICE.to_python(price))
-        for seat_id, label, section, price, _active in rows
-    ]
-
-
-def booking_read_steps(*, user_id: int, reservation_id: int) -> Steps[Booking]:
-    """One of the caller's reservations as it stands; someone else's is none (404)."""
-    rows = yield sql.reservation(reservation_id=reservation_id, user_id=user_id)
-    if not rows:
-        raise NotFound("No such reservation.")
-    seats = yield sql.reserved_seats(reservation_id=reservation_id)
-    return _booking(rows[0], _booked_seats(seats))
 
 
 def reserve_fingerprint(*, event_id: int, seat_ids: Sequence[int]) -> str:
@@ -116,43 +92,53 @@ def reserve_fingerprint(*, event_id: int, seat_ids: Sequence[int]) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def _key_claim_steps(
-    *, user_id: int, event_id: int, seat_ids: Sequence[int], key: str, now: datetime
-) -> Steps[tuple[int | None, int | None]]:
-    """(the claimed key's id, None), or (None, the reservation of the key's first request).
-
-    The first request with a key claims it; a second one waits on the unique index until the
-    first ends, then finds the key and its reservation (or, if the first rolled back, claims
-    it). The same key with another body is idempotency_mismatch."""
-    fingerprint = reserve_fingerprint(event_id=event_id, seat_ids=seat_ids)
-    claimed = yield sql.idempotency_key_claim(
-        user_id=user_id, key=key, fingerprint=fingerprint, now=now
+def booking_read_steps(reservation_id: int) -> Steps[Booking]:
+    """A committed reservation as its answer shows it."""
+    reservation = yield sql.reservation_read(reservation_id=reservation_id)
+    ((status, total, created_at, cancelled_at, event_id, name, starts_at),) = reservation
+    rows = yield sql.reserved_seats_read(reservation_id=reservation_id)
+    return Booking(
+        id=reservation_id,
+        status=status,
+        created_at=_aware(created_at),
+        cancelled_at=_aware(cancelled_at),
+        total_price=_decimal(total),
+        event_id=event_id,
+        event_name=name,
+        event_starts_at=_aware(starts_at),
+        seats=[BookedSeat(i, label, section, _decimal(p)) for i, label, section, p in rows],
     )
-    if claimed:
-        return claimed[0][0], None
-    ((first_fingerprint, reservation_id),) = yield sql.idempotency_key(user_id=user_id, key=key)
-    if first_fingerprint != fingerprint:
-        raise IdempotencyMismatch("This Idempotency-Key was already used with a different request.")
-    return None, reservation_id
 
 
 def reserve_steps(
     *, user_id: int, event_id: int, seat_ids: Sequence[int], idempotency_key: str | None = None
 ) -> Steps[BookingOutcome]:
-    """Book seats the caller holds, all or none; with a key, at most once per key."""
+    """Book seats the caller holds, all or none.
+
+    With an idempotency key, the key is claimed right after the caller's row lock, in the same
+    transaction: a second request with the same key waits (on the caller's row, and on the key's
+    unique index behind it) until the first commits, then finds the key and gets the first one's
+    reservation back instead of booking again; with another body, `idempotency_mismatch`. A
+    booking that fails rolls its claim back with it.
+    """
     yield from caller_row_steps(user_id)
     key_id = None
     if idempotency_key:
-        key_id, replay_of = yield from _key_claim_steps(
-            user_id=user_id,
-            event_id=event_id,
-            seat_ids=seat_ids,
-            key=idempotency_key,
-            now=timezone.now(),
+        fingerprint = reserve_fingerprint(event_id=event_id, seat_ids=seat_ids)
+        claimed = yield sql.key_claim(
+            user_id=user_id, key=idempotency_key, fingerprint=fingerprint, now=timezone.now()
         )
-        if replay_of is not None:
-            booking = yield from booking_read_steps(user_id=user_id, reservation_id=replay_of)
-            return BookingOutcome(booking=booking, changed=[], replayed=True)
+        if not claimed:
+            ((first_fingerprint, reservation_id),) = yield sql.key_get(
+                user_id=user_id, key=idempotency_key
+            )
+            if first_fingerprint != fingerprint:
+                raise IdempotencyMismatch(
+                    "This Idempotency-Key was already used with a different request."
+                )
+            booking = yield from booking_read_steps(reservation_id)
+            return BookingOutcome(booking=booking, replayed=True, changed=[])
+        ((key_id,),) = claimed
 
     seats = yield from seat_rows_steps(event_id=event_id, seat_ids=seat_ids)
     now = timezone.now()
@@ -171,69 +157,98 @@ def reserve_steps(
             seats=companions,
         )
 
-    prices = [_PRICE.to_python(s.price) for s in seats]
-    total = sum(prices, Decimal("0.00"))
-    (row,) = yield sql.reservation_insert(
-        user_id=user_id, event_id=event_id, total_price=total, now=now
+    sold = [BookedSeat(s.id, s.label, s.section, _decimal(s.price)) for s in seats]
+    total = sum((s.price for s in sold), Decimal("0.00"))
+    ((reservation_id,),) = yield sql.reservation_insert(
+        user_id=user_id, event_id=event_id, total=total, now=now
     )
-    reservation_id = row[0]
     yield sql.reserved_seats_insert(
-        reservation_id=reservation_id,
-        seats=[(s.id, price) for s, price in zip(seats, prices, strict=True)],
+        reservation_id=reservation_id, prices=[(s.id, s.price) for s in sold]
     )
     for seat in seats:
         sql.BOOK.apply(seat, user_id=user_id)
     yield sql.book(seat_ids=[s.id for s in seats], user_id=user_id)
     if key_id is not None:
-        yield sql.idempotency_key_fill(key_id=key_id, reservation_id=reservation_id)
-    booked = [
-        BookedSeat(s.id, s.label, s.section, price) for s, price in zip(seats, prices, strict=True)
-    ]
-    return BookingOutcome(booking=_booking(row, booked), changed=seats)
+        yield sql.key_fill(key_id=key_id, reservation_id=reservation_id)
+    ((name, starts_at),) = yield sql.event_brief(event_id=event_id)
+    booking = Booking(
+        id=reservation_id,
+        status=Status.CONFIRMED.value,
+        created_at=now,
+        cancelled_at=None,
+        total_price=total,
+        event_id=event_id,
+        event_name=name,
+        event_starts_at=_aware(starts_at),
+        seats=sold,
+    )
+    return BookingOutcome(booking=booking, replayed=False, changed=seats)
 
 
-def cancel_steps(*, user_id: int, reservation_id: int) -> Steps[BookingOutcome]:
-    """Cancel one of the caller's reservations; its seats become available."""
-    yield from caller_row_steps(user_id)
-    rows = yield sql.reservation(reservation_id=reservation_id, user_id=user_id, lock_rows=True)
+def cancel_steps(
+    *, user_id: int, reservation_id: int, account_checked: bool = False
+) -> Steps[BookingOutcome]:
+    """Cancel one of the caller's reservations; its seats become available.
+
+    The caller's account is checked under its row lock unless `account_checked` says that it
+    was already (Django's authentication), or that staff cancel for the user (the admin: a
+    deactivated account's bookings can still be cancelled).
+    """
+    if not account_checked:
+        yield from caller_row_steps(user_id)
+    rows = yield sql.reservation_for_update(reservation_id=reservation_id, user_id=user_id)
     if not rows:
         raise NotFound("No such reservation.")
-    fields = dict(zip(sql.BOOKING_FIELDS, rows[0], strict=True))
-    if fields["status"] == Reservation.Status.CANCELLED:
+    ((event_id, status, total, created_at),) = rows
+    if status == Status.CANCELLED:
         raise AlreadyCancelled("This reservation is already cancelled.")
-    seat_rows = yield sql.reserved_seats(reservation_id=reservation_id)
-    active = [seat_id for seat_id, _, _, _, is_active in seat_rows if is_active]
+
+    # Only a cancel changes a reservation's seat list, under the reservation's row lock.
+    prices = dict((yield sql.reserved_seats_release(reservation_id=reservation_id)))
     seats = []
-    if active:
-        seats = yield from seat_rows_steps(event_id=fields["event_id"], seat_ids=active)
+    if prices:
+        seats = yield from seat_rows_steps(event_id=event_id, seat_ids=prices)
         for seat in seats:
             sql.FREE.apply(seat)
-        yield sql.free(seat_ids=active)
-    yield sql.reserved_seats_release(reservation_id=reservation_id)
+        yield sql.free(seat_ids=[s.id for s in seats])
     now = timezone.now()
     yield sql.reservation_cancelled(reservation_id=reservation_id, now=now)
-    booking = _booking(rows[0], _booked_seats(seat_rows))
-    cancelled = replace(booking, status=Reservation.Status.CANCELLED.value, cancelled_at=now)
-    return BookingOutcome(booking=cancelled, changed=seats)
+    ((name, starts_at),) = yield sql.event_brief(event_id=event_id)
+    booking = Booking(
+        id=reservation_id,
+        status=Status.CANCELLED.value,
+        created_at=_aware(created_at),
+        cancelled_at=now,
+        total_price=_decimal(total),
+        event_id=event_id,
+        event_name=name,
+        event_starts_at=_aware(starts_at),
+        seats=[BookedSeat(s.id, s.label, s.section, _decimal(prices[s.id])) for s in seats],
+    )
+    return BookingOutcome(booking=booking, replayed=False, changed=seats)
 
 
 # --- The services: the steps run on Django's connection, one transaction each -----------------
 
 
-def _reservation(booking: Booking, user: AbstractBaseUser) -> Reservation:
-    """The booked reservation as a model instance, as saved (no query)."""
-    reservation = Reservation(
-        id=booking.id,
-        user=user,
-        event_id=booking.event_id,
-        total_price=booking.total_price,
-        status=booking.status,
-        created_at=booking.created_at,
-        cancelled_at=booking.cancelled_at,
-    )
-    reservation._state.adding = False
-    reservation._state.db = transaction.get_connection().alias
-    return reservation
+def _as_model(booking: Booking, *, user_id: int) -> Reservation:
+    values = {
+        "id": booking.id,
+        "user_id": user_id,
+        "event_id": booking.event_id,
+        "total_price": booking.total_price,
+        "status": booking.status,
+        "created_at": booking.created_at,
+        "cancelled_at": booking.cancelled_at,
+    }
+    return Reservation.from_db(connection.alias, list(values), list(values.values()))
+
+
+def _run_and_announce(steps: Steps[BookingOutcome]) -> BookingOutcome:
+    with transaction.atomic():
+        outcome = run(steps)
+        seats_changed_on_commit(event_id=outcome.booking.event_id, seats=outcome.changed)
+    return outcome
 
 
 def reservation_create(
@@ -243,31 +258,27 @@ def reservation_create(
     seat_ids: Sequence[int],
     idempotency_key: str | None = None,
 ) -> ReservationOutcome:
-    """Book seats the caller holds, all or none.
-
-    With an idempotency key, the key is claimed inside the same transaction: a second request
-    with the same key waits until the first commits, then gets the first one's reservation back
-    instead of booking again."""
-    steps = reserve_steps(
-        user_id=user.pk, event_id=event_id, seat_ids=seat_ids, idempotency_key=idempotency_key
+    """Book seats the caller holds, all or none (reserve_steps, with the Idempotency-Key)."""
+    outcome = _run_and_announce(
+        reserve_steps(
+            user_id=user.pk,
+            event_id=event_id,
+            seat_ids=seat_ids,
+            idempotency_key=idempotency_key,
+        )
     )
-    with transaction.atomic():
-        outcome = run(steps)
-        seats_changed_on_commit(event_id=event_id, seats=outcome.changed)
     return ReservationOutcome(
-        reservation=_reservation(outcome.booking, user), replayed=outcome.replayed
+        reservation=_as_model(outcome.booking, user_id=user.pk), replayed=outcome.replayed
     )
 
 
 def reservation_cancel(*, user: AbstractBaseUser, reservation_id: int) -> Reservation:
     """Cancel one of the caller's reservations; its seats become available."""
-    with transaction.atomic():
-        outcome = run(cancel_steps(user_id=user.pk, reservation_id=reservation_id))
-        seats_changed_on_commit(event_id=outcome.booking.event_id, seats=outcome.changed)
-    return _reservation(outcome.booking, user)
+    steps = cancel_steps(user_id=user.pk, reservation_id=reservation_id, account_checked=True)
+    return _as_model(_run_and_announce(steps).booking, user_id=user.pk)
 
 
-# --- The ORM's form, for the writes that are not steps (expiry, blocking) ----------------------
+# --- The same locking through the ORM, for the sweep and for blocking ------------------------
 
 
 def lock_seat_rows(*, event_id: int, seat_ids: Iterable[int]) -> list[Seat]:

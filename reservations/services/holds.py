@@ -119,16 +119,9 @@ def _checked_hold_steps(
     seats = yield from seat_rows_steps(event_id=event_id, seat_ids=seat_ids)
     now = timezone.now()
 
-    in_the_way = [
-        s for s in seats if not seat_is_free(s, now) and not seat_is_held_by(s, user_id, now)
-    ]
+    in_the_way = [s for s in seats if _in_the_way(s, user_id, now)]
     if in_the_way:
-        labels = ", ".join(s.label for s in in_the_way)
-        if len(in_the_way) == 1:
-            message = f"Seat {labels} is already held or booked by another customer."
-        else:
-            message = f"Seats {labels} are already held or booked by other customers."
-        raise SeatUnavailable(message, seats=[s.id for s in in_the_way])
+        raise _unavailable(in_the_way)
 
     to_hold = [s for s in seats if not seat_is_held_by(s, user_id, now)]
     if to_hold:
@@ -143,8 +136,31 @@ def _checked_hold_steps(
     return HoldOutcome(seats=seats, changed=to_hold)
 
 
+def _in_the_way(seat: Seat, user_id: int, now: datetime) -> bool:
+    """Someone else's: booked, blocked, or held by another customer."""
+    return not seat_is_free(seat, now) and not seat_is_held_by(seat, user_id, now)
+
+
+def _unavailable(in_the_way: list[Seat]) -> SeatUnavailable:
+    labels = ", ".join(s.label for s in in_the_way)
+    if len(in_the_way) == 1:
+        message = f"Seat {labels} is already held or booked by another customer."
+    else:
+        message = f"Seats {labels} are already held or booked by other customers."
+    return SeatUnavailable(message, seats=[s.id for s in in_the_way])
+
+
 def hold_one_steps(*, user_id: int, event_id: int, seat_id: int) -> Steps[HoldOutcome]:
-    """Hold one seat: hold_all_steps, with the common case in one statement."""
+    """Hold one seat: hold_all_steps, with the common case in one statement, and the common
+    refusal (a seat someone else has: the hot seat of an on-sale) answered from a plain read.
+
+    That read takes no row lock, so the many clicks a hot seat refuses do not queue one by one
+    on its row lock behind each other. Its clock is read after it: a hold of another's that is
+    still running then was running when the row was read, so the seat was someone else's at a
+    moment within the request, and the refusal is the answer the long way would have given
+    then. Anything else (the seat free or the caller's by now, not found, the hold limit) is
+    decided the long way, under the locks.
+    """
     yield from caller_row_steps(user_id)
     now = timezone.now()
     rows = yield sql.hold_if_free(
@@ -157,6 +173,12 @@ def hold_one_steps(*, user_id: int, event_id: int, seat_id: int) -> Steps[HoldOu
     )
     if rows:
         return _changed_one(rows, event_id)
+    seen = yield sql.seat_read(event_id=event_id, seat_id=seat_id)
+    now = timezone.now()  # after the read (see above)
+    if seen:
+        seat = seat_from_row(seen[0], event_id)
+        if _in_the_way(seat, user_id, now):
+            raise _unavailable([seat])
     return (yield from _checked_hold_steps(user_id=user_id, event_id=event_id, seat_ids=[seat_id]))
 
 

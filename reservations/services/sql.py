@@ -1,9 +1,9 @@
 """Every statement the booking steps send, the one list of seat columns, and the three writes.
 
 A seat changes state in three ways only: held, booked, freed. Each is one ``SeatWrite``, and
-both of its forms come from it: ``update_sql`` for the SQL of the steps (hold, release,
-reserve, cancel), ``apply`` for the seat in memory (the steps' answer, and the ORM's save in
-expire). Neither form is written by hand.
+both of its forms come from it: ``update_sql`` for the SQL of the steps (hold, release, reserve,
+cancel), ``apply`` for the Seat in memory that the steps return, or that the ORM then saves
+(expire, block). Neither form is written by hand.
 
 Parameters are named (``%(user_id)s``), so a value used twice is passed once. A statement that
 takes row locks says so in ``lock_rows`` rather than in its text: the runner adds
@@ -24,10 +24,6 @@ from ..rules import FREE_SQL, live_hold_sql
 
 Status = Seat.Status
 SEAT_TABLE = Seat._meta.db_table
-EVENT_TABLE = Event._meta.db_table
-RESERVATION_TABLE = Reservation._meta.db_table
-RESERVED_SEAT_TABLE = ReservedSeat._meta.db_table
-KEY_TABLE = IdempotencyKey._meta.db_table
 
 # The seat columns every seat read returns, in this order: the hold steps build Seats from them,
 # selectors read the seat map with them, presenters unpack them.
@@ -61,7 +57,7 @@ class Statement(NamedTuple):
 
 Rows = list[tuple]
 T = TypeVar("T")
-# A step function (holds.py): yields statements, is sent each one's rows, returns a T.
+# A step function (holds.py, bookings.py): yields statements, is sent each one's rows, returns a T.
 Steps = Generator[Statement, Rows, T]
 
 # What a SeatWrite changes, as the ORM's update_fields names it.
@@ -153,6 +149,15 @@ def seats_for_update(*, event_id: int, seat_ids: Sequence[int]) -> Statement:
         f"AND id IN ({ids}) ORDER BY id",
         {"event_id": event_id, **params},
         True,
+    )
+
+
+def seat_read(*, event_id: int, seat_id: int) -> Statement:
+    """One seat as committed, without a row lock (what a refused click is answered from)."""
+    return Statement(
+        f"SELECT {SEAT_COLUMNS} FROM {SEAT_TABLE} WHERE event_id = %(event_id)s "
+        f"AND id = %(seat_id)s",
+        {"event_id": event_id, "seat_id": seat_id},
     )
 
 
@@ -253,9 +258,10 @@ def free(*, seat_ids: Sequence[int]) -> Statement:
 # The common click of an on-sale, a free seat under the hold limit, as one statement after the
 # user row lock: the UPDATE takes the seat row itself, and its condition is the rule in SQL
 # (rules.FREE_SQL; fewer live holds than the limit). Its clock is read before the seat row is
-# locked, so it can only refuse more than the rule: a click it refuses is decided again the long
-# way, under the locks, which also says why. Events with an orphan rule always go the long way:
-# the rule needs the row's other seats.
+# locked, so it can only refuse more than the rule: a click it refuses is decided again, from a
+# plain read of the seat when that shows it someone else's, else the long way, under the locks
+# (holds.hold_one_steps says why either is right). Events with an orphan rule always go the
+# long way: the rule needs the row's other seats.
 _HOLD_IF_FREE = (
     f"{HOLD.update_sql()} WHERE event_id = %(event_id)s AND id = %(seat_id)s AND {FREE_SQL} "
     f"AND (SELECT orphan_mode FROM {Event._meta.db_table} WHERE id = %(event_id)s) = 'off' "
@@ -301,80 +307,57 @@ def free_if_held(
     return Statement(_FREE_IF_HELD, params)
 
 
-# --- Reserve and cancel (bookings.py) -----------------------------------------------------------
+# --- Reserve and cancel (bookings.py) ----------------------------------------------------------
 
-# A reservation as its answer shows it, in this order: its own columns, then its event's name
-# and start (read beside it, so that locking the reservation row never locks the event's).
-BOOKING_FIELDS = (
-    "id",
-    "status",
-    "created_at",
-    "cancelled_at",
-    "event_id",
-    "total_price",
-    "event_name",
-    "event_starts_at",
-)
+RESERVATION_TABLE = Reservation._meta.db_table
+RESERVED_SEAT_TABLE = ReservedSeat._meta.db_table
+KEY_TABLE = IdempotencyKey._meta.db_table
 
 
-def _event_column(column: str, event_id_sql: str) -> str:
-    return f"(SELECT {column} FROM {EVENT_TABLE} WHERE {EVENT_TABLE}.id = {event_id_sql})"
-
-
-def _booking_columns(event_id_sql: str) -> str:
-    return (
-        "id, status, created_at, cancelled_at, event_id, total_price, "
-        f"{_event_column('name', event_id_sql)}, {_event_column('starts_at', event_id_sql)}"
-    )
-
-
-def idempotency_key_claim(*, user_id: int, key: str, fingerprint: str, now: datetime) -> Statement:
-    """Claim a key, or nothing if it is taken. A claim not yet committed by another request makes
-    this wait on the unique index until that request ends (then: nothing, or the claim)."""
+def key_claim(*, user_id: int, key: str, fingerprint: str, now: datetime) -> Statement:
+    """Claim an Idempotency-Key: the new row's id, or no row when the key is already taken. A
+    claim made by a transaction still running is waited for on the unique index."""
     return Statement(
-        f'INSERT INTO {KEY_TABLE} (user_id, "key", request_fingerprint, reservation_id, '
-        "created_at) VALUES (%(user_id)s, %(key)s, %(fingerprint)s, NULL, %(now)s) "
-        'ON CONFLICT (user_id, "key") DO NOTHING RETURNING id',
+        f'INSERT INTO {KEY_TABLE} (user_id, "key", request_fingerprint, created_at) '
+        f"VALUES (%(user_id)s, %(key)s, %(fingerprint)s, %(now)s) "
+        f'ON CONFLICT (user_id, "key") DO NOTHING RETURNING id',
         {"user_id": user_id, "key": key, "fingerprint": fingerprint, "now": now},
     )
 
 
-def idempotency_key(*, user_id: int, key: str) -> Statement:
+def key_get(*, user_id: int, key: str) -> Statement:
     return Statement(
         f"SELECT request_fingerprint, reservation_id FROM {KEY_TABLE} "
-        'WHERE user_id = %(user_id)s AND "key" = %(key)s',
+        f'WHERE user_id = %(user_id)s AND "key" = %(key)s',
         {"user_id": user_id, "key": key},
     )
 
 
-def idempotency_key_fill(*, key_id: int, reservation_id: int) -> Statement:
+def key_fill(*, key_id: int, reservation_id: int) -> Statement:
     return Statement(
         f"UPDATE {KEY_TABLE} SET reservation_id = %(reservation_id)s WHERE id = %(key_id)s",
         {"key_id": key_id, "reservation_id": reservation_id},
     )
 
 
-def reservation_insert(
-    *, user_id: int, event_id: int, total_price: Decimal, now: datetime
-) -> Statement:
-    """A confirmed reservation, returned in BOOKING_FIELDS order."""
+def reservation_insert(*, user_id: int, event_id: int, total: Decimal, now: datetime) -> Statement:
     return Statement(
-        f"INSERT INTO {RESERVATION_TABLE} (user_id, event_id, total_price, status, created_at, "
-        f"cancelled_at) VALUES (%(user_id)s, %(event_id)s, %(total_price)s, "
-        f"'{Reservation.Status.CONFIRMED.value}', %(now)s, NULL) "
-        f"RETURNING {_booking_columns('%(event_id)s')}",
-        {"user_id": user_id, "event_id": event_id, "total_price": total_price, "now": now},
+        f"INSERT INTO {RESERVATION_TABLE} (user_id, event_id, total_price, status, created_at) "
+        f"VALUES (%(user_id)s, %(event_id)s, %(total)s, "
+        f"'{Reservation.Status.CONFIRMED.value}', %(now)s) RETURNING id",
+        {"user_id": user_id, "event_id": event_id, "total": total, "now": now},
     )
 
 
 def reserved_seats_insert(
-    *, reservation_id: int, seats: Sequence[tuple[int, Decimal]]
+    *, reservation_id: int, prices: Sequence[tuple[int, Decimal]]
 ) -> Statement:
-    """The (seat id, price) pairs of a new reservation, active."""
-    values, params = [], {"reservation_id": reservation_id}
-    for index, (seat_id, price) in enumerate(seats):
-        values.append(f"(%(reservation_id)s, %(seat_{index})s, %(price_{index})s, TRUE)")
-        params[f"seat_{index}"], params[f"price_{index}"] = seat_id, price
+    """One row per (seat id, price sold at), active."""
+    values, params = [], {"reservation_id": reservation_id, "active": True}
+    for index, (seat_id, price) in enumerate(prices):
+        values.append(f"(%(reservation_id)s, %(seat_{index})s, %(price_{index})s, %(active)s)")
+        params[f"seat_{index}"] = seat_id
+        params[f"price_{index}"] = price
     return Statement(
         f"INSERT INTO {RESERVED_SEAT_TABLE} (reservation_id, seat_id, price, is_active) "
         f"VALUES {', '.join(values)}",
@@ -387,32 +370,30 @@ def book(*, seat_ids: Sequence[int], user_id: int) -> Statement:
     return Statement(f"{BOOK.update_sql()} WHERE id IN ({ids})", {"user_id": user_id, **params})
 
 
-def reservation(*, reservation_id: int, user_id: int, lock_rows: bool = False) -> Statement:
-    """One of the user's reservations in BOOKING_FIELDS order (someone else's: no row)."""
-    table = RESERVATION_TABLE
+def event_brief(*, event_id: int) -> Statement:
     return Statement(
-        f"SELECT {_booking_columns(f'{table}.event_id')} FROM {table} "
-        f"WHERE id = %(reservation_id)s AND user_id = %(user_id)s",
-        {"reservation_id": reservation_id, "user_id": user_id},
-        lock_rows,
+        f"SELECT name, starts_at FROM {Event._meta.db_table} WHERE id = %(event_id)s",
+        {"event_id": event_id},
     )
 
 
-def reserved_seats(*, reservation_id: int) -> Statement:
-    """(seat id, label, section, price sold at, active) of a reservation's seats, by seat id."""
+def reservation_for_update(*, reservation_id: int, user_id: int) -> Statement:
+    """The caller's reservation row, locked (someone else's is no row)."""
     return Statement(
-        f"SELECT r.seat_id, s.label, s.section, r.price, r.is_active "
-        f"FROM {RESERVED_SEAT_TABLE} r JOIN {SEAT_TABLE} s ON s.id = r.seat_id "
-        f"WHERE r.reservation_id = %(reservation_id)s ORDER BY r.seat_id",
-        {"reservation_id": reservation_id},
+        f"SELECT event_id, status, total_price, created_at FROM {RESERVATION_TABLE} "
+        f"WHERE id = %(reservation_id)s AND user_id = %(user_id)s",
+        {"reservation_id": reservation_id, "user_id": user_id},
+        True,
     )
 
 
 def reserved_seats_release(*, reservation_id: int) -> Statement:
+    """Take a reservation's seats out of it; (seat id, price sold at) of each."""
     return Statement(
-        f"UPDATE {RESERVED_SEAT_TABLE} SET is_active = FALSE "
-        f"WHERE reservation_id = %(reservation_id)s AND is_active",
-        {"reservation_id": reservation_id},
+        f"UPDATE {RESERVED_SEAT_TABLE} SET is_active = %(inactive)s "
+        f"WHERE reservation_id = %(reservation_id)s AND is_active = %(active)s "
+        f"RETURNING seat_id, price",
+        {"reservation_id": reservation_id, "active": True, "inactive": False},
     )
 
 
@@ -421,4 +402,24 @@ def reservation_cancelled(*, reservation_id: int, now: datetime) -> Statement:
         f"UPDATE {RESERVATION_TABLE} SET status = '{Reservation.Status.CANCELLED.value}', "
         f"cancelled_at = %(now)s WHERE id = %(reservation_id)s",
         {"reservation_id": reservation_id, "now": now},
+    )
+
+
+def reservation_read(*, reservation_id: int) -> Statement:
+    """A reservation with its event, as its answer shows it (a replayed reserve)."""
+    return Statement(
+        f"SELECT r.status, r.total_price, r.created_at, r.cancelled_at, r.event_id, e.name, "
+        f"e.starts_at FROM {RESERVATION_TABLE} r JOIN {Event._meta.db_table} e "
+        f"ON e.id = r.event_id WHERE r.id = %(reservation_id)s",
+        {"reservation_id": reservation_id},
+    )
+
+
+def reserved_seats_read(*, reservation_id: int) -> Statement:
+    """(seat id, label, section, price sold at) of each seat of a reservation, by seat id."""
+    return Statement(
+        f"SELECT rs.seat_id, s.label, s.section, rs.price FROM {RESERVED_SEAT_TABLE} rs "
+        f"JOIN {SEAT_TABLE} s ON s.id = rs.seat_id "
+        f"WHERE rs.reservation_id = %(reservation_id)s ORDER BY rs.seat_id",
+        {"reservation_id": reservation_id},
     )
