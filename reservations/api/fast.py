@@ -278,7 +278,7 @@ class FastSeatActions:
             return status, body, extra
         answered = answer(outcome)
         seats_changed_committed(event_id=answered.event_id, seats=outcome.changed)
-        return answered.status, orjson.dumps(answered.body), answered.headers
+        return answered.status, _json(answered.body), answered.headers
 
     async def _run(self, steps):
         """Drive the booking steps on a pooled async connection, in one transaction."""
@@ -360,14 +360,31 @@ def _body_data(body: bytes, headers: dict[bytes, str]):
         return {}
     if content_type.partition(";")[0].strip().lower() != "application/json":
         raise drf_exceptions.UnsupportedMediaType(content_type)
+    if not _LONG_NUMBER.search(body):
+        try:
+            return orjson.loads(body)
+        except orjson.JSONDecodeError:
+            pass
+    # What orjson refuses and DRF's parser takes, and integers past 64 bits, which orjson
+    # would read as floats (an id DRF takes, then not found, would be refused as not an id).
     try:
-        return orjson.loads(body)
-    except orjson.JSONDecodeError:
-        pass
-    try:  # what orjson refuses and DRF's parser takes (integers past 64 bits)
         return drf_json.loads(body.decode("utf-8"), parse_constant=drf_json.strict_constant)
     except ValueError as exc:
         raise drf_exceptions.ParseError() from exc
+
+
+# Twenty digits in a row: maybe an integer past 64 bits.
+_LONG_NUMBER = re.compile(rb"[0-9]{20}")
+
+
+def _json(body: dict) -> bytes:
+    """The body as DRF's JSONRenderer writes it: compact, UTF-8, and U+2028 and U+2029
+    escaped (which orjson leaves as they are)."""
+    return (
+        orjson.dumps(body)
+        .replace("\u2028".encode(), b"\\u2028")
+        .replace("\u2029".encode(), b"\\u2029")
+    )
 
 
 def _as_asgi(response) -> tuple[int, bytes, list[tuple[bytes, bytes]]]:

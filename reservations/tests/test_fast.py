@@ -17,6 +17,7 @@ from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import RefreshToken
 
 from realtime.broadcast import event_group, publishes_sent
+from reservations import services
 from reservations.api.errors import exception_response
 from reservations.api.fast import FastSeatActions, cors_headers_for
 from reservations.models import Event, Reservation, ReservedSeat, Seat
@@ -699,3 +700,83 @@ def test_a_booking_on_the_fast_path_is_written_and_broadcast_after_commit(fast):
     reservation = Reservation.objects.get()
     assert reservation.status == "cancelled"
     assert not ReservedSeat.objects.filter(is_active=True).exists()
+
+
+@pytest.mark.parametrize(
+    "why, body",
+    [
+        # orjson reads an integer past 64 bits as a float; DRF's parser keeps it an integer.
+        ("an id too long for 64 bits", b'{"seat_ids": [123456789012345678901234567890]}'),
+        ("a negative one", b'{"seat_ids": [-123456789012345678901234567890]}'),
+        ("an id as a string", b'{"seat_ids": ["1"]}'),
+        ("an integral float", b'{"seat_ids": [1.0]}'),
+        ("null", b"null"),
+        (
+            "over a hundred seats",
+            b'{"seat_ids": [%s]}' % b",".join(b"%d" % i for i in range(1, 102)),
+        ),
+    ],
+)
+def test_an_unusual_reserve_body_is_judged_as_through_django(fast, why, body):
+    alice = UserFactory(username="alice")
+    event = event_with_seats(rows=1, seats_per_row=1)
+    token = bearer(alice)
+    path = f"/api/events/{event.id}/reserve/"
+
+    async def scenario():
+        return await call(
+            fast, path, headers=[(b"authorization", token), (b"content-type", JSON)], body=body
+        )
+
+    status, payload, _ = on_one_loop(fast, scenario)
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=token.decode())
+    django = client.generic("POST", path, body, content_type="application/json")
+
+    assert (status, payload) == (django.status_code, django.json()), why
+
+
+def test_a_reservation_answer_is_byte_for_byte_what_django_writes(fast):
+    """Same reservation, same bytes: the fast path's reserve and cancel answers wrap exactly
+    what Django's renderer writes for GET /api/reservations/{id}/ (which escapes U+2028 and
+    U+2029, where orjson would not)."""
+    alice = UserFactory(username="alice")
+    event = event_with_seats(rows=1, seats_per_row=3, name='Konzert\u2028Ä "mit" \u2029Pause')
+    first, second, _ = event.seats.order_by("id")
+    services.seats_lock(user=alice, event_id=event.id, seat_ids=[first.id, second.id])
+    token = bearer(alice)
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=token.decode())
+
+    def raw_answer(path, body):
+        sent = []
+
+        async def scenario():
+            messages = [{"type": "http.request", "body": body, "more_body": False}]
+
+            async def receive():
+                return messages.pop(0) if messages else {"type": "http.disconnect"}
+
+            async def send(message):
+                sent.append(message)
+
+            headers = [*HOST, (b"authorization", token), (b"content-type", JSON)]
+            scope = {"type": "http", "method": "POST", "path": path, "scheme": "http"}
+            await fast({**scope, "headers": headers}, receive, send)
+
+        on_one_loop(fast, scenario)
+        return sent[0]["status"], sent[1]["body"]
+
+    wanted = json.dumps({"seat_ids": [first.id, second.id]}).encode()
+    status, booked = raw_answer(f"/api/events/{event.id}/reserve/", wanted)
+    reservation = json.loads(booked)["reservation"]["id"]
+    as_django = client.get(f"/api/reservations/{reservation}/").content
+    assert status == 201
+    assert booked == b'{"success":true,"reservation":' + as_django + b"}"
+    assert b"\\u2028" in booked and b"\\u2029" in booked
+
+    status, cancelled = raw_answer(f"/api/reservations/{reservation}/cancel/", b"{}")
+    as_django = client.get(f"/api/reservations/{reservation}/").content
+    message = b'"message":"Your reservation is cancelled and its seats are free again."'
+    assert status == 200
+    assert cancelled == b'{"success":true,' + message + b',"reservation":' + as_django + b"}"
