@@ -41,6 +41,24 @@ class HoldCapReached(BookingError):
     code = "hold_cap_reached"
 
 
+class NoBlock(BookingError):
+    """Best available found no seats for the request (docs/BEST_AVAILABLE.md)."""
+
+    code = "no_block"
+
+
+class OrphanSeat(BookingError):
+    """A hold would leave one free seat alone where the event's orphan rule forbids it."""
+
+    code = "orphan_seat"
+
+
+class CompanionRequiresAccessible(BookingError):
+    """A companion seat is booked only with a wheelchair space in the same reservation."""
+
+    code = "companion_requires_accessible"
+
+
 class LockRequired(BookingError):
     code = "lock_required"
 

@@ -17,7 +17,15 @@ _REFUSALS = {
     "events_seats_lock_create": (400, 401, 403, 404, 409, 429),
     "events_seats_unlock_create": (400, 401, 403, 404, 409, 429),
     "events_seats_extend_create": (400, 401, 403, 404, 409, 429),
-    "events_layout_retrieve": (404, 429),  # 404 also for a grid event, which has no layout
+    "events_layout_retrieve": (404, 429),
+    "events_best_create": (
+        400,
+        401,
+        403,
+        404,
+        409,
+        429,
+    ),  # 404 also for a grid event, which has no layout
     "health_retrieve": (),
     "login_create": (400, 401, 403, 429),
     "logout_create": (400, 403),
@@ -42,7 +50,7 @@ _REASONS = {
     404: "not_found (for a list: a page past the last)",
     408: "request_timeout: the body did not arrive in time",
     409: "a booking rule refused it (seat_unavailable, hold_limit, not_holder, lock_required, "
-    "already_cancelled, hold_cap_reached)",
+    "already_cancelled, hold_cap_reached, no_block, orphan_seat, companion_requires_accessible)",
     413: "too_large: a body over 64 KiB",
     422: "idempotency_mismatch: an Idempotency-Key reused with another body",
     429: "throttled: come back after Retry-After seconds",

@@ -17,6 +17,7 @@ from rest_framework import serializers
 from reservations.models import Seat
 from reservations.rules import effective_status, holder_id
 from reservations.selectors import EventLayout, SeatRows
+from reservations.services.best import BestOutcome
 from reservations.services.sql import SEAT_FIELDS
 
 Status = Seat.Status
@@ -208,6 +209,15 @@ def seats_lock_json(seats: list[Seat], *, user_id: int) -> dict:
     now = timezone.now()
     rows = [tuple(getattr(seat, field) for field in SEAT_FIELDS) for seat in seats]
     return {"success": True, "seats": [seat_json(r, user_id=user_id, now=now) for r in rows]}
+
+
+def best_json(outcome: BestOutcome, *, user_id: int) -> dict:
+    """The answer to best available: the held block as the multi-seat lock shows seats."""
+    return {
+        **seats_lock_json(outcome.seats, user_id=user_id),
+        "together": outcome.together,
+        "alternatives": [list(block) for block in outcome.alternatives],
+    }
 
 
 def seat_states_json(seats: SeatRows) -> list[dict]:

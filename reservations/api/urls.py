@@ -23,6 +23,7 @@ urlpatterns = [
     path("events/<int:event_id>/seats/<int:seat_id>/extend/", views.SeatExtendApi.as_view()),
     path("events/<int:event_id>/seats/<int:seat_id>/unlock/", views.SeatUnlockApi.as_view()),
     path("events/<int:event_id>/lock/", views.SeatsLockApi.as_view()),
+    path("events/<int:event_id>/best/", views.BestAvailableApi.as_view()),
     path("events/<int:event_id>/reserve/", views.ReservationCreateApi.as_view()),
     path("reservations/", views.ReservationListApi.as_view()),
     path("reservations/<int:reservation_id>/", views.ReservationDetailApi.as_view()),

@@ -20,6 +20,7 @@ from rest_framework_simplejwt.views import TokenObtainPairView, TokenRefreshView
 
 from reservations import selectors, services, users
 from reservations.health import health_report
+from reservations.services.best import best_hold
 
 from . import presenters
 from .booking_limits import BookingThrottle
@@ -274,6 +275,44 @@ class SeatsLockApi(APIView):
         data = _validated(SeatIdsInput, request.data)
         seats = services.seats_lock(user=request.user, event_id=event_id, seat_ids=data["seat_ids"])
         return Response(presenters.seats_lock_json(seats, user_id=request.user.pk))
+
+
+class BestInput(serializers.Serializer):
+    count = serializers.IntegerField(min_value=1, max_value=100)
+    category = serializers.IntegerField(required=False, min_value=1, max_value=2**63 - 1)
+    section = serializers.CharField(required=False, max_length=50)
+    accessible = serializers.IntegerField(required=False, min_value=0, default=0)
+
+    def validate(self, data):
+        if data["accessible"] > data["count"]:
+            raise serializers.ValidationError({"accessible": "At most `count` seats."})
+        return data
+
+
+class BestAvailableApi(APIView):
+    """Hold the best block for the caller (docs/BEST_AVAILABLE.md)."""
+
+    permission_classes = [IsAuthenticated]
+    throttle_classes = [BookingThrottle]
+
+    @extend_schema(
+        request=BestInput,
+        responses=inline_serializer(
+            "BestAvailable",
+            {
+                "success": serializers.BooleanField(),
+                "seats": SeatOutput(many=True),
+                "together": serializers.BooleanField(),
+                "alternatives": serializers.ListField(
+                    child=serializers.ListField(child=serializers.IntegerField())
+                ),
+            },
+        ),
+    )
+    def post(self, request, event_id: int):
+        data = _validated(BestInput, request.data)
+        outcome = best_hold(user=request.user, event_id=event_id, **data)
+        return Response(presenters.best_json(outcome, user_id=request.user.pk))
 
 
 class ReservationCreateApi(APIView):

@@ -4,8 +4,9 @@
 * ``rules``: what a hold must respect (orphans per ``OrphanMode``, companion seats);
 * ``picker``: best available, the best N seats together in one click (docs/BEST_AVAILABLE.md).
 
-The database layer reads an event's seats into ``SeatInfo`` values, builds a ``Room``, asks
-``candidates`` and holds the first candidate whose seats it can still lock.
+The database layer reads an event's seats into ``SeatInfo`` values and builds a ``Room`` (once
+per event, then ``Room.with_free`` per request), asks ``candidates`` and holds the first
+candidate whose seats it can still lock.
 """
 
 from .layout import Room, Row, SeatInfo

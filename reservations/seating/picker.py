@@ -5,6 +5,7 @@ one row that pass the request's filter (price category, section). Its score, low
 
     weights.row            x the row's rank by distance from the stage (0 for the nearest)
   + weights.centre         x seats between the block's centre and the centre of the whole row
+                             (counted along the row, seat to seat, free seats or not)
   + weights.orphan         x free seats the block would leave alone beside it (orphans)
   - weights.aisle          when the block ends on an aisle seat (0 by default: no preference)
   + weights.accessible_use x wheelchair or companion seats a general request falls back on
@@ -39,8 +40,8 @@ from dataclasses import dataclass
 from .layout import Room, Row, SeatInfo
 from .rules import OrphanMode
 
-# A split's two parts overlap along the row, or their nearest seats are at most this many seats
-# apart along it (1 for two seats diagonally behind each other).
+# A split's two parts overlap along the front row, or their nearest seats are at most this many
+# seats apart along it (1 for two seats diagonally behind each other).
 SPLIT_REACH = 1.5
 
 
@@ -203,9 +204,6 @@ class _Window:
     is its centre term, `extra` its orphan, aisle and accessible-use terms."""
 
     start: int
-    first_x: float
-    last_x: float
-    middle: float
     centre: float
     extra: float
     orphans: tuple[int, ...]
@@ -234,6 +232,7 @@ class _Search:
         self.runs: dict[int, list[tuple[int, int]]] = {}
         self.longest: dict[int, int] = {}  # the longest run's length, once the row is read
         self.windows: dict[tuple[int, int, bool], list[_Window]] = {}
+        self.along_front: dict[tuple[int, int], tuple[list[float], list[float]]] = {}
 
     def together(self, orphans_allowed: bool) -> list[Candidate]:
         """Blocks, row by row from the stage, until rows further back cannot do better."""
@@ -287,34 +286,67 @@ class _Search:
         row_f, row_b = self.room.rows[front], self.room.rows[back]
         spacing = (row_f.spacing + row_b.spacing) / 2
         reach = SPLIT_REACH * max(row_f.spacing, row_b.spacing)
-        for size_f in range(1, count):
+        longest_f, longest_b = self._longest(front), self._longest(back)
+        for size_f in range(max(1, count - longest_b), min(count - 1, longest_f) + 1):
             size_b = count - size_f
             parts_f = self._windows(front, size_f, orphans_allowed)
             parts_b = self._windows(back, size_b, orphans_allowed)
             if not parts_f or not parts_b:
                 continue
-            ends_b = [part.last_x for part in parts_b]
-            starts_b = [part.first_x for part in parts_b]
+            at_f, at_b = self._along_front(front, back)
+            spans_b = [_span(at_b, part.start, size_b) for part in parts_b]
+            lows, highs = [low for low, _ in spans_b], [high for _, high in spans_b]
+            # Along the front row's axis the back row's parts come in order, unless the two
+            # rows turn away from each other: then every part is compared.
+            in_order = lows == sorted(lows) and highs == sorted(highs)
             rank = (size_f * row_f.rank + size_b * row_b.rank) / count
             for part_f in parts_f:
-                low = bisect.bisect_left(ends_b, part_f.first_x - reach)
-                high = bisect.bisect_right(starts_b, part_f.last_x + reach)
-                for part_b in parts_b[low:high]:
+                low_f, high_f = _span(at_f, part_f.start, size_f)
+                nearby = (
+                    range(
+                        bisect.bisect_left(highs, low_f - reach),
+                        bisect.bisect_right(lows, high_f + reach),
+                    )
+                    if in_order
+                    else range(len(parts_b))
+                )
+                for number in nearby:
+                    (low_b, high_b), part_b = spans_b[number], parts_b[number]
+                    if max(low_f, low_b) - min(high_f, high_b) > reach:
+                        continue
                     wheelchairs = part_f.wheelchairs + part_b.wheelchairs
                     if not self.kind.valid(wheelchairs, part_f.companions + part_b.companions):
                         continue
+                    offset = abs(low_f + high_f - low_b - high_b) / 2
                     score = (
                         weights.row * rank
                         + (size_f * part_f.centre + size_b * part_b.centre) / count
                         + part_f.extra
                         + part_b.extra
-                        + weights.split_offset * abs(part_f.middle - part_b.middle) / spacing
+                        + weights.split_offset * offset / spacing
                     )
                     seats = (
                         row_f.ids[part_f.start : part_f.start + size_f]
                         + row_b.ids[part_b.start : part_b.start + size_b]
                     )
                     shortlist.add(score, seats, part_f.orphans + part_b.orphans)
+
+    def _along_front(self, front: int, back: int) -> tuple[list[float], list[float]]:
+        """Where the seats of both rows are along the front row's axis, so that a part in the
+        back row can be put behind one in the front row."""
+        if (front, back) not in self.along_front:
+            axis = self.room.rows[front].axis
+            self.along_front[front, back] = (
+                self.room.rows[front].projected(axis),
+                self.room.rows[back].projected(axis),
+            )
+        return self.along_front[front, back]
+
+    def _longest(self, index: int) -> int:
+        """The length of the longest run of usable seats in row `index`."""
+        if index not in self.longest:
+            self._runs(index)
+        return self.longest[index]
 
     def _runs(self, index: int) -> list[tuple[int, int]]:
         """The first and last positions of each run of seats side by side in row `index` that
@@ -344,7 +376,7 @@ class _Search:
     def _windows(self, index: int, size: int, orphans_allowed: bool) -> list[_Window]:
         """The blocks of `size` usable seats side by side in row `index`, along the row; only
         those that strand nobody unless `orphans_allowed`."""
-        if size > self.longest.get(index, 0) and index in self.runs:
+        if size > self._longest(index):
             return []
         key = (index, size, orphans_allowed)
         if key not in self.windows:
@@ -353,8 +385,8 @@ class _Search:
         return self.windows[key]
 
     def _scan(self, row: Row, index: int, size: int, orphans_allowed: bool) -> Iterator[_Window]:
-        joined, free, xs, ids, seats = row.joined, row.free, row.xs, row.ids, row.seats
-        weights = self.weights
+        joined, free, along, ids, seats = row.joined, row.free, row.along, row.ids, row.seats
+        weights, row_centre = self.weights, row.centre
         counted = self.kind.admits is not _plain  # plain seats are neither of the two kinds
         last = len(seats) - 1
         starts = (
@@ -388,7 +420,7 @@ class _Search:
                 companions = sum(seat.companion and not seat.accessible for seat in block)
                 if self.kind.companions_beside and not _companions_beside(row, start, end):
                     continue
-            middle = (xs[start] + xs[end]) / 2
+            middle = (along[start] + along[end]) / 2
             extra = weights.orphan * len(orphans) + weights.accessible_use * (
                 wheelchairs + companions
             )
@@ -396,15 +428,18 @@ class _Search:
                 extra -= weights.aisle
             yield _Window(
                 start=start,
-                first_x=xs[start],
-                last_x=xs[end],
-                middle=middle,
-                centre=weights.centre * abs(middle - row.centre) / row.spacing,
+                centre=weights.centre * abs(middle - row_centre) / row.spacing,
                 extra=extra,
                 orphans=orphans,
                 wheelchairs=wheelchairs,
                 companions=companions,
             )
+
+
+def _span(at: list[float], start: int, size: int) -> tuple[float, float]:
+    """From where to where along an axis the `size` seats from `start` reach."""
+    first, last = at[start], at[start + size - 1]
+    return (first, last) if first <= last else (last, first)
 
 
 def _companions_beside(row: Row, start: int, end: int) -> bool:

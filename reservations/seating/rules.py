@@ -122,7 +122,7 @@ def _orphan_free_choice(row: Row, positions: list[int]) -> list[int] | None:
     the buyer did not pick."""
     size = len(positions)
     chosen = set(positions)
-    centre = sum(row.xs[p] for p in positions) / size
+    centre = sum(row.along[p] for p in positions) / size
     open_ = [
         p in chosen or (seat.free and not seat.accessible and not seat.companion)
         for p, seat in enumerate(row.seats)
@@ -134,7 +134,7 @@ def _orphan_free_choice(row: Row, positions: list[int]) -> list[int] | None:
             continue
         if set(block) == chosen or _stranded(row, block):
             continue
-        middle = (row.xs[block[0]] + row.xs[block[-1]]) / 2
+        middle = (row.along[block[0]] + row.along[block[-1]]) / 2
         key = (-len(chosen.intersection(block)), abs(middle - centre), start)
         if best is None or key < best[0]:
             best = (key, block)

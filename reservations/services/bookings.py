@@ -9,9 +9,16 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 
-from ..exceptions import AlreadyCancelled, IdempotencyMismatch, LockRequired, NotFound
+from ..exceptions import (
+    AlreadyCancelled,
+    CompanionRequiresAccessible,
+    IdempotencyMismatch,
+    LockRequired,
+    NotFound,
+)
 from ..models import Event, IdempotencyKey, Reservation, ReservedSeat, Seat
 from ..rules import seat_is_held_by
+from ..seating import companions_without_accessible
 from ..signals import seats_changed_on_commit
 from . import sql
 from .holds import caller_row_steps, not_in_event
@@ -90,6 +97,13 @@ def reservation_create(
             raise LockRequired(
                 f"Hold every seat before booking it; not held by you (or expired): {labels}.",
                 seats=[s.id for s in not_held],
+            )
+        companions = companions_without_accessible(seats, [s.id for s in seats])
+        if companions:
+            labels = ", ".join(s.label for s in seats if s.id in companions)
+            raise CompanionRequiresAccessible(
+                f"Companion seats ({labels}) are sold with a wheelchair space: book one with them.",
+                seats=companions,
             )
 
         total = sum((s.price for s in seats), Decimal("0.00"))

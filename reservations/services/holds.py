@@ -32,6 +32,7 @@ from ..models import Seat
 from ..rules import effective_status, seat_is_free, seat_is_held_by
 from ..signals import seats_changed_on_commit
 from . import sql
+from .places import orphan_rule_steps
 from .runner import run
 from .sql import Rows, Steps
 
@@ -62,13 +63,13 @@ def not_in_event(*, event_exists: bool, wanted: list[int], found: set[int]) -> N
     return NotFound("Some seats are not part of this event.", seats=missing)
 
 
-def _seat_from_row(row: Sequence, event_id: int) -> Seat:
+def seat_from_row(row: Sequence, event_id: int) -> Seat:
     return Seat(event_id=event_id, **dict(zip(sql.SEAT_FIELDS, row, strict=True)))
 
 
 def _changed_one(rows: Rows, event_id: int) -> HoldOutcome:
     """The outcome of a one-statement hold or release that changed its seat."""
-    (seat,) = [_seat_from_row(row, event_id) for row in rows]
+    (seat,) = [seat_from_row(row, event_id) for row in rows]
     return HoldOutcome(seats=[seat], changed=[seat])
 
 
@@ -86,7 +87,7 @@ def seat_rows_steps(*, event_id: int, seat_ids: Iterable[int]) -> Steps[list[Sea
     if len(rows) != len(wanted):
         event_exists = bool((yield sql.event_exists(event_id=event_id)))
         raise not_in_event(event_exists=event_exists, wanted=wanted, found={r[0] for r in rows})
-    return [_seat_from_row(row, event_id) for row in rows]
+    return [seat_from_row(row, event_id) for row in rows]
 
 
 def hold_all_steps(*, user_id: int, event_id: int, seat_ids: Sequence[int]) -> Steps[HoldOutcome]:
@@ -96,6 +97,19 @@ def hold_all_steps(*, user_id: int, event_id: int, seat_ids: Sequence[int]) -> S
     """
     yield from caller_row_steps(user_id)
     return (yield from _checked_hold_steps(user_id=user_id, event_id=event_id, seat_ids=seat_ids))
+
+
+def hold_limit_steps(*, user_id: int, event_id: int, adding: int, now: datetime) -> Steps[None]:
+    """Refuse holding `adding` more seats past SEAT_HOLD_LIMIT live holds of this event."""
+    limit = settings.SEAT_HOLD_LIMIT
+    deadlines = yield sql.held_deadlines(event_id=event_id, user_id=user_id)
+    held = sum(
+        1 for (until,) in deadlines if effective_status(Status.LOCKED, until, now) == Status.LOCKED
+    )
+    if held + adding > limit:
+        raise HoldLimitReached(
+            f"You can hold at most {limit} seats of this event at once.", limit=limit
+        )
 
 
 def _checked_hold_steps(
@@ -118,17 +132,10 @@ def _checked_hold_steps(
 
     to_hold = [s for s in seats if not seat_is_held_by(s, user_id, now)]
     if to_hold:
-        limit = settings.SEAT_HOLD_LIMIT
-        deadlines = yield sql.held_deadlines(event_id=event_id, user_id=user_id)
-        held = sum(
-            1
-            for (until,) in deadlines
-            if effective_status(Status.LOCKED, until, now) == Status.LOCKED
+        yield from hold_limit_steps(
+            user_id=user_id, event_id=event_id, adding=len(to_hold), now=now
         )
-        if held + len(to_hold) > limit:
-            raise HoldLimitReached(
-                f"You can hold at most {limit} seats of this event at once.", limit=limit
-            )
+        yield from orphan_rule_steps(event_id=event_id, taking=to_hold, now=now)
         until = lock_deadline(now)
         for seat in to_hold:
             sql.HOLD.apply(seat, user_id=user_id, until=until, now=now)

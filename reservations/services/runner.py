@@ -9,7 +9,9 @@ from .sql import Statement, Steps, T
 
 
 def _text(statement: Statement, *, row_locks: bool) -> str:
-    return f"{statement.sql} FOR UPDATE" if statement.lock_rows and row_locks else statement.sql
+    if not (statement.lock_rows and row_locks):
+        return statement.sql
+    return f"{statement.sql} FOR UPDATE{' SKIP LOCKED' if statement.skip_locked else ''}"
 
 
 def run(steps: Steps[T]) -> T:

@@ -50,6 +50,7 @@ class Statement(NamedTuple):
     sql: str
     params: dict[str, Any]
     lock_rows: bool = False  # add FOR UPDATE where the database has row locks
+    skip_locked: bool = False  # ... and SKIP LOCKED: leave out rows another transaction holds
 
 
 Rows = list[tuple]
@@ -149,6 +150,58 @@ def seats_for_update(*, event_id: int, seat_ids: Sequence[int]) -> Statement:
     )
 
 
+def seats_for_update_skip_locked(*, event_id: int, seat_ids: Sequence[int]) -> Statement:
+    """The seats no other transaction has locked, locked in id order; the rest left out."""
+    statement = seats_for_update(event_id=event_id, seat_ids=seat_ids)
+    return statement._replace(skip_locked=True)
+
+
+def orphan_mode(*, event_id: int) -> Statement:
+    return Statement(
+        f"SELECT orphan_mode FROM {Event._meta.db_table} WHERE id = %(event_id)s",
+        {"event_id": event_id},
+    )
+
+
+# The columns a seating rule reads (reservations/seating: SeatInfo), then the state.
+PLACE_FIELDS = (
+    "id",
+    "section",
+    "row",
+    "number",
+    "x",
+    "y",
+    "category_id",
+    "accessible",
+    "companion",
+    "aisle",
+    "status",
+    "locked_until",
+)
+
+
+def seats_in_rows(*, event_id: int, rows: Sequence[tuple[str, str]]) -> Statement:
+    """Every seat of these (section, row) pairs, without locking them: the orphan rule's view."""
+    names = [f"row_{index}" for index in range(len(rows))]
+    pairs = ", ".join(f"(%({n}_s)s, %({n}_r)s)" for n in names)
+    params: dict[str, Any] = {"event_id": event_id}
+    for name, (section, row) in zip(names, rows, strict=True):
+        params[f"{name}_s"], params[f"{name}_r"] = section, row
+    return Statement(
+        f"SELECT {', '.join(PLACE_FIELDS)} FROM {SEAT_TABLE} WHERE event_id = %(event_id)s "
+        f'AND (section, "row") IN ({pairs}) ORDER BY id',
+        params,
+    )
+
+
+def labels(*, event_id: int, seat_ids: Sequence[int]) -> Statement:
+    ids, params = _id_list(seat_ids)
+    return Statement(
+        f"SELECT id, label FROM {SEAT_TABLE} WHERE event_id = %(event_id)s AND id IN ({ids})",
+        {"event_id": event_id, **params},
+    )
+
+
 def event_exists(*, event_id: int) -> Statement:
     return Statement(
         f"SELECT 1 FROM {Event._meta.db_table} WHERE id = %(event_id)s", {"event_id": event_id}
@@ -195,9 +248,11 @@ def free(*, seat_ids: Sequence[int]) -> Statement:
 # user row lock: the UPDATE takes the seat row itself, and its condition is the rule in SQL
 # (rules.FREE_SQL; fewer live holds than the limit). Its clock is read before the seat row is
 # locked, so it can only refuse more than the rule: a click it refuses is decided again the long
-# way, under the locks, which also says why.
+# way, under the locks, which also says why. Events with an orphan rule always go the long way:
+# the rule needs the row's other seats.
 _HOLD_IF_FREE = (
     f"{HOLD.update_sql()} WHERE event_id = %(event_id)s AND id = %(seat_id)s AND {FREE_SQL} "
+    f"AND (SELECT orphan_mode FROM {Event._meta.db_table} WHERE id = %(event_id)s) = 'off' "
     f"AND (SELECT count(*) FROM {SEAT_TABLE} h WHERE h.event_id = %(event_id)s "
     f"AND h.locked_by_id = %(user_id)s AND {live_hold_sql('h')}) < %(limit)s "
     f"RETURNING {SEAT_COLUMNS}"

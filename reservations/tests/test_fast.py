@@ -19,7 +19,8 @@ from rest_framework_simplejwt.tokens import RefreshToken
 from realtime.broadcast import event_group, publishes_sent
 from reservations.api.errors import exception_response
 from reservations.api.fast import FastSeatActions, cors_headers_for
-from reservations.models import Seat
+from reservations.models import Event, Seat
+from reservations.services.blocking import seats_block
 
 from .factories import UserFactory, event_with_seats
 
@@ -259,6 +260,31 @@ def test_fifty_fast_path_clicks_on_one_seat_have_exactly_one_winner(fast):
     winner = next(user for user, (s, _, _) in zip(users, answers, strict=True) if s == 200)
     seat.refresh_from_db()
     assert (seat.locked_by_id, seat.version) == (winner.id, 1)
+
+
+def test_a_blocked_seat_is_refused_on_the_fast_path_too(fast):
+    alice = UserFactory(username="alice")
+    event = event_with_seats(rows=1, seats_per_row=2)
+    seat = event.seats.order_by("id").first()
+    seats_block(event_id=event.id, seat_ids=[seat.id])
+
+    ((status, payload, headers),) = clicks(fast, [(lock_path(event, seat), alice)])
+
+    assert (status, payload["code"], headers["x-seatmap-path"]) == (409, "seat_unavailable", "fast")
+    seat.refresh_from_db()
+    assert (seat.status, seat.blocked, seat.locked_by_id) == ("reserved", True, None)
+
+
+def test_the_orphan_rule_holds_on_the_fast_path_too(fast):
+    alice = UserFactory(username="alice")
+    event = event_with_seats(rows=1, seats_per_row=6)
+    Event.objects.filter(pk=event.pk).update(orphan_mode="strict")
+    second = event.seats.order_by("id")[1]
+
+    ((status, payload, _),) = clicks(fast, [(lock_path(event, second), alice)])
+
+    assert (status, payload["code"]) == (409, "orphan_seat")
+    assert not Seat.objects.filter(event=event, status="locked").exists()
 
 
 def test_one_user_clicking_fifteen_seats_at_once_holds_exactly_the_limit(fast, settings):

@@ -7,8 +7,11 @@ seat; the seats beside it are aisle seats). A row may name its section and price
 ``"Balcony/A@2: ...."``; the section is ``Floor`` and the category 1 otherwise.
 
 Seats are numbered from 1 along each row, so ``labels(room, pick.seats)`` reads ``["A4", "A5"]``.
+``turn`` turns the whole drawing on the plan by that many degrees about (0, 0), the stage too.
 """
 
+import dataclasses
+import math
 import re
 
 from reservations.seating.layout import Room, SeatInfo
@@ -26,7 +29,7 @@ SEATS = {
 }
 
 
-def room(*lines: str, stage: tuple[float, float] | None = None) -> Room:
+def room(*lines: str, stage: tuple[float, float] | None = None, turn: float = 0) -> Room:
     seats = []
     for y, line in enumerate(lines):
         match = LINE.match(line)
@@ -55,7 +58,20 @@ def room(*lines: str, stage: tuple[float, float] | None = None) -> Room:
                     **SEATS[char],
                 )
             )
+    if turn:
+        seats = [_turned(seat, turn) for seat in seats]
+        stage = stage and _turned_point(stage, turn)
     return Room.from_seats(seats, stage=stage)
+
+
+def _turned_point(point: tuple[float, float], degrees: float) -> tuple[float, float]:
+    cos, sin = math.cos(math.radians(degrees)), math.sin(math.radians(degrees))
+    return (point[0] * cos - point[1] * sin, point[0] * sin + point[1] * cos)
+
+
+def _turned(seat: SeatInfo, degrees: float) -> SeatInfo:
+    x, y = _turned_point((seat.x, seat.y), degrees)
+    return dataclasses.replace(seat, x=x, y=y)
 
 
 def seat_ids(room: Room, *labels: str) -> tuple[int, ...]:

@@ -1,5 +1,7 @@
 """The room as the picker sees it: rows, seats side by side, distance from the stage."""
 
+import math
+
 import pytest
 
 from reservations.seating.layout import Room, SeatInfo
@@ -113,3 +115,44 @@ def test_a_room_without_a_plan_is_laid_out_by_number_and_rows_in_id_order():
     ]
     assert all(all(row.joined) for row in plan.rows)
     assert plan.rows[0].centre == 3.0
+
+
+def test_a_row_straight_down_the_plan_runs_along_it_and_an_aisle_still_breaks_it():
+    ys = [1.0, 2.0, 3.0, 5.0, 6.0]  # an aisle between the third seat and the fourth
+    seats = [
+        SeatInfo(id=10 + n, section="Side", row="A", number=n, x=40.0, y=y)
+        for n, y in zip([5, 4, 3, 2, 1], ys, strict=True)
+    ]
+    (row,) = Room.from_seats(reversed(seats)).rows
+    assert row.axis == pytest.approx((0.0, 1.0))
+    assert [seat.number for seat in row.seats] == [5, 4, 3, 2, 1]
+    assert row.joined == (True, True, False, True)
+    assert row.along == pytest.approx((1.0, 2.0, 3.0, 5.0, 6.0))
+
+
+def test_a_curved_row_is_measured_seat_to_seat_along_its_arc():
+    angles = [math.radians(80 + 5 * n) for n in range(9)]
+    seats = [
+        SeatInfo(id=n, section="Arc", row="A", number=n, x=20 * math.cos(a), y=20 * math.sin(a))
+        for n, a in enumerate(angles, start=1)
+    ]
+    (row,) = Room.from_seats(seats, stage=(0.0, 0.0)).rows
+    chord = math.dist((seats[0].x, seats[0].y), (seats[1].x, seats[1].y))
+    assert [seat.number for seat in row.seats] == [9, 8, 7, 6, 5, 4, 3, 2, 1]
+    assert row.spacing == pytest.approx(chord)
+    assert all(row.joined)
+    assert row.centre == pytest.approx(row.along[4])
+
+
+def test_a_row_of_one_seat_runs_as_the_longest_row_of_its_section():
+    plan = room("A: ....", "B: .", turn=90)
+    assert [row.axis for row in plan.rows][1] == pytest.approx(plan.rows[0].axis)
+
+
+def test_a_room_refreshed_with_who_is_free_is_the_room_built_with_it():
+    before = room("A: X..X..", "B: ......", "C: XXXXXX")
+    after = room("A: ...XX.", "B: ......", "C: X.XXXX")
+    free_now = {seat.id for seat in after.seats if seat.free}
+    refreshed = before.with_free(free_now)
+    assert refreshed == after
+    assert refreshed.rows[1] is before.rows[1]  # a row nobody changed is kept as it was

@@ -52,6 +52,15 @@ def test_the_front_row_is_the_one_nearest_the_stage_wherever_the_stage_is():
     assert picked(plan, count=2) == ["B4", "B5"]
 
 
+@pytest.mark.parametrize("turn", [90, 180, 37])
+def test_a_room_turned_on_the_plan_gets_the_same_seats(turn):
+    """Sections stand at any angle around a stage: a row runs along its seats, not along x."""
+    plan = room("A: ......XXXXXXX", "B: ..............", stage=(7.5, -1.0), turn=turn)
+    assert sorted(picked(plan, count=2)) == ["A5", "A6"]
+    plan = room("A: XX..X..X", "B: XXXX..XX", stage=(4.5, -1.0), turn=turn)
+    assert sorted(picked(plan, count=4)) == ["A6", "A7", "B5", "B6"]
+
+
 def test_an_aisle_gap_breaks_a_block():
     plan = room("A: ...|...", "B: ........")
     assert picked(plan, count=4) == ["B3", "B4", "B5", "B6"]

@@ -1,5 +1,6 @@
 """Best available as properties: on any small room, whatever the request, mode and seed."""
 
+import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
@@ -174,6 +175,22 @@ def test_stopping_early_gives_the_first_choices_of_the_whole_list(case, mode, se
     first = candidates(plan, request, orphan_mode=mode, seed=seed, limit=limit)
     every = candidates(plan, request, orphan_mode=mode, seed=seed, limit=10_000)
     assert first == every[:limit]
+
+
+@PROPERTY
+@given(rooms(), requests(), modes, seeds, st.floats(0, 360))
+def test_turning_the_room_and_its_stage_on_the_plan_changes_no_score(
+    lines, request, mode, seed, turn
+):
+    stage = (6.0, -2.0)
+    plain = candidates(room(*lines, stage=stage), request, orphan_mode=mode, seed=seed)
+    turned = candidates(room(*lines, stage=stage, turn=turn), request, orphan_mode=mode, seed=seed)
+    assert [(choice.together, len(choice.orphans)) for choice in plain[:1]] == [
+        (choice.together, len(choice.orphans)) for choice in turned[:1]
+    ]
+    assert [choice.score for choice in plain[:1]] == pytest.approx(
+        [choice.score for choice in turned[:1]], abs=1e-6
+    )
 
 
 @PROPERTY

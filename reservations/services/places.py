@@ -1,0 +1,73 @@
+"""Seats as the seating rules see them (reservations/seating): where they are and whether free.
+
+The rules are pure; this reads rows in sql.PLACE_FIELDS order into their SeatInfo values,
+judging "free" by rules.py at one clock, and applies the orphan rule to a hold.
+"""
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+
+from ..exceptions import OrphanSeat
+from ..models import Seat
+from ..rules import effective_status
+from ..seating import OrphanMode, Room, SeatInfo, check_orphans
+from . import sql
+from .sql import Steps
+
+Status = Seat.Status
+
+
+def seat_infos(rows: Iterable[Sequence], now: datetime) -> list[SeatInfo]:
+    infos = []
+    for (
+        seat_id,
+        section,
+        row,
+        number,
+        x,
+        y,
+        category,
+        accessible,
+        companion,
+        aisle,
+        status,
+        until,
+    ) in rows:
+        infos.append(
+            SeatInfo(
+                id=seat_id,
+                section=section,
+                row=row,
+                number=number,
+                x=x,
+                y=y,
+                category=category,
+                accessible=accessible,
+                companion=companion,
+                aisle=aisle,
+                free=effective_status(status, until, now) == Status.AVAILABLE,
+            )
+        )
+    return infos
+
+
+def orphan_rule_steps(*, event_id: int, taking: Sequence[Seat], now: datetime) -> Steps[None]:
+    """Refuse a hold of `taking` that leaves a seat alone where the event's orphan mode says
+    no (409 orphan_seat, naming the seat and suggesting seats to hold instead).
+
+    The row's other seats are read without locks: two holds at once may each be fine and
+    together strand a seat. The rule is about not offering bad choices, not an invariant."""
+    ((mode,),) = yield sql.orphan_mode(event_id=event_id)
+    if mode == OrphanMode.OFF or not taking:
+        return
+    rows = sorted({(seat.section, seat.row) for seat in taking})
+    room = Room.from_seats(seat_infos((yield sql.seats_in_rows(event_id=event_id, rows=rows)), now))
+    check = check_orphans(room, [seat.id for seat in taking], mode)
+    if check.ok:
+        return
+    wanted = [check.orphan, *(check.suggestion or ())]
+    labels = dict((yield sql.labels(event_id=event_id, seat_ids=wanted)))
+    message = f"This would leave seat {labels[check.orphan]} empty on its own."
+    if check.suggestion:
+        message += f" Try {', '.join(labels[i] for i in check.suggestion)} instead."
+    raise OrphanSeat(message, seat=check.orphan, suggestion=list(check.suggestion or ()))
