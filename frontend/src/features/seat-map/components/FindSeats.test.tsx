@@ -101,8 +101,11 @@ describe('FindSeats', () => {
     // Taking it gives back row F and holds row G.
     mocks.unlock.mockImplementation(async (_e: number, id: number) => ({ seat: { ...SEATS[id - 1], version: 3 } }));
     mocks.lockMany.mockResolvedValue({ success: true, seats: SEATS.slice(3).map((s) => held(s)) });
+    act(() => alternative.focus());
     fireEvent.click(alternative);
     await waitFor(() => expect(result().textContent).toBe('Now holding Stalls, row G, seats 4–6 instead.'));
+    // The pressed button is gone; the keyboard stays with the offers.
+    expect(document.activeElement).toBe(screen.getByTestId('find-seats-alternative'));
     expect(mocks.unlock.mock.calls.map((c) => c[1])).toEqual([1, 2, 3]);
     expect(mocks.lockMany).toHaveBeenCalledWith(7, [4, 5, 6]);
     expect(store.getHeld().map((s) => s.id)).toEqual([4, 5, 6]);

@@ -1,4 +1,4 @@
-import { useId, useMemo, useRef, useState, type FormEvent } from 'react';
+import { useEffect, useId, useMemo, useRef, useState, type FormEvent } from 'react';
 import { Link } from 'react-router';
 import { useFindSeats } from '../hooks/useFindSeats';
 import type { CategoryEntry } from '../model/categories';
@@ -49,6 +49,17 @@ export function FindSeats({ eventId, store, focus, loggedIn, categories, loginLi
     accessible: useRef<HTMLInputElement>(null),
   };
   const errorId = (field: FindSeatsField) => `${uid}-${field}-error`;
+  const submitRef = useRef<HTMLButtonElement>(null);
+  const alternativesRef = useRef<HTMLDivElement>(null);
+
+  // The button pressed for an alternative goes away with the swap: keep the keyboard user nearby.
+  const refocusAfterSwap = useRef(false);
+  useEffect(() => {
+    if (search.taking || !refocusAfterSwap.current) return;
+    refocusAfterSwap.current = false;
+    if (document.activeElement && document.activeElement !== document.body) return;
+    (alternativesRef.current?.querySelector('button') ?? submitRef.current)?.focus();
+  }, [search.taking]);
 
   const change = (field: FindSeatsField, value: string) => {
     setForm((f) => ({ ...f, [field]: value }));
@@ -150,6 +161,7 @@ export function FindSeats({ eventId, store, focus, loggedIn, categories, loginLi
             {fieldError('accessible')}
           </div>
           <button
+            ref={submitRef}
             type="submit"
             className="button button--primary"
             disabled={!loggedIn}
@@ -185,7 +197,7 @@ export function FindSeats({ eventId, store, focus, loggedIn, categories, loginLi
         )}
       </div>
       {search.alternatives.length > 0 && (
-        <div className="find-seats__alternatives" role="group" aria-label="Other seats that fit">
+        <div ref={alternativesRef} className="find-seats__alternatives" role="group" aria-label="Other seats that fit">
           {search.alternatives.map((alternative) => {
             const seats = alternative.map((id) => store.getSeat(id)).filter((s): s is Seat => s !== undefined);
             return (
@@ -195,7 +207,9 @@ export function FindSeats({ eventId, store, focus, loggedIn, categories, loginLi
                 className="button button--small"
                 aria-disabled={busy || undefined}
                 onClick={() => {
-                  if (!busy) search.take(alternative);
+                  if (busy) return;
+                  refocusAfterSwap.current = true;
+                  search.take(alternative);
                 }}
                 data-testid="find-seats-alternative"
               >
