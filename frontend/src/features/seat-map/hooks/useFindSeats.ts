@@ -15,7 +15,6 @@ const swapApi: SwapApi = { unlock: unlockSeat, lockMany: lockSeats };
 /** The block the last search holds for the buyer, and what else would have fitted. */
 export interface FoundBlock {
   seatIds: number[];
-  together: boolean;
   alternatives: number[][];
 }
 
@@ -50,7 +49,7 @@ export function useFindSeats({ eventId, store, focus, holdLimit, categoryName }:
       for (const seat of answer.seats) store.applyOwnAnswer({ ...seat, mine: seat.mine ?? true });
       const seatIds = answer.seats.map((s) => s.id);
       if (seatIds.length > 0) focus.setActive(seatIds[0], false); // Tab into the map lands on the block
-      setFound({ seatIds, together: answer.together, alternatives: (answer.alternatives ?? []).slice(0, 3) });
+      setFound({ seatIds, alternatives: (answer.alternatives ?? []).slice(0, 3) });
       report({ kind: 'ok', text: foundMessage(answer.seats, answer.together) });
     },
     onError: (error, request) => {
@@ -76,7 +75,7 @@ export function useFindSeats({ eventId, store, focus, holdLimit, categoryName }:
         if (!result.swapped) return result.held.length > 0 ? { ...before, seatIds: result.held } : null;
         // The block given back becomes an alternative in its turn.
         const others = before.alternatives.filter((a) => !same(a));
-        return { seatIds: result.held, together: true, alternatives: [before.seatIds, ...others].slice(0, 3) };
+        return { seatIds: result.held, alternatives: [before.seatIds, ...others].slice(0, 3) };
       });
       if (result.swapped && result.held.length > 0) focus.setActive(result.held[0], false);
       report(result.outcome);
