@@ -83,11 +83,15 @@ def test_postgresql_restarted_under_load_answers_503_writes_nothing_half_and_com
         )
         env = {**stack_env, "DATABASE_URL": url}
         manage(env, "migrate", "--noinput")
-        event_id = int(manage(env, "seed_demo").split("event ")[1].split(",")[0])
+        event_id = int(manage(env, "seed_demo").strip().splitlines()[-1])  # the grid event
         with running_server(env) as base:
             outcomes = asyncio.run(_clicks_while_postgres_restarts(base, event_id, database))
         statuses = {status for phase in outcomes.values() for status, _ in phase}
-        assert statuses <= {200, 503}, f"only answers and 503s: {outcomes}"
+        # A 409 is an answer too: a call whose commit happened but whose answer was lost to the
+        # outage (a 503) leaves its seat held or booked, and the next round's call is refused.
+        refusals = {code for phase in outcomes.values() for status, code in phase if status == 409}
+        assert statuses <= {200, 409, 503}, f"only answers and 503s: {outcomes}"
+        assert refusals <= {"seat_unavailable", "not_holder", "lock_required"}, outcomes
         down = [code for status, code in outcomes["down"] if status == 503]
         assert down and set(down) == {"unavailable"}, outcomes["down"]
         assert any(status == 200 for status, _ in outcomes["after"]), "it came back by itself"
@@ -211,7 +215,8 @@ async def _sweeper_away(base, env, event, seat):
                 listed = (await http.get(f"{base}/api/events/{event.id}/seats/")).json()["seats"]
             assert {s["id"]: s["status"] for s in listed}[seat.id] == "available"
             sweeper = _sweeper(env)
-            freed = await next_seats(watcher, within=5)
+            # A new process: Django's start-up alone takes seconds on a busy 2-core machine.
+            freed = await next_seats(watcher, within=20)
             assert freed["changes"][0]["id"] == seat.id
             assert freed["changes"][0]["status"] == "available"
     finally:

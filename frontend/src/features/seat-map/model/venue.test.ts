@@ -70,15 +70,12 @@ describe('hit-testing a click', () => {
     expect(hitTest(v, { x: 30, y: 50 })).toBeNull();
   });
 
-  it('indexes 20,000 seats and answers a hit quickly', () => {
-    const t0 = performance.now();
+  it('indexes 20,000 seats and finds the one under each point (speed: scripts/measure-room.mjs)', () => {
     const big = buildVenue(layout(100, 200));
-    const built = performance.now() - t0;
-    const t1 = performance.now();
-    for (let i = 0; i < 10_000; i += 1) hitTest(big, { x: 20 + (i % 200) * 10, y: 50 + (i % 100) * 10 });
-    const perHit = (performance.now() - t1) / 10_000;
     expect(big.ids).toHaveLength(20_000);
-    expect(built).toBeLessThan(1_000);
-    expect(perHit).toBeLessThan(0.5);
+    for (let i = 0; i < 2_000; i += 7) {
+      const [x, y] = [big.xs[i * 10], big.ys[i * 10]];
+      expect(hitTest(big, { x: x + 0.5, y: y - 0.5 })).toBe(big.ids[i * 10]);
+    }
   });
 });

@@ -1,0 +1,139 @@
+"""The `best` profile: buyers asking for the best N seats at once (docs/BEST_AVAILABLE.md).
+
+    python -m loadtest.best --url http://127.0.0.1:8000 --event 2 --users users.json \\
+        --buyers 200 --sizes 1-6
+
+Every buyer (a user of `create_load_users`) sends one `POST /api/events/{id}/best/` and all are
+released together, for `--rounds` rounds (a buyer keeps what it got: the room fills up). It
+reports holds a second, answer times (p50/p95/p99), how often a block was side by side, and,
+from the seat list afterwards, the seats left alone in their rows (orphans). The verdict fails
+on a seat held for two buyers, an answer other than 200 or 409 `no_block`, or a held seat the
+server does not show as held.
+"""
+
+import argparse
+import asyncio
+import json
+import random
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+import orjson
+
+from .api import fetch_seats, http_session
+from .stats import quantiles
+
+
+def parse_args(argv=None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(prog="python -m loadtest.best", description=__doc__.split("\n")[0])
+    p.add_argument("--url", required=True)
+    p.add_argument("--event", type=int, required=True)
+    p.add_argument("--users", required=True, help="JSON of create_load_users")
+    p.add_argument("--buyers", type=int, default=200)
+    p.add_argument("--sizes", default="4", help="seats per request: N, or a range A-B")
+    p.add_argument("--rounds", type=int, default=1)
+    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--output", help="write the result as JSON here")
+    options = p.parse_args(argv)
+    low, _, high = options.sizes.partition("-")
+    options.size_range = (int(low), int(high or low))
+    options.user_list = json.loads(Path(options.users).read_text())
+    return options
+
+
+async def _ask(client, base, event_id, token, count) -> dict:
+    started = time.perf_counter()
+    async with client.post(
+        f"{base}/api/events/{event_id}/best/",
+        json={"count": count},
+        headers={"Authorization": f"Bearer {token}"},
+    ) as response:
+        body = orjson.loads(await response.read())
+        return {
+            "status": response.status,
+            "ms": (time.perf_counter() - started) * 1000,
+            "code": body.get("code"),
+            "seats": [seat["id"] for seat in body.get("seats", [])],
+            "together": body.get("together"),
+            "count": count,
+        }
+
+
+def orphans_left(seats: list[dict]) -> int:
+    """Free seats with no free seat beside them in their row (neighbours by seat number)."""
+    rows: dict[tuple, dict[int, bool]] = {}
+    for seat in seats:
+        free = seat["status"] == "available"
+        rows.setdefault((seat["section"], seat["row"]), {})[seat["number"]] = free
+    alone = 0
+    for row in rows.values():
+        for number, free in row.items():
+            if free and not row.get(number - 1) and not row.get(number + 1):
+                alone += 1
+    return alone
+
+
+async def run(options: argparse.Namespace) -> dict:
+    users = options.user_list[: options.buyers]
+    if len(users) < options.buyers:
+        raise SystemExit(f"{options.users} has {len(users)} users; --buyers {options.buyers}")
+    rng = random.Random(options.seed)
+    answers: list[dict] = []
+    async with http_session(connections=len(users)) as client:
+        started = time.perf_counter()
+        for _ in range(options.rounds):
+            sizes = [rng.randint(*options.size_range) for _ in users]
+            answers += await asyncio.gather(
+                *(
+                    _ask(client, options.url, options.event, u["access"], n)
+                    for u, n in zip(users, sizes, strict=True)
+                )
+            )
+        wall = time.perf_counter() - started
+        seats = await fetch_seats(client, options.url, options.event)
+
+    held = [a for a in answers if a["status"] == 200]
+    taken = Counter(seat for a in held for seat in a["seats"])
+    shown = {s["id"]: s["status"] for s in seats}
+    failures = []
+    if twice := [seat for seat, n in taken.items() if n > 1]:
+        failures.append(f"{len(twice)} seats held for two buyers")
+    if odd := Counter(
+        (a["status"], a["code"]) for a in answers if a["status"] != 200 and a["code"] != "no_block"
+    ):
+        failures.append(f"answers other than a block or no_block: {dict(odd)}")
+    if not_shown := [seat for seat in taken if shown.get(seat) != "locked"]:
+        failures.append(f"{len(not_shown)} seats answered as held are not held on the server")
+    if wrong := [a for a in held if len(a["seats"]) != a["count"]]:
+        failures.append(f"{len(wrong)} answers held another number of seats than asked")
+    return {
+        "profile": "best",
+        "buyers": len(users),
+        "rounds": options.rounds,
+        "requests": len(answers),
+        "held": len(held),
+        "no_block": sum(1 for a in answers if a["code"] == "no_block"),
+        "holds_per_second": round(len(held) / wall, 1),
+        "answer_ms": quantiles([a["ms"] for a in answers]),
+        "together_share": round(sum(1 for a in held if a["together"]) / max(1, len(held)), 3),
+        "seats_left": sum(1 for s in seats if s["status"] == "available"),
+        "orphans_left": orphans_left(seats),
+        "verdict": "FAIL" if failures else "PASS",
+        "failures": failures,
+    }
+
+
+def main(argv=None) -> int:
+    options = parse_args(argv)
+    result = asyncio.run(run(options))
+    text = json.dumps(result, indent=2)
+    print(text)
+    if options.output:
+        Path(options.output).write_text(text)
+    return 0 if result["verdict"] == "PASS" else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

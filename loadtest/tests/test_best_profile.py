@@ -1,0 +1,66 @@
+"""The `best` profile against a real server: many buyers at once, and a verdict that holds."""
+
+import json
+import os
+import subprocess
+from urllib.parse import urlsplit
+
+import psycopg
+import pytest
+import redis
+
+from loadtest.best import orphans_left, parse_args, run
+from realtime.tests.servers import full_stack_env, manage, running_server
+
+DB = urlsplit(os.environ["DATABASE_URL"]).path.lstrip("/") + "_best"
+REDIS_URL = os.environ["REDIS_URL"]
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory):
+    for command in (["dropdb", "--if-exists"], ["createdb"]):
+        subprocess.run([*command, "-h", "127.0.0.1", "-U", "postgres", DB], check=True)
+    redis.Redis.from_url(REDIS_URL).flushdb()
+    env = full_stack_env(
+        DATABASE_URL=f"postgres://postgres@127.0.0.1:5432/{DB}",
+        REDIS_URL=REDIS_URL,
+        BOOKING_USER_RATE="100000/min",
+        BOOKING_ADDRESS_RATE="1000000/min",
+    )
+    manage(env, "migrate", "--noinput")
+    argv = ["create_event", "--name", "Best", "--rows", "6", "--seats-per-row", "10"]
+    event_id = int(manage(env, *argv, "--price", "10").split()[-1])
+    users = tmp_path_factory.mktemp("best") / "users.json"
+    manage(env, "create_load_users", "--count", "30", "--output", str(users))
+    with running_server(env) as base:
+        yield base, event_id, users
+
+
+async def test_thirty_buyers_at_once_get_blocks_or_no_block_and_the_verdict_passes(stack):
+    base, event_id, users = stack
+    options = parse_args(
+        ["--url", base, "--event", str(event_id), "--users", str(users), "--buyers", "30"]
+        + ["--sizes", "1-6", "--rounds", "2"]
+    )
+    result = await run(options)
+    print(json.dumps(result, indent=2))
+
+    assert result["verdict"] == "PASS", result["failures"]
+    assert result["requests"] == 60 and result["held"] + result["no_block"] == 60
+    with psycopg.connect(f"postgres://postgres@127.0.0.1:5432/{DB}") as db:
+        (locked,) = db.execute(
+            "SELECT count(*) FROM reservations_seat WHERE event_id = %s AND status = 'locked'",
+            (event_id,),
+        ).fetchone()
+    assert locked == 60 - result["seats_left"]
+    assert result["answer_ms"]["n"] == 60
+
+
+def test_orphans_are_free_seats_with_no_free_neighbour():
+    seats = [
+        {"section": "S", "row": "A", "number": n, "status": status}
+        for n, status in enumerate(["locked", "available", "locked", "available", "available"], 1)
+    ]
+    assert orphans_left(seats) == 1
