@@ -159,7 +159,7 @@ def reserve_steps(
 
     sold = [BookedSeat(s.id, s.label, s.section, _decimal(s.price)) for s in seats]
     total = sum((s.price for s in sold), Decimal("0.00"))
-    ((reservation_id,),) = yield sql.reservation_insert(
+    ((reservation_id, name, starts_at),) = yield sql.reservation_insert(
         user_id=user_id, event_id=event_id, total=total, now=now
     )
     yield sql.reserved_seats_insert(
@@ -170,7 +170,6 @@ def reserve_steps(
     yield sql.book(seat_ids=[s.id for s in seats], user_id=user_id)
     if key_id is not None:
         yield sql.key_fill(key_id=key_id, reservation_id=reservation_id)
-    ((name, starts_at),) = yield sql.event_brief(event_id=event_id)
     booking = Booking(
         id=reservation_id,
         status=Status.CONFIRMED.value,
@@ -199,7 +198,7 @@ def cancel_steps(
     rows = yield sql.reservation_for_update(reservation_id=reservation_id, user_id=user_id)
     if not rows:
         raise NotFound("No such reservation.")
-    ((event_id, status, total, created_at),) = rows
+    ((event_id, status, total, created_at, name, starts_at),) = rows
     if status == Status.CANCELLED:
         raise AlreadyCancelled("This reservation is already cancelled.")
 
@@ -207,13 +206,12 @@ def cancel_steps(
     prices = dict((yield sql.reserved_seats_release(reservation_id=reservation_id)))
     seats = []
     if prices:
-        seats = yield from seat_rows_steps(event_id=event_id, seat_ids=prices)
+        seats = yield from seat_rows_steps(event_id=event_id, seat_ids=list(prices))
         for seat in seats:
             sql.FREE.apply(seat)
         yield sql.free(seat_ids=[s.id for s in seats])
     now = timezone.now()
     yield sql.reservation_cancelled(reservation_id=reservation_id, now=now)
-    ((name, starts_at),) = yield sql.event_brief(event_id=event_id)
     booking = Booking(
         id=reservation_id,
         status=Status.CANCELLED.value,

@@ -340,11 +340,20 @@ def key_fill(*, key_id: int, reservation_id: int) -> Statement:
     )
 
 
+# The event's name and start as a booking's answer shows them, beside a reservation's own
+# columns (the `event_id` of a row of the reservation table), in the same round trip.
+_EVENT_BRIEF = (
+    f"(SELECT e.name FROM {Event._meta.db_table} e WHERE e.id = event_id), "
+    f"(SELECT e.starts_at FROM {Event._meta.db_table} e WHERE e.id = event_id)"
+)
+
+
 def reservation_insert(*, user_id: int, event_id: int, total: Decimal, now: datetime) -> Statement:
+    """A confirmed reservation: its id, and its event's name and start."""
     return Statement(
         f"INSERT INTO {RESERVATION_TABLE} (user_id, event_id, total_price, status, created_at) "
         f"VALUES (%(user_id)s, %(event_id)s, %(total)s, "
-        f"'{Reservation.Status.CONFIRMED.value}', %(now)s) RETURNING id",
+        f"'{Reservation.Status.CONFIRMED.value}', %(now)s) RETURNING id, {_EVENT_BRIEF}",
         {"user_id": user_id, "event_id": event_id, "total": total, "now": now},
     )
 
@@ -370,18 +379,12 @@ def book(*, seat_ids: Sequence[int], user_id: int) -> Statement:
     return Statement(f"{BOOK.update_sql()} WHERE id IN ({ids})", {"user_id": user_id, **params})
 
 
-def event_brief(*, event_id: int) -> Statement:
-    return Statement(
-        f"SELECT name, starts_at FROM {Event._meta.db_table} WHERE id = %(event_id)s",
-        {"event_id": event_id},
-    )
-
-
 def reservation_for_update(*, reservation_id: int, user_id: int) -> Statement:
-    """The caller's reservation row, locked (someone else's is no row)."""
+    """The caller's reservation row, locked (someone else's is no row), with its event's name
+    and start (read, not locked)."""
     return Statement(
-        f"SELECT event_id, status, total_price, created_at FROM {RESERVATION_TABLE} "
-        f"WHERE id = %(reservation_id)s AND user_id = %(user_id)s",
+        f"SELECT event_id, status, total_price, created_at, {_EVENT_BRIEF} "
+        f"FROM {RESERVATION_TABLE} WHERE id = %(reservation_id)s AND user_id = %(user_id)s",
         {"reservation_id": reservation_id, "user_id": user_id},
         True,
     )
