@@ -46,6 +46,21 @@ export function createLayoutEvent(name: string, example: 'theatre.json' | 'arena
   return id;
 }
 
+/**
+ * Changes seats of an event straight in the e2e database (a test's own set-up, made before any
+ * page or search reads the event): `where` is Seat field lookups (`number__in`), `changes` field values.
+ */
+export function updateSeats(eventId: number, where: Record<string, string | number | number[]>, changes: Record<string, string | number | boolean>): number {
+  const code = [
+    'import json',
+    'from reservations.models import Seat',
+    `print(Seat.objects.filter(event_id=${Number(eventId)}, **json.loads(${JSON.stringify(JSON.stringify(where))})).update(**json.loads(${JSON.stringify(JSON.stringify(changes))})))`,
+  ].join('\n');
+  const out = execFileSync(python, ['manage.py', 'shell', '-c', code], { cwd: repoRoot, env: { ...process.env, ...e2eEnv() }, encoding: 'utf8' });
+  const lines = out.trim().split('\n');
+  return Number(lines[lines.length - 1]);
+}
+
 /** A logged-in browser context and page, through the real login form. */
 export async function loginAs(browser: Browser, username: string, contexts?: BrowserContext[]): Promise<Page> {
   const context = await browser.newContext();

@@ -56,6 +56,8 @@ test('the theatre: drawn as the room with its prices, zoomed, held by mouse and 
   await alice.getByTestId('map-zoom-in').click();
   await expect.poll(() => scale(alice)).toBeGreaterThan(before);
   await alice.getByTestId('map-fit').click();
+  // The Find seats bar sits above the map: bring the whole map on screen, as a person would scroll.
+  await alice.getByTestId('seat-map-viewport').scrollIntoViewIfNeeded();
   const fitted = await alice.evaluate((id) => {
     const canvas = document.querySelector('[data-testid="seat-canvas"]') as HTMLCanvasElement & { seatMap: Probe };
     return canvas.seatMap.seatPoint(id);

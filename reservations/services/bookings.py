@@ -206,7 +206,7 @@ def cancel_steps(
     prices = dict((yield sql.reserved_seats_release(reservation_id=reservation_id)))
     seats = []
     if prices:
-        seats = yield from seat_rows_steps(event_id=event_id, seat_ids=prices)
+        seats = yield from seat_rows_steps(event_id=event_id, seat_ids=list(prices))
         for seat in seats:
             sql.FREE.apply(seat)
         yield sql.free(seat_ids=[s.id for s in seats])

@@ -340,23 +340,20 @@ def key_fill(*, key_id: int, reservation_id: int) -> Statement:
     )
 
 
-def _event_brief(event_id_sql: str) -> str:
-    """The event's name and start beside a reservation's own columns, read in the same
-    statement (a round trip less; a subquery, so a row lock taken with it is not the event's)."""
-    event = Event._meta.db_table
-    return ", ".join(
-        f"(SELECT {column} FROM {event} WHERE {event}.id = {event_id_sql})"
-        for column in ("name", "starts_at")
-    )
+# The event's name and start as a booking's answer shows them, beside a reservation's own
+# columns (the `event_id` of a row of the reservation table), in the same round trip.
+_EVENT_BRIEF = (
+    f"(SELECT e.name FROM {Event._meta.db_table} e WHERE e.id = event_id), "
+    f"(SELECT e.starts_at FROM {Event._meta.db_table} e WHERE e.id = event_id)"
+)
 
 
 def reservation_insert(*, user_id: int, event_id: int, total: Decimal, now: datetime) -> Statement:
-    """A confirmed reservation; (its id, the event's name, the event's start)."""
+    """A confirmed reservation: its id, and its event's name and start."""
     return Statement(
         f"INSERT INTO {RESERVATION_TABLE} (user_id, event_id, total_price, status, created_at) "
         f"VALUES (%(user_id)s, %(event_id)s, %(total)s, "
-        f"'{Reservation.Status.CONFIRMED.value}', %(now)s) "
-        f"RETURNING id, {_event_brief('%(event_id)s')}",
+        f"'{Reservation.Status.CONFIRMED.value}', %(now)s) RETURNING id, {_EVENT_BRIEF}",
         {"user_id": user_id, "event_id": event_id, "total": total, "now": now},
     )
 
@@ -384,11 +381,10 @@ def book(*, seat_ids: Sequence[int], user_id: int) -> Statement:
 
 def reservation_for_update(*, reservation_id: int, user_id: int) -> Statement:
     """The caller's reservation row, locked (someone else's is no row), with its event's name
-    and start."""
+    and start (read, not locked)."""
     return Statement(
-        f"SELECT event_id, status, total_price, created_at, "
-        f"{_event_brief(f'{RESERVATION_TABLE}.event_id')} FROM {RESERVATION_TABLE} "
-        f"WHERE id = %(reservation_id)s AND user_id = %(user_id)s",
+        f"SELECT event_id, status, total_price, created_at, {_EVENT_BRIEF} "
+        f"FROM {RESERVATION_TABLE} WHERE id = %(reservation_id)s AND user_id = %(user_id)s",
         {"reservation_id": reservation_id, "user_id": user_id},
         True,
     )

@@ -40,3 +40,12 @@ export const reserveSeats = (eventId: number, seatIds: number[], idempotencyKey:
     { seat_ids: seatIds },
     { headers: { 'Idempotency-Key': idempotencyKey } },
   );
+
+export interface SeatsAnswer {
+  success: boolean;
+  seats: ApiSeat[];
+}
+
+/** Several seats at once, all or none; on 409 the error's `seats` lists the ones in the way. */
+export const lockSeats = (eventId: number, seatIds: number[]) =>
+  api.post<SeatsAnswer>(`/api/events/${eventId}/lock/`, { seat_ids: seatIds });

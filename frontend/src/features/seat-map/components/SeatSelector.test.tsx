@@ -22,6 +22,7 @@ vi.mock('../api/seats', () => ({
   unlockSeat: vi.fn(),
   extendSeat: vi.fn(),
   reserveSeats: vi.fn(),
+  lockSeats: vi.fn(),
 }));
 
 // The real 404 handling (layoutOrNull) around a fake request.

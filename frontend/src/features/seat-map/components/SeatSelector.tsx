@@ -10,6 +10,7 @@ import { gridText } from '../model/seatText';
 import { buildVenue, chooseMapKind } from '../model/venue';
 import { Basket } from './Basket';
 import { ConnectionStatus } from './ConnectionStatus';
+import { FindSeats } from './FindSeats';
 import { HoldWarning } from './HoldWarning';
 import { Legend } from './Legend';
 import { SeatMap } from './SeatMap';
@@ -112,6 +113,9 @@ export function SeatSelector({ eventId, loggedIn, header, categories, venueName 
         <p className="notice notice--error" role="alert">
           {errorMessage(map.error)}
         </p>
+      )}
+      {map.layout && layoutSettled && (
+        <FindSeats eventId={eventId} store={map.store} focus={map.focus} loggedIn={loggedIn} categories={legend} loginLink={loginLink} />
       )}
       {map.layout && layoutSettled && (
         <div className="seat-selector__body" data-map-kind={kind}>

@@ -1,0 +1,75 @@
+import { createLayoutEvent, expect, openEvent, test, updateSeats } from './helpers';
+
+// Holds last SEAT_LOCK_SECONDS=6 on the e2e server (e2e/e2e.env): the checks on the held block
+// come straight after the search.
+
+interface AnsweredSeat {
+  id: number;
+  label: string;
+  section: string;
+  row: string;
+  number: number;
+  status: string;
+  accessible: boolean;
+  companion: boolean;
+  mine: boolean;
+}
+
+/** A seat of the list view, which names it "Stalls, row F, seat 8, Standard 55.00, available, ...". */
+const listSeat = (page: import('@playwright/test').Page, id: number) => page.locator(`[data-seat-id="${id}"]`);
+
+test('Find seats for 3 with one wheelchair space holds a block, shows it, and a second browser sees it held live', async ({ login, page }) => {
+  const eventId = createLayoutEvent('Find seats night', 'theatre.json');
+  // The theatre's wheelchair row (Stalls Z) runs W1 C2 … C31 W32 | aisle | W33 C34 … C63 W64: no
+  // wheelchair space has a companion seat on each side, so 3 seats with exactly one space fit
+  // nowhere (docs/BEST_AVAILABLE.md: "C W C suits K=1 of 3; C C W does not"). Make 30–32 C W C.
+  const row = { section: 'Stalls', row: 'Z' };
+  expect(updateSeats(eventId, { ...row, number__in: [30, 32] }, { accessible: false, companion: true })).toBe(2);
+  expect(updateSeats(eventId, { ...row, number: 31 }, { accessible: true, companion: false })).toBe(1);
+
+  // Someone not logged in sees the control, disabled.
+  await openEvent(page, eventId);
+  await expect(page.getByTestId('find-seats-submit')).toBeDisabled();
+  await expect(page.getByTestId('find-seats-submit')).toHaveText('Log in to find seats');
+
+  const alice = await login('alice');
+  const bob = await login('bob');
+  await openEvent(alice, eventId);
+  await openEvent(bob, eventId);
+  await expect(alice.locator('[data-map-kind="venue"]')).toBeVisible();
+  await bob.getByTestId('view-list').click();
+
+  // Alice asks by keyboard only: 3 seats, any price, one of them a wheelchair space.
+  const form = alice.getByTestId('find-seats');
+  await expect(alice.getByTestId('find-seats-count')).toHaveValue('2');
+  await expect(alice.getByTestId('find-seats-accessible')).toHaveValue('0');
+  await alice.getByLabel('Seats', { exact: true }).fill('3');
+  await alice.getByLabel('Wheelchair spaces').fill('1');
+  await expect(alice.getByTestId('find-seats-category')).toHaveValue('');
+  const answered = alice.waitForResponse((r) => r.url().endsWith(`/api/events/${eventId}/best/`) && r.request().method() === 'POST');
+  await alice.getByTestId('find-seats-count').focus();
+  await alice.keyboard.press('Enter'); // submits the form
+  const response = await answered;
+  expect(response.status(), await response.text()).toBe(200);
+  expect(response.request().postDataJSON()).toEqual({ count: 3, accessible: 1 });
+  const body = (await response.json()) as { seats: AnsweredSeat[]; together: boolean; alternatives: number[][] };
+  expect(body.seats).toHaveLength(3);
+  expect(body.seats.filter((s) => s.accessible)).toHaveLength(1);
+  expect(body.seats.every((s) => s.status === 'locked')).toBe(true);
+
+  // Alice is told where, politely; the basket lists the block as held.
+  const result = alice.getByTestId('find-seats-result');
+  await expect(result).toHaveAttribute('aria-live', 'polite');
+  expect(body.together).toBe(true);
+  expect(body.seats.map((s) => `${s.section} ${s.row}${s.number}`)).toEqual(['Stalls Z30', 'Stalls Z31', 'Stalls Z32']);
+  await expect(result).toHaveText('Found 3 seats together: Stalls, row Z, seats 30–32. Wheelchair space: seat 31. They are held for you.');
+  const basket = alice.getByRole('list', { name: 'Held seats' });
+  for (const s of body.seats) await expect(basket).toContainText(s.label);
+  await expect(alice.getByRole('button', { name: 'Reserve 3 seats' })).toBeVisible();
+  await expect(form).toBeVisible();
+  const alternatives = alice.getByTestId('find-seats-alternative');
+  if (body.alternatives.length > 0) await expect(alternatives.first()).toHaveText(/^Take these instead: /);
+
+  // Bob, on the same room, sees all three held by someone else without reloading.
+  for (const s of body.seats) await expect(listSeat(bob, s.id)).toHaveAccessibleName(/, held by someone else(, |$)/);
+});

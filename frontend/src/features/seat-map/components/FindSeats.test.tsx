@@ -1,0 +1,220 @@
+// @vitest-environment jsdom
+import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import { act, cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
+import { MemoryRouter } from 'react-router';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { ApiError } from '../../../lib/api-client';
+import { buildLegend } from '../model/categories';
+import { RovingFocus } from '../model/rovingFocus';
+import { SeatStore, seatKind, type ApiSeat } from '../model/seatState';
+import { FindSeats } from './FindSeats';
+
+const mocks = vi.hoisted(() => ({ best: vi.fn(), lockMany: vi.fn(), unlock: vi.fn() }));
+
+vi.mock('../api/best', () => ({ findBestSeats: (...args: unknown[]) => mocks.best(...args) }));
+vi.mock('../api/seats', () => ({
+  lockSeats: (...args: unknown[]) => mocks.lockMany(...args),
+  unlockSeat: (...args: unknown[]) => mocks.unlock(...args),
+}));
+
+const LATER = '2099-01-01T00:05:00Z';
+
+function apiSeat(id: number, row: string, number: number, patch: Partial<ApiSeat> = {}): ApiSeat {
+  return { id, label: `${row}${number}`, section: 'Stalls', row, number, price: '85.00', status: 'available', version: 1, locked_until: null, mine: false, category: 1, ...patch };
+}
+const held = (s: ApiSeat, version = 2): ApiSeat => ({ ...s, status: 'locked', version, locked_until: LATER, mine: true });
+
+// Row F 8–10 (8 a wheelchair space, 9 its companion) and row G 4–6.
+const SEATS = [
+  apiSeat(1, 'F', 8, { accessible: true }),
+  apiSeat(2, 'F', 9, { companion: true }),
+  apiSeat(3, 'F', 10),
+  apiSeat(4, 'G', 4, { accessible: true }),
+  apiSeat(5, 'G', 5),
+  apiSeat(6, 'G', 6),
+];
+const CATEGORIES = buildLegend([
+  { id: 1, name: 'Premium', price: '85.00', colour: '#7b2cbf' },
+  { id: 2, name: 'Standard', price: '45.00', colour: '#009e73' },
+]);
+
+function mount(loggedIn = true) {
+  const store = new SeatStore();
+  store.loadFromApi(SEATS);
+  const focus = new RovingFocus();
+  const client = new QueryClient({ defaultOptions: { queries: { retry: false }, mutations: { retry: false } } });
+  render(
+    <QueryClientProvider client={client}>
+      <MemoryRouter>
+        <FindSeats eventId={7} store={store} focus={focus} loggedIn={loggedIn} categories={CATEGORIES} loginLink="/login?next=%2Fevents%2F7" />
+      </MemoryRouter>
+    </QueryClientProvider>,
+  );
+  return { store, focus };
+}
+
+const result = () => screen.getByTestId('find-seats-result');
+
+describe('FindSeats', () => {
+  beforeEach(() => {
+    mocks.best.mockReset();
+    mocks.lockMany.mockReset();
+    mocks.unlock.mockReset();
+  });
+  afterEach(cleanup);
+
+  it('is a labelled form: 2 seats at any price, no wheelchair space, by default', () => {
+    mount();
+    const form = screen.getByTestId('find-seats');
+    expect(form.tagName).toBe('FORM');
+    expect((screen.getByLabelText('Seats') as HTMLInputElement).value).toBe('2');
+    expect((screen.getByLabelText('Price') as HTMLSelectElement).value).toBe('');
+    expect(within(screen.getByLabelText('Price')).getAllByRole('option').map((o) => o.textContent)).toEqual([
+      'Any price',
+      'Premium 85.00',
+      'Standard 45.00',
+    ]);
+    const spaces = screen.getByLabelText('Wheelchair spaces') as HTMLInputElement;
+    expect(spaces.value).toBe('0');
+    expect(spaces.getAttribute('aria-describedby')).toContain(screen.getByText('The other seats are companion seats beside them.').id);
+    expect(result().getAttribute('aria-live')).toBe('polite');
+    expect(result().textContent).toBe('');
+  });
+
+  it('finds and holds a block, says where, and offers the alternatives', async () => {
+    const { store, focus } = mount();
+    mocks.best.mockResolvedValue({ success: true, seats: SEATS.slice(0, 3).map((s) => held(s)), together: true, alternatives: [[4, 5, 6]] });
+    fireEvent.change(screen.getByTestId('find-seats-count'), { target: { value: '3' } });
+    fireEvent.change(screen.getByTestId('find-seats-category'), { target: { value: '1' } });
+    fireEvent.change(screen.getByTestId('find-seats-accessible'), { target: { value: '1' } });
+    fireEvent.click(screen.getByTestId('find-seats-submit'));
+
+    await waitFor(() =>
+      expect(result().textContent).toBe('Found 3 seats together: Stalls, row F, seats 8–10. Wheelchair space: seat 8. They are held for you.'),
+    );
+    expect(mocks.best).toHaveBeenCalledWith(7, { count: 3, category: 1, accessible: 1 });
+    expect(store.getHeld().map((s) => s.id)).toEqual([1, 2, 3]);
+    expect(focus.activeId).toBe(1); // Tab into the map lands on the block
+    const alternative = screen.getByTestId('find-seats-alternative');
+    expect(alternative.textContent).toBe('Take these instead: row G, seats 4–6');
+
+    // Taking it gives back row F and holds row G.
+    mocks.unlock.mockImplementation(async (_e: number, id: number) => ({ seat: { ...SEATS[id - 1], version: 3 } }));
+    mocks.lockMany.mockResolvedValue({ success: true, seats: SEATS.slice(3).map((s) => held(s)) });
+    act(() => alternative.focus());
+    fireEvent.click(alternative);
+    await waitFor(() => expect(result().textContent).toBe('Now holding Stalls, row G, seats 4–6 instead.'));
+    // The pressed button is gone; the keyboard stays with the offers.
+    expect(document.activeElement).toBe(screen.getByTestId('find-seats-alternative'));
+    expect(mocks.unlock.mock.calls.map((c) => c[1])).toEqual([1, 2, 3]);
+    expect(mocks.lockMany).toHaveBeenCalledWith(7, [4, 5, 6]);
+    expect(store.getHeld().map((s) => s.id)).toEqual([4, 5, 6]);
+    // The block given back is offered in its turn.
+    expect(screen.getByTestId('find-seats-alternative').textContent).toBe('Take these instead: row F, seats 8–10');
+  });
+
+  it('says when the seats are not all side by side', async () => {
+    mount();
+    mocks.best.mockResolvedValue({ success: true, seats: [held(SEATS[0]), held(SEATS[3])], together: false, alternatives: [] });
+    fireEvent.click(screen.getByTestId('find-seats-submit'));
+    await waitFor(() => expect(result().textContent).toMatch(/^Found 2 seats, not all side by side: Stalls, row F, seat 8; row G, seat 4\./));
+    expect(screen.queryByTestId('find-seats-alternative')).toBeNull();
+  });
+
+  it('an alternative someone else takes is no longer offered', async () => {
+    const { store } = mount();
+    mocks.best.mockResolvedValue({ success: true, seats: SEATS.slice(0, 2).map((s) => held(s)), together: true, alternatives: [[4, 5], [5, 6]] });
+    fireEvent.click(screen.getByTestId('find-seats-submit'));
+    await waitFor(() => expect(screen.getAllByTestId('find-seats-alternative')).toHaveLength(2));
+    act(() => {
+      store.applyPushed([{ id: 4, status: 'locked', version: 2, locked_until: LATER }]);
+    });
+    expect(screen.getAllByTestId('find-seats-alternative').map((b) => b.textContent)).toEqual(['Take these instead: row G, seats 5–6']);
+  });
+
+  it('when the alternative was taken meanwhile, keeps the block and says so', async () => {
+    const { store } = mount();
+    mocks.best.mockResolvedValue({ success: true, seats: SEATS.slice(0, 3).map((s) => held(s)), together: true, alternatives: [[4, 5, 6]] });
+    fireEvent.click(screen.getByTestId('find-seats-submit'));
+    const alternative = await screen.findByTestId('find-seats-alternative');
+    mocks.unlock.mockImplementation(async (_e: number, id: number) => ({ seat: { ...SEATS[id - 1], version: 3 } }));
+    mocks.lockMany
+      .mockRejectedValueOnce(new ApiError(409, 'seat_unavailable', 'Seat G5 is already held', { seats: [5] }))
+      .mockResolvedValueOnce({ success: true, seats: SEATS.slice(0, 3).map((s) => held(s, 4)) });
+    fireEvent.click(alternative);
+    await waitFor(() =>
+      expect(result().textContent).toBe('Someone else took Stalls, row G, seats 4–6 a moment ago. You still hold Stalls, row F, seats 8–10.'),
+    );
+    expect(store.getHeld().map((s) => s.id)).toEqual([1, 2, 3]);
+  });
+
+  it('points at the field that is wrong and asks nothing of the server', () => {
+    mount();
+    fireEvent.change(screen.getByTestId('find-seats-accessible'), { target: { value: '3' } });
+    fireEvent.submit(screen.getByTestId('find-seats'));
+    const spaces = screen.getByTestId('find-seats-accessible');
+    expect(spaces.getAttribute('aria-invalid')).toBe('true');
+    const error = screen.getByText('At most 2 of 2 seats can be wheelchair spaces.');
+    expect(spaces.getAttribute('aria-describedby')).toContain(error.id);
+    expect(document.activeElement).toBe(spaces);
+    expect(mocks.best).not.toHaveBeenCalled();
+    // Correcting the field clears its error.
+    fireEvent.change(spaces, { target: { value: '1' } });
+    expect(spaces.getAttribute('aria-invalid')).toBeNull();
+    expect(screen.queryByText('At most 2 of 2 seats can be wheelchair spaces.')).toBeNull();
+  });
+
+  it('refuses more seats than can be held', () => {
+    mount();
+    fireEvent.change(screen.getByTestId('find-seats-count'), { target: { value: '11' } });
+    fireEvent.click(screen.getByTestId('find-seats-submit'));
+    expect(screen.getByText('You can hold at most 10 seats at once.')).toBeTruthy();
+    expect(document.activeElement).toBe(screen.getByTestId('find-seats-count'));
+    expect(mocks.best).not.toHaveBeenCalled();
+  });
+
+  it('says plainly when nothing fits', async () => {
+    const { store } = mount();
+    mocks.best.mockRejectedValue(new ApiError(409, 'no_block', 'No block'));
+    fireEvent.change(screen.getByTestId('find-seats-count'), { target: { value: '4' } });
+    fireEvent.change(screen.getByTestId('find-seats-category'), { target: { value: '1' } });
+    fireEvent.click(screen.getByTestId('find-seats-submit'));
+    await waitFor(() => expect(result().textContent).toBe('No 4 seats together are left in Premium. Try fewer seats or another price.'));
+    expect(store.getHeld()).toEqual([]);
+    expect(screen.queryByTestId('find-seats-alternative')).toBeNull();
+  });
+
+  it('says when the server is out of reach or busy', async () => {
+    mount();
+    mocks.best.mockRejectedValueOnce(new ApiError(429, 'throttled', 'slow', {}, 5));
+    fireEvent.click(screen.getByTestId('find-seats-submit'));
+    await waitFor(() => expect(result().textContent).toBe('Too many requests. Please wait 5 s and try again.'));
+    mocks.best.mockRejectedValueOnce(new ApiError(0, 'network', 'offline'));
+    fireEvent.click(screen.getByTestId('find-seats-submit'));
+    await waitFor(() => expect(result().textContent).toBe("Can't reach the server. Check your connection and try again."));
+  });
+
+  it('is disabled for a watcher who is not logged in', () => {
+    mount(false);
+    const submit = screen.getByTestId('find-seats-submit') as HTMLButtonElement;
+    expect(submit.disabled).toBe(true);
+    expect(submit.textContent).toBe('Log in to find seats');
+    expect(screen.getByTestId('find-seats-count').matches(':disabled')).toBe(true); // inside the disabled fieldset
+    expect(screen.getByRole('link', { name: 'Log in' }).getAttribute('href')).toBe('/login?next=%2Fevents%2F7');
+    fireEvent.submit(screen.getByTestId('find-seats'));
+    expect(mocks.best).not.toHaveBeenCalled();
+  });
+
+  it('keeps the store right when the push of the hold comes before the answer', async () => {
+    const { store } = mount();
+    let answer!: (value: unknown) => void;
+    mocks.best.mockReturnValue(new Promise((resolve) => (answer = resolve)));
+    fireEvent.click(screen.getByTestId('find-seats-submit'));
+    act(() => {
+      store.applyPushed(SEATS.slice(0, 2).map((s) => ({ id: s.id, status: 'locked' as const, version: 2, locked_until: LATER })));
+    });
+    expect(seatKind(store.getSeat(1)!)).toBe('held-other');
+    await act(async () => answer({ success: true, seats: SEATS.slice(0, 2).map((s) => held(s)), together: true, alternatives: [] }));
+    expect(store.getHeld().map((s) => s.id)).toEqual([1, 2]);
+  });
+});

@@ -1,0 +1,224 @@
+import { useEffect, useId, useMemo, useRef, useState, type FormEvent } from 'react';
+import { Link } from 'react-router';
+import { useFindSeats } from '../hooks/useFindSeats';
+import type { CategoryEntry } from '../model/categories';
+import {
+  alternativeText,
+  DEFAULT_HOLD_LIMIT,
+  INITIAL_FORM,
+  validateFindSeats,
+  type FieldErrors,
+  type FindSeatsField,
+  type FindSeatsForm,
+} from '../model/findSeats';
+import type { RovingFocus } from '../model/rovingFocus';
+import type { Seat, SeatStore } from '../model/seatState';
+
+interface FindSeatsProps {
+  eventId: number;
+  store: SeatStore;
+  focus: RovingFocus;
+  loggedIn: boolean;
+  /** The event's price categories, in the organiser's order. */
+  categories: readonly CategoryEntry[];
+  /** Where "Log in" leads (back to this page afterwards). */
+  loginLink: string;
+  holdLimit?: number;
+}
+
+const FIELDS: FindSeatsField[] = ['count', 'category', 'accessible'];
+
+/** "Find seats": how many, which price, how many wheelchair spaces; the server picks and holds the best block. */
+export function FindSeats({ eventId, store, focus, loggedIn, categories, loginLink, holdLimit = DEFAULT_HOLD_LIMIT }: FindSeatsProps) {
+  const [form, setForm] = useState<FindSeatsForm>(INITIAL_FORM);
+  const [errors, setErrors] = useState<FieldErrors>({});
+  const names = useMemo(() => new Map(categories.map((c) => [c.id, c.name])), [categories]);
+  const search = useFindSeats({ eventId, store, focus, holdLimit, categoryName: (id) => names.get(id) });
+  const uid = useId();
+  const ids = {
+    title: `${uid}-title`,
+    count: `${uid}-count`,
+    category: `${uid}-category`,
+    accessible: `${uid}-accessible`,
+    accessibleHint: `${uid}-accessible-hint`,
+    login: `${uid}-login`,
+  };
+  const refs = {
+    count: useRef<HTMLInputElement>(null),
+    category: useRef<HTMLSelectElement>(null),
+    accessible: useRef<HTMLInputElement>(null),
+  };
+  const errorId = (field: FindSeatsField) => `${uid}-${field}-error`;
+  const submitRef = useRef<HTMLButtonElement>(null);
+  const alternativesRef = useRef<HTMLDivElement>(null);
+
+  // The button pressed for an alternative goes away with the swap: keep the keyboard user nearby.
+  const refocusAfterSwap = useRef(false);
+  useEffect(() => {
+    if (search.taking || !refocusAfterSwap.current) return;
+    refocusAfterSwap.current = false;
+    if (document.activeElement && document.activeElement !== document.body) return;
+    (alternativesRef.current?.querySelector('button') ?? submitRef.current)?.focus();
+  }, [search.taking]);
+
+  const change = (field: FindSeatsField, value: string) => {
+    setForm((f) => ({ ...f, [field]: value }));
+    if (errors[field]) setErrors(({ [field]: _gone, ...rest }) => rest);
+  };
+
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    if (!loggedIn || search.finding || search.taking) return;
+    const result = validateFindSeats(form, { holdLimit, categoryIds: categories.map((c) => c.id) });
+    if (!result.ok) {
+      setErrors(result.errors);
+      const first = FIELDS.find((f) => result.errors[f]);
+      if (first) refs[first].current?.focus();
+      return;
+    }
+    setErrors({});
+    search.find(result.request);
+  };
+
+  const described = (field: FindSeatsField, ...more: string[]) =>
+    [errors[field] ? errorId(field) : null, ...more].filter(Boolean).join(' ') || undefined;
+  const fieldError = (field: FindSeatsField) =>
+    errors[field] ? (
+      <p id={errorId(field)} className="field__error">
+        {errors[field]}
+      </p>
+    ) : null;
+
+  const count = Number(form.count);
+  const maxSpaces = Number.isInteger(count) && count >= 1 && count <= holdLimit ? count : holdLimit;
+  const current = search.found ? search.found.seatIds.map((id) => store.getSeat(id)).filter((s): s is Seat => s !== undefined) : [];
+  const busy = search.finding || search.taking;
+  const message = search.message;
+
+  return (
+    <section className="card find-seats" aria-labelledby={ids.title}>
+      <h2 id={ids.title}>Find seats</h2>
+      <form className="find-seats__form" data-testid="find-seats" noValidate onSubmit={submit} aria-describedby={loggedIn ? undefined : ids.login}>
+        <fieldset className="find-seats__fields" disabled={!loggedIn}>
+          <div className="field">
+            <label htmlFor={ids.count}>Seats</label>
+            <input
+              ref={refs.count}
+              id={ids.count}
+              name="count"
+              type="number"
+              inputMode="numeric"
+              min={1}
+              max={holdLimit}
+              value={form.count}
+              onChange={(e) => change('count', e.target.value)}
+              aria-invalid={errors.count ? true : undefined}
+              aria-describedby={described('count')}
+              data-testid="find-seats-count"
+            />
+            {fieldError('count')}
+          </div>
+          <div className="field">
+            <label htmlFor={ids.category}>Price</label>
+            <select
+              ref={refs.category}
+              id={ids.category}
+              name="category"
+              value={form.category}
+              onChange={(e) => change('category', e.target.value)}
+              aria-invalid={errors.category ? true : undefined}
+              aria-describedby={described('category')}
+              data-testid="find-seats-category"
+            >
+              <option value="">Any price</option>
+              {categories.map((c) => (
+                <option key={c.id} value={String(c.id)}>
+                  {c.name} {c.price}
+                </option>
+              ))}
+            </select>
+            {fieldError('category')}
+          </div>
+          <div className="field">
+            <label htmlFor={ids.accessible}>Wheelchair spaces</label>
+            <input
+              ref={refs.accessible}
+              id={ids.accessible}
+              name="accessible"
+              type="number"
+              inputMode="numeric"
+              min={0}
+              max={maxSpaces}
+              value={form.accessible}
+              onChange={(e) => change('accessible', e.target.value)}
+              aria-invalid={errors.accessible ? true : undefined}
+              aria-describedby={described('accessible', ids.accessibleHint)}
+              data-testid="find-seats-accessible"
+            />
+            <p id={ids.accessibleHint} className="field__hint">
+              The other seats are companion seats beside them.
+            </p>
+            {fieldError('accessible')}
+          </div>
+          <button
+            ref={submitRef}
+            type="submit"
+            className="button button--primary"
+            disabled={!loggedIn}
+            aria-disabled={busy || undefined}
+            data-testid="find-seats-submit"
+          >
+            {!loggedIn ? 'Log in to find seats' : search.finding ? 'Finding…' : 'Find seats'}
+          </button>
+        </fieldset>
+        {!loggedIn && (
+          <p id={ids.login} className="hint">
+            <Link to={loginLink}>Log in</Link> to find seats: the best ones that fit are held for you in one click.
+          </p>
+        )}
+      </form>
+      <div
+        className={`find-seats__result${message ? ` notice notice--${message.kind}` : ''}`}
+        role="status"
+        aria-live="polite"
+        aria-atomic="true"
+        data-testid="find-seats-result"
+      >
+        {message && (
+          <>
+            {message.text}
+            {message.kind === 'login' && (
+              <>
+                {' '}
+                <Link to={loginLink}>Log in</Link>
+              </>
+            )}
+          </>
+        )}
+      </div>
+      {search.alternatives.length > 0 && (
+        <div ref={alternativesRef} className="find-seats__alternatives" role="group" aria-label="Other seats that fit">
+          {search.alternatives.map((alternative) => {
+            const seats = alternative.map((id) => store.getSeat(id)).filter((s): s is Seat => s !== undefined);
+            return (
+              <button
+                key={alternative.join(',')}
+                type="button"
+                className="button button--small"
+                aria-disabled={busy || undefined}
+                onClick={() => {
+                  if (busy) return;
+                  refocusAfterSwap.current = true;
+                  search.take(alternative);
+                }}
+                data-testid="find-seats-alternative"
+              >
+                {alternativeText(seats, current)}
+              </button>
+            );
+          })}
+        </div>
+      )}
+    </section>
+  );
+}

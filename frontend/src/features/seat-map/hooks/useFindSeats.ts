@@ -1,0 +1,118 @@
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useCallback, useState, useSyncExternalStore } from 'react';
+import { errorMessage } from '../../../lib/error-messages';
+import { findBestSeats, type BestRequest } from '../api/best';
+import { lockSeats, unlockSeat } from '../api/seats';
+import { foundMessage, openAlternatives, refusalOutcome, stillHolding } from '../model/findSeats';
+import type { RovingFocus } from '../model/rovingFocus';
+import type { Outcome } from '../model/seatActions';
+import type { SeatStore } from '../model/seatState';
+import { takeAlternative, type SwapApi } from '../model/swapBlock';
+import { seatsKey } from './useSeatMap';
+
+const swapApi: SwapApi = { unlock: unlockSeat, lockMany: lockSeats };
+
+/** The block the last search holds for the buyer, and what else would have fitted. */
+export interface FoundBlock {
+  seatIds: number[];
+  alternatives: number[][];
+}
+
+export interface FindSeatsOptions {
+  eventId: number;
+  store: SeatStore;
+  focus: RovingFocus;
+  holdLimit: number;
+  /** Category id → name, for "No 4 seats together are left in Premium". */
+  categoryName: (id: number) => string | undefined;
+}
+
+/**
+ * The search and the swap, as TanStack Query mutations: the store gets the held seats (the
+ * socket's push of the same change is then older and ignored), the page gets one sentence.
+ */
+export function useFindSeats({ eventId, store, focus, holdLimit, categoryName }: FindSeatsOptions) {
+  const queryClient = useQueryClient();
+  const [found, setFound] = useState<FoundBlock | null>(null);
+  const [message, setMessage] = useState<Outcome | null>(null);
+
+  const report = (outcome: Outcome) => {
+    if (outcome.refetch) void queryClient.invalidateQueries({ queryKey: seatsKey(eventId) });
+    if (outcome.kind === 'login') void queryClient.invalidateQueries({ queryKey: ['me'] });
+    setMessage(outcome);
+  };
+
+  const find = useMutation({
+    mutationFn: (request: BestRequest) => findBestSeats(eventId, request),
+    onMutate: () => setMessage(null),
+    onSuccess: (answer) => {
+      for (const seat of answer.seats) store.applyOwnAnswer({ ...seat, mine: seat.mine ?? true });
+      const seatIds = answer.seats.map((s) => s.id);
+      if (seatIds.length > 0) focus.setActive(seatIds[0], false); // Tab into the map lands on the block
+      setFound({ seatIds, alternatives: (answer.alternatives ?? []).slice(0, 3) });
+      report({ kind: 'ok', text: foundMessage(answer.seats, answer.together) });
+    },
+    onError: (error, request) => {
+      report(
+        refusalOutcome(error, request, {
+          categoryName: request.category !== undefined ? categoryName(request.category) : undefined,
+          held: store.getHeld().length,
+          holdLimit,
+        }),
+      );
+    },
+  });
+
+  const swap = useMutation({
+    mutationFn: (alternative: number[]) =>
+      takeAlternative({ eventId, store, api: swapApi }, found?.seatIds ?? [], alternative),
+    onMutate: () => setMessage(null),
+    onSuccess: (result, alternative) => {
+      const same = (a: number[]) => a.join(',') === alternative.join(',');
+      setFound((before) => {
+        if (!before) return before;
+        // A refused swap keeps the offer list: one taken by someone drops out as the map learns of it.
+        if (!result.swapped) return result.held.length > 0 ? { ...before, seatIds: result.held } : null;
+        // The block given back becomes an alternative in its turn.
+        const others = before.alternatives.filter((a) => !same(a));
+        return { seatIds: result.held, alternatives: [before.seatIds, ...others].slice(0, 3) };
+      });
+      if (result.swapped && result.held.length > 0) focus.setActive(result.held[0], false);
+      report(result.outcome);
+    },
+    onError: (error) => report({ kind: 'error', text: errorMessage(error), refetch: true }),
+  });
+
+  // Re-render when a seat of the block or of an alternative changes (taken by someone, lapsed).
+  const watched = found ? [found.seatIds, ...found.alternatives].flat() : [];
+  const key = watched.join(',');
+  const subscribe = useCallback(
+    (onChange: () => void) => {
+      const ids = new Set(key ? key.split(',').map(Number) : []);
+      return store.subscribeChanges((changed) => {
+        if (changed.some((id) => ids.has(id))) onChange();
+      });
+    },
+    [store, key],
+  );
+  const snapshot = () => {
+    if (!found || !stillHolding(found.seatIds, store.getSeat)) return '';
+    return openAlternatives(found.alternatives, store.getSeat)
+      .map((ids) => ids.join(','))
+      .join(';');
+  };
+  const open = useSyncExternalStore(subscribe, snapshot);
+  const alternatives = open ? open.split(';').map((ids) => ids.split(',').map(Number)) : [];
+
+  return {
+    found,
+    /** Alternatives to offer now: only while the buyer holds the found block, and only those still free. */
+    alternatives,
+    message,
+    dismiss: () => setMessage(null),
+    find: find.mutate,
+    finding: find.isPending,
+    take: swap.mutate,
+    taking: swap.isPending,
+  };
+}

@@ -1,0 +1,214 @@
+/**
+ * "Find seats" (issue 14), apart from any component: check the form, turn it into the request
+ * for `POST /api/events/{id}/best/`, and say in words what was found or why nothing was.
+ */
+import { ApiError } from '../../../lib/api-client';
+import { errorMessage } from '../../../lib/error-messages';
+import type { BestRequest } from '../api/best';
+import type { Outcome } from './seatActions';
+import type { SeatInfo } from './seatState';
+
+/** The server's `SEAT_HOLD_LIMIT` default (API.md): the API does not tell the client its value. */
+export const DEFAULT_HOLD_LIMIT = 10;
+
+/** What the inputs hold, as typed. `category` is '' for any price. */
+export interface FindSeatsForm {
+  count: string;
+  category: string;
+  accessible: string;
+}
+
+export const INITIAL_FORM: FindSeatsForm = { count: '2', category: '', accessible: '0' };
+
+export type FindSeatsField = keyof FindSeatsForm;
+export type FieldErrors = Partial<Record<FindSeatsField, string>>;
+
+export type Validation = { ok: true; request: BestRequest } | { ok: false; errors: FieldErrors };
+
+export interface ValidationRules {
+  holdLimit: number;
+  /** The event's category ids; a chosen one must be among them. */
+  categoryIds: readonly number[];
+}
+
+function wholeNumber(text: string): number | null {
+  const t = text.trim();
+  return /^\d+$/.test(t) ? Number(t) : null;
+}
+
+export function validateFindSeats(form: FindSeatsForm, rules: ValidationRules): Validation {
+  const errors: FieldErrors = {};
+  const count = wholeNumber(form.count);
+  if (form.count.trim() === '') errors.count = 'Enter how many seats you need.';
+  else if (count === null) errors.count = 'Enter a whole number of seats.';
+  else if (count < 1) errors.count = 'Ask for at least 1 seat.';
+  else if (count > rules.holdLimit) errors.count = `You can hold at most ${rules.holdLimit} seats at once.`;
+
+  const accessible = form.accessible.trim() === '' ? 0 : wholeNumber(form.accessible);
+  if (accessible === null) errors.accessible = 'Enter a whole number of wheelchair spaces, or 0.';
+  else if (count !== null && !errors.count && accessible > count) {
+    errors.accessible = `At most ${count} of ${count} seats can be wheelchair spaces.`;
+  }
+
+  let category: number | undefined;
+  if (form.category !== '') {
+    category = wholeNumber(form.category) ?? undefined;
+    if (category === undefined || !rules.categoryIds.includes(category)) errors.category = 'Choose a price from the list.';
+  }
+
+  if (Object.keys(errors).length > 0) return { ok: false, errors };
+  const request: BestRequest = { count: count! };
+  if (category !== undefined) request.category = category;
+  if (accessible! > 0) request.accessible = accessible!;
+  return { ok: true, request };
+}
+
+export type BlockSeat = Pick<SeatInfo, 'id' | 'section' | 'row' | 'number'> & Partial<Pick<SeatInfo, 'accessible'>>;
+
+/** "8", "8–10", "4, 6–7": sorted numbers with runs joined by an en dash. */
+export function numberRuns(numbers: readonly number[]): string {
+  const sorted = [...new Set(numbers)].sort((a, b) => a - b);
+  const runs: string[] = [];
+  let start = 0;
+  for (let i = 1; i <= sorted.length; i += 1) {
+    if (i < sorted.length && sorted[i] === sorted[i - 1] + 1) continue;
+    const [first, last] = [sorted[start], sorted[i - 1]];
+    runs.push(first === last ? String(first) : `${first}–${last}`);
+    start = i;
+  }
+  return runs.join(', ');
+}
+
+/**
+ * A block by where it is: "Stalls, row F, seats 8–10"; rows after the first of a section as
+ * "; row G, seat 8"; other sections after "; ". `withSection: false` leaves out a single
+ * section's name ("row G, seats 4–6"), when the reader already knows it.
+ */
+export function describeBlock(seats: readonly BlockSeat[], options: { withSection?: boolean } = {}): string {
+  const sections = new Map<string, Map<string, number[]>>();
+  for (const seat of seats) {
+    let rows = sections.get(seat.section);
+    if (!rows) sections.set(seat.section, (rows = new Map()));
+    const numbers = rows.get(seat.row) ?? [];
+    numbers.push(seat.number);
+    rows.set(seat.row, numbers);
+  }
+  const withSection = options.withSection !== false || sections.size > 1;
+  const parts: string[] = [];
+  for (const [section, rows] of sections) {
+    const rowParts = [...rows].map(([row, numbers]) => {
+      const plural = new Set(numbers).size > 1;
+      return `row ${row}, seat${plural ? 's' : ''} ${numberRuns(numbers)}`;
+    });
+    parts.push(withSection && section ? `${section}, ${rowParts.join('; ')}` : rowParts.join('; '));
+  }
+  return parts.join('; ');
+}
+
+function sectionsOf(seats: readonly BlockSeat[]): Set<string> {
+  return new Set(seats.map((s) => s.section));
+}
+
+/** "Found 3 seats together: Stalls, row F, seats 8–10. Wheelchair space: seat 8. They are held for you." */
+export function foundMessage(seats: readonly BlockSeat[], together: boolean): string {
+  const n = seats.length;
+  const where = describeBlock(seats);
+  const head =
+    n === 1 ? `Found 1 seat: ${where}.` : together ? `Found ${n} seats together: ${where}.` : `Found ${n} seats, not all side by side: ${where}.`;
+  const wheelchair = seats.filter((s) => s.accessible);
+  let note = '';
+  if (wheelchair.length > 0 && n > 1) {
+    const oneRow = new Set(seats.map((s) => `${s.section}\u0000${s.row}`)).size === 1;
+    const which = oneRow
+      ? `seat${wheelchair.length > 1 ? 's' : ''} ${numberRuns(wheelchair.map((s) => s.number))}`
+      : describeBlock(wheelchair, { withSection: sectionsOf(seats).size > 1 });
+    note = ` Wheelchair space${wheelchair.length > 1 ? 's' : ''}: ${which}.`;
+  }
+  return `${head}${note} ${n === 1 ? 'It is' : 'They are'} held for you.`;
+}
+
+/** The button of an alternative: "Take these instead: row G, seats 4–6" (the section named when it differs). */
+export function alternativeText(alternative: readonly BlockSeat[], current: readonly BlockSeat[]): string {
+  const here = sectionsOf(current);
+  const there = sectionsOf(alternative);
+  const sameSection = here.size === 1 && there.size === 1 && [...here][0] === [...there][0];
+  return `Take these instead: ${describeBlock(alternative, { withSection: !sameSection })}`;
+}
+
+export interface RefusalContext {
+  /** The chosen category's name, when one was chosen. */
+  categoryName?: string;
+  /** Seats this user holds of the event now (for the hold-limit sentence). */
+  held: number;
+  holdLimit: number;
+}
+
+/** "No 4 seats together are left in Premium. Try fewer seats or another price." */
+export function noBlockMessage(request: BestRequest, categoryName?: string): string {
+  const { count } = request;
+  const wheelchairs = request.accessible ?? 0;
+  const within = categoryName ? ` in ${categoryName}` : '';
+  let what: string;
+  if (count === 1) what = wheelchairs > 0 ? 'No wheelchair space is left' : 'No seat is left';
+  else {
+    const spaces = wheelchairs > 0 ? ` with ${wheelchairs} wheelchair space${wheelchairs > 1 ? 's' : ''}` : '';
+    what = `No ${count} seats together${spaces} are left`;
+  }
+  const tries: string[] = [];
+  if (count > 1) tries.push('fewer seats');
+  if (categoryName) tries.push('another price');
+  return `${what}${within}.${tries.length > 0 ? ` Try ${tries.join(' or ')}.` : ''}`;
+}
+
+/** One clear sentence for each refusal of a search. */
+export function refusalOutcome(error: unknown, request: BestRequest, context: RefusalContext): Outcome {
+  if (!(error instanceof ApiError)) return { kind: 'error', text: errorMessage(error) };
+  switch (error.code) {
+    case 'no_block':
+      return { kind: 'error', text: noBlockMessage(request, context.categoryName) };
+    case 'hold_limit': {
+      const limit = typeof error.details.limit === 'number' ? error.details.limit : context.holdLimit;
+      const already = context.held > 0 ? ` You hold ${context.held} already.` : '';
+      return {
+        kind: 'error',
+        text: `${request.count} more seat${request.count === 1 ? '' : 's'} would take you over the ${limit} seats you can hold at once.${already} Reserve or release some first, or find fewer.`,
+        refetch: true, // holds made in another tab are not in this page's count
+      };
+    }
+    case 'invalid':
+      return {
+        kind: 'error',
+        text:
+          error.message && error.message !== 'Bad Request'
+            ? `The search was refused: ${error.message}`
+            : 'The search was refused as not valid. Check the number of seats and wheelchair spaces and try again.',
+      };
+    case 'not_authenticated':
+      return { kind: 'login', text: 'Your session has ended. Log in to find seats.' };
+    default:
+      return { kind: 'error', text: errorMessage(error) };
+  }
+}
+
+type Lookup = (id: number) => (BlockSeat & { status: string; mine: boolean; blocked?: boolean }) | undefined;
+
+/** Alternatives that can still be taken as far as this page knows: every seat free, or already the buyer's. */
+export function openAlternatives(alternatives: readonly (readonly number[])[], seat: Lookup): number[][] {
+  return alternatives
+    .filter((ids) =>
+      ids.length > 0 &&
+      ids.every((id) => {
+        const s = seat(id);
+        return s !== undefined && !s.blocked && (s.status === 'available' || (s.status === 'locked' && s.mine));
+      }),
+    )
+    .map((ids) => [...ids]);
+}
+
+/** Whether the buyer still holds any seat of the block a search found (else "instead" means nothing). */
+export function stillHolding(seatIds: readonly number[], seat: Lookup): boolean {
+  return seatIds.some((id) => {
+    const s = seat(id);
+    return s !== undefined && s.status === 'locked' && s.mine;
+  });
+}
