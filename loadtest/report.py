@@ -183,7 +183,7 @@ def write_benchmarks(
     if any(n.startswith(CLIENT_PATH) for n in results):
         lines += [
             "",
-            "## Issue 11: the client's own path (100 clickers, 10 s, one uvicorn process)",
+            "## One click and a whole checkout, by auth (100 clickers, 10 s, one uvicorn process)",
             "",
             *client_path_table(results),
         ]
