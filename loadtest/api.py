@@ -11,6 +11,8 @@ def http_session(connections: int = 0, total_timeout: float | None = 60) -> aioh
     """aiohttp: ~0.17 ms of client CPU per request here against ~3.8 ms for httpx, which made
     the load client, not the server, the limit of every click scenario (BENCHMARKS.md)."""
     return aiohttp.ClientSession(
+        # Cookies are each clicker's own (loadtest/auth.py), never shared through the session.
+        cookie_jar=aiohttp.DummyCookieJar(),
         # Idle connections are dropped before uvicorn's 5 s keep-alive ends: reusing one the
         # server is closing at that instant fails a POST with a reset (no retry for POST).
         connector=aiohttp.TCPConnector(limit=connections, keepalive_timeout=4),
@@ -24,11 +26,24 @@ async def get_json(client: aiohttp.ClientSession, url: str, headers=None):
         return orjson.loads(await response.read())
 
 
+async def get_pages(client: aiohttp.ClientSession, url: str, headers=None) -> list:
+    """Every item of a paged list (docs/API.md "Pages"), following `Link: rel="next"`."""
+    items: list = []
+    url = f"{url}{'&' if '?' in url else '?'}page_size=100"
+    while url:
+        async with client.get(url, headers=headers) as response:
+            response.raise_for_status()
+            items += orjson.loads(await response.read())
+            url = response.links.get("next", {}).get("url")
+            url = str(url) if url else None
+    return items
+
+
 async def fetch_seats(
-    client: aiohttp.ClientSession, base: str, event_id: int, token=None, attempts: int = 10
+    client: aiohttp.ClientSession, base: str, event_id: int, headers=None, attempts: int = 10
 ) -> list:
-    """The seat list; a 503 (the server out of database connections) is retried for ~20 s."""
-    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    """The seat list (as the caller whose `headers` these are); a 503 (the server out of
+    database connections) is retried for ~20 s."""
     url = f"{base}/api/events/{event_id}/seats/"
     for attempt in range(attempts):
         try:

@@ -3,16 +3,39 @@
 import argparse
 import sys
 
+from .auth import AUTH_MODES
 from .clickers import PROFILES
 
 DESCRIPTION = """\
 Load generator for the live seat map. Opens N watchers on one event (WebSockets keeping the
-seat model of PROTOCOL.md, or pollers with --poll), then M clickers (users with bearer tokens
-from `manage.py create_load_users`) hold and book seats at once. It times every push (from the
-`ts` commit stamp of each `seats` message) and every request, then checks the verdict through
-the API: no seat in two confirmed reservations, no seat held by two users, and every watcher's
-final model equal to the server's seat list. Exit status 1 if the verdict fails.
+seat model of PROTOCOL.md, or pollers with --poll), then M clickers (the users of
+`manage.py create_load_users`, logged in as --auth says) hold and book seats at once: by
+default each is a buyer on the shipped client's journey (hold seats one click at a time, book
+them with an Idempotency-Key, cancel some). It times every push (from the `ts` commit stamp of
+each `seats` message), every request and every journey (first click to confirmed booking),
+then checks the verdict through the API: no seat in two confirmed reservations, no seat held by
+two users, every booking and cancellation as the server has it, and every watcher's final
+model equal to the server's seat list. Exit status 1 if the verdict fails.
 """
+
+
+def seat_range(text: str) -> tuple[int, int]:
+    """`--journey-seats`: N or MIN-MAX, at least 1."""
+    low, _, high = text.partition("-")
+    try:
+        bounds = (int(low), int(high or low))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not N or MIN-MAX: {text!r}") from None
+    if not 1 <= bounds[0] <= bounds[1]:
+        raise argparse.ArgumentTypeError(f"needs 1 <= MIN <= MAX: {text!r}")
+    return bounds
+
+
+def share(text: str) -> float:
+    value = float(text)
+    if not 0 <= value <= 1:
+        raise argparse.ArgumentTypeError(f"a share from 0 to 1: {text!r}")
+    return value
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -79,7 +102,18 @@ def build_parser() -> argparse.ArgumentParser:
     g = p.add_argument_group("clickers")
     g.add_argument(
         "--users",
-        help="JSON file of users with `access` tokens (manage.py create_load_users --output FILE)",
+        help="JSON file of users (manage.py create_load_users --output FILE: with `access` and "
+        "`refresh` tokens; python -m loadtest.passwords --users FILE adds a `password`)",
+    )
+    g.add_argument(
+        "--auth",
+        choices=AUTH_MODES,
+        default="client",
+        help="client: as the shipped React client (POST /api/token/cookie/, the refresh token "
+        "in a cookie jar, bearer calls, refreshed by cookie on a 401); bearer: the file's token "
+        "pair, or POST /api/token/ (refreshed by /api/token/refresh/); session: POST "
+        "/api/login/ with Django's session and X-CSRFToken (answered by Django, not the fast "
+        "path). client and session need passwords in --users",
     )
     g.add_argument(
         "--clickers", type=int, default=0, help="number of clickers (at most the number of users)"
@@ -87,21 +121,43 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument(
         "--profile",
         choices=PROFILES,
-        default="uniform",
-        help="uniform: own seats; hot: all on the same --hot-seats; book: lock "
+        default="journey",
+        help="journey: a buyer holds --journey-seats seats of its own one click at a time, "
+        "books them with an Idempotency-Key, cancels --cancel-share of its bookings, again; "
+        "uniform: hold own seats; hot: all on the same --hot-seats; book: lock "
         "--book-size then reserve; churn: lock, unlock, lock random seats",
     )
     g.add_argument(
         "--rate",
         type=float,
         default=0,
-        help="actions per second across all clickers (0: each clicker as fast as "
-        "answered, closed loop)",
+        help="actions (journeys with --profile journey) per second across all clickers "
+        "(0: each clicker as fast as answered, closed loop)",
     )
     g.add_argument("--duration", type=float, default=10, help="seconds of clicking")
     g.add_argument("--hot-seats", type=int, default=1, help="K seats of the hot profile")
     g.add_argument("--clicks", type=int, default=1, help="lock requests per hot clicker")
     g.add_argument("--book-size", type=int, default=4, help="seats per booking (book profile)")
+    g.add_argument(
+        "--journey-seats",
+        type=seat_range,
+        default="1-4",
+        metavar="N|MIN-MAX",
+        help="seats a journey holds and books, drawn uniformly from MIN to MAX",
+    )
+    g.add_argument(
+        "--cancel-share",
+        type=share,
+        default=0.2,
+        help="share of its bookings a buyer cancels at once (journey profile)",
+    )
+    g.add_argument(
+        "--contention",
+        type=share,
+        default=0.0,
+        help="share of a buyer's clicks aimed at any seat of the map instead of its own "
+        "(journey profile; 0: no two buyers want the same seat)",
+    )
     g.add_argument(
         "--hold-limit",
         type=int,

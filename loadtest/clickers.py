@@ -1,10 +1,16 @@
-"""Clickers: users with bearer tokens holding and booking seats at once, in profiles.
+"""Clickers: users holding and booking seats at once, in profiles.
 
+- journey (the default): a buyer as the shipped client makes one: holds `--journey-seats`
+  seats of its own share one click at a time, books them with an `Idempotency-Key` (sent again
+  with the same key if the answer is lost), cancels `--cancel-share` of its bookings, and goes
+  on with other seats; `--contention` aims that share of its clicks anywhere on the map;
 - uniform: each clicker holds seats of its own share of the map (no two want the same seat),
   releasing its oldest hold before it reaches the hold limit;
 - hot: every clicker asks for one of the same K seats at the same instant (`--clicks` times);
 - book: lock `--book-size` seats of its own share in one request, then reserve them;
 - churn: lock a random seat of the whole map, release it, lock it again (conflicts expected).
+
+Each clicker authenticates as `--auth` says (loadtest/auth.py).
 """
 
 import asyncio
@@ -12,13 +18,16 @@ import contextlib
 import random
 import time
 import uuid
+from collections import deque
+from dataclasses import dataclass
 
 import aiohttp
 import orjson
 
+from .auth import Auth
 from .stats import Recorder
 
-PROFILES = ("uniform", "hot", "book", "churn")
+PROFILES = ("journey", "uniform", "hot", "book", "churn")
 
 
 def _code(status: int, body: bytes) -> str:
@@ -32,6 +41,8 @@ def _code(status: int, body: bytes) -> str:
 
 # What a request can fail with before an answer: the connection, or the client's timeout.
 TRANSPORT_ERRORS = (aiohttp.ClientError, TimeoutError)
+# Answers after which a reserve is sent again with the same Idempotency-Key.
+RETRIED = frozenset({"unavailable", "server_error"})
 
 
 class Clicker:
@@ -45,35 +56,61 @@ class Clicker:
         rec: Recorder,
         *,
         hold_limit: int,
+        auth: Auth,
     ):
         self.index, self.user, self.base, self.event_id = index, user, base, event_id
-        self.client, self.rec, self.hold_limit = client, rec, hold_limit
-        self.headers = {"Authorization": f"Bearer {user['access']}"}
+        self.client, self.rec, self.hold_limit, self.auth = client, rec, hold_limit, auth
         self.held: list[int] = []
         self.won: list[int] = []
         self.succeeded = False
+        self.booked: dict[int, list[int]] = {}  # reservation id -> its seats (journey)
+        self.cancelled: set[int] = set()
 
     async def call(self, op: str, path: str, body: dict, headers: dict | None = None):
+        """POST `path` (under /api/events/{id}/, or absolute from /api/) as this clicker;
+        (status, code, answer). A refused credential is renewed once and the call sent again."""
+        url = (
+            f"{self.base}{path}"
+            if path.startswith("/api/")
+            else (f"{self.base}/api/events/{self.event_id}/{path}")
+        )
+        for attempt in (0, 1):
+            status, code, answer = await self._send(op, url, body, headers)
+            if attempt or not self.auth.refused(status, code):
+                break
+            self.rec.auth[f"renewed after {status} {code}"] += 1
+            if not await self.auth.renew(self.client):
+                break
+        self.succeeded = self.succeeded or code == "ok"
+        return status, code, answer
+
+    async def _send(self, op: str, url: str, body: dict, headers: dict | None):
+        auth = self.auth
         started = time.perf_counter()
         try:
             async with self.client.post(
-                f"{self.base}/api/events/{self.event_id}/{path}",
+                url,
                 data=orjson.dumps(body),
-                headers={**self.headers, "Content-Type": "application/json", **(headers or {})},
+                headers={
+                    **auth.headers,
+                    **auth.unsafe_headers,
+                    "Content-Type": "application/json",
+                    **(headers or {}),
+                },
             ) as response:
                 status, answer = response.status, await response.read()
+                fast = response.headers.get("X-Seatmap-Path") == "fast"
+                auth.answered(response)
         except TRANSPORT_ERRORS as exc:
-            self.rec.request(
-                op, 0, f"transport:{type(exc).__name__}", time.perf_counter() - started
-            )
-            return None, f"transport:{type(exc).__name__}"
+            code = f"transport:{type(exc).__name__}"
+            self.rec.request(op, 0, code, time.perf_counter() - started)
+            return None, code, b""
         code = _code(status, answer)
-        self.rec.request(op, status, code, time.perf_counter() - started)
-        self.succeeded = self.succeeded or code == "ok"
-        return status, code
+        self.rec.request(op, status, code, time.perf_counter() - started, fast=fast)
+        return status, code, answer
 
     async def lock(self, seat_id: int) -> bool:
-        _, code = await self.call("lock", f"seats/{seat_id}/lock/", {})
+        _, code, _ = await self.call("lock", f"seats/{seat_id}/lock/", {})
         if code == "ok":
             if seat_id not in self.held:
                 self.held.append(seat_id)
@@ -81,7 +118,7 @@ class Clicker:
         return False
 
     async def unlock(self, seat_id: int) -> bool:
-        _, code = await self.call("unlock", f"seats/{seat_id}/unlock/", {})
+        _, code, _ = await self.call("unlock", f"seats/{seat_id}/unlock/", {})
         if seat_id in self.held:
             self.held.remove(seat_id)
         return code == "ok"
@@ -116,8 +153,15 @@ async def run_clicker(
     clicks: int,
     book_size: int,
     start: asyncio.Event,
+    journey: "JourneyPlan | None" = None,
 ) -> None:
     await start.wait()
+    if profile == "journey":
+        own = deque(share)
+        async for _ in _paced(stop, interval):
+            if not await buy(c, own, seats, journey):
+                return
+        return
     if profile == "hot":
         for _ in range(clicks):
             seat = random.choice(hot)
@@ -147,11 +191,11 @@ async def run_clicker(
             if len(wanted) < book_size:
                 return
             await c.make_room(len(wanted))
-            response, code = await c.call("lock_many", "lock/", {"seat_ids": wanted})
+            _, code, _ = await c.call("lock_many", "lock/", {"seat_ids": wanted})
             if code != "ok":
                 continue
             c.held.extend(wanted)
-            response, code = await c.call(
+            _, code, _ = await c.call(
                 "reserve",
                 "reserve/",
                 {"seat_ids": wanted},
@@ -162,3 +206,76 @@ async def run_clicker(
                     c.held.remove(seat)
         else:
             raise ValueError(f"unknown profile {profile!r}")
+
+
+@dataclass(frozen=True)
+class JourneyPlan:
+    """What each buyer of the journey profile does (`--journey-seats`, `--cancel-share`,
+    `--contention`)."""
+
+    seats: tuple[int, int] = (1, 4)
+    cancel_share: float = 0.2
+    contention: float = 0.0
+
+
+async def buy(c: Clicker, own: deque, seats: list[int], plan: JourneyPlan) -> bool:
+    """One buyer's journey: hold k seats one click at a time, book them, perhaps cancel.
+
+    `own` is the buyer's share of the map (no other buyer's, unless `plan.contention` sends a
+    click anywhere); a cancelled booking's seats go back to its end. The journey's time runs
+    from the first click to the confirmed booking's answer. False once the share is used up.
+    """
+    rec = c.rec
+    wanted = random.randint(*plan.seats)
+    await c.make_room(wanted)
+    got: list[int] = []
+    started = 0.0
+    for _ in range(4 * wanted):  # clicks at most, however many seats others hold
+        if len(got) == wanted:
+            break
+        if plan.contention and random.random() < plan.contention:
+            seat = random.choice(seats)
+        elif own:
+            seat = own.popleft()
+        else:
+            break
+        if not started:
+            started = time.perf_counter()
+        if seat in got:
+            continue
+        if await c.lock(seat):
+            got.append(seat)
+        # A seat someone else holds: the buyer clicks another one.
+    if not got:
+        if started:
+            rec.journey_notes["no_seat_held"] += 1
+        return bool(own)
+    key = uuid.uuid4().hex
+    for attempt in (0, 1, 2):  # a lost answer is asked again with the same key
+        status, code, answer = await c.call(
+            "reserve", "reserve/", {"seat_ids": got}, headers={"Idempotency-Key": key}
+        )
+        if code == "ok" or not (code.startswith("transport:") or code in RETRIED):
+            break
+        rec.journey_notes[f"reserve_sent_again_after:{code}"] += 1
+        await asyncio.sleep(0.05 * (attempt + 1))
+    if code != "ok":
+        rec.journey_notes[f"reserve_refused:{code}"] += 1
+        for seat in got:  # the buyer gives the seats back rather than leave them held
+            await c.unlock(seat)
+        own.extend(got)
+        return bool(own)
+    reservation = orjson.loads(answer)["reservation"]
+    rec.journey(time.perf_counter() - started, len(got))
+    c.booked[reservation["id"]] = got
+    for seat in got:
+        if seat in c.held:
+            c.held.remove(seat)
+    if plan.cancel_share and random.random() < plan.cancel_share:
+        _, code, _ = await c.call("cancel", f"/api/reservations/{reservation['id']}/cancel/", {})
+        if code == "ok":
+            c.cancelled.add(reservation["id"])
+            own.extend(got)
+        else:
+            rec.journey_notes[f"cancel_refused:{code}"] += 1
+    return True

@@ -40,6 +40,7 @@ def click_figures(rec: Recorder, clickers: list, hot: list, profile: str, second
             "requests": len(rows),
             "ok": ok,
             "ok_per_s": round(ok / seconds, 1) if seconds else None,
+            "fast": rec.fast[op],  # answered by the server's fast path (X-Seatmap-Path)
             "latency_ms": quantiles([r[2] for r in rows], 1e3),
         }
     holds_ok = ops.get("lock", {}).get("ok", 0) + ops.get("lock_many", {}).get("ok", 0)
@@ -62,6 +63,24 @@ def click_figures(rec: Recorder, clickers: list, hot: list, profile: str, second
         figures["hot_seats"] = hot
         figures["winners"] = sum(1 for c in clickers if c.won)
     return figures
+
+
+def journey_figures(rec: Recorder, clickers: list, seconds: float) -> dict:
+    """The journey profile: complete bookings, and each one's time from the buyer's first
+    click to the answer that confirmed it."""
+    bookings = len(rec.journeys)
+    cancelled = sum(len(c.cancelled) for c in clickers)
+    seats = sum(n for _, n in rec.journeys)
+    return {
+        "bookings": bookings,
+        "bookings_per_s": round(bookings / seconds, 1) if seconds else None,
+        "seats_booked": seats,
+        "seats_per_booking": round(seats / bookings, 2) if bookings else None,
+        "cancellations": cancelled,
+        "kept": bookings - cancelled,
+        "journey_ms": quantiles([t for t, _ in rec.journeys], 1e3),
+        "notes": dict(rec.journey_notes),
+    }
 
 
 def poll_figures(rec: Recorder, interval: float, seconds: float) -> dict:
@@ -123,7 +142,12 @@ def table(result: dict) -> str:
         )
         rows.append(("request latency", ms(clicks["latency_ms"])))
         for op, o in clicks["by_op"].items():
-            rows.append((f"  {op}", f"{o['ok']}/{o['requests']} ok, {ms(o['latency_ms'])}"))
+            rows.append(
+                (
+                    f"  {op}",
+                    f"{o['ok']}/{o['requests']} ok ({o['fast']} fast), {ms(o['latency_ms'])}",
+                )
+            )
         if clicks["errors_by_code"]:
             rows.append(
                 (
@@ -133,12 +157,38 @@ def table(result: dict) -> str:
             )
         if "winners" in clicks:
             rows.append(("hot seat winners", str(clicks["winners"])))
+    if "journey" in result:
+        j = result["journey"]
+        rows.append(
+            (
+                "complete bookings",
+                f"{j['bookings']} ({j['bookings_per_s']}/s, {j['seats_per_booking']} seats "
+                f"each), {j['cancellations']} cancelled",
+            )
+        )
+        rows.append(("first click -> booked", ms(j["journey_ms"])))
+        if j["notes"]:
+            rows.append(
+                ("journey notes", ", ".join(f"{k} {v}" for k, v in sorted(j["notes"].items())))
+            )
+    if "auth" in result and clicks["clickers"]:
+        calls = ", ".join(f"{k}: {v}" for k, v in sorted(result["auth"]["calls"].items()))
+        fast = sum(o["fast"] for o in clicks["by_op"].values())
+        rows.append(
+            (
+                "auth",
+                f"{result['auth']['mode']} ({calls or 'no calls'}); "
+                f"{fast} of {clicks['requests']} answers from the fast path",
+            )
+        )
     if srv["pids"]:
         rows.append(
             (
                 "server CPU",
                 f"{srv['cpu_s']} s ({srv['cpu_share']} cores), "
-                f"{srv['cpu_us_per_delivery']} µs per delivery, RSS "
+                f"{srv['cpu_us_per_delivery']} µs per delivery, "
+                f"{srv['cpu_ms_per_request']} ms per request, "
+                f"{srv['cpu_ms_per_booking']} ms per booking, RSS "
                 f"{(srv['rss_bytes'] or 0) / 2**20:.1f} MiB",
             )
         )

@@ -56,7 +56,55 @@ def _clicks_row(name: str, r: dict) -> str:
     )
 
 
-def write_benchmarks(machine: dict, results: dict, path: Path) -> None:
+CLIENT_PATH = ("click-", "journey-")
+
+
+def _ms3(q: dict | None) -> str:
+    return " / ".join(_q(q, k) for k in ("p50", "p95", "p99")) if q and q.get("n") else "–"
+
+
+def client_path_table(results: dict) -> list[str]:
+    """Issue 11: one click against a whole checkout, by the way the clicker logged in."""
+    lines = [
+        "| scenario | auth | profile | requests/s | complete bookings/s | first click -> booked "
+        "p50 / p95 / p99 | lock p50 / p99 | reserve p50 / p99 | cancel p50 / p99 | answered by "
+        "the fast path | server cores | server CPU per request | per booking | verdict |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for name, r in results.items():
+        if not name.startswith(CLIENT_PATH):
+            continue
+        if r.get("failed"):
+            lines.append(f"| {name} | failed: {r['failed'][:80]} |" + " |" * 12)
+            continue
+        k, srv, j = r["clicks"], r["server"], r.get("journey") or {}
+        ops = k["by_op"]
+
+        def op(name, ops=ops):
+            q = ops.get(name, {}).get("latency_ms")
+            return f"{_q(q, 'p50')} / {_q(q)}" if q else "–"
+
+        fast = sum(o.get("fast", 0) for o in ops.values())
+        per_booking = srv.get("cpu_ms_per_booking")
+        lines.append(
+            f"| {name} | {_get(r, 'auth', 'mode')} | {k['profile']} | {k['requests_per_s']} | "
+            f"{j.get('bookings_per_s', '–')} | {_ms3(j.get('journey_ms'))} | {op('lock')} | "
+            f"{op('reserve')} | {op('cancel')} | {fast} of {k['requests']} | "
+            f"{srv.get('cpu_share', '–')} | {srv.get('cpu_ms_per_request', '–')} ms | "
+            f"{f'{per_booking} ms' if per_booking else '–'} | "
+            f"{'PASS' if r['verdict']['passed'] else 'FAIL'} |"
+        )
+    return lines
+
+
+def write_benchmarks(
+    machine: dict,
+    results: dict,
+    path: Path,
+    *,
+    database: str = "seatmap_bench",
+    redis: str = "redis://127.0.0.1:6379/7",
+) -> None:
     previous = path.read_text() if path.exists() else ""
     notes = ""
     if NOTES_START in previous and NOTES_END in previous:
@@ -132,6 +180,13 @@ def write_benchmarks(machine: dict, results: dict, path: Path) -> None:
     for name, r in results.items():
         if name.startswith(("uniform", "hot", "book", "churn")):
             lines.append(_clicks_row(name, r))
+    if any(n.startswith(CLIENT_PATH) for n in results):
+        lines += [
+            "",
+            "## One click and a whole checkout, by auth (100 clickers, 10 s, one uvicorn process)",
+            "",
+            *client_path_table(results),
+        ]
     wrks = {n: r for n, r in results.items() if n.startswith("holds-wrk")}
     if wrks:
         lines += [
@@ -178,7 +233,7 @@ def write_benchmarks(machine: dict, results: dict, path: Path) -> None:
         "## Commands",
         "",
         "Each scenario, as run (servers started by the bench with "
-        "`DEBUG=0`, database `seatmap_bench`, Redis db 7):",
+        f"`DEBUG=0`, database `{database}`, Redis `{redis}`):",
         "",
         "```",
     ]

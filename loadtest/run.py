@@ -14,8 +14,9 @@ import orjson
 
 from . import figures
 from .api import fetch_seats, http_session, ws_url
+from .auth import AuthFailed, auth_for
 from .cli import parse_args
-from .clickers import TRANSPORT_ERRORS, Clicker, run_clicker
+from .clickers import TRANSPORT_ERRORS, Clicker, JourneyPlan, run_clicker
 from .procs import Child, child_main, merge_receipts
 from .stats import Recorder, proc_sample, quantiles, self_sample
 from .verdict import Verdict, check
@@ -76,6 +77,7 @@ class Run:
         self.result: dict = {}
         self.initial_versions: dict[int, int] = {}
         self.seat_ids: list[int] = []
+        self.available: list[int] = []  # seats available when the run began
         self.watchers: list = []
         self.ready: list = []  # this process's watchers with a snapshot after connecting
         self.ready_all = 0  # the same, with the child processes' (--procs)
@@ -103,6 +105,7 @@ class Run:
             nofile = raise_nofile()
             seats = await fetch_seats(self.admin, options.url[0], options.event)
             self.seat_ids = [s["id"] for s in seats]
+            self.available = [s["id"] for s in seats if s["status"] == "available"]
             self.initial_versions = {s["id"]: s["version"] for s in seats}
             self.result.update(config=dict(vars(options)), seats=len(seats), nofile_limit=nofile)
             await self.connect()
@@ -226,6 +229,7 @@ class Run:
                 client,
                 rec,
                 hold_limit=options.hold_limit,
+                auth=auth_for(options.auth, options.url[i % len(options.url)], u, rec.auth),
             )
             for i, u in enumerate(users)
         ]
@@ -233,18 +237,29 @@ class Run:
             return
         self.progress.phase = "warm"
         sem = asyncio.Semaphore(200)
+        # A password check costs the server ~0.5 s of CPU (PBKDF2): a few logins at a time, so
+        # that none waits out its timeout behind the others.
+        logins = asyncio.Semaphore(8)
 
         async def warm(c: Clicker):
+            async with logins:
+                try:
+                    await c.auth.login(client)
+                except TRANSPORT_ERRORS as exc:
+                    raise AuthFailed(f"login of {c.user.get('username')}: {exc!r}") from exc
             async with sem:
-                try:  # opens its connection, and learns what it holds from earlier runs
-                    mine = await fetch_seats(client, c.base, options.event, c.user["access"])
+                try:  # opens its connection, and learns what it already holds
+                    mine = await fetch_seats(client, c.base, options.event, c.auth.headers)
                     c.held = [s["id"] for s in mine if s["mine"] and s["status"] == "locked"]
                     if options.profile == "hot":  # room under the hold limit for the one click
                         await c.make_room(options.clicks)
                 except TRANSPORT_ERRORS as exc:
                     rec.errors[f"warmup:{type(exc).__name__}"] += 1
 
-        await asyncio.gather(*(warm(c) for c in self.clickers))
+        try:
+            await asyncio.gather(*(warm(c) for c in self.clickers))
+        except AuthFailed as exc:
+            raise SystemExit(f"--auth {options.auth}: {exc}") from exc
 
     async def click(self) -> None:
         """Click for --duration, then settle: the measured window (CPU, pushes, requests)."""
@@ -253,7 +268,11 @@ class Run:
         random.shuffle(shuffled)
         self.hot = shuffled[: max(1, options.hot_seats)]
         free = shuffled[len(self.hot) :]
+        if options.profile == "journey":  # buyers want seats on sale, each its own
+            free = list(self.available)
+            random.shuffle(free)
         shares = [free[i :: max(1, len(clickers))] for i in range(len(clickers))]
+        plan = JourneyPlan(options.journey_seats, options.cancel_share, options.contention)
         per_clicker_interval = len(clickers) / options.rate if options.rate else 0
         stop, start = asyncio.Event(), asyncio.Event()
         click_tasks = [
@@ -269,6 +288,7 @@ class Run:
                     clicks=options.clicks,
                     book_size=options.book_size,
                     start=start,
+                    journey=plan,
                 )
             )
             for i, c in enumerate(clickers)
@@ -322,6 +342,9 @@ class Run:
         result["clicks"] = figures.click_figures(
             rec, self.clickers, self.hot, options.profile, self.click_seconds
         )
+        result["auth"] = {"mode": options.auth, "calls": dict(rec.auth)}
+        if options.profile == "journey":
+            result["journey"] = figures.journey_figures(rec, self.clickers, self.click_seconds)
         if options.poll:
             seconds = (time.time_ns() - self.connect_started) / 1e9
             result["poll"] = figures.poll_figures(rec, options.poll, seconds)
@@ -333,6 +356,13 @@ class Run:
             "cpu_share": round(cpu / window, 3) if pids else None,
             "cpu_us_per_delivery": (
                 round(cpu / deliveries * 1e6, 2) if pids and deliveries else None
+            ),
+            # The whole window's CPU (pushes included) over the requests answered in it.
+            "cpu_ms_per_request": (
+                round(cpu / len(rec.requests) * 1e3, 3) if pids and rec.requests else None
+            ),
+            "cpu_ms_per_booking": (
+                round(cpu / len(rec.journeys) * 1e3, 3) if pids and rec.journeys else None
             ),
             "rss_bytes": self.server_rss if pids else None,
         }

@@ -54,6 +54,10 @@ class Recorder:
         self.staleness_ns: list[int] = []
         self.poll_latency: list[float] = []
         self.requests: list[tuple[str, int, str, float, float]] = []  # op, status, code, s, t
+        self.fast: Counter = Counter()  # op -> answers of the server's fast path
+        self.auth: Counter = Counter()  # "PATH STATUS" of logins and refreshes, renewals
+        self.journeys: list[tuple[float, int]] = []  # first click -> booked (s), seats
+        self.journey_notes: Counter = Counter()  # what else happened on the way
 
     # --- watchers ---------------------------------------------------------------------------
 
@@ -95,8 +99,16 @@ class Recorder:
 
     # --- clickers ---------------------------------------------------------------------------
 
-    def request(self, op: str, status: int, code: str, seconds: float) -> None:
+    def request(
+        self, op: str, status: int, code: str, seconds: float, *, fast: bool = False
+    ) -> None:
         self.requests.append((op, status, code, seconds, time.monotonic()))
+        if fast:
+            self.fast[op] += 1
+
+    def journey(self, seconds: float, seats: int) -> None:
+        """A buyer's booking confirmed, `seconds` after its first click."""
+        self.journeys.append((seconds, seats))
 
 
 def proc_sample(pids: list[int]) -> dict:

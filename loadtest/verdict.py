@@ -1,7 +1,8 @@
 """The verdict of a run, read back through the API once the pushes have settled.
 
 No seat in two confirmed reservations, no seat held by two users, booked seats shown reserved,
-at most one winner per hot seat, and every watcher's final model equal to the server's list.
+every booking and cancellation of the journey profile as the server has it, at most one winner
+per hot seat, and every watcher's final model equal to the server's list.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ import asyncio
 from collections import Counter
 from typing import TYPE_CHECKING
 
-from .api import fetch_seats, get_json
+from .api import fetch_seats, get_pages
 from .clickers import Clicker
 from .watchers import Watcher
 
@@ -95,38 +96,79 @@ async def _check_clickers(run: Run, server: dict, verdict: Verdict) -> None:
     options, client, clickers = run.options, run.admin, run.clickers
     active = [c for c in clickers if c.succeeded]
     holders: Counter = Counter()
-    booked: Counter = Counter()
+    reservations: dict[int, list[dict]] = {}  # clicker index -> its reservations of the event
     sem = asyncio.Semaphore(50)
 
     async def inspect(c: Clicker):
         async with sem:
-            mine = await fetch_seats(client, c.base, options.event, c.user["access"])
+            mine = await fetch_seats(client, c.base, options.event, c.auth.headers)
             for s in mine:
                 if s["mine"] and s["status"] == "locked":
                     holders[s["id"]] += 1
-            for r in await get_json(client, f"{c.base}/api/reservations/", c.headers):
-                if r["status"] == "confirmed" and r["event"]["id"] == options.event:
-                    for s in r["seats"]:
-                        booked[s["id"]] += 1
+            everything = await get_pages(client, f"{c.base}/api/reservations/", c.auth.headers)
+            reservations[c.index] = [r for r in everything if r["event"]["id"] == options.event]
 
     await asyncio.gather(*(inspect(c) for c in active))
     doubly_held = [i for i, n in holders.items() if n > 1]
-    doubly_booked = [i for i, n in booked.items() if n > 1]
     verdict.figures["clickers_checked"] = len(active)
     verdict.figures["seats_held"] = len(holders)
-    verdict.figures["seats_booked"] = len(booked)
     if doubly_held:
         verdict.fail(f"seats held by two users: {doubly_held[:10]}")
-    if doubly_booked:
-        verdict.fail(f"seats in two confirmed reservations: {doubly_booked[:10]}")
-    not_reserved = [i for i in booked if server.get(i, ("",))[0] != "reserved"]
-    if not_reserved:
-        verdict.fail(f"booked seats not shown reserved: {not_reserved[:10]}")
+    sales_verdict(reservations, server, verdict)
+    if options.profile == "journey":
+        journey_verdict(active, reservations, verdict)
     if options.profile == "hot" and clickers:
         won: Counter = Counter(s for c in clickers for s in set(c.won))
         over = [s for s, n in won.items() if n > 1]
         if over:
             verdict.fail(f"hot seats won by more than one clicker: {over}")
+
+
+def sales_verdict(reservations: dict[int, list[dict]], server: dict, verdict: Verdict) -> None:
+    """No seat in two confirmed reservations (whoever's), and every sold seat shown reserved.
+
+    `reservations`: each clicker's reservations of the event as the API lists them; `server`:
+    seat id -> (status, version) from the seat list.
+    """
+    booked: Counter = Counter(
+        s["id"]
+        for own in reservations.values()
+        for r in own
+        if r["status"] == "confirmed"
+        for s in r["seats"]
+    )
+    verdict.figures["seats_booked"] = len(booked)
+    doubly_booked = [i for i, n in booked.items() if n > 1]
+    if doubly_booked:
+        verdict.fail(f"seats in two confirmed reservations: {doubly_booked[:10]}")
+    not_reserved = [i for i in booked if server.get(i, ("",))[0] != "reserved"]
+    if not_reserved:
+        verdict.fail(f"booked seats not shown reserved: {not_reserved[:10]}")
+
+
+def journey_verdict(clickers: list, reservations: dict[int, list[dict]], verdict: Verdict) -> None:
+    """Every booking a buyer was answered 201 for is on the server with the seats it held,
+    confirmed, or cancelled if the buyer was answered that it is."""
+    wrong: list[str] = []
+    bookings = cancellations = 0
+    for c in clickers:
+        listed = {r["id"]: r for r in reservations.get(c.index, [])}
+        for reservation_id, seats in c.booked.items():
+            bookings += 1
+            cancelled = reservation_id in c.cancelled
+            cancellations += cancelled
+            r = listed.get(reservation_id)
+            expected = "cancelled" if cancelled else "confirmed"
+            if r is None:
+                wrong.append(f"{reservation_id} of {c.user['username']}: not listed")
+            elif r["status"] != expected:
+                wrong.append(f"{reservation_id}: {r['status']}, answered {expected}")
+            elif sorted(s["id"] for s in r["seats"]) != sorted(seats):
+                wrong.append(f"{reservation_id}: seats {[s['id'] for s in r['seats']]} != {seats}")
+    verdict.figures["bookings_checked"] = bookings
+    verdict.figures["cancellations_checked"] = cancellations
+    if wrong:
+        verdict.fail(f"{len(wrong)} booking(s) not as the buyer was answered, e.g. {wrong[:3]}")
 
 
 def _model_state(watchers, index, seat_id):

@@ -2,66 +2,24 @@
 load, and the verdict must pass with every push delivered and timed."""
 
 import argparse
-import os
 import subprocess
 import sys
-from urllib.parse import urlsplit
 
 import pytest
-import redis
 
 from loadtest.cli import build_parser, parse_args
 from loadtest.figures import table
 from loadtest.run import main_async
-from realtime.tests.servers import full_stack_env, manage, running_server
 
-# Beside the test run's own database and on its Redis db: engineers sharing the machine each
-# run with their own DATABASE_URL and REDIS_URL.
-DB = urlsplit(os.environ["DATABASE_URL"]).path.lstrip("/") + "_loadtest"
-REDIS_URL = os.environ["REDIS_URL"]
+from .stack import Stack
 
 pytestmark = pytest.mark.slow
 
 
-@pytest.fixture(scope="module")
-def stack(tmp_path_factory):
-    for command in (["dropdb", "--if-exists"], ["createdb"]):
-        subprocess.run([*command, "-h", "127.0.0.1", "-U", "postgres", DB], check=True)
-    redis.Redis.from_url(REDIS_URL).flushdb()
-    env = full_stack_env(
-        DATABASE_URL=f"postgres://postgres@127.0.0.1:5432/{DB}",
-        REDIS_URL=REDIS_URL,
-        DEBUG="0",
-        ALLOWED_HOSTS="127.0.0.1,localhost",
-        COOKIE_SECURE="0",
-        SECURE_SSL_REDIRECT="0",
-    )
-    manage(env, "migrate", "--noinput")
-    event_id = int(
-        manage(
-            env,
-            "create_event",
-            "--name",
-            "Load",
-            "--rows",
-            "5",
-            "--seats-per-row",
-            "20",
-            "--price",
-            "10",
-        ).split()[-1]
-    )
-    users = tmp_path_factory.mktemp("load") / "users.json"
-    manage(env, "create_load_users", "--count", "8", "--output", str(users))
-    manage(env, "seed_demo")  # alice, for `python -m loadtest.latency`
-    with running_server(env, server="uvicorn") as base:
-        yield base, event_id, users
-
-
-async def run(stack, *argv: str) -> dict:
+async def run(stack: Stack, *argv: str, event: int | None = None) -> dict:
     """python -m loadtest against the test server's event, with its users, and these options."""
-    base, event_id, users = stack
-    argv = ["--url", base, "--event", str(event_id), "--users", str(users), *argv]
+    event = event or stack.event_id
+    argv = ["--url", stack.base, "--event", str(event), "--users", str(stack.users), *argv]
     result = await main_async(parse_args(argv))
     print(table(result))
     return result
@@ -116,6 +74,8 @@ async def test_watchers_spread_over_three_processes_are_all_counted_and_checked(
         "3",
         "--clickers",
         "1",
+        "--profile",
+        "uniform",
         "--rate",
         "8",
         "--duration",
@@ -185,7 +145,7 @@ async def test_polling_watchers_report_staleness(stack):
 
 
 def test_latency_command_times_pushes_from_the_answer_and_from_the_commit(stack):
-    base, event_id, _ = stack
+    base, event_id = stack.base, stack.event_id
     out = subprocess.run(
         [sys.executable, "-m", "loadtest.latency", "--url", base, "--event", str(event_id)]
         + ["--rounds", "3"],
