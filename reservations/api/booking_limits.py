@@ -127,6 +127,17 @@ class _ProcessCounts:
 _process_counts = _ProcessCounts()
 
 
+# What a Redis call can fail with: its own errors, and, seen under load from threads, a
+# connection closed under it (OSError, or ValueError "I/O operation on closed file").
+REDIS_FAILURES = (redis.RedisError, OSError, ValueError)
+
+
+def _let_through(exc: Exception) -> Verdict:
+    """The one policy when Redis cannot count: fail open (docs/API.md), and say so."""
+    logger.warning("booking limits not counted (Redis: %s); call let through", exc)
+    return ALLOWED
+
+
 @functools.cache
 def _client() -> redis.Redis:
     return redis.Redis.from_url(settings.REDIS_URL, socket_timeout=1, socket_connect_timeout=1)
@@ -143,9 +154,8 @@ def booking_allowed(user_id: int, address: str) -> Verdict:
         pipeline = _client().pipeline(transaction=False)
         _count_commands(pipeline, rules)
         counts = pipeline.execute()[::2]
-    except redis.RedisError as exc:
-        logger.warning("booking limits not counted (Redis: %s); call let through", exc)
-        return ALLOWED
+    except REDIS_FAILURES as exc:
+        return _let_through(exc)
     return _verdict(rules, counts, now)
 
 
@@ -182,9 +192,8 @@ async def booking_allowed_async(user_id: int, address: str) -> Verdict:
         pipeline = _async_client().pipeline(transaction=False)
         _count_commands(pipeline, rules)
         counts = (await pipeline.execute())[::2]
-    except redis.RedisError as exc:
-        logger.warning("booking limits not counted (Redis: %s); call let through", exc)
-        return ALLOWED
+    except REDIS_FAILURES as exc:
+        return _let_through(exc)
     return _verdict(rules, counts, now)
 
 

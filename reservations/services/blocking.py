@@ -14,6 +14,7 @@ from ..exceptions import SeatUnavailable
 from ..models import Seat
 from ..rules import seat_is_free
 from ..signals import seats_changed_on_commit
+from . import sql
 from .bookings import lock_seat_rows
 
 Status = Seat.Status
@@ -42,9 +43,8 @@ def seats_block(*, event_id: int, seat_ids: Sequence[int], reason: str = "") -> 
             )
         changed = [s for s in seats if not s.blocked]
         for seat in changed:
-            seat.status, seat.blocked, seat.blocked_reason = Status.RESERVED, True, reason
-            seat.locked_by_id = seat.locked_until = seat.held_since = None
-            seat.version += 1
+            sql.BLOCK.apply(seat)
+            seat.blocked, seat.blocked_reason = True, reason
         Seat.objects.bulk_update(changed, _FIELDS)
         seats_changed_on_commit(event_id=event_id, seats=changed)
         return seats
@@ -55,8 +55,8 @@ def seats_unblock(*, event_id: int, seat_ids: Sequence[int]) -> list[Seat]:
     with transaction.atomic():
         seats = [s for s in lock_seat_rows(event_id=event_id, seat_ids=seat_ids) if s.blocked]
         for seat in seats:
-            seat.status, seat.blocked, seat.blocked_reason = Status.AVAILABLE, False, ""
-            seat.version += 1
+            sql.FREE.apply(seat)
+            seat.blocked, seat.blocked_reason = False, ""
         Seat.objects.bulk_update(seats, _FIELDS)
         seats_changed_on_commit(event_id=event_id, seats=seats)
         return seats

@@ -121,6 +121,14 @@ BOOK = SeatWrite(
     held_since=None,
     reserved_by_id=Param("user_id"),
 )
+# Off sale (an organiser's block): reserved with nobody's reservation; `blocked` says why not.
+BLOCK = SeatWrite(
+    Status.RESERVED.value,
+    locked_by_id=None,
+    locked_until=None,
+    held_since=None,
+    reserved_by_id=None,
+)
 FREE = SeatWrite(
     Status.AVAILABLE.value,
     locked_by_id=None,

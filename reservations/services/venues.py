@@ -17,6 +17,12 @@ from ..models import Event, LayoutSeat, PriceCategory, Seat, VenueLayout
 from ..venues.layout_file import CategorySpec, LayoutSpec, SeatSpec, parse_layout
 
 _SEAT_FLAGS = ("accessible", "companion", "restricted_view", "aisle")
+# What a seat of a room is, wherever it is copied: file -> layout -> event -> file.
+_PLACE = ("section", "row", "number", "label", "x", "y", "rotation", *_SEAT_FLAGS)
+
+
+def _place(seat) -> dict:
+    return {field: getattr(seat, field) for field in _PLACE}
 
 
 def layout_create(*, spec: LayoutSpec) -> VenueLayout:
@@ -33,21 +39,7 @@ def layout_create(*, spec: LayoutSpec) -> VenueLayout:
             ],
         )
         LayoutSeat.objects.bulk_create(
-            [
-                LayoutSeat(
-                    layout=layout,
-                    section=s.section,
-                    row=s.row,
-                    number=s.number,
-                    label=s.label,
-                    x=s.x,
-                    y=s.y,
-                    rotation=s.rotation,
-                    category=s.category,
-                    **{flag: getattr(s, flag) for flag in _SEAT_FLAGS},
-                )
-                for s in spec.seats
-            ],
+            [LayoutSeat(layout=layout, category=s.category, **_place(s)) for s in spec.seats],
             batch_size=2000,
         )
         return layout
@@ -86,16 +78,9 @@ def event_create_on_layout(
             [
                 Seat(
                     event=event,
-                    section=s.section,
-                    row=s.row,
-                    number=s.number,
-                    label=s.label,
-                    x=s.x,
-                    y=s.y,
-                    rotation=s.rotation,
                     category=categories[s.category],
                     price=categories[s.category].price,
-                    **{flag: getattr(s, flag) for flag in _SEAT_FLAGS},
+                    **_place(s),
                 )
                 for s in layout.seats.order_by("id").iterator(chunk_size=5000)
             ],
@@ -126,17 +111,7 @@ def layout_spec_of_event(*, event_id: int) -> LayoutSpec:
     categories = list(event.categories.order_by("position", "id"))
     names = {c.pk: c.name for c in categories}
     seats = tuple(
-        SeatSpec(
-            section=s.section,
-            row=s.row,
-            number=s.number,
-            label=s.label,
-            x=s.x,
-            y=s.y,
-            rotation=s.rotation,
-            category=names[s.category_id],
-            **{flag: getattr(s, flag) for flag in _SEAT_FLAGS},
-        )
+        SeatSpec(category=names[s.category_id], **_place(s))
         for s in event.seats.order_by("id").iterator(chunk_size=5000)
     )
     return LayoutSpec(
