@@ -1,12 +1,12 @@
 """The fast path of an on-sale: every booking call with a bearer token, on the loop.
 
-At an on-sale nearly every request is one of five: `POST .../seats/{id}/lock/` or `.../unlock/`,
-`POST /api/events/{id}/lock/` (several seats), `.../reserve/` and
+At an on-sale nearly every request is one of six: `POST .../seats/{id}/lock/` or `.../unlock/`,
+`POST /api/events/{id}/lock/` (several seats), `.../best/`, `.../reserve/` and
 `POST /api/reservations/{id}/cancel/`. Through Django's request cycle (middleware, DRF, the ORM,
 a worker thread) one costs ~2.6 ms of CPU or more; here the same booking steps
-(`services.hold_one_steps`, `release_one_steps`, `hold_all_steps`, `reserve_steps`,
-`cancel_steps`) run on an async psycopg connection on the server's event loop, driven by
-`services.runner.run_async`. Nothing about the answer changes: the same token check
+(`services.hold_one_steps`, `release_one_steps`, `hold_all_steps`, `best.best_steps`,
+`reserve_steps`, `cancel_steps`) run on an async psycopg connection on the server's event
+loop, driven by `services.runner.run_async`. Nothing about the answer changes: the same token check
 (simplejwt's validation, done once per token until it expires, with the account checked under
 the user row lock the steps take), the same body checks (`inputs.py`), the same limits
 (`booking_limits`), the same JSON bodies and errors (`presenters`, `errors.exception_response`),
@@ -45,30 +45,32 @@ from rest_framework_simplejwt.exceptions import InvalidToken
 from rest_framework_simplejwt.settings import api_settings as jwt_settings
 
 from reservations import services
+from reservations.services.best import best_steps, room_is_ready, room_steps
 from reservations.services.runner import run_async
 from reservations.signals import seats_changed_committed
 
 from .booking_limits import booking_allowed_async
 from .client_address import scope_client_address
 from .errors import exception_response, too_large_response
-from .inputs import SeatActionInput, idempotency_key_of, seat_ids_of
-from .presenters import cancel_json, reserve_json, seat_action_json, seats_lock_json
+from .inputs import SeatActionInput, best_request_of, idempotency_key_of, seat_ids_of
+from .presenters import best_json, cancel_json, reserve_json, seat_action_json, seats_lock_json
 
 # Tells a client (and the browser tests) that an answer came from here, not through Django.
 PATH_HEADER = (b"x-seatmap-path", b"fast")
 # Ids of at most 18 digits fit PostgreSQL's bigint; longer ones go to Django (a JSON 404).
 _ID = "([0-9]{1,18})"
 _SEAT_ROUTE = re.compile(rf"/api/events/{_ID}/seats/{_ID}/(lock|unlock)/")
-_EVENT_ROUTE = re.compile(rf"/api/events/{_ID}/(lock|reserve)/")
+_EVENT_ROUTE = re.compile(rf"/api/events/{_ID}/(lock|reserve|best)/")
 _CANCEL_ROUTE = re.compile(rf"/api/reservations/{_ID}/cancel/")
 _jwt = JWTAuthentication()
 _SEAT_STEPS = {"lock": services.hold_one_steps, "unlock": services.release_one_steps}
+_EVENT_ACTIONS = {"lock": "lock_several", "reserve": "reserve", "best": "best"}
 
 
 class Call(NamedTuple):
     """A request the fast path answers: what, on which ids, and who asks how."""
 
-    action: str  # lock, unlock (one seat), lock_several, reserve, cancel
+    action: str  # lock, unlock (one seat), lock_several, reserve, best, cancel
     ids: tuple[int, ...]  # (event, seat), (event,) or (reservation,)
     token: str
     secure: bool
@@ -79,7 +81,7 @@ def _route(path: str) -> tuple[str, tuple[int, ...]] | None:
     if route := _SEAT_ROUTE.fullmatch(path):
         return route[3], (int(route[1]), int(route[2]))
     if route := _EVENT_ROUTE.fullmatch(path):
-        return ("lock_several" if route[2] == "lock" else "reserve"), (int(route[1]),)
+        return _EVENT_ACTIONS[route[2]], (int(route[1]),)
     if route := _CANCEL_ROUTE.fullmatch(path):
         return "cancel", (int(route[1]),)
     return None
@@ -110,6 +112,10 @@ def _prepared(call: Call, user_id: int, data, headers: dict[bytes, str]):
         return steps, lambda outcome: Answer(
             200, seats_lock_json(outcome.seats, user_id=user_id), [], event_id
         )
+    if call.action == "best":
+        (event_id,) = call.ids
+        steps = best_steps(user_id=user_id, event_id=event_id, wish=best_request_of(data))
+        return steps, lambda outcome: Answer(200, best_json(outcome, user_id=user_id), [], event_id)
     if call.action == "reserve":
         steps = services.reserve_steps(
             user_id=user_id,
@@ -211,6 +217,7 @@ class FastSeatActions:
             else None
         )
         self._www_authenticate = _jwt.authenticate_header(None).encode()
+        self._building: tuple[asyncio.AbstractEventLoop, asyncio.Lock] | None = None
 
     async def __call__(self, scope, receive, send):
         call = self._claim(scope) if self.enabled else None
@@ -270,6 +277,8 @@ class FastSeatActions:
                 raise drf_exceptions.Throttled(wait=verdict.wait)
             headers = _headers(scope)
             steps, answer = _prepared(call, user_id, _body_data(body, headers), headers)
+            if call.action == "best":
+                await self._room_ready(call.ids[0])
             outcome = await self._run(steps)
         except Exception as exc:  # every error in the API's one shape (errors.py)
             status, body, extra = _as_asgi(exception_response(exc))
@@ -285,6 +294,20 @@ class FastSeatActions:
         pool = await self._pool()
         async with pool.connection() as conn, conn.transaction(), conn.cursor() as cursor:
             return await run_async(steps, cursor)
+
+    async def _room_ready(self, event_id: int) -> None:
+        """Best available's room of the event on the shelf: built by one request at a time,
+        so a rush of buyers at a cold process builds it once (services/best.py)."""
+        if room_is_ready(event_id):
+            return
+        loop = asyncio.get_running_loop()
+        if self._building is None or self._building[0] is not loop:
+            self._building = (loop, asyncio.Lock())
+        async with self._building[1]:
+            if not room_is_ready(event_id):
+                pool = await self._pool()
+                async with pool.connection() as conn, conn.cursor() as cursor:
+                    await run_async(room_steps(event_id=event_id), cursor)
 
     async def _pool(self) -> AsyncConnectionPool:
         loop = asyncio.get_running_loop()

@@ -3,6 +3,8 @@ one definition each, used by both."""
 
 from rest_framework import serializers
 
+from reservations.seating import Request
+
 
 class SeatActionInput(serializers.Serializer):
     """Lock, unlock and cancel take no fields; their body, if any, is still a JSON object
@@ -20,6 +22,35 @@ class SeatIdsInput(serializers.Serializer):
         if len(set(value)) != len(value):
             raise serializers.ValidationError("A seat may appear only once.")
         return value
+
+
+BEST_MAX_COUNT = 100
+
+
+class BestInput(serializers.Serializer):
+    """Best available (docs/API.md "Best available")."""
+
+    count = serializers.IntegerField(min_value=1, max_value=BEST_MAX_COUNT)
+    category = serializers.IntegerField(required=False, min_value=1, max_value=2**63 - 1)
+    section = serializers.CharField(required=False, max_length=50)
+    accessible = serializers.IntegerField(required=False, min_value=0, default=0)
+
+    def validate(self, data):
+        if data["accessible"] > data["count"]:
+            raise serializers.ValidationError({"accessible": "At most `count` seats."})
+        return data
+
+
+def best_request_of(data) -> Request:
+    """The validated wish of a best-available body, as the picker takes it; what BestInput
+    says, without building it for the common body (`{"count": N}` with a small N)."""
+    if type(data) is dict and data.keys() == {"count"}:
+        count = data["count"]
+        if type(count) is int and 1 <= count <= BEST_MAX_COUNT:
+            return Request(count=count)
+    serializer = BestInput(data=data)
+    serializer.is_valid(raise_exception=True)
+    return Request(**serializer.validated_data)
 
 
 def seat_ids_of(data) -> list[int]:

@@ -26,7 +26,13 @@ from . import presenters
 from .booking_limits import BookingThrottle
 from .browser_tokens import refresh_cookie_clear, refresh_cookie_revoke
 from .errors import InvalidCredentials, error_response
-from .inputs import SeatActionInput, SeatIdsInput, idempotency_key_of
+from .inputs import (
+    BestInput,
+    SeatActionInput,
+    SeatIdsInput,
+    best_request_of,
+    idempotency_key_of,
+)
 from .pagination import PAGE_PARAMETERS, page_of, paginated
 from .presenters import (
     EventDetailOutput,
@@ -266,18 +272,6 @@ class SeatsLockApi(APIView):
         return Response(presenters.seats_lock_json(seats, user_id=request.user.pk))
 
 
-class BestInput(serializers.Serializer):
-    count = serializers.IntegerField(min_value=1, max_value=100)
-    category = serializers.IntegerField(required=False, min_value=1, max_value=2**63 - 1)
-    section = serializers.CharField(required=False, max_length=50)
-    accessible = serializers.IntegerField(required=False, min_value=0, default=0)
-
-    def validate(self, data):
-        if data["accessible"] > data["count"]:
-            raise serializers.ValidationError({"accessible": "At most `count` seats."})
-        return data
-
-
 class BestAvailableApi(APIView):
     """Hold the best block for the caller (docs/BEST_AVAILABLE.md)."""
 
@@ -299,8 +293,9 @@ class BestAvailableApi(APIView):
         ),
     )
     def post(self, request, event_id: int):
-        data = _validated(BestInput, request.data)
-        outcome = best_hold(user=request.user, event_id=event_id, **data)
+        outcome = best_hold(
+            user=request.user, event_id=event_id, wish=best_request_of(request.data)
+        )
         return Response(presenters.best_json(outcome, user_id=request.user.pk))
 
 

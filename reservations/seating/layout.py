@@ -21,7 +21,7 @@ import itertools
 import math
 import operator
 import statistics
-from collections.abc import Collection, Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 
 # A gap this many times the row's usual spacing is an aisle, not the space between two seats.
@@ -170,6 +170,25 @@ class Room:
                 )
                 row = dataclasses.replace(row, seats=seats)
             rows.append(row)
+        return Room(rows=tuple(rows), stage=self.stage, places=self.places)
+
+    def with_changes(self, free: Mapping[int, bool]) -> "Room":
+        """This room with each seat of `free` free or not as it says; the rows of the others
+        kept as they are (the same objects), so a caller that knows what changed since its last
+        room pays for those rows only."""
+        by_row: dict[int, dict[int, bool]] = {}
+        for seat_id, now in free.items():
+            index, position = self.places[seat_id]
+            by_row.setdefault(index, {})[position] = now
+        if not by_row:
+            return self
+        rows = list(self.rows)
+        for index, changes in by_row.items():
+            seats = list(rows[index].seats)
+            for position, now in changes.items():
+                if seats[position].free != now:
+                    seats[position] = dataclasses.replace(seats[position], free=now)
+            rows[index] = dataclasses.replace(rows[index], seats=tuple(seats))
         return Room(rows=tuple(rows), stage=self.stage, places=self.places)
 
     @property

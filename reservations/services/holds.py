@@ -101,11 +101,16 @@ def hold_all_steps(*, user_id: int, event_id: int, seat_ids: Sequence[int]) -> S
 
 def hold_limit_steps(*, user_id: int, event_id: int, adding: int, now: datetime) -> Steps[None]:
     """Refuse holding `adding` more seats past SEAT_HOLD_LIMIT live holds of this event."""
-    limit = settings.SEAT_HOLD_LIMIT
     deadlines = yield sql.held_deadlines(event_id=event_id, user_id=user_id)
     held = sum(
         1 for (until,) in deadlines if effective_status(Status.LOCKED, until, now) == Status.LOCKED
     )
+    hold_limit_check(held=held, adding=adding)
+
+
+def hold_limit_check(*, held: int, adding: int) -> None:
+    """Refuse holding `adding` more seats when the caller holds `held` of the event already."""
+    limit = settings.SEAT_HOLD_LIMIT
     if held + adding > limit:
         raise HoldLimitReached(
             f"You can hold at most {limit} seats of this event at once.", limit=limit

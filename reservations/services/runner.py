@@ -5,13 +5,16 @@ opens or commits the transaction (the caller does: all steps of a service are on
 from django.db import connection
 from psycopg import AsyncCursor
 
-from .sql import Statement, Steps, T
+from .sql import ROW_LOCK, Statement, Steps, T
 
 
 def _text(statement: Statement, *, row_locks: bool) -> str:
-    if not (statement.lock_rows and row_locks):
-        return statement.sql
-    return f"{statement.sql} FOR UPDATE{' SKIP LOCKED' if statement.skip_locked else ''}"
+    clause = ""
+    if statement.lock_rows and row_locks:
+        clause = f" FOR UPDATE{' SKIP LOCKED' if statement.skip_locked else ''}"
+    if ROW_LOCK in statement.sql:
+        return statement.sql.replace(ROW_LOCK, clause)
+    return statement.sql + clause
 
 
 def run(steps: Steps[T]) -> T:

@@ -19,7 +19,15 @@ from typing import Any, NamedTuple, TypeVar
 
 from django.contrib.auth import get_user_model
 
-from ..models import Event, IdempotencyKey, Reservation, ReservedSeat, Seat
+from ..models import (
+    Event,
+    IdempotencyKey,
+    PriceCategory,
+    Reservation,
+    ReservedSeat,
+    Seat,
+    VenueLayout,
+)
 from ..rules import FREE_SQL, live_hold_sql
 
 Status = Seat.Status
@@ -53,6 +61,10 @@ class Statement(NamedTuple):
     params: dict[str, Any]
     lock_rows: bool = False  # add FOR UPDATE where the database has row locks
     skip_locked: bool = False  # ... and SKIP LOCKED: leave out rows another transaction holds
+
+
+# Where the row lock goes in a statement that takes it in a subquery, not at its end.
+ROW_LOCK = "/* row lock */"
 
 
 Rows = list[tuple]
@@ -169,10 +181,89 @@ def seat_read(*, event_id: int, seat_id: int) -> Statement:
     )
 
 
-def seats_for_update_skip_locked(*, event_id: int, seat_ids: Sequence[int]) -> Statement:
-    """The seats no other transaction has locked, locked in id order; the rest left out."""
-    statement = seats_for_update(event_id=event_id, seat_ids=seat_ids)
-    return statement._replace(skip_locked=True)
+# --- Best available (best.py) -------------------------------------------------------------------
+
+_CATEGORY_TABLE = PriceCategory._meta.db_table
+_LAYOUT_TABLE = VenueLayout._meta.db_table
+
+
+def event_for_best(*, event_id: int, category: int | None) -> Statement:
+    """The event's orphan mode and the name of its price category `category` (NULL when it has
+    no such category, or none was asked for); no row for an unknown event."""
+    return Statement(
+        f"SELECT e.orphan_mode, (SELECT c.name FROM {_CATEGORY_TABLE} c "
+        f"WHERE c.id = %(category)s AND c.event_id = e.id) "
+        f"FROM {Event._meta.db_table} e WHERE e.id = %(event_id)s",
+        {"event_id": event_id, "category": category},
+    )
+
+
+def seat_places(*, event_id: int) -> Statement:
+    """Every seat of the event as the seating rules read it (PLACE_FIELDS), in id order."""
+    return Statement(
+        f"SELECT {', '.join(PLACE_FIELDS)} FROM {SEAT_TABLE} WHERE event_id = %(event_id)s "
+        f"ORDER BY id",
+        {"event_id": event_id},
+    )
+
+
+def layout_shapes(*, event_id: int) -> Statement:
+    """The drawing of the event's venue layout (no row for an event without one)."""
+    return Statement(
+        f"SELECT l.shapes FROM {_LAYOUT_TABLE} l JOIN {Event._meta.db_table} e "
+        f"ON e.layout_id = l.id WHERE e.id = %(event_id)s",
+        {"event_id": event_id},
+    )
+
+
+def taken_seats(*, event_id: int, user_id: int, now: datetime) -> Statement:
+    """(id, whether it is a live hold of `user_id`) of each of the event's seats that is not
+    free at `now` (rules.FREE_SQL): the room as best available sees it, and the caller's holds
+    for the hold limit, in one read. The first condition says nothing the second does not, but
+    lets the partial index `seat_taken` serve the read: an on-sale reads only the seats gone so
+    far, not the whole room."""
+    return Statement(
+        f"SELECT id, status = '{Status.LOCKED.value}' AND locked_by_id = %(user_id)s "
+        f"FROM {SEAT_TABLE} WHERE event_id = %(event_id)s "
+        f"AND status <> '{Status.AVAILABLE.value}' AND NOT {FREE_SQL}",
+        {"event_id": event_id, "user_id": user_id, "now": now},
+    )
+
+
+def savepoint() -> Statement:
+    return Statement("SAVEPOINT seatmap_candidate", {})
+
+
+def rollback_to_savepoint() -> Statement:
+    """Undo since savepoint(), row locks included: rows locked since are free for others."""
+    return Statement("ROLLBACK TO SAVEPOINT seatmap_candidate", {})
+
+
+def hold_block(
+    *, event_id: int, seat_ids: Sequence[int], user_id: int, until: datetime, now: datetime
+) -> Statement:
+    """Hold exactly these seats for `user_id`, or none: the ones free at `now` (rules.FREE_SQL)
+    that no other transaction has locked are locked in id order, skipping the others, and
+    written only if that is all of them. No row: the block is gone (some of its rows may then
+    be locked; roll back to a savepoint to let them go). Its clock is read before the rows are
+    locked, so it can only refuse more than the rule, never hold a seat that is not free."""
+    ids, params = _id_list(seat_ids)
+    return Statement(
+        f"WITH free AS (SELECT id FROM {SEAT_TABLE} WHERE event_id = %(event_id)s "
+        f"AND id IN ({ids}) AND {FREE_SQL} ORDER BY id{ROW_LOCK}) "
+        f"{HOLD.update_sql()} WHERE id IN (SELECT id FROM free) "
+        f"AND (SELECT count(*) FROM free) = %(count)s RETURNING {SEAT_COLUMNS}",
+        {
+            "event_id": event_id,
+            "user_id": user_id,
+            "until": until,
+            "now": now,
+            "count": len(seat_ids),
+            **params,
+        },
+        lock_rows=True,
+        skip_locked=True,
+    )
 
 
 def orphan_mode(*, event_id: int) -> Statement:

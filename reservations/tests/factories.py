@@ -1,3 +1,4 @@
+import json
 from datetime import timedelta
 from decimal import Decimal
 
@@ -7,6 +8,7 @@ from django.utils import timezone
 
 from reservations.models import Event
 from reservations.services import event_create_with_seats
+from reservations.services.venues import event_create_from_layout_file
 
 PASSWORD = "correct-horse-battery-9"
 
@@ -38,4 +40,39 @@ def event_with_seats(
         seats_per_row=seats_per_row,
         price=Decimal(price),
         sections=sections,
+    )
+
+
+def hall(*, rows: dict[str, str], orphan_mode: str = "off") -> Event:
+    """A one-section room from rows drawn as text: `.` a seat, `W` a wheelchair space, `C` a
+    companion seat, `|` an aisle (a gap); row A is nearest the stage."""
+    sections_rows = []
+    for y, (name, drawing) in enumerate(rows.items()):
+        seats, x = [], 0
+        for mark in drawing:
+            if mark == "|":
+                x += 10
+                continue
+            seat = {"number": len(seats) + 1, "x": 10 + x * 10, "y": 20 + y * 10}
+            if mark == "W":
+                seat["accessible"] = True
+            if mark == "C":
+                seat["companion"] = True
+            seats.append(seat)
+            x += 1
+        sections_rows.append({"name": name, "seats": seats})
+    document = {
+        "format": "seatmap-layout/1",
+        "name": "Hall",
+        "width": 400,
+        "height": 40 + 10 * len(rows),
+        "categories": [{"name": "Stalls", "price": "30.00", "colour": "#336699"}],
+        "shapes": [{"kind": "rect", "x": 5, "y": 0, "width": 100, "height": 8, "role": "stage"}],
+        "sections": [{"name": "Stalls", "prefix": "", "category": "Stalls", "rows": sections_rows}],
+    }
+    return event_create_from_layout_file(
+        data=json.dumps(document),
+        name="Hall night",
+        starts_at=timezone.now() + timedelta(days=5),
+        orphan_mode=orphan_mode,
     )

@@ -23,7 +23,7 @@ from reservations.api.fast import FastSeatActions, cors_headers_for
 from reservations.models import Event, Reservation, ReservedSeat, Seat
 from reservations.services.blocking import seats_block
 
-from .factories import UserFactory, event_with_seats
+from .factories import UserFactory, event_with_seats, hall
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -780,3 +780,91 @@ def test_a_reservation_answer_is_byte_for_byte_what_django_writes(fast):
     message = b'"message":"Your reservation is cancelled and its seats are free again."'
     assert status == 200
     assert cancelled == b'{"success":true,' + message + b',"reservation":' + as_django + b"}"
+
+
+# --- Best available -------------------------------------------------------------------------
+
+# Who, and the body sent (bytes: as it is). Rows of three seats and one of one: every block has
+# one place, so both sides must choose the same seats whatever their seeds.
+BEST_SCRIPT = [
+    ("alice", {"count": 3}),  # 200: row A, row B the alternative
+    ("alice", {"count": 3, "category": MISSING}),  # not_found: no such category
+    ("alice", {}),  # invalid: no count
+    ("alice", {"count": 0}),  # invalid
+    ("alice", {"count": 2, "accessible": 3}),  # invalid: more wheelchair spaces than seats
+    ("alice", {"count": "3"}),  # as DRF takes it: 200, row B
+    ("bob", {"count": 3}),  # no_block: one seat is left
+    ("bob", {"count": 1, "accessible": 1}),  # no_block: the hall has no wheelchair space
+    ("bob", {"count": 1, "section": "Balcony"}),  # no_block, naming the section
+    ("bob", b"{not json"),  # invalid
+    (None, {"count": 1}),  # not_authenticated
+    ("bob", {"count": 1}),  # 200: the last seat, row C
+]
+
+
+def test_best_available_answers_exactly_as_through_django(fast):
+    answers = {}
+    for side in ("fast", "django"):
+        users = {name: UserFactory(username=f"{name}-{side}") for name in ("alice", "bob")}
+        event = hall(rows={"A": "...", "B": "...", "C": "."})
+        positions = {seat.id: n for n, seat in enumerate(event.seats.order_by("id"))}
+        tokens = {name: bearer(user) for name, user in users.items()}
+        tokens[None] = b"Bearer not-a-token"
+        path = f"/api/events/{event.id}/best/"
+        steps = [
+            (tokens[who], body if isinstance(body, bytes) else json.dumps(body).encode())
+            for who, body in BEST_SCRIPT
+        ]
+        if side == "fast":
+
+            async def one_by_one(steps=steps, path=path):
+                return [
+                    await call(
+                        fast,
+                        path,
+                        headers=[(b"authorization", token), (b"content-type", JSON)],
+                        body=body,
+                    )
+                    for token, body in steps
+                ]
+
+            raw = on_one_loop(fast, one_by_one)
+        else:
+            raw = []
+            for token, body in steps:
+                response = APIClient().generic(
+                    "POST",
+                    path,
+                    body,
+                    content_type="application/json",
+                    HTTP_AUTHORIZATION=token.decode(),
+                )
+                raw.append((response.status_code, response.json(), dict(response.headers)))
+        answers[side] = [_normalised_best(*answer, positions) for answer in raw]
+
+    assert fast.django_app.paths == []  # every call above was answered by the fast path
+    assert [status for status, _, _ in answers["fast"]] == [
+        200, 404, 400, 400, 400, 200, 409, 409, 409, 400, 401, 200
+    ]  # fmt: skip
+    first = answers["fast"][0][1]
+    assert [seat["id"] for seat in first["seats"]] == [0, 1, 2]  # row A
+    assert first["alternatives"] == [[3, 4, 5]]  # row B
+    assert [seat["id"] for seat in answers["fast"][-1][1]["seats"]] == [6]
+    assert "Balcony" in answers["fast"][8][1]["error"]
+    for step, fast_answer, django_answer in zip(
+        BEST_SCRIPT, answers["fast"], answers["django"], strict=True
+    ):
+        assert fast_answer == django_answer, step
+
+
+def _normalised_best(status, payload, headers, positions):
+    payload = json.loads(json.dumps(payload))
+    for seat in payload.get("seats", []):
+        seat["id"] = positions[seat["id"]]
+        seat["locked_until"] = seat["locked_until"] is not None
+        seat["category"] = isinstance(seat["category"], int)
+    if "alternatives" in payload:
+        payload["alternatives"] = [
+            [positions[i] for i in block] for block in payload["alternatives"]
+        ]
+    return status, payload, _lowered(headers, "content-length", "x-seatmap-path")

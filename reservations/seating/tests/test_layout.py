@@ -3,6 +3,8 @@
 import math
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from reservations.seating.layout import Room, SeatInfo
 
@@ -156,3 +158,19 @@ def test_a_room_refreshed_with_who_is_free_is_the_room_built_with_it():
     refreshed = before.with_free(free_now)
     assert refreshed == after
     assert refreshed.rows[1] is before.rows[1]  # a row nobody changed is kept as it was
+
+
+@given(
+    st.lists(st.integers(min_value=1, max_value=30), unique=True),
+    st.lists(st.integers(min_value=1, max_value=30), unique=True),
+)
+def test_changing_what_changed_gives_the_room_built_afresh(free_before, free_after):
+    seats = [_seat(n, "AB"[n % 2], n, x=float(n), y=float(n % 2)) for n in range(1, 31)]
+    before = Room.from_seats(seats).with_free(free_before)
+    changes = {n: n in free_after for n in set(free_before) ^ set(free_after)}
+    changed = before.with_changes(changes)
+    assert changed == Room.from_seats(seats).with_free(free_after)
+    unchanged_rows = {
+        index for index, row in enumerate(before.rows) if row.free == changed.rows[index].free
+    }
+    assert all(before.rows[index] is changed.rows[index] for index in unchanged_rows)
