@@ -539,9 +539,11 @@ def wrk_holds(connections: int):
     return run
 
 
-def best_available(buyers: int, sizes: str):
+def best_available(buyers: int, sizes: str, *extra: str, procs: int = 1):
     """`buyers` ask for the best seats at once in the 1,986-seat example theatre (one round),
-    through `python -m loadtest.best`: answer times, side by side, server CPU per request."""
+    through `python -m loadtest.best`: answer times, side by side, server CPU per request
+    (`--hold-one`: each locks one seat of its own instead, for comparison); with `procs`
+    server processes, buyers take turns between them."""
 
     def run(ctx):
         theatre = ROOT / "reservations" / "venues" / "examples" / "theatre.json"
@@ -550,11 +552,13 @@ def best_available(buyers: int, sizes: str):
         )
         out = ctx["workdir"] / f"{ctx['name']}.json"
         cmd = [PY, "-m", "loadtest.best", "--event", str(event), "--users", str(ctx["users"])]
-        cmd += ["--buyers", str(buyers), "--sizes", sizes, "--output", str(out)]
-        with servers("uvicorn") as (urls, pids):
+        cmd += ["--buyers", str(buyers), "--sizes", sizes, "--output", str(out), *extra]
+        with servers("uvicorn", procs=procs) as (urls, pids):
             wait_quiet()
             before = proc_sample(pids)
-            subprocess.run([*cmd, "--url", urls[0]], cwd=ROOT, capture_output=True, timeout=300)
+            subprocess.run(
+                [*cmd, "--url", ",".join(urls)], cwd=ROOT, capture_output=True, timeout=300
+            )
             after = proc_sample(pids)
         result = json.loads(out.read_text())
         cpu = after["cpu_s"] - before["cpu_s"]
@@ -607,6 +611,9 @@ SCENARIOS = {
     "pgbench": pgbench,
     "best-200": best_available(200, "4"),
     "best-200-mixed": best_available(200, "1-6"),
+    "best-200-2procs": best_available(200, "4", procs=2),
+    "hold-one-200": best_available(200, "1", "--hold-one"),
+    "hold-one-200-2procs": best_available(200, "1", "--hold-one", procs=2),
     "idle-1000-12s-uvicorn": idle(1000, 12),
     "fanout-10000-uvicorn-2procs": fanout(10000, procs=2, extra=("--connect-timeout", 120)),
     # The same with the watchers spread over two client processes (--procs 2): how much of the
