@@ -51,6 +51,7 @@ test('Find seats for 3 with one wheelchair space holds a block, shows it, and a 
   await alice.keyboard.press('Enter'); // submits the form
   const response = await answered;
   expect(response.status(), await response.text()).toBe(200);
+  expect(response.headers()['x-seatmap-path']).toBe('fast'); // the shipped client's request takes the fast path
   expect(response.request().postDataJSON()).toEqual({ count: 3, accessible: 1 });
   const body = (await response.json()) as { seats: AnsweredSeat[]; together: boolean; alternatives: number[][] };
   expect(body.seats).toHaveLength(3);
