@@ -488,9 +488,62 @@ end
 """
 
 
-def wrk_holds(connections: int):
-    """Each of `connections` users locks and unlocks a seat of its own, as fast as answered:
-    the server's capacity for holds with a load client (wrk, in C) that costs little CPU."""
+CHECKOUT_SCRIPT = """
+local tokens = {%(tokens)s}
+local seats = {%(seats)s}
+local counter, threads = 0, {}
+function setup(thread)
+  counter = counter + 1
+  thread:set("idx", counter)
+  table.insert(threads, thread)
+end
+function init(args)
+  -- a checkout per turn: lock both seats, reserve them under a new key, cancel the booking
+  pair, token, step, booking, turn, bad, booked = seats[idx], tokens[idx], "lock", nil, 0, 0, 0
+  auth = {["Authorization"] = "Bearer " .. token, ["Content-Type"] = "application/json"}
+end
+function request()
+  if step == "lock" then
+    return wrk.format("POST", "/api/events/%(event)s/lock/", auth, '{"seat_ids":' .. pair .. '}')
+  elseif step == "reserve" then
+    turn = turn + 1
+    local headers = {["Idempotency-Key"] = "wrk-" .. idx .. "-" .. turn}
+    for k, v in pairs(auth) do headers[k] = v end
+    local body = '{"seat_ids":' .. pair .. '}'
+    return wrk.format("POST", "/api/events/%(event)s/reserve/", headers, body)
+  else
+    return wrk.format("POST", "/api/reservations/" .. booking .. "/cancel/", auth, "{}")
+  end
+end
+function response(status, headers, body)
+  if step == "lock" and status == 200 then
+    step = "reserve"
+  elseif step == "reserve" and status == 201 then
+    booked = booked + 1
+    booking = string.match(body, '"reservation":%%s*{%%s*"id":%%s*(%%d+)')
+    step = "cancel"
+  elseif step == "cancel" and status == 200 then
+    step = "lock"
+  else
+    bad = bad + 1
+    step = "lock"
+  end
+end
+function done(summary, latency, requests)
+  local total, bookings = 0, 0
+  for _, t in ipairs(threads) do
+    total = total + t:get("bad")
+    bookings = bookings + t:get("booked")
+  end
+  io.write(string.format("not as expected: %%d\\nbookings: %%d\\n", total, bookings))
+end
+"""
+
+
+def wrk_loop(connections: int, script_text: str, seats_of):
+    """Each of `connections` users runs `script_text` (wrk's Lua) on seats of its own
+    (`seats_of(seat_ids, i)` is user i's, as Lua text) for 10 s, as fast as answered: the
+    server's capacity with a load client (wrk, in C) that costs little CPU."""
 
     def run(ctx):
         if not shutil.which("wrk"):
@@ -506,10 +559,10 @@ def wrk_holds(connections: int):
             ]
             script = ctx["workdir"] / f"{ctx['name']}.lua"
             script.write_text(
-                WRK_SCRIPT
+                script_text
                 % {
                     "tokens": ",".join(f'"{u["access"]}"' for u in users),
-                    "seats": ",".join(str(seat_ids[i * 7]) for i in range(len(users))),
+                    "seats": ",".join(seats_of(seat_ids, i) for i in range(len(users))),
                     "event": event,
                 }
             )
@@ -525,18 +578,38 @@ def wrk_holds(connections: int):
             q: _wrk_ms(re.search(rf"\s{q}%\s+([\d.]+\w+)", out)[1]) for q in ("50", "90", "99")
         }
         cpu = after["cpu_s"] - before["cpu_s"]
-        return {
+        figures = {
             "name": ctx["name"],
             "command": " ".join(cmd),
             "connections": connections,
             "requests_per_s": rps,
             "latency_ms": {f"p{q}": v for q, v in latency.items()},
-            "non_200": int(re.search(r"non-200: (\d+)", out)[1]),
+            "non_200": int(re.search(r"(?:non-200|not as expected): (\d+)", out)[1]),
             "server_cores": round(cpu / 10, 3),
             "server_cpu_ms_per_request": round(cpu / (rps * 10) * 1e3, 3),
         }
+        bookings = re.search(r"bookings: (\d+)", out)
+        if bookings:
+            figures["bookings_per_s"] = round(int(bookings[1]) / 10, 1)
+            figures["server_cpu_ms_per_booking"] = round(cpu / int(bookings[1]) * 1e3, 3)
+        return figures
 
     return run
+
+
+def wrk_holds(connections: int):
+    """Each user locks and unlocks a seat of its own."""
+    return wrk_loop(connections, WRK_SCRIPT, lambda seat_ids, i: str(seat_ids[i * 7]))
+
+
+def wrk_checkout(connections: int):
+    """Each user locks two seats of its own (lock several), reserves them with an
+    Idempotency-Key and cancels the booking, again and again (issue 11's checkout)."""
+    return wrk_loop(
+        connections,
+        CHECKOUT_SCRIPT,
+        lambda seat_ids, i: f"'[{seat_ids[i * 7]},{seat_ids[i * 7 + 1]}]'",
+    )
 
 
 def best_available(buyers: int, sizes: str, *extra: str, procs: int = 1):
@@ -604,6 +677,7 @@ SCENARIOS = {
         env={"CHANNEL_LAYER": "channels_redis.core.RedisChannelLayer"},
     ),
     "holds-wrk-50": wrk_holds(50),
+    "checkout-wrk-50": wrk_checkout(50),
     "uniform-holds-daphne": clicks("uniform", 100, "--duration", 10, kind="daphne"),
     "hot-1000": clicks("hot", 1000, "--hot-seats", 1, "--settle", 1),
     "book-100": clicks("book", 100, "--duration", 10),

@@ -10,7 +10,8 @@ above what a person clicks, the address's high enough for a venue's Wi-Fi behind
 Load-test hosts are exempt by address (``LIMITS_EXEMPT_NETWORKS``).
 
 The count is a fixed window per rate period in Redis: INCR, and EXPIRE on the first of the
-window, for both keys in one round trip. A burst may reach twice the rate across a window's
+window, for both keys in one round trip (on the fast path, one round trip for all the calls of
+one turn of the event loop). A burst may reach twice the rate across a window's
 edge; for a limit no buyer meets, one round trip matters more. If Redis cannot be reached the
 call is let through (logged): a limit must not stop an on-sale that the database can serve.
 Without Redis at all (the embedded single-process set-up) the windows are counted in memory.
@@ -27,6 +28,7 @@ from dataclasses import dataclass
 
 import redis
 import redis.asyncio
+from aiodataloader import DataLoader
 from django.conf import settings
 from rest_framework.throttling import BaseThrottle, SimpleRateThrottle
 
@@ -159,16 +161,20 @@ def booking_allowed(user_id: int, address: str) -> Verdict:
     return _verdict(rules, counts, now)
 
 
-_async_clients: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, redis.asyncio.Redis]" = (
+_async_counters: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, DataLoader]" = (
     weakref.WeakKeyDictionary()
 )
 
 
-def _async_client() -> redis.asyncio.Redis:
+def _async_counter() -> DataLoader:
+    """This loop's counter: the counts of the calls that reach it in one turn of the loop go to
+    Redis together, in one pipeline (aiodataloader's batching). Measured at the hot seat (1,000
+    clicks at once), one round trip per call on a few pooled connections spent a quarter of the
+    burst's CPU queueing for a connection (BENCHMARKS.md, issue 11)."""
     loop = asyncio.get_running_loop()
-    client = _async_clients.get(loop)
-    if client is None:
-        # A burst of a thousand clicks must not open a thousand connections: a few, waited for.
+    counter = _async_counters.get(loop)
+    if counter is None:
+        # A burst must not open a connection per batch: a few, waited for.
         pool = redis.asyncio.BlockingConnectionPool.from_url(
             settings.REDIS_URL,
             max_connections=8,
@@ -177,8 +183,17 @@ def _async_client() -> redis.asyncio.Redis:
             socket_connect_timeout=1,
         )
         client = redis.asyncio.Redis(connection_pool=pool)
-        _async_clients[loop] = client
-    return client
+
+        async def count_batch(calls: list[tuple[Rule, ...]]) -> list[list[int]]:
+            pipeline = client.pipeline(transaction=False)
+            for rules in calls:
+                _count_commands(pipeline, rules)
+            counts = iter((await pipeline.execute())[::2])
+            return [[next(counts) for _ in rules] for rules in calls]
+
+        counter = DataLoader(count_batch, cache=False, loop=loop)
+        _async_counters[loop] = counter
+    return counter
 
 
 async def booking_allowed_async(user_id: int, address: str) -> Verdict:
@@ -189,9 +204,7 @@ async def booking_allowed_async(user_id: int, address: str) -> Verdict:
     if not settings.REDIS_URL:
         return _verdict(rules, _process_counts.count(rules, now), now)
     try:
-        pipeline = _async_client().pipeline(transaction=False)
-        _count_commands(pipeline, rules)
-        counts = (await pipeline.execute())[::2]
+        counts = await _async_counter().load(tuple(rules))
     except REDIS_FAILURES as exc:
         return _let_through(exc)
     return _verdict(rules, counts, now)

@@ -19,9 +19,10 @@ Locking, written down once:
    and the write see the same committed state ("check at commit time"). The one-seat lock
    and one-seat unlock first try a single conditional UPDATE whose clock is read just before
    it, written so that it can only refuse more than the rule; a refused click is checked again
-   this way, except a lock of a seat that a plain read (no row lock) shows to be someone
-   else's, by a clock read after that read: refused at once, so that a hot seat's many losers
-   do not queue on its row lock (``holds.hold_one_steps``).
+   this way. A one-seat lock of a seat that a plain read (no row lock, in the round trip of
+   the caller's row lock) shows to be someone else's, by a clock read after that read, is
+   refused at once, so that a hot seat's many losers neither queue on its row lock nor write
+   it (``holds.hold_one_steps``).
 6. Each changed seat's ``version`` grows by one in the same transaction, and the change is
    announced with ``signals.seats_changed_on_commit``: a rolled-back transaction tells nobody
    anything. (The fast path, which commits on its own connection, announces after its commit.)

@@ -76,6 +76,20 @@ def _changed_one(rows: Rows, event_id: int) -> HoldOutcome:
 def caller_row_steps(user_id: int) -> Steps[None]:
     """Lock the caller's row (locking rule 2) and check the account still may act."""
     rows = yield sql.user_for_update(user_id=user_id)
+    _account_check(rows)
+
+
+def _caller_row_and_seat_steps(*, user_id: int, event_id: int, seat_id: int) -> Steps[Seat | None]:
+    """caller_row_steps, and in the same round trip the seat as committed (no row lock on it);
+    None when the event has no such seat."""
+    rows = yield sql.user_for_update_with_seat(user_id=user_id, event_id=event_id, seat_id=seat_id)
+    _account_check(rows)
+    seat_row = rows[0][1:]
+    return None if seat_row[0] is None else seat_from_row(seat_row, event_id)
+
+
+def _account_check(rows: Rows) -> None:
+    """The caller's row, as read under its lock: missing or inactive may not act."""
     if not rows or not rows[0][0]:
         raise AccountInactive("Log in, or send a valid bearer token.")
 
@@ -156,18 +170,23 @@ def _unavailable(in_the_way: list[Seat]) -> SeatUnavailable:
 
 
 def hold_one_steps(*, user_id: int, event_id: int, seat_id: int) -> Steps[HoldOutcome]:
-    """Hold one seat: hold_all_steps, with the common case in one statement, and the common
-    refusal (a seat someone else has: the hot seat of an on-sale) answered from a plain read.
+    """Hold one seat: hold_all_steps, with the common refusal (a seat someone else has: the
+    hot seat of an on-sale) answered from a plain read, and the common case in one statement.
 
-    That read takes no row lock, so the many clicks a hot seat refuses do not queue one by one
-    on its row lock behind each other. Its clock is read after it: a hold of another's that is
-    still running then was running when the row was read, so the seat was someone else's at a
-    moment within the request, and the refusal is the answer the long way would have given
-    then. Anything else (the seat free or the caller's by now, not found, the hold limit) is
-    decided the long way, under the locks.
+    The read comes with the caller's row lock, in one round trip, and takes no lock on the seat,
+    so the many clicks a hot seat refuses neither queue on its row lock nor try to write it. Its
+    clock is read after it: a hold of another's that is still running then was running when
+    the row was read, so the seat was someone else's at a moment within the request, and the
+    refusal is the answer the long way would have given then. A seat the read shows free is
+    taken by one conditional UPDATE; anything else (the seat the caller's already, taken since
+    the read, not found, the hold limit) is decided the long way, under the locks.
     """
-    yield from caller_row_steps(user_id)
-    now = timezone.now()
+    seen = yield from _caller_row_and_seat_steps(
+        user_id=user_id, event_id=event_id, seat_id=seat_id
+    )
+    now = timezone.now()  # after the read (see above)
+    if seen is not None and _in_the_way(seen, user_id, now):
+        raise _unavailable([seen])
     rows = yield sql.hold_if_free(
         event_id=event_id,
         seat_id=seat_id,
@@ -178,12 +197,6 @@ def hold_one_steps(*, user_id: int, event_id: int, seat_id: int) -> Steps[HoldOu
     )
     if rows:
         return _changed_one(rows, event_id)
-    seen = yield sql.seat_read(event_id=event_id, seat_id=seat_id)
-    now = timezone.now()  # after the read (see above)
-    if seen:
-        seat = seat_from_row(seen[0], event_id)
-        if _in_the_way(seat, user_id, now):
-            raise _unavailable([seat])
     return (yield from _checked_hold_steps(user_id=user_id, event_id=event_id, seat_ids=[seat_id]))
 
 

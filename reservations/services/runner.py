@@ -11,7 +11,8 @@ from .sql import ROW_LOCK, Statement, Steps, T
 def _text(statement: Statement, *, row_locks: bool) -> str:
     clause = ""
     if statement.lock_rows and row_locks:
-        clause = f" FOR UPDATE{' SKIP LOCKED' if statement.skip_locked else ''}"
+        of = f" OF {statement.lock_of}" if statement.lock_of else ""
+        clause = f" FOR UPDATE{of}{' SKIP LOCKED' if statement.skip_locked else ''}"
     if ROW_LOCK in statement.sql:
         return statement.sql.replace(ROW_LOCK, clause)
     return statement.sql + clause

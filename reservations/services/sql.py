@@ -61,6 +61,7 @@ class Statement(NamedTuple):
     params: dict[str, Any]
     lock_rows: bool = False  # add FOR UPDATE where the database has row locks
     skip_locked: bool = False  # ... and SKIP LOCKED: leave out rows another transaction holds
+    lock_of: str = ""  # ... of this table alias only (FOR UPDATE OF), when not every table's
 
 
 # Where the row lock goes in a statement that takes it in a subquery, not at its end.
@@ -162,6 +163,20 @@ def user_for_update(*, user_id: int) -> Statement:
     )
 
 
+def user_for_update_with_seat(*, user_id: int, event_id: int, seat_id: int) -> Statement:
+    """The caller's row, locked, and beside it one seat of the event as committed, not locked
+    (no seat columns: no such seat), in one round trip."""
+    table = get_user_model()._meta.db_table
+    seat_columns = ", ".join(f"s.{name}" for name in SEAT_FIELDS)
+    return Statement(
+        f"SELECT u.is_active, {seat_columns} FROM {table} u LEFT JOIN {SEAT_TABLE} s "
+        f"ON s.id = %(seat_id)s AND s.event_id = %(event_id)s WHERE u.id = %(user_id)s",
+        {"user_id": user_id, "event_id": event_id, "seat_id": seat_id},
+        lock_rows=True,
+        lock_of="u",
+    )
+
+
 def seats_for_update(*, event_id: int, seat_ids: Sequence[int]) -> Statement:
     ids, params = _id_list(seat_ids)
     return Statement(
@@ -169,15 +184,6 @@ def seats_for_update(*, event_id: int, seat_ids: Sequence[int]) -> Statement:
         f"AND id IN ({ids}) ORDER BY id",
         {"event_id": event_id, **params},
         True,
-    )
-
-
-def seat_read(*, event_id: int, seat_id: int) -> Statement:
-    """One seat as committed, without a row lock (what a refused click is answered from)."""
-    return Statement(
-        f"SELECT {SEAT_COLUMNS} FROM {SEAT_TABLE} WHERE event_id = %(event_id)s "
-        f"AND id = %(seat_id)s",
-        {"event_id": event_id, "seat_id": seat_id},
     )
 
 
@@ -357,9 +363,8 @@ def free(*, seat_ids: Sequence[int]) -> Statement:
 # The common click of an on-sale, a free seat under the hold limit, as one statement after the
 # user row lock: the UPDATE takes the seat row itself, and its condition is the rule in SQL
 # (rules.FREE_SQL; fewer live holds than the limit). Its clock is read before the seat row is
-# locked, so it can only refuse more than the rule: a click it refuses is decided again, from a
-# plain read of the seat when that shows it someone else's, else the long way, under the locks
-# (holds.hold_one_steps says why either is right). Events with an orphan rule always go the
+# locked, so it can only refuse more than the rule: a click it refuses is decided again the
+# long way, under the locks (holds.hold_one_steps). Events with an orphan rule always go the
 # long way: the rule needs the row's other seats.
 _HOLD_IF_FREE = (
     f"{HOLD.update_sql()} WHERE event_id = %(event_id)s AND id = %(seat_id)s AND {FREE_SQL} "

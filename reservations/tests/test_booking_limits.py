@@ -12,7 +12,7 @@ from reservations.api.booking_limits import booking_rules
 from reservations.api.fast import FastSeatActions
 
 from .factories import UserFactory, event_with_seats
-from .test_fast import DjangoStandIn, bearer, call, lock_path, on_one_loop
+from .test_fast import DjangoStandIn, bearer, call, clicks, lock_path, on_one_loop
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -67,6 +67,26 @@ def test_one_user_over_the_rate_is_429_on_both_paths_with_one_count(settings):
     assert list(event.seats.filter(status="locked").values_list("id", flat=True)) == [
         s.id for s in seats[:3]
     ]
+
+
+def test_a_burst_of_one_users_clicks_counted_together_lets_exactly_the_rate_through(settings):
+    """On the fast path the counts of the calls in one turn of the loop go to Redis as one
+    batch: each call still gets its own count, so a burst past the rate is cut at the rate."""
+    settings.BOOKING_USER_RATE = "4/min"
+    alice = UserFactory(username="alice")
+    event = event_with_seats(rows=1, seats_per_row=7)
+    seats = list(event.seats.order_by("id"))
+    fast = FastSeatActions(DjangoStandIn())
+
+    answers = clicks(fast, [(lock_path(event, seat), alice) for seat in seats])
+
+    statuses = sorted(status for status, _, _ in answers)
+    assert statuses == [200] * 4 + [429] * 3
+    assert event.seats.filter(status="locked").count() == 4
+    count = redis.Redis.from_url(django_settings.REDIS_URL)
+    assert sorted(
+        int(count.get(key)) for key in count.scan_iter(f"limits:booking:u{alice.pk}:*")
+    ) == [7]
 
 
 def test_another_user_is_not_held_back_by_the_first_ones_limit(settings):
@@ -186,6 +206,18 @@ def test_redis_out_of_reach_lets_booking_through(settings):
     finally:
         booking_limits._client.cache_clear()
     assert statuses == [200, 200]
+
+
+def test_redis_out_of_reach_lets_a_burst_through_on_the_fast_path(settings):
+    settings.BOOKING_USER_RATE = "1/min"
+    settings.REDIS_URL = "redis://127.0.0.1:1/0"
+    alice = UserFactory(username="alice")
+    event = event_with_seats(rows=1, seats_per_row=3)
+    fast = FastSeatActions(DjangoStandIn())
+
+    answers = clicks(fast, [(lock_path(event, seat), alice) for seat in event.seats.all()])
+
+    assert [status for status, _, _ in answers] == [200, 200, 200]
 
 
 def test_without_redis_the_limits_are_counted_in_the_process(settings):
