@@ -680,6 +680,7 @@ SCENARIOS = {
     "checkout-wrk-50": wrk_checkout(50),
     "uniform-holds-daphne": clicks("uniform", 100, "--duration", 10, kind="daphne"),
     "hot-1000": clicks("hot", 1000, "--hot-seats", 1, "--settle", 1),
+    "hot-1000-2procs": clicks("hot", 1000, "--hot-seats", 1, "--settle", 1, procs=2),
     "book-100": clicks("book", 100, "--duration", 10),
     "churn-100": clicks("churn", 100, "--duration", 10),
     "pgbench": pgbench,
