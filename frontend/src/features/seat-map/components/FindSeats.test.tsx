@@ -38,7 +38,7 @@ const CATEGORIES = buildLegend([
   { id: 2, name: 'Standard', price: '45.00', colour: '#009e73' },
 ]);
 
-function mount(loggedIn = true) {
+function mount(loggedIn = true, sections: string[] = ['Stalls']) {
   const store = new SeatStore();
   store.loadFromApi(SEATS);
   const focus = new RovingFocus();
@@ -46,7 +46,7 @@ function mount(loggedIn = true) {
   render(
     <QueryClientProvider client={client}>
       <MemoryRouter>
-        <FindSeats eventId={7} store={store} focus={focus} loggedIn={loggedIn} categories={CATEGORIES} loginLink="/login?next=%2Fevents%2F7" />
+        <FindSeats eventId={7} store={store} focus={focus} loggedIn={loggedIn} categories={CATEGORIES} sections={sections} loginLink="/login?next=%2Fevents%2F7" />
       </MemoryRouter>
     </QueryClientProvider>,
   );
@@ -79,6 +79,24 @@ describe('FindSeats', () => {
     expect(spaces.getAttribute('aria-describedby')).toContain(screen.getByText('The other seats are companion seats beside them.').id);
     expect(result().getAttribute('aria-live')).toBe('polite');
     expect(result().textContent).toBe('');
+  });
+
+  it('offers a choice of section only in a room of several, and sends the one chosen', async () => {
+    mount();
+    expect(screen.queryByLabelText('Section')).toBeNull();
+    cleanup();
+    mount(true, ['Stalls', 'Circle']);
+    expect(within(screen.getByLabelText('Section')).getAllByRole('option').map((o) => o.textContent)).toEqual([
+      'Any section',
+      'Stalls',
+      'Circle',
+    ]);
+    mocks.best.mockRejectedValue(new ApiError(409, 'no_block', 'Nothing fits'));
+    fireEvent.change(screen.getByTestId('find-seats-section'), { target: { value: 'Circle' } });
+    fireEvent.click(screen.getByTestId('find-seats-submit'));
+
+    await waitFor(() => expect(result().textContent).toBe('No 2 seats together are left in Circle. Try fewer seats or another section.'));
+    expect(mocks.best).toHaveBeenCalledWith(7, { count: 2, section: 'Circle' });
   });
 
   it('finds and holds a block, says where, and offers the alternatives', async () => {

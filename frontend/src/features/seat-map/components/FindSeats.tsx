@@ -21,15 +21,17 @@ interface FindSeatsProps {
   loggedIn: boolean;
   /** The event's price categories, in the organiser's order. */
   categories: readonly CategoryEntry[];
+  /** The room's sections; a choice of them is offered when there is more than one. */
+  sections?: readonly string[];
   /** Where "Log in" leads (back to this page afterwards). */
   loginLink: string;
   holdLimit?: number;
 }
 
-const FIELDS: FindSeatsField[] = ['count', 'category', 'accessible'];
+const FIELDS: FindSeatsField[] = ['count', 'category', 'section', 'accessible'];
 
-/** "Find seats": how many, which price, how many wheelchair spaces; the server picks and holds the best block. */
-export function FindSeats({ eventId, store, focus, loggedIn, categories, loginLink, holdLimit = DEFAULT_HOLD_LIMIT }: FindSeatsProps) {
+/** "Find seats": how many, which price, where, how many wheelchair spaces; the server picks and holds the best block. */
+export function FindSeats({ eventId, store, focus, loggedIn, categories, sections = [], loginLink, holdLimit = DEFAULT_HOLD_LIMIT }: FindSeatsProps) {
   const [form, setForm] = useState<FindSeatsForm>(INITIAL_FORM);
   const [errors, setErrors] = useState<FieldErrors>({});
   const names = useMemo(() => new Map(categories.map((c) => [c.id, c.name])), [categories]);
@@ -39,6 +41,7 @@ export function FindSeats({ eventId, store, focus, loggedIn, categories, loginLi
     title: `${uid}-title`,
     count: `${uid}-count`,
     category: `${uid}-category`,
+    section: `${uid}-section`,
     accessible: `${uid}-accessible`,
     accessibleHint: `${uid}-accessible-hint`,
     login: `${uid}-login`,
@@ -46,6 +49,7 @@ export function FindSeats({ eventId, store, focus, loggedIn, categories, loginLi
   const refs = {
     count: useRef<HTMLInputElement>(null),
     category: useRef<HTMLSelectElement>(null),
+    section: useRef<HTMLSelectElement>(null),
     accessible: useRef<HTMLInputElement>(null),
   };
   const errorId = (field: FindSeatsField) => `${uid}-${field}-error`;
@@ -69,7 +73,7 @@ export function FindSeats({ eventId, store, focus, loggedIn, categories, loginLi
   const submit = (event: FormEvent) => {
     event.preventDefault();
     if (!loggedIn || search.finding || search.taking) return;
-    const result = validateFindSeats(form, { holdLimit, categoryIds: categories.map((c) => c.id) });
+    const result = validateFindSeats(form, { holdLimit, categoryIds: categories.map((c) => c.id), sections });
     if (!result.ok) {
       setErrors(result.errors);
       const first = FIELDS.find((f) => result.errors[f]);
@@ -139,6 +143,29 @@ export function FindSeats({ eventId, store, focus, loggedIn, categories, loginLi
             </select>
             {fieldError('category')}
           </div>
+          {sections.length > 1 && (
+            <div className="field">
+              <label htmlFor={ids.section}>Section</label>
+              <select
+                ref={refs.section}
+                id={ids.section}
+                name="section"
+                value={form.section}
+                onChange={(e) => change('section', e.target.value)}
+                aria-invalid={errors.section ? true : undefined}
+                aria-describedby={described('section')}
+                data-testid="find-seats-section"
+              >
+                <option value="">Any section</option>
+                {sections.map((name) => (
+                  <option key={name} value={name}>
+                    {name}
+                  </option>
+                ))}
+              </select>
+              {fieldError('section')}
+            </div>
+          )}
           <div className="field">
             <label htmlFor={ids.accessible}>Wheelchair spaces</label>
             <input

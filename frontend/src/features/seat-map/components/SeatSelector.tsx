@@ -6,6 +6,7 @@ import { useSeatActions } from '../hooks/useSeatActions';
 import { useVenueLayout } from '../hooks/useVenueLayout';
 import { buildLegend, indexCategories, type ApiCategory } from '../model/categories';
 import type { Outcome } from '../model/seatActions';
+import { sectionNames } from '../model/findSeats';
 import { gridText } from '../model/seatText';
 import { buildVenue, chooseMapKind } from '../model/venue';
 import { Basket } from './Basket';
@@ -56,6 +57,8 @@ export function SeatSelector({ eventId, loggedIn, header, categories, venueName 
   const venueLayout = useVenueLayout(eventId);
   const legend = useMemo(() => buildLegend(categories), [categories]);
   const gridStyle = useMemo(() => gridText(indexCategories(legend)), [legend]);
+  // map.layout changes when the set of seats does
+  const sections = useMemo(() => sectionNames(map.store.seats()), [map.layout, map.store]);
   // A failed layout request (other than 404, which is "no layout") falls back to the grid too.
   const kind = chooseMapKind(venueLayout.data, map.apiSeats ?? []);
   const venue = useMemo(
@@ -115,7 +118,7 @@ export function SeatSelector({ eventId, loggedIn, header, categories, venueName 
         </p>
       )}
       {map.layout && layoutSettled && (
-        <FindSeats eventId={eventId} store={map.store} focus={map.focus} loggedIn={loggedIn} categories={legend} loginLink={loginLink} />
+        <FindSeats eventId={eventId} store={map.store} focus={map.focus} loggedIn={loggedIn} categories={legend} sections={sections} loginLink={loginLink} />
       )}
       {map.layout && layoutSettled && (
         <div className="seat-selector__body" data-map-kind={kind}>

@@ -6,6 +6,7 @@ import {
   foundMessage,
   INITIAL_FORM,
   noBlockMessage,
+  sectionNames,
   numberRuns,
   openAlternatives,
   refusalOutcome,
@@ -14,7 +15,7 @@ import {
   type BlockSeat,
 } from './findSeats';
 
-const RULES = { holdLimit: 10, categoryIds: [3, 4] };
+const RULES = { holdLimit: 10, categoryIds: [3, 4], sections: ['Stalls', 'Circle'] };
 
 const at = (id: number, section: string, row: string, number: number, accessible = false): BlockSeat => ({ id, section, row, number, accessible });
 
@@ -24,11 +25,11 @@ describe('validateFindSeats', () => {
   });
 
   it('sends the category and the wheelchair spaces only when chosen', () => {
-    expect(validateFindSeats({ count: ' 3 ', category: '4', accessible: '1' }, RULES)).toEqual({
+    expect(validateFindSeats({ count: ' 3 ', category: '4', section: '', accessible: '1' }, RULES)).toEqual({
       ok: true,
       request: { count: 3, category: 4, accessible: 1 },
     });
-    expect(validateFindSeats({ count: '3', category: '', accessible: '' }, RULES)).toEqual({ ok: true, request: { count: 3 } });
+    expect(validateFindSeats({ count: '3', category: '', section: '', accessible: '' }, RULES)).toEqual({ ok: true, request: { count: 3 } });
   });
 
   it('allows 1 up to the hold limit', () => {
@@ -42,7 +43,7 @@ describe('validateFindSeats', () => {
   });
 
   it('names each field that is wrong', () => {
-    expect(validateFindSeats({ count: '', category: '9', accessible: 'x' }, RULES)).toEqual({
+    expect(validateFindSeats({ count: '', category: '9', section: '', accessible: 'x' }, RULES)).toEqual({
       ok: false,
       errors: {
         count: 'Enter how many seats you need.',
@@ -50,18 +51,30 @@ describe('validateFindSeats', () => {
         accessible: 'Enter a whole number of wheelchair spaces, or 0.',
       },
     });
-    expect(validateFindSeats({ count: '2.5', category: '', accessible: '0' }, RULES)).toEqual({
+    expect(validateFindSeats({ count: '2.5', category: '', section: '', accessible: '0' }, RULES)).toEqual({
       ok: false,
       errors: { count: 'Enter a whole number of seats.' },
     });
   });
 
+  it('sends a section only when chosen, and only one of the room', () => {
+    expect(validateFindSeats({ ...INITIAL_FORM, section: 'Circle' }, RULES)).toEqual({ ok: true, request: { count: 2, section: 'Circle' } });
+    expect(validateFindSeats({ ...INITIAL_FORM, section: 'Balcony' }, RULES)).toEqual({
+      ok: false,
+      errors: { section: 'Choose a section from the list.' },
+    });
+  });
+
+  it('lists the sections of a room once each, in the order of its seats', () => {
+    expect(sectionNames([{ section: 'Stalls' }, { section: 'Circle' }, { section: 'Stalls' }, { section: '' }])).toEqual(['Stalls', 'Circle']);
+  });
+
   it('refuses more wheelchair spaces than seats', () => {
-    expect(validateFindSeats({ count: '2', category: '', accessible: '3' }, RULES)).toEqual({
+    expect(validateFindSeats({ count: '2', category: '', section: '', accessible: '3' }, RULES)).toEqual({
       ok: false,
       errors: { accessible: 'At most 2 of 2 seats can be wheelchair spaces.' },
     });
-    expect(validateFindSeats({ count: '2', category: '', accessible: '2' }, RULES).ok).toBe(true);
+    expect(validateFindSeats({ count: '2', category: '', section: '', accessible: '2' }, RULES).ok).toBe(true);
   });
 });
 
@@ -132,6 +145,10 @@ describe('refusal messages', () => {
   it('no_block says what was asked and what to try', () => {
     expect(noBlockMessage({ count: 4, category: 3 }, 'Premium')).toBe('No 4 seats together are left in Premium. Try fewer seats or another price.');
     expect(noBlockMessage({ count: 4 })).toBe('No 4 seats together are left. Try fewer seats.');
+    expect(noBlockMessage({ count: 4, category: 3, section: 'Circle' }, 'Premium')).toBe(
+      'No 4 seats together are left in Premium in Circle. Try fewer seats, another price or another section.',
+    );
+    expect(noBlockMessage({ count: 1, section: 'Circle' })).toBe('No seat is left in Circle. Try another section.');
     expect(noBlockMessage({ count: 3, accessible: 1, category: 3 }, 'Premium')).toBe(
       'No 3 seats together with 1 wheelchair space are left in Premium. Try fewer seats or another price.',
     );

@@ -11,14 +11,15 @@ import type { SeatInfo } from './seatState';
 /** The server's `SEAT_HOLD_LIMIT` default (API.md): the API does not tell the client its value. */
 export const DEFAULT_HOLD_LIMIT = 10;
 
-/** What the inputs hold, as typed. `category` is '' for any price. */
+/** What the inputs hold, as typed. `category` is '' for any price, `section` '' for anywhere. */
 export interface FindSeatsForm {
   count: string;
   category: string;
+  section: string;
   accessible: string;
 }
 
-export const INITIAL_FORM: FindSeatsForm = { count: '2', category: '', accessible: '0' };
+export const INITIAL_FORM: FindSeatsForm = { count: '2', category: '', section: '', accessible: '0' };
 
 export type FindSeatsField = keyof FindSeatsForm;
 export type FieldErrors = Partial<Record<FindSeatsField, string>>;
@@ -29,6 +30,15 @@ export interface ValidationRules {
   holdLimit: number;
   /** The event's category ids; a chosen one must be among them. */
   categoryIds: readonly number[];
+  /** The event's section names; a chosen one must be among them. */
+  sections?: readonly string[];
+}
+
+/** The sections of a room, each once, in the order its seats come (empty names left out). */
+export function sectionNames(seats: Iterable<Pick<SeatInfo, 'section'>>): string[] {
+  const names = new Set<string>();
+  for (const seat of seats) if (seat.section) names.add(seat.section);
+  return [...names];
 }
 
 function wholeNumber(text: string): number | null {
@@ -56,9 +66,12 @@ export function validateFindSeats(form: FindSeatsForm, rules: ValidationRules): 
     if (category === undefined || !rules.categoryIds.includes(category)) errors.category = 'Choose a price from the list.';
   }
 
+  if (form.section !== '' && !(rules.sections ?? []).includes(form.section)) errors.section = 'Choose a section from the list.';
+
   if (Object.keys(errors).length > 0) return { ok: false, errors };
   const request: BestRequest = { count: count! };
   if (category !== undefined) request.category = category;
+  if (form.section !== '') request.section = form.section;
   if (accessible! > 0) request.accessible = accessible!;
   return { ok: true, request };
 }
@@ -143,11 +156,11 @@ export interface RefusalContext {
   holdLimit: number;
 }
 
-/** "No 4 seats together are left in Premium. Try fewer seats or another price." */
+/** "No 4 seats together are left in Premium in Stalls. Try fewer seats, another price or another section." */
 export function noBlockMessage(request: BestRequest, categoryName?: string): string {
-  const { count } = request;
+  const { count, section } = request;
   const wheelchairs = request.accessible ?? 0;
-  const within = categoryName ? ` in ${categoryName}` : '';
+  const within = `${categoryName ? ` in ${categoryName}` : ''}${section ? ` in ${section}` : ''}`;
   let what: string;
   if (count === 1) what = wheelchairs > 0 ? 'No wheelchair space is left' : 'No seat is left';
   else {
@@ -157,7 +170,9 @@ export function noBlockMessage(request: BestRequest, categoryName?: string): str
   const tries: string[] = [];
   if (count > 1) tries.push('fewer seats');
   if (categoryName) tries.push('another price');
-  return `${what}${within}.${tries.length > 0 ? ` Try ${tries.join(' or ')}.` : ''}`;
+  if (section) tries.push('another section');
+  const choices = tries.length > 1 ? `${tries.slice(0, -1).join(', ')} or ${tries.at(-1)}` : tries[0];
+  return `${what}${within}.${choices ? ` Try ${choices}.` : ''}`;
 }
 
 /** One clear sentence for each refusal of a search. */
