@@ -25,6 +25,7 @@ from pathlib import Path
 import orjson
 
 from .api import fetch_seats, http_session
+from .cli import seat_range
 from .stats import quantiles
 
 # How old an anonymous seat list may be (docs/API.md, SEAT_LIST_CACHE_SECONDS), and a margin.
@@ -39,7 +40,9 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--event", type=int, required=True)
     p.add_argument("--users", required=True, help="JSON of create_load_users")
     p.add_argument("--buyers", type=int, default=200)
-    p.add_argument("--sizes", default="4", help="seats per request: N, or a range A-B")
+    p.add_argument(
+        "--sizes", type=seat_range, default="4", help="seats per request: N, or a range A-B"
+    )
     p.add_argument("--rounds", type=int, default=1)
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--output", help="write the result as JSON here")
@@ -50,8 +53,6 @@ def parse_args(argv=None) -> argparse.Namespace:
         "the one-seat hold that best available is compared with, in the same harness",
     )
     options = p.parse_args(argv)
-    low, _, high = options.sizes.partition("-")
-    options.size_range = (int(low), int(high or low))
     options.user_list = json.loads(Path(options.users).read_text())
     options.urls = options.url.split(",")
     options.url = options.urls[0]
@@ -114,12 +115,14 @@ async def run(options: argparse.Namespace) -> dict:
     rng = random.Random(options.seed)
     answers: list[dict] = []
     async with http_session(connections=len(users)) as client:
-        free = [s["id"] for s in await fetch_seats(client, options.url, options.event)]
+        seats_now = await fetch_seats(client, options.url, options.event)
+        free = [s["id"] for s in seats_now if s["status"] == "available"]
         started = time.perf_counter()
         for _ in range(options.rounds):
             if options.hold_one:
                 seats = rng.sample(free, len(users))
-                free = [seat for seat in free if seat not in set(seats)]
+                chosen = set(seats)
+                free = [seat for seat in free if seat not in chosen]
                 asks = (
                     _lock(
                         client,
@@ -131,7 +134,7 @@ async def run(options: argparse.Namespace) -> dict:
                     for n, (u, seat) in enumerate(zip(users, seats, strict=True))
                 )
             else:
-                sizes = [rng.randint(*options.size_range) for _ in users]
+                sizes = [rng.randint(*options.sizes) for _ in users]
                 asks = (
                     _ask(
                         client,

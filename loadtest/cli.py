@@ -20,7 +20,7 @@ model equal to the server's seat list. Exit status 1 if the verdict fails.
 
 
 def seat_range(text: str) -> tuple[int, int]:
-    """`--journey-seats`: N or MIN-MAX, at least 1."""
+    """A number of seats: N or MIN-MAX, at least 1 (`--journey-seats`, best's `--sizes`)."""
     low, _, high = text.partition("-")
     try:
         bounds = (int(low), int(high or low))

@@ -75,7 +75,6 @@ async def test_buyers_book_and_cancel_and_the_report_counts_what_the_database_ho
     journey, clicks = result["journey"], result["clicks"]
     assert journey["bookings"] >= 10 and journey["cancellations"] >= 1
     assert after["confirmed"] - before["confirmed"] == journey["kept"]
-    assert journey["kept"] == journey["bookings"] - journey["cancellations"]
     assert after["cancelled"] - before["cancelled"] == journey["cancellations"]
     assert result["verdict"]["bookings_checked"] == journey["bookings"]
     assert journey["journey_ms"]["n"] == journey["bookings"] and journey["journey_ms"]["p99"] > 0

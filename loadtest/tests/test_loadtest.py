@@ -16,10 +16,9 @@ from .stack import Stack
 pytestmark = pytest.mark.slow
 
 
-async def run(stack: Stack, *argv: str, event: int | None = None) -> dict:
+async def run(stack: Stack, *argv: str) -> dict:
     """python -m loadtest against the test server's event, with its users, and these options."""
-    event = event or stack.event_id
-    argv = ["--url", stack.base, "--event", str(event), "--users", str(stack.users), *argv]
+    argv = ["--url", stack.base, "--event", str(stack.event_id), "--users", str(stack.users), *argv]
     result = await main_async(parse_args(argv))
     print(table(result))
     return result

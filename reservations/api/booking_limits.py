@@ -161,6 +161,9 @@ def booking_allowed(user_id: int, address: str) -> Verdict:
     return _verdict(rules, counts, now)
 
 
+# How the fast path's counting connections show in Redis's CLIENT LIST.
+LIMITS_CLIENT_NAME = "seatmap-booking-limits"
+
 _async_counters: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, DataLoader]" = (
     weakref.WeakKeyDictionary()
 )
@@ -177,6 +180,7 @@ def _async_counter() -> DataLoader:
         # A burst must not open a connection per batch: a few, waited for.
         pool = redis.asyncio.BlockingConnectionPool.from_url(
             settings.REDIS_URL,
+            client_name=LIMITS_CLIENT_NAME,
             max_connections=8,
             timeout=1,
             socket_timeout=1,

@@ -5,8 +5,8 @@
 * ``picker``: best available, the best N seats together in one click (docs/BEST_AVAILABLE.md).
 
 The database layer reads an event's seats into ``SeatInfo`` values and builds a ``Room`` (once
-per event, then ``Room.with_free`` per request), asks ``candidates`` and holds the first
-candidate whose seats it can still lock.
+per event, then ``Room.with_changes`` per request for the seats taken or freed since), asks
+``candidates`` and holds the first candidate whose seats it can still lock.
 """
 
 from .layout import Room, Row, SeatInfo

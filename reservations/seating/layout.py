@@ -21,7 +21,7 @@ import itertools
 import math
 import operator
 import statistics
-from collections.abc import Collection, Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 
 # A gap this many times the row's usual spacing is an aisle, not the space between two seats.
@@ -156,26 +156,10 @@ class Room:
             places.update(zip(row.ids, [(index, at) for at in range(len(row.ids))], strict=True))
         return cls(rows=tuple(rows), stage=stage, places=places)
 
-    def with_free(self, free_ids: Collection[int]) -> "Room":
-        """This room with exactly the seats `free_ids` free. The layout is kept as it is, so a
-        caller may build an event's room once and refresh only who is free for each request."""
-        free_ids = free_ids if isinstance(free_ids, set | frozenset) else set(free_ids)
-        rows = []
-        for row in self.rows:
-            free = tuple(map(free_ids.__contains__, row.ids))
-            if free != row.free:
-                seats = tuple(
-                    seat if seat.free == now else dataclasses.replace(seat, free=now)
-                    for seat, now in zip(row.seats, free, strict=True)
-                )
-                row = dataclasses.replace(row, seats=seats)
-            rows.append(row)
-        return Room(rows=tuple(rows), stage=self.stage, places=self.places)
-
     def with_changes(self, free: Mapping[int, bool]) -> "Room":
-        """This room with each seat of `free` free or not as it says; the rows of the others
-        kept as they are (the same objects), so a caller that knows what changed since its last
-        room pays for those rows only."""
+        """This room with each seat of `free` free or not as it says; the layout and the rows of
+        the other seats kept as they are (the same objects), so a caller that builds an event's
+        room once and knows what changed since pays for those rows only."""
         by_row: dict[int, dict[int, bool]] = {}
         for seat_id, now in free.items():
             index, position = self.places[seat_id]

@@ -221,12 +221,24 @@ def _stage(shapes: Sequence[dict]) -> tuple[float, float] | None:
 
 
 def _no_block_message(wish: Request, category_name: str | None) -> str:
+    """What was asked for, and only the changes that could find something."""
     where = f" in {category_name}" if category_name else ""
     if wish.section:
         where += f" in {wish.section}"
-    if wish.count == 1:
-        return f"No seat is left{where}. Try another price."
-    return f"No {wish.count} seats together are left{where}. Try fewer seats or another price."
+    what = "No seat is left" if wish.count == 1 else f"No {wish.count} seats together are left"
+    tries = [
+        change
+        for change, applies in (
+            ("fewer seats", wish.count > 1),
+            ("another price", category_name is not None),
+            ("another section", bool(wish.section)),
+        )
+        if applies
+    ]
+    if not tries:
+        return f"{what}{where}."
+    choices = tries[0] if len(tries) == 1 else f"{', '.join(tries[:-1])} or {tries[-1]}"
+    return f"{what}{where}. Try {choices}."
 
 
 # --- The service: the steps on Django's connection --------------------------------------------

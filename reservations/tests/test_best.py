@@ -60,8 +60,15 @@ def test_when_no_block_fits_the_buyer_is_told_and_nothing_is_held(alice_api, bob
     assert best(bob_api, event, count=3).status_code == 200  # row A
     answer = best(alice_api, event, count=4)
     assert (answer.status_code, answer.json()["code"]) == (409, "no_block")
-    assert "4 seats" in answer.json()["error"]
+    assert answer.json()["error"] == "No 4 seats together are left. Try fewer seats."
     assert Seat.objects.filter(event=event, status="locked").count() == 3
+
+
+def test_no_block_suggests_only_the_changes_that_could_find_something(alice_api, bob_api):
+    event = hall(rows={"A": "."})
+    assert best(bob_api, event, count=1).status_code == 200
+    answer = best(alice_api, event, count=1, section="Stalls")
+    assert answer.json()["error"] == "No seat is left in Stalls. Try another section."
 
 
 def test_a_split_over_two_rows_is_said_to_be_one(alice_api):

@@ -1,5 +1,6 @@
 """The room as the picker sees it: rows, seats side by side, distance from the stage."""
 
+import dataclasses
 import math
 
 import pytest
@@ -151,13 +152,18 @@ def test_a_row_of_one_seat_runs_as_the_longest_row_of_its_section():
     assert [row.axis for row in plan.rows][1] == pytest.approx(plan.rows[0].axis)
 
 
-def test_a_room_refreshed_with_who_is_free_is_the_room_built_with_it():
+def _free_as(seats: list[SeatInfo], free_ids) -> Room:
+    """The room built afresh with exactly `free_ids` free."""
+    return Room.from_seats([dataclasses.replace(s, free=s.id in set(free_ids)) for s in seats])
+
+
+def test_a_room_told_what_changed_is_the_room_built_afresh():
     before = room("A: X..X..", "B: ......", "C: XXXXXX")
     after = room("A: ...XX.", "B: ......", "C: X.XXXX")
-    free_now = {seat.id for seat in after.seats if seat.free}
-    refreshed = before.with_free(free_now)
-    assert refreshed == after
-    assert refreshed.rows[1] is before.rows[1]  # a row nobody changed is kept as it was
+    changes = {s.id: s.free for s in after.seats if s.free != before.seat(s.id).free}
+    changed = before.with_changes(changes)
+    assert changed == after
+    assert changed.rows[1] is before.rows[1]  # a row nobody changed is kept as it was
 
 
 @given(
@@ -166,10 +172,10 @@ def test_a_room_refreshed_with_who_is_free_is_the_room_built_with_it():
 )
 def test_changing_what_changed_gives_the_room_built_afresh(free_before, free_after):
     seats = [_seat(n, "AB"[n % 2], n, x=float(n), y=float(n % 2)) for n in range(1, 31)]
-    before = Room.from_seats(seats).with_free(free_before)
+    before = _free_as(seats, free_before)
     changes = {n: n in free_after for n in set(free_before) ^ set(free_after)}
     changed = before.with_changes(changes)
-    assert changed == Room.from_seats(seats).with_free(free_after)
+    assert changed == _free_as(seats, free_after)
     unchanged_rows = {
         index for index, row in enumerate(before.rows) if row.free == changed.rows[index].free
     }

@@ -28,6 +28,11 @@ interface FindSeatsProps {
   holdLimit?: number;
 }
 
+interface Option {
+  value: string;
+  text: string;
+}
+
 const FIELDS: FindSeatsField[] = ['count', 'category', 'section', 'accessible'];
 
 /** "Find seats": how many, which price, where, how many wheelchair spaces; the server picks and holds the best block. */
@@ -93,6 +98,33 @@ export function FindSeats({ eventId, store, focus, loggedIn, categories, section
       </p>
     ) : null;
 
+  /** A pick from a list (price, section), '' for any. */
+  const choice = (field: 'category' | 'section', label: string, any: string, options: readonly Option[]) => (
+    <div className="field">
+      <label htmlFor={ids[field]}>{label}</label>
+      <select
+        ref={refs[field]}
+        id={ids[field]}
+        name={field}
+        value={form[field]}
+        onChange={(e) => change(field, e.target.value)}
+        aria-invalid={errors[field] ? true : undefined}
+        aria-describedby={described(field)}
+        data-testid={`find-seats-${field}`}
+      >
+        <option value="">{any}</option>
+        {options.map((o) => (
+          <option key={o.value} value={o.value}>
+            {o.text}
+          </option>
+        ))}
+      </select>
+      {fieldError(field)}
+    </div>
+  );
+  const categoryOptions = categories.map((c) => ({ value: String(c.id), text: `${c.name} ${c.price}` }));
+  const sectionOptions = sections.map((name) => ({ value: name, text: name }));
+
   const count = Number(form.count);
   const maxSpaces = Number.isInteger(count) && count >= 1 && count <= holdLimit ? count : holdLimit;
   const current = search.found ? search.found.seatIds.map((id) => store.getSeat(id)).filter((s): s is Seat => s !== undefined) : [];
@@ -122,50 +154,8 @@ export function FindSeats({ eventId, store, focus, loggedIn, categories, section
             />
             {fieldError('count')}
           </div>
-          <div className="field">
-            <label htmlFor={ids.category}>Price</label>
-            <select
-              ref={refs.category}
-              id={ids.category}
-              name="category"
-              value={form.category}
-              onChange={(e) => change('category', e.target.value)}
-              aria-invalid={errors.category ? true : undefined}
-              aria-describedby={described('category')}
-              data-testid="find-seats-category"
-            >
-              <option value="">Any price</option>
-              {categories.map((c) => (
-                <option key={c.id} value={String(c.id)}>
-                  {c.name} {c.price}
-                </option>
-              ))}
-            </select>
-            {fieldError('category')}
-          </div>
-          {sections.length > 1 && (
-            <div className="field">
-              <label htmlFor={ids.section}>Section</label>
-              <select
-                ref={refs.section}
-                id={ids.section}
-                name="section"
-                value={form.section}
-                onChange={(e) => change('section', e.target.value)}
-                aria-invalid={errors.section ? true : undefined}
-                aria-describedby={described('section')}
-                data-testid="find-seats-section"
-              >
-                <option value="">Any section</option>
-                {sections.map((name) => (
-                  <option key={name} value={name}>
-                    {name}
-                  </option>
-                ))}
-              </select>
-              {fieldError('section')}
-            </div>
-          )}
+          {choice('category', 'Price', 'Any price', categoryOptions)}
+          {sections.length > 1 && choice('section', 'Section', 'Any section', sectionOptions)}
           <div className="field">
             <label htmlFor={ids.accessible}>Wheelchair spaces</label>
             <input
