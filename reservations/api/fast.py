@@ -4,9 +4,10 @@ At an on-sale nearly every request is one of six: `POST .../seats/{id}/lock/` or
 `POST /api/events/{id}/lock/` (several seats), `.../best/`, `.../reserve/` and
 `POST /api/reservations/{id}/cancel/`. Through Django's request cycle (middleware, DRF, the ORM,
 a worker thread) one costs ~2.6 ms of CPU or more; here the same booking steps
-(`services.hold_one_steps`, `release_one_steps`, `hold_all_steps`, `best.best_steps`,
-`reserve_steps`, `cancel_steps`) run on an async psycopg connection on the server's event
-loop, driven by `services.runner.run_async`. Nothing about the answer changes: the same token check
+(`services.hold_one_steps`, `release_one_steps`, `hold_all_steps`, `reserve_steps`,
+`cancel_steps`, and `best.best_batch_steps` for best available's asks, in batches:
+best_batches.py) run on an async psycopg connection on the server's event loop, driven by
+`services.runner.run_async`. Nothing about the answer changes: the same token check
 (simplejwt's validation, done once per token until it expires, with the account checked under
 the user row lock the steps take), the same body checks (`inputs.py`), the same limits
 (`booking_limits`), the same JSON bodies and errors (`presenters`, `errors.exception_response`),
@@ -29,6 +30,7 @@ import asyncio
 import functools
 import re
 import time
+from collections.abc import Sequence
 from typing import NamedTuple
 
 import orjson
@@ -45,10 +47,12 @@ from rest_framework_simplejwt.exceptions import InvalidToken
 from rest_framework_simplejwt.settings import api_settings as jwt_settings
 
 from reservations import services
-from reservations.services.best import best_steps, room_is_ready, room_steps
+from reservations.services.best import Answer as BestAnswer
+from reservations.services.best import Ask, best_batch_steps, room_is_ready, room_steps
 from reservations.services.runner import run_async
 from reservations.signals import seats_changed_committed
 
+from .best_batches import BestBatches
 from .booking_limits import booking_allowed_async
 from .client_address import scope_client_address
 from .errors import exception_response, too_large_response
@@ -95,8 +99,9 @@ class Answer(NamedTuple):
 
 
 def _prepared(call: Call, user_id: int, data, headers: dict[bytes, str]):
-    """(steps, answer): the call's booking steps, its body and headers checked as Django's view
-    checks them (raising the same errors), and how its view answers the steps' outcome."""
+    """(steps, answer): the call's booking steps (for best available, its ask), its body and
+    headers checked as Django's view checks them (raising the same errors), and how its view
+    answers the outcome."""
     if call.action in _SEAT_STEPS:
         _no_fields(data)
         event_id, seat_id = call.ids
@@ -112,10 +117,10 @@ def _prepared(call: Call, user_id: int, data, headers: dict[bytes, str]):
         return steps, lambda outcome: Answer(
             200, seats_lock_json(outcome.seats, user_id=user_id), [], event_id
         )
-    if call.action == "best":
+    if call.action == "best":  # not steps of its own: an ask of a batch (best_batches.py)
         (event_id,) = call.ids
-        steps = best_steps(user_id=user_id, event_id=event_id, wish=best_request_of(data))
-        return steps, lambda outcome: Answer(200, best_json(outcome, user_id=user_id), [], event_id)
+        ask = Ask(user_id=user_id, wish=best_request_of(data))
+        return ask, lambda outcome: Answer(200, best_json(outcome, user_id=user_id), [], event_id)
     if call.action == "reserve":
         steps = services.reserve_steps(
             user_id=user_id,
@@ -218,6 +223,7 @@ class FastSeatActions:
         )
         self._www_authenticate = _jwt.authenticate_header(None).encode()
         self._building: tuple[asyncio.AbstractEventLoop, asyncio.Lock] | None = None
+        self._best: tuple[asyncio.AbstractEventLoop, BestBatches] | None = None
 
     async def __call__(self, scope, receive, send):
         call = self._claim(scope) if self.enabled else None
@@ -277,9 +283,11 @@ class FastSeatActions:
                 raise drf_exceptions.Throttled(wait=verdict.wait)
             headers = _headers(scope)
             steps, answer = _prepared(call, user_id, _body_data(body, headers), headers)
-            if call.action == "best":
+            if isinstance(steps, Ask):
                 await self._room_ready(call.ids[0])
-            outcome = await self._run(steps)
+                outcome = await self._best_batches().hold(call.ids[0], steps)
+            else:
+                outcome = await self._run(steps)
         except Exception as exc:  # every error in the API's one shape (errors.py)
             status, body, extra = _as_asgi(exception_response(exc))
             if status == 401:  # as DRF adds it for a bearer-token API
@@ -294,6 +302,16 @@ class FastSeatActions:
         pool = await self._pool()
         async with pool.connection() as conn, conn.transaction(), conn.cursor() as cursor:
             return await run_async(steps, cursor)
+
+    async def _hold_batch(self, event_id: int, asks: Sequence[Ask]) -> list[BestAnswer]:
+        return await self._run(best_batch_steps(event_id=event_id, asks=asks))
+
+    def _best_batches(self) -> BestBatches:
+        """This loop's batches of best-available asks."""
+        loop = asyncio.get_running_loop()
+        if self._best is None or self._best[0] is not loop:
+            self._best = (loop, BestBatches(self._hold_batch))
+        return self._best[1]
 
     async def _room_ready(self, event_id: int) -> None:
         """Best available's room of the event on the shelf: built by one request at a time,

@@ -68,6 +68,10 @@ class Row:
     # The seats' columns, kept apart so that the picker's inner loop indexes tuples.
     ids: tuple[int, ...] = field(init=False, repr=False)
     free: tuple[bool, ...] = field(init=False, repr=False)
+    # What the picker has worked out about this row (its runs and blocks per kind of request),
+    # kept with the row: a room changed elsewhere keeps this row object, so the next request
+    # finds them done; a change to this row makes a new one, which starts empty.
+    scans: dict = field(init=False, repr=False, compare=False, default_factory=dict)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "ids", tuple(map(_id, self.seats)))

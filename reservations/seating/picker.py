@@ -162,6 +162,7 @@ _STEPS = {
 class _Kind:
     """Which seats one look at the room may use, and which mixes of them make a valid pick."""
 
+    name: str  # what it admits: the key of what the rows keep of its scans (Row.scans)
     admits: Callable[[SeatInfo], bool]
     # (wheelchair spaces, companion seats) of a whole pick -> is it a valid pick?
     valid: Callable[[int, int], bool]
@@ -176,14 +177,15 @@ def _kinds(room: Room, request: Request) -> Iterator[_Kind]:
     if request.accessible:
         wanted = request.accessible
         yield _Kind(
+            name="accessible",
             admits=lambda seat: seat.accessible or seat.companion,
             valid=lambda wheelchairs, _: wheelchairs == wanted,
             companions_beside=True,
         )
         return
-    yield _Kind(admits=_plain, valid=_any_mix)
+    yield _Kind(name="plain", admits=_plain, valid=_any_mix)
     if any(seat.free and not _plain(seat) for seat in room.seats):
-        yield _Kind(admits=lambda seat: True, valid=_companions_accompanied)
+        yield _Kind(name="any", admits=lambda seat: True, valid=_companions_accompanied)
 
 
 def _plain(seat: SeatInfo) -> bool:
@@ -229,9 +231,8 @@ class _Search:
         self.weights = weights
         self.limit = limit
         self.rng = rng
-        self.runs: dict[int, list[tuple[int, int]]] = {}
-        self.longest: dict[int, int] = {}  # the longest run's length, once the row is read
-        self.windows: dict[tuple[int, int, bool], list[_Window]] = {}
+        # What a row's scans depend on besides the row (Row.scans keeps them by it).
+        self.filter = (kind.name, request.category, request.section)
         self.along_front: dict[tuple[int, int], tuple[list[float], list[float]]] = {}
 
     def together(self, orphans_allowed: bool) -> list[Candidate]:
@@ -344,15 +345,18 @@ class _Search:
 
     def _longest(self, index: int) -> int:
         """The length of the longest run of usable seats in row `index`."""
-        if index not in self.longest:
-            self._runs(index)
-        return self.longest[index]
+        return self._read(index)[1]
 
     def _runs(self, index: int) -> list[tuple[int, int]]:
         """The first and last positions of each run of seats side by side in row `index` that
         this kind of seat and the filter allow, along the row."""
-        if index not in self.runs:
-            request, admits, row = self.request, self.kind.admits, self.room.rows[index]
+        return self._read(index)[0]
+
+    def _read(self, index: int) -> tuple[list[tuple[int, int]], int]:
+        """(runs, the longest run's length) of row `index`, read once per row object."""
+        row = self.room.rows[index]
+        if (read := row.scans.get(self.filter)) is None:
+            request, admits = self.request, self.kind.admits
             runs: list[tuple[int, int]] = []
             if request.section in (None, row.section) and any(row.free):
                 first = None
@@ -369,20 +373,20 @@ class _Search:
                     first = position if usable else None
                 if first is not None:
                     runs.append((first, len(row.seats) - 1))
-            self.runs[index] = runs
-            self.longest[index] = max((last - first + 1 for first, last in runs), default=0)
-        return self.runs[index]
+            read = (runs, max((last - first + 1 for first, last in runs), default=0))
+            row.scans[self.filter] = read
+        return read
 
     def _windows(self, index: int, size: int, orphans_allowed: bool) -> list[_Window]:
         """The blocks of `size` usable seats side by side in row `index`, along the row; only
         those that strand nobody unless `orphans_allowed`."""
         if size > self._longest(index):
             return []
-        key = (index, size, orphans_allowed)
-        if key not in self.windows:
-            row = self.room.rows[index]
-            self.windows[key] = list(self._scan(row, index, size, orphans_allowed))
-        return self.windows[key]
+        row = self.room.rows[index]
+        key = (*self.filter, size, orphans_allowed, self.weights)
+        if (windows := row.scans.get(key)) is None:
+            windows = row.scans[key] = list(self._scan(row, index, size, orphans_allowed))
+        return windows
 
     def _scan(self, row: Row, index: int, size: int, orphans_allowed: bool) -> Iterator[_Window]:
         joined, free, along, ids, seats = row.joined, row.free, row.along, row.ids, row.seats

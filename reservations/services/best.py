@@ -1,30 +1,38 @@
-"""Best available on the database: the picker's choice (reservations/seating) held for a buyer.
+"""Best available on the database: the picker's choice (reservations/seating) held for buyers.
 
 Written once as steps (holds.py says what steps are), so the same rules run through Django
-(``best_hold``) and on the fast path's loop (reservations/api/fast.py). Many buyers ask at once
-in an on-sale, and they must not all pick the same block and fail. So, in one transaction:
+(``best_hold``, a batch of one ask) and on the fast path's loop (reservations/api/fast.py, which
+sends an event's asks that arrive together as one batch: api/best_batches.py). Many buyers ask at
+once in an on-sale, and they must not all pick the same block and fail. So, for a batch of asks,
+in one transaction:
 
-1. the event's orphan mode (and the price category asked for), then the caller's row
-   (locking rule 2);
+1. the event's orphan mode and the price categories asked for, then the callers' rows, locked
+   in id order (locking rule 2);
 2. which seats are taken, as committed (no locks; an indexed read of the taken seats only),
-   which of them the caller holds, for the hold limit on all `count` seats (under the user row
-   lock the caller's live holds cannot grow, so it is checked once, before any seat is
-   chosen), and the picker's best few candidates, which share no seat, from the event's room kept in
-   this process (``Shelf``): the room's layout is read once per ROOM_SECONDS, its free flags
-   from that read, less the seats another request of this process has just chosen (its
-   *claims*), so buyers served by one process never pick the same seats;
-3. for each candidate in turn, under a savepoint, one statement (``sql.hold_block``): its seat
-   rows that are free ``FOR UPDATE SKIP LOCKED`` in id order, and the hold written only if
-   that is all of them. A row another buyer has locked is skipped rather than waited for: the
-   candidate is then gone, the savepoint is rolled back (which lets go of the rows it did
-   lock), and the next candidate is tried at once. The statement's clock is read before the
-   locks, so, like the one-statement hold of one seat, it can only refuse more than the rule;
-4. when every candidate is gone, read the taken seats again (the room has changed) and repeat,
-   a bounded number of times; then 409 ``no_block``.
+   with the holder of each live hold, for the hold limit on all `count` seats of each ask
+   (under the user row locks the callers' live holds cannot grow, so it is checked once,
+   before any seat is chosen);
+3. for each ask in arrival order, the picker's best few candidates, which share no seat, from
+   the event's room kept in this process (``Shelf``): the layout read once per ROOM_SECONDS,
+   its free flags from the taken read, less the seats a request of this process has just
+   chosen (its *claims*: the earlier asks of the batch, and Django's threads beside it); the
+   first candidate nobody has claimed is claimed for the ask, so the asks of one process never
+   pick the same seats;
+4. one statement (``sql.hold_blocks``) for every ask's block: the seat rows that are free
+   ``FOR UPDATE SKIP LOCKED`` in id order, and each block written only if that is all of its
+   seats. A row another transaction has locked (a buyer of another process) is skipped rather
+   than waited for: that block is gone, its claim is let go, and its ask goes on to the next
+   round. The statement's clock is read before the locks, so, like the one-statement hold of
+   one seat, it can only refuse more than the rule. The rows of a gone block that it did lock
+   stay locked until the batch commits, a few milliseconds on;
+5. while asks are left, read the taken seats again (the room has changed) and repeat, READS
+   rounds in all, a buyer who lost a round starting the next at a candidate of its own; then
+   409 ``no_block``.
 
-Ties are broken by a seed of the buyer's own, so buyers with equal wishes spread over equal
-blocks. The seats held are announced as one `seats` message after commit, and they are what
-reserve books: nothing here is chosen again later.
+Each ask gets its own answer: its block, or its own refusal, which holds nothing and does not
+touch the other asks. Ties are broken by a seed of the buyer's own, so buyers with equal wishes
+spread over equal blocks. The seats held are announced as one `seats` message per ask after
+commit, and they are what reserve books: nothing here is chosen again later.
 
 The room must be on the shelf before the steps run (``room_steps``, which the drivers run once
 per event and ROOM_SECONDS, one request at a time): building a theatre's room costs ~25 ms,
@@ -35,25 +43,27 @@ import json
 import threading
 import time
 import zlib
+from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 
-from ..exceptions import NoBlock, NotFound
+from ..exceptions import AccountInactive, BookingError, HoldLimitReached, NoBlock, NotFound
 from ..models import Seat
 from ..seating import Candidate, Request, Room
 from ..seating import candidates as picker_candidates
 from ..signals import seats_changed_on_commit
 from . import sql
-from .holds import caller_row_steps, hold_limit_check, lock_deadline, seat_from_row
+from .holds import hold_limit_check, lock_deadline, seat_from_row
 from .places import seat_infos
 from .runner import run
 from .sql import Steps
 
-# Candidates tried per read of the taken seats, and reads before the buyer is told nothing fits.
+# Candidates the picker finds per ask and read of the taken seats (the first nobody has claimed
+# is tried, the others are its alternatives), and reads before an ask is told nothing fits.
 CANDIDATES = 8
 READS = 5
 # How long a room's layout (positions, categories, accessibility) is kept before it is read
@@ -144,72 +154,133 @@ def room_steps(*, event_id: int) -> Steps[None]:
     _shelves[event_id] = Shelf(room)
 
 
-class _Gone(Exception):
-    """A candidate's seat was locked or taken by someone else: try the next one."""
+@dataclass(frozen=True)
+class Ask:
+    """One buyer's request in a batch: who, and what they wish for."""
+
+    user_id: int
+    wish: Request
 
 
-def best_steps(*, user_id: int, event_id: int, wish: Request) -> Steps[BestOutcome]:
-    """Hold the best `wish.count` seats for the caller, all or none (docs/BEST_AVAILABLE.md).
-    The event's room must be on the shelf (``room_steps``) unless the event does not exist."""
-    found_event = yield sql.event_for_best(event_id=event_id, category=wish.category)
+# What a batch answers each ask: the seats held, or the refusal that ask gets (the others of the
+# batch are not refused with it).
+Answer = BestOutcome | BookingError
+
+
+def best_batch_steps(*, event_id: int, asks: Sequence[Ask]) -> Steps[list[Answer]]:
+    """Hold the best seats for each ask, each all or none, in one transaction
+    (docs/BEST_AVAILABLE.md); an answer per ask, in order. The event's room must be on the
+    shelf (``room_steps``) unless the event does not exist; an unknown event raises NotFound.
+    One user may ask more than once: each ask counts the earlier ones' seats for the hold limit."""
+    categories = sorted({ask.wish.category for ask in asks if ask.wish.category is not None})
+    found_event = yield sql.event_for_best(event_id=event_id, categories=categories)
     if not found_event:
         raise NotFound("No such event.")
-    ((orphan_mode, category_name),) = found_event
-    if wish.category is not None and category_name is None:
-        raise NotFound("No such price category in this event.", category=wish.category)
+    orphan_mode = found_event[0][0]
+    names = {category: name for _, category, name in found_event if category is not None}
+    answers: list[Answer | None] = [None] * len(asks)
+    for n, ask in enumerate(asks):
+        if ask.wish.category is not None and ask.wish.category not in names:
+            answers[n] = NotFound(
+                "No such price category in this event.", category=ask.wish.category
+            )
     shelf = _shelves.get(event_id)
+    pending = [n for n, answer in enumerate(answers) if answer is None]
     if shelf is None:  # an event without seats
-        raise NoBlock(_no_block_message(wish, category_name))
-    yield from caller_row_steps(user_id)
-
+        for n in pending:
+            answers[n] = _no_block(asks[n].wish, names)
+        return answers
+    if pending:
+        callers = sorted({asks[n].user_id for n in pending})
+        active = {
+            user_id
+            for user_id, is_active in (yield sql.users_for_update(user_ids=callers))
+            if is_active
+        }
+        for n in pending:
+            if asks[n].user_id not in active:
+                answers[n] = AccountInactive("Log in, or send a valid bearer token.")
+    held_seats: set[int] = set()
+    chosen: dict[int, tuple[Candidate, list[Candidate]]] = {}  # ask -> (held, all candidates)
     for attempt in range(READS):
-        taken = yield sql.taken_seats(event_id=event_id, user_id=user_id, now=timezone.now())
-        if not attempt:  # under the user row lock the caller's holds can only end, not grow
-            hold_limit_check(held=sum(1 for _, mine in taken if mine), adding=wish.count)
-        seed = zlib.crc32(f"{user_id}:{event_id}:{attempt}".encode())
-        found = picker_candidates(
-            shelf.view(seat_id for seat_id, _ in taken),
-            wish,
-            orphan_mode=orphan_mode,
-            seed=seed,
-            limit=CANDIDATES,
-        )
-        if not found:
+        pending = [n for n, answer in enumerate(answers) if answer is None]
+        if not pending:
             break
-        # A buyer who lost a round to others starts the next one at a candidate of its own:
-        # buyers racing for the same few blocks then spread over them instead of all trying
-        # the best first and mostly losing again.
-        start = seed % len(found) if attempt else 0
-        for chosen in found[start:] + found[:start]:
-            if not shelf.claim(chosen.seats):
+        taken = yield sql.taken_seats(event_id=event_id, now=timezone.now())
+        if not attempt:  # under the user row locks the callers' holds can only end, not grow
+            _hold_limit_checks(asks, answers, Counter(holder for _, holder in taken if holder))
+            pending = [n for n in pending if answers[n] is None]
+        taken_ids = [seat_id for seat_id, _ in taken]
+        tried: dict[int, tuple[Candidate, list[Candidate]]] = {}
+        for n in pending:
+            ask = asks[n]
+            seed = zlib.crc32(f"{ask.user_id}:{event_id}:{attempt}".encode())
+            found = picker_candidates(
+                shelf.view(taken_ids),
+                ask.wish,
+                orphan_mode=orphan_mode,
+                seed=seed,
+                limit=CANDIDATES,
+            )
+            if not found:
+                answers[n] = _no_block(ask.wish, names)
                 continue
-            held = False
-            try:
-                seats = yield from _hold_block_steps(
-                    user_id=user_id, event_id=event_id, chosen=chosen
+            # A buyer who lost a round to others starts the next one at a candidate of its own:
+            # buyers racing for the same few blocks then spread over them instead of all trying
+            # the best first and mostly losing again.
+            start = seed % len(found) if attempt else 0
+            for candidate in found[start:] + found[:start]:
+                if shelf.claim(candidate.seats):  # out of the views of the asks after this one
+                    tried[n] = (candidate, found)
+                    break
+        if not tried:
+            continue
+        now = timezone.now()
+        rows = yield sql.hold_blocks(
+            event_id=event_id,
+            blocks=[(asks[n].user_id, candidate.seats) for n, (candidate, _) in tried.items()],
+            until=lock_deadline(now),
+            now=now,
+        )
+        by_id = {seat.id: seat for seat in (seat_from_row(row, event_id) for row in rows)}
+        for n, (candidate, found) in tried.items():
+            if candidate.seats[0] in by_id:  # a block is held whole or not at all
+                chosen[n] = (candidate, found)
+                held_seats.update(candidate.seats)
+                answers[n] = BestOutcome(
+                    seats=[by_id[seat_id] for seat_id in candidate.seats],
+                    together=candidate.together,
+                    alternatives=[],
                 )
-                held = True
-            except _Gone:
-                continue
-            finally:
-                if not held:  # a held block's claim runs out once its commit is visible
-                    shelf.release(chosen.seats)
-            others = [c.seats for c in found if c is not chosen]
-            return BestOutcome(seats=seats, together=chosen.together, alternatives=others[:3])
-    raise NoBlock(_no_block_message(wish, category_name))
+            else:  # gone: another process's buyer has it; a held block's claim runs out
+                shelf.release(candidate.seats)
+    for n, (candidate, found) in chosen.items():
+        answer = answers[n]
+        assert isinstance(answer, BestOutcome)
+        # Alternatives are blocks still free: not what the batch has just held for others.
+        others = [c.seats for c in found if c is not candidate and held_seats.isdisjoint(c.seats)]
+        answers[n] = replace(answer, alternatives=others[:3])
+    return [answer or _no_block(asks[n].wish, names) for n, answer in enumerate(answers)]
 
 
-def _hold_block_steps(*, user_id: int, event_id: int, chosen: Candidate) -> Steps[list[Seat]]:
-    yield sql.savepoint()
-    now = timezone.now()
-    rows = yield sql.hold_block(
-        event_id=event_id, seat_ids=chosen.seats, user_id=user_id, until=lock_deadline(now), now=now
-    )
-    if not rows:
-        yield sql.rollback_to_savepoint()
-        raise _Gone
-    by_id = {seat.id: seat for seat in (seat_from_row(row, event_id) for row in rows)}
-    return [by_id[seat_id] for seat_id in chosen.seats]
+def _hold_limit_checks(
+    asks: Sequence[Ask], answers: list[Answer | None], held: Counter[int]
+) -> None:
+    """Refuse each ask that would take its caller past the hold limit, counting what the
+    caller holds and the seats of the caller's earlier asks in the batch."""
+    for n, ask in enumerate(asks):
+        if answers[n] is not None:
+            continue
+        try:
+            hold_limit_check(held=held[ask.user_id], adding=ask.wish.count)
+        except HoldLimitReached as refused:
+            answers[n] = refused
+        else:
+            held[ask.user_id] += ask.wish.count
+
+
+def _no_block(wish: Request, names: dict[int, str]) -> NoBlock:
+    return NoBlock(_no_block_message(wish, names.get(wish.category)))
 
 
 def _stage(shapes: Sequence[dict]) -> tuple[float, float] | None:
@@ -247,12 +318,15 @@ _building = threading.Lock()
 
 
 def best_hold(*, user: AbstractBaseUser, event_id: int, wish: Request) -> BestOutcome:
-    """Hold the best seats for the caller's `wish`, all or none (docs/BEST_AVAILABLE.md)."""
+    """Hold the best seats for the caller's `wish`, all or none (docs/BEST_AVAILABLE.md): a
+    batch of one ask."""
     if not room_is_ready(event_id):
         with _building:  # one thread builds it; the others then find it ready
             if not room_is_ready(event_id):
                 run(room_steps(event_id=event_id))
     with transaction.atomic():
-        outcome = run(best_steps(user_id=user.pk, event_id=event_id, wish=wish))
-        seats_changed_on_commit(event_id=event_id, seats=outcome.changed)
-    return outcome
+        (answer,) = run(best_batch_steps(event_id=event_id, asks=[Ask(user.pk, wish)]))
+        if isinstance(answer, BookingError):
+            raise answer
+        seats_changed_on_commit(event_id=event_id, seats=answer.changed)
+    return answer

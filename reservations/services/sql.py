@@ -105,10 +105,15 @@ class SeatWrite:
             "reserved_by_id": self.reserved_by_id,
         }
 
-    def update_sql(self) -> str:
+    def update_sql(self, **from_sql: str) -> str:
+        """The UPDATE ... SET of this write; `from_sql` gives a parameter's column its value
+        from an SQL expression instead (a column of a table the statement joins)."""
         assignments = [f"status = '{self.status}'"]
         for column, value in self._columns().items():
-            assignments.append(f"{column} = {'NULL' if value is None else value.placeholder}")
+            if column in from_sql:
+                assignments.append(f"{column} = {from_sql[column]}")
+            else:
+                assignments.append(f"{column} = {'NULL' if value is None else value.placeholder}")
         assignments.append("version = version + 1")
         return f"UPDATE {SEAT_TABLE} SET {', '.join(assignments)}"
 
@@ -151,9 +156,9 @@ FREE = SeatWrite(
 )
 
 
-def _id_list(seat_ids: Sequence[int]) -> tuple[str, dict[str, int]]:
-    names = [f"seat_{index}" for index in range(len(seat_ids))]
-    return ", ".join(f"%({n})s" for n in names), dict(zip(names, seat_ids, strict=True))
+def _id_list(ids: Sequence[int], prefix: str = "seat") -> tuple[str, dict[str, int]]:
+    names = [f"{prefix}_{index}" for index in range(len(ids))]
+    return ", ".join(f"%({n})s" for n in names), dict(zip(names, ids, strict=True))
 
 
 def user_for_update(*, user_id: int) -> Statement:
@@ -193,14 +198,26 @@ _CATEGORY_TABLE = PriceCategory._meta.db_table
 _LAYOUT_TABLE = VenueLayout._meta.db_table
 
 
-def event_for_best(*, event_id: int, category: int | None) -> Statement:
-    """The event's orphan mode and the name of its price category `category` (NULL when it has
-    no such category, or none was asked for); no row for an unknown event."""
+def event_for_best(*, event_id: int, categories: Sequence[int]) -> Statement:
+    """(orphan mode, category id, category name): the event's orphan mode, with each of
+    `categories` that is a price category of the event (one row with NULLs for none); no row
+    for an unknown event."""
+    ids, params = _id_list(categories, prefix="category")
     return Statement(
-        f"SELECT e.orphan_mode, (SELECT c.name FROM {_CATEGORY_TABLE} c "
-        f"WHERE c.id = %(category)s AND c.event_id = e.id) "
-        f"FROM {Event._meta.db_table} e WHERE e.id = %(event_id)s",
-        {"event_id": event_id, "category": category},
+        f"SELECT e.orphan_mode, c.id, c.name FROM {Event._meta.db_table} e "
+        f"LEFT JOIN {_CATEGORY_TABLE} c ON c.event_id = e.id AND c.id IN ({ids or 'NULL'}) "
+        f"WHERE e.id = %(event_id)s",
+        {"event_id": event_id, **params},
+    )
+
+
+def users_for_update(*, user_ids: Sequence[int]) -> Statement:
+    """(id, is_active) of these users, their rows locked in id order (locking rule 2 for a
+    batch of callers: one order, so two batches never wait on each other in a circle)."""
+    table = get_user_model()._meta.db_table
+    ids, params = _id_list(user_ids, prefix="user")
+    return Statement(
+        f"SELECT id, is_active FROM {table} WHERE id IN ({ids}) ORDER BY id", params, True
     )
 
 
@@ -222,51 +239,51 @@ def layout_shapes(*, event_id: int) -> Statement:
     )
 
 
-def taken_seats(*, event_id: int, user_id: int, now: datetime) -> Statement:
-    """(id, whether it is a live hold of `user_id`) of each of the event's seats that is not
-    free at `now` (rules.FREE_SQL): the room as best available sees it, and the caller's holds
-    for the hold limit, in one read. The first condition says nothing the second does not, but
-    lets the partial index `seat_taken` serve the read: an on-sale reads only the seats gone so
-    far, not the whole room."""
+def taken_seats(*, event_id: int, now: datetime) -> Statement:
+    """(id, holder) of each of the event's seats that is not free at `now` (rules.FREE_SQL),
+    `holder` the user of a live hold (NULL for a booked or blocked seat): the room as best
+    available sees it, and every caller's holds for the hold limit, in one read. The first
+    condition says nothing the second does not, but lets the partial index `seat_taken` serve
+    the read: an on-sale reads only the seats gone so far, not the whole room."""
     return Statement(
-        f"SELECT id, status = '{Status.LOCKED.value}' AND locked_by_id = %(user_id)s "
+        f"SELECT id, CASE WHEN status = '{Status.LOCKED.value}' THEN locked_by_id END "
         f"FROM {SEAT_TABLE} WHERE event_id = %(event_id)s "
         f"AND status <> '{Status.AVAILABLE.value}' AND NOT {FREE_SQL}",
-        {"event_id": event_id, "user_id": user_id, "now": now},
+        {"event_id": event_id, "now": now},
     )
 
 
-def savepoint() -> Statement:
-    return Statement("SAVEPOINT seatmap_candidate", {})
-
-
-def rollback_to_savepoint() -> Statement:
-    """Undo since savepoint(), row locks included: rows locked since are free for others."""
-    return Statement("ROLLBACK TO SAVEPOINT seatmap_candidate", {})
-
-
-def hold_block(
-    *, event_id: int, seat_ids: Sequence[int], user_id: int, until: datetime, now: datetime
+def hold_blocks(
+    *,
+    event_id: int,
+    blocks: Sequence[tuple[int, Sequence[int]]],
+    until: datetime,
+    now: datetime,
 ) -> Statement:
-    """Hold exactly these seats for `user_id`, or none: the ones free at `now` (rules.FREE_SQL)
-    that no other transaction has locked are locked in id order, skipping the others, and
-    written only if that is all of them. No row: the block is gone (some of its rows may then
-    be locked; roll back to a savepoint to let them go). Its clock is read before the rows are
-    locked, so it can only refuse more than the rule, never hold a seat that is not free."""
-    ids, params = _id_list(seat_ids)
+    """Hold each (user id, seat ids) block for its user, each all or none, in one statement:
+    the seats free at `now` (rules.FREE_SQL) that no other transaction has locked are locked in
+    id order, skipping the others, and a block is written only if that is all of its seats.
+    The rows of a block found gone that it did lock stay locked until the transaction ends
+    (other buyers skip them meanwhile). Its clock is read before the rows are locked, so it can
+    only refuse more than the rule, never hold a seat that is not free. Rows: the seats held
+    (SEAT_COLUMNS)."""
+    wanted, params = [], {}
+    for block, (user_id, seat_ids) in enumerate(blocks):
+        params[f"holder_{block}"] = user_id
+        for seat_id in seat_ids:
+            params[f"seat_{len(wanted)}"] = seat_id
+            wanted.append(f"(%(seat_{len(wanted)})s, {block}, %(holder_{block})s)")
+    ids = ", ".join(f"%(seat_{index})s" for index in range(len(wanted)))
     return Statement(
-        f"WITH free AS (SELECT id FROM {SEAT_TABLE} WHERE event_id = %(event_id)s "
-        f"AND id IN ({ids}) AND {FREE_SQL} ORDER BY id{ROW_LOCK}) "
-        f"{HOLD.update_sql()} WHERE id IN (SELECT id FROM free) "
-        f"AND (SELECT count(*) FROM free) = %(count)s RETURNING {SEAT_COLUMNS}",
-        {
-            "event_id": event_id,
-            "user_id": user_id,
-            "until": until,
-            "now": now,
-            "count": len(seat_ids),
-            **params,
-        },
+        f"WITH wanted (seat_id, block, holder) AS (VALUES {', '.join(wanted)}), "
+        f"free AS MATERIALIZED (SELECT id FROM {SEAT_TABLE} WHERE event_id = %(event_id)s "
+        f"AND id IN ({ids}) AND {FREE_SQL} ORDER BY id{ROW_LOCK}), "
+        f"whole AS (SELECT w.block FROM wanted w LEFT JOIN free f ON f.id = w.seat_id "
+        f"GROUP BY w.block HAVING count(f.id) = count(*)) "
+        f"{HOLD.update_sql(locked_by_id='wanted.holder')} FROM wanted "
+        f"WHERE id = wanted.seat_id AND wanted.block IN (SELECT block FROM whole) "
+        f"RETURNING {', '.join(f'{SEAT_TABLE}.{name}' for name in SEAT_FIELDS)}",
+        {"event_id": event_id, "until": until, "now": now, **params},
         lock_rows=True,
         skip_locked=True,
     )

@@ -13,10 +13,11 @@ from django.test.utils import CaptureQueriesContext
 
 from realtime.tests.servers import full_stack_env, running_server
 from reservations import services
+from reservations.exceptions import HoldLimitReached, NotFound
 from reservations.models import Seat
 from reservations.seating import Request, Room, SeatInfo, candidates
 from reservations.services import best as best_module
-from reservations.services.best import Shelf, best_steps, room_steps
+from reservations.services.best import Ask, Shelf, best_batch_steps, room_steps
 from reservations.services.runner import run
 
 from .factories import PASSWORD, UserFactory, event_with_seats, hall
@@ -320,49 +321,64 @@ def test_the_view_follows_the_taken_seats_both_ways():
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_candidate_found_gone_lets_go_of_the_rows_it_locked(alice):
+def test_a_candidate_found_gone_is_skipped_not_waited_for_and_stays_free(alice):
     """Another buyer's transaction has A2 locked: the best block, row A, is gone, and best
-    available moves on to row B. The rows of A it did lock (A1, A3) must be free for others
-    again at once, not kept until its transaction ends."""
+    available moves on to row B at once instead of waiting for that transaction (SKIP LOCKED).
+    A1 and A3, which it locked on the way, are left free and unlocked when it commits."""
     event = hall(rows={"A": "...", "B": "..."})
     a1, a2, a3, *row_b = event.seats.order_by("id")
     run(room_steps(event_id=event.pk))
     dsn = f"postgresql://postgres@127.0.0.1:5432/{connection.settings_dict['NAME']}"
     table = Seat._meta.db_table
-    lockable = []
-
-    def try_to_lock_a1_and_a3():
-        try:
-            observer.execute(
-                f"SELECT id FROM {table} WHERE id IN (%s, %s) FOR UPDATE NOWAIT", [a1.pk, a3.pk]
-            )
-            lockable.append(True)
-        except psycopg.errors.LockNotAvailable:
-            lockable.append(False)
-        observer.rollback()
-
-    def watched(steps):
-        """best_steps, trying A1 and A3 from outside as the second candidate begins."""
-        savepoints = 0
-        statement = next(steps)
-        while True:
-            if statement.sql.startswith("SAVEPOINT"):
-                savepoints += 1
-                if savepoints == 2:
-                    try_to_lock_a1_and_a3()
-            rows = yield statement
-            try:
-                statement = steps.send(rows)
-            except StopIteration as done:
-                return done.value
-
     with psycopg.connect(dsn) as other, psycopg.connect(dsn) as observer:
         other.execute(f"SELECT id FROM {table} WHERE id = %s FOR UPDATE", [a2.pk])
         with transaction.atomic():
-            outcome = run(
-                watched(best_steps(user_id=alice.pk, event_id=event.pk, wish=Request(count=3)))
+            connection.cursor().execute("SET LOCAL lock_timeout = '2s'")  # waiting: an error
+            (outcome,) = run(
+                best_batch_steps(event_id=event.pk, asks=[Ask(alice.pk, Request(count=3))])
             )
         other.rollback()
+        lockable = observer.execute(
+            f"SELECT id FROM {table} WHERE id IN (%s, %s) AND status = 'available' "
+            "FOR UPDATE NOWAIT",
+            [a1.pk, a3.pk],
+        ).fetchall()
 
     assert [seat.id for seat in outcome.seats] == [seat.pk for seat in row_b]
-    assert lockable == [True]
+    assert sorted(row for (row,) in lockable) == [a1.pk, a3.pk]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_one_batch_holds_a_block_for_each_ask_and_refuses_only_the_ones_it_must(
+    settings, alice, bob
+):
+    """Asks answered together (best_batches.py) each get their own block or refusal: the
+    picks of earlier asks are out of the later asks' room, and one ask's refusal holds
+    nothing and does not touch the others."""
+    settings.SEAT_HOLD_LIMIT = 4
+    carol = UserFactory(username="carol")
+    event = hall(rows={"A": "....", "B": "....", "C": "...."})
+    run(room_steps(event_id=event.pk))
+    asks = [
+        Ask(alice.pk, Request(count=4)),
+        Ask(bob.pk, Request(count=4)),
+        Ask(alice.pk, Request(count=1)),  # past the limit with her first ask's four
+        Ask(carol.pk, Request(count=4, category=987654)),  # no such category
+        Ask(carol.pk, Request(count=4)),
+    ]
+    with transaction.atomic():
+        first, second, over, unknown, third = run(best_batch_steps(event_id=event.pk, asks=asks))
+
+    rows = [{seat.row for seat in answer.seats} for answer in (first, second, third)]
+    assert rows == [{"A"}, {"B"}, {"C"}]
+    assert isinstance(over, HoldLimitReached) and isinstance(unknown, NotFound)
+    held = Seat.objects.filter(event=event, status="locked")
+    assert sorted(held.values_list("locked_by_id", flat=True)) == sorted(
+        [alice.pk] * 4 + [bob.pk] * 4 + [carol.pk] * 4
+    )
+    # Alternatives are free blocks: never one the batch has just held for someone else.
+    assert all(
+        not set(block) & set(held.values_list("id", flat=True))
+        for answer in (first, second, third)
+        for block in answer.alternatives
+    )

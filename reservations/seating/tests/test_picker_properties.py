@@ -252,3 +252,33 @@ def test_a_hold_check_refuses_what_strands_a_seat_and_suggests_what_does_not(lin
             assert len(suggestion) == len(taking)
             assert orphan_seats_left(plan, suggestion) == []
     assert lenient.ok == (not stranded or lenient.suggestion is None)
+
+
+@PROPERTY
+@given(
+    rooms(),
+    st.lists(requests(), min_size=1, max_size=4),
+    st.sets(st.integers(0, 97)),
+    st.sampled_from(list(OrphanMode)),
+)
+def test_a_room_changed_after_picks_picks_as_the_room_built_afresh(lines, wishes, flips, mode):
+    """The rows keep what the picker worked out about them (Row.scans) for the next request:
+    after picks on a room and a change to some of its seats, every pick is the one a room
+    built afresh with those seats gives."""
+    before = room(*lines)
+    for wish in wishes:  # the rows remember their scans
+        candidates(before, wish, orphan_mode=mode)
+    seats = list(before.seats)
+    changes = {seats[n].id: not seats[n].free for n in flips if n < len(seats)}
+    after = before.with_changes(changes)
+    afresh = Room.from_seats(
+        SeatInfo(**{**_fields(seat), "free": changes.get(seat.id, seat.free)}) for seat in seats
+    )
+    for wish in wishes:
+        assert candidates(after, wish, orphan_mode=mode) == candidates(
+            afresh, wish, orphan_mode=mode
+        )
+
+
+def _fields(seat: SeatInfo) -> dict:
+    return {name: getattr(seat, name) for name in SeatInfo.__dataclass_fields__}
