@@ -18,7 +18,23 @@ interface AnsweredSeat {
 /** A seat of the list view, which names it "Stalls, row F, seat 8, Standard 55.00, available, ...". */
 const listSeat = (page: import('@playwright/test').Page, id: number) => page.locator(`[data-seat-id="${id}"]`);
 
-test('Find seats for 3 with one wheelchair space holds a block, shows it, and a second browser sees it held live', async ({ login, page }) => {
+/** For each seat: is the point where the canvas draws it inside the map's box and inside the page's viewport? */
+const seatsOnScreen = (page: import('@playwright/test').Page, ids: number[]) =>
+  page.evaluate((ids) => {
+    const canvas = document.querySelector('[data-testid="seat-canvas"]') as HTMLCanvasElement & {
+      seatMap: { seatPoint(id: number): { x: number; y: number } | null };
+    };
+    const map = canvas.getBoundingClientRect();
+    const page = document.documentElement;
+    return ids.map((id) => {
+      const at = canvas.seatMap.seatPoint(id);
+      if (!at) return false;
+      const inMap = at.x >= map.left && at.x <= map.right && at.y >= map.top && at.y <= map.bottom;
+      return inMap && at.x >= 0 && at.y >= 0 && at.x <= page.clientWidth && at.y <= page.clientHeight;
+    });
+  }, ids);
+
+test('Find seats for 3 with one wheelchair space holds a block, shows it, and a second browser sees it held live', async ({ login, page, request }) => {
   const eventId = createLayoutEvent('Find seats night', 'theatre.json');
   // The theatre's wheelchair row (Stalls Z) runs W1 C2 … C31 W32 | aisle | W33 C34 … C63 W64: no
   // wheelchair space has a companion seat on each side, so 3 seats with exactly one space fit
@@ -38,6 +54,14 @@ test('Find seats for 3 with one wheelchair space holds a block, shows it, and a 
   await openEvent(bob, eventId);
   await expect(alice.locator('[data-map-kind="venue"]')).toBeVisible();
   await bob.getByTestId('view-list').click();
+
+  // Alice has zoomed in on the middle of the room and sits at the top of the page: row Z is off
+  // screen, on the map and on the page, until the search brings the block into view.
+  const seats = (await (await request.get(`/api/events/${eventId}/seats/`)).json()).seats as AnsweredSeat[];
+  const rowZ = [30, 31, 32].map((n) => seats.find((s) => s.section === 'Stalls' && s.row === 'Z' && s.number === n)!.id);
+  for (let i = 0; i < 3; i += 1) await alice.getByTestId('map-zoom-in').click();
+  await alice.evaluate(() => window.scrollTo(0, 0));
+  expect(await seatsOnScreen(alice, rowZ)).toEqual([false, false, false]);
 
   // Alice asks by keyboard only: 3 seats, any price, one of them a wheelchair space.
   const form = alice.getByTestId('find-seats');
@@ -64,6 +88,9 @@ test('Find seats for 3 with one wheelchair space holds a block, shows it, and a 
   expect(body.together).toBe(true);
   expect(body.seats.map((s) => `${s.section} ${s.row}${s.number}`)).toEqual(['Stalls Z30', 'Stalls Z31', 'Stalls Z32']);
   await expect(result).toHaveText('Found 3 seats together: Stalls, row Z, seats 30–32. Wheelchair space: seat 31. They are held for you.');
+  // The map showed the block (panned, and the page scrolled to it); the keyboard stayed in the form.
+  await expect.poll(() => seatsOnScreen(alice, rowZ)).toEqual([true, true, true]);
+  await expect(alice.getByTestId('find-seats-count')).toBeFocused();
   const basket = alice.getByRole('list', { name: 'Held seats' });
   for (const s of body.seats) await expect(basket).toContainText(s.label);
   await expect(alice.getByRole('button', { name: 'Reserve 3 seats' })).toBeVisible();

@@ -42,15 +42,25 @@ function mount(loggedIn = true, sections: string[] = ['Stalls']) {
   const store = new SeatStore();
   store.loadFromApi(SEATS);
   const focus = new RovingFocus();
+  const onHeld = vi.fn();
   const client = new QueryClient({ defaultOptions: { queries: { retry: false }, mutations: { retry: false } } });
   render(
     <QueryClientProvider client={client}>
       <MemoryRouter>
-        <FindSeats eventId={7} store={store} focus={focus} loggedIn={loggedIn} categories={CATEGORIES} sections={sections} loginLink="/login?next=%2Fevents%2F7" />
+        <FindSeats
+          eventId={7}
+          store={store}
+          focus={focus}
+          loggedIn={loggedIn}
+          categories={CATEGORIES}
+          sections={sections}
+          loginLink="/login?next=%2Fevents%2F7"
+          onHeld={onHeld}
+        />
       </MemoryRouter>
     </QueryClientProvider>,
   );
-  return { store, focus };
+  return { store, focus, onHeld };
 }
 
 const result = () => screen.getByTestId('find-seats-result');
@@ -100,7 +110,7 @@ describe('FindSeats', () => {
   });
 
   it('finds and holds a block, says where, and offers the alternatives', async () => {
-    const { store, focus } = mount();
+    const { store, focus, onHeld } = mount();
     mocks.best.mockResolvedValue({ success: true, seats: SEATS.slice(0, 3).map((s) => held(s)), together: true, alternatives: [[4, 5, 6]] });
     fireEvent.change(screen.getByTestId('find-seats-count'), { target: { value: '3' } });
     fireEvent.change(screen.getByTestId('find-seats-category'), { target: { value: '1' } });
@@ -113,6 +123,7 @@ describe('FindSeats', () => {
     expect(mocks.best).toHaveBeenCalledWith(7, { count: 3, category: 1, accessible: 1 });
     expect(store.getHeld().map((s) => s.id)).toEqual([1, 2, 3]);
     expect(focus.activeId).toBe(1); // Tab into the map lands on the block
+    expect(onHeld.mock.calls).toEqual([[[1, 2, 3]]]); // for the map to show it
     const alternative = screen.getByTestId('find-seats-alternative');
     expect(alternative.textContent).toBe('Take these instead: row G, seats 4–6');
 
@@ -127,6 +138,7 @@ describe('FindSeats', () => {
     expect(mocks.unlock.mock.calls.map((c) => c[1])).toEqual([1, 2, 3]);
     expect(mocks.lockMany).toHaveBeenCalledWith(7, [4, 5, 6]);
     expect(store.getHeld().map((s) => s.id)).toEqual([4, 5, 6]);
+    expect(onHeld.mock.calls).toEqual([[[1, 2, 3]], [[4, 5, 6]]]);
     // The block given back is offered in its turn.
     expect(screen.getByTestId('find-seats-alternative').textContent).toBe('Take these instead: row F, seats 8–10');
   });
@@ -151,7 +163,7 @@ describe('FindSeats', () => {
   });
 
   it('when the alternative was taken meanwhile, keeps the block and says so', async () => {
-    const { store } = mount();
+    const { store, onHeld } = mount();
     mocks.best.mockResolvedValue({ success: true, seats: SEATS.slice(0, 3).map((s) => held(s)), together: true, alternatives: [[4, 5, 6]] });
     fireEvent.click(screen.getByTestId('find-seats-submit'));
     const alternative = await screen.findByTestId('find-seats-alternative');
@@ -164,6 +176,7 @@ describe('FindSeats', () => {
       expect(result().textContent).toBe('Someone else took Stalls, row G, seats 4–6 a moment ago. You still hold Stalls, row F, seats 8–10.'),
     );
     expect(store.getHeld().map((s) => s.id)).toEqual([1, 2, 3]);
+    expect(onHeld).toHaveBeenCalledTimes(1); // the block did not move: nor does the map
   });
 
   it('points at the field that is wrong and asks nothing of the server', () => {
@@ -192,7 +205,7 @@ describe('FindSeats', () => {
   });
 
   it('says plainly when nothing fits', async () => {
-    const { store } = mount();
+    const { store, onHeld } = mount();
     mocks.best.mockRejectedValue(new ApiError(409, 'no_block', 'No block'));
     fireEvent.change(screen.getByTestId('find-seats-count'), { target: { value: '4' } });
     fireEvent.change(screen.getByTestId('find-seats-category'), { target: { value: '1' } });
@@ -200,6 +213,7 @@ describe('FindSeats', () => {
     await waitFor(() => expect(result().textContent).toBe('No 4 seats together are left in Premium. Try fewer seats or another price.'));
     expect(store.getHeld()).toEqual([]);
     expect(screen.queryByTestId('find-seats-alternative')).toBeNull();
+    expect(onHeld).not.toHaveBeenCalled();
   });
 
   it('says when the server is out of reach or busy', async () => {

@@ -26,6 +26,8 @@ interface FindSeatsProps {
   /** Where "Log in" leads (back to this page afterwards). */
   loginLink: string;
   holdLimit?: number;
+  /** Told the seats of each block held, so the map can bring them into view. */
+  onHeld?: (seatIds: number[]) => void;
 }
 
 interface Option {
@@ -36,11 +38,11 @@ interface Option {
 const FIELDS: FindSeatsField[] = ['count', 'category', 'section', 'accessible'];
 
 /** "Find seats": how many, which price, where, how many wheelchair spaces; the server picks and holds the best block. */
-export function FindSeats({ eventId, store, focus, loggedIn, categories, sections = [], loginLink, holdLimit = DEFAULT_HOLD_LIMIT }: FindSeatsProps) {
+export function FindSeats({ eventId, store, focus, loggedIn, categories, sections = [], loginLink, holdLimit = DEFAULT_HOLD_LIMIT, onHeld }: FindSeatsProps) {
   const [form, setForm] = useState<FindSeatsForm>(INITIAL_FORM);
   const [errors, setErrors] = useState<FieldErrors>({});
   const names = useMemo(() => new Map(categories.map((c) => [c.id, c.name])), [categories]);
-  const search = useFindSeats({ eventId, store, focus, holdLimit, categoryName: (id) => names.get(id) });
+  const search = useFindSeats({ eventId, store, focus, holdLimit, categoryName: (id) => names.get(id), onHeld });
   const uid = useId();
   const ids = {
     title: `${uid}-title`,

@@ -1,5 +1,7 @@
 import { memo, useCallback, useEffect, useId, useRef, useState, type KeyboardEvent, type PointerEvent } from 'react';
+import { scrollBehavior, scrollPageToShow, useRevealRequest } from '../hooks/useRevealBlock';
 import { useSeat } from '../hooks/useSeat';
+import { blockOnPlan, viewToShow, type RevealRequest } from '../model/bringIntoView';
 import type { CategoryIndex } from '../model/categories';
 import {
   fitView,
@@ -47,6 +49,8 @@ interface SeatCanvasProps {
   onSeat: (id: number) => void;
   /** The canvas's accessible name (what the room shows, and where to choose by keyboard). */
   label: string;
+  /** The block to bring into view (Find seats): panned to on the plan, then scrolled to on the page. */
+  reveal?: RevealRequest | null;
 }
 
 /** A touch needs a target of about 24 px even when seats are drawn smaller (WCAG 2.5.8). */
@@ -82,7 +86,7 @@ function SeatTip({ store, id, categories, at, below }: SeatTipProps) {
  * and arrows do the same; Enter or Space holds / releases the active seat (the last one clicked
  * or focused in the list).
  */
-export const SeatCanvas = memo(function SeatCanvas({ venue, store, categories, focus, onSeat, label }: SeatCanvasProps) {
+export const SeatCanvas = memo(function SeatCanvas({ venue, store, categories, focus, onSeat, label, reveal = null }: SeatCanvasProps) {
   const wrapRef = useRef<HTMLDivElement>(null);
   const canvasRef = useRef<HTMLCanvasElement>(null);
   const viewRef = useRef<View>({ scale: 1, x: 0, y: 0 });
@@ -216,6 +220,18 @@ export const SeatCanvas = memo(function SeatCanvas({ venue, store, categories, f
       delete canvas.seatMap;
     };
   }, [venue, local, seatAtLocal]);
+
+  useRevealRequest(reveal, ({ seatIds }) => {
+    const block = blockOnPlan(venue, seatIds);
+    const canvas = canvasRef.current;
+    if (!block || !canvas) return;
+    const next = viewToShow(viewRef.current, block, planRef.current, sizeRef.current);
+    if (next) setView(next);
+    const rect = canvas.getBoundingClientRect();
+    const a = toScreen(viewRef.current, { x: block.left, y: block.top });
+    const b = toScreen(viewRef.current, { x: block.right, y: block.bottom });
+    scrollPageToShow({ left: rect.left + a.x, top: rect.top + a.y, right: rect.left + b.x, bottom: rect.top + b.y }, scrollBehavior());
+  });
 
   // Wheel zoom needs a non-passive listener to keep the page from scrolling.
   useEffect(() => {

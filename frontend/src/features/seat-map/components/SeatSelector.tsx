@@ -1,9 +1,11 @@
-import { useCallback, useMemo, useState, type ReactNode } from 'react';
+import { useCallback, useMemo, useRef, useState, type ReactNode } from 'react';
 import { Link, useLocation, useParams } from 'react-router';
 import { errorMessage } from '../../../lib/error-messages';
+import { useRevealInScroller } from '../hooks/useRevealBlock';
 import { useFeedStatus, useSeatMap } from '../hooks/useSeatMap';
 import { useSeatActions } from '../hooks/useSeatActions';
 import { useVenueLayout } from '../hooks/useVenueLayout';
+import type { RevealRequest } from '../model/bringIntoView';
 import { buildLegend, indexCategories, type ApiCategory } from '../model/categories';
 import type { Outcome } from '../model/seatActions';
 import { sectionNames } from '../model/findSeats';
@@ -66,6 +68,11 @@ export function SeatSelector({ eventId, loggedIn, header, categories, venueName 
     [kind, venueLayout.data, map.layout, map.store], // map.layout changes when the set of seats does
   );
   const layoutSettled = !venueLayout.isPending;
+  // The block Find seats holds is brought into view on whichever map is shown.
+  const [reveal, setReveal] = useState<RevealRequest | null>(null);
+  const onHeld = useCallback((seatIds: number[]) => setReveal({ seatIds }), []);
+  const gridRef = useRef<HTMLDivElement>(null);
+  useRevealInScroller(gridRef, reveal);
 
   const onReserve = async () => {
     setReserving(true);
@@ -118,7 +125,16 @@ export function SeatSelector({ eventId, loggedIn, header, categories, venueName 
         </p>
       )}
       {map.layout && layoutSettled && (
-        <FindSeats eventId={eventId} store={map.store} focus={map.focus} loggedIn={loggedIn} categories={legend} sections={sections} loginLink={loginLink} />
+        <FindSeats
+          eventId={eventId}
+          store={map.store}
+          focus={map.focus}
+          loggedIn={loggedIn}
+          categories={legend}
+          sections={sections}
+          loginLink={loginLink}
+          onHeld={onHeld}
+        />
       )}
       {map.layout && layoutSettled && (
         <div className="seat-selector__body" data-map-kind={kind}>
@@ -131,9 +147,10 @@ export function SeatSelector({ eventId, loggedIn, header, categories, venueName 
               categories={legend}
               onSeat={actions.toggle}
               venueName={venueName}
+              reveal={reveal}
             />
           ) : (
-            <div className="seat-map__scroll" aria-label="Seat map" role="region" tabIndex={-1}>
+            <div ref={gridRef} className="seat-map__scroll" aria-label="Seat map" role="region" tabIndex={-1}>
               <SeatMap layout={map.layout} store={map.store} focus={map.focus} onSeat={actions.toggle} text={gridStyle} />
             </div>
           )}

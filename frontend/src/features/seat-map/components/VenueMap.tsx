@@ -1,5 +1,7 @@
-import { useMemo, useState } from 'react';
+import { useMemo, useRef, useState } from 'react';
 import { useAvailableByCategory } from '../hooks/useAvailableByCategory';
+import { useRevealInScroller } from '../hooks/useRevealBlock';
+import type { RevealRequest } from '../model/bringIntoView';
 import { indexCategories, type CategoryEntry } from '../model/categories';
 import type { MapLayout } from '../model/layout';
 import type { RovingFocus } from '../model/rovingFocus';
@@ -32,11 +34,15 @@ interface VenueMapProps {
   categories: readonly CategoryEntry[];
   onSeat: (id: number) => void;
   venueName?: string;
+  /** The block to bring into view (Find seats). */
+  reveal?: RevealRequest | null;
 }
 
 /** The room, two ways: drawn (Map, for pointer and eyes) or as a list of real buttons (List, for keyboard and screen reader). */
-export function VenueMap({ venue, layout, store, focus, categories, onSeat, venueName }: VenueMapProps) {
+export function VenueMap({ venue, layout, store, focus, categories, onSeat, venueName, reveal = null }: VenueMapProps) {
   const [view, setView] = useState<VenueView>(storedView);
+  const listRef = useRef<HTMLDivElement>(null);
+  useRevealInScroller(listRef, reveal); // in the Map view the canvas shows it
   const available = useAvailableByCategory(store);
   const index = useMemo(() => indexCategories(categories), [categories]);
   const text = useMemo(() => listText(index), [index]);
@@ -70,9 +76,9 @@ export function VenueMap({ venue, layout, store, focus, categories, onSeat, venu
         </div>
       </div>
       {view === 'map' ? (
-        <SeatCanvas venue={venue} store={store} categories={index} focus={focus} onSeat={onSeat} label={label} />
+        <SeatCanvas venue={venue} store={store} categories={index} focus={focus} onSeat={onSeat} label={label} reveal={reveal} />
       ) : (
-        <div className="seat-map__scroll">
+        <div ref={listRef} className="seat-map__scroll">
           <SeatMap
             layout={layout}
             store={store}

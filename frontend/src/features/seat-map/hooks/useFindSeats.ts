@@ -25,13 +25,15 @@ export interface FindSeatsOptions {
   holdLimit: number;
   /** Category id → name, for "No 4 seats together are left in Premium". */
   categoryName: (id: number) => string | undefined;
+  /** Told the seats of each block held (a search's, or the alternative taken), so the map can show them. */
+  onHeld?: (seatIds: number[]) => void;
 }
 
 /**
  * The search and the swap, as TanStack Query mutations: the store gets the held seats (the
  * socket's push of the same change is then older and ignored), the page gets one sentence.
  */
-export function useFindSeats({ eventId, store, focus, holdLimit, categoryName }: FindSeatsOptions) {
+export function useFindSeats({ eventId, store, focus, holdLimit, categoryName, onHeld }: FindSeatsOptions) {
   const queryClient = useQueryClient();
   const [found, setFound] = useState<FoundBlock | null>(null);
   const [message, setMessage] = useState<Outcome | null>(null);
@@ -48,9 +50,12 @@ export function useFindSeats({ eventId, store, focus, holdLimit, categoryName }:
     onSuccess: (answer) => {
       for (const seat of answer.seats) store.applyOwnAnswer({ ...seat, mine: seat.mine ?? true });
       const seatIds = answer.seats.map((s) => s.id);
-      if (seatIds.length > 0) focus.setActive(seatIds[0], false); // Tab into the map lands on the block
       setFound({ seatIds, alternatives: (answer.alternatives ?? []).slice(0, 3) });
       report({ kind: 'ok', text: foundMessage(answer.seats, answer.together) });
+      if (seatIds.length > 0) {
+        focus.setActive(seatIds[0], false); // Tab into the map lands on the block
+        onHeld?.(seatIds); // and the map shows it; the keyboard stays where it is
+      }
     },
     onError: (error, request) => {
       report(
@@ -77,8 +82,11 @@ export function useFindSeats({ eventId, store, focus, holdLimit, categoryName }:
         const others = before.alternatives.filter((a) => !same(a));
         return { seatIds: result.held, alternatives: [before.seatIds, ...others].slice(0, 3) };
       });
-      if (result.swapped && result.held.length > 0) focus.setActive(result.held[0], false);
       report(result.outcome);
+      if (result.swapped && result.held.length > 0) {
+        focus.setActive(result.held[0], false);
+        onHeld?.(result.held);
+      }
     },
     onError: (error) => report({ kind: 'error', text: errorMessage(error), refetch: true }),
   });
