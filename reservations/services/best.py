@@ -201,6 +201,10 @@ def best_batch_steps(*, event_id: int, asks: Sequence[Ask]) -> Steps[list[Answer
             if asks[n].user_id not in active:
                 answers[n] = AccountInactive("Log in, or send a valid bearer token.")
     held_seats: set[int] = set()
+    # Seats of blocks found gone: another process's transaction has some of them locked, and
+    # until it commits the taken read still shows them free. The rest of the batch picks
+    # around them, or its asks would run out of rounds trying the same blocks again.
+    gone: set[int] = set()
     chosen: dict[int, tuple[Candidate, list[Candidate]]] = {}  # ask -> (held, all candidates)
     for attempt in range(READS):
         pending = [n for n, answer in enumerate(answers) if answer is None]
@@ -210,7 +214,7 @@ def best_batch_steps(*, event_id: int, asks: Sequence[Ask]) -> Steps[list[Answer
         if not attempt:  # under the user row locks the callers' holds can only end, not grow
             _hold_limit_checks(asks, answers, Counter(holder for _, holder in taken if holder))
             pending = [n for n in pending if answers[n] is None]
-        taken_ids = [seat_id for seat_id, _ in taken]
+        taken_ids = [seat_id for seat_id, _ in taken] + list(gone)
         tried: dict[int, tuple[Candidate, list[Candidate]]] = {}
         for n in pending:
             ask = asks[n]
@@ -254,11 +258,14 @@ def best_batch_steps(*, event_id: int, asks: Sequence[Ask]) -> Steps[list[Answer
                 )
             else:  # gone: another process's buyer has it; a held block's claim runs out
                 shelf.release(candidate.seats)
+                gone.update(candidate.seats)
     for n, (candidate, found) in chosen.items():
         answer = answers[n]
         assert isinstance(answer, BestOutcome)
-        # Alternatives are blocks still free: not what the batch has just held for others.
-        others = [c.seats for c in found if c is not candidate and held_seats.isdisjoint(c.seats)]
+        # Alternatives are blocks still free: not what the batch has just held for others, nor
+        # what it found gone.
+        unavailable = held_seats | gone
+        others = [c.seats for c in found if c is not candidate and unavailable.isdisjoint(c.seats)]
         answers[n] = replace(answer, alternatives=others[:3])
     return [answer or _no_block(asks[n].wish, names) for n, answer in enumerate(answers)]
 
