@@ -59,38 +59,19 @@ def parse_args(argv=None) -> argparse.Namespace:
     return options
 
 
-async def _ask(client, base, event_id, token, count) -> dict:
+async def _hold(client, url: str, token: str, count: int, body: dict | None = None) -> dict:
+    """One buyer's POST (best available, or a one-seat lock), timed, and what it held."""
     started = time.perf_counter()
-    async with client.post(
-        f"{base}/api/events/{event_id}/best/",
-        json={"count": count},
-        headers={"Authorization": f"Bearer {token}"},
-    ) as response:
-        body = orjson.loads(await response.read())
+    async with client.post(url, json=body, headers={"Authorization": f"Bearer {token}"}) as answer:
+        held = orjson.loads(await answer.read())
+        seats = held.get("seats") or ([held["seat"]] if "seat" in held else [])
         return {
-            "status": response.status,
+            "status": answer.status,
             "ms": (time.perf_counter() - started) * 1000,
-            "code": body.get("code"),
-            "seats": [seat["id"] for seat in body.get("seats", [])],
-            "together": body.get("together"),
+            "code": held.get("code"),
+            "seats": [seat["id"] for seat in seats],
+            "together": held.get("together", True),
             "count": count,
-        }
-
-
-async def _lock(client, base, event_id, token, seat_id) -> dict:
-    started = time.perf_counter()
-    async with client.post(
-        f"{base}/api/events/{event_id}/seats/{seat_id}/lock/",
-        headers={"Authorization": f"Bearer {token}"},
-    ) as response:
-        body = orjson.loads(await response.read())
-        return {
-            "status": response.status,
-            "ms": (time.perf_counter() - started) * 1000,
-            "code": body.get("code"),
-            "seats": [body["seat"]["id"]] if "seat" in body else [],
-            "together": True,
-            "count": 1,
         }
 
 
@@ -119,31 +100,31 @@ async def run(options: argparse.Namespace) -> dict:
         free = [s["id"] for s in seats_now if s["status"] == "available"]
         started = time.perf_counter()
         for _ in range(options.rounds):
-            if options.hold_one:
+            base = [options.urls[n % len(options.urls)] for n in range(len(users))]
+            if options.hold_one:  # each locks one free seat of its own
                 seats = rng.sample(free, len(users))
                 chosen = set(seats)
                 free = [seat for seat in free if seat not in chosen]
                 asks = (
-                    _lock(
+                    _hold(
                         client,
-                        options.urls[n % len(options.urls)],
-                        options.event,
+                        f"{url}/api/events/{options.event}/seats/{seat}/lock/",
                         u["access"],
-                        seat,
+                        1,
                     )
-                    for n, (u, seat) in enumerate(zip(users, seats, strict=True))
+                    for url, u, seat in zip(base, users, seats, strict=True)
                 )
             else:
                 sizes = [rng.randint(*options.sizes) for _ in users]
                 asks = (
-                    _ask(
+                    _hold(
                         client,
-                        options.urls[n % len(options.urls)],
-                        options.event,
+                        f"{url}/api/events/{options.event}/best/",
                         u["access"],
                         size,
+                        {"count": size},
                     )
-                    for n, (u, size) in enumerate(zip(users, sizes, strict=True))
+                    for url, u, size in zip(base, users, sizes, strict=True)
                 )
             answers += await asyncio.gather(*asks)
         wall = time.perf_counter() - started

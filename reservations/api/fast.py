@@ -282,12 +282,12 @@ class FastSeatActions:
             if not verdict.allowed:
                 raise drf_exceptions.Throttled(wait=verdict.wait)
             headers = _headers(scope)
-            steps, answer = _prepared(call, user_id, _body_data(body, headers), headers)
-            if isinstance(steps, Ask):
+            work, answer = _prepared(call, user_id, _body_data(body, headers), headers)
+            if isinstance(work, Ask):
                 await self._room_ready(call.ids[0])
-                outcome = await self._best_batches().hold(call.ids[0], steps)
+                outcome = await self._best_batches().hold(call.ids[0], work)
             else:
-                outcome = await self._run(steps)
+                outcome = await self._run(work)
         except Exception as exc:  # every error in the API's one shape (errors.py)
             status, body, extra = _as_asgi(exception_response(exc))
             if status == 401:  # as DRF adds it for a bearer-token API
