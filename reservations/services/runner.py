@@ -5,7 +5,7 @@ opens or commits the transaction (the caller does: all steps of a service are on
 from django.db import connection
 from psycopg import AsyncCursor
 
-from .sql import ROW_LOCK, Statement, Steps, T
+from .sql import ROW_LOCK, Statement, Steps, T, Table
 
 
 def _text(statement: Statement, *, row_locks: bool) -> str:
@@ -18,15 +18,47 @@ def _text(statement: Statement, *, row_locks: bool) -> str:
     return statement.sql + clause
 
 
+def _rendered(statement: Statement, *, postgres: bool) -> tuple[str, dict]:
+    """The statement's text and parameters for the database: row locks where it has them
+    (PostgreSQL), each ``sql.Table`` parameter as arrays (PostgreSQL: a table of one column
+    after IN as ``= ANY(array)``) or a VALUES list."""
+    text = _text(statement, row_locks=postgres)
+    params = statement.params
+    tables = [name for name, value in params.items() if isinstance(value, Table)]
+    if not tables:
+        return text, params
+    params = dict(params)
+    for name in tables:
+        table = params.pop(name)
+        if postgres:
+            arrays = [f"%({name}__{n})s::{kind}[]" for n, kind in enumerate(table.columns)]
+            columns = list(zip(*table.rows, strict=True)) or [()] * len(table.columns)
+            params.update({f"{name}__{n}": list(values) for n, values in enumerate(columns)})
+            if len(arrays) == 1:  # the planner takes `= ANY` as an index condition
+                text = text.replace(f"IN (%({name})s)", f"= ANY({arrays[0]})")
+            sql = f"SELECT * FROM unnest({', '.join(arrays)})"
+        elif table.rows:
+            values = []
+            for r, row in enumerate(table.rows):
+                params.update({f"{name}__{r}_{n}": value for n, value in enumerate(row)})
+                values.append(f"({', '.join(f'%({name}__{r}_{n})s' for n in range(len(row)))})")
+            sql = f"VALUES {', '.join(values)}"
+        else:
+            sql = f"SELECT {', '.join('NULL' for _ in table.columns)} WHERE 1 = 0"
+        text = text.replace(f"%({name})s", sql)
+    return text, params
+
+
 def run(steps: Steps[T]) -> T:
     """Drive steps on Django's connection, inside the caller's transaction.atomic()."""
-    # SQLite (the embedded default) has no FOR UPDATE: its write transactions are serial.
-    row_locks = connection.features.has_select_for_update
+    # SQLite (the embedded default) has no FOR UPDATE (its write transactions are serial),
+    # nor arrays.
+    postgres = connection.vendor == "postgresql"
     with connection.cursor() as cursor:
         try:
             statement = next(steps)
             while True:
-                cursor.execute(_text(statement, row_locks=row_locks), statement.params)
+                cursor.execute(*_rendered(statement, postgres=postgres))
                 rows = cursor.fetchall() if cursor.description else []
                 statement = steps.send(rows)
         except StopIteration as finished:
@@ -38,7 +70,7 @@ async def run_async(steps: Steps[T], cursor: AsyncCursor) -> T:
     try:
         statement = next(steps)
         while True:
-            await cursor.execute(_text(statement, row_locks=True), statement.params)
+            await cursor.execute(*_rendered(statement, postgres=True))
             rows = await cursor.fetchall() if cursor.description else []
             statement = steps.send(rows)
     except StopIteration as finished:

@@ -68,6 +68,17 @@ class Statement(NamedTuple):
 ROW_LOCK = "/* row lock */"
 
 
+class Table(NamedTuple):
+    """Rows passed as one parameter, which the statement reads as a table: `%(name)s` where a
+    subquery may stand (``IN (%(name)s)``, ``WITH t (a, b) AS (%(name)s)``). On PostgreSQL
+    they go as one array per column, so the statement's text is the same however many rows
+    it has: psycopg converts a text with hundreds of placeholders in milliseconds, and does not
+    cache or prepare it. Elsewhere (SQLite) they go as a VALUES list. The runner renders it."""
+
+    columns: tuple[str, ...]  # each column's PostgreSQL type, in order
+    rows: Sequence[tuple]
+
+
 Rows = list[tuple]
 T = TypeVar("T")
 # A step function (holds.py, bookings.py): yields statements, is sent each one's rows, returns a T.
@@ -215,9 +226,10 @@ def users_for_update(*, user_ids: Sequence[int]) -> Statement:
     """(id, is_active) of these users, their rows locked in id order (locking rule 2 for a
     batch of callers: one order, so two batches never wait on each other in a circle)."""
     table = get_user_model()._meta.db_table
-    ids, params = _id_list(user_ids, prefix="user")
     return Statement(
-        f"SELECT id, is_active FROM {table} WHERE id IN ({ids}) ORDER BY id", params, True
+        f"SELECT id, is_active FROM {table} WHERE id IN (%(user_ids)s) ORDER BY id",
+        {"user_ids": Table(("bigint",), [(user_id,) for user_id in user_ids])},
+        True,
     )
 
 
@@ -267,23 +279,26 @@ def hold_blocks(
     (other buyers skip them meanwhile). Its clock is read before the rows are locked, so it can
     only refuse more than the rule, never hold a seat that is not free. Rows: the seats held
     (SEAT_COLUMNS)."""
-    wanted, params = [], {}
-    for block, (user_id, seat_ids) in enumerate(blocks):
-        params[f"holder_{block}"] = user_id
-        for seat_id in seat_ids:
-            params[f"seat_{len(wanted)}"] = seat_id
-            wanted.append(f"(%(seat_{len(wanted)})s, {block}, %(holder_{block})s)")
-    ids = ", ".join(f"%(seat_{index})s" for index in range(len(wanted)))
+    wanted = Table(
+        ("bigint", "integer", "bigint"),
+        [
+            (seat_id, block, user_id)
+            for block, (user_id, seat_ids) in enumerate(blocks)
+            for seat_id in seat_ids
+        ],
+    )
+    seat_ids = Table(("bigint",), [(seat_id,) for seat_id, _, _ in wanted.rows])
     return Statement(
-        f"WITH wanted (seat_id, block, holder) AS (VALUES {', '.join(wanted)}), "
+        f"WITH wanted (seat_id, block, holder) AS (%(wanted)s), "
         f"free AS MATERIALIZED (SELECT id FROM {SEAT_TABLE} WHERE event_id = %(event_id)s "
-        f"AND id IN ({ids}) AND {FREE_SQL} ORDER BY id{ROW_LOCK}), "
+        f"AND id IN (%(seat_ids)s) AND {FREE_SQL} ORDER BY id{ROW_LOCK}), "
         f"whole AS (SELECT w.block FROM wanted w LEFT JOIN free f ON f.id = w.seat_id "
         f"GROUP BY w.block HAVING count(f.id) = count(*)) "
         f"{HOLD.update_sql(locked_by_id='wanted.holder')} FROM wanted "
-        f"WHERE id = wanted.seat_id AND wanted.block IN (SELECT block FROM whole) "
+        f"WHERE id IN (%(seat_ids)s) AND id = wanted.seat_id "
+        f"AND wanted.block IN (SELECT block FROM whole) "
         f"RETURNING {', '.join(f'{SEAT_TABLE}.{name}' for name in SEAT_FIELDS)}",
-        {"event_id": event_id, "until": until, "now": now, **params},
+        {"event_id": event_id, "until": until, "now": now, "wanted": wanted, "seat_ids": seat_ids},
         lock_rows=True,
         skip_locked=True,
     )

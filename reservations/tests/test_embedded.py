@@ -53,6 +53,11 @@ async def test_the_embedded_default_holds_books_and_pushes(embedded_env):
                     and pushed["changes"][0]["status"] == "locked"
                 )
 
+            # Best available's batch statement, its rows as a VALUES list on SQLite.
+            best = await http.post(f"/api/events/{event_id}/best/", json={"count": 3}, headers=auth)
+            assert best.status_code == 200
+            assert [seat["status"] for seat in best.json()["seats"]] == ["locked"] * 3
+
             reserve = await http.post(
                 f"/api/events/{event_id}/reserve/", json={"seat_ids": [first]}, headers=auth
             )
