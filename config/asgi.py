@@ -8,12 +8,17 @@ event loop when it starts.
   request (asgiref's ThreadSensitiveContext): measured, a trivial request 3.7 ms -> 1.1 ms of
   CPU this way, and the loop stays free for pushes (BENCHMARKS.md). The views are sync anyway.
 * WebSocket: the Channels consumers (realtime/routing.py).
+* Once all of it is loaded, what is loaded is frozen out of the garbage collector's scans
+  (``gc.freeze``): Django, the apps and the libraries are ~130,000 objects that live as long
+  as the process, and a full collection walked them all, 50-90 ms on this machine, at random
+  in the middle of an on-sale's rush (BENCHMARKS.md, "Best available in batches").
 * On the first call, with the loop running: the broadcast publisher is bound to this loop (so
   a commit in any request thread is sent from here, realtime/broadcast.py), and in the
   embedded default (no Redis, so no sweeper process) the expiry sweeper starts on a thread.
 """
 
 import asyncio
+import gc
 import os
 import threading
 
@@ -63,3 +68,6 @@ http_application = BufferedBodies(
 application = ServerStart(
     ProtocolTypeRouter({"http": http_application, "websocket": websocket_application})
 )
+
+# Last: everything above lives as long as the process (see the module's docstring).
+gc.freeze()

@@ -66,3 +66,17 @@ def test_compose_refuses_to_start_without_a_secret_key_and_trusts_its_one_proxy(
 def test_make_run_asks_for_debug():
     makefile = (ROOT / "Makefile").read_text()
     assert "run: export DEBUG ?= 1" in makefile.splitlines()
+
+
+def test_the_server_keeps_what_it_loads_at_start_out_of_the_garbage_collectors_scans():
+    env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
+    loaded = subprocess.run(
+        [sys.executable, "-c", "import gc, config.asgi; print(gc.get_freeze_count())"],
+        cwd=ROOT,
+        env={**env, "DJANGO_SETTINGS_MODULE": "config.settings", "DEBUG": "1"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert loaded.returncode == 0, loaded.stderr
+    assert int(loaded.stdout) > 50_000  # Django, the apps and the libraries
