@@ -33,9 +33,11 @@ them, with up to three of the others as alternatives.
 """
 
 import bisect
+import heapq
 import random
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from .layout import Room, Row, SeatInfo
 from .rules import OrphanMode
@@ -213,6 +215,21 @@ class _Window:
     companions: int
 
 
+class _Block(NamedTuple):
+    """A block of a row, scored as `together` ranks it."""
+
+    rounded: float  # the score to 9 places: equal scores tie, whatever the float's last bits
+    score: float
+    seats: tuple[int, ...]
+    orphans: tuple[int, ...]
+    wheelchairs: int
+    companions: int
+
+
+def _by_score(block: _Block) -> float:
+    return block.rounded
+
+
 class _Search:
     """The cascade's steps for one kind of seat, sharing what they find out about the rows."""
 
@@ -236,20 +253,72 @@ class _Search:
         self.along_front: dict[tuple[int, int], tuple[list[float], list[float]]] = {}
 
     def together(self, orphans_allowed: bool) -> list[Candidate]:
-        """Blocks, row by row from the stage, until rows further back cannot do better."""
-        count, weights, rows = self.request.count, self.weights, self.room.rows
-        shortlist = _Shortlist(self.limit, self.rng, together=True)
-        for index, row in enumerate(rows):
-            for window in self._windows(index, count, orphans_allowed):
-                if self.kind.valid(window.wheelchairs, window.companions):
-                    score = weights.row * row.rank + window.centre + window.extra
-                    seats = row.ids[window.start : window.start + count]
-                    shortlist.add(score, seats, window.orphans)
+        """Blocks, best first: each row's blocks in score order (kept with the row), merged
+        over the rows from the stage, a row joining once its rank could tie with the next
+        block; stopped as soon as `limit` choices that share no seat are found."""
+        rows, weights, valid = self.room.rows, self.weights, self.kind.valid
+        merged: list[tuple[float, int, int]] = []  # (score rounded, row index, block number)
+        blocks_of: dict[int, list[_Block]] = {}
+        joined = 0  # rows joined so far, from the stage
+        chosen: list[Candidate] = []
+        taken: set[int] = set()
+        while len(chosen) < self.limit:
             # No block of a row scores less than its rank's term less the aisle's.
-            further = rows[index + 1].rank if index + 1 < len(rows) else row.rank
-            if further > row.rank and shortlist.settled(weights.row * further - weights.aisle):
+            while joined < len(rows) and (
+                not merged
+                or round(weights.row * rows[joined].rank - weights.aisle, 9) <= merged[0][0]
+            ):
+                blocks = blocks_of[joined] = self._blocks(joined, orphans_allowed)
+                if blocks:
+                    heapq.heappush(merged, (blocks[0].rounded, joined, 0))
+                joined += 1
+            if not merged:
                 break
-        return shortlist.chosen()
+            # Every block of this score, from every row that can have one: then the seed
+            # orders them, and the first that share no seat with earlier choices are taken.
+            rounded, tied = merged[0][0], []
+            while merged and merged[0][0] == rounded:
+                _, index, number = heapq.heappop(merged)
+                blocks = blocks_of[index]
+                block = blocks[number]
+                if valid(block.wheelchairs, block.companions):
+                    tied.append(block)
+                if number + 1 < len(blocks):
+                    heapq.heappush(merged, (blocks[number + 1].rounded, index, number + 1))
+            if len(tied) > 1:
+                self.rng.shuffle(tied)
+            for block in tied:
+                if taken.isdisjoint(block.seats):
+                    taken.update(block.seats)
+                    chosen.append(Candidate(block.seats, True, block.score, block.orphans))
+                    if len(chosen) == self.limit:
+                        break
+        return chosen
+
+    def _blocks(self, index: int, orphans_allowed: bool) -> list["_Block"]:
+        """The blocks of the request's size in row `index`, best first, scored: worked out
+        once per row object, as its windows are."""
+        row, count = self.room.rows[index], self.request.count
+        key = (*self.filter, count, orphans_allowed, self.weights, "blocks")
+        if (blocks := row.scans.get(key)) is None:
+            row_term = self.weights.row * row.rank
+            blocks = []
+            for window in self._windows(index, count, orphans_allowed):
+                score = row_term + window.centre + window.extra
+                seats = row.ids[window.start : window.start + count]
+                blocks.append(
+                    _Block(
+                        round(score, 9),
+                        score,
+                        seats,
+                        window.orphans,
+                        window.wheelchairs,
+                        window.companions,
+                    )
+                )
+            blocks.sort(key=_by_score)
+            row.scans[key] = blocks
+        return blocks
 
     def split(self, orphans_allowed: bool) -> list[Candidate]:
         """Two parts in adjacent rows of a section, pairs of rows from the stage."""

@@ -43,7 +43,7 @@ import json
 import threading
 import time
 import zlib
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
@@ -97,6 +97,7 @@ class Shelf:
         self.read_at = time.monotonic()
         self._busy = {seat.id for seat in room.seats if not seat.free}  # in `room`
         self._claims: dict[int, float] = {}  # seat id -> until when (monotonic)
+        self._ending: deque[tuple[float, Sequence[int]]] = deque()  # claims, as they end
         self._lock = threading.Lock()
 
     @property
@@ -107,8 +108,11 @@ class Shelf:
         """The room with every seat free that is neither taken nor claimed."""
         now = time.monotonic()
         with self._lock:
-            for seat_id in [s for s, until in self._claims.items() if until <= now]:
-                del self._claims[seat_id]
+            while self._ending and self._ending[0][0] <= now:
+                until, seat_ids = self._ending.popleft()
+                for seat_id in seat_ids:
+                    if self._claims.get(seat_id) == until:  # not let go, nor claimed again
+                        del self._claims[seat_id]
             busy = set(taken)
             busy.update(self._claims)
             changes = dict.fromkeys(busy - self._busy, False)
@@ -123,6 +127,7 @@ class Shelf:
             if any(seat_id in self._claims for seat_id in seat_ids):
                 return False
             self._claims.update(dict.fromkeys(seat_ids, until))
+            self._ending.append((until, seat_ids))
             return True
 
     def release(self, seat_ids: Sequence[int]) -> None:

@@ -313,6 +313,21 @@ def test_a_claim_runs_out_once_the_hold_has_had_time_to_commit(monkeypatch):
     assert first_choice(shelf.view([])) == chosen  # from now on the taken read has them
 
 
+def test_a_seat_let_go_and_claimed_again_keeps_its_new_claim_to_the_end(monkeypatch):
+    clock = [100.0]
+    monkeypatch.setattr(best_module.time, "monotonic", lambda: clock[0])
+    shelf = Shelf(six_in_a_row())
+    chosen = first_choice(shelf.view([]))
+    assert shelf.claim(chosen)  # until 102
+    shelf.release(chosen)
+    clock[0] = 101.0
+    assert shelf.claim(chosen)  # until 103
+    clock[0] = 102.5  # the first claim would have ended now
+    assert set(first_choice(shelf.view([]))).isdisjoint(chosen)
+    clock[0] = 103.5
+    assert first_choice(shelf.view([])) == chosen
+
+
 def test_the_view_follows_the_taken_seats_both_ways():
     shelf = Shelf(six_in_a_row())
     assert [seat.id for seat in shelf.view([3, 4]).seats if not seat.free] == [3, 4]
