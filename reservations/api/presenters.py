@@ -11,6 +11,7 @@ same writer as Django; `ReservationOutput` describes that shape. Events, read a 
 go through DRF serializers.
 """
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from decimal import Decimal
 
@@ -22,7 +23,7 @@ from reservations.rules import effective_status, holder_id
 from reservations.selectors import EventLayout, SeatRows
 from reservations.services.best import BestOutcome
 from reservations.services.bookings import BookedSeat, Booking
-from reservations.services.sql import SEAT_FIELDS
+from reservations.services.sql import SEAT_FIELDS, SeatRow
 
 Status = Seat.Status
 
@@ -266,10 +267,13 @@ def layout_json(layout: EventLayout) -> dict:
     }
 
 
-def seats_lock_json(seats: list[Seat], *, user_id: int) -> dict:
+def seats_lock_json(seats: Sequence[Seat | SeatRow], *, user_id: int) -> dict:
     """The answer to locking several seats."""
     now = timezone.now()
-    rows = [tuple(getattr(seat, field) for field in SEAT_FIELDS) for seat in seats]
+    rows = [
+        seat if isinstance(seat, tuple) else tuple(getattr(seat, field) for field in SEAT_FIELDS)
+        for seat in seats
+    ]
     return {"success": True, "seats": [seat_json(r, user_id=user_id, now=now) for r in rows]}
 
 

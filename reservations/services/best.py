@@ -52,12 +52,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from ..exceptions import AccountInactive, BookingError, HoldLimitReached, NoBlock, NotFound
-from ..models import Seat
 from ..seating import Candidate, Request, Room
 from ..seating import candidates as picker_candidates
 from ..signals import seats_changed_on_commit
 from . import sql
-from .holds import hold_limit_check, lock_deadline, seat_from_row
+from .holds import hold_limit_check, lock_deadline
 from .places import seat_infos
 from .runner import run
 from .sql import Steps
@@ -78,12 +77,12 @@ SHELVES = 64
 
 @dataclass(frozen=True)
 class BestOutcome:
-    seats: list[Seat]  # held for the caller, in the block's order along its row(s)
+    seats: list[sql.SeatRow]  # held for the caller, in the block's order along its row(s)
     together: bool  # all side by side in one row
     alternatives: list[tuple[int, ...]]  # other free blocks the buyer could take instead
 
     @property
-    def changed(self) -> list[Seat]:
+    def changed(self) -> list[sql.SeatRow]:
         """What watchers are told: every seat held."""
         return self.seats
 
@@ -251,7 +250,7 @@ def best_batch_steps(*, event_id: int, asks: Sequence[Ask]) -> Steps[list[Answer
             until=lock_deadline(now),
             now=now,
         )
-        by_id = {seat.id: seat for seat in (seat_from_row(row, event_id) for row in rows)}
+        by_id = {row[0]: sql.SeatRow._make(row) for row in rows}
         for n, (candidate, found) in tried.items():
             if candidate.seats[0] in by_id:  # a block is held whole or not at all
                 chosen[n] = (candidate, found)
