@@ -4,7 +4,10 @@ Locking, written down once:
 
 1. Every service is one ``transaction.atomic()`` (on the fast path, one transaction of its
    pooled connection).
-2. When a service touches the caller's holds (lock, lock several, unlock, reserve) it first
+2. Best available's batch first waits for its turn: an advisory lock keyed by the event,
+   taken before any row, so another process's batch for the event commits first
+   (``sql.best_batch_turn``). Nothing else takes it, so it cannot wait in a circle.
+   When a service touches the caller's holds (lock, lock several, unlock, reserve) it first
    takes the caller's user row ``FOR UPDATE`` and refuses an account that is no longer active
    (``holds.caller_row_steps``, the one caller check): the hold limit counts seats across rows
    that the request does not lock, and this makes one user's concurrent holds and reserves

@@ -6,8 +6,10 @@ sends an event's asks that arrive together as one batch: api/best_batches.py). M
 once in an on-sale, and they must not all pick the same block and fail. So, for a batch of asks,
 in one transaction:
 
-1. the event's orphan mode and the price categories asked for, then the callers' rows, locked
-   in id order (locking rule 2);
+1. the batch's turn: an advisory lock keyed by the event, so a batch of another server process
+   for the event commits before this one reads (``sql.best_batch_turn``: batches never pick
+   from the same state and race for the same blocks); the event's orphan mode and the price
+   categories asked for; then the callers' rows, locked in id order (locking rule 2);
 2. which seats are taken, as committed (no locks; an indexed read of the taken seats only),
    with the holder of each live hold, for the hold limit on all `count` seats of each ask
    (under the user row locks the callers' live holds cannot grow, so it is checked once,
@@ -176,6 +178,7 @@ def best_batch_steps(*, event_id: int, asks: Sequence[Ask]) -> Steps[list[Answer
     (docs/BEST_AVAILABLE.md); an answer per ask, in order. The event's room must be on the
     shelf (``room_steps``) unless the event does not exist; an unknown event raises NotFound.
     One user may ask more than once: each ask counts the earlier ones' seats for the hold limit."""
+    yield sql.best_batch_turn(event_id=event_id)
     categories = sorted({ask.wish.category for ask in asks if ask.wish.category is not None})
     found_event = yield sql.event_for_best(event_id=event_id, categories=categories)
     if not found_event:

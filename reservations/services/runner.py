@@ -58,6 +58,9 @@ def run(steps: Steps[T]) -> T:
         try:
             statement = next(steps)
             while True:
+                if statement.postgres_only and not postgres:
+                    statement = steps.send([])
+                    continue
                 cursor.execute(*_rendered(statement, postgres=postgres))
                 rows = cursor.fetchall() if cursor.description else []
                 statement = steps.send(rows)

@@ -66,6 +66,9 @@ class Statement(NamedTuple):
     lock_rows: bool = False  # add FOR UPDATE where the database has row locks
     skip_locked: bool = False  # ... and SKIP LOCKED: leave out rows another transaction holds
     lock_of: str = ""  # ... of this table alias only (FOR UPDATE OF), when not every table's
+    # A lock PostgreSQL takes between processes; elsewhere (SQLite, whose write transactions
+    # are serial) the statement is not sent and has no rows.
+    postgres_only: bool = False
 
 
 # Where the row lock goes in a statement that takes it in a subquery, not at its end.
@@ -211,6 +214,16 @@ def seats_for_update(*, event_id: int, seat_ids: Sequence[int]) -> Statement:
 
 _CATEGORY_TABLE = PriceCategory._meta.db_table
 _LAYOUT_TABLE = VenueLayout._meta.db_table
+
+
+def best_batch_turn(*, event_id: int) -> Statement:
+    """Wait for the event's best-available batch of any other process to commit, then keep
+    the others waiting until this transaction ends (a transaction-level advisory lock)."""
+    return Statement(
+        "SELECT pg_advisory_xact_lock(hashtextextended(%(name)s, 0))",
+        {"name": f"best available: event {event_id}"},
+        postgres_only=True,
+    )
 
 
 def event_for_best(*, event_id: int, categories: Sequence[int]) -> Statement:

@@ -3,6 +3,8 @@ best available under contention on a real server (docs/BEST_AVAILABLE.md)."""
 
 import asyncio
 import json
+import threading
+import time
 from collections import Counter
 
 import httpx
@@ -361,6 +363,55 @@ def test_a_candidate_found_gone_is_skipped_not_waited_for_and_stays_free(alice):
 
     assert [seat.id for seat in outcome.seats] == [seat.pk for seat in row_b]
     assert sorted(row for (row,) in lockable) == [a1.pk, a3.pk]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_batch_picks_from_what_the_events_batch_in_another_process_committed(
+    monkeypatch, alice, bob
+):
+    """Two processes' batches of one event do not race for the same blocks: the second waits
+    for the first to commit, then picks around what it holds. With one read allowed, a race
+    would leave the second buyer with `no_block` beside a free row."""
+    monkeypatch.setattr(best_module, "READS", 1)
+    monkeypatch.setattr(best_module, "CLAIM_SECONDS", 0.0)  # no claims between "processes"
+    event = hall(rows={"A": "....", "B": "...."})
+    run(room_steps(event_id=event.pk))
+    first_picked, answers = threading.Event(), {}
+
+    def first_process():
+        with transaction.atomic():
+            (answers["first"],) = run(
+                best_batch_steps(event_id=event.pk, asks=[Ask(alice.pk, Request(count=4))])
+            )
+            first_picked.set()
+            _until_a_backend_waits_on_a_lock(seconds=2)
+        connection.close()
+
+    def second_process():
+        first_picked.wait(5)
+        with transaction.atomic():
+            (answers["second"],) = run(
+                best_batch_steps(event_id=event.pk, asks=[Ask(bob.pk, Request(count=4))])
+            )
+        connection.close()
+
+    threads = [threading.Thread(target=first_process), threading.Thread(target=second_process)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(10)
+    assert {seat.row for seat in answers["first"].seats} == {"A"}
+    assert {seat.row for seat in answers["second"].seats} == {"B"}
+
+
+def _until_a_backend_waits_on_a_lock(*, seconds: float) -> None:
+    deadline = time.monotonic() + seconds
+    with connection.cursor() as cursor:
+        while time.monotonic() < deadline:
+            cursor.execute("SELECT count(*) FROM pg_locks WHERE NOT granted")
+            if cursor.fetchone()[0]:
+                return
+            time.sleep(0.02)
 
 
 @pytest.mark.django_db(transaction=True)
