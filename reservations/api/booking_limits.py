@@ -9,10 +9,11 @@ per-address rate (``BOOKING_ADDRESS_RATE``) a farm of accounts on one host. The 
 above what a person clicks, the address's high enough for a venue's Wi-Fi behind one NAT.
 Load-test hosts are exempt by address (``LIMITS_EXEMPT_NETWORKS``).
 
-The count is a fixed window per rate period in Redis: INCR, and EXPIRE on the first of the
-window, for both keys in one round trip (on the fast path, one round trip for all the calls of
-one turn of the event loop). A burst may reach twice the rate across a window's
-edge; for a limit no buyer meets, one round trip matters more. If Redis cannot be reached the
+The count is a fixed window per rate period in Redis: INCRBY, and EXPIRE on the first of the
+window, for both keys in one command (a Lua script; on the fast path, one command for all the
+calls of one turn of the event loop, each window key once however many of them count there).
+A burst may reach twice the rate across a window's edge; for a limit no buyer meets, one
+round trip matters more. If Redis cannot be reached the
 call is let through (logged): a limit must not stop an on-sale that the database can serve.
 Without Redis at all (the embedded single-process set-up) the windows are counted in memory.
 """
@@ -24,6 +25,7 @@ import logging
 import threading
 import time
 import weakref
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import redis
@@ -100,10 +102,53 @@ def _verdict(rules: list[Rule], counts: list[int], now: float) -> Verdict:
     return Verdict(False, max(wait, 1))
 
 
-def _count_commands(pipeline, rules: list[Rule]) -> None:
-    for rule in rules:
-        pipeline.incr(rule.key)
-        pipeline.expire(rule.key, rule.period + 1, nx=True)
+# Counts calls in fixed windows, in one command for any number of calls: for each key, the
+# calls to count (ARGV[2i - 1]) and the window's length (ARGV[2i]), which the key outlives by a
+# second once it is made. Answers each key's count after them.
+_COUNT_SCRIPT = """
+local counts = {}
+for i, key in ipairs(KEYS) do
+  local adding = tonumber(ARGV[2 * i - 1])
+  local count = redis.call('INCRBY', key, adding)
+  if count == adding then
+    redis.call('EXPIRE', key, tonumber(ARGV[2 * i]) + 1)
+  end
+  counts[i] = count
+end
+return counts
+"""
+
+
+def _windows_of(calls: Sequence[tuple[Rule, ...]]) -> dict[str, list[int]]:
+    """Each window key these calls count in: [how many of them count there, its period]."""
+    windows: dict[str, list[int]] = {}
+    for rules in calls:
+        for rule in rules:
+            windows.setdefault(rule.key, [0, rule.period])[0] += 1
+    return windows
+
+
+def _counts_of(
+    calls: Sequence[tuple[Rule, ...]], windows: dict[str, list[int]], totals: Sequence[int]
+) -> list[list[int]]:
+    """Each call's count in each of its windows, as if they had been counted one after the
+    other in order, from each window's count after all of them (the script's answer)."""
+    seen = {
+        key: total - adding
+        for (key, (adding, _)), total in zip(windows.items(), totals, strict=True)
+    }
+    answers = []
+    for rules in calls:
+        counts = []
+        for rule in rules:
+            seen[rule.key] += 1
+            counts.append(seen[rule.key])
+        answers.append(counts)
+    return answers
+
+
+def _script_args(windows: dict[str, list[int]]) -> tuple[list[str], list[int]]:
+    return list(windows), [value for pair in windows.values() for value in pair]
 
 
 class _ProcessCounts:
@@ -141,8 +186,9 @@ def _let_through(exc: Exception) -> Verdict:
 
 
 @functools.cache
-def _client() -> redis.Redis:
-    return redis.Redis.from_url(settings.REDIS_URL, socket_timeout=1, socket_connect_timeout=1)
+def _count_script():
+    client = redis.Redis.from_url(settings.REDIS_URL, socket_timeout=1, socket_connect_timeout=1)
+    return client.register_script(_COUNT_SCRIPT)
 
 
 def booking_allowed(user_id: int, address: str) -> Verdict:
@@ -152,10 +198,11 @@ def booking_allowed(user_id: int, address: str) -> Verdict:
         return ALLOWED
     if not settings.REDIS_URL:
         return _verdict(rules, _process_counts.count(rules, now), now)
+    calls = [tuple(rules)]
+    windows = _windows_of(calls)
     try:
-        pipeline = _client().pipeline(transaction=False)
-        _count_commands(pipeline, rules)
-        counts = pipeline.execute()[::2]
+        keys, args = _script_args(windows)
+        (counts,) = _counts_of(calls, windows, _count_script()(keys=keys, args=args))
     except REDIS_FAILURES as exc:
         return _let_through(exc)
     return _verdict(rules, counts, now)
@@ -171,7 +218,7 @@ _async_counters: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, DataLoade
 
 def _async_counter() -> DataLoader:
     """This loop's counter: the counts of the calls that reach it in one turn of the loop go to
-    Redis together, in one pipeline (aiodataloader's batching). Measured at the hot seat (1,000
+    Redis together, in one command (aiodataloader's batching). Measured at the hot seat (1,000
     clicks at once), one round trip per call on a few pooled connections spent a quarter of the
     burst's CPU queueing for a connection (BENCHMARKS.md, issue 11)."""
     loop = asyncio.get_running_loop()
@@ -186,14 +233,12 @@ def _async_counter() -> DataLoader:
             socket_timeout=1,
             socket_connect_timeout=1,
         )
-        client = redis.asyncio.Redis(connection_pool=pool)
+        count = redis.asyncio.Redis(connection_pool=pool).register_script(_COUNT_SCRIPT)
 
         async def count_batch(calls: list[tuple[Rule, ...]]) -> list[list[int]]:
-            pipeline = client.pipeline(transaction=False)
-            for rules in calls:
-                _count_commands(pipeline, rules)
-            counts = iter((await pipeline.execute())[::2])
-            return [[next(counts) for _ in rules] for rules in calls]
+            windows = _windows_of(calls)
+            keys, args = _script_args(windows)
+            return _counts_of(calls, windows, await count(keys=keys, args=args))
 
         counter = DataLoader(count_batch, cache=False, loop=loop)
         _async_counters[loop] = counter

@@ -10,7 +10,13 @@ from django.conf import settings as django_settings
 from rest_framework.test import APIClient
 
 from reservations.api import seat_list_cache
-from reservations.api.booking_limits import LIMITS_CLIENT_NAME, booking_rules
+from reservations.api.booking_limits import (
+    LIMITS_CLIENT_NAME,
+    Rule,
+    _counts_of,
+    _windows_of,
+    booking_rules,
+)
 from reservations.api.fast import FastSeatActions
 
 from .factories import UserFactory, event_with_seats
@@ -99,8 +105,18 @@ def test_a_burst_of_clicks_is_counted_in_one_batch_each_with_its_own_count(setti
     assert sorted(status for status, _, _ in answers) == [200] * 4 + [429] * 3
     assert event.seats.filter(status="locked").count() == 4
     assert len(opened) == 1
-    counts = [int(server.get(k)) for k in server.scan_iter(f"limits:booking:u{alice.pk}:*")]
-    assert counts == [7]
+    keys = list(server.scan_iter(f"limits:booking:u{alice.pk}:*"))
+    assert [int(server.get(key)) for key in keys] == [7]
+    assert all(0 < server.ttl(key) <= 61 for key in keys)  # the window ends, then the key
+
+
+def test_calls_counted_together_get_the_counts_they_would_have_got_one_by_one():
+    user_1, user_2, address = (Rule(key, 5, 60) for key in ("u1", "u2", "192.0.2.1"))
+    calls = [(user_1, address), (user_2, address), (user_1, address)]
+    windows = _windows_of(calls)
+    assert windows == {"u1": [2, 60], "192.0.2.1": [3, 60], "u2": [1, 60]}
+    # The script's answer: each window's count after all of them (u1 had 4 before).
+    assert _counts_of(calls, windows, [6, 3, 1]) == [[5, 1], [1, 2], [6, 3]]
 
 
 def test_another_user_is_not_held_back_by_the_first_ones_limit(settings):
@@ -212,13 +228,13 @@ def test_redis_out_of_reach_lets_booking_through(settings):
     settings.REDIS_URL = "redis://127.0.0.1:1/0"
     from reservations.api import booking_limits
 
-    booking_limits._client.cache_clear()
+    booking_limits._count_script.cache_clear()
     try:
         alice = UserFactory(username="alice")
         event = event_with_seats(rows=1, seats_per_row=2)
         statuses = [django_lock(alice, event, seat).status_code for seat in event.seats.all()]
     finally:
-        booking_limits._client.cache_clear()
+        booking_limits._count_script.cache_clear()
     assert statuses == [200, 200]
 
 
