@@ -18,37 +18,35 @@ Status = Seat.Status
 
 
 def seat_infos(rows: Iterable[Sequence], now: datetime) -> list[SeatInfo]:
-    infos = []
-    for (
-        seat_id,
-        section,
-        row,
-        number,
-        x,
-        y,
-        category,
-        accessible,
-        companion,
-        aisle,
-        status,
-        until,
-    ) in rows:
-        infos.append(
-            SeatInfo(
-                id=seat_id,
-                section=section,
-                row=row,
-                number=number,
-                x=x,
-                y=y,
-                category=category,
-                accessible=accessible,
-                companion=companion,
-                aisle=aisle,
-                free=effective_status(status, until, now) == Status.AVAILABLE,
-            )
+    return [
+        SeatInfo(
+            seat_id,
+            section,
+            row,
+            number,
+            x,
+            y,
+            category,
+            accessible,
+            companion,
+            aisle,
+            effective_status(status, until, now) == Status.AVAILABLE,
         )
-    return infos
+        for (
+            seat_id,
+            section,
+            row,
+            number,
+            x,
+            y,
+            category,
+            accessible,
+            companion,
+            aisle,
+            status,
+            until,
+        ) in rows
+    ]
 
 
 def orphan_rule_steps(*, event_id: int, taking: Sequence[Seat], now: datetime) -> Steps[None]:

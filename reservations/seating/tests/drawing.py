@@ -10,7 +10,6 @@ Seats are numbered from 1 along each row, so ``labels(room, pick.seats)`` reads 
 ``turn`` turns the whole drawing on the plan by that many degrees about (0, 0), the stage too.
 """
 
-import dataclasses
 import math
 import re
 
@@ -71,7 +70,7 @@ def _turned_point(point: tuple[float, float], degrees: float) -> tuple[float, fl
 
 def _turned(seat: SeatInfo, degrees: float) -> SeatInfo:
     x, y = _turned_point((seat.x, seat.y), degrees)
-    return dataclasses.replace(seat, x=x, y=y)
+    return seat._replace(x=x, y=y)
 
 
 def seat_ids(room: Room, *labels: str) -> tuple[int, ...]:

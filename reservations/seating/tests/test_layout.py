@@ -1,6 +1,5 @@
 """The room as the picker sees it: rows, seats side by side, distance from the stage."""
 
-import dataclasses
 import math
 
 import pytest
@@ -154,7 +153,7 @@ def test_a_row_of_one_seat_runs_as_the_longest_row_of_its_section():
 
 def _free_as(seats: list[SeatInfo], free_ids) -> Room:
     """The room built afresh with exactly `free_ids` free."""
-    return Room.from_seats([dataclasses.replace(s, free=s.id in set(free_ids)) for s in seats])
+    return Room.from_seats([s._replace(free=s.id in set(free_ids)) for s in seats])
 
 
 def test_a_room_told_what_changed_is_the_room_built_afresh():

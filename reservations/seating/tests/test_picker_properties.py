@@ -271,14 +271,8 @@ def test_a_room_changed_after_picks_picks_as_the_room_built_afresh(lines, wishes
     seats = list(before.seats)
     changes = {seats[n].id: not seats[n].free for n in flips if n < len(seats)}
     after = before.with_changes(changes)
-    afresh = Room.from_seats(
-        SeatInfo(**{**_fields(seat), "free": changes.get(seat.id, seat.free)}) for seat in seats
-    )
+    afresh = Room.from_seats(seat._replace(free=changes.get(seat.id, seat.free)) for seat in seats)
     for wish in wishes:
         assert candidates(after, wish, orphan_mode=mode) == candidates(
             afresh, wish, orphan_mode=mode
         )
-
-
-def _fields(seat: SeatInfo) -> dict:
-    return {name: getattr(seat, name) for name in SeatInfo.__dataclass_fields__}
