@@ -32,14 +32,15 @@ def stack(tmp_path_factory):
     manage(env, "migrate", "--noinput")
     argv = ["create_event", "--name", "Best", "--rows", "6", "--seats-per-row", "10"]
     event_id = int(manage(env, *argv, "--price", "10").split()[-1])
+    one_seat_event = int(manage(env, *argv, "--price", "10").split()[-1])
     users = tmp_path_factory.mktemp("best") / "users.json"
     manage(env, "create_load_users", "--count", "30", "--output", str(users))
     with running_server(env) as base:
-        yield base, event_id, users
+        yield base, event_id, users, one_seat_event
 
 
 async def test_thirty_buyers_at_once_get_blocks_or_no_block_and_the_verdict_passes(stack):
-    base, event_id, users = stack
+    base, event_id, users, _ = stack
     options = parse_args(
         ["--url", base, "--event", str(event_id), "--users", str(users), "--buyers", "30"]
         + ["--sizes", "1-6", "--rounds", "2"]
@@ -58,6 +59,27 @@ async def test_thirty_buyers_at_once_get_blocks_or_no_block_and_the_verdict_pass
         ).fetchone()
     assert locked == 60 - result["seats_left"]
     assert result["answer_ms"]["n"] == 60
+
+
+async def test_in_the_one_seat_mode_each_buyer_locks_a_free_seat_of_its_own(stack):
+    """`--hold-one`, the one-seat hold best available is compared with, with the buyers taking
+    turns between the URLs given (here the same server twice)."""
+    base, _, users, event_id = stack
+    options = parse_args(
+        ["--url", f"{base},{base}", "--event", str(event_id), "--users", str(users)]
+        + ["--buyers", "30", "--hold-one"]
+    )
+    assert options.urls == [base, base]
+    result = await run(options)
+
+    assert result["profile"] == "hold-one" and result["verdict"] == "PASS", result["failures"]
+    assert result["held"] == 30 and result["seats_left"] == 30
+    with psycopg.connect(f"postgres://postgres@127.0.0.1:5432/{DB}") as db:
+        holders = db.execute(
+            "SELECT locked_by_id FROM reservations_seat WHERE event_id = %s AND status = 'locked'",
+            (event_id,),
+        ).fetchall()
+    assert len(holders) == len(set(holders)) == 30  # one seat each
 
 
 def test_orphans_are_free_seats_with_no_free_neighbour():
