@@ -29,6 +29,7 @@ django_wsgi_app = get_wsgi_application()
 
 # Imported once Django is set up.
 from a2wsgi import WSGIMiddleware  # noqa: E402
+from channels.layers import get_channel_layer  # noqa: E402
 from channels.routing import ProtocolTypeRouter  # noqa: E402
 from django.conf import settings  # noqa: E402
 
@@ -68,6 +69,9 @@ http_application = BufferedBodies(
 application = ServerStart(
     ProtocolTypeRouter({"http": http_application, "websocket": websocket_application})
 )
+
+# The channel layer's backend, imported now rather than by the first broadcast of an on-sale.
+get_channel_layer()
 
 # Last: everything above lives as long as the process (see the module's docstring).
 gc.freeze()
