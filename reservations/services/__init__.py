@@ -6,7 +6,8 @@ Locking, written down once:
    pooled connection).
 2. Best available's batch first waits for its turn: an advisory lock keyed by the event,
    taken before any row, so another process's batch for the event commits first
-   (``sql.best_batch_turn``). Nothing else takes it, so it cannot wait in a circle.
+   (``sql.best_batch_turn``), for a second at most. Nothing else takes it, so it cannot
+   wait in a circle.
    When a service touches the caller's holds (lock, lock several, unlock, reserve) it first
    takes the caller's user row ``FOR UPDATE`` and refuses an account that is no longer active
    (``holds.caller_row_steps``, the one caller check): the hold limit counts seats across rows

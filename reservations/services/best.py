@@ -8,7 +8,8 @@ in one transaction:
 
 1. the batch's turn: an advisory lock keyed by the event, so a batch of another server process
    for the event commits before this one reads (``sql.best_batch_turn``: batches never pick
-   from the same state and race for the same blocks); the event's orphan mode and the price
+   from the same state and race for the same blocks), waited for TURN_PATIENCE_MS at most;
+   the event's orphan mode and the price
    categories asked for; then the callers' rows, locked in id order (locking rule 2);
 2. which seats are taken, as committed (no locks; an indexed read of the taken seats only),
    with the holder of each live hold, for the hold limit on all `count` seats of each ask
@@ -75,6 +76,9 @@ ROOM_SECONDS = 30.0
 CLAIM_SECONDS = 2.0
 # Rooms kept per process; the one read longest ago makes way.
 SHELVES = 64
+# How long a batch waits for its turn (an event's batches of other processes commit first) before
+# it goes on without: a batch takes milliseconds, so only a stuck one keeps it waiting this long.
+TURN_PATIENCE_MS = 1000
 
 
 @dataclass(frozen=True)
@@ -178,7 +182,9 @@ def best_batch_steps(*, event_id: int, asks: Sequence[Ask]) -> Steps[list[Answer
     (docs/BEST_AVAILABLE.md); an answer per ask, in order. The event's room must be on the
     shelf (``room_steps``) unless the event does not exist; an unknown event raises NotFound.
     One user may ask more than once: each ask counts the earlier ones' seats for the hold limit."""
-    yield sql.best_batch_turn(event_id=event_id)
+    # Its turn, or, once another process's batch has kept it waiting past all reason (stuck,
+    # its process frozen), going on without: the row locks still keep each seat to one buyer.
+    yield sql.best_batch_turn(event_id=event_id, patience_ms=TURN_PATIENCE_MS)
     categories = sorted({ask.wish.category for ask in asks if ask.wish.category is not None})
     found_event = yield sql.event_for_best(event_id=event_id, categories=categories)
     if not found_event:

@@ -216,12 +216,13 @@ _CATEGORY_TABLE = PriceCategory._meta.db_table
 _LAYOUT_TABLE = VenueLayout._meta.db_table
 
 
-def best_batch_turn(*, event_id: int) -> Statement:
+def best_batch_turn(*, event_id: int, patience_ms: int) -> Statement:
     """Wait for the event's best-available batch of any other process to commit, then keep
-    the others waiting until this transaction ends (a transaction-level advisory lock)."""
+    the others waiting until this transaction ends (a transaction-level advisory lock); but
+    wait `patience_ms` at most (migration 0007). One row: whether it is this batch's turn."""
     return Statement(
-        "SELECT pg_advisory_xact_lock(hashtextextended(%(name)s, 0))",
-        {"name": f"best available: event {event_id}"},
+        "SELECT best_batch_turn(hashtextextended(%(name)s, 0), %(patience_ms)s)",
+        {"name": f"best available: event {event_id}", "patience_ms": patience_ms},
         postgres_only=True,
     )
 

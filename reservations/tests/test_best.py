@@ -19,6 +19,7 @@ from reservations.exceptions import HoldLimitReached, NotFound
 from reservations.models import Seat
 from reservations.seating import Request, Room, SeatInfo, candidates
 from reservations.services import best as best_module
+from reservations.services import sql
 from reservations.services.best import Ask, Shelf, best_batch_steps, room_steps
 from reservations.services.runner import run
 
@@ -402,6 +403,36 @@ def test_a_batch_picks_from_what_the_events_batch_in_another_process_committed(
         thread.join(10)
     assert {seat.row for seat in answers["first"].seats} == {"A"}
     assert {seat.row for seat in answers["second"].seats} == {"B"}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_batch_stuck_in_another_process_holds_up_the_next_only_for_a_while(monkeypatch, alice):
+    """A process frozen in the middle of its batch keeps its turn until its transaction ends:
+    the next batch waits TURN_PATIENCE_MS for it, then goes on without (the row locks still
+    decide each seat), so best available does not stop for the event."""
+    monkeypatch.setattr(best_module, "TURN_PATIENCE_MS", 200)
+    event = hall(rows={"A": "...."})
+    run(room_steps(event_id=event.pk))
+    dsn = f"postgresql://postgres@127.0.0.1:5432/{connection.settings_dict['NAME']}"
+    answers = []
+
+    def batch():
+        with transaction.atomic():
+            answers.extend(
+                run(best_batch_steps(event_id=event.pk, asks=[Ask(alice.pk, Request(count=4))]))
+            )
+        connection.close()
+
+    with psycopg.connect(dsn) as stuck:
+        turn = sql.best_batch_turn(event_id=event.pk, patience_ms=1000)
+        assert stuck.execute(turn.sql, turn.params).fetchone() == (True,)
+        waiting = threading.Thread(target=batch)
+        waiting.start()
+        waiting.join(5)
+        answered_while_stuck = not waiting.is_alive()
+    waiting.join(5)
+    assert answered_while_stuck
+    assert [seat.row for seat in answers[0].seats] == ["A"] * 4
 
 
 def _until_a_backend_waits_on_a_lock(*, seconds: float) -> None:
