@@ -18,34 +18,11 @@ Status = Seat.Status
 
 
 def seat_infos(rows: Iterable[Sequence], now: datetime) -> list[SeatInfo]:
+    """Rows in sql.PLACE_FIELDS order: SeatInfo's fields up to `aisle`, then the seat's state,
+    which says whether it is free at `now`."""
     return [
-        SeatInfo(
-            seat_id,
-            section,
-            row,
-            number,
-            x,
-            y,
-            category,
-            accessible,
-            companion,
-            aisle,
-            effective_status(status, until, now) == Status.AVAILABLE,
-        )
-        for (
-            seat_id,
-            section,
-            row,
-            number,
-            x,
-            y,
-            category,
-            accessible,
-            companion,
-            aisle,
-            status,
-            until,
-        ) in rows
+        SeatInfo(*place, effective_status(status, until, now) == Status.AVAILABLE)
+        for *place, status, until in rows
     ]
 
 
