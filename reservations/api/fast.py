@@ -28,6 +28,7 @@ required.
 
 import asyncio
 import functools
+import logging
 import re
 import time
 from collections.abc import Sequence
@@ -48,7 +49,13 @@ from rest_framework_simplejwt.settings import api_settings as jwt_settings
 
 from reservations import services
 from reservations.services.best import Answer as BestAnswer
-from reservations.services.best import Ask, best_batch_steps, room_is_ready, room_steps
+from reservations.services.best import (
+    Ask,
+    best_batch_steps,
+    room_is_kept,
+    room_is_ready,
+    room_steps,
+)
 from reservations.services.runner import run_async
 from reservations.signals import seats_changed_committed
 
@@ -58,6 +65,8 @@ from .client_address import scope_client_address
 from .errors import exception_response, too_large_response
 from .inputs import SeatActionInput, best_request_of, idempotency_key_of, seat_ids_of
 from .presenters import best_json, cancel_json, reserve_json, seat_action_json, seats_lock_json
+
+logger = logging.getLogger("reservations.api")
 
 # Tells a client (and the browser tests) that an answer came from here, not through Django.
 PATH_HEADER = (b"x-seatmap-path", b"fast")
@@ -223,6 +232,7 @@ class FastSeatActions:
         )
         self._www_authenticate = _jwt.authenticate_header(None).encode()
         self._building: tuple[asyncio.AbstractEventLoop, asyncio.Lock] | None = None
+        self._refreshing: tuple[asyncio.AbstractEventLoop, dict[int, asyncio.Task]] | None = None
         self._best: tuple[asyncio.AbstractEventLoop, BestBatches] | None = None
 
     async def __call__(self, scope, receive, send):
@@ -314,10 +324,23 @@ class FastSeatActions:
         return self._best[1]
 
     async def _room_ready(self, event_id: int) -> None:
-        """Best available's room of the event on the shelf: built by one request at a time,
-        so a rush of buyers at a cold process builds it once (services/best.py)."""
+        """Best available's room of the event on the shelf (services/best.py). A missing one
+        is built by one request at a time, so a rush of buyers at a cold process builds it
+        once; a stale one goes on serving while a task of its own reads it again, so a long
+        on-sale does not stop for it every ROOM_SECONDS."""
         if room_is_ready(event_id):
             return
+        if not room_is_kept(event_id):
+            return await self._build_room(event_id)
+        loop = asyncio.get_running_loop()
+        if self._refreshing is None or self._refreshing[0] is not loop:
+            self._refreshing = (loop, {})
+        refreshing = self._refreshing[1]
+        if event_id not in refreshing:
+            refreshing[event_id] = task = loop.create_task(self._build_room(event_id))
+            task.add_done_callback(functools.partial(_room_read_again, refreshing, event_id))
+
+    async def _build_room(self, event_id: int) -> None:
         loop = asyncio.get_running_loop()
         if self._building is None or self._building[0] is not loop:
             self._building = (loop, asyncio.Lock())
@@ -340,6 +363,14 @@ class FastSeatActions:
             )
             await self.pool.open()
         return self.pool
+
+
+def _room_read_again(refreshing: dict, event_id: int, task: asyncio.Task) -> None:
+    del refreshing[event_id]
+    if not task.cancelled() and task.exception() is not None:  # the stale room goes on
+        logger.warning(
+            "best available: event %s's room not read again: %s", event_id, task.exception()
+        )
 
 
 def _user_id(token: str) -> int:

@@ -18,10 +18,15 @@ from rest_framework_simplejwt.tokens import RefreshToken
 
 from realtime.broadcast import event_group, publishes_sent
 from reservations import services
+from reservations.api import fast as fast_module
 from reservations.api.errors import exception_response
 from reservations.api.fast import FastSeatActions, cors_headers_for
 from reservations.models import Event, Reservation, ReservedSeat, Seat
+from reservations.services import best as best_module
+from reservations.services.best import room_steps
 from reservations.services.blocking import seats_block
+from reservations.services.runner import run
+from reservations.services.sql import Statement
 
 from .factories import UserFactory, event_with_seats, hall
 
@@ -868,3 +873,40 @@ def _normalised_best(status, payload, headers, positions):
             [positions[i] for i in block] for block in payload["alternatives"]
         ]
     return status, payload, _lowered(headers, "content-length", "x-seatmap-path")
+
+
+def test_a_stale_room_goes_on_serving_while_a_task_reads_it_again(fast, monkeypatch):
+    """Best available does not wait for its room to be read again every ROOM_SECONDS: the ask
+    is answered on the room kept, and the room read afresh takes its place when it is ready."""
+    alice = UserFactory(username="alice")
+    event = hall(rows={"A": "....", "B": "...."})
+    run(room_steps(event_id=event.pk))
+    kept = best_module._shelves[event.pk]
+    kept.read_at -= best_module.ROOM_SECONDS + 1
+
+    token = bearer(alice)
+    read_again = []
+
+    def slow_room_steps(*, event_id):
+        yield Statement("SELECT pg_sleep(0.5)", {})
+        yield from room_steps(event_id=event_id)
+        read_again[0].set()
+
+    monkeypatch.setattr(fast_module, "room_steps", slow_room_steps)
+
+    async def scenario():
+        read_again.append(asyncio.Event())
+        answer = await call(
+            fast,
+            f"/api/events/{event.pk}/best/",
+            headers=[(b"authorization", token), (b"content-type", JSON)],
+            body=b'{"count": 4}',
+        )
+        answered_on = best_module._shelves[event.pk]
+        await asyncio.wait_for(read_again[0].wait(), 5)
+        return answer, answered_on
+
+    (status, payload, _), answered_on = on_one_loop(fast, scenario)
+    assert status == 200 and len(payload["seats"]) == 4
+    assert answered_on is kept
+    assert not best_module._shelves[event.pk].stale
