@@ -13,8 +13,8 @@ The count is a fixed window per rate period in Redis: INCRBY, and EXPIRE on the 
 window, for both keys in one command (a Lua script; on the fast path, one command for all the
 calls of one turn of the event loop, each window key once however many of them count there).
 A burst may reach twice the rate across a window's edge; for a limit no buyer meets, one
-round trip matters more. If Redis cannot be reached the
-call is let through (logged): a limit must not stop an on-sale that the database can serve.
+round trip matters more. If Redis cannot be reached the call is let through (logged): a limit
+must not stop an on-sale that the database can serve.
 Without Redis at all (the embedded single-process set-up) the windows are counted in memory.
 """
 
