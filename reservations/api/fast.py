@@ -32,6 +32,7 @@ import logging
 import re
 import time
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import NamedTuple
 
 import orjson
@@ -231,9 +232,7 @@ class FastSeatActions:
             else None
         )
         self._www_authenticate = _jwt.authenticate_header(None).encode()
-        self._building: tuple[asyncio.AbstractEventLoop, asyncio.Lock] | None = None
-        self._refreshing: tuple[asyncio.AbstractEventLoop, dict[int, asyncio.Task]] | None = None
-        self._best: tuple[asyncio.AbstractEventLoop, BestBatches] | None = None
+        self._best: tuple[asyncio.AbstractEventLoop, _BestOnLoop] | None = None
 
     async def __call__(self, scope, receive, send):
         call = self._claim(scope) if self.enabled else None
@@ -295,7 +294,7 @@ class FastSeatActions:
             work, answer = _prepared(call, user_id, _body_data(body, headers), headers)
             if isinstance(work, Ask):
                 await self._room_ready(call.ids[0])
-                outcome = await self._best_batches().hold(call.ids[0], work)
+                outcome = await self._best_on_loop().batches.hold(call.ids[0], work)
             else:
                 outcome = await self._run(work)
         except Exception as exc:  # every error in the API's one shape (errors.py)
@@ -316,11 +315,11 @@ class FastSeatActions:
     async def _hold_batch(self, event_id: int, asks: Sequence[Ask]) -> list[BestAnswer]:
         return await self._run(best_batch_steps(event_id=event_id, asks=asks))
 
-    def _best_batches(self) -> BestBatches:
-        """This loop's batches of best-available asks."""
+    def _best_on_loop(self) -> "_BestOnLoop":
+        """Best available's state on the running loop (the server has one; tests make many)."""
         loop = asyncio.get_running_loop()
         if self._best is None or self._best[0] is not loop:
-            self._best = (loop, BestBatches(self._hold_batch))
+            self._best = (loop, _BestOnLoop(BestBatches(self._hold_batch)))
         return self._best[1]
 
     async def _room_ready(self, event_id: int) -> None:
@@ -332,19 +331,14 @@ class FastSeatActions:
             return
         if not room_is_kept(event_id):
             return await self._build_room(event_id)
-        loop = asyncio.get_running_loop()
-        if self._refreshing is None or self._refreshing[0] is not loop:
-            self._refreshing = (loop, {})
-        refreshing = self._refreshing[1]
+        refreshing = self._best_on_loop().refreshing
         if event_id not in refreshing:
-            refreshing[event_id] = task = loop.create_task(self._build_room(event_id))
+            task = asyncio.get_running_loop().create_task(self._build_room(event_id))
+            refreshing[event_id] = task
             task.add_done_callback(functools.partial(_room_read_again, refreshing, event_id))
 
     async def _build_room(self, event_id: int) -> None:
-        loop = asyncio.get_running_loop()
-        if self._building is None or self._building[0] is not loop:
-            self._building = (loop, asyncio.Lock())
-        async with self._building[1]:
+        async with self._best_on_loop().building:
             if not room_is_ready(event_id):
                 pool = await self._pool()
                 async with pool.connection() as conn, conn.cursor() as cursor:
@@ -363,6 +357,16 @@ class FastSeatActions:
             )
             await self.pool.open()
         return self.pool
+
+
+@dataclass
+class _BestOnLoop:
+    """Best available's state bound to one event loop: its batches of asks, the lock under
+    which a missing room is built, and the stale rooms being read again."""
+
+    batches: BestBatches
+    building: asyncio.Lock = field(default_factory=asyncio.Lock)
+    refreshing: dict[int, asyncio.Task] = field(default_factory=dict)
 
 
 def _room_read_again(refreshing: dict, event_id: int, task: asyncio.Task) -> None:

@@ -323,7 +323,7 @@ class _Search:
     def split(self, orphans_allowed: bool) -> list[Candidate]:
         """Two parts in adjacent rows of a section, pairs of rows from the stage."""
         weights = self.weights
-        shortlist = _Shortlist(self.limit, self.rng, together=False)
+        shortlist = _Shortlist(self.limit, self.rng)
         # No split of two rows scores less than its row term with one seat at the back, less
         # the aisle's term for each part.
         count, rows = self.request.count, self.room.rows
@@ -528,15 +528,15 @@ def _companions_beside(row: Row, start: int, end: int) -> bool:
 
 
 class _Shortlist:
-    """Scored choices, kept until the best `limit` of them that share no seat are known.
+    """Scored splits, kept until the best `limit` of them that share no seat are known (blocks
+    together are merged row by row instead: `_Search.together`).
 
     Each choice draws a random tie-breaker when it is added, in the search's fixed order, so
     equal scores come out in an order the seed decides."""
 
-    def __init__(self, limit: int, rng: random.Random, *, together: bool) -> None:
+    def __init__(self, limit: int, rng: random.Random) -> None:
         self.limit = limit
         self.rng = rng
-        self.together = together
         self.items: list[tuple[float, float, tuple[int, ...], tuple[int, ...], float]] = []
 
     def add(self, score: float, seats: tuple[int, ...], orphans: tuple[int, ...]) -> None:
@@ -549,7 +549,7 @@ class _Shortlist:
         for _, _, seats, orphans, score in self.items:
             if taken.isdisjoint(seats):
                 taken.update(seats)
-                chosen.append(Candidate(seats, self.together, score, orphans))
+                chosen.append(Candidate(seats, False, score, orphans))
                 if len(chosen) == self.limit:
                     break
         return chosen

@@ -9,8 +9,8 @@ in one transaction:
 1. the batch's turn: an advisory lock keyed by the event, so a batch of another server process
    for the event commits before this one reads (``sql.best_batch_turn``: batches never pick
    from the same state and race for the same blocks), waited for TURN_PATIENCE_MS at most;
-   the event's orphan mode and the price
-   categories asked for; then the callers' rows, locked in id order (locking rule 2);
+   the event's orphan mode and the price categories asked for; then the callers' rows,
+   locked in id order (locking rule 2);
 2. which seats are taken, as committed (no locks; an indexed read of the taken seats only),
    with the holder of each live hold, for the hold limit on all `count` seats of each ask
    (under the user row locks the callers' live holds cannot grow, so it is checked once,
@@ -278,12 +278,12 @@ def best_batch_steps(*, event_id: int, asks: Sequence[Ask]) -> Steps[list[Answer
             else:  # gone: another process's buyer has it; a held block's claim runs out
                 shelf.release(candidate.seats)
                 gone.update(candidate.seats)
+    # Alternatives are blocks still free: not what the batch has just held for others, nor
+    # what it found gone.
+    unavailable = held_seats | gone
     for n, (candidate, found) in chosen.items():
         answer = answers[n]
         assert isinstance(answer, BestOutcome)
-        # Alternatives are blocks still free: not what the batch has just held for others, nor
-        # what it found gone.
-        unavailable = held_seats | gone
         others = [c.seats for c in found if c is not candidate and unavailable.isdisjoint(c.seats)]
         answers[n] = replace(answer, alternatives=others[:3])
     return [answer or _no_block(asks[n].wish, names) for n, answer in enumerate(answers)]

@@ -174,9 +174,9 @@ FREE = SeatWrite(
 )
 
 
-def _id_list(ids: Sequence[int], prefix: str = "seat") -> tuple[str, dict[str, int]]:
-    names = [f"{prefix}_{index}" for index in range(len(ids))]
-    return ", ".join(f"%({n})s" for n in names), dict(zip(names, ids, strict=True))
+def _id_list(seat_ids: Sequence[int]) -> tuple[str, dict[str, int]]:
+    names = [f"seat_{index}" for index in range(len(seat_ids))]
+    return ", ".join(f"%({n})s" for n in names), dict(zip(names, seat_ids, strict=True))
 
 
 def user_for_update(*, user_id: int) -> Statement:
@@ -231,12 +231,11 @@ def event_for_best(*, event_id: int, categories: Sequence[int]) -> Statement:
     """(orphan mode, category id, category name): the event's orphan mode, with each of
     `categories` that is a price category of the event (one row with NULLs for none); no row
     for an unknown event."""
-    ids, params = _id_list(categories, prefix="category")
     return Statement(
         f"SELECT e.orphan_mode, c.id, c.name FROM {Event._meta.db_table} e "
-        f"LEFT JOIN {_CATEGORY_TABLE} c ON c.event_id = e.id AND c.id IN ({ids or 'NULL'}) "
+        f"LEFT JOIN {_CATEGORY_TABLE} c ON c.event_id = e.id AND c.id IN (%(categories)s) "
         f"WHERE e.id = %(event_id)s",
-        {"event_id": event_id, **params},
+        {"event_id": event_id, "categories": Table(("bigint",), [(c,) for c in categories])},
     )
 
 
