@@ -44,7 +44,7 @@ function mount(loggedIn = true, sections: string[] = ['Stalls']) {
   const focus = new RovingFocus();
   const onHeld = vi.fn();
   const client = new QueryClient({ defaultOptions: { queries: { retry: false }, mutations: { retry: false } } });
-  render(
+  const form = (roomSections: string[]) => (
     <QueryClientProvider client={client}>
       <MemoryRouter>
         <FindSeats
@@ -53,14 +53,15 @@ function mount(loggedIn = true, sections: string[] = ['Stalls']) {
           focus={focus}
           loggedIn={loggedIn}
           categories={CATEGORIES}
-          sections={sections}
+          sections={roomSections}
           loginLink="/login?next=%2Fevents%2F7"
           onHeld={onHeld}
         />
       </MemoryRouter>
-    </QueryClientProvider>,
+    </QueryClientProvider>
   );
-  return { store, focus, onHeld };
+  const { rerender } = render(form(sections));
+  return { store, focus, onHeld, roomNowHas: (roomSections: string[]) => rerender(form(roomSections)) };
 }
 
 const result = () => screen.getByTestId('find-seats-result');
@@ -177,6 +178,19 @@ describe('FindSeats', () => {
     );
     expect(store.getHeld().map((s) => s.id)).toEqual([1, 2, 3]);
     expect(onHeld).toHaveBeenCalledTimes(1); // the block did not move: nor does the map
+  });
+
+  it('keeps a chosen section in sight when the room no longer offers it, and says so there', () => {
+    const { roomNowHas } = mount(true, ['Stalls', 'Circle']);
+    fireEvent.change(screen.getByTestId('find-seats-section'), { target: { value: 'Circle' } });
+    roomNowHas(['Stalls']);
+    fireEvent.submit(screen.getByTestId('find-seats'));
+    const section = screen.getByTestId('find-seats-section') as HTMLSelectElement;
+    expect(section.value).toBe('Circle');
+    expect(section.getAttribute('aria-invalid')).toBe('true');
+    expect(screen.getByText('Choose a section from the list.')).toBeTruthy();
+    expect(document.activeElement).toBe(section);
+    expect(mocks.best).not.toHaveBeenCalled();
   });
 
   it('points at the field that is wrong and asks nothing of the server', () => {

@@ -125,7 +125,8 @@ export function FindSeats({ eventId, store, focus, loggedIn, categories, section
     </div>
   );
   const categoryOptions = categories.map((c) => ({ value: String(c.id), text: `${c.name} ${c.price}` }));
-  const sectionOptions = sections.map((name) => ({ value: name, text: name }));
+  const sectionGone = form.section !== '' && !sections.includes(form.section) ? [form.section] : [];
+  const sectionOptions = [...sections, ...sectionGone].map((name) => ({ value: name, text: name }));
 
   const count = Number(form.count);
   const maxSpaces = Number.isInteger(count) && count >= 1 && count <= holdLimit ? count : holdLimit;
@@ -157,7 +158,8 @@ export function FindSeats({ eventId, store, focus, loggedIn, categories, section
             {fieldError('count')}
           </div>
           {choice('category', 'Price', 'Any price', categoryOptions)}
-          {sections.length > 1 && choice('section', 'Section', 'Any section', sectionOptions)}
+          {/* A section chosen before the room lost it stays in sight, with its error. */}
+          {(sections.length > 1 || sectionGone.length > 0) && choice('section', 'Section', 'Any section', sectionOptions)}
           <div className="field">
             <label htmlFor={ids.accessible}>Wheelchair spaces</label>
             <input

@@ -1,7 +1,7 @@
 import { memo, useCallback, useEffect, useId, useRef, useState, type KeyboardEvent, type PointerEvent } from 'react';
 import { scrollBehavior, scrollPageToShow, useRevealRequest } from '../hooks/useRevealBlock';
 import { useSeat } from '../hooks/useSeat';
-import { blockOnPlan, viewToShow, type RevealRequest } from '../model/bringIntoView';
+import { blockOnPlan, blockOnScreen, viewToShow, type RevealRequest } from '../model/bringIntoView';
 import type { CategoryIndex } from '../model/categories';
 import {
   fitView,
@@ -228,9 +228,11 @@ export const SeatCanvas = memo(function SeatCanvas({ venue, store, categories, f
     const next = viewToShow(viewRef.current, block, planRef.current, sizeRef.current);
     if (next) setView(next);
     const rect = canvas.getBoundingClientRect();
-    const a = toScreen(viewRef.current, { x: block.left, y: block.top });
-    const b = toScreen(viewRef.current, { x: block.right, y: block.bottom });
-    scrollPageToShow({ left: rect.left + a.x, top: rect.top + a.y, right: rect.left + b.x, bottom: rect.top + b.y }, scrollBehavior());
+    const shown = blockOnScreen(viewRef.current, block);
+    scrollPageToShow(
+      { left: rect.left + shown.left, top: rect.top + shown.top, right: rect.left + shown.right, bottom: rect.top + shown.bottom },
+      scrollBehavior(),
+    );
   });
 
   // Wheel zoom needs a non-passive listener to keep the page from scrolling.

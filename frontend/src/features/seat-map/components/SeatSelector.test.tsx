@@ -4,6 +4,7 @@ import { act, cleanup, fireEvent, render, screen, waitFor, within } from '@testi
 import { MemoryRouter } from 'react-router';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ApiError } from '../../../lib/api-client';
+import { REVEAL_MARGIN } from '../model/bringIntoView';
 import type { ApiSeat } from '../model/seatState';
 import type { ApiLayout } from '../model/venue';
 import type { CanvasWithProbe } from './SeatCanvas';
@@ -287,10 +288,12 @@ describe('SeatSelector: the room or the grid', () => {
       expect(document.activeElement).toBe(submit);
     });
 
-    describe('on the grid: its scrolling box', () => {
+    describe('on the grid and the List view: their scrolling box, then the page', () => {
       let scrollTo: ReturnType<typeof vi.fn>;
+      let fold: number; // how far down the page the scrolling box starts
       beforeEach(() => {
         scrollTo = vi.fn();
+        fold = 0;
         const proto = Element.prototype as unknown as Record<string, unknown>;
         const had = {
           scrollTo: proto.scrollTo,
@@ -305,8 +308,8 @@ describe('SeatSelector: the room or the grid', () => {
         Object.defineProperty(Element.prototype, 'scrollHeight', { configurable: true, get: () => 2000 });
         proto.getBoundingClientRect = function (this: Element) {
           const id = Number(this.getAttribute('data-seat-id'));
-          if (id === 3 || id === 4) return DOMRect.fromRect({ x: 20 + (id - 3) * 40, y: 850, width: 30, height: 30 });
-          return DOMRect.fromRect({ x: 0, y: 0, width: 400, height: 320 });
+          if (id === 3 || id === 4) return DOMRect.fromRect({ x: 20 + (id - 3) * 40, y: fold + 850, width: 30, height: 30 });
+          return DOMRect.fromRect({ x: 0, y: fold, width: 400, height: 320 });
         };
         restore.push(() => {
           proto.scrollTo = had.scrollTo;
@@ -334,7 +337,29 @@ describe('SeatSelector: the room or the grid', () => {
         const box = screen.getByRole('region', { name: 'Seat map' });
         expect(scrollTo.mock.contexts).toEqual([box]);
         expect(scrollTo).toHaveBeenCalledWith({ left: 0, top: 865 - 160, behavior: 'smooth' });
+        expect(window.scrollTo).not.toHaveBeenCalled(); // the block, centred, is on the page already
         expect(document.activeElement).toBe(submit);
+      });
+
+      it('then scrolls the page just enough when the box itself is below the fold', async () => {
+        fold = 600;
+        await findRowB();
+        expect(scrollTo).toHaveBeenCalledWith({ left: 0, top: 865 - 160, behavior: 'smooth' });
+        // Centred in its box, the block is at 745-775 px down a page 320 px tall.
+        expect(window.scrollTo).toHaveBeenCalledWith({ left: 0, top: 775 - 320 + REVEAL_MARGIN, behavior: 'smooth' });
+      });
+
+      it('in the List view, its own scrolling box', async () => {
+        mocks.seats = ROOM_SEATS;
+        mocks.getLayout.mockResolvedValue(LAYOUT);
+        mocks.best.mockResolvedValue(heldAnswer([3, 4]));
+        mount();
+        fireEvent.click(await screen.findByTestId('view-list'));
+        fireEvent.click(screen.getByTestId('find-seats-submit'));
+        await waitFor(() => expect(screen.getByTestId('find-seats-result').textContent).toMatch(/^Found 2 seats/));
+        const list = screen.getByRole('region', { name: 'Seats by section and row' });
+        expect(scrollTo.mock.contexts).toEqual([list.parentElement]); // the box the list scrolls in
+        expect(scrollTo).toHaveBeenCalledWith({ left: 0, top: 865 - 160, behavior: 'smooth' });
       });
 
       it('jumps, without smooth scrolling, for a person who asked for less motion', async () => {

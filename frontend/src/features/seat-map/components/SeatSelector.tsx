@@ -8,7 +8,6 @@ import { useVenueLayout } from '../hooks/useVenueLayout';
 import type { RevealRequest } from '../model/bringIntoView';
 import { buildLegend, indexCategories, type ApiCategory } from '../model/categories';
 import type { Outcome } from '../model/seatActions';
-import { sectionNames } from '../model/findSeats';
 import { gridText } from '../model/seatText';
 import { buildVenue, chooseMapKind } from '../model/venue';
 import { Basket } from './Basket';
@@ -59,8 +58,10 @@ export function SeatSelector({ eventId, loggedIn, header, categories, venueName 
   const venueLayout = useVenueLayout(eventId);
   const legend = useMemo(() => buildLegend(categories), [categories]);
   const gridStyle = useMemo(() => gridText(indexCategories(legend)), [legend]);
-  // map.layout changes when the set of seats does
-  const sections = useMemo(() => sectionNames(map.store.seats()), [map.layout, map.store]);
+  const sections = useMemo(
+    () => (map.layout?.sections ?? []).map((section) => section.name).filter((name) => name !== ''),
+    [map.layout],
+  );
   // A failed layout request (other than 404, which is "no layout") falls back to the grid too.
   const kind = chooseMapKind(venueLayout.data, map.apiSeats ?? []);
   const venue = useMemo(

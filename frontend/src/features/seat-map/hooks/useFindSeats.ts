@@ -44,6 +44,14 @@ export function useFindSeats({ eventId, store, focus, holdLimit, categoryName, o
     setMessage(outcome);
   };
 
+  /** The block now held: Tab into the map lands on it, and the map shows it; the keyboard
+   *  stays where it is. */
+  const showHeld = (seatIds: number[]) => {
+    if (seatIds.length === 0) return;
+    focus.setActive(seatIds[0], false);
+    onHeld?.(seatIds);
+  };
+
   const find = useMutation({
     mutationFn: (request: BestRequest) => findBestSeats(eventId, request),
     onMutate: () => setMessage(null),
@@ -52,10 +60,7 @@ export function useFindSeats({ eventId, store, focus, holdLimit, categoryName, o
       const seatIds = answer.seats.map((s) => s.id);
       setFound({ seatIds, alternatives: (answer.alternatives ?? []).slice(0, 3) });
       report({ kind: 'ok', text: foundMessage(answer.seats, answer.together) });
-      if (seatIds.length > 0) {
-        focus.setActive(seatIds[0], false); // Tab into the map lands on the block
-        onHeld?.(seatIds); // and the map shows it; the keyboard stays where it is
-      }
+      showHeld(seatIds);
     },
     onError: (error, request) => {
       report(
@@ -83,10 +88,7 @@ export function useFindSeats({ eventId, store, focus, holdLimit, categoryName, o
         return { seatIds: result.held, alternatives: [before.seatIds, ...others].slice(0, 3) };
       });
       report(result.outcome);
-      if (result.swapped && result.held.length > 0) {
-        focus.setActive(result.held[0], false);
-        onHeld?.(result.held);
-      }
+      if (result.swapped) showHeld(result.held);
     },
     onError: (error) => report({ kind: 'error', text: errorMessage(error), refetch: true }),
   });

@@ -21,8 +21,8 @@ export function scrollPageToShow(block: Box, behavior: ScrollBehavior): void {
 }
 
 /**
- * Calls `show` for each request made while the caller is mounted; one made before (the List
- * view opened after a search) moves nothing. Focus is never touched: it stays where the buyer
+ * Calls `show` for each request made while the caller is mounted; one made before (the Map
+ * view shown again after a search) moves nothing. Focus is never touched: it stays where the buyer
  * is, so the Find seats message is still heard.
  */
 export function useRevealRequest(reveal: RevealRequest | null, show: (request: RevealRequest) => void): void {

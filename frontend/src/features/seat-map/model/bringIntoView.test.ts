@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { REVEAL_MARGIN, blockOnPlan, boxAround, scrollToShow, scrolledBy, viewToShow, type Box } from './bringIntoView';
+import { REVEAL_MARGIN, blockOnPlan, blockOnScreen, boxAround, scrollToShow, scrolledBy, viewToShow, type Box } from './bringIntoView';
 import { MARGIN, fitView, toScreen, zoomAt } from './planView';
 import { buildVenue } from './venue';
 
@@ -73,9 +73,8 @@ describe('panning the plan to show a block', () => {
   const plan = { width: 1000, height: 500 };
   const desk = { width: 1200, height: 700 };
   const inside = (v: ReturnType<typeof fitView>, b: Box) => {
-    const a = toScreen(v, { x: b.left, y: b.top });
-    const c = toScreen(v, { x: b.right, y: b.bottom });
-    return a.x >= MARGIN && a.y >= MARGIN && c.x <= desk.width - MARGIN && c.y <= desk.height - MARGIN;
+    const shown = blockOnScreen(v, b);
+    return shown.left >= MARGIN && shown.top >= MARGIN && shown.right <= desk.width - MARGIN && shown.bottom <= desk.height - MARGIN;
   };
 
   it('does not move a fitted room: every seat is on screen', () => {

@@ -90,14 +90,21 @@ export function scrolledBy(box: Box, from: ScrollOffset, to: ScrollOffset): Box 
   return { left: box.left - dx, top: box.top - dy, right: box.right - dx, bottom: box.bottom - dy };
 }
 
+/** Where `block` (plan units) is on the canvas under `view`, in canvas pixels. */
+export function blockOnScreen(view: View, block: Box): Box {
+  const a = toScreen(view, { x: block.left, y: block.top });
+  const b = toScreen(view, { x: block.right, y: block.bottom });
+  return { left: a.x, top: a.y, right: b.x, bottom: b.y };
+}
+
 /**
  * The plan view that shows `block` (plan units), or null when it is on screen already: the
  * block centred, at the same zoom if it fits there, else zoomed out just enough (never in).
  */
 export function viewToShow(view: View, block: Box, plan: Size, viewport: Size): View | null {
-  const a = toScreen(view, { x: block.left, y: block.top });
-  const b = toScreen(view, { x: block.right, y: block.bottom });
-  const inside = a.x >= MARGIN && a.y >= MARGIN && b.x <= viewport.width - MARGIN && b.y <= viewport.height - MARGIN;
+  const shown = blockOnScreen(view, block);
+  const inside =
+    shown.left >= MARGIN && shown.top >= MARGIN && shown.right <= viewport.width - MARGIN && shown.bottom <= viewport.height - MARGIN;
   if (inside) return null;
   const fits = Math.min(
     (viewport.width - 2 * MARGIN) / Math.max(block.right - block.left, 1e-9),

@@ -6,7 +6,6 @@ import {
   foundMessage,
   INITIAL_FORM,
   noBlockMessage,
-  sectionNames,
   numberRuns,
   openAlternatives,
   refusalOutcome,
@@ -63,10 +62,6 @@ describe('validateFindSeats', () => {
       ok: false,
       errors: { section: 'Choose a section from the list.' },
     });
-  });
-
-  it('lists the sections of a room once each, in the order of its seats', () => {
-    expect(sectionNames([{ section: 'Stalls' }, { section: 'Circle' }, { section: 'Stalls' }, { section: '' }])).toEqual(['Stalls', 'Circle']);
   });
 
   it('refuses more wheelchair spaces than seats', () => {

@@ -31,14 +31,7 @@ export interface ValidationRules {
   /** The event's category ids; a chosen one must be among them. */
   categoryIds: readonly number[];
   /** The event's section names; a chosen one must be among them. */
-  sections?: readonly string[];
-}
-
-/** The sections of a room, each once, in the order its seats come (empty names left out). */
-export function sectionNames(seats: Iterable<Pick<SeatInfo, 'section'>>): string[] {
-  const names = new Set<string>();
-  for (const seat of seats) if (seat.section) names.add(seat.section);
-  return [...names];
+  sections: readonly string[];
 }
 
 function wholeNumber(text: string): number | null {
@@ -66,7 +59,7 @@ export function validateFindSeats(form: FindSeatsForm, rules: ValidationRules): 
     if (category === undefined || !rules.categoryIds.includes(category)) errors.category = 'Choose a price from the list.';
   }
 
-  if (form.section !== '' && !(rules.sections ?? []).includes(form.section)) errors.section = 'Choose a section from the list.';
+  if (form.section !== '' && !rules.sections.includes(form.section)) errors.section = 'Choose a section from the list.';
 
   if (Object.keys(errors).length > 0) return { ok: false, errors };
   const request: BestRequest = { count: count! };
