@@ -7,8 +7,9 @@ Why not `realtime.model.SeatModel`, the model the server's tests use: it holds o
 object per seat per client, 1.2 MiB per watcher on a 10,000-seat event (tracemalloc), so 12 GiB
 at 10,000 watchers, against the ~25 KiB per watcher this client needs to run next to the server
 on the same machine. `SeatModel` below keeps the same version rule on tuples, with the snapshot
-shared (~100 bytes per watcher plus its own changes); `Watcher.on_seats` keeps the same `seq` and
-`epoch` rules, and also counts duplicates and why it resyncs, which the report shows.
+shared (~100 bytes per watcher plus its own changes); `frame_step` is the `seq` and `epoch` rule
+(frames that cover a range of seqs included), and `Watcher.on_seats` also counts duplicates and
+why it resyncs, which the report shows.
 """
 
 import asyncio
@@ -44,6 +45,25 @@ def _snapshot_of(text: str, message: dict) -> tuple[int, str, dict[int, tuple[st
     return parsed
 
 
+def frame_step(last_seq: int, last_epoch: str, seq: int, first_seq: int, epoch: str) -> str:
+    """Where a `seats` frame stands in the stream after `last_seq` (PROTOCOL.md "Ordering and
+    gaps"): "next" (apply it, and `seq` is the last seen), "duplicate" (seen already: drop it),
+    "gap" or "epoch" (ask for a snapshot).
+
+    A frame covers the transactions `first_seq` to `seq` (the server coalesces an event's
+    changes into one frame; without `first_seq` a frame is one transaction, `first_seq` = `seq`).
+    A frame that reaches back over what was seen is not a gap: only one that starts beyond the
+    next seq is.
+    """
+    if epoch != last_epoch:
+        return "epoch"
+    if seq <= last_seq:
+        return "duplicate"
+    if first_seq > last_seq + 1:
+        return "gap"
+    return "next"
+
+
 class SeatModel:
     """Seat states by id: apply a change only when its version is higher than the one held."""
 
@@ -63,8 +83,11 @@ class SeatModel:
         }
         self.base, self.own = base, newer
 
+    def state(self, seat_id: int) -> tuple[str, int] | None:
+        return self.own.get(seat_id) or self.base.get(seat_id)
+
     def version(self, seat_id: int) -> int:
-        state = self.own.get(seat_id) or self.base.get(seat_id)
+        state = self.state(seat_id)
         return -1 if state is None else state[1]
 
     def apply(self, seat_id: int, status: str, version: int) -> bool:
@@ -198,18 +221,19 @@ class Watcher:
         seq, epoch = message["seq"], message["epoch"]
         rec = self.rec
         rec.push(seq, epoch, message.get("ts"), now, message["changes"])
+        # By version, whatever the frame's place in the stream: a late change never turns a
+        # seat back, and a duplicate's changes cannot hurt.
         for change in message["changes"]:
             self.model.apply(change["id"], change["status"], change["version"])
         if self.resyncing or self.seq is None:
             return
-        if epoch != self.epoch:
-            self.resync("epoch")
-        elif seq <= self.seq:
-            rec.duplicates += 1
-        elif seq > self.seq + 1:
-            self.resync("gap")
-        else:
+        step = frame_step(self.seq, self.epoch, seq, message.get("first_seq", seq), epoch)
+        if step == "next":
             self.seq = seq
+        elif step == "duplicate":
+            rec.duplicates += 1
+        else:
+            self.resync(step)
 
     def resync(self, why: str) -> None:
         self.resyncing = True
