@@ -125,7 +125,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="journey: a buyer holds --journey-seats seats of its own one click at a time, "
         "books them with an Idempotency-Key, cancels --cancel-share of its bookings, again; "
         "uniform: hold own seats; hot: all on the same --hot-seats; book: lock "
-        "--book-size then reserve; churn: lock, unlock, lock random seats",
+        "--book-size then reserve; churn: lock, unlock, lock random seats; onsale: --arrivals "
+        "open the map as the shipped client does within --arrive-within seconds and watch, then "
+        "--click-share of them buy at once near the stage (see the on-sale options)",
     )
     g.add_argument(
         "--rate",
@@ -143,13 +145,14 @@ def build_parser() -> argparse.ArgumentParser:
         type=seat_range,
         default="1-4",
         metavar="N|MIN-MAX",
-        help="seats a journey holds and books, drawn uniformly from MIN to MAX",
+        help="seats a journey (or an on-sale buyer) holds and books, drawn uniformly from MIN "
+        "to MAX",
     )
     g.add_argument(
         "--cancel-share",
         type=share,
         default=0.2,
-        help="share of its bookings a buyer cancels at once (journey profile)",
+        help="share of its bookings a buyer cancels at once (journey and onsale profiles)",
     )
     g.add_argument(
         "--contention",
@@ -169,6 +172,42 @@ def build_parser() -> argparse.ArgumentParser:
         type=int,
         default=0,
         help="HTTP connections of the clickers' pool (0: one per clicker)",
+    )
+    g = p.add_argument_group(
+        "on-sale (--profile onsale: --arrivals take the place of --watchers and --clickers)"
+    )
+    g.add_argument(
+        "--arrivals",
+        type=int,
+        default=100,
+        help="buyers who open the event's page: the event, its layout, the seat list, then "
+        "the socket (loadtest/onsale.py `client_arrival`), and watch until the end",
+    )
+    g.add_argument(
+        "--arrive-within",
+        type=float,
+        default=2.0,
+        help="seconds over which the arrivals start, evenly spaced",
+    )
+    g.add_argument(
+        "--return-share",
+        type=share,
+        default=0.5,
+        help="share of arrivals who have the layout in their browser's cache (If-None-Match)",
+    )
+    g.add_argument(
+        "--click-share",
+        type=share,
+        default=0.2,
+        help="share of arrivals who buy, all at once once every map is up (users of --users, "
+        "one each)",
+    )
+    g.add_argument(
+        "--best-share",
+        type=share,
+        default=0.3,
+        help="share of the buyers who ask for best available (POST /api/events/{id}/best/) "
+        "instead of clicking seats near the stage",
     )
     g = p.add_argument_group("run")
     g.add_argument(
@@ -198,6 +237,12 @@ def parse_args(argv=None) -> argparse.Namespace:
     args.url = [u.rstrip("/") for u in (args.url or ["http://127.0.0.1:8000"])]
     if args.procs < 1 or (args.procs > 1 and args.poll):
         p.error("--procs is 1 or more, and 1 with --poll")
+    if args.profile == "onsale":
+        if args.procs != 1 or args.poll:
+            p.error("--profile onsale runs in one process (--procs 1), with sockets (no --poll)")
+        # Every arrival watches; the buyers are clickers, one user each.
+        args.watchers = args.arrivals
+        args.clickers = round(args.click_share * args.arrivals)
     if args.clickers and not args.users:
         p.error("--clickers needs --users")
     return args

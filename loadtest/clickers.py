@@ -8,7 +8,9 @@
   releasing its oldest hold before it reaches the hold limit;
 - hot: every clicker asks for one of the same K seats at the same instant (`--clicks` times);
 - book: lock `--book-size` seats of its own share in one request, then reserve them;
-- churn: lock a random seat of the whole map, release it, lock it again (conflicts expected).
+- churn: lock a random seat of the whole map, release it, lock it again (conflicts expected);
+- onsale: arrivals open the map as the shipped client does, then buyers among them click near
+  the stage at once (loadtest/onsale.py).
 
 Each clicker authenticates as `--auth` says (loadtest/auth.py).
 """
@@ -27,7 +29,7 @@ import orjson
 from .auth import Auth
 from .stats import Recorder
 
-PROFILES = ("journey", "uniform", "hot", "book", "churn")
+PROFILES = ("journey", "uniform", "hot", "book", "churn", "onsale")
 
 
 def _code(status: int, body: bytes) -> str:
@@ -225,31 +227,51 @@ async def buy(c: Clicker, own: deque, seats: list[int], plan: JourneyPlan) -> bo
     click anywhere); a cancelled booking's seats go back to its end. The journey's time runs
     from the first click to the confirmed booking's answer. False once the share is used up.
     """
-    rec = c.rec
     wanted = random.randint(*plan.seats)
     await c.make_room(wanted)
+
+    def next_seat() -> int | None:
+        if plan.contention and random.random() < plan.contention:
+            return random.choice(seats)
+        return own.popleft() if own else None
+
+    started = time.perf_counter()
+    got = await hold_by_clicks(c, wanted, next_seat)
+    if not got:
+        return bool(own)
+    if await book(c, got, started, plan.cancel_share) != "kept":
+        own.extend(got)  # refused (given back) or cancelled: on sale again
+    return bool(own)
+
+
+async def hold_by_clicks(c: Clicker, wanted: int, next_seat) -> list[int]:
+    """Hold `wanted` seats one click at a time, as the shipped client does: `next_seat()` says
+    which seat the buyer clicks next (None: nothing left to click). A seat someone else holds
+    is passed over; at most 4 clicks per seat wanted. The seats held."""
     got: list[int] = []
-    started = 0.0
-    for _ in range(4 * wanted):  # clicks at most, however many seats others hold
+    clicked = False
+    for _ in range(4 * wanted):
         if len(got) == wanted:
             break
-        if plan.contention and random.random() < plan.contention:
-            seat = random.choice(seats)
-        elif own:
-            seat = own.popleft()
-        else:
+        seat = next_seat()
+        if seat is None:
             break
-        if not started:
-            started = time.perf_counter()
+        clicked = True
         if seat in got:
             continue
         if await c.lock(seat):
             got.append(seat)
-        # A seat someone else holds: the buyer clicks another one.
-    if not got:
-        if started:
-            rec.journey_notes["no_seat_held"] += 1
-        return bool(own)
+    if clicked and not got:
+        c.rec.journey_notes["no_seat_held"] += 1
+    return got
+
+
+async def book(c: Clicker, got: list[int], started: float, cancel_share: float) -> str:
+    """Book the held seats `got` with an `Idempotency-Key` (sent again with the same key after
+    a lost answer or a 500/503), then cancel the booking with probability `cancel_share`.
+    "kept", "cancelled", or "refused" (the seats are then given back). The journey's time runs
+    from `started` (perf_counter of its first click) to the confirmed booking's answer."""
+    rec = c.rec
     key = uuid.uuid4().hex
     for attempt in (0, 1, 2):  # a lost answer is asked again with the same key
         status, code, answer = await c.call(
@@ -263,19 +285,17 @@ async def buy(c: Clicker, own: deque, seats: list[int], plan: JourneyPlan) -> bo
         rec.journey_notes[f"reserve_refused:{code}"] += 1
         for seat in got:  # the buyer gives the seats back rather than leave them held
             await c.unlock(seat)
-        own.extend(got)
-        return bool(own)
+        return "refused"
     reservation = orjson.loads(answer)["reservation"]
     rec.journey(time.perf_counter() - started, len(got))
     c.booked[reservation["id"]] = got
     for seat in got:
         if seat in c.held:
             c.held.remove(seat)
-    if plan.cancel_share and random.random() < plan.cancel_share:
+    if cancel_share and random.random() < cancel_share:
         _, code, _ = await c.call("cancel", f"/api/reservations/{reservation['id']}/cancel/", {})
         if code == "ok":
             c.cancelled.add(reservation["id"])
-            own.extend(got)
-        else:
-            rec.journey_notes[f"cancel_refused:{code}"] += 1
-    return True
+            return "cancelled"
+        rec.journey_notes[f"cancel_refused:{code}"] += 1
+    return "kept"

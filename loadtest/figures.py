@@ -43,7 +43,7 @@ def click_figures(rec: Recorder, clickers: list, hot: list, profile: str, second
             "fast": rec.fast[op],  # answered by the server's fast path (X-Seatmap-Path)
             "latency_ms": quantiles([r[2] for r in rows], 1e3),
         }
-    holds_ok = ops.get("lock", {}).get("ok", 0) + ops.get("lock_many", {}).get("ok", 0)
+    holds_ok = sum(ops.get(op, {}).get("ok", 0) for op in ("lock", "lock_many", "best"))
     conflicts = sum(n for k, n in codes.items() if k.endswith(":seat_unavailable"))
     figures = {
         "profile": profile,
@@ -206,7 +206,48 @@ def table(result: dict) -> str:
         rows.append(
             ("client-side errors", ", ".join(f"{k} {v}" for k, v in result["errors"].items()))
         )
+    if "onsale" in result:
+        rows += onsale_rows(result["onsale"], result["arrivals"])
     v = result["verdict"]
     rows.append(("verdict", "PASS" if v["passed"] else "FAIL: " + "; ".join(v["failures"])))
     width = max(len(r[0]) for r in rows)
     return "\n".join(f"{k.ljust(width)}  {val}" for k, val in rows)
+
+
+def onsale_rows(o: dict, arrivals: dict) -> list[tuple[str, str]]:
+    """The on-sale's figures (--profile onsale), one row each."""
+
+    def ms(q):
+        if not q or not q.get("n"):
+            return "–"
+        return f"p50 {q['p50']} / p95 {q['p95']} / p99 {q['p99']} ms (n={q['n']})"
+
+    wire = o["wire_bytes_per_arrival"]
+    answers = "; ".join(
+        f"{op} {', '.join(f'{code}: {n}' for code, n in sorted(r['statuses'].items()))} "
+        f"({r['body_bytes_per_answer']} B a body)"
+        for op, r in arrivals["requests"].items()
+    )
+    return [
+        ("on-sale: arrivals", f"{o['maps_usable']} of {o['arrivals']} maps usable"),
+        ("  time to a usable map", ms(o["time_to_map_ms"])),
+        (
+            "  per arrival",
+            f"{o['server_cpu_ms_per_arrival']} ms of server CPU, "
+            f"{(wire['mean'] or 0) / 1024:.1f} KiB off the wire (p95 "
+            f"{(wire['p95'] or 0) / 1024:.1f} KiB)",
+        ),
+        ("  answers", answers),
+        ("  buyers", f"{o['buyers']}: click {ms(o['click_ms'])}; best {ms(o['best_ms'])}"),
+        (
+            "  holds/s, bookings/s",
+            f"{o['holds_per_s']}, {o['bookings_per_s']} ({o['bookings']} booked, "
+            f"{o['cancellations']} cancelled)",
+        ),
+        ("  503 answers", str(o["answers_503"])),
+        (
+            "  pushes",
+            f"p99 {o['push_p99_ms']} ms, {o['deliveries_per_s']} deliveries/s, "
+            f"{o['server_cpu_us_per_delivery']} µs of server CPU per delivery",
+        ),
+    ]

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import orjson
 
-from . import figures
+from . import figures, onsale
 from .api import fetch_seats, http_session, ws_url
 from .auth import AuthFailed, auth_for
 from .cli import parse_args
@@ -85,6 +85,9 @@ class Run:
         self.children: list[Child] = []
         self.child_results: list[dict] = []
         self.clickers: list[Clicker] = []
+        self.arrivals: list[onsale.Arrival] = []  # --profile onsale
+        self.ranking: list[int] = []  # the seats from the stage out (--profile onsale)
+        self.buyer_models: list = []  # each buyer's own seat model (--profile onsale)
         self.hot: list[int] = []
         self.connect_started = 0
         self.click_seconds = self.settle_seconds = 0.0
@@ -108,8 +111,12 @@ class Run:
             self.available = [s["id"] for s in seats if s["status"] == "available"]
             self.initial_versions = {s["id"]: s["version"] for s in seats}
             self.result.update(config=dict(vars(options)), seats=len(seats), nofile_limit=nofile)
-            await self.connect()
-            await self.warm()
+            if options.profile == "onsale":
+                await self.warm()  # the buyers logged in before the sale, as they wait for it
+                await self.arrive(seats)
+            else:
+                await self.connect()
+                await self.warm()
             await self.click()
             verdict = await self.verdict()
         finally:
@@ -120,6 +127,8 @@ class Run:
             for session in (self.admin, self.click_client, self.sockets, self.pollers_client):
                 if session is not None:
                     await session.close()
+            for arrival in self.arrivals:
+                await arrival.session.close()
         self.progress.done()
         self.finish(verdict)
         return self.result
@@ -191,6 +200,11 @@ class Run:
             "time_to_snapshot": quantiles(snap_times, 1e-6),
         }
 
+        await self.idle(before, client_before)
+
+    async def idle(self, before: dict, client_before: dict) -> None:
+        """Idle after the sockets are up: memory per watcher."""
+        options, pids = self.options, self.pids
         self.progress.phase = "idle"
         await asyncio.sleep(options.idle)
         idle = proc_sample(pids)
@@ -208,6 +222,74 @@ class Run:
             ),
             "server_cpu_connect_s": round(idle["cpu_s"] - before["cpu_s"], 3) if pids else None,
         }
+
+    async def arrive(self, seats: list[dict]) -> None:
+        """--profile onsale: the arrivals open the event's page within --arrive-within seconds
+        (loadtest/onsale.py), then idle. The buyers are the clickers, already logged in."""
+        options, rec, pids = self.options, self.rec, self.pids
+        self.progress.phase = "arrive"
+        base = options.url[0]
+        layout_url = f"{base}/api/events/{options.event}/layout/"
+        async with self.admin.get(layout_url) as answer:  # in a returning visitor's cache
+            etag = answer.headers.get("ETag")
+            layout = orjson.loads(await answer.read()) if answer.status == 200 else None
+        self.ranking = onsale.near_stage(seats, layout)
+        buyers = onsale.buyer_positions(options.arrivals, len(self.clickers))
+        buyer_of = {position: c for position, c in zip(buyers, self.clickers, strict=True)}
+        others = self.users[len(self.clickers) :] or self.users
+        for i in range(options.arrivals):
+            c = buyer_of.get(i)
+            if c is not None:
+                headers = dict(c.auth.headers)
+            else:  # a logged-in visitor who watches: a token of the users file
+                user = others[i % len(others)] if others else {}
+                token = user.get("access")
+                headers = {"Authorization": f"Bearer {token}"} if token else {}
+            returning = random.random() < options.return_share
+            self.arrivals.append(
+                onsale.Arrival(
+                    i,
+                    options.url[i % len(options.url)],
+                    options.event,
+                    rec,
+                    headers=headers,
+                    layout_etag=etag if returning else None,
+                )
+            )
+        self.buyer_models = [self.arrivals[p].model for p in buyers]
+        self.watchers = [a.watcher for a in self.arrivals]
+        before = proc_sample(pids)
+        client_before = self_sample()
+        self.connect_started = time.time_ns()
+        last_started = await onsale.open_arrivals(
+            self.arrivals, options.arrive_within, options.connect_timeout
+        )
+        arrived = proc_sample(pids)
+        self.tasks += [a.watch_task for a in self.arrivals if a.watch_task is not None]
+        self.ready = [
+            w for w in self.watchers if w.ready.is_set() and not w.closed and w.failed is None
+        ]
+        self.ready_all = len(self.ready)
+        snap_times = [t - self.connect_started for t in rec.first_snapshot_ns.values()]
+        self.result["connect"] = {
+            "watchers": options.arrivals,
+            "bursts": options.arrivals,
+            "burst": 1,
+            "client_processes": 1,
+            "opened_in_s": round((last_started - self.connect_started) / 1e9, 3),
+            "ready": self.ready_all,
+            "ready_by_process": [self.ready_all],
+            "refused": rec.refused,
+            "refusal_reasons": dict(
+                Counter(w.failed.split(":")[0] for w in self.watchers if w.failed)
+            ),
+            "time_to_all_snapshots_s": round(max(snap_times) / 1e9, 3) if snap_times else None,
+            "time_to_snapshot": quantiles(snap_times, 1e-6),
+        }
+        self.result["arrivals"] = onsale.arrival_figures(
+            self.arrivals, arrived["cpu_s"] - before["cpu_s"] if pids else None
+        )
+        await self.idle(before, client_before)
 
     async def warm(self) -> None:
         """The clickers, each with its connection open and knowing what it already holds."""
@@ -248,6 +330,8 @@ class Run:
                 except TRANSPORT_ERRORS as exc:
                     raise AuthFailed(f"login of {c.user.get('username')}: {exc!r}") from exc
             async with sem:
+                if options.profile == "onsale":
+                    return  # a fresh event: its seat list is read when it arrives
                 try:  # opens its connection, and learns what it already holds
                     mine = await fetch_seats(client, c.base, options.event, c.auth.headers)
                     c.held = [s["id"] for s in mine if s["mine"] and s["status"] == "locked"]
@@ -275,24 +359,33 @@ class Run:
         plan = JourneyPlan(options.journey_seats, options.cancel_share, options.contention)
         per_clicker_interval = len(clickers) / options.rate if options.rate else 0
         stop, start = asyncio.Event(), asyncio.Event()
-        click_tasks = [
-            asyncio.ensure_future(
-                run_clicker(
-                    c,
-                    options.profile,
-                    self.seat_ids,
-                    shares[i],
-                    stop,
-                    interval=per_clicker_interval,
-                    hot=self.hot,
-                    clicks=options.clicks,
-                    book_size=options.book_size,
-                    start=start,
-                    journey=plan,
-                )
+        if options.profile == "onsale":  # every buyer with the map its own page keeps
+            buyers = onsale.BuyerPlan(
+                options.journey_seats, options.best_share, options.cancel_share
             )
-            for i, c in enumerate(clickers)
-        ]
+            click_tasks = [
+                asyncio.ensure_future(onsale.buyer(c, model, self.ranking, buyers, start))
+                for c, model in zip(clickers, self.buyer_models, strict=True)
+            ]
+        else:
+            click_tasks = [
+                asyncio.ensure_future(
+                    run_clicker(
+                        c,
+                        options.profile,
+                        self.seat_ids,
+                        shares[i],
+                        stop,
+                        interval=per_clicker_interval,
+                        hot=self.hot,
+                        clicks=options.clicks,
+                        book_size=options.book_size,
+                        start=start,
+                        journey=plan,
+                    )
+                )
+                for i, c in enumerate(clickers)
+            ]
         self.progress.phase = "click"
         measure = proc_sample(pids)
         client_measure = self_sample()
@@ -343,7 +436,7 @@ class Run:
             rec, self.clickers, self.hot, options.profile, self.click_seconds
         )
         result["auth"] = {"mode": options.auth, "calls": dict(rec.auth)}
-        if options.profile == "journey":
+        if options.profile in ("journey", "onsale"):
             result["journey"] = figures.journey_figures(rec, self.clickers, self.click_seconds)
         if options.poll:
             seconds = (time.time_ns() - self.connect_started) / 1e9
@@ -376,6 +469,8 @@ class Run:
         result["closed_by_server"] = figures.closed_by_server(rec)
         result["duplicates"] = rec.duplicates
         result["verdict"] = verdict.as_dict()
+        if options.profile == "onsale":
+            result["onsale"] = onsale.onsale_figures(result, rec, self.click_seconds)
 
 
 async def main_async(options: argparse.Namespace) -> dict:

@@ -1,8 +1,8 @@
 """The verdict of a run, read back through the API once the pushes have settled.
 
 No seat in two confirmed reservations, no seat held by two users, booked seats shown reserved,
-every booking and cancellation of the journey profile as the server has it, at most one winner
-per hot seat, and every watcher's final model equal to the server's list.
+every booking and cancellation of the journey and onsale profiles as the server has it, at most
+one winner per hot seat, and every watcher's final model equal to the server's list.
 """
 
 from __future__ import annotations
@@ -115,7 +115,7 @@ async def _check_clickers(run: Run, server: dict, verdict: Verdict) -> None:
     if doubly_held:
         verdict.fail(f"seats held by two users: {doubly_held[:10]}")
     sales_verdict(reservations, server, verdict)
-    if options.profile == "journey":
+    if options.profile in ("journey", "onsale"):
         journey_verdict(active, reservations, verdict)
     if options.profile == "hot" and clickers:
         won: Counter = Counter(s for c in clickers for s in set(c.won))

@@ -1,7 +1,9 @@
 """The real server stack of the load tester's tests: its own database beside the test run's,
-the test run's Redis db, one uvicorn process, two events and eight load users."""
+the test run's Redis db, one uvicorn process, three events (two grids, one room with a stage)
+and eight load users."""
 
 import contextlib
+import json
 import os
 import subprocess
 import sys
@@ -11,7 +13,7 @@ from urllib.parse import urlsplit
 
 import redis
 
-from realtime.tests.servers import ROOT, full_stack_env, manage, running_server
+from realtime.tests.servers import ROOT, full_stack_env, manage, server_process
 
 # Beside the test run's own database and on its Redis db: engineers sharing the machine each
 # run with their own DATABASE_URL and REDIS_URL.
@@ -25,11 +27,49 @@ class Stack(NamedTuple):
     event_id: int  # 100 seats
     users: Path  # the users file: tokens, and a password (python -m loadtest.passwords)
     journey_event: int  # 1,000 seats, for the buyers of the journey profile
+    room_event: int  # 120 seats on a room's plan with a stage (`small_room`), for the on-sale
+    server_pid: int  # for --server-pid: its CPU from /proc
 
 
 def create_event(env: dict, name: str, rows: int, per_row: int) -> int:
     args = ["--name", name, "--rows", str(rows), "--seats-per-row", str(per_row)]
     return int(manage(env, "create_event", *args, "--price", "10").split()[-1])
+
+
+def small_room(rows: int = 8, per_row: int = 15) -> dict:
+    """A layout file (docs/LAYOUT.md) of a small room: a stage at the top, two categories, the
+    front rows the dearer."""
+    return {
+        "format": "seatmap-layout/1",
+        "name": "The Load Room",
+        "width": 40 * per_row + 80,
+        "height": 40 * rows + 140,
+        "categories": [
+            {"name": "Front", "price": "40.00", "colour": "#c0392b"},
+            {"name": "Back", "price": "20.00", "colour": "#2471a3"},
+        ],
+        "shapes": [
+            {"kind": "rect", "x": 140, "y": 10, "width": 40 * per_row - 200, "height": 60}
+            | {"label": "Stage", "role": "stage"}
+        ],
+        "sections": [
+            {
+                "name": "Stalls",
+                "category": "Back",
+                "rows": [
+                    {
+                        "name": "ABCDEFGHJKLMNPQRSTUVWXYZ"[r],
+                        **({"category": "Front"} if r < 2 else {}),
+                        "seats": [
+                            {"number": n + 1, "x": 60 + 40 * n, "y": 120 + 40 * r}
+                            for n in range(per_row)
+                        ],
+                    }
+                    for r in range(rows)
+                ],
+            }
+        ],
+    }
 
 
 @contextlib.contextmanager
@@ -48,6 +88,11 @@ def stack_up(workdir: Path):
     manage(env, "migrate", "--noinput")
     event_id = create_event(env, "Load", 5, 20)
     journey_event = create_event(env, "Journeys", 20, 50)
+    room = workdir / "room.json"
+    room.write_text(json.dumps(small_room()))
+    room_event = int(
+        manage(env, "create_event", "--name", "Room", "--layout", str(room)).split()[-1]
+    )
     users = workdir / "users.json"
     manage(env, "create_load_users", "--count", "8", "--output", str(users))
     subprocess.run(
@@ -58,5 +103,5 @@ def stack_up(workdir: Path):
         timeout=60,
     )
     manage(env, "seed_demo")  # alice, for `python -m loadtest.latency`
-    with running_server(env, server="uvicorn") as base:
-        yield Stack(base, event_id, users, journey_event)
+    with server_process(env, server="uvicorn") as (process, base):
+        yield Stack(base, event_id, users, journey_event, room_event, process.pid)

@@ -1,0 +1,364 @@
+"""The on-sale profile (`--profile onsale`): what an on-sale is, in two phases.
+
+1. `--arrivals` buyers open the event's page within `--arrive-within` seconds, each in a
+   browser of its own (its own connections, `Accept-Encoding: gzip, br`, the layout in its cache
+   on a return visit) and asks what the shipped client asks (`client_arrival`); each keeps its
+   socket and its seat model (watchers.py) until the end. Measured per arrival: time from the
+   first request to the snapshot applied, bytes read off the wire (compressed, headers and the
+   snapshot included), and the server's CPU over the arrivals.
+2. Once every map is up, `--click-share` of them buy at once (the clickers of run.py, logged in
+   before they arrived): `--best-share` of those ask for best available, the others click seats
+   near the stage that their own map shows free (so the hot spots form where everyone looks
+   first), one at a time; then reserve with an `Idempotency-Key`, and `--cancel-share` of the
+   bookings are cancelled. Every arrival watches the pushes meanwhile.
+
+The verdict is the run's: no seat sold twice, every booking as its buyer was answered, every
+socket's final map equal to the server's.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import math
+import random
+import time
+from collections import Counter
+from dataclasses import dataclass
+
+import aiohttp
+import orjson
+from aiohttp.client_proto import ResponseHandler
+
+from .api import ws_url
+from .clickers import TRANSPORT_ERRORS, Clicker, book, hold_by_clicks
+from .stats import Recorder, quantiles
+from .watchers import SeatModel, Watcher
+
+# What a browser offers (Chrome and Firefox both offer more; these two are what servers send).
+ACCEPT_ENCODING = "gzip, br"
+# Connections a browser opens to one host over HTTP/1.1.
+BROWSER_CONNECTIONS = 6
+# A failed read is tried again as the client's query cache does (app/queryClient.ts: twice,
+# for a network error or a 5xx, never a 4xx), after React Query's delays of 1 s and 2 s.
+RETRY_DELAYS = (1.0, 2.0)
+# How many of the best free seats on its map a buyer chooses among.
+SPREAD = 24
+
+
+# --- one arrival -----------------------------------------------------------------------------
+
+
+class WireCount:
+    """Bytes read off a browser's connections, as they came (compressed, headers included)."""
+
+    __slots__ = ("bytes",)
+
+    def __init__(self):
+        self.bytes = 0
+
+
+class _CountingHandler(ResponseHandler):
+    """aiohttp's protocol for one connection, counting what the socket delivered before it is
+    parsed (HTTP and, after the upgrade, WebSocket frames)."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop, count: WireCount):
+        super().__init__(loop)
+        self._wire_count = count
+
+    def data_received(self, data: bytes) -> None:
+        self._wire_count.bytes += len(data)
+        super().data_received(data)
+
+
+def browser_session(count: WireCount) -> aiohttp.ClientSession:
+    """One buyer's browser: its own connections, counted by `count`, bodies left as sent."""
+    connector = aiohttp.TCPConnector(limit=BROWSER_CONNECTIONS, keepalive_timeout=4)
+    # aiohttp makes each connection's protocol with this factory (aiohttp 3.x, pinned in
+    # requirements.txt; test_onsale checks that bytes are counted).
+    connector._factory = functools.partial(
+        _CountingHandler, loop=asyncio.get_running_loop(), count=count
+    )
+    return aiohttp.ClientSession(
+        connector=connector,
+        cookie_jar=aiohttp.DummyCookieJar(),
+        # Bodies are counted and dropped, never parsed: no need to decode them (nor a brotli
+        # decoder in the load client).
+        auto_decompress=False,
+        timeout=aiohttp.ClientTimeout(total=None),
+        headers={"Accept-Encoding": ACCEPT_ENCODING},
+    )
+
+
+class Arrival:
+    """One buyer opening the event's page: its browser, its answers, the watcher its page keeps.
+
+    `headers`: its credentials (the page of a logged-in buyer sends its bearer token on every
+    call); `layout_etag`: the layout's tag in its browser's cache (a return visit), or None.
+    """
+
+    def __init__(
+        self,
+        index: int,
+        base: str,
+        event_id: int,
+        rec: Recorder,
+        *,
+        headers: dict[str, str],
+        layout_etag: str | None,
+    ):
+        self.index, self.base, self.event_id, self.rec = index, base, event_id, rec
+        self.headers, self.layout_etag = headers, layout_etag
+        self.count = WireCount()
+        self.session = browser_session(self.count)
+        self.watcher = Watcher(
+            index, ws_url(base, event_id), base, rec, deflate=False, session=self.session
+        )
+        self.watch_task: asyncio.Future | None = None
+        self.answers: list[tuple[str, int, int, float]] = []  # op, status, body bytes, seconds
+        self.started_ns = 0
+        self.usable_ns = 0  # when its map was usable: every answer in, the snapshot applied
+        self.bytes_to_map = 0
+
+    @property
+    def model(self) -> SeatModel:
+        return self.watcher.model
+
+    async def get(self, op: str, path: str, *, revalidate: bool = False) -> int:
+        """GET `path` as the page does: its status (0: no answer), tried again on a 5xx or a
+        lost connection as the client's query cache does. `revalidate`: send the cached tag."""
+        headers = {"Accept": "application/json", **self.headers}
+        if revalidate and self.layout_etag:
+            headers["If-None-Match"] = self.layout_etag
+        for delay in (*RETRY_DELAYS, None):
+            started = time.perf_counter()
+            try:
+                async with self.session.get(
+                    f"{self.base}{path}", headers=headers, timeout=aiohttp.ClientTimeout(total=60)
+                ) as response:
+                    status, size = response.status, len(await response.read())
+            except TRANSPORT_ERRORS as exc:
+                status, size = 0, 0
+                self.rec.errors[f"arrival:{op}:{type(exc).__name__}"] += 1
+            self.answers.append((op, status, size, time.perf_counter() - started))
+            if (status and status < 500) or delay is None:
+                return status
+            await asyncio.sleep(delay)
+        raise AssertionError("unreachable")
+
+    async def watch(self) -> None:
+        """Open the page's socket and wait for its first snapshot (or its refusal)."""
+        self.watch_task = asyncio.ensure_future(self.watcher.run())
+        await self.watcher.ready.wait()
+
+    async def arrive(self) -> None:
+        self.started_ns = time.time_ns()
+        await client_arrival(self)
+        if self.watcher.failed is None and self.watcher.ready.is_set():
+            self.usable_ns = time.time_ns()
+            self.bytes_to_map = self.count.bytes
+
+
+async def client_arrival(page: Arrival) -> None:
+    """What the shipped client asks for when a buyer opens an event's page: the one place to
+    change when it asks for other things (a static map, a compact state).
+
+    Today (frontend/src/app/EventPage.tsx, seat-map/hooks/useSeatMap.ts and useVenueLayout.ts,
+    seat-map/api/): the event (`useEvent`), the layout (`useVenueLayout`, kept for the page's
+    life; the browser revalidates it with `If-None-Match`) and the seat list (`useSeatMap`), all
+    at once; the socket once the seat list is in, so that its snapshot is newer than the list.
+    (The buyer came from the event list, logged in: `GET /api/me/` is in the app's cache.)
+    """
+    event = f"/api/events/{page.event_id}/"
+
+    async def seat_list_then_socket():
+        if await page.get("seats", f"{event}seats/") == 200:
+            await page.watch()
+
+    await asyncio.gather(
+        page.get("event", event),
+        page.get("layout", f"{event}layout/", revalidate=True),
+        seat_list_then_socket(),
+    )
+
+
+async def open_arrivals(arrivals: list[Arrival], within: float, patience: float) -> int:
+    """Start arrival i at i * `within` / N seconds, and wait until every map is usable, or
+    `patience` seconds after the last one started. Returns when the last one started (ns)."""
+    loop = asyncio.get_running_loop()
+    first = loop.time()
+    step = within / len(arrivals) if arrivals else 0.0
+    tasks = []
+    for i, arrival in enumerate(arrivals):
+        delay = first + i * step - loop.time()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        tasks.append(asyncio.ensure_future(arrival.arrive()))
+    last_started = time.time_ns()
+    if tasks:
+        _, pending = await asyncio.wait(tasks, timeout=patience)
+        for task in pending:
+            task.cancel()
+        if pending:
+            arrivals[0].rec.errors["arrival_not_ready_in_time"] += len(pending)
+        await asyncio.gather(*tasks, return_exceptions=True)
+    return last_started
+
+
+def buyer_positions(arrivals: int, buyers: int) -> list[int]:
+    """Which arrivals buy: `buyers` of them spread evenly over the arrival order."""
+    return [j * arrivals // buyers for j in range(buyers)] if buyers else []
+
+
+def arrival_figures(arrivals: list[Arrival], server_cpu_s: float | None) -> dict:
+    """Phase 1: time to a usable map, bytes and the server's CPU per arrival, every answer."""
+    usable = [a for a in arrivals if a.usable_ns]
+    statuses: dict[str, Counter] = {}
+    body_bytes: Counter = Counter()
+    latency: dict[str, list[float]] = {}
+    for a in arrivals:
+        for op, status, size, seconds in a.answers:
+            statuses.setdefault(op, Counter())[str(status)] += 1
+            body_bytes[op] += size
+            latency.setdefault(op, []).append(seconds)
+    n = len(arrivals)
+    return {
+        "arrivals": n,
+        "maps_usable": len(usable),
+        "time_to_map_ms": quantiles([a.usable_ns - a.started_ns for a in usable], 1e-6),
+        "wire_bytes_per_arrival": quantiles([a.bytes_to_map for a in usable]),
+        "server_cpu_s": round(server_cpu_s, 3) if server_cpu_s is not None else None,
+        "server_cpu_ms_per_arrival": (
+            round(server_cpu_s / n * 1e3, 2) if server_cpu_s is not None and n else None
+        ),
+        "requests": {
+            op: {
+                "statuses": dict(statuses[op]),
+                "body_bytes_per_answer": round(body_bytes[op] / max(1, len(latency[op]))),
+                "latency_ms": quantiles(latency[op], 1e3),
+            }
+            for op in statuses
+        },
+        "answers_503": sum(c.get("503", 0) for c in statuses.values()),
+    }
+
+
+# --- the buyers ------------------------------------------------------------------------------
+
+
+def near_stage(seats: list[dict], layout: dict | None) -> list[int]:
+    """The event's seats from the best to the worst, as a buyer looks at the map: nearest the
+    stage on the room's plan (the distance from the seat to the stage's shape, then to its
+    centre), or, for an event without a layout (a grid), the first rows first, each from its
+    middle out."""
+    stages = [s for s in (layout or {}).get("shapes", []) if s.get("role") == "stage"]
+    if stages:
+        stage = stages[0]
+        x0, y0 = stage["x"], stage["y"]
+        x1, y1 = x0 + stage["width"], y0 + stage["height"]
+        cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+
+        def distance(p: dict) -> tuple[float, float]:
+            dx = max(x0 - p["x"], 0, p["x"] - x1)
+            dy = max(y0 - p["y"], 0, p["y"] - y1)
+            return (round(math.hypot(dx, dy)), math.hypot(p["x"] - cx, p["y"] - cy))
+
+        return [p["id"] for p in sorted(layout["seats"], key=distance)]
+    rows: dict[tuple, list[dict]] = {}
+    for seat in seats:
+        rows.setdefault((seat["section"], seat["row"]), []).append(seat)
+    ranked = []
+    for rank, row in enumerate(rows.values()):
+        middle = (min(s["number"] for s in row) + max(s["number"] for s in row)) / 2
+        ranked += [((rank, abs(s["number"] - middle)), s["id"]) for s in row]
+    return [seat_id for _, seat_id in sorted(ranked)]
+
+
+def near_stage_picker(model: SeatModel, ranking: list[int]):
+    """The seat a buyer clicks next: one of the best `SPREAD` seats its own map shows free,
+    the best likelier (so everyone's first clicks meet near the stage), never one it tried."""
+    tried: set[int] = set()
+
+    def next_seat() -> int | None:
+        free = []
+        for seat in ranking:
+            if seat in tried:
+                continue
+            state = model.state(seat)
+            if state is not None and state[0] == "available":
+                free.append(seat)
+                if len(free) == SPREAD:
+                    break
+        if not free:
+            return None
+        seat = free[int(random.random() ** 2 * len(free))]
+        tried.add(seat)
+        return seat
+
+    return next_seat
+
+
+@dataclass(frozen=True)
+class BuyerPlan:
+    """What each buyer does (`--journey-seats`, `--best-share`, `--cancel-share`)."""
+
+    seats: tuple[int, int] = (1, 4)
+    best_share: float = 0.3
+    cancel_share: float = 0.1
+
+
+async def hold_best(c: Clicker, count: int) -> list[int]:
+    """Best available (`POST /api/events/{id}/best/`): the seats held, or none."""
+    _, code, answer = await c.call("best", "best/", {"count": count})
+    if code != "ok":
+        c.rec.journey_notes[f"best_refused:{code}"] += 1
+        return []
+    held = [s["id"] for s in orjson.loads(answer)["seats"]]
+    c.held.extend(held)
+    return held
+
+
+async def buyer(
+    c: Clicker, model: SeatModel, ranking: list[int], plan: BuyerPlan, start: asyncio.Event
+) -> None:
+    """One buyer at the on-sale: when it opens, hold seats (best available, or clicks near the
+    stage on its own map), book them, perhaps cancel."""
+    await start.wait()
+    wanted = random.randint(*plan.seats)
+    await c.make_room(wanted)
+    started = time.perf_counter()
+    if random.random() < plan.best_share:
+        got = await hold_best(c, wanted)
+    else:
+        got = await hold_by_clicks(c, wanted, near_stage_picker(model, ranking))
+    if got:
+        await book(c, got, started, plan.cancel_share)
+
+
+def onsale_figures(result: dict, rec: Recorder, seconds: float) -> dict:
+    """The on-sale in one place: the arrivals' figures and the buying's, from the run's
+    result (`arrivals`, `clicks`, `journey`, `push`, `server`, `verdict`); `seconds`: the
+    buying's (from the first click until every buyer is done)."""
+    arrivals, clicks, push = result["arrivals"], result["clicks"], result["push"]
+    journey, server = result.get("journey") or {}, result["server"]
+    ops = clicks["by_op"]
+    click_503 = sum(1 for r in rec.requests if r[1] == 503)
+    return {
+        "arrivals": arrivals["arrivals"],
+        "maps_usable": arrivals["maps_usable"],
+        "time_to_map_ms": arrivals["time_to_map_ms"],
+        "wire_bytes_per_arrival": arrivals["wire_bytes_per_arrival"],
+        "server_cpu_ms_per_arrival": arrivals["server_cpu_ms_per_arrival"],
+        "buyers": clicks["clickers"],
+        "click_ms": (ops.get("lock") or {}).get("latency_ms"),
+        "best_ms": (ops.get("best") or {}).get("latency_ms"),
+        "holds_per_s": clicks["holds_per_s"],
+        "bookings_per_s": journey.get("bookings_per_s"),
+        "bookings": journey.get("bookings"),
+        "cancellations": journey.get("cancellations"),
+        "answers_503": arrivals["answers_503"] + click_503,
+        "push_p99_ms": push["latency_ms"]["p99"],
+        "deliveries_per_s": round(push["delivered"] / seconds, 1) if seconds else None,
+        "server_cpu_us_per_delivery": server["cpu_us_per_delivery"],
+        "verdict": result["verdict"]["passed"],
+    }

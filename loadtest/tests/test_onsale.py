@@ -1,0 +1,64 @@
+"""The on-sale profile against a real server on the full stack: arrivals open a room's map as
+the shipped client does, buyers among them hold near the stage and book at once, and the run
+reports every figure of the on-sale with a verdict that passes."""
+
+import pytest
+
+from loadtest.cli import parse_args
+from loadtest.figures import table
+from loadtest.run import main_async
+
+from .stack import Stack
+
+pytestmark = pytest.mark.slow
+
+
+async def test_thirty_arrivals_within_two_seconds_get_their_maps_and_six_buyers_book(
+    stack: Stack,
+):
+    options = parse_args(
+        ["--url", stack.base, "--event", str(stack.room_event), "--users", str(stack.users)]
+        + ["--profile", "onsale", "--arrivals", "30", "--arrive-within", "2"]
+        + ["--click-share", "0.2", "--best-share", "0.3", "--cancel-share", "0.3"]
+        + ["--return-share", "0.5", "--journey-seats", "1-3", "--auth", "bearer"]
+        + ["--server-pid", str(stack.server_pid), "--duration", "20", "--idle", "0.2"]
+        + ["--settle", "1.5", "--seed", "7", "--quiet"]
+    )
+    result = await main_async(options)
+    print(table(result))
+
+    assert result["verdict"]["passed"], result["verdict"]
+    # Every socket's final map was compared with the server's, and every booking checked.
+    assert result["verdict"]["watchers_checked"] == 30
+    assert result["verdict"]["watchers_mismatched"] == 0
+    assert result["verdict"]["bookings_checked"] == result["journey"]["bookings"] >= 1
+
+    arrivals = result["arrivals"]
+    # The client's arrival: the event, the layout (revalidated by the returning half) and the
+    # seat list, each once per arrival since none failed.
+    requests = arrivals["requests"]
+    assert requests["event"]["statuses"] == {"200": 30}
+    assert requests["seats"]["statuses"] == {"200": 30}
+    layout = requests["layout"]["statuses"]
+    assert layout.get("304", 0) >= 5 and layout.get("200", 0) >= 5
+    assert sum(layout.values()) == 30
+
+    onsale = result["onsale"]
+    assert onsale["arrivals"] == onsale["maps_usable"] == 30
+    assert onsale["buyers"] == 6
+    for quantile in ("p50", "p95", "p99"):
+        assert onsale["time_to_map_ms"][quantile] > 0
+    # What the wire carried: at least the bodies (the seat list of 120 seats alone is ~20 KB).
+    smallest_bodies = requests["seats"]["body_bytes_per_answer"] + 2
+    assert onsale["wire_bytes_per_arrival"]["p50"] > smallest_bodies > 10_000
+    assert onsale["server_cpu_ms_per_arrival"] > 0
+    assert onsale["click_ms"]["p50"] is not None and onsale["click_ms"]["p99"] is not None
+    assert onsale["holds_per_s"] > 0 and onsale["bookings_per_s"] > 0
+    assert onsale["answers_503"] == 0
+    assert onsale["push_p99_ms"] is not None
+    assert onsale["deliveries_per_s"] > 0
+    assert onsale["server_cpu_us_per_delivery"] > 0
+    assert onsale["verdict"] is True
+    # Every holder watched its own map: each push reached all 30 sockets.
+    push = result["push"]
+    assert push["delivered"] == push["expected"] > 0
