@@ -42,13 +42,14 @@ def _fanout_row(name: str, r: dict) -> str:
 
 def _clicks_row(name: str, r: dict) -> str:
     if r.get("failed"):
-        return f"| {name} | failed: {r['failed'][:80]} | | | | | | | | |"
+        return f"| {name} | failed: {r['failed'][:80]} | | | | | | | | | |"
     k = r["clicks"]
     errors = ", ".join(f"{code} {n}" for code, n in sorted(k["errors_by_code"].items())) or "none"
     winners = k.get("winners", "–")
     push = r.get("push", {}).get("latency_ms") or {}
     return (
-        f"| {name} | {k['clickers']} | {k.get('requests_per_s', '–')} | {k['holds_per_s']} | "
+        f"| {name} | {k['clickers']} | {_get(r, 'connect', 'ready')} | "
+        f"{k.get('requests_per_s', '–')} | {k['holds_per_s']} | "
         f"{_q(k['latency_ms'], 'p50')} / {_q(k['latency_ms'])} | "
         f"{_q(push, 'p50') if push else '–'} / {_q(push) if push else '–'} | "
         f"{_get(r, 'server', 'cpu_share', default='–')} | {winners} | {errors} | "
@@ -93,6 +94,36 @@ def client_path_table(results: dict) -> list[str]:
             f"{srv.get('cpu_share', '–')} | {srv.get('cpu_ms_per_request', '–')} ms | "
             f"{f'{per_booking} ms' if per_booking else '–'} | "
             f"{'PASS' if r['verdict']['passed'] else 'FAIL'} |"
+        )
+    return lines
+
+
+def onsale_table(results: dict) -> list[str]:
+    """Issue 21: arrivals (time to a usable map, server CPU and wire bytes each), then buyers
+    (clicks, holds and bookings a second, 503s, pushes) on the same event."""
+    lines = [
+        "| scenario | maps usable | time to map p50 / p95 / p99 | server CPU per arrival | "
+        "wire KiB per arrival | buyers | click p50 / p99 | holds/s | bookings/s | 503 answers | "
+        "push p99 | deliveries/s | server CPU per delivery | verdict |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for name, r in results.items():
+        if not name.startswith("onsale"):
+            continue
+        if r.get("failed") or "onsale" not in r:
+            lines.append(f"| {name} | failed: {str(r.get('failed'))[:80]} |" + " |" * 12)
+            continue
+        o = r["onsale"]
+        wire = (o["wire_bytes_per_arrival"] or {}).get("mean")
+        push = o["push_p99_ms"]
+        lines.append(
+            f"| {name} | {o['maps_usable']}/{o['arrivals']} | {_ms3(o['time_to_map_ms'])} | "
+            f"{o['server_cpu_ms_per_arrival']} ms | "
+            f"{f'{wire / 1024:.1f}' if wire is not None else '–'} | {o['buyers']} | "
+            f"{_q(o['click_ms'], 'p50')} / {_q(o['click_ms'])} | {o['holds_per_s']} | "
+            f"{o['bookings_per_s']} | {o['answers_503']} | "
+            f"{_q({'p99': push}) if push is not None else '–'} | {o['deliveries_per_s']} | "
+            f"{o['server_cpu_us_per_delivery']} µs | {'PASS' if o['verdict'] else 'FAIL'} |"
         )
     return lines
 
@@ -173,13 +204,20 @@ def write_benchmarks(
         "",
         "## Clicks",
         "",
-        "| scenario | clickers | requests/s | holds/s | answer p50 / p99 | push p50 / p99 "
-        "(10 watchers) | server cores | winners | errors by code | verdict |",
-        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+        "| scenario | clickers | watchers | requests/s | holds/s | answer p50 / p99 | push p50 / "
+        "p99 | server cores | winners | errors by code | verdict |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
     for name, r in results.items():
         if name.startswith(("uniform", "hot", "book", "churn")):
             lines.append(_clicks_row(name, r))
+    if any(n.startswith("onsale") for n in results):
+        lines += [
+            "",
+            "## On-sale: arrivals open the map as the shipped client does, then buyers at once",
+            "",
+            *onsale_table(results),
+        ]
     if any(n.startswith(CLIENT_PATH) for n in results):
         lines += [
             "",
