@@ -38,5 +38,6 @@ urlpatterns = [
             SpectacularSwaggerSplitView.as_view(url_name="schema")
         ),
     ),
-    re_path(r"^.*$", views.ApiNotFound.as_view()),
+    # Any other path, with any character in it (`.` would not take a newline).
+    re_path(r"^[\s\S]*$", views.ApiNotFound.as_view()),
 ]

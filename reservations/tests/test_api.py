@@ -648,6 +648,7 @@ class TestErrorShape:
     def test_unknown_route_is_json_404(self, api):
         assert_error(api.get("/api/nothing/here/"), 404, "not_found")
         assert_error(api.post("/api/login"), 404, "not_found")
+        assert_error(api.get("/api/reservations/a\nb/"), 404, "not_found")
 
     def test_wrong_method_is_405(self, api, alice_api, event):
         assert_error(api.delete("/api/events/"), 405, "method_not_allowed")
