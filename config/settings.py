@@ -199,6 +199,15 @@ if REDIS_URL:
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# The encoded seat map and layout documents, in each process's memory (api/map_document.py):
+# four entries per event's document and version (its tags and three bodies; the arena's map is
+# 1.3 MB in all), the least recently used dropped first past DOCUMENT_CACHE_ENTRIES.
+CACHES["documents"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "seatmap-documents",
+    "TIMEOUT": None,  # a key names one version of a document, which never changes
+    "OPTIONS": {"MAX_ENTRIES": env.int("DOCUMENT_CACHE_ENTRIES", default=200)},
+}
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -22,6 +22,7 @@ from .models import Event, PriceCategory, Reservation, ReservedSeat, Seat, Venue
 from .rules import free_q, live_lock_q
 from .services.blocking import seats_block, seats_unblock
 from .services.categories import category_price_set, seats_category_set
+from .services.map_version import map_version_bump
 from .services.venues import event_create_on_layout, layout_create
 from .venues.layout_file import LayoutError, parse_layout
 
@@ -156,6 +157,8 @@ class EventAdmin(admin.ModelAdmin):
         super().save_formset(request, form, formset, change)
         for category_id, price in repriced.items():
             category_price_set(category_id=category_id, price=price)
+        if formset.has_changed():  # a name, colour or order the seat map shows
+            map_version_bump(event_id=form.instance.pk)
 
     def save_model(self, request, obj, form, change):
         if change:

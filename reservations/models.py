@@ -73,6 +73,9 @@ class Event(models.Model):
         max_length=10, choices=OrphanMode.choices, default=OrphanMode.OFF
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # Grows by one in every transaction that changes what GET .../map/ shows of its seats
+    # (categories, prices, blocks: services/map_version.py); it names the cached document.
+    map_version = models.PositiveIntegerField(default=0)
 
     class Meta:
         ordering = ["starts_at", "id"]

@@ -13,7 +13,7 @@ from django.db.models import Count, Max, Min, Prefetch, QuerySet
 from django.utils import timezone
 
 from .exceptions import NotFound
-from .models import Event, PriceCategory, Reservation, ReservedSeat, Seat
+from .models import Event, PriceCategory, Reservation, ReservedSeat, Seat, VenueLayout
 from .rules import free_q
 from .services.sql import SEAT_FIELDS
 
@@ -99,6 +99,86 @@ def layout_get(*, event_id: int) -> EventLayout:
         shapes=event.layout.shapes,
         seats=list(seats.values_list("id", "x", "y", "rotation")),
     )
+
+
+class MapVersion(NamedTuple):
+    """What names the static part of an event's seat map: the event's `map_version`, and its
+    creation time, so that a document never outlives its event (an id used again)."""
+
+    event_id: int
+    version: int
+    created_at: datetime
+    has_layout: bool
+
+
+# The static columns of a seat, as GET .../map/ shows them (presenters.seat_plan_json).
+PLAN_FIELDS = (
+    "id",
+    "label",
+    "section",
+    "row",
+    "number",
+    "category_id",
+    "accessible",
+    "companion",
+    "restricted_view",
+    "blocked",
+    "x",
+    "y",
+    "rotation",
+)
+
+
+class SeatPlan(NamedTuple):
+    """Everything about an event's seats that does not change while they are on sale: its
+    categories (id, name, price, colour) in the organiser's order, its seats in layout order
+    (columns as PLAN_FIELDS), and its room's plan (width, height, shapes), none for a grid."""
+
+    version: MapVersion
+    categories: list[tuple]
+    seats: list[tuple]
+    plan: tuple[float, float, list] | None
+
+
+def map_version_get(*, event_id: int) -> MapVersion:
+    """One query of one row: enough to answer a revalidation of map/ or layout/."""
+    row = Event.objects.filter(pk=event_id).values_list("map_version", "created_at", "layout_id")
+    found = row.first()
+    if found is None:
+        raise NotFound("No such event.")
+    version, created_at, layout_id = found
+    return MapVersion(event_id, version, created_at, layout_id is not None)
+
+
+def seat_plan_get(*, version: MapVersion) -> SeatPlan:
+    """The seats' static columns, their categories and the plan: three queries.
+
+    Read after `version`, so what they say is at least that version (a newer one is harmless:
+    its own version's document is built when asked). Seats are read before categories; should a
+    category have been added and filled, or emptied and removed, in between, both are read
+    again (either write bumps the version, so this is rare and the next version is coming)."""
+    event_id = version.event_id
+    plan = None
+    if version.has_layout:
+        layout = VenueLayout.objects.filter(events=event_id).values_list(
+            "width", "height", "shapes"
+        )
+        plan = layout.first()
+    seats: list[tuple] = []
+    categories: list[tuple] = []
+    for _ in range(3):
+        seats = list(
+            Seat.objects.filter(event_id=event_id).order_by("id").values_list(*PLAN_FIELDS)
+        )
+        categories = list(
+            PriceCategory.objects.filter(event_id=event_id)
+            .order_by("position", "id")
+            .values_list("id", "name", "price", "colour")
+        )
+        known = {category[0] for category in categories}
+        if all(seat[5] in known for seat in seats):
+            break
+    return SeatPlan(version, categories, seats, plan)
 
 
 def seat_states_get(*, event_id: int) -> SeatRows:

@@ -19,6 +19,7 @@ urlpatterns = [
     path("events/<int:event_id>/", views.EventDetailApi.as_view()),
     path("events/<int:event_id>/seats/", views.SeatListApi.as_view()),
     path("events/<int:event_id>/layout/", views.LayoutApi.as_view()),
+    path("events/<int:event_id>/map/", views.SeatPlanApi.as_view()),
     path("events/<int:event_id>/seats/<int:seat_id>/lock/", views.SeatLockApi.as_view()),
     path("events/<int:event_id>/seats/<int:seat_id>/extend/", views.SeatExtendApi.as_view()),
     path("events/<int:event_id>/seats/<int:seat_id>/unlock/", views.SeatUnlockApi.as_view()),

@@ -1,14 +1,10 @@
 """The HTTP API of API.md: one small class per operation. Parse, call a service, shape."""
 
-import hashlib
-
-import orjson
 from django.contrib.auth import authenticate, get_user_model, login, logout
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
-from django.utils.cache import get_conditional_response
 from django.utils.decorators import method_decorator
 from django.views.decorators.csrf import ensure_csrf_cookie
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
@@ -33,6 +29,7 @@ from .inputs import (
     best_request_of,
     idempotency_key_of,
 )
+from .map_document import LAYOUT, SEAT_MAP, document_response
 from .pagination import PAGE_PARAMETERS, page_of, paginated
 from .presenters import (
     EventDetailOutput,
@@ -202,8 +199,22 @@ class SeatListApi(APIView):
         return HttpResponse(body, content_type="application/json")
 
 
+class SeatPlanApi(APIView):
+    """The seat map's static part, all seats in columns: built and compressed once per version
+    of the event's map (map_document.py), revalidated by ETag."""
+
+    throttle_classes = [AnonReadThrottle]
+
+    @extend_schema(
+        responses={200: presenters.SeatPlanOutput, 304: None},
+        parameters=[OpenApiParameter("If-None-Match", str, OpenApiParameter.HEADER)],
+    )
+    def get(self, request, event_id: int):
+        return document_response(request, SEAT_MAP, event_id=event_id)
+
+
 class LayoutApi(APIView):
-    """The room's drawing: sent once and revalidated by ETag (a 20,000-seat plan is ~1 MB)."""
+    """The room's drawing (a 20,000-seat plan is ~1 MB): built once as the seat map is."""
 
     throttle_classes = [AnonReadThrottle]
 
@@ -212,15 +223,7 @@ class LayoutApi(APIView):
         parameters=[OpenApiParameter("If-None-Match", str, OpenApiParameter.HEADER)],
     )
     def get(self, request, event_id: int):
-        body = orjson.dumps(presenters.layout_json(selectors.layout_get(event_id=event_id)))
-        etag = f'"{hashlib.sha256(body).hexdigest()[:32]}"'
-        response = get_conditional_response(request, etag=etag) or HttpResponse(
-            body, content_type="application/json"
-        )
-        response["ETag"] = etag
-        # Stored by the browser, and asked again with If-None-Match each time (a 304 is tiny).
-        response["Cache-Control"] = "public, no-cache"
-        return response
+        return document_response(request, LAYOUT, event_id=event_id)
 
 
 class SeatLockApi(APIView):

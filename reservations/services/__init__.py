@@ -30,6 +30,9 @@ Locking, written down once:
 6. Each changed seat's ``version`` grows by one in the same transaction, and the change is
    announced with ``signals.seats_changed_on_commit``: a rolled-back transaction tells nobody
    anything. (The fast path, which commits on its own connection, announces after its commit.)
+7. A write of what the seat map's static document shows (a price, a seat's category, a block)
+   bumps the event's ``map_version`` last, in its transaction (``map_version.py``); no other
+   write locks the event row.
 
 Where each rule lives:
 

@@ -16,6 +16,7 @@ from ..rules import seat_is_free
 from ..signals import seats_changed_on_commit
 from . import sql
 from .bookings import lock_seat_rows
+from .map_version import map_version_bump
 
 Status = Seat.Status
 _FIELDS = [
@@ -46,6 +47,8 @@ def seats_block(*, event_id: int, seat_ids: Sequence[int], reason: str = "") -> 
             sql.BLOCK.apply(seat)
             seat.blocked, seat.blocked_reason = True, reason
         Seat.objects.bulk_update(changed, _FIELDS)
+        if changed:
+            map_version_bump(event_id=event_id)  # `blocked` is in the seat map's document
         seats_changed_on_commit(event_id=event_id, seats=changed)
         return seats
 
@@ -58,5 +61,7 @@ def seats_unblock(*, event_id: int, seat_ids: Sequence[int]) -> list[Seat]:
             sql.FREE.apply(seat)
             seat.blocked, seat.blocked_reason = False, ""
         Seat.objects.bulk_update(seats, _FIELDS)
+        if seats:
+            map_version_bump(event_id=event_id)
         seats_changed_on_commit(event_id=event_id, seats=seats)
         return seats

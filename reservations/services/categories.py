@@ -2,7 +2,8 @@
 
 `Seat.price` is a copy of the category's price, kept so the hold and book paths read one row.
 Changing a price here changes the seats of the category in the same transaction, and changes
-no booking: a reservation keeps the prices it was sold at (ReservedSeat.price).
+no booking: a reservation keeps the prices it was sold at (ReservedSeat.price). Each write bumps
+the event's map version (map_version.py) in its transaction.
 """
 
 from decimal import Decimal
@@ -11,6 +12,7 @@ from django.db import transaction
 
 from ..exceptions import NotFound
 from ..models import PriceCategory, Seat
+from .map_version import map_version_bump
 
 
 def category_price_set(*, category_id: int, price: Decimal) -> PriceCategory:
@@ -21,6 +23,7 @@ def category_price_set(*, category_id: int, price: Decimal) -> PriceCategory:
         category.price = price
         category.save(update_fields=["price"])
         Seat.objects.filter(category_id=category_id).update(price=price)
+        map_version_bump(event_id=category.event_id)
         return category
 
 
@@ -44,7 +47,9 @@ def seats_categorise(
             start = rows.index(first_row) if first_row in rows else 0
             end = rows.index(last_row) if last_row in rows else len(rows) - 1
             seats = seats.filter(row__in=rows[start : end + 1])
-        return seats.update(category=category, price=category.price)
+        moved = seats.update(category=category, price=category.price)
+        map_version_bump(event_id=event_id)
+        return moved
 
 
 def seats_category_set(*, event_id: int, category_id: int, seat_ids: list[int]) -> int:
@@ -54,4 +59,6 @@ def seats_category_set(*, event_id: int, category_id: int, seat_ids: list[int]) 
         if category is None:
             raise NotFound("No such category in this event.")
         seats = Seat.objects.filter(event_id=event_id, id__in=seat_ids)
-        return seats.update(category=category, price=category.price)
+        moved = seats.update(category=category, price=category.price)
+        map_version_bump(event_id=event_id)
+        return moved

@@ -1,0 +1,104 @@
+"""The documents an arriving buyer's page loads whole, each built once and compressed once:
+
+* ``SEAT_MAP``, GET /api/events/{id}/map/: everything about the seats that does not change
+  while they are on sale (presenters.seat_plan_json);
+* ``LAYOUT``, GET /api/events/{id}/layout/: the room's drawing, byte for byte as it always was.
+
+Both are named by the event's map version (selectors.map_version_get, one query of one row),
+which every write of what they show bumps (services/map_version.py). Each process keeps, in the
+bounded "documents" cache (settings.CACHES: local memory, least recently used out first), per
+document, event and version, the ETag of each content-coding and each coded body
+(api/content_coding.py). A revalidation whose If-None-Match holds the current tag is answered
+304 from the tags alone, and a 200 sends the stored body of the coding the request takes:
+neither reads a seat nor hashes a byte. Only a version not seen yet, or pushed out of the
+cache, is read and built, by one thread at a time per key; the others wait and find it built.
+"""
+
+import threading
+from collections.abc import Callable
+from typing import NamedTuple
+
+import orjson
+from django.core.cache import caches
+from django.http import HttpRequest, HttpResponse
+from django.utils.cache import get_conditional_response, patch_vary_headers
+
+from reservations import selectors
+from reservations.exceptions import NotFound
+from reservations.selectors import MapVersion
+
+from . import presenters
+from .content_coding import CODINGS, IDENTITY, Encoded, coding_for, encode
+
+# Stored by browsers and CDNs, and asked again with If-None-Match each time: a reprice shows at
+# once, and a 304 costs the version's one-row read.
+CACHE_CONTROL = "public, no-cache"
+
+
+class Document(NamedTuple):
+    name: str
+    build: Callable[[MapVersion], bytes]
+    needs_layout: bool  # a grid event has none: 404
+
+
+SEAT_MAP = Document(
+    "map",
+    lambda version: orjson.dumps(
+        presenters.seat_plan_json(selectors.seat_plan_get(version=version))
+    ),
+    needs_layout=False,
+)
+LAYOUT = Document(
+    "layout",
+    lambda version: orjson.dumps(
+        presenters.layout_json(selectors.layout_get(event_id=version.event_id))
+    ),
+    needs_layout=True,
+)
+
+# Builds of one key queue on one lock (of a fixed few), so a crowd arriving at a new version
+# builds it once per process.
+_build_locks = tuple(threading.Lock() for _ in range(16))
+
+
+def document_response(request: HttpRequest, document: Document, *, event_id: int) -> HttpResponse:
+    """200 with the body in the coding the request takes, or 304; 404 for no such event."""
+    version = selectors.map_version_get(event_id=event_id)
+    if document.needs_layout and not version.has_layout:
+        raise NotFound("This event has no layout: its seats are a grid.")
+    coding = coding_for(request.headers.get("Accept-Encoding", ""))
+    key = _key(document, version)
+    cache = caches["documents"]
+    etags = cache.get(key) or _built(document, version, key).etags
+    answer = get_conditional_response(request, etag=etags[coding])
+    if answer is None:
+        body = cache.get(f"{key}:{coding}")
+        if body is None:
+            encoded = _built(document, version, key)
+            etags, body = encoded.etags, encoded.bodies[coding]
+        answer = HttpResponse(body, content_type="application/json")
+        if coding != IDENTITY:
+            answer["Content-Encoding"] = coding
+    answer["ETag"] = etags[coding]
+    answer["Cache-Control"] = CACHE_CONTROL
+    patch_vary_headers(answer, ["Accept-Encoding"])
+    return answer
+
+
+def _key(document: Document, version: MapVersion) -> str:
+    created = version.created_at.timestamp()
+    return f"{document.name}:{version.event_id}:{created}:{version.version}"
+
+
+def _built(document: Document, version: MapVersion, key: str) -> Encoded:
+    """The document of `version`, encoded: as stored, or built, encoded and stored now."""
+    cache = caches["documents"]
+    body_keys = {coding: f"{key}:{coding}" for coding in CODINGS}
+    with _build_locks[hash(key) % len(_build_locks)]:
+        found = cache.get_many([key, *body_keys.values()])
+        if len(found) == 1 + len(body_keys):
+            return Encoded({c: found[k] for c, k in body_keys.items()}, found[key])
+        encoded = encode(document.build(version))
+        cache.set_many({body_keys[c]: body for c, body in encoded.bodies.items()})
+        cache.set(key, encoded.etags)  # last: tags found mean bodies stored (unless culled)
+        return encoded
