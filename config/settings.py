@@ -75,6 +75,10 @@ WS_PING_TIMEOUT = env.float("WS_PING_TIMEOUT", default=20.0)
 # Open sockets per client address and server process; 0 = no cap (one load-test host may open
 # thousands). The address is NUM_PROXIES's (reservations/api/client_address.py).
 WS_MAX_SOCKETS_PER_ADDRESS = env.int("WS_MAX_SOCKETS_PER_ADDRESS", default=0)
+# An event's changes are merged over this window into one `seats` frame per server process
+# (realtime/coalesce.py): a watcher gets at most ~10 frames a second, however fast people
+# click. 0 sends each transaction as its own frame.
+WS_COALESCE_SECONDS = env.float("WS_COALESCE_SECONDS", default=0.1)
 
 INSTALLED_APPS = [
     "daphne",

@@ -19,7 +19,6 @@ import threading
 import time
 import weakref
 
-import orjson
 import redis.asyncio
 from channels.layers import get_channel_layer
 from django.conf import settings
@@ -40,22 +39,28 @@ def event_group(event_id: int) -> str:
 def on_seats_changed(sender, *, event_id: int, changes: list[SeatChange], **kwargs) -> None:
     """The receiver of reservations' `seats_changed` (connected in RealtimeConfig.ready)."""
     seats_publish(
-        event_id, [seat_change_json(c.id, c.status, c.version, c.locked_until) for c in changes]
+        event_id,
+        [seat_change_json(c.id, c.status, c.version, c.locked_until) for c in changes],
+        [c.holder for c in changes],
     )
 
 
-def seats_publish(event_id: int, changes: list[dict]) -> None:
+def seats_publish(event_id: int, changes: list[dict], holders: list[int | None] = ()) -> None:
     """Send one `seats` frame to every watcher of the event, on every server process.
+
+    `holders`, beside `changes`, says who holds each seat that is held: the processes' live
+    maps keep it (live_map.py), the sockets never see it.
 
     Returns at once, from any thread or loop: it hands the frame to the publisher of
     `publisher_loop()`, which sends it.
     """
     committed_ns = time.time_ns()
+    item = (changes, list(holders) or [None] * len(changes), committed_ns)
     loop = publisher_loop()
     if loop is _running_loop():
-        _enqueue(event_id, changes, committed_ns)
+        _enqueue(event_id, item)
     else:
-        loop.call_soon_threadsafe(_enqueue, event_id, changes, committed_ns)
+        loop.call_soon_threadsafe(_enqueue, event_id, item)
 
 
 def _running_loop() -> asyncio.AbstractEventLoop | None:
@@ -133,14 +138,14 @@ class _Publisher:
     """
 
     def __init__(self):
-        self.pending: list[tuple[int, list[dict], int]] = []
+        self.pending: list[tuple[int, tuple]] = []  # (event_id, (changes, holders, ts))
         self.wake = asyncio.Event()
         self.idle = asyncio.Event()  # nothing pending, nothing on its way
         self.counters = counters(async_redis() if settings.REDIS_URL else None)
         self.task = asyncio.ensure_future(self._run())
 
-    def put(self, event_id: int, changes: list[dict], committed_ns: int) -> None:
-        self.pending.append((event_id, changes, committed_ns))
+    def put(self, event_id: int, item: tuple) -> None:
+        self.pending.append((event_id, item))
         self.idle.clear()
         self.wake.set()
 
@@ -151,9 +156,9 @@ class _Publisher:
             await self.wake.wait()
             self.wake.clear()
             batch, self.pending = self.pending, []
-            by_event: dict[int, list[tuple[list[dict], int]]] = {}
-            for event_id, changes, committed_ns in batch:
-                by_event.setdefault(event_id, []).append((changes, committed_ns))
+            by_event: dict[int, list[tuple]] = {}
+            for event_id, item in batch:
+                by_event.setdefault(event_id, []).append(item)
             for event_id, items in by_event.items():
                 try:
                     epoch, last_seq = await self.counters.next(event_id, len(items))
@@ -170,38 +175,23 @@ _publishers: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _Publisher]" 
 )
 
 
-def _enqueue(event_id: int, changes: list[dict], committed_ns: int) -> None:
+def _enqueue(event_id: int, item: tuple) -> None:
     loop = asyncio.get_running_loop()
     publisher = _publishers.get(loop)
     if publisher is None or publisher.task.done():
         publisher = _publishers[loop] = _Publisher()
-    publisher.put(event_id, changes, committed_ns)
+    publisher.put(event_id, item)
 
 
-def _seats_frames(
-    event_id: int, batch: list[tuple[list[dict], int]], epoch: str, last_seq: int
-) -> dict:
-    """One layer message carrying one `seats` frame per committed transaction of `batch`.
-
-    Each frame is encoded once here; every process relays the same strings to its sockets.
-    """
+def _seats_frames(event_id: int, batch: list[tuple], epoch: str, last_seq: int) -> dict:
+    """One layer message carrying each committed transaction of `batch` as `[seq, ts,
+    changes, holders]`: every process keeps its live map with them, merges them over its
+    window and encodes the merged frame once for its sockets (feed.py)."""
     first_seq = last_seq - len(batch) + 1
     frames = [
-        [
-            seq,
-            orjson.dumps(
-                {
-                    "type": "seats",
-                    "event_id": event_id,
-                    "seq": seq,
-                    "epoch": epoch,
-                    # Commit time, epoch ns: watchers on the same host measure push latency.
-                    "ts": committed_ns,
-                    "changes": changes,
-                }
-            ).decode(),
-        ]
-        for seq, (changes, committed_ns) in enumerate(batch, start=first_seq)
+        # ts: the commit time, epoch ns: watchers on the same host measure push latency.
+        [seq, committed_ns, changes, holders]
+        for seq, (changes, holders, committed_ns) in enumerate(batch, start=first_seq)
     ]
     return {"type": "seats.message", "event_id": event_id, "epoch": epoch, "frames": frames}
 

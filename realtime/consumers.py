@@ -15,6 +15,7 @@ from django.conf import settings
 
 from reservations.api.client_address import scope_client_address
 
+from .frames import PREBUILT_FRAMES, Encoded, encoded_text
 from .hub import CLOSE_LAYER_DOWN, hub
 from .outbox import CLOSE_TOO_SLOW, Outbox
 
@@ -29,8 +30,8 @@ CLOSE_TOO_MANY = 4429
 SNAPSHOT_INTERVAL = 2.0
 MAX_FRAME_BYTES = 4096
 
-INVALID = '{"type":"error","code":"invalid"}'
-PONG = '{"type":"pong"}'
+INVALID = encoded_text('{"type":"error","code":"invalid"}')
+PONG = encoded_text('{"type":"pong"}')
 
 
 class EventSeatsConsumer(AsyncWebsocketConsumer):
@@ -40,9 +41,10 @@ class EventSeatsConsumer(AsyncWebsocketConsumer):
     async def connect(self):
         self.event_id = int(self.scope["url_route"]["kwargs"]["event_id"])
         self.address = scope_client_address(self.scope)
-        self.outbox = Outbox(self.base_send)
+        prebuilt = self.scope.get("extensions", {}).get(PREBUILT_FRAMES)
+        self.outbox = Outbox(self.base_send, prebuilt["write"] if prebuilt else None)
         # Relayed messages that come while a snapshot is read wait here (None: not reading one).
-        self._pending: list[tuple[str, int, str]] | None = []
+        self._pending: list[tuple[Encoded, int, str]] | None = []
         self._snapshot_seq = ("", 0)
         self._next_snapshot_at = 0.0
         self._snapshot_due: asyncio.TimerHandle | None = None
@@ -125,39 +127,39 @@ class EventSeatsConsumer(AsyncWebsocketConsumer):
             self._pending = []
         self._next_snapshot_at = time.monotonic() + SNAPSHOT_INTERVAL
         try:
-            snapshot = await hub().snapshot(self.event_id)
+            epoch, seq, snapshot = await hub().snapshot(self.event_id)
         except Exception as exc:  # Redis or the database went away mid-read
             logger.warning("snapshot of event %s failed: %s", self.event_id, exc)
             await self.drop(CLOSE_LAYER_DOWN)
             return
-        self._snapshot_seq = (snapshot.epoch, snapshot.seq)
-        self._put(snapshot.text)
+        self._snapshot_seq = (epoch, seq)
+        self._put(snapshot)
         pending, self._pending = self._pending, None
-        for text, seq, epoch in pending:
-            if not self.deliver(text, seq, epoch):
+        for frame, seq, epoch in pending:
+            if not self.deliver(frame, seq, epoch):
                 hub().drop(self, CLOSE_TOO_SLOW)
                 return
 
-    def _put(self, text: str) -> bool:
-        if self.outbox.put(text):
+    def _put(self, frame: Encoded) -> bool:
+        if self.outbox.put(frame):
             return True
         hub().drop(self, CLOSE_TOO_SLOW)
         return False
 
     # --- called by the hub --------------------------------------------------------------------
 
-    def deliver(self, text: str, seq: int, epoch: str) -> bool:
+    def deliver(self, frame: Encoded, seq: int, epoch: str) -> bool:
         if self._pending is not None:
-            self._pending.append((text, seq, epoch))
+            self._pending.append((frame, seq, epoch))
             return True
         snapshot_epoch, snapshot_seq = self._snapshot_seq
         if epoch == snapshot_epoch and seq <= snapshot_seq:
-            return True  # published before the snapshot was read: already in it
-        return self.outbox.put(text)
+            return True  # its last transaction is in the snapshot already
+        return self.outbox.put(frame)
 
-    def deliver_presence(self, text: str) -> None:
+    def deliver_presence(self, frame: Encoded) -> None:
         if self._pending is None:
-            self._put(text)
+            self._put(frame)
 
     def stalled(self, now: float) -> bool:
         return self.outbox.stalled(now)

@@ -14,7 +14,10 @@ one job each:
   check; when the layer fails the hub closes its sockets (4503): their clients reconnect and
   take a fresh snapshot, so nobody is left silently stale;
 * `KnownEvents` (known_events.py): whether an event exists, asked once a minute;
-* `Snapshots` (snapshots.py): one snapshot per event per second, shared;
+* `LiveMap` (live_map.py): the event's seat states in memory, kept by the relayed frames;
+  snapshots are read from it (one per event and `seq`, shared), not from the database;
+* `EventFeed` (feed.py): the event's frames merged over `WS_COALESCE_SECONDS`, encoded once,
+  and written to its sockets in slices that let a click run between them;
 * `Presence` (presence.py): the watcher count over every process;
 * each socket's `Outbox` (outbox.py), which takes a frame without the hub ever waiting on a
   socket; a socket whose write has stalled is closed with 4408.
@@ -29,14 +32,21 @@ from collections import Counter
 from collections.abc import Iterable
 from typing import Protocol
 
+from channels.db import database_sync_to_async
 from django.conf import settings
 
+from reservations.api.presenters import seat_change_json
+from reservations.selectors import live_seats_get
+
+from .feed import EventFeed
+from .frames import Encoded, encoded_text
 from .known_events import KnownEvents
+from .live_map import LiveMap
 from .outbox import CLOSE_TOO_SLOW
 from .presence import PRESENCE_INTERVAL, Presence
 from .redis_clients import async_redis
 from .relay import Relay
-from .snapshots import Snapshot, Snapshots
+from .sequence import counters
 
 logger = logging.getLogger("realtime.hub")
 
@@ -50,10 +60,10 @@ CLOSE_LAYER_DOWN = 4503
 class Watcher(Protocol):
     event_id: int
 
-    def deliver(self, text: str, seq: int, epoch: str) -> bool:
+    def deliver(self, frame: Encoded, seq: int, epoch: str) -> bool:
         """Hand over a `seats` frame; False if the socket is too far behind to take it."""
 
-    def deliver_presence(self, text: str) -> None: ...
+    def deliver_presence(self, frame: Encoded) -> None: ...
 
     def stalled(self, now: float) -> bool: ...
 
@@ -68,12 +78,18 @@ class EventHub:
         self._redis = async_redis() if settings.REDIS_URL else None
         self._relay: Relay | None = None
         self._known = KnownEvents()
-        self._snapshots = Snapshots(self._redis)
+        self._counters = counters(self._redis)
+        self.maps: dict[int, LiveMap] = {}
+        self.feeds: dict[int, EventFeed] = {}
         self._presence = Presence(self._redis, self.process_id)
         self._tasks: list[asyncio.Task] = []
         self._dropping: set[asyncio.Task] = set()
 
     async def close(self) -> None:
+        if _hubs.get(id(self._loop)) is self:
+            del _hubs[id(self._loop)]
+        for feed in self.feeds.values():
+            feed.close()
         for task in self._tasks:
             task.cancel()
         if self._tasks:
@@ -122,25 +138,57 @@ class EventHub:
     async def event_known(self, event_id: int) -> bool:
         return await self._known.known(event_id)
 
-    async def snapshot(self, event_id: int) -> Snapshot:
-        return await self._snapshots.get(event_id)
+    async def snapshot(self, event_id: int) -> tuple[str, int, Encoded]:
+        """The event's `snapshot` frame as `(epoch, seq, frame)`, from its live map: it holds
+        every frame this process has sent its sockets of the event (PROTOCOL.md)."""
+        feed = self.feeds.get(event_id)
+        return await self.live_map(event_id).snapshot(feed.sent_seq if feed else None)
+
+    def live_map(self, event_id: int) -> LiveMap:
+        current = self.maps.get(event_id)
+        if current is None:
+            current = self.maps[event_id] = LiveMap(event_id, self._read_live_map)
+        return current
+
+    async def _read_live_map(self, event_id: int):
+        epoch, seq = await self._counters.current(event_id)  # before the seats: see live_map.py
+        rows = await database_sync_to_async(live_seats_get)(event_id=event_id)
+        return epoch, seq, [(seat_change_json(*row[:4]), row[4], row[5]) for row in rows]
+
+    def _feed(self, event_id: int) -> EventFeed:
+        feed = self.feeds.get(event_id)
+        if feed is None:
+            feed = self.feeds[event_id] = EventFeed(
+                event_id,
+                lambda: self.watchers.get(event_id, ()),
+                self._deliver_to,
+                settings.WS_COALESCE_SECONDS,
+            )
+        return feed
+
+    def _deliver_to(self, watcher: Watcher, frame: Encoded, seq: int, epoch: str) -> None:
+        # Never awaits a socket: each takes the frame into its outbox (outbox.py).
+        if not watcher.deliver(frame, seq, epoch):
+            self.drop(watcher, CLOSE_TOO_SLOW)
 
     # --- what the relay tells the hub (relay.Listener) -----------------------------------------
 
     def watched_events(self) -> Iterable[int]:
-        return self.watchers.keys()
+        return self.watchers.keys() | self.maps.keys()
 
-    def heard(self, event_id: int) -> None:
-        self._snapshots.forget(event_id)
-
-    def deliver(self, event_id: int, text: str, seq: int, epoch: str) -> None:
-        # Never awaits a socket: each takes the frame into its outbox (outbox.py).
-        for watcher in list(self.watchers.get(event_id, ())):
-            if not watcher.deliver(text, seq, epoch):
-                self.drop(watcher, CLOSE_TOO_SLOW)
+    def committed(self, event_id: int, frame: tuple, seq: int, epoch: str) -> None:
+        ts, changes, holders = frame
+        live = self.maps.get(event_id)
+        if live is not None:
+            live.apply(epoch, seq, changes, holders)
+        self._feed(event_id).add(seq, epoch, ts, changes)
 
     def layer_failed(self) -> None:
-        self._snapshots.forget()
+        for live in self.maps.values():
+            live.forget()
+        for feed in self.feeds.values():
+            feed.close()
+        self.feeds.clear()
         for watcher in [w for group in self.watchers.values() for w in group]:
             self.drop(watcher, CLOSE_LAYER_DOWN)
         self.watchers.clear()
@@ -159,6 +207,8 @@ class EventHub:
     async def _presence_forever(self) -> None:
         while True:
             await asyncio.sleep(PRESENCE_INTERVAL)
+            for live in self.maps.values():
+                live.refresh()
             for event_id in list(self.watchers):
                 try:
                     await self._presence_tick(event_id)
@@ -173,11 +223,24 @@ class EventHub:
         if not local:
             self.watchers.pop(event_id, None)
         elif text is not None:
+            frame = encoded_text(text)
             for watcher in list(self.watchers.get(event_id, ())):
-                watcher.deliver_presence(text)
+                watcher.deliver_presence(frame)
 
 
 _hubs: dict[int, EventHub] = {}
+
+
+def seat_taken_by_other(event_id: int, seat_id: int, user_id: int) -> str | None:
+    """The seat's label if this process's live map shows it someone else's: the reader of
+    reservations/live_seats.py (registered in RealtimeConfig.ready). Called from the loop and
+    from request threads: it only reads."""
+    now = time.time()
+    for current in list(_hubs.values()):
+        live = current.maps.get(event_id)
+        if live is not None and (label := live.taken_by_other(seat_id, user_id, now)):
+            return label
+    return None
 
 
 def hub() -> EventHub:

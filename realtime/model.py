@@ -6,8 +6,9 @@ rules; this one is what the server's tests call:
 * a change applies only when its `version` is above the one held for that seat, so a late or
   repeated message never turns a seat back;
 * a `seq` already seen is a duplicate and is dropped;
-* a `seq` more than one above the last, or a new `epoch`, means messages were lost: the model
-  says it needs a snapshot (and ignores further messages until it gets one).
+* a message covers the transactions `first_seq` to `seq` (one, when `first_seq` is absent); a
+  `first_seq` more than one above the last `seq`, or a new `epoch`, means messages were lost:
+  the model says it needs a snapshot (and ignores further messages until it gets one).
 """
 
 from dataclasses import dataclass, field
@@ -46,7 +47,7 @@ class SeatModel:
             return False
         if message["seq"] <= self.seq:
             return True  # a duplicate, or older than the snapshot: already in the model
-        gap = message["seq"] > self.seq + 1
+        gap = message.get("first_seq", message["seq"]) > self.seq + 1
         for change in message["changes"]:
             self._apply_seat(change)
         if gap:

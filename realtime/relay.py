@@ -29,10 +29,9 @@ LIVENESS_INTERVAL = 1.0
 class Listener(Protocol):
     def watched_events(self) -> Iterable[int]: ...
 
-    def heard(self, event_id: int) -> None:
-        """A message of the event came (before reordering): its snapshot is stale."""
-
-    def deliver(self, event_id: int, text: str, seq: int, epoch: str) -> None: ...
+    def committed(self, event_id: int, frame: tuple, seq: int, epoch: str) -> None:
+        """One committed transaction's `(ts, changes, holders)`, in `seq` order as far as the
+        relay could put it."""
 
     def layer_failed(self) -> None: ...
 
@@ -123,11 +122,10 @@ class Relay:
         if message.get("type") != "seats.message":
             return
         event_id, epoch = message["event_id"], message["epoch"]
-        self._listener.heard(event_id)
         reorder = self._ordered(event_id)
-        for seq, text in message["frames"]:  # one per committed transaction, in seq order
-            for ordered in reorder.admit(text, seq, epoch):
-                self._listener.deliver(event_id, *ordered)
+        for seq, ts, changes, holders in message["frames"]:  # one per transaction, in order
+            for ordered in reorder.admit((ts, changes, holders), seq, epoch):
+                self._listener.committed(event_id, *ordered)
 
     def _ordered(self, event_id: int) -> SeqReorder:
         reorder = self._reorders.get(event_id)
@@ -140,5 +138,5 @@ class Relay:
         return reorder
 
     def _flush(self, event_id: int) -> None:
-        for text, seq, epoch in self._ordered(event_id).timer_fired():
-            self._listener.deliver(event_id, text, seq, epoch)
+        for frame, seq, epoch in self._ordered(event_id).timer_fired():
+            self._listener.committed(event_id, frame, seq, epoch)

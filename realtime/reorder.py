@@ -1,5 +1,9 @@
 """Putting an event's messages back in `seq` order before they reach the sockets."""
 
+from typing import Any
+
+Entry = tuple[Any, int, str]  # (the frame, its seq, its epoch)
+
 REORDER_WAIT_SECONDS = 0.05
 
 
@@ -18,10 +22,10 @@ class SeqReorder:
         self._timer = None
         self.epoch: str | None = None
         self.expected: int | None = None
-        self.waiting: dict[int, tuple[str, int, str]] = {}
+        self.waiting: dict[int, Entry] = {}
 
-    def admit(self, text: str, seq: int, epoch: str) -> list[tuple[str, int, str]]:
-        entry = (text, seq, epoch)
+    def admit(self, frame: Any, seq: int, epoch: str) -> list[Entry]:
+        entry = (frame, seq, epoch)
         if epoch != self.epoch or self.expected is None:
             released = self.release_all()
             self.epoch, self.expected = epoch, seq + 1
@@ -40,11 +44,11 @@ class SeqReorder:
             self._timer = None
         return released
 
-    def timer_fired(self) -> list[tuple[str, int, str]]:
+    def timer_fired(self) -> list[Entry]:
         self._timer = None  # the timer is the caller: release without cancelling it
         return self.release_all()
 
-    def release_all(self) -> list[tuple[str, int, str]]:
+    def release_all(self) -> list[Entry]:
         if self._timer is not None:
             self._timer.cancel()
             self._timer = None

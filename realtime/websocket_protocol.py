@@ -14,10 +14,31 @@ sockets.
 
 from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
 
+from .frames import PREBUILT_FRAMES
+
 STALLED_CLOSE_GRACE = 2.0
 
 
 class WebSocketProtocol(WebSocketsSansIOProtocol):
+    def handle_connect(self, event):
+        super().handle_connect(event)
+        scope = getattr(self, "scope", None)  # not set for a refused handshake
+        if scope is not None:
+            scope["extensions"][PREBUILT_FRAMES] = {"write": self.write_prebuilt}
+
+    def write_prebuilt(self, wire: bytes) -> bool:
+        """Write a whole frame that the app built once for many sockets (frames.py).
+
+        False while the transport is full: the app then sends through ASGI, which waits for it
+        to drain. A socket closing or gone takes the frame as written, as ASGI's send would
+        lose it."""
+        if self.close_sent or self.disconnected or self.transport.is_closing():
+            return True
+        if not self.writable.is_set() or not self.handshake_complete:
+            return False
+        self.transport.write(wire)
+        return True
+
     async def send(self, message):
         if (
             message["type"] == "websocket.close"

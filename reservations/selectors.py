@@ -36,7 +36,7 @@ class EventLayout(NamedTuple):
     seats: list[tuple]
 
 
-# The columns of a WebSocket snapshot's seats (presenters.seat_states_json).
+# The columns of a WebSocket snapshot's seats.
 STATE_FIELDS = ("id", "status", "version", "locked_until")
 
 
@@ -181,11 +181,13 @@ def seat_plan_get(*, version: MapVersion) -> SeatPlan:
     return SeatPlan(version, categories, seats, plan)
 
 
-def seat_states_get(*, event_id: int) -> SeatRows:
-    """The seats of a WebSocket snapshot, columns as STATE_FIELDS: nothing about who."""
-    now = timezone.now()
-    rows = Seat.objects.filter(event_id=event_id).order_by("id").values_list(*STATE_FIELDS)
-    return SeatRows(list(rows), now)
+def live_seats_get(*, event_id: int) -> list[tuple]:
+    """The seats as stored, for a server's live map: STATE_FIELDS, who holds each, its label.
+
+    Holds that have ended are as stored (`locked`): the reader applies rules.py's rule at the
+    moment it answers, not at the moment it read."""
+    fields = (*STATE_FIELDS, "locked_by_id", "label")
+    return list(Seat.objects.filter(event_id=event_id).order_by("id").values_list(*fields))
 
 
 def _reservations_of(user: AbstractBaseUser) -> QuerySet[Reservation]:

@@ -31,10 +31,15 @@ class SeatChange:
     status: str
     version: int
     locked_until: datetime | None
+    # Who holds it (a lock), for the server's own use: a watcher is never told (PROTOCOL.md).
+    holder: int | None = None
 
 
 def _changes(seats: Iterable) -> list[SeatChange]:
-    return [SeatChange(s.id, s.status, s.version, s.locked_until) for s in seats]
+    return [
+        SeatChange(s.id, s.status, s.version, s.locked_until, getattr(s, "locked_by_id", None))
+        for s in seats
+    ]
 
 
 def _send(event_id: int, changes: list[SeatChange]) -> None:

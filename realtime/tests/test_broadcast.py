@@ -1,10 +1,10 @@
 """The publisher (realtime/broadcast.py) on real Redis, fed through reservations' signal as a
 commit feeds it: commits handed over while a send is on its way leave together, one `seq`
 range and one layer message per event, and each committed transaction is still its own
-`seats` frame, in the order it committed."""
+`[seq, ts, changes, holders]` entry, in the order it committed (each process merges them for
+its sockets: feed.py)."""
 
 import asyncio
-import json
 from datetime import UTC, datetime
 from types import SimpleNamespace
 
@@ -16,9 +16,11 @@ from reservations.signals import seats_changed_committed
 EVENT, OTHER_EVENT = 910_001, 910_002  # not in any database: the publisher does not read one
 
 
-def seat(seat_id, version, status="locked"):
+def seat(seat_id, version, status="locked", holder=None):
     until = datetime(2026, 12, 22, 10, 5, tzinfo=UTC) if status == "locked" else None
-    return SimpleNamespace(id=seat_id, status=status, version=version, locked_until=until)
+    return SimpleNamespace(
+        id=seat_id, status=status, version=version, locked_until=until, locked_by_id=holder
+    )
 
 
 async def listening(*event_ids):
@@ -45,17 +47,15 @@ def test_commits_in_one_go_leave_as_one_message_of_frames_with_consecutive_seqs(
 
     message = asyncio.run(scenario())
 
-    frames = [json.loads(text) for _, text in message["frames"]]
-    seqs = [seq for seq, _ in message["frames"]]
-    assert [f["seq"] for f in frames] == seqs
+    seqs = [seq for seq, _, _, _ in message["frames"]]
     assert seqs == list(range(seqs[0], seqs[0] + 5))
-    assert [f["changes"] for f in frames] == [
+    assert [changes for _, _, changes, _ in message["frames"]] == [
         [{"id": 7, "status": "locked", "version": v, "locked_until": "2026-12-22T10:05:00Z"}]
         for v in (1, 2, 3, 4, 5)
     ]
-    assert {f["type"] for f in frames} == {"seats"} and {f["epoch"] for f in frames} == {
-        message["epoch"]
-    }
+    stamps = [ts for _, ts, _, _ in message["frames"]]
+    assert stamps == sorted(stamps) and all(isinstance(ts, int) for ts in stamps)
+    assert message["epoch"]
 
 
 def test_each_event_gets_its_own_message_and_its_own_seq_range():
@@ -70,9 +70,9 @@ def test_each_event_gets_its_own_message_and_its_own_seq_range():
     messages = {m["event_id"]: m for m in asyncio.run(scenario())}
 
     assert [len(messages[EVENT]["frames"]), len(messages[OTHER_EVENT]["frames"])] == [2, 1]
-    first, second = (seq for seq, _ in messages[EVENT]["frames"])
+    first, second = (seq for seq, *_ in messages[EVENT]["frames"])
     assert second == first + 1
-    assert json.loads(messages[OTHER_EVENT]["frames"][0][1])["changes"][0]["id"] == 2
+    assert messages[OTHER_EVENT]["frames"][0][2][0]["id"] == 2
 
 
 def test_what_commits_while_a_send_is_on_its_way_follows_in_order():
@@ -90,9 +90,7 @@ def test_what_commits_while_a_send_is_on_its_way_follows_in_order():
 
     messages = asyncio.run(scenario())
 
-    versions = [
-        json.loads(text)["changes"][0]["version"] for m in messages for _, text in m["frames"]
-    ]
+    versions = [changes[0]["version"] for m in messages for _, _, changes, _ in m["frames"]]
     assert versions == [1, 2]
 
 
@@ -101,14 +99,17 @@ def test_a_commit_in_a_thread_without_a_loop_goes_out_on_the_same_route():
 
     async def scenario():
         layer, channel = await listening(EVENT)
-        await asyncio.to_thread(seats_changed_committed, event_id=EVENT, seats=[seat(9, 1)])
+        await asyncio.to_thread(
+            seats_changed_committed, event_id=EVENT, seats=[seat(9, 1, holder=42)]
+        )
         await publishes_sent()
         (message,) = await received(layer, channel, 1)
         return message
 
     message = asyncio.run(scenario())
 
-    ((_, text),) = message["frames"]
-    assert json.loads(text)["changes"] == [
+    ((_, _, changes, holders),) = message["frames"]
+    assert changes == [
         {"id": 9, "status": "locked", "version": 1, "locked_until": "2026-12-22T10:05:00Z"}
     ]
+    assert holders == [42]  # for the processes' live maps, never in a socket's frame

@@ -49,6 +49,7 @@ from rest_framework_simplejwt.exceptions import InvalidToken
 from rest_framework_simplejwt.settings import api_settings as jwt_settings
 
 from reservations import services
+from reservations.live_seats import refusal
 from reservations.services.best import Answer as BestAnswer
 from reservations.services.best import (
     Ask,
@@ -292,6 +293,10 @@ class FastSeatActions:
                 raise drf_exceptions.Throttled(wait=verdict.wait)
             headers = _headers(scope)
             work, answer = _prepared(call, user_id, _body_data(body, headers), headers)
+            if call.action == "lock" and (
+                refused := refusal(user_id=user_id, event_id=call.ids[0], seat_id=call.ids[1])
+            ):
+                raise refused  # the hot seat: from memory, no connection taken (live_seats.py)
             if isinstance(work, Ask):
                 await self._room_ready(call.ids[0])
                 outcome = await self._best_on_loop().batches.hold(call.ids[0], work)

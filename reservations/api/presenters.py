@@ -388,18 +388,6 @@ def best_json(outcome: BestOutcome, *, user_id: int) -> dict:
     }
 
 
-def seat_states_json(seats: SeatRows) -> list[dict]:
-    """The `seats` of a WebSocket snapshot: only what PROTOCOL.md pushes, nothing about who."""
-    rows, now = seats
-    states = []
-    for seat_id, status, version, until in rows:
-        status, locked_until = _public_state(status, until, now)
-        states.append(
-            {"id": seat_id, "status": status, "version": version, "locked_until": locked_until}
-        )
-    return states
-
-
 def seat_change_json(seat_id: int, status: str, version: int, until: datetime | None) -> dict:
     """One change in a `seats` frame: the state a transaction just wrote."""
     return {

@@ -28,6 +28,7 @@ from ..exceptions import (
     NotHolder,
     SeatUnavailable,
 )
+from ..live_seats import refusal, seat_unavailable
 from ..models import Seat
 from ..rules import effective_status, seat_is_free, seat_is_held_by
 from ..signals import seats_changed_on_commit
@@ -161,12 +162,7 @@ def _in_the_way(seat: Seat, user_id: int, now: datetime) -> bool:
 
 
 def _unavailable(in_the_way: list[Seat]) -> SeatUnavailable:
-    labels = ", ".join(s.label for s in in_the_way)
-    if len(in_the_way) == 1:
-        message = f"Seat {labels} is already held or booked by another customer."
-    else:
-        message = f"Seats {labels} are already held or booked by other customers."
-    return SeatUnavailable(message, seats=[s.id for s in in_the_way])
+    return seat_unavailable([(s.id, s.label) for s in in_the_way])
 
 
 def hold_one_steps(*, user_id: int, event_id: int, seat_id: int) -> Steps[HoldOutcome]:
@@ -260,7 +256,12 @@ def _run_and_announce(steps: Steps[HoldOutcome], *, event_id: int) -> HoldOutcom
 
 
 def seat_lock(*, user: AbstractBaseUser, event_id: int, seat_id: int) -> Seat:
-    """Hold one seat. Holding a seat you already hold changes nothing (and does not extend it)."""
+    """Hold one seat. Holding a seat you already hold changes nothing (and does not extend it).
+
+    A seat this process's memory shows someone else's is refused without a transaction
+    (reservations/live_seats.py)."""
+    if refused := refusal(user_id=user.pk, event_id=event_id, seat_id=seat_id):
+        raise refused
     steps = hold_one_steps(user_id=user.pk, event_id=event_id, seat_id=seat_id)
     return _run_and_announce(steps, event_id=event_id).seats[0]
 

@@ -179,7 +179,7 @@ def test_a_big_event_is_read_in_as_many_queries_as_a_small_one(api, read):
     def queries(event):
         with CaptureQueriesContext(connection) as seen:
             if read == "snapshot":
-                assert len(selectors.seat_states_get(event_id=event.id).rows) > 0
+                assert len(selectors.live_seats_get(event_id=event.id)) > 0
             else:
                 path = "seats/" if read == "seat list" else ""
                 assert api.get(f"/api/events/{event.id}/{path}").status_code == 200

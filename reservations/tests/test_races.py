@@ -383,7 +383,8 @@ def test_two_sweepers_at_once_free_each_ended_lock_exactly_once(monkeypatch):
 
     published = []
     monkeypatch.setattr(
-        "realtime.broadcast.seats_publish", lambda event_id, changes: published.extend(changes)
+        "realtime.broadcast.seats_publish",
+        lambda event_id, changes, holders=(): published.extend(changes),
     )
     event = event_with_seats(rows=4, seats_per_row=25)
     (holder,) = users(1, prefix="sweep")

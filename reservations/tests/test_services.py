@@ -27,7 +27,7 @@ def published(monkeypatch):
     sent = []
     monkeypatch.setattr(
         "realtime.broadcast.seats_publish",
-        lambda event_id, changes: sent.append((event_id, changes)),
+        lambda event_id, changes, holders=(): sent.append((event_id, changes)),
     )
     return sent
 

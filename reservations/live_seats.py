@@ -1,0 +1,49 @@
+"""What a server process already knows of its events' seats: the hot seat's refusal without a
+database transaction.
+
+At an on-sale a thousand buyers click the same seat; one wins and every other click is a
+refusal. A server process that relays the event's frames to its watchers keeps each seat's
+state in memory (realtime/live_map.py); a click on a seat it shows reserved, or held by another
+buyer with time left, is refused from there (`refusal`), before any connection is taken.
+
+Such a refusal is the answer the buyer would have had a moment earlier: the memory lags the
+database by the time a committed change takes to come back through Redis. It never grants
+anything: a seat the memory shows free, or does not know, goes to the booking steps under the
+row locks as before. The holder's own click is not refused here (the memory knows who holds).
+
+Realtime registers the reader in its AppConfig.ready; reservations imports no realtime code.
+"""
+
+from collections.abc import Callable
+
+from .exceptions import SeatUnavailable
+
+# (event_id, seat_id, user_id) -> the seat's label if the memory shows it taken by someone else
+TakenByOther = Callable[[int, int, int], str | None]
+
+_reader: TakenByOther | None = None
+
+
+def live_seats_register(reader: TakenByOther) -> None:
+    global _reader
+    _reader = reader
+
+
+def refusal(*, event_id: int, seat_id: int, user_id: int) -> SeatUnavailable | None:
+    """The refusal a click on this seat gets from memory, or None: ask the database."""
+    if _reader is None:
+        return None
+    label = _reader(event_id, seat_id, user_id)
+    if label is None:
+        return None
+    return seat_unavailable([(seat_id, label)])
+
+
+def seat_unavailable(in_the_way: list[tuple[int, str]]) -> SeatUnavailable:
+    """The refusal of seats someone else has, as (id, label): one wording on every path."""
+    labels = ", ".join(label for _, label in in_the_way)
+    if len(in_the_way) == 1:
+        message = f"Seat {labels} is already held or booked by another customer."
+    else:
+        message = f"Seats {labels} are already held or booked by other customers."
+    return SeatUnavailable(message, seats=[seat_id for seat_id, _ in in_the_way])
