@@ -117,7 +117,8 @@ export class SeatFeed {
       }
       case 'seats': {
         if (typeof frame.seq !== 'number' || typeof frame.epoch !== 'string' || !Array.isArray(frame.changes)) return;
-        const decision = this.tracker.onSeats(frame.epoch, frame.seq);
+        const firstSeq = typeof frame.first_seq === 'number' ? frame.first_seq : frame.seq;
+        const decision = this.tracker.onSeats(frame.epoch, frame.seq, firstSeq);
         if (decision.action === 'drop') return;
         this.options.store.applyPushed(frame.changes.filter(isPushedSeat));
         if (decision.resync) this.requestSnapshot();

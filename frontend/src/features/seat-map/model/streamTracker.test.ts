@@ -37,6 +37,20 @@ describe('StreamTracker', () => {
     expect(t.awaitingSnapshot).toBe(true);
   });
 
+  it('applies a merged message that starts right after the last seq, or reaches back over it', () => {
+    const t = synced();
+    expect(t.onSeats('e1', 15, 11)).toEqual({ action: 'apply', resync: false });
+    expect(t.position.seq).toBe(15);
+    expect(t.onSeats('e1', 19, 14)).toEqual({ action: 'apply', resync: false });
+    expect(t.position.seq).toBe(19);
+  });
+
+  it('drops a merged message whose every seq was seen, and sees a gap before one that starts late', () => {
+    const t = synced();
+    expect(t.onSeats('e1', 10, 7)).toEqual({ action: 'drop' });
+    expect(t.onSeats('e1', 16, 12)).toEqual({ action: 'apply', resync: true, reason: 'gap' });
+  });
+
   it('asks only once while a snapshot is on its way', () => {
     const t = synced();
     t.onSeats('e1', 13);

@@ -44,7 +44,11 @@ export class StreamTracker {
     this.awaiting = false;
   }
 
-  onSeats(epoch: string, seq: number): SeatsDecision {
+  /**
+   * A `seats` message covering the transactions `firstSeq` to `seq` (the server merges a short
+   * window of them into one message; `first_seq` absent means one transaction).
+   */
+  onSeats(epoch: string, seq: number, firstSeq: number = seq): SeatsDecision {
     if (this.epoch === null || this.seq === null) {
       // Before the first snapshot: versions make it safe; the snapshot sets the position.
       return { action: 'apply', resync: false };
@@ -57,7 +61,7 @@ export class StreamTracker {
       return { action: 'apply', resync: ask, reason: 'epoch' };
     }
     if (seq <= this.seq) return { action: 'drop' };
-    if (seq === this.seq + 1) {
+    if (firstSeq <= this.seq + 1) {
       this.seq = seq;
       return { action: 'apply', resync: false };
     }
