@@ -2,11 +2,13 @@
 event loop when it starts.
 
 * HTTP: bodies are read whole on the loop first (`BufferedBodies`: a slow upload holds no
-  thread); then the booking fast path (reservations/api/fast.py) takes the booking calls
-  it serves, on the loop; everything else goes to Django's WSGI handler on a fixed pool of
-  HTTP_THREADS threads (a2wsgi). Django's own ASGI handler would start and join a thread per
-  request (asgiref's ThreadSensitiveContext): measured, a trivial request 3.7 ms -> 1.1 ms of
-  CPU this way, and the loop stays free for pushes (BENCHMARKS.md). The views are sync anyway.
+  thread); the seat map's state and the caller's holds are read from the process's live map
+  (realtime/live_reads.py) and the booking fast path (reservations/api/fast.py) takes the
+  booking calls it serves, both on the loop; everything else goes to Django's WSGI handler on
+  a fixed pool of HTTP_THREADS threads (a2wsgi). Django's own ASGI handler would start and
+  join a thread per request (asgiref's ThreadSensitiveContext): measured, a trivial request
+  3.7 ms -> 1.1 ms of CPU this way, and the loop stays free for pushes (BENCHMARKS.md). The
+  views are sync anyway.
 * WebSocket: the Channels consumers (realtime/routing.py).
 * Once all of it is loaded, what is loaded is frozen out of the garbage collector's scans
   (``gc.freeze``): Django, the apps and the libraries are ~130,000 objects that live as long
@@ -34,6 +36,7 @@ from channels.routing import ProtocolTypeRouter  # noqa: E402
 from django.conf import settings  # noqa: E402
 
 from realtime.broadcast import bind_server_loop  # noqa: E402
+from realtime.live_reads import LiveReads  # noqa: E402
 from realtime.routing import websocket_application  # noqa: E402
 from reservations.api.fast import FastSeatActions  # noqa: E402
 from reservations.api.request_bodies import BufferedBodies  # noqa: E402
@@ -63,7 +66,7 @@ class ServerStart:
 
 
 http_application = BufferedBodies(
-    FastSeatActions(WSGIMiddleware(django_wsgi_app, workers=HTTP_THREADS))
+    LiveReads(FastSeatActions(WSGIMiddleware(django_wsgi_app, workers=HTTP_THREADS)))
 )
 
 application = ServerStart(

@@ -176,6 +176,11 @@ _publishers: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _Publisher]" 
 
 
 def _enqueue(event_id: int, item: tuple) -> None:
+    from .hub import hub_if_running  # the hub imports this module (event_group)
+
+    if (local := hub_if_running()) is not None:
+        changes, holders, _ = item
+        local.committed_here(event_id, changes, holders)
     loop = asyncio.get_running_loop()
     publisher = _publishers.get(loop)
     if publisher is None or publisher.task.done():

@@ -8,6 +8,7 @@ exception leaves the consumer: a watcher gets its snapshot, or a documented clos
 import asyncio
 import logging
 import time
+from urllib.parse import parse_qs
 
 import orjson
 from channels.generic.websocket import AsyncWebsocketConsumer
@@ -32,6 +33,17 @@ MAX_FRAME_BYTES = 4096
 
 INVALID = encoded_text('{"type":"error","code":"invalid"}')
 PONG = encoded_text('{"type":"pong"}')
+
+
+def _resume_position(query_string: bytes) -> tuple[str, int] | None:
+    """`?epoch=E&seq=S` of a client that has the map up to there; anything else: None."""
+    try:
+        query = parse_qs(query_string.decode("ascii"), max_num_fields=4)
+        (epoch,), (seq,) = query["epoch"], query["seq"]
+        position = (epoch, int(seq))
+    except (KeyError, ValueError, UnicodeDecodeError):
+        return None
+    return position if 0 < len(epoch) <= 64 and 0 <= position[1] < 2**62 else None
 
 
 class EventSeatsConsumer(AsyncWebsocketConsumer):
@@ -67,7 +79,12 @@ class EventSeatsConsumer(AsyncWebsocketConsumer):
             logger.warning("watcher refused, backend unavailable: %s", exc)
             await self.close(code=CLOSE_LAYER_DOWN)
             return
-        await self._send_snapshot()
+        position = _resume_position(self.scope.get("query_string", b""))
+        frames = hub().resume(self.event_id, *position) if position else None
+        if frames is None:
+            await self._send_snapshot()
+        else:
+            self._resume(*position, frames)
 
     async def disconnect(self, code):
         if getattr(self, "outbox", None) is None:
@@ -137,6 +154,21 @@ class EventSeatsConsumer(AsyncWebsocketConsumer):
         pending, self._pending = self._pending, None
         for frame, seq, epoch in pending:
             if not self.deliver(frame, seq, epoch):
+                hub().drop(self, CLOSE_TOO_SLOW)
+                return
+
+    def _resume(self, epoch: str, seq: int, frames: list[tuple[Encoded, int, str]]) -> None:
+        """Go on from where the client is (PROTOCOL.md "Resuming"): `resumed`, then what was
+        sent after it, then what came while joining, each frame once."""
+        resumed = {"type": "resumed", "event_id": self.event_id, "epoch": epoch, "seq": seq}
+        self._put(encoded_text(orjson.dumps(resumed).decode()))
+        for frame, frame_seq, _ in frames:
+            self._put(frame)
+            seq = max(seq, frame_seq)
+        self._snapshot_seq = (epoch, seq)
+        pending, self._pending = self._pending, None
+        for frame, frame_seq, frame_epoch in pending:
+            if not self.deliver(frame, frame_seq, frame_epoch):
                 hub().drop(self, CLOSE_TOO_SLOW)
                 return
 

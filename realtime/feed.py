@@ -20,6 +20,8 @@ from .frames import Encoded, encoded
 
 # Sockets written between two yields to the loop: ~1 ms of work at ~4 µs a delivery.
 FANOUT_SLICE = 256
+# Frames kept for sockets that resume (PROTOCOL.md "Resuming"): ~6 s at 10 frames a second.
+RESUME_FRAMES = 64
 
 Deliver = Callable[[Encoded, int, str], None]
 
@@ -41,6 +43,8 @@ class EventFeed:
         self._frames: deque[tuple[Encoded, int, str]] = deque()
         self._fanning_out: asyncio.Task | None = None
         self.sent_seq: tuple[str, int] | None = None  # the last frame handed to the fan-out
+        # (frame, first_seq, seq, epoch) of the last frames sent, for sockets that resume
+        self.history: deque[tuple[Encoded, int, int, str]] = deque(maxlen=RESUME_FRAMES)
 
     def add(self, seq: int, epoch: str, ts: int, changes: list[dict]) -> None:
         """One committed transaction's frame, in `seq` order as far as the relay could."""
@@ -66,8 +70,25 @@ class EventFeed:
         if self._fanning_out is not None:
             self._fanning_out.cancel()
 
+    def since(self, epoch: str, seq: int) -> list[tuple[Encoded, int, str]] | None:
+        """The frames a socket that has everything up to `(epoch, seq)` still needs: those
+        sent after it (the pending run follows by itself). None if they are no longer all
+        here. A feed that has sent nothing yet cannot tell: None."""
+        covered_from = None
+        if self.history:
+            covered_from = self.history[0][1]
+        elif self._coalescer.run is not None:
+            covered_from = self._coalescer.run.first_seq
+        if covered_from is None or seq + 1 < covered_from:
+            return None
+        if any(frame_epoch != epoch for *_, frame_epoch in self.history):
+            return None
+        return [(frame, last, e) for frame, _, last, e in self.history if last > seq]
+
     def _send(self, run: SeatsRun) -> None:
-        self._frames.append((encoded(run.message(self.event_id)), run.seq, run.epoch))
+        frame = encoded(run.message(self.event_id))
+        self._frames.append((frame, run.seq, run.epoch))
+        self.history.append((frame, run.first_seq, run.seq, run.epoch))
         self.sent_seq = (run.epoch, run.seq)
         if self._fanning_out is None:
             self._fanning_out = asyncio.ensure_future(self._fan_out())

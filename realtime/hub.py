@@ -144,11 +144,40 @@ class EventHub:
         feed = self.feeds.get(event_id)
         return await self.live_map(event_id).snapshot(feed.sent_seq if feed else None)
 
+    def resume(self, event_id: int, epoch: str, seq: int) -> list | None:
+        """The frames a joined socket that has the event up to `(epoch, seq)` still needs
+        (PROTOCOL.md "Resuming"), or None: it needs a snapshot."""
+        live = self.maps.get(event_id)
+        if live is None or not live.trusted or live.epoch != epoch:
+            return None
+        feed = self.feeds.get(event_id)
+        frames = feed.since(epoch, seq) if feed is not None else None
+        if frames is None and seq >= live.seq:
+            return []  # nothing sent here since: what comes next reaches the socket anyway
+        return frames
+
+    async def followed_map(self, event_id: int) -> LiveMap:
+        """The event's live map, read and kept current (this process joins the event's group
+        for it, as for a socket): for readers that are not sockets (live_reads.py)."""
+        relay = self._start()
+        await asyncio.wait_for(relay.ready.wait(), timeout=5)
+        live = self.live_map(event_id)
+        await relay.join(event_id)
+        return await live.current()
+
     def live_map(self, event_id: int) -> LiveMap:
         current = self.maps.get(event_id)
         if current is None:
             current = self.maps[event_id] = LiveMap(event_id, self._read_live_map)
+            current.max_age = settings.WS_COALESCE_SECONDS
         return current
+
+    def committed_here(self, event_id: int, changes: list[dict], holders: list) -> None:
+        """This process committed these changes: its map shows them before their frame comes
+        back (live_map.py `apply_committed`)."""
+        live = self.maps.get(event_id)
+        if live is not None:
+            live.apply_committed(changes, holders)
 
     async def _read_live_map(self, event_id: int):
         epoch, seq = await self._counters.current(event_id)  # before the seats: see live_map.py
@@ -229,6 +258,14 @@ class EventHub:
 
 
 _hubs: dict[int, EventHub] = {}
+
+
+def hub_if_running() -> EventHub | None:
+    """The running loop's hub if it has one (the publisher tells it of local commits)."""
+    try:
+        return _hubs.get(id(asyncio.get_running_loop()))
+    except RuntimeError:
+        return None
 
 
 def seat_taken_by_other(event_id: int, seat_id: int, user_id: int) -> str | None:

@@ -31,10 +31,27 @@ from .frames import Encoded, encoded_text
 logger = logging.getLogger("realtime.live_map")
 
 REREAD_SECONDS = 30.0
+# A view (a snapshot, the state body) is built at most this often while seats keep changing;
+# the hub sets the coalescing window (the sockets' own delay).
+DEFAULT_MAX_AGE = 0.1
 
 LOCKED = "locked"
 RESERVED = "reserved"
 AVAILABLE = "available"
+_LETTER = {AVAILABLE: "a", LOCKED: "l", RESERVED: "r"}  # state/'s `status` (API.md)
+
+
+@dataclass(frozen=True, slots=True)
+class View:
+    """Something built from the map at `(epoch, seq)` and its generation, shared until stale."""
+
+    epoch: str
+    seq: int
+    generation: int
+    committed_here: int
+    built_at: float
+    stale_at: float  # the first hold to end after it was built
+    value: object
 
 
 @dataclass(slots=True)
@@ -71,27 +88,30 @@ class LiveMap:
         self._trusted = False
         self._reading: asyncio.Future | None = None
         self._read_at = 0.0  # time.monotonic() of the last read
-        self._heard_while_reading: list[tuple[str, int, int]] = []  # (epoch, first, last)
-        # ((epoch, seq), the first hold to end after it was built, the frame)
-        self._snapshot: tuple[tuple[str, int], float, Encoded] | None = None
+        # (epoch, seq, changes, holders) relayed while the database is read
+        self._heard_while_reading: list[tuple[str, int, list, list]] = []
+        self._generation = 0  # grows with every change of a seat's state in the map
+        self._committed_here = 0  # grows with every commit of this process (apply_committed)
+        self._views: dict[str, View] = {}  # what is built from the map, shared: see _view
+        self.max_age = DEFAULT_MAX_AGE
 
     # --- kept current -------------------------------------------------------------------------
 
     def apply(self, epoch: str, seq: int, changes: list[dict], holders: list) -> None:
         """One committed transaction's changes, and beside each who holds the seat, in `seq`
         order as far as the relay could."""
+        if self._reading is not None:
+            self._heard_while_reading.append((epoch, seq, changes, holders))
+            return
         for change, holder in zip(changes, holders, strict=True):
             self._apply_seat(change, holder)
-        if self._reading is not None:
-            self._heard_while_reading.append((epoch, seq, seq))
-            return
         if not self._trusted:
             return
         if epoch != self.epoch or seq > self.seq + 1:
             logger.info("event %s: gap or new epoch at %s:%s, reading", self.event_id, epoch, seq)
             self._trusted = False
             self._start_reading()
-            self._heard_while_reading.append((epoch, seq, seq))
+            self._heard_while_reading.append((epoch, seq, changes, holders))
             return
         self.seq = max(self.seq, seq)
 
@@ -101,6 +121,17 @@ class LiveMap:
             return  # not read yet (or new since): the next read brings it
         if change["version"] > held.change["version"]:
             self.seats[change["id"]] = live_seat(change, holder, held.label)
+            self._generation += 1
+
+    def apply_committed(self, changes: list[dict], holders: list) -> None:
+        """Changes this process has just committed, before their frame comes back through
+        Redis with its `seq`: a reader answered here sees what it was just told. By version,
+        so the frame later changes nothing but `seq`."""
+        if self._reading is not None:  # applied after the read, by version
+            self._heard_while_reading.append((self.epoch, -1, changes, holders))
+        for change, holder in zip(changes, holders, strict=True):
+            self._apply_seat(change, holder)
+        self._committed_here += 1
 
     def forget(self) -> None:
         """The feed broke (frames may have been lost): read again before the next use."""
@@ -109,8 +140,9 @@ class LiveMap:
     # --- read ---------------------------------------------------------------------------------
 
     async def current(self) -> "LiveMap":
-        """The map, read from the database first if it cannot be trusted."""
-        while not self._trusted:
+        """The map, read from the database first if it cannot be trusted, and with what a
+        read under way brings (what is relayed meanwhile waits for it)."""
+        while not self._trusted or self._reading is not None:
             if self._reading is None:
                 self._start_reading()
             await asyncio.shield(self._reading)
@@ -140,39 +172,97 @@ class LiveMap:
             return seat.label
         return None
 
+    def holds_of(self, user_id: int, now: float) -> list[dict]:
+        """The caller's running holds, as `holds/` answers them (API.md)."""
+        return [
+            {"id": seat_id, "locked_until": seat.change["locked_until"]}
+            for seat_id, seat in self.seats.items()
+            if seat.holder == user_id and seat.change["status"] == LOCKED and seat.deadline > now
+        ]
+
     async def snapshot(self, not_before: tuple[str, int] | None) -> tuple[str, int, Encoded]:
-        """The `snapshot` frame at the map's `seq`, encoded once and shared by every socket
-        asking until a frame after it has gone out (`not_before`: the last one sent)."""
+        """The `snapshot` frame: encoded once and shared by every socket asking within a
+        window, as long as it holds every frame sent to the sockets (`not_before`: the last)."""
         await self.current()
-        cached = self._snapshot
-        if cached is not None:
-            (epoch, seq), stale_at, frame = cached
-            fresh = not_before is None or (epoch == not_before[0] and seq >= not_before[1])
-            # A hold that ended since shows as available in a new one.
-            if fresh and epoch == self.epoch and time.time() < stale_at:
-                return epoch, seq, frame
+        view = self._view("snapshot", not_before, self._snapshot_frame)
+        return view.epoch, view.seq, view.value
+
+    async def state(self) -> "View":
+        """`state/`'s body (API.md), built at most once a window: never older than what the
+        sockets have been sent."""
+        await self.current()
+        return self._view("state", None, self._state_body)
+
+    def _view(self, name: str, not_before: tuple[str, int] | None, build) -> "View":
         now = time.time()
-        seats = [self._public(seat, now) for _, seat in sorted(self.seats.items())]
-        stale_at = min(
+        view = self._views.get(name)
+        if view is not None and view.epoch == self.epoch and now < view.stale_at:
+            covers = not_before is None or (
+                not_before[0] == view.epoch and view.seq >= not_before[1]
+            )
+            current = view.generation == self._generation and view.seq == self.seq
+            # A change that came through Redis may wait a window, as it does for the sockets;
+            # one committed here may not: its caller may be the next reader.
+            recent = (
+                now - view.built_at < self.max_age and view.committed_here == self._committed_here
+            )
+            if covers and (current or recent):
+                return view
+        view = self._views[name] = View(
+            self.epoch,
+            self.seq,
+            self._generation,
+            self._committed_here,
+            now,
+            self._next_hold_end(now),
+            build(now),
+        )
+        return view
+
+    def _next_hold_end(self, now: float) -> float:
+        # Until then the view is right; after it, a hold that ended shows as available.
+        return min(
             (
                 s.deadline
                 for s in self.seats.values()
-                if s.deadline is not None and s.deadline > now and s.change["status"] == LOCKED
+                if s.change["status"] == LOCKED and s.deadline is not None and s.deadline > now
             ),
             default=float("inf"),
         )
-        text = orjson.dumps(
+
+    def _snapshot_frame(self, now: float) -> Encoded:
+        seats = [self._public(seat, now) for seat in self.seats.values()]
+        message = {
+            "type": "snapshot",
+            "event_id": self.event_id,
+            "seq": self.seq,
+            "epoch": self.epoch,
+            "seats": seats,
+        }
+        return encoded_text(orjson.dumps(message).decode())
+
+    def _state_body(self, now: float) -> bytes:
+        letters, versions, until = [], [], {}
+        for seat_id, seat in self.seats.items():
+            change = seat.change
+            status = change["status"]
+            if status == LOCKED and (seat.deadline or 0) <= now:
+                status = AVAILABLE
+            elif status == LOCKED:
+                until[str(seat_id)] = change["locked_until"]
+            letters.append(_LETTER[status])
+            versions.append(change["version"])
+        return orjson.dumps(
             {
-                "type": "snapshot",
                 "event_id": self.event_id,
-                "seq": self.seq,
                 "epoch": self.epoch,
-                "seats": seats,
+                "seq": self.seq,
+                "seats_total": len(versions),
+                "status": "".join(letters),
+                "version": versions,
+                "locked_until": until,
             }
-        ).decode()
-        frame = encoded_text(text)
-        self._snapshot = ((self.epoch, self.seq), stale_at, frame)
-        return self.epoch, self.seq, frame
+        )
 
     @staticmethod
     def _public(seat: LiveSeat, now: float) -> dict:
@@ -191,23 +281,24 @@ class LiveMap:
         try:
             self._read_at = time.monotonic()
             epoch, seq, rows = await self._read(self.event_id)
-            seats = {change["id"]: live_seat(change, *who) for change, *who in rows}
-            # Changes relayed while the database was read: newer versions win.
-            for seat_id, seat in self.seats.items():
-                if seat_id in seats and seat.change["version"] > seats[seat_id].change["version"]:
-                    seats[seat_id] = seat
-            self.seats = seats
+            self.seats = {change["id"]: live_seat(change, *who) for change, *who in rows}
             self.epoch, self.seq = epoch, seq
+            self._generation += 1
+            # What was relayed while the database was read: newer versions win, and its `seq`
+            # says whether anything is missing after the read's.
             trusted = True
-            for heard_epoch, first, last in self._heard_while_reading:
+            for heard_epoch, heard_seq, changes, holders in self._heard_while_reading:
+                for change, holder in zip(changes, holders, strict=True):
+                    self._apply_seat(change, holder)
+                if heard_seq < 0:  # committed here: its frame is still to come
+                    continue
                 if heard_epoch != epoch:
                     trusted = False  # a new epoch began while reading: read again
-                elif first <= self.seq + 1:
-                    self.seq = max(self.seq, last)
+                elif heard_seq <= self.seq + 1:
+                    self.seq = max(self.seq, heard_seq)
                 else:
                     trusted = False
             self._trusted = trusted
-            self._snapshot = None
         finally:
             self._reading = None
             self._heard_while_reading = []

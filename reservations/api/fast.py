@@ -170,11 +170,59 @@ def _conninfo() -> str:
     return psycopg.conninfo.make_conninfo(**{k: str(v) for k, v in params.items() if v})
 
 
-def _common_headers(secure: bool) -> list[tuple[bytes, bytes]]:
+class ApiRequest(NamedTuple):
+    token: str | None  # the bearer token, if one came
+    secure: bool
+    origin: str | None
+
+
+def proxy_header_of_settings() -> tuple[bytes, str] | None:
+    """SECURE_PROXY_SSL_HEADER as an ASGI header name and the value that means HTTPS."""
+    proxy_header = settings.SECURE_PROXY_SSL_HEADER
+    if not proxy_header:
+        return None
+    return (
+        proxy_header[0].removeprefix("HTTP_").replace("_", "-").lower().encode(),
+        proxy_header[1],
+    )
+
+
+def api_request_of(scope, proxy_header: tuple[bytes, str] | None) -> ApiRequest | None:
+    """Who asks how, for a request answered on the loop; None for one Django must answer
+    (a host not in ALLOWED_HOSTS, plain HTTP where HTTPS is required, another kind of
+    Authorization)."""
+    token = host = origin = forwarded_proto = None
+    for name, value in scope["headers"]:
+        if name == b"authorization":
+            token = value
+        elif name == b"host":
+            host = value.decode("latin-1")
+        elif name == b"origin":
+            origin = value.decode("latin-1")
+        elif proxy_header and name == proxy_header[0]:
+            forwarded_proto = value.decode("latin-1")
+    bearer = None
+    if token is not None:
+        kind, _, raw = token.partition(b" ")
+        if kind not in AUTH_HEADER_TYPE_BYTES or not raw:
+            return None
+        bearer = raw.decode("latin-1")
+    domain, _ = split_domain_port(host or "")
+    if not domain or not validate_host(domain, settings.ALLOWED_HOSTS):
+        return None
+    secure = scope.get("scheme") == "https" or (
+        proxy_header is not None and forwarded_proto == proxy_header[1]
+    )
+    if settings.SECURE_SSL_REDIRECT and not secure:
+        return None
+    return ApiRequest(bearer, secure, origin)
+
+
+def api_headers(secure: bool, allow: bytes = b"POST, OPTIONS") -> list[tuple[bytes, bytes]]:
     """What Django's middleware adds to an API answer (compared in test_fast.py)."""
     headers = [
         (b"content-type", b"application/json"),
-        (b"allow", b"POST, OPTIONS"),
+        (b"allow", allow),
         (b"vary", b"origin"),
         (b"x-frame-options", settings.X_FRAME_OPTIONS.encode()),
     ]
@@ -223,15 +271,7 @@ class FastSeatActions:
         self.enabled = settings.HOLD_FAST_PATH and settings.DATABASES["default"]["ENGINE"].endswith(
             "postgresql"
         )
-        proxy_header = settings.SECURE_PROXY_SSL_HEADER
-        self._proxy_header = (
-            (
-                proxy_header[0].removeprefix("HTTP_").replace("_", "-").lower().encode(),
-                proxy_header[1],
-            )
-            if proxy_header
-            else None
-        )
+        self._proxy_header = proxy_header_of_settings()
         self._www_authenticate = _jwt.authenticate_header(None).encode()
         self._best: tuple[asyncio.AbstractEventLoop, _BestOnLoop] | None = None
 
@@ -240,7 +280,7 @@ class FastSeatActions:
         if call is None:
             return await self.django_app(scope, receive, send)
         status, body, extra = await self._answer(receive, scope, call)
-        headers = _common_headers(call.secure) + extra
+        headers = api_headers(call.secure) + extra
         headers.append((b"content-length", str(len(body)).encode()))
         if call.origin is not None:
             headers.extend(cors_headers_for(call.origin))
@@ -255,39 +295,18 @@ class FastSeatActions:
         route = _route(scope["path"])
         if route is None:
             return None
-        token = host = origin = None
-        forwarded_proto = None
-        for name, value in scope["headers"]:
-            if name == b"authorization":
-                token = value
-            elif name == b"host":
-                host = value.decode("latin-1")
-            elif name == b"origin":
-                origin = value.decode("latin-1")
-            elif self._proxy_header and name == self._proxy_header[0]:
-                forwarded_proto = value.decode("latin-1")
-        if token is None:
-            return None
-        kind, _, raw = token.partition(b" ")
-        if kind not in AUTH_HEADER_TYPE_BYTES or not raw:
-            return None
-        domain, _ = split_domain_port(host or "")
-        if not domain or not validate_host(domain, settings.ALLOWED_HOSTS):
-            return None
-        secure = scope.get("scheme") == "https" or (
-            self._proxy_header is not None and forwarded_proto == self._proxy_header[1]
-        )
-        if settings.SECURE_SSL_REDIRECT and not secure:
+        request = api_request_of(scope, self._proxy_header)
+        if request is None or request.token is None:
             return None
         action, ids = route
-        return Call(action, ids, raw.decode("latin-1"), secure, origin)
+        return Call(action, ids, request.token, request.secure, request.origin)
 
     async def _answer(self, receive, scope, call: Call):
         body = await _read_body(receive, scope)
         if body is None:
-            return _as_asgi(too_large_response())
+            return as_asgi(too_large_response())
         try:
-            user_id = _user_id(call.token)
+            user_id = user_id_of_token(call.token)
             verdict = await booking_allowed_async(user_id, scope_client_address(scope))
             if not verdict.allowed:
                 raise drf_exceptions.Throttled(wait=verdict.wait)
@@ -303,7 +322,7 @@ class FastSeatActions:
             else:
                 outcome = await self._run(work)
         except Exception as exc:  # every error in the API's one shape (errors.py)
-            status, body, extra = _as_asgi(exception_response(exc))
+            status, body, extra = as_asgi(exception_response(exc))
             if status == 401:  # as DRF adds it for a bearer-token API
                 extra.append((b"www-authenticate", self._www_authenticate))
             return status, body, extra
@@ -382,7 +401,7 @@ def _room_read_again(refreshing: dict, event_id: int, task: asyncio.Task) -> Non
         )
 
 
-def _user_id(token: str) -> int:
+def user_id_of_token(token: str) -> int:
     """The token's user id, validated by simplejwt as for every other API request."""
     try:
         user_id, expires_at = _validated_claims(token)
@@ -468,7 +487,7 @@ def _json(body: dict) -> bytes:
     )
 
 
-def _as_asgi(response) -> tuple[int, bytes, list[tuple[bytes, bytes]]]:
+def as_asgi(response) -> tuple[int, bytes, list[tuple[bytes, bytes]]]:
     extra = [
         (name.lower().encode(), value.encode())
         for name, value in response.items()

@@ -1,0 +1,103 @@
+"""When the live map (realtime/live_map.py) reads the database: once for a crowd, again after
+a gap or a new epoch, and never losing a change that came while it read. The reader here is a
+function standing for the database's answer, so each rule can be driven exactly; the map on
+the real stack is test_live_map.py."""
+
+import asyncio
+
+from realtime.live_map import LiveMap
+
+
+def change(seat_id, version, status="locked"):
+    until = "2099-01-01T00:00:00Z" if status == "locked" else None
+    return {"id": seat_id, "status": status, "version": version, "locked_until": until}
+
+
+class Database:
+    """What the map reads: (epoch, seq, [(change, holder, label)]), after a pause."""
+
+    def __init__(self, epoch="e1", seq=0):
+        self.epoch, self.seq = epoch, seq
+        self.seats = {i: change(i, 0, "available") for i in (1, 2, 3)}
+        self.reads = 0
+        self.pause = 0.05
+
+    async def read(self, event_id):
+        self.reads += 1
+        epoch, seq, seats = self.epoch, self.seq, dict(self.seats)
+        await asyncio.sleep(self.pause)
+        return (
+            epoch,
+            seq,
+            [(c, 9 if c["status"] == "locked" else None, f"A{i}") for i, c in seats.items()],
+        )
+
+
+def test_a_crowd_asking_at_once_costs_one_read():
+    async def scenario():
+        db = Database()
+        live = LiveMap(1, db.read)
+        await asyncio.gather(*(live.snapshot(None) for _ in range(500)))
+        return db.reads
+
+    assert asyncio.run(scenario()) == 1
+
+
+def test_a_gap_makes_the_map_read_again_and_a_frame_in_order_does_not():
+    async def scenario():
+        db = Database(seq=4)
+        live = LiveMap(1, db.read)
+        await live.current()
+        live.apply("e1", 5, [change(1, 1)], [9])
+        reads_in_order = db.reads
+        db.seq = 7
+        live.apply("e1", 7, [change(2, 1)], [9])  # 6 never came
+        assert not live.trusted
+        await live.current()
+        return reads_in_order, db.reads, live.seq
+
+    assert asyncio.run(scenario()) == (1, 2, 7)
+
+
+def test_a_new_epoch_makes_the_map_read_again():
+    async def scenario():
+        db = Database()
+        live = LiveMap(1, db.read)
+        await live.current()
+        db.epoch, db.seq = "e2", 1
+        live.apply("e2", 1, [change(1, 1)], [9])
+        await live.current()
+        return db.reads, live.epoch
+
+    assert asyncio.run(scenario()) == (2, "e2")
+
+
+def test_a_change_that_comes_while_the_map_reads_is_kept():
+    """The read saw seat 1 at version 0; a frame with version 1 came meanwhile."""
+
+    async def scenario():
+        db = Database(seq=3)
+        live = LiveMap(1, db.read)
+        reading = asyncio.ensure_future(live.current())
+        await asyncio.sleep(0.01)
+        live.apply("e1", 4, [change(1, 1)], [9])
+        await reading
+        return live
+
+    live = asyncio.run(scenario())
+
+    assert live.trusted and live.seq == 4
+    assert live.seats[1].change["version"] == 1
+    assert live.taken_by_other(1, user_id=5, now=0) == "A1"
+    assert live.taken_by_other(1, user_id=9, now=0) is None  # the holder's own
+
+
+def test_a_late_frame_never_turns_a_seat_back():
+    async def scenario():
+        live = LiveMap(1, Database(seq=0).read)
+        await live.current()
+        live.apply("e1", 1, [change(1, 2)], [9])
+        live.apply("e1", 1, [change(1, 1, "available")], [None])
+        return live.seats[1].change
+
+    assert asyncio.run(scenario()) == change(1, 2)
