@@ -42,6 +42,17 @@ const layout = { event_id: 1, width: 3600, height: 2000, seats: lseats, shapes: 
   { kind: 'rect', x: 1300, y: 20, width: 600, height: 100, label: 'Stage', role: 'stage' },
   { kind: 'rect', x: 200, y: 380, width: 2800, height: 300, label: 'Premium stalls', role: 'section' },
   { kind: 'text', x: 1600, y: 1380, text: 'Entrance', size: 30 } ] };
+// The documents the client reads on arrival (docs/API.md `map/` and `state/`), in columns.
+const sectionNames = [...new Set(seats.map((s) => s.section))];
+const seatMap = { event_id: 1, version: 1, seats_total: seats.length,
+  plan: { width: layout.width, height: layout.height, shapes: layout.shapes },
+  categories: cats.map(({ id, name, price, colour }) => ({ id, name, price, colour })), sections: sectionNames,
+  seats: { id: seats.map((s) => s.id), label: seats.map((s) => s.label), section: seats.map((s) => sectionNames.indexOf(s.section)),
+    row: seats.map((s) => s.row), number: seats.map((s) => s.number), category: seats.map((s) => s.category - 1),
+    flags: seats.map((s) => (s.accessible ? 1 : 0) | (s.companion ? 2 : 0) | (s.restricted_view ? 4 : 0) | (s.blocked ? 8 : 0)),
+    x: lseats.map((s) => s.x), y: lseats.map((s) => s.y), rotation: lseats.map((s) => s.rotation) } };
+const seatStates = { event_id: 1, epoch: 'e', seq: 1, seats_total: seats.length, status: seats.map((s) => s.status[0]).join(''),
+  version: seats.map((s) => s.version), locked_until: Object.fromEntries(seats.filter((s) => s.locked_until).map((s) => [s.id, s.locked_until])) };
 const event = { id: 1, name: 'Big room', venue: 'Town Hall', starts_at: '2026-12-25T20:00:00Z', price_min: '15.00', price_max: '85.00', seats_total: 20000, seats_available: 16000, categories: cats };
 
 const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: ['--no-sandbox'] });
@@ -55,8 +66,8 @@ await page.route('**/*', async (route) => {
   const json = (body, status = 200) => route.fulfill({ status, contentType: 'application/json', body: JSON.stringify(body) });
   if (p === '/api/me/') return json({ error: 'no', code: 'not_authenticated' }, 401);
   if (p === '/api/events/1/') return json(event);
-  if (p === '/api/events/1/seats/') return json({ event_id: 1, seats });
-  if (p === '/api/events/1/layout/') return json(layout);
+  if (p === '/api/events/1/map/') return json(seatMap);
+  if (p === '/api/events/1/state/') return json(seatStates);
   if (p.startsWith('/api/')) return json({ error: 'x', code: 'not_found' }, 404);
   const file = path.join(DIST, p);
   if (p !== '/' && fs.existsSync(file) && fs.statSync(file).isFile()) {
@@ -66,7 +77,7 @@ await page.route('**/*', async (route) => {
   return route.fulfill({ status: 200, contentType: 'text/html', body: fs.readFileSync(path.join(DIST, 'index.html')) });
 });
 await page.routeWebSocket('**/ws/**', (ws) => {
-  ws.send(JSON.stringify({ type: 'snapshot', event_id: 1, seq: 1, epoch: 'e', seats: seats.map(({ id, status, version, locked_until }) => ({ id, status, version, locked_until })) }));
+  ws.send(JSON.stringify({ type: 'resumed', event_id: 1, seq: 1, epoch: 'e' })); // the page asked ?epoch=e&seq=1
   ws.onMessage((m) => { const f = JSON.parse(String(m)); if (f.type === 'ping') ws.send(JSON.stringify({ type: 'pong' })); });
 });
 

@@ -1,11 +1,6 @@
 import { api } from '../../../lib/api';
 import type { ApiSeat } from '../model/seatState';
 
-export interface SeatList {
-  event_id: number;
-  seats: ApiSeat[];
-}
-
 export interface SeatAnswer {
   success: boolean;
   message?: string;
@@ -21,8 +16,6 @@ export interface ReservationAnswer {
     total_price: string;
   };
 }
-
-export const fetchSeats = (eventId: number) => api.get<SeatList>(`/api/events/${eventId}/seats/`);
 
 export const lockSeat = (eventId: number, seatId: number) =>
   api.post<SeatAnswer>(`/api/events/${eventId}/seats/${seatId}/lock/`, {});

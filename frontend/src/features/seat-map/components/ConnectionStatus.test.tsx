@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { FeedStatus } from '../model/seatFeed';
 import { ConnectionStatus } from './ConnectionStatus';
 
-const status = (patch: Partial<FeedStatus>): FeedStatus => ({ connection: 'live', closeCode: null, watchers: null, resyncs: 0, ...patch });
+const status = (patch: Partial<FeedStatus>): FeedStatus => ({ connection: 'live', closeCode: null, watchers: null, resyncs: 0, resumes: 0, ...patch });
 
 describe('ConnectionStatus', () => {
   afterEach(cleanup);

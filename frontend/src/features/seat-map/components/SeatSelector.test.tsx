@@ -3,25 +3,24 @@ import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { act, cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
 import { MemoryRouter } from 'react-router';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { ApiError } from '../../../lib/api-client';
 import { REVEAL_MARGIN } from '../model/bringIntoView';
+import type { ApiSeatMap, ApiSeatStates } from '../model/seatPlan';
 import type { ApiSeat } from '../model/seatState';
 import type { ApiLayout } from '../model/venue';
 import type { CanvasWithProbe } from './SeatCanvas';
 import { SeatSelector } from './SeatSelector';
 
 const mocks = vi.hoisted(() => ({
-  seats: [] as unknown[],
-  layout: null as unknown,
+  seats: [] as ApiSeat[],
+  /** The room of the event, or null for a plain grid. */
+  room: null as ApiLayout | null,
   lock: vi.fn(),
-  getLayout: vi.fn(),
   best: vi.fn(),
 }));
 
 vi.mock('../api/best', () => ({ findBestSeats: (...args: unknown[]) => mocks.best(...args) }));
 
 vi.mock('../api/seats', () => ({
-  fetchSeats: async (eventId: number) => ({ event_id: eventId, seats: mocks.seats }),
   lockSeat: (...args: unknown[]) => mocks.lock(...args),
   unlockSeat: vi.fn(),
   extendSeat: vi.fn(),
@@ -29,11 +28,49 @@ vi.mock('../api/seats', () => ({
   lockSeats: vi.fn(),
 }));
 
-// The real 404 handling (layoutOrNull) around a fake request.
-vi.mock('../api/layout', async (importOriginal) => {
-  const real = await importOriginal<typeof import('../api/layout')>();
-  return { ...real, fetchLayout: (eventId: number) => real.layoutOrNull(() => mocks.getLayout(eventId)) };
-});
+/** The documents `map/` and `state/` would answer for `mocks.seats` in `mocks.room`. */
+vi.mock('../api/seatMap', () => ({
+  fetchSeatMap: async (eventId: number) => mapDocument(eventId, mocks.seats, mocks.room),
+  fetchSeatStates: async (eventId: number) => stateDocument(eventId, mocks.seats),
+  fetchOwnHolds: async (eventId: number) => ({ event_id: eventId, seats: [] }),
+  fetchOwnBookedSeats: async () => [],
+}));
+
+function mapDocument(eventId: number, seats: ApiSeat[], room: typeof mocks.room): ApiSeatMap {
+  const categories = CATEGORIES.map(({ id, name, price, colour }) => ({ id, name, price, colour }));
+  const sections = [...new Set(seats.map((s) => s.section))];
+  const at = (id: number) => room?.seats.find((p) => p.id === id);
+  return {
+    event_id: eventId,
+    version: 1,
+    seats_total: seats.length,
+    plan: room && { width: room.width, height: room.height, shapes: room.shapes },
+    categories,
+    sections,
+    seats: {
+      id: seats.map((s) => s.id),
+      label: seats.map((s) => s.label),
+      section: seats.map((s) => sections.indexOf(s.section)),
+      row: seats.map((s) => s.row),
+      number: seats.map((s) => s.number),
+      category: seats.map((s) => categories.findIndex((c) => c.id === s.category)),
+      flags: seats.map((s) => (s.accessible ? 1 : 0) | (s.companion ? 2 : 0) | (s.restricted_view ? 4 : 0) | (s.blocked ? 8 : 0)),
+      ...(room ? { x: seats.map((s) => at(s.id)!.x), y: seats.map((s) => at(s.id)!.y), rotation: seats.map((s) => at(s.id)!.rotation ?? 0) } : {}),
+    },
+  };
+}
+
+function stateDocument(eventId: number, seats: ApiSeat[]): ApiSeatStates {
+  return {
+    event_id: eventId,
+    epoch: 'e1',
+    seq: 10,
+    seats_total: seats.length,
+    status: seats.map((s) => s.status[0]).join(''),
+    version: seats.map((s) => s.version),
+    locked_until: Object.fromEntries(seats.filter((s) => s.status === 'locked').map((s) => [String(s.id), s.locked_until!])),
+  };
+}
 
 vi.mock('../../../lib/ws-client', () => ({
   openLiveSocket: () => ({ send: () => true, reconnect: () => {}, close: () => {}, state: 'connecting' }),
@@ -100,7 +137,7 @@ describe('SeatSelector: the room or the grid', () => {
   beforeEach(() => {
     localStorage.clear();
     mocks.lock.mockReset();
-    mocks.getLayout.mockReset();
+    mocks.room = null;
     mocks.best.mockReset();
     const { ctx, calls } = fakeContext();
     (globalThis as { drawCalls?: string[] }).drawCalls = calls;
@@ -124,9 +161,9 @@ describe('SeatSelector: the room or the grid', () => {
     restore = [];
   });
 
-  it('draws the grid when the event has no layout (404)', async () => {
+  it('draws the grid when the event is a plain grid (no plan in its map)', async () => {
     mocks.seats = ROOM_SEATS;
-    mocks.getLayout.mockRejectedValue(new ApiError(404, 'not_found', 'Not found'));
+    mocks.room = null;
     mount();
     await screen.findByRole('button', { name: /^A1, Stalls, Premium 85.00, available, wheelchair space$/ });
     expect(document.querySelector('[data-map-kind]')?.getAttribute('data-map-kind')).toBe('grid');
@@ -134,17 +171,17 @@ describe('SeatSelector: the room or the grid', () => {
     expect(screen.queryByTestId('view-list')).toBeNull();
   });
 
-  it('draws the grid for old events whose seats have no category, even with a layout', async () => {
-    mocks.seats = ROOM_SEATS.map(({ category: _c, ...s }) => s);
-    mocks.getLayout.mockResolvedValue(LAYOUT);
+  it('takes the categories from the map when the event detail has not come', async () => {
+    mocks.seats = ROOM_SEATS;
+    mocks.room = null;
     mount({ categories: undefined });
-    await screen.findByRole('button', { name: 'A1, Stalls, 85.00, available, wheelchair space' });
-    expect(document.querySelector('[data-map-kind]')?.getAttribute('data-map-kind')).toBe('grid');
+    await screen.findByRole('button', { name: /^A1, Stalls, Premium 85.00, available, wheelchair space$/ });
+    await screen.findByRole('button', { name: /^B1, Stalls, Standard 45.00, available$/ });
   });
 
   it('draws the room, with the legend, and a click on a seat holds it', async () => {
     mocks.seats = ROOM_SEATS;
-    mocks.getLayout.mockResolvedValue(LAYOUT);
+    mocks.room = LAYOUT;
     mocks.lock.mockImplementation(async () => ({ success: true, seat: { ...ROOM_SEATS[2], status: 'locked', version: 2, locked_until: '2099-01-01T00:00:00Z', mine: true } }));
     mount();
     const canvas = (await screen.findByTestId('seat-canvas')) as CanvasWithProbe;
@@ -168,7 +205,7 @@ describe('SeatSelector: the room or the grid', () => {
 
   it('a drag pans instead of clicking', async () => {
     mocks.seats = ROOM_SEATS;
-    mocks.getLayout.mockResolvedValue(LAYOUT);
+    mocks.room = LAYOUT;
     mount();
     const canvas = (await screen.findByTestId('seat-canvas')) as CanvasWithProbe;
     fireEvent.click(screen.getByTestId('map-zoom-in'));
@@ -183,7 +220,7 @@ describe('SeatSelector: the room or the grid', () => {
 
   it('keys zoom and fit the map', async () => {
     mocks.seats = ROOM_SEATS;
-    mocks.getLayout.mockResolvedValue(LAYOUT);
+    mocks.room = LAYOUT;
     mount();
     const canvas = (await screen.findByTestId('seat-canvas')) as CanvasWithProbe;
     const viewport = screen.getByTestId('seat-map-viewport');
@@ -196,7 +233,7 @@ describe('SeatSelector: the room or the grid', () => {
 
   it('the wheel zooms around the pointer; two fingers pinch', async () => {
     mocks.seats = ROOM_SEATS;
-    mocks.getLayout.mockResolvedValue(LAYOUT);
+    mocks.room = LAYOUT;
     mount();
     const canvas = (await screen.findByTestId('seat-canvas')) as CanvasWithProbe;
     const fit = canvas.seatMap!.view();
@@ -218,7 +255,7 @@ describe('SeatSelector: the room or the grid', () => {
 
   it('Enter on the map acts on the seat last chosen, never on a default one', async () => {
     mocks.seats = ROOM_SEATS;
-    mocks.getLayout.mockResolvedValue(LAYOUT);
+    mocks.room = LAYOUT;
     mocks.lock.mockResolvedValue({ success: true, seat: { ...ROOM_SEATS[2], status: 'locked', version: 2, locked_until: '2099-01-01T00:00:00Z', mine: true } });
     mount();
     const canvas = (await screen.findByTestId('seat-canvas')) as CanvasWithProbe;
@@ -236,7 +273,7 @@ describe('SeatSelector: the room or the grid', () => {
 
   it('the List view has every seat as a labelled button, grouped by section and row', async () => {
     mocks.seats = ROOM_SEATS;
-    mocks.getLayout.mockResolvedValue(LAYOUT);
+    mocks.room = LAYOUT;
     mocks.lock.mockResolvedValue({ success: true, seat: { ...ROOM_SEATS[0], status: 'locked', version: 2, locked_until: '2099-01-01T00:00:00Z', mine: true } });
     mount();
     fireEvent.click(await screen.findByTestId('view-list'));
@@ -268,7 +305,7 @@ describe('SeatSelector: the room or the grid', () => {
 
     it('on the room: the plan pans to the block, at the same zoom; the keyboard stays on the form', async () => {
       mocks.seats = ROOM_SEATS;
-      mocks.getLayout.mockResolvedValue(LAYOUT);
+      mocks.room = LAYOUT;
       mocks.best.mockResolvedValue(heldAnswer([1, 3]));
       mount();
       const canvas = (await screen.findByTestId('seat-canvas')) as CanvasWithProbe;
@@ -322,7 +359,7 @@ describe('SeatSelector: the room or the grid', () => {
 
       const findRowB = async () => {
         mocks.seats = ROOM_SEATS;
-        mocks.getLayout.mockRejectedValue(new ApiError(404, 'not_found', 'Not found'));
+        mocks.room = null;
         mocks.best.mockResolvedValue(heldAnswer([3, 4]));
         mount();
         const submit = await screen.findByTestId('find-seats-submit');
@@ -351,7 +388,7 @@ describe('SeatSelector: the room or the grid', () => {
 
       it('in the List view, its own scrolling box', async () => {
         mocks.seats = ROOM_SEATS;
-        mocks.getLayout.mockResolvedValue(LAYOUT);
+        mocks.room = LAYOUT;
         mocks.best.mockResolvedValue(heldAnswer([3, 4]));
         mount();
         fireEvent.click(await screen.findByTestId('view-list'));

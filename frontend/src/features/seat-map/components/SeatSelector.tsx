@@ -4,7 +4,6 @@ import { errorMessage } from '../../../lib/error-messages';
 import { useRevealInScroller } from '../hooks/useRevealBlock';
 import { useFeedStatus, useSeatMap } from '../hooks/useSeatMap';
 import { useSeatActions } from '../hooks/useSeatActions';
-import { useVenueLayout } from '../hooks/useVenueLayout';
 import type { RevealRequest } from '../model/bringIntoView';
 import { buildLegend, indexCategories, type ApiCategory } from '../model/categories';
 import type { Outcome } from '../model/seatActions';
@@ -55,20 +54,18 @@ export function SeatSelector({ eventId, loggedIn, header, categories, venueName 
   const map = useSeatMap(eventId, loggedIn, onLapsed);
   const status = useFeedStatus(map.feed);
   const actions = useSeatActions(eventId, map.store, loggedIn, setNotice);
-  const venueLayout = useVenueLayout(eventId);
-  const legend = useMemo(() => buildLegend(categories), [categories]);
+  // The map's categories match its seats' (same version); the event's are there first only
+  // if the map is slow.
+  const legend = useMemo(() => buildLegend(map.plan?.categories ?? categories), [map.plan, categories]);
   const gridStyle = useMemo(() => gridText(indexCategories(legend)), [legend]);
   const sections = useMemo(
     () => (map.layout?.sections ?? []).map((section) => section.name).filter((name) => name !== ''),
     [map.layout],
   );
-  // A failed layout request (other than 404, which is "no layout") falls back to the grid too.
-  const kind = chooseMapKind(venueLayout.data, map.apiSeats ?? []);
-  const venue = useMemo(
-    () => (kind === 'venue' && venueLayout.data ? buildVenue(venueLayout.data, (id) => map.store.has(id)) : null),
-    [kind, venueLayout.data, map.layout, map.store], // map.layout changes when the set of seats does
-  );
-  const layoutSettled = !venueLayout.isPending;
+  const room = map.plan?.room ?? null;
+  const kind = chooseMapKind(room, map.plan?.seats ?? []);
+  const venue = useMemo(() => (kind === 'venue' && room ? buildVenue(room) : null), [kind, room]);
+  const layout = map.isPending ? null : map.layout;
   // The block Find seats holds is brought into view on whichever map is shown.
   const [reveal, setReveal] = useState<RevealRequest | null>(null);
   const onHeld = useCallback((seatIds: number[]) => setReveal({ seatIds }), []);
@@ -119,13 +116,16 @@ export function SeatSelector({ eventId, loggedIn, header, categories, venueName 
       )}
       <HoldWarning store={map.store} onExtend={actions.extend} />
       {!venue && <Legend />}
-      {(map.isPending || (map.layout && !layoutSettled)) && <p className="loading">Loading seats…</p>}
+      {map.isPending && <p className="loading">Loading seats…</p>}
       {map.error !== null && (
         <p className="notice notice--error" role="alert">
-          {errorMessage(map.error)}
+          {errorMessage(map.error)}{' '}
+          <button type="button" className="button button--small" onClick={map.refetch}>
+            Try again
+          </button>
         </p>
       )}
-      {map.layout && layoutSettled && (
+      {layout && (
         <FindSeats
           eventId={eventId}
           store={map.store}
@@ -137,12 +137,12 @@ export function SeatSelector({ eventId, loggedIn, header, categories, venueName 
           onHeld={onHeld}
         />
       )}
-      {map.layout && layoutSettled && (
+      {layout && (
         <div className="seat-selector__body" data-map-kind={kind}>
           {venue ? (
             <VenueMap
               venue={venue}
-              layout={map.layout}
+              layout={layout}
               store={map.store}
               focus={map.focus}
               categories={legend}
@@ -152,7 +152,7 @@ export function SeatSelector({ eventId, loggedIn, header, categories, venueName 
             />
           ) : (
             <div ref={gridRef} className="seat-map__scroll" aria-label="Seat map" role="region" tabIndex={-1}>
-              <SeatMap layout={map.layout} store={map.store} focus={map.focus} onSeat={actions.toggle} text={gridStyle} />
+              <SeatMap layout={layout} store={map.store} focus={map.focus} onSeat={actions.toggle} text={gridStyle} />
             </div>
           )}
           <Basket store={map.store} onRelease={actions.toggle} onReserve={onReserve} reserving={reserving} />

@@ -8,7 +8,7 @@ import type { RovingFocus } from '../model/rovingFocus';
 import type { Outcome } from '../model/seatActions';
 import type { SeatStore } from '../model/seatState';
 import { takeAlternative, type SwapApi } from '../model/swapBlock';
-import { seatsKey } from './useSeatMap';
+import { ownHoldsKey } from './useSeatMap';
 
 const swapApi: SwapApi = { unlock: unlockSeat, lockMany: lockSeats };
 
@@ -39,7 +39,7 @@ export function useFindSeats({ eventId, store, focus, holdLimit, categoryName, o
   const [message, setMessage] = useState<Outcome | null>(null);
 
   const report = (outcome: Outcome) => {
-    if (outcome.refetch) void queryClient.invalidateQueries({ queryKey: seatsKey(eventId) });
+    if (outcome.refetch) void queryClient.invalidateQueries({ queryKey: ownHoldsKey(eventId) });
     if (outcome.kind === 'login') void queryClient.invalidateQueries({ queryKey: ['me'] });
     setMessage(outcome);
   };

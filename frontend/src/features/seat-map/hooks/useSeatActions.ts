@@ -4,6 +4,7 @@ import { extendSeat, lockSeat, reserveSeats, unlockSeat } from '../api/seats';
 import { newIdempotencyKey } from '../model/idempotency';
 import { extendHeld, reserveHeld, toggleSeat, type ActionContext, type Outcome } from '../model/seatActions';
 import type { SeatStore } from '../model/seatState';
+import { ownHoldsKey } from './useSeatMap';
 
 const seatApi: ActionContext['api'] = { lock: lockSeat, unlock: unlockSeat, extend: extendSeat, reserve: reserveSeats };
 
@@ -21,7 +22,8 @@ export function useSeatActions(eventId: number, store: SeatStore, loggedIn: bool
   const finish = useCallback(
     (outcome: Outcome | null) => {
       if (!outcome) return;
-      if (outcome.refetch) void queryClient.invalidateQueries({ queryKey: ['events', eventId, 'seats'] });
+      // The page is missing some of this buyer's holds (another tab's): read them again.
+      if (outcome.refetch) void queryClient.invalidateQueries({ queryKey: ownHoldsKey(eventId) });
       if (outcome.kind === 'login') void queryClient.invalidateQueries({ queryKey: ['me'] });
       latest.current.report(outcome);
     },

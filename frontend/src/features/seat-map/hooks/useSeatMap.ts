@@ -3,35 +3,41 @@ import { useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'reac
 import { socketUrl } from '../../../lib/api';
 import { serverClock } from '../../../lib/server-clock';
 import { openLiveSocket } from '../../../lib/ws-client';
-import { fetchSeats } from '../api/seats';
+import { fetchOwnBookedSeats, fetchOwnHolds, fetchSeatMap, fetchSeatStates } from '../api/seatMap';
 import { buildLayout, type MapLayout } from '../model/layout';
 import { RovingFocus } from '../model/rovingFocus';
-import { SeatFeed } from '../model/seatFeed';
-import { SeatStore, type ApiSeat } from '../model/seatState';
+import { SeatFeed, resumeQuery } from '../model/seatFeed';
+import { decodeOwnHolds, decodeSeatMap, decodeSeatStates, type SeatPlan, type SeatStates } from '../model/seatPlan';
+import { SeatStore } from '../model/seatState';
 
-export const seatsKey = (eventId: number) => ['events', eventId, 'seats'] as const;
+export const seatMapKey = (eventId: number) => ['events', eventId, 'map'] as const;
+export const seatStatesKey = (eventId: number) => ['events', eventId, 'state'] as const;
+export const ownHoldsKey = (eventId: number) => ['events', eventId, 'holds'] as const;
+/** Under `['reservations']`: a booking or a cancellation anywhere in the app reads it again. */
+export const ownBookingsKey = (eventId: number) => ['reservations', 'event', eventId] as const;
 
 export interface SeatMapModel {
   store: SeatStore;
   focus: RovingFocus;
   feed: SeatFeed;
   layout: MapLayout | null;
-  /** The last seat list read over HTTP (for what the socket does not say: categories, flags). */
-  apiSeats: ApiSeat[] | undefined;
+  /** The map's static part (`map/`): seats, categories, and the room when there is one. */
+  plan: SeatPlan | undefined;
   isPending: boolean;
   error: unknown;
   refetch: () => void;
 }
 
 /**
- * One event's live map: the HTTP seat list loads the store (and the layout, once), then the
- * socket keeps it current; a reconnect re-reads the list for what only HTTP knows (`mine`).
+ * One event's live map. On arrival: the static map (`map/`, from the browser's HTTP cache when
+ * it has it), the state at a point of the stream (`state/`) and, logged in, the buyer's own
+ * holds (`holds/`) and bookings; then a socket that resumes from that point, so the server
+ * sends no snapshot of what the page already has. A reconnect resumes from the stream's
+ * position and, logged in, reads the holds again (the socket never says whose a seat is).
  * Mount with `key={eventId}` so another event gets a fresh store.
  */
 export function useSeatMap(eventId: number, loggedIn: boolean, onLapsed?: (labels: string[]) => void): SeatMapModel {
   const queryClient = useQueryClient();
-  // Only a logged-in user has holds to re-learn after a reconnect; anonymous watchers get all
-  // they need from the snapshot (and a big event's list is not re-read by everyone at once).
   const loggedInRef = useRef(loggedIn);
   loggedInRef.current = loggedIn;
   const [store] = useState(() => new SeatStore());
@@ -41,49 +47,100 @@ export function useSeatMap(eventId: number, loggedIn: boolean, onLapsed?: (label
       new SeatFeed({
         eventId,
         store,
-        openSocket: (handlers) => openLiveSocket({ url: () => socketUrl(`/ws/events/${eventId}/`), ...handlers }),
+        openSocket: (handlers, resumeFrom) =>
+          openLiveSocket({ url: () => socketUrl(`/ws/events/${eventId}/`) + resumeQuery(resumeFrom()), ...handlers }),
         onReconnected: () => {
-          if (loggedInRef.current) void queryClient.invalidateQueries({ queryKey: seatsKey(eventId) });
+          if (!loggedInRef.current) return; // anonymous watchers have no holds to re-learn
+          void queryClient.invalidateQueries({ queryKey: ownHoldsKey(eventId) });
+          void queryClient.invalidateQueries({ queryKey: ownBookingsKey(eventId) });
         },
       }),
   );
 
-  const seats = useQuery({
-    queryKey: seatsKey(eventId),
-    queryFn: () => fetchSeats(eventId),
-    // The socket keeps the map fresh; the list is read again only after a reconnect or an error.
+  const map = useQuery({
+    queryKey: seatMapKey(eventId),
+    queryFn: async () => decodeSeatMap(await fetchSeatMap(eventId)),
+    // Static while on sale; a later visit asks the server again (ETag, 304).
+    staleTime: Infinity,
+    refetchOnWindowFocus: false,
+    refetchOnReconnect: false,
+  });
+  // Read once, at the same time as the map: the socket keeps the store current after it.
+  const states = useQuery({
+    queryKey: seatStatesKey(eventId),
+    queryFn: () => fetchSeatStates(eventId),
     staleTime: Infinity,
     gcTime: 0,
     refetchOnWindowFocus: false,
     refetchOnReconnect: false,
   });
 
+  // The two documents together: a state that does not match the map (seats added between the
+  // two reads) is an error, offered again by `refetch`.
+  const arrival = useMemo((): { states?: SeatStates; error?: unknown } => {
+    if (!map.data || !states.data) return {};
+    try {
+      return { states: decodeSeatStates(states.data, map.data.ids) };
+    } catch (error) {
+      return { error };
+    }
+  }, [map.data, states.data]);
+
   // First load straight into the empty store during render (no seat is subscribed yet, so
-  // nothing is told), later loads after render.
-  const loaded = useRef<unknown>(null);
-  if (seats.data && store.size === 0) {
-    store.loadFromApi(seats.data.seats);
-    loaded.current = seats.data;
+  // nothing is told); a later map or state (after `refetch`) after render.
+  const loaded = useRef<SeatStates | null>(null);
+  if (map.data && arrival.states && store.size === 0) {
+    store.loadPlan(map.data.seats, arrival.states.seats);
+    loaded.current = arrival.states;
   }
   useEffect(() => {
-    if (seats.data && loaded.current !== seats.data) {
-      store.loadFromApi(seats.data.seats);
-      loaded.current = seats.data;
+    if (map.data && arrival.states && loaded.current !== arrival.states) {
+      store.loadPlan(map.data.seats, arrival.states.seats);
+      loaded.current = arrival.states;
     }
-  }, [seats.data, store]);
+  }, [map.data, arrival.states, store]);
+  const ready = Boolean(map.data && arrival.states);
 
-  // The layout only changes if the set of seats does.
-  const signature = seats.data ? seats.data.seats.map((s) => s.id).join(',') : '';
-  const layout = useMemo(() => (seats.data ? buildLayout(seats.data.seats) : null), [signature]); // eslint-disable-line react-hooks/exhaustive-deps
+  const layout = useMemo(() => (map.data ? buildLayout(map.data.seats) : null), [map.data]);
   if (layout && focus.activeId === null && layout.rows.length > 0) focus.setActive(layout.rows[0].seatIds[0], false);
 
-  // The socket opens once the list is in, so its snapshot is newer than the list.
-  const ready = Boolean(seats.data);
+  // The socket opens once the state is in, and resumes from its point.
+  const from = arrival.states;
   useEffect(() => {
-    if (!ready) return;
-    feed.start();
+    if (!ready || !from) return;
+    feed.start({ epoch: from.epoch, seq: from.seq });
     return () => feed.stop();
-  }, [feed, ready]);
+  }, [feed, ready]); // eslint-disable-line react-hooks/exhaustive-deps
+
+  // Whose seats: the buyer's holds and bookings, read when logged in (again after a reconnect
+  // or an answer that says the page is missing some, e.g. `hold_limit`).
+  const holds = useQuery({
+    queryKey: ownHoldsKey(eventId),
+    queryFn: async () => {
+      const before = store.ownHoldVersions();
+      return { holds: decodeOwnHolds(await fetchOwnHolds(eventId)), before };
+    },
+    enabled: loggedIn,
+    staleTime: Infinity,
+    gcTime: 0,
+    refetchOnWindowFocus: false,
+    refetchOnReconnect: false,
+  });
+  const bookings = useQuery({
+    queryKey: ownBookingsKey(eventId),
+    queryFn: () => fetchOwnBookedSeats(eventId),
+    enabled: loggedIn,
+    staleTime: Infinity,
+    gcTime: 0,
+    refetchOnWindowFocus: false,
+    refetchOnReconnect: false,
+  });
+  useEffect(() => {
+    if (ready && holds.data) store.applyOwnHolds(holds.data.holds, holds.data.before);
+  }, [ready, holds.data, store]);
+  useEffect(() => {
+    if (ready && bookings.data) store.applyOwnBookings(bookings.data);
+  }, [ready, bookings.data, store]);
 
   const lapsedRef = useRef(onLapsed);
   lapsedRef.current = onLapsed;
@@ -101,10 +158,13 @@ export function useSeatMap(eventId: number, loggedIn: boolean, onLapsed?: (label
     focus,
     feed,
     layout,
-    apiSeats: seats.data?.seats,
-    isPending: seats.isPending,
-    error: seats.error,
-    refetch: () => void queryClient.invalidateQueries({ queryKey: seatsKey(eventId) }),
+    plan: map.data,
+    isPending: !ready && !map.error && !states.error && !arrival.error,
+    error: map.error ?? states.error ?? arrival.error ?? null,
+    refetch: () => {
+      void queryClient.invalidateQueries({ queryKey: seatMapKey(eventId) });
+      void queryClient.invalidateQueries({ queryKey: seatStatesKey(eventId) });
+    },
   };
 }
 

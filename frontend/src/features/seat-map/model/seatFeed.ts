@@ -1,9 +1,16 @@
 /**
  * Joins the socket to the seat store: routes each frame through the StreamTracker, applies
- * what it says, asks for snapshots after gaps, a new epoch or a reconnect, and keeps a small
- * status (connection, watchers) for the page.
+ * what it says, asks for snapshots after gaps or a new epoch, and keeps a small status
+ * (connection, watchers) for the page.
+ *
+ * Each connection asks to resume (PROTOCOL.md "Resuming", `?epoch=E&seq=S`) from the last point
+ * whose every change the store holds: the `state/` the page arrived with, then the stream's
+ * position. The server answers `resumed` and sends what came after, or, when it cannot, a
+ * snapshot: either is fine. After a gap or a new epoch there is no such point until a snapshot
+ * comes, and the next connection asks for a snapshot.
  */
 import type { ConnectionState, LiveSocket, LiveSocketOptions } from '../../../lib/ws-client';
+import type { StreamPoint } from './seatPlan';
 import type { PushedSeat, SeatStore } from './seatState';
 import { StreamTracker } from './streamTracker';
 
@@ -17,17 +24,30 @@ export interface FeedStatus {
   watchers: number | null;
   /** Counts of what happened, for the curious and for tests. */
   resyncs: number;
+  /** Connections the server resumed (no snapshot sent). */
+  resumes: number;
 }
 
+/**
+ * Opens the socket. `resumeFrom` is asked each time a connection is made (first and every
+ * reconnect): the point to put in its URL, or null for a plain connection (a snapshot).
+ */
 export type SocketOpener = (
   handlers: Pick<LiveSocketOptions, 'onMessage' | 'onOpen' | 'onStateChange'>,
+  resumeFrom: () => StreamPoint | null,
 ) => LiveSocket;
+
+/** `?epoch=E&seq=S` for a socket URL, or '' to connect without resuming. */
+export function resumeQuery(point: StreamPoint | null): string {
+  if (!point) return '';
+  return `?${new URLSearchParams({ epoch: point.epoch, seq: String(point.seq) }).toString()}`;
+}
 
 export interface SeatFeedOptions {
   eventId: number;
   store: SeatStore;
   openSocket: SocketOpener;
-  /** After a reconnect, once its snapshot came: refresh what only HTTP knows (which seats are mine). */
+  /** After a reconnect, once its snapshot or `resumed` came: refresh what only HTTP knows (which seats are mine). */
   onReconnected?: () => void;
   /** Ask again when an awaited snapshot has not come within this time. */
   snapshotTimeoutMs?: number;
@@ -49,7 +69,11 @@ export class SeatFeed {
   private socketState: ConnectionState = 'connecting';
   private closeCode: number | null = null;
   private reconnectedUnsynced = false;
-  private status: FeedStatus = { connection: 'connecting', closeCode: null, watchers: null, resyncs: 0 };
+  private status: FeedStatus = { connection: 'connecting', closeCode: null, watchers: null, resyncs: 0, resumes: 0 };
+  /** The last point whose every change the store holds; null after a gap until a snapshot. */
+  private resumable: StreamPoint | null = null;
+  /** The point the current connection asked to resume from. */
+  private asked: StreamPoint | null = null;
   private listeners = new Set<() => void>();
   private snapshotTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly options: SeatFeedOptions;
@@ -58,18 +82,30 @@ export class SeatFeed {
     this.options = options;
   }
 
-  start(): void {
+  /** Opens the socket; `from`: the point of the state the store was loaded with (`state/`). */
+  start(from?: StreamPoint | null): void {
     if (this.socket) return;
-    this.socket = this.options.openSocket({
-      onMessage: (frame) => this.handleFrame(frame),
-      onOpen: ({ reconnect }) => this.handleOpen(reconnect),
-      onStateChange: (state, detail) => {
-        this.socketState = state;
-        if (state !== 'open') this.clearSnapshotTimer();
-        this.closeCode = detail?.code ?? null;
-        this.refreshConnection();
+    // A feed stopped and started again (a remount) goes on from where its stream was.
+    if (from && !this.resumable) this.resumable = { epoch: from.epoch, seq: from.seq };
+    this.socket = this.options.openSocket(
+      {
+        onMessage: (frame) => this.handleFrame(frame),
+        onOpen: ({ reconnect }) => this.handleOpen(reconnect),
+        onStateChange: (state, detail) => {
+          this.socketState = state;
+          if (state !== 'open') this.clearSnapshotTimer();
+          this.closeCode = detail?.code ?? null;
+          this.refreshConnection();
+        },
       },
-    });
+      () => this.resumeFrom(),
+    );
+  }
+
+  /** Where the next connection resumes from (and remembers that it asked). */
+  resumeFrom(): StreamPoint | null {
+    this.asked = this.resumable;
+    return this.asked;
   }
 
   stop(): void {
@@ -95,7 +131,7 @@ export class SeatFeed {
     this.socketState = 'open';
     this.armSnapshotTimer();
     this.refreshConnection();
-    // Told only once the snapshot comes: the server accepts a socket before it may close it
+    // Told only once the snapshot (or `resumed`) comes: the server accepts a socket before it may close it
     // (4429 capped, 4404, 4503), and such a socket must not cost an HTTP read each time.
     if (reconnect) this.reconnectedUnsynced = true;
   }
@@ -107,12 +143,21 @@ export class SeatFeed {
         if (typeof frame.seq !== 'number' || typeof frame.epoch !== 'string' || !Array.isArray(frame.seats)) return;
         this.options.store.applyPushed(frame.seats.filter(isPushedSeat));
         this.tracker.onSnapshot(frame.epoch, frame.seq);
-        this.clearSnapshotTimer();
-        this.refreshConnection();
-        if (this.reconnectedUnsynced) {
-          this.reconnectedUnsynced = false;
-          this.options.onReconnected?.();
+        this.synced();
+        return;
+      }
+      case 'resumed': {
+        if (typeof frame.seq !== 'number' || typeof frame.epoch !== 'string') return;
+        const asked = this.asked;
+        if (!asked || asked.epoch !== frame.epoch || asked.seq !== frame.seq) {
+          // Resumed from a point this page did not ask for: take a snapshot instead.
+          this.resumable = null;
+          this.requestSnapshot();
+          return;
         }
+        this.tracker.onSnapshot(frame.epoch, frame.seq);
+        this.update({ resumes: this.status.resumes + 1 });
+        this.synced();
         return;
       }
       case 'seats': {
@@ -121,6 +166,8 @@ export class SeatFeed {
         const decision = this.tracker.onSeats(frame.epoch, frame.seq, firstSeq);
         if (decision.action === 'drop') return;
         this.options.store.applyPushed(frame.changes.filter(isPushedSeat));
+        if (decision.action === 'apply' && decision.reason) this.resumable = null; // a gap or a new epoch
+        else this.keepResumable();
         if (decision.resync) this.requestSnapshot();
         return;
       }
@@ -131,6 +178,23 @@ export class SeatFeed {
       default:
         return; // pong, error: nothing to do
     }
+  }
+
+  /** The snapshot or `resumed` this connection waited for came. */
+  private synced(): void {
+    this.keepResumable();
+    this.clearSnapshotTimer();
+    this.refreshConnection();
+    if (this.reconnectedUnsynced) {
+      this.reconnectedUnsynced = false;
+      this.options.onReconnected?.();
+    }
+  }
+
+  private keepResumable(): void {
+    if (this.tracker.awaitingSnapshot) return;
+    const { epoch, seq } = this.tracker.position;
+    if (epoch !== null && seq !== null) this.resumable = { epoch, seq };
   }
 
   requestSnapshot(): void {

@@ -305,3 +305,89 @@ describe('holds lost without our own action', () => {
     expect(lost).not.toHaveBeenCalled();
   });
 });
+
+describe('whose seats, from holds/ and the bookings (the state and the socket never say)', () => {
+  const until = T0 + 300_000;
+
+  it('a seat shown held with the very end of one of the buyer\'s holds becomes theirs (another tab\'s hold)', () => {
+    const store = storeWith(apiSeat(1), apiSeat(2));
+    store.applyPushed([push(1, 'locked', 2, until), push(2, 'locked', 2, until + 1_000)]);
+    expect(store.getSeat(1)?.mine).toBe(false);
+    store.applyOwnHolds([{ id: 1, until }]);
+    expect(store.getSeat(1)).toMatchObject({ status: 'locked', mine: true });
+    expect(store.getSeat(2)?.mine).toBe(false); // someone else's hold of another end
+    expect(store.getHeld().map((s) => s.id)).toEqual([1]);
+  });
+
+  it('a hold the socket has not shown yet is theirs when it comes; another\'s lock is not', () => {
+    const store = storeWith(apiSeat(1), apiSeat(2));
+    store.applyOwnHolds([{ id: 1, until }, { id: 2, until }]);
+    expect(store.getSeat(1)).toMatchObject({ status: 'available', mine: false });
+    store.applyPushed([push(1, 'locked', 2, until), push(2, 'locked', 2, until + 5)]);
+    expect(store.getSeat(1)).toMatchObject({ status: 'locked', mine: true });
+    expect(store.isTentative(1)).toBe(false);
+    expect(store.getSeat(2)?.mine).toBe(false);
+  });
+
+  it('a hold shown as theirs that holds/ leaves out is not theirs any more, unless it changed meanwhile', () => {
+    const store = storeWith(
+      apiSeat(1, { status: 'locked', version: 2, locked_until: iso(until), mine: true }),
+      apiSeat(2, { status: 'locked', version: 2, locked_until: iso(until), mine: true }),
+      apiSeat(3, { status: 'locked', version: 2, locked_until: iso(until), mine: true }),
+    );
+    const lost = vi.fn();
+    store.subscribeHoldLost(lost);
+    const before = store.ownHoldVersions();
+    expect([...before]).toEqual([[1, 2], [2, 2], [3, 2]]);
+    // While holds/ was on the way, this tab extended seat 3 (a new version).
+    store.beginAction(3, 'extend');
+    store.applyPushed([push(3, 'locked', 3, until + 60_000)]);
+    store.endAction(3, true);
+    store.applyOwnHolds([{ id: 1, until }], before);
+    expect(store.getSeat(1)?.mine).toBe(true);
+    expect(store.getSeat(2)?.mine).toBe(false);
+    expect(store.getSeat(3)?.mine).toBe(true);
+    expect(lost).toHaveBeenCalledWith([2]);
+  });
+
+  it('leaves a seat with a request of this tab in flight to that request', () => {
+    const store = storeWith(apiSeat(1, { status: 'locked', version: 2, locked_until: iso(until), mine: true }));
+    const before = store.ownHoldVersions();
+    store.beginAction(1, 'unlock');
+    store.applyOwnHolds([], before);
+    expect(store.getSeat(1)?.mine).toBe(true);
+  });
+
+  it('booked seats of the buyer\'s reservations are theirs, now or when the socket shows them booked', () => {
+    const store = storeWith(apiSeat(1, { status: 'reserved', version: 3 }), apiSeat(2), apiSeat(3, { status: 'reserved', version: 2 }));
+    store.applyOwnBookings([1, 2]);
+    expect(store.getSeat(1)).toMatchObject({ status: 'reserved', mine: true });
+    expect(store.getSeat(2)).toMatchObject({ status: 'available', mine: false });
+    expect(store.getSeat(3)?.mine).toBe(false);
+    store.applyPushed([push(2, 'reserved', 3)]);
+    expect(store.getSeat(2)).toMatchObject({ status: 'reserved', mine: true });
+    // Cancelled later and booked by someone else: no longer theirs.
+    store.applyPushed([push(2, 'available', 4), push(2, 'reserved', 5)]);
+    store.applyPushed([push(2, 'reserved', 6)]);
+    expect(store.getSeat(2)?.mine).toBe(false);
+  });
+
+  it('a hold learnt before the map came is theirs when the map and state load', () => {
+    const store = new SeatStore();
+    store.applyOwnHolds([{ id: 1, until }]);
+    store.loadPlan(
+      [{ id: 1, label: 'A1', section: 'Floor', row: 'A', number: 1, price: '50.00', category: 3, accessible: false, companion: false, restrictedView: false, blocked: false }],
+      [push(1, 'locked', 2, until)],
+    );
+    expect(store.getSeat(1)).toMatchObject({ status: 'locked', mine: true });
+  });
+
+  it('the map and state loaded again take the state by version and the map\'s new price', () => {
+    const info = { id: 1, label: 'A1', section: 'Floor', row: 'A', number: 1, price: '50.00', category: 3, accessible: false, companion: false, restrictedView: false, blocked: false };
+    const store = new SeatStore();
+    store.loadPlan([info], [push(1, 'locked', 4, until)]);
+    expect(store.loadPlan([{ ...info, price: '60.00' }], [push(1, 'available', 3)])).toEqual([1]);
+    expect(store.getSeat(1)).toMatchObject({ price: '60.00', status: 'locked', version: 4 });
+    expect(store.loadPlan([{ ...info, price: '60.00' }], [push(1, 'locked', 4, until)])).toEqual([]);
+  });
+});

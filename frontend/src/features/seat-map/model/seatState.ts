@@ -1,9 +1,11 @@
 /**
  * The live state of one event's seats, as this browser knows it.
  *
- * Three sources feed it:
- * - the HTTP seat list (`GET /api/events/{id}/seats/`) and the answers to this user's own
- *   lock / unlock calls: authoritative, and the only ones that know whether a seat is `mine`;
+ * Four sources feed it:
+ * - on arrival, the static map (`GET /api/events/{id}/map/`) and the state at a point of the
+ *   stream (`state/`), silent about who holds a seat, as the socket is (model/seatPlan.ts);
+ * - what only this user's own calls know: the answers to their lock / unlock / reserve calls
+ *   (authoritative), their holds (`holds/`) and their bookings (`GET /api/reservations/`);
  * - the socket's `snapshot` and `seats` messages: newer or older than what we hold, possibly
  *   twice, and silent about who holds a seat;
  * - the clock: a lock ends at `locked_until` whether or not the sweeper has said so yet.
@@ -21,7 +23,9 @@
  *      the seat was locked by this user and this is the very next change (`version + 1`):
  *      only the holder of a lock can book it, and a lapsed lock must first be re-locked by
  *      someone else, which is a change of its own.
- *    Anything else pushed is someone else's.
+ *    - either, when this user's holds (`holds/`) name the seat with that very `locked_until`,
+      or their bookings name it: the page learnt it is theirs before the push came.
+    Anything else pushed is someone else's.
  * 3. After a successful reserve (whose answer carries no versions) each booked seat is
  *    `reserved`, mine, at the version of this user's lock plus one: the booking is that seat's
  *    next change.
@@ -130,6 +134,7 @@ export function mergePushed(
   current: SeatLive | undefined,
   change: PushedSeat,
   pending: OwnAction | undefined,
+  known?: OwnHint,
 ): { next: SeatLive; tentative: boolean } | null {
   if (current && change.version <= current.version) return null;
   let mine = false;
@@ -138,10 +143,11 @@ export function mergePushed(
     // An extension of this user's hold is pushed as a new version of the same lock.
     mine = pending === 'lock' || (pending === 'extend' && current?.mine === true);
     tentative = mine;
+    if (!mine && known?.holdUntil !== undefined && known.holdUntil === parseInstant(change.locked_until)) mine = true;
   } else if (change.status === 'reserved') {
     const bookedOwnLock =
       current !== undefined && current.mine && current.status === 'locked' && change.version === current.version + 1;
-    if (bookedOwnLock) mine = true;
+    if (bookedOwnLock || known?.booked) mine = true;
     else if (pending === 'reserve') {
       mine = true;
       tentative = true;
@@ -155,6 +161,24 @@ export function mergePushed(
       mine,
     },
     tentative,
+  };
+}
+
+/** What this user's own reads say about a seat the socket may not have shown yet (rule 2). */
+export interface OwnHint {
+  /** `holds/` lists the seat, held until then (epoch ms; null: no end given). */
+  holdUntil?: number | null;
+  /** `GET /api/reservations/` lists the seat in a confirmed booking. */
+  booked?: boolean;
+}
+
+/** A seat's state as the socket or `state/` gives it, with no owner. */
+export function liveFromPushed(change: PushedSeat): SeatLive {
+  return {
+    status: change.status,
+    version: change.version,
+    lockedUntil: change.status === 'locked' ? parseInstant(change.locked_until) : null,
+    mine: false,
   };
 }
 
@@ -180,6 +204,7 @@ export class SeatStore {
   private pending = new Map<number, OwnAction>();
   private tentative = new Set<number>();
   private mineLocked = new Set<number>();
+  private hints = new Map<number, OwnHint>();
   private heldCache: Seat[] | null = null;
   private batchDepth = 0;
   private dirty = new Set<number>();
@@ -262,6 +287,88 @@ export class SeatStore {
 
   // ---- writing ----
 
+  /**
+   * The map's seats (`map/`) with their state at a point of the stream (`state/`, `states[i]`
+   * for `infos[i]`). Seats not seen before are added as the state says; a seat already known
+   * takes it as a pushed change (by version, rule 2), its static info from the map.
+   */
+  loadPlan(infos: readonly SeatInfo[], states: readonly PushedSeat[]): number[] {
+    return this.batch(() => {
+      const changed: number[] = [];
+      for (let i = 0; i < infos.length; i += 1) {
+        const info = infos[i];
+        const state = states[i];
+        const current = this.byId.get(info.id);
+        if (!current) {
+          const hint = this.hints.get(info.id);
+          const mine = hint !== undefined && mergePushed(undefined, state, undefined, hint)?.next.mine === true;
+          this.add(arrivedSeat(info, state, mine));
+          changed.push(info.id);
+          continue;
+        }
+        const merged = mergePushed(current, state, this.pending.get(info.id), this.hints.get(info.id));
+        if (!merged && sameInfo(current, info)) continue;
+        if (merged?.tentative) this.tentative.add(info.id);
+        else if (merged) this.tentative.delete(info.id);
+        this.put(makeSeat(info, merged ? merged.next : current, current.busy));
+        changed.push(info.id);
+      }
+      return changed;
+    });
+  }
+
+  /** The versions of the seats this user holds now: give them back with the `holds/` answer read after. */
+  ownHoldVersions(): Map<number, number> {
+    const versions = new Map<number, number>();
+    for (const id of this.mineLocked) {
+      const seat = this.byId.get(id);
+      if (seat) versions.set(id, seat.version);
+    }
+    return versions;
+  }
+
+  /**
+   * This user's holds (`holds/`), read after `before` (`ownHoldVersions()`) was taken. A seat
+   * shown held with the same `locked_until` becomes theirs (a hold made in another tab); one
+   * the socket has not shown held yet will be theirs when it does. A seat shown as their hold
+   * that the answer leaves out, and that did not change while it was on the way, is not theirs
+   * any more.
+   */
+  applyOwnHolds(holds: readonly { id: number; until: number | null }[], before: ReadonlyMap<number, number> = new Map()): void {
+    this.batch(() => {
+      const listed = new Set<number>();
+      for (const { id, until } of holds) {
+        listed.add(id);
+        this.hints.set(id, { ...this.hints.get(id), holdUntil: until });
+        const current = this.byId.get(id);
+        if (!current || current.mine || current.status !== 'locked' || this.pending.has(id)) continue;
+        if (until === null || current.lockedUntil === until) this.put({ ...current, mine: true });
+      }
+      for (const [id, version] of before) {
+        if (listed.has(id) || this.pending.has(id)) continue;
+        const current = this.byId.get(id);
+        if (current && current.mine && current.status === 'locked' && current.version === version) {
+          this.put({ ...current, mine: false });
+        }
+      }
+    });
+  }
+
+  /** Seats of this user's confirmed bookings (`GET /api/reservations/`): booked by them. */
+  applyOwnBookings(seatIds: readonly number[]): void {
+    this.batch(() => {
+      for (const id of seatIds) {
+        const current = this.byId.get(id);
+        if (current?.status === 'reserved') {
+          if (!current.mine) this.put({ ...current, mine: true });
+        } else {
+          // Not shown booked yet: it will be theirs when the socket says so.
+          this.hints.set(id, { ...this.hints.get(id), booked: true });
+        }
+      }
+    });
+  }
+
   /** The HTTP seat list. Seats not seen before are added with their layout info. */
   loadFromApi(seats: ApiSeat[]): number[] {
     return this.batch(() => {
@@ -269,7 +376,7 @@ export class SeatStore {
       for (const apiSeat of seats) {
         const current = this.byId.get(apiSeat.id);
         if (!current) {
-          this.put({ ...infoOf(apiSeat), ...liveFromApi(apiSeat), busy: false });
+          this.add(makeSeat(infoOf(apiSeat), liveFromApi(apiSeat), false));
           changed.push(apiSeat.id);
           continue;
         }
@@ -277,7 +384,7 @@ export class SeatStore {
           // The list may have been read before our own in-flight action; its answer decides.
           const pushedOnly = mergeAuthoritative(current, { ...liveFromApi(apiSeat), mine: current.mine });
           if (pushedOnly && apiSeat.version > current.version) {
-            this.put({ ...current, ...pushedOnly });
+            this.put(makeSeat(current, pushedOnly, current.busy));
             changed.push(apiSeat.id);
           }
           continue;
@@ -285,7 +392,7 @@ export class SeatStore {
         const next = mergeAuthoritative(current, liveFromApi(apiSeat));
         if (next) {
           this.tentative.delete(apiSeat.id);
-          this.put({ ...current, ...next });
+          this.put(makeSeat(current, next, current.busy));
           changed.push(apiSeat.id);
         }
       }
@@ -310,11 +417,13 @@ export class SeatStore {
       for (const change of changes) {
         const current = this.byId.get(change.id);
         if (!current) continue; // not in the layout we loaded; the next HTTP load brings it
-        const merged = mergePushed(current, change, this.pending.get(change.id));
+        const hint = this.hints.get(change.id);
+        const merged = mergePushed(current, change, this.pending.get(change.id), hint);
         if (!merged) continue;
+        if (hint?.booked && change.status === 'reserved') this.hints.set(change.id, { ...hint, booked: false });
         if (merged.tentative) this.tentative.add(change.id);
         else this.tentative.delete(change.id);
-        this.put({ ...current, ...merged.next });
+        this.put(makeSeat(current, merged.next, current.busy));
         changed.push(change.id);
       }
       return changed;
@@ -371,12 +480,18 @@ export class SeatStore {
   /** Rule 4. Returns the seats that lapsed, with whether they were this user's. */
   expire(now: number): { id: number; wasMine: boolean }[] {
     const lapsed: { id: number; wasMine: boolean }[] = [];
+    for (const [id, hint] of this.hints) {
+      if (hint.holdUntil !== undefined && hint.holdUntil !== null && hint.holdUntil <= now) {
+        if (hint.booked) this.hints.set(id, { booked: true });
+        else this.hints.delete(id);
+      }
+    }
     this.batch(() => {
       for (const seat of this.byId.values()) {
         const next = expireIfDue(seat, now);
         if (!next) continue;
         lapsed.push({ id: seat.id, wasMine: seat.mine });
-        this.put({ ...seat, ...next });
+        this.put(makeSeat(seat, next, seat.busy));
       }
     });
     return lapsed;
@@ -394,6 +509,16 @@ export class SeatStore {
     else this.mineLocked.delete(seat.id);
     if (heldBefore !== heldNow || (heldNow && before !== seat)) this.heldDirty = true;
     if (heldBefore && !heldNow && !this.pending.has(seat.id)) this.lost.push(seat.id);
+    this.markDirty(seat.id);
+  }
+
+  /** A seat not seen before, already in its final shape: the map's 20,000 on arrival. */
+  private add(seat: Seat): void {
+    this.byId.set(seat.id, seat);
+    if (seat.status === 'locked' && seat.mine) {
+      this.mineLocked.add(seat.id);
+      this.heldDirty = true;
+    }
     this.markDirty(seat.id);
   }
 
@@ -455,6 +580,68 @@ function literalSeat(s: Seat): Seat {
     mine: s.mine,
     busy: s.busy,
   };
+}
+
+/**
+ * A seat in one shape from its static info and its state, without the intermediate objects of
+ * `{ ...a, ...b }`: spreading 20,000 seats (a snapshot, the map on arrival) took ~300 ms of
+ * main thread; this takes ~15 ms.
+ */
+function makeSeat(info: SeatInfo, live: SeatLive, busy: boolean): Seat {
+  return {
+    id: info.id,
+    label: info.label,
+    section: info.section,
+    row: info.row,
+    number: info.number,
+    price: info.price,
+    category: info.category,
+    accessible: info.accessible,
+    companion: info.companion,
+    restrictedView: info.restrictedView,
+    blocked: info.blocked,
+    status: live.status,
+    version: live.version,
+    lockedUntil: live.lockedUntil,
+    mine: live.mine,
+    busy,
+  };
+}
+
+function arrivedSeat(info: SeatInfo, state: PushedSeat, mine: boolean): Seat {
+  return {
+    id: info.id,
+    label: info.label,
+    section: info.section,
+    row: info.row,
+    number: info.number,
+    price: info.price,
+    category: info.category,
+    accessible: info.accessible,
+    companion: info.companion,
+    restrictedView: info.restrictedView,
+    blocked: info.blocked,
+    status: state.status,
+    version: state.version,
+    lockedUntil: state.status === 'locked' ? parseInstant(state.locked_until) : null,
+    mine,
+    busy: false,
+  };
+}
+
+function sameInfo(a: SeatInfo, b: SeatInfo): boolean {
+  return (
+    a.label === b.label &&
+    a.section === b.section &&
+    a.row === b.row &&
+    a.number === b.number &&
+    a.price === b.price &&
+    a.category === b.category &&
+    a.accessible === b.accessible &&
+    a.companion === b.companion &&
+    a.restrictedView === b.restrictedView &&
+    a.blocked === b.blocked
+  );
 }
 
 function infoOf(seat: ApiSeat): SeatInfo {

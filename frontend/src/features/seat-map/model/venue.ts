@@ -80,7 +80,8 @@ export function buildVenue(layout: ApiLayout, known?: (id: number) => boolean): 
 
 /** Buckets of seat indices by square cell, for nearest-seat lookups in O(seats nearby). */
 export class SpatialGrid {
-  private cells = new Map<string, number[]>();
+  // Numeric keys: a string per seat ("12,7") cost ~20 ms of the arena's 20,000 on arrival.
+  private cells = new Map<number, number[]>();
 
   constructor(
     readonly cell: number,
@@ -95,8 +96,9 @@ export class SpatialGrid {
     }
   }
 
-  private key(cx: number, cy: number): string {
-    return `${cx},${cy}`;
+  /** One number per cell: plans are far smaller than 2^20 cells a side, and may go negative. */
+  private key(cx: number, cy: number): number {
+    return (cx + 0x80000) * 0x100000 + (cy + 0x80000);
   }
 
   /** The index of the seat nearest to `p` within `radius`, or -1 (ties: the earlier seat). */
