@@ -39,6 +39,9 @@ DB = os.environ.get("BENCH_DB", "seatmap_bench")
 PG = "postgres://postgres@127.0.0.1:5432"
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/7")
 RESULTS = ROOT / "loadtest" / "results"
+# The checkout whose server is measured: another one (a `git worktree` of the previous head)
+# for an A/B run against this load tester, interleaved in the same minutes.
+SERVER_ROOT = Path(os.environ.get("BENCH_SERVER_ROOT", ROOT))
 
 
 def server_env(**extra) -> dict:
@@ -133,7 +136,7 @@ def servers(kind: str = "uvicorn", procs: int = 1, **extra_env):
             if extra_env.get("DEFLATE") == "true":
                 cmd.append("--deflate")
         log = open(Path(tempfile.gettempdir()) / f"bench-server-{port}.log", "w")  # noqa: SIM115
-        proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+        proc = subprocess.Popen(cmd, cwd=SERVER_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
         started.append((f"http://127.0.0.1:{port}", proc, log))
     try:
         for url, proc, _ in started:
@@ -675,6 +678,10 @@ def on_sale(arrivals: int, within: float, *extra):
                 120,
                 "--idle",
                 0.5,
+                # The client of the server measured: BENCH_CLIENT=seat-list for a server from
+                # before the static map and the state (an A/B run against the previous head).
+                "--client",
+                os.environ.get("BENCH_CLIENT", "map"),
                 *extra,
                 name=ctx["name"],
             )
@@ -753,6 +760,7 @@ SCENARIOS = {
     # Issue 21: the on-sale on the arena: 200 arrivals at once, and 2,000 within 10 s.
     "onsale-200-arena": on_sale(200, 1),
     "onsale-2000-arena": on_sale(2000, 10),
+    "onsale-1000-arena-at-once": on_sale(1000, 1),
 }
 
 # Named sets of scenarios for --only.

@@ -177,6 +177,14 @@ def build_parser() -> argparse.ArgumentParser:
         "on-sale (--profile onsale: --arrivals take the place of --watchers and --clickers)"
     )
     g.add_argument(
+        "--client",
+        choices=("map", "seat-list"),
+        default="map",
+        help="which client an arrival is: map (the shipped one: static map, state, holds, a "
+        "resumed socket) or seat-list (the one before it: layout, seat list, a snapshot), for "
+        "A/B runs against a server of then",
+    )
+    g.add_argument(
         "--arrivals",
         type=int,
         default=100,

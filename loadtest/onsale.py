@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import gzip
 import math
 import random
 import time
@@ -27,6 +28,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 import aiohttp
+import brotli
 import orjson
 from aiohttp.client_proto import ResponseHandler
 
@@ -94,7 +96,10 @@ class Arrival:
     """One buyer opening the event's page: its browser, its answers, the watcher its page keeps.
 
     `headers`: its credentials (the page of a logged-in buyer sends its bearer token on every
-    call); `layout_etag`: the layout's tag in its browser's cache (a return visit), or None.
+    call); `cached_tag`: the tag of the static map (or, for the seat-list client, the layout)
+    in its browser's cache (a return visit), or None; `seat_ids`: the map's `seats.id`, which
+    the page decodes its state by (the same for every arrival: decoded once here);
+    `client`: which client's requests it makes (`client_arrival`).
     """
 
     def __init__(
@@ -105,10 +110,13 @@ class Arrival:
         rec: Recorder,
         *,
         headers: dict[str, str],
-        layout_etag: str | None,
+        cached_tag: str | None,
+        seat_ids: list[int] = (),
+        client: str = "map",
     ):
         self.index, self.base, self.event_id, self.rec = index, base, event_id, rec
-        self.headers, self.layout_etag = headers, layout_etag
+        self.headers, self.cached_tag = headers, cached_tag
+        self.seat_ids, self.client = seat_ids, client
         self.count = WireCount()
         self.session = browser_session(self.count)
         self.watcher = Watcher(
@@ -125,24 +133,32 @@ class Arrival:
         return self.watcher.model
 
     async def get(self, op: str, path: str, *, revalidate: bool = False) -> int:
-        """GET `path` as the page does: its status (0: no answer), tried again on a 5xx or a
-        lost connection as the client's query cache does. `revalidate`: send the cached tag."""
+        status, _, _ = await self.get_body(op, path, revalidate=revalidate)
+        return status
+
+    async def get_body(
+        self, op: str, path: str, *, revalidate: bool = False
+    ) -> tuple[int, bytes, str | None]:
+        """GET `path` as the page does: its status (0: no answer), body as sent and coding,
+        tried again on a 5xx or a lost connection as the client's query cache does.
+        `revalidate`: send the cached tag."""
         headers = {"Accept": "application/json", **self.headers}
-        if revalidate and self.layout_etag:
-            headers["If-None-Match"] = self.layout_etag
+        if revalidate and self.cached_tag:
+            headers["If-None-Match"] = self.cached_tag
         for delay in (*RETRY_DELAYS, None):
             started = time.perf_counter()
             try:
                 async with self.session.get(
                     f"{self.base}{path}", headers=headers, timeout=aiohttp.ClientTimeout(total=60)
                 ) as response:
-                    status, size = response.status, len(await response.read())
+                    status, body = response.status, await response.read()
+                    coding = response.headers.get("Content-Encoding")
             except TRANSPORT_ERRORS as exc:
-                status, size = 0, 0
+                status, body, coding = 0, b"", None
                 self.rec.errors[f"arrival:{op}:{type(exc).__name__}"] += 1
-            self.answers.append((op, status, size, time.perf_counter() - started))
+            self.answers.append((op, status, len(body), time.perf_counter() - started))
             if (status and status < 500) or delay is None:
-                return status
+                return status, body, coding
             await asyncio.sleep(delay)
         raise AssertionError("unreachable")
 
@@ -161,25 +177,64 @@ class Arrival:
 
 async def client_arrival(page: Arrival) -> None:
     """What the shipped client asks for when a buyer opens an event's page: the one place to
-    change when it asks for other things (a static map, a compact state).
+    change when it asks for other things.
 
-    Today (frontend/src/app/EventPage.tsx, seat-map/hooks/useSeatMap.ts and useVenueLayout.ts,
-    seat-map/api/): the event (`useEvent`), the layout (`useVenueLayout`, kept for the page's
-    life; the browser revalidates it with `If-None-Match`) and the seat list (`useSeatMap`), all
-    at once; the socket once the seat list is in, so that its snapshot is newer than the list.
+    `map` (this client: frontend/src/features/seat-map/api/seatMap.ts, hooks/useSeatMap.ts):
+    the event, the static map (kept by the browser, revalidated with `If-None-Match`), the
+    state and, logged in, the caller's holds, all at once; then the socket, resumed from the
+    state's `(epoch, seq)`. `seat-list` (the client before it, for A/B runs against a server of
+    then): the event, the layout and the seat list at once, then the socket with its snapshot.
     (The buyer came from the event list, logged in: `GET /api/me/` is in the app's cache.)
     """
     event = f"/api/events/{page.event_id}/"
+    if page.client == "seat-list":
 
-    async def seat_list_then_socket():
-        if await page.get("seats", f"{event}seats/") == 200:
+        async def seat_list_then_socket():
+            if await page.get("seats", f"{event}seats/") == 200:
+                await page.watch()
+
+        await asyncio.gather(
+            page.get("event", event),
+            page.get("layout", f"{event}layout/", revalidate=True),
+            seat_list_then_socket(),
+        )
+        return
+
+    async def map_and_state_then_socket():
+        _, (status, body, coding) = await asyncio.gather(
+            page.get("map", f"{event}map/", revalidate=True),
+            page.get_body("state", f"{event}state/"),
+        )
+        if status == 200:
+            page.watcher.resume = state_position(decoded(body, coding), page.seat_ids)
             await page.watch()
 
-    await asyncio.gather(
-        page.get("event", event),
-        page.get("layout", f"{event}layout/", revalidate=True),
-        seat_list_then_socket(),
-    )
+    reads = [page.get("event", event), map_and_state_then_socket()]
+    if "Authorization" in page.headers:
+        reads.append(page.get("holds", f"{event}holds/"))
+    await asyncio.gather(*reads)
+
+
+def decoded(body: bytes, coding: str | None) -> dict:
+    if coding == "br":
+        body = brotli.decompress(body)
+    elif coding == "gzip":
+        body = gzip.decompress(body)
+    return orjson.loads(body)
+
+
+_STATUS = {"a": "available", "l": "locked", "r": "reserved"}
+
+
+def state_position(state: dict, seat_ids: list[int]) -> tuple[str, int, dict]:
+    """`state/`'s body (API.md) as the watcher's model: (epoch, seq, seats by id)."""
+    seats = {
+        seat_id: (_STATUS[letter], version)
+        for seat_id, letter, version in zip(
+            seat_ids, state["status"], state["version"], strict=True
+        )
+    }
+    return state["epoch"], state["seq"], seats
 
 
 async def open_arrivals(arrivals: list[Arrival], within: float, patience: float) -> int:

@@ -230,10 +230,18 @@ class Run:
         self.progress.phase = "arrive"
         base = options.url[0]
         layout_url = f"{base}/api/events/{options.event}/layout/"
-        async with self.admin.get(layout_url) as answer:  # in a returning visitor's cache
+        async with self.admin.get(layout_url) as answer:
             etag = answer.headers.get("ETag")
             layout = orjson.loads(await answer.read()) if answer.status == 200 else None
         self.ranking = onsale.near_stage(seats, layout)
+        seat_ids = []
+        if options.client == "map":  # what a returning visitor's browser keeps, and its tag
+            async with self.admin.get(
+                f"{base}/api/events/{options.event}/map/",
+                headers={"Accept-Encoding": onsale.ACCEPT_ENCODING},
+            ) as answer:
+                etag = answer.headers.get("ETag")
+                seat_ids = orjson.loads(await answer.read())["seats"]["id"]
         buyers = onsale.buyer_positions(options.arrivals, len(self.clickers))
         buyer_of = {position: c for position, c in zip(buyers, self.clickers, strict=True)}
         others = self.users[len(self.clickers) :] or self.users
@@ -253,7 +261,9 @@ class Run:
                     options.event,
                     rec,
                     headers=headers,
-                    layout_etag=etag if returning else None,
+                    cached_tag=etag if returning else None,
+                    seat_ids=seat_ids,
+                    client=options.client,
                 )
             )
         self.buyer_models = [self.arrivals[p].model for p in buyers]

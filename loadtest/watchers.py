@@ -126,6 +126,10 @@ class Watcher:
         self.snapshots = 0
         self.resyncs = 0
         self.drops = 0  # in a row, without a snapshot between: the reconnect delay grows
+        # (epoch, seq, seats by id) the page read before opening the socket (state/): the
+        # first connection resumes from there (PROTOCOL.md "Resuming") instead of a snapshot.
+        self.resume: tuple[str, int, dict[int, tuple[str, int]]] | None = None
+        self.resumed = 0
         self._ws = None
 
     async def run(self) -> None:
@@ -169,8 +173,11 @@ class Watcher:
         """One socket, until the server closes it: the close code it sent, if it sent one."""
         # aiohttp's frame reader is compiled: about half the client CPU per message of the
         # pure-Python websockets client, which limited the 5,000-watcher runs.
+        url = self.ws_url
+        if self.resume is not None:
+            url += f"?epoch={self.resume[0]}&seq={self.resume[1]}"
         async with self.session.ws_connect(
-            self.ws_url,
+            url,
             origin=self.origin,
             compress=15 if self.deflate else 0,
             max_msg_size=2**24,
@@ -204,7 +211,13 @@ class Watcher:
         elif kind == "presence":
             self.rec.presence += 1
         elif kind == "snapshot":
+            self.resume = None
             self.on_snapshot(*_snapshot_of(text, message))
+        elif kind == "resumed" and self.resume is not None:
+            _, _, base = self.resume
+            self.resume = None
+            self.resumed += 1
+            self.on_snapshot(message["seq"], message["epoch"], base)
         elif kind == "error":
             self.rec.errors[f"ws_error:{message.get('code')}"] += 1
 

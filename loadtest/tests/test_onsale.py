@@ -34,23 +34,25 @@ async def test_thirty_arrivals_within_two_seconds_get_their_maps_and_six_buyers_
     assert result["verdict"]["bookings_checked"] == result["journey"]["bookings"] >= 1
 
     arrivals = result["arrivals"]
-    # The client's arrival: the event, the layout (revalidated by the returning half) and the
-    # seat list, each once per arrival since none failed.
+    # The client's arrival: the event, the static map (revalidated by the returning half), the
+    # state and the caller's holds, each once per arrival since none failed; no seat list.
     requests = arrivals["requests"]
     assert requests["event"]["statuses"] == {"200": 30}
-    assert requests["seats"]["statuses"] == {"200": 30}
-    layout = requests["layout"]["statuses"]
-    assert layout.get("304", 0) >= 5 and layout.get("200", 0) >= 5
-    assert sum(layout.values()) == 30
+    assert requests["state"]["statuses"] == {"200": 30}
+    assert requests["holds"]["statuses"] == {"200": 30}
+    assert "seats" not in requests and "layout" not in requests
+    cached = requests["map"]["statuses"]
+    assert cached.get("304", 0) >= 5 and cached.get("200", 0) >= 5
+    assert sum(cached.values()) == 30
 
     onsale = result["onsale"]
     assert onsale["arrivals"] == onsale["maps_usable"] == 30
     assert onsale["buyers"] == 6
     for quantile in ("p50", "p95", "p99"):
         assert onsale["time_to_map_ms"][quantile] > 0
-    # What the wire carried: at least the bodies (the seat list of 120 seats alone is ~20 KB).
-    smallest_bodies = requests["seats"]["body_bytes_per_answer"] + 2
-    assert onsale["wire_bytes_per_arrival"]["p50"] > smallest_bodies > 10_000
+    # What the wire carried: at least the bodies, compressed as sent.
+    smallest_bodies = sum(requests[op]["body_bytes_per_answer"] for op in ("event", "state"))
+    assert onsale["wire_bytes_per_arrival"]["p50"] > smallest_bodies > 200
     assert onsale["server_cpu_ms_per_arrival"] > 0
     assert onsale["click_ms"]["p50"] is not None and onsale["click_ms"]["p99"] is not None
     assert onsale["holds_per_s"] > 0 and onsale["bookings_per_s"] > 0
