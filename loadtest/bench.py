@@ -38,7 +38,7 @@ PY = sys.executable
 DB = os.environ.get("BENCH_DB", "seatmap_bench")
 PG = "postgres://postgres@127.0.0.1:5432"
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/7")
-RESULTS = ROOT / "loadtest" / "results"
+RESULTS = Path(os.environ.get("BENCH_RESULTS", ROOT / "loadtest" / "results"))
 # The checkout whose server is measured: another one (a `git worktree` of the previous head)
 # for an A/B run against this load tester, interleaved in the same minutes.
 SERVER_ROOT = Path(os.environ.get("BENCH_SERVER_ROOT", ROOT))

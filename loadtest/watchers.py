@@ -45,6 +45,22 @@ def _snapshot_of(text: str, message: dict) -> tuple[int, str, dict[int, tuple[st
     return parsed
 
 
+# `seats` frame text -> the parsed message: the server writes the same frame to every watcher
+# of the event, so a thousand watchers parse it once.
+_frames: dict[str, dict] = {}
+
+
+def _parsed(text: str) -> dict:
+    message = _frames.get(text)
+    if message is None:
+        message = orjson.loads(text)
+        if message.get("type") == "seats":
+            if len(_frames) > 256:
+                _frames.clear()
+            _frames[text] = message
+    return message
+
+
 def frame_step(last_seq: int, last_epoch: str, seq: int, first_seq: int, epoch: str) -> str:
     """Where a `seats` frame stands in the stream after `last_seq` (PROTOCOL.md "Ordering and
     gaps"): "next" (apply it, and `seq` is the last seen), "duplicate" (seen already: drop it),
@@ -116,7 +132,12 @@ class Watcher:
         self.index, self.ws_url, self.origin, self.rec = index, ws_url, origin, rec
         self.session = session
         self.deflate = deflate
-        self.model = SeatModel()
+        self._model = SeatModel()
+        # Changes received and not yet applied to the model: applied when the model is read
+        # (a buyer choosing seats, the verdict), so that watching costs the load client a list
+        # append per frame, not a dict update per seat changed (at 2,000 watchers that was the
+        # client's whole core, and the figures were the client's queue).
+        self._unapplied: list[list[dict]] = []
         self.seq: int | None = None
         self.epoch: str | None = None
         self.resyncing = False
@@ -131,6 +152,16 @@ class Watcher:
         self.resume: tuple[str, int, dict[int, tuple[str, int]]] | None = None
         self.resumed = 0
         self._ws = None
+
+    @property
+    def model(self) -> SeatModel:
+        if self._unapplied:
+            model = self._model
+            for changes in self._unapplied:
+                for change in changes:
+                    model.apply(change["id"], change["status"], change["version"])
+            self._unapplied = []
+        return self._model
 
     async def run(self) -> None:
         """Until cancelled (the end of the run). A socket the server closes is reopened, as a
@@ -204,7 +235,7 @@ class Watcher:
         if known is not None:
             self.on_snapshot(*known)
             return
-        message = orjson.loads(text)
+        message = _parsed(text)
         kind = message.get("type")
         if kind == "seats":
             self.on_seats(message, now)
@@ -235,9 +266,8 @@ class Watcher:
         rec = self.rec
         rec.push(seq, epoch, message.get("ts"), now, message["changes"])
         # By version, whatever the frame's place in the stream: a late change never turns a
-        # seat back, and a duplicate's changes cannot hurt.
-        for change in message["changes"]:
-            self.model.apply(change["id"], change["status"], change["version"])
+        # seat back, and a duplicate's changes cannot hurt (applied when read: see `model`).
+        self._unapplied.append(message["changes"])
         if self.resyncing or self.seq is None:
             return
         step = frame_step(self.seq, self.epoch, seq, message.get("first_seq", seq), epoch)
