@@ -15,8 +15,8 @@ class RealtimeConfig(AppConfig):
 
         from .broadcast import on_seats_changed
         from .health import channel_layer_ok
-        from .hub import seat_taken_by_other
+        from .hub import category_counts, seat_taken_by_other
 
         seats_changed.connect(on_seats_changed, dispatch_uid="realtime.broadcast")
         check_register("channel_layer", channel_layer_ok)
-        live_seats_register(seat_taken_by_other)
+        live_seats_register(seat_taken_by_other, category_counts)

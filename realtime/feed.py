@@ -2,6 +2,8 @@
 local watcher in slices.
 
 * Merged (coalesce.py): deliveries grow with watchers × frames a second, not watchers × clicks.
+  The first change after a quiet moment goes out at once; the changes that follow within
+  `WS_COALESCE_SECONDS` go out together at its end: at most about one frame per window.
 * Encoded once (frames.py): one JSON text and one WebSocket frame per merged frame, whatever
   the number of watchers.
 * In slices: a fan-out to thousands of sockets is a few milliseconds of work per frame, and a
@@ -47,22 +49,29 @@ class EventFeed:
         self.history: deque[tuple[Encoded, int, int, str]] = deque(maxlen=RESUME_FRAMES)
 
     def add(self, seq: int, epoch: str, ts: int, changes: list[dict]) -> None:
-        """One committed transaction's frame, in `seq` order as far as the relay could."""
+        """One committed transaction's frame, in `seq` order as far as the relay could.
+
+        A change after a quiet moment goes out at once; what follows within the window is
+        gathered and goes out as one frame when the window ends (a throttle, leading and
+        trailing edge): a watcher waits for the window only while the event is busy."""
         finished = self._coalescer.add(seq, epoch, ts, changes)
         if finished is not None:
             self._send(finished)
-        if self._window <= 0:
-            self.flush()
-        elif self._flush_timer is None:
-            self._flush_timer = asyncio.get_running_loop().call_later(self._window, self.flush)
+        if self._flush_timer is None:
+            self._flush_now()
 
-    def flush(self) -> None:
-        if self._flush_timer is not None:
-            self._flush_timer.cancel()
-            self._flush_timer = None
+    def _flush_now(self) -> None:
         run = self._coalescer.take()
         if run is not None:
             self._send(run)
+            if self._window > 0:
+                self._flush_timer = asyncio.get_running_loop().call_later(
+                    self._window, self._window_ended
+                )
+
+    def _window_ended(self) -> None:
+        self._flush_timer = None
+        self._flush_now()  # what gathered in the window, and a new window after it
 
     def close(self) -> None:
         if self._flush_timer is not None:

@@ -181,8 +181,9 @@ class EventHub:
 
     async def _read_live_map(self, event_id: int):
         epoch, seq = await self._counters.current(event_id)  # before the seats: see live_map.py
-        rows = await database_sync_to_async(live_seats_get)(event_id=event_id)
-        return epoch, seq, [(seat_change_json(*row[:4]), row[4], row[5]) for row in rows]
+        map_version, rows = await database_sync_to_async(live_seats_get)(event_id=event_id)
+        seats = [(seat_change_json(*row[:4]), row[4], row[5], row[6]) for row in rows]
+        return epoch, seq, seats, map_version
 
     def _feed(self, event_id: int) -> EventFeed:
         feed = self.feeds.get(event_id)
@@ -266,6 +267,19 @@ def hub_if_running() -> EventHub | None:
         return _hubs.get(id(asyncio.get_running_loop()))
     except RuntimeError:
         return None
+
+
+def category_counts(event_id: int, map_version: int) -> dict[int, tuple[int, int]] | None:
+    """Each category's (seats, seats available) from this process's live map of the event, if
+    it is trusted and was read at `map_version` (a seat moved to another category since is not
+    in it): the counter of reservations/live_seats.py. Called from request threads."""
+    for current in list(_hubs.values()):
+        live = current.maps.get(event_id)
+        if live is not None and live.map_version == map_version:
+            counts = live.category_counts(time.time())
+            if counts is not None:
+                return counts
+    return None
 
 
 def seat_taken_by_other(event_id: int, seat_id: int, user_id: int) -> str | None:

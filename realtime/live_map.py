@@ -60,6 +60,7 @@ class LiveSeat:
     deadline: float | None  # the hold's end, epoch seconds
     holder: int | None
     label: str
+    category: int | None
 
 
 def _deadline(change: dict) -> float | None:
@@ -67,15 +68,15 @@ def _deadline(change: dict) -> float | None:
     return datetime.fromisoformat(until).timestamp() if until else None
 
 
-def live_seat(change: dict, holder: int | None, label: str) -> LiveSeat:
+def live_seat(change: dict, holder: int | None, label: str, category: int | None) -> LiveSeat:
     return LiveSeat(
-        change, _deadline(change), holder if change["status"] == LOCKED else None, label
+        change, _deadline(change), holder if change["status"] == LOCKED else None, label, category
     )
 
 
-# (epoch, seq, [(change, holder, label), ...]): what the database says, `seq` read before the
-# seats.
-Reader = Callable[[int], Awaitable[tuple[str, int, list[tuple[dict, int | None, str]]]]]
+# (epoch, seq, [(change, holder, label, category), ...], map version): what the database says,
+# `seq` read before the seats.
+Reader = Callable[[int], Awaitable[tuple[str, int, list[tuple], int]]]
 
 
 class LiveMap:
@@ -93,6 +94,9 @@ class LiveMap:
         self._generation = 0  # grows with every change of a seat's state in the map
         self._committed_here = 0  # grows with every commit of this process (apply_committed)
         self._views: dict[str, View] = {}  # what is built from the map, shared: see _view
+        self.map_version: int | None = None  # the event's, when the seats were read
+        # ((generation, committed here, epoch), the first hold to end after, the counts)
+        self._counts: tuple[tuple, float, dict[int, tuple[int, int]]] | None = None
         self.max_age = DEFAULT_MAX_AGE
 
     # --- kept current -------------------------------------------------------------------------
@@ -120,7 +124,7 @@ class LiveMap:
         if held is None:
             return  # not read yet (or new since): the next read brings it
         if change["version"] > held.change["version"]:
-            self.seats[change["id"]] = live_seat(change, holder, held.label)
+            self.seats[change["id"]] = live_seat(change, holder, held.label, held.category)
             self._generation += 1
 
     def apply_committed(self, changes: list[dict], holders: list) -> None:
@@ -179,6 +183,27 @@ class LiveMap:
             for seat_id, seat in self.seats.items()
             if seat.holder == user_id and seat.change["status"] == LOCKED and seat.deadline > now
         ]
+
+    def category_counts(self, now: float) -> dict[int, tuple[int, int]] | None:
+        """Each category's (seats, seats available now); None if the map cannot be trusted.
+        Counted again only when a seat changed or a hold ended since (read from request
+        threads too: it only reads the map, and a count is replaced whole)."""
+        if not self._trusted:
+            return None
+        key = (self._generation, self._committed_here, self.epoch)
+        cached = self._counts
+        if cached is not None and cached[0] == key and now < cached[1]:
+            return cached[2]
+        counts: dict[int, list[int]] = {}
+        for seat in list(self.seats.values()):
+            count = counts.setdefault(seat.category, [0, 0])
+            count[0] += 1
+            status = seat.change["status"]
+            if status == AVAILABLE or (status == LOCKED and (seat.deadline or 0) <= now):
+                count[1] += 1
+        result = {category: (total, free) for category, (total, free) in counts.items()}
+        self._counts = (key, self._next_hold_end(now), result)
+        return result
 
     async def snapshot(self, not_before: tuple[str, int] | None) -> tuple[str, int, Encoded]:
         """The `snapshot` frame: encoded once and shared by every socket asking within a
@@ -280,8 +305,9 @@ class LiveMap:
     async def _read_once(self) -> None:
         try:
             self._read_at = time.monotonic()
-            epoch, seq, rows = await self._read(self.event_id)
-            self.seats = {change["id"]: live_seat(change, *who) for change, *who in rows}
+            epoch, seq, rows, map_version = await self._read(self.event_id)
+            self.seats = {change["id"]: live_seat(change, *about) for change, *about in rows}
+            self.map_version = map_version
             self.epoch, self.seq = epoch, seq
             self._generation += 1
             # What was relayed while the database was read: newer versions win, and its `seq`

@@ -1,5 +1,5 @@
 """What a server process already knows of its events' seats: the hot seat's refusal without a
-database transaction.
+database transaction, and the seat counts of the event detail without a scan.
 
 At an on-sale a thousand buyers click the same seat; one wins and every other click is a
 refusal. A server process that relays the event's frames to its watchers keeps each seat's
@@ -20,13 +20,23 @@ from .exceptions import SeatUnavailable
 
 # (event_id, seat_id, user_id) -> the seat's label if the memory shows it taken by someone else
 TakenByOther = Callable[[int, int, int], str | None]
+# (event_id, map_version) -> {category id: (seats, seats available)} as the memory has them
+# now, or None if it has no trusted map of the event read at that map version
+CategoryCounts = Callable[[int, int], dict[int, tuple[int, int]] | None]
 
 _reader: TakenByOther | None = None
+_counter: CategoryCounts | None = None
 
 
-def live_seats_register(reader: TakenByOther) -> None:
-    global _reader
-    _reader = reader
+def live_seats_register(reader: TakenByOther, counter: CategoryCounts) -> None:
+    global _reader, _counter
+    _reader, _counter = reader, counter
+
+
+def category_counts(*, event_id: int, map_version: int) -> dict[int, tuple[int, int]] | None:
+    """Each category's seats and seats available, counted in memory (the event detail of an
+    arriving crowd, without a scan of the seat table each); None: count in the database."""
+    return _counter(event_id, map_version) if _counter is not None else None
 
 
 def refusal(*, event_id: int, seat_id: int, user_id: int) -> SeatUnavailable | None:

@@ -13,6 +13,7 @@ from django.db.models import Count, Max, Min, Prefetch, QuerySet
 from django.utils import timezone
 
 from .exceptions import NotFound
+from .live_seats import category_counts
 from .models import Event, PriceCategory, Reservation, ReservedSeat, Seat, VenueLayout
 from .rules import free_q
 from .services.sql import SEAT_FIELDS
@@ -55,20 +56,35 @@ def event_list() -> QuerySet[Event]:
 
 
 def event_get(*, event_id: int) -> Event:
-    """One event with its seat counts and its price categories (`event.categories_counted`)."""
-    now = timezone.now()
-    event = _events_with_counts(now).filter(pk=event_id).first()
+    """One event with its seat counts and its price categories (`event.categories_counted`).
+
+    The counts come from the server's memory of the event when it has one (live_seats.py: an
+    arriving crowd reads this once each), else from one grouped count of its seats."""
+    event = Event.objects.filter(pk=event_id).first()
     if event is None:
         raise NotFound("No such event.")
-    event.categories_counted = list(
-        PriceCategory.objects.filter(event_id=event_id)
-        .annotate(
-            seats_total=Count("seats"),
-            seats_available=Count("seats", filter=free_q(now, prefix="seats__")),
-        )
-        .order_by("position", "id")
-    )
+    categories = list(PriceCategory.objects.filter(event_id=event_id).order_by("position", "id"))
+    counts = category_counts(event_id=event_id, map_version=event.map_version)
+    if counts is None:
+        counts = _category_counts_counted(event_id, timezone.now())
+    for category in categories:
+        category.seats_total, category.seats_available = counts.get(category.pk, (0, 0))
+    priced = [c.price for c in categories if c.seats_total]
+    event.price_min, event.price_max = (min(priced), max(priced)) if priced else (None, None)
+    event.seats_total = sum(c.seats_total for c in categories)
+    event.seats_available = sum(c.seats_available for c in categories)
+    event.categories_counted = categories
     return event
+
+
+def _category_counts_counted(event_id: int, now: datetime) -> dict[int, tuple[int, int]]:
+    rows = (
+        Seat.objects.filter(event_id=event_id)
+        .values("category_id")
+        .annotate(total=Count("id"), available=Count("id", filter=free_q(now)))
+        .order_by()
+    )
+    return {row["category_id"]: (row["total"], row["available"]) for row in rows}
 
 
 def event_exists(*, event_id: int) -> bool:
@@ -181,13 +197,16 @@ def seat_plan_get(*, version: MapVersion) -> SeatPlan:
     return SeatPlan(version, categories, seats, plan)
 
 
-def live_seats_get(*, event_id: int) -> list[tuple]:
-    """The seats as stored, for a server's live map: STATE_FIELDS, who holds each, its label.
+def live_seats_get(*, event_id: int) -> tuple[int, list[tuple]]:
+    """The seats as stored, for a server's live map: the event's map version (read first: the
+    seats are at least that new), then STATE_FIELDS, who holds each, its label and category.
 
     Holds that have ended are as stored (`locked`): the reader applies rules.py's rule at the
     moment it answers, not at the moment it read."""
-    fields = (*STATE_FIELDS, "locked_by_id", "label")
-    return list(Seat.objects.filter(event_id=event_id).order_by("id").values_list(*fields))
+    map_version = Event.objects.filter(pk=event_id).values_list("map_version", flat=True).first()
+    fields = (*STATE_FIELDS, "locked_by_id", "label", "category_id")
+    seats = Seat.objects.filter(event_id=event_id).order_by("id").values_list(*fields)
+    return map_version or 0, list(seats)
 
 
 def _reservations_of(user: AbstractBaseUser) -> QuerySet[Reservation]:

@@ -90,20 +90,27 @@ def test_frames_of_one_event_reach_each_socket_in_order_while_fan_outs_overlap(m
     assert all([seq for _, seq, _ in s.got] == list(range(1, 21)) for s in sockets)
 
 
-def test_changes_within_the_window_go_out_as_one_frame():
+def test_a_change_after_a_quiet_moment_goes_out_at_once_and_the_rest_at_the_windows_end():
     async def scenario():
         sockets = [Socket([])]
         feed = a_feed(sockets, window=0.05)
         feed.add(1, "e1", 10, [change(5, 1)])
+        await asyncio.sleep(0.01)
+        at_once = [seq for _, seq, _ in sockets[0].got]
         feed.add(2, "e1", 11, [change(5, 2, "available")])
         feed.add(3, "e1", 12, [change(6, 1)])
-        await asyncio.sleep(0.15)
-        return sockets[0].got
+        await asyncio.sleep(0.01)
+        within = [seq for _, seq, _ in sockets[0].got]
+        await asyncio.sleep(0.1)
+        return at_once, within, sockets[0].got
 
-    ((frame, seq, _),) = asyncio.run(scenario())
+    at_once, within, got = asyncio.run(scenario())
 
-    assert seq == 3
-    assert '"first_seq":1' in frame.text and '"seq":3' in frame.text
+    assert at_once == [1]  # no wait when nothing else is going on
+    assert within == [1]  # the rest waits for the window
+    (_, first, _), (merged, last, _) = got
+    assert (first, last) == (1, 3)
+    assert '"first_seq":2' in merged.text and '"seq":3' in merged.text
 
 
 def test_a_socket_that_resumes_gets_what_was_sent_after_its_position():

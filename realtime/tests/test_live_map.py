@@ -18,7 +18,8 @@ from django.db import connection
 from django.utils import timezone
 
 from realtime.tests.servers import next_of_type, running_server, token, ws_url
-from reservations.models import Seat
+from reservations.models import PriceCategory, Seat
+from reservations.services.categories import seats_category_set
 from reservations.tests.factories import UserFactory, event_with_seats
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
@@ -285,3 +286,56 @@ def test_a_hold_that_ended_is_free_in_the_state_and_to_the_next_click(stack_env)
         assert httpx.get(f"{url}/state/").json()["status"][0] == "a"
         taken = httpx.post(f"{url}/seats/{seat.id}/lock/", json={}, headers=token(base, "alice"))
         assert taken.status_code == 200
+
+
+def test_the_event_detail_counts_what_the_seat_list_shows_from_memory_and_after_a_move(stack_env):
+    """Counted from the live map while the server keeps one (a socket watches), and from the
+    database once a seat moved category (the map was read before: its map version is old)."""
+    event = event_with_seats(rows=2, seats_per_row=5)
+    UserFactory(username="alice")
+    premium = PriceCategory.objects.create(event=event, name="Premium", price=90, colour="#8e44ad")
+    seats = list(event.seats.order_by("id"))
+    Seat.objects.filter(pk__in=[s.pk for s in seats[:4]]).update(category=premium, price=90)
+    with running_server(stack_env) as base:
+        asyncio.run(_detail_counts(base, event, seats, premium))
+
+
+def _counted_from_the_seat_list(base, event_id):
+    counts = Counter()
+    for seat in httpx.get(f"{base}/api/events/{event_id}/seats/").json()["seats"]:
+        counts[(seat["category"], "total")] += 1
+        counts[(seat["category"], "available")] += seat["status"] == "available"
+    return counts
+
+
+def _counted_in_the_detail(detail):
+    counts = Counter()
+    for category in detail["categories"]:
+        counts[(category["id"], "total")] = category["seats_total"]
+        counts[(category["id"], "available")] = category["seats_available"]
+    return counts
+
+
+async def _detail_counts(base, event, seats, premium):
+    alice = token(base, "alice")
+    url = f"{base}/api/events/{event.id}"
+    async with httpx.AsyncClient() as http, websockets.connect(ws_url(base, event.id)) as watcher:
+        await next_of_type(watcher, "snapshot")
+        await http.post(
+            f"{url}/lock/", json={"seat_ids": [seats[0].id, seats[5].id]}, headers=alice
+        )
+        await http.post(f"{url}/reserve/", json={"seat_ids": [seats[0].id]}, headers=alice)
+        detail = (await http.get(f"{url}/")).json()
+        expected = await asyncio.to_thread(_counted_from_the_seat_list, base, event.id)
+        assert +_counted_in_the_detail(detail) == +expected
+        assert (detail["seats_total"], detail["seats_available"]) == (10, 8)
+        assert [c["seats_available"] for c in detail["categories"]] == [5, 3]  # Standard first
+
+        await asyncio.to_thread(
+            seats_category_set, event_id=event.id, category_id=premium.id, seat_ids=[seats[9].id]
+        )
+        moved = (await http.get(f"{url}/")).json()
+        assert [(c["seats_total"], c["seats_available"]) for c in moved["categories"]] == [
+            (5, 4),
+            (5, 4),
+        ]

@@ -14,7 +14,8 @@ def change(seat_id, version, status="locked"):
 
 
 class Database:
-    """What the map reads: (epoch, seq, [(change, holder, label)]), after a pause."""
+    """What the map reads: (epoch, seq, [(change, holder, label, category)], map version),
+    after a pause."""
 
     def __init__(self, epoch="e1", seq=0):
         self.epoch, self.seq = epoch, seq
@@ -26,11 +27,8 @@ class Database:
         self.reads += 1
         epoch, seq, seats = self.epoch, self.seq, dict(self.seats)
         await asyncio.sleep(self.pause)
-        return (
-            epoch,
-            seq,
-            [(c, 9 if c["status"] == "locked" else None, f"A{i}") for i, c in seats.items()],
-        )
+        rows = [(c, 9 if c["status"] == "locked" else None, f"A{i}", 1) for i, c in seats.items()]
+        return epoch, seq, rows, 1
 
 
 def test_a_crowd_asking_at_once_costs_one_read():
@@ -101,3 +99,20 @@ def test_a_late_frame_never_turns_a_seat_back():
         return live.seats[1].change
 
     assert asyncio.run(scenario()) == change(1, 2)
+
+
+def test_the_categories_are_counted_with_ended_holds_as_available():
+    async def scenario():
+        db = Database()
+        db.seats[1] = change(1, 1)  # held until 2099
+        db.seats[2] = {**change(2, 1), "locked_until": "2001-01-01T00:00:00Z"}  # ended
+        db.seats[3] = change(3, 1, "reserved")
+        live = LiveMap(1, db.read)
+        before = live.category_counts(0)
+        await live.current()
+        return before, live.category_counts(1e9)
+
+    before, counts = asyncio.run(scenario())
+
+    assert before is None  # not read yet: the caller counts in the database
+    assert counts == {1: (3, 1)}
