@@ -75,10 +75,13 @@ WS_PING_TIMEOUT = env.float("WS_PING_TIMEOUT", default=20.0)
 # Open sockets per client address and server process; 0 = no cap (one load-test host may open
 # thousands). The address is NUM_PROXIES's (reservations/api/client_address.py).
 WS_MAX_SOCKETS_PER_ADDRESS = env.int("WS_MAX_SOCKETS_PER_ADDRESS", default=0)
-# An event's changes are merged over this window into one `seats` frame per server process
-# (realtime/coalesce.py): a watcher gets at most ~10 frames a second, however fast people
-# click. 0 sends each transaction as its own frame.
+# An event's changes are merged into one `seats` frame per window and server process
+# (realtime/coalesce.py, feed.py): the window keeps the event's deliveries (local watchers x
+# frames a second) within WS_FANOUT_DELIVERIES_PER_SECOND, and is never longer than
+# WS_COALESCE_SECONDS (a watcher gets at least ~10 frames a second's worth of changes, however
+# fast people click). WS_COALESCE_SECONDS=0 sends each transaction as its own frame.
 WS_COALESCE_SECONDS = env.float("WS_COALESCE_SECONDS", default=0.1)
+WS_FANOUT_DELIVERIES_PER_SECOND = env.int("WS_FANOUT_DELIVERIES_PER_SECOND", default=20_000)
 
 INSTALLED_APPS = [
     "daphne",

@@ -2,8 +2,11 @@
 local watcher in slices.
 
 * Merged (coalesce.py): deliveries grow with watchers × frames a second, not watchers × clicks.
-  The first change after a quiet moment goes out at once; the changes that follow within
-  `WS_COALESCE_SECONDS` go out together at its end: at most about one frame per window.
+  The first change after a quiet moment goes out at once; the changes that follow within the
+  window go out together at its end: at most about one frame per window. The window is what
+  keeps the event's deliveries within `WS_FANOUT_DELIVERIES_PER_SECOND` (local watchers / that
+  budget), at most `WS_COALESCE_SECONDS`: a few watchers get every change at once, thousands
+  get ten frames a second.
 * Encoded once (frames.py): one JSON text and one WebSocket frame per merged frame, whatever
   the number of watchers.
 * In slices: a fan-out to thousands of sockets is a few milliseconds of work per frame, and a
@@ -34,12 +37,12 @@ class EventFeed:
         event_id: int,
         watchers: Callable[[], Collection],
         deliver: Callable[[object, Encoded, int, str], None],
-        window: float,
+        window: Callable[[], float],
     ):
         self.event_id = event_id
         self._watchers = watchers  # this event's local watchers, as they are now
         self._deliver = deliver  # hands one frame to one watcher (the hub's rule)
-        self._window = window
+        self._window = window  # seconds to gather changes after a frame, asked at each frame
         self._coalescer = Coalescer()
         self._flush_timer: asyncio.TimerHandle | None = None
         self._frames: deque[tuple[Encoded, int, str]] = deque()
@@ -64,9 +67,10 @@ class EventFeed:
         run = self._coalescer.take()
         if run is not None:
             self._send(run)
-            if self._window > 0:
+            window = self._window()
+            if window > 0:
                 self._flush_timer = asyncio.get_running_loop().call_later(
-                    self._window, self._window_ended
+                    window, self._window_ended
                 )
 
     def _window_ended(self) -> None:

@@ -192,7 +192,7 @@ class EventHub:
                 event_id,
                 lambda: self.watchers.get(event_id, ()),
                 self._deliver_to,
-                settings.WS_COALESCE_SECONDS,
+                lambda: coalescing_window(len(self.watchers.get(event_id, ()))),
             )
         return feed
 
@@ -259,6 +259,14 @@ class EventHub:
 
 
 _hubs: dict[int, EventHub] = {}
+
+
+def coalescing_window(watchers: int) -> float:
+    """How long an event's changes are gathered after a frame (feed.py): long enough that its
+    deliveries stay within the budget, never longer than WS_COALESCE_SECONDS."""
+    budget = settings.WS_FANOUT_DELIVERIES_PER_SECOND
+    ceiling = settings.WS_COALESCE_SECONDS
+    return ceiling if budget <= 0 else min(ceiling, watchers / budget)
 
 
 def hub_if_running() -> EventHub | None:

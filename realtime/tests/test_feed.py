@@ -18,7 +18,7 @@ class Socket:
 
 
 def a_feed(sockets, window=0.0):
-    return EventFeed(7, lambda: sockets, lambda s, f, q, e: s.take(f, q, e), window)
+    return EventFeed(7, lambda: sockets, lambda s, f, q, e: s.take(f, q, e), lambda: window)
 
 
 def change(seat_id, version, status="locked"):
@@ -127,3 +127,16 @@ def test_a_socket_that_resumes_gets_what_was_sent_after_its_position():
     assert feed.since("e1", 3) == []
     assert feed.since("e1", -1) is None  # from before the first frame it has
     assert feed.since("e2", 2) is None
+
+
+def test_the_window_keeps_an_events_deliveries_within_the_budget(settings):
+    from realtime.hub import coalescing_window
+
+    settings.WS_COALESCE_SECONDS = 0.1
+    settings.WS_FANOUT_DELIVERIES_PER_SECOND = 20_000
+
+    assert coalescing_window(10) == 10 / 20_000  # a few watchers: every change at once
+    assert coalescing_window(1_000) == 0.05  # 20 frames a second to 1,000 sockets
+    assert coalescing_window(50_000) == 0.1  # never longer than WS_COALESCE_SECONDS
+    settings.WS_FANOUT_DELIVERIES_PER_SECOND = 0
+    assert coalescing_window(10) == 0.1
