@@ -1,0 +1,83 @@
+"""`python -m loadtest.request_cpu [--root DIR] [--event ID]`: a server process's CPU per request
+of each kind an arriving buyer makes, on the bench's database (`seatmap_bench`: run an on-sale
+scenario of `python -m loadtest.bench` first, which leaves the arena as event 1).
+
+Starts one server from `--root` (this checkout, or a `git worktree` of another head for an A/B
+comparison), asks each kind 100 times (the seat list 10) with a bearer token and
+`Accept-Encoding: gzip, br`, and prints the server's user+system CPU per request (from /proc)
+and the decoded size. Kinds the server does not have (an older head) are skipped.
+"""
+
+import argparse
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+from .bench import PY, ROOT, manage, server_env
+from .stats import proc_sample
+
+
+def main(argv=None) -> None:
+    p = argparse.ArgumentParser(prog="python -m loadtest.request_cpu", description=__doc__)
+    p.add_argument("--root", type=Path, default=ROOT, help="checkout whose server is measured")
+    p.add_argument("--event", type=int, default=1)
+    p.add_argument("--port", type=int, default=18931)
+    args = p.parse_args(argv)
+    base, event = f"http://127.0.0.1:{args.port}", f"/api/events/{args.event}"
+    server = subprocess.Popen(
+        [PY, "-m", "config.server", "--port", str(args.port), "--log-level", "warning"],
+        cwd=args.root,
+        env=server_env(),
+    )
+    try:
+        for _ in range(150):
+            try:
+                if httpx.get(f"{base}/api/events/", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.2)
+        token = manage(
+            "shell",
+            "-c",
+            "from django.contrib.auth import get_user_model;"
+            "from rest_framework_simplejwt.tokens import RefreshToken;"
+            "print(RefreshToken.for_user(get_user_model().objects.order_by('id').first())"
+            ".access_token)",
+        ).split()[-1]
+        bearer = {"Authorization": f"Bearer {token}"}
+        http = httpx.Client(base_url=base, headers={"Accept-Encoding": "gzip, br"}, timeout=60)
+        kinds = [("event", f"{event}/", {}), ("event, bearer", f"{event}/", bearer)]
+        for name in ("map", "layout"):
+            first = http.get(f"{event}/{name}/")
+            if first.status_code == 200:
+                again = bearer | {"If-None-Match": first.headers["etag"]}
+                kinds += [
+                    (name, f"{event}/{name}/", bearer),
+                    (f"{name} 304", f"{event}/{name}/", again),
+                ]
+        if http.get(f"{event}/state/").status_code == 200:
+            kinds += [("state", f"{event}/state/", {}), ("holds", f"{event}/holds/", bearer)]
+        kinds.append(("seats, bearer", f"{event}/seats/", bearer))
+        for name, path, headers in kinds:
+            times = 10 if name.startswith("seats") else 100
+            http.get(path, headers=headers)
+            before = proc_sample([server.pid])["cpu_s"]
+            for _ in range(times):
+                answer = http.get(path, headers=headers)
+            spent = (proc_sample([server.pid])["cpu_s"] - before) / times
+            print(
+                f"{name:14s} {answer.status_code} {spent * 1e3:7.2f} ms {len(answer.content):>9} B"
+            )
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+if __name__ == "__main__":
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    sys.exit(main())
