@@ -295,6 +295,8 @@ def arrival_figures(arrivals: list[Arrival], server_cpu_s: float | None) -> dict
             for op in statuses
         },
         "answers_503": sum(c.get("503", 0) for c in statuses.values()),
+        # Sockets whose first answer was `resumed` (from the state read): no snapshot sent.
+        "sockets_resumed": sum(1 for a in arrivals if a.watcher.resumed),
     }
 
 

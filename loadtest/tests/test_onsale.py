@@ -41,6 +41,7 @@ async def test_thirty_arrivals_within_two_seconds_get_their_maps_and_six_buyers_
     assert requests["state"]["statuses"] == {"200": 30}
     assert requests["holds"]["statuses"] == {"200": 30}
     assert "seats" not in requests and "layout" not in requests
+    assert arrivals["sockets_resumed"] == 30  # each socket went on from its state: no snapshot
     cached = requests["map"]["statuses"]
     assert cached.get("304", 0) >= 5 and cached.get("200", 0) >= 5
     assert sum(cached.values()) == 30
