@@ -28,8 +28,6 @@ FANOUT_SLICE = 256
 # Frames kept for sockets that resume (PROTOCOL.md "Resuming"): ~6 s at 10 frames a second.
 RESUME_FRAMES = 64
 
-Deliver = Callable[[Encoded, int, str], None]
-
 
 class EventFeed:
     def __init__(

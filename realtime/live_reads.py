@@ -18,7 +18,7 @@ from rest_framework import exceptions as drf_exceptions
 
 from reservations.api.content_coding import IDENTITY, coding_for
 from reservations.api.errors import exception_response
-from reservations.api.fast import (
+from reservations.api.loop_requests import (
     PATH_HEADER,
     api_headers,
     api_request_of,

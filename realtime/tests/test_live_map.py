@@ -87,7 +87,7 @@ def _eventually(check, within=3.0):
     return True
 
 
-def test_the_state_is_compressed_once_per_coding_and_says_which(stack_env):
+def test_the_state_is_sent_in_the_coding_asked_for_and_says_which(stack_env):
     event = event_with_seats(rows=20, seats_per_row=50)
     with running_server(stack_env) as base:
         url = f"{base}/api/events/{event.id}/state/"

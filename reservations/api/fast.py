@@ -30,23 +30,16 @@ import asyncio
 import functools
 import logging
 import re
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
 import orjson
 import psycopg
-from corsheaders.middleware import CorsMiddleware
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
-from django.http.request import split_domain_port, validate_host
 from psycopg_pool import AsyncConnectionPool
 from rest_framework import exceptions as drf_exceptions
 from rest_framework.utils import json as drf_json
-from rest_framework_simplejwt.authentication import AUTH_HEADER_TYPE_BYTES, JWTAuthentication
-from rest_framework_simplejwt.exceptions import InvalidToken
-from rest_framework_simplejwt.settings import api_settings as jwt_settings
 
 from reservations import services
 from reservations.live_seats import refusal
@@ -66,18 +59,25 @@ from .booking_limits import booking_allowed_async
 from .client_address import scope_client_address
 from .errors import exception_response, too_large_response
 from .inputs import SeatActionInput, best_request_of, idempotency_key_of, seat_ids_of
+from .loop_requests import (
+    PATH_HEADER,
+    api_headers,
+    api_request_of,
+    as_asgi,
+    cors_headers_for,
+    jwt_authentication,
+    proxy_header_of_settings,
+    user_id_of_token,
+)
 from .presenters import best_json, cancel_json, reserve_json, seat_action_json, seats_lock_json
 
 logger = logging.getLogger("reservations.api")
 
-# Tells a client (and the browser tests) that an answer came from here, not through Django.
-PATH_HEADER = (b"x-seatmap-path", b"fast")
 # Ids of at most 18 digits fit PostgreSQL's bigint; longer ones go to Django (a JSON 404).
 _ID = "([0-9]{1,18})"
 _SEAT_ROUTE = re.compile(rf"/api/events/{_ID}/seats/{_ID}/(lock|unlock)/")
 _EVENT_ROUTE = re.compile(rf"/api/events/{_ID}/(lock|reserve|best)/")
 _CANCEL_ROUTE = re.compile(rf"/api/reservations/{_ID}/cancel/")
-_jwt = JWTAuthentication()
 _SEAT_STEPS = {"lock": services.hold_one_steps, "unlock": services.release_one_steps}
 _EVENT_ACTIONS = {"lock": "lock_several", "reserve": "reserve", "best": "best"}
 
@@ -170,97 +170,6 @@ def _conninfo() -> str:
     return psycopg.conninfo.make_conninfo(**{k: str(v) for k, v in params.items() if v})
 
 
-class ApiRequest(NamedTuple):
-    token: str | None  # the bearer token, if one came
-    secure: bool
-    origin: str | None
-
-
-def proxy_header_of_settings() -> tuple[bytes, str] | None:
-    """SECURE_PROXY_SSL_HEADER as an ASGI header name and the value that means HTTPS."""
-    proxy_header = settings.SECURE_PROXY_SSL_HEADER
-    if not proxy_header:
-        return None
-    return (
-        proxy_header[0].removeprefix("HTTP_").replace("_", "-").lower().encode(),
-        proxy_header[1],
-    )
-
-
-def api_request_of(scope, proxy_header: tuple[bytes, str] | None) -> ApiRequest | None:
-    """Who asks how, for a request answered on the loop; None for one Django must answer
-    (a host not in ALLOWED_HOSTS, plain HTTP where HTTPS is required, another kind of
-    Authorization)."""
-    token = host = origin = forwarded_proto = None
-    for name, value in scope["headers"]:
-        if name == b"authorization":
-            token = value
-        elif name == b"host":
-            host = value.decode("latin-1")
-        elif name == b"origin":
-            origin = value.decode("latin-1")
-        elif proxy_header and name == proxy_header[0]:
-            forwarded_proto = value.decode("latin-1")
-    bearer = None
-    if token is not None:
-        kind, _, raw = token.partition(b" ")
-        if kind not in AUTH_HEADER_TYPE_BYTES or not raw:
-            return None
-        bearer = raw.decode("latin-1")
-    domain, _ = split_domain_port(host or "")
-    if not domain or not validate_host(domain, settings.ALLOWED_HOSTS):
-        return None
-    secure = scope.get("scheme") == "https" or (
-        proxy_header is not None and forwarded_proto == proxy_header[1]
-    )
-    if settings.SECURE_SSL_REDIRECT and not secure:
-        return None
-    return ApiRequest(bearer, secure, origin)
-
-
-def api_headers(secure: bool, allow: bytes = b"POST, OPTIONS") -> list[tuple[bytes, bytes]]:
-    """What Django's middleware adds to an API answer (compared in test_fast.py)."""
-    headers = [
-        (b"content-type", b"application/json"),
-        (b"allow", allow),
-        (b"vary", b"origin"),
-        (b"x-frame-options", settings.X_FRAME_OPTIONS.encode()),
-    ]
-    if settings.SECURE_CONTENT_TYPE_NOSNIFF:
-        headers.append((b"x-content-type-options", b"nosniff"))
-    if settings.SECURE_REFERRER_POLICY:
-        headers.append((b"referrer-policy", settings.SECURE_REFERRER_POLICY.encode()))
-    if settings.SECURE_CROSS_ORIGIN_OPENER_POLICY:
-        policy = settings.SECURE_CROSS_ORIGIN_OPENER_POLICY.encode()
-        headers.append((b"cross-origin-opener-policy", policy))
-    if secure and settings.SECURE_HSTS_SECONDS:
-        hsts = f"max-age={settings.SECURE_HSTS_SECONDS}"
-        if settings.SECURE_HSTS_INCLUDE_SUBDOMAINS:
-            hsts += "; includeSubDomains"
-        if settings.SECURE_HSTS_PRELOAD:
-            hsts += "; preload"
-        headers.append((b"strict-transport-security", hsts.encode()))
-    return headers
-
-
-@functools.lru_cache(maxsize=256)
-def cors_headers_for(origin: str) -> tuple[tuple[bytes, bytes], ...]:
-    """The access-control headers django-cors-headers adds to a POST answer for this origin
-    (none for an origin it does not allow). They depend on the origin alone: every fast route is
-    under /api/, where CORS_URLS_REGEX is applied."""
-    request = HttpRequest()
-    request.method = "POST"
-    request.path = request.path_info = "/api/"
-    request.META["HTTP_ORIGIN"] = origin
-    response = HttpResponse()
-    CorsMiddleware(lambda _: response).add_response_headers(request, response)
-    return tuple(
-        (name.lower().encode("latin-1"), value.encode("latin-1"))
-        for name, value in response.items()
-        if name.lower().startswith("access-control-")
-    )
-
-
 class FastSeatActions:
     """ASGI middleware in front of Django's HTTP app; see the module docstring."""
 
@@ -272,7 +181,7 @@ class FastSeatActions:
             "postgresql"
         )
         self._proxy_header = proxy_header_of_settings()
-        self._www_authenticate = _jwt.authenticate_header(None).encode()
+        self._www_authenticate = jwt_authentication.authenticate_header(None).encode()
         self._best: tuple[asyncio.AbstractEventLoop, _BestOnLoop] | None = None
 
     async def __call__(self, scope, receive, send):
@@ -401,26 +310,6 @@ def _room_read_again(refreshing: dict, event_id: int, task: asyncio.Task) -> Non
         )
 
 
-def user_id_of_token(token: str) -> int:
-    """The token's user id, validated by simplejwt as for every other API request."""
-    try:
-        user_id, expires_at = _validated_claims(token)
-    except (KeyError, ValueError, TypeError) as exc:  # a token without a usable user id
-        raise InvalidToken() from exc
-    if expires_at <= time.time():
-        raise InvalidToken()
-    return user_id
-
-
-@functools.lru_cache(maxsize=65536)
-def _validated_claims(token: str) -> tuple[int, float]:
-    """A token checked once stays good until it expires (access tokens are not revocable;
-    the account itself is checked under its row lock on every request), so a clicker's
-    signature is verified once, not on every click: that was a tenth of a hold's CPU."""
-    validated = _jwt.get_validated_token(token)
-    return int(validated[jwt_settings.USER_ID_CLAIM]), float(validated["exp"])
-
-
 async def _read_body(receive, scope) -> bytes | None:
     """The request's body, or None when it is over API_MAX_BODY_BYTES."""
     limit = settings.API_MAX_BODY_BYTES
@@ -485,12 +374,3 @@ def _json(body: dict) -> bytes:
         .replace("\u2028".encode(), b"\\u2028")
         .replace("\u2029".encode(), b"\\u2029")
     )
-
-
-def as_asgi(response) -> tuple[int, bytes, list[tuple[bytes, bytes]]]:
-    extra = [
-        (name.lower().encode(), value.encode())
-        for name, value in response.items()
-        if name.lower() not in {"content-type", "content-length"}
-    ]
-    return response.status_code, response.content, extra

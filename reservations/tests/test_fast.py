@@ -20,7 +20,8 @@ from realtime.broadcast import event_group, publishes_sent
 from reservations import services
 from reservations.api import fast as fast_module
 from reservations.api.errors import exception_response
-from reservations.api.fast import FastSeatActions, cors_headers_for
+from reservations.api.fast import FastSeatActions
+from reservations.api.loop_requests import cors_headers_for
 from reservations.models import Event, Reservation, ReservedSeat, Seat
 from reservations.services import best as best_module
 from reservations.services.best import room_steps

@@ -609,24 +609,8 @@ function makeSeat(info: SeatInfo, live: SeatLive, busy: boolean): Seat {
 }
 
 function arrivedSeat(info: SeatInfo, state: PushedSeat, mine: boolean): Seat {
-  return {
-    id: info.id,
-    label: info.label,
-    section: info.section,
-    row: info.row,
-    number: info.number,
-    price: info.price,
-    category: info.category,
-    accessible: info.accessible,
-    companion: info.companion,
-    restrictedView: info.restrictedView,
-    blocked: info.blocked,
-    status: state.status,
-    version: state.version,
-    lockedUntil: state.status === 'locked' ? parseInstant(state.locked_until) : null,
-    mine,
-    busy: false,
-  };
+  const lockedUntil = state.status === 'locked' ? parseInstant(state.locked_until) : null;
+  return makeSeat(info, { status: state.status, version: state.version, lockedUntil, mine }, false);
 }
 
 function sameInfo(a: SeatInfo, b: SeatInfo): boolean {
