@@ -26,8 +26,10 @@ frontend/node_modules/.installed: frontend/package-lock.json
 frontend-build: frontend/node_modules/.installed
 	cd frontend && npm run build
 
-# The demo asks for DEBUG (a dev signing key, plain-HTTP cookies); nothing else gets it by default.
+# The demo asks for DEBUG (a dev signing key) and plain-HTTP cookies; nothing else gets either
+# by default.
 run: export DEBUG ?= 1
+run: export COOKIE_SECURE ?= 0
 run: install frontend-build
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo

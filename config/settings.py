@@ -28,7 +28,7 @@ env = environ.Env(
     SEAT_HOLD_MAX_SECONDS=(int, 600),
     REDIS_URL=(str, ""),
     SECURE_SSL_REDIRECT=(bool, False),
-    COOKIE_SECURE=(bool, None),
+    COOKIE_SECURE=(bool, True),
     AUTH_THROTTLE_RATE=(str, "30/min"),
     AUTH_USERNAME_THROTTLE_RATE=(str, "10/min"),
     ANON_READ_THROTTLE_RATE=(str, "1200/min"),
@@ -58,6 +58,10 @@ CSRF_TRUSTED_ORIGINS = env("CSRF_TRUSTED_ORIGINS")
 # 0 (the default): the header is the client's own word and is ignored; the peer's address is
 # the client. Behind one proxy (docker-compose.yml) it is 1.
 NUM_PROXIES = env("NUM_PROXIES")
+# Every per-address limit counts an IPv6 client by its network of this many bits (a subscriber
+# gets a whole /64 and may use a new address for each request); IPv4 by its address
+# (reservations/api/client_address.py `address_key`).
+IPV6_PREFIX_LENGTH = env.int("IPV6_PREFIX_LENGTH", default=64)
 
 SEAT_LOCK_SECONDS = env("SEAT_LOCK_SECONDS")
 SEAT_HOLD_LIMIT = env("SEAT_HOLD_LIMIT")
@@ -267,6 +271,15 @@ REST_FRAMEWORK = {
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
 
+# The login doors (reservations/api/login_limits.py): AUTH_THROTTLE_RATE counts every attempt
+# per address; AUTH_USERNAME_THROTTLE_RATE counts failed logins per (username, address), and
+# from the LOGIN_SLOWDOWN_AFTER-th failure on the next attempt waits 1, 2, 4 ... seconds (at
+# most LOGIN_SLOWDOWN_MAX_SECONDS). Password hashing (~0.5 s of CPU each) runs on at most
+# PASSWORD_HASH_CONCURRENCY request threads per process at once; past that, 503 at once.
+LOGIN_SLOWDOWN_AFTER = env.int("LOGIN_SLOWDOWN_AFTER", default=3)
+LOGIN_SLOWDOWN_MAX_SECONDS = env.int("LOGIN_SLOWDOWN_MAX_SECONDS", default=30)
+PASSWORD_HASH_CONCURRENCY = env.int("PASSWORD_HASH_CONCURRENCY", default=2)
+
 # Booking calls (lock, unlock, lock several, reserve, cancel) per user and per client address,
 # on both paths (reservations/api/booking_limits.py); empty turns one off. Load-test hosts go in
 # LIMITS_EXEMPT_NETWORKS (CIDR list), which exempts them from the anonymous read limit too.
@@ -306,8 +319,11 @@ SPECTACULAR_SETTINGS = {
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False  # the browser client reads it to send X-CSRFToken
-# Secure cookies outside DEBUG; COOKIE_SECURE=0 for plain HTTP on localhost (the e2e tests).
-COOKIE_SECURE = env("COOKIE_SECURE") if env("COOKIE_SECURE") is not None else not DEBUG
+# Secure cookies, DEBUG or not: a cookie sent over plain HTTP can be read on the way. Browsers
+# such as Chromium take them from http://127.0.0.1 and localhost (the e2e tests run so); the
+# operator opts out with COOKIE_SECURE=0 for plain HTTP (`make run` does, so that every browser
+# keeps the demo's cookies).
+COOKIE_SECURE = env("COOKIE_SECURE")
 SESSION_COOKIE_SECURE = COOKIE_SECURE
 # The browser client's refresh-token cookie (reservations/api/browser_tokens.py). Strict suits a
 # client served from the API's site (same origin, or another port or subdomain of it); a client
@@ -319,7 +335,9 @@ SECURE_REDIRECT_EXEMPT = [r"^api/health/$"]
 SECURE_HSTS_SECONDS = 0 if DEBUG else env.int("SECURE_HSTS_SECONDS", default=31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = not DEBUG
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Only a proxy of ours may say the request came over HTTPS (it overwrites the header, seatmap.conf):
+# with none in front, X-Forwarded-Proto is the client's own word and would earn HSTS on plain HTTP.
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if NUM_PROXIES else None
 X_FRAME_OPTIONS = "DENY"
 # TLS ends at the proxy in front of the web processes (docker-compose.yml), which redirects
 # plain HTTP itself; set SECURE_SSL_REDIRECT=1 when Django faces the internet directly.

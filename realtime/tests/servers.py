@@ -96,6 +96,9 @@ def full_stack_env(**extra) -> dict:
             "DJANGO_SETTINGS_MODULE": "config.settings_test",
             "SEATMAP_DB_POOL": "1",
             "DEBUG": "1",
+            # Plain HTTP on 127.0.0.1: httpx, like a browser's cookie policy, sends a Secure
+            # cookie only over HTTPS.
+            "COOKIE_SECURE": "0",
             "SECRET_KEY": "test-only-secret-key-of-at-least-32-bytes",
         }
     )

@@ -2,6 +2,7 @@
 clean with a real secret, compose refusing to start without one."""
 
 import os
+import re
 import secrets
 import subprocess
 import sys
@@ -12,12 +13,11 @@ import yaml
 ROOT = Path(__file__).resolve().parents[2]
 
 
+_OWN_SETTINGS = {"DJANGO_SETTINGS_MODULE", "DEBUG", "SECRET_KEY", "COOKIE_SECURE", "NUM_PROXIES"}
+
+
 def _manage(*args: str, **env: str) -> subprocess.CompletedProcess:
-    base = {
-        k: v
-        for k, v in os.environ.items()
-        if k not in {"DJANGO_SETTINGS_MODULE", "DEBUG", "SECRET_KEY"}
-    }
+    base = {k: v for k, v in os.environ.items() if k not in _OWN_SETTINGS}
     return subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=ROOT,
@@ -53,6 +53,65 @@ def test_check_deploy_is_clean_with_debug_off_and_a_real_secret():
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def _compose_environment() -> dict[str, str]:
+    """The web processes' environment as `docker compose up` gives it, with nothing set by the
+    user but SECRET_KEY: each `${VAR:-default}` is its default."""
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    resolved = {}
+    for name, value in compose["x-app"]["environment"].items():
+        value = str(value)
+        if value.startswith("${SECRET_KEY:?"):
+            value = secrets.token_hex(32)
+        resolved[name] = re.sub(r"\$\{[A-Z_]+:-([^}]*)\}", r"\1", value)
+    return resolved
+
+
+def test_check_deploy_is_clean_with_the_compose_environment():
+    result = _manage("check", "--deploy", "--fail-level", "WARNING", **_compose_environment())
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def _setting(name: str, **env: str) -> str:
+    shown = _manage(
+        "shell", "-c", f"from django.conf import settings; print(settings.{name})", **env
+    )
+    assert shown.returncode == 0, shown.stderr
+    return shown.stdout.strip().splitlines()[-1]
+
+
+def test_cookies_are_secure_unless_the_operator_opts_out_and_make_run_does():
+    key = secrets.token_hex(32)
+    assert _setting("SESSION_COOKIE_SECURE", DEBUG="1") == "True"
+    assert _setting("CSRF_COOKIE_SECURE", DEBUG="0", SECRET_KEY=key) == "True"
+    assert _setting("COOKIE_SECURE", DEBUG="1", COOKIE_SECURE="0") == "False"
+    assert "run: export COOKIE_SECURE ?= 0" in (ROOT / "Makefile").read_text().splitlines()
+
+
+_HSTS_OF_A_CLAIMED_HTTPS_REQUEST = (
+    "from django.test import Client;"
+    "answer = Client().get('/api/no-such-route/', HTTP_X_FORWARDED_PROTO='https');"
+    "print(answer.headers.get('Strict-Transport-Security'))"
+)
+
+
+def test_x_forwarded_proto_earns_hsts_only_from_a_proxy_of_ours():
+    direct = _manage(
+        "shell", "-c", _HSTS_OF_A_CLAIMED_HTTPS_REQUEST, DEBUG="0", SECRET_KEY=secrets.token_hex(32)
+    )
+    assert direct.returncode == 0, direct.stderr
+    assert direct.stdout.strip().splitlines()[-1] == "None"  # the client's own word
+    proxied = _manage(
+        "shell",
+        "-c",
+        _HSTS_OF_A_CLAIMED_HTTPS_REQUEST,
+        DEBUG="0",
+        NUM_PROXIES="1",
+        SECRET_KEY=secrets.token_hex(32),
+    )
+    assert proxied.stdout.strip().splitlines()[-1].startswith("max-age="), proxied.stderr
 
 
 def test_compose_refuses_to_start_without_a_secret_key_and_trusts_its_one_proxy():
