@@ -3,9 +3,10 @@ event loop when it starts.
 
 * HTTP: bodies are read whole on the loop first (`BufferedBodies`: a slow upload holds no
   thread); the seat map's state and the caller's holds are read from the process's live map
-  (realtime/live_reads.py) and the booking fast path (reservations/api/fast.py) takes the
-  booking calls it serves, both on the loop; everything else goes to Django's WSGI handler on
-  a fixed pool of HTTP_THREADS threads (a2wsgi). Django's own ASGI handler would start and
+  (realtime/live_reads.py), a logged-in arrival's event detail and stored map documents are
+  answered from one row each (reservations/api/loop_reads.py), and the booking fast path
+  (reservations/api/fast.py) takes the booking calls it serves, all on the loop; everything
+  else goes to Django's WSGI handler on a fixed pool of HTTP_THREADS threads (a2wsgi). Django's own ASGI handler would start and
   join a thread per request (asgiref's ThreadSensitiveContext): measured, a trivial request
   3.7 ms -> 1.1 ms of CPU this way, and the loop stays free for pushes (BENCHMARKS.md). The
   views are sync anyway.
@@ -39,6 +40,7 @@ from realtime.broadcast import bind_server_loop  # noqa: E402
 from realtime.live_reads import LiveReads  # noqa: E402
 from realtime.routing import websocket_application  # noqa: E402
 from reservations.api.fast import FastSeatActions  # noqa: E402
+from reservations.api.loop_reads import LoopReads  # noqa: E402
 from reservations.api.request_bodies import BufferedBodies  # noqa: E402
 from reservations.services import sweep_forever  # noqa: E402
 
@@ -66,7 +68,7 @@ class ServerStart:
 
 
 http_application = BufferedBodies(
-    LiveReads(FastSeatActions(WSGIMiddleware(django_wsgi_app, workers=HTTP_THREADS)))
+    LiveReads(LoopReads(FastSeatActions(WSGIMiddleware(django_wsgi_app, workers=HTTP_THREADS))))
 )
 
 application = ServerStart(

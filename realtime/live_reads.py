@@ -24,6 +24,7 @@ from reservations.api.loop_requests import (
     api_request_of,
     as_asgi,
     cors_headers_for,
+    header_of,
     proxy_header_of_settings,
     user_id_of_token,
 )
@@ -59,7 +60,7 @@ class LiveReads:
                     raise drf_exceptions.NotAuthenticated()
                 body = await self._holds(event_id, user_id_of_token(request.token))
             else:
-                coding = coding_for(_header(scope, b"accept-encoding"))
+                coding = coding_for(header_of(scope, b"accept-encoding"))
                 body = await self._state(event_id, coding)
             status, extra = 200, [(b"cache-control", b"no-store")]
         except Exception as exc:  # every error in the API's one shape (errors.py)
@@ -102,10 +103,3 @@ class LiveReads:
     async def _holds(self, event_id: int, user_id: int) -> bytes:
         live = await self._followed(event_id)
         return orjson.dumps({"event_id": event_id, "seats": live.holds_of(user_id, time.time())})
-
-
-def _header(scope, name: bytes) -> str:
-    for key, value in scope["headers"]:
-        if key == name:
-            return value.decode("latin-1")
-    return ""

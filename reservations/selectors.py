@@ -67,6 +67,14 @@ def event_get(*, event_id: int) -> Event:
     counts = category_counts(event_id=event_id, map_version=event.map_version)
     if counts is None:
         counts = _category_counts_counted(event_id, timezone.now())
+    return event_counted(event, categories, counts)
+
+
+def event_counted(
+    event: Event, categories: list[PriceCategory], counts: dict[int, tuple[int, int]]
+) -> Event:
+    """`event` with its categories (in their order) and each one's (seats, seats available)
+    from `counts`, as `event_get` gives it (also read on the loop: api/loop_reads.py)."""
     for category in categories:
         category.seats_total, category.seats_available = counts.get(category.pk, (0, 0))
     priced = [c.price for c in categories if c.seats_total]

@@ -35,9 +35,7 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 import orjson
-import psycopg
 from django.conf import settings
-from psycopg_pool import AsyncConnectionPool
 from rest_framework import exceptions as drf_exceptions
 from rest_framework.utils import json as drf_json
 
@@ -59,12 +57,14 @@ from .booking_limits import booking_allowed_async
 from .client_address import scope_client_address
 from .errors import exception_response, too_large_response
 from .inputs import SeatActionInput, best_request_of, idempotency_key_of, seat_ids_of
+from .loop_database import loop_database_enabled, loop_pool
 from .loop_requests import (
     PATH_HEADER,
     api_headers,
     api_request_of,
     as_asgi,
     cors_headers_for,
+    drf_rendered,
     jwt_authentication,
     proxy_header_of_settings,
     user_id_of_token,
@@ -158,28 +158,12 @@ def _no_fields(data) -> None:
         SeatActionInput(data=data).is_valid(raise_exception=True)
 
 
-def _conninfo() -> str:
-    db = settings.DATABASES["default"]
-    params = {
-        "dbname": db["NAME"],
-        "user": db.get("USER"),
-        "password": db.get("PASSWORD"),
-        "host": db.get("HOST"),
-        "port": db.get("PORT"),
-    }
-    return psycopg.conninfo.make_conninfo(**{k: str(v) for k, v in params.items() if v})
-
-
 class FastSeatActions:
     """ASGI middleware in front of Django's HTTP app; see the module docstring."""
 
     def __init__(self, django_app):
         self.django_app = django_app
-        self.pool: AsyncConnectionPool | None = None
-        self._pool_loop: asyncio.AbstractEventLoop | None = None
-        self.enabled = settings.HOLD_FAST_PATH and settings.DATABASES["default"]["ENGINE"].endswith(
-            "postgresql"
-        )
+        self.enabled = loop_database_enabled()
         self._proxy_header = proxy_header_of_settings()
         self._www_authenticate = jwt_authentication.authenticate_header(None).encode()
         self._best: tuple[asyncio.AbstractEventLoop, _BestOnLoop] | None = None
@@ -237,11 +221,11 @@ class FastSeatActions:
             return status, body, extra
         answered = answer(outcome)
         seats_changed_committed(event_id=answered.event_id, seats=outcome.changed)
-        return answered.status, _json(answered.body), answered.headers
+        return answered.status, drf_rendered(answered.body), answered.headers
 
     async def _run(self, steps):
         """Drive the booking steps on a pooled async connection, in one transaction."""
-        pool = await self._pool()
+        pool = await loop_pool()
         async with pool.connection() as conn, conn.transaction(), conn.cursor() as cursor:
             return await run_async(steps, cursor)
 
@@ -273,23 +257,9 @@ class FastSeatActions:
     async def _build_room(self, event_id: int) -> None:
         async with self._best_on_loop().building:
             if not room_is_ready(event_id):
-                pool = await self._pool()
+                pool = await loop_pool()
                 async with pool.connection() as conn, conn.cursor() as cursor:
                     await run_async(room_steps(event_id=event_id), cursor)
-
-    async def _pool(self) -> AsyncConnectionPool:
-        loop = asyncio.get_running_loop()
-        if self.pool is None or self._pool_loop is not loop:
-            self._pool_loop = loop
-            self.pool = AsyncConnectionPool(
-                _conninfo(),
-                min_size=1,
-                max_size=settings.FAST_PATH_DB_POOL_MAX,
-                timeout=settings.DB_POOL_TIMEOUT,
-                open=False,
-            )
-            await self.pool.open()
-        return self.pool
 
 
 @dataclass
@@ -364,13 +334,3 @@ def _body_data(body: bytes, headers: dict[bytes, str]):
 
 # Twenty digits in a row: maybe an integer past 64 bits.
 _LONG_NUMBER = re.compile(rb"[0-9]{20}")
-
-
-def _json(body: dict) -> bytes:
-    """The body as DRF's JSONRenderer writes it: compact, UTF-8, and U+2028 and U+2029
-    escaped (which orjson leaves as they are)."""
-    return (
-        orjson.dumps(body)
-        .replace("\u2028".encode(), b"\\u2028")
-        .replace("\u2029".encode(), b"\\u2029")
-    )

@@ -8,6 +8,7 @@ import functools
 import time
 from typing import NamedTuple
 
+import orjson
 from corsheaders.middleware import CorsMiddleware
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
@@ -69,12 +70,15 @@ def api_request_of(scope, proxy_header: tuple[bytes, str] | None) -> ApiRequest 
     return ApiRequest(bearer, secure, origin)
 
 
-def api_headers(secure: bool, allow: bytes = b"POST, OPTIONS") -> list[tuple[bytes, bytes]]:
-    """What Django's middleware adds to an API answer (compared in test_fast.py)."""
+def api_headers(
+    secure: bool, allow: bytes = b"POST, OPTIONS", vary: bytes = b"origin"
+) -> list[tuple[bytes, bytes]]:
+    """What Django's middleware adds to an API answer (compared in test_fast.py); `vary`: as
+    the view's own Vary ends after the middleware's `origin`."""
     headers = [
         (b"content-type", b"application/json"),
         (b"allow", allow),
-        (b"vary", b"origin"),
+        (b"vary", vary),
         (b"x-frame-options", settings.X_FRAME_OPTIONS.encode()),
     ]
     if settings.SECURE_CONTENT_TYPE_NOSNIFF:
@@ -139,3 +143,21 @@ def as_asgi(response) -> tuple[int, bytes, list[tuple[bytes, bytes]]]:
         if name.lower() not in {"content-type", "content-length"}
     ]
     return response.status_code, response.content, extra
+
+
+def drf_rendered(body) -> bytes:
+    """The body as DRF's JSONRenderer writes it: compact, UTF-8, and U+2028 and U+2029
+    escaped (which orjson leaves as they are)."""
+    return (
+        orjson.dumps(body)
+        .replace("\u2028".encode(), b"\\u2028")
+        .replace("\u2029".encode(), b"\\u2029")
+    )
+
+
+def header_of(scope, name: bytes) -> str:
+    """The request's header `name` (lower case), as Latin-1 text; "" when it did not come."""
+    for key, value in scope["headers"]:
+        if key == name:
+            return value.decode("latin-1")
+    return ""

@@ -21,7 +21,8 @@ from typing import NamedTuple
 import orjson
 from django.core.cache import caches
 from django.http import HttpRequest, HttpResponse
-from django.utils.cache import get_conditional_response, patch_vary_headers
+from django.utils.cache import patch_vary_headers
+from django.utils.http import parse_etags
 
 from reservations import selectors
 from reservations.exceptions import NotFound
@@ -61,28 +62,77 @@ LAYOUT = Document(
 _build_locks = tuple(threading.Lock() for _ in range(16))
 
 
+class DocumentAnswer(NamedTuple):
+    status: int  # 200, or 304 with no body
+    body: bytes
+    etag: str
+    coding: str
+
+
 def document_response(request: HttpRequest, document: Document, *, event_id: int) -> HttpResponse:
     """200 with the body in the coding the request takes, or 304; 404 for no such event."""
-    version = selectors.map_version_get(event_id=event_id)
+    version = document_version(document, selectors.map_version_get(event_id=event_id))
+    accept_encoding = request.headers.get("Accept-Encoding", "")
+    if_none_match = request.headers.get("If-None-Match", "")
+    answer = stored_answer(document, version, accept_encoding, if_none_match) or stored_answer(
+        document, version, accept_encoding, if_none_match, built=True
+    )
+    response = HttpResponse(answer.body, status=answer.status, content_type="application/json")
+    if answer.status == 304:
+        del response["Content-Type"]
+    elif answer.coding != IDENTITY:
+        response["Content-Encoding"] = answer.coding
+    response["ETag"] = answer.etag
+    response["Cache-Control"] = CACHE_CONTROL
+    patch_vary_headers(response, ["Accept-Encoding"])
+    return response
+
+
+def document_version(document: Document, version: MapVersion) -> MapVersion:
+    """`version`, or the 404 of a layout asked of an event that has none."""
     if document.needs_layout and not version.has_layout:
         raise NotFound("This event has no layout: its seats are a grid.")
-    coding = coding_for(request.headers.get("Accept-Encoding", ""))
+    return version
+
+
+def stored_answer(
+    document: Document,
+    version: MapVersion,
+    accept_encoding: str,
+    if_none_match: str,
+    *,
+    built: bool = False,
+) -> DocumentAnswer | None:
+    """The answer from what this process stores (304 from the tags alone), or None when the
+    version is not stored here (`built`: it was just stored, so it is read from what was)."""
+    coding = coding_for(accept_encoding)
     key = _key(document, version)
     cache = caches["documents"]
-    etags = cache.get(key) or _built(document, version, key).etags
-    answer = get_conditional_response(request, etag=etags[coding])
-    if answer is None:
-        body = cache.get(f"{key}:{coding}")
-        if body is None:
-            encoded = _built(document, version, key)
-            etags, body = encoded.etags, encoded.bodies[coding]
-        answer = HttpResponse(body, content_type="application/json")
-        if coding != IDENTITY:
-            answer["Content-Encoding"] = coding
-    answer["ETag"] = etags[coding]
-    answer["Cache-Control"] = CACHE_CONTROL
-    patch_vary_headers(answer, ["Accept-Encoding"])
-    return answer
+    etags = cache.get(key)
+    if etags is None:
+        if not built:
+            return None
+        etags = _built(document, version, key).etags
+    if _revalidated(if_none_match, etags[coding]):
+        return DocumentAnswer(304, b"", etags[coding], coding)
+    body = cache.get(f"{key}:{coding}")
+    if body is None:
+        if not built:
+            return None
+        encoded = _built(document, version, key)
+        etags, body = encoded.etags, encoded.bodies[coding]
+    return DocumentAnswer(200, body, etags[coding], coding)
+
+
+def _revalidated(if_none_match: str, etag: str) -> bool:
+    """Whether If-None-Match names `etag`, by the weak comparison (RFC 9110 §13.1.2), as
+    Django's conditional GET compares it."""
+    if not if_none_match:
+        return False
+    tags = parse_etags(if_none_match)
+    if tags == ["*"]:
+        return True
+    return etag.removeprefix("W/") in {tag.removeprefix("W/") for tag in tags}
 
 
 def _key(document: Document, version: MapVersion) -> str:

@@ -21,6 +21,7 @@ from reservations import services
 from reservations.api import fast as fast_module
 from reservations.api.errors import exception_response
 from reservations.api.fast import FastSeatActions
+from reservations.api.loop_database import close_loop_pool
 from reservations.api.loop_requests import cors_headers_for
 from reservations.models import Event, Reservation, ReservedSeat, Seat
 from reservations.services import best as best_module
@@ -91,8 +92,7 @@ def on_one_loop(app, scenario):
             return await scenario()
         finally:
             await publishes_sent()
-            if app.pool is not None:
-                await app.pool.close()
+            await close_loop_pool()
 
     return asyncio.run(main())
 

@@ -1,0 +1,60 @@
+"""The database on the server's loop: one async psycopg pool per running loop, shared by
+everything answered there (the booking fast path, fast.py, and an arrival's reads,
+loop_reads.py), opened when first asked for.
+
+The server has one loop for its life; tests start many, and a pool is bound to the loop it was
+opened on, so a new loop gets a new pool.
+"""
+
+import asyncio
+
+import psycopg
+from django.conf import settings
+from psycopg_pool import AsyncConnectionPool
+
+_pool: tuple[asyncio.AbstractEventLoop, AsyncConnectionPool, asyncio.Task] | None = None
+
+
+def loop_database_enabled() -> bool:
+    """Whether calls may be answered on the loop at all: PostgreSQL only (its async driver)."""
+    return settings.HOLD_FAST_PATH and settings.DATABASES["default"]["ENGINE"].endswith(
+        "postgresql"
+    )
+
+
+async def loop_pool() -> AsyncConnectionPool:
+    """The running loop's pool (FAST_PATH_DB_POOL_MAX connections, DB_POOL_TIMEOUT's wait)."""
+    global _pool
+    loop = asyncio.get_running_loop()
+    if _pool is None or _pool[0] is not loop:
+        pool = AsyncConnectionPool(
+            _conninfo(),
+            min_size=1,
+            max_size=settings.FAST_PATH_DB_POOL_MAX,
+            timeout=settings.DB_POOL_TIMEOUT,
+            open=False,
+        )
+        # Callers arriving while it opens wait for the same opening.
+        _pool = (loop, pool, loop.create_task(pool.open()))
+    await _pool[2]
+    return _pool[1]
+
+
+async def close_loop_pool() -> None:
+    """Close the running loop's pool, if it has one (a test's loop before it ends)."""
+    global _pool
+    if _pool is not None and _pool[0] is asyncio.get_running_loop():
+        pool, _pool = _pool[1], None
+        await pool.close()
+
+
+def _conninfo() -> str:
+    db = settings.DATABASES["default"]
+    params = {
+        "dbname": db["NAME"],
+        "user": db.get("USER"),
+        "password": db.get("PASSWORD"),
+        "host": db.get("HOST"),
+        "port": db.get("PORT"),
+    }
+    return psycopg.conninfo.make_conninfo(**{k: str(v) for k, v in params.items() if v})
