@@ -6,10 +6,10 @@ event loop when it starts.
   (realtime/live_reads.py), a logged-in arrival's event detail and stored map documents are
   answered from one row each (reservations/api/loop_reads.py), and the booking fast path
   (reservations/api/fast.py) takes the booking calls it serves, all on the loop; everything
-  else goes to Django's WSGI handler on a fixed pool of HTTP_THREADS threads (a2wsgi). Django's own ASGI handler would start and
-  join a thread per request (asgiref's ThreadSensitiveContext): measured, a trivial request
-  3.7 ms -> 1.1 ms of CPU this way, and the loop stays free for pushes (BENCHMARKS.md). The
-  views are sync anyway.
+  else goes to Django's WSGI handler on a fixed pool of HTTP_THREADS threads (a2wsgi).
+  Django's own ASGI handler would start and join a thread per request (asgiref's
+  ThreadSensitiveContext): measured, a trivial request 3.7 ms -> 1.1 ms of CPU this way, and
+  the loop stays free for pushes (BENCHMARKS.md). The views are sync anyway.
 * WebSocket: the Channels consumers (realtime/routing.py).
 * Once all of it is loaded, what is loaded is frozen out of the garbage collector's scans
   (``gc.freeze``): Django, the apps and the libraries are ~130,000 objects that live as long
