@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.http import FileResponse, Http404
 from django.urls import include, path, re_path
 
-from reservations.api.throttles import login_throttled
+from reservations.api.login_limits import login_door
 
 
 def frontend_app(request):
@@ -17,8 +17,8 @@ def frontend_app(request):
 
 
 urlpatterns = [
-    # The admin's login form counts against the API's login limits (per address and per name).
-    path("admin/login/", login_throttled(admin.site.login)),
+    # The admin's login form is a login door as the API's are (login_limits.py).
+    path("admin/login/", login_door(admin.site.login)),
     path("admin/", admin.site.urls),
     path("api/", include("reservations.api.urls")),
     re_path(r"^(?!api/|admin/|ws/|static/).*$", frontend_app),

@@ -14,7 +14,7 @@ import orjson
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 
-from reservations.api.client_address import scope_client_address
+from reservations.api.client_address import address_key, scope_client_address
 
 from .frames import PREBUILT_FRAMES, Encoded, encoded_text
 from .hub import CLOSE_LAYER_DOWN, hub
@@ -52,7 +52,8 @@ class EventSeatsConsumer(AsyncWebsocketConsumer):
 
     async def connect(self):
         self.event_id = int(self.scope["url_route"]["kwargs"]["event_id"])
-        self.address = scope_client_address(self.scope)
+        # The socket cap counts per address_key: an IPv6 client by its /64.
+        self.address = address_key(scope_client_address(self.scope))
         prebuilt = self.scope.get("extensions", {}).get(PREBUILT_FRAMES)
         self.outbox = Outbox(self.base_send, prebuilt["write"] if prebuilt else None)
         # Relayed messages that come while a snapshot is read wait here (None: not reading one).

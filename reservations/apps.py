@@ -6,6 +6,7 @@ class ReservationsConfig(AppConfig):
     name = "reservations"
 
     def ready(self):
+        from .api import login_limits  # noqa: F401  (counts failed logins: user_login_failed)
         from .health import check_register, database_ok
 
         check_register("database", database_ok)

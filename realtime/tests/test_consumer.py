@@ -175,6 +175,27 @@ async def test_a_flooding_client_is_closed_with_4429(event):
             break
 
 
+async def test_sockets_from_one_ipv6_64_share_the_per_address_cap(event, settings):
+    settings.WS_MAX_SOCKETS_PER_ADDRESS = 1
+
+    def from_address(address):
+        communicator = watch(event.id)
+        communicator.scope["client"] = (address, 40000)
+        return communicator
+
+    first = from_address("2001:db8:9:9::1")
+    assert (await first.connect())[0]
+    assert (await first.receive_json_from(timeout=5))["type"] == "snapshot"
+    second = from_address("2001:db8:9:9:ffff::2")
+    await second.connect()
+    assert await second.receive_output(timeout=5) == {"type": "websocket.close", "code": 4429}
+    other = from_address("2001:db8:9:a::1")
+    await other.connect()
+    assert (await other.receive_json_from(timeout=5))["type"] == "snapshot"
+    await first.disconnect()
+    await other.disconnect()
+
+
 async def test_an_unknown_event_is_closed_with_4404():
     communicator = watch(987654)
     accepted, _ = await communicator.connect()

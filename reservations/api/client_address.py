@@ -7,8 +7,11 @@ the peer address is the client. Believing the whole header would let one client 
 millions (issue 12: 60 wrong passwords, each with another header, were never throttled).
 
 The Django path (DRF's throttles), the fast path and the socket side all call these, so a
-client counts as the same client on each of them.
+client counts as the same client on each of them; every per-address limit keys on
+``address_key`` of that address (an IPv6 client by its /64).
 """
+
+import ipaddress
 
 from django.conf import settings
 
@@ -42,3 +45,26 @@ def scope_client_address(scope: dict) -> str:
     return client_address(
         peer=client[0] if client else None, forwarded_for=", ".join(forwarded) or None
     )
+
+
+def address_key(address: str) -> str:
+    """The bucket an address counts in for every per-address limit (login, booking, anonymous
+    reads, sockets): an IPv4 address is its own; an IPv6 address counts as its network of
+    ``IPV6_PREFIX_LENGTH`` bits (64), since one subscriber is handed a whole /64 and may
+    take a fresh address from it for every request. An IPv4 address written as IPv6
+    (``::ffff:a.b.c.d``) is the IPv4 address; anything that is not an address is itself."""
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if ip.version == 4:
+        return address
+    if ip.ipv4_mapped is not None:
+        return str(ip.ipv4_mapped)
+    network = ipaddress.ip_network((ip, settings.IPV6_PREFIX_LENGTH), strict=False)
+    return str(network)
+
+
+def request_address_key(request) -> str:
+    """address_key of a Django (or DRF) request's client."""
+    return address_key(request_client_address(request))

@@ -7,6 +7,7 @@ else is a bug: logged with its trace, answered 500 without a word of its text.
 import logging
 
 import psycopg
+import redis
 from django.core.exceptions import RequestDataTooBig
 from django.db import DatabaseError, InterfaceError, OperationalError
 from django.http import Http404, JsonResponse
@@ -19,6 +20,12 @@ logger = logging.getLogger("reservations.api")
 
 class CsrfFailed(drf.PermissionDenied):
     default_code = "csrf_failed"
+
+
+class OriginNotAllowed(drf.PermissionDenied):
+    """A cookie route called from a page of an origin this server does not trust (origins.py)."""
+
+    default_code = "origin_not_allowed"
 
 
 class InvalidCredentials(drf.AuthenticationFailed):
@@ -70,6 +77,10 @@ def exception_response(exc: BaseException) -> JsonResponse:
         return error_response(
             403, "csrf_failed", "CSRF token missing or wrong: send the X-CSRFToken header."
         )
+    if isinstance(exc, OriginNotAllowed):
+        return error_response(
+            403, "origin_not_allowed", "Requests from this page's origin are not accepted here."
+        )
     if isinstance(exc, drf.PermissionDenied):
         return error_response(403, "forbidden", "You may not do this.")
     if isinstance(exc, Http404 | drf.NotFound):
@@ -91,6 +102,16 @@ def exception_response(exc: BaseException) -> JsonResponse:
     if isinstance(exc, OperationalError | InterfaceError | psycopg.OperationalError):
         logger.error("database unavailable: %s", exc)
         return error_response(503, "unavailable", "The service is briefly unavailable; try again.")
+    # Redis out of reach under a read that needs it (the live map's `state/` and `holds/` wait
+    # for the process's feed): 503 as for the database, never 500 (API.md "When Redis is gone").
+    if isinstance(exc, redis.RedisError | TimeoutError):
+        logger.warning("live feed unavailable: %r", exc)
+        return error_response(
+            503,
+            "unavailable",
+            "The service is briefly unavailable; try again.",
+            headers={"Retry-After": "1"},
+        )
     if isinstance(exc, DatabaseError):
         logger.exception("database error")
         return server_error_response()

@@ -1,96 +1,39 @@
-"""The limits on the login doors: per client address and per username, for the API's
-register, login and token and for the admin's login form.
-
-Per address alone, one attacker with many addresses guesses one password at full speed; per
-username alone, one address tries a common password on every name. Both count. The address is
-``client_address`` (NUM_PROXIES trusted proxies), the username its ``username_key`` (so
-``ALICE`` and ``ａｌｉｃｅ`` are one bucket). Rates: ``AUTH_THROTTLE_RATE`` and
-``AUTH_USERNAME_THROTTLE_RATE``, read at each request so tests and settings overrides apply.
+"""The limit on reads by callers who are not logged in, per address (``ANON_READ_THROTTLE_RATE``,
+an IPv6 client by its /64): a scraper polling event pages is one address; a logged-in buyer is
+not counted here, nor a load-test host (``LIMITS_EXEMPT_NETWORKS``). Counted as every limit is
+(limit_windows.py: per process when Redis is gone). The login doors' limits are
+login_limits.py's; booking's, booking_limits.py's.
 """
 
-import hashlib
-from functools import wraps
+import time
 
-from django.http import HttpResponse
 from rest_framework.settings import api_settings
-from rest_framework.throttling import SimpleRateThrottle
+from rest_framework.throttling import BaseThrottle
 
-from reservations.users import username_key
-
+from . import limit_windows
 from .booking_limits import is_exempt
-from .client_address import request_client_address
+from .client_address import address_key, request_client_address
 
 
-class _SettingsRateThrottle(SimpleRateThrottle):
-    def get_rate(self):
-        return api_settings.DEFAULT_THROTTLE_RATES[self.scope]
-
-    def get_ident(self, request):
-        return request_client_address(request)
-
-
-class AuthAddressThrottle(_SettingsRateThrottle):
-    scope = "auth"
-
-    def get_cache_key(self, request, view):
-        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
-
-
-class AuthUsernameThrottle(_SettingsRateThrottle):
-    scope = "auth_username"
-
-    def get_cache_key(self, request, view):
-        username = _submitted_username(request)
-        if not username:
-            return None  # nothing to count: the request is refused as invalid anyway
-        # Hashed: a name may hold any character, and cache keys had better not.
-        ident = hashlib.sha256(username_key(username).encode()).hexdigest()
-        return self.cache_format % {"scope": self.scope, "ident": ident}
-
-
-AUTH_THROTTLES = [AuthAddressThrottle, AuthUsernameThrottle]
-
-
-class AnonReadThrottle(_SettingsRateThrottle):
-    """Reads by callers who are not logged in, per address (``ANON_READ_THROTTLE_RATE``): a
-    scraper polling event pages is one address; a logged-in buyer is not counted here, nor a
-    load-test host (``LIMITS_EXEMPT_NETWORKS``)."""
-
-    scope = "anon_read"
-
-    def get_cache_key(self, request, view):
+class AnonReadThrottle(BaseThrottle):
+    def allow_request(self, request, view):
+        self.verdict = limit_windows.ALLOWED
         if request.user.is_authenticated:
-            return None
-        address = self.get_ident(request)
-        if is_exempt(address):
-            return None
-        return self.cache_format % {"scope": self.scope, "ident": address}
+            return True
+        address = request_client_address(request)
+        # Read at each request, so that settings overrides (tests) apply.
+        rate = limit_windows.rate_of(api_settings.DEFAULT_THROTTLE_RATES.get("anon_read"))
+        if rate is None or is_exempt(address):
+            return True
+        now = time.time()
+        rule = limit_windows.window_rule("anon_read", address_key(address), rate, now)
+        self.verdict = limit_windows.verdict_of([rule], limit_windows.count([rule], now), now)
+        return self.verdict.allowed
+
+    def wait(self):
+        return self.verdict.wait
 
 
-def _submitted_username(request) -> str | None:
-    # DRF's request parses JSON into .data; the admin's login form posts a form.
-    data = getattr(request, "data", None)
-    if data is None:
-        data = request.POST
-    username = data.get("username") if hasattr(data, "get") else None
-    return username[:300] if isinstance(username, str) else None
-
-
-def login_throttled(view):
-    """A (non-DRF) login view whose form posts count against the same limits."""
-
-    @wraps(view)
-    def throttled(request, *args, **kwargs):
-        if request.method == "POST":
-            for throttle in (cls() for cls in AUTH_THROTTLES):
-                if not throttle.allow_request(request, None):
-                    wait = max(int(throttle.wait() or 1), 1)
-                    return HttpResponse(
-                        f"Too many login attempts; try again in {wait} seconds.\n",
-                        status=429,
-                        content_type="text/plain; charset=utf-8",
-                        headers={"Retry-After": str(wait)},
-                    )
-        return view(request, *args, **kwargs)
-
-    return throttled
+# The login doors are limited by login_limits.login_door (the URL confs), not by DRF's
+# throttles; views that still name this list get none.
+AUTH_THROTTLES: list = []

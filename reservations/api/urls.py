@@ -1,19 +1,21 @@
 from csp.constants import UNSAFE_INLINE
 from csp.decorators import csp_update
 from django.urls import path, re_path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from drf_spectacular.views import SpectacularSwaggerSplitView
 
 from . import browser_tokens, views
+from .login_limits import login_door
+from .openapi import SchemaApi
 
 urlpatterns = [
     path("csrf/", views.CsrfApi.as_view()),
-    path("register/", views.RegisterApi.as_view()),
-    path("login/", views.LoginApi.as_view()),
+    path("register/", login_door(views.RegisterApi.as_view())),
+    path("login/", login_door(views.LoginApi.as_view())),
     path("logout/", views.LogoutApi.as_view()),
     path("me/", views.MeApi.as_view()),
-    path("token/", views.TokenObtainApi.as_view()),
+    path("token/", login_door(views.TokenObtainApi.as_view())),
     path("token/refresh/", views.TokenRefreshApi.as_view()),
-    path("token/cookie/", browser_tokens.BrowserTokenObtainApi.as_view()),
+    path("token/cookie/", login_door(browser_tokens.BrowserTokenObtainApi.as_view())),
     path("token/cookie/refresh/", browser_tokens.BrowserTokenRefreshApi.as_view()),
     path("events/", views.EventListApi.as_view()),
     path("events/<int:event_id>/", views.EventDetailApi.as_view()),
@@ -30,7 +32,7 @@ urlpatterns = [
     path("reservations/<int:reservation_id>/", views.ReservationDetailApi.as_view()),
     path("reservations/<int:reservation_id>/cancel/", views.ReservationCancelApi.as_view()),
     path("health/", views.HealthApi.as_view()),
-    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("schema/", SchemaApi.as_view(), name="schema"),
     # Swagger UI's script comes as a file of its own (CSP: no inline script); its page keeps
     # one small inline <style>.
     path(

@@ -1,13 +1,30 @@
-"""The login doors' limits: per client address (as NUM_PROXIES trusted proxies vouch for it)
-and per username, on register, login, token and the admin's login form."""
+"""The login doors' limits (reservations/api/login_limits.py): attempts per client address (as
+NUM_PROXIES trusted proxies vouch for it, an IPv6 client by its /64), failed logins per
+(username, address) slowed down before they are refused, and password hashing bounded, on
+register, login, token and the admin's login form. Nobody can lock another person out."""
+
+import time
 
 import pytest
-from django.core.cache import cache
+import redis
+from django.conf import settings as django_settings
+from django.contrib.auth import get_user_model
 from rest_framework.test import APIClient
 
-from reservations.api.client_address import client_address, scope_client_address
+from reservations.api import limit_windows
+from reservations.api.client_address import address_key, client_address, scope_client_address
+from reservations.api.login_limits import hashing_slots
+
+from .factories import PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db
+
+
+def _forget_counts():
+    client = redis.Redis.from_url(django_settings.REDIS_URL)
+    for key in client.scan_iter("limits:*"):
+        client.delete(key)
+    limit_windows.forget_all()
 
 
 @pytest.fixture
@@ -21,9 +38,9 @@ def rates(settings):
             "DEFAULT_THROTTLE_RATES": throttle_rates,
         }
 
-    cache.clear()
+    _forget_counts()
     yield set_rates
-    cache.clear()
+    _forget_counts()
 
 
 def _token(client, username, forwarded_for=None):
@@ -93,31 +110,145 @@ class TestPerAddress:
         assert statuses == [201, 201, 201, 429]
 
 
-class TestPerUsername:
-    @pytest.mark.parametrize("path", ["/api/token/", "/api/login/"])
-    def test_one_username_from_many_addresses_is_throttled(self, rates, settings, path):
-        settings.NUM_PROXIES = 1
-        rates(username="5/min")
-        api = APIClient()
+def _login(api, path, username, password, address):
+    return api.post(
+        path, {"username": username, "password": password}, format="json", REMOTE_ADDR=address
+    )
 
-        def attempt(username, address):
-            return api.post(
-                path,
-                {"username": username, "password": "wrong-password"},
-                format="json",
-                HTTP_X_FORWARDED_FOR=address,
+
+class TestNoLockouts:
+    """Failures count per (username, address): a stranger's wrong passwords slow down and then
+    refuse the stranger, never the account's owner elsewhere."""
+
+    @pytest.mark.parametrize("path", ["/api/token/", "/api/login/", "/api/token/cookie/"])
+    def test_ten_wrong_passwords_from_elsewhere_leave_the_right_one_working(
+        self, rates, settings, path
+    ):
+        rates(username="10/min")
+        UserFactory(username="alice")
+        api = APIClient()
+        attacker = [_login(api, path, "alice", "wrong-password", "203.0.113.66") for _ in range(10)]
+        assert {a.status_code for a in attacker} <= {401, 429}
+        assert attacker[-1].status_code == 429
+
+        mine = _login(api, path, "alice", PASSWORD, "198.51.100.7")
+
+        assert mine.status_code == 200, mine.content
+
+    def test_strangers_cannot_lock_the_superuser_out_of_the_admin(self, rates, client):
+        rates(username="10/min")
+        get_user_model().objects.create_superuser("root", password=PASSWORD)
+        for _ in range(12):
+            client.post(
+                "/admin/login/",
+                {"username": "root", "password": "wrong-password"},
+                REMOTE_ADDR="203.0.113.66",
             )
 
-        statuses = [attempt("alice", f"203.0.113.{i}").status_code for i in range(6)]
-        assert statuses == [401] * 5 + [429]
-        throttled = attempt("alice", "198.51.100.1")
-        assert throttled.status_code == 429
-        assert throttled.json()["code"] == "throttled"
-        assert int(throttled["Retry-After"]) >= 1
-        # The same person written in another case or width shares the count; others do not.
-        assert attempt("ALICE", "198.51.100.2").status_code == 429
-        assert attempt("ａｌｉｃｅ", "198.51.100.3").status_code == 429
-        assert attempt("bob", "198.51.100.4").status_code == 401
+        mine = client.post(
+            "/admin/login/?next=/admin/",
+            {"username": "root", "password": PASSWORD},
+            REMOTE_ADDR="198.51.100.7",
+        )
+
+        assert mine.status_code == 302 and mine["Location"] == "/admin/"
+
+    def test_only_failures_count_not_attempts(self, rates):
+        rates(username="2/hour")
+        UserFactory(username="alice")
+        api = APIClient()
+        statuses = [
+            _login(api, "/api/token/", "alice", PASSWORD, "198.51.100.7").status_code
+            for _ in range(5)
+        ]
+        assert statuses == [200] * 5
+
+    def test_failures_slow_down_then_refuse_the_name_from_that_address(self, rates, settings):
+        settings.LOGIN_SLOWDOWN_AFTER = 2
+        rates(username="3/hour")  # an hour: the test never meets a window's edge
+        UserFactory(username="alice")
+        api = APIClient()
+
+        def attempt(password="wrong-password", address="203.0.113.66"):
+            return _login(api, "/api/token/", "alice", password, address)
+
+        first, second = attempt(), attempt()
+        assert (first.status_code, first.get("Retry-After")) == (401, None)
+        # From the second failure on, the answer says how long the next attempt waits...
+        assert (second.status_code, second["Retry-After"]) == (401, "1")
+        # ... and one that does not wait is refused before any password is checked.
+        early = attempt(PASSWORD)
+        assert (early.status_code, early.json()["code"], early["Retry-After"]) == (
+            429,
+            "throttled",
+            "1",
+        )
+        time.sleep(1.05)  # the rule is about time: the pause of one second passes
+        third = attempt()
+        assert third.status_code == 401
+        assert int(third["Retry-After"]) > 1  # the rate is spent: the rest of the window
+        assert attempt(PASSWORD).status_code == 429
+        # The same name from another address, and another name from this one, are untouched.
+        assert attempt(PASSWORD, "198.51.100.7").status_code == 200
+        assert _login(api, "/api/token/", "bob", "x-wrong-1", "203.0.113.66").status_code == 401
+
+    def test_the_name_counts_case_and_width_folded(self, rates, settings):
+        settings.LOGIN_SLOWDOWN_AFTER = 1
+        rates(username="10/min")
+        api = APIClient()
+        assert _login(api, "/api/token/", "alice", "wrong-pw-1", "203.0.113.66").status_code == 401
+        for name in ("ALICE", "ａｌｉｃｅ"):
+            refused = _login(api, "/api/token/", name, "wrong-pw-1", "203.0.113.66")
+            assert refused.status_code == 429, name
+
+
+class TestPasswordHashingBound:
+    def test_with_every_hashing_slot_taken_a_login_is_503_at_once(self, rates, settings, client):
+        settings.PASSWORD_HASH_CONCURRENCY = 1
+        UserFactory(username="alice")
+        api = APIClient()
+        assert hashing_slots.take()  # another login is hashing its password right now
+        try:
+            busy = _login(api, "/api/token/", "alice", PASSWORD, "198.51.100.7")
+            register = api.post(
+                "/api/register/", {"username": "newbie", "password": PASSWORD}, format="json"
+            )
+            admin = client.post("/admin/login/", {"username": "alice", "password": PASSWORD})
+        finally:
+            hashing_slots.give_back()
+        assert (busy.status_code, busy.json()["code"], busy["Retry-After"]) == (
+            503,
+            "login_busy",
+            "1",
+        )
+        assert register.status_code == 503
+        assert (admin.status_code, admin["Retry-After"]) == (503, "1")
+        # The slot given back, and the refused ones held none: logins go on.
+        assert _login(api, "/api/token/", "alice", PASSWORD, "198.51.100.7").status_code == 200
+        assert _login(api, "/api/token/", "alice", PASSWORD, "198.51.100.7").status_code == 200
+
+
+class TestIPv6Prefixes:
+    def test_an_ipv6_address_counts_as_its_64(self, settings):
+        settings.IPV6_PREFIX_LENGTH = 64
+        assert address_key("2001:db8:1:2:aaaa::1") == "2001:db8:1:2::/64"
+        assert address_key("2001:db8:1:2:ffff::9") == "2001:db8:1:2::/64"
+        assert address_key("2001:db8:1:3::1") == "2001:db8:1:3::/64"
+        assert address_key("::ffff:203.0.113.9") == "203.0.113.9"
+        assert address_key("203.0.113.9") == "203.0.113.9"
+        settings.IPV6_PREFIX_LENGTH = 56
+        assert address_key("2001:db8:1:2ff::1") == "2001:db8:1:200::/56"
+
+    def test_31_logins_from_one_64_meet_the_address_limit(self, rates):
+        rates(address="30/min")
+        api = APIClient()
+        statuses = [
+            _login(api, "/api/token/", f"user{i}", "wrong-pw-1", f"2001:db8:1:2::{i:x}").status_code
+            for i in range(1, 32)
+        ]
+        assert statuses == [401] * 30 + [429]
+        other = _login(api, "/api/token/", "someone", "wrong-pw-1", "2001:db8:1:3::1")
+        assert other.status_code == 401
 
 
 class TestAdminLogin:
@@ -131,18 +262,28 @@ class TestAdminLogin:
         ]
         assert statuses == [200, 200, 200, 429]
 
-    def test_the_admin_login_is_throttled_per_username_too(self, rates, client, settings):
-        settings.NUM_PROXIES = 1
-        rates(username="2/min")
-        statuses = [
+    def test_the_admin_login_slows_down_failures_per_username_and_address(
+        self, rates, client, settings
+    ):
+        settings.LOGIN_SLOWDOWN_AFTER = 2
+        rates(username="10/min")
+        attempts = [
             client.post(
                 "/admin/login/",
                 {"username": "root", "password": "wrong-password"},
-                HTTP_X_FORWARDED_FOR=f"203.0.113.{i}",
-            ).status_code
+                REMOTE_ADDR="203.0.113.66",
+            )
             for i in range(3)
         ]
-        assert statuses == [200, 200, 429]
+        assert [a.status_code for a in attempts] == [200, 200, 429]
+        assert attempts[1]["Retry-After"] == "1"
+        assert attempts[2]["Content-Type"].startswith("text/plain")
+        elsewhere = client.post(
+            "/admin/login/",
+            {"username": "root", "password": "wrong-password"},
+            REMOTE_ADDR="198.51.100.7",
+        )
+        assert elsewhere.status_code == 200
 
     def test_the_admin_login_page_itself_is_not_counted(self, rates, client):
         rates(address="1/min")

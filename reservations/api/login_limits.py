@@ -1,0 +1,182 @@
+"""The login doors: ``POST /api/register/``, ``/api/login/``, ``/api/token/``,
+``/api/token/cookie/`` and the admin's login form, each wrapped in ``login_door`` (the URL
+confs).
+
+Three limits, none of which lets a stranger lock an account:
+
+* **Attempts per address** (``AUTH_THROTTLE_RATE``, an IPv6 client by its /64): one host
+  guessing at full speed is refused; it can only refuse itself.
+* **Failed logins per (username, address)** (``AUTH_USERNAME_THROTTLE_RATE``): failures
+  count, not attempts, and only from where they came. From the ``LOGIN_SLOWDOWN_AFTER``-th
+  failure on, the next attempt of that name from that address waits 1, 2, 4 ... seconds (at
+  most ``LOGIN_SLOWDOWN_MAX_SECONDS``; the 401 says how long in ``Retry-After``); past the rate,
+  it is refused for the rest of the window. The same name from anywhere else is untouched, so
+  ten wrong passwords for ``alice`` (or the superuser) from one address leave her own login,
+  from her own, as it was. Counted with Django's ``user_login_failed`` signal, which every
+  path that checks a password sends (``authenticate``).
+* **Password hashing at once** (``PASSWORD_HASH_CONCURRENCY`` per process): a hash costs
+  ~0.5 s of CPU (PBKDF2, unknown names too), and request threads are few. A door finds a free
+  slot or answers 503 ``login_busy`` with ``Retry-After: 1`` at once; it never waits for one,
+  so logins cannot take every request thread.
+
+Refused before any password is hashed; the API answers in its JSON shape (429 ``throttled``),
+the admin form as plain text. The counts are limit_windows.py's (per process when Redis is
+gone).
+"""
+
+import hashlib
+import math
+import threading
+import time
+from functools import wraps
+
+import orjson
+from django.conf import settings
+from django.contrib.auth.signals import user_login_failed
+from django.http import HttpResponse
+from django.http.multipartparser import MultiPartParserError
+from rest_framework.settings import api_settings
+
+from reservations.users import username_key
+
+from . import limit_windows
+from .client_address import request_address_key
+from .errors import error_response
+from .limit_windows import Rule
+
+# The request attribute by which a failure tells its door how long the next attempt waits.
+_WAIT_ATTRIBUTE = "login_retry_after"
+
+
+class _HashingSlots:
+    """A semaphore that is never waited on, sized by the setting as it is now."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._taken = 0
+
+    def take(self) -> bool:
+        with self._lock:
+            if self._taken >= settings.PASSWORD_HASH_CONCURRENCY:
+                return False
+            self._taken += 1
+            return True
+
+    def give_back(self) -> None:
+        with self._lock:
+            self._taken -= 1
+
+
+hashing_slots = _HashingSlots()
+
+
+def _rate(scope: str) -> tuple[int, int] | None:
+    # Read at each request, so that settings overrides (tests) apply.
+    return limit_windows.rate_of(api_settings.DEFAULT_THROTTLE_RATES.get(scope))
+
+
+def _name_ident(username: str, address: str) -> str:
+    # Hashed: a name may hold any character, and keys had better not.
+    return hashlib.sha256(f"{username_key(username)}\n{address}".encode()).hexdigest()
+
+
+def _failure_rule(ident: str, now: float) -> Rule | None:
+    rate = _rate("auth_username")
+    return limit_windows.window_rule("login_failures", ident, rate, now) if rate else None
+
+
+def _slowdown(failures: int) -> int:
+    """Seconds the next attempt waits after this many failures (0: none)."""
+    beyond = failures - settings.LOGIN_SLOWDOWN_AFTER
+    if beyond < 0:
+        return 0
+    return min(2**beyond, settings.LOGIN_SLOWDOWN_MAX_SECONDS)
+
+
+def _submitted_username(request) -> str | None:
+    # The API's doors take JSON (any other body is refused by the view, and not parsed here);
+    # the admin's login form posts a form, which the admin parses as we do.
+    try:
+        if not request.path.startswith("/api/"):
+            data = request.POST
+        elif request.content_type == "application/json":
+            data = orjson.loads(request.body)
+        else:
+            return None
+    except (orjson.JSONDecodeError, MultiPartParserError):
+        return None
+    username = data.get("username") if hasattr(data, "get") else None
+    return username[:300] if isinstance(username, str) else None
+
+
+def _wait_before(request) -> int:
+    """Seconds this attempt must wait before it may be tried (0: go ahead); counts it."""
+    now = time.time()
+    address = request_address_key(request)
+    rate = _rate("auth")
+    if rate is not None:
+        rule = limit_windows.window_rule("auth", address, rate, now)
+        verdict = limit_windows.verdict_of([rule], limit_windows.count([rule], now), now)
+        if not verdict.allowed:
+            return verdict.wait
+    username = _submitted_username(request)
+    if not username:
+        return 0  # nothing to count: the request is refused as invalid anyway
+    # A failure past the rate pauses the name for the rest of its window (login_failed).
+    paused = limit_windows.paused_for(_name_ident(username, address))
+    return max(1, math.ceil(paused)) if paused > 0 else 0
+
+
+def login_failed(sender, credentials, request=None, **kwargs):
+    """``user_login_failed``: count the failure of this name from this address."""
+    username = credentials.get("username")
+    if request is None or not isinstance(username, str):
+        return
+    http_request = getattr(request, "_request", request)  # DRF's Request wraps Django's
+    ident = _name_ident(username, request_address_key(http_request))
+    now = time.time()
+    rule = _failure_rule(ident, now)
+    if rule is None:
+        return
+    (failures,) = limit_windows.count([rule], now)
+    wait = limit_windows.seconds_left(rule, now) if failures >= rule.limit else _slowdown(failures)
+    if wait:
+        limit_windows.pause(ident, wait)
+        setattr(http_request, _WAIT_ATTRIBUTE, wait)
+
+
+user_login_failed.connect(login_failed, dispatch_uid="reservations.login_limits")
+
+
+def _refused(request, status: int, code: str, message: str, wait: int) -> HttpResponse:
+    headers = {"Retry-After": str(wait)}
+    if request.path.startswith("/api/"):
+        return error_response(status, code, message, headers=headers)
+    return HttpResponse(
+        f"{message}\n", status=status, content_type="text/plain; charset=utf-8", headers=headers
+    )
+
+
+def login_door(view):
+    """A view that checks passwords (or makes them), behind the three limits."""
+
+    @wraps(view)
+    def door(request, *args, **kwargs):
+        if request.method != "POST":
+            return view(request, *args, **kwargs)
+        wait = _wait_before(request)
+        if wait:
+            message = f"Too many login attempts; try again in {wait} seconds."
+            return _refused(request, 429, "throttled", message, wait)
+        if not hashing_slots.take():
+            message = "Too many logins at once; try again in a moment."
+            return _refused(request, 503, "login_busy", message, 1)
+        try:
+            response = view(request, *args, **kwargs)
+        finally:
+            hashing_slots.give_back()
+        if wait := getattr(request, _WAIT_ATTRIBUTE, 0):
+            response["Retry-After"] = str(wait)
+        return response
+
+    return door
