@@ -7,10 +7,12 @@ os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/1")
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key-of-at-least-32-bytes")
 os.environ.setdefault("AUTH_THROTTLE_RATE", "10000/min")
 os.environ.setdefault("AUTH_USERNAME_THROTTLE_RATE", "10000/min")
+os.environ.setdefault("LOGIN_SLOWDOWN_AFTER", "10000")
 # The suite's own limits tests set their rates; the rest must never meet one.
 os.environ.setdefault("BOOKING_USER_RATE", "100000/min")
 os.environ.setdefault("BOOKING_ADDRESS_RATE", "100000/min")
 os.environ.setdefault("ANON_READ_THROTTLE_RATE", "100000/min")
+os.environ.setdefault("REFRESH_USER_RATE", "100000/min")
 os.environ.setdefault("SEAT_LIST_CACHE_SECONDS", "0")
 
 from .settings import *  # noqa: F403

@@ -15,6 +15,7 @@ from pathlib import Path
 import httpx
 import pytest
 import websockets
+from django.contrib.auth import get_user_model
 
 from realtime.tests.servers import (
     ROOT,
@@ -25,7 +26,14 @@ from realtime.tests.servers import (
     token,
     ws_url,
 )
+from reservations.models import VenueLayout
 from reservations.tests.factories import UserFactory, event_with_seats
+from reservations.tests.test_request_bodies import (
+    ADMIN_PASSWORD,
+    THEATRE,
+    admin_session,
+    layout_upload,
+)
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
@@ -57,6 +65,7 @@ http {{
 {temp_paths}
   uwsgi_temp_path {tmp}/uwsgi;
   scgi_temp_path {tmp}/scgi;
+  include {ROOT}/config/nginx/limits.conf;
   upstream seatmap_web {{
 {upstreams}
     keepalive 8;
@@ -102,6 +111,23 @@ def test_http_and_sockets_through_the_proxy_reach_both_processes(stack_env):
         assert too_large.status_code == 413
         assert too_large.json()["code"] == "too_large"  # nginx's own answer, as API.md JSON
         asyncio.run(_a_change_through_the_proxy_reaches_every_process(proxy, first, second, event))
+
+
+def test_the_proxy_limits_a_flood_of_logins_and_not_the_reads(stack_env):
+    with server_process(stack_env) as (_, web), nginx_in_front_of(web) as proxy:
+        with httpx.Client(base_url=proxy) as http:
+            logins = [
+                http.post("/api/token/", json={"username": f"guess{i}", "password": "nope-1"})
+                for i in range(45)
+            ]
+            reads = [http.get("/api/events/").status_code for _ in range(45)]
+    refused = [answer for answer in logins if answer.status_code == 429]
+    # The app's own limits are far away in the test settings: these 429s are nginx's.
+    assert refused, [answer.status_code for answer in logins]
+    assert {answer.status_code for answer in logins} == {401, 429}
+    assert refused[0].json()["code"] == "throttled"
+    assert refused[0].headers["Retry-After"] == "1"
+    assert set(reads) == {200}
 
 
 async def _a_change_through_the_proxy_reaches_every_process(proxy, first, second, event):
@@ -187,3 +213,25 @@ async def _kill_one(proxy, doomed, event):
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
+
+
+def test_the_admin_uploads_a_layout_through_the_proxy_and_one_over_its_limit_gets_the_form(
+    stack_env,
+):
+    """The layout upload's own limit, 4 MiB, in the proxy's `location` as in the server; over
+    it the proxy asks the admin for its form, which says why (not a JSON 413)."""
+    get_user_model().objects.create_superuser("root", "root@example.com", ADMIN_PASSWORD)
+    with (
+        server_process(stack_env) as (_, web),
+        nginx_in_front_of(web) as proxy,
+        admin_session(proxy) as browser,
+    ):
+        uploaded = layout_upload(browser, THEATRE)
+        too_large = layout_upload(browser, b" " * (4 * 1024 * 1024))  # with the form: over
+
+    assert uploaded.status_code == 302, uploaded.text[:3000]
+    assert too_large.status_code == 413
+    assert too_large.headers["content-type"].startswith("text/html")
+    assert 'class="errornote"' in too_large.text
+    assert "The upload is over 4.0\xa0MB (LAYOUT_UPLOAD_MAX_BYTES)" in too_large.text
+    assert VenueLayout.objects.count() == 1

@@ -124,6 +124,7 @@ class TestNoLockouts:
     def test_ten_wrong_passwords_from_elsewhere_leave_the_right_one_working(
         self, rates, settings, path
     ):
+        settings.LOGIN_SLOWDOWN_AFTER = 3
         rates(username="10/min")
         UserFactory(username="alice")
         api = APIClient()
