@@ -114,13 +114,16 @@ def test_http_and_sockets_through_the_proxy_reach_both_processes(stack_env):
 
 
 def test_the_proxy_limits_a_flood_of_logins_and_not_the_reads(stack_env):
-    with server_process(stack_env) as (_, web), nginx_in_front_of(web) as proxy:
-        with httpx.Client(base_url=proxy) as http:
-            logins = [
-                http.post("/api/token/", json={"username": f"guess{i}", "password": "nope-1"})
-                for i in range(45)
-            ]
-            reads = [http.get("/api/events/").status_code for _ in range(45)]
+    with (
+        server_process(stack_env) as (_, web),
+        nginx_in_front_of(web) as proxy,
+        httpx.Client(base_url=proxy) as http,
+    ):
+        logins = [
+            http.post("/api/token/", json={"username": f"guess{i}", "password": "nope-1"})
+            for i in range(45)
+        ]
+        reads = [http.get("/api/events/").status_code for _ in range(45)]
     refused = [answer for answer in logins if answer.status_code == 429]
     # The app's own limits are far away in the test settings: these 429s are nginx's.
     assert refused, [answer.status_code for answer in logins]
@@ -221,8 +224,10 @@ def test_the_admin_uploads_a_layout_through_the_proxy_and_one_over_its_limit_get
     """The layout upload's own limit, 4 MiB, in the proxy's `location` as in the server; over
     it the proxy asks the admin for its form, which says why (not a JSON 413)."""
     get_user_model().objects.create_superuser("root", "root@example.com", ADMIN_PASSWORD)
+    # The server alone would take twice as much: what refuses here is the proxy.
+    roomy = {**stack_env, "LAYOUT_UPLOAD_MAX_BYTES": str(8 * 1024 * 1024)}
     with (
-        server_process(stack_env) as (_, web),
+        server_process(roomy) as (_, web),
         nginx_in_front_of(web) as proxy,
         admin_session(proxy) as browser,
     ):
