@@ -98,7 +98,6 @@ INSTALLED_APPS = [
     "corsheaders",
     "rest_framework",
     "rest_framework_simplejwt",
-    "rest_framework_simplejwt.token_blacklist",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "csp",
@@ -246,6 +245,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # API.md: a request body over 64 KiB is 413 too_large.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 64 * 1024
 API_MAX_BODY_BYTES = 64 * 1024
+# The admin's layout upload has its own (reservations/api/request_bodies.py; the proxy's
+# `location` for it in config/nginx/seatmap.conf says 4m: change both together).
+LAYOUT_UPLOAD_MAX_BYTES = env.int("LAYOUT_UPLOAD_MAX_BYTES", default=4 * 1024 * 1024)
 # A request body must have arrived whole within this many seconds (else 408 request_timeout):
 # bodies are read on the event loop, so a slow client holds no request thread meanwhile.
 REQUEST_BODY_SECONDS = env.float("REQUEST_BODY_SECONDS", default=10.0)
@@ -296,11 +298,16 @@ SIMPLE_JWT = {
     "ACCESS_TOKEN_LIFETIME": timedelta(minutes=env.int("JWT_ACCESS_MINUTES", default=15)),
     "REFRESH_TOKEN_LIFETIME": timedelta(days=env.int("JWT_REFRESH_DAYS", default=7)),
     "UPDATE_LAST_LOGIN": False,
-    # A refresh token is good for one refresh: the answer carries the next one, and the old one
-    # (like one handed to POST /api/logout/) is blacklisted.
+    # A refresh token is good for one refresh: the answer carries the next one. Which are good,
+    # and what a replay revokes, is reservations/api/tokens.py's (refresh token families).
     "ROTATE_REFRESH_TOKENS": True,
-    "BLACKLIST_AFTER_ROTATION": True,
+    "BLACKLIST_AFTER_ROTATION": False,
 }
+# For this long after a refresh, the token it replaced gets the same next token again instead
+# of revoking its family: two tabs that reload together send one cookie twice (tokens.py).
+REFRESH_REUSE_GRACE_SECONDS = env.float("REFRESH_REUSE_GRACE_SECONDS", default=5.0)
+# Refreshes per user, both refresh routes together (reservations/api/refresh_limits.py).
+REFRESH_USER_RATE = env("REFRESH_USER_RATE", default="30/min")
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "Live seat map API",

@@ -10,14 +10,17 @@ from decimal import Decimal
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.helpers import AdminErrorList
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.db.models import Count, Q
+from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 
 from . import exceptions as services_errors
 from . import services, users
+from .api.request_bodies import BODY_REFUSED_HEADER
 from .models import Event, PriceCategory, Reservation, ReservedSeat, Seat, VenueLayout
 from .rules import free_q, live_lock_q
 from .services.blocking import seats_block, seats_unblock
@@ -234,6 +237,26 @@ class VenueLayoutAdmin(admin.ModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         return [] if obj is None else self.readonly_fields
+
+    def add_view(self, request, form_url="", extra_context=None):
+        """The upload form; when the server or the proxy refused an upload over its limit
+        unread (api/request_bodies.py), the same form with that error on its file field."""
+        response = super().add_view(request, form_url, extra_context)
+        limit = request.headers.get(BODY_REFUSED_HEADER.decode())
+        if limit is None or not hasattr(response, "context_data"):
+            return response
+        refused = VenueLayoutUploadForm(data={}, files={})
+        refused.is_valid()
+        refused.errors["file"] = refused.error_class(
+            [
+                f"The upload is over {filesizeformat(int(limit) if limit.isdigit() else 0)}"
+                " (LAYOUT_UPLOAD_MAX_BYTES), so it was not read: choose a smaller file."
+            ]
+        )
+        response.context_data["adminform"].form = refused
+        response.context_data["errors"] = AdminErrorList(refused, [])
+        response.status_code = 413
+        return response
 
     def save_model(self, request, obj, form, change):
         if change:

@@ -6,12 +6,13 @@ calls take the fast path (``fast.py``) and need no CSRF token; one auth mode ser
 same-origin and the cross-origin build. What would make a bearer token dangerous in a browser,
 a long-lived credential that any script on the page can read, is the refresh token, and it
 never reaches JavaScript: it rides in the ``seatmap_refresh`` cookie (HttpOnly, SameSite,
-scoped to /api/), rotates on every refresh (the old one is blacklisted), and logout revokes it.
+Secure, sent only to the refresh route), rotates on every refresh by tokens.py's rules (one
+use, a replay revokes the family, a few seconds' grace for two tabs), and logout revokes it.
 
-No CSRF token guards these two endpoints, by design: the cookie only ever buys an access token
-in the answer's body, a cross-site page cannot send the cookie (SameSite) nor read the answer
-(CORS), and the JSON body these endpoints parse makes a cross-origin request preflighted, which
-CORS_ALLOWED_ORIGINS decides.
+No CSRF token guards the refresh, by design: the cookie only ever buys an access token in the
+answer's body, which a page of another origin cannot read (CORS); a request that a page of an
+origin we do not trust makes is refused by its `Origin` (origins.py), and a cross-site page
+cannot send the cookie at all (SameSite).
 """
 
 from django.conf import settings
@@ -23,11 +24,13 @@ from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
 from rest_framework_simplejwt.views import TokenObtainPairView, TokenRefreshView
 
 from .errors import exception_response
-from .throttles import AUTH_THROTTLES
-from .tokens import TokenRefreshInput, refresh_token_revoke
+from .origins import TrustedOrigin
+from .refresh_limits import RefreshUserThrottle
+from .tokens import TokenObtainInput, TokenRefreshInput
 
 REFRESH_COOKIE = "seatmap_refresh"
-_COOKIE_PATH = "/api/"
+# Only the refresh route gets the cookie: no other request carries the long-lived credential.
+REFRESH_COOKIE_PATH = "/api/token/cookie/refresh/"
 _ACCESS = inline_serializer("BrowserAccess", {"access": serializers.CharField()})
 
 
@@ -36,7 +39,7 @@ def refresh_cookie_set(response, refresh: str) -> None:
         REFRESH_COOKIE,
         refresh,
         max_age=int(settings.SIMPLE_JWT["REFRESH_TOKEN_LIFETIME"].total_seconds()),
-        path=_COOKIE_PATH,
+        path=REFRESH_COOKIE_PATH,
         secure=settings.COOKIE_SECURE,
         httponly=True,
         samesite=settings.REFRESH_COOKIE_SAMESITE,
@@ -45,21 +48,27 @@ def refresh_cookie_set(response, refresh: str) -> None:
 
 def refresh_cookie_clear(response) -> None:
     response.delete_cookie(
-        REFRESH_COOKIE, path=_COOKIE_PATH, samesite=settings.REFRESH_COOKIE_SAMESITE
+        REFRESH_COOKIE, path=REFRESH_COOKIE_PATH, samesite=settings.REFRESH_COOKIE_SAMESITE
     )
 
 
-def refresh_cookie_revoke(request: Request) -> None:
-    """Blacklist the refresh token of the request's cookie, if it carries one (logout)."""
-    if raw := request.COOKIES.get(REFRESH_COOKIE):
-        refresh_token_revoke(raw)
+def refresh_cookie_of(request: Request) -> str | None:
+    """The cookie's refresh token. Browsers list the cookie of the longest path first, and a
+    cookie of an earlier release (path /api/) may still be there beside it: the first one is
+    taken, where Django's request.COOKIES keeps the last."""
+    for pair in request.META.get("HTTP_COOKIE", "").split(";"):
+        name, _, value = pair.strip().partition("=")
+        if name == REFRESH_COOKIE and value:
+            return value.strip('"')
+    return None
 
 
 class BrowserTokenObtainApi(TokenObtainPairView):
     """``POST /api/token/cookie/``: ``/api/token/``'s login, the refresh token set as a cookie."""
 
     authentication_classes = []
-    throttle_classes = AUTH_THROTTLES
+    throttle_classes = []  # login_door (urls.py)
+    serializer_class = TokenObtainInput
 
     @extend_schema(
         request=inline_serializer(
@@ -79,10 +88,15 @@ class BrowserTokenRefreshApi(TokenRefreshView):
     which rotates; without a good cookie, 401 and the cookie is cleared."""
 
     authentication_classes = []
+    permission_classes = [TrustedOrigin]
+    throttle_classes = [RefreshUserThrottle]
+
+    def refresh_token_of(self, request) -> str | None:
+        return refresh_cookie_of(request)
 
     @extend_schema(request=None, responses=_ACCESS)
     def post(self, request, *args, **kwargs):
-        raw = request.COOKIES.get(REFRESH_COOKIE)
+        raw = refresh_cookie_of(request)
         tokens = TokenRefreshInput(data={"refresh": raw or ""})
         try:
             if not raw:

@@ -1,10 +1,46 @@
-"""The error answers of every operation, in the OpenAPI document (docs/API.md "Errors").
+"""The OpenAPI document at `/api/schema/`, built once per process, and the error answers of
+every operation in it (docs/API.md "Errors").
 
 drf-spectacular documents what a view returns when it succeeds; what it refuses with comes from
 one table here, so a client generated from `/api/schema/` knows every status the API really
 answers, each with API.md's error body. `make test` holds the document to the running server
 with schemathesis (reservations/tests/test_openapi.py).
 """
+
+import functools
+
+from django.http import HttpResponse
+from drf_spectacular.generators import SchemaGenerator
+from drf_spectacular.views import SpectacularAPIView
+
+
+class SchemaApi(SpectacularAPIView):
+    """``GET /api/schema/``. The document changes only with the code, and building it costs
+    ~40 ms of CPU and writing it as YAML ~30 ms more: anyone could keep a server busy asking
+    for it. Each process builds it once, and writes it once per format (YAML, JSON)."""
+
+    def _get_schema_response(self, request):
+        renderer = request.accepted_renderer
+        body = _document(type(renderer), renderer.media_type)
+        charset = f"; charset={renderer.charset}" if renderer.charset else ""
+        return HttpResponse(
+            body,
+            content_type=f"{renderer.media_type}{charset}",
+            headers={
+                "Content-Disposition": f'inline; filename="{self._get_filename(request, None)}"'
+            },
+        )
+
+
+@functools.cache  # one entry per renderer of SchemaApi: its keys are the view's own classes
+def _document(renderer_class, media_type: str) -> bytes:
+    return renderer_class().render(_schema(), media_type)
+
+
+@functools.cache
+def _schema() -> dict:
+    return SchemaGenerator().get_schema(request=None, public=True)
+
 
 # Each operation's own refusals, by operationId (docs/API.md's table says when each comes).
 _REFUSALS = {
@@ -35,9 +71,9 @@ _REFUSALS = {
     "reservations_retrieve": (401, 403, 404),
     "reservations_cancel_create": (400, 401, 403, 404, 409, 429),
     "token_create": (400, 401, 429),
-    "token_refresh_create": (400, 401),
+    "token_refresh_create": (400, 401, 429),
     "token_cookie_create": (400, 401, 429),
-    "token_cookie_refresh_create": (401,),
+    "token_cookie_refresh_create": (401, 403, 429),
 }
 # What any operation may answer: the database out of reach; and for a body, too slow or too big.
 _ANY = (503,)
@@ -46,7 +82,8 @@ _WITH_BODY = (408, 413)
 _REASONS = {
     400: "invalid: malformed JSON, wrong types, missing fields",
     401: "not_authenticated or invalid_credentials",
-    403: "csrf_failed: a session request without a valid CSRF token",
+    403: "csrf_failed: a session request without a valid CSRF token; origin_not_allowed: a "
+    "cookie route (refresh, logout) called from a page of an origin the server does not trust",
     404: "not_found (for a list: a page past the last)",
     408: "request_timeout: the body did not arrive in time",
     409: "a booking rule refused it (seat_unavailable, hold_limit, not_holder, lock_required, "
@@ -54,7 +91,8 @@ _REASONS = {
     413: "too_large: a body over 64 KiB",
     422: "idempotency_mismatch: an Idempotency-Key reused with another body",
     429: "throttled: come back after Retry-After seconds",
-    503: "unavailable: the database is out of reach",
+    503: "unavailable: the database (or, for state/ and holds/, the live feed) is out of reach; "
+    "login_busy: a login door while every password-hashing slot is busy (Retry-After: 1)",
 }
 
 ERROR_SCHEMA = {

@@ -10,9 +10,17 @@ event loop, where a waiting client costs nothing, with a deadline and API.md's s
 * not all there within REQUEST_BODY_SECONDS: 408 `request_timeout`;
 * otherwise the handler gets the body in one piece with its length declared, chunked or not
   (a WSGI handler would otherwise read a chunked body as empty).
+
+One route has a limit of its own: the admin's layout upload (a 20,000-seat room is a few MB),
+LAYOUT_UPLOAD_MAX_BYTES. Its form is a person's page, not an API call, so over its limit the
+body is read to its end and dropped (within the same deadline; the browser would otherwise
+show a reset connection, not an answer), and the admin is asked for the empty form with
+`X-Seatmap-Body-Refused: <limit>`: it answers its own form with the error on the file field
+(reservations/admin.py). The proxy in front does the same (config/nginx/seatmap.conf).
 """
 
 import asyncio
+import contextlib
 
 import orjson
 from django.conf import settings
@@ -39,6 +47,9 @@ def _answer(status: int, code: str, message: str):
 TOO_LARGE = _answer(413, "too_large", "The request body is over 64 KiB.")
 TIMEOUT = _answer(408, "request_timeout", "The request body did not arrive in time.")
 
+LAYOUT_UPLOAD_PATH = "/admin/reservations/venuelayout/add/"
+BODY_REFUSED_HEADER = b"x-seatmap-body-refused"
+
 
 class BufferedBodies:
     def __init__(self, app):
@@ -47,15 +58,20 @@ class BufferedBodies:
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http" or scope["method"] in _WITHOUT_BODY:
             return await self.app(scope, receive, send)
-        limit = settings.API_MAX_BODY_BYTES
+        upload = scope["path"] == LAYOUT_UPLOAD_PATH
+        limit = settings.LAYOUT_UPLOAD_MAX_BYTES if upload else settings.API_MAX_BODY_BYTES
         declared = _declared_length(scope)
-        if declared is not None and declared > limit:
-            return await _send_all(send, TOO_LARGE)
         try:
             async with asyncio.timeout(settings.REQUEST_BODY_SECONDS):
-                body = await _read_body(receive, limit)
+                over = declared is not None and declared > limit
+                body = None if over else await _read_body(receive, limit)
         except TimeoutError:
             return await _send_all(send, TIMEOUT)
+        if body is None and upload:
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(settings.REQUEST_BODY_SECONDS):
+                    await _drain(receive)
+            return await self.app(_refused(scope, limit), _no_body, send)
         if body is None:
             return await _send_all(send, TOO_LARGE)
         replayed = False
@@ -95,6 +111,29 @@ async def _read_body(receive, limit: int) -> bytes | None:
         if not message.get("more_body", False):
             break
     return b"".join(chunks)
+
+
+async def _drain(receive) -> None:
+    """Read the rest of a body that is refused, keeping none of it."""
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect" or not message.get("more_body", False):
+            return
+
+
+async def _no_body():
+    return {"type": "http.request", "body": b"", "more_body": False}
+
+
+def _refused(scope, limit: int):
+    """The request as the form's page asked for again, saying that its body was refused."""
+    headers = [
+        (name, value)
+        for name, value in scope["headers"]
+        if name not in (b"content-length", b"transfer-encoding", b"content-type")
+    ]
+    headers.append((BODY_REFUSED_HEADER, str(limit).encode()))
+    return {**scope, "method": "GET", "headers": headers}
 
 
 def _with_length(scope, length: int):

@@ -12,6 +12,7 @@ from rest_framework import serializers, status
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
+from rest_framework_simplejwt.tokens import AccessToken
 from rest_framework_simplejwt.views import TokenObtainPairView, TokenRefreshView
 
 from reservations import selectors, services, users
@@ -20,7 +21,7 @@ from reservations.services.best import best_hold
 
 from . import presenters
 from .booking_limits import BookingThrottle
-from .browser_tokens import refresh_cookie_clear, refresh_cookie_revoke
+from .browser_tokens import refresh_cookie_clear, refresh_cookie_of
 from .errors import InvalidCredentials, error_response
 from .inputs import (
     BestInput,
@@ -30,6 +31,7 @@ from .inputs import (
     idempotency_key_of,
 )
 from .map_document import LAYOUT, SEAT_MAP, document_response
+from .origins import TrustedOrigin
 from .pagination import PAGE_PARAMETERS, page_of, paginated
 from .presenters import (
     EventDetailOutput,
@@ -38,9 +40,15 @@ from .presenters import (
     SeatOutput,
     UserOutput,
 )
+from .refresh_limits import RefreshUserThrottle
 from .seat_list_cache import anonymous_seat_list
-from .throttles import AUTH_THROTTLES, AnonReadThrottle
-from .tokens import TokenRefreshInput, refresh_token_revoke
+from .throttles import AnonReadThrottle
+from .tokens import (
+    TokenObtainInput,
+    TokenRefreshInput,
+    bearer_family_revoke,
+    refresh_family_revoke,
+)
 
 
 class CredentialsInput(serializers.Serializer):
@@ -89,7 +97,7 @@ class CsrfApi(APIView):
 
 
 class RegisterApi(APIView):
-    throttle_classes = AUTH_THROTTLES
+    throttle_classes = []  # login_door (urls.py), as every view that hashes a password
 
     @extend_schema(request=RegisterInput, responses={201: UserOutput})
     def post(self, request):
@@ -102,7 +110,7 @@ class RegisterApi(APIView):
 
 
 class LoginApi(APIView):
-    throttle_classes = AUTH_THROTTLES
+    throttle_classes = []  # login_door (urls.py)
 
     @extend_schema(
         request=CredentialsInput,
@@ -124,15 +132,23 @@ class LogoutInput(serializers.Serializer):
 
 
 class LogoutApi(APIView):
+    """Ends the session and revokes the refresh tokens of the caller's login (tokens.py): the
+    family of the refresh token given, of the bearer token sent, of a cookie of an earlier
+    release (its path was /api/; today's goes only to the refresh route)."""
+
+    permission_classes = [TrustedOrigin]
+
     @extend_schema(
         request=LogoutInput,
         responses=inline_serializer("Logout", {"success": serializers.BooleanField()}),
     )
     def post(self, request):
         data = _validated(LogoutInput, request.data)
-        if "refresh" in data:
-            refresh_token_revoke(data["refresh"])
-        refresh_cookie_revoke(request)
+        for raw in (data.get("refresh"), refresh_cookie_of(request)):
+            if raw:
+                refresh_family_revoke(raw)
+        if isinstance(request.auth, AccessToken):
+            bearer_family_revoke(request.auth)
         logout(request)
         response = Response({"success": True})
         refresh_cookie_clear(response)
@@ -148,11 +164,17 @@ class MeApi(APIView):
 
 
 class TokenObtainApi(TokenObtainPairView):
-    throttle_classes = AUTH_THROTTLES
+    throttle_classes = []  # login_door (urls.py)
+    serializer_class = TokenObtainInput
 
 
 class TokenRefreshApi(TokenRefreshView):
     serializer_class = TokenRefreshInput
+    throttle_classes = [RefreshUserThrottle]
+
+    def refresh_token_of(self, request) -> str | None:
+        raw = request.data.get("refresh") if hasattr(request.data, "get") else None
+        return raw if isinstance(raw, str) else None
 
 
 # --- Events and seats ----------------------------------------------------------------------

@@ -1,17 +1,27 @@
 """Request bodies on a real server: slow uploads hold no request thread, chunked bodies are read,
-oversized ones are refused as API.md JSON (reservations/api/request_bodies.py)."""
+oversized ones are refused as API.md JSON, and the admin's layout upload has a limit of its own,
+over which its own form says so (reservations/api/request_bodies.py)."""
 
 import contextlib
 import socket
 import time
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import httpx
 import pytest
+from django.contrib.auth import get_user_model
 from django.db import connection
 
 from realtime.tests.servers import full_stack_env, running_server
+from reservations.models import VenueLayout
 from reservations.tests.factories import PASSWORD, UserFactory
+
+THEATRE = (
+    Path(__file__).resolve().parents[1] / "venues" / "examples" / "theatre.json"
+).read_bytes()
+LAYOUT_ADD = "/admin/reservations/venuelayout/add/"
+ADMIN_PASSWORD = "pw-admin-1"
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
@@ -101,3 +111,95 @@ def test_a_declared_length_over_64_kib_is_refused_before_the_body_is_read(server
             answer += chunk
     assert answer.startswith(b"HTTP/1.1 413"), answer
     assert b'"code":"too_large"' in answer
+
+
+@contextlib.contextmanager
+def admin_session(base: str):
+    """A browser logged in to the admin through its login form (the superuser `root`)."""
+    with httpx.Client(base_url=base, timeout=30) as browser:
+        yield _admin_login(browser)
+
+
+def _admin_login(browser: httpx.Client) -> httpx.Client:
+    browser.get("/admin/login/")
+    answer = browser.post(
+        "/admin/login/?next=/admin/",
+        data={
+            "username": "root",
+            "password": ADMIN_PASSWORD,
+            "next": "/admin/",
+            "csrfmiddlewaretoken": browser.cookies["csrftoken"],
+        },
+    )
+    assert answer.status_code == 302, answer.text[:2000]
+    return browser
+
+
+def layout_upload(browser: httpx.Client, content, name: str = "theatre.json") -> httpx.Response:
+    browser.get(LAYOUT_ADD)
+    return browser.post(
+        LAYOUT_ADD,
+        data={"csrfmiddlewaretoken": browser.cookies["csrftoken"]},
+        files={"file": (name, content, "application/json")},
+    )
+
+
+def chunked_layout_upload(browser: httpx.Client, content: bytes) -> httpx.Response:
+    """The upload with no length declared: sent chunked, counted as it arrives."""
+    browser.get(LAYOUT_ADD)
+    boundary = "seatmap-test-boundary"
+    body = (
+        (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="csrfmiddlewaretoken"\r\n\r\n'
+            f"{browser.cookies['csrftoken']}\r\n--{boundary}\r\nContent-Disposition: form-data;"
+            f' name="file"; filename="theatre.json"\r\nContent-Type: application/json\r\n\r\n'
+        ).encode()
+        + content
+        + f"\r\n--{boundary}--\r\n".encode()
+    )
+    return browser.post(
+        LAYOUT_ADD,
+        content=chunks(body[:50_000], body[50_000:]),
+        headers={"Content-Type": f"multipart/form-data; boundary={boundary}"},
+    )
+
+
+@pytest.fixture
+def superuser():
+    get_user_model().objects.create_superuser("root", "root@example.com", ADMIN_PASSWORD)
+
+
+def test_the_admin_uploads_the_shipped_theatre_layout_through_its_form(server, superuser):
+    assert len(THEATRE) > 64 * 1024  # over the API's limit
+    with admin_session(server) as browser:
+        answer = layout_upload(browser, THEATRE)
+
+    assert answer.status_code == 302, answer.text[:3000]
+    assert VenueLayout.objects.count() == 1
+    assert VenueLayout.objects.get().seats.count() > 500
+
+
+@pytest.fixture
+def small_upload_server(settings):
+    name = connection.settings_dict["NAME"]
+    env = full_stack_env(
+        DATABASE_URL=f"postgres://postgres@127.0.0.1:5432/{name}",
+        REDIS_URL=settings.REDIS_URL,
+        LAYOUT_UPLOAD_MAX_BYTES="100000",
+    )
+    with running_server(env) as base:
+        yield base
+
+
+def test_an_upload_over_its_limit_gets_the_admins_own_form_error(small_upload_server, superuser):
+    with admin_session(small_upload_server) as browser:
+        declared = layout_upload(browser, THEATRE)
+        chunked = chunked_layout_upload(browser, THEATRE)
+
+    for answer in (declared, chunked):
+        assert answer.status_code == 413
+        assert answer.headers["content-type"].startswith("text/html")
+        assert 'class="errornote"' in answer.text  # the admin's own form, with its error
+        assert "The upload is over 97.7\xa0KB (LAYOUT_UPLOAD_MAX_BYTES)" in answer.text
+        assert 'name="file"' in answer.text
+    assert VenueLayout.objects.count() == 0

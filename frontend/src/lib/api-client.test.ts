@@ -116,6 +116,20 @@ describe('ApiClient: bearer access token in memory, refresh token in a cookie', 
   });
 });
 
+describe('logout after a reload', () => {
+  it('first asks the cookie for an access token, so the server knows which login to revoke', async () => {
+    const access = memoryAccessToken();
+    const { fetchImpl, calls } = fakeFetch(({ url }) =>
+      url.endsWith('/api/token/cookie/refresh/') ? json(200, { access: 'A9' }) : json(200, { success: true }),
+    );
+    const client = new ApiClient({ baseUrl: '', fetchImpl, access });
+    await client.logout();
+    expect(calls.map((c) => c.url)).toEqual(['/api/token/cookie/refresh/', '/api/logout/']);
+    expect(header(calls[1], 'Authorization')).toBe('Bearer A9');
+    expect(access.get()).toBeNull();
+  });
+});
+
 describe('errors', () => {
   it('carries the code, the sentence and the extra keys', async () => {
     const { fetchImpl } = fakeFetch(() =>

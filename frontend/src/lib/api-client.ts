@@ -165,9 +165,12 @@ export class ApiClient {
     return this.resumed;
   }
 
-  /** Logs out: the server revokes the refresh cookie; the access token is forgotten. */
+  /** Logs out: the server revokes this login's refresh tokens, found by the access token (the
+   * refresh cookie goes only to the refresh route, so after a reload the cookie first buys one);
+   * the access token is forgotten. */
   async logout(): Promise<void> {
     try {
+      await this.resume().catch(() => false);
       await this.request('POST', LOGOUT, { body: {} });
     } finally {
       this.access.set(null);
