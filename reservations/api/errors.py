@@ -104,8 +104,8 @@ def exception_response(exc: BaseException) -> JsonResponse:
         return error_response(503, "unavailable", "The service is briefly unavailable; try again.")
     # Redis out of reach under a read that needs it (the live map's `state/` and `holds/` wait
     # for the process's feed): 503 as for the database, never 500 (API.md "When Redis is gone").
+    # Not logged per call: the relay logs the outage.
     if isinstance(exc, redis.RedisError | TimeoutError):
-        logger.warning("live feed unavailable: %r", exc)
         return error_response(
             503,
             "unavailable",

@@ -32,8 +32,3 @@ class AnonReadThrottle(BaseThrottle):
 
     def wait(self):
         return self.verdict.wait
-
-
-# The login doors are limited by login_limits.login_door (the URL confs), not by DRF's
-# throttles; views that still name this list get none.
-AUTH_THROTTLES: list = []
