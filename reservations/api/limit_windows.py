@@ -13,9 +13,9 @@ per process rather than for all of them, and nothing that the database can serve
 for want of Redis. Redis is asked again at most every ``OUTAGE_RETRY_SECONDS`` meanwhile (a
 Redis that hangs would otherwise cost every call its timeout). The outage is logged once when
 it begins and once when it ends, never per call. Without Redis at all (the embedded
-single-process set-up) the windows are always counted in memory. The reads never depended on
-Redis beyond their limits: they come from PostgreSQL and each process's memory (API.md
-"When Redis is gone").
+single-process set-up) the windows are always counted in memory. The event list, an event,
+its seat list and map depend on Redis only through their limits, so they keep answering from
+PostgreSQL and the process's memory (API.md "When Redis is gone").
 """
 
 import asyncio
