@@ -58,7 +58,7 @@ from .bookings import (
     reservation_create,
     reserve_steps,
 )
-from .expiry import idempotency_keys_purge, locks_expire, sweep_forever
+from .expiry import idempotency_keys_purge, locks_expire, refresh_families_purge, sweep_forever
 from .holds import (
     HoldOutcome,
     extend_one_steps,
@@ -84,6 +84,7 @@ __all__ = [
     "hold_one_steps",
     "idempotency_keys_purge",
     "locks_expire",
+    "refresh_families_purge",
     "release_one_steps",
     "reservation_cancel",
     "reservation_create",

@@ -1,4 +1,5 @@
-"""The expiry sweeper: ended locks turned back to available, old idempotency keys purged.
+"""The expiry sweeper: ended locks turned back to available, old idempotency keys and the
+refresh-token families whose last token has expired purged.
 
 Expiry itself needs no sweeper (rules.py: an ended lock is available everywhere at once); the
 sweep makes the rows say so and tells watchers, whose seat maps show the seat free again.
@@ -11,10 +12,11 @@ import threading
 import time
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db import close_old_connections, transaction
 from django.utils import timezone
 
-from ..models import IdempotencyKey, Seat
+from ..models import IdempotencyKey, RefreshFamily, Seat
 from ..rules import ended_lock_q
 from . import sql
 from .bookings import save_seats
@@ -64,6 +66,15 @@ def idempotency_keys_purge(*, older_than: timedelta = IDEMPOTENCY_KEY_AGE) -> in
     return deleted
 
 
+def refresh_families_purge(*, now: datetime | None = None) -> int:
+    """Forget the logins whose current refresh token has expired (api/tokens.py): every token
+    of such a family is refused by its own expiry, with or without its row."""
+    lifetime = settings.SIMPLE_JWT["REFRESH_TOKEN_LIFETIME"]
+    expired_before = int(((now or timezone.now()) - lifetime).timestamp())
+    deleted, _ = RefreshFamily.objects.filter(current_issued_at__lt=expired_before).delete()
+    return deleted
+
+
 def sweep_forever(*, interval: float = SWEEP_INTERVAL, stop: threading.Event | None = None) -> None:
     """Expire ended locks every `interval` seconds, purge old keys every hour, until `stop`.
 
@@ -79,6 +90,7 @@ def sweep_forever(*, interval: float = SWEEP_INTERVAL, stop: threading.Event | N
                 logger.info("expired %d locks", len(expired))
             if time.monotonic() - last_purge > PURGE_INTERVAL:
                 idempotency_keys_purge()
+                refresh_families_purge()
                 last_purge = time.monotonic()
         except Exception:
             logger.exception("sweep failed; retrying")

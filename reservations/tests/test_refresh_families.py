@@ -214,3 +214,22 @@ def test_refreshes_are_limited_per_user(alice, bob, settings):
     body_route = APIClient().post("/api/token/refresh/", {"refresh": _cookie(tab)}, format="json")
     assert body_route.status_code == 429  # one count for both routes
     assert _refresh(_tab_of(bob)).status_code == 200
+
+
+@pytest.mark.django_db
+def test_the_sweeper_forgets_logins_whose_last_token_has_expired(alice):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from reservations.models import RefreshFamily
+    from reservations.services import refresh_families_purge
+
+    token = _cookie(_tab_of(alice))
+    _tab_of(alice)  # a second login: two families
+    lifetime = django_settings.SIMPLE_JWT["REFRESH_TOKEN_LIFETIME"]
+
+    assert refresh_families_purge(now=timezone.now() + timedelta(hours=1)) == 0
+    assert refresh_families_purge(now=timezone.now() + lifetime + timedelta(seconds=2)) == 2
+    assert RefreshFamily.objects.count() == 0
+    assert _refresh(_tab_with(token)).status_code == 401
