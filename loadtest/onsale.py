@@ -181,10 +181,10 @@ async def client_arrival(page: Arrival) -> None:
 
     `map` (this client: frontend/src/features/seat-map/api/seatMap.ts, hooks/useSeatMap.ts):
     the event, the static map (kept by the browser, revalidated with `If-None-Match`), the
-    state and, logged in, the caller's holds and bookings, all at once; then the socket,
-    resumed from the state's `(epoch, seq)`. `seat-list` (the client before it, for A/B runs
-    against a server of then): the event, the layout and the seat list at once, then the
-    socket with its snapshot.
+    state and, logged in, the caller's holds and booked seats (`holds/`), all at once; then
+    the socket, resumed from the state's `(epoch, seq)`. `seat-list` (the client before it,
+    for A/B runs against a server of then): the event, the layout and the seat list at once,
+    then the socket with its snapshot.
     (The buyer came from the event list, logged in: `GET /api/me/` is in the app's cache.)
     """
     event = f"/api/events/{page.event_id}/"
@@ -213,7 +213,6 @@ async def client_arrival(page: Arrival) -> None:
     reads = [page.get("event", event), map_and_state_then_socket()]
     if "Authorization" in page.headers:
         reads.append(page.get("holds", f"{event}holds/"))
-        reads.append(page.get("bookings", "/api/reservations/?page_size=100"))
     await asyncio.gather(*reads)
 
 

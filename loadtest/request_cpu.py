@@ -62,7 +62,6 @@ def main(argv=None) -> None:
                 ]
         if http.get(f"{event}/state/").status_code == 200:
             kinds += [("state", f"{event}/state/", {}), ("holds", f"{event}/holds/", bearer)]
-        kinds.append(("bookings", "/api/reservations/?page_size=100", bearer))
         kinds.append(("seats, bearer", f"{event}/seats/", bearer))
         for name, path, headers in kinds:
             times = 10 if name.startswith("seats") else 100

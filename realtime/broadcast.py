@@ -41,21 +41,21 @@ def on_seats_changed(sender, *, event_id: int, changes: list[SeatChange], **kwar
     seats_publish(
         event_id,
         [seat_change_json(c.id, c.status, c.version, c.locked_until) for c in changes],
-        [c.holder for c in changes],
+        [c.owner for c in changes],
     )
 
 
-def seats_publish(event_id: int, changes: list[dict], holders: list[int | None] = ()) -> None:
+def seats_publish(event_id: int, changes: list[dict], owners: list[int | None] = ()) -> None:
     """Send one `seats` frame to every watcher of the event, on every server process.
 
-    `holders`, beside `changes`, says who holds each seat that is held: the processes' live
-    maps keep it (live_map.py), the sockets never see it.
+    `owners`, beside `changes`, says whose each seat is, the holder of a hold or the buyer of
+    a booking: the processes' live maps keep it (live_map.py), the sockets never see it.
 
     Returns at once, from any thread or loop: it hands the frame to the publisher of
     `publisher_loop()`, which sends it.
     """
     committed_ns = time.time_ns()
-    item = (changes, list(holders) or [None] * len(changes), committed_ns)
+    item = (changes, list(owners) or [None] * len(changes), committed_ns)
     loop = publisher_loop()
     if loop is _running_loop():
         _enqueue(event_id, item)
@@ -138,7 +138,7 @@ class _Publisher:
     """
 
     def __init__(self):
-        self.pending: list[tuple[int, tuple]] = []  # (event_id, (changes, holders, ts))
+        self.pending: list[tuple[int, tuple]] = []  # (event_id, (changes, owners, ts))
         self.wake = asyncio.Event()
         self.idle = asyncio.Event()  # nothing pending, nothing on its way
         self.counters = counters(async_redis() if settings.REDIS_URL else None)
@@ -179,8 +179,8 @@ def _enqueue(event_id: int, item: tuple) -> None:
     from .hub import hub_if_running  # the hub imports this module (event_group)
 
     if (local := hub_if_running()) is not None:
-        changes, holders, _ = item
-        local.committed_here(event_id, changes, holders)
+        changes, owners, _ = item
+        local.committed_here(event_id, changes, owners)
     loop = asyncio.get_running_loop()
     publisher = _publishers.get(loop)
     if publisher is None or publisher.task.done():
@@ -190,13 +190,13 @@ def _enqueue(event_id: int, item: tuple) -> None:
 
 def _seats_frames(event_id: int, batch: list[tuple], epoch: str, last_seq: int) -> dict:
     """One layer message carrying each committed transaction of `batch` as `[seq, ts,
-    changes, holders]`: every process keeps its live map with them, merges them over its
+    changes, owners]`: every process keeps its live map with them, merges them over its
     window and encodes the merged frame once for its sockets (feed.py)."""
     first_seq = last_seq - len(batch) + 1
     frames = [
         # ts: the commit time, epoch ns: watchers on the same host measure push latency.
-        [seq, committed_ns, changes, holders]
-        for seq, (changes, holders, committed_ns) in enumerate(batch, start=first_seq)
+        [seq, committed_ns, changes, owners]
+        for seq, (changes, owners, committed_ns) in enumerate(batch, start=first_seq)
     ]
     return {"type": "seats.message", "event_id": event_id, "epoch": epoch, "frames": frames}
 

@@ -172,12 +172,12 @@ class EventHub:
             current.max_age = settings.WS_COALESCE_SECONDS
         return current
 
-    def committed_here(self, event_id: int, changes: list[dict], holders: list) -> None:
+    def committed_here(self, event_id: int, changes: list[dict], owners: list) -> None:
         """This process committed these changes: its map shows them before their frame comes
         back (live_map.py `apply_committed`)."""
         live = self.maps.get(event_id)
         if live is not None:
-            live.apply_committed(changes, holders)
+            live.apply_committed(changes, owners)
 
     async def _read_live_map(self, event_id: int):
         epoch, seq = await self._counters.current(event_id)  # before the seats: see live_map.py
@@ -207,10 +207,10 @@ class EventHub:
         return self.watchers.keys() | self.maps.keys()
 
     def committed(self, event_id: int, frame: tuple, seq: int, epoch: str) -> None:
-        ts, changes, holders = frame
+        ts, changes, owners = frame
         live = self.maps.get(event_id)
         if live is not None:
-            live.apply(epoch, seq, changes, holders)
+            live.apply(epoch, seq, changes, owners)
         self._feed(event_id).add(seq, epoch, ts, changes)
 
     def layer_failed(self) -> None:

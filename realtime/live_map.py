@@ -1,8 +1,8 @@
 """An event's seat states in this process's memory, kept current by the frames it relays.
 
 Each server process keeps the map of every event its sockets watch: each seat's state as the
-last relayed change left it (status, version, hold deadline and, for a hold, its holder), at
-the event's `(epoch, seq)`. Snapshots are read from it instead of the database, and the
+last relayed change left it (status, version, hold deadline, and whose it is: held or
+booked), at the event's `(epoch, seq)`. Snapshots are read from it instead of the database, and the
 fast path refuses a click on a seat it shows taken without a transaction (hot seat).
 
 It is read from the database when it cannot be trusted: when it is first needed, after a gap
@@ -37,6 +37,7 @@ DEFAULT_MAX_AGE = 0.1
 
 LOCKED = "locked"
 RESERVED = "reserved"
+_OWNED = (LOCKED, RESERVED)  # a seat someone has: its owner is kept
 AVAILABLE = "available"
 _LETTER = {AVAILABLE: "a", LOCKED: "l", RESERVED: "r"}  # state/'s `status` (API.md)
 
@@ -58,7 +59,7 @@ class View:
 class LiveSeat:
     change: dict  # as PROTOCOL.md sends it: id, status, version, locked_until
     deadline: float | None  # the hold's end, epoch seconds
-    holder: int | None
+    owner: int | None
     label: str
     category: int | None
 
@@ -68,13 +69,13 @@ def _deadline(change: dict) -> float | None:
     return datetime.fromisoformat(until).timestamp() if until else None
 
 
-def live_seat(change: dict, holder: int | None, label: str, category: int | None) -> LiveSeat:
+def live_seat(change: dict, owner: int | None, label: str, category: int | None) -> LiveSeat:
     return LiveSeat(
-        change, _deadline(change), holder if change["status"] == LOCKED else None, label, category
+        change, _deadline(change), owner if change["status"] in _OWNED else None, label, category
     )
 
 
-# (epoch, seq, [(change, holder, label, category), ...], map version): what the database says,
+# (epoch, seq, [(change, owner, label, category), ...], map version): what the database says,
 # `seq` read before the seats.
 Reader = Callable[[int], Awaitable[tuple[str, int, list[tuple], int]]]
 
@@ -89,11 +90,13 @@ class LiveMap:
         self._trusted = False
         self._reading: asyncio.Future | None = None
         self._read_at = 0.0  # time.monotonic() of the last read
-        # (epoch, seq, changes, holders) relayed while the database is read
+        # (epoch, seq, changes, owners) relayed while the database is read
         self._heard_while_reading: list[tuple[str, int, list, list]] = []
         self._generation = 0  # grows with every change of a seat's state in the map
         self._committed_here = 0  # grows with every commit of this process (apply_committed)
         self._views: dict[str, View] = {}  # what is built from the map, shared: see _view
+        # user id -> the seats the map shows that user holding or having booked (`holds/`)
+        self._owned: dict[int, set[int]] = {}
         self.map_version: int | None = None  # the event's, when the seats were read
         # ((generation, committed here, epoch), the first hold to end after, the counts)
         self._counts: tuple[tuple, float, dict[int, tuple[int, int]]] | None = None
@@ -101,40 +104,55 @@ class LiveMap:
 
     # --- kept current -------------------------------------------------------------------------
 
-    def apply(self, epoch: str, seq: int, changes: list[dict], holders: list) -> None:
+    def apply(self, epoch: str, seq: int, changes: list[dict], owners: list) -> None:
         """One committed transaction's changes, and beside each who holds the seat, in `seq`
         order as far as the relay could."""
         if self._reading is not None:
-            self._heard_while_reading.append((epoch, seq, changes, holders))
+            self._heard_while_reading.append((epoch, seq, changes, owners))
             return
-        for change, holder in zip(changes, holders, strict=True):
-            self._apply_seat(change, holder)
+        for change, owner in zip(changes, owners, strict=True):
+            self._apply_seat(change, owner)
         if not self._trusted:
             return
         if epoch != self.epoch or seq > self.seq + 1:
             logger.info("event %s: gap or new epoch at %s:%s, reading", self.event_id, epoch, seq)
             self._trusted = False
             self._start_reading()
-            self._heard_while_reading.append((epoch, seq, changes, holders))
+            self._heard_while_reading.append((epoch, seq, changes, owners))
             return
         self.seq = max(self.seq, seq)
 
-    def _apply_seat(self, change: dict, holder: int | None) -> None:
+    def _apply_seat(self, change: dict, owner: int | None) -> None:
         held = self.seats.get(change["id"])
         if held is None:
             return  # not read yet (or new since): the next read brings it
         if change["version"] > held.change["version"]:
-            self.seats[change["id"]] = live_seat(change, holder, held.label, held.category)
+            seat = live_seat(change, owner, held.label, held.category)
+            self.seats[change["id"]] = seat
+            if held.owner != seat.owner:
+                self._disown(change["id"], held.owner)
+                self._own(change["id"], seat.owner)
             self._generation += 1
 
-    def apply_committed(self, changes: list[dict], holders: list) -> None:
+    def _own(self, seat_id: int, owner: int | None) -> None:
+        if owner is not None:
+            self._owned.setdefault(owner, set()).add(seat_id)
+
+    def _disown(self, seat_id: int, owner: int | None) -> None:
+        owned = self._owned.get(owner)
+        if owned is not None:
+            owned.discard(seat_id)
+            if not owned:
+                del self._owned[owner]
+
+    def apply_committed(self, changes: list[dict], owners: list) -> None:
         """Changes this process has just committed, before their frame comes back through
         Redis with its `seq`: a reader answered here sees what it was just told. By version,
         so the frame later changes nothing but `seq`."""
         if self._reading is not None:  # applied after the read, by version
-            self._heard_while_reading.append((self.epoch, -1, changes, holders))
-        for change, holder in zip(changes, holders, strict=True):
-            self._apply_seat(change, holder)
+            self._heard_while_reading.append((self.epoch, -1, changes, owners))
+        for change, owner in zip(changes, owners, strict=True):
+            self._apply_seat(change, owner)
         self._committed_here += 1
 
     def forget(self) -> None:
@@ -171,18 +189,27 @@ class LiveMap:
             return None
         status = seat.change["status"]
         if status == RESERVED or (
-            status == LOCKED and seat.holder != user_id and (seat.deadline or 0) > now
+            status == LOCKED and seat.owner != user_id and (seat.deadline or 0) > now
         ):
             return seat.label
         return None
 
     def holds_of(self, user_id: int, now: float) -> list[dict]:
-        """The caller's running holds, as `holds/` answers them (API.md)."""
+        """The caller's running holds, as `holds/` answers them (API.md), in seat id order."""
+        seats = [(seat_id, self.seats[seat_id]) for seat_id in self._owned.get(user_id, ())]
         return [
             {"id": seat_id, "locked_until": seat.change["locked_until"]}
-            for seat_id, seat in self.seats.items()
-            if seat.holder == user_id and seat.change["status"] == LOCKED and seat.deadline > now
+            for seat_id, seat in sorted(seats, key=lambda pair: pair[0])
+            if seat.change["status"] == LOCKED and seat.deadline > now
         ]
+
+    def booked_by(self, user_id: int) -> list[int]:
+        """The seats the caller has booked, as `holds/` answers them (API.md), in id order."""
+        return sorted(
+            seat_id
+            for seat_id in self._owned.get(user_id, ())
+            if self.seats[seat_id].change["status"] == RESERVED
+        )
 
     def category_counts(self, now: float) -> dict[int, tuple[int, int]] | None:
         """Each category's (seats, seats available now); None if the map cannot be trusted.
@@ -307,15 +334,18 @@ class LiveMap:
             self._read_at = time.monotonic()
             epoch, seq, rows, map_version = await self._read(self.event_id)
             self.seats = {change["id"]: live_seat(change, *about) for change, *about in rows}
+            self._owned = {}
+            for seat_id, seat in self.seats.items():
+                self._own(seat_id, seat.owner)
             self.map_version = map_version
             self.epoch, self.seq = epoch, seq
             self._generation += 1
             # What was relayed while the database was read: newer versions win, and its `seq`
             # says whether anything is missing after the read's.
             trusted = True
-            for heard_epoch, heard_seq, changes, holders in self._heard_while_reading:
-                for change, holder in zip(changes, holders, strict=True):
-                    self._apply_seat(change, holder)
+            for heard_epoch, heard_seq, changes, owners in self._heard_while_reading:
+                for change, owner in zip(changes, owners, strict=True):
+                    self._apply_seat(change, owner)
                 if heard_seq < 0:  # committed here: its frame is still to come
                     continue
                 if heard_epoch != epoch:

@@ -3,7 +3,8 @@ server's loop from the event's live map (live_map.py), never from the database.
 
 An arriving buyer's page needs the seats' state once; everyone arriving in the same moment gets
 the same bytes: the body is built at most once a coalescing window and compressed once per
-coding asked for (br, gzip). `holds/` is the caller's few running holds, from the same map. A
+coding asked for (br, gzip). `holds/` is the caller's few running holds and booked seats,
+from the same map. A
 request that is not plainly ours (a host not in ALLOWED_HOSTS, plain HTTP where HTTPS is
 required, another kind of Authorization) goes to Django as it is, which refuses it there.
 """
@@ -102,4 +103,10 @@ class LiveReads:
 
     async def _holds(self, event_id: int, user_id: int) -> bytes:
         live = await self._followed(event_id)
-        return orjson.dumps({"event_id": event_id, "seats": live.holds_of(user_id, time.time())})
+        return orjson.dumps(
+            {
+                "event_id": event_id,
+                "seats": live.holds_of(user_id, time.time()),
+                "booked": live.booked_by(user_id),
+            }
+        )

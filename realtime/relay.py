@@ -30,7 +30,7 @@ class Listener(Protocol):
     def watched_events(self) -> Iterable[int]: ...
 
     def committed(self, event_id: int, frame: tuple, seq: int, epoch: str) -> None:
-        """One committed transaction's `(ts, changes, holders)`, in `seq` order as far as the
+        """One committed transaction's `(ts, changes, owners)`, in `seq` order as far as the
         relay could put it."""
 
     def layer_failed(self) -> None: ...
@@ -123,8 +123,8 @@ class Relay:
             return
         event_id, epoch = message["event_id"], message["epoch"]
         reorder = self._ordered(event_id)
-        for seq, ts, changes, holders in message["frames"]:  # one per transaction, in order
-            for ordered in reorder.admit((ts, changes, holders), seq, epoch):
+        for seq, ts, changes, owners in message["frames"]:  # one per transaction, in order
+            for ordered in reorder.admit((ts, changes, owners), seq, epoch):
                 self._listener.committed(event_id, *ordered)
 
     def _ordered(self, event_id: int) -> SeqReorder:

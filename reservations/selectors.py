@@ -10,6 +10,7 @@ from typing import NamedTuple
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db.models import Count, Max, Min, Prefetch, QuerySet
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from .exceptions import NotFound
@@ -207,13 +208,19 @@ def seat_plan_get(*, version: MapVersion) -> SeatPlan:
 
 def live_seats_get(*, event_id: int) -> tuple[int, list[tuple]]:
     """The seats as stored, for a server's live map: the event's map version (read first: the
-    seats are at least that new), then STATE_FIELDS, who holds each, its label and category.
+    seats are at least that new), then STATE_FIELDS, whose each is (its holder or its buyer),
+    its label and category.
 
     Holds that have ended are as stored (`locked`): the reader applies rules.py's rule at the
     moment it answers, not at the moment it read."""
     map_version = Event.objects.filter(pk=event_id).values_list("map_version", flat=True).first()
-    fields = (*STATE_FIELDS, "locked_by_id", "label", "category_id")
-    seats = Seat.objects.filter(event_id=event_id).order_by("id").values_list(*fields)
+    fields = (*STATE_FIELDS, "owner", "label", "category_id")
+    seats = (
+        Seat.objects.filter(event_id=event_id)
+        .annotate(owner=Coalesce("locked_by_id", "reserved_by_id"))
+        .order_by("id")
+        .values_list(*fields)
+    )
     return map_version or 0, list(seats)
 
 

@@ -33,6 +33,9 @@ test('Alice and Bob on one map: hold, refused, booked, cancelled, taken', async 
   await expect(alice.getByRole('status').filter({ hasText: 'Booked A1' })).toBeVisible();
   await expectSeat(alice, 'A1', 'booked by you');
   await expectSeat(bob, 'A1', 'booked');
+  // Coming back, the page learns from `holds/` which booked seats are hers.
+  await alice.reload();
+  await expectSeat(alice, 'A1', 'booked by you');
 
   // Alice cancels from My reservations, with a confirmation; Bob sees A1 free and takes it.
   await alice.getByRole('link', { name: 'My reservations', exact: true }).click();

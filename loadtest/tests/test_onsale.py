@@ -35,14 +35,13 @@ async def test_thirty_arrivals_within_two_seconds_get_their_maps_and_six_buyers_
 
     arrivals = result["arrivals"]
     # The client's arrival: the event, the static map (revalidated by the returning half), the
-    # state, the caller's holds and bookings, each once per arrival since none failed; no seat
-    # list.
+    # state and the caller's holds and booked seats, each once per arrival since none failed;
+    # no seat list and no list of reservations.
     requests = arrivals["requests"]
     assert requests["event"]["statuses"] == {"200": 30}
     assert requests["state"]["statuses"] == {"200": 30}
     assert requests["holds"]["statuses"] == {"200": 30}
-    assert requests["bookings"]["statuses"] == {"200": 30}
-    assert "seats" not in requests and "layout" not in requests
+    assert "seats" not in requests and "layout" not in requests and "bookings" not in requests
     assert arrivals["sockets_resumed"] == 30  # each socket went on from its state: no snapshot
     cached = requests["map"]["statuses"]
     assert cached.get("304", 0) >= 5 and cached.get("200", 0) >= 5

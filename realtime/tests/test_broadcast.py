@@ -1,7 +1,7 @@
 """The publisher (realtime/broadcast.py) on real Redis, fed through reservations' signal as a
 commit feeds it: commits handed over while a send is on its way leave together, one `seq`
 range and one layer message per event, and each committed transaction is still its own
-`[seq, ts, changes, holders]` entry, in the order it committed (each process merges them for
+`[seq, ts, changes, owners]` entry, in the order it committed (each process merges them for
 its sockets: feed.py)."""
 
 import asyncio
@@ -16,10 +16,15 @@ from reservations.signals import seats_changed_committed
 EVENT, OTHER_EVENT = 910_001, 910_002  # not in any database: the publisher does not read one
 
 
-def seat(seat_id, version, status="locked", holder=None):
+def seat(seat_id, version, status="locked", holder=None, buyer=None):
     until = datetime(2026, 12, 22, 10, 5, tzinfo=UTC) if status == "locked" else None
     return SimpleNamespace(
-        id=seat_id, status=status, version=version, locked_until=until, locked_by_id=holder
+        id=seat_id,
+        status=status,
+        version=version,
+        locked_until=until,
+        locked_by_id=holder,
+        reserved_by_id=buyer,
     )
 
 
@@ -100,7 +105,13 @@ def test_a_commit_in_a_thread_without_a_loop_goes_out_on_the_same_route():
     async def scenario():
         layer, channel = await listening(EVENT)
         await asyncio.to_thread(
-            seats_changed_committed, event_id=EVENT, seats=[seat(9, 1, holder=42)]
+            seats_changed_committed,
+            event_id=EVENT,
+            seats=[
+                seat(9, 1, holder=42),
+                seat(10, 2, "reserved", buyer=43),
+                seat(11, 3, "available"),
+            ],
         )
         await publishes_sent()
         (message,) = await received(layer, channel, 1)
@@ -108,8 +119,12 @@ def test_a_commit_in_a_thread_without_a_loop_goes_out_on_the_same_route():
 
     message = asyncio.run(scenario())
 
-    ((_, _, changes, holders),) = message["frames"]
+    ((_, _, changes, owners),) = message["frames"]
     assert changes == [
-        {"id": 9, "status": "locked", "version": 1, "locked_until": "2026-12-22T10:05:00Z"}
+        {"id": 9, "status": "locked", "version": 1, "locked_until": "2026-12-22T10:05:00Z"},
+        {"id": 10, "status": "reserved", "version": 2, "locked_until": None},
+        {"id": 11, "status": "available", "version": 3, "locked_until": None},
     ]
-    assert holders == [42]  # for the processes' live maps, never in a socket's frame
+    # Whose each seat is, holder or buyer, for the processes' live maps, never in a socket's
+    # frame.
+    assert owners == [42, 43, None]

@@ -75,7 +75,11 @@ def test_the_state_an_arrival_reads_is_the_databases_and_shows_what_was_just_don
             assert holds == {
                 "event_id": event.id,
                 "seats": [{"id": d.id, "locked_until": state["locked_until"][str(d.id)]}],
+                "booked": [],  # cancelled
             }
+            assert http.post("/reserve/", json={"seat_ids": [a.id]}, headers=alice).is_success
+            assert http.get("/holds/", headers=alice).json()["booked"] == [a.id]
+            assert http.get("/holds/", headers=alice).json()["seats"] == []
 
 
 def _eventually(check, within=3.0):

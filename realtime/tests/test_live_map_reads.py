@@ -14,8 +14,8 @@ def change(seat_id, version, status="locked"):
 
 
 class Database:
-    """What the map reads: (epoch, seq, [(change, holder, label, category)], map version),
-    after a pause."""
+    """What the map reads: (epoch, seq, [(change, owner, label, category)], map version),
+    after a pause; every seat held or booked is user 9's."""
 
     def __init__(self, epoch="e1", seq=0):
         self.epoch, self.seq = epoch, seq
@@ -27,7 +27,9 @@ class Database:
         self.reads += 1
         epoch, seq, seats = self.epoch, self.seq, dict(self.seats)
         await asyncio.sleep(self.pause)
-        rows = [(c, 9 if c["status"] == "locked" else None, f"A{i}", 1) for i, c in seats.items()]
+        rows = [
+            (c, None if c["status"] == "available" else 9, f"A{i}", 1) for i, c in seats.items()
+        ]
         return epoch, seq, rows, 1
 
 
@@ -116,3 +118,23 @@ def test_the_categories_are_counted_with_ended_holds_as_available():
 
     assert before is None  # not read yet: the caller counts in the database
     assert counts == {1: (3, 1)}
+
+
+def test_the_map_knows_each_user_s_holds_and_bookings_as_they_change():
+    async def scenario():
+        db = Database()
+        db.seats[3] = {**change(3, 1, "reserved"), "locked_until": None}
+        live = LiveMap(1, db.read)
+        await live.current()  # seat 3 read as booked (by 9, as Database reads it), 1 and 2 free
+        read = live.booked_by(9), live.holds_of(9, now=0)
+        live.apply("e1", 1, [change(1, 1), change(2, 1)], [9, 5])
+        live.apply("e1", 2, [{**change(1, 2, "reserved"), "locked_until": None}], [9])
+        live.apply("e1", 3, [change(3, 2, "available")], [None])  # cancelled
+        return read, live.booked_by(9), live.holds_of(9, now=0), live.holds_of(5, now=0)
+
+    read, booked, holds_of_9, holds_of_5 = asyncio.run(scenario())
+
+    assert read == ([3], [])
+    assert booked == [1]
+    assert holds_of_9 == []
+    assert holds_of_5 == [{"id": 2, "locked_until": "2099-01-01T00:00:00Z"}]

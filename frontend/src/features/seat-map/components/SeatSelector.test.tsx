@@ -32,8 +32,7 @@ vi.mock('../api/seats', () => ({
 vi.mock('../api/seatMap', () => ({
   fetchSeatMap: async (eventId: number) => mapDocument(eventId, mocks.seats, mocks.room),
   fetchSeatStates: async (eventId: number) => stateDocument(eventId, mocks.seats),
-  fetchOwnHolds: async (eventId: number) => ({ event_id: eventId, seats: [] }),
-  fetchOwnBookedSeats: async () => [],
+  fetchOwnHolds: async (eventId: number) => ({ event_id: eventId, seats: [], booked: [] }),
 }));
 
 function mapDocument(eventId: number, seats: ApiSeat[], room: typeof mocks.room): ApiSeatMap {

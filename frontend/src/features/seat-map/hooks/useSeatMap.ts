@@ -3,7 +3,7 @@ import { useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'reac
 import { socketUrl } from '../../../lib/api';
 import { serverClock } from '../../../lib/server-clock';
 import { openLiveSocket } from '../../../lib/ws-client';
-import { fetchOwnBookedSeats, fetchOwnHolds, fetchSeatMap, fetchSeatStates } from '../api/seatMap';
+import { fetchOwnHolds, fetchSeatMap, fetchSeatStates } from '../api/seatMap';
 import { buildLayout, type MapLayout } from '../model/layout';
 import { RovingFocus } from '../model/rovingFocus';
 import { SeatFeed, resumeQuery } from '../model/seatFeed';
@@ -13,8 +13,6 @@ import { SeatStore } from '../model/seatState';
 export const seatMapKey = (eventId: number) => ['events', eventId, 'map'] as const;
 export const seatStatesKey = (eventId: number) => ['events', eventId, 'state'] as const;
 export const ownHoldsKey = (eventId: number) => ['events', eventId, 'holds'] as const;
-/** Under `['reservations']`: a booking or a cancellation anywhere in the app reads it again. */
-export const ownBookingsKey = (eventId: number) => ['reservations', 'event', eventId] as const;
 
 export interface SeatMapModel {
   store: SeatStore;
@@ -31,9 +29,9 @@ export interface SeatMapModel {
 /**
  * One event's live map. On arrival: the static map (`map/`, from the browser's HTTP cache when
  * it has it), the state at a point of the stream (`state/`) and, logged in, the buyer's own
- * holds (`holds/`) and bookings; then a socket that resumes from that point, so the server
+ * holds and booked seats (`holds/`); then a socket that resumes from that point, so the server
  * sends no snapshot of what the page already has. A reconnect resumes from the stream's
- * position and, logged in, reads the holds again (the socket never says whose a seat is).
+ * position and, logged in, reads `holds/` again (the socket never says whose a seat is).
  * Mount with `key={eventId}` so another event gets a fresh store.
  */
 export function useSeatMap(eventId: number, loggedIn: boolean, onLapsed?: (labels: string[]) => void): SeatMapModel {
@@ -52,7 +50,6 @@ export function useSeatMap(eventId: number, loggedIn: boolean, onLapsed?: (label
         onReconnected: () => {
           if (!loggedInRef.current) return; // anonymous watchers have no holds to re-learn
           void queryClient.invalidateQueries({ queryKey: ownHoldsKey(eventId) });
-          void queryClient.invalidateQueries({ queryKey: ownBookingsKey(eventId) });
         },
       }),
   );
@@ -112,13 +109,13 @@ export function useSeatMap(eventId: number, loggedIn: boolean, onLapsed?: (label
     return () => feed.stop();
   }, [feed, ready]); // eslint-disable-line react-hooks/exhaustive-deps
 
-  // Whose seats: the buyer's holds and bookings, read when logged in (again after a reconnect
+  // Whose seats: the buyer's holds and booked seats, read when logged in (again after a reconnect
   // or an answer that says the page is missing some, e.g. `hold_limit`).
   const holds = useQuery({
     queryKey: ownHoldsKey(eventId),
     queryFn: async () => {
       const before = store.ownHoldVersions();
-      return { holds: decodeOwnHolds(await fetchOwnHolds(eventId)), before };
+      return { ...decodeOwnHolds(await fetchOwnHolds(eventId)), before };
     },
     enabled: loggedIn,
     staleTime: Infinity,
@@ -126,21 +123,11 @@ export function useSeatMap(eventId: number, loggedIn: boolean, onLapsed?: (label
     refetchOnWindowFocus: false,
     refetchOnReconnect: false,
   });
-  const bookings = useQuery({
-    queryKey: ownBookingsKey(eventId),
-    queryFn: () => fetchOwnBookedSeats(eventId),
-    enabled: loggedIn,
-    staleTime: Infinity,
-    gcTime: 0,
-    refetchOnWindowFocus: false,
-    refetchOnReconnect: false,
-  });
   useEffect(() => {
-    if (ready && holds.data) store.applyOwnHolds(holds.data.holds, holds.data.before);
+    if (!ready || !holds.data) return;
+    store.applyOwnHolds(holds.data.holds, holds.data.before);
+    store.applyOwnBookings(holds.data.booked);
   }, [ready, holds.data, store]);
-  useEffect(() => {
-    if (ready && bookings.data) store.applyOwnBookings(bookings.data);
-  }, [ready, bookings.data, store]);
 
   const lapsedRef = useRef(onLapsed);
   lapsedRef.current = onLapsed;

@@ -140,15 +140,20 @@ describe('decodeSeatStates: state/ as the seats of the map', () => {
   });
 });
 
-describe('decodeOwnHolds: holds/ as seat ids and ends', () => {
-  it('gives each held seat and when its hold ends', () => {
-    expect(decodeOwnHolds({ event_id: 1, seats: [{ id: 6, locked_until: '2026-12-22T10:05:00Z' }, { id: 9, locked_until: null }] })).toEqual([
-      { id: 6, until: Date.parse('2026-12-22T10:05:00Z') },
-      { id: 9, until: null },
-    ]);
+describe('decodeOwnHolds: holds/ as seat ids and ends, and the booked seats', () => {
+  it('gives each held seat and when its hold ends, and each booked seat', () => {
+    const doc = { event_id: 1, seats: [{ id: 6, locked_until: '2026-12-22T10:05:00Z' }, { id: 9, locked_until: null }], booked: [3, 4] };
+    expect(decodeOwnHolds(doc)).toEqual({
+      holds: [
+        { id: 6, until: Date.parse('2026-12-22T10:05:00Z') },
+        { id: 9, until: null },
+      ],
+      booked: [3, 4],
+    });
   });
 
   it('refuses something else', () => {
     expect(() => decodeOwnHolds({ event_id: 1 } as never)).toThrow(SeatMapFormatError);
+    expect(() => decodeOwnHolds({ event_id: 1, seats: [] } as never)).toThrow(SeatMapFormatError);
   });
 });

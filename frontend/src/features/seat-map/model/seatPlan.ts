@@ -54,6 +54,8 @@ export interface ApiSeatStates {
 export interface ApiOwnHolds {
   event_id: number;
   seats: { id: number; locked_until: string | null }[];
+  /** The seats of the caller's confirmed bookings of the event. */
+  booked: number[];
 }
 
 /** The seats' flags, one bit each (API.md, `map/`). */
@@ -179,10 +181,11 @@ export function decodeSeatStates(doc: ApiSeatStates, ids: readonly number[]): Se
   return { epoch: doc.epoch, seq: doc.seq, seats };
 }
 
-/** `holds/` → the caller's holds. */
-export function decodeOwnHolds(doc: ApiOwnHolds): OwnHold[] {
-  if (!doc || !Array.isArray(doc.seats)) throw new SeatMapFormatError('holds');
-  return doc.seats
-    .filter((s) => typeof s?.id === 'number')
-    .map((s) => ({ id: s.id, until: parseInstant(s.locked_until) }));
+/** `holds/` → the caller's holds and booked seats. */
+export function decodeOwnHolds(doc: ApiOwnHolds): { holds: OwnHold[]; booked: number[] } {
+  if (!doc || !Array.isArray(doc.seats) || !Array.isArray(doc.booked)) throw new SeatMapFormatError('holds');
+  return {
+    holds: doc.seats.filter((s) => typeof s?.id === 'number').map((s) => ({ id: s.id, until: parseInstant(s.locked_until) })),
+    booked: doc.booked.filter((id) => typeof id === 'number'),
+  };
 }

@@ -354,7 +354,7 @@ export class SeatStore {
     });
   }
 
-  /** Seats of this user's confirmed bookings (`GET /api/reservations/`): booked by them. */
+  /** Seats of this user's confirmed bookings (`holds/`'s `booked`): booked by them. */
   applyOwnBookings(seatIds: readonly number[]): void {
     this.batch(() => {
       for (const id of seatIds) {
