@@ -111,6 +111,15 @@ def test_the_event_detail_is_django_s_answer_read_on_the_loop(counts_in_memory, 
         assert (status, body) == (d_status, d_body)
         assert headers.pop("x-seatmap-path") == "fast"
         assert lowered(headers) == lowered(d_headers)
+    # What changes shows at once: a name, a price, the counts.
+    event.name = "Theatre night, moved"
+    event.save(update_fields=["name"])
+    category_price_set(category_id=category.pk, price="12.00")
+    seats_block(event_id=event.pk, seat_ids=list(event.seats.values_list("id", flat=True)[3:5]))
+    counts_in_memory(event)
+    [(status, body, _)] = on_loop(app, [(path, [(b"authorization", token)])])
+    assert (status, body) == from_django(path, token)[:2]
+    assert b"Theatre night, moved" in body and b'"12.00"' in body
     assert django_app.paths == []
 
 
@@ -138,9 +147,7 @@ def test_a_map_document_is_answered_from_what_the_process_stores(settings):
                     for k, v in extra.items()
                 ]
                 [(status, body, headers)] = on_loop(app, [(path, asgi_headers)])
-                expected_status, expected_body, expected_headers = from_django(
-                    path, token, **extra
-                )
+                expected_status, expected_body, expected_headers = from_django(path, token, **extra)
                 assert (status, body) == (expected_status, expected_body), (name, extra)
                 assert status == (304 if "HTTP_IF_NONE_MATCH" in extra else 200)
                 assert headers.pop("x-seatmap-path") == "fast"
