@@ -15,10 +15,15 @@ test('a build on another origin logs in, holds on the fast path, survives a relo
     await page.getByLabel('Password').fill(PASSWORD);
     await page.getByRole('button', { name: 'Log in' }).click();
     await expect(page.getByText('Signed in as alice')).toBeVisible();
-    // Nothing a page script could steal: no token in storage, the refresh cookie HttpOnly.
+    // Nothing a page script could steal: no token in storage, the refresh cookie HttpOnly, and
+    // sent to the refresh route only.
     expect(await page.evaluate(() => JSON.stringify({ ...localStorage, ...sessionStorage }))).toBe('{}');
-    const refresh = (await context.cookies('http://127.0.0.1:8765/api/')).find((c) => c.name === 'seatmap_refresh');
+    const refresh = (await context.cookies('http://127.0.0.1:8765/api/token/cookie/refresh/')).find(
+      (c) => c.name === 'seatmap_refresh',
+    );
     expect(refresh?.httpOnly).toBe(true);
+    expect(refresh?.path).toBe('/api/token/cookie/refresh/');
+    expect((await context.cookies('http://127.0.0.1:8765/api/me/')).map((c) => c.name)).not.toContain('seatmap_refresh');
 
     await page.goto(`${ORIGIN}/events/${eventId}`);
     await expectLive(page);
