@@ -13,7 +13,7 @@ from pathlib import Path
 import orjson
 
 from . import figures, onsale
-from .api import fetch_seats, http_session, ws_url
+from .api import fetch_own_holds, fetch_seats, http_session, ws_url
 from .auth import AuthFailed, auth_for
 from .cli import parse_args
 from .clickers import TRANSPORT_ERRORS, Clicker, JourneyPlan, run_clicker
@@ -343,8 +343,7 @@ class Run:
                 if options.profile == "onsale":
                     return  # a fresh event: its seat list is read when it arrives
                 try:  # opens its connection, and learns what it already holds
-                    mine = await fetch_seats(client, c.base, options.event, c.auth.headers)
-                    c.held = [s["id"] for s in mine if s["mine"] and s["status"] == "locked"]
+                    c.held = await fetch_own_holds(client, c.base, options.event, c.auth.headers)
                     if options.profile == "hot":  # room under the hold limit for the one click
                         await c.make_room(options.clicks)
                 except TRANSPORT_ERRORS as exc:

@@ -21,6 +21,10 @@ reservations/api/browser_tokens.py) are answered here too, with the CORS headers
 django-cors-headers itself computes for that origin (its preflight stays Django's). Every answer
 of the fast path says so in `X-Seatmap-Path: fast`.
 
+A lock of one seat is refused from the process's memory when it shows the seat someone else's
+(live_seats.py), and clicks on one seat take turns (seat_turns.py), so that a crowd on one seat
+costs one transaction.
+
 Anything else goes to Django untouched: other routes and methods, requests without a bearer
 token (sessions and CSRF are Django's), a host not in ALLOWED_HOSTS, plain HTTP where HTTPS is
 required.
@@ -70,6 +74,7 @@ from .loop_requests import (
     user_id_of_token,
 )
 from .presenters import best_json, cancel_json, reserve_json, seat_action_json, seats_lock_json
+from .seat_turns import SeatTurns
 
 logger = logging.getLogger("reservations.api")
 
@@ -166,7 +171,7 @@ class FastSeatActions:
         self.enabled = loop_database_enabled()
         self._proxy_header = proxy_header_of_settings()
         self._www_authenticate = jwt_authentication.authenticate_header(None).encode()
-        self._best: tuple[asyncio.AbstractEventLoop, _BestOnLoop] | None = None
+        self._state: tuple[asyncio.AbstractEventLoop, _OnLoop] | None = None
 
     async def __call__(self, scope, receive, send):
         call = self._claim(scope) if self.enabled else None
@@ -205,22 +210,26 @@ class FastSeatActions:
                 raise drf_exceptions.Throttled(wait=verdict.wait)
             headers = _headers(scope)
             work, answer = _prepared(call, user_id, _body_data(body, headers), headers)
-            if call.action == "lock" and (
-                refused := refusal(user_id=user_id, event_id=call.ids[0], seat_id=call.ids[1])
-            ):
-                raise refused  # the hot seat: from memory, no connection taken (live_seats.py)
             if isinstance(work, Ask):
                 await self._room_ready(call.ids[0])
-                outcome = await self._best_on_loop().batches.hold(call.ids[0], work)
+                outcome = await self._on_loop().batches.hold(call.ids[0], work)
+                answered = _announced(answer(outcome), outcome)
+            elif call.action == "lock":  # the hot seat: seat_turns.py, live_seats.py
+                event_id, seat_id = call.ids
+                async with self._on_loop().seat_turns.turn(call.ids):
+                    if refused := refusal(user_id=user_id, event_id=event_id, seat_id=seat_id):
+                        raise refused  # from memory, no connection taken
+                    outcome = await self._run(work)
+                    # In the memory before the turn ends, for the clicks waiting for it.
+                    answered = _announced(answer(outcome), outcome)
             else:
                 outcome = await self._run(work)
+                answered = _announced(answer(outcome), outcome)
         except Exception as exc:  # every error in the API's one shape (errors.py)
             status, body, extra = as_asgi(exception_response(exc))
             if status == 401:  # as DRF adds it for a bearer-token API
                 extra.append((b"www-authenticate", self._www_authenticate))
             return status, body, extra
-        answered = answer(outcome)
-        seats_changed_committed(event_id=answered.event_id, seats=outcome.changed)
         return answered.status, drf_rendered(answered.body), answered.headers
 
     async def _run(self, steps):
@@ -232,12 +241,12 @@ class FastSeatActions:
     async def _hold_batch(self, event_id: int, asks: Sequence[Ask]) -> list[BestAnswer]:
         return await self._run(best_batch_steps(event_id=event_id, asks=asks))
 
-    def _best_on_loop(self) -> "_BestOnLoop":
-        """Best available's state on the running loop (the server has one; tests make many)."""
+    def _on_loop(self) -> "_OnLoop":
+        """The fast path's state on the running loop (the server has one; tests make many)."""
         loop = asyncio.get_running_loop()
-        if self._best is None or self._best[0] is not loop:
-            self._best = (loop, _BestOnLoop(BestBatches(self._hold_batch)))
-        return self._best[1]
+        if self._state is None or self._state[0] is not loop:
+            self._state = (loop, _OnLoop(BestBatches(self._hold_batch)))
+        return self._state[1]
 
     async def _room_ready(self, event_id: int) -> None:
         """Best available's room of the event on the shelf (services/best.py). A missing one
@@ -248,14 +257,14 @@ class FastSeatActions:
             return
         if not room_is_kept(event_id):
             return await self._build_room(event_id)
-        refreshing = self._best_on_loop().refreshing
+        refreshing = self._on_loop().refreshing
         if event_id not in refreshing:
             task = asyncio.get_running_loop().create_task(self._build_room(event_id))
             refreshing[event_id] = task
             task.add_done_callback(functools.partial(_room_read_again, refreshing, event_id))
 
     async def _build_room(self, event_id: int) -> None:
-        async with self._best_on_loop().building:
+        async with self._on_loop().building:
             if not room_is_ready(event_id):
                 pool = await loop_pool()
                 async with pool.connection() as conn, conn.cursor() as cursor:
@@ -263,13 +272,21 @@ class FastSeatActions:
 
 
 @dataclass
-class _BestOnLoop:
-    """Best available's state bound to one event loop: its batches of asks, the lock under
-    which a missing room is built, and the stale rooms being read again."""
+class _OnLoop:
+    """The fast path's state bound to one event loop: best available's batches of asks, the
+    lock under which a missing room is built and the stale rooms being read again; the turns
+    of clicks on one seat."""
 
     batches: BestBatches
     building: asyncio.Lock = field(default_factory=asyncio.Lock)
     refreshing: dict[int, asyncio.Task] = field(default_factory=dict)
+    seat_turns: SeatTurns = field(default_factory=SeatTurns)
+
+
+def _announced(answered: Answer, outcome) -> Answer:
+    """`answered`, once its changes are announced to the watchers (signals.py)."""
+    seats_changed_committed(event_id=answered.event_id, seats=outcome.changed)
+    return answered
 
 
 def _room_read_again(refreshing: dict, event_id: int, task: asyncio.Task) -> None:

@@ -6,6 +6,7 @@ Django behind it that records what it was handed, so each test knows which side 
 
 import asyncio
 import json
+from collections import Counter
 from datetime import timedelta
 
 import psycopg
@@ -17,7 +18,7 @@ from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import RefreshToken
 
 from realtime.broadcast import event_group, publishes_sent
-from reservations import services
+from reservations import live_seats, services
 from reservations.api import fast as fast_module
 from reservations.api.errors import exception_response
 from reservations.api.fast import FastSeatActions
@@ -29,6 +30,7 @@ from reservations.services.best import room_steps
 from reservations.services.blocking import seats_block
 from reservations.services.runner import run
 from reservations.services.sql import Statement
+from reservations.signals import seats_changed
 
 from .factories import UserFactory, event_with_seats, hall
 
@@ -912,3 +914,51 @@ def test_a_stale_room_goes_on_serving_while_a_task_reads_it_again(fast, monkeypa
     assert status == 200 and len(payload["seats"]) == 4
     assert answered_on is kept
     assert not best_module._shelves[event.pk].stale
+
+
+@pytest.fixture
+def memory_of_commits():
+    """A process memory of seats as realtime's live map keeps it: told of every commit (the
+    `seats_changed` signal), it refuses a click on a seat someone else holds."""
+    taken: dict[int, tuple[int | None, str]] = {}
+
+    def remember(sender, event_id, changes, **_):
+        for change in changes:
+            taken[change.id] = (change.owner, change.status)
+
+    def taken_by_other(event_id, seat_id, user_id):
+        owner, status = taken.get(seat_id, (None, "available"))
+        return f"#{seat_id}" if status != "available" and owner != user_id else None
+
+    seats_changed.connect(remember)
+    live_seats.live_seats_register(taken_by_other, lambda *_: None)
+    yield
+    seats_changed.disconnect(remember)
+    from realtime.hub import category_counts, seat_taken_by_other
+
+    live_seats.live_seats_register(seat_taken_by_other, category_counts)
+
+
+def test_two_hundred_clicks_on_one_seat_at_once_cost_one_transaction(fast, memory_of_commits):
+    """Clicks on one seat take turns on the loop (seat_turns.py): the first runs its
+    transaction, the others then find the winner's hold in memory and are refused without one.
+    Negative control: clicking without the turn, every click ran a transaction (seen: 200)."""
+    event = event_with_seats(rows=1, seats_per_row=2)
+    seat = event.seats.order_by("id").first()
+    buyers = UserFactory.create_batch(200)
+    transactions = []
+    run = fast._run
+
+    async def counted(steps):
+        transactions.append(steps)
+        return await run(steps)
+
+    fast._run = counted
+    answers = clicks(fast, [(lock_path(event, seat), buyer) for buyer in buyers])
+
+    statuses = Counter(status for status, _, _ in answers)
+    assert statuses == {200: 1, 409: 199}
+    assert {p["code"] for s, p, _ in answers if s == 409} == {"seat_unavailable"}
+    assert len(transactions) == 1
+    held = Seat.objects.get(pk=seat.pk)
+    assert held.status == "locked" and held.locked_by_id in {buyer.pk for buyer in buyers}
