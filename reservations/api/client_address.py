@@ -11,6 +11,7 @@ client counts as the same client on each of them; every per-address limit keys o
 ``address_key`` of that address (an IPv6 client by its /64).
 """
 
+import functools
 import ipaddress
 
 from django.conf import settings
@@ -53,6 +54,12 @@ def address_key(address: str) -> str:
     ``IPV6_PREFIX_LENGTH`` bits (64), since one subscriber is handed a whole /64 and may
     take a fresh address from it for every request. An IPv4 address written as IPv6
     (``::ffff:a.b.c.d``) is the IPv4 address; anything that is not an address is itself."""
+    return _address_key(address, settings.IPV6_PREFIX_LENGTH)
+
+
+# Every booking call asks (the fast path too): parsed once per address while it is in use.
+@functools.lru_cache(maxsize=65536)
+def _address_key(address: str, prefix_length: int) -> str:
     try:
         ip = ipaddress.ip_address(address)
     except ValueError:
@@ -61,8 +68,8 @@ def address_key(address: str) -> str:
         return address
     if ip.ipv4_mapped is not None:
         return str(ip.ipv4_mapped)
-    network = ipaddress.ip_network((ip, settings.IPV6_PREFIX_LENGTH), strict=False)
-    return str(network)
+    host_bits = 128 - prefix_length
+    return f"{ipaddress.IPv6Address(int(ip) >> host_bits << host_bits)}/{prefix_length}"
 
 
 def request_address_key(request) -> str:
