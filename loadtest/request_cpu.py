@@ -5,10 +5,13 @@ scenario of `python -m loadtest.bench` first, which leaves the arena as event 1)
 Starts one server from `--root` (this checkout, or a `git worktree` of another head for an A/B
 comparison), asks each kind 100 times (the seat list 10) with a bearer token and
 `Accept-Encoding: gzip, br`, and prints the server's user+system CPU per request (from /proc)
-and the decoded size. Kinds the server does not have (an older head) are skipped.
+and the decoded size; then the CPU of a socket opened where the state left off (as the shipped
+client opens it), answered and closed. Kinds the server does not have (an older head) are
+skipped.
 """
 
 import argparse
+import asyncio
 import os
 import subprocess
 import sys
@@ -16,6 +19,8 @@ import time
 from pathlib import Path
 
 import httpx
+import orjson
+import websockets
 
 from .bench import PY, ROOT, manage, server_env
 from .stats import proc_sample
@@ -73,9 +78,27 @@ def main(argv=None) -> None:
             print(
                 f"{name:14s} {answer.status_code} {spent * 1e3:7.2f} ms {len(answer.content):>9} B"
             )
+        state = http.get(f"{event}/state/")
+        if state.status_code == 200:
+            at = state.json()
+            url = f"ws://127.0.0.1:{args.port}/ws/events/{args.event}/"
+            url += f"?epoch={at['epoch']}&seq={at['seq']}"
+            spent, first = asyncio.run(_sockets(url, server.pid, 100))
+            print(f"{'socket':14s} {first:>3} {spent * 1e3:7.2f} ms  (opened, resumed, closed)")
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+async def _sockets(url: str, pid: int, times: int) -> tuple[float, str]:
+    """Server CPU per socket opened with the state's position, answered, and closed; and the
+    type of the first frame (`resumed`: no snapshot was sent)."""
+    first = ""
+    before = proc_sample([pid])["cpu_s"]
+    for _ in range(times):
+        async with websockets.connect(url) as socket:
+            first = orjson.loads(await socket.recv())["type"]
+    return (proc_sample([pid])["cpu_s"] - before) / times, first
 
 
 if __name__ == "__main__":

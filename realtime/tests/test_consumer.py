@@ -4,6 +4,7 @@ PostgreSQL: every committed change is exactly one `seats` message, in `seq` orde
 import asyncio
 from datetime import timedelta
 
+import channels.consumer
 import pytest
 from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
@@ -279,3 +280,20 @@ async def test_after_redis_loses_its_data_the_next_change_arrives_under_a_new_ep
     assert message["epoch"] != snapshot["epoch"]
     assert message["changes"][0]["id"] == seat_id
     await communicator.disconnect()
+
+
+async def test_a_socket_takes_no_thread_hop_to_connect_speak_and_close(event, monkeypatch):
+    """Channels closes Django's old connections before every message a consumer handles, on a
+    worker thread; ours handles none with Django's connection, so it skips that."""
+    hops = []
+
+    async def closing_old_connections():
+        hops.append(1)
+
+    monkeypatch.setattr(channels.consumer, "aclose_old_connections", closing_old_connections)
+    communicator, _ = await connected(event.id)
+    await communicator.send_json_to({"type": "ping"})
+    assert (await next_of_type(communicator, "pong"))["type"] == "pong"
+    await communicator.disconnect()
+
+    assert hops == []
