@@ -12,6 +12,7 @@ from urllib.parse import parse_qs
 
 import orjson
 from channels.consumer import get_handler_name
+from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 
@@ -60,6 +61,12 @@ class EventSeatsConsumer(AsyncWebsocketConsumer):
         if handler is None:
             raise ValueError(f"No handler for message type {message['type']}")
         await handler(message)
+
+    async def websocket_disconnect(self, message):
+        """As Channels' own (no groups to leave: see channel_layer_alias), without the same hop
+        after `disconnect`."""
+        await self.disconnect(message["code"])
+        raise StopConsumer()
 
     async def connect(self):
         self.event_id = int(self.scope["url_route"]["kwargs"]["event_id"])

@@ -5,6 +5,7 @@ import asyncio
 from datetime import timedelta
 
 import channels.consumer
+import channels.generic.websocket
 import pytest
 from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
@@ -290,7 +291,8 @@ async def test_a_socket_takes_no_thread_hop_to_connect_speak_and_close(event, mo
     async def closing_old_connections():
         hops.append(1)
 
-    monkeypatch.setattr(channels.consumer, "aclose_old_connections", closing_old_connections)
+    for module in (channels.consumer, channels.generic.websocket):
+        monkeypatch.setattr(module, "aclose_old_connections", closing_old_connections)
     communicator, _ = await connected(event.id)
     await communicator.send_json_to({"type": "ping"})
     assert (await next_of_type(communicator, "pong"))["type"] == "pong"
