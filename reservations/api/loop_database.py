@@ -29,6 +29,9 @@ async def loop_pool() -> AsyncConnectionPool:
     if _pool is None or _pool[0] is not loop:
         pool = AsyncConnectionPool(
             _conninfo(),
+            # A read is one statement, one round trip: no BEGIN before it and no ROLLBACK when
+            # the connection goes back. A write opens its transaction (`conn.transaction()`).
+            kwargs={"autocommit": True},
             min_size=1,
             max_size=settings.FAST_PATH_DB_POOL_MAX,
             timeout=settings.DB_POOL_TIMEOUT,
