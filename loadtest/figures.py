@@ -237,6 +237,11 @@ def onsale_rows(o: dict, arrivals: dict) -> list[tuple[str, str]]:
             f"{(wire['mean'] or 0) / 1024:.1f} KiB off the wire (p95 "
             f"{(wire['p95'] or 0) / 1024:.1f} KiB)",
         ),
+        (
+            "  off the wire, p50",
+            f"first visit {_kib(o.get('wire_bytes_first_visit'))}, "
+            f"return visit {_kib(o.get('wire_bytes_return_visit'))}",
+        ),
         ("  answers", answers),
         ("  buyers", f"{o['buyers']}: click {ms(o['click_ms'])}; best {ms(o['best_ms'])}"),
         (
@@ -251,3 +256,7 @@ def onsale_rows(o: dict, arrivals: dict) -> list[tuple[str, str]]:
             f"{o['server_cpu_us_per_delivery']} µs of server CPU per delivery",
         ),
     ]
+
+
+def _kib(q: dict | None) -> str:
+    return f"{q['p50'] / 1024:.1f} KiB" if q and q.get("n") else "–"

@@ -283,6 +283,9 @@ def arrival_figures(arrivals: list[Arrival], server_cpu_s: float | None) -> dict
         "maps_usable": len(usable),
         "time_to_map_ms": quantiles([a.usable_ns - a.started_ns for a in usable], 1e-6),
         "wire_bytes_per_arrival": quantiles([a.bytes_to_map for a in usable]),
+        # A first visit downloads the static map; a return visit has it (304).
+        "wire_bytes_first_visit": quantiles([a.bytes_to_map for a in usable if not a.cached_tag]),
+        "wire_bytes_return_visit": quantiles([a.bytes_to_map for a in usable if a.cached_tag]),
         "server_cpu_s": round(server_cpu_s, 3) if server_cpu_s is not None else None,
         "server_cpu_ms_per_arrival": (
             round(server_cpu_s / n * 1e3, 2) if server_cpu_s is not None and n else None
@@ -406,6 +409,8 @@ def onsale_figures(result: dict, rec: Recorder, seconds: float) -> dict:
         "maps_usable": arrivals["maps_usable"],
         "time_to_map_ms": arrivals["time_to_map_ms"],
         "wire_bytes_per_arrival": arrivals["wire_bytes_per_arrival"],
+        "wire_bytes_first_visit": arrivals["wire_bytes_first_visit"],
+        "wire_bytes_return_visit": arrivals["wire_bytes_return_visit"],
         "server_cpu_ms_per_arrival": arrivals["server_cpu_ms_per_arrival"],
         "buyers": clicks["clickers"],
         "click_ms": (ops.get("lock") or {}).get("latency_ms"),

@@ -55,6 +55,10 @@ async def test_thirty_arrivals_within_two_seconds_get_their_maps_and_six_buyers_
     # What the wire carried: at least the bodies, compressed as sent.
     smallest_bodies = sum(requests[op]["body_bytes_per_answer"] for op in ("event", "state"))
     assert onsale["wire_bytes_per_arrival"]["p50"] > smallest_bodies > 200
+    # A return visit revalidates the static map (304): it costs less than a first one.
+    first, back = onsale["wire_bytes_first_visit"], onsale["wire_bytes_return_visit"]
+    assert first["n"] + back["n"] == 30
+    assert back["p50"] < first["p50"]
     assert onsale["server_cpu_ms_per_arrival"] > 0
     assert onsale["click_ms"]["p50"] is not None and onsale["click_ms"]["p99"] is not None
     assert onsale["holds_per_s"] > 0 and onsale["bookings_per_s"] > 0
