@@ -16,6 +16,7 @@
 Each clicker keeps its own cookie jar: the HTTP session the clickers share keeps none.
 """
 
+import asyncio
 from collections import Counter
 
 import aiohttp
@@ -25,6 +26,8 @@ from yarl import URL
 AUTH_MODES = ("client", "bearer", "session")
 
 REFRESH_COOKIE = "seatmap_refresh"
+# A login answered 503 `login_busy` or 429 is tried again after its Retry-After, this often.
+LOGIN_ATTEMPTS = 30
 # Where each mode logs in.
 LOGIN_PATHS = {
     "client": "/api/token/cookie/",
@@ -45,8 +48,7 @@ class Auth:
     def __init__(self, base: str, user: dict, counts: Counter):
         self.base, self.user, self.counts = base, user, counts
         self.jar = aiohttp.CookieJar(unsafe=True)  # unsafe: keeps cookies of 127.0.0.1
-        self._cookie_url = URL(f"{base}/api/")
-        self.cookie_header = ""
+        self.cookie_header = ""  # the cookies every API call sends (a session's)
         self.headers: dict[str, str] = {}  # what every call sends
         self.unsafe_headers: dict[str, str] = {}  # what a POST sends besides
 
@@ -67,31 +69,47 @@ class Auth:
     def keep_cookies(self, response: aiohttp.ClientResponse) -> None:
         if response.cookies:
             self.jar.update_cookies(response.cookies, response.url)
-            morsels = self.jar.filter_cookies(self._cookie_url)
-            self.cookie_header = "; ".join(f"{k}={m.value}" for k, m in morsels.items())
+            self.cookie_header = self._cookies_for("/api/")
+
+    def _cookies_for(self, path: str) -> str:
+        """The Cookie header a browser sends to `path` (the refresh cookie's path is its
+        route alone)."""
+        morsels = self.jar.filter_cookies(URL(f"{self.base}{path}"))
+        return "; ".join(f"{k}={m.value}" for k, m in morsels.items())
 
     def cookie(self, name: str) -> str | None:
-        morsel = self.jar.filter_cookies(self._cookie_url).get(name)
-        return morsel.value if morsel is not None else None
+        return next((c.value for c in self.jar if c.key == name), None)
 
     async def _post(
         self, client: aiohttp.ClientSession, path: str, body: dict, *, cookies: bool, **headers
     ) -> tuple[int, dict]:
-        if cookies and self.cookie_header:
-            headers["Cookie"] = self.cookie_header
-        async with client.post(
-            f"{self.base}{path}",
-            data=orjson.dumps(body),
-            headers={"Content-Type": "application/json", **headers},
-        ) as response:
-            answer = await response.read()
-            if cookies:
-                self.keep_cookies(response)
-            self.counts[f"{path} {response.status}"] += 1
+        for attempt in range(LOGIN_ATTEMPTS):
+            if cookies and (sent := self._cookies_for(path)):
+                headers["Cookie"] = sent
+            async with client.post(
+                f"{self.base}{path}",
+                data=orjson.dumps(body),
+                headers={"Content-Type": "application/json", **headers},
+            ) as response:
+                answer = await response.read()
+                if cookies:
+                    self.keep_cookies(response)
+                self.counts[f"{path} {response.status}"] += 1
+                wait = response.headers.get("Retry-After", "1")
+            # A login the server has no hashing slot for, or asks to slow down, is asked
+            # again when it says (API.md, "Limits on the login doors").
+            if (
+                response.status in (429, 503)
+                and path in LOGIN_PATHS.values()
+                and attempt < LOGIN_ATTEMPTS - 1
+            ):
+                await asyncio.sleep(float(wait) if wait.isdigit() else 1.0)
+                continue
             try:
                 return response.status, orjson.loads(answer) if answer else {}
             except orjson.JSONDecodeError:
                 return response.status, {}
+        raise AssertionError("unreachable")
 
     def _password(self) -> dict:
         if not self.user.get("password"):
