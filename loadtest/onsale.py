@@ -207,7 +207,7 @@ async def client_arrival(page: Arrival) -> None:
             page.get_body("state", f"{event}state/"),
         )
         if status == 200:
-            page.watcher.resume = state_position(decoded(body, coding), page.seat_ids)
+            page.watcher.resume = shared_state_position(body, coding, page.seat_ids)
             await page.watch()
 
     reads = [page.get("event", event), map_and_state_then_socket()]
@@ -225,6 +225,23 @@ def decoded(body: bytes, coding: str | None) -> dict:
 
 
 _STATUS = {"a": "available", "l": "locked", "r": "reserved"}
+
+
+# The arrivals of one moment read the same bytes of `state/`: decoded once for all of them (a
+# model is only read, and changed in its own dict: watchers.SeatModel). Decoding the arena's
+# state for each was ~15 ms of the load client's CPU, which made a thousand arrivals wait for
+# the client, not the server.
+_positions: dict[tuple[bytes, str | None, int], tuple[str, int, dict]] = {}
+
+
+def shared_state_position(body: bytes, coding: str | None, seat_ids: list[int]):
+    key = (body, coding, id(seat_ids))
+    position = _positions.get(key)
+    if position is None:
+        if len(_positions) >= 64:
+            _positions.clear()
+        position = _positions[key] = state_position(decoded(body, coding), seat_ids)
+    return position
 
 
 def state_position(state: dict, seat_ids: list[int]) -> tuple[str, int, dict]:
