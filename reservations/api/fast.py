@@ -59,7 +59,7 @@ from reservations.signals import seats_changed_committed
 from .best_batches import BestBatches
 from .booking_limits import booking_allowed_async
 from .client_address import scope_client_address
-from .errors import exception_response, too_large_response
+from .errors import too_large_response
 from .inputs import SeatActionInput, best_request_of, idempotency_key_of, seat_ids_of
 from .loop_database import loop_database_enabled, loop_pool
 from .loop_requests import (
@@ -69,7 +69,7 @@ from .loop_requests import (
     as_asgi,
     cors_headers_for,
     drf_rendered,
-    jwt_authentication,
+    error_answer,
     proxy_header_of_settings,
     user_id_of_token,
 )
@@ -170,7 +170,6 @@ class FastSeatActions:
         self.django_app = django_app
         self.enabled = loop_database_enabled()
         self._proxy_header = proxy_header_of_settings()
-        self._www_authenticate = jwt_authentication.authenticate_header(None).encode()
         self._state: tuple[asyncio.AbstractEventLoop, _OnLoop] | None = None
 
     async def __call__(self, scope, receive, send):
@@ -226,10 +225,7 @@ class FastSeatActions:
                 outcome = await self._run(work)
                 answered = _announced(answer(outcome), outcome)
         except Exception as exc:  # every error in the API's one shape (errors.py)
-            status, body, extra = as_asgi(exception_response(exc))
-            if status == 401:  # as DRF adds it for a bearer-token API
-                extra.append((b"www-authenticate", self._www_authenticate))
-            return status, body, extra
+            return error_answer(exc)
         return answered.status, drf_rendered(answered.body), answered.headers
 
     async def _run(self, steps):

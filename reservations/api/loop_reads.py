@@ -26,17 +26,15 @@ from reservations.live_seats import category_counts
 from reservations.models import Event, PriceCategory
 
 from .content_coding import IDENTITY
-from .errors import exception_response
 from .loop_database import loop_database_enabled, loop_pool
 from .loop_requests import (
     PATH_HEADER,
     api_headers,
     api_request_of,
-    as_asgi,
     cors_headers_for,
     drf_rendered,
+    error_answer,
     header_of,
-    jwt_authentication,
     proxy_header_of_settings,
     user_id_of_token,
 )
@@ -76,7 +74,6 @@ class LoopReads:
         self.app = app
         self.enabled = loop_database_enabled()
         self._proxy_header = proxy_header_of_settings()
-        self._www_authenticate = jwt_authentication.authenticate_header(None).encode()
 
     async def __call__(self, scope, receive, send):
         route = (
@@ -97,9 +94,7 @@ class LoopReads:
         except _ToDjango:
             return await self.app(scope, receive, send)
         except Exception as exc:  # every error in the API's one shape (errors.py)
-            status, body, extra = as_asgi(exception_response(exc))
-            if status == 401:  # as DRF adds it for a bearer-token API
-                extra.append((b"www-authenticate", self._www_authenticate))
+            status, body, extra = error_answer(exc)
         vary = b"origin" if document is None or status >= 400 else b"Accept-Encoding, origin"
         headers = api_headers(request.secure, allow=_ALLOW, vary=vary) + extra
         if status == 304:
@@ -116,10 +111,7 @@ async def _event_detail(event_id: int) -> bytes:
     """The body of GET /api/events/{id}/, as EventDetailApi gives it."""
     pool = await loop_pool()
     async with pool.connection() as conn, conn.cursor() as cursor:
-        await cursor.execute(_EVENT_SQL, (event_id,))
-        row = await cursor.fetchone()
-        if row is None:
-            raise NotFound("No such event.")
+        row = await _event_row(cursor, _EVENT_SQL, event_id)
         map_version = row[_EVENT_FIELDS.index("map_version")]
         counts = category_counts(event_id=event_id, map_version=map_version)
         if counts is None:
@@ -127,6 +119,15 @@ async def _event_detail(event_id: int) -> bytes:
         await cursor.execute(_CATEGORIES_SQL, (event_id,))
         categories = await cursor.fetchall()
     return _event_detail_body(tuple(row), tuple(categories), tuple(sorted(counts.items())))
+
+
+async def _event_row(cursor, sql: str, event_id: int) -> tuple:
+    """The event's row as `sql` reads it; the API's 404 for no such event."""
+    await cursor.execute(sql, (event_id,))
+    row = await cursor.fetchone()
+    if row is None:
+        raise NotFound("No such event.")
+    return row
 
 
 @functools.lru_cache(maxsize=256)
@@ -143,11 +144,7 @@ async def _stored_document(scope, document, event_id: int):
     """(status, body, headers) of a map document this process stores; _ToDjango otherwise."""
     pool = await loop_pool()
     async with pool.connection() as conn, conn.cursor() as cursor:
-        await cursor.execute(_VERSION_SQL, (event_id,))
-        row = await cursor.fetchone()
-    if row is None:
-        raise NotFound("No such event.")
-    map_version, created_at, layout_id = row
+        map_version, created_at, layout_id = await _event_row(cursor, _VERSION_SQL, event_id)
     version = document_version(
         document, selectors.MapVersion(event_id, map_version, created_at, layout_id is not None)
     )

@@ -17,6 +17,8 @@ from rest_framework_simplejwt.authentication import AUTH_HEADER_TYPE_BYTES, JWTA
 from rest_framework_simplejwt.exceptions import InvalidToken
 from rest_framework_simplejwt.settings import api_settings as jwt_settings
 
+from .errors import exception_response
+
 # Tells a client (and the browser tests) that an answer came from here, not through Django.
 PATH_HEADER = (b"x-seatmap-path", b"fast")
 jwt_authentication = JWTAuthentication()
@@ -134,6 +136,18 @@ def _validated_claims(token: str) -> tuple[int, float]:
     signature is verified once, not on every click: that was a tenth of a hold's CPU."""
     validated = jwt_authentication.get_validated_token(token)
     return int(validated[jwt_settings.USER_ID_CLAIM]), float(validated["exp"])
+
+
+def error_answer(exc: BaseException) -> tuple[int, bytes, list[tuple[bytes, bytes]]]:
+    """The API's answer to `exc` (errors.py), with the challenge DRF adds to a 401 of a
+    bearer-token API."""
+    status, body, extra = as_asgi(exception_response(exc))
+    if status == 401:
+        extra.append((b"www-authenticate", _WWW_AUTHENTICATE))
+    return status, body, extra
+
+
+_WWW_AUTHENTICATE = jwt_authentication.authenticate_header(None).encode()
 
 
 def as_asgi(response) -> tuple[int, bytes, list[tuple[bytes, bytes]]]:

@@ -33,7 +33,3 @@ class SeatTurns:
             users[0] -= 1
             if not users[0]:
                 del self._turns[seat]
-
-    def __len__(self) -> int:
-        """Seats with a click running or waiting (none when all is quiet)."""
-        return len(self._turns)
