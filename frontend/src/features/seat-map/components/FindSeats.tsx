@@ -53,12 +53,10 @@ export function FindSeats({ eventId, store, focus, loggedIn, categories, section
     accessibleHint: `${uid}-accessible-hint`,
     login: `${uid}-login`,
   };
-  const refs = {
-    count: useRef<HTMLInputElement>(null),
-    category: useRef<HTMLSelectElement>(null),
-    section: useRef<HTMLSelectElement>(null),
-    accessible: useRef<HTMLInputElement>(null),
-  };
+  const countRef = useRef<HTMLInputElement>(null);
+  const categoryRef = useRef<HTMLSelectElement>(null);
+  const sectionRef = useRef<HTMLSelectElement>(null);
+  const accessibleRef = useRef<HTMLInputElement>(null);
   const errorId = (field: FindSeatsField) => `${uid}-${field}-error`;
   const submitRef = useRef<HTMLButtonElement>(null);
   const alternativesRef = useRef<HTMLDivElement>(null);
@@ -84,7 +82,8 @@ export function FindSeats({ eventId, store, focus, loggedIn, categories, section
     if (!result.ok) {
       setErrors(result.errors);
       const first = FIELDS.find((f) => result.errors[f]);
-      if (first) refs[first].current?.focus();
+      const fieldRefs = { count: countRef, category: categoryRef, section: sectionRef, accessible: accessibleRef };
+      if (first) fieldRefs[first].current?.focus();
       return;
     }
     setErrors({});
@@ -105,7 +104,7 @@ export function FindSeats({ eventId, store, focus, loggedIn, categories, section
     <div className="field">
       <label htmlFor={ids[field]}>{label}</label>
       <select
-        ref={refs[field]}
+        ref={field === 'category' ? categoryRef : sectionRef}
         id={ids[field]}
         name={field}
         value={form[field]}
@@ -142,7 +141,7 @@ export function FindSeats({ eventId, store, focus, loggedIn, categories, section
           <div className="field">
             <label htmlFor={ids.count}>Seats</label>
             <input
-              ref={refs.count}
+              ref={countRef}
               id={ids.count}
               name="count"
               type="number"
@@ -163,7 +162,7 @@ export function FindSeats({ eventId, store, focus, loggedIn, categories, section
           <div className="field">
             <label htmlFor={ids.accessible}>Wheelchair spaces</label>
             <input
-              ref={refs.accessible}
+              ref={accessibleRef}
               id={ids.accessible}
               name="accessible"
               type="number"

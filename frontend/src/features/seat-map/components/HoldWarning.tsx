@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import { useHeldSeats } from '../hooks/useSeat';
 import { useNow } from '../hooks/useNow';
 import { formatCountdown } from '../model/countdown';
@@ -23,12 +23,14 @@ export function HoldWarning({ store, onExtend }: HoldWarningProps) {
   const [busy, setBusy] = useState(false);
 
   // A seat released and held again is a new hold: forget that the old one was at the cap.
-  useEffect(() => {
-    setCapped((prev) => {
-      const keep = [...prev].filter((id) => held.some((s) => s.id === id));
-      return keep.length === prev.size ? prev : new Set(keep);
-    });
-  }, [held]);
+  // Adjusted while rendering (React's pattern for state that follows a prop), not in an effect
+  // that would render everything twice.
+  const [heldBefore, setHeldBefore] = useState(held);
+  if (held !== heldBefore) {
+    setHeldBefore(held);
+    const keep = [...capped].filter((id) => held.some((s) => s.id === id));
+    if (keep.length !== capped.size) setCapped(new Set(keep));
+  }
 
   const warning = holdWarning(held, now, capped);
   const labels = warning?.endingIds.map((id) => store.label(id) ?? `#${id}`).join(', ');

@@ -1,4 +1,4 @@
-import { memo, useCallback, useEffect, useId, useRef, useState, type KeyboardEvent, type PointerEvent } from 'react';
+import { memo, useCallback, useEffect, useId, useLayoutEffect, useMemo, useRef, useState, type KeyboardEvent, type PointerEvent, type Ref } from 'react';
 import { scrollBehavior, scrollPageToShow, useRevealRequest } from '../hooks/useRevealBlock';
 import { useSeat } from '../hooks/useSeat';
 import { blockOnPlan, blockOnScreen, viewToShow, type RevealRequest } from '../model/bringIntoView';
@@ -61,16 +61,16 @@ interface SeatTipProps {
   store: SeatStore;
   id: number;
   categories: CategoryIndex;
-  at: Point;
-  below: boolean;
+  /** Placed by the canvas, which moves it with its seat on every frame it draws. */
+  ref: Ref<HTMLDivElement>;
 }
 
-function SeatTip({ store, id, categories, at, below }: SeatTipProps) {
+function SeatTip({ store, id, categories, ref }: SeatTipProps) {
   const seat = useSeat(store, id);
   if (!seat) return null;
   const [title, ...lines] = seatTooltipLines(seat, categories);
   return (
-    <div className={`venue-map__tip${below ? ' venue-map__tip--below' : ''}`} role="presentation" aria-hidden="true" data-testid="seat-tooltip" style={{ left: at.x, top: at.y }}>
+    <div ref={ref} className="venue-map__tip" role="presentation" aria-hidden="true" data-testid="seat-tooltip" data-seat-id={id}>
       <strong>{title}</strong>
       {lines.map((line) => (
         <span key={line}>{line}</span>
@@ -97,7 +97,6 @@ export const SeatCanvas = memo(function SeatCanvas({ venue, store, categories, f
   const drag = useRef<{ moved: boolean; travelled: number } | null>(null);
   const [hoverId, setHoverId] = useState<number | null>(null);
   const [focused, setFocused] = useState(false);
-  const [, setViewTick] = useState(0);
   const hintId = useId();
   const probe = useRef<SeatCanvasProbe>({
     view: () => viewRef.current,
@@ -107,12 +106,27 @@ export const SeatCanvas = memo(function SeatCanvas({ venue, store, categories, f
     drawMs: [],
   });
 
-  const plan: Size = { width: venue.width, height: venue.height };
-  const planRef = useRef(plan);
-  planRef.current = plan;
+  const plan = useMemo((): Size => ({ width: venue.width, height: venue.height }), [venue]);
+  // Read by the frame drawn next; written with the state, in the handlers that change it.
   const hoverRef = useRef<number | null>(null);
-  hoverRef.current = hoverId;
-  const tipShown = useRef(false);
+  const hover = useCallback((id: number | null) => {
+    hoverRef.current = id;
+    setHoverId(id);
+  }, []);
+  const tipRef = useRef<HTMLDivElement>(null);
+
+  // The tooltip follows its seat as the view moves, without a render per frame.
+  const placeTip = useCallback(() => {
+    const tipEl = tipRef.current;
+    const i = tipEl ? venue.index.get(Number(tipEl.dataset.seatId)) : undefined;
+    if (!tipEl || i === undefined) return;
+    const at = toScreen(viewRef.current, { x: venue.xs[i], y: venue.ys[i] });
+    const below = at.y < 90; // no room above: show it under the seat
+    const width = sizeRef.current.width;
+    tipEl.style.left = `${Math.min(Math.max(at.x, 70), Math.max(70, width - 70))}px`;
+    tipEl.style.top = `${below ? at.y + 18 : at.y - 14}px`;
+    tipEl.classList.toggle('venue-map__tip--below', below);
+  }, [venue]);
 
   const draw = useCallback(() => {
     frameRef.current = 0;
@@ -144,7 +158,8 @@ export const SeatCanvas = memo(function SeatCanvas({ venue, store, categories, f
     canvas.dataset.drawMs = ms.toFixed(2);
     canvas.dataset.seatsDrawn = String(drawn);
     canvas.dataset.scale = viewRef.current.scale.toFixed(4);
-  }, [venue, store, categories, focus]);
+    placeTip();
+  }, [venue, store, categories, focus, placeTip]);
 
   const schedule = useCallback(() => {
     if (frameRef.current === 0) frameRef.current = requestAnimationFrame(draw);
@@ -153,13 +168,12 @@ export const SeatCanvas = memo(function SeatCanvas({ venue, store, categories, f
   const setView = useCallback(
     (next: View, fitted = false) => {
       // "fitted" views follow the viewport's size; so does zooming out as far as it goes
-      fittedRef.current = fitted || sameView(next, fitView(planRef.current, sizeRef.current));
+      fittedRef.current = fitted || sameView(next, fitView(plan, sizeRef.current));
       if (sameView(next, viewRef.current)) return;
       viewRef.current = next;
       schedule();
-      if (tipShown.current) setViewTick((t) => t + 1); // moves the tooltip with its seat
     },
-    [schedule],
+    [schedule, plan],
   );
 
   // Size: the canvas's backing store follows its CSS box and the screen's pixel ratio.
@@ -175,17 +189,16 @@ export const SeatCanvas = memo(function SeatCanvas({ venue, store, categories, f
       sizeRef.current = { width, height };
       canvas.width = Math.round(width * dpr);
       canvas.height = Math.round(height * dpr);
-      const next = fittedRef.current ? fitView(planRef.current, sizeRef.current) : clampView(viewRef.current, planRef.current, sizeRef.current);
+      const next = fittedRef.current ? fitView(plan, sizeRef.current) : clampView(viewRef.current, plan, sizeRef.current);
       viewRef.current = next;
       draw();
-      setViewTick((t) => t + 1);
     };
     resize();
     if (typeof ResizeObserver === 'undefined') return;
     const observer = new ResizeObserver(resize);
     observer.observe(wrap);
     return () => observer.disconnect();
-  }, [draw]);
+  }, [draw, plan]);
 
   // Any seat change (socket, own action, clock) redraws once per animation frame.
   useEffect(() => store.subscribeChanges(schedule), [store, schedule]);
@@ -225,7 +238,7 @@ export const SeatCanvas = memo(function SeatCanvas({ venue, store, categories, f
     const block = blockOnPlan(venue, seatIds);
     const canvas = canvasRef.current;
     if (!block || !canvas) return;
-    const next = viewToShow(viewRef.current, block, planRef.current, sizeRef.current);
+    const next = viewToShow(viewRef.current, block, plan, sizeRef.current);
     if (next) setView(next);
     const rect = canvas.getBoundingClientRect();
     const shown = blockOnScreen(viewRef.current, block);
@@ -242,11 +255,11 @@ export const SeatCanvas = memo(function SeatCanvas({ venue, store, categories, f
     const onWheel = (event: WheelEvent) => {
       event.preventDefault();
       const delta = event.deltaMode === 1 ? event.deltaY * 16 : event.deltaMode === 2 ? event.deltaY * 400 : event.deltaY;
-      setView(zoomAt(viewRef.current, wheelFactor(delta), local(event.clientX, event.clientY), planRef.current, sizeRef.current));
+      setView(zoomAt(viewRef.current, wheelFactor(delta), local(event.clientX, event.clientY), plan, sizeRef.current));
     };
     canvas.addEventListener('wheel', onWheel, { passive: false });
     return () => canvas.removeEventListener('wheel', onWheel);
-  }, [local, setView]);
+  }, [local, setView, plan]);
 
   const onPointerDown = (event: PointerEvent<HTMLCanvasElement>) => {
     event.currentTarget.setPointerCapture?.(event.pointerId);
@@ -261,7 +274,7 @@ export const SeatCanvas = memo(function SeatCanvas({ venue, store, categories, f
     if (!before) {
       if (event.pointerType === 'mouse') {
         const id = seatAtLocal(p);
-        if (id !== hoverRef.current) setHoverId(id);
+        if (id !== hoverRef.current) hover(id);
       }
       return;
     }
@@ -272,11 +285,11 @@ export const SeatCanvas = memo(function SeatCanvas({ venue, store, categories, f
       if (d) {
         d.travelled += Math.hypot(p.x - before.x, p.y - before.y);
         if (d.travelled > DRAG_THRESHOLD_PX) d.moved = true;
-        if (d.moved) setView(panBy(viewRef.current, p.x - before.x, p.y - before.y, planRef.current, sizeRef.current));
+        if (d.moved) setView(panBy(viewRef.current, p.x - before.x, p.y - before.y, plan, sizeRef.current));
       }
     } else if (others.length === 1) {
       const other = others[0][1];
-      setView(pinchView(viewRef.current, before, other, p, other, planRef.current, sizeRef.current));
+      setView(pinchView(viewRef.current, before, other, p, other, plan, sizeRef.current));
     }
   };
 
@@ -288,7 +301,7 @@ export const SeatCanvas = memo(function SeatCanvas({ venue, store, categories, f
     drag.current = null;
     if (!tap || !d || d.moved) return;
     const id = seatAtLocal(local(event.clientX, event.clientY));
-    if (event.pointerType !== 'mouse') setHoverId(id); // a finger has no hover: show the tapped seat's tooltip
+    if (event.pointerType !== 'mouse') hover(id); // a finger has no hover: show the tapped seat's tooltip
     if (id === null) return;
     focus.setActive(id);
     onSeat(id);
@@ -302,27 +315,18 @@ export const SeatCanvas = memo(function SeatCanvas({ venue, store, categories, f
       return;
     }
     if (event.altKey || event.ctrlKey || event.metaKey) return;
-    const next = keyView(event.key, viewRef.current, planRef.current, sizeRef.current);
+    const next = keyView(event.key, viewRef.current, plan, sizeRef.current);
     if (!next) return;
     event.preventDefault();
     setView(next, event.key === '0');
   };
 
   const zoomButton = (factor: number) =>
-    setView(zoomAt(viewRef.current, factor, { x: sizeRef.current.width / 2, y: sizeRef.current.height / 2 }, planRef.current, sizeRef.current));
+    setView(zoomAt(viewRef.current, factor, { x: sizeRef.current.width / 2, y: sizeRef.current.height / 2 }, plan, sizeRef.current));
 
   const tipId = hoverId ?? (focused && focus.chosen && focus.activeId !== null && venue.index.has(focus.activeId) ? focus.activeId : null);
-  tipShown.current = tipId !== null;
-  let tip: { x: number; y: number; below: boolean } | null = null;
-  if (tipId !== null) {
-    const i = venue.index.get(tipId);
-    if (i !== undefined) {
-      const at = toScreen(viewRef.current, { x: venue.xs[i], y: venue.ys[i] });
-      const below = at.y < 90; // no room above: show it under the seat
-      const x = Math.min(Math.max(at.x, 70), Math.max(70, sizeRef.current.width - 70));
-      tip = { x, y: below ? at.y + 18 : at.y - 14, below };
-    }
-  }
+  // Placed before the browser paints it, so it never shows where the last seat was.
+  useLayoutEffect(() => placeTip(), [tipId, placeTip]);
 
   return (
     <div className="venue-map">
@@ -333,7 +337,7 @@ export const SeatCanvas = memo(function SeatCanvas({ venue, store, categories, f
         <button type="button" className="button button--small" onClick={() => zoomButton(1 / 1.5)} aria-label="Zoom out" data-testid="map-zoom-out">
           −
         </button>
-        <button type="button" className="button button--small" onClick={() => setView(fitView(planRef.current, sizeRef.current), true)} data-testid="map-fit">
+        <button type="button" className="button button--small" onClick={() => setView(fitView(plan, sizeRef.current), true)} data-testid="map-fit">
           Fit
         </button>
       </div>
@@ -363,10 +367,10 @@ export const SeatCanvas = memo(function SeatCanvas({ venue, store, categories, f
           onPointerUp={(e) => endPointer(e, true)}
           onPointerCancel={(e) => endPointer(e, false)}
           onPointerLeave={(e) => {
-            if (e.pointerType === 'mouse') setHoverId(null);
+            if (e.pointerType === 'mouse') hover(null);
           }}
         />
-        {tipId !== null && tip && <SeatTip store={store} id={tipId} categories={categories} at={tip} below={tip.below} />}
+        {tipId !== null && venue.index.has(tipId) && <SeatTip ref={tipRef} store={store} id={tipId} categories={categories} />}
       </div>
       <p id={hintId} className="hint venue-map__hint">
         Drag to move, scroll or pinch to zoom. Keys: + and − zoom, arrows move, 0 fits the room. Enter holds or

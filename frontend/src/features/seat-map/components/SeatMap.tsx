@@ -3,11 +3,13 @@ import {
   startTransition,
   useCallback,
   useEffect,
+  useImperativeHandle,
   useRef,
   useState,
   type FocusEvent,
   type KeyboardEvent,
   type MouseEvent,
+  type Ref,
 } from 'react';
 import { isNavKey, neighbour, type MapLayout, type RowLayout } from '../model/layout';
 import type { RovingFocus } from '../model/rovingFocus';
@@ -37,15 +39,13 @@ interface TipAt {
   y: number;
 }
 
+/** Shows the focused seat's tooltip, or none; the map calls it from its focus handlers. */
+type ShowTip = (at: TipAt | null) => void;
+
 /** The focused seat's tooltip; its own state, so moving focus re-renders only this. */
-function FocusTip({ control, store, text }: { control: { current: ((at: TipAt | null) => void) | null }; store: SeatStore; text: SeatTextStyle }) {
+function FocusTip({ ref, store, text }: { ref: Ref<ShowTip>; store: SeatStore; text: SeatTextStyle }) {
   const [at, setAt] = useState<TipAt | null>(null);
-  useEffect(() => {
-    control.current = setAt;
-    return () => {
-      control.current = null;
-    };
-  }, [control]);
+  useImperativeHandle(ref, () => setAt, []);
   return at ? <FocusTipBody store={store} text={text} at={at} /> : null;
 }
 
@@ -115,7 +115,7 @@ export const SeatMap = memo(function SeatMap({
   'aria-label': ariaLabel,
   stage = true,
 }: SeatMapProps) {
-  const tip = useRef<((at: TipAt | null) => void) | null>(null);
+  const tip = useRef<ShowTip>(null);
   const total = layout.rows.length;
   const [shown, setShown] = useState(() => rowsFor(layout, 0, FIRST_SEATS));
   useEffect(() => {
@@ -174,7 +174,7 @@ export const SeatMap = memo(function SeatMap({
       role={ariaLabel ? 'region' : undefined}
       aria-label={ariaLabel}
     >
-      {focusTips && <FocusTip control={tip} store={store} text={text} />}
+      {focusTips && <FocusTip ref={tip} store={store} text={text} />}
       {stage && (
         <div className="stage" aria-hidden="true">
           Stage

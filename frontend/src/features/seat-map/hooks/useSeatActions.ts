@@ -1,5 +1,6 @@
 import { useQueryClient } from '@tanstack/react-query';
-import { useCallback, useRef } from 'react';
+import { useCallback } from 'react';
+import { useLatest } from '../../../lib/use-latest';
 import { extendSeat, lockSeat, reserveSeats, unlockSeat } from '../api/seats';
 import { newIdempotencyKey } from '../model/idempotency';
 import { extendHeld, reserveHeld, toggleSeat, type ActionContext, type Outcome } from '../model/seatActions';
@@ -11,12 +12,11 @@ const seatApi: ActionContext['api'] = { lock: lockSeat, unlock: unlockSeat, exte
 /** Stable callbacks (so memoised seats never re-render for them) that report an Outcome. */
 export function useSeatActions(eventId: number, store: SeatStore, loggedIn: boolean, report: (o: Outcome) => void) {
   const queryClient = useQueryClient();
-  const latest = useRef({ loggedIn, report });
-  latest.current = { loggedIn, report };
+  const latest = useLatest({ loggedIn, report });
 
   const context = useCallback(
     (): ActionContext => ({ eventId, store, api: seatApi, loggedIn: latest.current.loggedIn, newKey: newIdempotencyKey }),
-    [eventId, store],
+    [eventId, store, latest],
   );
 
   const finish = useCallback(
@@ -27,7 +27,7 @@ export function useSeatActions(eventId: number, store: SeatStore, loggedIn: bool
       if (outcome.kind === 'login') void queryClient.invalidateQueries({ queryKey: ['me'] });
       latest.current.report(outcome);
     },
-    [queryClient, eventId],
+    [queryClient, eventId, latest],
   );
 
   const toggle = useCallback((seatId: number) => void toggleSeat(context(), seatId).then(finish), [context, finish]);

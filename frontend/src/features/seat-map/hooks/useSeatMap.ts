@@ -7,7 +7,8 @@ import { fetchOwnHolds, fetchSeatMap, fetchSeatStates } from '../api/seatMap';
 import { buildLayout, type MapLayout } from '../model/layout';
 import { RovingFocus } from '../model/rovingFocus';
 import { SeatFeed, resumeQuery } from '../model/seatFeed';
-import { decodeOwnHolds, decodeSeatMap, decodeSeatStates, type SeatPlan, type SeatStates } from '../model/seatPlan';
+
+import { decodeOwnHolds, decodeSeatMap, decodeSeatStates, type SeatPlan, type SeatStates, type StreamPoint } from '../model/seatPlan';
 import { SeatStore } from '../model/seatState';
 
 export const seatMapKey = (eventId: number) => ['events', eventId, 'map'] as const;
@@ -36,8 +37,6 @@ export interface SeatMapModel {
  */
 export function useSeatMap(eventId: number, loggedIn: boolean, onLapsed?: (labels: string[]) => void): SeatMapModel {
   const queryClient = useQueryClient();
-  const loggedInRef = useRef(loggedIn);
-  loggedInRef.current = loggedIn;
   const [store] = useState(() => new SeatStore());
   const [focus] = useState(() => new RovingFocus());
   const [feed] = useState(
@@ -47,10 +46,9 @@ export function useSeatMap(eventId: number, loggedIn: boolean, onLapsed?: (label
         store,
         openSocket: (handlers, resumeFrom) =>
           openLiveSocket({ url: () => socketUrl(`/ws/events/${eventId}/`) + resumeQuery(resumeFrom()), ...handlers }),
-        onReconnected: () => {
-          if (!loggedInRef.current) return; // anonymous watchers have no holds to re-learn
-          void queryClient.invalidateQueries({ queryKey: ownHoldsKey(eventId) });
-        },
+        // Anonymous watchers have no holds to re-learn: their holds query is disabled, and
+        // invalidating a disabled query fetches nothing.
+        onReconnected: () => void queryClient.invalidateQueries({ queryKey: ownHoldsKey(eventId) }),
       }),
   );
 
@@ -83,31 +81,30 @@ export function useSeatMap(eventId: number, loggedIn: boolean, onLapsed?: (label
     }
   }, [map.data, states.data]);
 
-  // First load straight into the empty store during render (no seat is subscribed yet, so
-  // nothing is told); a later map or state (after `refetch`) after render.
-  const loaded = useRef<SeatStates | null>(null);
-  if (map.data && arrival.states && store.size === 0) {
-    store.loadPlan(map.data.seats, arrival.states.seats);
-    loaded.current = arrival.states;
-  }
+  // The store is loaded after commit, never during render (a render React discards must not
+  // change it); the map is shown once the store says it holds the seats.
+  const arrivedAt = useRef<StreamPoint | null>(null);
   useEffect(() => {
-    if (map.data && arrival.states && loaded.current !== arrival.states) {
-      store.loadPlan(map.data.seats, arrival.states.seats);
-      loaded.current = arrival.states;
-    }
+    if (!map.data || !arrival.states) return;
+    store.loadPlan(map.data.seats, arrival.states.seats);
+    arrivedAt.current = { epoch: arrival.states.epoch, seq: arrival.states.seq };
   }, [map.data, arrival.states, store]);
-  const ready = Boolean(map.data && arrival.states);
+  const plansLoaded = useSyncExternalStore(store.subscribePlan, store.getPlansLoaded);
+  const ready = Boolean(map.data && arrival.states) && plansLoaded > 0;
 
   const layout = useMemo(() => (map.data ? buildLayout(map.data.seats) : null), [map.data]);
-  if (layout && focus.activeId === null && layout.rows.length > 0) focus.setActive(layout.rows[0].seatIds[0], false);
-
-  // The socket opens once the state is in, and resumes from its point.
-  const from = arrival.states;
+  // The map's single Tab stop starts on its first seat.
   useEffect(() => {
-    if (!ready || !from) return;
-    feed.start({ epoch: from.epoch, seq: from.seq });
+    if (layout && focus.activeId === null && layout.rows.length > 0) focus.setActive(layout.rows[0].seatIds[0], false);
+  }, [layout, focus]);
+
+  // The socket opens once, when the store first holds the seats, and resumes from the point
+  // they were read at; a later read (`refetch`) does not reopen it.
+  useEffect(() => {
+    if (!ready) return;
+    feed.start(arrivedAt.current);
     return () => feed.stop();
-  }, [feed, ready]); // eslint-disable-line react-hooks/exhaustive-deps
+  }, [feed, ready]);
 
   // Whose seats: the buyer's holds and booked seats, read when logged in (again after a reconnect
   // or an answer that says the page is missing some, e.g. `hold_limit`).
@@ -129,12 +126,10 @@ export function useSeatMap(eventId: number, loggedIn: boolean, onLapsed?: (label
     store.applyOwnBookings(holds.data.booked);
   }, [ready, holds.data, store]);
 
-  const lapsedRef = useRef(onLapsed);
-  lapsedRef.current = onLapsed;
-  useEffect(
-    () => store.subscribeHoldLost((ids) => lapsedRef.current?.(ids.map((id) => store.label(id) ?? `#${id}`))),
-    [store],
-  );
+  useEffect(() => {
+    if (!onLapsed) return;
+    return store.subscribeHoldLost((ids) => onLapsed(ids.map((id) => store.label(id) ?? `#${id}`)));
+  }, [store, onLapsed]);
   useEffect(() => {
     const timer = setInterval(() => store.expire(serverClock.now()), 250);
     return () => clearInterval(timer);

@@ -200,6 +200,8 @@ export class SeatStore {
   private heldListeners = new Set<Listener>();
   private holdLostListeners = new Set<(ids: number[]) => void>();
   private changeListeners = new Set<(ids: number[]) => void>();
+  private planListeners = new Set<Listener>();
+  private plansLoaded = 0;
   private lost: number[] = [];
   private pending = new Map<number, OwnAction>();
   private tentative = new Set<number>();
@@ -217,6 +219,9 @@ export class SeatStore {
   has(id: number): boolean {
     return this.byId.has(id);
   }
+
+  /** How many times a map and its state were loaded: 0 until the page has its seats. */
+  getPlansLoaded = (): number => this.plansLoaded;
 
   get size(): number {
     return this.byId.size;
@@ -276,6 +281,12 @@ export class SeatStore {
     return () => this.changeListeners.delete(listener);
   }
 
+  /** Told after each `loadPlan`, even one that changed no seat (an event with none). */
+  subscribePlan = (listener: Listener): (() => void) => {
+    this.planListeners.add(listener);
+    return () => this.planListeners.delete(listener);
+  };
+
   /**
    * Told when seats stop being held by this user without this user's own unlock or reserve:
    * the hold ran out (clock or sweeper), or the server says it is gone.
@@ -293,7 +304,7 @@ export class SeatStore {
    * takes it as a pushed change (by version, rule 2), its static info from the map.
    */
   loadPlan(infos: readonly SeatInfo[], states: readonly PushedSeat[]): number[] {
-    return this.batch(() => {
+    const ids = this.batch(() => {
       const changed: number[] = [];
       for (let i = 0; i < infos.length; i += 1) {
         const info = infos[i];
@@ -315,6 +326,9 @@ export class SeatStore {
       }
       return changed;
     });
+    this.plansLoaded += 1;
+    for (const listener of [...this.planListeners]) listener();
+    return ids;
   }
 
   /** The versions of the seats this user holds now: give them back with the `holds/` answer read after. */
