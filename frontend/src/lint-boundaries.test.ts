@@ -1,0 +1,28 @@
+import { ESLint } from 'eslint';
+import { describe, expect, it } from 'vitest';
+
+// The boundaries are only as good as the config that states them: these lint imports that
+// must be refused (and one that must pass) as if they were written in the named file.
+// Only the boundary rule: no-cycle cannot follow a file that is not on disk.
+const eslint = new ESLint({ ruleFilter: ({ ruleId }) => ruleId === 'import/no-restricted-paths' });
+
+async function boundaryErrors(filePath: string, code: string): Promise<string[]> {
+  const [result] = await eslint.lintText(code, { filePath });
+  return result.messages.filter((m) => m.ruleId === 'import/no-restricted-paths').map((m) => m.message);
+}
+
+describe('feature boundaries (eslint.config.js)', () => {
+  it("refuses a feature reaching into another feature's insides", async () => {
+    const errors = await boundaryErrors('src/features/events/probe.ts', "export { seatKind } from '../seat-map/model/seatState';\n");
+    expect(errors).toEqual([expect.stringContaining('only through its index.ts')]);
+  });
+
+  it('lets a feature use another through its index', async () => {
+    expect(await boundaryErrors('src/features/events/probe.ts', "export { SeatSelectorPage } from '../seat-map';\n")).toEqual([]);
+  });
+
+  it('refuses shared code importing a feature, and features importing the app', async () => {
+    expect(await boundaryErrors('src/lib/probe.ts', "export { useMe } from '../features/auth';\n")).toHaveLength(1);
+    expect(await boundaryErrors('src/features/auth/probe.ts', "export { queryClient } from '../../app/queryClient';\n")).toHaveLength(1);
+  });
+});
