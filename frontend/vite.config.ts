@@ -22,5 +22,7 @@ export default defineConfig({
   test: {
     include: ['src/**/*.test.{ts,tsx}'],
     environment: 'node',
+    // The component tests ask the canvas where it drew a seat, as the e2e suite does.
+    env: { VITE_SEATMAP_PROBES: '1' },
   },
 });

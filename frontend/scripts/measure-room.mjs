@@ -1,7 +1,7 @@
 /**
  * Canvas vs SVG vs DOM at 20,000 seats, in a real Chromium, without the server.
  *
- *   npm run build && node scripts/measure-room.mjs            # DIST=dist, SEATS=20000
+ *   npm run build:probes && node scripts/measure-room.mjs     # DIST=dist, SEATS=20000 (the probe is built in)
  *   SCREENSHOTS=/tmp/room node scripts/measure-room.mjs       # also fit.png, zoom.png, hover.png
  *
  * Serves the built app with the API and the socket mocked (Playwright's page.route and

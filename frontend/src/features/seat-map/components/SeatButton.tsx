@@ -4,9 +4,6 @@ import type { RovingFocus } from '../model/rovingFocus';
 import { seatKind, type SeatStore } from '../model/seatState';
 import { GRID_TEXT, type SeatTextStyle } from '../model/seatText';
 
-/** Test hook: counts seat renders (unit tests prove one change renders one seat). */
-export const seatRenderProbe: { onRender: ((id: number) => void) | null } = { onRender: null };
-
 interface SeatButtonProps {
   id: number;
   store: SeatStore;
@@ -22,7 +19,6 @@ interface SeatButtonProps {
 export const SeatButton = memo(function SeatButton({ id, store, focus, text = GRID_TEXT }: SeatButtonProps) {
   const seat = useSeat(store, id);
   const isStop = useIsFocusStop(focus, id);
-  seatRenderProbe.onRender?.(id);
   if (!seat) return null;
   const kind = seatKind(seat);
   const booked = seat.status === 'reserved';

@@ -22,24 +22,8 @@ import type { RovingFocus } from '../model/rovingFocus';
 import type { SeatStore } from '../model/seatState';
 import { seatTooltipLines } from '../model/seatText';
 import { hitTest, type Venue } from '../model/venue';
+import { PROBES, attachProbe, recordFrame, type CanvasWithProbe } from './canvasProbe';
 import { drawFrame } from './drawVenue';
-
-/**
- * What an end-to-end test (or a performance probe) can ask the canvas, as
- * `document.querySelector('[data-testid="seat-canvas"]').seatMap`.
- */
-export interface SeatCanvasProbe {
-  view(): View;
-  /** Where seat `id` is drawn, in client (viewport) coordinates, for `page.mouse.click`. */
-  seatPoint(id: number): Point | null;
-  /** The seat drawn at a client point, or null. */
-  seatAt(clientX: number, clientY: number): number | null;
-  /** Frames drawn so far, and how long each of the last 200 took to draw (ms, script time only). */
-  draws: number;
-  drawMs: number[];
-}
-
-export type CanvasWithProbe = HTMLCanvasElement & { seatMap?: SeatCanvasProbe };
 
 interface SeatCanvasProps {
   venue: Venue;
@@ -98,13 +82,6 @@ export const SeatCanvas = memo(function SeatCanvas({ venue, store, categories, f
   const [hoverId, setHoverId] = useState<number | null>(null);
   const [focused, setFocused] = useState(false);
   const hintId = useId();
-  const probe = useRef<SeatCanvasProbe>({
-    view: () => viewRef.current,
-    seatPoint: () => null,
-    seatAt: () => null,
-    draws: 0,
-    drawMs: [],
-  });
 
   const plan = useMemo((): Size => ({ width: venue.width, height: venue.height }), [venue]);
   // Read by the frame drawn next; written with the state, in the handlers that change it.
@@ -133,7 +110,7 @@ export const SeatCanvas = memo(function SeatCanvas({ venue, store, categories, f
     const canvas = canvasRef.current;
     const ctx = canvas?.getContext('2d');
     if (!canvas || !ctx || sizeRef.current.width === 0) return;
-    const t0 = performance.now();
+    const t0 = PROBES ? performance.now() : 0;
     const rings: number[] = [];
     if (hoverRef.current !== null) rings.push(hoverRef.current);
     if (focus.chosen && focus.activeId !== null && focus.activeId !== hoverRef.current && document.activeElement === wrapRef.current) {
@@ -149,15 +126,7 @@ export const SeatCanvas = memo(function SeatCanvas({ venue, store, categories, f
       categories,
       rings,
     });
-    const ms = performance.now() - t0;
-    const p = probe.current;
-    p.draws += 1;
-    p.drawMs.push(ms);
-    if (p.drawMs.length > 200) p.drawMs.shift();
-    canvas.dataset.draws = String(p.draws);
-    canvas.dataset.drawMs = ms.toFixed(2);
-    canvas.dataset.seatsDrawn = String(drawn);
-    canvas.dataset.scale = viewRef.current.scale.toFixed(4);
+    if (PROBES) recordFrame(canvas, performance.now() - t0, drawn, viewRef.current.scale);
     placeTip();
   }, [venue, store, categories, focus, placeTip]);
 
@@ -215,23 +184,21 @@ export const SeatCanvas = memo(function SeatCanvas({ venue, store, categories, f
     [venue],
   );
 
-  // The probe for tests and measurements.
+  // The probe for tests and measurements (absent from the production build).
   useEffect(() => {
     const canvas = canvasRef.current as CanvasWithProbe | null;
-    if (!canvas) return;
-    const p = probe.current;
-    p.seatPoint = (id) => {
-      const i = venue.index.get(id);
-      if (i === undefined) return null;
-      const rect = canvas.getBoundingClientRect();
-      const at = toScreen(viewRef.current, { x: venue.xs[i], y: venue.ys[i] });
-      return { x: rect.left + at.x, y: rect.top + at.y };
-    };
-    p.seatAt = (clientX, clientY) => seatAtLocal(local(clientX, clientY));
-    canvas.seatMap = p;
-    return () => {
-      delete canvas.seatMap;
-    };
+    if (!PROBES || !canvas) return;
+    return attachProbe(canvas, {
+      view: () => viewRef.current,
+      seatPoint: (id) => {
+        const i = venue.index.get(id);
+        if (i === undefined) return null;
+        const rect = canvas.getBoundingClientRect();
+        const at = toScreen(viewRef.current, { x: venue.xs[i], y: venue.ys[i] });
+        return { x: rect.left + at.x, y: rect.top + at.y };
+      },
+      seatAt: (clientX, clientY) => seatAtLocal(local(clientX, clientY)),
+    });
   }, [venue, local, seatAtLocal]);
 
   useRevealRequest(reveal, ({ seatIds }) => {

@@ -4,8 +4,21 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { buildLayout } from '../model/layout';
 import { RovingFocus } from '../model/rovingFocus';
 import { SeatStore, type ApiSeat } from '../model/seatState';
-import { seatRenderProbe } from './SeatButton';
 import { SeatMap } from './SeatMap';
+
+// Seat renders, counted from outside: every render of a SeatButton (and nothing else on this
+// map) asks whether its seat is the focus stop.
+const renders = vi.hoisted((): number[] => []);
+vi.mock('../hooks/useSeat', async (importOriginal) => {
+  const actual = await importOriginal<typeof import('../hooks/useSeat')>();
+  return {
+    ...actual,
+    useIsFocusStop: (...args: Parameters<typeof actual.useIsFocusStop>) => {
+      renders.push(args[1]);
+      return actual.useIsFocusStop(...args);
+    },
+  };
+});
 
 function bigEvent(rows: number, perRow: number): ApiSeat[] {
   const seats: ApiSeat[] = [];
@@ -35,15 +48,13 @@ function mount(seats: ApiSeat[], onSeat = vi.fn()) {
   const focus = new RovingFocus();
   const layout = buildLayout(seats);
   focus.setActive(layout.rows[0].seatIds[0]);
-  const renders: number[] = [];
-  seatRenderProbe.onRender = (id) => renders.push(id);
+  renders.length = 0;
   render(<SeatMap layout={layout} store={store} focus={focus} onSeat={onSeat} />);
   return { store, focus, renders, onSeat };
 }
 
 afterEach(() => {
   cleanup();
-  seatRenderProbe.onRender = null;
 });
 
 describe('SeatMap', () => {

@@ -7,7 +7,7 @@ import { REVEAL_MARGIN } from '../model/bringIntoView';
 import type { ApiSeatMap, ApiSeatStates } from '../model/seatPlan';
 import type { ApiSeat } from '../model/seatState';
 import type { ApiLayout } from '../model/venue';
-import type { CanvasWithProbe } from './SeatCanvas';
+import type { CanvasWithProbe } from './canvasProbe';
 import { SeatSelector } from './SeatSelector';
 
 const mocks = vi.hoisted(() => ({

@@ -1,0 +1,57 @@
+import type { Point, View } from '../model/planView';
+
+/**
+ * Whether this build carries the probe: only the e2e and measurement builds set
+ * VITE_SEATMAP_PROBES=1 (`npm run build:probes`), so the production bundle has none of it.
+ */
+export const PROBES = import.meta.env.VITE_SEATMAP_PROBES === '1';
+
+/**
+ * What an end-to-end test (or a performance probe) can ask the canvas, as
+ * `document.querySelector('[data-testid="seat-canvas"]').seatMap`.
+ */
+export interface SeatCanvasProbe {
+  view(): View;
+  /** Where seat `id` is drawn, in client (viewport) coordinates, for `page.mouse.click`. */
+  seatPoint(id: number): Point | null;
+  /** The seat drawn at a client point, or null. */
+  seatAt(clientX: number, clientY: number): number | null;
+  /** Frames drawn so far, and how long each of the last 200 took to draw (ms, script time only). */
+  draws: number;
+  drawMs: number[];
+}
+
+export type CanvasWithProbe = HTMLCanvasElement & { seatMap?: SeatCanvasProbe };
+
+// Kept per canvas element, so frames drawn before the probe is attached are counted too.
+const probes = new WeakMap<HTMLCanvasElement, SeatCanvasProbe>();
+
+function probeOf(canvas: HTMLCanvasElement): SeatCanvasProbe {
+  let probe = probes.get(canvas);
+  if (!probe) {
+    probe = { view: () => ({ scale: 1, x: 0, y: 0 }), seatPoint: () => null, seatAt: () => null, draws: 0, drawMs: [] };
+    probes.set(canvas, probe);
+  }
+  return probe;
+}
+
+/** A frame drawn: counted and timed, and mirrored in `data-draws`, `data-draw-ms`, `data-seats-drawn`, `data-scale`. */
+export function recordFrame(canvas: HTMLCanvasElement, ms: number, seatsDrawn: number, scale: number): void {
+  const probe = probeOf(canvas);
+  probe.draws += 1;
+  probe.drawMs.push(ms);
+  if (probe.drawMs.length > 200) probe.drawMs.shift();
+  canvas.dataset.draws = String(probe.draws);
+  canvas.dataset.drawMs = ms.toFixed(2);
+  canvas.dataset.seatsDrawn = String(seatsDrawn);
+  canvas.dataset.scale = scale.toFixed(4);
+}
+
+/** Puts the probe on the element as `seatMap`; the returned function takes it off. */
+export function attachProbe(canvas: CanvasWithProbe, reads: Pick<SeatCanvasProbe, 'view' | 'seatPoint' | 'seatAt'>): () => void {
+  const probe = Object.assign(probeOf(canvas), reads);
+  canvas.seatMap = probe;
+  return () => {
+    delete canvas.seatMap;
+  };
+}
