@@ -15,9 +15,12 @@ event loop when it starts.
   (``gc.freeze``): Django, the apps and the libraries are ~130,000 objects that live as long
   as the process, and a full collection walked them all, 50-90 ms on this machine, at random
   in the middle of an on-sale's rush (BENCHMARKS.md, "Best available in batches").
-* On the first call, with the loop running: the broadcast publisher is bound to this loop (so
-  a commit in any request thread is sent from here, realtime/broadcast.py), and in the
-  embedded default (no Redis, so no sweeper process) the expiry sweeper starts on a thread.
+* At the ASGI lifespan's startup, on the server's loop: the broadcast publisher is bound to
+  this loop (so a commit in any request thread is sent from here, realtime/broadcast.py), the
+  loop's database pool opens (reservations/api/loop_database.py), and in the embedded default
+  (no Redis, so no sweeper process) the expiry sweeper starts on a thread. At its shutdown the
+  pool closes. A server without a lifespan (daphne, the tests' communicators) binds on the
+  first call instead.
 """
 
 import asyncio
@@ -40,6 +43,11 @@ from realtime.broadcast import bind_server_loop  # noqa: E402
 from realtime.live_reads import LiveReads  # noqa: E402
 from realtime.routing import websocket_application  # noqa: E402
 from reservations.api.fast import FastSeatActions  # noqa: E402
+from reservations.api.loop_database import (  # noqa: E402
+    close_loop_pool,
+    loop_database_enabled,
+    loop_pool,
+)
 from reservations.api.loop_reads import LoopReads  # noqa: E402
 from reservations.api.request_bodies import BufferedBodies  # noqa: E402
 from reservations.services import sweep_forever  # noqa: E402
@@ -55,9 +63,24 @@ class ServerStart:
         self.loop: asyncio.AbstractEventLoop | None = None
 
     async def __call__(self, scope, receive, send):
+        if scope["type"] == "lifespan":
+            return await self._lifespan(receive, send)
         if self.loop is None or not self.loop.is_running():
             self._start(asyncio.get_running_loop())
         await self.application(scope, receive, send)
+
+    async def _lifespan(self, receive, send) -> None:
+        while True:
+            message = await receive()
+            if message["type"] == "lifespan.startup":
+                self._start(asyncio.get_running_loop())
+                if loop_database_enabled():
+                    await loop_pool()
+                await send({"type": "lifespan.startup.complete"})
+            elif message["type"] == "lifespan.shutdown":
+                await close_loop_pool()
+                await send({"type": "lifespan.shutdown.complete"})
+                return
 
     def _start(self, loop: asyncio.AbstractEventLoop) -> None:
         first = self.loop is None

@@ -29,7 +29,7 @@ def main(argv=None) -> None:
         "config.asgi:application",
         host=args.host,
         port=args.port,
-        lifespan="off",
+        lifespan="on",  # config/asgi.py: the loop's pool opens and closes with the server
         ws=WebSocketProtocol,
         ws_max_size=settings.WS_MAX_FRAME_BYTES,
         ws_ping_interval=settings.WS_PING_INTERVAL,

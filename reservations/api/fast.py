@@ -3,16 +3,15 @@
 At an on-sale nearly every request is one of six: `POST .../seats/{id}/lock/` or `.../unlock/`,
 `POST /api/events/{id}/lock/` (several seats), `.../best/`, `.../reserve/` and
 `POST /api/reservations/{id}/cancel/`. Through Django's request cycle (middleware, DRF, the ORM,
-a worker thread) one costs ~2.6 ms of CPU or more; here the same booking steps
-(`services.hold_one_steps`, `release_one_steps`, `hold_all_steps`, `reserve_steps`,
-`cancel_steps`, and `best.best_batch_steps` for best available's asks, in batches:
-best_batches.py) run on an async psycopg connection on the server's event loop, driven by
-`services.runner.run_async`. Nothing about the answer changes: the same token check
-(simplejwt's validation, done once per token until it expires, with the account checked under
-the user row lock the steps take), the same body checks (`inputs.py`), the same limits
-(`booking_limits`), the same JSON bodies and errors (`presenters`, `errors.exception_response`),
-the same headers (`Idempotent-Replayed` on a replayed reserve), the same announcement after
-commit (`signals.seats_changed_committed`).
+a worker thread) one costs ~2.6 ms of CPU or more; here the same booking steps run on an async
+psycopg connection on the server's event loop, driven by `services.runner.run_async` (best
+available's asks in batches: best_batches.py). Both paths are built from one row per call
+(operations.py): its route, body checks, steps, answer, status and headers. What else could
+differ is shared too: the token check (simplejwt's validation, done once per token until it
+expires, with the account checked under the user row lock the steps take), the limits
+(`booking_limits`), the errors (`errors.exception_response`), the body's reading
+(`request_bodies.body_within`), the headers of Django's security and CORS middleware
+(loop_requests.py), the announcement after commit (`signals.seats_changed_committed`).
 
 config/asgi.py mounts it in front of Django's HTTP app.
 
@@ -43,7 +42,6 @@ from django.conf import settings
 from rest_framework import exceptions as drf_exceptions
 from rest_framework.utils import json as drf_json
 
-from reservations import services
 from reservations.live_seats import refusal
 from reservations.services.best import Answer as BestAnswer
 from reservations.services.best import (
@@ -60,7 +58,6 @@ from .best_batches import BestBatches
 from .booking_limits import booking_allowed_async
 from .client_address import scope_client_address
 from .errors import too_large_response
-from .inputs import SeatActionInput, best_request_of, idempotency_key_of, seat_ids_of
 from .loop_database import loop_database_enabled, loop_pool
 from .loop_requests import (
     PATH_HEADER,
@@ -73,94 +70,37 @@ from .loop_requests import (
     proxy_header_of_settings,
     user_id_of_token,
 )
-from .presenters import best_json, cancel_json, reserve_json, seat_action_json, seats_lock_json
+from .operations import BOOKING_OPERATIONS, Call, Operation, announced_event
+from .request_bodies import body_within
 from .seat_turns import SeatTurns
 
 logger = logging.getLogger("reservations.api")
 
-# Ids of at most 18 digits fit PostgreSQL's bigint; longer ones go to Django (a JSON 404).
-_ID = "([0-9]{1,18})"
-_SEAT_ROUTE = re.compile(rf"/api/events/{_ID}/seats/{_ID}/(lock|unlock)/")
-_EVENT_ROUTE = re.compile(rf"/api/events/{_ID}/(lock|reserve|best)/")
-_CANCEL_ROUTE = re.compile(rf"/api/reservations/{_ID}/cancel/")
-_SEAT_STEPS = {"lock": services.hold_one_steps, "unlock": services.release_one_steps}
-_EVENT_ACTIONS = {"lock": "lock_several", "reserve": "reserve", "best": "best"}
+
+def _route_pattern(route: str) -> re.Pattern:
+    """A row's route as the fast path matches it. Ids of at most 18 digits fit PostgreSQL's
+    bigint; longer ones go to Django (a JSON 404)."""
+    return re.compile("/api/" + re.sub(r"<int:(\w+)>", r"(?P<\1>[0-9]{1,18})", route))
 
 
-class Call(NamedTuple):
-    """A request the fast path answers: what, on which ids, and who asks how."""
-
-    action: str  # lock, unlock (one seat), lock_several, reserve, best, cancel
-    ids: tuple[int, ...]  # (event, seat), (event,) or (reservation,)
-    token: str
-    secure: bool
-    origin: str | None
+_ROUTES = [(_route_pattern(op.route), op) for op in BOOKING_OPERATIONS if op.on_loop]
 
 
-def _route(path: str) -> tuple[str, tuple[int, ...]] | None:
-    if route := _SEAT_ROUTE.fullmatch(path):
-        return route[3], (int(route[1]), int(route[2]))
-    if route := _EVENT_ROUTE.fullmatch(path):
-        return _EVENT_ACTIONS[route[2]], (int(route[1]),)
-    if route := _CANCEL_ROUTE.fullmatch(path):
-        return "cancel", (int(route[1]),)
+def _matched(path: str) -> tuple[Operation, re.Match] | None:
+    for pattern, operation in _ROUTES:
+        if route := pattern.fullmatch(path):
+            return operation, route
     return None
 
 
-class Answer(NamedTuple):
-    status: int
-    body: dict
-    headers: list[tuple[bytes, bytes]]
-    event_id: int  # whose watchers hear of the change
+class Claim(NamedTuple):
+    """A request the fast path answers: which call, on which ids, and who asks how."""
 
-
-def _prepared(call: Call, user_id: int, data, headers: dict[bytes, str]):
-    """(steps, answer): the call's booking steps (for best available, its ask), its body and
-    headers checked as Django's view checks them (raising the same errors), and how its view
-    answers the outcome."""
-    if call.action in _SEAT_STEPS:
-        _no_fields(data)
-        event_id, seat_id = call.ids
-        steps = _SEAT_STEPS[call.action](user_id=user_id, event_id=event_id, seat_id=seat_id)
-        return steps, lambda outcome: Answer(
-            200, seat_action_json(call.action, outcome.seats[0], user_id=user_id), [], event_id
-        )
-    if call.action == "lock_several":
-        (event_id,) = call.ids
-        steps = services.hold_all_steps(
-            user_id=user_id, event_id=event_id, seat_ids=seat_ids_of(data)
-        )
-        return steps, lambda outcome: Answer(
-            200, seats_lock_json(outcome.seats, user_id=user_id), [], event_id
-        )
-    if call.action == "best":  # not steps of its own: an ask of a batch (best_batches.py)
-        (event_id,) = call.ids
-        ask = Ask(user_id=user_id, wish=best_request_of(data))
-        return ask, lambda outcome: Answer(200, best_json(outcome, user_id=user_id), [], event_id)
-    if call.action == "reserve":
-        steps = services.reserve_steps(
-            user_id=user_id,
-            event_id=call.ids[0],
-            seat_ids=seat_ids_of(data),
-            idempotency_key=idempotency_key_of(headers.get(b"idempotency-key", "")),
-        )
-        return steps, _reserve_answer
-    _no_fields(data)
-    steps = services.cancel_steps(user_id=user_id, reservation_id=call.ids[0])
-    return steps, lambda outcome: Answer(
-        200, cancel_json(outcome.booking), [], outcome.booking.event_id
-    )
-
-
-def _reserve_answer(outcome: services.BookingOutcome) -> Answer:
-    replayed = [(b"idempotent-replayed", b"true")] if outcome.replayed else []
-    return Answer(201, reserve_json(outcome.booking), replayed, outcome.booking.event_id)
-
-
-def _no_fields(data) -> None:
-    """Lock, unlock and cancel take no fields, but their body must be one Django's path takes."""
-    if data != {}:
-        SeatActionInput(data=data).is_valid(raise_exception=True)
+    operation: Operation
+    ids: dict[str, int]
+    token: str
+    secure: bool
+    origin: str | None
 
 
 class FastSeatActions:
@@ -173,60 +113,74 @@ class FastSeatActions:
         self._state: tuple[asyncio.AbstractEventLoop, _OnLoop] | None = None
 
     async def __call__(self, scope, receive, send):
-        call = self._claim(scope) if self.enabled else None
-        if call is None:
+        claim = self._claim(scope) if self.enabled else None
+        if claim is None:
             return await self.django_app(scope, receive, send)
-        status, body, extra = await self._answer(receive, scope, call)
-        headers = api_headers(call.secure) + extra
+        status, body, extra = await self._answer(receive, scope, claim)
+        headers = api_headers(claim.secure) + extra
         headers.append((b"content-length", str(len(body)).encode()))
-        if call.origin is not None:
-            headers.extend(cors_headers_for(call.origin))
+        if claim.origin is not None:
+            headers.extend(cors_headers_for(claim.origin))
         headers.append(PATH_HEADER)
         await send({"type": "http.response.start", "status": status, "headers": headers})
         await send({"type": "http.response.body", "body": body})
 
-    def _claim(self, scope) -> Call | None:
+    def _claim(self, scope) -> Claim | None:
         """The call, if this request is ours; else None."""
         if scope["type"] != "http" or scope["method"] != "POST":
             return None
-        route = _route(scope["path"])
-        if route is None:
+        matched = _matched(scope["path"])
+        if matched is None:
             return None
+        operation, route = matched
         request = api_request_of(scope, self._proxy_header)
         if request is None or request.token is None:
             return None
-        action, ids = route
-        return Call(action, ids, request.token, request.secure, request.origin)
+        ids = {name: int(value) for name, value in route.groupdict().items()}
+        return Claim(operation, ids, request.token, request.secure, request.origin)
 
-    async def _answer(self, receive, scope, call: Call):
-        body = await _read_body(receive, scope)
+    async def _answer(self, receive, scope, claim: Claim):
+        body = await body_within(scope, receive, settings.API_MAX_BODY_BYTES)
         if body is None:
             return as_asgi(too_large_response())
+        operation = claim.operation
         try:
-            user_id = user_id_of_token(call.token)
+            user_id = user_id_of_token(claim.token)
             verdict = await booking_allowed_async(user_id, scope_client_address(scope))
             if not verdict.allowed:
                 raise drf_exceptions.Throttled(wait=verdict.wait)
             headers = _headers(scope)
-            work, answer = _prepared(call, user_id, _body_data(body, headers), headers)
+            call = Call(
+                user_id=user_id,
+                ids=claim.ids,
+                data=_body_data(body, headers),
+                header=lambda name: headers.get(name.lower().encode(), ""),
+                account_checked=False,
+            )
+            work = operation.work(call)
             if isinstance(work, Ask):
-                await self._room_ready(call.ids[0])
-                outcome = await self._on_loop().batches.hold(call.ids[0], work)
-                answered = _announced(answer(outcome), outcome)
-            elif call.action == "lock":  # the hot seat: seat_turns.py, live_seats.py
-                event_id, seat_id = call.ids
-                async with self._on_loop().seat_turns.turn(call.ids):
-                    if refused := refusal(user_id=user_id, event_id=event_id, seat_id=seat_id):
+                event_id = claim.ids["event_id"]
+                await self._room_ready(event_id)
+                outcome = await self._on_loop().batches.hold(event_id, work)
+                _announce(call, outcome)
+            elif operation.hot_seat:  # seat_turns.py, live_seats.py
+                async with self._on_loop().seat_turns.turn(tuple(claim.ids.values())):
+                    if refused := refusal(user_id=user_id, **claim.ids):
                         raise refused  # from memory, no connection taken
                     outcome = await self._run(work)
                     # In the memory before the turn ends, for the clicks waiting for it.
-                    answered = _announced(answer(outcome), outcome)
+                    _announce(call, outcome)
             else:
                 outcome = await self._run(work)
-                answered = _announced(answer(outcome), outcome)
+                _announce(call, outcome)
+            answer = operation.present(outcome, user_id)
         except Exception as exc:  # every error in the API's one shape (errors.py)
             return error_answer(exc)
-        return answered.status, drf_rendered(answered.body), answered.headers
+        extra = [
+            (name.lower().encode(), value.encode())
+            for name, value in operation.headers(outcome).items()
+        ]
+        return operation.status, drf_rendered(answer), extra
 
     async def _run(self, steps):
         """Drive the booking steps on a pooled async connection, in one transaction."""
@@ -279,10 +233,9 @@ class _OnLoop:
     seat_turns: SeatTurns = field(default_factory=SeatTurns)
 
 
-def _announced(answered: Answer, outcome) -> Answer:
-    """`answered`, once its changes are announced to the watchers (signals.py)."""
-    seats_changed_committed(event_id=answered.event_id, seats=outcome.changed)
-    return answered
+def _announce(call: Call, outcome) -> None:
+    """Tell the watchers of the outcome's changes (signals.py), once committed."""
+    seats_changed_committed(event_id=announced_event(call, outcome), seats=outcome.changed)
 
 
 def _room_read_again(refreshing: dict, event_id: int, task: asyncio.Task) -> None:
@@ -291,26 +244,6 @@ def _room_read_again(refreshing: dict, event_id: int, task: asyncio.Task) -> Non
         logger.warning(
             "best available: event %s's room not read again: %s", event_id, task.exception()
         )
-
-
-async def _read_body(receive, scope) -> bytes | None:
-    """The request's body, or None when it is over API_MAX_BODY_BYTES."""
-    limit = settings.API_MAX_BODY_BYTES
-    for name, value in scope["headers"]:
-        if name == b"content-length" and value.isdigit() and int(value) > limit:
-            return None
-    chunks, size, more = [], 0, True
-    while more:
-        message = await receive()
-        if message["type"] == "http.disconnect":
-            break
-        chunk = message.get("body", b"")
-        size += len(chunk)
-        if size > limit:
-            return None
-        chunks.append(chunk)
-        more = message.get("more_body", False)
-    return b"".join(chunks)
 
 
 def _headers(scope) -> dict[bytes, str]:

@@ -8,8 +8,8 @@ opened on, so a new loop gets a new pool.
 
 import asyncio
 
-import psycopg
 from django.conf import settings
+from django.db import connections
 from psycopg_pool import AsyncConnectionPool
 
 _pool: tuple[asyncio.AbstractEventLoop, AsyncConnectionPool, asyncio.Task] | None = None
@@ -28,10 +28,10 @@ async def loop_pool() -> AsyncConnectionPool:
     loop = asyncio.get_running_loop()
     if _pool is None or _pool[0] is not loop:
         pool = AsyncConnectionPool(
-            _conninfo(),
+            "",
             # A read is one statement, one round trip: no BEGIN before it and no ROLLBACK when
             # the connection goes back. A write opens its transaction (`conn.transaction()`).
-            kwargs={"autocommit": True},
+            kwargs={**loop_connection_params(), "autocommit": True},
             min_size=1,
             max_size=settings.FAST_PATH_DB_POOL_MAX,
             timeout=settings.DB_POOL_TIMEOUT,
@@ -51,13 +51,20 @@ async def close_loop_pool() -> None:
         await pool.close()
 
 
-def _conninfo() -> str:
-    db = settings.DATABASES["default"]
-    params = {
-        "dbname": db["NAME"],
-        "user": db.get("USER"),
-        "password": db.get("PASSWORD"),
-        "host": db.get("HOST"),
-        "port": db.get("PORT"),
-    }
-    return psycopg.conninfo.make_conninfo(**{k: str(v) for k, v in params.items() if v})
+# What Django's backend hands its driver besides the connection's parameters: its own cursor
+# class and adapters (the steps adapt their values themselves), and prepare_threshold, which
+# Django sets to None (no server-side prepared statements) unless OPTIONS sets it. The loop's
+# statements are few and repeated, so they are prepared (psycopg's default) unless the
+# operator's OPTIONS say otherwise.
+_DJANGO_DRIVER_ONLY = ("cursor_factory", "context")
+
+
+def loop_connection_params() -> dict:
+    """The parameters the loop's connections open with: Django's own
+    (`get_connection_params()`: the database, user, host, port, and every OPTIONS entry such
+    as `sslmode` from DATABASE_URL), so both paths reach the database the same way."""
+    django_params = connections["default"].get_connection_params()
+    params = {k: v for k, v in django_params.items() if k not in _DJANGO_DRIVER_ONLY}
+    if params.get("prepare_threshold") is None:
+        params.pop("prepare_threshold", None)
+    return params

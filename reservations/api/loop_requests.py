@@ -11,8 +11,12 @@ from typing import NamedTuple
 import orjson
 from corsheaders.middleware import CorsMiddleware
 from django.conf import settings
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
 from django.http.request import split_domain_port, validate_host
+from django.middleware.clickjacking import XFrameOptionsMiddleware
+from django.middleware.security import SecurityMiddleware
 from rest_framework_simplejwt.authentication import AUTH_HEADER_TYPE_BYTES, JWTAuthentication
 from rest_framework_simplejwt.exceptions import InvalidToken
 from rest_framework_simplejwt.settings import api_settings as jwt_settings
@@ -77,27 +81,39 @@ def api_headers(
 ) -> list[tuple[bytes, bytes]]:
     """What Django's middleware adds to an API answer (compared in test_fast.py); `vary`: as
     the view's own Vary ends after the middleware's `origin`."""
-    headers = [
+    return [
         (b"content-type", b"application/json"),
         (b"allow", allow),
         (b"vary", vary),
-        (b"x-frame-options", settings.X_FRAME_OPTIONS.encode()),
+        *_security_headers(secure),
     ]
-    if settings.SECURE_CONTENT_TYPE_NOSNIFF:
-        headers.append((b"x-content-type-options", b"nosniff"))
-    if settings.SECURE_REFERRER_POLICY:
-        headers.append((b"referrer-policy", settings.SECURE_REFERRER_POLICY.encode()))
-    if settings.SECURE_CROSS_ORIGIN_OPENER_POLICY:
-        policy = settings.SECURE_CROSS_ORIGIN_OPENER_POLICY.encode()
-        headers.append((b"cross-origin-opener-policy", policy))
-    if secure and settings.SECURE_HSTS_SECONDS:
-        hsts = f"max-age={settings.SECURE_HSTS_SECONDS}"
-        if settings.SECURE_HSTS_INCLUDE_SUBDOMAINS:
-            hsts += "; includeSubDomains"
-        if settings.SECURE_HSTS_PRELOAD:
-            hsts += "; preload"
-        headers.append((b"strict-transport-security", hsts.encode()))
-    return headers
+
+
+@functools.cache
+def _security_headers(secure: bool) -> tuple[tuple[bytes, bytes], ...]:
+    """The headers Django's SecurityMiddleware and XFrameOptionsMiddleware add to an answer,
+    computed by them once per kind of request (HSTS only over HTTPS)."""
+
+    class Request(HttpRequest):
+        def _get_scheme(self):
+            return "https" if secure else "http"
+
+    response = HttpResponse()
+    request = Request()
+    SecurityMiddleware(lambda _: response).process_response(request, response)
+    XFrameOptionsMiddleware(lambda _: response).process_response(request, response)
+    return tuple(
+        (name.lower().encode("latin-1"), value.encode("latin-1"))
+        for name, value in response.items()
+        if name.lower() != "content-type"
+    )
+
+
+@receiver(setting_changed)
+def _settings_changed(**kwargs) -> None:
+    """Tests change the security settings; the server never does."""
+    _security_headers.cache_clear()
+    cors_headers_for.cache_clear()
 
 
 @functools.lru_cache(maxsize=256)

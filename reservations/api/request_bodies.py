@@ -60,11 +60,9 @@ class BufferedBodies:
             return await self.app(scope, receive, send)
         upload = scope["path"] == LAYOUT_UPLOAD_PATH
         limit = settings.LAYOUT_UPLOAD_MAX_BYTES if upload else settings.API_MAX_BODY_BYTES
-        declared = _declared_length(scope)
         try:
             async with asyncio.timeout(settings.REQUEST_BODY_SECONDS):
-                over = declared is not None and declared > limit
-                body = None if over else await _read_body(receive, limit)
+                body = await body_within(scope, receive, limit)
         except TimeoutError:
             return await _send_all(send, TIMEOUT)
         if body is None and upload:
@@ -84,6 +82,15 @@ class BufferedBodies:
             return await receive()
 
         return await self.app(_with_length(scope, len(body)), receive_buffered, send)
+
+
+async def body_within(scope, receive, limit: int) -> bytes | None:
+    """The request's whole body, or None when it is over `limit` (declared, or counted as it
+    arrives). The booking fast path reads its bodies with it too (fast.py)."""
+    declared = _declared_length(scope)
+    if declared is not None and declared > limit:
+        return None
+    return await _read_body(receive, limit)
 
 
 def _declared_length(scope) -> int | None:

@@ -6,6 +6,7 @@ from drf_spectacular.views import SpectacularSwaggerSplitView
 from . import browser_tokens, views
 from .login_limits import login_door
 from .openapi import SchemaApi
+from .operation_views import BOOKING_ROUTES
 
 urlpatterns = [
     path("csrf/", views.CsrfApi.as_view()),
@@ -22,15 +23,10 @@ urlpatterns = [
     path("events/<int:event_id>/seats/", views.SeatListApi.as_view()),
     path("events/<int:event_id>/layout/", views.LayoutApi.as_view()),
     path("events/<int:event_id>/map/", views.SeatPlanApi.as_view()),
-    path("events/<int:event_id>/seats/<int:seat_id>/lock/", views.SeatLockApi.as_view()),
-    path("events/<int:event_id>/seats/<int:seat_id>/extend/", views.SeatExtendApi.as_view()),
-    path("events/<int:event_id>/seats/<int:seat_id>/unlock/", views.SeatUnlockApi.as_view()),
-    path("events/<int:event_id>/lock/", views.SeatsLockApi.as_view()),
-    path("events/<int:event_id>/best/", views.BestAvailableApi.as_view()),
-    path("events/<int:event_id>/reserve/", views.ReservationCreateApi.as_view()),
     path("reservations/", views.ReservationListApi.as_view()),
     path("reservations/<int:reservation_id>/", views.ReservationDetailApi.as_view()),
-    path("reservations/<int:reservation_id>/cancel/", views.ReservationCancelApi.as_view()),
+    # The booking calls, one row each in operations.py.
+    *(path(route, view.as_view()) for route, view in BOOKING_ROUTES),
     path("health/", views.HealthApi.as_view()),
     path("schema/", SchemaApi.as_view(), name="schema"),
     # Swagger UI's script comes as a file of its own (CSP: no inline script); its page keeps

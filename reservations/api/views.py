@@ -15,21 +15,12 @@ from rest_framework.views import APIView
 from rest_framework_simplejwt.tokens import AccessToken
 from rest_framework_simplejwt.views import TokenObtainPairView, TokenRefreshView
 
-from reservations import selectors, services, users
+from reservations import selectors, users
 from reservations.health import health_report
-from reservations.services.best import best_hold
 
 from . import presenters
-from .booking_limits import BookingThrottle
 from .browser_tokens import refresh_cookie_clear, refresh_cookie_of
 from .errors import InvalidCredentials, error_response
-from .inputs import (
-    BestInput,
-    SeatActionInput,
-    SeatIdsInput,
-    best_request_of,
-    idempotency_key_of,
-)
 from .map_document import LAYOUT, SEAT_MAP, document_response
 from .origins import TrustedOrigin
 from .pagination import PAGE_PARAMETERS, page_of, paginated
@@ -73,17 +64,6 @@ class RegisterInput(CredentialsInput):
         except DjangoValidationError as exc:
             raise serializers.ValidationError({"password": exc.messages}) from exc
         return data
-
-
-def _seat_action_output(message):
-    return inline_serializer(
-        name=f"SeatAction{message}",
-        fields={
-            "success": serializers.BooleanField(),
-            "message": serializers.CharField(),
-            "seat": SeatOutput(),
-        },
-    )
 
 
 # --- Authentication ------------------------------------------------------------------------
@@ -248,113 +228,6 @@ class LayoutApi(APIView):
         return document_response(request, LAYOUT, event_id=event_id)
 
 
-class SeatLockApi(APIView):
-    permission_classes = [IsAuthenticated]
-    throttle_classes = [BookingThrottle]
-
-    @extend_schema(request=SeatActionInput, responses=_seat_action_output("Lock"))
-    def post(self, request, event_id: int, seat_id: int):
-        _validated(SeatActionInput, request.data)
-        seat = services.seat_lock(user=request.user, event_id=event_id, seat_id=seat_id)
-        return Response(presenters.seat_action_json("lock", seat, user_id=request.user.pk))
-
-
-class SeatUnlockApi(APIView):
-    permission_classes = [IsAuthenticated]
-    throttle_classes = [BookingThrottle]
-
-    @extend_schema(request=SeatActionInput, responses=_seat_action_output("Unlock"))
-    def post(self, request, event_id: int, seat_id: int):
-        _validated(SeatActionInput, request.data)
-        seat = services.seat_unlock(user=request.user, event_id=event_id, seat_id=seat_id)
-        return Response(presenters.seat_action_json("unlock", seat, user_id=request.user.pk))
-
-
-class SeatExtendApi(APIView):
-    permission_classes = [IsAuthenticated]
-    throttle_classes = [BookingThrottle]
-
-    @extend_schema(request=SeatActionInput, responses=_seat_action_output("Extend"))
-    def post(self, request, event_id: int, seat_id: int):
-        _validated(SeatActionInput, request.data)
-        seat = services.seat_extend(user=request.user, event_id=event_id, seat_id=seat_id)
-        return Response(presenters.seat_action_json("extend", seat, user_id=request.user.pk))
-
-
-class SeatsLockApi(APIView):
-    permission_classes = [IsAuthenticated]
-    throttle_classes = [BookingThrottle]
-
-    @extend_schema(
-        request=SeatIdsInput,
-        responses=inline_serializer(
-            "SeatsLock", {"success": serializers.BooleanField(), "seats": SeatOutput(many=True)}
-        ),
-    )
-    def post(self, request, event_id: int):
-        data = _validated(SeatIdsInput, request.data)
-        seats = services.seats_lock(user=request.user, event_id=event_id, seat_ids=data["seat_ids"])
-        return Response(presenters.seats_lock_json(seats, user_id=request.user.pk))
-
-
-class BestAvailableApi(APIView):
-    """Hold the best block for the caller (docs/BEST_AVAILABLE.md)."""
-
-    permission_classes = [IsAuthenticated]
-    throttle_classes = [BookingThrottle]
-
-    @extend_schema(
-        request=BestInput,
-        responses=inline_serializer(
-            "BestAvailable",
-            {
-                "success": serializers.BooleanField(),
-                "seats": SeatOutput(many=True),
-                "together": serializers.BooleanField(),
-                "alternatives": serializers.ListField(
-                    child=serializers.ListField(child=serializers.IntegerField())
-                ),
-            },
-        ),
-    )
-    def post(self, request, event_id: int):
-        outcome = best_hold(
-            user=request.user, event_id=event_id, wish=best_request_of(request.data)
-        )
-        return Response(presenters.best_json(outcome, user_id=request.user.pk))
-
-
-class ReservationCreateApi(APIView):
-    permission_classes = [IsAuthenticated]
-    throttle_classes = [BookingThrottle]
-
-    @extend_schema(
-        request=SeatIdsInput,
-        parameters=[OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER)],
-        responses={
-            201: inline_serializer(
-                "ReservationCreated",
-                {"success": serializers.BooleanField(), "reservation": ReservationOutput()},
-            )
-        },
-    )
-    def post(self, request, event_id: int):
-        data = _validated(SeatIdsInput, request.data)
-        key = idempotency_key_of(request.headers.get("Idempotency-Key", ""))
-        outcome = services.reservation_create(
-            user=request.user, event_id=event_id, seat_ids=data["seat_ids"], idempotency_key=key
-        )
-        reservation = selectors.reservation_get(
-            user=request.user, reservation_id=outcome.reservation.pk
-        )
-        headers = {"Idempotent-Replayed": "true"} if outcome.replayed else None
-        return Response(
-            presenters.reserve_json(presenters.booking_of(reservation)),
-            status=status.HTTP_201_CREATED,
-            headers=headers,
-        )
-
-
 # --- Reservations --------------------------------------------------------------------------
 
 
@@ -378,28 +251,6 @@ class ReservationDetailApi(APIView):
     def get(self, request, reservation_id: int):
         reservation = selectors.reservation_get(user=request.user, reservation_id=reservation_id)
         return Response(ReservationOutput(reservation).data)
-
-
-class ReservationCancelApi(APIView):
-    permission_classes = [IsAuthenticated]
-    throttle_classes = [BookingThrottle]
-
-    @extend_schema(
-        request=SeatActionInput,
-        responses=inline_serializer(
-            "ReservationCancelled",
-            {
-                "success": serializers.BooleanField(),
-                "message": serializers.CharField(),
-                "reservation": ReservationOutput(),
-            },
-        ),
-    )
-    def post(self, request, reservation_id: int):
-        _validated(SeatActionInput, request.data)
-        services.reservation_cancel(user=request.user, reservation_id=reservation_id)
-        reservation = selectors.reservation_get(user=request.user, reservation_id=reservation_id)
-        return Response(presenters.cancel_json(presenters.booking_of(reservation)))
 
 
 # --- Operations ----------------------------------------------------------------------------

@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 from django.contrib.auth.base_user import AbstractBaseUser
-from django.db import connection, transaction
+from django.db import connection
 from django.utils import timezone
 
 from ..exceptions import (
@@ -33,7 +33,7 @@ from ..seating import companions_without_accessible
 from ..signals import seats_changed_on_commit
 from . import sql
 from .holds import caller_row_steps, not_in_event, seat_rows_steps
-from .runner import run
+from .runner import run_and_announce
 from .sql import Steps
 
 Status = Reservation.Status
@@ -67,6 +67,10 @@ class BookingOutcome:
     booking: Booking
     replayed: bool  # an Idempotency-Key seen before: the first request's booking, unchanged
     changed: list[Seat]  # the seats whose state changed: what watchers are told
+
+    @property
+    def event_id(self) -> int:
+        return self.booking.event_id
 
 
 @dataclass(frozen=True)
@@ -242,13 +246,6 @@ def _as_model(booking: Booking, *, user_id: int) -> Reservation:
     return Reservation.from_db(connection.alias, list(values), list(values.values()))
 
 
-def _run_and_announce(steps: Steps[BookingOutcome]) -> BookingOutcome:
-    with transaction.atomic():
-        outcome = run(steps)
-        seats_changed_on_commit(event_id=outcome.booking.event_id, seats=outcome.changed)
-    return outcome
-
-
 def reservation_create(
     *,
     user: AbstractBaseUser,
@@ -257,7 +254,7 @@ def reservation_create(
     idempotency_key: str | None = None,
 ) -> ReservationOutcome:
     """Book seats the caller holds, all or none (reserve_steps, with the Idempotency-Key)."""
-    outcome = _run_and_announce(
+    outcome = run_and_announce(
         reserve_steps(
             user_id=user.pk,
             event_id=event_id,
@@ -273,7 +270,7 @@ def reservation_create(
 def reservation_cancel(*, user: AbstractBaseUser, reservation_id: int) -> Reservation:
     """Cancel one of the caller's reservations; its seats become available."""
     steps = cancel_steps(user_id=user.pk, reservation_id=reservation_id, account_checked=True)
-    return _as_model(_run_and_announce(steps).booking, user_id=user.pk)
+    return _as_model(run_and_announce(steps).booking, user_id=user.pk)
 
 
 # --- The same locking through the ORM, for the sweep and for blocking ------------------------

@@ -17,7 +17,6 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
-from django.db import transaction
 from django.utils import timezone
 
 from ..exceptions import (
@@ -31,10 +30,9 @@ from ..exceptions import (
 from ..live_seats import refusal, seat_unavailable
 from ..models import Seat
 from ..rules import effective_status, seat_is_free, seat_is_held_by
-from ..signals import seats_changed_on_commit
 from . import sql
 from .places import orphan_rule_steps
-from .runner import run
+from .runner import run_and_announce
 from .sql import Rows, Steps
 
 Status = Seat.Status
@@ -44,6 +42,10 @@ Status = Seat.Status
 class HoldOutcome:
     seats: list[Seat]  # every seat asked for, as it stands after the change
     changed: list[Seat]  # the ones whose state changed: what watchers are told
+
+    @property
+    def event_id(self) -> int:
+        return self.seats[0].event_id
 
 
 # A one-statement release only takes holds with more than this left (see sql.free_if_held).
@@ -248,13 +250,6 @@ def hold_cap(held_since: datetime) -> datetime:
 # --- The services: the steps run on Django's connection, one transaction each -----------------
 
 
-def _run_and_announce(steps: Steps[HoldOutcome], *, event_id: int) -> HoldOutcome:
-    with transaction.atomic():
-        outcome = run(steps)
-        seats_changed_on_commit(event_id=event_id, seats=outcome.changed)
-    return outcome
-
-
 def seat_lock(*, user: AbstractBaseUser, event_id: int, seat_id: int) -> Seat:
     """Hold one seat. Holding a seat you already hold changes nothing (and does not extend it).
 
@@ -263,22 +258,22 @@ def seat_lock(*, user: AbstractBaseUser, event_id: int, seat_id: int) -> Seat:
     if refused := refusal(user_id=user.pk, event_id=event_id, seat_id=seat_id):
         raise refused
     steps = hold_one_steps(user_id=user.pk, event_id=event_id, seat_id=seat_id)
-    return _run_and_announce(steps, event_id=event_id).seats[0]
+    return run_and_announce(steps).seats[0]
 
 
 def seats_lock(*, user: AbstractBaseUser, event_id: int, seat_ids: Sequence[int]) -> list[Seat]:
     """Hold several seats of one event: all of them, or none and an error listing the blockers."""
     steps = hold_all_steps(user_id=user.pk, event_id=event_id, seat_ids=seat_ids)
-    return _run_and_announce(steps, event_id=event_id).seats
+    return run_and_announce(steps).seats
 
 
 def seat_extend(*, user: AbstractBaseUser, event_id: int, seat_id: int) -> Seat:
     """More time on a seat the caller holds, up to SEAT_HOLD_MAX_SECONDS in all."""
     steps = extend_one_steps(user_id=user.pk, event_id=event_id, seat_id=seat_id)
-    return _run_and_announce(steps, event_id=event_id).seats[0]
+    return run_and_announce(steps).seats[0]
 
 
 def seat_unlock(*, user: AbstractBaseUser, event_id: int, seat_id: int) -> Seat:
     """Release a seat the caller holds. A lock that has ended is already gone: not_holder."""
     steps = release_one_steps(user_id=user.pk, event_id=event_id, seat_id=seat_id)
-    return _run_and_announce(steps, event_id=event_id).seats[0]
+    return run_and_announce(steps).seats[0]

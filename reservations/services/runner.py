@@ -1,10 +1,12 @@
 """The two drivers of step functions (holds.py): one on Django's connection, one on psycopg's
 async connection. Each sends a step's statements in order and hands back their rows; neither
-opens or commits the transaction (the caller does: all steps of a service are one)."""
+opens or commits the transaction (the caller does: all steps of a service are one), but for
+`run_and_announce`, the one way Django's path runs a booking call."""
 
-from django.db import connection
+from django.db import connection, transaction
 from psycopg import AsyncCursor
 
+from ..signals import seats_changed_on_commit
 from .sql import ROW_LOCK, Statement, Steps, T, Table
 
 
@@ -66,6 +68,16 @@ def run(steps: Steps[T]) -> T:
                 statement = steps.send(rows)
         except StopIteration as finished:
             return finished.value
+
+
+def run_and_announce(steps: Steps[T]) -> T:
+    """Drive a booking call's steps in one transaction on Django's connection; its changed
+    seats (`changed`, of the outcome's `event_id`) are announced once that commits."""
+    with transaction.atomic():
+        outcome = run(steps)
+        if outcome.changed:
+            seats_changed_on_commit(event_id=outcome.event_id, seats=outcome.changed)
+    return outcome
 
 
 async def run_async(steps: Steps[T], cursor: AsyncCursor) -> T:

@@ -662,12 +662,12 @@ class TestErrorShape:
         assert_error(response, 413, "too_large")
 
     def test_a_server_error_is_logged_not_shown(self, alice_api, event, seats, monkeypatch, caplog):
-        from reservations import services
+        from reservations.api import operation_views
 
-        def broken(**kwargs):
+        def broken(steps):
             raise RuntimeError("secret internals")
 
-        monkeypatch.setattr(services, "seat_lock", broken)
+        monkeypatch.setattr(operation_views, "run_and_announce", broken)
         response = alice_api.post(
             f"/api/events/{event.id}/seats/{seats[0].id}/lock/", {}, format="json"
         )

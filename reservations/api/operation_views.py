@@ -1,0 +1,59 @@
+"""The DRF views of the booking calls, built from their rows (operations.py): Django's path."""
+
+from drf_spectacular.utils import extend_schema
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from reservations.live_seats import refusal
+from reservations.services.best import Ask, best_hold
+from reservations.services.runner import run_and_announce
+
+from .booking_limits import BookingThrottle
+from .operations import BOOKING_OPERATIONS, Call, Operation
+
+
+class OperationApi(APIView):
+    # No docstring: the schema would give it to every booking call as its description.
+    operation: Operation
+    permission_classes = [IsAuthenticated]
+    throttle_classes = [BookingThrottle]
+
+    def answer(self, request, ids: dict[str, int]) -> Response:
+        operation, user = self.operation, request.user
+        call = Call(
+            user_id=user.pk,
+            ids=ids,
+            data=request.data,
+            header=lambda name: request.headers.get(name, ""),
+            account_checked=True,
+        )
+        work = operation.work(call)
+        if isinstance(work, Ask):
+            outcome = best_hold(user=user, event_id=ids["event_id"], wish=work.wish)
+        else:
+            if operation.hot_seat and (refused := refusal(user_id=user.pk, **ids)):
+                raise refused
+            outcome = run_and_announce(work)
+        return Response(
+            operation.present(outcome, user.pk),
+            status=operation.status,
+            headers=operation.headers(outcome) or None,
+        )
+
+
+def operation_view(operation: Operation) -> type[OperationApi]:
+    @extend_schema(
+        request=operation.input,
+        responses={operation.status: operation.output},
+        parameters=list(operation.parameters) or None,
+        description=operation.description or None,
+    )
+    def post(self, request, **ids):
+        return self.answer(request, ids)
+
+    return type(operation.name, (OperationApi,), {"operation": operation, "post": post})
+
+
+# (route under /api/, view) of each booking call, for urls.py.
+BOOKING_ROUTES = [(operation.route, operation_view(operation)) for operation in BOOKING_OPERATIONS]

@@ -1,0 +1,219 @@
+"""The booking calls, one row each: the table both of their paths are built from.
+
+A booking call is answered by Django (a DRF view, `operation_views.py`) or, with a bearer
+token, on the server's loop (`fast.py`). Each row says once what both need: the route, the
+body's checks, the booking steps it runs, how its answer is shaped and with which status and
+headers. A new call is one row here; neither path can answer it differently from the other
+(`tests/test_fast.py` compares them answer by answer).
+"""
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from drf_spectacular.utils import OpenApiParameter, inline_serializer
+from rest_framework import serializers
+
+from reservations import services
+from reservations.services.best import Ask
+
+from . import presenters
+from .inputs import (
+    BestInput,
+    SeatActionInput,
+    SeatIdsInput,
+    best_request_of,
+    idempotency_key_of,
+    seat_ids_of,
+)
+from .presenters import ReservationOutput, SeatOutput
+
+
+@dataclass(frozen=True)
+class Call:
+    """One booking call as both paths hand it to its row: who asks, on which ids, with what."""
+
+    user_id: int
+    ids: Mapping[str, int]  # the route's ids by name: event_id, seat_id, reservation_id
+    data: Any  # the parsed JSON body, as DRF's `request.data`
+    header: Callable[[str], str]  # a request header by name, "" when it did not come
+    # Whether the caller's account was checked already: Django's authentication reads the user
+    # row; the fast path has the booking steps check it under their row lock.
+    account_checked: bool
+
+
+@dataclass(frozen=True)
+class Operation:
+    name: str  # the DRF view's class name
+    route: str  # under /api/, in Django's path syntax
+    input: type[serializers.Serializer]  # the body, for the schema (`work` checks it)
+    output: Any  # the answer's body, for the schema
+    # The call's booking steps (services), or best available's ask of a batch (best.py).
+    work: Callable[[Call], Any]
+    present: Callable[[Any, int], dict]  # (outcome, caller's id) -> the answer's body
+    status: int = 200
+    replay_header: bool = False  # `Idempotent-Replayed: true` on a replayed outcome
+    # A lock of one seat: refused from the process's memory when it shows the seat someone
+    # else's (live_seats.py), and clicks on one seat take turns on the loop (seat_turns.py).
+    hot_seat: bool = False
+    on_loop: bool = True  # answered by the fast path too
+    parameters: tuple[OpenApiParameter, ...] = ()
+    description: str = ""  # for the schema
+
+    def headers(self, outcome) -> dict[str, str]:
+        if self.replay_header and outcome.replayed:
+            return {"Idempotent-Replayed": "true"}
+        return {}
+
+
+def announced_event(call: Call, outcome) -> int:
+    """Whose watchers hear of the outcome: the event of the route, or of the reservation."""
+    if "event_id" in call.ids:
+        return call.ids["event_id"]
+    return outcome.booking.event_id
+
+
+def _no_fields(data) -> None:
+    """Lock, unlock, extend and cancel take no fields, but their body must still be a JSON
+    object (SeatActionInput)."""
+    if data != {}:
+        SeatActionInput(data=data).is_valid(raise_exception=True)
+
+
+def _one_seat(steps, action: str):
+    def work(call: Call):
+        _no_fields(call.data)
+        return steps(user_id=call.user_id, **call.ids)
+
+    def present(outcome, user_id: int) -> dict:
+        return presenters.seat_action_json(action, outcome.seats[0], user_id=user_id)
+
+    return work, present
+
+
+def _seat_action_output(message: str):
+    return inline_serializer(
+        name=f"SeatAction{message}",
+        fields={
+            "success": serializers.BooleanField(),
+            "message": serializers.CharField(),
+            "seat": SeatOutput(),
+        },
+    )
+
+
+_SEAT_ROUTE = "events/<int:event_id>/seats/<int:seat_id>"
+
+
+def _lock_several(call: Call):
+    return services.hold_all_steps(
+        user_id=call.user_id, event_id=call.ids["event_id"], seat_ids=seat_ids_of(call.data)
+    )
+
+
+def _best(call: Call) -> Ask:
+    return Ask(user_id=call.user_id, wish=best_request_of(call.data))
+
+
+def _reserve(call: Call):
+    return services.reserve_steps(
+        user_id=call.user_id,
+        event_id=call.ids["event_id"],
+        seat_ids=seat_ids_of(call.data),
+        idempotency_key=idempotency_key_of(call.header("Idempotency-Key")),
+    )
+
+
+def _cancel(call: Call):
+    _no_fields(call.data)
+    return services.cancel_steps(
+        user_id=call.user_id,
+        reservation_id=call.ids["reservation_id"],
+        account_checked=call.account_checked,
+    )
+
+
+BOOKING_OPERATIONS = (
+    Operation(
+        "SeatLockApi",
+        f"{_SEAT_ROUTE}/lock/",
+        SeatActionInput,
+        _seat_action_output("Lock"),
+        *_one_seat(services.hold_one_steps, "lock"),
+        hot_seat=True,
+    ),
+    Operation(
+        "SeatExtendApi",
+        f"{_SEAT_ROUTE}/extend/",
+        SeatActionInput,
+        _seat_action_output("Extend"),
+        *_one_seat(services.extend_one_steps, "extend"),
+        # Django's path only: its steps leave the account check to Django's authentication.
+        on_loop=False,
+    ),
+    Operation(
+        "SeatUnlockApi",
+        f"{_SEAT_ROUTE}/unlock/",
+        SeatActionInput,
+        _seat_action_output("Unlock"),
+        *_one_seat(services.release_one_steps, "unlock"),
+    ),
+    Operation(
+        "SeatsLockApi",
+        "events/<int:event_id>/lock/",
+        SeatIdsInput,
+        inline_serializer(
+            "SeatsLock", {"success": serializers.BooleanField(), "seats": SeatOutput(many=True)}
+        ),
+        _lock_several,
+        lambda outcome, user_id: presenters.seats_lock_json(outcome.seats, user_id=user_id),
+    ),
+    Operation(
+        "BestAvailableApi",
+        "events/<int:event_id>/best/",
+        BestInput,
+        inline_serializer(
+            "BestAvailable",
+            {
+                "success": serializers.BooleanField(),
+                "seats": SeatOutput(many=True),
+                "together": serializers.BooleanField(),
+                "alternatives": serializers.ListField(
+                    child=serializers.ListField(child=serializers.IntegerField())
+                ),
+            },
+        ),
+        _best,
+        lambda outcome, user_id: presenters.best_json(outcome, user_id=user_id),
+        description="Hold the best block for the caller (docs/BEST_AVAILABLE.md).",
+    ),
+    Operation(
+        "ReservationCreateApi",
+        "events/<int:event_id>/reserve/",
+        SeatIdsInput,
+        inline_serializer(
+            "ReservationCreated",
+            {"success": serializers.BooleanField(), "reservation": ReservationOutput()},
+        ),
+        _reserve,
+        lambda outcome, user_id: presenters.reserve_json(outcome.booking),
+        status=201,
+        replay_header=True,
+        parameters=(OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER),),
+    ),
+    Operation(
+        "ReservationCancelApi",
+        "reservations/<int:reservation_id>/cancel/",
+        SeatActionInput,
+        inline_serializer(
+            "ReservationCancelled",
+            {
+                "success": serializers.BooleanField(),
+                "message": serializers.CharField(),
+                "reservation": ReservationOutput(),
+            },
+        ),
+        _cancel,
+        lambda outcome, user_id: presenters.cancel_json(outcome.booking),
+    ),
+)
