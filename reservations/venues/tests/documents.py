@@ -3,7 +3,9 @@
 import json
 from pathlib import Path
 
-from reservations.venues.layout_file import LAYOUT_FORMAT, LayoutSpec, parse_layout
+import pytest
+
+from reservations.venues.layout_file import LAYOUT_FORMAT, LayoutError, LayoutSpec, parse_layout
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 SCHEMA = Path(__file__).resolve().parent.parent / "layout.schema.json"
@@ -66,3 +68,10 @@ def read(document: dict) -> LayoutSpec:
 
 def example_text(name: str) -> str:
     return (EXAMPLES / name).read_text(encoding="utf-8")
+
+
+def reading_fails(document: dict | str | bytes) -> LayoutError:
+    data = document if isinstance(document, str | bytes) else json.dumps(document)
+    with pytest.raises(LayoutError) as caught:
+        parse_layout(data)
+    return caught.value

@@ -5,6 +5,7 @@ importer refuses too (the importer checks more: references, uniqueness, the plan
 import copy
 import json
 
+import jsonschema
 import pytest
 
 from reservations.venues.layout_file import LAYOUT_FORMAT, LayoutError, layout_document
@@ -14,7 +15,6 @@ from .documents import SCHEMA, example_text, read, small_hall
 
 @pytest.fixture(scope="module")
 def validator():
-    jsonschema = pytest.importorskip("jsonschema")
     schema = json.loads(SCHEMA.read_text(encoding="utf-8"))
     jsonschema.Draft202012Validator.check_schema(schema)
     return jsonschema.Draft202012Validator(schema)
@@ -76,6 +76,8 @@ REFUSED_BY_BOTH = {
     "row name too long": (("sections", 0, "rows", 0, "name"), "R" * 11),
     "flag a string": ((*SEAT, "aisle"), "yes"),
     "name with a space at the end": (("sections", 0, "name"), "Stalls "),
+    "name ending in a newline": (("sections", 0, "name"), "Stalls\n"),
+    "colour ending in a newline": (("categories", 0, "colour"), "#c0392b\n"),
     "assignment of three rows": (("assignments", 0, "rows"), ["A", "B", "A"]),
 }
 
