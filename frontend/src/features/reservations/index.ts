@@ -1,2 +1,1 @@
 export { UserReservations } from './components/UserReservations';
-export { reservationsKey } from './hooks/useReservations';

@@ -1,18 +1,17 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { queryKeys } from '../../../lib/query-keys';
 import { fetchMe, login, logout, register, type Credentials, type User } from '../api/auth';
 
-export const meKey = ['me'] as const;
-
 export function useMe() {
-  return useQuery({ queryKey: meKey, queryFn: fetchMe, staleTime: 60_000 });
+  return useQuery({ queryKey: queryKeys.me, queryFn: fetchMe, staleTime: 60_000 });
 }
 
 /** Everything cached belongs to the previous user (mine flags, reservations): start clean. */
 function useAfterAuthChange() {
   const queryClient = useQueryClient();
   return (user: User | null) => {
-    queryClient.removeQueries({ predicate: (q) => q.queryKey[0] !== 'me' });
-    queryClient.setQueryData(meKey, user);
+    queryClient.removeQueries({ predicate: (q) => q.queryKey[0] !== queryKeys.me[0] });
+    queryClient.setQueryData(queryKeys.me, user);
   };
 }
 

@@ -1,14 +1,12 @@
 import { useQuery } from '@tanstack/react-query';
 import { usePagedList } from '../../../lib/paged-list';
+import { queryKeys } from '../../../lib/query-keys';
 import { fetchEvent, type EventSummary } from '../api/events';
 
-export const eventsKey = ['events'] as const;
-export const eventKey = (id: number) => ['events', id] as const;
-
 export function useEvents() {
-  return usePagedList<EventSummary>(eventsKey, '/api/events/');
+  return usePagedList<EventSummary>(queryKeys.events, '/api/events/');
 }
 
 export function useEvent(id: number) {
-  return useQuery({ queryKey: eventKey(id), queryFn: () => fetchEvent(id), enabled: Number.isFinite(id) });
+  return useQuery({ queryKey: queryKeys.event(id), queryFn: () => fetchEvent(id), enabled: Number.isFinite(id) });
 }

@@ -1,11 +1,10 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { usePagedList } from '../../../lib/paged-list';
+import { queryKeys } from '../../../lib/query-keys';
 import { cancelReservation, type Reservation } from '../api/reservations';
 
-export const reservationsKey = ['reservations'] as const;
-
 export function useReservations() {
-  return usePagedList<Reservation>(reservationsKey, '/api/reservations/');
+  return usePagedList<Reservation>(queryKeys.reservations, '/api/reservations/');
 }
 
 export function useCancelReservation() {
@@ -13,8 +12,8 @@ export function useCancelReservation() {
   return useMutation({
     mutationFn: cancelReservation,
     onSettled: () => {
-      void queryClient.invalidateQueries({ queryKey: reservationsKey });
-      void queryClient.invalidateQueries({ queryKey: ['events'] });
+      void queryClient.invalidateQueries({ queryKey: queryKeys.reservations });
+      void queryClient.invalidateQueries({ queryKey: queryKeys.events });
     },
   });
 }

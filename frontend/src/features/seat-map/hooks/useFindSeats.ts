@@ -1,6 +1,7 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useCallback, useState, useSyncExternalStore } from 'react';
 import { errorMessage } from '../../../lib/error-messages';
+import { queryKeys } from '../../../lib/query-keys';
 import { findBestSeats, type BestRequest } from '../api/best';
 import { lockSeats, unlockSeat } from '../api/seats';
 import { foundMessage, openAlternatives, refusalOutcome, stillHolding } from '../model/findSeats';
@@ -8,7 +9,6 @@ import type { RovingFocus } from '../model/rovingFocus';
 import type { Outcome } from '../model/seatActions';
 import type { SeatStore } from '../model/seatState';
 import { takeAlternative, type SwapApi } from '../model/swapBlock';
-import { ownHoldsKey } from './useSeatMap';
 
 const swapApi: SwapApi = { unlock: unlockSeat, lockMany: lockSeats };
 
@@ -39,8 +39,8 @@ export function useFindSeats({ eventId, store, focus, holdLimit, categoryName, o
   const [message, setMessage] = useState<Outcome | null>(null);
 
   const report = (outcome: Outcome) => {
-    if (outcome.refetch) void queryClient.invalidateQueries({ queryKey: ownHoldsKey(eventId) });
-    if (outcome.kind === 'login') void queryClient.invalidateQueries({ queryKey: ['me'] });
+    if (outcome.refetch) void queryClient.invalidateQueries({ queryKey: queryKeys.ownHolds(eventId) });
+    if (outcome.kind === 'login') void queryClient.invalidateQueries({ queryKey: queryKeys.me });
     setMessage(outcome);
   };
 

@@ -1,11 +1,11 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { useCallback } from 'react';
+import { queryKeys } from '../../../lib/query-keys';
 import { useLatest } from '../../../lib/use-latest';
 import { extendSeat, lockSeat, reserveSeats, unlockSeat } from '../api/seats';
 import { newIdempotencyKey } from '../model/idempotency';
 import { extendHeld, reserveHeld, toggleSeat, type ActionContext, type Outcome } from '../model/seatActions';
 import type { SeatStore } from '../model/seatState';
-import { ownHoldsKey } from './useSeatMap';
 
 const seatApi: ActionContext['api'] = { lock: lockSeat, unlock: unlockSeat, extend: extendSeat, reserve: reserveSeats };
 
@@ -23,8 +23,8 @@ export function useSeatActions(eventId: number, store: SeatStore, loggedIn: bool
     (outcome: Outcome | null) => {
       if (!outcome) return;
       // The page is missing some of this buyer's holds (another tab's): read them again.
-      if (outcome.refetch) void queryClient.invalidateQueries({ queryKey: ownHoldsKey(eventId) });
-      if (outcome.kind === 'login') void queryClient.invalidateQueries({ queryKey: ['me'] });
+      if (outcome.refetch) void queryClient.invalidateQueries({ queryKey: queryKeys.ownHolds(eventId) });
+      if (outcome.kind === 'login') void queryClient.invalidateQueries({ queryKey: queryKeys.me });
       latest.current.report(outcome);
     },
     [queryClient, eventId, latest],
@@ -35,9 +35,9 @@ export function useSeatActions(eventId: number, store: SeatStore, loggedIn: bool
   const reserve = useCallback(async () => {
     const outcome = await reserveHeld(context());
     if (outcome.kind === 'ok') {
-      void queryClient.invalidateQueries({ queryKey: ['reservations'] });
-      void queryClient.invalidateQueries({ queryKey: ['events'], exact: true });
-      void queryClient.invalidateQueries({ queryKey: ['events', eventId], exact: true });
+      void queryClient.invalidateQueries({ queryKey: queryKeys.reservations });
+      void queryClient.invalidateQueries({ queryKey: queryKeys.events, exact: true });
+      void queryClient.invalidateQueries({ queryKey: queryKeys.event(eventId), exact: true });
     }
     finish(outcome);
     return outcome;

@@ -1,6 +1,7 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
 import { socketUrl } from '../../../lib/api';
+import { queryKeys } from '../../../lib/query-keys';
 import { serverClock } from '../../../lib/server-clock';
 import { openLiveSocket } from '../../../lib/ws-client';
 import { fetchOwnHolds, fetchSeatMap, fetchSeatStates } from '../api/seatMap';
@@ -11,9 +12,6 @@ import { SeatFeed, resumeQuery } from '../model/seatFeed';
 import { decodeOwnHolds, decodeSeatMap, decodeSeatStates, type SeatPlan, type SeatStates, type StreamPoint } from '../model/seatPlan';
 import { SeatStore } from '../model/seatState';
 
-export const seatMapKey = (eventId: number) => ['events', eventId, 'map'] as const;
-export const seatStatesKey = (eventId: number) => ['events', eventId, 'state'] as const;
-export const ownHoldsKey = (eventId: number) => ['events', eventId, 'holds'] as const;
 
 export interface SeatMapModel {
   store: SeatStore;
@@ -48,12 +46,12 @@ export function useSeatMap(eventId: number, loggedIn: boolean, onLapsed?: (label
           openLiveSocket({ url: () => socketUrl(`/ws/events/${eventId}/`) + resumeQuery(resumeFrom()), ...handlers }),
         // Anonymous watchers have no holds to re-learn: their holds query is disabled, and
         // invalidating a disabled query fetches nothing.
-        onReconnected: () => void queryClient.invalidateQueries({ queryKey: ownHoldsKey(eventId) }),
+        onReconnected: () => void queryClient.invalidateQueries({ queryKey: queryKeys.ownHolds(eventId) }),
       }),
   );
 
   const map = useQuery({
-    queryKey: seatMapKey(eventId),
+    queryKey: queryKeys.seatMap(eventId),
     queryFn: async () => decodeSeatMap(await fetchSeatMap(eventId)),
     // Static while on sale; a later visit asks the server again (ETag, 304).
     staleTime: Infinity,
@@ -62,7 +60,7 @@ export function useSeatMap(eventId: number, loggedIn: boolean, onLapsed?: (label
   });
   // Read once, at the same time as the map: the socket keeps the store current after it.
   const states = useQuery({
-    queryKey: seatStatesKey(eventId),
+    queryKey: queryKeys.seatStates(eventId),
     queryFn: () => fetchSeatStates(eventId),
     staleTime: Infinity,
     gcTime: 0,
@@ -109,7 +107,7 @@ export function useSeatMap(eventId: number, loggedIn: boolean, onLapsed?: (label
   // Whose seats: the buyer's holds and booked seats, read when logged in (again after a reconnect
   // or an answer that says the page is missing some, e.g. `hold_limit`).
   const holds = useQuery({
-    queryKey: ownHoldsKey(eventId),
+    queryKey: queryKeys.ownHolds(eventId),
     queryFn: async () => {
       const before = store.ownHoldVersions();
       return { ...decodeOwnHolds(await fetchOwnHolds(eventId)), before };
@@ -144,8 +142,8 @@ export function useSeatMap(eventId: number, loggedIn: boolean, onLapsed?: (label
     isPending: !ready && !map.error && !states.error && !arrival.error,
     error: map.error ?? states.error ?? arrival.error ?? null,
     refetch: () => {
-      void queryClient.invalidateQueries({ queryKey: seatMapKey(eventId) });
-      void queryClient.invalidateQueries({ queryKey: seatStatesKey(eventId) });
+      void queryClient.invalidateQueries({ queryKey: queryKeys.seatMap(eventId) });
+      void queryClient.invalidateQueries({ queryKey: queryKeys.seatStates(eventId) });
     },
   };
 }

@@ -1,0 +1,22 @@
+/**
+ * Every TanStack Query key of the app. Features refresh each other's data (a booking refreshes
+ * the event list and My reservations; logging in, who is logged in), so the keys are named once
+ * here rather than written as literals where they are read or invalidated. They nest:
+ * invalidating a key also invalidates every key it begins.
+ */
+export const queryKeys = {
+  /** Who is logged in. */
+  me: ['me'] as const,
+  /** My reservations (every page). */
+  reservations: ['reservations'] as const,
+  /** The event list; as a prefix, everything about every event. */
+  events: ['events'] as const,
+  /** One event's details; as a prefix, its map, state and holds too. */
+  event: (id: number) => ['events', id] as const,
+  /** The static part of an event's map (`map/`). */
+  seatMap: (eventId: number) => ['events', eventId, 'map'] as const,
+  /** Every seat's state at a point of the stream (`state/`). */
+  seatStates: (eventId: number) => ['events', eventId, 'state'] as const,
+  /** The buyer's own holds and bookings at an event (`holds/`). */
+  ownHolds: (eventId: number) => ['events', eventId, 'holds'] as const,
+};
