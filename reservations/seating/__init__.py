@@ -2,7 +2,10 @@
 
 * ``layout``: the room as rows of seats, side by side or across an aisle, ranked from the stage;
 * ``rules``: what a hold must respect (orphans per ``OrphanMode``, companion seats);
-* ``picker``: best available, the best N seats together in one click (docs/BEST_AVAILABLE.md).
+* ``picker``: best available, the best N seats together in one click (docs/BEST_AVAILABLE.md):
+  ``picks`` (what is asked and answered), ``kinds`` (which seats a look uses), ``search``
+  (blocks and splits), ``row_reader`` (a row's runs and windows) and ``scans`` (what a row
+  keeps of them).
 
 The database layer reads an event's seats into ``SeatInfo`` values and builds a ``Room`` (once
 per event, then ``Room.with_changes`` per request for the seats taken or freed since), asks

@@ -25,6 +25,8 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
+from .scans import RowScans
+
 # A gap this many times the row's usual spacing is an aisle, not the space between two seats.
 AISLE_GAP = 1.6
 
@@ -69,10 +71,8 @@ class Row:
     # The seats' columns, kept apart so that the picker's inner loop indexes tuples.
     ids: tuple[int, ...] = field(init=False, repr=False)
     free: tuple[bool, ...] = field(init=False, repr=False)
-    # What the picker has worked out about this row (its runs and blocks per kind of request),
-    # kept with the row: a room changed elsewhere keeps this row object, so the next request
-    # finds them done; a change to this row makes a new one, which starts empty.
-    scans: dict = field(init=False, repr=False, compare=False, default_factory=dict)
+    # What the picker has worked out about this row, for as long as the row lasts (scans.py).
+    scans: RowScans = field(init=False, repr=False, compare=False, default_factory=RowScans)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "ids", tuple(map(_id, self.seats)))
