@@ -5,6 +5,7 @@ export function formatDate(iso: string): string {
   return Number.isNaN(ms) ? iso : dateFormat.format(ms);
 }
 
-export function priceRange(min: string, max: string): string {
+/** Null for an event with no seats on sale (the API gives no prices then): nothing is shown. */
+export function priceRange(min: string | null, max: string | null): string | null {
   return min === max ? min : `${min} – ${max}`;
 }

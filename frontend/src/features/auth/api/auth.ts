@@ -1,15 +1,9 @@
+import type { components } from '../../../lib/api-types';
 import { api } from '../../../lib/api';
 import { ApiError } from '../../../lib/api-client';
 
-export interface User {
-  id: number;
-  username: string;
-}
-
-export interface Credentials {
-  username: string;
-  password: string;
-}
+export type User = components['schemas']['UserOutput'];
+export type Credentials = components['schemas']['CredentialsInput'];
 
 /** The logged-in user, or null (no access token and no refresh cookie that works). */
 export async function fetchMe(): Promise<User | null> {

@@ -1,19 +1,7 @@
+import type { components } from '../../../lib/api-types';
 import { api } from '../../../lib/api';
 
-export interface ReservationSeat {
-  id: number;
-  label: string;
-  price: string;
-}
-
-export interface Reservation {
-  id: number;
-  status: 'confirmed' | 'cancelled';
-  created_at: string;
-  event: { id: number; name: string; starts_at: string };
-  seats: ReservationSeat[];
-  total_price: string;
-}
+export type Reservation = components['schemas']['ReservationOutput'];
 
 export const cancelReservation = (id: number) =>
-  api.post<{ success: boolean; message: string; reservation: Reservation }>(`/api/reservations/${id}/cancel/`);
+  api.post<components['schemas']['ReservationCancelled']>(`/api/reservations/${id}/cancel/`);

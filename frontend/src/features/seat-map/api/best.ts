@@ -1,25 +1,20 @@
+import type { components } from '../../../lib/api-types';
 import { api } from '../../../lib/api';
-import type { ApiSeat } from '../model/seatState';
 
-/** `POST /api/events/{id}/best/` (issue 14): what the buyer asks for. */
-export interface BestRequest {
-  count: number;
-  /** A price category id (event detail `categories`); absent for any price. */
-  category?: number;
-  section?: string;
-  /** How many of the `count` seats are wheelchair spaces; the rest are companion seats beside them. */
-  accessible?: number;
-}
+type BestInput = components['schemas']['BestInput'];
 
-/** The block the server found and now holds for the caller. */
-export interface BestAnswer {
-  success: boolean;
-  seats: ApiSeat[];
-  /** All side by side in one row. */
-  together: boolean;
-  /** Other blocks that would fit, as seat ids (up to 3), not held. */
-  alternatives: number[][];
-}
+/**
+ * `POST /api/events/{id}/best/` (issue 14): what the buyer asks for. `category` is a price
+ * category id (absent: any price); `accessible` how many of the `count` seats are wheelchair
+ * spaces (the rest are companion seats beside them), 0 when absent, as the server defaults it.
+ */
+export type BestRequest = Omit<BestInput, 'accessible'> & Partial<Pick<BestInput, 'accessible'>>;
+
+/**
+ * The block the server found and now holds for the caller: `together` when all side by side in
+ * one row; `alternatives`, other blocks that would fit, as seat ids (up to 3), not held.
+ */
+export type BestAnswer = components['schemas']['BestAvailable'];
 
 /** Holds the best block that fits; 409 `no_block` when nothing does. */
 export const findBestSeats = (eventId: number, request: BestRequest) =>

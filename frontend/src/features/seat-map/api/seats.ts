@@ -1,43 +1,26 @@
+import type { components } from '../../../lib/api-types';
 import { api } from '../../../lib/api';
-import type { ApiSeat } from '../model/seatState';
 
-export interface SeatAnswer {
-  success: boolean;
-  message?: string;
-  seat: ApiSeat;
-}
-
-export interface ReservationAnswer {
-  success: boolean;
-  reservation: {
-    id: number;
-    status: 'confirmed' | 'cancelled';
-    seats: { id: number; label: string; price: string }[];
-    total_price: string;
-  };
-}
+type Schemas = components['schemas'];
 
 export const lockSeat = (eventId: number, seatId: number) =>
-  api.post<SeatAnswer>(`/api/events/${eventId}/seats/${seatId}/lock/`, {});
+  api.post<Schemas['SeatActionLock']>(`/api/events/${eventId}/seats/${seatId}/lock/`, {});
 
 export const unlockSeat = (eventId: number, seatId: number) =>
-  api.post<SeatAnswer>(`/api/events/${eventId}/seats/${seatId}/unlock/`, {});
+  api.post<Schemas['SeatActionUnlock']>(`/api/events/${eventId}/seats/${seatId}/unlock/`, {});
 
 /** More time on a hold (issue 13); 409 `hold_cap_reached` at SEAT_HOLD_MAX_SECONDS. */
 export const extendSeat = (eventId: number, seatId: number) =>
-  api.post<SeatAnswer>(`/api/events/${eventId}/seats/${seatId}/extend/`, {});
+  api.post<Schemas['SeatActionExtend']>(`/api/events/${eventId}/seats/${seatId}/extend/`, {});
 
 export const reserveSeats = (eventId: number, seatIds: number[], idempotencyKey: string) =>
-  api.post<ReservationAnswer>(
+  api.post<Schemas['ReservationCreated']>(
     `/api/events/${eventId}/reserve/`,
     { seat_ids: seatIds },
     { headers: { 'Idempotency-Key': idempotencyKey } },
   );
 
-export interface SeatsAnswer {
-  success: boolean;
-  seats: ApiSeat[];
-}
+export type SeatsAnswer = Schemas['SeatsLock'];
 
 /** Several seats at once, all or none; on 409 the error's `seats` lists the ones in the way. */
 export const lockSeats = (eventId: number, seatIds: number[]) =>

@@ -7,38 +7,25 @@
  *   with the map's `seats.id`, the point a socket resumes from (PROTOCOL.md "Resuming");
  * - `GET /api/events/{id}/holds/`: the caller's own holds (the state says nothing about who).
  */
+import type { components } from '../../../lib/api-types';
 import type { ApiCategory } from './categories';
 import { parseInstant, type PushedSeat, type SeatInfo, type SeatStatus } from './seatState';
 import type { ApiLayout, ApiShape } from './venue';
 
-export interface ApiMapCategory {
-  id: number;
-  name: string;
-  price: string;
-  colour?: string | null;
-}
+type Schemas = components['schemas'];
 
-export interface ApiSeatMap {
-  event_id: number;
-  version: number;
-  seats_total: number;
-  plan: { width: number; height: number; shapes: ApiShape[] } | null;
-  categories: ApiMapCategory[];
-  sections: string[];
-  seats: {
-    id: number[];
-    label: string[];
-    section: number[];
-    row: string[];
-    number: number[];
-    category: number[];
-    flags: number[];
-    x?: number[];
-    y?: number[];
-    rotation?: number[];
-  };
-}
+export type ApiMapCategory = Schemas['Category'];
 
+/**
+ * `map/` (the schema's `SeatPlanOutput`), its shapes as LAYOUT.md states them (the schema
+ * leaves them open).
+ */
+export type ApiSeatMap = Omit<Schemas['SeatPlanOutput'], 'plan'> & {
+  plan: (Omit<Schemas['Plan'], 'shapes'> & { shapes: ApiShape[] }) | null;
+};
+
+// `state/` and `holds/` are not in the OpenAPI schema (the server answers them outside DRF's
+// views), so their shapes are written here, after docs/API.md.
 export interface ApiSeatStates {
   event_id: number;
   epoch: string;

@@ -32,29 +32,16 @@
  * 4. A lock whose `locked_until` has passed is shown available at once; the sweeper's push
  *    (version + 1) follows within seconds.
  */
+import type { components } from '../../../lib/api-types';
 
-export type SeatStatus = 'available' | 'locked' | 'reserved';
+export type SeatStatus = components['schemas']['StatusEnum'];
 
-/** A seat as `GET /api/events/{id}/seats/` and the lock/unlock answers give it. */
-export interface ApiSeat {
-  id: number;
-  label: string;
-  section: string;
-  row: string;
-  number: number;
-  price: string;
-  status: SeatStatus;
-  version: number;
-  locked_until: string | null;
-  mine?: boolean;
-  /** Issue 13 (venue layouts): absent or null on events drawn as a plain grid. */
-  category?: number | null;
-  accessible?: boolean;
-  companion?: boolean;
-  restricted_view?: boolean;
-  /** Never for sale; such a seat is also `status: "reserved"`. */
-  blocked?: boolean;
-}
+type SeatOutput = components['schemas']['SeatOutput'];
+/** What the model can do without (older answers and the tests' plain grids): read as a grid seat's. */
+type Optional = 'mine' | 'category' | 'accessible' | 'companion' | 'restricted_view' | 'blocked';
+
+/** A seat as `GET /api/events/{id}/seats/` and the lock/unlock answers give it (the schema's `SeatOutput`). */
+export type ApiSeat = Omit<SeatOutput, Optional> & Partial<Pick<SeatOutput, Optional>>;
 
 /** A seat as the socket pushes it. */
 export interface PushedSeat {
