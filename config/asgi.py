@@ -3,7 +3,7 @@ event loop when it starts.
 
 * HTTP: bodies are read whole on the loop first (`BufferedBodies`: a slow upload holds no
   thread); the seat map's state and the caller's holds are read from the process's live map
-  (realtime/live_reads.py), a logged-in arrival's event detail and stored map documents are
+  (reservations/api/live_reads.py), a logged-in arrival's event detail and stored map documents are
   answered from one row each (reservations/api/loop_reads.py), and the booking fast path
   (reservations/api/fast.py) takes the booking calls it serves, all on the loop; everything
   else goes to Django's WSGI handler on a fixed pool of HTTP_THREADS threads (a2wsgi).
@@ -40,9 +40,9 @@ from channels.routing import ProtocolTypeRouter  # noqa: E402
 from django.conf import settings  # noqa: E402
 
 from realtime.broadcast import bind_server_loop  # noqa: E402
-from realtime.live_reads import LiveReads  # noqa: E402
 from realtime.routing import websocket_application  # noqa: E402
 from reservations.api.fast import FastSeatActions  # noqa: E402
+from reservations.api.live_reads import LiveReads  # noqa: E402
 from reservations.api.loop_database import (  # noqa: E402
     close_loop_pool,
     loop_database_enabled,

@@ -38,7 +38,7 @@ def main(argv=None) -> None:
         access_log=args.access_log,
         log_level=args.log_level,
         # Who the client is behind our proxies is settings.NUM_PROXIES's one rule
-        # (reservations/api/client_address.py), not uvicorn's trusted-address list.
+        # (reservations/client_address.py), not uvicorn's trusted-address list.
         proxy_headers=False,
     )
 

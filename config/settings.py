@@ -60,7 +60,7 @@ CSRF_TRUSTED_ORIGINS = env("CSRF_TRUSTED_ORIGINS")
 NUM_PROXIES = env("NUM_PROXIES")
 # Every per-address limit counts an IPv6 client by its network of this many bits (a subscriber
 # gets a whole /64 and may use a new address for each request); IPv4 by its address
-# (reservations/api/client_address.py `address_key`).
+# (reservations/client_address.py `address_key`).
 IPV6_PREFIX_LENGTH = env.int("IPV6_PREFIX_LENGTH", default=64)
 
 SEAT_LOCK_SECONDS = env("SEAT_LOCK_SECONDS")
@@ -77,7 +77,7 @@ WS_MAX_FRAME_BYTES = 4096
 WS_PING_INTERVAL = env.float("WS_PING_INTERVAL", default=20.0)
 WS_PING_TIMEOUT = env.float("WS_PING_TIMEOUT", default=20.0)
 # Open sockets per client address and server process; 0 = no cap (one load-test host may open
-# thousands). The address is NUM_PROXIES's (reservations/api/client_address.py).
+# thousands). The address is NUM_PROXIES's (reservations/client_address.py).
 WS_MAX_SOCKETS_PER_ADDRESS = env.int("WS_MAX_SOCKETS_PER_ADDRESS", default=0)
 # An event's changes are merged into one `seats` frame per window and server process
 # (realtime/coalesce.py, feed.py): the window keeps the event's deliveries (local watchers x
@@ -268,7 +268,7 @@ REST_FRAMEWORK = {
         "auth_username": env("AUTH_USERNAME_THROTTLE_RATE"),
         "anon_read": env("ANON_READ_THROTTLE_RATE"),
     },
-    # reservations/api/client_address.py reads NUM_PROXIES itself; DRF's own get_ident agrees.
+    # reservations/client_address.py reads NUM_PROXIES itself; DRF's own get_ident agrees.
     "NUM_PROXIES": NUM_PROXIES,
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }

@@ -23,9 +23,9 @@ import redis.asyncio
 from channels.layers import get_channel_layer
 from django.conf import settings
 
-from reservations.api.presenters import seat_change_json
 from reservations.signals import SeatChange
 
+from .protocol import seat_change
 from .redis_clients import async_redis
 from .sequence import counters
 
@@ -40,7 +40,7 @@ def on_seats_changed(sender, *, event_id: int, changes: list[SeatChange], **kwar
     """The receiver of reservations' `seats_changed` (connected in RealtimeConfig.ready)."""
     seats_publish(
         event_id,
-        [seat_change_json(c.id, c.status, c.version, c.locked_until) for c in changes],
+        [seat_change(c.id, c.status, c.version, c.locked_until) for c in changes],
         [c.owner for c in changes],
     )
 

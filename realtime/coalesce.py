@@ -19,6 +19,8 @@ Pure: the caller (realtime/feed.py) owns the window's timer.
 
 from dataclasses import dataclass, field
 
+from .protocol import seats_frame
+
 
 @dataclass(slots=True)
 class SeatsRun:
@@ -38,15 +40,14 @@ class SeatsRun:
                 self.changes[change["id"]] = change
 
     def message(self, event_id: int) -> dict:
-        return {
-            "type": "seats",
-            "event_id": event_id,
-            "seq": self.seq,
-            "first_seq": self.first_seq,
-            "epoch": self.epoch,
-            "ts": self.ts,
-            "changes": [self.changes[seat_id] for seat_id in sorted(self.changes)],
-        }
+        return seats_frame(
+            event_id=event_id,
+            seq=self.seq,
+            first_seq=self.first_seq,
+            epoch=self.epoch,
+            ts=self.ts,
+            changes=[self.changes[seat_id] for seat_id in sorted(self.changes)],
+        )
 
 
 class Coalescer:

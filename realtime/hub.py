@@ -35,15 +35,14 @@ from typing import Protocol
 from channels.db import database_sync_to_async
 from django.conf import settings
 
-from reservations.api.presenters import seat_change_json
 from reservations.selectors import live_seats_get
 
 from .feed import EventFeed
 from .frames import Encoded, encoded_text
 from .known_events import KnownEvents
 from .live_map import LiveMap
-from .outbox import CLOSE_TOO_SLOW
 from .presence import PRESENCE_INTERVAL, Presence
+from .protocol import CloseCode, seat_change
 from .redis_clients import async_redis
 from .relay import Relay
 from .sequence import counters
@@ -52,9 +51,6 @@ logger = logging.getLogger("realtime.hub")
 
 # How often sockets are checked for a write that has stopped moving.
 STALL_CHECK_INTERVAL = 1.0
-# Close code for "the live feed broke, reconnect and take a snapshot". (1012 "service restart"
-# would say it, but ASGI servers accept only 1000 and 3000-4999 from applications.)
-CLOSE_LAYER_DOWN = 4503
 
 
 class Watcher(Protocol):
@@ -182,7 +178,7 @@ class EventHub:
     async def _read_live_map(self, event_id: int):
         epoch, seq = await self._counters.current(event_id)  # before the seats: see live_map.py
         map_version, rows = await database_sync_to_async(live_seats_get)(event_id=event_id)
-        seats = [(seat_change_json(*row[:4]), row[4], row[5], row[6]) for row in rows]
+        seats = [(seat_change(*row[:4]), row[4], row[5], row[6]) for row in rows]
         return epoch, seq, seats, map_version
 
     def _feed(self, event_id: int) -> EventFeed:
@@ -199,7 +195,7 @@ class EventHub:
     def _deliver_to(self, watcher: Watcher, frame: Encoded, seq: int, epoch: str) -> None:
         # Never awaits a socket: each takes the frame into its outbox (outbox.py).
         if not watcher.deliver(frame, seq, epoch):
-            self.drop(watcher, CLOSE_TOO_SLOW)
+            self.drop(watcher, CloseCode.TOO_SLOW)
 
     # --- what the relay tells the hub (relay.Listener) -----------------------------------------
 
@@ -220,7 +216,7 @@ class EventHub:
             feed.close()
         self.feeds.clear()
         for watcher in [w for group in self.watchers.values() for w in group]:
-            self.drop(watcher, CLOSE_LAYER_DOWN)
+            self.drop(watcher, CloseCode.LAYER_DOWN)
         self.watchers.clear()
 
     # --- the hub's own two loops ----------------------------------------------------------------
@@ -232,7 +228,7 @@ class EventHub:
             for group in list(self.watchers.values()):
                 for watcher in [w for w in group if w.stalled(now)]:
                     logger.info("closing a stalled socket of event %s", watcher.event_id)
-                    self.drop(watcher, CLOSE_TOO_SLOW)
+                    self.drop(watcher, CloseCode.TOO_SLOW)
 
     async def _presence_forever(self) -> None:
         while True:

@@ -27,6 +27,7 @@ from datetime import datetime
 import orjson
 
 from .frames import Encoded, encoded_text
+from .protocol import snapshot_frame
 
 logger = logging.getLogger("realtime.live_map")
 
@@ -284,13 +285,9 @@ class LiveMap:
 
     def _snapshot_frame(self, now: float) -> Encoded:
         seats = [self._public(seat, now) for seat in self.seats.values()]
-        message = {
-            "type": "snapshot",
-            "event_id": self.event_id,
-            "seq": self.seq,
-            "epoch": self.epoch,
-            "seats": seats,
-        }
+        message = snapshot_frame(
+            event_id=self.event_id, seq=self.seq, epoch=self.epoch, seats=seats
+        )
         return encoded_text(orjson.dumps(message).decode())
 
     def _state_body(self, now: float) -> bytes:

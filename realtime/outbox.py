@@ -8,7 +8,7 @@ write in flight, finished by a task of the socket's own.
 
 A socket that falls too far behind (its queue passes `limit` frames) or whose write has not
 finished for `STALL_SECONDS` is of no use to its reader any more: the hub closes it with
-CLOSE_TOO_SLOW and the client reconnects and takes a fresh snapshot (PROTOCOL.md "Closing").
+`CloseCode.TOO_SLOW` and the client reconnects and takes a fresh snapshot (PROTOCOL.md "Closing").
 
 Writing "at once when it can": where the server takes pre-built frames (frames.py,
 websocket_protocol.py), the frame's bytes, built once for every socket, go straight to the
@@ -29,7 +29,6 @@ from .frames import Encoded
 
 logger = logging.getLogger("realtime.outbox")
 
-CLOSE_TOO_SLOW = 4408
 STALL_SECONDS = 5.0
 OUTBOX_FRAMES = 4096
 

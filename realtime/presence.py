@@ -4,6 +4,8 @@ import time
 
 import orjson
 
+from .protocol import presence_frame
+
 PRESENCE_INTERVAL = 1.0
 
 # Each process writes its own count; counts of processes silent for three intervals go.
@@ -54,4 +56,4 @@ class Presence:
         if self._sent.get(event_id) == total:
             return None
         self._sent[event_id] = total
-        return orjson.dumps({"type": "presence", "event_id": event_id, "watchers": total}).decode()
+        return orjson.dumps(presence_frame(event_id=event_id, watchers=total)).decode()

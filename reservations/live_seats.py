@@ -15,6 +15,7 @@ Realtime registers the reader in its AppConfig.ready; reservations imports no re
 """
 
 from collections.abc import Callable
+from typing import Protocol
 
 from .exceptions import SeatUnavailable
 
@@ -24,13 +25,36 @@ TakenByOther = Callable[[int, int, int], str | None]
 # now, or None if it has no trusted map of the event read at that map version
 CategoryCounts = Callable[[int, int], dict[int, tuple[int, int]] | None]
 
+
+class LiveMaps(Protocol):
+    """An event's live map, for the reads answered from it (reservations/api/live_reads.py)."""
+
+    async def state(self, event_id: int):
+        """The event's state: its `value` is the body of `state/` (API.md), the same object
+        for as long as the state is unchanged. NotFound for an unknown event."""
+
+    async def holds(self, event_id: int, user_id: int) -> dict:
+        """`seats` and `booked` of the caller's `holds/` (API.md)."""
+
+
 _reader: TakenByOther | None = None
 _counter: CategoryCounts | None = None
+_maps: LiveMaps | None = None
 
 
 def live_seats_register(reader: TakenByOther, counter: CategoryCounts) -> None:
     global _reader, _counter
     _reader, _counter = reader, counter
+
+
+def live_maps_register(maps: LiveMaps) -> None:
+    global _maps
+    _maps = maps
+
+
+def live_maps() -> LiveMaps | None:
+    """The live maps of this process, or None: a server without realtime."""
+    return _maps
 
 
 def category_counts(*, event_id: int, map_version: int) -> dict[int, tuple[int, int]] | None:

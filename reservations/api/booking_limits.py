@@ -21,8 +21,9 @@ import time
 from django.conf import settings
 from rest_framework.throttling import BaseThrottle
 
+from reservations.client_address import address_key, request_client_address
+
 from . import limit_windows
-from .client_address import address_key, request_client_address
 from .limit_windows import ALLOWED, Rule, Verdict
 
 

@@ -42,6 +42,7 @@ from django.conf import settings
 from rest_framework import exceptions as drf_exceptions
 from rest_framework.utils import json as drf_json
 
+from reservations.client_address import scope_client_address
 from reservations.live_seats import refusal
 from reservations.services.best import Answer as BestAnswer
 from reservations.services.best import (
@@ -56,7 +57,6 @@ from reservations.signals import seats_changed_committed
 
 from .best_batches import BestBatches
 from .booking_limits import booking_allowed_async
-from .client_address import scope_client_address
 from .errors import too_large_response
 from .loop_database import loop_database_enabled, loop_pool
 from .loop_requests import (

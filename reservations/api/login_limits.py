@@ -37,10 +37,10 @@ from django.http import HttpResponse
 from django.http.multipartparser import MultiPartParserError
 from rest_framework.settings import api_settings
 
+from reservations.client_address import request_address_key
 from reservations.users import username_key
 
 from . import limit_windows
-from .client_address import request_address_key
 from .errors import error_response
 from .limit_windows import Rule
 

@@ -1,6 +1,6 @@
 """An API request answered on the server's loop rather than through Django: who asks and how,
 and the headers Django's middleware would have added. One home for the two apps that answer on
-the loop, the booking fast path (fast.py) and the live map's reads (realtime/live_reads.py), so
+the loop, the booking fast path (fast.py) and the live map's reads (live_reads.py), so
 that neither answers differently from Django (test_fast.py compares them answer by answer).
 """
 

@@ -12,8 +12,7 @@ go through DRF serializers.
 """
 
 from collections.abc import Sequence
-from datetime import UTC, datetime
-from decimal import Decimal
+from datetime import datetime
 
 from django.utils import timezone
 from rest_framework import serializers
@@ -24,6 +23,7 @@ from reservations.selectors import EventLayout, SeatPlan, SeatRows
 from reservations.services.best import BestOutcome
 from reservations.services.bookings import BookedSeat, Booking
 from reservations.services.sql import SEAT_FIELDS, SeatRow
+from reservations.wire_values import iso, money
 
 Status = Seat.Status
 
@@ -167,17 +167,6 @@ _SEAT_ACTION_MESSAGES = {
     "unlock": "Seat {} is released.",
     "extend": "Seat {} is held for you a little longer.",
 }
-
-
-def money(amount: Decimal | None) -> str | None:
-    return None if amount is None else f"{amount:.2f}"
-
-
-def iso(moment: datetime | None) -> str | None:
-    """RFC 3339 in UTC with a Z, as API.md writes times."""
-    if moment is None:
-        return None
-    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
 def _public_state(status: str, locked_until: datetime | None, now: datetime) -> tuple:
@@ -385,14 +374,4 @@ def best_json(outcome: BestOutcome, *, user_id: int) -> dict:
         **seats_lock_json(outcome.seats, user_id=user_id),
         "together": outcome.together,
         "alternatives": [list(block) for block in outcome.alternatives],
-    }
-
-
-def seat_change_json(seat_id: int, status: str, version: int, until: datetime | None) -> dict:
-    """One change in a `seats` frame: the state a transaction just wrote."""
-    return {
-        "id": seat_id,
-        "status": status,
-        "version": version,
-        "locked_until": iso(until) if status == Status.LOCKED else None,
     }

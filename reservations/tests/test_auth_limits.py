@@ -12,8 +12,8 @@ from django.contrib.auth import get_user_model
 from rest_framework.test import APIClient
 
 from reservations.api import limit_windows
-from reservations.api.client_address import address_key, client_address, scope_client_address
 from reservations.api.login_limits import hashing_slots
+from reservations.client_address import address_key, client_address, scope_client_address
 
 from .factories import PASSWORD, UserFactory
 

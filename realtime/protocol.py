@@ -1,0 +1,86 @@
+"""The wire protocol of docs/PROTOCOL.md, in one place: every frame a socket carries and every
+close code, each built here and nowhere else.
+
+`protocol.schema.json` beside this module states the same frames as a JSON Schema; the tests
+validate every frame a socket receives against it (realtime/tests/conftest.py), the React
+client's frame types are generated from it (frontend/src/lib/protocol.ts) and the load tester
+takes its close codes from here. It needs no Django: the load client imports it.
+"""
+
+import json
+from datetime import datetime
+from enum import IntEnum
+from pathlib import Path
+
+from reservations.wire_values import iso
+
+SCHEMA_PATH = Path(__file__).with_name("protocol.schema.json")
+
+
+class CloseCode(IntEnum):
+    """Why the server closed a socket (PROTOCOL.md "Closing"). ASGI servers take only 1000 and
+    3000-4999 from an application, so HTTP's statuses are written as 4xxx."""
+
+    UNKNOWN_EVENT = 4404  # the event does not exist: stop
+    TOO_SLOW = 4408  # the socket's outbox overflowed or did not drain: reconnect, resync
+    TOO_MANY = 4429  # a flood of frames, or too many sockets from one address
+    LAYER_DOWN = 4503  # the live feed broke or the seat map could not be read
+    # Closes the server (not the application) makes:
+    TOO_BIG = 1009  # a frame over WS_MAX_FRAME_BYTES
+    NO_PONG = 1011  # no answer to the keepalive ping
+
+
+# The states a frame tells of a seat: Seat.Status's values (test_protocol.py checks they agree;
+# a load client imports this module without Django).
+SEAT_STATUSES = ("available", "locked", "reserved")
+LOCKED = "locked"
+
+# A client's frame over this many bytes is refused before it is read (the server closes 1009).
+MAX_CLIENT_FRAME_BYTES = 4096
+
+
+def seat_change(seat_id: int, status: str, version: int, until: datetime | None) -> dict:
+    """One seat's state in a `snapshot` or a `seats` frame: what a transaction just wrote."""
+    return {
+        "id": seat_id,
+        "status": status,
+        "version": version,
+        "locked_until": iso(until) if status == LOCKED else None,
+    }
+
+
+def snapshot_frame(*, event_id: int, seq: int, epoch: str, seats: list[dict]) -> dict:
+    return {"type": "snapshot", "event_id": event_id, "seq": seq, "epoch": epoch, "seats": seats}
+
+
+def seats_frame(
+    *, event_id: int, seq: int, first_seq: int, epoch: str, ts: int, changes: list[dict]
+) -> dict:
+    return {
+        "type": "seats",
+        "event_id": event_id,
+        "seq": seq,
+        "first_seq": first_seq,
+        "epoch": epoch,
+        "ts": ts,
+        "changes": changes,
+    }
+
+
+def resumed_frame(*, event_id: int, epoch: str, seq: int) -> dict:
+    return {"type": "resumed", "event_id": event_id, "epoch": epoch, "seq": seq}
+
+
+def presence_frame(*, event_id: int, watchers: int) -> dict:
+    return {"type": "presence", "event_id": event_id, "watchers": watchers}
+
+
+PONG = {"type": "pong"}
+INVALID = {"type": "error", "code": "invalid"}
+
+# What a client may send (PROTOCOL.md "Client to server"); anything else is answered INVALID.
+CLIENT_FRAME_TYPES = frozenset({"snapshot", "ping"})
+
+
+def schema() -> dict:
+    return json.loads(SCHEMA_PATH.read_text())
