@@ -176,7 +176,7 @@ class Seat(models.Model):
             models.Index(
                 fields=["event", "locked_by"], name="seat_holds", condition=Q(status="locked")
             ),
-            # Best available's read of the seats gone so far (services/sql.py taken_seats).
+            # Best available's read of the seats gone so far (services/sql/ taken_seats).
             models.Index(fields=["event"], name="seat_taken", condition=~Q(status="available")),
         ]
 

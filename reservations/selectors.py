@@ -2,7 +2,7 @@
 
 The seat map is read for every page load and every WebSocket snapshot, of events of up to tens
 of thousands of seats, so it is two queries of plain tuples in the column order of
-services/sql.py rather than model instances run through a serializer (about ten times faster on
+services/sql/ rather than model instances run through a serializer (about ten times faster on
 a 10,000-seat event)."""
 
 from datetime import datetime

@@ -15,7 +15,7 @@ from ..models import Seat
 from ..rules import seat_is_free
 from ..signals import seats_changed_on_commit
 from . import sql
-from .bookings import lock_seat_rows
+from .locking import seat_rows_locked
 from .map_version import map_version_bump
 
 Status = Seat.Status
@@ -33,7 +33,7 @@ _FIELDS = [
 def seats_block(*, event_id: int, seat_ids: Sequence[int], reason: str = "") -> list[Seat]:
     """Take free seats off sale, all or none; held or booked ones are refused by label."""
     with transaction.atomic():
-        seats = lock_seat_rows(event_id=event_id, seat_ids=seat_ids)
+        seats = seat_rows_locked(event_id=event_id, seat_ids=seat_ids)
         now = timezone.now()
         taken = [s for s in seats if not s.blocked and not seat_is_free(s, now)]
         if taken:
@@ -56,7 +56,7 @@ def seats_block(*, event_id: int, seat_ids: Sequence[int], reason: str = "") -> 
 def seats_unblock(*, event_id: int, seat_ids: Sequence[int]) -> list[Seat]:
     """Put blocked seats on sale; seats that are not blocked are left as they are."""
     with transaction.atomic():
-        seats = [s for s in lock_seat_rows(event_id=event_id, seat_ids=seat_ids) if s.blocked]
+        seats = [s for s in seat_rows_locked(event_id=event_id, seat_ids=seat_ids) if s.blocked]
         for seat in seats:
             sql.FREE.apply(seat)
             seat.blocked, seat.blocked_reason = False, ""

@@ -1,17 +1,17 @@
 """Booking held seats, and cancelling a booking: written once as steps (see holds.py).
 
-``reserve_steps`` and ``cancel_steps`` yield SQL (sql.py) and receive rows, like the hold steps,
+``reserve_steps`` and ``cancel_steps`` yield SQL (sql/) and receive rows, like the hold steps,
 so the same rules run on Django's connection (``reservation_create``, ``reservation_cancel``:
 the views, the admin, the tests) and on the fast path's async connection (api/fast.py). The
 locking order of the package docstring holds: the caller's row, then (cancel) the reservation's
 row, then the seat rows in id order, then the clock and the checks.
 
-``lock_seat_rows`` and ``save_seats`` are the same locking and writing through the ORM, for the
-sweep (expiry.py) and for blocking seats (blocking.py).
+``locking.seat_rows_locked`` and ``save_seats`` are the same locking and writing through the
+ORM, for the sweep (expiry.py) and for blocking seats (blocking.py).
 """
 
 import hashlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -27,12 +27,13 @@ from ..exceptions import (
     LockRequired,
     NotFound,
 )
-from ..models import Event, Reservation, Seat
+from ..models import Reservation, Seat
 from ..rules import seat_is_held_by
 from ..seating import companions_without_accessible
 from ..signals import seats_changed_on_commit
 from . import sql
-from .holds import caller_row_steps, not_in_event, seat_rows_steps
+from .holds import caller_row_steps
+from .locking import seat_rows_steps
 from .runner import run_and_announce
 from .sql import Steps
 
@@ -274,21 +275,6 @@ def reservation_cancel(*, user: AbstractBaseUser, reservation_id: int) -> Reserv
 
 
 # --- The same locking through the ORM, for the sweep and for blocking ------------------------
-
-
-def lock_seat_rows(*, event_id: int, seat_ids: Iterable[int]) -> list[Seat]:
-    """Lock the event's seats with these ids, in id order; 404 if any is not in the event."""
-    wanted = sorted(set(seat_ids))
-    seats = list(
-        Seat.objects.select_for_update().filter(event_id=event_id, id__in=wanted).order_by("id")
-    )
-    if len(seats) != len(wanted):
-        raise not_in_event(
-            event_exists=Event.objects.filter(pk=event_id).exists(),
-            wanted=wanted,
-            found={seat.id for seat in seats},
-        )
-    return seats
 
 
 def save_seats(seats: Sequence[Seat], *, event_id: int) -> None:

@@ -4,14 +4,14 @@ A step function is a generator that yields each ``Statement`` it needs run and r
 statement's rows back ("sans-I/O"); it returns its outcome. It never touches a connection, so
 the same rules run on Django's connection (``runner.run``: the views, the admin, the tests)
 and on an async psycopg connection on the server's event loop (``runner.run_async``: the
-bearer-token fast path, reservations/api/fast.py). Raw SQL (sql.py) because the ORM's query
+bearer-token fast path, reservations/api/fast.py). Raw SQL (sql/) because the ORM's query
 building was most of a hold's CPU.
 
 The locking order of the package docstring holds here too: the caller's row first, then the
 seat rows in id order, then the clock and the checks.
 """
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -23,7 +23,6 @@ from ..exceptions import (
     AccountInactive,
     HoldCapReached,
     HoldLimitReached,
-    NotFound,
     NotHolder,
     SeatUnavailable,
 )
@@ -31,9 +30,10 @@ from ..live_seats import refusal, seat_unavailable
 from ..models import Seat
 from ..rules import effective_status, seat_is_free, seat_is_held_by
 from . import sql
+from .locking import seat_rows_steps
 from .places import orphan_rule_steps
 from .runner import run_and_announce
-from .sql import Rows, Steps
+from .sql import Rows, Steps, seat_from_row
 
 Status = Seat.Status
 
@@ -56,18 +56,6 @@ def lock_deadline(now: datetime) -> datetime:
     """When a hold taken now ends: whole seconds, because `locked_until` is public, and to the
     microsecond it would tell an observer which seats one buyer took in one request."""
     return (now + timedelta(seconds=settings.SEAT_LOCK_SECONDS)).replace(microsecond=0)
-
-
-def not_in_event(*, event_exists: bool, wanted: list[int], found: set[int]) -> NotFound:
-    """The 404 of a request that did not find every seat it asked for in the event."""
-    if not event_exists:
-        return NotFound("No such event.")
-    missing = [seat_id for seat_id in wanted if seat_id not in found]
-    return NotFound("Some seats are not part of this event.", seats=missing)
-
-
-def seat_from_row(row: Sequence, event_id: int) -> Seat:
-    return Seat(event_id=event_id, **dict(zip(sql.SEAT_FIELDS, row, strict=True)))
 
 
 def _changed_one(rows: Rows, event_id: int) -> HoldOutcome:
@@ -95,16 +83,6 @@ def _account_check(rows: Rows) -> None:
     """The caller's row, as read under its lock: missing or inactive may not act."""
     if not rows or not rows[0][0]:
         raise AccountInactive("Log in, or send a valid bearer token.")
-
-
-def seat_rows_steps(*, event_id: int, seat_ids: Iterable[int]) -> Steps[list[Seat]]:
-    """Lock the event's seats with these ids in id order (rule 3); 404 if any is not in it."""
-    wanted = sorted(set(seat_ids))
-    rows = yield sql.seats_for_update(event_id=event_id, seat_ids=wanted)
-    if len(rows) != len(wanted):
-        event_exists = bool((yield sql.event_exists(event_id=event_id)))
-        raise not_in_event(event_exists=event_exists, wanted=wanted, found={r[0] for r in rows})
-    return [seat_from_row(row, event_id) for row in rows]
 
 
 def hold_all_steps(*, user_id: int, event_id: int, seat_ids: Sequence[int]) -> Steps[HoldOutcome]:

@@ -5,8 +5,10 @@ opens or commits the transaction (the caller does: all steps of a service are on
 
 from django.db import connection, transaction
 from psycopg import AsyncCursor
+from psycopg.pq import TransactionStatus
 
 from ..signals import seats_changed_on_commit
+from .locking import LockOrder
 from .sql import ROW_LOCK, Statement, Steps, T, Table
 
 
@@ -56,10 +58,12 @@ def run(steps: Steps[T]) -> T:
     # SQLite (the embedded default) has no FOR UPDATE (its write transactions are serial),
     # nor arrays.
     postgres = connection.vendor == "postgresql"
+    locks = LockOrder(lambda: connection.in_atomic_block)
     with connection.cursor() as cursor:
         try:
             statement = next(steps)
             while True:
+                locks.take(statement.lock, sql=statement.sql)
                 if statement.postgres_only and not postgres:
                     statement = steps.send([])
                     continue
@@ -82,9 +86,12 @@ def run_and_announce(steps: Steps[T]) -> T:
 
 async def run_async(steps: Steps[T], cursor: AsyncCursor) -> T:
     """Drive steps on a psycopg cursor (PostgreSQL), inside the caller's transaction."""
+    info = cursor.connection.info
+    locks = LockOrder(lambda: info.transaction_status != TransactionStatus.IDLE)
     try:
         statement = next(steps)
         while True:
+            locks.take(statement.lock, sql=statement.sql)
             await cursor.execute(*_rendered(statement, postgres=True))
             rows = await cursor.fetchall() if cursor.description else []
             statement = steps.send(rows)

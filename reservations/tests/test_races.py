@@ -4,7 +4,7 @@ client, a thread per request) and the fast path (a real server process, a connec
 request, every answer checked to be the fast path's).
 
 Negative control: with `FOR UPDATE` taken out of `sql.seats_for_update` (its `lock_rows`, in
-services/sql.py), the fast path's fifty-clicks test (test_fast.py) sees several winners. With the
+services/sql/), the fast path's fifty-clicks test (test_fast.py) sees several winners. With the
 seat rows read without `FOR UPDATE` in `reserve_steps` alone, the held-up reserve fails on both
 paths (Bob's lock and Alice's booking both win), and the reserve against its own expiry fails
 when its timing happens to hit the window; the ten reserves and the same key twice still pass,
@@ -26,7 +26,7 @@ from django.db import connection, connections
 from django.utils import timezone
 from rest_framework_simplejwt.tokens import RefreshToken
 
-from realtime.tests.servers import full_stack_env, running_server
+from loadtest.servers import full_stack_env, running_server
 from reservations.models import IdempotencyKey, Reservation, ReservedSeat, Seat
 
 from .conftest import bearer_client

@@ -1,5 +1,5 @@
 """The seat-state rules (rules.py) say the same thing in Python, as ORM filters and in SQL, and
-each write (services/sql.py) does the same in memory as in SQL."""
+each write (services/sql/) does the same in memory as in SQL."""
 
 from datetime import timedelta
 

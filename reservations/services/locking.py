@@ -1,0 +1,106 @@
+"""The lock order, in code: every write takes its locks through here, in one order, inside a
+transaction, or is refused (pretix's `base/services/locking.py` is the model).
+
+The order (`Rank`), which is why two booking calls can never wait on each other in a circle:
+
+1. Best available's batch first waits for its turn: an advisory lock keyed by the event,
+   taken before any row, so another process's batch for the event commits first
+   (``sql.best_batch_turn``), for a second at most. Nothing else takes it.
+2. The caller's user row ``FOR UPDATE`` (a batch: its callers' rows in id order), where the
+   account is checked (``holds.caller_row_steps``): the hold limit counts seats across rows
+   the request does not lock, and this makes one user's concurrent holds and reserves queue
+   behind each other. Cancel takes it too on the fast path, which has no other account check.
+3. The other rows the call decides on: a reserve's ``Idempotency-Key`` (claimed by
+   ``INSERT ... ON CONFLICT DO NOTHING``: a second claim of the same key waits for the first's
+   transaction on the unique index, then finds it), a cancel's reservation row and its seats'
+   booking rows.
+4. The seat rows, ``FOR UPDATE`` ordered by id (or one seat by a conditional ``UPDATE``), so
+   two multi-seat calls lock their common seats in the same order.
+5. Only then the clock and the availability check, so the check and the write see the same
+   committed state. (The one-seat lock and unlock try a conditional UPDATE whose clock is read
+   just before it, written to refuse more than the rule, never less: holds.hold_one_steps.)
+
+A statement that takes locks says which rank (``sql.Statement.lock``); one that writes rows its
+transaction has locked already takes none. The runners (runner.py) hand every statement to a
+``LockOrder``, which refuses a lock outside a transaction or below a rank already taken: a
+step function that breaks the order fails its tests at once instead of deadlocking one day
+under load. The ORM's few locks (the sweep, blocking) go through ``seat_rows_locked``.
+
+Each changed seat's ``version`` grows by one in the same transaction, and the change is
+announced once it commits (``signals.py``). A write of what the seat map's static document
+shows bumps the event's ``map_version`` last, in its transaction (``map_version.py``).
+"""
+
+from collections.abc import Callable, Iterable
+from enum import IntEnum
+
+from django.db import transaction
+
+from ..exceptions import NotFound
+from ..models import Event, Seat
+from . import sql  # which imports Rank from here: only its functions are used below
+
+
+class Rank(IntEnum):
+    BEST_BATCH_TURN = 1
+    CALLER = 2
+    BOOKING = 3  # an Idempotency-Key, a reservation and its booked seats
+    SEATS = 4
+
+
+class LockOrderBroken(RuntimeError):
+    """A lock taken outside a transaction, or out of order: a bug in a step function."""
+
+
+class LockOrder:
+    """The locks of one transaction's steps, as a runner sends them."""
+
+    def __init__(self, in_transaction: Callable[[], bool]):
+        self.in_transaction = in_transaction
+        self.highest: Rank | None = None
+
+    def take(self, rank: Rank | None, *, sql: str) -> None:
+        if rank is None:
+            return
+        if not self.in_transaction():
+            raise LockOrderBroken(f"A lock outside a transaction: {sql[:80]}")
+        if self.highest is not None and rank < self.highest:
+            raise LockOrderBroken(f"{rank.name} after {self.highest.name}: {sql[:80]}")
+        self.highest = rank
+
+
+def not_in_event(*, event_exists: bool, wanted: list[int], found: set[int]) -> NotFound:
+    """The 404 of a request that did not find every seat it asked for in the event."""
+    if not event_exists:
+        return NotFound("No such event.")
+    missing = [seat_id for seat_id in wanted if seat_id not in found]
+    return NotFound("Some seats are not part of this event.", seats=missing)
+
+
+def seat_rows_steps(*, event_id: int, seat_ids: Iterable[int]) -> "sql.Steps[list[Seat]]":
+    """Lock the event's seats with these ids in id order (rank SEATS); 404 if any is not in
+    the event."""
+    wanted = sorted(set(seat_ids))
+    rows = yield sql.seats_for_update(event_id=event_id, seat_ids=wanted)
+    if len(rows) != len(wanted):
+        event_exists = bool((yield sql.event_exists(event_id=event_id)))
+        raise not_in_event(event_exists=event_exists, wanted=wanted, found={r[0] for r in rows})
+    return [sql.seat_from_row(row, event_id) for row in rows]
+
+
+def seat_rows_locked(*, event_id: int, seat_ids: Iterable[int]) -> list[Seat]:
+    """The event's seats with these ids, locked in id order through the ORM (the sweep's and
+    blocking's writes); 404 if any is not in the event."""
+    if not transaction.get_connection().in_atomic_block:
+        raise LockOrderBroken("Seat rows locked outside a transaction.")
+    wanted = sorted(set(seat_ids))
+    seats = list(
+        Seat.objects.select_for_update().filter(event_id=event_id, id__in=wanted).order_by("id")
+    )
+    if len(seats) != len(wanted):
+        raise not_in_event(
+            event_exists=Event.objects.filter(pk=event_id).exists(),
+            wanted=wanted,
+            found={seat.id for seat in seats},
+        )
+    return seats

@@ -1,0 +1,127 @@
+"""The statements of best available (best.py)."""
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from django.contrib.auth import get_user_model
+
+from ...models import (
+    Event,
+    PriceCategory,
+    VenueLayout,
+)
+from ...rules import FREE_SQL
+from ..locking import Rank
+from .contract import ROW_LOCK, Statement, Table
+from .seats import HOLD, PLACE_FIELDS, SEAT_FIELDS, SEAT_TABLE, Status
+
+_CATEGORY_TABLE = PriceCategory._meta.db_table
+_LAYOUT_TABLE = VenueLayout._meta.db_table
+
+
+def best_batch_turn(*, event_id: int, patience_ms: int) -> Statement:
+    """Wait for the event's best-available batch of any other process to commit, then keep
+    the others waiting until this transaction ends (a transaction-level advisory lock); but
+    wait `patience_ms` at most (migration 0007). One row: whether it is this batch's turn."""
+    return Statement(
+        "SELECT best_batch_turn(hashtextextended(%(name)s, 0), %(patience_ms)s)",
+        {"name": f"best available: event {event_id}", "patience_ms": patience_ms},
+        postgres_only=True,
+        lock=Rank.BEST_BATCH_TURN,
+    )
+
+
+def event_for_best(*, event_id: int, categories: Sequence[int]) -> Statement:
+    """(orphan mode, category id, category name): the event's orphan mode, with each of
+    `categories` that is a price category of the event (one row with NULLs for none); no row
+    for an unknown event."""
+    return Statement(
+        f"SELECT e.orphan_mode, c.id, c.name FROM {Event._meta.db_table} e "
+        f"LEFT JOIN {_CATEGORY_TABLE} c ON c.event_id = e.id AND c.id IN (%(categories)s) "
+        f"WHERE e.id = %(event_id)s",
+        {"event_id": event_id, "categories": Table(("bigint",), [(c,) for c in categories])},
+    )
+
+
+def users_for_update(*, user_ids: Sequence[int]) -> Statement:
+    """(id, is_active) of these users, their rows locked in id order (locking rule 2 for a
+    batch of callers: one order, so two batches never wait on each other in a circle)."""
+    table = get_user_model()._meta.db_table
+    return Statement(
+        f"SELECT id, is_active FROM {table} WHERE id IN (%(user_ids)s) ORDER BY id",
+        {"user_ids": Table(("bigint",), [(user_id,) for user_id in user_ids])},
+        True,
+        lock=Rank.CALLER,
+    )
+
+
+def seat_places(*, event_id: int) -> Statement:
+    """Every seat of the event as the seating rules read it (PLACE_FIELDS), in id order."""
+    return Statement(
+        f"SELECT {', '.join(PLACE_FIELDS)} FROM {SEAT_TABLE} WHERE event_id = %(event_id)s "
+        f"ORDER BY id",
+        {"event_id": event_id},
+    )
+
+
+def layout_shapes(*, event_id: int) -> Statement:
+    """The drawing of the event's venue layout (no row for an event without one)."""
+    return Statement(
+        f"SELECT l.shapes FROM {_LAYOUT_TABLE} l JOIN {Event._meta.db_table} e "
+        f"ON e.layout_id = l.id WHERE e.id = %(event_id)s",
+        {"event_id": event_id},
+    )
+
+
+def taken_seats(*, event_id: int, now: datetime) -> Statement:
+    """(id, holder) of each of the event's seats that is not free at `now` (rules.FREE_SQL),
+    `holder` the user of a live hold (NULL for a booked or blocked seat): the room as best
+    available sees it, and every caller's holds for the hold limit, in one read. The first
+    condition says nothing the second does not, but lets the partial index `seat_taken` serve
+    the read: an on-sale reads only the seats gone so far, not the whole room."""
+    return Statement(
+        f"SELECT id, CASE WHEN status = '{Status.LOCKED.value}' THEN locked_by_id END "
+        f"FROM {SEAT_TABLE} WHERE event_id = %(event_id)s "
+        f"AND status <> '{Status.AVAILABLE.value}' AND NOT {FREE_SQL}",
+        {"event_id": event_id, "now": now},
+    )
+
+
+def hold_blocks(
+    *,
+    event_id: int,
+    blocks: Sequence[tuple[int, Sequence[int]]],
+    until: datetime,
+    now: datetime,
+) -> Statement:
+    """Hold each (user id, seat ids) block for its user, each all or none, in one statement:
+    the seats free at `now` (rules.FREE_SQL) that no other transaction has locked are locked in
+    id order, skipping the others, and a block is written only if that is all of its seats.
+    The rows of a block found gone that it did lock stay locked until the transaction ends
+    (other buyers skip them meanwhile). Its clock is read before the rows are locked, so it can
+    only refuse more than the rule, never hold a seat that is not free. Rows: the seats held
+    (SEAT_COLUMNS)."""
+    wanted = Table(
+        ("bigint", "integer", "bigint"),
+        [
+            (seat_id, block, user_id)
+            for block, (user_id, seat_ids) in enumerate(blocks)
+            for seat_id in seat_ids
+        ],
+    )
+    seat_ids = Table(("bigint",), [(seat_id,) for seat_id, _, _ in wanted.rows])
+    return Statement(
+        f"WITH wanted (seat_id, block, holder) AS (%(wanted)s), "
+        f"free AS MATERIALIZED (SELECT id FROM {SEAT_TABLE} WHERE event_id = %(event_id)s "
+        f"AND id IN (%(seat_ids)s) AND {FREE_SQL} ORDER BY id{ROW_LOCK}), "
+        f"whole AS (SELECT w.block FROM wanted w LEFT JOIN free f ON f.id = w.seat_id "
+        f"GROUP BY w.block HAVING count(f.id) = count(*)) "
+        f"{HOLD.update_sql(locked_by_id='wanted.holder')} FROM wanted "
+        f"WHERE id IN (%(seat_ids)s) AND id = wanted.seat_id "
+        f"AND wanted.block IN (SELECT block FROM whole) "
+        f"RETURNING {', '.join(f'{SEAT_TABLE}.{name}' for name in SEAT_FIELDS)}",
+        {"event_id": event_id, "until": until, "now": now, "wanted": wanted, "seat_ids": seat_ids},
+        lock_rows=True,
+        skip_locked=True,
+        lock=Rank.SEATS,
+    )

@@ -1,0 +1,138 @@
+"""The statements of reserve and cancel (bookings.py)."""
+
+from collections.abc import Sequence
+from datetime import datetime
+from decimal import Decimal
+
+from ...models import (
+    Event,
+    IdempotencyKey,
+    Reservation,
+    ReservedSeat,
+)
+from ..locking import Rank
+from .contract import Statement, id_table
+from .seats import BOOK, SEAT_TABLE
+
+RESERVATION_TABLE = Reservation._meta.db_table
+RESERVED_SEAT_TABLE = ReservedSeat._meta.db_table
+KEY_TABLE = IdempotencyKey._meta.db_table
+
+
+def key_claim(*, user_id: int, key: str, fingerprint: str, now: datetime) -> Statement:
+    """Claim an Idempotency-Key: the new row's id, or no row when the key is already taken. A
+    claim made by a transaction still running is waited for on the unique index."""
+    return Statement(
+        f'INSERT INTO {KEY_TABLE} (user_id, "key", request_fingerprint, created_at) '
+        f"VALUES (%(user_id)s, %(key)s, %(fingerprint)s, %(now)s) "
+        f'ON CONFLICT (user_id, "key") DO NOTHING RETURNING id',
+        {"user_id": user_id, "key": key, "fingerprint": fingerprint, "now": now},
+        lock=Rank.BOOKING,
+    )
+
+
+def key_get(*, user_id: int, key: str) -> Statement:
+    return Statement(
+        f"SELECT request_fingerprint, reservation_id FROM {KEY_TABLE} "
+        f'WHERE user_id = %(user_id)s AND "key" = %(key)s',
+        {"user_id": user_id, "key": key},
+    )
+
+
+def key_fill(*, key_id: int, reservation_id: int) -> Statement:
+    return Statement(
+        f"UPDATE {KEY_TABLE} SET reservation_id = %(reservation_id)s WHERE id = %(key_id)s",
+        {"key_id": key_id, "reservation_id": reservation_id},
+    )
+
+
+# The event's name and start as a booking's answer shows them, beside a reservation's own
+# columns (the `event_id` of a row of the reservation table), in the same round trip.
+_EVENT_BRIEF = (
+    f"(SELECT e.name FROM {Event._meta.db_table} e WHERE e.id = event_id), "
+    f"(SELECT e.starts_at FROM {Event._meta.db_table} e WHERE e.id = event_id)"
+)
+
+
+def reservation_insert(*, user_id: int, event_id: int, total: Decimal, now: datetime) -> Statement:
+    """A confirmed reservation: its id, and its event's name and start."""
+    return Statement(
+        f"INSERT INTO {RESERVATION_TABLE} (user_id, event_id, total_price, status, created_at) "
+        f"VALUES (%(user_id)s, %(event_id)s, %(total)s, "
+        f"'{Reservation.Status.CONFIRMED.value}', %(now)s) RETURNING id, {_EVENT_BRIEF}",
+        {"user_id": user_id, "event_id": event_id, "total": total, "now": now},
+    )
+
+
+def reserved_seats_insert(
+    *, reservation_id: int, prices: Sequence[tuple[int, Decimal]]
+) -> Statement:
+    """One row per (seat id, price sold at), active."""
+    values, params = [], {"reservation_id": reservation_id, "active": True}
+    for index, (seat_id, price) in enumerate(prices):
+        values.append(f"(%(reservation_id)s, %(seat_{index})s, %(price_{index})s, %(active)s)")
+        params[f"seat_{index}"] = seat_id
+        params[f"price_{index}"] = price
+    return Statement(
+        f"INSERT INTO {RESERVED_SEAT_TABLE} (reservation_id, seat_id, price, is_active) "
+        f"VALUES {', '.join(values)}",
+        params,
+    )
+
+
+def book(*, seat_ids: Sequence[int], user_id: int) -> Statement:
+    return Statement(
+        f"{BOOK.update_sql()} WHERE id IN (%(seat_ids)s)",
+        {"user_id": user_id, "seat_ids": id_table(seat_ids)},
+    )
+
+
+def reservation_for_update(*, reservation_id: int, user_id: int) -> Statement:
+    """The caller's reservation row, locked (someone else's is no row), with its event's name
+    and start (read, not locked)."""
+    return Statement(
+        f"SELECT event_id, status, total_price, created_at, {_EVENT_BRIEF} "
+        f"FROM {RESERVATION_TABLE} WHERE id = %(reservation_id)s AND user_id = %(user_id)s",
+        {"reservation_id": reservation_id, "user_id": user_id},
+        True,
+        lock=Rank.BOOKING,
+    )
+
+
+def reserved_seats_release(*, reservation_id: int) -> Statement:
+    """Take a reservation's seats out of it; (seat id, price sold at) of each."""
+    return Statement(
+        f"UPDATE {RESERVED_SEAT_TABLE} SET is_active = %(inactive)s "
+        f"WHERE reservation_id = %(reservation_id)s AND is_active = %(active)s "
+        f"RETURNING seat_id, price",
+        {"reservation_id": reservation_id, "active": True, "inactive": False},
+        lock=Rank.BOOKING,
+    )
+
+
+def reservation_cancelled(*, reservation_id: int, now: datetime) -> Statement:
+    return Statement(
+        f"UPDATE {RESERVATION_TABLE} SET status = '{Reservation.Status.CANCELLED.value}', "
+        f"cancelled_at = %(now)s WHERE id = %(reservation_id)s",
+        {"reservation_id": reservation_id, "now": now},
+    )
+
+
+def reservation_read(*, reservation_id: int) -> Statement:
+    """A reservation with its event, as its answer shows it (a replayed reserve)."""
+    return Statement(
+        f"SELECT r.status, r.total_price, r.created_at, r.cancelled_at, r.event_id, e.name, "
+        f"e.starts_at FROM {RESERVATION_TABLE} r JOIN {Event._meta.db_table} e "
+        f"ON e.id = r.event_id WHERE r.id = %(reservation_id)s",
+        {"reservation_id": reservation_id},
+    )
+
+
+def reserved_seats_read(*, reservation_id: int) -> Statement:
+    """(seat id, label, section, price sold at) of each seat of a reservation, by seat id."""
+    return Statement(
+        f"SELECT rs.seat_id, s.label, s.section, rs.price FROM {RESERVED_SEAT_TABLE} rs "
+        f"JOIN {SEAT_TABLE} s ON s.id = rs.seat_id "
+        f"WHERE rs.reservation_id = %(reservation_id)s ORDER BY rs.seat_id",
+        {"reservation_id": reservation_id},
+    )

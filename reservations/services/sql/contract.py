@@ -1,0 +1,52 @@
+"""What a step function and a runner agree on: a statement, a table parameter, the rows.
+
+A statement that takes row locks says so in ``lock_rows`` rather than in its text: the runner
+adds ``FOR UPDATE`` where the database has it (PostgreSQL) and leaves it out where write
+transactions are serial anyway (SQLite, the embedded default). Parameters are named
+(``%(user_id)s``), so a value used twice is passed once.
+"""
+
+from collections.abc import Generator, Sequence
+from typing import Any, NamedTuple, TypeVar
+
+from ..locking import Rank
+
+
+class Statement(NamedTuple):
+    sql: str
+    params: dict[str, Any]
+    lock_rows: bool = False  # add FOR UPDATE where the database has row locks
+    skip_locked: bool = False  # ... and SKIP LOCKED: leave out rows another transaction holds
+    lock_of: str = ""  # ... of this table alias only (FOR UPDATE OF), when not every table's
+    # A lock PostgreSQL takes between processes; elsewhere (SQLite, whose write transactions
+    # are serial) the statement is not sent and has no rows.
+    postgres_only: bool = False
+    # The rank in the lock order of the locks it takes (locking.py); None: it takes none, or
+    # only rows its transaction has locked already.
+    lock: Rank | None = None
+
+
+# Where the row lock goes in a statement that takes it in a subquery, not at its end.
+ROW_LOCK = "/* row lock */"
+
+
+class Table(NamedTuple):
+    """Rows passed as one parameter, which the statement reads as a table: `%(name)s` where a
+    subquery may stand (``IN (%(name)s)``, ``WITH t (a, b) AS (%(name)s)``). On PostgreSQL
+    they go as one array per column, so the statement's text is the same however many rows
+    it has: psycopg converts a text with hundreds of placeholders in milliseconds, and does not
+    cache or prepare it. Elsewhere (SQLite) they go as a VALUES list. The runner renders it."""
+
+    columns: tuple[str, ...]  # each column's PostgreSQL type, in order
+    rows: Sequence[tuple]
+
+
+def id_table(ids: Sequence[int]) -> Table:
+    """Ids as one table parameter: `IN (%(name)s)` in the statement."""
+    return Table(("bigint",), [(i,) for i in ids])
+
+
+Rows = list[tuple]
+T = TypeVar("T")
+# A step function (holds.py, bookings.py): yields statements, is sent each one's rows, returns a T.
+Steps = Generator[Statement, Rows, T]

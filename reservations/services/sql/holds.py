@@ -1,0 +1,173 @@
+"""The statements of hold, release and extend (holds.py), and of the caller's and the seats'
+row locks every booking call takes."""
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from django.contrib.auth import get_user_model
+
+from ...models import (
+    Event,
+)
+from ...rules import FREE_SQL, live_hold_sql
+from ..locking import Rank
+from .contract import Statement, id_table
+from .seats import FREE, HOLD, PLACE_FIELDS, SEAT_COLUMNS, SEAT_FIELDS, SEAT_TABLE, Status
+
+
+def user_for_update(*, user_id: int) -> Statement:
+    table = get_user_model()._meta.db_table
+    return Statement(
+        f"SELECT is_active FROM {table} WHERE id = %(user_id)s",
+        {"user_id": user_id},
+        True,
+        lock=Rank.CALLER,
+    )
+
+
+def user_for_update_with_seat(*, user_id: int, event_id: int, seat_id: int) -> Statement:
+    """The caller's row, locked, and beside it one seat of the event as committed, not locked
+    (no seat columns: no such seat), in one round trip."""
+    table = get_user_model()._meta.db_table
+    seat_columns = ", ".join(f"s.{name}" for name in SEAT_FIELDS)
+    return Statement(
+        f"SELECT u.is_active, {seat_columns} FROM {table} u LEFT JOIN {SEAT_TABLE} s "
+        f"ON s.id = %(seat_id)s AND s.event_id = %(event_id)s WHERE u.id = %(user_id)s",
+        {"user_id": user_id, "event_id": event_id, "seat_id": seat_id},
+        lock_rows=True,
+        lock_of="u",
+        lock=Rank.CALLER,
+    )
+
+
+def seats_for_update(*, event_id: int, seat_ids: Sequence[int]) -> Statement:
+    return Statement(
+        f"SELECT {SEAT_COLUMNS} FROM {SEAT_TABLE} WHERE event_id = %(event_id)s "
+        f"AND id IN (%(seat_ids)s) ORDER BY id",
+        {"event_id": event_id, "seat_ids": id_table(seat_ids)},
+        True,
+        lock=Rank.SEATS,
+    )
+
+
+def orphan_mode(*, event_id: int) -> Statement:
+    return Statement(
+        f"SELECT orphan_mode FROM {Event._meta.db_table} WHERE id = %(event_id)s",
+        {"event_id": event_id},
+    )
+
+
+def seats_in_rows(*, event_id: int, rows: Sequence[tuple[str, str]]) -> Statement:
+    """Every seat of these (section, row) pairs, without locking them: the orphan rule's view."""
+    names = [f"row_{index}" for index in range(len(rows))]
+    pairs = ", ".join(f"(%({n}_s)s, %({n}_r)s)" for n in names)
+    params: dict[str, Any] = {"event_id": event_id}
+    for name, (section, row) in zip(names, rows, strict=True):
+        params[f"{name}_s"], params[f"{name}_r"] = section, row
+    return Statement(
+        f"SELECT {', '.join(PLACE_FIELDS)} FROM {SEAT_TABLE} WHERE event_id = %(event_id)s "
+        f'AND (section, "row") IN ({pairs}) ORDER BY id',
+        params,
+    )
+
+
+def labels(*, event_id: int, seat_ids: Sequence[int]) -> Statement:
+    return Statement(
+        f"SELECT id, label FROM {SEAT_TABLE} WHERE event_id = %(event_id)s "
+        f"AND id IN (%(seat_ids)s)",
+        {"event_id": event_id, "seat_ids": id_table(seat_ids)},
+    )
+
+
+def event_exists(*, event_id: int) -> Statement:
+    return Statement(
+        f"SELECT 1 FROM {Event._meta.db_table} WHERE id = %(event_id)s", {"event_id": event_id}
+    )
+
+
+def held_deadlines(*, event_id: int, user_id: int) -> Statement:
+    return Statement(
+        f"SELECT locked_until FROM {SEAT_TABLE} WHERE event_id = %(event_id)s "
+        f"AND locked_by_id = %(user_id)s AND status = '{Status.LOCKED.value}'",
+        {"event_id": event_id, "user_id": user_id},
+    )
+
+
+def hold(*, seat_ids: Sequence[int], user_id: int, until: datetime, now: datetime) -> Statement:
+    return Statement(
+        f"{HOLD.update_sql()} WHERE id IN (%(seat_ids)s)",
+        {"user_id": user_id, "until": until, "now": now, "seat_ids": id_table(seat_ids)},
+    )
+
+
+def held_since(*, seat_id: int) -> Statement:
+    return Statement(
+        f"SELECT held_since FROM {SEAT_TABLE} WHERE id = %(seat_id)s", {"seat_id": seat_id}
+    )
+
+
+def extend(*, seat_id: int, until: datetime) -> Statement:
+    """More time on a live hold: the deadline only, the holder and `held_since` stay."""
+    return Statement(
+        f"UPDATE {SEAT_TABLE} SET locked_until = %(until)s, version = version + 1 "
+        f"WHERE id = %(seat_id)s",
+        {"seat_id": seat_id, "until": until},
+    )
+
+
+def free(*, seat_ids: Sequence[int]) -> Statement:
+    return Statement(
+        f"{FREE.update_sql()} WHERE id IN (%(seat_ids)s)", {"seat_ids": id_table(seat_ids)}
+    )
+
+
+# The common click of an on-sale, a free seat under the hold limit, as one statement after the
+# user row lock: the UPDATE takes the seat row itself, and its condition is the rule in SQL
+# (rules.FREE_SQL; fewer live holds than the limit). Its clock is read before the seat row is
+# locked, so it can only refuse more than the rule: a click it refuses is decided again the
+# long way, under the locks (holds.hold_one_steps). Events with an orphan rule always go the
+# long way: the rule needs the row's other seats.
+_HOLD_IF_FREE = (
+    f"{HOLD.update_sql()} WHERE event_id = %(event_id)s AND id = %(seat_id)s AND {FREE_SQL} "
+    f"AND (SELECT orphan_mode FROM {Event._meta.db_table} WHERE id = %(event_id)s) = 'off' "
+    f"AND (SELECT count(*) FROM {SEAT_TABLE} h WHERE h.event_id = %(event_id)s "
+    f"AND h.locked_by_id = %(user_id)s AND {live_hold_sql('h')}) < %(limit)s "
+    f"RETURNING {SEAT_COLUMNS}"
+)
+
+
+def hold_if_free(
+    *, event_id: int, seat_id: int, user_id: int, until: datetime, now: datetime, limit: int
+) -> Statement:
+    params = {
+        "user_id": user_id,
+        "until": until,
+        "event_id": event_id,
+        "seat_id": seat_id,
+        "now": now,
+        "limit": limit,
+    }
+    return Statement(_HOLD_IF_FREE, params, lock=Rank.SEATS)
+
+
+# The same for releasing a live hold of the caller's. Here a clock read early would accept more
+# than the rule (a hold ending between the read and the row lock), so the statement only takes
+# holds that are still held a margin later (`still_held_at`); the rest go the long way.
+_FREE_IF_HELD = (
+    f"{FREE.update_sql()} WHERE event_id = %(event_id)s AND id = %(seat_id)s "
+    f"AND status = '{Status.LOCKED.value}' AND locked_by_id = %(user_id)s "
+    f"AND locked_until > %(still_held_at)s RETURNING {SEAT_COLUMNS}"
+)
+
+
+def free_if_held(
+    *, event_id: int, seat_id: int, user_id: int, still_held_at: datetime
+) -> Statement:
+    params = {
+        "event_id": event_id,
+        "seat_id": seat_id,
+        "user_id": user_id,
+        "still_held_at": still_held_at,
+    }
+    return Statement(_FREE_IF_HELD, params, lock=Rank.SEATS)

@@ -1,0 +1,148 @@
+"""The one list of seat columns, and the three writes.
+
+A seat changes state in three ways only: held, booked, freed (and an organiser's block). Each is
+one ``SeatWrite``, and both of its forms come from it: ``update_sql`` for the SQL of the steps
+(hold, release, reserve, cancel), ``apply`` for the Seat in memory that the steps return, or
+that the ORM then saves (expire, block). Neither form is written by hand.
+"""
+
+from collections import namedtuple
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, NamedTuple
+
+from ...models import (
+    Seat,
+)
+
+Status = Seat.Status
+SEAT_TABLE = Seat._meta.db_table
+
+# The seat columns every seat read returns, in this order: the hold steps build Seats from them,
+# selectors read the seat map with them, presenters unpack them.
+SEAT_FIELDS = (
+    "id",
+    "label",
+    "section",
+    "row",
+    "number",
+    "price",
+    "status",
+    "version",
+    "locked_until",
+    "locked_by_id",
+    "reserved_by_id",
+    "category_id",
+    "accessible",
+    "companion",
+    "restricted_view",
+    "blocked",
+)
+SEAT_COLUMNS = ", ".join(SEAT_FIELDS)
+# A seat as read in those columns, for what only reads it back: a Seat model instance costs
+# ~20 us to make, a quarter of what best available spends per seat it holds.
+SeatRow = namedtuple("SeatRow", SEAT_FIELDS)
+
+
+def seat_from_row(row: Sequence, event_id: int) -> Seat:
+    return Seat(event_id=event_id, **dict(zip(SEAT_FIELDS, row, strict=True)))
+
+
+# What a SeatWrite changes, as the ORM's update_fields names it.
+WRITTEN_FIELDS = ["status", "locked_by", "locked_until", "held_since", "reserved_by", "version"]
+
+
+# The columns a seating rule reads (reservations/seating: SeatInfo), then the state.
+PLACE_FIELDS = (
+    "id",
+    "section",
+    "row",
+    "number",
+    "x",
+    "y",
+    "category_id",
+    "accessible",
+    "companion",
+    "aisle",
+    "status",
+    "locked_until",
+)
+
+
+class Param(NamedTuple):
+    """A value a SeatWrite takes from its caller, by name."""
+
+    name: str
+
+    @property
+    def placeholder(self) -> str:
+        return f"%({self.name})s"
+
+
+@dataclass(frozen=True)
+class SeatWrite:
+    """One change of a seat's state. Each column is a constant (None: NULL) or a `Param`."""
+
+    status: str
+    locked_by_id: Param | None
+    locked_until: Param | None
+    held_since: Param | None
+    reserved_by_id: Param | None
+
+    def _columns(self) -> dict[str, Param | None]:
+        return {
+            "locked_by_id": self.locked_by_id,
+            "locked_until": self.locked_until,
+            "held_since": self.held_since,
+            "reserved_by_id": self.reserved_by_id,
+        }
+
+    def update_sql(self, **from_sql: str) -> str:
+        """The UPDATE ... SET of this write; `from_sql` gives a parameter's column its value
+        from an SQL expression instead (a column of a table the statement joins)."""
+        assignments = [f"status = '{self.status}'"]
+        for column, value in self._columns().items():
+            if column in from_sql:
+                assignments.append(f"{column} = {from_sql[column]}")
+            else:
+                assignments.append(f"{column} = {'NULL' if value is None else value.placeholder}")
+        assignments.append("version = version + 1")
+        return f"UPDATE {SEAT_TABLE} SET {', '.join(assignments)}"
+
+    def apply(self, seat: Seat, **values: Any) -> None:
+        """The same write on a Seat in memory (the caller saves WRITTEN_FIELDS)."""
+        seat.status = self.status
+        for column, value in self._columns().items():
+            setattr(seat, column, None if value is None else values[value.name])
+        seat.version += 1
+
+
+HOLD = SeatWrite(
+    Status.LOCKED.value,
+    locked_by_id=Param("user_id"),
+    locked_until=Param("until"),
+    held_since=Param("now"),
+    reserved_by_id=None,
+)
+BOOK = SeatWrite(
+    Status.RESERVED.value,
+    locked_by_id=None,
+    locked_until=None,
+    held_since=None,
+    reserved_by_id=Param("user_id"),
+)
+# Off sale (an organiser's block): reserved with nobody's reservation; `blocked` says why not.
+BLOCK = SeatWrite(
+    Status.RESERVED.value,
+    locked_by_id=None,
+    locked_until=None,
+    held_since=None,
+    reserved_by_id=None,
+)
+FREE = SeatWrite(
+    Status.AVAILABLE.value,
+    locked_by_id=None,
+    locked_until=None,
+    held_since=None,
+    reserved_by_id=None,
+)

@@ -1,0 +1,81 @@
+"""The lock order in code (reservations/services/locking.py): a step function that takes a lock
+out of order, or outside a transaction, is refused before the statement is sent."""
+
+import asyncio
+
+import psycopg
+import pytest
+from django.db import connection, transaction
+
+from reservations.models import Seat
+from reservations.services import sql
+from reservations.services.locking import LockOrderBroken, seat_rows_locked, seat_rows_steps
+from reservations.services.runner import run, run_async
+
+from .factories import UserFactory, event_with_seats
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def seats_then_caller(*, user_id, event_id, seat_ids):
+    """Seat rows first, then the caller's row: the order two calls could deadlock on."""
+    yield sql.seats_for_update(event_id=event_id, seat_ids=seat_ids)
+    yield sql.user_for_update(user_id=user_id)
+    yield sql.free(seat_ids=seat_ids)
+
+
+def caller_then_seats(*, user_id, event_id, seat_ids):
+    yield sql.user_for_update(user_id=user_id)
+    yield sql.seats_for_update(event_id=event_id, seat_ids=seat_ids)
+    return "locked in order"
+
+
+def test_a_caller_row_locked_after_seat_rows_is_refused_and_nothing_is_written():
+    user, event = UserFactory(), event_with_seats(rows=1, seats_per_row=2)
+    seat_ids = sorted(event.seats.values_list("id", flat=True))
+    Seat.objects.filter(id__in=seat_ids).update(status="reserved")
+
+    with pytest.raises(LockOrderBroken, match="CALLER after SEATS"), transaction.atomic():
+        run(seats_then_caller(user_id=user.id, event_id=event.id, seat_ids=seat_ids))
+
+    assert set(Seat.objects.filter(id__in=seat_ids).values_list("status", flat=True)) == {
+        "reserved"
+    }
+
+
+def test_locks_in_the_order_are_taken():
+    user, event = UserFactory(), event_with_seats(rows=1, seats_per_row=2)
+    seat_ids = list(event.seats.values_list("id", flat=True))
+    with transaction.atomic():
+        outcome = run(caller_then_seats(user_id=user.id, event_id=event.id, seat_ids=seat_ids))
+    assert outcome == "locked in order"
+
+
+def test_a_lock_outside_a_transaction_is_refused_on_djangos_connection():
+    event = event_with_seats(rows=1, seats_per_row=1)
+    seat_ids = list(event.seats.values_list("id", flat=True))
+
+    with pytest.raises(LockOrderBroken, match="outside a transaction"):
+        run(seat_rows_steps(event_id=event.id, seat_ids=seat_ids))
+    with pytest.raises(LockOrderBroken, match="outside a transaction"):
+        seat_rows_locked(event_id=event.id, seat_ids=seat_ids)
+
+
+def test_a_lock_outside_a_transaction_is_refused_on_the_loops_connection():
+    event = event_with_seats(rows=1, seats_per_row=1)
+    seat_ids = list(event.seats.values_list("id", flat=True))
+    params = {k: v for k, v in connection.get_connection_params().items() if k != "context"}
+    params.pop("cursor_factory")
+    params.pop("prepare_threshold", None)
+
+    async def locks(in_transaction: bool):
+        async with await psycopg.AsyncConnection.connect(**params, autocommit=True) as conn:
+            steps = seat_rows_steps(event_id=event.id, seat_ids=seat_ids)
+            if not in_transaction:
+                return await run_async(steps, conn.cursor())
+            async with conn.transaction():
+                return await run_async(steps, conn.cursor())
+
+    assert [seat.id for seat in asyncio.run(locks(True))] == seat_ids
+    with pytest.raises(LockOrderBroken, match="outside a transaction"):
+        asyncio.run(locks(False))
