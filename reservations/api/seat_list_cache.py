@@ -13,27 +13,28 @@ import time
 from collections.abc import Callable
 
 import orjson
+from cachetools import TLRUCache
 from django.conf import settings
 
-_MAX_EVENTS = 256
-_lists: dict[int, tuple[float, bytes]] = {}
-_lock = threading.Lock()
+
+def _until(_event_id, _body, now: float) -> float:
+    return now + settings.SEAT_LIST_CACHE_SECONDS
+
+
+_lists: TLRUCache[int, bytes] = TLRUCache(maxsize=256, ttu=_until, timer=time.monotonic)
+_lock = threading.Lock()  # cachetools' caches are not safe across threads by themselves
 
 
 def anonymous_seat_list(event_id: int, build: Callable[[], dict]) -> bytes:
     """The encoded list of `build()`, at most SEAT_LIST_CACHE_SECONDS old."""
-    ttl = settings.SEAT_LIST_CACHE_SECONDS
-    now = time.monotonic()
     with _lock:
         cached = _lists.get(event_id)
-    if cached is not None and now - cached[0] < ttl:
-        return cached[1]
+    if cached is not None:
+        return cached
     body = orjson.dumps(build())
-    if ttl > 0:
+    if settings.SEAT_LIST_CACHE_SECONDS > 0:
         with _lock:
-            if len(_lists) >= _MAX_EVENTS:
-                _lists.clear()
-            _lists[event_id] = (now, body)
+            _lists[event_id] = body
     return body
 
 

@@ -51,6 +51,7 @@ from collections import Counter, deque
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
+from cachetools import FIFOCache
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
@@ -142,7 +143,9 @@ class Shelf:
                 self._claims.pop(seat_id, None)
 
 
-_shelves: dict[int, Shelf] = {}
+# The oldest room read goes first when the shelf is full.
+_shelves: FIFOCache[int, Shelf] = FIFOCache(maxsize=SHELVES)
+_shelving = threading.Lock()  # Django's threads and the fast path's loop both put rooms here
 
 
 def room_is_ready(event_id: int) -> bool:
@@ -165,9 +168,8 @@ def room_steps(*, event_id: int) -> Steps[None]:
     if isinstance(shapes, str):  # Django's connection leaves JSON as text
         shapes = json.loads(shapes)
     room = Room.from_seats(seat_infos(rows, timezone.now()), stage=_stage(shapes or []))
-    if len(_shelves) >= SHELVES and event_id not in _shelves:
-        del _shelves[min(_shelves, key=lambda other: _shelves[other].read_at)]
-    _shelves[event_id] = Shelf(room)
+    with _shelving:
+        _shelves[event_id] = Shelf(room)
 
 
 @dataclass(frozen=True)
