@@ -16,7 +16,7 @@ LAYOUT_UPLOAD_MAX_BYTES. Its form is a person's page, not an API call, so over i
 body is read to its end and dropped (within the same deadline; the browser would otherwise
 show a reset connection, not an answer), and the admin is asked for the empty form with
 `X-Seatmap-Body-Refused: <limit>`: it answers its own form with the error on the file field
-(reservations/admin.py). The proxy in front does the same (config/nginx/seatmap.conf).
+(reservations/admin/venues.py). The proxy in front does the same (config/nginx/seatmap.conf).
 """
 
 import asyncio

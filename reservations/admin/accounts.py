@@ -1,0 +1,52 @@
+"""Accounts: names by reservations/users.py's rules, deactivated (releasing their holds), never
+deleted."""
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+
+from .. import users
+
+
+def _clean_username(form) -> str:
+    name = users.username_validate(form.cleaned_data["username"])
+    if users.username_taken(name, exclude_pk=form.instance.pk):
+        raise forms.ValidationError("That username is taken.")
+    return name
+
+
+class AccountCreationForm(AdminUserCreationForm):
+    clean_username = _clean_username
+
+
+class AccountChangeForm(UserChangeForm):
+    clean_username = _clean_username
+
+
+admin.site.unregister(get_user_model())
+
+
+@admin.register(get_user_model())
+class AccountAdmin(UserAdmin):
+    form = AccountChangeForm
+    add_form = AccountCreationForm
+    actions = ["deactivate_selected"]
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # deleting would strand the account's holds and bookings: deactivate it
+
+    def save_model(self, request, obj, form, change):
+        deactivating = change and "is_active" in form.changed_data and not obj.is_active
+        if deactivating:
+            obj.is_active = True  # the service ends it, with its holds, under its row lock
+        super().save_model(request, obj, form, change)
+        if deactivating:
+            users.user_deactivate(user=obj)
+
+    @admin.action(description="Deactivate the selected users (releases their holds)")
+    def deactivate_selected(self, request, queryset):
+        for user in queryset.filter(is_active=True):
+            users.user_deactivate(user=user)
+        self.message_user(request, "The selected users are deactivated.", messages.SUCCESS)

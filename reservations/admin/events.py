@@ -1,0 +1,177 @@
+"""Events with their seats, categories and a seat map's counts at a glance."""
+
+from decimal import Decimal
+
+from django import forms
+from django.contrib import admin
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from .. import services
+from ..models import Event, PriceCategory, Seat
+from ..rules import free_q, live_lock_q
+from ..services.categories import category_price_set
+from ..services.map_version import map_version_bump
+from ..services.venues import event_create_on_layout
+
+
+class SeatInline(admin.TabularInline):
+    model = Seat
+    extra = 0
+    fields = ["label", "section", "row", "number", "category", "price", "status", "blocked"]
+    readonly_fields = fields
+    show_change_link = False
+    max_num = 0
+    can_delete = False
+
+
+class EventCreateForm(forms.ModelForm):
+    """An event sold in a venue layout (its seats and categories copied from it), or a grid."""
+
+    rows = forms.IntegerField(min_value=1, max_value=200, initial=10, required=False)
+    seats_per_row = forms.IntegerField(min_value=1, max_value=500, initial=20, required=False)
+    sections = forms.IntegerField(min_value=1, max_value=20, initial=1, required=False)
+    price = forms.DecimalField(
+        min_value=Decimal("0"), decimal_places=2, initial=Decimal("50.00"), required=False
+    )
+
+    class Meta:
+        model = Event
+        fields = ["name", "venue", "description", "starts_at", "layout", "orphan_mode"]
+        help_texts = {"layout": "A room to sell in; leave empty for a grid of the size below."}
+
+    def clean(self):
+        data = super().clean()
+        if data.get("layout"):
+            return data
+        for field in ("rows", "seats_per_row", "sections", "price"):
+            if data.get(field) is None:
+                self.add_error(field, "A grid needs this (or choose a layout).")
+        if data.get("sections") and data.get("rows") and data["sections"] > data["rows"]:
+            raise forms.ValidationError("There cannot be more sections than rows.")
+        return data
+
+
+class PriceCategoryInline(admin.TabularInline):
+    """A category's price changes through the service, which changes its seats' prices with it
+    (never a booking's)."""
+
+    model = PriceCategory
+    extra = 0
+    fields = ["name", "price", "colour", "position"]
+
+
+@admin.register(Event)
+class EventAdmin(admin.ModelAdmin):
+    list_display = ["name", "venue", "starts_at", "seats_total", "available", "held", "booked"]
+    search_fields = ["name", "venue"]
+    date_hierarchy = "starts_at"
+
+    def get_queryset(self, request):
+        # By the effective status (rules.py): a lock that has ended counts as available,
+        # whether or not the sweeper has turned its row back yet.
+        now = timezone.now()
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                n_total=Count("seats"),
+                n_available=Count("seats", filter=free_q(now, prefix="seats__")),
+                n_held=Count("seats", filter=live_lock_q(now, prefix="seats__")),
+                n_booked=Count("seats", filter=Q(seats__status=Seat.Status.RESERVED)),
+            )
+        )
+
+    @admin.display(description="seats", ordering="n_total")
+    def seats_total(self, event):
+        return event.n_total
+
+    @admin.display(description="available", ordering="n_available")
+    def available(self, event):
+        return event.n_available
+
+    @admin.display(description="held", ordering="n_held")
+    def held(self, event):
+        return event.n_held
+
+    @admin.display(description="booked", ordering="n_booked")
+    def booked(self, event):
+        return event.n_booked
+
+    def get_form(self, request, obj=None, **kwargs):
+        if obj is None:
+            kwargs["form"] = EventCreateForm
+        return super().get_form(request, obj, **kwargs)
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return [
+                "name",
+                "venue",
+                "description",
+                "starts_at",
+                "layout",
+                "orphan_mode",
+                "rows",
+                "seats_per_row",
+                "sections",
+                "price",
+            ]
+        return ["name", "venue", "description", "starts_at", "layout", "orphan_mode"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["layout"] if obj is not None else []  # its seats were made from it
+
+    def get_inlines(self, request, obj):
+        if obj is None:
+            return []
+        return (
+            [PriceCategoryInline, SeatInline]
+            if obj.seats.count() <= 2000
+            else [PriceCategoryInline]
+        )
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not PriceCategory:
+            return super().save_formset(request, form, formset, change)
+        repriced = {
+            f.instance.pk: f.cleaned_data["price"]
+            for f in formset.forms
+            if f.instance.pk and "price" in f.changed_data and not f.cleaned_data.get("DELETE")
+        }
+        for f in formset.forms:
+            if f.instance.pk in repriced:
+                f.instance.price = PriceCategory.objects.get(pk=f.instance.pk).price
+        super().save_formset(request, form, formset, change)
+        for category_id, price in repriced.items():
+            category_price_set(category_id=category_id, price=price)
+        if formset.has_changed():  # a name, colour or order the seat map shows
+            map_version_bump(event_id=form.instance.pk)
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        if form.cleaned_data.get("layout"):
+            event = event_create_on_layout(
+                layout=form.cleaned_data["layout"],
+                name=form.cleaned_data["name"],
+                venue=form.cleaned_data["venue"],
+                description=form.cleaned_data["description"],
+                starts_at=form.cleaned_data["starts_at"],
+                orphan_mode=form.cleaned_data["orphan_mode"],
+            )
+            obj.pk, obj.created_at = event.pk, event.created_at
+            return
+        event = services.event_create_with_seats(
+            name=form.cleaned_data["name"],
+            venue=form.cleaned_data["venue"],
+            description=form.cleaned_data["description"],
+            starts_at=form.cleaned_data["starts_at"],
+            rows=form.cleaned_data["rows"],
+            seats_per_row=form.cleaned_data["seats_per_row"],
+            sections=form.cleaned_data["sections"],
+            price=form.cleaned_data["price"],
+        )
+        obj.pk = event.pk
+        obj.created_at = event.created_at

@@ -1,0 +1,94 @@
+"""Seats: read-only states, blocked and priced through the services."""
+
+from django import forms
+from django.contrib import admin, messages
+
+from .. import exceptions as services_errors
+from ..models import PriceCategory, Seat
+from ..services.blocking import seats_block, seats_unblock
+from ..services.categories import seats_category_set
+
+
+class SeatActionForm(admin.helpers.ActionForm):
+    category = forms.ModelChoiceField(
+        PriceCategory.objects.select_related("event"),
+        required=False,
+        help_text="for 'Put into category': one of the seats' event's categories",
+    )
+    reason = forms.CharField(required=False, help_text="for 'Block': why (staff only)")
+
+
+@admin.register(Seat)
+class SeatAdmin(admin.ModelAdmin):
+    """Seats are chosen by event, section and row filters; categories and blocks are set with
+    the actions, which go through the services (row locks, broadcasts)."""
+
+    list_display = ["label", "event", "section", "row", "category", "price", "status", "blocked"]
+    list_filter = ["event", "section", "row", "status", "blocked", "accessible", "companion"]
+    search_fields = ["label"]
+    list_select_related = ["event", "category"]
+    fields = [
+        "event",
+        "label",
+        "section",
+        "row",
+        "number",
+        "category",
+        "price",
+        "status",
+        "locked_until",
+        "version",
+        "accessible",
+        "companion",
+        "restricted_view",
+        "aisle",
+        "blocked",
+        "blocked_reason",
+        "x",
+        "y",
+        "rotation",
+    ]
+    readonly_fields = [f for f in fields if f != "blocked_reason"]
+    action_form = SeatActionForm
+    actions = ["block_selected", "unblock_selected", "categorise_selected"]
+
+    def has_add_permission(self, request):
+        return False  # seats come with their event
+
+    @staticmethod
+    def _by_event(queryset) -> dict[int, list[int]]:
+        grouped: dict[int, list[int]] = {}
+        for seat_id, event_id in queryset.values_list("id", "event_id"):
+            grouped.setdefault(event_id, []).append(seat_id)
+        return grouped
+
+    @admin.action(description="Block the selected seats (never on sale)")
+    def block_selected(self, request, queryset):
+        reason = request.POST.get("reason", "")
+        try:
+            for event_id, seat_ids in self._by_event(queryset).items():
+                seats_block(event_id=event_id, seat_ids=seat_ids, reason=reason)
+        except services_errors.SeatUnavailable as refusal:
+            self.message_user(request, refusal.message, messages.ERROR)
+            return
+        self.message_user(request, "The selected seats are blocked.", messages.SUCCESS)
+
+    @admin.action(description="Put the selected blocked seats back on sale")
+    def unblock_selected(self, request, queryset):
+        for event_id, seat_ids in self._by_event(queryset).items():
+            seats_unblock(event_id=event_id, seat_ids=seat_ids)
+        self.message_user(request, "The selected seats are on sale.", messages.SUCCESS)
+
+    @admin.action(description="Put the selected seats into the chosen category")
+    def categorise_selected(self, request, queryset):
+        category = PriceCategory.objects.filter(pk=request.POST.get("category") or None).first()
+        grouped = self._by_event(queryset)
+        if category is None or set(grouped) != {category.event_id}:
+            self.message_user(
+                request, "Choose a category of the selected seats' event.", messages.ERROR
+            )
+            return
+        moved = seats_category_set(
+            event_id=category.event_id, category_id=category.pk, seat_ids=grouped[category.event_id]
+        )
+        self.message_user(request, f"{moved} seats are now {category.name}.", messages.SUCCESS)
