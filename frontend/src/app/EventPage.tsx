@@ -1,7 +1,7 @@
 import { useParams } from 'react-router';
 import { useMe } from '../features/auth';
 import { formatDate, priceRange, useEvent } from '../features/events';
-import { SeatSelectorPage } from '../features/seat-map';
+import { SeatSelectorPage } from './SeatSelector';
 
 /** Composes the event's header (events feature) with the live map (seat-map feature). */
 export function EventPage() {

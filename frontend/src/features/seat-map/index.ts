@@ -1,1 +1,17 @@
-export { SeatSelectorPage } from './components/SeatSelector';
+// The seat map: one event's seats in a store (model/), read on arrival (api/, hooks/useSeatMap),
+// drawn as a grid, a list or a room on a canvas (components/). Live updates, holds and Find
+// seats are features of their own that work on this store.
+export { SeatStore, seatKind, type ApiSeat, type PushedSeat, type Seat, type SeatInfo } from './model/seatState';
+export { type ApiSeatMap, type ApiSeatStates, type StreamPoint } from './model/seatPlan';
+export { RovingFocus } from './model/rovingFocus';
+export { REVEAL_MARGIN, type RevealRequest } from './model/bringIntoView';
+export { buildLegend, indexCategories, type ApiCategory, type CategoryEntry } from './model/categories';
+export { gridText } from './model/seatText';
+export { buildVenue, chooseMapKind, type ApiLayout } from './model/venue';
+export { useSeatMap } from './hooks/useSeatMap';
+export { useHeldSeats } from './hooks/useSeat';
+export { useRevealInScroller } from './hooks/useRevealBlock';
+export { Legend } from './components/Legend';
+export { SeatMap } from './components/SeatMap';
+export { VenueMap } from './components/VenueMap';
+export { type CanvasWithProbe } from './components/canvasProbe';

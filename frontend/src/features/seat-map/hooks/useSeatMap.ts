@@ -1,22 +1,21 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
-import { socketUrl } from '../../../lib/api';
+import { useEffect, useMemo, useState, useSyncExternalStore } from 'react';
 import { queryKeys } from '../../../lib/query-keys';
 import { serverClock } from '../../../lib/server-clock';
-import { openLiveSocket } from '../../../lib/ws-client';
 import { fetchOwnHolds, fetchSeatMap, fetchSeatStates } from '../api/seatMap';
 import { buildLayout, type MapLayout } from '../model/layout';
 import { RovingFocus } from '../model/rovingFocus';
-import { SeatFeed, resumeQuery } from '../model/seatFeed';
-
 import { decodeOwnHolds, decodeSeatMap, decodeSeatStates, type SeatPlan, type SeatStates, type StreamPoint } from '../model/seatPlan';
 import { SeatStore } from '../model/seatState';
-
 
 export interface SeatMapModel {
   store: SeatStore;
   focus: RovingFocus;
-  feed: SeatFeed;
+  /**
+   * The point of the stream the store's seats were read at, once it holds them (null before):
+   * where the live feed resumes from.
+   */
+  arrivedAt: StreamPoint | null;
   layout: MapLayout | null;
   /** The map's static part (`map/`): seats, categories, and the room when there is one. */
   plan: SeatPlan | undefined;
@@ -26,29 +25,16 @@ export interface SeatMapModel {
 }
 
 /**
- * One event's live map. On arrival: the static map (`map/`, from the browser's HTTP cache when
- * it has it), the state at a point of the stream (`state/`) and, logged in, the buyer's own
- * holds and booked seats (`holds/`); then a socket that resumes from that point, so the server
- * sends no snapshot of what the page already has. A reconnect resumes from the stream's
- * position and, logged in, reads `holds/` again (the socket never says whose a seat is).
- * Mount with `key={eventId}` so another event gets a fresh store.
+ * One event's map. On arrival: the static map (`map/`, from the browser's HTTP cache when it has
+ * it), the state at a point of the stream (`state/`) and, logged in, the buyer's own holds and
+ * booked seats (`holds/`, read again whenever `queryKeys.ownHolds` is invalidated: after a
+ * reconnect, or an answer that says the page is missing some). The live feature keeps the store
+ * current from `arrivedAt` on. Mount with `key={eventId}` so another event gets a fresh store.
  */
 export function useSeatMap(eventId: number, loggedIn: boolean, onLapsed?: (labels: string[]) => void): SeatMapModel {
   const queryClient = useQueryClient();
   const [store] = useState(() => new SeatStore());
   const [focus] = useState(() => new RovingFocus());
-  const [feed] = useState(
-    () =>
-      new SeatFeed({
-        eventId,
-        store,
-        openSocket: (handlers, resumeFrom) =>
-          openLiveSocket({ url: () => socketUrl(`/ws/events/${eventId}/`) + resumeQuery(resumeFrom()), ...handlers }),
-        // Anonymous watchers have no holds to re-learn: their holds query is disabled, and
-        // invalidating a disabled query fetches nothing.
-        onReconnected: () => void queryClient.invalidateQueries({ queryKey: queryKeys.ownHolds(eventId) }),
-      }),
-  );
 
   const map = useQuery({
     queryKey: queryKeys.seatMap(eventId),
@@ -81,11 +67,8 @@ export function useSeatMap(eventId: number, loggedIn: boolean, onLapsed?: (label
 
   // The store is loaded after commit, never during render (a render React discards must not
   // change it); the map is shown once the store says it holds the seats.
-  const arrivedAt = useRef<StreamPoint | null>(null);
   useEffect(() => {
-    if (!map.data || !arrival.states) return;
-    store.loadPlan(map.data.seats, arrival.states.seats);
-    arrivedAt.current = { epoch: arrival.states.epoch, seq: arrival.states.seq };
+    if (map.data && arrival.states) store.loadPlan(map.data.seats, arrival.states.seats);
   }, [map.data, arrival.states, store]);
   const plansLoaded = useSyncExternalStore(store.subscribePlan, store.getPlansLoaded);
   const ready = Boolean(map.data && arrival.states) && plansLoaded > 0;
@@ -95,14 +78,6 @@ export function useSeatMap(eventId: number, loggedIn: boolean, onLapsed?: (label
   useEffect(() => {
     if (layout && focus.activeId === null && layout.rows.length > 0) focus.setActive(layout.rows[0].seatIds[0], false);
   }, [layout, focus]);
-
-  // The socket opens once, when the store first holds the seats, and resumes from the point
-  // they were read at; a later read (`refetch`) does not reopen it.
-  useEffect(() => {
-    if (!ready) return;
-    feed.start(arrivedAt.current);
-    return () => feed.stop();
-  }, [feed, ready]);
 
   // Whose seats: the buyer's holds and booked seats, read when logged in (again after a reconnect
   // or an answer that says the page is missing some, e.g. `hold_limit`).
@@ -136,7 +111,7 @@ export function useSeatMap(eventId: number, loggedIn: boolean, onLapsed?: (label
   return {
     store,
     focus,
-    feed,
+    arrivedAt: ready ? (arrival.states ?? null) : null,
     layout,
     plan: map.data,
     isPending: !ready && !map.error && !states.error && !arrival.error,
@@ -146,8 +121,4 @@ export function useSeatMap(eventId: number, loggedIn: boolean, onLapsed?: (label
       void queryClient.invalidateQueries({ queryKey: queryKeys.seatStates(eventId) });
     },
   };
-}
-
-export function useFeedStatus(feed: SeatFeed) {
-  return useSyncExternalStore(feed.subscribeStatus, feed.getStatus);
 }

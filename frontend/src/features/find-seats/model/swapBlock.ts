@@ -10,8 +10,8 @@
 import { ApiError } from '../../../lib/api-client';
 import { errorMessage } from '../../../lib/error-messages';
 import { describeBlock, type BlockSeat } from './findSeats';
-import type { Outcome } from './seatActions';
-import type { ApiSeat, SeatStore } from './seatState';
+import type { Outcome } from '../../holds';
+import type { ApiSeat, SeatStore } from '../../seat-map';
 
 export interface SwapApi {
   unlock(eventId: number, seatId: number): Promise<{ seat: ApiSeat }>;

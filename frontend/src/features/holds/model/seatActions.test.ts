@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { ApiError } from '../../../lib/api-client';
 import { extendHeld, reserveHeld, toggleSeat, type ActionContext, type SeatApi } from './seatActions';
-import { SeatStore, seatKind, type ApiSeat } from './seatState';
+import { SeatStore, seatKind, type ApiSeat } from '../../seat-map';
 
 const LATER = '2026-12-22T10:05:00Z';
 

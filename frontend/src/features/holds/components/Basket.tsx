@@ -1,8 +1,7 @@
 import { Icon } from '../../../components/Icon';
 import { summariseBasket } from '../model/basket';
 import { describeCountdown, formatCountdown, remainingMs } from '../model/countdown';
-import type { SeatStore } from '../model/seatState';
-import { useHeldSeats } from '../hooks/useSeat';
+import { useHeldSeats, type SeatStore } from '../../seat-map';
 import { useNow } from '../hooks/useNow';
 
 interface BasketProps {

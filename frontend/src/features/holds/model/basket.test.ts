@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { summariseBasket } from './basket';
-import type { Seat } from './seatState';
+import type { Seat } from '../../seat-map';
 
 const seat = (id: number, price: string, lockedUntil: number | null = 1_000 + id): Seat => ({
   id,

@@ -1,7 +1,7 @@
 // @vitest-environment jsdom
 import { act, cleanup, render, screen } from '@testing-library/react';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { SeatStore, type ApiSeat } from '../model/seatState';
+import { SeatStore, type ApiSeat } from '../../seat-map';
 import { Basket } from './Basket';
 
 const NOW = Date.parse('2026-12-22T10:00:00Z');

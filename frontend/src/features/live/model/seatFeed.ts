@@ -10,8 +10,7 @@
  * comes, and the next connection asks for a snapshot.
  */
 import type { ConnectionState, LiveSocket, LiveSocketOptions } from '../../../lib/ws-client';
-import type { StreamPoint } from './seatPlan';
-import type { PushedSeat, SeatStore } from './seatState';
+import type { StreamPoint, PushedSeat, SeatStore } from '../../seat-map';
 import { StreamTracker } from './streamTracker';
 
 export type FeedConnection = 'connecting' | 'syncing' | 'live' | 'reconnecting' | 'gone';

@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import { ApiError, NETWORK_ERROR } from '../../../lib/api-client';
-import { SeatStore, seatKind, type ApiSeat } from './seatState';
+import { SeatStore, seatKind, type ApiSeat } from '../../seat-map';
 import { takeAlternative, type SwapApi, type SwapContext } from './swapBlock';
 
 const LATER = '2099-01-01T00:05:00Z';

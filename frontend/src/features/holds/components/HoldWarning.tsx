@@ -1,9 +1,8 @@
 import { useState } from 'react';
-import { useHeldSeats } from '../hooks/useSeat';
+import { useHeldSeats, type SeatStore } from '../../seat-map';
 import { useNow } from '../hooks/useNow';
 import { formatCountdown } from '../model/countdown';
 import { WARN_BEFORE_MS, holdWarning } from '../model/holdWarning';
-import type { SeatStore } from '../model/seatState';
 
 interface HoldWarningProps {
   store: SeatStore;

@@ -3,7 +3,7 @@
  * extends it, with at least 20 seconds to use it. We warn 30 s ahead: 20 s for the person
  * plus room for a slow network (the extension must reach the server before the lock ends).
  */
-import type { Seat } from './seatState';
+import type { Seat } from '../../seat-map';
 
 export const WARN_BEFORE_MS = 30_000;
 

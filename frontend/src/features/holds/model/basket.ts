@@ -1,5 +1,5 @@
 import { formatCents, toCents } from '../../../lib/money';
-import type { Seat } from './seatState';
+import type { Seat } from '../../seat-map';
 
 export interface BasketSummary {
   seatIds: number[];

@@ -1,21 +1,23 @@
 import { useCallback, useMemo, useRef, useState, type ReactNode } from 'react';
 import { Link, useLocation, useParams } from 'react-router';
-import { errorMessage } from '../../../lib/error-messages';
-import { useRevealInScroller } from '../hooks/useRevealBlock';
-import { useFeedStatus, useSeatMap } from '../hooks/useSeatMap';
-import { useSeatActions } from '../hooks/useSeatActions';
-import type { RevealRequest } from '../model/bringIntoView';
-import { buildLegend, indexCategories, type ApiCategory } from '../model/categories';
-import type { Outcome } from '../model/seatActions';
-import { gridText } from '../model/seatText';
-import { buildVenue, chooseMapKind } from '../model/venue';
-import { Basket } from './Basket';
-import { ConnectionStatus } from './ConnectionStatus';
-import { FindSeats } from './FindSeats';
-import { HoldWarning } from './HoldWarning';
-import { Legend } from './Legend';
-import { SeatMap } from './SeatMap';
-import { VenueMap } from './VenueMap';
+import { FindSeats } from '../features/find-seats';
+import { Basket, HoldWarning, useSeatActions, type Outcome } from '../features/holds';
+import { ConnectionStatus, useFeedStatus, useLiveFeed } from '../features/live';
+import {
+  Legend,
+  SeatMap,
+  VenueMap,
+  buildLegend,
+  buildVenue,
+  chooseMapKind,
+  gridText,
+  indexCategories,
+  useRevealInScroller,
+  useSeatMap,
+  type ApiCategory,
+  type RevealRequest,
+} from '../features/seat-map';
+import { errorMessage } from '../lib/error-messages';
 
 export interface SeatSelectorProps {
   /** Whether someone is logged in (from the auth feature, passed in by the app). */
@@ -52,7 +54,8 @@ export function SeatSelector({ eventId, loggedIn, header, categories, venueName 
     [],
   );
   const map = useSeatMap(eventId, loggedIn, onLapsed);
-  const status = useFeedStatus(map.feed);
+  const feed = useLiveFeed(eventId, map.store, map.arrivedAt);
+  const status = useFeedStatus(feed);
   const actions = useSeatActions(eventId, map.store, loggedIn, setNotice);
   // The map's categories match its seats' (same version); the event's are there first only
   // if the map is slow.
@@ -86,7 +89,7 @@ export function SeatSelector({ eventId, loggedIn, header, categories, venueName 
   return (
     <div className="seat-selector">
       {header}
-      <ConnectionStatus status={status} onRetry={() => map.feed.reconnect()} />
+      <ConnectionStatus status={status} onRetry={() => feed.reconnect()} />
       <div className="notices" aria-live="polite">
         {notice && (
           <p className={`notice notice--${notice.kind}`} role={notice.kind === 'error' ? 'alert' : 'status'}>

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { FakeWebSocket } from '../../../test/fakeWebSocket';
 import { openLiveSocket, type LiveSocket, type LiveSocketOptions } from '../../../lib/ws-client';
 import { SeatFeed, resumeQuery } from './seatFeed';
-import { SeatStore, type ApiSeat } from './seatState';
+import { SeatStore, type ApiSeat } from '../../seat-map';
 
 const T = '2026-12-22T10:05:00Z';
 

@@ -1,7 +1,7 @@
 // @vitest-environment jsdom
 import { act, cleanup, fireEvent, render, screen } from '@testing-library/react';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { SeatStore, type ApiSeat } from '../model/seatState';
+import { SeatStore, type ApiSeat } from '../../seat-map';
 import { HoldWarning } from './HoldWarning';
 
 const NOW = Date.parse('2026-12-22T10:00:00Z');

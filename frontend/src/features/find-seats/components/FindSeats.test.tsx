@@ -4,15 +4,14 @@ import { act, cleanup, fireEvent, render, screen, waitFor, within } from '@testi
 import { MemoryRouter } from 'react-router';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ApiError } from '../../../lib/api-client';
-import { buildLegend } from '../model/categories';
-import { RovingFocus } from '../model/rovingFocus';
-import { SeatStore, seatKind, type ApiSeat } from '../model/seatState';
+import { buildLegend, RovingFocus, seatKind, SeatStore, type ApiSeat } from '../../seat-map';
 import { FindSeats } from './FindSeats';
 
 const mocks = vi.hoisted(() => ({ best: vi.fn(), lockMany: vi.fn(), unlock: vi.fn() }));
 
 vi.mock('../api/best', () => ({ findBestSeats: (...args: unknown[]) => mocks.best(...args) }));
-vi.mock('../api/seats', () => ({
+vi.mock('../../holds', async (importOriginal) => ({
+  ...(await importOriginal<typeof import('../../holds')>()),
   lockSeats: (...args: unknown[]) => mocks.lockMany(...args),
   unlockSeat: (...args: unknown[]) => mocks.unlock(...args),
 }));

@@ -3,11 +3,9 @@ import { useCallback, useState, useSyncExternalStore } from 'react';
 import { errorMessage } from '../../../lib/error-messages';
 import { queryKeys } from '../../../lib/query-keys';
 import { findBestSeats, type BestRequest } from '../api/best';
-import { lockSeats, unlockSeat } from '../api/seats';
+import { lockSeats, unlockSeat, type Outcome } from '../../holds';
 import { foundMessage, openAlternatives, refusalOutcome, stillHolding } from '../model/findSeats';
-import type { RovingFocus } from '../model/rovingFocus';
-import type { Outcome } from '../model/seatActions';
-import type { SeatStore } from '../model/seatState';
+import type { RovingFocus, SeatStore } from '../../seat-map';
 import { takeAlternative, type SwapApi } from '../model/swapBlock';
 
 const swapApi: SwapApi = { unlock: unlockSeat, lockMany: lockSeats };

@@ -3,11 +3,7 @@ import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { act, cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
 import { MemoryRouter } from 'react-router';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { REVEAL_MARGIN } from '../model/bringIntoView';
-import type { ApiSeatMap, ApiSeatStates } from '../model/seatPlan';
-import type { ApiSeat } from '../model/seatState';
-import type { ApiLayout } from '../model/venue';
-import type { CanvasWithProbe } from './canvasProbe';
+import { REVEAL_MARGIN, type ApiLayout, type ApiSeat, type ApiSeatMap, type ApiSeatStates, type CanvasWithProbe } from '../features/seat-map';
 import { SeatSelector } from './SeatSelector';
 
 const mocks = vi.hoisted(() => ({
@@ -18,9 +14,9 @@ const mocks = vi.hoisted(() => ({
   best: vi.fn(),
 }));
 
-vi.mock('../api/best', () => ({ findBestSeats: (...args: unknown[]) => mocks.best(...args) }));
+vi.mock('../features/find-seats/api/best', () => ({ findBestSeats: (...args: unknown[]) => mocks.best(...args) }));
 
-vi.mock('../api/seats', () => ({
+vi.mock('../features/holds/api/seats', () => ({
   lockSeat: (...args: unknown[]) => mocks.lock(...args),
   unlockSeat: vi.fn(),
   extendSeat: vi.fn(),
@@ -29,7 +25,7 @@ vi.mock('../api/seats', () => ({
 }));
 
 /** The documents `map/` and `state/` would answer for `mocks.seats` in `mocks.room`. */
-vi.mock('../api/seatMap', () => ({
+vi.mock('../features/seat-map/api/seatMap', () => ({
   fetchSeatMap: async (eventId: number) => mapDocument(eventId, mocks.seats, mocks.room),
   fetchSeatStates: async (eventId: number) => stateDocument(eventId, mocks.seats),
   fetchOwnHolds: async (eventId: number) => ({ event_id: eventId, seats: [], booked: [] }),
@@ -71,7 +67,7 @@ function stateDocument(eventId: number, seats: ApiSeat[]): ApiSeatStates {
   };
 }
 
-vi.mock('../../../lib/ws-client', () => ({
+vi.mock('../lib/ws-client', () => ({
   openLiveSocket: () => ({ send: () => true, reconnect: () => {}, close: () => {}, state: 'connecting' }),
 }));
 

@@ -4,7 +4,7 @@
  */
 import { ApiError, NETWORK_ERROR } from '../../../lib/api-client';
 import { errorMessage } from '../../../lib/error-messages';
-import { seatKind, type ApiSeat, type SeatStore } from './seatState';
+import { seatKind, type ApiSeat, type SeatStore } from '../../seat-map';
 
 export interface Outcome {
   kind: 'ok' | 'error' | 'info' | 'login';

@@ -5,7 +5,7 @@ import { useLatest } from '../../../lib/use-latest';
 import { extendSeat, lockSeat, reserveSeats, unlockSeat } from '../api/seats';
 import { newIdempotencyKey } from '../model/idempotency';
 import { extendHeld, reserveHeld, toggleSeat, type ActionContext, type Outcome } from '../model/seatActions';
-import type { SeatStore } from '../model/seatState';
+import type { SeatStore } from '../../seat-map';
 
 const seatApi: ActionContext['api'] = { lock: lockSeat, unlock: unlockSeat, extend: extendSeat, reserve: reserveSeats };
 

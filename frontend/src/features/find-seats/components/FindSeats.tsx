@@ -1,7 +1,7 @@
 import { useEffect, useId, useMemo, useRef, useState, type FormEvent } from 'react';
 import { Link } from 'react-router';
 import { useFindSeats } from '../hooks/useFindSeats';
-import type { CategoryEntry } from '../model/categories';
+import type { CategoryEntry, RovingFocus, Seat, SeatStore } from '../../seat-map';
 import {
   alternativeText,
   DEFAULT_HOLD_LIMIT,
@@ -11,8 +11,6 @@ import {
   type FindSeatsField,
   type FindSeatsForm,
 } from '../model/findSeats';
-import type { RovingFocus } from '../model/rovingFocus';
-import type { Seat, SeatStore } from '../model/seatState';
 
 interface FindSeatsProps {
   eventId: number;

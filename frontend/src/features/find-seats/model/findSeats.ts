@@ -5,8 +5,8 @@
 import { ApiError } from '../../../lib/api-client';
 import { errorMessage } from '../../../lib/error-messages';
 import type { BestRequest } from '../api/best';
-import type { Outcome } from './seatActions';
-import type { SeatInfo } from './seatState';
+import type { Outcome } from '../../holds';
+import type { SeatInfo } from '../../seat-map';
 
 /** The server's `SEAT_HOLD_LIMIT` default (API.md): the API does not tell the client its value. */
 export const DEFAULT_HOLD_LIMIT = 10;

@@ -1,0 +1,43 @@
+import { useQueryClient } from '@tanstack/react-query';
+import { useEffect, useState, useSyncExternalStore } from 'react';
+import { socketUrl } from '../../../lib/api';
+import { queryKeys } from '../../../lib/query-keys';
+import { useLatest } from '../../../lib/use-latest';
+import { openLiveSocket } from '../../../lib/ws-client';
+import type { SeatStore, StreamPoint } from '../../seat-map';
+import { SeatFeed, resumeQuery } from '../model/seatFeed';
+
+/**
+ * The event's socket, feeding `store`. It opens once `from` is known (the point of the stream the
+ * store's seats were read at) and resumes from there, so the server sends no snapshot of what
+ * the page already has; a later `from` (the map read again) does not reopen it, since the feed
+ * knows its own position by then. After a reconnect the buyer's holds are read again (the
+ * socket never says whose a seat is). Mount with `key={eventId}`, like the store.
+ */
+export function useLiveFeed(eventId: number, store: SeatStore, from: StreamPoint | null): SeatFeed {
+  const queryClient = useQueryClient();
+  const [feed] = useState(
+    () =>
+      new SeatFeed({
+        eventId,
+        store,
+        openSocket: (handlers, resumeFrom) =>
+          openLiveSocket({ url: () => socketUrl(`/ws/events/${eventId}/`) + resumeQuery(resumeFrom()), ...handlers }),
+        // Anonymous watchers have no holds to re-learn: their holds query is disabled, and
+        // invalidating a disabled query fetches nothing.
+        onReconnected: () => void queryClient.invalidateQueries({ queryKey: queryKeys.ownHolds(eventId) }),
+      }),
+  );
+  const arrived = from !== null;
+  const start = useLatest(from);
+  useEffect(() => {
+    if (!arrived) return;
+    feed.start(start.current);
+    return () => feed.stop();
+  }, [feed, arrived, start]);
+  return feed;
+}
+
+export function useFeedStatus(feed: SeatFeed) {
+  return useSyncExternalStore(feed.subscribeStatus, feed.getStatus);
+}
