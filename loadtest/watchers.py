@@ -20,13 +20,15 @@ import time
 import aiohttp
 import orjson
 
+from realtime.protocol import CloseCode
+
 from .stats import Recorder
 
-# PROTOCOL.md "Closing": the server closed the socket for a reason that passes (too slow, too
-# many, the live feed broke, a frame too big, no keepalive answer): reconnect and resync.
-RECONNECT_CODES = frozenset({4408, 4429, 4503, 1009, 1011})
-# The event does not exist: reconnecting cannot help.
-FINAL_CODES = frozenset({4404})
+# PROTOCOL.md "Closing": the event does not exist, reconnecting cannot help; every other code
+# the server closes with passes (too slow, too many, the live feed broke, a frame too big, no
+# keepalive answer): reconnect and resync.
+FINAL_CODES = frozenset({CloseCode.UNKNOWN_EVENT})
+RECONNECT_CODES = frozenset(CloseCode) - FINAL_CODES
 
 # Snapshot text -> (seq, epoch, seats by id): watchers that receive the same snapshot text (most
 # of a connect burst) parse it once and share the seats.
