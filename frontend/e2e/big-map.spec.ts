@@ -30,7 +30,7 @@ test('a 10,000-seat map loads, takes pushes and clicks quickly', async ({ login,
   console.log(`10,000 seats: load ${loadMs} ms, push shown ${pushMs} ms, click to held ${clickMs} ms`);
 });
 
-test('the live map, as a picture (docs/seat-map.png with SEATMAP_SCREENSHOT=1)', async ({ login, request }) => {
+test('every state on one map, each told by its name and its corner mark, not by colour alone (docs/seat-map.png with SEATMAP_SCREENSHOT=1)', async ({ login, request }) => {
   const eventId = createEvent('Concert XYZ (picture)', 8, 16, 2);
   const alice = await login('alice');
   await openEvent(alice, eventId);
@@ -50,6 +50,30 @@ test('the live map, as a picture (docs/seat-map.png with SEATMAP_SCREENSHOT=1)',
     await expectSeat(alice, label, 'held by you');
   }
   await expect(alice.getByRole('button', { name: 'Reserve 3 seats' })).toBeEnabled();
+
+  // Each seat is named in its state, as Alice sees it.
+  const shown: [string, string][] = [
+    ['F6', 'available'],
+    ['D8', 'held by you'],
+    ['D10', 'held by you'],
+    ['E9', 'held by someone else'],
+    ['C8', 'booked by you'],
+    ['A5', 'booked'],
+    ['B8', 'booked'],
+  ];
+  for (const [label, state] of shown) await expectSeat(alice, label, state);
+  // And each of the five states carries its own corner mark, so no one needs the colours.
+  const marks = await Promise.all(
+    ['F6', 'D8', 'E9', 'C8', 'A5'].map((label) => seat(alice, label).evaluate((el) => getComputedStyle(el, '::after').content)),
+  );
+  expect(new Set(marks).size).toBe(5);
+  // The legend shows the same marks beside the names.
+  const legendMarks = await alice
+    .getByRole('list', { name: 'Legend' })
+    .locator('.seat--swatch')
+    .evaluateAll((els) => els.map((el) => getComputedStyle(el, '::after').content));
+  expect(new Set(legendMarks)).toEqual(new Set(marks));
+
   await seat(alice, 'F6').focus();
   const file = process.env.SEATMAP_SCREENSHOT
     ? path.join(here, '..', 'docs', 'seat-map.png')

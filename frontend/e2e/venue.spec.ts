@@ -95,18 +95,32 @@ test('the theatre: drawn as the room with its prices, zoomed, held by mouse and 
   expect(await violations(alice)).toEqual([]);
 });
 
-test('the theatre, as a picture (docs/theatre-map.png with SEATMAP_SCREENSHOT=1)', async ({ login, request }) => {
+test('the theatre as the room draws it: seats someone holds show as held where they are drawn (docs/theatre-map.png with SEATMAP_SCREENSHOT=1)', async ({ login, request }) => {
   test.setTimeout(90_000);
   const eventId = createLayoutEvent('An Evening at the Playhouse', 'theatre.json');
-  const token = (await (await request.post('/api/token/', { data: { username: 'bob', password: 'seats-demo-1' } })).json()).access as string;
-  const seats = (await (await request.get(`/api/events/${eventId}/seats/`)).json()).seats as { id: number; row: string; section: string; number: number }[];
-  const headers = { Authorization: `Bearer ${token}` };
+  const bob = await apiAs(request, 'bob');
+  const seats = (await (await request.get(`/api/events/${eventId}/seats/`)).json()).seats as { id: number; label: string; row: string; section: string; number: number }[];
   const some = seats.filter((s) => s.section === seats[0].section && ['E', 'F'].includes(s.row) && s.number >= 8 && s.number <= 12);
-  await request.post(`/api/events/${eventId}/lock/`, { headers, data: { seat_ids: some.map((s) => s.id) } });
+  expect(some.length).toBeGreaterThan(1);
   const alice = await login('alice');
   await openEvent(alice, eventId);
   await expect(alice.locator('[data-map-kind="venue"]')).toBeVisible();
-  await alice.waitForTimeout(500);
+  const canvas = alice.getByTestId('seat-canvas');
+  await expect(canvas).toHaveAttribute('data-seats-drawn', String(seats.length));
+
+  // Held while Alice watches (holds last 6 s here): the room shows it, told by the seat's tooltip.
+  await bob.lockMany(eventId, some.map((s) => s.id));
+  await alice.getByTestId('seat-map-viewport').scrollIntoViewIfNeeded();
+  for (const held of [some[0], some[some.length - 1]]) {
+    const at = await canvas.evaluate((el, id) => (el as HTMLCanvasElement & { seatMap: Probe }).seatMap.seatPoint(id), held.id);
+    await alice.mouse.move(at!.x, at!.y);
+    const tip = alice.getByTestId('seat-tooltip');
+    await expect(tip).toContainText(held.label);
+    await expect(tip).toContainText('held by someone else');
+  }
+  await alice.mouse.move(1, 1);
+  await expect(alice.getByTestId('seat-tooltip')).toHaveCount(0);
+  await alice.evaluate(() => window.scrollTo(0, 0));
   const file = process.env.SEATMAP_SCREENSHOT ? path.join(here, '..', 'docs', 'theatre-map.png') : test.info().outputPath('theatre-map.png');
   await alice.screenshot({ path: file });
 });
@@ -172,7 +186,7 @@ function describeArrival(label: string, a: Arrival, heldAt: number | null): stri
   ].join('\n');
 }
 
-test('the 20,000-seat arena: first render and one pushed change (figures for BENCHMARKS.md)', async ({ login, request }) => {
+test('the 20,000-seat arena arrives on map/, state/ and a resumed socket, shows a pushed change, and revalidates its map on a reload (figures for BENCHMARKS.md)', async ({ login, request }) => {
   test.setTimeout(180_000);
   const eventId = createLayoutEvent('Arena night', 'arena.json');
   const bob = await apiAs(request, 'bob');
@@ -195,21 +209,35 @@ test('the 20,000-seat arena: first render and one pushed change (figures for BEN
   await expectLive(alice, 30_000);
   const first = await readArrival(alice);
   const report = [describeArrival(`arena ${ids.length} seats, first visit`, first, heldAt)];
+  // What the page reads for its seats (docs/API.md, "Arriving on a map"), and no more: no seat
+  // list, no layout, no snapshot on the socket.
+  const paths = first.requests.map((r) => r.path);
+  for (const read of ['map/', 'state/', 'holds/']) expect(paths).toContain(`/api/events/${eventId}/${read}`);
+  for (const gone of ['seats/', 'layout/']) expect(paths).not.toContain(`/api/events/${eventId}/${gone}`);
+  expect(first.firstFrame?.type).toBe('resumed');
 
-  // One change pushed by someone else: from sending the lock to the next frame drawn.
-  const drawsBefore = (await readArrival(alice)).draws.length;
+  // One change pushed by someone else: from sending the lock to the seat shown held where the
+  // canvas draws it (its tooltip, under the mouse, follows the store the frame is drawn from).
   const other = ids[ids.length - 1];
+  await alice.getByTestId('seat-map-viewport').scrollIntoViewIfNeeded();
+  const otherAt = await canvas.evaluate((el, id) => (el as HTMLCanvasElement & { seatMap: Probe }).seatMap.seatPoint(id), other);
+  await alice.mouse.move(otherAt!.x, otherAt!.y);
+  const tip = alice.getByTestId('seat-tooltip');
+  await expect(tip).toContainText('available');
   const sent = Date.now();
   await bob.lock(eventId, other);
-  await expect.poll(async () => (await readArrival(alice)).draws.length, { timeout: 10_000, intervals: [5] }).toBeGreaterThan(drawsBefore);
-  const after = await readArrival(alice);
-  report.push(`  one pushed change: drawn ${Math.round(after.origin + after.draws[drawsBefore] - sent)} ms after the lock was sent`);
+  await expect.poll(() => tip.textContent(), { timeout: 10_000, intervals: [5] }).toContain('held by someone else');
+  report.push(`  one pushed change: shown ${Date.now() - sent} ms after the lock was sent`);
 
   // Second visit (a reload): the static map comes from the browser's cache, revalidated.
   await alice.reload();
   await expect.poll(() => alice.evaluate(() => (window as unknown as { __arrival: { draws: number[] } }).__arrival.draws.length), { timeout: 30_000, intervals: [5] }).toBeGreaterThan(0);
   await expectLive(alice, 30_000);
-  report.push(describeArrival('second visit (reload)', await readArrival(alice), null));
+  const second = await readArrival(alice);
+  report.push(describeArrival('second visit (reload)', second, null));
+  // The static map comes from the browser's cache, revalidated (a 304 of a few hundred bytes).
+  const mapOf = (a: Arrival) => a.requests.find((r) => r.path === `/api/events/${eventId}/map/`)!;
+  expect(mapOf(second).transfer).toBeLessThan(mapOf(first).transfer / 10);
 
   const text = report.join('\n');
   console.log(text);
