@@ -10,7 +10,7 @@ import pytest
 import redis
 
 from loadtest.best import orphans_left, parse_args, run
-from realtime.tests.servers import full_stack_env, manage, running_server
+from loadtest.servers import full_stack_env, manage, running_server
 
 DB = urlsplit(os.environ["DATABASE_URL"]).path.lstrip("/") + "_best"
 REDIS_URL = os.environ["REDIS_URL"]

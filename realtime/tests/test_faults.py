@@ -22,16 +22,8 @@ import psycopg
 import pytest
 import websockets
 
-from realtime.tests.servers import (
-    ROOT,
-    free_port,
-    lock_as_alice,
-    manage,
-    next_of_type,
-    next_seats,
-    running_server,
-    ws_url,
-)
+from loadtest.servers import ROOT, free_port, manage, running_server
+from realtime.tests.clients import lock_as_alice, next_of_type, next_seats, ws_url
 from reservations.tests.factories import UserFactory, event_with_seats
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]

@@ -17,7 +17,8 @@ import websockets
 from django.db import connection
 from django.utils import timezone
 
-from realtime.tests.servers import next_of_type, running_server, token, ws_url
+from loadtest.servers import running_server, token
+from realtime.tests.clients import next_of_type, ws_url
 from reservations.models import PriceCategory, Seat
 from reservations.services.categories import seats_category_set
 from reservations.tests.factories import UserFactory, event_with_seats

@@ -17,15 +17,8 @@ import pytest
 import websockets
 from django.contrib.auth import get_user_model
 
-from realtime.tests.servers import (
-    ROOT,
-    free_port,
-    next_of_type,
-    next_seats,
-    server_process,
-    token,
-    ws_url,
-)
+from loadtest.servers import ROOT, free_port, server_process, token
+from realtime.tests.clients import next_of_type, next_seats, ws_url
 from reservations.models import VenueLayout
 from reservations.tests.factories import UserFactory, event_with_seats
 from reservations.tests.test_request_bodies import (

@@ -13,15 +13,8 @@ import httpx
 import pytest
 import websockets
 
-from realtime.tests.servers import (
-    ROOT,
-    free_port,
-    lock_as_alice,
-    next_seats,
-    running_server,
-    token,
-    ws_url,
-)
+from loadtest.servers import ROOT, free_port, running_server, token
+from realtime.tests.clients import lock_as_alice, next_seats, ws_url
 from reservations.tests.factories import UserFactory, event_with_seats
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]

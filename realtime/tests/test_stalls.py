@@ -10,15 +10,9 @@ import pytest
 import websockets
 from websockets.frames import Frame, Opcode
 
+from loadtest.servers import free_port, running_server
+from realtime.tests.clients import lock_as_alice, next_of_type, next_seats, ws_url
 from realtime.tests.raw_socket import RawWebSocket
-from realtime.tests.servers import (
-    free_port,
-    lock_as_alice,
-    next_of_type,
-    next_seats,
-    running_server,
-    ws_url,
-)
 from realtime.tests.test_servers import own_redis
 from reservations.tests.factories import UserFactory, event_with_seats
 

@@ -13,7 +13,7 @@ import pytest
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
-from realtime.tests.servers import full_stack_env, running_server
+from loadtest.servers import full_stack_env, running_server
 from reservations import services
 from reservations.exceptions import HoldLimitReached, NotFound
 from reservations.models import Seat

@@ -8,7 +8,7 @@ import httpx
 import pytest
 import websockets
 
-from realtime.tests.servers import full_stack_env, manage, running_server
+from loadtest.servers import full_stack_env, manage, running_server
 
 pytestmark = pytest.mark.slow
 

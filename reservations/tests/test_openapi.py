@@ -10,7 +10,7 @@ import httpx
 import pytest
 from django.db import connection
 
-from realtime.tests.servers import full_stack_env, running_server, token
+from loadtest.servers import full_stack_env, running_server, token
 from reservations.tests.factories import UserFactory, event_with_seats
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]

@@ -1,0 +1,365 @@
+"""The bench's scenarios: each a function of the run's context (`workdir`, `users`, `name`)
+that makes its event, starts its servers and runs the load tester (or wrk, or pgbench) on
+them, returning its figures. `SCENARIOS` names them; `SETS` names groups for --only."""
+
+import json
+import os
+import subprocess
+import time
+
+from .bench_databases import new_event, pgbench
+from .bench_machine import wait_quiet
+from .bench_servers import PY, RESULTS, ROOT, manage, servers
+from .bench_wrk import wrk_checkout, wrk_holds
+from .report import CLIENT_PATH
+from .stats import proc_sample
+
+
+def loadtest(urls, pids, event_id, *args, name: str) -> dict:
+    out = RESULTS / f"{name}.json"
+    idle_before = wait_quiet()
+    cmd = [PY, "-m", "loadtest", "--event", str(event_id), "--quiet", "--json", str(out)]
+    for u in urls:
+        cmd += ["--url", u]
+    for p in pids:
+        cmd += ["--server-pid", str(p)]
+    cmd += [str(a) for a in args]
+    started = time.monotonic()
+    run = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=900)
+    print(
+        f"\n=== {name} ({time.monotonic() - started:.0f} s, exit {run.returncode})\n"
+        f"{run.stdout}{run.stderr[-1500:] if run.returncode else ''}",
+        flush=True,
+    )
+    if not out.exists():
+        return {"name": name, "failed": run.stderr[-2000:]}
+    result = json.loads(out.read_text())
+    result["name"] = name
+    result["command"] = "python -m loadtest " + " ".join(cmd[3:])
+    result["exit"] = run.returncode
+    result["server_commit"] = subprocess.run(
+        ["git", "-C", str(ROOT), "describe", "--always", "--dirty"], capture_output=True, text=True
+    ).stdout.strip()
+    result["machine_idle_before"] = idle_before
+    result["loadavg_before"] = os.getloadavg()
+    return result
+
+
+# One clicker changing seats 4 times a second: what the fan-out, storm and poll scenarios
+# watch. Bearer, as these were measured before --auth existed (a password login costs the
+# server ~0.5 s of CPU).
+ONE_CLICKER = ("--clickers", 1, "--profile", "uniform", "--auth", "bearer", "--rate", 4)
+
+FANOUT = (
+    *ONE_CLICKER,
+    "--duration",
+    "15",
+    "--connect-burst",
+    "500",
+    "--connect-interval",
+    "0.2",
+    "--idle",
+    "0.5",
+)
+
+
+def fanout(n: int, kind: str = "uvicorn", procs: int = 1, extra=(), **env):
+    def run(ctx):
+        event = new_event(f"fanout {n}")
+        with servers(kind, procs, **env) as (urls, pids):
+            return loadtest(
+                urls,
+                pids,
+                event,
+                "--watchers",
+                n,
+                "--users",
+                ctx["users"],
+                *FANOUT,
+                *extra,
+                name=ctx["name"],
+            )
+
+    return run
+
+
+def storm(n: int, within: float, kind: str = "uvicorn"):
+    def run(ctx):
+        event = new_event(f"storm {n}")
+        with servers(kind) as (urls, pids):
+            return loadtest(
+                urls,
+                pids,
+                event,
+                "--watchers",
+                n,
+                "--connect-within",
+                within,
+                "--connect-burst",
+                500,
+                "--users",
+                ctx["users"],
+                *ONE_CLICKER,
+                "--duration",
+                5,
+                "--idle",
+                0.2,
+                name=ctx["name"],
+            )
+
+    return run
+
+
+def idle(n: int, seconds: float, kind: str = "uvicorn", **env):
+    """Watchers connected and nothing happening: RSS per socket, and do they stay connected?"""
+
+    def run(ctx):
+        event = new_event(f"idle {n}")
+        with servers(kind, **env) as (urls, pids):
+            return loadtest(
+                urls,
+                pids,
+                event,
+                "--watchers",
+                n,
+                "--connect-burst",
+                500,
+                "--idle",
+                seconds,
+                "--duration",
+                1,
+                "--settle",
+                0.5,
+                name=ctx["name"],
+            )
+
+    return run
+
+
+def poll(n: int, every: float):
+    def run(ctx):
+        event = new_event(f"poll {n}")
+        with servers("uvicorn") as (urls, pids):
+            return loadtest(
+                urls,
+                pids,
+                event,
+                "--watchers",
+                n,
+                "--poll",
+                every,
+                "--users",
+                ctx["users"],
+                *ONE_CLICKER,
+                "--duration",
+                15,
+                "--connect-burst",
+                100,
+                "--idle",
+                0.5,
+                name=ctx["name"],
+            )
+
+    return run
+
+
+def clicks(
+    profile: str,
+    clickers: int,
+    *extra,
+    kind="uvicorn",
+    procs=1,
+    watchers=10,
+    env=None,
+    auth="bearer",
+):
+    """`auth`: bearer (the users file's tokens) for the scenarios measured before --auth
+    existed, and because a password login costs the server ~0.5 s (PBKDF2): 1,000 clickers
+    logging in would take minutes before the first click."""
+
+    def run(ctx):
+        event = new_event(f"{profile} {clickers}", rows=40, per_row=250)
+        with servers(kind, procs, **(env or {})) as (urls, pids):
+            return loadtest(
+                urls,
+                pids,
+                event,
+                "--watchers",
+                watchers,
+                "--users",
+                ctx["users"],
+                "--clickers",
+                clickers,
+                "--profile",
+                profile,
+                "--auth",
+                auth,
+                *extra,
+                name=ctx["name"],
+            )
+
+    return run
+
+
+def best_available(buyers: int, sizes: str, *extra: str, procs: int = 1):
+    """`buyers` ask for the best seats at once in the 1,986-seat example theatre (one round),
+    through `python -m loadtest.best`: answer times, side by side, server CPU per request
+    (`--hold-one`: each locks one seat of its own instead, for comparison); with `procs`
+    server processes, buyers take turns between them."""
+
+    def run(ctx):
+        theatre = ROOT / "reservations" / "venues" / "examples" / "theatre.json"
+        event = int(
+            manage("create_event", "--name", ctx["name"], "--layout", str(theatre)).split()[-1]
+        )
+        out = ctx["workdir"] / f"{ctx['name']}.json"
+        cmd = [PY, "-m", "loadtest.best", "--event", str(event), "--users", str(ctx["users"])]
+        cmd += ["--buyers", str(buyers), "--sizes", sizes, "--output", str(out), *extra]
+        with servers("uvicorn", procs=procs) as (urls, pids):
+            wait_quiet()
+            before = proc_sample(pids)
+            subprocess.run(
+                [*cmd, "--url", ",".join(urls)], cwd=ROOT, capture_output=True, timeout=300
+            )
+            after = proc_sample(pids)
+        result = json.loads(out.read_text())
+        cpu = after["cpu_s"] - before["cpu_s"]
+        return {
+            "name": ctx["name"],
+            "command": " ".join([*cmd[1:], "--url", "URL"]),
+            **result,
+            "server_cpu_ms_per_request": round(cpu / result["requests"] * 1e3, 2),
+        }
+
+    return run
+
+
+ARENA = ROOT / "reservations" / "venues" / "examples" / "arena.json"
+
+
+def on_sale(arrivals: int, within: float, *extra):
+    """Issue 21: `arrivals` buyers open the 19,671-seat arena's map within `within` seconds as
+    the shipped client does (--profile onsale), then a fifth of them buy at once: clicks near
+    the stage, best available for 30 % of them, a tenth of the bookings cancelled. Bearer tokens
+    of the users file (the buyers logged in before the sale); the bench's limits are counted
+    at rates one host never reaches (`server_env`)."""
+
+    def run(ctx):
+        event = int(
+            manage("create_event", "--name", ctx["name"], "--layout", str(ARENA)).split()[-1]
+        )
+        with servers("uvicorn") as (urls, pids):
+            return loadtest(
+                urls,
+                pids,
+                event,
+                "--profile",
+                "onsale",
+                "--arrivals",
+                arrivals,
+                "--arrive-within",
+                within,
+                "--click-share",
+                0.2,
+                "--best-share",
+                0.3,
+                "--cancel-share",
+                0.1,
+                "--return-share",
+                0.5,
+                "--users",
+                ctx["users"],
+                "--auth",
+                "bearer",
+                "--duration",
+                60,
+                "--connect-timeout",
+                120,
+                "--idle",
+                0.5,
+                # The client of the server measured: BENCH_CLIENT=seat-list for a server from
+                # before the static map and the state (an A/B run against the previous head).
+                "--client",
+                os.environ.get("BENCH_CLIENT", "map"),
+                *extra,
+                name=ctx["name"],
+            )
+
+    return run
+
+
+SCENARIOS = {
+    "fanout-1000-uvicorn": fanout(1000),
+    "fanout-1000-daphne": fanout(1000, "daphne"),
+    "fanout-1000-uvicorn-2procs": fanout(1000, procs=2),
+    "fanout-1000-uvicorn-deflate": fanout(1000, extra=("--deflate",), DEFLATE="true"),
+    "fanout-1000-queue-layer": fanout(1000, CHANNEL_LAYER="channels_redis.core.RedisChannelLayer"),
+    "fanout-5000-uvicorn": fanout(5000),
+    "fanout-5000-queue-layer": fanout(5000, CHANNEL_LAYER="channels_redis.core.RedisChannelLayer"),
+    "fanout-5000-uvicorn-2procs": fanout(5000, procs=2),
+    "fanout-5000-daphne": fanout(5000, "daphne"),
+    "storm-5000-2s-uvicorn": storm(5000, 2.0),
+    "storm-5000-2s-daphne": storm(5000, 2.0, "daphne"),
+    "poll-1000-3s": poll(1000, 3),
+    "uniform-holds-uvicorn": clicks("uniform", 100, "--duration", 10),
+    "uniform-holds-uvicorn-2procs": clicks("uniform", 100, "--duration", 10, procs=2),
+    "uniform-holds-1000": clicks("uniform", 1000, "--duration", 8),
+    "uniform-holds-django-path": clicks(
+        "uniform", 100, "--duration", 10, env={"HOLD_FAST_PATH": "0"}
+    ),
+    "uniform-holds-queue-layer": clicks(
+        "uniform",
+        100,
+        "--duration",
+        10,
+        env={"CHANNEL_LAYER": "channels_redis.core.RedisChannelLayer"},
+    ),
+    "holds-wrk-50": wrk_holds(50),
+    "checkout-wrk-50": wrk_checkout(50),
+    "uniform-holds-daphne": clicks("uniform", 100, "--duration", 10, kind="daphne"),
+    "hot-1000": clicks("hot", 1000, "--hot-seats", 1, "--settle", 1),
+    "hot-1000-2procs": clicks("hot", 1000, "--hot-seats", 1, "--settle", 1, procs=2),
+    "book-100": clicks("book", 100, "--duration", 10),
+    "churn-100": clicks("churn", 100, "--duration", 10),
+    "pgbench": pgbench,
+    "best-200": best_available(200, "4"),
+    "best-200-mixed": best_available(200, "1-6"),
+    "best-200-2procs": best_available(200, "4", procs=2),
+    "hold-one-200": best_available(200, "1", "--hold-one"),
+    "hold-one-200-2procs": best_available(200, "1", "--hold-one", procs=2),
+    "idle-1000-12s-uvicorn": idle(1000, 12),
+    "fanout-10000-uvicorn-2procs": fanout(10000, procs=2, extra=("--connect-timeout", 120)),
+    # The same with the watchers spread over two client processes (--procs 2): how much of the
+    # latency above is the one-process client's own queue.
+    "fanout-5000-uvicorn-client2": fanout(5000, extra=("--procs", 2)),
+    "fanout-10000-uvicorn-2procs-client2": fanout(
+        10000, procs=2, extra=("--connect-timeout", 120, "--procs", 2)
+    ),
+    # Issue 11: the client's own path. One click (hold and release, the uniform profile) and a
+    # whole checkout (the journey: holds one click at a time, book, cancel a fifth), each with
+    # the shipped client's auth, a script's bearer pair and a session.
+    "click-100-client": clicks("uniform", 100, "--duration", 10, auth="client"),
+    "click-100-bearer": clicks("uniform", 100, "--duration", 10, auth="bearer"),
+    "click-100-session": clicks("uniform", 100, "--duration", 10, auth="session"),
+    "journey-100": clicks("journey", 100, "--duration", 10, auth="client"),
+    "journey-100-bearer": clicks("journey", 100, "--duration", 10, auth="bearer"),
+    "journey-100-session": clicks("journey", 100, "--duration", 10, auth="session"),
+    # The same buyers offered the target rate of issue 11 (250 journeys a second) instead of a
+    # closed loop: the journey's time at that load, or the server's queue if it cannot keep up.
+    "journey-100-rate250": clicks("journey", 100, "--duration", 10, "--rate", 250, auth="client"),
+    # Issue 21: watching and clicking together. The same 200 uniform clickers on an event that
+    # 10 and then 2,000 sockets watch (every hold a push to each).
+    "uniform-200-watchers-10": clicks("uniform", 200, "--duration", 15, watchers=10),
+    "uniform-200-watchers-2000": clicks("uniform", 200, "--duration", 15, watchers=2000),
+    # Issue 21: the on-sale on the arena: 200 arrivals at once, and 2,000 within 10 s.
+    "onsale-200-arena": on_sale(200, 1),
+    "onsale-2000-arena": on_sale(2000, 10),
+    "onsale-1000-arena-at-once": on_sale(1000, 1),
+}
+
+# Named sets of scenarios for --only.
+SETS = {
+    "client-path": [name for name in SCENARIOS if name.startswith(CLIENT_PATH)],
+    "onsale": [name for name in SCENARIOS if name.startswith("onsale")],
+    "watch-click": ["uniform-200-watchers-10", "uniform-200-watchers-2000"],
+}

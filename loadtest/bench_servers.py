@@ -1,0 +1,77 @@
+"""The bench's servers: the environment they run with (the bench's database and Redis db,
+limits at rates one host never reaches), its management commands, and its server processes,
+started by loadtest/servers.py from the checkout measured."""
+
+import contextlib
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from .servers import server_processes
+
+ROOT = Path(__file__).resolve().parents[1]
+PY = sys.executable
+DB = os.environ.get("BENCH_DB", "seatmap_bench")
+PG = "postgres://postgres@127.0.0.1:5432"
+REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/7")
+RESULTS = Path(os.environ.get("BENCH_RESULTS", ROOT / "loadtest" / "results"))
+# The checkout whose server is measured: another one (a `git worktree` of the previous head)
+# for an A/B run against this load tester, interleaved in the same minutes.
+SERVER_ROOT = Path(os.environ.get("BENCH_SERVER_ROOT", ROOT))
+
+
+def server_env(**extra) -> dict:
+    env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
+    env.update(
+        DJANGO_SETTINGS_MODULE="config.settings",
+        DATABASE_URL=f"{PG}/{DB}",
+        REDIS_URL=REDIS_URL,
+        DEBUG="0",
+        SECRET_KEY="bench-only-secret-key-of-at-least-32-bytes",
+        ALLOWED_HOSTS="127.0.0.1,localhost",
+        SECURE_SSL_REDIRECT="0",
+        COOKIE_SECURE="0",
+        JWT_ACCESS_MINUTES="600",
+        LOG_LEVEL="WARNING",
+        # The limits stay on and counted (their Redis round trip is part of every figure), at
+        # rates the bench's few users from one address never reach.
+        BOOKING_USER_RATE="1000000/min",
+        BOOKING_ADDRESS_RATE="100000000/min",
+        ANON_READ_THROTTLE_RATE="100000000/min",
+        # Every clicker of --auth client or session logs in, all from this one address.
+        AUTH_THROTTLE_RATE="100000000/min",
+        AUTH_USERNAME_THROTTLE_RATE="100000000/min",
+    )
+    env.update(extra)
+    return env
+
+
+def manage(*args: str) -> str:
+    out = subprocess.run(
+        [PY, "manage.py", *args], cwd=ROOT, env=server_env(), capture_output=True, text=True
+    )
+    if out.returncode:
+        raise RuntimeError(f"manage.py {args}: {out.stderr[-2000:]}")
+    return out.stdout
+
+
+@contextlib.contextmanager
+def servers(kind: str = "uvicorn", procs: int = 1, **extra_env):
+    """Start `procs` server processes of the checkout measured (SERVER_ROOT) on their own
+    ports; yield (urls, pids) once each lists the events."""
+    args = ("--log-level", "warning")
+    if extra_env.get("DEFLATE") == "true":
+        args += ("--deflate",)
+    with server_processes(
+        server_env(**extra_env),
+        kind=kind,
+        count=procs,
+        cwd=SERVER_ROOT,
+        args=args,
+        ready_path="/api/events/",
+        ready_statuses=(200,),
+        log_dir=Path(tempfile.gettempdir()),
+    ) as started:
+        yield [server.url for server in started], [server.process.pid for server in started]

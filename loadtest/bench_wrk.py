@@ -1,0 +1,94 @@
+"""The bench's capacity scenarios: wrk (a load client in C that costs little CPU) runs the
+hold or the checkout as fast as the server answers, each connection a user with seats of
+its own."""
+
+import json
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import httpx
+
+from .bench_databases import new_event
+from .bench_machine import wait_quiet
+from .bench_servers import servers
+from .stats import proc_sample
+from .wrk_scripts import CHECKOUT_SCRIPT, WRK_COMMON, WRK_SCRIPT
+
+
+def wrk_loop(connections: int, script_text: str, seats_of):
+    """Each of `connections` users runs `script_text` (wrk's Lua) on seats of its own
+    (`seats_of(seat_ids, i)` is user i's, as Lua text) for 10 s, as fast as answered: the
+    server's capacity with a load client (wrk, in C) that costs little CPU."""
+
+    def run(ctx):
+        if not shutil.which("wrk"):
+            return {"name": ctx["name"], "failed": "wrk not installed (apt-get install wrk)"}
+        event = new_event(f"wrk {connections}", rows=40, per_row=250)
+        users = json.loads(Path(ctx["users"]).read_text())[:connections]
+        with servers("uvicorn") as (urls, pids):
+            seat_ids = [
+                s["id"]
+                for s in httpx.get(f"{urls[0]}/api/events/{event}/seats/", timeout=30).json()[
+                    "seats"
+                ]
+            ]
+            script = ctx["workdir"] / f"{ctx['name']}.lua"
+            script.write_text(
+                (WRK_COMMON + script_text)
+                % {
+                    "tokens": ",".join(f'"{u["access"]}"' for u in users),
+                    "seats": ",".join(seats_of(seat_ids, i) for i in range(len(users))),
+                    "event": event,
+                }
+            )
+            cmd = ["wrk", f"-t{connections}", f"-c{connections}", "-d10s", "--latency"]
+            cmd += ["-s", str(script), urls[0]]
+            wait_quiet()
+            before = proc_sample(pids)
+            out = subprocess.run(cmd, capture_output=True, text=True, timeout=120).stdout
+            after = proc_sample(pids)
+        print(f"\n=== {ctx['name']}\n{out}", flush=True)
+        rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out)[1])
+        latency = {
+            q: _wrk_ms(re.search(rf"\s{q}%\s+([\d.]+\w+)", out)[1]) for q in ("50", "90", "99")
+        }
+        cpu = after["cpu_s"] - before["cpu_s"]
+        figures = {
+            "name": ctx["name"],
+            "command": " ".join(cmd),
+            "connections": connections,
+            "requests_per_s": rps,
+            "latency_ms": {f"p{q}": v for q, v in latency.items()},
+            "not_as_expected": int(re.search(r"not as expected: (\d+)", out)[1]),
+            "server_cores": round(cpu / 10, 3),
+            "server_cpu_ms_per_request": round(cpu / (rps * 10) * 1e3, 3),
+        }
+        bookings = int(re.search(r"bookings: (\d+)", out)[1])
+        if bookings:
+            figures["bookings_per_s"] = round(bookings / 10, 1)
+            figures["server_cpu_ms_per_booking"] = round(cpu / bookings * 1e3, 3)
+        return figures
+
+    return run
+
+
+def wrk_holds(connections: int):
+    """Each user locks and unlocks a seat of its own."""
+    return wrk_loop(connections, WRK_SCRIPT, lambda seat_ids, i: str(seat_ids[i * 7]))
+
+
+def wrk_checkout(connections: int):
+    """Each user locks two seats of its own (lock several), reserves them with an
+    Idempotency-Key and cancels the booking, again and again (issue 11's checkout)."""
+    return wrk_loop(
+        connections,
+        CHECKOUT_SCRIPT,
+        lambda seat_ids, i: f"'[{seat_ids[i * 7]},{seat_ids[i * 7 + 1]}]'",
+    )
+
+
+def _wrk_ms(text: str) -> float:
+    value, unit = re.fullmatch(r"([\d.]+)(\w+)", text).groups()
+    return round(float(value) * {"us": 1e-3, "ms": 1.0, "s": 1e3}[unit], 2)

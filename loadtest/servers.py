@@ -1,0 +1,198 @@
+"""Starting the app's server for anything outside it: the bench, the tests that cross process
+boundaries (realtime's, reservations', the load tester's) and the browser tests.
+
+One way to start one: `python -m config.server` (the shipped server, configured in
+config/server.py) or daphne on the same app, on a free port, stopped when done. Its output goes
+to a log file that is shown when it fails to start or the caller fails while it runs.
+
+    python -m loadtest.servers --port 8765     # serve with this environment until stopped
+"""
+
+import argparse
+import contextlib
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import NamedTuple
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[1]
+SERVER_KINDS = ("uvicorn", "daphne")
+# What a process has to answer before it counts as started: the health check answers 503
+# while Redis or the database is down, which some tests start it into on purpose.
+HEALTH = "/api/health/"
+STARTED_WITHIN = 30.0
+
+
+class Server(NamedTuple):
+    url: str  # http://127.0.0.1:port
+    process: subprocess.Popen
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def manage(env: dict, *args: str) -> str:
+    """The output of `manage.py *args` run with `env`; a RuntimeError with it if it fails."""
+    result = subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    if result.returncode != 0:
+        raise RuntimeError(f"manage.py {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
+    return result.stdout
+
+
+def full_stack_env(**extra) -> dict:
+    """The environment the tests serve with: this process's, with settings_test."""
+    env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
+    # settings_test: the same password hashers as the test process, so its users can log in.
+    env.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "config.settings_test",
+            "SEATMAP_DB_POOL": "1",
+            "DEBUG": "1",
+            # Plain HTTP on 127.0.0.1: httpx, like a browser's cookie policy, sends a Secure
+            # cookie only over HTTPS.
+            "COOKIE_SECURE": "0",
+            "SECRET_KEY": "test-only-secret-key-of-at-least-32-bytes",
+        }
+    )
+    env.update(extra)
+    return env
+
+
+def token(base: str, username: str) -> dict:
+    """A bearer header for one of the tests' users (reservations/tests/factories.py), whose
+    password is imported here, when a test that has Django set up calls this."""
+    from reservations.tests.factories import PASSWORD
+
+    response = httpx.post(f"{base}/api/token/", json={"username": username, "password": PASSWORD})
+    return {"Authorization": f"Bearer {response.json()['access']}"}
+
+
+@contextlib.contextmanager
+def server_processes(
+    env: dict,
+    *,
+    kind: str = "uvicorn",
+    count: int = 1,
+    port: int | None = None,
+    cwd: Path = ROOT,
+    args: tuple[str, ...] = (),
+    ready_path: str = HEALTH,
+    ready_statuses: tuple[int, ...] = (200, 503),
+    log_dir: Path = ROOT,
+) -> Iterator[list[Server]]:
+    """Serve config.asgi with `env` from `cwd` in `count` processes, each on a free port (or
+    `port`, for one); yield them once each answers `ready_path` with one of `ready_statuses`,
+    and stop them afterwards. `args` go to config.server (uvicorn) only."""
+    if kind not in SERVER_KINDS:
+        raise ValueError(f"kind is one of {SERVER_KINDS}, not {kind!r}")
+    started: list[tuple[Server, Path]] = []
+    try:
+        for _ in range(count):
+            started.append(_start(env, kind, port or free_port(), cwd, args, log_dir))
+        for server, log in started:
+            _wait_ready(server, kind, log, ready_path, ready_statuses)
+        yield [server for server, _ in started]
+    except BaseException:
+        for server, log in started:
+            print(f"--- server log ({server.url}) ---\n{_tail(log)}")
+        raise
+    finally:
+        for server, log in started:
+            _stop(server.process)
+            log.unlink(missing_ok=True)
+
+
+@contextlib.contextmanager
+def server_process(env: dict, *, server: str = "uvicorn", port: int | None = None):
+    """One server process (see `server_processes`); yield (the process, its base URL)."""
+    with server_processes(env, kind=server, port=port) as [started]:
+        yield started.process, started.url
+
+
+@contextlib.contextmanager
+def running_server(env: dict, *, server: str = "uvicorn", port: int | None = None):
+    """One server process (see `server_processes`); yield its base URL."""
+    with server_processes(env, kind=server, port=port) as [started]:
+        yield started.url
+
+
+def _start(
+    env: dict, kind: str, port: int, cwd: Path, args: tuple[str, ...], log_dir: Path
+) -> tuple[Server, Path]:
+    if kind == "daphne":
+        command = [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port)]
+        command.append("config.asgi:application")
+    else:
+        command = [sys.executable, "-m", "config.server", "--port", str(port), *args]
+    log = log_dir / f".server-{port}.log"
+    with open(log, "w") as output:  # the child holds its own copy of the descriptor
+        process = subprocess.Popen(
+            command, cwd=cwd, env=env, stdout=output, stderr=subprocess.STDOUT
+        )
+    return Server(f"http://127.0.0.1:{port}", process), log
+
+
+def _wait_ready(
+    server: Server, kind: str, log: Path, ready_path: str, ready_statuses: tuple[int, ...]
+) -> None:
+    deadline = time.monotonic() + STARTED_WITHIN
+    while True:
+        with contextlib.suppress(httpx.HTTPError):
+            if httpx.get(server.url + ready_path, timeout=2).status_code in ready_statuses:
+                return
+        if server.process.poll() is not None or time.monotonic() > deadline:
+            raise RuntimeError(f"{kind} did not start:\n{_tail(log)}")
+        time.sleep(0.2)
+
+
+def _stop(process: subprocess.Popen) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+def _tail(log: Path) -> str:
+    with contextlib.suppress(OSError):
+        return log.read_text(errors="replace")[-4000:]
+    return "(no log)"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m loadtest.servers", description="Serve config.asgi until stopped."
+    )
+    parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--server", choices=SERVER_KINDS, default="uvicorn")
+    options = parser.parse_args(argv)
+    stopped = []
+    signal.signal(signal.SIGTERM, lambda *_: stopped.append(True))
+    with server_processes(dict(os.environ), kind=options.server, port=options.port) as [server]:
+        print(f"serving on {server.url}", flush=True)
+        with contextlib.suppress(KeyboardInterrupt):
+            while not stopped and server.process.poll() is None:
+                time.sleep(0.2)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
