@@ -163,6 +163,21 @@ class TestHolding:
         assert body["seats"] == [stranger.id]
         assert Seat.objects.get(pk=seats[0].pk).status == "available"
 
+    @pytest.mark.parametrize("path", ["lock", "reserve"])
+    def test_a_seat_id_past_the_databases_ids_is_not_found(self, alice_api, event, seats, path):
+        past_bigint = 2**63
+        body = assert_error(
+            alice_api.post(
+                f"/api/events/{event.id}/{path}/",
+                {"seat_ids": [seats[0].id, past_bigint]},
+                format="json",
+            ),
+            404,
+            "not_found",
+        )
+        assert body["seats"] == [past_bigint]
+        assert Seat.objects.get(pk=seats[0].pk).status == "available"
+
     @pytest.mark.parametrize(
         "payload",
         [

@@ -41,9 +41,15 @@ class Table(NamedTuple):
     rows: Sequence[tuple]
 
 
+# The largest id a row can have (bigint).
+ID_MAX = 2**63 - 1
+
+
 def id_table(ids: Sequence[int]) -> Table:
-    """Ids as one table parameter: `IN (%(name)s)` in the statement."""
-    return Table(("bigint",), [(i,) for i in ids])
+    """Ids as one table parameter: `IN (%(name)s)` in the statement. An id past bigint can be
+    no row's (a body may name one): it is left out, as the array would not take it, so the
+    statement finds no row for it."""
+    return Table(("bigint",), [(i,) for i in ids if i <= ID_MAX])
 
 
 Rows = list[tuple]
