@@ -23,6 +23,13 @@ class NotFound(BookingError):
     code = "not_found"
 
 
+class NoLayout(NotFound):
+    """`layout/` (and a layout's file) of an event sold as a grid."""
+
+    def __init__(self):
+        super().__init__("This event has no layout: its seats are a grid.")
+
+
 class SeatUnavailable(BookingError):
     code = "seat_unavailable"
 

@@ -13,7 +13,7 @@ from django.db.models import Count, Max, Min, Prefetch, QuerySet
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from .exceptions import NotFound
+from .exceptions import NoLayout, NotFound
 from .live_seats import category_counts
 from .models import Event, PriceCategory, Reservation, ReservedSeat, Seat, VenueLayout
 from .rules import free_q
@@ -115,7 +115,7 @@ def layout_get(*, event_id: int) -> EventLayout:
     if event is None:
         raise NotFound("No such event.")
     if event.layout is None:
-        raise NotFound("This event has no layout: its seats are a grid.")
+        raise NoLayout()
     seats = Seat.objects.filter(event_id=event_id).order_by("id")
     return EventLayout(
         event_id=event_id,

@@ -8,6 +8,7 @@ import logging
 
 import psycopg
 import redis
+from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.db import DatabaseError, InterfaceError, OperationalError
 from django.http import Http404, JsonResponse
@@ -119,8 +120,12 @@ def exception_response(exc: BaseException) -> JsonResponse:
     return server_error_response()
 
 
+def too_large_message() -> str:
+    return f"The request body is over {settings.API_MAX_BODY_BYTES // 1024} KiB."
+
+
 def too_large_response() -> JsonResponse:
-    return error_response(413, "too_large", "The request body is over 64 KiB.")
+    return error_response(413, "too_large", too_large_message())
 
 
 def server_error_response() -> JsonResponse:

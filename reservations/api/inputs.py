@@ -11,11 +11,15 @@ class SeatActionInput(serializers.Serializer):
     (docs/API.md)."""
 
 
+# The most seats one call may name (API.md).
+SEAT_IDS_MAX = 100
+
+
 class SeatIdsInput(serializers.Serializer):
     """Lock several and reserve."""
 
     seat_ids = serializers.ListField(
-        child=serializers.IntegerField(min_value=1), allow_empty=False, max_length=100
+        child=serializers.IntegerField(min_value=1), allow_empty=False, max_length=SEAT_IDS_MAX
     )
 
     def validate_seat_ids(self, value):
@@ -59,7 +63,7 @@ def seat_ids_of(data) -> list[int]:
     ids = data.get("seat_ids") if type(data) is dict else None
     if (
         type(ids) is list
-        and 0 < len(ids) <= 100
+        and 0 < len(ids) <= SEAT_IDS_MAX
         and all(type(i) is int and i >= 1 for i in ids)
         and len(set(ids)) == len(ids)
     ):

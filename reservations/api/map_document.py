@@ -25,7 +25,7 @@ from django.utils.cache import patch_vary_headers
 from django.utils.http import parse_etags
 
 from reservations import selectors
-from reservations.exceptions import NotFound
+from reservations.exceptions import NoLayout
 from reservations.selectors import MapVersion
 
 from . import presenters
@@ -91,7 +91,7 @@ def document_response(request: HttpRequest, document: Document, *, event_id: int
 def document_version(document: Document, version: MapVersion) -> MapVersion:
     """`version`, or the 404 of a layout asked of an event that has none."""
     if document.needs_layout and not version.has_layout:
-        raise NotFound("This event has no layout: its seats are a grid.")
+        raise NoLayout()
     return version
 
 

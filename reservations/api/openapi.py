@@ -9,6 +9,7 @@ with schemathesis (reservations/tests/test_openapi.py).
 
 import functools
 
+from django.conf import settings
 from django.http import HttpResponse
 from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.views import SpectacularAPIView
@@ -88,7 +89,7 @@ _REASONS = {
     408: "request_timeout: the body did not arrive in time",
     409: "a booking rule refused it (seat_unavailable, hold_limit, not_holder, lock_required, "
     "already_cancelled, hold_cap_reached, no_block, orphan_seat, companion_requires_accessible)",
-    413: "too_large: a body over 64 KiB",
+    413: f"too_large: a body over {settings.API_MAX_BODY_BYTES // 1024} KiB",
     422: "idempotency_mismatch: an Idempotency-Key reused with another body",
     429: "throttled: come back after Retry-After seconds",
     503: "unavailable: the database (or, for state/ and holds/, the live feed) is out of reach; "

@@ -25,6 +25,8 @@ import contextlib
 import orjson
 from django.conf import settings
 
+from .errors import too_large_message
+
 _WITHOUT_BODY = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
@@ -44,7 +46,6 @@ def _answer(status: int, code: str, message: str):
     ]
 
 
-TOO_LARGE = _answer(413, "too_large", "The request body is over 64 KiB.")
 TIMEOUT = _answer(408, "request_timeout", "The request body did not arrive in time.")
 
 LAYOUT_UPLOAD_PATH = "/admin/reservations/venuelayout/add/"
@@ -71,7 +72,7 @@ class BufferedBodies:
                     await _drain(receive)
             return await self.app(_refused(scope, limit), _no_body, send)
         if body is None:
-            return await _send_all(send, TOO_LARGE)
+            return await _send_all(send, _answer(413, "too_large", too_large_message()))
         replayed = False
 
         async def receive_buffered():

@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from django.db import transaction
 
-from ..exceptions import NotFound
+from ..exceptions import NoLayout, NotFound
 from ..models import Event, LayoutSeat, PriceCategory, Seat, VenueLayout
 from ..venues.layout_file import CategorySpec, LayoutSpec, SeatSpec, parse_layout
 
@@ -107,7 +107,7 @@ def layout_spec_of_event(*, event_id: int) -> LayoutSpec:
     if event is None:
         raise NotFound("No such event.")
     if event.layout is None:
-        raise NotFound("This event has no layout: its seats are a grid.")
+        raise NoLayout()
     categories = list(event.categories.order_by("position", "id"))
     names = {c.pk: c.name for c in categories}
     seats = tuple(
