@@ -63,3 +63,35 @@ def stack_env(settings, many_open_files):
             " WHERE datname = %s AND application_name = %s",
             [name, SERVER_APP],
         )
+
+
+@pytest.fixture(autouse=True)
+def frames_checked_against_the_protocol(monkeypatch):
+    """Every text frame a test's socket receives is one the protocol's schema allows
+    (realtime/protocol.schema.json), whichever client the test uses."""
+    import json
+
+    import jsonschema
+    from channels.testing import WebsocketCommunicator
+    from websockets.asyncio.connection import Connection
+
+    from realtime.protocol import schema
+
+    document = schema()
+    frames = jsonschema.Draft202012Validator({**document, "$ref": "#/$defs/ServerFrame"})
+
+    def checked(text):
+        if isinstance(text, str | bytes) and text[:1] in ("{", b"{"):
+            frames.validate(json.loads(text))
+        return text
+
+    recv, receive_from = Connection.recv, WebsocketCommunicator.receive_from
+
+    async def checked_recv(self, *args, **kwargs):
+        return checked(await recv(self, *args, **kwargs))
+
+    async def checked_receive_from(self, *args, **kwargs):
+        return checked(await receive_from(self, *args, **kwargs))
+
+    monkeypatch.setattr(Connection, "recv", checked_recv)
+    monkeypatch.setattr(WebsocketCommunicator, "receive_from", checked_receive_from)
