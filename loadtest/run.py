@@ -5,19 +5,21 @@ import asyncio
 import math
 import random
 import resource
-import sys
 import time
 from collections import Counter
 from pathlib import Path
 
 import orjson
 
-from . import figures, onsale
+from . import figures, onsale, onsale_buyers
 from .api import fetch_own_holds, fetch_seats, http_session, ws_url
 from .auth import AuthFailed, auth_for
 from .cli import parse_args
 from .clickers import TRANSPORT_ERRORS, Clicker, JourneyPlan, run_clicker
 from .procs import Child, child_main, merge_receipts
+from .progress import Progress
+from .run_arrivals import arrive
+from .run_result import finish
 from .stats import Recorder, proc_sample, quantiles, self_sample
 from .verdict import Verdict, check
 from .watchers import Poller, Watcher, open_watchers
@@ -28,38 +30,6 @@ def raise_nofile() -> int:
     if soft < hard:
         resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
     return resource.getrlimit(resource.RLIMIT_NOFILE)[0]
-
-
-class Progress:
-    def __init__(self, rec: Recorder, quiet: bool):
-        self.rec, self.quiet, self.phase = rec, quiet, "start"
-        self.started = time.monotonic()
-
-    def line(self) -> str:
-        rec = self.rec
-        lat = rec.push_latency_ns[-2000:]
-        p99 = quantiles(lat, 1e-6)["p99"] if lat else None
-        req = len(rec.requests)
-        ok = sum(1 for r in rec.requests[-5000:] if r[2] == "ok")
-        return (
-            f"[{time.monotonic() - self.started:6.1f}s {self.phase:8}] "
-            f"ws {rec.connected} up {len(rec.first_snapshot_ns)} ready {rec.refused} refused "
-            f"{rec.dropped} dropped | pushes {len(rec.push_latency_ns)} p99~{p99} ms | "
-            f"requests {req} (ok {ok} of last {min(req, 5000)}) polls {rec.polls} "
-            f"errors {sum(rec.errors.values())}"
-        )
-
-    async def run(self):
-        if self.quiet:
-            return
-        while True:
-            sys.stderr.write("\r" + self.line()[:200].ljust(200))
-            sys.stderr.flush()
-            await asyncio.sleep(1)
-
-    def done(self) -> None:
-        if not self.quiet:
-            sys.stderr.write("\r" + self.line()[:200].ljust(200) + "\n")
 
 
 class Run:
@@ -113,7 +83,7 @@ class Run:
             self.result.update(config=dict(vars(options)), seats=len(seats), nofile_limit=nofile)
             if options.profile == "onsale":
                 await self.warm()  # the buyers logged in before the sale, as they wait for it
-                await self.arrive(seats)
+                await arrive(self, seats)
             else:
                 await self.connect()
                 await self.warm()
@@ -130,7 +100,7 @@ class Run:
             for arrival in self.arrivals:
                 await arrival.session.close()
         self.progress.done()
-        self.finish(verdict)
+        finish(self, verdict)
         return self.result
 
     async def connect(self) -> None:
@@ -223,84 +193,6 @@ class Run:
             "server_cpu_connect_s": round(idle["cpu_s"] - before["cpu_s"], 3) if pids else None,
         }
 
-    async def arrive(self, seats: list[dict]) -> None:
-        """--profile onsale: the arrivals open the event's page within --arrive-within seconds
-        (loadtest/onsale.py), then idle. The buyers are the clickers, already logged in."""
-        options, rec, pids = self.options, self.rec, self.pids
-        self.progress.phase = "arrive"
-        base = options.url[0]
-        layout_url = f"{base}/api/events/{options.event}/layout/"
-        async with self.admin.get(layout_url) as answer:
-            etag = answer.headers.get("ETag")
-            layout = orjson.loads(await answer.read()) if answer.status == 200 else None
-        self.ranking = onsale.near_stage(seats, layout)
-        seat_ids = []
-        if options.client == "map":  # what a returning visitor's browser keeps, and its tag
-            async with self.admin.get(
-                f"{base}/api/events/{options.event}/map/",
-                headers={"Accept-Encoding": onsale.ACCEPT_ENCODING},
-            ) as answer:
-                etag = answer.headers.get("ETag")
-                seat_ids = orjson.loads(await answer.read())["seats"]["id"]
-        buyers = onsale.buyer_positions(options.arrivals, len(self.clickers))
-        buyer_of = {position: c for position, c in zip(buyers, self.clickers, strict=True)}
-        others = self.users[len(self.clickers) :] or self.users
-        for i in range(options.arrivals):
-            c = buyer_of.get(i)
-            if c is not None:
-                headers = dict(c.auth.headers)
-            else:  # a logged-in visitor who watches: a token of the users file
-                user = others[i % len(others)] if others else {}
-                token = user.get("access")
-                headers = {"Authorization": f"Bearer {token}"} if token else {}
-            returning = random.random() < options.return_share
-            self.arrivals.append(
-                onsale.Arrival(
-                    i,
-                    options.url[i % len(options.url)],
-                    options.event,
-                    rec,
-                    headers=headers,
-                    cached_tag=etag if returning else None,
-                    seat_ids=seat_ids,
-                    client=options.client,
-                )
-            )
-        self.buyer_models = [self.arrivals[p].model for p in buyers]
-        self.watchers = [a.watcher for a in self.arrivals]
-        before = proc_sample(pids)
-        client_before = self_sample()
-        self.connect_started = time.time_ns()
-        last_started = await onsale.open_arrivals(
-            self.arrivals, options.arrive_within, options.connect_timeout
-        )
-        arrived = proc_sample(pids)
-        self.tasks += [a.watch_task for a in self.arrivals if a.watch_task is not None]
-        self.ready = [
-            w for w in self.watchers if w.ready.is_set() and not w.closed and w.failed is None
-        ]
-        self.ready_all = len(self.ready)
-        snap_times = [t - self.connect_started for t in rec.first_snapshot_ns.values()]
-        self.result["connect"] = {
-            "watchers": options.arrivals,
-            "bursts": options.arrivals,
-            "burst": 1,
-            "client_processes": 1,
-            "opened_in_s": round((last_started - self.connect_started) / 1e9, 3),
-            "ready": self.ready_all,
-            "ready_by_process": [self.ready_all],
-            "refused": rec.refused,
-            "refusal_reasons": dict(
-                Counter(w.failed.split(":")[0] for w in self.watchers if w.failed)
-            ),
-            "time_to_all_snapshots_s": round(max(snap_times) / 1e9, 3) if snap_times else None,
-            "time_to_snapshot": quantiles(snap_times, 1e-6),
-        }
-        self.result["arrivals"] = onsale.arrival_figures(
-            self.arrivals, arrived["cpu_s"] - before["cpu_s"] if pids else None
-        )
-        await self.idle(before, client_before)
-
     async def warm(self) -> None:
         """The clickers, each with its connection open and knowing what it already holds."""
         options, rec = self.options, self.rec
@@ -369,11 +261,11 @@ class Run:
         per_clicker_interval = len(clickers) / options.rate if options.rate else 0
         stop, start = asyncio.Event(), asyncio.Event()
         if options.profile == "onsale":  # every buyer with the map its own page keeps
-            buyers = onsale.BuyerPlan(
+            buyers = onsale_buyers.BuyerPlan(
                 options.journey_seats, options.best_share, options.cancel_share
             )
             click_tasks = [
-                asyncio.ensure_future(onsale.buyer(c, model, self.ranking, buyers, start))
+                asyncio.ensure_future(onsale_buyers.buyer(c, model, self.ranking, buyers, start))
                 for c, model in zip(clickers, self.buyer_models, strict=True)
             ]
         else:
@@ -436,50 +328,6 @@ class Run:
             except (*TRANSPORT_ERRORS, ValueError, KeyError) as exc:
                 verdict.fail(f"the API did not answer the verdict's reads: {exc!r}")
         return verdict
-
-    def finish(self, verdict: Verdict) -> None:
-        rec, result, options, pids = self.rec, self.result, self.options, self.pids
-        push = figures.push_figures(rec, self.ready, self.ready_all - len(self.ready))
-        result["push"] = push
-        result["clicks"] = figures.click_figures(
-            rec, self.clickers, self.hot, options.profile, self.click_seconds
-        )
-        result["auth"] = {"mode": options.auth, "calls": dict(rec.auth)}
-        if options.profile in ("journey", "onsale"):
-            result["journey"] = figures.journey_figures(rec, self.clickers, self.click_seconds)
-        if options.poll:
-            seconds = (time.time_ns() - self.connect_started) / 1e9
-            result["poll"] = figures.poll_figures(rec, options.poll, seconds)
-        cpu, deliveries = self.server_cpu, push["delivered"]
-        window = self.click_seconds + self.settle_seconds
-        result["server"] = {
-            "pids": pids,
-            "cpu_s": round(cpu, 3) if pids else None,
-            "cpu_share": round(cpu / window, 3) if pids else None,
-            "cpu_us_per_delivery": (
-                round(cpu / deliveries * 1e6, 2) if pids and deliveries else None
-            ),
-            # The whole window's CPU (pushes included) over the requests answered in it.
-            "cpu_ms_per_request": (
-                round(cpu / len(rec.requests) * 1e3, 3) if pids and rec.requests else None
-            ),
-            "cpu_ms_per_booking": (
-                round(cpu / len(rec.journeys) * 1e3, 3) if pids and rec.journeys else None
-            ),
-            "rss_bytes": self.server_rss if pids else None,
-        }
-        result["client"] = {
-            "cpu_s": round(self.client_cpu, 3),
-            "processes": options.procs,
-            "rss_bytes": self.client_rss,
-        }
-        result["errors"] = dict(rec.errors)
-        result["resyncs"] = dict(rec.resyncs)
-        result["closed_by_server"] = figures.closed_by_server(rec)
-        result["duplicates"] = rec.duplicates
-        result["verdict"] = verdict.as_dict()
-        if options.profile == "onsale":
-            result["onsale"] = onsale.onsale_figures(result, rec, self.click_seconds)
 
 
 async def main_async(options: argparse.Namespace) -> dict:
