@@ -14,7 +14,7 @@ export const queryKeys = {
   /** One event's details; as a prefix, its map, state and holds too. */
   event: (id: number) => ['events', id] as const,
   /** The static part of an event's map (`map/`). */
-  seatMap: (eventId: number) => ['events', eventId, 'map'] as const,
+  seatPlan: (eventId: number) => ['events', eventId, 'map'] as const,
   /** Every seat's state at a point of the stream (`state/`). */
   seatStates: (eventId: number) => ['events', eventId, 'state'] as const,
   /** The buyer's own holds and bookings at an event (`holds/`). */

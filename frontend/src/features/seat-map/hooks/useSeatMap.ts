@@ -37,7 +37,7 @@ export function useSeatMap(eventId: number, loggedIn: boolean, onLapsed?: (label
   const [focus] = useState(() => new RovingFocus());
 
   const map = useQuery({
-    queryKey: queryKeys.seatMap(eventId),
+    queryKey: queryKeys.seatPlan(eventId),
     queryFn: async () => decodeSeatMap(await fetchSeatMap(eventId)),
     // Static while on sale; a later visit asks the server again (ETag, 304).
     staleTime: Infinity,
@@ -117,7 +117,7 @@ export function useSeatMap(eventId: number, loggedIn: boolean, onLapsed?: (label
     isPending: !ready && !map.error && !states.error && !arrival.error,
     error: map.error ?? states.error ?? arrival.error ?? null,
     refetch: () => {
-      void queryClient.invalidateQueries({ queryKey: queryKeys.seatMap(eventId) });
+      void queryClient.invalidateQueries({ queryKey: queryKeys.seatPlan(eventId) });
       void queryClient.invalidateQueries({ queryKey: queryKeys.seatStates(eventId) });
     },
   };
