@@ -14,7 +14,7 @@ from reservations.services.categories import category_price_set, seats_categoris
 
 from .conftest import bearer_client
 from .factories import event_with_seats
-from .test_races import code_of, run_together, users
+from .races import code_of, run_together, users
 
 pytestmark = pytest.mark.django_db
 
