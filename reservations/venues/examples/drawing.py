@@ -1,0 +1,19 @@
+"""What both example rooms are drawn with: row letters, rounding, a seat facing a point."""
+
+import math
+
+ROW_LETTERS = "ABCDEFGHJKLMNPQRSTUVWXYZ"
+
+
+def rounded(value: float) -> float | int:
+    """One decimal, and a whole number without its ".0": short, and the same on every run."""
+    rounded = round(value, 1) + 0.0  # + 0.0 turns -0.0 into 0.0
+    return int(rounded) if rounded.is_integer() else rounded
+
+
+def facing(x: float, y: float, *, towards: tuple[float, float]) -> float:
+    """Degrees clockwise from facing up the plan to facing `towards` (API.md's rotation)."""
+    return math.degrees(math.atan2(towards[0] - x, y - towards[1]))
+
+
+# The theatre.
