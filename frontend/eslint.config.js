@@ -49,7 +49,7 @@ const boundaries = [
 ];
 
 export default tseslint.config(
-  { ignores: ['dist', 'dist-cross', 'node_modules', 'test-results', 'playwright-report', 'src/lib/api-types.ts'] },
+  { ignores: ['dist', 'dist-cross', 'node_modules', 'test-results', 'playwright-report', 'src/lib/api-types.ts', 'src/lib/protocol-types.ts'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

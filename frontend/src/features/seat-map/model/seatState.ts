@@ -33,6 +33,7 @@
  *    (version + 1) follows within seconds.
  */
 import type { components } from '../../../lib/api-types';
+import type { SeatChange } from '../../../lib/protocol-types';
 
 export type SeatStatus = components['schemas']['StatusEnum'];
 
@@ -43,13 +44,8 @@ type Optional = 'mine' | 'category' | 'accessible' | 'companion' | 'restricted_v
 /** A seat as `GET /api/events/{id}/seats/` and the lock/unlock answers give it (the schema's `SeatOutput`). */
 export type ApiSeat = Omit<SeatOutput, Optional> & Partial<Pick<SeatOutput, Optional>>;
 
-/** A seat as the socket pushes it. */
-export interface PushedSeat {
-  id: number;
-  status: SeatStatus;
-  version: number;
-  locked_until: string | null;
-}
+/** A seat as the socket pushes it (realtime/protocol.schema.json's SeatChange). */
+export type PushedSeat = SeatChange;
 
 export interface SeatLive {
   status: SeatStatus;
