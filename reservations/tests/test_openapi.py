@@ -8,6 +8,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from django.core.management import call_command
 from django.db import connection
 
 from loadtest.servers import full_stack_env, running_server, token
@@ -88,3 +89,12 @@ def test_the_document_is_built_once_per_process_not_per_request(api, monkeypatch
     assert b"/api/token/cookie/refresh/" in answers[0].content
     assert as_json.json()["info"]["title"] == "Live seat map API"
     assert len(built) <= 1  # by this test, or already by an earlier one in this process
+
+
+def test_the_clients_copy_of_the_schema_is_the_one_the_server_serves(tmp_path):
+    """frontend/src/lib/api-schema.yaml is what the client's types are generated from
+    (npm run gen:api): refresh it with `manage.py spectacular --file` when the API changes."""
+    served = tmp_path / "schema.yaml"
+    call_command("spectacular", "--file", str(served))
+    committed = Path(__file__).resolve().parents[2] / "frontend" / "src" / "lib" / "api-schema.yaml"
+    assert committed.read_text() == served.read_text()
