@@ -26,6 +26,10 @@ TakenByOther = Callable[[int, int, int], str | None]
 CategoryCounts = Callable[[int, int], dict[int, tuple[int, int]] | None]
 
 
+class LiveMapsUnavailable(Exception):
+    """This process has no live maps to answer from (realtime is not running here)."""
+
+
 class LiveMaps(Protocol):
     """An event's live map, for the reads answered from it (reservations/api/live_reads.py)."""
 

@@ -15,6 +15,7 @@ from django.http import Http404, JsonResponse
 from rest_framework import exceptions as drf
 
 from reservations.exceptions import BookingError
+from reservations.live_seats import LiveMapsUnavailable
 
 logger = logging.getLogger("reservations.api")
 
@@ -106,7 +107,7 @@ def exception_response(exc: BaseException) -> JsonResponse:
     # Redis out of reach under a read that needs it (the live map's `state/` and `holds/` wait
     # for the process's feed): 503 as for the database, never 500 (API.md "When Redis is gone").
     # Not logged per call: the relay logs the outage.
-    if isinstance(exc, redis.RedisError | TimeoutError):
+    if isinstance(exc, redis.RedisError | TimeoutError | LiveMapsUnavailable):
         return error_response(
             503,
             "unavailable",

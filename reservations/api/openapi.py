@@ -55,6 +55,8 @@ _REFUSALS = {
     "events_seats_unlock_create": (400, 401, 403, 404, 409, 429),
     "events_seats_extend_create": (400, 401, 403, 404, 409, 429),
     "events_layout_retrieve": (404, 429),
+    "events_state_retrieve": (404,),
+    "events_holds_retrieve": (401, 403, 404),
     "events_best_create": (
         400,
         401,

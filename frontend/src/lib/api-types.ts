@@ -69,6 +69,22 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/events/{event_id}/holds/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["events_holds_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/events/{event_id}/layout/": {
         parameters: {
             query?: never;
@@ -196,6 +212,22 @@ export interface paths {
         get?: never;
         put?: never;
         post: operations["events_seats_unlock_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/events/{event_id}/state/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["events_state_retrieve"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -516,6 +548,11 @@ export interface components {
             database: string;
             channel_layer: string;
         };
+        Hold: {
+            id: number;
+            /** Format: date-time */
+            locked_until: string;
+        };
         LayoutOutput: {
             event_id: number;
             /** Format: double */
@@ -540,6 +577,22 @@ export interface components {
              */
             rotation: number;
         };
+        /** @description GET /api/events/{id}/state/ (API.md). */
+        LiveStateOutput: {
+            event_id: number;
+            /** @description The life of the event's `seq` (PROTOCOL.md). */
+            epoch: string;
+            /** @description The event's stream position of these states. */
+            seq: number;
+            seats_total: number;
+            /** @description One letter per seat, in map/'s order: a available, l locked, r reserved. */
+            status: string;
+            version: number[];
+            /** @description For the seats shown `l`, by seat id. */
+            locked_until: {
+                [key: string]: string;
+            };
+        };
         Login: {
             success: boolean;
             user: components["schemas"]["UserOutput"];
@@ -549,6 +602,14 @@ export interface components {
         };
         LogoutInput: {
             refresh?: string;
+        };
+        /** @description GET /api/events/{id}/holds/ (API.md). */
+        OwnHoldsOutput: {
+            event_id: number;
+            /** @description The caller's running holds, by seat id. */
+            seats: components["schemas"]["Hold"][];
+            /** @description The seats of the caller's confirmed reservations of the event, by id. */
+            booked: number[];
         };
         Plan: {
             /** Format: double */
@@ -904,6 +965,63 @@ export interface operations {
             };
             /** @description throttled: come back after Retry-After seconds */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description unavailable: the database (or, for state/ and holds/, the live feed) is out of reach; login_busy: a login door while every password-hashing slot is busy (Retry-After: 1) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    events_holds_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                event_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OwnHoldsOutput"];
+                };
+            };
+            /** @description not_authenticated or invalid_credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description csrf_failed: a session request without a valid CSRF token; origin_not_allowed: a cookie route (refresh, logout) called from a page of an origin the server does not trust */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not_found (for a list: a page past the last) */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1580,6 +1698,45 @@ export interface operations {
             };
             /** @description throttled: come back after Retry-After seconds */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description unavailable: the database (or, for state/ and holds/, the live feed) is out of reach; login_busy: a login door while every password-hashing slot is busy (Retry-After: 1) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    events_state_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                event_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LiveStateOutput"];
+                };
+            };
+            /** @description not_found (for a list: a page past the last) */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

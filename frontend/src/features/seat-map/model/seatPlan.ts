@@ -24,26 +24,9 @@ export type ApiSeatMap = Omit<Schemas['SeatPlanOutput'], 'plan'> & {
   plan: (Omit<Schemas['Plan'], 'shapes'> & { shapes: ApiShape[] }) | null;
 };
 
-// `state/` and `holds/` are not in the OpenAPI schema (the server answers them outside DRF's
-// views), so their shapes are written here, after docs/API.md.
-export interface ApiSeatStates {
-  event_id: number;
-  epoch: string;
-  seq: number;
-  seats_total: number;
-  /** One letter per seat of the map: `a` available, `l` locked, `r` reserved. */
-  status: string;
-  version: number[];
-  /** For the seats shown `l`, by seat id. */
-  locked_until: Record<string, string>;
-}
-
-export interface ApiOwnHolds {
-  event_id: number;
-  seats: { id: number; locked_until: string | null }[];
-  /** The seats of the caller's confirmed bookings of the event. */
-  booked: number[];
-}
+// `state/` and `holds/` are answered on the server's loop; Django's views of them give the schema.
+export type ApiSeatStates = Schemas['LiveStateOutput'];
+export type ApiOwnHolds = Schemas['OwnHoldsOutput'];
 
 /** The seats' flags, one bit each (API.md, `map/`). */
 export const FLAG_ACCESSIBLE = 1;
