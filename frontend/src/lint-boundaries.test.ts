@@ -13,7 +13,7 @@ async function boundaryErrors(filePath: string, code: string): Promise<string[]>
 
 describe('feature boundaries (eslint.config.js)', () => {
   it("refuses a feature reaching into another feature's insides", async () => {
-    const errors = await boundaryErrors('src/features/events/probe.ts', "export { seatKind } from '../seat-map/model/seatState';\n");
+    const errors = await boundaryErrors('src/features/events/probe.ts', "export { seatKind } from '../seat-map/model/seatKinds';\n");
     expect(errors).toEqual([expect.stringContaining('only through its index.ts')]);
   });
 

@@ -1,7 +1,9 @@
 // The seat map: one event's seats in a store (model/), read on arrival (api/, hooks/useSeatMap),
 // drawn as a grid, a list or a room on a canvas (components/). Live updates, holds and Find
 // seats are features of their own that work on this store.
-export { SeatStore, seatKind, type ApiSeat, type PushedSeat, type Seat, type SeatInfo } from './model/seatState';
+export { type ApiSeat, type PushedSeat, type Seat, type SeatInfo } from './model/seat';
+export { seatKind } from './model/seatKinds';
+export { SeatStore } from './model/seatStore';
 export { type ApiSeatMap, type ApiSeatStates, type StreamPoint } from './model/seatPlan';
 export { RovingFocus } from './model/rovingFocus';
 export { REVEAL_MARGIN, type RevealRequest } from './model/bringIntoView';

@@ -1,7 +1,8 @@
 import { memo, type CSSProperties } from 'react';
 import { useIsFocusStop, useSeat } from '../hooks/useSeat';
 import type { RovingFocus } from '../model/rovingFocus';
-import { seatKind, type SeatStore } from '../model/seatState';
+import { seatKind } from '../model/seatKinds';
+import type { SeatStore } from '../model/seatStore';
 import { GRID_TEXT, type SeatTextStyle } from '../model/seatText';
 
 interface SeatButtonProps {

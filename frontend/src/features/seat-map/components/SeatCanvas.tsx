@@ -19,7 +19,7 @@ import {
   type View,
 } from '../model/planView';
 import type { RovingFocus } from '../model/rovingFocus';
-import type { SeatStore } from '../model/seatState';
+import type { SeatStore } from '../model/seatStore';
 import { seatTooltipLines } from '../model/seatText';
 import { hitTest, type Venue } from '../model/venue';
 import { PROBES, attachProbe, recordFrame, type CanvasWithProbe } from './canvasProbe';

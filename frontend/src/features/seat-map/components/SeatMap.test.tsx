@@ -3,7 +3,8 @@ import { act, cleanup, fireEvent, render, screen, waitFor } from '@testing-libra
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { buildLayout } from '../model/layout';
 import { RovingFocus } from '../model/rovingFocus';
-import { SeatStore, type ApiSeat } from '../model/seatState';
+import type { ApiSeat } from '../model/seat';
+import { SeatStore } from '../model/seatStore';
 import { SeatMap } from './SeatMap';
 
 // Seat renders, counted from outside: every render of a SeatButton (and nothing else on this

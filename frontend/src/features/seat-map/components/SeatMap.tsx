@@ -13,7 +13,7 @@ import {
 } from 'react';
 import { isNavKey, neighbour, type MapLayout, type RowLayout } from '../model/layout';
 import type { RovingFocus } from '../model/rovingFocus';
-import type { SeatStore } from '../model/seatState';
+import type { SeatStore } from '../model/seatStore';
 import { GRID_TEXT, type SeatTextStyle } from '../model/seatText';
 import { useSeat } from '../hooks/useSeat';
 import { SeatButton } from './SeatButton';

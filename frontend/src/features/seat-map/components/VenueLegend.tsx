@@ -1,6 +1,6 @@
 import type { CategoryEntry } from '../model/categories';
 import { seatPaint, type SeatPaint } from '../model/seatPaint';
-import type { SeatKind } from '../model/seatState';
+import type { SeatKind } from '../model/seatKinds';
 
 const STATES: { kind: SeatKind; title: string }[] = [
   { kind: 'available', title: 'Available' },

@@ -5,7 +5,7 @@ import type { RevealRequest } from '../model/bringIntoView';
 import { indexCategories, type CategoryEntry } from '../model/categories';
 import type { MapLayout } from '../model/layout';
 import type { RovingFocus } from '../model/rovingFocus';
-import type { SeatStore } from '../model/seatState';
+import type { SeatStore } from '../model/seatStore';
 import { listText } from '../model/seatText';
 import type { Venue } from '../model/venue';
 import { Legend } from './Legend';

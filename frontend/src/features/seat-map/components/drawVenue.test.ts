@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { buildLegend, indexCategories } from '../model/categories';
 import { fitView, zoomAt } from '../model/planView';
-import { SeatStore, type ApiSeat } from '../model/seatState';
+import type { ApiSeat } from '../model/seat';
+import { SeatStore } from '../model/seatStore';
 import { buildVenue, type ApiLayout } from '../model/venue';
 import { drawFrame } from './drawVenue';
 

@@ -6,7 +6,8 @@
 import { NO_CATEGORY_COLOUR, inkOn, type CategoryIndex } from '../model/categories';
 import type { Size, View } from '../model/planView';
 import { PAINT_COLOURS, paintKey, seatPaint, type SeatMark, type SeatPaint } from '../model/seatPaint';
-import { seatKind, type Seat, type SeatKind } from '../model/seatState';
+import type { Seat } from '../model/seat';
+import { seatKind, type SeatKind } from '../model/seatKinds';
 import type { Venue } from '../model/venue';
 
 export interface FrameInput {

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import { countAvailable } from '../model/categories';
-import type { SeatStore } from '../model/seatState';
+import type { SeatStore } from '../model/seatStore';
 
 /** Seats left per category, from the live store, recounted at most every `ms` while seats change. */
 export function useAvailableByCategory(store: SeatStore, ms = 500): ReadonlyMap<number, number> {

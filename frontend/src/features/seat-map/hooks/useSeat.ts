@@ -1,6 +1,6 @@
 import { useCallback, useSyncExternalStore } from 'react';
 import type { RovingFocus } from '../model/rovingFocus';
-import type { SeatStore } from '../model/seatState';
+import type { SeatStore } from '../model/seatStore';
 
 /** One seat's state: this component re-renders when this seat changes, and for nothing else. */
 export function useSeat(store: SeatStore, id: number) {

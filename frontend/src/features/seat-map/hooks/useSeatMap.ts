@@ -6,7 +6,7 @@ import { fetchOwnHolds, fetchSeatMap, fetchSeatStates } from '../api/seatMap';
 import { buildLayout, type MapLayout } from '../model/layout';
 import { RovingFocus } from '../model/rovingFocus';
 import { decodeOwnHolds, decodeSeatMap, decodeSeatStates, type SeatPlan, type SeatStates, type StreamPoint } from '../model/seatPlan';
-import { SeatStore } from '../model/seatState';
+import { SeatStore } from '../model/seatStore';
 
 export interface SeatMapModel {
   store: SeatStore;

@@ -1,4 +1,4 @@
-import type { SeatInfo } from './seatState';
+import type { SeatInfo } from './seat';
 
 export interface RowLayout {
   key: string;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { seatPaint } from './seatPaint';
-import type { SeatKind } from './seatState';
+import type { SeatKind } from './seatKinds';
 
 const KINDS: SeatKind[] = ['available', 'held-mine', 'held-other', 'booked-mine', 'booked-other'];
 

@@ -3,7 +3,7 @@
  * is not colour (WCAG 1.4.1): a solid disc, a disc with a ring and a tick, an empty ring with
  * dots, a dark disc with a diamond, a grey disc with a cross. Wheelchair spaces are squares.
  */
-import type { SeatKind } from './seatState';
+import type { SeatKind } from './seatKinds';
 
 export type SeatMark = 'tick' | 'dots' | 'diamond' | 'cross' | null;
 

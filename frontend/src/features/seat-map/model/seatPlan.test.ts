@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { decodeOwnHolds, decodeSeatMap, decodeSeatStates, SeatMapFormatError, type ApiSeatMap, type ApiSeatStates } from './seatPlan';
-import { SeatStore } from './seatState';
+import { SeatStore } from './seatStore';
 
 /** API.md's example of `map/`, a room. */
 const ROOM: ApiSeatMap = {

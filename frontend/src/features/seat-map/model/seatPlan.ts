@@ -9,7 +9,7 @@
  */
 import type { components } from '../../../lib/api-types';
 import type { ApiCategory } from './categories';
-import { parseInstant, type PushedSeat, type SeatInfo, type SeatStatus } from './seatState';
+import { parseInstant, type PushedSeat, type SeatInfo, type SeatStatus } from './seat';
 import type { ApiLayout, ApiShape } from './venue';
 
 type Schemas = components['schemas'];

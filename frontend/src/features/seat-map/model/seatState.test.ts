@@ -1,14 +1,8 @@
 import { describe, expect, it, vi } from 'vitest';
-import {
-  expireIfDue,
-  mergeAuthoritative,
-  mergePushed,
-  SeatStore,
-  seatKind,
-  type ApiSeat,
-  type PushedSeat,
-  type SeatLive,
-} from './seatState';
+import type { ApiSeat, PushedSeat, SeatLive } from './seat';
+import { seatKind } from './seatKinds';
+import { expireIfDue, mergeAuthoritative, mergePushed } from './seatRules';
+import { SeatStore } from './seatStore';
 
 const T0 = Date.parse('2026-12-22T10:00:00Z');
 const iso = (ms: number) => new Date(ms).toISOString();

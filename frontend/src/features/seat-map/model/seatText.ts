@@ -1,5 +1,6 @@
 import type { CategoryIndex } from './categories';
-import { seatKind, type Seat, type SeatKind } from './seatState';
+import type { Seat } from './seat';
+import { seatKind, type SeatKind } from './seatKinds';
 
 export const KIND_TEXT: Record<SeatKind, string> = {
   available: 'available',
