@@ -47,15 +47,15 @@ PGBENCH_HOLD = """\\set seat random(:first, :last)
 \\set uid random(1, 1000)
 BEGIN;
 SELECT is_active FROM auth_user WHERE id = :uid FOR UPDATE;
-SELECT id, label, section, row, number, price, status, version, locked_until, locked_by_id, reserved_by_id FROM reservations_seat WHERE event_id = :event AND id IN (:seat) ORDER BY id FOR UPDATE;
-SELECT locked_until FROM reservations_seat WHERE event_id = :event AND locked_by_id = :uid AND status = 'locked';
-UPDATE reservations_seat SET status = 'locked', locked_by_id = :uid, locked_until = now() + interval '5 minutes', reserved_by_id = NULL, version = version + 1 WHERE id IN (:seat);
+SELECT id, label, section, row, number, price, status, version, held_until, held_by_id, reserved_by_id FROM reservations_seat WHERE event_id = :event AND id IN (:seat) ORDER BY id FOR UPDATE;
+SELECT held_until FROM reservations_seat WHERE event_id = :event AND held_by_id = :uid AND status = 'locked';
+UPDATE reservations_seat SET status = 'locked', held_by_id = :uid, held_until = now() + interval '5 minutes', reserved_by_id = NULL, version = version + 1 WHERE id IN (:seat);
 COMMIT;
 """  # noqa: E501
 
 PGBENCH_UPDATE = """\\set seat random(:first, :last)
 \\set uid random(1, 1000)
-UPDATE reservations_seat SET status = 'locked', locked_by_id = :uid, locked_until = now() + interval '5 minutes', version = version + 1 WHERE id = :seat AND event_id = :event RETURNING id, version;
+UPDATE reservations_seat SET status = 'locked', held_by_id = :uid, held_until = now() + interval '5 minutes', version = version + 1 WHERE id = :seat AND event_id = :event RETURNING id, version;
 """  # noqa: E501
 
 

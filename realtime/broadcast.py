@@ -40,7 +40,7 @@ def on_seats_changed(sender, *, event_id: int, changes: list[SeatChange], **kwar
     """The receiver of reservations' `seats_changed` (connected in RealtimeConfig.ready)."""
     seats_publish(
         event_id,
-        [seat_change(c.id, c.status, c.version, c.locked_until) for c in changes],
+        [seat_change(c.id, c.status, c.version, c.held_until) for c in changes],
         [c.owner for c in changes],
     )
 

@@ -138,10 +138,10 @@ class Seat(models.Model):
     blocked = models.BooleanField(default=False)
     blocked_reason = models.CharField(max_length=200, blank=True)  # staff only
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.AVAILABLE)
-    locked_by = models.ForeignKey(
+    held_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    locked_until = models.DateTimeField(null=True, blank=True)
+    held_until = models.DateTimeField(null=True, blank=True)
     # When the current hold began: an extension never takes it past SEAT_HOLD_MAX_SECONDS.
     held_since = models.DateTimeField(null=True, blank=True)
     reserved_by = models.ForeignKey(
@@ -157,9 +157,9 @@ class Seat(models.Model):
             models.UniqueConstraint(fields=["event", "label"], name="seat_label_unique_per_event"),
             models.CheckConstraint(
                 condition=(
-                    Q(status="available", locked_by__isnull=True, reserved_by__isnull=True)
-                    | Q(status="locked", locked_by__isnull=False, locked_until__isnull=False)
-                    | Q(status="reserved", locked_by__isnull=True)
+                    Q(status="available", held_by__isnull=True, reserved_by__isnull=True)
+                    | Q(status="locked", held_by__isnull=False, held_until__isnull=False)
+                    | Q(status="reserved", held_by__isnull=True)
                 ),
                 name="seat_status_matches_holder",
             ),
@@ -171,10 +171,10 @@ class Seat(models.Model):
         indexes = [
             # The sweeper's scan and the hold-limit count.
             models.Index(
-                fields=["locked_until"], name="seat_locked_until", condition=Q(status="locked")
+                fields=["held_until"], name="seat_held_until", condition=Q(status="locked")
             ),
             models.Index(
-                fields=["event", "locked_by"], name="seat_holds", condition=Q(status="locked")
+                fields=["event", "held_by"], name="seat_holds", condition=Q(status="locked")
             ),
             # Best available's read of the seats gone so far (services/sql/ taken_seats).
             models.Index(fields=["event"], name="seat_taken", condition=~Q(status="available")),

@@ -39,7 +39,7 @@ class EventLayout(NamedTuple):
 
 
 # The columns of a WebSocket snapshot's seats.
-STATE_FIELDS = ("id", "status", "version", "locked_until")
+STATE_FIELDS = ("id", "status", "version", "held_until")
 
 
 def _events_with_counts(now: datetime) -> QuerySet[Event]:
@@ -217,7 +217,7 @@ def live_seats_get(*, event_id: int) -> tuple[int, list[tuple]]:
     fields = (*STATE_FIELDS, "owner", "label", "category_id")
     seats = (
         Seat.objects.filter(event_id=event_id)
-        .annotate(owner=Coalesce("locked_by_id", "reserved_by_id"))
+        .annotate(owner=Coalesce("held_by_id", "reserved_by_id"))
         .order_by("id")
         .values_list(*fields)
     )

@@ -30,19 +30,19 @@ class SeatChange:
     id: int
     status: str
     version: int
-    locked_until: datetime | None
+    held_until: datetime | None
     # Whose it is, the holder of a hold or the buyer of a booking, for the server's own use
     # (the caller's own seats in `holds/`): a watcher is never told (PROTOCOL.md).
     owner: int | None = None
 
 
 def _changes(seats: Iterable) -> list[SeatChange]:
-    return [SeatChange(s.id, s.status, s.version, s.locked_until, _owner(s)) for s in seats]
+    return [SeatChange(s.id, s.status, s.version, s.held_until, _owner(s)) for s in seats]
 
 
 def _owner(seat) -> int | None:
     """A seat row's owner: a hold clears the booker and a booking the holder (services/sql/)."""
-    return getattr(seat, "locked_by_id", None) or getattr(seat, "reserved_by_id", None)
+    return getattr(seat, "held_by_id", None) or getattr(seat, "reserved_by_id", None)
 
 
 def _send(event_id: int, changes: list[SeatChange]) -> None:

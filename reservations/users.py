@@ -95,7 +95,7 @@ def user_deactivate(*, user: AbstractBaseUser) -> None:
         users = get_user_model().objects.select_for_update().filter(pk=user.pk)
         if not users.values_list("is_active", flat=True).first():
             return  # gone or inactive already: its holds are refused and run out by themselves
-        held = Seat.objects.filter(status=Seat.Status.LOCKED, locked_by=user).values_list(
+        held = Seat.objects.filter(status=Seat.Status.LOCKED, held_by=user).values_list(
             "event_id", "id"
         )
         for event_id, seat_id in held.order_by("id"):

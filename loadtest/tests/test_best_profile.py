@@ -76,7 +76,7 @@ async def test_in_the_one_seat_mode_each_buyer_locks_a_free_seat_of_its_own(stac
     assert result["held"] == 30 and result["seats_left"] == 30
     with psycopg.connect(f"postgres://postgres@127.0.0.1:5432/{DB}") as db:
         holders = db.execute(
-            "SELECT locked_by_id FROM reservations_seat WHERE event_id = %s AND status = 'locked'",
+            "SELECT held_by_id FROM reservations_seat WHERE event_id = %s AND status = 'locked'",
             (event_id,),
         ).fetchall()
     assert len(holders) == len(set(holders)) == 30  # one seat each

@@ -22,8 +22,8 @@ def seat(seat_id, version, status="locked", holder=None, buyer=None):
         id=seat_id,
         status=status,
         version=version,
-        locked_until=until,
-        locked_by_id=holder,
+        held_until=until,
+        held_by_id=holder,
         reserved_by_id=buyer,
     )
 

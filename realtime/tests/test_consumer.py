@@ -115,7 +115,7 @@ async def test_each_committed_change_is_exactly_one_seats_message(event, alice):
     await call(services.seat_lock)(user=alice, event_id=event.id, seat_id=d)
     await expect([(d, "locked", 1)])
     await call(
-        lambda: Seat.objects.filter(pk=d).update(locked_until=timezone.now() - timedelta(seconds=1))
+        lambda: Seat.objects.filter(pk=d).update(held_until=timezone.now() - timedelta(seconds=1))
     )()
     await call(services.locks_expire)()
     await expect([(d, "available", 2)])

@@ -249,7 +249,7 @@ def test_a_hot_seat_watched_by_its_server_still_has_exactly_one_winner(stack_env
     assert Counter(code for _, code in answers) == {"ok": 1, "seat_unavailable": 79}
     winner = next(i for i, (_, code) in enumerate(answers) if code == "ok")
     seat.refresh_from_db()
-    assert seat.status == "locked" and seat.locked_by_id == users[winner].id
+    assert seat.status == "locked" and seat.held_by_id == users[winner].id
     assert seat.version == 1
     assert {where for where, _ in answers} == ({"fast"} if path == "fast" else {None})
 
@@ -283,7 +283,7 @@ def test_a_hold_that_ended_is_free_in_the_state_and_to_the_next_click(stack_env)
     with running_server(stack_env) as base:
         ends = timezone.now() + timedelta(seconds=2)
         Seat.objects.filter(pk=seat.pk).update(
-            status="locked", locked_by=bob, locked_until=ends, version=1
+            status="locked", held_by=bob, held_until=ends, version=1
         )
         url = f"{base}/api/events/{event.id}"
         assert httpx.get(f"{url}/state/").json()["status"][0] == "l"

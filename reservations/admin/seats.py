@@ -36,7 +36,7 @@ class SeatAdmin(admin.ModelAdmin):
         "category",
         "price",
         "status",
-        "locked_until",
+        "held_until",
         "version",
         "accessible",
         "companion",

@@ -21,8 +21,8 @@ from .map_version import map_version_bump
 Status = Seat.Status
 _FIELDS = [
     "status",
-    "locked_by",
-    "locked_until",
+    "held_by",
+    "held_until",
     "held_since",
     "blocked",
     "blocked_reason",

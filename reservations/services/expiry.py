@@ -34,7 +34,7 @@ def locks_expire(*, now: datetime | None = None, batch_size: int = 500) -> list[
 
     ``skip_locked`` lets two sweepers run at once without waiting on or double-counting each
     other: a row one sweeper has taken is skipped by the other, and the re-check under the lock
-    (``locked_until <= now``) drops a row that was taken again in the meantime.
+    (``held_until <= now``) drops a row that was taken again in the meantime.
     """
     now = now or timezone.now()
     expired: list[Seat] = []

@@ -53,7 +53,7 @@ RELEASE_MARGIN = timedelta(seconds=1)
 
 
 def lock_deadline(now: datetime) -> datetime:
-    """When a hold taken now ends: whole seconds, because `locked_until` is public, and to the
+    """When a hold taken now ends: whole seconds, because it is public (`locked_until`), and to the
     microsecond it would tell an observer which seats one buyer took in one request."""
     return (now + timedelta(seconds=settings.SEAT_LOCK_SECONDS)).replace(microsecond=0)
 
@@ -204,7 +204,7 @@ def extend_one_steps(*, user_id: int, event_id: int, seat_id: int) -> Steps[Hold
         raise NotHolder(f"You do not hold seat {seat.label}.", seats=[seat.id])
     ((held_since,),) = yield sql.held_since(seat_id=seat.id)
     cap = hold_cap(held_since or now)
-    if seat.locked_until >= cap:
+    if seat.held_until >= cap:
         limit = settings.SEAT_HOLD_MAX_SECONDS
         raise HoldCapReached(
             f"Seat {seat.label} cannot be held longer: a hold lasts at most {limit} seconds.",
@@ -212,9 +212,9 @@ def extend_one_steps(*, user_id: int, event_id: int, seat_id: int) -> Steps[Hold
             limit=limit,
         )
     until = min(lock_deadline(now), cap)
-    if until <= seat.locked_until:  # taken or extended this very second: nothing to add
+    if until <= seat.held_until:  # taken or extended this very second: nothing to add
         return HoldOutcome(seats=[seat], changed=[])
-    seat.locked_until = until
+    seat.held_until = until
     seat.version += 1
     yield sql.extend(seat_id=seat.id, until=until)
     return HoldOutcome(seats=[seat], changed=[seat])

@@ -74,7 +74,7 @@ def test_the_event_list_counts_an_ended_lock_as_available_before_any_sweep(admin
     first, second = event.seats.order_by("id")[:2]
     services.seat_lock(user=alice, event_id=event.id, seat_id=first.id)
     services.seat_lock(user=alice, event_id=event.id, seat_id=second.id)
-    Seat.objects.filter(pk=first.pk).update(locked_until=timezone.now() - timedelta(seconds=1))
+    Seat.objects.filter(pk=first.pk).update(held_until=timezone.now() - timedelta(seconds=1))
     page = admin_client.get("/admin/reservations/event/").content.decode()
     assert '<td class="field-available">3</td>' in page
     assert '<td class="field-held">1</td>' in page

@@ -216,13 +216,13 @@ class TestEvents:
         assert first["price"] == "50.00"
         bobs_view = bob_api.get(f"/api/events/{event.id}/seats/").json()["seats"][0]
         assert bobs_view["status"] == "locked" and bobs_view["mine"] is False
-        assert "locked_by" not in bobs_view and "alice" not in str(bobs_view)
+        assert "held_by" not in bobs_view and "alice" not in str(bobs_view)
         anonymous = api.get(f"/api/events/{event.id}/seats/").json()["seats"][0]
         assert anonymous["mine"] is False
 
     def test_an_ended_lock_is_listed_available_before_any_sweep(self, api, alice, event, seats):
         Seat.objects.filter(pk=seats[0].pk).update(
-            status="locked", locked_by=alice, locked_until=timezone.now() - timedelta(seconds=1)
+            status="locked", held_by=alice, held_until=timezone.now() - timedelta(seconds=1)
         )
         seat = api.get(f"/api/events/{event.id}/seats/").json()["seats"][0]
         assert seat["status"] == "available" and seat["locked_until"] is None

@@ -115,11 +115,11 @@ class TestHolding:
             409,
             "not_holder",
         )
-        assert Seat.objects.get(pk=seats[0].pk).locked_by.username == "alice"
+        assert Seat.objects.get(pk=seats[0].pk).held_by.username == "alice"
 
     def test_unlock_of_an_ended_lock_is_not_holder(self, alice, alice_api, event, seats):
         Seat.objects.filter(pk=seats[0].pk).update(
-            status="locked", locked_by=alice, locked_until=timezone.now() - timedelta(seconds=1)
+            status="locked", held_by=alice, held_until=timezone.now() - timedelta(seconds=1)
         )
         assert_error(
             alice_api.post(

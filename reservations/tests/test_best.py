@@ -266,7 +266,7 @@ def test_two_hundred_buyers_asking_for_four_at_once_never_share_a_seat(settings,
     assert len(held) == len(set(held)) == 4 * codes[200]  # no seat held twice
     in_db = Seat.objects.filter(event=event, status="locked")
     assert in_db.count() == len(held)
-    assert set(in_db.values_list("locked_by_id", flat=True)) <= {b.pk for b in buyers}
+    assert set(in_db.values_list("held_by_id", flat=True)) <= {b.pk for b in buyers}
     together = sum(1 for a in answers if a.status_code == 200 and a.json()["together"])
     left = Seat.objects.filter(event=event, status="available").count()
     # 500 seats in rows of 25: at most 125 blocks of four. Buyers told no_block while seats

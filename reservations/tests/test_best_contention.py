@@ -206,7 +206,7 @@ def test_one_batch_holds_a_block_for_each_ask_and_refuses_only_the_ones_it_must(
     assert rows == [{"A"}, {"B"}, {"C"}]
     assert isinstance(over, HoldLimitReached) and isinstance(unknown, NotFound)
     held = Seat.objects.filter(event=event, status="locked")
-    assert sorted(held.values_list("locked_by_id", flat=True)) == sorted(
+    assert sorted(held.values_list("held_by_id", flat=True)) == sorted(
         [alice.pk] * 4 + [bob.pk] * 4 + [carol.pk] * 4
     )
     # Alternatives are free blocks: never one the batch has just held for someone else.

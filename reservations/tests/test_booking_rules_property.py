@@ -181,9 +181,7 @@ class BookingRules(RuleBasedStateMachine):
     def time_passes(self, seats):
         """These seats' holds end (their deadline moves into the past); no sweeper yet."""
         ending = [self.seat_ids[i] for i in seats if self.state[self.seat_ids[i]][0] == "held"]
-        Seat.objects.filter(id__in=ending).update(
-            locked_until=timezone.now() - timedelta(seconds=1)
-        )
+        Seat.objects.filter(id__in=ending).update(held_until=timezone.now() - timedelta(seconds=1))
         self.ended.update(ending)
 
     @rule()
@@ -204,11 +202,11 @@ class BookingRules(RuleBasedStateMachine):
             seat = seats[seat_id]
             if state == "available":
                 assert seat.status == Seat.Status.AVAILABLE
-                assert seat.locked_by_id is None and seat.reserved_by_id is None
+                assert seat.held_by_id is None and seat.reserved_by_id is None
             elif state == "held":
                 assert seat.status == Seat.Status.LOCKED
-                assert user_index_of[seat.locked_by_id] == user
-                assert (seat.locked_until <= timezone.now()) == (seat_id in self.ended)
+                assert user_index_of[seat.held_by_id] == user
+                assert (seat.held_until <= timezone.now()) == (seat_id in self.ended)
             else:
                 assert seat.status == Seat.Status.RESERVED
                 assert user_index_of[seat.reserved_by_id] == user
@@ -233,8 +231,8 @@ class BookingRules(RuleBasedStateMachine):
     def nobody_holds_more_than_the_limit(self):
         now = timezone.now()
         live = (
-            Seat.objects.filter(event=self.event, status="locked", locked_until__gt=now)
-            .values("locked_by")
+            Seat.objects.filter(event=self.event, status="locked", held_until__gt=now)
+            .values("held_by")
             .annotate(n=Count("id"))
         )
         assert all(row["n"] <= HOLD_LIMIT for row in live)

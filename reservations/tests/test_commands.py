@@ -67,7 +67,7 @@ def test_sweep_locks_once(alice):
 
     event = event_with_seats(rows=1, seats_per_row=2)
     Seat.objects.filter(event=event).update(
-        status="locked", locked_by=alice, locked_until=timezone.now() - timedelta(seconds=5)
+        status="locked", held_by=alice, held_until=timezone.now() - timedelta(seconds=5)
     )
     out = StringIO()
     call_command("sweep_locks", "--once", stdout=out)

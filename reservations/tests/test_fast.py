@@ -157,7 +157,7 @@ def test_a_lock_through_the_fast_path_is_written_and_broadcast_after_commit(fast
 
     seat.refresh_from_db()
     assert status == 200 and payload["seat"]["mine"] is True
-    assert (seat.status, seat.locked_by_id, seat.version) == ("locked", alice.id, 1)
+    assert (seat.status, seat.held_by_id, seat.version) == ("locked", alice.id, 1)
     ((seq, _, changes, holders),) = message["frames"]
     assert changes == [
         {
@@ -181,7 +181,7 @@ def test_fifty_fast_path_clicks_on_one_seat_have_exactly_one_winner(fast):
     assert {p["code"] for s, p, _ in answers if s == 409} == {"seat_unavailable"}
     winner = next(user for user, (s, _, _) in zip(users, answers, strict=True) if s == 200)
     seat.refresh_from_db()
-    assert (seat.locked_by_id, seat.version) == (winner.id, 1)
+    assert (seat.held_by_id, seat.version) == (winner.id, 1)
 
 
 def test_a_blocked_seat_is_refused_on_the_fast_path_too(fast):
@@ -194,7 +194,7 @@ def test_a_blocked_seat_is_refused_on_the_fast_path_too(fast):
 
     assert (status, payload["code"], headers["x-seatmap-path"]) == (409, "seat_unavailable", "fast")
     seat.refresh_from_db()
-    assert (seat.status, seat.blocked, seat.locked_by_id) == ("reserved", True, None)
+    assert (seat.status, seat.blocked, seat.held_by_id) == ("reserved", True, None)
 
 
 def test_the_orphan_rule_holds_on_the_fast_path_too(fast):
@@ -218,7 +218,7 @@ def test_one_user_clicking_fifteen_seats_at_once_holds_exactly_the_limit(fast, s
 
     assert sorted(status for status, _, _ in answers) == [200] * 10 + [409] * 5
     assert {p["code"] for s, p, _ in answers if s == 409} == {"hold_limit"}
-    assert Seat.objects.filter(event=event, status="locked", locked_by=alice).count() == 10
+    assert Seat.objects.filter(event=event, status="locked", held_by=alice).count() == 10
 
 
 def test_an_expired_hold_is_free_for_the_next_click_and_not_the_holders_to_release(fast):
@@ -226,7 +226,7 @@ def test_an_expired_hold_is_free_for_the_next_click_and_not_the_holders_to_relea
     event = event_with_seats(rows=1, seats_per_row=1)
     seat = event.seats.get()
     Seat.objects.filter(pk=seat.pk).update(
-        status="locked", locked_by=alice, locked_until=timezone.now() - timedelta(seconds=1)
+        status="locked", held_by=alice, held_until=timezone.now() - timedelta(seconds=1)
     )
 
     (released,) = clicks(fast, [(lock_path(event, seat, "unlock"), alice)])
@@ -242,8 +242,8 @@ def test_a_hold_in_its_last_second_is_still_released_by_its_holder(fast):
     seat = event.seats.get()
     Seat.objects.filter(pk=seat.pk).update(
         status="locked",
-        locked_by=alice,
-        locked_until=timezone.now() + timedelta(milliseconds=500),
+        held_by=alice,
+        held_until=timezone.now() + timedelta(milliseconds=500),
         version=1,
     )
 
@@ -251,7 +251,7 @@ def test_a_hold_in_its_last_second_is_still_released_by_its_holder(fast):
 
     assert status == 200 and payload["seat"]["status"] == "available"
     seat.refresh_from_db()
-    assert (seat.status, seat.locked_by_id, seat.version) == ("available", None, 2)
+    assert (seat.status, seat.held_by_id, seat.version) == ("available", None, 2)
 
 
 def test_a_token_of_a_deactivated_account_is_refused_and_changes_nothing(fast):

@@ -204,4 +204,4 @@ def test_two_hundred_clicks_on_one_seat_at_once_cost_one_transaction(fast, memor
     assert {p["code"] for s, p, _ in answers if s == 409} == {"seat_unavailable"}
     assert len(transactions) == 1
     held = Seat.objects.get(pk=seat.pk)
-    assert held.status == "locked" and held.locked_by_id in {buyer.pk for buyer in buyers}
+    assert held.status == "locked" and held.held_by_id in {buyer.pk for buyer in buyers}

@@ -30,7 +30,7 @@ def extend(client, event, seat):
 def test_extending_gives_a_full_hold_from_now(capped, alice, alice_api, event, seats):
     services.seat_lock(user=alice, event_id=event.id, seat_id=seats[0].id)
     Seat.objects.filter(pk=seats[0].id).update(
-        locked_until=timezone.now() + timedelta(seconds=20),
+        held_until=timezone.now() + timedelta(seconds=20),
         held_since=timezone.now() - timedelta(seconds=280),
     )
 
@@ -41,7 +41,7 @@ def test_extending_gives_a_full_hold_from_now(capped, alice, alice_api, event, s
     assert body["seat"]["status"] == "locked" and body["seat"]["mine"] is True
     assert body["seat"]["version"] == 2
     seat = Seat.objects.get(pk=seats[0].id)
-    left = (seat.locked_until - timezone.now()).total_seconds()
+    left = (seat.held_until - timezone.now()).total_seconds()
     # From held_since (280 s ago) the cap of 450 s leaves about 170 s, less than a full 300.
     assert 160 < left < 172
 
@@ -49,7 +49,7 @@ def test_extending_gives_a_full_hold_from_now(capped, alice, alice_api, event, s
 def test_a_hold_at_its_cap_cannot_be_extended(capped, alice, alice_api, event, seats):
     services.seat_lock(user=alice, event_id=event.id, seat_id=seats[0].id)
     Seat.objects.filter(pk=seats[0].id).update(
-        locked_until=timezone.now() + timedelta(seconds=100),
+        held_until=timezone.now() + timedelta(seconds=100),
         held_since=timezone.now() - timedelta(seconds=200),
     )
     assert extend(alice_api, event, seats[0]).status_code == 200  # up to the cap
@@ -58,7 +58,7 @@ def test_a_hold_at_its_cap_cannot_be_extended(capped, alice, alice_api, event, s
     assert answer.json()["code"] == "hold_cap_reached"
     assert answer.json()["seats"] == [seats[0].id]
     seat = Seat.objects.get(pk=seats[0].id)
-    assert seat.locked_until <= seat.held_since + timedelta(seconds=450)
+    assert seat.held_until <= seat.held_since + timedelta(seconds=450)
 
 
 def test_extending_a_hold_taken_this_second_changes_nothing(alice, alice_api, event, seats):
@@ -67,8 +67,8 @@ def test_extending_a_hold_taken_this_second_changes_nothing(alice, alice_api, ev
     answer = extend(alice_api, event, seats[0])
     after = Seat.objects.get(pk=seats[0].id)
     assert answer.status_code == 200
-    assert after.locked_until >= before.locked_until
-    assert after.version - before.version == int(after.locked_until > before.locked_until)
+    assert after.held_until >= before.held_until
+    assert after.version - before.version == int(after.held_until > before.held_until)
 
 
 def test_locking_again_does_not_restart_the_cap(capped, alice, alice_api, event, seats):
@@ -111,8 +111,8 @@ def test_extending_as_the_hold_ends_never_keeps_a_seat_someone_else_took(setting
         ends = timezone.now() + timedelta(seconds=1)
         Seat.objects.filter(pk=seat.pk).update(
             status="locked",
-            locked_by=holder,
-            locked_until=ends,
+            held_by=holder,
+            held_until=ends,
             held_since=timezone.now(),
             version=1,
         )
@@ -133,8 +133,8 @@ def test_extending_as_the_hold_ends_never_keeps_a_seat_someone_else_took(setting
         assert int(extended) + taken <= 1, (round_number, code_of(results[0]), taken)
         seat.refresh_from_db()
         if extended:
-            assert seat.locked_by_id == holder.id and seat.locked_until > ends
+            assert seat.held_by_id == holder.id and seat.held_until > ends
         elif taken:
-            assert seat.locked_by_id != holder.id
+            assert seat.held_by_id != holder.id
         outcomes.append("extended" if extended else "taken" if taken else "neither")
     assert {"extended", "taken"} <= set(outcomes), outcomes

@@ -15,7 +15,7 @@ from reservations.services.blocking import seats_block
 from reservations.services.categories import category_price_set
 
 from .factories import UserFactory, event_with_seats
-from .test_fast import DjangoStandIn, bearer
+from .fast_calls import DjangoStandIn, bearer
 from .test_map_document import theatre
 
 pytestmark = pytest.mark.django_db(transaction=True)

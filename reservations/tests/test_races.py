@@ -125,7 +125,7 @@ def test_fifty_users_lock_the_same_seat_and_exactly_one_wins(path):
     assert Counter(code_of(r) for r in results) == {"ok": 1, "seat_unavailable": 49}
     seat.refresh_from_db()
     winner = next(i for i, r in enumerate(results) if r.status_code == 200)
-    assert seat.status == "locked" and seat.locked_by.username == f"racer{winner}"
+    assert seat.status == "locked" and seat.held_by.username == f"racer{winner}"
     assert seat.version == 1
 
 
@@ -137,8 +137,8 @@ def test_a_click_on_a_seat_someone_holds_is_refused_without_queueing_on_its_row_
     alice, bob = users(2, prefix="hot")
     Seat.objects.filter(pk=seat.pk).update(
         status="locked",
-        locked_by=alice,
-        locked_until=timezone.now() + timedelta(minutes=5),
+        held_by=alice,
+        held_until=timezone.now() + timedelta(minutes=5),
         version=1,
     )
     post = path.poster(bob)
@@ -180,7 +180,7 @@ def test_twenty_users_hold_overlapping_sets_all_or_none(path):
     assert {code_of(r) for r in results} <= {"ok", "seat_unavailable"}
     winners = [u for u, r in zip(racers, results, strict=True) if r.status_code == 200]
     assert winners, "somebody must get their seats"
-    held = dict(Seat.objects.filter(status="locked").values_list("id", "locked_by_id"))
+    held = dict(Seat.objects.filter(status="locked").values_list("id", "held_by_id"))
     for user, response in zip(racers, results, strict=True):
         mine = {seat_id for seat_id, holder in held.items() if holder == user.id}
         if response.status_code == 200:
@@ -222,7 +222,7 @@ def test_reserve_racing_its_own_expiry_against_another_lock_never_lets_both_win(
         ends = timezone.now() + timedelta(seconds=1)
         offset = (round_number % 10 - 6) * 0.1  # -0.6 s .. +0.3 s around the end
         Seat.objects.filter(pk=seat.pk).update(
-            status="locked", locked_by=alice, locked_until=ends, version=1
+            status="locked", held_by=alice, held_until=ends, version=1
         )
         reserve_url = f"/api/events/{event.id}/reserve/"
         lock_url = f"/api/events/{event.id}/seats/{seat.id}/lock/"
@@ -243,7 +243,7 @@ def test_reserve_racing_its_own_expiry_against_another_lock_never_lets_both_win(
             both_won.append(seat.label)
         assert not (booked and seat.status == "locked"), "a booked seat is held by someone else"
         assert (seat.status == "reserved") == booked
-        held_by_bob = seat.status == "locked" and seat.locked_by_id == bob.id
+        held_by_bob = seat.status == "locked" and seat.held_by_id == bob.id
         assert held_by_bob == (lock.status_code == 200)
     assert both_won == [], outcomes
     # Both may also lose: Bob came while Alice's lock still ran, Alice after it ended.
@@ -266,7 +266,7 @@ def test_a_reserve_held_up_after_its_check_still_never_lets_a_lock_win_meanwhile
     alice, bob, carol = users(3, prefix="held-up")
     ends = timezone.now() + timedelta(seconds=1)
     Seat.objects.filter(pk=seat.pk).update(
-        status="locked", locked_by=alice, locked_until=ends, version=1
+        status="locked", held_by=alice, held_until=ends, version=1
     )
     elsewhere = Reservation.objects.create(
         user=carol, event=event, total_price=0, status="cancelled"
@@ -306,7 +306,7 @@ def test_a_reserve_held_up_after_its_check_still_never_lets_a_lock_win_meanwhile
     reserved, locked = results["reserve"], results["lock"]
     assert (code_of(reserved), code_of(locked)) == ("ok", "seat_unavailable")
     seat.refresh_from_db()
-    assert (seat.status, seat.reserved_by_id, seat.locked_by_id) == ("reserved", alice.id, None)
+    assert (seat.status, seat.reserved_by_id, seat.held_by_id) == ("reserved", alice.id, None)
 
 
 def test_the_same_idempotency_key_sent_twice_at_once_makes_one_reservation(path):
@@ -357,7 +357,7 @@ def test_two_sweepers_at_once_free_each_ended_lock_exactly_once(monkeypatch):
     event = event_with_seats(rows=4, seats_per_row=25)
     (holder,) = users(1, prefix="sweep")
     Seat.objects.filter(event=event).update(
-        status="locked", locked_by=holder, locked_until=timezone.now() - timedelta(seconds=1)
+        status="locked", held_by=holder, held_until=timezone.now() - timedelta(seconds=1)
     )
 
     first, second = run_together([lambda: services.locks_expire(batch_size=10)] * 2)
@@ -378,12 +378,10 @@ def test_one_user_locking_many_seats_at_once_never_passes_the_hold_limit(path, s
     (holder,) = users(1, prefix="greedy")
     urls = [f"/api/events/{event.id}/seats/{seat.id}/lock/" for seat in event.seats.all()]
     for _ in range(5):
-        Seat.objects.filter(event=event).update(
-            status="available", locked_by=None, locked_until=None
-        )
+        Seat.objects.filter(event=event).update(status="available", held_by=None, held_until=None)
 
         posts = [path.poster(holder) for _ in urls]
         results = run_together([partial(p, u, {}) for p, u in zip(posts, urls, strict=True)])
 
         assert Counter(code_of(r) for r in results) == {"ok": 3, "hold_limit": 13}
-        assert Seat.objects.filter(status="locked", locked_by=holder).count() == 3
+        assert Seat.objects.filter(status="locked", held_by=holder).count() == 3

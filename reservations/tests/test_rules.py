@@ -36,7 +36,7 @@ def every_state(alice, now):
     Seat.objects.filter(pk=booked.pk).update(status="reserved", reserved_by=alice)
     ends = {ended: now - timedelta(seconds=1), ending: now, live: now + timedelta(minutes=1)}
     for seat, until in ends.items():
-        Seat.objects.filter(pk=seat.pk).update(status="locked", locked_by=alice, locked_until=until)
+        Seat.objects.filter(pk=seat.pk).update(status="locked", held_by=alice, held_until=until)
     return event, {"available": available.id, "ended": ended.id, "ending": ending.id}, live.id
 
 
@@ -82,8 +82,8 @@ def test_each_write_does_the_same_in_memory_as_in_sql(write, alice, now):
         seat.refresh_from_db()
         return (
             seat.status,
-            seat.locked_by_id,
-            seat.locked_until,
+            seat.held_by_id,
+            seat.held_until,
             seat.held_since,
             seat.reserved_by_id,
             seat.version,

@@ -91,7 +91,7 @@ def test_an_ended_lock_can_be_taken_by_another(alice, bob, event, seats, short_l
         services.seat_lock(user=bob, event_id=event.id, seat_id=seats[0].id)
     time.sleep(1.1)
     seat = services.seat_lock(user=bob, event_id=event.id, seat_id=seats[0].id)
-    assert seat.locked_by == bob and seat.version == 2
+    assert seat.held_by == bob and seat.version == 2
 
 
 def test_reserve_with_an_ended_lock_is_lock_required(alice, event, seats, short_locks):
@@ -128,7 +128,7 @@ def test_the_sweeper_frees_ended_locks_once(
     services.seats_lock(user=alice, event_id=event.id, seat_ids=[seats[0].id, seats[1].id])
     services.seat_lock(user=alice, event_id=event.id, seat_id=seats[2].id)
     Seat.objects.filter(pk__in=[seats[0].id, seats[1].id]).update(
-        locked_until=timezone.now() - timedelta(seconds=1)
+        held_until=timezone.now() - timedelta(seconds=1)
     )
     with django_capture_on_commit_callbacks(execute=True):
         expired = services.locks_expire()
@@ -165,10 +165,10 @@ def test_one_round_of_the_sweep_loop_frees_ended_locks_and_purges_old_keys(alice
     event = event_with_seats(rows=1, seats_per_row=2)
     ended, live = event.seats.order_by("id")
     Seat.objects.filter(pk=ended.pk).update(
-        status="locked", locked_by=alice, locked_until=timezone.now() - timedelta(seconds=1)
+        status="locked", held_by=alice, held_until=timezone.now() - timedelta(seconds=1)
     )
     Seat.objects.filter(pk=live.pk).update(
-        status="locked", locked_by=alice, locked_until=timezone.now() + timedelta(minutes=5)
+        status="locked", held_by=alice, held_until=timezone.now() + timedelta(minutes=5)
     )
     old = IdempotencyKey.objects.create(user=alice, key="old", request_fingerprint="x")
     IdempotencyKey.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(days=3))
@@ -212,6 +212,6 @@ def test_public_hold_deadlines_are_whole_seconds_so_one_buyers_seats_cannot_be_g
     services.seats_lock(user=alice, event_id=event.id, seat_ids=[seats[0].id, seats[1].id])
     services.seat_lock(user=alice, event_id=event.id, seat_id=seats[2].id)
 
-    deadlines = Seat.objects.filter(status="locked").values_list("locked_until", flat=True)
+    deadlines = Seat.objects.filter(status="locked").values_list("held_until", flat=True)
 
     assert {until.microsecond for until in deadlines} == {0}

@@ -80,7 +80,7 @@ def taken_seats(*, event_id: int, now: datetime) -> Statement:
     condition says nothing the second does not, but lets the partial index `seat_taken` serve
     the read: an on-sale reads only the seats gone so far, not the whole room."""
     return Statement(
-        f"SELECT id, CASE WHEN status = '{Status.LOCKED.value}' THEN locked_by_id END "
+        f"SELECT id, CASE WHEN status = '{Status.LOCKED.value}' THEN held_by_id END "
         f"FROM {SEAT_TABLE} WHERE event_id = %(event_id)s "
         f"AND status <> '{Status.AVAILABLE.value}' AND NOT {FREE_SQL}",
         {"event_id": event_id, "now": now},
@@ -116,7 +116,7 @@ def hold_blocks(
         f"AND id IN (%(seat_ids)s) AND {FREE_SQL} ORDER BY id{ROW_LOCK}), "
         f"whole AS (SELECT w.block FROM wanted w LEFT JOIN free f ON f.id = w.seat_id "
         f"GROUP BY w.block HAVING count(f.id) = count(*)) "
-        f"{HOLD.update_sql(locked_by_id='wanted.holder')} FROM wanted "
+        f"{HOLD.update_sql(held_by_id='wanted.holder')} FROM wanted "
         f"WHERE id IN (%(seat_ids)s) AND id = wanted.seat_id "
         f"AND wanted.block IN (SELECT block FROM whole) "
         f"RETURNING {', '.join(f'{SEAT_TABLE}.{name}' for name in SEAT_FIELDS)}",

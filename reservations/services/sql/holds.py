@@ -88,8 +88,8 @@ def event_exists(*, event_id: int) -> Statement:
 
 def held_deadlines(*, event_id: int, user_id: int) -> Statement:
     return Statement(
-        f"SELECT locked_until FROM {SEAT_TABLE} WHERE event_id = %(event_id)s "
-        f"AND locked_by_id = %(user_id)s AND status = '{Status.LOCKED.value}'",
+        f"SELECT held_until FROM {SEAT_TABLE} WHERE event_id = %(event_id)s "
+        f"AND held_by_id = %(user_id)s AND status = '{Status.LOCKED.value}'",
         {"event_id": event_id, "user_id": user_id},
     )
 
@@ -110,7 +110,7 @@ def held_since(*, seat_id: int) -> Statement:
 def extend(*, seat_id: int, until: datetime) -> Statement:
     """More time on a live hold: the deadline only, the holder and `held_since` stay."""
     return Statement(
-        f"UPDATE {SEAT_TABLE} SET locked_until = %(until)s, version = version + 1 "
+        f"UPDATE {SEAT_TABLE} SET held_until = %(until)s, version = version + 1 "
         f"WHERE id = %(seat_id)s",
         {"seat_id": seat_id, "until": until},
     )
@@ -132,7 +132,7 @@ _HOLD_IF_FREE = (
     f"{HOLD.update_sql()} WHERE event_id = %(event_id)s AND id = %(seat_id)s AND {FREE_SQL} "
     f"AND (SELECT orphan_mode FROM {Event._meta.db_table} WHERE id = %(event_id)s) = 'off' "
     f"AND (SELECT count(*) FROM {SEAT_TABLE} h WHERE h.event_id = %(event_id)s "
-    f"AND h.locked_by_id = %(user_id)s AND {live_hold_sql('h')}) < %(limit)s "
+    f"AND h.held_by_id = %(user_id)s AND {live_hold_sql('h')}) < %(limit)s "
     f"RETURNING {SEAT_COLUMNS}"
 )
 
@@ -156,8 +156,8 @@ def hold_if_free(
 # holds that are still held a margin later (`still_held_at`); the rest go the long way.
 _FREE_IF_HELD = (
     f"{FREE.update_sql()} WHERE event_id = %(event_id)s AND id = %(seat_id)s "
-    f"AND status = '{Status.LOCKED.value}' AND locked_by_id = %(user_id)s "
-    f"AND locked_until > %(still_held_at)s RETURNING {SEAT_COLUMNS}"
+    f"AND status = '{Status.LOCKED.value}' AND held_by_id = %(user_id)s "
+    f"AND held_until > %(still_held_at)s RETURNING {SEAT_COLUMNS}"
 )
 
 

@@ -29,8 +29,8 @@ SEAT_FIELDS = (
     "price",
     "status",
     "version",
-    "locked_until",
-    "locked_by_id",
+    "held_until",
+    "held_by_id",
     "reserved_by_id",
     "category_id",
     "accessible",
@@ -49,7 +49,7 @@ def seat_from_row(row: Sequence, event_id: int) -> Seat:
 
 
 # What a SeatWrite changes, as the ORM's update_fields names it.
-WRITTEN_FIELDS = ["status", "locked_by", "locked_until", "held_since", "reserved_by", "version"]
+WRITTEN_FIELDS = ["status", "held_by", "held_until", "held_since", "reserved_by", "version"]
 
 
 # The columns a seating rule reads (reservations/seating: SeatInfo), then the state.
@@ -65,7 +65,7 @@ PLACE_FIELDS = (
     "companion",
     "aisle",
     "status",
-    "locked_until",
+    "held_until",
 )
 
 
@@ -84,15 +84,15 @@ class SeatWrite:
     """One change of a seat's state. Each column is a constant (None: NULL) or a `Param`."""
 
     status: str
-    locked_by_id: Param | None
-    locked_until: Param | None
+    held_by_id: Param | None
+    held_until: Param | None
     held_since: Param | None
     reserved_by_id: Param | None
 
     def _columns(self) -> dict[str, Param | None]:
         return {
-            "locked_by_id": self.locked_by_id,
-            "locked_until": self.locked_until,
+            "held_by_id": self.held_by_id,
+            "held_until": self.held_until,
             "held_since": self.held_since,
             "reserved_by_id": self.reserved_by_id,
         }
@@ -119,30 +119,30 @@ class SeatWrite:
 
 HOLD = SeatWrite(
     Status.LOCKED.value,
-    locked_by_id=Param("user_id"),
-    locked_until=Param("until"),
+    held_by_id=Param("user_id"),
+    held_until=Param("until"),
     held_since=Param("now"),
     reserved_by_id=None,
 )
 BOOK = SeatWrite(
     Status.RESERVED.value,
-    locked_by_id=None,
-    locked_until=None,
+    held_by_id=None,
+    held_until=None,
     held_since=None,
     reserved_by_id=Param("user_id"),
 )
 # Off sale (an organiser's block): reserved with nobody's reservation; `blocked` says why not.
 BLOCK = SeatWrite(
     Status.RESERVED.value,
-    locked_by_id=None,
-    locked_until=None,
+    held_by_id=None,
+    held_until=None,
     held_since=None,
     reserved_by_id=None,
 )
 FREE = SeatWrite(
     Status.AVAILABLE.value,
-    locked_by_id=None,
-    locked_until=None,
+    held_by_id=None,
+    held_until=None,
     held_since=None,
     reserved_by_id=None,
 )
