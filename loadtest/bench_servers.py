@@ -49,8 +49,10 @@ def server_env(**extra) -> dict:
 
 
 def manage(*args: str) -> str:
+    """A management command of the checkout measured (SERVER_ROOT): its database is that
+    checkout's, migrations included, however the bench's own tree has moved on."""
     out = subprocess.run(
-        [PY, "manage.py", *args], cwd=ROOT, env=server_env(), capture_output=True, text=True
+        [PY, "manage.py", *args], cwd=SERVER_ROOT, env=server_env(), capture_output=True, text=True
     )
     if out.returncode:
         raise RuntimeError(f"manage.py {args}: {out.stderr[-2000:]}")
