@@ -3,13 +3,13 @@
 The model is copy-on-write: every watcher that received the same snapshot text shares one parsed
 base (thousands of watchers, one parse, one dict); each keeps only its own changes on top.
 
-Why not `realtime.model.SeatModel`, the model the server's tests use: it holds one `SeatState`
-object per seat per client, 1.2 MiB per watcher on a 10,000-seat event (tracemalloc), so 12 GiB
-at 10,000 watchers, against the ~25 KiB per watcher this client needs to run next to the server
-on the same machine. `SeatModel` below keeps the same version rule on tuples, with the snapshot
-shared (~100 bytes per watcher plus its own changes); `frame_step` is the `seq` and `epoch` rule
-(frames that cover a range of seqs included), and `Watcher.on_seats` also counts duplicates and
-why it resyncs, which the report shows.
+Why not `SeatModel` of realtime/tests/seat_model.py, the oracle of the server's tests: it holds
+one `SeatState` object per seat per client, 1.2 MiB per watcher on a 10,000-seat event
+(tracemalloc), so 12 GiB at 10,000 watchers, against the ~25 KiB per watcher this client needs
+to run next to the server on the same machine. `SeatModel` below keeps the same version rule on
+tuples, with the snapshot shared (~100 bytes per watcher plus its own changes); `frame_step` is
+the `seq` and `epoch` rule (frames that cover a range of seqs included), and `Watcher.on_seats`
+also counts duplicates and why it resyncs, which the report shows.
 """
 
 import asyncio

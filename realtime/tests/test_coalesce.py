@@ -6,7 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from realtime.coalesce import Coalescer
-from realtime.model import SeatModel
+from realtime.tests.seat_model import SeatModel
 
 SEATS = range(1, 6)
 

@@ -1,7 +1,7 @@
-"""The client's seat model of PROTOCOL.md, as a small pure object.
-
-The React client (frontend/src/features/seat-map/model/) and the load tester keep the same
-rules; this one is what the server's tests call:
+"""The client's seat model of PROTOCOL.md, as a small pure object: the tests' oracle of what
+a client that follows the protocol ends up showing (test_coalesce.py holds merged frames to it).
+No client runs it: the React client (frontend/src/features/seat-map/model/) and the load tester
+keep the same rules their own way:
 
 * a change applies only when its `version` is above the one held for that seat, so a late or
   repeated message never turns a seat back;

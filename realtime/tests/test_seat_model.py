@@ -3,7 +3,7 @@
 import itertools
 import random
 
-from realtime.model import SeatModel
+from realtime.tests.seat_model import SeatModel
 
 
 def snapshot(seq=0, epoch="e1"):
