@@ -22,9 +22,12 @@ import time
 from collections import Counter
 from pathlib import Path
 
+import aiohttp
 import orjson
 
-from .api import fetch_seats, http_session
+from reservations.seating import Room, SeatInfo, lone_free_seats
+
+from .api import fetch_seats, get_json, http_session
 from .cli import seat_range
 from .stats import quantiles
 
@@ -75,18 +78,35 @@ async def _hold(client, url: str, token: str, count: int, body: dict | None = No
         }
 
 
-def orphans_left(seats: list[dict]) -> int:
-    """Free seats with no free seat beside them in their row (neighbours by seat number)."""
-    rows: dict[tuple, dict[int, bool]] = {}
-    for seat in seats:
-        free = seat["status"] == "available"
-        rows.setdefault((seat["section"], seat["row"]), {})[seat["number"]] = free
-    alone = 0
-    for row in rows.values():
-        for number, free in row.items():
-            if free and not row.get(number - 1) and not row.get(number + 1):
-                alone += 1
-    return alone
+def orphans_left(seats: list[dict], places: dict[int, tuple[float, float]] | None = None) -> int:
+    """Free seats with no free seat beside them in their row, by the server's own seating rules
+    (reservations/seating: an aisle parts two seats). `places`: each seat's (x, y) on the plan
+    (`layout/`); without a plan, seats stand side by side by number."""
+    places = places or {}
+    room = Room.from_seats(
+        SeatInfo(
+            id=seat["id"],
+            section=seat["section"],
+            row=seat["row"],
+            number=seat["number"],
+            x=places.get(seat["id"], (0.0, 0.0))[0],
+            y=places.get(seat["id"], (0.0, 0.0))[1],
+            free=seat["status"] == "available",
+        )
+        for seat in seats
+    )
+    return len(lone_free_seats(room))
+
+
+async def plan_places(client, base: str, event_id: int) -> dict[int, tuple[float, float]]:
+    """Each seat's (x, y) on the event's plan; none for an event sold as a grid (404)."""
+    try:
+        layout = await get_json(client, f"{base}/api/events/{event_id}/layout/")
+    except aiohttp.ClientResponseError as exc:
+        if exc.status == 404:
+            return {}
+        raise
+    return {seat["id"]: (seat["x"], seat["y"]) for seat in layout["seats"]}
 
 
 async def run(options: argparse.Namespace) -> dict:
@@ -130,6 +150,7 @@ async def run(options: argparse.Namespace) -> dict:
         wall = time.perf_counter() - started
         await asyncio.sleep(SEAT_LIST_SHARED_SECONDS)  # not the list read before the rush
         seats = await fetch_seats(client, options.url, options.event)
+        places = await plan_places(client, options.url, options.event)
 
     held = [a for a in answers if a["status"] == 200]
     taken = Counter(seat for a in held for seat in a["seats"])
@@ -160,7 +181,7 @@ async def run(options: argparse.Namespace) -> dict:
         "answer_ms": quantiles([a["ms"] for a in answers]),
         "together_share": round(sum(1 for a in held if a["together"]) / max(1, len(held)), 3),
         "seats_left": sum(1 for s in seats if s["status"] == "available"),
-        "orphans_left": orphans_left(seats),
+        "orphans_left": orphans_left(seats, places),
         "verdict": "FAIL" if failures else "PASS",
         "failures": failures,
     }

@@ -84,7 +84,19 @@ async def test_in_the_one_seat_mode_each_buyer_locks_a_free_seat_of_its_own(stac
 
 def test_orphans_are_free_seats_with_no_free_neighbour():
     seats = [
-        {"section": "S", "row": "A", "number": n, "status": status}
+        {"id": n, "section": "S", "row": "A", "number": n, "status": status}
         for n, status in enumerate(["locked", "available", "locked", "available", "available"], 1)
     ]
     assert orphans_left(seats) == 1
+
+
+def test_an_aisle_parts_two_free_seats_as_the_servers_orphan_rule_says():
+    # Seats 2 and 3 are free and numbered side by side, but an aisle runs between them.
+    statuses = ["locked", "available", "available", "locked"]
+    seats = [
+        {"id": n, "section": "S", "row": "A", "number": n, "status": status}
+        for n, status in enumerate(statuses, 1)
+    ]
+    places = {1: (0.0, 0.0), 2: (10.0, 0.0), 3: (40.0, 0.0), 4: (50.0, 0.0)}
+    assert orphans_left(seats) == 0  # by number alone, 2 and 3 keep each other company
+    assert orphans_left(seats, places) == 2

@@ -19,6 +19,7 @@ from .rules import (
     OrphanMode,
     check_orphans,
     companions_without_accessible,
+    lone_free_seats,
     orphan_seats_left,
 )
 
@@ -36,5 +37,6 @@ __all__ = [
     "candidates",
     "check_orphans",
     "companions_without_accessible",
+    "lone_free_seats",
     "orphan_seats_left",
 ]

@@ -53,6 +53,18 @@ def orphan_seats_left(room: Room, taking: Iterable[int]) -> list[int]:
     return orphans
 
 
+def lone_free_seats(room: Room) -> list[int]:
+    """The free seats with no free seat beside them in their row (an aisle parts two seats), in
+    room order: what the orphan rule keeps holds from making, counted as the room stands (the
+    load tester's figure of a run, loadtest/best.py)."""
+    return [
+        row.ids[position]
+        for row in room.rows
+        for position, free in enumerate(row.free)
+        if free and not any(row.free[near] for near in row.beside(position))
+    ]
+
+
 def check_orphans(room: Room, taking: Iterable[int], mode: OrphanMode | str) -> OrphanCheck:
     """May `taking` be held under `mode`? See the module's docstring for the three modes."""
     mode = OrphanMode(mode)

@@ -6,6 +6,7 @@ from reservations.seating.rules import (
     OrphanMode,
     check_orphans,
     companions_without_accessible,
+    lone_free_seats,
     orphan_seats_left,
 )
 
@@ -44,6 +45,14 @@ def test_orphans_are_counted_row_by_row():
     plan = room("A: ...", "B: ...")
     taking = set(seat_ids(plan, "A2", "B1", "B2"))
     assert orphan_seats_left(plan, taking) == list(seat_ids(plan, "A1", "A3", "B3"))
+
+
+# --- lone_free_seats ----------------------------------------------------------------------
+
+
+def test_the_seats_alone_as_the_room_stands_are_counted_aisles_included():
+    plan = room("A: X.X..|.X", "B: ...")
+    assert lone_free_seats(plan) == list(seat_ids(plan, "A2", "A6"))
 
 
 # --- check_orphans ------------------------------------------------------------------------
