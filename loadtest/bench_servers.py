@@ -43,6 +43,8 @@ def server_env(**extra) -> dict:
         # Every clicker of --auth client or session logs in, all from this one address.
         AUTH_THROTTLE_RATE="100000000/min",
         AUTH_USERNAME_THROTTLE_RATE="100000000/min",
+        # Thousands of watchers from this one address: the cap stays on and checked.
+        WS_MAX_SOCKETS_PER_ADDRESS="100000000",
     )
     env.update(extra)
     return env

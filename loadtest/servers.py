@@ -69,6 +69,8 @@ def full_stack_env(**extra) -> dict:
             # cookie only over HTTPS.
             "COOKIE_SECURE": "0",
             "SECRET_KEY": "test-only-secret-key-of-at-least-32-bytes",
+            # The tests' watchers all come from 127.0.0.1; a test of the cap sets its own.
+            "WS_MAX_SOCKETS_PER_ADDRESS": "0",
         }
     )
     env.update(extra)

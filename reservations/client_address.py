@@ -75,3 +75,21 @@ def _address_key(address: str, prefix_length: int) -> str:
 def request_address_key(request) -> str:
     """address_key of a Django (or DRF) request's client."""
     return address_key(request_client_address(request))
+
+
+@functools.lru_cache(maxsize=8)
+def _networks(spec: tuple[str, ...]) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+    return tuple(ipaddress.ip_network(network, strict=False) for network in spec)
+
+
+def is_exempt(address: str) -> bool:
+    """Whether the address is a load-test host's (LIMITS_EXEMPT_NETWORKS): no limit counts it,
+    booking, reading or sockets."""
+    networks = _networks(tuple(settings.LIMITS_EXEMPT_NETWORKS))
+    if not networks:
+        return False
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return any(ip in network for network in networks)

@@ -198,6 +198,31 @@ async def test_sockets_from_one_ipv6_64_share_the_per_address_cap(event, setting
     await other.disconnect()
 
 
+async def test_a_load_test_host_is_not_capped_and_every_other_address_is_by_default(
+    event, settings
+):
+    settings.LIMITS_EXEMPT_NETWORKS = ["198.51.100.0/24"]
+    assert settings.WS_MAX_SOCKETS_PER_ADDRESS > 0  # the default caps
+
+    def from_address(address):
+        communicator = watch(event.id)
+        communicator.scope["client"] = (address, 40000)
+        return communicator
+
+    settings.WS_MAX_SOCKETS_PER_ADDRESS = 1
+    exempt = [from_address("198.51.100.7") for _ in range(3)]
+    for communicator in exempt:
+        assert (await communicator.connect())[0]
+        assert (await communicator.receive_json_from(timeout=5))["type"] == "snapshot"
+    first, second = from_address("203.0.113.7"), from_address("203.0.113.7")
+    await first.connect()
+    assert (await first.receive_json_from(timeout=5))["type"] == "snapshot"
+    await second.connect()
+    assert await second.receive_output(timeout=5) == {"type": "websocket.close", "code": 4429}
+    for communicator in [*exempt, first]:
+        await communicator.disconnect()
+
+
 async def test_an_unknown_event_is_closed_with_4404():
     communicator = watch(987654)
     accepted, _ = await communicator.connect()

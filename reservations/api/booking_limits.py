@@ -14,33 +14,15 @@ The counting, and what happens when Redis is gone (each process counts in its ow
 is limit_windows.py's.
 """
 
-import functools
-import ipaddress
 import time
 
 from django.conf import settings
 from rest_framework.throttling import BaseThrottle
 
-from reservations.client_address import address_key, request_client_address
+from reservations.client_address import address_key, is_exempt, request_client_address
 
 from . import limit_windows
 from .limit_windows import ALLOWED, Rule, Verdict
-
-
-@functools.lru_cache(maxsize=8)
-def _networks(spec: tuple[str, ...]) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
-    return tuple(ipaddress.ip_network(network, strict=False) for network in spec)
-
-
-def is_exempt(address: str) -> bool:
-    networks = _networks(tuple(settings.LIMITS_EXEMPT_NETWORKS))
-    if not networks:
-        return False
-    try:
-        ip = ipaddress.ip_address(address)
-    except ValueError:
-        return False
-    return any(ip in network for network in networks)
 
 
 def booking_rules(user_id: int, address: str, now: float) -> list[Rule]:

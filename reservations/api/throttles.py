@@ -10,10 +10,9 @@ import time
 from rest_framework.settings import api_settings
 from rest_framework.throttling import BaseThrottle
 
-from reservations.client_address import address_key, request_client_address
+from reservations.client_address import address_key, is_exempt, request_client_address
 
 from . import limit_windows
-from .booking_limits import is_exempt
 
 
 class AnonReadThrottle(BaseThrottle):
