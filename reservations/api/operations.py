@@ -70,7 +70,7 @@ def announced_event(call: Call, outcome) -> int:
     """Whose watchers hear of the outcome: the event of the route, or of the reservation."""
     if "event_id" in call.ids:
         return call.ids["event_id"]
-    return outcome.booking.event_id
+    return outcome.reservation.event_id
 
 
 def _no_fields(data) -> None:
@@ -196,7 +196,7 @@ BOOKING_OPERATIONS = (
             {"success": serializers.BooleanField(), "reservation": ReservationOutput()},
         ),
         _reserve,
-        lambda outcome, user_id: presenters.reserve_json(outcome.booking),
+        lambda outcome, user_id: presenters.reserve_json(outcome.reservation),
         status=201,
         replay_header=True,
         parameters=(OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER),),
@@ -214,6 +214,6 @@ BOOKING_OPERATIONS = (
             },
         ),
         _cancel,
-        lambda outcome, user_id: presenters.cancel_json(outcome.booking),
+        lambda outcome, user_id: presenters.cancel_json(outcome.reservation),
     ),
 )

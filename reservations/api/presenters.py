@@ -5,7 +5,7 @@ reservations (`reservation_json`), and the output serializers of users and event
 Selectors and services return data (rows, model instances); these turn it into what a client
 reads. Seats are shaped by hand from tuples (a seat map is tens of thousands of seats, about
 ten times faster than a serializer); `SeatOutput` describes that shape for the OpenAPI schema.
-Reservations are shaped by hand from a `Booking`, as the booking steps return it and as
+Reservations are shaped by hand from a `ReservationRecord`, as the booking steps return it and as
 `booking_of` makes it from the ORM's reads, so that the fast path (api/fast.py) answers with the
 same writer as Django; `ReservationOutput` describes that shape. Events, read a few at a time,
 go through DRF serializers.
@@ -21,7 +21,7 @@ from reservations.models import Reservation, Seat
 from reservations.rules import effective_status, holder_id
 from reservations.selectors import EventLayout, SeatPlan, SeatRows
 from reservations.services.best import BestOutcome
-from reservations.services.bookings import BookedSeat, Booking
+from reservations.services.bookings import ReservationRecord, ReservedSeatRecord
 from reservations.services.sql import SEAT_FIELDS, SeatRow
 from reservations.wire_values import iso, money
 
@@ -232,9 +232,9 @@ def seat_action_json(action: str, seat: Seat, *, user_id: int) -> dict:
     }
 
 
-def booking_of(reservation: Reservation) -> Booking:
+def booking_of(reservation: Reservation) -> ReservationRecord:
     """A reservation read through the ORM (selectors), as the booking steps return one."""
-    return Booking(
+    return ReservationRecord(
         id=reservation.id,
         status=reservation.status,
         created_at=reservation.created_at,
@@ -244,13 +244,13 @@ def booking_of(reservation: Reservation) -> Booking:
         event_name=reservation.event.name,
         event_starts_at=reservation.event.starts_at,
         seats=[
-            BookedSeat(r.seat_id, r.seat.label, r.seat.section, r.price)
+            ReservedSeatRecord(r.seat_id, r.seat.label, r.seat.section, r.price)
             for r in reservation.reserved_seats.all()
         ],
     )
 
 
-def reservation_json(booking: Booking) -> dict:
+def reservation_json(booking: ReservationRecord) -> dict:
     """A reservation (API.md): list, detail, and the reserve and cancel answers of both paths."""
     return {
         "id": booking.id,
@@ -270,12 +270,12 @@ def reservation_json(booking: Booking) -> dict:
     }
 
 
-def reserve_json(booking: Booking) -> dict:
+def reserve_json(booking: ReservationRecord) -> dict:
     """The answer to reserve (201), a replay's too."""
     return {"success": True, "reservation": reservation_json(booking)}
 
 
-def cancel_json(booking: Booking) -> dict:
+def cancel_json(booking: ReservationRecord) -> dict:
     """The answer to cancel."""
     return {
         "success": True,

@@ -1,6 +1,6 @@
 """Seating: where a party sits, as pure logic over plain values (no Django, no database).
 
-* ``layout``: the room as rows of seats, side by side or across an aisle, ranked from the stage;
+* ``room``: the room as rows of seats, side by side or across an aisle, ranked from the stage;
 * ``rules``: what a hold must respect (orphans per ``OrphanMode``, companion seats);
 * ``picker``: best available, the best N seats together in one click (docs/BEST_AVAILABLE.md):
   ``picks`` (what is asked and answered), ``kinds`` (which seats a look uses), ``search``
@@ -12,8 +12,8 @@ per event, then ``Room.with_changes`` per request for the seats taken or freed s
 ``candidates`` and holds the first candidate whose seats it can still lock.
 """
 
-from .layout import Room, Row, SeatInfo
 from .picker import Candidate, Pick, Request, Weights, best_available, candidates
+from .room import Room, Row, SeatInfo
 from .rules import (
     OrphanCheck,
     OrphanMode,

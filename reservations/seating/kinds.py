@@ -4,8 +4,8 @@ then at any; a request for wheelchair spaces only at those and their companion s
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from .layout import Room, SeatInfo
 from .picks import Request
+from .room import Room, SeatInfo
 
 
 @dataclass(frozen=True, slots=True)

@@ -35,8 +35,8 @@ them, with up to three of the others as alternatives.
 import random
 
 from .kinds import seat_kinds
-from .layout import Room
 from .picks import DEFAULT_WEIGHTS, Candidate, Pick, Request, Weights
+from .room import Room
 from .rules import OrphanMode
 from .search import Search
 

@@ -5,8 +5,8 @@ in `Row.scans`."""
 from collections.abc import Iterator
 
 from .kinds import SeatKind, is_plain
-from .layout import Room, Row
 from .picks import Request, Weights
+from .room import Room, Row
 from .scans import Block, Runs, ScanFilter, Window
 
 

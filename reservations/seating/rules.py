@@ -22,7 +22,7 @@ import enum
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from .layout import Room, Row, SeatInfo
+from .room import Room, Row, SeatInfo
 
 
 class OrphanMode(enum.StrEnum):

@@ -8,8 +8,8 @@ import random
 from collections.abc import Iterator
 
 from .kinds import SeatKind
-from .layout import Room
 from .picks import Candidate, Request, Weights
+from .room import Room
 from .row_reader import RowReader
 from .scans import Block
 

@@ -15,20 +15,22 @@ Where each rule lives:
   hold and release in ``holds.py`` (``hold_one_steps``, ``hold_all_steps``,
   ``release_one_steps``, ``extend_one_steps``), reserve and cancel in ``bookings.py``
   (``reserve_steps``, ``cancel_steps``, and ``booking_read_steps`` for a replayed reserve);
-* the sweep and the key purge: ``expiry.py``; seat layout of a new event: ``layout.py``.
+* the sweep and the key purge: ``expiry.py``; the seats of an event sold as a grid (no venue
+  layout): ``grid.py``.
 """
 
 from ..rules import seat_is_free, seat_is_held_by
 from .bookings import (
-    Booking,
-    BookingOutcome,
+    ReservationChange,
     ReservationOutcome,
+    ReservationRecord,
     cancel_steps,
     reservation_cancel,
     reservation_create,
     reserve_steps,
 )
 from .expiry import idempotency_keys_purge, locks_expire, refresh_families_purge, sweep_forever
+from .grid import event_create_with_seats, row_name, seat_grid
 from .holds import (
     HoldOutcome,
     extend_one_steps,
@@ -40,11 +42,10 @@ from .holds import (
     seat_unlock,
     seats_lock,
 )
-from .layout import event_create_with_seats, row_name, seat_grid
 
 __all__ = [
-    "Booking",
-    "BookingOutcome",
+    "ReservationRecord",
+    "ReservationChange",
     "HoldOutcome",
     "ReservationOutcome",
     "cancel_steps",

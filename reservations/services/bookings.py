@@ -41,7 +41,7 @@ Status = Reservation.Status
 
 
 @dataclass(frozen=True)
-class BookedSeat:
+class ReservedSeatRecord:
     id: int
     label: str
     section: str
@@ -49,7 +49,7 @@ class BookedSeat:
 
 
 @dataclass(frozen=True)
-class Booking:
+class ReservationRecord:
     """A reservation as its answer shows it (presenters.reservation_json)."""
 
     id: int
@@ -60,18 +60,20 @@ class Booking:
     event_id: int
     event_name: str
     event_starts_at: datetime
-    seats: list[BookedSeat]  # by seat id
+    seats: list[ReservedSeatRecord]  # by seat id
 
 
 @dataclass(frozen=True)
-class BookingOutcome:
-    booking: Booking
+class ReservationChange:
+    """What a reserve or a cancel did."""
+
+    reservation: ReservationRecord
     replayed: bool  # an Idempotency-Key seen before: the first request's booking, unchanged
     changed: list[Seat]  # the seats whose state changed: what watchers are told
 
     @property
     def event_id(self) -> int:
-        return self.booking.event_id
+        return self.reservation.event_id
 
 
 @dataclass(frozen=True)
@@ -97,12 +99,12 @@ def reserve_fingerprint(*, event_id: int, seat_ids: Sequence[int]) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def booking_read_steps(reservation_id: int) -> Steps[Booking]:
+def booking_read_steps(reservation_id: int) -> Steps[ReservationRecord]:
     """A committed reservation as its answer shows it."""
     reservation = yield sql.reservation_read(reservation_id=reservation_id)
     ((status, total, created_at, cancelled_at, event_id, name, starts_at),) = reservation
     rows = yield sql.reserved_seats_read(reservation_id=reservation_id)
-    return Booking(
+    return ReservationRecord(
         id=reservation_id,
         status=status,
         created_at=_aware(created_at),
@@ -111,13 +113,13 @@ def booking_read_steps(reservation_id: int) -> Steps[Booking]:
         event_id=event_id,
         event_name=name,
         event_starts_at=_aware(starts_at),
-        seats=[BookedSeat(i, label, section, _decimal(p)) for i, label, section, p in rows],
+        seats=[ReservedSeatRecord(i, label, section, _decimal(p)) for i, label, section, p in rows],
     )
 
 
 def reserve_steps(
     *, user_id: int, event_id: int, seat_ids: Sequence[int], idempotency_key: str | None = None
-) -> Steps[BookingOutcome]:
+) -> Steps[ReservationChange]:
     """Book seats the caller holds, all or none.
 
     With an idempotency key, the key is claimed right after the caller's row lock, in the same
@@ -142,7 +144,7 @@ def reserve_steps(
                     "This Idempotency-Key was already used with a different request."
                 )
             booking = yield from booking_read_steps(reservation_id)
-            return BookingOutcome(booking=booking, replayed=True, changed=[])
+            return ReservationChange(reservation=booking, replayed=True, changed=[])
         ((key_id,),) = claimed
 
     seats = yield from seat_rows_steps(event_id=event_id, seat_ids=seat_ids)
@@ -162,7 +164,7 @@ def reserve_steps(
             seats=companions,
         )
 
-    sold = [BookedSeat(s.id, s.label, s.section, _decimal(s.price)) for s in seats]
+    sold = [ReservedSeatRecord(s.id, s.label, s.section, _decimal(s.price)) for s in seats]
     total = sum((s.price for s in sold), Decimal("0.00"))
     ((reservation_id, name, starts_at),) = yield sql.reservation_insert(
         user_id=user_id, event_id=event_id, total=total, now=now
@@ -175,7 +177,7 @@ def reserve_steps(
     yield sql.book(seat_ids=[s.id for s in seats], user_id=user_id)
     if key_id is not None:
         yield sql.key_fill(key_id=key_id, reservation_id=reservation_id)
-    booking = Booking(
+    booking = ReservationRecord(
         id=reservation_id,
         status=Status.CONFIRMED.value,
         created_at=now,
@@ -186,12 +188,12 @@ def reserve_steps(
         event_starts_at=_aware(starts_at),
         seats=sold,
     )
-    return BookingOutcome(booking=booking, replayed=False, changed=seats)
+    return ReservationChange(reservation=booking, replayed=False, changed=seats)
 
 
 def cancel_steps(
     *, user_id: int, reservation_id: int, account_checked: bool = False
-) -> Steps[BookingOutcome]:
+) -> Steps[ReservationChange]:
     """Cancel one of the caller's reservations; its seats become available.
 
     The caller's account is checked under its row lock unless `account_checked` says that it
@@ -217,7 +219,7 @@ def cancel_steps(
         yield sql.free(seat_ids=[s.id for s in seats])
     now = timezone.now()
     yield sql.reservation_cancelled(reservation_id=reservation_id, now=now)
-    booking = Booking(
+    booking = ReservationRecord(
         id=reservation_id,
         status=Status.CANCELLED.value,
         created_at=_aware(created_at),
@@ -226,15 +228,15 @@ def cancel_steps(
         event_id=event_id,
         event_name=name,
         event_starts_at=_aware(starts_at),
-        seats=[BookedSeat(s.id, s.label, s.section, _decimal(prices[s.id])) for s in seats],
+        seats=[ReservedSeatRecord(s.id, s.label, s.section, _decimal(prices[s.id])) for s in seats],
     )
-    return BookingOutcome(booking=booking, replayed=False, changed=seats)
+    return ReservationChange(reservation=booking, replayed=False, changed=seats)
 
 
 # --- The services: the steps run on Django's connection, one transaction each -----------------
 
 
-def _as_model(booking: Booking, *, user_id: int) -> Reservation:
+def _as_model(booking: ReservationRecord, *, user_id: int) -> Reservation:
     values = {
         "id": booking.id,
         "user_id": user_id,
@@ -264,14 +266,14 @@ def reservation_create(
         )
     )
     return ReservationOutcome(
-        reservation=_as_model(outcome.booking, user_id=user.pk), replayed=outcome.replayed
+        reservation=_as_model(outcome.reservation, user_id=user.pk), replayed=outcome.replayed
     )
 
 
 def reservation_cancel(*, user: AbstractBaseUser, reservation_id: int) -> Reservation:
     """Cancel one of the caller's reservations; its seats become available."""
     steps = cancel_steps(user_id=user.pk, reservation_id=reservation_id, account_checked=True)
-    return _as_model(run_and_announce(steps).booking, user_id=user.pk)
+    return _as_model(run_and_announce(steps).reservation, user_id=user.pk)
 
 
 # --- The same locking through the ORM, for the sweep and for blocking ------------------------

@@ -13,7 +13,7 @@ Seats are numbered from 1 along each row, so ``labels(room, pick.seats)`` reads 
 import math
 import re
 
-from reservations.seating.layout import Room, SeatInfo
+from reservations.seating.room import Room, SeatInfo
 
 LINE = re.compile(
     r"^(?:(?P<section>[^/:@]+)/)?(?P<row>[^/:@]+)(?:@(?P<category>\d+))?: ?(?P<seats>.*)$"

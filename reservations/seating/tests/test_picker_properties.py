@@ -4,8 +4,8 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from reservations.seating.layout import Room, SeatInfo
 from reservations.seating.picker import Pick, Request, best_available, candidates
+from reservations.seating.room import Room, SeatInfo
 from reservations.seating.rules import (
     OrphanMode,
     check_orphans,

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from reservations.seating.layout import Room, SeatInfo
+from reservations.seating.room import Room, SeatInfo
 
 from .drawing import room, seat_ids
 

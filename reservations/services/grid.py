@@ -1,4 +1,4 @@
-"""Laying out an event: its seats in a grid of sections and rows, in one transaction."""
+"""An event sold as a grid (no venue layout): its seats in sections and rows, in one transaction."""
 
 from datetime import datetime
 from decimal import Decimal
