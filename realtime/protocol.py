@@ -12,6 +12,8 @@ from datetime import datetime
 from enum import IntEnum
 from pathlib import Path
 
+import jsonschema
+
 from reservations.wire_values import iso
 
 SCHEMA_PATH = Path(__file__).with_name("protocol.schema.json")
@@ -84,3 +86,8 @@ CLIENT_FRAME_TYPES = frozenset({"snapshot", "ping"})
 
 def schema() -> dict:
     return json.loads(SCHEMA_PATH.read_text())
+
+
+def validator(definition: str = "ServerFrame") -> jsonschema.Draft202012Validator:
+    """A validator of one definition of the schema (`ServerFrame`: any frame a socket gets)."""
+    return jsonschema.Draft202012Validator({**schema(), "$ref": f"#/$defs/{definition}"})

@@ -4,18 +4,12 @@ import re
 from datetime import UTC, datetime
 from pathlib import Path
 
-import jsonschema
 import pytest
 
 from realtime import protocol
 from realtime.protocol import CloseCode
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def validator(definition: str) -> jsonschema.Draft202012Validator:
-    schema = protocol.schema()
-    return jsonschema.Draft202012Validator({**schema, "$ref": f"#/$defs/{definition}"})
 
 
 HELD = protocol.seat_change(5, "locked", 3, datetime(2026, 12, 22, 10, 5, tzinfo=UTC))
@@ -38,8 +32,8 @@ FRAMES = [
 
 @pytest.mark.parametrize("definition, frame", FRAMES, ids=[d for d, _ in FRAMES])
 def test_every_frame_the_server_builds_is_one_its_schema_allows(definition, frame):
-    validator(definition).validate(frame)
-    validator("ServerFrame").validate(frame)
+    protocol.validator(definition).validate(frame)
+    protocol.validator("ServerFrame").validate(frame)
 
 
 def test_a_held_seat_tells_until_when_and_a_free_one_does_not():
@@ -58,7 +52,7 @@ def test_a_held_seat_tells_until_when_and_a_free_one_does_not():
     ],
 )
 def test_the_schema_refuses_a_frame_the_protocol_does_not_have(frame):
-    assert not validator("ServerFrame").is_valid(frame)
+    assert not protocol.validator("ServerFrame").is_valid(frame)
 
 
 def test_the_close_codes_are_the_schemas_and_protocol_mds():

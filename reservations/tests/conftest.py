@@ -58,3 +58,13 @@ def short_locks(settings):
     settings.SEAT_LOCK_SECONDS = 1
     time.sleep(1 - time.time() % 1 + 0.01)
     return settings
+
+
+@pytest.fixture
+def fast(settings):
+    """The fast path in-process, a stand-in for Django behind it (fast_calls.py)."""
+    from reservations.api.fast import FastSeatActions
+
+    from .fast_calls import DjangoStandIn
+
+    return FastSeatActions(DjangoStandIn())

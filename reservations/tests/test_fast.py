@@ -12,14 +12,12 @@ from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import RefreshToken
 
 from realtime.broadcast import event_group
-from reservations.api.fast import FastSeatActions
 from reservations.api.loop_requests import cors_headers_for
 from reservations.models import Event, Seat
 from reservations.services.blocking import seats_block
 
 from .factories import UserFactory, event_with_seats
 from .fast_calls import (
-    DjangoStandIn,
     bearer,
     call,
     clicks,
@@ -29,11 +27,6 @@ from .fast_calls import (
 )
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture
-def fast(settings):
-    return FastSeatActions(DjangoStandIn())
 
 
 def normalised(status, payload, positions):

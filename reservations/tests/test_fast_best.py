@@ -9,7 +9,6 @@ from rest_framework.test import APIClient
 
 from reservations import live_seats
 from reservations.api import fast as fast_module
-from reservations.api.fast import FastSeatActions
 from reservations.models import Seat
 from reservations.services import best as best_module
 from reservations.services.best import room_steps
@@ -21,7 +20,6 @@ from .factories import UserFactory, event_with_seats, hall
 from .fast_calls import (
     JSON,
     MISSING,
-    DjangoStandIn,
     bearer,
     call,
     clicks,
@@ -31,11 +29,6 @@ from .fast_calls import (
 )
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture
-def fast(settings):
-    return FastSeatActions(DjangoStandIn())
 
 
 BEST_SCRIPT = [

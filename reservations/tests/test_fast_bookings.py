@@ -10,7 +10,6 @@ from rest_framework.test import APIClient
 
 from realtime.broadcast import event_group
 from reservations import services
-from reservations.api.fast import FastSeatActions
 from reservations.models import Reservation, ReservedSeat
 
 from .factories import UserFactory, event_with_seats
@@ -18,7 +17,6 @@ from .fast_calls import (
     HOST,
     JSON,
     MISSING,
-    DjangoStandIn,
     bearer,
     call,
     lowered,
@@ -26,11 +24,6 @@ from .fast_calls import (
 )
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture
-def fast(settings):
-    return FastSeatActions(DjangoStandIn())
 
 
 # Who (None: a bad token), what, which seats (positions; "elsewhere": another event's seat) or

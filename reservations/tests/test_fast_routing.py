@@ -9,12 +9,10 @@ from psycopg_pool import PoolTimeout
 from rest_framework.test import APIClient
 
 from reservations.api.errors import exception_response
-from reservations.api.fast import FastSeatActions
 from reservations.models import Seat
 
 from .factories import UserFactory, event_with_seats
 from .fast_calls import (
-    DjangoStandIn,
     bearer,
     call,
     lock_path,
@@ -22,11 +20,6 @@ from .fast_calls import (
 )
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture
-def fast(settings):
-    return FastSeatActions(DjangoStandIn())
 
 
 @pytest.mark.parametrize(
