@@ -3,7 +3,7 @@ import { defineConfig } from '@playwright/test';
 const PORT = Number(process.env.E2E_PORT ?? 8765);
 const baseURL = `http://127.0.0.1:${PORT}`;
 /** Must match CORS_ALLOWED_ORIGINS in e2e/e2e.env and the API URL of `npm run build:cross-e2e`. */
-const CROSS_PORT = 4174;
+const CROSS_PORT = Number(process.env.E2E_CROSS_PORT ?? 4174);
 export const CROSS_ORIGIN = `http://127.0.0.1:${CROSS_PORT}`;
 
 /**
@@ -48,7 +48,7 @@ export default defineConfig({
       timeout: 120_000,
       stdout: process.env.E2E_SERVER_LOG ? 'pipe' : 'ignore',
       stderr: 'pipe',
-      env: { E2E_PORT: String(PORT) },
+      env: { E2E_PORT: String(PORT), E2E_CROSS_PORT: String(CROSS_PORT) },
     },
     {
       // The static build for another origin (dist-cross/, VITE_API_URL pointing at the server above).

@@ -16,6 +16,9 @@ function e2eEnv(): Record<string, string> {
     const match = /^([A-Z_]+)=(.*)$/.exec(line.trim());
     if (match) env[match[1]] = match[2];
   }
+  // A second run beside this one (another checkout) takes its own database (e2e/server.sh).
+  if (process.env.E2E_DATABASE_URL) env.DATABASE_URL = process.env.E2E_DATABASE_URL;
+  if (process.env.E2E_REDIS_URL) env.REDIS_URL = process.env.E2E_REDIS_URL;
   return env;
 }
 

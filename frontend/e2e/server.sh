@@ -14,14 +14,19 @@ set -a
 # shellcheck source=e2e.env
 . "$FRONTEND_DIR/e2e/e2e.env"
 set +a
+# A second run beside this one (another checkout) takes its own database, Redis database and ports.
+DATABASE_URL="${E2E_DATABASE_URL:-$DATABASE_URL}"
+REDIS_URL="${E2E_REDIS_URL:-$REDIS_URL}"
+CORS_ALLOWED_ORIGINS="http://127.0.0.1:${E2E_CROSS_PORT:-4174}"
+DATABASE_NAME="${DATABASE_URL##*/}"
 
 if [ ! -f "$FRONTEND_DIR/dist/index.html" ]; then
   echo "server.sh: frontend/dist is missing; run 'npm run build' (npm run e2e does)" >&2
   exit 1
 fi
 
-psql -h 127.0.0.1 -U postgres -v ON_ERROR_STOP=1 -q -c 'DROP DATABASE IF EXISTS seatmap_e2e WITH (FORCE)'
-psql -h 127.0.0.1 -U postgres -v ON_ERROR_STOP=1 -q -c 'CREATE DATABASE seatmap_e2e'
+psql -h 127.0.0.1 -U postgres -v ON_ERROR_STOP=1 -q -c "DROP DATABASE IF EXISTS $DATABASE_NAME WITH (FORCE)"
+psql -h 127.0.0.1 -U postgres -v ON_ERROR_STOP=1 -q -c "CREATE DATABASE $DATABASE_NAME"
 # A clean Redis database too: no sequence counters or channel messages from an earlier run.
 "$PYTHON" -c 'import os, redis; redis.Redis.from_url(os.environ["REDIS_URL"]).flushdb()'
 
