@@ -18,18 +18,20 @@ from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 
+from reservations.access_tokens import account_of_access_token
 from reservations.client_address import address_key, is_exempt, scope_client_address
 
 from .frames import PREBUILT_FRAMES, Encoded, encoded_text
 from .hub import hub
 from .outbox import Outbox
-from .protocol import INVALID, PONG, CloseCode, resumed_frame
+from .protocol import INVALID, NOT_AUTHENTICATED, PONG, CloseCode, resumed_frame
 from .watcher_session import Answer, WatcherSession
 
 logger = logging.getLogger("realtime.consumers")
 
 INVALID_FRAME = encoded_text(orjson.dumps(INVALID).decode())
 PONG_FRAME = encoded_text(orjson.dumps(PONG).decode())
+NOT_AUTHENTICATED_FRAME = encoded_text(orjson.dumps(NOT_AUTHENTICATED).decode())
 
 
 def _resume_position(query_string: bytes) -> tuple[str, int] | None:
@@ -46,6 +48,7 @@ def _resume_position(query_string: bytes) -> tuple[str, int] | None:
 class EventSeatsConsumer(AsyncWebsocketConsumer):
     # No channel of its own on the channel layer: the process's hub relays to it (see hub.py).
     channel_layer_alias = "__none__"
+    account: int | None = None  # whose the socket said it is (an `auth` frame), set by the hub
 
     async def dispatch(self, message):
         """As Channels' own, without closing Django's old database connections first: that is
@@ -122,8 +125,18 @@ class EventSeatsConsumer(AsyncWebsocketConsumer):
             self._put(PONG_FRAME)
         elif answer is Answer.SNAPSHOT:
             self._snapshot_requested()
+        elif answer is Answer.AUTH:
+            self._identify(self.session.offered_token)
         else:
             self._put(INVALID_FRAME)
+
+    def _identify(self, token: str | None) -> None:
+        """PROTOCOL.md "Your own seats": a good token makes the socket its account's; a bad
+        one is answered `not_authenticated` and leaves it anonymous."""
+        account = account_of_access_token(token) if token is not None else None
+        if token is not None and account is None:
+            self._put(NOT_AUTHENTICATED_FRAME)
+        hub().identify(self, account)
 
     def _snapshot_requested(self) -> None:
         """Answer at once if the socket's ration allows, else once, at the window's end."""
@@ -176,6 +189,9 @@ class EventSeatsConsumer(AsyncWebsocketConsumer):
     def deliver(self, frame: Encoded, seq: int, epoch: str) -> bool:
         """Whether the socket keeps up: a frame it takes, holds or needs not is True."""
         return not self.session.relayed(frame, seq, epoch) or self.outbox.put(frame)
+
+    def deliver_own(self, frame: Encoded) -> None:
+        self._put(frame)
 
     def deliver_presence(self, frame: Encoded) -> None:
         if self.session.presence_now():

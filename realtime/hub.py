@@ -19,6 +19,8 @@ one job each:
 * `EventFeed` (feed.py): the event's frames merged over `WS_COALESCE_SECONDS`, encoded once,
   and written to its sockets in slices that let a click run between them;
 * `Presence` (presence.py): the watcher count over every process;
+* `OwnSeats` (own_seats.py): the sockets that said whose they are, told their account's own
+  seats (an `own` frame) when they say it and whenever a committed change concerns them;
 * each socket's `Outbox` (outbox.py), which takes a frame without the hub ever waiting on a
   socket; a socket whose write has stalled is closed with 4408.
 """
@@ -32,6 +34,7 @@ from collections import Counter
 from collections.abc import Iterable
 from typing import Protocol
 
+import orjson
 from channels.db import database_sync_to_async
 from django.conf import settings
 
@@ -41,8 +44,9 @@ from .feed import EventFeed
 from .frames import Encoded, encoded_text
 from .known_events import KnownEvents
 from .live_map import LiveMap
+from .own_seats import OwnSeats
 from .presence import PRESENCE_INTERVAL, Presence
-from .protocol import CloseCode, seat_change
+from .protocol import CloseCode, own_frame, seat_change
 from .redis_clients import async_redis
 from .relay import Relay
 from .sequence import counters
@@ -55,11 +59,15 @@ STALL_CHECK_INTERVAL = 1.0
 
 class Watcher(Protocol):
     event_id: int
+    account: int | None  # whose the socket said it is (own_seats.py); None: anonymous
 
     def deliver(self, frame: Encoded, seq: int, epoch: str) -> bool:
         """Hand over a `seats` frame; False if the socket is too far behind to take it."""
 
     def deliver_presence(self, frame: Encoded) -> None: ...
+
+    def deliver_own(self, frame: Encoded) -> None:
+        """Hand over an `own` frame (the socket's account's seats)."""
 
     def stalled(self, now: float) -> bool: ...
 
@@ -77,6 +85,7 @@ class EventHub:
         self._counters = counters(self._redis)
         self.maps: dict[int, LiveMap] = {}
         self.feeds: dict[int, EventFeed] = {}
+        self.own: dict[int, OwnSeats[Watcher]] = {}  # per event
         self._presence = Presence(self._redis, self.process_id)
         self._tasks: list[asyncio.Task] = []
         self._dropping: set[asyncio.Task] = set()
@@ -123,6 +132,20 @@ class EventHub:
         watchers = self.watchers.get(watcher.event_id)
         if watchers is not None:
             watchers.discard(watcher)
+        self.identify(watcher, None)
+
+    def identify(self, watcher: Watcher, account: int | None) -> None:
+        """The socket's account from now on (None: anonymous); an account is told its seats."""
+        own = self.own.get(watcher.event_id)
+        previous = getattr(watcher, "account", None)
+        if own is not None and previous is not None:
+            own.remove(previous, watcher)
+            if not own.sockets:
+                del self.own[watcher.event_id]
+        watcher.account = account
+        if account is not None:
+            self.own.setdefault(watcher.event_id, OwnSeats()).add(account, watcher)
+            self._tell_own(watcher.event_id, {account}, only=watcher)
 
     def drop(self, watcher: Watcher, code: int) -> None:
         """Close a socket without waiting for it (the caller may be the relay itself)."""
@@ -208,6 +231,53 @@ class EventHub:
         if live is not None:
             live.apply(epoch, seq, changes, owners)
         self._feed(event_id).add(seq, epoch, ts, changes)
+        own = self.own.get(event_id)
+        if own is not None:
+            concerned = own.concerned((change["id"] for change in changes), owners)
+            if concerned:
+                self._tell_own(event_id, concerned)
+
+    # --- own seats --------------------------------------------------------------------------------
+
+    def _tell_own(self, event_id: int, accounts: set[int], only: Watcher | None = None) -> None:
+        """Send each account's `own` frame to its sockets here (or to `only`), from the live map
+        as soon as it can be trusted."""
+        live = self.maps.get(event_id)
+        if live is not None and live.trusted and not live.reading:
+            self._tell_own_now(event_id, live, accounts, only)
+            return
+        task = asyncio.ensure_future(self._tell_own_when_read(event_id, accounts, only))
+        self._dropping.add(task)
+        task.add_done_callback(self._dropping.discard)
+
+    async def _tell_own_when_read(self, event_id: int, accounts: set[int], only) -> None:
+        try:
+            live = await self.live_map(event_id).current()
+        except Exception as exc:  # the database went away: the socket's own reload says
+            logger.info("own seats of event %s not told: %s", event_id, exc)
+            return
+        self._tell_own_now(event_id, live, accounts, only)
+
+    def _tell_own_now(self, event_id: int, live: LiveMap, accounts: set[int], only) -> None:
+        own = self.own.get(event_id)
+        if own is None:
+            return
+        now = time.time()
+        for account in accounts:
+            sockets = own.sockets.get(account, ())
+            if only is not None:
+                sockets = (only,) if only in sockets else ()
+            if not sockets:
+                continue
+            holds = live.holds_of(account, now)
+            booked = live.booked_by(account)
+            frame = own_frame(
+                event_id=event_id, epoch=live.epoch, seq=live.seq, seats=holds, booked=booked
+            )
+            own.told(account, [seat["id"] for seat in holds] + booked)
+            text = encoded_text(orjson.dumps(frame).decode())
+            for watcher in list(sockets):
+                watcher.deliver_own(text)
 
     def layer_failed(self) -> None:
         for live in self.maps.values():
@@ -245,6 +315,9 @@ class EventHub:
 
     async def _presence_tick(self, event_id: int) -> None:
         local = len(self.watchers.get(event_id, ()))
+        own = self.own.get(event_id)
+        if own is not None:
+            local = own.people(local)
         text = await self._presence.message(event_id, local)
         if not local:
             self.watchers.pop(event_id, None)

@@ -175,6 +175,11 @@ class LiveMap:
     def trusted(self) -> bool:
         return self._trusted
 
+    @property
+    def reading(self) -> bool:
+        """A read from the database is under way (what is relayed meanwhile waits for it)."""
+        return self._reading is not None
+
     def refresh(self) -> None:
         """Read again in the background if the last read is old; the map serves meanwhile."""
         if self._reading is None and time.monotonic() - self._read_at > REREAD_SECONDS:

@@ -73,15 +73,31 @@ def resumed_frame(*, event_id: int, epoch: str, seq: int) -> dict:
     return {"type": "resumed", "event_id": event_id, "epoch": epoch, "seq": seq}
 
 
+def own_frame(*, event_id: int, epoch: str, seq: int, seats: list[dict], booked: list[int]) -> dict:
+    """The seats of the socket's account (PROTOCOL.md "Your own seats"): `holds/`'s answer, as
+    the stream stands at `(epoch, seq)`."""
+    return {
+        "type": "own",
+        "event_id": event_id,
+        "epoch": epoch,
+        "seq": seq,
+        "seats": seats,
+        "booked": booked,
+    }
+
+
 def presence_frame(*, event_id: int, watchers: int) -> dict:
     return {"type": "presence", "event_id": event_id, "watchers": watchers}
 
 
 PONG = {"type": "pong"}
 INVALID = {"type": "error", "code": "invalid"}
+NOT_AUTHENTICATED = {"type": "error", "code": "not_authenticated"}
 
 # What a client may send (PROTOCOL.md "Client to server"); anything else is answered INVALID.
-CLIENT_FRAME_TYPES = frozenset({"snapshot", "ping"})
+CLIENT_FRAME_TYPES = frozenset({"snapshot", "ping", "auth"})
+# An access token is a few hundred bytes; anything longer is not one.
+MAX_TOKEN_CHARS = 2048
 
 
 def schema() -> dict:

@@ -10,6 +10,8 @@ from typing import Generic, TypeVar
 
 import orjson
 
+from .protocol import MAX_TOKEN_CHARS
+
 # Token bucket per socket: a burst of FLOOD_BURST frames, refilled at FLOOD_RATE per second.
 FLOOD_RATE = 10.0
 FLOOD_BURST = 30.0
@@ -24,6 +26,7 @@ class Answer(Enum):
 
     PONG = auto()
     SNAPSHOT = auto()
+    AUTH = auto()  # the socket says whose it is: `offered_token` (None: nobody's)
     INVALID = auto()  # `{"type": "error", "code": "invalid"}`, the socket stays open
     CLOSE_TOO_MANY = auto()  # a flood: the socket is closed with CloseCode.TOO_MANY
 
@@ -59,6 +62,7 @@ class WatcherSession(Generic[Frame]):
     position: tuple[str, int] = ("", 0)
     next_snapshot_at: float = 0.0
     snapshot_due: bool = False  # one is scheduled for the end of the ration's window
+    offered_token: str | None = None  # the token of the last `auth` frame
 
     def __post_init__(self):
         self.bucket = FloodBucket(FLOOD_RATE, FLOOD_BURST, self.connected_at)
@@ -71,13 +75,19 @@ class WatcherSession(Generic[Frame]):
             # The shipped server (config/server.py) refuses a frame over the limit unread;
             # this is for servers without a frame limit of their own.
             small = len(frame) <= self.max_frame_bytes
-            kind = orjson.loads(frame).get("type") if small else None
+            parsed = orjson.loads(frame) if small else None
+            kind = parsed.get("type") if parsed is not None else None
         except (orjson.JSONDecodeError, AttributeError, TypeError):
             kind = None
         if kind == "ping":
             return Answer.PONG
         if kind == "snapshot":
             return Answer.SNAPSHOT
+        if kind == "auth":
+            token = parsed.get("token")
+            if token is None or (isinstance(token, str) and 0 < len(token) <= MAX_TOKEN_CHARS):
+                self.offered_token = token
+                return Answer.AUTH
         return Answer.INVALID
 
     def snapshot_wait(self, now: float) -> float | None:

@@ -196,6 +196,14 @@ export class ApiClient {
     }
   }
 
+  /** The access token for the live socket's `auth` frame (PROTOCOL.md "Your own seats"): the
+   * current one, or with `fresh` a new one (the socket said the last was not good); null when
+   * nobody is logged in. */
+  async socketToken(fresh = false): Promise<string | null> {
+    const loggedIn = fresh ? await this.refreshAccess().catch(() => false) : await this.resume().catch(() => false);
+    return loggedIn ? this.access.get() : null;
+  }
+
   /** One refresh at a time, however many calls met a 401 together. */
   private refreshAccess(): Promise<boolean> {
     if (!this.refreshing) {

@@ -24,7 +24,7 @@ export type SeatStatus = ("available" | "locked" | "reserved")
  * This interface was referenced by `Protocol`'s JSON-Schema
  * via the `definition` "ServerFrame".
  */
-export type ServerFrame = (SnapshotFrame | SeatsFrame | ResumedFrame | PresenceFrame | PongFrame | ErrorFrame)
+export type ServerFrame = (SnapshotFrame | SeatsFrame | ResumedFrame | PresenceFrame | OwnFrame | PongFrame | ErrorFrame)
 /**
  * Why the server closed a socket (PROTOCOL.md "Closing"): realtime.protocol.CloseCode.
  * 
@@ -99,6 +99,23 @@ event_id: EventId
 watchers: number
 }
 /**
+ * The seats of the socket's account, after an auth frame and whenever they change (PROTOCOL.md "Your own seats").
+ * 
+ * This interface was referenced by `Protocol`'s JSON-Schema
+ * via the `definition` "OwnFrame".
+ */
+export interface OwnFrame {
+type: "own"
+event_id: EventId
+epoch: Epoch
+seq: Seq
+seats: {
+id: number
+locked_until: string
+}[]
+booked: number[]
+}
+/**
  * This interface was referenced by `Protocol`'s JSON-Schema
  * via the `definition` "PongFrame".
  */
@@ -111,13 +128,17 @@ type: "pong"
  */
 export interface ErrorFrame {
 type: "error"
-code: "invalid"
+code: ("invalid" | "not_authenticated")
 }
 /**
  * This interface was referenced by `Protocol`'s JSON-Schema
  * via the `definition` "ClientFrame".
  */
 export interface ClientFrame {
-type: ("snapshot" | "ping")
+type: ("snapshot" | "ping" | "auth")
+/**
+ * auth only: an access token, or null to watch anonymously again
+ */
+token?: (string | null)
 [k: string]: unknown
 }

@@ -4,7 +4,7 @@
 export { type ApiSeat, type PushedSeat, type Seat, type SeatInfo } from './model/seat';
 export { seatKind } from './model/seatKinds';
 export { SeatStore } from './model/seatStore';
-export { type ApiSeatMap, type ApiSeatStates, type StreamPoint } from './model/seatPlan';
+export { decodeOwnHolds, type ApiOwnHolds, type ApiSeatMap, type ApiSeatStates, type StreamPoint } from './model/seatPlan';
 export { RovingFocus } from './model/rovingFocus';
 export { REVEAL_MARGIN, type RevealRequest } from './model/bringIntoView';
 export { buildLegend, indexCategories, type ApiCategory, type CategoryEntry } from './model/categories';

@@ -1,6 +1,6 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState, useSyncExternalStore } from 'react';
-import { socketUrl } from '../../../lib/api';
+import { api, socketUrl } from '../../../lib/api';
 import { queryKeys } from '../../../lib/query-keys';
 import { useLatest } from '../../../lib/use-latest';
 import { openLiveSocket } from '../../../lib/ws-client';
@@ -11,8 +11,9 @@ import { SeatFeed, resumeQuery } from '../model/seatFeed';
  * The event's socket, feeding `store`. It opens once `from` is known (the point of the stream the
  * store's seats were read at) and resumes from there, so the server sends no snapshot of what
  * the page already has; a later `from` (the map read again) does not reopen it, since the feed
- * knows its own position by then. After a reconnect the buyer's holds are read again (the
- * socket never says whose a seat is). Mount with `key={eventId}`, like the store.
+ * knows its own position by then. A logged-in buyer's socket says whose it is and is told their
+ * own seats as they change (any tab, any device); after a reconnect the holds are also read
+ * again over HTTP. Mount with `key={eventId}`, like the store.
  */
 export function useLiveFeed(eventId: number, store: SeatStore, from: StreamPoint | null): SeatFeed {
   const queryClient = useQueryClient();
@@ -26,6 +27,7 @@ export function useLiveFeed(eventId: number, store: SeatStore, from: StreamPoint
         // Anonymous watchers have no holds to re-learn: their holds query is disabled, and
         // invalidating a disabled query fetches nothing.
         onReconnected: () => void queryClient.invalidateQueries({ queryKey: queryKeys.ownHolds(eventId) }),
+        socketToken: (fresh) => api.socketToken(fresh),
       }),
   );
   const arrived = from !== null;

@@ -8,9 +8,14 @@
  * position. The server answers `resumed` and sends what came after, or, when it cannot, a
  * snapshot: either is fine. After a gap or a new epoch there is no such point until a snapshot
  * comes, and the next connection asks for a snapshot.
+ *
+ * A logged-in page says whose its socket is (`auth`, PROTOCOL.md "Your own seats"); the server
+ * then tells it the account's own seats (`own`) whenever they change, whichever tab or device
+ * changed them. An `own` frame waits until the stream has reached its `seq`, so the page never
+ * calls a seat its own before it shows the state that made it so.
  */
 import type { ConnectionState, LiveSocket, LiveSocketOptions } from '../../../lib/ws-client';
-import type { StreamPoint, PushedSeat, SeatStore } from '../../seat-map';
+import { decodeOwnHolds, type ApiOwnHolds, type StreamPoint, type PushedSeat, type SeatStore } from '../../seat-map';
 import { StreamTracker } from './streamTracker';
 
 export type FeedConnection = 'connecting' | 'syncing' | 'live' | 'reconnecting' | 'gone';
@@ -19,7 +24,7 @@ export interface FeedStatus {
   connection: FeedConnection;
   /** The server's close code behind `reconnecting` or `gone` (lib/close-codes.ts); null while up. */
   closeCode: number | null;
-  /** People watching this event, from `presence`; null until the first one. */
+  /** People watching this event, from `presence` (an account's tabs count once); null until the first one. */
   watchers: number | null;
   /** Counts of what happened, for the curious and for tests. */
   resyncs: number;
@@ -50,6 +55,17 @@ export interface SeatFeedOptions {
   onReconnected?: () => void;
   /** Ask again when an awaited snapshot has not come within this time. */
   snapshotTimeoutMs?: number;
+  /** The access token for `auth` (null: nobody is logged in); `fresh`: the last was refused. */
+  socketToken?: (fresh: boolean) => Promise<string | null>;
+}
+
+interface OwnFrame extends ApiOwnHolds {
+  epoch: string;
+  seq: number;
+}
+
+function isOwnFrame(frame: Record<string, unknown>): frame is Record<string, unknown> & OwnFrame {
+  return typeof frame.epoch === 'string' && typeof frame.seq === 'number' && Array.isArray(frame.seats) && Array.isArray(frame.booked);
 }
 
 function isPushedSeat(value: unknown): value is PushedSeat {
@@ -75,6 +91,10 @@ export class SeatFeed {
   private asked: StreamPoint | null = null;
   private listeners = new Set<() => void>();
   private snapshotTimer: ReturnType<typeof setTimeout> | undefined;
+  /** The last `own` frame, until the stream reaches it. */
+  private ownWaiting: OwnFrame | null = null;
+  /** Whether this connection already asked for a fresh token after a refusal. */
+  private tokenRefreshed = false;
   private readonly options: SeatFeedOptions;
 
   constructor(options: SeatFeedOptions) {
@@ -133,6 +153,26 @@ export class SeatFeed {
     // Told only once the snapshot (or `resumed`) comes: the server accepts a socket before it may close it
     // (4429 capped, 4404, 4503), and such a socket must not cost an HTTP read each time.
     if (reconnect) this.reconnectedUnsynced = true;
+    this.tokenRefreshed = false;
+    void this.sayWhose(false);
+  }
+
+  /** Tells the server whose this socket is, when someone is logged in. */
+  private async sayWhose(fresh: boolean): Promise<void> {
+    const token = await this.options.socketToken?.(fresh).catch(() => null);
+    if (token && this.socketState === 'open') this.socket?.send({ type: 'auth', token });
+  }
+
+  /** Applies the waiting `own` frame once the stream has reached it (or is in another epoch). */
+  private applyOwnWhenReached(): void {
+    const own = this.ownWaiting;
+    if (!own || this.tracker.awaitingSnapshot) return;
+    const { epoch, seq } = this.tracker.position;
+    if (epoch === own.epoch && seq !== null && seq < own.seq) return;
+    this.ownWaiting = null;
+    const { holds, booked } = decodeOwnHolds(own);
+    this.options.store.applyOwnHolds(holds, this.options.store.ownHoldVersions());
+    this.options.store.applyOwnBookings(booked);
   }
 
   handleFrame(frame: Record<string, unknown>): void {
@@ -143,6 +183,7 @@ export class SeatFeed {
         this.options.store.applyPushed(frame.seats.filter(isPushedSeat));
         this.tracker.onSnapshot(frame.epoch, frame.seq);
         this.synced();
+        this.applyOwnWhenReached();
         return;
       }
       case 'resumed': {
@@ -157,6 +198,7 @@ export class SeatFeed {
         this.tracker.onSnapshot(frame.epoch, frame.seq);
         this.update({ resumes: this.status.resumes + 1 });
         this.synced();
+        this.applyOwnWhenReached();
         return;
       }
       case 'seats': {
@@ -168,6 +210,21 @@ export class SeatFeed {
         if (decision.action === 'apply' && decision.reason) this.resumable = null; // a gap or a new epoch
         else this.keepResumable();
         if (decision.resync) this.requestSnapshot();
+        this.applyOwnWhenReached();
+        return;
+      }
+      case 'own': {
+        if (!isOwnFrame(frame)) return;
+        this.ownWaiting = frame;
+        this.applyOwnWhenReached();
+        return;
+      }
+      case 'error': {
+        // The token went stale while the page was open: one fresh one per connection.
+        if (frame.code === 'not_authenticated' && !this.tokenRefreshed) {
+          this.tokenRefreshed = true;
+          void this.sayWhose(true);
+        }
         return;
       }
       case 'presence': {
@@ -175,7 +232,7 @@ export class SeatFeed {
         return;
       }
       default:
-        return; // pong, error: nothing to do
+        return; // pong: nothing to do
     }
   }
 

@@ -1,0 +1,98 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { LiveSocket, LiveSocketOptions } from '../../../lib/ws-client';
+import { SeatStore } from '../../seat-map';
+import { SeatFeed } from './seatFeed';
+import { apiSeat, T } from './seatFeed.fixtures';
+
+// PROTOCOL.md "Your own seats": the socket says whose it is, and `own` frames make the buyer's
+// holds and bookings theirs in every tab, never ahead of the stream.
+function setup(token: (fresh: boolean) => Promise<string | null> = async () => 'tok') {
+  const store = new SeatStore();
+  store.loadFromApi([apiSeat(1), apiSeat(2), apiSeat(3)]);
+  const sent: Record<string, unknown>[] = [];
+  let handlers!: Pick<LiveSocketOptions, 'onMessage' | 'onOpen' | 'onStateChange'>;
+  const socket: LiveSocket = {
+    send: (frame) => {
+      sent.push(frame);
+      return true;
+    },
+    reconnect: vi.fn(),
+    close: vi.fn(),
+    state: 'open',
+  };
+  const socketToken = vi.fn(token);
+  const feed = new SeatFeed({ eventId: 1, store, socketToken, openSocket: (h) => ((handlers = h), socket) });
+  feed.start();
+  const open = async () => {
+    handlers.onStateChange?.('open');
+    handlers.onOpen?.({ reconnect: false });
+    await Promise.resolve();
+    await Promise.resolve();
+  };
+  const frame = (f: Record<string, unknown>) => handlers.onMessage({ event_id: 1, ...f });
+  return { store, sent, socketToken, open, frame };
+}
+
+const locked = (id: number, version: number) => ({ id, status: 'locked', version, locked_until: T });
+
+describe('SeatFeed and the buyer’s own seats', () => {
+  beforeEach(() => vi.useFakeTimers());
+  afterEach(() => vi.useRealTimers());
+
+  it('says whose the socket is on every connection of a logged-in page', async () => {
+    const t = setup();
+    await t.open();
+    expect(t.sent).toContainEqual({ type: 'auth', token: 'tok' });
+  });
+
+  it('says nothing for a visitor who is not logged in', async () => {
+    const t = setup(async () => null);
+    await t.open();
+    expect(t.sent.filter((f) => f.type === 'auth')).toEqual([]);
+  });
+
+  it('makes a hold from another tab the buyer’s own once the stream shows it', async () => {
+    const t = setup();
+    await t.open();
+    t.frame({ type: 'snapshot', seq: 5, epoch: 'e1', seats: [] });
+    // The own frame is at seq 6, which this socket has not seen yet: it waits.
+    t.frame({ type: 'own', epoch: 'e1', seq: 6, seats: [{ id: 2, locked_until: T }], booked: [] });
+    expect(t.store.getSeat(2)?.mine).toBe(false);
+    t.frame({ type: 'seats', seq: 6, epoch: 'e1', changes: [locked(2, 2)] });
+    expect(t.store.getSeat(2)).toMatchObject({ status: 'locked', mine: true });
+  });
+
+  it('takes back a hold the buyer released in another tab', async () => {
+    const t = setup();
+    await t.open();
+    t.frame({ type: 'snapshot', seq: 6, epoch: 'e1', seats: [locked(2, 2)] });
+    t.frame({ type: 'own', epoch: 'e1', seq: 6, seats: [{ id: 2, locked_until: T }], booked: [] });
+    expect(t.store.getSeat(2)?.mine).toBe(true);
+    t.frame({ type: 'seats', seq: 7, epoch: 'e1', changes: [{ id: 2, status: 'available', version: 3, locked_until: null }] });
+    t.frame({ type: 'own', epoch: 'e1', seq: 7, seats: [], booked: [] });
+    expect(t.store.getSeat(2)).toMatchObject({ status: 'available', mine: false });
+  });
+
+  it('marks seats the buyer booked elsewhere as theirs', async () => {
+    const t = setup();
+    await t.open();
+    t.frame({ type: 'snapshot', seq: 8, epoch: 'e1', seats: [{ id: 3, status: 'reserved', version: 4, locked_until: null }] });
+    t.frame({ type: 'own', epoch: 'e1', seq: 8, seats: [], booked: [3] });
+    expect(t.store.getSeat(3)).toMatchObject({ status: 'reserved', mine: true });
+  });
+
+  it('asks once for a fresh token when the server refuses the one it had', async () => {
+    const t = setup(async (fresh) => (fresh ? 'new' : 'stale'));
+    await t.open();
+    t.frame({ type: 'error', code: 'not_authenticated' });
+    await Promise.resolve();
+    await Promise.resolve();
+    t.frame({ type: 'error', code: 'not_authenticated' });
+    await Promise.resolve();
+    expect(t.socketToken.mock.calls).toEqual([[false], [true]]);
+    expect(t.sent.filter((f) => f.type === 'auth')).toEqual([
+      { type: 'auth', token: 'stale' },
+      { type: 'auth', token: 'new' },
+    ]);
+  });
+});
