@@ -72,6 +72,12 @@ class Event(models.Model):
     orphan_mode = models.CharField(
         max_length=10, choices=OrphanMode.choices, default=OrphanMode.OFF
     )
+    # What its prices are in (ISO 4217): the client formats them with it.
+    currency = models.CharField(
+        max_length=3,
+        default="EUR",
+        validators=[RegexValidator(r"^[A-Z]{3}$", "A currency is an ISO 4217 code, e.g. EUR.")],
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     # Grows by one in every transaction that changes what GET .../map/ shows of its seats
     # (categories, prices, blocks: services/map_version.py); it names the cached document.

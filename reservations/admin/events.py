@@ -37,7 +37,7 @@ class EventCreateForm(forms.ModelForm):
 
     class Meta:
         model = Event
-        fields = ["name", "venue", "description", "starts_at", "layout", "orphan_mode"]
+        fields = ["name", "venue", "description", "starts_at", "layout", "orphan_mode", "currency"]
         help_texts = {"layout": "A room to sell in; leave empty for a grid of the size below."}
 
     def clean(self):

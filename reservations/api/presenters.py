@@ -14,6 +14,7 @@ go through DRF serializers.
 from collections.abc import Sequence
 from datetime import datetime
 
+from django.conf import settings
 from django.utils import timezone
 from rest_framework import serializers
 
@@ -69,11 +70,24 @@ class EventOutput(serializers.Serializer):
     price_max = serializers.DecimalField(max_digits=10, decimal_places=2, allow_null=True)
     seats_total = serializers.IntegerField()
     seats_available = serializers.IntegerField()
+    currency = serializers.CharField(help_text="ISO 4217, e.g. EUR: what the prices are in")
 
 
 class EventDetailOutput(EventOutput):
     description = serializers.CharField()
     categories = CategoryOutput(many=True, source="categories_counted")
+    hold_limit = serializers.SerializerMethodField(
+        help_text="the most seats one buyer may hold at once (SEAT_HOLD_LIMIT)"
+    )
+    hold_seconds = serializers.SerializerMethodField(
+        help_text="how long a hold lasts (SEAT_LOCK_SECONDS)"
+    )
+
+    def get_hold_limit(self, event) -> int:
+        return settings.SEAT_HOLD_LIMIT
+
+    def get_hold_seconds(self, event) -> int:
+        return settings.SEAT_LOCK_SECONDS
 
 
 class ReservationOutput(serializers.Serializer):

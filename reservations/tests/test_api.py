@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from reservations.models import Seat
+from reservations.models import Event, Seat
 
 from .api_calls import ISO_Z, assert_error, session_client
 from .conftest import bearer_client
@@ -165,6 +165,7 @@ class TestEvents:
             "price_max": "120.00",
             "seats_total": 4,
             "seats_available": 3,
+            "currency": "EUR",
         }
         assert ISO_Z.match(first["starts_at"])
         assert (
@@ -175,6 +176,14 @@ class TestEvents:
     def test_detail_adds_the_description(self, api, event):
         body = api.get(f"/api/events/{event.id}/").json()
         assert body["description"] == "A test event." and body["seats_total"] == 10
+
+    def test_detail_states_the_currency_and_the_hold_rules_before_a_buyer_meets_them(
+        self, api, event, settings
+    ):
+        settings.SEAT_HOLD_LIMIT, settings.SEAT_LOCK_SECONDS = 4, 90
+        Event.objects.filter(pk=event.pk).update(currency="GBP")
+        body = api.get(f"/api/events/{event.id}/").json()
+        assert (body["currency"], body["hold_limit"], body["hold_seconds"]) == ("GBP", 4, 90)
 
     def test_unknown_event_is_not_found(self, api):
         assert_error(api.get("/api/events/999999/"), 404, "not_found")

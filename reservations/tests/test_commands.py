@@ -4,6 +4,7 @@ import pytest
 from django.contrib.auth import authenticate
 from django.core.management import CommandError, call_command
 
+from reservations.management.commands.seed_demo import grid_event_id
 from reservations.models import Event, Seat
 
 pytestmark = pytest.mark.django_db
@@ -31,9 +32,34 @@ def test_create_event_prints_the_new_id_alone_on_its_last_line():
     assert event.name == "Gala" and event.seats.count() == 12
     assert set(event.seats.values_list("section", flat=True)) == {"Floor", "Balcony", "Gallery"}
     assert str(event.seats.first().price) == "25.00"
+    assert event.currency == "EUR"
 
 
-@pytest.mark.parametrize("args", [["--rows", "0"], ["--price", "abc"], ["--price", "-1"]])
+def test_create_event_takes_the_currency_of_its_prices():
+    out = StringIO()
+    call_command(
+        "create_event",
+        *("--name", "Proms", "--rows", "1", "--seats-per-row", "2", "--price", "9"),
+        *("--currency", "GBP"),
+        stdout=out,
+        stderr=StringIO(),
+    )
+    assert Event.objects.get(pk=int(out.getvalue().split()[-1])).currency == "GBP"
+
+
+def test_seed_demo_seeds_a_grid_a_theatre_and_an_arena_and_says_which_is_which():
+    out = StringIO()
+    call_command("seed_demo", stdout=out)
+    grid = Event.objects.get(pk=grid_event_id(out.getvalue()))
+    assert grid.layout is None and grid.seats.count() == 200
+    rooms = Event.objects.exclude(pk=grid.pk)
+    assert sorted(event.seats.count() for event in rooms) == [1986, 19671]
+    assert f"event {grid.pk}  Concert XYZ (a grid, 200 seats)" in out.getvalue()
+
+
+@pytest.mark.parametrize(
+    "args", [["--rows", "0"], ["--price", "abc"], ["--price", "-1"], ["--currency", "euro"]]
+)
 def test_create_event_refuses_bad_arguments(args):
     base = {"--name": "X", "--rows": "2", "--seats-per-row": "2", "--price": "10"}
     base.update(dict(zip(args[::2], args[1::2], strict=True)))
@@ -50,8 +76,9 @@ def test_create_event_refuses_bad_arguments(args):
 def test_seed_demo_is_safe_to_run_twice():
     call_command("seed_demo", stdout=StringIO())
     call_command("seed_demo", stdout=StringIO())
-    grid, theatre = Event.objects.order_by("id")
+    grid, theatre, arena = Event.objects.order_by("id")
     assert (grid.layout, grid.seats.count()) == (None, 200)
+    assert arena.seats.count() == 19671
     assert theatre.layout is not None and theatre.seats.count() > 1000
     assert theatre.categories.count() >= 3 and theatre.seats.filter(accessible=True).exists()
     assert authenticate(username="alice", password="seats-demo-1") is not None

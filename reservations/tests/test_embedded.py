@@ -9,6 +9,7 @@ import pytest
 import websockets
 
 from loadtest.servers import full_stack_env, manage, running_server
+from reservations.management.commands.seed_demo import grid_event_id
 
 pytestmark = pytest.mark.slow
 
@@ -17,7 +18,7 @@ pytestmark = pytest.mark.slow
 def embedded_env(tmp_path):
     env = full_stack_env(DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}", REDIS_URL="")
     manage(env, "migrate", "--noinput")
-    event_id = int(manage(env, "seed_demo").strip().splitlines()[-1])
+    event_id = grid_event_id(manage(env, "seed_demo"))
     return env, event_id
 
 

@@ -528,8 +528,14 @@ export interface components {
             price_max: string | null;
             seats_total: number;
             seats_available: number;
+            /** @description ISO 4217, e.g. EUR: what the prices are in */
+            currency: string;
             description: string;
             categories: components["schemas"]["CategoryOutput"][];
+            /** @description the most seats one buyer may hold at once (SEAT_HOLD_LIMIT) */
+            readonly hold_limit: number;
+            /** @description how long a hold lasts (SEAT_LOCK_SECONDS) */
+            readonly hold_seconds: number;
         };
         EventOutput: {
             id: number;
@@ -543,6 +549,8 @@ export interface components {
             price_max: string | null;
             seats_total: number;
             seats_available: number;
+            /** @description ISO 4217, e.g. EUR: what the prices are in */
+            currency: string;
         };
         Health: {
             database: string;

@@ -1,3 +1,4 @@
+import re
 from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 
@@ -8,6 +9,12 @@ from django.utils.dateparse import parse_datetime
 from reservations.services import event_create_with_seats
 from reservations.services.venues import event_create_from_layout_file
 from reservations.venues.layout_file import LayoutError
+
+
+def _currency(value: str) -> str:
+    if not re.fullmatch(r"[A-Z]{3}", value):
+        raise CommandError(f"--currency must be an ISO 4217 code such as EUR, not {value!r}")
+    return value
 
 
 def _price(value: str) -> Decimal:
@@ -42,6 +49,9 @@ class Command(BaseCommand):
         parser.add_argument("--venue", default="")
         parser.add_argument("--description", default="")
         parser.add_argument("--starts-at", help="ISO 8601; default: 30 days from now")
+        parser.add_argument(
+            "--currency", type=_currency, default="EUR", help="ISO 4217 (default EUR)"
+        )
 
     def handle(self, *args, **options):
         starts_at = self._starts_at(options["starts_at"])
@@ -49,6 +59,9 @@ class Command(BaseCommand):
             event = self._from_layout(options, starts_at)
         else:
             event = self._grid(options, starts_at)
+        if event.currency != options["currency"]:
+            event.currency = options["currency"]
+            event.save(update_fields=["currency"])
         self.stderr.write(f"Created event {event.name!r} with {event.seats.count()} seats.")
         self.stdout.write(str(event.pk))
 

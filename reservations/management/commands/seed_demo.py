@@ -1,3 +1,4 @@
+import re
 from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -15,13 +16,21 @@ from reservations.services.venues import event_create_from_layout_file
 DEMO_PASSWORD = "seats-demo-1"
 DEMO_EVENT = "Concert XYZ"
 THEATRE_EVENT = "An Evening at the Playhouse"
-THEATRE_LAYOUT = Path(__file__).resolve().parents[2] / "venues" / "examples" / "theatre.json"
+ARENA_EVENT = "Riverside Arena: the big night"
+EXAMPLES = Path(__file__).resolve().parents[2] / "venues" / "examples"
+THEATRE_LAYOUT = EXAMPLES / "theatre.json"
+ARENA_LAYOUT = EXAMPLES / "arena.json"
+
+
+def grid_event_id(output: str) -> int:
+    """The grid event's id in what the command printed (for the tests that seed the demo)."""
+    return int(re.search(rf"event (\d+)  {re.escape(DEMO_EVENT)} ", output).group(1))
 
 
 class Command(BaseCommand):
     help = (
-        "Users alice and bob (password seats-demo-1), a demo grid event and a theatre (its "
-        "layout from reservations/venues/examples/theatre.json); safe to run twice."
+        "Users alice and bob (password seats-demo-1), a demo grid event, a theatre and an arena "
+        "(their layouts from reservations/venues/examples/); safe to run twice."
     )
 
     @transaction.atomic
@@ -37,7 +46,10 @@ class Command(BaseCommand):
             event = event_create_with_seats(
                 name=DEMO_EVENT,
                 venue="Main Hall",
-                description="The demo event: 10 rows of 20, front rows dearer.",
+                description=(
+                    "The demo event: 10 rows of 20, the floor in front and the balcony behind "
+                    "it, the balcony dearer."
+                ),
                 starts_at=(timezone.now() + timedelta(days=30)).replace(
                     hour=20, minute=0, second=0, microsecond=0
                 ),
@@ -62,8 +74,19 @@ class Command(BaseCommand):
                 ),
                 orphan_mode=Event.OrphanMode.LENIENT,
             )
-        self.stdout.write(
-            f"Demo ready: events {event.pk} (grid) and {theatre.pk} (theatre), "
-            f"users alice and bob ({DEMO_PASSWORD})."
-        )
-        self.stdout.write(str(event.pk))
+        arena = Event.objects.filter(name=ARENA_EVENT).first()
+        if arena is None:
+            arena = event_create_from_layout_file(
+                data=ARENA_LAYOUT.read_bytes(),
+                name=ARENA_EVENT,
+                description="An arena of 19,671 seats in 45 sections around a standing floor.",
+                starts_at=(timezone.now() + timedelta(days=32)).replace(
+                    hour=20, minute=0, second=0, microsecond=0
+                ),
+            )
+        self.stdout.write("Demo ready:")
+        for demo, kind in ((event, "a grid"), (theatre, "a theatre"), (arena, "an arena")):
+            self.stdout.write(
+                f"  event {demo.pk}  {demo.name} ({kind}, {demo.seats.count():,} seats)"
+            )
+        self.stdout.write(f"Log in as alice or bob, password {DEMO_PASSWORD}.")
