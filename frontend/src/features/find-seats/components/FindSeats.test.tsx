@@ -37,7 +37,7 @@ const CATEGORIES = buildLegend([
   { id: 2, name: 'Standard', price: '45.00', colour: '#009e73' },
 ]);
 
-function mount(loggedIn = true, sections: string[] = ['Stalls']) {
+function mount(loggedIn = true, sections: string[] = ['Stalls'], wheelchairSpaces = true) {
   const store = new SeatStore();
   store.loadFromApi(SEATS);
   const focus = new RovingFocus();
@@ -54,6 +54,7 @@ function mount(loggedIn = true, sections: string[] = ['Stalls']) {
           categories={CATEGORIES}
           sections={roomSections}
           loginLink="/login?next=%2Fevents%2F7"
+          wheelchairSpaces={wheelchairSpaces}
           onHeld={onHeld}
         />
       </MemoryRouter>
@@ -86,9 +87,43 @@ describe('FindSeats', () => {
     ]);
     const spaces = screen.getByLabelText('Wheelchair spaces') as HTMLInputElement;
     expect(spaces.value).toBe('0');
-    expect(spaces.getAttribute('aria-describedby')).toContain(screen.getByText('The other seats are companion seats beside them.').id);
+    expect(spaces.getAttribute('aria-describedby')).toContain(screen.getByText('How many of the seats are for wheelchair users; the others are next to them, for companions.').id);
     expect(result().getAttribute('aria-live')).toBe('polite');
     expect(result().textContent).toBe('');
+  });
+
+  it('asks for wheelchair spaces only in a room that has them', () => {
+    mount(true, ['Stalls'], false);
+    expect(screen.queryByLabelText('Wheelchair spaces')).toBeNull();
+  });
+
+  it('asks a buyer who already holds seats before adding to them, and can replace them instead', async () => {
+    const { store } = mount();
+    store.applyOwnAnswer(held(SEATS[4]));
+    mocks.best.mockResolvedValue({ success: true, seats: SEATS.slice(0, 2).map((s) => held(s)), together: true, alternatives: [] });
+    fireEvent.click(screen.getByTestId('find-seats-submit'));
+
+    const question = await screen.findByTestId('find-seats-question');
+    expect(question.textContent).toContain('You already hold 1 seat (Stalls, row G, seat 5).');
+    expect(mocks.best).not.toHaveBeenCalled(); // nothing is held before the buyer answers
+    expect(document.activeElement).toBe(screen.getByTestId('find-seats-add'));
+
+    mocks.unlock.mockImplementation(async (_e: number, id: number) => ({ seat: { ...SEATS[id - 1], version: 3 } }));
+    fireEvent.click(screen.getByTestId('find-seats-replace'));
+    await waitFor(() => expect(result().textContent).toContain('Found 2 seats together'));
+    expect(mocks.unlock.mock.calls.map((c) => c[1])).toEqual([5]);
+    expect(store.getHeld().map((s) => s.id)).toEqual([1, 2]);
+    expect(screen.queryByTestId('find-seats-question')).toBeNull();
+  });
+
+  it('adds to earlier holds when the buyer says so', async () => {
+    const { store } = mount();
+    store.applyOwnAnswer(held(SEATS[4]));
+    mocks.best.mockResolvedValue({ success: true, seats: SEATS.slice(0, 2).map((s) => held(s)), together: true, alternatives: [] });
+    fireEvent.click(screen.getByTestId('find-seats-submit'));
+    fireEvent.click(await screen.findByTestId('find-seats-add'));
+    await waitFor(() => expect(store.getHeld().map((s) => s.id)).toEqual([1, 2, 5]));
+    expect(mocks.unlock).not.toHaveBeenCalled();
   });
 
   it('offers a choice of section only in a room of several, and sends the one chosen', async () => {

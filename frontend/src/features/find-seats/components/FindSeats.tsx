@@ -2,9 +2,11 @@ import { useEffect, useId, useMemo, useRef, useState, type FormEvent } from 'rea
 import { Link } from 'react-router';
 import { useFindSeats } from '../hooks/useFindSeats';
 import type { CategoryEntry, RovingFocus, Seat, SeatStore } from '../../seat-map';
+import type { BestRequest } from '../api/best';
 import {
   alternativeText,
   DEFAULT_HOLD_LIMIT,
+  heldQuestion,
   INITIAL_FORM,
   validateFindSeats,
   type FieldErrors,
@@ -24,6 +26,8 @@ interface FindSeatsProps {
   /** Where "Log in" leads (back to this page afterwards). */
   loginLink: string;
   holdLimit?: number;
+  /** Whether the room has wheelchair spaces: the search for them is offered only then. */
+  wheelchairSpaces?: boolean;
   /** Told the seats of each block held, so the map can bring them into view. */
   onHeld?: (seatIds: number[]) => void;
 }
@@ -36,8 +40,21 @@ interface Option {
 const FIELDS: FindSeatsField[] = ['count', 'category', 'section', 'accessible'];
 
 /** "Find seats": how many, which price, where, how many wheelchair spaces; the server picks and holds the best block. */
-export function FindSeats({ eventId, store, focus, loggedIn, categories, sections = [], loginLink, holdLimit = DEFAULT_HOLD_LIMIT, onHeld }: FindSeatsProps) {
+export function FindSeats({
+  eventId,
+  store,
+  focus,
+  loggedIn,
+  categories,
+  sections = [],
+  loginLink,
+  holdLimit = DEFAULT_HOLD_LIMIT,
+  wheelchairSpaces = true,
+  onHeld,
+}: FindSeatsProps) {
   const [form, setForm] = useState<FindSeatsForm>(INITIAL_FORM);
+  // A search by a buyer who holds seats already waits for their answer: add, or replace.
+  const [asking, setAsking] = useState<BestRequest | null>(null);
   const [errors, setErrors] = useState<FieldErrors>({});
   const names = useMemo(() => new Map(categories.map((c) => [c.id, c.name])), [categories]);
   const search = useFindSeats({ eventId, store, focus, holdLimit, categoryName: (id) => names.get(id), onHeld });
@@ -49,6 +66,7 @@ export function FindSeats({ eventId, store, focus, loggedIn, categories, section
     section: `${uid}-section`,
     accessible: `${uid}-accessible`,
     accessibleHint: `${uid}-accessible-hint`,
+    question: `${uid}-question`,
     login: `${uid}-login`,
   };
   const countRef = useRef<HTMLInputElement>(null);
@@ -57,6 +75,7 @@ export function FindSeats({ eventId, store, focus, loggedIn, categories, section
   const accessibleRef = useRef<HTMLInputElement>(null);
   const errorId = (field: FindSeatsField) => `${uid}-${field}-error`;
   const submitRef = useRef<HTMLButtonElement>(null);
+  const questionRef = useRef<HTMLDivElement>(null);
   const alternativesRef = useRef<HTMLDivElement>(null);
 
   // The button pressed for an alternative goes away with the swap: keep the keyboard user nearby.
@@ -68,6 +87,10 @@ export function FindSeats({ eventId, store, focus, loggedIn, categories, section
     (alternativesRef.current?.querySelector('button') ?? submitRef.current)?.focus();
   }, [search.taking]);
 
+  useEffect(() => {
+    if (asking) questionRef.current?.querySelector('button')?.focus();
+  }, [asking]);
+
   const change = (field: FindSeatsField, value: string) => {
     setForm((f) => ({ ...f, [field]: value }));
     if (errors[field]) setErrors(({ [field]: _gone, ...rest }) => rest);
@@ -75,7 +98,7 @@ export function FindSeats({ eventId, store, focus, loggedIn, categories, section
 
   const submit = (event: FormEvent) => {
     event.preventDefault();
-    if (!loggedIn || search.finding || search.taking) return;
+    if (!loggedIn || search.finding || search.taking || asking) return;
     const result = validateFindSeats(form, { holdLimit, categoryIds: categories.map((c) => c.id), sections });
     if (!result.ok) {
       setErrors(result.errors);
@@ -85,8 +108,18 @@ export function FindSeats({ eventId, store, focus, loggedIn, categories, section
       return;
     }
     setErrors({});
-    search.find(result.request);
+    if (store.getHeld().length > 0) setAsking(result.request);
+    else search.find(result.request);
   };
+
+  const answer = (how: 'add' | 'replace' | 'cancel') => {
+    const request = asking;
+    setAsking(null);
+    if (request && how === 'add') search.find(request);
+    if (request && how === 'replace') search.replaceAndFind(request);
+    if (how === 'cancel') submitRef.current?.focus();
+  };
+  const question = asking ? heldQuestion(store.getHeld(), asking.count, holdLimit) : null;
 
   const described = (field: FindSeatsField, ...more: string[]) =>
     [errors[field] ? errorId(field) : null, ...more].filter(Boolean).join(' ') || undefined;
@@ -157,33 +190,35 @@ export function FindSeats({ eventId, store, focus, loggedIn, categories, section
           {choice('category', 'Price', 'Any price', categoryOptions)}
           {/* A section chosen before the room lost it stays in sight, with its error. */}
           {(sections.length > 1 || sectionGone.length > 0) && choice('section', 'Section', 'Any section', sectionOptions)}
-          <div className="field">
-            <label htmlFor={ids.accessible}>Wheelchair spaces</label>
-            <input
-              ref={accessibleRef}
-              id={ids.accessible}
-              name="accessible"
-              type="number"
-              inputMode="numeric"
-              min={0}
-              max={maxSpaces}
-              value={form.accessible}
-              onChange={(e) => change('accessible', e.target.value)}
-              aria-invalid={errors.accessible ? true : undefined}
-              aria-describedby={described('accessible', ids.accessibleHint)}
-              data-testid="find-seats-accessible"
-            />
-            <p id={ids.accessibleHint} className="field__hint">
-              The other seats are companion seats beside them.
-            </p>
-            {fieldError('accessible')}
-          </div>
+          {wheelchairSpaces && (
+            <div className="field">
+              <label htmlFor={ids.accessible}>Wheelchair spaces</label>
+              <input
+                ref={accessibleRef}
+                id={ids.accessible}
+                name="accessible"
+                type="number"
+                inputMode="numeric"
+                min={0}
+                max={maxSpaces}
+                value={form.accessible}
+                onChange={(e) => change('accessible', e.target.value)}
+                aria-invalid={errors.accessible ? true : undefined}
+                aria-describedby={described('accessible', ids.accessibleHint)}
+                data-testid="find-seats-accessible"
+              />
+              <p id={ids.accessibleHint} className="field__hint">
+                How many of the seats are for wheelchair users; the others are next to them, for companions.
+              </p>
+              {fieldError('accessible')}
+            </div>
+          )}
           <button
             ref={submitRef}
             type="submit"
             className="button button--primary"
             disabled={!loggedIn}
-            aria-disabled={busy || undefined}
+            aria-disabled={busy || asking !== null || undefined}
             data-testid="find-seats-submit"
           >
             {!loggedIn ? 'Log in to find seats' : search.finding ? 'Finding…' : 'Find seats'}
@@ -195,6 +230,24 @@ export function FindSeats({ eventId, store, focus, loggedIn, categories, section
           </p>
         )}
       </form>
+      {question && (
+        <div ref={questionRef} className="find-seats__question notice" role="group" aria-labelledby={ids.question} data-testid="find-seats-question">
+          <p id={ids.question}>{question.text}</p>
+          <div className="find-seats__answers">
+            {question.canAdd && (
+              <button type="button" className="button button--small" onClick={() => answer('add')} data-testid="find-seats-add">
+                {question.addLabel}
+              </button>
+            )}
+            <button type="button" className="button button--small" onClick={() => answer('replace')} data-testid="find-seats-replace">
+              {question.replaceLabel}
+            </button>
+            <button type="button" className="button button--small" onClick={() => answer('cancel')}>
+              Cancel
+            </button>
+          </div>
+        </div>
+      )}
       <div
         className={`find-seats__result${message ? ` notice notice--${message.kind}` : ''}`}
         role="status"

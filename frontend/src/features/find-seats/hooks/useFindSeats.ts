@@ -2,11 +2,11 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useCallback, useState, useSyncExternalStore } from 'react';
 import { errorMessage } from '../../../lib/error-messages';
 import { queryKeys } from '../../../lib/query-keys';
-import { findBestSeats, type BestRequest } from '../api/best';
+import { findBestSeats, type BestAnswer, type BestRequest } from '../api/best';
 import { lockSeats, unlockSeat, type Outcome } from '../../holds';
 import { foundMessage, openAlternatives, refusalOutcome, stillHolding } from '../model/findSeats';
 import type { RovingFocus, SeatStore } from '../../seat-map';
-import { takeAlternative, type SwapApi } from '../model/swapBlock';
+import { releaseEach, takeAlternative, type SwapApi } from '../model/swapBlock';
 
 const swapApi: SwapApi = { unlock: unlockSeat, lockMany: lockSeats };
 
@@ -50,25 +50,42 @@ export function useFindSeats({ eventId, store, focus, holdLimit, categoryName, o
     onHeld?.(seatIds);
   };
 
+  const held = (answer: BestAnswer) => {
+    for (const seat of answer.seats) store.applyOwnAnswer({ ...seat, mine: seat.mine ?? true });
+    const seatIds = answer.seats.map((s) => s.id);
+    setFound({ seatIds, alternatives: (answer.alternatives ?? []).slice(0, 3) });
+    report({ kind: 'ok', text: foundMessage(answer.seats, answer.together) });
+    showHeld(seatIds);
+  };
+  const refused = (error: unknown, request: BestRequest) =>
+    report(
+      refusalOutcome(error, request, {
+        categoryName: request.category !== undefined ? categoryName(request.category) : undefined,
+        held: store.getHeld().length,
+        holdLimit,
+      }),
+    );
+
   const find = useMutation({
     mutationFn: (request: BestRequest) => findBestSeats(eventId, request),
     onMutate: () => setMessage(null),
-    onSuccess: (answer) => {
-      for (const seat of answer.seats) store.applyOwnAnswer({ ...seat, mine: seat.mine ?? true });
-      const seatIds = answer.seats.map((s) => s.id);
-      setFound({ seatIds, alternatives: (answer.alternatives ?? []).slice(0, 3) });
-      report({ kind: 'ok', text: foundMessage(answer.seats, answer.together) });
-      showHeld(seatIds);
+    onSuccess: held,
+    onError: refused,
+  });
+
+  // "Give them back and find": the earlier holds go first, so the new block may use their seats
+  // and the hold limit counts only the new one.
+  const replace = useMutation({
+    mutationFn: async (request: BestRequest) => {
+      const earlier = store.getHeld().map((seat) => seat.id);
+      const { error } = await releaseEach({ eventId, store, api: swapApi }, earlier);
+      if (error) throw error;
+      setFound(null);
+      return findBestSeats(eventId, request);
     },
-    onError: (error, request) => {
-      report(
-        refusalOutcome(error, request, {
-          categoryName: request.category !== undefined ? categoryName(request.category) : undefined,
-          held: store.getHeld().length,
-          holdLimit,
-        }),
-      );
-    },
+    onMutate: () => setMessage(null),
+    onSuccess: held,
+    onError: refused,
   });
 
   const swap = useMutation({
@@ -119,7 +136,9 @@ export function useFindSeats({ eventId, store, focus, holdLimit, categoryName, o
     message,
     dismiss: () => setMessage(null),
     find: find.mutate,
-    finding: find.isPending,
+    /** Gives back every seat the buyer holds, then finds. */
+    replaceAndFind: replace.mutate,
+    finding: find.isPending || replace.isPending,
     take: swap.mutate,
     taking: swap.isPending,
   };

@@ -4,6 +4,7 @@ import {
   alternativeText,
   describeBlock,
   foundMessage,
+  heldQuestion,
   INITIAL_FORM,
   noBlockMessage,
   numberRuns,
@@ -203,5 +204,27 @@ describe('which alternatives to offer', () => {
   it('knows whether any seat of the block is still held', () => {
     expect(stillHolding([1, 2], lookup)).toBe(true);
     expect(stillHolding([2, 3], lookup)).toBe(false);
+  });
+});
+
+describe('heldQuestion', () => {
+  const seat = (number: number) => ({ id: number, section: 'Stalls', row: 'F', number, accessible: false });
+
+  it('names the seats already held and offers both ways on when they fit', () => {
+    const q = heldQuestion([seat(8), seat(9)], 4, 10);
+    expect(q.text).toBe('You already hold 2 seats (Stalls, row F, seats 8–9).');
+    expect(q).toMatchObject({ canAdd: true, addLabel: 'Keep them and add 4 seats', replaceLabel: 'Give them back and find 4 seats' });
+  });
+
+  it('speaks of one seat as one seat', () => {
+    const q = heldQuestion([seat(8)], 1, 10);
+    expect(q.text).toBe('You already hold 1 seat (Stalls, row F, seat 8).');
+    expect(q.addLabel).toBe('Keep it and add 1 seat');
+  });
+
+  it('offers only to replace when adding would pass the hold limit, and says why', () => {
+    const q = heldQuestion([seat(8), seat(9)], 9, 10);
+    expect(q.canAdd).toBe(false);
+    expect(q.text).toContain('You may hold 10 seats at once, so 9 seats more do not fit beside them.');
   });
 });

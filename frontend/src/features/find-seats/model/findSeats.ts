@@ -220,3 +220,30 @@ export function stillHolding(seatIds: readonly number[], seat: Lookup): boolean 
     return s !== undefined && s.status === 'locked' && s.mine;
   });
 }
+
+/** What Find seats asks a buyer who already holds seats, before it holds more. */
+export interface HeldQuestion {
+  text: string;
+  /** Whether keeping the earlier holds and adding the new seats fits under the hold limit. */
+  canAdd: boolean;
+  addLabel: string;
+  replaceLabel: string;
+}
+
+/**
+ * "You already hold 2 seats (Stalls, row F, seats 8–9)." and the two ways on: keep them and
+ * add, or give them back and find new ones. Adding is offered only where the hold limit allows.
+ */
+export function heldQuestion(held: readonly BlockSeat[], count: number, holdLimit: number): HeldQuestion {
+  const n = held.length;
+  const them = n === 1 ? 'it' : 'them';
+  const seats = (k: number) => `${k} seat${k === 1 ? '' : 's'}`;
+  const canAdd = n + count <= holdLimit;
+  const limit = canAdd ? '' : ` You may hold ${seats(holdLimit)} at once, so ${seats(count)} more do not fit beside ${them}.`;
+  return {
+    text: `You already hold ${seats(n)} (${describeBlock(held)}).${limit}`,
+    canAdd,
+    addLabel: `Keep ${them} and add ${seats(count)}`,
+    replaceLabel: `Give ${them} back and find ${seats(count)}`,
+  };
+}

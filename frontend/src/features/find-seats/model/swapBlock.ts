@@ -58,7 +58,7 @@ async function holdAll(ctx: SwapContext, ids: number[]): Promise<{ ok: true } | 
 }
 
 /** Releases each seat; resolves with those released and the first error other than "not yours any more". */
-async function releaseEach(ctx: SwapContext, ids: number[]): Promise<{ released: number[]; error: unknown }> {
+export async function releaseEach(ctx: SwapContext, ids: number[]): Promise<{ released: number[]; error: unknown }> {
   const { store, api, eventId } = ctx;
   for (const id of ids) store.beginAction(id, 'unlock');
   const results = await Promise.allSettled(ids.map((id) => api.unlock(eventId, id)));
