@@ -7,7 +7,7 @@ PORT ?= 8000
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/seatmap
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/1
 
-.PHONY: run test lint format pytest frontend-test e2e chromium nginx wrk install frontend-build bench clean
+.PHONY: run test lint format pytest frontend-test e2e chromium nginx wrk install frontend-build bench clean screenshots
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -23,8 +23,15 @@ frontend/node_modules/.installed: frontend/package-lock.json
 	cd frontend && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund
 	touch $@
 
-frontend-build: frontend/node_modules/.installed
+# Built again only when a source changed: the stamp lives in dist/, which every build empties,
+# so the browser tests' build (with probes) is never served by `make run`.
+FRONTEND_SOURCES := $(shell find frontend/src frontend/public -type f 2>/dev/null) \
+  frontend/index.html frontend/vite.config.ts frontend/tsconfig.json frontend/package.json
+frontend/dist/.built-for-run: frontend/node_modules/.installed $(FRONTEND_SOURCES)
 	cd frontend && npm run build
+	touch $@
+
+frontend-build: frontend/dist/.built-for-run
 
 # The demo asks for DEBUG (a dev signing key) and plain-HTTP cookies; nothing else gets either
 # by default.
@@ -72,6 +79,10 @@ wrk:
 	@command -v wrk >/dev/null 2>&1 || { echo "Installing Debian's wrk for the hold-capacity scenario"; \
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk) \
 	  || echo "Could not install wrk: the holds-wrk scenario will say so"; }
+
+# The README's screenshots (docs/screenshots/), taken by a script from the demo it starts.
+screenshots: install frontend-build chromium
+	frontend/scripts/screenshots.sh
 
 bench: install wrk
 	$(BIN)/python -m loadtest.bench
