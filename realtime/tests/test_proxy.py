@@ -233,3 +233,45 @@ def test_the_admin_uploads_a_layout_through_the_proxy_and_one_over_its_limit_get
     assert 'class="errornote"' in too_large.text
     assert "The upload is over 4.0\xa0MB (LAYOUT_UPLOAD_MAX_BYTES)" in too_large.text
     assert VenueLayout.objects.count() == 1
+
+
+def test_the_proxy_limits_new_sockets_and_open_sockets_per_address(stack_env):
+    """limits.conf: a burst of 100 handshakes, then 20 a second; 256 open at once."""
+    event = event_with_seats(rows=1, seats_per_row=4)
+    with server_process(stack_env) as (_, web), nginx_in_front_of(web) as proxy:
+        asyncio.run(_sockets_past_the_proxy_limits(ws_url(proxy, event.id)))
+
+
+async def _refused(url: str) -> int | None:
+    """The status a refused handshake was answered with; None when the socket opened."""
+    try:
+        socket = await websockets.connect(url, open_timeout=10)
+    except websockets.InvalidStatus as refused:
+        assert refused.response.status_code == 429
+        assert json.loads(refused.response.body)["code"] == "throttled"
+        return refused.response.status_code
+    _open_sockets.append(socket)
+    return None
+
+
+_open_sockets: list = []
+
+
+async def _sockets_past_the_proxy_limits(url: str):
+    try:
+        # A storm of 130 at once: the burst opens, the rest are refused.
+        storm = await asyncio.gather(*(_refused(url) for _ in range(130)))
+        assert 90 <= storm.count(None) <= 110 and storm.count(429) >= 20, storm.count(None)
+        # Opened at a pace under the rate, sockets open until 256 are open at once.
+        await asyncio.sleep(2)
+        while len(_open_sockets) < 256:
+            assert await _refused(url) is None, len(_open_sockets)
+            await asyncio.sleep(0.06)
+        await asyncio.sleep(1)
+        assert await _refused(url) == 429  # the 257th, though the rate would let it in
+        await _open_sockets.pop().close()
+        await asyncio.sleep(0.2)
+        assert await _refused(url) is None  # one closed, one may open
+    finally:
+        await asyncio.gather(*(socket.close() for socket in _open_sockets))
+        _open_sockets.clear()
