@@ -70,6 +70,13 @@ class LockRequired(BookingError):
     code = "lock_required"
 
 
+class PriceChanged(BookingError):
+    """A reserve whose `total` (what the buyer was shown) is not what the seats cost now: the
+    organiser repriced them while they were held (API.md)."""
+
+    code = "price_changed"
+
+
 class AlreadyCancelled(BookingError):
     code = "already_cancelled"
 

@@ -1,6 +1,8 @@
 """Request bodies and headers the fast path checks as Django's views do (reservations/api/fast.py):
 one definition each, used by both."""
 
+from decimal import Decimal
+
 from rest_framework import serializers
 
 from reservations.seating import Request
@@ -26,6 +28,12 @@ class SeatIdsInput(serializers.Serializer):
         if len(set(value)) != len(value):
             raise serializers.ValidationError("A seat may appear only once.")
         return value
+
+
+class ReserveInput(SeatIdsInput):
+    """Reserve: the seats, and optionally the total the buyer was shown (API.md)."""
+
+    total = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0, required=False)
 
 
 BEST_MAX_COUNT = 100
@@ -71,6 +79,16 @@ def seat_ids_of(data) -> list[int]:
     serializer = SeatIdsInput(data=data)
     serializer.is_valid(raise_exception=True)
     return serializer.validated_data["seat_ids"]
+
+
+def reserve_input_of(data) -> tuple[list[int], Decimal | None]:
+    """The validated seats and `total` of a reserve body; the common body (`seat_ids` alone)
+    as seat_ids_of reads it."""
+    if type(data) is dict and data.keys() == {"seat_ids"}:
+        return seat_ids_of(data), None
+    serializer = ReserveInput(data=data)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data["seat_ids"], serializer.validated_data.get("total")
 
 
 def idempotency_key_of(header: str) -> str | None:

@@ -20,10 +20,12 @@ from reservations.services.best import Ask
 from . import presenters
 from .inputs import (
     BestInput,
+    ReserveInput,
     SeatActionInput,
     SeatIdsInput,
     best_request_of,
     idempotency_key_of,
+    reserve_input_of,
     seat_ids_of,
 )
 from .presenters import ReservationOutput, SeatOutput
@@ -116,11 +118,13 @@ def _best(call: Call) -> Ask:
 
 
 def _reserve(call: Call):
+    seat_ids, total = reserve_input_of(call.data)
     return services.reserve_steps(
         user_id=call.user_id,
         event_id=call.ids["event_id"],
-        seat_ids=seat_ids_of(call.data),
+        seat_ids=seat_ids,
         idempotency_key=idempotency_key_of(call.header("Idempotency-Key")),
+        expected_total=total,
     )
 
 
@@ -190,7 +194,7 @@ BOOKING_OPERATIONS = (
     Operation(
         "ReservationCreateApi",
         "events/<int:event_id>/reserve/",
-        SeatIdsInput,
+        ReserveInput,
         inline_serializer(
             "ReservationCreated",
             {"success": serializers.BooleanField(), "reservation": ReservationOutput()},

@@ -26,6 +26,7 @@ from ..exceptions import (
     IdempotencyMismatch,
     LockRequired,
     NotFound,
+    PriceChanged,
 )
 from ..models import Reservation, Seat
 from ..rules import seat_is_held_by
@@ -118,9 +119,15 @@ def booking_read_steps(reservation_id: int) -> Steps[ReservationRecord]:
 
 
 def reserve_steps(
-    *, user_id: int, event_id: int, seat_ids: Sequence[int], idempotency_key: str | None = None
+    *,
+    user_id: int,
+    event_id: int,
+    seat_ids: Sequence[int],
+    idempotency_key: str | None = None,
+    expected_total: Decimal | None = None,
 ) -> Steps[ReservationChange]:
-    """Book seats the caller holds, all or none.
+    """Book seats the caller holds, all or none; with `expected_total` (what the buyer was
+    shown), only at that total: seats repriced since are `price_changed`.
 
     With an idempotency key, the key is claimed right after the caller's row lock, in the same
     transaction: a second request with the same key waits (on the caller's row, and on the key's
@@ -166,6 +173,12 @@ def reserve_steps(
 
     sold = [ReservedSeatRecord(s.id, s.label, s.section, _decimal(s.price)) for s in seats]
     total = sum((s.price for s in sold), Decimal("0.00"))
+    if expected_total is not None and expected_total != total:
+        raise PriceChanged(
+            f"The price of these seats changed: they now cost {total} in all, not "
+            f"{expected_total}. Check the new prices and reserve again.",
+            total=f"{total:.2f}",
+        )
     ((reservation_id, name, starts_at),) = yield sql.reservation_insert(
         user_id=user_id, event_id=event_id, total=total, now=now
     )
@@ -255,14 +268,17 @@ def reservation_create(
     event_id: int,
     seat_ids: Sequence[int],
     idempotency_key: str | None = None,
+    expected_total: Decimal | None = None,
 ) -> ReservationOutcome:
-    """Book seats the caller holds, all or none (reserve_steps, with the Idempotency-Key)."""
+    """Book seats the caller holds, all or none (reserve_steps, with the Idempotency-Key and
+    the total the buyer was shown)."""
     outcome = run_and_announce(
         reserve_steps(
             user_id=user.pk,
             event_id=event_id,
             seat_ids=seat_ids,
             idempotency_key=idempotency_key,
+            expected_total=expected_total,
         )
     )
     return ReservationOutcome(

@@ -1,5 +1,6 @@
 """Price categories and blocked seats: what a seat costs, and seats that are never on sale."""
 
+import time
 from decimal import Decimal
 
 import pytest
@@ -7,10 +8,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from reservations import selectors, services
-from reservations.exceptions import LockRequired, SeatUnavailable
-from reservations.models import PriceCategory, Seat
+from reservations.exceptions import LockRequired, PriceChanged, SeatUnavailable
+from reservations.models import PriceCategory, Reservation, Seat
 from reservations.services.blocking import seats_block, seats_unblock
 from reservations.services.categories import category_price_set, seats_categorise
+from reservations.signals import seats_changed
 
 from .conftest import bearer_client
 from .factories import event_with_seats
@@ -90,6 +92,93 @@ def test_totals_come_from_each_seats_category(alice, event, seats):
     services.seats_lock(user=alice, event_id=event.id, seat_ids=ids)
     booked = services.reservation_create(user=alice, event_id=event.id, seat_ids=ids)
     assert booked.reservation.total_price == Decimal("140.00")
+
+
+# --- Repricing through the booking rules ---------------------------------------------------
+
+
+def test_repricing_gives_each_seat_its_next_version_and_tells_watchers_once(
+    alice, event, seats, django_capture_on_commit_callbacks
+):
+    services.seat_lock(user=alice, event_id=event.id, seat_id=seats[0].id)
+    before = dict(event.seats.values_list("id", "version"))
+    heard = []
+
+    def hear(sender, *, event_id, changes, **kwargs):
+        heard.append((event_id, sorted((c.id, c.version) for c in changes)))
+
+    seats_changed.connect(hear)
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            category_price_set(category_id=seats[0].category_id, price=Decimal("75.00"))
+    finally:
+        seats_changed.disconnect(hear)
+
+    after = dict(event.seats.values_list("id", "version"))
+    assert after == {seat_id: version + 1 for seat_id, version in before.items()}
+    assert heard == [(event.id, sorted(after.items()))]  # one message, every seat in it
+    held = Seat.objects.get(pk=seats[0].id)
+    assert (held.status, held.held_by_id, held.price) == ("locked", alice.id, Decimal("75.00"))
+
+
+def test_a_buyer_is_told_of_a_new_price_at_reserve_and_never_charged_one_not_shown(
+    alice, event, seats
+):
+    client = bearer_client(alice)
+    ids = [seats[0].id, seats[1].id]
+    locked = client.post(f"/api/events/{event.id}/lock/", {"seat_ids": ids}, format="json")
+    assert locked.status_code == 200
+    category_price_set(category_id=seats[0].category_id, price=Decimal("75.00"))
+
+    shown_before = {"seat_ids": ids, "total": "100.00"}
+    refused = client.post(f"/api/events/{event.id}/reserve/", shown_before, format="json")
+    assert refused.status_code == 409
+    assert (refused.json()["code"], refused.json()["total"]) == ("price_changed", "150.00")
+    assert not Reservation.objects.exists()
+    assert set(event.seats.filter(id__in=ids).values_list("status", flat=True)) == {"locked"}
+
+    shown_now = {"seat_ids": ids, "total": "150.00"}
+    booked = client.post(f"/api/events/{event.id}/reserve/", shown_now, format="json")
+    assert booked.status_code == 201 and booked.json()["reservation"]["total_price"] == "150.00"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_reserve_racing_a_repricing_is_booked_at_the_total_shown_or_refused():
+    for _ in range(5):
+        results, event = _reserves_racing_a_repricing()
+        assert all(r in (Decimal("150.00"), "price_changed") for r in results[1:]), results
+        for reservation in Reservation.objects.filter(event=event):
+            assert reservation.total_price == Decimal("150.00")
+            assert {rs.price for rs in reservation.reserved_seats.all()} == {Decimal("50.00")}
+
+
+def _reserves_racing_a_repricing():
+    """Four buyers reserve the 3 seats each holds, shown 150.00, as their price goes to 75.00."""
+    event = event_with_seats(rows=20, seats_per_row=50)
+    buyers = users(4, prefix=f"buyer{event.id}-")
+    ids = list(event.seats.order_by("id").values_list("id", flat=True)[:12])
+    blocks = [ids[i : i + 3] for i in range(0, 12, 3)]
+    for buyer, block in zip(buyers, blocks, strict=True):
+        services.seats_lock(user=buyer, event_id=event.id, seat_ids=block)
+    category = event.categories.get()
+
+    def reserve(buyer, block, delay):
+        time.sleep(delay)  # spread over the repricing, so both orders happen
+        try:
+            return services.reservation_create(
+                user=buyer, event_id=event.id, seat_ids=block, expected_total=Decimal("150.00")
+            ).reservation.total_price
+        except PriceChanged:
+            return "price_changed"
+
+    def reprice():
+        return category_price_set(category_id=category.id, price=Decimal("75.00"))
+
+    reserves = [
+        lambda b=b, k=k, d=0.015 * i: reserve(b, k, d)
+        for i, (b, k) in enumerate(zip(buyers, blocks, strict=True))
+    ]
+    return run_together([reprice, *reserves]), event
 
 
 # --- Blocked seats ---------------------------------------------------------------------------

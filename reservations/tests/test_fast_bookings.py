@@ -60,6 +60,9 @@ BOOKING_SCRIPT = [
     (None, "cancel", "first", None, None),  # not_authenticated
     ("alice", "lock_several", [3], None, None),  # a companion seat
     ("alice", "reserve", [3], None, None),  # companion_requires_accessible
+    ("bob", "reserve", [1, 2], ("total", "80.00"), None),  # price_changed: they cost 100.00
+    ("bob", "reserve", [1, 2], ("total", "-1"), None),  # invalid: a negative total
+    ("bob", "reserve", [1, 2], ("total", "100.00"), None),  # 201 at the price shown
 ]
 
 
@@ -80,7 +83,10 @@ def booking_requests(event, stranger, users, reservation_of):
         else:
             event_id = MISSING if target == "missing event" else event.id
             path = f"/api/events/{event_id}/{'lock' if action == 'lock_several' else action}/"
-        if raw is not None:
+        if raw is not None and raw[0] == "total":
+            ids = [seats[i].id for i in target]
+            body, content_type = json.dumps({"seat_ids": ids, "total": raw[1]}).encode(), JSON
+        elif raw is not None:
             body, content_type = raw
         else:
             ids = [0] if target in ("missing event", "first", MISSING) else target
@@ -176,7 +182,7 @@ def test_lock_several_reserve_and_cancel_answer_exactly_as_through_django(fast):
     assert fast.django_app.paths == []  # every call above was answered by the fast path
     assert [status for status, _, _ in fast_answers] == [
         200, 409, 400, 400, 404, 409, 201, 201, 422, 409, 400, 404, 404, 400, 400, 400, 400,
-        400, 400, 401, 404, 400, 200, 409, 404, 201, 200, 401, 200, 409,
+        400, 400, 401, 404, 400, 200, 409, 404, 201, 200, 401, 200, 409, 409, 400, 201,
     ]  # fmt: skip
     assert fast_answers[7][2]["idempotent-replayed"] == "true"
     assert fast_answers[7][1] == fast_answers[6][1]  # the replay is the first answer again
@@ -188,7 +194,7 @@ def test_lock_several_reserve_and_cancel_answer_exactly_as_through_django(fast):
         ), step
     for event in (fast_event, django_event):
         states = list(event.seats.order_by("id").values_list("status", "version"))
-        assert states == [("available", 3), ("locked", 4), ("locked", 1), ("locked", 1)]
+        assert states == [("available", 3), ("reserved", 5), ("reserved", 2), ("locked", 1)]
 
 
 def _remember(payload, made):

@@ -654,6 +654,12 @@ export interface components {
             /** Format: decimal */
             total_price: string;
         };
+        /** @description Reserve: the seats, and optionally the total the buyer was shown (API.md). */
+        ReserveInput: {
+            seat_ids: number[];
+            /** Format: decimal */
+            total?: string;
+        };
         SeatActionExtend: {
             success: boolean;
             message: string;
@@ -1263,7 +1269,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["SeatIdsInput"];
+                "application/json": components["schemas"]["ReserveInput"];
             };
         };
         responses: {
