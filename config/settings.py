@@ -26,6 +26,7 @@ env = environ.Env(
     SEAT_LOCK_SECONDS=(int, 300),
     SEAT_HOLD_LIMIT=(int, 10),
     SEAT_HOLD_MAX_SECONDS=(int, 600),
+    SEAT_HOLD_COOLDOWN_SECONDS=(int, 300),
     REDIS_URL=(str, ""),
     SECURE_SSL_REDIRECT=(bool, False),
     COOKIE_SECURE=(bool, True),
@@ -67,6 +68,10 @@ SEAT_LOCK_SECONDS = env("SEAT_LOCK_SECONDS")
 SEAT_HOLD_LIMIT = env("SEAT_HOLD_LIMIT")
 # However often a buyer asks for more time, no hold lasts longer than this from when it began.
 SEAT_HOLD_MAX_SECONDS = env("SEAT_HOLD_MAX_SECONDS")
+# For this long after a buyer's hold of a seat ended, their next hold of it continues the old
+# one (its SEAT_HOLD_MAX_SECONDS count from the old start): letting go and taking again is no
+# way past the cap (API.md "Rules"). Others may take the seat at once.
+SEAT_HOLD_COOLDOWN_SECONDS = env("SEAT_HOLD_COOLDOWN_SECONDS")
 REDIS_URL = env("REDIS_URL")
 EMBEDDED_SWEEPER = env.bool("EMBEDDED_SWEEPER", default=True)
 

@@ -153,6 +153,13 @@ class Seat(models.Model):
     reserved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # The last hold that ended (released or lapsed): whose, when it began and when it was to
+    # end. The same buyer's next hold within SEAT_HOLD_COOLDOWN_SECONDS continues it (rules.py).
+    released_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    released_held_since = models.DateTimeField(null=True, blank=True)
+    released_at = models.DateTimeField(null=True, blank=True)
     # Grows by one with every committed change of this seat (PROTOCOL.md "Ordering and gaps").
     version = models.PositiveIntegerField(default=0)
 

@@ -12,8 +12,9 @@ A locked row always has a ``held_until`` (the model's check constraint); the Pyt
 also takes a missing one as ended, which the SQL says with ``IS NULL``.
 """
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db.models import Q
 
 from .models import Seat
@@ -71,3 +72,58 @@ FREE_SQL = (
 def live_hold_sql(alias: str) -> str:
     """A live lock of row `alias`, as the hold limit counts them."""
     return f"{alias}.status = '{Status.LOCKED.value}' AND {alias}.held_until > %(now)s"
+
+
+# --- A hold that continues an earlier one --------------------------------------------------
+#
+# A buyer's hold of a seat lasts at most SEAT_HOLD_MAX_SECONDS from when it began. Letting go
+# and taking the seat again does not start the count afresh: for SEAT_HOLD_COOLDOWN_SECONDS
+# after the buyer's hold was to end (released early or lapsed), their next hold of the seat
+# continues the old one, ending no later than the old start plus the cap; once the cap has
+# passed, their new hold of it is refused (hold_cap_reached) until the cooldown is over.
+# Anyone else may take the seat at once. A seat's last ended hold is kept in `released_by`,
+# `released_held_since` and `released_at` (a lapsed hold the sweeper has not yet turned back
+# is still in `held_by`, `held_since`, `held_until`). Written in SQL only: every hold is one
+# statement over the seat rows (services/sql/), with these named parameters beside `now`:
+# `cooled` (now minus the cooldown), `cap` (the cap, an interval) and `too_old` (a start
+# before which a continued hold would have less than a second left).
+
+
+def hold_start_sql(holder: str) -> str:
+    """When a hold that `holder` (an SQL expression) takes now began, from the seat row's
+    values before the write: the start of their own hold that ended within the cooldown, or
+    `started` (now, in whole seconds: a hold's times are public, and to the microsecond they
+    would tell which seats one buyer took in one request)."""
+    return (
+        f"(CASE WHEN released_by_id = {holder} AND released_at > %(cooled)s "
+        f"THEN released_held_since "
+        f"WHEN status = '{Status.LOCKED.value}' AND held_by_id = {holder} "
+        f"AND held_until > %(cooled)s THEN held_since ELSE %(started)s END)"
+    )
+
+
+def hold_end_sql(holder: str, *, postgres: bool = True) -> str:
+    """When that hold ends: a full hold (`until`), but never past its start plus the cap. In
+    SQLite's words where `postgres` is false (the runner passes it the cap in microseconds)."""
+    start = hold_start_sql(holder)
+    if postgres:
+        return f"LEAST(%(until)s, {start} + %(cap)s)"
+    # Django's function answers in UTC without an offset; the seat columns carry one.
+    return f"MIN(%(until)s, django_format_dtdelta('+', {start}, %(cap)s) || '+00:00')"
+
+
+def hold_allowed_sql(holder: str) -> str:
+    """Whether `holder` may hold the seat now as far as the cap goes."""
+    return f"{hold_start_sql(holder)} > %(too_old)s"
+
+
+def hold_clock(now: datetime) -> dict:
+    """The named parameters of these rules at `now`."""
+    cap = timedelta(seconds=settings.SEAT_HOLD_MAX_SECONDS)
+    return {
+        "now": now,
+        "started": now.replace(microsecond=0),
+        "cooled": now - timedelta(seconds=settings.SEAT_HOLD_COOLDOWN_SECONDS),
+        "cap": cap,
+        "too_old": now - cap + timedelta(seconds=1),
+    }

@@ -3,6 +3,8 @@ async connection. Each sends a step's statements in order and hands back their r
 opens or commits the transaction (the caller does: all steps of a service are one), but for
 `run_and_announce`, the one way Django's path runs a booking call."""
 
+from datetime import timedelta
+
 from django.db import connection, transaction
 from psycopg import AsyncCursor
 from psycopg.pq import TransactionStatus
@@ -11,15 +13,18 @@ from ..signals import seats_changed_on_commit
 from .locking import LockOrder
 from .sql import ROW_LOCK, Statement, Steps, T, Table
 
+MICROSECOND = timedelta(microseconds=1)
+
 
 def _text(statement: Statement, *, row_locks: bool) -> str:
+    text = statement.sql if row_locks or not statement.sqlite_sql else statement.sqlite_sql
     clause = ""
     if statement.lock_rows and row_locks:
         of = f" OF {statement.lock_of}" if statement.lock_of else ""
         clause = f" FOR UPDATE{of}{' SKIP LOCKED' if statement.skip_locked else ''}"
-    if ROW_LOCK in statement.sql:
-        return statement.sql.replace(ROW_LOCK, clause)
-    return statement.sql + clause
+    if ROW_LOCK in text:
+        return text.replace(ROW_LOCK, clause)
+    return text + clause
 
 
 def _rendered(statement: Statement, *, postgres: bool) -> tuple[str, dict]:
@@ -28,6 +33,9 @@ def _rendered(statement: Statement, *, postgres: bool) -> tuple[str, dict]:
     after IN as ``= ANY(array)``) or a VALUES list."""
     text = _text(statement, row_locks=postgres)
     params = statement.params
+    if not postgres and any(isinstance(v, timedelta) for v in params.values()):
+        # SQLite's date arithmetic (Django's django_format_dtdelta) takes microseconds.
+        params = {k: v // MICROSECOND if isinstance(v, timedelta) else v for k, v in params.items()}
     tables = [name for name, value in params.items() if isinstance(value, Table)]
     if not tables:
         return text, params

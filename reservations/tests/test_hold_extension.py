@@ -138,3 +138,130 @@ def test_extending_as_the_hold_ends_never_keeps_a_seat_someone_else_took(setting
             assert seat.held_by_id != holder.id
         outcomes.append("extended" if extended else "taken" if taken else "neither")
     assert {"extended", "taken"} <= set(outcomes), outcomes
+
+
+# --- Letting go and taking again is no way past the cap (API.md "Rules") ---------------------
+
+
+def lock(client, event, seat):
+    return client.post(f"/api/events/{event.id}/seats/{seat.id}/lock/", {}, format="json")
+
+
+def unlock(client, event, seat):
+    return client.post(f"/api/events/{event.id}/seats/{seat.id}/unlock/", {}, format="json")
+
+
+def held_for(seat_id: int, seconds: float) -> None:
+    """Make the seat's running hold one that began `seconds` ago."""
+    Seat.objects.filter(pk=seat_id).update(held_since=timezone.now() - timedelta(seconds=seconds))
+
+
+def test_a_seat_let_go_and_taken_again_continues_the_hold_it_had(
+    capped, alice, alice_api, event, seats
+):
+    assert lock(alice_api, event, seats[0]).status_code == 200
+    held_for(seats[0].id, 400)
+    assert unlock(alice_api, event, seats[0]).status_code == 200
+
+    again = lock(alice_api, event, seats[0])
+
+    assert again.status_code == 200
+    seat = Seat.objects.get(pk=seats[0].id)
+    left = (seat.held_until - timezone.now()).total_seconds()
+    assert 45 < left < 51  # 450 s from when the first hold began, not a fresh 300
+    assert again.json()["seat"]["locked_until"] is not None
+
+
+def test_a_seat_held_to_the_cap_cannot_be_taken_again_by_the_same_buyer_at_once(
+    capped, alice, alice_api, bob, event, seats
+):
+    assert lock(alice_api, event, seats[0]).status_code == 200
+    held_for(seats[0].id, 450)  # at the cap
+    assert unlock(alice_api, event, seats[0]).status_code == 200
+
+    again = lock(alice_api, event, seats[0])
+    several = alice_api.post(
+        f"/api/events/{event.id}/lock/", {"seat_ids": [seats[0].id, seats[1].id]}, format="json"
+    )
+
+    for refused in (again, several):
+        assert refused.status_code == 409
+        assert refused.json()["code"] == "hold_cap_reached"
+        assert refused.json()["seats"] == [seats[0].id]
+    assert Seat.objects.get(pk=seats[1].id).status == "available"  # all or none
+    # Anyone else takes it at once.
+    assert lock(bearer_client(bob), event, seats[0]).status_code == 200
+
+
+def test_a_lapsed_hold_at_its_cap_is_not_taken_again_the_moment_it_ends(
+    capped, alice, alice_api, event, seats
+):
+    assert lock(alice_api, event, seats[0]).status_code == 200
+    # The hold lapsed a moment ago, at its cap, and no sweeper has turned it back yet.
+    Seat.objects.filter(pk=seats[0].id).update(
+        held_since=timezone.now() - timedelta(seconds=452),
+        held_until=timezone.now() - timedelta(seconds=2),
+    )
+    again = lock(alice_api, event, seats[0])
+    assert again.status_code == 409 and again.json()["code"] == "hold_cap_reached"
+    # Swept meanwhile: the same.
+    services.locks_expire()
+    again = lock(alice_api, event, seats[0])
+    assert again.status_code == 409 and again.json()["code"] == "hold_cap_reached"
+
+
+def test_after_the_cooldown_the_buyer_may_hold_the_seat_afresh(
+    capped, alice, alice_api, event, seats
+):
+    capped.SEAT_HOLD_COOLDOWN_SECONDS = 60
+    assert lock(alice_api, event, seats[0]).status_code == 200
+    Seat.objects.filter(pk=seats[0].id).update(
+        held_since=timezone.now() - timedelta(seconds=520),
+        held_until=timezone.now() - timedelta(seconds=70),
+    )
+    services.locks_expire()
+    assert lock(alice_api, event, seats[0]).status_code == 200
+    seat = Seat.objects.get(pk=seats[0].id)
+    assert 295 < (seat.held_until - timezone.now()).total_seconds() <= 300
+
+
+def test_best_available_continues_the_buyers_earlier_hold_too(
+    capped, alice, alice_api, event, seats
+):
+    row_a = seats[:5]  # the row nearest the stage: best available's first choice of five
+    ids = [s.id for s in row_a]
+    held = alice_api.post(f"/api/events/{event.id}/lock/", {"seat_ids": ids}, format="json")
+    assert held.status_code == 200
+    Seat.objects.filter(pk__in=ids).update(held_since=timezone.now() - timedelta(seconds=400))
+    for seat in row_a:
+        assert unlock(alice_api, event, seat).status_code == 200
+
+    found = alice_api.post(f"/api/events/{event.id}/best/", {"count": 5}, format="json")
+
+    assert found.status_code == 200, found.json()
+    assert sorted(s["id"] for s in found.json()["seats"]) == ids
+    for seat in Seat.objects.filter(pk__in=ids):
+        assert (seat.held_until - timezone.now()).total_seconds() < 51  # 450 s from before
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_fast_path_continues_a_hold_as_django_does(capped, fast, alice, event, seats):
+    from .fast_calls import bearer, call, on_one_loop
+
+    token = [(b"authorization", bearer(alice))]
+    path = f"/api/events/{event.id}/seats/{seats[0].id}"
+
+    async def lock_unlock_lock(before_unlock):
+        await call(fast, f"{path}/lock/", headers=token)
+        await before_unlock()
+        await call(fast, f"{path}/unlock/", headers=token)
+        return await call(fast, f"{path}/lock/", headers=token)
+
+    async def at_the_cap():
+        from asgiref.sync import sync_to_async
+
+        await sync_to_async(held_for)(seats[0].id, 450)
+
+    status, payload, _ = on_one_loop(fast, lambda: lock_unlock_lock(at_the_cap))
+    assert (status, payload["code"]) == (409, "hold_cap_reached")
+    assert fast.django_app.paths == []

@@ -10,7 +10,7 @@ from ...models import (
     PriceCategory,
     VenueLayout,
 )
-from ...rules import FREE_SQL
+from ...rules import FREE_SQL, hold_allowed_sql, hold_clock, hold_end_sql, hold_start_sql
 from ..locking import Rank
 from .contract import ROW_LOCK, Statement, Table
 from .seats import HOLD, PLACE_FIELDS, SEAT_FIELDS, SEAT_TABLE, Status
@@ -87,6 +87,22 @@ def taken_seats(*, event_id: int, now: datetime) -> Statement:
     )
 
 
+# What rules.hold_allowed_sql reads of a seat, and a block's hold as rules.py has it: an
+# earlier hold of its buyer's continued, never past the cap (a seat past it fails its block).
+_CONTINUATION_COLUMNS = (
+    "id, status, held_by_id, held_since, held_until, "
+    "released_by_id, released_held_since, released_at"
+)
+
+
+def _hold_block_set(*, postgres: bool) -> str:
+    return HOLD.update_sql(
+        held_by_id="wanted.holder",
+        held_since=hold_start_sql("wanted.holder"),
+        held_until=hold_end_sql("wanted.holder", postgres=postgres),
+    )
+
+
 def hold_blocks(
     *,
     event_id: int,
@@ -110,18 +126,27 @@ def hold_blocks(
         ],
     )
     seat_ids = Table(("bigint",), [(seat_id,) for seat_id, _, _ in wanted.rows])
+    def text(postgres: bool) -> str:
+        return (
+            f"WITH wanted (seat_id, block, holder) AS (%(wanted)s), "
+            f"free AS MATERIALIZED (SELECT {_CONTINUATION_COLUMNS} FROM {SEAT_TABLE} "
+            f"WHERE event_id = %(event_id)s "
+            f"AND id IN (%(seat_ids)s) AND {FREE_SQL} ORDER BY id{ROW_LOCK}), "
+            f"whole AS (SELECT w.block FROM wanted w LEFT JOIN free f ON f.id = w.seat_id "
+            f"AND {hold_allowed_sql('w.holder')} "
+            f"GROUP BY w.block HAVING count(f.id) = count(*)) "
+            f"{_hold_block_set(postgres=postgres)} FROM wanted "
+            f"WHERE id IN (%(seat_ids)s) AND id = wanted.seat_id "
+            f"AND wanted.block IN (SELECT block FROM whole) "
+            f"RETURNING {', '.join(f'{SEAT_TABLE}.{name}' for name in SEAT_FIELDS)}"
+        )
+
     return Statement(
-        f"WITH wanted (seat_id, block, holder) AS (%(wanted)s), "
-        f"free AS MATERIALIZED (SELECT id FROM {SEAT_TABLE} WHERE event_id = %(event_id)s "
-        f"AND id IN (%(seat_ids)s) AND {FREE_SQL} ORDER BY id{ROW_LOCK}), "
-        f"whole AS (SELECT w.block FROM wanted w LEFT JOIN free f ON f.id = w.seat_id "
-        f"GROUP BY w.block HAVING count(f.id) = count(*)) "
-        f"{HOLD.update_sql(held_by_id='wanted.holder')} FROM wanted "
-        f"WHERE id IN (%(seat_ids)s) AND id = wanted.seat_id "
-        f"AND wanted.block IN (SELECT block FROM whole) "
-        f"RETURNING {', '.join(f'{SEAT_TABLE}.{name}' for name in SEAT_FIELDS)}",
-        {"event_id": event_id, "until": until, "now": now, "wanted": wanted, "seat_ids": seat_ids},
+        text(postgres=True),
+        {"event_id": event_id, "until": until, "wanted": wanted, "seat_ids": seat_ids}
+        | hold_clock(now),
         lock_rows=True,
         skip_locked=True,
         lock=Rank.SEATS,
+        sqlite_sql=text(postgres=False),
     )

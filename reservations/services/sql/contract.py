@@ -24,6 +24,8 @@ class Statement(NamedTuple):
     # The rank in the lock order of the locks it takes (locking.py); None: it takes none, or
     # only rows its transaction has locked already.
     lock: Rank | None = None
+    # The text for SQLite, where it must differ (date arithmetic: rules.py); "": `sql`.
+    sqlite_sql: str = ""
 
 
 # Where the row lock goes in a statement that takes it in a subquery, not at its end.

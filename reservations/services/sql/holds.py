@@ -10,7 +10,14 @@ from django.contrib.auth import get_user_model
 from ...models import (
     Event,
 )
-from ...rules import FREE_SQL, live_hold_sql
+from ...rules import (
+    FREE_SQL,
+    hold_allowed_sql,
+    hold_clock,
+    hold_end_sql,
+    hold_start_sql,
+    live_hold_sql,
+)
 from ..locking import Rank
 from .contract import Statement, id_table
 from .seats import FREE, HOLD, PLACE_FIELDS, SEAT_COLUMNS, SEAT_FIELDS, SEAT_TABLE, Status
@@ -94,10 +101,34 @@ def held_deadlines(*, event_id: int, user_id: int) -> Statement:
     )
 
 
+# A hold's start and end as rules.py has them: an earlier hold of the caller's continued.
+def _hold_set(*, postgres: bool) -> str:
+    return HOLD.update_sql(
+        held_since=hold_start_sql("%(user_id)s"),
+        held_until=hold_end_sql("%(user_id)s", postgres=postgres),
+    )
+
+
+_HOLD = f"WHERE id IN (%(seat_ids)s) RETURNING {SEAT_COLUMNS}"
+
+
 def hold(*, seat_ids: Sequence[int], user_id: int, until: datetime, now: datetime) -> Statement:
+    """Hold these seats (locked already, each free and allowed); rows: the seats held."""
+    params = {"user_id": user_id, "until": until, "seat_ids": id_table(seat_ids)}
     return Statement(
-        f"{HOLD.update_sql()} WHERE id IN (%(seat_ids)s)",
-        {"user_id": user_id, "until": until, "now": now, "seat_ids": id_table(seat_ids)},
+        f"{_hold_set(postgres=True)} {_HOLD}",
+        params | hold_clock(now),
+        sqlite_sql=f"{_hold_set(postgres=False)} {_HOLD}",
+    )
+
+
+def holds_capped(*, seat_ids: Sequence[int], user_id: int, now: datetime) -> Statement:
+    """(id, label) of the seats of these that the caller has held as long as the cap allows
+    and may not hold again yet (rules.py, continued holds)."""
+    return Statement(
+        f"SELECT id, label FROM {SEAT_TABLE} WHERE id IN (%(seat_ids)s) "
+        f"AND NOT {hold_allowed_sql('%(user_id)s')} ORDER BY id",
+        {"user_id": user_id, "seat_ids": id_table(seat_ids)} | hold_clock(now),
     )
 
 
@@ -129,7 +160,8 @@ def free(*, seat_ids: Sequence[int]) -> Statement:
 # long way, under the locks (holds.hold_one_steps). Events with an orphan rule always go the
 # long way: the rule needs the row's other seats.
 _HOLD_IF_FREE = (
-    f"{HOLD.update_sql()} WHERE event_id = %(event_id)s AND id = %(seat_id)s AND {FREE_SQL} "
+    f"WHERE event_id = %(event_id)s AND id = %(seat_id)s AND {FREE_SQL} "
+    f"AND {hold_allowed_sql('%(user_id)s')} "
     f"AND (SELECT orphan_mode FROM {Event._meta.db_table} WHERE id = %(event_id)s) = 'off' "
     f"AND (SELECT count(*) FROM {SEAT_TABLE} h WHERE h.event_id = %(event_id)s "
     f"AND h.held_by_id = %(user_id)s AND {live_hold_sql('h')}) < %(limit)s "
@@ -145,10 +177,14 @@ def hold_if_free(
         "until": until,
         "event_id": event_id,
         "seat_id": seat_id,
-        "now": now,
         "limit": limit,
     }
-    return Statement(_HOLD_IF_FREE, params, lock=Rank.SEATS)
+    return Statement(
+        f"{_hold_set(postgres=True)} {_HOLD_IF_FREE}",
+        params | hold_clock(now),
+        lock=Rank.SEATS,
+        sqlite_sql=f"{_hold_set(postgres=False)} {_HOLD_IF_FREE}",
+    )
 
 
 # The same for releasing a live hold of the caller's. Here a clock read early would accept more

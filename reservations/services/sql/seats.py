@@ -49,7 +49,17 @@ def seat_from_row(row: Sequence, event_id: int) -> Seat:
 
 
 # What a SeatWrite changes, as the ORM's update_fields names it.
-WRITTEN_FIELDS = ["status", "held_by", "held_until", "held_since", "reserved_by", "version"]
+WRITTEN_FIELDS = [
+    "status",
+    "held_by",
+    "held_until",
+    "held_since",
+    "reserved_by",
+    "released_by",
+    "released_held_since",
+    "released_at",
+    "version",
+]
 
 
 # The columns a seating rule reads (reservations/seating: SeatInfo), then the state.
@@ -88,6 +98,8 @@ class SeatWrite:
     held_until: Param | None
     held_since: Param | None
     reserved_by_id: Param | None
+    # Whether the hold it ends is kept as the seat's last ended hold (rules.py, continued holds).
+    remembers_hold: bool = False
 
     def _columns(self) -> dict[str, Param | None]:
         return {
@@ -101,6 +113,12 @@ class SeatWrite:
         """The UPDATE ... SET of this write; `from_sql` gives a parameter's column its value
         from an SQL expression instead (a column of a table the statement joins)."""
         assignments = [f"status = '{self.status}'"]
+        if self.remembers_hold:  # the right-hand sides read the row as it was before the write
+            assignments += [
+                "released_by_id = held_by_id",
+                "released_held_since = held_since",
+                "released_at = held_until",
+            ]
         for column, value in self._columns().items():
             if column in from_sql:
                 assignments.append(f"{column} = {from_sql[column]}")
@@ -111,6 +129,10 @@ class SeatWrite:
 
     def apply(self, seat: Seat, **values: Any) -> None:
         """The same write on a Seat in memory (the caller saves WRITTEN_FIELDS)."""
+        if self.remembers_hold:
+            seat.released_by_id = seat.held_by_id
+            seat.released_held_since = seat.held_since
+            seat.released_at = seat.held_until
         seat.status = self.status
         for column, value in self._columns().items():
             setattr(seat, column, None if value is None else values[value.name])
@@ -145,4 +167,5 @@ FREE = SeatWrite(
     held_until=None,
     held_since=None,
     reserved_by_id=None,
+    remembers_hold=True,
 )
