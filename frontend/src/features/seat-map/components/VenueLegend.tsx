@@ -1,4 +1,6 @@
+import { formatCount } from '../../../lib/format';
 import type { CategoryEntry } from '../model/categories';
+import type { MoneyText } from '../model/seatText';
 import { seatPaint, type SeatPaint } from '../model/seatPaint';
 import type { SeatKind } from '../model/seatKinds';
 
@@ -50,9 +52,11 @@ interface VenueLegendProps {
   /** Seats left per category, live; without it, the event's counts. */
   available?: ReadonlyMap<number, number>;
   states?: boolean;
+  /** How prices read, in the event's currency. */
+  money?: MoneyText;
 }
 
-export function VenueLegend({ categories, available, states = true }: VenueLegendProps) {
+export function VenueLegend({ categories, available, states = true, money = (amount) => amount }: VenueLegendProps) {
   return (
     <div className="venue-legend">
       {categories.length > 0 && (
@@ -60,9 +64,9 @@ export function VenueLegend({ categories, available, states = true }: VenueLegen
           {categories.map((c) => (
             <li key={c.id} data-category-id={c.id}>
               <span className="venue-legend__swatch" style={{ background: c.colour }} aria-hidden="true" />
-              <span className="venue-legend__name">{c.name}</span> <strong className="venue-legend__price">{c.price}</strong>
+              <span className="venue-legend__name">{c.name}</span> <strong className="venue-legend__price">{money(c.price)}</strong>
               {(available || c.seatsAvailable !== null) && (
-                <span className="muted"> · {available ? (available.get(c.id) ?? 0) : c.seatsAvailable} left</span>
+                <span className="muted"> · {formatCount(available ? (available.get(c.id) ?? 0) : (c.seatsAvailable ?? 0))} left</span>
               )}
             </li>
           ))}
