@@ -165,10 +165,11 @@ export function SeatSelector({
         </p>
       )}
       {layout && (
-        // Folded on a phone, so the map comes first; open on a wider screen until the buyer folds it.
+        // On a phone, folded until the buyer opens it, so the map comes first; always open on a
+        // wider screen (where styles.css hides the summary).
         <details
           className="find-seats-fold"
-          open={findOpen ?? !phone}
+          open={phone ? (findOpen ?? false) : true}
           onToggle={(event) => setFindOpen(event.currentTarget.open)}
           data-testid="find-seats-fold"
         >

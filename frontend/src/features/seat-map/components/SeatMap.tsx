@@ -19,7 +19,7 @@ import { flushSync } from 'react-dom';
 import { isNavKey, neighbour, type MapLayout, type RowLayout } from '../model/layout';
 import type { RovingFocus } from '../model/rovingFocus';
 import type { SeatStore } from '../model/seatStore';
-import { GRID_TEXT, type SeatTextStyle } from '../model/seatText';
+import { GRID_TEXT, sectionText, type SeatTextStyle } from '../model/seatText';
 import { leadingRows, rowSeatsHeight, rowsToRender, seatsPerLine, updateNear } from '../model/windowing';
 import { useHeldSeats, useSeat } from '../hooks/useSeat';
 import { SeatButton } from './SeatButton';
@@ -281,7 +281,7 @@ export const SeatMap = memo(function SeatMap({
         const rows = section.rows.slice(0, shown - first);
         return (
           <section key={section.name} className="seat-section" aria-label={`Section ${section.name}`}>
-            <h3 className="seat-section__title">{section.name}</h3>
+            <h3 className="seat-section__title">{sectionText(section.name)}</h3>
             {rows.map((row, i) => (
               <SeatRow
                 key={row.key}
