@@ -74,6 +74,7 @@ export function SeatSelector({
   const [notice, setNotice] = useState<Outcome | null>(null);
   const [reserving, setReserving] = useState(false);
   const map = useSeatMap(eventId, loggedIn);
+  const money = useCallback((amount: string) => formatPrice(amount, currency), [currency]);
   // Holds that ran out, told in one message naming every seat (or their number), even when the
   // store finds them lapsed a few ticks apart.
   const lapse = useRef<Lapse | null>(null);
@@ -87,12 +88,11 @@ export function SeatSelector({
       }),
     [store],
   );
-  const money = useCallback((amount: string) => formatPrice(amount, currency), [currency]);
   const phone = useMediaQuery(PHONE_QUERY);
   const [findOpen, setFindOpen] = useState<boolean | null>(null);
   const feed = useLiveFeed(eventId, map.store, map.arrivedAt);
   const status = useFeedStatus(feed);
-  const actions = useSeatActions(eventId, map.store, loggedIn, setNotice);
+  const actions = useSeatActions(eventId, map.store, loggedIn, setNotice, money);
   // The map's categories match its seats' (same version); the event's are there first only
   // if the map is slow.
   const legend = useMemo(() => buildLegend(map.plan?.categories ?? categories), [map.plan, categories]);

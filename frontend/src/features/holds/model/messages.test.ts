@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { holdLimitText, lapsedText, mergeLapse } from './messages';
+import { holdEndingText, holdLimitText, lapsedText, mergeLapse } from './messages';
 
 describe('the hold limit, shown before it is hit', () => {
   it('says how many of how many', () => {
@@ -36,5 +36,20 @@ describe('holds that ran out', () => {
     expect(second).toEqual({ ids: [1, 2, 3, 4, 5], at: 10_250 });
     expect(mergeLapse(second, [9], 60_000)).toEqual({ ids: [9], at: 60_000 });
     expect(mergeLapse(second, [5], 10_500).ids).toEqual([1, 2, 3, 4, 5]);
+  });
+});
+
+describe('the warning before holds end', () => {
+  it('speaks of one hold, or of several', () => {
+    expect(holdEndingText(['A1'], 30, false)).toBe('Your hold on A1 ends in less than 30 seconds.');
+    expect(holdEndingText(['A1', 'A2'], 30, false)).toBe('Your holds on A1 and A2 end in less than 30 seconds.');
+    expect(holdEndingText(['A1', 'A2', 'A3', 'A4'], 30, true)).toBe(
+      "Your holds on A1, A2, A3 and A4 end in less than 30 seconds and can't be extended any more. Reserve now to keep them.",
+    );
+    expect(holdEndingText(['A1'], 30, true)).toBe("Your hold on A1 ends in less than 30 seconds and can't be extended any more. Reserve now to keep it.");
+  });
+
+  it('counts the seats when there are too many to name', () => {
+    expect(holdEndingText(['A1', 'A2', 'A3', 'A4', 'A5', 'A6', 'A7'], 30, false)).toBe('Your holds on 7 seats end in less than 30 seconds.');
   });
 });

@@ -42,3 +42,23 @@ export function mergeLapse(previous: Lapse | null, ids: readonly number[], now: 
   const earlier = previous && now - previous.at <= windowMs ? previous.ids : [];
   return { ids: [...new Set([...earlier, ...ids])], at: now };
 }
+
+/** Seat labels are named in the hold warning up to this many; beyond, their number. */
+const NAMED_LABELS = 6;
+
+/** "A1", "A1 and A2", "A1, A2 and A3". */
+function labelList(labels: readonly string[]): string {
+  return labels.length <= 1 ? (labels[0] ?? '') : `${labels.slice(0, -1).join(', ')} and ${labels.at(-1)}`;
+}
+
+/**
+ * The warning before holds end (WCAG 2.2.1), for one seat or several: "Your hold on A1 ends
+ * in less than 30 seconds.", "Your holds on A1 and A2 end in less than 30 seconds and can't be
+ * extended any more. Reserve now to keep them."
+ */
+export function holdEndingText(labels: readonly string[], seconds: number, capped: boolean): string {
+  const one = labels.length <= 1;
+  const what = labels.length > NAMED_LABELS ? countOf(labels.length, 'seat') : labelList(labels);
+  const start = `Your ${one ? 'hold' : 'holds'} on ${what} ${one ? 'ends' : 'end'} in less than ${seconds} seconds`;
+  return capped ? `${start} and can't be extended any more. Reserve now to keep ${one ? 'it' : 'them'}.` : `${start}.`;
+}
