@@ -131,6 +131,9 @@ test('the arena List view opens within its time and memory budget, with whole ro
   await page.goto(`/events/${eventId}`);
   await expectLive(page, 30_000);
   await expect(page.getByTestId('seat-canvas')).toBeVisible();
+  // The room's plan starts in the first screen too (the key to the seats folded above it).
+  expect((await page.getByTestId('seat-map-viewport').boundingBox())!.y).toBeLessThan(844 - 300);
+  await expect(page.getByTestId('seat-states-key')).not.toHaveAttribute('open');
   const before = await heapMb(page);
   // From the click to the first row's buttons laid out and a frame drawn, in the page's clock.
   const openMs = await page.evaluate(

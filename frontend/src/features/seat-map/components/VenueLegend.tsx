@@ -1,3 +1,4 @@
+import type { ReactNode } from 'react';
 import { formatCount } from '../../../lib/format';
 import type { CategoryEntry } from '../model/categories';
 import type { MoneyText } from '../model/seatText';
@@ -54,9 +55,22 @@ interface VenueLegendProps {
   states?: boolean;
   /** How prices read, in the event's currency. */
   money?: MoneyText;
+  /** Fold the seat states into a "Key" the buyer opens (a phone, where the map should come first). */
+  foldStates?: boolean;
 }
 
-export function VenueLegend({ categories, available, states = true, money = (amount) => amount }: VenueLegendProps) {
+/** Its children as they are, or folded under a "Key to the seats" summary. */
+function FoldOn({ fold, children }: { fold: boolean; children: ReactNode }) {
+  if (!fold) return <>{children}</>;
+  return (
+    <details className="venue-legend__key" data-testid="seat-states-key">
+      <summary>Key to the seats</summary>
+      {children}
+    </details>
+  );
+}
+
+export function VenueLegend({ categories, available, states = true, money = (amount) => amount, foldStates = false }: VenueLegendProps) {
   return (
     <div className="venue-legend">
       {categories.length > 0 && (
@@ -73,18 +87,20 @@ export function VenueLegend({ categories, available, states = true, money = (amo
         </ul>
       )}
       {states && (
-        <ul className="venue-legend__list" aria-label="Seat states">
-          {STATES.map(({ kind, title }) => (
-            <li key={kind}>
-              <SeatIcon paint={seatPaint(kind, SAMPLE, '#ffffff', false)} />
-              {title}
+        <FoldOn fold={foldStates}>
+          <ul className="venue-legend__list" aria-label="Seat states">
+            {STATES.map(({ kind, title }) => (
+              <li key={kind}>
+                <SeatIcon paint={seatPaint(kind, SAMPLE, '#ffffff', false)} />
+                {title}
+              </li>
+            ))}
+            <li>
+              <SeatIcon paint={{ ...seatPaint('available', SAMPLE, '#ffffff', true) }} />
+              Wheelchair space
             </li>
-          ))}
-          <li>
-            <SeatIcon paint={{ ...seatPaint('available', SAMPLE, '#ffffff', true) }} />
-            Wheelchair space
-          </li>
-        </ul>
+          </ul>
+        </FoldOn>
       )}
     </div>
   );

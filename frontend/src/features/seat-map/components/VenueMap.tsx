@@ -7,6 +7,7 @@ import type { MapLayout } from '../model/layout';
 import type { RovingFocus } from '../model/rovingFocus';
 import type { SeatStore } from '../model/seatStore';
 import { formatCount } from '../../../lib/format';
+import { PHONE_QUERY, useMediaQuery } from '../../../lib/use-media-query';
 import { listText, type MoneyText } from '../model/seatText';
 import type { Venue } from '../model/venue';
 import { SeatCanvas } from './SeatCanvas';
@@ -48,6 +49,7 @@ export function VenueMap({ venue, layout, store, focus, categories, onSeat, venu
   const listRef = useRef<HTMLDivElement>(null);
   useRevealInScroller(listRef, reveal); // in the Map view the canvas shows it
   const available = useAvailableByCategory(store);
+  const phone = useMediaQuery(PHONE_QUERY);
   const index = useMemo(() => indexCategories(categories), [categories]);
   const text = useMemo(() => listText(index, money), [index, money]);
   const choose = (next: VenueView) => {
@@ -76,7 +78,7 @@ export function VenueMap({ venue, layout, store, focus, categories, onSeat, venu
         </div>
         <div>
           {/* One key for both views: the List paints its seats as the Map draws them. */}
-          <VenueLegend categories={categories} available={available} money={money} />
+          <VenueLegend categories={categories} available={available} money={money} foldStates={phone} />
         </div>
       </div>
       {view === 'map' ? (
