@@ -102,6 +102,27 @@ test('on a phone the map comes first, Find seats is folded, and a bar at the bot
   await expect(bar).toHaveCount(0);
 });
 
+test('five holds that run out a moment apart are told in one message that names every seat', async ({ browser }) => {
+  test.setTimeout(60_000);
+  const eventId = createEvent('Phone lapse', 3, 8);
+  const alice = await loginOnPhone(browser, 'alice');
+  await openEvent(alice, eventId);
+  for (const label of ['A1', 'A2', 'A3', 'A4']) {
+    await seat(alice, label).tap();
+    await expectSeat(alice, label, 'held by you');
+  }
+  // The fifth a second later (holds end on whole seconds): it runs out a second after the others.
+  await alice.waitForTimeout(1_100);
+  await seat(alice, 'B1').tap();
+  await expectSeat(alice, 'B1', 'held by you');
+  await expect(alice.getByTestId('basket-limit')).toHaveText('5 of 10 seats held');
+  // Holds last 6 s here.
+  await expect(alice.getByTestId('basket-bar')).toHaveCount(0, { timeout: 15_000 });
+  await expect(alice.getByRole('alert')).toHaveText(
+    'Your holds on Floor · Row A · Seats 1\u20134 and Floor · Row B · Seat 1 (5 seats) ran out. Pick them again if they are still free.×',
+  );
+});
+
 test('on a phone the grid shows every seat of a row, with no scroller of its own', async ({ browser }) => {
   const eventId = createEvent('Phone rows', 4, 20);
   const page = await onPhone(browser);
