@@ -192,6 +192,8 @@ function rowsFor(layout: MapLayout, from: number, seats: number): number {
  * Sections, rows, seats. A big map is rendered in steps (first rows at once, the rest as
  * interruptible transitions), so the page answers while the remaining rows are built. Rows off screen are skipped by the browser's rendering
  * (`content-visibility: auto`) yet stay in the page, so every seat remains reachable.
+ * A windowed list over WINDOW_FROM_SEATS (the arena's List view) instead has every row at once
+ * and seat buttons only in the rows near the screen (useRowWindow).
  */
 export const SeatMap = memo(function SeatMap({
   layout,
@@ -209,7 +211,7 @@ export const SeatMap = memo(function SeatMap({
   const root = useRef<HTMLDivElement>(null);
   const total = layout.rows.length;
   // A windowed list has every row from the start (most of them empty boxes).
-  const [shown, setShown] = useState(() => (windowed ? total : rowsFor(layout, 0, FIRST_SEATS)));
+  const [shown, setShown] = useState(() => (windowed && layout.position.size > WINDOW_FROM_SEATS ? total : rowsFor(layout, 0, FIRST_SEATS)));
   const rowWindow = useRowWindow(root, layout, store, focus, windowed);
   useEffect(() => {
     if (shown >= total) return;
