@@ -92,7 +92,7 @@ test('Find seats for 3 with one wheelchair space holds a block, shows it, and a 
   await expect.poll(() => seatsOnScreen(alice, rowZ)).toEqual([true, true, true]);
   await expect(alice.getByTestId('find-seats-count')).toBeFocused();
   const basket = alice.getByRole('list', { name: 'Held seats' });
-  for (const s of body.seats) await expect(basket).toContainText(s.label);
+  for (const s of body.seats) await expect(basket).toContainText(`${s.section} · Row ${s.row} · Seat ${s.number}`);
   await expect(alice.getByRole('button', { name: 'Reserve 3 seats' })).toBeVisible();
   await expect(form).toBeVisible();
   const alternatives = alice.getByTestId('find-seats-alternative');

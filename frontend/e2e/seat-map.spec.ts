@@ -19,8 +19,8 @@ test('Alice and Bob on one map: hold, refused, booked, cancelled, taken', async 
   expect((await lock).headers()['x-seatmap-path']).toBe('fast');
   await expectSeat(alice, 'A1', 'held by you');
   await expect(seat(alice, 'A1')).toHaveAttribute('aria-pressed', 'true');
-  await expect(alice.getByRole('list', { name: 'Held seats' })).toContainText('A1');
-  await expect(alice.getByLabel(/^A1 hold: [0-6] seconds? left$/)).toBeVisible();
+  await expect(alice.getByRole('list', { name: 'Held seats' })).toContainText('Floor · Row A · Seat 1');
+  await expect(alice.getByLabel(/^Floor · Row A · Seat 1 hold: [0-6] seconds? left$/)).toBeVisible();
   await expectSeat(bob, 'A1', 'held by someone else');
 
   // Bob cannot take it.
@@ -97,7 +97,7 @@ test('a hold that runs out frees the seat on both screens', async ({ login }) =>
   // 6 s hold, the sweeper's push within 2 s of it.
   await expect(seat(alice, 'B2')).toHaveAccessibleName(/, available$/, { timeout: 12_000 });
   await expect(seat(bob, 'B2')).toHaveAccessibleName(/, available$/, { timeout: 12_000 });
-  await expect(alice.getByRole('alert')).toContainText('Your hold on B2 ran out');
+  await expect(alice.getByRole('alert')).toContainText('Your hold on Floor · Row B · Seat 2 ran out');
   await expect(alice.getByRole('button', { name: 'Reserve', exact: true })).toBeDisabled();
   // And Bob can take it now.
   await seat(bob, 'B2').click();
@@ -190,7 +190,7 @@ test('the hold limit is explained, and a release makes room', async ({ login, re
   await expectSeat(bob, 'B3', 'available');
   await expectSeat(bob, 'B2', 'held by you');
   await expect(bob.getByRole('list', { name: 'Held seats' }).getByRole('listitem')).toHaveCount(10);
-  await bob.getByRole('button', { name: 'Release A1' }).click();
+  await bob.getByRole('button', { name: 'Release Floor · Row A · Seat 1' }).click();
   await expectSeat(bob, 'A1', 'available');
   await seat(bob, 'B3').click();
   await expectSeat(bob, 'B3', 'held by you');

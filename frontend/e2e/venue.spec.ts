@@ -81,7 +81,7 @@ test('the theatre: drawn as the room with its prices, zoomed, held by mouse and 
 
   // Holds last 6 s here: the warning comes at once, and one action keeps the seats longer.
   const warning = alice.getByTestId('hold-warning-live');
-  await expect(warning).toContainText('ends in less than');
+  await expect(warning).toContainText(/ends? in less than/);
   const until = async () =>
     ((await (await request.get(`/api/events/${eventId}/seats/`)).json()).seats as { id: number; locked_until: string | null }[]).find(
       (s) => s.id === focusedId,

@@ -12,7 +12,7 @@ describe('SeatSelector: the room or the grid', () => {
     mocks.seats = ROOM_SEATS;
     mocks.room = null;
     mount();
-    await screen.findByRole('button', { name: /^A1, Stalls, Premium 85.00, available, wheelchair space$/ });
+    await screen.findByRole('button', { name: /^A1, Stalls, Premium €85.00, available, wheelchair space$/ });
     expect(document.querySelector('[data-map-kind]')?.getAttribute('data-map-kind')).toBe('grid');
     expect(screen.queryByTestId('seat-canvas')).toBeNull();
     expect(screen.queryByTestId('view-list')).toBeNull();
@@ -22,8 +22,8 @@ describe('SeatSelector: the room or the grid', () => {
     mocks.seats = ROOM_SEATS;
     mocks.room = null;
     mount({ categories: undefined });
-    await screen.findByRole('button', { name: /^A1, Stalls, Premium 85.00, available, wheelchair space$/ });
-    await screen.findByRole('button', { name: /^B1, Stalls, Standard 45.00, available$/ });
+    await screen.findByRole('button', { name: /^A1, Stalls, Premium €85.00, available, wheelchair space$/ });
+    await screen.findByRole('button', { name: /^B1, Stalls, Standard €45.00, available$/ });
   });
 
   it('draws the room, with the legend, and a click on a seat holds it', async () => {
@@ -33,11 +33,11 @@ describe('SeatSelector: the room or the grid', () => {
     mount();
     const canvas = (await screen.findByTestId('seat-canvas')) as CanvasWithProbe;
     expect(canvas.getAttribute('aria-label')).toBe(
-      'Plan of Town Hall: 4 seats; Premium 85.00, Standard 45.00. To choose seats by keyboard or screen reader, use the List view.',
+      'Plan of Town Hall: 4 seats; Premium €85.00, Standard €45.00. To choose seats by keyboard or screen reader, use the List view.',
     );
     const legend = screen.getByTestId('category-legend');
     // counted live from the seats (one Premium held, one Standard blocked), not the event's 3 and 2
-    expect(within(legend).getAllByRole('listitem').map((li) => li.textContent)).toEqual(['Premium 85.00 · 1 left', 'Standard 45.00 · 1 left']);
+    expect(within(legend).getAllByRole('listitem').map((li) => li.textContent)).toEqual(['Premium €85.00 · 1 left', 'Standard €45.00 · 1 left']);
     const calls = (globalThis as { drawCalls?: string[] }).drawCalls!;
     await waitFor(() => expect(calls.some((c) => c.startsWith('fillText(STAGE'))).toBe(true));
     expect(calls.some((c) => c.startsWith('fillText(Stalls'))).toBe(true);
@@ -130,12 +130,12 @@ describe('SeatSelector: the room or the grid', () => {
     expect(within(list).getByRole('heading', { name: 'Stalls' })).toBeTruthy();
     const rowB = within(list).getByRole('group', { name: 'Stalls, row B' });
     expect(within(rowB).getAllByRole('button').map((b) => b.getAttribute('aria-label'))).toEqual([
-      'Stalls, row B, seat 1, Standard 45.00, available',
-      'Stalls, row B, seat 2, Standard 45.00, not for sale',
+      'Stalls, row B, seat 1, Standard €45.00, available',
+      'Stalls, row B, seat 2, Standard €45.00, not for sale',
     ]);
-    const a1 = within(list).getByRole('button', { name: 'Stalls, row A, seat 1, Premium 85.00, available, wheelchair space' });
+    const a1 = within(list).getByRole('button', { name: 'Stalls, row A, seat 1, Premium €85.00, available, wheelchair space' });
     act(() => a1.focus());
-    expect(screen.getByTestId('seat-tooltip').textContent).toBe('A1Stalls · row APremium · 85.00available · wheelchair space');
+    expect(screen.getByTestId('seat-tooltip').textContent).toBe('A1Stalls · row APremium · €85.00available · wheelchair space');
     fireEvent.click(a1);
     await waitFor(() => expect(mocks.lock).toHaveBeenCalledWith(7, 1));
     expect(localStorage.getItem('seatmap.view')).toBe('list');

@@ -1,7 +1,17 @@
-import { useCallback, useMemo, useRef, useState, type ReactNode } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import { Link, useLocation, useParams } from 'react-router';
 import { FindSeats } from '../features/find-seats';
-import { Basket, HoldWarning, useSeatActions, type Outcome } from '../features/holds';
+import {
+  Basket,
+  BasketBar,
+  DEFAULT_HOLD_LIMIT,
+  HoldWarning,
+  lapsedText,
+  mergeLapse,
+  useSeatActions,
+  type Lapse,
+  type Outcome,
+} from '../features/holds';
 import { ConnectionStatus, useFeedStatus, useLiveFeed } from '../features/live';
 import {
   Legend,
@@ -12,12 +22,15 @@ import {
   chooseMapKind,
   gridText,
   indexCategories,
+  seatPlaces,
   useRevealInScroller,
   useSeatMap,
   type ApiCategory,
   type RevealRequest,
 } from '../features/seat-map';
 import { errorMessage } from '../lib/error-messages';
+import { DEFAULT_CURRENCY, formatPrice } from '../lib/format';
+import { PHONE_QUERY, useMediaQuery } from '../lib/use-media-query';
 
 export interface SeatSelectorProps {
   /** Whether someone is logged in (from the auth feature, passed in by the app). */
@@ -28,6 +41,10 @@ export interface SeatSelectorProps {
   categories?: readonly ApiCategory[];
   /** The venue's name, for the map's accessible name. */
   venueName?: string;
+  /** The event's currency (ISO 4217, the event detail's `currency`); euros when not given. */
+  currency?: string;
+  /** Seats one buyer may hold at once (the event detail's `hold_limit`). */
+  holdLimit?: number;
 }
 
 /** The page at /events/:eventId. Keyed by event id, so each event gets its own live store. */
@@ -44,23 +61,42 @@ export function SeatSelectorPage(props: SeatSelectorProps) {
   return <SeatSelector key={id} eventId={id} {...props} />;
 }
 
-export function SeatSelector({ eventId, loggedIn, header, categories, venueName }: SeatSelectorProps & { eventId: number }) {
+export function SeatSelector({
+  eventId,
+  loggedIn,
+  header,
+  categories,
+  venueName,
+  currency = DEFAULT_CURRENCY,
+  holdLimit = DEFAULT_HOLD_LIMIT,
+}: SeatSelectorProps & { eventId: number }) {
   const location = useLocation();
   const [notice, setNotice] = useState<Outcome | null>(null);
   const [reserving, setReserving] = useState(false);
-  const onLapsed = useCallback(
-    (labels: string[]) =>
-      setNotice({ kind: 'error', text: `Your hold on ${labels.join(', ')} ran out. Pick the seat again if it is still free.` }),
-    [],
+  const map = useSeatMap(eventId, loggedIn);
+  const money = useCallback((amount: string) => formatPrice(amount, currency), [currency]);
+  // Holds that ran out, told in one message naming every seat (or their number), even when the
+  // store finds them lapsed a few ticks apart.
+  const lapse = useRef<Lapse | null>(null);
+  const store = map.store;
+  useEffect(
+    () =>
+      store.subscribeHoldLost((ids) => {
+        lapse.current = mergeLapse(lapse.current, ids, Date.now());
+        const seats = lapse.current.ids.flatMap((id) => store.getSeat(id) ?? []);
+        setNotice({ kind: 'error', text: lapsedText(seatPlaces(seats), lapse.current.ids.length) });
+      }),
+    [store],
   );
-  const map = useSeatMap(eventId, loggedIn, onLapsed);
+  const phone = useMediaQuery(PHONE_QUERY);
+  const [findOpen, setFindOpen] = useState<boolean | null>(null);
   const feed = useLiveFeed(eventId, map.store, map.arrivedAt);
   const status = useFeedStatus(feed);
-  const actions = useSeatActions(eventId, map.store, loggedIn, setNotice);
+  const actions = useSeatActions(eventId, map.store, loggedIn, setNotice, money);
   // The map's categories match its seats' (same version); the event's are there first only
   // if the map is slow.
   const legend = useMemo(() => buildLegend(map.plan?.categories ?? categories), [map.plan, categories]);
-  const gridStyle = useMemo(() => gridText(indexCategories(legend)), [legend]);
+  const gridStyle = useMemo(() => gridText(indexCategories(legend), money), [legend, money]);
   const sections = useMemo(
     () => (map.layout?.sections ?? []).map((section) => section.name).filter((name) => name !== ''),
     [map.layout],
@@ -129,16 +165,27 @@ export function SeatSelector({ eventId, loggedIn, header, categories, venueName 
         </p>
       )}
       {layout && (
-        <FindSeats
-          eventId={eventId}
-          store={map.store}
-          focus={map.focus}
-          loggedIn={loggedIn}
-          categories={legend}
-          sections={sections}
-          loginLink={loginLink}
-          onHeld={onHeld}
-        />
+        // On a phone, folded until the buyer opens it, so the map comes first; always open on a
+        // wider screen (where styles.css hides the summary).
+        <details
+          className="find-seats-fold"
+          open={phone ? (findOpen ?? false) : true}
+          onToggle={(event) => setFindOpen(event.currentTarget.open)}
+          data-testid="find-seats-fold"
+        >
+          <summary className="find-seats-fold__summary">Find seats</summary>
+          <FindSeats
+            eventId={eventId}
+            store={map.store}
+            focus={map.focus}
+            loggedIn={loggedIn}
+            categories={legend}
+            sections={sections}
+            loginLink={loginLink}
+            holdLimit={holdLimit}
+            onHeld={onHeld}
+          />
+        </details>
       )}
       {layout && (
         <div className="seat-selector__body" data-map-kind={kind}>
@@ -152,13 +199,22 @@ export function SeatSelector({ eventId, loggedIn, header, categories, venueName 
               onSeat={actions.toggle}
               venueName={venueName}
               reveal={reveal}
+              money={money}
             />
           ) : (
             <div ref={gridRef} className="seat-map__scroll" aria-label="Seat map" role="region" tabIndex={-1}>
               <SeatMap layout={layout} store={map.store} focus={map.focus} onSeat={actions.toggle} text={gridStyle} />
             </div>
           )}
-          <Basket store={map.store} onRelease={actions.toggle} onReserve={onReserve} reserving={reserving} />
+          <Basket
+            store={map.store}
+            onRelease={actions.toggle}
+            onReserve={onReserve}
+            reserving={reserving}
+            currency={currency}
+            holdLimit={holdLimit}
+          />
+          <BasketBar store={map.store} onReserve={onReserve} reserving={reserving} currency={currency} holdLimit={holdLimit} />
         </div>
       )}
     </div>

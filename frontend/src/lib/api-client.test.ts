@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { ApiClient, ApiError, memoryAccessToken, nextPagePath, websocketUrl } from './api-client';
+import { ApiClient, ApiError, memoryAccessToken, nextPagePath, storedSessionHint, websocketUrl, type SessionHint } from './api-client';
 
 type Call = { url: string; init: RequestInit };
 
@@ -113,6 +113,63 @@ describe('ApiClient: bearer access token in memory, refresh token in a cookie', 
     expect(calls[0].init.credentials).toBe('include');
     expect(header(calls[0], 'Authorization')).toBe('Bearer A1');
     expect(access.get()).toBeNull();
+  });
+});
+
+describe('the session hint: no refresh probe for a visitor who never logged in', () => {
+  const hint = (initial: boolean): SessionHint & { value: boolean } => {
+    const h = { value: initial, get: () => h.value, set: (maybe: boolean) => void (h.value = maybe) };
+    return h;
+  };
+
+  it('without the hint, asks no cookie: a public page loads with no 401 anywhere', async () => {
+    const { fetchImpl, calls } = fakeFetch(({ url }) => (url.endsWith('/api/events/1/seats/') ? json(200, { seats: [] }) : json(401, { error: 'x', code: 'not_authenticated' })));
+    const client = new ApiClient({ baseUrl: '', fetchImpl, session: hint(false) });
+    await expect(client.resume()).resolves.toBe(false);
+    await expect(client.get('/api/events/1/seats/')).resolves.toEqual({ seats: [] });
+    await expect(client.get('/api/me/')).rejects.toMatchObject({ status: 401 });
+    expect(calls.map((c) => c.url)).toEqual(['/api/events/1/seats/', '/api/me/']);
+  });
+
+  it('is set at login and by a refresh that works, cleared by a refused refresh and at logout', async () => {
+    const session = hint(false);
+    let refreshWorks = true;
+    const { fetchImpl } = fakeFetch(({ url }) => {
+      if (url.endsWith('/api/token/cookie/')) return json(200, { access: 'A1' });
+      if (url.endsWith('/refresh/')) return refreshWorks ? json(200, { access: 'A2' }) : json(401, { error: 'x', code: 'not_authenticated' });
+      return json(200, { success: true });
+    });
+    const client = new ApiClient({ baseUrl: '', fetchImpl, session });
+    await client.login({ username: 'alice', password: 'pw' });
+    expect(session.value).toBe(true);
+    await client.logout();
+    expect(session.value).toBe(false);
+
+    session.value = true; // a reload after a login, in another page
+    const reloaded = new ApiClient({ baseUrl: '', fetchImpl, session });
+    await expect(reloaded.resume()).resolves.toBe(true);
+    expect(session.value).toBe(true);
+    refreshWorks = false;
+    const expired = new ApiClient({ baseUrl: '', fetchImpl, session });
+    await expect(expired.resume()).resolves.toBe(false);
+    expect(session.value).toBe(false);
+  });
+
+  it('lives in storage as a flag, never the token; without storage it says "maybe"', () => {
+    const data = new Map<string, string>();
+    const storage = { getItem: (k: string) => data.get(k) ?? null, setItem: (k: string, v: string) => void data.set(k, v), removeItem: (k: string) => void data.delete(k) } as Storage;
+    const stored = storedSessionHint('k', () => storage);
+    expect(stored.get()).toBe(false);
+    stored.set(true);
+    expect([...data.entries()]).toEqual([['k', '1']]);
+    stored.set(false);
+    expect(data.size).toBe(0);
+    expect(storedSessionHint('k', () => undefined).get()).toBe(true);
+    const broken = storedSessionHint('k', () => {
+      throw new Error('denied');
+    });
+    expect(broken.get()).toBe(true);
+    expect(() => broken.set(true)).not.toThrow();
   });
 });
 

@@ -7,7 +7,8 @@
  * page never sees, in an HttpOnly cookie set by `POST /api/token/cookie/`. When a call answers
  * 401 `not_authenticated`, one `POST /api/token/cookie/refresh/` fetches a new access token (the
  * cookie rotates) and the call is sent again. A reload starts with no access token: the first
- * call that needs one asks the cookie.
+ * call that needs one asks the cookie, if a hint says there may be one (a visitor who never
+ * logged in is not sent to the refresh route, to be refused with a 401 on every page).
  *
  * Every failure becomes an `ApiError` carrying the API's stable `code`.
  */
@@ -59,6 +60,41 @@ export function memoryAccessToken(): AccessTokenStore {
   };
 }
 
+/**
+ * Whether this browser may hold a refresh cookie: a flag, not a secret (the cookie stays
+ * HttpOnly), set at login and at a refresh that worked, cleared at logout and when a refresh
+ * is refused. While it is off, the client does not ask the refresh route.
+ */
+export interface SessionHint {
+  get(): boolean;
+  set(maybe: boolean): void;
+}
+
+/** Always "maybe": the cookie is asked whenever an access token is missing. */
+export const ALWAYS_ASK: SessionHint = { get: () => true, set: () => {} };
+
+/** The hint kept in localStorage (shared by the tabs); where storage fails, always "maybe". */
+export function storedSessionHint(key = 'seatmap.session', storage: () => Storage | undefined = () => globalThis.localStorage): SessionHint {
+  return {
+    get: () => {
+      try {
+        const store = storage();
+        return store ? store.getItem(key) === '1' : true;
+      } catch {
+        return true;
+      }
+    },
+    set: (maybe) => {
+      try {
+        if (maybe) storage()?.setItem(key, '1');
+        else storage()?.removeItem(key);
+      } catch {
+        // private mode: the hint lasts for this page only (and reads "maybe")
+      }
+    },
+  };
+}
+
 export interface RequestOptions {
   body?: unknown;
   headers?: Record<string, string>;
@@ -94,6 +130,8 @@ export interface ApiClientConfig {
   access?: AccessTokenStore;
   /** Called whenever a response carries a `Date` header (server clock estimate). */
   onServerDate?: (serverMs: number, receivedAtMs: number) => void;
+  /** Whether a refresh cookie may exist; by default the cookie is always asked. */
+  session?: SessionHint;
 }
 
 /** The calls that need the refresh cookie: the only ones sent with credentials. */
@@ -120,6 +158,7 @@ export class ApiClient {
   private readonly fetchImpl: typeof fetch;
   private readonly access: AccessTokenStore;
   private readonly onServerDate?: (serverMs: number, receivedAtMs: number) => void;
+  private readonly session: SessionHint;
   private refreshing: Promise<boolean> | null = null;
   private resumed: Promise<boolean> | null = null;
 
@@ -128,6 +167,7 @@ export class ApiClient {
     this.fetchImpl = config.fetchImpl ?? ((...args) => globalThis.fetch(...args));
     this.access = config.access ?? memoryAccessToken();
     this.onServerDate = config.onServerDate;
+    this.session = config.session ?? ALWAYS_ASK;
   }
 
   get<T>(path: string, options: RequestOptions = {}): Promise<T> {
@@ -155,12 +195,14 @@ export class ApiClient {
   async login(credentials: { username: string; password: string }): Promise<void> {
     const { access } = await this.send<{ access: string }>('POST', LOGIN, { body: credentials, anonymous: true });
     this.access.set(access);
+    this.session.set(true);
   }
 
-  /** Whether there is a session: an access token, or (asked once per page) a refresh cookie
-   * that works. */
+  /** Whether there is a session: an access token, or (asked once per page, when the hint says
+   * there may be one) a refresh cookie that works. */
   resume(): Promise<boolean> {
     if (this.access.get()) return Promise.resolve(true);
+    if (!this.session.get()) return Promise.resolve(false);
     this.resumed ??= this.refreshAccess();
     return this.resumed;
   }
@@ -174,6 +216,7 @@ export class ApiClient {
       await this.request('POST', LOGOUT, { body: {} });
     } finally {
       this.access.set(null);
+      this.session.set(false);
       this.resumed = Promise.resolve(false);
     }
   }
@@ -188,7 +231,7 @@ export class ApiClient {
       if (!(error instanceof ApiError)) throw error;
       if (error.status === 401 && error.code === 'not_authenticated' && !isTokenPath(path)) {
         const hadToken = Boolean(this.access.get());
-        if (await this.refreshAccess()) return this.send<T>(method, path, options);
+        if ((hadToken || this.session.get()) && (await this.refreshAccess())) return this.send<T>(method, path, options);
         // No session any more: public endpoints still answer an anonymous caller.
         if (hadToken) return this.send<T>(method, path, options);
       }
@@ -218,10 +261,12 @@ export class ApiClient {
     try {
       const { access } = await this.send<{ access: string }>('POST', REFRESH, { body: {}, anonymous: true });
       this.access.set(access);
+      this.session.set(true);
       return true;
     } catch (error) {
       if (error instanceof ApiError && error.code === NETWORK_ERROR) throw error;
       this.access.set(null);
+      this.session.set(false);
       return false;
     }
   }

@@ -1,3 +1,5 @@
+import { formatPrice } from '../../lib/format';
+
 const dateFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 
 export function formatDate(iso: string): string {
@@ -5,7 +7,11 @@ export function formatDate(iso: string): string {
   return Number.isNaN(ms) ? iso : dateFormat.format(ms);
 }
 
-/** Null for an event with no seats on sale (the API gives no prices then): nothing is shown. */
-export function priceRange(min: string | null, max: string | null): string | null {
-  return min === max ? min : `${min} – ${max}`;
+/**
+ * "€50.00 – €120.00" in the event's currency; null for an event with no seats on sale (the API
+ * gives no prices then): nothing is shown.
+ */
+export function priceRange(min: string | null, max: string | null, currency?: string): string | null {
+  if (min === null || max === null) return null;
+  return min === max ? formatPrice(min, currency) : `${formatPrice(min, currency)} – ${formatPrice(max, currency)}`;
 }

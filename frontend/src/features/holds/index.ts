@@ -1,6 +1,7 @@
 // Holds and checkout: holding and releasing seats, the basket, the hold timer, reserving.
 export { type Outcome } from './model/seatActions';
 export { useSeatActions } from './hooks/useSeatActions';
-export { Basket } from './components/Basket';
+export { Basket, BasketBar } from './components/Basket';
+export { DEFAULT_HOLD_LIMIT, lapsedText, mergeLapse, type Lapse } from './model/messages';
 export { HoldWarning } from './components/HoldWarning';
 export { lockSeats, unlockSeat } from './api/seats';

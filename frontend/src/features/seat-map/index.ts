@@ -8,7 +8,7 @@ export { decodeOwnHolds, type ApiOwnHolds, type ApiSeatMap, type ApiSeatStates, 
 export { RovingFocus } from './model/rovingFocus';
 export { REVEAL_MARGIN, type RevealRequest } from './model/bringIntoView';
 export { buildLegend, indexCategories, type ApiCategory, type CategoryEntry } from './model/categories';
-export { gridText } from './model/seatText';
+export { gridText, seatPlace, seatPlaces, type MoneyText } from './model/seatText';
 export { buildVenue, chooseMapKind, type ApiLayout } from './model/venue';
 export { useSeatMap } from './hooks/useSeatMap';
 export { useHeldSeats } from './hooks/useSeat';

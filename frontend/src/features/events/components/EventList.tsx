@@ -1,6 +1,7 @@
 import { Link } from 'react-router';
 import { ShowMore } from '../../../components/ShowMore';
 import { errorMessage } from '../../../lib/error-messages';
+import { formatCount } from '../../../lib/format';
 import { formatDate, priceRange } from '../format';
 import { useEvents } from '../hooks/useEvents';
 
@@ -35,12 +36,12 @@ export function EventList() {
               </div>
               <div>
                 <dt>Price</dt>
-                <dd>{priceRange(event.price_min, event.price_max)}</dd>
+                <dd>{priceRange(event.price_min, event.price_max, (event as { currency?: string }).currency)}</dd>
               </div>
               <div>
                 <dt>Seats left</dt>
                 <dd>
-                  {event.seats_available} of {event.seats_total}
+                  {formatCount(event.seats_available)} of {formatCount(event.seats_total)}
                 </dd>
               </div>
             </dl>

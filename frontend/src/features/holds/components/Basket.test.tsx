@@ -1,8 +1,9 @@
 // @vitest-environment jsdom
-import { act, cleanup, render, screen } from '@testing-library/react';
+import { act, cleanup, fireEvent, render, screen, within } from '@testing-library/react';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { SeatStore, type ApiSeat } from '../../seat-map';
-import { Basket } from './Basket';
+import { formatPrice } from '../../../lib/format';
+import { Basket, BasketBar } from './Basket';
 
 const NOW = Date.parse('2026-12-22T10:00:00Z');
 
@@ -31,25 +32,55 @@ describe('Basket', () => {
     vi.useRealTimers();
   });
 
-  it('lists held seats with their countdown and the exact total, and counts down', () => {
+  it('lists held seats by place with their own countdown, one basket timer for the first to end, and the exact total', () => {
     const store = new SeatStore();
     store.loadFromApi([held(1, '50.00', 300), held(2, '0.10', 300), held(3, '0.20', 120)]);
-    render(<Basket store={store} onRelease={() => {}} onReserve={() => {}} reserving={false} />);
-    expect(screen.getAllByText('4:59')).toHaveLength(2);
-    expect(screen.getByText('1:59')).toBeTruthy();
-    expect(screen.getByTestId('basket-total').textContent).toBe('50.30');
+    render(<Basket store={store} onRelease={() => {}} onReserve={() => {}} reserving={false} currency="GBP" />);
+    const list = screen.getByRole('list', { name: 'Held seats' });
+    expect(within(list).getAllByText('4:59')).toHaveLength(2);
+    expect(within(list).getByText('1:59')).toBeTruthy();
+    expect(screen.getAllByRole('timer')).toHaveLength(1);
+    expect(screen.getByTestId('basket-timer').textContent).toBe('1:59');
+    expect(screen.getByTestId('basket-total').textContent).toBe(formatPrice('50.30', 'GBP'));
+    expect(screen.getByTestId('basket-total').textContent).toMatch(/£/);
     expect(screen.getByRole('button', { name: 'Reserve 3 seats' })).toBeTruthy();
-    expect(screen.getByLabelText('A1 hold: 4 minutes 59 seconds left')).toBeTruthy();
+    expect(screen.getByText('Floor · Row A · Seat 1')).toBeTruthy();
+    expect(screen.getByLabelText('Floor · Row A · Seat 1 hold: 4 minutes 59 seconds left')).toBeTruthy();
+    expect(screen.getByRole('button', { name: 'Release Floor · Row A · Seat 1' })).toBeTruthy();
+    expect(screen.getByTestId('basket-limit').textContent).toBe('3 of 10 seats held');
     act(() => {
       vi.advanceTimersByTime(60_000);
     });
-    expect(screen.getAllByText('3:59')).toHaveLength(2);
-    expect(screen.getByText('0:59')).toBeTruthy();
+    expect(within(list).getAllByText('3:59')).toHaveLength(2);
+    expect(screen.getByTestId('basket-timer').textContent).toBe('0:59');
+  });
+
+  it('says the event\u2019s hold limit before it is hit, and at it', () => {
+    const store = new SeatStore();
+    store.loadFromApi([held(1, '50.00', 300), held(2, '50.00', 300)]);
+    render(<Basket store={store} onRelease={() => {}} onReserve={() => {}} reserving={false} holdLimit={2} />);
+    expect(screen.getByTestId('basket-limit').textContent).toBe('2 of 2 seats held: the most you can hold at once');
+  });
+
+  it('the phone\u2019s bar: count, total in the currency, one timer and Reserve; nothing while no seat is held', () => {
+    const store = new SeatStore();
+    const onReserve = vi.fn();
+    const { container } = render(<BasketBar store={store} onReserve={onReserve} reserving={false} />);
+    expect(container.textContent).toBe('');
+    act(() => {
+      store.loadFromApi([held(1, '50.00', 300), held(2, '85.00', 90)]);
+    });
+    expect(screen.getByTestId('basket-bar-count').textContent).toBe('2 seats');
+    expect(screen.getByTestId('basket-bar-total').textContent).toBe(formatPrice('135.00', 'EUR'));
+    expect(screen.getByTestId('basket-bar-timer').textContent).toBe('1:29');
+    fireEvent.click(screen.getByRole('button', { name: 'Reserve 2 seats' }));
+    expect(onReserve).toHaveBeenCalledTimes(1);
   });
 
   it('is empty with a disabled Reserve', () => {
     render(<Basket store={new SeatStore()} onRelease={() => {}} onReserve={() => {}} reserving={false} />);
-    expect(screen.getByTestId('basket-total').textContent).toBe('0.00');
+    expect(screen.getByTestId('basket-total').textContent).toBe(formatPrice('0.00', 'EUR'));
+    expect(screen.queryByRole('timer')).toBeNull();
     expect((screen.getByRole('button', { name: 'Reserve' }) as HTMLButtonElement).disabled).toBe(true);
   });
 });

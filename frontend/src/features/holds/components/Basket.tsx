@@ -1,37 +1,73 @@
 import { Icon } from '../../../components/Icon';
+import { countOf, DEFAULT_CURRENCY, formatPrice } from '../../../lib/format';
+import { seatPlace, useHeldSeats, type SeatStore } from '../../seat-map';
+import { useNow } from '../hooks/useNow';
 import { summariseBasket } from '../model/basket';
 import { describeCountdown, formatCountdown, remainingMs } from '../model/countdown';
-import { useHeldSeats, type SeatStore } from '../../seat-map';
-import { useNow } from '../hooks/useNow';
+import { DEFAULT_HOLD_LIMIT, holdLimitText } from '../model/messages';
 
 interface BasketProps {
   store: SeatStore;
   onRelease: (id: number) => void;
   onReserve: () => void;
   reserving: boolean;
+  /** The event's currency (ISO 4217). */
+  currency?: string;
+  /** How many seats one buyer may hold at once (the event's `hold_limit`). */
+  holdLimit?: number;
 }
 
-export function Basket({ store, onRelease, onReserve, reserving }: BasketProps) {
+/** The held seats, ticking every second while there are any. */
+function useBasket(store: SeatStore) {
   const held = useHeldSeats(store);
   const now = useNow(1000, held.length > 0);
-  const summary = summariseBasket(held);
+  return { held, now, summary: summariseBasket(held) };
+}
+
+function reserveText(count: number, reserving: boolean): string {
+  if (reserving) return 'Booking…';
+  return count === 0 ? 'Reserve' : `Reserve ${countOf(count, 'seat')}`;
+}
+
+/** The basket's one timer: when the first hold ends (each seat's own is in the list). */
+function BasketTimer({ endsAt, now, testId }: { endsAt: number | null; now: number; testId: string }) {
+  const left = remainingMs(endsAt, now);
+  return (
+    <span
+      className={`countdown basket-timer${left < 60_000 ? ' countdown--low' : ''}`}
+      role="timer"
+      aria-label={`Seats held for ${describeCountdown(left).replace(/ left$/, '')}`}
+      data-testid={testId}
+    >
+      <Icon name="clock" size={16} />
+      {formatCountdown(left)}
+    </span>
+  );
+}
+
+export function Basket({ store, onRelease, onReserve, reserving, currency = DEFAULT_CURRENCY, holdLimit = DEFAULT_HOLD_LIMIT }: BasketProps) {
+  const { held, now, summary } = useBasket(store);
   return (
     <aside className="card basket" aria-labelledby="basket-title">
-      <h2 id="basket-title">Your seats</h2>
+      <div className="basket__head">
+        <h2 id="basket-title">Your seats</h2>
+        {held.length > 0 && <BasketTimer endsAt={summary.firstExpiry} now={now} testId="basket-timer" />}
+      </div>
+      <p className="basket__limit" data-testid="basket-limit">
+        {holdLimitText(summary.count, holdLimit)}
+      </p>
       {held.length === 0 ? (
         <p className="muted">Click a free seat to hold it for a few minutes.</p>
       ) : (
         <ul className="basket__list" aria-label="Held seats">
           {held.map((seat) => {
             const left = remainingMs(seat.lockedUntil, now);
+            const place = seatPlace(seat);
             return (
               <li key={seat.id} className="basket__item">
-                <span className="basket__seat">
-                  <strong>{seat.label}</strong> <span className="muted">{seat.section}</span>
-                </span>
-                <span className="basket__price">{seat.price}</span>
-                <span className={`countdown${left < 60_000 ? ' countdown--low' : ''}`} aria-label={`${seat.label} hold: ${describeCountdown(left)}`}>
-                  <Icon name="clock" size={14} /> 
+                <span className="basket__seat">{place}</span>
+                <span className="basket__price">{formatPrice(seat.price, currency)}</span>
+                <span className={`countdown${left < 60_000 ? ' countdown--low' : ''}`} aria-label={`${place} hold: ${describeCountdown(left)}`}>
                   {formatCountdown(left)}
                 </span>
                 <button
@@ -39,7 +75,7 @@ export function Basket({ store, onRelease, onReserve, reserving }: BasketProps) 
                   className="button button--small"
                   onClick={() => onRelease(seat.id)}
                   disabled={seat.busy}
-                  aria-label={`Release ${seat.label}`}
+                  aria-label={`Release ${place}`}
                 >
                   Release
                 </button>
@@ -49,7 +85,7 @@ export function Basket({ store, onRelease, onReserve, reserving }: BasketProps) 
         </ul>
       )}
       <p className="basket__total">
-        Total <strong data-testid="basket-total">{summary.total}</strong>
+        Total <strong data-testid="basket-total">{formatPrice(summary.total, currency)}</strong>
       </p>
       <button
         type="button"
@@ -57,8 +93,31 @@ export function Basket({ store, onRelease, onReserve, reserving }: BasketProps) 
         onClick={onReserve}
         disabled={summary.count === 0 || reserving}
       >
-        {reserving ? 'Booking…' : summary.count === 0 ? 'Reserve' : `Reserve ${summary.count} seat${summary.count === 1 ? '' : 's'}`}
+        {reserveText(summary.count, reserving)}
       </button>
     </aside>
+  );
+}
+
+/**
+ * The phone's basket: a bar held at the bottom of the screen while seats are held (CSS shows it
+ * below 700 px only): how many, the total, one timer, and Reserve.
+ */
+export function BasketBar({ store, onReserve, reserving, currency = DEFAULT_CURRENCY, holdLimit = DEFAULT_HOLD_LIMIT }: Omit<BasketProps, 'onRelease'>) {
+  const { summary, now } = useBasket(store);
+  if (summary.count === 0) return null;
+  return (
+    <section className="basket-bar" aria-label="Your seats, in short" data-testid="basket-bar">
+      <p className="basket-bar__sum">
+        <strong data-testid="basket-bar-count">{countOf(summary.count, 'seat')}</strong>
+        <span className="basket-bar__limit"> of {holdLimit}</span>
+        <br />
+        <strong data-testid="basket-bar-total">{formatPrice(summary.total, currency)}</strong>
+      </p>
+      <BasketTimer endsAt={summary.firstExpiry} now={now} testId="basket-bar-timer" />
+      <button type="button" className="button button--primary" onClick={onReserve} disabled={reserving}>
+        {reserveText(summary.count, reserving)}
+      </button>
+    </section>
   );
 }

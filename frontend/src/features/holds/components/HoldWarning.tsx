@@ -3,6 +3,7 @@ import { useHeldSeats, type SeatStore } from '../../seat-map';
 import { useNow } from '../hooks/useNow';
 import { formatCountdown } from '../model/countdown';
 import { WARN_BEFORE_MS, holdWarning } from '../model/holdWarning';
+import { holdEndingText } from '../model/messages';
 
 interface HoldWarningProps {
   store: SeatStore;
@@ -32,7 +33,7 @@ export function HoldWarning({ store, onExtend }: HoldWarningProps) {
   }
 
   const warning = holdWarning(held, now, capped);
-  const labels = warning?.endingIds.map((id) => store.label(id) ?? `#${id}`).join(', ');
+  const labels = warning?.endingIds.map((id) => store.label(id) ?? `#${id}`) ?? [];
   const seconds = Math.round(WARN_BEFORE_MS / 1000);
 
   const keep = async () => {
@@ -53,9 +54,7 @@ export function HoldWarning({ store, onExtend }: HoldWarningProps) {
       <div aria-live="assertive" aria-atomic="true" data-testid="hold-warning-live">
         {warning && (
           <p className="hold-warning__text">
-            {warning.capped
-              ? `Your hold on ${labels} ends in less than ${seconds} seconds and can't be extended any more. Reserve now to keep ${warning.endingIds.length === 1 ? 'it' : 'them'}.`
-              : `Your hold on ${labels} ends in less than ${seconds} seconds.`}
+            {holdEndingText(labels, seconds, warning.capped)}
           </p>
         )}
       </div>

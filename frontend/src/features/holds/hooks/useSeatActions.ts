@@ -10,12 +10,25 @@ import type { SeatStore } from '../../seat-map';
 const seatApi: ActionContext['api'] = { lock: lockSeat, unlock: unlockSeat, extend: extendSeat, reserve: reserveSeats };
 
 /** Stable callbacks (so memoised seats never re-render for them) that report an Outcome. */
-export function useSeatActions(eventId: number, store: SeatStore, loggedIn: boolean, report: (o: Outcome) => void) {
+export function useSeatActions(
+  eventId: number,
+  store: SeatStore,
+  loggedIn: boolean,
+  report: (o: Outcome) => void,
+  money?: (amount: string) => string,
+) {
   const queryClient = useQueryClient();
-  const latest = useLatest({ loggedIn, report });
+  const latest = useLatest({ loggedIn, report, money });
 
   const context = useCallback(
-    (): ActionContext => ({ eventId, store, api: seatApi, loggedIn: latest.current.loggedIn, newKey: newIdempotencyKey }),
+    (): ActionContext => ({
+      eventId,
+      store,
+      api: seatApi,
+      loggedIn: latest.current.loggedIn,
+      newKey: newIdempotencyKey,
+      money: latest.current.money,
+    }),
     [eventId, store, latest],
   );
 

@@ -114,6 +114,14 @@ describe('reserveHeld', () => {
     expect(ctx.store.getHeld()).toEqual([]);
   });
 
+  it('says the total in the event\u2019s currency', async () => {
+    const reserve = vi.fn(async (_e: number, ids: number[]) => ({
+      reservation: { id: 43, seats: ids.map((id) => ({ id, label: `A${id}` })), total_price: '170.00' },
+    }));
+    const ctx = { ...context({ reserve }, held), money: (amount: string) => `\u20ac${amount}` };
+    expect((await reserveHeld(ctx)).text).toBe('Booked A1, A2 (total \u20ac170.00). Reservation #43.');
+  });
+
   it('retries a lost answer once with the same key', async () => {
     const reserve = vi
       .fn()

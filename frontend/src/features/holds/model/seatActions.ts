@@ -32,6 +32,8 @@ export interface ActionContext {
   api: SeatApi;
   loggedIn: boolean;
   newKey: () => string;
+  /** How amounts read (the event's currency); as the API gives them by default. */
+  money?: (amount: string) => string;
 }
 
 function failure(error: unknown, ctx: ActionContext, seat?: string): Outcome {
@@ -108,7 +110,7 @@ export async function reserveHeld(ctx: ActionContext): Promise<Outcome> {
     const labels = answer.reservation.seats.map((s) => s.label).join(', ');
     return {
       kind: 'ok',
-      text: `Booked ${labels} (total ${answer.reservation.total_price}). Reservation #${answer.reservation.id}.`,
+      text: `Booked ${labels} (total ${(ctx.money ?? String)(answer.reservation.total_price)}). Reservation #${answer.reservation.id}.`,
       reservationId: answer.reservation.id,
     };
   } catch (error) {

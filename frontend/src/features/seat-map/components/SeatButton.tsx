@@ -24,13 +24,21 @@ export const SeatButton = memo(function SeatButton({ id, store, focus, text = GR
   const kind = seatKind(seat);
   const booked = seat.status === 'reserved';
   const visible = text.visible(seat);
-  const colour = text.colour(seat);
+  // The List paints seats as the room's map draws them; the grid has its own styles.
+  const paint = text.paint?.(seat);
+  const colour = paint ? undefined : text.colour(seat);
   const flag = seat.accessible ? '♿' : seat.restrictedView ? '◐' : null;
+  const style = paint
+    ? ({ '--seat-fill': paint.fill, '--seat-ring': paint.ring ?? paint.fill, '--seat-ink': paint.markColour } as CSSProperties)
+    : colour
+      ? ({ '--seat-cat': colour } as CSSProperties)
+      : undefined;
+  const look = paint ? ` seat--painted seat--${paint.shape}` : colour ? ' seat--cat' : '';
   return (
     <button
       type="button"
-      className={`seat seat--${kind}${visible.length > 3 ? ` seat--long${visible.length > 4 ? 'er' : ''}` : ''}${colour ? ' seat--cat' : ''}`}
-      style={colour ? ({ '--seat-cat': colour } as CSSProperties) : undefined}
+      className={`seat seat--${kind}${visible.length > 3 ? ` seat--long${visible.length > 4 ? 'er' : ''}` : ''}${look}`}
+      style={style}
       data-seat-id={id}
       aria-label={text.spoken(seat)}
       aria-pressed={kind === 'held-mine'}

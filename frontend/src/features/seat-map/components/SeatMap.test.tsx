@@ -1,6 +1,6 @@
 // @vitest-environment jsdom
 import { act, cleanup, fireEvent, render, screen, waitFor } from '@testing-library/react';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { buildLayout } from '../model/layout';
 import { RovingFocus } from '../model/rovingFocus';
 import type { ApiSeat } from '../model/seat';
@@ -43,16 +43,40 @@ function bigEvent(rows: number, perRow: number): ApiSeat[] {
   return seats;
 }
 
-function mount(seats: ApiSeat[], onSeat = vi.fn()) {
+function mount(seats: ApiSeat[], onSeat = vi.fn(), windowed = false) {
   const store = new SeatStore();
   store.loadFromApi(seats);
   const focus = new RovingFocus();
   const layout = buildLayout(seats);
   focus.setActive(layout.rows[0].seatIds[0]);
   renders.length = 0;
-  render(<SeatMap layout={layout} store={store} focus={focus} onSeat={onSeat} />);
-  return { store, focus, renders, onSeat };
+  render(<SeatMap layout={layout} store={store} focus={focus} onSeat={onSeat} windowed={windowed} />);
+  return { store, focus, renders, onSeat, layout };
 }
+
+/** The browser's IntersectionObserver, told by the test which rows are near the screen. */
+class FakeIntersectionObserver {
+  static current: FakeIntersectionObserver | null = null;
+  readonly targets: Element[] = [];
+  constructor(private readonly callback: IntersectionObserverCallback) {
+    FakeIntersectionObserver.current = this;
+  }
+  observe(target: Element) {
+    this.targets.push(target);
+  }
+  disconnect() {
+    this.targets.length = 0;
+  }
+  /** Rows `rows` come near the screen (or leave it). */
+  near(rows: number[], inside = true) {
+    const entries = this.targets
+      .filter((t) => rows.includes(Number((t as HTMLElement).dataset.row)))
+      .map((target) => ({ target, isIntersecting: inside }) as unknown as IntersectionObserverEntry);
+    this.callback(entries, this as unknown as IntersectionObserver);
+  }
+}
+
+const seatsInRow = (row: number) => document.querySelectorAll(`[data-row="${row}"] [data-seat-id]`).length;
 
 afterEach(() => {
   cleanup();
@@ -113,5 +137,59 @@ describe('SeatMap', () => {
     expect(document.activeElement).toBe(screen.getByRole('button', { name: /^B2,/ }));
     fireEvent.click(screen.getByRole('button', { name: /^B3,/ }));
     expect(t.onSeat).toHaveBeenCalledWith(6);
+  });
+});
+
+describe('SeatMap windowed (the List view of a big room)', () => {
+  beforeEach(() => {
+    vi.stubGlobal('IntersectionObserver', FakeIntersectionObserver);
+  });
+  afterEach(() => {
+    vi.unstubAllGlobals();
+  });
+
+  it('renders seats only in rows near the screen; every section heading and row group stays', () => {
+    mount(bigEvent(120, 30), vi.fn(), true); // 3,600 seats
+    expect(screen.getAllByRole('group')).toHaveLength(120);
+    expect(screen.getAllByRole('heading', { level: 3 }).map((h) => h.textContent)).toEqual(['Floor', 'Balcony']);
+    expect(document.querySelectorAll('[data-seat-id]').length).toBeLessThanOrEqual(400);
+    expect(seatsInRow(0)).toBe(30);
+    expect(seatsInRow(100)).toBe(0);
+    act(() => FakeIntersectionObserver.current!.near([100, 101]));
+    expect(seatsInRow(100)).toBe(30); // whole rows
+    expect(screen.getByRole('button', { name: 'W31, Balcony, 120.00, available' })).toBeTruthy();
+    act(() => FakeIntersectionObserver.current!.near([100], false));
+    expect(seatsInRow(100)).toBe(0);
+    expect(seatsInRow(101)).toBe(30);
+  });
+
+  it('moves the one Tab stop into a row that had no seats yet, by keyboard', () => {
+    const t = mount(bigEvent(120, 30), vi.fn(), true);
+    const lastLive = [...Array(120).keys()].filter((r) => seatsInRow(r) > 0).at(-1)!;
+    const from = document.querySelector<HTMLElement>(`[data-row="${lastLive}"] [data-seat-id]`)!;
+    expect(seatsInRow(lastLive + 1)).toBe(0);
+    from.focus();
+    fireEvent.keyDown(from, { key: 'ArrowDown' });
+    expect(seatsInRow(lastLive + 1)).toBe(30);
+    const focused = document.activeElement as HTMLElement;
+    expect(focused.closest('[data-row]')?.getAttribute('data-row')).toBe(String(lastLive + 1));
+    expect(Number(focused.dataset.seatId)).toBe(t.layout.rows[lastLive + 1].seatIds[0]);
+    expect(focused.tabIndex).toBe(0);
+    expect(document.querySelectorAll('[data-seat-id][tabindex="0"]')).toHaveLength(1);
+  });
+
+  it('keeps the rows of the buyer\u2019s held seats rendered, wherever they are', () => {
+    const t = mount(bigEvent(120, 30), vi.fn(), true);
+    const far = t.layout.rows[90].seatIds[4];
+    act(() => {
+      t.store.applyOwnAnswer({ ...bigEvent(120, 30)[far - 1], status: 'locked', version: 2, locked_until: '2099-01-01T00:00:00Z', mine: true });
+    });
+    expect(seatsInRow(90)).toBe(30);
+    expect(document.querySelector(`[data-seat-id="${far}"]`)?.getAttribute('aria-pressed')).toBe('true');
+  });
+
+  it('renders every seat of a smaller room', () => {
+    mount(bigEvent(40, 30), vi.fn(), true); // 1,200 seats
+    expect(document.querySelectorAll('[data-seat-id]')).toHaveLength(1_200);
   });
 });

@@ -4,18 +4,24 @@ import {
   useCallback,
   useEffect,
   useImperativeHandle,
+  useLayoutEffect,
+  useMemo,
   useRef,
   useState,
+  useSyncExternalStore,
   type FocusEvent,
   type KeyboardEvent,
   type MouseEvent,
   type Ref,
+  type RefObject,
 } from 'react';
+import { flushSync } from 'react-dom';
 import { isNavKey, neighbour, type MapLayout, type RowLayout } from '../model/layout';
 import type { RovingFocus } from '../model/rovingFocus';
 import type { SeatStore } from '../model/seatStore';
-import { GRID_TEXT, type SeatTextStyle } from '../model/seatText';
-import { useSeat } from '../hooks/useSeat';
+import { GRID_TEXT, sectionText, type SeatTextStyle } from '../model/seatText';
+import { leadingRows, rowSeatsHeight, rowsToRender, seatsPerLine, updateNear } from '../model/windowing';
+import { useHeldSeats, useSeat } from '../hooks/useSeat';
 import { SeatButton } from './SeatButton';
 
 interface SeatMapProps {
@@ -31,6 +37,11 @@ interface SeatMapProps {
   'aria-label'?: string;
   /** Draw the "Stage" bar above the sections (the grid); the room's list has no stage in it. */
   stage?: boolean;
+  /**
+   * Rows wrap to the width; in a big list (over WINDOW_FROM_SEATS) only rows near the screen
+   * get their seat buttons, the others keep their group, label and height (the room's List view).
+   */
+  windowed?: boolean;
 }
 
 interface TipAt {
@@ -63,20 +74,98 @@ function FocusTipBody({ store, text, at }: { store: SeatStore; text: SeatTextSty
   );
 }
 
-const SeatRow = memo(function SeatRow({ row, store, focus, text }: { row: RowLayout; store: SeatStore; focus: RovingFocus; text: SeatTextStyle }) {
+interface SeatRowProps {
+  row: RowLayout;
+  index: number;
+  store: SeatStore;
+  focus: RovingFocus;
+  text: SeatTextStyle;
+  /** Render the seats; else an empty box this tall (px) stands in for them. */
+  live: boolean;
+  waitingHeight: number;
+}
+
+const SeatRow = memo(function SeatRow({ row, index, store, focus, text, live, waitingHeight }: SeatRowProps) {
   return (
-    <div className="seat-row" role="group" aria-label={`${row.section}, row ${row.row}`}>
+    <div className="seat-row" role="group" aria-label={`${row.section}, row ${row.row}`} data-row={index}>
       <span className="seat-row__label" aria-hidden="true">
         {row.row}
       </span>
-      <div className="seat-row__seats">
-        {row.seatIds.map((id) => (
-          <SeatButton key={id} id={id} store={store} focus={focus} text={text} />
-        ))}
-      </div>
+      {live ? (
+        <div className="seat-row__seats">
+          {row.seatIds.map((id) => (
+            <SeatButton key={id} id={id} store={store} focus={focus} text={text} />
+          ))}
+        </div>
+      ) : (
+        <div className="seat-row__seats seat-row__seats--waiting" style={{ height: waitingHeight }} aria-hidden="true" />
+      )}
     </div>
   );
 });
+
+/**
+ * A list this big is windowed; a smaller one (a theatre's 2,000 seats) renders every seat, so
+ * find-in-page and a screen reader's reading of the whole list meet every seat.
+ */
+export const WINDOW_FROM_SEATS = 3_000;
+/** Seats rendered before the rows near the screen are known (a screenful, and a little more). */
+const WINDOW_FIRST_SEATS = 400;
+/** The seats' width before it is measured: a phone's. */
+const GUESSED_WIDTH = 300;
+/** How far beyond the visible part rows are rendered, so scrolling meets rows already drawn. */
+const WINDOW_MARGIN = '900px 0px';
+
+/** The box the map scrolls in when it has one of its own (the desktop's list), else the page. */
+function scrollRoot(el: HTMLElement): HTMLElement | null {
+  for (let node = el.parentElement; node; node = node.parentElement) {
+    const { overflowY } = getComputedStyle(node);
+    if (overflowY === 'auto' || overflowY === 'scroll') return node;
+  }
+  return null;
+}
+
+/**
+ * Which rows get their seats: those within WINDOW_MARGIN of the screen (an IntersectionObserver
+ * on every row), the focus stop's and those of the buyer's held seats. Without the observer
+ * (old browsers, tests) every row does. Also the width the seats wrap at, for the empty rows.
+ */
+function useRowWindow(root: RefObject<HTMLElement | null>, layout: MapLayout, store: SeatStore, focus: RovingFocus, enabled: boolean) {
+  const active = enabled && typeof IntersectionObserver === 'function' && layout.position.size > WINDOW_FROM_SEATS;
+  const [near, setNear] = useState<ReadonlySet<number>>(() => leadingRows(layout.rows, WINDOW_FIRST_SEATS));
+  const [width, setWidth] = useState(0);
+  const focusId = useSyncExternalStore(focus.subscribeActive, () => focus.activeId);
+  const held = useHeldSeats(store);
+
+  useEffect(() => {
+    const el = root.current;
+    if (!active || !el) return;
+    const observer = new IntersectionObserver(
+      (entries) => {
+        const changes = entries.map((e) => ({ row: Number((e.target as HTMLElement).dataset.row), inside: e.isIntersecting }));
+        setNear((prev) => updateNear(prev, changes));
+      },
+      { root: scrollRoot(el), rootMargin: WINDOW_MARGIN },
+    );
+    el.querySelectorAll('[data-row]').forEach((row) => observer.observe(row));
+    return () => observer.disconnect();
+  }, [active, layout, root]);
+
+  useLayoutEffect(() => {
+    const seats = root.current?.querySelector<HTMLElement>('.seat-row__seats');
+    if (!active || !seats || typeof ResizeObserver !== 'function') return;
+    // Told the width at once (before the first paint), then on every change.
+    const observer = new ResizeObserver(() => setWidth(seats.clientWidth));
+    observer.observe(seats);
+    return () => observer.disconnect();
+  }, [active, layout, root]);
+
+  const live = useMemo(
+    () => (active ? rowsToRender(near, layout.position, [focusId, ...held.map((s) => s.id)]) : null),
+    [active, near, layout, focusId, held],
+  );
+  return { live, perLine: seatsPerLine(width || GUESSED_WIDTH) };
+}
 
 function seatIdOf(target: EventTarget | null): number | null {
   const el = (target as HTMLElement | null)?.closest?.('[data-seat-id]');
@@ -103,6 +192,8 @@ function rowsFor(layout: MapLayout, from: number, seats: number): number {
  * Sections, rows, seats. A big map is rendered in steps (first rows at once, the rest as
  * interruptible transitions), so the page answers while the remaining rows are built. Rows off screen are skipped by the browser's rendering
  * (`content-visibility: auto`) yet stay in the page, so every seat remains reachable.
+ * A windowed list over WINDOW_FROM_SEATS (the arena's List view) instead has every row at once
+ * and seat buttons only in the rows near the screen (useRowWindow).
  */
 export const SeatMap = memo(function SeatMap({
   layout,
@@ -114,10 +205,14 @@ export const SeatMap = memo(function SeatMap({
   'data-testid': testId,
   'aria-label': ariaLabel,
   stage = true,
+  windowed = false,
 }: SeatMapProps) {
   const tip = useRef<ShowTip>(null);
+  const root = useRef<HTMLDivElement>(null);
   const total = layout.rows.length;
-  const [shown, setShown] = useState(() => rowsFor(layout, 0, FIRST_SEATS));
+  // A windowed list has every row from the start (most of them empty boxes).
+  const [shown, setShown] = useState(() => (windowed && layout.position.size > WINDOW_FROM_SEATS ? total : rowsFor(layout, 0, FIRST_SEATS)));
+  const rowWindow = useRowWindow(root, layout, store, focus, windowed);
   useEffect(() => {
     if (shown >= total) return;
     const timer = setTimeout(() => startTransition(() => setShown((s) => rowsFor(layout, s, STEP_SEATS))), 0);
@@ -156,7 +251,8 @@ export const SeatMap = memo(function SeatMap({
       if (id === null) return;
       event.preventDefault();
       const next = neighbour(layout, id, event.key);
-      focus.setActive(next);
+      // Synchronously: in a windowed list the next row gets its seats now, so it can take focus.
+      flushSync(() => focus.setActive(next));
       const el = (event.currentTarget as HTMLElement).querySelector<HTMLElement>(`[data-seat-id="${next}"]`);
       el?.focus();
     },
@@ -165,7 +261,8 @@ export const SeatMap = memo(function SeatMap({
 
   return (
     <div
-      className="seat-map"
+      ref={root}
+      className={`seat-map${windowed ? ' seat-map--windowed' : ''}`}
       onClick={onClick}
       onFocus={onFocus}
       onBlur={onBlur}
@@ -186,9 +283,18 @@ export const SeatMap = memo(function SeatMap({
         const rows = section.rows.slice(0, shown - first);
         return (
           <section key={section.name} className="seat-section" aria-label={`Section ${section.name}`}>
-            <h3 className="seat-section__title">{section.name}</h3>
-            {rows.map((row) => (
-              <SeatRow key={row.key} row={row} store={store} focus={focus} text={text} />
+            <h3 className="seat-section__title">{sectionText(section.name)}</h3>
+            {rows.map((row, i) => (
+              <SeatRow
+                key={row.key}
+                row={row}
+                index={first + i}
+                store={store}
+                focus={focus}
+                text={text}
+                live={rowWindow.live?.has(first + i) ?? true}
+                waitingHeight={rowSeatsHeight(row.seatIds.length, rowWindow.perLine)}
+              />
             ))}
           </section>
         );

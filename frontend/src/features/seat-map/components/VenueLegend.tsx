@@ -1,4 +1,7 @@
+import type { ReactNode } from 'react';
+import { formatCount } from '../../../lib/format';
 import type { CategoryEntry } from '../model/categories';
+import type { MoneyText } from '../model/seatText';
 import { seatPaint, type SeatPaint } from '../model/seatPaint';
 import type { SeatKind } from '../model/seatKinds';
 
@@ -50,9 +53,24 @@ interface VenueLegendProps {
   /** Seats left per category, live; without it, the event's counts. */
   available?: ReadonlyMap<number, number>;
   states?: boolean;
+  /** How prices read, in the event's currency. */
+  money?: MoneyText;
+  /** Fold the seat states into a "Key" the buyer opens (a phone, where the map should come first). */
+  foldStates?: boolean;
 }
 
-export function VenueLegend({ categories, available, states = true }: VenueLegendProps) {
+/** Its children as they are, or folded under a "Key to the seats" summary. */
+function FoldOn({ fold, children }: { fold: boolean; children: ReactNode }) {
+  if (!fold) return <>{children}</>;
+  return (
+    <details className="venue-legend__key" data-testid="seat-states-key">
+      <summary>Key to the seats</summary>
+      {children}
+    </details>
+  );
+}
+
+export function VenueLegend({ categories, available, states = true, money = (amount) => amount, foldStates = false }: VenueLegendProps) {
   return (
     <div className="venue-legend">
       {categories.length > 0 && (
@@ -60,27 +78,29 @@ export function VenueLegend({ categories, available, states = true }: VenueLegen
           {categories.map((c) => (
             <li key={c.id} data-category-id={c.id}>
               <span className="venue-legend__swatch" style={{ background: c.colour }} aria-hidden="true" />
-              <span className="venue-legend__name">{c.name}</span> <strong className="venue-legend__price">{c.price}</strong>
+              <span className="venue-legend__name">{c.name}</span> <strong className="venue-legend__price">{money(c.price)}</strong>
               {(available || c.seatsAvailable !== null) && (
-                <span className="muted"> · {available ? (available.get(c.id) ?? 0) : c.seatsAvailable} left</span>
+                <span className="muted"> · {formatCount(available ? (available.get(c.id) ?? 0) : (c.seatsAvailable ?? 0))} left</span>
               )}
             </li>
           ))}
         </ul>
       )}
       {states && (
-        <ul className="venue-legend__list" aria-label="Seat states">
-          {STATES.map(({ kind, title }) => (
-            <li key={kind}>
-              <SeatIcon paint={seatPaint(kind, SAMPLE, '#ffffff', false)} />
-              {title}
+        <FoldOn fold={foldStates}>
+          <ul className="venue-legend__list" aria-label="Seat states">
+            {STATES.map(({ kind, title }) => (
+              <li key={kind}>
+                <SeatIcon paint={seatPaint(kind, SAMPLE, '#ffffff', false)} />
+                {title}
+              </li>
+            ))}
+            <li>
+              <SeatIcon paint={{ ...seatPaint('available', SAMPLE, '#ffffff', true) }} />
+              Wheelchair space
             </li>
-          ))}
-          <li>
-            <SeatIcon paint={{ ...seatPaint('available', SAMPLE, '#ffffff', true) }} />
-            Wheelchair space
-          </li>
-        </ul>
+          </ul>
+        </FoldOn>
       )}
     </div>
   );

@@ -6,9 +6,10 @@ import { indexCategories, type CategoryEntry } from '../model/categories';
 import type { MapLayout } from '../model/layout';
 import type { RovingFocus } from '../model/rovingFocus';
 import type { SeatStore } from '../model/seatStore';
-import { listText } from '../model/seatText';
+import { formatCount } from '../../../lib/format';
+import { PHONE_QUERY, useMediaQuery } from '../../../lib/use-media-query';
+import { listText, type MoneyText } from '../model/seatText';
 import type { Venue } from '../model/venue';
-import { Legend } from './Legend';
 import { SeatCanvas } from './SeatCanvas';
 import { SeatMap } from './SeatMap';
 import { VenueLegend } from './VenueLegend';
@@ -36,16 +37,21 @@ interface VenueMapProps {
   venueName?: string;
   /** The block to bring into view (Find seats). */
   reveal?: RevealRequest | null;
+  /** How amounts read, in the event's currency. */
+  money?: MoneyText;
 }
 
+const plainMoney: MoneyText = (amount) => amount;
+
 /** The room, two ways: drawn (Map, for pointer and eyes) or as a list of real buttons (List, for keyboard and screen reader). */
-export function VenueMap({ venue, layout, store, focus, categories, onSeat, venueName, reveal = null }: VenueMapProps) {
+export function VenueMap({ venue, layout, store, focus, categories, onSeat, venueName, reveal = null, money = plainMoney }: VenueMapProps) {
   const [view, setView] = useState<VenueView>(storedView);
   const listRef = useRef<HTMLDivElement>(null);
   useRevealInScroller(listRef, reveal); // in the Map view the canvas shows it
   const available = useAvailableByCategory(store);
+  const phone = useMediaQuery(PHONE_QUERY);
   const index = useMemo(() => indexCategories(categories), [categories]);
-  const text = useMemo(() => listText(index), [index]);
+  const text = useMemo(() => listText(index, money), [index, money]);
   const choose = (next: VenueView) => {
     setView(next);
     try {
@@ -54,9 +60,9 @@ export function VenueMap({ venue, layout, store, focus, categories, onSeat, venu
       // private mode: the choice lasts for this page only
     }
   };
-  const prices = categories.map((c) => `${c.name} ${c.price}`).join(', ');
+  const prices = categories.map((c) => `${c.name} ${money(c.price)}`).join(', ');
   const label =
-    `Plan of ${venueName || 'the room'}: ${venue.ids.length} seats${prices ? `; ${prices}` : ''}. ` +
+    `Plan of ${venueName || 'the room'}: ${formatCount(venue.ids.length)} seats${prices ? `; ${prices}` : ''}. ` +
     'To choose seats by keyboard or screen reader, use the List view.';
 
   return (
@@ -71,8 +77,8 @@ export function VenueMap({ venue, layout, store, focus, categories, onSeat, venu
           </button>
         </div>
         <div>
-          <VenueLegend categories={categories} available={available} states={view === 'map'} />
-          {view === 'list' && <Legend />}
+          {/* One key for both views: the List paints its seats as the Map draws them. */}
+          <VenueLegend categories={categories} available={available} money={money} foldStates={phone} />
         </div>
       </div>
       {view === 'map' ? (
@@ -86,6 +92,7 @@ export function VenueMap({ venue, layout, store, focus, categories, onSeat, venu
             onSeat={onSeat}
             text={text}
             focusTips
+            windowed
             stage={false}
             data-testid="seat-list"
             aria-label="Seats by section and row"

@@ -6,6 +6,7 @@ export class RovingFocus {
   private active: number | null = null;
   private chosenByUser = false;
   private listeners = new Map<number, Set<() => void>>();
+  private activeListeners = new Set<() => void>();
 
   isActive = (id: number): boolean => this.active === id;
 
@@ -25,7 +26,14 @@ export class RovingFocus {
     this.active = id;
     if (before !== null) this.notify(before);
     this.notify(id);
+    for (const listener of [...this.activeListeners]) listener();
   }
+
+  /** Told whenever the stop moves (a windowed list keeps the stop's row rendered). */
+  subscribeActive = (listener: () => void): (() => void) => {
+    this.activeListeners.add(listener);
+    return () => this.activeListeners.delete(listener);
+  };
 
   subscribe(id: number, listener: () => void): () => void {
     let set = this.listeners.get(id);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { buildLegend, indexCategories } from './categories';
-import { seatAriaLabel, seatSpokenLabel, seatTooltipLines } from './seatText';
+import { listText, seatAriaLabel, seatPlace, seatPlaces, seatSpokenLabel, seatTooltipLines, sectionText } from './seatText';
 
 describe('seat labels for screen readers', () => {
   const base = { label: 'A1', section: 'Floor', price: '50.00' };
@@ -53,5 +53,57 @@ describe('spoken labels with category and flags (venue events)', () => {
 
   it('gives the tooltip label, place, category and price, state', () => {
     expect(seatTooltipLines(seat, categories)).toEqual(['C12', 'Stalls · row C', 'Premium · 85.00', 'available · wheelchair space']);
+  });
+});
+
+describe('where a seat is, in the layout\u2019s names', () => {
+  it('says "Sec" before a numbered section and keeps a named one', () => {
+    expect(sectionText('101')).toBe('Sec 101');
+    expect(sectionText('B12')).toBe('Sec B12');
+    expect(sectionText('Stalls')).toBe('Stalls');
+    expect(sectionText('Dress Circle')).toBe('Dress Circle');
+  });
+
+  it('names section, row and seat, apart from any price', () => {
+    expect(seatPlace({ section: '101', row: 'A', number: 5 })).toBe('Sec 101 · Row A · Seat 5');
+    expect(seatPlace({ section: 'Stalls', row: 'C', number: 12 })).toBe('Stalls · Row C · Seat 12');
+  });
+
+  it('groups seats of a row into runs, one entry per row in the order met', () => {
+    const seats = [8, 5, 7, 6, 10].map((number) => ({ section: '101', row: 'A', number }));
+    expect(seatPlaces([...seats, { section: 'Stalls', row: 'C', number: 12 }])).toEqual([
+      'Sec 101 · Row A · Seats 5\u20138, 10',
+      'Stalls · Row C · Seat 12',
+    ]);
+    expect(seatPlaces([])).toEqual([]);
+  });
+});
+
+describe('prices in the event\u2019s currency', () => {
+  const categories = indexCategories(buildLegend([{ id: 1, name: 'Premium', price: '85.00', colour: '#7b2cbf' }]));
+  const money = (amount: string) => `\u20ac${amount}`;
+  const seat = { label: 'C12', section: 'Stalls', row: 'C', number: 12, price: '85.00', status: 'available' as const, mine: false, category: 1 };
+
+  it('writes every amount with the formatter given', () => {
+    expect(seatSpokenLabel(seat, categories, money)).toBe('Stalls, row C, seat 12, Premium \u20ac85.00, available');
+    expect(seatAriaLabel({ ...seat, category: null }, categories, money)).toBe('C12, Stalls, \u20ac85.00, available');
+    expect(seatTooltipLines(seat, categories, money)[2]).toBe('Premium · \u20ac85.00');
+  });
+});
+
+describe('the List view paints seats as the room\u2019s map does', () => {
+  const categories = indexCategories(buildLegend([{ id: 1, name: 'Premium', price: '85.00', colour: '#7b2cbf' }]));
+  const base = {
+    id: 1, label: 'C12', section: 'Stalls', row: 'C', number: 12, price: '85.00', category: 1, accessible: false, companion: false,
+    restrictedView: false, blocked: false, version: 1, lockedUntil: null, busy: false,
+  };
+  const style = listText(categories);
+
+  it('in the category colour when free, with the map\u2019s marks for each state', () => {
+    expect(style.paint?.({ ...base, status: 'available', mine: false })).toMatchObject({ fill: '#7b2cbf', mark: null });
+    expect(style.paint?.({ ...base, status: 'locked', mine: true })).toMatchObject({ fill: '#7b2cbf', mark: 'tick' });
+    expect(style.paint?.({ ...base, status: 'locked', mine: false })).toMatchObject({ fill: '#ffffff', ring: '#7b2cbf', mark: 'dots' });
+    expect(style.paint?.({ ...base, status: 'reserved', mine: false })?.mark).toBe('cross');
+    expect(style.paint?.({ ...base, status: 'available', mine: false, accessible: true })?.shape).toBe('square');
   });
 });

@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest';
+import { holdEndingText, holdLimitText, lapsedText, mergeLapse } from './messages';
+
+describe('the hold limit, shown before it is hit', () => {
+  it('says how many of how many', () => {
+    expect(holdLimitText(0, 10)).toBe('0 of 10 seats held');
+    expect(holdLimitText(2, 10)).toBe('2 of 10 seats held');
+    expect(holdLimitText(1, 1)).toBe('1 of 1 seat held: the most you can hold at once');
+    expect(holdLimitText(10, 10)).toBe('10 of 10 seats held: the most you can hold at once');
+  });
+});
+
+describe('holds that ran out', () => {
+  it('names the one seat', () => {
+    expect(lapsedText(['Sec 101 · Row A · Seat 5'], 1)).toBe('Your hold on Sec 101 · Row A · Seat 5 ran out. Pick the seat again if it is still free.');
+  });
+
+  it('names every seat of a few rows, with their number', () => {
+    expect(lapsedText(['Sec 101 · Row A · Seats 5–8'], 4)).toBe(
+      'Your holds on Sec 101 · Row A · Seats 5–8 (4 seats) ran out. Pick them again if they are still free.',
+    );
+    expect(lapsedText(['Sec 101 · Row A · Seats 5–8', 'Sec 101 · Row B · Seat 6'], 5)).toBe(
+      'Your holds on Sec 101 · Row A · Seats 5–8 and Sec 101 · Row B · Seat 6 (5 seats) ran out. Pick them again if they are still free.',
+    );
+  });
+
+  it('gives the count when there are too many places to read out', () => {
+    expect(lapsedText(['Floor · Row A · Seat 1', 'Floor · Row B · Seat 1', 'Floor · Row C · Seat 1', 'Floor · Row D · Seat 1'], 5)).toBe(
+      'Your holds on 5 seats ran out. Pick them again if they are still free.',
+    );
+  });
+
+  it('tells seats lost moments apart as one lapse, and a later lapse on its own', () => {
+    const first = mergeLapse(null, [1, 2, 3, 4], 10_000);
+    const second = mergeLapse(first, [5], 10_250);
+    expect(second).toEqual({ ids: [1, 2, 3, 4, 5], at: 10_250 });
+    expect(mergeLapse(second, [9], 60_000)).toEqual({ ids: [9], at: 60_000 });
+    expect(mergeLapse(second, [5], 10_500).ids).toEqual([1, 2, 3, 4, 5]);
+  });
+});
+
+describe('the warning before holds end', () => {
+  it('speaks of one hold, or of several', () => {
+    expect(holdEndingText(['A1'], 30, false)).toBe('Your hold on A1 ends in less than 30 seconds.');
+    expect(holdEndingText(['A1', 'A2'], 30, false)).toBe('Your holds on A1 and A2 end in less than 30 seconds.');
+    expect(holdEndingText(['A1', 'A2', 'A3', 'A4'], 30, true)).toBe(
+      "Your holds on A1, A2, A3 and A4 end in less than 30 seconds and can't be extended any more. Reserve now to keep them.",
+    );
+    expect(holdEndingText(['A1'], 30, true)).toBe("Your hold on A1 ends in less than 30 seconds and can't be extended any more. Reserve now to keep it.");
+  });
+
+  it('counts the seats when there are too many to name', () => {
+    expect(holdEndingText(['A1', 'A2', 'A3', 'A4', 'A5', 'A6', 'A7'], 30, false)).toBe('Your holds on 7 seats end in less than 30 seconds.');
+  });
+});
