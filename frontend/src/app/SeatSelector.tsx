@@ -101,6 +101,8 @@ export function SeatSelector({
     () => (map.layout?.sections ?? []).map((section) => section.name).filter((name) => name !== ''),
     [map.layout],
   );
+  // The search for wheelchair spaces is offered only where the room has some.
+  const wheelchairSpaces = useMemo(() => (map.plan?.seats ?? []).some((seat) => seat.accessible), [map.plan]);
   const room = map.plan?.room ?? null;
   const kind = chooseMapKind(room, map.plan?.seats ?? []);
   const venue = useMemo(() => (kind === 'venue' && room ? buildVenue(room) : null), [kind, room]);
@@ -183,6 +185,7 @@ export function SeatSelector({
             sections={sections}
             loginLink={loginLink}
             holdLimit={holdLimit}
+            wheelchairSpaces={wheelchairSpaces}
             onHeld={onHeld}
           />
         </details>

@@ -29,9 +29,13 @@ describe('error message per code', () => {
     expect(errorMessage(err(code))).toBe(expected);
   });
 
+  it('explains price_changed: the new prices are shown, press Reserve again', () => {
+    expect(errorMessage(err('price_changed'))).toMatch(/^The price of seats you hold changed while you held them\. .*press Reserve again\.$/);
+  });
+
   it('explains hold_cap_reached (issue 13: a hold cannot be extended past SEAT_HOLD_MAX_SECONDS)', () => {
     expect(errorMessage(err('hold_cap_reached'))).toBe(
-      "These seats can't be held any longer. Reserve now, or the hold ends when its timer runs out.",
+      "These seats can't be held any longer. Reserve now if you still hold them; otherwise they are open to others, and to you again a few minutes after your hold ended.",
     );
     expect(errorMessage(err('hold_cap_reached'), ctx)).toMatch(/^Seat A1 can't be held any longer\./);
     expect(errorMessage(err('hold_cap_reached'), { seat: 'A1, A2' })).toMatch(/^Seats A1, A2 can't/);

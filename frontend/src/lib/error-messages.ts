@@ -49,8 +49,10 @@ export function errorMessage(error: unknown, context: ErrorContext = {}): string
       return `${seat} is no longer held by you: the hold had already ended.`;
     case 'hold_cap_reached':
       return context.seat
-        ? `${context.seat.includes(',') ? 'Seats' : 'Seat'} ${context.seat} can't be held any longer. Reserve now, or the hold ends when its timer runs out.`
-        : "These seats can't be held any longer. Reserve now, or the hold ends when its timer runs out.";
+        ? `${context.seat.includes(',') ? 'Seats' : 'Seat'} ${context.seat} can't be held any longer. Reserve now if you still hold it; otherwise it is open to others, and to you again a few minutes after your hold ended.`
+        : "These seats can't be held any longer. Reserve now if you still hold them; otherwise they are open to others, and to you again a few minutes after your hold ended.";
+    case 'price_changed':
+      return 'The price of seats you hold changed while you held them. The new prices are shown now: check the total and press Reserve again.';
     case 'lock_required': {
       const named = seatsNamed(error, context);
       return named

@@ -13,10 +13,11 @@ export const unlockSeat = (eventId: number, seatId: number) =>
 export const extendSeat = (eventId: number, seatId: number) =>
   api.post<Schemas['SeatActionExtend']>(`/api/events/${eventId}/seats/${seatId}/extend/`, {});
 
-export const reserveSeats = (eventId: number, seatIds: number[], idempotencyKey: string) =>
+/** Books the seats at `total`, what the buyer was shown: 409 `price_changed` if they cost more or less now. */
+export const reserveSeats = (eventId: number, seatIds: number[], idempotencyKey: string, total?: string) =>
   api.post<Schemas['ReservationCreated']>(
     `/api/events/${eventId}/reserve/`,
-    { seat_ids: seatIds },
+    total === undefined ? { seat_ids: seatIds } : { seat_ids: seatIds, total },
     { headers: { 'Idempotency-Key': idempotencyKey } },
   );
 

@@ -37,6 +37,8 @@ export function useSeatActions(
       if (!outcome) return;
       // The page is missing some of this buyer's holds (another tab's): read them again.
       if (outcome.refetch) void queryClient.invalidateQueries({ queryKey: queryKeys.ownHolds(eventId) });
+      // New prices: the map (and the states read with it) again, so the basket shows them.
+      if (outcome.refetchPrices) void queryClient.invalidateQueries({ queryKey: queryKeys.seatPlan(eventId) });
       if (outcome.kind === 'login') void queryClient.invalidateQueries({ queryKey: queryKeys.me });
       latest.current.report(outcome);
     },

@@ -101,13 +101,13 @@ describe('reserveHeld', () => {
     apiSeat(3),
   ];
 
-  it('books every held seat with one request and an Idempotency-Key', async () => {
+  it('books every held seat with one request and an Idempotency-Key, at the total shown', async () => {
     const reserve = vi.fn(async (_e: number, ids: number[]) => ({
       reservation: { id: 42, seats: ids.map((id) => ({ id, label: `A${id}` })), total_price: '170.00' },
     }));
     const ctx = context({ reserve }, held);
     const outcome = await reserveHeld(ctx);
-    expect(reserve).toHaveBeenCalledWith(1, [1, 2], 'key-1');
+    expect(reserve).toHaveBeenCalledWith(1, [1, 2], 'key-1', '170.00');
     expect(outcome).toEqual({ kind: 'ok', text: 'Booked A1, A2 (total 170.00). Reservation #42.', reservationId: 42 });
     expect(ctx.store.getSeat(1)).toMatchObject({ status: 'reserved', version: 3, mine: true });
     expect(ctx.store.getSeat(2)).toMatchObject({ status: 'reserved', version: 5, mine: true });
@@ -145,6 +145,16 @@ describe('reserveHeld', () => {
     expect(ctx.store.getSeat(1)).toMatchObject({ mine: true, busy: false });
   });
 
+  it('asks for the new prices when the organiser changed them while the seats were held', async () => {
+    const ctx = context({
+      reserve: async () => { throw new ApiError(409, 'price_changed', 'x', { total: '200.00' }); },
+    }, held);
+    const outcome = await reserveHeld(ctx);
+    expect(outcome).toMatchObject({ kind: 'error', refetch: true, refetchPrices: true });
+    expect(outcome.text).toMatch(/^The price of seats you hold changed/);
+    expect(ctx.store.getHeld().map((s) => s.id)).toEqual([1, 2]); // nothing booked, still held
+  });
+
   it('needs a seat first', async () => {
     expect((await reserveHeld(context({}))).kind).toBe('info');
   });
@@ -175,7 +185,7 @@ describe('extendHeld ("Keep my seats")', () => {
     const result = await extendHeld(ctx, [1, 2]);
     expect(result.capped).toEqual([2]);
     expect(result.outcome.kind).toBe('error');
-    expect(result.outcome.text).toBe("Kept A1 for you. Seat A2 can't be held any longer. Reserve now, or the hold ends when its timer runs out.");
+    expect(result.outcome.text).toBe("Kept A1 for you. Seat A2 can't be held any longer. Reserve now if you still hold it; otherwise it is open to others, and to you again a few minutes after your hold ended.");
     expect(ctx.store.getHeld().map((s) => s.id)).toEqual([1, 2]); // still held until it runs out
   });
 

@@ -4,6 +4,7 @@
  */
 import { ApiError, NETWORK_ERROR } from '../../../lib/api-client';
 import { errorMessage } from '../../../lib/error-messages';
+import { sumPrices } from '../../../lib/money';
 import { seatKind, type ApiSeat, type SeatStore } from '../../seat-map';
 
 export interface Outcome {
@@ -11,6 +12,8 @@ export interface Outcome {
   text: string;
   /** The seat list should be read again (our idea of what is ours may be off). */
   refetch?: boolean;
+  /** The map should be read again: the organiser changed prices (`price_changed`). */
+  refetchPrices?: boolean;
   /** Reservation made, for the page to link to. */
   reservationId?: number;
 }
@@ -23,6 +26,7 @@ export interface SeatApi {
     eventId: number,
     seatIds: number[],
     idempotencyKey: string,
+    total?: string,
   ): Promise<{ reservation: { id: number; seats: { id: number; label: string }[]; total_price: string } }>;
 }
 
@@ -94,16 +98,18 @@ export async function reserveHeld(ctx: ActionContext): Promise<Outcome> {
   if (held.length === 0) return { kind: 'info', text: 'Pick at least one seat first.' };
   if (!ctx.loggedIn) return { kind: 'login', text: 'Log in to book seats.' };
   const ids = held.map((s) => s.id);
+  // What the basket shows: the server books at this total or says the prices changed.
+  const total = sumPrices(held.map((s) => s.price));
   const key = ctx.newKey();
   for (const id of ids) store.beginAction(id, 'reserve');
   try {
     let answer: Awaited<ReturnType<SeatApi['reserve']>>;
     try {
-      answer = await api.reserve(eventId, ids, key);
+      answer = await api.reserve(eventId, ids, key, total);
     } catch (error) {
       if (!(error instanceof ApiError && error.code === NETWORK_ERROR)) throw error;
       // The booking may have gone through: the same key returns the same answer, never a second booking.
-      answer = await api.reserve(eventId, ids, key);
+      answer = await api.reserve(eventId, ids, key, total);
     }
     store.applyOwnReservation(answer.reservation.seats.map((s) => s.id));
     for (const id of ids) store.endAction(id, true);
@@ -118,7 +124,8 @@ export async function reserveHeld(ctx: ActionContext): Promise<Outcome> {
     if (error instanceof ApiError && error.code === 'lock_required') {
       for (const id of error.seatIds) store.markNotMine(id);
     }
-    return { ...failure(error, ctx), refetch: true };
+    const repriced = error instanceof ApiError && error.code === 'price_changed';
+    return { ...failure(error, ctx), refetch: true, ...(repriced ? { refetchPrices: true } : {}) };
   }
 }
 
