@@ -16,7 +16,9 @@ import {
   useSeatMap,
   type ApiCategory,
   type RevealRequest,
+  type SeatRefusal,
 } from '../features/seat-map';
+import { Toast, type ToastMessage } from '../components/Toast';
 import { errorMessage } from '../lib/error-messages';
 
 export interface SeatSelectorProps {
@@ -56,7 +58,27 @@ export function SeatSelector({ eventId, loggedIn, header, categories, venueName 
   const map = useSeatMap(eventId, loggedIn, onLapsed);
   const feed = useLiveFeed(eventId, map.store, map.arrivedAt);
   const status = useFeedStatus(feed);
-  const actions = useSeatActions(eventId, map.store, loggedIn, setNotice);
+  // A refused click is also told in its seat's tooltip: the answer names the seat last clicked.
+  const clicked = useRef<number | null>(null);
+  const [refusal, setRefusal] = useState<SeatRefusal | null>(null);
+  const report = useCallback((outcome: Outcome) => {
+    setNotice(outcome);
+    const refused = outcome.kind === 'error' || outcome.kind === 'login';
+    setRefusal(refused && clicked.current !== null ? { seatId: clicked.current, text: outcome.text } : null);
+  }, []);
+  const dismissNotice = useCallback(() => {
+    setNotice(null);
+    setRefusal(null);
+  }, []);
+  const actions = useSeatActions(eventId, map.store, loggedIn, report);
+  const { toggle } = actions;
+  const onSeat = useCallback(
+    (seatId: number) => {
+      clicked.current = seatId;
+      toggle(seatId);
+    },
+    [toggle],
+  );
   // The map's categories match its seats' (same version); the event's are there first only
   // if the map is slow.
   const legend = useMemo(() => buildLegend(map.plan?.categories ?? categories), [map.plan, categories]);
@@ -85,33 +107,21 @@ export function SeatSelector({ eventId, loggedIn, header, categories, venueName 
   };
 
   const loginLink = `/login?next=${encodeURIComponent(location.pathname)}`;
+  const toast = useMemo((): ToastMessage | null => {
+    if (!notice) return null;
+    const links =
+      notice.kind === 'login' ? (
+        <Link to={loginLink}>Log in</Link>
+      ) : notice.reservationId !== undefined ? (
+        <Link to="/reservations">See my reservations</Link>
+      ) : undefined;
+    return { tone: notice.kind, text: notice.text, actions: links };
+  }, [notice, loginLink]);
 
   return (
     <div className="seat-selector">
       {header}
       <ConnectionStatus status={status} onRetry={() => feed.reconnect()} />
-      <div className="notices" aria-live="polite">
-        {notice && (
-          <p className={`notice notice--${notice.kind}`} role={notice.kind === 'error' ? 'alert' : 'status'}>
-            {notice.text}
-            {notice.kind === 'login' && (
-              <>
-                {' '}
-                <Link to={loginLink}>Log in</Link>
-              </>
-            )}
-            {notice.reservationId !== undefined && (
-              <>
-                {' '}
-                <Link to="/reservations">See my reservations</Link>
-              </>
-            )}
-            <button type="button" className="notice__close" aria-label="Dismiss message" onClick={() => setNotice(null)}>
-              ×
-            </button>
-          </p>
-        )}
-      </div>
       {!loggedIn && (
         <p className="hint">
           Anyone can watch the map. <Link to={loginLink}>Log in</Link> to hold and book seats.
@@ -149,9 +159,10 @@ export function SeatSelector({ eventId, loggedIn, header, categories, venueName 
               store={map.store}
               focus={map.focus}
               categories={legend}
-              onSeat={actions.toggle}
+              onSeat={onSeat}
               venueName={venueName}
               reveal={reveal}
+              refusal={refusal}
             />
           ) : (
             <div ref={gridRef} className="seat-map__scroll" aria-label="Seat map" role="region" tabIndex={-1}>
@@ -161,6 +172,7 @@ export function SeatSelector({ eventId, loggedIn, header, categories, venueName 
           <Basket store={map.store} onRelease={actions.toggle} onReserve={onReserve} reserving={reserving} />
         </div>
       )}
+      <Toast message={toast} onDismiss={dismissNotice} />
     </div>
   );
 }

@@ -9,7 +9,7 @@ import type { SeatStore } from '../model/seatStore';
 import { listText } from '../model/seatText';
 import type { Venue } from '../model/venue';
 import { Legend } from './Legend';
-import { SeatCanvas } from './SeatCanvas';
+import { SeatCanvas, type SeatRefusal } from './SeatCanvas';
 import { SeatMap } from './SeatMap';
 import { VenueLegend } from './VenueLegend';
 
@@ -36,10 +36,12 @@ interface VenueMapProps {
   venueName?: string;
   /** The block to bring into view (Find seats). */
   reveal?: RevealRequest | null;
+  /** Why the last click on a seat was refused (told in its tooltip on the map). */
+  refusal?: SeatRefusal | null;
 }
 
 /** The room, two ways: drawn (Map, for pointer and eyes) or as a list of real buttons (List, for keyboard and screen reader). */
-export function VenueMap({ venue, layout, store, focus, categories, onSeat, venueName, reveal = null }: VenueMapProps) {
+export function VenueMap({ venue, layout, store, focus, categories, onSeat, venueName, reveal = null, refusal = null }: VenueMapProps) {
   const [view, setView] = useState<VenueView>(storedView);
   const listRef = useRef<HTMLDivElement>(null);
   useRevealInScroller(listRef, reveal); // in the Map view the canvas shows it
@@ -76,7 +78,17 @@ export function VenueMap({ venue, layout, store, focus, categories, onSeat, venu
         </div>
       </div>
       {view === 'map' ? (
-        <SeatCanvas venue={venue} store={store} categories={index} focus={focus} onSeat={onSeat} label={label} reveal={reveal} />
+        <SeatCanvas
+          venue={venue}
+          store={store}
+          categories={index}
+          focus={focus}
+          onSeat={onSeat}
+          label={label}
+          reveal={reveal}
+          sections={layout.sections}
+          refusal={refusal}
+        />
       ) : (
         <div ref={listRef} className="seat-map__scroll">
           <SeatMap
