@@ -96,6 +96,14 @@ function SeatTip({ store, id, categories, note, ref }: SeatTipProps) {
   );
 }
 
+function keyboardFocus(el: HTMLElement): boolean {
+  try {
+    return el.matches(':focus-visible');
+  } catch {
+    return true; // a browser that cannot tell: as before, show it
+  }
+}
+
 /**
  * The room on a canvas: one element however many seats (20,000 SVG or DOM nodes would each cost
  * layout, style and memory; a canvas frame is a few ms). Seats stay real buttons in the List
@@ -136,11 +144,22 @@ export const SeatCanvas = memo(function SeatCanvas({
   // Read by the frame drawn next; written with the state, in the handlers that change it.
   const hoverRef = useRef<number | null>(null);
   const tapTipTimer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
-  const hover = useCallback((id: number | null) => {
+  const tappedRef = useRef(false);
+  const hover = useCallback((id: number | null, tapped = false) => {
     clearTimeout(tapTipTimer.current);
     hoverRef.current = id;
+    tappedRef.current = tapped && id !== null;
     setHoverId(id);
   }, []);
+  // A tooltip a finger opened goes with the next touch anywhere on the page, not only on the map.
+  useEffect(() => {
+    if (hoverId === null || !tappedRef.current) return;
+    const away = (event: globalThis.PointerEvent) => {
+      if (event.target !== canvasRef.current) hover(null);
+    };
+    document.addEventListener('pointerdown', away, true);
+    return () => document.removeEventListener('pointerdown', away, true);
+  }, [hoverId, hover]);
   const tipRef = useRef<HTMLDivElement>(null);
 
   // The tooltip follows its seat as the view moves, without a render per frame.
@@ -397,7 +416,7 @@ export const SeatCanvas = memo(function SeatCanvas({
     }
     const id = result.kind === 'seat' ? result.id : null;
     if (event.pointerType !== 'mouse') {
-      hover(id); // a finger has no hover: show the tapped seat's tooltip, for a while
+      hover(id, true); // a finger has no hover: show the tapped seat's tooltip, for a while
       if (id !== null) tapTipTimer.current = setTimeout(() => hover(null), TAP_TIP_MS);
     }
     if (id === null) return;
@@ -458,7 +477,8 @@ export const SeatCanvas = memo(function SeatCanvas({
         // as tall as the room is at this width (no empty band on a phone), within the CSS limits
         style={{ aspectRatio: `${venue.width} / ${venue.height}` }}
         onKeyDown={onKeyDown}
-        onFocus={(e) => e.target === e.currentTarget && setFocused(true)}
+        // The active seat's tooltip is for the keyboard: a tap or click that focuses the map shows none.
+        onFocus={(e) => e.target === e.currentTarget && setFocused(keyboardFocus(e.currentTarget))}
         onBlur={() => setFocused(false)}
       >
         <canvas

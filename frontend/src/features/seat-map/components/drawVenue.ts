@@ -1,8 +1,8 @@
 /**
  * One frame of the room on a 2D canvas: shapes (stage, sections), then the seats grouped by
  * paint (one path and one fill per group, not per seat), then the marks that tell the state
- * without colour, then the buyer's own seats (larger, ringed, ticked: findable at any zoom), the
- * words (stage, shapes, and on the overview the sections' names), the seats Find seats found,
+ * without colour, the words (stage, shapes, and on the overview the sections' names), the
+ * buyer's own seats (larger, ringed, ticked: findable at any zoom), the seats Find seats found,
  * and the hovered / active seat's ring. Seats off screen are skipped.
  */
 import type { Box } from '../model/bringIntoView';
@@ -50,9 +50,12 @@ export function drawFrame(input: FrameInput): FrameStats {
   drawShapes(input);
   const { drawn, own } = drawSeats(input);
   const labels = drawLabels(input);
+  // The buyer's own seats over everything but the rings: no section name may hide them.
+  let ownDrawn = 0;
+  for (const g of own.groups) ownDrawn += drawOwn(ctx, g, own.seatR);
   drawHighlights(input);
   drawRings(input);
-  return { drawn, own, labels };
+  return { drawn, own: ownDrawn, labels };
 }
 
 function drawShapes({ ctx, view, venue, size }: FrameInput): void {
@@ -107,7 +110,8 @@ function labelInside(ctx: CanvasRenderingContext2D, text: string, x: number, y: 
   const turned = h > w * 1.5;
   const room = (turned ? h : w) - 8;
   const across = turned ? w : h;
-  const size = fitTextPx(textWidth(ctx, text, px), Math.min(px, across * 0.7), room);
+  const start = Math.min(px, across * 0.7);
+  const size = fitTextPx(textWidth(ctx, text, start), start, room);
   if (size === null) return null;
   const width = textWidth(ctx, text, size);
   const cx = x + w / 2;
@@ -164,7 +168,12 @@ function drawLabels({ ctx, view, venue, size, areas }: FrameInput): string[] {
   const names: Label[] = [];
   if (overview && areas) {
     const parts = [...areas.parts].sort((a, b) => b.count - a.count);
+    // A part inside a named shape (a box) is named by its shape already.
+    const named = venue.shapes.filter((sh) => sh.kind === 'rect' && sh.role === 'section' && sh.label);
+    const inNamedShape = (x: number, y: number) =>
+      named.some((sh) => sh.kind === 'rect' && x >= sh.x && x <= sh.x + sh.width && y >= sh.y && y <= sh.y + sh.height);
     for (const part of parts) {
+      if (inNamedShape(part.x, part.y)) continue;
       const x = part.x * s + view.x;
       const y = part.y * s + view.y;
       const width = textWidth(ctx, part.name, SECTION_LABEL_PX) + 4;
@@ -208,7 +217,7 @@ const KIND_INDEX: Record<SeatKind, number> = {
   'booked-other': 4,
 };
 
-function drawSeats({ ctx, view, venue, size, seat, categories }: FrameInput): { drawn: number; own: number } {
+function drawSeats({ ctx, view, venue, size, seat, categories }: FrameInput): { drawn: number; own: { groups: Group[]; seatR: number } } {
   const s = view.scale;
   const r = Math.max(0.75, (venue.seatSize / 2) * s);
   // Seats drawn alike share a group, found by a small number: (category, state, shape).
@@ -286,9 +295,7 @@ function drawSeats({ ctx, view, venue, size, seat, categories }: FrameInput): { 
     }
     if (paint.mark && r >= 4) drawMarks(ctx, paint.mark, paint.markColour, xs, ys, seatR);
   }
-  let ownDrawn = 0;
-  for (const g of own) ownDrawn += drawOwn(ctx, g, seatR);
-  return { drawn, own: ownDrawn };
+  return { drawn, own: { groups: own, seatR } };
 }
 
 /** The smallest radius (px) of the buyer's own seats: big enough for a ring and a tick at any zoom. */
@@ -296,10 +303,15 @@ export const OWN_SEAT_MIN_R = 6;
 
 /**
  * The buyer's own seats over the others: larger than a seat (at least OWN_SEAT_MIN_R), on a
- * white edge, with a dark ring and their mark (a tick when held, a diamond when booked).
+ * white edge, with a dark ring and their mark (a tick when held, a diamond when booked); on the
+ * overview a dark pin.
  */
 function drawOwn(ctx: CanvasRenderingContext2D, { paint, xs, ys }: Group, seatR: number): number {
   const R = Math.max(OWN_SEAT_MIN_R, seatR + 1.5);
+  // Among seats too small to read, their colour is everywhere: a dark pin with a white mark stands out.
+  const pin = seatR < OWN_SEAT_MIN_R / 2;
+  const fill = pin ? PAINT_COLOURS.heldRing : paint.fill;
+  const markColour = pin ? '#ffffff' : paint.markColour;
   const outline = (grow: number) => {
     ctx.beginPath();
     for (let k = 0; k < xs.length; k += 1) {
@@ -315,12 +327,12 @@ function drawOwn(ctx: CanvasRenderingContext2D, { paint, xs, ys }: Group, seatR:
   ctx.fillStyle = '#ffffff';
   ctx.fill();
   outline(0);
-  ctx.fillStyle = paint.fill;
+  ctx.fillStyle = fill;
   ctx.fill();
   ctx.lineWidth = Math.max(2, R * 0.3);
   ctx.strokeStyle = PAINT_COLOURS.heldRing;
   ctx.stroke();
-  if (paint.mark) drawMarks(ctx, paint.mark, paint.markColour, xs, ys, R);
+  if (paint.mark) drawMarks(ctx, paint.mark, markColour, xs, ys, R);
   return xs.length;
 }
 
