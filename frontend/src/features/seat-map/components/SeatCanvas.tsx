@@ -66,6 +66,8 @@ const FLY_MS = 320;
 /** A tooltip shown by a tap goes after this long (ms): a finger has no "leave". */
 const TAP_TIP_MS = 4_000;
 const NO_SECTIONS: readonly SectionSeats[] = [];
+/** Keys that zoom, and by how much (the arrows and 0 are model/planView.ts keyView's). */
+const ZOOM_KEYS: Partial<Record<string, number>> = { '+': 1.25, '=': 1.25, '-': 1 / 1.25, _: 1 / 1.25 };
 
 /** A touch needs a target of about 24 px even when seats are drawn smaller (WCAG 2.5.8). */
 const TOUCH_TARGET_PX = 12;
@@ -424,20 +426,6 @@ export const SeatCanvas = memo(function SeatCanvas({
     onSeat(id);
   };
 
-  const onKeyDown = (event: KeyboardEvent<HTMLDivElement>) => {
-    if (event.target !== event.currentTarget) return; // the zoom buttons handle their own keys
-    if ((event.key === 'Enter' || event.key === ' ') && focus.chosen && focus.activeId !== null && venue.index.has(focus.activeId)) {
-      event.preventDefault();
-      onSeat(focus.activeId);
-      return;
-    }
-    if (event.altKey || event.ctrlKey || event.metaKey) return;
-    const next = keyView(event.key, viewRef.current, plan, sizeRef.current);
-    if (!next) return;
-    event.preventDefault();
-    setView(next, event.key === '0');
-  };
-
   // + and −: about the buyer's seats when in sight, else the middle of the seats in sight.
   const zoomButton = (factor: number) => {
     const held = blockOnPlan(
@@ -447,6 +435,27 @@ export const SeatCanvas = memo(function SeatCanvas({
     const anchor = zoomAnchor(viewRef.current, allSeats, held, sizeRef.current);
     setView(zoomAt(viewRef.current, factor, anchor, plan, sizeRef.current));
   };
+
+  const onKeyDown = (event: KeyboardEvent<HTMLDivElement>) => {
+    if (event.target !== event.currentTarget) return; // the zoom buttons handle their own keys
+    if ((event.key === 'Enter' || event.key === ' ') && focus.chosen && focus.activeId !== null && venue.index.has(focus.activeId)) {
+      event.preventDefault();
+      onSeat(focus.activeId);
+      return;
+    }
+    if (event.altKey || event.ctrlKey || event.metaKey) return;
+    const zoomKey = ZOOM_KEYS[event.key];
+    if (zoomKey !== undefined) {
+      event.preventDefault();
+      zoomButton(zoomKey); // about the same point as the buttons
+      return;
+    }
+    const next = keyView(event.key, viewRef.current, plan, sizeRef.current);
+    if (!next) return;
+    event.preventDefault();
+    setView(next, event.key === '0');
+  };
+
 
   const tipId = hoverId ?? (focused && focus.chosen && focus.activeId !== null && venue.index.has(focus.activeId) ? focus.activeId : null);
   // Placed before the browser paints it, so it never shows where the last seat was.
