@@ -195,7 +195,8 @@ test.describe('desktop, 1366 × 900', () => {
     const alice = await personAs(browser, contexts, 'alice', { viewport: DESKTOP });
     await openEvent(alice, eventId);
     await expect(canvasOf(alice)).toHaveAttribute('data-overview', 'true');
-    expect(await seatPx(alice)).toBeLessThan(PICK_PITCH_PX);
+    const fittedPx = await seatPx(alice);
+    expect(fittedPx).toBeLessThan(PICK_PITCH_PX);
     await alice.evaluate(() => window.scrollTo(0, 0));
 
     await alice.getByLabel('Seats', { exact: true }).fill('2');
@@ -208,7 +209,8 @@ test.describe('desktop, 1366 × 900', () => {
     // Highlighted, drawn at a size where a seat can be picked, and in sight on the map and the page.
     await expect(canvasOf(alice)).toHaveAttribute('data-highlighted', '2');
     await settled(alice);
-    expect(await seatPx(alice)).toBeGreaterThanOrEqual(PICK_PITCH_PX);
+    const foundPx = await seatPx(alice);
+    expect(foundPx).toBeGreaterThanOrEqual(PICK_PITCH_PX);
     await expect(canvasOf(alice)).toHaveAttribute('data-overview', 'false');
     await expect.poll(async () => {
       const box = (await canvasOf(alice).boundingBox())!;
@@ -216,6 +218,7 @@ test.describe('desktop, 1366 × 900', () => {
       const points = await Promise.all(found.map((id) => seatPoint(alice, id)));
       return points.every((p) => p.x >= box.x && p.x <= box.x + box.width && p.y >= box.y && p.y <= box.y + box.height && p.y >= 0 && p.y <= size.height);
     }).toBe(true);
+    console.log(`theatre on a desktop: seats ${fittedPx} px apart fitted, ${foundPx} px once Find seats flew to its block`);
     // They are the buyer's own now: both drawn as such.
     await expect(canvasOf(alice)).toHaveAttribute('data-own-drawn', '2');
     // The highlight goes after a few seconds; the own seats stay marked, at the fitted zoom too.
@@ -261,7 +264,9 @@ test.describe('phone, 390 × 844, touch', () => {
     await phone.touchscreen.tap(at.x, at.y);
     await expect.poll(() => scale(phone)).toBeGreaterThan(fitted * 4);
     await settled(phone);
-    expect(await seatPx(phone)).toBeGreaterThanOrEqual(PICK_PITCH_PX);
+    const zoomedPx = await seatPx(phone);
+    expect(zoomedPx).toBeGreaterThanOrEqual(PICK_PITCH_PX);
+    console.log(`arena on a phone: seats ${fittedPx} px apart fitted, ${zoomedPx} px after one tap on section 220`);
     await phone.waitForTimeout(500);
     expect(locks).toEqual([]);
     await expect(phone.getByRole('list', { name: 'Held seats' }).getByRole('listitem')).toHaveCount(0);

@@ -342,10 +342,11 @@ export const SeatCanvas = memo(function SeatCanvas({
       schedule();
     }, HIGHLIGHT_MS);
     const next = viewToReveal(viewRef.current, venue, block, plan, sizeRef.current);
-    if (next) setView(next);
+    if (next) flyTo(next);
     else schedule();
+    // The page scrolls to where the block will be once the flight lands.
     const rect = canvas.getBoundingClientRect();
-    const shown = blockOnScreen(viewRef.current, block);
+    const shown = blockOnScreen(next ?? viewRef.current, block);
     scrollPageToShow(
       { left: rect.left + shown.left, top: rect.top + shown.top, right: rect.left + shown.right, bottom: rect.top + shown.bottom },
       scrollBehavior(),
