@@ -439,6 +439,7 @@ export const SeatCanvas = memo(function SeatCanvas({
 
   const onKeyDown = (event: KeyboardEvent<HTMLDivElement>) => {
     if (event.target !== event.currentTarget) return; // the zoom buttons handle their own keys
+    if (!focused) setFocused(true); // keys after a click: the keyboard is in use, show the active seat
     if ((event.key === 'Enter' || event.key === ' ') && focus.chosen && focus.activeId !== null && venue.index.has(focus.activeId)) {
       event.preventDefault();
       onSeat(focus.activeId);
