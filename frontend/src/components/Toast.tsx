@@ -31,19 +31,25 @@ export function Toast({ message, onDismiss }: ToastProps) {
     return () => clearTimeout(timer);
   }, [message, fades, onDismiss]);
 
+  // The live region holds the words only (not the close button, which a screen reader would
+  // read out with them), and is in the page, empty, before the first message.
   return (
-    <div className="toast-region" role="status" aria-live="polite" aria-atomic="true" data-testid="toast-region">
-      {message && (
-        <div className={`toast toast--${message.tone}`} data-testid="toast" data-tone={message.tone}>
-          <p className="toast__text">
-            {message.text}
-            {message.actions && <> {message.actions}</>}
-          </p>
+    <div className="toast-region">
+      <div className={message ? `toast toast--${message.tone}` : undefined} data-testid={message ? 'toast' : undefined} data-tone={message?.tone}>
+        <p className="toast__text" role="status" aria-live="polite" aria-atomic="true" data-testid="toast-region">
+          {message && (
+            <>
+              {message.text}
+              {message.actions && <> {message.actions}</>}
+            </>
+          )}
+        </p>
+        {message && (
           <button type="button" className="toast__close" aria-label="Dismiss message" onClick={onDismiss}>
             ×
           </button>
-        </div>
-      )}
+        )}
+      </div>
     </div>
   );
 }
