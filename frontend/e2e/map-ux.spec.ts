@@ -295,6 +295,14 @@ test.describe('phone, 390 × 844, touch', () => {
     expect(changedPixels(before, after)).toBeGreaterThan(100); // a seat there was ~ 1 px across
     expect(darkPixels(after)).toBeGreaterThan(20); // its ring
     await canvas.screenshot({ path: test.info().outputPath('arena-phone-overview.png') });
+    // + zooms about the buyer's seat (not the room's middle, the empty floor): it stays where it is.
+    const fit = await scale(phone);
+    await phone.getByTestId('map-zoom-in').click();
+    await expect.poll(() => scale(phone)).toBeGreaterThan(fit);
+    await expect(canvas).toHaveAttribute('data-own-drawn', '1'); // still held (holds last 6 s here)
+    const still = await seatPoint(phone, target.id);
+    expect(Math.abs(still.x - at.x)).toBeLessThan(1);
+    expect(Math.abs(still.y - at.y)).toBeLessThan(1);
     expect(await violations(phone)).toEqual([]);
   });
 
