@@ -25,7 +25,7 @@ test('Alice and Bob on one map: hold, refused, booked, cancelled, taken', async 
 
   // Bob cannot take it.
   await seat(bob, 'A1').click();
-  await expect(bob.getByRole('alert')).toContainText('Someone else got there first: A1');
+  await expect(bob.getByTestId('toast')).toContainText('Someone else got there first: A1');
   await expectSeat(bob, 'A1', 'held by someone else');
 
   // Alice books it; Bob sees it booked.
@@ -97,7 +97,7 @@ test('a hold that runs out frees the seat on both screens', async ({ login }) =>
   // 6 s hold, the sweeper's push within 2 s of it.
   await expect(seat(alice, 'B2')).toHaveAccessibleName(/, available$/, { timeout: 12_000 });
   await expect(seat(bob, 'B2')).toHaveAccessibleName(/, available$/, { timeout: 12_000 });
-  await expect(alice.getByRole('alert')).toContainText('Your hold on Floor · Row B · Seat 2 ran out');
+  await expect(alice.getByTestId('toast')).toContainText('Your hold on Floor · Row B · Seat 2 ran out');
   await expect(alice.getByRole('button', { name: 'Reserve', exact: true })).toBeDisabled();
   // And Bob can take it now.
   await seat(bob, 'B2').click();
@@ -186,7 +186,7 @@ test('the hold limit is explained, and a release makes room', async ({ login, re
   // ...and cannot take an eleventh. The page then reads the seat list again and shows all ten
   // as his (the socket never says whose a hold is).
   await seat(bob, 'B3').click();
-  await expect(bob.getByRole('alert')).toContainText("You've reached the limit of seats you can hold");
+  await expect(bob.getByTestId('toast')).toContainText("You've reached the limit of seats you can hold");
   await expectSeat(bob, 'B3', 'available');
   await expectSeat(bob, 'B2', 'held by you');
   await expect(bob.getByRole('list', { name: 'Held seats' }).getByRole('listitem')).toHaveCount(10);

@@ -32,8 +32,8 @@ describe('SeatSelector: the block Find seats holds is brought into view', () => 
     act(() => submit.focus());
     fireEvent.click(submit);
     await waitFor(() => expect(screen.getByTestId('find-seats-result').textContent).toMatch(/^Found 2 seats/));
-    expect(onCanvas(canvas.seatMap!.seatPoint(1)!)).toBe(true);
-    expect(onCanvas(canvas.seatMap!.seatPoint(3)!)).toBe(true);
+    // The plan flies there in a few frames.
+    await waitFor(() => expect([1, 3].map((id) => onCanvas(canvas.seatMap!.seatPoint(id)!))).toEqual([true, true]), { timeout: 3_000 });
     expect(canvas.seatMap!.view().scale).toBeCloseTo(zoomed.scale);
     expect(document.activeElement).toBe(submit);
   });

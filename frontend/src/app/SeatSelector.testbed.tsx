@@ -124,7 +124,10 @@ function fakeContext() {
   const ctx = new Proxy(
     {},
     {
-      get: (_t, prop) => (typeof prop === 'string' ? (...args: unknown[]) => void calls.push(`${prop}(${args.map(String).join(',')})`) : undefined),
+      get: (_t, prop) => {
+        if (prop === 'measureText') return (text: string) => ({ width: text.length * 7 });
+        return typeof prop === 'string' ? (...args: unknown[]) => void calls.push(`${prop}(${args.map(String).join(',')})`) : undefined;
+      },
       set: () => true,
     },
   );

@@ -27,7 +27,9 @@ import {
   useSeatMap,
   type ApiCategory,
   type RevealRequest,
+  type SeatRefusal,
 } from '../features/seat-map';
+import { Toast, type ToastMessage } from '../components/Toast';
 import { errorMessage } from '../lib/error-messages';
 import { DEFAULT_CURRENCY, formatPrice } from '../lib/format';
 import { PHONE_QUERY, useMediaQuery } from '../lib/use-media-query';
@@ -92,7 +94,27 @@ export function SeatSelector({
   const [findOpen, setFindOpen] = useState<boolean | null>(null);
   const feed = useLiveFeed(eventId, map.store, map.arrivedAt);
   const status = useFeedStatus(feed);
-  const actions = useSeatActions(eventId, map.store, loggedIn, setNotice, money);
+  // A refused click is also told in its seat's tooltip: the answer names the seat last clicked.
+  const clicked = useRef<number | null>(null);
+  const [refusal, setRefusal] = useState<SeatRefusal | null>(null);
+  const report = useCallback((outcome: Outcome) => {
+    setNotice(outcome);
+    const refused = outcome.kind === 'error' || outcome.kind === 'login';
+    setRefusal(refused && clicked.current !== null ? { seatId: clicked.current, text: outcome.text } : null);
+  }, []);
+  const dismissNotice = useCallback(() => {
+    setNotice(null);
+    setRefusal(null);
+  }, []);
+  const actions = useSeatActions(eventId, map.store, loggedIn, report, money);
+  const { toggle } = actions;
+  const onSeat = useCallback(
+    (seatId: number) => {
+      clicked.current = seatId;
+      toggle(seatId);
+    },
+    [toggle],
+  );
   // The map's categories match its seats' (same version); the event's are there first only
   // if the map is slow.
   const legend = useMemo(() => buildLegend(map.plan?.categories ?? categories), [map.plan, categories]);
@@ -123,33 +145,21 @@ export function SeatSelector({
   };
 
   const loginLink = `/login?next=${encodeURIComponent(location.pathname)}`;
+  const toast = useMemo((): ToastMessage | null => {
+    if (!notice) return null;
+    const links =
+      notice.kind === 'login' ? (
+        <Link to={loginLink}>Log in</Link>
+      ) : notice.reservationId !== undefined ? (
+        <Link to="/reservations">See my reservations</Link>
+      ) : undefined;
+    return { tone: notice.kind, text: notice.text, actions: links };
+  }, [notice, loginLink]);
 
   return (
     <div className="seat-selector">
       {header}
       <ConnectionStatus status={status} onRetry={() => feed.reconnect()} />
-      <div className="notices" aria-live="polite">
-        {notice && (
-          <p className={`notice notice--${notice.kind}`} role={notice.kind === 'error' ? 'alert' : 'status'}>
-            {notice.text}
-            {notice.kind === 'login' && (
-              <>
-                {' '}
-                <Link to={loginLink}>Log in</Link>
-              </>
-            )}
-            {notice.reservationId !== undefined && (
-              <>
-                {' '}
-                <Link to="/reservations">See my reservations</Link>
-              </>
-            )}
-            <button type="button" className="notice__close" aria-label="Dismiss message" onClick={() => setNotice(null)}>
-              ×
-            </button>
-          </p>
-        )}
-      </div>
       {!loggedIn && (
         <p className="hint">
           Anyone can watch the map. <Link to={loginLink}>Log in</Link> to hold and book seats.
@@ -199,10 +209,11 @@ export function SeatSelector({
               store={map.store}
               focus={map.focus}
               categories={legend}
-              onSeat={actions.toggle}
+              onSeat={onSeat}
               venueName={venueName}
               reveal={reveal}
               money={money}
+              refusal={refusal}
             />
           ) : (
             <div ref={gridRef} className="seat-map__scroll" aria-label="Seat map" role="region" tabIndex={-1}>
@@ -220,6 +231,7 @@ export function SeatSelector({
           <BasketBar store={map.store} onReserve={onReserve} reserving={reserving} currency={currency} holdLimit={holdLimit} />
         </div>
       )}
+      <Toast message={toast} onDismiss={dismissNotice} />
     </div>
   );
 }

@@ -16,4 +16,5 @@ export { useRevealInScroller } from './hooks/useRevealBlock';
 export { Legend } from './components/Legend';
 export { SeatMap } from './components/SeatMap';
 export { VenueMap } from './components/VenueMap';
+export { type SeatRefusal } from './components/SeatCanvas';
 export { type CanvasWithProbe } from './components/canvasProbe';

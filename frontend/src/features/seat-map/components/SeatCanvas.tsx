@@ -1,7 +1,8 @@
 import { memo, useCallback, useEffect, useId, useLayoutEffect, useMemo, useRef, useState, type KeyboardEvent, type PointerEvent, type Ref } from 'react';
 import { scrollBehavior, scrollPageToShow, useRevealRequest } from '../hooks/useRevealBlock';
+import { useCoarsePointer } from '../hooks/useCoarsePointer';
 import { useSeat } from '../hooks/useSeat';
-import { blockOnPlan, blockOnScreen, viewToShow, type RevealRequest } from '../model/bringIntoView';
+import { blockOnPlan, blockOnScreen, type RevealRequest } from '../model/bringIntoView';
 import type { CategoryIndex } from '../model/categories';
 import {
   fitView,
@@ -18,10 +19,21 @@ import {
   type Size,
   type View,
 } from '../model/planView';
+import {
+  pitchOnScreen,
+  sectionAreas,
+  seatsBox,
+  seatsPickable,
+  tapAt,
+  viewBetween,
+  viewToReveal,
+  zoomAnchor,
+  type SectionSeats,
+} from '../model/overview';
 import type { RovingFocus } from '../model/rovingFocus';
 import type { SeatStore } from '../model/seatStore';
-import { seatTooltipLines } from '../model/seatText';
-import { hitTest, type Venue } from '../model/venue';
+import { seatTooltipLines, type MoneyText } from '../model/seatText';
+import { type Venue } from '../model/venue';
 import { PROBES, attachProbe, recordFrame, type CanvasWithProbe } from './canvasProbe';
 import { drawFrame } from './drawVenue';
 
@@ -33,9 +45,31 @@ interface SeatCanvasProps {
   onSeat: (id: number) => void;
   /** The canvas's accessible name (what the room shows, and where to choose by keyboard). */
   label: string;
-  /** The block to bring into view (Find seats): panned to on the plan, then scrolled to on the page. */
+  /** The block to bring into view (Find seats): flown to on the plan, highlighted, then scrolled to on the page. */
   reveal?: RevealRequest | null;
+  /** The sections, named on the overview; a tap there zooms into one. */
+  sections?: readonly SectionSeats[];
+  /** Why the last click on a seat was refused, told in that seat's tooltip. */
+  refusal?: SeatRefusal | null;
+  /** How amounts read, in the event's currency (the tooltip's price). */
+  money?: MoneyText;
 }
+
+/** A click on a seat that was refused, and why (the toast's sentence). */
+export interface SeatRefusal {
+  seatId: number;
+  text: string;
+}
+
+/** How long seats found by Find seats stay highlighted (ms). */
+export const HIGHLIGHT_MS = 4_000;
+/** How long a move of the view (a tap that zooms, a reveal) takes, unless less motion is asked for (ms). */
+const FLY_MS = 320;
+/** A tooltip shown by a tap goes after this long (ms): a finger has no "leave". */
+const TAP_TIP_MS = 4_000;
+const NO_SECTIONS: readonly SectionSeats[] = [];
+/** Keys that zoom, and by how much (the arrows and 0 are model/planView.ts keyView's). */
+const ZOOM_KEYS: Partial<Record<string, number>> = { '+': 1.25, '=': 1.25, '-': 1 / 1.25, _: 1 / 1.25 };
 
 /** A touch needs a target of about 24 px even when seats are drawn smaller (WCAG 2.5.8). */
 const TOUCH_TARGET_PX = 12;
@@ -45,51 +79,93 @@ interface SeatTipProps {
   store: SeatStore;
   id: number;
   categories: CategoryIndex;
+  money?: MoneyText;
+  /** Why a click on this seat was just refused. */
+  note?: string;
   /** Placed by the canvas, which moves it with its seat on every frame it draws. */
   ref: Ref<HTMLDivElement>;
 }
 
-function SeatTip({ store, id, categories, ref }: SeatTipProps) {
+function SeatTip({ store, id, categories, money, note, ref }: SeatTipProps) {
   const seat = useSeat(store, id);
   if (!seat) return null;
-  const [title, ...lines] = seatTooltipLines(seat, categories);
+  const [title, ...lines] = seatTooltipLines(seat, categories, money);
   return (
     <div ref={ref} className="venue-map__tip" role="presentation" aria-hidden="true" data-testid="seat-tooltip" data-seat-id={id}>
       <strong>{title}</strong>
       {lines.map((line) => (
         <span key={line}>{line}</span>
       ))}
+      {note && <span className="venue-map__tip-note">{note}</span>}
     </div>
   );
+}
+
+function keyboardFocus(el: HTMLElement): boolean {
+  try {
+    return el.matches(':focus-visible');
+  } catch {
+    return true; // a browser that cannot tell: as before, show it
+  }
 }
 
 /**
  * The room on a canvas: one element however many seats (20,000 SVG or DOM nodes would each cost
  * layout, style and memory; a canvas frame is a few ms). Seats stay real buttons in the List
- * view; here a click or tap hits the nearest seat. Wheel / pinch zoom, drag pans; keys + − 0
- * and arrows do the same; Enter or Space holds / releases the active seat (the last one clicked
- * or focused in the list).
+ * view; here a click or tap hits the nearest seat once seats are drawn large enough to pick
+ * (model/overview.ts); on the overview it zooms into the section under it instead, and holds
+ * nothing. Wheel / pinch zoom about the pointer, drag pans; keys + − 0 and arrows do the same;
+ * Enter or Space holds / releases the active seat (the last one clicked or focused in the list).
  */
-export const SeatCanvas = memo(function SeatCanvas({ venue, store, categories, focus, onSeat, label, reveal = null }: SeatCanvasProps) {
+export const SeatCanvas = memo(function SeatCanvas({
+  venue,
+  store,
+  categories,
+  focus,
+  onSeat,
+  label,
+  reveal = null,
+  sections = NO_SECTIONS,
+  refusal = null,
+  money,
+}: SeatCanvasProps) {
   const wrapRef = useRef<HTMLDivElement>(null);
   const canvasRef = useRef<HTMLCanvasElement>(null);
   const viewRef = useRef<View>({ scale: 1, x: 0, y: 0 });
   const sizeRef = useRef<Size>({ width: 0, height: 0 });
   const fittedRef = useRef(true);
   const frameRef = useRef(0);
+  const flightRef = useRef(0);
   const pointers = useRef(new Map<number, Point>());
   const drag = useRef<{ moved: boolean; travelled: number } | null>(null);
+  const highlightRef = useRef<readonly number[]>([]);
   const [hoverId, setHoverId] = useState<number | null>(null);
   const [focused, setFocused] = useState(false);
+  const coarse = useCoarsePointer();
   const hintId = useId();
 
   const plan = useMemo((): Size => ({ width: venue.width, height: venue.height }), [venue]);
+  const areas = useMemo(() => sectionAreas(venue, sections), [venue, sections]);
+  const allSeats = useMemo(() => seatsBox(venue), [venue]);
   // Read by the frame drawn next; written with the state, in the handlers that change it.
   const hoverRef = useRef<number | null>(null);
-  const hover = useCallback((id: number | null) => {
+  const tapTipTimer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
+  const tappedRef = useRef(false);
+  const hover = useCallback((id: number | null, tapped = false) => {
+    clearTimeout(tapTipTimer.current);
     hoverRef.current = id;
+    tappedRef.current = tapped && id !== null;
     setHoverId(id);
   }, []);
+  // A tooltip a finger opened goes with the next touch anywhere on the page, not only on the map.
+  useEffect(() => {
+    if (hoverId === null || !tappedRef.current) return;
+    const away = (event: globalThis.PointerEvent) => {
+      if (event.target !== canvasRef.current) hover(null);
+    };
+    document.addEventListener('pointerdown', away, true);
+    return () => document.removeEventListener('pointerdown', away, true);
+  }, [hoverId, hover]);
   const tipRef = useRef<HTMLDivElement>(null);
 
   // The tooltip follows its seat as the view moves, without a render per frame.
@@ -116,19 +192,32 @@ export const SeatCanvas = memo(function SeatCanvas({ venue, store, categories, f
     if (focus.chosen && focus.activeId !== null && focus.activeId !== hoverRef.current && document.activeElement === wrapRef.current) {
       rings.push(focus.activeId);
     }
-    const drawn = drawFrame({
+    const view = viewRef.current;
+    const stats = drawFrame({
       ctx,
       dpr: window.devicePixelRatio || 1,
       size: sizeRef.current,
-      view: viewRef.current,
+      view,
       venue,
       seat: store.getSeat,
       categories,
       rings,
+      areas,
+      highlights: highlightRef.current,
     });
-    if (PROBES) recordFrame(canvas, performance.now() - t0, drawn, viewRef.current.scale);
+    const overview = !seatsPickable(venue, view);
+    canvas.classList.toggle('venue-map__canvas--zoom', overview);
+    if (PROBES) {
+      recordFrame(canvas, performance.now() - t0, stats.drawn, view.scale, {
+        seatPx: pitchOnScreen(venue, view),
+        own: stats.own,
+        highlighted: highlightRef.current.length,
+        labels: stats.labels,
+        overview,
+      });
+    }
     placeTip();
-  }, [venue, store, categories, focus, placeTip]);
+  }, [venue, store, categories, focus, placeTip, areas]);
 
   const schedule = useCallback(() => {
     if (frameRef.current === 0) frameRef.current = requestAnimationFrame(draw);
@@ -136,6 +225,8 @@ export const SeatCanvas = memo(function SeatCanvas({ venue, store, categories, f
 
   const setView = useCallback(
     (next: View, fitted = false) => {
+      cancelAnimationFrame(flightRef.current);
+      flightRef.current = 0;
       // "fitted" views follow the viewport's size; so does zooming out as far as it goes
       fittedRef.current = fitted || sameView(next, fitView(plan, sizeRef.current));
       if (sameView(next, viewRef.current)) return;
@@ -143,6 +234,30 @@ export const SeatCanvas = memo(function SeatCanvas({ venue, store, categories, f
       schedule();
     },
     [schedule, plan],
+  );
+
+  /** Moves to `target` in a short flight (at once if the buyer asked for less motion). */
+  const flyTo = useCallback(
+    (target: View) => {
+      const from = viewRef.current;
+      if (scrollBehavior() === 'auto') {
+        setView(target);
+        return;
+      }
+      cancelAnimationFrame(flightRef.current);
+      const start = performance.now();
+      const step = (now: number) => {
+        const t = Math.min(1, (now - start) / FLY_MS);
+        const eased = 1 - (1 - t) ** 3;
+        const next = viewBetween(from, target, eased, sizeRef.current);
+        viewRef.current = t >= 1 ? target : next;
+        fittedRef.current = sameView(viewRef.current, fitView(plan, sizeRef.current));
+        draw();
+        flightRef.current = t >= 1 ? 0 : requestAnimationFrame(step);
+      };
+      flightRef.current = requestAnimationFrame(step);
+    },
+    [setView, draw, plan],
   );
 
   // Size: the canvas's backing store follows its CSS box and the screen's pixel ratio.
@@ -172,15 +287,31 @@ export const SeatCanvas = memo(function SeatCanvas({ venue, store, categories, f
   // Any seat change (socket, own action, clock) redraws once per animation frame.
   useEffect(() => store.subscribeChanges(schedule), [store, schedule]);
   useEffect(() => schedule(), [hoverId, focused, schedule]);
-  useEffect(() => () => cancelAnimationFrame(frameRef.current), []);
+  useEffect(
+    () => () => {
+      cancelAnimationFrame(frameRef.current);
+      cancelAnimationFrame(flightRef.current);
+      clearTimeout(tapTipTimer.current);
+    },
+    [],
+  );
 
   const local = useCallback((clientX: number, clientY: number): Point => {
     const rect = canvasRef.current!.getBoundingClientRect();
     return { x: clientX - rect.left, y: clientY - rect.top };
   }, []);
 
+  const tapAtLocal = useCallback(
+    (p: Point) => tapAt(viewRef.current, venue, areas, p, plan, sizeRef.current, TOUCH_TARGET_PX),
+    [venue, areas, plan],
+  );
+  /** The seat drawn under a point, whatever the zoom (for the mouse's tooltip and the probe). */
   const seatAtLocal = useCallback(
-    (p: Point): number | null => hitTest(venue, toPlan(viewRef.current, p), TOUCH_TARGET_PX / viewRef.current.scale),
+    (p: Point): number | null => {
+      const view = viewRef.current;
+      const i = venue.grid.nearest(toPlan(view, p), Math.max(venue.seatSize * 0.6, TOUCH_TARGET_PX / view.scale));
+      return i >= 0 ? venue.ids[i] : null;
+    },
     [venue],
   );
 
@@ -201,14 +332,25 @@ export const SeatCanvas = memo(function SeatCanvas({ venue, store, categories, f
     });
   }, [venue, local, seatAtLocal]);
 
+  // Seats found by Find seats: flown to at a size where they can be picked, and ringed a while.
+  const highlightTimer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
+  useEffect(() => () => clearTimeout(highlightTimer.current), []);
   useRevealRequest(reveal, ({ seatIds }) => {
     const block = blockOnPlan(venue, seatIds);
     const canvas = canvasRef.current;
     if (!block || !canvas) return;
-    const next = viewToShow(viewRef.current, block, plan, sizeRef.current);
-    if (next) setView(next);
+    highlightRef.current = seatIds.filter((id) => venue.index.has(id));
+    clearTimeout(highlightTimer.current);
+    highlightTimer.current = setTimeout(() => {
+      highlightRef.current = [];
+      schedule();
+    }, HIGHLIGHT_MS);
+    const next = viewToReveal(viewRef.current, venue, block, plan, sizeRef.current);
+    if (next) flyTo(next);
+    else schedule();
+    // The page scrolls to where the block will be once the flight lands.
     const rect = canvas.getBoundingClientRect();
-    const shown = blockOnScreen(viewRef.current, block);
+    const shown = blockOnScreen(next ?? viewRef.current, block);
     scrollPageToShow(
       { left: rect.left + shown.left, top: rect.top + shown.top, right: rect.left + shown.right, bottom: rect.top + shown.bottom },
       scrollBehavior(),
@@ -231,6 +373,8 @@ export const SeatCanvas = memo(function SeatCanvas({ venue, store, categories, f
   const onPointerDown = (event: PointerEvent<HTMLCanvasElement>) => {
     event.currentTarget.setPointerCapture?.(event.pointerId);
     pointers.current.set(event.pointerId, local(event.clientX, event.clientY));
+    // A finger's tooltip goes with the next touch, wherever it lands.
+    if (event.pointerType !== 'mouse' && hoverRef.current !== null) hover(null);
     if (pointers.current.size === 1) drag.current = { moved: false, travelled: 0 };
     else if (drag.current) drag.current.moved = true; // a second finger: a pinch, not a tap
   };
@@ -252,7 +396,10 @@ export const SeatCanvas = memo(function SeatCanvas({ venue, store, categories, f
       if (d) {
         d.travelled += Math.hypot(p.x - before.x, p.y - before.y);
         if (d.travelled > DRAG_THRESHOLD_PX) d.moved = true;
-        if (d.moved) setView(panBy(viewRef.current, p.x - before.x, p.y - before.y, plan, sizeRef.current));
+        if (d.moved) {
+          if (hoverRef.current !== null) hover(null); // a pan takes the tooltip away
+          setView(panBy(viewRef.current, p.x - before.x, p.y - before.y, plan, sizeRef.current));
+        }
       }
     } else if (others.length === 1) {
       const other = others[0][1];
@@ -267,33 +414,58 @@ export const SeatCanvas = memo(function SeatCanvas({ venue, store, categories, f
     const d = drag.current;
     drag.current = null;
     if (!tap || !d || d.moved) return;
-    const id = seatAtLocal(local(event.clientX, event.clientY));
-    if (event.pointerType !== 'mouse') hover(id); // a finger has no hover: show the tapped seat's tooltip
+    const result = tapAtLocal(local(event.clientX, event.clientY));
+    if (result.kind === 'zoom') {
+      // The overview: seats too small to tell apart are never held by a tap; it zooms in.
+      if (hoverRef.current !== null) hover(null);
+      flyTo(result.view);
+      return;
+    }
+    const id = result.kind === 'seat' ? result.id : null;
+    if (event.pointerType !== 'mouse') {
+      hover(id, true); // a finger has no hover: show the tapped seat's tooltip, for a while
+      if (id !== null) tapTipTimer.current = setTimeout(() => hover(null), TAP_TIP_MS);
+    }
     if (id === null) return;
     focus.setActive(id);
     onSeat(id);
   };
 
+  // + and −: about the buyer's seats when in sight, else the middle of the seats in sight.
+  const zoomButton = (factor: number) => {
+    const held = blockOnPlan(
+      venue,
+      store.getHeld().map((seat) => seat.id),
+    );
+    const anchor = zoomAnchor(viewRef.current, allSeats, held, sizeRef.current);
+    setView(zoomAt(viewRef.current, factor, anchor, plan, sizeRef.current));
+  };
+
   const onKeyDown = (event: KeyboardEvent<HTMLDivElement>) => {
     if (event.target !== event.currentTarget) return; // the zoom buttons handle their own keys
+    if (!focused) setFocused(true); // keys after a click: the keyboard is in use, show the active seat
     if ((event.key === 'Enter' || event.key === ' ') && focus.chosen && focus.activeId !== null && venue.index.has(focus.activeId)) {
       event.preventDefault();
       onSeat(focus.activeId);
       return;
     }
     if (event.altKey || event.ctrlKey || event.metaKey) return;
+    const zoomKey = ZOOM_KEYS[event.key];
+    if (zoomKey !== undefined) {
+      event.preventDefault();
+      zoomButton(zoomKey); // about the same point as the buttons
+      return;
+    }
     const next = keyView(event.key, viewRef.current, plan, sizeRef.current);
     if (!next) return;
     event.preventDefault();
     setView(next, event.key === '0');
   };
 
-  const zoomButton = (factor: number) =>
-    setView(zoomAt(viewRef.current, factor, { x: sizeRef.current.width / 2, y: sizeRef.current.height / 2 }, plan, sizeRef.current));
 
   const tipId = hoverId ?? (focused && focus.chosen && focus.activeId !== null && venue.index.has(focus.activeId) ? focus.activeId : null);
   // Placed before the browser paints it, so it never shows where the last seat was.
-  useLayoutEffect(() => placeTip(), [tipId, placeTip]);
+  useLayoutEffect(() => placeTip(), [tipId, placeTip, refusal]);
 
   return (
     <div className="venue-map">
@@ -320,7 +492,8 @@ export const SeatCanvas = memo(function SeatCanvas({ venue, store, categories, f
         // as tall as the room is at this width (no empty band on a phone), within the CSS limits
         style={{ aspectRatio: `${venue.width} / ${venue.height}` }}
         onKeyDown={onKeyDown}
-        onFocus={(e) => e.target === e.currentTarget && setFocused(true)}
+        // The active seat's tooltip is for the keyboard: a tap or click that focuses the map shows none.
+        onFocus={(e) => e.target === e.currentTarget && setFocused(keyboardFocus(e.currentTarget))}
         onBlur={() => setFocused(false)}
       >
         <canvas
@@ -337,11 +510,14 @@ export const SeatCanvas = memo(function SeatCanvas({ venue, store, categories, f
             if (e.pointerType === 'mouse') hover(null);
           }}
         />
-        {tipId !== null && venue.index.has(tipId) && <SeatTip ref={tipRef} store={store} id={tipId} categories={categories} />}
+        {tipId !== null && venue.index.has(tipId) && (
+          <SeatTip ref={tipRef} store={store} id={tipId} categories={categories} money={money} note={refusal?.seatId === tipId ? refusal.text : undefined} />
+        )}
       </div>
-      <p id={hintId} className="hint venue-map__hint">
-        Drag to move, scroll or pinch to zoom. Keys: + and − zoom, arrows move, 0 fits the room. Enter holds or
-        releases the seat last chosen. To go through the seats one by one, use the List view.
+      <p id={hintId} className="hint venue-map__hint" data-testid="map-help">
+        {coarse
+          ? 'Tap a section to zoom in, tap a seat to hold it, pinch to zoom, drag to move. To go through the seats one by one, use the List view.'
+          : 'Click a section to zoom in, click a seat to hold it; drag to move, scroll to zoom. Keys: + and − zoom, arrows move, 0 fits the room. Enter holds or releases the seat last chosen. To go through the seats one by one, use the List view.'}
       </p>
     </div>
   );

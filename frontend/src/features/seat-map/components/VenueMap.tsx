@@ -10,7 +10,7 @@ import { formatCount } from '../../../lib/format';
 import { PHONE_QUERY, useMediaQuery } from '../../../lib/use-media-query';
 import { listText, type MoneyText } from '../model/seatText';
 import type { Venue } from '../model/venue';
-import { SeatCanvas } from './SeatCanvas';
+import { SeatCanvas, type SeatRefusal } from './SeatCanvas';
 import { SeatMap } from './SeatMap';
 import { VenueLegend } from './VenueLegend';
 
@@ -39,12 +39,25 @@ interface VenueMapProps {
   reveal?: RevealRequest | null;
   /** How amounts read, in the event's currency. */
   money?: MoneyText;
+  /** Why the last click on a seat was refused (told in its tooltip on the map). */
+  refusal?: SeatRefusal | null;
 }
 
 const plainMoney: MoneyText = (amount) => amount;
 
 /** The room, two ways: drawn (Map, for pointer and eyes) or as a list of real buttons (List, for keyboard and screen reader). */
-export function VenueMap({ venue, layout, store, focus, categories, onSeat, venueName, reveal = null, money = plainMoney }: VenueMapProps) {
+export function VenueMap({
+  venue,
+  layout,
+  store,
+  focus,
+  categories,
+  onSeat,
+  venueName,
+  reveal = null,
+  money = plainMoney,
+  refusal = null,
+}: VenueMapProps) {
   const [view, setView] = useState<VenueView>(storedView);
   const listRef = useRef<HTMLDivElement>(null);
   useRevealInScroller(listRef, reveal); // in the Map view the canvas shows it
@@ -82,7 +95,18 @@ export function VenueMap({ venue, layout, store, focus, categories, onSeat, venu
         </div>
       </div>
       {view === 'map' ? (
-        <SeatCanvas venue={venue} store={store} categories={index} focus={focus} onSeat={onSeat} label={label} reveal={reveal} />
+        <SeatCanvas
+          venue={venue}
+          store={store}
+          categories={index}
+          focus={focus}
+          onSeat={onSeat}
+          label={label}
+          reveal={reveal}
+          sections={layout.sections}
+          refusal={refusal}
+          money={money}
+        />
       ) : (
         <div ref={listRef} className="seat-map__scroll">
           <SeatMap

@@ -35,8 +35,25 @@ function probeOf(canvas: HTMLCanvasElement): SeatCanvasProbe {
   return probe;
 }
 
-/** A frame drawn: counted and timed, and mirrored in `data-draws`, `data-draw-ms`, `data-seats-drawn`, `data-scale`. */
-export function recordFrame(canvas: HTMLCanvasElement, ms: number, seatsDrawn: number, scale: number): void {
+/** What a frame showed, beyond its seats: mirrored in `data-*` attributes for tests to read. */
+export interface FrameFacts {
+  /** Distance between neighbouring seats on screen (CSS px): `data-seat-px`. */
+  seatPx: number;
+  /** The buyer's own seats drawn: `data-own-drawn`. */
+  own: number;
+  /** Seats highlighted (found by Find seats): `data-highlighted`. */
+  highlighted: number;
+  /** The words drawn, joined by "|": `data-labels`. */
+  labels: readonly string[];
+  /** Seats too small to pick, so a tap zooms: `data-overview`. */
+  overview: boolean;
+}
+
+/**
+ * A frame drawn: counted and timed, and mirrored in `data-draws`, `data-draw-ms`,
+ * `data-seats-drawn`, `data-scale` (and the `FrameFacts` when given).
+ */
+export function recordFrame(canvas: HTMLCanvasElement, ms: number, seatsDrawn: number, scale: number, facts?: FrameFacts): void {
   const probe = probeOf(canvas);
   probe.draws += 1;
   probe.drawMs.push(ms);
@@ -45,6 +62,13 @@ export function recordFrame(canvas: HTMLCanvasElement, ms: number, seatsDrawn: n
   canvas.dataset.drawMs = ms.toFixed(2);
   canvas.dataset.seatsDrawn = String(seatsDrawn);
   canvas.dataset.scale = scale.toFixed(4);
+  if (facts) {
+    canvas.dataset.seatPx = facts.seatPx.toFixed(2);
+    canvas.dataset.ownDrawn = String(facts.own);
+    canvas.dataset.highlighted = String(facts.highlighted);
+    canvas.dataset.labels = facts.labels.join('|');
+    canvas.dataset.overview = String(facts.overview);
+  }
 }
 
 /** Puts the probe on the element as `seatMap`; the returned function takes it off. */

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildLegend, indexCategories } from '../model/categories';
+import { buildLayout } from '../model/layout';
+import { sectionAreas, seatsPickable } from '../model/overview';
 import { fitView, zoomAt } from '../model/planView';
 import type { ApiSeat } from '../model/seat';
 import { SeatStore } from '../model/seatStore';
@@ -42,14 +44,19 @@ function bigRoom() {
 
 function countingContext() {
   const counts = new Map<string, number>();
+  const texts: string[] = [];
   const ctx = new Proxy(
     {},
     {
-      get: (_t, prop) => (typeof prop === 'string' ? () => void counts.set(prop, (counts.get(prop) ?? 0) + 1) : undefined),
+      get: (_t, prop) => {
+        if (prop === 'measureText') return (text: string) => ({ width: text.length * 7 });
+        if (prop === 'fillText') return (text: string) => void texts.push(text);
+        return typeof prop === 'string' ? () => void counts.set(prop, (counts.get(prop) ?? 0) + 1) : undefined;
+      },
       set: () => true,
     },
   ) as unknown as CanvasRenderingContext2D;
-  return { ctx, counts };
+  return { ctx, counts, texts };
 }
 
 describe('drawing 20,000 seats', () => {
@@ -58,7 +65,7 @@ describe('drawing 20,000 seats', () => {
 
   it('fills once per paint group, not once per seat', () => {
     const { ctx, counts } = countingContext();
-    const drawn = drawFrame({ ctx, dpr: 2, size, view: fitView(venue, size), venue, seat: store.getSeat, categories, rings: [] });
+    const { drawn } = drawFrame({ ctx, dpr: 2, size, view: fitView(venue, size), venue, seat: store.getSeat, categories, rings: [] });
     expect(drawn).toBe(20_000);
     // 4 categories × (available, held-mine, held-other) × (circle, square) + booked kinds: a few dozen at most.
     expect(counts.get('fill')!).toBeLessThan(60);
@@ -68,7 +75,38 @@ describe('drawing 20,000 seats', () => {
   it('skips seats off screen when zoomed in', () => {
     const { ctx } = countingContext();
     const view = zoomAt(fitView(venue, size), 10, { x: 640, y: 400 }, venue, size);
-    const drawn = drawFrame({ ctx, dpr: 1, size, view, venue, seat: store.getSeat, categories, rings: [] });
+    const { drawn } = drawFrame({ ctx, dpr: 1, size, view, venue, seat: store.getSeat, categories, rings: [] });
     expect(drawn).toBeLessThan(2_000);
+  });
+});
+
+describe('what a frame says', () => {
+  const { store, venue, categories } = bigRoom();
+  const size = { width: 1280, height: 800 };
+  const areas = sectionAreas(venue, buildLayout([...store.seats()]).sections);
+  const mine = [...store.seats()].filter((s) => s.mine && s.status !== 'available').length;
+
+  it('names the sections on the overview, and the stage, once each', () => {
+    const { ctx, texts } = countingContext();
+    const view = fitView(venue, size);
+    expect(seatsPickable(venue, view)).toBe(false);
+    const { labels } = drawFrame({ ctx, dpr: 1, size, view, venue, seat: store.getSeat, categories, rings: [], areas });
+    expect(labels).toEqual(['STAGE', 'Stalls', 'Circle']);
+    expect(texts).toEqual(['STAGE', 'Stalls', 'Circle']);
+  });
+
+  it('leaves the section names out once seats can be picked', () => {
+    const { ctx } = countingContext();
+    const view = zoomAt(fitView(venue, size), 4, { x: 640, y: 400 }, venue, size);
+    expect(seatsPickable(venue, view)).toBe(true);
+    const { labels } = drawFrame({ ctx, dpr: 1, size, view, venue, seat: store.getSeat, categories, rings: [], areas });
+    expect(labels).not.toContain('Stalls');
+  });
+
+  it("draws the buyer's own seats on top of the others, at every zoom", () => {
+    expect(mine).toBeGreaterThan(0);
+    const { ctx } = countingContext();
+    const { own } = drawFrame({ ctx, dpr: 1, size, view: fitView(venue, size), venue, seat: store.getSeat, categories, rings: [], areas });
+    expect(own).toBe(mine);
   });
 });

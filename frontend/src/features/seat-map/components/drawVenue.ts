@@ -1,9 +1,14 @@
 /**
- * One frame of the room on a 2D canvas: shapes (stage, sections, texts), then the seats grouped
- * by paint (one path and one fill per group, not per seat), then the marks that tell the state
- * without colour, then the hovered / active seat's ring. Seats off screen are skipped.
+ * One frame of the room on a 2D canvas: shapes (stage, sections), then the seats grouped by
+ * paint (one path and one fill per group, not per seat), then the marks that tell the state
+ * without colour, the words (stage, shapes, and on the overview the sections' names), the
+ * buyer's own seats (larger, ringed, ticked: findable at any zoom), the seats Find seats found,
+ * and the hovered / active seat's ring. Seats off screen are skipped.
  */
+import type { Box } from '../model/bringIntoView';
 import { NO_CATEGORY_COLOUR, inkOn, type CategoryIndex } from '../model/categories';
+import { centredBox, fitTextPx, placeLabels, type LabelCandidate } from '../model/labels';
+import { seatsPickable, type SectionAreas } from '../model/overview';
 import type { Size, View } from '../model/planView';
 import { PAINT_COLOURS, paintKey, seatPaint, type SeatMark, type SeatPaint } from '../model/seatPaint';
 import type { Seat } from '../model/seat';
@@ -20,74 +25,182 @@ export interface FrameInput {
   categories: CategoryIndex;
   /** Seats drawn with a focus ring (hovered, active). */
   rings: readonly number[];
+  /** The sections, named on the overview (when seats are too small to pick). */
+  areas?: SectionAreas | null;
+  /** Seats to point out (found by Find seats): a wide ring round each. */
+  highlights?: readonly number[];
+}
+
+export interface FrameStats {
+  /** Seats drawn (on screen). */
+  drawn: number;
+  /** The buyer's own seats drawn (held or booked by them). */
+  own: number;
+  /** The words drawn, in the order drawn. */
+  labels: string[];
 }
 
 const FONT = 'system-ui, -apple-system, "Segoe UI", Roboto, sans-serif';
 const NO_CATEGORY_INK = inkOn(NO_CATEGORY_COLOUR);
 
-export function drawFrame(input: FrameInput): number {
+export function drawFrame(input: FrameInput): FrameStats {
   const { ctx, dpr, size } = input;
   ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
   ctx.clearRect(0, 0, size.width, size.height);
   drawShapes(input);
-  const drawn = drawSeats(input);
+  const { drawn, own } = drawSeats(input);
+  const labels = drawLabels(input);
+  // The buyer's own seats over everything but the rings: no section name may hide them.
+  let ownDrawn = 0;
+  for (const g of own.groups) ownDrawn += drawOwn(ctx, g, own.seatR);
+  drawHighlights(input);
   drawRings(input);
-  return drawn;
+  return { drawn, own: ownDrawn, labels };
 }
 
 function drawShapes({ ctx, view, venue, size }: FrameInput): void {
   const s = view.scale;
   for (const shape of venue.shapes) {
-    if (shape.kind === 'rect') {
-      const x = shape.x * s + view.x;
-      const y = shape.y * s + view.y;
-      const w = shape.width * s;
-      const h = shape.height * s;
-      if (x > size.width || y > size.height || x + w < 0 || y + h < 0) continue;
-      if (shape.role === 'stage') {
-        ctx.fillStyle = '#1f2937';
-        ctx.fillRect(x, y, w, h);
-        if (shape.label) label(ctx, shape.label.toUpperCase(), x + w / 2, y + h / 2, Math.min(28, Math.max(10, h * 0.45)), '#ffffff', 'center', w);
-      } else if (shape.role === 'section') {
-        ctx.setLineDash([6, 4]);
-        ctx.strokeStyle = '#9ca3af';
-        ctx.lineWidth = 1;
-        ctx.strokeRect(x, y, w, h);
-        ctx.setLineDash([]);
-        if (shape.label) label(ctx, shape.label, x + 6, y + 4, 13, '#374151', 'left', w - 12, 'top');
-      } else {
-        ctx.fillStyle = '#f3f4f6';
-        ctx.strokeStyle = '#d1d5db';
-        ctx.lineWidth = 1;
-        ctx.fillRect(x, y, w, h);
-        ctx.strokeRect(x, y, w, h);
-        if (shape.label) label(ctx, shape.label, x + w / 2, y + h / 2, Math.min(16, Math.max(10, h * 0.4)), '#374151', 'center', w);
-      }
+    if (shape.kind !== 'rect') continue;
+    const x = shape.x * s + view.x;
+    const y = shape.y * s + view.y;
+    const w = shape.width * s;
+    const h = shape.height * s;
+    if (x > size.width || y > size.height || x + w < 0 || y + h < 0) continue;
+    if (shape.role === 'stage') {
+      ctx.fillStyle = '#1f2937';
+      ctx.fillRect(x, y, w, h);
+    } else if (shape.role === 'section') {
+      ctx.setLineDash([6, 4]);
+      ctx.strokeStyle = '#9ca3af';
+      ctx.lineWidth = 1;
+      ctx.strokeRect(x, y, w, h);
+      ctx.setLineDash([]);
     } else {
-      const px = (shape.size ?? 12) * s;
-      if (px < 8) continue;
-      label(ctx, shape.text, shape.x * s + view.x, shape.y * s + view.y, Math.min(px, 48), '#374151', 'center', Infinity);
+      ctx.fillStyle = '#f3f4f6';
+      ctx.strokeStyle = '#d1d5db';
+      ctx.lineWidth = 1;
+      ctx.fillRect(x, y, w, h);
+      ctx.strokeRect(x, y, w, h);
     }
   }
 }
 
-function label(
-  ctx: CanvasRenderingContext2D,
-  text: string,
-  x: number,
-  y: number,
-  px: number,
-  colour: string,
-  align: CanvasTextAlign,
-  maxWidth: number,
-  baseline: CanvasTextBaseline = 'middle',
-): void {
-  if (maxWidth < 12) return;
+interface Label extends LabelCandidate {
+  x: number;
+  y: number;
+  px: number;
+  colour: string;
+  /** Drawn turned a quarter anticlockwise (a tall, narrow stage). */
+  turned?: boolean;
+  /** A white edge, for words drawn over seats. */
+  halo?: boolean;
+}
+
+const SECTION_LABEL_PX = 12;
+const SHAPE_LABEL_PX = 12;
+
+function textWidth(ctx: CanvasRenderingContext2D, text: string, px: number): number {
   ctx.font = `600 ${px}px ${FONT}`;
-  ctx.fillStyle = colour;
-  ctx.textAlign = align;
-  ctx.textBaseline = baseline;
-  ctx.fillText(text, x, y, Number.isFinite(maxWidth) ? maxWidth : undefined);
+  return ctx.measureText(text).width;
+}
+
+/** A word inside a box (x, y, w, h on screen) at one scale: smaller if need be, turned if the box is tall, else none. */
+function labelInside(ctx: CanvasRenderingContext2D, text: string, x: number, y: number, w: number, h: number, px: number, colour: string): Label | null {
+  const turned = h > w * 1.5;
+  const room = (turned ? h : w) - 8;
+  const across = turned ? w : h;
+  const start = Math.min(px, across * 0.7);
+  const size = fitTextPx(textWidth(ctx, text, start), start, room);
+  if (size === null) return null;
+  const width = textWidth(ctx, text, size);
+  const cx = x + w / 2;
+  const cy = y + h / 2;
+  const box = turned ? centredBox(cx, cy, size, width) : centredBox(cx, cy, width, size);
+  return { text, box, x: cx, y: cy, px: size, colour, turned };
+}
+
+function seatsUnder(venue: Venue, view: View, box: Box): boolean {
+  const pad = venue.seatSize / 2;
+  const s = view.scale;
+  return venue.grid.anyIn((box.left - view.x) / s - pad, (box.top - view.y) / s - pad, (box.right - view.x) / s + pad, (box.bottom - view.y) / s + pad);
+}
+
+/**
+ * The words: the stage's and the shapes' first (kept inside their shape at one scale, or above a
+ * box, never over its seats), then, on the overview, each section's name over its seats: the
+ * larger sections first, any that would overlap another left out.
+ */
+function drawLabels({ ctx, view, venue, size, areas }: FrameInput): string[] {
+  const s = view.scale;
+  const overview = !seatsPickable(venue, view);
+  const sectionNames = new Set(areas?.parts.map((p) => p.name) ?? []);
+  const fixed: Label[] = [];
+  for (const shape of venue.shapes) {
+    if (shape.kind === 'rect') {
+      if (!shape.label) continue;
+      const x = shape.x * s + view.x;
+      const y = shape.y * s + view.y;
+      const w = shape.width * s;
+      const h = shape.height * s;
+      if (shape.role === 'stage') {
+        const label = labelInside(ctx, shape.label.toUpperCase(), x, y, w, h, 28, '#ffffff');
+        if (label) fixed.push(label);
+      } else if (shape.role === 'section') {
+        // A box's name goes above it, where it covers none of its seats (or is left out).
+        const width = textWidth(ctx, shape.label, SHAPE_LABEL_PX);
+        const box = { left: x + w / 2 - width / 2, top: y - 3 - SHAPE_LABEL_PX, right: x + w / 2 + width / 2, bottom: y - 3 };
+        if (!seatsUnder(venue, view, box)) fixed.push({ text: shape.label, box, x: x + w / 2, y: (box.top + box.bottom) / 2, px: SHAPE_LABEL_PX, colour: '#374151' });
+      } else {
+        const label = labelInside(ctx, shape.label, x, y, w, h, 16, '#374151');
+        if (label && !seatsUnder(venue, view, label.box)) fixed.push(label);
+      }
+    } else {
+      // The overview names the sections itself; the plan's own words for them are for close up.
+      if (overview && sectionNames.has(shape.text)) continue;
+      const px = Math.min((shape.size ?? 12) * s, 48);
+      if (px < 8) continue;
+      const x = shape.x * s + view.x;
+      const y = shape.y * s + view.y;
+      fixed.push({ text: shape.text, box: centredBox(x, y, textWidth(ctx, shape.text, px), px), x, y, px, colour: '#374151' });
+    }
+  }
+  const names: Label[] = [];
+  if (overview && areas) {
+    const parts = [...areas.parts].sort((a, b) => b.count - a.count);
+    // A part inside a named shape (a box) is named by its shape already.
+    const named = venue.shapes.filter((sh) => sh.kind === 'rect' && sh.role === 'section' && sh.label);
+    const inNamedShape = (x: number, y: number) =>
+      named.some((sh) => sh.kind === 'rect' && x >= sh.x && x <= sh.x + sh.width && y >= sh.y && y <= sh.y + sh.height);
+    for (const part of parts) {
+      if (inNamedShape(part.x, part.y)) continue;
+      const x = part.x * s + view.x;
+      const y = part.y * s + view.y;
+      const width = textWidth(ctx, part.name, SECTION_LABEL_PX) + 4;
+      names.push({ text: part.name, box: centredBox(x, y, width, SECTION_LABEL_PX + 2), x, y, px: SECTION_LABEL_PX, colour: '#111827', halo: true });
+    }
+  }
+  const kept = placeLabels([...fixed, ...names], size);
+  for (const l of kept) drawText(ctx, l);
+  return kept.map((l) => l.text);
+}
+
+function drawText(ctx: CanvasRenderingContext2D, l: Label): void {
+  ctx.save();
+  ctx.translate(l.x, l.y);
+  if (l.turned) ctx.rotate(-Math.PI / 2);
+  ctx.font = `600 ${l.px}px ${FONT}`;
+  ctx.textAlign = 'center';
+  ctx.textBaseline = 'middle';
+  if (l.halo) {
+    ctx.lineWidth = 3;
+    ctx.lineJoin = 'round';
+    ctx.strokeStyle = 'rgba(255, 255, 255, 0.92)';
+    ctx.strokeText(l.text, 0, 0);
+  }
+  ctx.fillStyle = l.colour;
+  ctx.fillText(l.text, 0, 0);
+  ctx.restore();
 }
 
 interface Group {
@@ -104,7 +217,7 @@ const KIND_INDEX: Record<SeatKind, number> = {
   'booked-other': 4,
 };
 
-function drawSeats({ ctx, view, venue, size, seat, categories }: FrameInput): number {
+function drawSeats({ ctx, view, venue, size, seat, categories }: FrameInput): { drawn: number; own: { groups: Group[]; seatR: number } } {
   const s = view.scale;
   const r = Math.max(0.75, (venue.seatSize / 2) * s);
   // Seats drawn alike share a group, found by a small number: (category, state, shape).
@@ -112,6 +225,7 @@ function drawSeats({ ctx, view, venue, size, seat, categories }: FrameInput): nu
   let o = 1;
   for (const id of categories.keys()) ordinal.set(id, o++);
   const groups = new Map<number, Group>();
+  const own: Group[] = [];
   let drawn = 0;
   const { ids, xs: px, ys: py } = venue;
   const left = -r;
@@ -134,6 +248,7 @@ function drawSeats({ ctx, view, venue, size, seat, categories }: FrameInput): nu
       const paint = seatPaint(kind, category?.colour ?? NO_CATEGORY_COLOUR, category?.ink ?? NO_CATEGORY_INK, st.accessible);
       group = { paint, xs: [], ys: [] };
       groups.set(key, group);
+      if (kind === 'held-mine' || kind === 'booked-mine') own.push(group);
     }
     group.xs.push(x);
     group.ys.push(y);
@@ -142,6 +257,7 @@ function drawSeats({ ctx, view, venue, size, seat, categories }: FrameInput): nu
   // Groups that look the same (e.g. booked seats of every category) are drawn as one path.
   const merged = new Map<string, Group>();
   for (const g of groups.values()) {
+    if (own.includes(g)) continue;
     const k = paintKey(g.paint) + `|${g.paint.mark ?? ''}|${g.paint.markColour}`;
     const into = merged.get(k);
     if (!into) merged.set(k, g);
@@ -179,7 +295,45 @@ function drawSeats({ ctx, view, venue, size, seat, categories }: FrameInput): nu
     }
     if (paint.mark && r >= 4) drawMarks(ctx, paint.mark, paint.markColour, xs, ys, seatR);
   }
-  return drawn;
+  return { drawn, own: { groups: own, seatR } };
+}
+
+/** The smallest radius (px) of the buyer's own seats: big enough for a ring and a tick at any zoom. */
+export const OWN_SEAT_MIN_R = 6;
+
+/**
+ * The buyer's own seats over the others: larger than a seat (at least OWN_SEAT_MIN_R), on a
+ * white edge, with a dark ring and their mark (a tick when held, a diamond when booked); on the
+ * overview a dark pin.
+ */
+function drawOwn(ctx: CanvasRenderingContext2D, { paint, xs, ys }: Group, seatR: number): number {
+  const R = Math.max(OWN_SEAT_MIN_R, seatR + 1.5);
+  // Among seats too small to read, their colour is everywhere: a dark pin with a white mark stands out.
+  const pin = seatR < OWN_SEAT_MIN_R / 2;
+  const fill = pin ? PAINT_COLOURS.heldRing : paint.fill;
+  const markColour = pin ? '#ffffff' : paint.markColour;
+  const outline = (grow: number) => {
+    ctx.beginPath();
+    for (let k = 0; k < xs.length; k += 1) {
+      const q = R + grow;
+      if (paint.shape === 'square') ctx.rect(xs[k] - q, ys[k] - q, q * 2, q * 2);
+      else {
+        ctx.moveTo(xs[k] + q, ys[k]);
+        ctx.arc(xs[k], ys[k], q, 0, Math.PI * 2);
+      }
+    }
+  };
+  outline(2);
+  ctx.fillStyle = '#ffffff';
+  ctx.fill();
+  outline(0);
+  ctx.fillStyle = fill;
+  ctx.fill();
+  ctx.lineWidth = Math.max(2, R * 0.3);
+  ctx.strokeStyle = PAINT_COLOURS.heldRing;
+  ctx.stroke();
+  if (paint.mark) drawMarks(ctx, paint.mark, markColour, xs, ys, R);
+  return xs.length;
 }
 
 function drawMarks(ctx: CanvasRenderingContext2D, mark: SeatMark, colour: string, xs: number[], ys: number[], r: number): void {
@@ -248,3 +402,26 @@ function drawRings({ ctx, view, venue, rings }: FrameInput): void {
     ctx.stroke();
   }
 }
+
+/** The seats Find seats found: a wide amber ring on a white edge round each, at any zoom. */
+function drawHighlights({ ctx, view, venue, highlights }: FrameInput): void {
+  if (!highlights || highlights.length === 0) return;
+  const r = Math.max(OWN_SEAT_MIN_R + 4, (venue.seatSize / 2) * view.scale + 5);
+  ctx.beginPath();
+  for (const id of highlights) {
+    const i = venue.index.get(id);
+    if (i === undefined) continue;
+    const x = venue.xs[i] * view.scale + view.x;
+    const y = venue.ys[i] * view.scale + view.y;
+    ctx.moveTo(x + r, y);
+    ctx.arc(x, y, r, 0, Math.PI * 2);
+  }
+  ctx.lineWidth = 6;
+  ctx.strokeStyle = '#ffffff';
+  ctx.stroke();
+  ctx.lineWidth = 3;
+  ctx.strokeStyle = HIGHLIGHT_COLOUR;
+  ctx.stroke();
+}
+
+const HIGHLIGHT_COLOUR = '#d97706';

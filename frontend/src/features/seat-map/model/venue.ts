@@ -33,7 +33,7 @@ export interface Venue {
   rotations: Float64Array;
   index: Map<number, number>;
   shapes: ApiShape[];
-  /** A seat's diameter in plan units: 80 % of the typical distance to its nearest neighbour. */
+  /** A seat's diameter in plan units: SEAT_FILL (80 %) of the typical distance to its nearest neighbour. */
   seatSize: number;
   grid: SpatialGrid;
 }
@@ -101,6 +101,21 @@ export class SpatialGrid {
     return (cx + 0x80000) * 0x100000 + (cy + 0x80000);
   }
 
+  /** Whether any seat stands inside the box (plan units; edges included). */
+  anyIn(left: number, top: number, right: number, bottom: number): boolean {
+    const c = this.cell;
+    for (let cx = Math.floor(left / c); cx <= Math.floor(right / c); cx += 1) {
+      for (let cy = Math.floor(top / c); cy <= Math.floor(bottom / c); cy += 1) {
+        const bucket = this.cells.get(this.key(cx, cy));
+        if (!bucket) continue;
+        for (const i of bucket) {
+          if (this.xs[i] >= left && this.xs[i] <= right && this.ys[i] >= top && this.ys[i] <= bottom) return true;
+        }
+      }
+    }
+    return false;
+  }
+
   /** The index of the seat nearest to `p` within `radius`, or -1 (ties: the earlier seat). */
   nearest(p: Point, radius: number, skip = -1): number {
     const c = this.cell;
@@ -130,6 +145,9 @@ export class SpatialGrid {
   }
 }
 
+/** A seat is drawn this share of the distance to its nearest neighbour. */
+export const SEAT_FILL = 0.8;
+
 function estimateSeatSize(grid: SpatialGrid, xs: Float64Array, ys: Float64Array, width: number, height: number): number {
   const n = xs.length;
   const fallback = Math.max(width, height) / 50;
@@ -143,7 +161,7 @@ function estimateSeatSize(grid: SpatialGrid, xs: Float64Array, ys: Float64Array,
   if (distances.length === 0) return fallback;
   distances.sort((a, b) => a - b);
   const typical = distances[Math.floor(distances.length / 2)];
-  return typical > 0 ? typical * 0.8 : fallback;
+  return typical > 0 ? typical * SEAT_FILL : fallback;
 }
 
 /**
