@@ -126,6 +126,7 @@ def hold_blocks(
         ],
     )
     seat_ids = Table(("bigint",), [(seat_id,) for seat_id, _, _ in wanted.rows])
+
     def text(postgres: bool) -> str:
         return (
             f"WITH wanted (seat_id, block, holder) AS (%(wanted)s), "
