@@ -1,4 +1,4 @@
-import { apiAs, createEvent, expect, expectLive, openEvent, test } from './helpers';
+import { apiAs, createEvent, expect, expectLive, openEvent, PASSWORD, test } from './helpers';
 
 // One buyer, one truth (PROTOCOL.md "Your own seats"): every page of one account shows its
 // holds as its own, the same basket and the same watchers; and Find seats asks before it adds to
@@ -68,4 +68,28 @@ test('Find seats asks before adding to earlier holds, and replaces them when ask
   await expect(heldSeats(alice)).toHaveCount(2);
   await expect(seatButton(alice, ids.get('C8')!)).toHaveAccessibleName(/available/);
   await expectLive(alice);
+});
+
+test('on a phone, two pages of one account agree too: the seat is theirs and the bar counts it', async ({ browser, request }) => {
+  const eventId = createEvent('Two phones', 2, 6);
+  const ids = await (await apiAs(request, 'alice')).seatIds(eventId);
+  const context = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+  try {
+    const first = await context.newPage();
+    await first.goto('/login');
+    await first.getByLabel('Username').fill('alice');
+    await first.getByLabel('Password').fill(PASSWORD);
+    await first.getByRole('button', { name: 'Log in' }).click();
+    await expect(first.getByRole('button', { name: 'Log out' })).toBeVisible();
+    const second = await context.newPage();
+    await openEvent(first, eventId);
+    await openEvent(second, eventId);
+
+    await seatButton(first, ids.get('B4')!).tap();
+    await expect(seatButton(second, ids.get('B4')!)).toHaveAccessibleName(/held by you/);
+    await expect(second.getByTestId('basket-bar-count')).toHaveText('1 seat');
+    await expect(second.getByTestId('basket-bar')).toBeInViewport();
+  } finally {
+    await context.close();
+  }
 });

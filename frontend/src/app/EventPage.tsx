@@ -1,6 +1,6 @@
 import { useParams } from 'react-router';
 import { useMe } from '../features/auth';
-import { formatDate, priceRange, useEvent, type EventDetail } from '../features/events';
+import { formatDate, priceRange, useEvent } from '../features/events';
 import { SeatSelectorPage } from './SeatSelector';
 
 /** Composes the event's header (events feature) with the live map (seat-map feature). */
@@ -8,10 +8,7 @@ export function EventPage() {
   const { eventId } = useParams();
   const event = useEvent(Number(eventId));
   const me = useMe();
-  // `currency` and `hold_limit` are being added to the event detail (issue 23): read them when
-  // the server sends them, the seat selector's defaults otherwise.
-  const detail = event.data as (EventDetail & { currency?: string | null; hold_limit?: number | null }) | undefined;
-  const currency = detail?.currency ?? undefined;
+  const currency = event.data?.currency;
   const header = (
     <header className="event-header">
       <h1>{event.data?.name ?? (event.isError ? 'Event' : 'Loading…')}</h1>
@@ -31,7 +28,7 @@ export function EventPage() {
       categories={event.data?.categories}
       venueName={event.data?.venue}
       currency={currency}
-      holdLimit={detail?.hold_limit ?? undefined}
+      holdLimit={event.data?.hold_limit}
     />
   );
 }

@@ -959,7 +959,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description a booking rule refused it (seat_unavailable, hold_limit, not_holder, lock_required, already_cancelled, hold_cap_reached, no_block, orphan_seat, companion_requires_accessible) */
+            /** @description a booking rule refused it (seat_unavailable, hold_limit, not_holder, lock_required, already_cancelled, hold_cap_reached, no_block, orphan_seat, companion_requires_accessible, price_changed) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -1179,7 +1179,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description a booking rule refused it (seat_unavailable, hold_limit, not_holder, lock_required, already_cancelled, hold_cap_reached, no_block, orphan_seat, companion_requires_accessible) */
+            /** @description a booking rule refused it (seat_unavailable, hold_limit, not_holder, lock_required, already_cancelled, hold_cap_reached, no_block, orphan_seat, companion_requires_accessible, price_changed) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -1326,7 +1326,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description a booking rule refused it (seat_unavailable, hold_limit, not_holder, lock_required, already_cancelled, hold_cap_reached, no_block, orphan_seat, companion_requires_accessible) */
+            /** @description a booking rule refused it (seat_unavailable, hold_limit, not_holder, lock_required, already_cancelled, hold_cap_reached, no_block, orphan_seat, companion_requires_accessible, price_changed) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -1486,7 +1486,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description a booking rule refused it (seat_unavailable, hold_limit, not_holder, lock_required, already_cancelled, hold_cap_reached, no_block, orphan_seat, companion_requires_accessible) */
+            /** @description a booking rule refused it (seat_unavailable, hold_limit, not_holder, lock_required, already_cancelled, hold_cap_reached, no_block, orphan_seat, companion_requires_accessible, price_changed) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -1589,7 +1589,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description a booking rule refused it (seat_unavailable, hold_limit, not_holder, lock_required, already_cancelled, hold_cap_reached, no_block, orphan_seat, companion_requires_accessible) */
+            /** @description a booking rule refused it (seat_unavailable, hold_limit, not_holder, lock_required, already_cancelled, hold_cap_reached, no_block, orphan_seat, companion_requires_accessible, price_changed) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -1692,7 +1692,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description a booking rule refused it (seat_unavailable, hold_limit, not_holder, lock_required, already_cancelled, hold_cap_reached, no_block, orphan_seat, companion_requires_accessible) */
+            /** @description a booking rule refused it (seat_unavailable, hold_limit, not_holder, lock_required, already_cancelled, hold_cap_reached, no_block, orphan_seat, companion_requires_accessible, price_changed) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2256,7 +2256,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description a booking rule refused it (seat_unavailable, hold_limit, not_holder, lock_required, already_cancelled, hold_cap_reached, no_block, orphan_seat, companion_requires_accessible) */
+            /** @description a booking rule refused it (seat_unavailable, hold_limit, not_holder, lock_required, already_cancelled, hold_cap_reached, no_block, orphan_seat, companion_requires_accessible, price_changed) */
             409: {
                 headers: {
                     [name: string]: unknown;
