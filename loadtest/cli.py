@@ -125,7 +125,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="journey: a buyer holds --journey-seats seats of its own one click at a time, "
         "books them with an Idempotency-Key, cancels --cancel-share of its bookings, again; "
         "uniform: hold own seats; hot: all on the same --hot-seats; book: lock "
-        "--book-size then reserve; churn: lock, unlock, lock random seats; onsale: --arrivals "
+        "--book-size then reserve; churn: lock, unlock, lock random seats; hoard: keep one seat "
+        "for good by extending it and, at the cap, letting go and taking it again (the verdict "
+        "wants no hold past --hold-cap and counts the refusals); onsale: --arrivals "
         "open the map as the shipped client does within --arrive-within seconds and watch, then "
         "--click-share of them buy at once near the stage (see the on-sale options)",
     )
@@ -140,6 +142,13 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--hot-seats", type=int, default=1, help="K seats of the hot profile")
     g.add_argument("--clicks", type=int, default=1, help="lock requests per hot clicker")
     g.add_argument("--book-size", type=int, default=4, help="seats per booking (book profile)")
+    g.add_argument(
+        "--hold-cap",
+        type=float,
+        default=600.0,
+        help="the server's SEAT_HOLD_MAX_SECONDS: no hoarder's run of holds may end past it "
+        "(hoard profile)",
+    )
     g.add_argument(
         "--journey-seats",
         type=seat_range,

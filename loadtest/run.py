@@ -283,6 +283,7 @@ class Run:
                         book_size=options.book_size,
                         start=start,
                         journey=plan,
+                        hold_cap=options.hold_cap,
                     )
                 )
                 for i, c in enumerate(clickers)

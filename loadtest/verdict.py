@@ -117,6 +117,11 @@ async def _check_clickers(run: Run, server: dict, verdict: Verdict) -> None:
     sales_verdict(reservations, server, verdict)
     if options.profile in ("journey", "onsale"):
         journey_verdict(active, reservations, verdict)
+    if options.profile == "hoard":
+        notes = run.rec.journey_notes
+        verdict.figures["hoarding_refused"] = notes["hoarding_refused"]
+        if notes["held_past_cap"]:
+            verdict.fail(f"{notes['held_past_cap']} hold(s) granted past --hold-cap of their run")
     if options.profile == "hot" and clickers:
         won: Counter = Counter(s for c in clickers for s in set(c.won))
         over = [s for s, n in won.items() if n > 1]

@@ -10,8 +10,9 @@ import pytest
 from loadtest.cli import build_parser, parse_args
 from loadtest.figures import table
 from loadtest.run import main_async
+from loadtest.servers import full_stack_env, server_process
 
-from .stack import Stack
+from .stack import DB_URL, REDIS_URL, Stack
 
 pytestmark = pytest.mark.slow
 
@@ -170,3 +171,30 @@ def test_help_documents_every_option():
             assert option in help_text
     with pytest.raises(SystemExit):
         parse_args([])  # --event is required
+
+
+async def test_hoarders_never_hold_past_the_cap_and_their_re_locks_are_refused(stack):
+    """The hoard profile against a server whose holds last 2 s, at most 4 s, with a cooldown of
+    2 s after one ends: extending and then letting go and taking again never gives a hold past
+    4 s from when the run began, and the re-locks at the cap are refused and counted."""
+    env = full_stack_env(
+        DATABASE_URL=DB_URL,
+        REDIS_URL=REDIS_URL,
+        SEAT_LOCK_SECONDS="2",
+        SEAT_HOLD_MAX_SECONDS="4",
+        SEAT_HOLD_COOLDOWN_SECONDS="2",
+    )
+    with server_process(env, server="uvicorn") as (_, base):
+        argv = ["--url", base, "--event", str(stack.event_id), "--users", str(stack.users)]
+        options = parse_args(
+            [*argv, "--clickers", "3", "--profile", "hoard", "--rate", "12", "--duration", "9"]
+            # No watchers: a hold that runs out as the run stops is never pushed (no sweeper here).
+            + ["--hold-cap", "4", "--watchers", "0", "--quiet", "--idle", "0.1"]
+        )
+        result = await main_async(options)
+    verdict = result["verdict"]
+    assert verdict["passed"], verdict
+    assert verdict["hoarding_refused"] >= 3  # each hoarder met the cap at least once
+    extends = result["clicks"]["by_op"]["extend"]
+    assert extends["ok"] >= 3
+    assert result["clicks"]["server_errors"] == 0
