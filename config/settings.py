@@ -68,9 +68,9 @@ SEAT_LOCK_SECONDS = env("SEAT_LOCK_SECONDS")
 SEAT_HOLD_LIMIT = env("SEAT_HOLD_LIMIT")
 # However often a buyer asks for more time, no hold lasts longer than this from when it began.
 SEAT_HOLD_MAX_SECONDS = env("SEAT_HOLD_MAX_SECONDS")
-# For this long after a buyer's hold of a seat ended, their next hold of it continues the old
-# one (its SEAT_HOLD_MAX_SECONDS count from the old start): letting go and taking again is no
-# way past the cap (API.md "Rules"). Others may take the seat at once.
+# A buyer's holds of an event are one run with one SEAT_HOLD_MAX_SECONDS while any is running
+# or ended less than this ago: letting go and taking again, this seat or others, is no way past
+# the cap (API.md "Rules", reservations/rules.py). Others may take the seats at once.
 SEAT_HOLD_COOLDOWN_SECONDS = env("SEAT_HOLD_COOLDOWN_SECONDS")
 REDIS_URL = env("REDIS_URL")
 EMBEDDED_SWEEPER = env.bool("EMBEDDED_SWEEPER", default=True)

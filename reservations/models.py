@@ -189,6 +189,12 @@ class Seat(models.Model):
             models.Index(
                 fields=["event", "held_by"], name="seat_holds", condition=Q(status="locked")
             ),
+            # A buyer's holds that ended lately, for their run of holds (rules.hold_start_sql).
+            models.Index(
+                fields=["event", "released_by"],
+                name="seat_released",
+                condition=Q(released_by__isnull=False),
+            ),
             # Best available's read of the seats gone so far (services/sql/ taken_seats).
             models.Index(fields=["event"], name="seat_taken", condition=~Q(status="available")),
         ]

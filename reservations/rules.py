@@ -74,47 +74,57 @@ def live_hold_sql(alias: str) -> str:
     return f"{alias}.status = '{Status.LOCKED.value}' AND {alias}.held_until > %(now)s"
 
 
-# --- A hold that continues an earlier one --------------------------------------------------
+# --- A buyer's holds of an event: one run, one cap ------------------------------------------
 #
-# A buyer's hold of a seat lasts at most SEAT_HOLD_MAX_SECONDS from when it began. Letting go
-# and taking the seat again does not start the count afresh: for SEAT_HOLD_COOLDOWN_SECONDS
-# after the buyer's hold was to end (released early or lapsed), their next hold of the seat
-# continues the old one, ending no later than the old start plus the cap; once the cap has
-# passed, their new hold of it is refused (hold_cap_reached) until the cooldown is over.
-# Anyone else may take the seat at once. A seat's last ended hold is kept in `released_by`,
-# `released_held_since` and `released_at` (a lapsed hold the sweeper has not yet turned back
-# is still in `held_by`, `held_since`, `held_until`). Written in SQL only: every hold is one
-# statement over the seat rows (services/sql/), with these named parameters beside `now`:
-# `cooled` (now minus the cooldown), `cap` (the cap, an interval) and `too_old` (a start
-# before which a continued hold would have less than a second left).
+# A buyer's holds of an event make one run: a hold taken while any of their holds of the event
+# is running, or ended less than SEAT_HOLD_COOLDOWN_SECONDS ago (released early or lapsed),
+# continues the run: it began when the run began, and it ends no later than that plus
+# SEAT_HOLD_MAX_SECONDS, however often the buyer lets go and takes again, this seat or others.
+# Once that has passed, their new holds of the event are refused (hold_cap_reached) until the
+# cooldown after their last hold is over. Anyone else may take the seats at once. This is the
+# basket's one timer (issue 23) and the cap on hoarding (issue 25). A seat's last ended hold is
+# kept in `released_by`, `released_held_since` and `released_at` (a lapsed hold the sweeper has
+# not yet turned back is still in `held_by`, `held_since`, `held_until`). Written in SQL only:
+# every hold is one statement over the seat rows (services/sql/), with these named parameters
+# beside `now` and `event_id`: `started` (now in whole seconds), `cooled` (now minus the
+# cooldown), `cap` (the cap, an interval) and `too_old` (a start before which a continued hold
+# would have less than a second left).
+
+_SEATS = Seat._meta.db_table
 
 
-def hold_start_sql(holder: str) -> str:
-    """When a hold that `holder` (an SQL expression) takes now began, from the seat row's
-    values before the write: the start of their own hold that ended within the cooldown, or
-    `started` (now, in whole seconds: a hold's times are public, and to the microsecond they
-    would tell which seats one buyer took in one request)."""
-    return (
-        f"(CASE WHEN released_by_id = {holder} AND released_at > %(cooled)s "
-        f"THEN released_held_since "
-        f"WHEN status = '{Status.LOCKED.value}' AND held_by_id = {holder} "
-        f"AND held_until > %(cooled)s THEN held_since ELSE %(started)s END)"
+def hold_start_sql(holder: str, *, postgres: bool = True) -> str:
+    """When a hold that `holder` (an SQL expression) takes now began: when their run of holds
+    of the event began (their running holds, and those ended within the cooldown, as the seat
+    rows stand before the write), or `started`: now, in whole seconds (a hold's times are
+    public, and to the microsecond they would tell which seats one buyer took in one
+    request). Two index lookups: `seat_holds` and `seat_released`."""
+    running = (
+        f"(SELECT MIN(r.held_since) FROM {_SEATS} r WHERE r.event_id = %(event_id)s "
+        f"AND r.status = '{Status.LOCKED.value}' AND r.held_by_id = {holder} "
+        f"AND r.held_until > %(cooled)s)"
     )
+    ended = (
+        f"(SELECT MIN(e.released_held_since) FROM {_SEATS} e WHERE e.event_id = %(event_id)s "
+        f"AND e.released_by_id = {holder} AND e.released_at > %(cooled)s)"
+    )
+    least = "LEAST" if postgres else "MIN"  # SQLite's MIN of two values is PostgreSQL's LEAST
+    return f"{least}(COALESCE({running}, %(started)s), COALESCE({ended}, %(started)s), %(started)s)"
 
 
 def hold_end_sql(holder: str, *, postgres: bool = True) -> str:
     """When that hold ends: a full hold (`until`), but never past its start plus the cap. In
     SQLite's words where `postgres` is false (the runner passes it the cap in microseconds)."""
-    start = hold_start_sql(holder)
+    start = hold_start_sql(holder, postgres=postgres)
     if postgres:
         return f"LEAST(%(until)s, {start} + %(cap)s)"
     # Django's function answers in UTC without an offset; the seat columns carry one.
     return f"MIN(%(until)s, django_format_dtdelta('+', {start}, %(cap)s) || '+00:00')"
 
 
-def hold_allowed_sql(holder: str) -> str:
-    """Whether `holder` may hold the seat now as far as the cap goes."""
-    return f"{hold_start_sql(holder)} > %(too_old)s"
+def hold_allowed_sql(holder: str, *, postgres: bool = True) -> str:
+    """Whether `holder` may hold a seat of the event now as far as the cap goes."""
+    return f"{hold_start_sql(holder, postgres=postgres)} > %(too_old)s"
 
 
 def hold_clock(now: datetime) -> dict:

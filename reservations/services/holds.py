@@ -127,25 +127,26 @@ def _checked_hold_steps(
     if not to_hold:
         return HoldOutcome(seats=seats, changed=[])
     ids = [s.id for s in to_hold]
-    capped = yield sql.holds_capped(seat_ids=ids, user_id=user_id, now=now)
+    capped = yield sql.holds_capped(event_id=event_id, seat_ids=ids, user_id=user_id, now=now)
     if capped:
         raise _held_long_enough(capped)
     yield from hold_limit_steps(user_id=user_id, event_id=event_id, adding=len(to_hold), now=now)
     yield from orphan_rule_steps(event_id=event_id, taking=to_hold, now=now)
-    rows = yield sql.hold(seat_ids=ids, user_id=user_id, until=lock_deadline(now), now=now)
+    until = lock_deadline(now)
+    rows = yield sql.hold(event_id=event_id, seat_ids=ids, user_id=user_id, until=until, now=now)
     held = {seat.id: seat for seat in (seat_from_row(row, event_id) for row in rows)}
     changed = [held[s.id] for s in seats if s.id in held]
     return HoldOutcome(seats=[held.get(s.id, s) for s in seats], changed=changed)
 
 
 def _held_long_enough(capped: Rows) -> HoldCapReached:
-    """A hold refused because the caller's earlier holds of these seats reached the cap."""
+    """A hold refused because the caller's run of holds of the event reached the cap."""
     labels = ", ".join(label for _, label in capped)
     limit, cooldown = settings.SEAT_HOLD_MAX_SECONDS, settings.SEAT_HOLD_COOLDOWN_SECONDS
     return HoldCapReached(
-        f"You have held {labels} as long as a hold may last ({limit} seconds): others may "
-        f"take {'it' if len(capped) == 1 else 'them'} now, and you again {cooldown} seconds "
-        "after your hold ended.",
+        f"Your holds of this event have run as long as they may ({limit} seconds), so {labels} "
+        f"cannot be held by you now: others may take {'it' if len(capped) == 1 else 'them'}, "
+        f"and you may hold seats again {cooldown} seconds after your last hold ended.",
         seats=[seat_id for seat_id, _ in capped],
         limit=limit,
     )

@@ -184,10 +184,11 @@ def test_a_seat_held_to_the_cap_cannot_be_taken_again_by_the_same_buyer_at_once(
         f"/api/events/{event.id}/lock/", {"seat_ids": [seats[0].id, seats[1].id]}, format="json"
     )
 
+    assert again.json()["seats"] == [seats[0].id]
+    assert several.json()["seats"] == [seats[0].id, seats[1].id]  # the run is the buyer's
     for refused in (again, several):
         assert refused.status_code == 409
         assert refused.json()["code"] == "hold_cap_reached"
-        assert refused.json()["seats"] == [seats[0].id]
     assert Seat.objects.get(pk=seats[1].id).status == "available"  # all or none
     # Anyone else takes it at once.
     assert lock(bearer_client(bob), event, seats[0]).status_code == 200
@@ -242,6 +243,27 @@ def test_best_available_continues_the_buyers_earlier_hold_too(
     assert sorted(s["id"] for s in found.json()["seats"]) == ids
     for seat in Seat.objects.filter(pk__in=ids):
         assert (seat.held_until - timezone.now()).total_seconds() < 51  # 450 s from before
+
+
+@pytest.mark.django_db(transaction=True)
+def test_taking_other_seats_is_no_way_past_the_cap_either(
+    capped, alice, alice_api, bob, event, seats
+):
+    assert lock(alice_api, event, seats[0]).status_code == 200
+    held_for(seats[0].id, 400)
+
+    other = lock(alice_api, event, seats[5])  # another row, while the first is held
+    assert other.status_code == 200
+    left = (Seat.objects.get(pk=seats[5].id).held_until - timezone.now()).total_seconds()
+    assert 45 < left < 51  # the run began 400 s ago: 450 s from then, not a fresh 300
+
+    held_for(seats[0].id, 450)
+    Seat.objects.filter(pk=seats[5].id).update(held_since=timezone.now() - timedelta(seconds=450))
+    for seat in (seats[0], seats[5]):
+        assert unlock(alice_api, event, seat).status_code == 200
+    rotated = lock(alice_api, event, seats[7])  # a seat never held: still the same run
+    assert rotated.status_code == 409 and rotated.json()["code"] == "hold_cap_reached"
+    assert lock(bearer_client(bob), event, seats[7]).status_code == 200  # others are not held up
 
 
 @pytest.mark.django_db(transaction=True)

@@ -87,18 +87,12 @@ def taken_seats(*, event_id: int, now: datetime) -> Statement:
     )
 
 
-# What rules.hold_allowed_sql reads of a seat, and a block's hold as rules.py has it: an
-# earlier hold of its buyer's continued, never past the cap (a seat past it fails its block).
-_CONTINUATION_COLUMNS = (
-    "id, status, held_by_id, held_since, held_until, "
-    "released_by_id, released_held_since, released_at"
-)
-
-
+# A block's hold as rules.py has it: its buyer's run of holds of the event continued, never
+# past the cap (a buyer past it fails their block).
 def _hold_block_set(*, postgres: bool) -> str:
     return HOLD.update_sql(
         held_by_id="wanted.holder",
-        held_since=hold_start_sql("wanted.holder"),
+        held_since=hold_start_sql("wanted.holder", postgres=postgres),
         held_until=hold_end_sql("wanted.holder", postgres=postgres),
     )
 
@@ -130,11 +124,10 @@ def hold_blocks(
     def text(postgres: bool) -> str:
         return (
             f"WITH wanted (seat_id, block, holder) AS (%(wanted)s), "
-            f"free AS MATERIALIZED (SELECT {_CONTINUATION_COLUMNS} FROM {SEAT_TABLE} "
-            f"WHERE event_id = %(event_id)s "
+            f"free AS MATERIALIZED (SELECT id FROM {SEAT_TABLE} WHERE event_id = %(event_id)s "
             f"AND id IN (%(seat_ids)s) AND {FREE_SQL} ORDER BY id{ROW_LOCK}), "
             f"whole AS (SELECT w.block FROM wanted w LEFT JOIN free f ON f.id = w.seat_id "
-            f"AND {hold_allowed_sql('w.holder')} "
+            f"AND {hold_allowed_sql('w.holder', postgres=postgres)} "
             f"GROUP BY w.block HAVING count(f.id) = count(*)) "
             f"{_hold_block_set(postgres=postgres)} FROM wanted "
             f"WHERE id IN (%(seat_ids)s) AND id = wanted.seat_id "

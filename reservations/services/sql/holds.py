@@ -104,7 +104,7 @@ def held_deadlines(*, event_id: int, user_id: int) -> Statement:
 # A hold's start and end as rules.py has them: an earlier hold of the caller's continued.
 def _hold_set(*, postgres: bool) -> str:
     return HOLD.update_sql(
-        held_since=hold_start_sql("%(user_id)s"),
+        held_since=hold_start_sql("%(user_id)s", postgres=postgres),
         held_until=hold_end_sql("%(user_id)s", postgres=postgres),
     )
 
@@ -112,24 +112,32 @@ def _hold_set(*, postgres: bool) -> str:
 _HOLD = f"WHERE id IN (%(seat_ids)s) RETURNING {SEAT_COLUMNS}"
 
 
-def hold(*, seat_ids: Sequence[int], user_id: int, until: datetime, now: datetime) -> Statement:
+def hold(
+    *, event_id: int, seat_ids: Sequence[int], user_id: int, until: datetime, now: datetime
+) -> Statement:
     """Hold these seats (locked already, each free and allowed); rows: the seats held."""
-    params = {"user_id": user_id, "until": until, "seat_ids": id_table(seat_ids)}
+    params = {"event_id": event_id, "user_id": user_id, "until": until}
     return Statement(
         f"{_hold_set(postgres=True)} {_HOLD}",
-        params | hold_clock(now),
+        params | {"seat_ids": id_table(seat_ids)} | hold_clock(now),
         sqlite_sql=f"{_hold_set(postgres=False)} {_HOLD}",
     )
 
 
-def holds_capped(*, seat_ids: Sequence[int], user_id: int, now: datetime) -> Statement:
-    """(id, label) of the seats of these that the caller has held as long as the cap allows
-    and may not hold again yet (rules.py, continued holds)."""
-    return Statement(
-        f"SELECT id, label FROM {SEAT_TABLE} WHERE id IN (%(seat_ids)s) "
-        f"AND NOT {hold_allowed_sql('%(user_id)s')} ORDER BY id",
-        {"user_id": user_id, "seat_ids": id_table(seat_ids)} | hold_clock(now),
-    )
+def holds_capped(
+    *, event_id: int, seat_ids: Sequence[int], user_id: int, now: datetime
+) -> Statement:
+    """(id, label) of these seats if the caller's run of holds of the event has reached the
+    cap and may not go on yet (rules.py); no rows if they may be held."""
+
+    def text(postgres: bool) -> str:
+        return (
+            f"SELECT id, label FROM {SEAT_TABLE} WHERE id IN (%(seat_ids)s) "
+            f"AND NOT {hold_allowed_sql('%(user_id)s', postgres=postgres)} ORDER BY id"
+        )
+
+    params = {"event_id": event_id, "user_id": user_id, "seat_ids": id_table(seat_ids)}
+    return Statement(text(True), params | hold_clock(now), sqlite_sql=text(False))
 
 
 def held_since(*, seat_id: int) -> Statement:
@@ -159,9 +167,15 @@ def free(*, seat_ids: Sequence[int]) -> Statement:
 # locked, so it can only refuse more than the rule: a click it refuses is decided again the
 # long way, under the locks (holds.hold_one_steps). Events with an orphan rule always go the
 # long way: the rule needs the row's other seats.
+def _hold_if_free(*, postgres: bool) -> str:
+    return (
+        f"{_hold_set(postgres=postgres)} WHERE event_id = %(event_id)s AND id = %(seat_id)s "
+        f"AND {FREE_SQL} AND {hold_allowed_sql('%(user_id)s', postgres=postgres)} "
+        f"{_HOLD_IF_FREE}"
+    )
+
+
 _HOLD_IF_FREE = (
-    f"WHERE event_id = %(event_id)s AND id = %(seat_id)s AND {FREE_SQL} "
-    f"AND {hold_allowed_sql('%(user_id)s')} "
     f"AND (SELECT orphan_mode FROM {Event._meta.db_table} WHERE id = %(event_id)s) = 'off' "
     f"AND (SELECT count(*) FROM {SEAT_TABLE} h WHERE h.event_id = %(event_id)s "
     f"AND h.held_by_id = %(user_id)s AND {live_hold_sql('h')}) < %(limit)s "
@@ -180,10 +194,10 @@ def hold_if_free(
         "limit": limit,
     }
     return Statement(
-        f"{_hold_set(postgres=True)} {_HOLD_IF_FREE}",
+        _hold_if_free(postgres=True),
         params | hold_clock(now),
         lock=Rank.SEATS,
-        sqlite_sql=f"{_hold_set(postgres=False)} {_HOLD_IF_FREE}",
+        sqlite_sql=_hold_if_free(postgres=False),
     )
 
 
