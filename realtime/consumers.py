@@ -101,6 +101,9 @@ class EventSeatsConsumer(AsyncWebsocketConsumer):
             await self._send_snapshot()
         else:
             self._resume(*position, frames)
+        # The count as it stands: the next `presence` comes only when it changes.
+        if (presence := hub().presence_frames.get(self.event_id)) is not None:
+            self.deliver_presence(presence)
 
     async def disconnect(self, code):
         if getattr(self, "outbox", None) is None:

@@ -86,6 +86,9 @@ class EventHub:
         self.maps: dict[int, LiveMap] = {}
         self.feeds: dict[int, EventFeed] = {}
         self.own: dict[int, OwnSeats[Watcher]] = {}  # per event
+        # The last `presence` frame of each event, for a socket that joins while the count
+        # stays the same (a second tab of one account: PROTOCOL.md counts people).
+        self.presence_frames: dict[int, Encoded] = {}
         self._presence = Presence(self._redis, self.process_id)
         self._tasks: list[asyncio.Task] = []
         self._dropping: set[asyncio.Task] = set()
@@ -321,8 +324,9 @@ class EventHub:
         text = await self._presence.message(event_id, local)
         if not local:
             self.watchers.pop(event_id, None)
+            self.presence_frames.pop(event_id, None)
         elif text is not None:
-            frame = encoded_text(text)
+            frame = self.presence_frames[event_id] = encoded_text(text)
             for watcher in list(self.watchers.get(event_id, ())):
                 watcher.deliver_presence(frame)
 

@@ -115,6 +115,20 @@ async def test_an_account_with_two_tabs_is_one_person_watching(event, alice):
         await socket.disconnect()
 
 
+async def test_a_tab_that_joins_without_changing_the_count_is_told_the_count(event, alice):
+    tab_one, _ = await as_account(event, alice)
+    presence = await next_of_type(tab_one, "presence", within=4)
+    while presence["watchers"] != 1:
+        presence = await next_of_type(tab_one, "presence", within=4)
+    # A second tab of the same account: once it says whose it is the count is 1 again, and a
+    # tick would send nothing new. It is told the count as it joins.
+    tab_two, _ = await connected(event.id)
+    await tab_two.send_json_to({"type": "auth", "token": str(AccessToken.for_user(alice))})
+    assert (await next_of_type(tab_two, "presence", within=3))["watchers"] == 1
+    for socket in (tab_one, tab_two):
+        await socket.disconnect()
+
+
 def test_a_seat_concerns_the_account_that_now_has_it_and_the_one_told_it_had_it():
     own = OwnSeats()
     own.add(1, "tab")

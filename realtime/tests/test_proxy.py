@@ -34,8 +34,9 @@ NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 
 
 @contextlib.contextmanager
-def nginx_in_front_of(*bases: str):
-    """Debian's nginx with the project's proxy configuration; yields its base URL."""
+def nginx_in_front_of(*bases: str, server_lines: str = ""):
+    """Debian's nginx with the project's proxy configuration (and a test's own `server_lines`
+    before it); yields its base URL."""
     assert Path(NGINX).exists(), "nginx is missing: `make test` installs it (apt-get install nginx)"
     port = free_port()
     upstreams = "\n".join(
@@ -65,6 +66,7 @@ http {{
   }}
   server {{
     listen 127.0.0.1:{port};
+{server_lines}
     include {ROOT}/config/nginx/seatmap.conf;
   }}
 }}
@@ -275,3 +277,36 @@ async def _sockets_past_the_proxy_limits(url: str):
     finally:
         await asyncio.gather(*(socket.close() for socket in _open_sockets))
         _open_sockets.clear()
+
+
+# For this test only: nginx takes the client address from X-Forwarded-For sent from this machine,
+# and says whose the request is, as every limit of limits.conf counts it.
+SAY_THE_CLIENT = """
+    set_real_ip_from 127.0.0.1;
+    real_ip_header X-Forwarded-For;
+    location = /test-client { default_type text/plain; return 200 "$seatmap_client"; }
+"""
+
+
+def test_the_proxy_counts_an_ipv6_client_by_its_64_and_an_ipv4_one_by_its_address(stack_env):
+    clients = {
+        "2001:db8:1:2:3:4:5:6": "2001:db8:1:2",
+        "2001:db8:1:2::7": "2001:db8:1:2",  # the same /64
+        "2001:DB8:1:2:0:0:0:8": "2001:db8:1:2",  # written otherwise, the same /64
+        "2001:db8:5::9": "2001:db8:5:0",
+        "2001:db8::1": "2001:db8:0:0",
+        "2001:db8:0:0:1::2": "2001:db8:0:0",
+        "2001::1": "2001:0:0:0",
+        "203.0.113.9": "203.0.113.9",
+        "::1": "::1",
+    }
+    with (
+        server_process(stack_env) as (_, web),
+        nginx_in_front_of(web, server_lines=SAY_THE_CLIENT) as proxy,
+        httpx.Client(base_url=proxy) as http,
+    ):
+        said = {
+            address: http.get("/test-client", headers={"X-Forwarded-For": address}).text
+            for address in clients
+        }
+    assert said == clients
