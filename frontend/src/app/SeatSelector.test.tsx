@@ -18,6 +18,16 @@ describe('SeatSelector: the room or the grid', () => {
     expect(screen.queryByTestId('view-list')).toBeNull();
   });
 
+  it('opens the map from the seat list when Redis is gone, the buyer\u2019s seats their own', async () => {
+    mocks.seats = [ROOM_SEATS[0], { ...ROOM_SEATS[1], status: 'locked', version: 2, locked_until: '2099-01-01T00:00:00Z', mine: true }, ...ROOM_SEATS.slice(2)];
+    mocks.room = null;
+    mocks.redisGone = true;
+    mount({ loggedIn: true });
+    await screen.findByRole('button', { name: /^A1, Stalls, Premium €85.00, available, wheelchair space$/ });
+    await screen.findByRole('button', { name: new RegExp(`^${ROOM_SEATS[1].label}, .*held by you`) });
+    expect(mocks.seatListReads).toBe(1);
+  });
+
   it('takes the categories from the map when the event detail has not come', async () => {
     mocks.seats = ROOM_SEATS;
     mocks.room = null;

@@ -5,6 +5,7 @@ import { cleanup, render } from '@testing-library/react';
 import { MemoryRouter } from 'react-router';
 import { afterEach, beforeEach, vi } from 'vitest';
 import type { ApiLayout, ApiSeat, ApiSeatMap, ApiSeatStates } from '../features/seat-map';
+import { ApiError } from '../lib/api-client';
 import { SeatSelector } from './SeatSelector';
 
 /** What the mocked calls answer and record; a test sets `seats` and `room` before it mounts. */
@@ -14,6 +15,9 @@ const mocks = vi.hoisted(() => ({
   room: null as ApiLayout | null,
   lock: vi.fn(),
   best: vi.fn(),
+  /** Redis is gone: `state/` answers 503, as API.md says, and the seat list still answers. */
+  redisGone: false,
+  seatListReads: 0,
 }));
 
 export { mocks };
@@ -31,8 +35,18 @@ vi.mock('../features/holds/api/seats', () => ({
 /** The documents `map/` and `state/` would answer for `mocks.seats` in `mocks.room`. */
 vi.mock('../features/seat-map/api/seatMap', () => ({
   fetchSeatMap: async (eventId: number) => mapDocument(eventId, mocks.seats, mocks.room),
-  fetchSeatStates: async (eventId: number) => stateDocument(eventId, mocks.seats),
-  fetchOwnHolds: async (eventId: number) => ({ event_id: eventId, seats: [], booked: [] }),
+  fetchSeatStates: async (eventId: number) => {
+    if (mocks.redisGone) throw new ApiError(503, 'unavailable', 'The live feed is out of reach.');
+    return stateDocument(eventId, mocks.seats);
+  },
+  fetchOwnHolds: async (eventId: number) => {
+    if (mocks.redisGone) throw new ApiError(503, 'unavailable', 'The live feed is out of reach.');
+    return { event_id: eventId, seats: [], booked: [] };
+  },
+  fetchSeatList: async (eventId: number) => {
+    mocks.seatListReads += 1;
+    return { event_id: eventId, seats: mocks.seats };
+  },
 }));
 
 function mapDocument(eventId: number, seats: ApiSeat[], room: typeof mocks.room): ApiSeatMap {
@@ -145,6 +159,8 @@ export function setUpEachTest(): (() => void)[] {
     localStorage.clear();
     mocks.lock.mockReset();
     mocks.room = null;
+    mocks.redisGone = false;
+    mocks.seatListReads = 0;
     mocks.best.mockReset();
     const { ctx, calls } = fakeContext();
     (globalThis as { drawCalls?: string[] }).drawCalls = calls;

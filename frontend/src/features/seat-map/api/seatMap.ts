@@ -1,4 +1,5 @@
 import { api } from '../../../lib/api';
+import type { ApiSeat } from '../model/seat';
 import type { ApiOwnHolds, ApiSeatMap, ApiSeatStates } from '../model/seatPlan';
 
 /**
@@ -14,3 +15,7 @@ export const fetchSeatStates = (eventId: number) => api.get<ApiSeatStates>(`/api
 
 /** `GET /api/events/{id}/holds/` (logged in): the caller's own holds and booked seats on the event. */
 export const fetchOwnHolds = (eventId: number) => api.get<ApiOwnHolds>(`/api/events/${eventId}/holds/`);
+
+/** `GET /api/events/{id}/seats/`: every seat with its state, read from the database (and, logged
+ * in, which are the caller's): what the page reads when `state/` cannot answer (Redis gone). */
+export const fetchSeatList = (eventId: number) => api.get<{ event_id: number; seats: ApiSeat[] }>(`/api/events/${eventId}/seats/`);

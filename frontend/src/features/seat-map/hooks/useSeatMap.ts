@@ -2,10 +2,30 @@ import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useMemo, useState, useSyncExternalStore } from 'react';
 import { queryKeys } from '../../../lib/query-keys';
 import { serverClock } from '../../../lib/server-clock';
-import { fetchOwnHolds, fetchSeatMap, fetchSeatStates } from '../api/seatMap';
+import { ApiError } from '../../../lib/api-client';
+import { fetchOwnHolds, fetchSeatList, fetchSeatMap, fetchSeatStates } from '../api/seatMap';
 import { buildLayout, type MapLayout } from '../model/layout';
 import { RovingFocus } from '../model/rovingFocus';
-import { decodeOwnHolds, decodeSeatMap, decodeSeatStates, type SeatPlan, type SeatStates, type StreamPoint } from '../model/seatPlan';
+import {
+  decodeOwnHolds,
+  decodeSeatMap,
+  decodeSeatStates,
+  seatListAsStates,
+  type ApiSeatStates,
+  type OwnHold,
+  type SeatPlan,
+  type SeatStates,
+  type StreamPoint,
+} from '../model/seatPlan';
+import type { ApiSeat } from '../model/seat';
+
+/** What the page arrived with: `state/`, or (Redis gone) the seat list. */
+type ArrivedStates = { state: ApiSeatStates; seatList?: undefined } | { seatList: ApiSeat[]; state?: undefined };
+
+interface OwnSeats {
+  holds: OwnHold[];
+  booked: number[];
+}
 import { SeatStore } from '../model/seatStore';
 
 export interface SeatMapModel {
@@ -44,10 +64,19 @@ export function useSeatMap(eventId: number, loggedIn: boolean, onLapsed?: (label
     refetchOnWindowFocus: false,
     refetchOnReconnect: false,
   });
-  // Read once, at the same time as the map: the socket keeps the store current after it.
+  // Read once, at the same time as the map: the socket keeps the store current after it. With
+  // Redis gone `state/` answers 503 (API.md "When Redis is gone") and the map opens from the
+  // seat list, which the database answers.
   const states = useQuery({
     queryKey: queryKeys.seatStates(eventId),
-    queryFn: () => fetchSeatStates(eventId),
+    queryFn: async (): Promise<ArrivedStates> => {
+      try {
+        return { state: await fetchSeatStates(eventId) };
+      } catch (error) {
+        if (!(error instanceof ApiError && error.status === 503)) throw error;
+        return { seatList: (await fetchSeatList(eventId)).seats };
+      }
+    },
     staleTime: Infinity,
     gcTime: 0,
     refetchOnWindowFocus: false,
@@ -56,10 +85,14 @@ export function useSeatMap(eventId: number, loggedIn: boolean, onLapsed?: (label
 
   // The two documents together: a state that does not match the map (seats added between the
   // two reads) is an error, offered again by `refetch`.
-  const arrival = useMemo((): { states?: SeatStates; error?: unknown } => {
+  const arrival = useMemo((): { states?: SeatStates; own?: Pick<OwnSeats, 'holds' | 'booked'>; error?: unknown } => {
     if (!map.data || !states.data) return {};
     try {
-      return { states: decodeSeatStates(states.data, map.data.ids) };
+      if (states.data.seatList) {
+        const { doc, holds, booked } = seatListAsStates(states.data.seatList, map.data.ids);
+        return { states: decodeSeatStates(doc, map.data.ids), own: { holds, booked } };
+      }
+      return { states: decodeSeatStates(states.data.state, map.data.ids) };
     } catch (error) {
       return { error };
     }
@@ -98,6 +131,12 @@ export function useSeatMap(eventId: number, loggedIn: boolean, onLapsed?: (label
     store.applyOwnHolds(holds.data.holds, holds.data.before);
     store.applyOwnBookings(holds.data.booked);
   }, [ready, holds.data, store]);
+  // Arrived from the seat list (Redis gone): it says which seats are the buyer's.
+  useEffect(() => {
+    if (!ready || !arrival.own) return;
+    store.applyOwnHolds(arrival.own.holds);
+    store.applyOwnBookings(arrival.own.booked);
+  }, [ready, arrival.own, store]);
 
   useEffect(() => {
     if (!onLapsed) return;

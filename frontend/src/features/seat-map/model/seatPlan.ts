@@ -9,7 +9,7 @@
  */
 import type { components } from '../../../lib/api-types';
 import type { ApiCategory } from './categories';
-import { parseInstant, type PushedSeat, type SeatInfo, type SeatStatus } from './seat';
+import { parseInstant, type ApiSeat, type PushedSeat, type SeatInfo, type SeatStatus } from './seat';
 import type { ApiLayout, ApiShape } from './venue';
 
 type Schemas = components['schemas'];
@@ -149,6 +149,35 @@ export function decodeSeatStates(doc: ApiSeatStates, ids: readonly number[]): Se
     seats[i] = { id, status, version: versions[i], locked_until: status === 'locked' ? (until[id] ?? null) : null };
   }
   return { epoch: doc.epoch, seq: doc.seq, seats };
+}
+
+/**
+ * The seat list (`seats/`, from the database) as `state/` would say it, in the map's order: for
+ * a page that arrives while Redis is gone (API.md "When Redis is gone": `state/` answers 503).
+ * It is at no point of the stream (`epoch` ""), so the socket, once it can connect, starts with
+ * a snapshot. Also the caller's own seats, which `holds/` cannot tell then either.
+ */
+export function seatListAsStates(
+  seats: readonly ApiSeat[],
+  ids: readonly number[],
+): { doc: ApiSeatStates; holds: OwnHold[]; booked: number[] } {
+  const byId = new Map(seats.map((seat) => [seat.id, seat]));
+  const letters: string[] = [];
+  const version: number[] = [];
+  const lockedUntil: Record<string, string> = {};
+  for (const id of ids) {
+    const seat = byId.get(id);
+    if (!seat) throw new SeatMapFormatError('seat list does not match the map');
+    letters.push(seat.status[0]);
+    version.push(seat.version);
+    if (seat.status === 'locked' && seat.locked_until) lockedUntil[id] = seat.locked_until;
+  }
+  const mine = seats.filter((seat) => seat.mine);
+  return {
+    doc: { event_id: 0, epoch: '', seq: 0, seats_total: ids.length, status: letters.join(''), version, locked_until: lockedUntil },
+    holds: mine.filter((s) => s.status === 'locked').map((s) => ({ id: s.id, until: parseInstant(s.locked_until ?? null) })),
+    booked: mine.filter((s) => s.status === 'reserved').map((s) => s.id),
+  };
 }
 
 /** `holds/` → the caller's holds and booked seats. */
