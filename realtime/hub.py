@@ -272,12 +272,9 @@ class EventHub:
                 sockets = (only,) if only in sockets else ()
             if not sockets:
                 continue
-            holds = live.holds_of(account, now)
-            booked = live.booked_by(account)
-            frame = own_frame(
-                event_id=event_id, epoch=live.epoch, seq=live.seq, seats=holds, booked=booked
-            )
-            own.told(account, [seat["id"] for seat in holds] + booked)
+            seats = live.own_seats(account, now)
+            frame = own_frame(event_id=event_id, epoch=live.epoch, seq=live.seq, **seats)
+            own.told(account, [seat["id"] for seat in seats["seats"]] + seats["booked"])
             text = encoded_text(orjson.dumps(frame).decode())
             for watcher in list(sockets):
                 watcher.deliver_own(text)

@@ -217,6 +217,11 @@ class LiveMap:
             if self.seats[seat_id].change["status"] == RESERVED
         )
 
+    def own_seats(self, user_id: int, now: float) -> dict:
+        """The caller's running holds and booked seats, as `holds/` answers them and the `own`
+        frame tells them (API.md, PROTOCOL.md "Your own seats")."""
+        return {"seats": self.holds_of(user_id, now), "booked": self.booked_by(user_id)}
+
     def category_counts(self, now: float) -> dict[int, tuple[int, int]] | None:
         """Each category's (seats, seats available now); None if the map cannot be trusted.
         Counted again only when a seat changed or a hold ended since (read from request

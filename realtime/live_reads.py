@@ -18,7 +18,7 @@ class HubLiveMaps:
 
     async def holds(self, event_id: int, user_id: int) -> dict:
         live = await self._followed(event_id)
-        return {"seats": live.holds_of(user_id, time.time()), "booked": live.booked_by(user_id)}
+        return live.own_seats(user_id, time.time())
 
     async def _followed(self, event_id: int) -> LiveMap:
         if not await hub().event_known(event_id):

@@ -63,30 +63,41 @@ class Command(BaseCommand):
                 event=event, name="Balcony", price=Decimal("120.00"), colour="#8e44ad", position=1
             )
             seats_categorise(event_id=event.pk, category_id=balcony.pk, section="Balcony")
-        theatre = Event.objects.filter(name=THEATRE_EVENT).first()
-        if theatre is None:
-            theatre = event_create_from_layout_file(
-                data=THEATRE_LAYOUT.read_bytes(),
-                name=THEATRE_EVENT,
-                description="A theatre: curved stalls, a circle, boxes, wheelchair spaces.",
-                starts_at=(timezone.now() + timedelta(days=31)).replace(
-                    hour=19, minute=30, second=0, microsecond=0
-                ),
-                orphan_mode=Event.OrphanMode.LENIENT,
-            )
-        arena = Event.objects.filter(name=ARENA_EVENT).first()
-        if arena is None:
-            arena = event_create_from_layout_file(
-                data=ARENA_LAYOUT.read_bytes(),
-                name=ARENA_EVENT,
-                description="An arena of 19,671 seats in 45 sections around a standing floor.",
-                starts_at=(timezone.now() + timedelta(days=32)).replace(
-                    hour=20, minute=0, second=0, microsecond=0
-                ),
-            )
+        theatre = _room_event(
+            THEATRE_EVENT,
+            THEATRE_LAYOUT,
+            "A theatre: curved stalls, a circle, boxes, wheelchair spaces.",
+            days=31,
+            at=(19, 30),
+            orphan_mode=Event.OrphanMode.LENIENT,
+        )
+        arena = _room_event(
+            ARENA_EVENT,
+            ARENA_LAYOUT,
+            "An arena of 19,671 seats in 45 sections around a standing floor.",
+            days=32,
+            at=(20, 0),
+        )
         self.stdout.write("Demo ready:")
         for demo, kind in ((event, "a grid"), (theatre, "a theatre"), (arena, "an arena")):
             self.stdout.write(
                 f"  event {demo.pk}  {demo.name} ({kind}, {demo.seats.count():,} seats)"
             )
         self.stdout.write(f"Log in as alice or bob, password {DEMO_PASSWORD}.")
+
+
+def _room_event(name: str, layout: Path, description: str, *, days: int, at, **options) -> Event:
+    """The demo event of that name, made from its example room if it is not there yet."""
+    event = Event.objects.filter(name=name).first()
+    if event is not None:
+        return event
+    hour, minute = at
+    return event_create_from_layout_file(
+        data=layout.read_bytes(),
+        name=name,
+        description=description,
+        starts_at=(timezone.now() + timedelta(days=days)).replace(
+            hour=hour, minute=minute, second=0, microsecond=0
+        ),
+        **options,
+    )

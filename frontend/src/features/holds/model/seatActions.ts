@@ -4,7 +4,7 @@
  */
 import { ApiError, NETWORK_ERROR } from '../../../lib/api-client';
 import { errorMessage } from '../../../lib/error-messages';
-import { sumPrices } from '../../../lib/money';
+import { summariseBasket } from './basket';
 import { seatKind, type ApiSeat, type SeatStore } from '../../seat-map';
 
 export interface Outcome {
@@ -99,7 +99,7 @@ export async function reserveHeld(ctx: ActionContext): Promise<Outcome> {
   if (!ctx.loggedIn) return { kind: 'login', text: 'Log in to book seats.' };
   const ids = held.map((s) => s.id);
   // What the basket shows: the server books at this total or says the prices changed.
-  const total = sumPrices(held.map((s) => s.price));
+  const { total } = summariseBasket(held);
   const key = ctx.newKey();
   for (const id of ids) store.beginAction(id, 'reserve');
   try {

@@ -1,36 +1,17 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { LiveSocket, LiveSocketOptions } from '../../../lib/ws-client';
-import { SeatStore } from '../../seat-map';
-import { SeatFeed } from './seatFeed';
-import { apiSeat, T } from './seatFeed.fixtures';
+import { feedHarness, T } from './seatFeed.fixtures';
 
 // PROTOCOL.md "Your own seats": the socket says whose it is, and `own` frames make the buyer's
 // holds and bookings theirs in every tab, never ahead of the stream.
 function setup(token: (fresh: boolean) => Promise<string | null> = async () => 'tok') {
-  const store = new SeatStore();
-  store.loadFromApi([apiSeat(1), apiSeat(2), apiSeat(3)]);
-  const sent: Record<string, unknown>[] = [];
-  let handlers!: Pick<LiveSocketOptions, 'onMessage' | 'onOpen' | 'onStateChange'>;
-  const socket: LiveSocket = {
-    send: (frame) => {
-      sent.push(frame);
-      return true;
-    },
-    reconnect: vi.fn(),
-    close: vi.fn(),
-    state: 'open',
-  };
   const socketToken = vi.fn(token);
-  const feed = new SeatFeed({ eventId: 1, store, socketToken, openSocket: (h) => ((handlers = h), socket) });
-  feed.start();
+  const t = feedHarness({ socketToken });
   const open = async () => {
-    handlers.onStateChange?.('open');
-    handlers.onOpen?.({ reconnect: false });
-    await Promise.resolve();
+    t.open();
+    await Promise.resolve(); // the token is asked for asynchronously
     await Promise.resolve();
   };
-  const frame = (f: Record<string, unknown>) => handlers.onMessage({ event_id: 1, ...f });
-  return { store, sent, socketToken, open, frame };
+  return { ...t, socketToken, open };
 }
 
 const locked = (id: number, version: number) => ({ id, status: 'locked', version, locked_until: T });

@@ -1,43 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { LiveSocket, LiveSocketOptions } from '../../../lib/ws-client';
-import { SeatFeed } from './seatFeed';
-import { apiSeat, T } from './seatFeed.fixtures';
-import { SeatStore } from '../../seat-map';
+import { feedHarness, T } from './seatFeed.fixtures';
 
-function setup() {
-  const store = new SeatStore();
-  store.loadFromApi([apiSeat(1), apiSeat(2), apiSeat(3)]);
-  const sent: Record<string, unknown>[] = [];
-  let handlers!: Pick<LiveSocketOptions, 'onMessage' | 'onOpen' | 'onStateChange'>;
-  const socket: LiveSocket = {
-    send: (frame) => {
-      sent.push(frame);
-      return true;
-    },
-    reconnect: vi.fn(),
-    close: vi.fn(),
-    state: 'open',
-  };
-  const onReconnected = vi.fn();
-  const feed = new SeatFeed({
-    eventId: 1,
-    store,
-    onReconnected,
-    openSocket: (h) => {
-      handlers = h;
-      return socket;
-    },
-  });
-  feed.start();
-  const open = (reconnect = false) => {
-    handlers.onStateChange?.('open');
-    handlers.onOpen?.({ reconnect });
-  };
-  const frame = (f: Record<string, unknown>) => handlers.onMessage({ event_id: 1, ...f });
-  const snapshot = (seq: number, seats: unknown[] = [], epoch = 'e1') => frame({ type: 'snapshot', seq, epoch, seats });
-  const seats = (seq: number, changes: unknown[], epoch = 'e1') => frame({ type: 'seats', seq, epoch, changes });
-  return { store, feed, sent, handlers: () => handlers, open, frame, snapshot, seats, onReconnected };
-}
+const setup = feedHarness;
 
 describe('SeatFeed', () => {
   beforeEach(() => vi.useFakeTimers());

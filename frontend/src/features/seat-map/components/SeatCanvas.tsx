@@ -1,7 +1,6 @@
-import { memo, useCallback, useEffect, useId, useLayoutEffect, useMemo, useRef, useState, type KeyboardEvent, type PointerEvent, type Ref } from 'react';
+import { memo, useCallback, useEffect, useId, useLayoutEffect, useMemo, useRef, useState, type KeyboardEvent, type PointerEvent } from 'react';
 import { scrollBehavior, scrollPageToShow, useRevealRequest } from '../hooks/useRevealBlock';
 import { useCoarsePointer } from '../hooks/useCoarsePointer';
-import { useSeat } from '../hooks/useSeat';
 import { blockOnPlan, blockOnScreen, type RevealRequest } from '../model/bringIntoView';
 import type { CategoryIndex } from '../model/categories';
 import {
@@ -32,10 +31,11 @@ import {
 } from '../model/overview';
 import type { RovingFocus } from '../model/rovingFocus';
 import type { SeatStore } from '../model/seatStore';
-import { seatTooltipLines, type MoneyText } from '../model/seatText';
+import type { MoneyText } from '../model/seatText';
 import { type Venue } from '../model/venue';
 import { PROBES, attachProbe, recordFrame, type CanvasWithProbe } from './canvasProbe';
 import { drawFrame } from './drawVenue';
+import { SeatTip } from './SeatTip';
 
 interface SeatCanvasProps {
   venue: Venue;
@@ -74,32 +74,6 @@ const ZOOM_KEYS: Partial<Record<string, number>> = { '+': 1.25, '=': 1.25, '-': 
 /** A touch needs a target of about 24 px even when seats are drawn smaller (WCAG 2.5.8). */
 const TOUCH_TARGET_PX = 12;
 const DRAG_THRESHOLD_PX = 5;
-
-interface SeatTipProps {
-  store: SeatStore;
-  id: number;
-  categories: CategoryIndex;
-  money?: MoneyText;
-  /** Why a click on this seat was just refused. */
-  note?: string;
-  /** Placed by the canvas, which moves it with its seat on every frame it draws. */
-  ref: Ref<HTMLDivElement>;
-}
-
-function SeatTip({ store, id, categories, money, note, ref }: SeatTipProps) {
-  const seat = useSeat(store, id);
-  if (!seat) return null;
-  const [title, ...lines] = seatTooltipLines(seat, categories, money);
-  return (
-    <div ref={ref} className="venue-map__tip" role="presentation" aria-hidden="true" data-testid="seat-tooltip" data-seat-id={id}>
-      <strong>{title}</strong>
-      {lines.map((line) => (
-        <span key={line}>{line}</span>
-      ))}
-      {note && <span className="venue-map__tip-note">{note}</span>}
-    </div>
-  );
-}
 
 function keyboardFocus(el: HTMLElement): boolean {
   try {

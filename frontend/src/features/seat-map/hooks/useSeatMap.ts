@@ -51,7 +51,7 @@ export interface SeatMapModel {
  * reconnect, or an answer that says the page is missing some). The live feature keeps the store
  * current from `arrivedAt` on. Mount with `key={eventId}` so another event gets a fresh store.
  */
-export function useSeatMap(eventId: number, loggedIn: boolean, onLapsed?: (labels: string[]) => void): SeatMapModel {
+export function useSeatMap(eventId: number, loggedIn: boolean): SeatMapModel {
   const queryClient = useQueryClient();
   const [store] = useState(() => new SeatStore());
   const [focus] = useState(() => new RovingFocus());
@@ -138,10 +138,6 @@ export function useSeatMap(eventId: number, loggedIn: boolean, onLapsed?: (label
     store.applyOwnBookings(arrival.own.booked);
   }, [ready, arrival.own, store]);
 
-  useEffect(() => {
-    if (!onLapsed) return;
-    return store.subscribeHoldLost((ids) => onLapsed(ids.map((id) => store.label(id) ?? `#${id}`)));
-  }, [store, onLapsed]);
   useEffect(() => {
     const timer = setInterval(() => store.expire(serverClock.now()), 250);
     return () => clearInterval(timer);
