@@ -24,7 +24,14 @@ export type SeatStatus = ("available" | "locked" | "reserved")
  * This interface was referenced by `Protocol`'s JSON-Schema
  * via the `definition` "ServerFrame".
  */
-export type ServerFrame = (SnapshotFrame | SeatsFrame | ResumedFrame | PresenceFrame | OwnFrame | PongFrame | ErrorFrame)
+export type ServerFrame = (SnapshotFrame | SeatsFrame | ResumedFrame | PresenceFrame | OwnFrame | QueueFrame | PlaceFrame | PongFrame | ErrorFrame)
+/**
+ * Where an event's waiting room stands (PROTOCOL.md "Waiting room").
+ * 
+ * This interface was referenced by `Protocol`'s JSON-Schema
+ * via the `definition` "QueueState".
+ */
+export type QueueState = ("scheduled" | "pre_queue" | "draw" | "admitting" | "paused" | "held_out" | "sold_out")
 /**
  * Why the server closed a socket (PROTOCOL.md "Closing"): realtime.protocol.CloseCode.
  * 
@@ -128,16 +135,60 @@ type: "pong"
  */
 export interface ErrorFrame {
 type: "error"
-code: ("invalid" | "not_authenticated")
+code: ("invalid" | "not_authenticated" | "queue_turn_required" | "queue_turn_expired")
+}
+/**
+ * The public state of the event's waiting room, sent to a waiting socket on connecting, on each change and at least every QUEUE_FRAME_SECONDS (PROTOCOL.md "Waiting room").
+ * 
+ * This interface was referenced by `Protocol`'s JSON-Schema
+ * via the `definition` "QueueFrame".
+ */
+export interface QueueFrame {
+type: "queue"
+event_id: EventId
+state: QueueState
+reason: ("" | "redis" | "organiser" | "slow" | "randomness")
+opens_at: string
+on_sale_at: string
+drawn: boolean
+entrants: number
+joined: number
+serving: number
+rate: number
+show_share: number
+seats_per_order: number
+seats_left: number
+holds_end_at: (string | null)
+turn_seconds: number
+claim_seconds: number
+max_active: number
+commitment: string
+randomness_source: string
+generation: number
+reread: number
+at: string
+}
+/**
+ * The socket's account's place in the waiting room: on auth, and when the draw numbers it (PROTOCOL.md "Waiting room").
+ * 
+ * This interface was referenced by `Protocol`'s JSON-Schema
+ * via the `definition` "PlaceFrame".
+ */
+export interface PlaceFrame {
+type: "place"
+event_id: EventId
+entry_id: string
+number: (number | null)
+late: boolean
 }
 /**
  * This interface was referenced by `Protocol`'s JSON-Schema
  * via the `definition` "ClientFrame".
  */
 export interface ClientFrame {
-type: ("snapshot" | "ping" | "auth")
+type: ("snapshot" | "ping" | "auth" | "turn")
 /**
- * auth only: an access token, or null to watch anonymously again
+ * auth: an access token, or null to watch anonymously again; turn: a turn token of the waiting room
  */
 token?: (string | null)
 [k: string]: unknown
