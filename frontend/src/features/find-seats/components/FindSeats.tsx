@@ -30,6 +30,10 @@ interface FindSeatsProps {
   wheelchairSpaces?: boolean;
   /** Told the seats of each block held, so the map can bring them into view. */
   onHeld?: (seatIds: number[]) => void;
+  /** The waiting room's turn token, while the event has one; holding carries it. */
+  turn?: string | null;
+  /** Told when the turn is not good any more, with the sentence that says so. */
+  onTurnLost?: (text: string) => void;
 }
 
 interface Option {
@@ -51,13 +55,15 @@ export function FindSeats({
   holdLimit = DEFAULT_HOLD_LIMIT,
   wheelchairSpaces = true,
   onHeld,
+  turn,
+  onTurnLost,
 }: FindSeatsProps) {
   const [form, setForm] = useState<FindSeatsForm>(INITIAL_FORM);
   // A search by a buyer who holds seats already waits for their answer: add, or replace.
   const [asking, setAsking] = useState<BestRequest | null>(null);
   const [errors, setErrors] = useState<FieldErrors>({});
   const names = useMemo(() => new Map(categories.map((c) => [c.id, c.name])), [categories]);
-  const search = useFindSeats({ eventId, store, focus, holdLimit, categoryName: (id) => names.get(id), onHeld });
+  const search = useFindSeats({ eventId, store, focus, holdLimit, categoryName: (id) => names.get(id), onHeld, turn, onTurnLost });
   const uid = useId();
   const ids = {
     title: `${uid}-title`,

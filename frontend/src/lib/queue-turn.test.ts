@@ -1,0 +1,20 @@
+import { describe, expect, it } from 'vitest';
+import { ApiError } from './api-client';
+import { isTurnRefusal, queueTurnHeaders } from './queue-turn';
+
+describe('queueTurnHeaders', () => {
+  it('carries the token during a turn, nothing outside one', () => {
+    expect(queueTurnHeaders('abc')).toEqual({ 'Queue-Turn': 'abc' });
+    expect(queueTurnHeaders(null)).toEqual({});
+    expect(queueTurnHeaders(undefined)).toEqual({});
+  });
+});
+
+describe('isTurnRefusal', () => {
+  it('knows the two 403s of a missing or ended turn', () => {
+    expect(isTurnRefusal(new ApiError(403, 'queue_turn_required', ''))).toBe(true);
+    expect(isTurnRefusal(new ApiError(403, 'queue_turn_expired', ''))).toBe(true);
+    expect(isTurnRefusal(new ApiError(403, 'csrf_failed', ''))).toBe(false);
+    expect(isTurnRefusal(new Error('queue_turn_expired'))).toBe(false);
+  });
+});
