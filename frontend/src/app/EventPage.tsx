@@ -9,6 +9,10 @@ export function EventPage() {
   const event = useEvent(Number(eventId));
   const me = useMe();
   const currency = event.data?.currency;
+  // `queue` is in the event detail once the server has a waiting room (API.md "Waiting room"):
+  // null without one. Until the detail is read the page does not know, and offers no seat.
+  const queue = event.data ? ((event.data as { queue?: unknown }).queue ?? null) : undefined;
+  const queued = queue === undefined ? (event.isError ? false : null) : queue !== null;
   const header = (
     <header className="event-header">
       <h1>{event.data?.name ?? (event.isError ? 'Event' : 'Loading…')}</h1>
@@ -29,6 +33,7 @@ export function EventPage() {
       venueName={event.data?.venue}
       currency={currency}
       holdLimit={event.data?.hold_limit}
+      queued={queued}
     />
   );
 }
