@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { QueuePlace, QueueStateName } from '../api/queue';
 import { isCalled, mergeQueue, shouldClaim, shouldJoin, showsMap } from './room';
-import { place, placeFrame, queueFrame, queueStatus } from './room.fixtures';
+import { place, placeFrame, queueFrame, queueStatus } from '../../../test/waitingRoom';
 
 const turn = { token: 't1', expires_at: '2026-12-01T10:13:00Z', extended: false };
 

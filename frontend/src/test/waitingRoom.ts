@@ -1,5 +1,19 @@
-import type { PlaceFrame, QueueFrame } from '../../../lib/protocol-types';
-import type { QueuePlace, QueueStatus } from '../api/queue';
+/**
+ * Waiting room frames and answers for tests (PROTOCOL.md and API.md "Waiting room"), typed from
+ * the protocol alone: shared code knows no feature, and the feature's own types match these.
+ */
+import type { PlaceFrame, QueueFrame } from '../lib/protocol-types';
+
+interface QueuePlace {
+  entry_id: string;
+  number: number | null;
+  late: boolean;
+  called: boolean;
+  claim_by: string | null;
+  turn: { token: string; expires_at: string; extended: boolean } | null;
+}
+
+type QueueStatus = Omit<QueueFrame, 'type'> & { place: QueuePlace | null };
 
 /** A `queue` frame of event 1 (PROTOCOL.md's example), changed by `patch`. */
 export function queueFrame(patch: Partial<QueueFrame> = {}): QueueFrame {
