@@ -1,9 +1,9 @@
 """The waiting room's tick: every QUEUE_TICK_SECONDS, for each room, move its state on, draw at
 the on-sale, and call as many numbers as the seats can serve (admission.py), in number order.
 One transaction per room, under its row lock; a process that finds another ticking the room
-(an advisory lock) or the room ticked within the interval leaves it. Each server process runs the ticks
-on a thread of its own (`ticks_forever`): whichever gets there first ticks, so the queue moves
-while any server lives. The public state goes to the room's sockets after commit
+(an advisory lock) or the room ticked within the interval leaves it. Each server process runs
+the ticks on a thread of its own (`ticks_forever`): whichever gets there first ticks, so the
+queue moves while any server lives. The public state goes to the room's sockets after commit
 (signals.queue_changed), when it changed and at least every QUEUE_FRAME_SECONDS.
 """
 
