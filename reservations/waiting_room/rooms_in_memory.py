@@ -2,10 +2,11 @@
 generation and times: what the turn check needs, kept in memory so that a click costs no
 network call.
 
-Read again, one query for every room, when the copy is older than ROOMS_MAX_AGE: a generation
-bump or a new waiting room reaches every process within about that long. A reader on the loop
-never waits for that query while it has a copy: the copy goes on serving and the query runs on a
-thread of its own (stale-while-revalidate).
+Read again, one query for every room, when the copy is older than ROOMS_MAX_AGE. A reader on the
+loop waits for that query only when the copy is older than twice that (a quiet spell); between
+the two, the copy goes on serving while the query runs on a thread of its own
+(stale-while-revalidate). So a generation bump or a new waiting room reaches every process
+within 2 * ROOMS_MAX_AGE.
 """
 
 import asyncio
@@ -50,10 +51,10 @@ class RoomsInMemory:
 
     async def room_of_async(self, event_id: int) -> RoomInMemory | None:
         """The same on the loop: waits only for the first read of the process."""
-        stale = time.monotonic() - self._read_at > ROOMS_MAX_AGE
-        if self._rooms is None:
+        age = time.monotonic() - self._read_at
+        if self._rooms is None or age > 2 * ROOMS_MAX_AGE:
             await sync_to_async(self._refresh, thread_sensitive=False)()
-        elif stale and (self._refreshing is None or self._refreshing.done()):
+        elif age > ROOMS_MAX_AGE and (self._refreshing is None or self._refreshing.done()):
             self._refreshing = asyncio.ensure_future(
                 sync_to_async(self._refresh, thread_sensitive=False)()
             )
@@ -72,8 +73,8 @@ class RoomsInMemory:
             self._read_at = time.monotonic()
 
     def forget(self) -> None:
-        """Read again on the next check (a room just made or changed by this process)."""
-        self._read_at = 0.0
+        """Read again before the next check (a room just made or changed by this process)."""
+        self._read_at = -2 * ROOMS_MAX_AGE - 1
 
 
 rooms = RoomsInMemory()
