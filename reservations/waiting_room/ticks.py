@@ -147,6 +147,10 @@ def _admit(room: WaitingRoom, now: datetime, slow: bool, redis_down: bool) -> No
             room=room, number__gt=room.serving, number__lte=room.serving + calls
         ).update(called_at=now)
         room.serving += calls
+    if room.reason == "redis" and decision.reason != "redis":
+        # Back from a Redis loss: the sockets were closed and what was pushed meanwhile is
+        # lost; clients read their place again (`reread`).
+        room.reread += 1
     room.state, room.reason = decision.state, decision.reason
     room.show_share = round(decision.show_share, 3)
     room.seats_per_order = round(decision.seats_per_order, 2)
