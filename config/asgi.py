@@ -19,8 +19,9 @@ event loop when it starts.
   this loop (so a commit in any request thread is sent from here, realtime/broadcast.py), the
   loop's database pool opens (reservations/api/loop_database.py), and in the embedded default
   (no Redis, so no sweeper process) the expiry sweeper starts on a thread. At its shutdown the
-  pool closes. A server without a lifespan (daphne, the tests' communicators) binds on the
-  first call instead.
+  pool closes. Every server process ticks the waiting rooms on a thread of its own
+  (reservations/waiting_room/ticks.py). A server without a lifespan (daphne, the tests'
+  communicators) binds on the first call instead.
 """
 
 import asyncio
@@ -51,6 +52,7 @@ from reservations.api.loop_database import (  # noqa: E402
 from reservations.api.loop_reads import LoopReads  # noqa: E402
 from reservations.api.request_bodies import BufferedBodies  # noqa: E402
 from reservations.services import sweep_forever  # noqa: E402
+from reservations.waiting_room.ticks import ticks_forever  # noqa: E402
 
 HTTP_THREADS = int(os.environ.get("HTTP_THREADS", "16"))
 
@@ -88,6 +90,8 @@ class ServerStart:
         bind_server_loop(loop)
         if first and not settings.REDIS_URL and settings.EMBEDDED_SWEEPER:
             threading.Thread(target=sweep_forever, name="embedded-sweeper", daemon=True).start()
+        if first and settings.QUEUE_TICKS:
+            threading.Thread(target=ticks_forever, name="queue-ticks", daemon=True).start()
 
 
 http_application = BufferedBodies(

@@ -50,6 +50,7 @@ CORS_ALLOW_HEADERS = (
     "authorization",
     "content-type",
     "idempotency-key",
+    "queue-turn",
     "x-csrftoken",
     "x-requested-with",
 )
@@ -73,6 +74,14 @@ SEAT_HOLD_MAX_SECONDS = env("SEAT_HOLD_MAX_SECONDS")
 # the cap (API.md "Rules", reservations/rules.py). Others may take the seats at once.
 SEAT_HOLD_COOLDOWN_SECONDS = env("SEAT_HOLD_COOLDOWN_SECONDS")
 REDIS_URL = env("REDIS_URL")
+
+# The waiting room (API.md "Waiting room", reservations/waiting_room/): how often its tick runs
+# (in every server process, the first to reach a room ticks it), how often at least its state
+# goes to the waiting sockets, and the hold p95 over which admission slows down.
+QUEUE_TICK_SECONDS = env.float("QUEUE_TICK_SECONDS", default=2.0)
+QUEUE_FRAME_SECONDS = env.float("QUEUE_FRAME_SECONDS", default=5.0)
+QUEUE_SLOW_HOLD_MS = env.float("QUEUE_SLOW_HOLD_MS", default=500.0)
+QUEUE_TICKS = env.bool("QUEUE_TICKS", default=True)
 EMBEDDED_SWEEPER = env.bool("EMBEDDED_SWEEPER", default=True)
 
 # The WebSocket side (PROTOCOL.md "Closing"; config/server.py passes the first three to uvicorn).

@@ -45,6 +45,33 @@ def on_seats_changed(sender, *, event_id: int, changes: list[SeatChange], **kwar
     )
 
 
+def on_queue_changed(sender, *, event_id: int, state: dict, **kwargs) -> None:
+    """The receiver of reservations' `queue_changed`: the waiting room's state to every process
+    that has sockets of the event (the hub sends it to them, PROTOCOL.md "Waiting room")."""
+    message = {"type": "queue.message", "event_id": event_id, "state": state}
+    loop = publisher_loop()
+    if loop is _running_loop():
+        _queue_send(event_id, message)
+    else:
+        loop.call_soon_threadsafe(_queue_send, event_id, message)
+
+
+def _queue_send(event_id: int, message: dict) -> None:
+    task = asyncio.ensure_future(_group_send_logged(event_id, message))
+    _queue_sends.add(task)
+    task.add_done_callback(_queue_sends.discard)
+
+
+_queue_sends: set[asyncio.Task] = set()
+
+
+async def _group_send_logged(event_id: int, message: dict) -> None:
+    try:
+        await _group_send(event_id, message)
+    except Exception as exc:  # Redis away: the tick pauses admission and sends again
+        logger.warning("queue state of event %s not sent: %s", event_id, exc)
+
+
 def seats_publish(event_id: int, changes: list[dict], owners: list[int | None] = ()) -> None:
     """Send one `seats` frame to every watcher of the event, on every server process.
 

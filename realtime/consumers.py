@@ -1,7 +1,8 @@
 """The WebSocket of PROTOCOL.md: one socket watches one event's seat map. It never writes.
 
 Everything the socket sends goes through its outbox (outbox.py), in order: the snapshot, the
-`seats` frames relayed after it, presence, and the answers to the client's frames. The socket's
+`seats` frames relayed after it, presence, and the answers to the client's frames. On an event
+whose waiting room is on, the socket waits (`queue` frames only) until it shows a turn. The socket's
 rules (flood, snapshot ration, frames held while a snapshot is read) are its session's
 (watcher_session.py); this adapts them to Channels. No exception leaves the consumer: a watcher
 gets its snapshot, or a documented close code.
@@ -20,11 +21,21 @@ from django.conf import settings
 
 from reservations.access_tokens import account_of_access_token
 from reservations.client_address import address_key, is_exempt, scope_client_address
+from reservations.waiting_room.rooms_in_memory import rooms
+from reservations.waiting_room.turn_tokens import turn_owner, turn_refusal
 
 from .frames import PREBUILT_FRAMES, Encoded, encoded_text
 from .hub import hub
 from .outbox import Outbox
-from .protocol import INVALID, NOT_AUTHENTICATED, PONG, CloseCode, resumed_frame
+from .protocol import (
+    INVALID,
+    NOT_AUTHENTICATED,
+    PONG,
+    QUEUE_TURN_EXPIRED,
+    QUEUE_TURN_REQUIRED,
+    CloseCode,
+    resumed_frame,
+)
 from .watcher_session import Answer, WatcherSession
 
 logger = logging.getLogger("realtime.consumers")
@@ -32,6 +43,11 @@ logger = logging.getLogger("realtime.consumers")
 INVALID_FRAME = encoded_text(orjson.dumps(INVALID).decode())
 PONG_FRAME = encoded_text(orjson.dumps(PONG).decode())
 NOT_AUTHENTICATED_FRAME = encoded_text(orjson.dumps(NOT_AUTHENTICATED).decode())
+QUEUE_TURN_REQUIRED_FRAME = encoded_text(orjson.dumps(QUEUE_TURN_REQUIRED).decode())
+TURN_REFUSALS = {
+    "queue_turn_required": QUEUE_TURN_REQUIRED_FRAME,
+    "queue_turn_expired": encoded_text(orjson.dumps(QUEUE_TURN_EXPIRED).decode()),
+}
 
 
 def _resume_position(query_string: bytes) -> tuple[str, int] | None:
@@ -49,6 +65,7 @@ class EventSeatsConsumer(AsyncWebsocketConsumer):
     # No channel of its own on the channel layer: the process's hub relays to it (see hub.py).
     channel_layer_alias = "__none__"
     account: int | None = None  # whose the socket said it is (an `auth` frame), set by the hub
+    waiting = False  # for its turn in the event's waiting room (PROTOCOL.md "Waiting room")
 
     async def dispatch(self, message):
         """As Channels' own, without closing Django's old database connections first: that is
@@ -90,11 +107,21 @@ class EventSeatsConsumer(AsyncWebsocketConsumer):
             if not await hub().event_known(self.event_id):
                 await self.close(code=CloseCode.UNKNOWN_EVENT)
                 return
+            if await rooms.room_of_async(self.event_id) is not None:
+                # PROTOCOL.md "Waiting room": queue frames until the socket shows a turn.
+                self.waiting = True
+                await hub().wait(self)
+                self._put(await hub().queue_frame(self.event_id))
+                return
             await hub().join(self)
         except Exception as exc:  # the database or the channel layer is down or slow
             logger.warning("watcher refused, backend unavailable: %s", exc)
             await self.close(code=CloseCode.LAYER_DOWN)
             return
+        await self._watch()
+
+    async def _watch(self) -> None:
+        """Joined: the snapshot (or resumed frames), then the count as it stands."""
         position = _resume_position(self.scope.get("query_string", b""))
         frames = hub().resume(self.event_id, *position) if position else None
         if frames is None:
@@ -126,10 +153,14 @@ class EventSeatsConsumer(AsyncWebsocketConsumer):
             await self.drop(CloseCode.TOO_MANY)
         elif answer is Answer.PONG:
             self._put(PONG_FRAME)
+        elif answer is Answer.SNAPSHOT and self.waiting:
+            self._put(QUEUE_TURN_REQUIRED_FRAME)
         elif answer is Answer.SNAPSHOT:
             self._snapshot_requested()
         elif answer is Answer.AUTH:
             self._identify(self.session.offered_token)
+        elif answer is Answer.TURN:
+            await self._turn_shown(self.session.offered_token)
         else:
             self._put(INVALID_FRAME)
 
@@ -139,7 +170,43 @@ class EventSeatsConsumer(AsyncWebsocketConsumer):
         account = account_of_access_token(token) if token is not None else None
         if token is not None and account is None:
             self._put(NOT_AUTHENTICATED_FRAME)
+        if self.waiting:  # no seats to tell yet: its place
+            self.account = account
+            if account is not None:
+                asyncio.ensure_future(hub().tell_place(self))
+            return
         hub().identify(self, account)
+
+    async def _turn_shown(self, token: str) -> None:
+        """PROTOCOL.md "Waiting room": a good turn token ends the wait (the snapshot follows);
+        a bad one is answered and the socket goes on waiting."""
+        if not self.waiting:
+            return
+        room = await rooms.room_of_async(self.event_id)
+        account = self.account if self.account is not None else turn_owner(token)
+        refusal = None
+        if room is not None:
+            refusal = turn_refusal(
+                token,
+                user_id=account or 0,
+                event_id=self.event_id,
+                generation=room.generation,
+                now=time.time(),
+            )
+        if refusal is not None:
+            self._put(TURN_REFUSALS[refusal.code])
+            return
+        self.waiting = False
+        hub().stop_waiting(self)
+        try:
+            await hub().join(self)
+        except Exception as exc:
+            logger.warning("admitted watcher refused, backend unavailable: %s", exc)
+            await self.drop(CloseCode.LAYER_DOWN)
+            return
+        await self._watch()
+        if account is not None:
+            hub().identify(self, account)
 
     def _snapshot_requested(self) -> None:
         """Answer at once if the socket's ration allows, else once, at the window's end."""
@@ -194,6 +261,9 @@ class EventSeatsConsumer(AsyncWebsocketConsumer):
         return not self.session.relayed(frame, seq, epoch) or self.outbox.put(frame)
 
     def deliver_own(self, frame: Encoded) -> None:
+        self._put(frame)
+
+    def deliver_queue(self, frame: Encoded) -> None:
         self._put(frame)
 
     def deliver_presence(self, frame: Encoded) -> None:

@@ -22,7 +22,11 @@ one job each:
 * `OwnSeats` (own_seats.py): the sockets that said whose they are, told their account's own
   seats (an `own` frame) when they say it and whenever a committed change concerns them;
 * each socket's `Outbox` (outbox.py), which takes a frame without the hub ever waiting on a
-  socket; a socket whose write has stalled is closed with 4408.
+  socket; a socket whose write has stalled is closed with 4408;
+* the waiting room (PROTOCOL.md "Waiting room"): the sockets that wait for their turn get the
+  room's `queue` frames (one state, encoded once, written in slices of QUEUE_SLICE sockets so
+  a click runs between them), never seats; at the draw each waiting account is told its number
+  (one query for all of this process's).
 """
 
 import asyncio
@@ -39,6 +43,7 @@ from channels.db import database_sync_to_async
 from django.conf import settings
 
 from reservations.selectors import live_seats_get
+from reservations.waiting_room.public_state import places_of, queue_state_read
 
 from .feed import EventFeed
 from .frames import Encoded, encoded_text
@@ -46,7 +51,7 @@ from .known_events import KnownEvents
 from .live_map import LiveMap
 from .own_seats import OwnSeats
 from .presence import PRESENCE_INTERVAL, Presence
-from .protocol import CloseCode, own_frame, seat_change
+from .protocol import CloseCode, own_frame, place_frame, queue_frame, seat_change
 from .redis_clients import async_redis
 from .relay import Relay
 from .sequence import counters
@@ -69,6 +74,9 @@ class Watcher(Protocol):
     def deliver_own(self, frame: Encoded) -> None:
         """Hand over an `own` frame (the socket's account's seats)."""
 
+    def deliver_queue(self, frame: Encoded) -> None:
+        """Hand over a `queue` or `place` frame (the waiting room)."""
+
     def stalled(self, now: float) -> bool: ...
 
     async def drop(self, code: int) -> None: ...
@@ -89,6 +97,10 @@ class EventHub:
         # The last `presence` frame of each event, for a socket that joins while the count
         # stays the same (a second tab of one account: PROTOCOL.md counts people).
         self.presence_frames: dict[int, Encoded] = {}
+        # The sockets of events with a waiting room that wait for their turn (PROTOCOL.md
+        # "Waiting room"), and each such event's last `queue` state and frame.
+        self.waiting: dict[int, set[Watcher]] = {}
+        self.queue_states: dict[int, tuple[dict, Encoded]] = {}
         self._presence = Presence(self._redis, self.process_id)
         self._tasks: list[asyncio.Task] = []
         self._dropping: set[asyncio.Task] = set()
@@ -135,7 +147,78 @@ class EventHub:
         watchers = self.watchers.get(watcher.event_id)
         if watchers is not None:
             watchers.discard(watcher)
+        self.stop_waiting(watcher)
         self.identify(watcher, None)
+
+    # --- the waiting room -------------------------------------------------------------------
+
+    async def wait(self, watcher: Watcher) -> None:
+        """A socket that waits for its turn: it gets the event's `queue` frames, no seats."""
+        relay = self._start()
+        await asyncio.wait_for(relay.ready.wait(), timeout=5)
+        self.waiting.setdefault(watcher.event_id, set()).add(watcher)
+        try:
+            await relay.join(watcher.event_id)
+        except Exception:
+            self.stop_waiting(watcher)
+            raise
+
+    def stop_waiting(self, watcher: Watcher) -> None:
+        waiting = self.waiting.get(watcher.event_id)
+        if waiting is not None:
+            waiting.discard(watcher)
+            if not waiting:
+                del self.waiting[watcher.event_id]
+
+    async def queue_frame(self, event_id: int) -> Encoded:
+        """The event's last `queue` frame here, or one read from the database."""
+        known = self.queue_states.get(event_id)
+        if known is not None:
+            return known[1]
+        state = await database_sync_to_async(queue_state_read)(event_id=event_id)
+        if state is None:  # the waiting room was just taken away
+            state = {"event_id": event_id}
+        return self._queue_state_keep(event_id, state)
+
+    def _queue_state_keep(self, event_id: int, state: dict) -> Encoded:
+        frame = encoded_text(orjson.dumps(queue_frame(state)).decode())
+        self.queue_states[event_id] = (state, frame)
+        return frame
+
+    def queue_changed(self, event_id: int, state: dict) -> None:
+        """A new state of the event's waiting room: to every socket of the event here, waiting
+        or not, the frame encoded once; on the draw, each waiting account its number."""
+        before = self.queue_states.get(event_id)
+        frame = self._queue_state_keep(event_id, state)
+        sockets = [*self.waiting.get(event_id, ()), *self.watchers.get(event_id, ())]
+        self._background(_deliver_in_slices(sockets, frame))
+        if state.get("drawn") and (before is None or not before[0].get("drawn")):
+            self._background(self._tell_places(event_id))
+
+    async def tell_place(self, watcher: Watcher) -> None:
+        """The socket's account's place, if it has one (PROTOCOL.md "Waiting room")."""
+        await self._tell_places(watcher.event_id, only=watcher)
+
+    async def _tell_places(self, event_id: int, only: Watcher | None = None) -> None:
+        sockets = [only] if only is not None else list(self.waiting.get(event_id, ()))
+        accounts = {w.account for w in sockets if w.account is not None}
+        if not accounts:
+            return
+        try:
+            places = await database_sync_to_async(places_of)(event_id=event_id, accounts=accounts)
+        except Exception as exc:  # the database is away: the client reads its place itself
+            logger.info("places of event %s not told: %s", event_id, exc)
+            return
+        for watcher in sockets:
+            place = places.get(watcher.account)
+            if place is not None:
+                frame = place_frame(event_id=event_id, **place)
+                watcher.deliver_queue(encoded_text(orjson.dumps(frame).decode()))
+
+    def _background(self, coroutine) -> None:
+        task = asyncio.ensure_future(coroutine)
+        self._dropping.add(task)
+        task.add_done_callback(self._dropping.discard)
 
     def identify(self, watcher: Watcher, account: int | None) -> None:
         """The socket's account from now on (None: anonymous); an account is told its seats."""
@@ -226,7 +309,7 @@ class EventHub:
     # --- what the relay tells the hub (relay.Listener) -----------------------------------------
 
     def watched_events(self) -> Iterable[int]:
-        return self.watchers.keys() | self.maps.keys()
+        return self.watchers.keys() | self.maps.keys() | self.waiting.keys()
 
     def committed(self, event_id: int, frame: tuple, seq: int, epoch: str) -> None:
         ts, changes, owners = frame
@@ -285,9 +368,12 @@ class EventHub:
         for feed in self.feeds.values():
             feed.close()
         self.feeds.clear()
-        for watcher in [w for group in self.watchers.values() for w in group]:
+        self.queue_states.clear()  # what changed meanwhile never came: read it again
+        groups = [*self.watchers.values(), *self.waiting.values()]
+        for watcher in [w for group in groups for w in group]:
             self.drop(watcher, CloseCode.LAYER_DOWN)
         self.watchers.clear()
+        self.waiting.clear()
 
     # --- the hub's own two loops ----------------------------------------------------------------
 
@@ -329,6 +415,17 @@ class EventHub:
 
 
 _hubs: dict[int, EventHub] = {}
+
+# Sockets handed a `queue` frame between two turns of the loop: a click waits at most one slice.
+QUEUE_SLICE = 500
+
+
+async def _deliver_in_slices(sockets: list[Watcher], frame: Encoded) -> None:
+    for start in range(0, len(sockets), QUEUE_SLICE):
+        if start:
+            await asyncio.sleep(0)
+        for watcher in sockets[start : start + QUEUE_SLICE]:
+            watcher.deliver_queue(frame)
 
 
 def coalescing_window(watchers: int) -> float:

@@ -90,12 +90,30 @@ def presence_frame(*, event_id: int, watchers: int) -> dict:
     return {"type": "presence", "event_id": event_id, "watchers": watchers}
 
 
+def queue_frame(state: dict) -> dict:
+    """The waiting room's public state (PROTOCOL.md "Waiting room"): `GET .../queue/` without
+    `place`, as reservations/waiting_room/public_state.py builds it."""
+    return {"type": "queue", **state}
+
+
+def place_frame(*, event_id: int, entry_id: str, number: int | None, late: bool) -> dict:
+    return {
+        "type": "place",
+        "event_id": event_id,
+        "entry_id": entry_id,
+        "number": number,
+        "late": late,
+    }
+
+
 PONG = {"type": "pong"}
 INVALID = {"type": "error", "code": "invalid"}
 NOT_AUTHENTICATED = {"type": "error", "code": "not_authenticated"}
+QUEUE_TURN_REQUIRED = {"type": "error", "code": "queue_turn_required"}
+QUEUE_TURN_EXPIRED = {"type": "error", "code": "queue_turn_expired"}
 
 # What a client may send (PROTOCOL.md "Client to server"); anything else is answered INVALID.
-CLIENT_FRAME_TYPES = frozenset({"snapshot", "ping", "auth"})
+CLIENT_FRAME_TYPES = frozenset({"snapshot", "ping", "auth", "turn"})
 # An access token is a few hundred bytes; anything longer is not one.
 MAX_TOKEN_CHARS = 2048
 

@@ -35,6 +35,9 @@ class Listener(Protocol):
 
     def layer_failed(self) -> None: ...
 
+    def queue_changed(self, event_id: int, state: dict) -> None:
+        """The event's waiting room's public state (PROTOCOL.md "Waiting room")."""
+
 
 async def _first_failure(*coroutines) -> None:
     """Run the coroutines until the first one raises; cancel the others and raise that."""
@@ -119,6 +122,9 @@ class Relay:
                     logger.info("group refresh of event %s failed: %s", event_id, exc)
 
     def _dispatch(self, message: dict) -> None:
+        if message.get("type") == "queue.message":
+            self._listener.queue_changed(message["event_id"], message["state"])
+            return
         if message.get("type") != "seats.message":
             return
         event_id, epoch = message["event_id"], message["epoch"]

@@ -27,6 +27,7 @@ class Answer(Enum):
     PONG = auto()
     SNAPSHOT = auto()
     AUTH = auto()  # the socket says whose it is: `offered_token` (None: nobody's)
+    TURN = auto()  # the socket shows a turn of the waiting room: `offered_token`
     INVALID = auto()  # `{"type": "error", "code": "invalid"}`, the socket stays open
     CLOSE_TOO_MANY = auto()  # a flood: the socket is closed with CloseCode.TOO_MANY
 
@@ -62,7 +63,7 @@ class WatcherSession(Generic[Frame]):
     position: tuple[str, int] = ("", 0)
     next_snapshot_at: float = 0.0
     snapshot_due: bool = False  # one is scheduled for the end of the ration's window
-    offered_token: str | None = None  # the token of the last `auth` frame
+    offered_token: str | None = None  # the token of the last `auth` or `turn` frame
 
     def __post_init__(self):
         self.bucket = FloodBucket(FLOOD_RATE, FLOOD_BURST, self.connected_at)
@@ -88,6 +89,11 @@ class WatcherSession(Generic[Frame]):
             if token is None or (isinstance(token, str) and 0 < len(token) <= MAX_TOKEN_CHARS):
                 self.offered_token = token
                 return Answer.AUTH
+        if kind == "turn":
+            token = parsed.get("token")
+            if isinstance(token, str) and 0 < len(token) <= MAX_TOKEN_CHARS:
+                self.offered_token = token
+                return Answer.TURN
         return Answer.INVALID
 
     def snapshot_wait(self, now: float) -> float | None:

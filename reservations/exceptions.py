@@ -84,3 +84,66 @@ class AlreadyCancelled(BookingError):
 class IdempotencyMismatch(BookingError):
     status_code = 422
     code = "idempotency_mismatch"
+
+
+# --- the waiting room (API.md "Waiting room") ------------------------------------------------
+
+
+class QueueTurnRequired(BookingError):
+    """A hold on an event whose waiting room is on, without a good turn token."""
+
+    status_code = 403
+    code = "queue_turn_required"
+
+    def __init__(self, message: str = "Wait for your turn in the queue to choose seats."):
+        super().__init__(message)
+
+
+class QueueTurnExpired(BookingError):
+    status_code = 403
+    code = "queue_turn_expired"
+
+    def __init__(self, message: str = "Your turn is over: take a new place in the queue."):
+        super().__init__(message)
+
+
+class NoQueue(BookingError):
+    status_code = 404
+    code = "no_queue"
+
+    def __init__(self):
+        super().__init__("This event has no waiting room.")
+
+
+class NotInQueue(BookingError):
+    status_code = 404
+    code = "not_in_queue"
+
+    def __init__(self):
+        super().__init__("You have no place in this event's queue: join it first.")
+
+
+class QueueNotOpen(BookingError):
+    code = "queue_not_open"
+
+
+class SoldOut(BookingError):
+    code = "sold_out"
+
+    def __init__(self):
+        super().__init__("Sold out: every seat of this event is booked.")
+
+
+class NotYourTurn(BookingError):
+    code = "not_your_turn"
+
+
+class TurnLapsed(BookingError):
+    code = "turn_lapsed"
+
+
+class TurnExtended(BookingError):
+    code = "turn_extended"
+
+    def __init__(self):
+        super().__init__("This turn has been extended once already.")

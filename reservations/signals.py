@@ -66,3 +66,18 @@ def seats_changed_committed(*, event_id: int, seats: Iterable) -> None:
     changes = _changes(seats)
     if changes:
         _send(event_id, changes)
+
+
+# The waiting room's public state changed (reservations/waiting_room/ticks.py): receivers get
+# ``event_id`` and ``state``, the dict of API.md's `GET .../queue/` without `place`.
+queue_changed = Signal()
+
+
+def _send_queue(event_id: int, state: dict) -> None:
+    for receiver, result in queue_changed.send_robust(sender=None, event_id=event_id, state=state):
+        if isinstance(result, Exception):
+            logger.error("%s failed on queue_changed", receiver, exc_info=result)
+
+
+def queue_changed_on_commit(*, event_id: int, state: dict) -> None:
+    transaction.on_commit(partial(_send_queue, event_id, state), robust=True)

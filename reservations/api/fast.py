@@ -33,6 +33,7 @@ import asyncio
 import functools
 import logging
 import re
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple
@@ -54,6 +55,8 @@ from reservations.services.best import (
 )
 from reservations.services.runner import run_async
 from reservations.signals import seats_changed_committed
+from reservations.waiting_room.path_health import connection_waited, hold_answered
+from reservations.waiting_room.turn_tokens import QUEUE_TURN_HEADER, turn_required_async
 
 from .best_batches import BestBatches
 from .booking_limits import booking_allowed_async
@@ -116,7 +119,10 @@ class FastSeatActions:
         claim = self._claim(scope) if self.enabled else None
         if claim is None:
             return await self.django_app(scope, receive, send)
+        started = time.perf_counter()
         status, body, extra = await self._answer(receive, scope, claim)
+        if claim.operation.takes_seats:
+            hold_answered(time.perf_counter() - started, status)
         headers = api_headers(claim.secure) + extra
         headers.append((b"content-length", str(len(body)).encode()))
         if claim.origin is not None:
@@ -157,6 +163,11 @@ class FastSeatActions:
                 header=lambda name: headers.get(name.lower().encode(), ""),
                 account_checked=False,
             )
+            if operation.takes_seats:
+                token = headers.get(QUEUE_TURN_HEADER.lower().encode())
+                await turn_required_async(
+                    event_id=claim.ids["event_id"], user_id=user_id, token=token
+                )
             work = operation.work(call)
             if isinstance(work, Ask):
                 event_id = claim.ids["event_id"]
@@ -185,7 +196,9 @@ class FastSeatActions:
     async def _run(self, steps):
         """Drive the booking steps on a pooled async connection, in one transaction."""
         pool = await loop_pool()
+        asked = time.perf_counter()
         async with pool.connection() as conn, conn.transaction(), conn.cursor() as cursor:
+            connection_waited(time.perf_counter() - asked)
             return await run_async(steps, cursor)
 
     async def _hold_batch(self, event_id: int, asks: Sequence[Ask]) -> list[BestAnswer]:

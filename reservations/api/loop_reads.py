@@ -24,6 +24,7 @@ from reservations import selectors
 from reservations.exceptions import NotFound
 from reservations.live_seats import category_counts
 from reservations.models import Event, PriceCategory
+from reservations.waiting_room.rooms_in_memory import rooms
 
 from .content_coding import IDENTITY
 from .loop_database import loop_database_enabled, loop_pool
@@ -118,7 +119,9 @@ async def _event_detail(event_id: int) -> bytes:
             raise _ToDjango()
         await cursor.execute(_CATEGORIES_SQL, (event_id,))
         categories = await cursor.fetchall()
-    return _event_detail_body(tuple(row), tuple(categories), tuple(sorted(counts.items())))
+    room = await rooms.room_of_async(event_id)
+    queue = (room.opens_at, room.on_sale_at) if room else ()
+    return _event_detail_body(tuple(row), tuple(categories), tuple(sorted(counts.items())), queue)
 
 
 async def _event_row(cursor, sql: str, event_id: int) -> tuple:
@@ -131,12 +134,15 @@ async def _event_row(cursor, sql: str, event_id: int) -> tuple:
 
 
 @functools.lru_cache(maxsize=256)
-def _event_detail_body(event_row: tuple, category_rows: tuple, counts: tuple) -> bytes:
+def _event_detail_body(
+    event_row: tuple, category_rows: tuple, counts: tuple, queue_times: tuple
+) -> bytes:
     """The detail of the event as these rows and counts have it: DRF's serializer costs ~1 ms,
     as much as the rest of the answer, and a crowd arriving at once reads the same rows."""
     event = Event.from_db("default", _EVENT_FIELDS, event_row)
     categories = [PriceCategory.from_db("default", _CATEGORY_FIELDS, r) for r in category_rows]
     detail = selectors.event_counted(event, categories, dict(counts))
+    detail.queue_times = queue_times
     return drf_rendered(EventDetailOutput(detail).data)
 
 

@@ -1,6 +1,6 @@
 """The DRF views of the booking calls, built from their rows (operations.py): Django's path."""
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -8,6 +8,7 @@ from rest_framework.views import APIView
 from reservations.live_seats import refusal
 from reservations.services.best import Ask, best_hold
 from reservations.services.runner import run_and_announce
+from reservations.waiting_room.turn_tokens import QUEUE_TURN_HEADER, turn_required
 
 from .booking_limits import BookingThrottle
 from .operations import BOOKING_OPERATIONS, Call, Operation
@@ -28,6 +29,9 @@ class OperationApi(APIView):
             header=lambda name: request.headers.get(name, ""),
             account_checked=True,
         )
+        if operation.takes_seats:
+            token = request.headers.get(QUEUE_TURN_HEADER)
+            turn_required(event_id=ids["event_id"], user_id=user.pk, token=token)
         work = operation.work(call)
         if isinstance(work, Ask):
             outcome = best_hold(user=user, event_id=ids["event_id"], wish=work.wish)
@@ -42,11 +46,24 @@ class OperationApi(APIView):
         )
 
 
+def _turn_header(operation: Operation) -> list[OpenApiParameter]:
+    if not operation.takes_seats:
+        return []
+    return [
+        OpenApiParameter(
+            QUEUE_TURN_HEADER,
+            str,
+            OpenApiParameter.HEADER,
+            description="the turn token, while the event's waiting room is on (API.md)",
+        )
+    ]
+
+
 def operation_view(operation: Operation) -> type[OperationApi]:
     @extend_schema(
         request=operation.input,
         responses={operation.status: operation.output},
-        parameters=list(operation.parameters) or None,
+        parameters=[*operation.parameters, *_turn_header(operation)] or None,
         description=operation.description or None,
     )
     def post(self, request, **ids):

@@ -59,6 +59,10 @@ class Operation:
     # else's (live_seats.py), and clicks on one seat take turns on the loop (seat_turns.py).
     hot_seat: bool = False
     on_loop: bool = True  # answered by the fast path too
+    # Takes seats (lock, lock several, best available): needs the buyer's turn while the event's
+    # waiting room is on (`Queue-Turn`), and its answers tell the waiting room how the booking
+    # path fares (waiting_room/path_health.py).
+    takes_seats: bool = False
     parameters: tuple[OpenApiParameter, ...] = ()
     description: str = ""  # for the schema
 
@@ -145,6 +149,7 @@ BOOKING_OPERATIONS = (
         _seat_action_output("Lock"),
         *_one_seat(services.hold_one_steps, "lock"),
         hot_seat=True,
+        takes_seats=True,
     ),
     Operation(
         "SeatExtendApi",
@@ -171,6 +176,7 @@ BOOKING_OPERATIONS = (
         ),
         _lock_several,
         lambda outcome, user_id: presenters.seats_lock_json(outcome.seats, user_id=user_id),
+        takes_seats=True,
     ),
     Operation(
         "BestAvailableApi",
@@ -190,6 +196,7 @@ BOOKING_OPERATIONS = (
         _best,
         lambda outcome, user_id: presenters.best_json(outcome, user_id=user_id),
         description="Hold the best block for the caller (docs/BEST_AVAILABLE.md).",
+        takes_seats=True,
     ),
     Operation(
         "ReservationCreateApi",

@@ -16,6 +16,7 @@ from datetime import datetime
 
 from django.conf import settings
 from django.utils import timezone
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from reservations.models import Reservation, Seat
@@ -24,6 +25,7 @@ from reservations.selectors import EventLayout, SeatPlan, SeatRows
 from reservations.services.best import BestOutcome
 from reservations.services.bookings import ReservationRecord, ReservedSeatRecord
 from reservations.services.sql import SEAT_FIELDS, SeatRow
+from reservations.waiting_room.rooms_in_memory import rooms
 from reservations.wire_values import iso, money
 
 Status = Seat.Status
@@ -61,6 +63,11 @@ class CategoryOutput(serializers.Serializer):
     seats_available = serializers.IntegerField()
 
 
+class QueueTimesOutput(serializers.Serializer):
+    opens_at = serializers.DateTimeField()
+    on_sale_at = serializers.DateTimeField()
+
+
 class EventOutput(serializers.Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
@@ -71,6 +78,18 @@ class EventOutput(serializers.Serializer):
     seats_total = serializers.IntegerField()
     seats_available = serializers.IntegerField()
     currency = serializers.CharField(help_text="ISO 4217, e.g. EUR: what the prices are in")
+    queue = serializers.SerializerMethodField(
+        help_text="the event's waiting room (API.md), null for an event without one"
+    )
+
+    @extend_schema_field(QueueTimesOutput(allow_null=True))
+    def get_queue(self, event) -> dict | None:
+        # Set by a reader on the loop (loop_reads.py), which must not read the rooms itself.
+        times = getattr(event, "queue_times", None)
+        if times is None:
+            room = rooms.room_of(event.pk)
+            times = (room.opens_at, room.on_sale_at) if room else ()
+        return {"opens_at": iso(times[0]), "on_sale_at": iso(times[1])} if times else None
 
 
 class EventDetailOutput(EventOutput):

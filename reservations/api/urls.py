@@ -3,7 +3,7 @@ from csp.decorators import csp_update
 from django.urls import path, re_path
 from drf_spectacular.views import SpectacularSwaggerSplitView
 
-from . import browser_tokens, live_views, views
+from . import browser_tokens, live_views, queue_views, views
 from .login_limits import login_door
 from .openapi import SchemaApi
 from .operation_views import BOOKING_ROUTES
@@ -26,6 +26,11 @@ urlpatterns = [
     # Answered on the loop (live_reads.py); these are for the schema and a process without it.
     path("events/<int:event_id>/state/", live_views.LiveStateApi.as_view()),
     path("events/<int:event_id>/holds/", live_views.OwnHoldsApi.as_view()),
+    path("events/<int:event_id>/queue/", queue_views.QueueStateApi.as_view()),
+    path("events/<int:event_id>/queue/join/", queue_views.QueueJoinApi.as_view()),
+    path("events/<int:event_id>/queue/claim/", queue_views.QueueClaimApi.as_view()),
+    path("events/<int:event_id>/queue/extend/", queue_views.QueueExtendApi.as_view()),
+    path("events/<int:event_id>/queue/proof/", queue_views.QueueProofApi.as_view()),
     path("reservations/", views.ReservationListApi.as_view()),
     path("reservations/<int:reservation_id>/", views.ReservationDetailApi.as_view()),
     # The booking calls, one row each in operations.py.

@@ -138,6 +138,88 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/events/{event_id}/queue/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The waiting room's public state and, for a logged-in caller, their place (every field: API.md 'Waiting room'). */
+        get: operations["queue_state"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/events/{event_id}/queue/claim/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["queue_claim"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/events/{event_id}/queue/extend/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["queue_extend"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/events/{event_id}/queue/join/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["queue_join"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/events/{event_id}/queue/proof/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The draw's proof: python -m reservations.waiting_room.verify recomputes it */
+        get: operations["queue_proof"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/events/{event_id}/reserve/": {
         parameters: {
             query?: never;
@@ -530,6 +612,8 @@ export interface components {
             seats_available: number;
             /** @description ISO 4217, e.g. EUR: what the prices are in */
             currency: string;
+            /** @description the event's waiting room (API.md), null for an event without one */
+            readonly queue: components["schemas"]["QueueTimesOutput"] | null;
             description: string;
             categories: components["schemas"]["CategoryOutput"][];
             /** @description the most seats one buyer may hold at once (SEAT_HOLD_LIMIT) */
@@ -551,6 +635,8 @@ export interface components {
             seats_available: number;
             /** @description ISO 4217, e.g. EUR: what the prices are in */
             currency: string;
+            /** @description the event's waiting room (API.md), null for an event without one */
+            readonly queue: components["schemas"]["QueueTimesOutput"] | null;
         };
         Health: {
             database: string;
@@ -627,6 +713,55 @@ export interface components {
             shapes: {
                 [key: string]: unknown;
             }[];
+        };
+        QueueClaimed: {
+            turn: components["schemas"]["QueueTurn"];
+        };
+        QueueExtended: {
+            turn: components["schemas"]["QueueTurn"];
+        };
+        QueueJoined: {
+            place: components["schemas"]["QueuePlace"];
+        };
+        QueuePlace: {
+            entry_id: string;
+            number: number | null;
+            late: boolean;
+            called: boolean;
+            /** Format: date-time */
+            claim_by: string | null;
+            turn: components["schemas"]["QueuePlaceTurn"] | null;
+        };
+        QueuePlaceTurn: {
+            token: string;
+            /** Format: date-time */
+            expires_at: string;
+            extended: boolean;
+        };
+        QueueProof: {
+            event_id: number;
+            commitment: string;
+            seed: string | null;
+            entrants_digest: string | null;
+            order: string[] | null;
+        };
+        QueueState: {
+            place: components["schemas"]["QueuePlace"];
+            event_id: number;
+            state: string;
+            serving: number;
+        };
+        QueueTimesOutput: {
+            /** Format: date-time */
+            opens_at: string;
+            /** Format: date-time */
+            on_sale_at: string;
+        };
+        QueueTurn: {
+            token: string;
+            /** Format: date-time */
+            expires_at: string;
+            extended: boolean;
         };
         RegisterInput: {
             username: string;
@@ -894,7 +1029,10 @@ export interface operations {
     events_best_create: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description the turn token, while the event's waiting room is on (API.md) */
+                "Queue-Turn"?: string;
+            };
             path: {
                 event_id: number;
             };
@@ -1114,7 +1252,10 @@ export interface operations {
     events_lock_create: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description the turn token, while the event's waiting room is on (API.md) */
+                "Queue-Turn"?: string;
+            };
             path: {
                 event_id: number;
             };
@@ -1244,6 +1385,210 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description unavailable: the database (or, for state/ and holds/, the live feed) is out of reach; login_busy: a login door while every password-hashing slot is busy (Retry-After: 1) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    queue_state: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                event_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QueueState"];
+                };
+            };
+            /** @description unavailable: the database (or, for state/ and holds/, the live feed) is out of reach; login_busy: a login door while every password-hashing slot is busy (Retry-After: 1) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    queue_claim: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                event_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QueueClaimed"];
+                };
+            };
+            /** @description request_timeout: the body did not arrive in time */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description too_large: a body over 64 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description unavailable: the database (or, for state/ and holds/, the live feed) is out of reach; login_busy: a login door while every password-hashing slot is busy (Retry-After: 1) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    queue_extend: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                event_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QueueExtended"];
+                };
+            };
+            /** @description request_timeout: the body did not arrive in time */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description too_large: a body over 64 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description unavailable: the database (or, for state/ and holds/, the live feed) is out of reach; login_busy: a login door while every password-hashing slot is busy (Retry-After: 1) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    queue_join: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                event_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QueueJoined"];
+                };
+            };
+            /** @description request_timeout: the body did not arrive in time */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description too_large: a body over 64 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description unavailable: the database (or, for state/ and holds/, the live feed) is out of reach; login_busy: a login door while every password-hashing slot is busy (Retry-After: 1) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    queue_proof: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                event_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QueueProof"];
+                };
             };
             /** @description unavailable: the database (or, for state/ and holds/, the live feed) is out of reach; login_busy: a login door while every password-hashing slot is busy (Retry-After: 1) */
             503: {
@@ -1527,7 +1872,10 @@ export interface operations {
     events_seats_lock_create: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description the turn token, while the event's waiting room is on (API.md) */
+                "Queue-Turn"?: string;
+            };
             path: {
                 event_id: number;
                 seat_id: number;

@@ -9,6 +9,7 @@ from django.utils.dateparse import parse_datetime
 from reservations.services import event_create_with_seats
 from reservations.services.venues import event_create_from_layout_file
 from reservations.venues.layout_file import LayoutError
+from reservations.waiting_room.organiser import room_create
 
 
 def _currency(value: str) -> str:
@@ -25,6 +26,16 @@ def _price(value: str) -> Decimal:
     if price < 0:
         raise CommandError("--price must not be negative")
     return price.quantize(Decimal("0.01"))
+
+
+def _moment(value: str):
+    """ISO 8601, or `now+SECONDS` (tests and demos: a sale a few seconds away)."""
+    if match := re.fullmatch(r"now\+([0-9]+)", value):
+        return timezone.now() + timedelta(seconds=int(match[1]))
+    moment = parse_datetime(value)
+    if moment is None:
+        raise CommandError(f"not a time: {value!r} (ISO 8601, or now+SECONDS)")
+    return moment if timezone.is_aware(moment) else timezone.make_aware(moment)
 
 
 class Command(BaseCommand):
@@ -52,6 +63,15 @@ class Command(BaseCommand):
         parser.add_argument(
             "--currency", type=_currency, default="EUR", help="ISO 4217 (default EUR)"
         )
+        queue = parser.add_argument_group("waiting room (API.md): both times switch it on")
+        queue.add_argument("--queue-opens", type=_moment, help="ISO 8601, or now+SECONDS")
+        queue.add_argument("--on-sale", type=_moment, help="ISO 8601, or now+SECONDS")
+        queue.add_argument("--turn-minutes", type=int, default=10)
+        queue.add_argument("--claim-seconds", type=int, default=120)
+        queue.add_argument("--max-active", type=int, default=500)
+        queue.add_argument(
+            "--randomness-source", default="", help="a public randomness the draw will wait for"
+        )
 
     def handle(self, *args, **options):
         starts_at = self._starts_at(options["starts_at"])
@@ -62,8 +82,26 @@ class Command(BaseCommand):
         if event.currency != options["currency"]:
             event.currency = options["currency"]
             event.save(update_fields=["currency"])
+        self._waiting_room(event, options)
         self.stderr.write(f"Created event {event.name!r} with {event.seats.count()} seats.")
         self.stdout.write(str(event.pk))
+
+    def _waiting_room(self, event, options):
+        opens, on_sale = options["queue_opens"], options["on_sale"]
+        if opens is None and on_sale is None:
+            return
+        if opens is None or on_sale is None or on_sale < opens:
+            raise CommandError("a waiting room needs --queue-opens, then --on-sale at or after it")
+        room_create(
+            event=event,
+            opens_at=opens,
+            on_sale_at=on_sale,
+            turn_seconds=options["turn_minutes"] * 60,
+            claim_seconds=options["claim_seconds"],
+            max_active=options["max_active"],
+            randomness_source=options["randomness_source"],
+        )
+        self.stderr.write(f"Waiting room: opens {opens:%H:%M:%S}, on sale {on_sale:%H:%M:%S} UTC.")
 
     def _from_layout(self, options, starts_at):
         if any(options[k] is not None for k in ("rows", "seats_per_row", "price")):

@@ -1,0 +1,206 @@
+"""Places in a waiting room, the draw at the on-sale, calls and turns (API.md "Waiting room"),
+on PostgreSQL with real transactions and threads."""
+
+from datetime import timedelta
+
+import pytest
+
+from reservations.models import QueueEntry, Seat, WaitingRoom
+from reservations.waiting_room.draw import proof_problems
+from reservations.waiting_room.places import place_join, turn_claim, turn_extend
+from reservations.waiting_room.public_state import proof_json
+from reservations.waiting_room.ticks import room_tick
+
+from .conftest import bearer_client
+from .queue_rooms import event_with_room
+from .races import code_of, run_together, users
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def _room(event) -> WaitingRoom:
+    return WaitingRoom.objects.get(event=event)
+
+
+def test_an_account_has_one_place_whatever_its_tabs_do(alice):
+    event = event_with_room(on_sale_in=600)
+    clients = [bearer_client(alice) for _ in range(8)]
+    answers = run_together(
+        [
+            lambda c=c: c.post(f"/api/events/{event.id}/queue/join/", {}, format="json")
+            for c in clients
+        ]
+    )
+    assert {code_of(a) for a in answers} == {"ok"}
+    assert len({a.json()["place"]["entry_id"] for a in answers}) == 1
+    assert QueueEntry.objects.filter(user=alice).count() == 1
+    again = bearer_client(alice).get(f"/api/events/{event.id}/queue/").json()["place"]
+    assert again["entry_id"] == answers[0].json()["place"]["entry_id"]
+
+
+def test_joining_before_the_queue_opens_is_refused_and_writes_nothing(alice_api):
+    event = event_with_room(opens_in=60, on_sale_in=120)
+    answer = alice_api.post(f"/api/events/{event.id}/queue/join/", {}, format="json")
+    assert (answer.status_code, answer.json()["code"]) == (409, "queue_not_open")
+    assert not QueueEntry.objects.exists()
+
+
+def test_a_queue_call_on_an_event_without_a_room_is_no_queue(alice_api, event):
+    answer = alice_api.post(f"/api/events/{event.id}/queue/join/", {}, format="json")
+    assert (answer.status_code, answer.json()["code"]) == (404, "no_queue")
+    answer = alice_api.post(f"/api/events/{event.id}/queue/join/", [1], format="json")
+    assert answer.status_code in (400, 404)
+
+
+def test_the_draw_numbers_the_entrants_by_the_seed_and_the_late_after_them_in_join_order():
+    event = event_with_room(on_sale_in=600)
+    on_sale = _room(event).on_sale_at
+    entrants = users(12, "early")
+    for i, user in enumerate(entrants):
+        place_join(user_id=user.pk, event_id=event.id, now=on_sale - timedelta(seconds=60 - i))
+    late = users(3, "late")
+    for i, user in enumerate(late):
+        place_join(user_id=user.pk, event_id=event.id, now=on_sale + timedelta(seconds=i))
+    room_tick(event_id=event.id, now=on_sale + timedelta(seconds=5))
+
+    room = _room(event)
+    assert room.drawn_at is not None and room.entrants == 12
+    numbers = {e.user_id: e.number for e in QueueEntry.objects.filter(room=room)}
+    assert sorted(numbers[u.pk] for u in entrants) == list(range(1, 13))
+    assert [numbers[u.pk] for u in late] == [13, 14, 15]
+    assert [numbers[u.pk] for u in entrants] != list(range(1, 13))  # not by join time
+    proof = proof_json(room)
+    assert proof_problems(proof) == []
+    assert len(proof["order"]) == 12 and len(proof["late"]) == 3
+    # Who joins after the draw takes the next number.
+    latest = users(1, "latest")[0]
+    assert place_join(user_id=latest.pk, event_id=event.id).number == 16
+
+
+def test_joins_racing_the_draw_are_each_an_entrant_or_late_none_lost_none_twice():
+    event = event_with_room(on_sale_in=600)
+    on_sale = _room(event).on_sale_at
+    racers = users(24)
+    calls = [
+        lambda u=u: place_join(user_id=u.pk, event_id=event.id, now=on_sale - timedelta(seconds=1))
+        for u in racers
+    ]
+    calls.insert(12, lambda: room_tick(event_id=event.id, now=on_sale, force=True))
+    results = run_together(calls)
+    assert not [r for r in results if isinstance(r, Exception)]
+    room = _room(event)
+    entries = list(QueueEntry.objects.filter(room=room))
+    assert len(entries) == 24
+    assert [e.entry_id for e in entries if e.number is None] == []  # none missed by the draw
+    assert sorted(e.number for e in entries) == list(range(1, 25))
+    assert room.numbered == 24
+    proof = proof_json(room)
+    assert proof_problems(proof) == []
+    assert len(proof["order"]) + len(proof["late"]) == 24
+
+
+def _drawn_event(seats: int, buyers: int, **room):
+    event = event_with_room(seats=seats, on_sale_in=600, **room)
+    on_sale = _room(event).on_sale_at
+    people = users(buyers)
+    for user in people:
+        place_join(user_id=user.pk, event_id=event.id, now=on_sale - timedelta(seconds=10))
+    return event, on_sale, people
+
+
+def _numbered(event, people):
+    number = dict(QueueEntry.objects.filter(room__event=event).values_list("user_id", "number"))
+    return sorted(people, key=lambda u: number[u.pk])
+
+
+def test_a_tick_calls_as_many_numbers_as_the_free_seats_serve_in_number_order():
+    event, on_sale, people = _drawn_event(seats=10, buyers=30)
+    room = room_tick(event_id=event.id, now=on_sale + timedelta(seconds=1), redis_down=False)
+    # Nothing measured yet: two seats a buyer, everyone comes: 10 seats, 5 buyers.
+    assert (room.state, room.serving, room.seats_left) == ("admitting", 5, 10)
+    called = QueueEntry.objects.filter(room=room, called_at__isnull=False)
+    assert sorted(called.values_list("number", flat=True)) == [1, 2, 3, 4, 5]
+    # The same tick again calls nobody: those five are expected to take the ten seats.
+    room = room_tick(event_id=event.id, now=on_sale + timedelta(seconds=3), redis_down=False)
+    assert room.serving == 5
+
+
+def test_claim_only_when_called_and_within_the_claim_window():
+    event, on_sale, people = _drawn_event(seats=4, buyers=6, claim_seconds=30)
+    room_tick(event_id=event.id, now=on_sale + timedelta(seconds=1), redis_down=False)
+    first, second, *rest = _numbered(event, people)
+    now = on_sale + timedelta(seconds=2)
+    turn = turn_claim(user_id=first.pk, event_id=event.id, now=now)
+    assert turn.expires_at == now + timedelta(seconds=600)
+    # Again (a reload, another tab): the same turn.
+    assert turn_claim(user_id=first.pk, event_id=event.id, now=now).expires_at == turn.expires_at
+    with pytest.raises(Exception) as refused:
+        turn_claim(user_id=rest[-1].pk, event_id=event.id, now=now)
+    assert refused.value.code == "not_your_turn"
+    with pytest.raises(Exception) as lapsed:
+        turn_claim(user_id=second.pk, event_id=event.id, now=on_sale + timedelta(seconds=40))
+    assert lapsed.value.code == "turn_lapsed"
+
+
+def test_a_turn_is_extended_once():
+    event, on_sale, people = _drawn_event(seats=2, buyers=1)
+    room_tick(event_id=event.id, now=on_sale, redis_down=False)
+    (buyer,) = people
+    turn = turn_claim(user_id=buyer.pk, event_id=event.id)
+    longer = turn_extend(user_id=buyer.pk, event_id=event.id)
+    assert longer.expires_at == turn.expires_at + timedelta(seconds=600) and longer.extended
+    with pytest.raises(Exception) as again:
+        turn_extend(user_id=buyer.pk, event_id=event.id)
+    assert again.value.code == "turn_extended"
+
+
+def test_nothing_free_but_holds_is_held_out_until_when_they_end_then_sold_out():
+    event, on_sale, people = _drawn_event(seats=2, buyers=4)
+    until = on_sale + timedelta(seconds=300)
+    Seat.objects.filter(event=event).update(
+        status="locked", held_by=people[0], held_until=until, held_since=on_sale
+    )
+    room = room_tick(event_id=event.id, now=on_sale, redis_down=False)
+    assert (room.state, room.serving, room.holds_end_at) == ("held_out", 0, until)
+    Seat.objects.filter(event=event).update(
+        status="reserved", held_by=None, held_until=None, reserved_by=people[0]
+    )
+    room = room_tick(event_id=event.id, now=on_sale, redis_down=False, force=True)
+    assert (room.state, room.serving) == ("sold_out", 0)
+    late = users(1, "after")[0]
+    with pytest.raises(Exception) as refused:
+        place_join(user_id=late.pk, event_id=event.id, now=on_sale)
+    assert refused.value.code == "sold_out"
+
+
+def test_no_turn_is_claimed_after_sold_out():
+    event, on_sale, people = _drawn_event(seats=2, buyers=2)
+    room_tick(event_id=event.id, now=on_sale, redis_down=False)
+    Seat.objects.filter(event=event).update(status="reserved", reserved_by=people[0])
+    room_tick(event_id=event.id, now=on_sale, redis_down=False, force=True)
+    with pytest.raises(Exception) as refused:
+        turn_claim(user_id=_numbered(event, people)[0].pk, event_id=event.id, now=on_sale)
+    assert refused.value.code == "sold_out"
+
+
+def test_redis_away_pauses_admission():
+    event, on_sale, people = _drawn_event(seats=10, buyers=5)
+    room = room_tick(event_id=event.id, now=on_sale, redis_down=True)
+    assert (room.state, room.reason, room.serving) == ("paused", "redis", 0)
+    room = room_tick(event_id=event.id, now=on_sale + timedelta(seconds=2), redis_down=False)
+    assert (room.state, room.serving) == ("admitting", 5)
+
+
+def test_the_draw_waits_for_the_public_randomness_named_in_advance():
+    from reservations.waiting_room.organiser import randomness_set
+
+    event, on_sale, people = _drawn_event(seats=10, buyers=5, randomness_source="drand #42")
+    room = room_tick(event_id=event.id, now=on_sale, redis_down=False)
+    assert (room.state, room.reason, room.drawn_at) == ("draw", "randomness", None)
+    randomness_set(event_id=event.id, value="f00d")
+    room = room_tick(event_id=event.id, now=on_sale + timedelta(seconds=2), redis_down=False)
+    assert room.drawn_at is not None
+    proof = proof_json(room)
+    assert proof["public_randomness"] == "f00d" and proof_problems(proof) == []
+    with pytest.raises(ValueError):
+        randomness_set(event_id=event.id, value="another")

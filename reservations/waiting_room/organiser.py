@@ -1,0 +1,53 @@
+"""What an organiser does to an event's waiting room: put one in front of its sale, set the
+public randomness once it is published, revoke every turn (the admin and the commands)."""
+
+from datetime import datetime
+
+from django.db import transaction
+from django.db.models import F
+
+from reservations.models import Event, WaitingRoom
+
+from .rooms_in_memory import rooms
+
+
+def room_create(
+    *,
+    event: Event,
+    opens_at: datetime,
+    on_sale_at: datetime,
+    turn_seconds: int = 600,
+    claim_seconds: int = 120,
+    max_active: int = 500,
+    randomness_source: str = "",
+) -> WaitingRoom:
+    if on_sale_at < opens_at:
+        raise ValueError("The on-sale cannot come before the queue opens.")
+    room = WaitingRoom.objects.create(
+        event=event,
+        opens_at=opens_at,
+        on_sale_at=on_sale_at,
+        turn_seconds=turn_seconds,
+        claim_seconds=claim_seconds,
+        max_active=max_active,
+        randomness_source=randomness_source,
+    )
+    rooms.forget()
+    return room
+
+
+def randomness_set(*, event_id: int, value: str) -> WaitingRoom:
+    """The public randomness named in advance, once published; refused after the draw."""
+    with transaction.atomic():
+        room = WaitingRoom.objects.select_for_update().get(event_id=event_id)
+        if room.drawn_at is not None:
+            raise ValueError("The draw is done: its randomness can no longer change.")
+        room.public_randomness = value
+        room.save(update_fields=["public_randomness"])
+        return room
+
+
+def turns_revoke(*, event_id: int) -> None:
+    """End every turn token issued so far (each process knows within ROOMS_MAX_AGE)."""
+    WaitingRoom.objects.filter(event_id=event_id).update(generation=F("generation") + 1)
+    rooms.forget()

@@ -1,0 +1,52 @@
+"""Check a waiting room's draw yourself: ``python -m reservations.waiting_room.verify PROOF``.
+
+PROOF is the URL of ``GET /api/events/{id}/queue/proof/`` or a file saved from it. Every number
+is recomputed from the published seed, public randomness and entrants (draw.py); the exit status
+is 0 when all of them agree, 1 when anything does not. Needs nothing but Python's standard
+library.
+"""
+
+import argparse
+import json
+import sys
+import urllib.request
+
+from .draw import proof_problems
+
+
+def load(source: str) -> dict:
+    if source.startswith(("http://", "https://")):
+        with urllib.request.urlopen(source, timeout=30) as answer:
+            return json.load(answer)
+    with open(source, encoding="utf-8") as file:
+        return json.load(file)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m reservations.waiting_room.verify")
+    parser.add_argument("proof", help="the proof's URL or a file saved from it")
+    parser.add_argument("--entry", help="your entry id: say where it is in the draw")
+    args = parser.parse_args(argv)
+    proof = load(args.proof)
+    problems = proof_problems(proof)
+    for problem in problems:
+        print(f"FAIL: {problem}")
+    if not problems:
+        print(
+            f"OK: {len(proof['order'])} entrants, every number recomputed from the seed "
+            f"(commitment {proof['commitment'][:12]}...), {len(proof.get('late') or [])} late"
+        )
+    if args.entry:
+        order, late = proof.get("order") or [], proof.get("late") or []
+        if args.entry in order:
+            print(f"{args.entry}: No. {order.index(args.entry) + 1} of the draw")
+        elif args.entry in late:
+            print(f"{args.entry}: No. {len(order) + late.index(args.entry) + 1}, joined late")
+        else:
+            print(f"{args.entry}: not in this proof")
+            return 1
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
