@@ -9,10 +9,9 @@ export function EventPage() {
   const event = useEvent(Number(eventId));
   const me = useMe();
   const currency = event.data?.currency;
-  // `queue` is in the event detail once the server has a waiting room (API.md "Waiting room"):
+  // The event detail's `queue` (API.md "Waiting room"): {opens_at, on_sale_at}, or
   // null without one. Until the detail is read the page does not know, and offers no seat.
-  const queue = event.data ? ((event.data as { queue?: unknown }).queue ?? null) : undefined;
-  const queued = queue === undefined ? (event.isError ? false : null) : queue !== null;
+  const queued = event.data ? event.data.queue !== null : event.isError ? false : null;
   const header = (
     <header className="event-header">
       <h1>{event.data?.name ?? (event.isError ? 'Event' : 'Loading…')}</h1>
