@@ -121,6 +121,18 @@ describe('SeatSelector behind a waiting room', () => {
     expect(queue.fetch).not.toHaveBeenCalled();
   });
 
+  it('believes the socket when it says there is a waiting room the event detail did not name yet', async () => {
+    queue.fetch.mockResolvedValue(queueStatus({ event_id: 7, serving: 0, state: 'pre_queue' }, null));
+    queue.join.mockResolvedValue({ place: place({ number: null }) });
+    mount({ queued: false, loggedIn: true });
+    await screen.findByRole('button', { name: /^A1, / });
+    await openSocket();
+    await serverSays(queueFrame({ event_id: 7, serving: 0, state: 'pre_queue' }));
+    await screen.findByTestId('waiting-room');
+    expect(seatA1()).toBeNull();
+    await waitFor(() => expect(queue.join).toHaveBeenCalledTimes(1));
+  });
+
   it('leaves an event without a waiting room as it was', async () => {
     mount({ loggedIn: true });
     await screen.findByRole('button', { name: /^A1, / });

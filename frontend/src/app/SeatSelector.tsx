@@ -1,3 +1,4 @@
+import { useQueryClient } from '@tanstack/react-query';
 import { useCallback, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import { Link, useLocation, useParams } from 'react-router';
 import { FindSeats } from '../features/find-seats';
@@ -34,6 +35,7 @@ import {
 import { TurnBar, WaitingRoomScreen, useWaitingRoom } from '../features/waiting-room';
 import { Toast, type ToastMessage } from '../components/Toast';
 import { errorMessage } from '../lib/error-messages';
+import { queryKeys } from '../lib/query-keys';
 import { DEFAULT_CURRENCY, formatPrice } from '../lib/format';
 import { PHONE_QUERY, useMediaQuery } from '../lib/use-media-query';
 
@@ -121,7 +123,8 @@ export function SeatSelector({
   });
   const turnToken = waitingRoom.on ? (waitingRoom.turn?.token ?? null) : null;
   useEffect(() => feed.setTurn(turnToken), [feed, turnToken]);
-  const { turnLost } = waitingRoom;
+  const { turnLost, on: waitingRoomOn } = waitingRoom;
+  const queryClient = useQueryClient();
   const waiting = queued === null || !waitingRoom.showMap;
   // A refused click is also told in its seat's tooltip: the answer names the seat last clicked.
   const clicked = useRef<number | null>(null);
@@ -131,9 +134,13 @@ export function SeatSelector({
       setNotice(outcome);
       const refused = outcome.kind === 'error' || outcome.kind === 'login';
       setRefusal(refused && clicked.current !== null ? { seatId: clicked.current, text: outcome.text } : null);
-      if (outcome.turnLost) turnLost(outcome.text);
+      if (outcome.turnLost) {
+        turnLost(outcome.text);
+        // Refused for a turn where the page saw no waiting room: one was put on since it read the event.
+        if (!waitingRoomOn) void queryClient.invalidateQueries({ queryKey: queryKeys.event(eventId), exact: true });
+      }
     },
-    [turnLost],
+    [turnLost, waitingRoomOn, queryClient, eventId],
   );
   const dismissNotice = useCallback(() => {
     setNotice(null);

@@ -17,7 +17,10 @@ export interface LiveQueue {
 
 export interface WaitingRoomOptions {
   eventId: number;
-  /** The event has a waiting room (its detail's `queue` is not null). */
+  /**
+   * The event has a waiting room (its detail's `queue` is not null). A `queue` frame on the
+   * socket says so too: a room made moments ago may not be in a detail read just before.
+   */
   queued: boolean;
   loggedIn: boolean;
   live: LiveQueue;
@@ -64,14 +67,15 @@ export function useWaitingRoom({ eventId, queued, loggedIn, live, socketUp }: Wa
   const queryClient = useQueryClient();
   // Whose place it is differs with the login: read again after one.
   const key = useMemo(() => [...queryKeys.queue(eventId), loggedIn ? 'mine' : 'anonymous'] as const, [eventId, loggedIn]);
+  const queuedNow = queued || live.frame !== null;
   const read = useQuery({
     queryKey: key,
     queryFn: () => fetchQueue(eventId),
-    enabled: queued,
+    enabled: queuedNow,
     refetchInterval: socketUp ? false : READ_WHILE_SOCKET_DOWN_MS,
   });
   const noQueue = read.error instanceof ApiError && read.error.code === 'no_queue';
-  const on = queued && !noQueue;
+  const on = queuedNow && !noQueue;
   const view = useMemo(() => (on ? mergeQueue(read.data, live.frame, live.place) : null), [on, read.data, live.frame, live.place]);
 
   const [notice, setNotice] = useState<string | null>(null);
