@@ -96,7 +96,7 @@ export function WaitingRoomScreen({ eventId, view, position, loggedIn, loginLink
         <div className="waiting-room__place">
           {position ? (
             <p className="waiting-room__position" data-testid="queue-position">
-              {positionLine(position, queue.seats_left)}
+              {positionLine(position, queue)}
             </p>
           ) : (
             <p data-testid="queue-position">

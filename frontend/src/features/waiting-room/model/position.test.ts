@@ -57,7 +57,7 @@ describe('estimateText', () => {
     expect(estimateText({ low: 4, high: 4 })).toBe('about 4 min');
     expect(estimateText({ low: 0, high: 3 })).toBe('up to about 3 min');
     expect(estimateText({ low: 0, high: 1 })).toBe('about a minute');
-    expect(estimateText({ low: 0, high: 0 })).toBe('any moment now');
+    expect(estimateText({ low: 0, high: 0 })).toBe('next in line');
     expect(estimateText(null)).toBe('waiting for the sale to move');
   });
 
@@ -70,11 +70,21 @@ describe('estimateText', () => {
 
 describe('positionLine', () => {
   it('reads as the issue writes it', () => {
-    expect(positionLine(queuePosition(state({ seats_left: 1104 }), 12_345), 1104, 'en-US')).toBe(
+    const admitting = { state: 'admitting', seats_left: 1104 } as const;
+    expect(positionLine(queuePosition(state({ seats_left: 1104 }), 12_345), admitting, 'en-US')).toBe(
       'No. 12,345 · 4,321 ahead · about 6-9 min · 1,104 seats left',
     );
-    expect(positionLine(queuePosition(state({ rate: 0, seats_left: 1 }), 5), 1, 'en-US')).toBe(
+    expect(positionLine(queuePosition(state({ rate: 0, seats_left: 1 }), 5), { state: 'admitting', seats_left: 1 }, 'en-US')).toBe(
       'No. 5 · 0 ahead · waiting for the sale to move · 1 seat left',
     );
+  });
+
+  it('promises no wait while no number is called, whatever the last minute was', () => {
+    const position = queuePosition(state({ rate: 120 }), 12_345);
+    expect(positionLine(position, { state: 'paused', seats_left: 90 }, 'en-US')).toBe('No. 12,345 · 4,321 ahead · paused · 90 seats left');
+    expect(positionLine(position, { state: 'held_out', seats_left: 0 }, 'en-US')).toBe(
+      'No. 12,345 · 4,321 ahead · waiting for held seats to come back · 0 seats left',
+    );
+    expect(positionLine(position, { state: 'sold_out', seats_left: 0 }, 'en-US')).toBe('No. 12,345 · 4,321 ahead · 0 seats left');
   });
 });

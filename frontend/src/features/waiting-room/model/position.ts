@@ -8,6 +8,8 @@ import type { QueuePublicState } from '../api/queue';
 
 export type PositionInput = Pick<QueuePublicState, 'serving' | 'rate' | 'show_share' | 'seats_per_order' | 'seats_left'>;
 
+type LineInput = Pick<QueuePublicState, 'state' | 'seats_left'>;
+
 /** Whole minutes, low to high. */
 export interface MinutesRange {
   low: number;
@@ -61,7 +63,7 @@ export function queuePosition(state: PositionInput, number: number): Position {
 export function estimateText(estimate: MinutesRange | null): string {
   if (!estimate) return 'waiting for the sale to move';
   const { low, high } = estimate;
-  if (high === 0) return 'any moment now';
+  if (high === 0) return 'next in line';
   if (high <= 1) return 'about a minute';
   if (high >= 120) {
     const [lowHours, highHours] = [Math.floor(low / 60), Math.ceil(high / 60)];
@@ -72,13 +74,28 @@ export function estimateText(estimate: MinutesRange | null): string {
   return low === high ? `about ${high} min` : `about ${low}-${high} min`;
 }
 
+/**
+ * What the wait looks like in this state: the estimate only while numbers are being called (a
+ * paused or held-out sale calls none, whatever the last minute's rate), nothing once sold out.
+ */
+function waitText(position: Position, state: LineInput['state']): string | null {
+  switch (state) {
+    case 'admitting':
+      return estimateText(position.estimate);
+    case 'paused':
+      return 'paused';
+    case 'held_out':
+      return 'waiting for held seats to come back';
+    case 'sold_out':
+      return null;
+    default:
+      return 'waiting for the sale to start';
+  }
+}
+
 /** "No. 12,345 · 4,321 ahead · about 6-9 min · 1,104 seats left". */
-export function positionLine(position: Position, seatsLeft: number, locale?: string): string {
-  const seats = `${formatCount(seatsLeft, locale)} ${seatsLeft === 1 ? 'seat' : 'seats'} left`;
-  return [
-    `No. ${formatCount(position.number, locale)}`,
-    `${formatCount(position.ahead, locale)} ahead`,
-    estimateText(position.estimate),
-    seats,
-  ].join(' · ');
+export function positionLine(position: Position, queue: LineInput, locale?: string): string {
+  const seats = `${formatCount(queue.seats_left, locale)} ${queue.seats_left === 1 ? 'seat' : 'seats'} left`;
+  const wait = waitText(position, queue.state);
+  return [`No. ${formatCount(position.number, locale)}`, `${formatCount(position.ahead, locale)} ahead`, ...(wait ? [wait] : []), seats].join(' · ');
 }
