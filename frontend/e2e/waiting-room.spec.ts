@@ -48,7 +48,10 @@ test('one buyer is called, takes her turn and books the last seats; the other wa
   // The on-sale: drawn number 1, called, the turn claimed; the map with her turn's countdown.
   const turnBar = alice.getByTestId('turn-bar');
   await expect(turnBar).toContainText(/Your turn: \d+:\d\d left/, { timeout: onSale - Date.now() + 15_000 });
-  await expect(alice.getByRole('button', { name: 'I need more time' })).toBeVisible();
+  // More time, once (WCAG 2.2.1): the turn ends ten minutes later, and the button goes.
+  await alice.getByRole('button', { name: 'I need more time' }).click();
+  await expect(alice.getByRole('button', { name: 'I need more time' })).toHaveCount(0);
+  await expect(alice.getByTestId('turn-countdown')).toHaveText(/^19:[0-5]\d$/);
   await expect(alice.getByRole('status', { name: 'Connection: Live' })).toBeVisible();
   await expectSeat(alice, 'A1', 'available');
 
