@@ -80,6 +80,9 @@ test('one buyer is called, takes her turn and books the last seats; the other wa
   await expectSeat(alice, 'A2', 'held by you');
   expect(locks).toHaveLength(2);
   expect(locks.every((token) => typeof token === 'string' && token.length > 20)).toBe(true);
+  // Bob is told every seat is held, and when the last hold ends (holds last 6 s here: Alice books within them).
+  await expect(title(bob)).toHaveText('Every seat is held right now');
+  await expect(bob.getByText(/the last of those holds ends at \d/)).toBeVisible();
   await alice.getByRole('button', { name: 'Reserve 2 seats' }).click();
   await expectSeat(alice, 'A1', 'booked by you');
   await expectSeat(alice, 'A2', 'booked by you');
