@@ -54,6 +54,7 @@ test('one buyer is called, takes her turn and books the last seats; the other wa
   await expect(alice.getByTestId('turn-countdown')).toHaveText(/^19:[0-5]\d$/);
   await expect(alice.getByRole('status', { name: 'Connection: Live' })).toBeVisible();
   await expectSeat(alice, 'A1', 'available');
+  expect(await violations(alice)).toEqual([]);
 
   // Bob comes after the on-sale: numbered behind her, he waits; his page says where he stands.
   await bob.goto(`/events/${eventId}`);

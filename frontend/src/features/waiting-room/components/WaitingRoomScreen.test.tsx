@@ -64,6 +64,13 @@ describe('WaitingRoomScreen', () => {
     expect(screen.getByTestId('queue-position').textContent).toMatch(/drawn when the sale starts: when you came does not matter/);
   });
 
+  it('once the sale has started, says the number comes with the draw', () => {
+    render(screenFor({ state: 'draw', drawn: false, serving: 0 }, ownPlace({ number: null })));
+    expect(screen.getByTestId('queue-position').textContent).toBe('You have a place. Your number comes in a moment.');
+    expect(screen.queryByTestId('sale-countdown')).toBeNull();
+    expect(screen.getByRole('heading', { name: 'How the draw works' })).toBeTruthy();
+  });
+
   it('asks a visitor to log in to take a place', () => {
     render(screenFor({ state: 'pre_queue' }, null, false));
     expect(screen.getByRole('link', { name: 'Log in' }).getAttribute('href')).toBe('/login?next=%2Fevents%2F1');

@@ -100,7 +100,9 @@ export function WaitingRoomScreen({ eventId, view, position, loggedIn, loginLink
             </p>
           ) : (
             <p data-testid="queue-position">
-              You have a place. Your number is drawn when the sale starts{place.late ? '' : ': when you came does not matter'}.
+              {beforeSale
+                ? 'You have a place. Your number is drawn when the sale starts: when you came does not matter.'
+                : 'You have a place. Your number comes in a moment.'}
             </p>
           )}
           {called && queue.state !== 'sold_out' && (
