@@ -83,6 +83,51 @@ describe('SeatSelector behind a waiting room', () => {
     expect(queue.claim).not.toHaveBeenCalled();
   });
 
+  it('goes back to the waiting room when the socket refuses the turn', async () => {
+    queue.fetch
+      .mockResolvedValueOnce(queueStatus({ event_id: 7, serving: 20 }, place({ number: 20, called: true, turn: turn('turn-3') })))
+      .mockResolvedValue(queueStatus({ event_id: 7, serving: 20 }, place({ number: 20, called: true })));
+    mount({ queued: true, loggedIn: true });
+    await screen.findByRole('button', { name: /^A1, / });
+    await openSocket();
+    await waitFor(() => expect(mocks.socket!.sent).toContainEqual({ type: 'turn', token: 'turn-3' }));
+    await serverSays(queueFrame({ event_id: 7, serving: 20 }), { type: 'error', code: 'queue_turn_expired' });
+    await screen.findByTestId('waiting-room');
+    expect(screen.getByTestId('toast-region').textContent).toMatch(/^Your turn has ended/);
+    expect(queue.claim).not.toHaveBeenCalled();
+  });
+
+  it('gives more time once, from the turn bar', async () => {
+    queue.fetch.mockResolvedValue(queueStatus({ event_id: 7, serving: 20 }, place({ number: 20, called: true, turn: turn('turn-4') })));
+    queue.extend.mockResolvedValue({ turn: { token: 'turn-5', expires_at: LATER, extended: true } });
+    mount({ queued: true, loggedIn: true });
+    fireEvent.click(await screen.findByRole('button', { name: 'I need more time' }));
+    await waitFor(() => expect(screen.queryByRole('button', { name: 'I need more time' })).toBeNull());
+    expect(queue.extend).toHaveBeenCalledTimes(1);
+    // the longer turn's token goes on the next hold
+    mocks.lock.mockResolvedValueOnce({ success: true, seat: { ...ROOM_SEATS[0], status: 'locked', version: 2, locked_until: LATER, mine: true } });
+    fireEvent.click(screen.getByRole('button', { name: /^A1, / }));
+    await waitFor(() => expect(mocks.lock).toHaveBeenCalledWith(7, 1, 'turn-5'));
+  });
+
+  it('says so when the turn lapsed before it was claimed, and reads the place again when the server rebuilt it', async () => {
+    queue.fetch.mockResolvedValue(queueStatus({ event_id: 7, serving: 10, reread: 0 }, place({ number: 20 })));
+    queue.claim.mockRejectedValue(new ApiError(409, 'turn_lapsed', 'too late'));
+    mount({ queued: true, loggedIn: true });
+    await screen.findByTestId('queue-position');
+    await openSocket();
+    const reads = queue.fetch.mock.calls.length;
+    await serverSays(queueFrame({ event_id: 7, serving: 25, reread: 1, at: '2026-12-01T10:05:00Z' }));
+    await waitFor(() => expect(screen.getByTestId('toast-region').textContent).toMatch(/^Your turn lapsed/));
+    expect(queue.claim).toHaveBeenCalledTimes(1);
+    await waitFor(() => expect(queue.fetch).toHaveBeenCalledTimes(reads + 1));
+    // a later frame claims no lapsed turn again, nor reads again for the same rebuild
+    await serverSays(queueFrame({ event_id: 7, serving: 30, reread: 1, at: '2026-12-01T10:05:05Z' }));
+    expect(queue.claim).toHaveBeenCalledTimes(1);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(queue.fetch).toHaveBeenCalledTimes(reads + 1);
+  });
+
   it('opens the map at once after a reload during the turn, and shows the turn on the socket', async () => {
     queue.fetch.mockResolvedValue(queueStatus({ event_id: 7, serving: 50 }, place({ number: 20, called: true, turn: turn('fresh') })));
     mount({ queued: true, loggedIn: true });

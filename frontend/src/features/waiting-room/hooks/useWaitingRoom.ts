@@ -98,7 +98,12 @@ export function useWaitingRoom({ eventId, queued, loggedIn, live, socketUp }: Wa
   });
   const claim = useMutation({
     mutationFn: () => claimTurn(eventId),
-    onSuccess: ({ turn }) => setPlace((place) => (place ? { ...place, called: true, turn } : view?.place ? { ...view.place, called: true, turn } : null)),
+    // The place may be known from the socket only (taken in another tab): the turn goes with it.
+    onSuccess: ({ turn }) =>
+      setPlace((place) => {
+        const own = place ?? view?.place ?? null;
+        return own && { ...own, called: true, turn };
+      }),
     onError: (error) => {
       const code = codeOf(error);
       setClaimFailed({ code, under: view?.queue.at ?? '' });
@@ -128,13 +133,13 @@ export function useWaitingRoom({ eventId, queued, loggedIn, live, socketUp }: Wa
     if (wantClaim) claimNow();
   }, [wantClaim, claimNow]);
 
-  // The server rebuilt its queue state (after a Redis loss): read the place again.
+  // The server rebuilt its queue state (after a Redis loss): read the place again, once for
+  // each rebuild the socket tells of.
   const rereadCount = live.frame?.reread ?? 0;
-  const readCount = read.data?.reread ?? 0;
-  const stale = read.isSuccess && !read.isFetching && rereadCount > readCount;
+  const stale = read.isSuccess && rereadCount > (read.data?.reread ?? 0);
   useEffect(() => {
     if (stale) reread();
-  }, [stale, reread]);
+  }, [stale, rereadCount, reread]);
 
   const turn = view?.place?.turn ?? null;
 
