@@ -81,6 +81,12 @@ export function updateSeats(eventId: number, where: Record<string, string | numb
   return Number(lines[lines.length - 1]);
 }
 
+/** The organiser revokes every turn pass of an event (reservations/waiting_room/organiser.py), as the admin's action does. */
+export function revokeTurns(eventId: number): void {
+  const code = ['from reservations.waiting_room.organiser import turns_revoke', `turns_revoke(event_id=${Number(eventId)})`].join('\n');
+  execFileSync(python, ['manage.py', 'shell', '-c', code], { cwd: repoRoot, env: { ...process.env, ...e2eEnv() }, encoding: 'utf8' });
+}
+
 /** A logged-in browser context and page, through the real login form. */
 export async function loginAs(browser: Browser, username: string, contexts?: BrowserContext[]): Promise<Page> {
   const context = await browser.newContext();

@@ -1,6 +1,6 @@
 import AxeBuilder from '@axe-core/playwright';
 import type { Page } from '@playwright/test';
-import { createQueuedEvent, expect, expectSeat, seat, test } from './helpers';
+import { createQueuedEvent, expect, expectSeat, revokeTurns, seat, test } from './helpers';
 
 // The waiting room (API.md and PROTOCOL.md "Waiting room") on the real server, its tick every
 // QUEUE_TICK_SECONDS=0.5 (e2e/e2e.env). Two seats and one buyer shopping at a time: Alice, in the
@@ -94,6 +94,40 @@ test('one buyer is called, takes her turn and books the last seats; the other wa
   await expect(bob.getByTestId('queue-position')).toHaveText('No. 2 · 0 ahead · 0 seats left');
   await expect(seat(bob, 'A1')).toHaveCount(0);
   expect(await violations(bob)).toEqual([]);
+});
+
+test('an organiser revokes every pass: the next hold is refused, the running turn gets a fresh pass, and goes on', async ({ login }) => {
+  test.setTimeout(90_000);
+  const alice = await login('alice');
+  const onSaleIn = 8;
+  const eventId = createQueuedEvent('Waiting room, revoked', 1, 4, { opensIn: 0, onSaleIn });
+  const onSale = Date.now() + onSaleIn * 1000;
+  await untilRoomKnown(alice, eventId);
+  await alice.goto(`/events/${eventId}`);
+  await expect(title(alice)).toHaveText('The sale has not started yet');
+  await expect(alice.getByTestId('turn-bar')).toContainText(/Your turn: \d+:\d\d left/, { timeout: onSale - Date.now() + 15_000 });
+
+  const passes: (string | undefined)[] = [];
+  alice.on('request', (r) => {
+    if (r.method() === 'POST' && r.url().endsWith('/lock/')) passes.push(r.headers()['queue-turn']);
+  });
+  await seat(alice, 'A1').click();
+  await expectSeat(alice, 'A1', 'held by you');
+
+  revokeTurns(eventId);
+  // Each server process reads the generation at most once a second (API.md "The turn token").
+  await alice.waitForTimeout(2_500);
+  const refused = alice.waitForResponse((r) => r.url().endsWith('/lock/') && r.status() === 403);
+  await seat(alice, 'A2').click();
+  expect(((await (await refused).json()) as { code: string }).code).toBe('queue_turn_required');
+  await expect(alice.getByTestId('toast-region')).toHaveText('Your turn goes on: its pass was renewed. Please try that again.');
+  await expect(alice.getByTestId('turn-bar')).toBeVisible();
+
+  await seat(alice, 'A2').click();
+  await expectSeat(alice, 'A2', 'held by you');
+  expect(passes).toHaveLength(3);
+  expect(passes[1]).toBe(passes[0]);
+  expect(passes[2]).not.toBe(passes[0]);
 });
 
 test('a visitor who is not logged in sees the room and is asked to log in', async ({ page }) => {

@@ -83,6 +83,32 @@ describe('SeatSelector behind a waiting room', () => {
     expect(queue.claim).not.toHaveBeenCalled();
   });
 
+  it('takes a renewed pass when the organiser revoked the old one, and goes on', async () => {
+    queue.fetch
+      .mockResolvedValueOnce(queueStatus({ event_id: 7, serving: 20 }, place({ number: 20, called: true, turn: turn('revoked') })))
+      .mockResolvedValue(queueStatus({ event_id: 7, serving: 20 }, place({ number: 20, called: true, turn: turn('renewed') })));
+    mount({ queued: true, loggedIn: true });
+    mocks.lock.mockRejectedValueOnce(new ApiError(403, 'queue_turn_required', 'revoked'));
+    fireEvent.click(await screen.findByRole('button', { name: /^A1, / }));
+    await waitFor(() => expect(screen.getByTestId('toast-region').textContent).toBe('Your turn goes on: its pass was renewed. Please try that again.'));
+    expect(screen.queryByTestId('waiting-room')).toBeNull();
+    mocks.lock.mockResolvedValueOnce({ success: true, seat: { ...ROOM_SEATS[0], status: 'locked', version: 2, locked_until: LATER, mine: true } });
+    fireEvent.click(screen.getByRole('button', { name: /^A1, / }));
+    await waitFor(() => expect(mocks.lock).toHaveBeenLastCalledWith(7, 1, 'renewed'));
+  });
+
+  it('goes back to the waiting room when a revoked pass has no running turn behind it', async () => {
+    queue.fetch
+      .mockResolvedValueOnce(queueStatus({ event_id: 7, serving: 20 }, place({ number: 20, called: true, turn: turn('gone') })))
+      .mockResolvedValue(queueStatus({ event_id: 7, serving: 20 }, place({ number: 20, called: true })));
+    mount({ queued: true, loggedIn: true });
+    mocks.lock.mockRejectedValueOnce(new ApiError(403, 'queue_turn_required', 'no turn'));
+    fireEvent.click(await screen.findByRole('button', { name: /^A1, / }));
+    await screen.findByTestId('waiting-room');
+    expect(screen.getByTestId('toast-region').textContent).toMatch(/^Holding seats needs your turn from the waiting room/);
+    expect(queue.claim).not.toHaveBeenCalled();
+  });
+
   it('goes back to the waiting room when the socket refuses the turn', async () => {
     queue.fetch
       .mockResolvedValueOnce(queueStatus({ event_id: 7, serving: 20 }, place({ number: 20, called: true, turn: turn('turn-3') })))

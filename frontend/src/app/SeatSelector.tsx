@@ -131,14 +131,17 @@ export function SeatSelector({
   const [refusal, setRefusal] = useState<SeatRefusal | null>(null);
   const report = useCallback(
     (outcome: Outcome) => {
-      setNotice(outcome);
       const refused = outcome.kind === 'error' || outcome.kind === 'login';
       setRefusal(refused && clicked.current !== null ? { seatId: clicked.current, text: outcome.text } : null);
-      if (outcome.turnLost) {
-        turnLost(outcome.text);
-        // Refused for a turn where the page saw no waiting room: one was put on since it read the event.
-        if (!waitingRoomOn) void queryClient.invalidateQueries({ queryKey: queryKeys.event(eventId), exact: true });
+      if (!outcome.turnLost) {
+        setNotice(outcome);
+        return;
       }
+      // The waiting room says what became of the turn (ended, or its pass renewed).
+      setNotice(null);
+      turnLost(outcome.text, outcome.turnLost);
+      // Refused for a turn where the page saw no waiting room: one was put on since it read the event.
+      if (!waitingRoomOn) void queryClient.invalidateQueries({ queryKey: queryKeys.event(eventId), exact: true });
     },
     [turnLost, waitingRoomOn, queryClient, eventId],
   );

@@ -25,7 +25,7 @@ describe('error message per code', () => {
     ['server_error', 'Something went wrong on our side. Please try again.'],
     ['unavailable', 'The booking service is unavailable right now. Please try again shortly.'],
     ['network', "Can't reach the server. Check your connection and try again."],
-    ['queue_turn_required', 'Holding seats needs your turn from the waiting room, and this page has none that is good now. You are back in the waiting room.'],
+    ['queue_turn_required', 'Holding seats needs your turn from the waiting room, and this page has no good pass for it now.'],
     ['queue_turn_expired', 'Your turn has ended, so no more seats can be held. You can still book the seats you hold.'],
     ['no_queue', 'This event has no waiting room.'],
     ['not_in_queue', 'You have no place in the waiting room yet.'],

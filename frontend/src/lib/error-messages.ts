@@ -75,7 +75,7 @@ export function errorMessage(error: unknown, context: ErrorContext = {}): string
       return 'The booking service is unavailable right now. Please try again shortly.';
     // The waiting room (API.md "Waiting room").
     case 'queue_turn_required':
-      return 'Holding seats needs your turn from the waiting room, and this page has none that is good now. You are back in the waiting room.';
+      return 'Holding seats needs your turn from the waiting room, and this page has no good pass for it now.';
     case 'queue_turn_expired':
       return 'Your turn has ended, so no more seats can be held. You can still book the seats you hold.';
     case 'no_queue':

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ApiError } from './api-client';
-import { isTurnRefusal, queueTurnHeaders } from './queue-turn';
+import { isTurnRefusal, queueTurnHeaders, turnRefusal } from './queue-turn';
 
 describe('queueTurnHeaders', () => {
   it('carries the token during a turn, nothing outside one', () => {
@@ -16,5 +16,7 @@ describe('isTurnRefusal', () => {
     expect(isTurnRefusal(new ApiError(403, 'queue_turn_expired', ''))).toBe(true);
     expect(isTurnRefusal(new ApiError(403, 'csrf_failed', ''))).toBe(false);
     expect(isTurnRefusal(new Error('queue_turn_expired'))).toBe(false);
+    expect(turnRefusal(new ApiError(403, 'queue_turn_expired', ''))).toBe('queue_turn_expired');
+    expect(turnRefusal(new ApiError(409, 'seat_unavailable', ''))).toBeNull();
   });
 });

@@ -9,7 +9,9 @@ import { ApiError } from './api-client';
 export const QUEUE_TURN_HEADER = 'Queue-Turn';
 
 /** The refusals that mean "your turn is not (or no longer) good": back to the waiting room. */
-export const TURN_REFUSALS: ReadonlySet<string> = new Set(['queue_turn_required', 'queue_turn_expired']);
+export type TurnRefusal = 'queue_turn_required' | 'queue_turn_expired';
+
+export const TURN_REFUSALS: ReadonlySet<string> = new Set<TurnRefusal>(['queue_turn_required', 'queue_turn_expired']);
 
 /** The header for a call made during a turn; none outside one. */
 export function queueTurnHeaders(token: string | null | undefined): Record<string, string> {
@@ -17,5 +19,10 @@ export function queueTurnHeaders(token: string | null | undefined): Record<strin
 }
 
 export function isTurnRefusal(error: unknown): boolean {
-  return error instanceof ApiError && TURN_REFUSALS.has(error.code);
+  return turnRefusal(error) !== null;
+}
+
+/** Which of the two refusals `error` is, or null for any other error. */
+export function turnRefusal(error: unknown): TurnRefusal | null {
+  return error instanceof ApiError && TURN_REFUSALS.has(error.code) ? (error.code as TurnRefusal) : null;
 }

@@ -1,5 +1,6 @@
 import { useEffect, useId, useMemo, useRef, useState, type FormEvent } from 'react';
 import { Link } from 'react-router';
+import type { TurnRefusal } from '../../../lib/queue-turn';
 import { useFindSeats } from '../hooks/useFindSeats';
 import type { CategoryEntry, RovingFocus, Seat, SeatStore } from '../../seat-map';
 import type { BestRequest } from '../api/best';
@@ -32,8 +33,8 @@ interface FindSeatsProps {
   onHeld?: (seatIds: number[]) => void;
   /** The waiting room's turn token, while the event has one; holding carries it. */
   turn?: string | null;
-  /** Told when the turn is not good any more, with the sentence that says so. */
-  onTurnLost?: (text: string) => void;
+  /** Told when the turn is not good any more, with the sentence that says so and which refusal it was. */
+  onTurnLost?: (text: string, refusal: TurnRefusal) => void;
 }
 
 interface Option {

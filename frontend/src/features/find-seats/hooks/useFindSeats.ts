@@ -2,6 +2,7 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useCallback, useState, useSyncExternalStore } from 'react';
 import { errorMessage } from '../../../lib/error-messages';
 import { queryKeys } from '../../../lib/query-keys';
+import type { TurnRefusal } from '../../../lib/queue-turn';
 import { findBestSeats, type BestAnswer, type BestRequest } from '../api/best';
 import { lockSeats, unlockSeat, type Outcome } from '../../holds';
 import { foundMessage, openAlternatives, refusalOutcome, stillHolding } from '../model/findSeats';
@@ -37,7 +38,7 @@ export interface FindSeatsOptions {
   /** The waiting room's turn token, while the event has one. */
   turn?: string | null;
   /** Told when the turn is not good any more (403 `queue_turn_*`), with the sentence that says so. */
-  onTurnLost?: (text: string) => void;
+  onTurnLost?: (text: string, refusal: TurnRefusal) => void;
 }
 
 /**
@@ -53,7 +54,7 @@ export function useFindSeats({ eventId, store, focus, holdLimit, categoryName, o
   const report = (outcome: Outcome) => {
     if (outcome.refetch) void queryClient.invalidateQueries({ queryKey: queryKeys.ownHolds(eventId) });
     if (outcome.kind === 'login') void queryClient.invalidateQueries({ queryKey: queryKeys.me });
-    if (outcome.turnLost) onTurnLost?.(outcome.text);
+    if (outcome.turnLost) onTurnLost?.(outcome.text, outcome.turnLost);
     setMessage(outcome);
   };
 

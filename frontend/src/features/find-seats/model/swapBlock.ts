@@ -9,7 +9,7 @@
  */
 import { ApiError } from '../../../lib/api-client';
 import { errorMessage } from '../../../lib/error-messages';
-import { isTurnRefusal } from '../../../lib/queue-turn';
+import { turnRefusal } from '../../../lib/queue-turn';
 import { describeBlock, type BlockSeat } from './findSeats';
 import type { Outcome } from '../../holds';
 import type { ApiSeat, SeatStore } from '../../seat-map';
@@ -112,6 +112,7 @@ export async function takeAlternative(ctx: SwapContext, current: readonly number
   else rest = ' Meanwhile your earlier seats were taken too, so you hold none of them now. Try Find seats again.';
   const outcome: Outcome = { kind: 'error', text: `${why.replace(/\.?$/, '.')}${rest}`, refetch: true };
   // The turn of the waiting room ran out between the search and the swap.
-  if (isTurnRefusal(taken.error)) outcome.turnLost = true;
+  const lost = turnRefusal(taken.error);
+  if (lost) outcome.turnLost = lost;
   return { outcome, held: kept, swapped: false };
 }

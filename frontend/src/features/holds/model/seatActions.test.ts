@@ -61,7 +61,7 @@ describe('toggleSeat', () => {
     for (const code of ['queue_turn_expired', 'queue_turn_required']) {
       const ctx = context({ lock: async () => { throw new ApiError(403, code, 'turn'); } });
       const outcome = await toggleSeat(ctx, 1);
-      expect(outcome).toMatchObject({ kind: 'error', turnLost: true });
+      expect(outcome).toMatchObject({ kind: 'error', turnLost: code });
       expect(outcome?.text).toMatch(/turn/);
       expect(ctx.store.getSeat(1)?.busy).toBe(false);
     }

@@ -4,6 +4,7 @@ import { ApiError, NETWORK_ERROR } from '../../../lib/api-client';
 import { errorMessage } from '../../../lib/error-messages';
 import type { PlaceFrame, QueueFrame } from '../../../lib/protocol-types';
 import { queryKeys } from '../../../lib/query-keys';
+import type { TurnRefusal } from '../../../lib/queue-turn';
 import { claimTurn, extendTurn, fetchQueue, joinQueue, type QueuePlace, type QueueStatus, type QueueTurn } from '../api/queue';
 import { queuePosition, type Position } from '../model/position';
 import { mergeQueue, shouldClaim, shouldJoin, showsMap, withPlace, type FailedCall, type QueueView } from '../model/room';
@@ -46,11 +47,18 @@ export interface WaitingRoom {
   claiming: boolean;
   extend: () => void;
   extending: boolean;
-  /** A seat call was refused for the turn (403 `queue_turn_*`): back to the waiting room, told why. */
-  turnLost: (text: string) => void;
+  /**
+   * A seat call was refused for the turn (403 `queue_turn_*`, told in `text`): back to the
+   * waiting room, told why; unless, refused as `queue_turn_required` (the organiser revoked the
+   * passes), a fresh read of the place gives the running turn a new one.
+   */
+  turnLost: (text: string, refusal: TurnRefusal) => void;
 }
 
 const READ_WHILE_SOCKET_DOWN_MS = 10_000;
+
+/** Said when a refused pass was replaced by a fresh one for the same running turn. */
+export const TURN_RENEWED = 'Your turn goes on: its pass was renewed. Please try that again.';
 
 function codeOf(error: unknown): string {
   return error instanceof ApiError ? error.code : NETWORK_ERROR;
@@ -143,34 +151,50 @@ export function useWaitingRoom({ eventId, queued, loggedIn, live, socketUp }: Wa
 
   const turn = view?.place?.turn ?? null;
 
-  const turnLost = useCallback(
+  /** The turn is over on this page: no map, no claim behind the buyer's back, told why. */
+  const endTurn = useCallback(
     (text: string) => {
       setPlace((place) => place && { ...place, turn: null });
       setTurnEnded(true);
       setNotice(text);
-      // A turn still running (the refusal was about an old token) comes back with a fresh one.
-      reread();
     },
-    [setPlace, reread],
+    [setPlace],
   );
 
-  // The socket refused the token this page has: the turn is over. Told while rendering (React's
-  // pattern for state that follows a prop); the cache is changed after commit.
+  /**
+   * After a refusal: an ended turn ends here; a pass that is merely not good any more (revoked)
+   * is replaced by a fresh one if `GET queue/` says the turn still runs.
+   */
+  const settleRefusal = useCallback(
+    async (lostToken: string | null, text: string, refusal: TurnRefusal) => {
+      if (refusal === 'queue_turn_required' && lostToken) {
+        const fresh = await queryClient.fetchQuery({ queryKey: key, queryFn: () => fetchQueue(eventId), staleTime: 0 }).catch(() => null);
+        const running = fresh?.place?.turn;
+        if (running && running.token !== lostToken) {
+          setNotice(TURN_RENEWED);
+          return;
+        }
+      }
+      endTurn(text);
+      if (refusal === 'queue_turn_expired') reread();
+    },
+    [queryClient, key, eventId, endTurn, reread],
+  );
+
+  const turnToken = turn?.token ?? null;
+  const turnLost = useCallback(
+    (text: string, refusal: TurnRefusal) => void settleRefusal(turnToken, text, refusal),
+    [settleRefusal, turnToken],
+  );
+
+  // The socket refused the pass this page has (PROTOCOL.md "Waiting room").
   const refusal = live.refusal;
-  const refusedNow = refusal !== null && turn !== null && refusal.token === turn.token;
-  const [seenRefusal, setSeenRefusal] = useState(refusal);
-  if (refusal !== seenRefusal) {
-    setSeenRefusal(refusal);
-    if (refusedNow) {
-      setTurnEnded(true);
-      setNotice(errorMessage(new ApiError(403, refusal.code, '')));
-    }
-  }
+  const refusedNow = refusal !== null && turnToken !== null && refusal.token === turnToken;
   useEffect(() => {
-    if (!refusedNow) return;
-    setPlace((place) => place && { ...place, turn: null });
-    reread();
-  }, [refusedNow, setPlace, reread]);
+    if (!refusedNow || !refusal) return;
+    const text = errorMessage(new ApiError(403, refusal.code, ''));
+    void Promise.resolve().then(() => settleRefusal(refusal.token, text, refusal.code as TurnRefusal));
+  }, [refusedNow, refusal, settleRefusal]);
 
   const number = view?.place?.number ?? null;
   const position = useMemo(() => (view && number !== null ? queuePosition(view.queue, number) : null), [view, number]);
