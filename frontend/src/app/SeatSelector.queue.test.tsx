@@ -91,6 +91,7 @@ describe('SeatSelector behind a waiting room', () => {
     mocks.lock.mockRejectedValueOnce(new ApiError(403, 'queue_turn_required', 'revoked'));
     fireEvent.click(await screen.findByRole('button', { name: /^A1, / }));
     await waitFor(() => expect(screen.getByTestId('toast-region').textContent).toBe('Your turn goes on: its pass was renewed. Please try that again.'));
+    expect(screen.getByTestId('toast').getAttribute('data-tone')).toBe('info');
     expect(screen.queryByTestId('waiting-room')).toBeNull();
     mocks.lock.mockResolvedValueOnce({ success: true, seat: { ...ROOM_SEATS[0], status: 'locked', version: 2, locked_until: LATER, mine: true } });
     fireEvent.click(screen.getByRole('button', { name: /^A1, / }));
@@ -106,6 +107,7 @@ describe('SeatSelector behind a waiting room', () => {
     fireEvent.click(await screen.findByRole('button', { name: /^A1, / }));
     await screen.findByTestId('waiting-room');
     expect(screen.getByTestId('toast-region').textContent).toMatch(/^Holding seats needs your turn from the waiting room/);
+    expect(screen.getByTestId('toast').getAttribute('data-tone')).toBe('error');
     expect(queue.claim).not.toHaveBeenCalled();
   });
 

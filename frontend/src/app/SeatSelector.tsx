@@ -190,7 +190,7 @@ export function SeatSelector({
   const loginLink = `/login?next=${encodeURIComponent(location.pathname)}`;
   const { notice: roomNotice, dismissNotice: dismissRoomNotice } = waitingRoom;
   const toast = useMemo((): ToastMessage | null => {
-    if (!notice) return roomNotice ? { tone: 'error', text: roomNotice } : null;
+    if (!notice) return roomNotice;
     const links =
       notice.kind === 'login' ? (
         <Link to={loginLink}>Log in</Link>
@@ -204,7 +204,6 @@ export function SeatSelector({
     dismissRoomNotice();
   }, [dismissNotice, dismissRoomNotice]);
 
-  // The turn is over but seats are still held: they can still be booked (API.md "Waiting room").
   const basket = (
     <>
       <Basket
@@ -239,6 +238,7 @@ export function SeatSelector({
             claiming={waitingRoom.claiming}
           />
         )}
+        {/* A turn ended with seats still held: they can still be booked (API.md "Waiting room"). */}
         <WhenHolding store={map.store}>{basket}</WhenHolding>
         <Toast message={toast} onDismiss={dismissToast} />
       </div>

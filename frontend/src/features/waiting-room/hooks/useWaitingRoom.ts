@@ -16,6 +16,12 @@ export interface LiveQueue {
   refusal: { code: string; token: string | null } | null;
 }
 
+export interface RoomNotice {
+  /** `error`: something the buyer lost or could not do; `info`: all is well, just so you know. */
+  tone: 'error' | 'info';
+  text: string;
+}
+
 export interface WaitingRoomOptions {
   eventId: number;
   /**
@@ -40,7 +46,7 @@ export interface WaitingRoom {
   /** Show the map (no waiting room, or the buyer's turn); otherwise the waiting room. */
   showMap: boolean;
   /** What happened to the buyer's place or turn, in one sentence, until dismissed. */
-  notice: string | null;
+  notice: RoomNotice | null;
   dismissNotice: () => void;
   loading: boolean;
   error: unknown;
@@ -86,7 +92,8 @@ export function useWaitingRoom({ eventId, queued, loggedIn, live, socketUp }: Wa
   const on = queuedNow && !noQueue;
   const view = useMemo(() => (on ? mergeQueue(read.data, live.frame, live.place) : null), [on, read.data, live.frame, live.place]);
 
-  const [notice, setNotice] = useState<string | null>(null);
+  const [notice, setNotice] = useState<RoomNotice | null>(null);
+  const tell = useCallback((text: string, tone: RoomNotice['tone'] = 'error') => setNotice({ tone, text }), []);
   const [joinFailed, setJoinFailed] = useState<FailedCall | null>(null);
   const [claimFailed, setClaimFailed] = useState<FailedCall | null>(null);
   /** A turn ended on this page: it is not claimed again behind the buyer's back. */
@@ -115,7 +122,7 @@ export function useWaitingRoom({ eventId, queued, loggedIn, live, socketUp }: Wa
     onError: (error) => {
       const code = codeOf(error);
       setClaimFailed({ code, under: view?.queue.at ?? '' });
-      if (code === 'turn_lapsed') setNotice(errorMessage(error));
+      if (code === 'turn_lapsed') tell(errorMessage(error));
       // The place went (the server's queue was rebuilt): read it again, then join again.
       if (code === 'not_in_queue') reread();
     },
@@ -125,7 +132,7 @@ export function useWaitingRoom({ eventId, queued, loggedIn, live, socketUp }: Wa
     onSuccess: ({ turn }) => setPlace((place) => place && { ...place, turn }),
     onError: (error) => {
       if (codeOf(error) === 'turn_extended') setPlace((place) => place?.turn ? { ...place, turn: { ...place.turn, extended: true } } : place);
-      setNotice(errorMessage(error));
+      tell(errorMessage(error));
     },
   });
 
@@ -156,9 +163,9 @@ export function useWaitingRoom({ eventId, queued, loggedIn, live, socketUp }: Wa
     (text: string) => {
       setPlace((place) => place && { ...place, turn: null });
       setTurnEnded(true);
-      setNotice(text);
+      tell(text);
     },
-    [setPlace],
+    [setPlace, tell],
   );
 
   /**
@@ -171,14 +178,14 @@ export function useWaitingRoom({ eventId, queued, loggedIn, live, socketUp }: Wa
         const fresh = await queryClient.fetchQuery({ queryKey: key, queryFn: () => fetchQueue(eventId), staleTime: 0 }).catch(() => null);
         const running = fresh?.place?.turn;
         if (running && running.token !== lostToken) {
-          setNotice(TURN_RENEWED);
+          tell(TURN_RENEWED, 'info');
           return;
         }
       }
       endTurn(text);
       if (refusal === 'queue_turn_expired') reread();
     },
-    [queryClient, key, eventId, endTurn, reread],
+    [queryClient, key, eventId, endTurn, reread, tell],
   );
 
   const turnToken = turn?.token ?? null;
