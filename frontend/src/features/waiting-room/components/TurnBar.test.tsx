@@ -34,6 +34,16 @@ describe('TurnBar', () => {
     expect(screen.queryByRole('button', { name: 'I need more time' })).toBeNull();
   });
 
+  it('tells the tab strip that the turn runs, and stops once it is over or gone', () => {
+    document.title = 'Seat map';
+    const { unmount } = render(<TurnBar turn={{ token: 't', expires_at: '2026-12-01T10:00:25Z', extended: false }} onExtend={vi.fn()} extending={false} />);
+    expect(document.title).toBe('Your turn · Seat map');
+    act(() => vi.advanceTimersByTime(7000));
+    expect(document.title).toBe('Seat map');
+    unmount();
+    expect(document.title).toBe('Seat map');
+  });
+
   it('says the turn is over, and that held seats can still be booked', () => {
     render(<TurnBar turn={{ token: 't', expires_at: '2026-12-01T10:00:20Z', extended: false }} onExtend={vi.fn()} extending={false} />);
     act(() => vi.advanceTimersByTime(2000));

@@ -1,5 +1,6 @@
 import { formatCountdown, useNow } from '../../holds';
 import type { QueueTurn } from '../api/queue';
+import { useTitleNote } from '../hooks/useTitleNote';
 import { turnPhase } from '../model/turn';
 
 interface TurnBarProps {
@@ -17,6 +18,7 @@ export function TurnBar({ turn, onExtend, extending }: TurnBarProps) {
   const now = useNow(1000);
   const { remainingMs, phase } = turnPhase(turn, now);
   const canExtend = !turn.extended && phase !== 'over';
+  useTitleNote(phase === 'over' ? null : 'Your turn');
   return (
     <div className={`turn-bar notice ${phase === 'running' ? 'notice--info' : 'notice--warning'}`} data-testid="turn-bar">
       <p className="turn-bar__time">
