@@ -381,7 +381,7 @@ class EventHub:
         while True:
             await asyncio.sleep(STALL_CHECK_INTERVAL)
             now = time.monotonic()
-            for group in list(self.watchers.values()):
+            for group in [*self.watchers.values(), *self.waiting.values()]:
                 for watcher in [w for w in group if w.stalled(now)]:
                     logger.info("closing a stalled socket of event %s", watcher.event_id)
                     self.drop(watcher, CloseCode.TOO_SLOW)
