@@ -133,7 +133,11 @@ test('an organiser revokes every pass: the next hold is refused, the running tur
 test('a visitor who is not logged in sees the room and is asked to log in', async ({ page }) => {
   const eventId = createQueuedEvent('Waiting room, logged out', 1, 4, { opensIn: 0, onSaleIn: 600 });
   await untilRoomKnown(page, eventId);
-  await page.goto(`/events/${eventId}`);
+  // The event list says when to come.
+  await page.goto('/');
+  const card = page.getByRole('listitem').filter({ has: page.getByRole('heading', { name: 'Waiting room, logged out' }) });
+  await expect(card).toContainText(/Waiting room from .+, on sale at .+/);
+  await card.getByRole('link', { name: 'Choose seats for Waiting room, logged out' }).click();
   await expect(title(page)).toHaveText('The sale has not started yet');
   await expect(page.getByText('Log in to take a place in the waiting room.')).toBeVisible();
   await page.getByTestId('waiting-room').getByRole('link', { name: 'Log in' }).click();
