@@ -49,6 +49,8 @@ def room_tick(
         if room is None or (not force and room.ticked_at and now - room.ticked_at < interval):
             return None
         before = public_state(room, now)
+        if room.drawn_at is None:
+            room.joined = QueueEntry.objects.filter(room=room).count()
         if now < room.opens_at:
             room.state, room.reason = State.SCHEDULED, ""
         elif now < room.on_sale_at:
