@@ -61,7 +61,7 @@ class WaitingRoomAdmin(admin.ModelAdmin):
         super().save_model(request, obj, form, change)
         rooms.forget()
 
-    @admin.action(description="End every turn issued so far (revoke the tokens)")
+    @admin.action(description="Revoke every turn token issued so far")
     def revoke_turns(self, request, queryset):
         for room in queryset:
             turns_revoke(event_id=room.event_id)

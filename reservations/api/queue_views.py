@@ -42,7 +42,48 @@ _PLACE = inline_serializer(
             allow_null=True,
         ),
     },
+    allow_null=True,
 )
+
+
+class QueueStateOutput(serializers.Serializer):
+    """The public state of API.md "Waiting room" (also the socket's `queue` frame)."""
+
+    event_id = serializers.IntegerField()
+    state = serializers.ChoiceField(choices=WaitingRoom.State.choices)
+    reason = serializers.ChoiceField(choices=["", "redis", "organiser", "slow", "randomness"])
+    opens_at = serializers.DateTimeField()
+    on_sale_at = serializers.DateTimeField()
+    drawn = serializers.BooleanField()
+    entrants = serializers.IntegerField()
+    joined = serializers.IntegerField()
+    serving = serializers.IntegerField(help_text="the highest number called")
+    rate = serializers.FloatField(help_text="numbers called in the last minute")
+    show_share = serializers.FloatField()
+    seats_per_order = serializers.FloatField()
+    seats_left = serializers.IntegerField()
+    holds_end_at = serializers.DateTimeField(allow_null=True)
+    turn_seconds = serializers.IntegerField()
+    claim_seconds = serializers.IntegerField()
+    max_active = serializers.IntegerField()
+    commitment = serializers.CharField(help_text="sha256 of the draw's seed, hex")
+    randomness_source = serializers.CharField()
+    generation = serializers.IntegerField()
+    reread = serializers.IntegerField()
+    at = serializers.DateTimeField()
+    place = _PLACE
+
+
+class QueueProofOutput(serializers.Serializer):
+    event_id = serializers.IntegerField()
+    commitment = serializers.CharField()
+    seed = serializers.CharField(allow_null=True)
+    randomness_source = serializers.CharField()
+    public_randomness = serializers.CharField()
+    entrants_digest = serializers.CharField(allow_null=True)
+    entrants = serializers.ListField(child=serializers.CharField(), allow_null=True)
+    order = serializers.ListField(child=serializers.CharField(), allow_null=True)
+    late = serializers.ListField(child=serializers.CharField(), allow_null=True)
 
 
 def _room(event_id: int) -> WaitingRoom:
@@ -59,15 +100,7 @@ class QueueStateApi(APIView):
 
     @extend_schema(
         operation_id="queue_state",
-        responses=inline_serializer(
-            "QueueState",
-            {
-                "event_id": serializers.IntegerField(),
-                "state": serializers.CharField(),
-                "serving": serializers.IntegerField(),
-                "place": _PLACE,
-            },
-        ),
+        responses=QueueStateOutput,
         description="The waiting room's public state and, for a logged-in caller, their place "
         "(every field: API.md 'Waiting room').",
     )
@@ -131,16 +164,7 @@ class QueueProofApi(APIView):
 
     @extend_schema(
         operation_id="queue_proof",
-        responses=inline_serializer(
-            "QueueProof",
-            {
-                "event_id": serializers.IntegerField(),
-                "commitment": serializers.CharField(),
-                "seed": serializers.CharField(allow_null=True),
-                "entrants_digest": serializers.CharField(allow_null=True),
-                "order": serializers.ListField(child=serializers.CharField(), allow_null=True),
-            },
-        ),
+        responses=QueueProofOutput,
         description="The draw's proof: python -m reservations.waiting_room.verify recomputes it",
     )
     def get(self, request, event_id: int):

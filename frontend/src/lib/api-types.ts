@@ -545,6 +545,8 @@ export interface components {
             /** @default 0 */
             accessible: number;
         };
+        /** @enum {unknown} */
+        BlankEnum: "";
         BrowserAccess: {
             access: string;
         };
@@ -721,7 +723,7 @@ export interface components {
             turn: components["schemas"]["QueueTurn"];
         };
         QueueJoined: {
-            place: components["schemas"]["QueuePlace"];
+            place: components["schemas"]["QueuePlace"] | null;
         };
         QueuePlace: {
             entry_id: string;
@@ -738,18 +740,54 @@ export interface components {
             expires_at: string;
             extended: boolean;
         };
-        QueueProof: {
+        QueueProofOutput: {
             event_id: number;
             commitment: string;
             seed: string | null;
+            randomness_source: string;
+            public_randomness: string;
             entrants_digest: string | null;
+            entrants: string[] | null;
             order: string[] | null;
+            late: string[] | null;
         };
-        QueueState: {
-            place: components["schemas"]["QueuePlace"];
+        /** @description The public state of API.md "Waiting room" (also the socket's `queue` frame). */
+        QueueStateOutput: {
+            place: components["schemas"]["QueuePlace"] | null;
             event_id: number;
-            state: string;
+            state: components["schemas"]["StateEnum"];
+            reason: components["schemas"]["ReasonEnum"] | components["schemas"]["BlankEnum"];
+            /** Format: date-time */
+            opens_at: string;
+            /** Format: date-time */
+            on_sale_at: string;
+            drawn: boolean;
+            entrants: number;
+            joined: number;
+            /** @description the highest number called */
             serving: number;
+            /**
+             * Format: double
+             * @description numbers called in the last minute
+             */
+            rate: number;
+            /** Format: double */
+            show_share: number;
+            /** Format: double */
+            seats_per_order: number;
+            seats_left: number;
+            /** Format: date-time */
+            holds_end_at: string | null;
+            turn_seconds: number;
+            claim_seconds: number;
+            max_active: number;
+            /** @description sha256 of the draw's seed, hex */
+            commitment: string;
+            randomness_source: string;
+            generation: number;
+            reread: number;
+            /** Format: date-time */
+            at: string;
         };
         QueueTimesOutput: {
             /** Format: date-time */
@@ -763,6 +801,15 @@ export interface components {
             expires_at: string;
             extended: boolean;
         };
+        /**
+         * @description * `` -
+         *     * `redis` - redis
+         *     * `organiser` - organiser
+         *     * `slow` - slow
+         *     * `randomness` - randomness
+         * @enum {string}
+         */
+        ReasonEnum: "redis" | "organiser" | "slow" | "randomness";
         RegisterInput: {
             username: string;
             password: string;
@@ -860,6 +907,17 @@ export interface components {
             success: boolean;
             seats: components["schemas"]["SeatOutput"][];
         };
+        /**
+         * @description * `scheduled` - Scheduled
+         *     * `pre_queue` - Pre Queue
+         *     * `draw` - Draw
+         *     * `admitting` - Admitting
+         *     * `paused` - Paused
+         *     * `held_out` - Held Out
+         *     * `sold_out` - Sold Out
+         * @enum {string}
+         */
+        StateEnum: "scheduled" | "pre_queue" | "draw" | "admitting" | "paused" | "held_out" | "sold_out";
         /**
          * @description * `available` - available
          *     * `locked` - locked
@@ -1413,7 +1471,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["QueueState"];
+                    "application/json": components["schemas"]["QueueStateOutput"];
                 };
             };
             /** @description not_authenticated or invalid_credentials */
@@ -1776,7 +1834,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["QueueProof"];
+                    "application/json": components["schemas"]["QueueProofOutput"];
                 };
             };
             /** @description not_found (for a list: a page past the last); no_queue, not_in_queue: the waiting room */
