@@ -36,6 +36,9 @@ SNAPSHOT_PATIENCE = 10.0
 # A pre-queue entrant whose socket has seen the draw and not its number asks for its place
 # after this long (the `place` frame of the draw can be lost with a reconnect).
 PLACE_PATIENCE = 3.0
+# A buyer who got no seat looks at its map this often, and tries this many times in all.
+BOOKING_ATTEMPTS = 20
+RETRY_PAUSE_S = 0.3
 
 
 class TurnClicker(Clicker):
@@ -276,14 +279,40 @@ class QueueBuyer:
         return True
 
     async def _book(self) -> None:
+        """Hold and book its seats. A buyer who got none keeps its map open while its turn
+        runs and clicks again whenever the map shows seats free (fewer, if fewer are left),
+        until sold out: an empty-handed turn keeps seats spoken for until it ends, so a
+        buyer who left would stall the room."""
         c, plan = self.clicker, self.plan
-        started = time.perf_counter()
-        if plan.best:
-            got = await hold_best(c, plan.seats)
-        else:
-            got = await hold_by_clicks(c, plan.seats, near_stage_picker(self.model, self.ranking))
-        if got and await book(c, got, started, 0.0) == "kept":
-            self.seen.seats_booked = len(got)
+        wanted = plan.seats
+        for attempt in range(BOOKING_ATTEMPTS):
+            if attempt:
+                free = await self._seats_free()
+                if not free:
+                    return
+                wanted = min(wanted, free)
+                self.rec.journey_notes["booking_tried_again"] += 1
+            started = time.perf_counter()
+            if plan.best and not attempt:  # refused (no block together): it picks on the map
+                got = await hold_best(c, wanted)
+            else:
+                got = await hold_by_clicks(c, wanted, near_stage_picker(self.model, self.ranking))
+            if got and await book(c, got, started, 0.0) == "kept":
+                self.seen.seats_booked = len(got)
+                return
+        self.rec.journey_notes["gave_up_after_attempts"] += 1
+
+    async def _seats_free(self) -> int:
+        """Seats its map shows free, once it shows any (0: sold out came first)."""
+        while not self.sold_out.is_set():
+            if free := self.free_seats():
+                return free
+            await asyncio.sleep(RETRY_PAUSE_S)
+        return 0
+
+    def free_seats(self) -> int:
+        model = self.model
+        return sum(1 for seat in self.ranking if (model.state(seat) or ("",))[0] == "available")
 
     async def stop(self) -> None:
         """The end of the run: note whether its socket was open, and close it."""

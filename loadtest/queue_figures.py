@@ -236,6 +236,12 @@ def queue_rows(result: dict) -> list[tuple[str, str]]:
             f"{v.get('seats_booked')} seats booked",
         )
     )
+    if result["notes"]:
+        notes = ", ".join(f"{k} {n}" for k, n in sorted(result["notes"].items()))
+        rows.append(("buyer notes", notes))
+    codes = result["clicks"]["errors_by_code"]
+    if codes:
+        rows.append(("refusals by code", ", ".join(f"{k} {n}" for k, n in sorted(codes.items()))))
     if result["errors"]:
         errors = ", ".join(f"{k} {n}" for k, n in sorted(result["errors"].items()))
         rows.append(("client-side errors", errors))

@@ -72,19 +72,25 @@ def small_room(rows: int = 8, per_row: int = 15) -> dict:
     }
 
 
-@contextlib.contextmanager
-def stack_up(workdir: Path):
-    for command in (["dropdb", "--if-exists"], ["createdb"]):
-        subprocess.run([*command, "-h", "127.0.0.1", "-U", "postgres", DB], check=True)
-    redis.Redis.from_url(REDIS_URL).flushdb()
-    env = full_stack_env(
+def stack_env(**extra) -> dict:
+    """The environment the stack's server and commands run with (`extra` on top)."""
+    return full_stack_env(
         DATABASE_URL=DB_URL,
         REDIS_URL=REDIS_URL,
         DEBUG="0",
         ALLOWED_HOSTS="127.0.0.1,localhost",
         COOKIE_SECURE="0",
         SECURE_SSL_REDIRECT="0",
+        **extra,
     )
+
+
+@contextlib.contextmanager
+def stack_up(workdir: Path):
+    for command in (["dropdb", "--if-exists"], ["createdb"]):
+        subprocess.run([*command, "-h", "127.0.0.1", "-U", "postgres", DB], check=True)
+    redis.Redis.from_url(REDIS_URL).flushdb()
+    env = stack_env()
     manage(env, "migrate", "--noinput")
     event_id = create_event(env, "Load", 5, 20)
     journey_event = create_event(env, "Journeys", 20, 50)
