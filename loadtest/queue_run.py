@@ -250,7 +250,14 @@ async def queue_run(options: argparse.Namespace) -> dict:
         if not options.no_verdict:
             try:
                 proof = await get_json(admin, f"{base}/api/events/{event_id}/queue/proof/")
-                judge(proof, observed, verdict, max_rho=options.max_rho)
+                judge(
+                    proof,
+                    observed,
+                    verdict,
+                    max_rho=options.max_rho,
+                    end_ns=ended,
+                    claim_seconds=room.get("claim_seconds") or 0,
+                )
                 server = await _sales(admin, event_id, base, buyers, verdict)
                 verdict.figures["seats_reserved_on_server"] = sum(
                     1 for status, _ in server.values() if status == "reserved"

@@ -1,7 +1,8 @@
 """The queue profile's verdict on what it observed (queue_observed.py), pure: the published
 proof recomputed, every number a buyer was told equal to its place in the proof, no number
 called before a lower one, join time no predictor of the draw, no turn given once sold out
-was said, and sold out told to every waiting socket. (No seat sold twice is checked through
+was said, sold out told to every waiting socket, and no stall (seats free, buyers waiting,
+nobody called). (No seat sold twice is checked through
 the API with verdict.py's `sales_verdict`, by queue_run.py.)
 """
 
@@ -19,6 +20,8 @@ from .verdict import Verdict
 RHO_SIGMAS = 4.0
 # Fewer pre-queue entrants than this say nothing about the draw.
 RHO_MIN_ENTRANTS = 10
+# A room quiet this long past a claim window, with seats free and buyers waiting, has stalled.
+STALL_GRACE_S = 10.0
 
 
 def proof_numbers(proof: dict) -> dict[str, tuple[int, bool]]:
@@ -173,10 +176,47 @@ def sold_out_untold(observed: list[Observed]) -> list[int]:
     ]
 
 
-def judge(proof: dict, observed: list[Observed], verdict: Verdict, *, max_rho=None) -> None:
+def stall(observed: list[Observed], end_ns: int, claim_seconds: float) -> dict | None:
+    """The room stopped calling while it had seats to sell: at the end of the run its last
+    frame says `admitting` with seats free, buyers still wait on open sockets, and no number
+    was called for longer than a claim window and STALL_GRACE_S (so no call is being held
+    back for buyers who may still claim). None when it did not."""
+    frames = sorted({f.at_ns: f for s in observed for _, f in s.frames}.items())
+    if not frames:
+        return None
+    last = frames[-1][1]
+    waiting = sum(1 for s in observed if s.open_at_end and s.joined_ns and call_of(s) is None)
+    called_at = [
+        at for (at, f), (_, g) in zip(frames[1:], frames, strict=False) if f.serving > g.serving
+    ]
+    quiet = (end_ns - (called_at[-1] if called_at else frames[0][0])) / 1e9
+    if last.state != "admitting" or not last.seats_left or not waiting:
+        return None
+    if quiet <= claim_seconds + STALL_GRACE_S:
+        return None
+    return {"waiting": waiting, "seats_left": last.seats_left, "quiet_s": round(quiet, 1)}
+
+
+def judge(
+    proof: dict,
+    observed: list[Observed],
+    verdict: Verdict,
+    *,
+    max_rho: float | None = None,
+    end_ns: int | None = None,
+    claim_seconds: float = 0,
+) -> None:
     """Every check of the module on one run, its figures into `verdict.figures`. `max_rho`:
-    the limit on |rho| (default `rho_limit` of the entrants observed)."""
+    the limit on |rho| (default `rho_limit` of the entrants observed); `end_ns`: when the
+    run ended, `claim_seconds` the room's (for `stall`; no stall check without `end_ns`)."""
     figures = verdict.figures
+    stopped = stall(observed, end_ns, claim_seconds) if end_ns is not None else None
+    figures["stalled"] = stopped
+    if stopped:
+        verdict.fail(
+            f"the room stopped calling with {stopped['seats_left']} seat(s) free: "
+            f"{stopped['waiting']} buyers waiting, nothing called for {stopped['quiet_s']} s"
+        )
     problems = proof_problems(proof)
     figures["proof_problems"] = problems
     if problems:

@@ -22,6 +22,10 @@ DB_URL = f"postgres://postgres@127.0.0.1:5432/{DB}"
 REDIS_URL = os.environ["REDIS_URL"]
 
 
+# The accounts of the queue profile's tests (conftest.py `queue_stack`).
+QUEUE_BUYERS = 40
+
+
 class Stack(NamedTuple):
     base: str
     event_id: int  # 100 seats
@@ -34,6 +38,19 @@ class Stack(NamedTuple):
 def create_event(env: dict, name: str, rows: int, per_row: int) -> int:
     args = ["--name", name, "--rows", str(rows), "--seats-per-row", str(per_row)]
     return int(manage(env, "create_event", *args, "--price", "10").split()[-1])
+
+
+def queue_event(env: dict, *, on_sale_in: int, rows: int, per_row: int) -> int:
+    """A grid event whose waiting room opens now and goes on sale `on_sale_in` seconds from
+    now; a called buyer has 5 s to claim."""
+    out = manage(
+        env,
+        "create_event",
+        *("--name", "Queue", "--rows", str(rows), "--seats-per-row", str(per_row)),
+        *("--price", "10", "--queue-opens", "now+0", "--on-sale", f"now+{on_sale_in}"),
+        *("--turn-minutes", "10", "--claim-seconds", "5", "--max-active", "500"),
+    )
+    return int(out.split()[-1])
 
 
 def small_room(rows: int = 8, per_row: int = 15) -> dict:

@@ -16,6 +16,7 @@ from loadtest.queue_verdict import (
     ranks,
     rho_limit,
     spearman,
+    stall,
     turns_after_sold_out,
 )
 from loadtest.verdict import Verdict
@@ -25,8 +26,8 @@ S = 1_000_000_000  # ns
 ON_SALE = 1_000 * S
 
 
-def frame(at_s: float, serving: int, state="admitting", rate=0, show_share=1.0, drawn=True):
-    return QueueFrame(int(at_s * S), state, serving, rate, show_share, drawn, 10)
+def frame(at_s: float, serving: int, state="admitting", rate=0, show_share=1.0, seats_left=10):
+    return QueueFrame(int(at_s * S), state, serving, rate, show_share, True, seats_left)
 
 
 def a_proof(entrants: int = 30, late: int = 5) -> dict:
@@ -234,7 +235,7 @@ def test_the_estimate_shown_on_each_frame_against_the_actual_call():
 
 def test_admissions_a_minute_from_serving_and_from_the_frames():
     frames = [
-        frame(999, 0, state="pre_queue", drawn=False),
+        frame(999, 0, state="pre_queue")._replace(drawn=False),
         frame(1001, 10, rate=10),
         frame(1031, 20, rate=20),
         frame(1061, 30, rate=30),
@@ -268,3 +269,27 @@ def test_sold_out_reach_is_timed_from_the_first_socket_and_from_the_frame():
 def test_times_of_the_api_read_to_the_nanosecond_scale():
     assert iso_ns("1970-01-01T00:00:01.5Z") == 1_500_000_000
     assert iso_ns("1970-01-01T00:00:02Z") == 2 * S
+
+
+def test_a_room_that_stops_calling_with_seats_free_has_stalled():
+    seen = Observed(0, number=5, join_code="ok", joined_ns=ON_SALE - S, open_at_end=True)
+    seen.frames = [
+        (ON_SALE + S, frame(1001, 3, seats_left=3)),
+        (ON_SALE + 2 * S, frame(1002, 4, seats_left=1)),  # the last call
+        (ON_SALE + 30 * S, frame(1030, 4, seats_left=1)),
+    ]
+    end = ON_SALE + 40 * S
+
+    assert stall([seen], end, claim_seconds=5) == {"waiting": 1, "seats_left": 1, "quiet_s": 38.0}
+    # Within a claim window and the grace of the last call, it may still be waiting for claims.
+    assert stall([seen], end, claim_seconds=30) is None
+    assert stall([seen], ON_SALE + 12 * S, claim_seconds=5) is None
+    verdict = Verdict()
+    judge({"seed": None}, [seen], verdict, end_ns=end, claim_seconds=5)
+    assert "the room stopped calling with 1 seat(s) free: 1 buyers waiting" in verdict.failures[0]
+    # Sold out, or nobody left waiting: no stall.
+    seen.frames.append((ON_SALE + 31 * S, frame(1031, 4, state="sold_out", seats_left=0)))
+    assert stall([seen], end, claim_seconds=5) is None
+    seen.frames.pop()
+    seen.open_at_end = False
+    assert stall([seen], end, claim_seconds=5) is None
