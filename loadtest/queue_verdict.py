@@ -9,6 +9,7 @@ the API with verdict.py's `sales_verdict`, by queue_run.py.)
 from __future__ import annotations
 
 import math
+from collections import Counter
 
 from reservations.waiting_room.draw import proof_problems
 
@@ -176,6 +177,25 @@ def sold_out_untold(observed: list[Observed]) -> list[int]:
     ]
 
 
+# Refusals a buyer of the profile can meet in a sale that works: a join or a claim once sold
+# out, a claim whose window ended before it came (a slow client).
+EXPECTED_JOIN_REFUSALS = frozenset({"sold_out"})
+EXPECTED_CLAIM_REFUSALS = frozenset({"sold_out", "turn_lapsed"})
+
+
+def refusals(observed: list[Observed], verdict: Verdict) -> None:
+    """Nobody joined, or a join or a claim refused for another reason than those expected
+    (a claim `not_your_turn` is the server disowning a call its own frame made)."""
+    if observed and not any(s.join_code == "ok" for s in observed):
+        verdict.fail("no account joined the waiting room")
+    for step, expected in (("join", EXPECTED_JOIN_REFUSALS), ("claim", EXPECTED_CLAIM_REFUSALS)):
+        codes = Counter(getattr(s, f"{step}_code") for s in observed)
+        wrong = {c: n for c, n in codes.items() if c not in expected and c not in ("ok", None)}
+        verdict.figures[f"{step}s_refused_unexpectedly"] = wrong
+        if wrong:
+            verdict.fail(f"{step}s refused: {', '.join(f'{c} {n}' for c, n in wrong.items())}")
+
+
 def stall(observed: list[Observed], end_ns: int, claim_seconds: float) -> dict | None:
     """The room stopped calling while it had seats to sell: at the end of the run its last
     frame says `admitting` with seats free, buyers still wait on open sockets, and no number
@@ -210,6 +230,7 @@ def judge(
     the limit on |rho| (default `rho_limit` of the entrants observed); `end_ns`: when the
     run ended, `claim_seconds` the room's (for `stall`; no stall check without `end_ns`)."""
     figures = verdict.figures
+    refusals(observed, verdict)
     stopped = stall(observed, end_ns, claim_seconds) if end_ns is not None else None
     figures["stalled"] = stopped
     if stopped:

@@ -293,3 +293,24 @@ def test_a_room_that_stops_calling_with_seats_free_has_stalled():
     seen.frames.pop()
     seen.open_at_end = False
     assert stall([seen], end, claim_seconds=5) is None
+
+
+def test_joins_and_claims_refused_for_unexpected_reasons_fail():
+    proof = a_proof(entrants=4, late=0)
+    buyers = buyers_of(proof)
+    buyers[0].claim_code = "turn_lapsed"  # a slow client: allowed
+    buyers[1].join_code = "sold_out"
+    assert verdict_on(proof, buyers).passed
+
+    buyers[2].claim_code = "not_your_turn"
+    buyers[3].join_code = "not_authenticated"
+
+    verdict = verdict_on(proof, buyers)
+    assert verdict.figures["joins_refused_unexpectedly"] == {"not_authenticated": 1}
+    assert verdict.failures[:2] == [
+        "joins refused: not_authenticated 1",
+        "claims refused: not_your_turn 1",
+    ]
+    for seen in buyers:
+        seen.join_code = "not_authenticated"
+    assert "no account joined the waiting room" in verdict_on(proof, buyers).failures
