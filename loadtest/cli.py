@@ -262,7 +262,8 @@ def build_parser() -> argparse.ArgumentParser:
         type=float,
         default=300.0,
         help="the most seconds after the on-sale the run waits for every account to be "
-        "called and done (or told sold out)",
+        "called and done (or told sold out); it ends sooner on a room that stalled (seats "
+        "free, accounts waiting, nobody called for a claim window and 10 s)",
     )
     g.add_argument(
         "--max-rho",

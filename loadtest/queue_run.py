@@ -6,7 +6,8 @@ sold out, with thousands of accounts on their sockets in this one process.
    `--arrive-within` seconds before the on-sale, the rest within `--late-within` seconds after
    it; `--no-show-share` never claim (queue_buyers.py).
 2. Waits until every buyer is done (called and booked, a no-show called, or told sold out), at
-   most `--sale-within` seconds after the on-sale, then `--settle` seconds.
+   most `--sale-within` seconds after the on-sale, or until the room has stalled (seats free,
+   buyers waiting, nobody called or shopping), then `--settle` seconds.
 3. The verdict: the published proof and every number against it, admissions in order, join time
    no predictor of the draw, no turn after sold out, sold out told to every waiting socket
    (queue_verdict.py); no seat sold twice and every booking as answered (verdict.py).
@@ -31,13 +32,15 @@ from .progress import Progress
 from .queue_buyers import BuyerPlan, QueueBuyer, TurnClicker
 from .queue_figures import queue_figures
 from .queue_observed import iso_ns
-from .queue_verdict import judge
+from .queue_verdict import judge, stall
 from .stats import Recorder, proc_sample, raise_nofile, self_sample
 from .verdict import Verdict, journey_verdict, sales_verdict
 
 # Pre-queue joins end this long before the on-sale (a join in flight at the on-sale is late),
 # late ones start this long after it.
 ON_SALE_MARGIN_S = 1.0
+# How often the run looks whether the room has stalled.
+STALL_LOOK_S = 5.0
 # The room's settings the result keeps.
 ROOM_FIGURES = ("opens_at", "on_sale_at", "state", "max_active", "claim_seconds", "turn_seconds")
 
@@ -227,8 +230,10 @@ async def queue_run(options: argparse.Namespace) -> dict:
         sampler = asyncio.ensure_future(sample_at_on_sale())
         progress.phase = "queue"
         lives = [asyncio.ensure_future(b.live()) for b in buyers]
-        deadline = (on_sale_ns - time.time_ns()) / 1e9 + options.sale_within
-        _, pending = await asyncio.wait(lives, timeout=max(1.0, deadline))
+        deadline = on_sale_ns + int(options.sale_within * 1e9)
+        pending = await _until_done_or_stalled(
+            buyers, lives, deadline, room.get("claim_seconds") or 0, rec
+        )
         for task in pending:
             task.cancel()
         if pending:
@@ -286,6 +291,36 @@ async def queue_run(options: argparse.Namespace) -> dict:
             await session.close()
     progress.done()
     return result
+
+
+async def _until_done_or_stalled(
+    buyers: list[QueueBuyer], lives: list, deadline_ns: int, claim_seconds: float, rec: Recorder
+) -> set:
+    """Wait for every buyer, until `deadline_ns`, or until the room has stalled (seats free,
+    buyers waiting, nobody called for a claim window and more: queue_verdict.stall) while
+    nobody is shopping: nothing could change any more. The buyers not done."""
+    pending = set(lives)
+    observed = [b.seen for b in buyers]
+    waiting = {id(b.seen) for b in buyers}  # whose socket waits (filled at each look)
+
+    def waiting_now(seen) -> bool:
+        return id(seen) in waiting
+
+    while pending:
+        left = (deadline_ns - time.time_ns()) / 1e9
+        if left <= 0:
+            break
+        _, pending = await asyncio.wait(pending, timeout=min(left, STALL_LOOK_S))
+        shopping = any(b.called.is_set() and not b.done and not b.plan.no_show for b in buyers)
+        waiting = {
+            id(b.seen)
+            for b in buyers
+            if b.ws is not None and b.seen.join_code == "ok" and not b.called.is_set()
+        }
+        if not shopping and stall(observed, time.time_ns(), claim_seconds, waiting_now):
+            rec.journey_notes["run_ended_on_a_stalled_room"] += 1
+            break
+    return pending
 
 
 def _server_cpu(pids: list[int], before: dict, at_on_sale: dict, after: dict) -> dict:

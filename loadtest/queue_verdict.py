@@ -196,16 +196,23 @@ def refusals(observed: list[Observed], verdict: Verdict) -> None:
             verdict.fail(f"{step}s refused: {', '.join(f'{c} {n}' for c, n in wrong.items())}")
 
 
-def stall(observed: list[Observed], end_ns: int, claim_seconds: float) -> dict | None:
-    """The room stopped calling while it had seats to sell: at the end of the run its last
-    frame says `admitting` with seats free, buyers still wait on open sockets, and no number
-    was called for longer than a claim window and STALL_GRACE_S (so no call is being held
-    back for buyers who may still claim). None when it did not."""
+def waiting_at_end(seen: Observed) -> bool:
+    """Joined, never called, its socket open when the run ended."""
+    return seen.open_at_end and seen.joined_ns is not None and call_of(seen) is None
+
+
+def stall(
+    observed: list[Observed], end_ns: int, claim_seconds: float, waiting_now=waiting_at_end
+) -> dict | None:
+    """The room stopped calling while it had seats to sell: at `end_ns` its last frame says
+    `admitting` with seats free, buyers still wait on open sockets (`waiting_now`), and no
+    number was called for longer than a claim window and STALL_GRACE_S (so no call is being
+    held back for buyers who may still claim). None when it did not."""
     frames = sorted({f.at_ns: f for s in observed for _, f in s.frames}.items())
     if not frames:
         return None
     last = frames[-1][1]
-    waiting = sum(1 for s in observed if s.open_at_end and s.joined_ns and call_of(s) is None)
+    waiting = sum(1 for s in observed if waiting_now(s))
     called_at = [
         at for (at, f), (_, g) in zip(frames[1:], frames, strict=False) if f.serving > g.serving
     ]

@@ -98,3 +98,4 @@ async def test_clicking_buyers_hold_with_their_turn_and_a_stalled_room_fails_the
         assert stalled["waiting"] == 20 - queue["called"]
         assert not verdict["passed"]
         assert "the room stopped calling" in verdict["failures"][0]
+        assert result["notes"]["run_ended_on_a_stalled_room"] == 1  # not at --sale-within
