@@ -28,7 +28,7 @@ def setup(workdir: Path) -> dict:
     return {"users": users}
 
 
-def new_event(name: str, rows: int = 20, per_row: int = 50) -> int:
+def new_event(name: str, rows: int = 20, per_row: int = 50, extra: tuple[str, ...] = ()) -> int:
     out = manage(
         "create_event",
         "--name",
@@ -39,6 +39,7 @@ def new_event(name: str, rows: int = 20, per_row: int = 50) -> int:
         str(per_row),
         "--price",
         "25",
+        *extra,
     )
     return int(out.split()[-1])
 

@@ -396,6 +396,8 @@ SCENARIOS = {
         env={"CHANNEL_LAYER": "channels_redis.core.RedisChannelLayer"},
     ),
     "holds-wrk-50": wrk_holds(50),
+    # The same behind a waiting room: every hold carries its turn token (what the check costs).
+    "holds-wrk-50-queued": wrk_holds(50, queued=True),
     "checkout-wrk-50": wrk_checkout(50),
     "uniform-holds-daphne": clicks("uniform", 100, "--duration", 10, kind="daphne"),
     "hot-1000": clicks("hot", 1000, "--hot-seats", 1, "--settle", 1),

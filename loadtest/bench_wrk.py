@@ -6,6 +6,7 @@ import json
 import re
 import shutil
 import subprocess
+import time
 from pathlib import Path
 
 import httpx
@@ -17,17 +18,21 @@ from .stats import proc_sample
 from .wrk_scripts import CHECKOUT_SCRIPT, WRK_COMMON, WRK_SCRIPT
 
 
-def wrk_loop(connections: int, script_text: str, seats_of):
+def wrk_loop(connections: int, script_text: str, seats_of, *, queued: bool = False):
     """Each of `connections` users runs `script_text` (wrk's Lua) on seats of its own
     (`seats_of(seat_ids, i)` is user i's, as Lua text) for 10 s, as fast as answered: the
-    server's capacity with a load client (wrk, in C) that costs little CPU."""
+    server's capacity with a load client (wrk, in C) that costs little CPU. `queued`: the
+    event's sale is behind a waiting room, and each user claims its turn first and holds with
+    its token (API.md "Waiting room"): what the turn check costs."""
 
     def run(ctx):
         if not shutil.which("wrk"):
             return {"name": ctx["name"], "failed": "wrk not installed (apt-get install wrk)"}
-        event = new_event(f"wrk {connections}", rows=40, per_row=250)
+        room = ("--queue-opens", "now+0", "--on-sale", "now+0", "--max-active", "1000")
+        event = new_event(f"wrk {connections}", rows=40, per_row=250, extra=room if queued else ())
         users = json.loads(Path(ctx["users"]).read_text())[:connections]
         with servers("uvicorn") as (urls, pids):
+            turns = _turns(urls[0], event, users) if queued else []
             seat_ids = [
                 s["id"]
                 for s in httpx.get(f"{urls[0]}/api/events/{event}/seats/", timeout=30).json()[
@@ -39,6 +44,7 @@ def wrk_loop(connections: int, script_text: str, seats_of):
                 (WRK_COMMON + script_text)
                 % {
                     "tokens": ",".join(f'"{u["access"]}"' for u in users),
+                    "turns": ",".join(f'"{turn}"' for turn in turns),
                     "seats": ",".join(seats_of(seat_ids, i) for i in range(len(users))),
                     "event": event,
                 }
@@ -74,9 +80,33 @@ def wrk_loop(connections: int, script_text: str, seats_of):
     return run
 
 
-def wrk_holds(connections: int):
+def wrk_holds(connections: int, *, queued: bool = False):
     """Each user locks and unlocks a seat of its own."""
-    return wrk_loop(connections, WRK_SCRIPT, lambda seat_ids, i: str(seat_ids[i * 7]))
+    return wrk_loop(
+        connections, WRK_SCRIPT, lambda seat_ids, i: str(seat_ids[i * 7]), queued=queued
+    )
+
+
+def _turns(base: str, event: int, users: list[dict]) -> list[str]:
+    """Each user's turn token: take a place, wait to be called (the first tick calls them all:
+    ten thousand free seats), claim."""
+    queue = f"{base}/api/events/{event}/queue/"
+    turns = []
+    with httpx.Client(timeout=30) as http:
+        for user in users:
+            bearer = {"Authorization": f"Bearer {user['access']}"}
+            http.post(f"{queue}join/", json={}, headers=bearer).raise_for_status()
+        deadline = time.monotonic() + 30
+        for user in users:
+            bearer = {"Authorization": f"Bearer {user['access']}"}
+            while (
+                claim := http.post(f"{queue}claim/", json={}, headers=bearer)
+            ).status_code != 200:
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"never called: {claim.text}")
+                time.sleep(0.2)
+            turns.append(claim.json()["turn"]["token"])
+    return turns
 
 
 def wrk_checkout(connections: int):

@@ -63,6 +63,7 @@ def full_stack_env(**extra) -> dict:
     env.update(
         {
             "DJANGO_SETTINGS_MODULE": "config.settings_test",
+            "QUEUE_TICKS": "1",  # settings_test keeps the suite's own process from ticking
             "SEATMAP_DB_POOL": "1",
             "DEBUG": "1",
             # Plain HTTP on 127.0.0.1: httpx, like a browser's cookie policy, sends a Secure

@@ -7,6 +7,8 @@ fields are filled in per run, so a literal % is written %%."""
 WRK_COMMON = """
 local tokens = {%(tokens)s}
 local seats = {%(seats)s}
+-- Each user's turn token of the event's waiting room (API.md), none for an event without one.
+local turns = {%(turns)s}
 local counter, threads = 0, {}
 function setup(thread)
   counter = counter + 1
@@ -31,7 +33,8 @@ function request()
   -- one request in flight per connection: the last answer says whether the seat is held
   local action = held and "unlock" or "lock"
   return wrk.format("POST", "/api/events/%(event)s/seats/" .. seat .. "/" .. action .. "/",
-    {["Authorization"] = "Bearer " .. token, ["Content-Type"] = "application/json"}, "{}")
+    {["Authorization"] = "Bearer " .. token, ["Content-Type"] = "application/json",
+     ["Queue-Turn"] = turns[idx]}, "{}")
 end
 function response(status, headers, body)
   if status ~= 200 then bad = bad + 1 end

@@ -1,7 +1,8 @@
 """The WebSocket of PROTOCOL.md: one socket watches one event's seat map. It never writes.
 
 Everything the socket sends goes through its outbox (outbox.py), in order: the snapshot, the
-`seats` frames relayed after it, presence, and the answers to the client's frames. The socket's
+`seats` frames relayed after it, presence, and the answers to the client's frames. On an event
+whose waiting room is on, the socket waits (`queue` frames only) until it shows a turn. The socket's
 rules (flood, snapshot ration, frames held while a snapshot is read) are its session's
 (watcher_session.py); this adapts them to Channels. No exception leaves the consumer: a watcher
 gets its snapshot, or a documented close code.

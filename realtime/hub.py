@@ -22,7 +22,11 @@ one job each:
 * `OwnSeats` (own_seats.py): the sockets that said whose they are, told their account's own
   seats (an `own` frame) when they say it and whenever a committed change concerns them;
 * each socket's `Outbox` (outbox.py), which takes a frame without the hub ever waiting on a
-  socket; a socket whose write has stalled is closed with 4408.
+  socket; a socket whose write has stalled is closed with 4408;
+* the waiting room (PROTOCOL.md "Waiting room"): the sockets that wait for their turn get the
+  room's `queue` frames (one state, encoded once, written in slices of QUEUE_SLICE sockets so
+  a click runs between them), never seats; at the draw each waiting account is told its number
+  (one query for all of this process's).
 """
 
 import asyncio
@@ -377,7 +381,7 @@ class EventHub:
         while True:
             await asyncio.sleep(STALL_CHECK_INTERVAL)
             now = time.monotonic()
-            for group in list(self.watchers.values()):
+            for group in [*self.watchers.values(), *self.waiting.values()]:
                 for watcher in [w for w in group if w.stalled(now)]:
                     logger.info("closing a stalled socket of event %s", watcher.event_id)
                     self.drop(watcher, CloseCode.TOO_SLOW)

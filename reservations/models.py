@@ -346,6 +346,8 @@ class WaitingRoom(models.Model):
     drawn_at = models.DateTimeField(null=True, blank=True, editable=False)
     # Numbers given so far (entrants and late arrivals): the next late arrival's is one more.
     numbered = models.PositiveIntegerField(default=0, editable=False)
+    # Places taken, as of the last tick (the public state reads no count per request).
+    joined = models.PositiveIntegerField(default=0, editable=False)
     state = models.CharField(
         max_length=10, choices=State.choices, default=State.SCHEDULED, editable=False
     )

@@ -2,8 +2,10 @@ import { createEvent, expect, expectLive, expectSeat, PASSWORD, seat, test } fro
 
 // The static build served from another origin (vite preview on :4174) talks to the API on :8765
 // as the same-origin build does: an access token in memory, the refresh token in the API's
-// HttpOnly cookie, and the socket on the API's host.
-const ORIGIN = 'http://127.0.0.1:4174';
+// HttpOnly cookie, and the socket on the API's host. A run in its own slot (E2E_PORT,
+// E2E_CROSS_PORT: playwright.config.ts) uses its own ports.
+const ORIGIN = `http://127.0.0.1:${process.env.E2E_CROSS_PORT ?? 4174}`;
+const API = `http://127.0.0.1:${process.env.E2E_PORT ?? 8765}`;
 
 test('a build on another origin logs in, holds on the fast path, survives a reload, and logs out', async ({ browser }) => {
   const eventId = createEvent('Far away', 2, 6);
@@ -19,12 +21,12 @@ test('a build on another origin logs in, holds on the fast path, survives a relo
     // exist, so visitors who never logged in are not sent to the refresh route), the refresh
     // cookie HttpOnly, and sent to the refresh route only.
     expect(await page.evaluate(() => JSON.stringify({ ...localStorage, ...sessionStorage }))).toBe('{"seatmap.session":"1"}');
-    const refresh = (await context.cookies('http://127.0.0.1:8765/api/token/cookie/refresh/')).find(
+    const refresh = (await context.cookies(`${API}/api/token/cookie/refresh/`)).find(
       (c) => c.name === 'seatmap_refresh',
     );
     expect(refresh?.httpOnly).toBe(true);
     expect(refresh?.path).toBe('/api/token/cookie/refresh/');
-    expect((await context.cookies('http://127.0.0.1:8765/api/me/')).map((c) => c.name)).not.toContain('seatmap_refresh');
+    expect((await context.cookies(`${API}/api/me/`)).map((c) => c.name)).not.toContain('seatmap_refresh');
 
     await page.goto(`${ORIGIN}/events/${eventId}`);
     await expectLive(page);

@@ -22,17 +22,34 @@ function e2eEnv(): Record<string, string> {
   return env;
 }
 
-/** A fresh event for one test, made by the project's own command on the e2e database. */
-export function createEvent(name: string, rows: number, seatsPerRow: number, sections = 1, price = '50.00'): number {
+/** A fresh event for one test, made by the project's own command on the e2e database; `more`: further options of the command. */
+export function createEvent(name: string, rows: number, seatsPerRow: number, sections = 1, price = '50.00', more: string[] = []): number {
   const out = execFileSync(
     python,
-    ['manage.py', 'create_event', '--name', name, '--rows', String(rows), '--seats-per-row', String(seatsPerRow), '--price', price, '--sections', String(sections), '--venue', 'Test Hall'],
+    ['manage.py', 'create_event', '--name', name, '--rows', String(rows), '--seats-per-row', String(seatsPerRow), '--price', price, '--sections', String(sections), '--venue', 'Test Hall', ...more],
     { cwd: repoRoot, env: { ...process.env, ...e2eEnv() }, encoding: 'utf8' },
   );
   const lines = out.trim().split('\n');
   const id = Number(lines[lines.length - 1]);
   if (!Number.isInteger(id)) throw new Error(`create_event printed no id: ${out}`);
   return id;
+}
+
+/**
+ * A fresh event behind a waiting room (API.md "Waiting room"): it opens `opensIn` seconds from
+ * now and the sale `onSaleIn` seconds from now; at most `maxActive` buyers shop at once.
+ */
+export function createQueuedEvent(
+  name: string,
+  rows: number,
+  seatsPerRow: number,
+  queue: { opensIn: number; onSaleIn: number; maxActive?: number; turnMinutes?: number; claimSeconds?: number },
+): number {
+  const more = ['--queue-opens', `now+${queue.opensIn}`, '--on-sale', `now+${queue.onSaleIn}`];
+  if (queue.maxActive !== undefined) more.push('--max-active', String(queue.maxActive));
+  if (queue.turnMinutes !== undefined) more.push('--turn-minutes', String(queue.turnMinutes));
+  if (queue.claimSeconds !== undefined) more.push('--claim-seconds', String(queue.claimSeconds));
+  return createEvent(name, rows, seatsPerRow, 1, '50.00', more);
 }
 
 /** A fresh event sold in a room from a layout file of reservations/venues/examples/. */
@@ -62,6 +79,12 @@ export function updateSeats(eventId: number, where: Record<string, string | numb
   const out = execFileSync(python, ['manage.py', 'shell', '-c', code], { cwd: repoRoot, env: { ...process.env, ...e2eEnv() }, encoding: 'utf8' });
   const lines = out.trim().split('\n');
   return Number(lines[lines.length - 1]);
+}
+
+/** The organiser revokes every turn pass of an event (reservations/waiting_room/organiser.py), as the admin's action does. */
+export function revokeTurns(eventId: number): void {
+  const code = ['from reservations.waiting_room.organiser import turns_revoke', `turns_revoke(event_id=${Number(eventId)})`].join('\n');
+  execFileSync(python, ['manage.py', 'shell', '-c', code], { cwd: repoRoot, env: { ...process.env, ...e2eEnv() }, encoding: 'utf8' });
 }
 
 /** A logged-in browser context and page, through the real login form. */

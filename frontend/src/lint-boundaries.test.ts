@@ -17,6 +17,13 @@ describe('feature boundaries (eslint.config.js)', () => {
     expect(errors).toEqual([expect.stringContaining('only through its index.ts')]);
   });
 
+  it('fences in the waiting room like every feature', async () => {
+    const errors = await boundaryErrors('src/app/probe.ts', "export { queuePosition } from '../features/waiting-room/model/position';\n");
+    expect(errors).toEqual([expect.stringContaining('only through its index.ts')]);
+    expect(await boundaryErrors('src/features/waiting-room/probe.ts', "export { useNow } from '../holds/hooks/useNow';\n")).toHaveLength(1);
+    expect(await boundaryErrors('src/app/probe.ts', "export { useWaitingRoom } from '../features/waiting-room';\n")).toEqual([]);
+  });
+
   it('lets a feature use another through its index', async () => {
     expect(await boundaryErrors('src/features/events/probe.ts', "export { SeatSelectorPage } from '../seat-map';\n")).toEqual([]);
   });

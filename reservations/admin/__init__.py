@@ -6,6 +6,6 @@ calls the service). Users follow reservations/users.py: names by its rules, and 
 deactivated (releasing their holds), never deleted.
 """
 
-from . import accounts, bookings, events, seats, venues
+from . import accounts, bookings, events, seats, venues, waiting_rooms
 
-__all__ = ["accounts", "bookings", "events", "seats", "venues"]
+__all__ = ["accounts", "bookings", "events", "seats", "venues", "waiting_rooms"]

@@ -77,6 +77,12 @@ _REFUSALS = {
     "token_refresh_create": (400, 401, 429),
     "token_cookie_create": (400, 401, 429),
     "token_cookie_refresh_create": (401, 403, 429),
+    # The waiting room: no_queue (404) for an event without one.
+    "queue_state": (401, 404, 429),
+    "queue_join": (400, 401, 403, 404, 409, 429),
+    "queue_claim": (400, 401, 403, 404, 409, 429),
+    "queue_extend": (400, 401, 403, 404, 409, 429),
+    "queue_proof": (404, 429),
 }
 # What any operation may answer: the database out of reach; and for a body, too slow or too big.
 _ANY = (503,)
@@ -86,12 +92,15 @@ _REASONS = {
     400: "invalid: malformed JSON, wrong types, missing fields",
     401: "not_authenticated or invalid_credentials",
     403: "csrf_failed: a session request without a valid CSRF token; origin_not_allowed: a "
-    "cookie route (refresh, logout) called from a page of an origin the server does not trust",
-    404: "not_found (for a list: a page past the last)",
+    "cookie route (refresh, logout) called from a page of an origin the server does not trust; "
+    "queue_turn_required, queue_turn_expired: a hold without a running turn of the event's "
+    "waiting room",
+    404: "not_found (for a list: a page past the last); no_queue, not_in_queue: the waiting room",
     408: "request_timeout: the body did not arrive in time",
     409: "a booking rule refused it (seat_unavailable, hold_limit, not_holder, lock_required, "
     "already_cancelled, hold_cap_reached, no_block, orphan_seat, companion_requires_accessible, "
-    "price_changed)",
+    "price_changed); the waiting room's: queue_not_open, sold_out, not_your_turn, turn_lapsed, "
+    "turn_extended",
     413: f"too_large: a body over {settings.API_MAX_BODY_BYTES // 1024} KiB",
     422: "idempotency_mismatch: an Idempotency-Key reused with another body",
     429: "throttled: come back after Retry-After seconds",

@@ -188,3 +188,59 @@ def test_a_layout_file_uploaded_in_the_admin_becomes_a_room_to_sell_in(admin_cli
     event = Event.objects.get(name="In the studio")
     assert (event.layout, event.orphan_mode, event.seats.count()) == (layout, "lenient", 5)
     assert set(event.categories.values_list("name", flat=True)) == {"Front", "Back"}
+
+
+def test_an_organiser_puts_a_waiting_room_in_front_of_an_events_sale(admin_client, api):
+    from reservations.models import WaitingRoom
+    from reservations.waiting_room.draw import commitment_of
+
+    event = event_with_seats()
+    answer = admin_client.post(
+        "/admin/reservations/waitingroom/add/",
+        {
+            "event": event.pk,
+            "opens_at_0": "2030-01-01",
+            "opens_at_1": "09:00:00",
+            "on_sale_at_0": "2030-01-01",
+            "on_sale_at_1": "10:00:00",
+            "turn_seconds": 600,
+            "claim_seconds": 120,
+            "max_active": 300,
+            "randomness_source": "drand quicknet, the first round after 09:59 UTC",
+        },
+    )
+    assert answer.status_code == 302, answer.content.decode()[:2000]
+    room = WaitingRoom.objects.get(event=event)
+    assert api.get(f"/api/events/{event.pk}/").json()["queue"] == {
+        "opens_at": "2030-01-01T09:00:00Z",
+        "on_sale_at": "2030-01-01T10:00:00Z",
+    }
+    page = admin_client.get(f"/admin/reservations/waitingroom/{event.pk}/change/").content
+    assert commitment_of(room.seed).encode() in page and room.seed.encode() not in page
+    admin_client.post(
+        "/admin/reservations/waitingroom/",
+        {"action": "revoke_turns", "_selected_action": [event.pk]},
+    )
+    room.refresh_from_db()
+    assert room.generation == 2
+
+
+def test_a_waiting_room_cannot_go_on_sale_before_it_opens(admin_client):
+    from reservations.models import WaitingRoom
+
+    event = event_with_seats()
+    answer = admin_client.post(
+        "/admin/reservations/waitingroom/add/",
+        {
+            "event": event.pk,
+            "opens_at_0": "2030-01-01",
+            "opens_at_1": "11:00:00",
+            "on_sale_at_0": "2030-01-01",
+            "on_sale_at_1": "10:00:00",
+            "turn_seconds": 600,
+            "claim_seconds": 120,
+            "max_active": 300,
+        },
+    )
+    assert answer.status_code == 200 and b"cannot come before" in answer.content
+    assert not WaitingRoom.objects.exists()

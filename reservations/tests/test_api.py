@@ -166,6 +166,7 @@ class TestEvents:
             "seats_total": 4,
             "seats_available": 3,
             "currency": "EUR",
+            "queue": None,
         }
         assert ISO_Z.match(first["starts_at"])
         assert (

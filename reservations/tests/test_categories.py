@@ -13,6 +13,7 @@ from reservations.models import PriceCategory, Reservation, Seat
 from reservations.services.blocking import seats_block, seats_unblock
 from reservations.services.categories import category_price_set, seats_categorise
 from reservations.signals import seats_changed
+from reservations.waiting_room.rooms_in_memory import rooms
 
 from .conftest import bearer_client
 from .factories import event_with_seats
@@ -270,6 +271,7 @@ def test_a_big_event_is_read_in_as_many_queries_as_a_small_one(api, read):
             PriceCategory.objects.create(event=event, name=f"C{n}", price=n, colour="#000000")
 
     def queries(event):
+        rooms.room_of(event.id)  # the waiting rooms' copy: read once a second, not per request
         with CaptureQueriesContext(connection) as seen:
             if read == "snapshot":
                 assert len(selectors.live_seats_get(event_id=event.id)) > 0

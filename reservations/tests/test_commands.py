@@ -47,14 +47,17 @@ def test_create_event_takes_the_currency_of_its_prices():
     assert Event.objects.get(pk=int(out.getvalue().split()[-1])).currency == "GBP"
 
 
-def test_seed_demo_seeds_a_grid_a_theatre_and_an_arena_and_says_which_is_which():
+def test_seed_demo_seeds_a_grid_a_theatre_an_arena_and_a_queued_sale_and_says_which_is_which():
     out = StringIO()
     call_command("seed_demo", stdout=out)
     grid = Event.objects.get(pk=grid_event_id(out.getvalue()))
     assert grid.layout is None and grid.seats.count() == 200
     rooms = Event.objects.exclude(pk=grid.pk)
-    assert sorted(event.seats.count() for event in rooms) == [1986, 19671]
+    assert sorted(event.seats.count() for event in rooms) == [40, 1986, 19671]
     assert f"event {grid.pk}  Concert XYZ (a grid, 200 seats)" in out.getvalue()
+    queued = Event.objects.get(waiting_room__isnull=False)
+    assert queued.waiting_room.on_sale_at > queued.waiting_room.opens_at
+    assert "(a grid behind a waiting room, 40 seats)" in out.getvalue()
 
 
 @pytest.mark.parametrize(
@@ -76,9 +79,9 @@ def test_create_event_refuses_bad_arguments(args):
 def test_seed_demo_is_safe_to_run_twice():
     call_command("seed_demo", stdout=StringIO())
     call_command("seed_demo", stdout=StringIO())
-    grid, theatre, arena = Event.objects.order_by("id")
+    grid, theatre, arena, queued = Event.objects.order_by("id")
     assert (grid.layout, grid.seats.count()) == (None, 200)
-    assert arena.seats.count() == 19671
+    assert arena.seats.count() == 19671 and queued.waiting_room is not None
     assert theatre.layout is not None and theatre.seats.count() > 1000
     assert theatre.categories.count() >= 3 and theatre.seats.filter(accessible=True).exists()
     assert authenticate(username="alice", password="seats-demo-1") is not None
@@ -100,3 +103,32 @@ def test_sweep_locks_once(alice):
     call_command("sweep_locks", "--once", stdout=out)
     assert "2 locks expired" in out.getvalue()
     assert Seat.objects.filter(status="available").count() == 2
+
+
+def test_create_event_puts_a_waiting_room_in_front_of_the_sale():
+    from reservations.models import WaitingRoom
+
+    out = StringIO()
+    call_command(
+        "create_event",
+        *("--name", "Queued", "--rows", "2", "--seats-per-row", "3", "--price", "10"),
+        *("--queue-opens", "now+0", "--on-sale", "now+90", "--turn-minutes", "5"),
+        *("--max-active", "40"),
+        stdout=out,
+        stderr=StringIO(),
+    )
+    room = WaitingRoom.objects.get(event_id=int(out.getvalue().split()[-1]))
+    assert (room.turn_seconds, room.max_active, room.claim_seconds) == (300, 40, 120)
+    assert 85 <= (room.on_sale_at - room.opens_at).total_seconds() <= 95
+
+
+def test_create_event_refuses_an_on_sale_before_the_queue_opens():
+    with pytest.raises(CommandError, match="on-sale"):
+        call_command(
+            "create_event",
+            *("--name", "X", "--rows", "1", "--seats-per-row", "1", "--price", "1"),
+            *("--queue-opens", "now+60", "--on-sale", "now+0"),
+            stdout=StringIO(),
+            stderr=StringIO(),
+        )
+    assert not Event.objects.exists()

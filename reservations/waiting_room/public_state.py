@@ -22,7 +22,7 @@ def public_state(room: WaitingRoom, now: datetime | None = None) -> dict:
         "on_sale_at": iso(room.on_sale_at),
         "drawn": room.drawn_at is not None,
         "entrants": room.entrants,
-        "joined": room.numbered if room.drawn_at else _joined(room),
+        "joined": room.numbered if room.drawn_at else room.joined,
         "serving": room.serving,
         "rate": room.rate,
         "show_share": room.show_share,
@@ -38,10 +38,6 @@ def public_state(room: WaitingRoom, now: datetime | None = None) -> dict:
         "reread": room.reread,
         "at": iso(now or timezone.now()),
     }
-
-
-def _joined(room: WaitingRoom) -> int:
-    return QueueEntry.objects.filter(room=room).count() if room.pk else 0
 
 
 def place_json(entry: QueueEntry, room: WaitingRoom, now: datetime | None = None) -> dict:

@@ -17,6 +17,7 @@ from datetime import datetime
 from typing import NamedTuple
 
 from asgiref.sync import sync_to_async
+from django.db import close_old_connections
 
 logger = logging.getLogger("reservations.waiting_room")
 
@@ -53,12 +54,20 @@ class RoomsInMemory:
         """The same on the loop: waits only for the first read of the process."""
         age = time.monotonic() - self._read_at
         if self._rooms is None or age > 2 * ROOMS_MAX_AGE:
-            await sync_to_async(self._refresh, thread_sensitive=False)()
+            await sync_to_async(self._refresh_off_loop, thread_sensitive=False)()
         elif age > ROOMS_MAX_AGE and (self._refreshing is None or self._refreshing.done()):
             self._refreshing = asyncio.ensure_future(
-                sync_to_async(self._refresh, thread_sensitive=False)()
+                sync_to_async(self._refresh_off_loop, thread_sensitive=False)()
             )
         return self._rooms.get(event_id)
+
+    def _refresh_off_loop(self) -> None:
+        """On a worker thread: its connection goes back after, as database_sync_to_async's."""
+        close_old_connections()
+        try:
+            self._refresh()
+        finally:
+            close_old_connections()
 
     def _refresh(self) -> None:
         with self._lock:

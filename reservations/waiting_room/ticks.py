@@ -49,6 +49,8 @@ def room_tick(
         if room is None or (not force and room.ticked_at and now - room.ticked_at < interval):
             return None
         before = public_state(room, now)
+        if room.drawn_at is None:
+            room.joined = QueueEntry.objects.filter(room=room).count()
         if now < room.opens_at:
             room.state, room.reason = State.SCHEDULED, ""
         elif now < room.on_sale_at:
@@ -147,6 +149,10 @@ def _admit(room: WaitingRoom, now: datetime, slow: bool, redis_down: bool) -> No
             room=room, number__gt=room.serving, number__lte=room.serving + calls
         ).update(called_at=now)
         room.serving += calls
+    if room.reason == "redis" and decision.reason != "redis":
+        # Back from a Redis loss: the sockets were closed and what was pushed meanwhile is
+        # lost; clients read their place again (`reread`).
+        room.reread += 1
     room.state, room.reason = decision.state, decision.reason
     room.show_share = round(decision.show_share, 3)
     room.seats_per_order = round(decision.seats_per_order, 2)

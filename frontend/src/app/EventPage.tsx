@@ -9,6 +9,9 @@ export function EventPage() {
   const event = useEvent(Number(eventId));
   const me = useMe();
   const currency = event.data?.currency;
+  // The event detail's `queue` (API.md "Waiting room"): {opens_at, on_sale_at}, or
+  // null without one. Until the detail is read the page does not know, and offers no seat.
+  const queued = event.data ? event.data.queue !== null : event.isError ? false : null;
   const header = (
     <header className="event-header">
       <h1>{event.data?.name ?? (event.isError ? 'Event' : 'Loading…')}</h1>
@@ -29,6 +32,7 @@ export function EventPage() {
       venueName={event.data?.venue}
       currency={currency}
       holdLimit={event.data?.hold_limit}
+      queued={queued}
     />
   );
 }

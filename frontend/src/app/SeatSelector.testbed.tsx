@@ -6,6 +6,7 @@ import { MemoryRouter } from 'react-router';
 import { afterEach, beforeEach, vi } from 'vitest';
 import type { ApiLayout, ApiSeat, ApiSeatMap, ApiSeatStates } from '../features/seat-map';
 import { ApiError } from '../lib/api-client';
+import type { LiveSocketOptions } from '../lib/ws-client';
 import { SeatSelector } from './SeatSelector';
 
 /** What the mocked calls answer and record; a test sets `seats` and `room` before it mounts. */
@@ -18,6 +19,8 @@ const mocks = vi.hoisted(() => ({
   /** Redis is gone: `state/` answers 503, as API.md says, and the seat list still answers. */
   redisGone: false,
   seatListReads: 0,
+  /** The page's socket as the server sees it: its handlers (to play the server) and what it sent. */
+  socket: null as null | { handlers: Pick<LiveSocketOptions, 'onMessage' | 'onOpen' | 'onStateChange'>; sent: Record<string, unknown>[] },
 }));
 
 export { mocks };
@@ -86,7 +89,15 @@ function stateDocument(eventId: number, seats: ApiSeat[]): ApiSeatStates {
 }
 
 vi.mock('../lib/ws-client', () => ({
-  openLiveSocket: () => ({ send: () => true, reconnect: () => {}, close: () => {}, state: 'connecting' }),
+  openLiveSocket: (handlers: LiveSocketOptions) => {
+    const sent: Record<string, unknown>[] = [];
+    mocks.socket = { handlers, sent };
+    const send = (frame: Record<string, unknown>) => {
+      sent.push(frame);
+      return true;
+    };
+    return { send, reconnect: () => {}, close: () => {}, state: 'connecting' };
+  },
 }));
 
 function seat(id: number, row: string, n: number, patch: Partial<ApiSeat> = {}): ApiSeat {
@@ -161,6 +172,7 @@ export function setUpEachTest(): (() => void)[] {
     mocks.room = null;
     mocks.redisGone = false;
     mocks.seatListReads = 0;
+    mocks.socket = null;
     mocks.best.mockReset();
     const { ctx, calls } = fakeContext();
     (globalThis as { drawCalls?: string[] }).drawCalls = calls;

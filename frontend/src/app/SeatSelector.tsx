@@ -1,3 +1,4 @@
+import { useQueryClient } from '@tanstack/react-query';
 import { useCallback, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import { Link, useLocation, useParams } from 'react-router';
 import { FindSeats } from '../features/find-seats';
@@ -12,7 +13,7 @@ import {
   type Lapse,
   type Outcome,
 } from '../features/holds';
-import { ConnectionStatus, useFeedStatus, useLiveFeed } from '../features/live';
+import { ConnectionStatus, useFeedStatus, useLiveFeed, useQueueFeed } from '../features/live';
 import {
   Legend,
   SeatMap,
@@ -23,14 +24,18 @@ import {
   gridText,
   indexCategories,
   seatPlaces,
+  useHeldSeats,
   useRevealInScroller,
   useSeatMap,
   type ApiCategory,
   type RevealRequest,
   type SeatRefusal,
+  type SeatStore,
 } from '../features/seat-map';
+import { TurnBar, WaitingRoomScreen, useWaitingRoom } from '../features/waiting-room';
 import { Toast, type ToastMessage } from '../components/Toast';
 import { errorMessage } from '../lib/error-messages';
+import { queryKeys } from '../lib/query-keys';
 import { DEFAULT_CURRENCY, formatPrice } from '../lib/format';
 import { PHONE_QUERY, useMediaQuery } from '../lib/use-media-query';
 
@@ -47,6 +52,12 @@ export interface SeatSelectorProps {
   currency?: string;
   /** Seats one buyer may hold at once (the event detail's `hold_limit`). */
   holdLimit?: number;
+  /**
+   * Whether the event's sale is behind a waiting room (the event detail's `queue` is not null);
+   * null while the event detail is not read yet (the map waits for it, so no seat is offered
+   * before the page knows a turn is needed). Absent: no waiting room.
+   */
+  queued?: boolean | null;
 }
 
 /** The page at /events/:eventId. Keyed by event id, so each event gets its own live store. */
@@ -63,6 +74,12 @@ export function SeatSelectorPage(props: SeatSelectorProps) {
   return <SeatSelector key={id} eventId={id} {...props} />;
 }
 
+/** Its children only while the buyer holds seats (a turn ended with seats still to book). */
+function WhenHolding({ store, children }: { store: SeatStore; children: ReactNode }) {
+  const held = useHeldSeats(store);
+  return held.length > 0 ? <div className="waiting-room__basket">{children}</div> : null;
+}
+
 export function SeatSelector({
   eventId,
   loggedIn,
@@ -71,6 +88,7 @@ export function SeatSelector({
   venueName,
   currency = DEFAULT_CURRENCY,
   holdLimit = DEFAULT_HOLD_LIMIT,
+  queued = false,
 }: SeatSelectorProps & { eventId: number }) {
   const location = useLocation();
   const [notice, setNotice] = useState<Outcome | null>(null);
@@ -94,19 +112,44 @@ export function SeatSelector({
   const [findOpen, setFindOpen] = useState<boolean | null>(null);
   const feed = useLiveFeed(eventId, map.store, map.arrivedAt);
   const status = useFeedStatus(feed);
+  // The waiting room: its state comes with the socket's frames; during the buyer's turn its
+  // token goes to the socket (which then sends the seats) and on every seat call.
+  const waitingRoom = useWaitingRoom({
+    eventId,
+    queued: queued === true,
+    loggedIn,
+    live: useQueueFeed(feed),
+    socketUp: status.connection === 'waiting' || status.connection === 'live',
+  });
+  const turnToken = waitingRoom.on ? (waitingRoom.turn?.token ?? null) : null;
+  useEffect(() => feed.setTurn(turnToken), [feed, turnToken]);
+  const { turnLost, on: waitingRoomOn } = waitingRoom;
+  const queryClient = useQueryClient();
+  const waiting = queued === null || !waitingRoom.showMap;
   // A refused click is also told in its seat's tooltip: the answer names the seat last clicked.
   const clicked = useRef<number | null>(null);
   const [refusal, setRefusal] = useState<SeatRefusal | null>(null);
-  const report = useCallback((outcome: Outcome) => {
-    setNotice(outcome);
-    const refused = outcome.kind === 'error' || outcome.kind === 'login';
-    setRefusal(refused && clicked.current !== null ? { seatId: clicked.current, text: outcome.text } : null);
-  }, []);
+  const report = useCallback(
+    (outcome: Outcome) => {
+      const refused = outcome.kind === 'error' || outcome.kind === 'login';
+      setRefusal(refused && clicked.current !== null ? { seatId: clicked.current, text: outcome.text } : null);
+      if (!outcome.turnLost) {
+        setNotice(outcome);
+        return;
+      }
+      // The waiting room says what became of the turn (ended, or its pass renewed).
+      setNotice(null);
+      turnLost(outcome.text, outcome.turnLost);
+      // Refused for a turn where the page saw no waiting room: one was put on since it read the event.
+      if (!waitingRoomOn) void queryClient.invalidateQueries({ queryKey: queryKeys.event(eventId), exact: true });
+    },
+    [turnLost, waitingRoomOn, queryClient, eventId],
+  );
   const dismissNotice = useCallback(() => {
     setNotice(null);
     setRefusal(null);
   }, []);
-  const actions = useSeatActions(eventId, map.store, loggedIn, report, money);
+  const actions = useSeatActions(eventId, map.store, loggedIn, report, money, turnToken);
   const { toggle } = actions;
   const onSeat = useCallback(
     (seatId: number) => {
@@ -145,8 +188,9 @@ export function SeatSelector({
   };
 
   const loginLink = `/login?next=${encodeURIComponent(location.pathname)}`;
+  const { notice: roomNotice, dismissNotice: dismissRoomNotice } = waitingRoom;
   const toast = useMemo((): ToastMessage | null => {
-    if (!notice) return null;
+    if (!notice) return roomNotice;
     const links =
       notice.kind === 'login' ? (
         <Link to={loginLink}>Log in</Link>
@@ -154,7 +198,52 @@ export function SeatSelector({
         <Link to="/reservations">See my reservations</Link>
       ) : undefined;
     return { tone: notice.kind, text: notice.text, actions: links };
-  }, [notice, loginLink]);
+  }, [notice, loginLink, roomNotice]);
+  const dismissToast = useCallback(() => {
+    dismissNotice();
+    dismissRoomNotice();
+  }, [dismissNotice, dismissRoomNotice]);
+
+  const basket = (
+    <>
+      <Basket
+        store={map.store}
+        onRelease={actions.toggle}
+        onReserve={onReserve}
+        reserving={reserving}
+        currency={currency}
+        holdLimit={holdLimit}
+      />
+      <BasketBar store={map.store} onReserve={onReserve} reserving={reserving} currency={currency} holdLimit={holdLimit} />
+    </>
+  );
+
+  if (waiting) {
+    return (
+      <div className="seat-selector">
+        {header}
+        <ConnectionStatus status={status} onRetry={() => feed.reconnect()} />
+        <HoldWarning store={map.store} onExtend={actions.extend} />
+        {queued === null ? (
+          <p className="loading">Loading seats…</p>
+        ) : (
+          <WaitingRoomScreen
+            eventId={eventId}
+            view={waitingRoom.view}
+            position={waitingRoom.position}
+            loggedIn={loggedIn}
+            loginLink={loginLink}
+            loading={waitingRoom.loading}
+            error={waitingRoom.error}
+            claiming={waitingRoom.claiming}
+          />
+        )}
+        {/* A turn ended with seats still held: they can still be booked (API.md "Waiting room"). */}
+        <WhenHolding store={map.store}>{basket}</WhenHolding>
+        <Toast message={toast} onDismiss={dismissToast} />
+      </div>
+    );
+  }
 
   return (
     <div className="seat-selector">
@@ -166,6 +255,7 @@ export function SeatSelector({
         </p>
       )}
       <HoldWarning store={map.store} onExtend={actions.extend} />
+      {waitingRoom.turn && <TurnBar turn={waitingRoom.turn} onExtend={waitingRoom.extend} extending={waitingRoom.extending} />}
       {!venue && <Legend />}
       {map.isPending && <p className="loading">Loading seats…</p>}
       {map.error !== null && (
@@ -197,6 +287,8 @@ export function SeatSelector({
             holdLimit={holdLimit}
             wheelchairSpaces={wheelchairSpaces}
             onHeld={onHeld}
+            turn={turnToken}
+            onTurnLost={turnLost}
           />
         </details>
       )}
@@ -220,18 +312,10 @@ export function SeatSelector({
               <SeatMap layout={layout} store={map.store} focus={map.focus} onSeat={actions.toggle} text={gridStyle} />
             </div>
           )}
-          <Basket
-            store={map.store}
-            onRelease={actions.toggle}
-            onReserve={onReserve}
-            reserving={reserving}
-            currency={currency}
-            holdLimit={holdLimit}
-          />
-          <BasketBar store={map.store} onReserve={onReserve} reserving={reserving} currency={currency} holdLimit={holdLimit} />
+          {basket}
         </div>
       )}
-      <Toast message={toast} onDismiss={dismissNotice} />
+      <Toast message={toast} onDismiss={dismissToast} />
     </div>
   );
 }

@@ -25,6 +25,15 @@ describe('error message per code', () => {
     ['server_error', 'Something went wrong on our side. Please try again.'],
     ['unavailable', 'The booking service is unavailable right now. Please try again shortly.'],
     ['network', "Can't reach the server. Check your connection and try again."],
+    ['queue_turn_required', 'Holding seats needs your turn from the waiting room, and this page has no good pass for it now.'],
+    ['queue_turn_expired', 'Your turn has ended, so no more seats can be held. You can still book the seats you hold.'],
+    ['no_queue', 'This event has no waiting room.'],
+    ['not_in_queue', 'You have no place in the waiting room yet.'],
+    ['queue_not_open', 'The waiting room is not open yet.'],
+    ['sold_out', 'Sold out: every seat has been booked.'],
+    ['not_your_turn', 'Your number has not been called yet.'],
+    ['turn_lapsed', 'Your turn lapsed: it was not taken up in time, so the next numbers were called.'],
+    ['turn_extended', 'Your turn has already been made longer once.'],
   ])('%s', (code, expected) => {
     expect(errorMessage(err(code))).toBe(expected);
   });

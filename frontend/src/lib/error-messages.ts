@@ -73,6 +73,25 @@ export function errorMessage(error: unknown, context: ErrorContext = {}): string
       return 'Something went wrong on our side. Please try again.';
     case 'unavailable':
       return 'The booking service is unavailable right now. Please try again shortly.';
+    // The waiting room (API.md "Waiting room").
+    case 'queue_turn_required':
+      return 'Holding seats needs your turn from the waiting room, and this page has no good pass for it now.';
+    case 'queue_turn_expired':
+      return 'Your turn has ended, so no more seats can be held. You can still book the seats you hold.';
+    case 'no_queue':
+      return 'This event has no waiting room.';
+    case 'not_in_queue':
+      return 'You have no place in the waiting room yet.';
+    case 'queue_not_open':
+      return 'The waiting room is not open yet.';
+    case 'sold_out':
+      return 'Sold out: every seat has been booked.';
+    case 'not_your_turn':
+      return 'Your number has not been called yet.';
+    case 'turn_lapsed':
+      return 'Your turn lapsed: it was not taken up in time, so the next numbers were called.';
+    case 'turn_extended':
+      return 'Your turn has already been made longer once.';
     case NETWORK_ERROR:
       return "Can't reach the server. Check your connection and try again.";
     default:

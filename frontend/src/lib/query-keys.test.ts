@@ -5,7 +5,7 @@ const begins = (key: readonly unknown[], prefix: readonly unknown[]) => prefix.e
 
 describe('queryKeys', () => {
   it("nests an event's documents under the event, and every event under the list", () => {
-    for (const key of [queryKeys.seatPlan(7), queryKeys.seatStates(7), queryKeys.ownHolds(7)]) {
+    for (const key of [queryKeys.seatPlan(7), queryKeys.seatStates(7), queryKeys.ownHolds(7), queryKeys.queue(7)]) {
       expect(begins(key, queryKeys.event(7))).toBe(true);
       expect(begins(key, queryKeys.event(8))).toBe(false);
     }

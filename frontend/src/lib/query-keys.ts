@@ -19,4 +19,6 @@ export const queryKeys = {
   seatStates: (eventId: number) => ['events', eventId, 'state'] as const,
   /** The buyer's own holds and bookings at an event (`holds/`). */
   ownHolds: (eventId: number) => ['events', eventId, 'holds'] as const,
+  /** The event's waiting room (`queue/`): its public state and the buyer's place and turn. */
+  queue: (eventId: number) => ['events', eventId, 'queue'] as const,
 };

@@ -75,6 +75,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         starts_at = self._starts_at(options["starts_at"])
+        opens, on_sale = options["queue_opens"], options["on_sale"]
+        if (opens, on_sale) != (None, None) and (None in (opens, on_sale) or on_sale < opens):
+            raise CommandError("a waiting room needs --queue-opens, then --on-sale at or after it")
         if options["layout"]:
             event = self._from_layout(options, starts_at)
         else:
@@ -88,10 +91,8 @@ class Command(BaseCommand):
 
     def _waiting_room(self, event, options):
         opens, on_sale = options["queue_opens"], options["on_sale"]
-        if opens is None and on_sale is None:
+        if opens is None:
             return
-        if opens is None or on_sale is None or on_sale < opens:
-            raise CommandError("a waiting room needs --queue-opens, then --on-sale at or after it")
         room_create(
             event=event,
             opens_at=opens,

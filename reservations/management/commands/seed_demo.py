@@ -12,11 +12,13 @@ from reservations.models import Event, PriceCategory
 from reservations.services import event_create_with_seats
 from reservations.services.categories import seats_categorise
 from reservations.services.venues import event_create_from_layout_file
+from reservations.waiting_room.organiser import room_create
 
 DEMO_PASSWORD = "seats-demo-1"
 DEMO_EVENT = "Concert XYZ"
 THEATRE_EVENT = "An Evening at the Playhouse"
 ARENA_EVENT = "Riverside Arena: the big night"
+QUEUE_EVENT = "The on-sale: a waiting room"
 EXAMPLES = Path(__file__).resolve().parents[2] / "venues" / "examples"
 THEATRE_LAYOUT = EXAMPLES / "theatre.json"
 ARENA_LAYOUT = EXAMPLES / "arena.json"
@@ -30,7 +32,8 @@ def grid_event_id(output: str) -> int:
 class Command(BaseCommand):
     help = (
         "Users alice and bob (password seats-demo-1), a demo grid event, a theatre and an arena "
-        "(their layouts from reservations/venues/examples/); safe to run twice."
+        "(their layouts from reservations/venues/examples/), and a small sale behind a waiting "
+        "room; safe to run twice."
     )
 
     @transaction.atomic
@@ -78,12 +81,37 @@ class Command(BaseCommand):
             days=32,
             at=(20, 0),
         )
+        queued = _queued_event()
         self.stdout.write("Demo ready:")
-        for demo, kind in ((event, "a grid"), (theatre, "a theatre"), (arena, "an arena")):
+        demos = ((event, "a grid"), (theatre, "a theatre"), (arena, "an arena"))
+        for demo, kind in (*demos, (queued, "a grid behind a waiting room")):
             self.stdout.write(
                 f"  event {demo.pk}  {demo.name} ({kind}, {demo.seats.count():,} seats)"
             )
         self.stdout.write(f"Log in as alice or bob, password {DEMO_PASSWORD}.")
+
+
+def _queued_event() -> Event:
+    """A small sale behind a waiting room that opens now and goes on sale in two minutes (as
+    first seeded): join with alice and bob, watch the draw, take your turn."""
+    event = Event.objects.filter(name=QUEUE_EVENT).first()
+    if event is not None:
+        return event
+    now = timezone.now()
+    event = event_create_with_seats(
+        name=QUEUE_EVENT,
+        venue="Main Hall",
+        description=(
+            "40 seats behind a waiting room: take a place before the on-sale, and the draw at "
+            "the on-sale numbers everyone who came; then the seats let buyers in."
+        ),
+        starts_at=(now + timedelta(days=33)).replace(hour=20, minute=0, second=0, microsecond=0),
+        rows=4,
+        seats_per_row=10,
+        price=Decimal("40.00"),
+    )
+    room_create(event=event, opens_at=now, on_sale_at=now + timedelta(minutes=2), max_active=20)
+    return event
 
 
 def _room_event(name: str, layout: Path, description: str, *, days: int, at, **options) -> Event:

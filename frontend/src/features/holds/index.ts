@@ -5,3 +5,5 @@ export { Basket, BasketBar } from './components/Basket';
 export { DEFAULT_HOLD_LIMIT, lapsedText, mergeLapse, type Lapse } from './model/messages';
 export { HoldWarning } from './components/HoldWarning';
 export { lockSeats, unlockSeat } from './api/seats';
+export { useNow } from './hooks/useNow';
+export { formatCountdown } from './model/countdown';

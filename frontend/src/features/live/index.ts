@@ -1,4 +1,4 @@
 // The live connection: the event's socket keeping a seat map's store current, and its status.
 export { ConnectionStatus } from './components/ConnectionStatus';
-export { useFeedStatus, useLiveFeed } from './hooks/useLiveFeed';
-export { SeatFeed, type FeedStatus } from './model/seatFeed';
+export { useFeedStatus, useLiveFeed, useQueueFeed } from './hooks/useLiveFeed';
+export { SeatFeed, type FeedStatus, type QueueFeed } from './model/seatFeed';

@@ -38,6 +38,16 @@ export function EventList() {
                 <dt>Price</dt>
                 <dd>{priceRange(event.price_min, event.price_max, (event as { currency?: string }).currency)}</dd>
               </div>
+              {event.queue && (
+                // The sale is behind a waiting room (API.md "Waiting room"): when to come.
+                <div>
+                  <dt>Sale</dt>
+                  <dd>
+                    Waiting room from <time dateTime={event.queue.opens_at}>{formatDate(event.queue.opens_at)}</time>, on sale at{' '}
+                    <time dateTime={event.queue.on_sale_at}>{formatDate(event.queue.on_sale_at)}</time>
+                  </dd>
+                </div>
+              )}
               <div>
                 <dt>Seats left</dt>
                 <dd>

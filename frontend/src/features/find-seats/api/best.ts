@@ -1,5 +1,6 @@
 import type { components } from '../../../lib/api-types';
 import { api } from '../../../lib/api';
+import { queueTurnHeaders } from '../../../lib/queue-turn';
 
 type BestInput = components['schemas']['BestInput'];
 
@@ -16,6 +17,6 @@ export type BestRequest = Omit<BestInput, 'accessible'> & Partial<Pick<BestInput
  */
 export type BestAnswer = components['schemas']['BestAvailable'];
 
-/** Holds the best block that fits; 409 `no_block` when nothing does. */
-export const findBestSeats = (eventId: number, request: BestRequest) =>
-  api.post<BestAnswer>(`/api/events/${eventId}/best/`, request);
+/** Holds the best block that fits; 409 `no_block` when nothing does. `turn`: the waiting room's turn token. */
+export const findBestSeats = (eventId: number, request: BestRequest, turn?: string | null) =>
+  api.post<BestAnswer>(`/api/events/${eventId}/best/`, request, { headers: queueTurnHeaders(turn) });

@@ -37,7 +37,7 @@ const CATEGORIES = buildLegend([
   { id: 2, name: 'Standard', price: '45.00', colour: '#009e73' },
 ]);
 
-function mount(loggedIn = true, sections: string[] = ['Stalls'], wheelchairSpaces = true) {
+function mount(loggedIn = true, sections: string[] = ['Stalls'], wheelchairSpaces = true, extra: Partial<Parameters<typeof FindSeats>[0]> = {}) {
   const store = new SeatStore();
   store.loadFromApi(SEATS);
   const focus = new RovingFocus();
@@ -56,6 +56,7 @@ function mount(loggedIn = true, sections: string[] = ['Stalls'], wheelchairSpace
           loginLink="/login?next=%2Fevents%2F7"
           wheelchairSpaces={wheelchairSpaces}
           onHeld={onHeld}
+          {...extra}
         />
       </MemoryRouter>
     </QueryClientProvider>
@@ -142,6 +143,35 @@ describe('FindSeats', () => {
 
     await waitFor(() => expect(result().textContent).toBe('No 2 seats together are left in Circle. Try fewer seats or another section.'));
     expect(mocks.best).toHaveBeenCalledWith(7, { count: 2, section: 'Circle' });
+  });
+
+  it("holds with the waiting room's turn token, and says when the turn is over", async () => {
+    const onTurnLost = vi.fn();
+    const { store } = mount(true, ['Stalls'], true, { turn: 'turn-1', onTurnLost });
+    mocks.best.mockResolvedValueOnce({ success: true, seats: SEATS.slice(0, 2).map((s) => held(s)), together: true, alternatives: [[5, 6]] });
+    fireEvent.click(screen.getByTestId('find-seats-submit'));
+    await waitFor(() => expect(store.getHeld()).toHaveLength(2));
+    expect(mocks.best).toHaveBeenCalledWith(7, { count: 2 }, 'turn-1');
+    expect(onTurnLost).not.toHaveBeenCalled();
+
+    // The turn ends before the swap: the new block is refused, the old one held again, and the page is told.
+    mocks.unlock.mockImplementation(async (_e: number, id: number) => ({ seat: { ...SEATS[id - 1], version: 3 } }));
+    mocks.lockMany.mockImplementation(async (_e: number, ids: number[]) => {
+      if (ids.includes(5)) throw new ApiError(403, 'queue_turn_expired', 'over');
+      return { success: true, seats: ids.map((id) => held(SEATS[id - 1], 4)) };
+    });
+    fireEvent.click(screen.getByTestId('find-seats-alternative'));
+    await waitFor(() => expect(onTurnLost).toHaveBeenCalledTimes(1));
+    expect(mocks.lockMany).toHaveBeenCalledWith(7, [5, 6], 'turn-1');
+    expect(onTurnLost.mock.calls[0][0]).toMatch(/turn has ended/);
+
+    // A search refused for the same reason says so too.
+    mocks.best.mockRejectedValueOnce(new ApiError(403, 'queue_turn_required', 'no turn'));
+    fireEvent.click(screen.getByTestId('find-seats-submit'));
+    fireEvent.click(screen.getByTestId('find-seats-add')); // the buyer holds seats: add to them
+    await waitFor(() => expect(onTurnLost).toHaveBeenCalledTimes(2));
+    expect(mocks.best).toHaveBeenLastCalledWith(7, { count: 2 }, 'turn-1');
+    expect(result().textContent).toMatch(/needs your turn from the waiting room/);
   });
 
   it('finds and holds a block, says where, and offers the alternatives', async () => {

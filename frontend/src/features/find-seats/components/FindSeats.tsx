@@ -1,5 +1,6 @@
 import { useEffect, useId, useMemo, useRef, useState, type FormEvent } from 'react';
 import { Link } from 'react-router';
+import type { TurnRefusal } from '../../../lib/queue-turn';
 import { useFindSeats } from '../hooks/useFindSeats';
 import type { CategoryEntry, RovingFocus, Seat, SeatStore } from '../../seat-map';
 import type { BestRequest } from '../api/best';
@@ -30,6 +31,10 @@ interface FindSeatsProps {
   wheelchairSpaces?: boolean;
   /** Told the seats of each block held, so the map can bring them into view. */
   onHeld?: (seatIds: number[]) => void;
+  /** The waiting room's turn token, while the event has one; holding carries it. */
+  turn?: string | null;
+  /** Told when the turn is not good any more, with the sentence that says so and which refusal it was. */
+  onTurnLost?: (text: string, refusal: TurnRefusal) => void;
 }
 
 interface Option {
@@ -51,13 +56,15 @@ export function FindSeats({
   holdLimit = DEFAULT_HOLD_LIMIT,
   wheelchairSpaces = true,
   onHeld,
+  turn,
+  onTurnLost,
 }: FindSeatsProps) {
   const [form, setForm] = useState<FindSeatsForm>(INITIAL_FORM);
   // A search by a buyer who holds seats already waits for their answer: add, or replace.
   const [asking, setAsking] = useState<BestRequest | null>(null);
   const [errors, setErrors] = useState<FieldErrors>({});
   const names = useMemo(() => new Map(categories.map((c) => [c.id, c.name])), [categories]);
-  const search = useFindSeats({ eventId, store, focus, holdLimit, categoryName: (id) => names.get(id), onHeld });
+  const search = useFindSeats({ eventId, store, focus, holdLimit, categoryName: (id) => names.get(id), onHeld, turn, onTurnLost });
   const uid = useId();
   const ids = {
     title: `${uid}-title`,

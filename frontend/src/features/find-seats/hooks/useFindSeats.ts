@@ -2,6 +2,7 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useCallback, useState, useSyncExternalStore } from 'react';
 import { errorMessage } from '../../../lib/error-messages';
 import { queryKeys } from '../../../lib/query-keys';
+import type { TurnRefusal } from '../../../lib/queue-turn';
 import { findBestSeats, type BestAnswer, type BestRequest } from '../api/best';
 import { lockSeats, unlockSeat, type Outcome } from '../../holds';
 import { foundMessage, openAlternatives, refusalOutcome, stillHolding } from '../model/findSeats';
@@ -9,6 +10,15 @@ import type { RovingFocus, SeatStore } from '../../seat-map';
 import { releaseEach, takeAlternative, type SwapApi } from '../model/swapBlock';
 
 const swapApi: SwapApi = { unlock: unlockSeat, lockMany: lockSeats };
+
+/** The calls as made during a waiting room's turn: holding carries the turn token. */
+function duringTurn(turn: string | null | undefined): { swap: SwapApi; best: typeof findBestSeats } {
+  if (!turn) return { swap: swapApi, best: findBestSeats };
+  return {
+    swap: { ...swapApi, lockMany: (eventId, seatIds) => lockSeats(eventId, seatIds, turn) },
+    best: (eventId, request) => findBestSeats(eventId, request, turn),
+  };
+}
 
 /** The block the last search holds for the buyer, and what else would have fitted. */
 export interface FoundBlock {
@@ -25,20 +35,26 @@ export interface FindSeatsOptions {
   categoryName: (id: number) => string | undefined;
   /** Told the seats of each block held (a search's, or the alternative taken), so the map can show them. */
   onHeld?: (seatIds: number[]) => void;
+  /** The waiting room's turn token, while the event has one. */
+  turn?: string | null;
+  /** Told when the turn is not good any more (403 `queue_turn_*`), with the sentence that says so. */
+  onTurnLost?: (text: string, refusal: TurnRefusal) => void;
 }
 
 /**
  * The search and the swap, as TanStack Query mutations: the store gets the held seats (the
  * socket's push of the same change is then older and ignored), the page gets one sentence.
  */
-export function useFindSeats({ eventId, store, focus, holdLimit, categoryName, onHeld }: FindSeatsOptions) {
+export function useFindSeats({ eventId, store, focus, holdLimit, categoryName, onHeld, turn, onTurnLost }: FindSeatsOptions) {
   const queryClient = useQueryClient();
+  const calls = duringTurn(turn);
   const [found, setFound] = useState<FoundBlock | null>(null);
   const [message, setMessage] = useState<Outcome | null>(null);
 
   const report = (outcome: Outcome) => {
     if (outcome.refetch) void queryClient.invalidateQueries({ queryKey: queryKeys.ownHolds(eventId) });
     if (outcome.kind === 'login') void queryClient.invalidateQueries({ queryKey: queryKeys.me });
+    if (outcome.turnLost) onTurnLost?.(outcome.text, outcome.turnLost);
     setMessage(outcome);
   };
 
@@ -67,7 +83,7 @@ export function useFindSeats({ eventId, store, focus, holdLimit, categoryName, o
     );
 
   const find = useMutation({
-    mutationFn: (request: BestRequest) => findBestSeats(eventId, request),
+    mutationFn: (request: BestRequest) => calls.best(eventId, request),
     onMutate: () => setMessage(null),
     onSuccess: held,
     onError: refused,
@@ -78,10 +94,10 @@ export function useFindSeats({ eventId, store, focus, holdLimit, categoryName, o
   const replace = useMutation({
     mutationFn: async (request: BestRequest) => {
       const earlier = store.getHeld().map((seat) => seat.id);
-      const { error } = await releaseEach({ eventId, store, api: swapApi }, earlier);
+      const { error } = await releaseEach({ eventId, store, api: calls.swap }, earlier);
       if (error) throw error;
       setFound(null);
-      return findBestSeats(eventId, request);
+      return calls.best(eventId, request);
     },
     onMutate: () => setMessage(null),
     onSuccess: held,
@@ -90,7 +106,7 @@ export function useFindSeats({ eventId, store, focus, holdLimit, categoryName, o
 
   const swap = useMutation({
     mutationFn: (alternative: number[]) =>
-      takeAlternative({ eventId, store, api: swapApi }, found?.seatIds ?? [], alternative),
+      takeAlternative({ eventId, store, api: calls.swap }, found?.seatIds ?? [], alternative),
     onMutate: () => setMessage(null),
     onSuccess: (result, alternative) => {
       const same = (a: number[]) => a.join(',') === alternative.join(',');

@@ -4,6 +4,7 @@
  */
 import { ApiError } from '../../../lib/api-client';
 import { errorMessage } from '../../../lib/error-messages';
+import { turnRefusal } from '../../../lib/queue-turn';
 import type { BestRequest } from '../api/best';
 import type { Outcome } from '../../holds';
 import type { SeatInfo } from '../../seat-map';
@@ -193,8 +194,10 @@ export function refusalOutcome(error: unknown, request: BestRequest, context: Re
       };
     case 'not_authenticated':
       return { kind: 'login', text: 'Your session has ended. Log in to find seats.' };
-    default:
-      return { kind: 'error', text: errorMessage(error) };
+    default: {
+      const lost = turnRefusal(error);
+      return { kind: 'error', text: errorMessage(error), ...(lost ? { turnLost: lost } : {}) };
+    }
   }
 }
 

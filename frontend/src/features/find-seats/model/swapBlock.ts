@@ -9,6 +9,7 @@
  */
 import { ApiError } from '../../../lib/api-client';
 import { errorMessage } from '../../../lib/error-messages';
+import { turnRefusal } from '../../../lib/queue-turn';
 import { describeBlock, type BlockSeat } from './findSeats';
 import type { Outcome } from '../../holds';
 import type { ApiSeat, SeatStore } from '../../seat-map';
@@ -109,5 +110,9 @@ export async function takeAlternative(ctx: SwapContext, current: readonly number
   if (back.ok && kept.length > 0) rest = ` You still hold ${describe(kept)}.`;
   else if (kept.length > 0) rest = ` Meanwhile some of your earlier seats were taken too: you hold ${describe(kept)} now.`;
   else rest = ' Meanwhile your earlier seats were taken too, so you hold none of them now. Try Find seats again.';
-  return { outcome: { kind: 'error', text: `${why.replace(/\.?$/, '.')}${rest}`, refetch: true }, held: kept, swapped: false };
+  const outcome: Outcome = { kind: 'error', text: `${why.replace(/\.?$/, '.')}${rest}`, refetch: true };
+  // The turn of the waiting room ran out between the search and the swap.
+  const lost = turnRefusal(taken.error);
+  if (lost) outcome.turnLost = lost;
+  return { outcome, held: kept, swapped: false };
 }

@@ -1,10 +1,12 @@
 import type { components } from '../../../lib/api-types';
 import { api } from '../../../lib/api';
+import { queueTurnHeaders } from '../../../lib/queue-turn';
 
 type Schemas = components['schemas'];
 
-export const lockSeat = (eventId: number, seatId: number) =>
-  api.post<Schemas['SeatActionLock']>(`/api/events/${eventId}/seats/${seatId}/lock/`, {});
+/** `turn`: the waiting room's turn token, when the event has one (API.md "Waiting room"). */
+export const lockSeat = (eventId: number, seatId: number, turn?: string | null) =>
+  api.post<Schemas['SeatActionLock']>(`/api/events/${eventId}/seats/${seatId}/lock/`, {}, { headers: queueTurnHeaders(turn) });
 
 export const unlockSeat = (eventId: number, seatId: number) =>
   api.post<Schemas['SeatActionUnlock']>(`/api/events/${eventId}/seats/${seatId}/unlock/`, {});
@@ -24,5 +26,5 @@ export const reserveSeats = (eventId: number, seatIds: number[], idempotencyKey:
 export type SeatsAnswer = Schemas['SeatsLock'];
 
 /** Several seats at once, all or none; on 409 the error's `seats` lists the ones in the way. */
-export const lockSeats = (eventId: number, seatIds: number[]) =>
-  api.post<SeatsAnswer>(`/api/events/${eventId}/lock/`, { seat_ids: seatIds });
+export const lockSeats = (eventId: number, seatIds: number[], turn?: string | null) =>
+  api.post<SeatsAnswer>(`/api/events/${eventId}/lock/`, { seat_ids: seatIds }, { headers: queueTurnHeaders(turn) });

@@ -9,22 +9,31 @@ import type { SeatStore } from '../../seat-map';
 
 const seatApi: ActionContext['api'] = { lock: lockSeat, unlock: unlockSeat, extend: extendSeat, reserve: reserveSeats };
 
-/** Stable callbacks (so memoised seats never re-render for them) that report an Outcome. */
+/** The calls as made during a waiting room's turn: a lock carries the turn token. */
+function duringTurn(turn: string): ActionContext['api'] {
+  return { ...seatApi, lock: (eventId, seatId) => lockSeat(eventId, seatId, turn) };
+}
+
+/**
+ * Stable callbacks (so memoised seats never re-render for them) that report an Outcome. `turn`:
+ * the waiting room's turn token, while the event has one.
+ */
 export function useSeatActions(
   eventId: number,
   store: SeatStore,
   loggedIn: boolean,
   report: (o: Outcome) => void,
   money?: (amount: string) => string,
+  turn?: string | null,
 ) {
   const queryClient = useQueryClient();
-  const latest = useLatest({ loggedIn, report, money });
+  const latest = useLatest({ loggedIn, report, money, turn });
 
   const context = useCallback(
     (): ActionContext => ({
       eventId,
       store,
-      api: seatApi,
+      api: latest.current.turn ? duringTurn(latest.current.turn) : seatApi,
       loggedIn: latest.current.loggedIn,
       newKey: newIdempotencyKey,
       money: latest.current.money,

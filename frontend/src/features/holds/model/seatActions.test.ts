@@ -57,6 +57,19 @@ describe('toggleSeat', () => {
     expect(outcome?.refetch).toBe(true); // holds made in another tab show up
   });
 
+  it('sends the buyer back to the waiting room when the turn is not good any more', async () => {
+    for (const code of ['queue_turn_expired', 'queue_turn_required']) {
+      const ctx = context({ lock: async () => { throw new ApiError(403, code, 'turn'); } });
+      const outcome = await toggleSeat(ctx, 1);
+      expect(outcome).toMatchObject({ kind: 'error', turnLost: code });
+      expect(outcome?.text).toMatch(/turn/);
+      expect(ctx.store.getSeat(1)?.busy).toBe(false);
+    }
+    // any other refusal keeps the buyer on the map
+    const other = context({ lock: async () => { throw new ApiError(409, 'seat_unavailable', 'taken'); } });
+    expect((await toggleSeat(other, 1))?.turnLost).toBeUndefined();
+  });
+
   it('asks to log in first, without calling the server', async () => {
     const ctx = context({}, undefined, false);
     await expect(toggleSeat(ctx, 1)).resolves.toEqual({ kind: 'login', text: 'Log in to hold seats.' });

@@ -4,6 +4,7 @@
  */
 import { ApiError, NETWORK_ERROR } from '../../../lib/api-client';
 import { errorMessage } from '../../../lib/error-messages';
+import { turnRefusal, type TurnRefusal } from '../../../lib/queue-turn';
 import { summariseBasket } from './basket';
 import { seatKind, type ApiSeat, type SeatStore } from '../../seat-map';
 
@@ -16,6 +17,8 @@ export interface Outcome {
   refetchPrices?: boolean;
   /** Reservation made, for the page to link to. */
   reservationId?: number;
+  /** The waiting room's turn is not good any more (403 `queue_turn_*`, which one): back to the waiting room. */
+  turnLost?: TurnRefusal;
 }
 
 export interface SeatApi {
@@ -44,6 +47,8 @@ function failure(error: unknown, ctx: ActionContext, seat?: string): Outcome {
   if (error instanceof ApiError && error.code === 'not_authenticated') {
     return { kind: 'login', text: 'Your session has ended. Log in to hold seats.' };
   }
+  const lost = turnRefusal(error);
+  if (lost) return { kind: 'error', text: errorMessage(error), turnLost: lost };
   return { kind: 'error', text: errorMessage(error, { seat, seatLabel: (id) => ctx.store.label(id) }) };
 }
 

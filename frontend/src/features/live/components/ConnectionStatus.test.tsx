@@ -14,6 +14,12 @@ describe('ConnectionStatus', () => {
     expect(screen.getByRole('status', { name: 'Connection: Live' })).toHaveProperty('textContent', 'Live');
   });
 
+  it('is live in a waiting room too: the socket is up and brings its news', () => {
+    render(<ConnectionStatus status={status({ connection: 'waiting' })} onRetry={vi.fn()} />);
+    const region = screen.getByRole('status', { name: 'Connection: Live' });
+    expect(region.className).toContain('connection--waiting');
+  });
+
   it('says why it is reconnecting, in the status region', () => {
     render(<ConnectionStatus status={status({ connection: 'reconnecting', closeCode: 4429 })} onRetry={vi.fn()} />);
     const region = screen.getByRole('status', {

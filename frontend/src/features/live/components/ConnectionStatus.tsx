@@ -6,6 +6,8 @@ import type { FeedStatus } from '../model/seatFeed';
 const TEXT: Record<FeedStatus['connection'], string> = {
   connecting: 'Connecting…',
   syncing: 'Catching up…',
+  // In the waiting room the socket is up and brings the room's news: live, for the buyer.
+  waiting: 'Live',
   live: 'Live',
   reconnecting: 'Reconnecting…',
   gone: 'Disconnected',

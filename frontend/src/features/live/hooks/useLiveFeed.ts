@@ -43,3 +43,8 @@ export function useLiveFeed(eventId: number, store: SeatStore, from: StreamPoint
 export function useFeedStatus(feed: SeatFeed) {
   return useSyncExternalStore(feed.subscribeStatus, feed.getStatus);
 }
+
+/** What the socket tells of the event's waiting room (its newest frames), for the waiting room's screen. */
+export function useQueueFeed(feed: SeatFeed) {
+  return useSyncExternalStore(feed.subscribeStatus, feed.getQueue);
+}

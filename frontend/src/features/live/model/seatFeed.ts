@@ -13,12 +13,22 @@
  * then tells it the account's own seats (`own`) whenever they change, whichever tab or device
  * changed them. An `own` frame waits until the stream has reached its `seq`, so the page never
  * calls a seat its own before it shows the state that made it so.
+ *
+ * On an event behind a waiting room (PROTOCOL.md "Waiting room") a socket first **waits**: it
+ * gets `queue` frames instead of a snapshot (and a `place` frame after `auth`), so the feed does
+ * not ask for snapshots then and says `waiting` rather than "catching up". The feed keeps the
+ * newest of those frames for the waiting room's screen. Once the page has a turn it sends the
+ * turn token (`turn`, after `auth`, again on every connection while it has one); the server
+ * then sends the snapshot and the feed goes on as on any socket.
  */
+import type { PlaceFrame, QueueFrame } from '../../../lib/protocol-types';
+import { TURN_REFUSALS } from '../../../lib/queue-turn';
 import type { ConnectionState, LiveSocket, LiveSocketOptions } from '../../../lib/ws-client';
 import { decodeOwnHolds, type ApiOwnHolds, type StreamPoint, type PushedSeat, type SeatStore } from '../../seat-map';
 import { StreamTracker } from './streamTracker';
 
-export type FeedConnection = 'connecting' | 'syncing' | 'live' | 'reconnecting' | 'gone';
+/** `waiting`: open, and in the event's waiting room: `queue` frames come, seats do not (yet). */
+export type FeedConnection = 'connecting' | 'syncing' | 'waiting' | 'live' | 'reconnecting' | 'gone';
 
 export interface FeedStatus {
   connection: FeedConnection;
@@ -30,6 +40,16 @@ export interface FeedStatus {
   resyncs: number;
   /** Connections the server resumed (no snapshot sent). */
   resumes: number;
+}
+
+/** What the socket told of the event's waiting room. */
+export interface QueueFeed {
+  /** The newest `queue` frame (the waiting room's public state); null until one comes. */
+  frame: QueueFrame | null;
+  /** The account's place (`place`), told after `auth`; null until told. */
+  place: PlaceFrame | null;
+  /** The socket refused a turn token (`queue_turn_required` / `_expired`): which one, and why. */
+  refusal: { code: string; token: string | null } | null;
 }
 
 /**
@@ -68,6 +88,14 @@ function isOwnFrame(frame: Record<string, unknown>): frame is Record<string, unk
   return typeof frame.epoch === 'string' && typeof frame.seq === 'number' && Array.isArray(frame.seats) && Array.isArray(frame.booked);
 }
 
+function isQueueFrame(frame: Record<string, unknown>): frame is Record<string, unknown> & QueueFrame {
+  return typeof frame.state === 'string' && typeof frame.serving === 'number' && typeof frame.at === 'string';
+}
+
+function isPlaceFrame(frame: Record<string, unknown>): frame is Record<string, unknown> & PlaceFrame {
+  return typeof frame.entry_id === 'string' && (frame.number === null || typeof frame.number === 'number');
+}
+
 function isPushedSeat(value: unknown): value is PushedSeat {
   if (!value || typeof value !== 'object') return false;
   const v = value as Record<string, unknown>;
@@ -95,6 +123,19 @@ export class SeatFeed {
   private ownWaiting: OwnFrame | null = null;
   /** Whether this connection already asked for a fresh token after a refusal. */
   private tokenRefreshed = false;
+  /** Whether this connection has had its snapshot (or `resumed`): from then on it is not waiting. */
+  private syncedOnConnection = false;
+  /** This connection is in the waiting room: no snapshot comes until a turn is shown. */
+  private waiting = false;
+  /** The waiting room's turn token to show the server, while the page has a turn. */
+  private turn: string | null = null;
+  /** The turn token this connection has sent. */
+  private turnSent: string | null = null;
+  /** This connection's `auth` is sent (or known needless): `turn` goes after it. */
+  private whoseTold = false;
+  /** Counts connections, so that a late answer about an older one is not taken for this one's. */
+  private connections = 0;
+  private queue: QueueFeed = { frame: null, place: null, refusal: null };
   private readonly options: SeatFeedOptions;
 
   constructor(options: SeatFeedOptions) {
@@ -140,6 +181,18 @@ export class SeatFeed {
 
   getStatus = (): FeedStatus => this.status;
 
+  getQueue = (): QueueFeed => this.queue;
+
+  /**
+   * The waiting room's turn token (null: none). Sent at once when the socket is open, and on
+   * every connection after, while it is set.
+   */
+  setTurn(token: string | null): void {
+    if (token === this.turn) return;
+    this.turn = token;
+    this.sendTurn();
+  }
+
   subscribeStatus = (listener: () => void): (() => void) => {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
@@ -154,7 +207,34 @@ export class SeatFeed {
     // (4429 capped, 4404, 4503), and such a socket must not cost an HTTP read each time.
     if (reconnect) this.reconnectedUnsynced = true;
     this.tokenRefreshed = false;
-    void this.sayWhose(false);
+    this.syncedOnConnection = false;
+    this.waiting = false;
+    this.turnSent = null;
+    this.whoseTold = false;
+    const connection = ++this.connections;
+    void this.sayWhose(false).then(() => {
+      if (connection !== this.connections) return;
+      this.whoseTold = true;
+      this.sendTurn();
+    });
+  }
+
+  private sendTurn(): void {
+    if (!this.turn || this.turn === this.turnSent || !this.whoseTold || this.socketState !== 'open') return;
+    if (this.socket?.send({ type: 'turn', token: this.turn })) this.turnSent = this.turn;
+  }
+
+  /** The server said this connection waits (a `queue` frame or a turn refused before any snapshot). */
+  private startWaiting(): void {
+    if (this.syncedOnConnection || this.waiting) return;
+    this.waiting = true;
+    this.clearSnapshotTimer();
+    this.refreshConnection();
+  }
+
+  private setQueue(patch: Partial<QueueFeed>): void {
+    this.queue = { ...this.queue, ...patch };
+    this.emit();
   }
 
   /** Tells the server whose this socket is, when someone is logged in. */
@@ -225,6 +305,20 @@ export class SeatFeed {
           this.tokenRefreshed = true;
           void this.sayWhose(true);
         }
+        if (typeof frame.code === 'string' && TURN_REFUSALS.has(frame.code)) {
+          this.startWaiting();
+          this.setQueue({ refusal: { code: frame.code, token: this.turnSent } });
+        }
+        return;
+      }
+      case 'queue': {
+        if (!isQueueFrame(frame)) return;
+        this.startWaiting();
+        this.setQueue({ frame });
+        return;
+      }
+      case 'place': {
+        if (isPlaceFrame(frame)) this.setQueue({ place: frame });
         return;
       }
       case 'presence': {
@@ -238,6 +332,8 @@ export class SeatFeed {
 
   /** The snapshot or `resumed` this connection waited for came. */
   private synced(): void {
+    this.syncedOnConnection = true;
+    this.waiting = false;
     this.keepResumable();
     this.clearSnapshotTimer();
     this.refreshConnection();
@@ -265,7 +361,7 @@ export class SeatFeed {
     this.clearSnapshotTimer();
     this.snapshotTimer = setTimeout(() => {
       this.snapshotTimer = undefined;
-      if (this.tracker.awaitingSnapshot && this.socketState === 'open') this.requestSnapshot();
+      if (this.tracker.awaitingSnapshot && this.socketState === 'open' && !this.waiting) this.requestSnapshot();
     }, this.options.snapshotTimeoutMs ?? 5_000);
   }
 
@@ -278,7 +374,7 @@ export class SeatFeed {
     let connection: FeedConnection;
     switch (this.socketState) {
       case 'open':
-        connection = this.tracker.awaitingSnapshot ? 'syncing' : 'live';
+        connection = this.waiting ? 'waiting' : this.tracker.awaitingSnapshot ? 'syncing' : 'live';
         break;
       case 'closed':
         connection = 'gone';
@@ -294,6 +390,10 @@ export class SeatFeed {
     const same = (Object.keys(next) as (keyof FeedStatus)[]).every((key) => next[key] === this.status[key]);
     if (same) return;
     this.status = next;
+    this.emit();
+  }
+
+  private emit(): void {
     for (const listener of [...this.listeners]) listener();
   }
 }

@@ -1,0 +1,70 @@
+"""An event's waiting room (API.md "Waiting room"): the organiser's settings, where it stands,
+and the revocation of every turn. The draw's seed is never shown; its commitment is."""
+
+from django import forms
+from django.contrib import admin, messages
+
+from ..models import WaitingRoom
+from ..waiting_room.draw import commitment_of
+from ..waiting_room.organiser import turns_revoke
+from ..waiting_room.rooms_in_memory import rooms
+
+
+class WaitingRoomForm(forms.ModelForm):
+    class Meta:
+        model = WaitingRoom
+        fields = [
+            "event",
+            "opens_at",
+            "on_sale_at",
+            "turn_seconds",
+            "claim_seconds",
+            "max_active",
+            "paused_by_organiser",
+            "randomness_source",
+            "public_randomness",
+        ]
+
+    def clean(self):
+        data = super().clean()
+        opens, on_sale = data.get("opens_at"), data.get("on_sale_at")
+        if opens and on_sale and on_sale < opens:
+            raise forms.ValidationError("The on-sale cannot come before the queue opens.")
+        drawn = self.instance.pk and self.instance.drawn_at is not None
+        if drawn and data.get("public_randomness") != self.instance.public_randomness:
+            self.add_error("public_randomness", "The draw is done: its randomness is final.")
+        return data
+
+
+@admin.register(WaitingRoom)
+class WaitingRoomAdmin(admin.ModelAdmin):
+    form = WaitingRoomForm
+    list_display = ["event", "state", "opens_at", "on_sale_at", "serving", "numbered"]
+    readonly_fields = [
+        "commitment",
+        "state",
+        "reason",
+        "entrants",
+        "numbered",
+        "serving",
+        "drawn_at",
+        "seats_left",
+        "generation",
+    ]
+    actions = ["revoke_turns"]
+
+    @admin.display(description="commitment (sha256 of the draw's seed)")
+    def commitment(self, room: WaitingRoom) -> str:
+        return commitment_of(room.seed)
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        rooms.forget()
+
+    @admin.action(description="End every turn issued so far (revoke the tokens)")
+    def revoke_turns(self, request, queryset):
+        for room in queryset:
+            turns_revoke(event_id=room.event_id)
+        self.message_user(
+            request, f"Revoked the turns of {queryset.count()} event(s).", messages.SUCCESS
+        )
