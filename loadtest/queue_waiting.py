@@ -230,6 +230,7 @@ async def measure(options: argparse.Namespace) -> dict:
         )
         result["server_rss_bytes"] = proc_sample(pids)["rss_bytes"] if pids else None
         result["closed_by_server"] = {str(k): n for k, n in waiting.closed.items()}
+        result["errors"] = dict(waiting.errors)  # sockets lost after connecting too
         result["missed"] = (
             targets(figures, options.max_delivery_ms, options.max_cores)
             if figures
