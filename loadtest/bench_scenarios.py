@@ -15,9 +15,12 @@ from .report import CLIENT_PATH
 from .stats import proc_sample
 
 
-def loadtest(urls, pids, event_id, *args, name: str) -> dict:
+def loadtest(urls, pids, event_id, *args, name: str, idle_before: float | None = None) -> dict:
+    """Run `python -m loadtest` on the servers; `idle_before`: the machine's idle share measured
+    by the caller (who waited for quiet before setting up a sale that starts on time)."""
     out = RESULTS / f"{name}.json"
-    idle_before = wait_quiet()
+    if idle_before is None:
+        idle_before = wait_quiet()
     cmd = [PY, "-m", "loadtest", "--event", str(event_id), "--quiet", "--json", str(out)]
     for u in urls:
         cmd += ["--url", u]
@@ -288,6 +291,84 @@ def on_sale(arrivals: int, within: float, *extra):
     return run
 
 
+def queue_sale(buyers: int, rows: int = 20, per_row: int = 50, within: float = 30):
+    """Issue 8: `buyers` accounts in a waiting room (a 1,000-seat grid by default): 70 % join
+    within `within` seconds before the on-sale and are drawn, the rest within 20 s after it;
+    a tenth never claim; the others claim when called and book 1-4 seats (best available for
+    30 %) with their turn. The queue profile's verdict and figures (loadtest/queue_run.py).
+    Accounts of their own (`queue-N`), with tokens; load hosts exempt from the limits."""
+
+    def run(ctx):
+        users = ctx["workdir"] / f"queue-users-{buyers}.json"
+        if not users.exists():
+            manage(
+                "create_load_users",
+                "--count",
+                str(buyers),
+                "--prefix",
+                "queue",
+                "--output",
+                str(users),
+            )
+        with servers("uvicorn", LIMITS_EXEMPT_NETWORKS="127.0.0.1/32,::1/128") as (urls, pids):
+            idle_before = wait_quiet()
+            # The on-sale leaves the load tester time to start and read its accounts first.
+            event = manage(
+                "create_event",
+                *("--name", ctx["name"], "--rows", str(rows), "--seats-per-row", str(per_row)),
+                *("--price", "25", "--queue-opens", "now+0", "--on-sale", f"now+{within + 15:.0f}"),
+                *("--turn-minutes", "10", "--claim-seconds", "60", "--max-active", "500"),
+            )
+            return loadtest(
+                urls,
+                pids,
+                int(event.split()[-1]),
+                *("--profile", "queue", "--arrivals", buyers, "--users", users),
+                *("--auth", "bearer", "--arrive-within", within, "--pre-queue-share", 0.7),
+                *("--late-within", 20, "--no-show-share", 0.1, "--claim-within", 3),
+                *("--journey-seats", "1-4", "--best-share", 0.3, "--sale-within", 300),
+                *("--settle", 3),
+                name=ctx["name"],
+                idle_before=idle_before,
+            )
+
+    return run
+
+
+def queue_waiting(sockets: int, frames: int = 6):
+    """Issue 8: `sockets` waiting sockets on one server process (a room in its pre-queue, a
+    frame every QUEUE_FRAME_SECONDS): each frame's delivery to all of them (target: 1 s at
+    p99) and the server's CPU between frames (target: under 10 % of a core), through
+    `python -m loadtest.queue_waiting`."""
+
+    def run(ctx):
+        with servers("uvicorn", LIMITS_EXEMPT_NETWORKS="127.0.0.1/32,::1/128") as (urls, pids):
+            event = manage(
+                "create_event",
+                *("--name", ctx["name"], "--rows", "10", "--seats-per-row", "50"),
+                *("--price", "25", "--queue-opens", "now+0", "--on-sale", "now+86400"),
+            )
+            out = RESULTS / f"{ctx['name']}.json"
+            cmd = [PY, "-m", "loadtest.queue_waiting", "--url", urls[0]]
+            cmd += ["--event", event.split()[-1], "--sockets", str(sockets)]
+            cmd += ["--frames", str(frames), "--server-pid", str(pids[0]), "--json", str(out)]
+            idle_before = wait_quiet()
+            done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=900)
+        print(f"\n=== {ctx['name']} (exit {done.returncode})\n{done.stdout}{done.stderr[-1500:]}")
+        if not out.exists():
+            return {"name": ctx["name"], "failed": done.stderr[-2000:]}
+        result = json.loads(out.read_text())
+        return {
+            **result,
+            "name": ctx["name"],
+            "command": " ".join(["python", *cmd[1:]]),
+            "exit": done.returncode,
+            "machine_idle_before": idle_before,
+        }
+
+    return run
+
+
 SCENARIOS = {
     "fanout-1000-uvicorn": fanout(1000),
     "fanout-1000-daphne": fanout(1000, "daphne"),
@@ -357,6 +438,10 @@ SCENARIOS = {
     "onsale-200-arena": on_sale(200, 1),
     "onsale-2000-arena": on_sale(2000, 10),
     "onsale-1000-arena-at-once": on_sale(1000, 1),
+    # Issue 8: the waiting room. 2,000 accounts from the pre-queue to sold out on 1,000 seats,
+    # and 10,000 waiting sockets on one server process.
+    "queue-2000": queue_sale(2000),
+    "queue-waiting-10k": queue_waiting(10_000),
 }
 
 # Named sets of scenarios for --only.
@@ -364,4 +449,5 @@ SETS = {
     "client-path": [name for name in SCENARIOS if name.startswith(CLIENT_PATH)],
     "onsale": [name for name in SCENARIOS if name.startswith("onsale")],
     "watch-click": ["uniform-200-watchers-10", "uniform-200-watchers-2000"],
+    "queue": [name for name in SCENARIOS if name.startswith("queue")],
 }

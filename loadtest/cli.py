@@ -129,7 +129,9 @@ def build_parser() -> argparse.ArgumentParser:
         "for good by extending it and, at the cap, letting go and taking it again (the verdict "
         "wants no hold past --hold-cap and counts the refusals); onsale: --arrivals "
         "open the map as the shipped client does within --arrive-within seconds and watch, then "
-        "--click-share of them buy at once near the stage (see the on-sale options)",
+        "--click-share of them buy at once near the stage (see the on-sale options); queue: "
+        "--arrivals accounts wait in the event's waiting room on their sockets, claim their "
+        "turn when called and book with it (see the waiting room options)",
     )
     g.add_argument(
         "--rate",
@@ -226,6 +228,50 @@ def build_parser() -> argparse.ArgumentParser:
         help="share of the buyers who ask for best available (POST /api/events/{id}/best/) "
         "instead of clicking seats near the stage",
     )
+    g = p.add_argument_group(
+        "waiting room (--profile queue on an event with one: --arrivals accounts of --users, "
+        "--arrive-within, --journey-seats and --best-share as for the on-sale)"
+    )
+    g.add_argument(
+        "--pre-queue-share",
+        type=share,
+        default=0.7,
+        help="share of the accounts who join before the on-sale (within --arrive-within "
+        "seconds, and drawn); the others join after it, numbered as they come",
+    )
+    g.add_argument(
+        "--late-within",
+        type=float,
+        default=10.0,
+        help="seconds after the on-sale over which the late accounts join, evenly spaced",
+    )
+    g.add_argument(
+        "--no-show-share",
+        type=share,
+        default=0.1,
+        help="share of the accounts who never claim when their number is called",
+    )
+    g.add_argument(
+        "--claim-within",
+        type=float,
+        default=2.0,
+        help="seconds a called account takes to claim its turn, drawn uniformly from 0",
+    )
+    g.add_argument(
+        "--sale-within",
+        type=float,
+        default=300.0,
+        help="the most seconds after the on-sale the run waits for every account to be "
+        "called and done (or told sold out); it ends sooner on a room that stalled (seats "
+        "free, accounts waiting, nobody called for a claim window and 10 s)",
+    )
+    g.add_argument(
+        "--max-rho",
+        type=float,
+        default=None,
+        help="the verdict's limit on |Spearman rho| of join time against number among the "
+        "pre-queue entrants (default: 4 standard errors, 4/sqrt(n-1))",
+    )
     g = p.add_argument_group("run")
     g.add_argument(
         "--settle",
@@ -260,6 +306,14 @@ def parse_args(argv=None) -> argparse.Namespace:
         # Every arrival watches; the buyers are clickers, one user each.
         args.watchers = args.arrivals
         args.clickers = round(args.click_share * args.arrivals)
+    if args.profile == "queue":
+        if args.procs != 1 or args.poll:
+            p.error("--profile queue runs in one process (--procs 1), with sockets (no --poll)")
+        if not args.users:
+            p.error("--profile queue needs --users (one account per arrival)")
+        if args.auth == "session":
+            p.error("--profile queue shows a bearer token on its sockets: --auth client or bearer")
+        args.watchers, args.clickers = 0, args.arrivals
     if args.clickers and not args.users:
         p.error("--clickers needs --users")
     return args

@@ -10,7 +10,9 @@
 - book: lock `--book-size` seats of its own share in one request, then reserve them;
 - churn: lock a random seat of the whole map, release it, lock it again (conflicts expected);
 - onsale: arrivals open the map as the shipped client does, then buyers among them click near
-  the stage at once (loadtest/onsale.py).
+  the stage at once (loadtest/onsale.py);
+- queue: accounts wait in the event's waiting room on their sockets, claim their turn when
+  called and book with it (loadtest/queue_buyers.py, queue_run.py).
 
 Each clicker authenticates as `--auth` says (loadtest/auth.py).
 """
@@ -30,7 +32,7 @@ import orjson
 from .auth import Auth
 from .stats import Recorder
 
-PROFILES = ("journey", "uniform", "hot", "book", "churn", "hoard", "onsale")
+PROFILES = ("journey", "uniform", "hot", "book", "churn", "hoard", "onsale", "queue")
 
 
 def _code(status: int, body: bytes) -> str:

@@ -128,6 +128,61 @@ def onsale_table(results: dict) -> list[str]:
     return lines
 
 
+def _s3(q: dict | None) -> str:
+    """p50 / p90 / p99 in seconds (the queue's spreads)."""
+    if not q or not q.get("n"):
+        return "–"
+    return " / ".join(f"{q[k]:.1f}" for k in ("p50", "p90", "p99")) + " s"
+
+
+def queue_tables(results: dict) -> list[str]:
+    """Issue 8: the waiting room from the pre-queue to sold out (--profile queue), then
+    waiting sockets on one server process (python -m loadtest.queue_waiting)."""
+    sales = {n: r for n, r in results.items() if n.startswith("queue") and "queue" in r}
+    waits = {n: r for n, r in results.items() if n.startswith("queue") and "queue" not in r}
+    lines = []
+    if sales:
+        lines += [
+            "| scenario | joined before / after | called / claimed / bought | time in queue "
+            "p50 / p90 / p99 | calls a minute: observed / frames' rate p50 | estimate \\|error\\| "
+            "p50 (actual inside range) | sold out to last waiting socket | admitted, no seat | "
+            "server cores | verdict |",
+            "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+        ]
+        for name, r in sales.items():
+            q, v = r["queue"], r["verdict"]
+            adm, est = q["admissions"], q["estimate"]
+            reach = q["sold_out_reach"].get("after_first_socket_ms") or {}
+            lines.append(
+                f"| {name} | {q['joined_pre_queue']} / {q['joined_late']} | {q['called']} / "
+                f"{q['claimed']} / {q['bought']} | {_s3(q['time_in_queue_s'])} | "
+                f"{adm['observed_per_min_whole_sale']} / {adm['frame_rate_per_min']['p50']} | "
+                f"{est['midpoint_abs_error_s']['p50']} s ({est['inside_range_share']}) | "
+                f"{_q(reach, 'max')} | {q['claimed_no_seat_share']} | "
+                f"{_get(r, 'server', 'cpu_share')} | {'PASS' if v['passed'] else 'FAIL'} |"
+            )
+    if waits:
+        lines += [
+            *([""] if lines else []),
+            "| scenario | sockets up | frames | from `at` p50 / p99 (worst frame p99) | first to "
+            "last socket | server cores between frames | client cores | targets |",
+            "| --- | --- | --- | --- | --- | --- | --- | --- |",
+        ]
+        for name, r in waits.items():
+            w = r.get("waiting")
+            if r.get("failed") or not w:
+                lines.append(f"| {name} | failed: {str(r.get('failed') or r.get('missed'))[:80]} |")
+                continue
+            d = w["delivery_from_at_ms"]
+            lines.append(
+                f"| {name} | {r['connect']['sockets_up']} | {w['frames']} | {_q(d, 'p50')} / "
+                f"{_q(d)} ({w['worst_frame_p99_ms']:.0f} ms) | {w['spread_ms_max']:.0f} ms | "
+                f"{w['server_cores_between_frames_mean']} | {r['client_cores']} | "
+                f"{'met' if not r['missed'] else '; '.join(r['missed'])} |"
+            )
+    return lines
+
+
 def write_benchmarks(
     machine: dict,
     results: dict,
@@ -218,6 +273,8 @@ def write_benchmarks(
             "",
             *onsale_table(results),
         ]
+    if any(n.startswith("queue") for n in results):
+        lines += ["", "## Waiting room: from the pre-queue to sold out", "", *queue_tables(results)]
     if any(n.startswith(CLIENT_PATH) for n in results):
         lines += [
             "",

@@ -4,7 +4,6 @@ import argparse
 import asyncio
 import math
 import random
-import resource
 import time
 from collections import Counter
 from pathlib import Path
@@ -18,18 +17,13 @@ from .cli import parse_args
 from .clickers import TRANSPORT_ERRORS, Clicker, JourneyPlan, run_clicker
 from .procs import Child, child_main, merge_receipts
 from .progress import Progress
+from .queue_figures import queue_table
+from .queue_run import queue_run
 from .run_arrivals import arrive
 from .run_result import finish
-from .stats import Recorder, proc_sample, quantiles, self_sample
+from .stats import Recorder, proc_sample, quantiles, raise_nofile, self_sample
 from .verdict import Verdict, check
 from .watchers import Poller, Watcher, open_watchers
-
-
-def raise_nofile() -> int:
-    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    if soft < hard:
-        resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
-    return resource.getrlimit(resource.RLIMIT_NOFILE)[0]
 
 
 class Run:
@@ -349,8 +343,12 @@ def main(argv=None) -> int:
         raise_nofile()
         _run_on_uvloop(child_main(options))
         return 0
-    result = _run_on_uvloop(main_async(options))
-    print(figures.table(result))
+    if options.profile == "queue":
+        result = _run_on_uvloop(queue_run(options))
+        print(queue_table(result))
+    else:
+        result = _run_on_uvloop(main_async(options))
+        print(figures.table(result))
     if options.json:
         with open(options.json, "wb") as f:
             f.write(orjson.dumps(result, option=orjson.OPT_INDENT_2))

@@ -1,6 +1,7 @@
 """What a run records, and the figures made of it."""
 
 import os
+import resource
 import time
 from collections import Counter
 
@@ -8,14 +9,16 @@ _TICK = os.sysconf("SC_CLK_TCK")
 _PAGE = os.sysconf("SC_PAGE_SIZE")
 
 
-def quantiles(values, scale: float = 1.0) -> dict:
-    """p50/p95/p99/max/mean of `values` times `scale` (ns -> ms: 1e-6), or None each if empty.
+def quantiles(values, scale: float = 1.0, points: tuple[float, ...] = (0.50, 0.95, 0.99)) -> dict:
+    """p50/p95/p99/max/mean of `values` times `scale` (ns -> ms: 1e-6), or None each if empty;
+    `points`: other quantiles instead of p50/p95/p99 (0.9 is `p90`).
 
     The project's one quantile rule (nearest rank: the value at index q * n of the sorted
     values), for every figure the load client and `python -m loadtest.latency` print.
     """
+    names = [f"p{round(q * 100)}" for q in points]
     if not values:
-        return {"n": 0, "p50": None, "p95": None, "p99": None, "max": None, "mean": None}
+        return {"n": 0, **dict.fromkeys(names), "max": None, "mean": None}
     ordered = sorted(values)
     n = len(ordered)
 
@@ -24,9 +27,7 @@ def quantiles(values, scale: float = 1.0) -> dict:
 
     return {
         "n": n,
-        "p50": at(0.50),
-        "p95": at(0.95),
-        "p99": at(0.99),
+        **{name: at(q) for name, q in zip(names, points, strict=True)},
         "max": round(ordered[-1] * scale, 3),
         "mean": round(sum(ordered) / n * scale, 3),
     }
@@ -129,3 +130,11 @@ def proc_sample(pids: list[int]) -> dict:
 
 def self_sample() -> dict:
     return proc_sample([os.getpid()])
+
+
+def raise_nofile() -> int:
+    """The soft limit of open files raised to the hard one (thousands of sockets): the limit."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft < hard:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+    return resource.getrlimit(resource.RLIMIT_NOFILE)[0]

@@ -22,6 +22,10 @@ DB_URL = f"postgres://postgres@127.0.0.1:5432/{DB}"
 REDIS_URL = os.environ["REDIS_URL"]
 
 
+# The accounts of the queue profile's tests (conftest.py `queue_stack`).
+QUEUE_BUYERS = 40
+
+
 class Stack(NamedTuple):
     base: str
     event_id: int  # 100 seats
@@ -34,6 +38,19 @@ class Stack(NamedTuple):
 def create_event(env: dict, name: str, rows: int, per_row: int) -> int:
     args = ["--name", name, "--rows", str(rows), "--seats-per-row", str(per_row)]
     return int(manage(env, "create_event", *args, "--price", "10").split()[-1])
+
+
+def queue_event(env: dict, *, on_sale_in: int, rows: int, per_row: int) -> int:
+    """A grid event whose waiting room opens now and goes on sale `on_sale_in` seconds from
+    now; a called buyer has 5 s to claim."""
+    out = manage(
+        env,
+        "create_event",
+        *("--name", "Queue", "--rows", str(rows), "--seats-per-row", str(per_row)),
+        *("--price", "10", "--queue-opens", "now+0", "--on-sale", f"now+{on_sale_in}"),
+        *("--turn-minutes", "10", "--claim-seconds", "5", "--max-active", "500"),
+    )
+    return int(out.split()[-1])
 
 
 def small_room(rows: int = 8, per_row: int = 15) -> dict:
@@ -72,19 +89,25 @@ def small_room(rows: int = 8, per_row: int = 15) -> dict:
     }
 
 
-@contextlib.contextmanager
-def stack_up(workdir: Path):
-    for command in (["dropdb", "--if-exists"], ["createdb"]):
-        subprocess.run([*command, "-h", "127.0.0.1", "-U", "postgres", DB], check=True)
-    redis.Redis.from_url(REDIS_URL).flushdb()
-    env = full_stack_env(
+def stack_env(**extra) -> dict:
+    """The environment the stack's server and commands run with (`extra` on top)."""
+    return full_stack_env(
         DATABASE_URL=DB_URL,
         REDIS_URL=REDIS_URL,
         DEBUG="0",
         ALLOWED_HOSTS="127.0.0.1,localhost",
         COOKIE_SECURE="0",
         SECURE_SSL_REDIRECT="0",
+        **extra,
     )
+
+
+@contextlib.contextmanager
+def stack_up(workdir: Path):
+    for command in (["dropdb", "--if-exists"], ["createdb"]):
+        subprocess.run([*command, "-h", "127.0.0.1", "-U", "postgres", DB], check=True)
+    redis.Redis.from_url(REDIS_URL).flushdb()
+    env = stack_env()
     manage(env, "migrate", "--noinput")
     event_id = create_event(env, "Load", 5, 20)
     journey_event = create_event(env, "Journeys", 20, 50)
