@@ -83,3 +83,11 @@ def test_redis_away_pauses_admission():
 def test_the_organiser_may_pause():
     decision = decide(replace(SALE, paused_by_organiser=True))
     assert (decision.calls, decision.state, decision.reason) == (0, "paused", "organiser")
+
+
+def test_the_last_seats_go_to_the_next_number_even_when_fewer_than_an_order():
+    # One seat left, orders of 1.7 seats on average so far: still one more buyer is called.
+    last = replace(SALE, free_seats=1, booked_seats=11, orders=7, called_closed=20, claimed=20)
+    assert decide(last).calls == 1
+    # Unless a buyer already called is expected to take it.
+    assert decide(replace(last, shopping_empty=1, active=1)).calls == 0

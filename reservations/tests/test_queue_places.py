@@ -204,3 +204,23 @@ def test_the_draw_waits_for_the_public_randomness_named_in_advance():
     assert proof["public_randomness"] == "f00d" and proof_problems(proof) == []
     with pytest.raises(ValueError):
         randomness_set(event_id=event.id, value="another")
+
+
+def test_buyers_who_booked_or_went_idle_no_longer_hold_up_the_numbers_behind_them():
+    """The ceiling counts shoppers: a buyer who booked and holds nothing is done, and one who
+    has held nothing IDLE_SHOPPER_SECONDS after claiming is taken as gone."""
+    from reservations.waiting_room.ticks import IDLE_SHOPPER_SECONDS
+
+    event, on_sale, people = _drawn_event(seats=20, buyers=6, max_active=2)
+    room = room_tick(event_id=event.id, now=on_sale, redis_down=False)
+    assert room.serving == 2  # the ceiling
+    first, second, *_ = _numbered(event, people)
+    for buyer in (first, second):
+        turn_claim(user_id=buyer.pk, event_id=event.id, now=on_sale)
+    seat = Seat.objects.filter(event=event).order_by("id").first()
+    Seat.objects.filter(pk=seat.pk).update(status="reserved", reserved_by=first)
+    room = room_tick(event_id=event.id, now=on_sale + timedelta(seconds=3), redis_down=False)
+    assert room.serving == 3  # the first booked and holds nothing: one more is called
+    later = on_sale + timedelta(seconds=IDLE_SHOPPER_SECONDS + 60)  # the second never held
+    room = room_tick(event_id=event.id, now=later, redis_down=False)
+    assert room.serving == 5  # the third's claim window is over too: two more

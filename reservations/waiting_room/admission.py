@@ -33,9 +33,9 @@ class Measured:
     orders: int  # reservations since the on-sale
     called_closed: int  # called buyers whose claim window is over or who claimed
     claimed: int  # of those, who claimed
-    shopping_empty: int  # in their turn, holding and having booked nothing
+    shopping_empty: int  # in their turn lately, holding and having booked nothing yet
     pending_calls: int  # called, not claimed, claim window open
-    active: int  # in their turn or called with the window open
+    active: int  # called with the window open, or shopping in their turn (ticks.py says who)
     max_active: int
     path_slow: bool
     redis_down: bool
@@ -77,6 +77,9 @@ def decide(m: Measured) -> Decision:
     spoken_for = (m.shopping_empty + m.pending_calls * show_share) * seats_per_order
     buyers = (sellable - spoken_for) / seats_per_order
     calls = max(0, math.floor(buyers / show_share))
+    if calls == 0 and m.free_seats > spoken_for:
+        # Fewer free seats than an order: they still go to the next number, not to nobody.
+        calls = 1
     calls = min(calls, max(0, m.max_active - m.active))
     if m.path_slow:
         calls = (calls + 1) // 2

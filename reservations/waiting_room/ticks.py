@@ -28,6 +28,8 @@ from .public_state import public_state
 logger = logging.getLogger("reservations.waiting_room")
 
 State = WaitingRoom.State
+# A buyer in their turn who has held nothing this long after claiming it is taken as gone.
+IDLE_SHOPPER_SECONDS = 120
 
 
 def rooms_tick(*, now: datetime | None = None, redis_down: bool | None = None) -> None:
@@ -187,10 +189,22 @@ def _measure(room: WaitingRoom, now: datetime, slow: bool, redis_down: bool) -> 
     called_closed = called.filter(Q(claimed_at__isnull=False) | Q(called_at__lte=now - window))
     pending = called.filter(claimed_at__isnull=True, called_at__gt=now - window).count()
     turns = QueueEntry.objects.filter(room=room, claimed_at__isnull=False, turn_expires_at__gt=now)
-    has_seats = Seat.objects.filter(event_id=event_id).filter(
-        Q(held_by=OuterRef("user_id"), status=Seat.Status.LOCKED, held_until__gt=now)
-        | Q(reserved_by=OuterRef("user_id"), status=Seat.Status.RESERVED)
+    seats_of_buyer = Seat.objects.filter(event_id=event_id)
+    holding = Exists(
+        seats_of_buyer.filter(held_by=OuterRef("user_id"), status=Seat.Status.LOCKED).filter(
+            held_until__gt=now
+        )
     )
+    bought = Exists(
+        seats_of_buyer.filter(reserved_by=OuterRef("user_id"), status=Seat.Status.RESERVED)
+    )
+    # Who is shopping: a buyer holding seats, or one who has held and booked nothing yet and
+    # claimed lately. One who booked and holds nothing is done; one who has held nothing for
+    # IDLE_SHOPPER_SECONDS is taken as gone. Neither speaks for seats nor counts against the
+    # ceiling for the rest of the turn (both may still hold while it runs).
+    lately = now - timedelta(seconds=IDLE_SHOPPER_SECONDS)
+    holders = turns.filter(holding).count()
+    empty = turns.exclude(holding).exclude(bought).filter(claimed_at__gt=lately).count()
     return Measured(
         free_seats=free,
         held_seats=held,
@@ -199,9 +213,9 @@ def _measure(room: WaitingRoom, now: datetime, slow: bool, redis_down: bool) -> 
         orders=orders,
         called_closed=called_closed.count(),
         claimed=called_closed.filter(claimed_at__isnull=False).count(),
-        shopping_empty=turns.exclude(Exists(has_seats)).count(),
+        shopping_empty=empty,
         pending_calls=pending,
-        active=turns.count() + pending,
+        active=holders + empty + pending,
         max_active=room.max_active,
         path_slow=slow,
         redis_down=redis_down,
