@@ -176,6 +176,8 @@ class EventHub:
         if known is not None:
             return known[1]
         state = await database_sync_to_async(queue_state_read)(event_id=event_id)
+        if (known := self.queue_states.get(event_id)) is not None:
+            return known[1]  # a newer one came from the tick while the database was read
         if state is None:  # the waiting room was just taken away
             state = {"event_id": event_id}
         return self._queue_state_keep(event_id, state)

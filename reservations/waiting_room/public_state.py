@@ -83,9 +83,10 @@ def proof_json(room: WaitingRoom) -> dict:
 
 
 def queue_state_read(*, event_id: int) -> dict | None:
-    """The public state as the database has it (a socket's first `queue` frame)."""
+    """The public state as the database has it (a socket's first `queue` frame): the one the
+    last tick published, `at` included, so that every socket is told the same frame."""
     room = WaitingRoom.objects.filter(event_id=event_id).first()
-    return public_state(room) if room else None
+    return public_state(room, room.published_at) if room else None
 
 
 def places_of(*, event_id: int, accounts: set[int]) -> dict[int, dict]:
