@@ -353,6 +353,7 @@ class WaitingRoom(models.Model):
     )
     reason = models.CharField(max_length=12, blank=True, editable=False)
     serving = models.PositiveIntegerField(default=0, editable=False)  # highest number called
+    first_called_at = models.DateTimeField(null=True, blank=True, editable=False)
     # A bump revokes every turn token issued before it.
     generation = models.PositiveIntegerField(default=1)
     reread = models.PositiveIntegerField(default=0, editable=False)

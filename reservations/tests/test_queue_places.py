@@ -224,3 +224,18 @@ def test_buyers_who_booked_or_went_idle_no_longer_hold_up_the_numbers_behind_the
     later = on_sale + timedelta(seconds=IDLE_SHOPPER_SECONDS + 60)  # the second never held
     room = room_tick(event_id=event.id, now=later, redis_down=False)
     assert room.serving == 5  # the third's claim window is over too: two more
+
+
+def test_the_rate_leaves_out_the_first_call_of_the_sale():
+    """A waiting buyer's estimate goes by the pace after the opening burst."""
+    event, on_sale, people = _drawn_event(seats=20, buyers=14, max_active=10)
+    room = room_tick(event_id=event.id, now=on_sale, redis_down=False)
+    assert (room.serving, room.rate) == (10, 0)
+    first, second, *_ = _numbered(event, people)
+    Seat.objects.filter(pk__in=Seat.objects.filter(event=event).order_by("id")[:1]).update(
+        status="reserved", reserved_by=first
+    )
+    for buyer in (first, second):
+        turn_claim(user_id=buyer.pk, event_id=event.id, now=on_sale)
+    room = room_tick(event_id=event.id, now=on_sale + timedelta(seconds=3), redis_down=False)
+    assert room.serving > 10 and room.rate == room.serving - 10
