@@ -74,8 +74,12 @@ describe('positionLine', () => {
     expect(positionLine(queuePosition(state({ seats_left: 1104 }), 12_345), admitting, 'en-US')).toBe(
       'No. 12,345 · 4,321 ahead · about 6-9 min · 1,104 seats left',
     );
-    expect(positionLine(queuePosition(state({ rate: 0, seats_left: 1 }), 5), { state: 'admitting', seats_left: 1 }, 'en-US')).toBe(
-      'No. 5 · 0 ahead · waiting for the sale to move · 1 seat left',
+    const slow = state({ rate: 0, seats_left: 1 });
+    expect(positionLine(queuePosition(slow, slow.serving + 5), { state: 'admitting', seats_left: 1 }, 'en-US')).toBe(
+      `No. ${(slow.serving + 5).toLocaleString('en-US')} · 4 ahead · waiting for the sale to move · 1 seat left`,
+    );
+    expect(positionLine(queuePosition(slow, slow.serving + 1), { state: 'admitting', seats_left: 1 }, 'en-US')).toBe(
+      `No. ${(slow.serving + 1).toLocaleString('en-US')} · 0 ahead · next in line · 1 seat left`,
     );
   });
 

@@ -41,7 +41,10 @@ export function queuePosition(state: PositionInput, number: number): Position {
   const showShare = share(state.show_share);
   const expected = ahead * showShare;
   let estimate: MinutesRange | null = null;
-  if (state.rate > 0) {
+  if (ahead === 0) {
+    // Nobody ahead: the next number called is this one, however slow the last minute was.
+    estimate = { low: 0, high: 0 };
+  } else if (state.rate > 0) {
     // The fast end counts only those expected to come; the slow end everyone ahead: the truth
     // lies between, and rounding outward keeps it there.
     const low = Math.floor(expected / state.rate);
