@@ -24,9 +24,7 @@ one job each:
 * each socket's `Outbox` (outbox.py), which takes a frame without the hub ever waiting on a
   socket; a socket whose write has stalled is closed with 4408;
 * the waiting room (PROTOCOL.md "Waiting room"): the sockets that wait for their turn get the
-  room's `queue` frames (one state, encoded once, written in slices of QUEUE_SLICE sockets so
-  a click runs between them), never seats; at the draw each waiting account is told its number
-  (one query for all of this process's).
+  room's `queue` frames, never seats; its frames and places: `QueueStates` (queue_frames.py).
 """
 
 import asyncio
@@ -43,7 +41,6 @@ from channels.db import database_sync_to_async
 from django.conf import settings
 
 from reservations.selectors import live_seats_get
-from reservations.waiting_room.public_state import places_of, queue_state_read
 
 from .feed import EventFeed
 from .frames import Encoded, encoded_text
@@ -51,7 +48,8 @@ from .known_events import KnownEvents
 from .live_map import LiveMap
 from .own_seats import OwnSeats
 from .presence import PRESENCE_INTERVAL, Presence
-from .protocol import CloseCode, own_frame, place_frame, queue_frame, seat_change
+from .protocol import CloseCode, own_frame, seat_change
+from .queue_frames import QueueStates, deliver_in_slices, tell_places
 from .redis_clients import async_redis
 from .relay import Relay
 from .sequence import counters
@@ -100,7 +98,7 @@ class EventHub:
         # The sockets of events with a waiting room that wait for their turn (PROTOCOL.md
         # "Waiting room"), and each such event's last `queue` state and frame.
         self.waiting: dict[int, set[Watcher]] = {}
-        self.queue_states: dict[int, tuple[dict, Encoded]] = {}
+        self.queue_states = QueueStates()
         self._presence = Presence(self._redis, self.process_id)
         self._tasks: list[asyncio.Task] = []
         self._dropping: set[asyncio.Task] = set()
@@ -171,51 +169,20 @@ class EventHub:
                 del self.waiting[watcher.event_id]
 
     async def queue_frame(self, event_id: int) -> Encoded:
-        """The event's last `queue` frame here, or one read from the database."""
-        known = self.queue_states.get(event_id)
-        if known is not None:
-            return known[1]
-        state = await database_sync_to_async(queue_state_read)(event_id=event_id)
-        if (known := self.queue_states.get(event_id)) is not None:
-            return known[1]  # a newer one came from the tick while the database was read
-        if state is None:  # the waiting room was just taken away
-            state = {"event_id": event_id}
-        return self._queue_state_keep(event_id, state)
-
-    def _queue_state_keep(self, event_id: int, state: dict) -> Encoded:
-        frame = encoded_text(orjson.dumps(queue_frame(state)).decode())
-        self.queue_states[event_id] = (state, frame)
-        return frame
+        return await self.queue_states.frame(event_id)
 
     def queue_changed(self, event_id: int, state: dict) -> None:
         """A new state of the event's waiting room: to every socket of the event here, waiting
         or not, the frame encoded once; on the draw, each waiting account its number."""
-        before = self.queue_states.get(event_id)
-        frame = self._queue_state_keep(event_id, state)
+        frame, drawn_now = self.queue_states.keep(event_id, state)
         sockets = [*self.waiting.get(event_id, ()), *self.watchers.get(event_id, ())]
-        self._background(_deliver_in_slices(sockets, frame))
-        if state.get("drawn") and (before is None or not before[0].get("drawn")):
-            self._background(self._tell_places(event_id))
+        self._background(deliver_in_slices(sockets, frame))
+        if drawn_now:
+            self._background(tell_places(event_id, self.waiting.get(event_id, ())))
 
     async def tell_place(self, watcher: Watcher) -> None:
         """The socket's account's place, if it has one (PROTOCOL.md "Waiting room")."""
-        await self._tell_places(watcher.event_id, only=watcher)
-
-    async def _tell_places(self, event_id: int, only: Watcher | None = None) -> None:
-        sockets = [only] if only is not None else list(self.waiting.get(event_id, ()))
-        accounts = {w.account for w in sockets if w.account is not None}
-        if not accounts:
-            return
-        try:
-            places = await database_sync_to_async(places_of)(event_id=event_id, accounts=accounts)
-        except Exception as exc:  # the database is away: the client reads its place itself
-            logger.info("places of event %s not told: %s", event_id, exc)
-            return
-        for watcher in sockets:
-            place = places.get(watcher.account)
-            if place is not None:
-                frame = place_frame(event_id=event_id, **place)
-                watcher.deliver_queue(encoded_text(orjson.dumps(frame).decode()))
+        await tell_places(watcher.event_id, [watcher])
 
     def _background(self, coroutine) -> None:
         task = asyncio.ensure_future(coroutine)
@@ -370,7 +337,7 @@ class EventHub:
         for feed in self.feeds.values():
             feed.close()
         self.feeds.clear()
-        self.queue_states.clear()  # what changed meanwhile never came: read it again
+        self.queue_states.forget()
         groups = [*self.watchers.values(), *self.waiting.values()]
         for watcher in [w for group in groups for w in group]:
             self.drop(watcher, CloseCode.LAYER_DOWN)
@@ -417,17 +384,6 @@ class EventHub:
 
 
 _hubs: dict[int, EventHub] = {}
-
-# Sockets handed a `queue` frame between two turns of the loop: a click waits at most one slice.
-QUEUE_SLICE = 500
-
-
-async def _deliver_in_slices(sockets: list[Watcher], frame: Encoded) -> None:
-    for start in range(0, len(sockets), QUEUE_SLICE):
-        if start:
-            await asyncio.sleep(0)
-        for watcher in sockets[start : start + QUEUE_SLICE]:
-            watcher.deliver_queue(frame)
 
 
 def coalescing_window(watchers: int) -> float:

@@ -6,7 +6,7 @@ from django.contrib import admin, messages
 
 from ..models import WaitingRoom
 from ..waiting_room.draw import commitment_of
-from ..waiting_room.organiser import turns_revoke
+from ..waiting_room.organiser import randomness_problem, times_problem, turns_revoke
 from ..waiting_room.rooms_in_memory import rooms
 
 
@@ -28,11 +28,11 @@ class WaitingRoomForm(forms.ModelForm):
     def clean(self):
         data = super().clean()
         opens, on_sale = data.get("opens_at"), data.get("on_sale_at")
-        if opens and on_sale and on_sale < opens:
-            raise forms.ValidationError("The on-sale cannot come before the queue opens.")
-        drawn = self.instance.pk and self.instance.drawn_at is not None
-        if drawn and data.get("public_randomness") != self.instance.public_randomness:
-            self.add_error("public_randomness", "The draw is done: its randomness is final.")
+        if opens and on_sale and (problem := times_problem(opens, on_sale)):
+            raise forms.ValidationError(problem)
+        randomness = data.get("public_randomness", "")
+        if self.instance.pk and (problem := randomness_problem(self.instance, randomness)):
+            self.add_error("public_randomness", problem)
         return data
 
 

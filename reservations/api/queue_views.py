@@ -7,9 +7,8 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from reservations.exceptions import NoQueue, NotFound
-from reservations.models import Event, QueueEntry, WaitingRoom
-from reservations.waiting_room.places import place_join, turn_claim, turn_extend
+from reservations.models import QueueEntry, WaitingRoom
+from reservations.waiting_room.places import place_join, room_of, turn_claim, turn_extend
 from reservations.waiting_room.public_state import place_json, proof_json, public_state, turn_json
 
 from .booking_limits import BookingThrottle
@@ -86,15 +85,6 @@ class QueueProofOutput(serializers.Serializer):
     late = serializers.ListField(child=serializers.CharField(), allow_null=True)
 
 
-def _room(event_id: int) -> WaitingRoom:
-    room = WaitingRoom.objects.filter(event_id=event_id).first()
-    if room is not None:
-        return room
-    if not Event.objects.filter(pk=event_id).exists():
-        raise NotFound("No such event.")
-    raise NoQueue()
-
-
 class QueueStateApi(APIView):
     throttle_classes = [AnonReadThrottle]
 
@@ -105,7 +95,7 @@ class QueueStateApi(APIView):
         "(every field: API.md 'Waiting room').",
     )
     def get(self, request, event_id: int):
-        room, now = _room(event_id), timezone.now()
+        room, now = room_of(event_id), timezone.now()
         entry = (
             QueueEntry.objects.filter(room=room, user_id=request.user.pk).first()
             if request.user.is_authenticated
@@ -131,7 +121,7 @@ class QueueJoinApi(_QueueCall):
         responses=inline_serializer("QueueJoined", {"place": _PLACE}),
     )
     def post(self, request, event_id: int):
-        room = _room(event_id)
+        room = room_of(event_id)
         entry = place_join(user_id=request.user.pk, event_id=event_id)
         return Response({"place": place_json(entry, room)})
 
@@ -143,7 +133,7 @@ class QueueClaimApi(_QueueCall):
         responses=inline_serializer("QueueClaimed", {"turn": _TURN}),
     )
     def post(self, request, event_id: int):
-        _room(event_id)
+        room_of(event_id)
         return Response({"turn": turn_json(turn_claim(user_id=request.user.pk, event_id=event_id))})
 
 
@@ -154,7 +144,7 @@ class QueueExtendApi(_QueueCall):
         responses=inline_serializer("QueueExtended", {"turn": _TURN}),
     )
     def post(self, request, event_id: int):
-        _room(event_id)
+        room_of(event_id)
         turn = turn_extend(user_id=request.user.pk, event_id=event_id)
         return Response({"turn": turn_json(turn)})
 
@@ -168,4 +158,4 @@ class QueueProofApi(APIView):
         description="The draw's proof: python -m reservations.waiting_room.verify recomputes it",
     )
     def get(self, request, event_id: int):
-        return Response(proof_json(_room(event_id)))
+        return Response(proof_json(room_of(event_id)))

@@ -50,6 +50,8 @@ def test_a_queue_call_on_an_event_without_a_room_is_no_queue(alice_api, event):
     assert (answer.status_code, answer.json()["code"]) == (404, "no_queue")
     answer = alice_api.post(f"/api/events/{event.id}/queue/join/", [1], format="json")
     assert answer.status_code in (400, 404)
+    answer = alice_api.get(f"/api/events/{event.id + 1000}/queue/")
+    assert (answer.status_code, answer.json()["code"]) == (404, "not_found")
 
 
 def test_the_draw_numbers_the_entrants_by_the_seed_and_the_late_after_them_in_join_order():

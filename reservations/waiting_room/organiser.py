@@ -11,6 +11,20 @@ from reservations.models import Event, WaitingRoom
 from .rooms_in_memory import rooms
 
 
+def times_problem(opens_at: datetime, on_sale_at: datetime) -> str | None:
+    """What is wrong with a room's times, if anything (the admin, the command, room_create)."""
+    if on_sale_at < opens_at:
+        return "The on-sale cannot come before the queue opens."
+    return None
+
+
+def randomness_problem(room: WaitingRoom, value: str) -> str | None:
+    """A drawn room's randomness is final: the proof was computed with it."""
+    if room.drawn_at is not None and value != room.public_randomness:
+        return "The draw is done: its randomness is final."
+    return None
+
+
 def room_create(
     *,
     event: Event,
@@ -21,8 +35,8 @@ def room_create(
     max_active: int = 500,
     randomness_source: str = "",
 ) -> WaitingRoom:
-    if on_sale_at < opens_at:
-        raise ValueError("The on-sale cannot come before the queue opens.")
+    if problem := times_problem(opens_at, on_sale_at):
+        raise ValueError(problem)
     room = WaitingRoom.objects.create(
         event=event,
         opens_at=opens_at,
@@ -40,8 +54,8 @@ def randomness_set(*, event_id: int, value: str) -> WaitingRoom:
     """The public randomness named in advance, once published; refused after the draw."""
     with transaction.atomic():
         room = WaitingRoom.objects.select_for_update().get(event_id=event_id)
-        if room.drawn_at is not None:
-            raise ValueError("The draw is done: its randomness can no longer change.")
+        if problem := randomness_problem(room, value):
+            raise ValueError(problem)
         room.public_randomness = value
         room.save(update_fields=["public_randomness"])
         return room

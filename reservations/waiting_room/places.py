@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from reservations.exceptions import (
     NoQueue,
+    NotFound,
     NotInQueue,
     NotYourTurn,
     QueueNotOpen,
@@ -21,7 +22,7 @@ from reservations.exceptions import (
     TurnExtended,
     TurnLapsed,
 )
-from reservations.models import QueueEntry, WaitingRoom
+from reservations.models import Event, QueueEntry, WaitingRoom
 
 from .draw import new_entry_id
 from .turn_tokens import turn_token
@@ -44,17 +45,17 @@ def room_locked(event_id: int, *, shared: bool) -> WaitingRoom:
                 + ("FOR SHARE" if shared else "FOR NO KEY UPDATE"),
                 [event_id],
             )
-    room = WaitingRoom.objects.filter(event_id=event_id).first()
-    if room is None:
-        raise NoQueue()
-    return room
+    return room_of(event_id)
 
 
 def room_of(event_id: int) -> WaitingRoom:
+    """The event's room; 404 `not_found` for no such event, `no_queue` for one without."""
     room = WaitingRoom.objects.filter(event_id=event_id).first()
-    if room is None:
-        raise NoQueue()
-    return room
+    if room is not None:
+        return room
+    if not Event.objects.filter(pk=event_id).exists():
+        raise NotFound("No such event.")
+    raise NoQueue()
 
 
 def place_join(*, user_id: int, event_id: int, now: datetime | None = None) -> QueueEntry:
@@ -113,13 +114,19 @@ def turn_running(entry: QueueEntry, room: WaitingRoom, now: datetime) -> Turn | 
     return None
 
 
+def _entry_locked(room: WaitingRoom, user_id: int) -> QueueEntry:
+    """The account's place, its row locked for the rest of the transaction."""
+    entry = QueueEntry.objects.select_for_update().filter(room=room, user_id=user_id).first()
+    if entry is None:
+        raise NotInQueue()
+    return entry
+
+
 def turn_claim(*, user_id: int, event_id: int, now: datetime | None = None) -> Turn:
     now = now or timezone.now()
     with transaction.atomic():
         room = room_of(event_id)
-        entry = QueueEntry.objects.select_for_update().filter(room=room, user_id=user_id).first()
-        if entry is None:
-            raise NotInQueue()
+        entry = _entry_locked(room, user_id)
         if entry.claimed_at is not None:
             if (turn := turn_running(entry, room, now)) is None:
                 raise TurnLapsed("Your turn is over.")
@@ -141,9 +148,7 @@ def turn_extend(*, user_id: int, event_id: int, now: datetime | None = None) -> 
     now = now or timezone.now()
     with transaction.atomic():
         room = room_of(event_id)
-        entry = QueueEntry.objects.select_for_update().filter(room=room, user_id=user_id).first()
-        if entry is None:
-            raise NotInQueue()
+        entry = _entry_locked(room, user_id)
         if entry.claimed_at is None:
             raise NotYourTurn("You have no turn to extend yet.")
         if entry.turn_expires_at <= now:

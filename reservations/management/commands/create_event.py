@@ -9,7 +9,7 @@ from django.utils.dateparse import parse_datetime
 from reservations.services import event_create_with_seats
 from reservations.services.venues import event_create_from_layout_file
 from reservations.venues.layout_file import LayoutError
-from reservations.waiting_room.organiser import room_create
+from reservations.waiting_room.organiser import room_create, times_problem
 
 
 def _currency(value: str) -> str:
@@ -76,8 +76,11 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         starts_at = self._starts_at(options["starts_at"])
         opens, on_sale = options["queue_opens"], options["on_sale"]
-        if (opens, on_sale) != (None, None) and (None in (opens, on_sale) or on_sale < opens):
-            raise CommandError("a waiting room needs --queue-opens, then --on-sale at or after it")
+        if (opens, on_sale) != (None, None):
+            if None in (opens, on_sale):
+                raise CommandError("a waiting room needs both --queue-opens and --on-sale")
+            if problem := times_problem(opens, on_sale):
+                raise CommandError(f"{problem} (--queue-opens, --on-sale)")
         if options["layout"]:
             event = self._from_layout(options, starts_at)
         else:
