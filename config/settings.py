@@ -14,6 +14,8 @@ from urllib.parse import urlsplit
 import environ
 from csp.constants import NONE, SELF
 
+from reservations.redis_shards import shards_of
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 # Fail closed: DEBUG is off unless asked for (`make run` asks), and outside DEBUG there is no
@@ -74,6 +76,10 @@ SEAT_HOLD_MAX_SECONDS = env("SEAT_HOLD_MAX_SECONDS")
 # the cap (API.md "Rules", reservations/rules.py). Others may take the seats at once.
 SEAT_HOLD_COOLDOWN_SECONDS = env("SEAT_HOLD_COOLDOWN_SECONDS")
 REDIS_URL = env("REDIS_URL")
+# Several Redis primaries, and Sentinel in front of them (reservations/redis_shards.py): each
+# event's group, `seq`, presence and queue messages live on one of them, the rest on the first.
+REDIS_SHARDS = env.list("REDIS_SHARDS", default=[])
+REDIS_SENTINELS = env.list("REDIS_SENTINELS", default=[])
 
 # The waiting room (API.md "Waiting room", reservations/waiting_room/): how often its tick runs
 # (in every server process, the first to reach a room ticks it), how often at least its state
@@ -202,7 +208,10 @@ if REDIS_URL:
                 # redis-py 8 reads with a 5 s timeout by default, the same as channels-redis's
                 # blocking pop: under load the read then times out and the relay drops its
                 # sockets. Give the read room beyond the pop.
-                "hosts": [{"address": REDIS_URL, "socket_timeout": 15}],
+                "hosts": [
+                    shard.layer_host(socket_timeout=15)
+                    for shard in shards_of(REDIS_URL, REDIS_SHARDS, REDIS_SENTINELS)
+                ],
                 # Pub/sub channels are not scoped by Redis database number: without a prefix of
                 # its own, a deployment on db 1 would hear the events of another on db 2.
                 "prefix": CHANNEL_LAYER_PREFIX,
@@ -215,12 +224,8 @@ if REDIS_URL:
             },
         }
     }
-    CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
-        }
-    }
+    # The throttles' counts, on the home shard (reservations/redis_shards.py).
+    CACHES = {"default": {"BACKEND": "reservations.redis_shards.HomeShardCache"}}
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

@@ -21,19 +21,16 @@ import weakref
 
 import redis.asyncio
 from channels.layers import get_channel_layer
-from django.conf import settings
 
+from reservations.redis_shards import event_group
 from reservations.signals import SeatChange
 
+from .hub import hub_if_running
 from .protocol import seat_change
-from .redis_clients import async_redis
+from .redis_clients import async_shard_clients
 from .sequence import counters
 
 logger = logging.getLogger("realtime.broadcast")
-
-
-def event_group(event_id: int) -> str:
-    return f"event.{event_id}"
 
 
 def on_seats_changed(sender, *, event_id: int, changes: list[SeatChange], **kwargs) -> None:
@@ -168,7 +165,7 @@ class _Publisher:
         self.pending: list[tuple[int, tuple]] = []  # (event_id, (changes, owners, ts))
         self.wake = asyncio.Event()
         self.idle = asyncio.Event()  # nothing pending, nothing on its way
-        self.counters = counters(async_redis() if settings.REDIS_URL else None)
+        self.counters = counters(async_shard_clients())
         self.task = asyncio.ensure_future(self._run())
 
     def put(self, event_id: int, item: tuple) -> None:
@@ -203,8 +200,6 @@ _publishers: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _Publisher]" 
 
 
 def _enqueue(event_id: int, item: tuple) -> None:
-    from .hub import hub_if_running  # the hub imports this module (event_group)
-
     if (local := hub_if_running()) is not None:
         changes, owners, _ = item
         local.committed_here(event_id, changes, owners)

@@ -50,7 +50,7 @@ from .own_seats import OwnSeats
 from .presence import PRESENCE_INTERVAL, Presence
 from .protocol import CloseCode, own_frame, seat_change
 from .queue_frames import QueueStates, deliver_in_slices, tell_places
-from .redis_clients import async_redis
+from .redis_clients import async_shard_clients
 from .relay import Relay
 from .sequence import counters
 
@@ -85,7 +85,7 @@ class EventHub:
         self.process_id = f"{os.uname().nodename}:{os.getpid()}:{secrets.token_hex(3)}"
         self.watchers: dict[int, set[Watcher]] = {}
         self.addresses: Counter[str] = Counter()  # open sockets per client address
-        self._redis = async_redis() if settings.REDIS_URL else None
+        self._redis = async_shard_clients()  # one per shard; none without Redis
         self._relay: Relay | None = None
         self._known = KnownEvents()
         self._counters = counters(self._redis)
@@ -114,8 +114,8 @@ class EventHub:
             # A receive blocked in the channel layer may take a moment to unwind; never hang.
             await asyncio.wait(self._tasks, timeout=3)
         self._tasks = []
-        if self._redis is not None:
-            await self._redis.aclose()
+        for client in self._redis:
+            await client.aclose()
 
     def _start(self) -> Relay:
         if self._relay is None or not self._tasks:

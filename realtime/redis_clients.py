@@ -1,4 +1,5 @@
-"""Every Redis client of the socket side, made here with one policy.
+"""Every Redis client of the socket side, made here with one policy, one per shard
+(reservations/redis_shards.py says which shard holds what).
 
 Redis restarts (a deploy, a failover) close every pooled connection; the next call on each would
 fail although Redis is back. The clients below retry such a call on a fresh connection, a few
@@ -11,7 +12,8 @@ import redis.asyncio
 import redis.asyncio.retry
 import redis.backoff
 import redis.retry
-from django.conf import settings
+
+from reservations.redis_shards import HOME, shards
 
 RETRIES = 3
 _RETRY_ON = [redis.ConnectionError, redis.TimeoutError]
@@ -31,15 +33,17 @@ def _options(timeout: float) -> dict:
     }
 
 
-def async_redis(*, timeout: float = 2) -> redis.asyncio.Redis:
-    return redis.asyncio.Redis.from_url(
-        settings.REDIS_URL,
-        retry=redis.asyncio.retry.Retry(_backoff(), RETRIES),
-        **_options(timeout),
-    )
+def async_shard_clients(*, timeout: float = 2) -> list[redis.asyncio.Redis]:
+    """A client of each shard, in `shards()` order (empty without Redis)."""
+    return [
+        shard.async_client(
+            retry=redis.asyncio.retry.Retry(_backoff(), RETRIES), **_options(timeout)
+        )
+        for shard in shards()
+    ]
 
 
-def sync_redis(*, timeout: float = 1) -> redis.Redis:
-    return redis.Redis.from_url(
-        settings.REDIS_URL, retry=redis.retry.Retry(_backoff(), RETRIES), **_options(timeout)
+def sync_redis(shard: int = HOME, *, timeout: float = 1) -> redis.Redis:
+    return shards()[shard].sync_client(
+        retry=redis.retry.Retry(_backoff(), RETRIES), **_options(timeout)
     )

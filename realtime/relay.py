@@ -12,9 +12,11 @@ import time
 from collections.abc import Iterable
 from typing import Protocol
 
+import redis
 from channels.layers import get_channel_layer
 
-from .broadcast import event_group
+from reservations.redis_shards import event_group
+
 from .reorder import REORDER_WAIT_SECONDS, SeqReorder
 
 logger = logging.getLogger("realtime.relay")
@@ -22,7 +24,7 @@ logger = logging.getLogger("realtime.relay")
 # Group memberships are re-added this often: they expire on the layer after a day, and a Redis
 # that lost its data without dropping connections (a FLUSHALL, a failover) forgets them.
 GROUP_REFRESH_SECONDS = 30
-# How often the relay asks Redis whether it is there (see _redis_alive).
+# How often the relay asks each shard whether its primary is still the same (see _redis_alive).
 LIVENESS_INTERVAL = 1.0
 
 
@@ -52,10 +54,15 @@ async def _first_failure(*coroutines) -> None:
         await asyncio.gather(*tasks, return_exceptions=True)
 
 
+async def _primary(client) -> str:
+    """Which Redis process answers: its run id changes with a restart or a failover."""
+    return (await client.info("server"))["run_id"]
+
+
 class Relay:
-    def __init__(self, listener: Listener, redis):
+    def __init__(self, listener: Listener, clients: list):
         self._listener = listener
-        self._redis = redis
+        self._redis = clients  # one per shard (none without Redis)
         self._layer = get_channel_layer()
         self._channel: str | None = None
         self._joined: dict[int, asyncio.Future] = {}
@@ -101,12 +108,17 @@ class Relay:
             self._dispatch(message)
 
     async def _redis_alive(self) -> None:
-        """Raise once Redis stops answering: the pub/sub layer reconnects quietly, and messages
-        published meanwhile are lost, so sockets must not stay open as if nothing happened."""
-        while self._redis is not None:
+        """Raise once a shard stops answering, or another primary answers for it (a Sentinel
+        failover, a restart): the pub/sub layer reconnects quietly, and messages published
+        meanwhile are lost, so sockets must not stay open as if nothing happened."""
+        if not self._redis:
+            await asyncio.Event().wait()
+        primaries = [await _primary(client) for client in self._redis]
+        while True:
             await asyncio.sleep(LIVENESS_INTERVAL)
-            await self._redis.ping()
-        await asyncio.Event().wait()
+            for shard, (client, known) in enumerate(zip(self._redis, primaries, strict=True)):
+                if await _primary(client) != known:
+                    raise redis.ConnectionError(f"another primary answers for shard {shard}")
 
     async def refresh_groups_forever(self) -> None:
         while True:

@@ -6,7 +6,7 @@ script reads the epoch and bumps the counter atomically; if Redis lost its data,
 finds no epoch, starts a new one and the counter again from 0, and clients see the new epoch.
 
 Without Redis (the embedded default, one process) the counter is process memory with an epoch
-per process start. Both kinds answer the same two calls; ``counters(redis)`` picks one.
+per process start. Both kinds answer the same two calls; ``counters(clients)`` picks one.
 """
 
 import secrets
@@ -15,12 +15,17 @@ from typing import Protocol
 
 import redis.asyncio
 
+from reservations.redis_shards import event_shard
+
 _SCRIPT = """
+local replication = redis.call('INFO', 'replication')
+local primary = string.match(replication, 'master_replid:(%w+)')
 local epoch = redis.call('GET', KEYS[1])
-if not epoch then
+if not epoch or redis.call('GET', KEYS[3]) ~= primary then
   epoch = ARGV[1]
   redis.call('SET', KEYS[1], epoch)
   redis.call('SET', KEYS[2], 0)
+  redis.call('SET', KEYS[3], primary)
 end
 if ARGV[2] ~= '0' then
   return {epoch, redis.call('INCRBY', KEYS[2], ARGV[2])}
@@ -42,13 +47,13 @@ class Counters(Protocol):
 
 
 class RedisCounters:
-    def __init__(self, client: redis.asyncio.Redis):
-        self._client = client
+    def __init__(self, clients: list[redis.asyncio.Redis]):
+        self._clients = clients  # one per shard
 
     async def _eval(self, event_id: int, count: int) -> tuple[str, int]:
         tag = f"{{seatmap:event:{event_id}}}"
-        epoch, seq = await self._client.eval(
-            _SCRIPT, 2, f"{tag}:epoch", f"{tag}:seq", _new_epoch(), str(count)
+        epoch, seq = await self._clients[event_shard(event_id)].eval(
+            _SCRIPT, 3, f"{tag}:epoch", f"{tag}:seq", f"{tag}:born-on", _new_epoch(), str(count)
         )
         return (epoch.decode() if isinstance(epoch, bytes) else epoch), int(seq)
 
@@ -81,5 +86,6 @@ class MemoryCounters:
 _memory = MemoryCounters()
 
 
-def counters(client: "redis.asyncio.Redis | None") -> Counters:
-    return _memory if client is None else RedisCounters(client)
+def counters(clients: "list[redis.asyncio.Redis]") -> Counters:
+    """Redis's counters, given a client of each shard; without any, this process's."""
+    return RedisCounters(clients) if clients else _memory

@@ -33,6 +33,8 @@ from aiodataloader import DataLoader
 from django.conf import settings
 from rest_framework.throttling import SimpleRateThrottle
 
+from reservations.redis_shards import HOME, Shard, home_client, shards
+
 logger = logging.getLogger("reservations.api")
 
 OUTAGE_RETRY_SECONDS = 2.0
@@ -228,13 +230,8 @@ def forget_all() -> None:
 
 
 @functools.lru_cache(maxsize=4)
-def _redis(url: str) -> redis.Redis:
-    return redis.Redis.from_url(url, socket_timeout=1, socket_connect_timeout=1)
-
-
-@functools.lru_cache(maxsize=4)
-def _count_script(url: str):
-    return _redis(url).register_script(_COUNT_SCRIPT)
+def _count_script(shard: Shard):
+    return home_client().register_script(_COUNT_SCRIPT)
 
 
 def _in_redis(call, fallback):
@@ -259,7 +256,7 @@ def count(rules: Sequence[Rule], now: float) -> list[int]:
     keys, args = _script_args(windows)
 
     def in_redis():
-        totals = _count_script(settings.REDIS_URL)(keys=keys, args=args)
+        totals = _count_script(shards()[HOME])(keys=keys, args=args)
         return counts_of(calls, windows, totals)[0]
 
     return _in_redis(in_redis, lambda: _process_windows.count(rules, now))
@@ -269,7 +266,7 @@ def pause(key: str, seconds: float) -> None:
     """From now, `paused_for(key)` says how long until `seconds` have passed."""
     milliseconds = max(1, int(seconds * 1000))
     _in_redis(
-        lambda: _redis(settings.REDIS_URL).set(f"limits:pause:{key}", 1, px=milliseconds),
+        lambda: home_client().set(f"limits:pause:{key}", 1, px=milliseconds),
         lambda: _process_windows.pause(f"limits:pause:{key}", seconds, time.time()),
     )
 
@@ -278,7 +275,7 @@ def paused_for(key: str) -> float:
     """Seconds left of `key`'s pause (0: none)."""
 
     def in_redis():
-        milliseconds = _redis(settings.REDIS_URL).pttl(f"limits:pause:{key}")
+        milliseconds = home_client().pttl(f"limits:pause:{key}")
         return max(0, milliseconds) / 1000
 
     return _in_redis(
@@ -286,9 +283,8 @@ def paused_for(key: str) -> float:
     )
 
 
-_async_counters: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, tuple[str, DataLoader]]" = (
-    weakref.WeakKeyDictionary()
-)
+_CountersOfLoops = "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, tuple[Shard, DataLoader]]"
+_async_counters: _CountersOfLoops = weakref.WeakKeyDictionary()
 
 
 def _async_counter() -> DataLoader:
@@ -297,20 +293,21 @@ def _async_counter() -> DataLoader:
     clicks at once), one round trip per call on a few pooled connections spent a quarter of the
     burst's CPU queueing for a connection (BENCHMARKS.md, issue 11)."""
     loop = asyncio.get_running_loop()
-    url = settings.REDIS_URL
+    home = shards()[HOME]
     known = _async_counters.get(loop)
-    if known is not None and known[0] == url:
+    if known is not None and known[0] == home:
         return known[1]
-    # A burst must not open a connection per batch: a few, waited for.
-    pool = redis.asyncio.BlockingConnectionPool.from_url(
-        url,
+    # A burst must not open a connection per batch: a few, waited for (through Sentinel, a
+    # few at most: its pool does not wait).
+    client = home.async_client(
+        connection_pool_class=redis.asyncio.BlockingConnectionPool,
         client_name=LIMITS_CLIENT_NAME,
         max_connections=8,
         timeout=1,
         socket_timeout=1,
         socket_connect_timeout=1,
     )
-    script = redis.asyncio.Redis(connection_pool=pool).register_script(_COUNT_SCRIPT)
+    script = client.register_script(_COUNT_SCRIPT)
 
     async def count_batch(calls: list[tuple[Rule, ...]]) -> list[list[int]]:
         windows = windows_of(calls)
@@ -318,7 +315,7 @@ def _async_counter() -> DataLoader:
         return counts_of(calls, windows, await script(keys=keys, args=args))
 
     counter = DataLoader(count_batch, cache=False, loop=loop)
-    _async_counters[loop] = (url, counter)
+    _async_counters[loop] = (home, counter)
     return counter
 
 

@@ -12,10 +12,11 @@ import os
 import threading
 import time
 from collections import deque
-from functools import cache
 
 import redis
 from django.conf import settings
+
+from reservations.redis_shards import home_client
 
 HEALTH_WINDOW_SECONDS = 10.0
 # A wait for a pooled database connection longer than this counts as a pool wait.
@@ -65,9 +66,8 @@ def is_slow(health: dict) -> bool:
     )
 
 
-@cache
 def _redis() -> redis.Redis:
-    return redis.Redis.from_url(settings.REDIS_URL, socket_timeout=0.5, socket_connect_timeout=0.5)
+    return home_client()
 
 
 def share_this_process() -> None:
@@ -97,10 +97,3 @@ def slow_now() -> bool:
 def forget_shared() -> None:
     """Drop every process's shared window (tests)."""
     _redis().delete(_KEY)
-
-
-def redis_answers() -> bool:
-    try:
-        return bool(_redis().ping())
-    except redis.RedisError:
-        return False

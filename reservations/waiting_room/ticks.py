@@ -17,6 +17,7 @@ from django.db.models import Exists, Max, OuterRef, Q
 from django.utils import timezone
 
 from reservations.models import QueueEntry, Reservation, ReservedSeat, Seat, WaitingRoom
+from reservations.redis_shards import event_shard, shard_answers
 from reservations.rules import free_q, live_lock_q
 from reservations.signals import queue_changed_on_commit
 
@@ -62,7 +63,7 @@ def room_tick(
         else:
             if room.drawn_at is None:
                 _draw(room, now)
-            _admit(room, now, path_health.slow_now(), _redis_down(redis_down))
+            _admit(room, now, path_health.slow_now(), _redis_down(room, redis_down))
         room.ticked_at = now
         room.save()
         after = public_state(room, now)
@@ -95,12 +96,13 @@ def _frame_due(room: WaitingRoom, now: datetime) -> bool:
     return room.published_at is None or now - room.published_at >= due
 
 
-def _redis_down(told: bool | None) -> bool:
+def _redis_down(room: WaitingRoom, told: bool | None) -> bool:
+    """Whether the event's Redis shard is away: its waiting sockets hear nothing meanwhile."""
     if told is not None:
         return told
     if not settings.REDIS_URL:
         return False
-    return not path_health.redis_answers()
+    return not shard_answers(event_shard(room.event_id))
 
 
 def _draw(room: WaitingRoom, now: datetime) -> None:
