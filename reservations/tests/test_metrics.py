@@ -2,12 +2,14 @@
 who may read them (API.md "Metrics"). Real server processes, several of them summed into one
 scrape, are realtime/tests/test_metrics.py's."""
 
+import psycopg_pool
 import pytest
 from prometheus_client import REGISTRY
 from prometheus_client.parser import text_string_to_metric_families
 from rest_framework.test import APIClient
 
 from reservations import metrics
+from reservations.api.loop_database import loop_connection_params
 from reservations.models import Seat
 
 from .api_calls import assert_error, session_client
@@ -131,6 +133,25 @@ class TestWhatTheMetricsSay:
         assert value("seatmap_db_pool_timeouts_total") == 1
         assert value("seatmap_db_pool_connections", state="open") == 5
         assert value("seatmap_db_pool_connections", state="idle") == 2
+
+    def test_a_real_pool_s_wait_and_timeout_reach_the_metrics(self):
+        """psycopg's own counts, as pools_sample moves them (reservations/api/pool_metrics.py)."""
+
+        def value(name):
+            return REGISTRY.get_sample_value(name, {"pool": "real"}) or 0.0
+
+        before = [value(f"seatmap_db_pool_{n}_total") for n in ("waits", "timeouts")]
+        params = loop_connection_params()
+        with psycopg_pool.ConnectionPool(
+            kwargs=params, min_size=1, max_size=1, timeout=0.2
+        ) as pool:
+            pool.wait()  # its one connection is open: taking it waits for nothing
+            with pool.connection(), pytest.raises(psycopg_pool.PoolTimeout):
+                pool.getconn()  # the only connection is taken: waits 0.2 s, gets none
+            metrics.pool_sampled("real", pool.pop_stats())
+        assert value("seatmap_db_pool_waits_total") == before[0] + 1
+        assert value("seatmap_db_pool_timeouts_total") == before[1] + 1
+        assert value("seatmap_db_pool_wait_seconds_total") >= 0.2
 
     def test_the_directory_s_health_is_whether_it_can_be_written(self, monkeypatch, tmp_path):
         monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(tmp_path))
