@@ -40,7 +40,8 @@ frames = Counter(
 )
 deliveries = Counter(
     "seatmap_deliveries",
-    "Frames handed to sockets: a frame times the sockets it went to, by type.",
+    "Frames handed to sockets: a frame times the sockets it went to, by type (and snapshot:"
+    " each sent to a socket, on its connect, a resync or its request).",
     ["type"],
 )
 push_lag = Histogram(

@@ -91,6 +91,7 @@ async def _clicks_to_three_watchers(base, watched, other):
         before = await asyncio.to_thread(scrape, base)
         assert sockets(before, watched) == 3
         assert sockets(before, other) == 1
+        assert value(before, "seatmap_deliveries_total", type="snapshot") == 4  # one each
 
         alice = httpx.AsyncClient(base_url=base, headers=token(base, "alice"), timeout=10)
         bob = httpx.AsyncClient(base_url=base, headers=token(base, "bob"), timeout=10)
