@@ -2,6 +2,9 @@
 who may read them (API.md "Metrics"). Real server processes, several of them summed into one
 scrape, are realtime/tests/test_metrics.py's."""
 
+import re
+from pathlib import Path
+
 import psycopg_pool
 import pytest
 from prometheus_client import REGISTRY
@@ -158,3 +161,12 @@ class TestWhatTheMetricsSay:
         assert metrics.multiprocess_dir_ok()
         monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(tmp_path / "missing"))
         assert not metrics.multiprocess_dir_ok()
+
+
+def test_every_metric_is_documented_and_the_queries_name_only_real_ones():
+    """docs/METRICS.md's table and queries against what the server registers."""
+    served = {family.name for family in REGISTRY.collect() if family.name.startswith("seatmap_")}
+    text = (Path(__file__).resolve().parents[2] / "docs" / "METRICS.md").read_text()
+    suffix = re.compile(r"_(total|bucket|count|sum)$")
+    named = {suffix.sub("", name) for name in re.findall(r"seatmap_\w+", text)}
+    assert named == served
