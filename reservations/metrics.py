@@ -175,7 +175,7 @@ def gone_processes_forgotten() -> None:
     pids = {
         int(m[1]) for f in glob.glob(f"{directory}/gauge_live*.db") if (m := _LIVE_FILE.search(f))
     }
-    for pid in pids:
+    for pid in pids - {0}:  # kill(0) would mean this process group
         try:
             os.kill(pid, 0)
         except ProcessLookupError:
