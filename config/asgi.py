@@ -17,9 +17,11 @@ event loop when it starts.
   in the middle of an on-sale's rush (BENCHMARKS.md, "Best available in batches").
 * At the ASGI lifespan's startup, on the server's loop: the broadcast publisher is bound to
   this loop (so a commit in any request thread is sent from here, realtime/broadcast.py), the
-  loop's database pool opens (reservations/api/loop_database.py), and in the embedded default
+  loop's database pool opens (reservations/api/loop_database.py), the pools' figures are
+  sampled into the metrics (reservations/api/pool_metrics.py), and in the embedded default
   (no Redis, so no sweeper process) the expiry sweeper starts on a thread. At its shutdown the
-  pool closes. Every server process ticks the waiting rooms on a thread of its own
+  pool closes and the process's live gauges leave the metrics' sums (reservations/metrics.py).
+  Every server process ticks the waiting rooms on a thread of its own
   (reservations/waiting_room/ticks.py). A server without a lifespan (daphne, the tests'
   communicators) binds on the first call instead.
 """
@@ -50,7 +52,9 @@ from reservations.api.loop_database import (  # noqa: E402
     loop_pool,
 )
 from reservations.api.loop_reads import LoopReads  # noqa: E402
+from reservations.api.pool_metrics import pools_sampled_forever  # noqa: E402
 from reservations.api.request_bodies import BufferedBodies  # noqa: E402
+from reservations.metrics import process_stopped  # noqa: E402
 from reservations.services import sweep_forever  # noqa: E402
 from reservations.waiting_room.ticks import ticks_forever  # noqa: E402
 
@@ -63,6 +67,7 @@ class ServerStart:
     def __init__(self, application):
         self.application = application
         self.loop: asyncio.AbstractEventLoop | None = None
+        self._sampling: asyncio.Task | None = None
 
     async def __call__(self, scope, receive, send):
         if scope["type"] == "lifespan":
@@ -80,7 +85,10 @@ class ServerStart:
                     await loop_pool()
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":
+                if self._sampling is not None:
+                    self._sampling.cancel()
                 await close_loop_pool()
+                process_stopped()
                 await send({"type": "lifespan.shutdown.complete"})
                 return
 
@@ -88,6 +96,8 @@ class ServerStart:
         first = self.loop is None
         self.loop = loop
         bind_server_loop(loop)
+        if self._sampling is None or self._sampling.get_loop() is not loop:
+            self._sampling = loop.create_task(pools_sampled_forever())
         if first and not settings.REDIS_URL and settings.EMBEDDED_SWEEPER:
             threading.Thread(target=sweep_forever, name="embedded-sweeper", daemon=True).start()
         if first and settings.QUEUE_TICKS:

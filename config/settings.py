@@ -311,6 +311,12 @@ LIMITS_EXEMPT_NETWORKS = env.list("LIMITS_EXEMPT_NETWORKS", default=[])
 # Seconds an anonymous seat list is reused (reservations/api/seat_list_cache.py).
 SEAT_LIST_CACHE_SECONDS = env.float("SEAT_LIST_CACHE_SECONDS", default=1.0)
 
+# Who may read GET /api/metrics/ (reservations/api/metrics_access.py): scrapers from these
+# networks (the client as NUM_PROXIES says), or with `Authorization: Bearer METRICS_TOKEN`.
+# Every process's sum in one scrape: PROMETHEUS_MULTIPROC_DIR (reservations/metrics.py).
+METRICS_ALLOWED_NETWORKS = env.list("METRICS_ALLOWED_NETWORKS", default=["127.0.0.1/32", "::1/128"])
+METRICS_TOKEN = env("METRICS_TOKEN", default="")
+
 # Items per page of GET /api/events/ and /api/reservations/ (reservations/api/pagination.py).
 API_PAGE_SIZE = env.int("API_PAGE_SIZE", default=50)
 

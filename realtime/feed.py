@@ -14,11 +14,16 @@ local watcher in slices.
   all of it. After every FANOUT_SLICE sockets the fan-out yields to the loop, so a click that
   is ready runs between two slices. Frames of one event still reach each socket in order: one
   fan-out at a time per event, the next frame waits for the last slice of the one before.
+* Measured (reservations/metrics.py): frames, deliveries, and the push lag from the oldest
+  commit in a frame (its `ts`) to the frame's hand-over to the last socket of its fan-out.
 """
 
 import asyncio
+import time
 from collections import deque
 from collections.abc import Callable, Collection
+
+from reservations.metrics import deliveries, frames, push_lag
 
 from .coalesce import Coalescer, SeatsRun
 from .frames import Encoded, encoded
@@ -27,6 +32,9 @@ from .frames import Encoded, encoded
 FANOUT_SLICE = 256
 # Frames kept for sockets that resume (PROTOCOL.md "Resuming"): ~6 s at 10 frames a second.
 RESUME_FRAMES = 64
+
+_FRAMES = frames.labels("seats")
+_DELIVERIES = deliveries.labels("seats")
 
 
 class EventFeed:
@@ -43,7 +51,7 @@ class EventFeed:
         self._window = window  # seconds to gather changes after a frame, asked at each frame
         self._coalescer = Coalescer()
         self._flush_timer: asyncio.TimerHandle | None = None
-        self._frames: deque[tuple[Encoded, int, str]] = deque()
+        self._frames: deque[tuple[Encoded, int, str, int]] = deque()  # + the frame's ts
         self._fanning_out: asyncio.Task | None = None
         self.sent_seq: tuple[str, int] | None = None  # the last frame handed to the fan-out
         # (frame, first_seq, seq, epoch) of the last frames sent, for sockets that resume
@@ -98,7 +106,8 @@ class EventFeed:
 
     def _send(self, run: SeatsRun) -> None:
         frame = encoded(run.message(self.event_id))
-        self._frames.append((frame, run.seq, run.epoch))
+        _FRAMES.inc()
+        self._frames.append((frame, run.seq, run.epoch, run.ts))
         self.history.append((frame, run.first_seq, run.seq, run.epoch))
         self.sent_seq = (run.epoch, run.seq)
         if self._fanning_out is None:
@@ -107,12 +116,15 @@ class EventFeed:
     async def _fan_out(self) -> None:
         try:
             while self._frames:
-                frame, seq, epoch = self._frames.popleft()
+                frame, seq, epoch, ts = self._frames.popleft()
                 watchers = list(self._watchers())
                 for start in range(0, len(watchers), FANOUT_SLICE):
                     if start:
                         await asyncio.sleep(0)
                     for watcher in watchers[start : start + FANOUT_SLICE]:
                         self._deliver(watcher, frame, seq, epoch)
+                if watchers:
+                    _DELIVERIES.inc(len(watchers))
+                    push_lag.observe(time.time() - ts / 1e9)
         finally:
             self._fanning_out = None

@@ -25,6 +25,9 @@ one job each:
   socket; a socket whose write has stalled is closed with 4408;
 * the waiting room (PROTOCOL.md "Waiting room"): the sockets that wait for their turn get the
   room's `queue` frames, never seats; its frames and places: `QueueStates` (queue_frames.py).
+
+Its sockets of each event, watching or waiting, are the metrics' `seatmap_sockets_open`
+(reservations/metrics.py), set from these sets whenever they change.
 """
 
 import asyncio
@@ -40,6 +43,7 @@ import orjson
 from channels.db import database_sync_to_async
 from django.conf import settings
 
+from reservations.metrics import deliveries, frames, sockets_open
 from reservations.selectors import live_seats_get
 
 from .feed import EventFeed
@@ -58,6 +62,9 @@ logger = logging.getLogger("realtime.hub")
 
 # How often sockets are checked for a write that has stopped moving.
 STALL_CHECK_INTERVAL = 1.0
+
+_OWN_FRAMES, _OWN_DELIVERIES = frames.labels("own"), deliveries.labels("own")
+_PRESENCE_FRAMES, _PRESENCE_DELIVERIES = frames.labels("presence"), deliveries.labels("presence")
 
 
 class Watcher(Protocol):
@@ -135,6 +142,7 @@ class EventHub:
         relay = self._start()
         await asyncio.wait_for(relay.ready.wait(), timeout=5)
         self.watchers.setdefault(watcher.event_id, set()).add(watcher)
+        self._count(watcher.event_id)
         try:
             await relay.join(watcher.event_id)
         except Exception:
@@ -145,6 +153,7 @@ class EventHub:
         watchers = self.watchers.get(watcher.event_id)
         if watchers is not None:
             watchers.discard(watcher)
+            self._count(watcher.event_id)
         self.stop_waiting(watcher)
         self.identify(watcher, None)
 
@@ -155,6 +164,7 @@ class EventHub:
         relay = self._start()
         await asyncio.wait_for(relay.ready.wait(), timeout=5)
         self.waiting.setdefault(watcher.event_id, set()).add(watcher)
+        self._count(watcher.event_id)
         try:
             await relay.join(watcher.event_id)
         except Exception:
@@ -167,6 +177,13 @@ class EventHub:
             waiting.discard(watcher)
             if not waiting:
                 del self.waiting[watcher.event_id]
+            self._count(watcher.event_id)
+
+    def _count(self, event_id: int) -> None:
+        """The event's open sockets here, in the metrics."""
+        event = str(event_id)
+        sockets_open.labels(event, "watching").set(len(self.watchers.get(event_id, ())))
+        sockets_open.labels(event, "waiting").set(len(self.waiting.get(event_id, ())))
 
     async def queue_frame(self, event_id: int) -> Encoded:
         return await self.queue_states.frame(event_id)
@@ -328,6 +345,8 @@ class EventHub:
             frame = own_frame(event_id=event_id, epoch=live.epoch, seq=live.seq, **seats)
             own.told(account, [seat["id"] for seat in seats["seats"]] + seats["booked"])
             text = encoded_text(orjson.dumps(frame).decode())
+            _OWN_FRAMES.inc()
+            _OWN_DELIVERIES.inc(len(sockets))
             for watcher in list(sockets):
                 watcher.deliver_own(text)
 
@@ -341,8 +360,11 @@ class EventHub:
         groups = [*self.watchers.values(), *self.waiting.values()]
         for watcher in [w for group in groups for w in group]:
             self.drop(watcher, CloseCode.LAYER_DOWN)
+        counted = self.watchers.keys() | self.waiting.keys()
         self.watchers.clear()
         self.waiting.clear()
+        for event_id in counted:
+            self._count(event_id)
 
     # --- the hub's own two loops ----------------------------------------------------------------
 
@@ -379,7 +401,10 @@ class EventHub:
             self.presence_frames.pop(event_id, None)
         elif text is not None:
             frame = self.presence_frames[event_id] = encoded_text(text)
-            for watcher in list(self.watchers.get(event_id, ())):
+            sockets = list(self.watchers.get(event_id, ()))
+            _PRESENCE_FRAMES.inc()
+            _PRESENCE_DELIVERIES.inc(len(sockets))
+            for watcher in sockets:
                 watcher.deliver_presence(frame)
 
 

@@ -8,5 +8,8 @@ class ReservationsConfig(AppConfig):
     def ready(self):
         from .api import login_limits  # noqa: F401  (counts failed logins: user_login_failed)
         from .health import check_register, database_ok
+        from .metrics import multiprocess_dir, multiprocess_dir_ok
 
         check_register("database", database_ok)
+        if multiprocess_dir() is not None:
+            check_register("metrics", multiprocess_dir_ok)

@@ -82,14 +82,19 @@ def _networks(spec: tuple[str, ...]) -> tuple[ipaddress.IPv4Network | ipaddress.
     return tuple(ipaddress.ip_network(network, strict=False) for network in spec)
 
 
-def is_exempt(address: str) -> bool:
-    """Whether the address is a load-test host's (LIMITS_EXEMPT_NETWORKS): no limit counts it,
-    booking, reading or sockets."""
-    networks = _networks(tuple(settings.LIMITS_EXEMPT_NETWORKS))
-    if not networks:
+def address_in(address: str, networks: list[str] | tuple[str, ...]) -> bool:
+    """Whether the address is in one of the networks (CIDR, or single addresses)."""
+    parsed = _networks(tuple(networks))
+    if not parsed:
         return False
     try:
         ip = ipaddress.ip_address(address)
     except ValueError:
         return False
-    return any(ip in network for network in networks)
+    return any(ip in network for network in parsed)
+
+
+def is_exempt(address: str) -> bool:
+    """Whether the address is a load-test host's (LIMITS_EXEMPT_NETWORKS): no limit counts it,
+    booking, reading or sockets."""
+    return address_in(address, settings.LIMITS_EXEMPT_NETWORKS)

@@ -45,6 +45,7 @@ from rest_framework.utils import json as drf_json
 
 from reservations.client_address import scope_client_address
 from reservations.live_seats import refusal
+from reservations.metrics import booking_answered
 from reservations.services.best import Answer as BestAnswer
 from reservations.services.best import (
     Ask,
@@ -121,8 +122,12 @@ class FastSeatActions:
             return await self.django_app(scope, receive, send)
         started = time.perf_counter()
         status, body, extra = await self._answer(receive, scope, claim)
+        seconds = time.perf_counter() - started
         if claim.operation.takes_seats:
-            hold_answered(time.perf_counter() - started, status)
+            hold_answered(seconds, status)
+        booking_answered(
+            operation=claim.operation.label, path="fast", status=status, body=body, seconds=seconds
+        )
         headers = api_headers(claim.secure) + extra
         headers.append((b"content-length", str(len(body)).encode()))
         if claim.origin is not None:

@@ -68,3 +68,10 @@ def loop_connection_params() -> dict:
     if params.get("prepare_threshold") is None:
         params.pop("prepare_threshold", None)
     return params
+
+
+def loop_pool_if_open() -> AsyncConnectionPool | None:
+    """The running loop's pool if it was opened (its figures, pool_metrics.py); never opens it."""
+    if _pool is not None and _pool[0] is asyncio.get_running_loop() and _pool[2].done():
+        return _pool[1]
+    return None

@@ -1,11 +1,14 @@
 """The DRF views of the booking calls, built from their rows (operations.py): Django's path."""
 
+import time
+
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from reservations.live_seats import refusal
+from reservations.metrics import booking_answered
 from reservations.services.best import Ask, best_hold
 from reservations.services.runner import run_and_announce
 from reservations.waiting_room.turn_tokens import QUEUE_TURN_HEADER, turn_required
@@ -19,6 +22,21 @@ class OperationApi(APIView):
     operation: Operation
     permission_classes = [IsAuthenticated]
     throttle_classes = [BookingThrottle]
+
+    def dispatch(self, request, *args, **kwargs):
+        started = time.perf_counter()
+        response = super().dispatch(request, *args, **kwargs)
+        # Every error here is already the API's JsonResponse (errors.py); a success is not
+        # rendered yet, and needs no body to be counted.
+        status = response.status_code
+        booking_answered(
+            operation=self.operation.label,
+            path="django",
+            status=status,
+            body=response.content if status >= 400 else b"",
+            seconds=time.perf_counter() - started,
+        )
+        return response
 
     def answer(self, request, ids: dict[str, int]) -> Response:
         operation, user = self.operation, request.user

@@ -15,6 +15,7 @@ from drf_spectacular.utils import OpenApiParameter, inline_serializer
 from rest_framework import serializers
 
 from reservations import services
+from reservations.metrics import operation_label
 from reservations.services.best import Ask
 
 from . import presenters
@@ -65,6 +66,11 @@ class Operation:
     takes_seats: bool = False
     parameters: tuple[OpenApiParameter, ...] = ()
     description: str = ""  # for the schema
+
+    @property
+    def label(self) -> str:
+        """The call's name in the metrics (reservations/metrics.py): seat_lock ..."""
+        return operation_label(self.name)
 
     def headers(self, outcome) -> dict[str, str]:
         if self.replay_header and outcome.replayed:

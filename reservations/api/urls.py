@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularSwaggerSplitView
 
 from . import browser_tokens, live_views, queue_views, views
 from .login_limits import login_door
+from .metrics_views import MetricsApi
 from .openapi import SchemaApi
 from .operation_views import BOOKING_ROUTES
 
@@ -36,6 +37,7 @@ urlpatterns = [
     # The booking calls, one row each in operations.py.
     *(path(route, view.as_view()) for route, view in BOOKING_ROUTES),
     path("health/", views.HealthApi.as_view()),
+    path("metrics/", MetricsApi.as_view()),
     path("schema/", SchemaApi.as_view(), name="schema"),
     # Swagger UI's script comes as a file of its own (CSP: no inline script); its page keeps
     # one small inline <style>.

@@ -260,7 +260,12 @@ class HealthApi(APIView):
     @extend_schema(
         responses=inline_serializer(
             "Health",
-            {"database": serializers.CharField(), "channel_layer": serializers.CharField()},
+            {
+                "database": serializers.CharField(),
+                "channel_layer": serializers.CharField(),
+                # Only when PROMETHEUS_MULTIPROC_DIR is set (reservations/metrics.py).
+                "metrics": serializers.CharField(required=False),
+            },
         )
     )
     def get(self, request):

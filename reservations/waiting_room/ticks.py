@@ -16,6 +16,7 @@ from django.db import close_old_connections, connection, transaction
 from django.db.models import Exists, Max, OuterRef, Q
 from django.utils import timezone
 
+from reservations.metrics import queue_observed
 from reservations.models import QueueEntry, Reservation, ReservedSeat, Seat, WaitingRoom
 from reservations.redis_shards import event_shard, shard_answers
 from reservations.rules import free_q, live_lock_q
@@ -67,6 +68,7 @@ def room_tick(
         room.ticked_at = now
         room.save()
         after = public_state(room, now)
+        transaction.on_commit(lambda: queue_observed(after))
         if _changed(before, after) or _frame_due(room, now):
             room.published_at = now
             room.save(update_fields=["published_at"])

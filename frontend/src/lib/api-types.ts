@@ -643,6 +643,7 @@ export interface components {
         Health: {
             database: string;
             channel_layer: string;
+            metrics?: string;
         };
         Hold: {
             id: number;
