@@ -7,20 +7,15 @@ never the machine's service.
         bouncer.kill()  # as a crash: every client connection is cut
         bouncer.start()  # again, on the same port
 
-What the ini says, and why:
-- `pool_mode = transaction`, `default_pool_size = 4`: few server connections for many clients,
-  so one client's transactions run on different ones (what breaks prepared statements);
+Its ini includes config/pgbouncer/seatmap.ini, what the server needs of any PgBouncer in front
+of it (transaction mode, the startup parameters to ignore, short waits), as compose's does, and
+adds what is the tests' own:
+- `default_pool_size = 4`: few server connections for the server's many, so one client's
+  transactions run on different ones (what breaks prepared statements);
 - `* = host=... port=...`: any database name of the client, on the same PostgreSQL (the tests
   derive their databases' names from DATABASE_URL);
 - `auth_type = trust` with a userlist: PgBouncer checks no password (the tests' PostgreSQL
-  trusts 127.0.0.1), and logs in to PostgreSQL with the URL's user and password;
-- `ignore_startup_parameters`: psycopg and Django may send these, which PgBouncer does not
-  know and would refuse the connection for;
-- `query_wait_timeout`: a client waiting for a server connection (PostgreSQL down, or all busy)
-  is told after this many seconds instead of the default 120, so the server answers 503 while
-  PostgreSQL is away rather than hold the buyer;
-- `server_login_retry = 1`: after a failed login to PostgreSQL, try again a second later (the
-  default 15 s would keep the service away that long after PostgreSQL is back).
+  trusts 127.0.0.1), and logs in to PostgreSQL with the URL's user and password.
 
 PgBouncer refuses to run as root: started by root, it is told to become `postgres` (`-u`), and
 its directory is readable by that user. It logs to its stderr, kept in a file shown when it
@@ -39,13 +34,14 @@ from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from loadtest.servers import free_port
+from loadtest.servers import ROOT, free_port
 
 # Where Debian puts it (not on a normal user's PATH).
 PGBOUNCER = shutil.which("pgbouncer") or "/usr/sbin/pgbouncer"
 RUN_AS = "postgres"
 POOL_SIZE = 4
-QUERY_WAIT_SECONDS = 3
+# What the server needs of every PgBouncer in front of it, compose's too.
+SEATMAP_INI = ROOT / "config" / "pgbouncer" / "seatmap.ini"
 STARTED_WITHIN = 10.0
 
 
@@ -63,17 +59,20 @@ class PgBouncer:
         self._process: subprocess.Popen | None = None
         user = upstream.username or RUN_AS
         (directory / "userlist.txt").write_text(f'"{user}" "{upstream.password or ""}"\n')
+        # A copy: the checkout may be where the user PgBouncer runs as cannot read.
+        shutil.copyfile(SEATMAP_INI, directory / "seatmap.ini")
         self._ini.write_text(
             _ini(
                 host=upstream.hostname or "127.0.0.1",
                 upstream_port=upstream.port or 5432,
                 pool_mode=pool_mode,
                 port=port,
-                userlist=directory / "userlist.txt",
+                directory=directory,
             )
         )
-        for path in (directory, self._ini, directory / "userlist.txt"):
-            path.chmod(0o755 if path.is_dir() else 0o644)
+        directory.chmod(0o755)
+        for path in directory.iterdir():
+            path.chmod(0o644)
 
     def start(self) -> None:
         """Start it and wait until it takes connections."""
@@ -133,7 +132,7 @@ def pgbouncer_in_front_of(
         shutil.rmtree(directory, ignore_errors=True)
 
 
-def _ini(*, host: str, upstream_port: int, pool_mode: str, port: int, userlist: Path) -> str:
+def _ini(*, host: str, upstream_port: int, pool_mode: str, port: int, directory: Path) -> str:
     return f"""\
 [databases]
 * = host={host} port={upstream_port}
@@ -143,13 +142,11 @@ listen_addr = 127.0.0.1
 listen_port = {port}
 unix_socket_dir =
 auth_type = trust
-auth_file = {userlist}
-pool_mode = {pool_mode}
+auth_file = {directory / "userlist.txt"}
 default_pool_size = {POOL_SIZE}
 max_client_conn = 500
-ignore_startup_parameters = extra_float_digits,options
-query_wait_timeout = {QUERY_WAIT_SECONDS}
-server_login_retry = 1
+%include {directory / "seatmap.ini"}
+pool_mode = {pool_mode}
 """
 
 

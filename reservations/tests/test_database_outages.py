@@ -31,7 +31,8 @@ pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 AWAY_SECONDS = 4.0
 AFTER_SECONDS = 5.0
 # The longest any answer may take, outage or not: the pool's wait (DB_POOL_TIMEOUT, 3 s) or
-# PgBouncer's for a server connection (QUERY_WAIT_SECONDS, 3 s), with room for a slow machine.
+# PgBouncer's for a server connection (query_wait_timeout in config/pgbouncer/seatmap.ini,
+# 3 s), with room for a slow machine.
 ANSWERED_WITHIN = 8.0
 # From the engine's return to the server answering every call again.
 BACK_WITHIN = 3.0
