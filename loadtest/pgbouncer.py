@@ -10,8 +10,8 @@ never the machine's service.
 Its ini includes config/pgbouncer/seatmap.ini, what the server needs of any PgBouncer in front
 of it (transaction mode, the startup parameters to ignore, short waits), as compose's does, and
 adds what is the tests' own:
-- `default_pool_size = 4`: few server connections for the server's many, so one client's
-  transactions run on different ones (what breaks prepared statements);
+- `default_pool_size = 4` (unless told): few server connections for the server's many, so one
+  client's transactions run on different ones (what breaks prepared statements);
 - `* = host=... port=...`: any database name of the client, on the same PostgreSQL (the tests
   derive their databases' names from DATABASE_URL);
 - `auth_type = trust` with a userlist: PgBouncer checks no password (the tests' PostgreSQL
@@ -49,7 +49,9 @@ class PgBouncer:
     """One PgBouncer process in front of `database_url`'s server, on `port`; its `url` is
     `database_url` through it (the same database, user and options)."""
 
-    def __init__(self, database_url: str, *, pool_mode: str, port: int, directory: Path):
+    def __init__(
+        self, database_url: str, *, pool_mode: str, pool_size: int, port: int, directory: Path
+    ):
         upstream = urlsplit(database_url)
         self.port = port
         self.url = upstream._replace(netloc=_netloc(upstream, "127.0.0.1", port)).geturl()
@@ -66,6 +68,7 @@ class PgBouncer:
                 host=upstream.hostname or "127.0.0.1",
                 upstream_port=upstream.port or 5432,
                 pool_mode=pool_mode,
+                pool_size=pool_size,
                 port=port,
                 directory=directory,
             )
@@ -87,6 +90,11 @@ class PgBouncer:
                 self._end(signal.SIGKILL)
                 raise RuntimeError(f"pgbouncer did not start:\n{self.log_tail()}")
             time.sleep(0.05)
+
+    @property
+    def pid(self) -> int | None:
+        """The running process's (its CPU for the bench), None while stopped."""
+        return None if self._process is None else self._process.pid
 
     def kill(self) -> None:
         """Stop it as a crash would (SIGKILL): every client and server connection is cut."""
@@ -112,14 +120,22 @@ class PgBouncer:
 
 @contextlib.contextmanager
 def pgbouncer_in_front_of(
-    database_url: str, *, pool_mode: str = "transaction", port: int | None = None
+    database_url: str,
+    *,
+    pool_mode: str = "transaction",
+    port: int | None = None,
+    pool_size: int = POOL_SIZE,
 ) -> Iterator[PgBouncer]:
     """A PgBouncer started in front of `database_url`'s PostgreSQL on `port` (a free one if
-    None); stopped, and its directory removed, afterwards. Its log is printed if the caller
-    fails."""
+    None), with `pool_size` server connections per database and user; stopped, and its
+    directory removed, afterwards. Its log is printed if the caller fails."""
     directory = Path(tempfile.mkdtemp(prefix="seatmap-pgbouncer-"))
     bouncer = PgBouncer(
-        database_url, pool_mode=pool_mode, port=port or free_port(), directory=directory
+        database_url,
+        pool_mode=pool_mode,
+        pool_size=pool_size,
+        port=port or free_port(),
+        directory=directory,
     )
     try:
         bouncer.start()
@@ -132,7 +148,9 @@ def pgbouncer_in_front_of(
         shutil.rmtree(directory, ignore_errors=True)
 
 
-def _ini(*, host: str, upstream_port: int, pool_mode: str, port: int, directory: Path) -> str:
+def _ini(
+    *, host: str, upstream_port: int, pool_mode: str, pool_size: int, port: int, directory: Path
+) -> str:
     return f"""\
 [databases]
 * = host={host} port={upstream_port}
@@ -143,7 +161,7 @@ listen_port = {port}
 unix_socket_dir =
 auth_type = trust
 auth_file = {directory / "userlist.txt"}
-default_pool_size = {POOL_SIZE}
+default_pool_size = {pool_size}
 max_client_conn = 500
 %include {directory / "seatmap.ini"}
 pool_mode = {pool_mode}
