@@ -71,22 +71,39 @@ def _click(base, event_id, buyer: Buyer, rounds, stop, kept: list[Answer]) -> No
             done += 1
 
 
+def reading(base: str, path: str, *, token: str | None, stop: threading.Event) -> list[Answer]:
+    """GET `path` again and again until `stop` is set (with a bearer `token`, or none); every
+    answer, as a call "read" of no seats by nobody."""
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    answers = []
+    with httpx.Client(base_url=base, headers=headers, timeout=15) as http:
+        while not stop.is_set():
+            answers.append(_answer(0, "read", (), lambda: http.get(path)))
+    return answers
+
+
 def _call(http: httpx.Client, event_id: int, buyer: Buyer, call: str, seats: list[int]) -> Answer:
     if len(seats) == 1:
         request = (f"/api/events/{event_id}/seats/{seats[0]}/{call}/", {})
     else:
         request = (f"/api/events/{event_id}/{call}/", {"seat_ids": seats})
+    return _answer(
+        buyer.user_id, call, tuple(seats), lambda: http.post(request[0], json=request[1])
+    )
+
+
+def _answer(user_id: int, call: str, seats: tuple[int, ...], send) -> Answer:
     started = time.monotonic()
     try:
-        response = http.post(request[0], json=request[1])
+        response = send()
     except httpx.HTTPError:
-        return Answer(buyer.user_id, call, tuple(seats), 0, None, None, False, started, 0.0)
+        return Answer(user_id, call, seats, 0, None, None, False, started, 0.0)
     seconds = time.monotonic() - started
     code = None if response.is_success else _code(response)
     return Answer(
-        buyer.user_id,
+        user_id,
         call,
-        tuple(seats),
+        seats,
         response.status_code,
         code,
         response.headers.get("retry-after"),

@@ -1,5 +1,5 @@
-"""PgBouncer and PostgreSQL restarted under a real server while buyers click (API.md, 503
-`unavailable`): while they are away every call is answered 503 `unavailable` with
+"""PgBouncer and PostgreSQL restarted under a real server while buyers click and others read
+(API.md, 503 `unavailable`): while they are away every call is answered 503 `unavailable` with
 `Retry-After` within seconds (never 500, never a hang); nothing is half-written; and once they
 are back the server answers again by itself, its pools having dropped the dead connections.
 
@@ -11,6 +11,7 @@ import json
 import threading
 import time
 from collections.abc import Callable
+from typing import NamedTuple
 
 import psycopg
 import pytest
@@ -20,7 +21,15 @@ from loadtest.pgbouncer import pgbouncer_in_front_of
 from loadtest.postgres import private_postgres
 from loadtest.servers import full_stack_env, manage, running_server
 
-from .clicking_buyers import Answer, Buyer, clicking, half_written, seat_rows, settled
+from .clicking_buyers import (
+    Answer,
+    Buyer,
+    clicking,
+    half_written,
+    reading,
+    seat_rows,
+    settled,
+)
 from .factories import event_with_seats
 from .test_database_pooler import BUYERS, buyers_with_seats, served_behind, the_test_database_url
 
@@ -38,17 +47,31 @@ ANSWERED_WITHIN = 8.0
 BACK_WITHIN = 3.0
 
 
+class Outage(NamedTuple):
+    clicks: list[Answer]
+    reads: list[Answer]  # an event's seat list (Django) and detail (the loop, if on)
+    returned: float  # when the engine was back (time.monotonic())
+
+
 def clicks_through(
     base: str, event_id: int, buyers: list[Buyer], away: Callable[[], None], back: Callable
-) -> tuple[list[Answer], float]:
-    """The buyers click while `away()` stops the engine, AWAY_SECONDS pass, and `back()`
-    starts it again; their answers, and when the engine was back (time.monotonic())."""
+) -> Outage:
+    """The buyers click and two readers read while `away()` stops the engine, AWAY_SECONDS
+    pass, and `back()` starts it again."""
     stop = threading.Event()
-    answers: list[Answer] = []
-    clicker = threading.Thread(
-        target=lambda: answers.extend(clicking(base, event_id, buyers, stop=stop))
-    )
-    clicker.start()
+    clicks: list[Answer] = []
+    reads: list[Answer] = []
+    token = buyers[0].token
+    work = [
+        lambda: clicks.extend(clicking(base, event_id, buyers, stop=stop)),
+        lambda: reads.extend(
+            reading(base, f"/api/events/{event_id}/seats/", token=None, stop=stop)
+        ),
+        lambda: reads.extend(reading(base, f"/api/events/{event_id}/", token=token, stop=stop)),
+    ]
+    threads = [threading.Thread(target=task) for task in work]
+    for thread in threads:
+        thread.start()
     try:
         time.sleep(1.5)
         away()
@@ -58,21 +81,24 @@ def clicks_through(
         time.sleep(AFTER_SECONDS)
     finally:
         stop.set()
-        clicker.join(timeout=60)
-    return answers, returned
+        for thread in threads:
+            thread.join(timeout=60)
+    return Outage(clicks, reads, returned)
 
 
-def assert_outage_answered(answers: list[Answer], returned: float) -> None:
+def assert_outage_answered(outage: Outage) -> None:
     """Every answer is one the API documents for this, the outage was seen, nobody waited
     long, and the service came back by itself."""
+    answers = outage.clicks + outage.reads
     unavailable = [a for a in answers if a.status == 503]
     assert unavailable, "the outage was not seen"
     assert {(a.code, a.retry_after) for a in unavailable} == {("unavailable", "1")}
-    others = {(a.status, a.code) for a in answers if a.status != 503}
-    assert others <= {(200, None), (409, "not_holder")}, others
+    clicked = {(a.status, a.code) for a in outage.clicks if a.status != 503}
+    assert clicked <= {(200, None), (409, "not_holder")}, clicked
+    assert {a.status for a in outage.reads if a.status != 503} == {200}
     assert max(a.seconds for a in answers) < ANSWERED_WITHIN
-    late = [a for a in answers if a.started > returned + BACK_WITHIN]
-    assert late, "no calls after the engine was back"
+    late = [a for a in answers if a.started > outage.returned + BACK_WITHIN]
+    assert {a.call for a in late} == {"lock", "unlock", "read"}, "no calls after the return"
     assert [a for a in late if a.status == 503] == []
 
 
@@ -92,10 +118,10 @@ def test_pgbouncer_killed_and_started_again_while_buyers_click(fast_path):
         pgbouncer_in_front_of(database_url) as bouncer,
         running_server(served_behind(bouncer, HOLD_FAST_PATH=fast_path)) as base,
     ):
-        answers, returned = clicks_through(base, event.id, buyers, bouncer.kill, bouncer.start)
+        outage = clicks_through(base, event.id, buyers, bouncer.kill, bouncer.start)
 
-        assert_outage_answered(answers, returned)
-        assert half_written(seat_rows(database_url, event.id), answers) == []
+        assert_outage_answered(outage)
+        assert half_written(seat_rows(database_url, event.id), outage.clicks) == []
         assert_all_let_go(base, event.id, buyers, database_url)
 
 
@@ -108,12 +134,12 @@ def test_postgres_restarted_while_buyers_click(fast_path, tmp_path):
             pgbouncer_in_front_of(database_url) as bouncer,
             running_server(served_behind(bouncer, HOLD_FAST_PATH=fast_path)) as base,
         ):
-            answers, returned = clicks_through(
+            outage = clicks_through(
                 base, event_id, buyers, lambda: postgres.stop("immediate"), postgres.start
             )
 
-            assert_outage_answered(answers, returned)
-            assert half_written(seat_rows(database_url, event_id), answers) == []
+            assert_outage_answered(outage)
+            assert half_written(seat_rows(database_url, event_id), outage.clicks) == []
             assert_all_let_go(base, event_id, buyers, database_url)
 
 
