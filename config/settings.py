@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 import environ
 from csp.constants import NONE, SELF
 
+from reservations import database_pooler
 from reservations.redis_shards import shards_of
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -169,6 +170,9 @@ DATABASES = {
 # How long a request waits for a pooled database connection before it is answered 503: a
 # buyer is better told in seconds than kept waiting while PostgreSQL is away.
 DB_POOL_TIMEOUT = env.float("DB_POOL_TIMEOUT", default=3.0)
+# PgBouncer in transaction mode between the server and PostgreSQL (DATABASE_POOLER=transaction):
+# nothing may outlive a transaction on a connection (reservations/database_pooler.py).
+DATABASE_POOLER = env.str("DATABASE_POOLER", default="")
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {"transaction_mode": "IMMEDIATE", "timeout": 20, "init_command": "PRAGMA journal_mode=WAL;"}
@@ -184,6 +188,7 @@ else:
         "max_size": env.int("DB_POOL_MAX", default=20),
         "timeout": DB_POOL_TIMEOUT,
     }
+    DATABASES["default"] = database_pooler.django_database(DATABASES["default"], DATABASE_POOLER)
 
 # Lock and unlock of one seat with a bearer token skip Django's request cycle
 # (reservations/api/fast.py); HOLD_FAST_PATH=0 sends them through Django like the rest.

@@ -2,7 +2,9 @@
 hold or the checkout as fast as the server answers, each connection a user with seats of
 its own."""
 
+import contextlib
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -13,17 +15,22 @@ import httpx
 
 from .bench_databases import new_event
 from .bench_machine import wait_quiet
-from .bench_servers import servers
+from .bench_servers import server_env, servers
+from .pgbouncer import pgbouncer_in_front_of
 from .stats import proc_sample
 from .wrk_scripts import CHECKOUT_SCRIPT, WRK_COMMON, WRK_SCRIPT
 
 
-def wrk_loop(connections: int, script_text: str, seats_of, *, queued: bool = False):
+def wrk_loop(
+    connections: int, script_text: str, seats_of, *, queued: bool = False, pooler: bool = False
+):
     """Each of `connections` users runs `script_text` (wrk's Lua) on seats of its own
     (`seats_of(seat_ids, i)` is user i's, as Lua text) for 10 s, as fast as answered: the
     server's capacity with a load client (wrk, in C) that costs little CPU. `queued`: the
     event's sale is behind a waiting room, and each user claims its turn first and holds with
-    its token (API.md "Waiting room"): what the turn check costs."""
+    its token (API.md "Waiting room"): what the turn check costs. `pooler`: the server reaches
+    PostgreSQL through PgBouncer in transaction mode, with no prepared statements: what the
+    pooler costs, in the server, in PgBouncer and in PostgreSQL."""
 
     def run(ctx):
         if not shutil.which("wrk"):
@@ -31,7 +38,10 @@ def wrk_loop(connections: int, script_text: str, seats_of, *, queued: bool = Fal
         room = ("--queue-opens", "now+0", "--on-sale", "now+0", "--max-active", "1000")
         event = new_event(f"wrk {connections}", rows=40, per_row=250, extra=room if queued else ())
         users = json.loads(Path(ctx["users"]).read_text())[:connections]
-        with servers("uvicorn") as (urls, pids):
+        with (
+            _database(pooler) as (database_env, bouncer_pids),
+            servers("uvicorn", **database_env) as (urls, pids),
+        ):
             turns = _turns(urls[0], event, users) if queued else []
             seat_ids = [
                 s["id"]
@@ -53,8 +63,13 @@ def wrk_loop(connections: int, script_text: str, seats_of, *, queued: bool = Fal
             cmd += ["-s", str(script), urls[0]]
             wait_quiet()
             before = proc_sample(pids)
+            bouncer_before, database_before = proc_sample(bouncer_pids), _postgres_cpu()
             out = subprocess.run(cmd, capture_output=True, text=True, timeout=120).stdout
             after = proc_sample(pids)
+            others_cpu = {"database": _since(database_before, _postgres_cpu())}
+            if pooler:
+                others_cpu["pgbouncer"] = proc_sample(bouncer_pids)["cpu_s"]
+                others_cpu["pgbouncer"] -= bouncer_before["cpu_s"]
         print(f"\n=== {ctx['name']}\n{out}", flush=True)
         rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out)[1])
         latency = {
@@ -70,6 +85,11 @@ def wrk_loop(connections: int, script_text: str, seats_of, *, queued: bool = Fal
             "not_as_expected": int(re.search(r"not as expected: (\d+)", out)[1]),
             "server_cores": round(cpu / 10, 3),
             "server_cpu_ms_per_request": round(cpu / (rps * 10) * 1e3, 3),
+            # PgBouncer's, and every PostgreSQL process's of the machine (measure on a quiet one).
+            **{
+                f"{k}_cpu_ms_per_request": round(v / (rps * 10) * 1e3, 3)
+                for k, v in others_cpu.items()
+            },
         }
         bookings = int(re.search(r"bookings: (\d+)", out)[1])
         if bookings:
@@ -80,10 +100,14 @@ def wrk_loop(connections: int, script_text: str, seats_of, *, queued: bool = Fal
     return run
 
 
-def wrk_holds(connections: int, *, queued: bool = False):
+def wrk_holds(connections: int, *, queued: bool = False, pooler: bool = False):
     """Each user locks and unlocks a seat of its own."""
     return wrk_loop(
-        connections, WRK_SCRIPT, lambda seat_ids, i: str(seat_ids[i * 7]), queued=queued
+        connections,
+        WRK_SCRIPT,
+        lambda seat_ids, i: str(seat_ids[i * 7]),
+        queued=queued,
+        pooler=pooler,
     )
 
 
@@ -122,3 +146,37 @@ def wrk_checkout(connections: int):
 def _wrk_ms(text: str) -> float:
     value, unit = re.fullmatch(r"([\d.]+)(\w+)", text).groups()
     return round(float(value) * {"us": 1e-3, "ms": 1.0, "s": 1e3}[unit], 2)
+
+
+# As many server connections as the fast path's pool has of PostgreSQL without PgBouncer.
+BENCH_POOL_SIZE = 10
+
+
+@contextlib.contextmanager
+def _database(pooler: bool):
+    """The servers' way to PostgreSQL: straight, or through PgBouncer in transaction mode
+    (loadtest/pgbouncer.py); the environment that says so, and PgBouncer's pid."""
+    if not pooler:
+        yield {}, []
+        return
+    upstream = server_env()["DATABASE_URL"]
+    with pgbouncer_in_front_of(upstream, pool_size=BENCH_POOL_SIZE) as bouncer:
+        yield {"DATABASE_URL": bouncer.url, "DATABASE_POOLER": "transaction"}, [bouncer.pid]
+
+
+def _postgres_cpu() -> dict[int, float]:
+    """CPU seconds of every PostgreSQL process of the machine (its server and backends), by
+    pid."""
+    pids = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            with contextlib.suppress(OSError), open(f"/proc/{entry}/comm") as comm:
+                if comm.read().strip() == "postgres":
+                    pids.append(int(entry))
+    return {pid: proc_sample([pid])["cpu_s"] for pid in pids}
+
+
+def _since(before: dict[int, float], after: dict[int, float]) -> float:
+    """CPU seconds spent between the samples, backends started meanwhile included (the pools
+    open connections as the load grows)."""
+    return sum(cpu - before.get(pid, 0.0) for pid, cpu in after.items())

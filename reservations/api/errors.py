@@ -101,19 +101,16 @@ def exception_response(exc: BaseException) -> JsonResponse:
         return too_large_response()
     # psycopg's own errors reach here from the fast path (reservations/api/fast.py), which
     # talks to PostgreSQL without Django's wrappers; a full pool is one of them (PoolTimeout).
+    # PgBouncer without a server for a query (PostgreSQL away) answers with a protocol error,
+    # class 08: an OperationalError too.
     if isinstance(exc, OperationalError | InterfaceError | psycopg.OperationalError):
         logger.error("database unavailable: %s", exc)
-        return error_response(503, "unavailable", "The service is briefly unavailable; try again.")
+        return unavailable_response()
     # Redis out of reach under a read that needs it (the live map's `state/` and `holds/` wait
     # for the process's feed): 503 as for the database, never 500 (API.md "When Redis is gone").
     # Not logged per call: the relay logs the outage.
     if isinstance(exc, redis.RedisError | TimeoutError | LiveMapsUnavailable):
-        return error_response(
-            503,
-            "unavailable",
-            "The service is briefly unavailable; try again.",
-            headers={"Retry-After": "1"},
-        )
+        return unavailable_response()
     if isinstance(exc, DatabaseError):
         logger.exception("database error")
         return server_error_response()
@@ -127,6 +124,18 @@ def too_large_message() -> str:
 
 def too_large_response() -> JsonResponse:
     return error_response(413, "too_large", too_large_message())
+
+
+def unavailable_response() -> JsonResponse:
+    """What a caller is told while the database or Redis is away: to come back in a second,
+    when a restarted PostgreSQL, PgBouncer or Redis is usually back (the pools reconnect on
+    their own)."""
+    return error_response(
+        503,
+        "unavailable",
+        "The service is briefly unavailable; try again.",
+        headers={"Retry-After": "1"},
+    )
 
 
 def server_error_response() -> JsonResponse:

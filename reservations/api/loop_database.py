@@ -12,6 +12,8 @@ from django.conf import settings
 from django.db import connections
 from psycopg_pool import AsyncConnectionPool
 
+from reservations.database_pooler import statements_prepared
+
 _pool: tuple[asyncio.AbstractEventLoop, AsyncConnectionPool, asyncio.Task] | None = None
 
 
@@ -52,20 +54,24 @@ async def close_loop_pool() -> None:
 
 
 # What Django's backend hands its driver besides the connection's parameters: its own cursor
-# class and adapters (the steps adapt their values themselves), and prepare_threshold, which
-# Django sets to None (no server-side prepared statements) unless OPTIONS sets it. The loop's
-# statements are few and repeated, so they are prepared (psycopg's default) unless the
-# operator's OPTIONS say otherwise.
+# class and adapters (the steps adapt their values themselves).
 _DJANGO_DRIVER_ONLY = ("cursor_factory", "context")
 
 
 def loop_connection_params() -> dict:
     """The parameters the loop's connections open with: Django's own
     (`get_connection_params()`: the database, user, host, port, and every OPTIONS entry such
-    as `sslmode` from DATABASE_URL), so both paths reach the database the same way."""
+    as `sslmode` from DATABASE_URL), so both paths reach the database the same way.
+
+    Except prepare_threshold, which Django sets to None (no server-side prepared statements)
+    unless OPTIONS sets it: the loop's statements are few and repeated, so they are prepared
+    (psycopg's default: from a statement's fifth run on a connection), unless the operator's
+    OPTIONS say otherwise or a transaction pooler is in front (database_pooler.py)."""
     django_params = connections["default"].get_connection_params()
     params = {k: v for k, v in django_params.items() if k not in _DJANGO_DRIVER_ONLY}
-    if params.get("prepare_threshold") is None:
+    if not statements_prepared(settings.DATABASE_POOLER):
+        params["prepare_threshold"] = None
+    elif params.get("prepare_threshold") is None:
         params.pop("prepare_threshold", None)
     return params
 

@@ -104,7 +104,8 @@ _REASONS = {
     413: f"too_large: a body over {settings.API_MAX_BODY_BYTES // 1024} KiB",
     422: "idempotency_mismatch: an Idempotency-Key reused with another body",
     429: "throttled: come back after Retry-After seconds",
-    503: "unavailable: the database (or, for state/ and holds/, the live feed) is out of reach; "
+    503: "unavailable: the database (or, for state/ and holds/, the live feed) is out of reach "
+    "(Retry-After: 1); "
     "login_busy: a login door while every password-hashing slot is busy (Retry-After: 1)",
 }
 

@@ -58,4 +58,6 @@ class TestErrorShape:
             raise OperationalError("connection refused")
 
         monkeypatch.setattr(selectors, "event_list", unreachable)
-        assert_error(api.get("/api/events/"), 503, "unavailable")
+        response = api.get("/api/events/")
+        assert_error(response, 503, "unavailable")
+        assert response["Retry-After"] == "1"

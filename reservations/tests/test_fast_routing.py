@@ -31,6 +31,7 @@ def test_a_database_out_of_reach_is_a_503_in_the_api_shape(error):
 
     assert response.status_code == 503
     assert json.loads(response.content)["code"] == "unavailable"
+    assert response["Retry-After"] == "1"
 
 
 LOCK = "/api/events/1/seats/2/lock/"

@@ -6,7 +6,7 @@ import pytest
 from django.db import connection
 from psycopg.conninfo import conninfo_to_dict
 
-from reservations.api.loop_database import close_loop_pool, loop_pool
+from reservations.api.loop_database import close_loop_pool, loop_connection_params, loop_pool
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -36,3 +36,16 @@ def test_the_loops_connections_open_with_djangos_parameters(monkeypatch):
     assert user == django.get("user", user)
     assert dsn["sslmode"] == "disable"
     assert dsn["client_encoding"] == django["client_encoding"]
+
+
+@pytest.mark.parametrize("pooler, threshold", [("", "psycopg's"), ("transaction", None)])
+def test_the_loops_connections_prepare_statements_unless_a_transaction_pooler_is_between(
+    settings, pooler, threshold
+):
+    # psycopg prepares from a statement's fifth run when not told (its default); behind
+    # PgBouncer in transaction mode the next run may be on another server connection.
+    settings.DATABASE_POOLER = pooler
+
+    params = loop_connection_params()
+
+    assert params.get("prepare_threshold", "psycopg's") == threshold

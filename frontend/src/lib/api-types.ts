@@ -974,7 +974,7 @@ export interface operations {
                     "application/json": components["schemas"]["Csrf"];
                 };
             };
-            /** @description unavailable: the database (or, for state/ and holds/, the live feed) is out of reach; login_busy: a login door while every password-hashing slot is busy (Retry-After: 1) */
+            /** @description unavailable: the database (or, for state/ and holds/, the live feed) is out of reach (Retry-After: 1); login_busy: a login door while every password-hashing slot is busy (Retry-After: 1) */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -1026,7 +1026,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description unavailable: the database (or, for state/ and holds/, the live feed) is out of reach; login_busy: a login door while every password-hashing slot is busy (Retry-After: 1) */
+            /** @description unavailable: the database (or, for state/ and holds/, the live feed) is out of reach (Retry-After: 1); login_busy: a login door while every password-hashing slot is busy (Retry-After: 1) */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -1074,7 +1074,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description unavailable: the database (or, for state/ and holds/, the live feed) is out of reach; login_busy: a login door while every password-hashing slot is busy (Retry-After: 1) */
+            /** @description unavailable: the database (or, for state/ and holds/, the live feed) is out of reach (Retry-After: 1); login_busy: a login door while every password-hashing slot is busy (Retry-After: 1) */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -1183,7 +1183,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description unavailable: the database (or, for state/ and holds/, the live feed) is out of reach; login_busy: a login door while every password-hashing slot is busy (Retry-After: 1) */
+            /** @description unavailable: the database (or, for state/ and holds/, the live feed) is out of reach (Retry-After: 1); login_busy: a login door while every password-hashing slot is busy (Retry-After: 1) */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -1240,7 +1240,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description unavailable: the database (or, for state/ and holds/, the live feed) is out of reach; login_busy: a login door while every password-hashing slot is busy (Retry-After: 1) */
+            /** @description unavailable: the database (or, for state/ and holds/, the live feed) is out of reach (Retry-After: 1); login_busy: a login door while every password-hashing slot is busy (Retry-After: 1) */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -1297,7 +1297,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description unavailable: the database (or, for state/ and holds/, the live feed) is out of reach; login_busy: a login door while every password-hashing slot is busy (Retry-After: 1) */
+            /** @description unavailable: the database (or, for state/ and holds/, the live feed) is out of reach (Retry-After: 1); login_busy: a login door while every password-hashing slot is busy (Retry-After: 1) */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -1406,7 +1406,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description unavailable: the database (or, for state/ and holds/, the live feed) is out of reach; login_busy: a login door while every password-hashing slot is busy (Retry-After: 1) */
+            /** @description unavailable: the database (or, for state/ and holds/, the live feed) is out of reach (Retry-After: 1); login_busy: a login door while every password-hashing slot is busy (Retry-After: 1) */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -1445,7 +1445,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description unavailable: the database (or, for state/ and holds/, the live feed) is out of reach; login_busy: a login door while every password-hashing slot is busy (Retry-After: 1) */
+            /** @description unavailable: the database (or, for state/ and holds/, the live feed) is out of reach (Retry-After: 1); login_busy: a login door while every password-hashing slot is busy (Retry-After: 1) */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -1502,7 +1502,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description unavailable: the database (or, for state/ and holds/, the live feed) is out of reach; login_busy: a login door while every password-hashing slot is busy (Retry-After: 1) */
+            /** @description unavailable: the database (or, for state/ and holds/, the live feed) is out of reach (Retry-After: 1); login_busy: a login door while every password-hashing slot is busy (Retry-After: 1) */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -1604,7 +1604,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description unavailable: the database (or, for state/ and holds/, the live feed) is out of reach; login_busy: a login door while every password-hashing slot is busy (Retry-After: 1) */
+            /** @description unavailable: the database (or, for state/ and holds/, the live feed) is out of reach (Retry-After: 1); login_busy: a login door while every password-hashing slot is busy (Retry-After: 1) */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -1706,7 +1706,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description unavailable: the database (or, for state/ and holds/, the live feed) is out of reach; login_busy: a login door while every password-hashing slot is busy (Retry-After: 1) */
+            /** @description unavailable: the database (or, for state/ and holds/, the live feed) is out of reach (Retry-After: 1); login_busy: a login door while every password-hashing slot is busy (Retry-After: 1) */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -1808,7 +1808,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description unavailable: the database (or, for state/ and holds/, the live feed) is out of reach; login_busy: a login door while every password-hashing slot is busy (Retry-After: 1) */
+            /** @description unavailable: the database (or, for state/ and holds/, the live feed) is out of reach (Retry-After: 1); login_busy: a login door while every password-hashing slot is busy (Retry-After: 1) */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -1856,7 +1856,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description unavailable: the database (or, for state/ and holds/, the live feed) is out of reach; login_busy: a login door while every password-hashing slot is busy (Retry-After: 1) */
+            /** @description unavailable: the database (or, for state/ and holds/, the live feed) is out of reach (Retry-After: 1); login_busy: a login door while every password-hashing slot is busy (Retry-After: 1) */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -1973,7 +1973,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description unavailable: the database (or, for state/ and holds/, the live feed) is out of reach; login_busy: a login door while every password-hashing slot is busy (Retry-After: 1) */
+            /** @description unavailable: the database (or, for state/ and holds/, the live feed) is out of reach (Retry-After: 1); login_busy: a login door while every password-hashing slot is busy (Retry-After: 1) */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -2021,7 +2021,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description unavailable: the database (or, for state/ and holds/, the live feed) is out of reach; login_busy: a login door while every password-hashing slot is busy (Retry-After: 1) */
+            /** @description unavailable: the database (or, for state/ and holds/, the live feed) is out of reach (Retry-After: 1); login_busy: a login door while every password-hashing slot is busy (Retry-After: 1) */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -2124,7 +2124,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description unavailable: the database (or, for state/ and holds/, the live feed) is out of reach; login_busy: a login door while every password-hashing slot is busy (Retry-After: 1) */
+            /** @description unavailable: the database (or, for state/ and holds/, the live feed) is out of reach (Retry-After: 1); login_busy: a login door while every password-hashing slot is busy (Retry-After: 1) */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -2230,7 +2230,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description unavailable: the database (or, for state/ and holds/, the live feed) is out of reach; login_busy: a login door while every password-hashing slot is busy (Retry-After: 1) */
+            /** @description unavailable: the database (or, for state/ and holds/, the live feed) is out of reach (Retry-After: 1); login_busy: a login door while every password-hashing slot is busy (Retry-After: 1) */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -2333,7 +2333,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description unavailable: the database (or, for state/ and holds/, the live feed) is out of reach; login_busy: a login door while every password-hashing slot is busy (Retry-After: 1) */
+            /** @description unavailable: the database (or, for state/ and holds/, the live feed) is out of reach (Retry-After: 1); login_busy: a login door while every password-hashing slot is busy (Retry-After: 1) */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -2372,7 +2372,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description unavailable: the database (or, for state/ and holds/, the live feed) is out of reach; login_busy: a login door while every password-hashing slot is busy (Retry-After: 1) */
+            /** @description unavailable: the database (or, for state/ and holds/, the live feed) is out of reach (Retry-After: 1); login_busy: a login door while every password-hashing slot is busy (Retry-After: 1) */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -2486,7 +2486,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description unavailable: the database (or, for state/ and holds/, the live feed) is out of reach; login_busy: a login door while every password-hashing slot is busy (Retry-After: 1) */
+            /** @description unavailable: the database (or, for state/ and holds/, the live feed) is out of reach (Retry-After: 1); login_busy: a login door while every password-hashing slot is busy (Retry-After: 1) */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -2554,7 +2554,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description unavailable: the database (or, for state/ and holds/, the live feed) is out of reach; login_busy: a login door while every password-hashing slot is busy (Retry-After: 1) */
+            /** @description unavailable: the database (or, for state/ and holds/, the live feed) is out of reach (Retry-After: 1); login_busy: a login door while every password-hashing slot is busy (Retry-After: 1) */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -2600,7 +2600,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description unavailable: the database (or, for state/ and holds/, the live feed) is out of reach; login_busy: a login door while every password-hashing slot is busy (Retry-After: 1) */
+            /** @description unavailable: the database (or, for state/ and holds/, the live feed) is out of reach (Retry-After: 1); login_busy: a login door while every password-hashing slot is busy (Retry-After: 1) */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -2677,7 +2677,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description unavailable: the database (or, for state/ and holds/, the live feed) is out of reach; login_busy: a login door while every password-hashing slot is busy (Retry-After: 1) */
+            /** @description unavailable: the database (or, for state/ and holds/, the live feed) is out of reach (Retry-After: 1); login_busy: a login door while every password-hashing slot is busy (Retry-After: 1) */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -2738,7 +2738,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description unavailable: the database (or, for state/ and holds/, the live feed) is out of reach; login_busy: a login door while every password-hashing slot is busy (Retry-After: 1) */
+            /** @description unavailable: the database (or, for state/ and holds/, the live feed) is out of reach (Retry-After: 1); login_busy: a login door while every password-hashing slot is busy (Retry-After: 1) */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -2795,7 +2795,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description unavailable: the database (or, for state/ and holds/, the live feed) is out of reach; login_busy: a login door while every password-hashing slot is busy (Retry-After: 1) */
+            /** @description unavailable: the database (or, for state/ and holds/, the live feed) is out of reach (Retry-After: 1); login_busy: a login door while every password-hashing slot is busy (Retry-After: 1) */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -2897,7 +2897,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description unavailable: the database (or, for state/ and holds/, the live feed) is out of reach; login_busy: a login door while every password-hashing slot is busy (Retry-After: 1) */
+            /** @description unavailable: the database (or, for state/ and holds/, the live feed) is out of reach (Retry-After: 1); login_busy: a login door while every password-hashing slot is busy (Retry-After: 1) */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -2974,7 +2974,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description unavailable: the database (or, for state/ and holds/, the live feed) is out of reach; login_busy: a login door while every password-hashing slot is busy (Retry-After: 1) */
+            /** @description unavailable: the database (or, for state/ and holds/, the live feed) is out of reach (Retry-After: 1); login_busy: a login door while every password-hashing slot is busy (Retry-After: 1) */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -3051,7 +3051,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description unavailable: the database (or, for state/ and holds/, the live feed) is out of reach; login_busy: a login door while every password-hashing slot is busy (Retry-After: 1) */
+            /** @description unavailable: the database (or, for state/ and holds/, the live feed) is out of reach (Retry-After: 1); login_busy: a login door while every password-hashing slot is busy (Retry-After: 1) */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -3124,7 +3124,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description unavailable: the database (or, for state/ and holds/, the live feed) is out of reach; login_busy: a login door while every password-hashing slot is busy (Retry-After: 1) */
+            /** @description unavailable: the database (or, for state/ and holds/, the live feed) is out of reach (Retry-After: 1); login_busy: a login door while every password-hashing slot is busy (Retry-After: 1) */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -3201,7 +3201,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description unavailable: the database (or, for state/ and holds/, the live feed) is out of reach; login_busy: a login door while every password-hashing slot is busy (Retry-After: 1) */
+            /** @description unavailable: the database (or, for state/ and holds/, the live feed) is out of reach (Retry-After: 1); login_busy: a login door while every password-hashing slot is busy (Retry-After: 1) */
             503: {
                 headers: {
                     [name: string]: unknown;

@@ -1,0 +1,165 @@
+"""PgBouncer and PostgreSQL restarted under a real server while buyers click and others read
+(API.md, 503 `unavailable`): while they are away every call is answered 503 `unavailable` with
+`Retry-After` within seconds (never 500, never a hang); nothing is half-written; and once they
+are back the server answers again by itself, its pools having dropped the dead connections.
+
+PostgreSQL is one of the test's own (loadtest/postgres.py): the machine's, which other work
+shares, is never stopped.
+"""
+
+import json
+import threading
+import time
+from collections.abc import Callable
+from typing import NamedTuple
+
+import psycopg
+import pytest
+from django.conf import settings
+
+from loadtest.pgbouncer import pgbouncer_in_front_of
+from loadtest.postgres import private_postgres
+from loadtest.servers import full_stack_env, manage, running_server
+
+from .clicking_buyers import (
+    Answer,
+    Buyer,
+    clicking,
+    half_written,
+    reading,
+    seat_rows,
+    settled,
+)
+from .factories import event_with_seats
+from .test_database_pooler import BUYERS, buyers_with_seats, served_behind, the_test_database_url
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
+
+# How long the engine stays away (longer than a request waits for a pooled connection, so that
+# wait runs out too), and how long the buyers go on once it is back.
+AWAY_SECONDS = 4.0
+AFTER_SECONDS = 5.0
+# The longest any answer may take, outage or not: the pool's wait (DB_POOL_TIMEOUT, 3 s) or
+# PgBouncer's for a server connection (query_wait_timeout in config/pgbouncer/seatmap.ini,
+# 3 s), with room for a slow machine.
+ANSWERED_WITHIN = 8.0
+# From the engine's return to the server answering every call again.
+BACK_WITHIN = 3.0
+
+
+class Outage(NamedTuple):
+    clicks: list[Answer]
+    reads: list[Answer]  # an event's seat list (Django) and detail (the loop, if on)
+    returned: float  # when the engine was back (time.monotonic())
+
+
+def clicks_through(
+    base: str, event_id: int, buyers: list[Buyer], away: Callable[[], None], back: Callable
+) -> Outage:
+    """The buyers click and two readers read while `away()` stops the engine, AWAY_SECONDS
+    pass, and `back()` starts it again."""
+    stop = threading.Event()
+    clicks: list[Answer] = []
+    reads: list[Answer] = []
+    token = buyers[0].token
+    work = [
+        lambda: clicks.extend(clicking(base, event_id, buyers, stop=stop)),
+        lambda: reads.extend(
+            reading(base, f"/api/events/{event_id}/seats/", token=None, stop=stop)
+        ),
+        lambda: reads.extend(reading(base, f"/api/events/{event_id}/", token=token, stop=stop)),
+    ]
+    threads = [threading.Thread(target=task) for task in work]
+    for thread in threads:
+        thread.start()
+    try:
+        time.sleep(1.5)
+        away()
+        time.sleep(AWAY_SECONDS)
+        back()
+        returned = time.monotonic()
+        time.sleep(AFTER_SECONDS)
+    finally:
+        stop.set()
+        for thread in threads:
+            thread.join(timeout=60)
+    return Outage(clicks, reads, returned)
+
+
+def assert_outage_answered(outage: Outage) -> None:
+    """Every answer is one the API documents for this, the outage was seen, nobody waited
+    long, and the service came back by itself."""
+    answers = outage.clicks + outage.reads
+    unavailable = [a for a in answers if a.status == 503]
+    assert unavailable, "the outage was not seen"
+    assert {(a.code, a.retry_after) for a in unavailable} == {("unavailable", "1")}
+    clicked = {(a.status, a.code) for a in outage.clicks if a.status != 503}
+    assert clicked <= {(200, None), (409, "not_holder")}, clicked
+    assert {a.status for a in outage.reads if a.status != 503} == {200}
+    assert max(a.seconds for a in answers) < ANSWERED_WITHIN
+    late = [a for a in answers if a.started > outage.returned + BACK_WITHIN]
+    assert {a.call for a in late} == {"lock", "unlock", "read"}, "no calls after the return"
+    assert [a for a in late if a.status == 503] == []
+
+
+def assert_all_let_go(base: str, event_id: int, buyers: list[Buyer], database_url: str) -> None:
+    letting_go = settled(base, event_id, buyers)
+    assert {(a.status, a.code) for a in letting_go} <= {(200, None), (409, "not_holder")}
+    assert {status for status, *_ in seat_rows(database_url, event_id).values()} == {"available"}
+
+
+@pytest.mark.parametrize("fast_path", ["1", "0"], ids=["fast path", "Django"])
+def test_pgbouncer_killed_and_started_again_while_buyers_click(fast_path):
+    event = event_with_seats(rows=2, seats_per_row=BUYERS)
+    buyers = buyers_with_seats(event, BUYERS)
+    database_url = the_test_database_url()
+
+    with (
+        pgbouncer_in_front_of(database_url) as bouncer,
+        running_server(served_behind(bouncer, HOLD_FAST_PATH=fast_path)) as base,
+    ):
+        outage = clicks_through(base, event.id, buyers, bouncer.kill, bouncer.start)
+
+        assert_outage_answered(outage)
+        assert half_written(seat_rows(database_url, event.id), outage.clicks) == []
+        assert_all_let_go(base, event.id, buyers, database_url)
+
+
+@pytest.mark.parametrize("fast_path", ["1", "0"], ids=["fast path", "Django"])
+def test_postgres_restarted_while_buyers_click(fast_path, tmp_path):
+    with private_postgres() as postgres:
+        database_url = postgres.create_database("seatmap")
+        event_id, buyers = _sale_on(database_url, tmp_path)
+        with (
+            pgbouncer_in_front_of(database_url) as bouncer,
+            running_server(served_behind(bouncer, HOLD_FAST_PATH=fast_path)) as base,
+        ):
+            outage = clicks_through(
+                base, event_id, buyers, lambda: postgres.stop("immediate"), postgres.start
+            )
+
+            assert_outage_answered(outage)
+            assert half_written(seat_rows(database_url, event_id), outage.clicks) == []
+            assert_all_let_go(base, event_id, buyers, database_url)
+
+
+def _sale_on(database_url: str, workdir) -> tuple[int, list[Buyer]]:
+    """A new database's schema, an event of two rows and BUYERS buyers with two seats each."""
+    env = full_stack_env(DATABASE_URL=database_url, REDIS_URL=settings.REDIS_URL)
+    manage(env, "migrate", "--noinput")
+    grid = ("--rows", "2", "--seats-per-row", str(BUYERS), "--price", "10")
+    event = manage(env, "create_event", "--name", "Outage", *grid)
+    event_id = int(event.split()[-1])
+    users = workdir / "users.json"
+    manage(env, "create_load_users", "--count", str(BUYERS), "--output", str(users))
+    with psycopg.connect(database_url) as conn:
+        seats = [
+            seat
+            for (seat,) in conn.execute(
+                "SELECT id FROM reservations_seat WHERE event_id = %s ORDER BY id", [event_id]
+            )
+        ]
+    return event_id, [
+        Buyer(user["id"], user["access"], (seats[2 * i], seats[2 * i + 1]))
+        for i, user in enumerate(json.loads(users.read_text()))
+    ]
