@@ -66,15 +66,11 @@ def is_slow(health: dict) -> bool:
     )
 
 
-def _redis() -> redis.Redis:
-    return home_client()
-
-
 def share_this_process() -> None:
     if not settings.REDIS_URL:
         return
     try:
-        client = _redis()
+        client = home_client()
         client.hset(_KEY, _PROCESS, json.dumps(summary()))
         client.expire(_KEY, 60)
     except redis.RedisError:
@@ -86,7 +82,7 @@ def slow_now() -> bool:
     if is_slow(summary()) or not settings.REDIS_URL:
         return is_slow(summary())
     try:
-        shared = _redis().hgetall(_KEY)
+        shared = home_client().hgetall(_KEY)
     except redis.RedisError:
         return False
     fresh = time.time() - 2 * HEALTH_WINDOW_SECONDS
@@ -96,4 +92,4 @@ def slow_now() -> bool:
 
 def forget_shared() -> None:
     """Drop every process's shared window (tests)."""
-    _redis().delete(_KEY)
+    home_client().delete(_KEY)
