@@ -2,13 +2,16 @@
 the test run's PostgreSQL, and back on the same address after a crash."""
 
 import os
+from urllib.parse import urlsplit
 
 import psycopg
 import pytest
 
 from loadtest.pgbouncer import pgbouncer_in_front_of
 
-DATABASE_URL = os.environ["DATABASE_URL"]
+# PostgreSQL's maintenance database: the one every server has, whether or not the run's own
+# database (DATABASE_URL names it; the tests use test_<name>) was ever created.
+DATABASE_URL = urlsplit(os.environ["DATABASE_URL"])._replace(path="/postgres").geturl()
 
 
 def server_connection_of_each_transaction(url: str) -> tuple[int, int]:
