@@ -7,7 +7,7 @@ PORT ?= 8000
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/seatmap
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/1
 
-.PHONY: run test lint format pytest frontend-test e2e chromium nginx pgbouncer wrk install frontend-build bench clean screenshots
+.PHONY: run test lint format pytest frontend-test e2e chromium nginx pgbouncer redis-sentinel wrk install frontend-build bench clean screenshots
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -53,7 +53,7 @@ format: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-pytest: install nginx pgbouncer
+pytest: install nginx pgbouncer redis-sentinel
 	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(BIN)/python -m pytest
 
 frontend-test: frontend/node_modules/.installed
@@ -75,6 +75,13 @@ pgbouncer:
 	@command -v pgbouncer >/dev/null 2>&1 || test -x /usr/sbin/pgbouncer || { echo "Installing Debian's pgbouncer for the pooler tests"; \
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq pgbouncer) \
 	  || { echo "Could not install pgbouncer: run 'apt-get install pgbouncer' as root"; exit 1; }; }
+
+# The failover tests run Debian's redis-sentinel beside their own redis-server primaries and
+# replicas.
+redis-sentinel:
+	@command -v redis-sentinel >/dev/null 2>&1 || test -x /usr/bin/redis-sentinel || { echo "Installing Debian's redis-sentinel for the failover tests"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-sentinel) \
+	  || { echo "Could not install redis-sentinel: run 'apt-get install redis-sentinel' as root"; exit 1; }; }
 
 e2e: install chromium frontend/node_modules/.installed
 	cd frontend && npm run e2e
