@@ -108,6 +108,13 @@ class SentinelShards:
                 return int(port)
         raise RuntimeError("no Sentinel answers")
 
+    def shard_holding(self, key: str) -> int:
+        """The shard whose primary holds `key` (an event's keys live on one: redis_shards.py)."""
+        for shard in range(len(self.masters)):
+            if redis.Redis(port=self.primary_port(shard), socket_timeout=2).exists(key):
+                return shard
+        raise LookupError(f"no shard holds {key}")
+
     def kill_primary(self, shard: int) -> RedisProcess:
         """SIGKILL the shard's current primary; the one killed."""
         port = self.primary_port(shard)

@@ -4,20 +4,15 @@ runs it): Debian's nginx in front of two server processes on this machine."""
 import asyncio
 import contextlib
 import json
-import os
-import shutil
 import signal
-import subprocess
-import tempfile
-import time
-from pathlib import Path
 
 import httpx
 import pytest
 import websockets
 from django.contrib.auth import get_user_model
 
-from loadtest.servers import ROOT, free_port, server_process, token
+from loadtest.nginx import nginx_in_front_of
+from loadtest.servers import server_process, token
 from realtime.tests.clients import next_of_type, next_seats, ws_url
 from reservations.models import VenueLayout
 from reservations.tests.factories import UserFactory, event_with_seats
@@ -29,68 +24,6 @@ from reservations.tests.test_request_bodies import (
 )
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
-
-NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
-
-
-@contextlib.contextmanager
-def nginx_in_front_of(*bases: str, server_lines: str = ""):
-    """Debian's nginx with the project's proxy configuration (and a test's own `server_lines`
-    before it); yields its base URL."""
-    assert Path(NGINX).exists(), "nginx is missing: `make test` installs it (apt-get install nginx)"
-    port = free_port()
-    upstreams = "\n".join(
-        f"    server {base.removeprefix('http://')} max_fails=1 fail_timeout=5s;" for base in bases
-    )
-    with tempfile.TemporaryDirectory() as tmp:
-        temp_paths = "\n".join(
-            f"  {kind}_temp_path {tmp}/{kind};" for kind in ("client_body", "proxy", "fastcgi")
-        )
-        (Path(tmp) / "nginx.conf").write_text(
-            f"""
-{"user root;" if os.geteuid() == 0 else ""}
-worker_processes 1;
-daemon off;
-pid {tmp}/nginx.pid;
-error_log {tmp}/error.log warn;
-events {{ worker_connections 1024; }}
-http {{
-  access_log off;
-{temp_paths}
-  uwsgi_temp_path {tmp}/uwsgi;
-  scgi_temp_path {tmp}/scgi;
-  include {ROOT}/config/nginx/limits.conf;
-  upstream seatmap_web {{
-{upstreams}
-    keepalive 8;
-  }}
-  server {{
-    listen 127.0.0.1:{port};
-{server_lines}
-    include {ROOT}/config/nginx/seatmap.conf;
-  }}
-}}
-"""
-        )
-        process = subprocess.Popen(
-            [NGINX, "-p", tmp, "-c", f"{tmp}/nginx.conf"],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-        )
-        base = f"http://127.0.0.1:{port}"
-        try:
-            deadline = time.monotonic() + 10
-            while True:
-                with contextlib.suppress(httpx.HTTPError):
-                    if httpx.get(f"{base}/api/health/", timeout=1).status_code == 200:
-                        break
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"nginx did not start: {process.stderr.read().decode()}")
-                time.sleep(0.1)
-            yield base
-        finally:
-            process.terminate()
-            process.wait(timeout=10)
 
 
 def test_http_and_sockets_through_the_proxy_reach_both_processes(stack_env):

@@ -1,0 +1,82 @@
+"""Debian's nginx with the project's proxy configuration (config/nginx/), in front of server
+processes on this machine: for the proxy tests and the multi-server stack (loadtest/stack.py).
+It runs as docker-compose.yml runs it: the same seatmap.conf and limits.conf, an upstream
+`seatmap_web` of the given processes.
+"""
+
+import contextlib
+import os
+import shutil
+import subprocess
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+
+from .servers import ROOT, free_port
+
+NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
+STARTED_WITHIN = 10.0
+
+
+@contextlib.contextmanager
+def nginx_in_front_of(*bases: str, server_lines: str = "") -> Iterator[str]:
+    """nginx proxying to the server processes at `bases` (http://host:port), with a test's own
+    `server_lines` before the project's; yields its base URL once it answers the health check.
+
+    A process that stops answering is skipped for 5 s (max_fails=1), as compose.conf does."""
+    assert Path(NGINX).exists(), "nginx is missing: `make test` installs it (apt-get install nginx)"
+    port = free_port()
+    upstreams = "\n".join(
+        f"    server {base.removeprefix('http://')} max_fails=1 fail_timeout=5s;" for base in bases
+    )
+    with tempfile.TemporaryDirectory(prefix="seatmap-nginx-") as tmp:
+        temp_paths = "\n".join(
+            f"  {kind}_temp_path {tmp}/{kind};"
+            for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
+        )
+        (Path(tmp) / "nginx.conf").write_text(
+            f"""
+{"user root;" if os.geteuid() == 0 else ""}
+worker_processes 1;
+daemon off;
+pid {tmp}/nginx.pid;
+error_log {tmp}/error.log warn;
+events {{ worker_connections 4096; }}
+http {{
+  access_log off;
+{temp_paths}
+  include {ROOT}/config/nginx/limits.conf;
+  upstream seatmap_web {{
+{upstreams}
+    keepalive 8;
+  }}
+  server {{
+    listen 127.0.0.1:{port};
+{server_lines}
+    include {ROOT}/config/nginx/seatmap.conf;
+  }}
+}}
+"""
+        )
+        process = subprocess.Popen(
+            [NGINX, "-p", tmp, "-c", f"{tmp}/nginx.conf"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
+        base = f"http://127.0.0.1:{port}"
+        try:
+            deadline = time.monotonic() + STARTED_WITHIN
+            while True:
+                with contextlib.suppress(httpx.HTTPError):
+                    if httpx.get(f"{base}/api/health/", timeout=1).status_code == 200:
+                        break
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"nginx did not start: {process.stderr.read().decode()}")
+                time.sleep(0.1)
+            yield base
+        finally:
+            process.terminate()
+            process.wait(timeout=10)

@@ -1,0 +1,93 @@
+"""A Sentinel failover of the Redis primary under live sockets (loadtest/engines.py: real
+`redis-server` primary and replica, three of Debian's `redis-sentinel`): a seat changed while
+the primary is gone, with nothing changing after it, is on every watcher's map within 10 s of
+the primary's death. Nothing later can reveal the lost push as a gap: only the relay's liveness
+check (realtime/relay.py, closing sockets when a shard stops answering or another primary
+answers) sends the watchers back for a fresh snapshot.
+"""
+
+import asyncio
+import time
+
+import aiohttp
+import httpx
+import pytest
+
+from loadtest.engines import sentinel_shards
+from loadtest.servers import server_processes, token
+from loadtest.stats import Recorder
+from loadtest.watchers import Watcher
+from realtime.tests.clients import ws_url
+from reservations.tests.factories import UserFactory, event_with_seats
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
+
+SETTLED_WITHIN = 10.0
+WATCHERS_PER_SERVER = 3
+
+
+async def maps_show(watchers: list[Watcher], seat_id: int, status: str, within: float) -> bool:
+    """Whether every watcher's map shows the seat `status`, with a snapshot of the socket it
+    has open now, before `within` s have passed."""
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        if all(
+            not w.closed
+            and w.ready.is_set()
+            and w.model.base.get(seat_id, ("",))[0] == status
+            or not w.closed
+            and w.model.own.get(seat_id, ("",))[0] == status
+            for w in watchers
+        ):
+            return True
+        await asyncio.sleep(0.1)
+    return False
+
+
+def test_a_seat_locked_while_the_primary_fails_over_is_on_every_map_within_ten_seconds(
+    stack_env,
+):
+    event = event_with_seats(rows=1, seats_per_row=6)
+    UserFactory(username="alice")
+    seat = event.seats.order_by("id").first()
+    with sentinel_shards(shards=1) as engines:
+        env = {**stack_env, **engines.env()}
+        with server_processes(env, count=2) as servers:
+            bases = [server.url for server in servers]
+            bearer = token(bases[0], "alice")
+            asyncio.run(_failover_scenario(engines, bases, event.id, seat.id, bearer))
+
+
+async def _failover_scenario(engines, bases, event_id, seat_id, bearer) -> None:
+    rec = Recorder()
+    async with aiohttp.ClientSession() as session:
+        watchers = [
+            Watcher(i, ws_url(base, event_id), base, rec, deflate=False, session=session)
+            for i, base in enumerate(bases * WATCHERS_PER_SERVER)
+        ]
+        tasks = [asyncio.ensure_future(w.run()) for w in watchers]
+        try:
+            async with asyncio.timeout(10):
+                await asyncio.gather(*(w.ready.wait() for w in watchers))
+            assert await maps_show(watchers, seat_id, "available", within=2)
+
+            killed = await asyncio.to_thread(engines.kill_primary, 0)
+            died = time.monotonic()
+            async with httpx.AsyncClient(timeout=10) as http:
+                locked = await http.post(
+                    f"{bases[0]}/api/events/{event_id}/seats/{seat_id}/lock/", headers=bearer
+                )
+            # Booking needs PostgreSQL only (API.md "When Redis is gone"); its push is lost.
+            assert locked.status_code == 200, locked.text
+            await asyncio.to_thread(engines.wait_failover, 0, killed.port)
+
+            left = SETTLED_WITHIN - (time.monotonic() - died)
+            assert await maps_show(watchers, seat_id, "locked", within=left), [
+                (w.index, w.closed, w.model.base.get(seat_id), w.model.own.get(seat_id))
+                for w in watchers
+            ]
+            assert rec.closed_by_server  # they were closed and came back: the relay's doing
+        finally:
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
