@@ -415,6 +415,11 @@ SCENARIOS = {
     "hold-one-200-2procs": best_available(200, "1", "--hold-one", procs=2),
     "idle-1000-12s-uvicorn": idle(1000, 12),
     "fanout-10000-uvicorn-2procs": fanout(10000, procs=2, extra=("--connect-timeout", 120)),
+    # Issue 26: four processes behind one client, the capacity model's points still to measure
+    # (loadtest/capacity_inputs.json "to_measure"; docs/SCALING.md).
+    "fanout-1000-uvicorn-4procs": fanout(1000, procs=4),
+    "fanout-5000-uvicorn-4procs": fanout(5000, procs=4),
+    "fanout-10000-uvicorn-4procs": fanout(10000, procs=4, extra=("--connect-timeout", 120)),
     # The same with the watchers spread over two client processes (--procs 2): how much of the
     # latency above is the one-process client's own queue.
     "fanout-5000-uvicorn-client2": fanout(5000, extra=("--procs", 2)),
