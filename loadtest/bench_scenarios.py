@@ -2,6 +2,7 @@
 that makes its event, starts its servers and runs the load tester (or wrk, or pgbench) on
 them, returning its figures. `SCENARIOS` names them; `SETS` names groups for --only."""
 
+import contextlib
 import json
 import os
 import subprocess
@@ -9,9 +10,10 @@ import time
 
 from .bench_databases import new_event, pgbench
 from .bench_machine import wait_quiet
-from .bench_servers import PY, RESULTS, ROOT, manage, servers
+from .bench_servers import DB, PG, PY, RESULTS, ROOT, manage, server_env, servers
 from .bench_wrk import wrk_checkout, wrk_holds
 from .report import CLIENT_PATH
+from .stack import engine_stack
 from .stats import proc_sample
 
 
@@ -240,18 +242,21 @@ def best_available(buyers: int, sizes: str, *extra: str, procs: int = 1):
 ARENA = ROOT / "reservations" / "venues" / "examples" / "arena.json"
 
 
-def on_sale(arrivals: int, within: float, *extra):
+def on_sale(arrivals: int, within: float, *extra, stack: int = 0):
     """Issue 21: `arrivals` buyers open the 19,671-seat arena's map within `within` seconds as
     the shipped client does (--profile onsale), then a fifth of them buy at once: clicks near
     the stage, best available for 30 % of them, a tenth of the bookings cancelled. Bearer tokens
     of the users file (the buyers logged in before the sale); the bench's limits are counted
-    at rates one host never reaches (`server_env`)."""
+    at rates one host never reaches (`server_env`).
+
+    `stack`: that many server processes behind nginx, with two Redis shards under Sentinel
+    and PgBouncer (loadtest/stack.py, issue 26), instead of one process reached directly."""
 
     def run(ctx):
         event = int(
             manage("create_event", "--name", ctx["name"], "--layout", str(ARENA)).split()[-1]
         )
-        with servers("uvicorn") as (urls, pids):
+        with stacked(stack) if stack else servers("uvicorn") as (urls, pids):
             return loadtest(
                 urls,
                 pids,
@@ -289,6 +294,18 @@ def on_sale(arrivals: int, within: float, *extra):
             )
 
     return run
+
+
+@contextlib.contextmanager
+def stacked(processes: int):
+    """(urls, pids) of the multi-server stack: nginx's one URL, the server processes' pids."""
+    with engine_stack(
+        f"{PG}/{DB}",
+        servers=processes,
+        base_env=server_env(),
+        exempt_networks=("127.0.0.1/32",),
+    ) as stack:
+        yield [stack.base], stack.server_pids
 
 
 def queue_sale(buyers: int, rows: int = 20, per_row: int = 50, within: float = 30):
@@ -446,6 +463,10 @@ SCENARIOS = {
     "onsale-200-arena": on_sale(200, 1),
     "onsale-2000-arena": on_sale(2000, 10),
     "onsale-1000-arena-at-once": on_sale(1000, 1),
+    # Issue 26: the same arrivals through four processes behind nginx, Redis shards under
+    # Sentinel and PgBouncer, beside one process reached directly.
+    "onsale-1000-arena": on_sale(1000, 10),
+    "onsale-1000-arena-stack-4procs": on_sale(1000, 10, stack=4),
     # Issue 8: the waiting room. 2,000 accounts from the pre-queue to sold out on 1,000 seats,
     # and 10,000 waiting sockets on one server process.
     "queue-2000": queue_sale(2000),

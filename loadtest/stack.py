@@ -95,24 +95,32 @@ class EngineStack:
 
 @contextlib.contextmanager
 def engine_stack(
-    database_url: str, *, servers: int = 4, shards: int = 2, **settings: str
+    database_url: str,
+    *,
+    servers: int = 4,
+    shards: int = 2,
+    base_env: dict | None = None,
+    exempt_networks: tuple[str, ...] = (),
+    **settings: str,
 ) -> Iterator[EngineStack]:
-    """The stack on `database_url`'s database (migrated already), started and stopped; the
-    servers' `settings` on top of the stack's own."""
+    """The stack on `database_url`'s database (migrated already), started and stopped. The
+    servers run with `base_env` (the tests' `full_stack_env` unless given), the stack's own
+    settings, then `settings`; `exempt_networks` are load hosts nginx caps no sockets of."""
     with (
         sentinel_shards(shards=shards) as redis,
         pgbouncer_in_front_of(database_url, pool_size=PGBOUNCER_POOL_SIZE) as bouncer,
     ):
-        env = full_stack_env(
-            DATABASE_URL=bouncer.url,
-            DATABASE_POOLER="transaction",
+        env = {
+            **(base_env if base_env is not None else full_stack_env()),
+            "DATABASE_URL": bouncer.url,
+            "DATABASE_POOLER": "transaction",
             **redis.env(),
             **POOLS,
             **settings,
-        )
+        }
         with (
             server_processes(env, count=servers) as started,
-            nginx_in_front_of(*(s.url for s in started)) as base,
+            nginx_in_front_of(*(s.url for s in started), exempt_networks=exempt_networks) as base,
         ):
             yield EngineStack(base, started, redis, bouncer, env)
 

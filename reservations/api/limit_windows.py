@@ -230,7 +230,9 @@ def forget_all() -> None:
 
 
 @functools.lru_cache(maxsize=4)
-def _count_script(shard: Shard):
+def _count_script(home: Shard):
+    """The count script on the home shard's client, once per home: the argument only keys the
+    cache, so a test's settings that name another home get a script of their own."""
     return home_client().register_script(_COUNT_SCRIPT)
 
 
