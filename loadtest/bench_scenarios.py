@@ -417,7 +417,8 @@ SCENARIOS = {
     "holds-wrk-50-queued": wrk_holds(50, queued=True),
     # The same through PgBouncer in transaction mode (DATABASE_POOLER=transaction: no prepared
     # statements): what the pooler costs a hold, against holds-wrk-50 run beside it.
-    "holds-wrk-50-pgbouncer": wrk_holds(50, pooler=True),
+    "holds-wrk-50-pgbouncer": wrk_holds(50, pooler="pgbouncer"),
+    "holds-wrk-50-unprepared": wrk_holds(50, pooler="unprepared"),
     "checkout-wrk-50": wrk_checkout(50),
     "uniform-holds-daphne": clicks("uniform", 100, "--duration", 10, kind="daphne"),
     "hot-1000": clicks("hot", 1000, "--hot-seats", 1, "--settle", 1),

@@ -22,15 +22,17 @@ from .wrk_scripts import CHECKOUT_SCRIPT, WRK_COMMON, WRK_SCRIPT
 
 
 def wrk_loop(
-    connections: int, script_text: str, seats_of, *, queued: bool = False, pooler: bool = False
+    connections: int, script_text: str, seats_of, *, queued: bool = False, pooler: str = ""
 ):
     """Each of `connections` users runs `script_text` (wrk's Lua) on seats of its own
     (`seats_of(seat_ids, i)` is user i's, as Lua text) for 10 s, as fast as answered: the
     server's capacity with a load client (wrk, in C) that costs little CPU. `queued`: the
     event's sale is behind a waiting room, and each user claims its turn first and holds with
-    its token (API.md "Waiting room"): what the turn check costs. `pooler`: the server reaches
-    PostgreSQL through PgBouncer in transaction mode, with no prepared statements: what the
-    pooler costs, in the server, in PgBouncer and in PostgreSQL."""
+    its token (API.md "Waiting room"): what the turn check costs. `pooler`: "pgbouncer", the
+    server reaches PostgreSQL through PgBouncer in transaction mode, with no prepared
+    statements: what the pooler costs, in the server, in PgBouncer and in PostgreSQL;
+    "unprepared", straight to PostgreSQL with the same settings: the share of that cost that
+    is statements parsed and planned on every run."""
 
     def run(ctx):
         if not shutil.which("wrk"):
@@ -67,7 +69,7 @@ def wrk_loop(
             out = subprocess.run(cmd, capture_output=True, text=True, timeout=120).stdout
             after = proc_sample(pids)
             others_cpu = {"database": _since(database_before, _postgres_cpu())}
-            if pooler:
+            if bouncer_pids:
                 others_cpu["pgbouncer"] = proc_sample(bouncer_pids)["cpu_s"]
                 others_cpu["pgbouncer"] -= bouncer_before["cpu_s"]
         print(f"\n=== {ctx['name']}\n{out}", flush=True)
@@ -100,7 +102,7 @@ def wrk_loop(
     return run
 
 
-def wrk_holds(connections: int, *, queued: bool = False, pooler: bool = False):
+def wrk_holds(connections: int, *, queued: bool = False, pooler: str = ""):
     """Each user locks and unlocks a seat of its own."""
     return wrk_loop(
         connections,
@@ -153,11 +155,15 @@ BENCH_POOL_SIZE = 10
 
 
 @contextlib.contextmanager
-def _database(pooler: bool):
+def _database(pooler: str):
     """The servers' way to PostgreSQL: straight, or through PgBouncer in transaction mode
-    (loadtest/pgbouncer.py); the environment that says so, and PgBouncer's pid."""
+    (loadtest/pgbouncer.py), or straight with PgBouncer's settings (`unprepared`); the
+    environment that says so, and PgBouncer's pid."""
     if not pooler:
         yield {}, []
+        return
+    if pooler == "unprepared":
+        yield {"DATABASE_POOLER": "transaction"}, []
         return
     upstream = server_env()["DATABASE_URL"]
     with pgbouncer_in_front_of(upstream, pool_size=BENCH_POOL_SIZE) as bouncer:

@@ -161,7 +161,7 @@ def test_every_input_is_used_and_says_where_it_came_from(inputs):
 def test_the_model_reproduces_the_measured_points_within_the_tolerance(inputs):
     rows = check(inputs)
     checked = {row.point for row in rows if row.measured}
-    assert {p["processes"] for p in inputs["points"]} == {1, 2}
+    assert {p["processes"] for p in inputs["points"]} == {1, 2, 4}
     assert {1_000, 5_000, 10_000} <= {p["watchers"] for p in inputs["points"]}
     misses = {row.point for row in rows if not row.within}
     assert misses == {p["name"] for p in inputs["points"] if p.get("known_miss")}
@@ -172,7 +172,9 @@ def test_the_model_reproduces_the_measured_points_within_the_tolerance(inputs):
 
 
 def test_points_still_to_measure_get_a_prediction_and_no_verdict(inputs):
-    pending = [row for row in check(inputs) if row.point.endswith("-4procs")]
+    point = {"name": "fanout-20000-uvicorn-8procs", "processes": 8, "watchers": 20_000}
+    waiting = {**inputs, "to_measure": [point | {"window_s": 17.0, "clicks": 110}]}
+    pending = [row for row in check(waiting) if row.point == point["name"]]
     assert pending and all(row.measured is None and row.error is None for row in pending)
     assert all(row.predicted > 0 and row.within for row in pending)
 
