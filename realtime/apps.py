@@ -14,12 +14,14 @@ class RealtimeConfig(AppConfig):
         from reservations.signals import queue_changed, seats_changed
 
         from .broadcast import on_queue_changed, on_seats_changed
-        from .health import channel_layer_ok
+        from .health import channel_layer_ok, shard_checks
         from .hub import category_counts, seat_taken_by_other
         from .live_reads import HubLiveMaps
 
         seats_changed.connect(on_seats_changed, dispatch_uid="realtime.broadcast")
         queue_changed.connect(on_queue_changed, dispatch_uid="realtime.broadcast.queue")
         check_register("channel_layer", channel_layer_ok)
+        for name, check in shard_checks():
+            check_register(name, check)
         live_seats_register(seat_taken_by_other, category_counts)
         live_maps_register(HubLiveMaps())

@@ -74,6 +74,11 @@ async def _failover_scenario(engines, bases, event_id, seat_id, bearer) -> None:
             killed = await asyncio.to_thread(engines.kill_primary, 0)
             died = time.monotonic()
             async with httpx.AsyncClient(timeout=10) as http:
+                # Sentinel waits a second before it calls the primary down: the health check
+                # names the shard that is down meanwhile.
+                health = await http.get(f"{bases[1]}/api/health/")
+                assert health.status_code == 503
+                assert health.json()["redis:seatmap-0"] == "down"
                 locked = await http.post(
                     f"{bases[0]}/api/events/{event_id}/seats/{seat_id}/lock/", headers=bearer
                 )
@@ -87,6 +92,9 @@ async def _failover_scenario(engines, bases, event_id, seat_id, bearer) -> None:
                 for w in watchers
             ]
             assert rec.closed_by_server  # they were closed and came back: the relay's doing
+            async with httpx.AsyncClient(timeout=10) as http:
+                health = (await http.get(f"{bases[1]}/api/health/")).json()
+            assert health == {"database": "ok", "channel_layer": "ok", "redis:seatmap-0": "ok"}
         finally:
             for task in tasks:
                 task.cancel()
