@@ -12,7 +12,7 @@ from loadtest.figures import table
 from loadtest.run import main_async
 from loadtest.servers import full_stack_env, server_process
 
-from .stack import DB_URL, REDIS_URL, Stack
+from .stack import DB_URL, REDIS_URL, Stack, create_event
 
 pytestmark = pytest.mark.slow
 
@@ -184,8 +184,11 @@ async def test_hoarders_never_hold_past_the_cap_and_their_re_locks_are_refused(s
         SEAT_HOLD_MAX_SECONDS="4",
         SEAT_HOLD_COOLDOWN_SECONDS="2",
     )
+    # An event of its own: a hold the same users kept on the stack's event from an earlier
+    # test began long before this run, so its cap would refuse them from the first click.
+    event_id = create_event(env, "Hoard", 1, 10)
     with server_process(env, server="uvicorn") as (_, base):
-        argv = ["--url", base, "--event", str(stack.event_id), "--users", str(stack.users)]
+        argv = ["--url", base, "--event", str(event_id), "--users", str(stack.users)]
         options = parse_args(
             [*argv, "--clickers", "3", "--profile", "hoard", "--rate", "12", "--duration", "9"]
             # No watchers: a hold that runs out as the run stops is never pushed (no sweeper here).
