@@ -8,9 +8,11 @@ import os
 import subprocess
 import time
 
+import redis
+
 from .bench_databases import new_event, pgbench
 from .bench_machine import wait_quiet
-from .bench_servers import DB, PG, PY, RESULTS, ROOT, manage, server_env, servers
+from .bench_servers import DB, PG, PY, REDIS_URL, RESULTS, ROOT, manage, server_env, servers
 from .bench_wrk import wrk_checkout, wrk_holds
 from .report import CLIENT_PATH
 from .stack import engine_stack
@@ -296,6 +298,45 @@ def on_sale(arrivals: int, within: float, *extra, stack: int = 0):
     return run
 
 
+def counted(scenario):
+    """The scenario, with what it cost the engines added to its figures (`engine_counts`):
+    Redis's commands by name (server-wide: measure on a quiet machine) and the bench
+    database's PostgreSQL transactions, from before its event is made to after its verdict,
+    so setting up and checking count too: per click or per arrival, an upper bound."""
+
+    def run(ctx):
+        before = _engine_counts()
+        result = scenario(ctx)
+        after = _engine_counts()
+        result["engine_counts"] = {
+            "redis_calls": {
+                command: calls - before["redis_calls"].get(command, 0)
+                for command, calls in after["redis_calls"].items()
+                if calls > before["redis_calls"].get(command, 0)
+            },
+            "postgres_transactions": after["postgres_transactions"]
+            - before["postgres_transactions"],
+        }
+        return result
+
+    return run
+
+
+def _engine_counts() -> dict:
+    stats = redis.Redis.from_url(REDIS_URL).info("commandstats")
+    query = f"SELECT xact_commit + xact_rollback FROM pg_stat_database WHERE datname = '{DB}'"
+    transactions = subprocess.run(
+        ["psql", "-h", "127.0.0.1", "-U", "postgres", "-Atc", query],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    return {
+        "redis_calls": {name.removeprefix("cmdstat_"): v["calls"] for name, v in stats.items()},
+        "postgres_transactions": int(transactions or 0),
+    }
+
+
 @contextlib.contextmanager
 def stacked(processes: int):
     """(urls, pids) of the multi-server stack: nginx's one URL, the server processes' pids."""
@@ -468,6 +509,10 @@ SCENARIOS = {
     # Sentinel and PgBouncer, beside one process reached directly.
     "onsale-1000-arena": on_sale(1000, 10),
     "onsale-1000-arena-stack-4procs": on_sale(1000, 10, stack=4),
+    # Issue 26's unit costs: Redis commands and PostgreSQL transactions per click (100 watchers
+    # on one process, so one subscriber) and per arrival (the on-sale, less its clicks).
+    "uniform-holds-counted": counted(clicks("uniform", 10, "--duration", 10, watchers=100)),
+    "onsale-1000-arena-counted": counted(on_sale(1000, 10)),
     # Issue 8: the waiting room. 2,000 accounts from the pre-queue to sold out on 1,000 seats,
     # and 10,000 waiting sockets on one server process.
     "queue-2000": queue_sale(2000),
