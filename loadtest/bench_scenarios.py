@@ -2,20 +2,17 @@
 that makes its event, starts its servers and runs the load tester (or wrk, or pgbench) on
 them, returning its figures. `SCENARIOS` names them; `SETS` names groups for --only."""
 
-import contextlib
 import json
 import os
 import subprocess
 import time
 
-import redis
-
 from .bench_databases import new_event, pgbench
+from .bench_engine_counts import counted
 from .bench_machine import wait_quiet
-from .bench_servers import DB, PG, PY, REDIS_URL, RESULTS, ROOT, manage, server_env, servers
+from .bench_servers import PY, RESULTS, ROOT, manage, servers, stacked
 from .bench_wrk import wrk_checkout, wrk_holds
 from .report import CLIENT_PATH
-from .stack import engine_stack
 from .stats import proc_sample
 
 
@@ -296,57 +293,6 @@ def on_sale(arrivals: int, within: float, *extra, stack: int = 0):
             )
 
     return run
-
-
-def counted(scenario):
-    """The scenario, with what it cost the engines added to its figures (`engine_counts`):
-    Redis's commands by name (server-wide: measure on a quiet machine) and the bench
-    database's PostgreSQL transactions, from before its event is made to after its verdict,
-    so setting up and checking count too: per click or per arrival, an upper bound."""
-
-    def run(ctx):
-        before = _engine_counts()
-        result = scenario(ctx)
-        after = _engine_counts()
-        result["engine_counts"] = {
-            "redis_calls": {
-                command: calls - before["redis_calls"].get(command, 0)
-                for command, calls in after["redis_calls"].items()
-                if calls > before["redis_calls"].get(command, 0)
-            },
-            "postgres_transactions": after["postgres_transactions"]
-            - before["postgres_transactions"],
-        }
-        return result
-
-    return run
-
-
-def _engine_counts() -> dict:
-    stats = redis.Redis.from_url(REDIS_URL).info("commandstats")
-    query = f"SELECT xact_commit + xact_rollback FROM pg_stat_database WHERE datname = '{DB}'"
-    transactions = subprocess.run(
-        ["psql", "-h", "127.0.0.1", "-U", "postgres", "-Atc", query],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.strip()
-    return {
-        "redis_calls": {name.removeprefix("cmdstat_"): v["calls"] for name, v in stats.items()},
-        "postgres_transactions": int(transactions or 0),
-    }
-
-
-@contextlib.contextmanager
-def stacked(processes: int):
-    """(urls, pids) of the multi-server stack: nginx's one URL, the server processes' pids."""
-    with engine_stack(
-        f"{PG}/{DB}",
-        servers=processes,
-        base_env=server_env(),
-        exempt_networks=("127.0.0.1/32",),
-    ) as stack:
-        yield [stack.base], stack.server_pids
 
 
 def queue_sale(buyers: int, rows: int = 20, per_row: int = 50, within: float = 30):

@@ -1,6 +1,7 @@
 """The bench's servers: the environment they run with (the bench's database and Redis db,
 limits at rates one host never reaches), its management commands, and its server processes,
-started by loadtest/servers.py from the checkout measured."""
+started by loadtest/servers.py from the checkout measured, or the multi-server stack of
+loadtest/stack.py (issue 26)."""
 
 import contextlib
 import os
@@ -10,6 +11,7 @@ import tempfile
 from pathlib import Path
 
 from .servers import server_processes
+from .stack import engine_stack
 
 ROOT = Path(__file__).resolve().parents[1]
 PY = sys.executable
@@ -79,3 +81,15 @@ def servers(kind: str = "uvicorn", procs: int = 1, **extra_env):
         log_dir=Path(tempfile.gettempdir()),
     ) as started:
         yield [server.url for server in started], [server.process.pid for server in started]
+
+
+@contextlib.contextmanager
+def stacked(processes: int):
+    """(urls, pids) of the multi-server stack: nginx's one URL, the server processes' pids."""
+    with engine_stack(
+        f"{PG}/{DB}",
+        servers=processes,
+        base_env=server_env(),
+        exempt_networks=("127.0.0.1/32",),
+    ) as stack:
+        yield [stack.base], stack.server_pids

@@ -21,7 +21,6 @@ from django.conf import settings
 
 from reservations.access_tokens import account_of_access_token
 from reservations.client_address import address_key, is_exempt, scope_client_address
-from reservations.metrics import deliveries
 from reservations.waiting_room.rooms_in_memory import rooms
 from reservations.waiting_room.turn_tokens import turn_owner, turn_refusal
 
@@ -37,6 +36,7 @@ from .protocol import (
     CloseCode,
     resumed_frame,
 )
+from .socket_metrics import SNAPSHOTS
 from .watcher_session import Answer, WatcherSession
 
 logger = logging.getLogger("realtime.consumers")
@@ -51,7 +51,6 @@ TURN_REFUSALS = {
 }
 # Snapshots sent (a socket's first, a resync, a request): a storm of them is what an operator
 # watches for after a failure. Each is encoded once per event and `seq` (live_map.py).
-_SNAPSHOTS = deliveries.labels("snapshot")
 
 
 def _resume_position(query_string: bytes) -> tuple[str, int] | None:
@@ -234,7 +233,7 @@ class EventSeatsConsumer(AsyncWebsocketConsumer):
             return
         pending = self.session.snapshot_read(epoch, seq)
         self._put(snapshot)
-        _SNAPSHOTS.inc()
+        SNAPSHOTS.delivered(1)
         self._deliver_all(pending)
 
     def _resume(self, epoch: str, seq: int, frames: list[tuple[Encoded, int, str]]) -> None:

@@ -19,22 +19,17 @@ local watcher in slices.
 """
 
 import asyncio
-import time
 from collections import deque
 from collections.abc import Callable, Collection
 
-from reservations.metrics import deliveries, frames, push_lag
-
 from .coalesce import Coalescer, SeatsRun
 from .frames import Encoded, encoded
+from .socket_metrics import SEATS, seats_pushed
 
 # Sockets written between two yields to the loop: ~1 ms of work at ~4 µs a delivery.
 FANOUT_SLICE = 256
 # Frames kept for sockets that resume (PROTOCOL.md "Resuming"): ~6 s at 10 frames a second.
 RESUME_FRAMES = 64
-
-_FRAMES = frames.labels("seats")
-_DELIVERIES = deliveries.labels("seats")
 
 
 class EventFeed:
@@ -106,7 +101,7 @@ class EventFeed:
 
     def _send(self, run: SeatsRun) -> None:
         frame = encoded(run.message(self.event_id))
-        _FRAMES.inc()
+        SEATS.encoded()
         self._frames.append((frame, run.seq, run.epoch, run.ts))
         self.history.append((frame, run.first_seq, run.seq, run.epoch))
         self.sent_seq = (run.epoch, run.seq)
@@ -124,7 +119,7 @@ class EventFeed:
                     for watcher in watchers[start : start + FANOUT_SLICE]:
                         self._deliver(watcher, frame, seq, epoch)
                 if watchers:
-                    _DELIVERIES.inc(len(watchers))
-                    push_lag.observe(time.time() - ts / 1e9)
+                    SEATS.delivered(len(watchers))
+                    seats_pushed(ts)
         finally:
             self._fanning_out = None

@@ -27,7 +27,7 @@ one job each:
   room's `queue` frames, never seats; its frames and places: `QueueStates` (queue_frames.py).
 
 Its sockets of each event, watching or waiting, are the metrics' `seatmap_sockets_open`
-(reservations/metrics.py), set from these sets whenever they change.
+(socket_metrics.py), set from these sets whenever they change.
 """
 
 import asyncio
@@ -43,7 +43,6 @@ import orjson
 from channels.db import database_sync_to_async
 from django.conf import settings
 
-from reservations.metrics import deliveries, frames, sockets_open
 from reservations.selectors import live_seats_get
 
 from .feed import EventFeed
@@ -57,14 +56,12 @@ from .queue_frames import QueueStates, deliver_in_slices, tell_places
 from .redis_clients import async_shard_clients
 from .relay import Relay
 from .sequence import counters
+from .socket_metrics import OWN, PRESENCE, sockets_now
 
 logger = logging.getLogger("realtime.hub")
 
 # How often sockets are checked for a write that has stopped moving.
 STALL_CHECK_INTERVAL = 1.0
-
-_OWN_FRAMES, _OWN_DELIVERIES = frames.labels("own"), deliveries.labels("own")
-_PRESENCE_FRAMES, _PRESENCE_DELIVERIES = frames.labels("presence"), deliveries.labels("presence")
 
 
 class Watcher(Protocol):
@@ -180,10 +177,8 @@ class EventHub:
             self._count(watcher.event_id)
 
     def _count(self, event_id: int) -> None:
-        """The event's open sockets here, in the metrics."""
-        event = str(event_id)
-        sockets_open.labels(event, "watching").set(len(self.watchers.get(event_id, ())))
-        sockets_open.labels(event, "waiting").set(len(self.waiting.get(event_id, ())))
+        watching, waiting = self.watchers.get(event_id, ()), self.waiting.get(event_id, ())
+        sockets_now(event_id, watching=len(watching), waiting=len(waiting))
 
     async def queue_frame(self, event_id: int) -> Encoded:
         return await self.queue_states.frame(event_id)
@@ -345,8 +340,7 @@ class EventHub:
             frame = own_frame(event_id=event_id, epoch=live.epoch, seq=live.seq, **seats)
             own.told(account, [seat["id"] for seat in seats["seats"]] + seats["booked"])
             text = encoded_text(orjson.dumps(frame).decode())
-            _OWN_FRAMES.inc()
-            _OWN_DELIVERIES.inc(len(sockets))
+            OWN.sent(len(sockets))
             for watcher in list(sockets):
                 watcher.deliver_own(text)
 
@@ -402,8 +396,7 @@ class EventHub:
         elif text is not None:
             frame = self.presence_frames[event_id] = encoded_text(text)
             sockets = list(self.watchers.get(event_id, ()))
-            _PRESENCE_FRAMES.inc()
-            _PRESENCE_DELIVERIES.inc(len(sockets))
+            PRESENCE.sent(len(sockets))
             for watcher in sockets:
                 watcher.deliver_presence(frame)
 

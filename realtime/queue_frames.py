@@ -11,19 +11,16 @@ from typing import Protocol
 import orjson
 from channels.db import database_sync_to_async
 
-from reservations.metrics import deliveries, frames
 from reservations.waiting_room.public_state import places_of, queue_state_read
 
 from .frames import Encoded, encoded_text
 from .protocol import place_frame, queue_frame
+from .socket_metrics import QUEUE
 
 logger = logging.getLogger("realtime.queue_frames")
 
 # Sockets handed a `queue` frame between two turns of the loop: a click waits at most one slice.
 QUEUE_SLICE = 500
-
-_FRAMES = frames.labels("queue")
-_DELIVERIES = deliveries.labels("queue")
 
 
 class QueueSocket(Protocol):
@@ -52,7 +49,7 @@ class QueueStates:
         """The state's frame, and whether it is the first to say the draw is done."""
         before = self._states.get(event_id)
         frame = encoded_text(orjson.dumps(queue_frame(state)).decode())
-        _FRAMES.inc()
+        QUEUE.encoded()
         self._states[event_id] = (state, frame)
         drawn_now = bool(state.get("drawn")) and (before is None or not before[0].get("drawn"))
         return frame, drawn_now
@@ -63,7 +60,7 @@ class QueueStates:
 
 
 async def deliver_in_slices(sockets: list[QueueSocket], frame: Encoded) -> None:
-    _DELIVERIES.inc(len(sockets))
+    QUEUE.delivered(len(sockets))
     for start in range(0, len(sockets), QUEUE_SLICE):
         if start:
             await asyncio.sleep(0)

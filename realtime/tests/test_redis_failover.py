@@ -32,11 +32,7 @@ async def maps_show(watchers: list[Watcher], seat_id: int, status: str, within: 
     deadline = time.monotonic() + within
     while time.monotonic() < deadline:
         if all(
-            not w.closed
-            and w.ready.is_set()
-            and w.model.base.get(seat_id, ("",))[0] == status
-            or not w.closed
-            and w.model.own.get(seat_id, ("",))[0] == status
+            not w.closed and w.ready.is_set() and (w.model.state(seat_id) or ("",))[0] == status
             for w in watchers
         ):
             return True
@@ -88,8 +84,7 @@ async def _failover_scenario(engines, bases, event_id, seat_id, bearer) -> None:
 
             left = SETTLED_WITHIN - (time.monotonic() - died)
             assert await maps_show(watchers, seat_id, "locked", within=left), [
-                (w.index, w.closed, w.model.base.get(seat_id), w.model.own.get(seat_id))
-                for w in watchers
+                (w.index, w.closed, w.model.state(seat_id)) for w in watchers
             ]
             assert rec.closed_by_server  # they were closed and came back: the relay's doing
             async with httpx.AsyncClient(timeout=10) as http:

@@ -1,0 +1,48 @@
+"""What a bench scenario cost the engines besides the servers: Redis's commands by name and
+the bench database's PostgreSQL transactions, read before and after it (issue 26's unit costs:
+per click, per arrival; docs/SCALING.md)."""
+
+import subprocess
+
+import redis
+
+from .bench_servers import DB, REDIS_URL
+
+
+def counted(scenario):
+    """The scenario, with what it cost the engines added to its figures (`engine_counts`):
+    Redis's commands by name (server-wide: measure on a quiet machine) and the bench
+    database's PostgreSQL transactions, from before its event is made to after its verdict,
+    so setting up and checking count too: per click or per arrival, an upper bound."""
+
+    def run(ctx):
+        before = _engine_counts()
+        result = scenario(ctx)
+        after = _engine_counts()
+        result["engine_counts"] = {
+            "redis_calls": {
+                command: calls - before["redis_calls"].get(command, 0)
+                for command, calls in after["redis_calls"].items()
+                if calls > before["redis_calls"].get(command, 0)
+            },
+            "postgres_transactions": after["postgres_transactions"]
+            - before["postgres_transactions"],
+        }
+        return result
+
+    return run
+
+
+def _engine_counts() -> dict:
+    stats = redis.Redis.from_url(REDIS_URL).info("commandstats")
+    query = f"SELECT xact_commit + xact_rollback FROM pg_stat_database WHERE datname = '{DB}'"
+    transactions = subprocess.run(
+        ["psql", "-h", "127.0.0.1", "-U", "postgres", "-Atc", query],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    return {
+        "redis_calls": {name.removeprefix("cmdstat_"): v["calls"] for name, v in stats.items()},
+        "postgres_transactions": int(transactions or 0),
+    }
