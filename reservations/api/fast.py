@@ -62,7 +62,7 @@ from reservations.waiting_room.turn_tokens import QUEUE_TURN_HEADER, turn_requir
 from .best_batches import BestBatches
 from .booking_limits import booking_allowed_async
 from .errors import too_large_response
-from .loop_database import loop_database_enabled, loop_pool
+from .loop_database import loop_database_enabled, loop_pool, loop_statement_functions
 from .loop_requests import (
     PATH_HEADER,
     api_headers,
@@ -204,7 +204,7 @@ class FastSeatActions:
         asked = time.perf_counter()
         async with pool.connection() as conn, conn.transaction(), conn.cursor() as cursor:
             connection_waited(time.perf_counter() - asked)
-            return await run_async(steps, cursor)
+            return await run_async(steps, cursor, loop_statement_functions())
 
     async def _hold_batch(self, event_id: int, asks: Sequence[Ask]) -> list[BestAnswer]:
         return await self._run(best_batch_steps(event_id=event_id, asks=asks))

@@ -12,6 +12,7 @@ from psycopg.pq import TransactionStatus
 from ..signals import seats_changed_on_commit
 from .locking import LockOrder
 from .sql import ROW_LOCK, Statement, Steps, T, Table
+from .statement_functions import StatementFunctions
 
 MICROSECOND = timedelta(microseconds=1)
 
@@ -92,15 +93,20 @@ def run_and_announce(steps: Steps[T]) -> T:
     return outcome
 
 
-async def run_async(steps: Steps[T], cursor: AsyncCursor) -> T:
-    """Drive steps on a psycopg cursor (PostgreSQL), inside the caller's transaction."""
+async def run_async(
+    steps: Steps[T], cursor: AsyncCursor, functions: StatementFunctions | None = None
+) -> T:
+    """Drive steps on a psycopg cursor (PostgreSQL), inside the caller's transaction; each
+    statement through its function once it has one, given `functions` (where no statement may be
+    prepared: statement_functions.py)."""
     info = cursor.connection.info
     locks = LockOrder(lambda: info.transaction_status != TransactionStatus.IDLE)
     try:
         statement = next(steps)
         while True:
             locks.take(statement.lock, sql=statement.sql)
-            await cursor.execute(*_rendered(statement, postgres=True))
+            sent = _rendered(statement, postgres=True)
+            await cursor.execute(*(functions.sent(*sent) if functions else sent))
             rows = await cursor.fetchall() if cursor.description else []
             statement = steps.send(rows)
     except StopIteration as finished:

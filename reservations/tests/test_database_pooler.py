@@ -7,8 +7,12 @@ prepares statements from their fifth run), 141 and 146 of the fast path's 1,000 
 answered 500 in two runs (`prepared statement "_pg3_0" already exists` in the server's log);
 Django's path, which never prepares, passed. With server-side cursors left on, Django's
 `.iterator()` lost its cursor to another server connection (`cursor "_django_curs_..." does
-not exist`).
+not exist`). With the fast path's statements left as text (`loop_statement_functions` returning
+None), their functions were called 0 times.
 """
+
+import contextlib
+import time
 
 import psycopg
 import pytest
@@ -21,6 +25,7 @@ from loadtest.pgbouncer import pgbouncer_in_front_of
 from loadtest.servers import full_stack_env, running_server
 from reservations import database_pooler
 from reservations.models import Seat
+from reservations.services.statement_functions import PREFIX
 
 from .clicking_buyers import Buyer, clicking, half_written, seat_rows
 from .factories import UserFactory, event_with_seats
@@ -79,6 +84,50 @@ def test_every_click_through_pgbouncer_is_answered_and_written(bouncer, fast_pat
     rows = seat_rows(the_test_database_url(), event.id)
     assert half_written(rows, answers) == []
     assert {status for status, *_ in rows.values()} == {"available"}
+
+
+@contextlib.contextmanager
+def functions_counted():
+    """PostgreSQL counts the calls of PL/pgSQL functions in the test database's new sessions."""
+    name = connection.settings_dict["NAME"]
+    with psycopg.connect(the_test_database_url(), autocommit=True) as db:
+        db.execute(f'ALTER DATABASE "{name}" SET track_functions = pl')
+        try:
+            yield
+        finally:
+            db.execute(f'ALTER DATABASE "{name}" RESET track_functions')
+
+
+def statement_function_calls(least: int) -> int:
+    """The calls of the statements' functions (services/statement_functions.py), once at least
+    `least` are reported (a session reports its counts when it ends) or ten seconds have passed."""
+    deadline = time.monotonic() + 10
+    with psycopg.connect(the_test_database_url(), autocommit=True) as db:
+        while True:
+            (calls,) = db.execute(
+                "SELECT coalesce(sum(calls), 0) FROM pg_stat_user_functions WHERE funcname LIKE %s",
+                [f"{PREFIX}%"],
+            ).fetchone()
+            if calls >= least or time.monotonic() > deadline:
+                return calls
+            time.sleep(0.2)
+
+
+@pytest.mark.slow
+def test_behind_pgbouncer_the_fast_paths_statements_run_as_functions_that_keep_plans(bouncer):
+    event = event_with_seats(rows=2, seats_per_row=BUYERS)
+    buyers = buyers_with_seats(event, BUYERS)
+
+    with functions_counted():
+        with running_server(served_behind(bouncer)) as base:
+            answers = clicking(base, event.id, buyers, rounds=ROUNDS)
+        bouncer.stop()  # its server connections end, and report their counts
+        calls = statement_function_calls(least=len(answers))
+
+    assert [a for a in answers if a.status != 200] == []
+    # Each call sends two statements or more; all but each statement's first runs (five, and
+    # while its function is made) are a function's.
+    assert calls >= len(answers)
 
 
 def test_an_unknown_pooler_is_refused():

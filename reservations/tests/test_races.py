@@ -26,6 +26,7 @@ from django.db import connection, connections
 from django.utils import timezone
 from rest_framework_simplejwt.tokens import RefreshToken
 
+from loadtest.pgbouncer import pgbouncer_in_front_of
 from loadtest.servers import full_stack_env, running_server
 from reservations.models import IdempotencyKey, Reservation, ReservedSeat, Seat
 
@@ -55,15 +56,14 @@ class ThroughDjango:
 class ThroughFastPath:
     """Requests over HTTP to a server process, each answered by its fast path."""
 
-    def __init__(self, servers):
+    def __init__(self, servers, **env):
         self.servers = servers
-        self.base = servers()
+        self.env = env
+        self.base = servers(**env)
 
     def with_settings(self, **env):
         """The same, on a server process started with these settings."""
-        other = ThroughFastPath(self.servers)
-        other.base = self.servers(**env)
-        return other
+        return ThroughFastPath(self.servers, **self.env, **env)
 
     def poster(self, user):
         token = f"Bearer {RefreshToken.for_user(user).access_token}"
@@ -93,10 +93,12 @@ def servers(django_db_setup, django_db_blocker):
                 started[key] = stack.enter_context(
                     running_server(
                         full_stack_env(
-                            DATABASE_URL=f"postgres://postgres@127.0.0.1:5432/{name}",
-                            REDIS_URL=settings.REDIS_URL,
-                            HTTP_THREADS="4",
-                            **env,
+                            **{
+                                "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{name}",
+                                "REDIS_URL": settings.REDIS_URL,
+                                "HTTP_THREADS": "4",
+                                **env,
+                            }
                         )
                     )
                 )
@@ -105,12 +107,65 @@ def servers(django_db_setup, django_db_blocker):
         yield server
 
 
-@pytest.fixture(params=["django", "fast"])
+@pytest.fixture(scope="module")
+def bouncer(django_db_setup, django_db_blocker):
+    """PgBouncer in transaction mode in front of the test database, for this module."""
+    with django_db_blocker.unblock():
+        name = connection.settings_dict["NAME"]
+    with pgbouncer_in_front_of(f"postgres://postgres@127.0.0.1:5432/{name}") as bouncer:
+        yield bouncer
+
+
+@pytest.fixture(params=["django", "fast", "fast-pgbouncer"])
 def path(request):
-    """How the racing requests are sent: `path.poster(user)` is a `post(url, body, key=None)`."""
+    """How the racing requests are sent: `path.poster(user)` is a `post(url, body, key=None)`.
+    `fast-pgbouncer`: through PgBouncer in transaction mode, where every statement of the fast
+    path is a PL/pgSQL function's from its first run (services/statement_functions.py)."""
     if request.param == "django":
         return ThroughDjango()
-    return ThroughFastPath(request.getfixturevalue("servers"))
+    servers = request.getfixturevalue("servers")
+    if request.param == "fast":
+        return ThroughFastPath(servers)
+    through = ThroughFastPath(
+        servers,
+        DATABASE_URL=request.getfixturevalue("bouncer").url,
+        DATABASE_POOLER="transaction",
+        STATEMENT_FUNCTION_RUNS="1",
+    )
+    rehearsed(through)
+    return through
+
+
+def rehearsed(path: ThroughFastPath) -> None:
+    """Every booking call once, so that the races after it run through the functions of their
+    statements (made in the background: waited for until no more come). Its booking is gone
+    again after, for the tests that count them; its seats are free."""
+    event = event_with_seats(rows=1, seats_per_row=4, name="Rehearsal")
+    rehearser = UserFactory(username="rehearser")
+    post = path.poster(rehearser)
+    a, b, *_ = event.seats.order_by("id").values_list("id", flat=True)
+    for url, body in [
+        (f"/api/events/{event.id}/seats/{a}/lock/", {}),
+        (f"/api/events/{event.id}/seats/{a}/unlock/", {}),
+        (f"/api/events/{event.id}/lock/", {"seat_ids": [a, b]}),
+    ]:
+        assert post(url, body).status_code == 200, url
+    booked = post(f"/api/events/{event.id}/reserve/", {"seat_ids": [a, b]})
+    assert booked.status_code == 201, booked.content
+    cancel = f"/api/reservations/{booked.json()['reservation']['id']}/cancel/"
+    assert post(cancel, {}).status_code == 200
+    with psycopg.connect(conninfo()) as db:
+        made, deadline = -1, time.monotonic() + 10
+        while time.monotonic() < deadline:
+            time.sleep(0.3)
+            now_made = db.execute(
+                "SELECT count(*) FROM pg_proc WHERE proname LIKE 'seatmap_statement_%%'"
+            ).fetchone()[0]
+            if now_made == made:
+                break
+            made = now_made
+    assert made > 0, "no statement became a function"
+    Reservation.objects.filter(user=rehearser).delete()
 
 
 def test_fifty_users_lock_the_same_seat_and_exactly_one_wins(path):

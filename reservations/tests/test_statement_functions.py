@@ -1,0 +1,160 @@
+"""Statements as PL/pgSQL functions where none may be prepared
+(reservations/services/statement_functions.py), on the real test database. Through a real
+PgBouncer: test_database_pooler.py (the fast path's calls) and test_races.py (`fast-pgbouncer`).
+"""
+
+import asyncio
+from datetime import timedelta
+
+import psycopg
+import pytest
+from django.utils import timezone
+
+from reservations.models import IdempotencyKey, Seat
+from reservations.services import sql
+from reservations.services.runner import _rendered
+from reservations.services.statement_functions import (
+    PREFIX,
+    StatementFunctions,
+    function_create,
+    positional,
+)
+
+from .factories import UserFactory, event_with_seats
+from .races import conninfo
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_a_parameter_named_twice_is_one_numbered_parameter():
+    body, names = positional("SELECT %(b)s + %(a)s WHERE x = %(b)s AND y LIKE 'a%%'")
+    assert body == "SELECT $1 + $2 WHERE x = $1 AND y LIKE 'a%'"
+    assert names == ("b", "a")
+
+
+def connected() -> psycopg.Connection:
+    return psycopg.Connection.connect(conninfo(), autocommit=True)
+
+
+def made(text: str, params: dict) -> str:
+    with connected() as conn:
+        return function_create(conn, text, params)
+
+
+def rows_of(text: str, params: dict) -> list[tuple]:
+    with connected() as conn, conn.transaction():
+        cursor = conn.execute(text, params)
+        return cursor.fetchall() if cursor.description else []
+
+
+def seat_ids(event) -> list[int]:
+    return list(event.seats.order_by("id").values_list("id", flat=True))
+
+
+def test_a_functions_rows_are_its_statements_in_their_order():
+    event = event_with_seats(rows=2, seats_per_row=5)
+    ids = seat_ids(event)
+    statement = sql.seats_for_update(event_id=event.id, seat_ids=[ids[7], ids[2], ids[4]])
+    text, params = _rendered(statement, postgres=True)
+
+    call = made(text, params)
+
+    assert call.startswith(f"SELECT * FROM {PREFIX}")
+    direct = rows_of(text, params)
+    assert [row[0] for row in direct] == [ids[2], ids[4], ids[7]]
+    assert rows_of(call, params) == direct
+
+
+def test_a_hold_through_its_function_holds_the_seat_and_returns_it():
+    event = event_with_seats(rows=1, seats_per_row=3)
+    seat_id, user = seat_ids(event)[1], UserFactory()
+    now = timezone.now()
+    statement = sql.hold_if_free(
+        event_id=event.id,
+        seat_id=seat_id,
+        user_id=user.id,
+        until=now + timedelta(minutes=5),
+        now=now,
+        limit=10,
+    )
+    text, params = _rendered(statement, postgres=True)
+
+    (row,) = rows_of(made(text, params), params)
+
+    seat = Seat.objects.get(pk=seat_id)
+    assert row[0] == seat_id
+    assert (seat.status, seat.held_by_id, seat.version) == ("locked", user.id, 1)
+
+
+def test_an_insert_is_typed_without_being_run():
+    # Run with every parameter NULL to learn its types, it would break a NOT NULL.
+    user = UserFactory()
+    statement = sql.key_claim(user_id=user.id, key="k", fingerprint="f", now=timezone.now())
+    text, params = _rendered(statement, postgres=True)
+
+    call = made(text, params)
+
+    assert not IdempotencyKey.objects.exists()
+    ((key_id,),) = rows_of(call, params)
+    assert IdempotencyKey.objects.get(pk=key_id).user_id == user.id
+
+
+def test_a_statement_without_rows_runs_through_a_function_that_returns_none():
+    event = event_with_seats(rows=1, seats_per_row=2)
+    seat_id = seat_ids(event)[0]
+    until = timezone.now() + timedelta(minutes=9)
+    text, params = _rendered(sql.extend(seat_id=seat_id, until=until), postgres=True)
+
+    assert rows_of(made(text, params), params) == []
+
+    seat = Seat.objects.get(pk=seat_id)
+    assert (seat.held_until, seat.version) == (until, 1)
+
+
+def test_two_processes_making_one_function_at_once_make_it_once():
+    event = event_with_seats(rows=1, seats_per_row=2)
+    text, params = _rendered(sql.orphan_mode(event_id=event.id), postgres=True)
+
+    async def both():
+        return await asyncio.gather(
+            asyncio.to_thread(made, text, params), asyncio.to_thread(made, text, params)
+        )
+
+    first, second = asyncio.run(both())
+
+    assert first == second
+    name = first.removeprefix("SELECT * FROM ").split("(")[0]
+    with psycopg.connect(conninfo()) as db:
+        count = db.execute("SELECT count(*) FROM pg_proc WHERE proname = %s", [name]).fetchone()
+    assert count == (1,)
+
+
+def test_a_statement_is_text_until_its_function_is_made_then_the_functions():
+    event = event_with_seats(rows=1, seats_per_row=2)
+    text, params = _rendered(sql.event_exists(event_id=event.id), postgres=True)
+    functions = StatementFunctions(connected, runs_before=3)
+
+    async def sent_five_times():
+        sent = []
+        for _ in range(5):
+            sent.append(functions.sent(text, params)[0])
+            await asyncio.sleep(0.2 if len(sent) == 3 else 0)  # the third run makes it
+        return sent
+
+    sent = asyncio.run(sent_five_times())
+
+    assert sent[:3] == [text] * 3
+    assert sent[3] == sent[4] != text and sent[3].startswith(f"SELECT * FROM {PREFIX}")
+    assert rows_of(sent[4], params) == [(1,)]
+
+
+def test_a_statement_postgresql_cannot_type_stays_text():
+    functions = StatementFunctions(connected, runs_before=1)
+    text = "SELECT %(anything)s"  # PostgreSQL would take $1 for text, and answer '1'
+
+    async def sent_twice():
+        first = functions.sent(text, {"anything": 1})[0]
+        await asyncio.sleep(0.3)
+        return first, functions.sent(text, {"anything": 1})[0]
+
+    assert asyncio.run(sent_twice()) == (text, text)
