@@ -10,7 +10,9 @@ front of PostgreSQL (`DATABASE_POOLER`).
   missing in the next (`prepared statement "_pg3_0" does not exist`) or is another client's of
   the same name (`... already exists`), and a server-side cursor is gone with its transaction.
   Debian 12's PgBouncer (1.18) cannot carry prepared statements across (1.21 and later can,
-  with `max_prepared_statements`).
+  with `max_prepared_statements`). The fast path sends its statements through PL/pgSQL
+  functions there instead, whose plans a server connection keeps
+  (services/statement_functions.py).
 
 The two paths apply the rule where they open connections: Django's DATABASES entry here
 (`django_database`), the loop's pool in loop_database.py (`statements_prepared`).
