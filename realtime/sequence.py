@@ -48,12 +48,14 @@ class Counters(Protocol):
 
 class RedisCounters:
     def __init__(self, clients: list[redis.asyncio.Redis]):
-        self._clients = clients  # one per shard
+        # One per shard. Sent by its digest (EVALSHA); redis-py loads the script again where
+        # a primary does not know it (a restart, a failover to a replica).
+        self._scripts = [client.register_script(_SCRIPT) for client in clients]
 
     async def _eval(self, event_id: int, count: int) -> tuple[str, int]:
         tag = f"{{seatmap:event:{event_id}}}"
-        epoch, seq = await self._clients[event_shard(event_id)].eval(
-            _SCRIPT, 3, f"{tag}:epoch", f"{tag}:seq", f"{tag}:born-on", _new_epoch(), str(count)
+        epoch, seq = await self._scripts[event_shard(event_id)](
+            keys=[f"{tag}:epoch", f"{tag}:seq", f"{tag}:born-on"], args=[_new_epoch(), str(count)]
         )
         return (epoch.decode() if isinstance(epoch, bytes) else epoch), int(seq)
 
