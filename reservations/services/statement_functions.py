@@ -16,10 +16,11 @@ background, and the statement runs as text until it is there: no booking waits f
 that held a pooled server connection while waiting for another to make the function could
 starve the pool), and DDL inside a booking's transaction could fail the booking. The function is
 named after a digest of its text and its types, so a changed statement (a rule of rules.py) or
-a retyped column is a new function, never an old one. A statement whose types PostgreSQL cannot
-tell from its text alone goes on as text; so does every new one once a process has made
-MOST_FUNCTIONS (a statement whose text varies with its input, as a VALUES list does, must not
-make a function per call).
+a retyped column is a new function, never an old one (a process keeps calling the ones it
+made: restart the servers after a migration, as a deploy does). A statement whose types
+PostgreSQL cannot tell from its text alone goes on as text; so does every new one once a
+process has made MOST_FUNCTIONS (a statement whose text varies with its input, as a VALUES list
+does, must not make a function per call).
 """
 
 import asyncio
