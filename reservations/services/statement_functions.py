@@ -34,6 +34,8 @@ from collections.abc import Callable
 from psycopg import Connection, Error, OperationalError, ProgrammingError
 from psycopg.pq import ExecStatus
 
+from ..metrics import statement_function_outcomes
+
 logger = logging.getLogger(__name__)
 
 PREFIX = "seatmap_statement_"
@@ -169,6 +171,7 @@ class StatementFunctions:
             # it stays text, as it runs correctly either way.
             logger.warning("statement stays text: %s", error)
             made = None
+        statement_function_outcomes.labels("text" if made is None else "made").inc()
         self._made[text] = made
         del self._runs[text]
 

@@ -11,6 +11,7 @@ from datetime import timedelta
 import psycopg
 import pytest
 from django.utils import timezone
+from prometheus_client import REGISTRY
 
 from reservations.models import IdempotencyKey, Seat
 from reservations.services import sql
@@ -47,6 +48,11 @@ def rows_of(text: str, params: dict) -> list[tuple]:
     with connected() as conn, conn.transaction():
         cursor = conn.execute(text, params)
         return cursor.fetchall() if cursor.description else []
+
+
+def made_count(outcome: str) -> float:
+    """seatmap_statement_functions_total{outcome} of this process."""
+    return REGISTRY.get_sample_value("seatmap_statement_functions_total", {"outcome": outcome}) or 0
 
 
 def seat_ids(event) -> list[int]:
@@ -144,9 +150,11 @@ def test_a_statement_is_text_until_its_function_is_made_then_the_functions():
             sent.append(functions.sent(text, params)[0])
         return sent
 
+    made_before = made_count("made")
     sent = asyncio.run(sent_until_a_call())
 
     assert sent[:3] == [text] * 3
+    assert made_count("made") == made_before + 1
     assert sent[-1].startswith(f"SELECT * FROM {PREFIX}")
     assert rows_of(sent[-1], params) == [(1,)]
 
@@ -163,8 +171,10 @@ def test_a_statement_postgresql_cannot_type_stays_text(caplog):
             await asyncio.sleep(0.02)
         return first, functions.sent(text, {"anything": 1})[0]
 
+    text_before = made_count("text")
     with caplog.at_level(logging.WARNING, logger="reservations.services.statement_functions"):
         sent = asyncio.run(sent_after_it_was_tried())
 
     assert "anything would be text" in caplog.text
+    assert made_count("text") == text_before + 1
     assert sent == (text, text)
