@@ -12,7 +12,7 @@ from psycopg.pq import TransactionStatus
 from ..signals import seats_changed_on_commit
 from .locking import LockOrder
 from .sql import ROW_LOCK, Statement, Steps, T, Table
-from .statement_functions import StatementFunctions
+from .statement_functions import FUNCTION_FAILURES, StatementFunctions
 
 MICROSECOND = timedelta(microseconds=1)
 
@@ -105,8 +105,14 @@ async def run_async(
         statement = next(steps)
         while True:
             locks.take(statement.lock, sql=statement.sql)
-            sent = _rendered(statement, postgres=True)
-            await cursor.execute(*(functions.sent(*sent) if functions else sent))
+            text, params = _rendered(statement, postgres=True)
+            sent = functions.sent(text, params) if functions else (text, params)
+            try:
+                await cursor.execute(*sent)
+            except FUNCTION_FAILURES:
+                if functions and sent[0] != text:
+                    functions.forget(text)  # this call fails; the next ones go as text
+                raise
             rows = await cursor.fetchall() if cursor.description else []
             statement = steps.send(rows)
     except StopIteration as finished:

@@ -16,8 +16,9 @@ background, and the statement runs as text until it is there: no booking waits f
 that held a pooled server connection while waiting for another to make the function could
 starve the pool), and DDL inside a booking's transaction could fail the booking. The function is
 named after a digest of its text and its types, so a changed statement (a rule of rules.py) or
-a retyped column is a new function, never an old one (a process keeps calling the ones it
-made: restart the servers after a migration, as a deploy does). A statement whose types
+a retyped column is a new function, never an old one. A process that meets a function of its
+gone or returning other types (a DROP, a migration while it runs) fails that one call, and
+sends the statement as text until it has made the function anew. A statement whose types
 PostgreSQL cannot tell from its text alone goes on as text; so does every new one once a
 process has made MOST_FUNCTIONS (a statement whose text varies with its input, as a VALUES list
 does, must not make a function per call).
@@ -31,7 +32,7 @@ import uuid
 from collections import Counter
 from collections.abc import Callable
 
-from psycopg import Connection, Error, OperationalError, ProgrammingError
+from psycopg import Connection, Error, OperationalError, ProgrammingError, errors
 from psycopg.pq import ExecStatus
 
 from ..metrics import statement_function_outcomes
@@ -84,6 +85,11 @@ def definition(
 def function_name(body: str, types: tuple[str, ...], results: tuple[str, ...] | None) -> str:
     digest = hashlib.sha256(repr((body, types, results)).encode()).hexdigest()
     return f"{PREFIX}{digest[:24]}"
+
+
+# How a call of a statement's function fails where the statement would not: the function is gone
+# (a database restored without it, a DROP), or returns other types than the table now has.
+FUNCTION_FAILURES = (errors.UndefinedFunction, errors.DatatypeMismatch)
 
 
 class Untyped(ValueError):
@@ -159,6 +165,12 @@ class StatementFunctions:
                 self._making[text] = task
                 task.add_done_callback(lambda _: self._making.pop(text, None))
         return text, params
+
+    def forget(self, text: str) -> None:
+        """The statement's function failed as a function can, not as the statement would (it
+        was dropped, or a migration retyped what it returns): the statement is text again, and
+        gets a function anew once it has run as often again."""
+        self._made.pop(text, None)
 
     async def _make(self, text: str, params: dict) -> None:
         try:

@@ -15,7 +15,7 @@ from prometheus_client import REGISTRY
 
 from reservations.models import IdempotencyKey, Seat
 from reservations.services import sql
-from reservations.services.runner import _rendered
+from reservations.services.runner import _rendered, run_async
 from reservations.services.statement_functions import (
     PREFIX,
     StatementFunctions,
@@ -178,3 +178,43 @@ def test_a_statement_postgresql_cannot_type_stays_text(caplog):
     assert "anything would be text" in caplog.text
     assert made_count("text") == text_before + 1
     assert sent == (text, text)
+
+
+def test_a_dropped_function_fails_one_call_and_its_statement_goes_on_as_text_then_anew():
+    event = event_with_seats(rows=1, seats_per_row=2)
+    functions = StatementFunctions(connected, runs_before=1)
+
+    def exists_steps():
+        rows = yield sql.event_exists(event_id=event.id)
+        return rows
+
+    async def run_once() -> list[tuple] | Exception:
+        async with (
+            await psycopg.AsyncConnection.connect(conninfo(), autocommit=True) as conn,
+            conn.transaction(),
+            conn.cursor() as cursor,
+        ):
+            try:
+                return await run_async(exists_steps(), cursor, functions)
+            except psycopg.Error as error:
+                return error
+
+    async def until_a_function() -> str:
+        text, params = _rendered(sql.event_exists(event_id=event.id), postgres=True)
+        for _ in range(500):
+            if (call := functions.sent(text, params)[0]) != text:
+                return call
+            await run_once()
+            await asyncio.sleep(0.02)
+        raise AssertionError("no function was made")
+
+    call = asyncio.run(until_a_function())
+    name = call.removeprefix("SELECT * FROM ").split("(")[0]
+    with psycopg.connect(conninfo(), autocommit=True) as db:
+        db.execute(f"DROP FUNCTION {name}")
+
+    failed, as_text = asyncio.run(run_once()), asyncio.run(run_once())
+
+    assert isinstance(failed, psycopg.errors.UndefinedFunction)
+    assert as_text == [(1,)]
+    assert asyncio.run(until_a_function()) == call  # made again, under the same name
