@@ -185,7 +185,7 @@ class StatementFunctions:
             made = None
         statement_function_outcomes.labels("text" if made is None else "made").inc()
         self._made[text] = made
-        del self._runs[text]
+        self._runs.pop(text, None)
 
     def _create(self, text: str, params: dict) -> str:
         with self._connect() as conn:

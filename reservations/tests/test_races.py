@@ -29,6 +29,7 @@ from rest_framework_simplejwt.tokens import RefreshToken
 from loadtest.pgbouncer import pgbouncer_in_front_of
 from loadtest.servers import full_stack_env, running_server
 from reservations.models import IdempotencyKey, Reservation, ReservedSeat, Seat
+from reservations.services.statement_functions import PREFIX
 
 from .conftest import bearer_client
 from .factories import UserFactory, event_with_seats
@@ -159,7 +160,7 @@ def rehearsed(path: ThroughFastPath) -> None:
         while time.monotonic() < deadline:
             time.sleep(0.3)
             now_made = db.execute(
-                "SELECT count(*) FROM pg_proc WHERE proname LIKE 'seatmap_statement_%%'"
+                "SELECT count(*) FROM pg_proc WHERE proname LIKE %s", [f"{PREFIX}%"]
             ).fetchone()[0]
             if now_made == made:
                 break
