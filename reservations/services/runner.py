@@ -12,7 +12,7 @@ from psycopg.pq import TransactionStatus
 from ..signals import seats_changed_on_commit
 from .locking import LockOrder
 from .sql import ROW_LOCK, Statement, Steps, T, Table
-from .statement_functions import FUNCTION_FAILURES, StatementFunctions
+from .statement_functions import FUNCTION_FAILURES, FunctionGone, StatementFunctions
 
 MICROSECOND = timedelta(microseconds=1)
 
@@ -98,7 +98,8 @@ async def run_async(
 ) -> T:
     """Drive steps on a psycopg cursor (PostgreSQL), inside the caller's transaction; each
     statement through its function once it has one, given `functions` (where no statement may be
-    prepared: statement_functions.py)."""
+    prepared: statement_functions.py). FunctionGone: a function was gone, the caller's
+    transaction is to run again."""
     info = cursor.connection.info
     locks = LockOrder(lambda: info.transaction_status != TransactionStatus.IDLE)
     try:
@@ -109,9 +110,10 @@ async def run_async(
             sent = functions.sent(text, params) if functions else (text, params)
             try:
                 await cursor.execute(*sent)
-            except FUNCTION_FAILURES:
+            except FUNCTION_FAILURES as failure:
                 if functions and sent[0] != text:
-                    functions.forget(text)  # this call fails; the next ones go as text
+                    functions.forget(text)  # the next runs go as text
+                    raise FunctionGone(text) from failure
                 raise
             rows = await cursor.fetchall() if cursor.description else []
             statement = steps.send(rows)

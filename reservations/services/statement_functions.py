@@ -17,8 +17,9 @@ that held a pooled server connection while waiting for another to make the funct
 starve the pool), and DDL inside a booking's transaction could fail the booking. The function is
 named after a digest of its text and its types, so a changed statement (a rule of rules.py) or
 a retyped column is a new function, never an old one. A process that meets a function of its
-gone or returning other types (a DROP, a migration while it runs) fails that one call, and
-sends the statement as text until it has made the function anew. A statement whose types
+gone or returning other types (a DROP, a migration while it runs) sends the statement as text
+until it has made the function anew, and the transaction that met it, which PostgreSQL rolled
+back, runs again (`FunctionGone`): no booking fails for it. A statement whose types
 PostgreSQL cannot tell from its text alone goes on as text; so does every new one once a
 process has made MOST_FUNCTIONS (a statement whose text varies with its input, as a VALUES list
 does, must not make a function per call).
@@ -90,6 +91,12 @@ def function_name(body: str, types: tuple[str, ...], results: tuple[str, ...] | 
 # How a call of a statement's function fails where the statement would not: the function is gone
 # (a database restored without it, a DROP), or returns other types than the table now has.
 FUNCTION_FAILURES = (errors.UndefinedFunction, errors.DatatypeMismatch)
+
+
+class FunctionGone(Exception):
+    """A statement's function failed as only a function can (FUNCTION_FAILURES). Its statement
+    is text again; the transaction it failed in wrote nothing, and is to run again from its
+    first statement."""
 
 
 class Untyped(ValueError):

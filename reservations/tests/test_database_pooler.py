@@ -8,17 +8,21 @@ answered 500 in two runs (`prepared statement "_pg3_0" already exists` in the se
 Django's path, which never prepares, passed. With server-side cursors left on, Django's
 `.iterator()` lost its cursor to another server connection (`cursor "_django_curs_..." does
 not exist`). With the fast path's statements left as text (`loop_statement_functions` returning
-None), their functions were called 0 times.
+None), their functions were called 0 times. With the fast path not running a transaction again
+after a function was gone (`FunctionGone` raised on), clicks after the functions were dropped
+were answered 500.
 """
 
 import contextlib
 import time
 
+import httpx
 import psycopg
 import pytest
 from django.conf import settings
 from django.db import connection, connections
 from django.db.backends.postgresql.base import DatabaseWrapper
+from prometheus_client.parser import text_string_to_metric_families
 from rest_framework_simplejwt.tokens import RefreshToken
 
 from loadtest.pgbouncer import pgbouncer_in_front_of
@@ -128,6 +132,59 @@ def test_behind_pgbouncer_the_fast_paths_statements_run_as_functions_that_keep_p
     # Each call sends two statements or more; all but each statement's first runs (five, and
     # while its function is made) are a function's.
     assert calls >= len(answers)
+
+
+def functions_made(base: str) -> float:
+    """The server's count of statement functions it has made (its metrics, METRICS.md)."""
+    scraped = text_string_to_metric_families(httpx.get(f"{base}/api/metrics/").text)
+    return sum(
+        sample.value
+        for family in scraped
+        for sample in family.samples
+        if sample.name == "seatmap_statement_functions_total" and sample.labels["outcome"] == "made"
+    )
+
+
+def functions_made_settled(base: str, least: float = 1) -> float:
+    """The count once at least `least` are made and no more come for a second (they are made in
+    the background, as their statements come due)."""
+    made, deadline = -1.0, time.monotonic() + 15
+    while time.monotonic() < deadline:
+        now_made = functions_made(base)
+        if now_made >= least and now_made == made:
+            return made
+        made = now_made
+        time.sleep(1)
+    raise AssertionError(f"functions made: {made}, not settled at {least} or more")
+
+
+def drop_statement_functions() -> int:
+    with psycopg.connect(the_test_database_url(), autocommit=True) as db:
+        names = db.execute(
+            "SELECT oid::regprocedure::text FROM pg_proc WHERE proname LIKE %s", [f"{PREFIX}%"]
+        ).fetchall()
+        for (name,) in names:
+            db.execute(f"DROP FUNCTION {name}")
+    return len(names)
+
+
+@pytest.mark.slow
+def test_behind_pgbouncer_no_click_fails_when_the_statements_functions_are_dropped(bouncer):
+    event = event_with_seats(rows=2, seats_per_row=BUYERS)
+    buyers = buyers_with_seats(event, BUYERS)
+
+    with running_server(served_behind(bouncer, STATEMENT_FUNCTION_RUNS="1")) as base:
+        clicking(base, event.id, buyers, rounds=1)
+        made = functions_made_settled(base)
+        dropped = drop_statement_functions()  # as an operator may, the server running
+        answers = clicking(base, event.id, buyers, rounds=2)
+        # Each one the clicks met gone is made again: they did meet them.
+        made_again = functions_made_settled(base, least=made + 1) - made
+
+    assert dropped >= made
+    assert [a for a in answers if a.status != 200] == []
+    assert half_written(seat_rows(the_test_database_url(), event.id), answers) == []
+    assert made_again >= 2  # the lock's statements and the unlock's at least
 
 
 def test_an_unknown_pooler_is_refused():

@@ -185,9 +185,9 @@ def test_two_hundred_clicks_on_one_seat_at_once_cost_one_transaction(fast, memor
     transactions = []
     run = fast._run
 
-    async def counted(steps):
+    async def counted(steps, **again):
         transactions.append(steps)
-        return await run(steps)
+        return await run(steps, **again)
 
     fast._run = counted
     answers = clicks(fast, [(lock_path(event, seat), buyer) for buyer in buyers])
