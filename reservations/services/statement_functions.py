@@ -148,6 +148,22 @@ def _types(conn: Connection, body: str) -> tuple[tuple[str, ...], tuple[str, ...
     return types, results if columns else None
 
 
+def functions_drop(cursor) -> int:
+    """Drop every statement's function in the database of `cursor` (a DB-API cursor on
+    PostgreSQL) that its search path shows; how many. Functions of statements since changed stay
+    behind otherwise. A running process that meets one of its own gone runs that transaction
+    again (FunctionGone) and makes the function anew."""
+    cursor.execute(
+        "SELECT oid::regprocedure::text FROM pg_proc "
+        "WHERE starts_with(proname, %s) AND pg_function_is_visible(oid)",
+        [PREFIX],
+    )
+    names = [name for (name,) in cursor.fetchall()]
+    for name in names:  # regprocedure's text: quoted as needed, with the argument types
+        cursor.execute(f"DROP FUNCTION IF EXISTS {name}")
+    return len(names)
+
+
 class StatementFunctions:
     """The functions one process sends its statements through, each made in the background
     (on a thread: libpq's describe blocks) once its statement has run `runs_before` times

@@ -15,11 +15,13 @@ were answered 500.
 
 import contextlib
 import time
+from io import StringIO
 
 import httpx
 import psycopg
 import pytest
 from django.conf import settings
+from django.core.management import call_command
 from django.db import connection, connections
 from django.db.backends.postgresql.base import DatabaseWrapper
 from prometheus_client.parser import text_string_to_metric_families
@@ -158,16 +160,6 @@ def functions_made_settled(base: str, least: float = 1) -> float:
     raise AssertionError(f"functions made: {made}, not settled at {least} or more")
 
 
-def drop_statement_functions() -> int:
-    with psycopg.connect(the_test_database_url(), autocommit=True) as db:
-        names = db.execute(
-            "SELECT oid::regprocedure::text FROM pg_proc WHERE proname LIKE %s", [f"{PREFIX}%"]
-        ).fetchall()
-        for (name,) in names:
-            db.execute(f"DROP FUNCTION {name}")
-    return len(names)
-
-
 @pytest.mark.slow
 def test_behind_pgbouncer_no_click_fails_when_the_statements_functions_are_dropped(bouncer):
     event = event_with_seats(rows=2, seats_per_row=BUYERS)
@@ -176,7 +168,9 @@ def test_behind_pgbouncer_no_click_fails_when_the_statements_functions_are_dropp
     with running_server(served_behind(bouncer, STATEMENT_FUNCTION_RUNS="1")) as base:
         clicking(base, event.id, buyers, rounds=1)
         made = functions_made_settled(base)
-        dropped = drop_statement_functions()  # as an operator may, the server running
+        out = StringIO()
+        call_command("drop_statement_functions", stdout=out)  # the server running
+        dropped = int(out.getvalue().split()[0])
         answers = clicking(base, event.id, buyers, rounds=2)
         # Each one the clicks met gone is made again: they did meet them.
         made_again = functions_made_settled(base, least=made + 1) - made
