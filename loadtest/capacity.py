@@ -1,5 +1,5 @@
-"""How many server processes, Redis primaries, PostgreSQL cores and pooler connections a load
-needs, from the unit costs measured here (docs/SCALING.md).
+"""How many server processes, Redis primaries, PostgreSQL cores, pooler connections and pooler
+processes a load needs, from the unit costs measured here (docs/SCALING.md).
 
     python -m loadtest.capacity --watchers 1000000 --arrivals-per-s 5000 --clicks-per-s 2000 \\
         --frames-per-s 2 [--events 1] [--presence-per-s 1] \\
@@ -45,6 +45,8 @@ class UnitCosts:
     postgres_transactions_per_arrival: float
     postgres_transactions_per_s_per_core: float
     pooler_server_connections_per_core: float
+    pooler_cpu_s_per_click_transaction: float
+    pooler_cpu_s_per_arrival_transaction: float
     pool_connections_per_process: int
 
     @classmethod
@@ -85,6 +87,7 @@ class Plan:
     postgres_cores: int
     pooler_server_connections: int
     pooler_client_connections: int
+    pooler_processes: int  # PgBouncer's: one thread each
 
 
 def seat_frames_per_socket_s(load: Load) -> float:
@@ -168,6 +171,14 @@ def plan(load: Load, costs: UnitCosts) -> Plan:
     postgres_cores = math.ceil(
         transactions / (costs.postgres_transactions_per_s_per_core * costs.usable_core_share)
     )
+    pooler_cores = (
+        load.clicks_per_s
+        * costs.postgres_transactions_per_click
+        * costs.pooler_cpu_s_per_click_transaction
+        + load.arrivals_per_s
+        * costs.postgres_transactions_per_arrival
+        * costs.pooler_cpu_s_per_arrival_transaction
+    )
     return Plan(
         deliveries_per_s=deliveries_per_s(load, costs),
         server_cores=work,
@@ -185,6 +196,7 @@ def plan(load: Load, costs: UnitCosts) -> Plan:
             postgres_cores * costs.pooler_server_connections_per_core
         ),
         pooler_client_connections=processes * costs.pool_connections_per_process,
+        pooler_processes=math.ceil(pooler_cores / costs.usable_core_share),
     )
 
 
@@ -310,6 +322,7 @@ def plan_table(load: Load, result: Plan) -> str:
             f"PostgreSQL cores       {result.postgres_cores:,}",
             f"PgBouncer connections  {result.pooler_server_connections:,} to PostgreSQL, "
             f"{result.pooler_client_connections:,} from the servers",
+            f"PgBouncer processes    {result.pooler_processes:,} (one thread each)",
         ]
     )
 

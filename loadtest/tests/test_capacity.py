@@ -44,6 +44,8 @@ def costs() -> UnitCosts:
         postgres_transactions_per_arrival=2,
         postgres_transactions_per_s_per_core=2_000,
         pooler_server_connections_per_core=2,
+        pooler_cpu_s_per_click_transaction=100e-6,
+        pooler_cpu_s_per_arrival_transaction=10e-6,
         pool_connections_per_process=30,
     )
 
@@ -128,7 +130,7 @@ def test_more_shards_spread_events_but_never_one_events_group_nor_the_booking_li
 def test_no_clicks_need_no_postgresql_for_clicks(costs):
     watching = plan(Load(watchers=100_000, frames_per_s=2), costs)
     assert (watching.postgres_transactions_per_s, watching.postgres_cores) == (0, 0)
-    assert watching.pooler_server_connections == 0
+    assert (watching.pooler_server_connections, watching.pooler_processes) == (0, 0)
     arriving = plan(Load(watchers=100_000, frames_per_s=2, arrivals_per_s=500), costs)
     clicking = plan(
         Load(watchers=100_000, frames_per_s=2, arrivals_per_s=500, clicks_per_s=1_000), costs
@@ -142,6 +144,15 @@ def test_the_pooler_needs_a_few_connections_per_postgresql_core_and_all_the_serv
     result = plan(Load(watchers=100_000, clicks_per_s=1_000, frames_per_s=2), costs)
     assert result.pooler_server_connections == result.postgres_cores * 2
     assert result.pooler_client_connections == result.processes * 30
+
+
+def test_pgbouncer_needs_a_process_per_usable_core_of_its_work(costs):
+    # 2,500 clicks at 100 us and 5,000 reads (2,500 arrivals) at 10 us: 0.3 of a core, at
+    # half a core usable per process.
+    result = plan(Load(watchers=1_000, clicks_per_s=2_500, arrivals_per_s=2_500), costs)
+    assert result.pooler_processes == 1
+    tenfold = plan(Load(watchers=1_000, clicks_per_s=25_000, arrivals_per_s=25_000), costs)
+    assert tenfold.pooler_processes == 6  # 3 cores
 
 
 # --- the inputs file and the check -----------------------------------------------------------
