@@ -26,7 +26,7 @@ from .clickers import RETRIED, TRANSPORT_ERRORS, Clicker, book, hold_by_clicks
 from .onsale_buyers import hold_best, near_stage_picker
 from .queue_observed import Observed, parsed
 from .stats import Recorder
-from .watchers import SeatModel
+from .watchers import SeatModel, frames_until_closed
 
 QUEUE_TURN_HEADER = "Queue-Turn"  # API.md "The turn token"
 # How long a buyer waits for its socket's first frame before joining anyway (the HTTP side
@@ -142,16 +142,7 @@ class QueueBuyer:
             if self.clicker.turn is not None:  # PROTOCOL.md: again on each connection
                 await ws.send_str(self._frame_text("turn", self.clicker.turn))
             self.ws = ws
-            while True:
-                frame = await ws.receive()
-                if frame.type == aiohttp.WSMsgType.TEXT:
-                    self.on_frame(frame.data)
-                elif frame.type == aiohttp.WSMsgType.CLOSE:
-                    return frame.data
-                elif frame.type == aiohttp.WSMsgType.ERROR:
-                    raise ws.exception() or ConnectionError("websocket error")
-                elif frame.type in (aiohttp.WSMsgType.CLOSING, aiohttp.WSMsgType.CLOSED):
-                    return None
+            return await frames_until_closed(ws, self.on_frame)
 
     def on_frame(self, text: str) -> None:
         now = time.time_ns()

@@ -82,6 +82,21 @@ def frame_step(last_seq: int, last_epoch: str, seq: int, first_seq: int, epoch: 
     return "next"
 
 
+async def frames_until_closed(ws: aiohttp.ClientWebSocketResponse, on_frame) -> int | None:
+    """Hand each text frame of the socket to `on_frame` until it closes: the close code the
+    server sent, or None when the connection ended without a close frame."""
+    while True:
+        frame = await ws.receive()
+        if frame.type == aiohttp.WSMsgType.TEXT:
+            on_frame(frame.data)
+        elif frame.type == aiohttp.WSMsgType.CLOSE:
+            return frame.data
+        elif frame.type == aiohttp.WSMsgType.ERROR:
+            raise ws.exception() or ConnectionError("websocket error")
+        elif frame.type in (aiohttp.WSMsgType.CLOSING, aiohttp.WSMsgType.CLOSED):
+            return None
+
+
 class SeatModel:
     """Seat states by id: apply a change only when its version is higher than the one held."""
 
@@ -220,16 +235,7 @@ class Watcher:
             self._ws = ws
             self.closed = False
             self.rec.connected += 1
-            while True:
-                frame = await ws.receive()
-                if frame.type == aiohttp.WSMsgType.TEXT:
-                    self.on_frame(frame.data)
-                elif frame.type == aiohttp.WSMsgType.CLOSE:
-                    return frame.data
-                elif frame.type == aiohttp.WSMsgType.ERROR:
-                    raise ws.exception() or ConnectionError("websocket error")
-                elif frame.type in (aiohttp.WSMsgType.CLOSING, aiohttp.WSMsgType.CLOSED):
-                    return None  # the connection ended without a close frame
+            return await frames_until_closed(ws, self.on_frame)
 
     def on_frame(self, text: str) -> None:
         now = time.time_ns()

@@ -11,6 +11,7 @@ from django.utils import timezone
 from reservations import services
 from reservations.models import Event, PriceCategory, Reservation, Seat
 
+from .admin_forms import event_change_form
 from .factories import event_with_seats
 
 pytestmark = pytest.mark.django_db
@@ -122,34 +123,7 @@ def test_changing_a_category_price_in_the_admin_reprices_its_seats(admin_client)
     (category,) = event.categories.all()
     response = admin_client.post(
         f"/admin/reservations/event/{event.pk}/change/",
-        {
-            "name": event.name,
-            "venue": event.venue,
-            "description": event.description,
-            "starts_at_0": event.starts_at.strftime("%Y-%m-%d"),
-            "starts_at_1": event.starts_at.strftime("%H:%M:%S"),
-            "layout": "",
-            "orphan_mode": "off",
-            "categories-TOTAL_FORMS": "1",
-            "categories-INITIAL_FORMS": "1",
-            "categories-MIN_NUM_FORMS": "0",
-            "categories-MAX_NUM_FORMS": "1000",
-            "categories-0-id": category.pk,
-            "categories-0-event": event.pk,
-            "categories-0-name": "Standard",
-            "categories-0-price": "65.00",
-            "categories-0-colour": category.colour,
-            "categories-0-position": "0",
-            "seats-TOTAL_FORMS": "2",
-            "seats-INITIAL_FORMS": "2",
-            "seats-MIN_NUM_FORMS": "0",
-            "seats-MAX_NUM_FORMS": "0",
-            **{
-                f"seats-{i}-id": s
-                for i, s in enumerate(event.seats.order_by("id").values_list("id", flat=True))
-            },
-            **{f"seats-{i}-event": event.pk for i in range(2)},
-        },
+        event_change_form(event, category, name="Standard", price="65.00"),
     )
     assert response.status_code == 302, response.content.decode()[:3000]
     assert set(event.seats.values_list("price", flat=True)) == {Decimal("65.00")}

@@ -19,6 +19,7 @@ from reservations.services.blocking import seats_block
 from reservations.services.categories import category_price_set, seats_category_set
 from reservations.services.venues import event_create_from_layout_file
 
+from .admin_forms import event_change_form
 from .factories import event_with_seats
 
 pytestmark = pytest.mark.django_db
@@ -217,34 +218,9 @@ def test_a_category_renamed_in_the_admin_changes_the_document(api, admin_client)
     event = event_with_seats(rows=1, seats_per_row=2)
     (category,) = event.categories.all()
     tag = seat_map(api, event)["ETag"]
-    seat_ids = list(event.seats.order_by("id").values_list("id", flat=True))
     response = admin_client.post(
         f"/admin/reservations/event/{event.pk}/change/",
-        {
-            "name": event.name,
-            "venue": event.venue,
-            "description": event.description,
-            "starts_at_0": event.starts_at.strftime("%Y-%m-%d"),
-            "starts_at_1": event.starts_at.strftime("%H:%M:%S"),
-            "layout": "",
-            "orphan_mode": "off",
-            "categories-TOTAL_FORMS": "1",
-            "categories-INITIAL_FORMS": "1",
-            "categories-MIN_NUM_FORMS": "0",
-            "categories-MAX_NUM_FORMS": "1000",
-            "categories-0-id": category.pk,
-            "categories-0-event": event.pk,
-            "categories-0-name": "Stalls",
-            "categories-0-price": f"{category.price:.2f}",
-            "categories-0-colour": "#123456",
-            "categories-0-position": "0",
-            "seats-TOTAL_FORMS": "2",
-            "seats-INITIAL_FORMS": "2",
-            "seats-MIN_NUM_FORMS": "0",
-            "seats-MAX_NUM_FORMS": "0",
-            **{f"seats-{i}-id": s for i, s in enumerate(seat_ids)},
-            **{f"seats-{i}-event": event.pk for i in range(2)},
-        },
+        event_change_form(event, category, name="Stalls", colour="#123456"),
     )
     assert response.status_code == 302, response.content.decode()[:3000]
     answer = api.get(f"/api/events/{event.pk}/map/", HTTP_IF_NONE_MATCH=tag)

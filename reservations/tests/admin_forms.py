@@ -1,0 +1,37 @@
+"""The admin's change form of an event as a browser posts it: the event's fields and its
+categories' and seats' inline formsets (Django's management forms included)."""
+
+
+def event_change_form(event, category, **category_fields) -> dict:
+    """The form of an event with one category, `category_fields` (name, price, colour) changed
+    from what it has; its seats unchanged."""
+    seat_ids = list(event.seats.order_by("id").values_list("id", flat=True))
+    fields = {
+        "name": category.name,
+        "price": f"{category.price:.2f}",
+        "colour": category.colour,
+        **category_fields,
+    }
+    return {
+        "name": event.name,
+        "venue": event.venue,
+        "description": event.description,
+        "starts_at_0": event.starts_at.strftime("%Y-%m-%d"),
+        "starts_at_1": event.starts_at.strftime("%H:%M:%S"),
+        "layout": "",
+        "orphan_mode": "off",
+        "categories-TOTAL_FORMS": "1",
+        "categories-INITIAL_FORMS": "1",
+        "categories-MIN_NUM_FORMS": "0",
+        "categories-MAX_NUM_FORMS": "1000",
+        "categories-0-id": category.pk,
+        "categories-0-event": event.pk,
+        **{f"categories-0-{name}": value for name, value in fields.items()},
+        "categories-0-position": "0",
+        "seats-TOTAL_FORMS": str(len(seat_ids)),
+        "seats-INITIAL_FORMS": str(len(seat_ids)),
+        "seats-MIN_NUM_FORMS": "0",
+        "seats-MAX_NUM_FORMS": "0",
+        **{f"seats-{i}-id": seat for i, seat in enumerate(seat_ids)},
+        **{f"seats-{i}-event": event.pk for i in range(len(seat_ids))},
+    }
