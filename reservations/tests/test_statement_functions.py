@@ -17,6 +17,7 @@ from prometheus_client import REGISTRY
 from reservations.models import IdempotencyKey, Seat
 from reservations.services import sql
 from reservations.services.runner import _rendered, run_async
+from reservations.services.sql import Statement
 from reservations.services.statement_functions import (
     PREFIX,
     FunctionGone,
@@ -184,42 +185,76 @@ def test_a_statement_postgresql_cannot_type_stays_text(caplog):
     assert sent == (text, text)
 
 
+async def run_once(
+    functions: StatementFunctions, statement: Statement
+) -> list[tuple] | FunctionGone:
+    """The statement's rows, run through `functions` in a transaction of its own."""
+
+    def steps():
+        return (yield statement)
+
+    async with (
+        await psycopg.AsyncConnection.connect(conninfo(), autocommit=True) as conn,
+        conn.transaction(),
+        conn.cursor() as cursor,
+    ):
+        try:
+            return await run_async(steps(), cursor, functions)
+        except FunctionGone as gone:
+            return gone
+
+
+async def until_a_function(functions: StatementFunctions, statement: Statement) -> str:
+    """The statement's call, once run often enough for its function to be made."""
+    text, params = _rendered(statement, postgres=True)
+    for _ in range(500):
+        if (call := functions.sent(text, params)[0]) != text:
+            return call
+        await run_once(functions, statement)
+        await asyncio.sleep(0.02)
+    raise AssertionError("no function was made")
+
+
 def test_a_dropped_functions_call_is_gone_and_its_statement_goes_on_as_text_then_anew():
     event = event_with_seats(rows=1, seats_per_row=2)
     functions = StatementFunctions(connected, runs_before=1)
+    exists = sql.event_exists(event_id=event.id)
 
-    def exists_steps():
-        rows = yield sql.event_exists(event_id=event.id)
-        return rows
-
-    async def run_once() -> list[tuple] | Exception:
-        async with (
-            await psycopg.AsyncConnection.connect(conninfo(), autocommit=True) as conn,
-            conn.transaction(),
-            conn.cursor() as cursor,
-        ):
-            try:
-                return await run_async(exists_steps(), cursor, functions)
-            except FunctionGone as gone:
-                return gone
-
-    async def until_a_function() -> str:
-        text, params = _rendered(sql.event_exists(event_id=event.id), postgres=True)
-        for _ in range(500):
-            if (call := functions.sent(text, params)[0]) != text:
-                return call
-            await run_once()
-            await asyncio.sleep(0.02)
-        raise AssertionError("no function was made")
-
-    call = asyncio.run(until_a_function())
+    call = asyncio.run(until_a_function(functions, exists))
     name = call.removeprefix("SELECT * FROM ").split("(")[0]
     with psycopg.connect(conninfo(), autocommit=True) as db:
         db.execute(f"DROP FUNCTION {name}")
 
-    failed, as_text = asyncio.run(run_once()), asyncio.run(run_once())
+    failed = asyncio.run(run_once(functions, exists))
+    as_text = asyncio.run(run_once(functions, exists))
 
     assert isinstance(failed, FunctionGone)  # its caller's transaction runs again (fast.py)
     assert isinstance(failed.__cause__, psycopg.errors.UndefinedFunction)
     assert as_text == [(1,)]
-    assert asyncio.run(until_a_function()) == call  # made again, under the same name
+    assert asyncio.run(until_a_function(functions, exists)) == call  # made again, same name
+
+
+def test_a_function_whose_rows_a_migration_retyped_is_gone_and_made_anew_for_the_new_types():
+    table = f"retyped_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(conninfo(), autocommit=True) as db:
+        db.execute(f"CREATE TABLE {table} (id integer PRIMARY KEY, label integer)")
+        db.execute(f"INSERT INTO {table} VALUES (1, 7)")
+    functions = StatementFunctions(connected, runs_before=1)
+    label = Statement(f"SELECT label FROM {table} WHERE id = %(id)s", {"id": 1})
+    try:
+        call = asyncio.run(until_a_function(functions, label))
+        with psycopg.connect(conninfo(), autocommit=True) as db:
+            db.execute(f"ALTER TABLE {table} ALTER COLUMN label TYPE bigint")
+
+        failed = asyncio.run(run_once(functions, label))
+        as_text = asyncio.run(run_once(functions, label))
+        made_again = asyncio.run(until_a_function(functions, label))
+    finally:
+        with psycopg.connect(conninfo(), autocommit=True) as db:
+            db.execute(f"DROP TABLE {table}")
+
+    # The function still says integer where its statement now returns bigint.
+    assert isinstance(failed, FunctionGone)
+    assert isinstance(failed.__cause__, psycopg.errors.DatatypeMismatch)
+    assert as_text == [(7,)]
+    assert made_again != call  # another function: its digest counts the new type
