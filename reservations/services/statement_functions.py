@@ -158,9 +158,10 @@ def functions_drop(cursor) -> int:
         "WHERE starts_with(proname, %s) AND pg_function_is_visible(oid)",
         [PREFIX],
     )
+    # regprocedure's text: the name quoted as needed, with the argument types.
     names = [name for (name,) in cursor.fetchall()]
-    for name in names:  # regprocedure's text: quoted as needed, with the argument types
-        cursor.execute(f"DROP FUNCTION IF EXISTS {name}")
+    if names:  # one statement: all of them or, should one fail, none
+        cursor.execute(f"DROP FUNCTION IF EXISTS {', '.join(names)}")
     return len(names)
 
 
