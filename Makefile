@@ -70,11 +70,28 @@ nginx:
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx) \
 	  || { echo "Could not install nginx: run 'apt-get install nginx' as root"; exit 1; }; }
 
-# The pooler tests run Debian's pgbouncer (as user postgres) in front of PostgreSQL.
-pgbouncer:
+# The pooler tests run two PgBouncers (as user postgres) in front of PostgreSQL: Debian 12's
+# package (1.18, which keeps no prepared statements) and 1.24 built from Debian 13's source
+# into .tools/ (Debian 13's binary needs a newer libc), which keeps them, as compose runs it.
+PGBOUNCER_VERSION := 1.24.1
+PGBOUNCER_SHA256 := da72a3aba13072876d055a3e58dd4aba4a5de4ed6148e73033185245598fd3e0
+PGBOUNCER_PREPARED := .tools/pgbouncer-$(PGBOUNCER_VERSION)/bin/pgbouncer
+pgbouncer: $(PGBOUNCER_PREPARED)
 	@command -v pgbouncer >/dev/null 2>&1 || test -x /usr/sbin/pgbouncer || { echo "Installing Debian's pgbouncer for the pooler tests"; \
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq pgbouncer) \
 	  || { echo "Could not install pgbouncer: run 'apt-get install pgbouncer' as root"; exit 1; }; }
+
+$(PGBOUNCER_PREPARED):
+	@echo "Building PgBouncer $(PGBOUNCER_VERSION) from Debian's source for the pooler tests"
+	@dpkg -s libevent-dev libssl-dev libc-ares-dev pkg-config >/dev/null 2>&1 || \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libevent-dev libssl-dev libc-ares-dev pkg-config) \
+	  || { echo "Could not install PgBouncer's build dependencies: run 'apt-get install libevent-dev libssl-dev libc-ares-dev pkg-config' as root"; exit 1; }
+	rm -rf .tools/build && mkdir -p .tools/build
+	curl -fsSL -o .tools/build/pgbouncer.tar.gz http://deb.debian.org/debian/pool/main/p/pgbouncer/pgbouncer_$(PGBOUNCER_VERSION).orig.tar.gz
+	echo "$(PGBOUNCER_SHA256)  .tools/build/pgbouncer.tar.gz" | sha256sum -c --quiet
+	tar -xzf .tools/build/pgbouncer.tar.gz -C .tools/build
+	cd .tools/build/pgbouncer-$(PGBOUNCER_VERSION) && ./configure --quiet --prefix=$(CURDIR)/.tools/pgbouncer-$(PGBOUNCER_VERSION) >/dev/null && $(MAKE) --quiet -j2 >/dev/null && $(MAKE) --quiet install >/dev/null
+	rm -rf .tools/build
 
 # The failover tests run Debian's redis-sentinel beside their own redis-server primaries and
 # replicas.
@@ -101,4 +118,4 @@ bench: install wrk
 	$(BIN)/python -m loadtest.bench
 
 clean:
-	rm -rf $(VENV) frontend/node_modules frontend/dist staticfiles db.sqlite3
+	rm -rf $(VENV) .tools frontend/node_modules frontend/dist staticfiles db.sqlite3

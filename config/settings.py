@@ -170,12 +170,9 @@ DATABASES = {
 # How long a request waits for a pooled database connection before it is answered 503: a
 # buyer is better told in seconds than kept waiting while PostgreSQL is away.
 DB_POOL_TIMEOUT = env.float("DB_POOL_TIMEOUT", default=3.0)
-# PgBouncer in transaction mode between the server and PostgreSQL (DATABASE_POOLER=transaction):
-# nothing may outlive a transaction on a connection (reservations/database_pooler.py).
+# PgBouncer in transaction mode between the server and PostgreSQL: what a connection may keep
+# from one transaction to the next (reservations/database_pooler.py).
 DATABASE_POOLER = env.str("DATABASE_POOLER", default="")
-# There, the fast path sends a statement run this many times on a process as a call of a
-# PL/pgSQL function that keeps its plan (reservations/services/statement_functions.py).
-STATEMENT_FUNCTION_RUNS = env.int("STATEMENT_FUNCTION_RUNS", default=5)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {"transaction_mode": "IMMEDIATE", "timeout": 20, "init_command": "PRAGMA journal_mode=WAL;"}

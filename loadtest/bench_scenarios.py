@@ -402,9 +402,11 @@ SCENARIOS = {
     "holds-wrk-50": wrk_holds(50),
     # The same behind a waiting room: every hold carries its turn token (what the check costs).
     "holds-wrk-50-queued": wrk_holds(50, queued=True),
-    # The same through PgBouncer in transaction mode (DATABASE_POOLER=transaction: no prepared
-    # statements): what the pooler costs a hold, against holds-wrk-50 run beside it.
+    # The same through PgBouncer in transaction mode: 1.24, which keeps prepared statements (as
+    # compose runs it), and Debian 12's 1.18, which keeps none (DATABASE_POOLER=transaction):
+    # what the pooler costs a hold, against holds-wrk-50 run beside it.
     "holds-wrk-50-pgbouncer": wrk_holds(50, pooler="pgbouncer"),
+    "holds-wrk-50-pgbouncer-1.18": wrk_holds(50, pooler="pgbouncer-1.18"),
     "holds-wrk-50-unprepared": wrk_holds(50, pooler="unprepared"),
     "checkout-wrk-50": wrk_checkout(50),
     "uniform-holds-daphne": clicks("uniform", 100, "--duration", 10, kind="daphne"),

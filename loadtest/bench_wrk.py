@@ -29,10 +29,11 @@ def wrk_loop(
     server's capacity with a load client (wrk, in C) that costs little CPU. `queued`: the
     event's sale is behind a waiting room, and each user claims its turn first and holds with
     its token (API.md "Waiting room"): what the turn check costs. `pooler`: "pgbouncer", the
-    server reaches PostgreSQL through PgBouncer in transaction mode, with no prepared
-    statements: what the pooler costs, in the server, in PgBouncer and in PostgreSQL;
-    "unprepared", straight to PostgreSQL with the same settings: the share of that cost that
-    is statements parsed and planned on every run."""
+    server reaches PostgreSQL through PgBouncer 1.24 in transaction mode, which keeps prepared
+    statements (as compose runs it): what the pooler costs, in the server, in PgBouncer and in
+    PostgreSQL; "pgbouncer-1.18", through Debian 12's, which keeps none; "unprepared", straight
+    to PostgreSQL with no prepared statements: the share of that cost that is statements
+    parsed and planned on every run."""
 
     def run(ctx):
         if not shutil.which("wrk"):
@@ -157,8 +158,8 @@ BENCH_POOL_SIZE = 10
 @contextlib.contextmanager
 def _database(pooler: str):
     """The servers' way to PostgreSQL: straight, or through PgBouncer in transaction mode
-    (loadtest/pgbouncer.py), or straight with PgBouncer's settings (`unprepared`); the
-    environment that says so, and PgBouncer's pid."""
+    (loadtest/pgbouncer.py: `pgbouncer` 1.24, `pgbouncer-1.18`), or straight with no prepared
+    statements (`unprepared`); the environment that says so, and PgBouncer's pid."""
     if not pooler:
         yield {}, []
         return
@@ -166,8 +167,9 @@ def _database(pooler: str):
         yield {"DATABASE_POOLER": "transaction"}, []
         return
     upstream = server_env()["DATABASE_URL"]
-    with pgbouncer_in_front_of(upstream, pool_size=BENCH_POOL_SIZE) as bouncer:
-        yield {"DATABASE_URL": bouncer.url, "DATABASE_POOLER": "transaction"}, [bouncer.pid]
+    kind = "transaction" if pooler == "pgbouncer-1.18" else "transaction-prepared"
+    with pgbouncer_in_front_of(upstream, pooler=kind, pool_size=BENCH_POOL_SIZE) as bouncer:
+        yield {"DATABASE_URL": bouncer.url, "DATABASE_POOLER": bouncer.pooler}, [bouncer.pid]
 
 
 def _postgres_cpu() -> dict[int, float]:

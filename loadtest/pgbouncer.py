@@ -1,9 +1,13 @@
-"""PgBouncer in front of a PostgreSQL, for the tests and the test stacks: Debian's `pgbouncer`
-(`make pgbouncer` installs it), a process of their own with its own ini file on a free port,
-never the machine's service.
+"""PgBouncer in front of a PostgreSQL, for the tests and the test stacks, a process of their own
+with its own ini file on a free port, never the machine's service. `make pgbouncer` provides
+both kinds a server may run behind (reservations/database_pooler.py), named as the server's
+DATABASE_POOLER names them:
+- `transaction-prepared` (the default, as compose runs): PgBouncer 1.24, built from Debian 13's
+  source into .tools/, which keeps the clients' prepared statements (`max_prepared_statements`);
+- `transaction`: Debian 12's package (1.18), which keeps none.
 
     with pgbouncer_in_front_of(database_url) as bouncer:
-        ...  # serve with DATABASE_URL=bouncer.url, DATABASE_POOLER=transaction
+        ...  # serve with DATABASE_URL=bouncer.url, DATABASE_POOLER=bouncer.pooler
         bouncer.kill()  # as a crash: every client connection is cut
         bouncer.start()  # again, on the same port
 
@@ -36,8 +40,15 @@ from urllib.parse import urlsplit
 
 from loadtest.servers import ROOT, free_port
 
-# Where Debian puts it (not on a normal user's PATH).
-PGBOUNCER = shutil.which("pgbouncer") or "/usr/sbin/pgbouncer"
+# The binary of each kind: Debian's where Debian puts it (not on a normal user's PATH), the
+# newer one where the Makefile builds it.
+PGBOUNCERS = {
+    "transaction": shutil.which("pgbouncer") or "/usr/sbin/pgbouncer",
+    "transaction-prepared": str(ROOT / ".tools" / "pgbouncer-1.24.1" / "bin" / "pgbouncer"),
+}
+# Prepared statements PgBouncer keeps per server connection (1.24's default, said here so the
+# tests' and compose's agree).
+MAX_PREPARED_STATEMENTS = 200
 RUN_AS = "postgres"
 POOL_SIZE = 4
 # What the server needs of every PgBouncer in front of it, compose's too.
@@ -50,9 +61,20 @@ class PgBouncer:
     `database_url` through it (the same database, user and options)."""
 
     def __init__(
-        self, database_url: str, *, pool_mode: str, pool_size: int, port: int, directory: Path
+        self,
+        database_url: str,
+        *,
+        pooler: str,
+        pool_mode: str,
+        pool_size: int,
+        port: int,
+        directory: Path,
     ):
         upstream = urlsplit(database_url)
+        self.pooler = pooler
+        self._binary = PGBOUNCERS[pooler]
+        if not os.access(self._binary, os.X_OK):
+            raise RuntimeError(f"no PgBouncer at {self._binary}: run `make pgbouncer`")
         self.port = port
         self.url = upstream._replace(netloc=_netloc(upstream, "127.0.0.1", port)).geturl()
         self._directory = directory
@@ -71,6 +93,7 @@ class PgBouncer:
                 pool_size=pool_size,
                 port=port,
                 directory=directory,
+                prepared=pooler == "transaction-prepared",
             )
         )
         directory.chmod(0o755)
@@ -81,7 +104,7 @@ class PgBouncer:
         """Start it and wait until it takes connections."""
         if self._process is not None and self._process.poll() is None:
             raise RuntimeError("PgBouncer is already running")
-        command = [PGBOUNCER, *(["-u", RUN_AS] if os.geteuid() == 0 else []), str(self._ini)]
+        command = [self._binary, *(["-u", RUN_AS] if os.geteuid() == 0 else []), str(self._ini)]
         with open(self._log, "a") as log:  # the child keeps its own copy of the descriptor
             self._process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + STARTED_WITHIN
@@ -101,8 +124,9 @@ class PgBouncer:
         self._end(signal.SIGKILL)
 
     def stop(self) -> None:
-        """Stop it at once (SIGTERM: PgBouncer's fast exit, no waiting for clients)."""
-        self._end(signal.SIGTERM)
+        """Stop it at once, without waiting for clients: SIGQUIT from 1.23 on, SIGTERM before
+        (where 1.23 made SIGTERM wait for every client to leave)."""
+        self._end(signal.SIGQUIT if self.pooler == "transaction-prepared" else signal.SIGTERM)
 
     def log_tail(self) -> str:
         with contextlib.suppress(OSError):
@@ -122,16 +146,18 @@ class PgBouncer:
 def pgbouncer_in_front_of(
     database_url: str,
     *,
+    pooler: str = "transaction-prepared",
     pool_mode: str = "transaction",
     port: int | None = None,
     pool_size: int = POOL_SIZE,
 ) -> Iterator[PgBouncer]:
-    """A PgBouncer started in front of `database_url`'s PostgreSQL on `port` (a free one if
-    None), with `pool_size` server connections per database and user; stopped, and its
-    directory removed, afterwards. Its log is printed if the caller fails."""
+    """A PgBouncer of the `pooler` kind started in front of `database_url`'s PostgreSQL on
+    `port` (a free one if None), with `pool_size` server connections per database and user;
+    stopped, and its directory removed, afterwards. Its log is printed if the caller fails."""
     directory = Path(tempfile.mkdtemp(prefix="seatmap-pgbouncer-"))
     bouncer = PgBouncer(
         database_url,
+        pooler=pooler,
         pool_mode=pool_mode,
         pool_size=pool_size,
         port=port or free_port(),
@@ -149,8 +175,17 @@ def pgbouncer_in_front_of(
 
 
 def _ini(
-    *, host: str, upstream_port: int, pool_mode: str, pool_size: int, port: int, directory: Path
+    *,
+    host: str,
+    upstream_port: int,
+    pool_mode: str,
+    pool_size: int,
+    port: int,
+    directory: Path,
+    prepared: bool,
 ) -> str:
+    # 1.18 knows no max_prepared_statements.
+    prepared_line = f"max_prepared_statements = {MAX_PREPARED_STATEMENTS}\n" if prepared else ""
     return f"""\
 [databases]
 * = host={host} port={upstream_port}
@@ -165,7 +200,7 @@ default_pool_size = {pool_size}
 max_client_conn = 500
 %include {directory / "seatmap.ini"}
 pool_mode = {pool_mode}
-"""
+{prepared_line}"""
 
 
 def _netloc(url, host: str, port: int) -> str:

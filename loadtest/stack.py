@@ -113,7 +113,7 @@ def engine_stack(
         env = {
             **(base_env if base_env is not None else full_stack_env()),
             "DATABASE_URL": bouncer.url,
-            "DATABASE_POOLER": "transaction",
+            "DATABASE_POOLER": bouncer.pooler,
             **redis.env(),
             **POOLS,
             **settings,

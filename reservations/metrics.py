@@ -62,12 +62,6 @@ booking_call_seconds = Histogram(
     ["operation", "path"],
     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0),
 )
-statement_function_outcomes = Counter(
-    "seatmap_statement_functions",
-    "Fast-path statements given a PL/pgSQL function that keeps their plan behind a transaction"
-    " pooler (made), or left as text because none could be made (text; the log says why).",
-    ["outcome"],
-)
 pool_requests = Counter(
     "seatmap_db_pool_requests",
     "Connections asked of a database pool (django: the request threads'; loop: the fast"

@@ -34,7 +34,7 @@ import functools
 import logging
 import re
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -56,7 +56,6 @@ from reservations.services.best import (
 )
 from reservations.services.runner import run_async
 from reservations.services.sql import Steps, T
-from reservations.services.statement_functions import FunctionGone
 from reservations.signals import seats_changed_committed
 from reservations.waiting_room.path_health import connection_waited, hold_answered
 from reservations.waiting_room.turn_tokens import QUEUE_TURN_HEADER, turn_required_async
@@ -64,7 +63,7 @@ from reservations.waiting_room.turn_tokens import QUEUE_TURN_HEADER, turn_requir
 from .best_batches import BestBatches
 from .booking_limits import booking_allowed_async
 from .errors import too_large_response
-from .loop_database import loop_database_enabled, loop_pool, loop_statement_functions
+from .loop_database import loop_database_enabled, loop_pool
 from .loop_requests import (
     PATH_HEADER,
     api_headers,
@@ -185,11 +184,11 @@ class FastSeatActions:
                 async with self._on_loop().seat_turns.turn(tuple(claim.ids.values())):
                     if refused := refusal(user_id=user_id, **claim.ids):
                         raise refused  # from memory, no connection taken
-                    outcome = await self._run(work, again=functools.partial(operation.work, call))
+                    outcome = await self._run(work)
                     # In the memory before the turn ends, for the clicks waiting for it.
                     _announce(call, outcome)
             else:
-                outcome = await self._run(work, again=functools.partial(operation.work, call))
+                outcome = await self._run(work)
                 _announce(call, outcome)
             answer = operation.present(outcome, user_id)
         except Exception as exc:  # every error in the API's one shape (errors.py)
@@ -200,23 +199,16 @@ class FastSeatActions:
         ]
         return operation.status, drf_rendered(answer), extra
 
-    async def _run(self, steps: Steps[T], *, again: Callable[[], Steps[T]]) -> T:
-        """Drive the booking steps on a pooled async connection, in one transaction. One that
-        met a statement's function gone (statement_functions.py) wrote nothing and runs again,
-        as `again()`: each time with one more statement as text, so at most once per function."""
+    async def _run(self, steps: Steps[T]) -> T:
+        """Drive the booking steps on a pooled async connection, in one transaction."""
         pool = await loop_pool()
-        while True:
-            asked = time.perf_counter()
-            try:
-                async with pool.connection() as conn, conn.transaction(), conn.cursor() as cursor:
-                    connection_waited(time.perf_counter() - asked)
-                    return await run_async(steps, cursor, loop_statement_functions())
-            except FunctionGone:
-                steps = again()
+        asked = time.perf_counter()
+        async with pool.connection() as conn, conn.transaction(), conn.cursor() as cursor:
+            connection_waited(time.perf_counter() - asked)
+            return await run_async(steps, cursor)
 
     async def _hold_batch(self, event_id: int, asks: Sequence[Ask]) -> list[BestAnswer]:
-        batch = functools.partial(best_batch_steps, event_id=event_id, asks=asks)
-        return await self._run(batch(), again=batch)
+        return await self._run(best_batch_steps(event_id=event_id, asks=asks))
 
     def _on_loop(self) -> "_OnLoop":
         """The fast path's state on the running loop (the server has one; tests make many)."""

@@ -10,11 +10,9 @@ import asyncio
 
 from django.conf import settings
 from django.db import connections
-from psycopg import Connection
 from psycopg_pool import AsyncConnectionPool
 
 from reservations.database_pooler import statements_prepared
-from reservations.services.statement_functions import StatementFunctions
 
 _pool: tuple[asyncio.AbstractEventLoop, AsyncConnectionPool, asyncio.Task] | None = None
 
@@ -76,26 +74,6 @@ def loop_connection_params() -> dict:
     elif params.get("prepare_threshold") is None:
         params.pop("prepare_threshold", None)
     return params
-
-
-_functions: StatementFunctions | None = None
-
-
-def loop_statement_functions() -> StatementFunctions | None:
-    """What the loop's statements run through where none may be prepared (a transaction pooler
-    in front: statement_functions.py); None straight to PostgreSQL, where psycopg prepares them."""
-    global _functions
-    if statements_prepared(settings.DATABASE_POOLER):
-        return None
-    if _functions is None:
-        _functions = StatementFunctions(
-            _function_connection, runs_before=settings.STATEMENT_FUNCTION_RUNS
-        )
-    return _functions
-
-
-def _function_connection() -> Connection:
-    return Connection.connect(**loop_connection_params(), autocommit=True)
 
 
 def loop_pool_if_open() -> AsyncConnectionPool | None:

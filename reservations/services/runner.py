@@ -12,7 +12,6 @@ from psycopg.pq import TransactionStatus
 from ..signals import seats_changed_on_commit
 from .locking import LockOrder
 from .sql import ROW_LOCK, Statement, Steps, T, Table
-from .statement_functions import FUNCTION_FAILURES, FunctionGone, StatementFunctions
 
 MICROSECOND = timedelta(microseconds=1)
 
@@ -93,28 +92,15 @@ def run_and_announce(steps: Steps[T]) -> T:
     return outcome
 
 
-async def run_async(
-    steps: Steps[T], cursor: AsyncCursor, functions: StatementFunctions | None = None
-) -> T:
-    """Drive steps on a psycopg cursor (PostgreSQL), inside the caller's transaction; each
-    statement through its function once it has one, given `functions` (where no statement may be
-    prepared: statement_functions.py). FunctionGone: a function was gone, the caller's
-    transaction is to run again."""
+async def run_async(steps: Steps[T], cursor: AsyncCursor) -> T:
+    """Drive steps on a psycopg cursor (PostgreSQL), inside the caller's transaction."""
     info = cursor.connection.info
     locks = LockOrder(lambda: info.transaction_status != TransactionStatus.IDLE)
     try:
         statement = next(steps)
         while True:
             locks.take(statement.lock, sql=statement.sql)
-            text, params = _rendered(statement, postgres=True)
-            sent = functions.sent(text, params) if functions else (text, params)
-            try:
-                await cursor.execute(*sent)
-            except FUNCTION_FAILURES as failure:
-                if functions and sent[0] != text:
-                    functions.forget(text)  # the next runs go as text
-                    raise FunctionGone(text) from failure
-                raise
+            await cursor.execute(*_rendered(statement, postgres=True))
             rows = await cursor.fetchall() if cursor.description else []
             statement = steps.send(rows)
     except StopIteration as finished:

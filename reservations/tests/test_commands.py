@@ -3,11 +3,9 @@ from io import StringIO
 import pytest
 from django.contrib.auth import authenticate
 from django.core.management import CommandError, call_command
-from django.db import connection
 
 from reservations.management.commands.seed_demo import grid_event_id
 from reservations.models import Event, Seat
-from reservations.services.statement_functions import PREFIX, definition
 
 pytestmark = pytest.mark.django_db
 
@@ -134,20 +132,3 @@ def test_create_event_refuses_an_on_sale_before_the_queue_opens():
             stderr=StringIO(),
         )
     assert not Event.objects.exists()
-
-
-def test_drop_statement_functions_drops_the_statements_functions_and_nothing_else():
-    with connection.cursor() as cursor:
-        cursor.execute(definition(f"{PREFIX}1", "SELECT 1", (), ("integer",)))
-        cursor.execute(definition(f"{PREFIX}2", "SELECT $1", ("integer",), ("integer",)))
-        cursor.execute("CREATE FUNCTION seatmap_kept() RETURNS int LANGUAGE sql AS 'SELECT 1'")
-    out = StringIO()
-
-    call_command("drop_statement_functions", stdout=out)
-
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT proname FROM pg_proc WHERE proname LIKE 'seatmap%%'")
-        left = {name for (name,) in cursor.fetchall()}
-    assert left == {"seatmap_kept"}
-    dropped = int(out.getvalue().split()[0])
-    assert dropped >= 2 and out.getvalue().endswith("statement functions dropped.\n")

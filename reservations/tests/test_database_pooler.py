@@ -1,37 +1,29 @@
 """Behind PgBouncer in transaction mode (reservations/database_pooler.py, DATABASE_POOLER): a
 real server process whose DATABASE_URL is a real PgBouncer's (loadtest/pgbouncer.py), in front
-of the test database, with four server connections for the server's many.
+of the test database, with four server connections for the server's many. Both kinds: 1.24,
+which keeps the clients' prepared statements (`transaction-prepared`, as compose runs it), and
+Debian 12's 1.18, which keeps none (`transaction`).
 
-Negative control: with DATABASE_POOLER left empty for the server (the fast path's pool then
-prepares statements from their fifth run), 141 and 146 of the fast path's 1,000 clicks were
+Negative control: with the server told `transaction-prepared` behind 1.18 (the fast path's pool
+then prepares statements from their fifth run), 141 and 146 of the fast path's 1,000 clicks were
 answered 500 in two runs (`prepared statement "_pg3_0" already exists` in the server's log);
 Django's path, which never prepares, passed. With server-side cursors left on, Django's
 `.iterator()` lost its cursor to another server connection (`cursor "_django_curs_..." does
-not exist`). With the fast path's statements left as text (`loop_statement_functions` returning
-None), their functions were called 0 times. With the fast path not running a transaction again
-after a function was gone (`FunctionGone` raised on), clicks after the functions were dropped
-were answered 500.
+not exist`). With the fast path's pool told `transaction` behind 1.24, no statement was
+prepared on PgBouncer's server connections.
 """
 
-import contextlib
-import time
-from io import StringIO
-
-import httpx
 import psycopg
 import pytest
 from django.conf import settings
-from django.core.management import call_command
 from django.db import connection, connections
 from django.db.backends.postgresql.base import DatabaseWrapper
-from prometheus_client.parser import text_string_to_metric_families
 from rest_framework_simplejwt.tokens import RefreshToken
 
 from loadtest.pgbouncer import pgbouncer_in_front_of
 from loadtest.servers import full_stack_env, running_server
 from reservations import database_pooler
 from reservations.models import Seat
-from reservations.services.statement_functions import PREFIX
 
 from .clicking_buyers import Buyer, clicking, half_written, seat_rows
 from .factories import UserFactory, event_with_seats
@@ -59,16 +51,19 @@ def buyers_with_seats(event, count: int) -> list[Buyer]:
     return buyers
 
 
-@pytest.fixture
-def bouncer():
-    with pgbouncer_in_front_of(the_test_database_url()) as bouncer:
+POOLERS = ["transaction-prepared", "transaction"]
+
+
+@pytest.fixture(params=POOLERS, ids=["1.24", "1.18"])
+def bouncer(request):
+    with pgbouncer_in_front_of(the_test_database_url(), pooler=request.param) as bouncer:
         yield bouncer
 
 
 def served_behind(bouncer, **extra) -> dict:
     return full_stack_env(
         DATABASE_URL=bouncer.url,
-        DATABASE_POOLER="transaction",
+        DATABASE_POOLER=bouncer.pooler,
         REDIS_URL=settings.REDIS_URL,
         **extra,
     )
@@ -92,93 +87,38 @@ def test_every_click_through_pgbouncer_is_answered_and_written(bouncer, fast_pat
     assert {status for status, *_ in rows.values()} == {"available"}
 
 
-@contextlib.contextmanager
-def functions_counted():
-    """PostgreSQL counts the calls of PL/pgSQL functions in the test database's new sessions."""
-    name = connection.settings_dict["NAME"]
-    with psycopg.connect(the_test_database_url(), autocommit=True) as db:
-        db.execute(f'ALTER DATABASE "{name}" SET track_functions = pl')
-        try:
-            yield
-        finally:
-            db.execute(f'ALTER DATABASE "{name}" RESET track_functions')
-
-
-def statement_function_calls(least: int) -> int:
-    """The calls of the statements' functions (services/statement_functions.py), once at least
-    `least` are reported (a session reports its counts when it ends) or ten seconds have passed."""
-    deadline = time.monotonic() + 10
-    with psycopg.connect(the_test_database_url(), autocommit=True) as db:
-        while True:
-            (calls,) = db.execute(
-                "SELECT coalesce(sum(calls), 0) FROM pg_stat_user_functions WHERE funcname LIKE %s",
-                [f"{PREFIX}%"],
-            ).fetchone()
-            if calls >= least or time.monotonic() > deadline:
-                return calls
-            time.sleep(0.2)
+def seat_statements_prepared(bouncer) -> int:
+    """Statements on the seats prepared on the server connections PgBouncer hands out (each is
+    one of POOL_SIZE; every one served the clicks)."""
+    counts = []
+    with psycopg.connect(bouncer.url, autocommit=True) as client:
+        for _ in range(8):
+            with client.transaction():
+                (count,) = client.execute(
+                    "SELECT count(*) FROM pg_prepared_statements"
+                    " WHERE statement LIKE %s AND statement NOT LIKE %s",
+                    ["%reservations_seat%", "%pg_prepared_statements%"],
+                ).fetchone()
+            counts.append(count)
+    return max(counts)
 
 
 @pytest.mark.slow
-def test_behind_pgbouncer_the_fast_paths_statements_run_as_functions_that_keep_plans(bouncer):
+def test_the_fast_paths_statements_are_prepared_only_behind_a_pgbouncer_that_keeps_them(
+    bouncer,
+):
     event = event_with_seats(rows=2, seats_per_row=BUYERS)
     buyers = buyers_with_seats(event, BUYERS)
 
-    with functions_counted():
-        with running_server(served_behind(bouncer)) as base:
-            answers = clicking(base, event.id, buyers, rounds=ROUNDS)
-        bouncer.stop()  # its server connections end, and report their counts
-        calls = statement_function_calls(least=len(answers))
+    with running_server(served_behind(bouncer)) as base:
+        answers = clicking(base, event.id, buyers, rounds=ROUNDS)
+        prepared = seat_statements_prepared(bouncer)
 
     assert [a for a in answers if a.status != 200] == []
-    # Each call sends two statements or more; all but each statement's first runs (five, and
-    # while its function is made) are a function's.
-    assert calls >= len(answers)
-
-
-def functions_made(base: str) -> float:
-    """The server's count of statement functions it has made (its metrics, METRICS.md)."""
-    scraped = text_string_to_metric_families(httpx.get(f"{base}/api/metrics/").text)
-    return sum(
-        sample.value
-        for family in scraped
-        for sample in family.samples
-        if sample.name == "seatmap_statement_functions_total" and sample.labels["outcome"] == "made"
-    )
-
-
-def functions_made_settled(base: str, least: float = 1) -> float:
-    """The count once at least `least` are made and no more come for a second (they are made in
-    the background, as their statements come due)."""
-    made, deadline = -1.0, time.monotonic() + 15
-    while time.monotonic() < deadline:
-        now_made = functions_made(base)
-        if now_made >= least and now_made == made:
-            return made
-        made = now_made
-        time.sleep(1)
-    raise AssertionError(f"functions made: {made}, not settled at {least} or more")
-
-
-@pytest.mark.slow
-def test_behind_pgbouncer_no_click_fails_when_the_statements_functions_are_dropped(bouncer):
-    event = event_with_seats(rows=2, seats_per_row=BUYERS)
-    buyers = buyers_with_seats(event, BUYERS)
-
-    with running_server(served_behind(bouncer, STATEMENT_FUNCTION_RUNS="1")) as base:
-        clicking(base, event.id, buyers, rounds=1)
-        made = functions_made_settled(base)
-        out = StringIO()
-        call_command("drop_statement_functions", stdout=out)  # the server running
-        dropped = int(out.getvalue().split()[0])
-        answers = clicking(base, event.id, buyers, rounds=2)
-        # Each one the clicks met gone is made again: they did meet them.
-        made_again = functions_made_settled(base, least=made + 1) - made
-
-    assert dropped >= made
-    assert [a for a in answers if a.status != 200] == []
-    assert half_written(seat_rows(the_test_database_url(), event.id), answers) == []
-    assert made_again >= 2  # the lock's statements and the unlock's at least
+    if bouncer.pooler == "transaction-prepared":
+        assert prepared > 0  # planned once per server connection, not per click
+    else:
+        assert prepared == 0
 
 
 def test_an_unknown_pooler_is_refused():
@@ -189,10 +129,10 @@ def test_an_unknown_pooler_is_refused():
 @pytest.fixture
 def pooled_alias(bouncer):
     """A database alias `pooled`: the test database through PgBouncer, as Django's settings make
-    it for DATABASE_POOLER=transaction (a connection made here, as Django's test cases allow)."""
+    it for a transaction pooler (a connection made here, as Django's test cases allow)."""
     database = {**connection.settings_dict, "HOST": "127.0.0.1", "PORT": bouncer.port}
     database["OPTIONS"] = {k: v for k, v in database["OPTIONS"].items() if k != "pool"}
-    pooled = DatabaseWrapper(database_pooler.django_database(database, "transaction"), "pooled")
+    pooled = DatabaseWrapper(database_pooler.django_database(database, bouncer.pooler), "pooled")
     connections["pooled"] = pooled
     yield "pooled"
     pooled.close()

@@ -38,12 +38,16 @@ def test_the_loops_connections_open_with_djangos_parameters(monkeypatch):
     assert dsn["client_encoding"] == django["client_encoding"]
 
 
-@pytest.mark.parametrize("pooler, threshold", [("", "psycopg's"), ("transaction", None)])
-def test_the_loops_connections_prepare_statements_unless_a_transaction_pooler_is_between(
+@pytest.mark.parametrize(
+    "pooler, threshold",
+    [("", "psycopg's"), ("transaction-prepared", "psycopg's"), ("transaction", None)],
+)
+def test_the_loops_connections_prepare_statements_unless_the_pooler_between_keeps_none(
     settings, pooler, threshold
 ):
-    # psycopg prepares from a statement's fifth run when not told (its default); behind
-    # PgBouncer in transaction mode the next run may be on another server connection.
+    # psycopg prepares from a statement's fifth run when not told (its default); behind an old
+    # PgBouncer in transaction mode the next run may be on another server connection, where
+    # the statement was never prepared.
     settings.DATABASE_POOLER = pooler
 
     params = loop_connection_params()

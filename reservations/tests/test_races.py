@@ -29,7 +29,6 @@ from rest_framework_simplejwt.tokens import RefreshToken
 from loadtest.pgbouncer import pgbouncer_in_front_of
 from loadtest.servers import full_stack_env, running_server
 from reservations.models import IdempotencyKey, Reservation, ReservedSeat, Seat
-from reservations.services.statement_functions import PREFIX
 
 from .conftest import bearer_client
 from .factories import UserFactory, event_with_seats
@@ -120,53 +119,15 @@ def bouncer(django_db_setup, django_db_blocker):
 @pytest.fixture(params=["django", "fast", "fast-pgbouncer"])
 def path(request):
     """How the racing requests are sent: `path.poster(user)` is a `post(url, body, key=None)`.
-    `fast-pgbouncer`: through PgBouncer in transaction mode, where every statement of the fast
-    path is a PL/pgSQL function's from its first run (services/statement_functions.py)."""
+    `fast-pgbouncer`: through PgBouncer in transaction mode, keeping prepared statements, as
+    compose runs it (reservations/database_pooler.py)."""
     if request.param == "django":
         return ThroughDjango()
     servers = request.getfixturevalue("servers")
     if request.param == "fast":
         return ThroughFastPath(servers)
-    through = ThroughFastPath(
-        servers,
-        DATABASE_URL=request.getfixturevalue("bouncer").url,
-        DATABASE_POOLER="transaction",
-        STATEMENT_FUNCTION_RUNS="1",
-    )
-    rehearsed(through)
-    return through
-
-
-def rehearsed(path: ThroughFastPath) -> None:
-    """Every booking call once, so that the races after it run through the functions of their
-    statements (made in the background: waited for until no more come). Its booking is gone
-    again after, for the tests that count them; its seats are free."""
-    event = event_with_seats(rows=1, seats_per_row=4, name="Rehearsal")
-    rehearser = UserFactory(username="rehearser")
-    post = path.poster(rehearser)
-    a, b, *_ = event.seats.order_by("id").values_list("id", flat=True)
-    for url, body in [
-        (f"/api/events/{event.id}/seats/{a}/lock/", {}),
-        (f"/api/events/{event.id}/seats/{a}/unlock/", {}),
-        (f"/api/events/{event.id}/lock/", {"seat_ids": [a, b]}),
-    ]:
-        assert post(url, body).status_code == 200, url
-    booked = post(f"/api/events/{event.id}/reserve/", {"seat_ids": [a, b]})
-    assert booked.status_code == 201, booked.content
-    cancel = f"/api/reservations/{booked.json()['reservation']['id']}/cancel/"
-    assert post(cancel, {}).status_code == 200
-    with psycopg.connect(conninfo()) as db:
-        made, deadline = -1, time.monotonic() + 10
-        while time.monotonic() < deadline:
-            time.sleep(0.3)
-            now_made = db.execute(
-                "SELECT count(*) FROM pg_proc WHERE proname LIKE %s", [f"{PREFIX}%"]
-            ).fetchone()[0]
-            if now_made == made:
-                break
-            made = now_made
-    assert made > 0, "no statement became a function"
-    Reservation.objects.filter(user=rehearser).delete()
+    bouncer = request.getfixturevalue("bouncer")
+    return ThroughFastPath(servers, DATABASE_URL=bouncer.url, DATABASE_POOLER=bouncer.pooler)
 
 
 def test_fifty_users_lock_the_same_seat_and_exactly_one_wins(path):
