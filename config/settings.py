@@ -170,6 +170,11 @@ DATABASES = {
 # How long a request waits for a pooled database connection before it is answered 503: a
 # buyer is better told in seconds than kept waiting while PostgreSQL is away.
 DB_POOL_TIMEOUT = env.float("DB_POOL_TIMEOUT", default=3.0)
+# The longest a transaction that takes locks waits for a lock, and any one of its statements
+# runs (reservations/services/locking.py): a crowd from many processes on one row is answered
+# 503 and retried, never left waiting without bound.
+DB_LOCK_TIMEOUT = env.float("DB_LOCK_TIMEOUT", default=3.0)
+DB_STATEMENT_TIMEOUT = env.float("DB_STATEMENT_TIMEOUT", default=5.0)
 # PgBouncer in transaction mode between the server and PostgreSQL: what a connection may keep
 # from one transaction to the next (reservations/database_pooler.py).
 DATABASE_POOLER = env.str("DATABASE_POOLER", default="")

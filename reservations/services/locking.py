@@ -26,6 +26,12 @@ transaction has locked already takes none. The runners (runner.py) hand every st
 step function that breaks the order fails its tests at once instead of deadlocking one day
 under load. The ORM's few locks (the sweep, blocking) go through ``seat_rows_locked``.
 
+Before its first lock a transaction sets its own time limits (``time_limits``: a lock waited
+for at most DB_LOCK_TIMEOUT, a statement run for at most DB_STATEMENT_TIMEOUT), in the
+transaction, so that they hold behind PgBouncer too (which drops a connection's options): a
+crowd from many processes on one row is answered 503 ``unavailable`` past them, and the
+transaction rolls back whole.
+
 Each changed seat's ``version`` grows by one in the same transaction, and the change is
 announced once it commits (``signals.py``). A write of what the seat map's static document
 shows bumps the event's ``map_version`` last, in its transaction (``map_version.py``).
@@ -34,7 +40,8 @@ shows bumps the event's ``map_version`` last, in its transaction (``map_version.
 from collections.abc import Callable, Iterable
 from enum import IntEnum
 
-from django.db import transaction
+from django.conf import settings
+from django.db import connection, transaction
 
 from ..exceptions import NotFound
 from ..models import Event, Seat
@@ -59,14 +66,29 @@ class LockOrder:
         self.in_transaction = in_transaction
         self.highest: Rank | None = None
 
-    def take(self, rank: Rank | None, *, sql: str) -> None:
+    def take(self, rank: Rank | None, *, sql: str) -> bool:
+        """Whether this is the transaction's first lock (its time limits go first)."""
         if rank is None:
-            return
+            return False
         if not self.in_transaction():
             raise LockOrderBroken(f"A lock outside a transaction: {sql[:80]}")
         if self.highest is not None and rank < self.highest:
             raise LockOrderBroken(f"{rank.name} after {self.highest.name}: {sql[:80]}")
-        self.highest = rank
+        first, self.highest = self.highest is None, rank
+        return first
+
+
+def time_limits() -> "sql.Statement":
+    """The transaction's own lock and statement timeouts (`SET LOCAL`, as one statement)."""
+    return sql.Statement(
+        "SELECT set_config('lock_timeout', %(lock)s, true),"
+        " set_config('statement_timeout', %(statement)s, true)",
+        {
+            "lock": f"{round(settings.DB_LOCK_TIMEOUT * 1000)}ms",
+            "statement": f"{round(settings.DB_STATEMENT_TIMEOUT * 1000)}ms",
+        },
+        postgres_only=True,
+    )
 
 
 def not_in_event(*, event_exists: bool, wanted: list[int], found: set[int]) -> NotFound:
@@ -93,6 +115,10 @@ def seat_rows_locked(*, event_id: int, seat_ids: Iterable[int]) -> list[Seat]:
     blocking's writes); 404 if any is not in the event."""
     if not transaction.get_connection().in_atomic_block:
         raise LockOrderBroken("Seat rows locked outside a transaction.")
+    if connection.vendor == "postgresql":
+        limits = time_limits()
+        with connection.cursor() as cursor:
+            cursor.execute(limits.sql, limits.params)
     wanted = sorted(set(seat_ids))
     seats = list(
         Seat.objects.select_for_update().filter(event_id=event_id, id__in=wanted).order_by("id")

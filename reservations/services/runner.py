@@ -10,7 +10,7 @@ from psycopg import AsyncCursor
 from psycopg.pq import TransactionStatus
 
 from ..signals import seats_changed_on_commit
-from .locking import LockOrder
+from .locking import LockOrder, time_limits
 from .sql import ROW_LOCK, Statement, Steps, T, Table
 
 MICROSECOND = timedelta(microseconds=1)
@@ -71,7 +71,8 @@ def run(steps: Steps[T]) -> T:
         try:
             statement = next(steps)
             while True:
-                locks.take(statement.lock, sql=statement.sql)
+                if locks.take(statement.lock, sql=statement.sql) and postgres:
+                    cursor.execute(*_rendered(time_limits(), postgres=True))
                 if statement.postgres_only and not postgres:
                     statement = steps.send([])
                     continue
@@ -99,7 +100,8 @@ async def run_async(steps: Steps[T], cursor: AsyncCursor) -> T:
     try:
         statement = next(steps)
         while True:
-            locks.take(statement.lock, sql=statement.sql)
+            if locks.take(statement.lock, sql=statement.sql):
+                await cursor.execute(*_rendered(time_limits(), postgres=True))
             await cursor.execute(*_rendered(statement, postgres=True))
             rows = await cursor.fetchall() if cursor.description else []
             statement = steps.send(rows)

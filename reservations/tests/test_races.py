@@ -402,3 +402,28 @@ def test_one_user_locking_many_seats_at_once_never_passes_the_hold_limit(path, s
 
         assert Counter(code_of(r) for r in results) == {"ok": 3, "hold_limit": 13}
         assert Seat.objects.filter(status="locked", held_by=holder).count() == 3
+
+
+def test_a_crowd_waiting_on_a_row_lock_is_answered_503_within_the_lock_timeout(path, settings):
+    """Every locking transaction sets its own lock_timeout (services/locking.py `time_limits`),
+    in the transaction, so it holds behind PgBouncer too: a row held elsewhere for long (here
+    by another connection, as another server process would) costs the crowd behind it at most
+    the timeout, answered as a busy database is, and nothing written."""
+    settings.DB_LOCK_TIMEOUT = 0.5
+    path = path.with_settings(DB_LOCK_TIMEOUT="0.5")
+    event = event_with_seats(rows=1, seats_per_row=4)
+    free, held = event.seats.order_by("id").values_list("id", flat=True)[:2]
+    url = f"/api/events/{event.id}/lock/"
+    posts = [path.poster(u) for u in users(6, prefix="crowd")]
+
+    with psycopg.connect(conninfo()) as blocker:
+        blocker.execute("SELECT 1 FROM reservations_seat WHERE id = %s FOR UPDATE", (held,))
+        started = time.monotonic()
+        results = run_together([partial(p, url, {"seat_ids": [free, held]}) for p in posts])
+        waited = time.monotonic() - started
+        blocker.rollback()  # held for as long as the crowd took: without the bound, for ever
+
+    assert [code_of(r) for r in results] == ["unavailable"] * len(posts)
+    assert {r.headers["Retry-After"] for r in results} == {"1"}
+    assert waited < 0.5 + 3.0
+    assert not Seat.objects.filter(pk__in=[free, held]).exclude(status="available").exists()
