@@ -4,6 +4,8 @@ from channels.security.websocket import OriginValidator
 from django.conf import settings
 from django.urls import path
 
+from reservations import path_ids  # noqa: F401  (the `id` converter of the route)
+
 from .consumers import EventSeatsConsumer
 
 
@@ -30,7 +32,7 @@ def allowed_origins() -> list[str]:
 
 
 websocket_urlpatterns = [
-    path("ws/events/<int:event_id>/", EventSeatsConsumer.as_asgi()),
+    path("ws/events/<id:event_id>/", EventSeatsConsumer.as_asgi()),
 ]
 
 

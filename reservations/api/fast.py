@@ -85,7 +85,7 @@ logger = logging.getLogger("reservations.api")
 def _route_pattern(route: str) -> re.Pattern:
     """A row's route as the fast path matches it. Ids of at most 18 digits fit PostgreSQL's
     bigint; longer ones go to Django (a JSON 404)."""
-    return re.compile("/api/" + re.sub(r"<int:(\w+)>", r"(?P<\1>[0-9]{1,18})", route))
+    return re.compile("/api/" + re.sub(r"<id:(\w+)>", r"(?P<\1>[0-9]{1,18})", route))
 
 
 _ROUTES = [(_route_pattern(op.route), op) for op in BOOKING_OPERATIONS if op.on_loop]

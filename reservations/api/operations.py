@@ -14,7 +14,7 @@ from typing import Any
 from drf_spectacular.utils import OpenApiParameter, inline_serializer
 from rest_framework import serializers
 
-from reservations import services
+from reservations import path_ids, services  # noqa: F401  (path_ids: the routes' `id`)
 from reservations.metrics import operation_label
 from reservations.services.best import Ask
 
@@ -114,7 +114,7 @@ def _seat_action_output(message: str):
     )
 
 
-_SEAT_ROUTE = "events/<int:event_id>/seats/<int:seat_id>"
+_SEAT_ROUTE = "events/<id:event_id>/seats/<id:seat_id>"
 
 
 def _lock_several(call: Call):
@@ -175,7 +175,7 @@ BOOKING_OPERATIONS = (
     ),
     Operation(
         "SeatsLockApi",
-        "events/<int:event_id>/lock/",
+        "events/<id:event_id>/lock/",
         SeatIdsInput,
         inline_serializer(
             "SeatsLock", {"success": serializers.BooleanField(), "seats": SeatOutput(many=True)}
@@ -186,7 +186,7 @@ BOOKING_OPERATIONS = (
     ),
     Operation(
         "BestAvailableApi",
-        "events/<int:event_id>/best/",
+        "events/<id:event_id>/best/",
         BestInput,
         inline_serializer(
             "BestAvailable",
@@ -206,7 +206,7 @@ BOOKING_OPERATIONS = (
     ),
     Operation(
         "ReservationCreateApi",
-        "events/<int:event_id>/reserve/",
+        "events/<id:event_id>/reserve/",
         ReserveInput,
         inline_serializer(
             "ReservationCreated",
@@ -220,7 +220,7 @@ BOOKING_OPERATIONS = (
     ),
     Operation(
         "ReservationCancelApi",
-        "reservations/<int:reservation_id>/cancel/",
+        "reservations/<id:reservation_id>/cancel/",
         SeatActionInput,
         inline_serializer(
             "ReservationCancelled",

@@ -8,6 +8,8 @@ event loop, where a waiting client costs nothing, with a deadline and API.md's s
 * over API_MAX_BODY_BYTES (declared, or counted as a chunked body arrives): 413 `too_large`,
   answered before the rest is read;
 * not all there within REQUEST_BODY_SECONDS: 408 `request_timeout`;
+* JSON nested deeper than MAX_JSON_DEPTH: 400 `invalid`, before any parser sees it (a parser
+  that recurses would raise RecursionError, a 500, on a 64 KiB body of brackets);
 * otherwise the handler gets the body in one piece with its length declared, chunked or not
   (a WSGI handler would otherwise read a chunked body as empty).
 
@@ -48,6 +50,12 @@ def _answer(status: int, code: str, message: str):
 
 TIMEOUT = _answer(408, "request_timeout", "The request body did not arrive in time.")
 
+# No call of the API nests its JSON past a few levels.
+MAX_JSON_DEPTH = 32
+TOO_DEEP = _answer(
+    400, "invalid", f"The request body nests its JSON deeper than {MAX_JSON_DEPTH} levels."
+)
+
 LAYOUT_UPLOAD_PATH = "/admin/reservations/venuelayout/add/"
 BODY_REFUSED_HEADER = b"x-seatmap-body-refused"
 
@@ -73,6 +81,8 @@ class BufferedBodies:
             return await self.app(_refused(scope, limit), _no_body, send)
         if body is None:
             return await _send_all(send, _answer(413, "too_large", too_large_message()))
+        if _is_json(scope) and nests_deeper_than(body, MAX_JSON_DEPTH):
+            return await _send_all(send, TOO_DEEP)
         replayed = False
 
         async def receive_buffered():
@@ -83,6 +93,41 @@ class BufferedBodies:
             return await receive()
 
         return await self.app(_with_length(scope, len(body)), receive_buffered, send)
+
+
+def _is_json(scope) -> bool:
+    for name, value in scope["headers"]:
+        if name == b"content-type":
+            return b"json" in value.lower()
+    return False
+
+
+_OPENING, _CLOSING, _QUOTE, _BACKSLASH = frozenset(b"[{"), frozenset(b"]}"), 0x22, 0x5C
+
+
+def nests_deeper_than(body: bytes, depth: int) -> bool:
+    """Whether JSON text opens more than `depth` arrays or objects inside one another (brackets
+    in strings do not count). Valid or not: a parser would recurse as deep before it knew."""
+    if body.count(b"[") + body.count(b"{") <= depth:  # every API body, at C's speed
+        return False
+    level, in_string, escaped = 0, False, False
+    for byte in body:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif byte == _BACKSLASH:
+                escaped = True
+            elif byte == _QUOTE:
+                in_string = False
+        elif byte == _QUOTE:
+            in_string = True
+        elif byte in _OPENING:
+            level += 1
+            if level > depth:
+                return True
+        elif byte in _CLOSING:
+            level -= 1
+    return False
 
 
 async def body_within(scope, receive, limit: int) -> bytes | None:

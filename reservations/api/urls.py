@@ -3,6 +3,8 @@ from csp.decorators import csp_update
 from django.urls import path, re_path
 from drf_spectacular.views import SpectacularSwaggerSplitView
 
+from reservations import path_ids  # noqa: F401  (the `id` converter of the routes)
+
 from . import browser_tokens, live_views, queue_views, views
 from .login_limits import login_door
 from .metrics_views import MetricsApi
@@ -20,20 +22,20 @@ urlpatterns = [
     path("token/cookie/", login_door(browser_tokens.BrowserTokenObtainApi.as_view())),
     path("token/cookie/refresh/", browser_tokens.BrowserTokenRefreshApi.as_view()),
     path("events/", views.EventListApi.as_view()),
-    path("events/<int:event_id>/", views.EventDetailApi.as_view()),
-    path("events/<int:event_id>/seats/", views.SeatListApi.as_view()),
-    path("events/<int:event_id>/layout/", views.LayoutApi.as_view()),
-    path("events/<int:event_id>/map/", views.SeatPlanApi.as_view()),
+    path("events/<id:event_id>/", views.EventDetailApi.as_view()),
+    path("events/<id:event_id>/seats/", views.SeatListApi.as_view()),
+    path("events/<id:event_id>/layout/", views.LayoutApi.as_view()),
+    path("events/<id:event_id>/map/", views.SeatPlanApi.as_view()),
     # Answered on the loop (live_reads.py); these are for the schema and a process without it.
-    path("events/<int:event_id>/state/", live_views.LiveStateApi.as_view()),
-    path("events/<int:event_id>/holds/", live_views.OwnHoldsApi.as_view()),
-    path("events/<int:event_id>/queue/", queue_views.QueueStateApi.as_view()),
-    path("events/<int:event_id>/queue/join/", queue_views.QueueJoinApi.as_view()),
-    path("events/<int:event_id>/queue/claim/", queue_views.QueueClaimApi.as_view()),
-    path("events/<int:event_id>/queue/extend/", queue_views.QueueExtendApi.as_view()),
-    path("events/<int:event_id>/queue/proof/", queue_views.QueueProofApi.as_view()),
+    path("events/<id:event_id>/state/", live_views.LiveStateApi.as_view()),
+    path("events/<id:event_id>/holds/", live_views.OwnHoldsApi.as_view()),
+    path("events/<id:event_id>/queue/", queue_views.QueueStateApi.as_view()),
+    path("events/<id:event_id>/queue/join/", queue_views.QueueJoinApi.as_view()),
+    path("events/<id:event_id>/queue/claim/", queue_views.QueueClaimApi.as_view()),
+    path("events/<id:event_id>/queue/extend/", queue_views.QueueExtendApi.as_view()),
+    path("events/<id:event_id>/queue/proof/", queue_views.QueueProofApi.as_view()),
     path("reservations/", views.ReservationListApi.as_view()),
-    path("reservations/<int:reservation_id>/", views.ReservationDetailApi.as_view()),
+    path("reservations/<id:reservation_id>/", views.ReservationDetailApi.as_view()),
     # The booking calls, one row each in operations.py.
     *(path(route, view.as_view()) for route, view in BOOKING_ROUTES),
     path("health/", views.HealthApi.as_view()),
