@@ -4,6 +4,7 @@ buyer can hold it through the service), held (its holder can book it), sold (in 
 booking its buyer's list shows) or blocked by choice (and back on sale with the action)."""
 
 import json
+import threading
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -11,11 +12,12 @@ import pytest
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.db import transaction
+from django.db import connections, transaction
 from django.test import RequestFactory
 from django.utils import timezone
 
 from reservations import services
+from reservations.admin.events import EventAdmin
 from reservations.exceptions import BookingError
 from reservations.models import Event, PriceCategory, Reservation, Seat, VenueLayout, WaitingRoom
 from reservations.rules import effective_status
@@ -226,3 +228,48 @@ def test_every_admin_action_and_delete_leaves_every_seat_sellable_held_or_sold(
     expected |= {"A1": "sellable", "A2": "sellable"}
     assert fates(event) == expected
     assert set(expected.values()) == {"sellable"}
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("way", ["delete page", "delete selected"])
+def test_a_hold_clicked_between_the_delete_check_and_the_delete_never_goes_with_the_event(
+    admin_client, alice, monkeypatch, way
+):
+    """The admin checks an event for holds under its seat rows' locks, in the transaction that
+    then deletes it: a click in between waits or is refused, and never holds a seat that is
+    deleted under it. (Without the locks the click wins, and the delete fails on the service's
+    own check under them: a server error instead of the page.)"""
+    event = event_with_seats(rows=1, seats_per_row=2)
+    seat_id = event.seats.first().pk
+    checked, clicked, results = threading.Event(), threading.Event(), {}
+
+    def click():
+        checked.wait(10)
+        try:
+            results["hold"] = services.seat_lock(user=alice, event_id=event.pk, seat_id=seat_id)
+        except Exception as exc:  # recorded: the test says which
+            results["hold"] = exc
+        finally:
+            clicked.set()
+            connections.close_all()
+
+    def after_the_click(delete):
+        def deleting(self, request, objects):
+            checked.set()
+            clicked.wait(1)  # the click is refused at once, or waits on the row lock
+            return delete(self, request, objects)
+
+        return deleting
+
+    for name in ("delete_model", "delete_queryset"):
+        monkeypatch.setattr(EventAdmin, name, after_the_click(getattr(EventAdmin, name)))
+    clicker = threading.Thread(target=click)
+    clicker.start()
+    if way == "delete page":
+        answer = admin_delete(admin_client, "event", event.pk)
+        assert answer.status_code == 302
+    else:
+        admin_action(admin_client, "event", "delete_selected", [event.pk])
+    clicker.join(10)
+    assert not Event.objects.filter(pk=event.pk).exists()
+    assert isinstance(results["hold"], BookingError), results
