@@ -12,7 +12,7 @@ from reservations.models import Event, PriceCategory, Reservation, Seat, Waiting
 from reservations.services.blocking import seats_block
 from reservations.services.event_deletion import events_delete
 
-from .admin_forms import admin_action, admin_delete
+from .admin_forms import admin_action, admin_delete, event_change_form
 from .factories import UserFactory, event_with_seats
 
 pytestmark = pytest.mark.django_db
@@ -162,3 +162,14 @@ def test_saving_a_seats_reason_keeps_a_hold_taken_while_the_form_was_posted(
     assert admin_client.post(page, {"blocked_reason": "camera"}).status_code == 302
     seat = Seat.objects.get(pk=ids[0])
     assert (seat.status, seat.held_by, seat.blocked_reason) == ("locked", alice, "camera")
+
+
+def test_a_category_with_seats_is_not_deleted_from_its_events_form(admin_client, event):
+    (category,) = event.categories.all()
+    form = event_change_form(event, category, DELETE="on")
+    page = admin_client.post(f"/admin/reservations/event/{event.pk}/change/", form)
+    assert page.status_code == 200
+    assert "would require deleting the following protected related objects" in (
+        page.content.decode()
+    )
+    assert event.categories.count() == 1 and event.seats.count() == 5
