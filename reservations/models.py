@@ -127,7 +127,8 @@ class Seat(models.Model):
     row = models.CharField(max_length=10)
     number = models.PositiveIntegerField()
     label = models.CharField(max_length=20)
-    category = models.ForeignKey(PriceCategory, on_delete=models.PROTECT, related_name="seats")
+    # RESTRICT, not PROTECT: a category with seats is never deleted alone, but goes with its event.
+    category = models.ForeignKey(PriceCategory, on_delete=models.RESTRICT, related_name="seats")
     # Always the category's price (services/categories.py keeps it so): the hold and book paths
     # read one row, not a join, and a booking copies it into ReservedSeat.price.
     price = models.DecimalField(

@@ -2,7 +2,10 @@
 
 Seat state is read-only here: holds and bookings change only through the services, so the
 admin cannot sell a seat around the row locks (cancel a reservation with the action, which
-calls the service). Users follow reservations/users.py: names by its rules, and accounts are
+calls the service). Nothing here strands a seat: a confirmed reservation is cancelled, never
+deleted; seats are never deleted (blocked instead); an event is deleted only while none of its
+seats is held or sold, and each refusal says why. Every action's message counts what it did and
+what it left. Users follow reservations/users.py: names by its rules, and accounts are
 deactivated (releasing their holds), never deleted.
 """
 

@@ -6,6 +6,7 @@ from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.template.defaultfilters import pluralize
 
 from .. import users
 
@@ -47,6 +48,11 @@ class AccountAdmin(UserAdmin):
 
     @admin.action(description="Deactivate the selected users (releases their holds)")
     def deactivate_selected(self, request, queryset):
-        for user in queryset.filter(is_active=True):
+        active = list(queryset.filter(is_active=True))
+        for user in active:
             users.user_deactivate(user=user)
-        self.message_user(request, "The selected users are deactivated.", messages.SUCCESS)
+        n, inactive = len(active), queryset.count() - len(active)
+        message = f"{n} user{pluralize(n)} deactivated, their holds released"
+        if inactive:
+            message += f"; {inactive} {pluralize(inactive, 'was,were')} inactive already"
+        self.message_user(request, f"{message}.", messages.SUCCESS)

@@ -1,8 +1,16 @@
-"""Reservations, cancelled through the service."""
+"""Reservations: read-only, cancelled through the service, deleted only once cancelled.
+
+A confirmed reservation is what its buyer holds their seats by: deleting it would leave the
+seats sold to nobody and the booking gone from the buyer's list, so the delete page and
+"Delete selected reservations" refuse it and say to cancel it, which frees its seats and shows
+the buyer it cancelled. A cancelled one holds nothing and may go.
+"""
 
 from django.contrib import admin, messages
+from django.template.defaultfilters import pluralize
 
 from .. import services
+from ..exceptions import AlreadyCancelled
 from ..models import Reservation, ReservedSeat
 
 
@@ -27,10 +35,33 @@ class ReservationAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False
 
+    def has_change_permission(self, request, obj=None):
+        return False  # a save would write back the status it read, over a cancel since
+
+    def get_deleted_objects(self, objs, request):
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        confirmed = [
+            f"{reservation} of {reservation.user} holds its seats: cancel it with 'Cancel the"
+            " selected reservations', which puts them back on sale, then delete it."
+            for reservation in objs
+            if reservation.status == Reservation.Status.CONFIRMED
+        ]
+        return deleted, counts, perms_needed, [*confirmed, *protected]
+
     @admin.action(description="Cancel the selected reservations (frees their seats)")
     def cancel_selected(self, request, queryset):
-        cancelled = 0
-        for reservation in queryset.filter(status=Reservation.Status.CONFIRMED):
-            services.reservation_cancel(user=reservation.user, reservation_id=reservation.pk)
-            cancelled += 1
-        self.message_user(request, f"{cancelled} reservations cancelled.", messages.SUCCESS)
+        cancelled, already = [], 0
+        for reservation in queryset.select_related("user"):
+            try:
+                services.reservation_cancel(user=reservation.user, reservation_id=reservation.pk)
+                cancelled.append(reservation.pk)
+            except AlreadyCancelled:
+                already += 1
+        freed = ReservedSeat.objects.filter(reservation_id__in=cancelled).count()
+        message = (
+            f"{len(cancelled)} reservation{pluralize(len(cancelled))} cancelled,"
+            f" {freed} seat{pluralize(freed)} back on sale"
+        )
+        if already:
+            message += f"; {already} {pluralize(already, 'was,were')} cancelled already."
+        self.message_user(request, message + ("" if already else "."), messages.SUCCESS)

@@ -1,9 +1,12 @@
-"""Events with their seats, categories and a seat map's counts at a glance."""
+"""Events with their seats, categories and a seat map's counts at a glance. An event is deleted
+only while none of its seats is held or sold (services/event_deletion.py): otherwise the delete
+page and "Delete selected events" refuse it with the reason."""
 
 from decimal import Decimal
 
 from django import forms
 from django.contrib import admin
+from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
@@ -11,6 +14,7 @@ from .. import services
 from ..models import Event, PriceCategory, Seat
 from ..rules import free_q, live_lock_q
 from ..services.categories import category_price_set
+from ..services.event_deletion import event_deletion_refusals, events_delete
 from ..services.map_version import map_version_bump
 from ..services.venues import event_create_on_layout
 
@@ -148,9 +152,28 @@ class EventAdmin(admin.ModelAdmin):
         if formset.has_changed():  # a name, colour or order the seat map shows
             map_version_bump(event_id=form.instance.pk)
 
+    def get_deleted_objects(self, objs, request):
+        """Django's list of what goes with the events, and what keeps them: their held and sold
+        seats beside the cancelled reservations that name them. The delete page and the action
+        call this in the transaction that deletes, so the seat rows stay locked till then."""
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        perms_needed.discard(Seat._meta.verbose_name)  # never deleted alone, but with the event
+        refusals = event_deletion_refusals(event_ids=[event.pk for event in objs])
+        return deleted, counts, perms_needed, [*refusals.values(), *protected]
+
+    def delete_model(self, request, obj):
+        events_delete(event_ids=[obj.pk])
+
+    def delete_queryset(self, request, queryset):
+        events_delete(event_ids=list(queryset.values_list("pk", flat=True)))
+
+    def response_action(self, request, queryset):
+        with transaction.atomic():  # "Delete selected": its check and its delete, as one
+            return super().response_action(request, queryset)
+
     def save_model(self, request, obj, form, change):
-        if change:
-            super().save_model(request, obj, form, change)
+        if change:  # the form's fields only: map_version grows in other transactions meanwhile
+            obj.save(update_fields=form.changed_data)
             return
         if form.cleaned_data.get("layout"):
             event = event_create_on_layout(

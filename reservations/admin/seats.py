@@ -1,10 +1,12 @@
-"""Seats: read-only states, blocked and priced through the services."""
+"""Seats: read-only states, blocked and priced through the services; never deleted here (a seat
+comes and goes with its event: one taken off sale is blocked, which can be undone)."""
 
 from django import forms
 from django.contrib import admin, messages
+from django.template.defaultfilters import pluralize
 
 from .. import exceptions as services_errors
-from ..models import PriceCategory, Seat
+from ..models import Event, PriceCategory, Seat
 from ..services.blocking import seats_block, seats_unblock
 from ..services.categories import seats_category_set
 
@@ -55,6 +57,12 @@ class SeatAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False  # seats come with their event
 
+    def has_delete_permission(self, request, obj=None):
+        return False  # nor go without it: a deleted seat is gone from its holder and watchers
+
+    def save_model(self, request, obj, form, change):
+        obj.save(update_fields=["blocked_reason"])  # the state it read may have changed since
+
     @staticmethod
     def _by_event(queryset) -> dict[int, list[int]]:
         grouped: dict[int, list[int]] = {}
@@ -65,19 +73,43 @@ class SeatAdmin(admin.ModelAdmin):
     @admin.action(description="Block the selected seats (never on sale)")
     def block_selected(self, request, queryset):
         reason = request.POST.get("reason", "")
-        try:
-            for event_id, seat_ids in self._by_event(queryset).items():
-                seats_block(event_id=event_id, seat_ids=seat_ids, reason=reason)
-        except services_errors.SeatUnavailable as refusal:
-            self.message_user(request, refusal.message, messages.ERROR)
-            return
-        self.message_user(request, "The selected seats are blocked.", messages.SUCCESS)
+        blocked, already = 0, 0
+        for event_id, seat_ids in self._by_event(queryset).items():
+            try:
+                changed = seats_block(event_id=event_id, seat_ids=seat_ids, reason=reason)
+            except services_errors.SeatUnavailable as refusal:
+                event = Event.objects.get(pk=event_id)
+                self.message_user(
+                    request,
+                    f"{event.name}: nothing blocked of {len(seat_ids)} selected"
+                    f" seat{pluralize(len(seat_ids))}. {refusal.message}",
+                    messages.ERROR,
+                )
+                continue
+            blocked += len(changed)
+            already += len(seat_ids) - len(changed)
+        self._counted(
+            request, f"{blocked} seat{pluralize(blocked)} blocked", already, "blocked already"
+        )
 
     @admin.action(description="Put the selected blocked seats back on sale")
     def unblock_selected(self, request, queryset):
+        freed, other = 0, 0
         for event_id, seat_ids in self._by_event(queryset).items():
-            seats_unblock(event_id=event_id, seat_ids=seat_ids)
-        self.message_user(request, "The selected seats are on sale.", messages.SUCCESS)
+            changed = seats_unblock(event_id=event_id, seat_ids=seat_ids)
+            freed += len(changed)
+            other += len(seat_ids) - len(changed)
+        self._counted(
+            request, f"{freed} seat{pluralize(freed)} put back on sale", other, "not blocked"
+        )
+
+    def _counted(self, request, done: str, untouched: int, why: str) -> None:
+        """What an action did, then what it left and why: "3 seats blocked; 2 were blocked
+        already and were left as they are." A warning when it left any."""
+        if untouched:
+            was, they_are = pluralize(untouched, "was,were"), pluralize(untouched, "it is,they are")
+            done += f"; {untouched} {was} {why} and {was} left as {they_are}"
+        self.message_user(request, f"{done}.", messages.WARNING if untouched else messages.SUCCESS)
 
     @admin.action(description="Put the selected seats into the chosen category")
     def categorise_selected(self, request, queryset):
@@ -88,7 +120,13 @@ class SeatAdmin(admin.ModelAdmin):
                 request, "Choose a category of the selected seats' event.", messages.ERROR
             )
             return
+        seat_ids = grouped[category.event_id]
         moved = seats_category_set(
-            event_id=category.event_id, category_id=category.pk, seat_ids=grouped[category.event_id]
+            event_id=category.event_id, category_id=category.pk, seat_ids=seat_ids
         )
-        self.message_user(request, f"{moved} seats are now {category.name}.", messages.SUCCESS)
+        self._counted(
+            request,
+            f"{moved} seat{pluralize(moved)} put into {category.name}",
+            len(seat_ids) - moved,
+            f"in {category.name} already",
+        )

@@ -3,6 +3,7 @@ and the revocation of every turn. The draw's seed is never shown; its commitment
 
 from django import forms
 from django.contrib import admin, messages
+from django.template.defaultfilters import pluralize
 
 from ..models import WaitingRoom
 from ..waiting_room.draw import commitment_of
@@ -63,8 +64,10 @@ class WaitingRoomAdmin(admin.ModelAdmin):
 
     @admin.action(description="Revoke every turn token issued so far")
     def revoke_turns(self, request, queryset):
-        for room in queryset:
-            turns_revoke(event_id=room.event_id)
+        event_ids = list(queryset.values_list("event_id", flat=True))
+        for event_id in event_ids:
+            turns_revoke(event_id=event_id)
+        n = len(event_ids)
         self.message_user(
-            request, f"Revoked the turns of {queryset.count()} event(s).", messages.SUCCESS
+            request, f"Revoked the turns of {n} event{pluralize(n)}.", messages.SUCCESS
         )

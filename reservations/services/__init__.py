@@ -16,7 +16,8 @@ Where each rule lives:
   ``release_one_steps``, ``extend_one_steps``), reserve and cancel in ``bookings.py``
   (``reserve_steps``, ``cancel_steps``, and ``booking_read_steps`` for a replayed reserve);
 * the sweep and the key purge: ``expiry.py``; the seats of an event sold as a grid (no venue
-  layout): ``grid.py``.
+  layout): ``grid.py``; deleting an event, only while none of its seats is held or sold:
+  ``event_deletion.py``.
 """
 
 from ..rules import seat_is_free, seat_is_held_by

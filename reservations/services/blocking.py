@@ -31,7 +31,8 @@ _FIELDS = [
 
 
 def seats_block(*, event_id: int, seat_ids: Sequence[int], reason: str = "") -> list[Seat]:
-    """Take free seats off sale, all or none; held or booked ones are refused by label."""
+    """Take free seats off sale, all or none; held or booked ones are refused by label. Returns
+    the seats it blocked (not those blocked already)."""
     with transaction.atomic():
         seats = seat_rows_locked(event_id=event_id, seat_ids=seat_ids)
         now = timezone.now()
@@ -50,11 +51,12 @@ def seats_block(*, event_id: int, seat_ids: Sequence[int], reason: str = "") -> 
         if changed:
             map_version_bump(event_id=event_id)  # `blocked` is in the seat map's document
         seats_changed_on_commit(event_id=event_id, seats=changed)
-        return seats
+        return changed
 
 
 def seats_unblock(*, event_id: int, seat_ids: Sequence[int]) -> list[Seat]:
-    """Put blocked seats on sale; seats that are not blocked are left as they are."""
+    """Put blocked seats on sale; seats that are not blocked are left as they are. Returns the
+    seats it put on sale."""
     with transaction.atomic():
         seats = [s for s in seat_rows_locked(event_id=event_id, seat_ids=seat_ids) if s.blocked]
         for seat in seats:

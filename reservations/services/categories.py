@@ -43,7 +43,7 @@ def seats_categorise(
     last_row: str | None = None,
 ) -> int:
     """Put the seats of a section, or of its rows `first_row` to `last_row` in layout order,
-    into a category of the same event. Returns how many seats it moved."""
+    into a category of the same event. Returns how many seats it moved (not those in it already)."""
     with transaction.atomic():
         category = _category_locked(event_id=event_id, category_id=category_id)
         seats = Seat.objects.filter(event_id=event_id, section=section)
@@ -56,7 +56,8 @@ def seats_categorise(
 
 
 def seats_category_set(*, event_id: int, category_id: int, seat_ids: list[int]) -> int:
-    """Put these seats of an event into one of its categories (the admin's pick of seats)."""
+    """Put these seats of an event into one of its categories (the admin's pick of seats).
+    Returns how many seats it moved (not those in it already)."""
     with transaction.atomic():
         category = _category_locked(event_id=event_id, category_id=category_id)
         in_event = Seat.objects.filter(event_id=event_id, id__in=seat_ids)
@@ -74,7 +75,7 @@ def _category_locked(*, event_id: int, category_id: int) -> PriceCategory:
 
 def _seats_priced(category: PriceCategory, seat_ids: Iterable[int]) -> int:
     """These seats into `category` at its price, under their row locks: each one that changes
-    gets its next version and goes to the watchers. Returns how many there were."""
+    gets its next version and goes to the watchers. Returns how many changed."""
     seats = seat_rows_locked(event_id=category.event_id, seat_ids=list(seat_ids))
     changed = [s for s in seats if (s.category_id, s.price) != (category.pk, category.price)]
     for seat in changed:
@@ -83,4 +84,4 @@ def _seats_priced(category: PriceCategory, seat_ids: Iterable[int]) -> int:
     Seat.objects.bulk_update(changed, ["category", "price", "version"], batch_size=2000)
     map_version_bump(event_id=category.event_id)
     seats_changed_on_commit(event_id=category.event_id, seats=changed)
-    return len(seats)
+    return len(changed)

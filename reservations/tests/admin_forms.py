@@ -35,3 +35,23 @@ def event_change_form(event, category, **category_fields) -> dict:
         **{f"seats-{i}-id": seat for i, seat in enumerate(seat_ids)},
         **{f"seats-{i}-event": event.pk for i in range(len(seat_ids))},
     }
+
+
+def admin_action(client, model: str, action: str, ids, **fields) -> list[str]:
+    """Run an action of the change list of `model` (e.g. "seat") on the objects with these ids,
+    as its form posts it (a delete confirmed on its page); the messages the admin then shows."""
+    form = {"action": action, "_selected_action": list(ids), "index": "0", **fields}
+    if action == "delete_selected":
+        form["post"] = "yes"
+    page = client.post(f"/admin/{_app(model)}/{model}/", form, follow=True)
+    assert page.status_code == 200, page.content.decode()[:2000]
+    return [str(message) for message in page.context["messages"]]
+
+
+def admin_delete(client, model: str, pk):
+    """The delete page of one object, confirmed: a redirect when it went, the page when not."""
+    return client.post(f"/admin/{_app(model)}/{model}/{pk}/delete/", {"post": "yes"})
+
+
+def _app(model: str) -> str:
+    return "auth" if model in ("group", "user") else "reservations"

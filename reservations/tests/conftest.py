@@ -36,6 +36,16 @@ def bearer_client(user) -> APIClient:
 
 
 @pytest.fixture
+def admin_client(client, db):
+    """The test client logged in to the admin as a superuser."""
+    from django.contrib.auth import get_user_model
+
+    admin = get_user_model().objects.create_superuser("root", "root@example.com", "pw-admin-1")
+    client.force_login(admin)
+    return client
+
+
+@pytest.fixture
 def api():
     return APIClient()
 

@@ -5,7 +5,6 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from reservations import services
@@ -15,13 +14,6 @@ from .admin_forms import event_change_form
 from .factories import event_with_seats
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def admin_client(client):
-    admin = get_user_model().objects.create_superuser("root", "root@example.com", "pw-admin-1")
-    client.force_login(admin)
-    return client
 
 
 def test_creating_an_event_in_the_admin_lays_out_its_seats(admin_client):

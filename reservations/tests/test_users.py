@@ -98,12 +98,6 @@ class TestDeactivation:
 
 class TestUserAdmin:
     @pytest.fixture
-    def admin_client(self, client):
-        root = get_user_model().objects.create_superuser("root", "root@example.com", "pw-admin-1")
-        client.force_login(root)
-        return client
-
-    @pytest.fixture
     def alice_holding_a_seat(self, alice):
         event = event_with_seats(rows=1, seats_per_row=2)
         seat = event.seats.order_by("id").first()
