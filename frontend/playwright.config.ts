@@ -41,7 +41,7 @@ export default defineConfig({
   projects: [{ name: 'chromium', use: { browserName: 'chromium', viewport: { width: 1360, height: 900 } } }],
   webServer: [
     {
-      // Django (daphne) serving the API, the socket and the same-origin build (dist/).
+      // The shipped server (uvicorn, config/server.py) serving the API, the socket and the same-origin build (dist/).
       command: 'bash e2e/server.sh',
       url: `${baseURL}/api/health/`,
       reuseExistingServer: false,

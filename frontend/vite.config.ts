@@ -1,7 +1,7 @@
 import { defineConfig } from 'vitest/config';
 import react from '@vitejs/plugin-react';
 
-// Dev server proxies the API and the socket to a local Django (`make run` / daphne on :8000),
+// Dev server proxies the API and the socket to a local Django (`make run` on :8000),
 // so `npm run dev` behaves like the same-origin build Django serves.
 const backend = process.env.BACKEND_URL ?? 'http://127.0.0.1:8000';
 

@@ -6,7 +6,7 @@ renderings side by side, and nothing else spells it out:
 
 * in Python, for rows already read: ``effective_status``, ``seat_is_free``, ``seat_is_held_by``;
 * as ORM filters, for counts and the sweep: ``ended_lock_q``, ``live_lock_q``, ``free_q``;
-* as SQL, for the one-statement hold (services/sql/): ``FREE_SQL``, ``LIVE_HOLD_SQL``.
+* as SQL, for the one-statement hold (services/sql/): ``FREE_SQL``.
 
 A locked row always has a ``held_until`` (the model's check constraint); the Python rule
 also takes a missing one as ended, which the SQL says with ``IS NULL``.

@@ -3,7 +3,7 @@
 ``reserve_steps`` and ``cancel_steps`` yield SQL (sql/) and receive rows, like the hold steps,
 so the same rules run on Django's connection (``reservation_create``, ``reservation_cancel``:
 the views, the admin, the tests) and on the fast path's async connection (api/fast.py). The
-locking order of the package docstring holds: the caller's row, then (cancel) the reservation's
+locking order of locking.py holds: the caller's row, then (cancel) the reservation's
 row, then the seat rows in id order, then the clock and the checks.
 
 ``locking.seat_rows_locked`` and ``save_seats`` are the same locking and writing through the

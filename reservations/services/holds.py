@@ -7,7 +7,7 @@ and on an async psycopg connection on the server's event loop (``runner.run_asyn
 bearer-token fast path, reservations/api/fast.py). Raw SQL (sql/) because the ORM's query
 building was most of a hold's CPU.
 
-The locking order of the package docstring holds here too: the caller's row first, then the
+The locking order of locking.py holds here too: the caller's row first, then the
 seat rows in id order, then the clock and the checks.
 """
 
@@ -259,12 +259,6 @@ def seats_lock(*, user: AbstractBaseUser, event_id: int, seat_ids: Sequence[int]
     """Hold several seats of one event: all of them, or none and an error listing the blockers."""
     steps = hold_all_steps(user_id=user.pk, event_id=event_id, seat_ids=seat_ids)
     return run_and_announce(steps).seats
-
-
-def seat_extend(*, user: AbstractBaseUser, event_id: int, seat_id: int) -> Seat:
-    """More time on a seat the caller holds, up to SEAT_HOLD_MAX_SECONDS in all."""
-    steps = extend_one_steps(user_id=user.pk, event_id=event_id, seat_id=seat_id)
-    return run_and_announce(steps).seats[0]
 
 
 def seat_unlock(*, user: AbstractBaseUser, event_id: int, seat_id: int) -> Seat:
