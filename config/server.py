@@ -23,6 +23,7 @@ def main(argv=None) -> None:
     import uvicorn
     from django.conf import settings
 
+    from realtime.protocol import MAX_CLIENT_FRAME_BYTES
     from realtime.websocket_protocol import WebSocketProtocol
 
     uvicorn.run(
@@ -31,7 +32,7 @@ def main(argv=None) -> None:
         port=args.port,
         lifespan="on",  # config/asgi.py: the loop's pool opens and closes with the server
         ws=WebSocketProtocol,
-        ws_max_size=settings.WS_MAX_FRAME_BYTES,
+        ws_max_size=MAX_CLIENT_FRAME_BYTES,
         ws_ping_interval=settings.WS_PING_INTERVAL,
         ws_ping_timeout=settings.WS_PING_TIMEOUT,
         ws_per_message_deflate=args.deflate,

@@ -91,9 +91,8 @@ QUEUE_SLOW_HOLD_MS = env.float("QUEUE_SLOW_HOLD_MS", default=500.0)
 QUEUE_TICKS = env.bool("QUEUE_TICKS", default=True)
 EMBEDDED_SWEEPER = env.bool("EMBEDDED_SWEEPER", default=True)
 
-# The WebSocket side (PROTOCOL.md "Closing"; config/server.py passes the first three to uvicorn).
-# A frame over the protocol's 4 KiB is refused before it is read.
-WS_MAX_FRAME_BYTES = 4096
+# The WebSocket side (PROTOCOL.md "Closing"; config/server.py passes the first two to uvicorn,
+# with the protocol's frame limit, realtime/protocol.py MAX_CLIENT_FRAME_BYTES).
 # Keepalive: a socket that does not answer a ping within the timeout is closed (1011).
 WS_PING_INTERVAL = env.float("WS_PING_INTERVAL", default=20.0)
 WS_PING_TIMEOUT = env.float("WS_PING_TIMEOUT", default=20.0)

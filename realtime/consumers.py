@@ -29,6 +29,7 @@ from .hub import hub
 from .outbox import Outbox
 from .protocol import (
     INVALID,
+    MAX_CLIENT_FRAME_BYTES,
     NOT_AUTHENTICATED,
     PONG,
     QUEUE_TURN_EXPIRED,
@@ -96,7 +97,7 @@ class EventSeatsConsumer(AsyncWebsocketConsumer):
         prebuilt = self.scope.get("extensions", {}).get(PREBUILT_FRAMES)
         self.outbox = Outbox(self.base_send, prebuilt["write"] if prebuilt else None)
         self.session: WatcherSession[Encoded] = WatcherSession(
-            time.monotonic(), settings.WS_MAX_FRAME_BYTES
+            time.monotonic(), MAX_CLIENT_FRAME_BYTES
         )
         self._snapshot_due: asyncio.TimerHandle | None = None
         self._counted = False

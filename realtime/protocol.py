@@ -28,7 +28,7 @@ class CloseCode(IntEnum):
     TOO_MANY = 4429  # a flood of frames, or too many sockets from one address
     LAYER_DOWN = 4503  # the live feed broke or the seat map could not be read
     # Closes the server (not the application) makes:
-    TOO_BIG = 1009  # a frame over WS_MAX_FRAME_BYTES
+    TOO_BIG = 1009  # a frame over MAX_CLIENT_FRAME_BYTES
     NO_PONG = 1011  # no answer to the keepalive ping
 
 
