@@ -2,11 +2,10 @@
 event loop when it starts.
 
 * HTTP: bodies are read whole on the loop first (`BufferedBodies`: a slow upload holds no
-  thread); the seat map's state and the caller's holds are read from the process's live map
-  (reservations/api/live_reads.py), a logged-in arrival's event detail and stored map documents are
-  answered from one row each (reservations/api/loop_reads.py), and the booking fast path
-  (reservations/api/fast.py) takes the booking calls it serves, all on the loop; everything
-  else goes to Django's WSGI handler on a fixed pool of HTTP_THREADS threads (a2wsgi).
+  thread); then the loop app (reservations/api/loop_app.py, one route table) answers on the
+  loop the booking calls (fast.py), a logged-in arrival's event detail and stored map documents
+  (loop_reads.py) and the live map's reads (live_reads.py); everything else goes to Django's
+  WSGI handler on a fixed pool of HTTP_THREADS threads (a2wsgi).
   Django's own ASGI handler would start and join a thread per request (asgiref's
   ThreadSensitiveContext): measured, a trivial request 3.7 ms -> 1.1 ms of CPU this way, and
   the loop stays free for pushes (BENCHMARKS.md). The views are sync anyway.
@@ -44,14 +43,12 @@ from django.conf import settings  # noqa: E402
 
 from realtime.broadcast import bind_server_loop  # noqa: E402
 from realtime.routing import websocket_application  # noqa: E402
-from reservations.api.fast import FastSeatActions  # noqa: E402
-from reservations.api.live_reads import LiveReads  # noqa: E402
+from reservations.api.loop_app import LoopApp  # noqa: E402
 from reservations.api.loop_database import (  # noqa: E402
     close_loop_pool,
     loop_database_enabled,
     loop_pool,
 )
-from reservations.api.loop_reads import LoopReads  # noqa: E402
 from reservations.api.pool_metrics import pools_sampled_forever  # noqa: E402
 from reservations.api.request_bodies import BufferedBodies  # noqa: E402
 from reservations.metrics import process_stopped  # noqa: E402
@@ -104,9 +101,7 @@ class ServerStart:
             threading.Thread(target=ticks_forever, name="queue-ticks", daemon=True).start()
 
 
-http_application = BufferedBodies(
-    LiveReads(LoopReads(FastSeatActions(WSGIMiddleware(django_wsgi_app, workers=HTTP_THREADS))))
-)
+http_application = BufferedBodies(LoopApp(WSGIMiddleware(django_wsgi_app, workers=HTTP_THREADS)))
 
 application = ServerStart(
     ProtocolTypeRouter({"http": http_application, "websocket": websocket_application})

@@ -194,9 +194,10 @@ else:
     }
     DATABASES["default"] = database_pooler.django_database(DATABASES["default"], DATABASE_POOLER)
 
-# Lock and unlock of one seat with a bearer token skip Django's request cycle
-# (reservations/api/fast.py); HOLD_FAST_PATH=0 sends them through Django like the rest.
-HOLD_FAST_PATH = env.bool("HOLD_FAST_PATH", default=True)
+# The booking calls and an arrival's reads with a bearer token are answered on the server's loop,
+# skipping Django's request cycle (reservations/api/loop_app.py); ANSWER_ON_LOOP=0 sends them
+# through Django like the rest (the live map's reads, which need no database, stay there).
+ANSWER_ON_LOOP = env.bool("ANSWER_ON_LOOP", default=True)
 FAST_PATH_DB_POOL_MAX = env.int("FAST_PATH_DB_POOL_MAX", default=10)
 
 # Redis pub/sub carries the seat messages. Measured against the queue layer (RedisChannelLayer)

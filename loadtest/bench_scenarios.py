@@ -390,7 +390,7 @@ SCENARIOS = {
     "uniform-holds-uvicorn-2procs": clicks("uniform", 100, "--duration", 10, procs=2),
     "uniform-holds-1000": clicks("uniform", 1000, "--duration", 8),
     "uniform-holds-django-path": clicks(
-        "uniform", 100, "--duration", 10, env={"HOLD_FAST_PATH": "0"}
+        "uniform", 100, "--duration", 10, env={"ANSWER_ON_LOOP": "0"}
     ),
     "uniform-holds-queue-layer": clicks(
         "uniform",

@@ -200,7 +200,7 @@ def test_a_click_on_a_seat_the_map_shows_held_is_refused_without_a_transaction(s
     UserFactory(username="alice")
     bob = UserFactory(username="bob")
     seat = event.seats.order_by("id").first()
-    env = stack_env | ({"HOLD_FAST_PATH": "0"} if path == "django" else {})
+    env = stack_env | ({"ANSWER_ON_LOOP": "0"} if path == "django" else {})
     with running_server(env) as base:
         asyncio.run(_refused_from_memory(base, event, seat, bob))
 
@@ -241,7 +241,7 @@ def test_a_hot_seat_watched_by_its_server_still_has_exactly_one_winner(stack_env
     event = event_with_seats(rows=1, seats_per_row=3)
     users = [UserFactory(username=f"hot{i}") for i in range(80)]
     seat = event.seats.order_by("id").first()
-    env = stack_env | ({"HOLD_FAST_PATH": "0", "HTTP_THREADS": "16"} if path == "django" else {})
+    env = stack_env | ({"ANSWER_ON_LOOP": "0", "HTTP_THREADS": "16"} if path == "django" else {})
     with running_server(env) as base:
         tokens = [token(base, user.username) for user in users]
         answers = asyncio.run(_two_waves(base, event, seat, tokens))

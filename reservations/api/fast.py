@@ -13,7 +13,8 @@ expires, with the account checked under the user row lock the steps take), the l
 (`request_bodies.body_within`), the headers of Django's security and CORS middleware
 (loop_requests.py), the announcement after commit (`signals.seats_changed_committed`).
 
-config/asgi.py mounts it in front of Django's HTTP app.
+Its routes are rows of the one loop app (loop_app.py), which says what Django answers instead
+(anything without a bearer token: sessions and CSRF are Django's).
 
 Browsers send an `Origin` header with every POST; the shipped client's calls (a bearer token,
 reservations/api/browser_tokens.py) are answered here too, with the CORS headers that
@@ -23,10 +24,6 @@ of the fast path says so in `X-Seatmap-Path: fast`.
 A lock of one seat is refused from the process's memory when it shows the seat someone else's
 (live_seats.py), and clicks on one seat take turns (seat_turns.py), so that a crowd on one seat
 costs one transaction.
-
-Anything else goes to Django untouched: other routes and methods, requests without a bearer
-token (sessions and CSRF are Django's), a host not in ALLOWED_HOSTS, plain HTTP where HTTPS is
-required.
 """
 
 import asyncio
@@ -36,7 +33,6 @@ import re
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import NamedTuple
 
 import orjson
 from django.conf import settings
@@ -63,18 +59,9 @@ from reservations.waiting_room.turn_tokens import QUEUE_TURN_HEADER, turn_requir
 from .best_batches import BestBatches
 from .booking_limits import booking_allowed_async
 from .errors import too_large_response
+from .loop_app import Answer, LoopCall, Route, route
 from .loop_database import loop_database_enabled, loop_pool
-from .loop_requests import (
-    PATH_HEADER,
-    api_headers,
-    api_request_of,
-    as_asgi,
-    cors_headers_for,
-    drf_rendered,
-    error_answer,
-    proxy_header_of_settings,
-    user_id_of_token,
-)
+from .loop_requests import as_asgi, drf_rendered, error_answer, user_id_of_token
 from .operations import BOOKING_OPERATIONS, Call, Operation, announced_event
 from .request_bodies import body_within
 from .seat_turns import SeatTurns
@@ -82,107 +69,67 @@ from .seat_turns import SeatTurns
 logger = logging.getLogger("reservations.api")
 
 
-def _route_pattern(route: str) -> re.Pattern:
-    """A row's route as the fast path matches it. Ids of at most 18 digits fit PostgreSQL's
-    bigint; longer ones go to Django (a JSON 404)."""
-    return re.compile("/api/" + re.sub(r"<id:(\w+)>", r"(?P<\1>[0-9]{1,18})", route))
+class FastPath:
+    """The booking calls answered on the loop, with their state on the running loop."""
 
-
-_ROUTES = [(_route_pattern(op.route), op) for op in BOOKING_OPERATIONS if op.on_loop]
-
-
-def _matched(path: str) -> tuple[Operation, re.Match] | None:
-    for pattern, operation in _ROUTES:
-        if route := pattern.fullmatch(path):
-            return operation, route
-    return None
-
-
-class Claim(NamedTuple):
-    """A request the fast path answers: which call, on which ids, and who asks how."""
-
-    operation: Operation
-    ids: dict[str, int]
-    token: str
-    secure: bool
-    origin: str | None
-
-
-class FastSeatActions:
-    """ASGI middleware in front of Django's HTTP app; see the module docstring."""
-
-    def __init__(self, django_app):
-        self.django_app = django_app
-        self.enabled = loop_database_enabled()
-        self._proxy_header = proxy_header_of_settings()
+    def __init__(self):
         self._state: tuple[asyncio.AbstractEventLoop, _OnLoop] | None = None
 
-    async def __call__(self, scope, receive, send):
-        claim = self._claim(scope) if self.enabled else None
-        if claim is None:
-            return await self.django_app(scope, receive, send)
+    def routes(self) -> list[Route]:
+        return [
+            route(
+                ("POST",),
+                operation.route,
+                functools.partial(self.answer, operation),
+                allow=b"POST, OPTIONS",
+                bearer_only=True,
+                available=loop_database_enabled,
+            )
+            for operation in BOOKING_OPERATIONS
+            if operation.on_loop
+        ]
+
+    async def answer(self, operation: Operation, call: LoopCall) -> Answer:
         started = time.perf_counter()
-        status, body, extra = await self._answer(receive, scope, claim)
+        status, body, extra = await self._answer(operation, call)
         seconds = time.perf_counter() - started
-        if claim.operation.takes_seats:
+        if operation.takes_seats:
             hold_answered(seconds, status)
         booking_answered(
-            operation=claim.operation.label, path="fast", status=status, body=body, seconds=seconds
+            operation=operation.label, path="fast", status=status, body=body, seconds=seconds
         )
-        headers = api_headers(claim.secure) + extra
-        headers.append((b"content-length", str(len(body)).encode()))
-        if claim.origin is not None:
-            headers.extend(cors_headers_for(claim.origin))
-        headers.append(PATH_HEADER)
-        await send({"type": "http.response.start", "status": status, "headers": headers})
-        await send({"type": "http.response.body", "body": body})
+        return Answer(status, body, extra)
 
-    def _claim(self, scope) -> Claim | None:
-        """The call, if this request is ours; else None."""
-        if scope["type"] != "http" or scope["method"] != "POST":
-            return None
-        matched = _matched(scope["path"])
-        if matched is None:
-            return None
-        operation, route = matched
-        request = api_request_of(scope, self._proxy_header)
-        if request is None or request.token is None:
-            return None
-        ids = {name: int(value) for name, value in route.groupdict().items()}
-        return Claim(operation, ids, request.token, request.secure, request.origin)
-
-    async def _answer(self, receive, scope, claim: Claim):
-        body = await body_within(scope, receive, settings.API_MAX_BODY_BYTES)
+    async def _answer(self, operation: Operation, loop_call: LoopCall):
+        scope, ids = loop_call.scope, loop_call.ids
+        body = await body_within(scope, loop_call.receive, settings.API_MAX_BODY_BYTES)
         if body is None:
             return as_asgi(too_large_response())
-        operation = claim.operation
         try:
-            user_id = user_id_of_token(claim.token)
+            user_id = user_id_of_token(loop_call.request.token)
             verdict = await booking_allowed_async(user_id, scope_client_address(scope))
             if not verdict.allowed:
                 raise drf_exceptions.Throttled(wait=verdict.wait)
             headers = _headers(scope)
             call = Call(
                 user_id=user_id,
-                ids=claim.ids,
+                ids=ids,
                 data=_body_data(body, headers),
                 header=lambda name: headers.get(name.lower().encode(), ""),
                 account_checked=False,
             )
             if operation.takes_seats:
                 token = headers.get(QUEUE_TURN_HEADER.lower().encode())
-                await turn_required_async(
-                    event_id=claim.ids["event_id"], user_id=user_id, token=token
-                )
+                await turn_required_async(event_id=ids["event_id"], user_id=user_id, token=token)
             work = operation.work(call)
             if isinstance(work, Ask):
-                event_id = claim.ids["event_id"]
+                event_id = ids["event_id"]
                 await self._room_ready(event_id)
                 outcome = await self._on_loop().batches.hold(event_id, work)
                 _announce(call, outcome)
             elif operation.hot_seat:  # seat_turns.py, live_seats.py
-                async with self._on_loop().seat_turns.turn(tuple(claim.ids.values())):
-                    if refused := refusal(user_id=user_id, **claim.ids):
+                async with self._on_loop().seat_turns.turn(tuple(ids.values())):
+                    if refused := refusal(user_id=user_id, **ids):
                         raise refused  # from memory, no connection taken
                     outcome = await self._run(work)
                     # In the memory before the turn ends, for the clicks waiting for it.

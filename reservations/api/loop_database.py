@@ -19,7 +19,7 @@ _pool: tuple[asyncio.AbstractEventLoop, AsyncConnectionPool, asyncio.Task] | Non
 
 def loop_database_enabled() -> bool:
     """Whether calls may be answered on the loop at all: PostgreSQL only (its async driver)."""
-    return settings.HOLD_FAST_PATH and settings.DATABASES["default"]["ENGINE"].endswith(
+    return settings.ANSWER_ON_LOOP and settings.DATABASES["default"]["ENGINE"].endswith(
         "postgresql"
     )
 

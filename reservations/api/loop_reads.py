@@ -1,6 +1,7 @@
 """An arriving buyer's reads answered on the server's loop: `GET /api/events/{id}/` and the
 stored documents of `GET .../map/` and `GET .../layout/` (map_document.py), each with one
-query of one row on the loop's pool (loop_database.py) rather than Django's request cycle.
+query of one row on the loop's pool (loop_database.py) rather than Django's request cycle
+(loop_app.py).
 
 At an on-sale everyone arrives in the same minute, and through Django each of these cost
 ~6-7 ms of CPU (middleware, DRF, the ORM, a worker thread) for an answer that is one row and
@@ -8,17 +9,16 @@ what the process already holds: the documents as built and compressed, the seat 
 live map (live_seats.category_counts). Nothing about the answer changes (test_loop_reads.py
 compares them with Django's, header by header).
 
-Only what is plainly ours and ready is answered here; the rest goes to Django as it is:
-requests without a bearer token (anonymous reads are limited per address there,
-AnonReadThrottle), a host not in ALLOWED_HOSTS, plain HTTP where HTTPS is required, an event
-whose counts the process has no live map for (Django counts them in the database), and a
-document version not stored in this process yet (Django builds it, once). A bearer token is
+Only what is plainly ours and ready is answered here (loop_app.py says what goes to Django; a
+request without a bearer token does: anonymous reads are limited per address there,
+AnonReadThrottle); here also an event whose counts the process has no live map for (Django
+counts them in the database), and a document version not stored in this process yet (Django
+builds it, once). A bearer token is
 checked as everywhere on the loop (loop_requests.user_id_of_token): these reads are public,
 so a valid token of an account since disabled is answered as an anonymous reader would be.
 """
 
 import functools
-import re
 
 from reservations import selectors
 from reservations.exceptions import NotFound
@@ -27,24 +27,11 @@ from reservations.models import Event, PriceCategory
 from reservations.waiting_room.rooms_in_memory import rooms
 
 from .content_coding import IDENTITY
+from .loop_app import Answer, LoopCall, ToDjango, route
 from .loop_database import loop_database_enabled, loop_pool
-from .loop_requests import (
-    PATH_HEADER,
-    api_headers,
-    api_request_of,
-    cors_headers_for,
-    drf_rendered,
-    error_answer,
-    header_of,
-    proxy_header_of_settings,
-    user_id_of_token,
-)
+from .loop_requests import drf_rendered, error_answer, header_of, user_id_of_token
 from .map_document import CACHE_CONTROL, LAYOUT, SEAT_MAP, document_version, stored_answer
 from .presenters import EventDetailOutput
-
-_ROUTE = re.compile(r"/api/events/([0-9]{1,18})/(?:(map|layout)/)?")
-_DOCUMENTS = {"map": SEAT_MAP, "layout": LAYOUT}
-_ALLOW = b"GET, HEAD, OPTIONS"
 
 
 def _columns(model) -> tuple[list[str], str]:
@@ -64,48 +51,32 @@ _VERSION_SQL = (
 )
 
 
-class _ToDjango(Exception):
-    """Not answered here: Django answers it."""
+async def _detail(call: LoopCall) -> Answer:
+    try:
+        user_id_of_token(call.request.token)
+        return Answer(200, await _event_detail(call.ids["event_id"]), [])
+    except ToDjango:
+        raise
+    except Exception as exc:  # every error in the API's one shape (errors.py)
+        return Answer(*error_answer(exc))
 
 
-class LoopReads:
-    """ASGI middleware in front of the HTTP app; see the module docstring."""
-
-    def __init__(self, app):
-        self.app = app
-        self.enabled = loop_database_enabled()
-        self._proxy_header = proxy_header_of_settings()
-
-    async def __call__(self, scope, receive, send):
-        route = (
-            _ROUTE.fullmatch(scope["path"])
-            if self.enabled and scope["type"] == "http" and scope["method"] == "GET"
-            else None
-        )
-        request = api_request_of(scope, self._proxy_header) if route else None
-        if request is None or request.token is None:
-            return await self.app(scope, receive, send)
-        event_id, document = int(route[1]), _DOCUMENTS.get(route[2])
+def _document(document):
+    async def answer(call: LoopCall) -> Answer:
         try:
-            user_id_of_token(request.token)
-            if document is None:
-                status, body, extra = 200, await _event_detail(event_id), []
-            else:
-                status, body, extra = await _stored_document(scope, document, event_id)
-        except _ToDjango:
-            return await self.app(scope, receive, send)
-        except Exception as exc:  # every error in the API's one shape (errors.py)
-            status, body, extra = error_answer(exc)
-        vary = b"origin" if document is None or status >= 400 else b"Accept-Encoding, origin"
-        headers = api_headers(request.secure, allow=_ALLOW, vary=vary) + extra
-        if status == 304:
-            headers = [header for header in headers if header[0] != b"content-type"]
-        headers.append((b"content-length", str(len(body)).encode()))
-        if request.origin is not None:
-            headers.extend(cors_headers_for(request.origin))
-        headers.append(PATH_HEADER)
-        await send({"type": "http.response.start", "status": status, "headers": headers})
-        await send({"type": "http.response.body", "body": body})
+            user_id_of_token(call.request.token)
+            status, body, headers = await _stored_document(
+                call.scope, document, call.ids["event_id"]
+            )
+        except ToDjango:
+            raise
+        except Exception as exc:
+            return Answer(*error_answer(exc))
+        return Answer(
+            status, body, headers, vary=b"Accept-Encoding, origin" if status < 400 else b"origin"
+        )
+
+    return answer
 
 
 async def _event_detail(event_id: int) -> bytes:
@@ -116,7 +87,7 @@ async def _event_detail(event_id: int) -> bytes:
         map_version = row[_EVENT_FIELDS.index("map_version")]
         counts = category_counts(event_id=event_id, map_version=map_version)
         if counts is None:
-            raise _ToDjango()
+            raise ToDjango()
         await cursor.execute(_CATEGORIES_SQL, (event_id,))
         categories = await cursor.fetchall()
     room = await rooms.room_of_async(event_id)
@@ -147,7 +118,7 @@ def _event_detail_body(
 
 
 async def _stored_document(scope, document, event_id: int):
-    """(status, body, headers) of a map document this process stores; _ToDjango otherwise."""
+    """(status, body, headers) of a map document this process stores; ToDjango otherwise."""
     pool = await loop_pool()
     async with pool.connection() as conn, conn.cursor() as cursor:
         map_version, created_at, layout_id = await _event_row(cursor, _VERSION_SQL, event_id)
@@ -161,8 +132,25 @@ async def _stored_document(scope, document, event_id: int):
         header_of(scope, b"if-none-match"),
     )
     if answer is None:
-        raise _ToDjango()
+        raise ToDjango()
     headers = [(b"etag", answer.etag.encode()), (b"cache-control", CACHE_CONTROL.encode())]
     if answer.status == 200 and answer.coding != IDENTITY:
         headers.append((b"content-encoding", answer.coding.encode()))
     return answer.status, answer.body, headers
+
+
+ROUTES = [
+    route(
+        ("GET",),
+        f"events/<id:event_id>/{path}",
+        handler,
+        allow=b"GET, HEAD, OPTIONS",
+        bearer_only=True,
+        available=loop_database_enabled,
+    )
+    for path, handler in (
+        ("", _detail),
+        ("map/", _document(SEAT_MAP)),
+        ("layout/", _document(LAYOUT)),
+    )
+]

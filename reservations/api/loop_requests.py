@@ -1,7 +1,7 @@
 """An API request answered on the server's loop rather than through Django: who asks and how,
-and the headers Django's middleware would have added. One home for the two apps that answer on
-the loop, the booking fast path (fast.py) and the live map's reads (live_reads.py), so
-that neither answers differently from Django (test_fast.py compares them answer by answer).
+and the headers Django's middleware would have added, for every route of the loop app
+(loop_app.py), so that none answers differently from Django (test_fast.py and
+test_loop_reads.py compare them answer by answer).
 """
 
 import functools

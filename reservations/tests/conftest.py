@@ -72,9 +72,10 @@ def short_locks(settings):
 
 @pytest.fixture
 def fast(settings):
-    """The fast path in-process, a stand-in for Django behind it (fast_calls.py)."""
-    from reservations.api.fast import FastSeatActions
+    """The loop app in-process (its fast path and reads), a stand-in for Django behind it
+    (fast_calls.py)."""
+    from reservations.api.loop_app import LoopApp
 
     from .fast_calls import DjangoStandIn
 
-    return FastSeatActions(DjangoStandIn())
+    return LoopApp(DjangoStandIn())

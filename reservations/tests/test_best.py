@@ -229,7 +229,7 @@ def test_two_hundred_buyers_asking_for_four_at_once_never_share_a_seat(settings,
         REDIS_URL=settings.REDIS_URL,
         BOOKING_USER_RATE="100000/min",
         BOOKING_ADDRESS_RATE="1000000/min",
-        HOLD_FAST_PATH="1" if fast_path else "0",
+        ANSWER_ON_LOOP="1" if fast_path else "0",
     )
 
     async def everyone(bases):

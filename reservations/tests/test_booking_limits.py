@@ -12,13 +12,13 @@ from rest_framework.test import APIClient
 
 from reservations.api import limit_windows, seat_list_cache
 from reservations.api.booking_limits import booking_rules
-from reservations.api.fast import FastSeatActions
 from reservations.api.limit_windows import (
     LIMITS_CLIENT_NAME,
     Rule,
     counts_of,
     windows_of,
 )
+from reservations.api.loop_app import LoopApp
 
 from .factories import UserFactory, event_with_seats
 from .fast_calls import DjangoStandIn, bearer, call, clicks, lock_path, on_one_loop
@@ -63,7 +63,7 @@ def test_one_user_over_the_rate_is_429_on_both_paths_with_one_count(settings):
     alice = UserFactory(username="alice")
     event = event_with_seats(rows=1, seats_per_row=5)
     seats = list(event.seats.order_by("id"))
-    fast = FastSeatActions(DjangoStandIn())
+    fast = LoopApp(DjangoStandIn())
 
     answers = [
         django_lock(alice, event, seats[0]).status_code,
@@ -93,7 +93,7 @@ def test_a_burst_of_clicks_is_counted_in_one_batch_each_with_its_own_count(setti
     alice = UserFactory(username="alice")
     event = event_with_seats(rows=1, seats_per_row=7)
     seats = list(event.seats.order_by("id"))
-    fast = FastSeatActions(DjangoStandIn())
+    fast = LoopApp(DjangoStandIn())
     token = bearer(alice)
     server = redis.Redis.from_url(django_settings.REDIS_URL)
 
@@ -158,7 +158,7 @@ def test_accounts_on_many_addresses_of_one_ipv6_64_meet_the_address_limit_on_bot
     event = event_with_seats(rows=1, seats_per_row=6)
     seats = list(event.seats.order_by("id"))
     accounts = [UserFactory(username=f"farm{n}") for n in range(5)]
-    fast = FastSeatActions(DjangoStandIn())
+    fast = LoopApp(DjangoStandIn())
 
     statuses = [
         django_lock(accounts[0], event, seats[0], address="2001:db8:7:7::1").status_code,
@@ -286,7 +286,7 @@ def test_redis_out_of_reach_counts_a_burst_in_the_process_on_the_fast_path(setti
     settings.REDIS_URL = "redis://127.0.0.1:1/0"
     alice = UserFactory(username="alice")
     event = event_with_seats(rows=1, seats_per_row=3)
-    fast = FastSeatActions(DjangoStandIn())
+    fast = LoopApp(DjangoStandIn())
 
     answers = clicks(fast, [(lock_path(event, seat), alice) for seat in event.seats.all()])
 

@@ -116,7 +116,7 @@ def test_pgbouncer_killed_and_started_again_while_buyers_click(fast_path):
 
     with (
         pgbouncer_in_front_of(database_url) as bouncer,
-        running_server(served_behind(bouncer, HOLD_FAST_PATH=fast_path)) as base,
+        running_server(served_behind(bouncer, ANSWER_ON_LOOP=fast_path)) as base,
     ):
         outage = clicks_through(base, event.id, buyers, bouncer.kill, bouncer.start)
 
@@ -132,7 +132,7 @@ def test_postgres_restarted_while_buyers_click(fast_path, tmp_path):
         event_id, buyers = _sale_on(database_url, tmp_path)
         with (
             pgbouncer_in_front_of(database_url) as bouncer,
-            running_server(served_behind(bouncer, HOLD_FAST_PATH=fast_path)) as base,
+            running_server(served_behind(bouncer, ANSWER_ON_LOOP=fast_path)) as base,
         ):
             outage = clicks_through(
                 base, event_id, buyers, lambda: postgres.stop("immediate"), postgres.start

@@ -75,7 +75,7 @@ def test_every_click_through_pgbouncer_is_answered_and_written(bouncer, fast_pat
     event = event_with_seats(rows=2, seats_per_row=BUYERS)
     buyers = buyers_with_seats(event, BUYERS)
 
-    with running_server(served_behind(bouncer, HOLD_FAST_PATH=fast_path)) as base:
+    with running_server(served_behind(bouncer, ANSWER_ON_LOOP=fast_path)) as base:
         answers = clicking(base, event.id, buyers, rounds=ROUNDS)
 
     assert len(answers) == BUYERS * ROUNDS * 5

@@ -9,8 +9,8 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from reservations import live_seats, selectors
+from reservations.api.loop_app import LoopApp
 from reservations.api.loop_database import close_loop_pool
-from reservations.api.loop_reads import LoopReads
 from reservations.services.blocking import seats_block
 from reservations.services.categories import category_price_set
 
@@ -96,7 +96,7 @@ def test_the_event_detail_is_django_s_answer_read_on_the_loop(counts_in_memory, 
     counts_in_memory(event)
     token = bearer(alice)
     django_app = DjangoStandIn()
-    app = LoopReads(django_app)
+    app = LoopApp(django_app)
     path = f"/api/events/{event.pk}/"
     cases = [
         {},
@@ -129,7 +129,7 @@ def test_a_map_document_is_answered_from_what_the_process_stores(settings):
     event = theatre()
     token = bearer(alice)
     django_app = DjangoStandIn()
-    app = LoopReads(django_app)
+    app = LoopApp(django_app)
     for name in ("map", "layout"):
         path = f"/api/events/{event.pk}/{name}/"
         # Not built in this process yet: Django builds it.
@@ -162,7 +162,7 @@ def test_errors_on_the_loop_are_django_s_errors(counts_in_memory):
     alice = UserFactory(username="alice")
     grid = event_with_seats(rows=1, seats_per_row=2)
     token = bearer(alice)
-    app = LoopReads(DjangoStandIn())
+    app = LoopApp(DjangoStandIn())
     cases = [
         (f"/api/events/{grid.pk + 1000}/", token),  # no such event
         (f"/api/events/{grid.pk + 1000}/map/", token),
@@ -184,7 +184,7 @@ def test_what_the_loop_has_not_got_goes_to_django():
     alice = UserFactory(username="alice")
     event = event_with_seats(rows=1, seats_per_row=2)
     django_app = DjangoStandIn()
-    app = LoopReads(django_app)
+    app = LoopApp(django_app)
     token = bearer(alice)
     detail = f"/api/events/{event.pk}/"
     requests = [

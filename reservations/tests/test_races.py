@@ -272,12 +272,17 @@ def test_reserve_racing_its_own_expiry_against_another_lock_never_lets_both_win(
     assert {("ok", "seat_unavailable"), ("lock_required", "ok")} <= set(outcomes), outcomes
 
 
-def test_a_reserve_held_up_after_its_check_still_never_lets_a_lock_win_meanwhile(path):
+def test_a_reserve_held_up_after_its_check_still_never_lets_a_lock_win_meanwhile(
+    path, settings
+):
     """The widest form of the race above, made certain: Alice's reserve checks her hold (still
     running), then is held up before it writes, here by a sale of the same seat that another
     transaction has begun (the `seat_sold_once` index makes her wait), until her hold has ended
     and Bob has clicked. Under the seat row lock Bob waits for her and is refused; without it
-    he would take the seat and she would book it over his hold."""
+    he would take the seat and she would book it over his hold. (Held up past the lock
+    timeout's 3 s, as long as the test needs.)"""
+    settings.DB_LOCK_TIMEOUT = 30
+    path = path.with_settings(DB_LOCK_TIMEOUT="30")
     event = event_with_seats(rows=1, seats_per_row=2)
     seat = event.seats.order_by("id").first()
     alice, bob, carol = users(3, prefix="held-up")
