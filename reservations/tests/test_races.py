@@ -272,9 +272,7 @@ def test_reserve_racing_its_own_expiry_against_another_lock_never_lets_both_win(
     assert {("ok", "seat_unavailable"), ("lock_required", "ok")} <= set(outcomes), outcomes
 
 
-def test_a_reserve_held_up_after_its_check_still_never_lets_a_lock_win_meanwhile(
-    path, settings
-):
+def test_a_reserve_held_up_after_its_check_still_never_lets_a_lock_win_meanwhile(path, settings):
     """The widest form of the race above, made certain: Alice's reserve checks her hold (still
     running), then is held up before it writes, here by a sale of the same seat that another
     transaction has begun (the `seat_sold_once` index makes her wait), until her hold has ended
