@@ -95,7 +95,7 @@ class ServerStart:
         bind_server_loop(loop)
         if self._sampling is None or self._sampling.get_loop() is not loop:
             self._sampling = loop.create_task(pools_sampled_forever())
-        if first and not settings.REDIS_URL and settings.EMBEDDED_SWEEPER:
+        if first and not settings.REDIS_URL:
             threading.Thread(target=sweep_forever, name="embedded-sweeper", daemon=True).start()
         if first and settings.QUEUE_TICKS:
             threading.Thread(target=ticks_forever, name="queue-ticks", daemon=True).start()

@@ -89,7 +89,6 @@ QUEUE_TICK_SECONDS = env.float("QUEUE_TICK_SECONDS", default=2.0)
 QUEUE_FRAME_SECONDS = env.float("QUEUE_FRAME_SECONDS", default=5.0)
 QUEUE_SLOW_HOLD_MS = env.float("QUEUE_SLOW_HOLD_MS", default=500.0)
 QUEUE_TICKS = env.bool("QUEUE_TICKS", default=True)
-EMBEDDED_SWEEPER = env.bool("EMBEDDED_SWEEPER", default=True)
 
 # The WebSocket side (PROTOCOL.md "Closing"; config/server.py passes the first two to uvicorn,
 # with the protocol's frame limit, realtime/protocol.py MAX_CLIENT_FRAME_BYTES).
@@ -187,7 +186,7 @@ else:
     # exhaust max_connections under load). A psycopg pool per process bounds and reuses them.
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
-        "min_size": env.int("DB_POOL_MIN", default=2),
+        "min_size": 2,
         # HTTP_THREADS request threads (config/asgi.py) plus the sockets' snapshot reads.
         "max_size": env.int("DB_POOL_MAX", default=20),
         "timeout": DB_POOL_TIMEOUT,
@@ -241,12 +240,12 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 # The encoded seat map and layout documents, in each process's memory (api/map_document.py):
 # four entries per event's document and version (its tags and three bodies; the arena's map is
-# 1.3 MB in all), the least recently used dropped first past DOCUMENT_CACHE_ENTRIES.
+# 1.3 MB in all), the least recently used dropped first past MAX_ENTRIES.
 CACHES["documents"] = {
     "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
     "LOCATION": "seatmap-documents",
     "TIMEOUT": None,  # a key names one version of a document, which never changes
-    "OPTIONS": {"MAX_ENTRIES": env.int("DOCUMENT_CACHE_ENTRIES", default=200)},
+    "OPTIONS": {"MAX_ENTRIES": 200},
 }
 
 AUTH_PASSWORD_VALIDATORS = [
