@@ -26,6 +26,8 @@ from datetime import datetime
 
 import orjson
 
+from reservations.rules import effective_status
+
 from .frames import Encoded, encoded_text
 from .protocol import snapshot_frame
 
@@ -193,10 +195,8 @@ class LiveMap:
         seat = self.seats.get(seat_id)
         if seat is None:
             return None
-        status = seat.change["status"]
-        if status == RESERVED or (
-            status == LOCKED and seat.owner != user_id and (seat.deadline or 0) > now
-        ):
+        status = effective_status(seat.change["status"], seat.deadline, now)
+        if status == RESERVED or (status == LOCKED and seat.owner != user_id):
             return seat.label
         return None
 
@@ -206,7 +206,7 @@ class LiveMap:
         return [
             {"id": seat_id, "locked_until": seat.change["locked_until"]}
             for seat_id, seat in sorted(seats, key=lambda pair: pair[0])
-            if seat.change["status"] == LOCKED and seat.deadline > now
+            if effective_status(seat.change["status"], seat.deadline, now) == LOCKED
         ]
 
     def booked_by(self, user_id: int) -> list[int]:
@@ -236,8 +236,7 @@ class LiveMap:
         for seat in list(self.seats.values()):
             count = counts.setdefault(seat.category, [0, 0])
             count[0] += 1
-            status = seat.change["status"]
-            if status == AVAILABLE or (status == LOCKED and (seat.deadline or 0) <= now):
+            if effective_status(seat.change["status"], seat.deadline, now) == AVAILABLE:
                 count[1] += 1
         result = {category: (total, free) for category, (total, free) in counts.items()}
         self._counts = (key, self._next_hold_end(now), result)
@@ -288,7 +287,7 @@ class LiveMap:
             (
                 s.deadline
                 for s in self.seats.values()
-                if s.change["status"] == LOCKED and s.deadline is not None and s.deadline > now
+                if effective_status(s.change["status"], s.deadline, now) == LOCKED
             ),
             default=float("inf"),
         )
@@ -304,10 +303,8 @@ class LiveMap:
         letters, versions, until = [], [], {}
         for seat_id, seat in self.seats.items():
             change = seat.change
-            status = change["status"]
-            if status == LOCKED and (seat.deadline or 0) <= now:
-                status = AVAILABLE
-            elif status == LOCKED:
+            status = effective_status(change["status"], seat.deadline, now)
+            if status == LOCKED:
                 until[str(seat_id)] = change["locked_until"]
             letters.append(_LETTER[status])
             versions.append(change["version"])
@@ -326,7 +323,7 @@ class LiveMap:
     @staticmethod
     def _public(seat: LiveSeat, now: float) -> dict:
         change = seat.change
-        if change["status"] == LOCKED and (seat.deadline or 0) <= now:
+        if effective_status(change["status"], seat.deadline, now) != change["status"]:  # ended
             return {**change, "status": AVAILABLE, "locked_until": None}
         return change
 

@@ -4,7 +4,8 @@ A lock is available from its ``held_until`` on, everywhere at once, whether or n
 sweeper has turned it back yet. The rule is needed in three languages, so it has three
 renderings side by side, and nothing else spells it out:
 
-* in Python, for rows already read: ``effective_status``, ``seat_is_free``, ``seat_is_held_by``;
+* in Python, for rows already read and the live maps' seats (realtime/live_map.py):
+  ``effective_status``, ``seat_is_free``, ``seat_is_held_by``;
 * as ORM filters, for counts and the sweep: ``ended_lock_q``, ``live_lock_q``, ``free_q``;
 * as SQL, for the one-statement hold (services/sql/): ``FREE_SQL``.
 
@@ -13,6 +14,7 @@ also takes a missing one as ended, which the SQL says with ``IS NULL``.
 """
 
 from datetime import datetime, timedelta
+from typing import TypeVar
 
 from django.conf import settings
 from django.db.models import Q
@@ -20,9 +22,12 @@ from django.db.models import Q
 from .models import Seat
 
 Status = Seat.Status
+T = TypeVar("T", datetime, float)
 
 
-def effective_status(status: str, held_until: datetime | None, now: datetime) -> str:
+def effective_status(status: str, held_until: T | None, now: T) -> str:
+    """The status a seat has at `now`: a lock whose `held_until` has come is available. Times
+    as datetimes (rows) or as epoch seconds (the live maps' deadlines, realtime/live_map.py)."""
     if status == Status.LOCKED and (held_until is None or held_until <= now):
         return Status.AVAILABLE
     return status
