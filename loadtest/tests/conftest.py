@@ -2,12 +2,12 @@ import pytest
 
 from loadtest.servers import manage, server_process
 
-from .stack import QUEUE_BUYERS, Stack, stack_env, stack_up
+from .server_stack import QUEUE_BUYERS, Stack, stack_env, stack_up
 
 
 @pytest.fixture(scope="package")
 def stack(tmp_path_factory):
-    """One server for every load tester test that needs one (loadtest/tests/stack.py)."""
+    """One server for every load tester test that needs one (loadtest/tests/server_stack.py)."""
     with stack_up(tmp_path_factory.mktemp("load")) as running:
         yield running
 

@@ -23,7 +23,7 @@ from loadtest.run import Run
 from loadtest.servers import full_stack_env, manage
 from loadtest.stack import engine_stack, prepare_database
 
-from .stack import small_room
+from .server_stack import small_room
 
 pytestmark = pytest.mark.slow
 

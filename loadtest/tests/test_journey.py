@@ -15,7 +15,7 @@ from loadtest.run import Run
 from loadtest.stats import Recorder
 from loadtest.verdict import Verdict, check, journey_verdict
 
-from .stack import DB_URL, Stack
+from .server_stack import DB_URL, Stack
 
 pytestmark = pytest.mark.slow
 

@@ -12,7 +12,7 @@ from loadtest.figures import table
 from loadtest.run import main_async
 from loadtest.servers import full_stack_env, server_process
 
-from .stack import DB_URL, REDIS_URL, Stack, create_event
+from .server_stack import DB_URL, REDIS_URL, Stack, create_event
 
 pytestmark = pytest.mark.slow
 

@@ -8,7 +8,7 @@ from loadtest.cli import parse_args
 from loadtest.figures import table
 from loadtest.run import main_async
 
-from .stack import Stack
+from .server_stack import Stack
 
 pytestmark = pytest.mark.slow
 

@@ -10,8 +10,8 @@ from loadtest.cli import parse_args
 from loadtest.queue_figures import queue_table
 from loadtest.queue_run import queue_run
 
-from .stack import QUEUE_BUYERS as BUYERS
-from .stack import queue_event
+from .server_stack import QUEUE_BUYERS as BUYERS
+from .server_stack import queue_event
 
 pytestmark = pytest.mark.slow
 

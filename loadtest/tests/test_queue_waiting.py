@@ -11,7 +11,7 @@ import pytest
 from loadtest.queue_waiting import cpu_at, targets, waiting_figures
 from loadtest.servers import ROOT
 
-from .stack import queue_event
+from .server_stack import queue_event
 
 MS = 1_000_000
 

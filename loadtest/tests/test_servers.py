@@ -10,7 +10,7 @@ import pytest
 
 from loadtest.servers import ROOT, free_port, full_stack_env, server_processes
 
-from .stack import DB_URL, REDIS_URL, Stack
+from .server_stack import DB_URL, REDIS_URL, Stack
 
 
 def test_a_server_that_cannot_start_is_an_error_that_shows_its_log():

@@ -12,9 +12,7 @@ per event, then ``Room.with_changes`` per request for the seats taken or freed s
 ``candidates`` and holds the first candidate whose seats it can still lock.
 """
 
-from .picker import Candidate, Pick, Request, Weights, best_available, candidates
-from .room import Room, Row, SeatInfo
-from .rules import (
+from .hold_rules import (
     OrphanCheck,
     OrphanMode,
     check_orphans,
@@ -22,6 +20,8 @@ from .rules import (
     lone_free_seats,
     orphan_seats_left,
 )
+from .picker import Candidate, Pick, Request, Weights, best_available, candidates
+from .room import Room, Row, SeatInfo
 
 __all__ = [
     "Candidate",

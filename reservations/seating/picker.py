@@ -34,10 +34,10 @@ them, with up to three of the others as alternatives.
 
 import random
 
+from .hold_rules import OrphanMode
 from .kinds import seat_kinds
 from .picks import DEFAULT_WEIGHTS, Candidate, Pick, Request, Weights
 from .room import Room
-from .rules import OrphanMode
 from .search import Search
 
 __all__ = ["Candidate", "Pick", "Request", "Weights", "best_available", "candidates"]

@@ -5,8 +5,8 @@ The stage is at the top: row A is the front row.
 
 import pytest
 
+from reservations.seating.hold_rules import OrphanMode, orphan_seats_left
 from reservations.seating.picker import Request, Weights, best_available, candidates
-from reservations.seating.rules import OrphanMode, orphan_seats_left
 
 from .drawing import labels, room
 

@@ -4,14 +4,14 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from reservations.seating.picker import Pick, Request, best_available, candidates
-from reservations.seating.room import Room, SeatInfo
-from reservations.seating.rules import (
+from reservations.seating.hold_rules import (
     OrphanMode,
     check_orphans,
     companions_without_accessible,
     orphan_seats_left,
 )
+from reservations.seating.picker import Pick, Request, best_available, candidates
+from reservations.seating.room import Room, SeatInfo
 
 from .drawing import room
 

@@ -1,7 +1,7 @@
 """The seating rules of a manual hold: no seat left alone (per orphan mode), no companion seat
 without a wheelchair space."""
 
-from reservations.seating.rules import (
+from reservations.seating.hold_rules import (
     OrphanCheck,
     OrphanMode,
     check_orphans,
