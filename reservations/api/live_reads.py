@@ -45,7 +45,6 @@ class LiveReads:
     def __init__(self, app):
         self.app = app
         self._proxy_header = proxy_header_of_settings()
-        self._codings: dict[tuple[int, str], tuple[object, bytes]] = {}
 
     async def __call__(self, scope, receive, send):
         route = _ROUTE.fullmatch(scope["path"]) if scope["type"] == "http" else None
@@ -85,13 +84,13 @@ class LiveReads:
         view = await live_maps().state(event_id)
         if coding == IDENTITY:
             return view.value
-        cached = self._codings.get((event_id, coding))
-        if cached is not None and cached[0] is view:
-            return cached[1]
-        body = (
-            brotli.compress(view.value, mode=brotli.MODE_TEXT, quality=_BROTLI_QUALITY)
-            if coding == "br"
-            else gzip.compress(view.value, compresslevel=_GZIP_LEVEL, mtime=0)
-        )
-        self._codings[(event_id, coding)] = (view, body)
+        # Compressed once per view and coding, and kept with the view: it goes with the map
+        # (kept here, per event, it would stay for every event ever read).
+        body = view.encodings.get(coding)
+        if body is None:
+            body = view.encodings[coding] = (
+                brotli.compress(view.value, mode=brotli.MODE_TEXT, quality=_BROTLI_QUALITY)
+                if coding == "br"
+                else gzip.compress(view.value, compresslevel=_GZIP_LEVEL, mtime=0)
+            )
         return body
