@@ -14,6 +14,7 @@ import websockets
 from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.conf import settings as django_settings
+from prometheus_client import REGISTRY
 
 from loadtest.servers import running_server
 from realtime.idle_events import IdleEvents
@@ -39,6 +40,11 @@ def subscribers(event_id: int) -> int:
 def subscribed_event_channels() -> list[bytes]:
     client = redis.Redis.from_url(django_settings.REDIS_URL)
     return client.pubsub_channels(group_channel(0).removesuffix("0") + "*")
+
+
+def sockets_open(event_id: int) -> float | None:
+    labels = {"event": str(event_id), "state": "watching"}
+    return REGISTRY.get_sample_value("seatmap_sockets_open", labels)
 
 
 # --- which events are idle (pure) ---------------------------------------------------------------
@@ -99,9 +105,11 @@ async def test_an_event_left_and_idle_is_let_go_of_whole(relay):
     assert await call(subscribers)(event.id) == 1
     await communicator.disconnect()
     await presence_ticked()
+    assert sockets_open(event.id) == 0
 
     assert relay.forget_idle(time.monotonic() + 1e6) == [event.id]
     assert (relay.maps, relay.feeds, relay.own, relay.presence_frames) == ({}, {}, {}, {})
+    assert sockets_open(event.id) is None  # its series went too
     await asyncio.sleep(0.2)  # the unsubscribe reaches Redis
     assert await call(subscribers)(event.id) == 0
     # A change committed now reaches nothing here, and leaves nothing behind.
@@ -154,6 +162,33 @@ async def test_an_event_with_a_socket_waiting_or_watching_is_kept(relay):
     assert relay.forget_idle(time.monotonic() + 1e6) == []
     assert event.id in relay.maps and await call(subscribers)(event.id) == 1
     await communicator.disconnect()
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_a_socket_that_joins_while_the_presence_tick_reports_none_is_kept(relay):
+    """The presence tick reports an event's last socket gone, then lets go of its socket set;
+    a socket that joined while Redis answered stays in it (and keeps its event in use)."""
+    event = await call(event_with_seats)(rows=1, seats_per_row=3)
+    alice = await call(UserFactory)(username="alice")
+    seat_id = await call(lambda: event.seats.first().id)()
+    await (await connected(event.id)).disconnect()
+    reporting_none, report = asyncio.Event(), relay._presence.message
+
+    async def slow_report(event_id, local):
+        if not local:
+            reporting_none.set()
+            await asyncio.sleep(0.5)  # Redis answers slowly
+        return await report(event_id, local)
+
+    relay._presence.message = slow_report
+    await asyncio.wait_for(reporting_none.wait(), 3)
+    latecomer = await connected(event.id)
+    await asyncio.sleep(0.6)
+
+    assert relay.forget_idle(time.monotonic() + 1e6) == []
+    await call(services.seat_lock)(user=alice, event_id=event.id, seat_id=seat_id)
+    assert (await next_seats_of(latecomer))["changes"][0]["id"] == seat_id
+    await latecomer.disconnect()
 
 
 # --- a real server process ---------------------------------------------------------------------
