@@ -411,8 +411,7 @@ class EventHub:
     async def _presence_forever(self) -> None:
         while True:
             await asyncio.sleep(PRESENCE_INTERVAL)
-            for live in self.maps.values():
-                live.refresh()
+            self._refresh_maps()  # (a loop variable here would keep the last map after it went)
             for event_id in list(self.watchers):
                 try:
                     await self._presence_tick(event_id)
@@ -420,6 +419,10 @@ class EventHub:
                     raise
                 except Exception as exc:
                     logger.info("presence of event %s not updated: %s", event_id, exc)
+
+    def _refresh_maps(self) -> None:
+        for live in self.maps.values():
+            live.refresh()
 
     async def _presence_tick(self, event_id: int) -> None:
         local = len(self.watchers.get(event_id, ()))

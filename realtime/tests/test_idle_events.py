@@ -4,8 +4,10 @@ last socket left or the last read, and whoever comes later starts afresh. On rea
 PostgreSQL: the hub in this process, and a real server process."""
 
 import asyncio
+import gc
 import json
 import time
+import weakref
 
 import httpx
 import pytest
@@ -106,10 +108,14 @@ async def test_an_event_left_and_idle_is_let_go_of_whole(relay):
     await communicator.disconnect()
     await presence_ticked()
     assert sockets_open(event.id) == 0
+    live_map = weakref.ref(relay.maps[event.id])
 
     assert relay.forget_idle(time.monotonic() + 1e6) == [event.id]
     assert (relay.maps, relay.feeds, relay.own, relay.presence_frames) == ({}, {}, {}, {})
     assert sockets_open(event.id) is None  # its series went too
+    await presence_ticked()
+    gc.collect()
+    assert live_map() is None  # nothing keeps the map (its memory is the process's again)
     await asyncio.sleep(0.2)  # the unsubscribe reaches Redis
     assert await call(subscribers)(event.id) == 0
     # A change committed now reaches nothing here, and leaves nothing behind.
