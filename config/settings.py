@@ -106,6 +106,9 @@ WS_MAX_SOCKETS_PER_ADDRESS = env.int("WS_MAX_SOCKETS_PER_ADDRESS", default=256)
 # fast people click). WS_COALESCE_SECONDS=0 sends each transaction as its own frame.
 WS_COALESCE_SECONDS = env.float("WS_COALESCE_SECONDS", default=0.1)
 WS_FANOUT_DELIVERIES_PER_SECOND = env.int("WS_FANOUT_DELIVERIES_PER_SECOND", default=20_000)
+# A process lets go of an event (its live map, frames, group on the channel layer, re-reads)
+# this long after its last socket here left or its last read (realtime/idle_events.py).
+LIVE_EVENT_IDLE_SECONDS = env.float("LIVE_EVENT_IDLE_SECONDS", default=60.0)
 
 INSTALLED_APPS = [
     "daphne",

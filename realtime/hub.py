@@ -24,7 +24,9 @@ one job each:
 * each socket's `Outbox` (outbox.py), which takes a frame without the hub ever waiting on a
   socket; a socket whose write has stalled is closed with 4408;
 * the waiting room (PROTOCOL.md "Waiting room"): the sockets that wait for their turn get the
-  room's `queue` frames, never seats; its frames and places: `QueueStates` (queue_frames.py).
+  room's `queue` frames, never seats; its frames and places: `QueueStates` (queue_frames.py);
+* `IdleEvents` (idle_events.py): all of an event's parts, its group included, go
+  `LIVE_EVENT_IDLE_SECONDS` after its last socket here left or its last read.
 
 Its sockets of each event, watching or waiting, are the metrics' `seatmap_sockets_open`
 (socket_metrics.py), set from these sets whenever they change.
@@ -47,6 +49,7 @@ from reservations.selectors import live_seats_get
 
 from .feed import EventFeed
 from .frames import Encoded, encoded_text
+from .idle_events import SWEEP_SECONDS, IdleEvents
 from .known_events import KnownEvents
 from .live_map import LiveMap
 from .own_seats import OwnSeats
@@ -56,7 +59,7 @@ from .queue_frames import QueueStates, deliver_in_slices, tell_places
 from .redis_clients import async_shard_clients
 from .relay import Relay
 from .sequence import counters
-from .socket_metrics import OWN, PRESENCE, sockets_now
+from .socket_metrics import OWN, PRESENCE, sockets_gone, sockets_now
 
 logger = logging.getLogger("realtime.hub")
 
@@ -104,6 +107,7 @@ class EventHub:
         self.waiting: dict[int, set[Watcher]] = {}
         self.queue_states = QueueStates()
         self._presence = Presence(self._redis, self.process_id)
+        self._idle = IdleEvents()
         self._tasks: list[asyncio.Task] = []
         self._dropping: set[asyncio.Task] = set()
 
@@ -129,6 +133,7 @@ class EventHub:
                 asyncio.ensure_future(self._relay.refresh_groups_forever()),
                 asyncio.ensure_future(self._presence_forever()),
                 asyncio.ensure_future(self._close_stalled_forever()),
+                asyncio.ensure_future(self._forget_idle_forever()),
             ]
         return self._relay
 
@@ -244,7 +249,8 @@ class EventHub:
 
     async def followed_map(self, event_id: int) -> LiveMap:
         """The event's live map, read and kept current (this process joins the event's group
-        for it, as for a socket): for readers that are not sockets (live_reads.py)."""
+        for it, as for a socket): for readers that are not sockets (hub_live_maps.py)."""
+        self._idle.used(event_id, time.monotonic())
         relay = self._start()
         await asyncio.wait_for(relay.ready.wait(), timeout=5)
         live = self.live_map(event_id)
@@ -360,7 +366,38 @@ class EventHub:
         for event_id in counted:
             self._count(event_id)
 
-    # --- the hub's own two loops ----------------------------------------------------------------
+    # --- letting go of idle events ------------------------------------------------------------
+
+    def forget_idle(self, now: float) -> list[int]:
+        """Let go of the events no socket here has used, and nobody read, for
+        LIVE_EVENT_IDLE_SECONDS (idle_events.py); the events let go of."""
+        held = [self.maps, self.feeds, self.own, self.presence_frames, self.queue_states.events()]
+        if self._relay is not None:
+            held.append(self._relay.groups())
+        idle = self._idle.idle(
+            (event_id for events in held for event_id in events),
+            self.watchers.keys() | self.waiting.keys(),
+            now,
+            settings.LIVE_EVENT_IDLE_SECONDS,
+        )
+        for event_id in idle:
+            self.maps.pop(event_id, None)
+            if (feed := self.feeds.pop(event_id, None)) is not None:
+                feed.close()
+            self.own.pop(event_id, None)
+            self.presence_frames.pop(event_id, None)
+            self.queue_states.drop(event_id)
+            sockets_gone(event_id)
+            if self._relay is not None:
+                self._relay.leave(event_id)  # a join after this subscribes again
+        return idle
+
+    # --- the hub's own loops --------------------------------------------------------------------
+
+    async def _forget_idle_forever(self) -> None:
+        while True:
+            await asyncio.sleep(SWEEP_SECONDS)
+            self.forget_idle(time.monotonic())
 
     async def _close_stalled_forever(self) -> None:
         while True:
@@ -374,8 +411,7 @@ class EventHub:
     async def _presence_forever(self) -> None:
         while True:
             await asyncio.sleep(PRESENCE_INTERVAL)
-            for live in self.maps.values():
-                live.refresh()
+            self._refresh_maps()  # (a loop variable here would keep the last map after it went)
             for event_id in list(self.watchers):
                 try:
                     await self._presence_tick(event_id)
@@ -384,13 +420,17 @@ class EventHub:
                 except Exception as exc:
                     logger.info("presence of event %s not updated: %s", event_id, exc)
 
+    def _refresh_maps(self) -> None:
+        for live in self.maps.values():
+            live.refresh()
+
     async def _presence_tick(self, event_id: int) -> None:
         local = len(self.watchers.get(event_id, ()))
         own = self.own.get(event_id)
         if own is not None:
             local = own.people(local)
         text = await self._presence.message(event_id, local)
-        if not local:
+        if not local and not self.watchers.get(event_id):  # none joined while Redis answered
             self.watchers.pop(event_id, None)
             self.presence_frames.pop(event_id, None)
         elif text is not None:

@@ -21,7 +21,7 @@ import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 import orjson
@@ -56,6 +56,9 @@ class View:
     built_at: float
     stale_at: float  # the first hold to end after it was built
     value: object
+    # What a reader makes of `value` (`state/`'s compressed bodies, by coding): kept with the
+    # view, so it goes when the view or the map goes.
+    encodings: dict = field(default_factory=dict, compare=False)
 
 
 @dataclass(slots=True)

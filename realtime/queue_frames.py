@@ -54,6 +54,13 @@ class QueueStates:
         drawn_now = bool(state.get("drawn")) and (before is None or not before[0].get("drawn"))
         return frame, drawn_now
 
+    def events(self) -> Iterable[int]:
+        return self._states.keys()
+
+    def drop(self, event_id: int) -> None:
+        """The event is let go of (hub.py `forget_idle`): read again if it comes back."""
+        self._states.pop(event_id, None)
+
     def forget(self) -> None:
         """Redis was lost: what changed meanwhile never came; read again."""
         self._states.clear()

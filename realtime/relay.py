@@ -67,6 +67,7 @@ class Relay:
         self._channel: str | None = None
         self._joined: dict[int, asyncio.Future] = {}
         self._reorders: dict[int, SeqReorder] = {}
+        self._leaving: set[asyncio.Task] = set()
         self.ready = asyncio.Event()
 
     async def join(self, event_id: int) -> None:
@@ -76,6 +77,32 @@ class Relay:
         if joined is None or (joined.done() and joined.exception() is not None):
             joined = self._joined[event_id] = asyncio.ensure_future(self._group_add(event_id))
         await asyncio.shield(joined)
+
+    def groups(self) -> Iterable[int]:
+        """The events whose groups this relay has joined (or is joining)."""
+        return self._joined.keys()
+
+    def leave(self, event_id: int) -> None:
+        """Leave the event's group: its messages stop coming here, and what was kept to order
+        them goes. A join after this one subscribes again: the layer takes the two in the
+        order they were asked (its own lock), so the later one wins."""
+        if self._joined.pop(event_id, None) is None:
+            return
+        reorder = self._reorders.pop(event_id, None)
+        if reorder is not None:
+            reorder.release_all()  # cancels its timer; the event has nobody to hear them
+        if self._channel is not None:
+            leaving = asyncio.ensure_future(
+                self._layer.group_discard(event_group(event_id), self._channel)
+            )
+            self._leaving.add(leaving)
+            leaving.add_done_callback(self._left)
+
+    def _left(self, leaving: asyncio.Task) -> None:
+        self._leaving.discard(leaving)
+        if not leaving.cancelled() and leaving.exception() is not None:
+            # The layer failed meanwhile: run() starts on a new channel without this group.
+            logger.info("group discard failed: %s", leaving.exception())
 
     async def _group_add(self, event_id: int) -> None:
         await self._layer.group_add(event_group(event_id), self._channel)
@@ -125,7 +152,9 @@ class Relay:
             await asyncio.sleep(GROUP_REFRESH_SECONDS)
             if not self.ready.is_set():  # run() is rejoining them itself
                 continue
-            for event_id in list(self._listener.watched_events()):
+            for event_id in list(self._joined):
+                if event_id not in self._joined:  # left while this loop ran
+                    continue
                 try:
                     await self._group_add(event_id)
                 except asyncio.CancelledError:
@@ -134,6 +163,8 @@ class Relay:
                     logger.info("group refresh of event %s failed: %s", event_id, exc)
 
     def _dispatch(self, message: dict) -> None:
+        if message.get("event_id") not in self._joined:
+            return  # sent before this process left the event's group
         if message.get("type") == "queue.message":
             self._listener.queue_changed(message["event_id"], message["state"])
             return

@@ -5,7 +5,7 @@ metric's labels are written once."""
 
 import time
 
-from reservations.metrics import deliveries, frames, push_lag, sockets_open
+from reservations.metrics import deliveries, frames, multiprocess_dir, push_lag, sockets_open
 
 
 class FramesOut:
@@ -41,3 +41,14 @@ def sockets_now(event_id: int, *, watching: int, waiting: int) -> None:
     event = str(event_id)
     sockets_open.labels(event, "watching").set(watching)
     sockets_open.labels(event, "waiting").set(waiting)
+
+
+def sockets_gone(event_id: int) -> None:
+    """The event has no sockets in this process any more, and none are expected: its series
+    go (their label values would otherwise stay for the life of the process). In multiprocess
+    mode prometheus-client cannot remove one; it stays at 0 in this process's file."""
+    if multiprocess_dir() is not None:
+        return
+    event = str(event_id)
+    for state in ("watching", "waiting"):
+        sockets_open.remove(event, state)

@@ -35,7 +35,8 @@ class LiveMaps(Protocol):
 
     async def state(self, event_id: int):
         """The event's state: its `value` is the body of `state/` (API.md), the same object
-        for as long as the state is unchanged. NotFound for an unknown event."""
+        for as long as the state is unchanged, and its `encodings` a dict where the caller
+        keeps what it makes of that body (by coding). NotFound for an unknown event."""
 
     async def holds(self, event_id: int, user_id: int) -> dict:
         """`seats` and `booked` of the caller's `holds/` (API.md)."""

@@ -55,19 +55,16 @@ async def _state_body(event_id: int, coding: str) -> bytes:
     view = await live_maps().state(event_id)
     if coding == IDENTITY:
         return view.value
-    cached = _codings.get((event_id, coding))
-    if cached is not None and cached[0] is view:
-        return cached[1]
-    body = (
-        brotli.compress(view.value, mode=brotli.MODE_TEXT, quality=_BROTLI_QUALITY)
-        if coding == "br"
-        else gzip.compress(view.value, compresslevel=_GZIP_LEVEL, mtime=0)
-    )
-    _codings[(event_id, coding)] = (view, body)
+    # Compressed once per view and coding, and kept with the view: it goes with the map
+    # (kept here, per event, it would stay for every event ever read).
+    body = view.encodings.get(coding)
+    if body is None:
+        body = view.encodings[coding] = (
+            brotli.compress(view.value, mode=brotli.MODE_TEXT, quality=_BROTLI_QUALITY)
+            if coding == "br"
+            else gzip.compress(view.value, compresslevel=_GZIP_LEVEL, mtime=0)
+        )
     return body
-
-
-_codings: dict[tuple[int, str], tuple[object, bytes]] = {}
 
 
 def _live() -> bool:

@@ -1,0 +1,47 @@
+"""Which events a server process lets go of: per-process state lives while it is used
+(issue 36; Centrifugo's node leaves a channel a moment after its last local subscriber).
+
+For each event it serves, a process holds its live map (every seat's state, read again every
+30 s), its feed (the last frames, for resuming sockets), its own-seat and presence bookkeeping,
+its waiting room's last frame, and its group on the channel layer. An event is in use while a
+socket of this process watches it or waits in its room; a read (`state/`, `holds/`) uses it
+at that moment. `LIVE_EVENT_IDLE_SECONDS` after its last use the hub lets go of all of it
+(hub.py `forget_idle`); a socket or a read that comes later starts afresh from the database, as
+the first one did. So what a process holds grows with the events in use, not with its history.
+
+Pure bookkeeping: the caller passes the clock and says what it holds and what is in use.
+"""
+
+from collections.abc import Collection, Iterable
+
+# How often the hub asks which events have gone idle: they go at most this late.
+SWEEP_SECONDS = 1.0
+
+
+class IdleEvents:
+    def __init__(self):
+        self._used_at: dict[int, float] = {}  # event id -> its last use (time.monotonic())
+
+    def used(self, event_id: int, now: float) -> None:
+        """Something read the event now (a socket's use is seen by `idle` itself)."""
+        self._used_at[event_id] = now
+
+    def idle(
+        self, held: Iterable[int], in_use: Collection[int], now: float, idle_after: float
+    ) -> list[int]:
+        """The events held (or used) whose last use is `idle_after` seconds old or more, each
+        named once: the caller lets go of them. One in use counts as used now; one held with no
+        use on record (kept by something that came late) counts from now."""
+        idle = []
+        for event_id in set(held) | self._used_at.keys():
+            if event_id in in_use:
+                self._used_at[event_id] = now
+            elif now - self._used_at.setdefault(event_id, now) >= idle_after:
+                idle.append(event_id)
+        for event_id in idle:
+            del self._used_at[event_id]
+        return idle
+
+    def __len__(self) -> int:
+        """Events with a use on record."""
+        return len(self._used_at)
