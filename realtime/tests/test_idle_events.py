@@ -126,7 +126,7 @@ async def test_an_event_left_and_idle_is_let_go_of_whole(relay):
 
 @pytest.mark.django_db(transaction=True)
 async def test_an_event_read_is_kept_for_the_setting_then_let_go_of(relay, settings):
-    from realtime.live_reads import HubLiveMaps
+    from realtime.hub_live_maps import HubLiveMaps
 
     settings.LIVE_EVENT_IDLE_SECONDS = 60
     event = await call(event_with_seats)(rows=1, seats_per_row=3)
