@@ -45,6 +45,7 @@ import orjson
 from channels.db import database_sync_to_async
 from django.conf import settings
 
+from reservations.metrics import live_events, live_map_seat_rows
 from reservations.selectors import live_seats_get
 
 from .feed import EventFeed
@@ -274,6 +275,7 @@ class EventHub:
     async def _read_live_map(self, event_id: int):
         epoch, seq = await self._counters.current(event_id)  # before the seats: see live_map.py
         map_version, rows = await database_sync_to_async(live_seats_get)(event_id=event_id)
+        live_map_seat_rows.inc(len(rows))
         seats = [(seat_change(*row[:4]), row[4], row[5], row[6]) for row in rows]
         return epoch, seq, seats, map_version
 
@@ -371,11 +373,8 @@ class EventHub:
     def forget_idle(self, now: float) -> list[int]:
         """Let go of the events no socket here has used, and nobody read, for
         LIVE_EVENT_IDLE_SECONDS (idle_events.py); the events let go of."""
-        held = [self.maps, self.feeds, self.own, self.presence_frames, self.queue_states.events()]
-        if self._relay is not None:
-            held.append(self._relay.groups())
         idle = self._idle.idle(
-            (event_id for events in held for event_id in events),
+            self.kept_events(),
             self.watchers.keys() | self.waiting.keys(),
             now,
             settings.LIVE_EVENT_IDLE_SECONDS,
@@ -392,12 +391,20 @@ class EventHub:
                 self._relay.leave(event_id)  # a join after this subscribes again
         return idle
 
+    def kept_events(self) -> set[int]:
+        """The events this process keeps anything of (a map, a feed, a group, ...)."""
+        held = [self.maps, self.feeds, self.own, self.presence_frames, self.queue_states.events()]
+        if self._relay is not None:
+            held.append(self._relay.groups())
+        return {event_id for events in held for event_id in events}
+
     # --- the hub's own loops --------------------------------------------------------------------
 
     async def _forget_idle_forever(self) -> None:
         while True:
             await asyncio.sleep(SWEEP_SECONDS)
             self.forget_idle(time.monotonic())
+            live_events.set(len(self.kept_events()))
 
     async def _close_stalled_forever(self) -> None:
         while True:

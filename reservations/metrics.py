@@ -32,6 +32,17 @@ sockets_open = Gauge(
     ["event", "state"],
     multiprocess_mode="livesum",
 )
+live_events = Gauge(
+    "seatmap_live_events",
+    "Events a server process keeps (a live map, its channel-layer group, their work): those a"
+    " socket here watches or that were read lately (LIVE_EVENT_IDLE_SECONDS).",
+    multiprocess_mode="livesum",
+)
+live_map_seat_rows = Counter(
+    "seatmap_live_map_seat_rows_read",
+    "Seat rows read from the database into the live maps (first use, a gap or a new epoch,"
+    " and the periodic re-read of each kept event).",
+)
 frames = Counter(
     "seatmap_frames",
     "Frames encoded for an event's sockets (each once per process, whatever the number of"

@@ -1,0 +1,63 @@
+"""The `season` soak (loadtest/season.py) as its docstring prints it, against a real server
+that lets go of an event two seconds after its last socket: the season passes, with each
+figure read; against one that keeps every event, its verdict fails on what grew."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from loadtest.servers import ROOT, manage, server_process
+
+from .server_stack import Stack, stack_env
+
+pytestmark = pytest.mark.slow
+
+
+def season_against(idle_seconds: str, users, tmp_path) -> tuple[int, str, dict]:
+    env = stack_env(LIVE_EVENT_IDLE_SECONDS=idle_seconds, LIMITS_EXEMPT_NETWORKS="127.0.0.1/32")
+    figures = tmp_path / f"season-{idle_seconds}.json"
+    with server_process(env) as (_, base):
+        run = subprocess.run(
+            [sys.executable, "-m", "loadtest.season", "--url", base, "--users", str(users)]
+            + ["--create", "4", "--sockets", "5", "--settle", "4", "--quiet", "3"]
+            + ["--json", str(figures)],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+    return run.returncode, run.stdout + run.stderr, json.loads(figures.read_text())
+
+
+def test_a_season_of_events_leaves_the_server_as_it_found_it(stack: Stack, tmp_path):
+    code, output, figures = season_against("2", stack.users, tmp_path)
+
+    assert code == 0, output
+    assert "verdict PASS" in output
+    assert (figures["events"], figures["bookings"]) == (4, 4)
+    assert figures["sockets"] == 20
+    start, end = figures["readings"]["start"], figures["readings"]["end"]
+    assert end["live_events"] <= start["live_events"]
+    assert end["seat_rows_per_quiet_minute"] <= 2 * start["seat_rows_per_quiet_minute"]
+
+
+def test_a_server_that_keeps_every_event_fails_the_season(stack: Stack, tmp_path):
+    manage(
+        stack_env(),
+        "create_load_users",
+        "--count",
+        "2",
+        "--prefix",
+        "keeps",
+        "--output",
+        str(tmp_path / "users.json"),
+    )
+
+    code, output, figures = season_against("3600", tmp_path / "users.json", tmp_path)
+
+    assert code == 1, output
+    assert "verdict FAIL: events kept grew" in output
+    assert figures["events"] == 4
