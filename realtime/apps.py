@@ -15,8 +15,7 @@ class RealtimeConfig(AppConfig):
 
         from .broadcast import on_queue_changed, on_seats_changed
         from .health import channel_layer_ok, shard_checks
-        from .hub import category_counts, seat_taken_by_other
-        from .hub_live_maps import HubLiveMaps
+        from .hub_live_maps import HubLiveMaps, category_counts, seat_taken_by_other
 
         seats_changed.connect(on_seats_changed, dispatch_uid="realtime.broadcast")
         queue_changed.connect(on_queue_changed, dispatch_uid="realtime.broadcast.queue")

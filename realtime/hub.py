@@ -467,29 +467,9 @@ def hub_if_running() -> EventHub | None:
         return None
 
 
-def category_counts(event_id: int, map_version: int) -> dict[int, tuple[int, int]] | None:
-    """Each category's (seats, seats available) from this process's live map of the event, if
-    it is trusted and was read at `map_version` (a seat moved to another category since is not
-    in it): the counter of reservations/live_seats.py. Called from request threads."""
-    for current in list(_hubs.values()):
-        live = current.maps.get(event_id)
-        if live is not None and live.map_version == map_version:
-            counts = live.category_counts(time.time())
-            if counts is not None:
-                return counts
-    return None
-
-
-def seat_taken_by_other(event_id: int, seat_id: int, user_id: int) -> str | None:
-    """The seat's label if this process's live map shows it someone else's: the reader of
-    reservations/live_seats.py (registered in RealtimeConfig.ready). Called from the loop and
-    from request threads: it only reads."""
-    now = time.time()
-    for current in list(_hubs.values()):
-        live = current.maps.get(event_id)
-        if live is not None and (label := live.taken_by_other(seat_id, user_id, now)):
-            return label
-    return None
+def running_hubs() -> list[EventHub]:
+    """Every loop's hub in this process (one in a server; tests run several loops)."""
+    return list(_hubs.values())
 
 
 def hub() -> EventHub:

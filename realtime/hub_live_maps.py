@@ -1,12 +1,13 @@
-"""The live map's reads for requests that are not sockets: an event's seat states and a
-caller's holds (reservations/api/live_reads.py answers `state/` and `holds/` with them),
-registered with reservations in realtime's AppConfig.ready, as the hot seat's refusal is."""
+"""The live maps' reads for requests that are not sockets, registered with reservations in
+realtime's AppConfig.ready: an event's seat states and a caller's holds
+(reservations/api/live_reads.py answers `state/` and `holds/` with them), a category's counts
+(the event detail) and the hot seat's refusal (reservations/live_seats.py)."""
 
 import time
 
 from reservations.exceptions import NotFound
 
-from .hub import hub
+from .hub import hub, running_hubs
 from .live_map import LiveMap
 
 
@@ -24,3 +25,28 @@ class HubLiveMaps:
         if not await hub().event_known(event_id):
             raise NotFound("No such event.")
         return await hub().followed_map(event_id)
+
+
+def category_counts(event_id: int, map_version: int) -> dict[int, tuple[int, int]] | None:
+    """Each category's (seats, seats available) from this process's live map of the event, if
+    it is trusted and was read at `map_version` (a seat moved to another category since is not
+    in it): the counter of reservations/live_seats.py. Called from request threads."""
+    for current in running_hubs():
+        live = current.maps.get(event_id)
+        if live is not None and live.map_version == map_version:
+            counts = live.category_counts(time.time())
+            if counts is not None:
+                return counts
+    return None
+
+
+def seat_taken_by_other(event_id: int, seat_id: int, user_id: int) -> str | None:
+    """The seat's label if this process's live map shows it someone else's: the reader of
+    reservations/live_seats.py (registered in RealtimeConfig.ready). Called from the loop and
+    from request threads: it only reads."""
+    now = time.time()
+    for current in running_hubs():
+        live = current.maps.get(event_id)
+        if live is not None and (label := live.taken_by_other(seat_id, user_id, now)):
+            return label
+    return None

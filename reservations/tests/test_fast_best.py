@@ -173,7 +173,7 @@ def memory_of_commits():
     live_seats.live_seats_register(taken_by_other, lambda *_: None)
     yield
     seats_changed.disconnect(remember)
-    from realtime.hub import category_counts, seat_taken_by_other
+    from realtime.hub_live_maps import category_counts, seat_taken_by_other
 
     live_seats.live_seats_register(seat_taken_by_other, category_counts)
 

@@ -32,7 +32,7 @@ def counts_in_memory():
     yield lambda event: memory.__setitem__(
         event.pk, selectors._category_counts_counted(event.pk, timezone.now())
     )
-    from realtime.hub import category_counts, seat_taken_by_other
+    from realtime.hub_live_maps import category_counts, seat_taken_by_other
 
     live_seats.live_seats_register(seat_taken_by_other, category_counts)
 
