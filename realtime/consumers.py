@@ -155,6 +155,8 @@ class EventSeatsConsumer(AsyncWebsocketConsumer):
         answer = self.session.frame_in(frame, time.monotonic())
         if answer is Answer.CLOSE_TOO_MANY:
             await self.drop(CloseCode.TOO_MANY)
+        elif answer is Answer.CLOSE_TOO_BIG:
+            await self.drop(CloseCode.TOO_BIG)
         elif answer is Answer.PONG:
             self._put(PONG_FRAME)
         elif answer is Answer.SNAPSHOT and self.waiting:
@@ -277,6 +279,11 @@ class EventSeatsConsumer(AsyncWebsocketConsumer):
 
     def stalled(self, now: float) -> bool:
         return self.outbox.stalled(now)
+
+    async def close(self, code=None, reason=None):
+        # daphne's WebSocket (autobahn) takes a close code only as an int, not an IntEnum: it
+        # would close 1011 instead of PROTOCOL.md's code.
+        await super().close(code=None if code is None else int(code), reason=reason)
 
     async def drop(self, code: int) -> None:
         hub().leave(self)

@@ -30,6 +30,7 @@ class Answer(Enum):
     TURN = auto()  # the socket shows a turn of the waiting room: `offered_token`
     INVALID = auto()  # `{"type": "error", "code": "invalid"}`, the socket stays open
     CLOSE_TOO_MANY = auto()  # a flood: the socket is closed with CloseCode.TOO_MANY
+    CLOSE_TOO_BIG = auto()  # a frame over the limit: closed with CloseCode.TOO_BIG (1009)
 
 
 @dataclass
@@ -72,11 +73,12 @@ class WatcherSession(Generic[Frame]):
         """The answer to a client's frame."""
         if not self.bucket.take(now):
             return Answer.CLOSE_TOO_MANY
+        # The shipped server (config/server.py) refuses a frame over the limit unread (1009);
+        # this is the same close for servers without a frame limit of their own (daphne).
+        if frame is not None and len(frame) > self.max_frame_bytes:
+            return Answer.CLOSE_TOO_BIG
         try:
-            # The shipped server (config/server.py) refuses a frame over the limit unread;
-            # this is for servers without a frame limit of their own.
-            small = len(frame) <= self.max_frame_bytes
-            parsed = orjson.loads(frame) if small else None
+            parsed = orjson.loads(frame)
             kind = parsed.get("type") if parsed is not None else None
         except (orjson.JSONDecodeError, AttributeError, TypeError):
             kind = None

@@ -154,7 +154,6 @@ async def test_a_snapshot_on_request_and_ping(event):
         '{"type": "lock"}',
         "[1, 2]",
         '{"no": "type"}',
-        '{"type":"ping","x":"' + "a" * 5000 + '"}',
     ],
 )
 async def test_bad_frames_get_invalid_and_the_socket_stays_open(event, frame):
@@ -164,6 +163,17 @@ async def test_bad_frames_get_invalid_and_the_socket_stays_open(event, frame):
     await communicator.send_json_to({"type": "ping"})
     assert await communicator.receive_json_from(timeout=5) == {"type": "pong"}
     await communicator.disconnect()
+
+
+async def test_a_frame_over_4_kib_is_closed_with_1009_where_the_server_let_it_through(event):
+    """The shipped server refuses it unread; daphne hands it over, and the consumer closes."""
+    communicator, _ = await connected(event.id)
+    await communicator.send_to(text_data='{"type": "ping", "pad": "' + "x" * 5000 + '"}')
+    while True:
+        output = await communicator.receive_output(timeout=5)
+        if output["type"] == "websocket.close":
+            assert output["code"] == 1009
+            break
 
 
 async def test_a_flooding_client_is_closed_with_4429(event):

@@ -210,3 +210,32 @@ async def _watch_expiry(base, event, seat):
             {"id": seat.id, "status": "available", "version": 2, "locked_until": None}
         ]
         assert arrived - locked_until < timedelta(seconds=2)
+
+
+def test_the_sockets_essentials_under_daphne_close_with_protocol_codes(stack_env):
+    """daphne serves the same app (README): a snapshot, a live change, and PROTOCOL.md's close
+    code for an unknown event (4404; before, daphne's WebSocket refused the code as an IntEnum
+    and closed 1011). A frame over 4 KiB: daphne's WebSocket (autobahn) lets no app send
+    1009 and drops the connection itself (1006), which a client answers as it does 1009
+    (PROTOCOL.md "Closing")."""
+    event = event_with_seats(rows=1, seats_per_row=4)
+    UserFactory(username="alice")
+    seat = event.seats.first()
+    with running_server(stack_env, server="daphne") as base:
+        asyncio.run(_daphne_essentials(base, event, seat))
+
+
+async def _daphne_essentials(base, event, seat):
+    async with websockets.connect(ws_url(base, 2**62)) as unknown:
+        with pytest.raises(websockets.ConnectionClosed):
+            await asyncio.wait_for(unknown.recv(), 10)
+    assert unknown.close_code == 4404
+    async with websockets.connect(ws_url(base, event.id)) as watcher:
+        assert json.loads(await watcher.recv())["type"] == "snapshot"
+        assert (await lock_as_alice(base, event, seat)).status_code == 200
+        assert (await next_seats(watcher))["changes"][0]["id"] == seat.id
+        await watcher.send('{"type": "ping", "pad": "' + "x" * 5000 + '"}')
+        with pytest.raises(websockets.ConnectionClosed):
+            while True:
+                await asyncio.wait_for(watcher.recv(), 10)
+    assert watcher.close_code == 1006

@@ -32,7 +32,7 @@ def connected(now=0.0) -> WatcherSession[str]:
         ('{"type": "lock"}', Answer.INVALID),
         ("[1, 2]", Answer.INVALID),
         ("not json", Answer.INVALID),
-        ('{"type": "ping", "pad": "' + "x" * 5000 + '"}', Answer.INVALID),
+        ('{"type": "ping", "pad": "' + "x" * 5000 + '"}', Answer.CLOSE_TOO_BIG),
     ],
 )
 def test_each_client_frame_gets_its_answer(frame, answer):
