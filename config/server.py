@@ -8,6 +8,7 @@ deflate (measured: BENCHMARKS.md).
 
 import argparse
 import os
+import sys
 
 
 def main(argv=None) -> None:
@@ -20,11 +21,17 @@ def main(argv=None) -> None:
     parser.add_argument("--log-level", default="info", help="uvicorn's: warning keeps it quiet")
     args = parser.parse_args(argv)
 
+    import django
     import uvicorn
     from django.conf import settings
 
+    django.setup()
     from realtime.protocol import MAX_CLIENT_FRAME_BYTES
     from realtime.websocket_protocol import WebSocketProtocol
+    from reservations.database_presence import missing_database_message
+
+    if message := missing_database_message():
+        sys.exit(message)
 
     uvicorn.run(
         "config.asgi:application",

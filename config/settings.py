@@ -328,6 +328,9 @@ SEAT_LIST_CACHE_SECONDS = env.float("SEAT_LIST_CACHE_SECONDS", default=1.0)
 # Every process's sum in one scrape: PROMETHEUS_MULTIPROC_DIR (reservations/metrics.py).
 METRICS_ALLOWED_NETWORKS = env.list("METRICS_ALLOWED_NETWORKS", default=["127.0.0.1/32", "::1/128"])
 METRICS_TOKEN = env("METRICS_TOKEN", default="")
+# GET /api/health/ (every dependency by name) is the operator's as the metrics are, and is made
+# at most once this often per process (reservations/health.py); GET /api/health/live/ is anyone's.
+HEALTH_CACHE_SECONDS = env.float("HEALTH_CACHE_SECONDS", default=1.0)
 
 # Items per page of GET /api/events/ and /api/reservations/ (reservations/api/pagination.py).
 API_PAGE_SIZE = env.int("API_PAGE_SIZE", default=50)
@@ -378,7 +381,7 @@ SESSION_COOKIE_SECURE = COOKIE_SECURE
 REFRESH_COOKIE_SAMESITE = env("REFRESH_COOKIE_SAMESITE", default="Strict")
 CSRF_COOKIE_SECURE = COOKIE_SECURE
 SECURE_SSL_REDIRECT = env("SECURE_SSL_REDIRECT")
-SECURE_REDIRECT_EXEMPT = [r"^api/health/$"]
+SECURE_REDIRECT_EXEMPT = [r"^api/health/(live/)?$"]
 SECURE_HSTS_SECONDS = 0 if DEBUG else env.int("SECURE_HSTS_SECONDS", default=31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = not DEBUG

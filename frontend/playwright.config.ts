@@ -43,7 +43,7 @@ export default defineConfig({
     {
       // The shipped server (uvicorn, config/server.py) serving the API, the socket and the same-origin build (dist/).
       command: 'bash e2e/server.sh',
-      url: `${baseURL}/api/health/`,
+      url: `${baseURL}/api/health/live/`,
       reuseExistingServer: false,
       timeout: 120_000,
       stdout: process.env.E2E_SERVER_LOG ? 'pipe' : 'ignore',

@@ -75,7 +75,7 @@ http {{
             deadline = time.monotonic() + STARTED_WITHIN
             while True:
                 with contextlib.suppress(httpx.HTTPError):
-                    if httpx.get(f"{base}/api/health/", timeout=1).status_code == 200:
+                    if httpx.get(f"{base}/api/health/live/", timeout=1).status_code == 200:
                         break
                 if process.poll() is not None or time.monotonic() > deadline:
                     raise RuntimeError(f"nginx did not start: {process.stderr.read().decode()}")

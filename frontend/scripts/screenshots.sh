@@ -14,7 +14,7 @@ cd "$ROOT"
 SERVER=$!
 trap 'kill $SERVER 2>/dev/null; wait $SERVER 2>/dev/null; rm -rf "$SCRATCH"' EXIT
 for _ in $(seq 60); do
-  curl -fs "http://127.0.0.1:$PORT/api/health/" >/dev/null && break
+  curl -fs "http://127.0.0.1:$PORT/api/health/live/" >/dev/null && break
   sleep 0.5
 done
 cd frontend && node scripts/screenshots.mjs "http://127.0.0.1:$PORT" "$OUT_DIR"

@@ -167,8 +167,11 @@ def test_two_processes_sum_into_one_scrape_through_the_proxy(stack_env, tmp_path
         server_processes(env, count=2) as [first, second],
         nginx_in_front_of(first.url, second.url) as proxy,
     ):
-        health = httpx.get(f"{proxy}/api/health/").json()
+        # The detailed health is the scraper's too; liveness is anyone's and names nothing.
+        assert httpx.get(f"{proxy}/api/health/").status_code == 403
+        health = httpx.get(f"{proxy}/api/health/", headers=SCRAPER).json()
         assert health == {"database": "ok", "metrics": "ok", "channel_layer": "ok"}
+        assert httpx.get(f"{proxy}/api/health/live/").json() == {"status": "ok"}
         refused = httpx.get(f"{proxy}/api/metrics/")
         assert refused.status_code == 403 and refused.json()["code"] == "forbidden"
         guessed = httpx.get(f"{proxy}/api/metrics/", headers={"Authorization": "Bearer guess"})

@@ -18,8 +18,10 @@ from reservations.models import VenueLayout
 from reservations.tests.factories import UserFactory, event_with_seats
 from reservations.tests.test_request_bodies import (
     ADMIN_PASSWORD,
+    LAYOUT_ADD,
     THEATRE,
     admin_session,
+    declared_upload_answer,
     layout_upload,
 )
 
@@ -243,3 +245,21 @@ def test_the_proxy_counts_an_ipv6_client_by_its_64_and_an_ipv4_one_by_its_addres
             for address in clients
         }
     assert said == clients
+
+
+def test_the_proxy_hands_a_strangers_large_upload_to_the_server_unread_and_limits_uploads(
+    stack_env,
+):
+    """seatmap.conf streams the layout upload to the server, which refuses a stranger's 3 MiB
+    from the request's head; limits.conf counts each address's upload POSTs, not the form."""
+    with server_process(stack_env) as (_, web), nginx_in_front_of(web) as proxy:
+        stranger = declared_upload_answer(proxy)
+        assert stranger.startswith(b"HTTP/1.1 413"), stranger
+        assert b'"code":"too_large"' in stranger  # the server's answer, not nginx's form
+        with httpx.Client(base_url=proxy) as http:
+            posts = [http.post(LAYOUT_ADD, content=b"x").status_code for _ in range(15)]
+            refused = http.post(LAYOUT_ADD, content=b"x")
+            forms = {http.get(LAYOUT_ADD).status_code for _ in range(15)}
+    assert 429 not in posts[:9] and posts.count(429) >= 4, posts
+    assert refused.status_code == 429 and refused.json()["code"] == "throttled"
+    assert 429 not in forms  # the form's page (a redirect to the login here) is not counted

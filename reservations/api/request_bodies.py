@@ -14,7 +14,9 @@ event loop, where a waiting client costs nothing, with a deadline and API.md's s
   (a WSGI handler would otherwise read a chunked body as empty).
 
 One route has a limit of its own: the admin's layout upload (a 20,000-seat room is a few MB),
-LAYOUT_UPLOAD_MAX_BYTES. Its form is a person's page, not an API call, so over its limit the
+LAYOUT_UPLOAD_MAX_BYTES, for a staff member's session only (staff_sessions.py, asked from the
+request's head): anyone else's POST there over the API's limit is 413 `too_large` before its
+body is read. Its form is a person's page, not an API call, so over its limit the
 body is read to its end and dropped (within the same deadline; the browser would otherwise
 show a reset connection, not an answer), and the admin is asked for the empty form with
 `X-Seatmap-Body-Refused: <limit>`: it answers its own form with the error on the file field
@@ -28,6 +30,7 @@ import orjson
 from django.conf import settings
 
 from .errors import too_large_message
+from .staff_sessions import staff_session
 
 _WITHOUT_BODY = frozenset({"GET", "HEAD", "OPTIONS"})
 
@@ -67,7 +70,7 @@ class BufferedBodies:
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http" or scope["method"] in _WITHOUT_BODY:
             return await self.app(scope, receive, send)
-        upload = scope["path"] == LAYOUT_UPLOAD_PATH
+        upload = scope["path"] == LAYOUT_UPLOAD_PATH and await _upload_of_staff(scope)
         limit = settings.LAYOUT_UPLOAD_MAX_BYTES if upload else settings.API_MAX_BODY_BYTES
         try:
             async with asyncio.timeout(settings.REQUEST_BODY_SECONDS):
@@ -93,6 +96,15 @@ class BufferedBodies:
             return await receive()
 
         return await self.app(_with_length(scope, len(body)), receive_buffered, send)
+
+
+async def _upload_of_staff(scope) -> bool:
+    """Whether the layout upload gets its own limit: a body within the API's needs no asking;
+    a larger one (or one of unknown length) only from a staff session, else it is the API's."""
+    declared = _declared_length(scope)
+    if declared is not None and declared <= settings.API_MAX_BODY_BYTES:
+        return True
+    return await staff_session(scope)
 
 
 def _is_json(scope) -> bool:

@@ -39,6 +39,7 @@ urlpatterns = [
     # The booking calls, one row each in operations.py.
     *(path(route, view.as_view()) for route, view in BOOKING_ROUTES),
     path("health/", views.HealthApi.as_view()),
+    path("health/live/", views.LivenessApi.as_view()),
     path("metrics/", MetricsApi.as_view()),
     path("schema/", SchemaApi.as_view(), name="schema"),
     # Swagger UI's script comes as a file of its own (CSP: no inline script); its page keeps

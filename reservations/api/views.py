@@ -22,6 +22,7 @@ from . import presenters
 from .browser_tokens import refresh_cookie_clear, refresh_cookie_of
 from .errors import InvalidCredentials, error_response
 from .map_document import LAYOUT, SEAT_MAP, document_response
+from .metrics_access import scrape_allowed
 from .origins import TrustedOrigin
 from .pagination import PAGE_PARAMETERS, page_of, paginated
 from .presenters import (
@@ -256,7 +257,23 @@ class ReservationDetailApi(APIView):
 # --- Operations ----------------------------------------------------------------------------
 
 
+class LivenessApi(APIView):
+    """Anyone's: the process answers. Names no dependency and asks none (no login, no limit)."""
+
+    authentication_classes = []
+    throttle_classes = []
+
+    @extend_schema(responses=inline_serializer("Liveness", {"status": serializers.CharField()}))
+    def get(self, request):
+        return Response({"status": "ok"})
+
+
 class HealthApi(APIView):
+    """Every dependency by name: the operator's, as the metrics are (metrics_access.py)."""
+
+    authentication_classes = []
+    throttle_classes = []
+
     @extend_schema(
         responses=inline_serializer(
             "Health",
@@ -269,6 +286,8 @@ class HealthApi(APIView):
         )
     )
     def get(self, request):
+        if not scrape_allowed(request):
+            return error_response(403, "forbidden", "The detailed health is the operator's.")
         report = health_report()
         if all(state == "ok" for state in report.values()):
             return Response(report)

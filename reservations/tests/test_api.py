@@ -248,16 +248,6 @@ class TestEvents:
 
 
 class TestOperations:
-    def test_health_reports_both_parts(self, api):
-        response = api.get("/api/health/")
-        assert response.status_code == 200
-        assert response.json() == {"database": "ok", "channel_layer": "ok"}
-
-    def test_health_says_when_the_channel_layer_is_down(self, api, settings):
-        settings.REDIS_URL = "redis://127.0.0.1:1/0"
-        body = assert_error(api.get("/api/health/"), 503, "unavailable")
-        assert body["channel_layer"] == "down" and body["database"] == "ok"
-
     def test_openapi_schema_and_docs(self, api):
         schema = api.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
         assert schema.status_code == 200

@@ -57,13 +57,11 @@ def test_check_deploy_is_clean_with_debug_off_and_a_real_secret():
 
 def _compose_environment() -> dict[str, str]:
     """The web processes' environment as `docker compose up` gives it, with nothing set by the
-    user but SECRET_KEY: each `${VAR:-default}` is its default."""
+    user but the secrets (.env.example): each `${VAR:-default}` is its default."""
     compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
     resolved = {}
     for name, value in compose["x-app"]["environment"].items():
-        value = str(value)
-        if value.startswith("${SECRET_KEY:?"):
-            value = secrets.token_hex(32)
+        value = re.sub(r"\$\{[A-Z_]+:\?[^}]*\}", lambda _: secrets.token_hex(32), str(value))
         resolved[name] = re.sub(r"\$\{[A-Z_]+:-([^}]*)\}", r"\1", value)
     return resolved
 

@@ -203,3 +203,48 @@ def test_an_upload_over_its_limit_gets_the_admins_own_form_error(small_upload_se
         assert "The upload is over 97.7\xa0KB (LAYOUT_UPLOAD_MAX_BYTES)" in answer.text
         assert 'name="file"' in answer.text
     assert VenueLayout.objects.count() == 0
+
+
+def declared_upload_answer(base: str, cookie: str = "") -> bytes:
+    """The answer to a layout upload that declares 3 MiB and sends a few bytes of it: what the
+    server says before the body is read (it never arrives)."""
+    address = urlsplit(base)
+    head = (
+        f"POST {LAYOUT_ADD} HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+        "Content-Type: multipart/form-data; boundary=x\r\n"
+        f"Content-Length: {3 * 1024 * 1024}\r\n"
+        + (f"Cookie: {cookie}\r\n" if cookie else "")
+        + "\r\n--x\r\n"
+    )
+    with socket.create_connection((address.hostname, address.port), timeout=5) as sock:
+        sock.sendall(head.encode())
+        answer = b""
+        while chunk := sock.recv(4096):
+            answer += chunk
+    return answer
+
+
+def test_a_strangers_large_upload_is_refused_before_its_body_is_read(server):
+    answer = declared_upload_answer(server)
+    assert answer.startswith(b"HTTP/1.1 413"), answer
+    assert b'"code":"too_large"' in answer
+
+
+def test_a_logged_in_buyers_large_upload_is_refused_before_its_body_is_read(server):
+    with httpx.Client(base_url=server, timeout=10) as browser:
+        csrf = browser.get("/api/csrf/").json()["csrfToken"]
+        logged_in = browser.post(
+            "/api/login/",
+            json={"username": "alice", "password": PASSWORD},
+            headers={"X-CSRFToken": csrf},
+        )
+        assert logged_in.status_code == 200, logged_in.text
+        session = browser.cookies["sessionid"]
+    answer = declared_upload_answer(server, f"sessionid={session}; csrftoken={csrf}")
+    assert answer.startswith(b"HTTP/1.1 413"), answer
+    assert b'"code":"too_large"' in answer
+
+
+def test_a_forged_session_cookie_earns_no_upload_limit(server):
+    answer = declared_upload_answer(server, "sessionid=not-a-session-of-anyone")
+    assert answer.startswith(b"HTTP/1.1 413"), answer

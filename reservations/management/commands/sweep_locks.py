@@ -1,5 +1,6 @@
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
+from reservations.database_presence import missing_database_message
 from reservations.services import locks_expire, sweep_forever
 
 
@@ -11,6 +12,8 @@ class Command(BaseCommand):
         parser.add_argument("--interval", type=float, default=0.5, help="seconds between sweeps")
 
     def handle(self, *args, once=False, interval=0.5, **options):
+        if message := missing_database_message():
+            raise CommandError(message)
         if once:
             self.stdout.write(f"{len(locks_expire())} locks expired.")
             return

@@ -1,0 +1,106 @@
+"""The README's full stack by hand works as printed: its line that calls config/run-full-stack.sh,
+run as written on a database name that does not exist yet, serves the demo."""
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import httpx
+import psycopg
+import pytest
+
+from loadtest.servers import free_port
+
+ROOT = Path(__file__).resolve().parents[2]
+SECTION = "## The full stack with Docker Compose"
+
+
+def readme_by_hand_lines() -> list[str]:
+    """The shell block of the README's section that runs the full stack without Docker."""
+    readme = (ROOT / "README.md").read_text()
+    section = readme[readme.index(SECTION) :]
+    blocks = re.findall(r"```sh\n(.*?)```", section, flags=re.DOTALL)
+    by_hand = next(block for block in blocks if "run-full-stack.sh" in block)
+    return by_hand.strip().splitlines()
+
+
+def test_the_readme_calls_the_script_after_making_what_it_runs_with():
+    assert readme_by_hand_lines() == [
+        "make install frontend-build",
+        "SEED_DEMO=1 config/run-full-stack.sh",
+    ]
+    assert {"install:", "frontend-build:"} <= {
+        line.split()[0] for line in (ROOT / "Makefile").read_text().splitlines() if line
+    }
+
+
+@pytest.fixture
+def fresh_database():
+    name = f"seatmap_by_hand_{uuid.uuid4().hex[:10]}"
+    yield f"postgres://postgres@127.0.0.1:5432/{name}"
+    with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as pg:
+        pg.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.mark.slow
+def test_the_readmes_line_serves_the_demo_on_a_database_it_creates(fresh_database, tmp_path):
+    line = readme_by_hand_lines()[-1]
+    port = free_port()
+    env = {
+        **{k: v for k, v in os.environ.items() if k not in ("DJANGO_SETTINGS_MODULE", "DEBUG")},
+        "DATABASE_URL": fresh_database,
+        "REDIS_URL": os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/1"),
+        "SECRET_KEY": "a-secret-of-this-test-only-0123456789abcdef",
+        "PORT": str(port),
+        # What `make install` makes, here the suite's own interpreter.
+        "SEATMAP_PYTHON": sys.executable,
+    }
+    log = (tmp_path / "stack.log").open("w+")
+    stack = subprocess.Popen(
+        ["bash", "-c", line], cwd=ROOT, env=env, stdout=log, stderr=log, start_new_session=True
+    )
+    try:
+        events = _served_events(f"http://127.0.0.1:{port}", stack)
+        assert len(events) == 4, events  # the demo, seeded
+        assert httpx.get(f"http://127.0.0.1:{port}/api/health/").json() == {
+            "database": "ok",
+            "channel_layer": "ok",
+        }
+    except BaseException:
+        log.seek(0)
+        print(log.read())
+        raise
+    finally:
+        os.killpg(stack.pid, signal.SIGINT)  # Ctrl-C in the terminal
+        stack.wait(timeout=30)
+    assert _group_gone(stack.pid), "the sweeper outlived the script"
+
+
+def _group_gone(group: int) -> bool:
+    for _ in range(100):
+        try:
+            os.killpg(group, 0)
+        except ProcessLookupError:
+            return True
+        time.sleep(0.1)
+    os.killpg(group, signal.SIGKILL)
+    return False
+
+
+def _served_events(base: str, stack: subprocess.Popen) -> list:
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        assert stack.poll() is None, "the script stopped"
+        try:
+            answer = httpx.get(f"{base}/api/events/", timeout=2)
+            if answer.status_code == 200:
+                return answer.json()
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.5)
+    raise AssertionError("the server did not answer within 120 s")
