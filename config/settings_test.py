@@ -29,6 +29,6 @@ DATABASES["default"]["CONN_MAX_AGE"] = 0
 
 # The suite's own process never ticks the waiting rooms on a thread of its own (a test that
 # starts the server's lifespan would leave one running against the test database); a test ticks
-# a room itself. The server processes the tests start tick as servers do (loadtest/servers.py
+# a room itself. The server processes the tests start tick as servers do (harness/servers.py
 # `full_stack_env` says QUEUE_TICKS=1).
 QUEUE_TICKS = env.bool("QUEUE_TICKS", default=False)

@@ -249,7 +249,7 @@ def on_sale(arrivals: int, within: float, *extra, stack: int = 0):
     at rates one host never reaches (`server_env`).
 
     `stack`: that many server processes behind nginx, with two Redis shards under Sentinel
-    and PgBouncer (loadtest/stack.py, issue 26), instead of one process reached directly."""
+    and PgBouncer (harness/stack.py, issue 26), instead of one process reached directly."""
 
     def run(ctx):
         event = int(

@@ -1,7 +1,7 @@
 """The bench's servers: the environment they run with (the bench's database and Redis db,
 limits at rates one host never reaches), its management commands, and its server processes,
-started by loadtest/servers.py from the checkout measured, or the multi-server stack of
-loadtest/stack.py (issue 26)."""
+started by harness/servers.py from the checkout measured, or the multi-server stack of
+harness/stack.py (issue 26)."""
 
 import contextlib
 import os
@@ -10,8 +10,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-from .servers import server_processes
-from .stack import engine_stack
+from harness.servers import server_processes
+from harness.stack import engine_stack
 
 ROOT = Path(__file__).resolve().parents[1]
 PY = sys.executable

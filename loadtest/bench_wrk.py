@@ -13,10 +13,11 @@ from pathlib import Path
 
 import httpx
 
+from harness.pgbouncer import pgbouncer_in_front_of
+
 from .bench_databases import new_event
 from .bench_machine import wait_quiet
 from .bench_servers import server_env, servers
-from .pgbouncer import pgbouncer_in_front_of
 from .stats import proc_sample
 from .wrk_scripts import CHECKOUT_SCRIPT, WRK_COMMON, WRK_SCRIPT
 
@@ -158,7 +159,7 @@ BENCH_POOL_SIZE = 10
 @contextlib.contextmanager
 def _database(pooler: str):
     """The servers' way to PostgreSQL: straight, or through PgBouncer in transaction mode
-    (loadtest/pgbouncer.py: `pgbouncer` 1.24, `pgbouncer-1.18`), or straight with no prepared
+    (harness/pgbouncer.py: `pgbouncer` 1.24, `pgbouncer-1.18`), or straight with no prepared
     statements (`unprepared`); the environment that says so, and PgBouncer's pid."""
     if not pooler:
         yield {}, []

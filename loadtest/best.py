@@ -16,7 +16,9 @@ instead, the one-seat hold best available is compared with in the same harness.
 import argparse
 import asyncio
 import json
+import math
 import random
+import statistics
 import sys
 import time
 from collections import Counter
@@ -24,8 +26,6 @@ from pathlib import Path
 
 import aiohttp
 import orjson
-
-from reservations.seating import Room, SeatInfo, lone_free_seats
 
 from .api import fetch_seats, get_json, http_session
 from .cli import seat_range
@@ -78,24 +78,40 @@ async def _hold(client, url: str, token: str, count: int, body: dict | None = No
         }
 
 
+# docs/BEST_AVAILABLE.md "Rows": two seats consecutive along a row are side by side when their
+# gap is under this many times the row's median spacing; a wider gap is an aisle.
+AISLE_GAP = 1.6
+
+
 def orphans_left(seats: list[dict], places: dict[int, tuple[float, float]] | None = None) -> int:
-    """Free seats with no free seat beside them in their row, by the server's own seating rules
-    (reservations/seating: an aisle parts two seats). `places`: each seat's (x, y) on the plan
-    (`layout/`); without a plan, seats stand side by side by number."""
+    """Free seats with no free seat side by side in their row, by the documented rules
+    (docs/BEST_AVAILABLE.md "Rows"), written here apart from the server's own seating code so
+    that a bug there shows in the figure. `places`: each seat's (x, y) on the plan (`layout/`);
+    without a plan, seats stand side by side by number."""
     places = places or {}
-    room = Room.from_seats(
-        SeatInfo(
-            id=seat["id"],
-            section=seat["section"],
-            row=seat["row"],
-            number=seat["number"],
-            x=places.get(seat["id"], (0.0, 0.0))[0],
-            y=places.get(seat["id"], (0.0, 0.0))[1],
-            free=seat["status"] == "available",
+    rows: dict[tuple[str, str], list[tuple[float, float, int, bool]]] = {}
+    for seat in seats:
+        x, y = places.get(seat["id"], (float(seat["number"]), 0.0))
+        rows.setdefault((seat["section"], seat["row"]), []).append(
+            (x, y, seat["number"], seat["status"] == "available")
         )
-        for seat in seats
-    )
-    return len(lone_free_seats(room))
+    return sum(_lone_in_row(row) for row in rows.values())
+
+
+def _lone_in_row(row: list[tuple[float, float, int, bool]]) -> int:
+    """The free seats of one row with no free seat side by side."""
+    xs, ys = [seat[0] for seat in row], [seat[1] for seat in row]
+    along_x = max(xs) - min(xs) >= max(ys) - min(ys)  # the row's main direction
+    row.sort(key=lambda s: (s[0], s[1], s[2]) if along_x else (s[1], s[0], s[2]))
+    gaps = [math.dist(a[:2], b[:2]) for a, b in zip(row, row[1:], strict=False)]
+    spacing = statistics.median(gaps) if gaps else 0.0
+    beside = [gap < AISLE_GAP * spacing for gap in gaps]  # beside[i]: seats i and i + 1
+    lone = 0
+    for i, (*_, free) in enumerate(row):
+        left = i > 0 and beside[i - 1] and row[i - 1][3]
+        right = i < len(gaps) and beside[i] and row[i + 1][3]
+        lone += free and not left and not right
+    return lone
 
 
 async def plan_places(client, base: str, event_id: int) -> dict[int, tuple[float, float]]:

@@ -12,8 +12,8 @@ import pytest
 import redis
 import yaml
 
-from loadtest.engines import REDIS_SERVER
-from loadtest.servers import free_port
+from harness.engines import REDIS_SERVER
+from harness.servers import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text())

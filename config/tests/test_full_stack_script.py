@@ -14,7 +14,7 @@ import httpx
 import psycopg
 import pytest
 
-from loadtest.servers import free_port
+from harness.servers import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 SECTION = "## The full stack with Docker Compose"

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The server Playwright's webServer starts: the real stack (PostgreSQL + Redis), a fresh
-# database, the demo data, the shipped server (config/server.py, started by loadtest/servers.py
+# database, the demo data, the shipped server (config/server.py, started by harness/servers.py
 # as for every other test) on :8765 serving the API, the socket and the built app
 # (frontend/dist, built by `npm run e2e` first), and the lock sweeper.
 set -euo pipefail
@@ -36,7 +36,7 @@ cd "$ROOT"
 
 "$PYTHON" manage.py sweep_locks &
 SWEEPER=$!
-"$PYTHON" -m loadtest.servers --port "$PORT" &
+"$PYTHON" -m harness.servers --port "$PORT" &
 SERVER=$!
 
 # Not `exec`: the shell stays to stop the sweeper and the server together.

@@ -1,6 +1,6 @@
 import pytest
 
-from loadtest.servers import manage, server_process
+from harness.servers import manage, server_process
 
 from .server_stack import QUEUE_BUYERS, Stack, stack_env, stack_up
 

@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 
 import redis
 
-from loadtest.servers import ROOT, full_stack_env, manage, server_process
+from harness.servers import ROOT, full_stack_env, manage, server_process
 
 # Beside the test run's own database and on its Redis db: engineers sharing the machine each
 # run with their own DATABASE_URL and REDIS_URL.

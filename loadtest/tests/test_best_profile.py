@@ -9,8 +9,8 @@ import psycopg
 import pytest
 import redis
 
+from harness.servers import full_stack_env, manage, running_server
 from loadtest.best import orphans_left, parse_args, run
-from loadtest.servers import full_stack_env, manage, running_server
 
 DB = urlsplit(os.environ["DATABASE_URL"]).path.lstrip("/") + "_best"
 REDIS_URL = os.environ["REDIS_URL"]

@@ -1,4 +1,4 @@
-"""The on-sale through the multi-server stack (loadtest/stack.py): four server processes behind
+"""The on-sale through the multi-server stack (harness/stack.py): four server processes behind
 nginx, two Redis shards each a Sentinel-managed primary with a replica, PgBouncer in front of
 PostgreSQL, all real processes. While people arrive and open the map (the on-sale profile)
 and steady buyers hold, book and cancel on the same event (the journey profile), a server
@@ -17,11 +17,11 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from harness.servers import full_stack_env, manage
+from harness.stack import engine_stack, prepare_database
 from loadtest.cli import parse_args
 from loadtest.figures import table
 from loadtest.run import Run
-from loadtest.servers import full_stack_env, manage
-from loadtest.stack import engine_stack, prepare_database
 
 from .server_stack import small_room
 

@@ -7,10 +7,10 @@ import sys
 
 import pytest
 
+from harness.servers import full_stack_env, server_process
 from loadtest.cli import build_parser, parse_args
 from loadtest.figures import table
 from loadtest.run import main_async
-from loadtest.servers import full_stack_env, server_process
 
 from .server_stack import DB_URL, REDIS_URL, Stack, create_event
 

@@ -8,8 +8,8 @@ import sys
 
 import pytest
 
+from harness.servers import ROOT
 from loadtest.queue_waiting import cpu_at, targets, waiting_figures
-from loadtest.servers import ROOT
 
 from .server_stack import queue_event
 

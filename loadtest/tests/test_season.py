@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from loadtest.servers import ROOT, manage, server_process
+from harness.servers import ROOT, manage, server_process
 
 from .server_stack import Stack, stack_env
 

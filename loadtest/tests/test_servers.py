@@ -1,4 +1,4 @@
-"""The one server starter (loadtest/servers.py): a server that cannot start says why, and the
+"""The one server starter (harness/servers.py): a server that cannot start says why, and the
 command line serves until stopped and stops its server with it."""
 
 import signal
@@ -8,7 +8,7 @@ import sys
 import httpx
 import pytest
 
-from loadtest.servers import ROOT, free_port, full_stack_env, server_processes
+from harness.servers import ROOT, free_port, full_stack_env, server_processes
 
 from .server_stack import DB_URL, REDIS_URL, Stack
 
@@ -25,7 +25,7 @@ def test_a_server_that_cannot_start_is_an_error_that_shows_its_log():
 
 def test_the_command_line_serves_until_stopped_and_stops_its_server(stack: Stack):
     port = free_port()
-    command = [sys.executable, "-m", "loadtest.servers", "--port", str(port)]
+    command = [sys.executable, "-m", "harness.servers", "--port", str(port)]
     env = full_stack_env(DATABASE_URL=DB_URL, REDIS_URL=REDIS_URL)
     starter = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True)
     try:

@@ -1,12 +1,12 @@
 """What the tests of a real server process send it and read from it over its socket (the
-processes themselves start in loadtest/servers.py)."""
+processes themselves start in harness/servers.py)."""
 
 import asyncio
 import json
 
 import httpx
 
-from loadtest.servers import token
+from harness.servers import token
 
 
 def ws_url(base: str, event_id: int) -> str:

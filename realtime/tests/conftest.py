@@ -48,7 +48,7 @@ def stack_env(settings, many_open_files):
     transaction=True) and Redis database."""
     from django.db import connection
 
-    from loadtest.servers import full_stack_env
+    from harness.servers import full_stack_env
 
     name = connection.settings_dict["NAME"]
     yield full_stack_env(

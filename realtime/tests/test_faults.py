@@ -22,7 +22,7 @@ import psycopg
 import pytest
 import websockets
 
-from loadtest.servers import ROOT, free_port, manage, running_server
+from harness.servers import ROOT, free_port, manage, running_server
 from realtime.tests.clients import lock_as_alice, next_of_type, next_seats, ws_url
 from reservations.management.commands.seed_demo import grid_event_id
 from reservations.tests.factories import UserFactory, event_with_seats

@@ -18,7 +18,7 @@ from channels.testing import WebsocketCommunicator
 from django.conf import settings as django_settings
 from prometheus_client import REGISTRY
 
-from loadtest.servers import running_server
+from harness.servers import running_server
 from realtime.idle_events import IdleEvents
 from realtime.routing import websocket_application
 from realtime.tests.clients import lock_as_alice, next_seats, ws_url

@@ -17,7 +17,7 @@ import websockets
 from django.db import connection
 from django.utils import timezone
 
-from loadtest.servers import running_server, token
+from harness.servers import running_server, token
 from realtime.tests.clients import next_of_type, ws_url
 from reservations.models import PriceCategory, Seat
 from reservations.services.categories import seats_category_set

@@ -13,8 +13,8 @@ import pytest
 import websockets
 from prometheus_client.parser import text_string_to_metric_families
 
-from loadtest.nginx import nginx_in_front_of
-from loadtest.servers import server_process, server_processes, token
+from harness.nginx import nginx_in_front_of
+from harness.servers import server_process, server_processes, token
 from realtime.tests.clients import next_of_type, next_seats, ws_url
 from reservations.tests.factories import PASSWORD, UserFactory, event_with_seats
 from reservations.tests.queue_rooms import event_with_room

@@ -11,8 +11,8 @@ import pytest
 import websockets
 from django.contrib.auth import get_user_model
 
-from loadtest.nginx import nginx_in_front_of
-from loadtest.servers import server_process, token
+from harness.nginx import nginx_in_front_of
+from harness.servers import server_process, token
 from realtime.tests.clients import next_of_type, next_seats, ws_url
 from reservations.models import VenueLayout
 from reservations.tests.factories import UserFactory, event_with_seats

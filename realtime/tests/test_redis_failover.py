@@ -1,4 +1,4 @@
-"""A Sentinel failover of the Redis primary under live sockets (loadtest/engines.py: real
+"""A Sentinel failover of the Redis primary under live sockets (harness/engines.py: real
 `redis-server` primary and replica, three of Debian's `redis-sentinel`): a seat changed while
 the primary is gone, with nothing changing after it, is on every watcher's map within 10 s of
 the primary's death. Nothing later can reveal the lost push as a gap: only the relay's liveness
@@ -13,8 +13,8 @@ import aiohttp
 import httpx
 import pytest
 
-from loadtest.engines import sentinel_shards
-from loadtest.servers import server_processes, token
+from harness.engines import sentinel_shards
+from harness.servers import server_processes, token
 from loadtest.stats import Recorder
 from loadtest.watchers import Watcher
 from realtime.tests.clients import ws_url

@@ -11,7 +11,7 @@ import uuid
 import httpx
 import pytest
 
-from loadtest.servers import ROOT, free_port, server_process
+from harness.servers import ROOT, free_port, server_process
 from realtime.tests.test_servers import own_redis
 from reservations.tests.factories import PASSWORD, UserFactory, event_with_seats
 

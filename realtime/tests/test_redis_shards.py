@@ -8,7 +8,7 @@ import pytest
 import redis.asyncio
 from channels_redis.pubsub import RedisPubSubLoopLayer
 
-from loadtest.engines import redis_server
+from harness.engines import redis_server
 from realtime.sequence import RedisCounters
 from reservations.redis_shards import event_group, event_shard
 

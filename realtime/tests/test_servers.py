@@ -13,7 +13,7 @@ import httpx
 import pytest
 import websockets
 
-from loadtest.servers import ROOT, free_port, running_server, token
+from harness.servers import ROOT, free_port, running_server, token
 from realtime.tests.clients import lock_as_alice, next_seats, ws_url
 from reservations.tests.factories import UserFactory, event_with_seats
 

@@ -10,7 +10,7 @@ import pytest
 import websockets
 from websockets.frames import Frame, Opcode
 
-from loadtest.servers import free_port, running_server
+from harness.servers import free_port, running_server
 from realtime.tests.clients import lock_as_alice, next_of_type, next_seats, ws_url
 from realtime.tests.raw_socket import RawWebSocket
 from realtime.tests.test_servers import own_redis

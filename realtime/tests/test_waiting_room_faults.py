@@ -12,7 +12,7 @@ import httpx
 import pytest
 import websockets
 
-from loadtest.servers import free_port, server_process, token
+from harness.servers import free_port, server_process, token
 from realtime.tests.test_servers import own_redis
 from reservations.tests.factories import UserFactory
 from reservations.tests.queue_rooms import event_with_room

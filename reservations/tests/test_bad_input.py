@@ -11,7 +11,7 @@ from django.db import connection
 from django.urls import get_resolver
 from rest_framework_simplejwt.tokens import RefreshToken
 
-from loadtest.servers import full_stack_env, running_server
+from harness.servers import full_stack_env, running_server
 from reservations.api.request_bodies import MAX_JSON_DEPTH, nests_deeper_than
 from reservations.path_ids import BIGINT_MAX
 

@@ -10,7 +10,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from loadtest.servers import full_stack_env, running_server
+from harness.servers import full_stack_env, running_server
 from reservations import services
 from reservations.models import Seat
 

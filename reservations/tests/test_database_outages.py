@@ -3,7 +3,7 @@
 `Retry-After` within seconds (never 500, never a hang); nothing is half-written; and once they
 are back the server answers again by itself, its pools having dropped the dead connections.
 
-PostgreSQL is one of the test's own (loadtest/postgres.py): the machine's, which other work
+PostgreSQL is one of the test's own (harness/postgres.py): the machine's, which other work
 shares, is never stopped.
 """
 
@@ -17,9 +17,9 @@ import psycopg
 import pytest
 from django.conf import settings
 
-from loadtest.pgbouncer import pgbouncer_in_front_of
-from loadtest.postgres import private_postgres
-from loadtest.servers import full_stack_env, manage, running_server
+from harness.pgbouncer import pgbouncer_in_front_of
+from harness.postgres import private_postgres
+from harness.servers import full_stack_env, manage, running_server
 
 from .clicking_buyers import (
     Answer,

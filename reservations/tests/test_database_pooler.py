@@ -1,5 +1,5 @@
 """Behind PgBouncer in transaction mode (reservations/database_pooler.py, DATABASE_POOLER): a
-real server process whose DATABASE_URL is a real PgBouncer's (loadtest/pgbouncer.py), in front
+real server process whose DATABASE_URL is a real PgBouncer's (harness/pgbouncer.py), in front
 of the test database, with four server connections for the server's many. Both kinds: 1.24,
 which keeps the clients' prepared statements (`transaction-prepared`, as compose runs it), and
 Debian 12's 1.18, which keeps none (`transaction`).
@@ -20,8 +20,8 @@ from django.db import connection, connections
 from django.db.backends.postgresql.base import DatabaseWrapper
 from rest_framework_simplejwt.tokens import RefreshToken
 
-from loadtest.pgbouncer import pgbouncer_in_front_of
-from loadtest.servers import full_stack_env, running_server
+from harness.pgbouncer import pgbouncer_in_front_of
+from harness.servers import full_stack_env, running_server
 from reservations import database_pooler
 from reservations.models import Seat
 

@@ -8,7 +8,7 @@ import httpx
 import pytest
 import websockets
 
-from loadtest.servers import full_stack_env, manage, running_server
+from harness.servers import full_stack_env, manage, running_server
 from reservations.management.commands.seed_demo import grid_event_id
 
 pytestmark = pytest.mark.slow

@@ -11,7 +11,7 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 
-from loadtest.servers import full_stack_env, running_server, token
+from harness.servers import full_stack_env, running_server, token
 from reservations.tests.factories import UserFactory, event_with_seats
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]

@@ -26,8 +26,8 @@ from django.db import connection, connections
 from django.utils import timezone
 from rest_framework_simplejwt.tokens import RefreshToken
 
-from loadtest.pgbouncer import pgbouncer_in_front_of
-from loadtest.servers import full_stack_env, running_server
+from harness.pgbouncer import pgbouncer_in_front_of
+from harness.servers import full_stack_env, running_server
 from reservations.models import IdempotencyKey, Reservation, ReservedSeat, Seat
 
 from .conftest import bearer_client

@@ -13,7 +13,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.db import connection
 
-from loadtest.servers import full_stack_env, running_server
+from harness.servers import full_stack_env, running_server
 from reservations.models import VenueLayout
 from reservations.tests.factories import PASSWORD, UserFactory
 

@@ -1,5 +1,5 @@
 """Debian's nginx with the project's proxy configuration (config/nginx/), in front of server
-processes on this machine: for the proxy tests and the multi-server stack (loadtest/stack.py).
+processes on this machine: for the proxy tests and the multi-server stack (harness/stack.py).
 It runs as docker-compose.yml runs it: the same seatmap.conf and limits.conf, an upstream
 `seatmap_web` of the given processes.
 """

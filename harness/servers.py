@@ -5,7 +5,7 @@ One way to start one: `python -m config.server` (the shipped server, configured 
 config/server.py) or daphne on the same app, on a free port, stopped when done. Its output goes
 to a log file that is shown when it fails to start or the caller fails while it runs.
 
-    python -m loadtest.servers --port 8765     # serve with this environment until stopped
+    python -m harness.servers --port 8765     # serve with this environment until stopped
 """
 
 import argparse
@@ -185,7 +185,7 @@ def _tail(log: Path) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m loadtest.servers", description="Serve config.asgi until stopped."
+        prog="python -m harness.servers", description="Serve config.asgi until stopped."
     )
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--server", choices=SERVER_KINDS, default="uvicorn")

@@ -1,5 +1,5 @@
 """Real Redis engines on this machine, started and stopped by the tests and the multi-server
-stack (loadtest/stack.py): plain `redis-server` processes, primaries with a replica each, and
+stack (harness/stack.py): plain `redis-server` processes, primaries with a replica each, and
 Debian's `redis-sentinel` watching them, each on a free port with its files in a temporary
 directory. Nothing here is a fake: a failover is Sentinel's own.
 """

@@ -1,4 +1,4 @@
-"""The tests' PgBouncer (loadtest/pgbouncer.py): a real one, pooling as it is told, in front of
+"""The tests' PgBouncer (harness/pgbouncer.py): a real one, pooling as it is told, in front of
 the test run's PostgreSQL, and back on the same address after a crash."""
 
 import os
@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 import psycopg
 import pytest
 
-from loadtest.pgbouncer import pgbouncer_in_front_of
+from harness.pgbouncer import pgbouncer_in_front_of
 
 # PostgreSQL's maintenance database: the one every server has, whether or not the run's own
 # database (DATABASE_URL names it; the tests use test_<name>) was ever created.

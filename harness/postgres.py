@@ -19,7 +19,7 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-from loadtest.servers import free_port
+from harness.servers import free_port
 
 RUN_AS = "postgres"
 

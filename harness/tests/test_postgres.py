@@ -1,10 +1,10 @@
-"""The tests' own PostgreSQL (loadtest/postgres.py): made afresh, and after a crash back on the
+"""The tests' own PostgreSQL (harness/postgres.py): made afresh, and after a crash back on the
 same address with what was committed before it."""
 
 import psycopg
 import pytest
 
-from loadtest.postgres import private_postgres
+from harness.postgres import private_postgres
 
 
 def test_stopped_at_once_and_started_again_it_keeps_what_was_committed():

@@ -38,7 +38,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from loadtest.servers import ROOT, free_port
+from harness.servers import ROOT, free_port
 
 # The binary of each kind: Debian's where Debian puts it (not on a normal user's PATH), the
 # newer one where the Makefile builds it.

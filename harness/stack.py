@@ -3,7 +3,7 @@ Redis shards each a Sentinel-managed primary with a replica, PgBouncer in transa
 front of PostgreSQL. The fault tests run the on-sale through it while its parts are killed in
 turn; an operator starts the same with one command and points the load tester at it:
 
-    python -m loadtest.stack --database-url postgres://postgres@127.0.0.1:5432/seatmap_stack
+    python -m harness.stack --database-url postgres://postgres@127.0.0.1:5432/seatmap_stack
     python -m loadtest --url http://127.0.0.1:<port> --profile onsale ...   # the URL it prints
 
 `--faults 10` kills a server process, PgBouncer and the primary of the event's shard in turn,
@@ -138,7 +138,7 @@ def prepare_database(database_url: str) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m loadtest.stack",
+        prog="python -m harness.stack",
         description="Start N servers behind nginx, Redis shards with Sentinel, PgBouncer.",
     )
     parser.add_argument("--database-url", required=True, help="created and migrated if missing")
