@@ -1,4 +1,5 @@
 from django.core.management.base import BaseCommand, CommandError
+from django.template.defaultfilters import pluralize
 
 from reservations.ledger.inventory import inventory_disagreements
 
@@ -18,5 +19,8 @@ class Command(BaseCommand):
         if disagreements:
             for line in disagreements:
                 self.stdout.write(line)
-            raise CommandError(f"{len(disagreements)} disagreements in the inventory of {scope}.")
+            count = len(disagreements)
+            raise CommandError(
+                f"{count} disagreement{pluralize(count)} in the inventory of {scope}."
+            )
         self.stdout.write(f"The inventory of {scope} agrees with its ledger.")
