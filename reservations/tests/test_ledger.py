@@ -1,6 +1,7 @@
 """The ledger (reservations/ledger/): every change of a seat, on every path, is one row of it,
 written in the change's transaction, with who, through what and why."""
 
+import json
 from datetime import timedelta
 from decimal import Decimal
 
@@ -9,6 +10,7 @@ from django.db import connection, transaction
 from django.db.models import Sum
 from django.utils import timezone
 
+from loadtest.servers import full_stack_env, manage
 from reservations import services
 from reservations.ledger.inventory import inventory_disagreements
 from reservations.ledger.models import AppendOnly, SeatChange, Via
@@ -248,3 +250,61 @@ def test_an_events_story_goes_with_the_event(event, seats, alice):
     services.seat_lock(user=alice, event_id=other.id, seat_id=other.seats.first().id)
     events_delete(event_ids=[event.id])
     assert list(SeatChange.objects.values_list("event_id", flat=True)) == [other.id]
+
+
+# The embedded default's database: the same changes, recorded by SQLite's trigger, with the
+# context read by the function each connection is given (run in a process of its own).
+SQLITE_SCRIPT = """
+import json
+from datetime import timedelta
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+from reservations import services
+from reservations.ledger.context import seat_changes
+from reservations.ledger.models import SeatChange, Via
+from reservations.models import Event
+event = Event.objects.get(name="Concert XYZ")
+a, b, c = event.seats.order_by("id")[:3]
+alice = get_user_model().objects.get(username="alice")
+with seat_changes(Via.ONLINE):
+    services.seats_lock(user=alice, event_id=event.id, seat_ids=[a.id, b.id, c.id])
+    services.seat_unlock(user=alice, event_id=event.id, seat_id=c.id)
+    booking = services.reservation_create(user=alice, event_id=event.id, seat_ids=[a.id])
+    services.reservation_cancel(user=alice, reservation_id=booking.reservation.pk)
+services.locks_expire(now=timezone.now() + timedelta(hours=1))
+rows = SeatChange.objects.values_list(
+    "seat_id", "status_before", "status_after", "version", "via", "account_id", "reservation_id"
+)
+print(json.dumps({"seats": [a.id, b.id, c.id], "alice": alice.id,
+                  "reservation": booking.reservation.pk, "rows": sorted(rows)}))
+"""
+
+
+@pytest.mark.slow
+def test_on_sqlite_the_ledger_records_hold_release_reserve_cancel_and_lapse(tmp_path):
+    env = full_stack_env(DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}", REDIS_URL="")
+    manage(env, "migrate", "--noinput")
+    manage(env, "shell", "-c", SETUP_SCRIPT)
+    found = json.loads(manage(env, "shell", "-c", SQLITE_SCRIPT).splitlines()[-1])
+    (a, b, c), alice, booking = found["seats"], found["alice"], found["reservation"]
+    assert [tuple(row) for row in found["rows"]] == sorted(
+        [
+            (a, AVAILABLE, LOCKED, 1, "online", alice, None),
+            (a, LOCKED, RESERVED, 2, "online", alice, booking),
+            (a, RESERVED, AVAILABLE, 3, "online", alice, booking),
+            (b, AVAILABLE, LOCKED, 1, "online", alice, None),
+            (b, LOCKED, AVAILABLE, 2, "sweeper", alice, None),
+            (c, AVAILABLE, LOCKED, 1, "online", alice, None),
+            (c, LOCKED, AVAILABLE, 2, "online", alice, None),
+        ]
+    )
+    assert manage(env, "check_inventory").strip() == (
+        "The inventory of every event agrees with its ledger."
+    )
+
+
+SETUP_SCRIPT = """
+from reservations.tests.factories import UserFactory, event_with_seats
+event_with_seats()
+UserFactory(username="alice")
+"""
