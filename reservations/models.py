@@ -402,3 +402,6 @@ class QueueEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.entry_id} (No. {self.number})"
+
+
+from .ledger.models import SeatChange  # noqa: E402, F401  (the ledger's row: its own package)

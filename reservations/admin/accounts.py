@@ -9,6 +9,7 @@ from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.template.defaultfilters import pluralize
 
 from .. import users
+from .staff_changes import StaffChanges
 
 
 def _clean_username(form) -> str:
@@ -30,7 +31,7 @@ admin.site.unregister(get_user_model())
 
 
 @admin.register(get_user_model())
-class AccountAdmin(UserAdmin):
+class AccountAdmin(StaffChanges, UserAdmin):
     form = AccountChangeForm
     add_form = AccountCreationForm
     actions = ["deactivate_selected"]

@@ -12,6 +12,7 @@ from django.template.defaultfilters import pluralize
 from .. import services
 from ..exceptions import AlreadyCancelled
 from ..models import Reservation, ReservedSeat
+from .staff_changes import StaffChanges
 
 
 class ReservedSeatInline(admin.TabularInline):
@@ -23,7 +24,7 @@ class ReservedSeatInline(admin.TabularInline):
 
 
 @admin.register(Reservation)
-class ReservationAdmin(admin.ModelAdmin):
+class ReservationAdmin(StaffChanges, admin.ModelAdmin):
     list_display = ["id", "user", "event", "status", "total_price", "created_at"]
     list_filter = ["status", "event"]
     list_select_related = ["user", "event"]

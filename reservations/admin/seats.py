@@ -9,6 +9,7 @@ from .. import exceptions as services_errors
 from ..models import Event, PriceCategory, Seat
 from ..services.blocking import seats_block, seats_unblock
 from ..services.categories import seats_category_set
+from .staff_changes import StaffChanges
 
 
 class SeatActionForm(admin.helpers.ActionForm):
@@ -21,7 +22,7 @@ class SeatActionForm(admin.helpers.ActionForm):
 
 
 @admin.register(Seat)
-class SeatAdmin(admin.ModelAdmin):
+class SeatAdmin(StaffChanges, admin.ModelAdmin):
     """Seats are chosen by event, section and row filters; categories and blocks are set with
     the actions, which go through the services (row locks, broadcasts)."""
 

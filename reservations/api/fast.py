@@ -40,6 +40,8 @@ from rest_framework import exceptions as drf_exceptions
 from rest_framework.utils import json as drf_json
 
 from reservations.client_address import scope_client_address
+from reservations.ledger.context import seat_changes
+from reservations.ledger.models import Via
 from reservations.live_seats import refusal
 from reservations.metrics import booking_answered
 from reservations.services.best import Answer as BestAnswer
@@ -152,7 +154,8 @@ class FastPath:
         asked = time.perf_counter()
         async with pool.connection() as conn, conn.transaction(), conn.cursor() as cursor:
             connection_waited(time.perf_counter() - asked)
-            return await run_async(steps, cursor)
+            with seat_changes(Via.ONLINE):  # every booking call is the buyer's own
+                return await run_async(steps, cursor)
 
     async def _hold_batch(self, event_id: int, asks: Sequence[Ask]) -> list[BestAnswer]:
         return await self._run(best_batch_steps(event_id=event_id, asks=asks))

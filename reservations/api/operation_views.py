@@ -7,6 +7,8 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from reservations.ledger.context import seat_changes
+from reservations.ledger.models import Via
 from reservations.live_seats import refusal
 from reservations.metrics import booking_answered
 from reservations.services.best import Ask, best_hold
@@ -51,12 +53,13 @@ class OperationApi(APIView):
             token = request.headers.get(QUEUE_TURN_HEADER)
             turn_required(event_id=ids["event_id"], user_id=user.pk, token=token)
         work = operation.work(call)
-        if isinstance(work, Ask):
-            outcome = best_hold(user=user, event_id=ids["event_id"], wish=work.wish)
-        else:
-            if operation.hot_seat and (refused := refusal(user_id=user.pk, **ids)):
-                raise refused
-            outcome = run_and_announce(work)
+        with seat_changes(Via.ONLINE):
+            if isinstance(work, Ask):
+                outcome = best_hold(user=user, event_id=ids["event_id"], wish=work.wish)
+            else:
+                if operation.hot_seat and (refused := refusal(user_id=user.pk, **ids)):
+                    raise refused
+                outcome = run_and_announce(work)
         return Response(
             operation.present(outcome, user.pk),
             status=operation.status,

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from ..exceptions import SeatUnavailable
+from ..ledger.context import seat_changes_because
 from ..models import Seat
 from ..rules import seat_is_free
 from ..signals import seats_changed_on_commit
@@ -33,7 +34,7 @@ _FIELDS = [
 def seats_block(*, event_id: int, seat_ids: Sequence[int], reason: str = "") -> list[Seat]:
     """Take free seats off sale, all or none; held or booked ones are refused by label. Returns
     the seats it blocked (not those blocked already)."""
-    with transaction.atomic():
+    with seat_changes_because(reason), transaction.atomic():
         seats = seat_rows_locked(event_id=event_id, seat_ids=seat_ids)
         now = timezone.now()
         taken = [s for s in seats if not s.blocked and not seat_is_free(s, now)]

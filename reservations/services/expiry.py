@@ -16,10 +16,13 @@ from django.conf import settings
 from django.db import close_old_connections, transaction
 from django.utils import timezone
 
+from ..ledger.context import seat_changes
+from ..ledger.models import Via
 from ..models import IdempotencyKey, RefreshFamily, Seat
 from ..rules import ended_lock_q
 from . import sql
 from .bookings import save_seats
+from .locking import transaction_settings_sent
 
 logger = logging.getLogger("reservations.sweeper")
 
@@ -46,7 +49,8 @@ def locks_expire(*, now: datetime | None = None, batch_size: int = 500) -> list[
     )
     for event_id in list(event_ids):
         while True:
-            with transaction.atomic():
+            with seat_changes(Via.SWEEPER), transaction.atomic():
+                transaction_settings_sent()
                 seats = list(
                     Seat.objects.select_for_update(skip_locked=True)
                     .filter(ended_lock_q(now), event_id=event_id)

@@ -26,11 +26,12 @@ transaction has locked already takes none. The runners (runner.py) hand every st
 step function that breaks the order fails its tests at once instead of deadlocking one day
 under load. The ORM's few locks (the sweep, blocking) go through ``seat_rows_locked``.
 
-Before its first lock a transaction sets its own time limits (``time_limits``: a lock waited
-for at most DB_LOCK_TIMEOUT, a statement run for at most DB_STATEMENT_TIMEOUT), in the
-transaction, so that they hold behind PgBouncer too (which drops a connection's options): a
+Before its first lock a transaction sets its own time limits (``transaction_settings``: a
+lock waited for at most DB_LOCK_TIMEOUT, a statement run for at most DB_STATEMENT_TIMEOUT), in
+the transaction, so that they hold behind PgBouncer too (which drops a connection's options): a
 crowd from many processes on one row is answered 503 ``unavailable`` past them, and the
-transaction rolls back whole.
+transaction rolls back whole. The same statement carries who changes seats, through what and
+why, for the ledger's trigger (reservations/ledger/context.py), at no round trip of its own.
 
 Each changed seat's ``version`` grows by one in the same transaction, and the change is
 announced once it commits (``signals.py``). A write of what the seat map's static document
@@ -44,6 +45,7 @@ from django.conf import settings
 from django.db import connection, transaction
 
 from ..exceptions import NotFound
+from ..ledger.context import context_settings
 from ..models import Event, Seat
 from . import sql  # which imports Rank from here: only its functions are used below
 
@@ -78,17 +80,31 @@ class LockOrder:
         return first
 
 
-def time_limits() -> "sql.Statement":
-    """The transaction's own lock and statement timeouts (`SET LOCAL`, as one statement)."""
+def transaction_settings() -> "sql.Statement":
+    """The transaction's own lock and statement timeouts and its changes' context for the
+    ledger (`SET LOCAL`, as one statement)."""
     return sql.Statement(
         "SELECT set_config('lock_timeout', %(lock)s, true),"
-        " set_config('statement_timeout', %(statement)s, true)",
+        " set_config('statement_timeout', %(statement)s, true),"
+        " set_config('seatmap.via', %(via)s, true),"
+        " set_config('seatmap.actor', %(actor)s, true),"
+        " set_config('seatmap.reason', %(reason)s, true)",
         {
             "lock": f"{round(settings.DB_LOCK_TIMEOUT * 1000)}ms",
             "statement": f"{round(settings.DB_STATEMENT_TIMEOUT * 1000)}ms",
+            **context_settings(),
         },
         postgres_only=True,
     )
+
+
+def transaction_settings_sent() -> None:
+    """Send `transaction_settings` on Django's connection (PostgreSQL: SQLite has neither
+    timeouts nor settings, and reads the context as it writes)."""
+    if connection.vendor == "postgresql":
+        statement = transaction_settings()
+        with connection.cursor() as cursor:
+            cursor.execute(statement.sql, statement.params)
 
 
 def not_in_event(*, event_exists: bool, wanted: list[int], found: set[int]) -> NotFound:
@@ -115,10 +131,7 @@ def seat_rows_locked(*, event_id: int, seat_ids: Iterable[int]) -> list[Seat]:
     blocking's writes); 404 if any is not in the event."""
     if not transaction.get_connection().in_atomic_block:
         raise LockOrderBroken("Seat rows locked outside a transaction.")
-    if connection.vendor == "postgresql":
-        limits = time_limits()
-        with connection.cursor() as cursor:
-            cursor.execute(limits.sql, limits.params)
+    transaction_settings_sent()
     wanted = sorted(set(seat_ids))
     seats = list(
         Seat.objects.select_for_update().filter(event_id=event_id, id__in=wanted).order_by("id")

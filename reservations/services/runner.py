@@ -10,7 +10,7 @@ from psycopg import AsyncCursor
 from psycopg.pq import TransactionStatus
 
 from ..signals import seats_changed_on_commit
-from .locking import LockOrder, time_limits
+from .locking import LockOrder, transaction_settings
 from .sql import ROW_LOCK, Statement, Steps, T, Table
 
 MICROSECOND = timedelta(microseconds=1)
@@ -72,7 +72,7 @@ def run(steps: Steps[T]) -> T:
             statement = next(steps)
             while True:
                 if locks.take(statement.lock, sql=statement.sql) and postgres:
-                    cursor.execute(*_rendered(time_limits(), postgres=True))
+                    cursor.execute(*_rendered(transaction_settings(), postgres=True))
                 if statement.postgres_only and not postgres:
                     statement = steps.send([])
                     continue
@@ -101,7 +101,7 @@ async def run_async(steps: Steps[T], cursor: AsyncCursor) -> T:
         statement = next(steps)
         while True:
             if locks.take(statement.lock, sql=statement.sql):
-                await cursor.execute(*_rendered(time_limits(), postgres=True))
+                await cursor.execute(*_rendered(transaction_settings(), postgres=True))
             await cursor.execute(*_rendered(statement, postgres=True))
             rows = await cursor.fetchall() if cursor.description else []
             statement = steps.send(rows)

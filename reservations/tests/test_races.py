@@ -23,11 +23,13 @@ import psycopg
 import pytest
 from django.conf import settings
 from django.db import connection, connections
+from django.db.models import F
 from django.utils import timezone
 from rest_framework_simplejwt.tokens import RefreshToken
 
 from harness.pgbouncer import pgbouncer_in_front_of
 from harness.servers import full_stack_env, running_server
+from reservations.ledger.inventory import inventory_disagreements
 from reservations.models import IdempotencyKey, Reservation, ReservedSeat, Seat
 
 from .conftest import bearer_client
@@ -35,6 +37,14 @@ from .factories import UserFactory, event_with_seats
 from .races import code_of, conninfo, run_together, users
 
 pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture(autouse=True)
+def inventory_checked_after():
+    """Whatever a race did, the inventory agrees with its ledger after it (check_inventory):
+    no seat sold twice, every booking's seats booked, and every change of a seat recorded."""
+    yield
+    assert inventory_disagreements() == []
 
 
 class ThroughDjango:
@@ -364,6 +374,11 @@ def test_the_database_refuses_a_second_sale_even_without_the_services():
     with pytest.raises(IntegrityError), transaction.atomic():
         ReservedSeat.objects.create(reservation=r2, seat=seat, price=seat.price)
     assert connection.vendor == "postgresql"
+    # A booking planted without the services is what the inventory check is there to find.
+    assert inventory_disagreements(event_id=event.id) == [
+        f"seat {seat.label} (id {seat.id}) is in confirmed reservation {r1.pk} but available."
+    ]
+    r1.delete()
 
 
 def test_two_sweepers_at_once_free_each_ended_lock_exactly_once(monkeypatch):
@@ -377,7 +392,10 @@ def test_two_sweepers_at_once_free_each_ended_lock_exactly_once(monkeypatch):
     event = event_with_seats(rows=4, seats_per_row=25)
     (holder,) = users(1, prefix="sweep")
     Seat.objects.filter(event=event).update(
-        status="locked", held_by=holder, held_until=timezone.now() - timedelta(seconds=1)
+        status="locked",
+        held_by=holder,
+        held_until=timezone.now() - timedelta(seconds=1),
+        version=F("version") + 1,
     )
 
     first, second = run_together([lambda: services.locks_expire(batch_size=10)] * 2)
@@ -386,7 +404,7 @@ def test_two_sweepers_at_once_free_each_ended_lock_exactly_once(monkeypatch):
     assert not {s.id for s in first} & {s.id for s in second}
     assert sorted(c["id"] for c in published) == sorted(event.seats.values_list("id", flat=True))
     assert set(Seat.objects.filter(event=event).values_list("status", "version")) == {
-        ("available", 1)
+        ("available", 2)
     }
 
 
@@ -398,7 +416,9 @@ def test_one_user_locking_many_seats_at_once_never_passes_the_hold_limit(path, s
     (holder,) = users(1, prefix="greedy")
     urls = [f"/api/events/{event.id}/seats/{seat.id}/lock/" for seat in event.seats.all()]
     for _ in range(5):
-        Seat.objects.filter(event=event).update(status="available", held_by=None, held_until=None)
+        Seat.objects.filter(event=event).update(  # a change like any other: the next version
+            status="available", held_by=None, held_until=None, version=F("version") + 1
+        )
 
         posts = [path.poster(holder) for _ in urls]
         results = run_together([partial(p, u, {}) for p, u in zip(posts, urls, strict=True)])
@@ -408,10 +428,10 @@ def test_one_user_locking_many_seats_at_once_never_passes_the_hold_limit(path, s
 
 
 def test_a_crowd_waiting_on_a_row_lock_is_answered_503_within_the_lock_timeout(path, settings):
-    """Every locking transaction sets its own lock_timeout (services/locking.py `time_limits`),
-    in the transaction, so it holds behind PgBouncer too: a row held elsewhere for long (here
-    by another connection, as another server process would) costs the crowd behind it at most
-    the timeout, answered as a busy database is, and nothing written."""
+    """Every locking transaction sets its own lock_timeout (services/locking.py
+    `transaction_settings`), in the transaction, so it holds behind PgBouncer too: a row held
+    elsewhere for long (here by another connection, as another server process would) costs the
+    crowd behind it at most the timeout, answered as a busy database is, and nothing written."""
     settings.DB_LOCK_TIMEOUT = 0.5
     path = path.with_settings(DB_LOCK_TIMEOUT="0.5")
     event = event_with_seats(rows=1, seats_per_row=4)

@@ -8,6 +8,8 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
+from reservations.ledger.context import seat_changes
+from reservations.ledger.models import Via
 from reservations.models import Event, PriceCategory
 from reservations.services import event_create_with_seats
 from reservations.services.categories import seats_categorise
@@ -65,7 +67,8 @@ class Command(BaseCommand):
             balcony = PriceCategory.objects.create(
                 event=event, name="Balcony", price=Decimal("120.00"), colour="#8e44ad", position=1
             )
-            seats_categorise(event_id=event.pk, category_id=balcony.pk, section="Balcony")
+            with seat_changes(Via.COMMAND):
+                seats_categorise(event_id=event.pk, category_id=balcony.pk, section="Balcony")
         theatre = _room_event(
             THEATRE_EVENT,
             THEATRE_LAYOUT,

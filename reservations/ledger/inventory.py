@@ -1,0 +1,130 @@
+"""The inventory check (`manage.py check_inventory`): the ledger replayed against the seats,
+and the seats against the reservations. Each disagreement is one readable line.
+
+What must hold, per seat:
+- the ledger's trigger is there and on, so nothing changes a seat unrecorded;
+- it is in at most one live reservation (ReservedSeat.is_active), and a live one is confirmed;
+- booked (reserved, not blocked): in exactly one confirmed reservation, the buyer's; a seat in a
+  live reservation is booked, by that reservation's buyer;
+- its story: from `available` at version 0 (or the baseline the ledger began with), each change
+  starts where the one before ended, one version on, and the last ends where the seat is.
+
+It reads in one snapshot (REPEATABLE READ on PostgreSQL; SQLite's transactions are serial), so
+it can run beside live traffic.
+"""
+
+from collections import defaultdict
+from collections.abc import Iterator
+
+from django.db import connection, transaction
+
+from ..models import Reservation, ReservedSeat, Seat
+from .models import SeatChange, Via
+
+Status = Seat.Status
+TRIGGER = "reservations_seat_change"
+CONFIRMED = Reservation.Status.CONFIRMED
+
+
+def inventory_disagreements(*, event_id: int | None = None) -> list[str]:
+    """Every disagreement found, in a readable line each; [] when the inventory is sound."""
+    snapshot = connection.vendor == "postgresql" and not connection.in_atomic_block
+    with transaction.atomic():
+        if snapshot:  # else the caller's transaction reads (a test's)
+            with connection.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+        seats = Seat.objects.order_by("id")
+        changes = SeatChange.objects.order_by("event_id", "seat_id", "id")
+        live = ReservedSeat.objects.filter(is_active=True).order_by("id")
+        if event_id is not None:
+            seats, changes = seats.filter(event_id=event_id), changes.filter(event_id=event_id)
+            live = live.filter(seat__event_id=event_id)
+        seat_rows = {
+            row[0]: row
+            for row in seats.values_list(
+                "id", "label", "status", "version", "reserved_by_id", "blocked"
+            )
+        }
+        bookings = defaultdict(list)
+        for seat_id, *booking in live.values_list(
+            "seat_id", "reservation_id", "reservation__status", "reservation__user_id"
+        ):
+            bookings[seat_id].append(booking)
+        return [
+            *_trigger_missing(),
+            *_bookings_disagree(seat_rows, bookings),
+            *_stories_disagree(seat_rows, changes.values_list(*_CHANGE_FIELDS).iterator(2000)),
+        ]
+
+
+def _trigger_missing() -> list[str]:
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT tgenabled <> 'D' FROM pg_trigger WHERE tgname = %s "
+                "AND tgrelid = 'reservations_seat'::regclass",
+                [TRIGGER],
+            )
+        else:
+            cursor.execute(
+                "SELECT 1 FROM sqlite_master WHERE type = 'trigger' AND name = %s", [TRIGGER]
+            )
+        row = cursor.fetchone()
+    if row and row[0]:
+        return []
+    state = "disabled" if row else "missing"
+    return [f"The ledger's trigger {TRIGGER} is {state}: seats change unrecorded."]
+
+
+def _name(seat) -> str:
+    return f"seat {seat[1]} (id {seat[0]})"
+
+
+def _bookings_disagree(seats: dict, bookings: dict) -> Iterator[str]:
+    for seat_id, seat in seats.items():
+        _, _, status, _, buyer, blocked = seat
+        held_in = bookings.get(seat_id, [])
+        confirmed = [b for b in held_in if b[1] == CONFIRMED]
+        if len(held_in) > 1:
+            ids = ", ".join(str(b[0]) for b in held_in)
+            yield f"{_name(seat)} is in {len(held_in)} live reservations: {ids}."
+        for reservation_id, state, _ in held_in:
+            if state != CONFIRMED:
+                yield f"{_name(seat)} is still in reservation {reservation_id}, which is {state}."
+        booked = status == Status.RESERVED and not blocked
+        if booked and not confirmed:
+            yield f"{_name(seat)} is booked (by account {buyer}) but in no confirmed reservation."
+        for reservation_id, _, owner in confirmed:
+            if not booked:
+                state = "blocked" if blocked else status
+                yield f"{_name(seat)} is in confirmed reservation {reservation_id} but {state}."
+            elif owner != buyer:
+                yield (
+                    f"{_name(seat)} is booked by account {buyer}, but its reservation "
+                    f"{reservation_id} is account {owner}'s."
+                )
+
+
+_CHANGE_FIELDS = ("seat_id", "id", "status_before", "status_after", "version", "via")
+
+
+def _stories_disagree(seats: dict, changes) -> Iterator[str]:
+    """Each seat's story replayed: it starts available at version 0, each change goes on from
+    the one before, and it ends where the seat is."""
+    story_end: dict[int, tuple[str, int]] = {}
+    for seat_id, change_id, before, after, version, via in changes:
+        status, at = story_end.get(seat_id, (Status.AVAILABLE.value, 0))
+        seat = seats.get(seat_id, (seat_id, "?"))
+        if via != Via.BASELINE and (before, version) != (status, at + 1):
+            yield (
+                f"{_name(seat)}: the ledger's change {change_id} goes from {before} to version "
+                f"{version}, but the change before it left the seat {status} at version {at}."
+            )
+        story_end[seat_id] = (after, version)
+    for seat_id, seat in seats.items():
+        status, at = story_end.get(seat_id, (Status.AVAILABLE.value, 0))
+        if (seat[2], seat[3]) != (status, at):
+            yield (
+                f"{_name(seat)}: the ledger leaves it {status} at version {at}, but it is "
+                f"{seat[2]} at version {seat[3]}."
+            )
