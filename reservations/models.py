@@ -86,6 +86,8 @@ class Event(models.Model):
 
     class Meta:
         ordering = ["starts_at", "id"]
+        # Its sales and its ledger name buyers and what they paid (reservations/exports.py).
+        permissions = [("export_event", "Can export an event's sales and ledger")]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.starts_at:%Y-%m-%d})"

@@ -12,6 +12,7 @@ from django.template.defaultfilters import pluralize
 from .. import services
 from ..exceptions import AlreadyCancelled
 from ..models import Reservation, ReservedSeat
+from .history import reservation_history
 from .staff_changes import StaffChanges
 
 
@@ -22,6 +23,9 @@ class ReservedSeatInline(admin.TabularInline):
     readonly_fields = fields
     can_delete = False
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("seat")  # each row shows its seat
+
 
 @admin.register(Reservation)
 class ReservationAdmin(StaffChanges, admin.ModelAdmin):
@@ -29,9 +33,21 @@ class ReservationAdmin(StaffChanges, admin.ModelAdmin):
     list_filter = ["status", "event"]
     list_select_related = ["user", "event"]
     search_fields = ["user__username"]
-    readonly_fields = ["user", "event", "status", "total_price", "created_at", "cancelled_at"]
+    readonly_fields = [
+        "user",
+        "event",
+        "status",
+        "total_price",
+        "created_at",
+        "cancelled_at",
+        "history",
+    ]
     inlines = [ReservedSeatInline]
     actions = ["cancel_selected"]
+
+    @admin.display(description="history (newest first)")
+    def history(self, reservation):
+        return reservation_history(reservation)
 
     def has_add_permission(self, request):
         return False

@@ -17,6 +17,7 @@ from ..services.categories import category_price_set
 from ..services.event_deletion import event_deletion_refusals, events_delete
 from ..services.map_version import map_version_bump
 from ..services.venues import event_create_on_layout
+from .event_exports import EventExports
 from .staff_changes import StaffChanges
 
 
@@ -67,7 +68,7 @@ class PriceCategoryInline(admin.TabularInline):
 
 
 @admin.register(Event)
-class EventAdmin(StaffChanges, admin.ModelAdmin):
+class EventAdmin(EventExports, StaffChanges, admin.ModelAdmin):
     list_display = ["name", "venue", "starts_at", "seats_total", "available", "held", "booked"]
     search_fields = ["name", "venue"]
     date_hierarchy = "starts_at"

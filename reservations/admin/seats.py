@@ -9,6 +9,7 @@ from .. import exceptions as services_errors
 from ..models import Event, PriceCategory, Seat
 from ..services.blocking import seats_block, seats_unblock
 from ..services.categories import seats_category_set
+from .history import seat_history
 from .staff_changes import StaffChanges
 
 
@@ -50,10 +51,15 @@ class SeatAdmin(StaffChanges, admin.ModelAdmin):
         "x",
         "y",
         "rotation",
+        "history",
     ]
     readonly_fields = [f for f in fields if f != "blocked_reason"]
     action_form = SeatActionForm
     actions = ["block_selected", "unblock_selected", "categorise_selected"]
+
+    @admin.display(description="history (newest first)")
+    def history(self, seat):
+        return seat_history(seat)
 
     def has_add_permission(self, request):
         return False  # seats come with their event

@@ -1,0 +1,173 @@
+"""An event's sales and its ledger as rows, and those rows as CSV or XLSX (docs/LEDGER.md
+"Exports"): what the admin's export links and `manage.py export_event` write.
+
+The rows are read in chunks (a server-side cursor on PostgreSQL), so an event of 20,000 seats
+and its 100,000 changes never sit in memory whole. CSV is written as it is read; XLSX, a zip,
+is written row by row by openpyxl's write-only workbook to a temporary file, then sent from it.
+"""
+
+import csv
+import tempfile
+from collections.abc import Iterable, Iterator
+from datetime import UTC, datetime
+from typing import IO
+
+from django.db.models import OuterRef, Subquery
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+
+from .ledger.models import SeatChange
+from .models import Event, ReservedSeat, Seat
+
+CHUNK = 2000
+
+SALES_HEADER = [
+    "reservation",
+    "status",
+    "buyer",
+    "section",
+    "row",
+    "seat",
+    "price",
+    "currency",
+    "channel",
+    "booked at (UTC)",
+    "cancelled at (UTC)",
+]
+
+LEDGER_HEADER = [
+    "change",
+    "at (UTC)",
+    "section",
+    "row",
+    "seat",
+    "before",
+    "after",
+    "version",
+    "via",
+    "account",
+    "staff",
+    "reason",
+    "reservation",
+    "held since (UTC)",
+]
+
+WHAT = ("sales", "ledger")
+FORMATS = ("csv", "xlsx")
+
+
+def sales_rows(event_id: int) -> Iterator[list]:
+    """The header, then one row a seat of each of the event's reservations, cancelled ones too
+    (status `cancelled`, with when: a seat sold and given back is part of the sales' story), by
+    reservation and seat. The channel is the `via` of the seat's booking in the ledger."""
+    currency = Event.objects.values_list("currency", flat=True).get(pk=event_id)
+    channel = SeatChange.objects.filter(
+        event_id=event_id,
+        seat_id=OuterRef("seat_id"),
+        reservation_id=OuterRef("reservation_id"),
+        status_after=Seat.Status.RESERVED,
+    ).values("via")[:1]
+    sold = (
+        ReservedSeat.objects.filter(reservation__event_id=event_id)
+        .annotate(channel=Subquery(channel))
+        .order_by("reservation_id", "seat_id")
+        .values_list(
+            "reservation_id",
+            "reservation__status",
+            "reservation__user__username",
+            "seat__section",
+            "seat__row",
+            "seat__label",
+            "price",
+            "channel",
+            "reservation__created_at",
+            "reservation__cancelled_at",
+        )
+    )
+    yield SALES_HEADER
+    for *seat, price, via, booked, cancelled in sold.iterator(chunk_size=CHUNK):
+        yield [*seat, price, currency, via or "", booked, cancelled]
+
+
+def ledger_rows(event_id: int) -> Iterator[list]:
+    """The header, then every change of the event's seats, in the order they were written.
+    None is an empty cell."""
+    changes = (
+        SeatChange.objects.filter(event_id=event_id)
+        .order_by("id")
+        .values_list(
+            "id",
+            "at",
+            "seat__section",
+            "seat__row",
+            "seat__label",
+            "status_before",
+            "status_after",
+            "version",
+            "via",
+            "account__username",
+            "actor__username",
+            "reason",
+            "reservation_id",
+            "held_since",
+        )
+    )
+    yield LEDGER_HEADER
+    for change in changes.iterator(chunk_size=CHUNK):
+        yield list(change)
+
+
+def rows_of(what: str, event_id: int) -> Iterator[list]:
+    return {"sales": sales_rows, "ledger": ledger_rows}[what](event_id)
+
+
+def _utc(value):
+    """A time in UTC without its zone: XLSX has no time zones (the headers say UTC)."""
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).replace(tzinfo=None)
+    return value
+
+
+class _Line:
+    """csv.writer's file: hands back the line it was given."""
+
+    def write(self, line: str) -> str:
+        return line
+
+
+def csv_lines(rows: Iterable[list]) -> Iterator[str]:
+    """The rows as CSV lines, one at a time; times in ISO 8601, UTC."""
+    writer = csv.writer(_Line())
+    for row in rows:
+        yield writer.writerow(
+            [
+                _utc(value).isoformat(sep=" ") if isinstance(value, datetime) else value
+                for value in row
+            ]
+        )
+
+
+def xlsx_write(rows: Iterable[list], file: IO[bytes], title: str) -> None:
+    """The rows as one sheet of an XLSX workbook, written to `file` a row at a time."""
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title)
+    for row in rows:
+        sheet.append([_cell(sheet, _utc(value)) for value in row])
+    workbook.save(file)
+
+
+def _cell(sheet, value):
+    """Text as text: openpyxl would store one starting with "=" (a reason, say) as a formula."""
+    if not (isinstance(value, str) and value.startswith("=")):
+        return value
+    cell = WriteOnlyCell(sheet, value)
+    cell.data_type = "s"
+    return cell
+
+
+def xlsx_file(rows: Iterable[list], title: str) -> IO[bytes]:
+    """The workbook in a temporary file, at its start: on disk, not in memory, past 1 MiB."""
+    file = tempfile.SpooledTemporaryFile(max_size=1 << 20)  # noqa: SIM115 (its reader closes it)
+    xlsx_write(rows, file, title)
+    file.seek(0)
+    return file

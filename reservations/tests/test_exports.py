@@ -1,0 +1,231 @@
+"""An event's exports (reservations/exports.py): its sales and its ledger, as CSV and XLSX, from
+the admin (with the `export_event` permission) and from `manage.py export_event`, read back."""
+
+import csv
+import io
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
+from django.core.management import CommandError, call_command
+from openpyxl import load_workbook
+
+from reservations import services
+from reservations.exports import LEDGER_HEADER, SALES_HEADER
+from reservations.ledger.context import seat_changes
+from reservations.ledger.models import SeatChange, Via
+
+from .factories import event_with_seats
+
+pytestmark = pytest.mark.django_db
+
+EXPORTS = [(what, format) for what in ("sales", "ledger") for format in ("csv", "xlsx")]
+
+
+def url(event, what, format):
+    return f"/admin/reservations/event/{event.pk}/export/{what}.{format}"
+
+
+@pytest.fixture
+def sold(admin_client, alice, bob):
+    """Alice books three seats online; bob books one, and staff cancel it in the admin."""
+    event = event_with_seats(rows=2, seats_per_row=3, sections=2, price="42.50")
+    seats = list(event.seats.order_by("id"))
+    with seat_changes(Via.ONLINE):
+        services.seats_lock(user=alice, event_id=event.id, seat_ids=[s.id for s in seats[:3]])
+        kept = services.reservation_create(
+            user=alice, event_id=event.id, seat_ids=[s.id for s in seats[:3]]
+        ).reservation
+        services.seat_lock(user=bob, event_id=event.id, seat_id=seats[4].id)
+        cancelled = services.reservation_create(
+            user=bob, event_id=event.id, seat_ids=[seats[4].id]
+        ).reservation
+    admin_client.post(
+        "/admin/reservations/reservation/",
+        {"action": "cancel_selected", "_selected_action": [cancelled.pk]},
+    )
+    kept.refresh_from_db()
+    cancelled.refresh_from_db()
+    return event, seats, kept, cancelled
+
+
+def expected_sales(event, seats, kept, cancelled) -> list[list]:
+    """A row a seat of every reservation, the cancelled one too, with its status and when."""
+
+    def rows(reservation, buyer, booked_seats):
+        return [
+            [
+                reservation.pk,
+                reservation.status,
+                buyer,
+                seat.section,
+                seat.row,
+                seat.label,
+                Decimal("42.50"),
+                "EUR",
+                "online",
+                reservation.created_at,
+                reservation.cancelled_at or "",
+            ]
+            for seat in booked_seats
+        ]
+
+    return [
+        SALES_HEADER,
+        *rows(kept, "alice", seats[:3]),
+        *rows(cancelled, "bob", [seats[4]]),
+    ]
+
+
+def expected_ledger(event) -> list[list]:
+    changes = SeatChange.objects.filter(event_id=event.pk).select_related("seat", "account")
+    return [
+        LEDGER_HEADER,
+        *(
+            [
+                change.id,
+                change.at,
+                change.seat.section,
+                change.seat.row,
+                change.seat.label,
+                change.status_before,
+                change.status_after,
+                change.version,
+                change.via,
+                change.account.username if change.account else "",
+                "root" if change.via == Via.ADMIN else "",
+                change.reason,
+                change.reservation_id or "",
+                change.held_since or "",
+            ]
+            for change in changes.order_by("id")
+        ),
+    ]
+
+
+def as_csv(rows: list[list]) -> list[list[str]]:
+    """What the CSV of these rows reads back as: text, times in UTC."""
+
+    def text(value):
+        if hasattr(value, "astimezone"):
+            return value.astimezone(UTC).replace(tzinfo=None).isoformat(sep=" ")
+        return str(value)
+
+    return [[text(value) for value in row] for row in rows]
+
+
+def to_the_millisecond(value: datetime) -> datetime:
+    """XLSX keeps a time to the millisecond (openpyxl rounds it so)."""
+    return value.replace(microsecond=0) + timedelta(microseconds=round(value.microsecond, -3))
+
+
+def as_xlsx(rows: list[list]) -> list[list]:
+    """What the XLSX of these rows reads back as: numbers, times in UTC to the millisecond,
+    blanks as None."""
+
+    def cell(value):
+        if hasattr(value, "astimezone"):
+            return to_the_millisecond(value.astimezone(UTC).replace(tzinfo=None))
+        if isinstance(value, Decimal):
+            return float(value)
+        return None if value == "" else value
+
+    return [[cell(value) for value in row] for row in rows]
+
+
+def read_csv(content: bytes) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(content.decode())))
+
+
+def read_xlsx(content: bytes) -> list[list]:
+    sheet = load_workbook(io.BytesIO(content)).active
+    return [list(row) for row in sheet.iter_rows(values_only=True)]
+
+
+def test_the_sales_export_lists_each_booked_seat_the_cancelled_ones_marked(admin_client, sold):
+    expected = expected_sales(*sold)
+    assert [row[:2] for row in expected[1:]] == [[sold[2].pk, "confirmed"]] * 3 + [
+        [sold[3].pk, "cancelled"]
+    ]
+    response = admin_client.get(url(sold[0], "sales", "csv"))
+    assert response.status_code == 200 and response.streaming
+    assert response["Content-Disposition"] == (
+        f'attachment; filename="event-{sold[0].pk}-sales.csv"'
+    )
+    assert read_csv(b"".join(response.streaming_content)) == as_csv(expected)
+    response = admin_client.get(url(sold[0], "sales", "xlsx"))
+    assert response.status_code == 200 and response.streaming
+    assert read_xlsx(b"".join(response.streaming_content)) == as_xlsx(expected)
+
+
+def test_the_ledger_export_is_the_events_ledger(admin_client, sold):
+    expected = expected_ledger(sold[0])
+    # Four seats held and booked, one of them freed by the cancellation.
+    assert len(expected) == 1 + 4 * 2 + 1
+    response = admin_client.get(url(sold[0], "ledger", "csv"))
+    assert read_csv(b"".join(response.streaming_content)) == as_csv(expected)
+    response = admin_client.get(url(sold[0], "ledger", "xlsx"))
+    assert read_xlsx(b"".join(response.streaming_content)) == as_xlsx(expected)
+
+
+def test_a_reason_that_looks_like_a_formula_stays_text_in_the_xlsx(admin_client):
+    event = event_with_seats(rows=1, seats_per_row=1)
+    seat = event.seats.get()
+    admin_client.post(
+        "/admin/reservations/seat/",
+        {"action": "block_selected", "_selected_action": [seat.pk], "reason": "=1+1"},
+    )
+    response = admin_client.get(url(event, "ledger", "xlsx"))
+    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    reason = sheet.cell(row=2, column=LEDGER_HEADER.index("reason") + 1)
+    assert (reason.value, reason.data_type) == ("=1+1", "s")  # "f" would be a formula
+
+
+def test_staff_without_the_permission_get_403_and_no_links(client, sold):
+    staff = get_user_model().objects.create_user("clerk", password="pw-clerk-1", is_staff=True)
+    staff.user_permissions.add(Permission.objects.get(codename="view_event"))
+    client.force_login(staff)
+    change_page = f"/admin/reservations/event/{sold[0].pk}/change/"
+    assert "Export sales" not in client.get(change_page).content.decode()
+    assert [client.get(url(sold[0], *export)).status_code for export in EXPORTS] == [403] * 4
+
+    staff.user_permissions.add(Permission.objects.get(codename="export_event"))
+    staff = get_user_model().objects.get(pk=staff.pk)  # its permissions are cached
+    client.force_login(staff)
+    page = client.get(change_page).content.decode()
+    assert [page.count(f'href="{url(sold[0], *export)}"') for export in EXPORTS] == [1] * 4
+    assert [client.get(url(sold[0], *export)).status_code for export in EXPORTS] == [200] * 4
+
+
+def test_an_unknown_export_or_event_is_404(admin_client, sold):
+    assert admin_client.get(url(sold[0], "refunds", "csv")).status_code == 404
+    assert admin_client.get(url(sold[0], "sales", "pdf")).status_code == 404
+    assert (
+        admin_client.get(
+            f"/admin/reservations/event/{sold[0].pk + 99}/export/sales.csv"
+        ).status_code
+        == 404
+    )
+
+
+@pytest.mark.parametrize("what,format", EXPORTS)
+def test_the_command_writes_what_the_admin_sends(admin_client, sold, tmp_path, what, format):
+    output = tmp_path / f"export.{format}"
+    call_command("export_event", event=sold[0].pk, what=what, format=format, output=str(output))
+    sent = b"".join(admin_client.get(url(sold[0], what, format)).streaming_content)
+    if format == "csv":
+        assert output.read_bytes() == sent
+    else:  # a zip with the time it was made in it: the same sheet
+        assert read_xlsx(output.read_bytes()) == read_xlsx(sent)
+
+
+def test_the_command_writes_csv_to_stdout_and_refuses_what_it_cannot(admin_client, sold):
+    stdout = io.StringIO()
+    call_command("export_event", event=sold[0].pk, what="sales", output="-", stdout=stdout)
+    assert read_csv(stdout.getvalue().encode()) == as_csv(expected_sales(*sold))
+    with pytest.raises(CommandError, match="binary"):
+        call_command("export_event", event=sold[0].pk, what="sales", format="xlsx", output="-")
+    with pytest.raises(CommandError, match="no event"):
+        call_command("export_event", event=sold[0].pk + 99, what="sales", output="-")
