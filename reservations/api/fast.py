@@ -27,6 +27,7 @@ costs one transaction.
 """
 
 import asyncio
+import contextlib
 import functools
 import logging
 import re
@@ -35,6 +36,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import orjson
+import psycopg
 from django.conf import settings
 from rest_framework import exceptions as drf_exceptions
 from rest_framework.utils import json as drf_json
@@ -52,7 +54,7 @@ from reservations.services.best import (
     room_is_ready,
     room_steps,
 )
-from reservations.services.runner import run_async
+from reservations.services.runner import begin_with_settings, run_async
 from reservations.services.sql import Steps, T
 from reservations.signals import seats_changed_committed
 from reservations.waiting_room.path_health import connection_waited, hold_answered
@@ -149,13 +151,22 @@ class FastPath:
         return operation.status, drf_rendered(answer), extra
 
     async def _run(self, steps: Steps[T]) -> T:
-        """Drive the booking steps on a pooled async connection, in one transaction."""
+        """Drive the booking steps on a pooled async connection, in one transaction that
+        begins with its settings in the same round trip (runner.begin_with_settings)."""
         pool = await loop_pool()
         asked = time.perf_counter()
-        async with pool.connection() as conn, conn.transaction(), conn.cursor() as cursor:
+        async with pool.connection() as conn, conn.cursor() as cursor:
             connection_waited(time.perf_counter() - asked)
             with seat_changes(Via.ONLINE):  # every booking call is the buyer's own
-                return await run_async(steps, cursor)
+                await begin_with_settings(conn)
+                try:
+                    outcome = await run_async(steps, cursor, settings_sent=True)
+                except BaseException:
+                    with contextlib.suppress(psycopg.Error):  # a broken one the pool drops
+                        await conn.rollback()
+                    raise
+                await conn.commit()
+                return outcome
 
     async def _hold_batch(self, event_id: int, asks: Sequence[Ask]) -> list[BestAnswer]:
         return await self._run(best_batch_steps(event_id=event_id, asks=asks))
