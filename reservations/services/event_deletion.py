@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from ..models import Event, PriceCategory, Seat
 from ..rules import effective_status
+from .locking import transaction_settings_sent
 
 Status = Seat.Status
 LABELS_SHOWN = 10
@@ -39,6 +40,7 @@ def event_deletion_refusals(*, event_ids: Collection[int]) -> dict[int, str]:
     """Why each of these events cannot be deleted now (an event missing here can be), read under
     its seat rows' locks, which last until the caller's transaction ends."""
     with transaction.atomic():
+        transaction_settings_sent()  # a lock waited for as long as a booking's, no longer
         list(
             PriceCategory.objects.select_for_update().filter(event_id__in=event_ids).order_by("id")
         )

@@ -69,7 +69,8 @@ class LockOrder:
         self.highest: Rank | None = None
 
     def take(self, rank: Rank | None, *, sql: str) -> bool:
-        """Whether this is the transaction's first lock (its time limits go first)."""
+        """Whether this is the transaction's first lock (its settings go first:
+        `transaction_settings`)."""
         if rank is None:
             return False
         if not self.in_transaction():

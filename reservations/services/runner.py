@@ -96,7 +96,8 @@ def run_and_announce(steps: Steps[T]) -> T:
 async def begin_with_settings(connection: AsyncConnection) -> None:
     """BEGIN and the transaction's settings (locking.py `transaction_settings`) in one round
     trip: one simple-protocol query of two statements, its values bound by psycopg on the
-    client. A hold is four round trips; a fifth for the settings cost it ~15 % of its CPU."""
+    client. A hold is four round trips; a fifth of its own for the settings was the regression
+    of BENCHMARKS.md's run 1 (issues 36-38)."""
     settings = transaction_settings()
     await AsyncClientCursor(connection).execute(f"BEGIN; {settings.sql}", settings.params)
 
