@@ -87,7 +87,14 @@ class Event(models.Model):
     class Meta:
         ordering = ["starts_at", "id"]
         # Its sales and its ledger name buyers and what they paid (reservations/exports.py).
-        permissions = [("export_event", "Can export an event's sales and ledger")]
+        # The organiser's roles (docs/API.md "The organiser's console"; migration 0019's groups).
+        permissions = [
+            ("export_event", "Can export an event's sales and ledger"),
+            ("view_console", "Can watch an event's sale in the console"),
+            ("keep_seats", "Can keep back, kill and release seats"),
+            ("sell_at_box_office", "Can sell seats at the box office"),
+            ("change_bookings", "Can reseat and refund bookings"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.starts_at:%Y-%m-%d})"
@@ -144,9 +151,19 @@ class Seat(models.Model):
     companion = models.BooleanField(default=False)  # beside an accessible one
     restricted_view = models.BooleanField(default=False)
     aisle = models.BooleanField(default=False)
-    # Never on sale (kills, house seats): status "reserved" with nobody's reservation.
+
+    class OffSale(models.TextChoices):
+        """Why a blocked seat is off sale (services/blocking.py)."""
+
+        KEPT = "kept"  # kept back for a purpose (press, a sponsor), to be let go later
+        KILLED = "killed"  # never for sale (a camera position, a broken seat)
+
+    # Off sale: status "reserved" with nobody's reservation; `off_sale` says which kind.
     blocked = models.BooleanField(default=False)
+    off_sale = models.CharField(max_length=6, choices=OffSale.choices, blank=True, db_default="")
+    blocked_purpose = models.CharField(max_length=50, blank=True, db_default="")  # "press"
     blocked_reason = models.CharField(max_length=200, blank=True)  # staff only
+    blocked_until = models.DateTimeField(null=True, blank=True)  # a kept seat goes on sale then
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.AVAILABLE)
     held_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -184,6 +201,11 @@ class Seat(models.Model):
                 condition=Q(blocked=False) | Q(status="reserved", reserved_by__isnull=True),
                 name="blocked_seat_off_sale",
             ),
+            models.CheckConstraint(
+                condition=Q(blocked=False, off_sale="")
+                | Q(blocked=True, off_sale__in=["kept", "killed"]),
+                name="blocked_seat_says_how",
+            ),
         ]
         indexes = [
             # The sweeper's scan and the hold-limit count.
@@ -212,8 +234,39 @@ class Reservation(models.Model):
         CONFIRMED = "confirmed"
         CANCELLED = "cancelled"
 
+    class Channel(models.TextChoices):
+        ONLINE = "online"  # the buyer's own account
+        BOX_OFFICE = "box_office"  # sold by staff to a walk-in: no account (`user` null)
+
+    class Payment(models.TextChoices):
+        CASH = "cash"
+        CARD = "card"
+        COMP = "comp"  # given away
+
+    # The buyer's account; none for a box-office sale (its buyer is `buyer_name`/`buyer_email`).
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reservations"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="reservations",
+    )
+    # Defaults in the database too: the booking steps insert a reservation in raw SQL.
+    channel = models.CharField(
+        max_length=10, choices=Channel.choices, default=Channel.ONLINE, db_default=Channel.ONLINE
+    )
+    sold_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    buyer_name = models.CharField(max_length=200, blank=True, default="", db_default="")
+    buyer_email = models.EmailField(blank=True, default="", db_default="")
+    payment = models.CharField(
+        max_length=4, choices=Payment.choices, blank=True, default="", db_default=""
+    )
+    # What was taken at the box office (null online: the total was paid) and given back since.
+    amount_taken = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    refunded = models.DecimalField(
+        max_digits=12, decimal_places=2, default=Decimal("0.00"), db_default=Decimal("0.00")
     )
     event = models.ForeignKey(Event, on_delete=models.PROTECT, related_name="reservations")
     seats = models.ManyToManyField(Seat, through="ReservedSeat", related_name="reservations")

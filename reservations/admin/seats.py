@@ -7,7 +7,7 @@ from django.template.defaultfilters import pluralize
 
 from .. import exceptions as services_errors
 from ..models import Event, PriceCategory, Seat
-from ..services.blocking import seats_block, seats_unblock
+from ..services.blocking import seats_block, seats_release
 from ..services.categories import seats_category_set
 from .history import seat_history
 from .staff_changes import StaffChanges
@@ -47,7 +47,10 @@ class SeatAdmin(StaffChanges, admin.ModelAdmin):
         "restricted_view",
         "aisle",
         "blocked",
+        "off_sale",
+        "blocked_purpose",
         "blocked_reason",
+        "blocked_until",
         "x",
         "y",
         "rotation",
@@ -103,7 +106,7 @@ class SeatAdmin(StaffChanges, admin.ModelAdmin):
     def unblock_selected(self, request, queryset):
         freed, other = 0, 0
         for event_id, seat_ids in self._by_event(queryset).items():
-            changed = seats_unblock(event_id=event_id, seat_ids=seat_ids)
+            changed = seats_release(event_id=event_id, seat_ids=seat_ids)
             freed += len(changed)
             other += len(seat_ids) - len(changed)
         self._counted(

@@ -279,6 +279,9 @@ def booking_of(reservation: Reservation) -> ReservationRecord:
         seats=[
             ReservedSeatRecord(r.seat_id, r.seat.label, r.seat.section, r.price)
             for r in reservation.reserved_seats.all()
+            # A confirmed booking's seats now (staff may have moved or refunded some); a
+            # cancelled one's, all it had.
+            if r.is_active or reservation.status == Reservation.Status.CANCELLED
         ],
     )
 

@@ -5,7 +5,7 @@ from drf_spectacular.views import SpectacularSwaggerSplitView
 
 from reservations import path_ids  # noqa: F401  (the `id` converter of the routes)
 
-from . import browser_tokens, live_views, queue_views, views
+from . import browser_tokens, console_views, live_views, queue_views, views
 from .login_limits import login_door
 from .metrics_views import MetricsApi
 from .openapi import SchemaApi
@@ -38,6 +38,16 @@ urlpatterns = [
     path("reservations/<id:reservation_id>/", views.ReservationDetailApi.as_view()),
     # The booking calls, one row each in operations.py.
     *(path(route, view.as_view()) for route, view in BOOKING_ROUTES),
+    # The organiser's console (console_views.py), staff with a role only.
+    path("staff/events/<id:event_id>/sale/", console_views.SaleApi.as_view()),
+    path("staff/events/<id:event_id>/off-sale/", console_views.OffSaleApi.as_view()),
+    path("staff/events/<id:event_id>/off-sale/take/", console_views.OffSaleChangeApi.as_view()),
+    path("staff/events/<id:event_id>/off-sale/release/", console_views.ReleaseApi.as_view()),
+    path("staff/events/<id:event_id>/box-office/", console_views.BoxOfficeApi.as_view()),
+    path("staff/events/<id:event_id>/bookings/", console_views.BookingListApi.as_view()),
+    path("staff/reservations/<id:reservation_id>/", console_views.BookingDetailApi.as_view()),
+    path("staff/reservations/<id:reservation_id>/reseat/", console_views.ReseatApi.as_view()),
+    path("staff/reservations/<id:reservation_id>/refund/", console_views.RefundApi.as_view()),
     path("health/", views.HealthApi.as_view()),
     path("health/live/", views.LivenessApi.as_view()),
     path("metrics/", MetricsApi.as_view()),

@@ -20,6 +20,7 @@ from reservations.health import health_report
 
 from . import presenters
 from .browser_tokens import refresh_cookie_clear, refresh_cookie_of
+from .console_views import console_permissions
 from .errors import InvalidCredentials, error_response
 from .map_document import LAYOUT, SEAT_MAP, document_response
 from .metrics_access import scrape_allowed
@@ -136,12 +137,20 @@ class LogoutApi(APIView):
         return response
 
 
+class MeOutput(UserOutput):
+    console = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="what the caller may do in the organiser's console: [] for a buyer",
+    )
+
+
 class MeApi(APIView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(responses=UserOutput)
+    @extend_schema(responses=MeOutput)
     def get(self, request):
-        return Response(UserOutput(request.user).data)
+        user = request.user
+        return Response({**UserOutput(user).data, "console": console_permissions(user)})
 
 
 class TokenObtainApi(TokenObtainPairView):

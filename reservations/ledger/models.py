@@ -10,6 +10,8 @@ class Via(models.TextChoices):
 
     ONLINE = "online"  # a buyer's own booking call, either path (the site, the app, a script)
     ADMIN = "admin"  # staff in Django's admin: `actor` is the staff member
+    CONSOLE = "console"  # staff in the organiser's console (keep back, kill, reseat, refund)
+    BOX_OFFICE = "box_office"  # a staff member's sale to a walk-in (the console's box office)
     SWEEPER = "sweeper"  # an ended hold written back to available
     COMMAND = "command"  # a manage.py command (seed_demo's categories)
     UNKNOWN = "unknown"  # nothing said how: raw SQL, a shell. Worth a look.

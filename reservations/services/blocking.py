@@ -1,11 +1,15 @@
-"""Blocking seats: kills and house seats an organiser never puts on sale.
+"""Seats off sale: kept back for a purpose (press, a sponsor, the production) or killed (never
+for sale), and released to the sale at once or at a set time.
 
-A blocked seat is `reserved` with nobody's reservation (the model's `blocked_seat_off_sale`
+An off-sale seat is `reserved` with nobody's reservation (the model's `blocked_seat_off_sale`
 check), so every path that holds or books a seat already refuses it: there is no second rule
-to forget. Only a free seat can be blocked; the reason is for staff, never in the API.
+to forget. Only a free seat can be taken off sale (a seat a buyer holds or booked is refused,
+by label and why); one off sale already may change kind, purpose or release time. Purpose and
+reason are for staff, never in the buyer's API; the ledger keeps them as the change's reason.
 """
 
 from collections.abc import Sequence
+from datetime import datetime
 
 from django.db import transaction
 from django.utils import timezone
@@ -20,34 +24,49 @@ from .locking import seat_rows_locked
 from .map_version import map_version_bump
 
 Status = Seat.Status
-_FIELDS = [
-    "status",
-    "held_by",
-    "held_until",
-    "held_since",
-    "blocked",
-    "blocked_reason",
-    "version",
-]
+OffSale = Seat.OffSale
+OFF_SALE_FIELDS = ["blocked", "off_sale", "blocked_purpose", "blocked_reason", "blocked_until"]
+_FIELDS = [*sql.WRITTEN_FIELDS, *OFF_SALE_FIELDS]
 
 
-def seats_block(*, event_id: int, seat_ids: Sequence[int], reason: str = "") -> list[Seat]:
-    """Take free seats off sale, all or none; held or booked ones are refused by label. Returns
-    the seats it blocked (not those blocked already)."""
-    with seat_changes_because(reason), transaction.atomic():
+def _why(kind: str, purpose: str, reason: str) -> str:
+    """The ledger's reason for an off-sale change: "kept: press: for the review"."""
+    return ": ".join(part for part in (kind, purpose, reason) if part)
+
+
+def seats_take_off_sale(
+    *,
+    event_id: int,
+    seat_ids: Sequence[int],
+    kind: str,
+    purpose: str = "",
+    reason: str = "",
+    until: datetime | None = None,
+) -> list[Seat]:
+    """Keep back or kill seats, all or none: free ones go off sale, off-sale ones take the new
+    kind, purpose and release time (`until`: a kept seat goes on sale then); held or booked
+    ones are refused. Returns the seats it changed."""
+    kind = OffSale(kind).value
+    with seat_changes_because(_why(kind, purpose, reason)), transaction.atomic():
         seats = seat_rows_locked(event_id=event_id, seat_ids=seat_ids)
         now = timezone.now()
         taken = [s for s in seats if not s.blocked and not seat_is_free(s, now)]
         if taken:
-            labels = ", ".join(s.label for s in taken)
             raise SeatUnavailable(
-                f"Only free seats can be blocked; held or booked: {labels}.",
+                "Only free seats can be taken off sale; "
+                + "; ".join(f"{s.label} is {_whose(s)}" for s in taken)
+                + ".",
                 seats=[s.id for s in taken],
             )
-        changed = [s for s in seats if not s.blocked]
+        wanted = (kind, purpose, reason, until)
+        changed = [s for s in seats if _off_sale_as(s) != (True, *wanted)]
         for seat in changed:
-            sql.BLOCK.apply(seat)
-            seat.blocked, seat.blocked_reason = True, reason
+            if seat.blocked:
+                seat.version += 1  # a change the ledger records: its kind or purpose
+            else:
+                sql.BLOCK.apply(seat)
+            seat.blocked = True
+            seat.off_sale, seat.blocked_purpose, seat.blocked_reason, seat.blocked_until = wanted
         Seat.objects.bulk_update(changed, _FIELDS)
         if changed:
             map_version_bump(event_id=event_id)  # `blocked` is in the seat map's document
@@ -55,16 +74,60 @@ def seats_block(*, event_id: int, seat_ids: Sequence[int], reason: str = "") -> 
         return changed
 
 
-def seats_unblock(*, event_id: int, seat_ids: Sequence[int]) -> list[Seat]:
-    """Put blocked seats on sale; seats that are not blocked are left as they are. Returns the
-    seats it put on sale."""
+def seats_block(*, event_id: int, seat_ids: Sequence[int], reason: str = "") -> list[Seat]:
+    """Kill free seats (the admin's "Block" action)."""
+    return seats_take_off_sale(
+        event_id=event_id, seat_ids=seat_ids, kind=OffSale.KILLED, reason=reason
+    )
+
+
+def _off_sale_as(seat: Seat) -> tuple:
+    return (
+        seat.blocked,
+        seat.off_sale,
+        seat.blocked_purpose,
+        seat.blocked_reason,
+        seat.blocked_until,
+    )
+
+
+def _whose(seat: Seat) -> str:
+    return "booked" if seat.status == Status.RESERVED else "held by a buyer"
+
+
+def seats_release(
+    *, event_id: int, seat_ids: Sequence[int], at: datetime | None = None
+) -> list[Seat]:
+    """Put off-sale seats on sale now, or (`at`) let them go then (the sweeper does:
+    `seats_release_due`); seats that are not off sale are left as they are. Returns the seats
+    it changed."""
     with transaction.atomic():
         seats = [s for s in seat_rows_locked(event_id=event_id, seat_ids=seat_ids) if s.blocked]
+        if at is not None and at > timezone.now():
+            seats = [s for s in seats if s.blocked_until != at]
+            for seat in seats:
+                seat.blocked_until = at  # a plan, not a change of state: no version, no ledger
+            Seat.objects.bulk_update(seats, ["blocked_until"])
+            return seats
         for seat in seats:
             sql.FREE.apply(seat)
-            seat.blocked, seat.blocked_reason = False, ""
+            seat.blocked, seat.off_sale, seat.blocked_purpose = False, "", ""
+            seat.blocked_reason, seat.blocked_until = "", None
         Seat.objects.bulk_update(seats, _FIELDS)
         if seats:
             map_version_bump(event_id=event_id)
         seats_changed_on_commit(event_id=event_id, seats=seats)
         return seats
+
+
+def seats_release_due(*, now: datetime | None = None) -> list[Seat]:
+    """Release the off-sale seats whose release time has come, one transaction per event."""
+    now = now or timezone.now()
+    due = Seat.objects.filter(blocked=True, blocked_until__lte=now).values_list("event_id", "id")
+    by_event: dict[int, list[int]] = {}
+    for event_id, seat_id in due:
+        by_event.setdefault(event_id, []).append(seat_id)
+    released = []
+    for event_id, seat_ids in by_event.items():
+        released += seats_release(event_id=event_id, seat_ids=seat_ids)
+    return released

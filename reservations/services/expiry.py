@@ -1,5 +1,5 @@
-"""The expiry sweeper: ended locks turned back to available, old idempotency keys and the
-refresh-token families whose last token has expired purged.
+"""The expiry sweeper: ended locks turned back to available, seats kept back released at their
+time, old idempotency keys and the refresh-token families whose last token has expired purged.
 
 Expiry itself needs no sweeper (rules.py: an ended lock is available everywhere at once); the
 sweep makes the rows say so and tells watchers, whose seat maps show the seat free again.
@@ -21,6 +21,7 @@ from ..ledger.models import Via
 from ..models import IdempotencyKey, RefreshFamily, Seat
 from ..rules import ended_lock_q
 from . import sql
+from .blocking import seats_release_due
 from .bookings import save_seats
 from .locking import transaction_settings_sent
 
@@ -92,6 +93,10 @@ def sweep_forever(*, interval: float = SWEEP_INTERVAL, stop: threading.Event | N
             expired = locks_expire()
             if expired:
                 logger.info("expired %d locks", len(expired))
+            with seat_changes(Via.SWEEPER):
+                released = seats_release_due()
+            if released:
+                logger.info("put %d seats kept back on sale at their time", len(released))
             if time.monotonic() - last_purge > PURGE_INTERVAL:
                 idempotency_keys_purge()
                 refresh_families_purge()

@@ -46,7 +46,7 @@ from django.db import connection, transaction
 
 from ..exceptions import NotFound
 from ..ledger.context import context_settings
-from ..models import Event, Seat
+from ..models import Event, Reservation, Seat
 from . import sql  # which imports Rank from here: only its functions are used below
 
 
@@ -125,6 +125,19 @@ def seat_rows_steps(*, event_id: int, seat_ids: Iterable[int]) -> "sql.Steps[lis
         event_exists = bool((yield sql.event_exists(event_id=event_id)))
         raise not_in_event(event_exists=event_exists, wanted=wanted, found={r[0] for r in rows})
     return [sql.seat_from_row(row, event_id) for row in rows]
+
+
+def reservation_row_locked(reservation_id: int) -> Reservation:
+    """A reservation's row, locked through the ORM (rank BOOKING: staff's changes of a booking,
+    services/booking_changes.py); 404 if there is none."""
+    if not transaction.get_connection().in_atomic_block:
+        raise LockOrderBroken("A reservation row locked outside a transaction.")
+    transaction_settings_sent()
+    reservation = Reservation.objects.select_for_update(of=("self",)).filter(pk=reservation_id)
+    found = reservation.first()
+    if found is None:
+        raise NotFound("No such reservation.")
+    return found
 
 
 def seat_rows_locked(*, event_id: int, seat_ids: Iterable[int]) -> list[Seat]:

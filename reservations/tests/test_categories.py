@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from reservations import selectors, services
 from reservations.exceptions import LockRequired, PriceChanged, SeatUnavailable
 from reservations.models import PriceCategory, Reservation, Seat
-from reservations.services.blocking import seats_block, seats_unblock
+from reservations.services.blocking import seats_block, seats_release
 from reservations.services.categories import category_price_set, seats_categorise
 from reservations.signals import seats_changed
 from reservations.waiting_room.rooms_in_memory import rooms
@@ -225,7 +225,7 @@ def test_only_free_seats_can_be_blocked_and_unblocking_puts_them_on_sale(alice, 
     seats_block(event_id=event.id, seat_ids=[seats[1].id])
     with pytest.raises(LockRequired):
         services.reservation_create(user=alice, event_id=event.id, seat_ids=[seats[1].id])
-    seats_unblock(event_id=event.id, seat_ids=[seats[1].id])
+    seats_release(event_id=event.id, seat_ids=[seats[1].id])
     seat = services.seat_lock(user=alice, event_id=event.id, seat_id=seats[1].id)
     assert seat.status == "locked"
     assert seat.version == 3  # blocked, unblocked, held: watchers saw each

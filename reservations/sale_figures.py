@@ -1,0 +1,121 @@
+"""What the organiser's console reads of a sale (docs/API.md "The organiser's console"): its
+figures, its bookings with search, and a booking's story from the ledger.
+
+The console's live counts come from the seat frames every watcher gets (the client counts
+them); these are read once when it opens and after each booking it sees: the money taken, the
+booking rate, the waiting room.
+"""
+
+from datetime import timedelta
+from decimal import Decimal
+
+from django.db.models import Count, Min, Q, QuerySet, Sum
+from django.utils import timezone
+
+from .exceptions import NotFound
+from .ledger.models import SeatChange
+from .models import Event, Reservation, Seat, WaitingRoom
+from .rules import live_lock_q
+
+Status = Seat.Status
+BOOKING_RATE_WINDOW = timedelta(minutes=1)
+
+
+def _counts(seats: QuerySet, now) -> dict:
+    return {
+        "free": Count(
+            "id", filter=Q(status=Status.AVAILABLE) | Q(status=Status.LOCKED, held_until__lte=now)
+        ),
+        "held": Count("id", filter=live_lock_q(now)),
+        "booked": Count("id", filter=Q(status=Status.RESERVED, blocked=False)),
+        "kept": Count("id", filter=Q(off_sale=Seat.OffSale.KEPT)),
+        "killed": Count("id", filter=Q(off_sale=Seat.OffSale.KILLED)),
+    }
+
+
+def sale_figures(*, event_id: int) -> dict:
+    """The sale by price category and by section, the money, the booking rate, the waiting
+    room: five queries, whatever the event's size."""
+    event = Event.objects.filter(pk=event_id).first()
+    if event is None:
+        raise NotFound("No such event.")
+    now = timezone.now()
+    seats = Seat.objects.filter(event_id=event_id).order_by()
+    counts = _counts(seats, now)
+    by_category = {
+        row.pop("category_id"): row for row in seats.values("category_id").annotate(**counts)
+    }
+    sections = list(seats.values("section").annotate(**counts).order_by("section"))
+    confirmed = Reservation.objects.filter(event_id=event_id)
+    money = confirmed.aggregate(
+        online=Sum("total_price", filter=Q(channel=Reservation.Channel.ONLINE)),
+        box_office=Sum("amount_taken", filter=Q(channel=Reservation.Channel.BOX_OFFICE)),
+        refunded=Sum("refunded"),
+        bookings_last_minute=Count("id", filter=Q(created_at__gt=now - BOOKING_RATE_WINDOW)),
+    )
+    cancelled_online = confirmed.filter(
+        status=Reservation.Status.CANCELLED, channel=Reservation.Channel.ONLINE
+    ).aggregate(total=Sum("total_price"))["total"]
+    zero = Decimal("0.00")
+    taken = (money["online"] or zero) - (cancelled_online or zero) + (money["box_office"] or zero)
+    earliest = seats.filter(live_lock_q(now)).aggregate(at=Min("held_until"))["at"]
+    return {
+        "event_id": event_id,
+        "currency": event.currency,
+        "categories": [
+            {"id": c.pk, "name": c.name, "price": c.price, **by_category.get(c.pk, _none())}
+            for c in event.categories.all()
+        ],
+        "sections": sections,
+        "earliest_hold_ends_at": earliest,
+        # Online money is a cancelled booking's no more (its buyer was not charged, or was
+        # refunded in full); at the box office what was taken less what was given back.
+        "money_taken": taken - (money["refunded"] or zero),
+        "refunded": money["refunded"] or zero,
+        "bookings_last_minute": money["bookings_last_minute"],
+        "queue": _queue(event_id),
+    }
+
+
+def _none() -> dict:
+    return dict.fromkeys(("free", "held", "booked", "kept", "killed"), 0)
+
+
+def _queue(event_id: int) -> dict | None:
+    room = WaitingRoom.objects.filter(event_id=event_id).first()
+    if room is None:
+        return None
+    return {
+        "state": room.state,
+        "waiting": max(room.joined - room.serving, 0),
+        "serving": room.serving,
+        "rate": room.rate,
+        "joined": room.joined,
+    }
+
+
+def bookings_of(*, event_id: int, search: str = "") -> QuerySet[Reservation]:
+    """The event's bookings, newest first; `search` finds a buyer's name, email or username,
+    a seat's label, or a booking's number."""
+    bookings = Reservation.objects.filter(event_id=event_id).select_related("user", "event")
+    if search:
+        match = (
+            Q(buyer_name__icontains=search)
+            | Q(buyer_email__icontains=search)
+            | Q(user__username__icontains=search)
+            | Q(user__email__icontains=search)
+            | Q(reserved_seats__seat__label__iexact=search)
+        )
+        if search.isdigit():
+            match |= Q(pk=int(search))
+        bookings = bookings.filter(match).distinct()
+    return bookings.prefetch_related("reserved_seats__seat").order_by("-created_at", "-id")
+
+
+def booking_story(reservation: Reservation) -> QuerySet[SeatChange]:
+    """Every change of the booking's seats that names it, newest first."""
+    return (
+        SeatChange.objects.filter(event_id=reservation.event_id, reservation_id=reservation.pk)
+        .select_related("seat", "actor", "account")
+        .order_by("-id")
+    )

@@ -1,0 +1,144 @@
+"""Staff change a booking: move its seats (reseat) or cancel some or all of them with a refund.
+
+One transaction each, in the lock order of locking.py: the reservation's row (rank BOOKING),
+then every seat it touches in id order, then the checks. A reseat's new seats must be free or
+kept back; its price difference is recorded in the reservation's total and answered. The
+buyer's seats change under their account (`reserved_by`), so their open map and My
+reservations hear of it as of any change of their seats (the `own` frame).
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+from ..exceptions import AlreadyCancelled, NotFound, SeatUnavailable
+from ..ledger.context import seat_changes, seat_changes_because
+from ..ledger.models import Via
+from ..models import Reservation, ReservedSeat, Seat
+from ..signals import seats_changed_on_commit
+from . import sql
+from .blocking import OFF_SALE_FIELDS
+from .box_office import _refusal, _sellable
+from .locking import reservation_row_locked, seat_rows_locked
+from .map_version import map_version_bump
+
+_FIELDS = [*sql.WRITTEN_FIELDS, *OFF_SALE_FIELDS]
+
+
+@dataclass(frozen=True)
+class BookingChange:
+    reservation: Reservation
+    difference: Decimal  # what the buyer owes (+) or is owed (-) for the change
+
+
+def _live_seats(reservation: Reservation) -> dict[int, Decimal]:
+    return dict(
+        ReservedSeat.objects.filter(reservation=reservation, is_active=True).values_list(
+            "seat_id", "price"
+        )
+    )
+
+
+def _confirmed(reservation_id: int) -> Reservation:
+    reservation = reservation_row_locked(reservation_id)
+    if reservation.status == Reservation.Status.CANCELLED:
+        raise AlreadyCancelled("This reservation is already cancelled.")
+    return reservation
+
+
+def reservation_reseat(
+    *, staff_id: int, reservation_id: int, moves: Sequence[tuple[int, int]], reason: str = ""
+) -> BookingChange:
+    """Move a booking's seats: each (from, to) pair, all or none."""
+    with (
+        seat_changes(Via.CONSOLE, actor_id=staff_id),
+        seat_changes_because(reason or f"reseat of reservation {reservation_id}"),
+        transaction.atomic(),
+    ):
+        reservation = _confirmed(reservation_id)
+        booked = _live_seats(reservation)
+        leaving = [old for old, _ in moves]
+        if not moves or len(set(leaving)) != len(leaving) or not set(leaving) <= set(booked):
+            raise NotFound("Move only seats of this booking, each once.", seats=leaving)
+        coming = [new for _, new in moves]
+        seats = seat_rows_locked(event_id=reservation.event_id, seat_ids=[*leaving, *coming])
+        by_id = {s.id: s for s in seats}
+        now = timezone.now()
+        refused = [by_id[i] for i in coming if i in booked or not _sellable(by_id[i], now)]
+        if len(set(coming)) != len(coming) or refused:
+            raise SeatUnavailable(
+                "Move only to free or kept-back seats; "
+                + "; ".join(_refusal(s) for s in refused)
+                + ".",
+                seats=[s.id for s in refused] or coming,
+            )
+        difference = sum((by_id[i].price for i in coming), Decimal("0.00")) - sum(
+            (booked[i] for i in leaving), Decimal("0.00")
+        )
+        ReservedSeat.objects.filter(reservation=reservation, seat_id__in=leaving).update(
+            is_active=False
+        )
+        ReservedSeat.objects.bulk_create(
+            ReservedSeat(reservation=reservation, seat=by_id[i], price=by_id[i].price)
+            for i in coming
+        )
+        was_off_sale = any(by_id[i].blocked for i in coming)
+        for i in leaving:
+            sql.FREE.apply(by_id[i])
+        for i in coming:
+            seat = by_id[i]
+            sql.BOOK.apply(seat, user_id=reservation.user_id)
+            seat.blocked, seat.off_sale, seat.blocked_purpose = False, "", ""
+            seat.blocked_reason, seat.blocked_until = "", None
+        Seat.objects.bulk_update(seats, _FIELDS)
+        reservation.total_price += difference
+        reservation.save(update_fields=["total_price"])
+        if was_off_sale:
+            map_version_bump(event_id=reservation.event_id)
+        seats_changed_on_commit(event_id=reservation.event_id, seats=seats)
+        return BookingChange(reservation, difference)
+
+
+def reservation_refund(
+    *,
+    staff_id: int,
+    reservation_id: int,
+    seat_ids: Sequence[int] | None = None,
+    refunded: Decimal = Decimal("0.00"),
+    reason: str = "",
+) -> BookingChange:
+    """Cancel some of a booking's seats (all of them: None) with a reason, and record what was
+    given back. A booking left with no seat is cancelled."""
+    with (
+        seat_changes(Via.CONSOLE, actor_id=staff_id),
+        seat_changes_because(reason),
+        transaction.atomic(),
+    ):
+        reservation = _confirmed(reservation_id)
+        booked = _live_seats(reservation)
+        leaving = list(booked) if seat_ids is None else list(dict.fromkeys(seat_ids))
+        if not leaving or not set(leaving) <= set(booked):
+            raise NotFound("Cancel only seats of this booking.", seats=leaving)
+        seats = seat_rows_locked(event_id=reservation.event_id, seat_ids=leaving)
+        ReservedSeat.objects.filter(reservation=reservation, seat_id__in=leaving).update(
+            is_active=False
+        )
+        for seat in seats:
+            sql.FREE.apply(seat)
+        Seat.objects.bulk_update(seats, sql.WRITTEN_FIELDS)
+        difference = -sum((booked[i] for i in leaving), Decimal("0.00"))
+        reservation.refunded += refunded
+        fields = ["refunded"]
+        if len(leaving) == len(booked):  # its total stays what was sold, as a buyer's cancel
+            reservation.status = Reservation.Status.CANCELLED
+            reservation.cancelled_at = timezone.now()
+            fields += ["status", "cancelled_at"]
+        else:
+            reservation.total_price += difference
+            fields.append("total_price")
+        reservation.save(update_fields=fields)
+        seats_changed_on_commit(event_id=reservation.event_id, seats=seats)
+        return BookingChange(reservation, difference)

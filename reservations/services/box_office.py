@@ -1,0 +1,94 @@
+"""The box office: staff sell seats to a walk-in, who needs no account.
+
+One transaction, in the lock order of locking.py: the seat rows in id order, then the checks,
+then the reservation (`channel` box_office, no `user`: its seats are `reserved` by nobody's
+account, so they count against no buyer's limit) and its seats booked. A seat clicked online at
+the same moment is decided by its row lock: exactly one of the two gets it. Free seats and
+seats kept back (house seats sold at the door) can be sold; held, booked and killed ones not.
+"""
+
+from collections.abc import Sequence
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+from ..exceptions import SeatUnavailable
+from ..ledger.context import seat_changes
+from ..ledger.models import Via
+from ..models import Reservation, ReservedSeat, Seat
+from ..rules import seat_is_free
+from ..signals import seats_changed_on_commit
+from . import sql
+from .blocking import OFF_SALE_FIELDS
+from .locking import seat_rows_locked
+from .map_version import map_version_bump
+
+Payment = Reservation.Payment
+
+
+def _sellable(seat: Seat, now) -> bool:
+    if seat.blocked:
+        return seat.off_sale == Seat.OffSale.KEPT
+    return seat_is_free(seat, now)
+
+
+def _refusal(seat: Seat) -> str:
+    if seat.blocked:
+        return f"{seat.label} is killed"
+    return (
+        f"{seat.label} is {'booked' if seat.status == Seat.Status.RESERVED else 'held by a buyer'}"
+    )
+
+
+def box_office_sell(
+    *,
+    staff_id: int,
+    event_id: int,
+    seat_ids: Sequence[int],
+    payment: str,
+    amount_taken: Decimal | None = None,
+    buyer_name: str = "",
+    buyer_email: str = "",
+) -> Reservation:
+    """Sell seats to a walk-in, all or none. `amount_taken` defaults to the seats' total (a
+    comp's to nothing)."""
+    payment = Payment(payment).value
+    with seat_changes(Via.BOX_OFFICE, actor_id=staff_id), transaction.atomic():
+        seats = seat_rows_locked(event_id=event_id, seat_ids=seat_ids)
+        now = timezone.now()
+        refused = [s for s in seats if not _sellable(s, now)]
+        if refused:
+            raise SeatUnavailable(
+                "Only free or kept-back seats can be sold; "
+                + "; ".join(_refusal(s) for s in refused)
+                + ".",
+                seats=[s.id for s in refused],
+            )
+        total = sum((s.price for s in seats), Decimal("0.00"))
+        if amount_taken is None:
+            amount_taken = Decimal("0.00") if payment == Payment.COMP else total
+        reservation = Reservation.objects.create(
+            user=None,
+            event_id=event_id,
+            channel=Reservation.Channel.BOX_OFFICE,
+            sold_by_id=staff_id,
+            buyer_name=buyer_name,
+            buyer_email=buyer_email,
+            payment=payment,
+            amount_taken=amount_taken,
+            total_price=total,
+        )
+        ReservedSeat.objects.bulk_create(
+            ReservedSeat(reservation=reservation, seat=s, price=s.price) for s in seats
+        )
+        was_off_sale = any(s.blocked for s in seats)
+        for seat in seats:
+            sql.BOOK.apply(seat, user_id=None)
+            seat.blocked, seat.off_sale, seat.blocked_purpose = False, "", ""
+            seat.blocked_reason, seat.blocked_until = "", None
+        Seat.objects.bulk_update(seats, [*sql.WRITTEN_FIELDS, *OFF_SALE_FIELDS])
+        if was_off_sale:
+            map_version_bump(event_id=event_id)
+        seats_changed_on_commit(event_id=event_id, seats=seats)
+        return reservation
