@@ -1,20 +1,10 @@
-"""The organiser's two roles as groups (docs/API.md "The organiser's console"): staff put people
-in them in the admin."""
+"""The organiser's two roles as groups (reservations/roles.py): staff put people in them in the
+admin."""
 
 from django.contrib.auth.management import create_permissions
 from django.db import migrations
 
-ROLES = {
-    "Box office": ["view_console", "sell_at_box_office", "change_bookings"],
-    "Manager": [
-        "view_console",
-        "sell_at_box_office",
-        "change_bookings",
-        "keep_seats",
-        "export_event",
-        "change_event",
-    ],
-}
+from reservations.roles import ROLES, role_group
 
 
 def roles_create(apps, schema_editor):
@@ -23,12 +13,11 @@ def roles_create(apps, schema_editor):
     app_config.models_module = True
     create_permissions(app_config, apps=apps, verbosity=0)
     app_config.models_module = None
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    for name, codenames in ROLES.items():
-        group, _ = Group.objects.get_or_create(name=name)
-        group.permissions.add(
-            *Permission.objects.filter(content_type__app_label="reservations", codename__in=codenames)
+    for name in ROLES:
+        role_group(
+            name,
+            group_model=apps.get_model("auth", "Group"),
+            permission_model=apps.get_model("auth", "Permission"),
         )
 
 

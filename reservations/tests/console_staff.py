@@ -1,6 +1,6 @@
 """The organiser's roles for tests: a staff account in a group of migration 0019."""
 
-from django.contrib.auth.models import Group
+from reservations.roles import role_group
 
 from .conftest import bearer_client
 from .factories import UserFactory
@@ -8,7 +8,7 @@ from .factories import UserFactory
 
 def staff_in(role: str, username: str | None = None):
     user = UserFactory(username=username or role.lower().replace(" ", "_"))
-    user.groups.add(Group.objects.get(name=role))
+    user.groups.add(role_group(role))
     return user
 
 

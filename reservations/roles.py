@@ -1,0 +1,29 @@
+"""The organiser's roles: who may do what in the console (docs/API.md "The organiser's
+console"). Each is a Django group of the event permissions it needs; staff are put in them in
+the admin. A superuser may do everything."""
+
+from django.contrib.auth.models import Group, Permission
+
+ROLES = {
+    "Box office": ["view_console", "sell_at_box_office", "change_bookings"],
+    "Manager": [
+        "view_console",
+        "sell_at_box_office",
+        "change_bookings",
+        "keep_seats",
+        "export_event",
+        "change_event",  # the event's limits
+    ],
+}
+
+
+def role_group(name: str, *, group_model=Group, permission_model=Permission):
+    """The role's group, made with its permissions if it is not there (migration 0019 makes
+    both; a test database flushed between tests needs them again)."""
+    group, _ = group_model.objects.get_or_create(name=name)
+    group.permissions.add(
+        *permission_model.objects.filter(
+            content_type__app_label="reservations", codename__in=ROLES[name]
+        )
+    )
+    return group
