@@ -20,7 +20,7 @@ from reservations.services.box_office import box_office_sell
 from reservations.wire_values import iso, money
 
 from .inputs import SeatIdsInput
-from .pagination import PAGE_PARAMETERS, paginated
+from .pagination import PAGE_PARAMETERS, page_of, paginated
 
 ROLES = ("view_console", "keep_seats", "sell_at_box_office", "change_bookings", "export_event")
 
@@ -52,13 +52,124 @@ def _valid(serializer_class, data) -> dict:
     return serializer.validated_data
 
 
+# --- The answers' shapes, for the schema (the JSON is written by the functions below) -------
+
+
+class OffSaleSeatOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    label = serializers.CharField()
+    off_sale = serializers.ChoiceField(choices=Seat.OffSale.choices)
+    purpose = serializers.CharField()
+    reason = serializers.CharField()
+    until = serializers.DateTimeField(allow_null=True)
+    version = serializers.IntegerField()
+
+
+class OffSaleChangeOutput(serializers.Serializer):
+    success = serializers.BooleanField()
+    changed = OffSaleSeatOutput(many=True)
+
+
+class BookingOutput(serializers.Serializer):
+    class Buyer(serializers.Serializer):
+        username = serializers.CharField(allow_null=True)
+        name = serializers.CharField()
+        email = serializers.CharField()
+
+    class BookedSeat(serializers.Serializer):
+        id = serializers.IntegerField()
+        label = serializers.CharField()
+        section = serializers.CharField()
+        row = serializers.CharField()
+        price = serializers.CharField()
+
+    class EventBrief(serializers.Serializer):
+        id = serializers.IntegerField()
+        name = serializers.CharField()
+
+    id = serializers.IntegerField()
+    status = serializers.ChoiceField(choices=Reservation.Status.choices)
+    channel = serializers.ChoiceField(choices=Reservation.Channel.choices)
+    buyer = Buyer()
+    seats = BookedSeat(many=True)
+    total_price = serializers.CharField()
+    payment = serializers.ChoiceField(choices=Reservation.Payment.choices, allow_null=True)
+    amount_taken = serializers.CharField(allow_null=True)
+    refunded = serializers.CharField()
+    currency = serializers.CharField()
+    event = EventBrief()
+    created_at = serializers.DateTimeField()
+    cancelled_at = serializers.DateTimeField(allow_null=True)
+
+    def to_representation(self, instance):
+        return booking_json(instance)
+
+
+class BookingStoryOutput(BookingOutput):
+    class Change(serializers.Serializer):
+        at = serializers.DateTimeField()
+        seat = serializers.CharField()
+        # `from` is a Python keyword: the schema names the field, the JSON carries it.
+        to = serializers.CharField()
+        via = serializers.CharField()
+        staff = serializers.CharField(allow_null=True)
+        reason = serializers.CharField()
+
+    history = Change(many=True)
+
+
+class BookingChangeOutput(serializers.Serializer):
+    success = serializers.BooleanField()
+    difference = serializers.CharField()
+    reservation = BookingOutput()
+
+
+class BoxOfficeOutput(serializers.Serializer):
+    success = serializers.BooleanField()
+    reservation = BookingOutput()
+
+
+class SaleOutput(serializers.Serializer):
+    class Counts(serializers.Serializer):
+        free = serializers.IntegerField()
+        held = serializers.IntegerField()
+        booked = serializers.IntegerField()
+        kept = serializers.IntegerField()
+        killed = serializers.IntegerField()
+
+    class Category(Counts):
+        id = serializers.IntegerField()
+        name = serializers.CharField()
+        price = serializers.CharField()
+
+    class Section(Counts):
+        section = serializers.CharField()
+
+    class Queue(serializers.Serializer):
+        state = serializers.CharField()
+        waiting = serializers.IntegerField()
+        serving = serializers.IntegerField()
+        rate = serializers.FloatField()
+        joined = serializers.IntegerField()
+
+    event_id = serializers.IntegerField()
+    currency = serializers.CharField()
+    categories = Category(many=True)
+    sections = Section(many=True)
+    earliest_hold_ends_at = serializers.DateTimeField(allow_null=True)
+    money_taken = serializers.CharField()
+    refunded = serializers.CharField()
+    bookings_last_minute = serializers.IntegerField()
+    queue = Queue(allow_null=True)
+
+
 # --- Reads ---------------------------------------------------------------------------------
 
 
 class SaleApi(APIView):
     permission_classes = _console("view_console")
 
-    @extend_schema(responses=dict)
+    @extend_schema(responses=SaleOutput)
     def get(self, request, event_id: int):
         figures = sale_figures.sale_figures(event_id=event_id)
         for row in figures["categories"]:
@@ -84,7 +195,7 @@ def off_sale_json(seat: Seat) -> dict:
 class OffSaleApi(APIView):
     permission_classes = _console("view_console")
 
-    @extend_schema(responses=dict)
+    @extend_schema(responses=OffSaleSeatOutput(many=True))
     def get(self, request, event_id: int):
         seats = Seat.objects.filter(event_id=event_id, blocked=True).order_by("id")
         return Response([off_sale_json(seat) for seat in seats])
@@ -125,19 +236,17 @@ def booking_json(reservation: Reservation) -> dict:
     }
 
 
-class BookingsOutput(serializers.Serializer):
-    def to_representation(self, instance):
-        return booking_json(instance)
-
-
 class BookingListApi(APIView):
     permission_classes = _console("view_console")
 
-    @extend_schema(parameters=[OpenApiParameter("search", str), *PAGE_PARAMETERS], responses=dict)
+    @extend_schema(
+        parameters=[OpenApiParameter("search", str), *PAGE_PARAMETERS],
+        responses=page_of(BookingOutput(many=True)),
+    )
     def get(self, request, event_id: int):
         search = request.query_params.get("search", "")[:100].strip()
         bookings = sale_figures.bookings_of(event_id=event_id, search=search)
-        return paginated(request, self, bookings, BookingsOutput)
+        return paginated(request, self, bookings, BookingOutput)
 
 
 def _staff_booking(reservation_id: int) -> Reservation:
@@ -170,7 +279,7 @@ def story_json(reservation: Reservation) -> list[dict]:
 class BookingDetailApi(APIView):
     permission_classes = _console("view_console")
 
-    @extend_schema(responses=dict)
+    @extend_schema(responses=BookingStoryOutput)
     def get(self, request, reservation_id: int):
         reservation = _staff_booking(reservation_id)
         return Response({**booking_json(reservation), "history": story_json(reservation)})
@@ -209,7 +318,7 @@ def _seats_json(seats) -> dict:
 class OffSaleChangeApi(APIView):
     permission_classes = _console("keep_seats")
 
-    @extend_schema(request=KeepInput, responses=dict)
+    @extend_schema(request=KeepInput, responses=OffSaleChangeOutput)
     def post(self, request, event_id: int):
         data = _valid(KeepInput, request.data)
         with seat_changes(Via.CONSOLE, actor_id=request.user.pk):
@@ -227,7 +336,7 @@ class OffSaleChangeApi(APIView):
 class ReleaseApi(APIView):
     permission_classes = _console("keep_seats")
 
-    @extend_schema(request=ReleaseInput, responses=dict)
+    @extend_schema(request=ReleaseInput, responses=OffSaleChangeOutput)
     def post(self, request, event_id: int):
         data = _valid(ReleaseInput, request.data)
         with seat_changes(Via.CONSOLE, actor_id=request.user.pk):
@@ -247,7 +356,7 @@ class BoxOfficeInput(SeatIdsInput):
 class BoxOfficeApi(APIView):
     permission_classes = _console("sell_at_box_office")
 
-    @extend_schema(request=BoxOfficeInput, responses={201: dict})
+    @extend_schema(request=BoxOfficeInput, responses={201: BoxOfficeOutput})
     def post(self, request, event_id: int):
         data = _valid(BoxOfficeInput, request.data)
         sale = box_office_sell(
@@ -278,7 +387,7 @@ class ReseatInput(serializers.Serializer):
 class ReseatApi(APIView):
     permission_classes = _console("change_bookings")
 
-    @extend_schema(request=ReseatInput, responses=dict)
+    @extend_schema(request=ReseatInput, responses=BookingChangeOutput)
     def post(self, request, reservation_id: int):
         data = _valid(ReseatInput, request.data)
         change = reservation_reseat(
@@ -305,7 +414,7 @@ class RefundInput(serializers.Serializer):
 class RefundApi(APIView):
     permission_classes = _console("change_bookings")
 
-    @extend_schema(request=RefundInput, responses=dict)
+    @extend_schema(request=RefundInput, responses=BookingChangeOutput)
     def post(self, request, reservation_id: int):
         data = _valid(RefundInput, request.data)
         change = reservation_refund(

@@ -84,7 +84,9 @@ def exception_response(exc: BaseException) -> JsonResponse:
             403, "origin_not_allowed", "Requests from this page's origin are not accepted here."
         )
     if isinstance(exc, drf.PermissionDenied):
-        return error_response(403, "forbidden", "You may not do this.")
+        said = str(exc.detail)  # ours say which role is missing; DRF's own say nothing useful
+        message = said if said.startswith("Your role") else "You may not do this."
+        return error_response(403, "forbidden", message)
     if isinstance(exc, Http404 | drf.NotFound):
         return error_response(404, "not_found", "Not found.")
     if isinstance(exc, drf.MethodNotAllowed):

@@ -84,6 +84,16 @@ _REFUSALS = {
     "queue_claim": (400, 401, 403, 404, 409, 429),
     "queue_extend": (400, 401, 403, 404, 409, 429),
     "queue_proof": (404, 429),
+    # The organiser's console: forbidden (403) to a role that may not.
+    "staff_events_sale_retrieve": (401, 403, 404),
+    "staff_events_off_sale_list": (401, 403, 404),
+    "staff_events_off_sale_take_create": (400, 401, 403, 404, 409),
+    "staff_events_off_sale_release_create": (400, 401, 403, 404),
+    "staff_events_box_office_create": (400, 401, 403, 404, 409),
+    "staff_events_bookings_retrieve": (401, 403, 404),
+    "staff_reservations_retrieve": (401, 403, 404),
+    "staff_reservations_reseat_create": (400, 401, 403, 404, 409),
+    "staff_reservations_refund_create": (400, 401, 403, 404, 409),
 }
 # What any operation may answer: the database out of reach; and for a body, too slow or too big.
 _ANY = (503,)
@@ -92,7 +102,8 @@ _WITH_BODY = (408, 413)
 _REASONS = {
     400: "invalid: malformed JSON, wrong types, missing fields",
     401: "not_authenticated or invalid_credentials",
-    403: "csrf_failed: a session request without a valid CSRF token; origin_not_allowed: a "
+    403: "forbidden: a console route the caller's role may not use; "
+    "csrf_failed: a session request without a valid CSRF token; origin_not_allowed: a "
     "cookie route (refresh, logout) called from a page of an origin the server does not trust; "
     "queue_turn_required, queue_turn_expired: a hold without a running turn of the event's "
     "waiting room",

@@ -59,7 +59,8 @@ def trigger_replace(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
         schema_editor.execute(POSTGRES_FUNCTION, params=None)
     else:
-        schema_editor.execute("DROP TRIGGER reservations_seat_change;", params=None)
+        # SQLite remade the seat table for 0018's columns, and its triggers went with it.
+        schema_editor.execute("DROP TRIGGER IF EXISTS reservations_seat_change;", params=None)
         schema_editor.execute(SQLITE_TRIGGER, params=None)
 
 

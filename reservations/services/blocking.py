@@ -30,8 +30,9 @@ _FIELDS = [*sql.WRITTEN_FIELDS, *OFF_SALE_FIELDS]
 
 
 def _why(kind: str, purpose: str, reason: str) -> str:
-    """The ledger's reason for an off-sale change: "kept: press: for the review"."""
-    return ": ".join(part for part in (kind, purpose, reason) if part)
+    """The ledger's reason for an off-sale change: "for the review (kept: press)"."""
+    how = ": ".join(part for part in (kind, purpose) if part)
+    return f"{reason} ({how})" if reason else how
 
 
 def seats_take_off_sale(

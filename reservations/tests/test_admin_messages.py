@@ -48,8 +48,8 @@ def test_blocking_counts_and_a_refusal_names_the_event_and_the_taken_seats(
     ]
     services.seat_lock(user=alice, event_id=event.pk, seat_id=ids[0])
     assert admin_action(admin_client, "seat", "block_selected", [ids[0], ids[4]]) == [
-        "Concert XYZ: nothing blocked of 2 selected seats. Only free seats can be blocked;"
-        " held or booked: A1.",
+        "Concert XYZ: nothing blocked of 2 selected seats. Only free seats can be taken off"
+        " sale; A1 is held by a buyer.",
         "0 seats blocked.",
     ]
     assert not Seat.objects.get(pk=ids[4]).blocked

@@ -57,7 +57,7 @@ class TestAuthentication:
         assert response.status_code == 200
         assert response.json() == {"success": True, "user": {"id": alice.id, "username": "alice"}}
         assert response.cookies["sessionid"]["httponly"]
-        assert client.get("/api/me/").json() == {"id": alice.id, "username": "alice"}
+        assert client.get("/api/me/").json() == {"id": alice.id, "username": "alice", "console": []}
 
     def test_login_with_a_wrong_password_is_invalid_credentials(self, api, alice):
         assert_error(

@@ -68,7 +68,7 @@ def test_seats_kept_back_are_unavailable_to_buyers_and_recorded_with_their_purpo
     change = SeatChange.objects.filter(seat_id=seat.id).last()
     assert (change.via, change.reason, change.status_after) == (
         "console",
-        "kept: press: Times",
+        "Times (kept: press)",
         "reserved",
     )
     assert change.actor.username == "manager"
@@ -294,6 +294,8 @@ def test_each_role_may_do_only_its_part_and_a_buyer_none(role, allowed, alice, e
         assert refused.status_code == 403 and refused.json()["code"] == "forbidden", name
         answer = call(staff)
         assert (answer.status_code != 403) == (name in allowed), (name, answer.json())
+        if name not in allowed:
+            assert answer.json()["error"] == "Your role may not do this (keep_seats)."
     assert buyer.get("/api/me/").json()["console"] == []
     assert set(staff.get("/api/me/").json()["console"]) >= {"view_console", "sell_at_box_office"}
 

@@ -180,7 +180,7 @@ def test_a_reason_that_looks_like_a_formula_stays_text_in_the_xlsx(admin_client)
     response = admin_client.get(url(event, "ledger", "xlsx"))
     sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
     reason = sheet.cell(row=2, column=LEDGER_HEADER.index("reason") + 1)
-    assert (reason.value, reason.data_type) == ("=1+1", "s")  # "f" would be a formula
+    assert (reason.value, reason.data_type) == ("=1+1 (killed)", "s")  # "f": a formula
 
 
 def test_staff_without_the_permission_get_403_and_no_links(client, sold):

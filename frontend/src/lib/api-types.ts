@@ -467,6 +467,150 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/staff/events/{event_id}/bookings/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["staff_events_bookings_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/staff/events/{event_id}/box-office/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["staff_events_box_office_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/staff/events/{event_id}/off-sale/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["staff_events_off_sale_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/staff/events/{event_id}/off-sale/release/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["staff_events_off_sale_release_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/staff/events/{event_id}/off-sale/take/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["staff_events_off_sale_take_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/staff/events/{event_id}/sale/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["staff_events_sale_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/staff/reservations/{reservation_id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["staff_reservations_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/staff/reservations/{reservation_id}/refund/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["staff_reservations_refund_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/staff/reservations/{reservation_id}/reseat/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["staff_reservations_reseat_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/token/": {
         parameters: {
             query?: never;
@@ -565,12 +709,78 @@ export interface components {
         };
         /** @enum {unknown} */
         BlankEnum: "";
+        BookedSeat: {
+            id: number;
+            label: string;
+            section: string;
+            row: string;
+            price: string;
+        };
+        BookingChangeOutput: {
+            success: boolean;
+            difference: string;
+            reservation: components["schemas"]["BookingOutput"];
+        };
+        BookingOutput: {
+            id: number;
+            status: components["schemas"]["Status637Enum"];
+            channel: components["schemas"]["ChannelEnum"];
+            buyer: components["schemas"]["Buyer"];
+            seats: components["schemas"]["BookedSeat"][];
+            total_price: string;
+            payment: (components["schemas"]["PaymentEnum"] | components["schemas"]["NullEnum"]) | null;
+            amount_taken: string | null;
+            refunded: string;
+            currency: string;
+            event: components["schemas"]["EventBrief"];
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            cancelled_at: string | null;
+        };
+        BookingStoryOutput: {
+            id: number;
+            status: components["schemas"]["Status637Enum"];
+            channel: components["schemas"]["ChannelEnum"];
+            buyer: components["schemas"]["Buyer"];
+            seats: components["schemas"]["BookedSeat"][];
+            total_price: string;
+            payment: (components["schemas"]["PaymentEnum"] | components["schemas"]["NullEnum"]) | null;
+            amount_taken: string | null;
+            refunded: string;
+            currency: string;
+            event: components["schemas"]["EventBrief"];
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            cancelled_at: string | null;
+            history: components["schemas"]["Change"][];
+        };
+        /** @description Lock several and reserve. */
+        BoxOfficeInput: {
+            seat_ids: number[];
+            payment: components["schemas"]["PaymentEnum"];
+            /** Format: decimal */
+            amount_taken?: string | null;
+            /** @default  */
+            buyer_name: string;
+            buyer_email?: string;
+        };
+        BoxOfficeOutput: {
+            success: boolean;
+            reservation: components["schemas"]["BookingOutput"];
+        };
         BrowserAccess: {
             access: string;
         };
         BrowserLogin: {
             username: string;
             password: string;
+        };
+        Buyer: {
+            username: string | null;
+            name: string;
+            email: string;
         };
         Category: {
             id: number;
@@ -590,6 +800,21 @@ export interface components {
             seats_total: number;
             seats_available: number;
         };
+        Change: {
+            /** Format: date-time */
+            at: string;
+            seat: string;
+            to: string;
+            via: string;
+            staff: string | null;
+            reason: string;
+        };
+        /**
+         * @description * `online` - Online
+         *     * `box_office` - Box Office
+         * @enum {string}
+         */
+        ChannelEnum: "online" | "box_office";
         Columns: {
             id: number[];
             label: string[];
@@ -668,6 +893,22 @@ export interface components {
             /** Format: date-time */
             locked_until: string;
         };
+        KeepInput: {
+            seat_ids: number[];
+            kind: components["schemas"]["KindEnum"];
+            /** @default  */
+            purpose: string;
+            /** @default  */
+            reason: string;
+            /** Format: date-time */
+            until?: string | null;
+        };
+        /**
+         * @description * `kept` - Kept
+         *     * `killed` - Killed
+         * @enum {string}
+         */
+        KindEnum: "kept" | "killed";
         LayoutOutput: {
             event_id: number;
             /** Format: double */
@@ -721,6 +962,34 @@ export interface components {
         LogoutInput: {
             refresh?: string;
         };
+        MeOutput: {
+            id: number;
+            username: string;
+            /** @description what the caller may do in the organiser's console: [] for a buyer */
+            console: string[];
+        };
+        /** @enum {unknown} */
+        NullEnum: null;
+        OffSaleChangeOutput: {
+            success: boolean;
+            changed: components["schemas"]["OffSaleSeatOutput"][];
+        };
+        /**
+         * @description * `kept` - Kept
+         *     * `killed` - Killed
+         * @enum {string}
+         */
+        OffSaleEnum: "kept" | "killed";
+        OffSaleSeatOutput: {
+            id: number;
+            label: string;
+            off_sale: components["schemas"]["OffSaleEnum"];
+            purpose: string;
+            reason: string;
+            /** Format: date-time */
+            until: string | null;
+            version: number;
+        };
         /** @description GET /api/events/{id}/holds/ (API.md). */
         OwnHoldsOutput: {
             event_id: number;
@@ -729,6 +998,13 @@ export interface components {
             /** @description The seats of the caller's confirmed reservations of the event, by id. */
             booked: number[];
         };
+        /**
+         * @description * `cash` - Cash
+         *     * `card` - Card
+         *     * `comp` - Comp
+         * @enum {string}
+         */
+        PaymentEnum: "cash" | "card" | "comp";
         Plan: {
             /** Format: double */
             width: number;
@@ -737,6 +1013,14 @@ export interface components {
             shapes: {
                 [key: string]: unknown;
             }[];
+        };
+        Queue: {
+            state: string;
+            waiting: number;
+            serving: number;
+            /** Format: double */
+            rate: number;
+            joined: number;
         };
         QueueClaimed: {
             turn: components["schemas"]["QueueTurn"];
@@ -832,9 +1116,26 @@ export interface components {
          * @enum {string}
          */
         ReasonEnum: "redis" | "organiser" | "slow" | "randomness";
+        RefundInput: {
+            seat_ids?: number[] | null;
+            /** Format: decimal */
+            refunded: string;
+            reason: string;
+        };
         RegisterInput: {
             username: string;
             password: string;
+        };
+        ReleaseInput: {
+            seat_ids: number[];
+            /** Format: date-time */
+            at?: string | null;
+        };
+        ReseatInput: {
+            /** @description [[from seat id, to seat id], ...] */
+            moves: number[][];
+            /** @default  */
+            reason: string;
         };
         ReservationCancelled: {
             success: boolean;
@@ -863,6 +1164,18 @@ export interface components {
             seat_ids: number[];
             /** Format: decimal */
             total?: string;
+        };
+        SaleOutput: {
+            event_id: number;
+            currency: string;
+            categories: components["schemas"]["Category"][];
+            sections: components["schemas"]["Section"][];
+            /** Format: date-time */
+            earliest_hold_ends_at: string | null;
+            money_taken: string;
+            refunded: string;
+            bookings_last_minute: number;
+            queue: components["schemas"]["Queue"] | null;
         };
         SeatActionExtend: {
             success: boolean;
@@ -901,7 +1214,7 @@ export interface components {
             row: string;
             number: number;
             price: string;
-            status: components["schemas"]["StatusEnum"];
+            status: components["schemas"]["SeatOutputStatusEnum"];
             version: number;
             locked_until: string | null;
             mine: boolean;
@@ -915,6 +1228,13 @@ export interface components {
             /** @description Never on sale; listed as reserved. */
             blocked: boolean;
         };
+        /**
+         * @description * `available` - available
+         *     * `locked` - locked
+         *     * `reserved` - reserved
+         * @enum {string}
+         */
+        SeatOutputStatusEnum: "available" | "locked" | "reserved";
         /** @description GET /api/events/{id}/map/, for the OpenAPI schema; written by `seat_plan_json`. */
         SeatPlanOutput: {
             event_id: number;
@@ -929,6 +1249,14 @@ export interface components {
             success: boolean;
             seats: components["schemas"]["SeatOutput"][];
         };
+        Section: {
+            free: number;
+            held: number;
+            booked: number;
+            kept: number;
+            killed: number;
+            section: string;
+        };
         /**
          * @description * `scheduled` - Scheduled
          *     * `pre_queue` - Pre Queue
@@ -941,12 +1269,11 @@ export interface components {
          */
         StateEnum: "scheduled" | "pre_queue" | "draw" | "admitting" | "paused" | "held_out" | "sold_out";
         /**
-         * @description * `available` - available
-         *     * `locked` - locked
-         *     * `reserved` - reserved
+         * @description * `confirmed` - Confirmed
+         *     * `cancelled` - Cancelled
          * @enum {string}
          */
-        StatusEnum: "available" | "locked" | "reserved";
+        Status637Enum: "confirmed" | "cancelled";
         /** @description simplejwt's login, its refresh token the first of a new family. */
         TokenObtainInput: {
             username: string;
@@ -1150,7 +1477,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description csrf_failed: a session request without a valid CSRF token; origin_not_allowed: a cookie route (refresh, logout) called from a page of an origin the server does not trust; queue_turn_required, queue_turn_expired: a hold without a running turn of the event's waiting room */
+            /** @description forbidden: a console route the caller's role may not use; csrf_failed: a session request without a valid CSRF token; origin_not_allowed: a cookie route (refresh, logout) called from a page of an origin the server does not trust; queue_turn_required, queue_turn_expired: a hold without a running turn of the event's waiting room */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1243,7 +1570,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description csrf_failed: a session request without a valid CSRF token; origin_not_allowed: a cookie route (refresh, logout) called from a page of an origin the server does not trust; queue_turn_required, queue_turn_expired: a hold without a running turn of the event's waiting room */
+            /** @description forbidden: a console route the caller's role may not use; csrf_failed: a session request without a valid CSRF token; origin_not_allowed: a cookie route (refresh, logout) called from a page of an origin the server does not trust; queue_turn_required, queue_turn_expired: a hold without a running turn of the event's waiting room */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1373,7 +1700,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description csrf_failed: a session request without a valid CSRF token; origin_not_allowed: a cookie route (refresh, logout) called from a page of an origin the server does not trust; queue_turn_required, queue_turn_expired: a hold without a running turn of the event's waiting room */
+            /** @description forbidden: a console route the caller's role may not use; csrf_failed: a session request without a valid CSRF token; origin_not_allowed: a cookie route (refresh, logout) called from a page of an origin the server does not trust; queue_turn_required, queue_turn_expired: a hold without a running turn of the event's waiting room */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1571,7 +1898,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description csrf_failed: a session request without a valid CSRF token; origin_not_allowed: a cookie route (refresh, logout) called from a page of an origin the server does not trust; queue_turn_required, queue_turn_expired: a hold without a running turn of the event's waiting room */
+            /** @description forbidden: a console route the caller's role may not use; csrf_failed: a session request without a valid CSRF token; origin_not_allowed: a cookie route (refresh, logout) called from a page of an origin the server does not trust; queue_turn_required, queue_turn_expired: a hold without a running turn of the event's waiting room */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1673,7 +2000,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description csrf_failed: a session request without a valid CSRF token; origin_not_allowed: a cookie route (refresh, logout) called from a page of an origin the server does not trust; queue_turn_required, queue_turn_expired: a hold without a running turn of the event's waiting room */
+            /** @description forbidden: a console route the caller's role may not use; csrf_failed: a session request without a valid CSRF token; origin_not_allowed: a cookie route (refresh, logout) called from a page of an origin the server does not trust; queue_turn_required, queue_turn_expired: a hold without a running turn of the event's waiting room */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1775,7 +2102,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description csrf_failed: a session request without a valid CSRF token; origin_not_allowed: a cookie route (refresh, logout) called from a page of an origin the server does not trust; queue_turn_required, queue_turn_expired: a hold without a running turn of the event's waiting room */
+            /** @description forbidden: a console route the caller's role may not use; csrf_failed: a session request without a valid CSRF token; origin_not_allowed: a cookie route (refresh, logout) called from a page of an origin the server does not trust; queue_turn_required, queue_turn_expired: a hold without a running turn of the event's waiting room */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1931,7 +2258,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description csrf_failed: a session request without a valid CSRF token; origin_not_allowed: a cookie route (refresh, logout) called from a page of an origin the server does not trust; queue_turn_required, queue_turn_expired: a hold without a running turn of the event's waiting room */
+            /** @description forbidden: a console route the caller's role may not use; csrf_failed: a session request without a valid CSRF token; origin_not_allowed: a cookie route (refresh, logout) called from a page of an origin the server does not trust; queue_turn_required, queue_turn_expired: a hold without a running turn of the event's waiting room */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2091,7 +2418,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description csrf_failed: a session request without a valid CSRF token; origin_not_allowed: a cookie route (refresh, logout) called from a page of an origin the server does not trust; queue_turn_required, queue_turn_expired: a hold without a running turn of the event's waiting room */
+            /** @description forbidden: a console route the caller's role may not use; csrf_failed: a session request without a valid CSRF token; origin_not_allowed: a cookie route (refresh, logout) called from a page of an origin the server does not trust; queue_turn_required, queue_turn_expired: a hold without a running turn of the event's waiting room */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2197,7 +2524,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description csrf_failed: a session request without a valid CSRF token; origin_not_allowed: a cookie route (refresh, logout) called from a page of an origin the server does not trust; queue_turn_required, queue_turn_expired: a hold without a running turn of the event's waiting room */
+            /** @description forbidden: a console route the caller's role may not use; csrf_failed: a session request without a valid CSRF token; origin_not_allowed: a cookie route (refresh, logout) called from a page of an origin the server does not trust; queue_turn_required, queue_turn_expired: a hold without a running turn of the event's waiting room */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2300,7 +2627,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description csrf_failed: a session request without a valid CSRF token; origin_not_allowed: a cookie route (refresh, logout) called from a page of an origin the server does not trust; queue_turn_required, queue_turn_expired: a hold without a running turn of the event's waiting room */
+            /** @description forbidden: a console route the caller's role may not use; csrf_failed: a session request without a valid CSRF token; origin_not_allowed: a cookie route (refresh, logout) called from a page of an origin the server does not trust; queue_turn_required, queue_turn_expired: a hold without a running turn of the event's waiting room */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2421,7 +2748,7 @@ export interface operations {
                     "application/json": components["schemas"]["Health"];
                 };
             };
-            /** @description csrf_failed: a session request without a valid CSRF token; origin_not_allowed: a cookie route (refresh, logout) called from a page of an origin the server does not trust; queue_turn_required, queue_turn_expired: a hold without a running turn of the event's waiting room */
+            /** @description forbidden: a console route the caller's role may not use; csrf_failed: a session request without a valid CSRF token; origin_not_allowed: a cookie route (refresh, logout) called from a page of an origin the server does not trust; queue_turn_required, queue_turn_expired: a hold without a running turn of the event's waiting room */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2508,7 +2835,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description csrf_failed: a session request without a valid CSRF token; origin_not_allowed: a cookie route (refresh, logout) called from a page of an origin the server does not trust; queue_turn_required, queue_turn_expired: a hold without a running turn of the event's waiting room */
+            /** @description forbidden: a console route the caller's role may not use; csrf_failed: a session request without a valid CSRF token; origin_not_allowed: a cookie route (refresh, logout) called from a page of an origin the server does not trust; queue_turn_required, queue_turn_expired: a hold without a running turn of the event's waiting room */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2585,7 +2912,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description csrf_failed: a session request without a valid CSRF token; origin_not_allowed: a cookie route (refresh, logout) called from a page of an origin the server does not trust; queue_turn_required, queue_turn_expired: a hold without a running turn of the event's waiting room */
+            /** @description forbidden: a console route the caller's role may not use; csrf_failed: a session request without a valid CSRF token; origin_not_allowed: a cookie route (refresh, logout) called from a page of an origin the server does not trust; queue_turn_required, queue_turn_expired: a hold without a running turn of the event's waiting room */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2637,7 +2964,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["UserOutput"];
+                    "application/json": components["schemas"]["MeOutput"];
                 };
             };
             /** @description not_authenticated or invalid_credentials */
@@ -2649,7 +2976,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description csrf_failed: a session request without a valid CSRF token; origin_not_allowed: a cookie route (refresh, logout) called from a page of an origin the server does not trust; queue_turn_required, queue_turn_expired: a hold without a running turn of the event's waiting room */
+            /** @description forbidden: a console route the caller's role may not use; csrf_failed: a session request without a valid CSRF token; origin_not_allowed: a cookie route (refresh, logout) called from a page of an origin the server does not trust; queue_turn_required, queue_turn_expired: a hold without a running turn of the event's waiting room */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2699,7 +3026,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description csrf_failed: a session request without a valid CSRF token; origin_not_allowed: a cookie route (refresh, logout) called from a page of an origin the server does not trust; queue_turn_required, queue_turn_expired: a hold without a running turn of the event's waiting room */
+            /** @description forbidden: a console route the caller's role may not use; csrf_failed: a session request without a valid CSRF token; origin_not_allowed: a cookie route (refresh, logout) called from a page of an origin the server does not trust; queue_turn_required, queue_turn_expired: a hold without a running turn of the event's waiting room */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2778,7 +3105,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description csrf_failed: a session request without a valid CSRF token; origin_not_allowed: a cookie route (refresh, logout) called from a page of an origin the server does not trust; queue_turn_required, queue_turn_expired: a hold without a running turn of the event's waiting room */
+            /** @description forbidden: a console route the caller's role may not use; csrf_failed: a session request without a valid CSRF token; origin_not_allowed: a cookie route (refresh, logout) called from a page of an origin the server does not trust; queue_turn_required, queue_turn_expired: a hold without a running turn of the event's waiting room */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2835,7 +3162,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description csrf_failed: a session request without a valid CSRF token; origin_not_allowed: a cookie route (refresh, logout) called from a page of an origin the server does not trust; queue_turn_required, queue_turn_expired: a hold without a running turn of the event's waiting room */
+            /** @description forbidden: a console route the caller's role may not use; csrf_failed: a session request without a valid CSRF token; origin_not_allowed: a cookie route (refresh, logout) called from a page of an origin the server does not trust; queue_turn_required, queue_turn_expired: a hold without a running turn of the event's waiting room */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2901,7 +3228,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description csrf_failed: a session request without a valid CSRF token; origin_not_allowed: a cookie route (refresh, logout) called from a page of an origin the server does not trust; queue_turn_required, queue_turn_expired: a hold without a running turn of the event's waiting room */
+            /** @description forbidden: a console route the caller's role may not use; csrf_failed: a session request without a valid CSRF token; origin_not_allowed: a cookie route (refresh, logout) called from a page of an origin the server does not trust; queue_turn_required, queue_turn_expired: a hold without a running turn of the event's waiting room */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2948,6 +3275,717 @@ export interface operations {
             };
             /** @description throttled: come back after Retry-After seconds */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description unavailable: the database (or, for state/ and holds/, the live feed) is out of reach (Retry-After: 1); login_busy: a login door while every password-hashing slot is busy (Retry-After: 1) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    staff_events_bookings_retrieve: {
+        parameters: {
+            query?: {
+                /** @description 1-based page number (default 1) */
+                page?: number;
+                /** @description items per page, at most 100 (default 50) */
+                page_size?: number;
+                search?: string;
+            };
+            header?: never;
+            path: {
+                event_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page; `Link` (rel next/prev) and `X-Total-Count` headers. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BookingOutput"][];
+                };
+            };
+            /** @description not_authenticated or invalid_credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description forbidden: a console route the caller's role may not use; csrf_failed: a session request without a valid CSRF token; origin_not_allowed: a cookie route (refresh, logout) called from a page of an origin the server does not trust; queue_turn_required, queue_turn_expired: a hold without a running turn of the event's waiting room */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not_found (for a list: a page past the last); no_queue, not_in_queue: the waiting room */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description unavailable: the database (or, for state/ and holds/, the live feed) is out of reach (Retry-After: 1); login_busy: a login door while every password-hashing slot is busy (Retry-After: 1) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    staff_events_box_office_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                event_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BoxOfficeInput"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BoxOfficeOutput"];
+                };
+            };
+            /** @description invalid: malformed JSON, wrong types, missing fields */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not_authenticated or invalid_credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description forbidden: a console route the caller's role may not use; csrf_failed: a session request without a valid CSRF token; origin_not_allowed: a cookie route (refresh, logout) called from a page of an origin the server does not trust; queue_turn_required, queue_turn_expired: a hold without a running turn of the event's waiting room */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not_found (for a list: a page past the last); no_queue, not_in_queue: the waiting room */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description request_timeout: the body did not arrive in time */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description a booking rule refused it (seat_unavailable, hold_limit, not_holder, lock_required, already_cancelled, hold_cap_reached, no_block, orphan_seat, companion_requires_accessible, price_changed); the waiting room's: queue_not_open, sold_out, not_your_turn, turn_lapsed, turn_extended */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description too_large: a body over 64 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description unavailable: the database (or, for state/ and holds/, the live feed) is out of reach (Retry-After: 1); login_busy: a login door while every password-hashing slot is busy (Retry-After: 1) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    staff_events_off_sale_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                event_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OffSaleSeatOutput"][];
+                };
+            };
+            /** @description not_authenticated or invalid_credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description forbidden: a console route the caller's role may not use; csrf_failed: a session request without a valid CSRF token; origin_not_allowed: a cookie route (refresh, logout) called from a page of an origin the server does not trust; queue_turn_required, queue_turn_expired: a hold without a running turn of the event's waiting room */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not_found (for a list: a page past the last); no_queue, not_in_queue: the waiting room */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description unavailable: the database (or, for state/ and holds/, the live feed) is out of reach (Retry-After: 1); login_busy: a login door while every password-hashing slot is busy (Retry-After: 1) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    staff_events_off_sale_release_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                event_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReleaseInput"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OffSaleChangeOutput"];
+                };
+            };
+            /** @description invalid: malformed JSON, wrong types, missing fields */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not_authenticated or invalid_credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description forbidden: a console route the caller's role may not use; csrf_failed: a session request without a valid CSRF token; origin_not_allowed: a cookie route (refresh, logout) called from a page of an origin the server does not trust; queue_turn_required, queue_turn_expired: a hold without a running turn of the event's waiting room */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not_found (for a list: a page past the last); no_queue, not_in_queue: the waiting room */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description request_timeout: the body did not arrive in time */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description too_large: a body over 64 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description unavailable: the database (or, for state/ and holds/, the live feed) is out of reach (Retry-After: 1); login_busy: a login door while every password-hashing slot is busy (Retry-After: 1) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    staff_events_off_sale_take_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                event_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["KeepInput"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OffSaleChangeOutput"];
+                };
+            };
+            /** @description invalid: malformed JSON, wrong types, missing fields */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not_authenticated or invalid_credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description forbidden: a console route the caller's role may not use; csrf_failed: a session request without a valid CSRF token; origin_not_allowed: a cookie route (refresh, logout) called from a page of an origin the server does not trust; queue_turn_required, queue_turn_expired: a hold without a running turn of the event's waiting room */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not_found (for a list: a page past the last); no_queue, not_in_queue: the waiting room */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description request_timeout: the body did not arrive in time */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description a booking rule refused it (seat_unavailable, hold_limit, not_holder, lock_required, already_cancelled, hold_cap_reached, no_block, orphan_seat, companion_requires_accessible, price_changed); the waiting room's: queue_not_open, sold_out, not_your_turn, turn_lapsed, turn_extended */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description too_large: a body over 64 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description unavailable: the database (or, for state/ and holds/, the live feed) is out of reach (Retry-After: 1); login_busy: a login door while every password-hashing slot is busy (Retry-After: 1) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    staff_events_sale_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                event_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SaleOutput"];
+                };
+            };
+            /** @description not_authenticated or invalid_credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description forbidden: a console route the caller's role may not use; csrf_failed: a session request without a valid CSRF token; origin_not_allowed: a cookie route (refresh, logout) called from a page of an origin the server does not trust; queue_turn_required, queue_turn_expired: a hold without a running turn of the event's waiting room */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not_found (for a list: a page past the last); no_queue, not_in_queue: the waiting room */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description unavailable: the database (or, for state/ and holds/, the live feed) is out of reach (Retry-After: 1); login_busy: a login door while every password-hashing slot is busy (Retry-After: 1) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    staff_reservations_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                reservation_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BookingStoryOutput"];
+                };
+            };
+            /** @description not_authenticated or invalid_credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description forbidden: a console route the caller's role may not use; csrf_failed: a session request without a valid CSRF token; origin_not_allowed: a cookie route (refresh, logout) called from a page of an origin the server does not trust; queue_turn_required, queue_turn_expired: a hold without a running turn of the event's waiting room */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not_found (for a list: a page past the last); no_queue, not_in_queue: the waiting room */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description unavailable: the database (or, for state/ and holds/, the live feed) is out of reach (Retry-After: 1); login_busy: a login door while every password-hashing slot is busy (Retry-After: 1) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    staff_reservations_refund_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                reservation_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RefundInput"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BookingChangeOutput"];
+                };
+            };
+            /** @description invalid: malformed JSON, wrong types, missing fields */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not_authenticated or invalid_credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description forbidden: a console route the caller's role may not use; csrf_failed: a session request without a valid CSRF token; origin_not_allowed: a cookie route (refresh, logout) called from a page of an origin the server does not trust; queue_turn_required, queue_turn_expired: a hold without a running turn of the event's waiting room */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not_found (for a list: a page past the last); no_queue, not_in_queue: the waiting room */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description request_timeout: the body did not arrive in time */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description a booking rule refused it (seat_unavailable, hold_limit, not_holder, lock_required, already_cancelled, hold_cap_reached, no_block, orphan_seat, companion_requires_accessible, price_changed); the waiting room's: queue_not_open, sold_out, not_your_turn, turn_lapsed, turn_extended */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description too_large: a body over 64 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description unavailable: the database (or, for state/ and holds/, the live feed) is out of reach (Retry-After: 1); login_busy: a login door while every password-hashing slot is busy (Retry-After: 1) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    staff_reservations_reseat_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                reservation_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReseatInput"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BookingChangeOutput"];
+                };
+            };
+            /** @description invalid: malformed JSON, wrong types, missing fields */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not_authenticated or invalid_credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description forbidden: a console route the caller's role may not use; csrf_failed: a session request without a valid CSRF token; origin_not_allowed: a cookie route (refresh, logout) called from a page of an origin the server does not trust; queue_turn_required, queue_turn_expired: a hold without a running turn of the event's waiting room */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not_found (for a list: a page past the last); no_queue, not_in_queue: the waiting room */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description request_timeout: the body did not arrive in time */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description a booking rule refused it (seat_unavailable, hold_limit, not_holder, lock_required, already_cancelled, hold_cap_reached, no_block, orphan_seat, companion_requires_accessible, price_changed); the waiting room's: queue_not_open, sold_out, not_your_turn, turn_lapsed, turn_extended */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description too_large: a body over 64 KiB */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3146,7 +4184,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description csrf_failed: a session request without a valid CSRF token; origin_not_allowed: a cookie route (refresh, logout) called from a page of an origin the server does not trust; queue_turn_required, queue_turn_expired: a hold without a running turn of the event's waiting room */
+            /** @description forbidden: a console route the caller's role may not use; csrf_failed: a session request without a valid CSRF token; origin_not_allowed: a cookie route (refresh, logout) called from a page of an origin the server does not trust; queue_turn_required, queue_turn_expired: a hold without a running turn of the event's waiting room */
             403: {
                 headers: {
                     [name: string]: unknown;
