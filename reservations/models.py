@@ -21,6 +21,8 @@ class VenueLayout(models.Model):
     shapes = models.JSONField(default=list, blank=True)
     # [{"name", "price", "colour"}]: the price categories an event on this layout starts with.
     categories = models.JSONField(default=list, blank=True)
+    # What the file said, hashed (services/venues.py): the same room read again is reused.
+    digest = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:

@@ -31,7 +31,19 @@ class SeatInline(admin.TabularInline):
     can_delete = False
 
 
-class EventCreateForm(forms.ModelForm):
+class EventForm(forms.ModelForm):
+    """An event's own fields; a currency left empty is the model's (EUR)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "currency" in self.fields:
+            self.fields["currency"].required = False
+
+    def clean_currency(self):
+        return self.cleaned_data.get("currency") or Event._meta.get_field("currency").default
+
+
+class EventCreateForm(EventForm):
     """An event sold in a venue layout (its seats and categories copied from it), or a grid."""
 
     rows = forms.IntegerField(min_value=1, max_value=200, initial=10, required=False)
@@ -105,8 +117,7 @@ class EventAdmin(EventExports, StaffChanges, admin.ModelAdmin):
         return event.n_booked
 
     def get_form(self, request, obj=None, **kwargs):
-        if obj is None:
-            kwargs["form"] = EventCreateForm
+        kwargs["form"] = EventCreateForm if obj is None else EventForm
         return super().get_form(request, obj, **kwargs)
 
     def get_fields(self, request, obj=None):
@@ -118,12 +129,13 @@ class EventAdmin(EventExports, StaffChanges, admin.ModelAdmin):
                 "starts_at",
                 "layout",
                 "orphan_mode",
+                "currency",
                 "rows",
                 "seats_per_row",
                 "sections",
                 "price",
             ]
-        return ["name", "venue", "description", "starts_at", "layout", "orphan_mode"]
+        return ["name", "venue", "description", "starts_at", "layout", "orphan_mode", "currency"]
 
     def get_readonly_fields(self, request, obj=None):
         return ["layout"] if obj is not None else []  # its seats were made from it

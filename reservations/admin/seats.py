@@ -3,7 +3,9 @@ comes and goes with its event: one taken off sale is blocked, which can be undon
 
 from django import forms
 from django.contrib import admin, messages
+from django.http import HttpResponseRedirect
 from django.template.defaultfilters import pluralize
+from django.utils import timezone
 
 from .. import exceptions as services_errors
 from ..models import Event, PriceCategory, Seat
@@ -13,13 +15,24 @@ from .history import seat_history
 from .staff_changes import StaffChanges
 
 
+class EventCategoryField(forms.ModelChoiceField):
+    def label_from_instance(self, category):
+        return f"{category.event.name}: {category}"  # two events' "Gold (95.00)" told apart
+
+
 class SeatActionForm(admin.helpers.ActionForm):
-    category = forms.ModelChoiceField(
-        PriceCategory.objects.select_related("event"),
+    category = EventCategoryField(
+        PriceCategory.objects.select_related("event").order_by("event__starts_at", "position"),
         required=False,
         help_text="for 'Put into category': one of the seats' event's categories",
     )
     reason = forms.CharField(required=False, help_text="for 'Block': why (staff only)")
+
+
+def _next_event() -> Event | None:
+    """The event that starts next, or the last one when all have started."""
+    upcoming = Event.objects.filter(starts_at__gte=timezone.now()).order_by("starts_at", "id")
+    return upcoming.first() or Event.objects.order_by("-starts_at", "-id").first()
 
 
 @admin.register(Seat)
@@ -69,6 +82,16 @@ class SeatAdmin(StaffChanges, admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False  # nor go without it: a deleted seat is gone from its holder and watchers
+
+    def changelist_view(self, request, extra_context=None):
+        """One event's seats at a time: the list of every event's (42,264 in the demo) opens on
+        the next event's (any other is a filter away)."""
+        scoped = "event__id__exact" in request.GET or request.method != "GET"
+        if not scoped and (first := _next_event()) is not None:
+            query = request.GET.copy()
+            query["event__id__exact"] = str(first.pk)
+            return HttpResponseRedirect(f"{request.path}?{query.urlencode()}")
+        return super().changelist_view(request, extra_context)
 
     def save_model(self, request, obj, form, change):
         obj.save(update_fields=["blocked_reason"])  # the state it read may have changed since

@@ -7,6 +7,7 @@ writes what the event sells now (its categories, which seat is in which), so imp
 export gives the same room and the same prices.
 """
 
+import hashlib
 from datetime import datetime
 from decimal import Decimal
 
@@ -25,10 +26,20 @@ def _place(seat) -> dict:
     return {field: getattr(seat, field) for field in _PLACE}
 
 
+def layout_digest(spec: LayoutSpec) -> str:
+    """The room's fingerprint: a parsed file is frozen tuples all the way down."""
+    return hashlib.sha256(repr(spec).encode()).hexdigest()
+
+
 def layout_create(*, spec: LayoutSpec) -> VenueLayout:
-    """Store a parsed layout file as a reusable room."""
+    """Store a parsed layout file as a reusable room; the same room read again is the one
+    stored already."""
+    digest = layout_digest(spec)
     with transaction.atomic():
+        if same := VenueLayout.objects.filter(digest=digest).order_by("id").first():
+            return same
         layout = VenueLayout.objects.create(
+            digest=digest,
             name=spec.name,
             width=spec.width,
             height=spec.height,

@@ -52,7 +52,16 @@ def test_a_seats_page_shows_its_story_newest_first_with_who_and_why(admin_client
     r = str(reservation.pk)
     page = admin_client.get(f"/admin/reservations/seat/{seat.pk}/change/").content.decode()
     assert history_rows(page) == [
-        [seat.label, f"available {ARROW} reserved", "4", "admin", "", "root", "sound desk", ""],
+        [
+            seat.label,
+            f"available {ARROW} reserved",
+            "4",
+            "admin",
+            "",
+            "root",
+            "sound desk (killed)",
+            "",
+        ],
         [seat.label, f"reserved {ARROW} available", "3", "admin", "alice", "root", "", r],
         [seat.label, f"locked {ARROW} reserved", "2", "online", "alice", "", "", r],
         [seat.label, f"available {ARROW} locked", "1", "online", "alice", "", "", ""],

@@ -17,8 +17,12 @@ export function EventPage() {
       <h1>{event.data?.name ?? (event.isError ? 'Event' : 'Loading…')}</h1>
       {event.data && (
         <p className="muted">
-          <time dateTime={event.data.starts_at}>{formatDate(event.data.starts_at)}</time> · {event.data.venue} ·{' '}
-          {priceRange(event.data.price_min, event.data.price_max, currency)}
+          <time dateTime={event.data.starts_at}>{formatDate(event.data.starts_at)}</time>
+          {/* An event made without a venue says nothing of it, not "· ·". */}
+          {[event.data.venue, priceRange(event.data.price_min, event.data.price_max, currency)]
+            .filter(Boolean)
+            .map((part) => ` · ${part}`)
+            .join('')}
         </p>
       )}
       {event.data?.description && <p>{event.data.description}</p>}

@@ -45,30 +45,48 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--name", required=True)
-        parser.add_argument("--layout", help="a layout file (docs/LAYOUT.md) instead of a grid")
+        parser.add_argument("--name", required=True, help="what buyers see the event as")
+        parser.add_argument(
+            "--layout",
+            help="a layout file (docs/LAYOUT.md) instead of a grid; a room read before is reused",
+        )
         parser.add_argument(
             "--orphan-mode",
             choices=["off", "lenient", "strict"],
             default="off",
             help="may a hold leave one empty seat alone (docs/BEST_AVAILABLE.md)",
         )
-        parser.add_argument("--rows", type=int)
-        parser.add_argument("--seats-per-row", type=int)
-        parser.add_argument("--price", type=_price)
-        parser.add_argument("--sections", type=int, default=1)
-        parser.add_argument("--venue", default="")
-        parser.add_argument("--description", default="")
-        parser.add_argument("--starts-at", help="ISO 8601; default: 30 days from now")
+        parser.add_argument("--rows", type=int, help="a grid's rows (A, B, ...)")
+        parser.add_argument("--seats-per-row", type=int, help="a grid's seats in each row")
+        parser.add_argument("--price", type=_price, help="a grid's one price, e.g. 35.00")
+        parser.add_argument(
+            "--sections", type=int, default=1, help="a grid's rows split into N sections (1)"
+        )
+        parser.add_argument(
+            "--venue", default="", help="where it is (default: the layout's name, or none)"
+        )
+        parser.add_argument("--description", default="", help="a paragraph for the event page")
+        parser.add_argument(
+            "--starts-at", help="ISO 8601, e.g. 2027-03-01T19:30:00Z (default: 30 days from now)"
+        )
         parser.add_argument(
             "--currency", type=_currency, default="EUR", help="ISO 4217 (default EUR)"
         )
         queue = parser.add_argument_group("waiting room (API.md): both times switch it on")
         queue.add_argument("--queue-opens", type=_moment, help="ISO 8601, or now+SECONDS")
         queue.add_argument("--on-sale", type=_moment, help="ISO 8601, or now+SECONDS")
-        queue.add_argument("--turn-minutes", type=int, default=10)
-        queue.add_argument("--claim-seconds", type=int, default=120)
-        queue.add_argument("--max-active", type=int, default=500)
+        queue.add_argument(
+            "--turn-minutes", type=int, default=10, help="how long a buyer's turn lasts (10)"
+        )
+        queue.add_argument(
+            "--claim-seconds",
+            type=int,
+            default=120,
+            help="how long a called buyer has to claim the turn (120)",
+        )
+        queue.add_argument(
+            "--max-active", type=int, default=500, help="the most buyers shopping at once (500)"
+        )
         queue.add_argument(
             "--randomness-source", default="", help="a public randomness the draw will wait for"
         )
