@@ -14,6 +14,7 @@ from reservations.models import Event, PriceCategory, VenueLayout
 
 from .factories import event_with_seats
 
+
 def _bare_env() -> dict:
     """This machine's environment as a new user's shell has it: no project settings."""
     return {
