@@ -15,12 +15,14 @@ from urllib.parse import parse_qs
 
 import orjson
 from channels.consumer import get_handler_name
+from channels.db import database_sync_to_async
 from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 
 from reservations.access_tokens import account_of_access_token
 from reservations.client_address import address_key, is_exempt, scope_client_address
+from reservations.roles import may_watch_the_sale
 from reservations.waiting_room.rooms_in_memory import rooms
 from reservations.waiting_room.turn_tokens import turn_owner, turn_refusal
 
@@ -63,6 +65,9 @@ def _resume_position(query_string: bytes) -> tuple[str, int] | None:
     except (KeyError, ValueError, UnicodeDecodeError):
         return None
     return position if 0 < len(epoch) <= 64 and 0 <= position[1] < 2**62 else None
+
+
+_may_watch_the_sale = database_sync_to_async(may_watch_the_sale)
 
 
 class EventSeatsConsumer(AsyncWebsocketConsumer):
@@ -176,12 +181,21 @@ class EventSeatsConsumer(AsyncWebsocketConsumer):
         account = account_of_access_token(token) if token is not None else None
         if token is not None and account is None:
             self._put(NOT_AUTHENTICATED_FRAME)
-        if self.waiting:  # no seats to tell yet: its place
+        if self.waiting:  # no seats to tell yet: its place, or the console's seats
             self.account = account
             if account is not None:
-                asyncio.ensure_future(hub().tell_place(self))
+                asyncio.ensure_future(self._staff_or_place(account))
             return
         hub().identify(self, account)
+
+    async def _staff_or_place(self, account: int) -> None:
+        """A waiting socket of staff who may watch the sale (the organiser's console) watches
+        the seats at once, and the room's `queue` frames as every watcher does; anyone else is
+        told their place."""
+        if await _may_watch_the_sale(account):
+            await self._admitted(account)
+        else:
+            await hub().tell_place(self)
 
     async def _turn_shown(self, token: str) -> None:
         """PROTOCOL.md "Waiting room": a good turn token ends the wait (the snapshot follows);
@@ -201,6 +215,12 @@ class EventSeatsConsumer(AsyncWebsocketConsumer):
             )
         if refusal is not None:
             self._put(TURN_REFUSALS[refusal.code])
+            return
+        await self._admitted(account)
+
+    async def _admitted(self, account: int | None) -> None:
+        """The wait is over (a turn, or the console): the snapshot follows."""
+        if not self.waiting:
             return
         self.waiting = False
         hub().stop_waiting(self)

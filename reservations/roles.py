@@ -2,6 +2,7 @@
 console"). Each is a Django group of the event permissions it needs; staff are put in them in
 the admin. A superuser may do everything."""
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 
 ROLES = {
@@ -27,3 +28,10 @@ def role_group(name: str, *, group_model=Group, permission_model=Permission):
         )
     )
     return group
+
+
+def may_watch_the_sale(user_id: int) -> bool:
+    """Whether the account may watch a sale in the console: its seats during a waiting room
+    too, without a turn (PROTOCOL.md "Waiting room")."""
+    user = get_user_model().objects.filter(pk=user_id, is_active=True).first()
+    return user is not None and user.has_perm("reservations.view_console")

@@ -103,3 +103,27 @@ async def test_sold_out_reaches_every_waiting_socket_in_one_frame(event, alice):
         assert (state["state"], state["seats_left"]) == ("sold_out", 0)
     for socket in sockets:
         await socket.disconnect()
+
+
+async def test_the_organisers_console_watches_the_seats_and_the_queue_without_a_turn(event, alice):
+    from reservations.tests.console_staff import staff_in
+
+    staff = await call(staff_in)("Box office")
+    buyer, _ = await waiting(event.id)
+    await buyer.send_json_to({"type": "auth", "token": str(AccessToken.for_user(alice))})
+    console, _ = await waiting(event.id)
+    await console.send_json_to({"type": "auth", "token": str(AccessToken.for_user(staff))})
+
+    snapshot = await next_of_type(console, "snapshot")
+    assert len(snapshot["seats"]) == 4
+    seat = await call(lambda: Seat.objects.filter(event=event).first())()
+    await call(services.seat_lock)(user=alice, event_id=event.id, seat_id=seat.id)
+    change = await next_of_type(console, "seats")
+    assert change["changes"][0]["id"] == seat.id
+    await call(room_tick)(event_id=event.id, now=timezone.now(), redis_down=False)
+    assert (await next_of_type(console, "queue"))["event_id"] == event.id
+    # A buyer's auth ends no wait: its socket still answers a snapshot with the turn it lacks.
+    await buyer.send_json_to({"type": "snapshot"})
+    assert await next_of_type(buyer, "error") == {"type": "error", "code": "queue_turn_required"}
+    await console.disconnect()
+    await buyer.disconnect()
