@@ -112,13 +112,18 @@ def seats_release(
             return seats
         for seat in seats:
             sql.FREE.apply(seat)
-            seat.blocked, seat.off_sale, seat.blocked_purpose = False, "", ""
-            seat.blocked_reason, seat.blocked_until = "", None
+            back_on_sale(seat)
         Seat.objects.bulk_update(seats, _FIELDS)
         if seats:
             map_version_bump(event_id=event_id)
         seats_changed_on_commit(event_id=event_id, seats=seats)
         return seats
+
+
+def back_on_sale(seat: Seat) -> None:
+    """Forget why the seat was off sale (the caller writes its new state: freed or sold)."""
+    seat.blocked, seat.off_sale, seat.blocked_purpose = False, "", ""
+    seat.blocked_reason, seat.blocked_until = "", None
 
 
 def seats_release_due(*, now: datetime | None = None) -> list[Seat]:

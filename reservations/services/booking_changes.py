@@ -20,7 +20,7 @@ from ..ledger.models import Via
 from ..models import Reservation, ReservedSeat, Seat
 from ..signals import seats_changed_on_commit
 from . import sql
-from .blocking import OFF_SALE_FIELDS
+from .blocking import OFF_SALE_FIELDS, back_on_sale
 from .box_office import _refusal, _sellable
 from .locking import reservation_row_locked, seat_rows_locked
 from .map_version import map_version_bump
@@ -91,8 +91,7 @@ def reservation_reseat(
         for i in coming:
             seat = by_id[i]
             sql.BOOK.apply(seat, user_id=reservation.user_id)
-            seat.blocked, seat.off_sale, seat.blocked_purpose = False, "", ""
-            seat.blocked_reason, seat.blocked_until = "", None
+            back_on_sale(seat)
         Seat.objects.bulk_update(seats, _FIELDS)
         reservation.total_price += difference
         reservation.save(update_fields=["total_price"])

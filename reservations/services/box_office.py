@@ -20,7 +20,7 @@ from ..models import Reservation, ReservedSeat, Seat
 from ..rules import seat_is_free
 from ..signals import seats_changed_on_commit
 from . import sql
-from .blocking import OFF_SALE_FIELDS
+from .blocking import OFF_SALE_FIELDS, back_on_sale
 from .locking import seat_rows_locked
 from .map_version import map_version_bump
 
@@ -85,8 +85,7 @@ def box_office_sell(
         was_off_sale = any(s.blocked for s in seats)
         for seat in seats:
             sql.BOOK.apply(seat, user_id=None)
-            seat.blocked, seat.off_sale, seat.blocked_purpose = False, "", ""
-            seat.blocked_reason, seat.blocked_until = "", None
+            back_on_sale(seat)
         Seat.objects.bulk_update(seats, [*sql.WRITTEN_FIELDS, *OFF_SALE_FIELDS])
         if was_off_sale:
             map_version_bump(event_id=event_id)
