@@ -123,7 +123,15 @@ class EventAdmin(EventExports, StaffChanges, admin.ModelAdmin):
                 "sections",
                 "price",
             ]
-        return ["name", "venue", "description", "starts_at", "layout", "orphan_mode"]
+        return [
+            "name",
+            "venue",
+            "description",
+            "starts_at",
+            "layout",
+            "orphan_mode",
+            "purchase_limit",
+        ]
 
     def get_readonly_fields(self, request, obj=None):
         return ["layout"] if obj is not None else []  # its seats were made from it

@@ -638,6 +638,8 @@ export interface components {
             categories: components["schemas"]["CategoryOutput"][];
             /** @description the most seats one buyer may hold at once (SEAT_HOLD_LIMIT) */
             readonly hold_limit: number;
+            /** @description the most seats of this event one account may hold and have booked together (the organiser's, or SEAT_PURCHASE_LIMIT) */
+            readonly purchase_limit: number;
             /** @description how long a hold lasts (SEAT_LOCK_SECONDS) */
             readonly hold_seconds: number;
         };
@@ -1177,7 +1179,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description a booking rule refused it (seat_unavailable, hold_limit, not_holder, lock_required, already_cancelled, hold_cap_reached, no_block, orphan_seat, companion_requires_accessible, price_changed); the waiting room's: queue_not_open, sold_out, not_your_turn, turn_lapsed, turn_extended */
+            /** @description a booking rule refused it (seat_unavailable, hold_limit, purchase_limit, not_holder, lock_required, already_cancelled, hold_cap_reached, no_block, orphan_seat, companion_requires_accessible, price_changed); the waiting room's: queue_not_open, sold_out, not_your_turn, turn_lapsed, turn_extended */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -1400,7 +1402,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description a booking rule refused it (seat_unavailable, hold_limit, not_holder, lock_required, already_cancelled, hold_cap_reached, no_block, orphan_seat, companion_requires_accessible, price_changed); the waiting room's: queue_not_open, sold_out, not_your_turn, turn_lapsed, turn_extended */
+            /** @description a booking rule refused it (seat_unavailable, hold_limit, purchase_limit, not_holder, lock_required, already_cancelled, hold_cap_reached, no_block, orphan_seat, companion_requires_accessible, price_changed); the waiting room's: queue_not_open, sold_out, not_your_turn, turn_lapsed, turn_extended */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -1598,7 +1600,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description a booking rule refused it (seat_unavailable, hold_limit, not_holder, lock_required, already_cancelled, hold_cap_reached, no_block, orphan_seat, companion_requires_accessible, price_changed); the waiting room's: queue_not_open, sold_out, not_your_turn, turn_lapsed, turn_extended */
+            /** @description a booking rule refused it (seat_unavailable, hold_limit, purchase_limit, not_holder, lock_required, already_cancelled, hold_cap_reached, no_block, orphan_seat, companion_requires_accessible, price_changed); the waiting room's: queue_not_open, sold_out, not_your_turn, turn_lapsed, turn_extended */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -1700,7 +1702,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description a booking rule refused it (seat_unavailable, hold_limit, not_holder, lock_required, already_cancelled, hold_cap_reached, no_block, orphan_seat, companion_requires_accessible, price_changed); the waiting room's: queue_not_open, sold_out, not_your_turn, turn_lapsed, turn_extended */
+            /** @description a booking rule refused it (seat_unavailable, hold_limit, purchase_limit, not_holder, lock_required, already_cancelled, hold_cap_reached, no_block, orphan_seat, companion_requires_accessible, price_changed); the waiting room's: queue_not_open, sold_out, not_your_turn, turn_lapsed, turn_extended */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -1802,7 +1804,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description a booking rule refused it (seat_unavailable, hold_limit, not_holder, lock_required, already_cancelled, hold_cap_reached, no_block, orphan_seat, companion_requires_accessible, price_changed); the waiting room's: queue_not_open, sold_out, not_your_turn, turn_lapsed, turn_extended */
+            /** @description a booking rule refused it (seat_unavailable, hold_limit, purchase_limit, not_holder, lock_required, already_cancelled, hold_cap_reached, no_block, orphan_seat, companion_requires_accessible, price_changed); the waiting room's: queue_not_open, sold_out, not_your_turn, turn_lapsed, turn_extended */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -1958,7 +1960,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description a booking rule refused it (seat_unavailable, hold_limit, not_holder, lock_required, already_cancelled, hold_cap_reached, no_block, orphan_seat, companion_requires_accessible, price_changed); the waiting room's: queue_not_open, sold_out, not_your_turn, turn_lapsed, turn_extended */
+            /** @description a booking rule refused it (seat_unavailable, hold_limit, purchase_limit, not_holder, lock_required, already_cancelled, hold_cap_reached, no_block, orphan_seat, companion_requires_accessible, price_changed); the waiting room's: queue_not_open, sold_out, not_your_turn, turn_lapsed, turn_extended */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2118,7 +2120,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description a booking rule refused it (seat_unavailable, hold_limit, not_holder, lock_required, already_cancelled, hold_cap_reached, no_block, orphan_seat, companion_requires_accessible, price_changed); the waiting room's: queue_not_open, sold_out, not_your_turn, turn_lapsed, turn_extended */
+            /** @description a booking rule refused it (seat_unavailable, hold_limit, purchase_limit, not_holder, lock_required, already_cancelled, hold_cap_reached, no_block, orphan_seat, companion_requires_accessible, price_changed); the waiting room's: queue_not_open, sold_out, not_your_turn, turn_lapsed, turn_extended */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2224,7 +2226,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description a booking rule refused it (seat_unavailable, hold_limit, not_holder, lock_required, already_cancelled, hold_cap_reached, no_block, orphan_seat, companion_requires_accessible, price_changed); the waiting room's: queue_not_open, sold_out, not_your_turn, turn_lapsed, turn_extended */
+            /** @description a booking rule refused it (seat_unavailable, hold_limit, purchase_limit, not_holder, lock_required, already_cancelled, hold_cap_reached, no_block, orphan_seat, companion_requires_accessible, price_changed); the waiting room's: queue_not_open, sold_out, not_your_turn, turn_lapsed, turn_extended */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2327,7 +2329,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description a booking rule refused it (seat_unavailable, hold_limit, not_holder, lock_required, already_cancelled, hold_cap_reached, no_block, orphan_seat, companion_requires_accessible, price_changed); the waiting room's: queue_not_open, sold_out, not_your_turn, turn_lapsed, turn_extended */
+            /** @description a booking rule refused it (seat_unavailable, hold_limit, purchase_limit, not_holder, lock_required, already_cancelled, hold_cap_reached, no_block, orphan_seat, companion_requires_accessible, price_changed); the waiting room's: queue_not_open, sold_out, not_your_turn, turn_lapsed, turn_extended */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2928,7 +2930,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description a booking rule refused it (seat_unavailable, hold_limit, not_holder, lock_required, already_cancelled, hold_cap_reached, no_block, orphan_seat, companion_requires_accessible, price_changed); the waiting room's: queue_not_open, sold_out, not_your_turn, turn_lapsed, turn_extended */
+            /** @description a booking rule refused it (seat_unavailable, hold_limit, purchase_limit, not_holder, lock_required, already_cancelled, hold_cap_reached, no_block, orphan_seat, companion_requires_accessible, price_changed); the waiting room's: queue_not_open, sold_out, not_your_turn, turn_lapsed, turn_extended */
             409: {
                 headers: {
                     [name: string]: unknown;
