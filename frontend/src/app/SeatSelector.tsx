@@ -5,11 +5,11 @@ import { FindSeats } from '../features/find-seats';
 import {
   Basket,
   BasketBar,
-  DEFAULT_HOLD_LIMIT,
   HoldWarning,
   lapsedText,
   mergeLapse,
   useSeatActions,
+  type BuyerLimits,
   type Lapse,
   type Outcome,
 } from '../features/holds';
@@ -50,8 +50,11 @@ export interface SeatSelectorProps {
   venueName?: string;
   /** The event's currency (ISO 4217, the event detail's `currency`); euros when not given. */
   currency?: string;
-  /** Seats one buyer may hold at once (the event detail's `hold_limit`). */
-  holdLimit?: number;
+  /**
+   * What one buyer may take of the event (the event detail's `hold_limit` and `purchase_limit`);
+   * undefined while the detail is not read (the page then says no limit and leaves it to the server).
+   */
+  limits?: BuyerLimits;
   /**
    * Whether the event's sale is behind a waiting room (the event detail's `queue` is not null);
    * null while the event detail is not read yet (the map waits for it, so no seat is offered
@@ -87,7 +90,7 @@ export function SeatSelector({
   categories,
   venueName,
   currency = DEFAULT_CURRENCY,
-  holdLimit = DEFAULT_HOLD_LIMIT,
+  limits,
   queued = false,
 }: SeatSelectorProps & { eventId: number }) {
   const location = useLocation();
@@ -149,7 +152,7 @@ export function SeatSelector({
     setNotice(null);
     setRefusal(null);
   }, []);
-  const actions = useSeatActions(eventId, map.store, loggedIn, report, money, turnToken);
+  const actions = useSeatActions(eventId, map.store, loggedIn, report, money, turnToken, limits);
   const { toggle } = actions;
   const onSeat = useCallback(
     (seatId: number) => {
@@ -212,9 +215,9 @@ export function SeatSelector({
         onReserve={onReserve}
         reserving={reserving}
         currency={currency}
-        holdLimit={holdLimit}
+        limits={limits}
       />
-      <BasketBar store={map.store} onReserve={onReserve} reserving={reserving} currency={currency} holdLimit={holdLimit} />
+      <BasketBar store={map.store} onReserve={onReserve} reserving={reserving} currency={currency} limits={limits} />
     </>
   );
 
@@ -284,7 +287,7 @@ export function SeatSelector({
             categories={legend}
             sections={sections}
             loginLink={loginLink}
-            holdLimit={holdLimit}
+            limits={limits}
             wheelchairSpaces={wheelchairSpaces}
             onHeld={onHeld}
             turn={turnToken}
