@@ -5,7 +5,9 @@ import { FindSeats } from '../features/find-seats';
 import {
   Basket,
   BasketBar,
+  bookedTheLimit,
   HoldWarning,
+  TURN_DONE_AT_THE_LIMIT,
   lapsedText,
   mergeLapse,
   useSeatActions,
@@ -184,7 +186,13 @@ export function SeatSelector({
   const onReserve = async () => {
     setReserving(true);
     try {
-      await actions.reserve();
+      const outcome = await actions.reserve();
+      // The booking that reaches the purchase limit ended the turn (API.md "Waiting room"):
+      // back to the waiting room, told with the booking.
+      if (outcome.kind === 'ok' && turnToken && limits && bookedTheLimit(map.store.getBookedCount(), limits)) {
+        turnLost(TURN_DONE_AT_THE_LIMIT, 'queue_turn_expired');
+        setNotice({ ...outcome, text: `${outcome.text} ${TURN_DONE_AT_THE_LIMIT}` });
+      }
     } finally {
       setReserving(false);
     }

@@ -3,7 +3,16 @@ export { type Outcome } from './model/seatActions';
 export { useSeatActions } from './hooks/useSeatActions';
 export { Basket, BasketBar } from './components/Basket';
 export { lapsedText, mergeLapse, type Lapse } from './model/messages';
-export { limitsOf, mostAtOnce, mostAtOnceText, pastLimitText, type BuyerLimits, type Owned } from './model/limits';
+export {
+  bookedTheLimit,
+  limitsOf,
+  mostAtOnce,
+  mostAtOnceText,
+  pastLimitText,
+  TURN_DONE_AT_THE_LIMIT,
+  type BuyerLimits,
+  type Owned,
+} from './model/limits';
 export { ownedIn } from './model/seatActions';
 export { HoldWarning } from './components/HoldWarning';
 export { lockSeats, unlockSeat } from './api/seats';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { limitsOf, mostAtOnce, mostAtOnceText, ownedText, pastLimitText, roomLeft } from './limits';
+import { bookedTheLimit, limitsOf, mostAtOnce, mostAtOnceText, ownedText, pastLimitText, roomLeft } from './limits';
 
 const EVEN = { hold: 10, purchase: 10 };
 const GROUP = { hold: 4, purchase: 12 };
@@ -52,6 +52,11 @@ describe('a click that would pass a limit', () => {
     expect(pastLimitText(1, { held: 4, booked: 0 }, GROUP)).toBe(
       'You can hold at most 4 seats at once, and you hold 4. Reserve or release some first.',
     );
+  });
+
+  it('knows when the bookings alone are the limit: a waiting room\'s turn is then over', () => {
+    expect(bookedTheLimit(9, EVEN)).toBe(false);
+    expect(bookedTheLimit(10, EVEN)).toBe(true);
   });
 
   it('bounds what one search may ask for', () => {

@@ -16,6 +16,13 @@ export interface Owned {
   booked: number;
 }
 
+/** Whether `booked` seats are all one buyer may have: the waiting room's turn is then over. */
+export function bookedTheLimit(booked: number, limits: BuyerLimits): boolean {
+  return booked >= limits.purchase;
+}
+
+export const TURN_DONE_AT_THE_LIMIT = 'You have booked the most seats one buyer may have of this event, so your turn is over.';
+
 /** The event detail's limits, once it is read. */
 export function limitsOf(event: { hold_limit: number; purchase_limit: number } | undefined): BuyerLimits | undefined {
   return event ? { hold: event.hold_limit, purchase: event.purchase_limit } : undefined;
