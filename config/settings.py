@@ -28,6 +28,7 @@ env = environ.Env(
     CSRF_TRUSTED_ORIGINS=(list, []),
     SEAT_LOCK_SECONDS=(int, 300),
     SEAT_HOLD_LIMIT=(int, 10),
+    SEAT_PURCHASE_LIMIT=(int, 10),
     SEAT_HOLD_MAX_SECONDS=(int, 600),
     SEAT_HOLD_COOLDOWN_SECONDS=(int, 300),
     REDIS_URL=(str, ""),
@@ -70,6 +71,9 @@ IPV6_PREFIX_LENGTH = env.int("IPV6_PREFIX_LENGTH", default=64)
 
 SEAT_LOCK_SECONDS = env("SEAT_LOCK_SECONDS")
 SEAT_HOLD_LIMIT = env("SEAT_HOLD_LIMIT")
+# The most seats of one event one account may hold and own together (live holds and booked
+# seats), for an event whose organiser set none (Event.purchase_limit; reservations/rules.py).
+SEAT_PURCHASE_LIMIT = env("SEAT_PURCHASE_LIMIT")
 # However often a buyer asks for more time, no hold lasts longer than this from when it began.
 SEAT_HOLD_MAX_SECONDS = env("SEAT_HOLD_MAX_SECONDS")
 # A buyer's holds of an event are one run with one SEAT_HOLD_MAX_SECONDS while any is running

@@ -9,6 +9,8 @@
 - hot: every clicker asks for one of the same K seats at the same instant (`--clicks` times);
 - book: lock `--book-size` seats of its own share in one request, then reserve them;
 - churn: lock a random seat of the whole map, release it, lock it again (conflicts expected);
+- hoard: hoarders, each keeping one seat for good or booking its way past the purchase limit
+  (loadtest/hoarders.py);
 - onsale: arrivals open the map as the shipped client does, then buyers among them click near
   the stage at once (loadtest/onsale.py);
 - queue: accounts wait in the event's waiting room on their sockets, claim their turn when
@@ -24,12 +26,12 @@ import time
 import uuid
 from collections import deque
 from dataclasses import dataclass
-from datetime import datetime
 
 import aiohttp
 import orjson
 
 from .auth import Auth
+from .hoarders import HoardSpell, hoard, hoard_by_booking
 from .stats import Recorder
 
 PROFILES = ("journey", "uniform", "hot", "book", "churn", "hoard", "onsale", "queue")
@@ -168,10 +170,16 @@ async def run_clicker(
             if not await buy(c, own, seats, journey):
                 return
         return
-    if profile == "hoard":
+    if profile == "hoard":  # loadtest/hoarders.py
         if not share:
             return
         spell = HoardSpell()
+        if c.index % 2:  # every other hoarder books its way: hold to the limit, book, again
+            own = deque(share)
+            async for _ in _paced(stop, interval):
+                if not await hoard_by_booking(c, own, spell, hold_cap):
+                    return
+            return
         async for _ in _paced(stop, interval):
             await hoard(c, share[0], spell, hold_cap)
         return
@@ -219,52 +227,6 @@ async def run_clicker(
                     c.held.remove(seat)
         else:
             raise ValueError(f"unknown profile {profile!r}")
-
-
-@dataclass
-class HoardSpell:
-    """A hoarder's run of holds of its seat: since when (wall clock) it has held it."""
-
-    held_from: float | None = None
-    refused: bool = False  # the last lock was refused: the next one granted starts afresh
-
-
-async def hoard(c: Clicker, seat: int, spell: HoardSpell, hold_cap: float) -> None:
-    """One action of the hoard profile, which tries to keep one seat for good: more time while
-    the server gives it, then let go and take it again at once. The server continues the old
-    hold instead (API.md "Rules"): each hold granted ends within `hold_cap` (its
-    SEAT_HOLD_MAX_SECONDS) of when the run began (else `held_past_cap`), and the re-lock past
-    it is refused (`hoarding_refused`) until its cooldown is over."""
-    if seat in c.held:
-        _, code, answer = await c.call("extend", f"seats/{seat}/extend/", {})
-        if code == "ok":
-            _check_hold_end(c, spell, answer, hold_cap)
-            return
-        if code != "hold_cap_reached":  # lapsed meanwhile: take it again below
-            c.held.remove(seat)
-        else:
-            await c.unlock(seat)
-    _, code, answer = await c.call("lock", f"seats/{seat}/lock/", {})
-    if code == "ok":
-        if seat not in c.held:
-            c.held.append(seat)
-        if spell.held_from is None or spell.refused:
-            spell.held_from, spell.refused = time.time(), False
-        _check_hold_end(c, spell, answer, hold_cap)
-    elif code == "hold_cap_reached":
-        c.rec.journey_notes["hoarding_refused"] += 1
-        spell.refused = True
-
-
-# Holds start in whole seconds and the client's clock reads after the server's: a margin.
-HOLD_END_MARGIN = 1.0
-
-
-def _check_hold_end(c: Clicker, spell: HoardSpell, answer: bytes, hold_cap: float) -> None:
-    until = orjson.loads(answer)["seat"]["locked_until"]
-    ends = datetime.fromisoformat(until.replace("Z", "+00:00")).timestamp()
-    if spell.held_from is not None and ends > spell.held_from + hold_cap + HOLD_END_MARGIN:
-        c.rec.journey_notes["held_past_cap"] += 1
 
 
 @dataclass(frozen=True)

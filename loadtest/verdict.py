@@ -2,7 +2,8 @@
 
 No seat in two confirmed reservations, no seat held by two users, booked seats shown reserved,
 every booking and cancellation of the journey and onsale profiles as the server has it, at most
-one winner per hot seat, and every watcher's final model equal to the server's list.
+one winner per hot seat, no hoarder past the event's purchase limit, and every watcher's final
+model equal to the server's list.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import asyncio
 from collections import Counter
 from typing import TYPE_CHECKING
 
-from .api import fetch_seats, get_pages
+from .api import fetch_seats, get_json, get_pages
 from .clickers import Clicker
 from .watchers import Watcher
 
@@ -96,6 +97,7 @@ async def _check_clickers(run: Run, server: dict, verdict: Verdict) -> None:
     options, client, clickers = run.options, run.admin, run.clickers
     active = [c for c in clickers if c.succeeded]
     holders: Counter = Counter()
+    owned: dict[int, int] = {}  # clicker index -> seats it holds and has booked
     reservations: dict[int, list[dict]] = {}  # clicker index -> its reservations of the event
     sem = asyncio.Semaphore(50)
 
@@ -105,6 +107,7 @@ async def _check_clickers(run: Run, server: dict, verdict: Verdict) -> None:
             for s in mine:
                 if s["mine"] and s["status"] == "locked":
                     holders[s["id"]] += 1
+            owned[c.index] = sum(1 for s in mine if s["mine"])
             everything = await get_pages(client, f"{c.base}/api/reservations/", c.auth.headers)
             reservations[c.index] = [r for r in everything if r["event"]["id"] == options.event]
 
@@ -122,11 +125,33 @@ async def _check_clickers(run: Run, server: dict, verdict: Verdict) -> None:
         verdict.figures["hoarding_refused"] = notes["hoarding_refused"]
         if notes["held_past_cap"]:
             verdict.fail(f"{notes['held_past_cap']} hold(s) granted past --hold-cap of their run")
+        event = await get_json(client, f"{options.url[0]}/api/events/{options.event}/")
+        purchase_verdict(active, owned, event["purchase_limit"], notes, verdict)
     if options.profile == "hot" and clickers:
         won: Counter = Counter(s for c in clickers for s in set(c.won))
         over = [s for s, n in won.items() if n > 1]
         if over:
             verdict.fail(f"hot seats won by more than one clicker: {over}")
+
+
+def purchase_verdict(
+    clickers: list, owned: dict[int, int], limit: int, notes: Counter, verdict: Verdict
+) -> None:
+    """No account holds and has booked more seats of the event than its `purchase_limit` (the
+    event detail's); and the bookers booked at all, or nothing was tested."""
+    past = sum(max(0, n - limit) for n in owned.values())
+    bookings = sum(len(c.booked) for c in clickers)
+    verdict.figures.update(
+        purchase_limit=limit,
+        seats_past_limit=past,
+        accounts_at_limit=sum(1 for n in owned.values() if n >= limit),
+        hoard_bookings=bookings,
+        purchase_limit_refused=notes["purchase_limit_refused"],
+    )
+    if past:
+        verdict.fail(f"{past} seat(s) held and booked past the purchase limit of {limit}")
+    if any(c.index % 2 for c in clickers) and not bookings:
+        verdict.fail("no hoarder booked a seat: the purchase limit was not tried")
 
 
 def sales_verdict(reservations: dict[int, list[dict]], server: dict, verdict: Verdict) -> None:

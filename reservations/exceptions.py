@@ -35,7 +35,28 @@ class SeatUnavailable(BookingError):
 
 
 class HoldLimitReached(BookingError):
+    """More live holds of the event at once than SEAT_HOLD_LIMIT (`limit`)."""
+
     code = "hold_limit"
+
+
+class PurchaseLimitReached(BookingError):
+    """More seats of the event, held and booked together, than its purchase limit (rules.py):
+    `limit`, and what the caller `held` and had `booked` when refused."""
+
+    code = "purchase_limit"
+
+    def __init__(self, *, limit: int, held: int, booked: int, adding: int):
+        have = [f"hold {held}"] * bool(held) + [f"have booked {booked}"] * bool(booked)
+        more = "another" if adding == 1 else f"{adding} more"
+        why = f"You {' and '.join(have)}, so {more}" if have else f"{adding}"
+        super().__init__(
+            f"One account may have at most {limit} seats of this event, held and booked "
+            f"together. {why} would be past it.",
+            limit=limit,
+            held=held,
+            booked=booked,
+        )
 
 
 class NotHolder(BookingError):

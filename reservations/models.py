@@ -81,6 +81,15 @@ class Event(models.Model):
         default="EUR",
         validators=[RegexValidator(r"^[A-Z]{3}$", "A currency is an ISO 4217 code, e.g. EUR.")],
     )
+    # The most seats one account may hold and own together (rules.purchase_limit_of); none:
+    # SEAT_PURCHASE_LIMIT.
+    purchase_limit = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text="The most seats of this event one account may hold and have booked together; "
+        "empty: the site's default (SEAT_PURCHASE_LIMIT).",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     # Grows by one in every transaction that changes what GET .../map/ shows of its seats
     # (categories, prices, blocks: services/map_version.py); it names the cached document.
@@ -222,6 +231,12 @@ class Seat(models.Model):
                 fields=["event", "released_by"],
                 name="seat_released",
                 condition=Q(released_by__isnull=False),
+            ),
+            # A buyer's booked seats of an event, for the purchase limit (rules.booked_count_sql).
+            models.Index(
+                fields=["event", "reserved_by"],
+                name="seat_booked",
+                condition=Q(reserved_by__isnull=False),
             ),
             # Best available's read of the seats gone so far (services/sql/ taken_seats).
             models.Index(fields=["event"], name="seat_taken", condition=~Q(status="available")),

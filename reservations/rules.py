@@ -9,6 +9,9 @@ renderings side by side, and nothing else spells it out:
 * as ORM filters, for counts and the sweep: ``ended_lock_q``, ``live_lock_q``, ``free_q``;
 * as SQL, for the one-statement hold (services/sql/): ``FREE_SQL``.
 
+Below them, the rules of a buyer's holds of an event (one run, one cap) and of what one buyer
+may have of an event (the purchase limit), each in the languages it is needed in.
+
 A locked row always has a ``held_until`` (the model's check constraint); the Python rule
 also takes a missing one as ended, which the SQL says with ``IS NULL``.
 """
@@ -19,7 +22,7 @@ from typing import TypeVar
 from django.conf import settings
 from django.db.models import Q
 
-from .models import Seat
+from .models import Event, Seat
 
 Status = Seat.Status
 T = TypeVar("T", datetime, float)
@@ -75,21 +78,23 @@ FREE_SQL = (
 
 
 def live_hold_sql(alias: str) -> str:
-    """A live lock of row `alias`, as the hold limit counts them."""
+    """A live lock of row `alias`, as the limits count them."""
     return f"{alias}.status = '{Status.LOCKED.value}' AND {alias}.held_until > %(now)s"
 
 
 # --- A buyer's holds of an event: one run, one cap ------------------------------------------
 #
 # A buyer's holds of an event make one run: a hold taken while any of their holds of the event
-# is running, or ended less than SEAT_HOLD_COOLDOWN_SECONDS ago (released early or lapsed),
-# continues the run: it began when the run began, and it ends no later than that plus
+# is running, or ended less than SEAT_HOLD_COOLDOWN_SECONDS ago (released early, lapsed or
+# booked), continues the run: it began when the run began, and it ends no later than that plus
 # SEAT_HOLD_MAX_SECONDS, however often the buyer lets go and takes again, this seat or others.
 # Once that has passed, their new holds of the event are refused (hold_cap_reached) until the
 # cooldown after their last hold is over. Anyone else may take the seats at once. This is the
-# basket's one timer (issue 23) and the cap on hoarding (issue 25). A seat's last ended hold is
-# kept in `released_by`, `released_held_since` and `released_at` (a lapsed hold the sweeper has
-# not yet turned back is still in `held_by`, `held_since`, `held_until`). Written in SQL only:
+# basket's one timer (issue 23) and the cap on hoarding (issue 25): holding ten, booking them
+# and holding ten more is the same run, not a fresh one. A seat's last ended hold is kept in
+# `released_by`, `released_held_since` and `released_at`, by a release, a lapse and a booking
+# alike, and kept through a cancellation (a lapsed hold the sweeper has not yet turned back is
+# still in `held_by`, `held_since`, `held_until`). Written in SQL only:
 # every hold is one statement over the seat rows (services/sql/), with these named parameters
 # beside `now` and `event_id`: `started` (now in whole seconds), `cooled` (now minus the
 # cooldown), `cap` (the cap, an interval) and `too_old` (a start before which a continued hold
@@ -142,3 +147,50 @@ def hold_clock(now: datetime) -> dict:
         "cap": cap,
         "too_old": now - cap + timedelta(seconds=1),
     }
+
+
+# --- What one buyer may have of an event: the purchase limit ----------------------------------
+#
+# One account may hold and own at most the event's purchase limit of its seats: its live holds
+# and its booked seats (those of its confirmed reservations) together. The limit is the event's
+# own (`Event.purchase_limit`, set by its organiser) or SEAT_PURCHASE_LIMIT; a seat sold at the
+# box office or blocked (nobody's reservation: `reserved_by` NULL) counts against nobody, and a
+# cancelled booking's seats stop counting when it is cancelled. Every statement that gives an
+# account seats checks it, under that account's row lock (services/locking.py, rule 2): nothing
+# gives an account a seat without that lock, so what is counted under it can only shrink (holds
+# end, bookings are cancelled) until the transaction commits. In SQL with the named parameters
+# `event_id`, `now` and `purchase_default` (purchase_params).
+
+
+def purchase_limit_of(event: Event) -> int:
+    """The most seats of `event` one account may hold and own together."""
+    if event.purchase_limit is None:
+        return settings.SEAT_PURCHASE_LIMIT
+    return event.purchase_limit
+
+
+PURCHASE_LIMIT_SQL = (
+    f"(SELECT COALESCE(l.purchase_limit, %(purchase_default)s) "
+    f"FROM {Event._meta.db_table} l WHERE l.id = %(event_id)s)"
+)
+
+
+def purchase_params() -> dict:
+    return {"purchase_default": settings.SEAT_PURCHASE_LIMIT}
+
+
+def held_count_sql(holder: str) -> str:
+    """How many seats of the event `holder` (an SQL expression) holds now (index `seat_holds`)."""
+    return (
+        f"(SELECT count(*) FROM {_SEATS} h WHERE h.event_id = %(event_id)s "
+        f"AND h.held_by_id = {holder} AND {live_hold_sql('h')})"
+    )
+
+
+def booked_count_sql(holder: str) -> str:
+    """How many seats of the event `holder` has booked (index `seat_booked`): a booked seat's
+    `reserved_by`, which only a booking sets and a cancellation clears."""
+    return (
+        f"(SELECT count(*) FROM {_SEATS} b WHERE b.event_id = %(event_id)s "
+        f"AND b.reserved_by_id = {holder})"
+    )

@@ -174,22 +174,28 @@ test('a lost message (seq gap) is noticed and filled from a snapshot', async ({ 
   await expectLive(alice);
 });
 
-test('the hold limit is explained, and a release makes room', async ({ login, request }) => {
+test('the purchase limit is explained before and when it is hit, and a release makes room', async ({ login, request }) => {
   const eventId = createEvent('Greedy', 2, 8);
   const bob = await login('bob');
   await openEvent(bob, eventId);
   const bobApi = await apiAs(request, 'bob');
   const ids = await bobApi.seatIds(eventId);
-  // SEAT_HOLD_LIMIT is 10: Bob holds ten seats elsewhere (another tab, say)...
+  // SEAT_PURCHASE_LIMIT is 10: Bob holds ten seats elsewhere (another tab, say)...
   await bobApi.lockMany(eventId, ['A1', 'A2', 'A3', 'A4', 'A5', 'A6', 'A7', 'A8', 'B1', 'B2'].map((l) => ids.get(l)!));
   await expect(seat(bob, 'B2')).not.toHaveAccessibleName(/, available$/);
   // ...and cannot take an eleventh. The page then reads the seat list again and shows all ten
   // as his (the socket never says whose a hold is).
   await seat(bob, 'B3').click();
-  await expect(bob.getByTestId('toast')).toContainText("You've reached the limit of seats you can hold");
+  await expect(bob.getByTestId('toast')).toContainText('One buyer may have at most 10 seats of this event, held and booked together');
   await expectSeat(bob, 'B3', 'available');
   await expectSeat(bob, 'B2', 'held by you');
   await expect(bob.getByRole('list', { name: 'Held seats' }).getByRole('listitem')).toHaveCount(10);
+  // Now the page knows: the basket says it, and the next click is told without asking.
+  await expect(bob.getByTestId('basket-limit')).toHaveText('10 of 10 seats held: the most one buyer may have of this event');
+  await bob.getByTestId('toast').getByRole('button', { name: 'Dismiss message' }).click();
+  await seat(bob, 'B4').click();
+  await expect(bob.getByTestId('toast')).toContainText('One buyer may have at most 10 seats of this event, held and booked together, and you hold 10.');
+  await expectSeat(bob, 'B4', 'available');
   await bob.getByRole('button', { name: 'Release Floor · Row A · Seat 1' }).click();
   await expectSeat(bob, 'A1', 'available');
   await seat(bob, 'B3').click();

@@ -135,7 +135,16 @@ class EventAdmin(EventExports, StaffChanges, admin.ModelAdmin):
                 "sections",
                 "price",
             ]
-        return ["name", "venue", "description", "starts_at", "layout", "orphan_mode", "currency"]
+        return [
+            "name",
+            "venue",
+            "description",
+            "starts_at",
+            "layout",
+            "orphan_mode",
+            "currency",
+            "purchase_limit",
+        ]
 
     def get_readonly_fields(self, request, obj=None):
         return ["layout"] if obj is not None else []  # its seats were made from it

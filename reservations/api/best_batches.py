@@ -11,9 +11,9 @@ holds every block in one statement, each all or none. A lone ask goes at once, a
 a batch waits for nothing but the one before it.
 
 Each ask still gets its own answer: its block, or its own refusal (``no_block``, ``hold_limit``,
-a category the event does not have), which does not touch the others. Only what fails the whole
-transaction (the database out of reach) fails every ask of the batch, as it would have failed
-each of them alone.
+``purchase_limit``, a category the event does not have), which does not touch the others. Only
+what fails the whole transaction (the database out of reach) fails every ask of the batch, as
+it would have failed each of them alone.
 """
 
 import asyncio

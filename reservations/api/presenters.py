@@ -20,7 +20,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from reservations.models import Reservation, Seat
-from reservations.rules import effective_status, holder_id
+from reservations.rules import effective_status, holder_id, purchase_limit_of
 from reservations.selectors import EventLayout, SeatPlan, SeatRows
 from reservations.services.best import BestOutcome
 from reservations.services.bookings import ReservationRecord, ReservedSeatRecord
@@ -98,12 +98,19 @@ class EventDetailOutput(EventOutput):
     hold_limit = serializers.SerializerMethodField(
         help_text="the most seats one buyer may hold at once (SEAT_HOLD_LIMIT)"
     )
+    purchase_limit = serializers.SerializerMethodField(
+        help_text="the most seats of this event one account may hold and have booked together "
+        "(the organiser's, or SEAT_PURCHASE_LIMIT)"
+    )
     hold_seconds = serializers.SerializerMethodField(
         help_text="how long a hold lasts (SEAT_LOCK_SECONDS)"
     )
 
     def get_hold_limit(self, event) -> int:
         return settings.SEAT_HOLD_LIMIT
+
+    def get_purchase_limit(self, event) -> int:
+        return purchase_limit_of(event)
 
     def get_hold_seconds(self, event) -> int:
         return settings.SEAT_LOCK_SECONDS

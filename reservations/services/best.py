@@ -12,9 +12,10 @@ in one transaction:
    the event's orphan mode and the price categories asked for; then the callers' rows,
    locked in id order (locking rule 2);
 2. which seats are taken, as committed (no locks; an indexed read of the taken seats only),
-   with the holder of each live hold, for the hold limit on all `count` seats of each ask
-   (under the user row locks the callers' live holds cannot grow, so it is checked once,
-   before any seat is chosen);
+   with the holder of each live hold and the buyer of each booked seat, for the callers'
+   limits on all `count` seats of each ask (the hold limit, and the event's purchase limit on
+   what each caller holds and has booked: under the user row locks neither can grow, so they
+   are checked once, before any seat is chosen);
 3. for each ask in arrival order, the picker's best few candidates, which share no seat, from
    the event's room kept in this process (``Shelf``): the layout read once per ROOM_SECONDS,
    its free flags from the taken read, less the seats a request of this process has just
@@ -56,12 +57,19 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 
-from ..exceptions import AccountInactive, BookingError, HoldLimitReached, NoBlock, NotFound
+from ..exceptions import (
+    AccountInactive,
+    BookingError,
+    HoldLimitReached,
+    NoBlock,
+    NotFound,
+    PurchaseLimitReached,
+)
 from ..seating import Candidate, Request, Room
 from ..seating import candidates as picker_candidates
 from ..signals import seats_changed_on_commit
 from . import sql
-from .holds import hold_limit_check, lock_deadline
+from .holds import buyer_limits_check, lock_deadline
 from .places import seat_infos
 from .runner import run
 from .sql import Steps
@@ -189,7 +197,7 @@ def best_batch_steps(*, event_id: int, asks: Sequence[Ask]) -> Steps[list[Answer
     """Hold the best seats for each ask, each all or none, in one transaction
     (docs/BEST_AVAILABLE.md); an answer per ask, in order. The event's room must be on the
     shelf (``room_steps``) unless the event does not exist; an unknown event raises NotFound.
-    One user may ask more than once: each ask counts the earlier ones' seats for the hold limit."""
+    One user may ask more than once: each ask counts the earlier ones' seats for the limits."""
     # Its turn, or, once another process's batch has kept it waiting past all reason (stuck,
     # its process frozen), going on without: the row locks still keep each seat to one buyer.
     yield sql.best_batch_turn(event_id=event_id, patience_ms=TURN_PATIENCE_MS)
@@ -197,8 +205,8 @@ def best_batch_steps(*, event_id: int, asks: Sequence[Ask]) -> Steps[list[Answer
     found_event = yield sql.event_for_best(event_id=event_id, categories=categories)
     if not found_event:
         raise NotFound("No such event.")
-    orphan_mode = found_event[0][0]
-    names = {category: name for _, category, name in found_event if category is not None}
+    orphan_mode, purchase_limit = found_event[0][:2]
+    names = {category: name for _, _, category, name in found_event if category is not None}
     answers: list[Answer | None] = [None] * len(asks)
     for n, ask in enumerate(asks):
         if ask.wish.category is not None and ask.wish.category not in names:
@@ -232,10 +240,10 @@ def best_batch_steps(*, event_id: int, asks: Sequence[Ask]) -> Steps[list[Answer
         if not pending:
             break
         taken = yield sql.taken_seats(event_id=event_id, now=timezone.now())
-        if not attempt:  # under the user row locks the callers' holds can only end, not grow
-            _hold_limit_checks(asks, answers, Counter(holder for _, holder in taken if holder))
+        if not attempt:  # under the user row locks the callers' seats can only go, not grow
+            _buyer_limit_checks(asks, answers, taken, purchase_limit)
             pending = [n for n in pending if answers[n] is None]
-        taken_ids = [seat_id for seat_id, _ in taken] + list(gone)
+        taken_ids = [seat_id for seat_id, _, _ in taken] + list(gone)
         tried: dict[int, tuple[Candidate, list[Candidate]]] = {}
         for n in pending:
             ask = asks[n]
@@ -291,17 +299,25 @@ def best_batch_steps(*, event_id: int, asks: Sequence[Ask]) -> Steps[list[Answer
     return [answer or _no_block(asks[n].wish, names) for n, answer in enumerate(answers)]
 
 
-def _hold_limit_checks(
-    asks: Sequence[Ask], answers: list[Answer | None], held: Counter[int]
+def _buyer_limit_checks(
+    asks: Sequence[Ask], answers: list[Answer | None], taken: sql.Rows, purchase_limit: int
 ) -> None:
-    """Refuse each ask that would take its caller past the hold limit, counting what the
-    caller holds and the seats of the caller's earlier asks in the batch."""
+    """Refuse each ask that would take its caller past their limits (holds.buyer_limits_check),
+    counting what the caller holds and has booked (`taken`) and the seats of the caller's
+    earlier asks in the batch."""
+    held = Counter(holder for _, holder, _ in taken if holder)
+    booked = Counter(booker for _, _, booker in taken if booker)
     for n, ask in enumerate(asks):
         if answers[n] is not None:
             continue
         try:
-            hold_limit_check(held=held[ask.user_id], adding=ask.wish.count)
-        except HoldLimitReached as refused:
+            buyer_limits_check(
+                held=held[ask.user_id],
+                booked=booked[ask.user_id],
+                limit=purchase_limit,
+                adding=ask.wish.count,
+            )
+        except (HoldLimitReached, PurchaseLimitReached) as refused:
             answers[n] = refused
         else:
             held[ask.user_id] += ask.wish.count

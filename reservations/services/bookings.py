@@ -27,6 +27,7 @@ from ..exceptions import (
     LockRequired,
     NotFound,
     PriceChanged,
+    PurchaseLimitReached,
 )
 from ..models import Reservation, Seat
 from ..rules import seat_is_held_by
@@ -127,7 +128,10 @@ def reserve_steps(
     expected_total: Decimal | None = None,
 ) -> Steps[ReservationChange]:
     """Book seats the caller holds, all or none; with `expected_total` (what the buyer was
-    shown), only at that total: seats repriced since are `price_changed`.
+    shown), only at that total: seats repriced since are `price_changed`. Their booked seats
+    of the event may not pass its purchase limit (only a limit lowered since they held can
+    make them: every hold counted them already); a booking that reaches it ends the buyer's
+    turn of the event's waiting room.
 
     With an idempotency key, the key is claimed right after the caller's row lock, in the same
     transaction: a second request with the same key waits (on the caller's row, and on the key's
@@ -179,9 +183,15 @@ def reserve_steps(
             f"{expected_total}. Check the new prices and reserve again.",
             total=f"{total:.2f}",
         )
-    ((reservation_id, name, starts_at),) = yield sql.reservation_insert(
-        user_id=user_id, event_id=event_id, total=total, now=now
+    inserted = yield sql.reservation_insert(
+        user_id=user_id, event_id=event_id, total=total, now=now, seats=len(seats)
     )
+    if not inserted:  # past the purchase limit: the event's limit lowered since they held
+        ((held, booked, limit),) = yield sql.buyer_seats(
+            event_id=event_id, user_id=user_id, now=now
+        )
+        raise PurchaseLimitReached(limit=limit, held=held, booked=booked, adding=len(seats))
+    ((reservation_id, name, starts_at, room_left),) = inserted
     yield sql.reserved_seats_insert(
         reservation_id=reservation_id, prices=[(s.id, s.price) for s in sold]
     )
@@ -190,6 +200,8 @@ def reserve_steps(
     yield sql.book(seat_ids=[s.id for s in seats], user_id=user_id)
     if key_id is not None:
         yield sql.key_fill(key_id=key_id, reservation_id=reservation_id)
+    if room_left <= 0:  # they have booked their limit: their turn of a waiting room is over
+        yield sql.queue_turn_end(event_id=event_id, user_id=user_id, now=now)
     booking = ReservationRecord(
         id=reservation_id,
         status=Status.CONFIRMED.value,

@@ -24,18 +24,17 @@ from ..exceptions import (
     HoldCapReached,
     HoldLimitReached,
     NotHolder,
+    PurchaseLimitReached,
     SeatUnavailable,
 )
 from ..live_seats import refusal, seat_unavailable
 from ..models import Seat
-from ..rules import effective_status, seat_is_free, seat_is_held_by
+from ..rules import seat_is_free, seat_is_held_by
 from . import sql
 from .locking import seat_rows_steps
 from .places import orphan_rule_steps
 from .runner import run_and_announce
 from .sql import Rows, Steps, seat_from_row
-
-Status = Seat.Status
 
 
 @dataclass(frozen=True)
@@ -94,21 +93,24 @@ def hold_all_steps(*, user_id: int, event_id: int, seat_ids: Sequence[int]) -> S
     return (yield from _checked_hold_steps(user_id=user_id, event_id=event_id, seat_ids=seat_ids))
 
 
-def hold_limit_steps(*, user_id: int, event_id: int, adding: int, now: datetime) -> Steps[None]:
-    """Refuse holding `adding` more seats past SEAT_HOLD_LIMIT live holds of this event."""
-    deadlines = yield sql.held_deadlines(event_id=event_id, user_id=user_id)
-    held = sum(
-        1 for (until,) in deadlines if effective_status(Status.LOCKED, until, now) == Status.LOCKED
-    )
-    hold_limit_check(held=held, adding=adding)
+def buyer_limits_steps(*, user_id: int, event_id: int, adding: int, now: datetime) -> Steps[None]:
+    """Refuse holding `adding` more seats of the event past the caller's limits (under the
+    caller's row lock: what it counts cannot grow meanwhile, rules.py)."""
+    ((held, booked, limit),) = yield sql.buyer_seats(event_id=event_id, user_id=user_id, now=now)
+    buyer_limits_check(held=held, booked=booked, limit=limit, adding=adding)
 
 
-def hold_limit_check(*, held: int, adding: int) -> None:
-    """Refuse holding `adding` more seats when the caller holds `held` of the event already."""
-    limit = settings.SEAT_HOLD_LIMIT
-    if held + adding > limit:
+def buyer_limits_check(*, held: int, booked: int, limit: int, adding: int) -> None:
+    """Refuse holding `adding` more seats when the caller holds `held` seats of the event and
+    has booked `booked`: past the event's purchase limit `limit` (held and booked together),
+    or past SEAT_HOLD_LIMIT holds at once. The purchase limit is told first: reserving what
+    they hold would not make room under it."""
+    if held + booked + adding > limit:
+        raise PurchaseLimitReached(limit=limit, held=held, booked=booked, adding=adding)
+    hold_limit = settings.SEAT_HOLD_LIMIT
+    if held + adding > hold_limit:
         raise HoldLimitReached(
-            f"You can hold at most {limit} seats of this event at once.", limit=limit
+            f"You can hold at most {hold_limit} seats of this event at once.", limit=hold_limit
         )
 
 
@@ -130,7 +132,7 @@ def _checked_hold_steps(
     capped = yield sql.holds_capped(event_id=event_id, seat_ids=ids, user_id=user_id, now=now)
     if capped:
         raise _held_long_enough(capped)
-    yield from hold_limit_steps(user_id=user_id, event_id=event_id, adding=len(to_hold), now=now)
+    yield from buyer_limits_steps(user_id=user_id, event_id=event_id, adding=len(to_hold), now=now)
     yield from orphan_rule_steps(event_id=event_id, taking=to_hold, now=now)
     until = lock_deadline(now)
     rows = yield sql.hold(event_id=event_id, seat_ids=ids, user_id=user_id, until=until, now=now)
@@ -171,7 +173,7 @@ def hold_one_steps(*, user_id: int, event_id: int, seat_id: int) -> Steps[HoldOu
     the row was read, so the seat was someone else's at a moment within the request, and the
     refusal is the answer the long way would have given then. A seat the read shows free is
     taken by one conditional UPDATE; anything else (the seat the caller's already, taken since
-    the read, not found, the hold limit) is decided the long way, under the locks.
+    the read, not found, the buyer's limits) is decided the long way, under the locks.
     """
     seen = yield from _caller_row_and_seat_steps(
         user_id=user_id, event_id=event_id, seat_id=seat_id

@@ -7,9 +7,12 @@ The order (`Rank`), which is why two booking calls can never wait on each other 
    taken before any row, so another process's batch for the event commits first
    (``sql.best_batch_turn``), for a second at most. Nothing else takes it.
 2. The caller's user row ``FOR UPDATE`` (a batch: its callers' rows in id order), where the
-   account is checked (``holds.caller_row_steps``): the hold limit counts seats across rows
-   the request does not lock, and this makes one user's concurrent holds and reserves queue
-   behind each other. Cancel takes it too on the fast path, which has no other account check.
+   account is checked (``holds.caller_row_steps``): the hold limit and the purchase limit
+   count seats across rows the request does not lock, and this makes one user's concurrent
+   holds and reserves (their tabs, their devices) queue behind each other, so each counts
+   what the one before it committed. Every call that gives an account seats takes it first:
+   what those counts see can only shrink under it, never grow (rules.py). Cancel takes it too
+   on the fast path, which has no other account check.
 3. The other rows the call decides on: a reserve's ``Idempotency-Key`` (claimed by
    ``INSERT ... ON CONFLICT DO NOTHING``: a second claim of the same key waits for the first's
    transaction on the unique index, then finds it), a cancel's reservation row and its seats'
@@ -19,6 +22,9 @@ The order (`Rank`), which is why two booking calls can never wait on each other 
 5. Only then the clock and the availability check, so the check and the write see the same
    committed state. (The one-seat lock and unlock try a conditional UPDATE whose clock is read
    just before it, written to refuse more than the rule, never less: holds.hold_one_steps.)
+6. Last, a reserve that books the buyer's limit ends their turn of the event's waiting room:
+   their place's row (``sql.queue_turn_end``). What else locks a place (claim, extend, the
+   tick) takes no user or seat row after it.
 
 A statement that takes locks says which rank (``sql.Statement.lock``); one that writes rows its
 transaction has locked already takes none. The runners (runner.py) hand every statement to a
@@ -55,6 +61,7 @@ class Rank(IntEnum):
     CALLER = 2
     BOOKING = 3  # an Idempotency-Key, a reservation and its booked seats
     SEATS = 4
+    QUEUE_PLACE = 5  # a waiting room's place, whose turn a reserve ends
 
 
 class LockOrderBroken(RuntimeError):

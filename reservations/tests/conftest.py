@@ -1,7 +1,13 @@
+import contextlib
 import time
 
 import pytest
+from django.conf import settings
+from django.db import connection
 from rest_framework.test import APIClient
+
+from harness.pgbouncer import pgbouncer_in_front_of
+from harness.servers import full_stack_env, running_server
 
 from .factories import UserFactory, event_with_seats
 
@@ -79,3 +85,62 @@ def fast(settings):
     from .fast_calls import DjangoStandIn
 
     return LoopApp(DjangoStandIn())
+
+
+# --- The paths racing requests take (races.py), for any test module -------------------------
+
+
+@pytest.fixture(scope="module")
+def servers(django_db_setup, django_db_blocker):
+    """Server processes on the test database, one per set of settings, for this module."""
+    with django_db_blocker.unblock():
+        name = connection.settings_dict["NAME"]
+    started = {}
+    with contextlib.ExitStack() as stack:
+
+        def server(**env) -> str:
+            key = tuple(sorted(env.items()))
+            if key not in started:
+                started[key] = stack.enter_context(
+                    running_server(
+                        full_stack_env(
+                            **{
+                                "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{name}",
+                                "REDIS_URL": settings.REDIS_URL,
+                                "HTTP_THREADS": "4",
+                                **env,
+                            }
+                        )
+                    )
+                )
+            return started[key]
+
+        yield server
+
+
+@pytest.fixture(scope="module")
+def bouncer(django_db_setup, django_db_blocker):
+    """PgBouncer in transaction mode in front of the test database, for this module."""
+    with django_db_blocker.unblock():
+        name = connection.settings_dict["NAME"]
+    with pgbouncer_in_front_of(f"postgres://postgres@127.0.0.1:5432/{name}") as bouncer:
+        yield bouncer
+
+
+@pytest.fixture(params=["django", "fast", "fast-pgbouncer"])
+def path(request):
+    """How the racing requests are sent: `path.poster(user)` is a `post(url, body, key=None)`.
+    `fast-pgbouncer`: through PgBouncer in transaction mode, keeping prepared statements, as
+    compose runs it (reservations/database_pooler.py); `django-session` (asked for with
+    `indirect=True`): Django's path as a browser's session sends it."""
+    from .races import ThroughDjango, ThroughDjangoSession, ThroughFastPath
+
+    if request.param == "django":
+        return ThroughDjango()
+    if request.param == "django-session":
+        return ThroughDjangoSession()
+    servers = request.getfixturevalue("servers")
+    if request.param == "fast":
+        return ThroughFastPath(servers)
+    bouncer = request.getfixturevalue("bouncer")
+    return ThroughFastPath(servers, DATABASE_URL=bouncer.url, DATABASE_POOLER=bouncer.pooler)

@@ -1,10 +1,19 @@
-"""What the race tests share: threads released together, the answer's code, racers, and a
-connection of the tests' own beside Django's."""
+"""What the race tests share: threads released together, the answer's code, racers, a
+connection of the tests' own beside Django's, the paths the racing requests take (conftest.py's
+fixture `path`: Django's and the fast path's, on server processes of the module's own) and the
+inventory's check after each race (import `inventory_checked_after` into a race module)."""
 
 import threading
 
+import httpx
+import pytest
 from django.db import connection, connections
+from rest_framework_simplejwt.tokens import RefreshToken
 
+from reservations.ledger.inventory import inventory_disagreements
+
+from .api_calls import session_client
+from .conftest import bearer_client
 from .factories import UserFactory
 
 
@@ -41,3 +50,70 @@ def users(n, prefix="racer"):
 def conninfo() -> str:
     db = connection.settings_dict
     return f"host={db['HOST']} port={db['PORT']} user={db['USER']} dbname={db['NAME']}"
+
+
+@pytest.fixture(autouse=True)
+def inventory_checked_after():
+    """Whatever a race did, the inventory agrees with its ledger after it (check_inventory):
+    no seat sold twice, every booking's seats booked, and every change of a seat recorded."""
+    yield
+    assert inventory_disagreements() == []
+
+
+class ThroughDjango:
+    """Requests through Django's stack in this process (the test client)."""
+
+    def with_settings(self, **env):
+        return self  # the test's own `settings` are this path's
+
+    def poster(self, user):
+        client = bearer_client(user)
+
+        def post(url, body, key=None):
+            extra = {"HTTP_IDEMPOTENCY_KEY": key} if key else {}
+            return client.post(url, body, format="json", **extra)
+
+        return post
+
+
+class ThroughDjangoSession:
+    """Requests through Django's stack as a browser sends them: a session cookie and its CSRF
+    token, a login of its own for each poster (a tab)."""
+
+    def with_settings(self, **env):
+        return self
+
+    def poster(self, user):
+        client = session_client(user)
+
+        def post(url, body, key=None):
+            extra = {"HTTP_IDEMPOTENCY_KEY": key} if key else {}
+            return client.post(url, body, format="json", HTTP_X_CSRFTOKEN=client.csrf, **extra)
+
+        return post
+
+
+class ThroughFastPath:
+    """Requests over HTTP to a server process, each answered by its fast path."""
+
+    def __init__(self, servers, **env):
+        self.servers = servers
+        self.env = env
+        self.base = servers(**env)
+
+    def with_settings(self, **env):
+        """The same, on a server process started with these settings."""
+        return ThroughFastPath(self.servers, **self.env, **env)
+
+    def poster(self, user):
+        token = f"Bearer {RefreshToken.for_user(user).access_token}"
+
+        def post(url, body, key=None):
+            headers = {"Authorization": token} | ({"Idempotency-Key": key} if key else {})
+            with httpx.Client(base_url=self.base, timeout=60) as http:
+                response = http.post(url, json=body, headers=headers)
+            if response.headers.get("x-seatmap-path") != "fast":
+                raise AssertionError(f"{url} was not answered by the fast path")
+            return response
+
+        return post

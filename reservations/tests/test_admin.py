@@ -121,6 +121,27 @@ def test_changing_a_category_price_in_the_admin_reprices_its_seats(admin_client)
     assert set(event.seats.values_list("price", flat=True)) == {Decimal("65.00")}
 
 
+def test_an_organiser_sets_the_events_purchase_limit_in_its_form(admin_client, api):
+    event = event_with_seats(rows=1, seats_per_row=2)
+    (category,) = event.categories.all()
+    form = event_change_form(event, category)
+    assert (
+        b'name="purchase_limit"'
+        in admin_client.get(f"/admin/reservations/event/{event.pk}/change/").content
+    )
+    for limit, refused in (("0", True), ("6", False), ("", False)):
+        response = admin_client.post(
+            f"/admin/reservations/event/{event.pk}/change/", {**form, "purchase_limit": limit}
+        )
+        assert (response.status_code == 200) == refused  # a form with its error, or saved
+    event.refresh_from_db()
+    assert event.purchase_limit is None  # empty: the site's default again
+    admin_client.post(
+        f"/admin/reservations/event/{event.pk}/change/", {**form, "purchase_limit": "6"}
+    )
+    assert api.get(f"/api/events/{event.pk}/").json()["purchase_limit"] == 6
+
+
 def test_a_layout_file_uploaded_in_the_admin_becomes_a_room_to_sell_in(admin_client):
     from django.core.files.uploadedfile import SimpleUploadedFile
 

@@ -182,9 +182,13 @@ class TestEvents:
         self, api, event, settings
     ):
         settings.SEAT_HOLD_LIMIT, settings.SEAT_LOCK_SECONDS = 4, 90
+        settings.SEAT_PURCHASE_LIMIT = 8
         Event.objects.filter(pk=event.pk).update(currency="GBP")
         body = api.get(f"/api/events/{event.id}/").json()
         assert (body["currency"], body["hold_limit"], body["hold_seconds"]) == ("GBP", 4, 90)
+        assert body["purchase_limit"] == 8  # the site's, until the organiser sets the event's
+        Event.objects.filter(pk=event.pk).update(purchase_limit=6)
+        assert api.get(f"/api/events/{event.id}/").json()["purchase_limit"] == 6
 
     def test_unknown_event_is_not_found(self, api):
         assert_error(api.get("/api/events/999999/"), 404, "not_found")

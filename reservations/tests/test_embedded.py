@@ -64,6 +64,18 @@ async def test_the_embedded_default_holds_books_and_pushes(embedded_env):
             )
             assert reserve.status_code == 201
             reservation_id = reserve.json()["reservation"]["id"]
+            # The purchase limit (10): one booked and three held, six more, and no eleventh;
+            # the long way and the one-statement hold in SQLite's words.
+            back_row = [seat["id"] for seat in seats[-7:]]
+            six = await http.post(
+                f"/api/events/{event_id}/lock/", json={"seat_ids": back_row[:6]}, headers=auth
+            )
+            assert six.status_code == 200
+            eleventh = await http.post(
+                f"/api/events/{event_id}/seats/{back_row[6]}/lock/", json={}, headers=auth
+            )
+            assert (eleventh.status_code, eleventh.json()["code"]) == (409, "purchase_limit")
+            assert (eleventh.json()["held"], eleventh.json()["booked"]) == (9, 1)
             cancel = await http.post(
                 f"/api/reservations/{reservation_id}/cancel/", json={}, headers=auth
             )

@@ -204,6 +204,7 @@ def test_the_orphan_rule_holds_on_the_fast_path_too(fast):
 
 def test_one_user_clicking_fifteen_seats_at_once_holds_exactly_the_limit(fast, settings):
     settings.SEAT_HOLD_LIMIT = 10
+    settings.SEAT_PURCHASE_LIMIT = 20  # the hold limit alone
     alice = UserFactory(username="alice")
     event = event_with_seats(rows=1, seats_per_row=15)
 

@@ -3,6 +3,7 @@ the same answers Django gives, header by header, and Django's answer whenever th
 got what it needs."""
 
 import asyncio
+import json
 
 import pytest
 from django.utils import timezone
@@ -111,15 +112,17 @@ def test_the_event_detail_is_django_s_answer_read_on_the_loop(counts_in_memory, 
         assert (status, body) == (d_status, d_body)
         assert headers.pop("x-seatmap-path") == "fast"
         assert lowered(headers) == lowered(d_headers)
-    # What changes shows at once: a name, a price, the counts.
-    event.name = "Theatre night, moved"
-    event.save(update_fields=["name"])
+    assert json.loads(body)["purchase_limit"] == settings.SEAT_PURCHASE_LIMIT  # the default
+    # What changes shows at once: a name, the organiser's purchase limit, a price, the counts.
+    event.name, event.purchase_limit = "Theatre night, moved", 4
+    event.save(update_fields=["name", "purchase_limit"])
     category_price_set(category_id=category.pk, price="12.00")
     seats_block(event_id=event.pk, seat_ids=list(event.seats.values_list("id", flat=True)[3:5]))
     counts_in_memory(event)
     [(status, body, _)] = on_loop(app, [(path, [(b"authorization", token)])])
     assert (status, body) == from_django(path, token)[:2]
     assert b"Theatre night, moved" in body and b'"12.00"' in body
+    assert json.loads(body)["purchase_limit"] == 4
     assert django_app.paths == []
 
 

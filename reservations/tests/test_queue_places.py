@@ -4,6 +4,7 @@ on PostgreSQL with real transactions and threads."""
 from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 
 from reservations.models import QueueEntry, Seat, WaitingRoom
 from reservations.waiting_room.draw import proof_problems
@@ -241,3 +242,19 @@ def test_the_rate_leaves_out_the_first_call_of_the_sale():
         turn_claim(user_id=buyer.pk, event_id=event.id, now=on_sale)
     room = room_tick(event_id=event.id, now=on_sale + timedelta(seconds=3), redis_down=False)
     assert room.serving > 10 and room.rate == room.serving - 10
+
+
+def test_a_booked_hold_is_not_counted_as_one_that_ended_without_a_booking(alice):
+    """A booked seat remembers the hold it was booked in (one run, one cap: rules.py); the
+    share of holds that end booked must not take it for a lapsed one."""
+    from reservations import services
+    from reservations.waiting_room.ticks import _measure
+
+    event = event_with_room(seats=4)
+    booked, released, _, _ = event.seats.order_by("id").values_list("id", flat=True)
+    services.seats_lock(user=alice, event_id=event.id, seat_ids=[booked, released])
+    services.reservation_create(user=alice, event_id=event.id, seat_ids=[booked])
+    services.seat_unlock(user=alice, event_id=event.id, seat_id=released)
+
+    measured = _measure(_room(event), timezone.now(), slow=False, redis_down=False)
+    assert (measured.booked_seats, measured.released_holds) == (1, 1)

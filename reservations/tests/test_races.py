@@ -11,133 +11,25 @@ when its timing happens to hit the window; the ten reserves and the same key twi
 since one buyer's reserves already queue on the caller's row lock.
 """
 
-import contextlib
 import threading
 import time
 from collections import Counter
 from datetime import timedelta
 from functools import partial
 
-import httpx
 import psycopg
 import pytest
-from django.conf import settings
 from django.db import connection, connections
 from django.db.models import F
 from django.utils import timezone
-from rest_framework_simplejwt.tokens import RefreshToken
 
-from harness.pgbouncer import pgbouncer_in_front_of
-from harness.servers import full_stack_env, running_server
 from reservations.ledger.inventory import inventory_disagreements
 from reservations.models import IdempotencyKey, Reservation, ReservedSeat, Seat
 
-from .conftest import bearer_client
 from .factories import UserFactory, event_with_seats
-from .races import code_of, conninfo, run_together, users
+from .races import code_of, conninfo, inventory_checked_after, run_together, users  # noqa: F401
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture(autouse=True)
-def inventory_checked_after():
-    """Whatever a race did, the inventory agrees with its ledger after it (check_inventory):
-    no seat sold twice, every booking's seats booked, and every change of a seat recorded."""
-    yield
-    assert inventory_disagreements() == []
-
-
-class ThroughDjango:
-    """Requests through Django's stack in this process (the test client)."""
-
-    def with_settings(self, **env):
-        return self  # the test's own `settings` are this path's
-
-    def poster(self, user):
-        client = bearer_client(user)
-
-        def post(url, body, key=None):
-            extra = {"HTTP_IDEMPOTENCY_KEY": key} if key else {}
-            return client.post(url, body, format="json", **extra)
-
-        return post
-
-
-class ThroughFastPath:
-    """Requests over HTTP to a server process, each answered by its fast path."""
-
-    def __init__(self, servers, **env):
-        self.servers = servers
-        self.env = env
-        self.base = servers(**env)
-
-    def with_settings(self, **env):
-        """The same, on a server process started with these settings."""
-        return ThroughFastPath(self.servers, **self.env, **env)
-
-    def poster(self, user):
-        token = f"Bearer {RefreshToken.for_user(user).access_token}"
-
-        def post(url, body, key=None):
-            headers = {"Authorization": token} | ({"Idempotency-Key": key} if key else {})
-            with httpx.Client(base_url=self.base, timeout=60) as http:
-                response = http.post(url, json=body, headers=headers)
-            if response.headers.get("x-seatmap-path") != "fast":
-                raise AssertionError(f"{url} was not answered by the fast path")
-            return response
-
-        return post
-
-
-@pytest.fixture(scope="module")
-def servers(django_db_setup, django_db_blocker):
-    """Server processes on the test database, one per set of settings, for this module."""
-    with django_db_blocker.unblock():
-        name = connection.settings_dict["NAME"]
-    started = {}
-    with contextlib.ExitStack() as stack:
-
-        def server(**env) -> str:
-            key = tuple(sorted(env.items()))
-            if key not in started:
-                started[key] = stack.enter_context(
-                    running_server(
-                        full_stack_env(
-                            **{
-                                "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{name}",
-                                "REDIS_URL": settings.REDIS_URL,
-                                "HTTP_THREADS": "4",
-                                **env,
-                            }
-                        )
-                    )
-                )
-            return started[key]
-
-        yield server
-
-
-@pytest.fixture(scope="module")
-def bouncer(django_db_setup, django_db_blocker):
-    """PgBouncer in transaction mode in front of the test database, for this module."""
-    with django_db_blocker.unblock():
-        name = connection.settings_dict["NAME"]
-    with pgbouncer_in_front_of(f"postgres://postgres@127.0.0.1:5432/{name}") as bouncer:
-        yield bouncer
-
-
-@pytest.fixture(params=["django", "fast", "fast-pgbouncer"])
-def path(request):
-    """How the racing requests are sent: `path.poster(user)` is a `post(url, body, key=None)`.
-    `fast-pgbouncer`: through PgBouncer in transaction mode, keeping prepared statements, as
-    compose runs it (reservations/database_pooler.py)."""
-    if request.param == "django":
-        return ThroughDjango()
-    servers = request.getfixturevalue("servers")
-    if request.param == "fast":
-        return ThroughFastPath(servers)
-    bouncer = request.getfixturevalue("bouncer")
-    return ThroughFastPath(servers, DATABASE_URL=bouncer.url, DATABASE_POOLER=bouncer.pooler)
 
 
 def test_fifty_users_lock_the_same_seat_and_exactly_one_wins(path):

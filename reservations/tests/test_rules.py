@@ -68,8 +68,15 @@ def test_a_live_hold_is_one_whose_end_is_still_ahead_in_all_three_forms(every_st
 
 
 @pytest.mark.parametrize("write", [sql.HOLD, sql.BOOK, sql.FREE], ids=["hold", "book", "free"])
-def test_each_write_does_the_same_in_memory_as_in_sql(write, alice, now):
+@pytest.mark.parametrize("held", [False, True], ids=["from-free", "from-held"])
+def test_each_write_does_the_same_in_memory_as_in_sql(write, held, alice, bob, now):
+    """From a free seat that remembers Bob's ended hold, or from Alice's hold: a write that
+    ends a hold (book, free) remembers it, one that ends none keeps what the seat remembers."""
     event = event_with_seats(rows=1, seats_per_row=2)
+    earlier = now - timedelta(minutes=1)
+    remembered = {"released_by": bob, "released_held_since": earlier, "released_at": now}
+    hold = {"status": "locked", "held_by": alice, "held_since": earlier, "held_until": now}
+    Seat.objects.filter(event=event).update(**remembered, **(hold if held else {}))
     in_memory, in_sql = event.seats.order_by("id")
     values = {"user_id": alice.id, "until": now + timedelta(minutes=5), "now": now}
 
@@ -86,8 +93,12 @@ def test_each_write_does_the_same_in_memory_as_in_sql(write, alice, now):
             seat.held_until,
             seat.held_since,
             seat.reserved_by_id,
+            seat.released_by_id,
+            seat.released_held_since,
             seat.version,
         )
 
     assert state(in_memory) == state(in_sql)
     assert state(in_memory)[0] == write.status and state(in_memory)[-1] == 1
+    if write.remembers_hold:
+        assert state(in_memory)[-3:-1] == ((alice.id, earlier) if held else (bob.id, earlier))

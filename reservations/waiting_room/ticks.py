@@ -192,7 +192,8 @@ def _measure(room: WaitingRoom, now: datetime, slow: bool, redis_down: bool) -> 
     booked = ReservedSeat.objects.filter(
         reservation__event_id=event_id, reservation__created_at__gte=since, is_active=True
     ).count()
-    released = seats.filter(released_at__gte=since).count()
+    # Holds that ended without a booking: a booked seat remembers the hold it was booked in.
+    released = seats.filter(released_at__gte=since, reserved_by__isnull=True).count()
     window = timedelta(seconds=room.claim_seconds)
     called = QueueEntry.objects.filter(room=room, called_at__isnull=False)
     called_closed = called.filter(Q(claimed_at__isnull=False) | Q(called_at__lte=now - window))

@@ -1,6 +1,7 @@
 import { useParams } from 'react-router';
 import { useMe } from '../features/auth';
 import { formatDate, priceRange, useEvent } from '../features/events';
+import { limitsOf } from '../features/holds';
 import { SeatSelectorPage } from './SeatSelector';
 
 /** Composes the event's header (events feature) with the live map (seat-map feature). */
@@ -35,7 +36,7 @@ export function EventPage() {
       categories={event.data?.categories}
       venueName={event.data?.venue}
       currency={currency}
-      holdLimit={event.data?.hold_limit}
+      limits={limitsOf(event.data)}
       queued={queued}
     />
   );

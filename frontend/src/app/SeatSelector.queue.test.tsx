@@ -83,6 +83,25 @@ describe('SeatSelector behind a waiting room', () => {
     expect(queue.claim).not.toHaveBeenCalled();
   });
 
+  it('ends the turn when a booking reaches the purchase limit, and says so', async () => {
+    queue.fetch
+      .mockResolvedValueOnce(queueStatus({ event_id: 7, serving: 20 }, place({ number: 20, called: true, turn: turn('turn-3') })))
+      .mockResolvedValue(queueStatus({ event_id: 7, serving: 20 }, place({ number: 20, called: true }))); // ended by the booking
+    mount({ queued: true, loggedIn: true, limits: { hold: 10, purchase: 1 } });
+    mocks.lock.mockResolvedValueOnce({ success: true, seat: { ...ROOM_SEATS[0], status: 'locked', version: 2, locked_until: LATER, mine: true } });
+    fireEvent.click(await screen.findByRole('button', { name: /^A1, / }));
+    await waitFor(() => expect(screen.getByTestId('basket-limit').textContent).toBe('1 of 1 seat held: the most one buyer may have of this event'));
+    mocks.reserve.mockResolvedValueOnce({ reservation: { id: 9, seats: [{ id: 1, label: 'A1' }], total_price: '85.00' } });
+    fireEvent.click(screen.getAllByRole('button', { name: 'Reserve 1 seat' })[0]); // the basket's (the phone's bar has one too)
+
+    await screen.findByTestId('waiting-room');
+    expect(seatA1()).toBeNull();
+    expect(queue.claim).not.toHaveBeenCalled();
+    expect(screen.getByTestId('toast-region').textContent).toMatch(
+      /^Booked A1 \(total .*\)\. Reservation #9\. You have booked the most seats one buyer may have of this event, so your turn is over\./,
+    );
+  });
+
   it('takes a renewed pass when the organiser revoked the old one, and goes on', async () => {
     queue.fetch
       .mockResolvedValueOnce(queueStatus({ event_id: 7, serving: 20 }, place({ number: 20, called: true, turn: turn('revoked') })))

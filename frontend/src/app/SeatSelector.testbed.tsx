@@ -15,6 +15,7 @@ const mocks = vi.hoisted(() => ({
   /** The room of the event, or null for a plain grid. */
   room: null as ApiLayout | null,
   lock: vi.fn(),
+  reserve: vi.fn(),
   best: vi.fn(),
   /** Redis is gone: `state/` answers 503, as API.md says, and the seat list still answers. */
   redisGone: false,
@@ -31,7 +32,7 @@ vi.mock('../features/holds/api/seats', () => ({
   lockSeat: (...args: unknown[]) => mocks.lock(...args),
   unlockSeat: vi.fn(),
   extendSeat: vi.fn(),
-  reserveSeats: vi.fn(),
+  reserveSeats: (...args: unknown[]) => mocks.reserve(...args),
   lockSeats: vi.fn(),
 }));
 

@@ -5,11 +5,13 @@ import { FindSeats } from '../features/find-seats';
 import {
   Basket,
   BasketBar,
-  DEFAULT_HOLD_LIMIT,
+  bookedTheLimit,
   HoldWarning,
+  TURN_DONE_AT_THE_LIMIT,
   lapsedText,
   mergeLapse,
   useSeatActions,
+  type BuyerLimits,
   type Lapse,
   type Outcome,
 } from '../features/holds';
@@ -50,8 +52,11 @@ export interface SeatSelectorProps {
   venueName?: string;
   /** The event's currency (ISO 4217, the event detail's `currency`); euros when not given. */
   currency?: string;
-  /** Seats one buyer may hold at once (the event detail's `hold_limit`). */
-  holdLimit?: number;
+  /**
+   * What one buyer may take of the event (the event detail's `hold_limit` and `purchase_limit`);
+   * undefined while the detail is not read (the page then says no limit and leaves it to the server).
+   */
+  limits?: BuyerLimits;
   /**
    * Whether the event's sale is behind a waiting room (the event detail's `queue` is not null);
    * null while the event detail is not read yet (the map waits for it, so no seat is offered
@@ -87,7 +92,7 @@ export function SeatSelector({
   categories,
   venueName,
   currency = DEFAULT_CURRENCY,
-  holdLimit = DEFAULT_HOLD_LIMIT,
+  limits,
   queued = false,
 }: SeatSelectorProps & { eventId: number }) {
   const location = useLocation();
@@ -149,7 +154,7 @@ export function SeatSelector({
     setNotice(null);
     setRefusal(null);
   }, []);
-  const actions = useSeatActions(eventId, map.store, loggedIn, report, money, turnToken);
+  const actions = useSeatActions(eventId, map.store, loggedIn, report, money, turnToken, limits);
   const { toggle } = actions;
   const onSeat = useCallback(
     (seatId: number) => {
@@ -181,7 +186,13 @@ export function SeatSelector({
   const onReserve = async () => {
     setReserving(true);
     try {
-      await actions.reserve();
+      const outcome = await actions.reserve();
+      // The booking that reaches the purchase limit ended the turn (API.md "Waiting room"):
+      // back to the waiting room, told with the booking.
+      if (outcome.kind === 'ok' && turnToken && limits && bookedTheLimit(map.store.getBookedCount(), limits)) {
+        turnLost(TURN_DONE_AT_THE_LIMIT, 'queue_turn_expired');
+        setNotice({ ...outcome, text: `${outcome.text} ${TURN_DONE_AT_THE_LIMIT}` });
+      }
     } finally {
       setReserving(false);
     }
@@ -212,9 +223,9 @@ export function SeatSelector({
         onReserve={onReserve}
         reserving={reserving}
         currency={currency}
-        holdLimit={holdLimit}
+        limits={limits}
       />
-      <BasketBar store={map.store} onReserve={onReserve} reserving={reserving} currency={currency} holdLimit={holdLimit} />
+      <BasketBar store={map.store} onReserve={onReserve} reserving={reserving} currency={currency} limits={limits} />
     </>
   );
 
@@ -284,7 +295,7 @@ export function SeatSelector({
             categories={legend}
             sections={sections}
             loginLink={loginLink}
-            holdLimit={holdLimit}
+            limits={limits}
             wheelchairSpaces={wheelchairSpaces}
             onHeld={onHeld}
             turn={turnToken}

@@ -863,6 +863,8 @@ export interface components {
             categories: components["schemas"]["CategoryOutput"][];
             /** @description the most seats one buyer may hold at once (SEAT_HOLD_LIMIT) */
             readonly hold_limit: number;
+            /** @description the most seats of this event one account may hold and have booked together (the organiser's, or SEAT_PURCHASE_LIMIT) */
+            readonly purchase_limit: number;
             /** @description how long a hold lasts (SEAT_LOCK_SECONDS) */
             readonly hold_seconds: number;
         };
@@ -1504,7 +1506,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description a booking rule refused it (seat_unavailable, hold_limit, not_holder, lock_required, already_cancelled, hold_cap_reached, no_block, orphan_seat, companion_requires_accessible, price_changed); the waiting room's: queue_not_open, sold_out, not_your_turn, turn_lapsed, turn_extended */
+            /** @description a booking rule refused it (seat_unavailable, hold_limit, purchase_limit, not_holder, lock_required, already_cancelled, hold_cap_reached, no_block, orphan_seat, companion_requires_accessible, price_changed); the waiting room's: queue_not_open, sold_out, not_your_turn, turn_lapsed, turn_extended */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -1727,7 +1729,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description a booking rule refused it (seat_unavailable, hold_limit, not_holder, lock_required, already_cancelled, hold_cap_reached, no_block, orphan_seat, companion_requires_accessible, price_changed); the waiting room's: queue_not_open, sold_out, not_your_turn, turn_lapsed, turn_extended */
+            /** @description a booking rule refused it (seat_unavailable, hold_limit, purchase_limit, not_holder, lock_required, already_cancelled, hold_cap_reached, no_block, orphan_seat, companion_requires_accessible, price_changed); the waiting room's: queue_not_open, sold_out, not_your_turn, turn_lapsed, turn_extended */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -1925,7 +1927,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description a booking rule refused it (seat_unavailable, hold_limit, not_holder, lock_required, already_cancelled, hold_cap_reached, no_block, orphan_seat, companion_requires_accessible, price_changed); the waiting room's: queue_not_open, sold_out, not_your_turn, turn_lapsed, turn_extended */
+            /** @description a booking rule refused it (seat_unavailable, hold_limit, purchase_limit, not_holder, lock_required, already_cancelled, hold_cap_reached, no_block, orphan_seat, companion_requires_accessible, price_changed); the waiting room's: queue_not_open, sold_out, not_your_turn, turn_lapsed, turn_extended */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2027,7 +2029,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description a booking rule refused it (seat_unavailable, hold_limit, not_holder, lock_required, already_cancelled, hold_cap_reached, no_block, orphan_seat, companion_requires_accessible, price_changed); the waiting room's: queue_not_open, sold_out, not_your_turn, turn_lapsed, turn_extended */
+            /** @description a booking rule refused it (seat_unavailable, hold_limit, purchase_limit, not_holder, lock_required, already_cancelled, hold_cap_reached, no_block, orphan_seat, companion_requires_accessible, price_changed); the waiting room's: queue_not_open, sold_out, not_your_turn, turn_lapsed, turn_extended */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2129,7 +2131,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description a booking rule refused it (seat_unavailable, hold_limit, not_holder, lock_required, already_cancelled, hold_cap_reached, no_block, orphan_seat, companion_requires_accessible, price_changed); the waiting room's: queue_not_open, sold_out, not_your_turn, turn_lapsed, turn_extended */
+            /** @description a booking rule refused it (seat_unavailable, hold_limit, purchase_limit, not_holder, lock_required, already_cancelled, hold_cap_reached, no_block, orphan_seat, companion_requires_accessible, price_changed); the waiting room's: queue_not_open, sold_out, not_your_turn, turn_lapsed, turn_extended */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2285,7 +2287,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description a booking rule refused it (seat_unavailable, hold_limit, not_holder, lock_required, already_cancelled, hold_cap_reached, no_block, orphan_seat, companion_requires_accessible, price_changed); the waiting room's: queue_not_open, sold_out, not_your_turn, turn_lapsed, turn_extended */
+            /** @description a booking rule refused it (seat_unavailable, hold_limit, purchase_limit, not_holder, lock_required, already_cancelled, hold_cap_reached, no_block, orphan_seat, companion_requires_accessible, price_changed); the waiting room's: queue_not_open, sold_out, not_your_turn, turn_lapsed, turn_extended */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2445,7 +2447,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description a booking rule refused it (seat_unavailable, hold_limit, not_holder, lock_required, already_cancelled, hold_cap_reached, no_block, orphan_seat, companion_requires_accessible, price_changed); the waiting room's: queue_not_open, sold_out, not_your_turn, turn_lapsed, turn_extended */
+            /** @description a booking rule refused it (seat_unavailable, hold_limit, purchase_limit, not_holder, lock_required, already_cancelled, hold_cap_reached, no_block, orphan_seat, companion_requires_accessible, price_changed); the waiting room's: queue_not_open, sold_out, not_your_turn, turn_lapsed, turn_extended */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2551,7 +2553,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description a booking rule refused it (seat_unavailable, hold_limit, not_holder, lock_required, already_cancelled, hold_cap_reached, no_block, orphan_seat, companion_requires_accessible, price_changed); the waiting room's: queue_not_open, sold_out, not_your_turn, turn_lapsed, turn_extended */
+            /** @description a booking rule refused it (seat_unavailable, hold_limit, purchase_limit, not_holder, lock_required, already_cancelled, hold_cap_reached, no_block, orphan_seat, companion_requires_accessible, price_changed); the waiting room's: queue_not_open, sold_out, not_your_turn, turn_lapsed, turn_extended */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2654,7 +2656,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description a booking rule refused it (seat_unavailable, hold_limit, not_holder, lock_required, already_cancelled, hold_cap_reached, no_block, orphan_seat, companion_requires_accessible, price_changed); the waiting room's: queue_not_open, sold_out, not_your_turn, turn_lapsed, turn_extended */
+            /** @description a booking rule refused it (seat_unavailable, hold_limit, purchase_limit, not_holder, lock_required, already_cancelled, hold_cap_reached, no_block, orphan_seat, companion_requires_accessible, price_changed); the waiting room's: queue_not_open, sold_out, not_your_turn, turn_lapsed, turn_extended */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3255,7 +3257,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description a booking rule refused it (seat_unavailable, hold_limit, not_holder, lock_required, already_cancelled, hold_cap_reached, no_block, orphan_seat, companion_requires_accessible, price_changed); the waiting room's: queue_not_open, sold_out, not_your_turn, turn_lapsed, turn_extended */
+            /** @description a booking rule refused it (seat_unavailable, hold_limit, purchase_limit, not_holder, lock_required, already_cancelled, hold_cap_reached, no_block, orphan_seat, companion_requires_accessible, price_changed); the waiting room's: queue_not_open, sold_out, not_your_turn, turn_lapsed, turn_extended */
             409: {
                 headers: {
                     [name: string]: unknown;

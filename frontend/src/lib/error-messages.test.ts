@@ -38,6 +38,18 @@ describe('error message per code', () => {
     expect(errorMessage(err(code))).toBe(expected);
   });
 
+  it('gives purchase_limit its numbers: the limit, and what the buyer holds and has booked', () => {
+    expect(errorMessage(err('purchase_limit', 'x', { limit: 4, held: 1, booked: 3 }))).toBe(
+      'One buyer may have at most 4 seats of this event, held and booked together: you hold 1 and have booked 3.',
+    );
+    expect(errorMessage(err('purchase_limit', 'x', { limit: 4, held: 0, booked: 4 }))).toBe(
+      'One buyer may have at most 4 seats of this event, held and booked together: you have booked 4.',
+    );
+    expect(errorMessage(err('purchase_limit'))).toBe(
+      'You have as many seats of this event as one buyer may have, held and booked together.',
+    );
+  });
+
   it('explains price_changed: the new prices are shown, press Reserve again', () => {
     expect(errorMessage(err('price_changed'))).toMatch(/^The price of seats you hold changed while you held them\. .*press Reserve again\.$/);
   });

@@ -45,6 +45,15 @@ export function errorMessage(error: unknown, context: ErrorContext = {}): string
     }
     case 'hold_limit':
       return "You've reached the limit of seats you can hold for this event. Reserve or release some first.";
+    case 'purchase_limit': {
+      const { limit, held, booked } = error.details;
+      if (typeof limit !== 'number') return 'You have as many seats of this event as one buyer may have, held and booked together.';
+      const yours = [
+        typeof held === 'number' && held > 0 ? `hold ${held}` : '',
+        typeof booked === 'number' && booked > 0 ? `have booked ${booked}` : '',
+      ].filter(Boolean);
+      return `One buyer may have at most ${limit} seats of this event, held and booked together${yours.length > 0 ? `: you ${yours.join(' and ')}` : ''}.`;
+    }
     case 'not_holder':
       return `${seat} is no longer held by you: the hold had already ended.`;
     case 'hold_cap_reached':

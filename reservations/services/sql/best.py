@@ -10,7 +10,14 @@ from ...models import (
     PriceCategory,
     VenueLayout,
 )
-from ...rules import FREE_SQL, hold_allowed_sql, hold_clock, hold_end_sql, hold_start_sql
+from ...rules import (
+    FREE_SQL,
+    hold_allowed_sql,
+    hold_clock,
+    hold_end_sql,
+    hold_start_sql,
+    purchase_params,
+)
 from ..locking import Rank
 from .contract import ROW_LOCK, Statement, Table
 from .seats import HOLD, PLACE_FIELDS, SEAT_FIELDS, SEAT_TABLE, Status
@@ -32,14 +39,16 @@ def best_batch_turn(*, event_id: int, patience_ms: int) -> Statement:
 
 
 def event_for_best(*, event_id: int, categories: Sequence[int]) -> Statement:
-    """(orphan mode, category id, category name): the event's orphan mode, with each of
-    `categories` that is a price category of the event (one row with NULLs for none); no row
-    for an unknown event."""
+    """(orphan mode, purchase limit, category id, category name): the event's orphan mode and
+    purchase limit (rules.py), with each of `categories` that is a price category of the event
+    (one row with NULLs for none); no row for an unknown event."""
     return Statement(
-        f"SELECT e.orphan_mode, c.id, c.name FROM {Event._meta.db_table} e "
+        f"SELECT e.orphan_mode, COALESCE(e.purchase_limit, %(purchase_default)s), c.id, c.name "
+        f"FROM {Event._meta.db_table} e "
         f"LEFT JOIN {_CATEGORY_TABLE} c ON c.event_id = e.id AND c.id IN (%(categories)s) "
         f"WHERE e.id = %(event_id)s",
-        {"event_id": event_id, "categories": Table(("bigint",), [(c,) for c in categories])},
+        {"event_id": event_id, "categories": Table(("bigint",), [(c,) for c in categories])}
+        | purchase_params(),
     )
 
 
@@ -74,14 +83,15 @@ def layout_shapes(*, event_id: int) -> Statement:
 
 
 def taken_seats(*, event_id: int, now: datetime) -> Statement:
-    """(id, holder) of each of the event's seats that is not free at `now` (rules.FREE_SQL),
-    `holder` the user of a live hold (NULL for a booked or blocked seat): the room as best
-    available sees it, and every caller's holds for the hold limit, in one read. The first
+    """(id, holder, booker) of each of the event's seats that is not free at `now`
+    (rules.FREE_SQL), `holder` the user of a live hold, `booker` the user who booked it (NULL
+    for a seat that is not theirs, as a blocked seat is nobody's): the room as best available
+    sees it, and every caller's holds and booked seats for their limits, in one read. The first
     condition says nothing the second does not, but lets the partial index `seat_taken` serve
     the read: an on-sale reads only the seats gone so far, not the whole room."""
     return Statement(
-        f"SELECT id, CASE WHEN status = '{Status.LOCKED.value}' THEN held_by_id END "
-        f"FROM {SEAT_TABLE} WHERE event_id = %(event_id)s "
+        f"SELECT id, CASE WHEN status = '{Status.LOCKED.value}' THEN held_by_id END, "
+        f"reserved_by_id FROM {SEAT_TABLE} WHERE event_id = %(event_id)s "
         f"AND status <> '{Status.AVAILABLE.value}' AND NOT {FREE_SQL}",
         {"event_id": event_id, "now": now},
     )

@@ -7,9 +7,11 @@ from decimal import Decimal
 from ...models import (
     Event,
     IdempotencyKey,
+    QueueEntry,
     Reservation,
     ReservedSeat,
 )
+from ...rules import PURCHASE_LIMIT_SQL, booked_count_sql, purchase_params
 from ..locking import Rank
 from .contract import Statement, id_table
 from .seats import BOOK, SEAT_TABLE
@@ -54,13 +56,33 @@ _EVENT_BRIEF = (
 )
 
 
-def reservation_insert(*, user_id: int, event_id: int, total: Decimal, now: datetime) -> Statement:
-    """A confirmed reservation: its id, and its event's name and start."""
+def reservation_insert(
+    *, user_id: int, event_id: int, total: Decimal, now: datetime, seats: int
+) -> Statement:
+    """A confirmed reservation of `seats` seats, unless the caller's booked seats of the event
+    and these would be more than its purchase limit (rules.py): its id, its event's name and
+    start, and how many more seats the caller may book after it; no row when refused."""
+    booked = booked_count_sql("%(user_id)s")
     return Statement(
         f"INSERT INTO {RESERVATION_TABLE} (user_id, event_id, total_price, status, created_at) "
-        f"VALUES (%(user_id)s, %(event_id)s, %(total)s, "
-        f"'{Reservation.Status.CONFIRMED.value}', %(now)s) RETURNING id, {_EVENT_BRIEF}",
-        {"user_id": user_id, "event_id": event_id, "total": total, "now": now},
+        f"SELECT %(user_id)s, %(event_id)s, %(total)s, "
+        f"'{Reservation.Status.CONFIRMED.value}', %(now)s "
+        f"WHERE {booked} + %(seats)s <= {PURCHASE_LIMIT_SQL} "
+        f"RETURNING id, {_EVENT_BRIEF}, {PURCHASE_LIMIT_SQL} - {booked} - %(seats)s",
+        {"user_id": user_id, "event_id": event_id, "total": total, "now": now, "seats": seats}
+        | purchase_params(),
+    )
+
+
+def queue_turn_end(*, event_id: int, user_id: int, now: datetime) -> Statement:
+    """End the caller's running turn of the event's waiting room, if there is one (API.md
+    "Waiting room": a turn ends when its buyer has booked their limit)."""
+    return Statement(
+        f"UPDATE {QueueEntry._meta.db_table} SET turn_expires_at = %(now)s "
+        f"WHERE room_id = %(event_id)s AND user_id = %(user_id)s "
+        f"AND claimed_at IS NOT NULL AND turn_expires_at > %(now)s",
+        {"event_id": event_id, "user_id": user_id, "now": now},
+        lock=Rank.QUEUE_PLACE,
     )
 
 

@@ -12,11 +12,14 @@ from ...models import (
 )
 from ...rules import (
     FREE_SQL,
+    PURCHASE_LIMIT_SQL,
+    booked_count_sql,
+    held_count_sql,
     hold_allowed_sql,
     hold_clock,
     hold_end_sql,
     hold_start_sql,
-    live_hold_sql,
+    purchase_params,
 )
 from ..locking import Rank
 from .contract import Statement, id_table
@@ -93,11 +96,13 @@ def event_exists(*, event_id: int) -> Statement:
     )
 
 
-def held_deadlines(*, event_id: int, user_id: int) -> Statement:
+def buyer_seats(*, event_id: int, user_id: int, now: datetime) -> Statement:
+    """One row: how many seats of the event the caller holds at `now` and has booked, and the
+    event's purchase limit (rules.py)."""
     return Statement(
-        f"SELECT held_until FROM {SEAT_TABLE} WHERE event_id = %(event_id)s "
-        f"AND held_by_id = %(user_id)s AND status = '{Status.LOCKED.value}'",
-        {"event_id": event_id, "user_id": user_id},
+        f"SELECT {held_count_sql('%(user_id)s')}, {booked_count_sql('%(user_id)s')}, "
+        f"{PURCHASE_LIMIT_SQL}",
+        {"event_id": event_id, "user_id": user_id, "now": now} | purchase_params(),
     )
 
 
@@ -161,26 +166,22 @@ def free(*, seat_ids: Sequence[int]) -> Statement:
     )
 
 
-# The common click of an on-sale, a free seat under the hold limit, as one statement after the
-# user row lock: the UPDATE takes the seat row itself, and its condition is the rule in SQL
-# (rules.FREE_SQL; fewer live holds than the limit). Its clock is read before the seat row is
-# locked, so it can only refuse more than the rule: a click it refuses is decided again the
-# long way, under the locks (holds.hold_one_steps). Events with an orphan rule always go the
-# long way: the rule needs the row's other seats.
+# The common click of an on-sale, a free seat within the buyer's limits, as one statement after
+# the user row lock: the UPDATE takes the seat row itself, and its condition is the rules in SQL
+# (rules.FREE_SQL; the run's cap; fewer live holds than the hold limit, and fewer seats held and
+# booked than the purchase limit). Its clock is read before the seat row is locked, so it can
+# only refuse more than the rule: a click it refuses is decided again the long way, under the
+# locks (holds.hold_one_steps). Events with an orphan rule always go the long way: the rule
+# needs the row's other seats.
 def _hold_if_free(*, postgres: bool) -> str:
+    least = "LEAST" if postgres else "MIN"
     return (
         f"{_hold_set(postgres=postgres)} WHERE event_id = %(event_id)s AND id = %(seat_id)s "
         f"AND {FREE_SQL} AND {hold_allowed_sql('%(user_id)s', postgres=postgres)} "
-        f"{_HOLD_IF_FREE}"
+        f"AND (SELECT orphan_mode FROM {Event._meta.db_table} WHERE id = %(event_id)s) = 'off' "
+        f"AND {held_count_sql('%(user_id)s')} < {least}(%(limit)s, "
+        f"{PURCHASE_LIMIT_SQL} - {booked_count_sql('%(user_id)s')}) RETURNING {SEAT_COLUMNS}"
     )
-
-
-_HOLD_IF_FREE = (
-    f"AND (SELECT orphan_mode FROM {Event._meta.db_table} WHERE id = %(event_id)s) = 'off' "
-    f"AND (SELECT count(*) FROM {SEAT_TABLE} h WHERE h.event_id = %(event_id)s "
-    f"AND h.held_by_id = %(user_id)s AND {live_hold_sql('h')}) < %(limit)s "
-    f"RETURNING {SEAT_COLUMNS}"
-)
 
 
 def hold_if_free(
@@ -195,7 +196,7 @@ def hold_if_free(
     }
     return Statement(
         _hold_if_free(postgres=True),
-        params | hold_clock(now),
+        params | hold_clock(now) | purchase_params(),
         lock=Rank.SEATS,
         sqlite_sql=_hold_if_free(postgres=False),
     )

@@ -98,7 +98,8 @@ class SeatWrite:
     held_until: Param | None
     held_since: Param | None
     reserved_by_id: Param | None
-    # Whether the hold it ends is kept as the seat's last ended hold (rules.py, continued holds).
+    # Whether the hold it ends is kept as the seat's last ended hold (rules.py, one run, one
+    # cap); a seat without one (booked, blocked) keeps the hold it remembers already.
     remembers_hold: bool = False
 
     def _columns(self) -> dict[str, Param | None]:
@@ -115,9 +116,8 @@ class SeatWrite:
         assignments = [f"status = '{self.status}'"]
         if self.remembers_hold:  # the right-hand sides read the row as it was before the write
             assignments += [
-                "released_by_id = held_by_id",
-                "released_held_since = held_since",
-                "released_at = held_until",
+                f"{ended} = CASE WHEN held_by_id IS NULL THEN {ended} ELSE {hold} END"
+                for ended, hold in _REMEMBERED
             ]
         for column, value in self._columns().items():
             if column in from_sql:
@@ -129,15 +129,21 @@ class SeatWrite:
 
     def apply(self, seat: Seat, **values: Any) -> None:
         """The same write on a Seat in memory (the caller saves WRITTEN_FIELDS)."""
-        if self.remembers_hold:
-            seat.released_by_id = seat.held_by_id
-            seat.released_held_since = seat.held_since
-            seat.released_at = seat.held_until
+        if self.remembers_hold and seat.held_by_id is not None:
+            for ended, hold in _REMEMBERED:
+                setattr(seat, ended, getattr(seat, hold))
         seat.status = self.status
         for column, value in self._columns().items():
             setattr(seat, column, None if value is None else values[value.name])
         seat.version += 1
 
+
+# The seat's last ended hold (rules.py) and the columns of the hold it is taken from.
+_REMEMBERED = (
+    ("released_by_id", "held_by_id"),
+    ("released_held_since", "held_since"),
+    ("released_at", "held_until"),
+)
 
 HOLD = SeatWrite(
     Status.LOCKED.value,
@@ -152,6 +158,7 @@ BOOK = SeatWrite(
     held_until=None,
     held_since=None,
     reserved_by_id=Param("user_id"),
+    remembers_hold=True,  # the booked hold's run goes on in the buyer's next holds
 )
 # Off sale (an organiser's block): reserved with nobody's reservation; `blocked` says why not.
 BLOCK = SeatWrite(

@@ -11,7 +11,7 @@ export { buildLegend, indexCategories, type ApiCategory, type CategoryEntry } fr
 export { gridText, seatPlace, seatPlaces, type MoneyText } from './model/seatText';
 export { buildVenue, chooseMapKind, type ApiLayout } from './model/venue';
 export { useSeatMap } from './hooks/useSeatMap';
-export { useHeldSeats } from './hooks/useSeat';
+export { useBookedCount, useHeldSeats } from './hooks/useSeat';
 export { useRevealInScroller } from './hooks/useRevealBlock';
 export { Legend } from './components/Legend';
 export { SeatMap } from './components/SeatMap';

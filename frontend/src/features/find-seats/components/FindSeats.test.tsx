@@ -274,11 +274,25 @@ describe('FindSeats', () => {
   });
 
   it('refuses more seats than can be held', () => {
-    mount();
+    mount(true, ['Stalls'], true, { limits: { hold: 10, purchase: 10 } });
     fireEvent.change(screen.getByTestId('find-seats-count'), { target: { value: '11' } });
     fireEvent.click(screen.getByTestId('find-seats-submit'));
     expect(screen.getByText('You can hold at most 10 seats at once.')).toBeTruthy();
     expect(document.activeElement).toBe(screen.getByTestId('find-seats-count'));
+    expect(mocks.best).not.toHaveBeenCalled();
+  });
+
+  it('refuses more seats than the purchase limit leaves beside the seats booked', () => {
+    const { store } = mount(true, ['Stalls'], true, { limits: { hold: 10, purchase: 4 } });
+    act(() => {
+      store.loadFromApi([{ ...SEATS[3], status: 'reserved', version: 2, mine: true }, { ...SEATS[4], status: 'reserved', version: 2, mine: true }]);
+    });
+    expect(screen.getByTestId('find-seats-count').getAttribute('max')).toBe('2');
+    fireEvent.change(screen.getByTestId('find-seats-count'), { target: { value: '3' } });
+    fireEvent.click(screen.getByTestId('find-seats-submit'));
+    expect(
+      screen.getByText('You can take 2 more: one buyer may have 4 seats of this event, held and booked together, and you have booked 2.'),
+    ).toBeTruthy();
     expect(mocks.best).not.toHaveBeenCalled();
   });
 

@@ -1,12 +1,12 @@
 import { useEffect, useId, useMemo, useRef, useState, type FormEvent } from 'react';
 import { Link } from 'react-router';
 import type { TurnRefusal } from '../../../lib/queue-turn';
+import { mostAtOnce, type BuyerLimits } from '../../holds';
 import { useFindSeats } from '../hooks/useFindSeats';
-import type { CategoryEntry, RovingFocus, Seat, SeatStore } from '../../seat-map';
+import { useBookedCount, type CategoryEntry, type RovingFocus, type Seat, type SeatStore } from '../../seat-map';
 import type { BestRequest } from '../api/best';
 import {
   alternativeText,
-  DEFAULT_HOLD_LIMIT,
   heldQuestion,
   INITIAL_FORM,
   validateFindSeats,
@@ -26,7 +26,8 @@ interface FindSeatsProps {
   sections?: readonly string[];
   /** Where "Log in" leads (back to this page afterwards). */
   loginLink: string;
-  holdLimit?: number;
+  /** What one buyer may take of the event (its detail's limits), once it is read. */
+  limits?: BuyerLimits;
   /** Whether the room has wheelchair spaces: the search for them is offered only then. */
   wheelchairSpaces?: boolean;
   /** Told the seats of each block held, so the map can bring them into view. */
@@ -53,7 +54,7 @@ export function FindSeats({
   categories,
   sections = [],
   loginLink,
-  holdLimit = DEFAULT_HOLD_LIMIT,
+  limits,
   wheelchairSpaces = true,
   onHeld,
   turn,
@@ -64,7 +65,10 @@ export function FindSeats({
   const [asking, setAsking] = useState<BestRequest | null>(null);
   const [errors, setErrors] = useState<FieldErrors>({});
   const names = useMemo(() => new Map(categories.map((c) => [c.id, c.name])), [categories]);
-  const search = useFindSeats({ eventId, store, focus, holdLimit, categoryName: (id) => names.get(id), onHeld, turn, onTurnLost });
+  const search = useFindSeats({ eventId, store, focus, limits, categoryName: (id) => names.get(id), onHeld, turn, onTurnLost });
+  const booked = useBookedCount(store);
+  // The most one search may ask for (undefined: not known yet, the server says).
+  const most = limits ? mostAtOnce(booked, limits) : undefined;
   const uid = useId();
   const ids = {
     title: `${uid}-title`,
@@ -106,7 +110,7 @@ export function FindSeats({
   const submit = (event: FormEvent) => {
     event.preventDefault();
     if (!loggedIn || search.finding || search.taking || asking) return;
-    const result = validateFindSeats(form, { holdLimit, categoryIds: categories.map((c) => c.id), sections });
+    const result = validateFindSeats(form, { limits, booked, categoryIds: categories.map((c) => c.id), sections });
     if (!result.ok) {
       setErrors(result.errors);
       const first = FIELDS.find((f) => result.errors[f]);
@@ -126,7 +130,7 @@ export function FindSeats({
     if (request && how === 'replace') search.replaceAndFind(request);
     if (how === 'cancel') submitRef.current?.focus();
   };
-  const question = asking ? heldQuestion(store.getHeld(), asking.count, holdLimit) : null;
+  const question = asking ? heldQuestion(store.getHeld(), asking.count, limits, booked) : null;
 
   const described = (field: FindSeatsField, ...more: string[]) =>
     [errors[field] ? errorId(field) : null, ...more].filter(Boolean).join(' ') || undefined;
@@ -166,7 +170,7 @@ export function FindSeats({
   const sectionOptions = [...sections, ...sectionGone].map((name) => ({ value: name, text: name }));
 
   const count = Number(form.count);
-  const maxSpaces = Number.isInteger(count) && count >= 1 && count <= holdLimit ? count : holdLimit;
+  const maxSpaces = Number.isInteger(count) && count >= 1 && (most === undefined || count <= most) ? count : most;
   const current = search.found ? search.found.seatIds.map((id) => store.getSeat(id)).filter((s): s is Seat => s !== undefined) : [];
   const busy = search.finding || search.taking;
   const message = search.message;
@@ -185,7 +189,7 @@ export function FindSeats({
               type="number"
               inputMode="numeric"
               min={1}
-              max={holdLimit}
+              max={most}
               value={form.count}
               onChange={(e) => change('count', e.target.value)}
               aria-invalid={errors.count ? true : undefined}

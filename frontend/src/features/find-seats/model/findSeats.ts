@@ -6,11 +6,8 @@ import { ApiError } from '../../../lib/api-client';
 import { errorMessage } from '../../../lib/error-messages';
 import { turnRefusal } from '../../../lib/queue-turn';
 import type { BestRequest } from '../api/best';
-import type { Outcome } from '../../holds';
+import { mostAtOnce, mostAtOnceText, pastLimitText, type BuyerLimits, type Outcome } from '../../holds';
 import type { SeatInfo } from '../../seat-map';
-
-/** The server's `SEAT_HOLD_LIMIT` default (API.md): the API does not tell the client its value. */
-export const DEFAULT_HOLD_LIMIT = 10;
 
 /** What the inputs hold, as typed. `category` is '' for any price, `section` '' for anywhere. */
 export interface FindSeatsForm {
@@ -28,7 +25,10 @@ export type FieldErrors = Partial<Record<FindSeatsField, string>>;
 export type Validation = { ok: true; request: BestRequest } | { ok: false; errors: FieldErrors };
 
 export interface ValidationRules {
-  holdLimit: number;
+  /** What one buyer may take of the event; until the event detail is read, the server says. */
+  limits?: BuyerLimits;
+  /** Seats the buyer has booked of the event (they count against the purchase limit). */
+  booked: number;
   /** The event's category ids; a chosen one must be among them. */
   categoryIds: readonly number[];
   /** The event's section names; a chosen one must be among them. */
@@ -46,7 +46,7 @@ export function validateFindSeats(form: FindSeatsForm, rules: ValidationRules): 
   if (form.count.trim() === '') errors.count = 'Enter how many seats you need.';
   else if (count === null) errors.count = 'Enter a whole number of seats.';
   else if (count < 1) errors.count = 'Ask for at least 1 seat.';
-  else if (count > rules.holdLimit) errors.count = `You can hold at most ${rules.holdLimit} seats at once.`;
+  else if (rules.limits && count > mostAtOnce(rules.booked, rules.limits)) errors.count = mostAtOnceText(rules.booked, rules.limits);
 
   const accessible = form.accessible.trim() === '' ? 0 : wholeNumber(form.accessible);
   if (accessible === null) errors.accessible = 'Enter a whole number of wheelchair spaces, or 0.';
@@ -147,7 +147,7 @@ export interface RefusalContext {
   categoryName?: string;
   /** Seats this user holds of the event now (for the hold-limit sentence). */
   held: number;
-  holdLimit: number;
+  limits?: BuyerLimits;
 }
 
 /** "No 4 seats together are left in Premium in Stalls. Try fewer seats, another price or another section." */
@@ -176,7 +176,8 @@ export function refusalOutcome(error: unknown, request: BestRequest, context: Re
     case 'no_block':
       return { kind: 'error', text: noBlockMessage(request, context.categoryName) };
     case 'hold_limit': {
-      const limit = typeof error.details.limit === 'number' ? error.details.limit : context.holdLimit;
+      const limit = typeof error.details.limit === 'number' ? error.details.limit : context.limits?.hold;
+      if (limit === undefined) return { kind: 'error', text: errorMessage(error), refetch: true };
       const already = context.held > 0 ? ` You hold ${context.held} already.` : '';
       return {
         kind: 'error',
@@ -184,6 +185,8 @@ export function refusalOutcome(error: unknown, request: BestRequest, context: Re
         refetch: true, // holds made in another tab are not in this page's count
       };
     }
+    case 'purchase_limit': // the server's numbers; bookings made in another tab are not in this page's
+      return { kind: 'error', text: `${errorMessage(error)} Find fewer, or none.`, refetch: true };
     case 'invalid':
       return {
         kind: 'error',
@@ -227,7 +230,7 @@ export function stillHolding(seatIds: readonly number[], seat: Lookup): boolean 
 /** What Find seats asks a buyer who already holds seats, before it holds more. */
 export interface HeldQuestion {
   text: string;
-  /** Whether keeping the earlier holds and adding the new seats fits under the hold limit. */
+  /** Whether keeping the earlier holds and adding the new seats fits under the buyer's limits. */
   canAdd: boolean;
   addLabel: string;
   replaceLabel: string;
@@ -235,14 +238,17 @@ export interface HeldQuestion {
 
 /**
  * "You already hold 2 seats (Stalls, row F, seats 8–9)." and the two ways on: keep them and
- * add, or give them back and find new ones. Adding is offered only where the hold limit allows.
+ * add, or give them back and find new ones. Adding is offered only where the buyer's limits
+ * allow (the hold limit, and the purchase limit with the `booked` seats); until the event
+ * detail says them, the server does.
  */
-export function heldQuestion(held: readonly BlockSeat[], count: number, holdLimit: number): HeldQuestion {
+export function heldQuestion(held: readonly BlockSeat[], count: number, limits: BuyerLimits | undefined, booked = 0): HeldQuestion {
   const n = held.length;
   const them = n === 1 ? 'it' : 'them';
   const seats = (k: number) => `${k} seat${k === 1 ? '' : 's'}`;
-  const canAdd = n + count <= holdLimit;
-  const limit = canAdd ? '' : ` You may hold ${seats(holdLimit)} at once, so ${seats(count)} more do not fit beside ${them}.`;
+  const past = limits ? pastLimitText(count, { held: n, booked }, limits) : null;
+  const canAdd = past === null;
+  const limit = past ? ` ${past}` : '';
   return {
     text: `You already hold ${seats(n)} (${describeBlock(held)}).${limit}`,
     canAdd,

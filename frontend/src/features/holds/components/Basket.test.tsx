@@ -35,7 +35,7 @@ describe('Basket', () => {
   it('lists held seats by place with their own countdown, one basket timer for the first to end, and the exact total', () => {
     const store = new SeatStore();
     store.loadFromApi([held(1, '50.00', 300), held(2, '0.10', 300), held(3, '0.20', 120)]);
-    render(<Basket store={store} onRelease={() => {}} onReserve={() => {}} reserving={false} currency="GBP" />);
+    render(<Basket store={store} onRelease={() => {}} onReserve={() => {}} reserving={false} currency="GBP" limits={{ hold: 10, purchase: 10 }} />);
     const list = screen.getByRole('list', { name: 'Held seats' });
     expect(within(list).getAllByText('4:59')).toHaveLength(2);
     expect(within(list).getByText('1:59')).toBeTruthy();
@@ -55,11 +55,27 @@ describe('Basket', () => {
     expect(screen.getByTestId('basket-timer').textContent).toBe('0:59');
   });
 
-  it('says the event\u2019s hold limit before it is hit, and at it', () => {
+  it('says the event\u2019s limits before they are hit, and at them', () => {
     const store = new SeatStore();
     store.loadFromApi([held(1, '50.00', 300), held(2, '50.00', 300)]);
-    render(<Basket store={store} onRelease={() => {}} onReserve={() => {}} reserving={false} holdLimit={2} />);
-    expect(screen.getByTestId('basket-limit').textContent).toBe('2 of 2 seats held: the most you can hold at once');
+    render(<Basket store={store} onRelease={() => {}} onReserve={() => {}} reserving={false} limits={{ hold: 2, purchase: 6 }} />);
+    expect(screen.getByTestId('basket-limit').textContent).toBe('2 of 6 seats held: the most you can hold at once');
+  });
+
+  it('counts the buyer\u2019s booked seats with the held ones, live, against the purchase limit', () => {
+    const store = new SeatStore();
+    store.loadFromApi([held(1, '50.00', 300), { ...held(2, '50.00', 300), status: 'reserved', locked_until: null }]);
+    render(<Basket store={store} onRelease={() => {}} onReserve={() => {}} reserving={false} limits={{ hold: 10, purchase: 4 }} />);
+    expect(screen.getByTestId('basket-limit').textContent).toBe('2 of 4 seats: 1 held, 1 booked');
+    act(() => store.applyOwnReservation([1]));
+    expect(screen.getByTestId('basket-limit').textContent).toBe('2 of 4 seats booked');
+  });
+
+  it('says no limit it has not read yet', () => {
+    const store = new SeatStore();
+    store.loadFromApi([held(1, '50.00', 300)]);
+    render(<Basket store={store} onRelease={() => {}} onReserve={() => {}} reserving={false} />);
+    expect(screen.getByTestId('basket-limit').textContent).toBe('1 seat held');
   });
 
   it('the phone\u2019s bar: count, total in the currency, one timer and Reserve; nothing while no seat is held', () => {
@@ -71,6 +87,7 @@ describe('Basket', () => {
       store.loadFromApi([held(1, '50.00', 300), held(2, '85.00', 90)]);
     });
     expect(screen.getByTestId('basket-bar-count').textContent).toBe('2 seats');
+    expect(screen.queryByText(/ of /)).toBeNull(); // no limit before the event detail says it
     expect(screen.getByTestId('basket-bar-total').textContent).toBe(formatPrice('135.00', 'EUR'));
     expect(screen.getByTestId('basket-bar-timer').textContent).toBe('1:29');
     fireEvent.click(screen.getByRole('button', { name: 'Reserve 2 seats' }));

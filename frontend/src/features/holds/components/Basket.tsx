@@ -1,10 +1,10 @@
 import { Icon } from '../../../components/Icon';
 import { countOf, DEFAULT_CURRENCY, formatPrice } from '../../../lib/format';
-import { seatPlace, useHeldSeats, type SeatStore } from '../../seat-map';
+import { seatPlace, useBookedCount, useHeldSeats, type SeatStore } from '../../seat-map';
 import { useNow } from '../hooks/useNow';
 import { summariseBasket } from '../model/basket';
 import { describeCountdown, formatCountdown, remainingMs } from '../model/countdown';
-import { DEFAULT_HOLD_LIMIT, holdLimitText } from '../model/messages';
+import { mostAtOnce, ownedText, type BuyerLimits } from '../model/limits';
 
 interface BasketProps {
   store: SeatStore;
@@ -13,15 +13,21 @@ interface BasketProps {
   reserving: boolean;
   /** The event's currency (ISO 4217). */
   currency?: string;
-  /** How many seats one buyer may hold at once (the event's `hold_limit`). */
-  holdLimit?: number;
+  /** What one buyer may take of the event (its detail's limits); not said until it is read. */
+  limits?: BuyerLimits;
 }
 
-/** The held seats, ticking every second while there are any. */
+/** The held seats, ticking every second while there are any, and how many are booked. */
 function useBasket(store: SeatStore) {
   const held = useHeldSeats(store);
+  const booked = useBookedCount(store);
   const now = useNow(1000, held.length > 0);
-  return { held, now, summary: summariseBasket(held) };
+  return { held, booked, now, summary: summariseBasket(held) };
+}
+
+/** "3 of 10 seats held", or without the limits "3 seats held". */
+function limitLine(held: number, booked: number, limits: BuyerLimits | undefined): string {
+  return limits ? ownedText({ held, booked }, limits) : `${countOf(held, 'seat')} held`;
 }
 
 function reserveText(count: number, reserving: boolean): string {
@@ -45,8 +51,8 @@ function BasketTimer({ endsAt, now, testId }: { endsAt: number | null; now: numb
   );
 }
 
-export function Basket({ store, onRelease, onReserve, reserving, currency = DEFAULT_CURRENCY, holdLimit = DEFAULT_HOLD_LIMIT }: BasketProps) {
-  const { held, now, summary } = useBasket(store);
+export function Basket({ store, onRelease, onReserve, reserving, currency = DEFAULT_CURRENCY, limits }: BasketProps) {
+  const { held, booked, now, summary } = useBasket(store);
   return (
     <aside className="card basket" aria-labelledby="basket-title">
       <div className="basket__head">
@@ -54,7 +60,7 @@ export function Basket({ store, onRelease, onReserve, reserving, currency = DEFA
         {held.length > 0 && <BasketTimer endsAt={summary.firstExpiry} now={now} testId="basket-timer" />}
       </div>
       <p className="basket__limit" data-testid="basket-limit">
-        {holdLimitText(summary.count, holdLimit)}
+        {limitLine(summary.count, booked, limits)}
       </p>
       {held.length === 0 ? (
         <p className="muted">Click a free seat to hold it for a few minutes.</p>
@@ -103,14 +109,15 @@ export function Basket({ store, onRelease, onReserve, reserving, currency = DEFA
  * The phone's basket: a bar held at the bottom of the screen while seats are held (CSS shows it
  * below 700 px only): how many, the total, one timer, and Reserve.
  */
-export function BasketBar({ store, onReserve, reserving, currency = DEFAULT_CURRENCY, holdLimit = DEFAULT_HOLD_LIMIT }: Omit<BasketProps, 'onRelease'>) {
-  const { summary, now } = useBasket(store);
+export function BasketBar({ store, onReserve, reserving, currency = DEFAULT_CURRENCY, limits }: Omit<BasketProps, 'onRelease'>) {
+  const { summary, booked, now } = useBasket(store);
   if (summary.count === 0) return null;
   return (
     <section className="basket-bar" aria-label="Your seats, in short" data-testid="basket-bar">
       <p className="basket-bar__sum">
         <strong data-testid="basket-bar-count">{countOf(summary.count, 'seat')}</strong>
-        <span className="basket-bar__limit"> of {holdLimit}</span>
+        {/* Of the most this basket may hold: the hold limit, less once bookings near the purchase limit. */}
+        {limits && <span className="basket-bar__limit"> of {mostAtOnce(booked, limits)}</span>}
         <br />
         <strong data-testid="basket-bar-total">{formatPrice(summary.total, currency)}</strong>
       </p>

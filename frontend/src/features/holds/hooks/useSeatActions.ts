@@ -4,6 +4,7 @@ import { queryKeys } from '../../../lib/query-keys';
 import { useLatest } from '../../../lib/use-latest';
 import { extendSeat, lockSeat, reserveSeats, unlockSeat } from '../api/seats';
 import { newIdempotencyKey } from '../model/idempotency';
+import type { BuyerLimits } from '../model/limits';
 import { extendHeld, reserveHeld, toggleSeat, type ActionContext, type Outcome } from '../model/seatActions';
 import type { SeatStore } from '../../seat-map';
 
@@ -25,9 +26,10 @@ export function useSeatActions(
   report: (o: Outcome) => void,
   money?: (amount: string) => string,
   turn?: string | null,
+  limits?: BuyerLimits,
 ) {
   const queryClient = useQueryClient();
-  const latest = useLatest({ loggedIn, report, money, turn });
+  const latest = useLatest({ loggedIn, report, money, turn, limits });
 
   const context = useCallback(
     (): ActionContext => ({
@@ -37,6 +39,7 @@ export function useSeatActions(
       loggedIn: latest.current.loggedIn,
       newKey: newIdempotencyKey,
       money: latest.current.money,
+      limits: latest.current.limits,
     }),
     [eventId, store, latest],
   );

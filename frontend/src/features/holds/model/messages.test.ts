@@ -1,14 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { holdEndingText, holdLimitText, lapsedText, mergeLapse } from './messages';
-
-describe('the hold limit, shown before it is hit', () => {
-  it('says how many of how many', () => {
-    expect(holdLimitText(0, 10)).toBe('0 of 10 seats held');
-    expect(holdLimitText(2, 10)).toBe('2 of 10 seats held');
-    expect(holdLimitText(1, 1)).toBe('1 of 1 seat held: the most you can hold at once');
-    expect(holdLimitText(10, 10)).toBe('10 of 10 seats held: the most you can hold at once');
-  });
-});
+import { holdEndingText, lapsedText, mergeLapse } from './messages';
 
 describe('holds that ran out', () => {
   it('names the one seat', () => {

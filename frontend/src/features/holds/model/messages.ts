@@ -1,14 +1,5 @@
 /** What the basket and the page say about holds, right for one seat and for many. */
-import { countOf, formatCount } from '../../../lib/format';
-
-/** The server's `SEAT_HOLD_LIMIT` default (docs/API.md), for an event detail that does not give its own. */
-export const DEFAULT_HOLD_LIMIT = 10;
-
-/** "2 of 10 seats held"; at the limit, that it is the limit. */
-export function holdLimitText(count: number, limit: number): string {
-  const text = `${formatCount(count)} of ${countOf(limit, 'seat')} held`;
-  return count >= limit ? `${text}: the most you can hold at once` : text;
-}
+import { countOf } from '../../../lib/format';
 
 /** "Seats 5–8 and 10", "A, B and C". */
 function inWords(parts: readonly string[]): string {

@@ -57,6 +57,41 @@ describe('toggleSeat', () => {
     expect(outcome?.refetch).toBe(true); // holds made in another tab show up
   });
 
+  it('tells the buyer in words a click would pass the purchase limit, and asks the server nothing', async () => {
+    const mine = { version: 2, mine: true };
+    const ctx = {
+      ...context({}, [
+        apiSeat(1, { ...mine, status: 'locked', locked_until: LATER }),
+        apiSeat(2, { ...mine, status: 'reserved' }),
+        apiSeat(3, { ...mine, status: 'reserved' }),
+        apiSeat(4),
+      ]),
+      limits: { hold: 10, purchase: 3 },
+    };
+    await expect(toggleSeat(ctx, 4)).resolves.toEqual({
+      kind: 'error',
+      text: 'One buyer may have at most 3 seats of this event, held and booked together, and you hold 1 and have booked 2.',
+    });
+    expect(ctx.api.lock).not.toHaveBeenCalled();
+    expect(ctx.store.getSeat(4)?.busy).toBe(false);
+    // Letting one go is still a click away, and so is the seat it frees.
+    expect(ctx.store.getSeat(1)?.status).toBe('locked');
+  });
+
+  it('asks the server while the page counts room under the limits, and reloads the seats on purchase_limit', async () => {
+    const ctx = {
+      ...context({ lock: vi.fn(async () => { throw new ApiError(409, 'purchase_limit', 'x', { limit: 3, held: 0, booked: 3 }); }) }),
+      limits: { hold: 10, purchase: 3 },
+    };
+    const outcome = await toggleSeat(ctx, 1);
+    expect(ctx.api.lock).toHaveBeenCalledTimes(1);
+    expect(outcome).toEqual({
+      kind: 'error',
+      text: 'One buyer may have at most 3 seats of this event, held and booked together: you have booked 3.',
+      refetch: true, // booked in another tab: the page's count is behind
+    });
+  });
+
   it('sends the buyer back to the waiting room when the turn is not good any more', async () => {
     for (const code of ['queue_turn_expired', 'queue_turn_required']) {
       const ctx = context({ lock: async () => { throw new ApiError(403, code, 'turn'); } });

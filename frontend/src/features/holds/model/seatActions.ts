@@ -6,6 +6,7 @@ import { ApiError, NETWORK_ERROR } from '../../../lib/api-client';
 import { errorMessage } from '../../../lib/error-messages';
 import { turnRefusal, type TurnRefusal } from '../../../lib/queue-turn';
 import { summariseBasket } from './basket';
+import { pastLimitText, type BuyerLimits, type Owned } from './limits';
 import { seatKind, type ApiSeat, type SeatStore } from '../../seat-map';
 
 export interface Outcome {
@@ -41,7 +42,18 @@ export interface ActionContext {
   newKey: () => string;
   /** How amounts read (the event's currency); as the API gives them by default. */
   money?: (amount: string) => string;
+  /** What one buyer may take of the event (its detail's limits), once it is read. */
+  limits?: BuyerLimits;
 }
+
+/** What the buyer has of the event, as the store knows it. */
+export function ownedIn(store: SeatStore): Owned {
+  return { held: store.getHeld().length, booked: store.getBookedCount() };
+}
+
+/** Refusals after which the page reads the buyer's own seats again: it counted fewer than the
+ * server (holds or bookings made in another tab, which the socket cannot tell). */
+const COUNTED_BY_THE_SERVER = new Set(['hold_limit', 'purchase_limit']);
 
 function failure(error: unknown, ctx: ActionContext, seat?: string): Outcome {
   if (error instanceof ApiError && error.code === 'not_authenticated') {
@@ -79,6 +91,10 @@ export async function toggleSeat(ctx: ActionContext, seatId: number): Promise<Ou
     }
   }
 
+  // Past a limit as far as this page knows: say so in words, and ask nothing.
+  const past = ctx.limits ? pastLimitText(1, ownedIn(store), ctx.limits) : null;
+  if (past) return { kind: 'error', text: past };
+
   // available, or held by someone else as far as we know (it may have just lapsed): ask.
   store.beginAction(seatId, 'lock');
   try {
@@ -89,9 +105,9 @@ export async function toggleSeat(ctx: ActionContext, seatId: number): Promise<Ou
   } catch (error) {
     if (error instanceof ApiError && error.code === 'seat_unavailable') store.markNotMine(seatId);
     store.endAction(seatId, false);
-    // At the limit with fewer holds than that in view: some were made elsewhere (another tab),
+    // At a limit with fewer seats than that in view: some were taken elsewhere (another tab),
     // which the socket cannot tell; the seat list can.
-    const refetch = error instanceof ApiError && error.code === 'hold_limit';
+    const refetch = error instanceof ApiError && COUNTED_BY_THE_SERVER.has(error.code);
     return { ...failure(error, ctx, seat.label), ...(refetch ? { refetch } : {}) };
   }
 }

@@ -21,3 +21,11 @@ export function useHeldSeats(store: SeatStore) {
     store.getHeld,
   );
 }
+
+/** How many seats this user has booked of the event, as this page knows. */
+export function useBookedCount(store: SeatStore) {
+  return useSyncExternalStore(
+    useCallback((cb: () => void) => store.subscribeHeld(cb), [store]),
+    store.getBookedCount,
+  );
+}

@@ -29,6 +29,7 @@ export class SeatStore {
   private pending = new Map<number, OwnAction>();
   private tentative = new Set<number>();
   private mineLocked = new Set<number>();
+  private mineBooked = new Set<number>();
   private hints = new OwnHints();
   private heldCache: Seat[] | null = null;
   private signals = new SeatSignals(() => {
@@ -61,6 +62,9 @@ export class SeatStore {
     return this.heldCache;
   };
 
+  /** How many seats this user has booked, as far as this page knows (the purchase limit counts them). */
+  getBookedCount = (): number => this.mineBooked.size;
+
   /** Every seat, in load order (for counts such as seats left per category). */
   seats(): IterableIterator<Seat> {
     return this.byId.values();
@@ -84,6 +88,7 @@ export class SeatStore {
     return this.signals.subscribeSeat(id, listener);
   }
 
+  /** Told when this user's holds change, or how many seats they have booked. */
   subscribeHeld(listener: Listener): () => void {
     return this.signals.subscribeHeld(listener);
   }
@@ -323,7 +328,8 @@ export class SeatStore {
     const heldNow = seat.status === 'locked' && seat.mine;
     if (heldNow) this.mineLocked.add(seat.id);
     else this.mineLocked.delete(seat.id);
-    if (heldBefore !== heldNow || (heldNow && before !== seat)) this.signals.heldChanged();
+    const bookedChanged = this.trackBooked(seat);
+    if (heldBefore !== heldNow || (heldNow && before !== seat) || bookedChanged) this.signals.heldChanged();
     if (heldBefore && !heldNow && !this.pending.has(seat.id)) this.signals.holdLost(seat.id);
     this.signals.seatChanged(seat.id);
   }
@@ -335,6 +341,16 @@ export class SeatStore {
       this.mineLocked.add(seat.id);
       this.signals.heldChanged();
     }
+    if (this.trackBooked(seat)) this.signals.heldChanged();
     this.signals.seatChanged(seat.id);
+  }
+
+  /** Keeps `mineBooked` up with the seat; whether it changed. */
+  private trackBooked(seat: Seat): boolean {
+    const booked = seat.status === 'reserved' && seat.mine;
+    if (booked === this.mineBooked.has(seat.id)) return false;
+    if (booked) this.mineBooked.add(seat.id);
+    else this.mineBooked.delete(seat.id);
+    return true;
   }
 }
