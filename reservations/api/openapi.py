@@ -66,6 +66,7 @@ _REFUSALS = {
         429,
     ),  # 404 also for a grid event, which has no layout
     "health_retrieve": (403,),  # the operator's, as the metrics are
+    "events_inventory_retrieve": (403, 404),  # the operator's too
     "health_live_retrieve": (),
     "login_create": (400, 401, 403, 429),
     "logout_create": (400, 403),
@@ -95,7 +96,8 @@ _REASONS = {
     403: "csrf_failed: a session request without a valid CSRF token; origin_not_allowed: a "
     "cookie route (refresh, logout) called from a page of an origin the server does not trust; "
     "queue_turn_required, queue_turn_expired: a hold without a running turn of the event's "
-    "waiting room",
+    "waiting room; forbidden: an operator's route (health, inventory) from outside "
+    "METRICS_ALLOWED_NETWORKS without METRICS_TOKEN",
     404: "not_found (for a list: a page past the last); no_queue, not_in_queue: the waiting room",
     408: "request_timeout: the body did not arrive in time",
     409: "a booking rule refused it (seat_unavailable, hold_limit, not_holder, lock_required, "
