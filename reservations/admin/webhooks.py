@@ -5,6 +5,7 @@ receiver answered. The delivery log (every attempt's outcome, the next one) is r
 
 from django import forms
 from django.contrib import admin, messages
+from django.core.validators import URLValidator
 from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from django.utils import timezone
@@ -17,6 +18,12 @@ SHOWN = 50  # an endpoint's latest deliveries on its page
 
 
 class WebhookEndpointForm(forms.ModelForm):
+    url = forms.URLField(
+        max_length=500,
+        assume_scheme="https",
+        validators=[URLValidator(schemes=["http", "https"])],
+        help_text="Where the signed POSTs go.",
+    )
     event_types = forms.MultipleChoiceField(
         choices=EventType.choices, widget=forms.CheckboxSelectMultiple
     )
@@ -24,12 +31,6 @@ class WebhookEndpointForm(forms.ModelForm):
     class Meta:
         model = WebhookEndpoint
         fields = ["url", "description", "event", "event_types", "enabled"]
-
-    def clean_url(self):
-        url = self.cleaned_data["url"]
-        if not url.lower().startswith(("https://", "http://")):
-            raise forms.ValidationError("A webhook URL is http:// or https://.")
-        return url
 
 
 @admin.register(WebhookEndpoint)

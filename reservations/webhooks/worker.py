@@ -61,10 +61,17 @@ class Worker:
         self.last_ledger_look = self.last_purge = -PURGE_INTERVAL
 
     def step(self) -> int:
-        """Write back the answers in, send what is due, and (each poll interval) the ledger's
-        news and (each hour) the purge. How many deliveries it started."""
+        """Write back the answers in; (each poll interval) the ledger's news and (each hour)
+        the purge; send what is due. How many deliveries it started."""
         for future in [f for f in self.in_flight if f.done()]:
             recorded(self.in_flight.pop(future), future.result(), now=timezone.now())
+        if time.monotonic() - self.last_ledger_look >= settings.WEBHOOK_POLL_SECONDS:
+            self.last_ledger_look = time.monotonic()
+            seats_changed_written(final=self.ledger.advanced())
+        if time.monotonic() - self.last_purge >= PURGE_INTERVAL:
+            self.last_purge = time.monotonic()
+            if purged := messages_purge():
+                logger.info("purged %d webhook messages", purged)
         started = 0
         if len(self.in_flight) < self.senders:
             free = self.senders - len(self.in_flight)
@@ -73,14 +80,6 @@ class Worker:
                 future.add_done_callback(lambda _: self.wake.set())
                 self.in_flight[future] = delivery
                 started += 1
-        if time.monotonic() - self.last_ledger_look >= settings.WEBHOOK_POLL_SECONDS:
-            self.last_ledger_look = time.monotonic()
-            if seats_changed_written(final=self.ledger.advanced()):
-                self.wake.set()  # their deliveries are due now
-        if time.monotonic() - self.last_purge >= PURGE_INTERVAL:
-            self.last_purge = time.monotonic()
-            if purged := messages_purge():
-                logger.info("purged %d webhook messages", purged)
         return started
 
     def run_forever(self, stop: threading.Event) -> None:
