@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 import httpx
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from standardwebhooks import Webhook
 
@@ -90,11 +91,20 @@ def retry_wait(attempts: int) -> timedelta | None:
 
 def claimed_due(*, limit: int, now: datetime) -> list[WebhookDelivery]:
     """Up to `limit` deliveries due to enabled endpoints, oldest due first, taken for a lease
-    (SKIP LOCKED: two workers never take the same one)."""
+    (SKIP LOCKED: two workers never take the same one). A reservation's messages reach an
+    endpoint in the order they were written: one waits while an earlier one about the same
+    reservation to the same endpoint is still pending (being sent, or waiting for a retry)."""
+    earlier = WebhookDelivery.objects.filter(
+        endpoint_id=OuterRef("endpoint_id"),
+        state=PENDING,
+        message__reservation_id=OuterRef("message__reservation_id"),
+        id__lt=OuterRef("id"),
+    )
     with transaction.atomic():
         ids = list(
             WebhookDelivery.objects.select_for_update(skip_locked=True, of=("self",))
             .filter(state=PENDING, next_attempt_at__lte=now, endpoint__enabled=True)
+            .exclude(Exists(earlier))
             .order_by("next_attempt_at")
             .values_list("id", flat=True)[:limit]
         )
