@@ -96,8 +96,7 @@ _REASONS = {
     403: "csrf_failed: a session request without a valid CSRF token; origin_not_allowed: a "
     "cookie route (refresh, logout) called from a page of an origin the server does not trust; "
     "queue_turn_required, queue_turn_expired: a hold without a running turn of the event's "
-    "waiting room; forbidden: an operator's route (health, inventory) from outside "
-    "METRICS_ALLOWED_NETWORKS without METRICS_TOKEN",
+    "waiting room",
     404: "not_found (for a list: a page past the last); no_queue, not_in_queue: the waiting room",
     408: "request_timeout: the body did not arrive in time",
     409: "a booking rule refused it (seat_unavailable, hold_limit, not_holder, lock_required, "
@@ -111,6 +110,13 @@ _REASONS = {
     "(Retry-After: 1); "
     "login_busy: a login door while every password-hashing slot is busy (Retry-After: 1)",
 }
+
+# The operator's routes, let in as the metrics are (metrics_access.py).
+_OPERATORS = {"health_retrieve", "events_inventory_retrieve"}
+_OPERATORS_ONLY = (
+    "forbidden: from outside METRICS_ALLOWED_NETWORKS without `Authorization: Bearer "
+    "<METRICS_TOKEN>`"
+)
 
 ERROR_SCHEMA = {
     "type": "object",
@@ -133,6 +139,8 @@ def error_responses(result, generator, request, public):
             if method in ("post", "put", "patch"):
                 statuses |= set(_WITH_BODY)
             responses = operation.setdefault("responses", {})
+            if operation.get("operationId") in _OPERATORS:
+                responses["403"] = {"description": _OPERATORS_ONLY, "content": error}
             if operation.get("operationId") == "health_retrieve":
                 # Health says what is down in its own shape, with 503.
                 responses["503"] = {**responses["200"], "description": "something is down"}

@@ -79,3 +79,13 @@ def fast(settings):
     from .fast_calls import DjangoStandIn
 
     return LoopApp(DjangoStandIn())
+
+
+@pytest.fixture
+def receiver():
+    """A webhook receiver on 127.0.0.1 (webhook_receiver.py), up for the test."""
+    from .webhook_receiver import Receiver
+
+    receiver = Receiver().start()
+    yield receiver
+    receiver.stop()

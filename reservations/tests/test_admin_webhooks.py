@@ -8,7 +8,7 @@ from reservations.models import WebhookDelivery, WebhookEndpoint
 
 from .admin_forms import admin_action
 from .factories import event_with_seats
-from .test_webhooks import CANCELLED, CONFIRMED, endpoint_for, receiver  # noqa: F401
+from .webhook_receiver import CANCELLED, CONFIRMED, endpoint_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -10,6 +10,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from standardwebhooks import Webhook
 
 from harness.servers import free_port
+from reservations.models import WebhookEndpoint
+
+CONFIRMED, CANCELLED = "reservation.confirmed", "reservation.cancelled"
+SEATS_CHANGED = "seats.changed"
 
 
 @dataclass
@@ -45,7 +49,7 @@ class Receiver:
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):  # noqa: N802 (http.server's name)
+            def do_POST(self):
                 body = self.rfile.read(int(self.headers.get("content-length", 0)))
                 headers = {k.lower(): v for k, v in self.headers.items()}
                 status = receiver.answer(headers.get("webhook-id"))
@@ -80,3 +84,10 @@ class Receiver:
         while len(self.delivered()) < count and time.monotonic() < deadline:
             time.sleep(0.01)
         return self.delivered()
+
+
+def endpoint_for(receiver: Receiver, *types: str, event=None, **fields) -> WebhookEndpoint:
+    """An endpoint registered for `types` (of `event`, or every event) at this receiver."""
+    return WebhookEndpoint.objects.create(
+        url=receiver.url, event=event, event_types=list(types), **fields
+    )
