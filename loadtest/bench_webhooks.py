@@ -150,7 +150,12 @@ async def arena_sold(base: str, event: int, users: list, rounds: int) -> int:
         booked = 0
         for _ in range(rounds):
             seats = await fetch_seats(client, base, event)
-            free = [s["id"] for s in seats if s["status"] == "available"]
+            # Companion seats are sold only with a wheelchair space: left out, as are those.
+            free = [
+                s["id"]
+                for s in seats
+                if s["status"] == "available" and not (s["companion"] or s["accessible"])
+            ]
             booked += await hold_book_release(client, base, event, users, free)
         return booked
 

@@ -153,9 +153,9 @@ def test_an_endpoint_failing_for_a_day_is_disabled_and_one_with_a_success_betwee
     for attempt, wait in enumerate([0, *DEFAULT_WAITS], start=1):
         moment += timedelta(seconds=wait)
         if moment >= start + timedelta(hours=2) and second.state == "pending":
-            recorded(second, Answer(200, "ok"), now=moment)
+            recorded([(second, Answer(200, "ok"))], now=moment)
         first.endpoint.refresh_from_db()
-        recorded(first, failed, now=moment)
+        recorded([(first, failed)], now=moment)
         assert first.attempts == attempt
     endpoint.refresh_from_db()
     assert (first.state, endpoint.enabled) == ("failed", True)  # a success 22 h ago
@@ -165,7 +165,7 @@ def test_an_endpoint_failing_for_a_day_is_disabled_and_one_with_a_success_betwee
     third = WebhookDelivery.objects.select_related("endpoint", "message").latest("id")
     for wait in [0, *DEFAULT_WAITS]:
         moment += timedelta(seconds=wait)
-        recorded(third, failed, now=moment)
+        recorded([(third, failed)], now=moment)
     endpoint.refresh_from_db()
     assert (third.state, endpoint.enabled) == ("failed", False)
     assert "11 attempts of a delivery failed" in endpoint.disabled_reason

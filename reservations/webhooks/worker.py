@@ -63,8 +63,10 @@ class Worker:
     def step(self) -> int:
         """Write back the answers in; (each poll interval) the ledger's news and (each hour)
         the purge; send what is due. How many deliveries it started."""
-        for future in [f for f in self.in_flight if f.done()]:
-            recorded(self.in_flight.pop(future), future.result(), now=timezone.now())
+        done = [f for f in self.in_flight if f.done()]
+        if done:
+            answers = [(self.in_flight.pop(f), f.result()) for f in done]
+            recorded(answers, now=timezone.now())
         if time.monotonic() - self.last_ledger_look >= settings.WEBHOOK_POLL_SECONDS:
             self.last_ledger_look = time.monotonic()
             seats_changed_written(final=self.ledger.advanced())
@@ -113,8 +115,9 @@ class Worker:
 
     def close(self) -> None:
         self.pool.shutdown(wait=True)
-        for future, delivery in self.in_flight.items():
-            recorded(delivery, future.result(), now=timezone.now())
+        if self.in_flight:
+            answers = [(delivery, f.result()) for f, delivery in self.in_flight.items()]
+            recorded(answers, now=timezone.now())
         self.in_flight.clear()
         self.client.close()
 
