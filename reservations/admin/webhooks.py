@@ -15,6 +15,7 @@ from ..webhooks.models import EventType, WebhookDelivery, WebhookEndpoint
 from ..webhooks.sending import PENDING, http_client, message_body, test_sent
 
 SHOWN = 50  # an endpoint's latest deliveries on its page
+SEATS_CHANGED = EventType.SEATS_CHANGED.value
 
 
 class WebhookEndpointForm(forms.ModelForm):
@@ -55,6 +56,9 @@ class WebhookEndpointAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         if "enabled" in form.changed_data and obj.enabled:  # enabled again by hand: a fresh start
             obj.disabled_reason, obj.failing_since = "", None
+        asked_anew = SEATS_CHANGED not in (form.initial.get("event_types") or [])
+        if change and SEATS_CHANGED in obj.event_types and asked_anew:
+            obj.ledger_from_now()  # the changes from now on, not those since it was made
         super().save_model(request, obj, form, change)
 
     @admin.display(description=f"latest deliveries (newest {SHOWN})")

@@ -63,10 +63,14 @@ class WebhookEndpoint(models.Model):
 
     def save(self, *args, **kwargs):
         if self._state.adding and not self.ledger_cursor:
-            from ..ledger.models import SeatChange
-
-            self.ledger_cursor = SeatChange.objects.aggregate(end=models.Max("id"))["end"] or 0
+            self.ledger_from_now()
         super().save(*args, **kwargs)
+
+    def ledger_from_now(self) -> None:
+        """seats.changed from the ledger's end on: made, or asked for it anew."""
+        from ..ledger.models import SeatChange
+
+        self.ledger_cursor = SeatChange.objects.aggregate(end=models.Max("id"))["end"] or 0
 
 
 class WebhookMessage(models.Model):
