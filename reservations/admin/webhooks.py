@@ -61,6 +61,12 @@ class WebhookEndpointAdmin(admin.ModelAdmin):
             obj.ledger_from_now()  # the changes from now on, not those since it was made
         super().save_model(request, obj, form, change)
 
+    def get_deleted_objects(self, objs, request):
+        """An endpoint goes with its delivery log, which no one deletes by hand."""
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        log = WebhookDelivery._meta.verbose_name
+        return deleted, counts, perms_needed - {log}, protected
+
     @admin.display(description=f"latest deliveries (newest {SHOWN})")
     def latest_deliveries(self, endpoint):
         if endpoint.pk is None:
