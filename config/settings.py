@@ -336,6 +336,19 @@ METRICS_TOKEN = env("METRICS_TOKEN", default="")
 # at most once this often per process (reservations/health.py); GET /api/health/live/ is anyone's.
 HEALTH_CACHE_SECONDS = env.float("HEALTH_CACHE_SECONDS", default=1.0)
 
+# Webhooks (reservations/webhooks/, docs/LEDGER.md "Webhooks"): the waits after each failed
+# attempt (11 attempts over ~24 h; an endpoint whose delivery fails them all with no success in
+# between is disabled), the time a receiver has to answer, how long the worker sleeps when no
+# NOTIFY wakes it, and how many days a message is kept.
+WEBHOOK_RETRY_SECONDS = env.list(
+    "WEBHOOK_RETRY_SECONDS",
+    cast=float,
+    default=[5, 30, 120, 600, 1800, 3600, 7200, 14400, 28800, 28800],
+)
+WEBHOOK_TIMEOUT_SECONDS = env.float("WEBHOOK_TIMEOUT_SECONDS", default=10.0)
+WEBHOOK_POLL_SECONDS = env.float("WEBHOOK_POLL_SECONDS", default=1.0)
+WEBHOOK_KEEP_DAYS = env.float("WEBHOOK_KEEP_DAYS", default=7.0)
+
 # Items per page of GET /api/events/ and /api/reservations/ (reservations/api/pagination.py).
 API_PAGE_SIZE = env.int("API_PAGE_SIZE", default=50)
 

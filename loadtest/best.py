@@ -9,7 +9,8 @@ reports holds a second, answer times (p50/p95/p99), how often a block was side b
 from the seat list afterwards, the seats left alone in their rows (orphans). The verdict fails
 on a seat held for two buyers, an answer other than 200, 409 `no_block`, 409 `hold_limit` or 409
 `purchase_limit` (a buyer keeps what it got, so a later round may ask past a limit), or a held
-seat the server does not show as held. With `--hold-one` each buyer locks one free seat of its own
+seat the server does not show as held, or a disagreement of the server's own inventory check
+(loadtest.verdict `inventory_verdict`). With `--hold-one` each buyer locks one free seat of its own
 instead, the one-seat hold best available is compared with in the same harness.
 """
 
@@ -17,6 +18,7 @@ import argparse
 import asyncio
 import json
 import math
+import os
 import random
 import statistics
 import sys
@@ -30,6 +32,7 @@ import orjson
 from .api import fetch_seats, get_json, http_session
 from .cli import seat_range
 from .stats import quantiles
+from .verdict import Verdict, inventory_verdict
 
 # The refusals of a buyer who asked past what one buyer may hold (API.md "Rules").
 LIMITS = ("hold_limit", "purchase_limit")
@@ -52,6 +55,11 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--rounds", type=int, default=1)
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--output", help="write the result as JSON here")
+    p.add_argument(
+        "--metrics-token",
+        default=os.environ.get("METRICS_TOKEN") or None,
+        help="the server's METRICS_TOKEN, for the inventory check (loadtest.verdict)",
+    )
     p.add_argument(
         "--hold-one",
         action="store_true",
@@ -170,11 +178,15 @@ async def run(options: argparse.Namespace) -> dict:
         await asyncio.sleep(SEAT_LIST_SHARED_SECONDS)  # not the list read before the rush
         seats = await fetch_seats(client, options.url, options.event)
         places = await plan_places(client, options.url, options.event)
+        inventory = Verdict()
+        await inventory_verdict(
+            client, options.url, options.event, inventory, token=options.metrics_token
+        )
 
     held = [a for a in answers if a["status"] == 200]
     taken = Counter(seat for a in held for seat in a["seats"])
     shown = {s["id"]: s["status"] for s in seats}
-    failures = []
+    failures = list(inventory.failures)
     if twice := [seat for seat, n in taken.items() if n > 1]:
         failures.append(f"{len(twice)} seats held for two buyers")
     if odd := Counter(
@@ -204,6 +216,7 @@ async def run(options: argparse.Namespace) -> dict:
         "orphans_left": orphans_left(seats, places),
         "verdict": "FAIL" if failures else "PASS",
         "failures": failures,
+        "notes": inventory.notes,  # what could not be checked
     }
 
 

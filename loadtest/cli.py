@@ -1,6 +1,7 @@
 """`python -m loadtest`: the options of a load run (`--help` shows them all)."""
 
 import argparse
+import os
 import sys
 
 from .auth import AUTH_MODES
@@ -288,6 +289,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="seconds of idle after all watchers connected (memory per watcher)",
     )
     g.add_argument("--no-verdict", action="store_true", help="skip the verdict")
+    g.add_argument(
+        "--metrics-token",
+        default=os.environ.get("METRICS_TOKEN") or None,
+        help="the server's METRICS_TOKEN, for the verdict's inventory check (GET "
+        "/api/events/{id}/inventory/) from outside its METRICS_ALLOWED_NETWORKS; default: the "
+        "METRICS_TOKEN environment variable",
+    )
     g.add_argument("--json", metavar="FILE", help="write every figure to FILE as JSON")
     g.add_argument("--quiet", action="store_true", help="no progress line")
     g.add_argument("--seed", type=int, default=None, help="random seed")

@@ -3,6 +3,7 @@
 from collections import Counter
 
 from .stats import Recorder, quantiles
+from .verdict import verdict_line
 from .watchers import Watcher
 
 
@@ -208,8 +209,7 @@ def table(result: dict) -> str:
         )
     if "onsale" in result:
         rows += onsale_rows(result["onsale"], result["arrivals"])
-    v = result["verdict"]
-    rows.append(("verdict", "PASS" if v["passed"] else "FAIL: " + "; ".join(v["failures"])))
+    rows.append(("verdict", verdict_line(result["verdict"])))
     width = max(len(r[0]) for r in rows)
     return "\n".join(f"{k.ljust(width)}  {val}" for k, val in rows)
 

@@ -11,6 +11,7 @@ from collections import Counter
 from .queue_observed import Observed, QueueFrame, call_of, first_sold_out
 from .queue_verdict import sold_out_seen_ns, waiting_at
 from .stats import quantiles
+from .verdict import verdict_line
 
 SPREAD = (0.50, 0.90, 0.99)
 
@@ -245,7 +246,7 @@ def queue_rows(result: dict) -> list[tuple[str, str]]:
     if result["errors"]:
         errors = ", ".join(f"{k} {n}" for k, n in sorted(result["errors"].items()))
         rows.append(("client-side errors", errors))
-    rows.append(("verdict", "PASS" if v["passed"] else "FAIL: " + "; ".join(v["failures"])))
+    rows.append(("verdict", verdict_line(v)))
     return rows
 
 

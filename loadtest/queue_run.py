@@ -34,7 +34,7 @@ from .queue_figures import queue_figures
 from .queue_observed import iso_ns
 from .queue_verdict import judge, stall
 from .stats import Recorder, proc_sample, raise_nofile, self_sample
-from .verdict import Verdict, journey_verdict, sales_verdict
+from .verdict import Verdict, inventory_verdict, journey_verdict, sales_verdict
 
 # Pre-queue joins end this long before the on-sale (a join in flight at the on-sale is late),
 # late ones start this long after it.
@@ -264,6 +264,7 @@ async def queue_run(options: argparse.Namespace) -> dict:
                     claim_seconds=room.get("claim_seconds") or 0,
                 )
                 server = await _sales(admin, event_id, base, buyers, verdict)
+                await inventory_verdict(admin, base, event_id, verdict, token=options.metrics_token)
                 verdict.figures["seats_reserved_on_server"] = sum(
                     1 for status, _ in server.values() if status == "reserved"
                 )

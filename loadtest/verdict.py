@@ -2,8 +2,11 @@
 
 No seat in two confirmed reservations, no seat held by two users, booked seats shown reserved,
 every booking and cancellation of the journey and onsale profiles as the server has it, at most
-one winner per hot seat, no hoarder past the event's purchase limit, and every watcher's final
-model equal to the server's list.
+one winner per hot seat, no hoarder past the event's purchase limit, every watcher's final
+model equal to the server's list, and the server's own inventory check of the event (its ledger
+replayed against its seats and reservations: `GET /api/events/{id}/inventory/`, the operator's
+route) without a disagreement. What could not be checked is said in the verdict's notes, one
+line each, never passed over.
 """
 
 from __future__ import annotations
@@ -12,8 +15,10 @@ import asyncio
 from collections import Counter
 from typing import TYPE_CHECKING
 
+import orjson
+
 from .api import fetch_seats, get_json, get_pages
-from .clickers import Clicker
+from .clickers import TRANSPORT_ERRORS, Clicker
 from .watchers import Watcher
 
 if TYPE_CHECKING:
@@ -24,14 +29,29 @@ class Verdict:
     def __init__(self):
         self.passed = True
         self.failures: list[str] = []
+        self.notes: list[str] = []  # what could not be checked, one line each
         self.figures: dict = {}
 
     def fail(self, text: str) -> None:
         self.passed = False
         self.failures.append(text)
 
+    def note(self, text: str) -> None:
+        self.notes.append(text)
+
     def as_dict(self) -> dict:
-        return {"passed": self.passed, "failures": self.failures, **self.figures}
+        return {
+            "passed": self.passed,
+            "failures": self.failures,
+            "notes": self.notes,
+            **self.figures,
+        }
+
+
+def verdict_line(v: dict) -> str:
+    """The report's verdict row of `Verdict.as_dict()`: PASS, or FAIL and why; then each note."""
+    said = "PASS" if v["passed"] else "FAIL: " + "; ".join(v["failures"])
+    return said + "".join(f" ({note})" for note in v.get("notes", []))
 
 
 async def check(run: Run, verdict: Verdict) -> None:
@@ -62,6 +82,43 @@ async def check(run: Run, verdict: Verdict) -> None:
             f"server {[server.get(i) for i in bad]}"
         )
     await _check_clickers(run, server, verdict)
+    await inventory_verdict(
+        run.admin, options.url[0], options.event, verdict, token=options.metrics_token
+    )
+
+
+async def inventory_verdict(client, base: str, event_id: int, verdict: Verdict, *, token=None):
+    """The server's inventory check of the event (API.md "Operations"): any disagreement fails
+    the verdict; a check that could not run (refused: the load tester is neither in the
+    server's METRICS_ALLOWED_NETWORKS nor given --metrics-token; unreachable; a server without
+    the route) is one note."""
+    url = f"{base}/api/events/{event_id}/inventory/"
+    headers = {"Authorization": f"Bearer {token}"} if token else None
+    try:
+        async with client.get(url, headers=headers) as response:
+            if response.status != 200:
+                why = {
+                    403: "refused (403): give --metrics-token or run from the server's "
+                    "METRICS_ALLOWED_NETWORKS",
+                    404: "no such route or event (404)",
+                }
+                verdict.note(
+                    f"inventory check not run: {why.get(response.status, response.status)}"
+                )
+                return
+            found = orjson.loads(await response.read())
+    except TRANSPORT_ERRORS as exc:
+        verdict.note(f"inventory check not run: {url} unreachable ({exc!r})")
+        return
+    verdict.figures["inventory_seconds"] = found["seconds"]
+    if found["agrees"]:
+        verdict.figures["inventory"] = "agrees"
+    else:
+        verdict.figures["inventory"] = f"{found['disagreement_count']} disagreement(s)"
+        verdict.fail(
+            f"the server's inventory check found {found['disagreement_count']} disagreement(s),"
+            f" e.g. {found['disagreements'][:3]}"
+        )
 
 
 def watchers_verdict(watchers, server: dict) -> tuple[int, list]:

@@ -477,3 +477,4 @@ class QueueEntry(models.Model):
 
 
 from .ledger.models import SeatChange  # noqa: E402, F401  (the ledger's row: its own package)
+from .webhooks.models import WebhookDelivery, WebhookEndpoint, WebhookMessage  # noqa: E402, F401

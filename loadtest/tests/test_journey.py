@@ -1,11 +1,13 @@
 """The journey profile against a real server: buyers book and cancel with each way of logging
 in, the report counts what the database holds, the shipped client's way really is the cookie
-endpoint and the fast path, and the verdict catches a seat sold twice."""
+endpoint and the fast path, and the verdict catches a seat sold twice, through the API and
+through the server's own inventory check, and says when that check could not run."""
 
 import orjson
 import psycopg
 import pytest
 
+from harness.servers import free_port, server_process
 from loadtest.api import fetch_seats, http_session
 from loadtest.auth import REFRESH_COOKIE, auth_for
 from loadtest.cli import parse_args
@@ -13,9 +15,9 @@ from loadtest.clickers import Clicker
 from loadtest.figures import table
 from loadtest.run import Run
 from loadtest.stats import Recorder
-from loadtest.verdict import Verdict, check, journey_verdict
+from loadtest.verdict import Verdict, check, inventory_verdict, journey_verdict, verdict_line
 
-from .server_stack import DB_URL, Stack
+from .server_stack import DB_URL, Stack, stack_env
 
 pytestmark = pytest.mark.slow
 
@@ -77,6 +79,7 @@ async def test_buyers_book_and_cancel_and_the_report_counts_what_the_database_ho
     assert after["confirmed"] - before["confirmed"] == journey["kept"]
     assert after["cancelled"] - before["cancelled"] == journey["cancellations"]
     assert result["verdict"]["bookings_checked"] == journey["bookings"]
+    assert (result["verdict"]["inventory"], result["verdict"]["notes"]) == ("agrees", [])
     assert journey["journey_ms"]["n"] == journey["bookings"] and journey["journey_ms"]["p99"] > 0
     assert clicks["by_op"]["reserve"]["ok"] == journey["bookings"]
     assert clicks["by_op"]["cancel"]["ok"] == journey["cancellations"]
@@ -162,7 +165,38 @@ async def test_the_verdict_catches_a_seat_sold_twice(stack):
             db.execute(index)
 
     assert not verdict.passed
-    assert verdict.failures == [f"seats in two confirmed reservations: [{seat}]"]
+    assert verdict.failures[0] == f"seats in two confirmed reservations: [{seat}]"
+    inventory = verdict.failures[1]  # the server's own check sees the same, in its words
+    assert inventory.startswith("the server's inventory check found 2 disagreement(s)")
+    assert f"(id {seat}) is in 2 live reservations" in inventory
+    assert len(verdict.failures) == 2
+
+
+async def test_the_verdict_says_in_one_line_when_the_inventory_check_could_not_run(stack):
+    """Refused (the load tester outside the server's METRICS_ALLOWED_NETWORKS, no token) and
+    unreachable: a note each, the verdict not failed and not silent; with the server's
+    METRICS_TOKEN it runs."""
+    env = stack_env(METRICS_ALLOWED_NETWORKS="192.0.2.0/24", METRICS_TOKEN="load-token-1")
+    with server_process(env) as (_, base):
+        async with http_session() as client:
+            refused, allowed, unreachable = Verdict(), Verdict(), Verdict()
+            await inventory_verdict(client, base, stack.journey_event, refused)
+            await inventory_verdict(
+                client, base, stack.journey_event, allowed, token="load-token-1"
+            )
+            gone = f"http://127.0.0.1:{free_port()}"
+            await inventory_verdict(client, gone, stack.journey_event, unreachable)
+    assert (refused.passed, refused.failures) == (True, [])
+    assert refused.notes == [
+        "inventory check not run: refused (403): give --metrics-token or run from the server's "
+        "METRICS_ALLOWED_NETWORKS"
+    ]
+    assert verdict_line(refused.as_dict()) == f"PASS ({refused.notes[0]})"
+    assert (allowed.passed, allowed.notes, allowed.figures["inventory"]) == (True, [], "agrees")
+    assert unreachable.passed and len(unreachable.notes) == 1
+    assert unreachable.notes[0].startswith(
+        f"inventory check not run: {gone}/api/events/{stack.journey_event}/inventory/ unreachable"
+    )
 
 
 class _Buyer:

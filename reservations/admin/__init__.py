@@ -6,9 +6,10 @@ calls the service). Nothing here strands a seat: a confirmed reservation is canc
 deleted; seats are never deleted (blocked instead); an event is deleted only while none of its
 seats is held or sold, and each refusal says why. Every action's message counts what it did and
 what it left. Users follow reservations/users.py: names by its rules, and accounts are
-deactivated (releasing their holds), never deleted.
+deactivated (releasing their holds), never deleted. Webhook endpoints and their delivery log:
+webhooks.py.
 """
 
-from . import accounts, bookings, events, seats, venues, waiting_rooms
+from . import accounts, bookings, events, seats, venues, waiting_rooms, webhooks
 
-__all__ = ["accounts", "bookings", "events", "seats", "venues", "waiting_rooms"]
+__all__ = ["accounts", "bookings", "events", "seats", "venues", "waiting_rooms", "webhooks"]

@@ -66,6 +66,7 @@ _REFUSALS = {
         429,
     ),  # 404 also for a grid event, which has no layout
     "health_retrieve": (403,),  # the operator's, as the metrics are
+    "events_inventory_retrieve": (403, 404),  # the operator's too
     "health_live_retrieve": (),
     "login_create": (400, 401, 403, 429),
     "logout_create": (400, 403),
@@ -121,6 +122,13 @@ _REASONS = {
     "login_busy: a login door while every password-hashing slot is busy (Retry-After: 1)",
 }
 
+# The operator's routes, let in as the metrics are (metrics_access.py).
+_OPERATORS = {"health_retrieve", "events_inventory_retrieve"}
+_OPERATORS_ONLY = (
+    "forbidden: from outside METRICS_ALLOWED_NETWORKS without `Authorization: Bearer "
+    "<METRICS_TOKEN>`"
+)
+
 ERROR_SCHEMA = {
     "type": "object",
     "properties": {
@@ -142,6 +150,8 @@ def error_responses(result, generator, request, public):
             if method in ("post", "put", "patch"):
                 statuses |= set(_WITH_BODY)
             responses = operation.setdefault("responses", {})
+            if operation.get("operationId") in _OPERATORS:
+                responses["403"] = {"description": _OPERATORS_ONLY, "content": error}
             if operation.get("operationId") == "health_retrieve":
                 # Health says what is down in its own shape, with 503.
                 responses["503"] = {**responses["200"], "description": "something is down"}

@@ -6,6 +6,7 @@ from drf_spectacular.views import SpectacularSwaggerSplitView
 from reservations import path_ids  # noqa: F401  (the `id` converter of the routes)
 
 from . import browser_tokens, console_views, live_views, queue_views, views
+from .inventory_views import InventoryApi
 from .login_limits import login_door
 from .metrics_views import MetricsApi
 from .openapi import SchemaApi
@@ -34,6 +35,7 @@ urlpatterns = [
     path("events/<id:event_id>/queue/claim/", queue_views.QueueClaimApi.as_view()),
     path("events/<id:event_id>/queue/extend/", queue_views.QueueExtendApi.as_view()),
     path("events/<id:event_id>/queue/proof/", queue_views.QueueProofApi.as_view()),
+    path("events/<id:event_id>/inventory/", InventoryApi.as_view()),
     path("reservations/", views.ReservationListApi.as_view()),
     path("reservations/<id:reservation_id>/", views.ReservationDetailApi.as_view()),
     # The booking calls, one row each in operations.py.

@@ -87,6 +87,16 @@ def fast(settings):
     return LoopApp(DjangoStandIn())
 
 
+@pytest.fixture
+def receiver():
+    """A webhook receiver on 127.0.0.1 (webhook_receiver.py), up for the test."""
+    from .webhook_receiver import Receiver
+
+    receiver = Receiver().start()
+    yield receiver
+    receiver.stop()
+
+
 # --- The paths racing requests take (races.py), for any test module -------------------------
 
 

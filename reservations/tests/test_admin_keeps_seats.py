@@ -16,10 +16,20 @@ from django.db import connections, transaction
 from django.test import RequestFactory
 from django.utils import timezone
 
+from harness.servers import free_port
 from reservations import services
 from reservations.admin.events import EventAdmin
 from reservations.exceptions import BookingError
-from reservations.models import Event, PriceCategory, Reservation, Seat, VenueLayout, WaitingRoom
+from reservations.models import (
+    Event,
+    PriceCategory,
+    Reservation,
+    Seat,
+    VenueLayout,
+    WaitingRoom,
+    WebhookDelivery,
+    WebhookEndpoint,
+)
 from reservations.rules import effective_status
 from reservations.services.blocking import seats_block
 from reservations.services.venues import layout_create
@@ -44,6 +54,8 @@ OFFERED = {
     "reservations.seat": ({"block_selected", "unblock_selected", "categorise_selected"}, False),
     "reservations.venuelayout": ({"delete_selected"}, True),
     "reservations.waitingroom": ({"revoke_turns", "delete_selected"}, True),
+    "reservations.webhookdelivery": ({"retry_now"}, False),
+    "reservations.webhookendpoint": ({"send_test", "delete_selected"}, True),
 }
 MODELS = {
     "group": Group,
@@ -53,6 +65,7 @@ MODELS = {
     "seat": Seat,
     "event": Event,
     "venuelayout": VenueLayout,
+    "webhookendpoint": WebhookEndpoint,
 }
 
 
@@ -161,13 +174,18 @@ def test_every_admin_action_and_delete_leaves_every_seat_sellable_held_or_sold(
     by_label = dict(event.seats.values_list("label", "id"))
 
     # What changes no seat's fate: a block of held and sold seats (refused), a new category,
-    # revoked turns, the change forms.
+    # revoked turns, a webhook's test and its retry, the change forms.
     premium = PriceCategory.objects.create(
         event=event, name="Premium", price="80.00", colour="#aa0000"
     )
     admin_action(admin_client, "seat", "block_selected", seat_ids, reason="camera")
     admin_action(admin_client, "seat", "categorise_selected", seat_ids, category=premium.pk)
     admin_action(admin_client, "waitingroom", "revoke_turns", [event.pk])
+    hook = WebhookEndpoint.objects.create(
+        url=f"http://127.0.0.1:{free_port()}/", event_types=["reservation.confirmed"]
+    )
+    admin_action(admin_client, "webhookendpoint", "send_test", [hook.pk])
+    admin_action(admin_client, "webhookdelivery", "retry_now", [WebhookDelivery.objects.get().pk])
     standard = event.categories.get(name="Standard")
     assert (
         admin_client.post(

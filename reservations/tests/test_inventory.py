@@ -126,3 +126,37 @@ def test_a_change_the_ledger_missed_is_listed(booked, seats, alice):
         "goes from available to version 2, but the change before it left the seat available "
         "at version 0."
     )
+
+
+def test_the_operator_reads_an_events_check_as_json_and_a_stranger_is_refused(
+    api, booked, seats, settings
+):
+    """GET /api/events/{id}/inventory/: guarded as the metrics are (metrics_access.py)."""
+    url = f"/api/events/{booked.event_id}/inventory/"
+    answer = api.get(url)  # from this machine: METRICS_ALLOWED_NETWORKS' default
+    assert answer.status_code == 200
+    body = answer.json()
+    assert body.pop("seconds") >= 0
+    assert body == {
+        "event": booked.event_id,
+        "agrees": True,
+        "disagreement_count": 0,
+        "disagreements": [],
+    }
+    sql(
+        "UPDATE reservations_seat SET status = 'available', reserved_by_id = NULL,"
+        " version = version + 1 WHERE id = %s",
+        seats[0].id,
+    )
+    body = api.get(url).json()
+    assert (body["agrees"], body["disagreement_count"]) == (False, 1)
+    assert body["disagreements"][0] == (
+        f"seat {seats[0].label} (id {seats[0].id}) is in confirmed reservation {booked.pk} "
+        "but available."
+    )
+    assert api.get("/api/events/999999/inventory/").json()["code"] == "not_found"
+    settings.METRICS_ALLOWED_NETWORKS = ["192.0.2.0/24"]
+    settings.METRICS_TOKEN = "operator-token-1"
+    refused = api.get(url)
+    assert (refused.status_code, refused.json()["code"]) == (403, "forbidden")
+    assert api.get(url, HTTP_AUTHORIZATION="Bearer operator-token-1").status_code == 200

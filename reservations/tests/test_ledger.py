@@ -19,6 +19,7 @@ from reservations.services.categories import category_price_set
 from reservations.services.event_deletion import events_delete
 
 from .conftest import bearer_client
+from .console_staff import staff_in
 from .factories import UserFactory, event_with_seats
 from .fast_calls import bearer, call, lock_path, on_one_loop
 
@@ -157,7 +158,9 @@ def test_every_way_the_code_changes_a_seat_is_in_the_ledger(fast, admin_client, 
         assert response.status_code == 302
 
     action("block_selected", _selected_action=[seats[10].id], reason="sound desk")
-    assert ledger.new() == [(10, AVAILABLE, RESERVED, 1, "admin", None, staff, "sound desk", None)]
+    assert ledger.new() == [
+        (10, AVAILABLE, RESERVED, 1, "admin", None, staff, "sound desk (killed)", None)
+    ]
     action("unblock_selected", _selected_action=[seats[10].id])
     assert ledger.new() == [(10, RESERVED, AVAILABLE, 2, "admin", None, staff, "", None)]
     premium = PriceCategory.objects.create(
@@ -171,6 +174,44 @@ def test_every_way_the_code_changes_a_seat_is_in_the_ledger(fast, admin_client, 
     ledger.new()
     action("cancel_selected", path="reservation", _selected_action=[third])
     assert ledger.new() == [(11, RESERVED, AVAILABLE, 3, "admin", alice.id, staff, "", third)]
+
+    # The organiser's console: keep back, release, sell at the box office, reseat, refund.
+    manager = staff_in("Manager")
+    console = bearer_client(manager)
+    ids = {n: seats[n].id for n in (6, 7, 10)}
+
+    def staff(path, body):
+        response = console.post(f"/api/staff/{path}", body, format="json")
+        assert response.status_code in (200, 201), response.content
+        return response.json()
+
+    def console_rows(via=Via.CONSOLE.value):
+        return [
+            (n, before, after, how, actor)
+            for n, before, after, _, how, _, actor, *_ in ledger.new()
+            if how == via
+        ]
+
+    staff(
+        f"events/{event.id}/off-sale/take/",
+        {"seat_ids": [ids[6]], "kind": "kept", "purpose": "press"},
+    )
+    assert console_rows() == [(6, AVAILABLE, RESERVED, "console", manager.id)]
+    staff(f"events/{event.id}/off-sale/release/", {"seat_ids": [ids[6]]})
+    assert console_rows() == [(6, RESERVED, AVAILABLE, "console", manager.id)]
+    sale = staff(f"events/{event.id}/box-office/", {"seat_ids": [ids[7]], "payment": "cash"})
+    sold = sale["reservation"]["id"]
+    assert [
+        (n, before, after, reservation)
+        for n, before, after, _, _, _, _, _, reservation in ledger.new()
+    ] == [(7, AVAILABLE, RESERVED, sold)]
+    staff(f"reservations/{sold}/reseat/", {"moves": [[ids[7], ids[10]]]})
+    assert console_rows() == [
+        (7, RESERVED, AVAILABLE, "console", manager.id),
+        (10, AVAILABLE, RESERVED, "console", manager.id),
+    ]
+    staff(f"reservations/{sold}/refund/", {"refunded": "50.00", "reason": "moved"})
+    assert console_rows() == [(10, RESERVED, AVAILABLE, "console", manager.id)]
 
     # Repricing with no context said: recorded all the same, as unknown.
     post(f"events/{event.id}/seats/{seats[0].id}/lock/")
@@ -193,7 +234,7 @@ def test_every_way_the_code_changes_a_seat_is_in_the_ledger(fast, admin_client, 
     for seat in event.seats.all():
         story = list(SeatChange.objects.filter(seat=seat).values_list("version", flat=True))
         assert story == list(range(1, seat.version + 1))
-    assert Reservation.objects.filter(event=event).count() == 3
+    assert Reservation.objects.filter(event=event).count() == 4
     assert inventory_disagreements(event_id=event.id) == []
 
 

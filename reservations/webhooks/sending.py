@@ -1,0 +1,202 @@
+"""One attempt at a delivery: its body, signed as Standard Webhooks says (the `standardwebhooks`
+package), POSTed, and what came of it written back: delivered; or tried again after the next
+wait of WEBHOOK_RETRY_SECONDS; or, once every wait is spent (~24 h), given up, and the endpoint
+disabled if it has answered nothing well for as long.
+
+Deliveries are taken with a lease (`claimed_due`): a worker that dies mid-send leaves them due
+again when the lease ends, and they go again with the same `webhook-id` (at least once).
+"""
+
+import json
+import logging
+import uuid
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import httpx
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Exists, F, OuterRef
+from django.utils import timezone
+from standardwebhooks import Webhook
+
+from ..wire_values import iso
+from .models import TEST_TYPE, WebhookDelivery, WebhookEndpoint, WebhookMessage
+
+logger = logging.getLogger("reservations.webhooks")
+
+State = WebhookDelivery.State
+PENDING, DELIVERED, FAILED = State.PENDING, State.DELIVERED, State.FAILED
+# Longer than any attempt (WEBHOOK_TIMEOUT_SECONDS): a claimed delivery is not due again while
+# it is being sent.
+CLAIM_LEASE = timedelta(seconds=60)
+ANSWER_KEPT = 500  # characters of a receiver's answer (or of the error) kept in the log
+USER_AGENT = "seatmap-webhooks/1"
+
+
+def new_msg_id() -> str:
+    return f"msg_{uuid.uuid4().hex}"  # as the trigger's: msg_ and 32 hex digits
+
+
+def message_body(message: WebhookMessage) -> str:
+    """The body, the same bytes on every attempt: {"type", "timestamp", "data"}."""
+    envelope = {"type": message.type, "timestamp": iso(message.created_at), "data": message.payload}
+    return json.dumps(envelope, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def signed_headers(*, secret: str, msg_id: str, body: str, now: datetime) -> dict[str, str]:
+    return {
+        "content-type": "application/json",
+        "user-agent": USER_AGENT,
+        "webhook-id": msg_id,
+        "webhook-timestamp": str(int(now.timestamp())),
+        "webhook-signature": Webhook(secret).sign(msg_id, now, body),
+    }
+
+
+@dataclass(frozen=True)
+class Answer:
+    status: int | None  # None: no answer (refused, timed out, ...)
+    text: str
+
+    @property
+    def delivered(self) -> bool:
+        return self.status is not None and 200 <= self.status < 300
+
+
+def post(client: httpx.Client, delivery: WebhookDelivery) -> Answer:
+    """POST the delivery's message to its endpoint, signed now. Never raises for the network."""
+    message, endpoint = delivery.message, delivery.endpoint
+    body = message_body(message)
+    headers = signed_headers(
+        secret=endpoint.secret, msg_id=message.msg_id, body=body, now=timezone.now()
+    )
+    try:
+        response = client.post(endpoint.url, content=body.encode(), headers=headers)
+    except httpx.HTTPError as exc:
+        return Answer(None, f"{type(exc).__name__}: {exc}"[:ANSWER_KEPT])
+    return Answer(response.status_code, response.text[:ANSWER_KEPT])
+
+
+def http_client() -> httpx.Client:
+    """Redirects are not followed: a receiver answers where it was registered."""
+    return httpx.Client(timeout=settings.WEBHOOK_TIMEOUT_SECONDS, follow_redirects=False)
+
+
+def retry_wait(attempts: int) -> timedelta | None:
+    """The wait after the `attempts`-th failed attempt; None once every wait is spent."""
+    waits = settings.WEBHOOK_RETRY_SECONDS
+    return timedelta(seconds=waits[attempts - 1]) if attempts <= len(waits) else None
+
+
+def claimed_due(*, limit: int, now: datetime) -> list[WebhookDelivery]:
+    """Up to `limit` deliveries due to enabled endpoints, oldest due first, taken for a lease
+    (SKIP LOCKED: two workers never take the same one). A reservation's messages reach an
+    endpoint in the order they were written: one waits while an earlier one about the same
+    reservation to the same endpoint is still pending (being sent, or waiting for a retry)."""
+    earlier = WebhookDelivery.objects.filter(
+        endpoint_id=OuterRef("endpoint_id"),
+        state=PENDING,
+        message__reservation_id=OuterRef("message__reservation_id"),
+        id__lt=OuterRef("id"),
+    )
+    with transaction.atomic():
+        ids = list(
+            WebhookDelivery.objects.select_for_update(skip_locked=True, of=("self",))
+            .filter(state=PENDING, next_attempt_at__lte=now, endpoint__enabled=True)
+            .exclude(Exists(earlier))
+            .order_by("next_attempt_at")
+            .values_list("id", flat=True)[:limit]
+        )
+        WebhookDelivery.objects.filter(id__in=ids).update(next_attempt_at=now + CLAIM_LEASE)
+    return list(WebhookDelivery.objects.filter(id__in=ids).select_related("message", "endpoint"))
+
+
+def recorded(results: Sequence[tuple[WebhookDelivery, Answer]], *, now: datetime) -> None:
+    """Write back a round of attempts, in one transaction: their endpoints locked (in id
+    order), the deliveries that went well in one statement per answer, each failure's next
+    attempt or its end, and each endpoint's run of failures (ended, or begun, or long enough
+    to disable it)."""
+    went_well: dict[Answer, list[WebhookDelivery]] = defaultdict(list)
+    with transaction.atomic():
+        endpoints = WebhookEndpoint.objects.select_for_update().order_by("pk")
+        endpoints = {e.pk: e for e in endpoints.filter(pk__in={d.endpoint_id for d, _ in results})}
+        for delivery, answer in results:
+            endpoint = endpoints[delivery.endpoint_id]
+            delivery.attempts += 1
+            delivery.last_attempt_at = now
+            delivery.last_status, delivery.last_answer = answer.status, answer.text
+            if answer.delivered:
+                went_well[answer].append(delivery)
+                delivery.state, delivery.delivered_at, delivery.next_attempt_at = (
+                    DELIVERED,
+                    now,
+                    None,
+                )
+                if endpoint.failing_since is not None:  # it is back: what waits for it goes now
+                    WebhookDelivery.objects.filter(
+                        endpoint=endpoint, state=PENDING, next_attempt_at__gt=now + CLAIM_LEASE
+                    ).update(next_attempt_at=now)
+                endpoint.failing_since, endpoint.last_success_at = None, now
+                continue
+            endpoint.failing_since = endpoint.failing_since or now
+            wait = retry_wait(delivery.attempts)
+            if wait is not None:
+                delivery.next_attempt_at = now + wait
+            else:
+                delivery.state, delivery.next_attempt_at = FAILED, None
+                _disabled_if_failing(endpoint, answer, now=now)
+            delivery.save()
+        for answer, deliveries in went_well.items():
+            WebhookDelivery.objects.filter(pk__in=[d.pk for d in deliveries]).update(
+                state=DELIVERED,
+                attempts=F("attempts") + 1,
+                last_attempt_at=now,
+                last_status=answer.status,
+                last_answer=answer.text,
+                delivered_at=now,
+                next_attempt_at=None,
+            )
+        for endpoint in endpoints.values():
+            endpoint.save(
+                update_fields=["failing_since", "last_success_at", "enabled", "disabled_reason"]
+            )
+
+
+def schedule_span() -> timedelta:
+    return timedelta(seconds=sum(settings.WEBHOOK_RETRY_SECONDS))
+
+
+def _disabled_if_failing(endpoint: WebhookEndpoint, answer: Answer, *, now: datetime) -> None:
+    """A delivery was given up: if nothing went well at the endpoint for the schedule's whole
+    span (every attempt of that delivery failed, and every other), it is disabled."""
+    if endpoint.failing_since > now - schedule_span():
+        return
+    endpoint.enabled = False
+    endpoint.disabled_reason = (
+        f"Disabled at {iso(now)}: no delivery has succeeded since {iso(endpoint.failing_since)}"
+        f" ({len(settings.WEBHOOK_RETRY_SECONDS) + 1} attempts of a delivery failed); last"
+        f" answer: {answer.status or 'none'} {answer.text}"
+    )[:300]
+    logger.warning("webhook endpoint %s disabled: %s", endpoint.pk, endpoint.disabled_reason)
+
+
+def test_sent(endpoint: WebhookEndpoint, *, by: str, client: httpx.Client) -> WebhookDelivery:
+    """The admin's "Send a test": a `webhook.test` message to this endpoint (enabled or not),
+    sent now, logged and retried as any other delivery."""
+    now = timezone.now()
+    with transaction.atomic():
+        message = WebhookMessage.objects.create(
+            msg_id=new_msg_id(),
+            type=TEST_TYPE,
+            payload={"endpoint": endpoint.pk, "sent_by": by},
+            created_at=now,
+        )
+        delivery = WebhookDelivery.objects.create(
+            message=message, endpoint=endpoint, next_attempt_at=now + CLAIM_LEASE
+        )
+    delivery.message, delivery.endpoint = message, endpoint
+    recorded([(delivery, post(client, delivery))], now=timezone.now())
+    return delivery
