@@ -12,6 +12,15 @@ from harness.servers import full_stack_env, running_server
 from .factories import UserFactory, event_with_seats
 
 
+@pytest.fixture(autouse=True)
+def booking_path_healthy():
+    """Each test starts with a booking path nobody measured slow: the waiting room's tick halves
+    admission while it is (path_health.py), and a race a test ran before would say it is."""
+    from reservations.waiting_room import path_health
+
+    path_health.forget()
+
+
 @pytest.fixture
 def alice(db):
     return UserFactory(username="alice")

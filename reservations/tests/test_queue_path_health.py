@@ -9,13 +9,8 @@ from reservations.waiting_room import path_health
 @pytest.fixture(autouse=True)
 def empty_window(settings):
     settings.QUEUE_SLOW_HOLD_MS = 500
-    path_health._calls.clear()
-    path_health._pool_waits.clear()
-    path_health.forget_shared()
     yield
-    path_health._calls.clear()
-    path_health._pool_waits.clear()
-    path_health.forget_shared()
+    path_health.forget()
 
 
 def test_a_quick_path_is_not_slow():

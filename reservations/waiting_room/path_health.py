@@ -90,6 +90,10 @@ def slow_now() -> bool:
     return any(is_slow(health) for health in healths if health["at"] >= fresh)
 
 
-def forget_shared() -> None:
-    """Drop every process's shared window (tests)."""
+def forget() -> None:
+    """Drop this process's window and every process's shared one (tests: a slow race in one
+    test must not slow admission in the next)."""
+    with _lock:
+        _calls.clear()
+        _pool_waits.clear()
     home_client().delete(_KEY)
