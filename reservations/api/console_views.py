@@ -91,7 +91,7 @@ class BookingOutput(serializers.Serializer):
         row = serializers.CharField()
         price = serializers.CharField()
 
-    class EventBrief(serializers.Serializer):
+    class BookedEvent(serializers.Serializer):
         id = serializers.IntegerField()
         name = serializers.CharField()
 
@@ -105,7 +105,7 @@ class BookingOutput(serializers.Serializer):
     amount_taken = serializers.CharField(allow_null=True)
     refunded = serializers.CharField()
     currency = serializers.CharField()
-    event = EventBrief()
+    event = BookedEvent()
     created_at = serializers.DateTimeField()
     cancelled_at = serializers.DateTimeField(allow_null=True)
 
@@ -145,12 +145,12 @@ class SaleOutput(serializers.Serializer):
         kept = serializers.IntegerField()
         killed = serializers.IntegerField()
 
-    class Category(Counts):
+    class SaleCategory(Counts):
         id = serializers.IntegerField()
         name = serializers.CharField()
         price = serializers.CharField()
 
-    class Section(Counts):
+    class SaleSection(Counts):
         section = serializers.CharField()
 
     class Queue(serializers.Serializer):
@@ -162,8 +162,8 @@ class SaleOutput(serializers.Serializer):
 
     event_id = serializers.IntegerField()
     currency = serializers.CharField()
-    categories = Category(many=True)
-    sections = Section(many=True)
+    categories = SaleCategory(many=True)
+    sections = SaleSection(many=True)
     earliest_hold_ends_at = serializers.DateTimeField(allow_null=True)
     money_taken = serializers.CharField()
     refunded = serializers.CharField()

@@ -735,6 +735,10 @@ export interface components {
         };
         /** @enum {unknown} */
         BlankEnum: "";
+        BookedEvent: {
+            id: number;
+            name: string;
+        };
         BookedSeat: {
             id: number;
             label: string;
@@ -749,7 +753,7 @@ export interface components {
         };
         BookingOutput: {
             id: number;
-            status: components["schemas"]["Status637Enum"];
+            status: components["schemas"]["ReservationStatusEnum"];
             channel: components["schemas"]["ChannelEnum"];
             buyer: components["schemas"]["Buyer"];
             seats: components["schemas"]["BookedSeat"][];
@@ -758,7 +762,7 @@ export interface components {
             amount_taken: string | null;
             refunded: string;
             currency: string;
-            event: components["schemas"]["EventBrief"];
+            event: components["schemas"]["BookedEvent"];
             /** Format: date-time */
             created_at: string;
             /** Format: date-time */
@@ -766,7 +770,7 @@ export interface components {
         };
         BookingStoryOutput: {
             id: number;
-            status: components["schemas"]["Status637Enum"];
+            status: components["schemas"]["ReservationStatusEnum"];
             channel: components["schemas"]["ChannelEnum"];
             buyer: components["schemas"]["Buyer"];
             seats: components["schemas"]["BookedSeat"][];
@@ -775,7 +779,7 @@ export interface components {
             amount_taken: string | null;
             refunded: string;
             currency: string;
-            event: components["schemas"]["EventBrief"];
+            event: components["schemas"]["BookedEvent"];
             /** Format: date-time */
             created_at: string;
             /** Format: date-time */
@@ -923,7 +927,7 @@ export interface components {
         };
         KeepInput: {
             seat_ids: number[];
-            kind: components["schemas"]["KindEnum"];
+            kind: components["schemas"]["OffSaleEnum"];
             /** @default  */
             purpose: string;
             /** @default  */
@@ -931,12 +935,6 @@ export interface components {
             /** Format: date-time */
             until?: string | null;
         };
-        /**
-         * @description * `kept` - Kept
-         *     * `killed` - Killed
-         * @enum {string}
-         */
-        KindEnum: "kept" | "killed";
         LayoutOutput: {
             event_id: number;
             /** Format: double */
@@ -1196,23 +1194,47 @@ export interface components {
             /** Format: decimal */
             total_price: string;
         };
+        /**
+         * @description * `confirmed` - Confirmed
+         *     * `cancelled` - Cancelled
+         * @enum {string}
+         */
+        ReservationStatusEnum: "confirmed" | "cancelled";
         /** @description Reserve: the seats, and optionally the total the buyer was shown (API.md). */
         ReserveInput: {
             seat_ids: number[];
             /** Format: decimal */
             total?: string;
         };
+        SaleCategory: {
+            free: number;
+            held: number;
+            booked: number;
+            kept: number;
+            killed: number;
+            id: number;
+            name: string;
+            price: string;
+        };
         SaleOutput: {
             event_id: number;
             currency: string;
-            categories: components["schemas"]["Category"][];
-            sections: components["schemas"]["Section"][];
+            categories: components["schemas"]["SaleCategory"][];
+            sections: components["schemas"]["SaleSection"][];
             /** Format: date-time */
             earliest_hold_ends_at: string | null;
             money_taken: string;
             refunded: string;
             bookings_last_minute: number;
             queue: components["schemas"]["Queue"] | null;
+        };
+        SaleSection: {
+            free: number;
+            held: number;
+            booked: number;
+            kept: number;
+            killed: number;
+            section: string;
         };
         SeatActionExtend: {
             success: boolean;
@@ -1251,7 +1273,7 @@ export interface components {
             row: string;
             number: number;
             price: string;
-            status: components["schemas"]["SeatOutputStatusEnum"];
+            status: components["schemas"]["SeatStatusEnum"];
             version: number;
             locked_until: string | null;
             mine: boolean;
@@ -1265,13 +1287,6 @@ export interface components {
             /** @description Never on sale; listed as reserved. */
             blocked: boolean;
         };
-        /**
-         * @description * `available` - available
-         *     * `locked` - locked
-         *     * `reserved` - reserved
-         * @enum {string}
-         */
-        SeatOutputStatusEnum: "available" | "locked" | "reserved";
         /** @description GET /api/events/{id}/map/, for the OpenAPI schema; written by `seat_plan_json`. */
         SeatPlanOutput: {
             event_id: number;
@@ -1282,17 +1297,16 @@ export interface components {
             sections: string[];
             seats: components["schemas"]["Columns"];
         };
+        /**
+         * @description * `available` - available
+         *     * `locked` - locked
+         *     * `reserved` - reserved
+         * @enum {string}
+         */
+        SeatStatusEnum: "available" | "locked" | "reserved";
         SeatsLock: {
             success: boolean;
             seats: components["schemas"]["SeatOutput"][];
-        };
-        Section: {
-            free: number;
-            held: number;
-            booked: number;
-            kept: number;
-            killed: number;
-            section: string;
         };
         /**
          * @description * `scheduled` - Scheduled
@@ -1305,12 +1319,6 @@ export interface components {
          * @enum {string}
          */
         StateEnum: "scheduled" | "pre_queue" | "draw" | "admitting" | "paused" | "held_out" | "sold_out";
-        /**
-         * @description * `confirmed` - Confirmed
-         *     * `cancelled` - Cancelled
-         * @enum {string}
-         */
-        Status637Enum: "confirmed" | "cancelled";
         /** @description simplejwt's login, its refresh token the first of a new family. */
         TokenObtainInput: {
             username: string;
