@@ -136,7 +136,7 @@ describe('SeatMap', () => {
     fireEvent.keyDown(a2, { key: 'ArrowDown' });
     expect(document.activeElement).toBe(screen.getByRole('button', { name: /^B2,/ }));
     fireEvent.click(screen.getByRole('button', { name: /^B3,/ }));
-    expect(t.onSeat).toHaveBeenCalledWith(6);
+    expect(t.onSeat).toHaveBeenCalledWith(6, { shift: false });
   });
 });
 
