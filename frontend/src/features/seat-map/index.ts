@@ -9,10 +9,10 @@ export { decodeOwnHolds, type ApiOwnHolds, type ApiSeatMap, type ApiSeatStates, 
 export { RovingFocus } from './model/rovingFocus';
 export { REVEAL_MARGIN, type RevealRequest } from './model/bringIntoView';
 export { buildLegend, indexCategories, type ApiCategory, type CategoryEntry } from './model/categories';
-export { gridText, seatPlace, seatPlaces, type MoneyText } from './model/seatText';
+export { gridText, seatPlace, seatPlaces, sectionText, type MoneyText } from './model/seatText';
 export { buildVenue, chooseMapKind, seatsInBox, type ApiLayout, type Venue } from './model/venue';
-export { type MapLayout } from './model/layout';
-export { useSeatMap } from './hooks/useSeatMap';
+export { buildLayout, type MapLayout } from './model/layout';
+export { useSeatMap, type SeatMapModel } from './hooks/useSeatMap';
 export { useBookedCount, useHeldSeats, useSeatMark } from './hooks/useSeat';
 export { useRevealInScroller } from './hooks/useRevealBlock';
 export { Legend } from './components/Legend';

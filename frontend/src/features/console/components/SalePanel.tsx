@@ -1,0 +1,103 @@
+import { formatCountdown, useNow } from '../../holds';
+import { formatCount } from '../../../lib/format';
+import type { QueueFrame } from '../../../lib/protocol-types';
+import { sectionText, type CategoryEntry, type MoneyText } from '../../seat-map';
+import type { SaleFigures } from '../api/console';
+import { SALE_STATES, type SaleCounts, type StateCounts } from '../model/saleCounts';
+
+const STATE_TITLES: Record<keyof StateCounts, string> = { free: 'Free', held: 'Held', booked: 'Booked', kept: 'Kept back', killed: 'Killed' };
+
+interface SalePanelProps {
+  counts: SaleCounts;
+  figures: SaleFigures | undefined;
+  categories: readonly CategoryEntry[];
+  money: MoneyText;
+  watchers: number | null;
+  /** The newest `queue` frame of the event's waiting room, if it has one. */
+  queue: QueueFrame | null;
+}
+
+/** The sale at a glance: what the server counts (money, bookings a minute, the queue), then the map's counts. */
+export function SaleFiguresBar({ counts, figures, money, watchers, queue }: Omit<SalePanelProps, 'categories'>) {
+  const now = useNow(1_000, counts.earliestHoldEnds !== null);
+  const lapse = counts.earliestHoldEnds;
+  const room = figures?.queue ?? null;
+  return (
+    <dl className="sale-figures" aria-label="The sale" data-testid="sale-figures">
+      <div>
+        <dt>Money taken</dt>
+        <dd data-testid="money-taken">{figures ? money(figures.money_taken) : '…'}</dd>
+      </div>
+      <div>
+        <dt>Bookings, last minute</dt>
+        <dd>{figures ? formatCount(figures.bookings_last_minute) : '…'}</dd>
+      </div>
+      <div>
+        <dt>Watching</dt>
+        <dd data-testid="watchers">{watchers === null ? '…' : formatCount(watchers)}</dd>
+      </div>
+      <div>
+        <dt>Next hold lapses</dt>
+        <dd>{lapse === null ? 'none held' : `in ${formatCountdown(lapse - now)}`}</dd>
+      </div>
+      {(queue || room) && (
+        <div className="sale-figures__queue" data-testid="queue-figures">
+          <dt>Waiting room</dt>
+          <dd>
+            {queue?.state ?? room?.state}
+            {room && ` · ${formatCount(room.waiting)} waiting`}
+            {` · serving to no. ${formatCount(queue?.serving ?? room?.serving ?? 0)}`}
+            {` · ${formatCount(Math.round(queue?.rate ?? room?.rate ?? 0))} a minute`}
+            {` · ${formatCount(queue?.joined ?? room?.joined ?? 0)} joined`}
+          </dd>
+        </div>
+      )}
+    </dl>
+  );
+}
+
+function CountsTable({ caption, rows, testId }: { caption: string; rows: [string, StateCounts][]; testId: string }) {
+  return (
+    <table className="sale-counts" data-testid={testId}>
+      <caption>{caption}</caption>
+      <thead>
+        <tr>
+          <th scope="col">{caption === 'By price category' ? 'Category' : 'Section'}</th>
+          {SALE_STATES.map((state) => (
+            <th key={state} scope="col">
+              {STATE_TITLES[state]}
+            </th>
+          ))}
+        </tr>
+      </thead>
+      <tbody>
+        {rows.map(([name, row]) => (
+          <tr key={name}>
+            <th scope="row">{name}</th>
+            {SALE_STATES.map((state) => (
+              <td key={state} data-state={state}>
+                {formatCount(row[state])}
+              </td>
+            ))}
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+/** The map's counts per price category and per section, live with its frames. */
+export function SaleCountsTables({ counts, categories, money }: Pick<SalePanelProps, 'counts' | 'categories' | 'money'>) {
+  const byId = new Map(categories.map((c) => [c.id, c]));
+  const categoryRows = [...counts.categories].map(([id, row]): [string, StateCounts] => {
+    const category = id === null ? undefined : byId.get(id);
+    return [category ? `${category.name} (${money(category.price)})` : 'No category', row];
+  });
+  const sectionRows = [...counts.sections].map(([name, row]): [string, StateCounts] => [name ? sectionText(name) : 'No section', row]);
+  return (
+    <div className="sale-counts-tables">
+      <CountsTable caption="By price category" rows={[...categoryRows, ['All seats', counts.total]]} testId="counts-by-category" />
+      <CountsTable caption="By section" rows={sectionRows} testId="counts-by-section" />
+    </div>
+  );
+}
