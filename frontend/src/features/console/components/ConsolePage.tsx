@@ -68,7 +68,8 @@ function Console({ eventId, abilities }: { eventId: number; abilities: ConsoleAb
   const clear = useCallback(() => setSelection([]), []);
   const dismiss = useCallback(() => setNotice(null), []);
 
-  const { layout } = map;
+  // Shown once the store holds the seats (as the buyer's page does), so nothing is drawn or counted empty.
+  const layout = map.isPending ? null : map.layout;
   const { reseat } = actions;
   const onSeat = useCallback(
     (id: number, pick?: SeatPick) => {
@@ -108,7 +109,7 @@ function Console({ eventId, abilities }: { eventId: number; abilities: ConsoleAb
     <div className="console" data-testid="console">
       {header}
       <ConnectionStatus status={status} onRetry={() => feed.reconnect()} />
-      <SaleFiguresBar counts={counts} figures={sale.data} money={money} watchers={status.watchers} queue={queue.frame} />
+      <SaleFiguresBar counts={counts} figures={sale.data} money={money} queue={queue.frame} />
       {map.isPending && <p className="loading">Loading seats…</p>}
       {map.error !== null && <p className="notice notice--error">{errorMessage(map.error)}</p>}
       {layout && (

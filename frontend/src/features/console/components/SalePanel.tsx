@@ -12,13 +12,16 @@ interface SalePanelProps {
   figures: SaleFigures | undefined;
   categories: readonly CategoryEntry[];
   money: MoneyText;
-  watchers: number | null;
   /** The newest `queue` frame of the event's waiting room, if it has one. */
   queue: QueueFrame | null;
 }
 
-/** The sale at a glance: what the server counts (money, bookings a minute, the queue), then the map's counts. */
-export function SaleFiguresBar({ counts, figures, money, watchers, queue }: Omit<SalePanelProps, 'categories'>) {
+/**
+ * The sale at a glance: what the server counts (money, bookings a minute, the waiting room's
+ * `sale/` figures with its live `queue` frames) and when the next hold lapses (from the store);
+ * who watches is the connection bar's (the `presence` frame).
+ */
+export function SaleFiguresBar({ counts, figures, money, queue }: Omit<SalePanelProps, 'categories'>) {
   const now = useNow(1_000, counts.earliestHoldEnds !== null);
   const lapse = counts.earliestHoldEnds;
   const room = figures?.queue ?? null;
@@ -31,10 +34,6 @@ export function SaleFiguresBar({ counts, figures, money, watchers, queue }: Omit
       <div>
         <dt>Bookings, last minute</dt>
         <dd>{figures ? formatCount(figures.bookings_last_minute) : '…'}</dd>
-      </div>
-      <div>
-        <dt>Watching</dt>
-        <dd data-testid="watchers">{watchers === null ? '…' : formatCount(watchers)}</dd>
       </div>
       <div>
         <dt>Next hold lapses</dt>
@@ -86,13 +85,16 @@ function CountsTable({ caption, rows, testId }: { caption: string; rows: [string
   );
 }
 
-/** The map's counts per price category and per section, live with its frames. */
+/** The map's counts per price category (in the organiser's order) and per section, live with its frames. */
 export function SaleCountsTables({ counts, categories, money }: Pick<SalePanelProps, 'counts' | 'categories' | 'money'>) {
-  const byId = new Map(categories.map((c) => [c.id, c]));
-  const categoryRows = [...counts.categories].map(([id, row]): [string, StateCounts] => {
-    const category = id === null ? undefined : byId.get(id);
-    return [category ? `${category.name} (${money(category.price)})` : 'No category', row];
-  });
+  const known = new Set(categories.map((c) => c.id));
+  const categoryRows: [string, StateCounts][] = [
+    ...categories.flatMap((c): [string, StateCounts][] => {
+      const row = counts.categories.get(c.id);
+      return row ? [[`${c.name} (${money(c.price)})`, row]] : [];
+    }),
+    ...[...counts.categories].filter(([id]) => id === null || !known.has(id)).map(([, row]): [string, StateCounts] => ['No category', row]),
+  ];
   const sectionRows = [...counts.sections].map(([name, row]): [string, StateCounts] => [name ? sectionText(name) : 'No section', row]);
   return (
     <div className="sale-counts-tables">
