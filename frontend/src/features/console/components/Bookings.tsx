@@ -1,5 +1,5 @@
 import { useQuery } from '@tanstack/react-query';
-import { useDeferredValue, useId, useState, type FormEvent } from 'react';
+import { useEffect, useId, useState, type FormEvent } from 'react';
 import { Link } from 'react-router';
 import { formatCount } from '../../../lib/format';
 import { sumPrices } from '../../../lib/money';
@@ -17,6 +17,8 @@ export interface ReseatFrom {
   seatId: number;
   label: string;
 }
+
+const SEARCH_PAUSE_MS = 300;
 
 function buyerOf(booking: Booking): string {
   const { username, name, email } = booking.buyer;
@@ -39,7 +41,12 @@ interface BookingsProps {
 export function Bookings({ eventId, money, mayChange, actions, tell, onReseatFrom, reseatFrom }: BookingsProps) {
   const ids = useId();
   const [search, setSearch] = useState('');
-  const typed = useDeferredValue(search.trim());
+  // Asked once typing pauses, not at every key.
+  const [typed, setTyped] = useState('');
+  useEffect(() => {
+    const timer = setTimeout(() => setTyped(search.trim()), SEARCH_PAUSE_MS);
+    return () => clearTimeout(timer);
+  }, [search]);
   const list = usePagedList<Booking>(queryKeys.staffBookings(eventId, typed), bookingsPath(eventId, typed));
   const [open, setOpen] = useState<number | null>(null);
   return (

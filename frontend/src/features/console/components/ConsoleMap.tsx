@@ -62,6 +62,29 @@ export function ConsoleMap({ map, overlay, categories, money, venueName, onSeat,
   );
 }
 
+/** The grid's key: its seats' looks as staff tell them apart (the room's is in its legend). */
+const GRID_KEY: [string, string][] = [
+  ['seat--available', 'Free'],
+  ['seat--held-other', 'Held'],
+  ['seat--booked-other', 'Booked'],
+  ['seat--kept', 'Kept back'],
+  ['seat--killed', 'Killed'],
+  ['seat--available seat--selected', 'Selected'],
+];
+
+function GridKey() {
+  return (
+    <ul className="legend" aria-label="Seat states">
+      {GRID_KEY.map(([look, title]) => (
+        <li key={title}>
+          <span className={`seat ${look} seat--swatch`} aria-hidden="true" />
+          {title}
+        </li>
+      ))}
+    </ul>
+  );
+}
+
 /** The grid's seats with a box drawn by a mouse drag over them (the canvas draws its own). */
 function GridBox({ onBox, help, children }: { onBox: ConsoleMapProps['onBox']; help: string; children: ReactNode }) {
   const wrap = useRef<HTMLDivElement>(null);
@@ -112,6 +135,7 @@ function GridBox({ onBox, help, children }: { onBox: ConsoleMapProps['onBox']; h
   };
   return (
     <div className="console-grid">
+      <GridKey />
       <div
         ref={wrap}
         className="console-grid__seats seat-map__scroll"

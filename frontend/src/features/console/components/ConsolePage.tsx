@@ -8,7 +8,7 @@ import { formatDate, useEvent } from '../../events';
 import { ConnectionStatus, useFeedStatus, useLiveFeed, useQueueFeed } from '../../live';
 import { SeatOverlay, buildLegend, useSeatMap, type SeatPick } from '../../seat-map';
 import { useConsoleActions } from '../hooks/useConsoleActions';
-import { useSaleCounts, useSaleFigures } from '../hooks/useSaleFigures';
+import { useLiveCounts, useSaleFigures } from '../hooks/useSaleFigures';
 import { consoleAbilities, type ConsoleAbilities } from '../model/abilities';
 import { refusalText } from '../model/refusals';
 import { pickBox, pickSeat, pickSection, type Selection } from '../model/selection';
@@ -42,8 +42,9 @@ const CLICK_HELP = 'Click a seat to select it, Shift-click for its row, drag a b
 
 /**
  * The sale, live, on the buyers' own socket and frames: the map with the console's marks, the
- * counts from the same store, the server's figures; what is selected and what the person's
- * role may do with it; the bookings.
+ * counts from the same store (their own components re-render with each frame; this one does
+ * not), the server's figures; what is selected and what the person's role may do with it; the
+ * bookings.
  */
 function Console({ eventId, abilities }: { eventId: number; abilities: ConsoleAbilities }) {
   const event = useEvent(eventId);
@@ -56,7 +57,7 @@ function Console({ eventId, abilities }: { eventId: number; abilities: ConsoleAb
   const queue = useQueueFeed(feed);
   const [overlay] = useState(() => new SeatOverlay());
   const { sale } = useSaleFigures(eventId, map.store, overlay, map.arrivedAt !== null);
-  const counts = useSaleCounts(map.store, overlay);
+  const counts = useLiveCounts(map.store, overlay);
   const actions = useConsoleActions(eventId);
   const legend = useMemo(() => buildLegend(map.plan?.categories ?? event.data?.categories), [map.plan, event.data]);
 
@@ -109,7 +110,7 @@ function Console({ eventId, abilities }: { eventId: number; abilities: ConsoleAb
     <div className="console" data-testid="console">
       {header}
       <ConnectionStatus status={status} onRetry={() => feed.reconnect()} />
-      <SaleFiguresBar counts={counts} figures={sale.data} money={money} queue={queue.frame} />
+      <SaleFiguresBar live={counts} figures={sale.data} money={money} queue={queue.frame} />
       {map.isPending && <p className="loading">Loading seats…</p>}
       {map.error !== null && <p className="notice notice--error">{errorMessage(map.error)}</p>}
       {layout && (
@@ -149,7 +150,7 @@ function Console({ eventId, abilities }: { eventId: number; abilities: ConsoleAb
         </div>
       )}
       <div className="console__lower">
-        <SaleCountsTables counts={counts} categories={legend} money={money} />
+        <SaleCountsTables live={counts} categories={legend} money={money} />
         <Bookings
           eventId={eventId}
           money={money}

@@ -3,12 +3,13 @@ import { formatCount } from '../../../lib/format';
 import type { QueueFrame } from '../../../lib/protocol-types';
 import { sectionText, type CategoryEntry, type MoneyText } from '../../seat-map';
 import type { SaleFigures } from '../api/console';
-import { SALE_STATES, type SaleCounts, type StateCounts } from '../model/saleCounts';
+import { useCounts } from '../hooks/useSaleFigures';
+import { SALE_STATES, type LiveCounts, type StateCounts } from '../model/saleCounts';
 
 const STATE_TITLES: Record<keyof StateCounts, string> = { free: 'Free', held: 'Held', booked: 'Booked', kept: 'Kept back', killed: 'Killed' };
 
 interface SalePanelProps {
-  counts: SaleCounts;
+  live: LiveCounts;
   figures: SaleFigures | undefined;
   categories: readonly CategoryEntry[];
   money: MoneyText;
@@ -21,7 +22,8 @@ interface SalePanelProps {
  * `sale/` figures with its live `queue` frames) and when the next hold lapses (from the store);
  * who watches is the connection bar's (the `presence` frame).
  */
-export function SaleFiguresBar({ counts, figures, money, queue }: Omit<SalePanelProps, 'categories'>) {
+export function SaleFiguresBar({ live, figures, money, queue }: Omit<SalePanelProps, 'categories'>) {
+  const counts = useCounts(live);
   const now = useNow(1_000, counts.earliestHoldEnds !== null);
   const lapse = counts.earliestHoldEnds;
   const room = figures?.queue ?? null;
@@ -86,7 +88,8 @@ function CountsTable({ caption, rows, testId }: { caption: string; rows: [string
 }
 
 /** The map's counts per price category (in the organiser's order) and per section, live with its frames. */
-export function SaleCountsTables({ counts, categories, money }: Pick<SalePanelProps, 'counts' | 'categories' | 'money'>) {
+export function SaleCountsTables({ live, categories, money }: Pick<SalePanelProps, 'live' | 'categories' | 'money'>) {
+  const counts = useCounts(live);
   const known = new Set(categories.map((c) => c.id));
   const categoryRows: [string, StateCounts][] = [
     ...categories.flatMap((c): [string, StateCounts][] => {

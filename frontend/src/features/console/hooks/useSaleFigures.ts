@@ -1,9 +1,9 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { useEffect, useState } from 'react';
+import { useEffect, useState, useSyncExternalStore } from 'react';
 import { queryKeys } from '../../../lib/query-keys';
 import type { OffSaleKind, SeatOverlay, SeatStore } from '../../seat-map';
 import { fetchOffSale, fetchSale } from '../api/console';
-import { changesNeedServerFigures, countSale, type SaleCounts } from '../model/saleCounts';
+import { LiveCounts, changesNeedServerFigures, type SaleCounts } from '../model/saleCounts';
 
 /** At most one read of the server's figures in this long, however many bookings the frames show. */
 export const FIGURES_AT_MOST_EVERY_MS = 1_000;
@@ -47,14 +47,14 @@ export function useSaleFigures(eventId: number, store: SeatStore, overlay: SeatO
   return { sale, offSale };
 }
 
-/** The sale's counts, recounted from the store on every batch of frames and every change of the overlay. */
-export function useSaleCounts(store: SeatStore, overlay: SeatOverlay): SaleCounts {
-  const [counts, setCounts] = useState(() => countSale(store.seats(), overlay.mark));
-  useEffect(() => {
-    const recount = () => setCounts(countSale(store.seats(), overlay.mark));
-    const unsubscribers = [store.subscribeChanges(recount), store.subscribePlan(recount), overlay.subscribeChanges(recount)];
-    recount();
-    return () => unsubscribers.forEach((unsubscribe) => unsubscribe());
-  }, [store, overlay]);
-  return counts;
+/** The sale's counts, kept current from the store and the overlay while the console is open. */
+export function useLiveCounts(store: SeatStore, overlay: SeatOverlay): LiveCounts {
+  const [live] = useState(() => new LiveCounts(store, overlay));
+  useEffect(() => live.start(), [live]);
+  return live;
+}
+
+/** The counts as they stand: the component re-renders with every recount (every batch of frames). */
+export function useCounts(live: LiveCounts): SaleCounts {
+  return useSyncExternalStore(live.subscribe, live.get);
 }

@@ -1,6 +1,6 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { KEPT, KILLED, SeatOverlay, SeatStore, type ApiSeat } from '../../seat-map';
-import { changesNeedServerFigures, countSale } from './saleCounts';
+import { LiveCounts, changesNeedServerFigures, countSale } from './saleCounts';
 
 function seat(id: number, section: string, category: number, status: ApiSeat['status'], lockedUntil: string | null = null): ApiSeat {
   return { id, label: `${section}${id}`, section, row: 'A', number: id, price: '10.00', status, version: 1, locked_until: lockedUntil, mine: false, category };
@@ -62,5 +62,31 @@ describe('when the server figures are read again', () => {
 
   it('after a seat the console knew off sale changed (released)', () => {
     expect(changesNeedServerFigures([1], seats.getSeat, (id) => (id === 1 ? KILLED : 0))).toBe(true);
+  });
+});
+
+describe('the live counts', () => {
+  it('recount once per batch of frames and per change of the overlay, and tell who shows them', () => {
+    const live = store([seat(1, 'S', 1, 'available'), seat(2, 'S', 1, 'available')]);
+    const overlay = new SeatOverlay();
+    const counts = new LiveCounts(live, overlay);
+    const told = vi.fn();
+    counts.subscribe(told);
+    const stop = counts.start();
+    told.mockClear();
+
+    live.applyPushed([
+      { id: 1, status: 'locked', version: 2, locked_until: '2099-01-01T00:00:00Z' },
+      { id: 2, status: 'reserved', version: 2, locked_until: null },
+    ]);
+    expect(told).toHaveBeenCalledTimes(1);
+    expect(counts.get().total).toMatchObject({ free: 0, held: 1, booked: 1 });
+
+    overlay.setOffSale(new Map([[2, 'kept']]));
+    expect(counts.get().total).toMatchObject({ booked: 0, kept: 1 });
+
+    stop();
+    live.applyPushed([{ id: 1, status: 'available', version: 3, locked_until: null }]);
+    expect(counts.get().total.held).toBe(1);
   });
 });

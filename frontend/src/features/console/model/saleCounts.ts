@@ -4,7 +4,7 @@
  * earliest hold lapses. Recounted on every batch of frames (a pass over the seats: ~1 ms for
  * the arena's 20,000), so the counts move with the same frame as the map, with no request.
  */
-import { KEPT, KILLED, drawnKind, type DrawnKind, type Seat } from '../../seat-map';
+import { KEPT, KILLED, drawnKind, type DrawnKind, type Seat, type SeatOverlay, type SeatStore } from '../../seat-map';
 
 export interface StateCounts {
   free: number;
@@ -75,4 +75,39 @@ export function countSale(seats: Iterable<Seat>, mark: (id: number) => number): 
  */
 export function changesNeedServerFigures(ids: readonly number[], seat: (id: number) => Seat | undefined, mark: (id: number) => number): boolean {
   return ids.some((id) => seat(id)?.status === 'reserved' || (mark(id) & (KEPT | KILLED)) !== 0);
+}
+
+/**
+ * The counts kept current: recounted once per batch of the store's changes (a frame, a lapse,
+ * the map loaded) and per change of the overlay, and told to whoever shows them, so that the
+ * rest of the console does not render with every frame.
+ */
+export class LiveCounts {
+  private counts: SaleCounts;
+  private listeners = new Set<() => void>();
+
+  constructor(
+    private readonly store: SeatStore,
+    private readonly overlay: SeatOverlay,
+  ) {
+    this.counts = countSale(store.seats(), overlay.mark);
+  }
+
+  get = (): SaleCounts => this.counts;
+
+  subscribe = (listener: () => void): (() => void) => {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  };
+
+  /** Follows the store and the overlay until the returned function is called. */
+  start(): () => void {
+    const recount = () => {
+      this.counts = countSale(this.store.seats(), this.overlay.mark);
+      for (const listener of [...this.listeners]) listener();
+    };
+    const stops = [this.store.subscribeChanges(recount), this.store.subscribePlan(recount), this.overlay.subscribeChanges(recount)];
+    recount();
+    return () => stops.forEach((stop) => stop());
+  }
 }
