@@ -23,7 +23,7 @@ import type { SeatStore } from '../model/seatStore';
 import { GRID_TEXT, sectionText, type SeatTextStyle } from '../model/seatText';
 import { leadingRows, rowSeatsHeight, rowsToRender, seatsPerLine, updateNear } from '../model/windowing';
 import { useHeldSeats, useSeat } from '../hooks/useSeat';
-import { SeatButton } from './SeatButton';
+import { MarkedSeatButton, SeatButton } from './SeatButton';
 import type { OnSeat } from './SeatCanvas';
 
 interface SeatMapProps {
@@ -98,9 +98,14 @@ const SeatRow = memo(function SeatRow({ row, index, store, focus, text, live, wa
       </span>
       {live ? (
         <div className="seat-row__seats">
-          {row.seatIds.map((id) => (
-            <SeatButton key={id} id={id} store={store} focus={focus} text={text} overlay={overlay} />
-          ))}
+          {/* The buyer's seats take no hook for marks they never have. */}
+          {row.seatIds.map((id) =>
+            overlay ? (
+              <MarkedSeatButton key={id} id={id} store={store} focus={focus} text={text} overlay={overlay} />
+            ) : (
+              <SeatButton key={id} id={id} store={store} focus={focus} text={text} />
+            ),
+          )}
         </div>
       ) : (
         <div className="seat-row__seats seat-row__seats--waiting" style={{ height: waitingHeight }} aria-hidden="true" />

@@ -31,9 +31,9 @@ export function useBookedCount(store: SeatStore) {
   );
 }
 
-/** The console's marks on one seat (model/seatOverlay.ts); 0 without an overlay (the buyer's page). */
-export function useSeatMark(overlay: SeatOverlay | undefined, id: number): number {
-  const subscribe = useCallback((cb: () => void) => overlay?.subscribeSeat(id, cb) ?? (() => {}), [overlay, id]);
-  const get = useCallback(() => overlay?.mark(id) ?? 0, [overlay, id]);
+/** The console's marks on one seat (model/seatOverlay.ts). */
+export function useSeatMark(overlay: SeatOverlay, id: number): number {
+  const subscribe = useCallback((cb: () => void) => overlay.subscribeSeat(id, cb), [overlay, id]);
+  const get = useCallback(() => overlay.mark(id), [overlay, id]);
   return useSyncExternalStore(subscribe, get);
 }
