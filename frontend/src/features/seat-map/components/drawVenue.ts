@@ -59,8 +59,8 @@ export function drawFrame(input: FrameInput): FrameStats {
   // The buyer's own seats over everything but the rings: no section name may hide them.
   let ownDrawn = 0;
   for (const g of own.groups) ownDrawn += drawOwn(ctx, g, own.seatR);
-  const selected = drawSelection(input);
-  drawHighlights(input);
+  const selected = ringSeats(input, input.overlay?.selectedIds(), SELECTION);
+  ringSeats(input, input.highlights, HIGHLIGHT);
   drawRings(input);
   return { drawn, own: ownDrawn, labels, selected };
 }
@@ -422,11 +422,23 @@ function drawRings({ ctx, view, venue, rings }: FrameInput): void {
   }
 }
 
-/** The console's selected seats: a violet ring on a white edge round each, at any zoom. */
-function drawSelection({ ctx, view, venue, overlay }: FrameInput): number {
-  const ids = overlay?.selectedIds();
+/** A ring round a seat: at least `minR`, else the seat's radius plus `grow` (px). */
+interface Ring {
+  minR: number;
+  grow: number;
+  width: number;
+  colour: string;
+}
+
+/** The seats Find seats found: a wide amber ring. */
+const HIGHLIGHT: Ring = { minR: OWN_SEAT_MIN_R + 4, grow: 5, width: 3, colour: '#d97706' };
+/** The console's selected seats: a violet ring. */
+const SELECTION: Ring = { minR: OWN_SEAT_MIN_R, grow: 2.5, width: 2.5, colour: PAINT_COLOURS.selected };
+
+/** A ring on a white edge round each of `ids`, at any zoom; how many were drawn. */
+function ringSeats({ ctx, view, venue }: FrameInput, ids: readonly number[] | undefined, ring: Ring): number {
   if (!ids || ids.length === 0) return 0;
-  const r = Math.max(OWN_SEAT_MIN_R, (venue.seatSize / 2) * view.scale + 2.5);
+  const r = Math.max(ring.minR, (venue.seatSize / 2) * view.scale + ring.grow);
   let drawn = 0;
   ctx.beginPath();
   for (const id of ids) {
@@ -438,34 +450,11 @@ function drawSelection({ ctx, view, venue, overlay }: FrameInput): number {
     ctx.arc(x, y, r, 0, Math.PI * 2);
     drawn += 1;
   }
-  ctx.lineWidth = 5;
+  ctx.lineWidth = ring.width * 2;
   ctx.strokeStyle = '#ffffff';
   ctx.stroke();
-  ctx.lineWidth = 2.5;
-  ctx.strokeStyle = PAINT_COLOURS.selected;
+  ctx.lineWidth = ring.width;
+  ctx.strokeStyle = ring.colour;
   ctx.stroke();
   return drawn;
 }
-
-/** The seats Find seats found: a wide amber ring on a white edge round each, at any zoom. */
-function drawHighlights({ ctx, view, venue, highlights }: FrameInput): void {
-  if (!highlights || highlights.length === 0) return;
-  const r = Math.max(OWN_SEAT_MIN_R + 4, (venue.seatSize / 2) * view.scale + 5);
-  ctx.beginPath();
-  for (const id of highlights) {
-    const i = venue.index.get(id);
-    if (i === undefined) continue;
-    const x = venue.xs[i] * view.scale + view.x;
-    const y = venue.ys[i] * view.scale + view.y;
-    ctx.moveTo(x + r, y);
-    ctx.arc(x, y, r, 0, Math.PI * 2);
-  }
-  ctx.lineWidth = 6;
-  ctx.strokeStyle = '#ffffff';
-  ctx.stroke();
-  ctx.lineWidth = 3;
-  ctx.strokeStyle = HIGHLIGHT_COLOUR;
-  ctx.stroke();
-}
-
-const HIGHLIGHT_COLOUR = '#d97706';
