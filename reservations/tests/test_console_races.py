@@ -17,8 +17,13 @@ from reservations.models import Reservation, Seat
 
 from .console_staff import staff_api
 from .factories import event_with_seats
-from .races import run_together, users
-from .test_races import ThroughDjango, ThroughFastPath, bouncer, inventory_checked_after, servers  # noqa: F401  (fixtures)
+from .races import (  # noqa: F401  (inventory_checked_after: a fixture)
+    ThroughDjango,
+    ThroughFastPath,
+    inventory_checked_after,
+    run_together,
+    users,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
