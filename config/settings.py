@@ -378,6 +378,12 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     # The routes' ids (reservations/path_ids.py): integers, as Django's `int` is.
     "PATH_CONVERTER_OVERRIDES": {"id": int},
+    # Choice sets named once, so that the client's types keep their names whatever is added.
+    "ENUM_NAME_OVERRIDES": {
+        "SeatStatusEnum": ["available", "locked", "reserved"],
+        "ReservationStatusEnum": "reservations.models.Reservation.Status",
+        "OffSaleEnum": "reservations.models.Seat.OffSale",
+    },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "reservations.api.openapi.error_responses",

@@ -140,6 +140,16 @@ export async function apiAs(request: APIRequestContext, username: string) {
       const answer = await request.post(`/api/events/${eventId}/lock/`, { headers, data: { seat_ids: seatIds } });
       expect(answer.status(), await answer.text()).toBe(200);
     },
+    /** The seat's status as the API's seat list says it. */
+    async seatStatus(eventId: number, label: string): Promise<string> {
+      const answer = await request.get(`/api/events/${eventId}/seats/`, { headers });
+      const body = (await answer.json()) as { seats: { label: string; status: string }[] };
+      return body.seats.find((s) => s.label === label)?.status ?? 'none';
+    },
+    /** The HTTP status a GET of `path` is answered with, for this user. */
+    async status(path: string): Promise<number> {
+      return (await request.get(path, { headers })).status();
+    },
     async seatIds(eventId: number): Promise<Map<string, number>> {
       const answer = await request.get(`/api/events/${eventId}/seats/`, { headers });
       const body = (await answer.json()) as { seats: { id: number; label: string }[] };

@@ -1,6 +1,7 @@
 // The README's screenshots, taken from the running app in Debian's Chromium: the demo's theatre
-// and arena, on a desktop (1366x900) and on a phone (390x844), as a logged-in buyer who asked
-// Find seats for four seats. Run by `make screenshots` (scripts/screenshots.sh starts the demo);
+// and arena, on a desktop (1366x900) and on a phone (390x844), as a logged-in buyer; and the
+// theatre's console as its organiser runs the sale (press seats kept back, a box killed, buyers
+// holding and booking, a row selected). Run by `make screenshots` (scripts/screenshots.sh starts the demo);
 // usage: node scripts/screenshots.mjs BASE_URL OUT_DIR
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
@@ -35,11 +36,70 @@ async function shoot(browser, ids, size, room) {
   await context.close();
 }
 
+async function token(username) {
+  const answer = await fetch(`${base}/api/token/`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ username, password: 'seats-demo-1' }),
+  });
+  return (await answer.json()).access;
+}
+
+async function call(access, method, url, body) {
+  const answer = await fetch(`${base}${url}`, {
+    method,
+    headers: { Authorization: `Bearer ${access}`, 'Content-Type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  if (!answer.ok) throw new Error(`${method} ${url}: ${answer.status} ${await answer.text()}`);
+  return answer.json();
+}
+
+/** The theatre's sale under way: seats kept back and killed, bob's booking, alice's holds. */
+async function saleUnderWay(eventId) {
+  const { seats } = await call(await token('alice'), 'GET', `/api/events/${eventId}/seats/`);
+  const free = seats.filter((s) => s.status === 'available' && !s.blocked);
+  const organiser = await token('organiser');
+  const take = (ids, kind, purpose, reason) =>
+    call(organiser, 'POST', `/api/staff/events/${eventId}/off-sale/take/`, { seat_ids: ids, kind, purpose, reason });
+  await take(free.slice(0, 8).map((s) => s.id), 'kept', 'press', 'Opening night reviewers');
+  await take(free.slice(8, 12).map((s) => s.id), 'killed', '', 'Camera position');
+  // Best available holds seats the theatre's orphan rule allows.
+  const bob = await token('bob');
+  const held = await call(bob, 'POST', `/api/events/${eventId}/best/`, { count: 4 });
+  await call(bob, 'POST', `/api/events/${eventId}/reserve/`, { seat_ids: held.seats.map((s) => s.id) });
+  await call(await token('alice'), 'POST', `/api/events/${eventId}/best/`, { count: 3 });
+}
+
+async function shootConsole(browser, eventId) {
+  const context = await browser.newContext(SIZES.desktop);
+  const page = await context.newPage();
+  await page.goto(`${base}/login`);
+  await page.getByLabel('Username').fill('organiser');
+  await page.getByLabel('Password').fill('seats-demo-1');
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await page.getByText('Signed in as organiser').waitFor();
+  await page.goto(`${base}/console/${eventId}`);
+  await page.getByRole('status', { name: 'Connection: Live' }).waitFor();
+  const selection = page.getByTestId('selection');
+  await selection.getByLabel('Row').selectOption({ index: 3 });
+  await selection.getByRole('button', { name: 'Add' }).click();
+  await page.getByTestId('selected-count').filter({ hasNotText: /^0 seats$/ }).waitFor();
+  await page.getByText(/watching$/).waitFor(); // the presence frame
+  await page.getByTestId('money-taken').filter({ hasNotText: '…' }).waitFor();
+  const file = path.join(out, 'theatre-console.png');
+  await page.screenshot({ path: file });
+  console.log(file);
+  await context.close();
+}
+
 mkdirSync(out, { recursive: true });
 const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: ['--no-sandbox', '--headless'] });
 try {
   const ids = await eventIds();
   for (const size of Object.keys(SIZES)) for (const room of Object.keys(ROOMS)) await shoot(browser, ids, size, room);
+  await saleUnderWay(ids.theatre);
+  await shootConsole(browser, ids.theatre);
 } finally {
   await browser.close();
 }

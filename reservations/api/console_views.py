@@ -13,7 +13,8 @@ from reservations import sale_figures
 from reservations.exceptions import NotFound
 from reservations.ledger.context import seat_changes
 from reservations.ledger.models import Via
-from reservations.models import Reservation, Seat
+from reservations.models import Event, Reservation, Seat
+from reservations.rules import purchase_limit_of
 from reservations.services.blocking import seats_release, seats_take_off_sale
 from reservations.services.booking_changes import reservation_refund, reservation_reseat
 from reservations.services.box_office import box_office_sell
@@ -22,7 +23,14 @@ from reservations.wire_values import iso, money
 from .inputs import SeatIdsInput
 from .pagination import PAGE_PARAMETERS, page_of, paginated
 
-ROLES = ("view_console", "keep_seats", "sell_at_box_office", "change_bookings", "export_event")
+ROLES = (
+    "view_console",
+    "keep_seats",
+    "sell_at_box_office",
+    "change_bookings",
+    "export_event",
+    "change_event",  # the event's limits
+)
 
 
 def console_permissions(user) -> list[str]:
@@ -83,7 +91,7 @@ class BookingOutput(serializers.Serializer):
         row = serializers.CharField()
         price = serializers.CharField()
 
-    class EventBrief(serializers.Serializer):
+    class BookedEvent(serializers.Serializer):
         id = serializers.IntegerField()
         name = serializers.CharField()
 
@@ -97,7 +105,7 @@ class BookingOutput(serializers.Serializer):
     amount_taken = serializers.CharField(allow_null=True)
     refunded = serializers.CharField()
     currency = serializers.CharField()
-    event = EventBrief()
+    event = BookedEvent()
     created_at = serializers.DateTimeField()
     cancelled_at = serializers.DateTimeField(allow_null=True)
 
@@ -137,12 +145,12 @@ class SaleOutput(serializers.Serializer):
         kept = serializers.IntegerField()
         killed = serializers.IntegerField()
 
-    class Category(Counts):
+    class SaleCategory(Counts):
         id = serializers.IntegerField()
         name = serializers.CharField()
         price = serializers.CharField()
 
-    class Section(Counts):
+    class SaleSection(Counts):
         section = serializers.CharField()
 
     class Queue(serializers.Serializer):
@@ -154,8 +162,8 @@ class SaleOutput(serializers.Serializer):
 
     event_id = serializers.IntegerField()
     currency = serializers.CharField()
-    categories = Category(many=True)
-    sections = Section(many=True)
+    categories = SaleCategory(many=True)
+    sections = SaleSection(many=True)
     earliest_hold_ends_at = serializers.DateTimeField(allow_null=True)
     money_taken = serializers.CharField()
     refunded = serializers.CharField()
@@ -286,6 +294,55 @@ class BookingDetailApi(APIView):
 
 
 # --- Changes -------------------------------------------------------------------------------
+
+
+class LimitsInput(serializers.Serializer):
+    purchase_limit = serializers.IntegerField(
+        min_value=1, max_value=100_000, allow_null=True, help_text="null: the site's default"
+    )
+
+
+class LimitsOutput(serializers.Serializer):
+    event_id = serializers.IntegerField()
+    purchase_limit = serializers.IntegerField(allow_null=True)
+    effective = serializers.IntegerField()
+
+
+def _limits_json(event: Event) -> dict:
+    return {
+        "event_id": event.pk,
+        "purchase_limit": event.purchase_limit,
+        "effective": purchase_limit_of(event),
+    }
+
+
+def _event(event_id: int) -> Event:
+    event = Event.objects.filter(pk=event_id).first()
+    if event is None:
+        raise NotFound("No such event.")
+    return event
+
+
+class LimitsApi(APIView):
+    """The event's purchase limit: read by whoever watches the sale, set by a Manager. No seat
+    changes (every hold and booking statement reads the limit from the event's row), so a plain
+    update of one column."""
+
+    def get_permissions(self):
+        needed = "view_console" if self.request.method == "GET" else "change_event"
+        return [permission() for permission in _console(needed)]
+
+    @extend_schema(responses=LimitsOutput)
+    def get(self, request, event_id: int):
+        return Response(_limits_json(_event(event_id)))
+
+    @extend_schema(request=LimitsInput, responses=LimitsOutput)
+    def patch(self, request, event_id: int):
+        data = _valid(LimitsInput, request.data)
+        event = _event(event_id)
+        event.purchase_limit = data["purchase_limit"]
+        event.save(update_fields=["purchase_limit"])
+        return Response(_limits_json(event))
 
 
 # A section of the arena is ~1,000 seats: an organiser keeps or releases it in one call.

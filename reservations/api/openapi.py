@@ -95,6 +95,8 @@ _REFUSALS = {
     "staff_reservations_retrieve": (401, 403, 404),
     "staff_reservations_reseat_create": (400, 401, 403, 404, 409),
     "staff_reservations_refund_create": (400, 401, 403, 404, 409),
+    "staff_events_limits_retrieve": (401, 403, 404),
+    "staff_events_limits_partial_update": (400, 401, 403, 404),
 }
 # What any operation may answer: the database out of reach; and for a body, too slow or too big.
 _ANY = (503,)

@@ -86,6 +86,14 @@ def test_seed_demo_is_safe_to_run_twice():
     assert theatre.categories.count() >= 3 and theatre.seats.filter(accessible=True).exists()
     assert authenticate(username="alice", password="seats-demo-1") is not None
     assert authenticate(username="bob", password="seats-demo-1") is not None
+    organiser = authenticate(username="organiser", password="seats-demo-1")
+    assert organiser.has_perm("reservations.keep_seats")
+    boxoffice = authenticate(username="boxoffice", password="seats-demo-1")
+    assert boxoffice.has_perm("reservations.sell_at_box_office")
+    assert not boxoffice.has_perm("reservations.keep_seats")
+    assert not authenticate(username="alice", password="seats-demo-1").has_perm(
+        "reservations.view_console"
+    )
 
 
 def test_sweep_locks_once(alice):

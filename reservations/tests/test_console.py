@@ -321,3 +321,47 @@ def test_releasing_a_kept_seat_in_the_past_releases_it_now(event, seats):
         event_id=event.id, seat_ids=[seats[0].id], at=timezone.now() - timedelta(seconds=1)
     )
     assert [s.id for s in released] == [seats[0].id]
+
+
+def test_a_manager_sets_the_purchase_limit_and_the_next_hold_counts_against_it(
+    manager, box_office, alice_api, event, seats, settings
+):
+    url = f"/api/staff/events/{event.id}/limits/"
+    assert manager.get(url).json() == {
+        "event_id": event.id,
+        "purchase_limit": None,
+        "effective": settings.SEAT_PURCHASE_LIMIT,
+    }
+
+    answer = manager.patch(url, {"purchase_limit": 1}, format="json")
+
+    assert answer.status_code == 200 and answer.json()["effective"] == 1
+    assert _hold(alice_api, event, seats[0].id).status_code == 200
+    refused = _hold(alice_api, event, seats[1].id).json()
+    assert (refused["code"], refused["limit"]) == ("purchase_limit", 1)
+    assert alice_api.get(f"/api/events/{event.id}/").json()["purchase_limit"] == 1
+    back = manager.patch(url, {"purchase_limit": None}, format="json").json()
+    assert back["purchase_limit"] is None and back["effective"] == settings.SEAT_PURCHASE_LIMIT
+    assert _hold(alice_api, event, seats[1].id).status_code == 200
+    # The box office watches the limit but may not change it; a buyer may do neither.
+    assert box_office.get(url).status_code == 200
+    refused = box_office.patch(url, {"purchase_limit": 5}, format="json")
+    assert refused.status_code == 403
+    assert refused.json()["error"] == "Your role may not do this (change_event)."
+    assert alice_api.patch(url, {"purchase_limit": 5}, format="json").status_code == 403
+    assert "change_event" in manager.get("/api/me/").json()["console"]
+    assert "change_event" not in box_office.get("/api/me/").json()["console"]
+
+
+@pytest.mark.parametrize("body", [{"purchase_limit": 0}, {"purchase_limit": "x"}, {}, []])
+def test_a_bad_purchase_limit_is_a_clear_400_and_changes_nothing(manager, event, body):
+    answer = manager.patch(f"/api/staff/events/{event.id}/limits/", body, format="json")
+
+    assert answer.status_code == 400 and answer.json()["code"] == "invalid"
+    event.refresh_from_db()
+    assert event.purchase_limit is None
+
+
+def test_the_limits_of_an_unknown_event_are_not_found(manager):
+    answer = manager.patch("/api/staff/events/999999/limits/", {"purchase_limit": 3}, format="json")
+    assert answer.status_code == 404 and answer.json()["code"] == "not_found"

@@ -2,6 +2,7 @@ import { QueryClientProvider } from '@tanstack/react-query';
 import { useState } from 'react';
 import { createBrowserRouter, Link, RouterProvider } from 'react-router';
 import { LoginForm, RequireAuth } from '../features/auth';
+import { ConsolePage, ReceiptPage, StaffRoute } from '../features/console';
 import { EventList } from '../features/events';
 import { UserReservations } from '../features/reservations';
 import { EventPage } from './EventPage';
@@ -35,6 +36,8 @@ const router = createBrowserRouter([
           </RequireAuth>
         ),
       },
+      { path: '/console/:eventId', element: <ConsolePage /> },
+      { path: '/console/receipt/:reservationId', element: <StaffRoute>{() => <ReceiptPage />}</StaffRoute> },
       { path: '*', element: <NotFound /> },
     ],
   },

@@ -1,5 +1,6 @@
-import { useParams } from 'react-router';
+import { Link, useParams } from 'react-router';
 import { useMe } from '../features/auth';
+import { consoleAbilities } from '../features/console';
 import { formatDate, priceRange, useEvent } from '../features/events';
 import { limitsOf } from '../features/holds';
 import { SeatSelectorPage } from './SeatSelector';
@@ -27,6 +28,11 @@ export function EventPage() {
         </p>
       )}
       {event.data?.description && <p>{event.data.description}</p>}
+      {consoleAbilities(me.data?.console).watch && (
+        <p>
+          <Link to={`/console/${eventId}`}>Open this event's console</Link>
+        </p>
+      )}
     </header>
   );
   return (

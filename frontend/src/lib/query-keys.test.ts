@@ -16,4 +16,13 @@ describe('queryKeys', () => {
     expect(begins(queryKeys.me, queryKeys.events)).toBe(false);
     expect(begins(queryKeys.reservations, queryKeys.events)).toBe(false);
   });
+
+  it("nests the console's reads of an event under it, every search of its bookings under one prefix", () => {
+    for (const key of [queryKeys.saleFigures(7), queryKeys.offSale(7), queryKeys.limits(7), queryKeys.staffBookings(7, 'ann')]) {
+      expect(begins(key, queryKeys.staff(7))).toBe(true);
+      expect(begins(key, queryKeys.staff(8))).toBe(false);
+    }
+    expect(begins(queryKeys.staffBookings(7, 'ann'), queryKeys.staffBookings(7))).toBe(true);
+    expect(begins(queryKeys.staff(7), queryKeys.events)).toBe(false);
+  });
 });

@@ -21,4 +21,17 @@ export const queryKeys = {
   ownHolds: (eventId: number) => ['events', eventId, 'holds'] as const,
   /** The event's waiting room (`queue/`): its public state and the buyer's place and turn. */
   queue: (eventId: number) => ['events', eventId, 'queue'] as const,
+  /** The organiser's console's reads of an event; as a prefix, all of them. */
+  staff: (eventId: number) => ['staff', eventId] as const,
+  /** The sale's figures (`sale/`). */
+  saleFigures: (eventId: number) => ['staff', eventId, 'sale'] as const,
+  /** Every seat off sale, and why (`off-sale/`). */
+  offSale: (eventId: number) => ['staff', eventId, 'off-sale'] as const,
+  /** The event's bookings as found by a search; as a prefix (no search given), every search. */
+  staffBookings: (eventId: number, search?: string) =>
+    (search === undefined ? ['staff', eventId, 'bookings'] : ['staff', eventId, 'bookings', search]) as readonly unknown[],
+  /** The event's limits (`limits/`). */
+  limits: (eventId: number) => ['staff', eventId, 'limits'] as const,
+  /** One booking with its history, as staff see it. */
+  staffBooking: (reservationId: number) => ['staff', 'booking', reservationId] as const,
 };

@@ -11,6 +11,7 @@ from django.utils import timezone
 from reservations.ledger.context import seat_changes
 from reservations.ledger.models import Via
 from reservations.models import Event, PriceCategory
+from reservations.roles import role_group
 from reservations.services import event_create_with_seats
 from reservations.services.categories import seats_categorise
 from reservations.services.venues import event_create_from_layout_file
@@ -21,6 +22,8 @@ DEMO_EVENT = "Concert XYZ"
 THEATRE_EVENT = "An Evening at the Playhouse"
 ARENA_EVENT = "Riverside Arena: the big night"
 QUEUE_EVENT = "The on-sale: a waiting room"
+# The demo's staff, each in a role of the organiser's console (reservations/roles.py).
+DEMO_STAFF = {"organiser": "Manager", "boxoffice": "Box office"}
 EXAMPLES = Path(__file__).resolve().parents[2] / "venues" / "examples"
 THEATRE_LAYOUT = EXAMPLES / "theatre.json"
 ARENA_LAYOUT = EXAMPLES / "arena.json"
@@ -33,19 +36,22 @@ def grid_event_id(output: str) -> int:
 
 class Command(BaseCommand):
     help = (
-        "Users alice and bob (password seats-demo-1), a demo grid event, a theatre and an arena "
-        "(their layouts from reservations/venues/examples/), and a small sale behind a waiting "
-        "room; safe to run twice."
+        "Users alice and bob (password seats-demo-1), the console's organiser (a Manager) and "
+        "boxoffice (the Box office), a demo grid event, a theatre and an arena (their layouts "
+        "from reservations/venues/examples/), and a small sale behind a waiting room; safe to "
+        "run twice."
     )
 
     @transaction.atomic
     def handle(self, *args, **options):
         User = get_user_model()
-        for username in ("alice", "bob"):
+        for username in ("alice", "bob", *DEMO_STAFF):
             user, created = User.objects.get_or_create(username=username)
             if created:
                 user.set_password(DEMO_PASSWORD)
                 user.save()
+            if username in DEMO_STAFF:
+                user.groups.add(role_group(DEMO_STAFF[username]))
         event = Event.objects.filter(name=DEMO_EVENT).first()
         if event is None:
             event = event_create_with_seats(
@@ -92,6 +98,9 @@ class Command(BaseCommand):
                 f"  event {demo.pk}  {demo.name} ({kind}, {demo.seats.count():,} seats)"
             )
         self.stdout.write(f"Log in as alice or bob, password {DEMO_PASSWORD}.")
+        self.stdout.write(
+            f"The console (/console/ID): organiser or boxoffice, password {DEMO_PASSWORD}."
+        )
 
 
 def _queued_event() -> Event:

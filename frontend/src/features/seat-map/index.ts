@@ -2,19 +2,23 @@
 // drawn as a grid, a list or a room on a canvas (components/). Live updates, holds and Find
 // seats are features of their own that work on this store.
 export { type ApiSeat, type PushedSeat, type Seat, type SeatInfo } from './model/seat';
-export { seatKind } from './model/seatKinds';
+export { drawnKind, seatKind, type DrawnKind } from './model/seatKinds';
+export { KEPT, KILLED, SELECTED, SeatOverlay, type OffSaleKind } from './model/seatOverlay';
 export { SeatStore } from './model/seatStore';
 export { decodeOwnHolds, type ApiOwnHolds, type ApiSeatMap, type ApiSeatStates, type StreamPoint } from './model/seatPlan';
 export { RovingFocus } from './model/rovingFocus';
 export { REVEAL_MARGIN, type RevealRequest } from './model/bringIntoView';
 export { buildLegend, indexCategories, type ApiCategory, type CategoryEntry } from './model/categories';
-export { gridText, seatPlace, seatPlaces, type MoneyText } from './model/seatText';
-export { buildVenue, chooseMapKind, type ApiLayout } from './model/venue';
-export { useSeatMap } from './hooks/useSeatMap';
-export { useBookedCount, useHeldSeats } from './hooks/useSeat';
+export { gridText, seatPlace, seatPlaces, sectionText, type MoneyText } from './model/seatText';
+export { buildVenue, chooseMapKind, seatsInBox, type ApiLayout, type Venue } from './model/venue';
+export { buildLayout, type MapLayout } from './model/layout';
+export { useSeatMap, type SeatMapModel } from './hooks/useSeatMap';
+export { useBookedCount, useHeldSeats, useSeatMark } from './hooks/useSeat';
 export { useRevealInScroller } from './hooks/useRevealBlock';
 export { Legend } from './components/Legend';
 export { SeatMap } from './components/SeatMap';
 export { VenueMap } from './components/VenueMap';
-export { type SeatRefusal } from './components/SeatCanvas';
+export { type OnSeat, type SeatPick, type SeatRefusal } from './components/SeatCanvas';
+export { SeatIcon, VenueLegend } from './components/VenueLegend';
+export { PAINT_COLOURS, seatPaint } from './model/seatPaint';
 export { type CanvasWithProbe } from './components/canvasProbe';

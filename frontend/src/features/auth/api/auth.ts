@@ -2,7 +2,8 @@ import type { components } from '../../../lib/api-types';
 import { api } from '../../../lib/api';
 import { ApiError } from '../../../lib/api-client';
 
-export type User = components['schemas']['UserOutput'];
+/** Who is logged in, and what they may do in the organiser's console (`console`, [] for a buyer). */
+export type User = components['schemas']['MeOutput'];
 export type Credentials = components['schemas']['CredentialsInput'];
 
 /** The logged-in user, or null (no access token and no refresh cookie that works). */

@@ -1,7 +1,8 @@
 import { memo, type CSSProperties } from 'react';
-import { useIsFocusStop, useSeat } from '../hooks/useSeat';
+import { useIsFocusStop, useSeat, useSeatMark } from '../hooks/useSeat';
 import type { RovingFocus } from '../model/rovingFocus';
-import { seatKind } from '../model/seatKinds';
+import { drawnKind, seatKind } from '../model/seatKinds';
+import { SELECTED, type SeatOverlay } from '../model/seatOverlay';
 import type { SeatStore } from '../model/seatStore';
 import { GRID_TEXT, type SeatTextStyle } from '../model/seatText';
 
@@ -11,17 +12,21 @@ interface SeatButtonProps {
   focus: RovingFocus;
   /** How the seat reads (grid or the room's list); stable per map, so seats do not re-render for it. */
   text?: SeatTextStyle;
+  /** The console's marks on this seat (model/seatOverlay.ts): selected (pressed), kept back, killed; absent on the buyer's page. */
+  mark?: number;
 }
 
 /**
  * One seat. Clicks and keys are handled once, on the map (event delegation via `data-seat-id`),
  * so the props never change and a seat re-renders only when its own state does.
  */
-export const SeatButton = memo(function SeatButton({ id, store, focus, text = GRID_TEXT }: SeatButtonProps) {
+export const SeatButton = memo(function SeatButton({ id, store, focus, text = GRID_TEXT, mark }: SeatButtonProps) {
   const seat = useSeat(store, id);
   const isStop = useIsFocusStop(focus, id);
   if (!seat) return null;
-  const kind = seatKind(seat);
+  const marked = mark !== undefined;
+  const kind = marked ? drawnKind(seat, mark) : seatKind(seat);
+  const selected = marked && (mark & SELECTED) !== 0;
   const booked = seat.status === 'reserved';
   const visible = text.visible(seat);
   // The List paints seats as the room's map draws them; the grid has its own styles.
@@ -37,12 +42,13 @@ export const SeatButton = memo(function SeatButton({ id, store, focus, text = GR
   return (
     <button
       type="button"
-      className={`seat seat--${kind}${visible.length > 3 ? ` seat--long${visible.length > 4 ? 'er' : ''}` : ''}${look}`}
+      className={`seat seat--${kind}${visible.length > 3 ? ` seat--long${visible.length > 4 ? 'er' : ''}` : ''}${look}${selected ? ' seat--selected' : ''}`}
       style={style}
       data-seat-id={id}
       aria-label={text.spoken(seat)}
-      aria-pressed={kind === 'held-mine'}
-      aria-disabled={booked || undefined}
+      // In the console a press selects any seat (what may be done with it is the server's to say).
+      aria-pressed={marked ? selected : kind === 'held-mine'}
+      aria-disabled={(booked && !marked) || undefined}
       aria-busy={seat.busy || undefined}
       tabIndex={isStop ? 0 : -1}
       title={text.tooltip(seat).join(' · ')}
@@ -56,3 +62,8 @@ export const SeatButton = memo(function SeatButton({ id, store, focus, text = GR
     </button>
   );
 });
+
+/** A seat in the console: its marks followed too (a change of selection re-renders this seat alone). */
+export function MarkedSeatButton({ overlay, ...props }: Omit<SeatButtonProps, 'mark'> & { overlay: SeatOverlay }) {
+  return <SeatButton {...props} mark={useSeatMark(overlay, props.id)} />;
+}

@@ -30,9 +30,10 @@ import {
   type SectionSeats,
 } from '../model/overview';
 import type { RovingFocus } from '../model/rovingFocus';
+import type { SeatOverlay } from '../model/seatOverlay';
 import type { SeatStore } from '../model/seatStore';
 import type { MoneyText } from '../model/seatText';
-import { type Venue } from '../model/venue';
+import { seatsInBox, type Venue } from '../model/venue';
 import { PROBES, attachProbe, recordFrame, type CanvasWithProbe } from './canvasProbe';
 import { drawFrame } from './drawVenue';
 import { SeatTip } from './SeatTip';
@@ -42,7 +43,7 @@ interface SeatCanvasProps {
   store: SeatStore;
   categories: CategoryIndex;
   focus: RovingFocus;
-  onSeat: (id: number) => void;
+  onSeat: OnSeat;
   /** The canvas's accessible name (what the room shows, and where to choose by keyboard). */
   label: string;
   /** The block to bring into view (Find seats): flown to on the plan, highlighted, then scrolled to on the page. */
@@ -53,7 +54,20 @@ interface SeatCanvasProps {
   refusal?: SeatRefusal | null;
   /** How amounts read, in the event's currency (the tooltip's price). */
   money?: MoneyText;
+  /** The console's marks (kept back, killed, selected), drawn over the seats' states. */
+  overlay?: SeatOverlay | null;
+  /** Given, a mouse drag draws a box and tells the seats in it (the console) instead of moving the plan. */
+  onBox?: (ids: number[], pick: SeatPick) => void;
+  /** The words under the map that say what a click does (the buyer's, unless given). */
+  help?: string;
 }
+
+/** How a seat was picked: with Shift held (the console selects the seat's row). */
+export interface SeatPick {
+  shift: boolean;
+}
+
+export type OnSeat = (id: number, pick?: SeatPick) => void;
 
 /** A click on a seat that was refused, and why (the toast's sentence). */
 export interface SeatRefusal {
@@ -102,6 +116,9 @@ export const SeatCanvas = memo(function SeatCanvas({
   sections = NO_SECTIONS,
   refusal = null,
   money,
+  overlay = null,
+  onBox,
+  help,
 }: SeatCanvasProps) {
   const wrapRef = useRef<HTMLDivElement>(null);
   const canvasRef = useRef<HTMLCanvasElement>(null);
@@ -111,7 +128,8 @@ export const SeatCanvas = memo(function SeatCanvas({
   const frameRef = useRef(0);
   const flightRef = useRef(0);
   const pointers = useRef(new Map<number, Point>());
-  const drag = useRef<{ moved: boolean; travelled: number } | null>(null);
+  const drag = useRef<{ moved: boolean; travelled: number; box: Point | null } | null>(null);
+  const boxRef = useRef<HTMLDivElement>(null);
   const highlightRef = useRef<readonly number[]>([]);
   const [hoverId, setHoverId] = useState<number | null>(null);
   const [focused, setFocused] = useState(false);
@@ -178,6 +196,7 @@ export const SeatCanvas = memo(function SeatCanvas({
       rings,
       areas,
       highlights: highlightRef.current,
+      overlay,
     });
     const overview = !seatsPickable(venue, view);
     canvas.classList.toggle('venue-map__canvas--zoom', overview);
@@ -188,10 +207,11 @@ export const SeatCanvas = memo(function SeatCanvas({
         highlighted: highlightRef.current.length,
         labels: stats.labels,
         overview,
+        selected: stats.selected,
       });
     }
     placeTip();
-  }, [venue, store, categories, focus, placeTip, areas]);
+  }, [venue, store, categories, focus, placeTip, areas, overlay]);
 
   const schedule = useCallback(() => {
     if (frameRef.current === 0) frameRef.current = requestAnimationFrame(draw);
@@ -260,6 +280,7 @@ export const SeatCanvas = memo(function SeatCanvas({
 
   // Any seat change (socket, own action, clock) redraws once per animation frame.
   useEffect(() => store.subscribeChanges(schedule), [store, schedule]);
+  useEffect(() => overlay?.subscribeChanges(schedule), [overlay, schedule]);
   useEffect(() => schedule(), [hoverId, focused, schedule]);
   useEffect(
     () => () => {
@@ -349,7 +370,8 @@ export const SeatCanvas = memo(function SeatCanvas({
     pointers.current.set(event.pointerId, local(event.clientX, event.clientY));
     // A finger's tooltip goes with the next touch, wherever it lands.
     if (event.pointerType !== 'mouse' && hoverRef.current !== null) hover(null);
-    if (pointers.current.size === 1) drag.current = { moved: false, travelled: 0 };
+    const boxing = onBox !== undefined && event.pointerType === 'mouse' && event.button === 0;
+    if (pointers.current.size === 1) drag.current = { moved: false, travelled: 0, box: boxing ? local(event.clientX, event.clientY) : null };
     else if (drag.current) drag.current.moved = true; // a second finger: a pinch, not a tap
   };
 
@@ -370,7 +392,9 @@ export const SeatCanvas = memo(function SeatCanvas({
       if (d) {
         d.travelled += Math.hypot(p.x - before.x, p.y - before.y);
         if (d.travelled > DRAG_THRESHOLD_PX) d.moved = true;
-        if (d.moved) {
+        if (d.moved && d.box) {
+          showBox(d.box, p);
+        } else if (d.moved) {
           if (hoverRef.current !== null) hover(null); // a pan takes the tooltip away
           setView(panBy(viewRef.current, p.x - before.x, p.y - before.y, plan, sizeRef.current));
         }
@@ -387,6 +411,13 @@ export const SeatCanvas = memo(function SeatCanvas({
     if (pointers.current.size > 0) return;
     const d = drag.current;
     drag.current = null;
+    if (d?.box && d.moved) {
+      showBox(null);
+      const view = viewRef.current;
+      const end = local(event.clientX, event.clientY);
+      if (tap) onBox?.(seatsInBox(venue, toPlan(view, d.box), toPlan(view, end)), { shift: event.shiftKey });
+      return;
+    }
     if (!tap || !d || d.moved) return;
     const result = tapAtLocal(local(event.clientX, event.clientY));
     if (result.kind === 'zoom') {
@@ -402,7 +433,19 @@ export const SeatCanvas = memo(function SeatCanvas({
     }
     if (id === null) return;
     focus.setActive(id);
-    onSeat(id);
+    onSeat(id, { shift: event.shiftKey });
+  };
+
+  /** The box a mouse drag draws (the console), or none. */
+  const showBox = (from: Point | null, to?: Point) => {
+    const el = boxRef.current;
+    if (!el) return;
+    el.hidden = from === null || to === undefined;
+    if (from === null || to === undefined) return;
+    el.style.left = `${Math.min(from.x, to.x)}px`;
+    el.style.top = `${Math.min(from.y, to.y)}px`;
+    el.style.width = `${Math.abs(to.x - from.x)}px`;
+    el.style.height = `${Math.abs(to.y - from.y)}px`;
   };
 
   // + and −: about the buyer's seats when in sight, else the middle of the seats in sight.
@@ -484,14 +527,15 @@ export const SeatCanvas = memo(function SeatCanvas({
             if (e.pointerType === 'mouse') hover(null);
           }}
         />
+        {onBox && <div ref={boxRef} className="venue-map__box" hidden aria-hidden="true" data-testid="map-box" />}
         {tipId !== null && venue.index.has(tipId) && (
           <SeatTip ref={tipRef} store={store} id={tipId} categories={categories} money={money} note={refusal?.seatId === tipId ? refusal.text : undefined} />
         )}
       </div>
       <p id={hintId} className="hint venue-map__hint" data-testid="map-help">
-        {coarse
+        {help ?? (coarse
           ? 'Tap a section to zoom in, tap a seat to hold it, pinch to zoom, drag to move. To go through the seats one by one, use the List view.'
-          : 'Click a section to zoom in, click a seat to hold it; drag to move, scroll to zoom. Keys: + and − zoom, arrows move, 0 fits the room. Enter holds or releases the seat last chosen. To go through the seats one by one, use the List view.'}
+          : 'Click a section to zoom in, click a seat to hold it; drag to move, scroll to zoom. Keys: + and − zoom, arrows move, 0 fits the room. Enter holds or releases the seat last chosen. To go through the seats one by one, use the List view.')}
       </p>
     </div>
   );

@@ -4,7 +4,9 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { buildLayout } from '../model/layout';
 import { RovingFocus } from '../model/rovingFocus';
 import type { ApiSeat } from '../model/seat';
+import { SeatOverlay } from '../model/seatOverlay';
 import { SeatStore } from '../model/seatStore';
+import { gridText } from '../model/seatText';
 import { SeatMap } from './SeatMap';
 
 // Seat renders, counted from outside: every render of a SeatButton (and nothing else on this
@@ -122,6 +124,28 @@ describe('SeatMap', () => {
     expect(screen.getByRole('button', { name: 'A2, Floor, 50.00, booked' }).getAttribute('aria-disabled')).toBe('true');
   });
 
+  it("shows the console's marks: selected seats pressed, a seat kept back told as such, one seat re-rendered per change", () => {
+    const seats = bigEvent(1, 3);
+    const store = new SeatStore();
+    store.loadFromApi(seats);
+    store.applyPushed([{ id: 2, status: 'reserved', version: 2, locked_until: null }]);
+    const focus = new RovingFocus();
+    const overlay = new SeatOverlay();
+    const onSeat = vi.fn();
+    render(<SeatMap layout={buildLayout(seats)} store={store} focus={focus} onSeat={onSeat} text={gridText(undefined, undefined, overlay)} overlay={overlay} />);
+    renders.length = 0;
+    act(() => overlay.setSelected([3]));
+    expect(renders).toEqual([3]);
+    expect(screen.getByRole('button', { name: /^A3,/ }).getAttribute('aria-pressed')).toBe('true');
+    expect(screen.getByRole('button', { name: /^A1,/ }).getAttribute('aria-pressed')).toBe('false');
+    act(() => overlay.setOffSale(new Map([[2, 'kept']])));
+    const kept = screen.getByRole('button', { name: 'A2, Floor, 50.00, kept back' });
+    expect(kept.className).toContain('seat--kept');
+    expect(kept.getAttribute('aria-disabled')).toBeNull(); // staff may select it
+    fireEvent.click(kept, { shiftKey: true });
+    expect(onSeat).toHaveBeenCalledWith(2, { shift: true });
+  });
+
   it('is one Tab stop; arrows move between seats and rows; Enter and clicks reach onSeat', () => {
     const t = mount(bigEvent(2, 3));
     const a1 = screen.getByRole('button', { name: /^A1,/ });
@@ -136,7 +160,7 @@ describe('SeatMap', () => {
     fireEvent.keyDown(a2, { key: 'ArrowDown' });
     expect(document.activeElement).toBe(screen.getByRole('button', { name: /^B2,/ }));
     fireEvent.click(screen.getByRole('button', { name: /^B3,/ }));
-    expect(t.onSeat).toHaveBeenCalledWith(6);
+    expect(t.onSeat).toHaveBeenCalledWith(6, { shift: false });
   });
 });
 

@@ -18,17 +18,19 @@ import {
 import { flushSync } from 'react-dom';
 import { isNavKey, neighbour, type MapLayout, type RowLayout } from '../model/layout';
 import type { RovingFocus } from '../model/rovingFocus';
+import type { SeatOverlay } from '../model/seatOverlay';
 import type { SeatStore } from '../model/seatStore';
 import { GRID_TEXT, sectionText, type SeatTextStyle } from '../model/seatText';
 import { leadingRows, rowSeatsHeight, rowsToRender, seatsPerLine, updateNear } from '../model/windowing';
 import { useHeldSeats, useSeat } from '../hooks/useSeat';
-import { SeatButton } from './SeatButton';
+import { MarkedSeatButton, SeatButton } from './SeatButton';
+import type { OnSeat } from './SeatCanvas';
 
 interface SeatMapProps {
   layout: MapLayout;
   store: SeatStore;
   focus: RovingFocus;
-  onSeat: (id: number) => void;
+  onSeat: OnSeat;
   /** How seats read: the grid's (default) or the room's list view. */
   text?: SeatTextStyle;
   /** Show a tooltip (label, place, category, price) next to the focused seat. */
@@ -42,6 +44,8 @@ interface SeatMapProps {
    * get their seat buttons, the others keep their group, label and height (the room's List view).
    */
   windowed?: boolean;
+  /** The console's marks on the seats (selected, kept back, killed). */
+  overlay?: SeatOverlay;
 }
 
 interface TipAt {
@@ -83,9 +87,10 @@ interface SeatRowProps {
   /** Render the seats; else an empty box this tall (px) stands in for them. */
   live: boolean;
   waitingHeight: number;
+  overlay?: SeatOverlay;
 }
 
-const SeatRow = memo(function SeatRow({ row, index, store, focus, text, live, waitingHeight }: SeatRowProps) {
+const SeatRow = memo(function SeatRow({ row, index, store, focus, text, live, waitingHeight, overlay }: SeatRowProps) {
   return (
     <div className="seat-row" role="group" aria-label={`${row.section}, row ${row.row}`} data-row={index}>
       <span className="seat-row__label" aria-hidden="true">
@@ -93,9 +98,14 @@ const SeatRow = memo(function SeatRow({ row, index, store, focus, text, live, wa
       </span>
       {live ? (
         <div className="seat-row__seats">
-          {row.seatIds.map((id) => (
-            <SeatButton key={id} id={id} store={store} focus={focus} text={text} />
-          ))}
+          {/* The buyer's seats take no hook for marks they never have. */}
+          {row.seatIds.map((id) =>
+            overlay ? (
+              <MarkedSeatButton key={id} id={id} store={store} focus={focus} text={text} overlay={overlay} />
+            ) : (
+              <SeatButton key={id} id={id} store={store} focus={focus} text={text} />
+            ),
+          )}
         </div>
       ) : (
         <div className="seat-row__seats seat-row__seats--waiting" style={{ height: waitingHeight }} aria-hidden="true" />
@@ -206,6 +216,7 @@ export const SeatMap = memo(function SeatMap({
   'aria-label': ariaLabel,
   stage = true,
   windowed = false,
+  overlay,
 }: SeatMapProps) {
   const tip = useRef<ShowTip>(null);
   const root = useRef<HTMLDivElement>(null);
@@ -221,7 +232,7 @@ export const SeatMap = memo(function SeatMap({
   const onClick = useCallback(
     (event: MouseEvent) => {
       const id = seatIdOf(event.target);
-      if (id !== null) onSeat(id);
+      if (id !== null) onSeat(id, { shift: event.shiftKey });
     },
     [onSeat],
   );
@@ -294,6 +305,7 @@ export const SeatMap = memo(function SeatMap({
                 text={text}
                 live={rowWindow.live?.has(first + i) ?? true}
                 waitingHeight={rowSeatsHeight(row.seatIds.length, rowWindow.perLine)}
+                overlay={overlay}
               />
             ))}
           </section>

@@ -2,15 +2,24 @@ import type { ReactNode } from 'react';
 import { formatCount } from '../../../lib/format';
 import type { CategoryEntry } from '../model/categories';
 import type { MoneyText } from '../model/seatText';
-import { seatPaint, type SeatPaint } from '../model/seatPaint';
-import type { SeatKind } from '../model/seatKinds';
+import { PAINT_COLOURS, seatPaint, type SeatPaint } from '../model/seatPaint';
+import type { DrawnKind } from '../model/seatKinds';
 
-const STATES: { kind: SeatKind; title: string }[] = [
+const STATES: { kind: DrawnKind; title: string }[] = [
   { kind: 'available', title: 'Available' },
   { kind: 'held-mine', title: 'Held by you' },
   { kind: 'held-other', title: 'Held by someone else' },
   { kind: 'booked-mine', title: 'Booked by you' },
   { kind: 'booked-other', title: 'Booked or not for sale' },
+];
+
+/** The console's key: every seat as staff tell them apart (model/seatOverlay.ts). */
+const STAFF_STATES: { kind: DrawnKind; title: string }[] = [
+  { kind: 'available', title: 'Free' },
+  { kind: 'held-other', title: 'Held' },
+  { kind: 'booked-other', title: 'Booked' },
+  { kind: 'kept', title: 'Kept back' },
+  { kind: 'killed', title: 'Killed' },
 ];
 
 const SAMPLE = '#0072b2';
@@ -29,6 +38,8 @@ export function SeatIcon({ paint, size = 20 }: { paint: SeatPaint; size?: number
   const line = { stroke: paint.markColour, strokeWidth: 1.8, strokeLinecap: 'round' as const, strokeLinejoin: 'round' as const, fill: 'none' };
   if (paint.mark === 'tick') mark = <polyline points={`${10 - a},10 ${10 - a * 0.25},${10 + a * 0.7} ${10 + a},${10 - a * 0.6}`} {...line} />;
   if (paint.mark === 'cross') mark = <path d={`M${10 - a} ${10 - a}L${10 + a} ${10 + a}M${10 + a} ${10 - a}L${10 - a} ${10 + a}`} {...line} />;
+  if (paint.mark === 'bar') mark = <path d={`M${10 - a} 10L${10 + a} 10`} {...line} />;
+  if (paint.mark === 'slash') mark = <path d={`M${10 + a} ${10 - a}L${10 - a} ${10 + a}`} {...line} />;
   if (paint.mark === 'diamond') mark = <polygon points={`10,${10 - a} ${10 + a},10 10,${10 + a} ${10 - a},10`} fill={paint.markColour} />;
   if (paint.mark === 'dots')
     mark = (
@@ -57,6 +68,8 @@ interface VenueLegendProps {
   money?: MoneyText;
   /** Fold the seat states into a "Key" the buyer opens (a phone, where the map should come first). */
   foldStates?: boolean;
+  /** The console's key (free, held, booked, kept back, killed, selected) rather than the buyer's. */
+  staff?: boolean;
 }
 
 /** Its children as they are, or folded under a "Key to the seats" summary. */
@@ -70,7 +83,7 @@ function FoldOn({ fold, children }: { fold: boolean; children: ReactNode }) {
   );
 }
 
-export function VenueLegend({ categories, available, states = true, money = (amount) => amount, foldStates = false }: VenueLegendProps) {
+export function VenueLegend({ categories, available, states = true, money = (amount) => amount, foldStates = false, staff = false }: VenueLegendProps) {
   return (
     <div className="venue-legend">
       {categories.length > 0 && (
@@ -89,12 +102,18 @@ export function VenueLegend({ categories, available, states = true, money = (amo
       {states && (
         <FoldOn fold={foldStates}>
           <ul className="venue-legend__list" aria-label="Seat states">
-            {STATES.map(({ kind, title }) => (
+            {(staff ? STAFF_STATES : STATES).map(({ kind, title }) => (
               <li key={kind}>
                 <SeatIcon paint={seatPaint(kind, SAMPLE, '#ffffff', false)} />
                 {title}
               </li>
             ))}
+            {staff && (
+              <li>
+                <SeatIcon paint={{ ...seatPaint('available', SAMPLE, '#ffffff', false), ring: PAINT_COLOURS.selected }} />
+                Selected
+              </li>
+            )}
             <li>
               <SeatIcon paint={{ ...seatPaint('available', SAMPLE, '#ffffff', true) }} />
               Wheelchair space

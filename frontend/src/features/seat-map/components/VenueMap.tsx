@@ -5,12 +5,13 @@ import type { RevealRequest } from '../model/bringIntoView';
 import { indexCategories, type CategoryEntry } from '../model/categories';
 import type { MapLayout } from '../model/layout';
 import type { RovingFocus } from '../model/rovingFocus';
+import type { SeatOverlay } from '../model/seatOverlay';
 import type { SeatStore } from '../model/seatStore';
 import { formatCount } from '../../../lib/format';
 import { PHONE_QUERY, useMediaQuery } from '../../../lib/use-media-query';
 import { listText, type MoneyText } from '../model/seatText';
 import type { Venue } from '../model/venue';
-import { SeatCanvas, type SeatRefusal } from './SeatCanvas';
+import { SeatCanvas, type OnSeat, type SeatPick, type SeatRefusal } from './SeatCanvas';
 import { SeatMap } from './SeatMap';
 import { VenueLegend } from './VenueLegend';
 
@@ -33,7 +34,7 @@ interface VenueMapProps {
   store: SeatStore;
   focus: RovingFocus;
   categories: readonly CategoryEntry[];
-  onSeat: (id: number) => void;
+  onSeat: OnSeat;
   venueName?: string;
   /** The block to bring into view (Find seats). */
   reveal?: RevealRequest | null;
@@ -41,6 +42,12 @@ interface VenueMapProps {
   money?: MoneyText;
   /** Why the last click on a seat was refused (told in its tooltip on the map). */
   refusal?: SeatRefusal | null;
+  /** The console's marks (selected, kept back, killed) and its key to them. */
+  overlay?: SeatOverlay;
+  /** The console: a mouse drag on the plan selects the seats in its box. */
+  onBox?: (ids: number[], pick: SeatPick) => void;
+  /** What a click on the plan does, in words (the buyer's, unless given). */
+  help?: string;
 }
 
 const plainMoney: MoneyText = (amount) => amount;
@@ -57,6 +64,9 @@ export function VenueMap({
   reveal = null,
   money = plainMoney,
   refusal = null,
+  overlay,
+  onBox,
+  help,
 }: VenueMapProps) {
   const [view, setView] = useState<VenueView>(storedView);
   const listRef = useRef<HTMLDivElement>(null);
@@ -64,7 +74,7 @@ export function VenueMap({
   const available = useAvailableByCategory(store);
   const phone = useMediaQuery(PHONE_QUERY);
   const index = useMemo(() => indexCategories(categories), [categories]);
-  const text = useMemo(() => listText(index, money), [index, money]);
+  const text = useMemo(() => listText(index, money, overlay), [index, money, overlay]);
   const choose = (next: VenueView) => {
     setView(next);
     try {
@@ -91,7 +101,7 @@ export function VenueMap({
         </div>
         <div>
           {/* One key for both views: the List paints its seats as the Map draws them. */}
-          <VenueLegend categories={categories} available={available} money={money} foldStates={phone} />
+          <VenueLegend categories={categories} available={available} money={money} foldStates={phone} staff={overlay !== undefined} />
         </div>
       </div>
       {view === 'map' ? (
@@ -106,6 +116,9 @@ export function VenueMap({
           sections={layout.sections}
           refusal={refusal}
           money={money}
+          overlay={overlay}
+          onBox={onBox}
+          help={help}
         />
       ) : (
         <div ref={listRef} className="seat-map__scroll">
@@ -120,6 +133,7 @@ export function VenueMap({
             stage={false}
             data-testid="seat-list"
             aria-label="Seats by section and row"
+            overlay={overlay}
           />
         </div>
       )}

@@ -47,6 +47,8 @@ export interface FrameFacts {
   labels: readonly string[];
   /** Seats too small to pick, so a tap zooms: `data-overview`. */
   overview: boolean;
+  /** The console's selected seats drawn: `data-selected`. */
+  selected: number;
 }
 
 /**
@@ -68,6 +70,7 @@ export function recordFrame(canvas: HTMLCanvasElement, ms: number, seatsDrawn: n
     canvas.dataset.highlighted = String(facts.highlighted);
     canvas.dataset.labels = facts.labels.join('|');
     canvas.dataset.overview = String(facts.overview);
+    canvas.dataset.selected = String(facts.selected);
   }
 }
 

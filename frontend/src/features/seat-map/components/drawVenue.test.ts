@@ -1,10 +1,11 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { buildLegend, indexCategories } from '../model/categories';
 import { buildLayout } from '../model/layout';
 import { sectionAreas, seatsPickable } from '../model/overview';
 import { fitView, zoomAt } from '../model/planView';
 import type { ApiSeat } from '../model/seat';
 import { SeatStore } from '../model/seatStore';
+import { SeatOverlay } from '../model/seatOverlay';
 import { buildVenue, type ApiLayout } from '../model/venue';
 import { drawFrame } from './drawVenue';
 
@@ -108,5 +109,36 @@ describe('what a frame says', () => {
     const { ctx } = countingContext();
     const { own } = drawFrame({ ctx, dpr: 1, size, view: fitView(venue, size), venue, seat: store.getSeat, categories, rings: [], areas });
     expect(own).toBe(mine);
+  });
+});
+
+describe("the console's overlay", () => {
+  const { store, venue, categories } = bigRoom();
+  const size = { width: 1280, height: 800 };
+  const booked = [...store.seats()].filter((s) => s.status === 'reserved' && !s.mine).map((s) => s.id);
+
+  it('draws an empty overlay exactly as no overlay: the buyer pays nothing for it', () => {
+    const plain = countingContext();
+    drawFrame({ ctx: plain.ctx, dpr: 1, size, view: fitView(venue, size), venue, seat: store.getSeat, categories, rings: [] });
+    const empty = countingContext();
+    const overlay = new SeatOverlay();
+    const asked = vi.spyOn(overlay, 'mark');
+    const stats = drawFrame({ ctx: empty.ctx, dpr: 1, size, view: fitView(venue, size), venue, seat: store.getSeat, categories, rings: [], overlay });
+    expect(Object.fromEntries(empty.counts)).toEqual(Object.fromEntries(plain.counts));
+    expect(asked).not.toHaveBeenCalled(); // no per-seat look-up
+    expect(stats.selected).toBe(0);
+  });
+
+  it('draws seats kept back and killed apart from booked ones, and rings the selection', () => {
+    const overlay = new SeatOverlay();
+    overlay.setOffSale(new Map<number, 'kept' | 'killed'>([[booked[0], 'kept'], [booked[1], 'killed']]));
+    overlay.setSelected([1, 2, 3]);
+    const plain = countingContext();
+    drawFrame({ ctx: plain.ctx, dpr: 1, size, view: fitView(venue, size), venue, seat: store.getSeat, categories, rings: [] });
+    const marked = countingContext();
+    const stats = drawFrame({ ctx: marked.ctx, dpr: 1, size, view: fitView(venue, size), venue, seat: store.getSeat, categories, rings: [], overlay });
+    // Two more paint groups (kept, killed), each a fill of its own.
+    expect(marked.counts.get('fill')!).toBe(plain.counts.get('fill')! + 2);
+    expect(stats.selected).toBe(3);
   });
 });

@@ -3,7 +3,8 @@
  * paint (one path and one fill per group, not per seat), then the marks that tell the state
  * without colour, the words (stage, shapes, and on the overview the sections' names), the
  * buyer's own seats (larger, ringed, ticked: findable at any zoom), the seats Find seats found,
- * and the hovered / active seat's ring. Seats off screen are skipped.
+ * the console's selection, and the hovered / active seat's ring. Seats off screen are skipped.
+ * The console's overlay (kept back, killed, selected) costs nothing per seat when it is empty.
  */
 import type { Box } from '../model/bringIntoView';
 import { NO_CATEGORY_COLOUR, inkOn, type CategoryIndex } from '../model/categories';
@@ -12,7 +13,8 @@ import { seatsPickable, type SectionAreas } from '../model/overview';
 import type { Size, View } from '../model/planView';
 import { PAINT_COLOURS, paintKey, seatPaint, type SeatMark, type SeatPaint } from '../model/seatPaint';
 import type { Seat } from '../model/seat';
-import { seatKind, type SeatKind } from '../model/seatKinds';
+import { drawnKind, seatKind, type DrawnKind } from '../model/seatKinds';
+import type { SeatOverlay } from '../model/seatOverlay';
 import type { Venue } from '../model/venue';
 
 export interface FrameInput {
@@ -29,6 +31,8 @@ export interface FrameInput {
   areas?: SectionAreas | null;
   /** Seats to point out (found by Find seats): a wide ring round each. */
   highlights?: readonly number[];
+  /** The console's marks: seats kept back or killed, and those selected. */
+  overlay?: SeatOverlay | null;
 }
 
 export interface FrameStats {
@@ -38,6 +42,8 @@ export interface FrameStats {
   own: number;
   /** The words drawn, in the order drawn. */
   labels: string[];
+  /** The console's selected seats drawn. */
+  selected: number;
 }
 
 const FONT = 'system-ui, -apple-system, "Segoe UI", Roboto, sans-serif';
@@ -53,9 +59,10 @@ export function drawFrame(input: FrameInput): FrameStats {
   // The buyer's own seats over everything but the rings: no section name may hide them.
   let ownDrawn = 0;
   for (const g of own.groups) ownDrawn += drawOwn(ctx, g, own.seatR);
-  drawHighlights(input);
+  const selected = ringSeats(input, input.overlay?.selectedIds(), SELECTION);
+  ringSeats(input, input.highlights, HIGHLIGHT);
   drawRings(input);
-  return { drawn, own: ownDrawn, labels };
+  return { drawn, own: ownDrawn, labels, selected };
 }
 
 function drawShapes({ ctx, view, venue, size }: FrameInput): void {
@@ -209,15 +216,18 @@ interface Group {
   ys: number[];
 }
 
-const KIND_INDEX: Record<SeatKind, number> = {
+const KIND_INDEX: Record<DrawnKind, number> = {
   available: 0,
   'held-mine': 1,
   'held-other': 2,
   'booked-mine': 3,
   'booked-other': 4,
+  kept: 5,
+  killed: 6,
 };
+const KINDS = 7;
 
-function drawSeats({ ctx, view, venue, size, seat, categories }: FrameInput): { drawn: number; own: { groups: Group[]; seatR: number } } {
+function drawSeats({ ctx, view, venue, size, seat, categories, overlay }: FrameInput): { drawn: number; own: { groups: Group[]; seatR: number } } {
   const s = view.scale;
   const r = Math.max(0.75, (venue.seatSize / 2) * s);
   // Seats drawn alike share a group, found by a small number: (category, state, shape).
@@ -232,6 +242,7 @@ function drawSeats({ ctx, view, venue, size, seat, categories }: FrameInput): { 
   const top = -r;
   const right = size.width + r;
   const bottom = size.height + r;
+  const marks = overlay && overlay.offSaleCount > 0 ? overlay.mark : null;
   for (let i = 0; i < ids.length; i += 1) {
     const x = px[i] * s + view.x;
     if (x < left || x > right) continue;
@@ -239,9 +250,9 @@ function drawSeats({ ctx, view, venue, size, seat, categories }: FrameInput): { 
     if (y < top || y > bottom) continue;
     const st = seat(ids[i]);
     if (!st) continue;
-    const kind = seatKind(st);
+    const kind = marks ? drawnKind(st, marks(ids[i])) : seatKind(st);
     const cat = st.category === null ? 0 : (ordinal.get(st.category) ?? 0);
-    const key = (cat * 5 + KIND_INDEX[kind]) * 2 + (st.accessible ? 1 : 0);
+    const key = (cat * KINDS + KIND_INDEX[kind]) * 2 + (st.accessible ? 1 : 0);
     let group = groups.get(key);
     if (!group) {
       const category = st.category !== null ? categories.get(st.category) : undefined;
@@ -361,6 +372,14 @@ function drawMarks(ctx: CanvasRenderingContext2D, mark: SeatMark, colour: string
         ctx.lineTo(x - a, y);
         ctx.closePath();
         break;
+      case 'bar':
+        ctx.moveTo(x - a, y);
+        ctx.lineTo(x + a, y);
+        break;
+      case 'slash':
+        ctx.moveTo(x + a, y - a);
+        ctx.lineTo(x - a, y + a);
+        break;
       case 'dots':
         for (const dx of [-a * 0.8, 0, a * 0.8]) {
           ctx.moveTo(x + dx + r * 0.12, y);
@@ -403,25 +422,39 @@ function drawRings({ ctx, view, venue, rings }: FrameInput): void {
   }
 }
 
-/** The seats Find seats found: a wide amber ring on a white edge round each, at any zoom. */
-function drawHighlights({ ctx, view, venue, highlights }: FrameInput): void {
-  if (!highlights || highlights.length === 0) return;
-  const r = Math.max(OWN_SEAT_MIN_R + 4, (venue.seatSize / 2) * view.scale + 5);
+/** A ring round a seat: at least `minR`, else the seat's radius plus `grow` (px). */
+interface Ring {
+  minR: number;
+  grow: number;
+  width: number;
+  colour: string;
+}
+
+/** The seats Find seats found: a wide amber ring. */
+const HIGHLIGHT: Ring = { minR: OWN_SEAT_MIN_R + 4, grow: 5, width: 3, colour: '#d97706' };
+/** The console's selected seats: a violet ring. */
+const SELECTION: Ring = { minR: OWN_SEAT_MIN_R, grow: 2.5, width: 2.5, colour: PAINT_COLOURS.selected };
+
+/** A ring on a white edge round each of `ids`, at any zoom; how many were drawn. */
+function ringSeats({ ctx, view, venue }: FrameInput, ids: readonly number[] | undefined, ring: Ring): number {
+  if (!ids || ids.length === 0) return 0;
+  const r = Math.max(ring.minR, (venue.seatSize / 2) * view.scale + ring.grow);
+  let drawn = 0;
   ctx.beginPath();
-  for (const id of highlights) {
+  for (const id of ids) {
     const i = venue.index.get(id);
     if (i === undefined) continue;
     const x = venue.xs[i] * view.scale + view.x;
     const y = venue.ys[i] * view.scale + view.y;
     ctx.moveTo(x + r, y);
     ctx.arc(x, y, r, 0, Math.PI * 2);
+    drawn += 1;
   }
-  ctx.lineWidth = 6;
+  ctx.lineWidth = ring.width * 2;
   ctx.strokeStyle = '#ffffff';
   ctx.stroke();
-  ctx.lineWidth = 3;
-  ctx.strokeStyle = HIGHLIGHT_COLOUR;
+  ctx.lineWidth = ring.width;
+  ctx.strokeStyle = ring.colour;
   ctx.stroke();
+  return drawn;
 }
-
-const HIGHLIGHT_COLOUR = '#d97706';

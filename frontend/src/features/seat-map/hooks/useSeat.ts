@@ -1,5 +1,6 @@
 import { useCallback, useSyncExternalStore } from 'react';
 import type { RovingFocus } from '../model/rovingFocus';
+import type { SeatOverlay } from '../model/seatOverlay';
 import type { SeatStore } from '../model/seatStore';
 
 /** One seat's state: this component re-renders when this seat changes, and for nothing else. */
@@ -28,4 +29,11 @@ export function useBookedCount(store: SeatStore) {
     useCallback((cb: () => void) => store.subscribeHeld(cb), [store]),
     store.getBookedCount,
   );
+}
+
+/** The console's marks on one seat (model/seatOverlay.ts). */
+export function useSeatMark(overlay: SeatOverlay, id: number): number {
+  const subscribe = useCallback((cb: () => void) => overlay.subscribeSeat(id, cb), [overlay, id]);
+  const get = useCallback(() => overlay.mark(id), [overlay, id]);
+  return useSyncExternalStore(subscribe, get);
 }

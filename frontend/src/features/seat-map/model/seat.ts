@@ -5,7 +5,7 @@
 import type { components } from '../../../lib/api-types';
 import type { SeatChange } from '../../../lib/protocol-types';
 
-export type SeatStatus = components['schemas']['StatusEnum'];
+export type SeatStatus = components['schemas']['SeatStatusEnum'];
 
 type SeatOutput = components['schemas']['SeatOutput'];
 /** What the model can do without (older answers and the tests' plain grids): read as a grid seat's. */

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { seatPaint } from './seatPaint';
-import type { SeatKind } from './seatKinds';
+import type { DrawnKind } from './seatKinds';
 
-const KINDS: SeatKind[] = ['available', 'held-mine', 'held-other', 'booked-mine', 'booked-other'];
+const KINDS: DrawnKind[] = ['available', 'held-mine', 'held-other', 'booked-mine', 'booked-other', 'kept', 'killed'];
 
 describe('seat paint: not colour alone', () => {
   it('gives every state a distinct shape signal (ring and mark), whatever the colour', () => {

@@ -2,10 +2,12 @@
  * How the room draws a seat: the category's colour, and for each state a second signal that
  * is not colour (WCAG 1.4.1): a solid disc, a disc with a ring and a tick, an empty ring with
  * dots, a dark disc with a diamond, a grey disc with a cross. Wheelchair spaces are squares.
+ * The console's seats off sale: kept back, an amber disc with a bar; killed, a black disc with a
+ * slash.
  */
-import type { SeatKind } from './seatKinds';
+import type { DrawnKind } from './seatKinds';
 
-export type SeatMark = 'tick' | 'dots' | 'diamond' | 'cross' | null;
+export type SeatMark = 'tick' | 'dots' | 'diamond' | 'cross' | 'bar' | 'slash' | null;
 
 export interface SeatPaint {
   fill: string;
@@ -25,9 +27,13 @@ export const PAINT_COLOURS = {
   bookedRing: '#6b7280',
   bookedMark: '#374151',
   focus: '#2563eb',
+  keptFill: '#fcd34d',
+  keptRing: '#92400e',
+  killedFill: '#111827',
+  selected: '#7c3aed',
 } as const;
 
-export function seatPaint(kind: SeatKind, colour: string, ink: string, accessible: boolean): SeatPaint {
+export function seatPaint(kind: DrawnKind, colour: string, ink: string, accessible: boolean): SeatPaint {
   const shape = accessible ? 'square' : 'circle';
   switch (kind) {
     case 'available':
@@ -40,6 +46,10 @@ export function seatPaint(kind: SeatKind, colour: string, ink: string, accessibl
       return { fill: PAINT_COLOURS.bookedMineFill, ring: null, mark: 'diamond', markColour: '#ffffff', shape };
     case 'booked-other':
       return { fill: PAINT_COLOURS.bookedFill, ring: PAINT_COLOURS.bookedRing, mark: 'cross', markColour: PAINT_COLOURS.bookedMark, shape };
+    case 'kept':
+      return { fill: PAINT_COLOURS.keptFill, ring: PAINT_COLOURS.keptRing, mark: 'bar', markColour: PAINT_COLOURS.keptRing, shape };
+    case 'killed':
+      return { fill: PAINT_COLOURS.killedFill, ring: null, mark: 'slash', markColour: '#ffffff', shape };
   }
 }
 

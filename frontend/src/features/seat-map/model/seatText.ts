@@ -1,6 +1,7 @@
 import { NO_CATEGORY_COLOUR, type CategoryIndex } from './categories';
 import type { Seat } from './seat';
-import { seatKind, type SeatKind } from './seatKinds';
+import { drawnKind, seatKind, type SeatKind } from './seatKinds';
+import type { OffSaleKind, SeatOverlay } from './seatOverlay';
 import { seatPaint, type SeatPaint } from './seatPaint';
 
 /** How an amount reads ("€85.00"); the app gives one for the event's currency. */
@@ -26,10 +27,15 @@ export const LEGEND: { kind: SeatKind; title: string }[] = [
 ];
 
 type Spoken = Pick<Seat, 'label' | 'section' | 'price' | 'status' | 'mine'> &
-  Partial<Pick<Seat, 'row' | 'number' | 'category' | 'accessible' | 'companion' | 'restrictedView' | 'blocked'>>;
+  Partial<Pick<Seat, 'row' | 'number' | 'category' | 'accessible' | 'companion' | 'restrictedView' | 'blocked'>> & {
+    /** Off sale, as the console knows it (model/seatOverlay.ts). */
+    offSale?: OffSaleKind;
+  };
 
-/** What the seat is now, in words: "available", "held by you", ..., "not for sale" (blocked). */
+/** What the seat is now, in words: "available", "held by you", ..., "not for sale" (blocked); the console's "kept back", "killed". */
 export function stateText(seat: Spoken): string {
+  if (seat.offSale === 'kept') return 'kept back';
+  if (seat.offSale === 'killed') return 'killed';
   if (seat.blocked && seat.status === 'reserved') return 'not for sale';
   return KIND_TEXT[seatKind(seat as Seat)];
 }
@@ -128,12 +134,22 @@ export interface SeatTextStyle {
   paint?(seat: Seat): SeatPaint | undefined;
 }
 
-/** Today's grid: "A1" on the button, "A1, Floor, 50.00, available" (plus category and flags if known). */
-export function gridText(categories?: CategoryIndex, money?: MoneyText): SeatTextStyle {
+/** The seat as the console's overlay tells it: kept back or killed rather than "booked". */
+function marked(seat: Seat, overlay: SeatOverlay | undefined): Spoken {
+  if (!overlay) return seat;
+  const kind = drawnKind(seat, overlay.mark(seat.id));
+  return kind === 'kept' || kind === 'killed' ? { ...seat, offSale: kind } : seat;
+}
+
+/**
+ * Today's grid: "A1" on the button, "A1, Floor, 50.00, available" (plus category and flags if
+ * known); with the console's overlay, "kept back" and "killed" too.
+ */
+export function gridText(categories?: CategoryIndex, money?: MoneyText, overlay?: SeatOverlay): SeatTextStyle {
   return {
     visible: (seat) => seat.label,
-    spoken: (seat) => seatAriaLabel(seat, categories, money),
-    tooltip: (seat) => seatTooltipLines(seat, categories, money),
+    spoken: (seat) => seatAriaLabel(marked(seat, overlay), categories, money),
+    tooltip: (seat) => seatTooltipLines(marked(seat, overlay), categories, money),
     colour: () => undefined,
   };
 }
@@ -144,16 +160,17 @@ export const GRID_TEXT = gridText();
  * The room's list view: the number on the button (inside its row's group), the full sentence
  * spoken, and painted as the room's map paints the seat (category colour, state marks).
  */
-export function listText(categories: CategoryIndex, money?: MoneyText): SeatTextStyle {
+export function listText(categories: CategoryIndex, money?: MoneyText, overlay?: SeatOverlay): SeatTextStyle {
   const categoryOf = (seat: Seat) => (seat.category !== null ? categories.get(seat.category) : undefined);
   return {
     visible: (seat) => String(seat.number),
-    spoken: (seat) => seatSpokenLabel(seat, categories, money),
-    tooltip: (seat) => seatTooltipLines(seat, categories, money),
+    spoken: (seat) => seatSpokenLabel(marked(seat, overlay), categories, money),
+    tooltip: (seat) => seatTooltipLines(marked(seat, overlay), categories, money),
     colour: (seat) => categoryOf(seat)?.colour,
     paint: (seat) => {
       const category = categoryOf(seat);
-      return seatPaint(seatKind(seat), category?.colour ?? NO_CATEGORY_COLOUR, category?.ink ?? '#ffffff', seat.accessible);
+      const kind = overlay ? drawnKind(seat, overlay.mark(seat.id)) : seatKind(seat);
+      return seatPaint(kind, category?.colour ?? NO_CATEGORY_COLOUR, category?.ink ?? '#ffffff', seat.accessible);
     },
   };
 }

@@ -116,6 +116,22 @@ export class SpatialGrid {
     return false;
   }
 
+  /** The indices of the seats inside the box (plan units; edges included), in index order. */
+  allIn(left: number, top: number, right: number, bottom: number): number[] {
+    const c = this.cell;
+    const found: number[] = [];
+    for (let cx = Math.floor(left / c); cx <= Math.floor(right / c); cx += 1) {
+      for (let cy = Math.floor(top / c); cy <= Math.floor(bottom / c); cy += 1) {
+        const bucket = this.cells.get(this.key(cx, cy));
+        if (!bucket) continue;
+        for (const i of bucket) {
+          if (this.xs[i] >= left && this.xs[i] <= right && this.ys[i] >= top && this.ys[i] <= bottom) found.push(i);
+        }
+      }
+    }
+    return found.sort((a, b) => a - b);
+  }
+
   /** The index of the seat nearest to `p` within `radius`, or -1 (ties: the earlier seat). */
   nearest(p: Point, radius: number, skip = -1): number {
     const c = this.cell;
@@ -172,4 +188,10 @@ export function hitTest(venue: Venue, p: Point, minRadius = 0): number | null {
   const radius = Math.max(venue.seatSize * 0.6, minRadius);
   const i = venue.grid.nearest(p, radius);
   return i >= 0 ? venue.ids[i] : null;
+}
+
+/** The seats standing inside a box drawn between two plan points (either corner first). */
+export function seatsInBox(venue: Venue, a: Point, b: Point): number[] {
+  const found = venue.grid.allIn(Math.min(a.x, b.x), Math.min(a.y, b.y), Math.max(a.x, b.x), Math.max(a.y, b.y));
+  return found.map((i) => venue.ids[i]);
 }

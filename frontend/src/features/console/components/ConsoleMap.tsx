@@ -1,0 +1,156 @@
+import { useMemo, useRef, type MouseEvent, type PointerEvent, type ReactNode } from 'react';
+import {
+  SeatMap,
+  VenueMap,
+  buildVenue,
+  chooseMapKind,
+  gridText,
+  indexCategories,
+  type CategoryEntry,
+  type MoneyText,
+  type OnSeat,
+  type SeatOverlay,
+  type SeatMapModel,
+  type SeatPick,
+} from '../../seat-map';
+
+interface ConsoleMapProps {
+  map: SeatMapModel;
+  overlay: SeatOverlay;
+  categories: readonly CategoryEntry[];
+  money: MoneyText;
+  venueName?: string;
+  onSeat: OnSeat;
+  onBox: (ids: number[], pick: SeatPick) => void;
+  /** What a click does now, in words. */
+  help: string;
+}
+
+const DRAG_PX = 5;
+
+/**
+ * The buyers' map with the console's marks: the room on a canvas (a mouse drag draws a box), or
+ * a plain grid of seat buttons, where a mouse drag draws the box over the buttons.
+ */
+export function ConsoleMap({ map, overlay, categories, money, venueName, onSeat, onBox, help }: ConsoleMapProps) {
+  const room = map.plan?.room ?? null;
+  const kind = chooseMapKind(room, map.plan?.seats ?? []);
+  const venue = useMemo(() => (kind === 'venue' && room ? buildVenue(room) : null), [kind, room]);
+  const text = useMemo(() => gridText(indexCategories(categories), money, overlay), [categories, money, overlay]);
+  if (!map.layout) return null;
+  if (venue) {
+    return (
+      <VenueMap
+        venue={venue}
+        layout={map.layout}
+        store={map.store}
+        focus={map.focus}
+        categories={categories}
+        onSeat={onSeat}
+        venueName={venueName}
+        money={money}
+        overlay={overlay}
+        onBox={onBox}
+        help={help}
+      />
+    );
+  }
+  return (
+    <GridBox onBox={onBox} help={help}>
+      <SeatMap layout={map.layout} store={map.store} focus={map.focus} onSeat={onSeat} text={text} overlay={overlay} />
+    </GridBox>
+  );
+}
+
+/** The grid's key: its seats' looks as staff tell them apart (the room's is in its legend). */
+const GRID_KEY: [string, string][] = [
+  ['seat--available', 'Free'],
+  ['seat--held-other', 'Held'],
+  ['seat--booked-other', 'Booked'],
+  ['seat--kept', 'Kept back'],
+  ['seat--killed', 'Killed'],
+  ['seat--available seat--selected', 'Selected'],
+];
+
+function GridKey() {
+  return (
+    <ul className="legend" aria-label="Seat states">
+      {GRID_KEY.map(([look, title]) => (
+        <li key={title}>
+          <span className={`seat ${look} seat--swatch`} aria-hidden="true" />
+          {title}
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+/** The grid's seats with a box drawn by a mouse drag over them (the canvas draws its own). */
+function GridBox({ onBox, help, children }: { onBox: ConsoleMapProps['onBox']; help: string; children: ReactNode }) {
+  const wrap = useRef<HTMLDivElement>(null);
+  const box = useRef<HTMLDivElement>(null);
+  const drag = useRef<{ x: number; y: number; moved: boolean } | null>(null);
+  const dragged = useRef(false);
+
+  const rectOf = (start: { x: number; y: number }, event: PointerEvent) => ({
+    left: Math.min(start.x, event.clientX),
+    top: Math.min(start.y, event.clientY),
+    right: Math.max(start.x, event.clientX),
+    bottom: Math.max(start.y, event.clientY),
+  });
+  const onPointerDown = (event: PointerEvent<HTMLDivElement>) => {
+    if (event.pointerType !== 'mouse' || event.button !== 0) return;
+    drag.current = { x: event.clientX, y: event.clientY, moved: false };
+    dragged.current = false;
+  };
+  const onPointerMove = (event: PointerEvent<HTMLDivElement>) => {
+    const start = drag.current;
+    if (!start || !wrap.current || !box.current) return;
+    if (!start.moved && Math.hypot(event.clientX - start.x, event.clientY - start.y) < DRAG_PX) return;
+    if (!start.moved) wrap.current.setPointerCapture?.(event.pointerId);
+    start.moved = true;
+    const r = rectOf(start, event);
+    const at = wrap.current.getBoundingClientRect();
+    Object.assign(box.current.style, { left: `${r.left - at.left}px`, top: `${r.top - at.top}px`, width: `${r.right - r.left}px`, height: `${r.bottom - r.top}px` });
+    box.current.hidden = false;
+  };
+  const onPointerUp = (event: PointerEvent<HTMLDivElement>) => {
+    const start = drag.current;
+    drag.current = null;
+    if (!start?.moved || !wrap.current || !box.current) return;
+    box.current.hidden = true;
+    dragged.current = true; // the click that ends the drag selects nothing more
+    const r = rectOf(start, event);
+    const ids: number[] = [];
+    wrap.current.querySelectorAll<HTMLElement>('[data-seat-id]').forEach((el) => {
+      const b = el.getBoundingClientRect();
+      if (b.right >= r.left && b.left <= r.right && b.bottom >= r.top && b.top <= r.bottom) ids.push(Number(el.dataset.seatId));
+    });
+    onBox(ids, { shift: event.shiftKey });
+  };
+  const onClickCapture = (event: MouseEvent) => {
+    if (!dragged.current) return;
+    dragged.current = false;
+    event.stopPropagation();
+  };
+  return (
+    <div className="console-grid">
+      <GridKey />
+      <div
+        ref={wrap}
+        className="console-grid__seats seat-map__scroll"
+        role="region"
+        aria-label="Seat map"
+        tabIndex={-1}
+        onPointerDown={onPointerDown}
+        onPointerMove={onPointerMove}
+        onPointerUp={onPointerUp}
+        onClickCapture={onClickCapture}
+      >
+        {children}
+        <div ref={box} className="venue-map__box" hidden aria-hidden="true" data-testid="map-box" />
+      </div>
+      <p className="hint">{help}</p>
+    </div>
+  );
+}

@@ -1,0 +1,54 @@
+import { useQuery } from '@tanstack/react-query';
+import { useId, useState, type FormEvent } from 'react';
+import { queryKeys } from '../../../lib/query-keys';
+import { fetchLimits } from '../api/console';
+import type { ConsoleActions } from '../hooks/useConsoleActions';
+import { refusalText } from '../model/refusals';
+import type { Told } from './OffSaleForms';
+
+/**
+ * The event's purchase limit: how many seats one account may hold and have booked together.
+ * Everyone in the console reads it; a Manager (`change_event`) sets it, or goes back to the
+ * site's default. Every hold and booking after the change counts against the new one.
+ */
+export function LimitsForm({ eventId, mayChange, limit, tell }: { eventId: number; mayChange: boolean; limit: ConsoleActions['limit']; tell: Told }) {
+  const ids = useId();
+  const limits = useQuery({ queryKey: queryKeys.limits(eventId), queryFn: () => fetchLimits(eventId) });
+  const [value, setValue] = useState('');
+  const save = (purchaseLimit: number | null) =>
+    limit.mutate(purchaseLimit, {
+      onSuccess: (answer) => {
+        setValue('');
+        tell('ok', `Purchase limit: ${answer.effective} seats per buyer${answer.purchase_limit === null ? " (the site's default)" : ''}.`);
+      },
+      onError: (error) => tell('error', refusalText(error)),
+    });
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    save(Number(value));
+  };
+  const now = limits.data;
+  return (
+    <section className="console-panel" aria-labelledby={`${ids}-title`} data-testid="limits">
+      <h2 id={`${ids}-title`}>Purchase limit</h2>
+      <p data-testid="purchase-limit">
+        {now ? `${now.effective} seats per buyer, held and booked together${now.purchase_limit === null ? " (the site's default)" : ''}.` : '…'}
+      </p>
+      {mayChange && (
+        <form className="console-form" onSubmit={submit}>
+          <label>
+            Seats per buyer <input type="number" min={1} max={100000} required value={value} onChange={(event) => setValue(event.target.value)} />
+          </label>
+          <button type="submit" className="button button--small" disabled={limit.isPending}>
+            Set
+          </button>
+          {now?.purchase_limit !== null && (
+            <button type="button" className="button button--small" disabled={limit.isPending} onClick={() => save(null)}>
+              Use the site's default
+            </button>
+          )}
+        </form>
+      )}
+    </section>
+  );
+}
