@@ -1,25 +1,33 @@
-"""`GET /api/events/{id}/state/` and `GET /api/events/{id}/holds/` (API.md), answered on the
-server's loop (loop_app.py) from the event's live map (realtime/live_map.py, through
-`live_seats.live_maps`), never from the database.
+"""`GET /api/events/{id}/state/`, `GET /api/events/{id}/holds/` and the seat list `GET
+/api/events/{id}/seats/` (API.md), answered on the server's loop (loop_app.py) from the
+event's live map (realtime/live_map.py, through `live_seats.live_maps`): the seats' states never
+from the database (the seat list reads its event's row for the map version, and its static part
+once per version: realtime/seat_list.py).
 
 An arriving buyer's page needs the seats' state once; everyone arriving in the same moment gets
 the same bytes: the body is built at most once a coalescing window and compressed once per
 coding asked for (br, gzip). `holds/` is the caller's few running holds and booked seats,
-from the same map.
+from the same map. The seat list is built and compressed in chunks (realtime/seat_list.py); a
+caller by session cookie rather than bearer token, and a map that cannot serve it, go to Django,
+which reads the database (views.SeatListApi).
 """
 
 import gzip
 
 import brotli
 import orjson
+from django.conf import settings
 from rest_framework import exceptions as drf_exceptions
 
-from reservations.live_seats import live_maps
+from reservations.client_address import scope_client_address
+from reservations.live_seats import SEAT_LIST_CODINGS, LiveMapsUnavailable, live_maps
 
 from .content_coding import IDENTITY, coding_for
 from .errors import exception_response
-from .loop_app import Answer, LoopCall, route
-from .loop_requests import as_asgi, header_of, user_id_of_token
+from .loop_app import Answer, LoopCall, ToDjango, route
+from .loop_reads import map_version_of
+from .loop_requests import as_asgi, error_answer, header_of, user_id_of_token
+from .throttles import seat_list_allowed_async
 
 # The state changes ten times a second in an on-sale: fast settings, not the map's (content_
 # coding.py). Measured on the arena's state (~120 KB): brotli 5 ~2 ms, 13 KB; gzip 6 ~2 ms.
@@ -67,6 +75,31 @@ async def _state_body(event_id: int, coding: str) -> bytes:
     return body
 
 
+async def _seat_list(call: LoopCall) -> Answer:
+    token = call.request.token
+    if token is None and _has_session(call.scope):
+        raise ToDjango()  # a session's user: Django knows who it is
+    coding = coding_for(header_of(call.scope, b"accept-encoding"), SEAT_LIST_CODINGS)
+    try:
+        user_id = user_id_of_token(token) if token is not None else None
+        verdict = await seat_list_allowed_async(user_id, scope_client_address(call.scope))
+        if not verdict.allowed:
+            raise drf_exceptions.Throttled(wait=verdict.wait)
+        version = await map_version_of(call.ids["event_id"])
+        body = await live_maps().seat_list(version, user_id, coding)
+    except (LiveMapsUnavailable, TimeoutError) as exc:
+        raise ToDjango() from exc  # no live map to answer from: the database path
+    except Exception as exc:
+        return Answer(*error_answer(exc))
+    encoded = [(b"content-encoding", coding.encode())] if coding != IDENTITY else []
+    return Answer(200, body, [_NO_STORE, *encoded], vary=b"Accept-Encoding, origin")
+
+
+def _has_session(scope) -> bool:
+    cookie = header_of(scope, b"cookie")
+    return bool(cookie) and f"{settings.SESSION_COOKIE_NAME}=" in cookie
+
+
 def _live() -> bool:
     return live_maps() is not None
 
@@ -80,5 +113,5 @@ ROUTES = [
         bearer_only=False,
         available=_live,
     )
-    for name, handler in (("state", _state), ("holds", _holds))
+    for name, handler in (("state", _state), ("holds", _holds), ("seats", _seat_list))
 ]
