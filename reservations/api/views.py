@@ -182,7 +182,9 @@ class EventListApi(APIView):
         responses=page_of(EventOutput(many=True)),
     )
     def get(self, request):
-        return paginated(request, self, selectors.event_list(), EventOutput)
+        return paginated(
+            request, self, selectors.event_list(), EventOutput, selectors.events_counted_live
+        )
 
 
 class EventDetailApi(APIView):
