@@ -129,24 +129,70 @@ _ZLIB_HEADER = b"\x78\x9c"
 _GZIP_HEADER = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xff"  # no name, no time, unknown OS
 
 
-def encoded(pieces: list[Piece], coding: str) -> bytes:
-    """The body of `pieces` in `coding` (one of live_seats.SEAT_LIST_CODINGS)."""
-    stream = b"".join([piece.deflated for piece in pieces]) + _FINAL_BLOCK
-    if coding == "deflate":
-        adler = 1
-        for piece in pieces:
-            adler = adler32_combine(adler, piece.adler, piece.length)
-        return _ZLIB_HEADER + stream + struct.pack(">I", adler)
-    if coding == "gzip":
-        crc, length = 0, 0
-        for piece in pieces:
-            crc = crc32_combine(crc, piece.crc, piece.length)
-            length += piece.length
-        return _GZIP_HEADER + stream + struct.pack("<II", crc, length & 0xFFFFFFFF)
-    body = zlib.decompress(stream, -15)
-    if coding == "br":
-        return brotli.compress(body, mode=brotli.MODE_TEXT, quality=_BROTLI_QUALITY)
-    return body
+class _Sums(NamedTuple):
+    """A checksum of every prefix and every suffix of a body's pieces."""
+
+    prefix: list[int]  # [i]: of pieces[:i]
+    suffix: list[int]  # [i]: of pieces[i:]
+    suffix_length: list[int]
+
+
+# coding: (its checksum of the whole, combined how, from which field of a piece, of nothing)
+_CHECKSUMS = {"deflate": (adler32_combine, "adler", 1), "gzip": (crc32_combine, "crc", 0)}
+
+
+class Body:
+    """A list's pieces, and what makes each coding of it or of it with some pieces replaced (a
+    logged-in caller's chunks) cost what the replaced pieces do: the checksums of every prefix
+    and suffix, per coding, made when first asked."""
+
+    def __init__(self, pieces: list[Piece]):
+        self.pieces = pieces
+        self.length = sum(piece.length for piece in pieces)
+        self._sums: dict[str, _Sums] = {}
+
+    def encoded(self, coding: str, replaced: dict[int, Piece] | None = None) -> bytes:
+        """The body in `coding` (one of live_seats.SEAT_LIST_CODINGS), `replaced` (by index)
+        put in place of those pieces."""
+        replaced = replaced or {}
+        pieces = [replaced.get(i, piece) for i, piece in enumerate(self.pieces)]
+        stream = b"".join([piece.deflated for piece in pieces]) + _FINAL_BLOCK
+        if coding == "deflate":
+            return _ZLIB_HEADER + stream + struct.pack(">I", self._checksum(coding, replaced))
+        if coding == "gzip":
+            length = self.length + sum(
+                p.length - self.pieces[i].length for i, p in replaced.items()
+            )
+            checksum = self._checksum(coding, replaced)
+            return _GZIP_HEADER + stream + struct.pack("<II", checksum, length & 0xFFFFFFFF)
+        body = zlib.decompress(stream, -15)
+        if coding == "br":
+            return brotli.compress(body, mode=brotli.MODE_TEXT, quality=_BROTLI_QUALITY)
+        return body
+
+    def _checksum(self, coding: str, replaced: dict[int, Piece]) -> int:
+        combine, field, _ = _CHECKSUMS[coding]
+        sums = self._sums.get(coding)
+        if sums is None:
+            sums = self._sums[coding] = self._sums_of(coding)
+        if not replaced:
+            return sums.prefix[-1]
+        first, last = min(replaced), max(replaced)
+        checksum = sums.prefix[first]
+        for index in range(first, last + 1):
+            piece = replaced.get(index, self.pieces[index])
+            checksum = combine(checksum, getattr(piece, field), piece.length)
+        return combine(checksum, sums.suffix[last + 1], sums.suffix_length[last + 1])
+
+    def _sums_of(self, coding: str) -> _Sums:
+        combine, field, empty = _CHECKSUMS[coding]
+        prefix, suffix, suffix_length = [empty], [empty], [0]
+        for piece in self.pieces:
+            prefix.append(combine(prefix[-1], getattr(piece, field), piece.length))
+        for piece in reversed(self.pieces):
+            suffix.append(combine(getattr(piece, field), suffix[-1], suffix_length[-1]))
+            suffix_length.append(piece.length + suffix_length[-1])
+        return _Sums(prefix, suffix[::-1], suffix_length[::-1])
 
 
 # --- the static part, once per map version ----------------------------------------------------
@@ -267,7 +313,7 @@ class SeatList:
             self._fitted_read = live.reads
         return True
 
-    def anonymous_pieces(self, live: LiveMap, now: float) -> list[Piece]:
+    def anonymous_body(self, live: LiveMap, now: float) -> Body:
         """The whole list for anyone, every chunk encoded again whose seats changed or whose
         hold ended since it was encoded."""
         changed = live.take_changed()
@@ -281,34 +327,29 @@ class SeatList:
         for index, piece in enumerate(self._pieces):
             if piece is None or piece.stale_at <= now:
                 self._pieces[index] = chunk_piece(self.templates, index, live, None, now)
-        return [self.templates.head, *self._pieces, self.templates.tail]
+        return Body([self.templates.head, *self._pieces, self.templates.tail])
 
-    def pieces_for(self, shared: list[Piece], live: LiveMap, user_id: int, now: float):
-        """`shared` (the anonymous list) with the chunks of the caller's own seats encoded
-        again from the map, `mine` set."""
+    def own_chunks(self, live: LiveMap, user_id: int, now: float) -> dict[int, Piece]:
+        """The chunks of the caller's own seats encoded again from the map, `mine` set, by
+        their index in the body (after its head)."""
         chunks = {
             self.templates.index_of[seat_id] // CHUNK_SEATS
             for seat_id in live.owned_by(user_id)
             if seat_id in self.templates.index_of
         }
-        if not chunks:
-            return shared
-        pieces = list(shared)
-        for index in chunks:
-            pieces[index + 1] = chunk_piece(self.templates, index, live, user_id, now)
-        return pieces
+        return {i + 1: chunk_piece(self.templates, i, live, user_id, now) for i in chunks}
 
 
 def seat_list_body(live: LiveMap, user_id: int | None, coding: str) -> bytes:
     """The list in `coding`, from `live` (current, its SeatList fitting it)."""
     seat_list: SeatList = live.seat_list
-    view = live.view("seat_list", lambda now: seat_list.anonymous_pieces(live, now))
+    view = live.view("seat_list", lambda now: seat_list.anonymous_body(live, now))
     if user_id is None or not live.owned_by(user_id):
         body = view.encodings.get(coding)
         if body is None:
-            body = view.encodings[coding] = encoded(view.value, coding)
+            body = view.encodings[coding] = view.value.encoded(coding)
         return body
-    return encoded(seat_list.pieces_for(view.value, live, user_id, time.time()), coding)
+    return view.value.encoded(coding, seat_list.own_chunks(live, user_id, time.time()))
 
 
 _plans_read: "weakref.WeakKeyDictionary[LiveMap, asyncio.Future]" = weakref.WeakKeyDictionary()

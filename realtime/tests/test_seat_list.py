@@ -20,11 +20,11 @@ from realtime.live_map import LiveMap
 from realtime.protocol import seat_change
 from realtime.seat_list import (
     CHUNK_SEATS,
+    Body,
     SeatList,
     adler32_combine,
     chunk_piece,
     crc32_combine,
-    encoded,
     piece_of,
     seat_list_body,
     seat_templates,
@@ -49,14 +49,24 @@ def test_the_crc32_of_a_whole_combines_from_its_parts_as_zlib_computes_it(first,
     assert combined == zlib.crc32(first + second)
 
 
-@given(st.lists(st.text(max_size=400), max_size=8))
-def test_pieces_concatenate_into_one_body_in_every_coding(texts):
-    pieces = [piece_of(text) for text in texts]
-    whole = "".join(texts).encode()
-    assert zlib.decompress(encoded(pieces, "deflate")) == whole
-    assert gzip.decompress(encoded(pieces, "gzip")) == whole
-    assert brotli.decompress(encoded(pieces, "br")) == whole
-    assert encoded(pieces, "identity") == whole
+DECODERS = {
+    "deflate": zlib.decompress,
+    "gzip": gzip.decompress,
+    "br": brotli.decompress,
+    "identity": bytes,
+}
+
+
+@given(st.lists(st.text(max_size=400), min_size=1, max_size=8), st.data())
+def test_pieces_concatenate_into_one_body_in_every_coding_with_any_of_them_replaced(texts, data):
+    body = Body([piece_of(text) for text in texts])
+    replacing = data.draw(st.dictionaries(st.integers(0, len(texts) - 1), st.text(max_size=400)))
+    replaced = {index: piece_of(text) for index, text in replacing.items()}
+    whole = "".join(replacing.get(i, text) for i, text in enumerate(texts)).encode()
+
+    for coding, decode in DECODERS.items():
+        assert decode(body.encoded(coding)) == "".join(texts).encode()
+        assert decode(body.encoded(coding, replaced)) == whole
 
 
 # --- the list against the database's ----------------------------------------------------------
@@ -89,7 +99,7 @@ def from_scratch(live: LiveMap, user_id: int | None) -> bytes:
     """The list encoded whole from the map as it stands, no chunk kept."""
     templates, now = live.seat_list.templates, time.time()
     chunks = [chunk_piece(templates, i, live, user_id, now) for i in range(len(templates.chunks))]
-    return encoded([templates.head, *chunks, templates.tail], "identity")
+    return Body([templates.head, *chunks, templates.tail]).encoded("identity")
 
 
 def set_states(event, states: list[tuple[str, int, int]], users) -> None:
