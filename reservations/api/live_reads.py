@@ -12,14 +12,18 @@ caller by session cookie rather than bearer token, and a map that cannot serve i
 which reads the database (views.SeatListApi).
 """
 
+import asyncio
 import gzip
+import time
 
 import brotli
 import orjson
+from cachetools import TLRUCache
 from django.conf import settings
 from rest_framework import exceptions as drf_exceptions
 
 from reservations.client_address import scope_client_address
+from reservations.exceptions import NotFound
 from reservations.live_seats import SEAT_LIST_CODINGS, LiveMapsUnavailable, live_maps
 
 from .content_coding import IDENTITY, coding_for
@@ -85,7 +89,7 @@ async def _seat_list(call: LoopCall) -> Answer:
         verdict = await seat_list_allowed_async(user_id, scope_client_address(call.scope))
         if not verdict.allowed:
             raise drf_exceptions.Throttled(wait=verdict.wait)
-        version = await map_version_of(call.ids["event_id"])
+        version = await _recent_map_version(call.ids["event_id"])
         body = await live_maps().seat_list(version, user_id, coding)
     except (LiveMapsUnavailable, TimeoutError) as exc:
         raise ToDjango() from exc  # no live map to answer from: the database path
@@ -93,6 +97,35 @@ async def _seat_list(call: LoopCall) -> Answer:
         return Answer(*error_answer(exc))
     encoded = [(b"content-encoding", coding.encode())] if coding != IDENTITY else []
     return Answer(200, body, [_NO_STORE, *encoded], vary=b"Accept-Encoding, origin")
+
+
+def _until(_key, _reading, now: float) -> float:
+    return now + settings.WS_COALESCE_SECONDS
+
+
+# The event's map version (the seat list's static part), read at most once a coalescing window
+# per event and loop, as the view is built at most once a window: a thousand readers arriving
+# at once make one query, not a thousand waiting on the loop's pool. A map version changes when
+# an organiser reprices or blocks; the list shows it a window later at most.
+_recent_versions: TLRUCache[tuple[int, int], asyncio.Future] = TLRUCache(
+    maxsize=4096, ttu=_until, timer=time.monotonic
+)
+
+
+async def _recent_map_version(event_id: int):
+    key = (id(asyncio.get_running_loop()), event_id)
+    reading = _recent_versions.get(key)
+    if reading is None:
+        reading = _recent_versions[key] = asyncio.ensure_future(map_version_of(event_id))
+        reading.add_done_callback(lambda done: _keep_only_answers(key, done))
+    return await asyncio.shield(reading)
+
+
+def _keep_only_answers(key: tuple[int, int], reading: asyncio.Future) -> None:
+    """A read that failed (the database away) is not kept: the next reader asks again. An
+    unknown event is kept, as an answer."""
+    if reading.cancelled() or not isinstance(reading.exception(), NotFound | type(None)):
+        _recent_versions.pop(key, None)
 
 
 def _has_session(scope) -> bool:
