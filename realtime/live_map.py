@@ -283,6 +283,13 @@ class LiveMap:
         view = self._view("snapshot", not_before, self._snapshot_frame)
         return view.epoch, view.seq, view.value
 
+    async def state_frame(self, not_before: tuple[str, int] | None) -> tuple[str, int, Encoded]:
+        """The `state` frame (PROTOCOL.md: a snapshot in `state/`'s form), shared as the
+        `snapshot` frame is."""
+        await self.current()
+        view = self._view("state_frame", not_before, self._state_frame)
+        return view.epoch, view.seq, view.value
+
     async def state(self) -> "View":
         """`state/`'s body (API.md), built at most once a window: never older than what the
         sockets have been sent."""
@@ -340,6 +347,9 @@ class LiveMap:
             event_id=self.event_id, seq=self.seq, epoch=self.epoch, seats=seats
         )
         return encoded_text(orjson.dumps(message).decode())
+
+    def _state_frame(self, now: float) -> Encoded:
+        return encoded_text('{"type":"state",' + self._state_body(now).decode()[1:])
 
     def _state_body(self, now: float) -> bytes:
         letters, versions, until = [], [], {}

@@ -2,6 +2,7 @@
 live map on the loop, right after a reservation for anonymous and logged-in readers alike, in
 every coding a client may ask for, its JSON the database path's, limited per user."""
 
+import asyncio
 import gzip
 import zlib
 
@@ -9,8 +10,10 @@ import brotli
 import httpx
 import orjson
 import pytest
+import websockets
 
 from harness.servers import running_server, token
+from realtime.tests.clients import next_of_type, ws_url
 from reservations import selectors
 from reservations.api import presenters
 from reservations.tests.factories import PASSWORD, UserFactory, event_with_seats
@@ -119,3 +122,32 @@ def test_a_logged_in_readers_list_is_limited_per_user_on_both_paths(stack_env):
         by_session = session.get(url)
         assert by_session.status_code == 200 and "x-seatmap-path" not in by_session.headers
         assert session.get(url).status_code == 429  # bob's second and third read
+
+
+def test_a_socket_that_asks_for_state_snapshots_gets_them_in_the_compact_form_of_state(stack_env):
+    event = event_with_seats(rows=10, seats_per_row=50)
+    UserFactory(username="alice")
+    seat = event.seats.order_by("id")[3]
+    with running_server(stack_env) as base:
+        alice = token(base, "alice")
+        httpx.post(f"{base}/api/events/{event.id}/seats/{seat.id}/lock/", json={}, headers=alice)
+        state = httpx.get(f"{base}/api/events/{event.id}/state/").json()
+        compact, full, asked = asyncio.run(_first_frames(ws_url(base, event.id)))
+
+    # state/'s body with its type; its `seq` may have moved on meanwhile (the lock's frame).
+    assert {**compact, "seq": state["seq"]} == {"type": "state", **state}
+    assert compact["seq"] >= state["seq"]
+    assert compact["status"][3] == "l" and str(seat.id) in compact["locked_until"]
+    assert asked["type"] == "state"  # a snapshot asked for later comes in the same form
+    assert full["type"] == "snapshot"  # a client that did not ask: as before
+    assert len(orjson.dumps(compact)) * 5 < len(orjson.dumps(full))
+
+
+async def _first_frames(url: str):
+    async with websockets.connect(f"{url}?snapshot=state") as socket:
+        compact = orjson.loads(await socket.recv())
+        await socket.send('{"type": "snapshot"}')
+        asked = await next_of_type(socket, "state")
+    async with websockets.connect(url) as socket:
+        full = orjson.loads(await socket.recv())
+    return compact, full, asked
