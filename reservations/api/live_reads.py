@@ -20,6 +20,7 @@ import brotli
 import orjson
 from cachetools import TLRUCache
 from django.conf import settings
+from django.http.cookie import parse_cookie
 from rest_framework import exceptions as drf_exceptions
 
 from reservations.client_address import scope_client_address
@@ -130,7 +131,7 @@ def _keep_only_answers(key: tuple[int, int], reading: asyncio.Future) -> None:
 
 def _has_session(scope) -> bool:
     cookie = header_of(scope, b"cookie")
-    return bool(cookie) and f"{settings.SESSION_COOKIE_NAME}=" in cookie
+    return bool(cookie) and settings.SESSION_COOKIE_NAME in parse_cookie(cookie)
 
 
 def _live() -> bool:
