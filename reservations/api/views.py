@@ -196,10 +196,9 @@ class EventDetailApi(APIView):
 
 
 class SeatListApi(APIView):
-    """The seat list from the database. A server answers it on its loop from the event's live
-    map (live_reads.py); this answers what the loop hands over: a caller by session, a
-    process without a live map (API.md)."""
-
+    # The seat list from the database. A server answers it on its loop from the event's live
+    # map (live_reads.py); this answers what the loop hands over: a caller by session, a
+    # process without a live map (API.md). (A comment: a docstring would be the schema's.)
     throttle_classes = [AnonReadThrottle, SeatListUserThrottle]
 
     @extend_schema(
