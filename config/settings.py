@@ -324,8 +324,9 @@ PASSWORD_HASH_CONCURRENCY = env.int("PASSWORD_HASH_CONCURRENCY", default=2)
 BOOKING_USER_RATE = env("BOOKING_USER_RATE", default="120/min")
 BOOKING_ADDRESS_RATE = env("BOOKING_ADDRESS_RATE", default="1200/min")
 LIMITS_EXEMPT_NETWORKS = env.list("LIMITS_EXEMPT_NETWORKS", default=[])
-# Seconds an anonymous seat list is reused (reservations/api/seat_list_cache.py).
-SEAT_LIST_CACHE_SECONDS = env.float("SEAT_LIST_CACHE_SECONDS", default=1.0)
+# A logged-in caller's seat-list reads (reservations/api/throttles.py): a polling client reads it
+# every few seconds; the shipped client reads `state/` and `holds/` instead.
+SEAT_LIST_USER_RATE = env("SEAT_LIST_USER_RATE", default="60/min")
 
 # Who may read GET /api/metrics/ (reservations/api/metrics_access.py): scrapers from these
 # networks (the client as NUM_PROXIES says), or with `Authorization: Bearer METRICS_TOKEN`.

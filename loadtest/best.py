@@ -37,8 +37,9 @@ from .verdict import Verdict, inventory_verdict
 # The refusals of a buyer who asked past what one buyer may hold (API.md "Rules").
 LIMITS = ("hold_limit", "purchase_limit")
 
-# How old an anonymous seat list may be (docs/API.md, SEAT_LIST_CACHE_SECONDS), and a margin.
-SEAT_LIST_SHARED_SECONDS = 1.1
+# How long a change answered by one server may take to reach another's seat list (its frame
+# through Redis, and a coalescing window: docs/API.md), with a margin.
+SEAT_LIST_LAG_SECONDS = 0.5
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -175,7 +176,7 @@ async def run(options: argparse.Namespace) -> dict:
                 )
             answers += await asyncio.gather(*asks)
         wall = time.perf_counter() - started
-        await asyncio.sleep(SEAT_LIST_SHARED_SECONDS)  # not the list read before the rush
+        await asyncio.sleep(SEAT_LIST_LAG_SECONDS)  # every server's list has the rush
         seats = await fetch_seats(client, options.url, options.event)
         places = await plan_places(client, options.url, options.event)
         inventory = Verdict()

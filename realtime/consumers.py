@@ -67,6 +67,15 @@ def _resume_position(query_string: bytes) -> tuple[str, int] | None:
     return position if 0 < len(epoch) <= 64 and 0 <= position[1] < 2**62 else None
 
 
+def _compact_snapshots(query_string: bytes) -> bool:
+    """`?snapshot=state`: the client takes its snapshots as `state` frames (PROTOCOL.md)."""
+    try:
+        query = parse_qs(query_string.decode("ascii"), max_num_fields=4)
+    except (ValueError, UnicodeDecodeError):
+        return False
+    return query.get("snapshot") == ["state"]
+
+
 _may_watch_the_sale = database_sync_to_async(may_watch_the_sale)
 
 
@@ -105,6 +114,7 @@ class EventSeatsConsumer(AsyncWebsocketConsumer):
             time.monotonic(), MAX_CLIENT_FRAME_BYTES
         )
         self._snapshot_due: asyncio.TimerHandle | None = None
+        self._compact = _compact_snapshots(self.scope.get("query_string", b""))
         self._counted = False
         await self.accept()
         if capped and hub().addresses[self.address] >= settings.WS_MAX_SOCKETS_PER_ADDRESS:
@@ -249,7 +259,7 @@ class EventSeatsConsumer(AsyncWebsocketConsumer):
     async def _send_snapshot(self) -> None:
         self.session.snapshot_reading(time.monotonic())
         try:
-            epoch, seq, snapshot = await hub().snapshot(self.event_id)
+            epoch, seq, snapshot = await hub().snapshot(self.event_id, self._compact)
         except Exception as exc:  # Redis or the database went away mid-read
             logger.warning("snapshot of event %s failed: %s", self.event_id, exc)
             await self.drop(CloseCode.LAYER_DOWN)

@@ -230,11 +230,14 @@ class EventHub:
     async def event_known(self, event_id: int) -> bool:
         return await self._known.known(event_id)
 
-    async def snapshot(self, event_id: int) -> tuple[str, int, Encoded]:
-        """The event's `snapshot` frame as `(epoch, seq, frame)`, from its live map: it holds
-        every frame this process has sent its sockets of the event (PROTOCOL.md)."""
+    async def snapshot(self, event_id: int, compact: bool = False) -> tuple[str, int, Encoded]:
+        """The event's `snapshot` frame (`compact`: its `state` frame) as `(epoch, seq,
+        frame)`, from its live map: it holds every frame this process has sent its sockets of
+        the event (PROTOCOL.md)."""
         feed = self.feeds.get(event_id)
-        return await self.live_map(event_id).snapshot(feed.sent_seq if feed else None)
+        live = self.live_map(event_id)
+        sent = feed.sent_seq if feed else None
+        return await (live.state_frame(sent) if compact else live.snapshot(sent))
 
     def resume(self, event_id: int, epoch: str, seq: int) -> list | None:
         """The frames a joined socket that has the event up to `(epoch, seq)` still needs

@@ -1,14 +1,16 @@
 """The live maps' reads for requests that are not sockets, registered with reservations in
-realtime's AppConfig.ready: an event's seat states and a caller's holds
-(reservations/api/live_reads.py answers `state/` and `holds/` with them), a category's counts
-(the event detail) and the hot seat's refusal (reservations/live_seats.py)."""
+realtime's AppConfig.ready: an event's seat states, its seat list and a caller's holds
+(reservations/api/live_reads.py answers `state/`, `seats/` and `holds/` with them), a
+category's counts (the event detail) and the hot seat's refusal (reservations/live_seats.py)."""
 
 import time
 
 from reservations.exceptions import NotFound
+from reservations.selectors import MapVersion
 
 from .hub import hub, running_hubs
 from .live_map import LiveMap
+from .seat_list import seat_list_answer
 
 
 class HubLiveMaps:
@@ -20,6 +22,11 @@ class HubLiveMaps:
     async def holds(self, event_id: int, user_id: int) -> dict:
         live = await self._followed(event_id)
         return live.own_seats(user_id, time.time())
+
+    async def seat_list(self, version: MapVersion, user_id: int | None, coding: str) -> bytes:
+        """The event's seat list as `user_id` sees it (None: anonymous), in `coding`."""
+        live = await self._followed(version.event_id)
+        return await seat_list_answer(live, version, user_id, coding)
 
     async def _followed(self, event_id: int) -> LiveMap:
         if not await hub().event_known(event_id):

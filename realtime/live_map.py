@@ -81,6 +81,20 @@ def live_seat(change: dict, owner: int | None, label: str, category: int | None)
     )
 
 
+def _changed_between(
+    before: dict[int, LiveSeat], after: dict[int, LiveSeat], changed: set[int] | None
+) -> set[int] | None:
+    """`changed` with the seats a read found otherwise than the map had them (None: other
+    seats, or it was None)."""
+    if changed is None or before.keys() != after.keys():
+        return None
+    for seat_id, seat in after.items():
+        held = before[seat_id]
+        if held.change != seat.change or held.owner != seat.owner:
+            changed.add(seat_id)
+    return changed
+
+
 # (epoch, seq, [(change, owner, label, category), ...], map version): what the database says,
 # `seq` read before the seats.
 Reader = Callable[[int], Awaitable[tuple[str, int, list[tuple], int]]]
@@ -107,6 +121,11 @@ class LiveMap:
         # ((generation, committed here, epoch), the first hold to end after, the counts)
         self._counts: tuple[tuple, float, dict[int, tuple[int, int]]] | None = None
         self.max_age = DEFAULT_MAX_AGE
+        # The seats changed since the seat list last asked (`take_changed`); None: every seat
+        # (the map was read whole since, or never asked).
+        self._changed: set[int] | None = None
+        self.reads = 0  # how many times the seats were read from the database
+        self.seat_list = None  # the seat list's chunks (seat_list.py), kept with the map
 
     # --- kept current -------------------------------------------------------------------------
 
@@ -135,6 +154,8 @@ class LiveMap:
         if change["version"] > held.change["version"]:
             seat = live_seat(change, owner, held.label, held.category)
             self.seats[change["id"]] = seat
+            if self._changed is not None:
+                self._changed.add(change["id"])
             if held.owner != seat.owner:
                 self._disown(change["id"], held.owner)
                 self._own(change["id"], seat.owner)
@@ -212,6 +233,16 @@ class LiveMap:
             if effective_status(seat.change["status"], seat.deadline, now) == LOCKED
         ]
 
+    def owned_by(self, user_id: int) -> set[int]:
+        """The seats the map shows `user_id` holding or having booked (a hold may have ended)."""
+        return self._owned.get(user_id, set())
+
+    def take_changed(self) -> set[int] | None:
+        """The seats whose state changed since the last call (None: any may have), and from
+        now on count again: the seat list's dirty chunks (seat_list.py)."""
+        changed, self._changed = self._changed, set()
+        return changed
+
     def booked_by(self, user_id: int) -> list[int]:
         """The seats the caller has booked, as `holds/` answers them (API.md), in id order."""
         return sorted(
@@ -252,11 +283,26 @@ class LiveMap:
         view = self._view("snapshot", not_before, self._snapshot_frame)
         return view.epoch, view.seq, view.value
 
+    async def state_frame(self, not_before: tuple[str, int] | None) -> tuple[str, int, Encoded]:
+        """The `state` frame (PROTOCOL.md: a snapshot in `state/`'s form), shared as the
+        `snapshot` frame is."""
+        await self.current()
+        view = self._view("state_frame", not_before, self._state_frame)
+        return view.epoch, view.seq, view.value
+
     async def state(self) -> "View":
         """`state/`'s body (API.md), built at most once a window: never older than what the
         sockets have been sent."""
         await self.current()
         return self._view("state", None, self._state_body)
+
+    def view(self, name: str, build) -> "View":
+        """`build(now)` of the map as it stands (call after `current`), shared as `state/`'s
+        body is: never older than what the sockets have been sent."""
+        return self._view(name, None, build)
+
+    def forget_view(self, name: str) -> None:
+        self._views.pop(name, None)
 
     def _view(self, name: str, not_before: tuple[str, int] | None, build) -> "View":
         now = time.time()
@@ -302,6 +348,9 @@ class LiveMap:
         )
         return encoded_text(orjson.dumps(message).decode())
 
+    def _state_frame(self, now: float) -> Encoded:
+        return encoded_text('{"type":"state",' + self._state_body(now).decode()[1:])
+
     def _state_body(self, now: float) -> bytes:
         letters, versions, until = [], [], {}
         for seat_id, seat in self.seats.items():
@@ -340,7 +389,10 @@ class LiveMap:
         try:
             self._read_at = time.monotonic()
             epoch, seq, rows, map_version = await self._read(self.event_id)
+            before = self.seats
             self.seats = {change["id"]: live_seat(change, *about) for change, *about in rows}
+            self.reads += 1
+            self._changed = _changed_between(before, self.seats, self._changed)
             self._owned = {}
             for seat_id, seat in self.seats.items():
                 self._own(seat_id, seat.owner)

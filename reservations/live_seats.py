@@ -26,6 +26,12 @@ TakenByOther = Callable[[int, int, int], str | None]
 CategoryCounts = Callable[[int, int], dict[int, tuple[int, int]] | None]
 
 
+# The seat list's content-codings, best first where the client's q-values tie: deflate and
+# gzip are made of the live map's compressed chunks (realtime/seat_list.py), br and identity
+# from the whole body.
+SEAT_LIST_CODINGS = ("deflate", "gzip", "br", "identity")
+
+
 class LiveMapsUnavailable(Exception):
     """This process has no live maps to answer from (realtime is not running here)."""
 
@@ -40,6 +46,12 @@ class LiveMaps(Protocol):
 
     async def holds(self, event_id: int, user_id: int) -> dict:
         """`seats` and `booked` of the caller's `holds/` (API.md)."""
+
+    async def seat_list(self, version, user_id: int | None, coding: str) -> bytes:
+        """The body of `seats/` (API.md) in `coding` (`deflate`, `gzip`, `br` or `identity`),
+        `mine` for `user_id` (None: anonymous), at least of the map version `version` (a
+        selectors.MapVersion). NotFound for an unknown event; LiveMapsUnavailable when the map
+        cannot serve it (the database path answers then)."""
 
 
 _reader: TakenByOther | None = None

@@ -56,6 +56,17 @@ def event_list() -> QuerySet[Event]:
     return _events_with_counts(timezone.now()).order_by("starts_at", "id")
 
 
+def events_counted_live(events: list[Event]) -> list[Event]:
+    """`events` (of `event_list`) with their seat counts from the server's memory of each it
+    has one of (as `event_get` and the seat list count them), else as the database counted."""
+    for event in events:
+        counts = category_counts(event_id=event.pk, map_version=event.map_version)
+        if counts is not None:
+            event.seats_total = sum(total for total, _ in counts.values())
+            event.seats_available = sum(free for _, free in counts.values())
+    return events
+
+
 def event_get(*, event_id: int) -> Event:
     """One event with its seat counts and its price categories (`event.categories_counted`).
 

@@ -17,6 +17,7 @@ as it is.
 
 import gzip
 import hashlib
+import zlib
 from typing import NamedTuple
 
 import brotli
@@ -29,6 +30,8 @@ CODINGS = ("br", "gzip", IDENTITY)
 # three times the time.
 _BROTLI_QUALITY = 9
 _GZIP_LEVEL = 6
+# A body compressed per answer, not once per document: brotli's fast settings.
+_LIVE_BROTLI_QUALITY = 5
 
 
 class Encoded(NamedTuple):
@@ -51,9 +54,22 @@ def encode(body: bytes) -> Encoded:
     return Encoded(bodies, etags)
 
 
-def coding_for(accept_encoding: str) -> str:
+def compressed(body: bytes, coding: str) -> bytes:
+    """`body` in one of the seat list's codings (live_seats.SEAT_LIST_CODINGS), compressed
+    whole: the seat list's database path (views.SeatListApi)."""
+    if coding == "deflate":
+        return zlib.compress(body, _GZIP_LEVEL)
+    if coding == "gzip":
+        return gzip.compress(body, compresslevel=_GZIP_LEVEL, mtime=0)
+    if coding == "br":
+        return brotli.compress(body, mode=brotli.MODE_TEXT, quality=_LIVE_BROTLI_QUALITY)
+    return body
+
+
+def coding_for(accept_encoding: str, codings: tuple[str, ...] = CODINGS) -> str:
     """The coding to send for an Accept-Encoding header (RFC 9110 12.5.3): the highest q the
-    client gives among ours; identity unless refused; identity too when all are refused."""
+    client gives among `codings` (by their order where q ties); identity unless refused;
+    identity too when all are refused."""
     weights: dict[str, float] = {}
     for item in accept_encoding.split(","):
         name, *params = (part.strip() for part in item.split(";"))
@@ -78,5 +94,5 @@ def coding_for(accept_encoding: str) -> str:
             return wildcard
         return 0.001 if coding == IDENTITY else 0.0  # identity: acceptable unless refused
 
-    best = max(CODINGS, key=lambda coding: (weight_of(coding), -CODINGS.index(coding)))
+    best = max(codings, key=lambda coding: (weight_of(coding), -codings.index(coding)))
     return best if weight_of(best) > 0 else IDENTITY

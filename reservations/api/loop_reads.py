@@ -20,6 +20,8 @@ so a valid token of an account since disabled is answered as an anonymous reader
 
 import functools
 
+from channels.db import database_sync_to_async
+
 from reservations import selectors
 from reservations.exceptions import NotFound
 from reservations.live_seats import category_counts
@@ -117,14 +119,19 @@ def _event_detail_body(
     return drf_rendered(EventDetailOutput(detail).data)
 
 
-async def _stored_document(scope, document, event_id: int):
-    """(status, body, headers) of a map document this process stores; ToDjango otherwise."""
+async def map_version_of(event_id: int) -> selectors.MapVersion:
+    """selectors.map_version_get on the loop's database (one row); NotFound for no event."""
+    if not loop_database_enabled():
+        return await database_sync_to_async(selectors.map_version_get)(event_id=event_id)
     pool = await loop_pool()
     async with pool.connection() as conn, conn.cursor() as cursor:
         map_version, created_at, layout_id = await _event_row(cursor, _VERSION_SQL, event_id)
-    version = document_version(
-        document, selectors.MapVersion(event_id, map_version, created_at, layout_id is not None)
-    )
+    return selectors.MapVersion(event_id, map_version, created_at, layout_id is not None)
+
+
+async def _stored_document(scope, document, event_id: int):
+    """(status, body, headers) of a map document this process stores; ToDjango otherwise."""
+    version = document_version(document, await map_version_of(event_id))
     answer = stored_answer(
         document,
         version,

@@ -25,11 +25,14 @@ class LinkHeaderPagination(PageNumberPagination):
         return Response(data, headers=headers)
 
 
-def paginated(request, view, items, output_class) -> Response:
-    """One page of `items` (a queryset, in its order), serialized with `output_class`."""
+def paginated(request, view, items, output_class, shape=None) -> Response:
+    """One page of `items` (a queryset, in its order), each page's items through `shape` if
+    given, serialized with `output_class`."""
     paginator = LinkHeaderPagination()
     paginator.page_size = settings.API_PAGE_SIZE
     page = paginator.paginate_queryset(items, request, view=view)
+    if shape is not None:
+        page = shape(page)
     return paginator.get_paginated_response(output_class(page, many=True).data)
 
 

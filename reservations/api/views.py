@@ -1,10 +1,12 @@
 """The HTTP API of API.md: one small class per operation. Parse, call a service, shape."""
 
+import orjson
 from django.contrib.auth import authenticate, get_user_model, login, logout
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
+from django.utils.cache import patch_vary_headers
 from django.utils.decorators import method_decorator
 from django.views.decorators.csrf import ensure_csrf_cookie
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
@@ -17,10 +19,12 @@ from rest_framework_simplejwt.views import TokenObtainPairView, TokenRefreshView
 
 from reservations import selectors, users
 from reservations.health import health_report
+from reservations.live_seats import SEAT_LIST_CODINGS
 
 from . import presenters
 from .browser_tokens import refresh_cookie_clear, refresh_cookie_of
 from .console_views import console_permissions
+from .content_coding import IDENTITY, coding_for, compressed
 from .errors import InvalidCredentials, error_response
 from .map_document import LAYOUT, SEAT_MAP, document_response
 from .metrics_access import scrape_allowed
@@ -34,8 +38,7 @@ from .presenters import (
     UserOutput,
 )
 from .refresh_limits import RefreshUserThrottle
-from .seat_list_cache import anonymous_seat_list
-from .throttles import AnonReadThrottle
+from .throttles import AnonReadThrottle, SeatListUserThrottle
 from .tokens import (
     TokenObtainInput,
     TokenRefreshInput,
@@ -179,7 +182,9 @@ class EventListApi(APIView):
         responses=page_of(EventOutput(many=True)),
     )
     def get(self, request):
-        return paginated(request, self, selectors.event_list(), EventOutput)
+        return paginated(
+            request, self, selectors.event_list(), EventOutput, selectors.events_counted_live
+        )
 
 
 class EventDetailApi(APIView):
@@ -191,7 +196,10 @@ class EventDetailApi(APIView):
 
 
 class SeatListApi(APIView):
-    throttle_classes = [AnonReadThrottle]
+    # The seat list from the database. A server answers it on its loop from the event's live
+    # map (live_reads.py); this answers what the loop hands over: a caller by session, a
+    # process without a live map (API.md). (A comment: a docstring would be the schema's.)
+    throttle_classes = [AnonReadThrottle, SeatListUserThrottle]
 
     @extend_schema(
         responses=inline_serializer(
@@ -199,16 +207,16 @@ class SeatListApi(APIView):
         )
     )
     def get(self, request, event_id: int):
-        if request.user.is_authenticated:
-            seats = selectors.seat_map_get(event_id=event_id)
-            return Response(presenters.seat_map_json(event_id, seats, user_id=request.user.pk))
-        body = anonymous_seat_list(
-            event_id,
-            lambda: presenters.seat_map_json(
-                event_id, selectors.seat_map_get(event_id=event_id), user_id=None
-            ),
-        )
-        return HttpResponse(body, content_type="application/json")
+        user_id = request.user.pk if request.user.is_authenticated else None
+        seats = selectors.seat_map_get(event_id=event_id)
+        body = orjson.dumps(presenters.seat_map_json(event_id, seats, user_id=user_id))
+        coding = coding_for(request.headers.get("Accept-Encoding", ""), SEAT_LIST_CODINGS)
+        response = HttpResponse(compressed(body, coding), content_type="application/json")
+        if coding != IDENTITY:
+            response["Content-Encoding"] = coding
+        response["Cache-Control"] = "no-store"
+        patch_vary_headers(response, ["Accept-Encoding"])
+        return response
 
 
 class SeatPlanApi(APIView):

@@ -10,7 +10,7 @@ import redis
 from django.conf import settings as django_settings
 from rest_framework.test import APIClient
 
-from reservations.api import limit_windows, seat_list_cache
+from reservations.api import limit_windows
 from reservations.api.booking_limits import booking_rules
 from reservations.api.limit_windows import (
     LIMITS_CLIENT_NAME,
@@ -36,7 +36,6 @@ def fresh_counts():
     client = redis.Redis.from_url(django_settings.REDIS_URL)
     for key in client.scan_iter("limits:*"):
         client.delete(key)
-    seat_list_cache.forget_all()
     limit_windows.forget_all()
     yield
     limit_windows.forget_all()
@@ -239,21 +238,20 @@ def test_anonymous_reads_are_limited_per_address_and_logged_in_reads_are_not(set
     assert alice.get(f"/api/events/{event.id}/seats/").status_code == 200
 
 
-def test_the_anonymous_seat_list_is_built_once_per_moment(settings, django_assert_num_queries):
-    settings.SEAT_LIST_CACHE_SECONDS = 60
-    event = event_with_seats(rows=2, seats_per_row=5)
-    anonymous = APIClient()
-    first = anonymous.get(f"/api/events/{event.id}/seats/")
+def test_a_logged_in_callers_seat_list_reads_are_limited_per_user(settings):
+    settings.SEAT_LIST_USER_RATE = "2/min"
+    event = event_with_seats(rows=1, seats_per_row=2)
+    alice, bob = APIClient(), APIClient()
+    alice.credentials(HTTP_AUTHORIZATION=bearer(UserFactory(username="alice")).decode())
+    bob.force_authenticate(UserFactory(username="bob"))
 
-    with django_assert_num_queries(0):
-        again = anonymous.get(f"/api/events/{event.id}/seats/")
+    statuses = [alice.get(f"/api/events/{event.id}/seats/").status_code for _ in range(3)]
 
-    assert again.json() == first.json()
-    assert len(first.json()["seats"]) == 10
+    assert statuses == [200, 200, 429]
+    assert bob.get(f"/api/events/{event.id}/seats/").status_code == 200
 
 
-def test_without_the_cache_every_anonymous_read_asks_the_database(settings):
-    settings.SEAT_LIST_CACHE_SECONDS = 0
+def test_the_database_paths_anonymous_list_shows_a_change_at_once():
     event = event_with_seats(rows=1, seats_per_row=2)
     anonymous = APIClient()
     anonymous.get(f"/api/events/{event.id}/seats/")

@@ -24,7 +24,7 @@ export type SeatStatus = ("available" | "locked" | "reserved")
  * This interface was referenced by `Protocol`'s JSON-Schema
  * via the `definition` "ServerFrame".
  */
-export type ServerFrame = (SnapshotFrame | SeatsFrame | ResumedFrame | PresenceFrame | OwnFrame | QueueFrame | PlaceFrame | PongFrame | ErrorFrame)
+export type ServerFrame = (SnapshotFrame | StateFrame | SeatsFrame | ResumedFrame | PresenceFrame | OwnFrame | QueueFrame | PlaceFrame | PongFrame | ErrorFrame)
 /**
  * Where an event's waiting room stands (PROTOCOL.md "Waiting room").
  * 
@@ -66,6 +66,24 @@ event_id: EventId
 seq: Seq
 epoch: Epoch
 seats: SeatChange[]
+}
+/**
+ * A snapshot in the compact form of GET .../state/ (API.md), to a socket that asked for it with ?snapshot=state: one entry per seat in the order of map/'s seats.id.
+ * 
+ * This interface was referenced by `Protocol`'s JSON-Schema
+ * via the `definition` "StateFrame".
+ */
+export interface StateFrame {
+type: "state"
+event_id: EventId
+seq: Seq
+epoch: Epoch
+seats_total: number
+status: string
+version: number[]
+locked_until: {
+[k: string]: string
+}
 }
 /**
  * This interface was referenced by `Protocol`'s JSON-Schema

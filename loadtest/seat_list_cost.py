@@ -1,0 +1,146 @@
+"""`python -m loadtest.seat_list_cost [--root DIR] [--readers 1000]`: what the seat list of the
+arena (reservations/venues/examples/arena.json, 19,671 seats) costs one server process, against
+what a one-seat hold costs it (issue 36's target: a logged-in read at most three holds' worth of
+CPU and at most 400 KB on the wire; 1,000 such readers at once all answered).
+
+On the bench's database (BENCH_DB, created and migrated if need be) and Redis (BENCH_REDIS_URL),
+with the server of `--root` (this checkout, or a `git worktree` of another head for an A/B),
+`DEBUG=0`, its limits set out of reach: creates a fresh arena and `--readers` users, has 100 of
+them hold one seat each (the hold's CPU), then reads the list 100 times as those holders (each
+has a seat of their own: `mine`) and 100 times anonymously, with a browser's
+`Accept-Encoding: gzip, deflate, br` (and once per coding for its size); and last, every
+reader's list at once. Prints server CPU (user+system from /proc) per request, bytes on the
+wire, and the crowd's statuses and latencies. Run it on a quiet machine.
+"""
+
+import argparse
+import asyncio
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+from .bench import PY, ROOT, manage, server_env
+from .stats import proc_sample
+
+ARENA = "reservations/venues/examples/arena.json"
+BROWSER = {"Accept-Encoding": "gzip, deflate, br"}
+
+
+def main(argv=None) -> None:
+    p = argparse.ArgumentParser(prog="python -m loadtest.seat_list_cost", description=__doc__)
+    p.add_argument("--root", type=Path, default=ROOT, help="checkout whose server is measured")
+    p.add_argument("--readers", type=int, default=1000, help="readers at once, at the end")
+    p.add_argument("--port", type=int, default=18932)
+    args = p.parse_args(argv)
+    manage("createdb")
+    manage("migrate", "-v", "0")
+    event = manage("create_event", "--name", "Seat list cost", "--layout", ARENA).split()[-1]
+    users = json.loads(manage("create_load_users", "--count", str(args.readers), "--prefix", "sl"))
+    base = f"http://127.0.0.1:{args.port}"
+    server = subprocess.Popen(
+        [PY, "-m", "config.server", "--port", str(args.port), "--log-level", "warning"],
+        cwd=args.root,
+        env=server_env(SEAT_LIST_USER_RATE="100000000/min"),
+    )
+    try:
+        _wait_for(base)
+        with httpx.Client(base_url=f"{base}/api/events/{event}", timeout=60) as http:
+            _measure(http, server.pid, users)
+        asyncio.run(_crowd(f"{base}/api/events/{event}/seats/", server.pid, users))
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def _wait_for(base: str) -> None:
+    for _ in range(150):
+        try:
+            if httpx.get(f"{base}/api/events/", timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    raise RuntimeError("the server did not start")
+
+
+def _bearer(user: dict) -> dict:
+    return {"Authorization": f"Bearer {user['access']}"}
+
+
+def _cpu_per_request(pid: int, requests) -> tuple[float, httpx.Response]:
+    before = proc_sample([pid])["cpu_s"]
+    answers = [request() for request in requests]
+    return (proc_sample([pid])["cpu_s"] - before) / len(answers), answers[-1]
+
+
+def _measure(http: httpx.Client, pid: int, users: list[dict]) -> None:
+    holders = users[:100]
+    plan = http.get("/map/").json()["seats"]["id"]
+    seats = plan[:: len(plan) // len(holders)][: len(holders)]
+    http.get("/seats/", headers=BROWSER)  # the list's static part read, its chunks encoded
+    hold, answer = _cpu_per_request(
+        pid,
+        [
+            lambda user=user, seat=seat: http.post(
+                f"/seats/{seat}/lock/", json={}, headers=_bearer(user)
+            )
+            for user, seat in zip(holders, seats, strict=True)
+        ],
+    )
+    assert answer.status_code == 200, answer.text
+    print(f"{'one-seat hold':28s} {hold * 1e3:7.2f} ms")
+    for name, readers in (
+        ("seat list, logged in", [_bearer(holder) for holder in holders]),
+        ("seat list, anonymous", [{}] * 100),
+    ):
+        spent, answer = _cpu_per_request(
+            pid,
+            [lambda r=reader: http.get("/seats/", headers={**BROWSER, **r}) for reader in readers],
+        )
+        mine = sum(seat["mine"] for seat in answer.json()["seats"])
+        print(
+            f"{name:28s} {spent * 1e3:7.2f} ms  {spent / hold:5.2f} holds"
+            f"  {answer.headers.get('content-encoding', 'identity')}"
+            f" {int(answer.headers['content-length']):>9} B on the wire, mine {mine}"
+        )
+    for coding in ("deflate", "gzip", "br", "identity"):
+        answer = http.get("/seats/", headers={**_bearer(holders[0]), "Accept-Encoding": coding})
+        print(f"{'  as ' + coding:28s} {int(answer.headers['content-length']):>9} B")
+
+
+async def _crowd(url: str, pid: int, users: list[dict]) -> None:
+    """Every reader's list at once, each with its own account; bodies counted, not decoded."""
+    limits = httpx.Limits(max_connections=len(users), max_keepalive_connections=0)
+    async with httpx.AsyncClient(timeout=300, limits=limits) as http:
+
+        async def read(user: dict) -> tuple[int, float, int]:
+            started = time.monotonic()
+            async with http.stream("GET", url, headers={**BROWSER, **_bearer(user)}) as answer:
+                size = sum([len(part) async for part in answer.aiter_raw()])
+            return answer.status_code, time.monotonic() - started, size
+
+        before = proc_sample([pid])["cpu_s"]
+        results = await asyncio.gather(*(read(user) for user in users), return_exceptions=True)
+        spent = proc_sample([pid])["cpu_s"] - before
+    answered = [r for r in results if not isinstance(r, BaseException) and r[0] == 200]
+    times = sorted(r[1] for r in answered)
+
+    def quantile(q: float) -> float:
+        return times[min(len(times) - 1, int(q * len(times)))] if times else float("nan")
+
+    print(
+        f"{len(users)} readers at once: {len(answered)} answered 200"
+        f" ({len(results) - len(answered)} not), server CPU {spent / len(users) * 1e3:.2f} ms each,"
+        f" p50 {quantile(0.5):.2f} s p99 {quantile(0.99):.2f} s max {quantile(1):.2f} s,"
+        f" {sum(r[2] for r in answered) / max(1, len(answered)) / 1e3:.0f} KB each"
+    )
+
+
+if __name__ == "__main__":
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    sys.exit(main())
