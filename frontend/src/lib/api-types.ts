@@ -85,6 +85,22 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/events/{event_id}/inventory/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["events_inventory_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/events/{event_id}/layout/": {
         parameters: {
             query?: never;
@@ -925,6 +941,14 @@ export interface components {
             /** Format: date-time */
             locked_until: string;
         };
+        Inventory: {
+            event: number;
+            agrees: boolean;
+            disagreement_count: number;
+            disagreements: string[];
+            /** Format: double */
+            seconds: number;
+        };
         KeepInput: {
             seat_ids: number[];
             kind: components["schemas"]["OffSaleEnum"];
@@ -1616,6 +1640,54 @@ export interface operations {
                 };
             };
             /** @description forbidden: a console route the caller's role may not use; csrf_failed: a session request without a valid CSRF token; origin_not_allowed: a cookie route (refresh, logout) called from a page of an origin the server does not trust; queue_turn_required, queue_turn_expired: a hold without a running turn of the event's waiting room */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not_found (for a list: a page past the last); no_queue, not_in_queue: the waiting room */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description unavailable: the database (or, for state/ and holds/, the live feed) is out of reach (Retry-After: 1); login_busy: a login door while every password-hashing slot is busy (Retry-After: 1) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    events_inventory_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                event_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Inventory"];
+                };
+            };
+            /** @description forbidden: from outside METRICS_ALLOWED_NETWORKS without `Authorization: Bearer <METRICS_TOKEN>` */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2793,7 +2865,7 @@ export interface operations {
                     "application/json": components["schemas"]["Health"];
                 };
             };
-            /** @description forbidden: a console route the caller's role may not use; csrf_failed: a session request without a valid CSRF token; origin_not_allowed: a cookie route (refresh, logout) called from a page of an origin the server does not trust; queue_turn_required, queue_turn_expired: a hold without a running turn of the event's waiting room */
+            /** @description forbidden: from outside METRICS_ALLOWED_NETWORKS without `Authorization: Bearer <METRICS_TOKEN>` */
             403: {
                 headers: {
                     [name: string]: unknown;
