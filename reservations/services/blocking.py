@@ -55,7 +55,7 @@ def seats_take_off_sale(
         if taken:
             raise SeatUnavailable(
                 "Only free seats can be taken off sale; "
-                + "; ".join(f"{s.label} is {_whose(s)}" for s in taken)
+                + "; ".join(f"{s.label} is {taken_as(s)}" for s in taken)
                 + ".",
                 seats=[s.id for s in taken],
             )
@@ -92,7 +92,10 @@ def _off_sale_as(seat: Seat) -> tuple:
     )
 
 
-def _whose(seat: Seat) -> str:
+def taken_as(seat: Seat) -> str:
+    """Why a seat that is not free cannot be had, in a refusal's words (staff's paths)."""
+    if seat.blocked:
+        return "killed" if seat.off_sale == OffSale.KILLED else "kept back"
     return "booked" if seat.status == Status.RESERVED else "held by a buyer"
 
 

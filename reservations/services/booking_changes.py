@@ -21,7 +21,7 @@ from ..models import Reservation, ReservedSeat, Seat
 from ..signals import seats_changed_on_commit
 from . import sql
 from .blocking import OFF_SALE_FIELDS, back_on_sale
-from .box_office import _refusal, _sellable
+from .box_office import sellable_by_staff, staff_refusal
 from .locking import reservation_row_locked, seat_rows_locked
 from .map_version import map_version_bump
 
@@ -67,11 +67,11 @@ def reservation_reseat(
         seats = seat_rows_locked(event_id=reservation.event_id, seat_ids=[*leaving, *coming])
         by_id = {s.id: s for s in seats}
         now = timezone.now()
-        refused = [by_id[i] for i in coming if i in booked or not _sellable(by_id[i], now)]
+        refused = [by_id[i] for i in coming if i in booked or not sellable_by_staff(by_id[i], now)]
         if len(set(coming)) != len(coming) or refused:
             raise SeatUnavailable(
                 "Move only to free or kept-back seats; "
-                + "; ".join(_refusal(s) for s in refused)
+                + "; ".join(staff_refusal(s) for s in refused)
                 + ".",
                 seats=[s.id for s in refused] or coming,
             )

@@ -20,25 +20,22 @@ from ..models import Reservation, ReservedSeat, Seat
 from ..rules import seat_is_free
 from ..signals import seats_changed_on_commit
 from . import sql
-from .blocking import OFF_SALE_FIELDS, back_on_sale
+from .blocking import OFF_SALE_FIELDS, back_on_sale, taken_as
 from .locking import seat_rows_locked
 from .map_version import map_version_bump
 
 Payment = Reservation.Payment
 
 
-def _sellable(seat: Seat, now) -> bool:
+def sellable_by_staff(seat: Seat, now) -> bool:
+    """Free, or kept back: what the box office and a reseat may take."""
     if seat.blocked:
         return seat.off_sale == Seat.OffSale.KEPT
     return seat_is_free(seat, now)
 
 
-def _refusal(seat: Seat) -> str:
-    if seat.blocked:
-        return f"{seat.label} is killed"
-    return (
-        f"{seat.label} is {'booked' if seat.status == Seat.Status.RESERVED else 'held by a buyer'}"
-    )
+def staff_refusal(seat: Seat) -> str:
+    return f"{seat.label} is {taken_as(seat)}"
 
 
 def box_office_sell(
@@ -57,11 +54,11 @@ def box_office_sell(
     with seat_changes(Via.BOX_OFFICE, actor_id=staff_id), transaction.atomic():
         seats = seat_rows_locked(event_id=event_id, seat_ids=seat_ids)
         now = timezone.now()
-        refused = [s for s in seats if not _sellable(s, now)]
+        refused = [s for s in seats if not sellable_by_staff(s, now)]
         if refused:
             raise SeatUnavailable(
                 "Only free or kept-back seats can be sold; "
-                + "; ".join(_refusal(s) for s in refused)
+                + "; ".join(staff_refusal(s) for s in refused)
                 + ".",
                 seats=[s.id for s in refused],
             )
