@@ -7,6 +7,7 @@ import os
 import subprocess
 import time
 
+from .bench_console import CONSOLE_STAFF, box_office, console_staff
 from .bench_databases import new_event, pgbench
 from .bench_engine_counts import counted
 from .bench_machine import wait_quiet
@@ -241,7 +242,7 @@ def best_available(buyers: int, sizes: str, *extra: str, procs: int = 1):
 ARENA = ROOT / "reservations" / "venues" / "examples" / "arena.json"
 
 
-def on_sale(arrivals: int, within: float, *extra, stack: int = 0):
+def on_sale(arrivals: int, within: float, *extra, stack: int = 0, console: bool = False):
     """Issue 21: `arrivals` buyers open the 19,671-seat arena's map within `within` seconds as
     the shipped client does (--profile onsale), then a fifth of them buy at once: clicks near
     the stage, best available for 30 % of them, a tenth of the bookings cancelled. Bearer tokens
@@ -249,48 +250,67 @@ def on_sale(arrivals: int, within: float, *extra, stack: int = 0):
     at rates one host never reaches (`server_env`).
 
     `stack`: that many server processes behind nginx, with two Redis shards under Sentinel
-    and PgBouncer (harness/stack.py, issue 26), instead of one process reached directly."""
+    and PgBouncer (harness/stack.py, issue 26), instead of one process reached directly.
+    `console`: an organiser's console open on the sale throughout (`python -m loadtest.console`,
+    issue 39), its figures under "console"."""
 
     def run(ctx):
         event = int(
             manage("create_event", "--name", ctx["name"], "--layout", str(ARENA)).split()[-1]
         )
         with stacked(stack) if stack else servers("uvicorn") as (urls, pids):
-            return loadtest(
-                urls,
-                pids,
-                event,
-                "--profile",
-                "onsale",
-                "--arrivals",
-                arrivals,
-                "--arrive-within",
-                within,
-                "--click-share",
-                0.2,
-                "--best-share",
-                0.3,
-                "--cancel-share",
-                0.1,
-                "--return-share",
-                0.5,
-                "--users",
-                ctx["users"],
-                "--auth",
-                "bearer",
-                "--duration",
-                60,
-                "--connect-timeout",
-                120,
-                "--idle",
-                0.5,
-                # The client of the server measured: BENCH_CLIENT=seat-list for a server from
-                # before the static map and the state (an A/B run against the previous head).
-                "--client",
-                os.environ.get("BENCH_CLIENT", "map"),
-                *extra,
-                name=ctx["name"],
+            if not console:
+                return buyers(urls, pids, event, ctx)
+            console_staff()
+            figures = RESULTS / f"{ctx['name']}-console.json"
+            watching = subprocess.Popen(
+                [PY, "-m", "loadtest.console", "--url", urls[0], "--event", str(event)]
+                + ["--username", CONSOLE_STAFF[0], "--password", CONSOLE_STAFF[1]]
+                + ["--seconds", "300", "--quiet", "8", "--json", str(figures)],
+                cwd=ROOT,
+                stdout=subprocess.DEVNULL,
             )
+            result = buyers(urls, pids, event, ctx)
+            watching.wait(timeout=320)
+            result["console"] = json.loads(figures.read_text()) if figures.exists() else None
+            return result
+
+    def buyers(urls, pids, event, ctx):
+        return loadtest(
+            urls,
+            pids,
+            event,
+            "--profile",
+            "onsale",
+            "--arrivals",
+            arrivals,
+            "--arrive-within",
+            within,
+            "--click-share",
+            0.2,
+            "--best-share",
+            0.3,
+            "--cancel-share",
+            0.1,
+            "--return-share",
+            0.5,
+            "--users",
+            ctx["users"],
+            "--auth",
+            "bearer",
+            "--duration",
+            60,
+            "--connect-timeout",
+            120,
+            "--idle",
+            0.5,
+            # The client of the server measured: BENCH_CLIENT=seat-list for a server from
+            # before the static map and the state (an A/B run against the previous head).
+            "--client",
+            os.environ.get("BENCH_CLIENT", "map"),
+            *extra,
+            name=ctx["name"],
+        )
 
     return run
 
@@ -452,6 +472,9 @@ SCENARIOS = {
     # Issue 21: the on-sale on the arena: 200 arrivals at once, and 2,000 within 10 s.
     "onsale-200-arena": on_sale(200, 1),
     "onsale-2000-arena": on_sale(2000, 10),
+    # Issue 39: the same with an organiser's console open on the sale (run beside the above).
+    "onsale-2000-arena-console": on_sale(2000, 10, console=True),
+    "box-office-10": box_office(50),
     "onsale-1000-arena-at-once": on_sale(1000, 1),
     # Issue 26: the same arrivals through four processes behind nginx, Redis shards under
     # Sentinel and PgBouncer, beside one process reached directly.

@@ -1,0 +1,128 @@
+"""An organiser's console on the wire, beside an on-sale: how long its live counts trail a buyer's
+change, and what it costs the buyers (issue 39's target).
+
+The shipped console (frontend/src/features/console/) watches the buyers' socket with a staff
+token, keeps every seat's state from the same `seats` frames and counts them in the browser (no
+request per change), and reads the sale's figures (`GET /api/staff/events/{id}/sale/`) once on
+opening and again after a frame that booked or freed seats, at most once a second. This does the
+same over HTTP and WebSocket only, and times each frame from its commit (`ts`, PROTOCOL.md) to
+the counts updated from it.
+
+    python -m loadtest.console --url http://127.0.0.1:8000 --event 4 \\
+        --username organiser --password seats-demo-1 --seconds 60
+"""
+
+import argparse
+import asyncio
+import json
+import time
+from collections import Counter
+
+import aiohttp
+import orjson
+
+from .api import ws_url
+from .stats import quantiles
+
+FIGURES_EVERY = 1.0  # seconds: the shipped console's re-read after a booking frame
+
+
+async def _token(session: aiohttp.ClientSession, base: str, username: str, password: str) -> str:
+    async with session.post(
+        f"{base}/api/token/", json={"username": username, "password": password}
+    ) as answer:
+        if answer.status != 200:
+            raise SystemExit(f"console: the login was answered {answer.status}")
+        return (await answer.json())["access"]
+
+
+async def watch(
+    base: str, event_id: int, username: str, password: str, seconds: float, quiet: float
+) -> dict:
+    """Run a console for `seconds`, or until no frame came for `quiet` seconds after the first
+    one; its frames' lag and its figures' reads."""
+    lags: list[float] = []
+    figures_ms: list[float] = []
+    status: dict[int, str] = {}
+    counts: Counter[str] = Counter()
+    last_read = 0.0
+    async with aiohttp.ClientSession() as session:
+        token = await _token(session, base, username, password)
+        headers = {"Authorization": f"Bearer {token}"}
+        sale_url = f"{base}/api/staff/events/{event_id}/sale/"
+
+        async def read_figures() -> None:
+            started = time.perf_counter()
+            async with session.get(sale_url, headers=headers) as answer:
+                answer.raise_for_status()
+                await answer.read()
+            figures_ms.append((time.perf_counter() - started) * 1000)
+
+        await read_figures()
+        async with session.ws_connect(ws_url(base, event_id), max_msg_size=0) as socket:
+            await socket.send_str(json.dumps({"type": "auth", "token": token}))
+            ends = time.monotonic() + seconds
+            while (left := ends - time.monotonic()) > 0:
+                try:
+                    message = await socket.receive(timeout=min(left, quiet) if lags else left)
+                except TimeoutError:
+                    break
+                if message.type != aiohttp.WSMsgType.TEXT:
+                    break
+                frame = orjson.loads(message.data)
+                if frame["type"] == "snapshot":
+                    status = {seat["id"]: seat["status"] for seat in frame["seats"]}
+                    counts = Counter(status.values())
+                elif frame["type"] == "seats":
+                    booked = False
+                    for seat in frame["seats"]:
+                        before = status.get(seat["id"])
+                        if before is not None:
+                            counts[before] -= 1
+                        status[seat["id"]] = seat["status"]
+                        counts[seat["status"]] += 1
+                        booked |= "reserved" in (before, seat["status"])
+                    lags.append(time.time() * 1000 - frame["ts"] / 1e6)
+                    if booked and time.monotonic() - last_read >= FIGURES_EVERY:
+                        last_read = time.monotonic()
+                        await read_figures()
+    return {
+        "frames": len(lags),
+        "counts_lag_ms": quantiles(lags),
+        "figures_ms": quantiles(figures_ms),
+        "counts": dict(counts),
+    }
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m loadtest.console",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--url", required=True)
+    parser.add_argument("--event", type=int, required=True)
+    parser.add_argument("--username", required=True, help="staff with the console's view")
+    parser.add_argument("--password", required=True)
+    parser.add_argument("--seconds", type=float, default=60.0, help="at most this long")
+    parser.add_argument(
+        "--quiet", type=float, default=5.0, help="stop when no frame came this long after one"
+    )
+    parser.add_argument("--json", help="write the figures here too")
+    args = parser.parse_args(argv)
+    figures = asyncio.run(
+        watch(args.url, args.event, args.username, args.password, args.seconds, args.quiet)
+    )
+    text = json.dumps(figures, indent=2)
+    print(text)
+    if args.json:
+        with open(args.json, "w") as out:
+            out.write(text)
+    if not figures["frames"]:
+        print("console: no seats frame came: nothing was measured")
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
