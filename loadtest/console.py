@@ -75,7 +75,7 @@ async def watch(
                     counts = Counter(status.values())
                 elif frame["type"] == "seats":
                     booked = False
-                    for seat in frame["seats"]:
+                    for seat in frame["changes"]:
                         before = status.get(seat["id"])
                         if before is not None:
                             counts[before] -= 1
