@@ -15,6 +15,7 @@ from django.utils import timezone
 from realtime.routing import websocket_application
 from reservations import services
 from reservations.models import Seat
+from reservations.tests import booking_calls
 from reservations.tests.factories import UserFactory, event_with_seats
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("relay")]
@@ -93,26 +94,24 @@ async def test_each_committed_change_is_exactly_one_seats_message(event, alice):
         return message
 
     a, b, c = seats[0].id, seats[1].id, seats[2].id
-    await call(services.seat_lock)(user=alice, event_id=event.id, seat_id=a)
+    await call(booking_calls.lock)(user=alice, event_id=event.id, seat_id=a)
     locked = await expect([(a, "locked", 1)])
     assert locked["changes"][0]["locked_until"].endswith("Z")
 
-    await call(services.seat_unlock)(user=alice, event_id=event.id, seat_id=a)
+    await call(booking_calls.unlock)(user=alice, event_id=event.id, seat_id=a)
     await expect([(a, "available", 2)])
 
-    await call(services.seats_lock)(user=alice, event_id=event.id, seat_ids=[a, b, c])
+    await call(booking_calls.lock_several)(user=alice, event_id=event.id, seat_ids=[a, b, c])
     await expect([(a, "locked", 3), (b, "locked", 1), (c, "locked", 1)])
 
-    outcome = await call(services.reservation_create)(
-        user=alice, event_id=event.id, seat_ids=[a, b, c]
-    )
+    outcome = await call(booking_calls.reserve)(user=alice, event_id=event.id, seat_ids=[a, b, c])
     await expect([(a, "reserved", 4), (b, "reserved", 2), (c, "reserved", 2)])
 
-    await call(services.reservation_cancel)(user=alice, reservation_id=outcome.reservation.id)
+    await call(booking_calls.cancel)(user=alice, reservation_id=outcome.reservation.id)
     await expect([(a, "available", 5), (b, "available", 3), (c, "available", 3)])
 
     d = seats[3].id
-    await call(services.seat_lock)(user=alice, event_id=event.id, seat_id=d)
+    await call(booking_calls.lock)(user=alice, event_id=event.id, seat_id=d)
     await expect([(d, "locked", 1)])
     await call(
         lambda: Seat.objects.filter(pk=d).update(held_until=timezone.now() - timedelta(seconds=1))
@@ -128,7 +127,7 @@ async def test_a_rolled_back_service_call_sends_nothing(event, alice):
 
     def lock_then_fail():
         with transaction.atomic():
-            services.seat_lock(user=alice, event_id=event.id, seat_id=seat_id)
+            booking_calls.lock(user=alice, event_id=event.id, seat_id=seat_id)
             raise RuntimeError("rolled back")
 
     with pytest.raises(RuntimeError):
@@ -279,7 +278,7 @@ async def test_watchers_joining_mid_stream_never_miss_a_message(event, alice):
 
     async def lock_all():
         for seat_id in ids[:6]:
-            await call(services.seat_lock)(user=alice, event_id=event.id, seat_id=seat_id)
+            await call(booking_calls.lock)(user=alice, event_id=event.id, seat_id=seat_id)
 
     locking = asyncio.ensure_future(lock_all())
     sockets = []
@@ -311,7 +310,7 @@ async def test_after_redis_loses_its_data_the_next_change_arrives_under_a_new_ep
     communicator, snapshot = await connected(event.id)
     await call(redis.Redis.from_url(settings.REDIS_URL).flushdb)()
     await asyncio.sleep(0.6)
-    await call(services.seat_lock)(user=alice, event_id=event.id, seat_id=seat_id)
+    await call(booking_calls.lock)(user=alice, event_id=event.id, seat_id=seat_id)
     message = await next_of_type(communicator, "seats")
     assert message["epoch"] != snapshot["epoch"]
     assert message["changes"][0]["id"] == seat_id

@@ -22,8 +22,8 @@ from harness.servers import running_server
 from realtime.idle_events import IdleEvents
 from realtime.routing import websocket_application
 from realtime.tests.clients import lock_as_alice, next_seats, ws_url
-from reservations import services
 from reservations.redis_shards import event_group
+from reservations.tests import booking_calls
 from reservations.tests.factories import UserFactory, event_with_seats
 
 call = database_sync_to_async
@@ -119,7 +119,7 @@ async def test_an_event_left_and_idle_is_let_go_of_whole(relay):
     await asyncio.sleep(0.2)  # the unsubscribe reaches Redis
     assert await call(subscribers)(event.id) == 0
     # A change committed now reaches nothing here, and leaves nothing behind.
-    await call(services.seat_lock)(user=alice, event_id=event.id, seat_id=seat_id)
+    await call(booking_calls.lock)(user=alice, event_id=event.id, seat_id=seat_id)
     await asyncio.sleep(0.2)
     assert (relay.maps, relay.feeds) == ({}, {})
 
@@ -155,7 +155,7 @@ async def test_a_socket_that_comes_while_its_event_is_let_go_of_ends_up_subscrib
     latecomer = await connected(event.id)
     await asyncio.sleep(0.2)
     assert await call(subscribers)(event.id) == 1
-    await call(services.seat_lock)(user=alice, event_id=event.id, seat_id=seat_id)
+    await call(booking_calls.lock)(user=alice, event_id=event.id, seat_id=seat_id)
     message = await next_seats_of(latecomer)
     assert message["changes"][0]["id"] == seat_id
     await latecomer.disconnect()
@@ -192,7 +192,7 @@ async def test_a_socket_that_joins_while_the_presence_tick_reports_none_is_kept(
     await asyncio.sleep(0.6)
 
     assert relay.forget_idle(time.monotonic() + 1e6) == []
-    await call(services.seat_lock)(user=alice, event_id=event.id, seat_id=seat_id)
+    await call(booking_calls.lock)(user=alice, event_id=event.id, seat_id=seat_id)
     assert (await next_seats_of(latecomer))["changes"][0]["id"] == seat_id
     await latecomer.disconnect()
 

@@ -8,8 +8,8 @@ from channels.db import database_sync_to_async
 from rest_framework_simplejwt.tokens import AccessToken
 
 from realtime.own_seats import OwnSeats
-from reservations import services
 from reservations.models import Seat
+from reservations.tests import booking_calls
 from reservations.tests.factories import UserFactory, event_with_seats
 
 from .test_consumer import connected, next_of_type
@@ -47,9 +47,9 @@ async def as_account(event, user):
 
 async def test_an_auth_frame_is_answered_with_the_accounts_own_seats(event, alice):
     first, second, *_ = await seat_ids(event)
-    await call(services.seat_lock)(user=alice, event_id=event.id, seat_id=first)
-    await call(services.seat_lock)(user=alice, event_id=event.id, seat_id=second)
-    await call(services.reservation_create)(user=alice, event_id=event.id, seat_ids=[second])
+    await call(booking_calls.lock)(user=alice, event_id=event.id, seat_id=first)
+    await call(booking_calls.lock)(user=alice, event_id=event.id, seat_id=second)
+    await call(booking_calls.reserve)(user=alice, event_id=event.id, seat_ids=[second])
     socket, own = await as_account(event, alice)
     assert [seat["id"] for seat in own["seats"]] == [first]
     assert own["seats"][0]["locked_until"]
@@ -63,12 +63,12 @@ async def test_every_tab_of_an_account_hears_of_a_hold_made_elsewhere_and_of_its
     tab_one, _ = await as_account(event, alice)
     tab_two, before = await as_account(event, alice)
     assert before["seats"] == [] and before["booked"] == []
-    await call(services.seat_lock)(user=alice, event_id=event.id, seat_id=first)
+    await call(booking_calls.lock)(user=alice, event_id=event.id, seat_id=first)
     for tab in (tab_one, tab_two):
         own = await next_of_type(tab, "own")
         assert [seat["id"] for seat in own["seats"]] == [first]
     # A release names nobody in the stream: the account that had the seat is still told.
-    await call(services.seat_unlock)(user=alice, event_id=event.id, seat_id=first)
+    await call(booking_calls.unlock)(user=alice, event_id=event.id, seat_id=first)
     for tab in (tab_one, tab_two):
         own = await next_of_type(tab, "own")
         assert own["seats"] == []
@@ -80,7 +80,7 @@ async def test_nobody_elses_socket_is_told_whose_a_seat_is(event, alice, bob):
     first, *_ = await seat_ids(event)
     bobs, _ = await as_account(event, bob)
     anonymous, _ = await connected(event.id)
-    await call(services.seat_lock)(user=alice, event_id=event.id, seat_id=first)
+    await call(booking_calls.lock)(user=alice, event_id=event.id, seat_id=first)
     for socket in (bobs, anonymous):
         await next_of_type(socket, "seats")
         while not await socket.receive_nothing(timeout=0.5):
@@ -94,7 +94,7 @@ async def test_a_bad_token_is_refused_and_the_socket_stays_anonymous(event, alic
     socket, _ = await connected(event.id)
     await socket.send_json_to({"type": "auth", "token": "not-a-token"})
     assert await next_of_type(socket, "error") == {"type": "error", "code": "not_authenticated"}
-    await call(services.seat_lock)(user=alice, event_id=event.id, seat_id=first)
+    await call(booking_calls.lock)(user=alice, event_id=event.id, seat_id=first)
     await next_of_type(socket, "seats")
     while not await socket.receive_nothing(timeout=0.5):
         assert (await socket.receive_json_from())["type"] != "own"

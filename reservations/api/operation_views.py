@@ -49,22 +49,29 @@ class OperationApi(APIView):
             header=lambda name: request.headers.get(name, ""),
             account_checked=True,
         )
-        if operation.takes_seats:
-            token = request.headers.get(QUEUE_TURN_HEADER)
-            turn_required(event_id=ids["event_id"], user_id=user.pk, token=token)
-        work = operation.work(call)
-        with seat_changes(Via.ONLINE):
-            if isinstance(work, Ask):
-                outcome = best_hold(user=user, event_id=ids["event_id"], wish=work.wish)
-            else:
-                if operation.hot_seat and (refused := refusal(user_id=user.pk, **ids)):
-                    raise refused
-                outcome = run_and_announce(work)
+        outcome = run_call(operation, call, user=user)
         return Response(
             operation.present(outcome, user.pk),
             status=operation.status,
             headers=operation.headers(outcome) or None,
         )
+
+
+def run_call(operation: Operation, call: Call, *, user):
+    """One booking call on Django's connection: the buyer's turn, the memory's refusal of a seat
+    it shows someone else's, then the row's steps, in the ledger as an online change. The
+    outcome is the row's, before `present` shapes it (the tests call their rows through here)."""
+    ids = call.ids
+    if operation.takes_seats:
+        token = call.header(QUEUE_TURN_HEADER) or None
+        turn_required(event_id=ids["event_id"], user_id=user.pk, token=token)
+    work = operation.work(call)
+    with seat_changes(Via.ONLINE):
+        if isinstance(work, Ask):
+            return best_hold(user=user, event_id=ids["event_id"], wish=work.wish)
+        if operation.hot_seat and (refused := refusal(user_id=user.pk, **ids)):
+            raise refused
+        return run_and_announce(work)
 
 
 def _turn_header(operation: Operation) -> list[OpenApiParameter]:

@@ -23,11 +23,8 @@ Where each rule lives:
 from ..rules import seat_is_free, seat_is_held_by
 from .bookings import (
     ReservationChange,
-    ReservationOutcome,
     ReservationRecord,
     cancel_steps,
-    reservation_cancel,
-    reservation_create,
     reserve_steps,
 )
 from .expiry import idempotency_keys_purge, locks_expire, refresh_families_purge, sweep_forever
@@ -38,16 +35,13 @@ from .holds import (
     hold_all_steps,
     hold_one_steps,
     release_one_steps,
-    seat_lock,
     seat_unlock,
-    seats_lock,
 )
 
 __all__ = [
     "ReservationRecord",
     "ReservationChange",
     "HoldOutcome",
-    "ReservationOutcome",
     "cancel_steps",
     "event_create_with_seats",
     "extend_one_steps",
@@ -57,15 +51,11 @@ __all__ = [
     "locks_expire",
     "refresh_families_purge",
     "release_one_steps",
-    "reservation_cancel",
-    "reservation_create",
     "reserve_steps",
     "row_name",
     "seat_grid",
     "seat_is_free",
     "seat_is_held_by",
-    "seat_lock",
     "seat_unlock",
-    "seats_lock",
     "sweep_forever",
 ]

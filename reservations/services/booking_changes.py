@@ -108,11 +108,13 @@ def reservation_refund(
     seat_ids: Sequence[int] | None = None,
     refunded: Decimal = Decimal("0.00"),
     reason: str = "",
+    via: Via = Via.CONSOLE,
 ) -> BookingChange:
     """Cancel some of a booking's seats (all of them: None) with a reason, and record what was
-    given back. A booking left with no seat is cancelled."""
+    given back. A booking left with no seat is cancelled. Staff cancel through the console, or
+    (`via` admin) the admin's action."""
     with (
-        seat_changes(Via.CONSOLE, actor_id=staff_id),
+        seat_changes(via, actor_id=staff_id),
         seat_changes_because(reason),
         transaction.atomic(),
     ):

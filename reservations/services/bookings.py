@@ -1,8 +1,8 @@
 """Booking held seats, and cancelling a booking: written once as steps (see holds.py).
 
 ``reserve_steps`` and ``cancel_steps`` yield SQL (sql/) and receive rows, like the hold steps,
-so the same rules run on Django's connection (``reservation_create``, ``reservation_cancel``:
-the views, the admin, the tests) and on the fast path's async connection (api/fast.py). The
+so the same rules run on Django's connection (``runner.run``: the views of the operation
+table's rows) and on the fast path's async connection (api/fast.py). The
 locking order of locking.py holds: the caller's row, then (cancel) the reservation's
 row, then the seat rows in id order, then the clock and the checks.
 
@@ -16,8 +16,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
 
-from django.contrib.auth.base_user import AbstractBaseUser
-from django.db import connection
 from django.utils import timezone
 
 from ..exceptions import (
@@ -36,7 +34,6 @@ from ..signals import seats_changed_on_commit
 from . import sql
 from .holds import caller_row_steps
 from .locking import seat_rows_steps
-from .runner import run_and_announce
 from .sql import Steps
 
 Status = Reservation.Status
@@ -76,12 +73,6 @@ class ReservationChange:
     @property
     def event_id(self) -> int:
         return self.reservation.event_id
-
-
-@dataclass(frozen=True)
-class ReservationOutcome:
-    reservation: Reservation
-    replayed: bool
 
 
 def _decimal(value) -> Decimal:
@@ -256,52 +247,6 @@ def cancel_steps(
         seats=[ReservedSeatRecord(s.id, s.label, s.section, _decimal(prices[s.id])) for s in seats],
     )
     return ReservationChange(reservation=booking, replayed=False, changed=seats)
-
-
-# --- The services: the steps run on Django's connection, one transaction each -----------------
-
-
-def _as_model(booking: ReservationRecord, *, user_id: int) -> Reservation:
-    values = {
-        "id": booking.id,
-        "user_id": user_id,
-        "event_id": booking.event_id,
-        "total_price": booking.total_price,
-        "status": booking.status,
-        "created_at": booking.created_at,
-        "cancelled_at": booking.cancelled_at,
-    }
-    return Reservation.from_db(connection.alias, list(values), list(values.values()))
-
-
-def reservation_create(
-    *,
-    user: AbstractBaseUser,
-    event_id: int,
-    seat_ids: Sequence[int],
-    idempotency_key: str | None = None,
-    expected_total: Decimal | None = None,
-) -> ReservationOutcome:
-    """Book seats the caller holds, all or none (reserve_steps, with the Idempotency-Key and
-    the total the buyer was shown)."""
-    outcome = run_and_announce(
-        reserve_steps(
-            user_id=user.pk,
-            event_id=event_id,
-            seat_ids=seat_ids,
-            idempotency_key=idempotency_key,
-            expected_total=expected_total,
-        )
-    )
-    return ReservationOutcome(
-        reservation=_as_model(outcome.reservation, user_id=user.pk), replayed=outcome.replayed
-    )
-
-
-def reservation_cancel(*, user: AbstractBaseUser, reservation_id: int) -> Reservation:
-    """Cancel one of the caller's reservations; its seats become available."""
-    steps = cancel_steps(user_id=user.pk, reservation_id=reservation_id, account_checked=True)
-    return _as_model(run_and_announce(steps).reservation, user_id=user.pk)
 
 
 # --- The same locking through the ORM, for the sweep and for blocking ------------------------

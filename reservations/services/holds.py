@@ -27,7 +27,7 @@ from ..exceptions import (
     PurchaseLimitReached,
     SeatUnavailable,
 )
-from ..live_seats import refusal, seat_unavailable
+from ..live_seats import seat_unavailable
 from ..models import Seat
 from ..rules import seat_is_free, seat_is_held_by
 from . import sql
@@ -243,24 +243,7 @@ def hold_cap(held_since: datetime) -> datetime:
     return held_since.replace(microsecond=0) + timedelta(seconds=settings.SEAT_HOLD_MAX_SECONDS)
 
 
-# --- The services: the steps run on Django's connection, one transaction each -----------------
-
-
-def seat_lock(*, user: AbstractBaseUser, event_id: int, seat_id: int) -> Seat:
-    """Hold one seat. Holding a seat you already hold changes nothing (and does not extend it).
-
-    A seat this process's memory shows someone else's is refused without a transaction
-    (reservations/live_seats.py)."""
-    if refused := refusal(user_id=user.pk, event_id=event_id, seat_id=seat_id):
-        raise refused
-    steps = hold_one_steps(user_id=user.pk, event_id=event_id, seat_id=seat_id)
-    return run_and_announce(steps).seats[0]
-
-
-def seats_lock(*, user: AbstractBaseUser, event_id: int, seat_ids: Sequence[int]) -> list[Seat]:
-    """Hold several seats of one event: all of them, or none and an error listing the blockers."""
-    steps = hold_all_steps(user_id=user.pk, event_id=event_id, seat_ids=seat_ids)
-    return run_and_announce(steps).seats
+# --- On Django's connection: a departing account's holds let go (users.py) -------------------
 
 
 def seat_unlock(*, user: AbstractBaseUser, event_id: int, seat_id: int) -> Seat:

@@ -7,9 +7,9 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from reservations import services
 from reservations.models import Event, PriceCategory, Reservation, Seat
 
+from . import booking_calls
 from .admin_forms import event_change_form
 from .factories import event_with_seats
 
@@ -40,7 +40,7 @@ def test_creating_an_event_in_the_admin_lays_out_its_seats(admin_client):
 
 def test_the_event_list_shows_the_seat_counts(admin_client, alice):
     event = event_with_seats(rows=1, seats_per_row=4)
-    services.seat_lock(user=alice, event_id=event.id, seat_id=event.seats.first().id)
+    booking_calls.lock(user=alice, event_id=event.id, seat_id=event.seats.first().id)
     page = admin_client.get("/admin/reservations/event/").content.decode()
     assert "Concert XYZ" in page
     assert '<td class="field-held">1</td>' in page
@@ -50,8 +50,8 @@ def test_the_event_list_shows_the_seat_counts(admin_client, alice):
 def test_the_cancel_action_frees_the_seats_through_the_service(admin_client, alice):
     event = event_with_seats(rows=1, seats_per_row=2)
     ids = list(event.seats.values_list("id", flat=True))
-    services.seats_lock(user=alice, event_id=event.id, seat_ids=ids)
-    outcome = services.reservation_create(user=alice, event_id=event.id, seat_ids=ids)
+    booking_calls.lock_several(user=alice, event_id=event.id, seat_ids=ids)
+    outcome = booking_calls.reserve(user=alice, event_id=event.id, seat_ids=ids)
     reservation = outcome.reservation
     admin_client.post(
         "/admin/reservations/reservation/",
@@ -65,8 +65,8 @@ def test_the_cancel_action_frees_the_seats_through_the_service(admin_client, ali
 def test_the_event_list_counts_an_ended_lock_as_available_before_any_sweep(admin_client, alice):
     event = event_with_seats(rows=1, seats_per_row=4)
     first, second = event.seats.order_by("id")[:2]
-    services.seat_lock(user=alice, event_id=event.id, seat_id=first.id)
-    services.seat_lock(user=alice, event_id=event.id, seat_id=second.id)
+    booking_calls.lock(user=alice, event_id=event.id, seat_id=first.id)
+    booking_calls.lock(user=alice, event_id=event.id, seat_id=second.id)
     Seat.objects.filter(pk=first.pk).update(held_until=timezone.now() - timedelta(seconds=1))
     page = admin_client.get("/admin/reservations/event/").content.decode()
     assert '<td class="field-available">3</td>' in page

@@ -8,10 +8,10 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from reservations import services
 from reservations.ledger.context import seat_changes
 from reservations.ledger.models import Via
 
+from . import booking_calls
 from .factories import event_with_seats
 
 pytestmark = pytest.mark.django_db
@@ -33,8 +33,8 @@ def booked_and_cancelled_in_the_admin(admin_client, alice, n_seats=2):
     seats = list(event.seats.order_by("id"))[:n_seats]
     ids = [seat.id for seat in seats]
     with seat_changes(Via.ONLINE):
-        services.seats_lock(user=alice, event_id=event.id, seat_ids=ids)
-        booking = services.reservation_create(user=alice, event_id=event.id, seat_ids=ids)
+        booking_calls.lock_several(user=alice, event_id=event.id, seat_ids=ids)
+        booking = booking_calls.reserve(user=alice, event_id=event.id, seat_ids=ids)
     reservation = booking.reservation
     admin_client.post(
         "/admin/reservations/reservation/",

@@ -17,13 +17,13 @@ from django.test import RequestFactory
 from django.utils import timezone
 
 from harness.servers import free_port
-from reservations import services
 from reservations.admin.events import EventAdmin
 from reservations.exceptions import BookingError
 from reservations.models import (
     Event,
     PriceCategory,
     Reservation,
+    ReservedSeat,
     Seat,
     VenueLayout,
     WaitingRoom,
@@ -32,9 +32,11 @@ from reservations.models import (
 )
 from reservations.rules import effective_status
 from reservations.services.blocking import seats_block
+from reservations.services.box_office import box_office_sell
 from reservations.services.venues import layout_create
 from reservations.venues.layout_file import parse_layout
 
+from . import booking_calls
 from .admin_forms import admin_action, admin_delete, event_change_form
 from .conftest import bearer_client
 from .factories import UserFactory, event_with_seats
@@ -103,17 +105,22 @@ def fates(event: Event) -> dict[str, str]:
                     s["id"] for r in listed if r["status"] == "confirmed" for s in r["seats"]
                 }
             fate = f"sold to {buyer.username}" if seat.pk in booked[buyer.pk] else "LOST"
+        elif status == Seat.Status.RESERVED:  # no account: sold at the box office, if it was
+            sold = ReservedSeat.objects.filter(
+                seat=seat, is_active=True, reservation__channel="box_office"
+            )
+            fate = "sold at the box office" if sold.exists() else "LOST"
         elif status == Seat.Status.LOCKED:
             holder = seat.held_by
 
             def book(holder=holder, seat=seat):
-                services.reservation_create(user=holder, event_id=event.pk, seat_ids=[seat.pk])
+                booking_calls.reserve(user=holder, event_id=event.pk, seat_ids=[seat.pk])
 
             fate = f"held by {holder.username}" if _can(book) else "LOST"
         else:
 
             def hold(seat=seat):
-                services.seat_lock(user=probe, event_id=event.pk, seat_id=seat.pk)
+                booking_calls.lock(user=probe, event_id=event.pk, seat_id=seat.pk)
 
             fate = "sellable" if _can(hold) else "LOST"
         result[seat.label] = fate
@@ -130,24 +137,32 @@ class Sale:
 
 
 @pytest.fixture
-def sale(alice, bob) -> Sale:
+def sale(admin_client, alice, bob) -> Sale:
     """An event on sale (A1 to A6, B1 to B6): A1 and A2 held by alice, A3 to A5 sold to bob, A6
-    and B1 carol's cancelled booking, B6 blocked; with a waiting room."""
+    and B1 carol's cancelled booking, B5 sold at the box office, B6 blocked; with a waiting
+    room."""
     event = event_with_seats(rows=2, seats_per_row=6)
     ids = list(event.seats.values_list("id", flat=True))
     carol = UserFactory(username="carol")
-    services.seats_lock(user=alice, event_id=event.pk, seat_ids=ids[0:2])
-    services.seats_lock(user=bob, event_id=event.pk, seat_ids=ids[2:5])
-    confirmed = services.reservation_create(user=bob, event_id=event.pk, seat_ids=ids[2:5])
-    services.seats_lock(user=carol, event_id=event.pk, seat_ids=ids[5:7])
-    cancelled = services.reservation_create(user=carol, event_id=event.pk, seat_ids=ids[5:7])
-    services.reservation_cancel(user=carol, reservation_id=cancelled.reservation.pk)
+    booking_calls.lock_several(user=alice, event_id=event.pk, seat_ids=ids[0:2])
+    booking_calls.lock_several(user=bob, event_id=event.pk, seat_ids=ids[2:5])
+    confirmed = booking_calls.reserve(user=bob, event_id=event.pk, seat_ids=ids[2:5])
+    booking_calls.lock_several(user=carol, event_id=event.pk, seat_ids=ids[5:7])
+    cancelled = booking_calls.reserve(user=carol, event_id=event.pk, seat_ids=ids[5:7])
+    booking_calls.cancel(user=carol, reservation_id=cancelled.reservation.pk)
+    box_office_sell(
+        staff_id=User.objects.get(username="root").pk,
+        event_id=event.pk,
+        seat_ids=[ids[10]],
+        payment="cash",
+    )
     seats_block(event_id=event.pk, seat_ids=[ids[11]], reason="sound desk")
     WaitingRoom.objects.create(
         event=event, opens_at=timezone.now(), on_sale_at=timezone.now() + timedelta(hours=1)
     )
     expected = {label: "sellable" for label in event.seats.values_list("label", flat=True)}
     expected |= {"A1": "held by alice", "A2": "held by alice", "B6": "blocked"}
+    expected |= {"B5": "sold at the box office"}
     expected |= {label: "sold to bob" for label in ("A3", "A4", "A5")}
     assert fates(event) == expected
     return Sale(event, confirmed.reservation, cancelled.reservation, expected)
@@ -215,7 +230,7 @@ def test_every_admin_action_and_delete_leaves_every_seat_sellable_held_or_sold(
     # with a hold and no booking, and one with neither.
     Group.objects.create(name="ushers")
     matinee = event_with_seats(rows=1, seats_per_row=2, name="Matinee")
-    services.seat_lock(user=alice, event_id=matinee.pk, seat_id=matinee.seats.first().pk)
+    booking_calls.lock(user=alice, event_id=matinee.pk, seat_id=matinee.seats.first().pk)
     spare = event_with_seats(rows=1, seats_per_row=2, name="Rehearsal")
     layout_create(spec=parse_layout(json.dumps(SMALL).encode()))
     for model, Model in MODELS.items():
@@ -240,7 +255,7 @@ def test_every_admin_action_and_delete_leaves_every_seat_sellable_held_or_sold(
     assert fates(event) == expected
     reservations = list(Reservation.objects.values_list("pk", flat=True))
     admin_action(admin_client, "reservation", "cancel_selected", reservations)
-    expected |= {"A3": "sellable", "A4": "sellable", "A5": "sellable"}
+    expected |= {"A3": "sellable", "A4": "sellable", "A5": "sellable", "B5": "sellable"}
     assert fates(event) == expected
     admin_action(admin_client, "user", "deactivate_selected", [alice.pk, bob.pk])
     expected |= {"A1": "sellable", "A2": "sellable"}
@@ -264,7 +279,7 @@ def test_a_hold_clicked_between_the_delete_check_and_the_delete_never_goes_with_
     def click():
         checked.wait(10)
         try:
-            results["hold"] = services.seat_lock(user=alice, event_id=event.pk, seat_id=seat_id)
+            results["hold"] = booking_calls.lock(user=alice, event_id=event.pk, seat_id=seat_id)
         except Exception as exc:  # recorded: the test says which
             results["hold"] = exc
         finally:

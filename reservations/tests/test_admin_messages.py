@@ -6,12 +6,12 @@ from django.contrib.auth import get_user_model
 from django.db.models import ProtectedError
 from django.utils import timezone
 
-from reservations import services
 from reservations.admin.seats import SeatAdmin
 from reservations.models import Event, PriceCategory, Reservation, Seat, WaitingRoom
 from reservations.services.blocking import seats_block
 from reservations.services.event_deletion import events_delete
 
+from . import booking_calls
 from .admin_forms import admin_action, admin_delete, event_change_form
 from .factories import UserFactory, event_with_seats
 
@@ -46,7 +46,7 @@ def test_blocking_counts_and_a_refusal_names_the_event_and_the_taken_seats(
     assert admin_action(admin_client, "seat", "block_selected", ids[2:4]) == [
         "1 seat blocked; 1 was blocked already and was left as it is."
     ]
-    services.seat_lock(user=alice, event_id=event.pk, seat_id=ids[0])
+    booking_calls.lock(user=alice, event_id=event.pk, seat_id=ids[0])
     assert admin_action(admin_client, "seat", "block_selected", [ids[0], ids[4]]) == [
         "Concert XYZ: nothing blocked of 2 selected seats. Only free seats can be taken off"
         " sale; A1 is held by a buyer.",
@@ -68,11 +68,11 @@ def test_putting_seats_into_a_category_counts_those_moved(admin_client, event, i
 
 def test_cancelling_counts_the_reservations_and_their_seats(admin_client, event, ids, bob):
     carol = UserFactory(username="carol")
-    services.seats_lock(user=bob, event_id=event.pk, seat_ids=ids[:2])
-    confirmed = services.reservation_create(user=bob, event_id=event.pk, seat_ids=ids[:2])
-    services.seat_lock(user=carol, event_id=event.pk, seat_id=ids[2])
-    gone = services.reservation_create(user=carol, event_id=event.pk, seat_ids=ids[2:3])
-    services.reservation_cancel(user=carol, reservation_id=gone.reservation.pk)
+    booking_calls.lock_several(user=bob, event_id=event.pk, seat_ids=ids[:2])
+    confirmed = booking_calls.reserve(user=bob, event_id=event.pk, seat_ids=ids[:2])
+    booking_calls.lock(user=carol, event_id=event.pk, seat_id=ids[2])
+    gone = booking_calls.reserve(user=carol, event_id=event.pk, seat_ids=ids[2:3])
+    booking_calls.cancel(user=carol, reservation_id=gone.reservation.pk)
     both = [confirmed.reservation.pk, gone.reservation.pk]
     assert admin_action(admin_client, "reservation", "cancel_selected", both) == [
         "1 reservation cancelled, 2 seats back on sale; 1 was cancelled already."
@@ -81,7 +81,7 @@ def test_cancelling_counts_the_reservations_and_their_seats(admin_client, event,
 
 
 def test_deactivating_counts_the_users(admin_client, event, ids, alice, bob):
-    services.seat_lock(user=alice, event_id=event.pk, seat_id=ids[0])
+    booking_calls.lock(user=alice, event_id=event.pk, seat_id=ids[0])
     get_user_model().objects.filter(pk=bob.pk).update(is_active=False)
     assert admin_action(admin_client, "user", "deactivate_selected", [alice.pk, bob.pk]) == [
         "1 user deactivated, their holds released; 1 was inactive already."
@@ -100,8 +100,8 @@ def test_revoking_turns_counts_the_events(admin_client, event):
 def test_a_confirmed_reservation_is_not_deleted_but_told_to_be_cancelled(
     admin_client, event, ids, bob
 ):
-    services.seats_lock(user=bob, event_id=event.pk, seat_ids=ids[:2])
-    reservation = services.reservation_create(user=bob, event_id=event.pk, seat_ids=ids[:2])
+    booking_calls.lock_several(user=bob, event_id=event.pk, seat_ids=ids[:2])
+    reservation = booking_calls.reserve(user=bob, event_id=event.pk, seat_ids=ids[:2])
     pk = reservation.reservation.pk
     page = admin_delete(admin_client, "reservation", pk)
     assert page.status_code == 200
@@ -112,14 +112,14 @@ def test_a_confirmed_reservation_is_not_deleted_but_told_to_be_cancelled(
     assert admin_action(admin_client, "reservation", "delete_selected", [pk]) == []
     assert Reservation.objects.get(pk=pk).status == "confirmed"
 
-    services.reservation_cancel(user=bob, reservation_id=pk)
+    booking_calls.cancel(user=bob, reservation_id=pk)
     assert admin_delete(admin_client, "reservation", pk).status_code == 302
     assert not Reservation.objects.filter(pk=pk).exists()
     assert set(event.seats.values_list("status", flat=True)) == {"available"}
 
 
 def test_an_event_with_holds_is_not_deleted_and_says_why(admin_client, event, ids, alice):
-    services.seats_lock(user=alice, event_id=event.pk, seat_ids=ids[:2])
+    booking_calls.lock_several(user=alice, event_id=event.pk, seat_ids=ids[:2])
     page = admin_delete(admin_client, "event", event.pk)
     assert page.status_code == 200
     assert (
@@ -131,15 +131,15 @@ def test_an_event_with_holds_is_not_deleted_and_says_why(admin_client, event, id
         events_delete(event_ids=[event.pk])
     assert Seat.objects.filter(pk__in=ids[:2], status="locked", held_by=alice).count() == 2
 
-    services.seat_unlock(user=alice, event_id=event.pk, seat_id=ids[0])
-    services.seat_unlock(user=alice, event_id=event.pk, seat_id=ids[1])
+    booking_calls.unlock(user=alice, event_id=event.pk, seat_id=ids[0])
+    booking_calls.unlock(user=alice, event_id=event.pk, seat_id=ids[1])
     assert admin_delete(admin_client, "event", event.pk).status_code == 302
     assert not Event.objects.filter(pk=event.pk).exists()
 
 
 def test_an_event_with_sales_is_not_deleted_and_says_why(admin_client, event, ids, bob):
-    services.seats_lock(user=bob, event_id=event.pk, seat_ids=ids[:1])
-    services.reservation_create(user=bob, event_id=event.pk, seat_ids=ids[:1])
+    booking_calls.lock_several(user=bob, event_id=event.pk, seat_ids=ids[:1])
+    booking_calls.reserve(user=bob, event_id=event.pk, seat_ids=ids[:1])
     page = admin_delete(admin_client, "event", event.pk).content.decode()
     assert (
         "Concert XYZ cannot be deleted: 1 seat sold (A1): cancel their reservations first,"
@@ -154,7 +154,7 @@ def test_saving_a_seats_reason_keeps_a_hold_taken_while_the_form_was_posted(
 
     def buyer_holds_meanwhile(self, request, form, change):
         seat = read_form(self, request, form, change)
-        services.seat_lock(user=alice, event_id=event.pk, seat_id=seat.pk)
+        booking_calls.lock(user=alice, event_id=event.pk, seat_id=seat.pk)
         return seat
 
     monkeypatch.setattr(SeatAdmin, "save_form", buyer_holds_meanwhile)

@@ -4,10 +4,10 @@ read-only, a delivery tried again by action, an endpoint enabled again by hand."
 
 import pytest
 
-from reservations import services
 from reservations.ledger.models import SeatChange
 from reservations.models import WebhookDelivery, WebhookEndpoint
 
+from . import booking_calls
 from .admin_forms import admin_action
 from .factories import event_with_seats
 from .webhook_receiver import CANCELLED, CONFIRMED, SEATS_CHANGED, endpoint_for
@@ -88,7 +88,7 @@ def test_an_endpoint_enabled_again_by_hand_starts_afresh(admin_client, receiver)
 def test_asking_for_seat_changes_later_starts_them_from_then(admin_client, receiver, alice):
     endpoint = endpoint_for(receiver, CONFIRMED)
     event = event_with_seats(rows=1, seats_per_row=2)
-    services.seat_lock(user=alice, event_id=event.id, seat_id=event.seats.first().id)
+    booking_calls.lock(user=alice, event_id=event.id, seat_id=event.seats.first().id)
     admin_client.post(
         f"/admin/reservations/webhookendpoint/{endpoint.pk}/change/",
         {"url": endpoint.url, "event": "", "event_types": [CONFIRMED, SEATS_CHANGED]},

@@ -11,9 +11,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from harness.servers import full_stack_env, running_server
-from reservations import services
 from reservations.models import Seat
 
+from . import booking_calls
 from .factories import PASSWORD, UserFactory, event_with_seats, hall
 
 pytestmark = pytest.mark.django_db
@@ -206,7 +206,7 @@ def test_the_orphan_rule_applies_to_holding_several_seats(alice_api):
 
 def test_an_event_without_the_rule_keeps_its_one_statement_hold(alice, event, seats):
     with CaptureQueriesContext(connection) as seen:
-        services.seat_lock(
+        booking_calls.lock(
             user=alice, event_id=event.pk, seat_id=seats[1].pk
         )  # leaves A1 alone: fine with no rule
     statements = [q["sql"] for q in seen.captured_queries]

@@ -35,15 +35,9 @@ from reservations.exceptions import (
     SeatUnavailable,
 )
 from reservations.models import Reservation, ReservedSeat, Seat
-from reservations.services import (
-    locks_expire,
-    reservation_cancel,
-    reservation_create,
-    seat_lock,
-    seat_unlock,
-    seats_lock,
-)
+from reservations.services import locks_expire
 
+from .booking_calls import cancel, lock, lock_several, reserve, unlock
 from .factories import UserFactory, event_with_seats
 
 HOLD_LIMIT = 3
@@ -115,7 +109,7 @@ class BookingRules(RuleBasedStateMachine):
         expected = self._expected_lock(user, [seat_id])
         done = self._call(
             expected,
-            lambda: seat_lock(user=self.users[user], event_id=self.event.id, seat_id=seat_id),
+            lambda: lock(user=self.users[user], event_id=self.event.id, seat_id=seat_id),
         )
         if done is not None:
             self._hold(user, [seat_id])
@@ -126,7 +120,7 @@ class BookingRules(RuleBasedStateMachine):
         expected = self._expected_lock(user, seat_ids)
         done = self._call(
             expected,
-            lambda: seats_lock(user=self.users[user], event_id=self.event.id, seat_ids=seat_ids),
+            lambda: lock_several(user=self.users[user], event_id=self.event.id, seat_ids=seat_ids),
         )
         if done is not None:
             self._hold(user, seat_ids)
@@ -137,7 +131,7 @@ class BookingRules(RuleBasedStateMachine):
         expected = None if self._held_live(seat_id, user) else NotHolder
         done = self._call(
             expected,
-            lambda: seat_unlock(user=self.users[user], event_id=self.event.id, seat_id=seat_id),
+            lambda: unlock(user=self.users[user], event_id=self.event.id, seat_id=seat_id),
         )
         if done is not None:
             self.state[seat_id] = ("available", None)
@@ -148,9 +142,7 @@ class BookingRules(RuleBasedStateMachine):
         expected = None if all(self._held_live(s, user) for s in seat_ids) else LockRequired
         outcome = self._call(
             expected,
-            lambda: reservation_create(
-                user=self.users[user], event_id=self.event.id, seat_ids=seat_ids
-            ),
+            lambda: reserve(user=self.users[user], event_id=self.event.id, seat_ids=seat_ids),
         )
         if outcome is None:
             return multiple()
@@ -170,7 +162,7 @@ class BookingRules(RuleBasedStateMachine):
             expected = None
         done = self._call(
             expected,
-            lambda: reservation_cancel(user=self.users[user], reservation_id=reservation),
+            lambda: cancel(user=self.users[user], reservation_id=reservation),
         )
         if done is not None:
             _, seat_ids = self.booked.pop(reservation)

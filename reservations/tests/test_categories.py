@@ -7,7 +7,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from reservations import selectors, services
+from reservations import selectors
 from reservations.exceptions import LockRequired, PriceChanged, SeatUnavailable
 from reservations.models import PriceCategory, Reservation, Seat
 from reservations.services.blocking import seats_block, seats_release
@@ -15,6 +15,7 @@ from reservations.services.categories import category_price_set, seats_categoris
 from reservations.signals import seats_changed
 from reservations.waiting_room.rooms_in_memory import rooms
 
+from . import booking_calls
 from .conftest import bearer_client
 from .factories import event_with_seats
 from .races import code_of, run_together, users
@@ -47,7 +48,7 @@ def test_event_detail_lists_categories_with_what_is_left(api, alice, event, seat
     seats_categorise(
         event_id=event.id, category_id=premium.id, section="Floor", first_row="A", last_row="A"
     )
-    services.seat_lock(user=alice, event_id=event.id, seat_id=seats[0].id)
+    booking_calls.lock(user=alice, event_id=event.id, seat_id=seats[0].id)
 
     body = api.get(f"/api/events/{event.id}/").json()
 
@@ -66,8 +67,8 @@ def test_event_detail_lists_categories_with_what_is_left(api, alice, event, seat
 
 
 def test_a_booking_keeps_its_price_when_the_category_price_changes(alice, event, seats):
-    services.seats_lock(user=alice, event_id=event.id, seat_ids=[seats[0].id, seats[1].id])
-    booked = services.reservation_create(
+    booking_calls.lock_several(user=alice, event_id=event.id, seat_ids=[seats[0].id, seats[1].id])
+    booked = booking_calls.reserve(
         user=alice, event_id=event.id, seat_ids=[seats[0].id, seats[1].id]
     ).reservation
 
@@ -78,8 +79,8 @@ def test_a_booking_keeps_its_price_when_the_category_price_changes(alice, event,
     assert {rs.price for rs in booked.reserved_seats.all()} == {Decimal("50.00")}
     # New sales use the new price: seat rows carry the category's.
     assert set(event.seats.values_list("price", flat=True)) == {Decimal("75.00")}
-    services.seat_lock(user=alice, event_id=event.id, seat_id=seats[2].id)
-    later = services.reservation_create(user=alice, event_id=event.id, seat_ids=[seats[2].id])
+    booking_calls.lock(user=alice, event_id=event.id, seat_id=seats[2].id)
+    later = booking_calls.reserve(user=alice, event_id=event.id, seat_ids=[seats[2].id])
     assert later.reservation.total_price == Decimal("75.00")
 
 
@@ -90,8 +91,8 @@ def test_totals_come_from_each_seats_category(alice, event, seats):
     seats_categorise(event_id=event.id, category_id=premium.id, section="Floor", first_row="B")
     back_row_seat = seats[5]
     ids = [seats[0].id, back_row_seat.id]
-    services.seats_lock(user=alice, event_id=event.id, seat_ids=ids)
-    booked = services.reservation_create(user=alice, event_id=event.id, seat_ids=ids)
+    booking_calls.lock_several(user=alice, event_id=event.id, seat_ids=ids)
+    booked = booking_calls.reserve(user=alice, event_id=event.id, seat_ids=ids)
     assert booked.reservation.total_price == Decimal("140.00")
 
 
@@ -101,7 +102,7 @@ def test_totals_come_from_each_seats_category(alice, event, seats):
 def test_repricing_gives_each_seat_its_next_version_and_tells_watchers_once(
     alice, event, seats, django_capture_on_commit_callbacks
 ):
-    services.seat_lock(user=alice, event_id=event.id, seat_id=seats[0].id)
+    booking_calls.lock(user=alice, event_id=event.id, seat_id=seats[0].id)
     before = dict(event.seats.values_list("id", "version"))
     heard = []
 
@@ -164,13 +165,13 @@ def _reserves_racing_a_repricing():
     ids = list(event.seats.order_by("id").values_list("id", flat=True)[:12])
     blocks = [ids[i : i + 3] for i in range(0, 12, 3)]
     for buyer, block in zip(buyers, blocks, strict=True):
-        services.seats_lock(user=buyer, event_id=event.id, seat_ids=block)
+        booking_calls.lock_several(user=buyer, event_id=event.id, seat_ids=block)
     category = event.categories.get()
 
     def reserve(buyer, block, delay):
         time.sleep(delay)  # spread over the repricing, so both orders happen
         try:
-            return services.reservation_create(
+            return booking_calls.reserve(
                 user=buyer, event_id=event.id, seat_ids=block, expected_total=Decimal("150.00")
             ).reservation.total_price
         except PriceChanged:
@@ -217,16 +218,16 @@ def test_a_blocked_seat_cannot_be_held_or_booked(alice_api, event, seats, path):
 
 
 def test_only_free_seats_can_be_blocked_and_unblocking_puts_them_on_sale(alice, event, seats):
-    services.seat_lock(user=alice, event_id=event.id, seat_id=seats[0].id)
+    booking_calls.lock(user=alice, event_id=event.id, seat_id=seats[0].id)
     with pytest.raises(SeatUnavailable):
         seats_block(event_id=event.id, seat_ids=[seats[0].id, seats[1].id])
     assert not Seat.objects.filter(pk=seats[1].id, blocked=True).exists()
 
     seats_block(event_id=event.id, seat_ids=[seats[1].id])
     with pytest.raises(LockRequired):
-        services.reservation_create(user=alice, event_id=event.id, seat_ids=[seats[1].id])
+        booking_calls.reserve(user=alice, event_id=event.id, seat_ids=[seats[1].id])
     seats_release(event_id=event.id, seat_ids=[seats[1].id])
-    seat = services.seat_lock(user=alice, event_id=event.id, seat_id=seats[1].id)
+    seat = booking_calls.lock(user=alice, event_id=event.id, seat_id=seats[1].id)
     assert seat.status == "locked"
     assert seat.version == 3  # blocked, unblocked, held: watchers saw each
 

@@ -12,11 +12,11 @@ from django.contrib.auth.models import Permission
 from django.core.management import CommandError, call_command
 from openpyxl import load_workbook
 
-from reservations import services
 from reservations.exports import LEDGER_HEADER, SALES_HEADER
 from reservations.ledger.context import seat_changes
 from reservations.ledger.models import SeatChange, Via
 
+from . import booking_calls
 from .factories import event_with_seats
 
 pytestmark = pytest.mark.django_db
@@ -34,12 +34,14 @@ def sold(admin_client, alice, bob):
     event = event_with_seats(rows=2, seats_per_row=3, sections=2, price="42.50")
     seats = list(event.seats.order_by("id"))
     with seat_changes(Via.ONLINE):
-        services.seats_lock(user=alice, event_id=event.id, seat_ids=[s.id for s in seats[:3]])
-        kept = services.reservation_create(
+        booking_calls.lock_several(
+            user=alice, event_id=event.id, seat_ids=[s.id for s in seats[:3]]
+        )
+        kept = booking_calls.reserve(
             user=alice, event_id=event.id, seat_ids=[s.id for s in seats[:3]]
         ).reservation
-        services.seat_lock(user=bob, event_id=event.id, seat_id=seats[4].id)
-        cancelled = services.reservation_create(
+        booking_calls.lock(user=bob, event_id=event.id, seat_id=seats[4].id)
+        cancelled = booking_calls.reserve(
             user=bob, event_id=event.id, seat_ids=[seats[4].id]
         ).reservation
     admin_client.post(

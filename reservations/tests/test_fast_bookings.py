@@ -9,9 +9,9 @@ from channels.layers import get_channel_layer
 from rest_framework.test import APIClient
 
 from realtime.broadcast import event_group
-from reservations import services
 from reservations.models import Reservation, ReservedSeat
 
+from . import booking_calls
 from .factories import UserFactory, event_with_seats
 from .fast_calls import (
     HOST,
@@ -289,7 +289,7 @@ def test_a_reservation_answer_is_byte_for_byte_what_django_writes(fast):
     alice = UserFactory(username="alice")
     event = event_with_seats(rows=1, seats_per_row=3, name='Konzert\u2028Ä "mit" \u2029Pause')
     first, second, _ = event.seats.order_by("id")
-    services.seats_lock(user=alice, event_id=event.id, seat_ids=[first.id, second.id])
+    booking_calls.lock_several(user=alice, event_id=event.id, seat_ids=[first.id, second.id])
     token = bearer(alice)
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=token.decode())

@@ -9,6 +9,7 @@ from django.utils import timezone
 from reservations import services
 from reservations.models import Seat
 
+from . import booking_calls
 from .conftest import bearer_client
 from .factories import event_with_seats
 from .races import code_of, run_together, users
@@ -28,7 +29,7 @@ def extend(client, event, seat):
 
 
 def test_extending_gives_a_full_hold_from_now(capped, alice, alice_api, event, seats):
-    services.seat_lock(user=alice, event_id=event.id, seat_id=seats[0].id)
+    booking_calls.lock(user=alice, event_id=event.id, seat_id=seats[0].id)
     Seat.objects.filter(pk=seats[0].id).update(
         held_until=timezone.now() + timedelta(seconds=20),
         held_since=timezone.now() - timedelta(seconds=280),
@@ -47,7 +48,7 @@ def test_extending_gives_a_full_hold_from_now(capped, alice, alice_api, event, s
 
 
 def test_a_hold_at_its_cap_cannot_be_extended(capped, alice, alice_api, event, seats):
-    services.seat_lock(user=alice, event_id=event.id, seat_id=seats[0].id)
+    booking_calls.lock(user=alice, event_id=event.id, seat_id=seats[0].id)
     Seat.objects.filter(pk=seats[0].id).update(
         held_until=timezone.now() + timedelta(seconds=100),
         held_since=timezone.now() - timedelta(seconds=200),
@@ -62,7 +63,7 @@ def test_a_hold_at_its_cap_cannot_be_extended(capped, alice, alice_api, event, s
 
 
 def test_extending_a_hold_taken_this_second_changes_nothing(alice, alice_api, event, seats):
-    services.seat_lock(user=alice, event_id=event.id, seat_id=seats[0].id)
+    booking_calls.lock(user=alice, event_id=event.id, seat_id=seats[0].id)
     before = Seat.objects.get(pk=seats[0].id)
     answer = extend(alice_api, event, seats[0])
     after = Seat.objects.get(pk=seats[0].id)
@@ -72,14 +73,14 @@ def test_extending_a_hold_taken_this_second_changes_nothing(alice, alice_api, ev
 
 
 def test_locking_again_does_not_restart_the_cap(capped, alice, alice_api, event, seats):
-    services.seat_lock(user=alice, event_id=event.id, seat_id=seats[0].id)
+    booking_calls.lock(user=alice, event_id=event.id, seat_id=seats[0].id)
     since = Seat.objects.get(pk=seats[0].id).held_since
     alice_api.post(f"/api/events/{event.id}/seats/{seats[0].id}/lock/", {}, format="json")
     assert Seat.objects.get(pk=seats[0].id).held_since == since
 
 
 def test_only_the_holder_can_extend(alice, bob_api, api, event, seats):
-    services.seat_lock(user=alice, event_id=event.id, seat_id=seats[0].id)
+    booking_calls.lock(user=alice, event_id=event.id, seat_id=seats[0].id)
     answer = extend(bob_api, event, seats[0])
     assert (answer.status_code, answer.json()["code"]) == (409, "not_holder")
     assert extend(bob_api, event, seats[1]).json()["code"] == "not_holder"  # a free seat
@@ -88,7 +89,7 @@ def test_only_the_holder_can_extend(alice, bob_api, api, event, seats):
 
 
 def test_an_extension_is_refused_for_bad_input(alice, alice_api, event, seats):
-    services.seat_lock(user=alice, event_id=event.id, seat_id=seats[0].id)
+    booking_calls.lock(user=alice, event_id=event.id, seat_id=seats[0].id)
     url = f"/api/events/{event.id}/seats/{seats[0].id}/extend/"
     answer = alice_api.post(url, "{not json", content_type="application/json")
     assert (answer.status_code, answer.json()["code"]) == (400, "invalid")

@@ -7,9 +7,9 @@ import pytest
 from django.core.management import ManagementUtility, call_command
 from django.db import connection
 
-from reservations import services
 from reservations.models import Reservation, ReservedSeat
 
+from . import booking_calls
 from .test_ledger import trigger_off
 
 pytestmark = pytest.mark.django_db
@@ -34,11 +34,11 @@ def sql(text: str, *params) -> None:
 @pytest.fixture
 def booked(event, seats, alice):
     """Seat 0 booked by alice; seat 1 booked and cancelled; seat 2 held."""
-    services.seats_lock(user=alice, event_id=event.id, seat_ids=[seats[0].id, seats[1].id])
-    kept = services.reservation_create(user=alice, event_id=event.id, seat_ids=[seats[0].id])
-    gone = services.reservation_create(user=alice, event_id=event.id, seat_ids=[seats[1].id])
-    services.reservation_cancel(user=alice, reservation_id=gone.reservation.pk)
-    services.seat_lock(user=alice, event_id=event.id, seat_id=seats[2].id)
+    booking_calls.lock_several(user=alice, event_id=event.id, seat_ids=[seats[0].id, seats[1].id])
+    kept = booking_calls.reserve(user=alice, event_id=event.id, seat_ids=[seats[0].id])
+    gone = booking_calls.reserve(user=alice, event_id=event.id, seat_ids=[seats[1].id])
+    booking_calls.cancel(user=alice, reservation_id=gone.reservation.pk)
+    booking_calls.lock(user=alice, event_id=event.id, seat_id=seats[2].id)
     return kept.reservation
 
 
@@ -119,7 +119,7 @@ def test_a_change_the_ledger_missed_is_listed(booked, seats, alice):
         ],
     )
     # A change after the missed one starts where the ledger never saw the seat go.
-    services.seat_lock(user=alice, event_id=booked.event_id, seat_id=seats[4].id)
+    booking_calls.lock(user=alice, event_id=booked.event_id, seat_id=seats[4].id)
     status, lines = inventory()
     assert status == 1 and lines[0].startswith(f"{a5}: the ledger's change ")
     assert lines[0].endswith(

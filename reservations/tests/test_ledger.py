@@ -18,6 +18,7 @@ from reservations.models import PriceCategory, Reservation, Seat
 from reservations.services.categories import category_price_set
 from reservations.services.event_deletion import events_delete
 
+from . import booking_calls
 from .conftest import bearer_client
 from .console_staff import staff_in
 from .factories import UserFactory, event_with_seats
@@ -259,7 +260,7 @@ def test_with_the_trigger_off_a_change_escapes_the_ledger(event, seats, alice):
     """The negative control: the same hold without the trigger leaves no row, and the replay
     of the ledger no longer ends where the seat is."""
     trigger_off()
-    services.seat_lock(user=alice, event_id=event.id, seat_id=seats[0].id)
+    booking_calls.lock(user=alice, event_id=event.id, seat_id=seats[0].id)
     assert not SeatChange.objects.exists()
     assert inventory_disagreements(event_id=event.id) == [
         "The ledger's trigger reservations_seat_change is disabled: seats change unrecorded.",
@@ -270,7 +271,7 @@ def test_with_the_trigger_off_a_change_escapes_the_ledger(event, seats, alice):
 
 @pytest.mark.django_db
 def test_the_ledger_is_never_changed_through_the_orm(event, seats, alice):
-    services.seat_lock(user=alice, event_id=event.id, seat_id=seats[0].id)
+    booking_calls.lock(user=alice, event_id=event.id, seat_id=seats[0].id)
     change = SeatChange.objects.get()
     with pytest.raises(AppendOnly):
         change.save()
@@ -285,10 +286,10 @@ def test_the_ledger_is_never_changed_through_the_orm(event, seats, alice):
 
 @pytest.mark.django_db
 def test_an_events_story_goes_with_the_event(event, seats, alice):
-    services.seat_lock(user=alice, event_id=event.id, seat_id=seats[0].id)
-    services.seat_unlock(user=alice, event_id=event.id, seat_id=seats[0].id)
+    booking_calls.lock(user=alice, event_id=event.id, seat_id=seats[0].id)
+    booking_calls.unlock(user=alice, event_id=event.id, seat_id=seats[0].id)
     other = event_with_seats(name="Another")
-    services.seat_lock(user=alice, event_id=other.id, seat_id=other.seats.first().id)
+    booking_calls.lock(user=alice, event_id=other.id, seat_id=other.seats.first().id)
     events_delete(event_ids=[event.id])
     assert list(SeatChange.objects.values_list("event_id", flat=True)) == [other.id]
 
@@ -308,10 +309,10 @@ event = Event.objects.get(name="Concert XYZ")
 a, b, c = event.seats.order_by("id")[:3]
 alice = get_user_model().objects.get(username="alice")
 with seat_changes(Via.ONLINE):
-    services.seats_lock(user=alice, event_id=event.id, seat_ids=[a.id, b.id, c.id])
-    services.seat_unlock(user=alice, event_id=event.id, seat_id=c.id)
-    booking = services.reservation_create(user=alice, event_id=event.id, seat_ids=[a.id])
-    services.reservation_cancel(user=alice, reservation_id=booking.reservation.pk)
+    booking_calls.lock_several(user=alice, event_id=event.id, seat_ids=[a.id, b.id, c.id])
+    booking_calls.unlock(user=alice, event_id=event.id, seat_id=c.id)
+    booking = booking_calls.reserve(user=alice, event_id=event.id, seat_ids=[a.id])
+    booking_calls.cancel(user=alice, reservation_id=booking.reservation.pk)
 services.locks_expire(now=timezone.now() + timedelta(hours=1))
 rows = SeatChange.objects.values_list(
     "seat_id", "status_before", "status_after", "version", "via", "account_id", "reservation_id"

@@ -12,6 +12,7 @@ from reservations.waiting_room.places import place_join, turn_claim, turn_extend
 from reservations.waiting_room.public_state import proof_json
 from reservations.waiting_room.ticks import room_tick
 
+from . import booking_calls
 from .conftest import bearer_client
 from .queue_rooms import event_with_room
 from .races import code_of, run_together, users
@@ -247,14 +248,13 @@ def test_the_rate_leaves_out_the_first_call_of_the_sale():
 def test_a_booked_hold_is_not_counted_as_one_that_ended_without_a_booking(alice):
     """A booked seat remembers the hold it was booked in (one run, one cap: rules.py); the
     share of holds that end booked must not take it for a lapsed one."""
-    from reservations import services
     from reservations.waiting_room.ticks import _measure
 
     event = event_with_room(seats=4)
     booked, released, _, _ = event.seats.order_by("id").values_list("id", flat=True)
-    services.seats_lock(user=alice, event_id=event.id, seat_ids=[booked, released])
-    services.reservation_create(user=alice, event_id=event.id, seat_ids=[booked])
-    services.seat_unlock(user=alice, event_id=event.id, seat_id=released)
+    booking_calls.lock_several(user=alice, event_id=event.id, seat_ids=[booked, released])
+    booking_calls.reserve(user=alice, event_id=event.id, seat_ids=[booked])
+    booking_calls.unlock(user=alice, event_id=event.id, seat_id=released)
 
     measured = _measure(_room(event), timezone.now(), slow=False, redis_down=False)
     assert (measured.booked_seats, measured.released_holds) == (1, 1)

@@ -14,6 +14,7 @@ from reservations import services
 from reservations.exceptions import AccountInactive, LockRequired, NotHolder, SeatUnavailable
 from reservations.models import IdempotencyKey, Reservation, Seat
 
+from . import booking_calls
 from .conftest import bearer_client
 from .factories import event_with_seats
 
@@ -33,13 +34,13 @@ def published(monkeypatch):
 
 
 def test_every_change_bumps_the_seat_version(alice, event, seats):
-    seat = services.seat_lock(user=alice, event_id=event.id, seat_id=seats[0].id)
+    seat = booking_calls.lock(user=alice, event_id=event.id, seat_id=seats[0].id)
     assert seat.version == 1
-    seat = services.seat_unlock(user=alice, event_id=event.id, seat_id=seats[0].id)
+    seat = booking_calls.unlock(user=alice, event_id=event.id, seat_id=seats[0].id)
     assert seat.version == 2
-    services.seats_lock(user=alice, event_id=event.id, seat_ids=[seats[0].id])
-    outcome = services.reservation_create(user=alice, event_id=event.id, seat_ids=[seats[0].id])
-    services.reservation_cancel(user=alice, reservation_id=outcome.reservation.id)
+    booking_calls.lock_several(user=alice, event_id=event.id, seat_ids=[seats[0].id])
+    outcome = booking_calls.reserve(user=alice, event_id=event.id, seat_ids=[seats[0].id])
+    booking_calls.cancel(user=alice, reservation_id=outcome.reservation.id)
     assert Seat.objects.get(pk=seats[0].pk).version == 5
 
 
@@ -48,9 +49,9 @@ def test_the_broadcast_goes_out_on_commit_with_every_changed_seat(
 ):
     ids = [seats[0].id, seats[1].id, seats[2].id]
     with django_capture_on_commit_callbacks(execute=True):
-        services.seats_lock(user=alice, event_id=event.id, seat_ids=ids)
+        booking_calls.lock_several(user=alice, event_id=event.id, seat_ids=ids)
     with django_capture_on_commit_callbacks(execute=True):
-        services.reservation_create(user=alice, event_id=event.id, seat_ids=ids)
+        booking_calls.reserve(user=alice, event_id=event.id, seat_ids=ids)
     assert len(published) == 2
     event_id, changes = published[1]
     assert event_id == event.id
@@ -67,7 +68,7 @@ def test_a_rolled_back_change_broadcasts_nothing(
         pytest.raises(RuntimeError),
         transaction.atomic(),
     ):
-        services.seat_lock(user=alice, event_id=event.id, seat_id=seats[0].id)
+        booking_calls.lock(user=alice, event_id=event.id, seat_id=seats[0].id)
         raise RuntimeError("the caller's transaction fails after the lock")
     assert callbacks == [] and published == []
     assert Seat.objects.get(pk=seats[0].pk).status == "available"
@@ -76,29 +77,31 @@ def test_a_rolled_back_change_broadcasts_nothing(
 def test_a_refused_request_broadcasts_nothing(
     alice, bob, event, seats, published, django_capture_on_commit_callbacks
 ):
-    services.seat_lock(user=bob, event_id=event.id, seat_id=seats[1].id)
+    booking_calls.lock(user=bob, event_id=event.id, seat_id=seats[1].id)
     with (
         django_capture_on_commit_callbacks(execute=True) as callbacks,
         pytest.raises(SeatUnavailable),
     ):
-        services.seats_lock(user=alice, event_id=event.id, seat_ids=[seats[0].id, seats[1].id])
+        booking_calls.lock_several(
+            user=alice, event_id=event.id, seat_ids=[seats[0].id, seats[1].id]
+        )
     assert callbacks == []
 
 
 def test_an_ended_lock_can_be_taken_by_another(alice, bob, event, seats, short_locks):
-    services.seat_lock(user=alice, event_id=event.id, seat_id=seats[0].id)
+    booking_calls.lock(user=alice, event_id=event.id, seat_id=seats[0].id)
     with pytest.raises(SeatUnavailable):
-        services.seat_lock(user=bob, event_id=event.id, seat_id=seats[0].id)
+        booking_calls.lock(user=bob, event_id=event.id, seat_id=seats[0].id)
     time.sleep(1.1)
-    seat = services.seat_lock(user=bob, event_id=event.id, seat_id=seats[0].id)
+    seat = booking_calls.lock(user=bob, event_id=event.id, seat_id=seats[0].id)
     assert seat.held_by == bob and seat.version == 2
 
 
 def test_reserve_with_an_ended_lock_is_lock_required(alice, event, seats, short_locks):
-    services.seat_lock(user=alice, event_id=event.id, seat_id=seats[0].id)
+    booking_calls.lock(user=alice, event_id=event.id, seat_id=seats[0].id)
     time.sleep(1.1)
     with pytest.raises(LockRequired) as refused:
-        services.reservation_create(user=alice, event_id=event.id, seat_ids=[seats[0].id])
+        booking_calls.reserve(user=alice, event_id=event.id, seat_ids=[seats[0].id])
     assert refused.value.details["seats"] == [seats[0].id]
 
 
@@ -116,17 +119,17 @@ def test_expiry_over_http_with_one_second_locks(alice, bob, event, seats, short_
 
 
 def test_unlock_after_the_lock_ended_is_not_holder(alice, event, seats, short_locks):
-    services.seat_lock(user=alice, event_id=event.id, seat_id=seats[0].id)
+    booking_calls.lock(user=alice, event_id=event.id, seat_id=seats[0].id)
     time.sleep(1.1)
     with pytest.raises(NotHolder):
-        services.seat_unlock(user=alice, event_id=event.id, seat_id=seats[0].id)
+        booking_calls.unlock(user=alice, event_id=event.id, seat_id=seats[0].id)
 
 
 def test_the_sweeper_frees_ended_locks_once(
     alice, event, seats, published, django_capture_on_commit_callbacks
 ):
-    services.seats_lock(user=alice, event_id=event.id, seat_ids=[seats[0].id, seats[1].id])
-    services.seat_lock(user=alice, event_id=event.id, seat_id=seats[2].id)
+    booking_calls.lock_several(user=alice, event_id=event.id, seat_ids=[seats[0].id, seats[1].id])
+    booking_calls.lock(user=alice, event_id=event.id, seat_id=seats[2].id)
     Seat.objects.filter(pk__in=[seats[0].id, seats[1].id]).update(
         held_until=timezone.now() - timedelta(seconds=1)
     )
@@ -143,12 +146,12 @@ def test_the_sweeper_frees_ended_locks_once(
 
 def test_an_account_made_inactive_under_its_holds_can_neither_book_nor_hold(alice, event, seats):
     """One caller rule for every service that touches the caller's holds (locking rule 2)."""
-    services.seats_lock(user=alice, event_id=event.id, seat_ids=[seats[0].id])
+    booking_calls.lock_several(user=alice, event_id=event.id, seat_ids=[seats[0].id])
     get_user_model().objects.filter(pk=alice.pk).update(is_active=False)
     with pytest.raises(AccountInactive):
-        services.reservation_create(user=alice, event_id=event.id, seat_ids=[seats[0].id])
+        booking_calls.reserve(user=alice, event_id=event.id, seat_ids=[seats[0].id])
     with pytest.raises(AccountInactive):
-        services.seat_lock(user=alice, event_id=event.id, seat_id=seats[1].id)
+        booking_calls.lock(user=alice, event_id=event.id, seat_id=seats[1].id)
     assert not Reservation.objects.exists()
 
 
@@ -209,8 +212,8 @@ def test_public_hold_deadlines_are_whole_seconds_so_one_buyers_seats_cannot_be_g
     alice, event, seats
 ):
     # Locked in one request and locked one by one read the same to an observer.
-    services.seats_lock(user=alice, event_id=event.id, seat_ids=[seats[0].id, seats[1].id])
-    services.seat_lock(user=alice, event_id=event.id, seat_id=seats[2].id)
+    booking_calls.lock_several(user=alice, event_id=event.id, seat_ids=[seats[0].id, seats[1].id])
+    booking_calls.lock(user=alice, event_id=event.id, seat_id=seats[2].id)
 
     deadlines = Seat.objects.filter(status="locked").values_list("held_until", flat=True)
 

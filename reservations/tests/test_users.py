@@ -6,9 +6,10 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 
-from reservations import services, users
+from reservations import users
 from reservations.models import Reservation, Seat
 
+from . import booking_calls
 from .conftest import bearer_client
 from .factories import event_with_seats
 
@@ -72,10 +73,10 @@ class TestDeactivation:
     def test_deactivating_releases_holds_keeps_bookings_and_ends_the_tokens(self, alice, bob):
         event = event_with_seats(rows=1, seats_per_row=4)
         s0, s1, s2, s3 = event.seats.order_by("id")
-        services.seats_lock(user=alice, event_id=event.id, seat_ids=[s0.id, s1.id])
-        booked = services.reservation_create(user=alice, event_id=event.id, seat_ids=[s1.id])
-        services.seat_lock(user=alice, event_id=event.id, seat_id=s2.id)
-        services.seat_lock(user=bob, event_id=event.id, seat_id=s3.id)
+        booking_calls.lock_several(user=alice, event_id=event.id, seat_ids=[s0.id, s1.id])
+        booked = booking_calls.reserve(user=alice, event_id=event.id, seat_ids=[s1.id])
+        booking_calls.lock(user=alice, event_id=event.id, seat_id=s2.id)
+        booking_calls.lock(user=bob, event_id=event.id, seat_id=s3.id)
         api = bearer_client(alice)
 
         users.user_deactivate(user=alice)
@@ -101,7 +102,7 @@ class TestUserAdmin:
     def alice_holding_a_seat(self, alice):
         event = event_with_seats(rows=1, seats_per_row=2)
         seat = event.seats.order_by("id").first()
-        services.seat_lock(user=alice, event_id=event.id, seat_id=seat.id)
+        booking_calls.lock(user=alice, event_id=event.id, seat_id=seat.id)
         return seat
 
     def test_a_user_holding_a_seat_cannot_be_deleted_only_deactivated(

@@ -9,10 +9,10 @@ import pytest
 from django.db import connection, transaction
 
 from harness.servers import full_stack_env, manage
-from reservations import services
 from reservations.models import Reservation, WebhookDelivery, WebhookEndpoint, WebhookMessage
 from reservations.webhooks.worker import Worker
 
+from . import booking_calls
 from .conftest import bearer_client
 from .factories import UserFactory, event_with_seats
 from .fast_calls import JSON, bearer, call, on_one_loop
@@ -115,19 +115,19 @@ def test_a_booking_rolled_back_leaves_no_message_and_sends_nothing(receiver, ali
     endpoint_for(receiver, CONFIRMED, CANCELLED)
     event = event_with_seats(rows=1, seats_per_row=4)
     seat = event.seats.first()
-    services.seat_lock(user=alice, event_id=event.id, seat_id=seat.id)
+    booking_calls.lock(user=alice, event_id=event.id, seat_id=seat.id)
 
     class Abandoned(Exception):
         pass
 
     with pytest.raises(Abandoned), transaction.atomic():
-        booked = services.reservation_create(user=alice, event_id=event.id, seat_ids=[seat.id])
+        booked = booking_calls.reserve(user=alice, event_id=event.id, seat_ids=[seat.id])
         assert Reservation.objects.filter(pk=booked.reservation.pk).exists()
         raise Abandoned  # after the reservation and its seats were written
     Worker().drain()
     assert (WebhookMessage.objects.count(), receiver.arrivals) == (0, [])
     # The control: the same booking, committed, is one message and one POST.
-    booked = services.reservation_create(user=alice, event_id=event.id, seat_ids=[seat.id])
+    booked = booking_calls.reserve(user=alice, event_id=event.id, seat_ids=[seat.id])
     Worker().drain()
     assert [a.msg_id for a in receiver.delivered()] == list(
         WebhookMessage.objects.values_list("msg_id", flat=True)
@@ -143,9 +143,9 @@ def test_each_endpoint_hears_only_of_its_event_and_the_types_it_asked_for(alice)
         endpoint_for(receivers["play"], CONFIRMED, CANCELLED, event=play)
         endpoint_for(receivers["off"], CONFIRMED, CANCELLED, enabled=False)
         seat = concert.seats.first()
-        services.seat_lock(user=alice, event_id=concert.id, seat_id=seat.id)
-        booked = services.reservation_create(user=alice, event_id=concert.id, seat_ids=[seat.id])
-        services.reservation_cancel(user=alice, reservation_id=booked.reservation.pk)
+        booking_calls.lock(user=alice, event_id=concert.id, seat_id=seat.id)
+        booked = booking_calls.reserve(user=alice, event_id=concert.id, seat_ids=[seat.id])
+        booking_calls.cancel(user=alice, reservation_id=booked.reservation.pk)
         Worker().drain()
         heard = {
             name: [a.verified(e.secret)["type"] for a in r.delivered()]
@@ -165,8 +165,8 @@ def test_no_endpoint_no_message(alice):
     """Nobody asked: the trigger looks, and writes nothing."""
     event = event_with_seats(rows=1, seats_per_row=2)
     seat = event.seats.first()
-    services.seat_lock(user=alice, event_id=event.id, seat_id=seat.id)
-    services.reservation_create(user=alice, event_id=event.id, seat_ids=[seat.id])
+    booking_calls.lock(user=alice, event_id=event.id, seat_id=seat.id)
+    booking_calls.reserve(user=alice, event_id=event.id, seat_ids=[seat.id])
     assert WebhookMessage.objects.count() == 0
     with connection.cursor() as cursor:  # and the trigger is there
         cursor.execute(
@@ -180,7 +180,7 @@ def test_no_endpoint_no_message(alice):
 # (`deliver_webhooks --once`, a process of its own) sends them.
 SQLITE_SCRIPT = """
 import json, os
-from reservations import services
+from reservations.tests import booking_calls
 from reservations.models import WebhookEndpoint
 from reservations.tests.factories import UserFactory, event_with_seats
 endpoint = WebhookEndpoint.objects.create(
@@ -188,9 +188,9 @@ endpoint = WebhookEndpoint.objects.create(
 event = event_with_seats(rows=1, seats_per_row=3)
 alice = UserFactory(username="alice")
 a, b = event.seats.order_by("id")[:2]
-services.seats_lock(user=alice, event_id=event.id, seat_ids=[a.id, b.id])
-booking = services.reservation_create(user=alice, event_id=event.id, seat_ids=[a.id, b.id])
-services.reservation_cancel(user=alice, reservation_id=booking.reservation.pk)
+booking_calls.lock_several(user=alice, event_id=event.id, seat_ids=[a.id, b.id])
+booking = booking_calls.reserve(user=alice, event_id=event.id, seat_ids=[a.id, b.id])
+booking_calls.cancel(user=alice, reservation_id=booking.reservation.pk)
 print(json.dumps({"secret": endpoint.secret, "seats": [a.id, b.id], "buyer": alice.id}))
 """
 

@@ -14,13 +14,13 @@ import pytest
 from django.db import connections
 from django.utils import timezone
 
-from reservations import services
 from reservations.ledger.models import SeatChange
 from reservations.models import WebhookDelivery, WebhookMessage
 from reservations.webhooks.seat_changes import LedgerEnd, seats_changed_written
 from reservations.webhooks.sending import Answer, recorded
 from reservations.webhooks.worker import Worker, messages_purge
 
+from . import booking_calls
 from .factories import event_with_seats
 from .races import conninfo
 from .webhook_receiver import CANCELLED, CONFIRMED, SEATS_CHANGED, endpoint_for
@@ -54,8 +54,8 @@ def booked(user, event, count: int) -> list[int]:
     """`count` one-seat bookings by `user`; their reservation ids."""
     made = []
     for seat in event.seats.order_by("id")[:count]:
-        services.seat_lock(user=user, event_id=event.id, seat_id=seat.id)
-        outcome = services.reservation_create(user=user, event_id=event.id, seat_ids=[seat.id])
+        booking_calls.lock(user=user, event_id=event.id, seat_id=seat.id)
+        outcome = booking_calls.reserve(user=user, event_id=event.id, seat_ids=[seat.id])
         made.append(outcome.reservation.pk)
     return made
 
@@ -90,7 +90,7 @@ def test_a_receiver_down_then_back_gets_every_delivery_exactly_once_by_id(
     receiver.answer = first_503_then_200
     with worker_running():
         made = booked(alice, event, 5)
-        services.reservation_cancel(user=alice, reservation_id=made[0])
+        booking_calls.cancel(user=alice, reservation_id=made[0])
         time.sleep(1)
         refused = WebhookDelivery.objects.filter(attempts__gte=2, last_status=None).count()
         receiver.start()
@@ -197,10 +197,10 @@ def test_seats_changed_sends_the_ledgers_changes_in_bulk(receiver, alice):
     concert, play = event_with_seats(name="Concert"), event_with_seats(name="Play")
     endpoint = endpoint_for(receiver, SEATS_CHANGED, event=concert)
     a, b = concert.seats.order_by("id")[:2]
-    services.seats_lock(user=alice, event_id=concert.id, seat_ids=[a.id, b.id])
-    services.seat_unlock(user=alice, event_id=concert.id, seat_id=b.id)
-    services.reservation_create(user=alice, event_id=concert.id, seat_ids=[a.id])
-    services.seat_lock(user=alice, event_id=play.id, seat_id=play.seats.first().id)  # not asked
+    booking_calls.lock_several(user=alice, event_id=concert.id, seat_ids=[a.id, b.id])
+    booking_calls.unlock(user=alice, event_id=concert.id, seat_id=b.id)
+    booking_calls.reserve(user=alice, event_id=concert.id, seat_ids=[a.id])
+    booking_calls.lock(user=alice, event_id=play.id, seat_id=play.seats.first().id)  # not asked
     Worker().drain()
     (arrival,) = receiver.delivered()
     body = arrival.verified(endpoint.secret)
@@ -233,7 +233,7 @@ def test_seats_changed_waits_for_a_change_that_commits_after_a_later_one(receive
             "UPDATE reservations_seat SET version = version + 1 WHERE id = %s", [early.id]
         )
         (written,) = other.execute("SELECT max(id) FROM reservations_seatchange").fetchone()
-        services.seat_lock(user=alice, event_id=event.id, seat_id=late.id)  # commits first
+        booking_calls.lock(user=alice, event_id=event.id, seat_id=late.id)  # commits first
         for _ in range(3):
             assert ledger.advanced() < written
             time.sleep(0.05)

@@ -1,0 +1,74 @@
+"""The booking calls as a test makes them: each through its row of the operation table
+(api/operations.py), run as Django's path runs it (`operation_views.run_call`: the turn, the
+memory's refusal, the steps, the ledger's context, the broadcast on commit), handing back what a
+test inspects (seats, the reservation) rather than the JSON body, which test_fast.py compares
+path by path.
+
+A test that books seats to set a scene calls these; the services have no second entry for it.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from reservations.api.operation_views import run_call
+from reservations.api.operations import BOOKING_OPERATIONS, Call
+from reservations.models import Reservation, Seat
+
+_ROWS = {operation.name: operation for operation in BOOKING_OPERATIONS}
+
+
+@dataclass(frozen=True)
+class Booked:
+    reservation: Reservation
+    replayed: bool
+
+
+def _call(name: str, user, data: dict | None = None, headers: dict | None = None, **ids):
+    headers = headers or {}
+    call = Call(
+        user_id=user.pk,
+        ids=ids,
+        data={} if data is None else data,
+        header=lambda header: headers.get(header, ""),
+        account_checked=True,
+    )
+    return run_call(_ROWS[name], call, user=user)
+
+
+def lock(*, user, event_id: int, seat_id: int) -> Seat:
+    """Hold one seat (`POST .../seats/{id}/lock/`)."""
+    return _call("SeatLockApi", user, event_id=event_id, seat_id=seat_id).seats[0]
+
+
+def lock_several(*, user, event_id: int, seat_ids: Sequence[int]) -> list[Seat]:
+    """Hold several seats, all or none (`POST .../lock/`)."""
+    return _call("SeatsLockApi", user, {"seat_ids": list(seat_ids)}, event_id=event_id).seats
+
+
+def unlock(*, user, event_id: int, seat_id: int) -> Seat:
+    """Let a held seat go (`POST .../seats/{id}/unlock/`)."""
+    return _call("SeatUnlockApi", user, event_id=event_id, seat_id=seat_id).seats[0]
+
+
+def reserve(
+    *,
+    user,
+    event_id: int,
+    seat_ids: Sequence[int],
+    idempotency_key: str | None = None,
+    expected_total: Decimal | None = None,
+) -> Booked:
+    """Book seats the caller holds (`POST .../reserve/`), with the key and total a buyer sends."""
+    body: dict = {"seat_ids": list(seat_ids)}
+    if expected_total is not None:
+        body["total"] = str(expected_total)
+    headers = {"Idempotency-Key": idempotency_key} if idempotency_key else None
+    outcome = _call("ReservationCreateApi", user, body, headers, event_id=event_id)
+    return Booked(Reservation.objects.get(pk=outcome.reservation.id), outcome.replayed)
+
+
+def cancel(*, user, reservation_id: int) -> Reservation:
+    """Cancel one of the caller's reservations (`POST /api/reservations/{id}/cancel/`)."""
+    _call("ReservationCancelApi", user, reservation_id=reservation_id)
+    return Reservation.objects.get(pk=reservation_id)
