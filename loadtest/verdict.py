@@ -54,8 +54,27 @@ def verdict_line(v: dict) -> str:
     return said + "".join(f" ({note})" for note in v.get("notes", []))
 
 
+def nothing_tested(run: Run, verdict: Verdict) -> None:
+    """A run that tested nothing fails, and says why in one line: clickers asked for and no
+    booking call answered (logins refused, throttled, no seat on sale), or none answered 2xx;
+    watchers asked for and none got its snapshot."""
+    options, rec = run.options, run.rec
+    if run.clickers or getattr(options, "clickers", 0):
+        if run.clickers and not run.available and options.profile != "onsale":
+            verdict.fail(f"event {options.event} had no seat on sale when the run began")
+        elif not rec.requests:
+            logins = ", ".join(f"{what} x{n}" for what, n in sorted(rec.auth.items()))
+            verdict.fail(f"no booking call was made (logins answered: {logins or 'none'})")
+        elif not any(200 <= status < 300 for _, status, *_ in rec.requests):
+            codes = Counter(f"{status} {code}" for _, status, code, *_ in rec.requests)
+            verdict.fail(f"no booking call succeeded: {dict(codes.most_common(3))}")
+    if getattr(options, "watchers", 0) and not rec.first_snapshot_ns:
+        verdict.fail(f"none of the {options.watchers} watchers received a snapshot")
+
+
 async def check(run: Run, verdict: Verdict) -> None:
     options, rec, watchers = run.options, run.rec, run.watchers
+    nothing_tested(run, verdict)
     seats = await fetch_seats(run.admin, options.url[0], options.event)
     server = {s["id"]: (s["status"], s["version"]) for s in seats}
     figures = verdict.figures

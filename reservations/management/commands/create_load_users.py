@@ -2,6 +2,7 @@
 register endpoint: ``create_load_users --count 1000 --output users.json``."""
 
 import json
+from pathlib import Path
 import sys
 
 from django.contrib.auth import get_user_model
@@ -48,7 +49,8 @@ class Command(BaseCommand):
         text = json.dumps(rows)
         if options["output"] == "-":
             sys.stdout.write(text + "\n")
-        else:
-            with open(options["output"], "w") as out:
-                out.write(text)
+        else:  # live tokens: under an ignored folder (loadtest-results/), made if need be
+            output = Path(options["output"])
+            output.parent.mkdir(parents=True, exist_ok=True)
+            output.write_text(text)
             self.stderr.write(f"Wrote {len(rows)} users with tokens to {options['output']}.")

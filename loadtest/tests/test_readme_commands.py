@@ -1,0 +1,96 @@
+"""The README's load-test commands, as printed, against a server started as `make run` starts
+it: the embedded default (SQLite, no Redis), `DEBUG=1`, plain-HTTP cookies, and the load host
+exempt (`LIMITS_EXEMPT_NETWORKS=127.0.0.1/32`), on a port and a results folder of the test's
+own in place of `8000` and `loadtest-results/` (the only words changed). And the verdict that
+cannot pass on nothing: a run that made no booking call fails, saying why."""
+
+import os
+import re
+import subprocess
+import sys
+
+import pytest
+
+from harness.servers import ROOT, free_port, manage, running_server
+
+README = ROOT / "README.md"
+
+
+def readme_block(after: str) -> str:
+    """The first ```sh block of the README after the line that starts with `after`."""
+    text = README.read_text()
+    start = text.index(after)
+    return re.search(r"```sh\n(.*?)```", text[start:], re.S).group(1)
+
+
+def make_run_env(tmp_path, **extra) -> dict:
+    """What `make run` serves with (the Makefile's `run` target), on a database of the test's."""
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("DJANGO_SETTINGS_MODULE", "DATABASE_URL", "REDIS_URL")
+    }
+    env.update(DEBUG="1", COOKIE_SECURE="0", DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}")
+    env.update(extra)
+    return env
+
+
+@pytest.mark.slow
+def test_the_readme_load_test_commands_work_as_printed_against_make_runs_server(tmp_path):
+    assert readme_block("Against `make run`") == (
+        "LIMITS_EXEMPT_NETWORKS=127.0.0.1/32 make run\n"
+    ), "the README starts the server otherwise than this test does: change both"
+    env = make_run_env(tmp_path, LIMITS_EXEMPT_NETWORKS="127.0.0.1/32")
+    manage(env, "migrate", "--noinput")
+    port = free_port()
+    results = tmp_path / "results"
+    script = readme_block("then, from a second terminal")
+    assert "127.0.0.1:8000" in script and "loadtest-results/" in script
+    script = script.replace("127.0.0.1:8000", f"127.0.0.1:{port}")
+    script = script.replace("loadtest-results/", f"{results}/")
+    with running_server(env, port=port):
+        run = subprocess.run(
+            ["bash", "-euo", "pipefail", "-c", script],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
+    assert re.search(r"^verdict\s+PASS", run.stdout, re.M), run.stdout[-3000:]
+    requests = re.search(r"^clicks\s+\S+: 20 clickers, (\d+) requests", run.stdout, re.M)
+    assert requests and int(requests.group(1)) > 0, run.stdout[-3000:]
+    assert (results / "users.json").exists()
+
+
+@pytest.mark.slow
+def test_a_run_that_made_no_booking_call_fails_and_says_why(tmp_path):
+    """Every seat of the event kept off sale before the run: the clickers find nothing to
+    click."""
+    env = make_run_env(tmp_path, LIMITS_EXEMPT_NETWORKS="127.0.0.1/32")
+    manage(env, "migrate", "--noinput")
+    event = manage(env, "create_event", "--name", "Sold", "--rows", "1", "--seats-per-row", "2")
+    event = event.strip()
+    users = tmp_path / "users.json"
+    manage(env, "create_load_users", "--count", "2", "--output", str(users))
+    keep = (
+        "from reservations.services.blocking import seats_block as keep;"
+        f" from reservations.models import Seat; keep(event_id={event},"
+        f" seat_ids=list(Seat.objects.filter(event_id={event}).values_list('id', flat=True)),"
+        " reason='sold elsewhere')"
+    )
+    manage(env, "shell", "-c", keep)
+    with running_server(env) as base:
+        run = subprocess.run(
+            [sys.executable, "-m", "loadtest", "--url", base, "--event", event]
+            + ["--users", str(users), "--auth", "bearer", "--clickers", "2", "--watchers", "1"]
+            + ["--duration", "1"],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+    assert run.returncode == 1, run.stdout[-3000:] + run.stderr[-2000:]
+    assert f"event {event} had no seat on sale when the run began" in run.stdout
