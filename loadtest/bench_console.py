@@ -49,12 +49,8 @@ def box_office(sales: int, seats: int = 10):
                 {"username": CONSOLE_STAFF[0], "password": CONSOLE_STAFF[1]},
             )
             token = tokens["access"]
-            seat_ids = [
-                seat["id"]
-                for seat in json.loads(
-                    urllib.request.urlopen(f"{base}/api/events/{event}/seats/").read()
-                )
-            ]
+            listed = urllib.request.urlopen(f"{base}/api/events/{event}/seats/").read()
+            seat_ids = [seat["id"] for seat in json.loads(listed)["seats"]]
             wait_quiet()
             before = proc_sample(pids)
             times = []
