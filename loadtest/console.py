@@ -45,7 +45,8 @@ async def watch(
     figures_ms: list[float] = []
     status: dict[int, str] = {}
     counts: Counter[str] = Counter()
-    last_read = 0.0
+    closes: Counter[str] = Counter()  # close code -> sockets the server closed
+    last_read, quiet_for = 0.0, 0.0
     async with aiohttp.ClientSession() as session:
         token = await _token(session, base, username, password)
         headers = {"Authorization": f"Bearer {token}"}
@@ -59,38 +60,46 @@ async def watch(
             figures_ms.append((time.perf_counter() - started) * 1000)
 
         await read_figures()
-        async with session.ws_connect(ws_url(base, event_id), max_msg_size=0) as socket:
-            await socket.send_str(json.dumps({"type": "auth", "token": token}))
-            ends = time.monotonic() + seconds
-            while (left := ends - time.monotonic()) > 0:
-                try:
-                    message = await socket.receive(timeout=min(left, quiet) if lags else left)
-                except TimeoutError:
-                    break
-                if message.type != aiohttp.WSMsgType.TEXT:
-                    break
-                frame = orjson.loads(message.data)
-                if frame["type"] == "snapshot":
-                    status = {seat["id"]: seat["status"] for seat in frame["seats"]}
-                    counts = Counter(status.values())
-                elif frame["type"] == "seats":
-                    booked = False
-                    for seat in frame["changes"]:
-                        before = status.get(seat["id"])
-                        if before is not None:
-                            counts[before] -= 1
-                        status[seat["id"]] = seat["status"]
-                        counts[seat["status"]] += 1
-                        booked |= "reserved" in (before, seat["status"])
-                    lags.append(time.time() * 1000 - frame["ts"] / 1e6)
-                    if booked and time.monotonic() - last_read >= FIGURES_EVERY:
-                        last_read = time.monotonic()
-                        await read_figures()
+        ends = time.monotonic() + seconds
+        while ends - time.monotonic() > 0 and not (lags and quiet_for > quiet):
+            # A socket the server closes is opened again, as the shipped console's is (a
+            # snapshot on reconnecting: every seat's state again).
+            async with session.ws_connect(ws_url(base, event_id), max_msg_size=0) as socket:
+                await socket.send_str(json.dumps({"type": "auth", "token": token}))
+                heard = time.monotonic()
+                while (left := ends - time.monotonic()) > 0:
+                    try:
+                        message = await socket.receive(timeout=min(left, quiet) if lags else left)
+                    except TimeoutError:
+                        break
+                    if message.type != aiohttp.WSMsgType.TEXT:
+                        closes[str(socket.close_code)] += 1
+                        break
+                    heard = time.monotonic()
+                    frame = orjson.loads(message.data)
+                    if frame["type"] == "snapshot":
+                        status = {seat["id"]: seat["status"] for seat in frame["seats"]}
+                        counts = Counter(status.values())
+                    elif frame["type"] == "seats":
+                        booked = False
+                        for seat in frame["changes"]:
+                            before = status.get(seat["id"])
+                            if before is not None:
+                                counts[before] -= 1
+                            status[seat["id"]] = seat["status"]
+                            counts[seat["status"]] += 1
+                            booked |= "reserved" in (before, seat["status"])
+                        lags.append(time.time() * 1000 - frame["ts"] / 1e6)
+                        if booked and time.monotonic() - last_read >= FIGURES_EVERY:
+                            last_read = time.monotonic()
+                            await read_figures()
+                quiet_for = time.monotonic() - heard
     return {
         "frames": len(lags),
         "counts_lag_ms": quantiles(lags),
         "figures_ms": quantiles(figures_ms),
         "counts": dict(counts),
+        "closed_by_server": dict(closes),
     }
 
 
