@@ -57,7 +57,9 @@ async def test_a_waiting_socket_gets_the_queue_not_the_seats(event, alice):
     await socket.send_json_to({"type": "snapshot"})
     assert await next_of_type(socket, "error") == {"type": "error", "code": "queue_turn_required"}
     seat = await call(lambda: Seat.objects.filter(event=event).first())()
-    await call(booking_calls.lock)(user=alice, event_id=event.id, seat_id=seat.id)
+    await call(booking_calls.lock)(
+        user=alice, event_id=event.id, seat_id=seat.id, turn=_turn(alice, event)
+    )
     assert await socket.receive_nothing(timeout=0.5)  # no seats frame for a waiting socket
     await socket.disconnect()
 
@@ -117,7 +119,9 @@ async def test_the_organisers_console_watches_the_seats_and_the_queue_without_a_
     snapshot = await next_of_type(console, "snapshot")
     assert len(snapshot["seats"]) == 4
     seat = await call(lambda: Seat.objects.filter(event=event).first())()
-    await call(booking_calls.lock)(user=alice, event_id=event.id, seat_id=seat.id)
+    await call(booking_calls.lock)(
+        user=alice, event_id=event.id, seat_id=seat.id, turn=_turn(alice, event)
+    )
     change = await next_of_type(console, "seats")
     assert change["changes"][0]["id"] == seat.id
     await call(room_tick)(event_id=event.id, now=timezone.now(), redis_down=False)

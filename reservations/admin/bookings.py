@@ -74,7 +74,6 @@ class ReservationAdmin(StaffChanges, admin.ModelAdmin):
                 reservation_refund(
                     staff_id=request.user.pk,
                     reservation_id=reservation.pk,
-                    reason="Cancelled in the admin",
                     via=Via.ADMIN,
                 )
                 cancelled.append(reservation.pk)

@@ -14,6 +14,7 @@ from decimal import Decimal
 from reservations.api.operation_views import run_call
 from reservations.api.operations import BOOKING_OPERATIONS, Call
 from reservations.models import Reservation, Seat
+from reservations.waiting_room.turn_tokens import QUEUE_TURN_HEADER
 
 _ROWS = {operation.name: operation for operation in BOOKING_OPERATIONS}
 
@@ -36,14 +37,20 @@ def _call(name: str, user, data: dict | None = None, headers: dict | None = None
     return run_call(_ROWS[name], call, user=user)
 
 
-def lock(*, user, event_id: int, seat_id: int) -> Seat:
-    """Hold one seat (`POST .../seats/{id}/lock/`)."""
-    return _call("SeatLockApi", user, event_id=event_id, seat_id=seat_id).seats[0]
+def lock(*, user, event_id: int, seat_id: int, turn: str | None = None) -> Seat:
+    """Hold one seat (`POST .../seats/{id}/lock/`), with the buyer's turn token while the
+    event's waiting room is on."""
+    headers = {QUEUE_TURN_HEADER: turn} if turn else None
+    return _call("SeatLockApi", user, None, headers, event_id=event_id, seat_id=seat_id).seats[0]
 
 
-def lock_several(*, user, event_id: int, seat_ids: Sequence[int]) -> list[Seat]:
-    """Hold several seats, all or none (`POST .../lock/`)."""
-    return _call("SeatsLockApi", user, {"seat_ids": list(seat_ids)}, event_id=event_id).seats
+def lock_several(
+    *, user, event_id: int, seat_ids: Sequence[int], turn: str | None = None
+) -> list[Seat]:
+    """Hold several seats, all or none (`POST .../lock/`), with a turn token as `lock`."""
+    headers = {QUEUE_TURN_HEADER: turn} if turn else None
+    body = {"seat_ids": list(seat_ids)}
+    return _call("SeatsLockApi", user, body, headers, event_id=event_id).seats
 
 
 def unlock(*, user, event_id: int, seat_id: int) -> Seat:

@@ -35,6 +35,8 @@ from reservations.services.blocking import seats_block
 from reservations.services.box_office import box_office_sell
 from reservations.services.venues import layout_create
 from reservations.venues.layout_file import parse_layout
+from reservations.waiting_room.rooms_in_memory import rooms
+from reservations.waiting_room.turn_tokens import turn_token
 
 from . import booking_calls
 from .admin_forms import admin_action, admin_delete, event_change_form
@@ -91,6 +93,13 @@ def fates(event: Event) -> dict[str, str]:
     "LOST" when it is none of these as checked through the services and the API."""
     probe = UserFactory(username="probe")
     now = timezone.now()
+    room = rooms.room_of(event.pk)  # a turn while it is on, as booking sees it
+    turn = room and turn_token(
+        user_id=probe.pk,
+        event_id=event.pk,
+        generation=room.generation,
+        expires_at=now + timedelta(minutes=10),
+    )
     booked: dict[int, set[int]] = {}  # by buyer: the seats of their confirmed bookings listed
     result = {}
     for seat in event.seats.select_related("held_by", "reserved_by"):
@@ -120,7 +129,7 @@ def fates(event: Event) -> dict[str, str]:
         else:
 
             def hold(seat=seat):
-                booking_calls.lock(user=probe, event_id=event.pk, seat_id=seat.pk)
+                booking_calls.lock(user=probe, event_id=event.pk, seat_id=seat.pk, turn=turn)
 
             fate = "sellable" if _can(hold) else "LOST"
         result[seat.label] = fate

@@ -305,6 +305,7 @@ from reservations import services
 from reservations.ledger.context import seat_changes
 from reservations.ledger.models import SeatChange, Via
 from reservations.models import Event
+from reservations.tests import booking_calls
 event = Event.objects.get(name="Concert XYZ")
 a, b, c = event.seats.order_by("id")[:3]
 alice = get_user_model().objects.get(username="alice")

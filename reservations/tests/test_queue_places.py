@@ -11,6 +11,7 @@ from reservations.waiting_room.draw import proof_problems
 from reservations.waiting_room.places import place_join, turn_claim, turn_extend
 from reservations.waiting_room.public_state import proof_json
 from reservations.waiting_room.ticks import room_tick
+from reservations.waiting_room.turn_tokens import turn_token
 
 from . import booking_calls
 from .conftest import bearer_client
@@ -252,7 +253,15 @@ def test_a_booked_hold_is_not_counted_as_one_that_ended_without_a_booking(alice)
 
     event = event_with_room(seats=4)
     booked, released, _, _ = event.seats.order_by("id").values_list("id", flat=True)
-    booking_calls.lock_several(user=alice, event_id=event.id, seat_ids=[booked, released])
+    turn = turn_token(
+        user_id=alice.pk,
+        event_id=event.id,
+        generation=_room(event).generation,
+        expires_at=timezone.now() + timedelta(minutes=10),
+    )
+    booking_calls.lock_several(
+        user=alice, event_id=event.id, seat_ids=[booked, released], turn=turn
+    )
     booking_calls.reserve(user=alice, event_id=event.id, seat_ids=[booked])
     booking_calls.unlock(user=alice, event_id=event.id, seat_id=released)
 
