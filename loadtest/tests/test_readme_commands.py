@@ -70,7 +70,11 @@ def test_a_run_that_made_no_booking_call_fails_and_says_why(tmp_path):
     click."""
     env = make_run_env(tmp_path, LIMITS_EXEMPT_NETWORKS="127.0.0.1/32")
     manage(env, "migrate", "--noinput")
-    event = manage(env, "create_event", "--name", "Sold", "--rows", "1", "--seats-per-row", "2")
+    event = manage(
+        env,
+        "create_event",
+        *("--name", "Sold", "--rows", "1", "--seats-per-row", "2", "--price", "5"),
+    )
     event = event.strip()
     users = tmp_path / "users.json"
     manage(env, "create_load_users", "--count", "2", "--output", str(users))
