@@ -2,7 +2,8 @@
 change, and what it costs the buyers (issue 39's target).
 
 The shipped console (frontend/src/features/console/) watches the buyers' socket with a staff
-token, keeps every seat's state from the same `seats` frames and counts them in the browser (no
+token (`?console=1`: written before the buyers' sockets, PROTOCOL.md), keeps every seat's
+state from the same `seats` frames and counts them in the browser (no
 request per change), and reads the sale's figures (`GET /api/staff/events/{id}/sale/`) once on
 opening and again after a frame that booked or freed seats, at most once a second. This does the
 same over HTTP and WebSocket only, and times each frame from its commit (`ts`, PROTOCOL.md) to
@@ -64,7 +65,8 @@ async def watch(
         while ends - time.monotonic() > 0 and not (lags and quiet_for > quiet):
             # A socket the server closes is opened again, as the shipped console's is (a
             # snapshot on reconnecting: every seat's state again).
-            async with session.ws_connect(ws_url(base, event_id), max_msg_size=0) as socket:
+            url = ws_url(base, event_id) + "?console=1"
+            async with session.ws_connect(url, max_msg_size=0) as socket:
                 await socket.send_str(json.dumps({"type": "auth", "token": token}))
                 heard = time.monotonic()
                 while (left := ends - time.monotonic()) > 0:

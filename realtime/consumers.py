@@ -67,13 +67,14 @@ def _resume_position(query_string: bytes) -> tuple[str, int] | None:
     return position if 0 < len(epoch) <= 64 and 0 <= position[1] < 2**62 else None
 
 
-def _compact_snapshots(query_string: bytes) -> bool:
-    """`?snapshot=state`: the client takes its snapshots as `state` frames (PROTOCOL.md)."""
+def _query_says(query_string: bytes, name: str, value: str) -> bool:
+    """Whether the socket's query has `name=value`: `?snapshot=state` (the client takes its
+    snapshots as `state` frames), `?console=1` (the organiser's console, PROTOCOL.md)."""
     try:
         query = parse_qs(query_string.decode("ascii"), max_num_fields=4)
     except (ValueError, UnicodeDecodeError):
         return False
-    return query.get("snapshot") == ["state"]
+    return query.get(name) == [value]
 
 
 _may_watch_the_sale = database_sync_to_async(may_watch_the_sale)
@@ -114,7 +115,9 @@ class EventSeatsConsumer(AsyncWebsocketConsumer):
             time.monotonic(), MAX_CLIENT_FRAME_BYTES
         )
         self._snapshot_due: asyncio.TimerHandle | None = None
-        self._compact = _compact_snapshots(self.scope.get("query_string", b""))
+        query = self.scope.get("query_string", b"")
+        self._compact = _query_says(query, "snapshot", "state")
+        self._console = _query_says(query, "console", "1")
         self._counted = False
         await self.accept()
         if capped and hub().addresses[self.address] >= settings.WS_MAX_SOCKETS_PER_ADDRESS:
@@ -197,6 +200,16 @@ class EventSeatsConsumer(AsyncWebsocketConsumer):
                 asyncio.ensure_future(self._staff_or_place(account))
             return
         hub().identify(self, account)
+        if self._console and account is not None:
+            asyncio.ensure_future(self._console_first(account))
+
+    async def _console_first(self, account: int) -> None:
+        """A console's socket whose account may watch the sale is written each frame before
+        the buyers' sockets (hub.watch_first): the organiser's counts follow a click within a
+        window and a few writes, however many buyers watch. Only a socket that says it is a
+        console asks the database, once."""
+        if await _may_watch_the_sale(account) and not self.waiting:
+            hub().watch_first(self)
 
     async def _staff_or_place(self, account: int) -> None:
         """A waiting socket of staff who may watch the sale (the organiser's console) watches
@@ -204,6 +217,8 @@ class EventSeatsConsumer(AsyncWebsocketConsumer):
         told their place."""
         if await _may_watch_the_sale(account):
             await self._admitted(account)
+            if self._console:
+                hub().watch_first(self)
         else:
             await hub().tell_place(self)
 

@@ -38,7 +38,7 @@ import os
 import secrets
 import time
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from typing import Protocol
 
 import orjson
@@ -92,6 +92,7 @@ class EventHub:
     def __init__(self):
         self.process_id = f"{os.uname().nodename}:{os.getpid()}:{secrets.token_hex(3)}"
         self.watchers: dict[int, set[Watcher]] = {}
+        self.first: dict[int, set[Watcher]] = {}  # of those, the ones written first (consoles)
         self.addresses: Counter[str] = Counter()  # open sockets per client address
         self._redis = async_shard_clients()  # one per shard; none without Redis
         self._relay: Relay | None = None
@@ -152,11 +153,28 @@ class EventHub:
             self.leave(watcher)
             raise
 
+    def watch_first(self, watcher: Watcher) -> None:
+        """Write this joined socket each frame before the others of its event (a console's)."""
+        if watcher in self.watchers.get(watcher.event_id, ()):
+            self.first.setdefault(watcher.event_id, set()).add(watcher)
+
+    def _in_fanout_order(self, event_id: int) -> Collection[Watcher]:
+        watchers = self.watchers.get(event_id, ())
+        first = self.first.get(event_id)
+        if not first:
+            return watchers
+        return [*first, *(watcher for watcher in watchers if watcher not in first)]
+
     def leave(self, watcher: Watcher) -> None:
         watchers = self.watchers.get(watcher.event_id)
         if watchers is not None:
             watchers.discard(watcher)
             self._count(watcher.event_id)
+        first = self.first.get(watcher.event_id)
+        if first is not None:
+            first.discard(watcher)
+            if not first:
+                del self.first[watcher.event_id]
         self.stop_waiting(watcher)
         self.identify(watcher, None)
 
@@ -287,7 +305,7 @@ class EventHub:
         if feed is None:
             feed = self.feeds[event_id] = EventFeed(
                 event_id,
-                lambda: self.watchers.get(event_id, ()),
+                lambda: self._in_fanout_order(event_id),
                 self._deliver_to,
                 lambda: coalescing_window(len(self.watchers.get(event_id, ()))),
             )
@@ -367,6 +385,7 @@ class EventHub:
             self.drop(watcher, CloseCode.LAYER_DOWN)
         counted = self.watchers.keys() | self.waiting.keys()
         self.watchers.clear()
+        self.first.clear()
         self.waiting.clear()
         for event_id in counted:
             self._count(event_id)

@@ -52,7 +52,7 @@ function Console({ eventId, abilities }: { eventId: number; abilities: ConsoleAb
   const money = useCallback((amount: string) => formatPrice(amount, currency), [currency]);
   const map = useSeatMap(eventId, true);
   // The socket says whose it is (`auth`) as the buyer's page does: staff watch a queued sale without a turn.
-  const feed = useLiveFeed(eventId, map.store, map.arrivedAt);
+  const feed = useLiveFeed(eventId, map.store, map.arrivedAt, { console: true });
   const status = useFeedStatus(feed);
   const queue = useQueueFeed(feed);
   const [overlay] = useState(() => new SeatOverlay());

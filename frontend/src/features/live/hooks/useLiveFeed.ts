@@ -13,9 +13,15 @@ import { SeatFeed, resumeQuery } from '../model/seatFeed';
  * the page already has; a later `from` (the map read again) does not reopen it, since the feed
  * knows its own position by then. A logged-in buyer's socket says whose it is and is told their
  * own seats as they change (any tab, any device); after a reconnect the holds are also read
- * again over HTTP. Mount with `key={eventId}`, like the store.
+ * again over HTTP. The organiser's console says so (`?console=1`): a staff socket is then written
+ * each frame before the buyers' (PROTOCOL.md). Mount with `key={eventId}`, like the store.
  */
-export function useLiveFeed(eventId: number, store: SeatStore, from: StreamPoint | null): SeatFeed {
+export function useLiveFeed(
+  eventId: number,
+  store: SeatStore,
+  from: StreamPoint | null,
+  { console = false }: { console?: boolean } = {},
+): SeatFeed {
   const queryClient = useQueryClient();
   const [feed] = useState(
     () =>
@@ -23,7 +29,7 @@ export function useLiveFeed(eventId: number, store: SeatStore, from: StreamPoint
         eventId,
         store,
         openSocket: (handlers, resumeFrom) =>
-          openLiveSocket({ url: () => socketUrl(`/ws/events/${eventId}/`) + resumeQuery(resumeFrom()), ...handlers }),
+          openLiveSocket({ url: () => socketUrl(`/ws/events/${eventId}/`) + feedQuery(resumeFrom(), console), ...handlers }),
         // Anonymous watchers have no holds to re-learn: their holds query is disabled, and
         // invalidating a disabled query fetches nothing.
         onReconnected: () => void queryClient.invalidateQueries({ queryKey: queryKeys.ownHolds(eventId) }),
@@ -38,6 +44,12 @@ export function useLiveFeed(eventId: number, store: SeatStore, from: StreamPoint
     return () => feed.stop();
   }, [feed, arrived, start]);
   return feed;
+}
+
+function feedQuery(point: StreamPoint | null, console: boolean): string {
+  const resume = resumeQuery(point);
+  if (!console) return resume;
+  return resume ? `${resume}&console=1` : '?console=1';
 }
 
 export function useFeedStatus(feed: SeatFeed) {
