@@ -20,7 +20,7 @@ from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 
-from reservations.access_tokens import account_of_access_token
+from reservations.access_tokens import access_token_account
 from reservations.client_address import address_key, is_exempt, scope_client_address
 from reservations.roles import may_watch_the_sale
 from reservations.waiting_room.rooms_in_memory import rooms
@@ -115,6 +115,7 @@ class EventSeatsConsumer(AsyncWebsocketConsumer):
             time.monotonic(), MAX_CLIENT_FRAME_BYTES
         )
         self._snapshot_due: asyncio.TimerHandle | None = None
+        self._identity_ends: asyncio.TimerHandle | None = None  # when its access token expires
         query = self.scope.get("query_string", b"")
         self._compact = _query_says(query, "snapshot", "state")
         self._console = _query_says(query, "console", "1")
@@ -161,6 +162,8 @@ class EventSeatsConsumer(AsyncWebsocketConsumer):
         self.outbox.stop()
         if self._snapshot_due is not None:
             self._snapshot_due.cancel()
+        if self._identity_ends is not None:
+            self._identity_ends.cancel()
         if self._counted:
             self._counted = False
             addresses = hub().addresses
@@ -189,11 +192,18 @@ class EventSeatsConsumer(AsyncWebsocketConsumer):
             self._put(INVALID_FRAME)
 
     def _identify(self, token: str | None) -> None:
-        """PROTOCOL.md "Your own seats": a good token makes the socket its account's; a bad
-        one is answered `not_authenticated` and leaves it anonymous."""
-        account = account_of_access_token(token) if token is not None else None
+        """PROTOCOL.md "Your own seats": a good token makes the socket its account's until the
+        token expires; a bad one is answered `not_authenticated` and leaves it anonymous."""
+        named = access_token_account(token) if token is not None else None
+        account = None if named is None else named[0]
         if token is not None and account is None:
             self._put(NOT_AUTHENTICATED_FRAME)
+        if self._identity_ends is not None:
+            self._identity_ends.cancel()
+            self._identity_ends = None
+        if named is not None:
+            delay = max(0.0, named[1] - time.time())
+            self._identity_ends = asyncio.get_running_loop().call_later(delay, self._token_expired)
         if self.waiting:  # no seats to tell yet: its place, or the console's seats
             self.account = account
             if account is not None:
@@ -202,6 +212,16 @@ class EventSeatsConsumer(AsyncWebsocketConsumer):
         hub().identify(self, account)
         if self._console and account is not None:
             asyncio.ensure_future(self._console_first(account))
+
+    def _token_expired(self) -> None:
+        """The socket's token has expired: it watches anonymously, and is told so, until it
+        sends a fresh one (the shipped client does at once)."""
+        self._identity_ends = None
+        self._put(NOT_AUTHENTICATED_FRAME)
+        if self.waiting:
+            self.account = None
+        else:
+            hub().identify(self, None)
 
     async def _console_first(self, account: int) -> None:
         """A console's socket whose account may watch the sale is written each frame before
@@ -228,12 +248,14 @@ class EventSeatsConsumer(AsyncWebsocketConsumer):
         if not self.waiting:
             return
         room = await rooms.room_of_async(self.event_id)
-        account = self.account if self.account is not None else turn_owner(token)
+        # A turn token proves a turn, not who the socket is: an anonymous socket that shows
+        # one is admitted and stays anonymous (its own seats need `auth`).
+        holder = self.account if self.account is not None else turn_owner(token)
         refusal = None
         if room is not None:
             refusal = turn_refusal(
                 token,
-                user_id=account or 0,
+                user_id=holder or 0,
                 event_id=self.event_id,
                 generation=room.generation,
                 now=time.time(),
@@ -241,7 +263,7 @@ class EventSeatsConsumer(AsyncWebsocketConsumer):
         if refusal is not None:
             self._put(TURN_REFUSALS[refusal.code])
             return
-        await self._admitted(account)
+        await self._admitted(self.account)
 
     async def _admitted(self, account: int | None) -> None:
         """The wait is over (a turn, or the console): the snapshot follows."""

@@ -7,14 +7,13 @@ from rest_framework_simplejwt.settings import api_settings
 from rest_framework_simplejwt.tokens import AccessToken
 
 
-def account_of_access_token(raw: str) -> int | None:
-    """The account id an access token names, or None for anything that is not a good one."""
+def access_token_account(raw: str) -> tuple[int, float] | None:
+    """(account id, expiry as a Unix time) of a good access token; None for anything else."""
     try:
         token = AccessToken(raw)
     except TokenError:
         return None
-    account = token.get(api_settings.USER_ID_CLAIM)
     try:
-        return int(account)
-    except (TypeError, ValueError):
+        return int(token.get(api_settings.USER_ID_CLAIM)), float(token["exp"])
+    except (TypeError, ValueError, KeyError):
         return None

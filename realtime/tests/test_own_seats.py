@@ -3,6 +3,8 @@ token) is told that account's holds and bookings at once and whenever a committe
 concerns them, on real Redis and PostgreSQL; every tab of one account agrees, and nobody
 else's socket learns anything."""
 
+from datetime import timedelta
+
 import pytest
 from channels.db import database_sync_to_async
 from rest_framework_simplejwt.tokens import AccessToken
@@ -148,3 +150,21 @@ def test_an_account_that_leaves_is_forgotten():
     own.told(1, [5])
     own.remove(1, "tab")
     assert own.sockets == {} and own.concerned([5], [None]) == set()
+
+
+async def test_a_socket_is_nobodys_once_its_token_expires(event, alice):
+    """Issue 40: the socket's identity lasts as long as the access token it was shown."""
+    socket, _ = await connected(event.id)
+    token = AccessToken.for_user(alice)
+    token.set_exp(lifetime=timedelta(seconds=1))
+    await socket.send_json_to({"type": "auth", "token": str(token)})
+    await next_of_type(socket, "own")
+    expired = await next_of_type(socket, "error", within=3)
+    assert expired == {"type": "error", "code": "not_authenticated"}
+    (first, *_) = await seat_ids(event)
+    await call(booking_calls.lock)(user=alice, event_id=event.id, seat_id=first)
+    frames = []
+    while not await socket.receive_nothing(timeout=0.5):
+        frames.append(await socket.receive_json_from())
+    assert [f["type"] for f in frames if f["type"] in ("seats", "own")] == ["seats"]
+    await socket.disconnect()

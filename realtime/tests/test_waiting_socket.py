@@ -131,3 +131,21 @@ async def test_the_organisers_console_watches_the_seats_and_the_queue_without_a_
     assert await next_of_type(buyer, "error") == {"type": "error", "code": "queue_turn_required"}
     await console.disconnect()
     await buyer.disconnect()
+
+
+async def test_a_turn_token_of_another_admits_an_anonymous_socket_and_tells_it_nothing_of_theirs(
+    event, alice
+):
+    """Issue 40: a turn token proves a turn, not who the socket is."""
+    socket, _ = await waiting(event.id)
+    await socket.send_json_to({"type": "turn", "token": _turn(alice, event)})
+    await next_of_type(socket, "snapshot")
+    seat = await call(lambda: Seat.objects.filter(event=event).first())()
+    await call(booking_calls.lock)(
+        user=alice, event_id=event.id, seat_id=seat.id, turn=_turn(alice, event)
+    )
+    frames = []
+    while not await socket.receive_nothing(timeout=0.5):
+        frames.append(await socket.receive_json_from())
+    assert [f["type"] for f in frames if f["type"] in ("seats", "own")] == ["seats"]
+    await socket.disconnect()

@@ -76,4 +76,17 @@ describe('SeatFeed and the buyer’s own seats', () => {
       { type: 'auth', token: 'new' },
     ]);
   });
+
+  it('asks for a fresh token again each time one it was taken with expires', async () => {
+    let issued = 0;
+    const t = setup(async () => `token-${++issued}`);
+    await t.open();
+    for (let round = 0; round < 2; round++) {
+      t.frame({ type: 'own', epoch: 'e1', seq: 0, seats: [], booked: [] }); // taken
+      t.frame({ type: 'error', code: 'not_authenticated' }); // expired, an hour later
+      await Promise.resolve();
+      await Promise.resolve();
+    }
+    expect(t.sent.filter((f) => f.type === 'auth').map((f) => f.token)).toEqual(['token-1', 'token-2', 'token-3']);
+  });
 });

@@ -295,12 +295,13 @@ export class SeatFeed {
       }
       case 'own': {
         if (!isOwnFrame(frame)) return;
+        this.tokenRefreshed = false; // its token was taken: when it expires, one fresh one again
         this.ownWaiting = frame;
         this.applyOwnWhenReached();
         return;
       }
       case 'error': {
-        // The token went stale while the page was open: one fresh one per connection.
+        // The token went stale while the page was open: one fresh one per token taken.
         if (frame.code === 'not_authenticated' && !this.tokenRefreshed) {
           this.tokenRefreshed = true;
           void this.sayWhose(true);
