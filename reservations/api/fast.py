@@ -98,7 +98,7 @@ class FastPath:
         status, body, extra = await self._answer(operation, call)
         seconds = time.perf_counter() - started
         if operation.takes_seats:
-            hold_answered(seconds, status)
+            hold_answered(seconds, status, call.ids["event_id"])
         booking_answered(
             operation=operation.label, path="fast", status=status, body=body, seconds=seconds
         )

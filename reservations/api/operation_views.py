@@ -13,6 +13,7 @@ from reservations.live_seats import refusal
 from reservations.metrics import booking_answered
 from reservations.services.best import Ask, best_hold
 from reservations.services.runner import run_and_announce
+from reservations.waiting_room.path_health import hold_answered
 from reservations.waiting_room.turn_tokens import QUEUE_TURN_HEADER, turn_required
 
 from .booking_limits import BookingThrottle
@@ -31,12 +32,15 @@ class OperationApi(APIView):
         # Every error here is already the API's JsonResponse (errors.py); a success is not
         # rendered yet, and needs no body to be counted.
         status = response.status_code
+        seconds = time.perf_counter() - started
+        if self.operation.takes_seats and "event_id" in kwargs:  # as the fast path tells it
+            hold_answered(seconds, status, kwargs["event_id"])
         booking_answered(
             operation=self.operation.label,
             path="django",
             status=status,
             body=response.content if status >= 400 else b"",
-            seconds=time.perf_counter() - started,
+            seconds=seconds,
         )
         return response
 

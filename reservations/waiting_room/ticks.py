@@ -64,7 +64,7 @@ def room_tick(
         else:
             if room.drawn_at is None:
                 _draw(room, now)
-            _admit(room, now, path_health.slow_now(), _redis_down(room, redis_down))
+            _admit(room, now, path_health.slow_now(room.event_id), _redis_down(room, redis_down))
         room.ticked_at = now
         room.save()
         after = public_state(room, now)
