@@ -132,6 +132,21 @@ def hold_end_sql(holder: str, *, postgres: bool = True) -> str:
     return f"MIN(%(until)s, django_format_dtdelta('+', {start}, %(cap)s) || '+00:00')"
 
 
+def run_ended_sql(holder: str, *, postgres: bool = True) -> str:
+    """When `holder`'s last hold of the event ended (or ends: a running one's deadline): the
+    run goes on until the cooldown after it, so they may start a new one then."""
+    held = (
+        f"(SELECT MAX(h.held_until) FROM {_SEATS} h WHERE h.event_id = %(event_id)s "
+        f"AND h.status = '{Status.LOCKED.value}' AND h.held_by_id = {holder})"
+    )
+    released = (
+        f"(SELECT MAX(e.released_at) FROM {_SEATS} e WHERE e.event_id = %(event_id)s "
+        f"AND e.released_by_id = {holder})"
+    )
+    greatest = "GREATEST" if postgres else "MAX"
+    return f"{greatest}(COALESCE({held}, {released}), COALESCE({released}, {held}))"
+
+
 def hold_allowed_sql(holder: str, *, postgres: bool = True) -> str:
     """Whether `holder` may hold a seat of the event now as far as the cap goes."""
     return f"{hold_start_sql(holder, postgres=postgres)} > %(too_old)s"

@@ -13,7 +13,7 @@ seat rows in id order, then the clock and the checks.
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
@@ -142,15 +142,26 @@ def _checked_hold_steps(
 
 
 def _held_long_enough(capped: Rows) -> HoldCapReached:
-    """A hold refused because the caller's run of holds of the event reached the cap."""
-    labels = ", ".join(label for _, label in capped)
+    """A hold refused because the caller's run of holds of the event reached the cap: when
+    they may hold again, and why, in a buyer's words (`hold_again_at` for the client)."""
+    labels = ", ".join(label for _, label, _ in capped)
     limit, cooldown = settings.SEAT_HOLD_MAX_SECONDS, settings.SEAT_HOLD_COOLDOWN_SECONDS
+    ended = capped[0][2]
+    if isinstance(ended, str):  # SQLite's bare cursor
+        ended = datetime.fromisoformat(ended)
+    again = (
+        None
+        if ended is None
+        else ended.replace(tzinfo=ended.tzinfo or UTC) + timedelta(seconds=cooldown)
+    )
     return HoldCapReached(
-        f"Your holds of this event have run as long as they may ({limit} seconds), so {labels} "
-        f"cannot be held by you now: others may take {'it' if len(capped) == 1 else 'them'}, "
-        f"and you may hold seats again {cooldown} seconds after your last hold ended.",
-        seats=[seat_id for seat_id, _ in capped],
+        f"You have had seats of this event on hold for as long as one visit may "
+        f"({limit // 60} minutes), so {labels} cannot be held by you just now and stay free for "
+        f"others. You can hold seats again {cooldown // 60} minutes after your last hold ended"
+        + ("." if again is None else f", at {again:%H:%M} UTC."),
+        seats=[seat_id for seat_id, _, _ in capped],
         limit=limit,
+        hold_again_at=None if again is None else again.isoformat().replace("+00:00", "Z"),
     )
 
 

@@ -195,6 +195,27 @@ def test_a_seat_held_to_the_cap_cannot_be_taken_again_by_the_same_buyer_at_once(
     assert lock(bearer_client(bob), event, seats[0]).status_code == 200
 
 
+def test_a_buyer_refused_in_the_cooldown_is_told_when_they_may_hold_again(
+    capped, alice, alice_api, event, seats, settings
+):
+    """Issue 40: the refusal of a buyer who holds nothing says when, not that a seat is at
+    fault: their last hold's end plus the cooldown, in `hold_again_at` and in the words."""
+    assert lock(alice_api, event, seats[0]).status_code == 200
+    held_for(seats[0].id, 450)  # at the cap
+    assert unlock(alice_api, event, seats[0]).status_code == 200
+    released_at = Seat.objects.get(pk=seats[0].id).released_at
+    refused = lock(alice_api, event, seats[1])
+    assert refused.status_code == 409 and refused.json()["code"] == "hold_cap_reached"
+    again = released_at + timedelta(seconds=settings.SEAT_HOLD_COOLDOWN_SECONDS)
+    told = refused.json()
+    assert told["hold_again_at"] == again.isoformat().replace("+00:00", "Z")
+    assert (
+        f"You can hold seats again {settings.SEAT_HOLD_COOLDOWN_SECONDS // 60} minutes"
+        in told["error"]
+    )
+    assert f"at {again:%H:%M} UTC" in told["error"] and "any longer" not in told["error"]
+
+
 def test_a_lapsed_hold_at_its_cap_is_not_taken_again_the_moment_it_ends(
     capped, alice, alice_api, event, seats
 ):

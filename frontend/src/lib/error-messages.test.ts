@@ -62,6 +62,16 @@ describe('error message per code', () => {
     expect(errorMessage(err('hold_cap_reached'), { seat: 'A1, A2' })).toMatch(/^Seats A1, A2 can't/);
   });
 
+  it('tells a buyer in the cooldown when they may hold again, not that a seat is at fault (issue 40)', () => {
+    const again = '2026-12-22T10:35:00Z';
+    const at = new Date(again).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+    const said = errorMessage(err('hold_cap_reached', 'text', { hold_again_at: again }), ctx);
+    expect(said).toBe(
+      `You have had seats of this event on hold for as long as one visit may. You can hold seats again from ${at}; until then they stay free for others.`,
+    );
+    expect(said).not.toMatch(/any longer/);
+  });
+
   it('names the seat someone else got first', () => {
     expect(errorMessage(err('seat_unavailable'), ctx)).toBe(
       'Someone else got there first: A1 is held or booked by another customer.',

@@ -56,10 +56,18 @@ export function errorMessage(error: unknown, context: ErrorContext = {}): string
     }
     case 'not_holder':
       return `${seat} is no longer held by you: the hold had already ended.`;
-    case 'hold_cap_reached':
+    case 'hold_cap_reached': {
+      // A lock refused in the cooldown after a visit's holds ran out (API.md "Rules"): when, in
+      // the buyer's own clock, not a fault with the seat.
+      const again = typeof error.details.hold_again_at === 'string' ? new Date(error.details.hold_again_at) : null;
+      if (again && !Number.isNaN(again.getTime())) {
+        const at = again.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+        return `You have had seats of this event on hold for as long as one visit may. You can hold seats again from ${at}; until then they stay free for others.`;
+      }
       return context.seat
         ? `${context.seat.includes(',') ? 'Seats' : 'Seat'} ${context.seat} can't be held any longer. Reserve now if you still hold it; otherwise it is open to others, and to you again a few minutes after your hold ended.`
         : "These seats can't be held any longer. Reserve now if you still hold them; otherwise they are open to others, and to you again a few minutes after your hold ended.";
+    }
     case 'price_changed':
       return 'The price of seats you hold changed while you held them. The new prices are shown now: check the total and press Reserve again.';
     case 'lock_required': {

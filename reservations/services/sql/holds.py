@@ -20,6 +20,7 @@ from ...rules import (
     hold_end_sql,
     hold_start_sql,
     purchase_params,
+    run_ended_sql,
 )
 from ..locking import Rank
 from .contract import Statement, id_table
@@ -132,12 +133,14 @@ def hold(
 def holds_capped(
     *, event_id: int, seat_ids: Sequence[int], user_id: int, now: datetime
 ) -> Statement:
-    """(id, label) of these seats if the caller's run of holds of the event has reached the
-    cap and may not go on yet (rules.py); no rows if they may be held."""
+    """(id, label, when the caller's last hold ended) of these seats if the caller's run of
+    holds of the event has reached the cap and may not go on yet (rules.py); no rows if they
+    may be held."""
 
     def text(postgres: bool) -> str:
         return (
-            f"SELECT id, label FROM {SEAT_TABLE} WHERE id IN (%(seat_ids)s) "
+            f"SELECT id, label, {run_ended_sql('%(user_id)s', postgres=postgres)} "
+            f"FROM {SEAT_TABLE} WHERE id IN (%(seat_ids)s) "
             f"AND NOT {hold_allowed_sql('%(user_id)s', postgres=postgres)} ORDER BY id"
         )
 
