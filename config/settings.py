@@ -327,6 +327,9 @@ LIMITS_EXEMPT_NETWORKS = env.list("LIMITS_EXEMPT_NETWORKS", default=[])
 # A logged-in caller's seat-list reads (reservations/api/throttles.py): a polling client reads it
 # every few seconds; the shipped client reads `state/` and `holds/` instead.
 SEAT_LIST_USER_RATE = env("SEAT_LIST_USER_RATE", default="60/min")
+# A logged-in caller's other reads (events, the draw's proof...), per account
+# (reservations/api/throttles.py): a person's pages read a few a second at most.
+USER_READ_THROTTLE_RATE = env("USER_READ_THROTTLE_RATE", default="600/min")
 
 # Who may read GET /api/metrics/ (reservations/api/metrics_access.py): scrapers from these
 # networks (the client as NUM_PROXIES says), or with `Authorization: Bearer METRICS_TOKEN`.

@@ -16,6 +16,7 @@ os.environ.setdefault("BOOKING_ADDRESS_RATE", "100000/min")
 os.environ.setdefault("ANON_READ_THROTTLE_RATE", "100000/min")
 os.environ.setdefault("REFRESH_USER_RATE", "100000/min")
 os.environ.setdefault("SEAT_LIST_USER_RATE", "100000/min")
+os.environ.setdefault("USER_READ_THROTTLE_RATE", "100000/min")
 # Tests stop a part and ask the health report at once; the cache's own test sets its seconds.
 os.environ.setdefault("HEALTH_CACHE_SECONDS", "0")
 

@@ -42,6 +42,7 @@ def server_env(**extra) -> dict:
         BOOKING_USER_RATE="1000000/min",
         BOOKING_ADDRESS_RATE="100000000/min",
         ANON_READ_THROTTLE_RATE="100000000/min",
+        USER_READ_THROTTLE_RATE="100000000/min",
         # Every clicker of --auth client or session logs in, all from this one address.
         AUTH_THROTTLE_RATE="100000000/min",
         AUTH_USERNAME_THROTTLE_RATE="100000000/min",

@@ -11,7 +11,7 @@ compares them with Django's, header by header).
 
 Only what is plainly ours and ready is answered here (loop_app.py says what goes to Django; a
 request without a bearer token does: anonymous reads are limited per address there,
-AnonReadThrottle); here also an event whose counts the process has no live map for (Django
+ReadThrottle); here also an event whose counts the process has no live map for (Django
 counts them in the database), and a document version not stored in this process yet (Django
 builds it, once). A bearer token is
 checked as everywhere on the loop (loop_requests.user_id_of_token): these reads are public,

@@ -1,5 +1,9 @@
 """The waiting room's HTTP side (API.md "Waiting room"): parse, call, shape."""
 
+import hashlib
+
+from django.core.cache import caches
+from django.http import HttpResponse, HttpResponseNotModified
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
@@ -13,7 +17,8 @@ from reservations.waiting_room.public_state import place_json, proof_json, publi
 
 from .booking_limits import BookingThrottle
 from .inputs import SeatActionInput
-from .throttles import AnonReadThrottle
+from .loop_requests import drf_rendered
+from .throttles import ReadThrottle
 
 _TURN = inline_serializer(
     "QueueTurn",
@@ -86,7 +91,7 @@ class QueueProofOutput(serializers.Serializer):
 
 
 class QueueStateApi(APIView):
-    throttle_classes = [AnonReadThrottle]
+    throttle_classes = [ReadThrottle]
 
     @extend_schema(
         operation_id="queue_state",
@@ -150,7 +155,7 @@ class QueueExtendApi(_QueueCall):
 
 
 class QueueProofApi(APIView):
-    throttle_classes = [AnonReadThrottle]
+    throttle_classes = [ReadThrottle]
 
     @extend_schema(
         operation_id="queue_proof",
@@ -158,4 +163,18 @@ class QueueProofApi(APIView):
         description="The draw's proof: python -m reservations.waiting_room.verify recomputes it",
     )
     def get(self, request, event_id: int):
-        return Response(proof_json(room_of(event_id)))
+        room = room_of(event_id)
+        cache, body = caches["documents"], None
+        if room.drawn_at is None:  # a few bytes, and staff may still name the randomness
+            body = drf_rendered(proof_json(room))
+            tag = f'"proof-{hashlib.sha256(body).hexdigest()[:24]}"'
+        else:  # after the draw it grows only as late entrants are numbered
+            numbered = QueueEntry.objects.filter(room=room, number__isnull=False).count()
+            said = hashlib.sha256(room.public_randomness.encode()).hexdigest()[:8]
+            tag = f'"proof-{room.event_id}-{room.drawn_at.timestamp():.6f}-{numbered}-{said}"'
+        if tag in request.headers.get("If-None-Match", ""):
+            return HttpResponseNotModified(headers={"ETag": tag})
+        if body is None and (body := cache.get(tag)) is None:  # once per numbered entrant
+            body = drf_rendered(proof_json(room))
+            cache.set(tag, body)
+        return HttpResponse(body, content_type="application/json", headers={"ETag": tag})

@@ -1,9 +1,9 @@
-"""The limit on reads by callers who are not logged in, per address (``ANON_READ_THROTTLE_RATE``,
-an IPv6 client by its /64): a scraper polling event pages is one address; a logged-in buyer is
-not counted here (its seat-list reads are, per user: ``SEAT_LIST_USER_RATE``), nor a load-test
-host (``LIMITS_EXEMPT_NETWORKS``). Counted as every limit is (limit_windows.py: per process
-when Redis is gone). The login doors' limits are login_limits.py's; booking's,
-booking_limits.py's.
+"""The limits on reads: by callers who are not logged in, per address (``ANON_READ_THROTTLE_RATE``,
+an IPv6 client by its /64): a scraper polling event pages is one address; by logged-in callers,
+per account (``USER_READ_THROTTLE_RATE``), and their seat-list reads apart
+(``SEAT_LIST_USER_RATE``); a load-test host (``LIMITS_EXEMPT_NETWORKS``) is not counted.
+Counted as every limit is (limit_windows.py: per process when Redis is gone). The login doors'
+limits are login_limits.py's; booking's, booking_limits.py's.
 """
 
 import time
@@ -17,18 +17,24 @@ from reservations.client_address import address_key, is_exempt, request_client_a
 from . import limit_windows
 
 
-class AnonReadThrottle(BaseThrottle):
+class ReadThrottle(BaseThrottle):
+    """The reads' limit: a caller who is not logged in per address (``ANON_READ_THROTTLE_RATE``),
+    a logged-in one per account (``USER_READ_THROTTLE_RATE``): many accounts on one host are
+    still one address's reads only when they are anonymous."""
+
     def allow_request(self, request, view):
         self.verdict = limit_windows.ALLOWED
-        if request.user.is_authenticated:
-            return True
         address = request_client_address(request)
-        # Read at each request, so that settings overrides (tests) apply.
-        rate = limit_windows.rate_of(api_settings.DEFAULT_THROTTLE_RATES.get("anon_read"))
+        if request.user.is_authenticated:
+            name, who, rate = "user_read", f"u{request.user.pk}", settings.USER_READ_THROTTLE_RATE
+        else:  # read at each request, so that settings overrides (tests) apply
+            name, who = "anon_read", address_key(address)
+            rate = api_settings.DEFAULT_THROTTLE_RATES.get("anon_read")
+        rate = limit_windows.rate_of(rate)
         if rate is None or is_exempt(address):
             return True
         now = time.time()
-        rule = limit_windows.window_rule("anon_read", address_key(address), rate, now)
+        rule = limit_windows.window_rule(name, who, rate, now)
         self.verdict = limit_windows.verdict_of([rule], limit_windows.count([rule], now), now)
         return self.verdict.allowed
 
@@ -60,7 +66,7 @@ async def seat_list_allowed_async(user_id: int | None, address: str) -> limit_wi
 
 
 class SeatListUserThrottle(BaseThrottle):
-    """A logged-in caller's seat-list reads (the anonymous ones are AnonReadThrottle's)."""
+    """A logged-in caller's seat-list reads (the anonymous ones are ReadThrottle's)."""
 
     def allow_request(self, request, view):
         self.verdict = limit_windows.ALLOWED

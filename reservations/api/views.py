@@ -38,7 +38,7 @@ from .presenters import (
     UserOutput,
 )
 from .refresh_limits import RefreshUserThrottle
-from .throttles import AnonReadThrottle, SeatListUserThrottle
+from .throttles import ReadThrottle, SeatListUserThrottle
 from .tokens import (
     TokenObtainInput,
     TokenRefreshInput,
@@ -174,7 +174,7 @@ class TokenRefreshApi(TokenRefreshView):
 
 
 class EventListApi(APIView):
-    throttle_classes = [AnonReadThrottle]
+    throttle_classes = [ReadThrottle]
 
     @extend_schema(
         operation_id="events_list",
@@ -188,7 +188,7 @@ class EventListApi(APIView):
 
 
 class EventDetailApi(APIView):
-    throttle_classes = [AnonReadThrottle]
+    throttle_classes = [ReadThrottle]
 
     @extend_schema(responses=EventDetailOutput)
     def get(self, request, event_id: int):
@@ -199,7 +199,7 @@ class SeatListApi(APIView):
     # The seat list from the database. A server answers it on its loop from the event's live
     # map (live_reads.py); this answers what the loop hands over: a caller by session, a
     # process without a live map (API.md). (A comment: a docstring would be the schema's.)
-    throttle_classes = [AnonReadThrottle, SeatListUserThrottle]
+    throttle_classes = [ReadThrottle, SeatListUserThrottle]
 
     @extend_schema(
         responses=inline_serializer(
@@ -223,7 +223,7 @@ class SeatPlanApi(APIView):
     """The seat map's static part, all seats in columns: built and compressed once per version
     of the event's map (map_document.py), revalidated by ETag."""
 
-    throttle_classes = [AnonReadThrottle]
+    throttle_classes = [ReadThrottle]
 
     @extend_schema(
         responses={200: presenters.SeatPlanOutput, 304: None},
@@ -236,7 +236,7 @@ class SeatPlanApi(APIView):
 class LayoutApi(APIView):
     """The room's drawing (a 20,000-seat plan is ~1 MB): built once as the seat map is."""
 
-    throttle_classes = [AnonReadThrottle]
+    throttle_classes = [ReadThrottle]
 
     @extend_schema(
         responses={200: presenters.LayoutOutput, 304: None},

@@ -238,6 +238,23 @@ def test_anonymous_reads_are_limited_per_address_and_logged_in_reads_are_not(set
     assert alice.get(f"/api/events/{event.id}/seats/").status_code == 200
 
 
+def test_a_logged_in_callers_reads_are_limited_per_account_not_per_address(settings):
+    """Issue 40: logged-in reads had no limit at all; many accounts on one host are each
+    counted, and do not use up one another's."""
+    settings.USER_READ_THROTTLE_RATE = "2/min"
+    event = event_with_seats(rows=1, seats_per_row=2)
+    alice, bob = APIClient(REMOTE_ADDR="10.1.1.1"), APIClient(REMOTE_ADDR="10.1.1.1")
+    alice.credentials(HTTP_AUTHORIZATION=bearer(UserFactory(username="alice")).decode())
+    bob.credentials(HTTP_AUTHORIZATION=bearer(UserFactory(username="bob")).decode())
+
+    statuses = [alice.get("/api/events/").status_code for _ in range(3)]
+    proof = alice.get(f"/api/events/{event.id}/queue/proof/")
+
+    assert statuses == [200, 200, 429]
+    assert proof.status_code == 429 and proof.json()["code"] == "throttled"
+    assert bob.get("/api/events/").status_code == 200
+
+
 def test_a_logged_in_callers_seat_list_reads_are_limited_per_user(settings):
     settings.SEAT_LIST_USER_RATE = "2/min"
     event = event_with_seats(rows=1, seats_per_row=2)

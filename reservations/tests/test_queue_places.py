@@ -267,3 +267,21 @@ def test_a_booked_hold_is_not_counted_as_one_that_ended_without_a_booking(alice)
 
     measured = _measure(_room(event), timezone.now(), slow=False, redis_down=False)
     assert (measured.booked_seats, measured.released_holds) == (1, 1)
+
+
+def test_the_proof_is_built_once_per_numbered_entrant_and_answered_304_when_unchanged():
+    """Issue 40: the proof was built from every entrant on every request, with no ETag."""
+    event, on_sale, people = _drawn_event(seats=10, buyers=6)
+    room_tick(event_id=event.id, now=on_sale + timedelta(seconds=1), redis_down=False)
+    reader, url = bearer_client(people[0]), f"/api/events/{event.id}/queue/proof/"
+    first = reader.get(url)
+    assert first.status_code == 200
+    assert first.json() == proof_json(_room(event)) and proof_problems(first.json()) == []
+    tag = first["ETag"]
+    again = reader.get(url, HTTP_IF_NONE_MATCH=tag)
+    assert again.status_code == 304 and again["ETag"] == tag and not again.content
+    late = users(1, prefix="late")[0]
+    place_join(user_id=late.pk, event_id=event.id, now=on_sale + timedelta(seconds=2))
+    grown = reader.get(url, HTTP_IF_NONE_MATCH=tag)
+    assert grown.status_code == 200 and grown["ETag"] != tag
+    assert grown.json()["late"] == [QueueEntry.objects.get(user=late).entry_id]
