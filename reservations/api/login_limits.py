@@ -16,9 +16,11 @@ Three limits, none of which lets a stranger lock an account:
   from her own, as it was. Counted with Django's ``user_login_failed`` signal, which every
   path that checks a password sends (``authenticate``).
 * **Password hashing at once** (``PASSWORD_HASH_CONCURRENCY`` per process): a hash costs
-  ~0.5 s of CPU (PBKDF2, unknown names too), and request threads are few. A door finds a free
-  slot or answers 503 ``login_busy`` with ``Retry-After: 1`` at once; it never waits for one,
-  so logins cannot take every request thread.
+  ~0.5 s of CPU (PBKDF2, unknown names too), and request threads are few. A door waits for a
+  slot at most ``SLOT_WAIT_SECONDS``, one address holding at most half the slots and keeping at
+  most ``WAITING_PER_ADDRESS`` attempts waiting, then answers 503 ``login_busy`` with
+  ``Retry-After: 1``: a few hosts failing logins at full speed cannot keep others out, and the
+  waits are bounded, so logins cannot take every request thread.
 
 Refused before any password is hashed; the API answers in its JSON shape (429 ``throttled``),
 the admin form as plain text. The counts are limit_windows.py's (per process when Redis is
@@ -29,6 +31,7 @@ import hashlib
 import math
 import threading
 import time
+from collections import Counter
 from functools import wraps
 
 import orjson
@@ -49,27 +52,59 @@ from . import limit_windows
 from .errors import error_response
 from .limit_windows import Rule
 
+# How long an attempt waits for a password-hashing slot, and how many of one address's may wait.
+SLOT_WAIT_SECONDS = 2.0
+WAITING_PER_ADDRESS = 2
 # The request attribute by which a failure tells its door how long the next attempt waits.
 _WAIT_ATTRIBUTE = "login_retry_after"
 
 
 class _HashingSlots:
-    """A semaphore that is never waited on, sized by the setting as it is now."""
+    """PASSWORD_HASH_CONCURRENCY slots per process, shared fairly between addresses: one
+    address (an IPv6 /64) holds at most half of them and keeps at most WAITING_PER_ADDRESS
+    attempts waiting; an attempt waits at most SLOT_WAIT_SECONDS for a slot, then is refused.
+    So a few addresses failing logins at full speed slow only themselves, and the wait is
+    bounded: logins never hold every request thread. A load-test host (LIMITS_EXEMPT_NETWORKS)
+    is not held to a share."""
 
     def __init__(self):
-        self._lock = threading.Lock()
+        self._free = threading.Condition()
         self._taken = 0
+        self._held: Counter[str] = Counter()  # slots by address
+        self._waiting: Counter[str] = Counter()  # attempts waiting, by address
 
-    def take(self) -> bool:
-        with self._lock:
-            if self._taken >= settings.PASSWORD_HASH_CONCURRENCY:
+    def take(self, address: str = "", *, wait: float = 0.0, shared: bool = True) -> bool:
+        deadline = time.monotonic() + wait
+        with self._free:
+            if self._waiting[address] >= WAITING_PER_ADDRESS:
                 return False
-            self._taken += 1
-            return True
+            self._waiting[address] += 1
+            try:
+                while not self._may_take(address, shared):
+                    left = deadline - time.monotonic()
+                    if left <= 0:
+                        return False
+                    self._free.wait(left)
+                self._taken += 1
+                self._held[address] += 1
+                return True
+            finally:
+                self._waiting[address] -= 1
+                if not self._waiting[address]:
+                    del self._waiting[address]
 
-    def give_back(self) -> None:
-        with self._lock:
+    def _may_take(self, address: str, shared: bool) -> bool:
+        slots = settings.PASSWORD_HASH_CONCURRENCY
+        share = max(1, slots // 2) if shared else slots
+        return self._taken < slots and self._held[address] < share
+
+    def give_back(self, address: str = "") -> None:
+        with self._free:
             self._taken -= 1
+            self._held[address] -= 1
+            if self._held[address] <= 0:
+                del self._held[address]
+            self._free.notify_all()
 
 
 hashing_slots = _HashingSlots()
@@ -175,13 +210,15 @@ def login_door(view):
         if wait:
             message = f"Too many login attempts; try again in {wait} seconds."
             return _refused(request, 429, "throttled", message, wait)
-        if not hashing_slots.take():
+        address = request_address_key(request)
+        shared = not is_exempt(request_client_address(request))
+        if not hashing_slots.take(address, wait=SLOT_WAIT_SECONDS, shared=shared):
             message = "Too many logins at once; try again in a moment."
             return _refused(request, 503, "login_busy", message, 1)
         try:
             response = view(request, *args, **kwargs)
         finally:
-            hashing_slots.give_back()
+            hashing_slots.give_back(address)
         if wait := getattr(request, _WAIT_ATTRIBUTE, 0):
             response["Retry-After"] = str(wait)
         return response

@@ -11,7 +11,7 @@ from django.conf import settings as django_settings
 from django.contrib.auth import get_user_model
 from rest_framework.test import APIClient
 
-from reservations.api import limit_windows
+from reservations.api import limit_windows, login_limits
 from reservations.api.login_limits import hashing_slots
 from reservations.client_address import address_key, client_address, scope_client_address
 
@@ -204,29 +204,54 @@ class TestNoLockouts:
 
 
 class TestPasswordHashingBound:
-    def test_with_every_hashing_slot_taken_a_login_is_503_at_once(self, rates, settings, client):
+    def test_with_every_hashing_slot_taken_a_login_waits_a_bounded_time_then_is_503(
+        self, rates, settings, client, monkeypatch
+    ):
+        monkeypatch.setattr(login_limits, "SLOT_WAIT_SECONDS", 0.3)
         settings.PASSWORD_HASH_CONCURRENCY = 1
         UserFactory(username="alice")
         api = APIClient()
-        assert hashing_slots.take()  # another login is hashing its password right now
+        assert hashing_slots.take("192.0.2.1")  # another login is hashing its password now
         try:
+            started = time.monotonic()
             busy = _login(api, "/api/token/", "alice", PASSWORD, "198.51.100.7")
+            waited = time.monotonic() - started
             register = api.post(
                 "/api/register/", {"username": "newbie", "password": PASSWORD}, format="json"
             )
             admin = client.post("/admin/login/", {"username": "alice", "password": PASSWORD})
         finally:
-            hashing_slots.give_back()
+            hashing_slots.give_back("192.0.2.1")
         assert (busy.status_code, busy.json()["code"], busy["Retry-After"]) == (
             503,
             "login_busy",
             "1",
         )
+        assert 0.3 <= waited < 2.0
         assert register.status_code == 503
         assert (admin.status_code, admin["Retry-After"]) == (503, "1")
         # The slot given back, and the refused ones held none: logins go on.
         assert _login(api, "/api/token/", "alice", PASSWORD, "198.51.100.7").status_code == 200
         assert _login(api, "/api/token/", "alice", PASSWORD, "198.51.100.7").status_code == 200
+
+
+def test_a_host_failing_logins_at_full_speed_holds_half_the_slots_and_keeps_nobody_else_out(
+    rates, settings, monkeypatch
+):
+    """Issue 40 row 1. Before: a host's failing logins took every hashing slot, and another
+    account's right password from elsewhere was answered 503 at once."""
+    monkeypatch.setattr(login_limits, "SLOT_WAIT_SECONDS", 0.3)
+    settings.PASSWORD_HASH_CONCURRENCY = 2
+    UserFactory(username="alice")
+    api, attacker = APIClient(), "203.0.113.9"
+    assert hashing_slots.take(attacker)  # one of its failing logins is hashing now
+    try:
+        second = _login(api, "/api/token/", "nobody", "wrong-pw-1", attacker)
+        alice = _login(api, "/api/token/", "alice", PASSWORD, "198.51.100.20")
+    finally:
+        hashing_slots.give_back(attacker)
+    assert (second.status_code, second.json()["code"]) == (503, "login_busy")  # its share: 1
+    assert alice.status_code == 200  # the other slot was there for her
 
 
 class TestIPv6Prefixes:
