@@ -2,8 +2,8 @@
 register endpoint: ``create_load_users --count 1000 --output users.json``."""
 
 import json
-from pathlib import Path
 import sys
+from pathlib import Path
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
