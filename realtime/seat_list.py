@@ -36,7 +36,8 @@ from reservations.rules import effective_status
 from reservations.selectors import MapVersion, SeatPlan, seat_plan_get
 from reservations.wire_values import money
 
-from .live_map import AVAILABLE, LOCKED, LiveMap, LiveSeat
+from .live_map import LiveMap
+from .live_map_seat import AVAILABLE, LOCKED, LiveSeat
 
 CHUNK_SEATS = 64
 # Measured on the arena: chunks of 64 at level 6 make 247 KB (one stream: 195 KB); 256 make
