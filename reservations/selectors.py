@@ -147,7 +147,7 @@ class MapVersion(NamedTuple):
     has_layout: bool
 
 
-# The static columns of a seat, as GET .../map/ shows them (presenters.seat_plan_json).
+# The static columns of a seat, as GET .../map/ shows them (api/map_presenters.py seat_plan_json).
 PLAN_FIELDS = (
     "id",
     "label",

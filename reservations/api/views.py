@@ -21,7 +21,7 @@ from reservations import selectors, users
 from reservations.health import health_report
 from reservations.live_seats import SEAT_LIST_CODINGS
 
-from . import presenters
+from . import map_presenters, presenters
 from .browser_tokens import refresh_cookie_clear, refresh_cookie_of
 from .console_views import console_permissions
 from .content_coding import IDENTITY, coding_for, compressed
@@ -226,7 +226,7 @@ class SeatPlanApi(APIView):
     throttle_classes = [AnonReadThrottle]
 
     @extend_schema(
-        responses={200: presenters.SeatPlanOutput, 304: None},
+        responses={200: map_presenters.SeatPlanOutput, 304: None},
         parameters=[OpenApiParameter("If-None-Match", str, OpenApiParameter.HEADER)],
     )
     def get(self, request, event_id: int):
@@ -239,7 +239,7 @@ class LayoutApi(APIView):
     throttle_classes = [AnonReadThrottle]
 
     @extend_schema(
-        responses={200: presenters.LayoutOutput, 304: None},
+        responses={200: map_presenters.LayoutOutput, 304: None},
         parameters=[OpenApiParameter("If-None-Match", str, OpenApiParameter.HEADER)],
     )
     def get(self, request, event_id: int):
