@@ -96,32 +96,20 @@ def seat_plan_json(plan: SeatPlan) -> dict:
     }
     ids, labels, section_of, rows, numbers, category_of, flags = columns.values()
     xs, ys, rotations = [], [], []
-    for (
-        seat_id,
-        label,
-        section,
-        row_name,
-        number,
-        category_id,
-        accessible,
-        companion,
-        restricted_view,
-        blocked,
-        x,
-        y,
-        rotation,
-    ) in plan.seats:
-        ids.append(seat_id)
-        labels.append(label)
-        section_of.append(sections.setdefault(section, len(sections)))
-        rows.append(row_name)
-        numbers.append(number)
-        category_of.append(categories[category_id])
+    for seat in plan.seats:
+        ids.append(seat.id)
+        labels.append(seat.label)
+        section_of.append(sections.setdefault(seat.section, len(sections)))
+        rows.append(seat.row)
+        numbers.append(seat.number)
+        category_of.append(categories[seat.category_id])
         # One bit each: 1 accessible, 2 companion, 4 restricted view, 8 blocked (API.md).
-        flags.append(accessible | companion << 1 | restricted_view << 2 | blocked << 3)
-        xs.append(_plan_number(x))
-        ys.append(_plan_number(y))
-        rotations.append(_plan_number(rotation))
+        flags.append(
+            seat.accessible | seat.companion << 1 | seat.restricted_view << 2 | seat.blocked << 3
+        )
+        xs.append(_plan_number(seat.x))
+        ys.append(_plan_number(seat.y))
+        rotations.append(_plan_number(seat.rotation))
     drawing = None
     if plan.plan is not None:
         width, height, shapes = plan.plan
