@@ -67,9 +67,16 @@ def manage(*args: str) -> str:
 
 
 @contextlib.contextmanager
-def servers(kind: str = "uvicorn", procs: int = 1, **extra_env):
-    """Start `procs` server processes of the checkout measured (SERVER_ROOT) on their own
-    ports; yield (urls, pids) once each lists the events."""
+def servers(
+    kind: str = "uvicorn",
+    procs: int = 1,
+    *,
+    root: Path = SERVER_ROOT,
+    port: int | None = None,
+    **extra_env,
+):
+    """Start `procs` server processes of the checkout measured (SERVER_ROOT, or `root`) on
+    their own ports (or `port`, for one); yield (urls, pids) once each lists the events."""
     args = ("--log-level", "warning")
     if extra_env.get("DEFLATE") == "true":
         args += ("--deflate",)
@@ -77,7 +84,8 @@ def servers(kind: str = "uvicorn", procs: int = 1, **extra_env):
         server_env(**extra_env),
         kind=kind,
         count=procs,
-        cwd=SERVER_ROOT,
+        port=port,
+        cwd=root,
         args=args,
         ready_path="/api/events/",
         ready_statuses=(200,),

@@ -126,7 +126,8 @@ class EventHub:
         for client in self._redis:
             await client.aclose()
 
-    def _start(self) -> Relay:
+    async def _started(self) -> Relay:
+        """The relay, started with the hub's loops if need be, once it listens."""
         if self._relay is None or not self._tasks:
             self._relay = Relay(self, self._redis)
             self._tasks = [
@@ -136,20 +137,23 @@ class EventHub:
                 asyncio.ensure_future(close_stalled_forever(self)),
                 asyncio.ensure_future(forget_idle_forever(self)),
             ]
+        await asyncio.wait_for(self._relay.ready.wait(), timeout=5)
         return self._relay
 
     # --- membership -------------------------------------------------------------------------
 
     async def join(self, watcher: Watcher) -> None:
         """Subscribe a socket: after this returns, it gets every message published later."""
-        relay = self._start()
-        await asyncio.wait_for(relay.ready.wait(), timeout=5)
-        self.watchers.setdefault(watcher.event_id, set()).add(watcher)
+        await self._subscribe(watcher, self.watchers, self.leave)
+
+    async def _subscribe(self, watcher: Watcher, sockets: dict, undo) -> None:
+        relay = await self._started()
+        sockets.setdefault(watcher.event_id, set()).add(watcher)
         self._count(watcher.event_id)
         try:
             await relay.join(watcher.event_id)
         except Exception:
-            self.leave(watcher)
+            undo(watcher)
             raise
 
     def leave(self, watcher: Watcher) -> None:
@@ -164,15 +168,7 @@ class EventHub:
 
     async def wait(self, watcher: Watcher) -> None:
         """A socket that waits for its turn: it gets the event's `queue` frames, no seats."""
-        relay = self._start()
-        await asyncio.wait_for(relay.ready.wait(), timeout=5)
-        self.waiting.setdefault(watcher.event_id, set()).add(watcher)
-        self._count(watcher.event_id)
-        try:
-            await relay.join(watcher.event_id)
-        except Exception:
-            self.stop_waiting(watcher)
-            raise
+        await self._subscribe(watcher, self.waiting, self.stop_waiting)
 
     def stop_waiting(self, watcher: Watcher) -> None:
         waiting = self.waiting.get(watcher.event_id)
@@ -253,8 +249,7 @@ class EventHub:
         """The event's live map, read and kept current (this process joins the event's group
         for it, as for a socket): for readers that are not sockets (hub_live_maps.py)."""
         self._idle.used(event_id, time.monotonic())
-        relay = self._start()
-        await asyncio.wait_for(relay.ready.wait(), timeout=5)
+        relay = await self._started()
         live = self.live_map(event_id)
         await relay.join(event_id)
         return await live.current()

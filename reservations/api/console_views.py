@@ -35,7 +35,7 @@ from .console_presenters import (
     sale_json,
     story_json,
 )
-from .inputs import SeatIdsInput
+from .inputs import SeatIdsInput, validated
 from .pagination import PAGE_PARAMETERS, page_of, paginated
 
 ROLES = (
@@ -67,12 +67,6 @@ def _needs(codename: str) -> type[BasePermission]:
 
 def _console(codename: str) -> list:
     return [IsAuthenticated, _needs("view_console"), _needs(codename)]
-
-
-def _valid(serializer_class, data) -> dict:
-    serializer = serializer_class(data=data)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
 
 
 # --- Reads ---------------------------------------------------------------------------------
@@ -160,7 +154,7 @@ class LimitsApi(APIView):
 
     @extend_schema(request=LimitsInput, responses=LimitsOutput)
     def patch(self, request, event_id: int):
-        data = _valid(LimitsInput, request.data)
+        data = validated(LimitsInput, request.data)
         event = _event(event_id)
         event.purchase_limit = data["purchase_limit"]
         event.save(update_fields=["purchase_limit"])
@@ -195,7 +189,7 @@ class OffSaleChangeApi(APIView):
 
     @extend_schema(request=KeepInput, responses=OffSaleChangeOutput)
     def post(self, request, event_id: int):
-        data = _valid(KeepInput, request.data)
+        data = validated(KeepInput, request.data)
         with seat_changes(Via.CONSOLE, actor_id=request.user.pk):
             changed = seats_take_off_sale(
                 event_id=event_id,
@@ -213,7 +207,7 @@ class ReleaseApi(APIView):
 
     @extend_schema(request=ReleaseInput, responses=OffSaleChangeOutput)
     def post(self, request, event_id: int):
-        data = _valid(ReleaseInput, request.data)
+        data = validated(ReleaseInput, request.data)
         with seat_changes(Via.CONSOLE, actor_id=request.user.pk):
             changed = seats_release(event_id=event_id, seat_ids=data["seat_ids"], at=data["at"])
         return Response(off_sale_change_json(changed))
@@ -233,7 +227,7 @@ class BoxOfficeApi(APIView):
 
     @extend_schema(request=BoxOfficeInput, responses={201: BoxOfficeOutput})
     def post(self, request, event_id: int):
-        data = _valid(BoxOfficeInput, request.data)
+        data = validated(BoxOfficeInput, request.data)
         sale = box_office_sell(
             staff_id=request.user.pk,
             event_id=event_id,
@@ -264,7 +258,7 @@ class ReseatApi(APIView):
 
     @extend_schema(request=ReseatInput, responses=BookingChangeOutput)
     def post(self, request, reservation_id: int):
-        data = _valid(ReseatInput, request.data)
+        data = validated(ReseatInput, request.data)
         change = reservation_reseat(
             staff_id=request.user.pk,
             reservation_id=reservation_id,
@@ -291,7 +285,7 @@ class RefundApi(APIView):
 
     @extend_schema(request=RefundInput, responses=BookingChangeOutput)
     def post(self, request, reservation_id: int):
-        data = _valid(RefundInput, request.data)
+        data = validated(RefundInput, request.data)
         change = reservation_refund(
             staff_id=request.user.pk,
             reservation_id=reservation_id,
