@@ -7,7 +7,7 @@ import subprocess
 import time
 
 from .bench_machine import wait_quiet
-from .bench_servers import PY, RESULTS, ROOT
+from .bench_servers import PY, RESULTS, ROOT, server_commit
 
 
 def loadtest(urls, pids, event_id, *args, name: str, idle_before: float | None = None) -> dict:
@@ -35,9 +35,7 @@ def loadtest(urls, pids, event_id, *args, name: str, idle_before: float | None =
     result["name"] = name
     result["command"] = "python -m loadtest " + " ".join(cmd[3:])
     result["exit"] = run.returncode
-    result["server_commit"] = subprocess.run(
-        ["git", "-C", str(ROOT), "describe", "--always", "--dirty"], capture_output=True, text=True
-    ).stdout.strip()
+    result["server_commit"] = server_commit()
     result["machine_idle_before"] = idle_before
     result["loadavg_before"] = os.getloadavg()
     return result

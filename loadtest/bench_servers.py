@@ -66,6 +66,12 @@ def manage(*args: str) -> str:
     return out.stdout
 
 
+def server_commit() -> str:
+    """`git describe` of the checkout measured (SERVER_ROOT), whatever this load tester's is."""
+    describe = ["git", "-C", str(SERVER_ROOT), "describe", "--always", "--dirty"]
+    return subprocess.run(describe, capture_output=True, text=True).stdout.strip()
+
+
 @contextlib.contextmanager
 def servers(
     kind: str = "uvicorn",
