@@ -35,104 +35,46 @@ FANOUT = (
 )
 
 
-def fanout(n: int, kind: str = "uvicorn", procs: int = 1, extra=(), **env):
+# Stands for the run's users file among a scenario's arguments (each run has its own).
+USERS = "{users}"
+
+
+def on_new_event(label: str, *args, kind="uvicorn", procs=1, env=None, **size):
+    """A scenario: a fresh event (`label`, `size` as bench_databases.new_event takes it),
+    `procs` servers of `kind` with `env`, and the load tester run on them with `args`."""
+
     def run(ctx):
-        event = new_event(f"fanout {n}")
-        with servers(kind, procs, **env) as (urls, pids):
-            return loadtest(
-                urls,
-                pids,
-                event,
-                "--watchers",
-                n,
-                "--users",
-                ctx["users"],
-                *FANOUT,
-                *extra,
-                name=ctx["name"],
-            )
+        event = new_event(label, **size)
+        with servers(kind, procs, **(env or {})) as (urls, pids):
+            filled = [ctx["users"] if arg == USERS else arg for arg in args]
+            return loadtest(urls, pids, event, *filled, name=ctx["name"])
 
     return run
+
+
+def fanout(n: int, kind: str = "uvicorn", procs: int = 1, extra=(), **env):
+    watching = ("--watchers", n, "--users", USERS, *FANOUT, *extra)
+    return on_new_event(f"fanout {n}", *watching, kind=kind, procs=procs, env=env)
 
 
 def storm(n: int, within: float, kind: str = "uvicorn"):
-    def run(ctx):
-        event = new_event(f"storm {n}")
-        with servers(kind) as (urls, pids):
-            return loadtest(
-                urls,
-                pids,
-                event,
-                "--watchers",
-                n,
-                "--connect-within",
-                within,
-                "--connect-burst",
-                500,
-                "--users",
-                ctx["users"],
-                *ONE_CLICKER,
-                "--duration",
-                5,
-                "--idle",
-                0.2,
-                name=ctx["name"],
-            )
-
-    return run
+    connecting = ("--watchers", n, "--connect-within", within, "--connect-burst", 500)
+    clicking = ("--users", USERS, *ONE_CLICKER, "--duration", 5, "--idle", 0.2)
+    return on_new_event(f"storm {n}", *connecting, *clicking, kind=kind)
 
 
 def idle(n: int, seconds: float, kind: str = "uvicorn", **env):
     """Watchers connected and nothing happening: RSS per socket, and do they stay connected?"""
-
-    def run(ctx):
-        event = new_event(f"idle {n}")
-        with servers(kind, **env) as (urls, pids):
-            return loadtest(
-                urls,
-                pids,
-                event,
-                "--watchers",
-                n,
-                "--connect-burst",
-                500,
-                "--idle",
-                seconds,
-                "--duration",
-                1,
-                "--settle",
-                0.5,
-                name=ctx["name"],
-            )
-
-    return run
+    connecting = ("--watchers", n, "--connect-burst", 500, "--idle", seconds)
+    return on_new_event(
+        f"idle {n}", *connecting, "--duration", 1, "--settle", 0.5, kind=kind, env=env
+    )
 
 
 def poll(n: int, every: float):
-    def run(ctx):
-        event = new_event(f"poll {n}")
-        with servers("uvicorn") as (urls, pids):
-            return loadtest(
-                urls,
-                pids,
-                event,
-                "--watchers",
-                n,
-                "--poll",
-                every,
-                "--users",
-                ctx["users"],
-                *ONE_CLICKER,
-                "--duration",
-                15,
-                "--connect-burst",
-                100,
-                "--idle",
-                0.5,
-                name=ctx["name"],
-            )
-
-    return run
+    polling = ("--watchers", n, "--poll", every, "--users", USERS, *ONE_CLICKER)
+    timing = ("--duration", 15, "--connect-burst", 100, "--idle", 0.5)
+    return on_new_event(f"poll {n}", *polling, *timing)
 
 
 def clicks(
@@ -148,29 +90,16 @@ def clicks(
     """`auth`: bearer (the users file's tokens) for the scenarios measured before --auth
     existed, and because a password login costs the server ~0.5 s (PBKDF2): 1,000 clickers
     logging in would take minutes before the first click."""
-
-    def run(ctx):
-        event = new_event(f"{profile} {clickers}", rows=40, per_row=250)
-        with servers(kind, procs, **(env or {})) as (urls, pids):
-            return loadtest(
-                urls,
-                pids,
-                event,
-                "--watchers",
-                watchers,
-                "--users",
-                ctx["users"],
-                "--clickers",
-                clickers,
-                "--profile",
-                profile,
-                "--auth",
-                auth,
-                *extra,
-                name=ctx["name"],
-            )
-
-    return run
+    clicking = ("--clickers", clickers, "--profile", profile, "--auth", auth, *extra)
+    return on_new_event(
+        f"{profile} {clickers}",
+        *("--watchers", watchers, "--users", USERS, *clicking),
+        kind=kind,
+        procs=procs,
+        env=env,
+        rows=40,
+        per_row=250,
+    )
 
 
 def best_available(buyers: int, sizes: str, *extra: str, procs: int = 1):
