@@ -17,6 +17,9 @@ from csp.constants import NONE, SELF
 from reservations import database_pooler
 from reservations.redis_shards import shards_of
 
+from .settings_limits import *  # noqa: F403  (the limits and rates)
+from .settings_limits import THROTTLE_RATES
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 # Fail closed: DEBUG is off unless asked for (`make run` asks), and outside DEBUG there is no
@@ -26,17 +29,9 @@ env = environ.Env(
     ALLOWED_HOSTS=(list, ["127.0.0.1", "localhost", "[::1]", "testserver"]),
     CORS_ALLOWED_ORIGINS=(list, []),
     CSRF_TRUSTED_ORIGINS=(list, []),
-    SEAT_LOCK_SECONDS=(int, 300),
-    SEAT_HOLD_LIMIT=(int, 10),
-    SEAT_PURCHASE_LIMIT=(int, 10),
-    SEAT_HOLD_MAX_SECONDS=(int, 600),
-    SEAT_HOLD_COOLDOWN_SECONDS=(int, 300),
     REDIS_URL=(str, ""),
     SECURE_SSL_REDIRECT=(bool, False),
     COOKIE_SECURE=(bool, True),
-    AUTH_THROTTLE_RATE=(str, "30/min"),
-    AUTH_USERNAME_THROTTLE_RATE=(str, "10/min"),
-    ANON_READ_THROTTLE_RATE=(str, "1200/min"),
     NUM_PROXIES=(int, 0),
     LOG_LEVEL=(str, "INFO"),
 )
@@ -64,22 +59,7 @@ CSRF_TRUSTED_ORIGINS = env("CSRF_TRUSTED_ORIGINS")
 # 0 (the default): the header is the client's own word and is ignored; the peer's address is
 # the client. Behind one proxy (docker-compose.yml) it is 1.
 NUM_PROXIES = env("NUM_PROXIES")
-# Every per-address limit counts an IPv6 client by its network of this many bits (a subscriber
-# gets a whole /64 and may use a new address for each request); IPv4 by its address
-# (reservations/client_address.py `address_key`).
-IPV6_PREFIX_LENGTH = env.int("IPV6_PREFIX_LENGTH", default=64)
 
-SEAT_LOCK_SECONDS = env("SEAT_LOCK_SECONDS")
-SEAT_HOLD_LIMIT = env("SEAT_HOLD_LIMIT")
-# The most seats of one event one account may hold and own together (live holds and booked
-# seats), for an event whose organiser set none (Event.purchase_limit; reservations/rules.py).
-SEAT_PURCHASE_LIMIT = env("SEAT_PURCHASE_LIMIT")
-# However often a buyer asks for more time, no hold lasts longer than this from when it began.
-SEAT_HOLD_MAX_SECONDS = env("SEAT_HOLD_MAX_SECONDS")
-# A buyer's holds of an event are one run with one SEAT_HOLD_MAX_SECONDS while any is running
-# or ended less than this ago: letting go and taking again, this seat or others, is no way past
-# the cap (API.md "Rules", reservations/rules.py). Others may take the seats at once.
-SEAT_HOLD_COOLDOWN_SECONDS = env("SEAT_HOLD_COOLDOWN_SECONDS")
 REDIS_URL = env("REDIS_URL")
 # Several Redis primaries, and Sentinel in front of them (reservations/redis_shards.py): each
 # event's group, `seq`, presence and queue messages live on one of them, the rest on the first.
@@ -99,10 +79,6 @@ QUEUE_TICKS = env.bool("QUEUE_TICKS", default=True)
 # Keepalive: a socket that does not answer a ping within the timeout is closed (1011).
 WS_PING_INTERVAL = env.float("WS_PING_INTERVAL", default=20.0)
 WS_PING_TIMEOUT = env.float("WS_PING_TIMEOUT", default=20.0)
-# Open sockets per client address and server process (4429 past it; 0 = no cap): room for a
-# venue's Wi-Fi behind one NAT, not for one script opening thousands. Load-test hosts go in
-# LIMITS_EXEMPT_NETWORKS. The address is NUM_PROXIES's (reservations/client_address.py).
-WS_MAX_SOCKETS_PER_ADDRESS = env.int("WS_MAX_SOCKETS_PER_ADDRESS", default=256)
 # An event's changes are merged into one `seats` frame per window and server process
 # (realtime/coalesce.py, feed.py): the window keeps the event's deliveries (local watchers x
 # frames a second) within WS_FANOUT_DELIVERIES_PER_SECOND, and is never longer than
@@ -278,16 +254,6 @@ WHITENOISE_ROOT = FRONTEND_DIST if FRONTEND_DIST.is_dir() else None
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# API.md: a request body over 64 KiB is 413 too_large.
-DATA_UPLOAD_MAX_MEMORY_SIZE = 64 * 1024
-API_MAX_BODY_BYTES = 64 * 1024
-# The admin's layout upload has its own (reservations/api/request_bodies.py; the proxy's
-# `location` for it in config/nginx/seatmap.conf says 4m: change both together).
-LAYOUT_UPLOAD_MAX_BYTES = env.int("LAYOUT_UPLOAD_MAX_BYTES", default=4 * 1024 * 1024)
-# A request body must have arrived whole within this many seconds (else 408 request_timeout):
-# bodies are read on the event loop, so a slow client holds no request thread meanwhile.
-REQUEST_BODY_SECONDS = env.float("REQUEST_BODY_SECONDS", default=10.0)
-
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Bearer first, so a 401 carries `WWW-Authenticate: Bearer` (DRF uses the first class).
@@ -299,37 +265,11 @@ REST_FRAMEWORK = {
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "EXCEPTION_HANDLER": "reservations.api.errors.api_exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_THROTTLE_RATES": {
-        "auth": env("AUTH_THROTTLE_RATE"),
-        "auth_username": env("AUTH_USERNAME_THROTTLE_RATE"),
-        "anon_read": env("ANON_READ_THROTTLE_RATE"),
-    },
+    "DEFAULT_THROTTLE_RATES": THROTTLE_RATES,
     # reservations/client_address.py reads NUM_PROXIES itself; DRF's own get_ident agrees.
     "NUM_PROXIES": NUM_PROXIES,
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
-
-# The login doors (reservations/api/login_limits.py): AUTH_THROTTLE_RATE counts every attempt
-# per address; AUTH_USERNAME_THROTTLE_RATE counts failed logins per (username, address), and
-# from the LOGIN_SLOWDOWN_AFTER-th failure on the next attempt waits 1, 2, 4 ... seconds (at
-# most LOGIN_SLOWDOWN_MAX_SECONDS). Password hashing (~0.5 s of CPU each) runs on at most
-# PASSWORD_HASH_CONCURRENCY request threads per process at once; past that, 503 at once.
-LOGIN_SLOWDOWN_AFTER = env.int("LOGIN_SLOWDOWN_AFTER", default=3)
-LOGIN_SLOWDOWN_MAX_SECONDS = env.int("LOGIN_SLOWDOWN_MAX_SECONDS", default=30)
-PASSWORD_HASH_CONCURRENCY = env.int("PASSWORD_HASH_CONCURRENCY", default=2)
-
-# Booking calls (lock, unlock, lock several, reserve, cancel) per user and per client address,
-# on both paths (reservations/api/booking_limits.py); empty turns one off. Load-test hosts go in
-# LIMITS_EXEMPT_NETWORKS (CIDR list), which exempts them from the anonymous read limit too.
-BOOKING_USER_RATE = env("BOOKING_USER_RATE", default="120/min")
-BOOKING_ADDRESS_RATE = env("BOOKING_ADDRESS_RATE", default="1200/min")
-LIMITS_EXEMPT_NETWORKS = env.list("LIMITS_EXEMPT_NETWORKS", default=[])
-# A logged-in caller's seat-list reads (reservations/api/throttles.py): a polling client reads it
-# every few seconds; the shipped client reads `state/` and `holds/` instead.
-SEAT_LIST_USER_RATE = env("SEAT_LIST_USER_RATE", default="60/min")
-# A logged-in caller's other reads (events, the draw's proof...), per account
-# (reservations/api/throttles.py): a person's pages read a few a second at most.
-USER_READ_THROTTLE_RATE = env("USER_READ_THROTTLE_RATE", default="600/min")
 
 # Who may read GET /api/metrics/ (reservations/api/metrics_access.py): scrapers from these
 # networks (the client as NUM_PROXIES says), or with `Authorization: Bearer METRICS_TOKEN`.
@@ -368,9 +308,6 @@ SIMPLE_JWT = {
 # For this long after a refresh, the token it replaced gets the same next token again instead
 # of revoking its family: two tabs that reload together send one cookie twice (tokens.py).
 REFRESH_REUSE_GRACE_SECONDS = env.float("REFRESH_REUSE_GRACE_SECONDS", default=5.0)
-# Refreshes per user, both refresh routes together (reservations/api/refresh_limits.py).
-REFRESH_USER_RATE = env("REFRESH_USER_RATE", default="30/min")
-
 SPECTACULAR_SETTINGS = {
     "TITLE": "Live seat map API",
     "DESCRIPTION": "Hold and book seats; watch the seat map live over /ws/events/{id}/.",

@@ -1,6 +1,6 @@
 """The organiser's side, measured (issue 39): a box-office sale of ten seats, one request at a
 time on a quiet server, and the bench's organiser that the console beside an on-sale logs in as
-(bench_scenarios.on_sale)."""
+(bench_sales.on_sale)."""
 
 import json
 import time

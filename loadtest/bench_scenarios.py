@@ -1,54 +1,21 @@
 """The bench's scenarios: each a function of the run's context (`workdir`, `users`, `name`)
 that makes its event, starts its servers and runs the load tester (or wrk, or pgbench) on
-them, returning its figures. `SCENARIOS` names them; `SETS` names groups for --only."""
+them, returning its figures. `SCENARIOS` names them (the sales' are in bench_sales.py, the
+console's in bench_console.py); `SETS` names groups for --only."""
 
 import json
-import os
 import subprocess
-import time
 
-from .bench_console import CONSOLE_STAFF, box_office, console_staff
+from .bench_console import box_office
 from .bench_databases import new_event, pgbench
 from .bench_engine_counts import counted
+from .bench_loadtest import loadtest
 from .bench_machine import wait_quiet
-from .bench_servers import PY, RESULTS, ROOT, manage, servers, stacked
+from .bench_sales import on_sale, queue_sale, queue_waiting
+from .bench_servers import PY, ROOT, manage, servers
 from .bench_wrk import wrk_checkout, wrk_holds
 from .report import CLIENT_PATH
 from .stats import proc_sample
-
-
-def loadtest(urls, pids, event_id, *args, name: str, idle_before: float | None = None) -> dict:
-    """Run `python -m loadtest` on the servers; `idle_before`: the machine's idle share measured
-    by the caller (who waited for quiet before setting up a sale that starts on time)."""
-    out = RESULTS / f"{name}.json"
-    if idle_before is None:
-        idle_before = wait_quiet()
-    cmd = [PY, "-m", "loadtest", "--event", str(event_id), "--quiet", "--json", str(out)]
-    for u in urls:
-        cmd += ["--url", u]
-    for p in pids:
-        cmd += ["--server-pid", str(p)]
-    cmd += [str(a) for a in args]
-    started = time.monotonic()
-    run = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=900)
-    print(
-        f"\n=== {name} ({time.monotonic() - started:.0f} s, exit {run.returncode})\n"
-        f"{run.stdout}{run.stderr[-1500:] if run.returncode else ''}",
-        flush=True,
-    )
-    if not out.exists():
-        return {"name": name, "failed": run.stderr[-2000:]}
-    result = json.loads(out.read_text())
-    result["name"] = name
-    result["command"] = "python -m loadtest " + " ".join(cmd[3:])
-    result["exit"] = run.returncode
-    result["server_commit"] = subprocess.run(
-        ["git", "-C", str(ROOT), "describe", "--always", "--dirty"], capture_output=True, text=True
-    ).stdout.strip()
-    result["machine_idle_before"] = idle_before
-    result["loadavg_before"] = os.getloadavg()
-    return result
-
 
 # One clicker changing seats 4 times a second: what the fan-out, storm and poll scenarios
 # watch. Bearer, as these were measured before --auth existed (a password login costs the
@@ -68,104 +35,46 @@ FANOUT = (
 )
 
 
-def fanout(n: int, kind: str = "uvicorn", procs: int = 1, extra=(), **env):
+# Stands for the run's users file among a scenario's arguments (each run has its own).
+USERS = "{users}"
+
+
+def on_new_event(label: str, *args, kind="uvicorn", procs=1, env=None, **size):
+    """A scenario: a fresh event (`label`, `size` as bench_databases.new_event takes it),
+    `procs` servers of `kind` with `env`, and the load tester run on them with `args`."""
+
     def run(ctx):
-        event = new_event(f"fanout {n}")
-        with servers(kind, procs, **env) as (urls, pids):
-            return loadtest(
-                urls,
-                pids,
-                event,
-                "--watchers",
-                n,
-                "--users",
-                ctx["users"],
-                *FANOUT,
-                *extra,
-                name=ctx["name"],
-            )
+        event = new_event(label, **size)
+        with servers(kind, procs, **(env or {})) as (urls, pids):
+            filled = [ctx["users"] if arg == USERS else arg for arg in args]
+            return loadtest(urls, pids, event, *filled, name=ctx["name"])
 
     return run
+
+
+def fanout(n: int, kind: str = "uvicorn", procs: int = 1, extra=(), **env):
+    watching = ("--watchers", n, "--users", USERS, *FANOUT, *extra)
+    return on_new_event(f"fanout {n}", *watching, kind=kind, procs=procs, env=env)
 
 
 def storm(n: int, within: float, kind: str = "uvicorn"):
-    def run(ctx):
-        event = new_event(f"storm {n}")
-        with servers(kind) as (urls, pids):
-            return loadtest(
-                urls,
-                pids,
-                event,
-                "--watchers",
-                n,
-                "--connect-within",
-                within,
-                "--connect-burst",
-                500,
-                "--users",
-                ctx["users"],
-                *ONE_CLICKER,
-                "--duration",
-                5,
-                "--idle",
-                0.2,
-                name=ctx["name"],
-            )
-
-    return run
+    connecting = ("--watchers", n, "--connect-within", within, "--connect-burst", 500)
+    clicking = ("--users", USERS, *ONE_CLICKER, "--duration", 5, "--idle", 0.2)
+    return on_new_event(f"storm {n}", *connecting, *clicking, kind=kind)
 
 
 def idle(n: int, seconds: float, kind: str = "uvicorn", **env):
     """Watchers connected and nothing happening: RSS per socket, and do they stay connected?"""
-
-    def run(ctx):
-        event = new_event(f"idle {n}")
-        with servers(kind, **env) as (urls, pids):
-            return loadtest(
-                urls,
-                pids,
-                event,
-                "--watchers",
-                n,
-                "--connect-burst",
-                500,
-                "--idle",
-                seconds,
-                "--duration",
-                1,
-                "--settle",
-                0.5,
-                name=ctx["name"],
-            )
-
-    return run
+    connecting = ("--watchers", n, "--connect-burst", 500, "--idle", seconds)
+    return on_new_event(
+        f"idle {n}", *connecting, "--duration", 1, "--settle", 0.5, kind=kind, env=env
+    )
 
 
 def poll(n: int, every: float):
-    def run(ctx):
-        event = new_event(f"poll {n}")
-        with servers("uvicorn") as (urls, pids):
-            return loadtest(
-                urls,
-                pids,
-                event,
-                "--watchers",
-                n,
-                "--poll",
-                every,
-                "--users",
-                ctx["users"],
-                *ONE_CLICKER,
-                "--duration",
-                15,
-                "--connect-burst",
-                100,
-                "--idle",
-                0.5,
-                name=ctx["name"],
-            )
-
-    return run
+    polling = ("--watchers", n, "--poll", every, "--users", USERS, *ONE_CLICKER)
+    timing = ("--duration", 15, "--connect-burst", 100, "--idle", 0.5)
+    return on_new_event(f"poll {n}", *polling, *timing)
 
 
 def clicks(
@@ -181,29 +90,16 @@ def clicks(
     """`auth`: bearer (the users file's tokens) for the scenarios measured before --auth
     existed, and because a password login costs the server ~0.5 s (PBKDF2): 1,000 clickers
     logging in would take minutes before the first click."""
-
-    def run(ctx):
-        event = new_event(f"{profile} {clickers}", rows=40, per_row=250)
-        with servers(kind, procs, **(env or {})) as (urls, pids):
-            return loadtest(
-                urls,
-                pids,
-                event,
-                "--watchers",
-                watchers,
-                "--users",
-                ctx["users"],
-                "--clickers",
-                clickers,
-                "--profile",
-                profile,
-                "--auth",
-                auth,
-                *extra,
-                name=ctx["name"],
-            )
-
-    return run
+    clicking = ("--clickers", clickers, "--profile", profile, "--auth", auth, *extra)
+    return on_new_event(
+        f"{profile} {clickers}",
+        *("--watchers", watchers, "--users", USERS, *clicking),
+        kind=kind,
+        procs=procs,
+        env=env,
+        rows=40,
+        per_row=250,
+    )
 
 
 def best_available(buyers: int, sizes: str, *extra: str, procs: int = 1):
@@ -234,160 +130,6 @@ def best_available(buyers: int, sizes: str, *extra: str, procs: int = 1):
             "command": " ".join([*cmd[1:], "--url", "URL"]),
             **result,
             "server_cpu_ms_per_request": round(cpu / result["requests"] * 1e3, 2),
-        }
-
-    return run
-
-
-ARENA = ROOT / "reservations" / "venues" / "examples" / "arena.json"
-
-
-def on_sale(arrivals: int, within: float, *extra, stack: int = 0, console: bool = False):
-    """Issue 21: `arrivals` buyers open the 19,671-seat arena's map within `within` seconds as
-    the shipped client does (--profile onsale), then a fifth of them buy at once: clicks near
-    the stage, best available for 30 % of them, a tenth of the bookings cancelled. Bearer tokens
-    of the users file (the buyers logged in before the sale); the bench's limits are counted
-    at rates one host never reaches (`server_env`).
-
-    `stack`: that many server processes behind nginx, with two Redis shards under Sentinel
-    and PgBouncer (harness/stack.py, issue 26), instead of one process reached directly.
-    `console`: an organiser's console open on the sale throughout (`python -m loadtest.console`,
-    issue 39), its figures under "console"."""
-
-    def run(ctx):
-        event = int(
-            manage("create_event", "--name", ctx["name"], "--layout", str(ARENA)).split()[-1]
-        )
-        with stacked(stack) if stack else servers("uvicorn") as (urls, pids):
-            if not console:
-                return buyers(urls, pids, event, ctx)
-            console_staff()
-            figures = RESULTS / f"{ctx['name']}-console.json"
-            watching = subprocess.Popen(
-                [PY, "-m", "loadtest.console", "--url", urls[0], "--event", str(event)]
-                + ["--username", CONSOLE_STAFF[0], "--password", CONSOLE_STAFF[1]]
-                + ["--seconds", "300", "--quiet", "8", "--json", str(figures)],
-                cwd=ROOT,
-                stdout=subprocess.DEVNULL,
-            )
-            result = buyers(urls, pids, event, ctx)
-            watching.wait(timeout=320)
-            result["console"] = json.loads(figures.read_text()) if figures.exists() else None
-            return result
-
-    def buyers(urls, pids, event, ctx):
-        return loadtest(
-            urls,
-            pids,
-            event,
-            "--profile",
-            "onsale",
-            "--arrivals",
-            arrivals,
-            "--arrive-within",
-            within,
-            "--click-share",
-            0.2,
-            "--best-share",
-            0.3,
-            "--cancel-share",
-            0.1,
-            "--return-share",
-            0.5,
-            "--users",
-            ctx["users"],
-            "--auth",
-            "bearer",
-            "--duration",
-            60,
-            "--connect-timeout",
-            120,
-            "--idle",
-            0.5,
-            # The client of the server measured: BENCH_CLIENT=seat-list for a server from
-            # before the static map and the state (an A/B run against the previous head).
-            "--client",
-            os.environ.get("BENCH_CLIENT", "map"),
-            *extra,
-            name=ctx["name"],
-        )
-
-    return run
-
-
-def queue_sale(buyers: int, rows: int = 20, per_row: int = 50, within: float = 30):
-    """Issue 8: `buyers` accounts in a waiting room (a 1,000-seat grid by default): 70 % join
-    within `within` seconds before the on-sale and are drawn, the rest within 20 s after it;
-    a tenth never claim; the others claim when called and book 1-4 seats (best available for
-    30 %) with their turn. The queue profile's verdict and figures (loadtest/queue_run.py).
-    Accounts of their own (`queue-N`), with tokens; load hosts exempt from the limits."""
-
-    def run(ctx):
-        users = ctx["workdir"] / f"queue-users-{buyers}.json"
-        if not users.exists():
-            manage(
-                "create_load_users",
-                "--count",
-                str(buyers),
-                "--prefix",
-                "queue",
-                "--output",
-                str(users),
-            )
-        with servers("uvicorn", LIMITS_EXEMPT_NETWORKS="127.0.0.1/32,::1/128") as (urls, pids):
-            idle_before = wait_quiet()
-            # The on-sale leaves the load tester time to start and read its accounts first.
-            event = manage(
-                "create_event",
-                *("--name", ctx["name"], "--rows", str(rows), "--seats-per-row", str(per_row)),
-                *("--price", "25", "--queue-opens", "now+0", "--on-sale", f"now+{within + 15:.0f}"),
-                *("--turn-minutes", "10", "--claim-seconds", "60", "--max-active", "500"),
-            )
-            return loadtest(
-                urls,
-                pids,
-                int(event.split()[-1]),
-                *("--profile", "queue", "--arrivals", buyers, "--users", users),
-                *("--auth", "bearer", "--arrive-within", within, "--pre-queue-share", 0.7),
-                *("--late-within", 20, "--no-show-share", 0.1, "--claim-within", 3),
-                *("--journey-seats", "1-4", "--best-share", 0.3, "--sale-within", 300),
-                *("--settle", 3),
-                name=ctx["name"],
-                idle_before=idle_before,
-            )
-
-    return run
-
-
-def queue_waiting(sockets: int, frames: int = 6):
-    """Issue 8: `sockets` waiting sockets on one server process (a room in its pre-queue, a
-    frame every QUEUE_FRAME_SECONDS): each frame's delivery to all of them (target: 1 s at
-    p99) and the server's CPU between frames (target: under 10 % of a core), through
-    `python -m loadtest.queue_waiting`."""
-
-    def run(ctx):
-        with servers("uvicorn", LIMITS_EXEMPT_NETWORKS="127.0.0.1/32,::1/128") as (urls, pids):
-            event = manage(
-                "create_event",
-                *("--name", ctx["name"], "--rows", "10", "--seats-per-row", "50"),
-                *("--price", "25", "--queue-opens", "now+0", "--on-sale", "now+86400"),
-            )
-            out = RESULTS / f"{ctx['name']}.json"
-            cmd = [PY, "-m", "loadtest.queue_waiting", "--url", urls[0]]
-            cmd += ["--event", event.split()[-1], "--sockets", str(sockets)]
-            cmd += ["--frames", str(frames), "--server-pid", str(pids[0]), "--json", str(out)]
-            idle_before = wait_quiet()
-            done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=900)
-        print(f"\n=== {ctx['name']} (exit {done.returncode})\n{done.stdout}{done.stderr[-1500:]}")
-        if not out.exists():
-            return {"name": ctx["name"], "failed": done.stderr[-2000:]}
-        result = json.loads(out.read_text())
-        return {
-            **result,
-            "name": ctx["name"],
-            "command": " ".join(["python", *cmd[1:]]),
-            "exit": done.returncode,
-            "machine_idle_before": idle_before,
         }
 
     return run

@@ -67,10 +67,23 @@ def manage(*args: str) -> str:
     return out.stdout
 
 
+def server_commit() -> str:
+    """`git describe` of the checkout measured (SERVER_ROOT), whatever this load tester's is."""
+    describe = ["git", "-C", str(SERVER_ROOT), "describe", "--always", "--dirty"]
+    return subprocess.run(describe, capture_output=True, text=True).stdout.strip()
+
+
 @contextlib.contextmanager
-def servers(kind: str = "uvicorn", procs: int = 1, **extra_env):
-    """Start `procs` server processes of the checkout measured (SERVER_ROOT) on their own
-    ports; yield (urls, pids) once each lists the events."""
+def servers(
+    kind: str = "uvicorn",
+    procs: int = 1,
+    *,
+    root: Path = SERVER_ROOT,
+    port: int | None = None,
+    **extra_env,
+):
+    """Start `procs` server processes of the checkout measured (SERVER_ROOT, or `root`) on
+    their own ports (or `port`, for one); yield (urls, pids) once each lists the events."""
     args = ("--log-level", "warning")
     if extra_env.get("DEFLATE") == "true":
         args += ("--deflate",)
@@ -78,7 +91,8 @@ def servers(kind: str = "uvicorn", procs: int = 1, **extra_env):
         server_env(**extra_env),
         kind=kind,
         count=procs,
-        cwd=SERVER_ROOT,
+        port=port,
+        cwd=root,
         args=args,
         ready_path="/api/events/",
         ready_statuses=(200,),

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 import aiohttp
 import orjson
 
-from .auth import Auth
+from .auth import Auth, AuthFailed
 from .hoarders import HoardSpell, hoard, hoard_by_booking
 from .stats import Recorder
 
@@ -50,6 +50,20 @@ def _code(status: int, body: bytes) -> str:
 TRANSPORT_ERRORS = (aiohttp.ClientError, TimeoutError)
 # Answers after which a reserve is sent again with the same Idempotency-Key.
 RETRIED = frozenset({"unavailable", "server_error"})
+
+
+# A password check costs the server ~0.5 s of CPU (PBKDF2): a few logins at a time, so that none
+# waits out its timeout behind the others.
+LOGINS_AT_ONCE = 8
+
+
+async def log_in(clicker: "Clicker", client: aiohttp.ClientSession, logins: asyncio.Semaphore):
+    """The clicker logs in, `logins` (of LOGINS_AT_ONCE) at a time; AuthFailed if it cannot."""
+    async with logins:
+        try:
+            await clicker.auth.login(client)
+        except TRANSPORT_ERRORS as exc:
+            raise AuthFailed(f"login of {clicker.user.get('username')}: {exc!r}") from exc
 
 
 class Clicker:

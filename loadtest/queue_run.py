@@ -26,7 +26,7 @@ import orjson
 from . import figures
 from .api import fetch_seats, get_json, get_pages, http_session, ws_url
 from .auth import AuthFailed, auth_for
-from .clickers import TRANSPORT_ERRORS
+from .clickers import LOGINS_AT_ONCE, TRANSPORT_ERRORS, log_in
 from .onsale_buyers import near_stage
 from .progress import Progress
 from .queue_buyers import BuyerPlan, QueueBuyer, TurnClicker
@@ -111,17 +111,8 @@ async def _ranking(client, base: str, event_id: int, seats: list[dict]) -> list[
 
 
 async def _log_in(clickers: list[TurnClicker], client) -> None:
-    """A password login costs the server ~0.5 s of CPU (PBKDF2): a few at a time."""
-    logins = asyncio.Semaphore(8)
-
-    async def log_in(c: TurnClicker):
-        async with logins:
-            try:
-                await c.auth.login(client)
-            except TRANSPORT_ERRORS as exc:
-                raise AuthFailed(f"login of {c.user.get('username')}: {exc!r}") from exc
-
-    await asyncio.gather(*(log_in(c) for c in clickers))
+    logins = asyncio.Semaphore(LOGINS_AT_ONCE)
+    await asyncio.gather(*(log_in(c, client, logins) for c in clickers))
 
 
 async def _sales(admin, event_id: int, base: str, buyers: list[QueueBuyer], verdict) -> dict:

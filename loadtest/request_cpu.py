@@ -13,16 +13,14 @@ skipped.
 import argparse
 import asyncio
 import os
-import subprocess
 import sys
-import time
 from pathlib import Path
 
 import httpx
 import orjson
 import websockets
 
-from .bench import PY, ROOT, manage, server_env
+from .bench_servers import ROOT, manage, servers
 from .stats import proc_sample
 
 
@@ -33,19 +31,7 @@ def main(argv=None) -> None:
     p.add_argument("--port", type=int, default=18931)
     args = p.parse_args(argv)
     base, event = f"http://127.0.0.1:{args.port}", f"/api/events/{args.event}"
-    server = subprocess.Popen(
-        [PY, "-m", "config.server", "--port", str(args.port), "--log-level", "warning"],
-        cwd=args.root,
-        env=server_env(),
-    )
-    try:
-        for _ in range(150):
-            try:
-                if httpx.get(f"{base}/api/events/", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.2)
+    with servers(root=args.root, port=args.port) as (_, (pid,)):
         token = manage(
             "shell",
             "-c",
@@ -71,10 +57,10 @@ def main(argv=None) -> None:
         for name, path, headers in kinds:
             times = 10 if name.startswith("seats") else 100
             http.get(path, headers=headers)
-            before = proc_sample([server.pid])["cpu_s"]
+            before = proc_sample([pid])["cpu_s"]
             for _ in range(times):
                 answer = http.get(path, headers=headers)
-            spent = (proc_sample([server.pid])["cpu_s"] - before) / times
+            spent = (proc_sample([pid])["cpu_s"] - before) / times
             print(
                 f"{name:14s} {answer.status_code} {spent * 1e3:7.2f} ms {len(answer.content):>9} B"
             )
@@ -83,11 +69,8 @@ def main(argv=None) -> None:
             at = state.json()
             url = f"ws://127.0.0.1:{args.port}/ws/events/{args.event}/"
             url += f"?epoch={at['epoch']}&seq={at['seq']}"
-            spent, first = asyncio.run(_sockets(url, server.pid, 100))
+            spent, first = asyncio.run(_sockets(url, pid, 100))
             print(f"{'socket':14s} {first:>3} {spent * 1e3:7.2f} ms  (opened, resumed, closed)")
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
 
 
 async def _sockets(url: str, pid: int, times: int) -> tuple[float, str]:

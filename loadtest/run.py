@@ -14,7 +14,7 @@ from . import figures, onsale, onsale_buyers
 from .api import fetch_own_holds, fetch_seats, http_session, ws_url
 from .auth import AuthFailed, auth_for
 from .cli import parse_args
-from .clickers import TRANSPORT_ERRORS, Clicker, JourneyPlan, run_clicker
+from .clickers import LOGINS_AT_ONCE, TRANSPORT_ERRORS, Clicker, JourneyPlan, log_in, run_clicker
 from .procs import Child, child_main, merge_receipts
 from .progress import Progress
 from .queue_figures import queue_table
@@ -215,16 +215,10 @@ class Run:
             return
         self.progress.phase = "warm"
         sem = asyncio.Semaphore(200)
-        # A password check costs the server ~0.5 s of CPU (PBKDF2): a few logins at a time, so
-        # that none waits out its timeout behind the others.
-        logins = asyncio.Semaphore(8)
+        logins = asyncio.Semaphore(LOGINS_AT_ONCE)
 
         async def warm(c: Clicker):
-            async with logins:
-                try:
-                    await c.auth.login(client)
-                except TRANSPORT_ERRORS as exc:
-                    raise AuthFailed(f"login of {c.user.get('username')}: {exc!r}") from exc
+            await log_in(c, client, logins)
             async with sem:
                 if options.profile == "onsale":
                     return  # a fresh event: its seat list is read when it arrives

@@ -17,14 +17,13 @@ import argparse
 import asyncio
 import json
 import os
-import subprocess
 import sys
 import time
 from pathlib import Path
 
 import httpx
 
-from .bench import PY, ROOT, manage, server_env
+from .bench_servers import ROOT, manage, servers
 from .stats import proc_sample
 
 ARENA = "reservations/venues/examples/arena.json"
@@ -42,30 +41,11 @@ def main(argv=None) -> None:
     event = manage("create_event", "--name", "Seat list cost", "--layout", ARENA).split()[-1]
     users = json.loads(manage("create_load_users", "--count", str(args.readers), "--prefix", "sl"))
     base = f"http://127.0.0.1:{args.port}"
-    server = subprocess.Popen(
-        [PY, "-m", "config.server", "--port", str(args.port), "--log-level", "warning"],
-        cwd=args.root,
-        env=server_env(SEAT_LIST_USER_RATE="100000000/min"),
-    )
-    try:
-        _wait_for(base)
+    limits = {"SEAT_LIST_USER_RATE": "100000000/min"}
+    with servers(root=args.root, port=args.port, **limits) as (_, (pid,)):
         with httpx.Client(base_url=f"{base}/api/events/{event}", timeout=60) as http:
-            _measure(http, server.pid, users)
-        asyncio.run(_crowd(f"{base}/api/events/{event}/seats/", server.pid, users))
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
-
-
-def _wait_for(base: str) -> None:
-    for _ in range(150):
-        try:
-            if httpx.get(f"{base}/api/events/", timeout=2).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.2)
-    raise RuntimeError("the server did not start")
+            _measure(http, pid, users)
+        asyncio.run(_crowd(f"{base}/api/events/{event}/seats/", pid, users))
 
 
 def _bearer(user: dict) -> dict:

@@ -22,6 +22,8 @@ import asyncio
 from collections import deque
 from collections.abc import Callable, Collection
 
+from django.conf import settings
+
 from .coalesce import Coalescer, SeatsRun
 from .frames import Encoded, encoded
 from .socket_metrics import SEATS, seats_pushed
@@ -123,3 +125,11 @@ class EventFeed:
                     seats_pushed(ts)
         finally:
             self._fanning_out = None
+
+
+def coalescing_window(watchers: int) -> float:
+    """How long an event's changes are gathered after a frame (feed.py): long enough that its
+    deliveries stay within the budget, never longer than WS_COALESCE_SECONDS."""
+    budget = settings.WS_FANOUT_DELIVERIES_PER_SECOND
+    ceiling = settings.WS_COALESCE_SECONDS
+    return ceiling if budget <= 0 else min(ceiling, watchers / budget)

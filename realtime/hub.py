@@ -18,15 +18,17 @@ one job each:
   snapshots are read from it (one per event and `seq`, shared), not from the database;
 * `EventFeed` (feed.py): the event's frames merged over `WS_COALESCE_SECONDS`, encoded once,
   and written to its sockets in slices that let a click run between them;
-* `Presence` (presence.py): the watcher count over every process;
+* `Presence` (presence.py): the watcher count over every process, sent every second;
 * `OwnSeats` (own_seats.py): the sockets that said whose they are, told their account's own
-  seats (an `own` frame) when they say it and whenever a committed change concerns them;
+  seats (an `own` frame, own_frames.py) when they say it and whenever a committed change
+  concerns them;
 * each socket's `Outbox` (outbox.py), which takes a frame without the hub ever waiting on a
   socket; a socket whose write has stalled is closed with 4408;
 * the waiting room (PROTOCOL.md "Waiting room"): the sockets that wait for their turn get the
   room's `queue` frames, never seats; its frames and places: `QueueStates` (queue_frames.py);
 * `IdleEvents` (idle_events.py): all of an event's parts, its group included, go
-  `LIVE_EVENT_IDLE_SECONDS` after its last socket here left or its last read.
+  `LIVE_EVENT_IDLE_SECONDS` after its last socket here left or its last read;
+* its own loops (hub_loops.py): presence, stalled sockets, idle events.
 
 Its sockets of each event, watching or waiting, are the metrics' `seatmap_sockets_open`
 (socket_metrics.py), set from these sets whenever they change.
@@ -41,31 +43,29 @@ from collections import Counter
 from collections.abc import Collection, Iterable
 from typing import Protocol
 
-import orjson
 from channels.db import database_sync_to_async
 from django.conf import settings
 
-from reservations.metrics import live_events, live_map_seat_rows
+from reservations.metrics import live_map_seat_rows
 from reservations.selectors import live_seats_get
 
-from .feed import EventFeed
-from .frames import Encoded, encoded_text
-from .idle_events import SWEEP_SECONDS, IdleEvents
+from .feed import EventFeed, coalescing_window
+from .frames import Encoded
+from .hub_loops import close_stalled_forever, forget_idle_forever, presence_forever
+from .idle_events import IdleEvents
 from .known_events import KnownEvents
 from .live_map import LiveMap
+from .own_frames import tell_own
 from .own_seats import OwnSeats
-from .presence import PRESENCE_INTERVAL, Presence
-from .protocol import CloseCode, own_frame, seat_change
+from .presence import Presence
+from .protocol import CloseCode, seat_change
 from .queue_frames import QueueStates, deliver_in_slices, tell_places
 from .redis_clients import async_shard_clients
 from .relay import Relay
 from .sequence import counters
-from .socket_metrics import OWN, PRESENCE, sockets_gone, sockets_now
+from .socket_metrics import sockets_gone, sockets_now
 
 logger = logging.getLogger("realtime.hub")
-
-# How often sockets are checked for a write that has stopped moving.
-STALL_CHECK_INTERVAL = 1.0
 
 
 class Watcher(Protocol):
@@ -108,10 +108,10 @@ class EventHub:
         # "Waiting room"), and each such event's last `queue` state and frame.
         self.waiting: dict[int, set[Watcher]] = {}
         self.queue_states = QueueStates()
-        self._presence = Presence(self._redis, self.process_id)
+        self.presence = Presence(self._redis, self.process_id)
         self._idle = IdleEvents()
         self._tasks: list[asyncio.Task] = []
-        self._dropping: set[asyncio.Task] = set()
+        self._background_tasks: set[asyncio.Task] = set()
 
     async def close(self) -> None:
         if _hubs.get(id(self._loop)) is self:
@@ -127,30 +127,34 @@ class EventHub:
         for client in self._redis:
             await client.aclose()
 
-    def _start(self) -> Relay:
+    async def _started(self) -> Relay:
+        """The relay, started with the hub's loops if need be, once it listens."""
         if self._relay is None or not self._tasks:
             self._relay = Relay(self, self._redis)
             self._tasks = [
                 asyncio.ensure_future(self._relay.run()),
                 asyncio.ensure_future(self._relay.refresh_groups_forever()),
-                asyncio.ensure_future(self._presence_forever()),
-                asyncio.ensure_future(self._close_stalled_forever()),
-                asyncio.ensure_future(self._forget_idle_forever()),
+                asyncio.ensure_future(presence_forever(self)),
+                asyncio.ensure_future(close_stalled_forever(self)),
+                asyncio.ensure_future(forget_idle_forever(self)),
             ]
+        await asyncio.wait_for(self._relay.ready.wait(), timeout=5)
         return self._relay
 
     # --- membership -------------------------------------------------------------------------
 
     async def join(self, watcher: Watcher) -> None:
         """Subscribe a socket: after this returns, it gets every message published later."""
-        relay = self._start()
-        await asyncio.wait_for(relay.ready.wait(), timeout=5)
-        self.watchers.setdefault(watcher.event_id, set()).add(watcher)
+        await self._subscribe(watcher, self.watchers, self.leave)
+
+    async def _subscribe(self, watcher: Watcher, sockets: dict, undo) -> None:
+        relay = await self._started()
+        sockets.setdefault(watcher.event_id, set()).add(watcher)
         self._count(watcher.event_id)
         try:
             await relay.join(watcher.event_id)
         except Exception:
-            self.leave(watcher)
+            undo(watcher)
             raise
 
     def watch_first(self, watcher: Watcher) -> None:
@@ -159,19 +163,15 @@ class EventHub:
             self.first.setdefault(watcher.event_id, set()).add(watcher)
 
     def _in_fanout_order(self, event_id: int) -> Collection[Watcher]:
-        watchers = self.watchers.get(event_id, ())
-        first = self.first.get(event_id)
-        if not first:
-            return watchers
-        return [*first, *(watcher for watcher in watchers if watcher not in first)]
+        watchers, first = self.watchers.get(event_id, ()), self.first.get(event_id)
+        return [*first, *(w for w in watchers if w not in first)] if first else watchers
 
     def leave(self, watcher: Watcher) -> None:
         watchers = self.watchers.get(watcher.event_id)
         if watchers is not None:
             watchers.discard(watcher)
             self._count(watcher.event_id)
-        first = self.first.get(watcher.event_id)
-        if first is not None:
+        if (first := self.first.get(watcher.event_id)) is not None:
             first.discard(watcher)
             if not first:
                 del self.first[watcher.event_id]
@@ -182,15 +182,7 @@ class EventHub:
 
     async def wait(self, watcher: Watcher) -> None:
         """A socket that waits for its turn: it gets the event's `queue` frames, no seats."""
-        relay = self._start()
-        await asyncio.wait_for(relay.ready.wait(), timeout=5)
-        self.waiting.setdefault(watcher.event_id, set()).add(watcher)
-        self._count(watcher.event_id)
-        try:
-            await relay.join(watcher.event_id)
-        except Exception:
-            self.stop_waiting(watcher)
-            raise
+        await self._subscribe(watcher, self.waiting, self.stop_waiting)
 
     def stop_waiting(self, watcher: Watcher) -> None:
         waiting = self.waiting.get(watcher.event_id)
@@ -212,18 +204,18 @@ class EventHub:
         or not, the frame encoded once; on the draw, each waiting account its number."""
         frame, drawn_now = self.queue_states.keep(event_id, state)
         sockets = [*self.waiting.get(event_id, ()), *self.watchers.get(event_id, ())]
-        self._background(deliver_in_slices(sockets, frame))
+        self.in_background(deliver_in_slices(sockets, frame))
         if drawn_now:
-            self._background(tell_places(event_id, self.waiting.get(event_id, ())))
+            self.in_background(tell_places(event_id, self.waiting.get(event_id, ())))
 
     async def tell_place(self, watcher: Watcher) -> None:
         """The socket's account's place, if it has one (PROTOCOL.md "Waiting room")."""
         await tell_places(watcher.event_id, [watcher])
 
-    def _background(self, coroutine) -> None:
+    def in_background(self, coroutine) -> None:
         task = asyncio.ensure_future(coroutine)
-        self._dropping.add(task)
-        task.add_done_callback(self._dropping.discard)
+        self._background_tasks.add(task)
+        task.add_done_callback(self._background_tasks.discard)
 
     def identify(self, watcher: Watcher, account: int | None) -> None:
         """The socket's account from now on (None: anonymous); an account is told its seats."""
@@ -236,14 +228,12 @@ class EventHub:
         watcher.account = account
         if account is not None:
             self.own.setdefault(watcher.event_id, OwnSeats()).add(account, watcher)
-            self._tell_own(watcher.event_id, {account}, only=watcher)
+            tell_own(self, watcher.event_id, {account}, only=watcher)
 
     def drop(self, watcher: Watcher, code: int) -> None:
         """Close a socket without waiting for it (the caller may be the relay itself)."""
         self.leave(watcher)
-        task = asyncio.ensure_future(watcher.drop(code))
-        self._dropping.add(task)
-        task.add_done_callback(self._dropping.discard)
+        self.in_background(watcher.drop(code))
 
     async def event_known(self, event_id: int) -> bool:
         return await self._known.known(event_id)
@@ -273,8 +263,7 @@ class EventHub:
         """The event's live map, read and kept current (this process joins the event's group
         for it, as for a socket): for readers that are not sockets (hub_live_maps.py)."""
         self._idle.used(event_id, time.monotonic())
-        relay = self._start()
-        await asyncio.wait_for(relay.ready.wait(), timeout=5)
+        relay = await self._started()
         live = self.live_map(event_id)
         await relay.join(event_id)
         return await live.current()
@@ -331,47 +320,7 @@ class EventHub:
         if own is not None:
             concerned = own.concerned((change["id"] for change in changes), owners)
             if concerned:
-                self._tell_own(event_id, concerned)
-
-    # --- own seats --------------------------------------------------------------------------------
-
-    def _tell_own(self, event_id: int, accounts: set[int], only: Watcher | None = None) -> None:
-        """Send each account's `own` frame to its sockets here (or to `only`), from the live map
-        as soon as it can be trusted."""
-        live = self.maps.get(event_id)
-        if live is not None and live.trusted and not live.reading:
-            self._tell_own_now(event_id, live, accounts, only)
-            return
-        task = asyncio.ensure_future(self._tell_own_when_read(event_id, accounts, only))
-        self._dropping.add(task)
-        task.add_done_callback(self._dropping.discard)
-
-    async def _tell_own_when_read(self, event_id: int, accounts: set[int], only) -> None:
-        try:
-            live = await self.live_map(event_id).current()
-        except Exception as exc:  # the database went away: the socket's own reload says
-            logger.info("own seats of event %s not told: %s", event_id, exc)
-            return
-        self._tell_own_now(event_id, live, accounts, only)
-
-    def _tell_own_now(self, event_id: int, live: LiveMap, accounts: set[int], only) -> None:
-        own = self.own.get(event_id)
-        if own is None:
-            return
-        now = time.time()
-        for account in accounts:
-            sockets = own.sockets.get(account, ())
-            if only is not None:
-                sockets = (only,) if only in sockets else ()
-            if not sockets:
-                continue
-            seats = live.own_seats(account, now)
-            frame = own_frame(event_id=event_id, epoch=live.epoch, seq=live.seq, **seats)
-            own.told(account, [seat["id"] for seat in seats["seats"]] + seats["booked"])
-            text = encoded_text(orjson.dumps(frame).decode())
-            OWN.sent(len(sockets))
-            for watcher in list(sockets):
-                watcher.deliver_own(text)
+                tell_own(self, event_id, concerned)
 
     def layer_failed(self) -> None:
         for live in self.maps.values():
@@ -420,65 +369,8 @@ class EventHub:
             held.append(self._relay.groups())
         return {event_id for events in held for event_id in events}
 
-    # --- the hub's own loops --------------------------------------------------------------------
-
-    async def _forget_idle_forever(self) -> None:
-        while True:
-            await asyncio.sleep(SWEEP_SECONDS)
-            self.forget_idle(time.monotonic())
-            live_events.set(len(self.kept_events()))
-
-    async def _close_stalled_forever(self) -> None:
-        while True:
-            await asyncio.sleep(STALL_CHECK_INTERVAL)
-            now = time.monotonic()
-            for group in [*self.watchers.values(), *self.waiting.values()]:
-                for watcher in [w for w in group if w.stalled(now)]:
-                    logger.info("closing a stalled socket of event %s", watcher.event_id)
-                    self.drop(watcher, CloseCode.TOO_SLOW)
-
-    async def _presence_forever(self) -> None:
-        while True:
-            await asyncio.sleep(PRESENCE_INTERVAL)
-            self._refresh_maps()  # (a loop variable here would keep the last map after it went)
-            for event_id in list(self.watchers):
-                try:
-                    await self._presence_tick(event_id)
-                except asyncio.CancelledError:
-                    raise
-                except Exception as exc:
-                    logger.info("presence of event %s not updated: %s", event_id, exc)
-
-    def _refresh_maps(self) -> None:
-        for live in self.maps.values():
-            live.refresh()
-
-    async def _presence_tick(self, event_id: int) -> None:
-        local = len(self.watchers.get(event_id, ()))
-        own = self.own.get(event_id)
-        if own is not None:
-            local = own.people(local)
-        text = await self._presence.message(event_id, local)
-        if not local and not self.watchers.get(event_id):  # none joined while Redis answered
-            self.watchers.pop(event_id, None)
-            self.presence_frames.pop(event_id, None)
-        elif text is not None:
-            frame = self.presence_frames[event_id] = encoded_text(text)
-            sockets = list(self.watchers.get(event_id, ()))
-            PRESENCE.sent(len(sockets))
-            for watcher in sockets:
-                watcher.deliver_presence(frame)
-
 
 _hubs: dict[int, EventHub] = {}
-
-
-def coalescing_window(watchers: int) -> float:
-    """How long an event's changes are gathered after a frame (feed.py): long enough that its
-    deliveries stay within the budget, never longer than WS_COALESCE_SECONDS."""
-    budget = settings.WS_FANOUT_DELIVERIES_PER_SECOND
-    ceiling = settings.WS_COALESCE_SECONDS
-    return ceiling if budget <= 0 else min(ceiling, watchers / budget)
 
 
 def hub_if_running() -> EventHub | None:

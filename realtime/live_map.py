@@ -22,14 +22,12 @@ import logging
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import datetime
-
-import orjson
 
 from reservations.rules import effective_status
 
-from .frames import Encoded, encoded_text
-from .protocol import snapshot_frame
+from .frames import Encoded
+from .live_map_frames import snapshot_frame_of, state_body_of, state_frame_of
+from .live_map_seat import AVAILABLE, LOCKED, RESERVED, LiveSeat, changed_between, live_seat
 
 logger = logging.getLogger("realtime.live_map")
 
@@ -37,12 +35,6 @@ REREAD_SECONDS = 30.0
 # A view (a snapshot, the state body) is built at most this often while seats keep changing;
 # the hub sets the coalescing window (the sockets' own delay).
 DEFAULT_MAX_AGE = 0.1
-
-LOCKED = "locked"
-RESERVED = "reserved"
-_OWNED = (LOCKED, RESERVED)  # a seat someone has: its owner is kept
-AVAILABLE = "available"
-_LETTER = {AVAILABLE: "a", LOCKED: "l", RESERVED: "r"}  # state/'s `status` (API.md)
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,40 +51,6 @@ class View:
     # What a reader makes of `value` (`state/`'s compressed bodies, by coding): kept with the
     # view, so it goes when the view or the map goes.
     encodings: dict = field(default_factory=dict, compare=False)
-
-
-@dataclass(slots=True)
-class LiveSeat:
-    change: dict  # as PROTOCOL.md sends it: id, status, version, locked_until
-    deadline: float | None  # the hold's end, epoch seconds
-    owner: int | None
-    label: str
-    category: int | None
-
-
-def _deadline(change: dict) -> float | None:
-    until = change.get("locked_until")
-    return datetime.fromisoformat(until).timestamp() if until else None
-
-
-def live_seat(change: dict, owner: int | None, label: str, category: int | None) -> LiveSeat:
-    return LiveSeat(
-        change, _deadline(change), owner if change["status"] in _OWNED else None, label, category
-    )
-
-
-def _changed_between(
-    before: dict[int, LiveSeat], after: dict[int, LiveSeat], changed: set[int] | None
-) -> set[int] | None:
-    """`changed` with the seats a read found otherwise than the map had them (None: other
-    seats, or it was None)."""
-    if changed is None or before.keys() != after.keys():
-        return None
-    for seat_id, seat in after.items():
-        held = before[seat_id]
-        if held.change != seat.change or held.owner != seat.owner:
-            changed.add(seat_id)
-    return changed
 
 
 # (epoch, seq, [(change, owner, label, category), ...], map version): what the database says,
@@ -280,21 +238,21 @@ class LiveMap:
         """The `snapshot` frame: encoded once and shared by every socket asking within a
         window, as long as it holds every frame sent to the sockets (`not_before`: the last)."""
         await self.current()
-        view = self._view("snapshot", not_before, self._snapshot_frame)
+        view = self._view("snapshot", not_before, lambda now: snapshot_frame_of(self, now))
         return view.epoch, view.seq, view.value
 
     async def state_frame(self, not_before: tuple[str, int] | None) -> tuple[str, int, Encoded]:
         """The `state` frame (PROTOCOL.md: a snapshot in `state/`'s form), shared as the
         `snapshot` frame is."""
         await self.current()
-        view = self._view("state_frame", not_before, self._state_frame)
+        view = self._view("state_frame", not_before, lambda now: state_frame_of(self, now))
         return view.epoch, view.seq, view.value
 
     async def state(self) -> "View":
         """`state/`'s body (API.md), built at most once a window: never older than what the
         sockets have been sent."""
         await self.current()
-        return self._view("state", None, self._state_body)
+        return self._view("state", None, lambda now: state_body_of(self, now))
 
     def view(self, name: str, build) -> "View":
         """`build(now)` of the map as it stands (call after `current`), shared as `state/`'s
@@ -341,44 +299,6 @@ class LiveMap:
             default=float("inf"),
         )
 
-    def _snapshot_frame(self, now: float) -> Encoded:
-        seats = [self._public(seat, now) for seat in self.seats.values()]
-        message = snapshot_frame(
-            event_id=self.event_id, seq=self.seq, epoch=self.epoch, seats=seats
-        )
-        return encoded_text(orjson.dumps(message).decode())
-
-    def _state_frame(self, now: float) -> Encoded:
-        return encoded_text('{"type":"state",' + self._state_body(now).decode()[1:])
-
-    def _state_body(self, now: float) -> bytes:
-        letters, versions, until = [], [], {}
-        for seat_id, seat in self.seats.items():
-            change = seat.change
-            status = effective_status(change["status"], seat.deadline, now)
-            if status == LOCKED:
-                until[str(seat_id)] = change["locked_until"]
-            letters.append(_LETTER[status])
-            versions.append(change["version"])
-        return orjson.dumps(
-            {
-                "event_id": self.event_id,
-                "epoch": self.epoch,
-                "seq": self.seq,
-                "seats_total": len(versions),
-                "status": "".join(letters),
-                "version": versions,
-                "locked_until": until,
-            }
-        )
-
-    @staticmethod
-    def _public(seat: LiveSeat, now: float) -> dict:
-        change = seat.change
-        if effective_status(change["status"], seat.deadline, now) != change["status"]:  # ended
-            return {**change, "status": AVAILABLE, "locked_until": None}
-        return change
-
     # --- the one read at a time ---------------------------------------------------------------
 
     def _start_reading(self) -> None:
@@ -392,7 +312,7 @@ class LiveMap:
             before = self.seats
             self.seats = {change["id"]: live_seat(change, *about) for change, *about in rows}
             self.reads += 1
-            self._changed = _changed_between(before, self.seats, self._changed)
+            self._changed = changed_between(before, self.seats, self._changed)
             self._owned = {}
             for seat_id, seat in self.seats.items():
                 self._own(seat_id, seat.owner)

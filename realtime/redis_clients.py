@@ -11,9 +11,8 @@ import redis
 import redis.asyncio
 import redis.asyncio.retry
 import redis.backoff
-import redis.retry
 
-from reservations.redis_shards import HOME, shards
+from reservations.redis_shards import shards
 
 RETRIES = 3
 _RETRY_ON = [redis.ConnectionError, redis.TimeoutError]
@@ -41,9 +40,3 @@ def async_shard_clients(*, timeout: float = 2) -> list[redis.asyncio.Redis]:
         )
         for shard in shards()
     ]
-
-
-def sync_redis(shard: int = HOME, *, timeout: float = 1) -> redis.Redis:
-    return shards()[shard].sync_client(
-        retry=redis.retry.Retry(_backoff(), RETRIES), **_options(timeout)
-    )

@@ -36,7 +36,8 @@ from reservations.rules import effective_status
 from reservations.selectors import MapVersion, SeatPlan, seat_plan_get
 from reservations.wire_values import money
 
-from .live_map import AVAILABLE, LOCKED, LiveMap, LiveSeat
+from .live_map import LiveMap
+from .live_map_seat import AVAILABLE, LOCKED, LiveSeat
 
 CHUNK_SEATS = 64
 # Measured on the arena: chunks of 64 at level 6 make 247 KB (one stream: 195 KB); 256 make
@@ -223,33 +224,27 @@ def seat_templates(event_id: int, plan: SeatPlan) -> SeatTemplates:
     (the database path's list; a test holds the two byte for byte)."""
     prices = {row[0]: orjson.dumps(money(row[2])).decode() for row in plan.categories}
     statics: list[str] = []
-    for (
-        seat_id,
-        label,
-        section,
-        row_name,
-        number,
-        category_id,
-        accessible,
-        companion,
-        restricted_view,
-        blocked,
-        *_,
-    ) in plan.seats:
+    for seat in plan.seats:
         start = orjson.dumps(
-            {"id": seat_id, "label": label, "section": section, "row": row_name, "number": number}
+            {
+                "id": seat.id,
+                "label": seat.label,
+                "section": seat.section,
+                "row": seat.row,
+                "number": seat.number,
+            }
         ).decode()
         end = orjson.dumps(
             {
-                "category": category_id,
-                "accessible": accessible,
-                "companion": companion,
-                "restricted_view": restricted_view,
-                "blocked": blocked,
+                "category": seat.category_id,
+                "accessible": seat.accessible,
+                "companion": seat.companion,
+                "restricted_view": seat.restricted_view,
+                "blocked": seat.blocked,
             }
         ).decode()
-        statics.append(f'{start[:-1]},"price":{prices[category_id]},"status":\0,{end[1:]}')
-    ids = tuple(seat[0] for seat in plan.seats)
+        statics.append(f'{start[:-1]},"price":{prices[seat.category_id]},"status":\0,{end[1:]}')
+    ids = tuple(seat.id for seat in plan.seats)
     return SeatTemplates(
         map_version=plan.version.version,
         ids=ids,
@@ -381,7 +376,7 @@ async def seat_list_answer(
 async def _read_plan(live: LiveMap, version: MapVersion) -> None:
     plan = await database_sync_to_async(seat_plan_get)(version=version)
     seat_list = SeatList(seat_templates(live.event_id, plan))
-    if tuple(seat[0] for seat in plan.seats) != tuple(live.seats):
+    if tuple(seat.id for seat in plan.seats) != tuple(live.seats):
         live.forget()  # seats added or removed since the map was read: read it again
     live.seat_list = seat_list
     live.forget_view("seat_list")

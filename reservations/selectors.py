@@ -147,32 +147,33 @@ class MapVersion(NamedTuple):
     has_layout: bool
 
 
-# The static columns of a seat, as GET .../map/ shows them (presenters.seat_plan_json).
-PLAN_FIELDS = (
-    "id",
-    "label",
-    "section",
-    "row",
-    "number",
-    "category_id",
-    "accessible",
-    "companion",
-    "restricted_view",
-    "blocked",
-    "x",
-    "y",
-    "rotation",
-)
+class PlanSeat(NamedTuple):
+    """A seat's static columns, as GET .../map/ (api/map_presenters.py) and the seat list
+    (realtime/seat_list.py) write them."""
+
+    id: int
+    label: str
+    section: str
+    row: str
+    number: int
+    category_id: int
+    accessible: bool
+    companion: bool
+    restricted_view: bool
+    blocked: bool
+    x: float
+    y: float
+    rotation: float
 
 
 class SeatPlan(NamedTuple):
     """Everything about an event's seats that does not change while they are on sale: its
     categories (id, name, price, colour) in the organiser's order, its seats in layout order
-    (columns as PLAN_FIELDS), and its room's plan (width, height, shapes), none for a grid."""
+    (PlanSeat), and its room's plan (width, height, shapes), none for a grid."""
 
     version: MapVersion
     categories: list[tuple]
-    seats: list[tuple]
+    seats: list[PlanSeat]
     plan: tuple[float, float, list] | None
 
 
@@ -200,19 +201,18 @@ def seat_plan_get(*, version: MapVersion) -> SeatPlan:
             "width", "height", "shapes"
         )
         plan = layout.first()
-    seats: list[tuple] = []
+    seats: list[PlanSeat] = []
     categories: list[tuple] = []
     for _ in range(3):
-        seats = list(
-            Seat.objects.filter(event_id=event_id).order_by("id").values_list(*PLAN_FIELDS)
-        )
+        rows = Seat.objects.filter(event_id=event_id).order_by("id").values_list(*PlanSeat._fields)
+        seats = [PlanSeat._make(row) for row in rows]
         categories = list(
             PriceCategory.objects.filter(event_id=event_id)
             .order_by("position", "id")
             .values_list("id", "name", "price", "colour")
         )
         known = {category[0] for category in categories}
-        if all(seat[5] in known for seat in seats):
+        if all(seat.category_id in known for seat in seats):
             break
     return SeatPlan(version, categories, seats, plan)
 

@@ -130,7 +130,7 @@ def test_a_socket_that_resumes_gets_what_was_sent_after_its_position():
 
 
 def test_the_window_keeps_an_events_deliveries_within_the_budget(settings):
-    from realtime.hub import coalescing_window
+    from realtime.feed import coalescing_window
 
     settings.WS_COALESCE_SECONDS = 0.1
     settings.WS_FANOUT_DELIVERIES_PER_SECOND = 20_000

@@ -178,7 +178,7 @@ async def test_a_socket_that_joins_while_the_presence_tick_reports_none_is_kept(
     alice = await call(UserFactory)(username="alice")
     seat_id = await call(lambda: event.seats.first().id)()
     await (await connected(event.id)).disconnect()
-    reporting_none, report = asyncio.Event(), relay._presence.message
+    reporting_none, report = asyncio.Event(), relay.presence.message
 
     async def slow_report(event_id, local):
         if not local:
@@ -186,7 +186,7 @@ async def test_a_socket_that_joins_while_the_presence_tick_reports_none_is_kept(
             await asyncio.sleep(0.5)  # Redis answers slowly
         return await report(event_id, local)
 
-    relay._presence.message = slow_report
+    relay.presence.message = slow_report
     await asyncio.wait_for(reporting_none.wait(), 3)
     latecomer = await connected(event.id)
     await asyncio.sleep(0.6)

@@ -31,6 +31,11 @@ class SeatInline(admin.TabularInline):
     can_delete = False
 
 
+# An event's own fields, and the size of a grid for a new event sold without a layout.
+EVENT_FIELDS = ["name", "venue", "description", "starts_at", "layout", "orphan_mode", "currency"]
+GRID_FIELDS = ["rows", "seats_per_row", "sections", "price"]
+
+
 class EventForm(forms.ModelForm):
     """An event's own fields; a currency left empty is the model's (EUR)."""
 
@@ -55,14 +60,14 @@ class EventCreateForm(EventForm):
 
     class Meta:
         model = Event
-        fields = ["name", "venue", "description", "starts_at", "layout", "orphan_mode", "currency"]
+        fields = EVENT_FIELDS
         help_texts = {"layout": "A room to sell in; leave empty for a grid of the size below."}
 
     def clean(self):
         data = super().clean()
         if data.get("layout"):
             return data
-        for field in ("rows", "seats_per_row", "sections", "price"):
+        for field in GRID_FIELDS:
             if data.get(field) is None:
                 self.add_error(field, "A grid needs this (or choose a layout).")
         if data.get("sections") and data.get("rows") and data["sections"] > data["rows"]:
@@ -121,30 +126,7 @@ class EventAdmin(EventExports, StaffChanges, admin.ModelAdmin):
         return super().get_form(request, obj, **kwargs)
 
     def get_fields(self, request, obj=None):
-        if obj is None:
-            return [
-                "name",
-                "venue",
-                "description",
-                "starts_at",
-                "layout",
-                "orphan_mode",
-                "currency",
-                "rows",
-                "seats_per_row",
-                "sections",
-                "price",
-            ]
-        return [
-            "name",
-            "venue",
-            "description",
-            "starts_at",
-            "layout",
-            "orphan_mode",
-            "currency",
-            "purchase_limit",
-        ]
+        return [*EVENT_FIELDS, *(GRID_FIELDS if obj is None else ["purchase_limit"])]
 
     def get_readonly_fields(self, request, obj=None):
         return ["layout"] if obj is not None else []  # its seats were made from it

@@ -1,11 +1,19 @@
 """Request bodies and headers the fast path checks as Django's views do (reservations/api/fast.py):
-one definition each, used by both."""
+one definition each, used by both; and `validated`, how every view reads a body through its
+input serializer."""
 
 from decimal import Decimal
 
 from rest_framework import serializers
 
 from reservations.seating import Request
+
+
+def validated(serializer_class: type[serializers.Serializer], data) -> dict:
+    """`data` as `serializer_class` validates it; its errors raise (API.md's 400 answer)."""
+    serializer = serializer_class(data=data)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
 
 
 class SeatActionInput(serializers.Serializer):
@@ -60,9 +68,7 @@ def best_request_of(data) -> Request:
         count = data["count"]
         if type(count) is int and 1 <= count <= BEST_MAX_COUNT:
             return Request(count=count)
-    serializer = BestInput(data=data)
-    serializer.is_valid(raise_exception=True)
-    return Request(**serializer.validated_data)
+    return Request(**validated(BestInput, data))
 
 
 def seat_ids_of(data) -> list[int]:
@@ -76,9 +82,7 @@ def seat_ids_of(data) -> list[int]:
         and len(set(ids)) == len(ids)
     ):
         return ids
-    serializer = SeatIdsInput(data=data)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data["seat_ids"]
+    return validated(SeatIdsInput, data)["seat_ids"]
 
 
 def reserve_input_of(data) -> tuple[list[int], Decimal | None]:
@@ -86,9 +90,8 @@ def reserve_input_of(data) -> tuple[list[int], Decimal | None]:
     as seat_ids_of reads it."""
     if type(data) is dict and data.keys() == {"seat_ids"}:
         return seat_ids_of(data), None
-    serializer = ReserveInput(data=data)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data["seat_ids"], serializer.validated_data.get("total")
+    body = validated(ReserveInput, data)
+    return body["seat_ids"], body.get("total")
 
 
 def idempotency_key_of(header: str) -> str | None:

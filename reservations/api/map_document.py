@@ -1,7 +1,7 @@
 """The documents an arriving buyer's page loads whole, each built once and compressed once:
 
 * ``SEAT_MAP``, GET /api/events/{id}/map/: everything about the seats that does not change
-  while they are on sale (presenters.seat_plan_json);
+  while they are on sale (map_presenters.seat_plan_json);
 * ``LAYOUT``, GET /api/events/{id}/layout/: the room's drawing, byte for byte as it always was.
 
 Both are named by the event's map version (selectors.map_version_get, one query of one row),
@@ -28,7 +28,7 @@ from reservations import selectors
 from reservations.exceptions import NoLayout
 from reservations.selectors import MapVersion
 
-from . import presenters
+from . import map_presenters
 from .content_coding import CODINGS, IDENTITY, Encoded, coding_for, encode
 
 # Stored by browsers and CDNs, and asked again with If-None-Match each time: a reprice shows at
@@ -45,14 +45,14 @@ class Document(NamedTuple):
 SEAT_MAP = Document(
     "map",
     lambda version: orjson.dumps(
-        presenters.seat_plan_json(selectors.seat_plan_get(version=version))
+        map_presenters.seat_plan_json(selectors.seat_plan_get(version=version))
     ),
     needs_layout=False,
 )
 LAYOUT = Document(
     "layout",
     lambda version: orjson.dumps(
-        presenters.layout_json(selectors.layout_get(event_id=version.event_id))
+        map_presenters.layout_json(selectors.layout_get(event_id=version.event_id))
     ),
     needs_layout=True,
 )

@@ -1,6 +1,7 @@
 """Every JSON shape the server writes, each once: seats as the API shows them (API.md), seat
 states and changes as the WebSocket pushes them (PROTOCOL.md), the lock and unlock answers,
-reservations (`reservation_json`), and the output serializers of users and events.
+reservations (`reservation_json`), and the output serializers of users and events. The map
+documents' (`map/`, `layout/`) are map_presenters.py's, the console's console_presenters.py's.
 
 Selectors and services return data (rows, model instances); these turn it into what a client
 reads. Seats are shaped by hand from tuples (a seat map is tens of thousands of seats, about
@@ -21,7 +22,7 @@ from rest_framework import serializers
 
 from reservations.models import Reservation, Seat
 from reservations.rules import effective_status, holder_id, purchase_limit_of
-from reservations.selectors import EventLayout, SeatPlan, SeatRows
+from reservations.selectors import SeatRows
 from reservations.services.best import BestOutcome
 from reservations.services.bookings import ReservationRecord, ReservedSeatRecord
 from reservations.services.sql import SEAT_FIELDS, SeatRow
@@ -141,65 +142,6 @@ class ReservationOutput(serializers.Serializer):
     def to_representation(self, instance: Reservation) -> dict:
         """`instance` as read by selectors (its event and seats with it)."""
         return reservation_json(booking_of(instance))
-
-
-class LayoutSeatOutput(serializers.Serializer):
-    id = serializers.IntegerField()
-    x = serializers.FloatField()
-    y = serializers.FloatField()
-    rotation = serializers.FloatField(help_text="Degrees clockwise.")
-
-
-class LayoutOutput(serializers.Serializer):
-    event_id = serializers.IntegerField()
-    width = serializers.FloatField()
-    height = serializers.FloatField()
-    seats = LayoutSeatOutput(many=True)
-    shapes = serializers.ListField(
-        child=serializers.DictField(), help_text="Stage, section names: docs/LAYOUT.md."
-    )
-
-
-class SeatPlanOutput(serializers.Serializer):
-    """GET /api/events/{id}/map/, for the OpenAPI schema; written by `seat_plan_json`."""
-
-    class Category(serializers.Serializer):
-        id = serializers.IntegerField()
-        name = serializers.CharField()
-        price = serializers.CharField(help_text="A decimal string with two places.")
-        colour = serializers.CharField(help_text="#rrggbb")
-
-    class Plan(serializers.Serializer):
-        width = serializers.FloatField()
-        height = serializers.FloatField()
-        shapes = serializers.ListField(child=serializers.DictField())
-
-    class Columns(serializers.Serializer):
-        id = serializers.ListField(child=serializers.IntegerField())
-        label = serializers.ListField(child=serializers.CharField())
-        section = serializers.ListField(
-            child=serializers.IntegerField(), help_text="Indexes into `sections`."
-        )
-        row = serializers.ListField(child=serializers.CharField())
-        number = serializers.ListField(child=serializers.IntegerField())
-        category = serializers.ListField(
-            child=serializers.IntegerField(), help_text="Indexes into `categories`."
-        )
-        flags = serializers.ListField(
-            child=serializers.IntegerField(),
-            help_text="1 accessible, 2 companion, 4 restricted view, 8 blocked.",
-        )
-        x = serializers.ListField(child=serializers.FloatField(), required=False)
-        y = serializers.ListField(child=serializers.FloatField(), required=False)
-        rotation = serializers.ListField(child=serializers.FloatField(), required=False)
-
-    event_id = serializers.IntegerField()
-    version = serializers.IntegerField()
-    seats_total = serializers.IntegerField()
-    plan = Plan(allow_null=True)
-    categories = Category(many=True)
-    sections = serializers.ListField(child=serializers.CharField())
-    seats = Columns()
 
 
 _SEAT_ACTION_MESSAGES = {
@@ -324,80 +266,6 @@ def cancel_json(booking: ReservationRecord) -> dict:
         "success": True,
         "message": "Your reservation is cancelled and its seats are free again.",
         "reservation": reservation_json(booking),
-    }
-
-
-def layout_json(layout: EventLayout) -> dict:
-    """GET /api/events/{id}/layout/: the drawing, without any seat's state."""
-    return {
-        "event_id": layout.event_id,
-        "width": layout.width,
-        "height": layout.height,
-        "seats": [
-            {"id": seat_id, "x": x, "y": y, "rotation": rotation}
-            for seat_id, x, y, rotation in layout.seats
-        ],
-        "shapes": layout.shapes,
-    }
-
-
-def _plan_number(value: float) -> float | int:
-    """A plan coordinate as written in map/: 40 rather than 40.0 (three columns of 20,000)."""
-    return int(value) if value.is_integer() else value
-
-
-def seat_plan_json(plan: SeatPlan) -> dict:
-    """GET /api/events/{id}/map/: the seats' static columns, index i the i-th seat in layout
-    order; sections and categories written once and referred to by index."""
-    categories = {row[0]: index for index, row in enumerate(plan.categories)}
-    sections: dict[str, int] = {}
-    columns: dict[str, list] = {
-        name: [] for name in ("id", "label", "section", "row", "number", "category", "flags")
-    }
-    ids, labels, section_of, rows, numbers, category_of, flags = columns.values()
-    xs, ys, rotations = [], [], []
-    for (
-        seat_id,
-        label,
-        section,
-        row_name,
-        number,
-        category_id,
-        accessible,
-        companion,
-        restricted_view,
-        blocked,
-        x,
-        y,
-        rotation,
-    ) in plan.seats:
-        ids.append(seat_id)
-        labels.append(label)
-        section_of.append(sections.setdefault(section, len(sections)))
-        rows.append(row_name)
-        numbers.append(number)
-        category_of.append(categories[category_id])
-        # One bit each: 1 accessible, 2 companion, 4 restricted view, 8 blocked (API.md).
-        flags.append(accessible | companion << 1 | restricted_view << 2 | blocked << 3)
-        xs.append(_plan_number(x))
-        ys.append(_plan_number(y))
-        rotations.append(_plan_number(rotation))
-    drawing = None
-    if plan.plan is not None:
-        width, height, shapes = plan.plan
-        drawing = {"width": width, "height": height, "shapes": shapes}
-        columns.update(x=xs, y=ys, rotation=rotations)
-    return {
-        "event_id": plan.version.event_id,
-        "version": plan.version.version,
-        "seats_total": len(ids),
-        "plan": drawing,
-        "categories": [
-            {"id": category_id, "name": name, "price": money(price), "colour": colour}
-            for category_id, name, price, colour in plan.categories
-        ],
-        "sections": list(sections),
-        "seats": columns,
     }
 
 

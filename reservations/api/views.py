@@ -21,11 +21,12 @@ from reservations import selectors, users
 from reservations.health import health_report
 from reservations.live_seats import SEAT_LIST_CODINGS
 
-from . import presenters
+from . import map_presenters, presenters
 from .browser_tokens import refresh_cookie_clear, refresh_cookie_of
 from .console_views import console_permissions
 from .content_coding import IDENTITY, coding_for, compressed
 from .errors import InvalidCredentials, error_response
+from .inputs import validated
 from .map_document import LAYOUT, SEAT_MAP, document_response
 from .metrics_access import scrape_allowed
 from .origins import TrustedOrigin
@@ -86,7 +87,7 @@ class RegisterApi(APIView):
 
     @extend_schema(request=RegisterInput, responses={201: UserOutput})
     def post(self, request):
-        data = _validated(RegisterInput, request.data)
+        data = validated(RegisterInput, request.data)
         try:
             user = users.user_create(**data)
         except users.UsernameTaken as exc:
@@ -104,7 +105,7 @@ class LoginApi(APIView):
         ),
     )
     def post(self, request):
-        data = _validated(CredentialsInput, request.data)
+        data = validated(CredentialsInput, request.data)
         user = authenticate(request, username=data["username"], password=data["password"])
         if user is None:
             raise InvalidCredentials()
@@ -128,7 +129,7 @@ class LogoutApi(APIView):
         responses=inline_serializer("Logout", {"success": serializers.BooleanField()}),
     )
     def post(self, request):
-        data = _validated(LogoutInput, request.data)
+        data = validated(LogoutInput, request.data)
         for raw in (data.get("refresh"), refresh_cookie_of(request)):
             if raw:
                 refresh_family_revoke(raw)
@@ -226,7 +227,7 @@ class SeatPlanApi(APIView):
     throttle_classes = [ReadThrottle]
 
     @extend_schema(
-        responses={200: presenters.SeatPlanOutput, 304: None},
+        responses={200: map_presenters.SeatPlanOutput, 304: None},
         parameters=[OpenApiParameter("If-None-Match", str, OpenApiParameter.HEADER)],
     )
     def get(self, request, event_id: int):
@@ -239,7 +240,7 @@ class LayoutApi(APIView):
     throttle_classes = [ReadThrottle]
 
     @extend_schema(
-        responses={200: presenters.LayoutOutput, 304: None},
+        responses={200: map_presenters.LayoutOutput, 304: None},
         parameters=[OpenApiParameter("If-None-Match", str, OpenApiParameter.HEADER)],
     )
     def get(self, request, event_id: int):
@@ -317,9 +318,3 @@ class ApiNotFound(APIView):
 
     def dispatch(self, request, *args, **kwargs):
         return error_response(404, "not_found", "There is no such API route.")
-
-
-def _validated(serializer_class, data):
-    serializer = serializer_class(data=data)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data

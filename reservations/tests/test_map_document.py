@@ -13,7 +13,7 @@ import pytest
 from django.utils import timezone
 
 from reservations import selectors
-from reservations.api import presenters
+from reservations.api import map_presenters
 from reservations.api.content_coding import coding_for
 from reservations.services.blocking import seats_block
 from reservations.services.categories import category_price_set, seats_category_set
@@ -134,7 +134,7 @@ def test_each_coding_decodes_to_the_identity_body_under_a_tag_of_its_own(api, pa
 
 def test_the_layout_is_byte_for_byte_what_it_was_with_the_same_tag(api):
     event = theatre()
-    before = orjson.dumps(presenters.layout_json(selectors.layout_get(event_id=event.pk)))
+    before = orjson.dumps(map_presenters.layout_json(selectors.layout_get(event_id=event.pk)))
     answer = api.get(f"/api/events/{event.pk}/layout/")
     assert answer.content == before
     assert answer["ETag"] == f'"{hashlib.sha256(before).hexdigest()[:32]}"'
@@ -168,8 +168,10 @@ def test_another_coding_s_tag_is_answered_with_the_coding_asked_for(api):
 def test_the_second_request_is_not_built_again(api, monkeypatch, django_assert_num_queries):
     event = theatre()
     built = []
-    build = presenters.seat_plan_json
-    monkeypatch.setattr(presenters, "seat_plan_json", lambda plan: built.append(1) or build(plan))
+    build = map_presenters.seat_plan_json
+    monkeypatch.setattr(
+        map_presenters, "seat_plan_json", lambda plan: built.append(1) or build(plan)
+    )
     first = seat_map(api, event, HTTP_ACCEPT_ENCODING="br")
     with django_assert_num_queries(1):
         second = seat_map(api, event, HTTP_ACCEPT_ENCODING="br")

@@ -6,6 +6,7 @@
 * the turn token, checked with no network call: ``turn_tokens.py``; each process's copy of the
   rooms' switches and generations: ``rooms_in_memory.py``;
 * the booking path's health, as the tick slows down for it: ``path_health.py``;
+* its tables (the room, each account's place): ``models.py``;
 * places (join, claim, extend): ``places.py``; the tick (draw, calls, state): ``ticks.py``;
   the public state and the proof as the API shows them: ``public_state.py``.
 

@@ -1,0 +1,41 @@
+"""One run of the load tester (`python -m loadtest`) on the bench's servers, as the scenarios
+(bench_scenarios.py, bench_sales.py) start it: its figures, with the machine's state before it."""
+
+import json
+import os
+import subprocess
+import time
+
+from .bench_machine import wait_quiet
+from .bench_servers import PY, RESULTS, ROOT, server_commit
+
+
+def loadtest(urls, pids, event_id, *args, name: str, idle_before: float | None = None) -> dict:
+    """Run `python -m loadtest` on the servers; `idle_before`: the machine's idle share measured
+    by the caller (who waited for quiet before setting up a sale that starts on time)."""
+    out = RESULTS / f"{name}.json"
+    if idle_before is None:
+        idle_before = wait_quiet()
+    cmd = [PY, "-m", "loadtest", "--event", str(event_id), "--quiet", "--json", str(out)]
+    for u in urls:
+        cmd += ["--url", u]
+    for p in pids:
+        cmd += ["--server-pid", str(p)]
+    cmd += [str(a) for a in args]
+    started = time.monotonic()
+    run = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=900)
+    print(
+        f"\n=== {name} ({time.monotonic() - started:.0f} s, exit {run.returncode})\n"
+        f"{run.stdout}{run.stderr[-1500:] if run.returncode else ''}",
+        flush=True,
+    )
+    if not out.exists():
+        return {"name": name, "failed": run.stderr[-2000:]}
+    result = json.loads(out.read_text())
+    result["name"] = name
+    result["command"] = "python -m loadtest " + " ".join(cmd[3:])
+    result["exit"] = run.returncode
+    result["server_commit"] = server_commit()
+    result["machine_idle_before"] = idle_before
+    result["loadavg_before"] = os.getloadavg()
+    return result
