@@ -9,6 +9,7 @@ import { gridText, type MoneyText } from '../model/seatText';
 import type { SeatRefusal } from './SeatCanvas';
 import { buildVenue, chooseMapKind } from '../model/venue';
 import { GridBox } from './GridBox';
+import { GridScroller } from './GridScroller';
 import { SeatMap } from './SeatMap';
 import { VenueMap } from './VenueMap';
 
@@ -71,8 +72,6 @@ export function EventMap({ map, categories, money, onSeat, venueName, reveal = n
     );
   }
   return (
-    <div ref={gridRef} className="seat-map__scroll" aria-label="Seat map" role="region" tabIndex={-1}>
-      {seats}
-    </div>
+    <GridScroller ref={gridRef}>{seats}</GridScroller>
   );
 }

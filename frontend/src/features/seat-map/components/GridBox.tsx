@@ -79,7 +79,7 @@ export function GridBox({ onBox, help, children }: { onBox: (ids: number[], pick
       <GridKey />
       <div
         ref={wrap}
-        className="console-grid__seats seat-map__scroll"
+        className="console-grid__seats seat-map__scroll seat-map__scroll--grid"
         role="region"
         aria-label="Seat map"
         tabIndex={-1}

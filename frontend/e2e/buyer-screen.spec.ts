@@ -1,0 +1,73 @@
+import AxeBuilder from '@axe-core/playwright';
+import type { Browser, BrowserContext, Locator, Page } from '@playwright/test';
+import { apiAs, createEvent, expect, expectLive, openEvent, PASSWORD, test } from './helpers';
+
+// The buyer's screen, second round (issue 42): grid maps drawn as maps at every width, prices at
+// a glance, a keyboard that picks seats on the map, and a held seat's click answered from the map.
+
+/** A phone held upright. */
+const PHONE = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true };
+const DESKTOP = { viewport: { width: 1366, height: 900 } };
+
+let contexts: BrowserContext[] = [];
+test.afterEach(async () => {
+  for (const context of contexts) await context.close();
+  contexts = [];
+});
+
+async function loginIn(browser: Browser, username: string, options: object): Promise<Page> {
+  const context = await browser.newContext(options);
+  contexts.push(context);
+  const page = await context.newPage();
+  await page.goto('/login');
+  await page.getByLabel('Username').fill(username);
+  await page.getByLabel('Password').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await expect(page.getByText(`Signed in as ${username}`)).toBeVisible();
+  return page;
+}
+
+async function violations(page: Page) {
+  const result = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']).analyze();
+  return result.violations.map((v) => `${v.id} (${v.impact}): ${v.nodes.length} node(s), e.g. ${v.nodes[0]?.target.join(' ')}`);
+}
+
+/** The boxes of a row's seat buttons, in the row's order. */
+async function rowBoxes(page: Page, row: string) {
+  const seats = page.getByRole('group', { name: `Floor, row ${row}` }).locator('[data-seat-id]');
+  await expect(seats).toHaveCount(30);
+  return seats.evaluateAll((els) => els.map((el) => el.getBoundingClientRect().toJSON() as DOMRect));
+}
+
+test('a 30-seat grid row is one line on a phone (the grid scrolls sideways as one surface) and whole on a desktop', async ({ browser }) => {
+  const eventId = createEvent('Thirty abreast', 4, 30, 1, '40.00');
+
+  const phone = await loginIn(browser, 'alice', PHONE);
+  await openEvent(phone, eventId);
+  const onPhone = await rowBoxes(phone, 'A');
+  // One line: every seat of the row at the same height, left to right, none over another.
+  expect(new Set(onPhone.map((b) => Math.round(b.top))).size).toBe(1);
+  for (let i = 1; i < onPhone.length; i += 1) expect(onPhone[i].left).toBeGreaterThanOrEqual(onPhone[i - 1].right);
+  // Wider than the phone: the one surface scrolls sideways, says so, and keeps the row letters in view.
+  const scroller = phone.getByRole('region', { name: 'Seat map' });
+  await expect(phone.getByTestId('grid-cue')).toBeVisible();
+  await scroller.evaluate((el) => el.scrollTo({ left: el.scrollWidth }));
+  const last = phone.getByRole('group', { name: 'Floor, row A' }).locator('[data-seat-id]').last();
+  await expect(last).toBeInViewport();
+  const label = phone.getByRole('group', { name: 'Floor, row A' }).locator('.seat-row__label');
+  await expect(label).toBeInViewport();
+  expect(await phone.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390); // the page itself never scrolls sideways
+  expect(await violations(phone)).toEqual([]);
+
+  const desktop = await loginIn(browser, 'bob', DESKTOP);
+  await openEvent(desktop, eventId);
+  const onDesktop = await rowBoxes(desktop, 'A');
+  expect(new Set(onDesktop.map((b) => Math.round(b.top))).size).toBe(1);
+  // Whole: the row fits its box, no sideways scroll, and no cue.
+  const box = (await desktop.getByRole('region', { name: 'Seat map' }).boundingBox())!;
+  expect(onDesktop[0].left).toBeGreaterThanOrEqual(box.x);
+  expect(onDesktop[29].right).toBeLessThanOrEqual(box.x + box.width);
+  expect(await desktop.getByRole('region', { name: 'Seat map' }).evaluate((el) => el.scrollWidth <= el.clientWidth)).toBe(true);
+  await expect(desktop.getByTestId('grid-cue')).toHaveCount(0);
+  expect(await violations(desktop)).toEqual([]);
+});
