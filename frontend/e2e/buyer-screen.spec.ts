@@ -1,6 +1,6 @@
 import AxeBuilder from '@axe-core/playwright';
-import type { Browser, BrowserContext, Locator, Page } from '@playwright/test';
-import { apiAs, createEvent, expect, expectLive, openEvent, PASSWORD, test } from './helpers';
+import type { Browser, BrowserContext, Page } from '@playwright/test';
+import { apiAs, createEvent, expect, openEvent, PASSWORD, test } from './helpers';
 
 // The buyer's screen, second round (issue 42): grid maps drawn as maps at every width, prices at
 // a glance, a keyboard that picks seats on the map, and a held seat's click answered from the map.
@@ -70,4 +70,44 @@ test('a 30-seat grid row is one line on a phone (the grid scrolls sideways as on
   expect(await desktop.getByRole('region', { name: 'Seat map' }).evaluate((el) => el.scrollWidth <= el.clientWidth)).toBe(true);
   await expect(desktop.getByTestId('grid-cue')).toHaveCount(0);
   expect(await violations(desktop)).toEqual([]);
+});
+
+/** The demo's grid event (seed_demo): Floor at the default price, Balcony dearer in its own colour. */
+async function concertXyz(page: Page) {
+  const list = (await (await page.request.get('/api/events/?page_size=100')).json()) as { id: number; name: string }[];
+  const id = list.find((e) => e.name === 'Concert XYZ')!.id;
+  const detail = (await (await page.request.get(`/api/events/${id}/`)).json()) as { categories: { name: string; colour: string; price: string }[] };
+  return { id, categories: detail.categories };
+}
+
+const rgb = (hex: string) => `rgb(${[1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16)).join(', ')})`;
+
+test('grid seats wear their category colour, and every price reads in the event currency', async ({ browser, request }) => {
+  const page = await loginIn(browser, 'alice', DESKTOP);
+  const { id, categories } = await concertXyz(page);
+  const balcony = categories.find((c) => c.name === 'Balcony')!;
+  const floor = categories.find((c) => c.name !== 'Balcony')!;
+  expect(balcony.colour).not.toBe(floor.colour);
+  await openEvent(page, id);
+  const floorSeat = page.getByRole('region', { name: 'Section Floor' }).locator('[data-seat-id]').first();
+  const balconySeat = page.getByRole('region', { name: 'Section Balcony' }).locator('[data-seat-id]').first();
+  await expect(floorSeat).toHaveCSS('background-color', rgb(floor.colour));
+  await expect(balconySeat).toHaveCSS('background-color', rgb(balcony.colour));
+  // The key: each category's colour and price, in euros; the price filter too.
+  const prices = page.getByTestId('category-legend');
+  await expect(prices.getByRole('listitem').filter({ hasText: 'Balcony' })).toContainText('€120.00');
+  await expect(prices.getByRole('listitem').filter({ hasText: floor.name })).toContainText('€50.00');
+  await expect(page.getByTestId('find-seats-category').locator('option', { hasText: 'Balcony' })).toHaveText('Balcony €120.00');
+  expect(await violations(page)).toEqual([]);
+
+  // My reservations: each seat's section and price, and the total, in the event's own currency.
+  const pounds = createEvent('In pounds', 1, 4, 1, '30.00', ['--currency', 'GBP']);
+  const alice = await apiAs(request, 'alice');
+  const seats = await alice.seatIds(pounds);
+  await alice.lockMany(pounds, [seats.get('A1')!, seats.get('A2')!]);
+  await alice.reserve(pounds, [seats.get('A1')!, seats.get('A2')!]);
+  await page.goto('/reservations');
+  const booking = page.getByRole('listitem').filter({ has: page.getByRole('link', { name: 'In pounds' }) });
+  await expect(booking.getByTestId('reservation-total')).toHaveText('£60.00');
+  await expect(booking.getByRole('list', { name: 'Seats' }).getByRole('listitem')).toHaveText(['Floor · Seat A1 · £30.00', 'Floor · Seat A2 · £30.00']);
 });

@@ -18,7 +18,6 @@ import {
 import { ConnectionStatus, useFeedStatus, useLiveFeed, useQueueFeed } from '../features/live';
 import {
   EventMap,
-  Legend,
   buildLegend,
   chooseMapKind,
   seatPlaces,
@@ -257,7 +256,6 @@ export function SeatSelector({
       )}
       <HoldWarning store={map.store} onExtend={actions.extend} />
       {waitingRoom.turn && <TurnBar turn={waitingRoom.turn} onExtend={waitingRoom.extend} extending={waitingRoom.extending} />}
-      {kind === 'grid' && <Legend />}
       {map.isPending && <p className="loading">Loading seats…</p>}
       {map.error !== null && (
         <p className="notice notice--error" role="alert">
@@ -283,6 +281,7 @@ export function SeatSelector({
             focus={map.focus}
             loggedIn={loggedIn}
             categories={legend}
+            money={money}
             sections={sections}
             loginLink={loginLink}
             limits={limits}

@@ -15,7 +15,6 @@ export { buildLayout, type MapLayout } from './model/layout';
 export { useSeatMap, type SeatMapModel } from './hooks/useSeatMap';
 export { useBookedCount, useHeldSeats, useSeatMark } from './hooks/useSeat';
 export { useRevealInScroller } from './hooks/useRevealBlock';
-export { Legend } from './components/Legend';
 export { SeatMap } from './components/SeatMap';
 export { EventMap } from './components/EventMap';
 export { type SeatRefusal } from './components/SeatCanvas';

@@ -3,29 +3,6 @@ import type { SeatPick } from '../hooks/useMapPointer';
 
 const DRAG_PX = 5;
 
-/** The grid's key: its seats' looks as staff tell them apart (the room's is in its legend). */
-const GRID_KEY: [string, string][] = [
-  ['seat--available', 'Free'],
-  ['seat--held-other', 'Held'],
-  ['seat--booked-other', 'Booked'],
-  ['seat--kept', 'Kept back'],
-  ['seat--killed', 'Killed'],
-  ['seat--available seat--selected', 'Selected'],
-];
-
-function GridKey() {
-  return (
-    <ul className="legend" aria-label="Seat states">
-      {GRID_KEY.map(([look, title]) => (
-        <li key={title}>
-          <span className={`seat ${look} seat--swatch`} aria-hidden="true" />
-          {title}
-        </li>
-      ))}
-    </ul>
-  );
-}
-
 /** The grid's seats with a box drawn by a mouse drag over them (the canvas draws its own). */
 export function GridBox({ onBox, help, children }: { onBox: (ids: number[], pick: SeatPick) => void; help?: string; children: ReactNode }) {
   const wrap = useRef<HTMLDivElement>(null);
@@ -76,7 +53,6 @@ export function GridBox({ onBox, help, children }: { onBox: (ids: number[], pick
   };
   return (
     <div className="console-grid">
-      <GridKey />
       <div
         ref={wrap}
         className="console-grid__seats seat-map__scroll seat-map__scroll--grid"
