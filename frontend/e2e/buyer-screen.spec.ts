@@ -1,6 +1,6 @@
 import AxeBuilder from '@axe-core/playwright';
 import type { Browser, BrowserContext, Page } from '@playwright/test';
-import { apiAs, createEvent, expect, openEvent, PASSWORD, test } from './helpers';
+import { apiAs, createEvent, createLayoutEvent, expect, openEvent, PASSWORD, test } from './helpers';
 
 // The buyer's screen, second round (issue 42): grid maps drawn as maps at every width, prices at
 // a glance, a keyboard that picks seats on the map, and a held seat's click answered from the map.
@@ -110,4 +110,59 @@ test('grid seats wear their category colour, and every price reads in the event 
   const booking = page.getByRole('listitem').filter({ has: page.getByRole('link', { name: 'In pounds' }) });
   await expect(booking.getByTestId('reservation-total')).toHaveText('£60.00');
   await expect(booking.getByRole('list', { name: 'Seats' }).getByRole('listitem')).toHaveText(['Floor · Seat A1 · £30.00', 'Floor · Seat A2 · £30.00']);
+});
+
+/** Presses Tab until the element with this test id has the focus (the keyboard alone). */
+async function tabTo(page: Page, testId: string) {
+  for (let i = 0; i < 80; i += 1) {
+    await page.keyboard.press('Tab');
+    if (await page.evaluate((id) => document.activeElement?.getAttribute('data-testid') === id, testId)) return;
+  }
+  throw new Error(`Tab never reached ${testId}`);
+}
+
+test('the keyboard alone picks a seat on the room map: arrows move a cursor that is announced, Enter holds, Enter lets go', async ({ browser }) => {
+  const eventId = createLayoutEvent('Keys on the plan', 'theatre.json');
+  const page = await loginIn(browser, 'alice', DESKTOP);
+  await openEvent(page, eventId);
+  await expect(page.getByTestId('seat-canvas')).toBeVisible();
+  await tabTo(page, 'seat-map-viewport');
+  const said = page.getByTestId('map-cursor');
+  await page.keyboard.press('ArrowRight'); // the cursor lands on the seat in the middle of the view
+  await expect(said).toHaveText(/, row \w+, seat \d+, .*€\d+\.\d\d, available/);
+  const first = await said.textContent();
+  await page.keyboard.press('ArrowRight');
+  await expect(said).not.toHaveText(first!);
+  await page.keyboard.press('ArrowDown'); // to the next row
+  await expect(said).not.toHaveText(first!);
+  const where = (await said.textContent())!.split(', available')[0];
+  // The cursor's seat is shown zoomed in to where seats can be picked, with its tooltip.
+  await expect(page.getByTestId('seat-tooltip')).toBeVisible();
+
+  await page.keyboard.press('Enter');
+  await expect(said).toHaveText(`${where}, held by you`);
+  await expect(page.getByRole('list', { name: 'Held seats' }).getByRole('listitem')).toHaveCount(1);
+  await page.keyboard.press(' ');
+  await expect(said).toHaveText(`${where}, available`);
+  await expect(page.getByRole('list', { name: 'Held seats' }).getByRole('listitem')).toHaveCount(0);
+  expect(await violations(page)).toEqual([]);
+});
+
+test('in the List view, PageDown goes ten rows on, and Ctrl+End to the last seat', async ({ browser }) => {
+  const eventId = createLayoutEvent('Pages of rows', 'theatre.json');
+  const page = await loginIn(browser, 'alice', DESKTOP);
+  await openEvent(page, eventId);
+  await page.getByTestId('view-list').click();
+  const list = page.getByTestId('seat-list');
+  await list.locator('[data-row="0"] [data-seat-id]').first().focus();
+  const focusedRow = () => page.evaluate(() => Number(document.activeElement?.closest('[data-row]')?.getAttribute('data-row')));
+  await page.keyboard.press('PageDown');
+  expect(await focusedRow()).toBe(10);
+  await page.keyboard.press('PageUp');
+  expect(await focusedRow()).toBe(0);
+  await page.keyboard.press('Control+End');
+  const rows = await list.locator('[data-row]').count();
+  expect(await focusedRow()).toBe(rows - 1);
+  await page.keyboard.press('Control+Home');
+  expect(await focusedRow()).toBe(0);
 });

@@ -43,7 +43,7 @@ describe('SeatSelector: the room or the grid', () => {
     mount();
     const canvas = (await screen.findByTestId('seat-canvas')) as CanvasWithProbe;
     expect(canvas.getAttribute('aria-label')).toBe(
-      'Plan of Town Hall: 4 seats; Premium €85.00, Standard €45.00. To choose seats by keyboard or screen reader, use the List view.',
+      'Plan of Town Hall: 4 seats; Premium €85.00, Standard €45.00. Arrow keys go from seat to seat, Enter holds or releases one; the List view lists every seat.',
     );
     const legend = screen.getByTestId('category-legend');
     // counted live from the seats (one Premium held, one Standard blocked), not the event's 3 and 2

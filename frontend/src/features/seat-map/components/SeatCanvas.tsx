@@ -3,26 +3,8 @@ import { scrollBehavior, scrollPageToShow, useRevealRequest } from '../hooks/use
 import { useCoarsePointer } from '../hooks/useCoarsePointer';
 import { blockOnPlan, blockOnScreen, type RevealRequest } from '../model/bringIntoView';
 import type { CategoryIndex } from '../model/categories';
-import {
-  fitView,
-  clampView,
-  keyView,
-  sameView,
-  toScreen,
-  zoomAt,
-  type Size,
-  type View,
-} from '../model/planView';
-import {
-  pitchOnScreen,
-  sectionAreas,
-  seatsBox,
-  seatsPickable,
-  viewBetween,
-  viewToReveal,
-  zoomAnchor,
-  type SectionSeats,
-} from '../model/overview';
+import { fitView, clampView, keyView, sameView, toScreen, zoomAt, type Size, type View } from '../model/planView';
+import { pitchOnScreen, sectionAreas, seatsBox, seatsPickable, viewBetween, viewToReveal, zoomAnchor, type SectionSeats } from '../model/overview';
 import type { RovingFocus } from '../model/rovingFocus';
 import type { SeatOverlay } from '../model/seatOverlay';
 import type { SeatStore } from '../model/seatStore';
@@ -31,12 +13,17 @@ import type { Venue } from '../model/venue';
 import { PROBES, attachProbe, recordFrame, type CanvasWithProbe } from './canvasProbe';
 import { drawFrame } from './drawVenue';
 import { SeatTip } from './SeatTip';
+import { CursorAnnouncer } from './CursorAnnouncer';
+import { useSeatCursor } from '../hooks/useSeatCursor';
+import type { MapLayout } from '../model/layout';
 import { useMapPointer, type OnSeat, type SeatPick } from '../hooks/useMapPointer';
 
 export type { OnSeat, SeatPick };
 
 interface SeatCanvasProps {
   venue: Venue;
+  /** Sections → rows → seats: the order the arrow keys go through the seats. */
+  layout: MapLayout;
   store: SeatStore;
   categories: CategoryIndex;
   focus: RovingFocus;
@@ -73,7 +60,6 @@ const NO_SECTIONS: readonly SectionSeats[] = [];
 /** Keys that zoom, and by how much (the arrows and 0 are model/planView.ts keyView's). */
 const ZOOM_KEYS: Partial<Record<string, number>> = { '+': 1.25, '=': 1.25, '-': 1 / 1.25, _: 1 / 1.25 };
 
-
 function keyboardFocus(el: HTMLElement): boolean {
   try {
     return el.matches(':focus-visible');
@@ -87,11 +73,13 @@ function keyboardFocus(el: HTMLElement): boolean {
  * layout, style and memory; a canvas frame is a few ms). Seats stay real buttons in the List
  * view; here a click or tap hits the nearest seat once seats are drawn large enough to pick
  * (model/overview.ts); on the overview it zooms into the section under it instead, and holds
- * nothing. Wheel / pinch zoom about the pointer, drag pans; keys + − 0 and arrows do the same;
- * Enter or Space holds / releases the active seat (the last one clicked or focused in the list).
+ * nothing. Wheel / pinch zoom about the pointer, drag pans; keys + − 0 and Shift+arrows do the
+ * same. The arrows move a seat cursor seat to seat (hooks/useSeatCursor.ts), said aloud as it
+ * moves (CursorAnnouncer); Enter or Space holds / releases the cursor's seat.
  */
 export const SeatCanvas = memo(function SeatCanvas({
   venue,
+  layout,
   store,
   categories,
   focus,
@@ -220,6 +208,8 @@ export const SeatCanvas = memo(function SeatCanvas({
 
   const pointer = useMapPointer({ canvasRef, boxRef, hoverRef, viewRef, sizeRef, plan, venue, areas, setView, flyTo, focus, onSeat, onBox });
   const { hoverId, local, seatAtLocal } = pointer;
+  const seatCursor = useSeatCursor({ venue, layout, focus, viewRef, sizeRef, plan, setView });
+  const cursor = seatCursor.cursor;
 
   // Size: the canvas's backing store follows its CSS box and the screen's pixel ratio.
   useEffect(() => {
@@ -248,7 +238,7 @@ export const SeatCanvas = memo(function SeatCanvas({
   // Any seat change (socket, own action, clock) redraws once per animation frame.
   useEffect(() => store.subscribeChanges(schedule), [store, schedule]);
   useEffect(() => overlay?.subscribeChanges(schedule), [overlay, schedule]);
-  useEffect(() => schedule(), [hoverId, focused, schedule]);
+  useEffect(() => schedule(), [hoverId, focused, cursor, schedule]);
   useEffect(
     () => () => {
       cancelAnimationFrame(frameRef.current);
@@ -311,13 +301,18 @@ export const SeatCanvas = memo(function SeatCanvas({
 
   const onKeyDown = (event: KeyboardEvent<HTMLDivElement>) => {
     if (event.target !== event.currentTarget) return; // the zoom buttons handle their own keys
-    if (!focused) setFocused(true); // keys after a click: the keyboard is in use, show the active seat
-    if ((event.key === 'Enter' || event.key === ' ') && focus.chosen && focus.activeId !== null && venue.index.has(focus.activeId)) {
+    if (!focused) setFocused(true); // keys after a click: the keyboard is in use, show the cursor
+    if ((event.key === 'Enter' || event.key === ' ') && cursor !== null) {
       event.preventDefault();
-      onSeat(focus.activeId);
+      onSeat(cursor);
       return;
     }
-    if (event.altKey || event.ctrlKey || event.metaKey) return;
+    if (event.altKey) return;
+    if (!event.shiftKey && seatCursor.move(event.key, event.ctrlKey || event.metaKey)) {
+      event.preventDefault();
+      return;
+    }
+    if (event.ctrlKey || event.metaKey) return;
     const zoomKey = ZOOM_KEYS[event.key];
     if (zoomKey !== undefined) {
       event.preventDefault();
@@ -330,8 +325,7 @@ export const SeatCanvas = memo(function SeatCanvas({
     setView(next, event.key === '0');
   };
 
-
-  const tipId = hoverId ?? (focused && focus.chosen && focus.activeId !== null && venue.index.has(focus.activeId) ? focus.activeId : null);
+  const tipId = hoverId ?? (focused ? cursor : null);
   // Placed before the browser paints it, so it never shows where the last seat was.
   useLayoutEffect(() => placeTip(), [tipId, placeTip, refusal]);
 
@@ -377,10 +371,11 @@ export const SeatCanvas = memo(function SeatCanvas({
           <SeatTip ref={tipRef} store={store} id={tipId} categories={categories} money={money} note={refusal?.seatId === tipId ? refusal.text : undefined} />
         )}
       </div>
+      <CursorAnnouncer store={store} id={focused ? cursor : null} categories={categories} money={money} />
       <p id={hintId} className="hint venue-map__hint" data-testid="map-help">
         {help ?? (coarse
           ? 'Tap a section to zoom in, tap a seat to hold it, pinch to zoom, drag to move. To go through the seats one by one, use the List view.'
-          : 'Click a section to zoom in, click a seat to hold it; drag to move, scroll to zoom. Keys: + and − zoom, arrows move, 0 fits the room. Enter holds or releases the seat last chosen. To go through the seats one by one, use the List view.')}
+          : 'Click a section to zoom in, click a seat to hold it; drag to move, scroll to zoom. Keys: arrows go from seat to seat (Page Up and Page Down ten rows), Enter or Space holds or releases the seat; Shift and arrows move the map, + and − zoom, 0 fits the room.')}
       </p>
     </div>
   );

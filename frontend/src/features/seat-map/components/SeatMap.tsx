@@ -262,7 +262,7 @@ export const SeatMap = memo(function SeatMap({
       const id = seatIdOf(event.target);
       if (id === null) return;
       event.preventDefault();
-      const next = neighbour(layout, id, event.key);
+      const next = neighbour(layout, id, event.key, event.ctrlKey || event.metaKey);
       // Synchronously: in a windowed list the next row gets its seats now, so it can take focus.
       flushSync(() => focus.setActive(next));
       const el = (event.currentTarget as HTMLElement).querySelector<HTMLElement>(`[data-seat-id="${next}"]`);

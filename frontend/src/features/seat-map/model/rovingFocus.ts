@@ -22,8 +22,13 @@ export class RovingFocus {
   }
 
   setActive(id: number, byUser = true): void {
+    const newlyChosen = byUser && !this.chosenByUser;
     if (byUser) this.chosenByUser = true;
-    if (this.active === id) return;
+    if (this.active === id) {
+      // The same seat, now chosen by a person: the map's cursor shows it from now on.
+      if (newlyChosen) for (const listener of [...this.activeListeners]) listener();
+      return;
+    }
     const before = this.active;
     this.active = id;
     this.listeners.notify(before === null ? [id] : [before, id]);
