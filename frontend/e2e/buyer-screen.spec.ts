@@ -166,3 +166,24 @@ test('in the List view, PageDown goes ten rows on, and Ctrl+End to the last seat
   await page.keyboard.press('Control+Home');
   expect(await focusedRow()).toBe(0);
 });
+
+test('a click on a seat the map shows held by someone else is answered from the map, with no request', async ({ browser, request }) => {
+  const eventId = createEvent('Already held', 2, 8);
+  const bob = await apiAs(request, 'bob');
+  const taken = await bob.seatId(eventId, 'A3');
+  await bob.lock(eventId, taken);
+  const page = await loginIn(browser, 'alice', DESKTOP);
+  await openEvent(page, eventId);
+  const seatButton = page.locator(`button[data-seat-id="${taken}"]`);
+  await expect(seatButton).toHaveAccessibleName(/held by someone else/);
+  const sent: string[] = [];
+  page.on('request', (r) => {
+    if (r.url().includes('/api/')) sent.push(`${r.method()} ${r.url()}`);
+  });
+  await seatButton.click();
+  await expect(page.getByText(/^A3 is held by someone else, may come back by \d\d?:\d\d/)).toBeVisible();
+  // The seat next to it, free, is still asked for as before: the check is not that nothing works.
+  await page.locator(`button[data-seat-id="${await bob.seatId(eventId, 'A4')}"]`).click();
+  await expect.poll(() => sent.filter((s) => s.includes('/lock/')).length).toBe(1);
+  expect(sent.filter((s) => s.includes(`/seats/${taken}/`))).toEqual([]);
+});
