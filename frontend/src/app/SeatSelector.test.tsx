@@ -60,6 +60,23 @@ describe('SeatSelector: the room or the grid', () => {
     await waitFor(() => expect(mocks.lock).toHaveBeenCalledWith(7, 3));
   });
 
+  it('the keyboard picks a seat on the plan: arrows move the cursor, which is said aloud, and Enter holds its seat', async () => {
+    mocks.seats = ROOM_SEATS;
+    mocks.room = LAYOUT;
+    mount();
+    await screen.findByTestId('seat-canvas');
+    const viewport = screen.getByTestId('seat-map-viewport');
+    const said = screen.getByTestId('map-cursor');
+    fireEvent.keyDown(viewport, { key: 'ArrowDown' }); // the first key puts the cursor on a seat
+    await waitFor(() => expect(said.textContent).toMatch(/^Stalls, row \w, seat \d, /));
+    // Down to row B, seat 1 (the list's order: row A then row B), then to its left edge.
+    fireEvent.keyDown(viewport, { key: 'ArrowDown' });
+    fireEvent.keyDown(viewport, { key: 'Home' });
+    await waitFor(() => expect(said.textContent).toBe('Stalls, row B, seat 1, Standard €45.00, available'));
+    fireEvent.keyDown(viewport, { key: 'Enter' });
+    await waitFor(() => expect(mocks.lock).toHaveBeenCalledWith(7, 3));
+  });
+
   it('a drag pans instead of clicking', async () => {
     mocks.seats = ROOM_SEATS;
     mocks.room = LAYOUT;
