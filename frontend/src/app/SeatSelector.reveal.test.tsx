@@ -24,7 +24,7 @@ describe('SeatSelector: the block Find seats holds is brought into view', () => 
     const canvas = (await screen.findByTestId('seat-canvas')) as CanvasWithProbe;
     const viewport = screen.getByTestId('seat-map-viewport');
     for (let i = 0; i < 6; i += 1) fireEvent.keyDown(viewport, { key: '+' });
-    for (let i = 0; i < 6; i += 1) fireEvent.keyDown(viewport, { key: 'ArrowRight' }); // off to the right of the room
+    for (let i = 0; i < 6; i += 1) fireEvent.keyDown(viewport, { key: 'ArrowRight', shiftKey: true }); // the plan, off to the right of the room
     const zoomed = canvas.seatMap!.view();
     expect(onCanvas(canvas.seatMap!.seatPoint(1)!)).toBe(false);
 

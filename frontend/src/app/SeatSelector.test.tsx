@@ -43,7 +43,7 @@ describe('SeatSelector: the room or the grid', () => {
     mount();
     const canvas = (await screen.findByTestId('seat-canvas')) as CanvasWithProbe;
     expect(canvas.getAttribute('aria-label')).toBe(
-      'Plan of Town Hall: 4 seats; Premium €85.00, Standard €45.00. To choose seats by keyboard or screen reader, use the List view.',
+      'Plan of Town Hall: 4 seats; Premium €85.00, Standard €45.00. Arrow keys go from seat to seat, Enter holds or releases one; the List view lists every seat.',
     );
     const legend = screen.getByTestId('category-legend');
     // counted live from the seats (one Premium held, one Standard blocked), not the event's 3 and 2
@@ -57,6 +57,23 @@ describe('SeatSelector: the room or the grid', () => {
     expect(canvas.seatMap!.seatAt(at.x, at.y)).toBe(3);
     fireEvent.pointerDown(canvas, { pointerId: 1, clientX: at.x + 2, clientY: at.y - 1, pointerType: 'mouse' });
     fireEvent.pointerUp(canvas, { pointerId: 1, clientX: at.x + 2, clientY: at.y - 1, pointerType: 'mouse' });
+    await waitFor(() => expect(mocks.lock).toHaveBeenCalledWith(7, 3));
+  });
+
+  it('the keyboard picks a seat on the plan: arrows move the cursor, which is said aloud, and Enter holds its seat', async () => {
+    mocks.seats = ROOM_SEATS;
+    mocks.room = LAYOUT;
+    mount();
+    await screen.findByTestId('seat-canvas');
+    const viewport = screen.getByTestId('seat-map-viewport');
+    const said = screen.getByTestId('map-cursor');
+    fireEvent.keyDown(viewport, { key: 'ArrowDown' }); // the first key puts the cursor on a seat
+    await waitFor(() => expect(said.textContent).toMatch(/^Stalls, row \w, seat \d, /));
+    // Down to row B, seat 1 (the list's order: row A then row B), then to its left edge.
+    fireEvent.keyDown(viewport, { key: 'ArrowDown' });
+    fireEvent.keyDown(viewport, { key: 'Home' });
+    await waitFor(() => expect(said.textContent).toBe('Stalls, row B, seat 1, Standard €45.00, available'));
+    fireEvent.keyDown(viewport, { key: 'Enter' });
     await waitFor(() => expect(mocks.lock).toHaveBeenCalledWith(7, 3));
   });
 

@@ -17,17 +17,11 @@ import {
 } from '../features/holds';
 import { ConnectionStatus, useFeedStatus, useLiveFeed, useQueueFeed } from '../features/live';
 import {
-  Legend,
-  SeatMap,
-  VenueMap,
+  EventMap,
   buildLegend,
-  buildVenue,
   chooseMapKind,
-  gridText,
-  indexCategories,
   seatPlaces,
   useHeldSeats,
-  useRevealInScroller,
   useSeatMap,
   type ApiCategory,
   type RevealRequest,
@@ -166,22 +160,17 @@ export function SeatSelector({
   // The map's categories match its seats' (same version); the event's are there first only
   // if the map is slow.
   const legend = useMemo(() => buildLegend(map.plan?.categories ?? categories), [map.plan, categories]);
-  const gridStyle = useMemo(() => gridText(indexCategories(legend), money), [legend, money]);
   const sections = useMemo(
     () => (map.layout?.sections ?? []).map((section) => section.name).filter((name) => name !== ''),
     [map.layout],
   );
   // The search for wheelchair spaces is offered only where the room has some.
   const wheelchairSpaces = useMemo(() => (map.plan?.seats ?? []).some((seat) => seat.accessible), [map.plan]);
-  const room = map.plan?.room ?? null;
-  const kind = chooseMapKind(room, map.plan?.seats ?? []);
-  const venue = useMemo(() => (kind === 'venue' && room ? buildVenue(room) : null), [kind, room]);
+  const kind = chooseMapKind(map.plan?.room, map.plan?.seats ?? []);
   const layout = map.isPending ? null : map.layout;
   // The block Find seats holds is brought into view on whichever map is shown.
   const [reveal, setReveal] = useState<RevealRequest | null>(null);
   const onHeld = useCallback((seatIds: number[]) => setReveal({ seatIds }), []);
-  const gridRef = useRef<HTMLDivElement>(null);
-  useRevealInScroller(gridRef, reveal);
 
   const onReserve = async () => {
     setReserving(true);
@@ -267,7 +256,6 @@ export function SeatSelector({
       )}
       <HoldWarning store={map.store} onExtend={actions.extend} />
       {waitingRoom.turn && <TurnBar turn={waitingRoom.turn} onExtend={waitingRoom.extend} extending={waitingRoom.extending} />}
-      {!venue && <Legend />}
       {map.isPending && <p className="loading">Loading seats…</p>}
       {map.error !== null && (
         <p className="notice notice--error" role="alert">
@@ -293,6 +281,7 @@ export function SeatSelector({
             focus={map.focus}
             loggedIn={loggedIn}
             categories={legend}
+            money={money}
             sections={sections}
             loginLink={loginLink}
             limits={limits}
@@ -305,24 +294,15 @@ export function SeatSelector({
       )}
       {layout && (
         <div className="seat-selector__body" data-map-kind={kind}>
-          {venue ? (
-            <VenueMap
-              venue={venue}
-              layout={layout}
-              store={map.store}
-              focus={map.focus}
-              categories={legend}
-              onSeat={onSeat}
-              venueName={venueName}
-              reveal={reveal}
-              money={money}
-              refusal={refusal}
-            />
-          ) : (
-            <div ref={gridRef} className="seat-map__scroll" aria-label="Seat map" role="region" tabIndex={-1}>
-              <SeatMap layout={layout} store={map.store} focus={map.focus} onSeat={actions.toggle} text={gridStyle} />
-            </div>
-          )}
+          <EventMap
+            map={map}
+            categories={legend}
+            money={money}
+            onSeat={onSeat}
+            venueName={venueName}
+            reveal={reveal}
+            refusal={refusal}
+          />
           {basket}
         </div>
       )}

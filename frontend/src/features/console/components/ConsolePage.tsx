@@ -6,7 +6,7 @@ import { DEFAULT_CURRENCY, formatPrice } from '../../../lib/format';
 import { RequireAuth, useMe } from '../../auth';
 import { formatDate, useEvent } from '../../events';
 import { ConnectionStatus, useFeedStatus, useLiveFeed, useQueueFeed } from '../../live';
-import { SeatOverlay, buildLegend, useSeatMap, type SeatPick } from '../../seat-map';
+import { EventMap, SeatOverlay, buildLegend, useSeatMap, type SeatPick } from '../../seat-map';
 import { useConsoleActions } from '../hooks/useConsoleActions';
 import { useLiveCounts, useSaleFigures } from '../hooks/useSaleFigures';
 import { consoleAbilities, type ConsoleAbilities } from '../model/abilities';
@@ -14,7 +14,6 @@ import { refusalText } from '../model/refusals';
 import { pickBox, pickSeat, pickSection, type Selection } from '../model/selection';
 import { BoxOfficeForm } from './BoxOfficeForm';
 import { Bookings, type ReseatFrom } from './Bookings';
-import { ConsoleMap } from './ConsoleMap';
 import { LimitsForm } from './LimitsForm';
 import { OffSaleForms, type Told } from './OffSaleForms';
 import { SaleCountsTables, SaleFiguresBar } from './SalePanel';
@@ -124,7 +123,7 @@ function Console({ eventId, abilities }: { eventId: number; abilities: ConsoleAb
                 </button>
               </p>
             )}
-            <ConsoleMap
+            <EventMap
               map={map}
               overlay={overlay}
               categories={legend}

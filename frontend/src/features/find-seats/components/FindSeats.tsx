@@ -3,7 +3,7 @@ import { Link } from 'react-router';
 import type { TurnRefusal } from '../../../lib/queue-turn';
 import { mostAtOnce, type BuyerLimits } from '../../holds';
 import { useFindSeats } from '../hooks/useFindSeats';
-import { useBookedCount, type CategoryEntry, type RovingFocus, type Seat, type SeatStore } from '../../seat-map';
+import { useBookedCount, type CategoryEntry, type MoneyText, type RovingFocus, type Seat, type SeatStore } from '../../seat-map';
 import type { BestRequest } from '../api/best';
 import {
   alternativeText,
@@ -22,6 +22,8 @@ interface FindSeatsProps {
   loggedIn: boolean;
   /** The event's price categories, in the organiser's order. */
   categories: readonly CategoryEntry[];
+  /** How a price reads, in the event's currency ("€50.00"). */
+  money?: MoneyText;
   /** The room's sections; a choice of them is offered when there is more than one. */
   sections?: readonly string[];
   /** Where "Log in" leads (back to this page afterwards). */
@@ -52,6 +54,7 @@ export function FindSeats({
   focus,
   loggedIn,
   categories,
+  money = (amount) => amount,
   sections = [],
   loginLink,
   limits,
@@ -165,7 +168,7 @@ export function FindSeats({
       {fieldError(field)}
     </div>
   );
-  const categoryOptions = categories.map((c) => ({ value: String(c.id), text: `${c.name} ${c.price}` }));
+  const categoryOptions = categories.map((c) => ({ value: String(c.id), text: `${c.name} ${money(c.price)}` }));
   const sectionGone = form.section !== '' && !sections.includes(form.section) ? [form.section] : [];
   const sectionOptions = [...sections, ...sectionGone].map((name) => ({ value: name, text: name }));
 

@@ -1,6 +1,7 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { useCallback } from 'react';
 import { queryKeys } from '../../../lib/query-keys';
+import { serverClock } from '../../../lib/server-clock';
 import { useLatest } from '../../../lib/use-latest';
 import { extendSeat, lockSeat, reserveSeats, unlockSeat } from '../api/seats';
 import { newIdempotencyKey } from '../model/idempotency';
@@ -40,6 +41,7 @@ export function useSeatActions(
       newKey: newIdempotencyKey,
       money: latest.current.money,
       limits: latest.current.limits,
+      now: () => serverClock.now(),
     }),
     [eventId, store, latest],
   );

@@ -53,3 +53,14 @@ export function holdEndingText(labels: readonly string[], seconds: number, cappe
   const start = `Your ${one ? 'hold' : 'holds'} on ${what} ${one ? 'ends' : 'end'} in less than ${seconds} seconds`;
   return capped ? `${start} and can't be extended any more. Reserve now to keep ${one ? 'it' : 'them'}.` : `${start}.`;
 }
+
+const clockTime = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
+
+/**
+ * A click on a seat someone else holds: "A5 is held by someone else, may come back by 20:15."
+ * (the hold's end on the server's clock, `offsetMs` ahead of this one, told on this machine's).
+ */
+export function heldByOtherText(label: string, lockedUntil: number | null, offsetMs = 0): string {
+  if (lockedUntil === null) return `${label} is held by someone else. It may come back when the hold ends.`;
+  return `${label} is held by someone else, may come back by ${clockTime.format(lockedUntil - offsetMs)}.`;
+}

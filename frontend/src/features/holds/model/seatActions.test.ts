@@ -42,12 +42,28 @@ describe('toggleSeat', () => {
   it('says someone else got there first', async () => {
     const ctx = context({
       lock: async () => { throw new ApiError(409, 'seat_unavailable', 'Seat A1 is already held'); },
-    }, [apiSeat(1, { status: 'locked', version: 2, locked_until: LATER })]);
+    });
     await expect(toggleSeat(ctx, 1)).resolves.toEqual({
       kind: 'error',
       text: 'Someone else got there first: A1 is held or booked by another customer.',
     });
-    expect(seatKind(ctx.store.getSeat(1)!)).toBe('held-other');
+    expect(seatKind(ctx.store.getSeat(1)!)).not.toBe('held-mine');
+  });
+
+  it('answers a click on a seat the map shows held by someone else from the map, asking nothing', async () => {
+    const lock = vi.fn();
+    const ctx = { ...context({ lock }, [apiSeat(1, { status: 'locked', version: 2, locked_until: LATER })]), now: () => Date.parse(LATER) - 60_000 };
+    const until = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' }).format(Date.parse(LATER) - (ctx.now() - Date.now()));
+    await expect(toggleSeat(ctx, 1)).resolves.toEqual({ kind: 'error', text: `A1 is held by someone else, may come back by ${until}.` });
+    expect(lock).not.toHaveBeenCalled();
+    expect(ctx.store.getSeat(1)?.busy).toBe(false);
+  });
+
+  it('asks for a seat held by someone else whose hold has run out by the server clock (it may be free already)', async () => {
+    const lock = vi.fn(async (_e: number, id: number) => ({ seat: apiSeat(id, { status: 'locked', version: 3, locked_until: LATER, mine: true }) }));
+    const ctx = { ...context({ lock }, [apiSeat(1, { status: 'locked', version: 2, locked_until: LATER })]), now: () => Date.parse(LATER) + 1_000 };
+    await expect(toggleSeat(ctx, 1)).resolves.toEqual({ kind: 'ok', text: 'Holding A1 for you.' });
+    expect(lock).toHaveBeenCalledWith(1, 1);
   });
 
   it('says when the hold limit is reached', async () => {

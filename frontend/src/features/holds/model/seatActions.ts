@@ -6,6 +6,7 @@ import { ApiError, NETWORK_ERROR } from '../../../lib/api-client';
 import { errorMessage } from '../../../lib/error-messages';
 import { turnRefusal, type TurnRefusal } from '../../../lib/queue-turn';
 import { summariseBasket } from './basket';
+import { heldByOtherText } from './messages';
 import { pastLimitText, type BuyerLimits, type Owned } from './limits';
 import { seatKind, type ApiSeat, type SeatStore } from '../../seat-map';
 
@@ -44,6 +45,8 @@ export interface ActionContext {
   money?: (amount: string) => string;
   /** What one buyer may take of the event (its detail's limits), once it is read. */
   limits?: BuyerLimits;
+  /** The server's clock (epoch ms), which holds' ends are on; this machine's when not given. */
+  now?: () => number;
 }
 
 /** What the buyer has of the event, as the store knows it. */
@@ -91,11 +94,18 @@ export async function toggleSeat(ctx: ActionContext, seatId: number): Promise<Ou
     }
   }
 
+  // Held by someone else, and the map knows until when: answered from the map, nothing asked.
+  // (A hold whose time has passed may be gone already: that one is asked for.)
+  const now = ctx.now?.() ?? Date.now();
+  if (kind === 'held-other' && (seat.lockedUntil === null || seat.lockedUntil > now)) {
+    return { kind: 'error', text: heldByOtherText(seat.label, seat.lockedUntil, now - Date.now()) };
+  }
+
   // Past a limit as far as this page knows: say so in words, and ask nothing.
   const past = ctx.limits ? pastLimitText(1, ownedIn(store), ctx.limits) : null;
   if (past) return { kind: 'error', text: past };
 
-  // available, or held by someone else as far as we know (it may have just lapsed): ask.
+  // available, or held by someone else whose hold may have just lapsed: ask.
   store.beginAction(seatId, 'lock');
   try {
     const answer = await api.lock(eventId, seatId);

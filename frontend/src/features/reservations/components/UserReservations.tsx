@@ -1,6 +1,8 @@
 import { useState } from 'react';
 import { Link } from 'react-router';
 import { errorMessage } from '../../../lib/error-messages';
+import { DEFAULT_CURRENCY, formatPrice } from '../../../lib/format';
+import { useEvent } from '../../events';
 import type { Reservation } from '../api/reservations';
 import { ShowMore } from '../../../components/ShowMore';
 import { useCancelReservation, useReservations } from '../hooks/useReservations';
@@ -8,6 +10,52 @@ import { ConfirmDialog } from './ConfirmDialog';
 
 const dateFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 const formatDate = (iso: string) => (Number.isNaN(Date.parse(iso)) ? iso : dateFormat.format(Date.parse(iso)));
+
+/** The event's currency (its detail, read once per event and cached), euros until it is read. */
+function useEventMoney(eventId: number): (amount: string) => string {
+  const currency = useEvent(eventId).data?.currency ?? DEFAULT_CURRENCY;
+  return (amount) => formatPrice(amount, currency);
+}
+
+function EventMoney({ eventId, amount }: { eventId: number; amount: string }) {
+  return <>{useEventMoney(eventId)(amount)}</>;
+}
+
+/** One booking: its event and date, each seat's section, seat and price, the total, in the event's currency. */
+function ReservationCard({ reservation: r, onCancel }: { reservation: Reservation; onCancel: () => void }) {
+  const money = useEventMoney(r.event.id);
+  return (
+    <li className={`card reservation reservation--${r.status}`} aria-label={`Reservation #${r.id}`}>
+      <h2>
+        <Link to={`/events/${r.event.id}`}>{r.event.name}</Link>
+      </h2>
+      <p>
+        <time dateTime={r.event.starts_at}>{formatDate(r.event.starts_at)}</time>
+      </p>
+      <ul className="reservation__seats" aria-label="Seats">
+        {r.seats.map((s) => (
+          <li key={s.id}>
+            {s.section && `${s.section} · `}Seat <strong>{s.label}</strong> · {money(s.price)}
+          </li>
+        ))}
+      </ul>
+      <p>
+        Total <strong data-testid="reservation-total">{money(r.total_price)}</strong>
+      </p>
+      <p>
+        <span className={`badge badge--${r.status}`}>{r.status === 'confirmed' ? 'Confirmed' : 'Cancelled'}</span>{' '}
+        <span className="muted">
+          #{r.id}, booked <time dateTime={r.created_at}>{formatDate(r.created_at)}</time>
+        </span>
+      </p>
+      {r.status === 'confirmed' && (
+        <button type="button" className="button button--danger" onClick={onCancel}>
+          Cancel reservation #{r.id}
+        </button>
+      )}
+    </li>
+  );
+}
 
 export function UserReservations() {
   const reservations = useReservations();
@@ -48,28 +96,7 @@ export function UserReservations() {
       )}
       <ul className="reservation-list">
         {reservations.items?.map((r) => (
-          <li key={r.id} className={`card reservation reservation--${r.status}`} aria-label={`Reservation #${r.id}`}>
-            <h2>
-              <Link to={`/events/${r.event.id}`}>{r.event.name}</Link>
-            </h2>
-            <p>
-              <time dateTime={r.event.starts_at}>{formatDate(r.event.starts_at)}</time>
-            </p>
-            <p>
-              Seats: <strong>{r.seats.map((s) => s.label).join(', ')}</strong> · Total {r.total_price}
-            </p>
-            <p>
-              <span className={`badge badge--${r.status}`}>{r.status === 'confirmed' ? 'Confirmed' : 'Cancelled'}</span>{' '}
-              <span className="muted">
-                #{r.id}, booked <time dateTime={r.created_at}>{formatDate(r.created_at)}</time>
-              </span>
-            </p>
-            {r.status === 'confirmed' && (
-              <button type="button" className="button button--danger" onClick={() => setAsking(r)}>
-                Cancel reservation #{r.id}
-              </button>
-            )}
-          </li>
+          <ReservationCard key={r.id} reservation={r} onCancel={() => setAsking(r)} />
         ))}
       </ul>
       <ShowMore list={reservations} what="reservations" />
@@ -84,8 +111,8 @@ export function UserReservations() {
       >
         {asking && (
           <p>
-            {asking.event.name}: seats {asking.seats.map((s) => s.label).join(', ')} ({asking.total_price}). The seats go
-            back on sale at once.
+            {asking.event.name}: seats {asking.seats.map((s) => s.label).join(', ')} (<EventMoney eventId={asking.event.id} amount={asking.total_price} />).
+            The seats go back on sale at once.
           </p>
         )}
       </ConfirmDialog>

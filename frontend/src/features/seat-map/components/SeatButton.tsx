@@ -29,16 +29,11 @@ export const SeatButton = memo(function SeatButton({ id, store, focus, text = GR
   const selected = marked && (mark & SELECTED) !== 0;
   const booked = seat.status === 'reserved';
   const visible = text.visible(seat);
-  // The List paints seats as the room's map draws them; the grid has its own styles.
+  // Seats are painted as the room's map draws them; a grid without categories has its own styles.
   const paint = text.paint?.(seat);
-  const colour = paint ? undefined : text.colour(seat);
   const flag = seat.accessible ? '♿' : seat.restrictedView ? '◐' : null;
-  const style = paint
-    ? ({ '--seat-fill': paint.fill, '--seat-ring': paint.ring ?? paint.fill, '--seat-ink': paint.markColour } as CSSProperties)
-    : colour
-      ? ({ '--seat-cat': colour } as CSSProperties)
-      : undefined;
-  const look = paint ? ` seat--painted seat--${paint.shape}` : colour ? ' seat--cat' : '';
+  const style = paint ? ({ '--seat-fill': paint.fill, '--seat-ring': paint.ring ?? paint.fill, '--seat-ink': paint.markColour } as CSSProperties) : undefined;
+  const look = paint ? ` seat--painted seat--${paint.shape}` : '';
   return (
     <button
       type="button"

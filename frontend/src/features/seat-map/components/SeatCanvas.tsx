@@ -1,45 +1,29 @@
-import { memo, useCallback, useEffect, useId, useLayoutEffect, useMemo, useRef, useState, type KeyboardEvent, type PointerEvent } from 'react';
+import { memo, useCallback, useEffect, useId, useLayoutEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
 import { scrollBehavior, scrollPageToShow, useRevealRequest } from '../hooks/useRevealBlock';
 import { useCoarsePointer } from '../hooks/useCoarsePointer';
 import { blockOnPlan, blockOnScreen, type RevealRequest } from '../model/bringIntoView';
 import type { CategoryIndex } from '../model/categories';
-import {
-  fitView,
-  clampView,
-  keyView,
-  panBy,
-  pinchView,
-  sameView,
-  toPlan,
-  toScreen,
-  wheelFactor,
-  zoomAt,
-  type Point,
-  type Size,
-  type View,
-} from '../model/planView';
-import {
-  pitchOnScreen,
-  sectionAreas,
-  seatsBox,
-  seatsPickable,
-  tapAt,
-  viewBetween,
-  viewToReveal,
-  zoomAnchor,
-  type SectionSeats,
-} from '../model/overview';
+import { fitView, clampView, keyView, sameView, toScreen, zoomAt, type Size, type View } from '../model/planView';
+import { pitchOnScreen, sectionAreas, seatsBox, seatsPickable, viewBetween, viewToReveal, zoomAnchor, type SectionSeats } from '../model/overview';
 import type { RovingFocus } from '../model/rovingFocus';
 import type { SeatOverlay } from '../model/seatOverlay';
 import type { SeatStore } from '../model/seatStore';
 import type { MoneyText } from '../model/seatText';
-import { seatsInBox, type Venue } from '../model/venue';
+import type { Venue } from '../model/venue';
 import { PROBES, attachProbe, recordFrame, type CanvasWithProbe } from './canvasProbe';
 import { drawFrame } from './drawVenue';
 import { SeatTip } from './SeatTip';
+import { CursorAnnouncer } from './CursorAnnouncer';
+import { useSeatCursor } from '../hooks/useSeatCursor';
+import type { MapLayout } from '../model/layout';
+import { useMapPointer, type OnSeat, type SeatPick } from '../hooks/useMapPointer';
+
+export type { OnSeat, SeatPick };
 
 interface SeatCanvasProps {
   venue: Venue;
+  /** Sections → rows → seats: the order the arrow keys go through the seats. */
+  layout: MapLayout;
   store: SeatStore;
   categories: CategoryIndex;
   focus: RovingFocus;
@@ -62,13 +46,6 @@ interface SeatCanvasProps {
   help?: string;
 }
 
-/** How a seat was picked: with Shift held (the console selects the seat's row). */
-export interface SeatPick {
-  shift: boolean;
-}
-
-export type OnSeat = (id: number, pick?: SeatPick) => void;
-
 /** A click on a seat that was refused, and why (the toast's sentence). */
 export interface SeatRefusal {
   seatId: number;
@@ -79,15 +56,9 @@ export interface SeatRefusal {
 export const HIGHLIGHT_MS = 4_000;
 /** How long a move of the view (a tap that zooms, a reveal) takes, unless less motion is asked for (ms). */
 const FLY_MS = 320;
-/** A tooltip shown by a tap goes after this long (ms): a finger has no "leave". */
-const TAP_TIP_MS = 4_000;
 const NO_SECTIONS: readonly SectionSeats[] = [];
 /** Keys that zoom, and by how much (the arrows and 0 are model/planView.ts keyView's). */
 const ZOOM_KEYS: Partial<Record<string, number>> = { '+': 1.25, '=': 1.25, '-': 1 / 1.25, _: 1 / 1.25 };
-
-/** A touch needs a target of about 24 px even when seats are drawn smaller (WCAG 2.5.8). */
-const TOUCH_TARGET_PX = 12;
-const DRAG_THRESHOLD_PX = 5;
 
 function keyboardFocus(el: HTMLElement): boolean {
   try {
@@ -102,11 +73,13 @@ function keyboardFocus(el: HTMLElement): boolean {
  * layout, style and memory; a canvas frame is a few ms). Seats stay real buttons in the List
  * view; here a click or tap hits the nearest seat once seats are drawn large enough to pick
  * (model/overview.ts); on the overview it zooms into the section under it instead, and holds
- * nothing. Wheel / pinch zoom about the pointer, drag pans; keys + − 0 and arrows do the same;
- * Enter or Space holds / releases the active seat (the last one clicked or focused in the list).
+ * nothing. Wheel / pinch zoom about the pointer, drag pans; keys + − 0 and Shift+arrows do the
+ * same. The arrows move a seat cursor seat to seat (hooks/useSeatCursor.ts), said aloud as it
+ * moves (CursorAnnouncer); Enter or Space holds / releases the cursor's seat.
  */
 export const SeatCanvas = memo(function SeatCanvas({
   venue,
+  layout,
   store,
   categories,
   focus,
@@ -127,11 +100,9 @@ export const SeatCanvas = memo(function SeatCanvas({
   const fittedRef = useRef(true);
   const frameRef = useRef(0);
   const flightRef = useRef(0);
-  const pointers = useRef(new Map<number, Point>());
-  const drag = useRef<{ moved: boolean; travelled: number; box: Point | null } | null>(null);
   const boxRef = useRef<HTMLDivElement>(null);
+  const hoverRef = useRef<number | null>(null);
   const highlightRef = useRef<readonly number[]>([]);
-  const [hoverId, setHoverId] = useState<number | null>(null);
   const [focused, setFocused] = useState(false);
   const coarse = useCoarsePointer();
   const hintId = useId();
@@ -139,25 +110,6 @@ export const SeatCanvas = memo(function SeatCanvas({
   const plan = useMemo((): Size => ({ width: venue.width, height: venue.height }), [venue]);
   const areas = useMemo(() => sectionAreas(venue, sections), [venue, sections]);
   const allSeats = useMemo(() => seatsBox(venue), [venue]);
-  // Read by the frame drawn next; written with the state, in the handlers that change it.
-  const hoverRef = useRef<number | null>(null);
-  const tapTipTimer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
-  const tappedRef = useRef(false);
-  const hover = useCallback((id: number | null, tapped = false) => {
-    clearTimeout(tapTipTimer.current);
-    hoverRef.current = id;
-    tappedRef.current = tapped && id !== null;
-    setHoverId(id);
-  }, []);
-  // A tooltip a finger opened goes with the next touch anywhere on the page, not only on the map.
-  useEffect(() => {
-    if (hoverId === null || !tappedRef.current) return;
-    const away = (event: globalThis.PointerEvent) => {
-      if (event.target !== canvasRef.current) hover(null);
-    };
-    document.addEventListener('pointerdown', away, true);
-    return () => document.removeEventListener('pointerdown', away, true);
-  }, [hoverId, hover]);
   const tipRef = useRef<HTMLDivElement>(null);
 
   // The tooltip follows its seat as the view moves, without a render per frame.
@@ -254,6 +206,11 @@ export const SeatCanvas = memo(function SeatCanvas({
     [setView, draw, plan],
   );
 
+  const pointer = useMapPointer({ canvasRef, boxRef, hoverRef, viewRef, sizeRef, plan, venue, areas, setView, flyTo, focus, onSeat, onBox });
+  const { hoverId, local, seatAtLocal } = pointer;
+  const seatCursor = useSeatCursor({ venue, layout, focus, viewRef, sizeRef, plan, setView });
+  const cursor = seatCursor.cursor;
+
   // Size: the canvas's backing store follows its CSS box and the screen's pixel ratio.
   useEffect(() => {
     const wrap = wrapRef.current;
@@ -281,33 +238,13 @@ export const SeatCanvas = memo(function SeatCanvas({
   // Any seat change (socket, own action, clock) redraws once per animation frame.
   useEffect(() => store.subscribeChanges(schedule), [store, schedule]);
   useEffect(() => overlay?.subscribeChanges(schedule), [overlay, schedule]);
-  useEffect(() => schedule(), [hoverId, focused, schedule]);
+  useEffect(() => schedule(), [hoverId, focused, cursor, schedule]);
   useEffect(
     () => () => {
       cancelAnimationFrame(frameRef.current);
       cancelAnimationFrame(flightRef.current);
-      clearTimeout(tapTipTimer.current);
     },
     [],
-  );
-
-  const local = useCallback((clientX: number, clientY: number): Point => {
-    const rect = canvasRef.current!.getBoundingClientRect();
-    return { x: clientX - rect.left, y: clientY - rect.top };
-  }, []);
-
-  const tapAtLocal = useCallback(
-    (p: Point) => tapAt(viewRef.current, venue, areas, p, plan, sizeRef.current, TOUCH_TARGET_PX),
-    [venue, areas, plan],
-  );
-  /** The seat drawn under a point, whatever the zoom (for the mouse's tooltip and the probe). */
-  const seatAtLocal = useCallback(
-    (p: Point): number | null => {
-      const view = viewRef.current;
-      const i = venue.grid.nearest(toPlan(view, p), Math.max(venue.seatSize * 0.6, TOUCH_TARGET_PX / view.scale));
-      return i >= 0 ? venue.ids[i] : null;
-    },
-    [venue],
   );
 
   // The probe for tests and measurements (absent from the production build).
@@ -352,102 +289,6 @@ export const SeatCanvas = memo(function SeatCanvas({
     );
   });
 
-  // Wheel zoom needs a non-passive listener to keep the page from scrolling.
-  useEffect(() => {
-    const canvas = canvasRef.current;
-    if (!canvas) return;
-    const onWheel = (event: WheelEvent) => {
-      event.preventDefault();
-      const delta = event.deltaMode === 1 ? event.deltaY * 16 : event.deltaMode === 2 ? event.deltaY * 400 : event.deltaY;
-      setView(zoomAt(viewRef.current, wheelFactor(delta), local(event.clientX, event.clientY), plan, sizeRef.current));
-    };
-    canvas.addEventListener('wheel', onWheel, { passive: false });
-    return () => canvas.removeEventListener('wheel', onWheel);
-  }, [local, setView, plan]);
-
-  const onPointerDown = (event: PointerEvent<HTMLCanvasElement>) => {
-    event.currentTarget.setPointerCapture?.(event.pointerId);
-    pointers.current.set(event.pointerId, local(event.clientX, event.clientY));
-    // A finger's tooltip goes with the next touch, wherever it lands.
-    if (event.pointerType !== 'mouse' && hoverRef.current !== null) hover(null);
-    const boxing = onBox !== undefined && event.pointerType === 'mouse' && event.button === 0;
-    if (pointers.current.size === 1) drag.current = { moved: false, travelled: 0, box: boxing ? local(event.clientX, event.clientY) : null };
-    else if (drag.current) drag.current.moved = true; // a second finger: a pinch, not a tap
-  };
-
-  const onPointerMove = (event: PointerEvent<HTMLCanvasElement>) => {
-    const p = local(event.clientX, event.clientY);
-    const before = pointers.current.get(event.pointerId);
-    if (!before) {
-      if (event.pointerType === 'mouse') {
-        const id = seatAtLocal(p);
-        if (id !== hoverRef.current) hover(id);
-      }
-      return;
-    }
-    const others = [...pointers.current.entries()].filter(([k]) => k !== event.pointerId);
-    pointers.current.set(event.pointerId, p);
-    if (others.length === 0) {
-      const d = drag.current;
-      if (d) {
-        d.travelled += Math.hypot(p.x - before.x, p.y - before.y);
-        if (d.travelled > DRAG_THRESHOLD_PX) d.moved = true;
-        if (d.moved && d.box) {
-          showBox(d.box, p);
-        } else if (d.moved) {
-          if (hoverRef.current !== null) hover(null); // a pan takes the tooltip away
-          setView(panBy(viewRef.current, p.x - before.x, p.y - before.y, plan, sizeRef.current));
-        }
-      }
-    } else if (others.length === 1) {
-      const other = others[0][1];
-      setView(pinchView(viewRef.current, before, other, p, other, plan, sizeRef.current));
-    }
-  };
-
-  const endPointer = (event: PointerEvent<HTMLCanvasElement>, tap: boolean) => {
-    const had = pointers.current.delete(event.pointerId);
-    if (!had) return;
-    if (pointers.current.size > 0) return;
-    const d = drag.current;
-    drag.current = null;
-    if (d?.box && d.moved) {
-      showBox(null);
-      const view = viewRef.current;
-      const end = local(event.clientX, event.clientY);
-      if (tap) onBox?.(seatsInBox(venue, toPlan(view, d.box), toPlan(view, end)), { shift: event.shiftKey });
-      return;
-    }
-    if (!tap || !d || d.moved) return;
-    const result = tapAtLocal(local(event.clientX, event.clientY));
-    if (result.kind === 'zoom') {
-      // The overview: seats too small to tell apart are never held by a tap; it zooms in.
-      if (hoverRef.current !== null) hover(null);
-      flyTo(result.view);
-      return;
-    }
-    const id = result.kind === 'seat' ? result.id : null;
-    if (event.pointerType !== 'mouse') {
-      hover(id, true); // a finger has no hover: show the tapped seat's tooltip, for a while
-      if (id !== null) tapTipTimer.current = setTimeout(() => hover(null), TAP_TIP_MS);
-    }
-    if (id === null) return;
-    focus.setActive(id);
-    onSeat(id, { shift: event.shiftKey });
-  };
-
-  /** The box a mouse drag draws (the console), or none. */
-  const showBox = (from: Point | null, to?: Point) => {
-    const el = boxRef.current;
-    if (!el) return;
-    el.hidden = from === null || to === undefined;
-    if (from === null || to === undefined) return;
-    el.style.left = `${Math.min(from.x, to.x)}px`;
-    el.style.top = `${Math.min(from.y, to.y)}px`;
-    el.style.width = `${Math.abs(to.x - from.x)}px`;
-    el.style.height = `${Math.abs(to.y - from.y)}px`;
-  };
-
   // + and −: about the buyer's seats when in sight, else the middle of the seats in sight.
   const zoomButton = (factor: number) => {
     const held = blockOnPlan(
@@ -460,13 +301,18 @@ export const SeatCanvas = memo(function SeatCanvas({
 
   const onKeyDown = (event: KeyboardEvent<HTMLDivElement>) => {
     if (event.target !== event.currentTarget) return; // the zoom buttons handle their own keys
-    if (!focused) setFocused(true); // keys after a click: the keyboard is in use, show the active seat
-    if ((event.key === 'Enter' || event.key === ' ') && focus.chosen && focus.activeId !== null && venue.index.has(focus.activeId)) {
+    if (!focused) setFocused(true); // keys after a click: the keyboard is in use, show the cursor
+    if ((event.key === 'Enter' || event.key === ' ') && cursor !== null) {
       event.preventDefault();
-      onSeat(focus.activeId);
+      onSeat(cursor);
       return;
     }
-    if (event.altKey || event.ctrlKey || event.metaKey) return;
+    if (event.altKey) return;
+    if (!event.shiftKey && seatCursor.move(event.key, event.ctrlKey || event.metaKey)) {
+      event.preventDefault();
+      return;
+    }
+    if (event.ctrlKey || event.metaKey) return;
     const zoomKey = ZOOM_KEYS[event.key];
     if (zoomKey !== undefined) {
       event.preventDefault();
@@ -479,8 +325,7 @@ export const SeatCanvas = memo(function SeatCanvas({
     setView(next, event.key === '0');
   };
 
-
-  const tipId = hoverId ?? (focused && focus.chosen && focus.activeId !== null && venue.index.has(focus.activeId) ? focus.activeId : null);
+  const tipId = hoverId ?? (focused ? cursor : null);
   // Placed before the browser paints it, so it never shows where the last seat was.
   useLayoutEffect(() => placeTip(), [tipId, placeTip, refusal]);
 
@@ -519,23 +364,18 @@ export const SeatCanvas = memo(function SeatCanvas({
           role="img"
           aria-label={label}
           data-testid="seat-canvas"
-          onPointerDown={onPointerDown}
-          onPointerMove={onPointerMove}
-          onPointerUp={(e) => endPointer(e, true)}
-          onPointerCancel={(e) => endPointer(e, false)}
-          onPointerLeave={(e) => {
-            if (e.pointerType === 'mouse') hover(null);
-          }}
+          {...pointer.handlers}
         />
         {onBox && <div ref={boxRef} className="venue-map__box" hidden aria-hidden="true" data-testid="map-box" />}
         {tipId !== null && venue.index.has(tipId) && (
           <SeatTip ref={tipRef} store={store} id={tipId} categories={categories} money={money} note={refusal?.seatId === tipId ? refusal.text : undefined} />
         )}
       </div>
+      <CursorAnnouncer store={store} id={focused ? cursor : null} categories={categories} money={money} />
       <p id={hintId} className="hint venue-map__hint" data-testid="map-help">
         {help ?? (coarse
           ? 'Tap a section to zoom in, tap a seat to hold it, pinch to zoom, drag to move. To go through the seats one by one, use the List view.'
-          : 'Click a section to zoom in, click a seat to hold it; drag to move, scroll to zoom. Keys: + and − zoom, arrows move, 0 fits the room. Enter holds or releases the seat last chosen. To go through the seats one by one, use the List view.')}
+          : 'Click a section to zoom in, click a seat to hold it; drag to move, scroll to zoom. Keys: arrows go from seat to seat (Page Up and Page Down ten rows), Enter or Space holds or releases the seat; Shift and arrows move the map, + and − zoom, 0 fits the room.')}
       </p>
     </div>
   );

@@ -9,6 +9,7 @@ import {
   useRef,
   useState,
   useSyncExternalStore,
+  type CSSProperties,
   type FocusEvent,
   type KeyboardEvent,
   type MouseEvent,
@@ -261,7 +262,7 @@ export const SeatMap = memo(function SeatMap({
       const id = seatIdOf(event.target);
       if (id === null) return;
       event.preventDefault();
-      const next = neighbour(layout, id, event.key);
+      const next = neighbour(layout, id, event.key, event.ctrlKey || event.metaKey);
       // Synchronously: in a windowed list the next row gets its seats now, so it can take focus.
       flushSync(() => focus.setActive(next));
       const el = (event.currentTarget as HTMLElement).querySelector<HTMLElement>(`[data-seat-id="${next}"]`);
@@ -270,10 +271,13 @@ export const SeatMap = memo(function SeatMap({
     [layout, focus],
   );
 
+  // The grid's seats shrink (to a floor) so that its longest row fits the width: one line a row.
+  const widest = useMemo(() => layout.rows.reduce((most, row) => Math.max(most, row.seatIds.length), 1), [layout]);
   return (
     <div
       ref={root}
-      className={`seat-map${windowed ? ' seat-map--windowed' : ''}`}
+      className={`seat-map${windowed ? ' seat-map--windowed' : ' seat-map--grid'}`}
+      style={windowed ? undefined : ({ '--row-seats': widest } as CSSProperties)}
       onClick={onClick}
       onFocus={onFocus}
       onBlur={onBlur}

@@ -86,7 +86,7 @@ export function VenueMap({
   const prices = categories.map((c) => `${c.name} ${money(c.price)}`).join(', ');
   const label =
     `Plan of ${venueName || 'the room'}: ${formatCount(venue.ids.length)} seats${prices ? `; ${prices}` : ''}. ` +
-    'To choose seats by keyboard or screen reader, use the List view.';
+    'Arrow keys go from seat to seat, Enter holds or releases one; the List view lists every seat.';
 
   return (
     <div className="venue" data-view={view}>
@@ -107,6 +107,7 @@ export function VenueMap({
       {view === 'map' ? (
         <SeatCanvas
           venue={venue}
+          layout={layout}
           store={store}
           categories={index}
           focus={focus}

@@ -33,4 +33,19 @@ describe('layout', () => {
     expect(neighbour(layout, 2, 'End')).toBe(3);
     expect(neighbour(layout, 3, 'Home')).toBe(1);
   });
+
+  it('moves a page of rows with PageUp and PageDown, and to the first and last seat of all with Ctrl+Home and Ctrl+End', () => {
+    const many = Array.from({ length: 25 }, (_, r) =>
+      [1, 2, 3].map((n) => ({ id: r * 10 + n, label: `R${r}-${n}`, section: r < 12 ? 'Floor' : 'Balcony', row: String(r), number: n, price: '50.00' })),
+    ).flat();
+    const layout = buildLayout(many);
+    expect(neighbour(layout, 2, 'PageDown')).toBe(102); // row 0 -> row 10, same place in the row
+    expect(neighbour(layout, 102, 'PageDown')).toBe(202); // on into the next section
+    expect(neighbour(layout, 202, 'PageDown')).toBe(242); // the last row, not past it
+    expect(neighbour(layout, 242, 'PageUp')).toBe(142);
+    expect(neighbour(layout, 32, 'PageUp')).toBe(2);
+    expect(neighbour(layout, 132, 'Home', true)).toBe(1);
+    expect(neighbour(layout, 132, 'End', true)).toBe(243);
+    expect(neighbour(layout, 132, 'End')).toBe(133);
+  });
 });

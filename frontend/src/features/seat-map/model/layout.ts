@@ -47,32 +47,51 @@ export function buildLayout(seats: readonly Pick<SeatInfo, 'id' | 'section' | 'r
   return { sections, rows, position };
 }
 
-export type NavKey = 'ArrowLeft' | 'ArrowRight' | 'ArrowUp' | 'ArrowDown' | 'Home' | 'End';
+export type NavKey = 'ArrowLeft' | 'ArrowRight' | 'ArrowUp' | 'ArrowDown' | 'Home' | 'End' | 'PageUp' | 'PageDown';
+
+const NAV_KEYS: readonly string[] = ['ArrowLeft', 'ArrowRight', 'ArrowUp', 'ArrowDown', 'Home', 'End', 'PageUp', 'PageDown'];
 
 export function isNavKey(key: string): key is NavKey {
-  return ['ArrowLeft', 'ArrowRight', 'ArrowUp', 'ArrowDown', 'Home', 'End'].includes(key);
+  return NAV_KEYS.includes(key);
 }
 
-/** The seat keyboard focus moves to from `id` (arrows within and across rows, Home/End in a row). */
-export function neighbour(layout: MapLayout, id: number, key: NavKey): number {
+/** How many rows PageUp and PageDown move. */
+export const PAGE_ROWS = 10;
+
+/**
+ * The seat keyboard focus (or the map's seat cursor) moves to from `id`, as WAI-ARIA's grid
+ * pattern moves between cells: arrows to the next seat in the row and to the row above or below
+ * (across sections), Home/End to the row's ends, PageUp/PageDown PAGE_ROWS rows on, and with
+ * Ctrl, Home/End to the first and last seat of all. At an edge it stays where it is.
+ */
+export function neighbour(layout: MapLayout, id: number, key: NavKey, ctrl = false): number {
   const at = layout.position.get(id);
   if (!at) return id;
   const [r, i] = at;
   const row = layout.rows[r].seatIds;
+  const inRow = (target: number) => {
+    const seats = layout.rows[Math.min(layout.rows.length - 1, Math.max(0, target))].seatIds;
+    return seats[Math.min(i, seats.length - 1)];
+  };
   switch (key) {
     case 'ArrowLeft':
       return row[Math.max(0, i - 1)];
     case 'ArrowRight':
       return row[Math.min(row.length - 1, i + 1)];
     case 'Home':
-      return row[0];
-    case 'End':
-      return row[row.length - 1];
-    case 'ArrowUp':
-    case 'ArrowDown': {
-      const target = layout.rows[key === 'ArrowUp' ? r - 1 : r + 1];
-      if (!target) return id;
-      return target.seatIds[Math.min(i, target.seatIds.length - 1)];
+      return ctrl ? layout.rows[0].seatIds[0] : row[0];
+    case 'End': {
+      if (!ctrl) return row[row.length - 1];
+      const last = layout.rows[layout.rows.length - 1].seatIds;
+      return last[last.length - 1];
     }
+    case 'ArrowUp':
+      return inRow(r - 1);
+    case 'ArrowDown':
+      return inRow(r + 1);
+    case 'PageUp':
+      return inRow(r - PAGE_ROWS);
+    case 'PageDown':
+      return inRow(r + PAGE_ROWS);
   }
 }

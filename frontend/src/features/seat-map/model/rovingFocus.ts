@@ -1,3 +1,5 @@
+import { SeatListeners } from './seatListeners';
+
 /**
  * Which seat is the map's single Tab stop ("roving tabindex"): Tab enters the map once, arrows
  * move within it. Only the two seats whose state changes are told.
@@ -5,7 +7,7 @@
 export class RovingFocus {
   private active: number | null = null;
   private chosenByUser = false;
-  private listeners = new Map<number, Set<() => void>>();
+  private listeners = new SeatListeners();
   private activeListeners = new Set<() => void>();
 
   isActive = (id: number): boolean => this.active === id;
@@ -20,12 +22,16 @@ export class RovingFocus {
   }
 
   setActive(id: number, byUser = true): void {
+    const newlyChosen = byUser && !this.chosenByUser;
     if (byUser) this.chosenByUser = true;
-    if (this.active === id) return;
+    if (this.active === id) {
+      // The same seat, now chosen by a person: the map's cursor shows it from now on.
+      if (newlyChosen) for (const listener of [...this.activeListeners]) listener();
+      return;
+    }
     const before = this.active;
     this.active = id;
-    if (before !== null) this.notify(before);
-    this.notify(id);
+    this.listeners.notify(before === null ? [id] : [before, id]);
     for (const listener of [...this.activeListeners]) listener();
   }
 
@@ -36,20 +42,6 @@ export class RovingFocus {
   };
 
   subscribe(id: number, listener: () => void): () => void {
-    let set = this.listeners.get(id);
-    if (!set) {
-      set = new Set();
-      this.listeners.set(id, set);
-    }
-    set.add(listener);
-    return () => {
-      set.delete(listener);
-      if (set.size === 0) this.listeners.delete(id);
-    };
-  }
-
-  private notify(id: number): void {
-    const set = this.listeners.get(id);
-    if (set) for (const listener of [...set]) listener();
+    return this.listeners.subscribe(id, listener);
   }
 }

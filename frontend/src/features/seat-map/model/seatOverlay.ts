@@ -12,13 +12,15 @@ export const KILLED = 4;
 
 export type OffSaleKind = 'kept' | 'killed';
 
+import { SeatListeners } from './seatListeners';
+
 type Listener = () => void;
 
 export class SeatOverlay {
   private marks = new Map<number, number>();
   private selected = new Set<number>();
   private offSale = 0;
-  private seatListeners = new Map<number, Set<Listener>>();
+  private seatListeners = new SeatListeners();
   private changeListeners = new Set<Listener>();
 
   /** The seat's marks (0: none). */
@@ -58,16 +60,7 @@ export class SeatOverlay {
   }
 
   subscribeSeat(id: number, listener: Listener): () => void {
-    let set = this.seatListeners.get(id);
-    if (!set) {
-      set = new Set();
-      this.seatListeners.set(id, set);
-    }
-    set.add(listener);
-    return () => {
-      set.delete(listener);
-      if (set.size === 0) this.seatListeners.delete(id);
-    };
+    return this.seatListeners.subscribe(id, listener);
   }
 
   /** Told once per change of the selection or of the seats off sale (the canvas redraws). */
@@ -87,10 +80,7 @@ export class SeatOverlay {
       told.push(id);
     }
     if (told.length === 0) return;
-    for (const id of told) {
-      const set = this.seatListeners.get(id);
-      if (set) for (const listener of [...set]) listener();
-    }
+    this.seatListeners.notify(told);
     for (const listener of [...this.changeListeners]) listener();
   }
 }

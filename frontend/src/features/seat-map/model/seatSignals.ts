@@ -1,3 +1,5 @@
+import { SeatListeners } from './seatListeners';
+
 type Listener = () => void;
 
 /**
@@ -5,7 +7,7 @@ type Listener = () => void;
  * seat's subscribers only of their own seat, so one pushed change re-renders one seat component.
  */
 export class SeatSignals {
-  private seatListeners = new Map<number, Set<Listener>>();
+  private seatListeners = new SeatListeners();
   private heldListeners = new Set<Listener>();
   private holdLostListeners = new Set<(ids: number[]) => void>();
   private changeListeners = new Set<(ids: number[]) => void>();
@@ -24,16 +26,7 @@ export class SeatSignals {
   // ---- subscribing ----
 
   subscribeSeat(id: number, listener: Listener): () => void {
-    let set = this.seatListeners.get(id);
-    if (!set) {
-      set = new Set();
-      this.seatListeners.set(id, set);
-    }
-    set.add(listener);
-    return () => {
-      set.delete(listener);
-      if (set.size === 0) this.seatListeners.delete(id);
-    };
+    return this.seatListeners.subscribe(id, listener);
   }
 
   subscribeHeld(listener: Listener): () => void {
@@ -94,10 +87,7 @@ export class SeatSignals {
     const heldDirty = this.heldDirty;
     this.heldDirty = false;
     if (heldDirty) this.onHeldChanged();
-    for (const id of dirty) {
-      const set = this.seatListeners.get(id);
-      if (set) for (const listener of [...set]) listener();
-    }
+    this.seatListeners.notify(dirty);
     if (heldDirty) for (const listener of [...this.heldListeners]) listener();
     if (dirty.length > 0) for (const listener of [...this.changeListeners]) listener(dirty);
     if (this.lost.length > 0) {

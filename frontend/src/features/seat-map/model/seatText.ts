@@ -17,15 +17,6 @@ export const KIND_TEXT: Record<SeatKind, string> = {
   'booked-other': 'booked',
 };
 
-/** Legend order and wording; the same words the seats speak. */
-export const LEGEND: { kind: SeatKind; title: string }[] = [
-  { kind: 'available', title: 'Available' },
-  { kind: 'held-mine', title: 'Held by you' },
-  { kind: 'held-other', title: 'Held by someone else' },
-  { kind: 'booked-mine', title: 'Booked by you' },
-  { kind: 'booked-other', title: 'Booked' },
-];
-
 type Spoken = Pick<Seat, 'label' | 'section' | 'price' | 'status' | 'mine'> &
   Partial<Pick<Seat, 'row' | 'number' | 'category' | 'accessible' | 'companion' | 'restrictedView' | 'blocked'>> & {
     /** Off sale, as the console knows it (model/seatOverlay.ts). */
@@ -124,14 +115,22 @@ export function seatTooltipLines(seat: Spoken, categories?: CategoryIndex, money
   return [seat.label, where, price, state];
 }
 
-/** How a seat button reads: its visible text, its accessible name, its tooltip, its category colour. */
+/** How a seat button reads: its visible text, its accessible name, its tooltip, its paint. */
 export interface SeatTextStyle {
   visible(seat: Seat): string;
   spoken(seat: Seat): string;
   tooltip(seat: Seat): string[];
-  colour(seat: Seat): string | undefined;
-  /** Drawn as the room's map draws it (the List view), or in the grid's own styles (undefined). */
+  /** Drawn as the room's map draws it (category colour, state marks), or in the plain grid styles (undefined). */
   paint?(seat: Seat): SeatPaint | undefined;
+}
+
+/** A seat's paint as the room's map draws it: its category's colour, its state's marks. */
+function paintBy(categories: CategoryIndex, overlay: SeatOverlay | undefined): (seat: Seat) => SeatPaint {
+  return (seat) => {
+    const category = seat.category !== null ? categories.get(seat.category) : undefined;
+    const kind = overlay ? drawnKind(seat, overlay.mark(seat.id)) : seatKind(seat);
+    return seatPaint(kind, category?.colour ?? NO_CATEGORY_COLOUR, category?.ink ?? '#ffffff', seat.accessible);
+  };
 }
 
 /** The seat as the console's overlay tells it: kept back or killed rather than "booked". */
@@ -142,15 +141,16 @@ function marked(seat: Seat, overlay: SeatOverlay | undefined): Spoken {
 }
 
 /**
- * Today's grid: "A1" on the button, "A1, Floor, 50.00, available" (plus category and flags if
- * known); with the console's overlay, "kept back" and "killed" too.
+ * The grid: "A1" on the button, "A1, Floor, €50.00, available" (plus category and flags if
+ * known); with the console's overlay, "kept back" and "killed" too. Given the event's
+ * categories, painted as the room's map paints its seats (category colour, state marks).
  */
 export function gridText(categories?: CategoryIndex, money?: MoneyText, overlay?: SeatOverlay): SeatTextStyle {
   return {
     visible: (seat) => seat.label,
     spoken: (seat) => seatAriaLabel(marked(seat, overlay), categories, money),
     tooltip: (seat) => seatTooltipLines(marked(seat, overlay), categories, money),
-    colour: () => undefined,
+    paint: categories ? paintBy(categories, overlay) : undefined,
   };
 }
 
@@ -161,16 +161,10 @@ export const GRID_TEXT = gridText();
  * spoken, and painted as the room's map paints the seat (category colour, state marks).
  */
 export function listText(categories: CategoryIndex, money?: MoneyText, overlay?: SeatOverlay): SeatTextStyle {
-  const categoryOf = (seat: Seat) => (seat.category !== null ? categories.get(seat.category) : undefined);
   return {
     visible: (seat) => String(seat.number),
     spoken: (seat) => seatSpokenLabel(marked(seat, overlay), categories, money),
     tooltip: (seat) => seatTooltipLines(marked(seat, overlay), categories, money),
-    colour: (seat) => categoryOf(seat)?.colour,
-    paint: (seat) => {
-      const category = categoryOf(seat);
-      const kind = overlay ? drawnKind(seat, overlay.mark(seat.id)) : seatKind(seat);
-      return seatPaint(kind, category?.colour ?? NO_CATEGORY_COLOUR, category?.ink ?? '#ffffff', seat.accessible);
-    },
+    paint: paintBy(categories, overlay),
   };
 }

@@ -1,92 +1,10 @@
-import { useMemo, useRef, type MouseEvent, type PointerEvent, type ReactNode } from 'react';
-import {
-  SeatMap,
-  VenueMap,
-  buildVenue,
-  chooseMapKind,
-  gridText,
-  indexCategories,
-  type CategoryEntry,
-  type MoneyText,
-  type OnSeat,
-  type SeatOverlay,
-  type SeatMapModel,
-  type SeatPick,
-} from '../../seat-map';
-
-interface ConsoleMapProps {
-  map: SeatMapModel;
-  overlay: SeatOverlay;
-  categories: readonly CategoryEntry[];
-  money: MoneyText;
-  venueName?: string;
-  onSeat: OnSeat;
-  onBox: (ids: number[], pick: SeatPick) => void;
-  /** What a click does now, in words. */
-  help: string;
-}
+import { useRef, type MouseEvent, type PointerEvent, type ReactNode } from 'react';
+import type { SeatPick } from '../hooks/useMapPointer';
 
 const DRAG_PX = 5;
 
-/**
- * The buyers' map with the console's marks: the room on a canvas (a mouse drag draws a box), or
- * a plain grid of seat buttons, where a mouse drag draws the box over the buttons.
- */
-export function ConsoleMap({ map, overlay, categories, money, venueName, onSeat, onBox, help }: ConsoleMapProps) {
-  const room = map.plan?.room ?? null;
-  const kind = chooseMapKind(room, map.plan?.seats ?? []);
-  const venue = useMemo(() => (kind === 'venue' && room ? buildVenue(room) : null), [kind, room]);
-  const text = useMemo(() => gridText(indexCategories(categories), money, overlay), [categories, money, overlay]);
-  if (!map.layout) return null;
-  if (venue) {
-    return (
-      <VenueMap
-        venue={venue}
-        layout={map.layout}
-        store={map.store}
-        focus={map.focus}
-        categories={categories}
-        onSeat={onSeat}
-        venueName={venueName}
-        money={money}
-        overlay={overlay}
-        onBox={onBox}
-        help={help}
-      />
-    );
-  }
-  return (
-    <GridBox onBox={onBox} help={help}>
-      <SeatMap layout={map.layout} store={map.store} focus={map.focus} onSeat={onSeat} text={text} overlay={overlay} />
-    </GridBox>
-  );
-}
-
-/** The grid's key: its seats' looks as staff tell them apart (the room's is in its legend). */
-const GRID_KEY: [string, string][] = [
-  ['seat--available', 'Free'],
-  ['seat--held-other', 'Held'],
-  ['seat--booked-other', 'Booked'],
-  ['seat--kept', 'Kept back'],
-  ['seat--killed', 'Killed'],
-  ['seat--available seat--selected', 'Selected'],
-];
-
-function GridKey() {
-  return (
-    <ul className="legend" aria-label="Seat states">
-      {GRID_KEY.map(([look, title]) => (
-        <li key={title}>
-          <span className={`seat ${look} seat--swatch`} aria-hidden="true" />
-          {title}
-        </li>
-      ))}
-    </ul>
-  );
-}
-
 /** The grid's seats with a box drawn by a mouse drag over them (the canvas draws its own). */
-function GridBox({ onBox, help, children }: { onBox: ConsoleMapProps['onBox']; help: string; children: ReactNode }) {
+export function GridBox({ onBox, help, children }: { onBox: (ids: number[], pick: SeatPick) => void; help?: string; children: ReactNode }) {
   const wrap = useRef<HTMLDivElement>(null);
   const box = useRef<HTMLDivElement>(null);
   const drag = useRef<{ x: number; y: number; moved: boolean } | null>(null);
@@ -135,10 +53,9 @@ function GridBox({ onBox, help, children }: { onBox: ConsoleMapProps['onBox']; h
   };
   return (
     <div className="console-grid">
-      <GridKey />
       <div
         ref={wrap}
-        className="console-grid__seats seat-map__scroll"
+        className="console-grid__seats seat-map__scroll seat-map__scroll--grid"
         role="region"
         aria-label="Seat map"
         tabIndex={-1}
@@ -150,7 +67,7 @@ function GridBox({ onBox, help, children }: { onBox: ConsoleMapProps['onBox']; h
         {children}
         <div ref={box} className="venue-map__box" hidden aria-hidden="true" data-testid="map-box" />
       </div>
-      <p className="hint">{help}</p>
+      {help && <p className="hint">{help}</p>}
     </div>
   );
 }
