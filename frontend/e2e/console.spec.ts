@@ -137,3 +137,54 @@ test('a reseat in the console is seen live by the buyer: their map and My reserv
   // The booking's story in the console says what moved it.
   await expect(bookings.getByTestId('booking-detail').getByRole('cell', { name: 'console' }).first()).toBeVisible();
 });
+
+test('a partial refund in the console frees the seat on the buyer’s map at once and keeps the rest booked', async ({ login, request }) => {
+  const eventId = createEvent('Console: one seat back', 1, 4);
+  const bobApi = await apiAs(request, 'bob');
+  const [a1, a2] = [await bobApi.seatId(eventId, 'A1'), await bobApi.seatId(eventId, 'A2')];
+  await bobApi.lock(eventId, a1);
+  await bobApi.lock(eventId, a2);
+  await bobApi.reserve(eventId, [a1, a2]);
+  const bob = await login('bob');
+  await openEvent(bob, eventId);
+  await expectSeat(bob, 'A1', 'booked by you');
+  const organiser = await login('organiser');
+  await openConsole(organiser, eventId);
+
+  const bookings = organiser.getByTestId('bookings');
+  await bookings.getByLabel('Search').fill('bob');
+  await bookings.getByRole('button', { name: /bob · A1, A2/ }).click();
+  const refund = bookings.getByRole('group', { name: 'Refund and cancel' });
+  await refund.getByRole('checkbox', { name: /^A1/ }).uncheck();
+  await bookings.getByLabel('Reason').fill('Restricted view');
+  await bookings.getByRole('button', { name: 'Refund 1 seat' }).click();
+  await expect(organiser.getByTestId('toast')).toContainText('Refunded €50.00 for A2');
+
+  await expectSeat(bob, 'A2', 'available');
+  await expectSeat(bob, 'A1', 'booked by you');
+  expect(await bobApi.seatStatus(eventId, 'A2')).toBe('available');
+  expect(await bobApi.seatStatus(eventId, 'A1')).toBe('reserved');
+  await expect(bookings.getByTestId('booking-detail')).toContainText('€50.00 refunded');
+});
+
+test('the purchase limit set in the console refuses a buyer’s next hold, and saying so', async ({ login, request }) => {
+  const eventId = createEvent('Console: two each', 1, 6);
+  const organiser = await login('organiser');
+  await openConsole(organiser, eventId);
+  const limits = organiser.getByTestId('limits');
+  await limits.getByLabel('Seats per buyer').fill('2');
+  await limits.getByRole('button', { name: 'Set' }).click();
+  await expect(limits.getByTestId('purchase-limit')).toHaveText('2 seats per buyer, held and booked together.');
+
+  const alice = await login('alice');
+  await openEvent(alice, eventId);
+  await seat(alice, 'A1').click();
+  await expectSeat(alice, 'A1', 'held by you');
+  await seat(alice, 'A2').click();
+  await expectSeat(alice, 'A2', 'held by you');
+  await seat(alice, 'A3').click();
+  await expect(alice.getByTestId('toast')).toContainText('One buyer may have at most 2 seats of this event');
+  await expectSeat(alice, 'A3', 'available');
+  const api = await apiAs(request, 'bob');
+  expect(await api.seatStatus(eventId, 'A3')).toBe('available');
+});

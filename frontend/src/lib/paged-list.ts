@@ -1,4 +1,4 @@
-import { useInfiniteQuery } from '@tanstack/react-query';
+import { keepPreviousData, useInfiniteQuery } from '@tanstack/react-query';
 import { api } from './api';
 
 /**
@@ -11,6 +11,9 @@ export function usePagedList<T>(queryKey: readonly unknown[], firstPath: string)
     queryFn: ({ pageParam, signal }) => api.getPage<T>(pageParam, { signal }),
     initialPageParam: firstPath,
     getNextPageParam: (last) => last.next ?? undefined,
+    // A new search shows the last one's items until its own come: an item open meanwhile (the
+    // console's booking, its refund half typed) stays mounted, not reset.
+    placeholderData: keepPreviousData,
   });
   return { ...query, items: query.data?.pages.flatMap((page) => page.items) };
 }
