@@ -47,7 +47,8 @@ async def waiting(event_id):
 
 def _turn(user, event, minutes=10):
     expires = timezone.now() + timedelta(minutes=minutes)
-    return turn_token(user_id=user.pk, event_id=event.id, generation=1, expires_at=expires)
+    generation = event.waiting_room.generation  # as room_create left it, no query
+    return turn_token(user_id=user.pk, event_id=event.id, generation=generation, expires_at=expires)
 
 
 async def test_a_waiting_socket_gets_the_queue_not_the_seats(event, alice):

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from reservations.models import Seat
+from reservations.models import Seat, WaitingRoom
 from reservations.waiting_room.organiser import turns_revoke
 from reservations.waiting_room.rooms_in_memory import ROOMS_MAX_AGE, rooms
 from reservations.waiting_room.turn_tokens import turn_token
@@ -27,11 +27,12 @@ def queued(alice):
     return event, list(event.seats.order_by("id"))
 
 
-def _token(user, event, *, generation=1, minutes=10):
+def _token(user, event, *, generation=None, minutes=10):
+    room = WaitingRoom.objects.get(event=event)
     return turn_token(
         user_id=user.pk,
         event_id=event.id,
-        generation=generation,
+        generation=room.generation if generation is None else generation,
         expires_at=timezone.now() + timedelta(minutes=minutes),
     )
 
@@ -99,7 +100,22 @@ def test_a_generation_bump_revokes_every_turn_within_two_seconds(lock, queued, a
     turns_revoke(event_id=event.id)
     time.sleep(2 * ROOMS_MAX_AGE + 0.1)  # the other processes' copies: no forget() for them
     assert lock(alice, event, seats[1], token) == (403, "queue_turn_required")
-    assert lock(alice, event, seats[1], _token(alice, event, generation=2)) == (200, None)
+    assert lock(alice, event, seats[1], _token(alice, event)) == (200, None)  # the new one
+
+
+def test_a_room_made_again_on_an_event_revives_no_turn_token_of_the_one_before(lock, queued, alice):
+    """Issue 40 row 6: a room re-created on an event started at generation 1 again, and the
+    turn tokens of the deleted room worked in the new one."""
+    event, seats = queued
+    token = _token(alice, event)
+    assert lock(alice, event, seats[0], token) == (200, None)
+    before = WaitingRoom.objects.get(event=event)
+    before.delete()
+    WaitingRoom.objects.create(event=event, opens_at=before.opens_at, on_sale_at=before.on_sale_at)
+    time.sleep(2 * ROOMS_MAX_AGE + 0.1)  # every process's copy of the rooms read again
+    assert WaitingRoom.objects.get(event=event).generation != before.generation
+    assert lock(alice, event, seats[1], token) == (403, "queue_turn_required")
+    assert lock(alice, event, seats[1], _token(alice, event)) == (200, None)
 
 
 def test_reserve_needs_no_turn_so_a_buyer_whose_turn_ended_still_books(queued, alice):

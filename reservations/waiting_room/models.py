@@ -9,6 +9,11 @@ from django.db import models
 from django.db.models import Q
 
 
+def first_generation() -> int:
+    """A new room's turn-token generation: random below 2**30, room to bump it for ever."""
+    return secrets.randbelow(2**30) + 1
+
+
 def new_draw_seed() -> str:
     """A waiting room's secret seed (reservations/waiting_room/draw.py): 32 random bytes."""
     return secrets.token_hex(32)
@@ -66,8 +71,9 @@ class WaitingRoom(models.Model):
     reason = models.CharField(max_length=12, blank=True, editable=False)
     serving = models.PositiveIntegerField(default=0, editable=False)  # highest number called
     first_called_at = models.DateTimeField(null=True, blank=True, editable=False)
-    # A bump revokes every turn token issued before it.
-    generation = models.PositiveIntegerField(default=1)
+    # A bump revokes every turn token issued before it. A room starts at a random one, so a
+    # room made again on the same event (after a delete) revives no token of the one before.
+    generation = models.PositiveIntegerField(default=first_generation)
     reread = models.PositiveIntegerField(default=0, editable=False)
     ticked_at = models.DateTimeField(null=True, blank=True, editable=False)
     published_at = models.DateTimeField(null=True, blank=True, editable=False)
