@@ -34,6 +34,7 @@ from .queue_figures import queue_figures
 from .queue_observed import iso_ns
 from .queue_verdict import judge, stall
 from .stats import Recorder, proc_sample, raise_nofile, self_sample
+from .timeline import timeline
 from .verdict import Verdict, inventory_verdict, journey_verdict, sales_verdict
 
 # Pre-queue joins end this long before the on-sale (a join in flight at the on-sale is late),
@@ -275,6 +276,7 @@ async def queue_run(options: argparse.Namespace) -> dict:
         result["notes"] = dict(rec.journey_notes)
         result["closed_by_server"] = figures.closed_by_server(rec)
         result["verdict"] = verdict.as_dict()
+        result["timeline"] = timeline(rec, progress.phases)
     finally:
         progress_task.cancel()
         for b in buyers:

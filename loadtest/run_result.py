@@ -7,6 +7,7 @@ import time
 from typing import TYPE_CHECKING
 
 from . import figures, onsale_buyers
+from .timeline import timeline
 
 if TYPE_CHECKING:
     from .run import Run
@@ -53,5 +54,6 @@ def finish(run: Run, verdict: Verdict) -> None:
     result["closed_by_server"] = figures.closed_by_server(rec)
     result["duplicates"] = rec.duplicates
     result["verdict"] = verdict.as_dict()
-    if options.profile == "onsale":
+    result["timeline"] = timeline(rec, run.progress.phases, run.arrivals)
+    if options.profile == "onsale" and "arrivals" in result:  # not if stopped before
         result["onsale"] = onsale_buyers.onsale_figures(result, rec, run.click_seconds)
