@@ -108,6 +108,8 @@ class Run:
                 if child.process.returncode is None:
                     child.process.kill()
             progress_task.cancel()
+            # An on-sale stopped while arriving: its sockets are not among the tasks yet.
+            self.tasks += [a.watch_task for a in self.arrivals if a.watch_task is not None]
             for t in self.tasks:
                 t.cancel()
             await asyncio.gather(*self.tasks, return_exceptions=True)

@@ -129,3 +129,27 @@ def test_ctrl_c_stops_the_run_and_still_writes_its_json_and_report(stack, tmp_pa
     page = out.with_suffix(".html").read_text()
     assert verdicts(page) == [("#b3261e", "FAIL")]
     assert "stopped early (Ctrl-C) in the click phase" in sections(page)["Verdict"]
+
+
+def test_ctrl_c_while_arriving_stops_the_arrivals_and_counts_no_socket_dropped(stack, tmp_path):
+    out = tmp_path / "arriving.json"
+    run = subprocess.Popen(
+        [sys.executable, "-m", "loadtest", "--url", stack.base, "--event", str(stack.room_event)]
+        + ["--users", str(stack.users), "--auth", "bearer", "--profile", "onsale"]
+        + ["--arrivals", "100", "--arrive-within", "30", "--click-share", "0.05"]
+        + ["--json", str(out)],
+        cwd=ROOT,
+        stderr=subprocess.PIPE,
+    )
+    seen, deadline = b"", time.monotonic() + 60
+    while b" arrive " not in seen and time.monotonic() < deadline:
+        seen += run.stderr.read1(4096)
+    time.sleep(2)
+    run.send_signal(signal.SIGINT)
+    assert run.wait(timeout=60) == 1, run.stderr.read()[-2000:]
+    result = orjson.loads(out.read_bytes())
+    (reason,) = result["verdict"]["failures"]
+    assert reason.startswith("stopped early (Ctrl-C) in the arrive phase")
+    assert result["connect"]["ready"] == 0 < result["timeline"]["sockets_ready"][-1] < 100
+    assert not [e for e in result["errors"] if e.startswith(("ws_dropped", "arrival:"))]
+    assert "stopped early" in out.with_suffix(".html").read_text()
