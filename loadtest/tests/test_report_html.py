@@ -15,7 +15,7 @@ from harness.servers import ROOT
 from loadtest.report_html import main as report_main
 from loadtest.report_html import render
 
-from .server_stack import Stack
+from .server_stack import QUEUE_BUYERS, Stack, queue_event
 
 pytestmark = pytest.mark.slow
 
@@ -46,6 +46,16 @@ def sections(page: str) -> dict[str, str]:
 def plots(page: str) -> list[tuple[str, str]]:
     """(caption, HTML) of each plot, in the page's order."""
     return re.findall(r"<figure><figcaption>(.*?)</figcaption>(.*?)</figure>", page, re.S)
+
+
+def interrupt_in(run: subprocess.Popen, phase: str, *, after: float) -> None:
+    """Ctrl-C to `run` `after` seconds into `phase` (as its progress line on stderr says)."""
+    seen, deadline = b"", time.monotonic() + 60
+    while f" {phase} ".encode() not in seen and time.monotonic() < deadline:
+        seen += run.stderr.read1(4096)
+    assert f" {phase} ".encode() in seen, seen[-500:]
+    time.sleep(after)
+    run.send_signal(signal.SIGINT)
 
 
 def verdicts(page: str) -> list[str]:
@@ -114,12 +124,7 @@ def test_ctrl_c_stops_the_run_and_still_writes_its_json_and_report(stack, tmp_pa
         *("--duration", "120", "--idle", "0.2", "--json", str(out)),
         stderr=subprocess.PIPE,
     )
-    seen, deadline = b"", time.monotonic() + 60
-    while b" click " not in seen and time.monotonic() < deadline:  # the progress line's phase
-        seen += run.stderr.read1(4096)
-    assert b" click " in seen, seen[-500:]
-    time.sleep(1)
-    run.send_signal(signal.SIGINT)
+    interrupt_in(run, "click", after=1)
     assert run.wait(timeout=60) == 1, run.stderr.read()[-2000:]
     result = orjson.loads(out.read_bytes())
     assert result["verdict"]["passed"] is False
@@ -141,11 +146,7 @@ def test_ctrl_c_while_arriving_stops_the_arrivals_and_counts_no_socket_dropped(s
         cwd=ROOT,
         stderr=subprocess.PIPE,
     )
-    seen, deadline = b"", time.monotonic() + 60
-    while b" arrive " not in seen and time.monotonic() < deadline:
-        seen += run.stderr.read1(4096)
-    time.sleep(2)
-    run.send_signal(signal.SIGINT)
+    interrupt_in(run, "arrive", after=2)
     assert run.wait(timeout=60) == 1, run.stderr.read()[-2000:]
     result = orjson.loads(out.read_bytes())
     (reason,) = result["verdict"]["failures"]
@@ -153,3 +154,27 @@ def test_ctrl_c_while_arriving_stops_the_arrivals_and_counts_no_socket_dropped(s
     assert result["connect"]["ready"] == 0 < result["timeline"]["sockets_ready"][-1] < 100
     assert not [e for e in result["errors"] if e.startswith(("ws_dropped", "arrival:"))]
     assert "stopped early" in out.with_suffix(".html").read_text()
+
+
+def test_ctrl_c_in_a_waiting_room_ends_the_sale_there_and_still_writes_the_report(
+    queue_stack, tmp_path
+):
+    env, base, _, users = queue_stack
+    event = queue_event(env, on_sale_in=5, rows=6, per_row=2)
+    out = tmp_path / "queue.json"
+    run = subprocess.Popen(
+        [sys.executable, "-m", "loadtest", "--url", base, "--event", str(event)]
+        + ["--users", str(users), "--auth", "bearer", "--profile", "queue"]
+        + ["--arrivals", str(QUEUE_BUYERS), "--arrive-within", "3", "--late-within", "30"]
+        + ["--sale-within", "120", "--settle", "0.5", "--json", str(out)],
+        cwd=ROOT,
+        stderr=subprocess.PIPE,
+    )
+    interrupt_in(run, "queue", after=2)
+    assert run.wait(timeout=60) == 1, run.stderr.read()[-2000:]
+    result = orjson.loads(out.read_bytes())
+    assert result["verdict"]["failures"][0].startswith("stopped early (Ctrl-C) in the queue phase")
+    assert result["queue"]["joined_pre_queue"] > 0
+    page = out.with_suffix(".html").read_text()
+    assert verdicts(page) == [("#b3261e", "FAIL")]
+    assert "stopped early (Ctrl-C) in the queue phase" in sections(page)["Verdict"]
