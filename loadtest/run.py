@@ -23,7 +23,7 @@ from .progress import Progress
 from .queue_figures import queue_table
 from .queue_run import queue_run
 from .run_arrivals import arrive
-from .run_result import finish
+from .run_result import finish, not_connected
 from .stats import Recorder, proc_sample, quantiles, raise_nofile, self_sample
 from .verdict import Verdict, check
 from .watchers import Poller, Watcher, open_watchers
@@ -96,7 +96,7 @@ class Run:
                     raise
                 phases.uncancel()
                 phase, seconds = self.stopped
-                self.result.setdefault("connect", self.not_connected())
+                self.result.setdefault("connect", not_connected(options, self.rec))
                 verdict = Verdict()
                 verdict.fail(
                     f"stopped early (Ctrl-C) in the {phase} phase, {seconds:.1f} s in: "
@@ -121,23 +121,6 @@ class Run:
         self.progress.done()
         finish(self, verdict)
         return self.result
-
-    def not_connected(self) -> dict:
-        """The connect figures of a run stopped before its watchers were opened."""
-        options = self.options
-        return {
-            "watchers": options.watchers,
-            "bursts": 0,
-            "burst": options.connect_burst,
-            "client_processes": options.procs,
-            "opened_in_s": None,
-            "ready": 0,
-            "ready_by_process": [],
-            "refused": self.rec.refused,
-            "refusal_reasons": {},
-            "time_to_all_snapshots_s": None,
-            "time_to_snapshot": quantiles([], 1e-6),
-        }
 
     def stop_early(self, phases: asyncio.Task) -> None:
         """Ctrl-C: the phase under way ends, the run is judged stopped and its figures and
