@@ -297,6 +297,12 @@ def build_parser() -> argparse.ArgumentParser:
         "METRICS_TOKEN environment variable",
     )
     g.add_argument("--json", metavar="FILE", help="write every figure to FILE as JSON")
+    g.add_argument(
+        "--report",
+        metavar="FILE",
+        help="write the run's report to FILE: one HTML page of plots over time, the verdict, "
+        "the settings and versions [default: beside --json, FILE.html, if --json is given]",
+    )
     g.add_argument("--quiet", action="store_true", help="no progress line")
     g.add_argument("--seed", type=int, default=None, help="random seed")
     return p

@@ -193,13 +193,15 @@ def table(result: dict) -> str:
                 f"{(srv['rss_bytes'] or 0) / 2**20:.1f} MiB",
             )
         )
-    im = result["idle_memory"]
-    rows.append(
-        (
-            "memory per idle watcher",
-            f"server {im['server_bytes_per_watcher']} B, client {im['client_bytes_per_watcher']} B",
+    im = result.get("idle_memory")  # none in a run stopped before its idle
+    if im:
+        rows.append(
+            (
+                "memory per idle watcher",
+                f"server {im['server_bytes_per_watcher']} B, "
+                f"client {im['client_bytes_per_watcher']} B",
+            )
         )
-    )
     if result["closed_by_server"]:
         codes = ", ".join(f"{code}: {n}" for code, n in result["closed_by_server"].items())
         rows.append(("closed by server", "{" + codes + "}"))
@@ -233,7 +235,8 @@ def onsale_rows(o: dict, arrivals: dict) -> list[tuple[str, str]]:
         ("  time to a usable map", ms(o["time_to_map_ms"])),
         (
             "  per arrival",
-            f"{o['server_cpu_ms_per_arrival']} ms of server CPU, "
+            f"{o['server_cpu_ms_per_arrival']} ms of server CPU "
+            f"({o.get('client_cpu_ms_per_arrival')} ms of the client's), "
             f"{(wire['mean'] or 0) / 1024:.1f} KiB off the wire (p95 "
             f"{(wire['p95'] or 0) / 1024:.1f} KiB)",
         ),

@@ -257,19 +257,24 @@ async def open_arrivals(arrivals: list[Arrival], within: float, patience: float)
     first = loop.time()
     step = within / len(arrivals) if arrivals else 0.0
     tasks = []
-    for i, arrival in enumerate(arrivals):
-        delay = first + i * step - loop.time()
-        if delay > 0:
-            await asyncio.sleep(delay)
-        tasks.append(asyncio.ensure_future(arrival.arrive()))
-    last_started = time.time_ns()
-    if tasks:
-        _, pending = await asyncio.wait(tasks, timeout=patience)
-        for task in pending:
+    try:
+        for i, arrival in enumerate(arrivals):
+            delay = first + i * step - loop.time()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            tasks.append(asyncio.ensure_future(arrival.arrive()))
+        last_started = time.time_ns()
+        if tasks:
+            _, pending = await asyncio.wait(tasks, timeout=patience)
+            for task in pending:
+                task.cancel()
+            if pending:
+                arrivals[0].rec.errors["arrival_not_ready_in_time"] += len(pending)
+            await asyncio.gather(*tasks, return_exceptions=True)
+    except asyncio.CancelledError:  # the run stopped (Ctrl-C): the arrivals under way too
+        for task in tasks:
             task.cancel()
-        if pending:
-            arrivals[0].rec.errors["arrival_not_ready_in_time"] += len(pending)
-        await asyncio.gather(*tasks, return_exceptions=True)
+        raise
     return last_started
 
 

@@ -125,6 +125,7 @@ def onsale_figures(result: dict, rec: Recorder, seconds: float) -> dict:
         "wire_bytes_first_visit": arrivals["wire_bytes_first_visit"],
         "wire_bytes_return_visit": arrivals["wire_bytes_return_visit"],
         "server_cpu_ms_per_arrival": arrivals["server_cpu_ms_per_arrival"],
+        "client_cpu_ms_per_arrival": arrivals.get("client_cpu_ms_per_arrival"),
         "buyers": clicks["clickers"],
         "click_ms": (ops.get("lock") or {}).get("latency_ms"),
         "best_ms": (ops.get("best") or {}).get("latency_ms"),

@@ -12,8 +12,18 @@ class Progress:
     """What a run has done so far, on one line (none with --quiet)."""
 
     def __init__(self, rec: Recorder, quiet: bool):
-        self.rec, self.quiet, self.phase = rec, quiet, "start"
+        self.rec, self.quiet = rec, quiet
         self.started = time.monotonic()
+        self.phases: list[tuple[str, float]] = []  # (phase, monotonic s it began): the report's
+        self.phase = "start"
+
+    @property
+    def phase(self) -> str:
+        return self.phases[-1][0]
+
+    @phase.setter
+    def phase(self, name: str) -> None:
+        self.phases.append((name, time.monotonic()))
 
     def line(self) -> str:
         rec = self.rec

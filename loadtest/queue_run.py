@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import random
+import signal
 import time
 from pathlib import Path
 
@@ -34,6 +35,7 @@ from .queue_figures import queue_figures
 from .queue_observed import iso_ns
 from .queue_verdict import judge, stall
 from .stats import Recorder, proc_sample, raise_nofile, self_sample
+from .timeline import timeline
 from .verdict import Verdict, inventory_verdict, journey_verdict, sales_verdict
 
 # Pre-queue joins end this long before the on-sale (a join in flight at the on-sale is late),
@@ -150,6 +152,15 @@ async def queue_run(options: argparse.Namespace) -> dict:
     progress = QueueProgress(rec, options.quiet, buyers)
     progress_task = asyncio.ensure_future(progress.run())
     result: dict = {}
+    stop, stopped = asyncio.Event(), []  # Ctrl-C: the sale ends now, and is judged stopped
+    loop = asyncio.get_running_loop()
+
+    def stop_early():
+        stopped.append((progress.phase, time.monotonic() - progress.started))
+        loop.remove_signal_handler(signal.SIGINT)  # a second Ctrl-C interrupts as Python does
+        stop.set()
+
+    loop.add_signal_handler(signal.SIGINT, stop_early)
     try:
         nofile = raise_nofile()
         base, event_id = options.url[0], options.event
@@ -222,9 +233,17 @@ async def queue_run(options: argparse.Namespace) -> dict:
         progress.phase = "queue"
         lives = [asyncio.ensure_future(b.live()) for b in buyers]
         deadline = on_sale_ns + int(options.sale_within * 1e9)
-        pending = await _until_done_or_stalled(
-            buyers, lives, deadline, room.get("claim_seconds") or 0, rec
+        looking = asyncio.ensure_future(
+            _until_done_or_stalled(buyers, lives, deadline, room.get("claim_seconds") or 0, rec)
         )
+        stopping = asyncio.ensure_future(stop.wait())
+        await asyncio.wait({looking, stopping}, return_when=asyncio.FIRST_COMPLETED)
+        stopping.cancel()
+        if looking.done():
+            pending = looking.result()
+        else:
+            looking.cancel()
+            pending = {task for task in lives if not task.done()}
         for task in pending:
             task.cancel()
         if pending:
@@ -242,6 +261,12 @@ async def queue_run(options: argparse.Namespace) -> dict:
             await b.stop()
         progress.phase = "verdict"
         verdict = Verdict()
+        if stopped:
+            phase, seconds = stopped[0]
+            verdict.fail(
+                f"stopped early (Ctrl-C) in the {phase} phase, {seconds:.1f} s in: the sale "
+                "was not run to its end"
+            )
         observed = [b.seen for b in buyers]
         if not options.no_verdict:
             try:
@@ -275,7 +300,9 @@ async def queue_run(options: argparse.Namespace) -> dict:
         result["notes"] = dict(rec.journey_notes)
         result["closed_by_server"] = figures.closed_by_server(rec)
         result["verdict"] = verdict.as_dict()
+        result["timeline"] = timeline(rec, progress.phases)
     finally:
+        loop.remove_signal_handler(signal.SIGINT)
         progress_task.cancel()
         for b in buyers:
             await b.stop()

@@ -3,11 +3,14 @@
 import argparse
 import asyncio
 import math
+import platform
 import random
+import signal
 import time
 from collections import Counter
 from pathlib import Path
 
+import aiohttp
 import orjson
 
 from . import figures, onsale, onsale_buyers
@@ -20,7 +23,7 @@ from .progress import Progress
 from .queue_figures import queue_table
 from .queue_run import queue_run
 from .run_arrivals import arrive
-from .run_result import finish
+from .run_result import finish, not_connected
 from .stats import Recorder, proc_sample, quantiles, raise_nofile, self_sample
 from .verdict import Verdict, check
 from .watchers import Poller, Watcher, open_watchers
@@ -59,6 +62,7 @@ class Run:
         self.server_rss = self.client_rss = 0
         self.admin = self.sockets = self.pollers_client = self.click_client = None
         self.users = orjson.loads(Path(options.users).read_bytes()) if options.users else []
+        self.stopped: tuple[str, float] | None = None  # (phase, seconds in) if Ctrl-C stopped it
 
     async def execute(self) -> dict:
         options = self.options
@@ -68,23 +72,44 @@ class Run:
         self.admin = http_session()
         self.sockets = http_session(total_timeout=None)  # the watchers' WebSockets
         self.pollers_client = http_session() if options.poll else None
+        self.result.update(config=dict(vars(options)), versions=versions())
+        loop, phases = asyncio.get_running_loop(), asyncio.current_task()
+        loop.add_signal_handler(signal.SIGINT, self.stop_early, phases)
         try:
-            nofile = raise_nofile()
-            seats = await fetch_seats(self.admin, options.url[0], options.event)
-            self.seat_ids = [s["id"] for s in seats]
-            self.available = [s["id"] for s in seats if s["status"] == "available"]
-            self.initial_versions = {s["id"]: s["version"] for s in seats}
-            self.result.update(config=dict(vars(options)), seats=len(seats), nofile_limit=nofile)
-            if options.profile == "onsale":
-                await self.warm()  # the buyers logged in before the sale, as they wait for it
-                await arrive(self, seats)
-            else:
-                await self.connect()
-                await self.warm()
-            await self.click()
-            verdict = await self.verdict()
+            try:
+                nofile = raise_nofile()
+                seats = await fetch_seats(self.admin, options.url[0], options.event)
+                self.seat_ids = [s["id"] for s in seats]
+                self.available = [s["id"] for s in seats if s["status"] == "available"]
+                self.initial_versions = {s["id"]: s["version"] for s in seats}
+                self.result.update(seats=len(seats), nofile_limit=nofile)
+                if options.profile == "onsale":
+                    await self.warm()  # the buyers logged in before the sale, as they wait
+                    await arrive(self, seats)
+                else:
+                    await self.connect()
+                    await self.warm()
+                await self.click()
+                verdict = await self.verdict()
+            except asyncio.CancelledError:
+                if self.stopped is None:
+                    raise
+                phases.uncancel()
+                phase, seconds = self.stopped
+                self.result.setdefault("connect", not_connected(options, self.rec))
+                verdict = Verdict()
+                verdict.fail(
+                    f"stopped early (Ctrl-C) in the {phase} phase, {seconds:.1f} s in: "
+                    "the verdict was not checked"
+                )
         finally:
+            loop.remove_signal_handler(signal.SIGINT)
+            for child in self.children:
+                if child.process.returncode is None:
+                    child.process.kill()
             progress_task.cancel()
+            # An on-sale stopped while arriving: its sockets are not among the tasks yet.
+            self.tasks += [a.watch_task for a in self.arrivals if a.watch_task is not None]
             for t in self.tasks:
                 t.cancel()
             await asyncio.gather(*self.tasks, return_exceptions=True)
@@ -96,6 +121,13 @@ class Run:
         self.progress.done()
         finish(self, verdict)
         return self.result
+
+    def stop_early(self, phases: asyncio.Task) -> None:
+        """Ctrl-C: the phase under way ends, the run is judged stopped and its figures and
+        report are written. A second Ctrl-C interrupts as Python does."""
+        self.stopped = (self.progress.phase, time.monotonic() - self.progress.started)
+        asyncio.get_running_loop().remove_signal_handler(signal.SIGINT)
+        phases.cancel()
 
     async def connect(self) -> None:
         """Open the watchers in bursts (and start the child processes' share), then idle:
@@ -276,6 +308,7 @@ class Run:
                 )
                 for i, c in enumerate(clickers)
             ]
+        self.tasks += click_tasks  # cancelled with the watchers if the run is stopped
         self.progress.phase = "click"
         measure = proc_sample(pids)
         client_measure = self_sample()
@@ -334,6 +367,7 @@ def _run_on_uvloop(coroutine):
 def main(argv=None) -> int:
     options = parse_args(argv)
     if options.child_index is not None:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # the main process stops its children
         raise_nofile()
         _run_on_uvloop(child_main(options))
         return 0
@@ -346,4 +380,15 @@ def main(argv=None) -> int:
     if options.json:
         with open(options.json, "wb") as f:
             f.write(orjson.dumps(result, option=orjson.OPT_INDENT_2))
+    report = options.report or (options.json and str(Path(options.json).with_suffix(".html")))
+    if report:
+        from .report_html import write_report  # matplotlib: only in a process that draws
+
+        write_report([(Path(options.json or report).stem, result)], Path(report))
+        print(f"report: {report}")
     return 0 if result["verdict"]["passed"] else 1
+
+
+def versions() -> dict:
+    """What ran this client; a server's commit is the result's if whoever ran it added one."""
+    return {"python": platform.python_version(), "aiohttp": aiohttp.__version__}

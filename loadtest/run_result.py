@@ -7,9 +7,14 @@ import time
 from typing import TYPE_CHECKING
 
 from . import figures, onsale_buyers
+from .stats import quantiles
+from .timeline import timeline
 
 if TYPE_CHECKING:
+    import argparse
+
     from .run import Run
+    from .stats import Recorder
     from .verdict import Verdict
 
 
@@ -53,5 +58,23 @@ def finish(run: Run, verdict: Verdict) -> None:
     result["closed_by_server"] = figures.closed_by_server(rec)
     result["duplicates"] = rec.duplicates
     result["verdict"] = verdict.as_dict()
-    if options.profile == "onsale":
+    result["timeline"] = timeline(rec, run.progress.phases, run.arrivals)
+    if options.profile == "onsale" and "arrivals" in result:  # not if stopped before
         result["onsale"] = onsale_buyers.onsale_figures(result, rec, run.click_seconds)
+
+
+def not_connected(options: argparse.Namespace, rec: Recorder) -> dict:
+    """The connect figures of a run stopped before its watchers were opened."""
+    return {
+        "watchers": options.watchers,
+        "bursts": 0,
+        "burst": options.connect_burst,
+        "client_processes": options.procs,
+        "opened_in_s": None,
+        "ready": 0,
+        "ready_by_process": [],
+        "refused": rec.refused,
+        "refusal_reasons": {},
+        "time_to_all_snapshots_s": None,
+        "time_to_snapshot": quantiles([], 1e-6),
+    }

@@ -33,6 +33,21 @@ def quantiles(values, scale: float = 1.0, points: tuple[float, ...] = (0.50, 0.9
     }
 
 
+class TimedCounter(Counter):
+    """A Counter that notes when each count went up: (monotonic s, key, by how much), for the
+    report's errors over time. `+=` and `update` of a non-empty counter go through here."""
+
+    def __init__(self):
+        super().__init__()
+        self.times: list[tuple[float, str, int]] = []
+
+    def __setitem__(self, key, value):
+        gained = value - self.get(key, 0)
+        if gained > 0:
+            self.times.append((time.monotonic(), key, gained))
+        super().__setitem__(key, value)
+
+
 class Recorder:
     def __init__(self):
         self.connected = 0
@@ -41,14 +56,16 @@ class Recorder:
         self.presence = 0
         self.duplicates = 0
         self.polls = 0
-        self.errors: Counter = Counter()
+        self.errors: TimedCounter = TimedCounter()
         self.resyncs: Counter = Counter()
         self.closed_by_server: Counter = Counter()  # close code -> sockets
         self.started_ns = time.time_ns()
+        self.started_s = time.monotonic()  # the same instant on the requests' clock
         self.first_snapshot_ns: dict[int, int] = {}
         self.measuring = False
         self.measure_from_ns = 0
         self.push_latency_ns: list[int] = []
+        self.push_received_ns: list[int] = []  # when each of this process's was received
         # (epoch, seq) -> [ts, receivers, last receive ns]
         self.messages: dict[tuple[str, int], list] = {}
         self.version_ts: dict[tuple[int, int], int] = {}
@@ -83,6 +100,7 @@ class Recorder:
         """One push received `now`, committed at `ts`: timed if it falls in the measurement."""
         if ts >= self.measure_from_ns:
             self.push_latency_ns.append(now - ts)
+            self.push_received_ns.append(now)
 
     def closed(self, code: int | None) -> None:
         """The server closed a socket with this close code."""

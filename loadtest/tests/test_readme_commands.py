@@ -62,6 +62,8 @@ def test_the_readme_load_test_commands_work_as_printed_against_make_runs_server(
     requests = re.search(r"^clicks\s+\S+: 20 clickers, (\d+) requests", run.stdout, re.M)
     assert requests and int(requests.group(1)) > 0, run.stdout[-3000:]
     assert (results / "users.json").exists()
+    report = (results / "run.html").read_text()  # beside the JSON
+    assert "PASS</div>" in report and report.count("<svg") >= 5
 
 
 @pytest.mark.slow
