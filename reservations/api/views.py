@@ -56,6 +56,13 @@ class CredentialsInput(serializers.Serializer):
 
 
 class RegisterInput(CredentialsInput):
+    email = serializers.EmailField(
+        required=False,
+        allow_blank=True,
+        max_length=254,
+        help_text="where the account's booking confirmations are e-mailed; none: no e-mail",
+    )
+
     def validate_username(self, username):
         try:
             name = users.username_validate(username)

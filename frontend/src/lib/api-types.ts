@@ -1201,6 +1201,8 @@ export interface components {
         RegisterInput: {
             username: string;
             password: string;
+            /** @description where the account's booking confirmations are e-mailed; none: no e-mail */
+            email?: string;
         };
         ReleaseInput: {
             seat_ids: number[];
