@@ -34,9 +34,10 @@ frontend/dist/.built-for-run: frontend/node_modules/.installed $(FRONTEND_SOURCE
 frontend-build: frontend/dist/.built-for-run
 
 # The demo asks for DEBUG (a dev signing key) and plain-HTTP cookies; nothing else gets either
-# by default.
+# by default. Its booking confirmations are e-mailed to the console (EMAIL_URL's default).
 run: export DEBUG ?= 1
 run: export COOKIE_SECURE ?= 0
+run: export CONFIRMATION_EMAILS ?= 1
 run: install frontend-build
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo

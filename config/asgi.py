@@ -51,6 +51,7 @@ from reservations.api.loop_database import (  # noqa: E402
 )
 from reservations.api.pool_metrics import pools_sampled_forever  # noqa: E402
 from reservations.api.request_bodies import BufferedBodies  # noqa: E402
+from reservations.confirmations.sending import confirmations_forever  # noqa: E402
 from reservations.metrics import process_stopped  # noqa: E402
 from reservations.services import sweep_forever  # noqa: E402
 from reservations.waiting_room.ticks import ticks_forever  # noqa: E402
@@ -99,6 +100,10 @@ class ServerStart:
             threading.Thread(target=sweep_forever, name="embedded-sweeper", daemon=True).start()
         if first and settings.QUEUE_TICKS:
             threading.Thread(target=ticks_forever, name="queue-ticks", daemon=True).start()
+        if first and settings.CONFIRMATION_EMAILS:
+            threading.Thread(
+                target=confirmations_forever, name="confirmation-emails", daemon=True
+            ).start()
 
 
 http_application = BufferedBodies(LoopApp(WSGIMiddleware(django_wsgi_app, workers=HTTP_THREADS)))

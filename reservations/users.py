@@ -73,14 +73,17 @@ class UsernameTaken(ValidationError):
         super().__init__("That username is taken.", code="taken")
 
 
-def user_create(*, username: str, password: str) -> AbstractBaseUser:
-    """A new account; UsernameTaken if the name is someone's already (also in a race)."""
+def user_create(*, username: str, password: str, email: str = "") -> AbstractBaseUser:
+    """A new account (`email`: where its booking confirmations go, none if empty);
+    UsernameTaken if the name is someone's already (also in a race)."""
     name = username_validate(username)
     if username_taken(name):
         raise UsernameTaken()
     try:
         with transaction.atomic():
-            return get_user_model().objects.create_user(username=name, password=password)
+            return get_user_model().objects.create_user(
+                username=name, email=email, password=password
+            )
     except IntegrityError as exc:  # the same name registered a moment ago (the unique index)
         raise UsernameTaken() from exc
 

@@ -44,6 +44,8 @@ test('every state on one map, each told by its name and its corner mark, not by 
     await expectSeat(alice, label, 'held by you');
   }
   await alice.getByRole('button', { name: 'Reserve 2 seats' }).click();
+  await expect(alice.getByRole('heading', { name: 'Your booking is confirmed' })).toBeVisible();
+  await openEvent(alice, eventId);
   await expectSeat(alice, 'C9', 'booked by you');
   for (const label of ['D8', 'D9', 'D10']) {
     await seat(alice, label).click();

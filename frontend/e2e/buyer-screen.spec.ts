@@ -100,7 +100,7 @@ test('grid seats wear their category colour, and every price reads in the event 
   await expect(page.getByTestId('find-seats-category').locator('option', { hasText: 'Balcony' })).toHaveText('Balcony €120.00');
   expect(await violations(page)).toEqual([]);
 
-  // My reservations: each seat's section and price, and the total, in the event's own currency.
+  // My reservations: each seat's section, row and price, and the total, in the event's own currency.
   const pounds = createEvent('In pounds', 1, 4, 1, '30.00', ['--currency', 'GBP']);
   const alice = await apiAs(request, 'alice');
   const seats = await alice.seatIds(pounds);
@@ -109,7 +109,7 @@ test('grid seats wear their category colour, and every price reads in the event 
   await page.goto('/reservations');
   const booking = page.getByRole('listitem').filter({ has: page.getByRole('link', { name: 'In pounds' }) });
   await expect(booking.getByTestId('reservation-total')).toHaveText('£60.00');
-  await expect(booking.getByRole('list', { name: 'Seats' }).getByRole('listitem')).toHaveText(['Floor · Seat A1 · £30.00', 'Floor · Seat A2 · £30.00']);
+  await expect(booking.getByRole('list', { name: 'Seats' }).getByRole('listitem')).toHaveText(['Floor · Row A · Seat A1 · £30.00', 'Floor · Row A · Seat A2 · £30.00']);
 });
 
 /** Presses Tab until the element with this test id has the focus (the keyboard alone). */

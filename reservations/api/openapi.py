@@ -74,6 +74,7 @@ _REFUSALS = {
     "register_create": (400, 403, 429),
     "reservations_list": (401, 403, 404),
     "reservations_retrieve": (401, 403, 404),
+    "reservations_calendar_retrieve": (401, 403, 404),
     "reservations_cancel_create": (400, 401, 403, 404, 409, 429),
     "token_create": (400, 401, 429),
     "token_refresh_create": (400, 401, 429),

@@ -129,6 +129,7 @@ class ReservationOutput(serializers.Serializer):
         id = serializers.IntegerField(source="seat_id")
         label = serializers.CharField(source="seat.label")
         section = serializers.CharField(source="seat.section")
+        row = serializers.CharField(source="seat.row")
         price = serializers.DecimalField(max_digits=10, decimal_places=2)
 
     id = serializers.IntegerField()
@@ -226,7 +227,7 @@ def booking_of(reservation: Reservation) -> ReservationRecord:
         event_name=reservation.event.name,
         event_starts_at=reservation.event.starts_at,
         seats=[
-            ReservedSeatRecord(r.seat_id, r.seat.label, r.seat.section, r.price)
+            ReservedSeatRecord(r.seat_id, r.seat.label, r.seat.section, r.seat.row, r.price)
             for r in reservation.reserved_seats.all()
             # A confirmed booking's seats now (staff may have moved or refunded some); a
             # cancelled one's, all it had.
@@ -248,7 +249,13 @@ def reservation_json(booking: ReservationRecord) -> dict:
             "starts_at": iso(booking.event_starts_at),
         },
         "seats": [
-            {"id": s.id, "label": s.label, "section": s.section, "price": money(s.price)}
+            {
+                "id": s.id,
+                "label": s.label,
+                "section": s.section,
+                "row": s.row,
+                "price": money(s.price),
+            }
             for s in booking.seats
         ],
         "total_price": money(booking.total_price),

@@ -38,6 +38,7 @@ urlpatterns = [
     path("events/<id:event_id>/inventory/", InventoryApi.as_view()),
     path("reservations/", views.ReservationListApi.as_view()),
     path("reservations/<id:reservation_id>/", views.ReservationDetailApi.as_view()),
+    path("reservations/<id:reservation_id>/calendar.ics", views.ReservationCalendarApi.as_view()),
     # The booking calls, one row each in operations.py.
     *(path(route, view.as_view()) for route, view in BOOKING_ROUTES),
     # The organiser's console (console_views.py), staff with a role only.

@@ -9,6 +9,7 @@ from django.middleware.csrf import get_token
 from django.utils.cache import patch_vary_headers
 from django.utils.decorators import method_decorator
 from django.views.decorators.csrf import ensure_csrf_cookie
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.permissions import IsAuthenticated
@@ -23,6 +24,7 @@ from reservations.live_seats import SEAT_LIST_CODINGS
 
 from . import map_presenters, presenters
 from .browser_tokens import refresh_cookie_clear, refresh_cookie_of
+from .calendar_files import calendar_response
 from .console_views import console_permissions
 from .content_coding import IDENTITY, coding_for, compressed
 from .errors import InvalidCredentials, error_response
@@ -54,6 +56,13 @@ class CredentialsInput(serializers.Serializer):
 
 
 class RegisterInput(CredentialsInput):
+    email = serializers.EmailField(
+        required=False,
+        allow_blank=True,
+        max_length=254,
+        help_text="where the account's booking confirmations are e-mailed; none: no e-mail",
+    )
+
     def validate_username(self, username):
         try:
             name = users.username_validate(username)
@@ -270,6 +279,20 @@ class ReservationDetailApi(APIView):
     def get(self, request, reservation_id: int):
         reservation = selectors.reservation_get(user=request.user, reservation_id=reservation_id)
         return Response(ReservationOutput(reservation).data)
+
+
+class ReservationCalendarApi(APIView):
+    """The booking as a calendar file (RFC 5545): one VEVENT; someone else's is 404."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        operation_id="reservations_calendar_retrieve",
+        responses={(200, "text/calendar"): OpenApiTypes.STR},
+    )
+    def get(self, request, reservation_id: int):
+        reservation = selectors.reservation_get(user=request.user, reservation_id=reservation_id)
+        return calendar_response(reservation)
 
 
 # --- Operations ----------------------------------------------------------------------------

@@ -44,6 +44,7 @@ class ReservedSeatRecord:
     id: int
     label: str
     section: str
+    row: str
     price: Decimal  # as sold, whatever its category costs now
 
 
@@ -106,7 +107,10 @@ def booking_read_steps(reservation_id: int) -> Steps[ReservationRecord]:
         event_id=event_id,
         event_name=name,
         event_starts_at=_aware(starts_at),
-        seats=[ReservedSeatRecord(i, label, section, _decimal(p)) for i, label, section, p in rows],
+        seats=[
+            ReservedSeatRecord(i, label, section, row, _decimal(p))
+            for i, label, section, row, p in rows
+        ],
     )
 
 
@@ -166,7 +170,7 @@ def reserve_steps(
             seats=companions,
         )
 
-    sold = [ReservedSeatRecord(s.id, s.label, s.section, _decimal(s.price)) for s in seats]
+    sold = [ReservedSeatRecord(s.id, s.label, s.section, s.row, _decimal(s.price)) for s in seats]
     total = sum((s.price for s in sold), Decimal("0.00"))
     if expected_total is not None and expected_total != total:
         raise PriceChanged(
@@ -244,7 +248,10 @@ def cancel_steps(
         event_id=event_id,
         event_name=name,
         event_starts_at=_aware(starts_at),
-        seats=[ReservedSeatRecord(s.id, s.label, s.section, _decimal(prices[s.id])) for s in seats],
+        seats=[
+            ReservedSeatRecord(s.id, s.label, s.section, s.row, _decimal(prices[s.id]))
+            for s in seats
+        ],
     )
     return ReservationChange(reservation=booking, replayed=False, changed=seats)
 

@@ -234,6 +234,7 @@ class TestBooking:
             "id": seats[0].id,
             "label": "A1",
             "section": "Floor",
+            "row": "A",
             "price": "50.00",
         }
         assert ISO_Z.match(reservation["created_at"])

@@ -4,7 +4,7 @@ import { createBrowserRouter, Link, RouterProvider } from 'react-router';
 import { LoginForm, RequireAuth } from '../features/auth';
 import { ConsolePage, ReceiptPage, StaffRoute } from '../features/console';
 import { EventList } from '../features/events';
-import { UserReservations } from '../features/reservations';
+import { ReservationPage, UserReservations } from '../features/reservations';
 import { EventPage } from './EventPage';
 import { Layout } from './Layout';
 import { createQueryClient } from './queryClient';
@@ -33,6 +33,14 @@ const router = createBrowserRouter([
         element: (
           <RequireAuth>
             <UserReservations />
+          </RequireAuth>
+        ),
+      },
+      {
+        path: '/reservations/:reservationId',
+        element: (
+          <RequireAuth>
+            <ReservationPage />
           </RequireAuth>
         ),
       },

@@ -1,6 +1,6 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { useCallback, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
-import { Link, useLocation, useParams } from 'react-router';
+import { Link, useLocation, useNavigate, useParams } from 'react-router';
 import { FindSeats } from '../features/find-seats';
 import {
   Basket,
@@ -28,6 +28,7 @@ import {
   type SeatRefusal,
   type SeatStore,
 } from '../features/seat-map';
+import { reservationPath, type BookedState } from '../features/reservations';
 import { TurnBar, WaitingRoomScreen, useWaitingRoom } from '../features/waiting-room';
 import { Toast, type ToastMessage } from '../components/Toast';
 import { errorMessage } from '../lib/error-messages';
@@ -90,6 +91,7 @@ export function SeatSelector({
   queued = false,
 }: SeatSelectorProps & { eventId: number }) {
   const location = useLocation();
+  const navigate = useNavigate();
   const [notice, setNotice] = useState<Outcome | null>(null);
   const [reserving, setReserving] = useState(false);
   const map = useSeatMap(eventId, loggedIn);
@@ -178,9 +180,15 @@ export function SeatSelector({
       const outcome = await actions.reserve();
       // The booking that reaches the purchase limit ended the turn (API.md "Waiting room"):
       // back to the waiting room, told with the booking.
-      if (outcome.kind === 'ok' && turnToken && limits && bookedTheLimit(map.store.getBookedCount(), limits)) {
+      const turnDone = outcome.kind === 'ok' && turnToken && limits && bookedTheLimit(map.store.getBookedCount(), limits);
+      if (turnDone) {
         turnLost(TURN_DONE_AT_THE_LIMIT, 'queue_turn_expired');
         setNotice({ ...outcome, text: `${outcome.text} ${TURN_DONE_AT_THE_LIMIT}` });
+      }
+      // A booking ends on its confirmation, which says what else the buyer must know.
+      if (outcome.kind === 'ok' && outcome.reservationId !== undefined) {
+        const state: BookedState = turnDone ? { notice: TURN_DONE_AT_THE_LIMIT } : {};
+        navigate(reservationPath(outcome.reservationId), { state });
       }
     } finally {
       setReserving(false);

@@ -226,6 +226,22 @@ describe('errors', () => {
   });
 });
 
+describe('files', () => {
+  it('reads a file as text with the bearer token, and a refusal as the API error', async () => {
+    const access = memoryAccessToken();
+    access.set('A1');
+    const ics = 'BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n';
+    const { fetchImpl, calls } = fakeFetch((call) =>
+      call.url.includes('/7/') ? new Response(ics, { headers: { 'Content-Type': 'text/calendar' } }) : json(404, { error: 'No such reservation.', code: 'not_found' }),
+    );
+    const client = new ApiClient({ baseUrl: '', fetchImpl, access });
+    await expect(client.getText('/api/reservations/7/calendar.ics')).resolves.toBe(ics);
+    expect(header(calls[0], 'Authorization')).toBe('Bearer A1');
+    expect(header(calls[0], 'Accept')).toBe('*/*');
+    await expect(client.getText('/api/reservations/8/calendar.ics')).rejects.toMatchObject({ status: 404, code: 'not_found' });
+  });
+});
+
 describe('pages', () => {
   it('reads a page with the path of the next one from the Link header and the total', async () => {
     const access = memoryAccessToken();

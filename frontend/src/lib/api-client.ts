@@ -101,6 +101,8 @@ export interface RequestOptions {
   signal?: AbortSignal;
   /** Given the answer's headers when it succeeds. */
   onHeaders?: (headers: Headers) => void;
+  /** The successful answer's body as text, not JSON. */
+  text?: boolean;
 }
 
 /** One page of a list (docs/API.md "Pages"): its items, and the path of the next page. */
@@ -185,6 +187,12 @@ export class ApiClient {
     const h = headers as Headers | null;
     const total = h?.get('X-Total-Count');
     return { items, next: nextPagePath(h?.get('Link') ?? null), total: total ? Number(total) : null };
+  }
+
+  /** A file the API sends as text (a booking's calendar file): its body as it came; a refusal
+   * is still the API's JSON error, an `ApiError`. */
+  getText(path: string, options: RequestOptions = {}): Promise<string> {
+    return this.request<string>('GET', path, { ...options, text: true, headers: { Accept: '*/*', ...options.headers } });
   }
 
   post<T>(path: string, body: unknown = {}, options: RequestOptions = {}): Promise<T> {
@@ -303,7 +311,7 @@ export class ApiClient {
       if (!Number.isNaN(serverMs)) this.onServerDate(serverMs, Date.now());
     }
 
-    const payload = await parseJson(response);
+    const payload = options.text && response.ok ? await response.text() : await parseJson(response);
     if (response.ok) {
       options.onHeaders?.(response.headers);
       return payload as T;

@@ -467,6 +467,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/reservations/{reservation_id}/calendar.ics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The booking as a calendar file (RFC 5545): one VEVENT; someone else's is 404. */
+        get: operations["reservations_calendar_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/reservations/{reservation_id}/cancel/": {
         parameters: {
             query?: never;
@@ -1184,6 +1201,8 @@ export interface components {
         RegisterInput: {
             username: string;
             password: string;
+            /** @description where the account's booking confirmations are e-mailed; none: no e-mail */
+            email?: string;
         };
         ReleaseInput: {
             seat_ids: number[];
@@ -1279,6 +1298,7 @@ export interface components {
             id: number;
             label: string;
             section: string;
+            row: string;
             /** Format: decimal */
             price: string;
         };
@@ -3268,6 +3288,63 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ReservationOutput"];
+                };
+            };
+            /** @description not_authenticated or invalid_credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description forbidden: a console route the caller's role may not use; csrf_failed: a session request without a valid CSRF token; origin_not_allowed: a cookie route (refresh, logout) called from a page of an origin the server does not trust; queue_turn_required, queue_turn_expired: a hold without a running turn of the event's waiting room */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not_found (for a list: a page past the last); no_queue, not_in_queue: the waiting room */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description unavailable: the database (or, for state/ and holds/, the live feed) is out of reach (Retry-After: 1); login_busy: a login door while every password-hashing slot is busy (Retry-After: 1) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    reservations_calendar_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                reservation_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/calendar": string;
                 };
             };
             /** @description not_authenticated or invalid_credentials */

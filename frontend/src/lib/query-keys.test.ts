@@ -15,6 +15,8 @@ describe('queryKeys', () => {
   it('keeps who is logged in and the reservations apart from the events', () => {
     expect(begins(queryKeys.me, queryKeys.events)).toBe(false);
     expect(begins(queryKeys.reservations, queryKeys.events)).toBe(false);
+    expect(begins(queryKeys.reservation(7), queryKeys.reservations)).toBe(true);
+    expect(begins(queryKeys.reservation(7), queryKeys.events)).toBe(false);
   });
 
   it("nests the console's reads of an event under it, every search of its bookings under one prefix", () => {

@@ -9,6 +9,8 @@ export const queryKeys = {
   me: ['me'] as const,
   /** My reservations (every page). */
   reservations: ['reservations'] as const,
+  /** One of my reservations (its confirmation page), refreshed with My reservations. */
+  reservation: (id: number) => ['reservations', id] as const,
   /** The event list; as a prefix, everything about every event. */
   events: ['events'] as const,
   /** One event's details; as a prefix, its map, state and holds too. */

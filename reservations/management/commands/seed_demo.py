@@ -1,5 +1,5 @@
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -10,12 +10,13 @@ from django.utils import timezone
 
 from reservations.ledger.context import seat_changes
 from reservations.ledger.models import Via
-from reservations.models import Event, PriceCategory
+from reservations.models import Event, PriceCategory, WaitingRoom
 from reservations.roles import role_group
 from reservations.services import event_create_with_seats
 from reservations.services.categories import seats_categorise
 from reservations.services.venues import event_create_from_layout_file
 from reservations.waiting_room.organiser import room_create
+from reservations.waiting_room.places import place_join
 
 DEMO_PASSWORD = "seats-demo-1"
 DEMO_EVENT = "Concert XYZ"
@@ -27,6 +28,15 @@ DEMO_STAFF = {"organiser": "Manager", "boxoffice": "Box office"}
 EXAMPLES = Path(__file__).resolve().parents[2] / "venues" / "examples"
 THEATRE_LAYOUT = EXAMPLES / "theatre.json"
 ARENA_LAYOUT = EXAMPLES / "arena.json"
+# The on-sale's waiting room is set again at every start of the demo: its queue opens at once
+# and its sale this long after, time for a newcomer to try the other events first.
+DEMO_ON_SALE_AFTER = timedelta(minutes=5)
+# Simulated buyers already waiting in it, so that a visitor is numbered among a crowd. They
+# never come when called: each call lapses after the claim time, and at most DEMO_MAX_ACTIVE
+# are called at once, so the line visibly moves, five numbers every 20 seconds.
+DEMO_WAITING_BUYERS = 40
+DEMO_MAX_ACTIVE = 5
+DEMO_CLAIM_SECONDS = 20
 
 
 def grid_event_id(output: str) -> int:
@@ -38,8 +48,9 @@ class Command(BaseCommand):
     help = (
         "Users alice and bob (password seats-demo-1), the console's organiser (a Manager) and "
         "boxoffice (the Box office), a demo grid event, a theatre and an arena (their layouts "
-        "from reservations/venues/examples/), and a small sale behind a waiting room; safe to "
-        "run twice."
+        "from reservations/venues/examples/), and a small sale behind a waiting room whose "
+        "queue opens at every run, its sale five minutes later, with simulated buyers waiting "
+        "in it; safe to run twice."
     )
 
     @transaction.atomic
@@ -91,12 +102,17 @@ class Command(BaseCommand):
             at=(20, 0),
         )
         queued = _queued_event()
+        on_sale = _sale_restart(queued)
         self.stdout.write("Demo ready:")
         demos = ((event, "a grid"), (theatre, "a theatre"), (arena, "an arena"))
         for demo, kind in (*demos, (queued, "a grid behind a waiting room")):
             self.stdout.write(
                 f"  event {demo.pk}  {demo.name} ({kind}, {demo.seats.count():,} seats)"
             )
+        self.stdout.write(
+            f"The on-sale's waiting room is open, {DEMO_WAITING_BUYERS} simulated buyers in it; "
+            f"its sale starts at {on_sale:%H:%M} UTC."
+        )
         self.stdout.write(f"Log in as alice or bob, password {DEMO_PASSWORD}.")
         self.stdout.write(
             f"The console (/console/ID): organiser or boxoffice, password {DEMO_PASSWORD}."
@@ -104,8 +120,7 @@ class Command(BaseCommand):
 
 
 def _queued_event() -> Event:
-    """A small sale behind a waiting room that opens now and goes on sale in two minutes (as
-    first seeded): join with alice and bob, watch the draw, take your turn."""
+    """A small sale to put behind a waiting room (`_sale_restart`)."""
     event = Event.objects.filter(name=QUEUE_EVENT).first()
     if event is not None:
         return event
@@ -122,8 +137,39 @@ def _queued_event() -> Event:
         seats_per_row=10,
         price=Decimal("40.00"),
     )
-    room_create(event=event, opens_at=now, on_sale_at=now + timedelta(minutes=2), max_active=20)
     return event
+
+
+def _sale_restart(event: Event) -> datetime:
+    """The demo's on-sale as it is before it starts, at every start of the demo: a new room
+    (a new seed, so a new draw; last run's places go with the old one) whose queue opens now
+    and whose sale starts DEMO_ON_SALE_AFTER from now, the simulated buyers already in it.
+    Only the demo's own event: no other room is touched. Returns when the sale starts."""
+    now = timezone.now()
+    WaitingRoom.objects.filter(event=event).delete()
+    room = room_create(
+        event=event,
+        opens_at=now,
+        on_sale_at=now + DEMO_ON_SALE_AFTER,
+        max_active=DEMO_MAX_ACTIVE,
+        claim_seconds=DEMO_CLAIM_SECONDS,
+    )
+    for buyer in _waiting_buyers():
+        place_join(user_id=buyer.pk, event_id=event.pk, now=now)
+    return room.on_sale_at
+
+
+def _waiting_buyers() -> list:
+    """The simulated buyers' accounts: nobody can log in as them."""
+    User = get_user_model()
+    buyers = []
+    for n in range(1, DEMO_WAITING_BUYERS + 1):
+        buyer, created = User.objects.get_or_create(username=f"waiting-buyer-{n:02}")
+        if created:
+            buyer.set_unusable_password()
+            buyer.save(update_fields=["password"])
+        buyers.append(buyer)
+    return buyers
 
 
 def _room_event(name: str, layout: Path, description: str, *, days: int, at, **options) -> Event:

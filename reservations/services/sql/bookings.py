@@ -151,9 +151,9 @@ def reservation_read(*, reservation_id: int) -> Statement:
 
 
 def reserved_seats_read(*, reservation_id: int) -> Statement:
-    """(seat id, label, section, price sold at) of each seat of a reservation, by seat id."""
+    """(seat id, label, section, row, price sold at) of each seat of a reservation, by seat id."""
     return Statement(
-        f"SELECT rs.seat_id, s.label, s.section, rs.price FROM {RESERVED_SEAT_TABLE} rs "
+        f"SELECT rs.seat_id, s.label, s.section, s.row, rs.price FROM {RESERVED_SEAT_TABLE} rs "
         f"JOIN {SEAT_TABLE} s ON s.id = rs.seat_id "
         f"WHERE rs.reservation_id = %(reservation_id)s ORDER BY rs.seat_id",
         {"reservation_id": reservation_id},

@@ -1,1 +1,3 @@
+export { ReservationPage } from './components/ReservationPage';
 export { UserReservations } from './components/UserReservations';
+export { reservationPath, type BookedState } from './model/booking';

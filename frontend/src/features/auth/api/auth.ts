@@ -5,6 +5,8 @@ import { ApiError } from '../../../lib/api-client';
 /** Who is logged in, and what they may do in the organiser's console (`console`, [] for a buyer). */
 export type User = components['schemas']['MeOutput'];
 export type Credentials = components['schemas']['CredentialsInput'];
+/** A new account: its credentials and, optionally, where its booking confirmations are e-mailed. */
+export type Registration = components['schemas']['RegisterInput'];
 
 /** The logged-in user, or null (no access token and no refresh cookie that works). */
 export async function fetchMe(): Promise<User | null> {
@@ -26,7 +28,7 @@ export async function logout(): Promise<void> {
   await api.logout();
 }
 
-export async function register(credentials: Credentials): Promise<User> {
-  await api.post<User>('/api/register/', credentials);
-  return login(credentials);
+export async function register(registration: Registration): Promise<User> {
+  await api.post<User>('/api/register/', registration);
+  return login({ username: registration.username, password: registration.password });
 }

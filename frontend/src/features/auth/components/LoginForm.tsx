@@ -18,13 +18,17 @@ export function LoginForm({ mode = 'login' }: { mode?: 'login' | 'register' }) {
   const mutation = mode === 'login' ? loginMutation : registerMutation;
   const [username, setUsername] = useState('');
   const [password, setPassword] = useState('');
+  const [email, setEmail] = useState('');
   const errorId = useId();
 
   if (me.data && !mutation.isPending && !mutation.isSuccess) return <Navigate to={next} replace />;
 
   const submit = (event: FormEvent) => {
     event.preventDefault();
-    mutation.mutate({ username: username.trim(), password }, { onSuccess: () => navigate(next, { replace: true }) });
+    const credentials = { username: username.trim(), password };
+    const done = { onSuccess: () => navigate(next, { replace: true }) };
+    if (mode === 'register') registerMutation.mutate({ ...credentials, email: email.trim() }, done);
+    else loginMutation.mutate(credentials, done);
   };
 
   const title = mode === 'login' ? 'Log in' : 'Create an account';
@@ -56,6 +60,12 @@ export function LoginForm({ mode = 'login' }: { mode?: 'login' | 'register' }) {
             onChange={(e) => setPassword(e.target.value)}
           />
         </label>
+        {mode === 'register' && (
+          <label>
+            E-mail (optional: your booking confirmations are sent there)
+            <input name="email" type="email" autoComplete="email" value={email} onChange={(e) => setEmail(e.target.value)} />
+          </label>
+        )}
         {mutation.isError && (
           <p id={errorId} className="notice notice--error" role="alert">
             {errorMessage(mutation.error)}

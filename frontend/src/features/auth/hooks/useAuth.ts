@@ -1,6 +1,6 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { queryKeys } from '../../../lib/query-keys';
-import { fetchMe, login, logout, register, type Credentials, type User } from '../api/auth';
+import { fetchMe, login, logout, register, type Credentials, type Registration, type User } from '../api/auth';
 
 export function useMe() {
   return useQuery({ queryKey: queryKeys.me, queryFn: fetchMe, staleTime: 60_000 });
@@ -22,7 +22,7 @@ export function useLogin() {
 
 export function useRegister() {
   const after = useAfterAuthChange();
-  return useMutation({ mutationFn: (c: Credentials) => register(c), onSuccess: (user) => after(user) });
+  return useMutation({ mutationFn: (r: Registration) => register(r), onSuccess: (user) => after(user) });
 }
 
 export function useLogout() {

@@ -1,7 +1,14 @@
 import type { components } from '../../../lib/api-types';
 import { api } from '../../../lib/api';
+import { calendarPath } from '../model/booking';
 
 export type Reservation = components['schemas']['ReservationOutput'];
+export type ReservedSeat = Reservation['seats'][number];
+
+export const fetchReservation = (id: number) => api.get<Reservation>(`/api/reservations/${id}/`);
+
+/** The booking's calendar file (RFC 5545), as text. */
+export const fetchReservationCalendar = (id: number) => api.getText(calendarPath(id));
 
 export const cancelReservation = (id: number) =>
   api.post<components['schemas']['ReservationCancelled']>(`/api/reservations/${id}/cancel/`);

@@ -1,29 +1,22 @@
 import { useState } from 'react';
 import { Link } from 'react-router';
 import { errorMessage } from '../../../lib/error-messages';
-import { DEFAULT_CURRENCY, formatPrice } from '../../../lib/format';
-import { useEvent } from '../../events';
+import { formatDate, useEvent } from '../../events';
 import type { Reservation } from '../api/reservations';
 import { ShowMore } from '../../../components/ShowMore';
+import { useEventMoney } from '../hooks/useEventMoney';
 import { useCancelReservation, useReservations } from '../hooks/useReservations';
+import { reservationPath, seatWhere } from '../model/booking';
 import { ConfirmDialog } from './ConfirmDialog';
-
-const dateFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
-const formatDate = (iso: string) => (Number.isNaN(Date.parse(iso)) ? iso : dateFormat.format(Date.parse(iso)));
-
-/** The event's currency (its detail, read once per event and cached), euros until it is read. */
-function useEventMoney(eventId: number): (amount: string) => string {
-  const currency = useEvent(eventId).data?.currency ?? DEFAULT_CURRENCY;
-  return (amount) => formatPrice(amount, currency);
-}
 
 function EventMoney({ eventId, amount }: { eventId: number; amount: string }) {
   return <>{useEventMoney(eventId)(amount)}</>;
 }
 
-/** One booking: its event and date, each seat's section, seat and price, the total, in the event's currency. */
+/** One booking: its event, date and venue, each seat's section, row, seat and price, the total, in the event's currency. */
 function ReservationCard({ reservation: r, onCancel }: { reservation: Reservation; onCancel: () => void }) {
   const money = useEventMoney(r.event.id);
+  const venue = useEvent(r.event.id).data?.venue;
   return (
     <li className={`card reservation reservation--${r.status}`} aria-label={`Reservation #${r.id}`}>
       <h2>
@@ -31,11 +24,12 @@ function ReservationCard({ reservation: r, onCancel }: { reservation: Reservatio
       </h2>
       <p>
         <time dateTime={r.event.starts_at}>{formatDate(r.event.starts_at)}</time>
+        {venue && ` · ${venue}`}
       </p>
       <ul className="reservation__seats" aria-label="Seats">
         {r.seats.map((s) => (
           <li key={s.id}>
-            {s.section && `${s.section} · `}Seat <strong>{s.label}</strong> · {money(s.price)}
+            {seatWhere(s)} · {money(s.price)}
           </li>
         ))}
       </ul>
@@ -47,6 +41,9 @@ function ReservationCard({ reservation: r, onCancel }: { reservation: Reservatio
         <span className="muted">
           #{r.id}, booked <time dateTime={r.created_at}>{formatDate(r.created_at)}</time>
         </span>
+      </p>
+      <p>
+        <Link to={reservationPath(r.id)}>Booking #{r.id}: details and calendar</Link>
       </p>
       {r.status === 'confirmed' && (
         <button type="button" className="button button--danger" onClick={onCancel}>

@@ -1,10 +1,15 @@
-import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { usePagedList } from '../../../lib/paged-list';
 import { queryKeys } from '../../../lib/query-keys';
-import { cancelReservation, type Reservation } from '../api/reservations';
+import { cancelReservation, fetchReservation, type Reservation } from '../api/reservations';
 
 export function useReservations() {
   return usePagedList<Reservation>(queryKeys.reservations, '/api/reservations/');
+}
+
+/** One of the caller's bookings (its confirmation page). */
+export function useReservation(id: number) {
+  return useQuery({ queryKey: queryKeys.reservation(id), queryFn: () => fetchReservation(id), enabled: Number.isInteger(id) && id > 0 });
 }
 
 export function useCancelReservation() {
