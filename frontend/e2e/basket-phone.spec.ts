@@ -123,24 +123,6 @@ test('five holds that run out a moment apart are told in one message that names 
   );
 });
 
-test('on a phone the grid shows every seat of a row, with no scroller of its own', async ({ browser }) => {
-  const eventId = createEvent('Phone rows', 4, 20);
-  const page = await onPhone(browser);
-  await openEvent(page, eventId);
-  const scroller = page.getByRole('region', { name: 'Seat map' });
-  const sizes = await scroller.evaluate((el) => ({ sw: el.scrollWidth, cw: el.clientWidth, sh: el.scrollHeight, ch: el.clientHeight }));
-  expect(sizes.sw).toBeLessThanOrEqual(sizes.cw);
-  expect(sizes.sh).toBeLessThanOrEqual(sizes.ch);
-  expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
-  const row = page.getByRole('group', { name: 'Floor, row A' });
-  const seats = row.locator('[data-seat-id]');
-  await expect(seats).toHaveCount(20);
-  for (const box of await seats.evaluateAll((els) => els.map((el) => el.getBoundingClientRect().toJSON() as DOMRect))) {
-    expect(box.left).toBeGreaterThanOrEqual(0);
-    expect(box.right).toBeLessThanOrEqual(390);
-  }
-});
-
 test('the arena List view opens within its time and memory budget, with whole rows, and works by keyboard', async ({ browser, request }) => {
   test.setTimeout(180_000);
   const eventId = createLayoutEvent('Arena on a phone', 'arena.json');

@@ -231,7 +231,7 @@ test.describe('desktop, 1366 × 900', () => {
     const labels = ((await canvasOf(alice).getAttribute('data-labels')) ?? '').split('|');
     for (const name of ['Stalls', 'Dress Circle', 'Upper Circle', 'STAGE']) expect(labels).toContain(name);
     // The help text speaks of a mouse and keys on a fine pointer.
-    await expect(alice.getByTestId('map-help')).toContainText('Keys: + and − zoom');
+    await expect(alice.getByTestId('map-help')).toContainText('+ and − zoom');
   });
 });
 

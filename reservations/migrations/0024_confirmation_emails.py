@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('reservations', '0022_webhooks'),
+        ('reservations', '0023_waiting_room_generation_random'),
     ]
 
     operations = [
