@@ -74,14 +74,11 @@ QUEUE_FRAME_SECONDS = env.float("QUEUE_FRAME_SECONDS", default=5.0)
 QUEUE_SLOW_HOLD_MS = env.float("QUEUE_SLOW_HOLD_MS", default=500.0)
 QUEUE_TICKS = env.bool("QUEUE_TICKS", default=True)
 
-# Booking confirmations by e-mail (API.md "Confirmation e-mails", reservations/confirmations/):
-# Django's mail from EMAIL_URL (django-environ's: smtp://user:password@host:25,
-# smtp+tls://...:587, consolemail:// prints them), sent by a thread of each server process
-# when CONFIRMATION_EMAILS is on (`make run` turns it on, with the console).
+# Booking confirmations by e-mail (API.md "Confirmation e-mails"): a thread of each process sends
+# them when CONFIRMATION_EMAILS is on, through EMAIL_URL (smtp://user:pw@host:25, consolemail://).
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Seat map <tickets@localhost>")
 CONFIRMATION_EMAILS = env.bool("CONFIRMATION_EMAILS", default=False)
-CONFIRMATION_EMAIL_SECONDS = env.float("CONFIRMATION_EMAIL_SECONDS", default=5.0)
 
 # The WebSocket side (PROTOCOL.md "Closing"; config/server.py passes the first two to uvicorn,
 # with the protocol's frame limit, realtime/protocol.py MAX_CLIENT_FRAME_BYTES).

@@ -13,7 +13,6 @@ import smtplib
 import threading
 from datetime import datetime, timedelta
 
-from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import close_old_connections, transaction
 from django.db.models import Exists, OuterRef
@@ -36,6 +35,8 @@ SCHEDULE = (60, 300, 1800, 7200)
 WINDOW = timedelta(days=1)
 LEASE = timedelta(minutes=2)
 BATCH = 20
+# How often each process's sender looks for bookings to confirm.
+ROUND_SECONDS = 5.0
 
 
 def confirmations_queue(*, now: datetime) -> int:
@@ -127,9 +128,9 @@ def confirmations_send_due(*, now: datetime | None = None) -> int:
 
 
 def confirmations_forever(*, stop: threading.Event | None = None) -> None:
-    """A server process's sender (config/asgi.py): a round every CONFIRMATION_EMAIL_SECONDS."""
+    """A server process's sender (config/asgi.py): a round every ROUND_SECONDS."""
     stop = stop or threading.Event()
-    while not stop.wait(settings.CONFIRMATION_EMAIL_SECONDS):
+    while not stop.wait(ROUND_SECONDS):
         try:
             confirmations_send_due()
         except Exception:  # the database away a moment: the next round tries again
