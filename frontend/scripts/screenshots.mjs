@@ -1,5 +1,6 @@
-// The README's screenshots, taken from the running app in Debian's Chromium: the demo's theatre
-// and arena, on a desktop (1366x900) and on a phone (390x844), as a logged-in buyer; and the
+// The README's screenshots, taken from the running app in Debian's Chromium: the demo's theatre,
+// arena and grid concert, on a desktop (1366x900) and on a phone (390x844), as a logged-in buyer;
+// a booking's confirmation page on a phone; and the
 // theatre's console as its organiser runs the sale (press seats kept back, a box killed, buyers
 // holding and booking, a row selected). Run by `make screenshots` (scripts/screenshots.sh starts the demo);
 // usage: node scripts/screenshots.mjs BASE_URL OUT_DIR
@@ -12,7 +13,7 @@ const SIZES = {
   desktop: { viewport: { width: 1366, height: 900 } },
   phone: { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 },
 };
-const ROOMS = { theatre: 'An Evening at the Playhouse', arena: 'Riverside Arena: the big night' };
+const ROOMS = { theatre: 'An Evening at the Playhouse', arena: 'Riverside Arena: the big night', grid: 'Concert XYZ' };
 
 async function eventIds() {
   const answer = await fetch(`${base}/api/events/`);
@@ -93,6 +94,28 @@ async function shootConsole(browser, eventId) {
   await context.close();
 }
 
+/** alice books two seats of the grid concert, and her confirmation page is what Reserve opens. */
+async function shootConfirmation(browser, eventId) {
+  const alice = await token('alice');
+  const { seats } = await call(alice, 'GET', `/api/events/${eventId}/seats/`);
+  const two = seats.filter((s) => s.status === 'available').slice(-2).map((s) => s.id);
+  await call(alice, 'POST', `/api/events/${eventId}/lock/`, { seat_ids: two });
+  const { reservation } = await call(alice, 'POST', `/api/events/${eventId}/reserve/`, { seat_ids: two });
+  const context = await browser.newContext(SIZES.phone);
+  const page = await context.newPage();
+  await page.goto(`${base}/login`);
+  await page.getByLabel('Username').fill('alice');
+  await page.getByLabel('Password').fill('seats-demo-1');
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await page.getByText('Signed in as alice').waitFor();
+  await page.goto(`${base}/reservations/${reservation.id}`);
+  await page.getByRole('link', { name: /calendar/i }).or(page.getByRole('button', { name: /calendar/i })).first().waitFor();
+  const file = path.join(out, 'confirmation-phone.png');
+  await page.screenshot({ path: file });
+  console.log(file);
+  await context.close();
+}
+
 mkdirSync(out, { recursive: true });
 const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: ['--no-sandbox', '--headless'] });
 try {
@@ -100,6 +123,7 @@ try {
   for (const size of Object.keys(SIZES)) for (const room of Object.keys(ROOMS)) await shoot(browser, ids, size, room);
   await saleUnderWay(ids.theatre);
   await shootConsole(browser, ids.theatre);
+  await shootConfirmation(browser, ids.grid);
 } finally {
   await browser.close();
 }

@@ -12,7 +12,7 @@ cd "$ROOT"
 .venv/bin/python manage.py seed_demo >/dev/null
 .venv/bin/python -m config.server --port "$PORT" --log-level warning &
 SERVER=$!
-trap 'kill $SERVER 2>/dev/null; wait $SERVER 2>/dev/null; rm -rf "$SCRATCH"' EXIT
+trap 'kill $SERVER 2>/dev/null; wait $SERVER 2>/dev/null || true; rm -rf "$SCRATCH"' EXIT
 for _ in $(seq 60); do
   curl -fs "http://127.0.0.1:$PORT/api/health/live/" >/dev/null && break
   sleep 0.5
