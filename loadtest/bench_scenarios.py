@@ -216,6 +216,9 @@ SCENARIOS = {
     "onsale-2000-arena": on_sale(2000, 10),
     # Issue 39: the same with an organiser's console open on the sale (run beside the above).
     "onsale-2000-arena-console": on_sale(2000, 10, console=True),
+    # Issue 39's target as it states it: 2,000 buyers watching, 200 of them clicking.
+    "onsale-2000-arena-200-clicking": on_sale(2000, 10, "--click-share", 0.1),
+    "onsale-2000-arena-200-clicking-console": on_sale(2000, 10, "--click-share", 0.1, console=True),
     "box-office-10": box_office(50),
     "onsale-1000-arena-at-once": on_sale(1000, 1),
     # Issue 26: the same arrivals through four processes behind nginx, Redis shards under
