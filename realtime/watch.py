@@ -1,7 +1,8 @@
 """Watch an event's seat map from the command line: `python -m realtime.watch [URL] EVENT_ID`.
 
-Prints each message of the socket as it comes (a snapshot is summarised), with the push
-latency of `seats` messages measured from their commit stamp (same host clocks only).
+Prints each message of the socket as it comes, one line each (a snapshot summarised, presence
+and the waiting room's frames in words), with the push latency of `seats` messages measured
+from their commit stamp (same host clocks only).
 """
 
 import argparse
@@ -14,23 +15,35 @@ from collections import Counter
 import websockets
 
 
+def line_of(message: dict, now_ns: int) -> str:
+    """One message of the socket as a line a person reads (PROTOCOL.md's frames)."""
+    kind = message.get("type")
+    if kind == "snapshot":
+        counts = Counter(seat["status"] for seat in message["seats"])
+        return f"snapshot seq={message['seq']} epoch={message['epoch']} {dict(counts)}"
+    if kind == "seats":
+        latency = (now_ns - message.get("ts", now_ns)) / 1e6
+        changes = ", ".join(f"{c['id']}:{c['status']}@v{c['version']}" for c in message["changes"])
+        return f"seats seq={message['seq']} +{latency:.1f} ms  {changes}"
+    if kind == "presence":
+        return f"presence: {message['watchers']} watching"
+    if kind == "queue":
+        return (
+            f"queue: {message.get('state')}, serving {message.get('serving')}"
+            f" of {message.get('entrants')}, {message.get('seats_left')} seats left"
+        )
+    if kind == "own":
+        return f"own: holding {len(message['seats'])}, booked {len(message['booked'])}"
+    if kind == "error":
+        return f"error: {message.get('code')}"
+    return json.dumps(message)
+
+
 async def watch(url: str) -> None:
     async for socket in websockets.connect(url):  # reconnects with backoff
         try:
             async for frame in socket:
-                message = json.loads(frame)
-                kind = message.get("type")
-                if kind == "snapshot":
-                    counts = Counter(seat["status"] for seat in message["seats"])
-                    print(f"snapshot seq={message['seq']} epoch={message['epoch']} {dict(counts)}")
-                elif kind == "seats":
-                    latency = (time.time_ns() - message.get("ts", time.time_ns())) / 1e6
-                    changes = ", ".join(
-                        f"{c['id']}:{c['status']}@v{c['version']}" for c in message["changes"]
-                    )
-                    print(f"seats seq={message['seq']} +{latency:.1f} ms  {changes}")
-                else:
-                    print(frame)
+                print(line_of(json.loads(frame), time.time_ns()))
         except websockets.ConnectionClosed as closed:
             print(f"closed ({closed.rcvd.code if closed.rcvd else 'no code'}); reconnecting")
 
