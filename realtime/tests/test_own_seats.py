@@ -156,10 +156,11 @@ async def test_a_socket_is_nobodys_once_its_token_expires(event, alice):
     """Issue 40: the socket's identity lasts as long as the access token it was shown."""
     socket, _ = await connected(event.id)
     token = AccessToken.for_user(alice)
-    token.set_exp(lifetime=timedelta(seconds=1))
+    # exp is in whole seconds: 3 s leaves at least 2 for the `auth` to be taken before it ends
+    token.set_exp(lifetime=timedelta(seconds=3))
     await socket.send_json_to({"type": "auth", "token": str(token)})
     await next_of_type(socket, "own")
-    expired = await next_of_type(socket, "error", within=3)
+    expired = await next_of_type(socket, "error", within=6)
     assert expired == {"type": "error", "code": "not_authenticated"}
     (first, *_) = await seat_ids(event)
     await call(booking_calls.lock)(user=alice, event_id=event.id, seat_id=first)
