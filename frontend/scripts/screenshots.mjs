@@ -21,14 +21,20 @@ async function eventIds() {
   return Object.fromEntries(Object.entries(ROOMS).map(([room, name]) => [room, events.find((e) => e.name === name).id]));
 }
 
-async function shoot(browser, ids, size, room) {
-  const context = await browser.newContext(SIZES[size]);
+/** A page of a fresh browser context of this size, logged in as the demo's `username`. */
+async function loggedIn(browser, size, username) {
+  const context = await browser.newContext(size);
   const page = await context.newPage();
   await page.goto(`${base}/login`);
-  await page.getByLabel('Username').fill('alice');
+  await page.getByLabel('Username').fill(username);
   await page.getByLabel('Password').fill('seats-demo-1');
   await page.getByRole('button', { name: 'Log in' }).click();
-  await page.getByText('Signed in as alice').waitFor();
+  await page.getByText(`Signed in as ${username}`).waitFor();
+  return { context, page };
+}
+
+async function shoot(browser, ids, size, room) {
+  const { context, page } = await loggedIn(browser, SIZES[size], 'alice');
   await page.goto(`${base}/events/${ids[room]}`);
   await page.getByRole('status', { name: 'Connection: Live' }).waitFor();
   const file = path.join(out, `${room}-${size}.png`);
@@ -73,13 +79,7 @@ async function saleUnderWay(eventId) {
 }
 
 async function shootConsole(browser, eventId) {
-  const context = await browser.newContext(SIZES.desktop);
-  const page = await context.newPage();
-  await page.goto(`${base}/login`);
-  await page.getByLabel('Username').fill('organiser');
-  await page.getByLabel('Password').fill('seats-demo-1');
-  await page.getByRole('button', { name: 'Log in' }).click();
-  await page.getByText('Signed in as organiser').waitFor();
+  const { context, page } = await loggedIn(browser, SIZES.desktop, 'organiser');
   await page.goto(`${base}/console/${eventId}`);
   await page.getByRole('status', { name: 'Connection: Live' }).waitFor();
   const selection = page.getByTestId('selection');
@@ -101,13 +101,7 @@ async function shootConfirmation(browser, eventId) {
   const two = seats.filter((s) => s.status === 'available').slice(-2).map((s) => s.id);
   await call(alice, 'POST', `/api/events/${eventId}/lock/`, { seat_ids: two });
   const { reservation } = await call(alice, 'POST', `/api/events/${eventId}/reserve/`, { seat_ids: two });
-  const context = await browser.newContext(SIZES.phone);
-  const page = await context.newPage();
-  await page.goto(`${base}/login`);
-  await page.getByLabel('Username').fill('alice');
-  await page.getByLabel('Password').fill('seats-demo-1');
-  await page.getByRole('button', { name: 'Log in' }).click();
-  await page.getByText('Signed in as alice').waitFor();
+  const { context, page } = await loggedIn(browser, SIZES.phone, 'alice');
   await page.goto(`${base}/reservations/${reservation.id}`);
   await page.getByRole('link', { name: /calendar/i }).or(page.getByRole('button', { name: /calendar/i })).first().waitFor();
   const file = path.join(out, 'confirmation-phone.png');
