@@ -1,6 +1,6 @@
 import AxeBuilder from '@axe-core/playwright';
-import type { Browser, BrowserContext, Page } from '@playwright/test';
-import { apiAs, createEvent, createLayoutEvent, expect, openEvent, PASSWORD, test } from './helpers';
+import type { BrowserContext, Page } from '@playwright/test';
+import { apiAs, createEvent, createLayoutEvent, expect, loginAs, openEvent, test } from './helpers';
 
 // The buyer's screen, second round (issue 42): grid maps drawn as maps at every width, prices at
 // a glance, a keyboard that picks seats on the map, and a held seat's click answered from the map.
@@ -14,18 +14,6 @@ test.afterEach(async () => {
   for (const context of contexts) await context.close();
   contexts = [];
 });
-
-async function loginIn(browser: Browser, username: string, options: object): Promise<Page> {
-  const context = await browser.newContext(options);
-  contexts.push(context);
-  const page = await context.newPage();
-  await page.goto('/login');
-  await page.getByLabel('Username').fill(username);
-  await page.getByLabel('Password').fill(PASSWORD);
-  await page.getByRole('button', { name: 'Log in' }).click();
-  await expect(page.getByText(`Signed in as ${username}`)).toBeVisible();
-  return page;
-}
 
 async function violations(page: Page) {
   const result = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']).analyze();
@@ -42,7 +30,7 @@ async function rowBoxes(page: Page, row: string) {
 test('a 30-seat grid row is one line on a phone (the grid scrolls sideways as one surface) and whole on a desktop', async ({ browser }) => {
   const eventId = createEvent('Thirty abreast', 4, 30, 1, '40.00');
 
-  const phone = await loginIn(browser, 'alice', PHONE);
+  const phone = await loginAs(browser, 'alice', contexts, PHONE);
   await openEvent(phone, eventId);
   const onPhone = await rowBoxes(phone, 'A');
   // One line: every seat of the row at the same height, left to right, none over another.
@@ -59,7 +47,7 @@ test('a 30-seat grid row is one line on a phone (the grid scrolls sideways as on
   expect(await phone.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390); // the page itself never scrolls sideways
   expect(await violations(phone)).toEqual([]);
 
-  const desktop = await loginIn(browser, 'bob', DESKTOP);
+  const desktop = await loginAs(browser, 'bob', contexts, DESKTOP);
   await openEvent(desktop, eventId);
   const onDesktop = await rowBoxes(desktop, 'A');
   expect(new Set(onDesktop.map((b) => Math.round(b.top))).size).toBe(1);
@@ -83,7 +71,7 @@ async function concertXyz(page: Page) {
 const rgb = (hex: string) => `rgb(${[1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16)).join(', ')})`;
 
 test('grid seats wear their category colour, and every price reads in the event currency', async ({ browser, request }) => {
-  const page = await loginIn(browser, 'alice', DESKTOP);
+  const page = await loginAs(browser, 'alice', contexts, DESKTOP);
   const { id, categories } = await concertXyz(page);
   const balcony = categories.find((c) => c.name === 'Balcony')!;
   const floor = categories.find((c) => c.name !== 'Balcony')!;
@@ -123,7 +111,7 @@ async function tabTo(page: Page, testId: string) {
 
 test('the keyboard alone picks a seat on the room map: arrows move a cursor that is announced, Enter holds, Enter lets go', async ({ browser }) => {
   const eventId = createLayoutEvent('Keys on the plan', 'theatre.json');
-  const page = await loginIn(browser, 'alice', DESKTOP);
+  const page = await loginAs(browser, 'alice', contexts, DESKTOP);
   await openEvent(page, eventId);
   await expect(page.getByTestId('seat-canvas')).toBeVisible();
   await tabTo(page, 'seat-map-viewport');
@@ -150,7 +138,7 @@ test('the keyboard alone picks a seat on the room map: arrows move a cursor that
 
 test('in the List view, PageDown goes ten rows on, and Ctrl+End to the last seat', async ({ browser }) => {
   const eventId = createLayoutEvent('Pages of rows', 'theatre.json');
-  const page = await loginIn(browser, 'alice', DESKTOP);
+  const page = await loginAs(browser, 'alice', contexts, DESKTOP);
   await openEvent(page, eventId);
   await page.getByTestId('view-list').click();
   const list = page.getByTestId('seat-list');
@@ -172,7 +160,7 @@ test('a click on a seat the map shows held by someone else is answered from the 
   const bob = await apiAs(request, 'bob');
   const taken = await bob.seatId(eventId, 'A3');
   await bob.lock(eventId, taken);
-  const page = await loginIn(browser, 'alice', DESKTOP);
+  const page = await loginAs(browser, 'alice', contexts, DESKTOP);
   await openEvent(page, eventId);
   const seatButton = page.locator(`button[data-seat-id="${taken}"]`);
   await expect(seatButton).toHaveAccessibleName(/held by someone else/);

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { test as base, expect, type APIRequestContext, type Browser, type BrowserContext, type Page } from '@playwright/test';
+import { test as base, expect, type APIRequestContext, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from '@playwright/test';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repoRoot = path.resolve(here, '..', '..');
@@ -87,9 +87,9 @@ export function revokeTurns(eventId: number): void {
   execFileSync(python, ['manage.py', 'shell', '-c', code], { cwd: repoRoot, env: { ...process.env, ...e2eEnv() }, encoding: 'utf8' });
 }
 
-/** A logged-in browser context and page, through the real login form. */
-export async function loginAs(browser: Browser, username: string, contexts?: BrowserContext[]): Promise<Page> {
-  const context = await browser.newContext();
+/** A logged-in browser context (of `options`: a phone's viewport...) and page, through the real login form. */
+export async function loginAs(browser: Browser, username: string, contexts?: BrowserContext[], options: BrowserContextOptions = {}): Promise<Page> {
+  const context = await browser.newContext(options);
   contexts?.push(context);
   const page = await context.newPage();
   await page.goto('/login');
