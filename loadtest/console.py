@@ -2,12 +2,13 @@
 change, and what it costs the buyers (issue 39's target).
 
 The shipped console (frontend/src/features/console/) watches the buyers' socket with a staff
-token (`?console=1`: written before the buyers' sockets, PROTOCOL.md), keeps every seat's
-state from the same `seats` frames and counts them in the browser (no
-request per change), and reads the sale's figures (`GET /api/staff/events/{id}/sale/`) once on
-opening and again after a frame that booked or freed seats, at most once a second. This does the
-same over HTTP and WebSocket only, and times each frame from its commit (`ts`, PROTOCOL.md) to
-the counts updated from it.
+token (`?console=1`: each transaction's frame at once besides the merged ones, PROTOCOL.md),
+keeps every seat's state from those frames by PROTOCOL.md's rules (a frame whose `seq` it has
+reached is a duplicate; a change applies only above the seat's `version`) and counts them in
+the browser (no request per change), and reads the sale's figures
+(`GET /api/staff/events/{id}/sale/`) once on opening and again after a frame that booked or
+freed seats, at most once a second. This does the same over HTTP and WebSocket only, and times
+each frame it applies from its commit (`ts`, PROTOCOL.md) to the counts updated from it.
 
     python -m loadtest.console --url http://127.0.0.1:8000 --event 4 \\
         --username organiser --password seats-demo-1 --seconds 60
@@ -44,7 +45,8 @@ async def watch(
     one; its frames' lag and its figures' reads."""
     lags: list[float] = []
     figures_ms: list[float] = []
-    status: dict[int, str] = {}
+    status: dict[int, tuple[str, int]] = {}  # seat -> (status, version)
+    stream = ("", -1)  # (epoch, seq) of the last frame applied
     counts: Counter[str] = Counter()
     closes: Counter[str] = Counter()  # close code -> sockets the server closed
     last_read, quiet_for = 0.0, 0.0
@@ -80,15 +82,21 @@ async def watch(
                     heard = time.monotonic()
                     frame = orjson.loads(message.data)
                     if frame["type"] == "snapshot":
-                        status = {seat["id"]: seat["status"] for seat in frame["seats"]}
-                        counts = Counter(status.values())
+                        status = {s["id"]: (s["status"], s["version"]) for s in frame["seats"]}
+                        counts = Counter(state for state, _ in status.values())
+                        stream = (frame["epoch"], frame["seq"])
                     elif frame["type"] == "seats":
+                        if frame["epoch"] == stream[0] and frame["seq"] <= stream[1]:
+                            continue  # a duplicate: the merged frame of what came at once
+                        stream = (frame["epoch"], frame["seq"])
                         booked = False
                         for seat in frame["changes"]:
-                            before = status.get(seat["id"])
+                            before, version = status.get(seat["id"], (None, -1))
+                            if seat["version"] <= version:
+                                continue
                             if before is not None:
                                 counts[before] -= 1
-                            status[seat["id"]] = seat["status"]
+                            status[seat["id"]] = (seat["status"], seat["version"])
                             counts[seat["status"]] += 1
                             booked |= "reserved" in (before, seat["status"])
                         lags.append(time.time() * 1000 - frame["ts"] / 1e6)

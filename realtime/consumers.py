@@ -211,7 +211,7 @@ class EventSeatsConsumer(AsyncWebsocketConsumer):
             return
         hub().identify(self, account)
         if self._console and account is not None:
-            asyncio.ensure_future(self._console_first(account))
+            asyncio.ensure_future(self._as_console(account))
 
     def _token_expired(self) -> None:
         """The socket's token has expired: it watches anonymously, and is told so, until it
@@ -223,13 +223,12 @@ class EventSeatsConsumer(AsyncWebsocketConsumer):
         else:
             hub().identify(self, None)
 
-    async def _console_first(self, account: int) -> None:
-        """A console's socket whose account may watch the sale is written each frame before
-        the buyers' sockets (hub.watch_first): the organiser's counts follow a click within a
-        window and a few writes, however many buyers watch. Only a socket that says it is a
-        console asks the database, once."""
+    async def _as_console(self, account: int) -> None:
+        """A console's socket whose account may watch the sale gets each transaction's frame at
+        once (hub.watch_as_console): the organiser's counts follow a click, however many buyers
+        watch. Only a socket that says it is a console asks the database, once."""
         if await _may_watch_the_sale(account) and not self.waiting:
-            hub().watch_first(self)
+            hub().watch_as_console(self)
 
     async def _staff_or_place(self, account: int) -> None:
         """A waiting socket of staff who may watch the sale (the organiser's console) watches
@@ -238,7 +237,7 @@ class EventSeatsConsumer(AsyncWebsocketConsumer):
         if await _may_watch_the_sale(account):
             await self._admitted(account)
             if self._console:
-                hub().watch_first(self)
+                hub().watch_as_console(self)
         else:
             await hub().tell_place(self)
 

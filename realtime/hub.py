@@ -17,7 +17,8 @@ one job each:
 * `LiveMap` (live_map.py): the event's seat states in memory, kept by the relayed frames;
   snapshots are read from it (one per event and `seq`, shared), not from the database;
 * `EventFeed` (feed.py): the event's frames merged over `WS_COALESCE_SECONDS`, encoded once,
-  and written to its sockets in slices that let a click run between them;
+  and written to its sockets in slices that let a click run between them; an organiser's
+  console (`?console=1`) also gets each transaction's frame at once from a feed of its own;
 * `Presence` (presence.py): the watcher count over every process, sent every second;
 * `OwnSeats` (own_seats.py): the sockets that said whose they are, told their account's own
   seats (an `own` frame, own_frames.py) when they say it and whenever a committed change
@@ -40,7 +41,7 @@ import os
 import secrets
 import time
 from collections import Counter
-from collections.abc import Collection, Iterable
+from collections.abc import Iterable
 from typing import Protocol
 
 from channels.db import database_sync_to_async
@@ -92,7 +93,7 @@ class EventHub:
     def __init__(self):
         self.process_id = f"{os.uname().nodename}:{os.getpid()}:{secrets.token_hex(3)}"
         self.watchers: dict[int, set[Watcher]] = {}
-        self.first: dict[int, set[Watcher]] = {}  # of those, the ones written first (consoles)
+        self.consoles: dict[int, set[Watcher]] = {}  # of those, the organisers' consoles
         self.addresses: Counter[str] = Counter()  # open sockets per client address
         self._redis = async_shard_clients()  # one per shard; none without Redis
         self._relay: Relay | None = None
@@ -100,6 +101,7 @@ class EventHub:
         self._counters = counters(self._redis)
         self.maps: dict[int, LiveMap] = {}
         self.feeds: dict[int, EventFeed] = {}
+        self.console_feeds: dict[int, EventFeed] = {}  # each transaction at once, to consoles
         self.own: dict[int, OwnSeats[Watcher]] = {}  # per event
         # The last `presence` frame of each event, for a socket that joins while the count
         # stays the same (a second tab of one account: PROTOCOL.md counts people).
@@ -116,7 +118,7 @@ class EventHub:
     async def close(self) -> None:
         if _hubs.get(id(self._loop)) is self:
             del _hubs[id(self._loop)]
-        for feed in self.feeds.values():
+        for feed in [*self.feeds.values(), *self.console_feeds.values()]:
             feed.close()
         for task in self._tasks:
             task.cancel()
@@ -157,24 +159,25 @@ class EventHub:
             undo(watcher)
             raise
 
-    def watch_first(self, watcher: Watcher) -> None:
-        """Write this joined socket each frame before the others of its event (a console's)."""
+    def watch_as_console(self, watcher: Watcher) -> None:
+        """This joined socket (an organiser's console) gets each transaction's frame at once,
+        unmerged, besides the merged frames every watcher gets: a console follows a click
+        however many buyers watch, and the merged frames it has already seen are duplicates
+        that its client drops (PROTOCOL.md "Ordering and gaps")."""
         if watcher in self.watchers.get(watcher.event_id, ()):
-            self.first.setdefault(watcher.event_id, set()).add(watcher)
-
-    def _in_fanout_order(self, event_id: int) -> Collection[Watcher]:
-        watchers, first = self.watchers.get(event_id, ()), self.first.get(event_id)
-        return [*first, *(w for w in watchers if w not in first)] if first else watchers
+            self.consoles.setdefault(watcher.event_id, set()).add(watcher)
 
     def leave(self, watcher: Watcher) -> None:
         watchers = self.watchers.get(watcher.event_id)
         if watchers is not None:
             watchers.discard(watcher)
             self._count(watcher.event_id)
-        if (first := self.first.get(watcher.event_id)) is not None:
-            first.discard(watcher)
-            if not first:
-                del self.first[watcher.event_id]
+        if (consoles := self.consoles.get(watcher.event_id)) is not None:
+            consoles.discard(watcher)
+            if not consoles:
+                del self.consoles[watcher.event_id]
+                if (feed := self.console_feeds.pop(watcher.event_id, None)) is not None:
+                    feed.close()
         self.stop_waiting(watcher)
         self.identify(watcher, None)
 
@@ -294,9 +297,17 @@ class EventHub:
         if feed is None:
             feed = self.feeds[event_id] = EventFeed(
                 event_id,
-                lambda: self._in_fanout_order(event_id),
+                lambda: self.watchers.get(event_id, ()),
                 self._deliver_to,
                 lambda: coalescing_window(len(self.watchers.get(event_id, ()))),
+            )
+        return feed
+
+    def _console_feed(self, event_id: int) -> EventFeed:
+        feed = self.console_feeds.get(event_id)
+        if feed is None:
+            feed = self.console_feeds[event_id] = EventFeed(
+                event_id, lambda: self.consoles.get(event_id, ()), self._deliver_to, lambda: 0.0
             )
         return feed
 
@@ -316,6 +327,8 @@ class EventHub:
         if live is not None:
             live.apply(epoch, seq, changes, owners)
         self._feed(event_id).add(seq, epoch, ts, changes)
+        if event_id in self.consoles:
+            self._console_feed(event_id).add(seq, epoch, ts, changes)
         own = self.own.get(event_id)
         if own is not None:
             concerned = own.concerned((change["id"] for change in changes), owners)
@@ -325,16 +338,17 @@ class EventHub:
     def layer_failed(self) -> None:
         for live in self.maps.values():
             live.forget()
-        for feed in self.feeds.values():
+        for feed in [*self.feeds.values(), *self.console_feeds.values()]:
             feed.close()
         self.feeds.clear()
+        self.console_feeds.clear()
         self.queue_states.forget()
         groups = [*self.watchers.values(), *self.waiting.values()]
         for watcher in [w for group in groups for w in group]:
             self.drop(watcher, CloseCode.LAYER_DOWN)
         counted = self.watchers.keys() | self.waiting.keys()
         self.watchers.clear()
-        self.first.clear()
+        self.consoles.clear()
         self.waiting.clear()
         for event_id in counted:
             self._count(event_id)

@@ -13,8 +13,9 @@ import { SeatFeed, resumeQuery } from '../model/seatFeed';
  * the page already has; a later `from` (the map read again) does not reopen it, since the feed
  * knows its own position by then. A logged-in buyer's socket says whose it is and is told their
  * own seats as they change (any tab, any device); after a reconnect the holds are also read
- * again over HTTP. The organiser's console says so (`?console=1`): a staff socket is then written
- * each frame before the buyers' (PROTOCOL.md). Mount with `key={eventId}`, like the store.
+ * again over HTTP. The organiser's console says so (`?console=1`): a staff socket then also gets
+ * each transaction's frame at once, unmerged (PROTOCOL.md). Mount with `key={eventId}`, like the
+ * store.
  */
 export function useLiveFeed(
   eventId: number,

@@ -1,0 +1,68 @@
+"""The console on the wire (`python -m loadtest.console`) beside clicks, against the real
+server: it counts each transaction once (the merged frames that follow the unmerged ones are
+duplicates, PROTOCOL.md), and its counts end equal to the server's."""
+
+import asyncio
+import json
+from collections import Counter
+
+import aiohttp
+import pytest
+
+from harness.servers import manage
+from loadtest.console import watch
+
+from .server_stack import Stack, stack_env
+
+pytestmark = pytest.mark.slow
+
+STAFF = ("console-test-organiser", "console-test-password-1")
+
+
+async def _lock_one_by_one(stack: Stack, seat_ids: list[int]) -> None:
+    token = json.loads(stack.users.read_text())[0]["access"]
+    headers = {"Authorization": f"Bearer {token}"}
+    async with aiohttp.ClientSession() as session:
+        await asyncio.sleep(1.0)  # the console's socket is open and told it is a console
+        for seat_id in seat_ids:
+            url = f"{stack.base}/api/events/{stack.event_id}/seats/{seat_id}/lock/"
+            async with session.post(url, json={}, headers=headers) as answer:
+                assert answer.status == 200, await answer.text()
+            await asyncio.sleep(0.05)
+        for seat_id in seat_ids:
+            url = f"{stack.base}/api/events/{stack.event_id}/seats/{seat_id}/unlock/"
+            async with session.post(url, json={}, headers=headers) as answer:
+                assert answer.status == 200, await answer.text()
+
+
+async def _server_counts(stack: Stack) -> Counter:
+    return Counter(seat["status"] for seat in await _seats(stack))
+
+
+async def _seats(stack: Stack) -> list[dict]:
+    url = f"{stack.base}/api/events/{stack.event_id}/seats/"
+    async with aiohttp.ClientSession() as session, session.get(url) as answer:
+        return (await answer.json())["seats"]
+
+
+async def test_the_console_counts_each_transaction_once_and_ends_with_the_servers_counts(
+    stack: Stack,
+):
+    username, password = STAFF
+    manage(
+        stack_env(),
+        "shell",
+        "-c",
+        "from django.contrib.auth import get_user_model as m; U = m();"
+        f" U.objects.filter(username='{username}').exists()"
+        f" or U.objects.create_superuser('{username}', '', '{password}')",
+    )
+    free = [seat["id"] for seat in await _seats(stack) if seat["status"] == "available"]
+    clicks = asyncio.ensure_future(_lock_one_by_one(stack, free[:6]))
+    figures = await watch(stack.base, stack.event_id, username, password, seconds=20, quiet=2)
+    await clicks
+
+    assert figures["frames"] == 12  # six locks and six unlocks: each once, no duplicate counted
+    assert figures["counts_lag_ms"]["p50"] > 0
+    held = {status: n for status, n in figures["counts"].items() if n}
+    assert held == dict(await _server_counts(stack))
