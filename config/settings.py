@@ -227,15 +227,10 @@ if REDIS_URL:
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-# The encoded seat map and layout documents, in each process's memory (api/map_document.py):
-# four entries per event's document and version (its tags and three bodies; the arena's map is
-# 1.3 MB in all), the least recently used dropped first past MAX_ENTRIES.
-CACHES["documents"] = {
-    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-    "LOCATION": "seatmap-documents",
-    "TIMEOUT": None,  # a key names one version of a document, which never changes
-    "OPTIONS": {"MAX_ENTRIES": 200},
-}
+# What each process may keep of the encoded seat maps, layouts and draw proofs
+# (reservations/api/stored_documents.py): 256 MiB holds ~190 arenas' maps (1.3 MB each in three
+# codings), a season of big events, or thousands of small ones.
+DOCUMENTS_CACHE_BYTES = env.int("DOCUMENTS_CACHE_BYTES", default=256 * 1024 * 1024)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

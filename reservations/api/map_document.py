@@ -5,8 +5,8 @@
 * ``LAYOUT``, GET /api/events/{id}/layout/: the room's drawing, byte for byte as it always was.
 
 Both are named by the event's map version (selectors.map_version_get, one query of one row),
-which every write of what they show bumps (services/map_version.py). Each process keeps, in the
-bounded "documents" cache (settings.CACHES: local memory, least recently used out first), per
+which every write of what they show bumps (services/map_version.py). Each process keeps, in its
+document store (stored_documents.py: bounded by bytes, least recently used out first), per
 document, event and version, the ETag of each content-coding and each coded body
 (api/content_coding.py). A revalidation whose If-None-Match holds the current tag is answered
 304 from the tags alone, and a 200 sends the stored body of the coding the request takes:
@@ -19,7 +19,6 @@ from collections.abc import Callable
 from typing import NamedTuple
 
 import orjson
-from django.core.cache import caches
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import patch_vary_headers
 from django.utils.http import parse_etags
@@ -29,7 +28,8 @@ from reservations.exceptions import NoLayout
 from reservations.selectors import MapVersion
 
 from . import map_presenters
-from .content_coding import CODINGS, IDENTITY, Encoded, coding_for, encode
+from .content_coding import IDENTITY, Encoded, coding_for, encode
+from .stored_documents import documents
 
 # Stored by browsers and CDNs, and asked again with If-None-Match each time: a reprice shows at
 # once, and a 304 costs the version's one-row read.
@@ -107,21 +107,15 @@ def stored_answer(
     version is not stored here (`built`: it was just stored, so it is read from what was)."""
     coding = coding_for(accept_encoding)
     key = _key(document, version)
-    cache = caches["documents"]
-    etags = cache.get(key)
-    if etags is None:
-        if not built:
-            return None
-        etags = _built(document, version, key).etags
-    if _revalidated(if_none_match, etags[coding]):
-        return DocumentAnswer(304, b"", etags[coding], coding)
-    body = cache.get(f"{key}:{coding}")
-    if body is None:
+    encoded = documents().get(key)
+    if encoded is None:
         if not built:
             return None
         encoded = _built(document, version, key)
-        etags, body = encoded.etags, encoded.bodies[coding]
-    return DocumentAnswer(200, body, etags[coding], coding)
+    etag = encoded.etags[coding]
+    if _revalidated(if_none_match, etag):
+        return DocumentAnswer(304, b"", etag, coding)
+    return DocumentAnswer(200, encoded.bodies[coding], etag, coding)
 
 
 def _revalidated(if_none_match: str, etag: str) -> bool:
@@ -142,13 +136,9 @@ def _key(document: Document, version: MapVersion) -> str:
 
 def _built(document: Document, version: MapVersion, key: str) -> Encoded:
     """The document of `version`, encoded: as stored, or built, encoded and stored now."""
-    cache = caches["documents"]
-    body_keys = {coding: f"{key}:{coding}" for coding in CODINGS}
     with _build_locks[hash(key) % len(_build_locks)]:
-        found = cache.get_many([key, *body_keys.values()])
-        if len(found) == 1 + len(body_keys):
-            return Encoded({c: found[k] for c, k in body_keys.items()}, found[key])
+        if (encoded := documents().get(key)) is not None:
+            return encoded
         encoded = encode(document.build(version))
-        cache.set_many({body_keys[c]: body for c, body in encoded.bodies.items()})
-        cache.set(key, encoded.etags)  # last: tags found mean bodies stored (unless culled)
+        documents().set(key, encoded)
         return encoded

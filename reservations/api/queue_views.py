@@ -2,7 +2,6 @@
 
 import hashlib
 
-from django.core.cache import caches
 from django.http import HttpResponse, HttpResponseNotModified
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema, inline_serializer
@@ -18,6 +17,7 @@ from reservations.waiting_room.public_state import place_json, proof_json, publi
 from .booking_limits import BookingThrottle
 from .inputs import SeatActionInput
 from .loop_requests import drf_rendered
+from .stored_documents import documents
 from .throttles import ReadThrottle
 
 _TURN = inline_serializer(
@@ -164,7 +164,7 @@ class QueueProofApi(APIView):
     )
     def get(self, request, event_id: int):
         room = room_of(event_id)
-        cache, body = caches["documents"], None
+        body = None
         if room.drawn_at is None:  # a few bytes, and staff may still name the randomness
             body = drf_rendered(proof_json(room))
             tag = f'"proof-{hashlib.sha256(body).hexdigest()[:24]}"'
@@ -174,7 +174,7 @@ class QueueProofApi(APIView):
             tag = f'"proof-{room.event_id}-{room.drawn_at.timestamp():.6f}-{numbered}-{said}"'
         if tag in request.headers.get("If-None-Match", ""):
             return HttpResponseNotModified(headers={"ETag": tag})
-        if body is None and (body := cache.get(tag)) is None:  # once per numbered entrant
+        if body is None and (body := documents().get(tag)) is None:  # once per numbered entrant
             body = drf_rendered(proof_json(room))
-            cache.set(tag, body)
+            documents().set(tag, body)
         return HttpResponse(body, content_type="application/json", headers={"ETag": tag})
