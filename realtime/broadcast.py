@@ -22,7 +22,7 @@ import weakref
 import redis.asyncio
 from channels.layers import get_channel_layer
 
-from reservations.redis_shards import event_group
+from reservations.redis_shards import SIGN_OUTS_GROUP, event_group
 from reservations.signals import SeatChange
 
 from .hub import hub_if_running
@@ -44,29 +44,42 @@ def on_seats_changed(sender, *, event_id: int, changes: list[SeatChange], **kwar
 
 def on_queue_changed(sender, *, event_id: int, state: dict, **kwargs) -> None:
     """The receiver of reservations' `queue_changed`: the waiting room's state to every process
-    that has sockets of the event (the hub sends it to them, PROTOCOL.md "Waiting room")."""
+    that has sockets of the event (the hub sends it to them, PROTOCOL.md "Waiting room"). Redis
+    away: the tick pauses admission and sends again."""
     message = {"type": "queue.message", "event_id": event_id, "state": state}
+    _send_soon(event_group(event_id), message)
+
+
+def on_family_revoked(sender, *, family: str, **kwargs) -> None:
+    """The receiver of reservations' `family_revoked`: every process ends the identity of its
+    sockets of that login (hub.family_revoked). Redis away: those sockets are closed anyway
+    (relay.py), and reconnect anonymous or with a fresh token."""
+    _send_soon(SIGN_OUTS_GROUP, {"type": "family.revoked", "family": family})
+
+
+def _send_soon(group: str, message: dict) -> None:
+    """Send on the publisher's loop without waiting for it (a sign-out or a room's state)."""
     loop = publisher_loop()
     if loop is _running_loop():
-        _queue_send(event_id, message)
+        _send_in_background(group, message)
     else:
-        loop.call_soon_threadsafe(_queue_send, event_id, message)
+        loop.call_soon_threadsafe(_send_in_background, group, message)
 
 
-def _queue_send(event_id: int, message: dict) -> None:
-    task = asyncio.ensure_future(_group_send_logged(event_id, message))
-    _queue_sends.add(task)
-    task.add_done_callback(_queue_sends.discard)
+def _send_in_background(group: str, message: dict) -> None:
+    task = asyncio.ensure_future(_group_send_logged(group, message))
+    _background_sends.add(task)
+    task.add_done_callback(_background_sends.discard)
 
 
-_queue_sends: set[asyncio.Task] = set()
+_background_sends: set[asyncio.Task] = set()
 
 
-async def _group_send_logged(event_id: int, message: dict) -> None:
+async def _group_send_logged(group: str, message: dict) -> None:
     try:
-        await _group_send(event_id, message)
-    except Exception as exc:  # Redis away: the tick pauses admission and sends again
-        logger.warning("queue state of event %s not sent: %s", event_id, exc)
+        await _group_send(group, message)
+    except Exception as exc:
+        logger.warning("%s to %s not sent: %s", message["type"], group, exc)
 
 
 def seats_publish(event_id: int, changes: list[dict], owners: list[int | None] = ()) -> None:
@@ -186,7 +199,8 @@ class _Publisher:
             for event_id, items in by_event.items():
                 try:
                     epoch, last_seq = await self.counters.next(event_id, len(items))
-                    await _group_send(event_id, _seats_frames(event_id, items, epoch, last_seq))
+                    message = _seats_frames(event_id, items, epoch, last_seq)
+                    await _group_send(event_group(event_id), message)
                 except Exception:
                     logger.exception(
                         "broadcast of event %s failed; watchers will resync by seq/epoch",
@@ -223,10 +237,10 @@ def _seats_frames(event_id: int, batch: list[tuple], epoch: str, last_seq: int) 
     return {"type": "seats.message", "event_id": event_id, "epoch": epoch, "frames": frames}
 
 
-async def _group_send(event_id: int, message: dict) -> None:
+async def _group_send(group: str, message: dict) -> None:
     # The pub/sub layer's publishing connection finds out that Redis restarted only when it
     # next writes: try that write once more on a fresh connection before giving up.
     try:
-        await get_channel_layer().group_send(event_group(event_id), message)
+        await get_channel_layer().group_send(group, message)
     except redis.ConnectionError:
-        await get_channel_layer().group_send(event_group(event_id), message)
+        await get_channel_layer().group_send(group, message)

@@ -116,6 +116,7 @@ class EventSeatsConsumer(AsyncWebsocketConsumer):
         )
         self._snapshot_due: asyncio.TimerHandle | None = None
         self._identity_ends: asyncio.TimerHandle | None = None  # when its access token expires
+        self.family: str | None = None  # the login its token is of (hub.family_revoked)
         query = self.scope.get("query_string", b"")
         self._compact = _query_says(query, "snapshot", "state")
         self._console = _query_says(query, "console", "1")
@@ -195,15 +196,16 @@ class EventSeatsConsumer(AsyncWebsocketConsumer):
         """PROTOCOL.md "Your own seats": a good token makes the socket its account's until the
         token expires; a bad one is answered `not_authenticated` and leaves it anonymous."""
         named = access_token_account(token) if token is not None else None
-        account = None if named is None else named[0]
+        account = None if named is None else named.account
         if token is not None and account is None:
             self._put(NOT_AUTHENTICATED_FRAME)
         if self._identity_ends is not None:
             self._identity_ends.cancel()
             self._identity_ends = None
+        self.family = None if named is None else named.family
         if named is not None:
-            delay = max(0.0, named[1] - time.time())
-            self._identity_ends = asyncio.get_running_loop().call_later(delay, self._token_expired)
+            delay = max(0.0, named.expires_at - time.time())
+            self._identity_ends = asyncio.get_running_loop().call_later(delay, self.identity_ended)
         if self.waiting:  # no seats to tell yet: its place, or the console's seats
             self.account = account
             if account is not None:
@@ -213,10 +215,14 @@ class EventSeatsConsumer(AsyncWebsocketConsumer):
         if self._console and account is not None:
             asyncio.ensure_future(self._as_console(account))
 
-    def _token_expired(self) -> None:
-        """The socket's token has expired: it watches anonymously, and is told so, until it
-        sends a fresh one (the shipped client does at once)."""
-        self._identity_ends = None
+    def identity_ended(self) -> None:
+        """The socket's token has expired, or its login was revoked (hub.family_revoked): it
+        watches anonymously, and is told so, until it sends a fresh one (the shipped client
+        does at once after an expiry; after a logout it has none)."""
+        if self._identity_ends is not None:
+            self._identity_ends.cancel()
+            self._identity_ends = None
+        self.family = None
         self._put(NOT_AUTHENTICATED_FRAME)
         if self.waiting:
             self.account = None

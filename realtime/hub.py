@@ -72,6 +72,7 @@ logger = logging.getLogger("realtime.hub")
 class Watcher(Protocol):
     event_id: int
     account: int | None  # whose the socket said it is (own_seats.py); None: anonymous
+    family: str | None  # the login its token came from, while it has an account
 
     def deliver(self, frame: Encoded, seq: int, epoch: str) -> bool:
         """Hand over a `seats` frame; False if the socket is too far behind to take it."""
@@ -85,6 +86,9 @@ class Watcher(Protocol):
         """Hand over a `queue` or `place` frame (the waiting room)."""
 
     def stalled(self, now: float) -> bool: ...
+
+    def identity_ended(self) -> None:
+        """Its token expired or its login was revoked: anonymous from now on, and told."""
 
     async def drop(self, code: int) -> None: ...
 
@@ -172,14 +176,16 @@ class EventHub:
         if watchers is not None:
             watchers.discard(watcher)
             self._count(watcher.event_id)
+        self.stop_waiting(watcher)
+        self.identify(watcher, None)
+
+    def _stop_console(self, watcher: Watcher) -> None:
         if (consoles := self.consoles.get(watcher.event_id)) is not None:
             consoles.discard(watcher)
             if not consoles:
                 del self.consoles[watcher.event_id]
                 if (feed := self.console_feeds.pop(watcher.event_id, None)) is not None:
                     feed.close()
-        self.stop_waiting(watcher)
-        self.identify(watcher, None)
 
     # --- the waiting room -------------------------------------------------------------------
 
@@ -221,7 +227,9 @@ class EventHub:
         task.add_done_callback(self._background_tasks.discard)
 
     def identify(self, watcher: Watcher, account: int | None) -> None:
-        """The socket's account from now on (None: anonymous); an account is told its seats."""
+        """The socket's account from now on (None: anonymous); an account is told its seats.
+        A console stops being one (the consumer asks again for a new account)."""
+        self._stop_console(watcher)
         own = self.own.get(watcher.event_id)
         previous = getattr(watcher, "account", None)
         if own is not None and previous is not None:
@@ -334,6 +342,13 @@ class EventHub:
             concerned = own.concerned((change["id"] for change in changes), owners)
             if concerned:
                 tell_own(self, event_id, concerned)
+
+    def family_revoked(self, family: str) -> None:
+        """A login was revoked (a logout, a replayed token): the sockets here that said they
+        were that login's are anonymous from now on (PROTOCOL.md "Your own seats")."""
+        groups = [*self.watchers.values(), *self.waiting.values()]
+        for watcher in [w for group in groups for w in group if w.family == family]:
+            watcher.identity_ended()
 
     def layer_failed(self) -> None:
         for live in self.maps.values():

@@ -15,7 +15,7 @@ from typing import Protocol
 import redis
 from channels.layers import get_channel_layer
 
-from reservations.redis_shards import event_group
+from reservations.redis_shards import SIGN_OUTS_GROUP, event_group
 
 from .reorder import REORDER_WAIT_SECONDS, SeqReorder
 
@@ -36,6 +36,8 @@ class Listener(Protocol):
         relay could put it."""
 
     def layer_failed(self) -> None: ...
+
+    def family_revoked(self, family: str) -> None: ...
 
     def queue_changed(self, event_id: int, state: dict) -> None:
         """The event's waiting room's public state (PROTOCOL.md "Waiting room")."""
@@ -114,6 +116,7 @@ class Relay:
             try:
                 self._channel = await self._layer.new_channel(prefix="hub")
                 self._joined = {}
+                await self._layer.group_add(SIGN_OUTS_GROUP, self._channel)
                 for event_id in list(self._listener.watched_events()):
                     self._joined[event_id] = asyncio.ensure_future(self._group_add(event_id))
                     await self._joined[event_id]
@@ -152,6 +155,12 @@ class Relay:
             await asyncio.sleep(GROUP_REFRESH_SECONDS)
             if not self.ready.is_set():  # run() is rejoining them itself
                 continue
+            try:
+                await self._layer.group_add(SIGN_OUTS_GROUP, self._channel)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # run() notices a broken layer and recovers
+                logger.info("group refresh of sign-outs failed: %s", exc)
             for event_id in list(self._joined):
                 if event_id not in self._joined:  # left while this loop ran
                     continue
@@ -163,6 +172,9 @@ class Relay:
                     logger.info("group refresh of event %s failed: %s", event_id, exc)
 
     def _dispatch(self, message: dict) -> None:
+        if message.get("type") == "family.revoked":
+            self._listener.family_revoked(message["family"])
+            return
         if message.get("event_id") not in self._joined:
             return  # sent before this process left the event's group
         if message.get("type") == "queue.message":

@@ -2,18 +2,31 @@
 checks a bearer token (signature, expiry, type), without a database read. A socket that says
 who it is learns that account's own seats (PROTOCOL.md "Your own seats") and nothing else."""
 
+from typing import NamedTuple
+
 from rest_framework_simplejwt.exceptions import TokenError
 from rest_framework_simplejwt.settings import api_settings
 from rest_framework_simplejwt.tokens import AccessToken
 
 
-def access_token_account(raw: str) -> tuple[int, float] | None:
-    """(account id, expiry as a Unix time) of a good access token; None for anything else."""
+class TokenIdentity(NamedTuple):
+    account: int
+    expires_at: float  # a Unix time
+    family: str | None  # the login it came from (api/tokens.py): its revocation ends it too
+
+
+def access_token_account(raw: str) -> TokenIdentity | None:
+    """Whose a good access token is, until when, and of which login; None for anything else."""
     try:
         token = AccessToken(raw)
     except TokenError:
         return None
     try:
-        return int(token.get(api_settings.USER_ID_CLAIM)), float(token["exp"])
+        family = token.get("fam")
+        return TokenIdentity(
+            int(token.get(api_settings.USER_ID_CLAIM)),
+            float(token["exp"]),
+            None if family is None else str(family),
+        )
     except (TypeError, ValueError, KeyError):
         return None

@@ -38,6 +38,11 @@ def event_group(event_id: int) -> str:
     return f"event.{event_id}"
 
 
+# The group every server process listens on for revoked logins (signals.family_revoked): not
+# of one event, so on whichever shard the layer hashes its name to.
+SIGN_OUTS_GROUP = "accounts.sign-outs"
+
+
 @dataclasses.dataclass(frozen=True)
 class Shard:
     """One Redis primary: `url`, or `master` found through `sentinels`."""

@@ -81,3 +81,19 @@ def _send_queue(event_id: int, state: dict) -> None:
 
 def queue_changed_on_commit(*, event_id: int, state: dict) -> None:
     transaction.on_commit(partial(_send_queue, event_id, state), robust=True)
+
+
+# A login's token family was revoked (api/tokens.py: a logout, a replayed refresh token):
+# receivers get ``family``, its id as text. Realtime ends the identity of the sockets that
+# said they were that login's (PROTOCOL.md "Your own seats").
+family_revoked = Signal()
+
+
+def _send_family_revoked(family: str) -> None:
+    for receiver, result in family_revoked.send_robust(sender=None, family=family):
+        if isinstance(result, Exception):
+            logger.error("%s failed on family_revoked", receiver, exc_info=result)
+
+
+def family_revoked_on_commit(*, family: str) -> None:
+    transaction.on_commit(partial(_send_family_revoked, family), robust=True)

@@ -7,9 +7,11 @@ from datetime import timedelta
 
 import pytest
 from channels.db import database_sync_to_async
+from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import AccessToken
 
 from realtime.own_seats import OwnSeats
+from reservations.api.tokens import refresh_token_issue
 from reservations.models import Seat
 from reservations.tests import booking_calls
 from reservations.tests.factories import UserFactory, event_with_seats
@@ -169,3 +171,33 @@ async def test_a_socket_is_nobodys_once_its_token_expires(event, alice):
         frames.append(await socket.receive_json_from())
     assert [f["type"] for f in frames if f["type"] in ("seats", "own")] == ["seats"]
     await socket.disconnect()
+
+
+async def test_a_logout_ends_the_identity_of_that_logins_sockets_and_no_other(event, alice):
+    """Issue 40: a revoked login's token no longer names a socket, though it has not expired;
+    the same account's other login keeps its own."""
+    logins = [await call(refresh_token_issue)(alice) for _ in range(2)]
+    sockets = []
+    for login in logins:
+        socket, _ = await connected(event.id)
+        await socket.send_json_to({"type": "auth", "token": str(login.access_token)})
+        await next_of_type(socket, "own")
+        sockets.append(socket)
+    signed_out, still_in = sockets
+
+    logout = {"refresh": str(logins[0])}
+    answer = await call(lambda: APIClient().post("/api/logout/", logout, format="json"))()
+    assert answer.status_code == 200
+    ended = await next_of_type(signed_out, "error", within=3)
+    assert ended == {"type": "error", "code": "not_authenticated"}
+
+    (first, *_) = await seat_ids(event)
+    await call(booking_calls.lock)(user=alice, event_id=event.id, seat_id=first)
+    mine = await next_of_type(still_in, "own")
+    assert [seat["id"] for seat in mine["seats"]] == [first]
+    frames = []
+    while not await signed_out.receive_nothing(timeout=0.5):
+        frames.append(await signed_out.receive_json_from())
+    assert [f["type"] for f in frames if f["type"] in ("seats", "own")] == ["seats"]
+    for socket in sockets:
+        await socket.disconnect()

@@ -35,6 +35,7 @@ from rest_framework_simplejwt.tokens import RefreshToken
 from rest_framework_simplejwt.utils import datetime_to_epoch
 
 from reservations.models import RefreshFamily
+from reservations.signals import family_revoked_on_commit
 
 FAMILY_CLAIM = "fam"
 
@@ -75,6 +76,7 @@ def refresh_token_rotate(raw: str) -> RefreshToken:
         elif not _in_grace(family, claims.jti, now):
             family.revoked_at = now
             family.save(update_fields=["revoked_at"])
+            family_revoked_on_commit(family=str(family.pk))
             replayed = True
     if replayed:  # raised after the commit: the revocation stands
         raise InvalidToken("The token was used before: its family is revoked.")
@@ -147,9 +149,10 @@ def _in_grace(family: RefreshFamily, jti: str, now) -> bool:
 
 
 def _family_revoke(family_id: uuid.UUID) -> None:
-    RefreshFamily.objects.filter(pk=family_id, revoked_at__isnull=True).update(
+    if RefreshFamily.objects.filter(pk=family_id, revoked_at__isnull=True).update(
         revoked_at=timezone.now()
-    )
+    ):
+        family_revoked_on_commit(family=str(family_id))
 
 
 def _signed(family: RefreshFamily) -> RefreshToken:
