@@ -45,12 +45,12 @@ THROTTLE_RATES = {
     "auth_username": env("AUTH_USERNAME_THROTTLE_RATE", default="10/min"),
     "anon_read": env("ANON_READ_THROTTLE_RATE", default="1200/min"),
 }
-# The login doors (reservations/api/login_limits.py): AUTH_THROTTLE_RATE counts every attempt
-# per address; AUTH_USERNAME_THROTTLE_RATE counts failed logins per (username, address), and
-# from the LOGIN_SLOWDOWN_AFTER-th failure on the next attempt waits 1, 2, 4 ... seconds (at
-# most LOGIN_SLOWDOWN_MAX_SECONDS). Password hashing (~0.5 s of CPU each) runs on at most
-# PASSWORD_HASH_CONCURRENCY request threads per process at once, one address at most half;
-# a login waits at most 2 s for one, then 503 (reservations/api/login_limits.py).
+# The login doors (reservations/api/login_limits.py): AUTH_THROTTLE_RATE counts failed logins
+# per address (and every registration); AUTH_USERNAME_THROTTLE_RATE counts failed logins per
+# (username, address), and from the LOGIN_SLOWDOWN_AFTER-th failure on the next attempt waits
+# 1, 2, 4 ... seconds (at most LOGIN_SLOWDOWN_MAX_SECONDS). Password hashing (~0.5 s of CPU
+# each) runs on at most PASSWORD_HASH_CONCURRENCY request threads per process at once, one
+# address at most half; a login waits at most 2 s for one, then 503.
 LOGIN_SLOWDOWN_AFTER = env.int("LOGIN_SLOWDOWN_AFTER", default=3)
 LOGIN_SLOWDOWN_MAX_SECONDS = env.int("LOGIN_SLOWDOWN_MAX_SECONDS", default=30)
 PASSWORD_HASH_CONCURRENCY = env.int("PASSWORD_HASH_CONCURRENCY", default=2)

@@ -4,9 +4,13 @@ confs).
 
 Three limits, none of which lets a stranger lock an account:
 
-* **Attempts per address** (``AUTH_THROTTLE_RATE``, an IPv6 client by its /64): one host
-  guessing at full speed is refused; it can only refuse itself. A load-test host
-  (``LIMITS_EXEMPT_NETWORKS``) is not counted here.
+* **Failures per address** (``AUTH_THROTTLE_RATE``, an IPv6 client by its /64): one host
+  guessing at full speed is refused for the rest of the window once it has failed that often;
+  it can only refuse itself, and the logins that succeed there (a school's or a venue's shared
+  address) count for nothing. Registration counts every attempt instead: an account made is no
+  failure, and accounts made in bulk are what it limits. A load-test host
+  (``LIMITS_EXEMPT_NETWORKS``) is not counted here, and an account logging in from an address
+  it has logged in from before (in the last ``KNOWN_LOGIN_DAYS``) is not refused by it.
 * **Failed logins per (username, address)** (``AUTH_USERNAME_THROTTLE_RATE``): failures
   count, not attempts, and only from where they came. From the ``LOGIN_SLOWDOWN_AFTER``-th
   failure on, the next attempt of that name from that address waits 1, 2, 4 ... seconds (at
@@ -20,7 +24,8 @@ Three limits, none of which lets a stranger lock an account:
   slot at most ``SLOT_WAIT_SECONDS``, one address holding at most half the slots and keeping at
   most ``WAITING_PER_ADDRESS`` attempts waiting, then answers 503 ``login_busy`` with
   ``Retry-After: 1``: a few hosts failing logins at full speed cannot keep others out, and the
-  waits are bounded, so logins cannot take every request thread.
+  waits are bounded, so logins cannot take every request thread. An account logging in from an
+  address it knows goes first: while one waits, a freed slot is its.
 
 Refused before any password is hashed; the API answers in its JSON shape (429 ``throttled``),
 the admin form as plain text. The counts are limit_windows.py's (per process when Redis is
@@ -32,11 +37,13 @@ import math
 import threading
 import time
 from collections import Counter
+from contextlib import suppress
 from functools import wraps
 
 import orjson
 from django.conf import settings
 from django.contrib.auth.signals import user_login_failed
+from django.core.cache import cache
 from django.http import HttpResponse
 from django.http.multipartparser import MultiPartParserError
 from rest_framework.settings import api_settings
@@ -57,6 +64,10 @@ SLOT_WAIT_SECONDS = 2.0
 WAITING_PER_ADDRESS = 2
 # The request attribute by which a failure tells its door how long the next attempt waits.
 _WAIT_ATTRIBUTE = "login_retry_after"
+# The request attribute by which a failure tells its door that the attempt failed.
+_FAILED_ATTRIBUTE = "login_failed"
+# How long an address is known for an account after it logged in there.
+KNOWN_LOGIN_DAYS = 180
 
 
 class _HashingSlots:
@@ -72,15 +83,19 @@ class _HashingSlots:
         self._taken = 0
         self._held: Counter[str] = Counter()  # slots by address
         self._waiting: Counter[str] = Counter()  # attempts waiting, by address
+        self._known_waiting = 0  # attempts from an address their account knows, waiting
 
-    def take(self, address: str = "", *, wait: float = 0.0, shared: bool = True) -> bool:
+    def take(
+        self, address: str = "", *, wait: float = 0.0, shared: bool = True, known: bool = False
+    ) -> bool:
         deadline = time.monotonic() + wait
         with self._free:
             if self._waiting[address] >= WAITING_PER_ADDRESS:
                 return False
             self._waiting[address] += 1
+            self._known_waiting += known
             try:
-                while not self._may_take(address, shared):
+                while not self._may_take(address, shared, known):
                     left = deadline - time.monotonic()
                     if left <= 0:
                         return False
@@ -89,14 +104,16 @@ class _HashingSlots:
                 self._held[address] += 1
                 return True
             finally:
+                self._known_waiting -= known
                 self._waiting[address] -= 1
                 if not self._waiting[address]:
                     del self._waiting[address]
 
-    def _may_take(self, address: str, shared: bool) -> bool:
+    def _may_take(self, address: str, shared: bool, known: bool) -> bool:
         slots = settings.PASSWORD_HASH_CONCURRENCY
         share = max(1, slots // 2) if shared else slots
-        return self._taken < slots and self._held[address] < share
+        first = known or not self._known_waiting  # a known address's attempt goes first
+        return first and self._taken < slots and self._held[address] < share
 
     def give_back(self, address: str = "") -> None:
         with self._free:
@@ -149,19 +166,46 @@ def _submitted_username(request) -> str | None:
     return username[:300] if isinstance(username, str) else None
 
 
-def _wait_before(request) -> int:
-    """Seconds this attempt must wait before it may be tried (0: go ahead); counts it."""
+def _address_rule(address: str, now: float) -> Rule | None:
+    rate = _rate("auth")
+    return limit_windows.window_rule("auth", address, rate, now) if rate else None
+
+
+def _known_key(username: str, address: str) -> str:
+    return f"login-known:{_name_ident(username, address)}"
+
+
+def _known(username: str | None, address: str) -> bool:
+    """Whether the account of this name logged in from this address before."""
+    if not username:
+        return False
+    try:
+        return bool(cache.get(_known_key(username, address)))
+    except limit_windows.REDIS_FAILURES:
+        return False  # Redis away: nobody is known, and every limit still holds
+
+
+def _remember_known(username: str, address: str) -> None:
+    with suppress(*limit_windows.REDIS_FAILURES):
+        cache.set(_known_key(username, address), 1, timeout=KNOWN_LOGIN_DAYS * 86400)
+
+
+def _wait_before(request, username: str | None, known: bool, every_attempt: bool) -> int:
+    """Seconds this attempt must wait before it may be tried (0: go ahead). Registration
+    (`every_attempt`) counts the attempt per address; a login only meets the failures counted
+    there (login_failed), unless the address is one its account knows."""
     now = time.time()
     address = request_address_key(request)
-    rate = _rate("auth")
     # A load-test host's attempts are not counted per address (its hundreds of logins would
     # refuse everyone there, the organiser's admin login included); its failures still are.
-    if rate is not None and not is_exempt(request_client_address(request)):
-        rule = limit_windows.window_rule("auth", address, rate, now)
-        verdict = limit_windows.verdict_of([rule], limit_windows.count([rule], now), now)
-        if not verdict.allowed:
-            return verdict.wait
-    username = _submitted_username(request)
+    rule = _address_rule(address, now)
+    if rule is not None and not is_exempt(request_client_address(request)):
+        if every_attempt:
+            verdict = limit_windows.verdict_of([rule], limit_windows.count([rule], now), now)
+            if not verdict.allowed:
+                return verdict.wait
+        elif not known and (paused := limit_windows.paused_for(f"address:{address}")) > 0:
+            return max(1, math.ceil(paused))
     if not username:
         return 0  # nothing to count: the request is refused as invalid anyway
     # A failure past the rate pauses the name for the rest of its window (login_failed).
@@ -175,8 +219,15 @@ def login_failed(sender, credentials, request=None, **kwargs):
     if request is None or not isinstance(username, str):
         return
     http_request = getattr(request, "_request", request)  # DRF's Request wraps Django's
-    ident = _name_ident(username, request_address_key(http_request))
+    setattr(http_request, _FAILED_ATTRIBUTE, True)
+    address = request_address_key(http_request)
     now = time.time()
+    address_rule = _address_rule(address, now)
+    if address_rule is not None and not is_exempt(request_client_address(http_request)):
+        (failures,) = limit_windows.count([address_rule], now)
+        if failures >= address_rule.limit:  # the address's next attempts wait out the window
+            limit_windows.pause(f"address:{address}", limit_windows.seconds_left(address_rule, now))
+    ident = _name_ident(username, address)
     rule = _failure_rule(ident, now)
     if rule is None:
         return
@@ -199,20 +250,23 @@ def _refused(request, status: int, code: str, message: str, wait: int) -> HttpRe
     )
 
 
-def login_door(view):
-    """A view that checks passwords (or makes them), behind the three limits."""
+def login_door(view, *, every_attempt: bool = False):
+    """A view that checks passwords (or makes them: `every_attempt` counts each attempt per
+    address, not only failures), behind the three limits."""
 
     @wraps(view)
     def door(request, *args, **kwargs):
         if request.method != "POST":
             return view(request, *args, **kwargs)
-        wait = _wait_before(request)
+        address = request_address_key(request)
+        username = _submitted_username(request)
+        known = _known(username, address)
+        wait = _wait_before(request, username, known, every_attempt)
         if wait:
             message = f"Too many login attempts; try again in {wait} seconds."
             return _refused(request, 429, "throttled", message, wait)
-        address = request_address_key(request)
         shared = not is_exempt(request_client_address(request))
-        if not hashing_slots.take(address, wait=SLOT_WAIT_SECONDS, shared=shared):
+        if not hashing_slots.take(address, wait=SLOT_WAIT_SECONDS, shared=shared, known=known):
             message = "Too many logins at once; try again in a moment."
             return _refused(request, 503, "login_busy", message, 1)
         try:
@@ -221,6 +275,9 @@ def login_door(view):
             hashing_slots.give_back(address)
         if wait := getattr(request, _WAIT_ATTRIBUTE, 0):
             response["Retry-After"] = str(wait)
+        failed = getattr(request, _FAILED_ATTRIBUTE, False)
+        if username and not known and not failed and response.status_code < 400:
+            _remember_known(username, address)  # it logged in (or was made) from here
         return response
 
     return door

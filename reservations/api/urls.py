@@ -14,7 +14,7 @@ from .operation_views import BOOKING_ROUTES
 
 urlpatterns = [
     path("csrf/", views.CsrfApi.as_view()),
-    path("register/", login_door(views.RegisterApi.as_view())),
+    path("register/", login_door(views.RegisterApi.as_view(), every_attempt=True)),
     path("login/", login_door(views.LoginApi.as_view())),
     path("logout/", views.LogoutApi.as_view()),
     path("me/", views.MeApi.as_view()),

@@ -3,6 +3,7 @@ NUM_PROXIES trusted proxies vouch for it, an IPv6 client by its /64), failed log
 (username, address) slowed down before they are refused, and password hashing bounded, on
 register, login, token and the admin's login form. Nobody can lock another person out."""
 
+import threading
 import time
 
 import pytest
@@ -314,3 +315,80 @@ class TestAdminLogin:
     def test_the_admin_login_page_itself_is_not_counted(self, rates, client):
         rates(address="1/min")
         assert [client.get("/admin/login/").status_code for _ in range(3)] == [200] * 3
+
+
+class TestFailuresPerAddress:
+    """Issue 40 row 1: only failures count against an address, and an account at an address it
+    knows is let in past them, and goes first for a hashing slot."""
+
+    def test_right_passwords_from_one_address_never_meet_its_limit(self, rates):
+        rates(address="3/min")
+        for name in ("ann", "ben", "cat"):
+            UserFactory(username=name)
+        api = APIClient()
+        statuses = [
+            _login(api, "/api/token/", name, PASSWORD, "198.51.100.40").status_code
+            for name in ("ann", "ben", "cat") * 4
+        ]
+        assert statuses == [200] * 12  # a school's shared address: twelve logins, no refusal
+
+    def test_past_its_failures_an_address_is_refused_except_to_an_account_that_knows_it(
+        self, rates
+    ):
+        rates(address="3/min")
+        UserFactory(username="alice")
+        UserFactory(username="bob")
+        api, shared = APIClient(), "198.51.100.41"
+        assert _login(api, "/api/token/", "alice", PASSWORD, shared).status_code == 200
+        failures = [
+            _login(api, "/api/token/", f"guess{i}", "wrong-pw-1", shared).status_code
+            for i in range(3)
+        ]
+        assert failures == [401, 401, 401]
+        refused = _login(api, "/api/token/", "bob", PASSWORD, shared)  # new here: refused
+        assert (refused.status_code, refused.json()["code"]) == (429, "throttled")
+        assert int(refused["Retry-After"]) >= 1
+        assert _login(api, "/api/token/", "alice", PASSWORD, shared).status_code == 200
+        assert _login(api, "/api/token/", "bob", PASSWORD, "198.51.100.42").status_code == 200
+
+    def test_registration_still_counts_every_attempt(self, rates):
+        rates(address="2/min")
+        api = APIClient()
+        statuses = [
+            api.post(
+                "/api/register/",
+                {"username": f"new{i}", "password": PASSWORD},
+                format="json",
+                REMOTE_ADDR="198.51.100.43",
+            ).status_code
+            for i in range(3)
+        ]
+        assert statuses == [201, 201, 429]
+
+
+def test_a_known_address_goes_first_for_a_freed_hashing_slot(settings):
+    """With the one slot taken and a stranger's attempt waiting, an account's login from an
+    address it knows, arriving later, gets the slot when it is freed; the stranger waits on."""
+    settings.PASSWORD_HASH_CONCURRENCY = 1
+    slots = login_limits._HashingSlots()
+    for _ in range(5):  # each round would go either way about half the time without the rule
+        assert slots.take("192.0.2.1")
+        taken: list[str] = []
+
+        def attempt(name: str, known: bool) -> None:
+            if slots.take(name, wait=3.0, known=known):
+                taken.append(name)
+
+        stranger = threading.Thread(target=attempt, args=("203.0.113.5", False))
+        stranger.start()
+        time.sleep(0.05)
+        regular = threading.Thread(target=attempt, args=("198.51.100.9", True))
+        regular.start()
+        time.sleep(0.05)
+        slots.give_back("192.0.2.1")
+        regular.join(timeout=1.0)
+        assert taken == ["198.51.100.9"]  # and the stranger still waits
+        slots.give_back("198.51.100.9")
+        stranger.join(timeout=1.0)
+        assert taken == ["198.51.100.9", "203.0.113.5"]
+        slots.give_back("203.0.113.5")
