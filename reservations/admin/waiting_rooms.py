@@ -7,7 +7,12 @@ from django.template.defaultfilters import pluralize
 
 from ..models import WaitingRoom
 from ..waiting_room.draw import commitment_of
-from ..waiting_room.organiser import randomness_problem, times_problem, turns_revoke
+from ..waiting_room.organiser import (
+    randomness_problem,
+    source_change_problem,
+    times_problem,
+    turns_revoke,
+)
 from ..waiting_room.rooms_in_memory import rooms
 
 
@@ -31,8 +36,14 @@ class WaitingRoomForm(forms.ModelForm):
         opens, on_sale = data.get("opens_at"), data.get("on_sale_at")
         if opens and on_sale and (problem := times_problem(opens, on_sale)):
             raise forms.ValidationError(problem)
+        saved = self.instance if self.instance.pk else None
+        source = data.get("randomness_source", "")
+        if on_sale and (problem := source_change_problem(saved, source, on_sale)):
+            self.add_error("randomness_source", problem)
         randomness = data.get("public_randomness", "")
-        if self.instance.pk and (problem := randomness_problem(self.instance, randomness)):
+        if saved is None and randomness:
+            self.add_error("public_randomness", "Set it once the named round is out.")
+        elif saved and (problem := randomness_problem(saved, randomness)):
             self.add_error("public_randomness", problem)
         return data
 

@@ -193,7 +193,7 @@ def test_an_organiser_puts_a_waiting_room_in_front_of_an_events_sale(admin_clien
             "turn_seconds": 600,
             "claim_seconds": 120,
             "max_active": 300,
-            "randomness_source": "drand quicknet, the first round after 09:59 UTC",
+            "randomness_source": "drand quicknet round 66896212",  # out at 10:00:00 UTC
         },
     )
     assert answer.status_code == 302, answer.content.decode()[:2000]
@@ -232,3 +232,41 @@ def test_a_waiting_room_cannot_go_on_sale_before_it_opens(admin_client):
     )
     assert answer.status_code == 200 and b"cannot come before" in answer.content
     assert not WaitingRoom.objects.exists()
+
+
+def test_the_admin_refuses_a_randomness_not_of_the_named_round_and_a_source_changed_late(
+    admin_client,
+):
+    """Issue 40 row 6: the organiser can neither pick the draw's randomness nor swap the round
+    once the queue has opened."""
+    from reservations.models import WaitingRoom
+    from reservations.waiting_room.organiser import room_create
+
+    event = event_with_seats()
+    now = timezone.now()
+    on_sale = now + timedelta(hours=1)
+    first_after = (int(on_sale.timestamp()) - 1692803367) // 3 + 2  # quicknet, after the on-sale
+    room = room_create(
+        event=event,
+        opens_at=now - timedelta(minutes=5),
+        on_sale_at=on_sale,
+        randomness_source=f"drand quicknet round {first_after}",
+    )
+    form = {
+        "event": event.pk,
+        "opens_at_0": f"{room.opens_at:%Y-%m-%d}",
+        "opens_at_1": f"{room.opens_at:%H:%M:%S}",
+        "on_sale_at_0": f"{on_sale:%Y-%m-%d}",
+        "on_sale_at_1": f"{on_sale:%H:%M:%S}",
+        "turn_seconds": 600,
+        "claim_seconds": 120,
+        "max_active": 300,
+        "randomness_source": room.randomness_source,
+    }
+    url = f"/admin/reservations/waitingroom/{event.pk}/change/"
+    picked = admin_client.post(url, form | {"public_randomness": "ab" * 48})
+    assert picked.status_code == 200 and b"not a drand signature" in picked.content
+    swapped = admin_client.post(url, form | {"randomness_source": "drand quicknet round 99999999"})
+    assert swapped.status_code == 200 and b"its randomness source is fixed" in swapped.content
+    room = WaitingRoom.objects.get(event=event)
+    assert room.public_randomness == "" and room.randomness_source.endswith(str(first_after))

@@ -375,14 +375,14 @@ def test_a_known_address_goes_first_for_a_freed_hashing_slot(settings):
         assert slots.take("192.0.2.1")
         taken: list[str] = []
 
-        def attempt(name: str, known: bool) -> None:
+        def attempt(name: str, known: bool, taken: list[str]) -> None:
             if slots.take(name, wait=3.0, known=known):
                 taken.append(name)
 
-        stranger = threading.Thread(target=attempt, args=("203.0.113.5", False))
+        stranger = threading.Thread(target=attempt, args=("203.0.113.5", False, taken))
         stranger.start()
         time.sleep(0.05)
-        regular = threading.Thread(target=attempt, args=("198.51.100.9", True))
+        regular = threading.Thread(target=attempt, args=("198.51.100.9", True, taken))
         regular.start()
         time.sleep(0.05)
         slots.give_back("192.0.2.1")

@@ -86,3 +86,19 @@ def test_join_time_does_not_predict_the_number():
     covariance = sum((i - mean) * (r - mean) for i, r in enumerate(ranks)) / n
     spearman = covariance / (sum((i - mean) ** 2 for i in range(n)) / n)
     assert abs(spearman) < 0.25  # |rho| of 200 random ranks: > 0.25 about once in 2,000 runs
+
+
+def test_the_verifier_checks_the_named_drand_rounds_signature(tmp_path, capsys):
+    """A real quicknet round: the proof holds with its signature, and fails with another's."""
+    from .test_queue_beacon import REAL_ROUND, REAL_SIGNATURE
+
+    proof = _proof(ENTRANTS, REAL_SIGNATURE) | {
+        "randomness_source": f"drand quicknet round {REAL_ROUND}"
+    }
+    saved = tmp_path / "proof.json"
+    saved.write_text(json.dumps(proof))
+    assert verify.main([str(saved)]) == 0
+    proof["randomness_source"] = f"drand quicknet round {REAL_ROUND + 1}"
+    saved.write_text(json.dumps(proof))
+    assert verify.main([str(saved)]) == 1
+    assert "FAIL: the public randomness: That is not the signature" in capsys.readouterr().out

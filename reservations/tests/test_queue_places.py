@@ -196,19 +196,34 @@ def test_redis_away_pauses_admission():
     assert (room.state, room.serving) == ("admitting", 5)
 
 
-def test_the_draw_waits_for_the_public_randomness_named_in_advance():
+def test_the_draw_waits_for_the_named_rounds_signature_and_takes_no_other(monkeypatch):
+    """Issue 40 row 6: the value is checked against the round named before the queue opened
+    (on a chain of the test's own: no real round comes after a test's on-sale yet)."""
+    from reservations.waiting_room import beacon
     from reservations.waiting_room.organiser import randomness_set
 
-    event, on_sale, people = _drawn_event(seats=10, buyers=5, randomness_source="drand #42")
+    from .beacon_rounds import own_chain, signature
+
+    monkeypatch.setattr(beacon, "QUICKNET", own_chain(timezone.now() + timedelta(seconds=601)))
+    source = "drand quicknet round 1"  # out a second after the on-sale
+    event, on_sale, people = _drawn_event(seats=10, buyers=5, randomness_source=source)
     room = room_tick(event_id=event.id, now=on_sale, redis_down=False)
     assert (room.state, room.reason, room.drawn_at) == ("draw", "randomness", None)
-    randomness_set(event_id=event.id, value="f00d")
+    for chosen in ("f00d", signature(2)):  # the organiser's pick, another round's
+        with pytest.raises(ValueError):
+            randomness_set(event_id=event.id, value=chosen)
+    randomness_set(event_id=event.id, value=signature(1))
     room = room_tick(event_id=event.id, now=on_sale + timedelta(seconds=2), redis_down=False)
     assert room.drawn_at is not None
     proof = proof_json(room)
-    assert proof["public_randomness"] == "f00d" and proof_problems(proof) == []
+    assert proof["public_randomness"] == signature(1) and proof_problems(proof) == []
     with pytest.raises(ValueError):
         randomness_set(event_id=event.id, value="another")
+
+
+def test_a_round_out_before_the_on_sale_is_refused_as_a_source():
+    with pytest.raises(ValueError, match="before the on-sale"):
+        event_with_room(on_sale_in=600, randomness_source="drand quicknet round 1")
 
 
 def test_buyers_who_booked_or_went_idle_no_longer_hold_up_the_numbers_behind_them():

@@ -5,9 +5,11 @@ from datetime import datetime
 
 from django.db import transaction
 from django.db.models import F
+from django.utils import timezone
 
 from reservations.models import Event, WaitingRoom
 
+from .beacon import signature_problem, source_problem
 from .rooms_in_memory import rooms
 
 
@@ -19,10 +21,24 @@ def times_problem(opens_at: datetime, on_sale_at: datetime) -> str | None:
 
 
 def randomness_problem(room: WaitingRoom, value: str) -> str | None:
-    """A drawn room's randomness is final: the proof was computed with it."""
-    if room.drawn_at is not None and value != room.public_randomness:
+    """A drawn room's randomness is final: the proof was computed with it. Before, a value is
+    taken only if it is the named round's signature (beacon.py)."""
+    if value == room.public_randomness:
+        return None
+    if room.drawn_at is not None:
         return "The draw is done: its randomness is final."
-    return None
+    if value and not room.randomness_source:
+        return "Name the drand round first: the value is checked against it."
+    return signature_problem(room.randomness_source, value) if value else None
+
+
+def source_change_problem(
+    room: WaitingRoom | None, source: str, on_sale_at: datetime
+) -> str | None:
+    """A room's randomness source is named before its queue opens, and never changed after."""
+    if room is not None and source != room.randomness_source and room.opens_at <= timezone.now():
+        return "The queue has opened: its randomness source is fixed."
+    return source_problem(source, on_sale_at)
 
 
 def room_create(
@@ -35,7 +51,9 @@ def room_create(
     max_active: int = 500,
     randomness_source: str = "",
 ) -> WaitingRoom:
-    if problem := times_problem(opens_at, on_sale_at):
+    if problem := times_problem(opens_at, on_sale_at) or source_problem(
+        randomness_source, on_sale_at
+    ):
         raise ValueError(problem)
     room = WaitingRoom.objects.create(
         event=event,

@@ -3,7 +3,8 @@
 PROOF is the URL of ``GET /api/events/{id}/queue/proof/`` or a file saved from it. Every number
 is recomputed from the published seed, public randomness and entrants (draw.py); the exit status
 is 0 when all of them agree, 1 when anything does not. Needs nothing but Python's standard
-library.
+library, except to check a drand round's signature (beacon.py): with py-ecc installed
+(`pip install py-ecc`) it is checked too, otherwise it says it was not.
 """
 
 import argparse
@@ -28,7 +29,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--entry", help="your entry id: say where it is in the draw")
     args = parser.parse_args(argv)
     proof = load(args.proof)
-    problems = proof_problems(proof)
+    problems = proof_problems(proof) + _beacon_problems(proof)
     for problem in problems:
         print(f"FAIL: {problem}")
     if not problems:
@@ -46,6 +47,20 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{args.entry}: not in this proof")
             return 1
     return 1 if problems else 0
+
+
+def _beacon_problems(proof: dict) -> list[str]:
+    """The public randomness checked against the drand round the proof names, if any."""
+    source, value = proof.get("randomness_source") or "", proof.get("public_randomness") or ""
+    if not source:
+        return []
+    try:
+        from .beacon import signature_problem
+    except ImportError:
+        print(f"NOTE: not checked that the randomness is {source}'s: pip install py-ecc")
+        return []
+    problem = signature_problem(source, value)
+    return [f"the public randomness: {problem}"] if problem else []
 
 
 if __name__ == "__main__":

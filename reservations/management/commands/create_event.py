@@ -88,7 +88,9 @@ class Command(BaseCommand):
             "--max-active", type=int, default=500, help="the most buyers shopping at once (500)"
         )
         queue.add_argument(
-            "--randomness-source", default="", help="a public randomness the draw will wait for"
+            "--randomness-source",
+            default="",
+            help='"drand quicknet round N", out at or after the on-sale: the draw waits for it',
         )
 
     def handle(self, *args, **options):

@@ -1,0 +1,93 @@
+"""The public randomness a draw may wait for: a round of drand's quicknet, the League of
+Entropy's beacon (https://drand.love), checked, never taken on the organiser's word.
+
+An organiser who wants a draw that not even the operator can steer names a round in advance,
+`randomness_source = "drand quicknet round N"`, before the queue opens; the round must come out
+at or after the on-sale, when the entrants are frozen, so nobody knows it while the list can
+still change. Once the round is out, its signature (96 hex digits, from
+`https://api.drand.sh/v2/beacons/quicknet/rounds/N`) is the room's `public_randomness`; it is
+taken only if it is that round's: a BLS signature (on G1, RFC 9380 hashing) of the round's
+number under the beacon's public key. drand's own randomness for the round is the signature's
+sha256; the draw hashes the signature with the seed (draw.py), which is as unpredictable.
+
+The check is py-ecc's pairing (~1 s of CPU, once per room); `python -m
+reservations.waiting_room.verify` runs the same check when py-ecc is installed.
+"""
+
+import hashlib
+import re
+from datetime import UTC, datetime
+from typing import NamedTuple
+
+from py_ecc.bls.hash_to_curve import hash_to_G1
+from py_ecc.bls.point_compression import decompress_G1, decompress_G2
+from py_ecc.bls.typing import G1Compressed, G2Compressed
+from py_ecc.optimized_bls12_381 import G2, pairing
+
+_SOURCE = re.compile(r"drand quicknet round (\d{1,12})")
+_DST = b"BLS_SIG_BLS12381G1_XMD:SHA-256_SSWU_RO_NUL_"
+
+
+class Chain(NamedTuple):
+    """A drand chain of the bls-unchained-g1-rfc9380 scheme."""
+
+    public_key: str  # hex, a compressed G2 point
+    genesis: int  # Unix time of round 1
+    period: int  # seconds between rounds
+
+
+# https://api.drand.sh/v2/beacons/quicknet/info (read when checking: a test sets a chain of its own)
+QUICKNET = Chain(
+    "83cf0f2896adee7eb8b5f01fcad3912212c437e0073e911fb90022d3e760183c8c4b450b6a0a6c3ac6a5776"
+    "a2d1064510d1fec758c921cc22b0e17e63aaf4bcb5ed66304de9cf809bd274ca73bab4af5a6e9c76a4bc09e76"
+    "eae8991ef5ece45a",
+    1692803367,
+    3,
+)
+
+
+def named_round(source: str) -> int | None:
+    """The round a source names, or None when it names none in the one form understood."""
+    match = _SOURCE.fullmatch(source.strip())
+    return int(match[1]) if match else None
+
+
+def round_time(round_number: int) -> datetime:
+    return datetime.fromtimestamp(QUICKNET.genesis + (round_number - 1) * QUICKNET.period, UTC)
+
+
+def source_problem(source: str, on_sale_at: datetime) -> str | None:
+    """What is wrong with naming `source` for a draw at `on_sale_at`, if anything."""
+    if not source:
+        return None
+    round_number = named_round(source)
+    if round_number is None or round_number < 1:
+        return 'Name a drand round as "drand quicknet round N", or leave it empty.'
+    if (out := round_time(round_number)) < on_sale_at:
+        return (
+            f"Round {round_number} comes out at {out:%Y-%m-%d %H:%M:%S} UTC, before the "
+            "on-sale: name one that comes out at or after it."
+        )
+    return None
+
+
+def signature_problem(source: str, signature: str) -> str | None:
+    """Whether `signature` is the round's that `source` names (None: it is)."""
+    round_number = named_round(source)
+    if round_number is None:
+        return "The room names no drand round to check this against."
+    try:
+        raw = bytes.fromhex(signature.strip())
+        point = decompress_G1(G1Compressed(int.from_bytes(raw, "big")))
+        key = bytes.fromhex(QUICKNET.public_key)
+        public = decompress_G2(
+            G2Compressed((int.from_bytes(key[:48], "big"), int.from_bytes(key[48:], "big")))
+        )
+    except (ValueError, TypeError):
+        return "That is not a drand signature: 96 hexadecimal digits."
+    if len(raw) != 48:
+        return "That is not a drand signature: 96 hexadecimal digits."
+    message = hashlib.sha256(round_number.to_bytes(8, "big")).digest()
+    if pairing(G2, point) != pairing(public, hash_to_G1(message, _DST, hashlib.sha256)):
+        return f"That is not the signature of drand quicknet round {round_number}."
+    return None
