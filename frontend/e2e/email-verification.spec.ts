@@ -1,10 +1,10 @@
 import AxeBuilder from '@axe-core/playwright';
-import { createQueuedEvent, expect, PASSWORD, test } from './helpers';
+import { createQueuedEvent, expect, PASSWORD, test, verificationLink } from './helpers';
 
 // A new place in a waiting room asks for a verified e-mail (API.md "E-mail verification"): an
 // account registered without one is told so in the waiting room, in words, and may add one there.
 
-test('an unverified buyer is asked in the waiting room to add an address, and is sent a link', async ({ login, request }) => {
+test('an unverified buyer is asked in the waiting room to add an address, follows the link and takes a place', async ({ login, request }) => {
   const username = `uma${Date.now()}`;
   expect((await request.post('/api/register/', { data: { username, password: PASSWORD } })).status()).toBe(201);
   const page = await login(username);
@@ -27,4 +27,14 @@ test('an unverified buyer is asked in the waiting room to add an address, and is
   await prompt.getByRole('button', { name: 'I have confirmed it: join the queue' }).click();
   await expect(prompt).toContainText(`open the link we sent to ${username}@example.org`);
   await expect(prompt.getByRole('button', { name: 'Send the link again' })).toBeVisible();
+
+  // The link (opened in another tab, as from the mail) confirms the address; back in the room,
+  // the buyer says so and takes a place.
+  const mail = await page.context().newPage();
+  await mail.goto(verificationLink(username));
+  await expect(mail.getByTestId('email-verified')).toContainText(`${username}@example.org is confirmed`);
+  expect((await new AxeBuilder({ page: mail }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze()).violations.map((v) => v.id)).toEqual([]);
+  await prompt.getByRole('button', { name: 'I have confirmed it: join the queue' }).click();
+  await expect(page.getByTestId('queue-entry')).toHaveText(/^\w+$/);
+  await expect(page.getByTestId('verify-email-prompt')).toHaveCount(0);
 });
