@@ -5,16 +5,18 @@ links sent again are limited; the admin shows accounts made from one address in 
 
 import re
 import time
+from datetime import timedelta
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.core import signing
+from django.utils import timezone
 from redis import Redis
 from rest_framework.test import APIClient
 
 from reservations.accounts.email_verification import SALT, verification_token
 from reservations.accounts.models import Account
-from reservations.accounts.verification_emails import verifications_send_due
+from reservations.accounts.verification_emails import SCHEDULE, verifications_send_due
 from reservations.models import QueueEntry
 
 from .conftest import bearer_client
@@ -192,9 +194,21 @@ def test_links_sent_again_are_limited_per_account(smtp, settings):
     assert verifications_send_due() == 1  # one link due, however often it was asked for
 
 
-def test_a_verified_address_is_not_sent_another_link(smtp):
+def test_a_link_the_mail_server_did_not_take_is_tried_again_later(smtp):
+    register("lou", "lou@example.org")
+    # The SMTP server is not started: nothing answers on its port.
+    assert verifications_send_due() == 0
+    account = Account.objects.get(user__username="lou")
+    assert account.verification_attempts == 1
+    assert account.verification_due_at - timezone.now() > timedelta(seconds=SCHEDULE[0] - 5)
+
+    smtp.start()
+    assert verifications_send_due(now=account.verification_due_at) == 1
+    assert [m["To"] for m in smtp.messages] == ["lou@example.org"]
+
+
+def test_a_verified_address_is_not_sent_another_link():
     jan = register("jan", "jan@example.org")
-    verifications_send_due()  # the server is not started: tried again later
     account = Account.objects.get(user__username="jan")
     Account.objects.filter(pk=account.pk).update(
         verified_email="jan@example.org", email_verified_at=account.user.date_joined
