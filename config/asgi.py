@@ -21,7 +21,8 @@ event loop when it starts.
   (no Redis, so no sweeper process) the expiry sweeper starts on a thread. At its shutdown the
   pool closes and the process's live gauges leave the metrics' sums (reservations/metrics.py).
   Every server process ticks the waiting rooms on a thread of its own
-  (reservations/waiting_room/ticks.py). A server without a lifespan (daphne, the tests'
+  (reservations/waiting_room/ticks.py), and sends the e-mail verification links on another
+  (reservations/accounts/verification_emails.py). A server without a lifespan (daphne, the tests'
   communicators) binds on the first call instead.
 """
 
@@ -43,6 +44,7 @@ from django.conf import settings  # noqa: E402
 
 from realtime.broadcast import bind_server_loop  # noqa: E402
 from realtime.routing import websocket_application  # noqa: E402
+from reservations.accounts.verification_emails import verifications_forever  # noqa: E402
 from reservations.api.loop_app import LoopApp  # noqa: E402
 from reservations.api.loop_database import (  # noqa: E402
     close_loop_pool,
@@ -100,6 +102,10 @@ class ServerStart:
             threading.Thread(target=sweep_forever, name="embedded-sweeper", daemon=True).start()
         if first and settings.QUEUE_TICKS:
             threading.Thread(target=ticks_forever, name="queue-ticks", daemon=True).start()
+        if first and settings.VERIFICATION_EMAILS:
+            threading.Thread(
+                target=verifications_forever, name="verification-emails", daemon=True
+            ).start()
         if first and settings.CONFIRMATION_EMAILS:
             threading.Thread(
                 target=confirmations_forever, name="confirmation-emails", daemon=True

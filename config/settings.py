@@ -79,6 +79,15 @@ QUEUE_TICKS = env.bool("QUEUE_TICKS", default=True)
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Seat map <tickets@localhost>")
 CONFIRMATION_EMAILS = env.bool("CONFIRMATION_EMAILS", default=False)
+# E-mail verification (API.md "E-mail verification", reservations/accounts/): a thread of each
+# process sends the links, to PUBLIC_URL's /verify-email page, good this many seconds; joining a
+# waiting room asks for a verified address while WAITING_ROOM_REQUIRES_VERIFIED_EMAIL is on.
+PUBLIC_URL = env("PUBLIC_URL", default="http://127.0.0.1:8000")
+VERIFICATION_EMAILS = env.bool("VERIFICATION_EMAILS", default=True)
+EMAIL_VERIFICATION_MAX_AGE = env.int("EMAIL_VERIFICATION_MAX_AGE", default=3 * 24 * 3600)
+WAITING_ROOM_REQUIRES_VERIFIED_EMAIL = env.bool(
+    "WAITING_ROOM_REQUIRES_VERIFIED_EMAIL", default=True
+)
 
 # The WebSocket side (PROTOCOL.md "Closing"; config/server.py passes the first two to uvicorn,
 # with the protocol's frame limit, realtime/protocol.py MAX_CLIENT_FRAME_BYTES).

@@ -67,5 +67,8 @@ SEAT_LIST_USER_RATE = env("SEAT_LIST_USER_RATE", default="60/min")
 # A logged-in caller's other reads (events, the draw's proof...), per account
 # (reservations/api/throttles.py): a person's pages read a few a second at most.
 USER_READ_THROTTLE_RATE = env("USER_READ_THROTTLE_RATE", default="600/min")
+# Verification links an account may have sent (an address added or changed, a link sent again),
+# per account (reservations/api/account_views.py): each is an e-mail to someone's inbox.
+EMAIL_VERIFICATION_RATE = env("EMAIL_VERIFICATION_RATE", default="5/hour")
 # Refreshes per user, both refresh routes together (reservations/api/refresh_limits.py).
 REFRESH_USER_RATE = env("REFRESH_USER_RATE", default="30/min")

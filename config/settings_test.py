@@ -33,3 +33,6 @@ DATABASES["default"]["CONN_MAX_AGE"] = 0
 # a room itself. The server processes the tests start tick as servers do (harness/servers.py
 # `full_stack_env` says QUEUE_TICKS=1).
 QUEUE_TICKS = env.bool("QUEUE_TICKS", default=False)
+
+# Nor does it send verification e-mails on a thread (a test sends them itself).
+VERIFICATION_EMAILS = env.bool("VERIFICATION_EMAILS", default=False)

@@ -168,3 +168,43 @@ class TurnExtended(BookingError):
 
     def __init__(self):
         super().__init__("This turn has been extended once already.")
+
+
+# --- e-mail verification (API.md "E-mail verification") ---------------------------------------
+
+
+class EmailUnverified(BookingError):
+    """Joining a waiting room without a verified e-mail (WAITING_ROOM_REQUIRES_VERIFIED_EMAIL);
+    `email`: the account's address, empty when it has none."""
+
+    status_code = 403
+    code = "email_unverified"
+
+    def __init__(self, *, email: str):
+        if email:
+            message = (
+                f"Confirm your e-mail address to join the queue: open the link we sent to "
+                f"{email}, or have it sent again."
+            )
+        else:
+            message = "Add your e-mail address to join the queue, then open the link we send to it."
+        super().__init__(message, email=email)
+
+
+class VerificationLinkInvalid(BookingError):
+    status_code = 400
+    code = "verification_link_invalid"
+
+
+class NoEmail(BookingError):
+    code = "no_email"
+
+    def __init__(self):
+        super().__init__("This account has no e-mail address: add one first.")
+
+
+class EmailAlreadyVerified(BookingError):
+    code = "email_already_verified"
+
+    def __init__(self):
+        super().__init__("This e-mail address is confirmed already.")

@@ -374,6 +374,7 @@ class RefreshFamily(models.Model):
 
 # The tables of the ledger, the waiting room and webhooks live in their own packages; Django
 # registers an app's models from this module.
+from .accounts.models import Account  # noqa: E402, F401
 from .confirmations.models import ConfirmationEmail  # noqa: E402, F401
 from .ledger.models import SeatChange  # noqa: E402, F401
 from .waiting_room.models import QueueEntry, WaitingRoom, new_draw_seed  # noqa: E402, F401

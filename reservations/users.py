@@ -21,7 +21,9 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
+from .accounts.models import Account
 from .exceptions import NotHolder
 from .models import Seat
 from .services import seat_unlock
@@ -73,17 +75,26 @@ class UsernameTaken(ValidationError):
         super().__init__("That username is taken.", code="taken")
 
 
-def user_create(*, username: str, password: str, email: str = "") -> AbstractBaseUser:
-    """A new account (`email`: where its booking confirmations go, none if empty);
+def user_create(
+    *, username: str, password: str, email: str = "", registered_from: str = ""
+) -> AbstractBaseUser:
+    """A new account (`email`: where its booking confirmations and a verification link go, none
+    if empty; `registered_from`: the client's address_key, for the admin's bursts);
     UsernameTaken if the name is someone's already (also in a race)."""
     name = username_validate(username)
     if username_taken(name):
         raise UsernameTaken()
     try:
         with transaction.atomic():
-            return get_user_model().objects.create_user(
+            user = get_user_model().objects.create_user(
                 username=name, email=email, password=password
             )
+            Account.objects.create(
+                user=user,
+                registered_from=registered_from,
+                verification_due_at=timezone.now() if email else None,
+            )
+            return user
     except IntegrityError as exc:  # the same name registered a moment ago (the unique index)
         raise UsernameTaken() from exc
 

@@ -87,6 +87,23 @@ export function revokeTurns(eventId: number): void {
   execFileSync(python, ['manage.py', 'shell', '-c', code], { cwd: repoRoot, env: { ...process.env, ...e2eEnv() }, encoding: 'utf8' });
 }
 
+/**
+ * The path of the verification link the server would e-mail the account now (the e2e server
+ * e-mails to its console): reservations/accounts/verification_emails.py `verification_link`.
+ */
+export function verificationLink(username: string): string {
+  const code = [
+    'from urllib.parse import urlsplit',
+    'from django.contrib.auth import get_user_model',
+    'from reservations.accounts.verification_emails import verification_link',
+    `link = urlsplit(verification_link(get_user_model().objects.get(username=${JSON.stringify(username)})))`,
+    'print(f"{link.path}?{link.query}")',
+  ].join('\n');
+  const out = execFileSync(python, ['manage.py', 'shell', '-c', code], { cwd: repoRoot, env: { ...process.env, ...e2eEnv() }, encoding: 'utf8' });
+  const lines = out.trim().split('\n');
+  return lines[lines.length - 1];
+}
+
 /** A logged-in browser context (of `options`: a phone's viewport...) and page, through the real login form. */
 export async function loginAs(browser: Browser, username: string, contexts?: BrowserContext[], options: BrowserContextOptions = {}): Promise<Page> {
   const context = await browser.newContext(options);

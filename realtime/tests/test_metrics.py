@@ -16,7 +16,12 @@ from prometheus_client.parser import text_string_to_metric_families
 from harness.nginx import nginx_in_front_of
 from harness.servers import server_process, server_processes, token
 from realtime.tests.clients import next_of_type, next_seats, ws_url
-from reservations.tests.factories import PASSWORD, UserFactory, event_with_seats
+from reservations.tests.factories import (
+    PASSWORD,
+    UserFactory,
+    VerifiedUserFactory,
+    event_with_seats,
+)
 from reservations.tests.queue_rooms import event_with_room
 from reservations.waiting_room.places import place_join
 
@@ -221,7 +226,7 @@ async def _two_processes(proxy, first, second, event):
 def test_a_waiting_room_s_sockets_and_people_per_event(stack_env):
     event = event_with_room(seats=4, on_sale_in=3600)  # open, before the on-sale
     for name in ("ann", "ben", "cat"):
-        place_join(user_id=UserFactory(username=name).pk, event_id=event.id)
+        place_join(user_id=VerifiedUserFactory(username=name).pk, event_id=event.id)
     with server_process({**stack_env, "QUEUE_TICK_SECONDS": "0.5"}) as (_, base):
         asyncio.run(_two_waiting(base, event))
 

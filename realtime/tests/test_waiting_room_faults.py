@@ -14,7 +14,7 @@ import websockets
 
 from harness.servers import free_port, server_process, token
 from realtime.tests.test_servers import own_redis
-from reservations.tests.factories import UserFactory
+from reservations.tests.factories import VerifiedUserFactory
 from reservations.tests.queue_rooms import event_with_room
 
 from .clients import next_of_type, ws_url
@@ -40,7 +40,7 @@ def test_redis_lost_pauses_admission_turns_keep_working_and_the_queue_comes_back
     event = event_with_room(seats=10, on_sale_in=2, max_active=2, claim_seconds=1)
     names = [f"buyer{i}" for i in range(8)]
     for name in names:
-        UserFactory(username=name)
+        VerifiedUserFactory(username=name)
     port = free_port()
     with own_redis(port) as redis_process:
         env = {**stack_env, "REDIS_URL": f"redis://127.0.0.1:{port}/0", "QUEUE_TICK_SECONDS": TICK}
@@ -80,7 +80,7 @@ def test_redis_lost_pauses_admission_turns_keep_working_and_the_queue_comes_back
 
 def test_a_killed_server_process_takes_nobodys_place(stack_env):
     event = event_with_room(seats=4, on_sale_in=3600)
-    UserFactory(username="alice")
+    VerifiedUserFactory(username="alice")
 
     async def place_over_the_socket(base: str, access: str) -> dict:
         async with websockets.connect(ws_url(base, event.id)) as socket:

@@ -11,7 +11,7 @@ from rest_framework_simplejwt.tokens import AccessToken
 
 from reservations.models import Seat
 from reservations.tests import booking_calls
-from reservations.tests.factories import UserFactory
+from reservations.tests.factories import VerifiedUserFactory
 from reservations.tests.queue_rooms import event_with_room
 from reservations.waiting_room.places import place_join
 from reservations.waiting_room.rooms_in_memory import rooms
@@ -33,7 +33,7 @@ async def event():
 
 @pytest.fixture
 async def alice():
-    return await call(UserFactory)(username="alice")
+    return await call(VerifiedUserFactory)(username="alice")
 
 
 async def waiting(event_id):
@@ -69,7 +69,7 @@ async def test_a_good_turn_ends_the_wait_with_a_snapshot_and_a_bad_one_is_answer
     socket, _ = await waiting(event.id)
     await socket.send_json_to({"type": "turn", "token": _turn(alice, event, minutes=-1)})
     assert await next_of_type(socket, "error") == {"type": "error", "code": "queue_turn_expired"}
-    other = await call(UserFactory)(username="mallory")
+    other = await call(VerifiedUserFactory)(username="mallory")
     await socket.send_json_to({"type": "auth", "token": str(AccessToken.for_user(alice))})
     await socket.send_json_to({"type": "turn", "token": _turn(other, event)})
     assert await next_of_type(socket, "error") == {"type": "error", "code": "queue_turn_required"}

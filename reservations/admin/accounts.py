@@ -9,6 +9,7 @@ from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.template.defaultfilters import pluralize
 
 from .. import users
+from ..accounts.registrations import with_registered_near
 from .staff_changes import StaffChanges
 
 
@@ -27,6 +28,20 @@ class AccountChangeForm(UserChangeForm):
     clean_username = _clean_username
 
 
+class RegisteredNearFilter(admin.SimpleListFilter):
+    title = "accounts from its address within the hour"
+    parameter_name = "registered_near"
+    AT_LEAST = (2, 5, 20)
+
+    def lookups(self, request, model_admin):
+        return [(str(n), f"{n} or more") for n in self.AT_LEAST]
+
+    def queryset(self, request, queryset):
+        if self.value() in {str(n) for n in self.AT_LEAST}:
+            return queryset.filter(registered_near__gte=int(self.value()))
+        return queryset
+
+
 admin.site.unregister(get_user_model())
 
 
@@ -35,6 +50,22 @@ class AccountAdmin(StaffChanges, UserAdmin):
     form = AccountChangeForm
     add_form = AccountCreationForm
     actions = ["deactivate_selected"]
+    list_display = (*UserAdmin.list_display, "registered_from", "registered_near")
+    list_filter = (*UserAdmin.list_filter, RegisteredNearFilter)
+
+    def get_queryset(self, request):
+        return with_registered_near(super().get_queryset(request).select_related("account"))
+
+    @admin.display(description="registered from", ordering="account__registered_from")
+    def registered_from(self, obj):
+        account = getattr(obj, "account", None)
+        return account.registered_from if account else ""
+
+    @admin.display(
+        description="accounts from that address within the hour", ordering="registered_near"
+    )
+    def registered_near(self, obj):
+        return obj.registered_near
 
     def has_delete_permission(self, request, obj=None):
         return False  # deleting would strand the account's holds and bookings: deactivate it

@@ -5,7 +5,7 @@ from drf_spectacular.views import SpectacularSwaggerSplitView
 
 from reservations import path_ids  # noqa: F401  (the `id` converter of the routes)
 
-from . import browser_tokens, console_views, live_views, queue_views, views
+from . import account_views, browser_tokens, console_views, live_views, queue_views, views
 from .inventory_views import InventoryApi
 from .login_limits import login_door
 from .metrics_views import MetricsApi
@@ -18,6 +18,9 @@ urlpatterns = [
     path("login/", login_door(views.LoginApi.as_view())),
     path("logout/", views.LogoutApi.as_view()),
     path("me/", views.MeApi.as_view()),
+    path("me/email/", account_views.EmailChangeApi.as_view()),
+    path("me/email/resend/", account_views.VerificationResendApi.as_view()),
+    path("verify-email/", account_views.EmailVerifyApi.as_view()),
     path("token/", login_door(views.TokenObtainApi.as_view())),
     path("token/refresh/", views.TokenRefreshApi.as_view()),
     path("token/cookie/", login_door(browser_tokens.BrowserTokenObtainApi.as_view())),

@@ -19,10 +19,12 @@ from rest_framework_simplejwt.tokens import AccessToken
 from rest_framework_simplejwt.views import TokenObtainPairView, TokenRefreshView
 
 from reservations import selectors, users
+from reservations.client_address import request_address_key
 from reservations.health import health_report
 from reservations.live_seats import SEAT_LIST_CODINGS
 
 from . import map_presenters, presenters
+from .account_views import email_state
 from .browser_tokens import refresh_cookie_clear, refresh_cookie_of
 from .calendar_files import calendar_response
 from .console_views import console_permissions
@@ -98,7 +100,7 @@ class RegisterApi(APIView):
     def post(self, request):
         data = validated(RegisterInput, request.data)
         try:
-            user = users.user_create(**data)
+            user = users.user_create(**data, registered_from=request_address_key(request))
         except users.UsernameTaken as exc:
             raise serializers.ValidationError({"username": exc.messages}) from exc
         return Response(UserOutput(user).data, status=status.HTTP_201_CREATED)
@@ -155,6 +157,8 @@ class MeOutput(UserOutput):
         child=serializers.CharField(),
         help_text="what the caller may do in the organiser's console: [] for a buyer",
     )
+    email = serializers.CharField(help_text="the account's address, empty if none")
+    email_verified = serializers.BooleanField(help_text="its owner opened our link to it")
 
 
 class MeApi(APIView):
@@ -163,7 +167,9 @@ class MeApi(APIView):
     @extend_schema(responses=MeOutput)
     def get(self, request):
         user = request.user
-        return Response({**UserOutput(user).data, "console": console_permissions(user)})
+        return Response(
+            {**UserOutput(user).data, "console": console_permissions(user), **email_state(user)}
+        )
 
 
 class TokenObtainApi(TokenObtainPairView):

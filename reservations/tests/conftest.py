@@ -10,6 +10,7 @@ from harness.pgbouncer import pgbouncer_in_front_of
 from harness.servers import full_stack_env, running_server
 
 from .factories import UserFactory, event_with_seats
+from .smtp_inbox import smtp  # noqa: F401  (a fixture: a real SMTP server)
 
 
 @pytest.fixture(autouse=True)

@@ -6,6 +6,7 @@ import factory
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
+from reservations.accounts.email_verification import accounts_verified_without_link
 from reservations.models import Event
 from reservations.services import event_create_with_seats
 from reservations.services.venues import event_create_from_layout_file
@@ -20,6 +21,20 @@ class UserFactory(factory.django.DjangoModelFactory):
 
     username = factory.Sequence(lambda n: f"user{n}")
     password = factory.django.Password(PASSWORD)
+
+
+class VerifiedUserFactory(UserFactory):
+    """An account whose e-mail is verified (no link sent), as joining a waiting room asks."""
+
+    class Meta:
+        skip_postgeneration_save = True
+
+    email = factory.LazyAttribute(lambda user: f"{user.username}@example.org")
+
+    @factory.post_generation
+    def verified(user, create, extracted, **kwargs):
+        if create:
+            accounts_verified_without_link(user_ids=[user.pk])
 
 
 def event_with_seats(

@@ -57,7 +57,13 @@ class TestAuthentication:
         assert response.status_code == 200
         assert response.json() == {"success": True, "user": {"id": alice.id, "username": "alice"}}
         assert response.cookies["sessionid"]["httponly"]
-        assert client.get("/api/me/").json() == {"id": alice.id, "username": "alice", "console": []}
+        assert client.get("/api/me/").json() == {
+            "id": alice.id,
+            "username": "alice",
+            "console": [],
+            "email": "",
+            "email_verified": False,
+        }
 
     def test_login_with_a_wrong_password_is_invalid_credentials(self, api, alice):
         assert_error(

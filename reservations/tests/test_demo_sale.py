@@ -22,7 +22,7 @@ from reservations.waiting_room.organiser import room_create
 from reservations.waiting_room.places import place_join
 from reservations.waiting_room.ticks import room_tick
 
-from .factories import UserFactory, event_with_seats
+from .factories import VerifiedUserFactory, event_with_seats
 
 pytestmark = pytest.mark.django_db
 
@@ -40,7 +40,7 @@ def test_the_queue_opens_now_and_the_sale_a_few_minutes_later_with_buyers_waitin
     other = event_with_seats(rows=1, seats_per_row=4, name="Someone's own on-sale")
     opens = timezone.now() - timedelta(hours=1)
     own = room_create(event=other, opens_at=opens, on_sale_at=opens + timedelta(minutes=2))
-    place_join(user_id=UserFactory().pk, event_id=other.pk, now=opens)
+    place_join(user_id=VerifiedUserFactory().pk, event_id=other.pk, now=opens)
     before = timezone.now()
 
     room = seed()

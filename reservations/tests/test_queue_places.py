@@ -15,14 +15,25 @@ from reservations.waiting_room.turn_tokens import turn_token
 
 from . import booking_calls
 from .conftest import bearer_client
+from .factories import VerifiedUserFactory
 from .queue_rooms import event_with_room
-from .races import code_of, run_together, users
+from .races import code_of, run_together
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def _room(event) -> WaitingRoom:
     return WaitingRoom.objects.get(event=event)
+
+
+@pytest.fixture
+def alice(db):
+    """Joining asks for a verified e-mail (test_email_verification.py): every buyer here has one."""
+    return VerifiedUserFactory(username="alice")
+
+
+def users(n, prefix="racer"):
+    return [VerifiedUserFactory(username=f"{prefix}{i}") for i in range(n)]
 
 
 def test_an_account_has_one_place_whatever_its_tabs_do(alice):

@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
+from reservations.accounts.email_verification import verified_email_required
 from reservations.exceptions import (
     NoQueue,
     NotFound,
@@ -59,11 +60,13 @@ def room_of(event_id: int) -> WaitingRoom:
 
 
 def place_join(*, user_id: int, event_id: int, now: datetime | None = None) -> QueueEntry:
-    """The account's place: made on its first join, the same one on every later call."""
+    """The account's place: made on its first join, the same one on every later call. A new
+    place asks for a verified e-mail (EmailUnverified; accounts/email_verification.py)."""
     now = now or timezone.now()
     room = room_of(event_id)
     if (entry := QueueEntry.objects.filter(room=room, user_id=user_id).first()) is not None:
         return entry
+    verified_email_required(user_id=user_id)
     if now < room.opens_at:
         raise QueueNotOpen(f"The queue opens at {room.opens_at:%H:%M} UTC.")
     if room.state == WaitingRoom.State.SOLD_OUT:

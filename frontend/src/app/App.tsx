@@ -1,7 +1,7 @@
 import { QueryClientProvider } from '@tanstack/react-query';
 import { useState } from 'react';
 import { createBrowserRouter, Link, RouterProvider } from 'react-router';
-import { LoginForm, RequireAuth } from '../features/auth';
+import { LoginForm, RequireAuth, VerifyEmailPage } from '../features/auth';
 import { ConsolePage, ReceiptPage, StaffRoute } from '../features/console';
 import { EventList } from '../features/events';
 import { ReservationPage, UserReservations } from '../features/reservations';
@@ -27,6 +27,7 @@ const router = createBrowserRouter([
       { path: '/', element: <EventList /> },
       { path: '/login', element: <LoginForm mode="login" /> },
       { path: '/register', element: <LoginForm mode="register" /> },
+      { path: '/verify-email', element: <VerifyEmailPage /> },
       { path: '/events/:eventId', element: <EventPage /> },
       {
         path: '/reservations',

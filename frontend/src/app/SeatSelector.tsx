@@ -244,6 +244,8 @@ export function SeatSelector({
             loading={waitingRoom.loading}
             error={waitingRoom.error}
             claiming={waitingRoom.claiming}
+            emailUnverified={waitingRoom.emailUnverified}
+            onJoinAgain={waitingRoom.joinAgain}
           />
         )}
         {/* A turn ended with seats still held: they can still be booked (API.md "Waiting room"). */}

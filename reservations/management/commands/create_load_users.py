@@ -1,5 +1,6 @@
 """Users with bearer tokens for the load tester's clickers, made without the throttled
-register endpoint: ``create_load_users --count 1000 --output users.json``."""
+register endpoint: ``create_load_users --count 1000 --output users.json``. Their e-mail is
+verified without a link (NAME@example.invalid), so they may join waiting rooms."""
 
 import json
 import sys
@@ -10,11 +11,15 @@ from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand, CommandError
 from rest_framework_simplejwt.tokens import RefreshToken
 
+from reservations.accounts.email_verification import accounts_verified_without_link
+
 
 class Command(BaseCommand):
     help = (
         "Create COUNT users named PREFIX-0..PREFIX-(COUNT-1) (existing ones are reused) and "
-        "write JSON [{id, username, access, refresh}] to --output (default: stdout)."
+        "write JSON [{id, username, access, refresh}] to --output (default: stdout). Their e-mail "
+        "counts as verified (NAME@example.invalid, no link sent), so they may join waiting "
+        "rooms."
     )
 
     def add_arguments(self, parser):
@@ -35,6 +40,7 @@ class Command(BaseCommand):
             batch_size=1000,
         )
         users = {u.username: u for u in User.objects.filter(username__in=names)}
+        accounts_verified_without_link(user_ids=[user.pk for user in users.values()])
         rows = []
         for name in names:
             refresh = RefreshToken.for_user(users[name])

@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
+from reservations.accounts.email_verification import accounts_verified_without_link
 from reservations.ledger.context import seat_changes
 from reservations.ledger.models import Via
 from reservations.models import Event, PriceCategory, WaitingRoom
@@ -46,11 +47,11 @@ def grid_event_id(output: str) -> int:
 
 class Command(BaseCommand):
     help = (
-        "Users alice and bob (password seats-demo-1), the console's organiser (a Manager) and "
-        "boxoffice (the Box office), a demo grid event, a theatre and an arena (their layouts "
-        "from reservations/venues/examples/), and a small sale behind a waiting room whose "
-        "queue opens at every run, its sale five minutes later, with simulated buyers waiting "
-        "in it; safe to run twice."
+        "Users alice and bob (password seats-demo-1; their e-mail verified), the console's "
+        "organiser (a Manager) and boxoffice (the Box office), a demo grid event, a theatre "
+        "and an arena (their layouts from reservations/venues/examples/), and a small sale "
+        "behind a waiting room whose queue opens at every run, its sale five minutes later, "
+        "with simulated buyers waiting in it; safe to run twice."
     )
 
     @transaction.atomic
@@ -63,6 +64,8 @@ class Command(BaseCommand):
                 user.save()
             if username in DEMO_STAFF:
                 user.groups.add(role_group(DEMO_STAFF[username]))
+            else:  # alice and bob may join the waiting room at once
+                accounts_verified_without_link(user_ids=[user.pk])
         event = Event.objects.filter(name=DEMO_EVENT).first()
         if event is None:
             event = event_create_with_seats(
@@ -160,7 +163,8 @@ def _sale_restart(event: Event) -> datetime:
 
 
 def _waiting_buyers() -> list:
-    """The simulated buyers' accounts: nobody can log in as them."""
+    """The simulated buyers' accounts: nobody can log in as them; verified (no link sent), as
+    joining the room asks."""
     User = get_user_model()
     buyers = []
     for n in range(1, DEMO_WAITING_BUYERS + 1):
@@ -169,6 +173,7 @@ def _waiting_buyers() -> list:
             buyer.set_unusable_password()
             buyer.save(update_fields=["password"])
         buyers.append(buyer)
+    accounts_verified_without_link(user_ids=[buyer.pk for buyer in buyers])
     return buyers
 
 

@@ -62,7 +62,7 @@ export function LoginForm({ mode = 'login' }: { mode?: 'login' | 'register' }) {
         </label>
         {mode === 'register' && (
           <label>
-            E-mail (optional: your booking confirmations are sent there)
+            E-mail (optional: your booking confirmations go there, and a waiting room asks for it; we send a link to confirm it)
             <input name="email" type="email" autoComplete="email" value={email} onChange={(e) => setEmail(e.target.value)} />
           </label>
         )}

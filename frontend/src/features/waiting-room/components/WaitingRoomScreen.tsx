@@ -2,6 +2,7 @@ import { useState } from 'react';
 import { Link } from 'react-router';
 import { errorMessage } from '../../../lib/error-messages';
 import { formatCount } from '../../../lib/format';
+import { EmailVerificationPrompt } from '../../auth';
 import { useNow } from '../../holds';
 import { proofUrl } from '../api/queue';
 import { nextAnnouncement, type Announcement } from '../model/announcement';
@@ -20,6 +21,9 @@ export interface WaitingRoomScreenProps {
   error: unknown;
   /** The turn is being claimed (the number was called). */
   claiming: boolean;
+  /** The join was refused for want of a verified e-mail: why, and the account's address. */
+  emailUnverified?: { reason: string; email: string } | null;
+  onJoinAgain?: () => void;
 }
 
 /** Before the on-sale: the countdown to it, and how the draw works. */
@@ -34,7 +38,7 @@ const SELLING = new Set(['admitting', 'paused']);
  * "held out" and "sold out" as they happen. A screen reader hears the position politely, and
  * only when it changes in a way that matters (model/announcement.ts), not with every frame.
  */
-export function WaitingRoomScreen({ eventId, view, position, loggedIn, loginLink, loading, error, claiming }: WaitingRoomScreenProps) {
+export function WaitingRoomScreen({ eventId, view, position, loggedIn, loginLink, loading, error, claiming, emailUnverified = null, onJoinAgain = () => {} }: WaitingRoomScreenProps) {
   const queue = view?.queue;
   const place = view?.place ?? null;
   const beforeSale = queue !== undefined && BEFORE_SALE.has(queue.state);
@@ -92,6 +96,7 @@ export function WaitingRoomScreen({ eventId, view, position, loggedIn, loginLink
           <Link to={loginLink}>Log in</Link>
         </p>
       )}
+      {!place && emailUnverified && <EmailVerificationPrompt reason={emailUnverified.reason} email={emailUnverified.email} onDone={onJoinAgain} />}
       {place && (
         <div className="waiting-room__place">
           {position ? (

@@ -59,6 +59,9 @@ export interface WaitingRoom {
    * passes), a fresh read of the place gives the running turn a new one.
    */
   turnLost: (text: string, refusal: TurnRefusal) => void;
+  /** The join was refused for want of a verified e-mail (403 `email_unverified`), until `joinAgain`. */
+  emailUnverified: { reason: string; email: string } | null;
+  joinAgain: () => void;
 }
 
 const READ_WHILE_SOCKET_DOWN_MS = 10_000;
@@ -95,6 +98,7 @@ export function useWaitingRoom({ eventId, queued, loggedIn, live, socketUp }: Wa
   const [notice, setNotice] = useState<RoomNotice | null>(null);
   const tell = useCallback((text: string, tone: RoomNotice['tone'] = 'error') => setNotice({ tone, text }), []);
   const [joinFailed, setJoinFailed] = useState<FailedCall | null>(null);
+  const [emailUnverified, setEmailUnverified] = useState<WaitingRoom['emailUnverified']>(null);
   const [claimFailed, setClaimFailed] = useState<FailedCall | null>(null);
   /** A turn ended on this page: it is not claimed again behind the buyer's back. */
   const [turnEnded, setTurnEnded] = useState(false);
@@ -109,7 +113,12 @@ export function useWaitingRoom({ eventId, queued, loggedIn, live, socketUp }: Wa
   const join = useMutation({
     mutationFn: () => joinQueue(eventId),
     onSuccess: ({ place }) => setPlace(() => place),
-    onError: (error) => setJoinFailed({ code: codeOf(error), under: view?.queue.state ?? '' }),
+    onError: (error) => {
+      setJoinFailed({ code: codeOf(error), under: view?.queue.state ?? '' });
+      if (error instanceof ApiError && error.code === 'email_unverified') {
+        setEmailUnverified({ reason: error.message, email: String(error.details.email ?? '') });
+      }
+    },
   });
   const claim = useMutation({
     mutationFn: () => claimTurn(eventId),
@@ -220,5 +229,10 @@ export function useWaitingRoom({ eventId, queued, loggedIn, live, socketUp }: Wa
     extend: extension.mutate,
     extending: extension.isPending,
     turnLost,
+    emailUnverified,
+    joinAgain: useCallback(() => {
+      setEmailUnverified(null);
+      setJoinFailed(null);
+    }, []),
   };
 }
