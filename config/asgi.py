@@ -44,7 +44,7 @@ from django.conf import settings  # noqa: E402
 
 from realtime.broadcast import bind_server_loop  # noqa: E402
 from realtime.routing import websocket_application  # noqa: E402
-from reservations.accounts.verification_emails import verifications_forever  # noqa: E402
+from reservations.accounts.verification_emails import verifications_send_due  # noqa: E402
 from reservations.api.loop_app import LoopApp  # noqa: E402
 from reservations.api.loop_database import (  # noqa: E402
     close_loop_pool,
@@ -53,7 +53,8 @@ from reservations.api.loop_database import (  # noqa: E402
 )
 from reservations.api.pool_metrics import pools_sampled_forever  # noqa: E402
 from reservations.api.request_bodies import BufferedBodies  # noqa: E402
-from reservations.confirmations.sending import confirmations_forever  # noqa: E402
+from reservations.confirmations.sending import confirmations_send_due  # noqa: E402
+from reservations.mail_outbox import mail_forever  # noqa: E402
 from reservations.metrics import process_stopped  # noqa: E402
 from reservations.services import sweep_forever  # noqa: E402
 from reservations.waiting_room.ticks import ticks_forever  # noqa: E402
@@ -102,14 +103,12 @@ class ServerStart:
             threading.Thread(target=sweep_forever, name="embedded-sweeper", daemon=True).start()
         if first and settings.QUEUE_TICKS:
             threading.Thread(target=ticks_forever, name="queue-ticks", daemon=True).start()
-        if first and settings.VERIFICATION_EMAILS:
-            threading.Thread(
-                target=verifications_forever, name="verification-emails", daemon=True
-            ).start()
-        if first and settings.CONFIRMATION_EMAILS:
-            threading.Thread(
-                target=confirmations_forever, name="confirmation-emails", daemon=True
-            ).start()
+        mail = [
+            *([verifications_send_due] if settings.VERIFICATION_EMAILS else []),
+            *([confirmations_send_due] if settings.CONFIRMATION_EMAILS else []),
+        ]
+        if first and mail:
+            threading.Thread(target=mail_forever, args=(mail,), name="e-mails", daemon=True).start()
 
 
 http_application = BufferedBodies(LoopApp(WSGIMiddleware(django_wsgi_app, workers=HTTP_THREADS)))

@@ -10,7 +10,8 @@ from django.utils import timezone
 from icalendar import Calendar
 
 from reservations.confirmations.models import ConfirmationEmail
-from reservations.confirmations.sending import SCHEDULE, confirmations_send_due
+from reservations.confirmations.sending import confirmations_send_due
+from reservations.mail_outbox import SCHEDULE
 from reservations.models import Event, Reservation
 
 from .conftest import bearer_client

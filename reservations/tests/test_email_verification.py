@@ -16,7 +16,8 @@ from rest_framework.test import APIClient
 
 from reservations.accounts.email_verification import SALT, verification_token
 from reservations.accounts.models import Account
-from reservations.accounts.verification_emails import SCHEDULE, verifications_send_due
+from reservations.accounts.verification_emails import verifications_send_due
+from reservations.mail_outbox import SCHEDULE
 from reservations.models import QueueEntry
 
 from .conftest import bearer_client
