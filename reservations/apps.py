@@ -8,6 +8,7 @@ class ReservationsConfig(AppConfig):
     def ready(self):
         from django.db.backends.signals import connection_created
 
+        from . import checks  # noqa: F401  (check --deploy: mail that reaches buyers)
         from .api import login_limits  # noqa: F401  (counts failed logins: user_login_failed)
         from .health import check_register, database_ok
         from .ledger.context import context_function_register

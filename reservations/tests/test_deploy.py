@@ -47,12 +47,24 @@ def test_debug_is_off_unless_asked_for():
     assert asked.stdout.strip().splitlines()[-1] == "True", asked.stderr
 
 
-def test_check_deploy_is_clean_with_debug_off_and_a_real_secret():
+def test_check_deploy_is_clean_with_debug_off_a_real_secret_and_a_mail_server():
     result = _manage(
-        "check", "--deploy", "--fail-level", "WARNING", DEBUG="0", SECRET_KEY=secrets.token_hex(32)
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        DEBUG="0",
+        SECRET_KEY=secrets.token_hex(32),
+        EMAIL_URL="smtp://mail.example.com:587",
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_check_deploy_warns_when_mail_goes_only_to_the_console():
+    result = _manage("check", "--deploy", DEBUG="0", SECRET_KEY=secrets.token_hex(32))
+    assert "seatmap.W001" in result.stderr + result.stdout
+    assert "no buyer can verify an address" in result.stderr + result.stdout
 
 
 def _compose_environment() -> dict[str, str]:
