@@ -271,6 +271,10 @@ async def queue_run(options: argparse.Namespace) -> dict:
         if not options.no_verdict:
             try:
                 proof = await get_json(admin, f"{base}/api/events/{event_id}/queue/proof/")
+                proof["late"], page = [], proof.get("late_pages")
+                while page:  # the late arrivals, a page at a time (API.md)
+                    read = await get_json(admin, f"{base}{page}")
+                    proof["late"], page = proof["late"] + read["late"], read["next"]
                 judge(
                     proof,
                     observed,

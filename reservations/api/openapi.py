@@ -89,6 +89,7 @@ _REFUSALS = {
     "queue_claim": (400, 401, 403, 404, 409, 429),
     "queue_extend": (400, 401, 403, 404, 409, 429),
     "queue_proof": (404, 429),
+    "queue_proof_late": (400, 404, 429),
     # The organiser's console: forbidden (403) to a role that may not.
     "staff_events_sale_retrieve": (401, 403, 404),
     "staff_events_off_sale_list": (401, 403, 404),

@@ -12,10 +12,17 @@ from rest_framework.views import APIView
 
 from reservations.models import QueueEntry, WaitingRoom
 from reservations.waiting_room.places import place_join, room_of, turn_claim, turn_extend
-from reservations.waiting_room.public_state import place_json, proof_json, public_state, turn_json
+from reservations.waiting_room.public_state import (
+    LATE_PAGE,
+    late_page_json,
+    place_json,
+    proof_json,
+    public_state,
+    turn_json,
+)
 
 from .booking_limits import BookingThrottle
-from .inputs import SeatActionInput
+from .inputs import SeatActionInput, validated
 from .loop_requests import drf_rendered
 from .stored_documents import documents
 from .throttles import ReadThrottle
@@ -87,7 +94,18 @@ class QueueProofOutput(serializers.Serializer):
     entrants_digest = serializers.CharField(allow_null=True)
     entrants = serializers.ListField(child=serializers.CharField(), allow_null=True)
     order = serializers.ListField(child=serializers.CharField(), allow_null=True)
-    late = serializers.ListField(child=serializers.CharField(), allow_null=True)
+    late_pages = serializers.CharField(allow_null=True)
+
+
+class LatePageInput(serializers.Serializer):
+    after = serializers.IntegerField(min_value=0, max_value=10**9, default=0)
+
+
+class QueueProofLateOutput(serializers.Serializer):
+    event_id = serializers.IntegerField()
+    after = serializers.IntegerField()
+    late = serializers.ListField(child=serializers.CharField())
+    next = serializers.CharField(allow_null=True)
 
 
 class QueueStateApi(APIView):
@@ -164,17 +182,41 @@ class QueueProofApi(APIView):
     )
     def get(self, request, event_id: int):
         room = room_of(event_id)
-        body = None
         if room.drawn_at is None:  # a few bytes, and staff may still name the randomness
             body = drf_rendered(proof_json(room))
-            tag = f'"proof-{hashlib.sha256(body).hexdigest()[:24]}"'
-        else:  # after the draw it grows only as late entrants are numbered
-            numbered = QueueEntry.objects.filter(room=room, number__isnull=False).count()
-            said = hashlib.sha256(room.public_randomness.encode()).hexdigest()[:8]
-            tag = f'"proof-{room.event_id}-{room.drawn_at.timestamp():.6f}-{numbered}-{said}"'
-        if tag in request.headers.get("If-None-Match", ""):
-            return HttpResponseNotModified(headers={"ETag": tag})
-        if body is None and (body := documents().get(tag)) is None:  # once per numbered entrant
-            body = drf_rendered(proof_json(room))
+            return _tagged(request, f'"proof-{hashlib.sha256(body).hexdigest()[:24]}"', body)
+        # Drawn: it never changes again (the late arrivals are paged apart): built once.
+        tag = f'"proof-{room.event_id}-{room.drawn_at.timestamp():.6f}"'
+        return _tagged(request, tag, lambda: drf_rendered(proof_json(room)))
+
+
+class QueueProofLateApi(APIView):
+    throttle_classes = [ReadThrottle]
+
+    @extend_schema(
+        operation_id="queue_proof_late",
+        parameters=[LatePageInput],
+        responses=QueueProofLateOutput,
+        description="The draw's late arrivals, a page at a time (API.md)",
+    )
+    def get(self, request, event_id: int):
+        room = room_of(event_id)
+        after = validated(LatePageInput, request.query_params)["after"]
+        if after + LATE_PAGE <= room.numbered - room.entrants:  # a full page: final
+            tag = f'"late-{room.event_id}-{room.drawn_at.timestamp():.6f}-{after}"'
+            return _tagged(request, tag, lambda: drf_rendered(late_page_json(room, after)))
+        body = drf_rendered(late_page_json(room, after))  # the last: it grows as late ones come
+        return _tagged(request, f'"late-{hashlib.sha256(body).hexdigest()[:24]}"', body)
+
+
+def _tagged(request, tag: str, body) -> HttpResponse:
+    """200 with `body` and its ETag, or 304 when If-None-Match names it. A `body` to make (a
+    callable) is made once per tag, kept in the documents' store."""
+    if tag in request.headers.get("If-None-Match", ""):
+        return HttpResponseNotModified(headers={"ETag": tag})
+    if callable(body):
+        make, body = body, documents().get(tag)
+        if body is None:
+            body = make()
             documents().set(tag, body)
-        return HttpResponse(body, content_type="application/json", headers={"ETag": tag})
+    return HttpResponse(body, content_type="application/json", headers={"ETag": tag})

@@ -38,6 +38,7 @@ urlpatterns = [
     path("events/<id:event_id>/queue/claim/", queue_views.QueueClaimApi.as_view()),
     path("events/<id:event_id>/queue/extend/", queue_views.QueueExtendApi.as_view()),
     path("events/<id:event_id>/queue/proof/", queue_views.QueueProofApi.as_view()),
+    path("events/<id:event_id>/queue/proof/late/", queue_views.QueueProofLateApi.as_view()),
     path("events/<id:event_id>/inventory/", InventoryApi.as_view()),
     path("reservations/", views.ReservationListApi.as_view()),
     path("reservations/<id:reservation_id>/", views.ReservationDetailApi.as_view()),

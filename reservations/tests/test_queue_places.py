@@ -9,7 +9,7 @@ from django.utils import timezone
 from reservations.models import QueueEntry, Seat, WaitingRoom
 from reservations.waiting_room.draw import proof_problems
 from reservations.waiting_room.places import place_join, turn_claim, turn_extend
-from reservations.waiting_room.public_state import proof_json
+from reservations.waiting_room.public_state import late_page_json, proof_json
 from reservations.waiting_room.ticks import room_tick
 from reservations.waiting_room.turn_tokens import turn_token
 
@@ -85,7 +85,7 @@ def test_the_draw_numbers_the_entrants_by_the_seed_and_the_late_after_them_in_jo
     assert sorted(numbers[u.pk] for u in entrants) == list(range(1, 13))
     assert [numbers[u.pk] for u in late] == [13, 14, 15]
     assert [numbers[u.pk] for u in entrants] != list(range(1, 13))  # not by join time
-    proof = proof_json(room)
+    proof = proof_json(room) | {"late": late_page_json(room, 0)["late"]}
     assert proof_problems(proof) == []
     assert len(proof["order"]) == 12 and len(proof["late"]) == 3
     # Who joins after the draw takes the next number.
@@ -110,7 +110,7 @@ def test_joins_racing_the_draw_are_each_an_entrant_or_late_none_lost_none_twice(
     assert [e.entry_id for e in entries if e.number is None] == []  # none missed by the draw
     assert sorted(e.number for e in entries) == list(range(1, 25))
     assert room.numbered == 24
-    proof = proof_json(room)
+    proof = proof_json(room) | {"late": late_page_json(room, 0)["late"]}
     assert proof_problems(proof) == []
     assert len(proof["order"]) + len(proof["late"]) == 24
 
@@ -295,19 +295,40 @@ def test_a_booked_hold_is_not_counted_as_one_that_ended_without_a_booking(alice)
     assert (measured.booked_seats, measured.released_holds) == (1, 1)
 
 
-def test_the_proof_is_built_once_per_numbered_entrant_and_answered_304_when_unchanged():
-    """Issue 40: the proof was built from every entrant on every request, with no ETag."""
+def test_the_proof_is_fixed_once_drawn_and_its_late_arrivals_come_in_pages(monkeypatch):
+    """Issue 40 row 4: the proof was built from every entrant on every request, with no ETag,
+    and grew with every late arrival. Now it is built once after the draw (304 from its tag
+    however many come late), and the late arrivals are read a page at a time."""
+    from reservations.waiting_room import public_state
+
+    monkeypatch.setattr(public_state, "LATE_PAGE", 2)
+    monkeypatch.setattr("reservations.api.queue_views.LATE_PAGE", 2)
     event, on_sale, people = _drawn_event(seats=10, buyers=6)
     room_tick(event_id=event.id, now=on_sale + timedelta(seconds=1), redis_down=False)
     reader, url = bearer_client(people[0]), f"/api/events/{event.id}/queue/proof/"
     first = reader.get(url)
     assert first.status_code == 200
-    assert first.json() == proof_json(_room(event)) and proof_problems(first.json()) == []
+    assert first.json() == proof_json(_room(event))
     tag = first["ETag"]
+    late = users(3, prefix="late")
+    for i, user in enumerate(late):
+        place_join(user_id=user.pk, event_id=event.id, now=on_sale + timedelta(seconds=2 + i))
     again = reader.get(url, HTTP_IF_NONE_MATCH=tag)
     assert again.status_code == 304 and again["ETag"] == tag and not again.content
-    late = users(1, prefix="late")[0]
-    place_join(user_id=late.pk, event_id=event.id, now=on_sale + timedelta(seconds=2))
-    grown = reader.get(url, HTTP_IF_NONE_MATCH=tag)
-    assert grown.status_code == 200 and grown["ETag"] != tag
-    assert grown.json()["late"] == [QueueEntry.objects.get(user=late).entry_id]
+
+    pages, path = [], first.json()["late_pages"]
+    while path:
+        page = reader.get(path)
+        assert page.status_code == 200
+        pages.append(page)
+        path = page.json()["next"]
+    assert [p.json()["late"] for p in pages] == [
+        [QueueEntry.objects.get(user=u).entry_id for u in late[:2]],
+        [QueueEntry.objects.get(user=late[2]).entry_id],
+    ]
+    first_page = first.json()["late_pages"]  # full: it never changes again
+    assert reader.get(first_page, HTTP_IF_NONE_MATCH=pages[0]["ETag"]).status_code == 304
+    proof = first.json() | {"late": [i for p in pages for i in p.json()["late"]]}
+    assert proof_problems(proof) == []
+    bad = reader.get(f"/api/events/{event.id}/queue/proof/late/?after=-1")
+    assert (bad.status_code, bad.json()["code"]) == (400, "invalid")

@@ -58,17 +58,23 @@ def turn_json(turn) -> dict:
     return {"token": turn.token, "expires_at": iso(turn.expires_at), "extended": turn.extended}
 
 
+# Late arrivals per page of the proof's late part: a full page never changes again.
+LATE_PAGE = 1000
+
+
 def proof_json(room: WaitingRoom) -> dict:
-    """What anyone needs to recompute every number (draw.py); seed and order once drawn."""
+    """What anyone needs to recompute every number (draw.py); seed and order once drawn. After
+    the draw it never changes: the late arrivals, who keep coming, are paged apart."""
     drawn = room.drawn_at is not None
-    entries = (
-        QueueEntry.objects.filter(room=room, number__isnull=False)
-        .order_by("number")
-        .values_list("entry_id", "late")
+    order = (
+        list(
+            QueueEntry.objects.filter(room=room, number__isnull=False, late=False)
+            .order_by("number")
+            .values_list("entry_id", flat=True)
+        )
         if drawn
         else []
     )
-    order = [entry_id for entry_id, late in entries if not late]
     return {
         "event_id": room.event_id,
         "commitment": commitment_of(room.seed),
@@ -78,7 +84,28 @@ def proof_json(room: WaitingRoom) -> dict:
         "entrants_digest": room.entrants_digest or None,
         "entrants": sorted(order) if drawn else None,
         "order": order if drawn else None,
-        "late": [entry_id for entry_id, late in entries if late] if drawn else None,
+        "late_pages": late_page_path(room.event_id, 0) if drawn else None,
+    }
+
+
+def late_page_path(event_id: int, after: int) -> str:
+    return f"/api/events/{event_id}/queue/proof/late/?after={after}"
+
+
+def late_page_json(room: WaitingRoom, after: int) -> dict:
+    """The late arrivals numbered after the entrants and the first `after` late ones, in number
+    order, at most LATE_PAGE; `next` the page after a full one."""
+    late = list(
+        QueueEntry.objects.filter(room=room, number__isnull=False, late=True)
+        .order_by("number")
+        .values_list("entry_id", flat=True)[after : after + LATE_PAGE]
+    )
+    full = len(late) == LATE_PAGE
+    return {
+        "event_id": room.event_id,
+        "after": after,
+        "late": late,
+        "next": late_page_path(room.event_id, after + LATE_PAGE) if full else None,
     }
 
 

@@ -1,6 +1,7 @@
 """Check a waiting room's draw yourself: ``python -m reservations.waiting_room.verify PROOF``.
 
-PROOF is the URL of ``GET /api/events/{id}/queue/proof/`` or a file saved from it. Every number
+PROOF is the URL of ``GET /api/events/{id}/queue/proof/`` (its late arrivals are read too, page
+by page) or a file saved from it (with a `late` list of its own if it has them). Every number
 is recomputed from the published seed, public randomness and entrants (draw.py); the exit status
 is 0 when all of them agree, 1 when anything does not. Needs nothing but Python's standard
 library, except to check a drand round's signature (beacon.py): with py-ecc installed
@@ -10,17 +11,29 @@ library, except to check a drand round's signature (beacon.py): with py-ecc inst
 import argparse
 import json
 import sys
+import urllib.parse
 import urllib.request
 
 from .draw import proof_problems
 
 
 def load(source: str) -> dict:
-    if source.startswith(("http://", "https://")):
-        with urllib.request.urlopen(source, timeout=30) as answer:
-            return json.load(answer)
-    with open(source, encoding="utf-8") as file:
-        return json.load(file)
+    """The proof, with its late arrivals as `late` (from its pages, for a URL)."""
+    if not source.startswith(("http://", "https://")):
+        with open(source, encoding="utf-8") as file:
+            return json.load(file)
+    proof, late = _read(source), []
+    page = proof.get("late_pages")
+    while page:
+        read = _read(urllib.parse.urljoin(source, page))
+        late += read["late"]
+        page = read["next"]
+    return proof | {"late": late}
+
+
+def _read(url: str) -> dict:
+    with urllib.request.urlopen(url, timeout=30) as answer:
+        return json.load(answer)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -236,6 +236,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/events/{event_id}/queue/proof/late/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The draw's late arrivals, a page at a time (API.md) */
+        get: operations["queue_proof_late"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/events/{event_id}/reserve/": {
         parameters: {
             query?: never;
@@ -1190,6 +1207,12 @@ export interface components {
             expires_at: string;
             extended: boolean;
         };
+        QueueProofLateOutput: {
+            event_id: number;
+            after: number;
+            late: string[];
+            next: string | null;
+        };
         QueueProofOutput: {
             event_id: number;
             commitment: string;
@@ -1199,7 +1222,7 @@ export interface components {
             entrants_digest: string | null;
             entrants: string[] | null;
             order: string[] | null;
-            late: string[] | null;
+            late_pages: string | null;
         };
         /** @description The public state of API.md "Waiting room" (also the socket's `queue` frame). */
         QueueStateOutput: {
@@ -2392,6 +2415,65 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["QueueProofOutput"];
+                };
+            };
+            /** @description not_found (for a list: a page past the last); no_queue, not_in_queue: the waiting room */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description throttled: come back after Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description unavailable: the database (or, for state/ and holds/, the live feed) is out of reach (Retry-After: 1); login_busy: a login door while every password-hashing slot is busy (Retry-After: 1) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    queue_proof_late: {
+        parameters: {
+            query?: {
+                after?: number;
+            };
+            header?: never;
+            path: {
+                event_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QueueProofLateOutput"];
+                };
+            };
+            /** @description invalid: malformed JSON, wrong types, missing fields */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description not_found (for a list: a page past the last); no_queue, not_in_queue: the waiting room */
