@@ -53,6 +53,11 @@ THROTTLE_RATES = {
 # address at most half; a login waits at most 2 s for one, then 503.
 LOGIN_SLOWDOWN_AFTER = env.int("LOGIN_SLOWDOWN_AFTER", default=3)
 LOGIN_SLOWDOWN_MAX_SECONDS = env.int("LOGIN_SLOWDOWN_MAX_SECONDS", default=30)
+# From this many failed logins from an address in AUTH_THROTTLE_RATE's window, its logins by
+# accounts new there ask for proof of work (reservations/challenges.py) of about CHALLENGE_WORK
+# hashes (half of it on average: ~0.5 s in a browser, reservations/challenges.py).
+LOGIN_CHALLENGE_AFTER = env.int("LOGIN_CHALLENGE_AFTER", default=5)
+CHALLENGE_WORK = env.int("CHALLENGE_WORK", default=100_000)
 PASSWORD_HASH_CONCURRENCY = env.int("PASSWORD_HASH_CONCURRENCY", default=2)
 
 # Booking calls (lock, unlock, lock several, reserve, cancel) per user and per client address,

@@ -208,3 +208,14 @@ class EmailAlreadyVerified(BookingError):
 
     def __init__(self):
         super().__init__("This e-mail address is confirmed already.")
+
+
+class ChallengeRequired(BookingError):
+    """A door that asks for proof of work first (api/challenges.py): `challenge` to solve and
+    send back as `altcha` with the same request."""
+
+    status_code = 403
+    code = "challenge_required"
+
+    def __init__(self, challenge: dict, message: str):
+        super().__init__(message, challenge=challenge)

@@ -27,6 +27,7 @@ class WaitingRoomForm(forms.ModelForm):
             "claim_seconds",
             "max_active",
             "paused_by_organiser",
+            "challenge",
             "randomness_source",
             "public_randomness",
         ]

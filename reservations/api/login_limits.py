@@ -27,6 +27,10 @@ Three limits, none of which lets a stranger lock an account:
   waits are bounded, so logins cannot take every request thread. An account logging in from an
   address it knows goes first: while one waits, a freed slot is its.
 
+And from ``LOGIN_CHALLENGE_AFTER`` failures from an address in the window on, its logins by
+accounts new there ask for proof of work first (403 ``challenge_required``, reservations/
+challenges.py): each guess of a script there costs it CPU, a person a second once.
+
 Refused before any password is hashed; the API answers in its JSON shape (429 ``throttled``),
 the admin form as plain text. The counts are limit_windows.py's (per process when Redis is
 gone).
@@ -48,15 +52,17 @@ from django.http import HttpResponse
 from django.http.multipartparser import MultiPartParserError
 from rest_framework.settings import api_settings
 
+from reservations.challenges import challenge_new, challenge_passed
 from reservations.client_address import (
     is_exempt,
     request_address_key,
     request_client_address,
 )
+from reservations.exceptions import ChallengeRequired
 from reservations.users import username_key
 
 from . import limit_windows
-from .errors import error_response
+from .errors import error_response, exception_response
 from .limit_windows import Rule
 
 # How long an attempt waits for a password-hashing slot, and how many of one address's may wait.
@@ -150,7 +156,7 @@ def _slowdown(failures: int) -> int:
     return min(2**beyond, settings.LOGIN_SLOWDOWN_MAX_SECONDS)
 
 
-def _submitted_username(request) -> str | None:
+def _submitted(request, field: str) -> str | None:
     # The API's doors take JSON (any other body is refused by the view, and not parsed here);
     # the admin's login form posts a form, which the admin parses as we do.
     try:
@@ -162,8 +168,8 @@ def _submitted_username(request) -> str | None:
             return None
     except (orjson.JSONDecodeError, MultiPartParserError):
         return None
-    username = data.get("username") if hasattr(data, "get") else None
-    return username[:300] if isinstance(username, str) else None
+    value = data.get(field) if hasattr(data, "get") else None
+    return value[:4096] if isinstance(value, str) else None
 
 
 def _address_rule(address: str, now: float) -> Rule | None:
@@ -225,8 +231,11 @@ def login_failed(sender, credentials, request=None, **kwargs):
     address_rule = _address_rule(address, now)
     if address_rule is not None and not is_exempt(request_client_address(http_request)):
         (failures,) = limit_windows.count([address_rule], now)
+        left = limit_windows.seconds_left(address_rule, now)
         if failures >= address_rule.limit:  # the address's next attempts wait out the window
-            limit_windows.pause(f"address:{address}", limit_windows.seconds_left(address_rule, now))
+            limit_windows.pause(f"address:{address}", left)
+        if failures >= settings.LOGIN_CHALLENGE_AFTER:  # and before that, show proof of work
+            limit_windows.pause(f"challenge:{address}", left)
     ident = _name_ident(username, address)
     rule = _failure_rule(ident, now)
     if rule is None:
@@ -239,6 +248,27 @@ def login_failed(sender, credentials, request=None, **kwargs):
 
 
 user_login_failed.connect(login_failed, dispatch_uid="reservations.login_limits")
+
+
+def _work_shown(request, address: str) -> bool:
+    """Whether this attempt may go on: its address has not failed often (or is a load-test
+    host's), or it brings a solved challenge."""
+    if is_exempt(request_client_address(request)):
+        return True
+    if limit_windows.paused_for(f"challenge:{address}") <= 0:
+        return True
+    return challenge_passed(_submitted(request, "altcha"))
+
+
+def _challenged(request) -> HttpResponse:
+    message = "Many logins failed from your network: your device proves it is no script first."
+    if request.path.startswith("/api/"):
+        return exception_response(ChallengeRequired(challenge_new(), message))
+    return HttpResponse(  # the admin's form cannot solve it: the site's login can
+        f"{message} Log in on the site first, then come back.\n",
+        status=403,
+        content_type="text/plain; charset=utf-8",
+    )
 
 
 def _refused(request, status: int, code: str, message: str, wait: int) -> HttpResponse:
@@ -259,12 +289,14 @@ def login_door(view, *, every_attempt: bool = False):
         if request.method != "POST":
             return view(request, *args, **kwargs)
         address = request_address_key(request)
-        username = _submitted_username(request)
+        username = _submitted(request, "username")
         known = _known(username, address)
         wait = _wait_before(request, username, known, every_attempt)
         if wait:
             message = f"Too many login attempts; try again in {wait} seconds."
             return _refused(request, 429, "throttled", message, wait)
+        if not known and not _work_shown(request, address):
+            return _challenged(request)
         shared = not is_exempt(request_client_address(request))
         if not hashing_slots.take(address, wait=SLOT_WAIT_SECONDS, shared=shared, known=known):
             message = "Too many logins at once; try again in a moment."

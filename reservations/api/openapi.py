@@ -79,9 +79,9 @@ _REFUSALS = {
     "reservations_retrieve": (401, 403, 404),
     "reservations_calendar_retrieve": (401, 403, 404),
     "reservations_cancel_create": (400, 401, 403, 404, 409, 429),
-    "token_create": (400, 401, 429),
+    "token_create": (400, 401, 403, 429),
     "token_refresh_create": (400, 401, 429),
-    "token_cookie_create": (400, 401, 429),
+    "token_cookie_create": (400, 401, 403, 429),
     "token_cookie_refresh_create": (401, 403, 429),
     # The waiting room: no_queue (404) for an event without one.
     "queue_state": (401, 404, 429),

@@ -137,15 +137,22 @@ class _QueueCall(APIView):
         SeatActionInput(data=request.data).is_valid(raise_exception=True)
 
 
+class QueueJoinInput(serializers.Serializer):
+    altcha = serializers.CharField(
+        required=False, max_length=4096, help_text='a solved challenge (API.md "Challenges")'
+    )
+
+
 class QueueJoinApi(_QueueCall):
     @extend_schema(
         operation_id="queue_join",
-        request=SeatActionInput,
+        request=QueueJoinInput,
         responses=inline_serializer("QueueJoined", {"place": _PLACE}),
     )
     def post(self, request, event_id: int):
         room = room_of(event_id)
-        entry = place_join(user_id=request.user.pk, event_id=event_id)
+        work = validated(QueueJoinInput, request.data).get("altcha")
+        entry = place_join(user_id=request.user.pk, event_id=event_id, work=work)
         return Response({"place": place_json(entry, room)})
 
 

@@ -23,14 +23,18 @@ pytestmark = pytest.mark.django_db
 
 def _forget_counts():
     client = redis.Redis.from_url(django_settings.REDIS_URL)
-    for key in client.scan_iter("limits:*"):
-        client.delete(key)
+    for pattern in ("limits:*", "*login-known:*", "*challenge-used:*"):
+        for key in client.scan_iter(pattern):
+            client.delete(key)
     limit_windows.forget_all()
 
 
 @pytest.fixture
 def rates(settings):
     """Set the auth rates for one test, on a clean throttle cache."""
+
+    # These tests count failures; proof of work after them has tests of its own.
+    settings.LOGIN_CHALLENGE_AFTER = 10_000
 
     def set_rates(*, address: str = "10000/min", username: str = "10000/min"):
         throttle_rates = {"auth": address, "auth_username": username}
@@ -392,3 +396,40 @@ def test_a_known_address_goes_first_for_a_freed_hashing_slot(settings):
         stranger.join(timeout=1.0)
         assert taken == ["198.51.100.9", "203.0.113.5"]
         slots.give_back("203.0.113.5")
+
+
+def _solved(challenge: dict) -> str:
+    """What a browser's `altcha/lib` sends back: the challenge with the counter it found."""
+    import altcha
+
+    asked = altcha.Challenge.from_dict(challenge)
+    return altcha.Payload(asked, altcha.solve_challenge(asked)).to_base64()
+
+
+def test_past_its_failures_an_address_asks_accounts_new_there_for_proof_of_work(rates, settings):
+    """Issue 40 row 1: from LOGIN_CHALLENGE_AFTER failures on, a script guessing from that
+    address pays CPU for each try; a person solves it once; an account known there is let in."""
+    rates()
+    settings.LOGIN_CHALLENGE_AFTER, settings.CHALLENGE_WORK = 2, 2000
+    for name in ("alice", "bob", "carol"):
+        UserFactory(username=name)
+    api, shared = APIClient(), "198.51.100.60"
+    assert _login(api, "/api/token/", "alice", PASSWORD, shared).status_code == 200  # known here
+    for i in range(2):
+        assert _login(api, "/api/token/", f"guess{i}", "wrong-pw-1", shared).status_code == 401
+
+    asked = _login(api, "/api/token/", "bob", PASSWORD, shared)
+    assert (asked.status_code, asked.json()["code"]) == (403, "challenge_required")
+    solved = _solved(asked.json()["challenge"])
+    body = {"username": "bob", "password": PASSWORD, "altcha": solved}
+    answer = api.post("/api/token/", body, format="json", REMOTE_ADDR=shared)
+    assert answer.status_code == 200
+    carol = body | {"username": "carol"}  # the same solution again: taken once only
+    again = api.post("/api/token/", carol, format="json", REMOTE_ADDR=shared)
+    assert again.json()["code"] == "challenge_required"
+    asked = _login(api, "/api/token/", "carol", PASSWORD, shared).json()["challenge"]
+    forged = _solved(asked | {"signature": "0" * 64})  # solved, but not a challenge of ours
+    answer = api.post("/api/token/", carol | {"altcha": forged}, format="json", REMOTE_ADDR=shared)
+    assert answer.json()["code"] == "challenge_required"
+    assert _login(api, "/api/token/", "alice", PASSWORD, shared).status_code == 200
+    assert _login(api, "/api/token/", "bob", PASSWORD, "198.51.100.61").status_code == 200

@@ -332,3 +332,23 @@ def test_the_proof_is_fixed_once_drawn_and_its_late_arrivals_come_in_pages(monke
     assert proof_problems(proof) == []
     bad = reader.get(f"/api/events/{event.id}/queue/proof/late/?after=-1")
     assert (bad.status_code, bad.json()["code"]) == (400, "invalid")
+
+
+def test_a_room_that_asks_for_proof_of_work_gives_a_place_only_with_it(settings):
+    """Issue 40 row 3: the organiser's switch: each new place costs its device a second."""
+    from reservations.models import WaitingRoom
+
+    from .test_auth_limits import _solved
+
+    settings.CHALLENGE_WORK = 2000
+    event = event_with_room(on_sale_in=600)
+    WaitingRoom.objects.filter(event=event).update(challenge=True)
+    buyer = users(1, "worker")[0]
+    client, url = bearer_client(buyer), f"/api/events/{event.id}/queue/join/"
+    asked = client.post(url, {}, format="json")
+    assert (asked.status_code, asked.json()["code"]) == (403, "challenge_required")
+    assert not QueueEntry.objects.filter(user=buyer).exists()
+    joined = client.post(url, {"altcha": _solved(asked.json()["challenge"])}, format="json")
+    assert joined.status_code == 200, joined.content
+    assert QueueEntry.objects.filter(user=buyer).count() == 1
+    assert client.post(url, {}, format="json").status_code == 200  # the same place: no new ask

@@ -52,6 +52,11 @@ class WaitingRoom(models.Model):
         default=500, help_text="The most buyers shopping at once (called or in their turn)."
     )
     paused_by_organiser = models.BooleanField(default=False)
+    challenge = models.BooleanField(
+        default=False,
+        help_text="Ask each new place for proof of work (about a second of the buyer's device):"
+        " scripts that take places for many accounts pay for each.",
+    )
     # Named before the pre-queue opens (e.g. "drand quicknet round 1234"); its value is set once
     # published, and the draw waits for it.
     randomness_source = models.CharField(max_length=200, blank=True)

@@ -13,7 +13,9 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from reservations.accounts.email_verification import verified_email_required
+from reservations.challenges import challenge_new, challenge_passed
 from reservations.exceptions import (
+    ChallengeRequired,
     NoQueue,
     NotFound,
     NotInQueue,
@@ -59,14 +61,21 @@ def room_of(event_id: int) -> WaitingRoom:
     raise NoQueue()
 
 
-def place_join(*, user_id: int, event_id: int, now: datetime | None = None) -> QueueEntry:
+def place_join(
+    *, user_id: int, event_id: int, now: datetime | None = None, work: object = None
+) -> QueueEntry:
     """The account's place: made on its first join, the same one on every later call. A new
-    place asks for a verified e-mail (EmailUnverified; accounts/email_verification.py)."""
+    place asks for a verified e-mail (EmailUnverified; accounts/email_verification.py) and, in
+    a room whose organiser switched it on, for proof of work (`work`: the solved challenge,
+    challenges.py)."""
     now = now or timezone.now()
     room = room_of(event_id)
     if (entry := QueueEntry.objects.filter(room=room, user_id=user_id).first()) is not None:
         return entry
     verified_email_required(user_id=user_id)
+    if room.challenge and not challenge_passed(work):
+        message = "Your device proves it is not a script (about a second), then takes a place."
+        raise ChallengeRequired(challenge_new(), message)
     if now < room.opens_at:
         raise QueueNotOpen(f"The queue opens at {room.opens_at:%H:%M} UTC.")
     if room.state == WaitingRoom.State.SOLD_OUT:

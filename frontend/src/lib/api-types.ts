@@ -1189,6 +1189,10 @@ export interface components {
         QueueExtended: {
             turn: components["schemas"]["QueueTurn"];
         };
+        QueueJoinInput: {
+            /** @description a solved challenge (API.md "Challenges") */
+            altcha?: string;
+        };
         QueueJoined: {
             place: components["schemas"]["QueuePlace"] | null;
         };
@@ -2305,7 +2309,11 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["QueueJoinInput"];
+            };
+        };
         responses: {
             200: {
                 headers: {
@@ -4712,6 +4720,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description forbidden: a console route the caller's role may not use; csrf_failed: a session request without a valid CSRF token; origin_not_allowed: a cookie route (refresh, logout) called from a page of an origin the server does not trust; queue_turn_required, queue_turn_expired: a hold without a running turn of the event's waiting room */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description request_timeout: the body did not arrive in time */
             408: {
                 headers: {
@@ -4782,6 +4799,15 @@ export interface operations {
             };
             /** @description not_authenticated or invalid_credentials */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description forbidden: a console route the caller's role may not use; csrf_failed: a session request without a valid CSRF token; origin_not_allowed: a cookie route (refresh, logout) called from a page of an origin the server does not trust; queue_turn_required, queue_turn_expired: a hold without a running turn of the event's waiting room */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
