@@ -43,9 +43,10 @@ export function createQueuedEvent(
   name: string,
   rows: number,
   seatsPerRow: number,
-  queue: { opensIn: number; onSaleIn: number; maxActive?: number; turnMinutes?: number; claimSeconds?: number },
+  queue: { opensIn: number; onSaleIn: number; maxActive?: number; turnMinutes?: number; claimSeconds?: number; challenge?: boolean },
 ): number {
   const more = ['--queue-opens', `now+${queue.opensIn}`, '--on-sale', `now+${queue.onSaleIn}`];
+  if (queue.challenge) more.push('--queue-challenge');
   if (queue.maxActive !== undefined) more.push('--max-active', String(queue.maxActive));
   if (queue.turnMinutes !== undefined) more.push('--turn-minutes', String(queue.turnMinutes));
   if (queue.claimSeconds !== undefined) more.push('--claim-seconds', String(queue.claimSeconds));

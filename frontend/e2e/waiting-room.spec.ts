@@ -68,7 +68,9 @@ test('one buyer is called, takes her turn and books the last seats; the other wa
   // The proof lists Alice's entry among those drawn, Bob's among the late.
   const proof = await (await alice.request.get(`/api/events/${eventId}/queue/proof/`)).json();
   expect(proof.order).toEqual([entry]);
-  expect(proof.late).toHaveLength(1);
+  const late = await (await alice.request.get(proof.late_pages)).json();
+  expect(late.late).toHaveLength(1);
+  expect(late.next).toBeNull();
 
   // Alice holds both seats, her turn's token on each hold, and books them.
   const locks: (string | null)[] = [];

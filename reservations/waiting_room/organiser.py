@@ -50,6 +50,7 @@ def room_create(
     claim_seconds: int = 120,
     max_active: int = 500,
     randomness_source: str = "",
+    challenge: bool = False,
 ) -> WaitingRoom:
     if problem := times_problem(opens_at, on_sale_at) or source_problem(
         randomness_source, on_sale_at
@@ -63,6 +64,7 @@ def room_create(
         claim_seconds=claim_seconds,
         max_active=max_active,
         randomness_source=randomness_source,
+        challenge=challenge,
     )
     rooms.forget()
     return room

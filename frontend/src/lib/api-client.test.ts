@@ -278,3 +278,36 @@ describe('helpers', () => {
     );
   });
 });
+
+const NO_SESSION: SessionHint = { get: () => false, set: () => {} };
+
+describe('ApiClient: a door that asks for proof of work (API.md "Challenges")', () => {
+  it('solves the challenge and sends the same request again with it, once', async () => {
+    const { createChallenge, sha } = await import('altcha/lib');
+    const challenge = await createChallenge({ algorithm: 'SHA-256', cost: 1, counter: 300, deriveKey: sha.deriveKey });
+    const { fetchImpl, calls } = fakeFetch((call) => {
+      const body = JSON.parse(String(call.init.body)) as { altcha?: string };
+      if (!body.altcha) return json(403, { error: 'prove it', code: 'challenge_required', challenge });
+      return json(200, { place: { entry_id: 'e1' } });
+    });
+    const client = new ApiClient({ baseUrl: '', fetchImpl, session: NO_SESSION });
+    expect(await client.post('/api/events/1/queue/join/', {})).toEqual({ place: { entry_id: 'e1' } });
+    expect(calls).toHaveLength(2);
+    const sent = JSON.parse(atob((JSON.parse(String(calls[1].init.body)) as { altcha: string }).altcha)) as {
+      challenge: unknown;
+      solution: { counter: number; derivedKey: string };
+    };
+    expect(sent.challenge).toEqual(challenge);
+    expect(sent.solution.counter).toBe(300);
+    expect(sent.solution.derivedKey.startsWith(challenge.parameters.keyPrefix)).toBe(true);
+  });
+
+  it('gives up after one solved try: a second refusal is the caller\'s error', async () => {
+    const { createChallenge, sha } = await import('altcha/lib');
+    const challenge = await createChallenge({ algorithm: 'SHA-256', cost: 1, counter: 5, deriveKey: sha.deriveKey });
+    const { fetchImpl, calls } = fakeFetch(() => json(403, { error: 'prove it', code: 'challenge_required', challenge }));
+    const client = new ApiClient({ baseUrl: '', fetchImpl, session: NO_SESSION });
+    await expect(client.post('/api/events/1/queue/join/', {})).rejects.toMatchObject({ code: 'challenge_required' });
+    expect(calls).toHaveLength(2);
+  });
+});

@@ -10,8 +10,12 @@
  * call that needs one asks the cookie, if a hint says there may be one (a visitor who never
  * logged in is not sent to the refresh route, to be refused with a 401 on every page).
  *
+ * A door that asks for proof of work first (403 `challenge_required`) is answered by solving its
+ * challenge (proofOfWork.ts) and sending the same request again, once.
+ *
  * Every failure becomes an `ApiError` carrying the API's stable `code`.
  */
+import { isChallenge, solvedChallenge } from './proofOfWork';
 
 export class ApiError extends Error {
   readonly status: number;
@@ -316,8 +320,19 @@ export class ApiClient {
       options.onHeaders?.(response.headers);
       return payload as T;
     }
-    throw toApiError(response, payload);
+    const error = toApiError(response, payload);
+    // A door that asks for proof of work (API.md "Challenges"): solved once, the same request again.
+    const body = options.body;
+    if (error.code === 'challenge_required' && isChallenge(error.details.challenge) && isObject(body) && !('altcha' in body)) {
+      const altcha = await solvedChallenge(error.details.challenge);
+      if (altcha) return this.send<T>(method, path, { ...options, body: { ...body, altcha } });
+    }
+    throw error;
   }
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function isTokenPath(path: string): boolean {

@@ -76,6 +76,11 @@ class Command(BaseCommand):
         queue.add_argument("--queue-opens", type=_moment, help="ISO 8601, or now+SECONDS")
         queue.add_argument("--on-sale", type=_moment, help="ISO 8601, or now+SECONDS")
         queue.add_argument(
+            "--queue-challenge",
+            action="store_true",
+            help="each new place asks for proof of work (about a second of the buyer's device)",
+        )
+        queue.add_argument(
             "--turn-minutes", type=int, default=10, help="how long a buyer's turn lasts (10)"
         )
         queue.add_argument(
@@ -124,6 +129,7 @@ class Command(BaseCommand):
             claim_seconds=options["claim_seconds"],
             max_active=options["max_active"],
             randomness_source=options["randomness_source"],
+            challenge=options["queue_challenge"],
         )
         self.stderr.write(f"Waiting room: opens {opens:%H:%M:%S}, on sale {on_sale:%H:%M:%S} UTC.")
 
