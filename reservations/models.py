@@ -295,6 +295,11 @@ class Reservation(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        indexes = [
+            # The confirmation e-mails' sender reads the last day's bookings every few seconds
+            # (confirmations/sending.py): without it, a scan of a season's bookings each time.
+            models.Index(fields=["created_at"], name="reservation_created"),
+        ]
 
     def __str__(self) -> str:
         return f"Reservation {self.pk} ({self.status})"
