@@ -1,12 +1,13 @@
-import { useEffect, useRef } from 'react';
-import { Link, useLocation, useParams } from 'react-router';
-import { ApiError } from '../../../lib/api-client';
-import { errorMessage } from '../../../lib/error-messages';
-import { formatDate, useEvent } from '../../events';
-import { useEventMoney } from '../hooks/useEventMoney';
-import { useReservation } from '../hooks/useReservations';
-import { bookedNotice } from '../model/booking';
-import { CalendarLink } from './CalendarLink';
+import { useEffect, useRef } from "react";
+import { Link, useLocation, useParams } from "react-router";
+import { SeatsReceipt } from "../../../components/SeatsReceipt";
+import { ApiError } from "../../../lib/api-client";
+import { errorMessage } from "../../../lib/error-messages";
+import { formatDate, useEvent } from "../../events";
+import { useEventMoney } from "../hooks/useEventMoney";
+import { useReservation } from "../hooks/useReservations";
+import { bookedNotice } from "../model/booking";
+import { CalendarLink } from "./CalendarLink";
 
 /**
  * A booking's confirmation (`/reservations/:reservationId`), where Reserve lands: its reference,
@@ -28,15 +29,20 @@ export function ReservationPage() {
     if (r) heading.current?.focus();
   }, [r]);
 
-  if (reservation.isPending && reservation.fetchStatus !== 'idle') return <p className="loading">Loading your booking…</p>;
+  if (reservation.isPending && reservation.fetchStatus !== "idle")
+    return <p className="loading">Loading your booking…</p>;
   if (!r) {
     return (
       <section>
         <h1>Booking not found</h1>
         <p className="notice notice--error" role="alert">
-          {reservation.error && !(reservation.error instanceof ApiError && reservation.error.status === 404)
+          {reservation.error &&
+          !(
+            reservation.error instanceof ApiError &&
+            reservation.error.status === 404
+          )
             ? errorMessage(reservation.error)
-            : `There is no booking ${Number.isInteger(id) ? `#${id} ` : ''}in your account.`}
+            : `There is no booking ${Number.isInteger(id) ? `#${id} ` : ""}in your account.`}
         </p>
         <p>
           <Link to="/reservations">See all my reservations</Link>
@@ -44,11 +50,15 @@ export function ReservationPage() {
       </section>
     );
   }
-  const confirmed = r.status === 'confirmed';
+  const confirmed = r.status === "confirmed";
   return (
-    <article className="receipt confirmation" aria-labelledby="confirmation-title" data-testid="confirmation">
+    <article
+      className="receipt confirmation"
+      aria-labelledby="confirmation-title"
+      data-testid="confirmation"
+    >
       <h1 id="confirmation-title" ref={heading} tabIndex={-1}>
-        {confirmed ? 'Your booking is confirmed' : 'This booking is cancelled'}
+        {confirmed ? "Your booking is confirmed" : "This booking is cancelled"}
       </h1>
       {notice && (
         <p className="notice notice--info" role="status">
@@ -64,7 +74,9 @@ export function ReservationPage() {
         </dd>
         <dt>Date</dt>
         <dd>
-          <time dateTime={r.event.starts_at}>{formatDate(r.event.starts_at)}</time>
+          <time dateTime={r.event.starts_at}>
+            {formatDate(r.event.starts_at)}
+          </time>
         </dd>
         {event.data?.venue && (
           <>
@@ -77,34 +89,12 @@ export function ReservationPage() {
           <time dateTime={r.created_at}>{formatDate(r.created_at)}</time>
         </dd>
       </dl>
-      <table className="receipt__seats" aria-label="Seats">
-        <thead>
-          <tr>
-            <th scope="col">Section</th>
-            <th scope="col">Row</th>
-            <th scope="col">Seat</th>
-            <th scope="col">Price</th>
-          </tr>
-        </thead>
-        <tbody>
-          {r.seats.map((seat) => (
-            <tr key={seat.id}>
-              <td>{seat.section}</td>
-              <td>{seat.row}</td>
-              <td>{seat.label}</td>
-              <td>{money(seat.price)}</td>
-            </tr>
-          ))}
-        </tbody>
-        <tfoot>
-          <tr>
-            <th scope="row" colSpan={3}>
-              Total
-            </th>
-            <td data-testid="confirmation-total">{money(r.total_price)}</td>
-          </tr>
-        </tfoot>
-      </table>
+      <SeatsReceipt
+        seats={r.seats}
+        total={r.total_price}
+        money={money}
+        totalTestId="confirmation-total"
+      />
       <div className="receipt__actions confirmation__actions">
         {confirmed && <CalendarLink reservationId={r.id} />}
         <Link to="/reservations">See all my reservations</Link>
