@@ -155,6 +155,40 @@ test('in the List view, PageDown goes ten rows on, and Ctrl+End to the last seat
   expect(await focusedRow()).toBe(0);
 });
 
+test('in the List view, the keyboard alone jumps to a section: its first seat takes the focus, and it is said', async ({ browser }) => {
+  test.setTimeout(150_000); // the arena is made, and axe reads its list, in tens of seconds on a busy machine
+  const eventId = createLayoutEvent('Jump to a section', 'arena.json');
+  const page = await loginAs(browser, 'alice', contexts, DESKTOP);
+  await openEvent(page, eventId);
+  await expect(page.getByTestId('seat-canvas')).toBeVisible();
+  await tabTo(page, 'view-list');
+  await page.keyboard.press('Enter');
+  const list = page.getByTestId('seat-list');
+  await expect(list).toBeVisible();
+  // The last section, far down a list of 19,671 seats: chosen from the keyboard, then Go.
+  await tabTo(page, 'section-jump-select');
+  await page.keyboard.press('End');
+  const select = page.getByTestId('section-jump-select');
+  const lastOption = select.locator('option').last();
+  const [name, shown] = [(await lastOption.getAttribute('value'))!, (await lastOption.textContent())!];
+  await expect(select).toHaveValue(name);
+  await page.keyboard.press('Tab');
+  await page.keyboard.press('Enter');
+
+  // The focus is on the section's first seat (its first row's first), shown, and said.
+  const section = list.getByRole('region', { name: `Section ${name}` });
+  const firstSeat = section.locator('[data-seat-id]').first();
+  await expect(firstSeat).toBeFocused();
+  await expect(firstSeat).toBeInViewport();
+  const row = (await firstSeat.evaluate((el) => el.closest('[role="group"]')!.getAttribute('aria-label')))!;
+  expect(row).toMatch(new RegExp(`^${name}, row \\w+$`));
+  await expect(page.getByTestId('section-jump-said')).toHaveText(`${shown}, row ${row.split(', row ')[1]}: its first seat has the focus.`);
+  // From there the arrows go on through the section's seats.
+  await page.keyboard.press('ArrowRight');
+  await expect(section.locator('[data-seat-id]').nth(1)).toBeFocused();
+  expect(await violations(page)).toEqual([]);
+});
+
 test('a click on a seat the map shows held by someone else is answered from the map, with no request', async ({ browser, request }) => {
   const eventId = createEvent('Already held', 2, 8);
   const bob = await apiAs(request, 'bob');
