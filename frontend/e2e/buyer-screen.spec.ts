@@ -189,6 +189,58 @@ test('in the List view, the keyboard alone jumps to a section: its first seat ta
   expect(await violations(page)).toEqual([]);
 });
 
+test('on a phone the header is one line and a toast never covers the map', async ({ browser }) => {
+  const eventId = createEvent('Toast on a phone', 20, 8); // a map that runs below the screen's foot
+  const page = await loginAs(browser, 'alice', contexts, PHONE);
+  await openEvent(page, eventId);
+  // One line: the brand, the links and the user side by side, the header no taller than its tallest (the button).
+  const header = page.getByRole('banner');
+  const parts = await Promise.all(
+    [header.getByRole('link', { name: 'Seat map' }), header.getByRole('navigation'), header.getByRole('button', { name: 'Log out' })].map(async (l) => (await l.boundingBox())!),
+  );
+  const headerBox = (await header.boundingBox())!;
+  for (const part of parts) expect(Math.abs(part.y + part.height / 2 - (parts[0].y + parts[0].height / 2))).toBeLessThan(4);
+  expect(headerBox.height).toBeLessThanOrEqual(parts[2].height + 20); // the button and the header's padding
+  // The user's name is whole, and the page never scrolls sideways.
+  expect(await header.getByText('alice', { exact: true }).evaluate((el) => el.parentElement!.scrollWidth <= el.parentElement!.clientWidth)).toBe(true);
+  expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+
+  // A seat held by a tap: its toast and the map do not overlap.
+  const map = page.getByRole('region', { name: 'Seat map' });
+  await map.getByRole('button', { name: /^A1, / }).tap();
+  const toast = page.getByTestId('toast');
+  await expect(toast).toContainText('A1');
+  const [t, m] = [(await toast.boundingBox())!, (await map.boundingBox())!];
+  const overlap = t.x < m.x + m.width && m.x < t.x + t.width && t.y < m.y + m.height && m.y < t.y + t.height;
+  expect(overlap, `toast ${JSON.stringify(t)} over map ${JSON.stringify(m)}`).toBe(false);
+  expect(await violations(page)).toEqual([]);
+});
+
+test('at 1366x900 the map starts in the upper part of the screen, with its key and the basket beside it', async ({ browser }) => {
+  test.setTimeout(150_000); // the arena is made in tens of seconds
+  const theatre = createLayoutEvent('Map first, theatre', 'theatre.json');
+  const arena = createLayoutEvent('Map first, arena', 'arena.json');
+  const grid = createEvent('Map first, grid', 10, 20);
+  const page = await loginAs(browser, 'alice', contexts, DESKTOP);
+  for (const eventId of [theatre, arena, grid]) {
+    await openEvent(page, eventId);
+    const map = eventId === grid ? page.getByRole('region', { name: 'Seat map' }) : page.getByTestId('seat-map-viewport');
+    await expect(map).toBeVisible();
+    // Under the header, the event's heading, its live line and the view switch: about 290 px.
+    expect((await map.boundingBox())!.y).toBeLessThan(300);
+    // Prices and the Reserve button in the first screen too, beside the map.
+    await expect(page.getByTestId('category-legend')).toBeInViewport({ ratio: 1 });
+    await expect(page.getByRole('button', { name: /^Reserve/ }).first()).toBeInViewport({ ratio: 1 });
+    expect((await page.getByTestId('category-legend').boundingBox())!.x).toBeGreaterThan((await map.boundingBox())!.x + 600);
+  }
+  // The List view starts there as well.
+  await openEvent(page, theatre);
+  await page.getByTestId('view-list').click();
+  await expect(page.getByTestId('seat-list')).toBeVisible();
+  expect((await page.getByTestId('seat-list').locator('..').boundingBox())!.y).toBeLessThan(300); // its scrolling box
+  expect(await violations(page)).toEqual([]);
+});
+
 test('a click on a seat the map shows held by someone else is answered from the map, with no request', async ({ browser, request }) => {
   const eventId = createEvent('Already held', 2, 8);
   const bob = await apiAs(request, 'bob');
