@@ -155,12 +155,99 @@ test('in the List view, PageDown goes ten rows on, and Ctrl+End to the last seat
   expect(await focusedRow()).toBe(0);
 });
 
+test('in the List view, the keyboard alone jumps to a section: its first seat takes the focus, and it is said', async ({ browser }) => {
+  test.setTimeout(150_000); // the arena is made, and axe reads its list, in tens of seconds on a busy machine
+  const eventId = createLayoutEvent('Jump to a section', 'arena.json');
+  const page = await loginAs(browser, 'alice', contexts, DESKTOP);
+  await openEvent(page, eventId);
+  await expect(page.getByTestId('seat-canvas')).toBeVisible();
+  await tabTo(page, 'view-list');
+  await page.keyboard.press('Enter');
+  const list = page.getByTestId('seat-list');
+  await expect(list).toBeVisible();
+  // The last section, far down a list of 19,671 seats: chosen from the keyboard, then Go.
+  await tabTo(page, 'section-jump-select');
+  await page.keyboard.press('End');
+  const select = page.getByTestId('section-jump-select');
+  const lastOption = select.locator('option').last();
+  const [name, shown] = [(await lastOption.getAttribute('value'))!, (await lastOption.textContent())!];
+  await expect(select).toHaveValue(name);
+  await page.keyboard.press('Tab');
+  await page.keyboard.press('Enter');
+
+  // The focus is on the section's first seat (its first row's first), shown, and said.
+  const section = list.getByRole('region', { name: `Section ${name}` });
+  const firstSeat = section.locator('[data-seat-id]').first();
+  await expect(firstSeat).toBeFocused();
+  await expect(firstSeat).toBeInViewport();
+  const row = (await firstSeat.evaluate((el) => el.closest('[role="group"]')!.getAttribute('aria-label')))!;
+  expect(row).toMatch(new RegExp(`^${name}, row \\w+$`));
+  await expect(page.getByTestId('section-jump-said')).toHaveText(`${shown}, row ${row.split(', row ')[1]}: its first seat has the focus.`);
+  // From there the arrows go on through the section's seats.
+  await page.keyboard.press('ArrowRight');
+  await expect(section.locator('[data-seat-id]').nth(1)).toBeFocused();
+  expect(await violations(page)).toEqual([]);
+});
+
+test('on a phone the header is one line and a toast never covers the map', async ({ browser }) => {
+  const eventId = createEvent('Toast on a phone', 20, 8); // a map that runs below the screen's foot
+  const page = await loginAs(browser, 'alice', contexts, PHONE);
+  await openEvent(page, eventId);
+  // One line: the brand, the links and the user side by side, the header no taller than its tallest (the button).
+  const header = page.getByRole('banner');
+  const parts = await Promise.all(
+    [header.getByRole('link', { name: 'Seat map' }), header.getByRole('navigation'), header.getByRole('button', { name: 'Log out' })].map(async (l) => (await l.boundingBox())!),
+  );
+  const headerBox = (await header.boundingBox())!;
+  for (const part of parts) expect(Math.abs(part.y + part.height / 2 - (parts[0].y + parts[0].height / 2))).toBeLessThan(4);
+  expect(headerBox.height).toBeLessThanOrEqual(parts[2].height + 20); // the button and the header's padding
+  // The user's name is whole, and the page never scrolls sideways.
+  expect(await header.getByText('alice', { exact: true }).evaluate((el) => el.parentElement!.scrollWidth <= el.parentElement!.clientWidth)).toBe(true);
+  expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+
+  // A seat held by a tap: its toast and the map do not overlap.
+  const map = page.getByRole('region', { name: 'Seat map' });
+  await map.getByRole('button', { name: /^A1, / }).tap();
+  const toast = page.getByTestId('toast');
+  await expect(toast).toContainText('A1');
+  const [t, m] = [(await toast.boundingBox())!, (await map.boundingBox())!];
+  const overlap = t.x < m.x + m.width && m.x < t.x + t.width && t.y < m.y + m.height && m.y < t.y + t.height;
+  expect(overlap, `toast ${JSON.stringify(t)} over map ${JSON.stringify(m)}`).toBe(false);
+  expect(await violations(page)).toEqual([]);
+});
+
+test('at 1366x900 the map starts in the upper part of the screen, with its key and the basket beside it', async ({ browser }) => {
+  test.setTimeout(150_000); // the arena is made in tens of seconds
+  const theatre = createLayoutEvent('Map first, theatre', 'theatre.json');
+  const arena = createLayoutEvent('Map first, arena', 'arena.json');
+  const grid = createEvent('Map first, grid', 10, 20);
+  const page = await loginAs(browser, 'alice', contexts, DESKTOP);
+  for (const eventId of [theatre, arena, grid]) {
+    await openEvent(page, eventId);
+    const map = eventId === grid ? page.getByRole('region', { name: 'Seat map' }) : page.getByTestId('seat-map-viewport');
+    await expect(map).toBeVisible();
+    // Under the header, the event's heading, its live line and the view switch: about 290 px.
+    expect((await map.boundingBox())!.y).toBeLessThan(300);
+    // Prices and the Reserve button in the first screen too, beside the map.
+    await expect(page.getByTestId('category-legend')).toBeInViewport({ ratio: 1 });
+    await expect(page.getByRole('button', { name: /^Reserve/ }).first()).toBeInViewport({ ratio: 1 });
+    expect((await page.getByTestId('category-legend').boundingBox())!.x).toBeGreaterThan((await map.boundingBox())!.x + 600);
+  }
+  // The List view starts there as well.
+  await openEvent(page, theatre);
+  await page.getByTestId('view-list').click();
+  await expect(page.getByTestId('seat-list')).toBeVisible();
+  expect((await page.getByTestId('seat-list').locator('..').boundingBox())!.y).toBeLessThan(300); // its scrolling box
+  expect(await violations(page)).toEqual([]);
+});
+
 test('a click on a seat the map shows held by someone else is answered from the map, with no request', async ({ browser, request }) => {
   const eventId = createEvent('Already held', 2, 8);
   const bob = await apiAs(request, 'bob');
   const taken = await bob.seatId(eventId, 'A3');
   await bob.lock(eventId, taken);
-  const page = await loginAs(browser, 'alice', contexts, DESKTOP);
+  // A browser in British English: the hold's end reads as a 24-hour clock.
+  const page = await loginAs(browser, 'alice', contexts, { ...DESKTOP, locale: 'en-GB' });
   await openEvent(page, eventId);
   const seatButton = page.locator(`button[data-seat-id="${taken}"]`);
   await expect(seatButton).toHaveAccessibleName(/held by someone else/);
@@ -169,7 +256,8 @@ test('a click on a seat the map shows held by someone else is answered from the 
     if (r.url().includes('/api/')) sent.push(`${r.method()} ${r.url()}`);
   });
   await seatButton.click();
-  await expect(page.getByText(/^A3 is held by someone else, may come back by \d\d?:\d\d/)).toBeVisible();
+  // By when, in hours and minutes of the browser's language, never seconds.
+  await expect(page.getByTestId('toast-region')).toHaveText(/^A3 is held by someone else, may come back by \d\d:\d\d\.$/);
   // The seat next to it, free, is still asked for as before: the check is not that nothing works.
   await page.locator(`button[data-seat-id="${await bob.seatId(eventId, 'A4')}"]`).click();
   await expect.poll(() => sent.filter((s) => s.includes('/lock/')).length).toBe(1);

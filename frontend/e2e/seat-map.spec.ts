@@ -25,7 +25,8 @@ test('Alice and Bob on one map: hold, refused, booked, cancelled, taken', async 
 
   // Bob cannot take it: his map knows whose it is and until when, and says so without asking.
   await seat(bob, 'A1').click();
-  await expect(bob.getByTestId('toast')).toContainText(/A1 is held by someone else, may come back by \d\d?:\d\d/);
+  // By when, in hours and minutes (the browser's language: "08:15 PM" here), never seconds.
+  await expect(bob.getByTestId('toast-region')).toHaveText(/^A1 is held by someone else, may come back by \d\d:\d\d\s[AP]M\.$/);
   await expectSeat(bob, 'A1', 'held by someone else');
 
   // Alice books it and lands on her booking; Bob sees it booked.

@@ -13,7 +13,7 @@ export function Layout() {
       </a>
       <header className="topbar">
         <Link to="/" className="brand">
-          <Icon name="ticket" size={20} /> Seat map
+          <Icon name="ticket" size={20} /> <span className="brand__name">Seat map</span>
         </Link>
         <nav aria-label="Main">
           <NavLink to="/" end>
@@ -24,8 +24,9 @@ export function Layout() {
         <div className="topbar__user">
           {me.data ? (
             <>
-              <span>
-                Signed in as <strong>{me.data.username}</strong>
+              <span className="topbar__who">
+                <span className="topbar__signed-in">Signed in as </span>
+                <strong>{me.data.username}</strong>
               </span>
               <button
                 type="button"

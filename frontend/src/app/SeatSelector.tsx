@@ -276,34 +276,34 @@ export function SeatSelector({
         </p>
       )}
       {layout && (
-        // On a phone, folded until the buyer opens it, so the map comes first; always open on a
-        // wider screen (where styles.css hides the summary).
-        <details
-          className="find-seats-fold"
-          open={phone ? (findOpen ?? false) : true}
-          onToggle={(event) => setFindOpen(event.currentTarget.open)}
-          data-testid="find-seats-fold"
-        >
-          <summary className="find-seats-fold__summary">Find seats</summary>
-          <FindSeats
-            eventId={eventId}
-            store={map.store}
-            focus={map.focus}
-            loggedIn={loggedIn}
-            categories={legend}
-            money={money}
-            sections={sections}
-            loginLink={loginLink}
-            limits={limits}
-            wheelchairSpaces={wheelchairSpaces}
-            onHeld={onHeld}
-            turn={turnToken}
-            onTurnLost={turnLost}
-          />
-        </details>
-      )}
-      {layout && (
+        // On a wide screen Find seats, the key and the basket stand beside the map, which starts
+        // near the top of the screen (styles.css); on a narrower one they come in this order.
         <div className="seat-selector__body" data-map-kind={kind}>
+          {/* On a phone, folded until the buyer opens it, so the map comes first; always open on a
+              wider screen (where styles.css hides the summary). */}
+          <details
+            className="find-seats-fold"
+            open={phone ? (findOpen ?? false) : true}
+            onToggle={(event) => setFindOpen(event.currentTarget.open)}
+            data-testid="find-seats-fold"
+          >
+            <summary className="find-seats-fold__summary">Find seats</summary>
+            <FindSeats
+              eventId={eventId}
+              store={map.store}
+              focus={map.focus}
+              loggedIn={loggedIn}
+              categories={legend}
+              money={money}
+              sections={sections}
+              loginLink={loginLink}
+              limits={limits}
+              wheelchairSpaces={wheelchairSpaces}
+              onHeld={onHeld}
+              turn={turnToken}
+              onTurnLost={turnLost}
+            />
+          </details>
           <EventMap
             map={map}
             categories={legend}

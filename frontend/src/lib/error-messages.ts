@@ -1,5 +1,6 @@
 import { ApiError, NETWORK_ERROR } from './api-client';
 import { closePolicy, type CloseReason } from './close-codes';
+import { formatClockTime } from './format';
 
 /** What the person was doing, so the message can name it. */
 export interface ErrorContext {
@@ -61,7 +62,7 @@ export function errorMessage(error: unknown, context: ErrorContext = {}): string
       // the buyer's own clock, not a fault with the seat.
       const again = typeof error.details.hold_again_at === 'string' ? new Date(error.details.hold_again_at) : null;
       if (again && !Number.isNaN(again.getTime())) {
-        const at = again.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+        const at = formatClockTime(again);
         return `You have had seats of this event on hold for as long as one visit may. You can hold seats again from ${at}; until then they stay free for others.`;
       }
       return context.seat

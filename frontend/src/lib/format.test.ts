@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { countOf, formatCount, formatPrice } from './format';
+import { countOf, formatClockTime, formatCount, formatPrice } from './format';
 
 describe('formatPrice', () => {
   it('shows the amount in the event currency, in the given language', () => {
@@ -36,5 +36,20 @@ describe('counts', () => {
     expect(countOf(5, 'seat', undefined, 'en-US')).toBe('5 seats');
     expect(countOf(1200, 'seat', undefined, 'en-US')).toBe('1,200 seats');
     expect(countOf(2, 'wheelchair space', undefined, 'en-US')).toBe('2 wheelchair spaces');
+  });
+});
+
+describe('formatClockTime', () => {
+  // 09:05:59 on this machine's clock, whatever its time zone.
+  const at = new Date(2026, 10, 25, 9, 5, 59);
+
+  it('shows hours and minutes, two digits each, in the given language', () => {
+    expect(formatClockTime(at, 'en-GB')).toBe('09:05');
+    expect(formatClockTime(at, 'de-DE')).toBe('09:05');
+    expect(formatClockTime(at, 'en-US')).toMatch(/^09:05\sAM$/);
+  });
+
+  it('never shows seconds', () => {
+    for (const locale of ['en-GB', 'en-US', 'fr-FR', 'ja-JP', undefined]) expect(formatClockTime(at.getTime(), locale)).not.toMatch(/59/);
   });
 });

@@ -50,3 +50,19 @@ export function formatCount(count: number, locale?: string): string {
 export function countOf(count: number, one: string, many = `${one}s`, locale?: string): string {
   return `${formatCount(count, locale)} ${count === 1 ? one : many}`;
 }
+
+const clockFormats = new Map<string, Intl.DateTimeFormat>();
+
+/**
+ * "20:15" (or "08:15 PM": the browser's language) in this machine's time zone: hours and
+ * minutes, never seconds, for every clock time the buyer reads.
+ */
+export function formatClockTime(at: number | Date, locale?: string): string {
+  const key = locale ?? '';
+  let format = clockFormats.get(key);
+  if (!format) {
+    format = new Intl.DateTimeFormat(locale, { hour: '2-digit', minute: '2-digit' });
+    clockFormats.set(key, format);
+  }
+  return format.format(at);
+}

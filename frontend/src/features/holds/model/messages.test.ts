@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { holdEndingText, lapsedText, mergeLapse } from './messages';
+import { heldByOtherText, holdEndingText, lapsedText, mergeLapse } from './messages';
 
 describe('holds that ran out', () => {
   it('names the one seat', () => {
@@ -42,5 +42,23 @@ describe('the warning before holds end', () => {
 
   it('counts the seats when there are too many to name', () => {
     expect(holdEndingText(['A1', 'A2', 'A3', 'A4', 'A5', 'A6', 'A7'], 30, false)).toBe('Your holds on 7 seats end in less than 30 seconds.');
+  });
+});
+
+describe('a seat held by someone else', () => {
+  // 20:15:42 on this machine's clock, whatever its time zone.
+  const at = new Date(2026, 10, 25, 20, 15, 42).getTime();
+
+  it('says by when it may come back, in hours and minutes of the browser language, never seconds', () => {
+    expect(heldByOtherText('A5', at, 0, 'en-GB')).toBe('A5 is held by someone else, may come back by 20:15.');
+    expect(heldByOtherText('A5', at, 0, 'en-US')).toMatch(/^A5 is held by someone else, may come back by 08:15\sPM\.$/);
+  });
+
+  it("tells the hold's end on this machine's clock when the server's runs ahead", () => {
+    expect(heldByOtherText('A5', at, 60_000, 'en-GB')).toBe('A5 is held by someone else, may come back by 20:14.');
+  });
+
+  it('says only that it may come back when the end of the hold is not known', () => {
+    expect(heldByOtherText('A5', null)).toBe('A5 is held by someone else. It may come back when the hold ends.');
   });
 });

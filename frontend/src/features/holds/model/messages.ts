@@ -1,5 +1,5 @@
 /** What the basket and the page say about holds, right for one seat and for many. */
-import { countOf } from '../../../lib/format';
+import { countOf, formatClockTime } from '../../../lib/format';
 
 /** "Seats 5–8 and 10", "A, B and C". */
 function inWords(parts: readonly string[]): string {
@@ -54,13 +54,12 @@ export function holdEndingText(labels: readonly string[], seconds: number, cappe
   return capped ? `${start} and can't be extended any more. Reserve now to keep ${one ? 'it' : 'them'}.` : `${start}.`;
 }
 
-const clockTime = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
-
 /**
  * A click on a seat someone else holds: "A5 is held by someone else, may come back by 20:15."
- * (the hold's end on the server's clock, `offsetMs` ahead of this one, told on this machine's).
+ * (the hold's end on the server's clock, `offsetMs` ahead of this one, told on this machine's, in
+ * hours and minutes).
  */
-export function heldByOtherText(label: string, lockedUntil: number | null, offsetMs = 0): string {
+export function heldByOtherText(label: string, lockedUntil: number | null, offsetMs = 0, locale?: string): string {
   if (lockedUntil === null) return `${label} is held by someone else. It may come back when the hold ends.`;
-  return `${label} is held by someone else, may come back by ${clockTime.format(lockedUntil - offsetMs)}.`;
+  return `${label} is held by someone else, may come back by ${formatClockTime(lockedUntil - offsetMs, locale)}.`;
 }

@@ -13,6 +13,7 @@ import { listText, type MoneyText } from '../model/seatText';
 import type { Venue } from '../model/venue';
 import { SeatCanvas, type OnSeat, type SeatPick, type SeatRefusal } from './SeatCanvas';
 import { SeatMap } from './SeatMap';
+import { SectionJump } from './SectionJump';
 import { VenueLegend } from './VenueLegend';
 
 export type VenueView = 'map' | 'list';
@@ -99,10 +100,8 @@ export function VenueMap({
             List
           </button>
         </div>
-        <div>
-          {/* One key for both views: the List paints its seats as the Map draws them. */}
-          <VenueLegend categories={categories} available={available} money={money} foldStates={phone} staff={overlay !== undefined} />
-        </div>
+        {/* One key for both views: the List paints its seats as the Map draws them. */}
+        <VenueLegend categories={categories} available={available} money={money} foldStates={phone} staff={overlay !== undefined} />
       </div>
       {view === 'map' ? (
         <SeatCanvas
@@ -122,21 +121,24 @@ export function VenueMap({
           help={help}
         />
       ) : (
-        <div ref={listRef} className="seat-map__scroll">
-          <SeatMap
-            layout={layout}
-            store={store}
-            focus={focus}
-            onSeat={onSeat}
-            text={text}
-            focusTips
-            windowed
-            stage={false}
-            data-testid="seat-list"
-            aria-label="Seats by section and row"
-            overlay={overlay}
-          />
-        </div>
+        <>
+          <SectionJump layout={layout} focus={focus} list={listRef} />
+          <div ref={listRef} className="seat-map__scroll">
+            <SeatMap
+              layout={layout}
+              store={store}
+              focus={focus}
+              onSeat={onSeat}
+              text={text}
+              focusTips
+              windowed
+              stage={false}
+              data-testid="seat-list"
+              aria-label="Seats by section and row"
+              overlay={overlay}
+            />
+          </div>
+        </>
       )}
     </div>
   );

@@ -2,6 +2,7 @@
  * What the waiting room says about its state, in words (API.md "Waiting room": `state` and
  * `reason`), and the clock times and countdowns it shows.
  */
+import { formatClockTime } from '../../../lib/format';
 import type { QueuePublicState } from '../api/queue';
 
 export interface StateWords {
@@ -14,8 +15,7 @@ type WordsInput = Pick<QueuePublicState, 'state' | 'reason' | 'opens_at' | 'on_s
 /** "14:05" in the browser's language and time zone. */
 export function clockTime(iso: string, locale?: string): string {
   const ms = Date.parse(iso);
-  if (Number.isNaN(ms)) return iso;
-  return new Intl.DateTimeFormat(locale, { hour: '2-digit', minute: '2-digit' }).format(ms);
+  return Number.isNaN(ms) ? iso : formatClockTime(ms, locale);
 }
 
 /** "Tue, 1 Dec, 10:00": a day as well, for what may be days away. */
