@@ -125,7 +125,7 @@ test('a reseat in the console is seen live by the buyer: their map and My reserv
 
   const bookings = organiser.getByTestId('bookings');
   await bookings.getByLabel('Search').fill('bob');
-  await bookings.getByRole('button', { name: /bob · A2/ }).click();
+  await bookings.getByRole('button', { name: /bob · .*A2 ·/ }).click();
   await bookings.getByRole('button', { name: 'Move A2' }).click();
   await seat(organiser, 'B4').click();
   await expect(organiser.getByTestId('toast')).toContainText('Moved A2 to B4');
@@ -153,7 +153,7 @@ test('a partial refund in the console frees the seat on the buyer’s map at onc
 
   const bookings = organiser.getByTestId('bookings');
   await bookings.getByLabel('Search').fill('bob');
-  await bookings.getByRole('button', { name: /bob · A1, A2/ }).click();
+  await bookings.getByRole('button', { name: /bob · .*A1, A2 ·/ }).click();
   const refund = bookings.getByRole('group', { name: 'Refund and cancel' });
   await refund.getByRole('checkbox', { name: /^A1/ }).uncheck();
   await bookings.getByLabel('Reason').fill('Restricted view');
