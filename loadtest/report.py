@@ -3,8 +3,21 @@
 from datetime import UTC, datetime
 from pathlib import Path
 
+from .commands import COMMANDS
+
 NOTES_START = "<!-- notes -->"
 NOTES_END = "<!-- /notes -->"
+# The command lines recorded in BENCHMARKS.md stay as they were run; this says what each is now.
+OLD_COMMANDS = (
+    "Command lines from before 2026-11-25 name the old entry points: `python -m loadtest "
+    "OPTIONS` is `python -m loadtest run OPTIONS` (still accepted), and "
+    + ", ".join(
+        f"`loadtest.{module}` → `loadtest {name}`"
+        for name, (module, _) in COMMANDS.items()
+        if name != "run"
+    )
+    + "."
+)
 
 
 def _q(q: dict | None, key: str = "p99") -> str:
@@ -137,7 +150,7 @@ def _s3(q: dict | None) -> str:
 
 def queue_tables(results: dict) -> list[str]:
     """Issue 8: the waiting room from the pre-queue to sold out (--profile queue), then
-    waiting sockets on one server process (python -m loadtest.queue_waiting)."""
+    waiting sockets on one server process (python -m loadtest waiting)."""
     sales = {n: r for n, r in results.items() if n.startswith("queue") and "queue" in r}
     waits = {n: r for n, r in results.items() if n.startswith("queue") and "queue" not in r}
     lines = []
@@ -200,7 +213,9 @@ def write_benchmarks(
     lines = [
         "# Benchmarks",
         "",
-        f"Written by `make bench` (`python -m loadtest.bench`) on "
+        OLD_COMMANDS,
+        "",
+        f"Written by `make bench` (`python -m loadtest bench`) on "
         f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC, commit {machine.get('git')}. Raw figures of "
         "every run: `loadtest/results/*.json`. Load client and servers share this machine.",
         "",

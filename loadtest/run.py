@@ -13,15 +13,12 @@ from pathlib import Path
 import aiohttp
 import orjson
 
-from . import figures, onsale, onsale_buyers
+from . import onsale, onsale_buyers
 from .api import fetch_own_holds, fetch_seats, http_session, ws_url
 from .auth import AuthFailed, auth_for
-from .cli import parse_args
 from .clickers import LOGINS_AT_ONCE, TRANSPORT_ERRORS, Clicker, JourneyPlan, log_in, run_clicker
-from .procs import Child, child_main, merge_receipts
+from .procs import Child, merge_receipts
 from .progress import Progress
-from .queue_figures import queue_table
-from .queue_run import queue_run
 from .run_arrivals import arrive
 from .run_result import finish, not_connected
 from .stats import Recorder, proc_sample, quantiles, raise_nofile, self_sample
@@ -354,39 +351,6 @@ class Run:
 
 async def main_async(options: argparse.Namespace) -> dict:
     return await Run(options).execute()
-
-
-def _run_on_uvloop(coroutine):
-    try:
-        import uvloop
-    except ImportError:
-        return asyncio.run(coroutine)
-    return uvloop.run(coroutine)
-
-
-def main(argv=None) -> int:
-    options = parse_args(argv)
-    if options.child_index is not None:
-        signal.signal(signal.SIGINT, signal.SIG_IGN)  # the main process stops its children
-        raise_nofile()
-        _run_on_uvloop(child_main(options))
-        return 0
-    if options.profile == "queue":
-        result = _run_on_uvloop(queue_run(options))
-        print(queue_table(result))
-    else:
-        result = _run_on_uvloop(main_async(options))
-        print(figures.table(result))
-    if options.json:
-        with open(options.json, "wb") as f:
-            f.write(orjson.dumps(result, option=orjson.OPT_INDENT_2))
-    report = options.report or (options.json and str(Path(options.json).with_suffix(".html")))
-    if report:
-        from .report_html import write_report  # matplotlib: only in a process that draws
-
-        write_report([(Path(options.json or report).stem, result)], Path(report))
-        print(f"report: {report}")
-    return 0 if result["verdict"]["passed"] else 1
 
 
 def versions() -> dict:
