@@ -12,7 +12,7 @@ import orjson
 import pytest
 
 from harness.servers import ROOT
-from loadtest.report_html import main as report_main
+from loadtest.commands import main
 from loadtest.report_html import render
 
 from .server_stack import QUEUE_BUYERS, Stack, queue_event
@@ -107,7 +107,7 @@ def test_two_results_side_by_side(short_run, tmp_path):
     b = tmp_path / "b.json"
     b.write_bytes(orjson.dumps(result))
     out = tmp_path / "ab.html"
-    assert report_main([str(short_run), str(b), "-o", str(out)]) == 0
+    assert main(["report", str(short_run), str(b), "-o", str(out)]) == 0
     page = out.read_text()
     assert "<h2>A: short</h2>" in page and "<h2>B: b</h2>" in page
     assert [word for _, word in verdicts(page)] == ["PASS", "FAIL"]
