@@ -17,6 +17,7 @@ import argparse
 import asyncio
 import os
 import signal
+from inspect import cleandoc
 from pathlib import Path
 
 import orjson
@@ -26,6 +27,7 @@ from .auth import AUTH_MODES
 from .clickers import PROFILES
 from .commands import UsageError
 from .procs import child_main
+from .profiles import REGISTRY
 from .queue_figures import queue_table
 from .queue_run import queue_run
 from .run import main_async
@@ -97,7 +99,8 @@ def arguments(p: argparse.ArgumentParser) -> None:
         "what the clickers do. uniform: hold seats of their own; churn: lock, unlock, lock\n"
         "random seats; each other profile's own options are in its group below.",
     )
-    g.add_argument("--profile", choices=PROFILES, default="journey", help="the clickers' profile")
+    profiles = (*PROFILES, *REGISTRY)
+    g.add_argument("--profile", choices=profiles, default="journey", help="the clickers' profile")
     g.add_argument(
         "--clickers", type=int, default=0, help="number of clickers (at most the number of users)"
     )
@@ -186,9 +189,8 @@ def arguments(p: argparse.ArgumentParser) -> None:
         help="share of a buyer's clicks aimed at any seat of the map instead of its own "
         "(0: no two buyers want the same seat)",
     )
-    g = p.add_argument_group("hot profile", "every clicker locks the same seats.")
-    g.add_argument("--hot-seats", type=int, default=1, help="the K seats they all want")
-    g.add_argument("--clicks", type=int, default=1, help="lock requests per clicker")
+    for name, profile in REGISTRY.items():  # loadtest/profiles/
+        profile.arguments(p.add_argument_group(f"{name} profile", cleandoc(profile.__doc__)))
     g = p.add_argument_group("book profile", "lock seats, then reserve them.")
     g.add_argument("--book-size", type=int, default=4, help="seats per booking")
     g = p.add_argument_group(

@@ -3,21 +3,8 @@
 from datetime import UTC, datetime
 from pathlib import Path
 
-from .commands import COMMANDS
-
 NOTES_START = "<!-- notes -->"
 NOTES_END = "<!-- /notes -->"
-# The command lines recorded in BENCHMARKS.md stay as they were run; this says what each is now.
-OLD_COMMANDS = (
-    "Command lines from before 2026-11-25 name the old entry points: `python -m loadtest "
-    "OPTIONS` is `python -m loadtest run OPTIONS` (still accepted), and "
-    + ", ".join(
-        f"`loadtest.{module}` → `loadtest {name}`"
-        for name, (module, _) in COMMANDS.items()
-        if name != "run"
-    )
-    + "."
-)
 
 
 def _q(q: dict | None, key: str = "p99") -> str:
@@ -212,8 +199,6 @@ def write_benchmarks(
         notes = f"{NOTES_START}\n(analysis goes here)\n{NOTES_END}"
     lines = [
         "# Benchmarks",
-        "",
-        OLD_COMMANDS,
         "",
         f"Written by `make bench` (`python -m loadtest bench`) on "
         f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC, commit {machine.get('git')}. Raw figures of "

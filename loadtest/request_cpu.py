@@ -12,7 +12,6 @@ skipped.
 
 import argparse
 import asyncio
-import os
 from pathlib import Path
 
 import httpx
@@ -30,7 +29,6 @@ def arguments(p: argparse.ArgumentParser) -> None:
 
 
 def main(args: argparse.Namespace) -> int:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     base, event = f"http://127.0.0.1:{args.port}", f"/api/events/{args.event}"
     with servers(root=args.root, port=args.port) as (_, (pid,)):
         token = manage(

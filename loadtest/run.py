@@ -18,6 +18,7 @@ from .api import fetch_own_holds, fetch_seats, http_session, ws_url
 from .auth import AuthFailed, auth_for
 from .clickers import LOGINS_AT_ONCE, TRANSPORT_ERRORS, Clicker, JourneyPlan, log_in, run_clicker
 from .procs import Child, merge_receipts
+from .profiles import REGISTRY, Profile
 from .progress import Progress
 from .run_arrivals import arrive
 from .run_result import finish, not_connected
@@ -52,7 +53,7 @@ class Run:
         self.arrivals: list[onsale.Arrival] = []  # --profile onsale
         self.ranking: list[int] = []  # the seats from the stage out (--profile onsale)
         self.buyer_models: list = []  # each buyer's own seat model (--profile onsale)
-        self.hot: list[int] = []
+        self.profile: Profile | None = None  # a profile of loadtest/profiles/
         self.connect_started = 0
         self.click_seconds = self.settle_seconds = 0.0
         self.server_cpu = self.client_cpu = 0.0  # CPU seconds in the measured window
@@ -79,6 +80,8 @@ class Run:
                 self.seat_ids = [s["id"] for s in seats]
                 self.available = [s["id"] for s in seats if s["status"] == "available"]
                 self.initial_versions = {s["id"]: s["version"] for s in seats}
+                if options.profile in REGISTRY:
+                    self.profile = REGISTRY[options.profile](options, self.seat_ids)
                 self.result.update(seats=len(seats), nofile_limit=nofile)
                 if options.profile == "onsale":
                     await self.warm()  # the buyers logged in before the sale, as they wait
@@ -253,8 +256,8 @@ class Run:
                     return  # a fresh event: its seat list is read when it arrives
                 try:  # opens its connection, and learns what it already holds
                     c.held = await fetch_own_holds(client, c.base, options.event, c.auth.headers)
-                    if options.profile == "hot":  # room under the hold limit for the one click
-                        await c.make_room(options.clicks)
+                    if self.profile:
+                        await self.profile.warm(c)
                 except TRANSPORT_ERRORS as exc:
                     rec.errors[f"warmup:{type(exc).__name__}"] += 1
 
@@ -268,9 +271,8 @@ class Run:
         options, rec, pids, clickers = self.options, self.rec, self.pids, self.clickers
         shuffled = list(self.seat_ids)
         random.shuffle(shuffled)
-        self.hot = shuffled[: max(1, options.hot_seats)]
-        free = shuffled[len(self.hot) :]
-        if options.profile == "journey":  # buyers want seats on sale, each its own
+        free = shuffled
+        if options.profile == "journey" or self.profile:  # seats on sale, each its own
             free = list(self.available)
             random.shuffle(free)
         shares = [free[i :: max(1, len(clickers))] for i in range(len(clickers))]
@@ -285,6 +287,11 @@ class Run:
                 asyncio.ensure_future(onsale_buyers.buyer(c, model, self.ranking, buyers, start))
                 for c, model in zip(clickers, self.buyer_models, strict=True)
             ]
+        elif self.profile:
+            click_tasks = [
+                asyncio.ensure_future(self.profile_click(c, shares[i], stop, start))
+                for i, c in enumerate(clickers)
+            ]
         else:
             click_tasks = [
                 asyncio.ensure_future(
@@ -295,8 +302,6 @@ class Run:
                         shares[i],
                         stop,
                         interval=per_clicker_interval,
-                        hot=self.hot,
-                        clicks=options.clicks,
                         book_size=options.book_size,
                         start=start,
                         journey=plan,
@@ -337,6 +342,10 @@ class Run:
         self.child_results = [await child.stop() for child in self.children]
         for payload in self.child_results:
             merge_receipts(rec, payload)
+
+    async def profile_click(self, c: Clicker, share: list[int], stop, start) -> None:
+        await start.wait()
+        await self.profile.click(c, share, stop)
 
     async def verdict(self) -> Verdict:
         self.progress.phase = "verdict"

@@ -16,7 +16,6 @@ wire, and the crowd's statuses and latencies. Run it on a quiet machine.
 import argparse
 import asyncio
 import json
-import os
 import time
 from pathlib import Path
 
@@ -36,7 +35,6 @@ def arguments(p: argparse.ArgumentParser) -> None:
 
 
 def main(args: argparse.Namespace) -> int:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     manage("createdb")
     manage("migrate", "-v", "0")
     event = manage("create_event", "--name", "Seat list cost", "--layout", ARENA).split()[-1]
