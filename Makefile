@@ -116,7 +116,7 @@ screenshots: install frontend-build chromium
 	frontend/scripts/screenshots.sh
 
 bench: install wrk
-	$(BIN)/python -m loadtest.bench
+	$(BIN)/python -m loadtest bench
 
 clean:
 	rm -rf $(VENV) .tools frontend/node_modules frontend/dist staticfiles db.sqlite3

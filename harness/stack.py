@@ -4,7 +4,7 @@ front of PostgreSQL. The fault tests run the on-sale through it while its parts 
 turn; an operator starts the same with one command and points the load tester at it:
 
     python -m harness.stack --database-url postgres://postgres@127.0.0.1:5432/seatmap_stack
-    python -m loadtest --url http://127.0.0.1:<port> --profile onsale ...   # the URL it prints
+    python -m loadtest run --url http://127.0.0.1:<port> --profile onsale ...   # the URL it prints
 
 `--faults 10` kills a server process, PgBouncer and the primary of the event's shard in turn,
 one every 10 s, as the fault tests do (PgBouncer comes back 2 s later, as a supervisor would

@@ -115,7 +115,7 @@ class Auth:
         if not self.user.get("password"):
             raise AuthFailed(
                 f"--auth {self.mode} logs in with a password and the users file has none for "
-                f"{self.user.get('username')!r}: set them with `python -m loadtest.passwords "
+                f"{self.user.get('username')!r}: set them with `python -m loadtest passwords "
                 "--users FILE`, or use --auth bearer"
             )
         return {"username": self.user["username"], "password": self.user["password"]}

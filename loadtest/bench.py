@@ -6,15 +6,14 @@ in a separate process per scenario (so the load client has its own interpreter a
 pgbench for the database ceiling. Engineers sharing a machine pick their own BENCH_DB and
 BENCH_REDIS_URL.
 
-    python -m loadtest.bench                 # every scenario (about 15 minutes)
-    python -m loadtest.bench --only fanout-1000-uvicorn,hot-1000
-    python -m loadtest.bench --only client-path --no-write   # a set (--list shows them)
-    python -m loadtest.bench --list
+    python -m loadtest bench                 # every scenario (about 15 minutes)
+    python -m loadtest bench --only fanout-1000-uvicorn,hot-1000
+    python -m loadtest bench --only client-path --no-write   # a set (--list shows them)
+    python -m loadtest bench --list
 """
 
 import argparse
 import json
-import sys
 import tempfile
 from pathlib import Path
 
@@ -24,30 +23,32 @@ from .bench_scenarios import SCENARIOS, SETS
 
 # What loadtest/request_cpu.py runs the bench's server and commands with.
 from .bench_servers import DB, PY, REDIS_URL, RESULTS, ROOT, manage, server_env
+from .commands import UsageError
 
 __all__ = ["PY", "ROOT", "main", "manage", "server_env"]
 
 
-def main(argv=None) -> int:
-    p = argparse.ArgumentParser(
-        prog="python -m loadtest.bench",
-        description=__doc__,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+def arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--only", help="comma-separated scenario names (default: all)")
     p.add_argument("--list", action="store_true", help="list the scenarios and exit")
     p.add_argument("--no-write", action="store_true", help="do not rewrite BENCHMARKS.md")
-    args = p.parse_args(argv)
+
+
+def prepare(args: argparse.Namespace) -> None:
+    args.names = list(SCENARIOS)
+    if args.only:
+        args.names = [n for part in args.only.split(",") for n in SETS.get(part, [part])]
+    unknown = [n for n in args.names if n not in SCENARIOS]
+    if unknown:
+        raise UsageError(f"unknown scenario(s): {', '.join(unknown)} (--list shows them)")
+
+
+def main(args: argparse.Namespace) -> int:
     if args.list:
         print("\n".join(SCENARIOS))
         print("\n".join(f"set {name}: {','.join(members)}" for name, members in SETS.items()))
         return 0
-    names = list(SCENARIOS)
-    if args.only:
-        names = [n for part in args.only.split(",") for n in SETS.get(part, [part])]
-    unknown = [n for n in names if n not in SCENARIOS]
-    if unknown:
-        p.error(f"unknown scenario(s): {', '.join(unknown)} (--list shows them)")
+    names = args.names
     RESULTS.mkdir(exist_ok=True)
     results = {}
     summary_path = RESULTS / "summary.json"
@@ -70,7 +71,3 @@ def main(argv=None) -> int:
         write_benchmarks(machine(), results, ROOT / "BENCHMARKS.md", database=DB, redis=REDIS_URL)
     failed = [n for n in names if results[n].get("exit", 0) or results[n].get("failed")]
     return 1 if failed else 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -20,7 +20,7 @@ def setup(workdir: Path) -> dict:
     manage("create_load_users", "--count", "1000", "--output", str(users))
     # A password for --auth client and session (one hash for all: this takes a second).
     subprocess.run(
-        [PY, "-m", "loadtest.passwords", "--users", str(users)],
+        [PY, "-m", "loadtest", "passwords", "--users", str(users)],
         cwd=ROOT,
         env=server_env(),
         check=True,

@@ -16,7 +16,7 @@ def loadtest(urls, pids, event_id, *args, name: str, idle_before: float | None =
     out = RESULTS / f"{name}.json"
     if idle_before is None:
         idle_before = wait_quiet()
-    cmd = [PY, "-m", "loadtest", "--event", str(event_id), "--quiet", "--json", str(out)]
+    cmd = [PY, "-m", "loadtest", "run", "--event", str(event_id), "--quiet", "--json", str(out)]
     for u in urls:
         cmd += ["--url", u]
     for p in pids:

@@ -22,7 +22,7 @@ def on_sale(arrivals: int, within: float, *extra, stack: int = 0, console: bool 
 
     `stack`: that many server processes behind nginx, with two Redis shards under Sentinel
     and PgBouncer (harness/stack.py, issue 26), instead of one process reached directly.
-    `console`: an organiser's console open on the sale throughout (`python -m loadtest.console`,
+    `console`: an organiser's console open on the sale throughout (`python -m loadtest console`,
     issue 39), its figures under "console"."""
 
     def run(ctx):
@@ -35,7 +35,7 @@ def on_sale(arrivals: int, within: float, *extra, stack: int = 0, console: bool 
             console_staff()
             figures = RESULTS / f"{ctx['name']}-console.json"
             watching = subprocess.Popen(
-                [PY, "-m", "loadtest.console", "--url", urls[0], "--event", str(event)]
+                [PY, "-m", "loadtest", "console", "--url", urls[0], "--event", str(event)]
                 + ["--username", CONSOLE_STAFF[0], "--password", CONSOLE_STAFF[1]]
                 + ["--seconds", "300", "--quiet", "8", "--json", str(figures)],
                 cwd=ROOT,
@@ -134,7 +134,7 @@ def queue_waiting(sockets: int, frames: int = 6):
     """Issue 8: `sockets` waiting sockets on one server process (a room in its pre-queue, a
     frame every QUEUE_FRAME_SECONDS): each frame's delivery to all of them (target: 1 s at
     p99) and the server's CPU between frames (target: under 10 % of a core), through
-    `python -m loadtest.queue_waiting`."""
+    `python -m loadtest waiting`."""
 
     def run(ctx):
         with servers("uvicorn", LIMITS_EXEMPT_NETWORKS="127.0.0.1/32,::1/128") as (urls, pids):
@@ -144,7 +144,7 @@ def queue_waiting(sockets: int, frames: int = 6):
                 *("--price", "25", "--queue-opens", "now+0", "--on-sale", "now+86400"),
             )
             out = RESULTS / f"{ctx['name']}.json"
-            cmd = [PY, "-m", "loadtest.queue_waiting", "--url", urls[0]]
+            cmd = [PY, "-m", "loadtest", "waiting", "--url", urls[0]]
             cmd += ["--event", event.split()[-1], "--sockets", str(sockets)]
             cmd += ["--frames", str(frames), "--server-pid", str(pids[0]), "--json", str(out)]
             idle_before = wait_quiet()

@@ -104,7 +104,7 @@ def clicks(
 
 def best_available(buyers: int, sizes: str, *extra: str, procs: int = 1):
     """`buyers` ask for the best seats at once in the 1,986-seat example theatre (one round),
-    through `python -m loadtest.best`: answer times, side by side, server CPU per request
+    through `python -m loadtest best`: answer times, side by side, server CPU per request
     (`--hold-one`: each locks one seat of its own instead, for comparison); with `procs`
     server processes, buyers take turns between them."""
 
@@ -114,7 +114,7 @@ def best_available(buyers: int, sizes: str, *extra: str, procs: int = 1):
             manage("create_event", "--name", ctx["name"], "--layout", str(theatre)).split()[-1]
         )
         out = ctx["workdir"] / f"{ctx['name']}.json"
-        cmd = [PY, "-m", "loadtest.best", "--event", str(event), "--users", str(ctx["users"])]
+        cmd = [PY, "-m", "loadtest", "best", "--event", str(event), "--users", str(ctx["users"])]
         cmd += ["--buyers", str(buyers), "--sizes", sizes, "--output", str(out), *extra]
         with servers("uvicorn", procs=procs) as (urls, pids):
             wait_quiet()

@@ -1,6 +1,6 @@
 """Webhooks and the inventory check, measured (docs/LEDGER.md "Measured"):
 
-    BENCH_DB=seatmap_bench_webhooks python -m loadtest.bench_webhooks --bookings 1000
+    BENCH_DB=seatmap_bench_webhooks python -m loadtest webhooks --bookings 1000
 
 1. From commit to receiver: one server process and the webhook worker (`deliver_webhooks`)
    of the checkout measured, an endpoint registered for every booking, and a receiver of this
@@ -210,16 +210,13 @@ CHANGES = (
 )
 
 
-def main(argv=None) -> int:
-    p = argparse.ArgumentParser(prog="python -m loadtest.bench_webhooks", description=__doc__)
-    p.add_argument("--bookings", type=int, default=1000)
-    p.add_argument("--buyers", type=int, default=50)
-    p.add_argument("--arena-rounds", type=int, default=2)
-    options = p.parse_args(argv)
+def arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--bookings", type=int, default=1000, help="one-seat bookings, each timed")
+    p.add_argument("--buyers", type=int, default=50, help="buyers booking at once")
+    p.add_argument("--arena-rounds", type=int, default=2, help="rounds before check_inventory")
+
+
+def main(options: argparse.Namespace) -> int:
     result = measure(options)
     print(json.dumps(result, indent=1))
     return 0 if result["inventory_route"]["agrees"] else 1
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

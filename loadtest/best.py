@@ -1,6 +1,6 @@
 """The `best` profile: buyers asking for the best N seats at once (docs/BEST_AVAILABLE.md).
 
-    python -m loadtest.best --url http://127.0.0.1:8000 --event 2 --users users.json \\
+    python -m loadtest best --url http://127.0.0.1:8000 --event 2 --users users.json \\
         --buyers 200 --sizes 1-6
 
 Every buyer (a user of `create_load_users`) sends one `POST /api/events/{id}/best/` and all are
@@ -21,7 +21,6 @@ import math
 import os
 import random
 import statistics
-import sys
 import time
 from collections import Counter
 from pathlib import Path
@@ -42,19 +41,18 @@ LIMITS = ("hold_limit", "purchase_limit")
 SEAT_LIST_LAG_SECONDS = 0.5
 
 
-def parse_args(argv=None) -> argparse.Namespace:
-    p = argparse.ArgumentParser(prog="python -m loadtest.best", description=__doc__.split("\n")[0])
+def arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--url", required=True, help="the server; several, comma-separated: buyers take turns"
     )
-    p.add_argument("--event", type=int, required=True)
+    p.add_argument("--event", type=int, required=True, help="an event with seats free")
     p.add_argument("--users", required=True, help="JSON of create_load_users")
-    p.add_argument("--buyers", type=int, default=200)
+    p.add_argument("--buyers", type=int, default=200, help="buyers asking at once, a user each")
     p.add_argument(
         "--sizes", type=seat_range, default="4", help="seats per request: N, or a range A-B"
     )
-    p.add_argument("--rounds", type=int, default=1)
-    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--rounds", type=int, default=1, help="times they all ask again")
+    p.add_argument("--seed", type=int, default=1, help="random seed")
     p.add_argument("--output", help="write the result as JSON here")
     p.add_argument(
         "--metrics-token",
@@ -67,11 +65,11 @@ def parse_args(argv=None) -> argparse.Namespace:
         help="each buyer locks one free seat of its own instead (POST .../seats/{id}/lock/): "
         "the one-seat hold that best available is compared with, in the same harness",
     )
-    options = p.parse_args(argv)
-    options.user_list = json.loads(Path(options.users).read_text())
+
+
+def prepare(options: argparse.Namespace) -> None:
     options.urls = options.url.split(",")
     options.url = options.urls[0]
-    return options
 
 
 async def _hold(client, url: str, token: str, count: int, body: dict | None = None) -> dict:
@@ -138,7 +136,7 @@ async def plan_places(client, base: str, event_id: int) -> dict[int, tuple[float
 
 
 async def run(options: argparse.Namespace) -> dict:
-    users = options.user_list[: options.buyers]
+    users = json.loads(await asyncio.to_thread(Path(options.users).read_text))[: options.buyers]
     if len(users) < options.buyers:
         raise SystemExit(f"{options.users} has {len(users)} users; --buyers {options.buyers}")
     rng = random.Random(options.seed)
@@ -221,15 +219,10 @@ async def run(options: argparse.Namespace) -> dict:
     }
 
 
-def main(argv=None) -> int:
-    options = parse_args(argv)
+def main(options: argparse.Namespace) -> int:
     result = asyncio.run(run(options))
     text = json.dumps(result, indent=2)
     print(text)
     if options.output:
         Path(options.output).write_text(text)
     return 0 if result["verdict"] == "PASS" else 1
-
-
-if __name__ == "__main__":
-    sys.exit(main())

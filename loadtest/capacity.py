@@ -1,10 +1,10 @@
 """How many server processes, Redis primaries, PostgreSQL cores, pooler connections and pooler
 processes a load needs, from the unit costs measured here (docs/SCALING.md).
 
-    python -m loadtest.capacity --watchers 1000000 --arrivals-per-s 5000 --clicks-per-s 2000 \\
+    python -m loadtest capacity --watchers 1000000 --arrivals-per-s 5000 --clicks-per-s 2000 \\
         --frames-per-s 2 [--events 1] [--presence-per-s 1] \\
         [--unit-costs loadtest/capacity_inputs.json] [--json]
-    python -m loadtest.capacity --check
+    python -m loadtest capacity --check
 
 The unit costs are data (`capacity_inputs.json`): each with its value, its unit, and the command
 and result it came from, or `"measured": false` with the reasoning of a best estimate. `--check`
@@ -17,6 +17,8 @@ import dataclasses
 import json
 import math
 from pathlib import Path
+
+from .commands import UsageError
 
 INPUTS = Path(__file__).with_name("capacity_inputs.json")
 
@@ -329,26 +331,26 @@ def plan_table(load: Load, result: Plan) -> str:
     )
 
 
-def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(
-        prog="python -m loadtest.capacity",
-        description=__doc__,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    p.add_argument("--watchers", type=int, default=0)
-    p.add_argument("--arrivals-per-s", type=float, default=0.0)
-    p.add_argument("--clicks-per-s", type=float, default=0.0)
+def arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--watchers", type=int, default=0, help="sockets open at once")
+    p.add_argument("--arrivals-per-s", type=float, default=0.0, help="buyers opening the map")
+    p.add_argument("--clicks-per-s", type=float, default=0.0, help="holds, bookings, releases")
     p.add_argument("--frames-per-s", type=float, default=10.0, help="seat frames per socket")
     p.add_argument("--events", type=int, default=1, help="events the load is spread over")
     p.add_argument(
         "--presence-per-s", type=float, help="presence frames per socket (default: the inputs')"
     )
-    p.add_argument("--unit-costs", type=Path, default=INPUTS)
+    p.add_argument("--unit-costs", type=Path, default=INPUTS, help="the measured unit costs")
     p.add_argument("--json", action="store_true", help="print the plan or the check as JSON")
     p.add_argument("--check", action="store_true", help="the model against the measured points")
-    args = p.parse_args(argv)
+
+
+def prepare(args: argparse.Namespace) -> None:
     if args.events < 1:
-        p.error("--events: at least one")
+        raise UsageError("--events: at least one")
+
+
+def main(args: argparse.Namespace) -> int:
     inputs = json.loads(args.unit_costs.read_text())
     if args.check:
         rows = check(inputs)
@@ -368,7 +370,3 @@ def main(argv: list[str] | None = None) -> int:
     result = plan(load, UnitCosts.of(inputs["inputs"]))
     print(json.dumps(dataclasses.asdict(result)) if args.json else plan_table(load, result))
     return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

@@ -1,23 +1,37 @@
-"""`python -m loadtest`: the options of a load run (`--help` shows them all)."""
+"""Load a deployment and check the verdict: N watchers on one event (WebSockets keeping the seat
+model of PROTOCOL.md, or pollers with --poll), then M clickers (the users of
+`manage.py create_load_users`, logged in as --auth says) hold and book seats at once, as
+--profile says: by default each is a buyer on the shipped client's journey (hold seats one click
+at a time, book them with an Idempotency-Key, cancel some). It times every push (from the `ts`
+commit stamp of each `seats` message), every request and every journey (first click to
+confirmed booking), then checks the verdict through the API: no seat in two confirmed
+reservations, no seat held by two users, every booking and cancellation as the server has it,
+and every watcher's final model equal to the server's seat list. Exit status 1 if the verdict
+fails. A profile's own options are in the group of its name below.
+
+    python -m loadtest run --url http://127.0.0.1:8000 --event 1 --users users.json \\
+        --auth bearer --clickers 20 --duration 10 --json results/run.json
+"""
 
 import argparse
+import asyncio
 import os
-import sys
+import signal
+from inspect import cleandoc
+from pathlib import Path
 
+import orjson
+
+from . import figures
 from .auth import AUTH_MODES
 from .clickers import PROFILES
-
-DESCRIPTION = """\
-Load generator for the live seat map. Opens N watchers on one event (WebSockets keeping the
-seat model of PROTOCOL.md, or pollers with --poll), then M clickers (the users of
-`manage.py create_load_users`, logged in as --auth says) hold and book seats at once: by
-default each is a buyer on the shipped client's journey (hold seats one click at a time, book
-them with an Idempotency-Key, cancel some). It times every push (from the `ts` commit stamp of
-each `seats` message), every request and every journey (first click to confirmed booking),
-then checks the verdict through the API: no seat in two confirmed reservations, no seat held by
-two users, every booking and cancellation as the server has it, and every watcher's final
-model equal to the server's seat list. Exit status 1 if the verdict fails.
-"""
+from .commands import UsageError
+from .procs import child_main
+from .profiles import REGISTRY
+from .queue_figures import queue_table
+from .queue_run import queue_run
+from .run import main_async
+from .stats import raise_nofile
 
 
 def seat_range(text: str) -> tuple[int, int]:
@@ -39,12 +53,8 @@ def share(text: str) -> float:
     return value
 
 
-def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
-        prog="python -m loadtest",
-        description=DESCRIPTION,
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
-    )
+def arguments(p: argparse.ArgumentParser) -> None:
+    p.usage = "%(prog)s --event ID [--url URL] [--users FILE --clickers N] [--profile P] [...]"
     g = p.add_argument_group("target")
     g.add_argument(
         "--url",
@@ -60,6 +70,59 @@ def build_parser() -> argparse.ArgumentParser:
         action="append",
         default=[],
         help="server process id (repeatable): CPU seconds and RSS read from /proc",
+    )
+    g.add_argument(
+        "--metrics-token",
+        default=os.environ.get("METRICS_TOKEN") or None,
+        help="the server's METRICS_TOKEN, for the verdict's inventory check (GET "
+        "/api/events/{id}/inventory/) from outside its METRICS_ALLOWED_NETWORKS; default: the "
+        "METRICS_TOKEN environment variable",
+    )
+    g = p.add_argument_group("accounts")
+    g.add_argument(
+        "--users",
+        help="JSON file of users (manage.py create_load_users --output FILE: with `access` and "
+        "`refresh` tokens; python -m loadtest passwords --users FILE adds a `password`)",
+    )
+    g.add_argument(
+        "--auth",
+        choices=AUTH_MODES,
+        default="client",
+        help="client: as the shipped React client (POST /api/token/cookie/, the refresh token "
+        "in a cookie jar, bearer calls, refreshed by cookie on a 401); bearer: the file's token "
+        "pair, or POST /api/token/ (refreshed by /api/token/refresh/); session: POST "
+        "/api/login/ with Django's session and X-CSRFToken (answered by Django, not the fast "
+        "path). client and session need passwords in --users",
+    )
+    g = p.add_argument_group(
+        "profile",
+        "what the clickers do. uniform: hold seats of their own; churn: lock, unlock, lock\n"
+        "random seats; each other profile's own options are in its group below.",
+    )
+    profiles = (*PROFILES, *REGISTRY)
+    g.add_argument("--profile", choices=profiles, default="journey", help="the clickers' profile")
+    g.add_argument(
+        "--clickers", type=int, default=0, help="number of clickers (at most the number of users)"
+    )
+    g.add_argument(
+        "--rate",
+        type=float,
+        default=0,
+        help="actions (journeys with --profile journey) per second across all clickers "
+        "(0: each clicker as fast as answered, closed loop)",
+    )
+    g.add_argument("--duration", type=float, default=10, help="seconds of clicking")
+    g.add_argument(
+        "--hold-limit",
+        type=int,
+        default=10,
+        help="the server's SEAT_HOLD_LIMIT: clickers release before reaching it",
+    )
+    g.add_argument(
+        "--http-connections",
+        type=int,
+        default=0,
+        help="HTTP connections of the clickers' pool (0: one per clicker)",
     )
     g = p.add_argument_group("watchers")
     g.add_argument("--watchers", type=int, default=100, help="number of watchers")
@@ -100,67 +163,18 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="offer permessage-deflate on the sockets (off by default)",
     )
-    g = p.add_argument_group("clickers")
-    g.add_argument(
-        "--users",
-        help="JSON file of users (manage.py create_load_users --output FILE: with `access` and "
-        "`refresh` tokens; python -m loadtest.passwords --users FILE adds a `password`)",
-    )
-    g.add_argument(
-        "--auth",
-        choices=AUTH_MODES,
-        default="client",
-        help="client: as the shipped React client (POST /api/token/cookie/, the refresh token "
-        "in a cookie jar, bearer calls, refreshed by cookie on a 401); bearer: the file's token "
-        "pair, or POST /api/token/ (refreshed by /api/token/refresh/); session: POST "
-        "/api/login/ with Django's session and X-CSRFToken (answered by Django, not the fast "
-        "path). client and session need passwords in --users",
-    )
-    g.add_argument(
-        "--clickers", type=int, default=0, help="number of clickers (at most the number of users)"
-    )
-    g.add_argument(
-        "--profile",
-        choices=PROFILES,
-        default="journey",
-        help="journey: a buyer holds --journey-seats seats of its own one click at a time, "
-        "books them with an Idempotency-Key, cancels --cancel-share of its bookings, again; "
-        "uniform: hold own seats; hot: all on the same --hot-seats; book: lock "
-        "--book-size then reserve; churn: lock, unlock, lock random seats; hoard: every other "
-        "clicker keeps one seat for good by extending it and, at the cap, letting go and taking "
-        "it again, the others hold to the limit, book, and again (the verdict wants no hold "
-        "past --hold-cap and no account owning past the event's purchase_limit, and counts "
-        "the refusals); onsale: --arrivals "
-        "open the map as the shipped client does within --arrive-within seconds and watch, then "
-        "--click-share of them buy at once near the stage (see the on-sale options); queue: "
-        "--arrivals accounts wait in the event's waiting room on their sockets, claim their "
-        "turn when called and book with it (see the waiting room options)",
-    )
-    g.add_argument(
-        "--rate",
-        type=float,
-        default=0,
-        help="actions (journeys with --profile journey) per second across all clickers "
-        "(0: each clicker as fast as answered, closed loop)",
-    )
-    g.add_argument("--duration", type=float, default=10, help="seconds of clicking")
-    g.add_argument("--hot-seats", type=int, default=1, help="K seats of the hot profile")
-    g.add_argument("--clicks", type=int, default=1, help="lock requests per hot clicker")
-    g.add_argument("--book-size", type=int, default=4, help="seats per booking (book profile)")
-    g.add_argument(
-        "--hold-cap",
-        type=float,
-        default=600.0,
-        help="the server's SEAT_HOLD_MAX_SECONDS: no hoarder's run of holds may end past it "
-        "(hoard profile)",
+    g = p.add_argument_group(
+        "journey profile (the default)",
+        "a buyer holds seats of its own one click at a time, books them with an\n"
+        "Idempotency-Key, cancels some of its bookings, and again.",
     )
     g.add_argument(
         "--journey-seats",
         type=seat_range,
         default="1-4",
         metavar="N|MIN-MAX",
-        help="seats a journey (or an on-sale buyer) holds and books, drawn uniformly from MIN "
-        "to MAX",
+        help="seats a journey (or an on-sale or queue buyer) holds and books, drawn uniformly "
+        "from MIN to MAX",
     )
     g.add_argument(
         "--cancel-share",
@@ -173,22 +187,29 @@ def build_parser() -> argparse.ArgumentParser:
         type=share,
         default=0.0,
         help="share of a buyer's clicks aimed at any seat of the map instead of its own "
-        "(journey profile; 0: no two buyers want the same seat)",
+        "(0: no two buyers want the same seat)",
+    )
+    for name, profile in REGISTRY.items():  # loadtest/profiles/
+        profile.arguments(p.add_argument_group(f"{name} profile", cleandoc(profile.__doc__)))
+    g = p.add_argument_group("book profile", "lock seats, then reserve them.")
+    g.add_argument("--book-size", type=int, default=4, help="seats per booking")
+    g = p.add_argument_group(
+        "hoard profile",
+        "every other clicker keeps one seat for good by extending it and, at the cap, letting\n"
+        "go and taking it again; the others hold to --hold-limit, book, and again. The verdict\n"
+        "wants no account owning past the event's purchase_limit, and counts the refusals.",
     )
     g.add_argument(
-        "--hold-limit",
-        type=int,
-        default=10,
-        help="the server's SEAT_HOLD_LIMIT: clickers release before reaching it",
-    )
-    g.add_argument(
-        "--http-connections",
-        type=int,
-        default=0,
-        help="HTTP connections of the clickers' pool (0: one per clicker)",
+        "--hold-cap",
+        type=float,
+        default=600.0,
+        help="the server's SEAT_HOLD_MAX_SECONDS: no hoarder's run of holds may end past it",
     )
     g = p.add_argument_group(
-        "on-sale (--profile onsale: --arrivals take the place of --watchers and --clickers)"
+        "onsale profile",
+        "--arrivals open the map as the shipped client does within --arrive-within seconds and\n"
+        "watch, then --click-share of them buy at once near the stage. The arrivals take the\n"
+        "place of --watchers and --clickers; --journey-seats and --cancel-share as for journey.",
     )
     g.add_argument(
         "--client",
@@ -232,8 +253,10 @@ def build_parser() -> argparse.ArgumentParser:
         "instead of clicking seats near the stage",
     )
     g = p.add_argument_group(
-        "waiting room (--profile queue on an event with one: --arrivals accounts of --users, "
-        "--arrive-within, --journey-seats and --best-share as for the on-sale)"
+        "queue profile",
+        "on an event with a waiting room: --arrivals accounts of --users wait on their sockets,\n"
+        "claim their turn when called and book with it; --arrive-within, --journey-seats and\n"
+        "--best-share as for onsale.",
     )
     g.add_argument(
         "--pre-queue-share",
@@ -275,7 +298,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="the verdict's limit on |Spearman rho| of join time against number among the "
         "pre-queue entrants (default: 4 standard errors, 4/sqrt(n-1))",
     )
-    g = p.add_argument_group("run")
+    g = p.add_argument_group("run and output")
     g.add_argument(
         "--settle",
         type=float,
@@ -289,13 +312,6 @@ def build_parser() -> argparse.ArgumentParser:
         help="seconds of idle after all watchers connected (memory per watcher)",
     )
     g.add_argument("--no-verdict", action="store_true", help="skip the verdict")
-    g.add_argument(
-        "--metrics-token",
-        default=os.environ.get("METRICS_TOKEN") or None,
-        help="the server's METRICS_TOKEN, for the verdict's inventory check (GET "
-        "/api/events/{id}/inventory/) from outside its METRICS_ALLOWED_NETWORKS; default: the "
-        "METRICS_TOKEN environment variable",
-    )
     g.add_argument("--json", metavar="FILE", help="write every figure to FILE as JSON")
     g.add_argument(
         "--report",
@@ -305,31 +321,65 @@ def build_parser() -> argparse.ArgumentParser:
     )
     g.add_argument("--quiet", action="store_true", help="no progress line")
     g.add_argument("--seed", type=int, default=None, help="random seed")
-    return p
 
 
-def parse_args(argv=None) -> argparse.Namespace:
-    """The options, read-only from here on: what a run learns lives in its `Run`."""
-    p = build_parser()
-    args = p.parse_args(argv)
-    args.argv = list(sys.argv[1:] if argv is None else argv)  # what --procs children get
+def prepare(args: argparse.Namespace) -> None:
+    """Options checked against each other; read-only from here on: what a run learns lives in
+    its `Run`."""
     args.url = [u.rstrip("/") for u in (args.url or ["http://127.0.0.1:8000"])]
     if args.procs < 1 or (args.procs > 1 and args.poll):
-        p.error("--procs is 1 or more, and 1 with --poll")
+        raise UsageError("--procs is 1 or more, and 1 with --poll")
     if args.profile == "onsale":
         if args.procs != 1 or args.poll:
-            p.error("--profile onsale runs in one process (--procs 1), with sockets (no --poll)")
+            raise UsageError(
+                "--profile onsale runs in one process (--procs 1), with sockets (no --poll)"
+            )
         # Every arrival watches; the buyers are clickers, one user each.
         args.watchers = args.arrivals
         args.clickers = round(args.click_share * args.arrivals)
     if args.profile == "queue":
         if args.procs != 1 or args.poll:
-            p.error("--profile queue runs in one process (--procs 1), with sockets (no --poll)")
+            raise UsageError(
+                "--profile queue runs in one process (--procs 1), with sockets (no --poll)"
+            )
         if not args.users:
-            p.error("--profile queue needs --users (one account per arrival)")
+            raise UsageError("--profile queue needs --users (one account per arrival)")
         if args.auth == "session":
-            p.error("--profile queue shows a bearer token on its sockets: --auth client or bearer")
+            raise UsageError(
+                "--profile queue shows a bearer token on its sockets: --auth client or bearer"
+            )
         args.watchers, args.clickers = 0, args.arrivals
     if args.clickers and not args.users:
-        p.error("--clickers needs --users")
-    return args
+        raise UsageError("--clickers needs --users")
+
+
+def _run_on_uvloop(coroutine):
+    try:
+        import uvloop
+    except ImportError:
+        return asyncio.run(coroutine)
+    return uvloop.run(coroutine)
+
+
+def main(options: argparse.Namespace) -> int:
+    if options.child_index is not None:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # the main process stops its children
+        raise_nofile()
+        _run_on_uvloop(child_main(options))
+        return 0
+    if options.profile == "queue":
+        result = _run_on_uvloop(queue_run(options))
+        print(queue_table(result))
+    else:
+        result = _run_on_uvloop(main_async(options))
+        print(figures.table(result))
+    if options.json:
+        with open(options.json, "wb") as f:
+            f.write(orjson.dumps(result, option=orjson.OPT_INDENT_2))
+    report = options.report or (options.json and str(Path(options.json).with_suffix(".html")))
+    if report:
+        from .report_html import write_report  # matplotlib: only in a process that draws
+
+        write_report([(Path(options.json or report).stem, result)], Path(report))
+        print(f"report: {report}")
+    return 0 if result["verdict"]["passed"] else 1

@@ -34,7 +34,8 @@ from .auth import Auth, AuthFailed
 from .hoarders import HoardSpell, hoard, hoard_by_booking
 from .stats import Recorder
 
-PROFILES = ("journey", "uniform", "hot", "book", "churn", "hoard", "onsale", "queue")
+# The profiles still branched on by name; the others are classes (loadtest/profiles/).
+PROFILES = ("journey", "uniform", "book", "churn", "hoard", "onsale", "queue")
 
 
 def _code(status: int, body: bytes) -> str:
@@ -82,7 +83,6 @@ class Clicker:
         self.index, self.user, self.base, self.event_id = index, user, base, event_id
         self.client, self.rec, self.hold_limit, self.auth = client, rec, hold_limit, auth
         self.held: list[int] = []
-        self.won: list[int] = []
         self.succeeded = False
         self.booked: dict[int, list[int]] = {}  # reservation id -> its seats (journey)
         self.cancelled: set[int] = set()
@@ -170,8 +170,6 @@ async def run_clicker(
     stop: asyncio.Event,
     *,
     interval: float,
-    hot: list[int],
-    clicks: int,
     book_size: int,
     start: asyncio.Event,
     journey: "JourneyPlan | None" = None,
@@ -196,12 +194,6 @@ async def run_clicker(
             return
         async for _ in _paced(stop, interval):
             await hoard(c, share[0], spell, hold_cap)
-        return
-    if profile == "hot":
-        for _ in range(clicks):
-            seat = random.choice(hot)
-            if await c.lock(seat):
-                c.won.append(seat)
         return
     position = 0
     async for _ in _paced(stop, interval):

@@ -10,7 +10,7 @@ the browser (no request per change), and reads the sale's figures
 freed seats, at most once a second. This does the same over HTTP and WebSocket only, and times
 each frame it applies from its commit (`ts`, PROTOCOL.md) to the counts updated from it.
 
-    python -m loadtest.console --url http://127.0.0.1:8000 --event 4 \\
+    python -m loadtest console --url http://127.0.0.1:8000 --event 4 \\
         --username organiser --password seats-demo-1 --seconds 60
 """
 
@@ -113,22 +113,19 @@ async def watch(
     }
 
 
-def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="python -m loadtest.console",
-        description=__doc__,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    parser.add_argument("--url", required=True)
-    parser.add_argument("--event", type=int, required=True)
-    parser.add_argument("--username", required=True, help="staff with the console's view")
-    parser.add_argument("--password", required=True)
-    parser.add_argument("--seconds", type=float, default=60.0, help="at most this long")
-    parser.add_argument(
+def arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--url", required=True, help="the server")
+    p.add_argument("--event", type=int, required=True, help="the event on sale")
+    p.add_argument("--username", required=True, help="staff with the console's view")
+    p.add_argument("--password", required=True, help="its password")
+    p.add_argument("--seconds", type=float, default=60.0, help="at most this long")
+    p.add_argument(
         "--quiet", type=float, default=5.0, help="stop when no frame came this long after one"
     )
-    parser.add_argument("--json", help="write the figures here too")
-    args = parser.parse_args(argv)
+    p.add_argument("--json", help="write the figures here too")
+
+
+def main(args: argparse.Namespace) -> int:
     figures = asyncio.run(
         watch(args.url, args.event, args.username, args.password, args.seconds, args.quiet)
     )
@@ -141,7 +138,3 @@ def main(argv=None) -> int:
         print("console: no seats frame came: nothing was measured")
         return 1
     return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

@@ -27,7 +27,7 @@ def push_figures(rec: Recorder, ready: list, elsewhere: int = 0) -> dict:
     }
 
 
-def click_figures(rec: Recorder, clickers: list, hot: list, profile: str, seconds: float) -> dict:
+def click_figures(rec: Recorder, clickers: list, profile: str, seconds: float) -> dict:
     by_op: dict[str, list] = {}
     codes: Counter = Counter()
     for op, status, code, latency, _ in rec.requests:
@@ -60,9 +60,6 @@ def click_figures(rec: Recorder, clickers: list, hot: list, profile: str, second
         "by_op": ops,
         "errors_by_code": dict(codes),
     }
-    if profile == "hot" and clickers:
-        figures["hot_seats"] = hot
-        figures["winners"] = sum(1 for c in clickers if c.won)
     return figures
 
 

@@ -1,6 +1,6 @@
 """Measure push latency: from the HTTP answer of a lock to the watcher's receipt of its change.
 
-    python -m loadtest.latency --url http://127.0.0.1:8000 --event 1 --user alice
+    python -m loadtest latency --url http://127.0.0.1:8000 --event 1 --user alice
 
 One watcher socket; one client locks and unlocks seats one at a time (N rounds). For each
 change it records (a) HTTP response received -> `seats` message received, and (b) commit stamp
@@ -53,18 +53,14 @@ async def measure(url: str, event_id: int, user: str, password: str, rounds: int
     print(f"commit      -> watcher: {percentiles(after_commit)}")
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(
-        prog="python -m loadtest.latency", description=__doc__.splitlines()[0]
-    )
-    parser.add_argument("--url", default="http://127.0.0.1:8000")
-    parser.add_argument("--event", type=int, required=True)
-    parser.add_argument("--user", default="alice")
-    parser.add_argument("--password", default="seats-demo-1")
-    parser.add_argument("--rounds", type=int, default=200)
-    args = parser.parse_args()
+def arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--url", default="http://127.0.0.1:8000", help="the server")
+    p.add_argument("--event", type=int, required=True, help="an event with free seats")
+    p.add_argument("--user", default="alice", help="who holds and lets go (seed_demo's)")
+    p.add_argument("--password", default="seats-demo-1", help="its password")
+    p.add_argument("--rounds", type=int, default=200, help="holds and releases, each timed")
+
+
+def main(args: argparse.Namespace) -> int:
     asyncio.run(measure(args.url.rstrip("/"), args.event, args.user, args.password, args.rounds))
-
-
-if __name__ == "__main__":
-    main()
+    return 0

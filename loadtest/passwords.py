@@ -1,4 +1,4 @@
-"""`python -m loadtest.passwords --users FILE`: give the load users a password to log in with.
+"""`python -m loadtest passwords --users FILE`: give the load users a password to log in with.
 
 `manage.py create_load_users` makes token-only users (nobody can log in with a password), which
 is all `--auth bearer` needs. `--auth client` and `--auth session` log in as the shipped client
@@ -17,11 +17,12 @@ from pathlib import Path
 import orjson
 
 
-def main(argv=None) -> int:
-    p = argparse.ArgumentParser(prog="python -m loadtest.passwords", description=__doc__)
+def arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--users", required=True, help="the JSON file of create_load_users")
     p.add_argument("--password", help="the password (default: a random one)")
-    args = p.parse_args(argv)
+
+
+def main(args: argparse.Namespace) -> int:
     path = Path(args.users)
     users = orjson.loads(path.read_bytes())
     password = args.password or secrets.token_urlsafe(16)
@@ -46,7 +47,3 @@ def main(argv=None) -> int:
     path.write_bytes(orjson.dumps(users))
     sys.stderr.write(f"{updated} users of {path} can log in with the password in the file\n")
     return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

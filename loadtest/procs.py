@@ -113,6 +113,7 @@ class Child:
             sys.executable,
             "-m",
             "loadtest",
+            "run",
             *argv,
             "--child-index",
             str(index),

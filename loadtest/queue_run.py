@@ -293,7 +293,7 @@ async def queue_run(options: argparse.Namespace) -> dict:
         sale_seconds = max(1e-9, (ended - on_sale_ns) / 1e9)
         result["queue"] = queue_figures(observed, on_sale_ns)
         clickers = [b.clicker for b in buyers]
-        result["clicks"] = figures.click_figures(rec, clickers, [], "queue", sale_seconds)
+        result["clicks"] = figures.click_figures(rec, clickers, "queue", sale_seconds)
         result["server"] = _server_cpu(pids, before, at_on_sale, after)
         result["client"] = {
             "cpu_s": round(client_after["cpu_s"] - client_before["cpu_s"], 3),

@@ -1,4 +1,4 @@
-"""`python -m loadtest.queue_waiting`: what thousands of waiting sockets cost one server process.
+"""`python -m loadtest waiting`: what thousands of waiting sockets cost one server process.
 
 Opens --sockets anonymous sockets on an event whose waiting room is on (they wait: `queue`
 frames, no seats), then times --frames consecutive `queue` frames at every socket: from the
@@ -12,7 +12,7 @@ exit status is 1 when a target is missed or a socket never came up.
 The load client shares the machine: its own CPU is reported beside the server's (a client
 near a whole core is its own queue, and the delivery times are then the client's).
 
-    python -m loadtest.queue_waiting --url http://127.0.0.1:8000 --event 3 --sockets 10000 \\
+    python -m loadtest waiting --url http://127.0.0.1:8000 --event 3 --sockets 10000 \\
         --server-pid 1234 --json waiting.json
 """
 
@@ -23,7 +23,6 @@ import asyncio
 import contextlib
 import math
 import random
-import sys
 import time
 
 import aiohttp
@@ -278,12 +277,7 @@ def table(result: dict) -> str:
     return "\n".join(f"{k.ljust(width)}  {v}" for k, v in rows)
 
 
-def main(argv=None) -> int:
-    p = argparse.ArgumentParser(
-        prog="python -m loadtest.queue_waiting",
-        description=__doc__,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+def arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--url", default="http://127.0.0.1:8000", help="the server's base URL")
     p.add_argument("--event", type=int, required=True, help="an event whose waiting room is on")
     p.add_argument("--sockets", type=int, default=10_000, help="waiting sockets to open")
@@ -308,14 +302,12 @@ def main(argv=None) -> int:
         "--max-cores", type=float, default=0.10, help="target: server cores between frames"
     )
     p.add_argument("--json", metavar="FILE", help="write every figure to FILE as JSON")
-    options = p.parse_args(argv)
+
+
+def main(options: argparse.Namespace) -> int:
     result = asyncio.run(measure(options))
     print(table(result))
     if options.json:
         with open(options.json, "wb") as f:
             f.write(orjson.dumps(result, option=orjson.OPT_INDENT_2))
     return 1 if result.get("missed") else 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

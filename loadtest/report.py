@@ -137,7 +137,7 @@ def _s3(q: dict | None) -> str:
 
 def queue_tables(results: dict) -> list[str]:
     """Issue 8: the waiting room from the pre-queue to sold out (--profile queue), then
-    waiting sockets on one server process (python -m loadtest.queue_waiting)."""
+    waiting sockets on one server process (python -m loadtest waiting)."""
     sales = {n: r for n, r in results.items() if n.startswith("queue") and "queue" in r}
     waits = {n: r for n, r in results.items() if n.startswith("queue") and "queue" not in r}
     lines = []
@@ -200,7 +200,7 @@ def write_benchmarks(
     lines = [
         "# Benchmarks",
         "",
-        f"Written by `make bench` (`python -m loadtest.bench`) on "
+        f"Written by `make bench` (`python -m loadtest bench`) on "
         f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC, commit {machine.get('git')}. Raw figures of "
         "every run: `loadtest/results/*.json`. Load client and servers share this machine.",
         "",

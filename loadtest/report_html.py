@@ -3,9 +3,9 @@ nothing fetched when it is opened). The verdict in large type, the figures that 
 over time of the result's `timeline` (timeline.py), the settings and versions. Given two
 results, the page shows them side by side (A/B).
 
-    python -m loadtest.report_html A.json [B.json] -o out.html
+    python -m loadtest report A.json [B.json] -o out.html
 
-`python -m loadtest --json FILE` writes FILE.html beside it (or `--report FILE.html`).
+`python -m loadtest run --json FILE` writes FILE.html beside it (or `--report FILE.html`).
 """
 
 import argparse
@@ -16,6 +16,8 @@ from pathlib import Path
 import orjson
 from matplotlib import rc_context
 from matplotlib.figure import Figure
+
+from .commands import UsageError
 
 GREEN, RED = "#1e7b34", "#b3261e"
 # Text stays text in the SVG (searchable, and a test can read a series' name); no date in it.
@@ -172,7 +174,7 @@ def _verdict(v: dict) -> str:
 def _settings(result: dict) -> list[tuple[str, str]]:
     config = dict(result.get("config") or {})
     argv = config.pop("argv", None)
-    rows = [("command", "python -m loadtest " + " ".join(argv))] if argv else []
+    rows = [("command", "python -m loadtest run " + " ".join(argv))] if argv else []
     return rows + sorted((k, v) for k, v in config.items() if v not in (None, [], False))
 
 
@@ -257,22 +259,18 @@ def write_report(runs: list[tuple[str, dict]], path: Path) -> None:
     path.write_text(render(runs), encoding="utf-8")
 
 
-def main(argv=None) -> int:
-    p = argparse.ArgumentParser(
-        prog="python -m loadtest.report_html",
-        description="A load run's saved result (python -m loadtest --json FILE) as one HTML "
-        "page; two results side by side (A/B).",
-    )
+def arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("results", nargs="+", metavar="RESULT.json", help="one result, or two (A B)")
     p.add_argument("-o", "--output", required=True, metavar="FILE.html", help="the page")
-    args = p.parse_args(argv)
+
+
+def prepare(args: argparse.Namespace) -> None:
     if len(args.results) > 2:
-        p.error("one result, or two to compare")
+        raise UsageError("one result, or two to compare")
+
+
+def main(args: argparse.Namespace) -> int:
     runs = [(Path(f).stem, orjson.loads(Path(f).read_bytes())) for f in args.results]
     write_report(runs, Path(args.output))
     print(f"report: {args.output}")
     return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

@@ -1,6 +1,6 @@
-"""`python -m loadtest.request_cpu [--root DIR] [--event ID]`: a server process's CPU per request
+"""`python -m loadtest request-cpu [--root DIR] [--event ID]`: a server process's CPU per request
 of each kind an arriving buyer makes, on the bench's database (`seatmap_bench`: run an on-sale
-scenario of `python -m loadtest.bench` first, which leaves the arena as event 1).
+scenario of `python -m loadtest bench` first, which leaves the arena as event 1).
 
 Starts one server from `--root` (this checkout, or a `git worktree` of another head for an A/B
 comparison), asks each kind 100 times (the seat list 10) with a bearer token and
@@ -12,8 +12,6 @@ skipped.
 
 import argparse
 import asyncio
-import os
-import sys
 from pathlib import Path
 
 import httpx
@@ -24,12 +22,13 @@ from .bench_servers import ROOT, manage, servers
 from .stats import proc_sample
 
 
-def main(argv=None) -> None:
-    p = argparse.ArgumentParser(prog="python -m loadtest.request_cpu", description=__doc__)
+def arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--root", type=Path, default=ROOT, help="checkout whose server is measured")
-    p.add_argument("--event", type=int, default=1)
-    p.add_argument("--port", type=int, default=18931)
-    args = p.parse_args(argv)
+    p.add_argument("--event", type=int, default=1, help="the event read")
+    p.add_argument("--port", type=int, default=18931, help="the server's")
+
+
+def main(args: argparse.Namespace) -> int:
     base, event = f"http://127.0.0.1:{args.port}", f"/api/events/{args.event}"
     with servers(root=args.root, port=args.port) as (_, (pid,)):
         token = manage(
@@ -71,6 +70,7 @@ def main(argv=None) -> None:
             url += f"?epoch={at['epoch']}&seq={at['seq']}"
             spent, first = asyncio.run(_sockets(url, pid, 100))
             print(f"{'socket':14s} {first:>3} {spent * 1e3:7.2f} ms  (opened, resumed, closed)")
+    return 0
 
 
 async def _sockets(url: str, pid: int, times: int) -> tuple[float, str]:
@@ -82,8 +82,3 @@ async def _sockets(url: str, pid: int, times: int) -> tuple[float, str]:
         async with websockets.connect(url) as socket:
             first = orjson.loads(await socket.recv())["type"]
     return (proc_sample([pid])["cpu_s"] - before) / times, first
-
-
-if __name__ == "__main__":
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    sys.exit(main())

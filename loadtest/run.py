@@ -13,15 +13,13 @@ from pathlib import Path
 import aiohttp
 import orjson
 
-from . import figures, onsale, onsale_buyers
+from . import onsale, onsale_buyers
 from .api import fetch_own_holds, fetch_seats, http_session, ws_url
 from .auth import AuthFailed, auth_for
-from .cli import parse_args
 from .clickers import LOGINS_AT_ONCE, TRANSPORT_ERRORS, Clicker, JourneyPlan, log_in, run_clicker
-from .procs import Child, child_main, merge_receipts
+from .procs import Child, merge_receipts
+from .profiles import REGISTRY, Profile
 from .progress import Progress
-from .queue_figures import queue_table
-from .queue_run import queue_run
 from .run_arrivals import arrive
 from .run_result import finish, not_connected
 from .stats import Recorder, proc_sample, quantiles, raise_nofile, self_sample
@@ -55,7 +53,7 @@ class Run:
         self.arrivals: list[onsale.Arrival] = []  # --profile onsale
         self.ranking: list[int] = []  # the seats from the stage out (--profile onsale)
         self.buyer_models: list = []  # each buyer's own seat model (--profile onsale)
-        self.hot: list[int] = []
+        self.profile: Profile | None = None  # a profile of loadtest/profiles/
         self.connect_started = 0
         self.click_seconds = self.settle_seconds = 0.0
         self.server_cpu = self.client_cpu = 0.0  # CPU seconds in the measured window
@@ -82,6 +80,8 @@ class Run:
                 self.seat_ids = [s["id"] for s in seats]
                 self.available = [s["id"] for s in seats if s["status"] == "available"]
                 self.initial_versions = {s["id"]: s["version"] for s in seats}
+                if options.profile in REGISTRY:
+                    self.profile = REGISTRY[options.profile](options, self.seat_ids)
                 self.result.update(seats=len(seats), nofile_limit=nofile)
                 if options.profile == "onsale":
                     await self.warm()  # the buyers logged in before the sale, as they wait
@@ -256,8 +256,8 @@ class Run:
                     return  # a fresh event: its seat list is read when it arrives
                 try:  # opens its connection, and learns what it already holds
                     c.held = await fetch_own_holds(client, c.base, options.event, c.auth.headers)
-                    if options.profile == "hot":  # room under the hold limit for the one click
-                        await c.make_room(options.clicks)
+                    if self.profile:
+                        await self.profile.warm(c)
                 except TRANSPORT_ERRORS as exc:
                     rec.errors[f"warmup:{type(exc).__name__}"] += 1
 
@@ -271,9 +271,8 @@ class Run:
         options, rec, pids, clickers = self.options, self.rec, self.pids, self.clickers
         shuffled = list(self.seat_ids)
         random.shuffle(shuffled)
-        self.hot = shuffled[: max(1, options.hot_seats)]
-        free = shuffled[len(self.hot) :]
-        if options.profile == "journey":  # buyers want seats on sale, each its own
+        free = shuffled
+        if options.profile == "journey" or self.profile:  # seats on sale, each its own
             free = list(self.available)
             random.shuffle(free)
         shares = [free[i :: max(1, len(clickers))] for i in range(len(clickers))]
@@ -288,6 +287,11 @@ class Run:
                 asyncio.ensure_future(onsale_buyers.buyer(c, model, self.ranking, buyers, start))
                 for c, model in zip(clickers, self.buyer_models, strict=True)
             ]
+        elif self.profile:
+            click_tasks = [
+                asyncio.ensure_future(self.profile_click(c, shares[i], stop, start))
+                for i, c in enumerate(clickers)
+            ]
         else:
             click_tasks = [
                 asyncio.ensure_future(
@@ -298,8 +302,6 @@ class Run:
                         shares[i],
                         stop,
                         interval=per_clicker_interval,
-                        hot=self.hot,
-                        clicks=options.clicks,
                         book_size=options.book_size,
                         start=start,
                         journey=plan,
@@ -341,6 +343,10 @@ class Run:
         for payload in self.child_results:
             merge_receipts(rec, payload)
 
+    async def profile_click(self, c: Clicker, share: list[int], stop, start) -> None:
+        await start.wait()
+        await self.profile.click(c, share, stop)
+
     async def verdict(self) -> Verdict:
         self.progress.phase = "verdict"
         verdict = Verdict()
@@ -354,39 +360,6 @@ class Run:
 
 async def main_async(options: argparse.Namespace) -> dict:
     return await Run(options).execute()
-
-
-def _run_on_uvloop(coroutine):
-    try:
-        import uvloop
-    except ImportError:
-        return asyncio.run(coroutine)
-    return uvloop.run(coroutine)
-
-
-def main(argv=None) -> int:
-    options = parse_args(argv)
-    if options.child_index is not None:
-        signal.signal(signal.SIGINT, signal.SIG_IGN)  # the main process stops its children
-        raise_nofile()
-        _run_on_uvloop(child_main(options))
-        return 0
-    if options.profile == "queue":
-        result = _run_on_uvloop(queue_run(options))
-        print(queue_table(result))
-    else:
-        result = _run_on_uvloop(main_async(options))
-        print(figures.table(result))
-    if options.json:
-        with open(options.json, "wb") as f:
-            f.write(orjson.dumps(result, option=orjson.OPT_INDENT_2))
-    report = options.report or (options.json and str(Path(options.json).with_suffix(".html")))
-    if report:
-        from .report_html import write_report  # matplotlib: only in a process that draws
-
-        write_report([(Path(options.json or report).stem, result)], Path(report))
-        print(f"report: {report}")
-    return 0 if result["verdict"]["passed"] else 1
 
 
 def versions() -> dict:

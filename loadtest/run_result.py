@@ -23,9 +23,9 @@ def finish(run: Run, verdict: Verdict) -> None:
     rec, result, options, pids = run.rec, run.result, run.options, run.pids
     push = figures.push_figures(rec, run.ready, run.ready_all - len(run.ready))
     result["push"] = push
-    result["clicks"] = figures.click_figures(
-        rec, run.clickers, run.hot, options.profile, run.click_seconds
-    )
+    result["clicks"] = figures.click_figures(rec, run.clickers, options.profile, run.click_seconds)
+    if run.profile:
+        result["clicks"].update(run.profile.figures(run.clickers))
     result["auth"] = {"mode": options.auth, "calls": dict(rec.auth)}
     if options.profile in ("journey", "onsale"):
         result["journey"] = figures.journey_figures(rec, run.clickers, run.click_seconds)

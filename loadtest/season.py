@@ -25,7 +25,7 @@ environment (`--create N`, and `--arena` adds the arena's layout, first), or nam
 The metrics are the operator's: run it from an address in METRICS_ALLOWED_NETWORKS or pass
 `--metrics-token`.
 
-    python -m loadtest.season --url http://127.0.0.1:8000 --users users.json --create 40 --arena
+    python -m loadtest season --url http://127.0.0.1:8000 --users users.json --create 40 --arena
 """
 
 import argparse
@@ -231,12 +231,7 @@ def report(s: Season) -> str:
     return "\n".join(lines)
 
 
-def main(argv=None) -> int:
-    p = argparse.ArgumentParser(
-        prog="python -m loadtest.season",
-        description=__doc__,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+def arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--url", required=True, help="the server, e.g. http://127.0.0.1:8000")
     p.add_argument("--users", required=True, help="JSON [{access}] (manage.py create_load_users)")
     which = p.add_mutually_exclusive_group(required=True)
@@ -248,7 +243,9 @@ def main(argv=None) -> int:
     p.add_argument("--quiet", type=float, default=60, help="seconds of each quiet window")
     p.add_argument("--metrics-token", help="METRICS_TOKEN, from outside its networks")
     p.add_argument("--json", type=Path, help="write the season's figures here too")
-    args = p.parse_args(argv)
+
+
+def main(args: argparse.Namespace) -> int:
     started = time.monotonic()
     users = json.loads(Path(args.users).read_text())
     events = args.events or created_events(args.create, args.arena)
@@ -258,7 +255,3 @@ def main(argv=None) -> int:
     if args.json:
         args.json.write_text(json.dumps({**asdict(s), "verdict": s.verdict()}, indent=1))
     return 1 if s.verdict() else 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

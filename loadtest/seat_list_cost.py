@@ -1,4 +1,4 @@
-"""`python -m loadtest.seat_list_cost [--root DIR] [--readers 1000]`: what the seat list of the
+"""`python -m loadtest seat-list-cost [--root DIR] [--readers 1000]`: what the seat list of the
 arena (reservations/venues/examples/arena.json, 19,671 seats) costs one server process, against
 what a one-seat hold costs it (issue 36's target: a logged-in read at most three holds' worth of
 CPU and at most 400 KB on the wire; 1,000 such readers at once all answered).
@@ -16,8 +16,6 @@ wire, and the crowd's statuses and latencies. Run it on a quiet machine.
 import argparse
 import asyncio
 import json
-import os
-import sys
 import time
 from pathlib import Path
 
@@ -30,12 +28,13 @@ ARENA = "reservations/venues/examples/arena.json"
 BROWSER = {"Accept-Encoding": "gzip, deflate, br"}
 
 
-def main(argv=None) -> None:
-    p = argparse.ArgumentParser(prog="python -m loadtest.seat_list_cost", description=__doc__)
+def arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--root", type=Path, default=ROOT, help="checkout whose server is measured")
     p.add_argument("--readers", type=int, default=1000, help="readers at once, at the end")
-    p.add_argument("--port", type=int, default=18932)
-    args = p.parse_args(argv)
+    p.add_argument("--port", type=int, default=18932, help="the server's")
+
+
+def main(args: argparse.Namespace) -> int:
     manage("createdb")
     manage("migrate", "-v", "0")
     event = manage("create_event", "--name", "Seat list cost", "--layout", ARENA).split()[-1]
@@ -46,6 +45,7 @@ def main(argv=None) -> None:
         with httpx.Client(base_url=f"{base}/api/events/{event}", timeout=60) as http:
             _measure(http, pid, users)
         asyncio.run(_crowd(f"{base}/api/events/{event}/seats/", pid, users))
+    return 0
 
 
 def _bearer(user: dict) -> dict:
@@ -119,8 +119,3 @@ async def _crowd(url: str, pid: int, users: list[dict]) -> None:
         f" p50 {quantile(0.5):.2f} s p99 {quantile(0.99):.2f} s max {quantile(1):.2f} s,"
         f" {sum(r[2] for r in answered) / max(1, len(answered)) / 1e3:.0f} KB each"
     )
-
-
-if __name__ == "__main__":
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    sys.exit(main())

@@ -14,7 +14,7 @@ def quantiles(values, scale: float = 1.0, points: tuple[float, ...] = (0.50, 0.9
     `points`: other quantiles instead of p50/p95/p99 (0.9 is `p90`).
 
     The project's one quantile rule (nearest rank: the value at index q * n of the sorted
-    values), for every figure the load client and `python -m loadtest.latency` print.
+    values), for every figure the load client and `python -m loadtest latency` print.
     """
     names = [f"p{round(q * 100)}" for q in points]
     if not values:

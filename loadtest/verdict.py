@@ -203,11 +203,8 @@ async def _check_clickers(run: Run, server: dict, verdict: Verdict) -> None:
             verdict.fail(f"{notes['held_past_cap']} hold(s) granted past --hold-cap of their run")
         event = await get_json(client, f"{options.url[0]}/api/events/{options.event}/")
         purchase_verdict(active, owned, event["purchase_limit"], notes, verdict)
-    if options.profile == "hot" and clickers:
-        won: Counter = Counter(s for c in clickers for s in set(c.won))
-        over = [s for s, n in won.items() if n > 1]
-        if over:
-            verdict.fail(f"hot seats won by more than one clicker: {over}")
+    if run.profile:
+        run.profile.judge(clickers, verdict)
 
 
 def purchase_verdict(

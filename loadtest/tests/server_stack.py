@@ -29,7 +29,7 @@ QUEUE_BUYERS = 40
 class Stack(NamedTuple):
     base: str
     event_id: int  # 100 seats
-    users: Path  # the users file: tokens, and a password (python -m loadtest.passwords)
+    users: Path  # the users file: tokens, and a password (python -m loadtest passwords)
     journey_event: int  # 1,000 seats, for the buyers of the journey profile
     room_event: int  # 120 seats on a room's plan with a stage (`small_room`), for the on-sale
     server_pid: int  # for --server-pid: its CPU from /proc
@@ -122,12 +122,12 @@ def stack_up(workdir: Path):
     users = workdir / "users.json"
     manage(env, "create_load_users", "--count", "8", "--output", str(users))
     subprocess.run(
-        [sys.executable, "-m", "loadtest.passwords", "--users", str(users)],
+        [sys.executable, "-m", "loadtest", "passwords", "--users", str(users)],
         cwd=ROOT,
         env=env,
         check=True,
         timeout=60,
     )
-    manage(env, "seed_demo")  # alice, for `python -m loadtest.latency`
+    manage(env, "seed_demo")  # alice, for `python -m loadtest latency`
     with server_process(env, server="uvicorn") as (process, base):
         yield Stack(base, event_id, users, journey_event, room_event, process.pid)

@@ -10,7 +10,8 @@ import pytest
 import redis
 
 from harness.servers import full_stack_env, manage, running_server
-from loadtest.best import orphans_left, parse_args, run
+from loadtest.best import orphans_left, run
+from loadtest.commands import parse
 
 DB = urlsplit(os.environ["DATABASE_URL"]).path.lstrip("/") + "_best"
 REDIS_URL = os.environ["REDIS_URL"]
@@ -41,9 +42,10 @@ def stack(tmp_path_factory):
 
 async def test_thirty_buyers_at_once_get_blocks_or_no_block_and_the_verdict_passes(stack):
     base, event_id, users, _ = stack
-    options = parse_args(
+    options = parse(
+        "best",
         ["--url", base, "--event", str(event_id), "--users", str(users), "--buyers", "30"]
-        + ["--sizes", "1-6", "--rounds", "2"]
+        + ["--sizes", "1-6", "--rounds", "2"],
     )
     result = await run(options)
     print(json.dumps(result, indent=2))
@@ -65,9 +67,10 @@ async def test_in_the_one_seat_mode_each_buyer_locks_a_free_seat_of_its_own(stac
     """`--hold-one`, the one-seat hold best available is compared with, with the buyers taking
     turns between the URLs given (here the same server twice)."""
     base, _, users, event_id = stack
-    options = parse_args(
+    options = parse(
+        "best",
         ["--url", f"{base},{base}", "--event", str(event_id), "--users", str(users)]
-        + ["--buyers", "30", "--hold-one"]
+        + ["--buyers", "30", "--hold-one"],
     )
     assert options.urls == [base, base]
     result = await run(options)

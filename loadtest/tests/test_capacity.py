@@ -14,10 +14,10 @@ from loadtest.capacity import (
     UnitCosts,
     check,
     deliveries_per_s,
-    main,
     plan,
     seat_frames_per_socket_s,
 )
+from loadtest.commands import main
 
 
 @pytest.fixture
@@ -192,10 +192,13 @@ def test_points_still_to_measure_get_a_prediction_and_no_verdict(inputs):
 
 
 def test_the_command_line_prints_a_plan_and_a_check(capsys):
-    assert main(["--watchers", "1000000", "--clicks-per-s", "2000", "--frames-per-s", "2"]) == 0
+    assert (
+        main(["capacity", "--watchers", "1000000", "--clicks-per-s", "2000", "--frames-per-s", "2"])
+        == 0
+    )
     assert "server processes" in capsys.readouterr().out
-    assert main(["--watchers", "1000", "--json"]) == 0
+    assert main(["capacity", "--watchers", "1000", "--json"]) == 0
     printed = json.loads(capsys.readouterr().out)
     assert printed["processes"] == 1 and math.isfinite(printed["deliveries_per_s"])
-    assert main(["--check"]) == 0
+    assert main(["capacity", "--check"]) == 0
     assert "| fanout-10000-uvicorn-2procs |" in capsys.readouterr().out

@@ -1,4 +1,4 @@
-"""The console on the wire (`python -m loadtest.console`) beside clicks, against the real
+"""The console on the wire (`python -m loadtest console`) beside clicks, against the real
 server: it counts each transaction once (the merged frames that follow the unmerged ones are
 duplicates, PROTOCOL.md), and its counts end equal to the server's."""
 

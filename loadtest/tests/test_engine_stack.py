@@ -19,7 +19,7 @@ import pytest
 
 from harness.servers import full_stack_env, manage
 from harness.stack import engine_stack, prepare_database
-from loadtest.cli import parse_args
+from loadtest.commands import parse
 from loadtest.figures import table
 from loadtest.run import Run
 
@@ -71,20 +71,22 @@ def test_the_onsale_verdict_holds_while_a_server_pgbouncer_and_a_redis_primary_a
 ):
     event, users, steady_users = room_and_buyers
     with engine_stack(DB_URL, servers=4, shards=2, LIMITS_EXEMPT_NETWORKS="127.0.0.1/32") as stack:
-        options = parse_args(
+        options = parse(
+            "run",
             ["--url", stack.base, "--event", str(event), "--users", str(users)]
             + ["--profile", "onsale", "--arrivals", str(ARRIVALS)]
             + ["--arrive-within", str(ARRIVING)]
             + ["--click-share", str(BUYERS / ARRIVALS), "--best-share", "0.3"]
             + ["--cancel-share", "0.3", "--journey-seats", "1-3", "--auth", "bearer"]
             + [arg for pid in stack.server_pids for arg in ("--server-pid", str(pid))]
-            + ["--idle", "0.2", "--settle", str(ONSALE_SETTLE), "--seed", "11", "--quiet"]
+            + ["--idle", "0.2", "--settle", str(ONSALE_SETTLE), "--seed", "11", "--quiet"],
         )
-        steady = parse_args(
+        steady = parse(
+            "run",
             ["--url", stack.base, "--event", str(event), "--users", str(steady_users)]
             + ["--profile", "journey", "--clickers", str(STEADY_BUYERS), "--rate", "2"]
             + ["--duration", str(ARRIVING + 2), "--cancel-share", "0.4", "--auth", "bearer"]
-            + ["--watchers", "4", "--idle", "0.2", "--settle", "1.5", "--seed", "12", "--quiet"]
+            + ["--watchers", "4", "--idle", "0.2", "--settle", "1.5", "--seed", "12", "--quiet"],
         )
         stop = threading.Event()
         faults = threading.Thread(

@@ -10,8 +10,8 @@ import pytest
 from harness.servers import free_port, server_process
 from loadtest.api import fetch_seats, http_session
 from loadtest.auth import REFRESH_COOKIE, auth_for
-from loadtest.cli import parse_args
 from loadtest.clickers import Clicker
+from loadtest.commands import parse
 from loadtest.figures import table
 from loadtest.run import Run
 from loadtest.stats import Recorder
@@ -33,7 +33,8 @@ def reservations_of(event_id: int) -> dict[str, int]:
 
 
 def journey_options(stack: Stack, *argv: str):
-    return parse_args(
+    return parse(
+        "run",
         [
             "--url",
             stack.base,
@@ -49,7 +50,7 @@ def journey_options(stack: Stack, *argv: str):
             "0.5",
             "--quiet",
             *argv,
-        ]
+        ],
     )
 
 

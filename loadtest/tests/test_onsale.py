@@ -4,7 +4,7 @@ reports every figure of the on-sale with a verdict that passes."""
 
 import pytest
 
-from loadtest.cli import parse_args
+from loadtest.commands import parse
 from loadtest.figures import table
 from loadtest.run import main_async
 
@@ -16,13 +16,14 @@ pytestmark = pytest.mark.slow
 async def test_thirty_arrivals_within_two_seconds_get_their_maps_and_six_buyers_book(
     stack: Stack,
 ):
-    options = parse_args(
+    options = parse(
+        "run",
         ["--url", stack.base, "--event", str(stack.room_event), "--users", str(stack.users)]
         + ["--profile", "onsale", "--arrivals", "30", "--arrive-within", "2"]
         + ["--click-share", "0.2", "--best-share", "0.3", "--cancel-share", "0.3"]
         + ["--return-share", "0.5", "--journey-seats", "1-3", "--auth", "bearer"]
         + ["--server-pid", str(stack.server_pid), "--duration", "20", "--idle", "0.2"]
-        + ["--settle", "1.5", "--seed", "7", "--quiet"]
+        + ["--settle", "1.5", "--seed", "7", "--quiet"],
     )
     result = await main_async(options)
     print(table(result))

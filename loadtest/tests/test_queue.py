@@ -6,7 +6,7 @@ seat left (the admission's floor): the verdict says so when it does."""
 
 import pytest
 
-from loadtest.cli import parse_args
+from loadtest.commands import parse
 from loadtest.queue_figures import queue_table
 from loadtest.queue_run import queue_run
 
@@ -21,13 +21,14 @@ async def test_forty_accounts_wait_are_called_in_order_and_buy_the_twelve_seats(
     the room always has a whole order's seats to call a buyer for, and sells out."""
     env, base, pid, users = queue_stack
     event = queue_event(env, on_sale_in=8, rows=6, per_row=2)
-    options = parse_args(
+    options = parse(
+        "run",
         ["--url", base, "--event", str(event), "--users", str(users), "--auth", "bearer"]
         + ["--profile", "queue", "--arrivals", str(BUYERS), "--arrive-within", "3"]
         + ["--pre-queue-share", "0.7", "--late-within", "2", "--no-show-share", "0.1"]
         + ["--claim-within", "0.5", "--journey-seats", "2", "--best-share", "1"]
         + ["--sale-within", "40", "--settle", "1", "--server-pid", str(pid)]
-        + ["--seed", "11", "--quiet"]
+        + ["--seed", "11", "--quiet"],
     )
 
     result = await queue_run(options)
@@ -72,12 +73,13 @@ async def test_clicking_buyers_hold_with_their_turn_and_the_last_seat_is_sold_to
     tested in test_queue_verdict.py, caught it here)."""
     env, base, pid, users = queue_stack
     event = queue_event(env, on_sale_in=6, rows=1, per_row=6)
-    options = parse_args(
+    options = parse(
+        "run",
         ["--url", base, "--event", str(event), "--users", str(users), "--auth", "bearer"]
         + ["--profile", "queue", "--arrivals", "20", "--arrive-within", "2"]
         + ["--pre-queue-share", "1", "--no-show-share", "0", "--claim-within", "0.2"]
         + ["--journey-seats", "1", "--best-share", "0", "--sale-within", "22"]
-        + ["--settle", "0.5", "--seed", "5", "--quiet"]
+        + ["--settle", "0.5", "--seed", "5", "--quiet"],
     )
 
     result = await queue_run(options)

@@ -1,4 +1,4 @@
-"""`python -m loadtest.queue_waiting`: the figures of waiting sockets from crafted receipts and
+"""`python -m loadtest waiting`: the figures of waiting sockets from crafted receipts and
 CPU samples, the targets it judges by, and a small run against a real server whose room sends
 a frame every second."""
 
@@ -55,7 +55,7 @@ def test_fifty_waiting_sockets_each_read_every_frame(queue_stack, tmp_path):
     env, base, pid, _ = queue_stack
     event = queue_event(env, on_sale_in=3600, rows=1, per_row=4)
     out = tmp_path / "waiting.json"
-    command = [sys.executable, "-m", "loadtest.queue_waiting", "--url", base]
+    command = [sys.executable, "-m", "loadtest", "waiting", "--url", base]
     command += ["--event", str(event), "--sockets", "50", "--frames", "3"]
     command += ["--server-pid", str(pid), "--json", str(out), "--max-cores", "1"]
 

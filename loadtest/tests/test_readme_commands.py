@@ -1,17 +1,20 @@
 """The README's load-test commands, as printed, against a server started as `make run` starts
 it: the embedded default (SQLite, no Redis), `DEBUG=1`, plain-HTTP cookies, and the load host
 exempt (`LIMITS_EXEMPT_NETWORKS=127.0.0.1/32`), on a port and a results folder of the test's
-own in place of `8000` and `loadtest-results/` (the only words changed). And the verdict that
-cannot pass on nothing: a run that made no booking call fails, saying why."""
+own in place of `8000` and `loadtest-results/` (the only words changed). Every other load tester
+command line of the README is accepted by its command's options (parsed, not run). And the
+verdict that cannot pass on nothing: a run that made no booking call fails, saying why."""
 
 import os
 import re
+import shlex
 import subprocess
 import sys
 
 import pytest
 
 from harness.servers import ROOT, free_port, manage, running_server
+from loadtest.commands import COMMANDS, command, parse
 
 README = ROOT / "README.md"
 
@@ -21,6 +24,32 @@ def readme_block(after: str) -> str:
     text = README.read_text()
     start = text.index(after)
     return re.search(r"```sh\n(.*?)```", text[start:], re.S).group(1)
+
+
+def readme_loadtest_commands() -> list[list[str]]:
+    """The options of every `python -m loadtest` command line of the README, inline or in an sh
+    block (continued lines joined; a shell variable stands for an id)."""
+    text = README.read_text()
+    lines = re.findall(r"`((?:\.venv/bin/)?python -m loadtest\b[^`]*)`", text)
+    for block in re.findall(r"```sh\n(.*?)```", text, re.S):
+        lines += [line for line in block.replace("\\\n", " ").splitlines() if "-m loadtest" in line]
+    words = [shlex.split(re.sub(r'"\$\w+"', "1", line)) for line in lines]
+    return [argv[argv.index("-m") + 1 :] for argv in words]
+
+
+@pytest.mark.parametrize("argv", readme_loadtest_commands(), ids=" ".join)
+def test_every_load_tester_command_line_of_the_readme_is_accepted_by_its_command(argv, capsys):
+    assert argv[0] == "loadtest", f"not the one tool: python -m {argv[0]}"
+    if argv == ["loadtest", "--help"]:
+        return  # the overview (test_commands.py)
+    name, options = command(argv[1:])
+    assert name in COMMANDS, argv
+    if "--help" in options:
+        with pytest.raises(SystemExit) as shown:
+            parse(name, options)
+        assert shown.value.code == 0
+    else:
+        parse(name, options)  # a usage error exits 2: SystemExit fails the test
 
 
 def make_run_env(tmp_path, **extra) -> dict:
@@ -89,7 +118,7 @@ def test_a_run_that_made_no_booking_call_fails_and_says_why(tmp_path):
     manage(env, "shell", "-c", keep)
     with running_server(env) as base:
         run = subprocess.run(
-            [sys.executable, "-m", "loadtest", "--url", base, "--event", event]
+            [sys.executable, "-m", "loadtest", "run", "--url", base, "--event", event]
             + ["--users", str(users), "--auth", "bearer", "--clickers", "2", "--watchers", "1"]
             + ["--duration", "1"],
             cwd=ROOT,

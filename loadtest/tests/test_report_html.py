@@ -12,7 +12,7 @@ import orjson
 import pytest
 
 from harness.servers import ROOT
-from loadtest.report_html import main as report_main
+from loadtest.commands import main
 from loadtest.report_html import render
 
 from .server_stack import QUEUE_BUYERS, Stack, queue_event
@@ -32,7 +32,7 @@ PLOTS = {
 
 def loadtest(stack: Stack, *argv: str, **popen) -> subprocess.Popen:
     """`python -m loadtest` against the stack's 100-seat event, as a user runs it."""
-    command = [sys.executable, "-m", "loadtest", "--url", stack.base]
+    command = [sys.executable, "-m", "loadtest", "run", "--url", stack.base]
     command += ["--event", str(stack.event_id), "--users", str(stack.users), *argv]
     return subprocess.Popen(command, cwd=ROOT, **popen)
 
@@ -107,7 +107,7 @@ def test_two_results_side_by_side(short_run, tmp_path):
     b = tmp_path / "b.json"
     b.write_bytes(orjson.dumps(result))
     out = tmp_path / "ab.html"
-    assert report_main([str(short_run), str(b), "-o", str(out)]) == 0
+    assert main(["report", str(short_run), str(b), "-o", str(out)]) == 0
     page = out.read_text()
     assert "<h2>A: short</h2>" in page and "<h2>B: b</h2>" in page
     assert [word for _, word in verdicts(page)] == ["PASS", "FAIL"]
@@ -139,7 +139,16 @@ def test_ctrl_c_stops_the_run_and_still_writes_its_json_and_report(stack, tmp_pa
 def test_ctrl_c_while_arriving_stops_the_arrivals_and_counts_no_socket_dropped(stack, tmp_path):
     out = tmp_path / "arriving.json"
     run = subprocess.Popen(
-        [sys.executable, "-m", "loadtest", "--url", stack.base, "--event", str(stack.room_event)]
+        [
+            sys.executable,
+            "-m",
+            "loadtest",
+            "run",
+            "--url",
+            stack.base,
+            "--event",
+            str(stack.room_event),
+        ]
         + ["--users", str(stack.users), "--auth", "bearer", "--profile", "onsale"]
         + ["--arrivals", "100", "--arrive-within", "30", "--click-share", "0.05"]
         + ["--json", str(out)],
@@ -163,7 +172,7 @@ def test_ctrl_c_in_a_waiting_room_ends_the_sale_there_and_still_writes_the_repor
     event = queue_event(env, on_sale_in=5, rows=6, per_row=2)
     out = tmp_path / "queue.json"
     run = subprocess.Popen(
-        [sys.executable, "-m", "loadtest", "--url", base, "--event", str(event)]
+        [sys.executable, "-m", "loadtest", "run", "--url", base, "--event", str(event)]
         + ["--users", str(users), "--auth", "bearer", "--profile", "queue"]
         + ["--arrivals", str(QUEUE_BUYERS), "--arrive-within", "3", "--late-within", "30"]
         + ["--sale-within", "120", "--settle", "0.5", "--json", str(out)],

@@ -20,7 +20,7 @@ def season_against(idle_seconds: str, users, tmp_path) -> tuple[int, str, dict]:
     figures = tmp_path / f"season-{idle_seconds}.json"
     with server_process(env) as (_, base):
         run = subprocess.run(
-            [sys.executable, "-m", "loadtest.season", "--url", base, "--users", str(users)]
+            [sys.executable, "-m", "loadtest", "season", "--url", base, "--users", str(users)]
             + ["--create", "4", "--sockets", "5", "--settle", "4", "--quiet", "3"]
             + ["--json", str(figures)],
             cwd=ROOT,

@@ -1,0 +1,109 @@
+"""`python -m loadtest <command>`: the load tester's one entry point, a table of its commands.
+
+A command is a module of this package with `arguments(parser)` (its options), `main(args) ->
+int` (the exit status) and, if its options are checked against each other, `prepare(args)`,
+which raises `UsageError` for a usage message. The module's docstring is its `--help`. Only the
+command asked for is imported: `--help` does not load matplotlib, Django or the bench.
+"""
+
+import argparse
+import importlib
+import sys
+
+# name: (module, one line for the overview), in the overview's order and sections.
+SECTIONS = {
+    "against a deployment (a URL, accounts, an event)": {
+        "run": ("cli", "a profile: watchers and clickers at once, then the verdict"),
+        "best": ("best", "buyers asking for the best N seats at once, in rounds"),
+        "latency": ("latency", "push latency of one buyer's holds to one watcher"),
+        "console": ("console", "an organiser's console beside a sale: how far its counts trail"),
+        "waiting": ("queue_waiting", "what thousands of waiting-room sockets cost the server"),
+        "season": ("season", "the soak: events one after another; the server must not grow"),
+        "passwords": ("passwords", "give a users file's accounts a password (--auth client)"),
+    },
+    "files and models": {
+        "report": ("report_html", "a saved run (--json) as one HTML page; two side by side"),
+        "capacity": ("capacity", "what a load needs, from the measured unit costs; --check"),
+    },
+    "on this machine (each starts its own servers on BENCH_DB)": {
+        "bench": ("bench", "the fixed scenarios, written to BENCHMARKS.md (make bench)"),
+        "webhooks": ("bench_webhooks", "webhook delivery and the inventory check, timed"),
+        "seat-list-cost": ("seat_list_cost", "the arena's seat list against a hold, in CPU"),
+        "request-cpu": ("request_cpu", "a server process's CPU per kind of read"),
+    },
+}
+COMMANDS = {name: row for section in SECTIONS.values() for name, row in section.items()}
+
+OVERVIEW = """\
+usage: python -m loadtest <command> [options]    (python -m loadtest <command> --help)
+
+The seat map's load tester: loads a deployment over HTTP and WebSocket and checks that no seat
+was sold twice and every watcher's map equals the server's.
+{commands}
+examples:
+  python -m loadtest run --url http://127.0.0.1:8000 --event 1 --users users.json \\
+      --auth bearer --clickers 20 --duration 10 --json results/run.json
+  python -m loadtest report results/a.json results/b.json -o results/ab.html
+  python -m loadtest capacity --watchers 100000 --arrivals-per-s 500 --clicks-per-s 200
+"""
+
+
+class UsageError(Exception):
+    """Options that do not go together: the command's usage and this message, exit status 2."""
+
+
+class Formatter(argparse.RawDescriptionHelpFormatter, argparse.ArgumentDefaultsHelpFormatter):
+    """The docstring as written, and each option's default where it has one to show."""
+
+    def _get_help_string(self, action: argparse.Action) -> str:
+        if action.default is None or action.default is False or action.default == []:
+            return action.help
+        return super()._get_help_string(action)
+
+
+def overview() -> str:
+    commands = "".join(
+        f"\n{title}:\n" + "".join(f"  {name:16s}{line}\n" for name, (_, line) in rows.items())
+        for title, rows in SECTIONS.items()
+    )
+    return OVERVIEW.format(commands=commands)
+
+
+def parser(name: str) -> tuple[argparse.ArgumentParser, object]:
+    module = importlib.import_module(f"loadtest.{COMMANDS[name][0]}")
+    p = argparse.ArgumentParser(
+        prog=f"python -m loadtest {name}", description=module.__doc__, formatter_class=Formatter
+    )
+    module.arguments(p)
+    return p, module
+
+
+def parse(name: str, argv: list[str]) -> argparse.Namespace:
+    """A command's options, parsed and checked (a usage error exits 2, as argparse does)."""
+    p, module = parser(name)
+    args = p.parse_args(argv)
+    try:
+        getattr(module, "prepare", lambda args: None)(args)
+    except UsageError as exc:
+        p.error(str(exc))
+    args.argv = argv  # as given: a run's --procs children get them
+    return args
+
+
+def command(argv: list[str]) -> tuple[str, list[str]]:
+    """The command an argv names, and its own options; the options alone, as before there were
+    commands, are a run's."""
+    return ("run", argv) if argv[0].startswith("-") else (argv[0], argv[1:])
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not argv or argv[0] in ("-h", "--help"):
+        print(overview(), end="")
+        return 0 if argv else 2
+    name, rest = command(argv)
+    if name not in COMMANDS:
+        sys.stderr.write(f"python -m loadtest: no command {name!r}\n\n{overview()}")
+        return 2
+    args = parse(name, rest)
+    return importlib.import_module(f"loadtest.{COMMANDS[name][0]}").main(args)

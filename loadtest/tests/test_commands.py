@@ -1,0 +1,83 @@
+"""`python -m loadtest`: one tool, its commands in one overview that fits on a screen, each
+command's help under its own name, every option explained, a run's options grouped by what
+they set (a profile's own under the profile's name)."""
+
+import argparse
+import subprocess
+import sys
+
+import pytest
+
+from loadtest.commands import COMMANDS, parser
+
+
+def loadtest(*argv: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "loadtest", *argv], capture_output=True, text=True, timeout=60
+    )
+
+
+def test_the_overview_fits_on_a_screen_and_names_every_command_with_an_example():
+    shown = loadtest("--help")
+    assert shown.returncode == 0, shown.stderr
+    lines = shown.stdout.splitlines()
+    assert len(lines) <= 40 and max(map(len, lines)) <= 100
+    for name in COMMANDS:
+        assert any(line.startswith(f"  {name} ") for line in lines), name
+    assert "  python -m loadtest run --url " in shown.stdout
+    bare = loadtest()
+    assert (bare.returncode, bare.stdout) == (2, shown.stdout)
+
+
+def test_an_unknown_command_is_refused_with_the_overview():
+    answer = loadtest("fanout")
+    assert answer.returncode == 2
+    assert "no command 'fanout'" in answer.stderr and "  run " in answer.stderr
+
+
+@pytest.mark.parametrize("name", COMMANDS)
+def test_each_commands_help_is_under_its_name_and_explains_every_option(name):
+    shown = loadtest(name, "--help")
+    assert shown.returncode == 0, shown.stderr
+    assert shown.stdout.startswith(f"usage: python -m loadtest {name} ")
+    options = [a for a in parser(name)[0]._actions if a.help != argparse.SUPPRESS]
+    for action in options:
+        assert action.help, f"{name} {action.option_strings or action.dest} has no help"
+        for option in action.option_strings:
+            assert option in shown.stdout, f"{name} {option}"
+
+
+def test_a_profiles_own_options_are_in_the_group_of_its_name():
+    run = parser("run")[0]
+    groups = {g.title.split(" ")[0]: g for g in run._action_groups}
+    profiles = next(a.choices for a in run._actions if a.dest == "profile")
+    own = {
+        "journey": "--contention",
+        "hot": "--hot-seats",
+        "book": "--book-size",
+        "hoard": "--hold-cap",
+        "onsale": "--click-share",
+        "queue": "--no-show-share",
+    }
+    for profile, option in own.items():
+        assert profile in profiles
+        options = {o for a in groups[profile]._group_actions for o in a.option_strings}
+        assert option in options, (profile, options)
+    # the two profiles without options of their own are explained where --profile is
+    assert "uniform:" in groups["profile"].description
+    assert "churn:" in groups["profile"].description
+
+
+def test_options_first_are_a_run_as_before_the_commands():
+    """Old scripts' `python -m loadtest --url ... --event ...` reach the run's options."""
+    answer = loadtest("--event", "1", "--profile", "nope")
+    assert answer.returncode == 2
+    assert answer.stderr.startswith("usage: python -m loadtest run ")
+    assert "invalid choice: 'nope'" in answer.stderr
+
+
+def test_options_checked_against_each_other_give_the_commands_usage():
+    answer = loadtest("run", "--event", "1", "--clickers", "3")
+    assert answer.returncode == 2
+    assert "usage: python -m loadtest run " in answer.stderr
+    assert "--clickers needs --users" in answer.stderr
