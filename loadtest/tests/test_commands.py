@@ -81,3 +81,14 @@ def test_options_checked_against_each_other_give_the_commands_usage():
     assert answer.returncode == 2
     assert "usage: python -m loadtest run " in answer.stderr
     assert "--clickers needs --users" in answer.stderr
+
+
+def test_an_old_entry_point_fails_and_names_its_command_rather_than_run_nothing():
+    import subprocess
+    import sys
+
+    old = subprocess.run(
+        [sys.executable, "-m", "loadtest.report_html", "a.json"], capture_output=True, text=True
+    )
+    assert old.returncode == 1
+    assert "python -m loadtest.report_html is now: python -m loadtest report" in old.stderr
