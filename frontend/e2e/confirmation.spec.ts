@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import AxeBuilder from '@axe-core/playwright';
 import type { Page } from '@playwright/test';
-import { apiAs, createEvent, expect, expectSeat, openEvent, PASSWORD, seat, test } from './helpers';
+import { apiAs, createEvent, expect, expectSeat, mailbox, openEvent, PASSWORD, seat, test } from './helpers';
 
 async function violations(page: Page) {
   const result = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
@@ -76,6 +76,17 @@ test('Reserve lands on the booking: its reference, seats, prices and total, a ca
   await booking.getByRole('link', { name: `Booking #${id}: details and calendar` }).click();
   await expect(alice).toHaveURL(new RegExp(`/reservations/${id}$`));
   await expect(alice.getByTestId('confirmation-total')).toHaveText('£85.00');
+
+  // The same by e-mail, read back from the SMTP server it went to (e2e/server.sh): to alice's
+  // address, text and HTML with the seats and total, the calendar file attached.
+  const subject = `Subject: Your booking #${id}: Confirmed evening`;
+  await expect.poll(() => mailbox().filter((mail) => mail.includes(subject)).length, { timeout: 20_000 }).toBe(1);
+  const mail = mailbox().find((m) => m.includes(subject))!;
+  expect(mail).toMatch(/^To: alice@example\.invalid$/m);
+  for (const part of ['text/plain', 'text/html', 'text/calendar']) expect(mail).toContain(`Content-Type: ${part}`);
+  expect(mail).toContain(`filename="reservation-${id}.ics"`);
+  expect(mail).toMatch(/A1[\s\S]*B2/);
+  expect(mail).toContain('85.00');
 });
 
 test('on a phone the confirmation fits the screen, and an unknown booking says so', async ({ browser }) => {

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { test as base, expect, type APIRequestContext, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from '@playwright/test';
@@ -20,6 +20,31 @@ function e2eEnv(): Record<string, string> {
   if (process.env.E2E_DATABASE_URL) env.DATABASE_URL = process.env.E2E_DATABASE_URL;
   if (process.env.E2E_REDIS_URL) env.REDIS_URL = process.env.E2E_REDIS_URL;
   return env;
+}
+
+/** Every e-mail the e2e server has sent so far, raw (RFC 5322), as the SMTP server of e2e/server.sh kept them. */
+export function mailbox(): string[] {
+  const dir = path.join(process.env.E2E_MAILDIR ?? `/tmp/seatmap-e2e-mail-${process.env.E2E_PORT ?? 8765}`, 'new');
+  return existsSync(dir) ? readdirSync(dir).map((name) => readFileSync(path.join(dir, name), 'utf8')) : [];
+}
+
+/**
+ * The demo's waiting room started again (seed_demo's `_sale_restart`, as every `make run` does)
+ * with its sale `onSaleIn` seconds away instead of five minutes: its forty simulated buyers wait in it.
+ */
+export function restartDemoSale(onSaleIn: number): number {
+  const code = [
+    'from datetime import timedelta',
+    'from reservations.management.commands import seed_demo',
+    'from reservations.models import Event',
+    `seed_demo.DEMO_ON_SALE_AFTER = timedelta(seconds=${Number(onSaleIn)})`,
+    'event = Event.objects.get(name=seed_demo.QUEUE_EVENT)',
+    'seed_demo._sale_restart(event)',
+    'print(event.pk)',
+  ].join('\n');
+  const out = execFileSync(python, ['manage.py', 'shell', '-c', code], { cwd: repoRoot, env: { ...process.env, ...e2eEnv() }, encoding: 'utf8' });
+  const lines = out.trim().split('\n');
+  return Number(lines[lines.length - 1]);
 }
 
 /** A fresh event for one test, made by the project's own command on the e2e database; `more`: further options of the command. */

@@ -34,6 +34,14 @@ cd "$ROOT"
 "$PYTHON" manage.py migrate --noinput >/dev/null
 "$PYTHON" manage.py seed_demo
 
+# A real SMTP server the server's e-mails go to, kept as files (e2e/helpers.ts `mailbox`): the
+# booking confirmations and verification links are read back from it.
+MAILDIR="${E2E_MAILDIR:-/tmp/seatmap-e2e-mail-$PORT}"
+rm -rf "$MAILDIR"
+"$PYTHON" -m aiosmtpd -n -l "127.0.0.1:$((PORT + 1))" -c aiosmtpd.handlers.Mailbox "$MAILDIR" &
+SMTP=$!
+export EMAIL_URL="smtp://127.0.0.1:$((PORT + 1))" CONFIRMATION_EMAILS=1
+
 "$PYTHON" manage.py sweep_locks &
 SWEEPER=$!
 "$PYTHON" -m harness.servers --port "$PORT" &
@@ -41,8 +49,8 @@ SERVER=$!
 
 # Not `exec`: the shell stays to stop the sweeper and the server together.
 stop() {
-  kill "$SERVER" "$SWEEPER" 2>/dev/null || true
-  wait "$SERVER" "$SWEEPER" 2>/dev/null || true
+  kill "$SERVER" "$SWEEPER" "$SMTP" 2>/dev/null || true
+  wait "$SERVER" "$SWEEPER" "$SMTP" 2>/dev/null || true
 }
 trap stop EXIT
 trap 'exit 143' TERM
