@@ -8,6 +8,7 @@ os.environ.setdefault("SECRET_KEY", "test-only-secret-key-of-at-least-32-bytes")
 os.environ.setdefault("AUTH_THROTTLE_RATE", "10000/min")
 os.environ.setdefault("AUTH_USERNAME_THROTTLE_RATE", "10000/min")
 os.environ.setdefault("LOGIN_SLOWDOWN_AFTER", "10000")
+os.environ.setdefault("LOGIN_CHALLENGE_AFTER", "10000")
 # The test hasher (MD5, below) costs nothing: logins of many buyers at once need no bound.
 os.environ.setdefault("PASSWORD_HASH_CONCURRENCY", "10000")
 # The suite's own limits tests set their rates; the rest must never meet one.

@@ -75,7 +75,8 @@ def test_the_web_port_is_published_on_127_0_0_1_unless_told():
         for name, service in SERVICES.items()
         for port in service.get("ports", [])
     ]
-    assert published == [("proxy", "127.0.0.1:8000:80")]
+    # and the mail catcher's inbox, on this host only (until EMAIL_URL names a real server)
+    assert published == [("proxy", "127.0.0.1:8000:80"), ("mailpit", "127.0.0.1:8025:8025")]
     assert SERVICES["proxy"]["ports"] == ["${WEB_ADDRESS:-127.0.0.1}:${WEB_PORT:-8000}:80"]
 
 

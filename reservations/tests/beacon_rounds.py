@@ -5,27 +5,27 @@ is not out yet."""
 import hashlib
 from datetime import datetime
 
-from py_ecc.bls.hash_to_curve import hash_to_G1
-from py_ecc.bls.point_compression import compress_G1, compress_G2
-from py_ecc.optimized_bls12_381 import G2, multiply
-
 from reservations.waiting_room import beacon
+
+curve = beacon.bls12_381()  # not py_ecc's own import: it would raise the recursion limit
 
 SECRET = 0x5EED_CAFE_F00D_1234
 _DST = b"BLS_SIG_BLS12381G1_XMD:SHA-256_SSWU_RO_NUL_"
 
 
 def _hex_g2(point) -> str:
-    high, low = compress_G2(point)
+    high, low = curve.compress_G2(point)
     return high.to_bytes(48, "big").hex() + low.to_bytes(48, "big").hex()
 
 
 def own_chain(round_one_at: datetime, period: int = 3) -> beacon.Chain:
     """A chain whose round 1 comes out at `round_one_at`, signed with SECRET."""
-    return beacon.Chain(_hex_g2(multiply(G2, SECRET)), int(round_one_at.timestamp()), period)
+    return beacon.Chain(
+        _hex_g2(curve.multiply(curve.G2, SECRET)), int(round_one_at.timestamp()), period
+    )
 
 
 def signature(round_number: int) -> str:
     message = hashlib.sha256(round_number.to_bytes(8, "big")).digest()
-    point = multiply(hash_to_G1(message, _DST, hashlib.sha256), SECRET)
-    return compress_G1(point).to_bytes(48, "big").hex()
+    point = curve.multiply(curve.hash_to_G1(message, _DST, hashlib.sha256), SECRET)
+    return curve.compress_G1(point).to_bytes(48, "big").hex()

@@ -46,3 +46,21 @@ def test_the_tests_own_chain_is_checked_by_the_same_code(monkeypatch):
     monkeypatch.setattr(beacon, "QUICKNET", own_chain(datetime.now(UTC) - timedelta(hours=1)))
     assert beacon.signature_problem("drand quicknet round 7", signature(7)) is None
     assert beacon.signature_problem("drand quicknet round 8", signature(7)) is not None
+
+
+def test_checking_a_round_leaves_the_processs_recursion_limit_alone():
+    """py-ecc raises it to 100,000 on import: a deeply nested JSON body would then crash the
+    server's C stack (a segfault) instead of a RecursionError answered 400."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, django; django.setup(); before = sys.getrecursionlimit();"
+        "from reservations.waiting_room import beacon;"
+        f"beacon.signature_problem('drand quicknet round {REAL_ROUND}', '{REAL_SIGNATURE}');"
+        "print(before, sys.getrecursionlimit())"
+    )
+    env = {**__import__("os").environ, "DJANGO_SETTINGS_MODULE": "config.settings_test"}
+    shown = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
+    before, after = shown.stdout.split()
+    assert before == after, shown.stderr

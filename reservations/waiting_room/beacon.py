@@ -16,13 +16,10 @@ reservations.waiting_room.verify` runs the same check when py-ecc is installed.
 
 import hashlib
 import re
+import sys
 from datetime import UTC, datetime
+from types import SimpleNamespace
 from typing import NamedTuple
-
-from py_ecc.bls.hash_to_curve import hash_to_G1
-from py_ecc.bls.point_compression import decompress_G1, decompress_G2
-from py_ecc.bls.typing import G1Compressed, G2Compressed
-from py_ecc.optimized_bls12_381 import G2, pairing
 
 _SOURCE = re.compile(r"drand quicknet round (\d{1,12})")
 _DST = b"BLS_SIG_BLS12381G1_XMD:SHA-256_SSWU_RO_NUL_"
@@ -44,6 +41,28 @@ QUICKNET = Chain(
     1692803367,
     3,
 )
+
+
+def bls12_381() -> SimpleNamespace:
+    """py-ecc's BLS12-381 functions, imported without its side effect: on import it raises the
+    process's recursion limit to 100,000, which turns a RecursionError (a deeply nested JSON
+    body, answered 400) into a crash of the C stack. Its pairing needs no such depth."""
+    limit = sys.getrecursionlimit()
+    try:
+        from py_ecc import optimized_bls12_381
+        from py_ecc.bls import hash_to_curve, point_compression
+    finally:
+        sys.setrecursionlimit(limit)
+    return SimpleNamespace(
+        G2=optimized_bls12_381.G2,
+        multiply=optimized_bls12_381.multiply,
+        pairing=optimized_bls12_381.pairing,
+        hash_to_G1=hash_to_curve.hash_to_G1,
+        compress_G1=point_compression.compress_G1,
+        compress_G2=point_compression.compress_G2,
+        decompress_G1=point_compression.decompress_G1,
+        decompress_G2=point_compression.decompress_G2,
+    )
 
 
 def named_round(source: str) -> int | None:
@@ -76,18 +95,19 @@ def signature_problem(source: str, signature: str) -> str | None:
     round_number = named_round(source)
     if round_number is None:
         return "The room names no drand round to check this against."
+    curve = bls12_381()
     try:
         raw = bytes.fromhex(signature.strip())
-        point = decompress_G1(G1Compressed(int.from_bytes(raw, "big")))
+        point = curve.decompress_G1(int.from_bytes(raw, "big"))
         key = bytes.fromhex(QUICKNET.public_key)
-        public = decompress_G2(
-            G2Compressed((int.from_bytes(key[:48], "big"), int.from_bytes(key[48:], "big")))
-        )
+        halves = (int.from_bytes(key[:48], "big"), int.from_bytes(key[48:], "big"))
+        public = curve.decompress_G2(halves)
     except (ValueError, TypeError):
         return "That is not a drand signature: 96 hexadecimal digits."
     if len(raw) != 48:
         return "That is not a drand signature: 96 hexadecimal digits."
     message = hashlib.sha256(round_number.to_bytes(8, "big")).digest()
-    if pairing(G2, point) != pairing(public, hash_to_G1(message, _DST, hashlib.sha256)):
+    hashed = curve.hash_to_G1(message, _DST, hashlib.sha256)
+    if curve.pairing(curve.G2, point) != curve.pairing(public, hashed):
         return f"That is not the signature of drand quicknet round {round_number}."
     return None
