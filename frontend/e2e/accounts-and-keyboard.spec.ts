@@ -1,4 +1,4 @@
-import { createEvent, expect, expectSeat, openEvent, seat, test } from './helpers';
+import { createEvent, eventCard, expect, expectSeat, openEvent, seat, test } from './helpers';
 
 test('register a new account, land logged in, log out', async ({ page }) => {
   const username = `carol${Date.now().toString(36)}`;
@@ -20,7 +20,7 @@ test('register a new account, land logged in, log out', async ({ page }) => {
 test('the event list shows name, date, venue, price range and seats left, and links to the map', async ({ page }) => {
   createEvent('Listed gala', 2, 5, 1, '35.50');
   await page.goto('/');
-  const card = page.getByRole('listitem').filter({ has: page.getByRole('heading', { name: 'Listed gala' }) });
+  const card = await eventCard(page, 'Listed gala');
   await expect(card).toContainText('Test Hall');
   await expect(card).toContainText('35.50');
   await expect(card).toContainText('10 of 10');

@@ -47,6 +47,21 @@ export function restartDemoSale(onSaleIn: number): number {
   return Number(lines[lines.length - 1]);
 }
 
+/**
+ * The event list's card of an event, on the page of the list it falls on: the list comes 50
+ * events a page in date order, and the run's other events may come first ("Show more events").
+ */
+export async function eventCard(page: Page, name: string) {
+  const card = page.getByRole('listitem').filter({ has: page.getByRole('heading', { name }) });
+  const more = page.getByRole('button', { name: 'Show more events' });
+  await expect(card.or(more).first()).toBeVisible();
+  while ((await card.count()) === 0 && (await more.isVisible())) {
+    await more.click();
+    await expect(card.or(more).first()).toBeVisible();
+  }
+  return card;
+}
+
 /** A fresh event for one test, made by the project's own command on the e2e database; `more`: further options of the command. */
 export function createEvent(name: string, rows: number, seatsPerRow: number, sections = 1, price = '50.00', more: string[] = []): number {
   const out = execFileSync(

@@ -1,6 +1,6 @@
 import AxeBuilder from '@axe-core/playwright';
 import type { Page } from '@playwright/test';
-import { createQueuedEvent, expect, expectSeat, revokeTurns, seat, test } from './helpers';
+import { createQueuedEvent, eventCard, expect, expectSeat, revokeTurns, seat, test } from './helpers';
 
 // The waiting room (API.md and PROTOCOL.md "Waiting room") on the real server, its tick every
 // QUEUE_TICK_SECONDS=0.5 (e2e/e2e.env). Two seats and one buyer shopping at a time: Alice, in the
@@ -137,14 +137,7 @@ test('a visitor who is not logged in sees the room and is asked to log in', asyn
   await untilRoomKnown(page, eventId);
   // The event list says when to come.
   await page.goto('/');
-  const card = page.getByRole('listitem').filter({ has: page.getByRole('heading', { name: 'Waiting room, logged out' }) });
-  // The list comes 50 events a page, in date order: the run's other events may come first.
-  const more = page.getByRole('button', { name: 'Show more events' });
-  await expect(card.or(more).first()).toBeVisible();
-  while ((await card.count()) === 0 && (await more.isVisible())) {
-    await more.click();
-    await expect(card.or(more).first()).toBeVisible();
-  }
+  const card = await eventCard(page, 'Waiting room, logged out');
   await expect(card).toContainText(/Waiting room from .+, on sale at .+/);
   await card.getByRole('link', { name: 'Choose seats for Waiting room, logged out' }).click();
   await expect(title(page)).toHaveText('The sale has not started yet');
