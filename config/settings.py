@@ -74,20 +74,8 @@ QUEUE_FRAME_SECONDS = env.float("QUEUE_FRAME_SECONDS", default=5.0)
 QUEUE_SLOW_HOLD_MS = env.float("QUEUE_SLOW_HOLD_MS", default=500.0)
 QUEUE_TICKS = env.bool("QUEUE_TICKS", default=True)
 
-# Booking confirmations by e-mail (API.md "Confirmation e-mails"): a thread of each process sends
-# them when CONFIRMATION_EMAILS is on, through EMAIL_URL (smtp://user:pw@host:25, consolemail://).
-vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
-DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Seat map <tickets@localhost>")
-CONFIRMATION_EMAILS = env.bool("CONFIRMATION_EMAILS", default=False)
-# E-mail verification (API.md "E-mail verification", reservations/accounts/): a thread of each
-# process sends the links, to PUBLIC_URL's /verify-email page, good this many seconds; joining a
-# waiting room asks for a verified address while WAITING_ROOM_REQUIRES_VERIFIED_EMAIL is on.
-PUBLIC_URL = env("PUBLIC_URL", default="http://127.0.0.1:8000")
-VERIFICATION_EMAILS = env.bool("VERIFICATION_EMAILS", default=True)
-EMAIL_VERIFICATION_MAX_AGE = env.int("EMAIL_VERIFICATION_MAX_AGE", default=3 * 24 * 3600)
-WAITING_ROOM_REQUIRES_VERIFIED_EMAIL = env.bool(
-    "WAITING_ROOM_REQUIRES_VERIFIED_EMAIL", default=True
-)
+# The e-mails: where and how they go, and which are sent (config/settings_mail.py).
+from .settings_mail import *  # noqa: E402, F403
 
 # The WebSocket side (PROTOCOL.md "Closing"; config/server.py passes the first two to uvicorn,
 # with the protocol's frame limit, realtime/protocol.py MAX_CLIENT_FRAME_BYTES).

@@ -39,6 +39,7 @@ from .protocol import (
     CloseCode,
     resumed_frame,
 )
+from .queue_frames import tell_places
 from .socket_metrics import SNAPSHOTS
 from .watcher_session import Answer, WatcherSession
 
@@ -135,7 +136,7 @@ class EventSeatsConsumer(AsyncWebsocketConsumer):
                 # PROTOCOL.md "Waiting room": queue frames until the socket shows a turn.
                 self.waiting = True
                 await hub().wait(self)
-                self._put(await hub().queue_frame(self.event_id))
+                self._put(await hub().queue_states.frame(self.event_id))
                 return
             await hub().join(self)
         except Exception as exc:  # the database or the channel layer is down or slow
@@ -245,7 +246,7 @@ class EventSeatsConsumer(AsyncWebsocketConsumer):
             if self._console:
                 hub().watch_as_console(self)
         else:
-            await hub().tell_place(self)
+            await tell_places(self.event_id, [self])  # its place, if it has one
 
     async def _turn_shown(self, token: str) -> None:
         """PROTOCOL.md "Waiting room": a good turn token ends the wait (the snapshot follows);

@@ -17,8 +17,8 @@ one job each:
 * `LiveMap` (live_map.py): the event's seat states in memory, kept by the relayed frames;
   snapshots are read from it (one per event and `seq`, shared), not from the database;
 * `EventFeed` (feed.py): the event's frames merged over `WS_COALESCE_SECONDS`, encoded once,
-  and written to its sockets in slices that let a click run between them; an organiser's
-  console (`?console=1`) also gets each transaction's frame at once from a feed of its own;
+  and written to its sockets in slices that let a click run between them;
+* `Consoles` (consoles.py): the organisers' consoles, each transaction's frame at once;
 * `Presence` (presence.py): the watcher count over every process, sent every second;
 * `OwnSeats` (own_seats.py): the sockets that said whose they are, told their account's own
   seats (an `own` frame, own_frames.py) when they say it and whenever a committed change
@@ -50,6 +50,7 @@ from django.conf import settings
 from reservations.metrics import live_map_seat_rows
 from reservations.selectors import live_seats_get
 
+from .consoles import Consoles
 from .feed import EventFeed, coalescing_window
 from .frames import Encoded
 from .hub_loops import close_stalled_forever, forget_idle_forever, presence_forever
@@ -97,7 +98,6 @@ class EventHub:
     def __init__(self):
         self.process_id = f"{os.uname().nodename}:{os.getpid()}:{secrets.token_hex(3)}"
         self.watchers: dict[int, set[Watcher]] = {}
-        self.consoles: dict[int, set[Watcher]] = {}  # of those, the organisers' consoles
         self.addresses: Counter[str] = Counter()  # open sockets per client address
         self._redis = async_shard_clients()  # one per shard; none without Redis
         self._relay: Relay | None = None
@@ -105,7 +105,7 @@ class EventHub:
         self._counters = counters(self._redis)
         self.maps: dict[int, LiveMap] = {}
         self.feeds: dict[int, EventFeed] = {}
-        self.console_feeds: dict[int, EventFeed] = {}  # each transaction at once, to consoles
+        self.consoles = Consoles(self._deliver_to)
         self.own: dict[int, OwnSeats[Watcher]] = {}  # per event
         # The last `presence` frame of each event, for a socket that joins while the count
         # stays the same (a second tab of one account: PROTOCOL.md counts people).
@@ -122,8 +122,9 @@ class EventHub:
     async def close(self) -> None:
         if _hubs.get(id(self._loop)) is self:
             del _hubs[id(self._loop)]
-        for feed in [*self.feeds.values(), *self.console_feeds.values()]:
+        for feed in self.feeds.values():
             feed.close()
+        self.consoles.close()
         for task in self._tasks:
             task.cancel()
         if self._tasks:
@@ -164,12 +165,9 @@ class EventHub:
             raise
 
     def watch_as_console(self, watcher: Watcher) -> None:
-        """This joined socket (an organiser's console) gets each transaction's frame at once,
-        unmerged, besides the merged frames every watcher gets: a console follows a click
-        however many buyers watch, and the merged frames it has already seen are duplicates
-        that its client drops (PROTOCOL.md "Ordering and gaps")."""
+        """This joined socket is an organiser's console (consoles.py)."""
         if watcher in self.watchers.get(watcher.event_id, ()):
-            self.consoles.setdefault(watcher.event_id, set()).add(watcher)
+            self.consoles.watch(watcher)
 
     def leave(self, watcher: Watcher) -> None:
         watchers = self.watchers.get(watcher.event_id)
@@ -178,14 +176,6 @@ class EventHub:
             self._count(watcher.event_id)
         self.stop_waiting(watcher)
         self.identify(watcher, None)
-
-    def _stop_console(self, watcher: Watcher) -> None:
-        if (consoles := self.consoles.get(watcher.event_id)) is not None:
-            consoles.discard(watcher)
-            if not consoles:
-                del self.consoles[watcher.event_id]
-                if (feed := self.console_feeds.pop(watcher.event_id, None)) is not None:
-                    feed.close()
 
     # --- the waiting room -------------------------------------------------------------------
 
@@ -205,9 +195,6 @@ class EventHub:
         watching, waiting = self.watchers.get(event_id, ()), self.waiting.get(event_id, ())
         sockets_now(event_id, watching=len(watching), waiting=len(waiting))
 
-    async def queue_frame(self, event_id: int) -> Encoded:
-        return await self.queue_states.frame(event_id)
-
     def queue_changed(self, event_id: int, state: dict) -> None:
         """A new state of the event's waiting room: to every socket of the event here, waiting
         or not, the frame encoded once; on the draw, each waiting account its number."""
@@ -217,10 +204,6 @@ class EventHub:
         if drawn_now:
             self.in_background(tell_places(event_id, self.waiting.get(event_id, ())))
 
-    async def tell_place(self, watcher: Watcher) -> None:
-        """The socket's account's place, if it has one (PROTOCOL.md "Waiting room")."""
-        await tell_places(watcher.event_id, [watcher])
-
     def in_background(self, coroutine) -> None:
         task = asyncio.ensure_future(coroutine)
         self._background_tasks.add(task)
@@ -229,7 +212,7 @@ class EventHub:
     def identify(self, watcher: Watcher, account: int | None) -> None:
         """The socket's account from now on (None: anonymous); an account is told its seats.
         A console stops being one (the consumer asks again for a new account)."""
-        self._stop_console(watcher)
+        self.consoles.stop(watcher)
         own = self.own.get(watcher.event_id)
         previous = getattr(watcher, "account", None)
         if own is not None and previous is not None:
@@ -311,14 +294,6 @@ class EventHub:
             )
         return feed
 
-    def _console_feed(self, event_id: int) -> EventFeed:
-        feed = self.console_feeds.get(event_id)
-        if feed is None:
-            feed = self.console_feeds[event_id] = EventFeed(
-                event_id, lambda: self.consoles.get(event_id, ()), self._deliver_to, lambda: 0.0
-            )
-        return feed
-
     def _deliver_to(self, watcher: Watcher, frame: Encoded, seq: int, epoch: str) -> None:
         # Never awaits a socket: each takes the frame into its outbox (outbox.py).
         if not watcher.deliver(frame, seq, epoch):
@@ -335,8 +310,7 @@ class EventHub:
         if live is not None:
             live.apply(epoch, seq, changes, owners)
         self._feed(event_id).add(seq, epoch, ts, changes)
-        if event_id in self.consoles:
-            self._console_feed(event_id).add(seq, epoch, ts, changes)
+        self.consoles.committed(event_id, seq, epoch, ts, changes)
         own = self.own.get(event_id)
         if own is not None:
             concerned = own.concerned((change["id"] for change in changes), owners)
@@ -353,17 +327,16 @@ class EventHub:
     def layer_failed(self) -> None:
         for live in self.maps.values():
             live.forget()
-        for feed in [*self.feeds.values(), *self.console_feeds.values()]:
+        for feed in self.feeds.values():
             feed.close()
         self.feeds.clear()
-        self.console_feeds.clear()
+        self.consoles.close()
         self.queue_states.forget()
         groups = [*self.watchers.values(), *self.waiting.values()]
         for watcher in [w for group in groups for w in group]:
             self.drop(watcher, CloseCode.LAYER_DOWN)
         counted = self.watchers.keys() | self.waiting.keys()
         self.watchers.clear()
-        self.consoles.clear()
         self.waiting.clear()
         for event_id in counted:
             self._count(event_id)

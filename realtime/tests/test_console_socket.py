@@ -36,10 +36,10 @@ async def opened(event_id: int, query: str = "") -> WebsocketCommunicator:
 async def consoles_of(event_id: int, within: float = 3.0) -> int:
     """How many consoles of the event the hub knows, once the consoles' checks are in."""
     for _ in range(int(within / 0.05)):
-        if hub().consoles.get(event_id):
+        if hub().consoles.sockets.get(event_id):
             break
         await asyncio.sleep(0.05)
-    return len(hub().consoles.get(event_id, ()))
+    return len(hub().consoles.sockets.get(event_id, ()))
 
 
 async def test_a_console_gets_each_transaction_at_once_and_the_merged_frames_after(settings):
@@ -75,7 +75,7 @@ async def test_a_console_gets_each_transaction_at_once_and_the_merged_frames_aft
     assert duplicate["seq"] == second["seq"]
 
     await console.disconnect()
-    assert not hub().consoles.get(event.id) and event.id not in hub().console_feeds
+    assert not hub().consoles.sockets.get(event.id) and not hub().consoles._feeds
     await buyer.disconnect()
 
 
