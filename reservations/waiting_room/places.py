@@ -73,13 +73,13 @@ def place_join(
     if (entry := QueueEntry.objects.filter(room=room, user_id=user_id).first()) is not None:
         return entry
     verified_email_required(user_id=user_id)
-    if room.challenge and not challenge_passed(work):
-        message = "Your device proves it is not a script (about a second), then takes a place."
-        raise ChallengeRequired(challenge_new(), message)
     if now < room.opens_at:
         raise QueueNotOpen(f"The queue opens at {room.opens_at:%H:%M} UTC.")
     if room.state == WaitingRoom.State.SOLD_OUT:
         raise SoldOut()
+    if room.challenge and not challenge_passed(work):  # last: no work for a door that is shut
+        message = "Your device proves it is not a script (about a second), then takes a place."
+        raise ChallengeRequired(challenge_new(), message)
     shared = room.drawn_at is None
     try:
         while (entry := _join_once(room, user_id, now, shared=shared)) is None:
