@@ -17,6 +17,12 @@ SEAT_HOLD_MAX_SECONDS = env.int("SEAT_HOLD_MAX_SECONDS", default=600)
 # or ended less than this ago: letting go and taking again, this seat or others, is no way past
 # the cap (API.md "Rules", reservations/rules.py). Others may take the seats at once.
 SEAT_HOLD_COOLDOWN_SECONDS = env.int("SEAT_HOLD_COOLDOWN_SECONDS", default=300)
+# Seats of an event held at once from one client network (an IPv4 address, an IPv6 /64),
+# whichever of its accounts holds them (409 address_hold_limit; rules.py "Holds per address"):
+# four buyers' worth of SEAT_HOLD_LIMIT, a household or a group on one Wi-Fi, not a script's
+# hundred accounts; 0 turns both rules of holds per address off. LIMITS_EXEMPT_NETWORKS are not
+# counted.
+SEAT_ADDRESS_HOLD_LIMIT = env.int("SEAT_ADDRESS_HOLD_LIMIT", default=40)
 
 # Open sockets per client address and server process (4429 past it; 0 = no cap): room for a
 # venue's Wi-Fi behind one NAT, not for one script opening thousands. Load-test hosts go in

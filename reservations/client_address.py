@@ -98,3 +98,12 @@ def is_exempt(address: str) -> bool:
     """Whether the address is a load-test host's (LIMITS_EXEMPT_NETWORKS): no limit counts it,
     booking, reading or sockets."""
     return address_in(address, settings.LIMITS_EXEMPT_NETWORKS)
+
+
+def holds_key(address: str) -> str | None:
+    """The network a hold is taken from, for the rules of holds per address (rules.py):
+    address_key, or None for a load-test host (LIMITS_EXEMPT_NETWORKS), no address, or with
+    the rules off (SEAT_ADDRESS_HOLD_LIMIT 0)."""
+    if not address or not settings.SEAT_ADDRESS_HOLD_LIMIT or is_exempt(address):
+        return None
+    return address_key(address)[:64]

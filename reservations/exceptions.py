@@ -40,6 +40,28 @@ class HoldLimitReached(BookingError):
     code = "hold_limit"
 
 
+class AddressHoldLimitReached(BookingError):
+    """More live holds of the event at once from one client network than
+    SEAT_ADDRESS_HOLD_LIMIT (`limit`), whichever accounts hold them (rules.py)."""
+
+    code = "address_hold_limit"
+
+    def __init__(self, *, limit: int):
+        super().__init__(
+            f"At most {limit} seats of this event can be on hold at once from one network, "
+            f"and other accounts on your network hold that many now. You can hold seats again "
+            f"as theirs are booked or let go.",
+            limit=limit,
+        )
+
+
+class SeatPassRefused(BookingError):
+    """Seats another account of the caller's network let go less than the cooldown ago: they
+    went back to the sale for everyone else (rules.py); `hold_again_at`, when that ends."""
+
+    code = "seat_pass_refused"
+
+
 class PurchaseLimitReached(BookingError):
     """More seats of the event, held and booked together, than its purchase limit (rules.py):
     `limit`, and what the caller `held` and had `booked` when refused."""

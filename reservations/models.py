@@ -181,16 +181,21 @@ class Seat(models.Model):
     held_until = models.DateTimeField(null=True, blank=True)
     # When the current hold began: an extension never takes it past SEAT_HOLD_MAX_SECONDS.
     held_since = models.DateTimeField(null=True, blank=True)
+    # The network the current hold was taken from (client_address.holds_key), for the rules of
+    # holds per address (rules.py); NULL for a load-test host's, staff's or none.
+    held_from = models.CharField(max_length=64, null=True, blank=True)
     reserved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    # The last hold that ended (released or lapsed): whose, when it began and when it was to
-    # end. The same buyer's next hold within SEAT_HOLD_COOLDOWN_SECONDS continues it (rules.py).
+    # The last hold that ended (released or lapsed): whose, when it began, when it was to
+    # end and from where. The same buyer's next hold within SEAT_HOLD_COOLDOWN_SECONDS
+    # continues it; another account of its network may not take it so soon (rules.py).
     released_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     released_held_since = models.DateTimeField(null=True, blank=True)
     released_at = models.DateTimeField(null=True, blank=True)
+    released_from = models.CharField(max_length=64, null=True, blank=True)
     # Grows by one with every committed change of this seat (PROTOCOL.md "Ordering and gaps").
     version = models.PositiveIntegerField(default=0)
 
@@ -224,6 +229,12 @@ class Seat(models.Model):
             ),
             models.Index(
                 fields=["event", "held_by"], name="seat_holds", condition=Q(status="locked")
+            ),
+            # The live holds taken from one network, for its cap (rules.address_held_count_sql).
+            models.Index(
+                fields=["event", "held_from"],
+                name="seat_holds_from",
+                condition=Q(status="locked", held_from__isnull=False),
             ),
             # A buyer's holds that ended lately, for their run of holds (rules.hold_start_sql).
             models.Index(

@@ -209,3 +209,58 @@ def booked_count_sql(holder: str) -> str:
         f"(SELECT count(*) FROM {_SEATS} b WHERE b.event_id = %(event_id)s "
         f"AND b.reserved_by_id = {holder})"
     )
+
+
+# --- Holds per address: no pile of accounts behind one network ---------------------------------
+#
+# One client network (client_address.holds_key: an IPv4 address, an IPv6 /64) may hold at most
+# SEAT_ADDRESS_HOLD_LIMIT seats of an event at once, whichever of its accounts holds them; and a
+# seat one account let go (released or lapsed) goes back to the sale for everyone but the other
+# accounts of that network until SEAT_HOLD_COOLDOWN_SECONDS after the hold's end, so two
+# accounts of one household cannot pass seats between them for ever past each one's run cap
+# (issue 40). A load-test host (LIMITS_EXEMPT_NETWORKS) and staff have no network here (NULL):
+# neither rule counts them. Under the network's advisory lock (services/locking.py, rank
+# ADDRESS), taken before the statement that counts, so the count can only shrink meanwhile. In
+# SQL with the named parameters `address` (the network, or NULL), `event_id`, `now`, `cooled`
+# and `address_limit` (address_params).
+
+
+def address_held_count_sql() -> str:
+    """How many seats of the event are held now from the network (index `seat_holds_from`)."""
+    return (
+        f"(SELECT count(*) FROM {_SEATS} a WHERE a.event_id = %(event_id)s "
+        f"AND a.held_from = %(address)s AND {live_hold_sql('a')})"
+    )
+
+
+def address_allows_sql(adding: str = "1") -> str:
+    """Whether the network may hold `adding` more seats of the event now."""
+    return (
+        f"(CAST(%(address)s AS TEXT) IS NULL "
+        f"OR {address_held_count_sql()} + {adding} <= %(address_limit)s)"
+    )
+
+
+def passed_sql(holder: str, address: str = "%(address)s", row: str = "") -> tuple[str, str]:
+    """Whether seat row `row` (an alias and a dot, or none) was let go within the cooldown by
+    another account of the network `address` than `holder` (SQL expressions): (by its
+    remembered hold, by a hold that has ended that the sweeper has not turned back yet)."""
+    released = (
+        f"COALESCE({row}released_from = {address} AND {row}released_by_id <> {holder} "
+        f"AND {row}released_at > %(cooled)s, FALSE)"
+    )
+    lapsed = (
+        f"COALESCE({row}status = '{Status.LOCKED.value}' AND {row}held_from = {address} "
+        f"AND {row}held_by_id <> {holder} AND {row}held_until > %(cooled)s, FALSE)"
+    )
+    return released, lapsed
+
+
+def not_passed_sql(holder: str, address: str = "%(address)s", row: str = "") -> str:
+    """Whether `holder` may take the seat as far as passing between accounts goes."""
+    released, lapsed = passed_sql(holder, address, row)
+    return f"NOT ({released} OR {lapsed})"
+
+
+def address_params(address: str | None) -> dict:
+    return {"address": address or None, "address_limit": settings.SEAT_ADDRESS_HOLD_LIMIT}

@@ -41,7 +41,7 @@ from django.conf import settings
 from rest_framework import exceptions as drf_exceptions
 from rest_framework.utils import json as drf_json
 
-from reservations.client_address import scope_client_address
+from reservations.client_address import holds_key, scope_client_address
 from reservations.ledger.context import seat_changes
 from reservations.ledger.models import Via
 from reservations.live_seats import refusal
@@ -111,7 +111,8 @@ class FastPath:
             return as_asgi(too_large_response())
         try:
             user_id = user_id_of_token(loop_call.request.token)
-            verdict = await booking_allowed_async(user_id, scope_client_address(scope))
+            address = scope_client_address(scope)
+            verdict = await booking_allowed_async(user_id, address)
             if not verdict.allowed:
                 raise drf_exceptions.Throttled(wait=verdict.wait)
             headers = _headers(scope)
@@ -121,6 +122,7 @@ class FastPath:
                 data=_body_data(body, headers),
                 header=lambda name: headers.get(name.lower().encode(), ""),
                 account_checked=False,
+                address=holds_key(address),
             )
             if operation.takes_seats:
                 token = headers.get(QUEUE_TURN_HEADER.lower().encode())

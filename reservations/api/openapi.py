@@ -118,8 +118,9 @@ _REASONS = {
     404: "not_found (for a list: a page past the last); no_queue, not_in_queue: the waiting room",
     408: "request_timeout: the body did not arrive in time",
     409: "a booking rule refused it (seat_unavailable, hold_limit, purchase_limit, not_holder, "
-    "lock_required, already_cancelled, hold_cap_reached, no_block, orphan_seat, "
-    "companion_requires_accessible, price_changed); the waiting room's: queue_not_open, "
+    "lock_required, already_cancelled, hold_cap_reached, address_hold_limit, "
+    "seat_pass_refused, no_block, orphan_seat, companion_requires_accessible, price_changed); "
+    "the waiting room's: queue_not_open, "
     "sold_out, not_your_turn, turn_lapsed, turn_extended",
     413: f"too_large: a body over {settings.API_MAX_BODY_BYTES // 1024} KiB",
     422: "idempotency_mismatch: an Idempotency-Key reused with another body",

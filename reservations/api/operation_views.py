@@ -7,6 +7,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from reservations.client_address import holds_key, request_client_address
 from reservations.ledger.context import seat_changes
 from reservations.ledger.models import Via
 from reservations.live_seats import refusal
@@ -52,6 +53,7 @@ class OperationApi(APIView):
             data=request.data,
             header=lambda name: request.headers.get(name, ""),
             account_checked=True,
+            address=holds_key(request_client_address(request)),
         )
         outcome = run_call(operation, call, user=user)
         return Response(
@@ -72,7 +74,9 @@ def run_call(operation: Operation, call: Call, *, user):
     work = operation.work(call)
     with seat_changes(Via.ONLINE):
         if isinstance(work, Ask):
-            return best_hold(user=user, event_id=ids["event_id"], wish=work.wish)
+            return best_hold(
+                user=user, event_id=ids["event_id"], wish=work.wish, address=work.address
+            )
         if operation.hot_seat and (refused := refusal(user_id=user.pk, **ids)):
             raise refused
         return run_and_announce(work)

@@ -43,6 +43,8 @@ class Call:
     # Whether the caller's account was checked already: Django's authentication reads the user
     # row; the fast path has the booking steps check it under their row lock.
     account_checked: bool
+    # The client network holds are taken from (client_address.holds_key; None: exempt).
+    address: str | None = None
 
 
 @dataclass(frozen=True)
@@ -92,9 +94,11 @@ def _no_fields(data) -> None:
         SeatActionInput(data=data).is_valid(raise_exception=True)
 
 
-def _one_seat(steps, action: str):
+def _one_seat(steps, action: str, *, from_address: bool = False):
     def work(call: Call):
         _no_fields(call.data)
+        if from_address:  # a hold: the rules of holds per address (rules.py)
+            return steps(user_id=call.user_id, address=call.address, **call.ids)
         return steps(user_id=call.user_id, **call.ids)
 
     def present(outcome, user_id: int) -> dict:
@@ -119,12 +123,15 @@ _SEAT_ROUTE = "events/<id:event_id>/seats/<id:seat_id>"
 
 def _lock_several(call: Call):
     return services.hold_all_steps(
-        user_id=call.user_id, event_id=call.ids["event_id"], seat_ids=seat_ids_of(call.data)
+        user_id=call.user_id,
+        event_id=call.ids["event_id"],
+        seat_ids=seat_ids_of(call.data),
+        address=call.address,
     )
 
 
 def _best(call: Call) -> Ask:
-    return Ask(user_id=call.user_id, wish=best_request_of(call.data))
+    return Ask(user_id=call.user_id, wish=best_request_of(call.data), address=call.address)
 
 
 def _reserve(call: Call):
@@ -153,7 +160,7 @@ BOOKING_OPERATIONS = (
         f"{_SEAT_ROUTE}/lock/",
         SeatActionInput,
         _seat_action_output("Lock"),
-        *_one_seat(services.hold_one_steps, "lock"),
+        *_one_seat(services.hold_one_steps, "lock", from_address=True),
         hot_seat=True,
         takes_seats=True,
     ),

@@ -59,6 +59,7 @@ from django.utils import timezone
 
 from ..exceptions import (
     AccountInactive,
+    AddressHoldLimitReached,
     BookingError,
     HoldLimitReached,
     NoBlock,
@@ -69,7 +70,7 @@ from ..seating import Candidate, Request, Room
 from ..seating import candidates as picker_candidates
 from ..signals import seats_changed_on_commit
 from . import sql
-from .holds import buyer_limits_check, lock_deadline
+from .holds import address_limit_check, buyer_limits_check, lock_deadline
 from .places import seat_infos
 from .runner import run
 from .sql import Steps
@@ -182,10 +183,12 @@ def room_steps(*, event_id: int) -> Steps[None]:
 
 @dataclass(frozen=True)
 class Ask:
-    """One buyer's request in a batch: who, and what they wish for."""
+    """One buyer's request in a batch: who, from which client network (holds.py), and what
+    they wish for."""
 
     user_id: int
     wish: Request
+    address: str | None = None
 
 
 # What a batch answers each ask: the seats held, or the refusal that ask gets (the others of the
@@ -229,6 +232,8 @@ def best_batch_steps(*, event_id: int, asks: Sequence[Ask]) -> Steps[list[Answer
         for n in pending:
             if asks[n].user_id not in active:
                 answers[n] = AccountInactive("Log in, or send a valid bearer token.")
+        if addresses := sorted({asks[n].address for n in pending if asks[n].address}):
+            yield sql.address_locks(event_id=event_id, addresses=addresses)
     held_seats: set[int] = set()
     # Seats of blocks found gone: another process's transaction has some of them locked, and
     # until it commits the taken read still shows them free. The rest of the batch picks
@@ -243,7 +248,7 @@ def best_batch_steps(*, event_id: int, asks: Sequence[Ask]) -> Steps[list[Answer
         if not attempt:  # under the user row locks the callers' seats can only go, not grow
             _buyer_limit_checks(asks, answers, taken, purchase_limit)
             pending = [n for n in pending if answers[n] is None]
-        taken_ids = [seat_id for seat_id, _, _ in taken] + list(gone)
+        taken_ids = [seat_id for seat_id, *_ in taken] + list(gone)
         tried: dict[int, tuple[Candidate, list[Candidate]]] = {}
         for n in pending:
             ask = asks[n]
@@ -271,7 +276,10 @@ def best_batch_steps(*, event_id: int, asks: Sequence[Ask]) -> Steps[list[Answer
         now = timezone.now()
         rows = yield sql.hold_blocks(
             event_id=event_id,
-            blocks=[(asks[n].user_id, candidate.seats) for n, (candidate, _) in tried.items()],
+            blocks=[
+                (asks[n].user_id, asks[n].address, candidate.seats)
+                for n, (candidate, _) in tried.items()
+            ],
             until=lock_deadline(now),
             now=now,
         )
@@ -302,11 +310,13 @@ def best_batch_steps(*, event_id: int, asks: Sequence[Ask]) -> Steps[list[Answer
 def _buyer_limit_checks(
     asks: Sequence[Ask], answers: list[Answer | None], taken: sql.Rows, purchase_limit: int
 ) -> None:
-    """Refuse each ask that would take its caller past their limits (holds.buyer_limits_check),
-    counting what the caller holds and has booked (`taken`) and the seats of the caller's
-    earlier asks in the batch."""
-    held = Counter(holder for _, holder, _ in taken if holder)
-    booked = Counter(booker for _, _, booker in taken if booker)
+    """Refuse each ask that would take its caller past their limits (holds.buyer_limits_check)
+    or their network past its own (holds.address_limit_check), counting what the caller and
+    the network hold and the caller has booked (`taken`) and the seats of the batch's earlier
+    asks."""
+    held = Counter(holder for _, holder, _, _ in taken if holder)
+    booked = Counter(booker for _, _, booker, _ in taken if booker)
+    from_address = Counter(address for _, _, _, address in taken if address)
     for n, ask in enumerate(asks):
         if answers[n] is not None:
             continue
@@ -317,10 +327,13 @@ def _buyer_limit_checks(
                 limit=purchase_limit,
                 adding=ask.wish.count,
             )
-        except (HoldLimitReached, PurchaseLimitReached) as refused:
+            if ask.address is not None:
+                address_limit_check(held=from_address[ask.address], adding=ask.wish.count)
+        except (HoldLimitReached, PurchaseLimitReached, AddressHoldLimitReached) as refused:
             answers[n] = refused
         else:
             held[ask.user_id] += ask.wish.count
+            from_address[ask.address] += ask.wish.count
 
 
 def _no_block(wish: Request, names: dict[int, str]) -> NoBlock:
@@ -361,7 +374,9 @@ def _no_block_message(wish: Request, category_name: str | None) -> str:
 _building = threading.Lock()
 
 
-def best_hold(*, user: AbstractBaseUser, event_id: int, wish: Request) -> BestOutcome:
+def best_hold(
+    *, user: AbstractBaseUser, event_id: int, wish: Request, address: str | None = None
+) -> BestOutcome:
     """Hold the best seats for the caller's `wish`, all or none (docs/BEST_AVAILABLE.md): a
     batch of one ask."""
     if not room_is_ready(event_id):
@@ -369,7 +384,7 @@ def best_hold(*, user: AbstractBaseUser, event_id: int, wish: Request) -> BestOu
             if not room_is_ready(event_id):
                 run(room_steps(event_id=event_id))
     with transaction.atomic():
-        (answer,) = run(best_batch_steps(event_id=event_id, asks=[Ask(user.pk, wish)]))
+        (answer,) = run(best_batch_steps(event_id=event_id, asks=[Ask(user.pk, wish, address)]))
         if isinstance(answer, BookingError):
             raise answer
         seats_changed_on_commit(event_id=event_id, seats=answer.changed)

@@ -182,8 +182,8 @@ def reserve_steps(
         user_id=user_id, event_id=event_id, total=total, now=now, seats=len(seats)
     )
     if not inserted:  # past the purchase limit: the event's limit lowered since they held
-        ((held, booked, limit),) = yield sql.buyer_seats(
-            event_id=event_id, user_id=user_id, now=now
+        ((held, booked, limit, _),) = yield sql.buyer_seats(
+            event_id=event_id, user_id=user_id, now=now, address=None
         )
         raise PurchaseLimitReached(limit=limit, held=held, booked=booked, adding=len(seats))
     ((reservation_id, name, starts_at, room_left),) = inserted

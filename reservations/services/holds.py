@@ -7,8 +7,9 @@ and on an async psycopg connection on the server's event loop (``runner.run_asyn
 bearer-token fast path, reservations/api/fast.py). Raw SQL (sql/) because the ORM's query
 building was most of a hold's CPU.
 
-The locking order of locking.py holds here too: the caller's row first, then the
-seat rows in id order, then the clock and the checks.
+The locking order of locking.py holds here too: the caller's row first, then their client
+network's holds (`address`: client_address.holds_key, None for none), then the seat rows in id
+order, then the clock and the checks.
 """
 
 from collections.abc import Sequence
@@ -21,10 +22,12 @@ from django.utils import timezone
 
 from ..exceptions import (
     AccountInactive,
+    AddressHoldLimitReached,
     HoldCapReached,
     HoldLimitReached,
     NotHolder,
     PurchaseLimitReached,
+    SeatPassRefused,
     SeatUnavailable,
 )
 from ..live_seats import seat_unavailable
@@ -69,12 +72,16 @@ def caller_row_steps(user_id: int) -> Steps[None]:
     _account_check(rows)
 
 
-def _caller_row_and_seat_steps(*, user_id: int, event_id: int, seat_id: int) -> Steps[Seat | None]:
-    """caller_row_steps, and in the same round trip the seat as committed (no row lock on it);
-    None when the event has no such seat."""
-    rows = yield sql.user_for_update_with_seat(user_id=user_id, event_id=event_id, seat_id=seat_id)
+def _caller_row_and_seat_steps(
+    *, user_id: int, event_id: int, seat_id: int, address: str | None
+) -> Steps[Seat | None]:
+    """caller_row_steps and the network's lock, and in the same round trip the seat as
+    committed (no row lock on it); None when the event has no such seat."""
+    rows = yield sql.user_for_update_with_seat(
+        user_id=user_id, event_id=event_id, seat_id=seat_id, address=address
+    )
     _account_check(rows)
-    seat_row = rows[0][1:]
+    seat_row = rows[0][1 : 1 + len(sql.SEAT_FIELDS)]
     return None if seat_row[0] is None else seat_from_row(seat_row, event_id)
 
 
@@ -84,20 +91,34 @@ def _account_check(rows: Rows) -> None:
         raise AccountInactive("Log in, or send a valid bearer token.")
 
 
-def hold_all_steps(*, user_id: int, event_id: int, seat_ids: Sequence[int]) -> Steps[HoldOutcome]:
+def hold_all_steps(
+    *, user_id: int, event_id: int, seat_ids: Sequence[int], address: str | None = None
+) -> Steps[HoldOutcome]:
     """Hold seats of one event: all of them, or none and an error listing the blockers.
 
     Holding a seat you already hold changes nothing (and does not extend it).
     """
     yield from caller_row_steps(user_id)
-    return (yield from _checked_hold_steps(user_id=user_id, event_id=event_id, seat_ids=seat_ids))
+    if address is not None:
+        yield sql.address_locks(event_id=event_id, addresses=[address])
+    return (
+        yield from _checked_hold_steps(
+            user_id=user_id, event_id=event_id, seat_ids=seat_ids, address=address
+        )
+    )
 
 
-def buyer_limits_steps(*, user_id: int, event_id: int, adding: int, now: datetime) -> Steps[None]:
+def buyer_limits_steps(
+    *, user_id: int, event_id: int, adding: int, now: datetime, address: str | None
+) -> Steps[None]:
     """Refuse holding `adding` more seats of the event past the caller's limits (under the
-    caller's row lock: what it counts cannot grow meanwhile, rules.py)."""
-    ((held, booked, limit),) = yield sql.buyer_seats(event_id=event_id, user_id=user_id, now=now)
+    caller's row lock and their network's: what it counts cannot grow meanwhile, rules.py)."""
+    ((held, booked, limit, from_address),) = yield sql.buyer_seats(
+        event_id=event_id, user_id=user_id, now=now, address=address
+    )
     buyer_limits_check(held=held, booked=booked, limit=limit, adding=adding)
+    if address is not None:
+        address_limit_check(held=from_address, adding=adding)
 
 
 def buyer_limits_check(*, held: int, booked: int, limit: int, adding: int) -> None:
@@ -114,10 +135,18 @@ def buyer_limits_check(*, held: int, booked: int, limit: int, adding: int) -> No
         )
 
 
+def address_limit_check(*, held: int, adding: int) -> None:
+    """Refuse holding `adding` more seats when the caller's network holds `held` of the event
+    (rules.py "Holds per address")."""
+    if held + adding > settings.SEAT_ADDRESS_HOLD_LIMIT:
+        raise AddressHoldLimitReached(limit=settings.SEAT_ADDRESS_HOLD_LIMIT)
+
+
 def _checked_hold_steps(
-    *, user_id: int, event_id: int, seat_ids: Sequence[int]
+    *, user_id: int, event_id: int, seat_ids: Sequence[int], address: str | None
 ) -> Steps[HoldOutcome]:
-    """hold_all_steps after the user row lock: the seat rows locked, then every check."""
+    """hold_all_steps after the user row and network locks: the seat rows locked, then every
+    check."""
     seats = yield from seat_rows_steps(event_id=event_id, seat_ids=seat_ids)
     now = timezone.now()
 
@@ -129,37 +158,62 @@ def _checked_hold_steps(
     if not to_hold:
         return HoldOutcome(seats=seats, changed=[])
     ids = [s.id for s in to_hold]
-    capped = yield sql.holds_capped(event_id=event_id, seat_ids=ids, user_id=user_id, now=now)
-    if capped:
+    refused = yield sql.hold_refusals(
+        event_id=event_id, seat_ids=ids, user_id=user_id, now=now, address=address
+    )
+    if capped := [row for row in refused if not row[3]]:
         raise _held_long_enough(capped)
-    yield from buyer_limits_steps(user_id=user_id, event_id=event_id, adding=len(to_hold), now=now)
+    if refused:
+        raise _passed(refused)
+    yield from buyer_limits_steps(
+        user_id=user_id, event_id=event_id, adding=len(to_hold), now=now, address=address
+    )
     yield from orphan_rule_steps(event_id=event_id, taking=to_hold, now=now)
     until = lock_deadline(now)
-    rows = yield sql.hold(event_id=event_id, seat_ids=ids, user_id=user_id, until=until, now=now)
+    rows = yield sql.hold(
+        event_id=event_id, seat_ids=ids, user_id=user_id, until=until, now=now, address=address
+    )
     held = {seat.id: seat for seat in (seat_from_row(row, event_id) for row in rows)}
     changed = [held[s.id] for s in seats if s.id in held]
     return HoldOutcome(seats=[held.get(s.id, s) for s in seats], changed=changed)
 
 
+def _passed(refused: Rows) -> SeatPassRefused:
+    """A hold refused because another account of the caller's network let the seats go less
+    than the cooldown ago (rules.py): when they are the caller's to take, in a buyer's words."""
+    labels = ", ".join(label for _, label, *_ in refused)
+    ends = [_aware(end) for row in refused for end in row[4:] if end is not None]
+    again = max(ends) + timedelta(seconds=settings.SEAT_HOLD_COOLDOWN_SECONDS)
+    return SeatPassRefused(
+        f"{labels} {'was' if len(refused) == 1 else 'were'} let go a moment ago by another "
+        f"account on your network, so {'it goes' if len(refused) == 1 else 'they go'} back on "
+        f"sale for other buyers first: seats are not passed from account to account. You can "
+        f"hold {'it' if len(refused) == 1 else 'them'} from {again:%H:%M} UTC if still free.",
+        seats=[seat_id for seat_id, *_ in refused],
+        hold_again_at=again.isoformat().replace("+00:00", "Z"),
+    )
+
+
+def _aware(moment: datetime | str) -> datetime:
+    """A time read back from the database (SQLite's bare cursor gives text), in UTC."""
+    if isinstance(moment, str):
+        moment = datetime.fromisoformat(moment)
+    return moment.replace(tzinfo=moment.tzinfo or UTC)
+
+
 def _held_long_enough(capped: Rows) -> HoldCapReached:
     """A hold refused because the caller's run of holds of the event reached the cap: when
     they may hold again, and why, in a buyer's words (`hold_again_at` for the client)."""
-    labels = ", ".join(label for _, label, _ in capped)
+    labels = ", ".join(label for _, label, *_ in capped)
     limit, cooldown = settings.SEAT_HOLD_MAX_SECONDS, settings.SEAT_HOLD_COOLDOWN_SECONDS
     ended = capped[0][2]
-    if isinstance(ended, str):  # SQLite's bare cursor
-        ended = datetime.fromisoformat(ended)
-    again = (
-        None
-        if ended is None
-        else ended.replace(tzinfo=ended.tzinfo or UTC) + timedelta(seconds=cooldown)
-    )
+    again = None if ended is None else _aware(ended) + timedelta(seconds=cooldown)
     return HoldCapReached(
         f"You have had seats of this event on hold for as long as one visit may "
         f"({limit // 60} minutes), so {labels} cannot be held by you just now and stay free for "
         f"others. You can hold seats again {cooldown // 60} minutes after your last hold ended"
         + ("." if again is None else f", at {again:%H:%M} UTC."),
-        seats=[seat_id for seat_id, _, _ in capped],
+        seats=[seat_id for seat_id, *_ in capped],
         limit=limit,
         hold_again_at=None if again is None else again.isoformat().replace("+00:00", "Z"),
     )
@@ -174,7 +228,9 @@ def _unavailable(in_the_way: list[Seat]) -> SeatUnavailable:
     return seat_unavailable([(s.id, s.label) for s in in_the_way])
 
 
-def hold_one_steps(*, user_id: int, event_id: int, seat_id: int) -> Steps[HoldOutcome]:
+def hold_one_steps(
+    *, user_id: int, event_id: int, seat_id: int, address: str | None = None
+) -> Steps[HoldOutcome]:
     """Hold one seat: hold_all_steps, with the common refusal (a seat someone else has: the
     hot seat of an on-sale) answered from a plain read, and the common case in one statement.
 
@@ -187,7 +243,7 @@ def hold_one_steps(*, user_id: int, event_id: int, seat_id: int) -> Steps[HoldOu
     the read, not found, the buyer's limits) is decided the long way, under the locks.
     """
     seen = yield from _caller_row_and_seat_steps(
-        user_id=user_id, event_id=event_id, seat_id=seat_id
+        user_id=user_id, event_id=event_id, seat_id=seat_id, address=address
     )
     now = timezone.now()  # after the read (see above)
     if seen is not None and _in_the_way(seen, user_id, now):
@@ -199,10 +255,15 @@ def hold_one_steps(*, user_id: int, event_id: int, seat_id: int) -> Steps[HoldOu
         until=lock_deadline(now),
         now=now,
         limit=settings.SEAT_HOLD_LIMIT,
+        address=address,
     )
     if rows:
         return _changed_one(rows, event_id)
-    return (yield from _checked_hold_steps(user_id=user_id, event_id=event_id, seat_ids=[seat_id]))
+    return (
+        yield from _checked_hold_steps(
+            user_id=user_id, event_id=event_id, seat_ids=[seat_id], address=address
+        )
+    )
 
 
 def release_one_steps(*, user_id: int, event_id: int, seat_id: int) -> Steps[HoldOutcome]:

@@ -13,16 +13,20 @@ The order (`Rank`), which is why two booking calls can never wait on each other 
    what the one before it committed. Every call that gives an account seats takes it first:
    what those counts see can only shrink under it, never grow (rules.py). Cancel takes it too
    on the fast path, which has no other account check.
-3. The other rows the call decides on: a reserve's ``Idempotency-Key`` (claimed by
+3. A hold's client network (rules.py "Holds per address"): an advisory lock keyed by the
+   event and the network, so the network's holds counted after it can only shrink until the
+   transaction ends (a batch: its networks in order). Only holds take it; a load-test host's
+   and staff's holds have no network and take none.
+4. The other rows the call decides on: a reserve's ``Idempotency-Key`` (claimed by
    ``INSERT ... ON CONFLICT DO NOTHING``: a second claim of the same key waits for the first's
    transaction on the unique index, then finds it), a cancel's reservation row and its seats'
    booking rows.
-4. The seat rows, ``FOR UPDATE`` ordered by id (or one seat by a conditional ``UPDATE``), so
+5. The seat rows, ``FOR UPDATE`` ordered by id (or one seat by a conditional ``UPDATE``), so
    two multi-seat calls lock their common seats in the same order.
-5. Only then the clock and the availability check, so the check and the write see the same
+6. Only then the clock and the availability check, so the check and the write see the same
    committed state. (The one-seat lock and unlock try a conditional UPDATE whose clock is read
    just before it, written to refuse more than the rule, never less: holds.hold_one_steps.)
-6. Last, a reserve that books the buyer's limit ends their turn of the event's waiting room:
+7. Last, a reserve that books the buyer's limit ends their turn of the event's waiting room:
    their place's row (``sql.queue_turn_end``). What else locks a place (claim, extend, the
    tick) takes no user or seat row after it.
 
@@ -59,9 +63,10 @@ from . import sql  # which imports Rank from here: only its functions are used b
 class Rank(IntEnum):
     BEST_BATCH_TURN = 1
     CALLER = 2
-    BOOKING = 3  # an Idempotency-Key, a reservation and its booked seats
-    SEATS = 4
-    QUEUE_PLACE = 5  # a waiting room's place, whose turn a reserve ends
+    ADDRESS = 3  # the client network's holds of the event (rules.py "Holds per address")
+    BOOKING = 4  # an Idempotency-Key, a reservation and its booked seats
+    SEATS = 5
+    QUEUE_PLACE = 6  # a waiting room's place, whose turn a reserve ends
 
 
 class LockOrderBroken(RuntimeError):

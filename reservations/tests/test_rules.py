@@ -74,11 +74,27 @@ def test_each_write_does_the_same_in_memory_as_in_sql(write, held, alice, bob, n
     ends a hold (book, free) remembers it, one that ends none keeps what the seat remembers."""
     event = event_with_seats(rows=1, seats_per_row=2)
     earlier = now - timedelta(minutes=1)
-    remembered = {"released_by": bob, "released_held_since": earlier, "released_at": now}
-    hold = {"status": "locked", "held_by": alice, "held_since": earlier, "held_until": now}
+    remembered = {
+        "released_by": bob,
+        "released_held_since": earlier,
+        "released_at": now,
+        "released_from": "198.51.100.2",
+    }
+    hold = {
+        "status": "locked",
+        "held_by": alice,
+        "held_since": earlier,
+        "held_until": now,
+        "held_from": "198.51.100.1",
+    }
     Seat.objects.filter(event=event).update(**remembered, **(hold if held else {}))
     in_memory, in_sql = event.seats.order_by("id")
-    values = {"user_id": alice.id, "until": now + timedelta(minutes=5), "now": now}
+    values = {
+        "user_id": alice.id,
+        "until": now + timedelta(minutes=5),
+        "now": now,
+        "address": "2001:db8:1::/64",
+    }
 
     write.apply(in_memory, **values)
     in_memory.save(update_fields=sql.WRITTEN_FIELDS)
@@ -95,10 +111,13 @@ def test_each_write_does_the_same_in_memory_as_in_sql(write, held, alice, bob, n
             seat.reserved_by_id,
             seat.released_by_id,
             seat.released_held_since,
+            seat.held_from,
+            seat.released_from,
             seat.version,
         )
 
     assert state(in_memory) == state(in_sql)
     assert state(in_memory)[0] == write.status and state(in_memory)[-1] == 1
     if write.remembers_hold:
-        assert state(in_memory)[-3:-1] == ((alice.id, earlier) if held else (bob.id, earlier))
+        assert state(in_memory)[5:7] == ((alice.id, earlier) if held else (bob.id, earlier))
+        assert state(in_memory)[8] == ("198.51.100.1" if held else "198.51.100.2")

@@ -72,6 +72,15 @@ describe('error message per code', () => {
     expect(said).not.toMatch(/any longer/);
   });
 
+  it('tells a buyer why a seat let go on their network is not theirs yet, and when it may be (issue 40)', () => {
+    const again = '2026-12-22T10:35:00Z';
+    const at = new Date(again).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+    const said = errorMessage(err('seat_pass_refused', 'text', { seats: [5], hold_again_at: again }), ctx);
+    expect(said).toContain('another account on your network');
+    expect(said).toContain(`from ${at}`);
+    expect(errorMessage(err('address_hold_limit', 'text', { limit: 40 }), ctx)).toMatch(/^At most 40 seats of this event/);
+  });
+
   it('names the seat someone else got first', () => {
     expect(errorMessage(err('seat_unavailable'), ctx)).toBe(
       'Someone else got there first: A1 is held or booked by another customer.',

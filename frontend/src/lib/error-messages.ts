@@ -69,6 +69,15 @@ export function errorMessage(error: unknown, context: ErrorContext = {}): string
         ? `${context.seat.includes(',') ? 'Seats' : 'Seat'} ${context.seat} can't be held any longer. Reserve now if you still hold it; otherwise it is open to others, and to you again a few minutes after your hold ended.`
         : "These seats can't be held any longer. Reserve now if you still hold them; otherwise they are open to others, and to you again a few minutes after your hold ended.";
     }
+    // Holds per network (API.md "Holds per network"): the other accounts on the buyer's network.
+    case 'address_hold_limit':
+      return `At most ${typeof error.details.limit === 'number' ? error.details.limit : 'so many'} seats of this event can be on hold at once from one network, and others on your network hold that many now. You can hold seats again as theirs are booked or let go.`;
+    case 'seat_pass_refused': {
+      const named = seatsNamed(error, context) ?? 'That seat';
+      const again = typeof error.details.hold_again_at === 'string' ? new Date(error.details.hold_again_at) : null;
+      const when = again && !Number.isNaN(again.getTime()) ? ` You can hold it from ${formatClockTime(again)} if it is still free.` : '';
+      return `${named} was just let go by another account on your network, so it goes back on sale for other buyers first.${when} Every other free seat is yours to pick.`;
+    }
     case 'price_changed':
       return 'The price of seats you hold changed while you held them. The new prices are shown now: check the total and press Reserve again.';
     case 'lock_required': {

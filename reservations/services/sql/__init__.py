@@ -38,6 +38,7 @@ from .contract import (
     id_table,
 )
 from .holds import (
+    address_locks,
     buyer_seats,
     event_exists,
     extend,
@@ -46,7 +47,7 @@ from .holds import (
     held_since,
     hold,
     hold_if_free,
-    holds_capped,
+    hold_refusals,
     labels,
     orphan_mode,
     seats_for_update,
@@ -94,6 +95,7 @@ __all__ = [
     "T",
     "Table",
     "WRITTEN_FIELDS",
+    "address_locks",
     "best_batch_turn",
     "book",
     "buyer_seats",
@@ -106,7 +108,7 @@ __all__ = [
     "hold",
     "hold_blocks",
     "hold_if_free",
-    "holds_capped",
+    "hold_refusals",
     "id_table",
     "key_claim",
     "key_fill",

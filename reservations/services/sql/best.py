@@ -16,6 +16,7 @@ from ...rules import (
     hold_clock,
     hold_end_sql,
     hold_start_sql,
+    not_passed_sql,
     purchase_params,
 )
 from ..locking import Rank
@@ -83,25 +84,28 @@ def layout_shapes(*, event_id: int) -> Statement:
 
 
 def taken_seats(*, event_id: int, now: datetime) -> Statement:
-    """(id, holder, booker) of each of the event's seats that is not free at `now`
-    (rules.FREE_SQL), `holder` the user of a live hold, `booker` the user who booked it (NULL
-    for a seat that is not theirs, as a blocked seat is nobody's): the room as best available
-    sees it, and every caller's holds and booked seats for their limits, in one read. The first
+    """(id, holder, booker, network) of each of the event's seats that is not free at `now`
+    (rules.FREE_SQL), `holder` the user of a live hold and `network` where it was taken from,
+    `booker` the user who booked it (NULL for a seat that is not theirs, as a blocked seat is
+    nobody's): the room as best available sees it, and every caller's holds and booked seats
+    and their networks' holds for their limits, in one read. The first
     condition says nothing the second does not, but lets the partial index `seat_taken` serve
     the read: an on-sale reads only the seats gone so far, not the whole room."""
     return Statement(
         f"SELECT id, CASE WHEN status = '{Status.LOCKED.value}' THEN held_by_id END, "
-        f"reserved_by_id FROM {SEAT_TABLE} WHERE event_id = %(event_id)s "
+        f"reserved_by_id, CASE WHEN status = '{Status.LOCKED.value}' THEN held_from END "
+        f"FROM {SEAT_TABLE} WHERE event_id = %(event_id)s "
         f"AND status <> '{Status.AVAILABLE.value}' AND NOT {FREE_SQL}",
         {"event_id": event_id, "now": now},
     )
 
 
 # A block's hold as rules.py has it: its buyer's run of holds of the event continued, never
-# past the cap (a buyer past it fails their block).
+# past the cap (a buyer past it fails their block), from the buyer's network.
 def _hold_block_set(*, postgres: bool) -> str:
     return HOLD.update_sql(
         held_by_id="wanted.holder",
+        held_from="wanted.address",
         held_since=hold_start_sql("wanted.holder", postgres=postgres),
         held_until=hold_end_sql("wanted.holder", postgres=postgres),
     )
@@ -110,34 +114,38 @@ def _hold_block_set(*, postgres: bool) -> str:
 def hold_blocks(
     *,
     event_id: int,
-    blocks: Sequence[tuple[int, Sequence[int]]],
+    blocks: Sequence[tuple[int, str | None, Sequence[int]]],
     until: datetime,
     now: datetime,
 ) -> Statement:
-    """Hold each (user id, seat ids) block for its user, each all or none, in one statement:
-    the seats free at `now` (rules.FREE_SQL) that no other transaction has locked are locked in
-    id order, skipping the others, and a block is written only if that is all of its seats.
+    """Hold each (user id, network, seat ids) block for its user, each all or none, in one
+    statement: the seats free at `now` (rules.FREE_SQL) that no other transaction has locked
+    are locked in id order, skipping the others, and a block is written only if that is all of
+    its seats and none would pass between accounts of the user's network (rules.py).
     The rows of a block found gone that it did lock stay locked until the transaction ends
     (other buyers skip them meanwhile). Its clock is read before the rows are locked, so it can
     only refuse more than the rule, never hold a seat that is not free. Rows: the seats held
     (SEAT_COLUMNS)."""
     wanted = Table(
-        ("bigint", "integer", "bigint"),
+        ("bigint", "integer", "bigint", "text"),
         [
-            (seat_id, block, user_id)
-            for block, (user_id, seat_ids) in enumerate(blocks)
+            (seat_id, block, user_id, address)
+            for block, (user_id, address, seat_ids) in enumerate(blocks)
             for seat_id in seat_ids
         ],
     )
-    seat_ids = Table(("bigint",), [(seat_id,) for seat_id, _, _ in wanted.rows])
+    seat_ids = Table(("bigint",), [(seat_id,) for seat_id, *_ in wanted.rows])
+    passed_columns = "released_from, released_by_id, released_at, status, held_from, held_by_id"
 
     def text(postgres: bool) -> str:
         return (
-            f"WITH wanted (seat_id, block, holder) AS (%(wanted)s), "
-            f"free AS MATERIALIZED (SELECT id FROM {SEAT_TABLE} WHERE event_id = %(event_id)s "
+            f"WITH wanted (seat_id, block, holder, address) AS (%(wanted)s), "
+            f"free AS MATERIALIZED (SELECT id, {passed_columns}, held_until "
+            f"FROM {SEAT_TABLE} WHERE event_id = %(event_id)s "
             f"AND id IN (%(seat_ids)s) AND {FREE_SQL} ORDER BY id{ROW_LOCK}), "
             f"whole AS (SELECT w.block FROM wanted w LEFT JOIN free f ON f.id = w.seat_id "
             f"AND {hold_allowed_sql('w.holder', postgres=postgres)} "
+            f"AND {not_passed_sql('w.holder', 'w.address', row='f.')} "
             f"GROUP BY w.block HAVING count(f.id) = count(*)) "
             f"{_hold_block_set(postgres=postgres)} FROM wanted "
             f"WHERE id IN (%(seat_ids)s) AND id = wanted.seat_id "

@@ -13,17 +13,22 @@ from ...models import (
 from ...rules import (
     FREE_SQL,
     PURCHASE_LIMIT_SQL,
+    address_allows_sql,
+    address_held_count_sql,
+    address_params,
     booked_count_sql,
     held_count_sql,
     hold_allowed_sql,
     hold_clock,
     hold_end_sql,
     hold_start_sql,
+    not_passed_sql,
+    passed_sql,
     purchase_params,
     run_ended_sql,
 )
 from ..locking import Rank
-from .contract import Statement, id_table
+from .contract import ROW_LOCK, Statement, Table, id_table
 from .seats import FREE, HOLD, PLACE_FIELDS, SEAT_COLUMNS, SEAT_FIELDS, SEAT_TABLE, Status
 
 
@@ -37,18 +42,45 @@ def user_for_update(*, user_id: int) -> Statement:
     )
 
 
-def user_for_update_with_seat(*, user_id: int, event_id: int, seat_id: int) -> Statement:
+def user_for_update_with_seat(
+    *, user_id: int, event_id: int, seat_id: int, address: str | None
+) -> Statement:
     """The caller's row, locked, and beside it one seat of the event as committed, not locked
-    (no seat columns: no such seat), in one round trip."""
+    (no seat columns: no such seat), in one round trip; then, with a client network, that
+    network's lock (address_locks), after the row's (a CTE with a row lock is run whole first)."""
     table = get_user_model()._meta.db_table
     seat_columns = ", ".join(f"s.{name}" for name in SEAT_FIELDS)
-    return Statement(
+    caller = (
         f"SELECT u.is_active, {seat_columns} FROM {table} u LEFT JOIN {SEAT_TABLE} s "
-        f"ON s.id = %(seat_id)s AND s.event_id = %(event_id)s WHERE u.id = %(user_id)s",
-        {"user_id": user_id, "event_id": event_id, "seat_id": seat_id},
+        f"ON s.id = %(seat_id)s AND s.event_id = %(event_id)s WHERE u.id = %(user_id)s"
+    )
+    params = {"user_id": user_id, "event_id": event_id, "seat_id": seat_id}
+    if address is None:
+        return Statement(caller, params, lock_rows=True, lock_of="u", lock=Rank.CALLER)
+    return Statement(
+        f"WITH caller AS MATERIALIZED ({caller}{ROW_LOCK}) SELECT caller.*, "
+        f"pg_advisory_xact_lock(hashtextextended(%(lock_name)s, 0)) FROM caller",
+        params | {"lock_name": address_lock_name(event_id, address)},
         lock_rows=True,
         lock_of="u",
         lock=Rank.CALLER,
+        sqlite_sql=caller,  # no locks: SQLite's write transactions are serial
+    )
+
+
+def address_lock_name(event_id: int, address: str) -> str:
+    return f"holds from {address}: event {event_id}"
+
+
+def address_locks(*, event_id: int, addresses: Sequence[str]) -> Statement:
+    """The lock of each client network's holds of the event (locking rank ADDRESS), in the
+    order given: sorted, so that two batches never wait on each other in a circle."""
+    names = Table(("text",), [(address_lock_name(event_id, a),) for a in addresses])
+    return Statement(
+        "SELECT pg_advisory_xact_lock(hashtextextended(n.name, 0)) FROM (%(names)s) n (name)",
+        {"names": names},
+        postgres_only=True,
+        lock=Rank.ADDRESS,
     )
 
 
@@ -97,13 +129,15 @@ def event_exists(*, event_id: int) -> Statement:
     )
 
 
-def buyer_seats(*, event_id: int, user_id: int, now: datetime) -> Statement:
-    """One row: how many seats of the event the caller holds at `now` and has booked, and the
-    event's purchase limit (rules.py)."""
+def buyer_seats(*, event_id: int, user_id: int, now: datetime, address: str | None) -> Statement:
+    """One row: how many seats of the event the caller holds at `now` and has booked, the
+    event's purchase limit, and how many are held from the caller's network (rules.py)."""
     return Statement(
         f"SELECT {held_count_sql('%(user_id)s')}, {booked_count_sql('%(user_id)s')}, "
-        f"{PURCHASE_LIMIT_SQL}",
-        {"event_id": event_id, "user_id": user_id, "now": now} | purchase_params(),
+        f"{PURCHASE_LIMIT_SQL}, {address_held_count_sql()}",
+        {"event_id": event_id, "user_id": user_id, "now": now}
+        | purchase_params()
+        | address_params(address),
     )
 
 
@@ -119,33 +153,46 @@ _HOLD = f"WHERE id IN (%(seat_ids)s) RETURNING {SEAT_COLUMNS}"
 
 
 def hold(
-    *, event_id: int, seat_ids: Sequence[int], user_id: int, until: datetime, now: datetime
+    *,
+    event_id: int,
+    seat_ids: Sequence[int],
+    user_id: int,
+    until: datetime,
+    now: datetime,
+    address: str | None,
 ) -> Statement:
     """Hold these seats (locked already, each free and allowed); rows: the seats held."""
     params = {"event_id": event_id, "user_id": user_id, "until": until}
     return Statement(
         f"{_hold_set(postgres=True)} {_HOLD}",
-        params | {"seat_ids": id_table(seat_ids)} | hold_clock(now),
+        params | {"seat_ids": id_table(seat_ids)} | hold_clock(now) | address_params(address),
         sqlite_sql=f"{_hold_set(postgres=False)} {_HOLD}",
     )
 
 
-def holds_capped(
-    *, event_id: int, seat_ids: Sequence[int], user_id: int, now: datetime
+def hold_refusals(
+    *, event_id: int, seat_ids: Sequence[int], user_id: int, now: datetime, address: str | None
 ) -> Statement:
-    """(id, label, when the caller's last hold ended) of these seats if the caller's run of
-    holds of the event has reached the cap and may not go on yet (rules.py); no rows if they
-    may be held."""
+    """(id, label, when the caller's last hold ended, whether the cap allows it, the end of a
+    hold of it another account of the caller's network let go lately: remembered, lapsed) of
+    each of these seats the rules refuse the caller: their run of holds has reached the cap
+    and may not go on yet, or the seat would pass between accounts of one network (rules.py).
+    No rows if they may be held."""
+    released, lapsed = passed_sql("%(user_id)s")
 
     def text(postgres: bool) -> str:
+        allowed = hold_allowed_sql("%(user_id)s", postgres=postgres)
         return (
-            f"SELECT id, label, {run_ended_sql('%(user_id)s', postgres=postgres)} "
+            f"SELECT id, label, {run_ended_sql('%(user_id)s', postgres=postgres)}, {allowed}, "
+            f"CASE WHEN {released} THEN released_at END, CASE WHEN {lapsed} THEN held_until END "
             f"FROM {SEAT_TABLE} WHERE id IN (%(seat_ids)s) "
-            f"AND NOT {hold_allowed_sql('%(user_id)s', postgres=postgres)} ORDER BY id"
+            f"AND (NOT {allowed} OR {released} OR {lapsed}) ORDER BY id"
         )
 
     params = {"event_id": event_id, "user_id": user_id, "seat_ids": id_table(seat_ids)}
-    return Statement(text(True), params | hold_clock(now), sqlite_sql=text(False))
+    return Statement(
+        text(True), params | hold_clock(now) | address_params(address), sqlite_sql=text(False)
+    )
 
 
 def held_since(*, seat_id: int) -> Statement:
@@ -170,9 +217,10 @@ def free(*, seat_ids: Sequence[int]) -> Statement:
 
 
 # The common click of an on-sale, a free seat within the buyer's limits, as one statement after
-# the user row lock: the UPDATE takes the seat row itself, and its condition is the rules in SQL
-# (rules.FREE_SQL; the run's cap; fewer live holds than the hold limit, and fewer seats held and
-# booked than the purchase limit). Its clock is read before the seat row is locked, so it can
+# the user row lock (and the network's): the UPDATE takes the seat row itself, and its condition
+# is the rules in SQL (rules.FREE_SQL; the run's cap; not passed between accounts of the
+# network, which may hold one more; fewer live holds than the hold limit, and fewer seats held
+# and booked than the purchase limit). Its clock is read before the seat row is locked, so it can
 # only refuse more than the rule: a click it refuses is decided again the long way, under the
 # locks (holds.hold_one_steps). Events with an orphan rule always go the long way: the rule
 # needs the row's other seats.
@@ -181,6 +229,7 @@ def _hold_if_free(*, postgres: bool) -> str:
     return (
         f"{_hold_set(postgres=postgres)} WHERE event_id = %(event_id)s AND id = %(seat_id)s "
         f"AND {FREE_SQL} AND {hold_allowed_sql('%(user_id)s', postgres=postgres)} "
+        f"AND {not_passed_sql('%(user_id)s')} AND {address_allows_sql()} "
         f"AND (SELECT orphan_mode FROM {Event._meta.db_table} WHERE id = %(event_id)s) = 'off' "
         f"AND {held_count_sql('%(user_id)s')} < {least}(%(limit)s, "
         f"{PURCHASE_LIMIT_SQL} - {booked_count_sql('%(user_id)s')}) RETURNING {SEAT_COLUMNS}"
@@ -188,7 +237,14 @@ def _hold_if_free(*, postgres: bool) -> str:
 
 
 def hold_if_free(
-    *, event_id: int, seat_id: int, user_id: int, until: datetime, now: datetime, limit: int
+    *,
+    event_id: int,
+    seat_id: int,
+    user_id: int,
+    until: datetime,
+    now: datetime,
+    limit: int,
+    address: str | None,
 ) -> Statement:
     params = {
         "user_id": user_id,
@@ -199,7 +255,7 @@ def hold_if_free(
     }
     return Statement(
         _hold_if_free(postgres=True),
-        params | hold_clock(now) | purchase_params(),
+        params | hold_clock(now) | purchase_params() | address_params(address),
         lock=Rank.SEATS,
         sqlite_sql=_hold_if_free(postgres=False),
     )

@@ -54,10 +54,12 @@ WRITTEN_FIELDS = [
     "held_by",
     "held_until",
     "held_since",
+    "held_from",
     "reserved_by",
     "released_by",
     "released_held_since",
     "released_at",
+    "released_from",
     "version",
 ]
 
@@ -98,6 +100,7 @@ class SeatWrite:
     held_until: Param | None
     held_since: Param | None
     reserved_by_id: Param | None
+    held_from: Param | None = None
     # Whether the hold it ends is kept as the seat's last ended hold (rules.py, one run, one
     # cap); a seat without one (booked, blocked) keeps the hold it remembers already.
     remembers_hold: bool = False
@@ -108,6 +111,7 @@ class SeatWrite:
             "held_until": self.held_until,
             "held_since": self.held_since,
             "reserved_by_id": self.reserved_by_id,
+            "held_from": self.held_from,
         }
 
     def update_sql(self, **from_sql: str) -> str:
@@ -143,6 +147,7 @@ _REMEMBERED = (
     ("released_by_id", "held_by_id"),
     ("released_held_since", "held_since"),
     ("released_at", "held_until"),
+    ("released_from", "held_from"),
 )
 
 HOLD = SeatWrite(
@@ -151,6 +156,7 @@ HOLD = SeatWrite(
     held_until=Param("until"),
     held_since=Param("now"),
     reserved_by_id=None,
+    held_from=Param("address"),  # NULLIF(address, ''): see update_sql
 )
 BOOK = SeatWrite(
     Status.RESERVED.value,

@@ -1,0 +1,192 @@
+"""Holds per address (rules.py; issue 40, "seats nobody can pass around"): one client network
+holds at most SEAT_ADDRESS_HOLD_LIMIT seats of an event at once, whichever of its accounts
+hold them, and a seat one of its accounts let go goes back to the sale, not to another of its
+accounts, until the cooldown after that hold's end. Run for real on both paths (races.py):
+Django's in this process and the fast path of a server process, every client 127.0.0.1.
+
+Negative controls (run once, not committed): with the network's lock taken out (the CTE of
+`sql.user_for_update_with_seat` and `sql.address_locks` selecting 1), the click race wins 4
+and 5 of 12 with a cap of 3 (both paths fail); best available's race does not need it (an
+event's batches take turns already) but wins 6 of 6 without `address_limit_check` in its
+checks; without `not_passed_sql` in `sql.hold_if_free` Bob's click takes Alice's seat on both
+paths (200 where 409 is asked); without it in `sql.hold_blocks` best available hands it to him.
+"""
+
+import time
+from collections import Counter
+from datetime import datetime, timedelta
+from functools import partial
+
+import pytest
+from django.db.models import F
+from django.utils import timezone
+from rest_framework.test import APIClient
+from rest_framework_simplejwt.tokens import RefreshToken
+
+from reservations.models import Seat
+
+from .factories import event_with_seats
+from .races import code_of, inventory_checked_after, run_together, users  # noqa: F401
+
+pytestmark = pytest.mark.django_db(transaction=True)
+both_paths = pytest.mark.parametrize("path", ["django", "fast"], indirect=True)
+
+CAP = 3
+
+
+@pytest.fixture
+def on(path, settings):
+    """The path with the rules on: a cap of CAP seats a network."""
+    settings.SEAT_ADDRESS_HOLD_LIMIT = CAP
+    return path.with_settings(SEAT_ADDRESS_HOLD_LIMIT=str(CAP))
+
+
+def lock(event, seat_id):
+    return f"/api/events/{event.id}/seats/{seat_id}/lock/"
+
+
+def unlock(event, seat_id):
+    return f"/api/events/{event.id}/seats/{seat_id}/unlock/"
+
+
+def held_from_one_network(event) -> int:
+    return Seat.objects.filter(
+        event=event, status="locked", held_until__gt=timezone.now(), held_from__isnull=False
+    ).count()
+
+
+@both_paths
+def test_a_seat_one_account_lets_go_is_not_passed_to_another_account_of_its_network(on):
+    event = event_with_seats(rows=1, seats_per_row=6)
+    ids = list(event.seats.order_by("id").values_list("id", flat=True))
+    alice, bob = users(2, prefix="pair")
+    as_alice, as_bob = on.poster(alice), on.poster(bob)
+    assert code_of(as_alice(lock(event, ids[0]), {})) == "ok"
+    let_go = timezone.now()
+    assert code_of(as_alice(unlock(event, ids[0]), {})) == "ok"
+
+    refused = as_bob(lock(event, ids[0]), {})
+    assert code_of(refused) == "seat_pass_refused"
+    body = refused.json()
+    assert body["seats"] == [ids[0]]
+    again = datetime.fromisoformat(body["hold_again_at"])
+    # the cooldown after the end the released hold had (rules.py: `released_at`)
+    assert again >= let_go + timedelta(seconds=300)
+    assert "another account on your network" in body["error"]
+    several = as_bob(f"/api/events/{event.id}/lock/", {"seat_ids": [ids[1], ids[0]]})
+    assert code_of(several) == "seat_pass_refused"
+    assert Seat.objects.get(pk=ids[0]).status == "available"  # back on sale for the others
+    assert Seat.objects.get(pk=ids[1]).status == "available"  # all or none
+    # Alice herself may take it again (her run of holds goes on), and Bob any other seat.
+    assert code_of(as_bob(lock(event, ids[1]), {})) == "ok"
+    assert code_of(as_alice(lock(event, ids[0]), {})) == "ok"
+
+
+@both_paths
+def test_a_hold_that_lapsed_is_not_passed_either(on, settings):
+    settings.SEAT_LOCK_SECONDS = 1
+    short = on.with_settings(SEAT_LOCK_SECONDS="1")
+    event = event_with_seats(rows=1, seats_per_row=4)
+    seat = event.seats.order_by("id").first()
+    alice, bob = users(2, prefix="lapse")
+    assert code_of(short.poster(alice)(lock(event, seat.id), {})) == "ok"
+    time.sleep(1.2)  # lapsed, and no sweeper has turned it back yet
+    assert Seat.objects.get(pk=seat.pk).status == "locked"
+    assert code_of(short.poster(bob)(lock(event, seat.id), {})) == "seat_pass_refused"
+
+
+@both_paths
+def test_best_available_does_not_hand_a_seat_let_go_to_another_account_of_the_network(on):
+    event = event_with_seats(rows=1, seats_per_row=3)
+    ids = list(event.seats.order_by("id").values_list("id", flat=True))
+    alice, bob = users(2, prefix="bestpair")
+    as_alice, as_bob = on.poster(alice), on.poster(bob)
+    assert code_of(as_alice(f"/api/events/{event.id}/lock/", {"seat_ids": ids})) == "ok"
+    for seat_id in ids:
+        assert code_of(as_alice(unlock(event, seat_id), {})) == "ok"
+    assert code_of(as_bob(f"/api/events/{event.id}/best/", {"count": 1})) == "no_block"
+    assert Seat.objects.filter(event=event, status="available").count() == 3
+
+
+@both_paths
+def test_a_network_holds_at_most_its_cap_whichever_of_its_accounts_hold(on):
+    event = event_with_seats(rows=1, seats_per_row=8)
+    ids = list(event.seats.order_by("id").values_list("id", flat=True))
+    alice, bob = users(2, prefix="cap")
+    as_alice, as_bob = on.poster(alice), on.poster(bob)
+    assert code_of(as_alice(f"/api/events/{event.id}/lock/", {"seat_ids": ids[:2]})) == "ok"
+    assert code_of(as_bob(lock(event, ids[2]), {})) == "ok"
+
+    refused = as_bob(lock(event, ids[3]), {})
+    assert code_of(refused) == "address_hold_limit"
+    assert refused.json()["limit"] == CAP
+    assert code_of(as_bob(f"/api/events/{event.id}/lock/", {"seat_ids": ids[3:5]})) == (
+        "address_hold_limit"
+    )
+    assert code_of(as_bob(f"/api/events/{event.id}/best/", {"count": 1})) == ("address_hold_limit")
+    assert held_from_one_network(event) == CAP
+    # A seat let go makes room (another seat: the one let go is not Bob's to take).
+    assert code_of(as_alice(unlock(event, ids[0]), {})) == "ok"
+    assert code_of(as_bob(lock(event, ids[3]), {})) == "ok"
+
+
+@both_paths
+def test_accounts_of_one_network_clicking_at_once_never_hold_past_its_cap(on):
+    event = event_with_seats(rows=2, seats_per_row=10)
+    ids = list(event.seats.order_by("id").values_list("id", flat=True))
+    buyers = users(12, prefix="crowd")
+    posts = [on.poster(buyer) for buyer in buyers]
+
+    for seats in (ids[:12], ids[8:20]):
+        clicks = zip(posts, seats, strict=True)
+        results = run_together([partial(post, lock(event, seat), {}) for post, seat in clicks])
+        assert Counter(code_of(r) for r in results) == {"ok": CAP, "address_hold_limit": 9}
+        assert held_from_one_network(event) == CAP
+        Seat.objects.filter(event=event, status="locked").update(
+            status="available",
+            held_by=None,
+            held_until=None,
+            held_since=None,
+            held_from=None,
+            version=F("version") + 1,
+        )
+
+
+@both_paths
+def test_best_available_asked_at_once_by_accounts_of_one_network_stays_within_its_cap(on):
+    event = event_with_seats(rows=2, seats_per_row=10)
+    buyers = users(6, prefix="bestcrowd")
+    posts = [on.poster(buyer) for buyer in buyers]
+    results = run_together(
+        [partial(post, f"/api/events/{event.id}/best/", {"count": 1}) for post in posts]
+    )
+    assert Counter(code_of(r) for r in results) == {"ok": CAP, "address_hold_limit": 3}
+    assert held_from_one_network(event) == CAP
+
+
+def test_other_networks_and_load_test_hosts_are_not_counted(settings):
+    """On Django's path, whose test client says any address."""
+    settings.SEAT_ADDRESS_HOLD_LIMIT = 1
+    event = event_with_seats(rows=1, seats_per_row=6)
+    ids = list(event.seats.order_by("id").values_list("id", flat=True))
+    alice, bob, carol = users(3, prefix="nets")
+
+    def client(user, address):
+        api = APIClient(REMOTE_ADDR=address)
+        api.credentials(HTTP_AUTHORIZATION=f"Bearer {RefreshToken.for_user(user).access_token}")
+        return api
+
+    as_alice = client(alice, "2001:db8:1:1::5")
+    as_bob = client(bob, "2001:db8:1:2::5")  # another /64
+    assert as_alice.post(lock(event, ids[0]), {}, format="json").status_code == 200
+    assert as_alice.post(unlock(event, ids[0]), {}, format="json").status_code == 200
+    assert as_bob.post(lock(event, ids[0]), {}, format="json").status_code == 200
+    # the same /64 is the same network
+    same = client(carol, "2001:db8:1:2::77").post(lock(event, ids[1]), {}, format="json")
+    assert same.json()["code"] == "address_hold_limit"
+
+    settings.LIMITS_EXEMPT_NETWORKS = ["192.0.2.0/24"]
+    load_host = client(carol, "192.0.2.10")
+    for seat_id in ids[2:5]:
+        assert load_host.post(lock(event, seat_id), {}, format="json").status_code == 200
+    assert not Seat.objects.filter(pk__in=ids[2:5], held_from__isnull=False).exists()
