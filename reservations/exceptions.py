@@ -196,20 +196,21 @@ class TurnExtended(BookingError):
 
 
 class EmailUnverified(BookingError):
-    """Joining a waiting room without a verified e-mail (WAITING_ROOM_REQUIRES_VERIFIED_EMAIL);
-    `email`: the account's address, empty when it has none."""
+    """Joining a waiting room (WAITING_ROOM_REQUIRES_VERIFIED_EMAIL), or holding seats of an
+    event whose organiser asks for it, without a verified e-mail; `email`: the account's
+    address, empty when it has none; `to`: what it was refused, in a buyer's words."""
 
     status_code = 403
     code = "email_unverified"
 
-    def __init__(self, *, email: str):
+    def __init__(self, *, email: str, to: str):
         if email:
             message = (
-                f"Confirm your e-mail address to join the queue: open the link we sent to "
+                f"Confirm your e-mail address to {to}: open the link we sent to "
                 f"{email}, or have it sent again."
             )
         else:
-            message = "Add your e-mail address to join the queue, then open the link we send to it."
+            message = f"Add your e-mail address to {to}, then open the link we send to it."
         super().__init__(message, email=email)
 
 

@@ -89,6 +89,12 @@ class Event(models.Model):
         help_text="The most seats of this event one account may hold and have booked together; "
         "empty: the site's default (SEAT_PURCHASE_LIMIT).",
     )
+    # Only accounts with a verified e-mail may hold its seats (accounts/email_verification.py).
+    holds_need_verified_email = models.BooleanField(
+        default=False,
+        db_default=False,
+        help_text="Only buyers who confirmed their e-mail address may hold seats of this event.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     # Grows by one in every transaction that changes what GET .../map/ shows of its seats
     # (categories, prices, blocks: services/map_version.py); it names the cached document.

@@ -1,6 +1,6 @@
 import AxeBuilder from '@axe-core/playwright';
 import type { Page } from '@playwright/test';
-import { apiAs, createEvent, expect, expectLive, expectSeat, openEvent, seat, test } from './helpers';
+import { apiAs, createEvent, expect, expectLive, expectSeat, openEvent, PASSWORD, seat, test } from './helpers';
 
 /**
  * The organiser's console (issue 39) beside a buyer, each in a browser of their own: the
@@ -187,4 +187,26 @@ test('the purchase limit set in the console refuses a buyer’s next hold, and s
   await expectSeat(alice, 'A3', 'available');
   const api = await apiAs(request, 'bob');
   expect(await api.seatStatus(eventId, 'A3')).toBe('available');
+});
+
+test('holding seats for buyers with a confirmed e-mail only, switched on in the console (issue 40)', async ({ login, request }) => {
+  const eventId = createEvent('Console: confirmed buyers', 1, 4);
+  const organiser = await login('organiser');
+  await openConsole(organiser, eventId);
+  const verifiedOnly = organiser.getByTestId('limits').getByLabel('Only buyers with a confirmed e-mail may hold seats');
+  await verifiedOnly.click(); // it shows the server's state: checked once the change is saved
+  await expect(organiser.getByText('Only buyers with a confirmed e-mail can hold seats now.')).toBeVisible();
+  await expect(verifiedOnly).toBeChecked();
+
+  const username = `fresh${Date.now() % 1_000_000}`;
+  expect((await request.post('/api/register/', { data: { username, password: PASSWORD } })).status()).toBe(201);
+  const fresh = await login(username);
+  await openEvent(fresh, eventId);
+  await seat(fresh, 'A1').click();
+  await expect(fresh.getByTestId('toast')).toContainText('e-mail address to hold seats of this event');
+  await expectSeat(fresh, 'A1', 'available');
+  const alice = await login('alice'); // the demo's alice has confirmed hers
+  await openEvent(alice, eventId);
+  await seat(alice, 'A2').click();
+  await expectSeat(alice, 'A2', 'held by you');
 });

@@ -1,6 +1,7 @@
 """An account's e-mail is verified once its owner opened the link we sent to that address
 (API.md "E-mail verification"); joining a waiting room asks for it while
-WAITING_ROOM_REQUIRES_VERIFIED_EMAIL is on (the default).
+WAITING_ROOM_REQUIRES_VERIFIED_EMAIL is on (the default), and holding seats of an event whose
+organiser says so (`Event.holds_need_verified_email`).
 
 The link's token is Django's signing (a TimestampSigner under SECRET_KEY, a salt of its own)
 of the account's id and a digest of the address it was sent to, good for
@@ -50,6 +51,16 @@ def is_verified(email: str, account: Account | None) -> bool:
     )
 
 
+def unverified_sql(user: str) -> str:
+    """is_verified's negation in SQL, for the user row `user` (an alias): the hold statements'
+    check where the event asks for it (`Event.holds_need_verified_email`)."""
+    return (
+        f"({user}.email = '' OR NOT EXISTS (SELECT 1 FROM {Account._meta.db_table} va "
+        f"WHERE va.user_id = {user}.id AND va.email_verified_at IS NOT NULL "
+        f"AND lower(va.verified_email) = lower({user}.email)))"
+    )
+
+
 def email_verified(user: AbstractBaseUser) -> bool:
     return is_verified(user.email, Account.objects.filter(pk=user.pk).first())
 
@@ -60,7 +71,7 @@ def verified_email_required(*, user_id: int) -> None:
         return
     user = get_user_model().objects.select_related("account").get(pk=user_id)
     if not is_verified(user.email, getattr(user, "account", None)):
-        raise EmailUnverified(email=user.email)
+        raise EmailUnverified(email=user.email, to="join the queue")
 
 
 def verification_token(user: AbstractBaseUser) -> str:

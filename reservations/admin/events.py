@@ -126,7 +126,8 @@ class EventAdmin(EventExports, StaffChanges, admin.ModelAdmin):
         return super().get_form(request, obj, **kwargs)
 
     def get_fields(self, request, obj=None):
-        return [*EVENT_FIELDS, *(GRID_FIELDS if obj is None else ["purchase_limit"])]
+        later = ["purchase_limit", "holds_need_verified_email"]
+        return [*EVENT_FIELDS, *(GRID_FIELDS if obj is None else later)]
 
     def get_readonly_fields(self, request, obj=None):
         return ["layout"] if obj is not None else []  # its seats were made from it

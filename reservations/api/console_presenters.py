@@ -121,6 +121,7 @@ class LimitsOutput(serializers.Serializer):
     event_id = serializers.IntegerField()
     purchase_limit = serializers.IntegerField(allow_null=True)
     effective = serializers.IntegerField()
+    holds_need_verified_email = serializers.BooleanField()
 
 
 def off_sale_json(seat: Seat) -> dict:
@@ -194,6 +195,7 @@ def limits_json(event: Event) -> dict:
         "event_id": event.pk,
         "purchase_limit": event.purchase_limit,
         "effective": purchase_limit_of(event),
+        "holds_need_verified_email": event.holds_need_verified_email,
     }
 
 

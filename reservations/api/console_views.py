@@ -128,8 +128,22 @@ class BookingDetailApi(APIView):
 
 class LimitsInput(serializers.Serializer):
     purchase_limit = serializers.IntegerField(
-        min_value=1, max_value=100_000, allow_null=True, help_text="null: the site's default"
+        min_value=1,
+        max_value=100_000,
+        allow_null=True,
+        required=False,
+        help_text="null: the site's default",
     )
+    holds_need_verified_email = serializers.BooleanField(
+        required=False, help_text="only buyers with a verified e-mail may hold seats"
+    )
+
+    def validate(self, attrs):
+        if not attrs:
+            raise serializers.ValidationError(
+                "Send purchase_limit, holds_need_verified_email or both."
+            )
+        return attrs
 
 
 def _event(event_id: int) -> Event:
@@ -140,9 +154,10 @@ def _event(event_id: int) -> Event:
 
 
 class LimitsApi(APIView):
-    """The event's purchase limit: read by whoever watches the sale, set by a Manager. No seat
-    changes (every hold and booking statement reads the limit from the event's row), so a plain
-    update of one column."""
+    """The event's rules for buyers (its purchase limit, whether holding needs a verified
+    e-mail): read by whoever watches the sale, set by a Manager. No seat changes (every hold
+    and booking statement reads them from the event's row), so a plain update of the columns
+    sent."""
 
     def get_permissions(self):
         needed = "view_console" if self.request.method == "GET" else "change_event"
@@ -156,8 +171,9 @@ class LimitsApi(APIView):
     def patch(self, request, event_id: int):
         data = validated(LimitsInput, request.data)
         event = _event(event_id)
-        event.purchase_limit = data["purchase_limit"]
-        event.save(update_fields=["purchase_limit"])
+        for field, value in data.items():
+            setattr(event, field, value)
+        event.save(update_fields=list(data))
         return Response(limits_json(event))
 
 

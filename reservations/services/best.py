@@ -61,6 +61,7 @@ from ..exceptions import (
     AccountInactive,
     AddressHoldLimitReached,
     BookingError,
+    EmailUnverified,
     HoldLimitReached,
     NoBlock,
     NotFound,
@@ -224,14 +225,14 @@ def best_batch_steps(*, event_id: int, asks: Sequence[Ask]) -> Steps[list[Answer
         return answers
     if pending:
         callers = sorted({asks[n].user_id for n in pending})
-        active = {
-            user_id
-            for user_id, is_active in (yield sql.users_for_update(user_ids=callers))
-            if is_active
-        }
+        rows = yield sql.users_for_update(user_ids=callers, event_id=event_id)
+        accounts = {user_id: account for user_id, *account in rows}
         for n in pending:
-            if asks[n].user_id not in active:
+            is_active, email, must_verify = accounts.get(asks[n].user_id, (False, "", False))
+            if not is_active:
                 answers[n] = AccountInactive("Log in, or send a valid bearer token.")
+            elif must_verify:
+                answers[n] = EmailUnverified(email=email, to="hold seats of this event")
         if addresses := sorted({asks[n].address for n in pending if asks[n].address}):
             yield sql.address_locks(event_id=event_id, addresses=addresses)
     held_seats: set[int] = set()

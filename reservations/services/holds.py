@@ -23,6 +23,7 @@ from django.utils import timezone
 from ..exceptions import (
     AccountInactive,
     AddressHoldLimitReached,
+    EmailUnverified,
     HoldCapReached,
     HoldLimitReached,
     NotHolder,
@@ -72,17 +73,26 @@ def caller_row_steps(user_id: int) -> Steps[None]:
     _account_check(rows)
 
 
-def _caller_row_and_seat_steps(
-    *, user_id: int, event_id: int, seat_id: int, address: str | None
+def _caller_for_hold_steps(
+    *, user_id: int, event_id: int, address: str | None, seat_id: int | None = None
 ) -> Steps[Seat | None]:
-    """caller_row_steps and the network's lock, and in the same round trip the seat as
-    committed (no row lock on it); None when the event has no such seat."""
-    rows = yield sql.user_for_update_with_seat(
-        user_id=user_id, event_id=event_id, seat_id=seat_id, address=address
+    """caller_row_steps, whether the caller may hold seats of the event (a verified e-mail, if
+    its organiser asks), their network's lock, and in the same round trip the seat asked for as
+    committed (no row lock on it); None when there is no such seat or none was asked for."""
+    rows = yield sql.caller_for_hold(
+        user_id=user_id, event_id=event_id, address=address, seat_id=seat_id
     )
     _account_check(rows)
-    seat_row = rows[0][1 : 1 + len(sql.SEAT_FIELDS)]
+    if rows[0][1]:
+        email = yield from _email_of(user_id)
+        raise EmailUnverified(email=email, to="hold seats of this event")
+    seat_row = rows[0][2 : 2 + len(sql.SEAT_FIELDS)]
     return None if seat_row[0] is None else seat_from_row(seat_row, event_id)
+
+
+def _email_of(user_id: int) -> Steps[str]:
+    ((email,),) = yield sql.email_of(user_id=user_id)
+    return email
 
 
 def _account_check(rows: Rows) -> None:
@@ -98,9 +108,7 @@ def hold_all_steps(
 
     Holding a seat you already hold changes nothing (and does not extend it).
     """
-    yield from caller_row_steps(user_id)
-    if address is not None:
-        yield sql.address_locks(event_id=event_id, addresses=[address])
+    yield from _caller_for_hold_steps(user_id=user_id, event_id=event_id, address=address)
     return (
         yield from _checked_hold_steps(
             user_id=user_id, event_id=event_id, seat_ids=seat_ids, address=address
@@ -242,8 +250,8 @@ def hold_one_steps(
     taken by one conditional UPDATE; anything else (the seat the caller's already, taken since
     the read, not found, the buyer's limits) is decided the long way, under the locks.
     """
-    seen = yield from _caller_row_and_seat_steps(
-        user_id=user_id, event_id=event_id, seat_id=seat_id, address=address
+    seen = yield from _caller_for_hold_steps(
+        user_id=user_id, event_id=event_id, address=address, seat_id=seat_id
     )
     now = timezone.now()  # after the read (see above)
     if seen is not None and _in_the_way(seen, user_id, now):

@@ -5,7 +5,7 @@ accounts, until the cooldown after that hold's end. Run for real on both paths (
 Django's in this process and the fast path of a server process, every client 127.0.0.1.
 
 Negative controls (run once, not committed): with the network's lock taken out (the CTE of
-`sql.user_for_update_with_seat` and `sql.address_locks` selecting 1), the click race wins 4
+`sql.caller_for_hold` and `sql.address_locks` selecting 1), the click race wins 4
 and 5 of 12 with a cap of 3 (both paths fail); best available's race does not need it (an
 event's batches take turns already) but wins 6 of 6 without `address_limit_check` in its
 checks; without `not_passed_sql` in `sql.hold_if_free` Bob's click takes Alice's seat on both

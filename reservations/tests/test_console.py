@@ -331,6 +331,7 @@ def test_a_manager_sets_the_purchase_limit_and_the_next_hold_counts_against_it(
         "event_id": event.id,
         "purchase_limit": None,
         "effective": settings.SEAT_PURCHASE_LIMIT,
+        "holds_need_verified_email": False,
     }
 
     answer = manager.patch(url, {"purchase_limit": 1}, format="json")
@@ -343,6 +344,13 @@ def test_a_manager_sets_the_purchase_limit_and_the_next_hold_counts_against_it(
     back = manager.patch(url, {"purchase_limit": None}, format="json").json()
     assert back["purchase_limit"] is None and back["effective"] == settings.SEAT_PURCHASE_LIMIT
     assert _hold(alice_api, event, seats[1].id).status_code == 200
+    # Verified buyers only (alice has verified nothing), the limit left as it is; then off.
+    verified_only = manager.patch(url, {"holds_need_verified_email": True}, format="json")
+    assert verified_only.json()["holds_need_verified_email"] is True
+    assert verified_only.json()["effective"] == settings.SEAT_PURCHASE_LIMIT
+    assert _hold(alice_api, event, seats[2].id).json()["code"] == "email_unverified"
+    manager.patch(url, {"holds_need_verified_email": False}, format="json")
+    assert _hold(alice_api, event, seats[2].id).status_code == 200
     # The box office watches the limit but may not change it; a buyer may do neither.
     assert box_office.get(url).status_code == 200
     refused = box_office.patch(url, {"purchase_limit": 5}, format="json")

@@ -1,7 +1,8 @@
 """E-mail verification (reservations/accounts/), end to end through the HTTP API with the
 verification e-mail read back from a real SMTP server (aiosmtpd): a new place in a waiting room
-asks for a verified address; the link verifies that address of that account and nothing else;
-links sent again are limited; the admin shows accounts made from one address in bursts."""
+asks for a verified address, and so does a hold of an event whose organiser says so; the link
+verifies that address of that account and nothing else; links sent again are limited; the admin
+shows accounts made from one address in bursts."""
 
 import re
 import time
@@ -18,11 +19,12 @@ from reservations.accounts.email_verification import SALT, verification_token
 from reservations.accounts.models import Account
 from reservations.accounts.verification_emails import verifications_send_due
 from reservations.mail_outbox import SCHEDULE
-from reservations.models import QueueEntry
+from reservations.models import Event, QueueEntry, Seat
 
 from .conftest import bearer_client
-from .factories import PASSWORD, UserFactory
+from .factories import PASSWORD, UserFactory, event_with_seats
 from .queue_rooms import event_with_room
+from .races import code_of, users
 
 pytestmark = pytest.mark.django_db
 
@@ -236,3 +238,38 @@ def test_the_admin_lists_how_many_accounts_one_address_made_within_the_hour(admi
     assert all(f">burst{n}<" in listed for n in range(3))
     assert ">loner<" not in listed
     assert ">3</td>" in listed
+
+
+# --- Holds that ask for a verified e-mail (the organiser's switch) ------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("path", ["django", "fast"], indirect=True)
+def test_an_event_that_asks_for_verified_buyers_refuses_holds_by_the_others(path):
+    """On both paths (races.py's posters: Django's in this process, a server's fast path).
+    Negative control: without the check of `holds._caller_for_hold_steps` the lock and lock
+    several are held (200) on both paths; without best available's, its block is."""
+    event = event_with_seats(rows=1, seats_per_row=6)
+    Event.objects.filter(pk=event.pk).update(holds_need_verified_email=True)
+    ids = list(event.seats.order_by("id").values_list("id", flat=True))
+    unverified, verified = users(2, prefix="mail")
+    type(verified).objects.filter(pk=verified.pk).update(email="v@example.org")
+    Account.objects.create(
+        user=verified, verified_email="V@example.org", email_verified_at=timezone.now()
+    )
+    as_unverified, as_verified = path.poster(unverified), path.poster(verified)
+
+    for url, body in [
+        (f"/api/events/{event.id}/seats/{ids[0]}/lock/", {}),
+        (f"/api/events/{event.id}/lock/", {"seat_ids": ids[:2]}),
+        (f"/api/events/{event.id}/best/", {"count": 2}),
+    ]:
+        refused = as_unverified(url, body)
+        assert refused.status_code == 403 and code_of(refused) == "email_unverified"
+        assert "to hold seats of this event" in refused.json()["error"]
+    assert not Seat.objects.filter(event=event).exclude(status="available").exists()
+    assert code_of(as_verified(f"/api/events/{event.id}/seats/{ids[0]}/lock/", {})) == "ok"
+    assert code_of(as_verified(f"/api/events/{event.id}/best/", {"count": 2})) == "ok"
+    # The switch off: anyone holds again.
+    Event.objects.filter(pk=event.pk).update(holds_need_verified_email=False)
+    assert code_of(as_unverified(f"/api/events/{event.id}/seats/{ids[5]}/lock/", {})) == "ok"

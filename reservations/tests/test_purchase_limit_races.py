@@ -9,7 +9,7 @@ Negative controls (run once, not committed): with the purchase limit taken out o
 one-statement hold (`sql.hold_if_free`, its held-and-booked count), ten of twelve tabs win on
 both paths, in both click races (owned 10 of a limit of 4); with its booked count alone taken
 out, the race after a booking fails on both paths. With the caller's row read without
-`FOR UPDATE` (`sql.user_for_update_with_seat`'s `lock_rows`), six to eight tabs of twelve win
+`FOR UPDATE` (`sql.caller_for_hold`'s `lock_rows`), six to eight tabs of twelve win
 (each counts before the others commit): the first race fails on both paths, the others on
 Django's path and now and then on the fast path.
 """

@@ -589,9 +589,10 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * @description The event's purchase limit: read by whoever watches the sale, set by a Manager. No seat
-         *     changes (every hold and booking statement reads the limit from the event's row), so a plain
-         *     update of one column.
+         * @description The event's rules for buyers (its purchase limit, whether holding needs a verified
+         *     e-mail): read by whoever watches the sale, set by a Manager. No seat changes (every hold
+         *     and booking statement reads them from the event's row), so a plain update of the columns
+         *     sent.
          */
         get: operations["staff_events_limits_retrieve"];
         put?: never;
@@ -600,9 +601,10 @@ export interface paths {
         options?: never;
         head?: never;
         /**
-         * @description The event's purchase limit: read by whoever watches the sale, set by a Manager. No seat
-         *     changes (every hold and booking statement reads the limit from the event's row), so a plain
-         *     update of one column.
+         * @description The event's rules for buyers (its purchase limit, whether holding needs a verified
+         *     e-mail): read by whoever watches the sale, set by a Manager. No seat changes (every hold
+         *     and booking statement reads them from the event's row), so a plain update of the columns
+         *     sent.
          */
         patch: operations["staff_events_limits_partial_update"];
         trace?: never;
@@ -1085,6 +1087,7 @@ export interface components {
             event_id: number;
             purchase_limit: number | null;
             effective: number;
+            holds_need_verified_email: boolean;
         };
         /** @description GET /api/events/{id}/state/ (API.md). */
         LiveStateOutput: {
@@ -1158,6 +1161,8 @@ export interface components {
         PatchedLimitsInput: {
             /** @description null: the site's default */
             purchase_limit?: number | null;
+            /** @description only buyers with a verified e-mail may hold seats */
+            holds_need_verified_email?: boolean;
         };
         /**
          * @description * `cash` - Cash

@@ -40,6 +40,8 @@ from .contract import (
 from .holds import (
     address_locks,
     buyer_seats,
+    caller_for_hold,
+    email_of,
     event_exists,
     extend,
     free,
@@ -53,7 +55,6 @@ from .holds import (
     seats_for_update,
     seats_in_rows,
     user_for_update,
-    user_for_update_with_seat,
 )
 from .seats import (
     BLOCK,
@@ -99,6 +100,8 @@ __all__ = [
     "best_batch_turn",
     "book",
     "buyer_seats",
+    "caller_for_hold",
+    "email_of",
     "event_exists",
     "event_for_best",
     "extend",
@@ -130,6 +133,5 @@ __all__ = [
     "seats_in_rows",
     "taken_seats",
     "user_for_update",
-    "user_for_update_with_seat",
     "users_for_update",
 ]

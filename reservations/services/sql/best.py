@@ -5,6 +5,7 @@ from datetime import datetime
 
 from django.contrib.auth import get_user_model
 
+from ...accounts.email_verification import unverified_sql
 from ...models import (
     Event,
     PriceCategory,
@@ -53,14 +54,21 @@ def event_for_best(*, event_id: int, categories: Sequence[int]) -> Statement:
     )
 
 
-def users_for_update(*, user_ids: Sequence[int]) -> Statement:
-    """(id, is_active) of these users, their rows locked in id order (locking rule 2 for a
-    batch of callers: one order, so two batches never wait on each other in a circle)."""
+def users_for_update(*, user_ids: Sequence[int], event_id: int) -> Statement:
+    """(id, is_active, e-mail, whether the event asks for a verified e-mail the user has not)
+    of these users, their rows locked in id order (locking rule 2 for a batch of callers: one
+    order, so two batches never wait on each other in a circle)."""
     table = get_user_model()._meta.db_table
     return Statement(
-        f"SELECT id, is_active FROM {table} WHERE id IN (%(user_ids)s) ORDER BY id",
-        {"user_ids": Table(("bigint",), [(user_id,) for user_id in user_ids])},
+        f"SELECT u.id, u.is_active, u.email, (SELECT e.holds_need_verified_email "
+        f"FROM {Event._meta.db_table} e WHERE e.id = %(event_id)s) AND {unverified_sql('u')} "
+        f"FROM {table} u WHERE u.id IN (%(user_ids)s) ORDER BY u.id",
+        {
+            "user_ids": Table(("bigint",), [(user_id,) for user_id in user_ids]),
+            "event_id": event_id,
+        },
         True,
+        lock_of="u",
         lock=Rank.CALLER,
     )
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 
+from ...accounts.email_verification import unverified_sql
 from ...models import (
     Event,
 )
@@ -42,17 +43,25 @@ def user_for_update(*, user_id: int) -> Statement:
     )
 
 
-def user_for_update_with_seat(
-    *, user_id: int, event_id: int, seat_id: int, address: str | None
+def caller_for_hold(
+    *, user_id: int, event_id: int, address: str | None, seat_id: int | None = None
 ) -> Statement:
-    """The caller's row, locked, and beside it one seat of the event as committed, not locked
-    (no seat columns: no such seat), in one round trip; then, with a client network, that
-    network's lock (address_locks), after the row's (a CTE with a row lock is run whole first)."""
+    """The caller's row, locked: whether the account is active, and whether the event asks for a
+    verified e-mail that the account has not (email_verification.py); beside them one seat of
+    the event as committed, not locked (no seat columns: no such seat, or none asked); then,
+    with a client network, that network's lock (address_locks), after the row's: a CTE with a
+    row lock is run whole first, where a function beside FOR UPDATE would take its lock before
+    the row's. One round trip."""
     table = get_user_model()._meta.db_table
     seat_columns = ", ".join(f"s.{name}" for name in SEAT_FIELDS)
+    must_verify = (
+        f"(SELECT e.holds_need_verified_email FROM {Event._meta.db_table} e "
+        f"WHERE e.id = %(event_id)s) AND {unverified_sql('u')}"
+    )
     caller = (
-        f"SELECT u.is_active, {seat_columns} FROM {table} u LEFT JOIN {SEAT_TABLE} s "
-        f"ON s.id = %(seat_id)s AND s.event_id = %(event_id)s WHERE u.id = %(user_id)s"
+        f"SELECT u.is_active, {must_verify}, {seat_columns} FROM {table} u "
+        f"LEFT JOIN {SEAT_TABLE} s ON s.id = %(seat_id)s AND s.event_id = %(event_id)s "
+        f"WHERE u.id = %(user_id)s"
     )
     params = {"user_id": user_id, "event_id": event_id, "seat_id": seat_id}
     if address is None:
@@ -66,6 +75,11 @@ def user_for_update_with_seat(
         lock=Rank.CALLER,
         sqlite_sql=caller,  # no locks: SQLite's write transactions are serial
     )
+
+
+def email_of(*, user_id: int) -> Statement:
+    table = get_user_model()._meta.db_table
+    return Statement(f"SELECT email FROM {table} WHERE id = %(user_id)s", {"user_id": user_id})
 
 
 def address_lock_name(event_id: int, address: str) -> str:

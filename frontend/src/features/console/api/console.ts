@@ -45,5 +45,7 @@ export const refundBooking = (reservationId: number, body: { seat_ids: number[] 
 
 export const fetchLimits = (eventId: number) => api.get<Limits>(`${staffEvent(eventId)}/limits/`);
 
-export const setPurchaseLimit = (eventId: number, purchaseLimit: number | null) =>
-  api.request<Limits>('PATCH', `${staffEvent(eventId)}/limits/`, { body: { purchase_limit: purchaseLimit } });
+/** The event's rules for buyers that a Manager changes; a field left out stays as it is. */
+export type LimitsBody = { purchase_limit?: number | null; holds_need_verified_email?: boolean };
+
+export const setLimits = (eventId: number, body: LimitsBody) => api.request<Limits>('PATCH', `${staffEvent(eventId)}/limits/`, { body });

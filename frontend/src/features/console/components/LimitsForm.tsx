@@ -7,22 +7,34 @@ import { refusalText } from '../model/refusals';
 import type { Told } from './OffSaleForms';
 
 /**
- * The event's purchase limit: how many seats one account may hold and have booked together.
- * Everyone in the console reads it; a Manager (`change_event`) sets it, or goes back to the
- * site's default. Every hold and booking after the change counts against the new one.
+ * The event's rules for buyers: its purchase limit (how many seats one account may hold and
+ * have booked together) and whether only buyers with a confirmed e-mail may hold seats.
+ * Everyone in the console reads them; a Manager (`change_event`) sets them, or goes back to the
+ * site's default limit. Every hold and booking after the change follows the new rules.
  */
 export function LimitsForm({ eventId, mayChange, limit, tell }: { eventId: number; mayChange: boolean; limit: ConsoleActions['limit']; tell: Told }) {
   const ids = useId();
   const limits = useQuery({ queryKey: queryKeys.limits(eventId), queryFn: () => fetchLimits(eventId) });
   const [value, setValue] = useState('');
   const save = (purchaseLimit: number | null) =>
-    limit.mutate(purchaseLimit, {
-      onSuccess: (answer) => {
-        setValue('');
-        tell('ok', `Purchase limit: ${answer.effective} seats per buyer${answer.purchase_limit === null ? " (the site's default)" : ''}.`);
+    limit.mutate(
+      { purchase_limit: purchaseLimit },
+      {
+        onSuccess: (answer) => {
+          setValue('');
+          tell('ok', `Purchase limit: ${answer.effective} seats per buyer${answer.purchase_limit === null ? " (the site's default)" : ''}.`);
+        },
+        onError: (error) => tell('error', refusalText(error)),
       },
-      onError: (error) => tell('error', refusalText(error)),
-    });
+    );
+  const verifiedOnly = (on: boolean) =>
+    limit.mutate(
+      { holds_need_verified_email: on },
+      {
+        onSuccess: () => tell('ok', on ? 'Only buyers with a confirmed e-mail can hold seats now.' : 'Every logged-in buyer can hold seats now.'),
+        onError: (error) => tell('error', refusalText(error)),
+      },
+    );
   const submit = (event: FormEvent) => {
     event.preventDefault();
     save(Number(value));
@@ -49,6 +61,15 @@ export function LimitsForm({ eventId, mayChange, limit, tell }: { eventId: numbe
           )}
         </form>
       )}
+      <label className="console-check" data-testid="verified-only">
+        <input
+          type="checkbox"
+          checked={now?.holds_need_verified_email ?? false}
+          disabled={!mayChange || !now || limit.isPending}
+          onChange={(event) => verifiedOnly(event.target.checked)}
+        />{' '}
+        Only buyers with a confirmed e-mail may hold seats
+      </label>
     </section>
   );
 }

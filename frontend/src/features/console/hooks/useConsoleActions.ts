@@ -5,10 +5,11 @@ import {
   releaseSeats,
   reseatBooking,
   sellAtBoxOffice,
-  setPurchaseLimit,
+  setLimits,
   takeOffSale,
   type BoxOfficeBody,
   type KeepBody,
+  type LimitsBody,
   type OffSaleSeat,
 } from '../api/console';
 
@@ -59,7 +60,7 @@ export function useConsoleActions(eventId: number) {
     onSuccess: (_answer, { reservationId }) => afterBookingChange(reservationId),
   });
   const limit = useMutation({
-    mutationFn: (purchaseLimit: number | null) => setPurchaseLimit(eventId, purchaseLimit),
+    mutationFn: (body: LimitsBody) => setLimits(eventId, body),
     onSuccess: (answer) => {
       queryClient.setQueryData(queryKeys.limits(eventId), answer);
       // The event's detail alone (it says the limit), not the map and states under its key.
