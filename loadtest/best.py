@@ -29,7 +29,7 @@ import aiohttp
 import orjson
 
 from .api import fetch_seats, get_json, http_session
-from .cli import seat_range
+from .commands import seat_range
 from .stats import quantiles
 from .verdict import Verdict, inventory_verdict
 

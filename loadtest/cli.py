@@ -24,33 +24,13 @@ import orjson
 
 from . import figures
 from .auth import AUTH_MODES
-from .clickers import PROFILES
-from .commands import UsageError
+from .commands import UsageError, share
 from .procs import child_main
 from .profiles import REGISTRY
 from .queue_figures import queue_table
 from .queue_run import queue_run
 from .run import main_async
 from .stats import raise_nofile
-
-
-def seat_range(text: str) -> tuple[int, int]:
-    """A number of seats: N or MIN-MAX, at least 1 (`--journey-seats`, best's `--sizes`)."""
-    low, _, high = text.partition("-")
-    try:
-        bounds = (int(low), int(high or low))
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not N or MIN-MAX: {text!r}") from None
-    if not 1 <= bounds[0] <= bounds[1]:
-        raise argparse.ArgumentTypeError(f"needs 1 <= MIN <= MAX: {text!r}")
-    return bounds
-
-
-def share(text: str) -> float:
-    value = float(text)
-    if not 0 <= value <= 1:
-        raise argparse.ArgumentTypeError(f"a share from 0 to 1: {text!r}")
-    return value
 
 
 def arguments(p: argparse.ArgumentParser) -> None:
@@ -95,11 +75,10 @@ def arguments(p: argparse.ArgumentParser) -> None:
         "path). client and session need passwords in --users",
     )
     g = p.add_argument_group(
-        "profile",
-        "what the clickers do. uniform: hold seats of their own; churn: lock, unlock, lock\n"
-        "random seats; each other profile's own options are in its group below.",
+        "profile", "what the clickers do: each profile says, with its own options, below."
     )
-    profiles = (*PROFILES, *REGISTRY)
+    # onsale and queue: runs of their own (run_arrivals.py, queue_run.py), not classes yet.
+    profiles = (*REGISTRY, "onsale", "queue")
     g.add_argument("--profile", choices=profiles, default="journey", help="the clickers' profile")
     g.add_argument(
         "--clickers", type=int, default=0, help="number of clickers (at most the number of users)"
@@ -163,48 +142,9 @@ def arguments(p: argparse.ArgumentParser) -> None:
         action="store_true",
         help="offer permessage-deflate on the sockets (off by default)",
     )
-    g = p.add_argument_group(
-        "journey profile (the default)",
-        "a buyer holds seats of its own one click at a time, books them with an\n"
-        "Idempotency-Key, cancels some of its bookings, and again.",
-    )
-    g.add_argument(
-        "--journey-seats",
-        type=seat_range,
-        default="1-4",
-        metavar="N|MIN-MAX",
-        help="seats a journey (or an on-sale or queue buyer) holds and books, drawn uniformly "
-        "from MIN to MAX",
-    )
-    g.add_argument(
-        "--cancel-share",
-        type=share,
-        default=0.2,
-        help="share of its bookings a buyer cancels at once (journey and onsale profiles)",
-    )
-    g.add_argument(
-        "--contention",
-        type=share,
-        default=0.0,
-        help="share of a buyer's clicks aimed at any seat of the map instead of its own "
-        "(0: no two buyers want the same seat)",
-    )
-    for name, profile in REGISTRY.items():  # loadtest/profiles/
-        profile.arguments(p.add_argument_group(f"{name} profile", cleandoc(profile.__doc__)))
-    g = p.add_argument_group("book profile", "lock seats, then reserve them.")
-    g.add_argument("--book-size", type=int, default=4, help="seats per booking")
-    g = p.add_argument_group(
-        "hoard profile",
-        "every other clicker keeps one seat for good by extending it and, at the cap, letting\n"
-        "go and taking it again; the others hold to --hold-limit, book, and again. The verdict\n"
-        "wants no account owning past the event's purchase_limit, and counts the refusals.",
-    )
-    g.add_argument(
-        "--hold-cap",
-        type=float,
-        default=600.0,
-        help="the server's SEAT_HOLD_MAX_SECONDS: no hoarder's run of holds may end past it",
-    )
+    for name in sorted(REGISTRY, key=lambda name: name != "journey"):  # loadtest/profiles/
+        title = f"{name} profile" + (" (the default)" if name == "journey" else "")
+        REGISTRY[name].arguments(p.add_argument_group(title, cleandoc(REGISTRY[name].__doc__)))
     g = p.add_argument_group(
         "onsale profile",
         "--arrivals open the map as the shipped client does within --arrive-within seconds and\n"
@@ -329,19 +269,14 @@ def prepare(args: argparse.Namespace) -> None:
     args.url = [u.rstrip("/") for u in (args.url or ["http://127.0.0.1:8000"])]
     if args.procs < 1 or (args.procs > 1 and args.poll):
         raise UsageError("--procs is 1 or more, and 1 with --poll")
-    if args.profile == "onsale":
-        if args.procs != 1 or args.poll:
-            raise UsageError(
-                "--profile onsale runs in one process (--procs 1), with sockets (no --poll)"
-            )
-        # Every arrival watches; the buyers are clickers, one user each.
+    if args.profile in ("onsale", "queue") and (args.procs != 1 or args.poll):
+        raise UsageError(
+            f"--profile {args.profile} runs in one process (--procs 1), with sockets (no --poll)"
+        )
+    if args.profile == "onsale":  # every arrival watches; the buyers are clickers, one user each
         args.watchers = args.arrivals
         args.clickers = round(args.click_share * args.arrivals)
     if args.profile == "queue":
-        if args.procs != 1 or args.poll:
-            raise UsageError(
-                "--profile queue runs in one process (--procs 1), with sockets (no --poll)"
-            )
         if not args.users:
             raise UsageError("--profile queue needs --users (one account per arrival)")
         if args.auth == "session":

@@ -1,41 +1,20 @@
-"""Clickers: users holding and booking seats at once, in profiles.
-
-- journey (the default): a buyer as the shipped client makes one: holds `--journey-seats`
-  seats of its own share one click at a time, books them with an `Idempotency-Key` (sent again
-  with the same key if the answer is lost), cancels `--cancel-share` of its bookings, and goes
-  on with other seats; `--contention` aims that share of its clicks anywhere on the map;
-- uniform: each clicker holds seats of its own share of the map (no two want the same seat),
-  releasing its oldest hold before it reaches the hold limit;
-- hot: every clicker asks for one of the same K seats at the same instant (`--clicks` times);
-- book: lock `--book-size` seats of its own share in one request, then reserve them;
-- churn: lock a random seat of the whole map, release it, lock it again (conflicts expected);
-- hoard: hoarders, each keeping one seat for good or booking its way past the purchase limit
-  (loadtest/hoarders.py);
-- onsale: arrivals open the map as the shipped client does, then buyers among them click near
-  the stage at once (loadtest/onsale.py);
-- queue: accounts wait in the event's waiting room on their sockets, claim their turn when
-  called and book with it (loadtest/queue_buyers.py, queue_run.py).
+"""Clickers: users holding and booking seats at once, each as a profile of loadtest/profiles/
+says (or the on-sale's and the waiting room's buyers: onsale_buyers.py, queue_buyers.py), and
+the shipped client's steps that they share: holding seats one click at a time and booking them.
 
 Each clicker authenticates as `--auth` says (loadtest/auth.py).
 """
 
 import asyncio
-import contextlib
 import random
 import time
 import uuid
-from collections import deque
-from dataclasses import dataclass
 
 import aiohttp
 import orjson
 
 from .auth import Auth, AuthFailed
-from .hoarders import HoardSpell, hoard, hoard_by_booking
 from .stats import Recorder
-
-# The profiles still branched on by name; the others are classes (loadtest/profiles/).
-PROFILES = ("journey", "uniform", "book", "churn", "hoard", "onsale", "queue")
 
 
 def _code(status: int, body: bytes) -> str:
@@ -86,6 +65,10 @@ class Clicker:
         self.succeeded = False
         self.booked: dict[int, list[int]] = {}  # reservation id -> its seats (journey)
         self.cancelled: set[int] = set()
+        # What the verdict read back of its account: seats of the event it holds and has
+        # booked, and its reservations of the event as the API lists them.
+        self.owned = 0
+        self.reservations: list[dict] = []
 
     async def call(self, op: str, path: str, body: dict, headers: dict | None = None):
         """POST `path` (under /api/events/{id}/, or absolute from /api/) as this clicker;
@@ -147,126 +130,6 @@ class Clicker:
     async def make_room(self, room: int = 1) -> None:
         while self.held and len(self.held) + room > self.hold_limit:
             await self.unlock(self.held[0])
-
-
-async def _paced(stop: asyncio.Event, interval: float):
-    """Yield once per `interval` seconds (0: as fast as the server answers) until `stop`."""
-    next_at = time.monotonic()
-    while not stop.is_set():
-        yield
-        if interval > 0:
-            next_at += interval
-            delay = next_at - time.monotonic()
-            if delay > 0:
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(stop.wait(), delay)
-
-
-async def run_clicker(
-    c: Clicker,
-    profile: str,
-    seats: list[int],
-    share: list[int],
-    stop: asyncio.Event,
-    *,
-    interval: float,
-    book_size: int,
-    start: asyncio.Event,
-    journey: "JourneyPlan | None" = None,
-    hold_cap: float = 600.0,
-) -> None:
-    await start.wait()
-    if profile == "journey":
-        own = deque(share)
-        async for _ in _paced(stop, interval):
-            if not await buy(c, own, seats, journey):
-                return
-        return
-    if profile == "hoard":  # loadtest/hoarders.py
-        if not share:
-            return
-        spell = HoardSpell()
-        if c.index % 2:  # every other hoarder books its way: hold to the limit, book, again
-            own = deque(share)
-            async for _ in _paced(stop, interval):
-                if not await hoard_by_booking(c, own, spell, hold_cap):
-                    return
-            return
-        async for _ in _paced(stop, interval):
-            await hoard(c, share[0], spell, hold_cap)
-        return
-    position = 0
-    async for _ in _paced(stop, interval):
-        if profile == "uniform":
-            if not share:
-                return
-            seat = share[position % len(share)]
-            position += 1
-            await c.make_room()
-            if seat in c.held:
-                await c.unlock(seat)
-            await c.lock(seat)
-        elif profile == "churn":
-            seat = random.choice(seats)
-            await c.make_room()
-            if await c.lock(seat):
-                await c.unlock(seat)
-                await c.lock(seat)
-        elif profile == "book":
-            wanted = share[position : position + book_size]
-            position += book_size
-            if len(wanted) < book_size:
-                return
-            await c.make_room(len(wanted))
-            _, code, _ = await c.call("lock_many", "lock/", {"seat_ids": wanted})
-            if code != "ok":
-                continue
-            c.held.extend(wanted)
-            _, code, _ = await c.call(
-                "reserve",
-                "reserve/",
-                {"seat_ids": wanted},
-                headers={"Idempotency-Key": uuid.uuid4().hex},
-            )
-            if code == "ok":
-                for seat in wanted:
-                    c.held.remove(seat)
-        else:
-            raise ValueError(f"unknown profile {profile!r}")
-
-
-@dataclass(frozen=True)
-class JourneyPlan:
-    """What each buyer of the journey profile does (`--journey-seats`, `--cancel-share`,
-    `--contention`)."""
-
-    seats: tuple[int, int] = (1, 4)
-    cancel_share: float = 0.2
-    contention: float = 0.0
-
-
-async def buy(c: Clicker, own: deque, seats: list[int], plan: JourneyPlan) -> bool:
-    """One buyer's journey: hold k seats one click at a time, book them, perhaps cancel.
-
-    `own` is the buyer's share of the map (no other buyer's, unless `plan.contention` sends a
-    click anywhere); a cancelled booking's seats go back to its end. The journey's time runs
-    from the first click to the confirmed booking's answer. False once the share is used up.
-    """
-    wanted = random.randint(*plan.seats)
-    await c.make_room(wanted)
-
-    def next_seat() -> int | None:
-        if plan.contention and random.random() < plan.contention:
-            return random.choice(seats)
-        return own.popleft() if own else None
-
-    started = time.perf_counter()
-    got = await hold_by_clicks(c, wanted, next_seat)
-    if not got:
-        return bool(own)
-    if await book(c, got, started, plan.cancel_share) != "kept":
-        own.extend(got)  # refused (given back) or cancelled: on sale again
-    return bool(own)
 
 
 async def hold_by_clicks(c: Clicker, wanted: int, next_seat) -> list[int]:

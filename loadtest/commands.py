@@ -52,6 +52,25 @@ class UsageError(Exception):
     """Options that do not go together: the command's usage and this message, exit status 2."""
 
 
+def seat_range(text: str) -> tuple[int, int]:
+    """A number of seats: N or MIN-MAX, at least 1 (`--journey-seats`, best's `--sizes`)."""
+    low, _, high = text.partition("-")
+    try:
+        bounds = (int(low), int(high or low))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not N or MIN-MAX: {text!r}") from None
+    if not 1 <= bounds[0] <= bounds[1]:
+        raise argparse.ArgumentTypeError(f"needs 1 <= MIN <= MAX: {text!r}")
+    return bounds
+
+
+def share(text: str) -> float:
+    value = float(text)
+    if not 0 <= value <= 1:
+        raise argparse.ArgumentTypeError(f"a share from 0 to 1: {text!r}")
+    return value
+
+
 class Formatter(argparse.RawDescriptionHelpFormatter, argparse.ArgumentDefaultsHelpFormatter):
     """The docstring as written, and each option's default where it has one to show."""
 

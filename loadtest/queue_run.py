@@ -123,17 +123,16 @@ async def _sales(admin, event_id: int, base: str, buyers: list[QueueBuyer], verd
     seats = await fetch_seats(admin, base, event_id)
     server = {s["id"]: (s["status"], s["version"]) for s in seats}
     turned = [b.clicker for b in buyers if b.seen.claimed]
-    reservations: dict[int, list[dict]] = {}
     sem = asyncio.Semaphore(50)
 
     async def inspect(c: TurnClicker):
         async with sem:
             everything = await get_pages(admin, f"{c.base}/api/reservations/", c.auth.headers)
-            reservations[c.index] = [r for r in everything if r["event"]["id"] == event_id]
+            c.reservations = [r for r in everything if r["event"]["id"] == event_id]
 
     await asyncio.gather(*(inspect(c) for c in turned))
-    sales_verdict(reservations, server, verdict)
-    journey_verdict(turned, reservations, verdict)
+    sales_verdict(turned, server, verdict)
+    journey_verdict(turned, verdict)
     return server
 
 

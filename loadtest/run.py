@@ -16,7 +16,7 @@ import orjson
 from . import onsale, onsale_buyers
 from .api import fetch_own_holds, fetch_seats, http_session, ws_url
 from .auth import AuthFailed, auth_for
-from .clickers import LOGINS_AT_ONCE, TRANSPORT_ERRORS, Clicker, JourneyPlan, log_in, run_clicker
+from .clickers import LOGINS_AT_ONCE, TRANSPORT_ERRORS, Clicker, log_in
 from .procs import Child, merge_receipts
 from .profiles import REGISTRY, Profile
 from .progress import Progress
@@ -53,7 +53,7 @@ class Run:
         self.arrivals: list[onsale.Arrival] = []  # --profile onsale
         self.ranking: list[int] = []  # the seats from the stage out (--profile onsale)
         self.buyer_models: list = []  # each buyer's own seat model (--profile onsale)
-        self.profile: Profile | None = None  # a profile of loadtest/profiles/
+        self.profile: Profile | None = None  # loadtest/profiles/'s; None for onsale
         self.connect_started = 0
         self.click_seconds = self.settle_seconds = 0.0
         self.server_cpu = self.client_cpu = 0.0  # CPU seconds in the measured window
@@ -252,12 +252,11 @@ class Run:
         async def warm(c: Clicker):
             await log_in(c, client, logins)
             async with sem:
-                if options.profile == "onsale":
-                    return  # a fresh event: its seat list is read when it arrives
+                if not self.profile:
+                    return  # onsale: a fresh event, its seat list is read when it arrives
                 try:  # opens its connection, and learns what it already holds
                     c.held = await fetch_own_holds(client, c.base, options.event, c.auth.headers)
-                    if self.profile:
-                        await self.profile.warm(c)
+                    await self.profile.warm(c)
                 except TRANSPORT_ERRORS as exc:
                     rec.errors[f"warmup:{type(exc).__name__}"] += 1
 
@@ -269,15 +268,9 @@ class Run:
     async def click(self) -> None:
         """Click for --duration, then settle: the measured window (CPU, pushes, requests)."""
         options, rec, pids, clickers = self.options, self.rec, self.pids, self.clickers
-        shuffled = list(self.seat_ids)
-        random.shuffle(shuffled)
-        free = shuffled
-        if options.profile == "journey" or self.profile:  # seats on sale, each its own
-            free = list(self.available)
-            random.shuffle(free)
+        free = list(self.available)  # the seats on sale, each clicker's share its own
+        random.shuffle(free)
         shares = [free[i :: max(1, len(clickers))] for i in range(len(clickers))]
-        plan = JourneyPlan(options.journey_seats, options.cancel_share, options.contention)
-        per_clicker_interval = len(clickers) / options.rate if options.rate else 0
         stop, start = asyncio.Event(), asyncio.Event()
         if options.profile == "onsale":  # every buyer with the map its own page keeps
             buyers = onsale_buyers.BuyerPlan(
@@ -287,27 +280,9 @@ class Run:
                 asyncio.ensure_future(onsale_buyers.buyer(c, model, self.ranking, buyers, start))
                 for c, model in zip(clickers, self.buyer_models, strict=True)
             ]
-        elif self.profile:
-            click_tasks = [
-                asyncio.ensure_future(self.profile_click(c, shares[i], stop, start))
-                for i, c in enumerate(clickers)
-            ]
         else:
             click_tasks = [
-                asyncio.ensure_future(
-                    run_clicker(
-                        c,
-                        options.profile,
-                        self.seat_ids,
-                        shares[i],
-                        stop,
-                        interval=per_clicker_interval,
-                        book_size=options.book_size,
-                        start=start,
-                        journey=plan,
-                        hold_cap=options.hold_cap,
-                    )
-                )
+                asyncio.ensure_future(self.profile_click(c, shares[i], stop, start))
                 for i, c in enumerate(clickers)
             ]
         self.tasks += click_tasks  # cancelled with the watchers if the run is stopped

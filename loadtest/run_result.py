@@ -27,7 +27,7 @@ def finish(run: Run, verdict: Verdict) -> None:
     if run.profile:
         result["clicks"].update(run.profile.figures(run.clickers))
     result["auth"] = {"mode": options.auth, "calls": dict(rec.auth)}
-    if options.profile in ("journey", "onsale"):
+    if rec.journeys or rec.journey_notes:  # buyers who booked as the client does (clickers.book)
         result["journey"] = figures.journey_figures(rec, run.clickers, run.click_seconds)
     if options.poll:
         seconds = (time.time_ns() - run.connect_started) / 1e9

@@ -1,12 +1,12 @@
 """The verdict of a run, read back through the API once the pushes have settled.
 
 No seat in two confirmed reservations, no seat held by two users, booked seats shown reserved,
-every booking and cancellation of the journey and onsale profiles as the server has it, at most
-one winner per hot seat, no hoarder past the event's purchase limit, every watcher's final
-model equal to the server's list, and the server's own inventory check of the event (its ledger
-replayed against its seats and reservations: `GET /api/events/{id}/inventory/`, the operator's
-route) without a disagreement. What could not be checked is said in the verdict's notes, one
-line each, never passed over.
+every watcher's final model equal to the server's list, and the server's own inventory check of
+the event (its ledger replayed against its seats and reservations: `GET
+/api/events/{id}/inventory/`, the operator's route) without a disagreement; then what the
+profile adds (its `judge`: loadtest/profiles/), and for the on-sale every booking and
+cancellation as the server has it. What could not be checked is said in the verdict's notes,
+one line each, never passed over.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 import orjson
 
-from .api import fetch_seats, get_json, get_pages
+from .api import fetch_seats, get_pages
 from .clickers import TRANSPORT_ERRORS, Clicker
 from .watchers import Watcher
 
@@ -173,8 +173,6 @@ async def _check_clickers(run: Run, server: dict, verdict: Verdict) -> None:
     options, client, clickers = run.options, run.admin, run.clickers
     active = [c for c in clickers if c.succeeded]
     holders: Counter = Counter()
-    owned: dict[int, int] = {}  # clicker index -> seats it holds and has booked
-    reservations: dict[int, list[dict]] = {}  # clicker index -> its reservations of the event
     sem = asyncio.Semaphore(50)
 
     async def inspect(c: Clicker):
@@ -183,9 +181,9 @@ async def _check_clickers(run: Run, server: dict, verdict: Verdict) -> None:
             for s in mine:
                 if s["mine"] and s["status"] == "locked":
                     holders[s["id"]] += 1
-            owned[c.index] = sum(1 for s in mine if s["mine"])
+            c.owned = sum(1 for s in mine if s["mine"])
             everything = await get_pages(client, f"{c.base}/api/reservations/", c.auth.headers)
-            reservations[c.index] = [r for r in everything if r["event"]["id"] == options.event]
+            c.reservations = [r for r in everything if r["event"]["id"] == options.event]
 
     await asyncio.gather(*(inspect(c) for c in active))
     doubly_held = [i for i, n in holders.items() if n > 1]
@@ -193,50 +191,23 @@ async def _check_clickers(run: Run, server: dict, verdict: Verdict) -> None:
     verdict.figures["seats_held"] = len(holders)
     if doubly_held:
         verdict.fail(f"seats held by two users: {doubly_held[:10]}")
-    sales_verdict(reservations, server, verdict)
-    if options.profile in ("journey", "onsale"):
-        journey_verdict(active, reservations, verdict)
-    if options.profile == "hoard":
-        notes = run.rec.journey_notes
-        verdict.figures["hoarding_refused"] = notes["hoarding_refused"]
-        if notes["held_past_cap"]:
-            verdict.fail(f"{notes['held_past_cap']} hold(s) granted past --hold-cap of their run")
-        event = await get_json(client, f"{options.url[0]}/api/events/{options.event}/")
-        purchase_verdict(active, owned, event["purchase_limit"], notes, verdict)
+    sales_verdict(active, server, verdict)
+    if options.profile == "onsale":
+        journey_verdict(active, verdict)
     if run.profile:
         run.profile.judge(clickers, verdict)
 
 
-def purchase_verdict(
-    clickers: list, owned: dict[int, int], limit: int, notes: Counter, verdict: Verdict
-) -> None:
-    """No account holds and has booked more seats of the event than its `purchase_limit` (the
-    event detail's); and the bookers booked at all, or nothing was tested."""
-    past = sum(max(0, n - limit) for n in owned.values())
-    bookings = sum(len(c.booked) for c in clickers)
-    verdict.figures.update(
-        purchase_limit=limit,
-        seats_past_limit=past,
-        accounts_at_limit=sum(1 for n in owned.values() if n >= limit),
-        hoard_bookings=bookings,
-        purchase_limit_refused=notes["purchase_limit_refused"],
-    )
-    if past:
-        verdict.fail(f"{past} seat(s) held and booked past the purchase limit of {limit}")
-    if any(c.index % 2 for c in clickers) and not bookings:
-        verdict.fail("no hoarder booked a seat: the purchase limit was not tried")
-
-
-def sales_verdict(reservations: dict[int, list[dict]], server: dict, verdict: Verdict) -> None:
+def sales_verdict(clickers: list, server: dict, verdict: Verdict) -> None:
     """No seat in two confirmed reservations (whoever's), and every sold seat shown reserved.
 
-    `reservations`: each clicker's reservations of the event as the API lists them; `server`:
+    `clickers`: each with its `reservations` of the event as the API lists them; `server`:
     seat id -> (status, version) from the seat list.
     """
     booked: Counter = Counter(
         s["id"]
-        for own in reservations.values()
-        for r in own
+        for c in clickers
+        for r in c.reservations
         if r["status"] == "confirmed"
         for s in r["seats"]
     )
@@ -249,13 +220,13 @@ def sales_verdict(reservations: dict[int, list[dict]], server: dict, verdict: Ve
         verdict.fail(f"booked seats not shown reserved: {not_reserved[:10]}")
 
 
-def journey_verdict(clickers: list, reservations: dict[int, list[dict]], verdict: Verdict) -> None:
-    """Every booking a buyer was answered 201 for is on the server with the seats it held,
-    confirmed, or cancelled if the buyer was answered that it is."""
+def journey_verdict(clickers: list, verdict: Verdict) -> None:
+    """Every booking a buyer was answered 201 for is on the server (its `reservations`) with
+    the seats it held, confirmed, or cancelled if the buyer was answered that it is."""
     wrong: list[str] = []
     bookings = cancellations = 0
     for c in clickers:
-        listed = {r["id"]: r for r in reservations.get(c.index, [])}
+        listed = {r["id"]: r for r in c.reservations}
         for reservation_id, seats in c.booked.items():
             bookings += 1
             cancelled = reservation_id in c.cancelled

@@ -3,14 +3,16 @@ what they did, what the verdict adds for it, and its own options. A module of th
 whose class is `register`ed is a profile: `run --profile NAME` offers it and `run --help` shows
 its options under its name; nothing else changes. A test registers one of its own the same way.
 
-journey, uniform, book, churn, hoard, onsale and queue are still names branched on in run.py,
-clickers.py and verdict.py; they move here one at a time (issue 41).
+onsale and queue are still names branched on: each has a run of its own (run_arrivals.py,
+queue_run.py), not only clickers (issue 41).
 """
 
 import argparse
 import asyncio
+import contextlib
 import importlib
 import pkgutil
+import time
 
 REGISTRY: dict[str, type["Profile"]] = {}
 
@@ -22,6 +24,9 @@ class Profile:
 
     def __init__(self, options: argparse.Namespace, seat_ids: list[int]):
         self.options = options
+        self.seat_ids = seat_ids  # every seat of the event
+        # --rate is across all clickers: each clicker acts once in this many seconds.
+        self.interval = options.clickers / options.rate if options.rate else 0
 
     @staticmethod
     def arguments(group: argparse._ArgumentGroup) -> None:
@@ -32,7 +37,7 @@ class Profile:
 
     async def click(self, clicker, share: list[int], stop: asyncio.Event) -> None:
         """One clicker's part, until it is done or `stop` is set (--duration); `share`: the
-        seats of the event that are this clicker's own."""
+        seats on sale when the run began that are this clicker's own."""
         raise NotImplementedError
 
     def figures(self, clickers: list) -> dict:
@@ -40,7 +45,24 @@ class Profile:
         return {}
 
     def judge(self, clickers: list, verdict) -> None:
-        """What it adds to the verdict (`verdict.fail(why)`)."""
+        """What it adds to the verdict (`verdict.fail(why)`); each clicker that made a call
+        has its account's `owned` and `reservations` as the verdict read them back."""
+
+    async def paced(self, stop: asyncio.Event):
+        """Yield once per `interval` (0: as fast as the server answers) until `stop`."""
+        next_at = time.monotonic()
+        while not stop.is_set():
+            yield
+            if self.interval > 0:
+                next_at += self.interval
+                await until(stop, next_at - time.monotonic())
+
+
+async def until(stop: asyncio.Event, seconds: float) -> None:
+    """Wait `seconds`, or less if `stop` is set meanwhile."""
+    if seconds > 0:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), seconds)
 
 
 def register(profile: type[Profile]) -> type[Profile]:

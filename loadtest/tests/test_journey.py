@@ -216,7 +216,9 @@ def test_the_journey_verdict_wants_every_answered_booking_as_the_server_has_it()
         1: [listed(3, "confirmed", [20]), listed(4, "confirmed", [21])],
     }
     verdict = Verdict()
-    journey_verdict(buyers, good, verdict)
+    for buyer in buyers:
+        buyer.reservations = good[buyer.index]
+    journey_verdict(buyers, verdict)
     assert verdict.passed and verdict.figures == {"bookings_checked": 4, "cancellations_checked": 1}
 
     bad = {
@@ -224,6 +226,8 @@ def test_the_journey_verdict_wants_every_answered_booking_as_the_server_has_it()
         1: [listed(3, "confirmed", [20])],  # 4 missing
     }
     verdict = Verdict()
-    journey_verdict(buyers, bad, verdict)
+    for buyer in buyers:
+        buyer.reservations = bad[buyer.index]
+    journey_verdict(buyers, verdict)
     assert not verdict.passed
     assert verdict.failures[0].startswith("3 booking(s) not as the buyer was answered")
