@@ -82,3 +82,13 @@ def test_it_needs_a_login_and_a_real_event(api, alice_api, event):
     assert hold_run(api, event).status_code == 401
     missing = alice_api.get(f"/api/events/{event.id + 1000}/holds/run/")
     assert (missing.status_code, missing.json()["code"]) == (404, "not_found")
+
+
+def test_it_is_answered_by_django_not_on_the_loop_beside_holds(fast, alice, event):
+    """The loop answers `holds/` (live_reads.py), a path of its own; `holds/run/` is Django's."""
+    from .fast_calls import bearer, call, on_one_loop
+
+    path = f"/api/events/{event.id}/holds/run/"
+    token = [(b"authorization", bearer(alice))]
+    status, _, _ = on_one_loop(fast, lambda: call(fast, path, method="GET", headers=token))
+    assert (status, fast.django_app.paths) == (299, [path])
