@@ -57,6 +57,7 @@ _REFUSALS = {
     "events_layout_retrieve": (404, 429),
     "events_state_retrieve": (404,),
     "events_holds_retrieve": (401, 403, 404),
+    "events_holds_run_retrieve": (401, 403, 404),
     "events_best_create": (
         400,
         401,

@@ -33,6 +33,7 @@ urlpatterns = [
     # Answered on the loop (live_reads.py); these are for the schema and a process without it.
     path("events/<id:event_id>/state/", live_views.LiveStateApi.as_view()),
     path("events/<id:event_id>/holds/", live_views.OwnHoldsApi.as_view()),
+    path("events/<id:event_id>/holds/run/", views.HoldRunApi.as_view()),
     path("events/<id:event_id>/queue/", queue_views.QueueStateApi.as_view()),
     path("events/<id:event_id>/queue/join/", queue_views.QueueJoinApi.as_view()),
     path("events/<id:event_id>/queue/claim/", queue_views.QueueClaimApi.as_view()),

@@ -265,6 +265,30 @@ class LayoutApi(APIView):
 # --- Reservations --------------------------------------------------------------------------
 
 
+class HoldRunOutput(serializers.Serializer):
+    """GET /api/events/{id}/holds/run/ (API.md "Rules")."""
+
+    run_ends_at = serializers.DateTimeField(
+        allow_null=True,
+        help_text="When the caller's run of holds of the event reaches SEAT_HOLD_MAX_SECONDS; "
+        "null when no run is going on, or it has reached it.",
+    )
+    hold_again_at = serializers.DateTimeField(
+        allow_null=True,
+        help_text="Only while the caller may not hold seats of the event (a lock would be "
+        "409 hold_cap_reached): when they may again, as that refusal says.",
+    )
+
+
+class HoldRunApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses=HoldRunOutput)
+    def get(self, request, event_id: int):
+        hold_run = selectors.hold_run_get(user=request.user, event_id=event_id)
+        return Response(HoldRunOutput(hold_run).data)
+
+
 class ReservationListApi(APIView):
     permission_classes = [IsAuthenticated]
 

@@ -13,7 +13,8 @@ Where each rule lives:
 * the booking calls, as step functions that yield SQL (``sql/``) and receive rows, driven by
   ``runner.run`` on Django's connection or ``runner.run_async`` on psycopg's (api/fast.py):
   hold and release in ``holds.py`` (``hold_one_steps``, ``hold_all_steps``,
-  ``release_one_steps``, ``extend_one_steps``), reserve and cancel in ``bookings.py``
+  ``release_one_steps``, ``extend_one_steps``, and the read ``hold_run_steps``: where a buyer's
+  run of holds stands), reserve and cancel in ``bookings.py``
   (``reserve_steps``, ``cancel_steps``, and ``booking_read_steps`` for a replayed reserve);
 * the sweep and the key purge: ``expiry.py``; the seats of an event sold as a grid (no venue
   layout): ``grid.py``; deleting an event, only while none of its seats is held or sold:

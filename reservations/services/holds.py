@@ -26,6 +26,7 @@ from ..exceptions import (
     EmailUnverified,
     HoldCapReached,
     HoldLimitReached,
+    NotFound,
     NotHolder,
     PurchaseLimitReached,
     SeatPassRefused,
@@ -33,7 +34,7 @@ from ..exceptions import (
 )
 from ..live_seats import seat_unavailable
 from ..models import Seat
-from ..rules import seat_is_free, seat_is_held_by
+from ..rules import hold_clock, seat_is_free, seat_is_held_by
 from . import sql
 from .locking import seat_rows_steps
 from .places import orphan_rule_steps
@@ -190,7 +191,7 @@ def _passed(refused: Rows) -> SeatPassRefused:
     """A hold refused because another account of the caller's network let the seats go less
     than the cooldown ago (rules.py): when they are the caller's to take, in a buyer's words."""
     labels = ", ".join(label for _, label, *_ in refused)
-    ends = [_aware(end) for row in refused for end in row[4:] if end is not None]
+    ends = [_moment(end) for row in refused for end in row[4:] if end is not None]
     again = max(ends) + timedelta(seconds=settings.SEAT_HOLD_COOLDOWN_SECONDS)
     return SeatPassRefused(
         f"{labels} {'was' if len(refused) == 1 else 'were'} let go a moment ago by another "
@@ -202,11 +203,19 @@ def _passed(refused: Rows) -> SeatPassRefused:
     )
 
 
-def _aware(moment: datetime | str) -> datetime:
-    """A time read back from the database (SQLite's bare cursor gives text), in UTC."""
-    if isinstance(moment, str):
-        moment = datetime.fromisoformat(moment)
-    return moment.replace(tzinfo=moment.tzinfo or UTC)
+def _moment(value: datetime | str | None) -> datetime | None:
+    """A time an SQL expression of rules.py gave: text without an offset from SQLite's bare
+    cursor, a datetime from PostgreSQL's."""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return None if value is None else value.replace(tzinfo=value.tzinfo or UTC)
+
+
+def _hold_again_at(run_ended: datetime | None) -> datetime | None:
+    """When a buyer whose run reached the cap may hold again: the cooldown after their last
+    hold of the event ended (rules.py)."""
+    cooldown = timedelta(seconds=settings.SEAT_HOLD_COOLDOWN_SECONDS)
+    return None if run_ended is None else run_ended + cooldown
 
 
 def _held_long_enough(capped: Rows) -> HoldCapReached:
@@ -214,8 +223,7 @@ def _held_long_enough(capped: Rows) -> HoldCapReached:
     they may hold again, and why, in a buyer's words (`hold_again_at` for the client)."""
     labels = ", ".join(label for _, label, *_ in capped)
     limit, cooldown = settings.SEAT_HOLD_MAX_SECONDS, settings.SEAT_HOLD_COOLDOWN_SECONDS
-    ended = capped[0][2]
-    again = None if ended is None else _aware(ended) + timedelta(seconds=cooldown)
+    again = _hold_again_at(_moment(capped[0][2]))
     return HoldCapReached(
         f"You have had seats of this event on hold for as long as one visit may "
         f"({limit // 60} minutes), so {labels} cannot be held by you just now and stay free for "
@@ -225,6 +233,29 @@ def _held_long_enough(capped: Rows) -> HoldCapReached:
         limit=limit,
         hold_again_at=None if again is None else again.isoformat().replace("+00:00", "Z"),
     )
+
+
+@dataclass(frozen=True)
+class HoldRun:
+    """A buyer's run of holds of an event (rules.py), as they are told it."""
+
+    run_ends_at: datetime | None  # when the run going on reaches the cap
+    hold_again_at: datetime | None  # while they may not hold: when they may again
+
+
+def hold_run_steps(*, user_id: int, event_id: int) -> Steps[HoldRun]:
+    """The caller's run of holds of the event, read from the seat rows as a hold would find it
+    now (the `hold_again_at` a lock refused now would tell); no locks taken."""
+    now = timezone.now()
+    rows = yield sql.hold_run(event_id=event_id, user_id=user_id, now=now)
+    if not rows:
+        raise NotFound("No such event.")
+    began, ended, allowed = rows[0]
+    ended = _moment(ended)
+    if not allowed:
+        return HoldRun(run_ends_at=None, hold_again_at=_hold_again_at(ended))
+    going_on = ended is not None and ended > hold_clock(now)["cooled"]
+    return HoldRun(run_ends_at=hold_cap(_moment(began)) if going_on else None, hold_again_at=None)
 
 
 def _in_the_way(seat: Seat, user_id: int, now: datetime) -> bool:

@@ -221,6 +221,7 @@ export function SeatSelector({
         reserving={reserving}
         currency={currency}
         limits={limits}
+        holdAgainAt={actions.holdAgainAt}
       />
       <BasketBar store={map.store} onReserve={onReserve} reserving={reserving} currency={currency} limits={limits} />
     </>

@@ -85,6 +85,22 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/events/{event_id}/holds/run/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["events_holds_run_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/events/{event_id}/inventory/": {
         parameters: {
             query?: never;
@@ -1041,6 +1057,19 @@ export interface components {
             /** Format: date-time */
             locked_until: string;
         };
+        /** @description GET /api/events/{id}/holds/run/ (API.md "Rules"). */
+        HoldRunOutput: {
+            /**
+             * Format: date-time
+             * @description When the caller's run of holds of the event reaches SEAT_HOLD_MAX_SECONDS; null when no run is going on, or it has reached it.
+             */
+            run_ends_at: string | null;
+            /**
+             * Format: date-time
+             * @description Only while the caller may not hold seats of the event (a lock would be 409 hold_cap_reached): when they may again, as that refusal says.
+             */
+            hold_again_at: string | null;
+        };
         Inventory: {
             event: number;
             agrees: boolean;
@@ -1751,6 +1780,63 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["OwnHoldsOutput"];
+                };
+            };
+            /** @description not_authenticated or invalid_credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description forbidden: a console route the caller's role may not use; csrf_failed: a session request without a valid CSRF token; origin_not_allowed: a cookie route (refresh, logout) called from a page of an origin the server does not trust; queue_turn_required, queue_turn_expired: a hold without a running turn of the event's waiting room */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not_found (for a list: a page past the last); no_queue, not_in_queue: the waiting room */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description unavailable: the database (or, for state/ and holds/, the live feed) is out of reach (Retry-After: 1); login_busy: a login door while every password-hashing slot is busy (Retry-After: 1) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    events_holds_run_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                event_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HoldRunOutput"];
                 };
             };
             /** @description not_authenticated or invalid_credentials */

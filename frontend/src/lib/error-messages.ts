@@ -17,6 +17,15 @@ function seatsNamed(error: ApiError, context: ErrorContext): string | null {
 }
 
 /**
+ * Why the buyer may not hold seats of the event just now, and when they may again, on their own
+ * clock (API.md "Rules": the cooldown after a run of holds reached its cap): the 409's words and
+ * the basket's, one sentence.
+ */
+export function holdAgainText(at: number | Date): string {
+  return `You have had seats of this event on hold for as long as one visit may. You can hold seats again from ${formatClockTime(at)}; until then they stay free for others.`;
+}
+
+/**
  * One readable sentence for each error code of API.md. The server's own `error` text is used
  * where it is the best one can say (validation details), never for a bug (500).
  */
@@ -61,10 +70,7 @@ export function errorMessage(error: unknown, context: ErrorContext = {}): string
       // A lock refused in the cooldown after a visit's holds ran out (API.md "Rules"): when, in
       // the buyer's own clock, not a fault with the seat.
       const again = typeof error.details.hold_again_at === 'string' ? new Date(error.details.hold_again_at) : null;
-      if (again && !Number.isNaN(again.getTime())) {
-        const at = formatClockTime(again);
-        return `You have had seats of this event on hold for as long as one visit may. You can hold seats again from ${at}; until then they stay free for others.`;
-      }
+      if (again && !Number.isNaN(again.getTime())) return holdAgainText(again);
       return context.seat
         ? `${context.seat.includes(',') ? 'Seats' : 'Seat'} ${context.seat} can't be held any longer. Reserve now if you still hold it; otherwise it is open to others, and to you again a few minutes after your hold ended.`
         : "These seats can't be held any longer. Reserve now if you still hold them; otherwise they are open to others, and to you again a few minutes after your hold ended.";

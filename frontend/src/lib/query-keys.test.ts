@@ -12,6 +12,11 @@ describe('queryKeys', () => {
     expect(begins(queryKeys.event(7), queryKeys.events)).toBe(true);
   });
 
+  it("keeps the buyer's run of holds beside their holds: reading those again does not read it", () => {
+    expect(begins(queryKeys.holdRun(7), queryKeys.event(7))).toBe(true);
+    expect(begins(queryKeys.holdRun(7), queryKeys.ownHolds(7))).toBe(false);
+  });
+
   it('keeps who is logged in and the reservations apart from the events', () => {
     expect(begins(queryKeys.me, queryKeys.events)).toBe(false);
     expect(begins(queryKeys.reservations, queryKeys.events)).toBe(false);

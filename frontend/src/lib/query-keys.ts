@@ -21,6 +21,8 @@ export const queryKeys = {
   seatStates: (eventId: number) => ['events', eventId, 'state'] as const,
   /** The buyer's own holds and bookings at an event (`holds/`). */
   ownHolds: (eventId: number) => ['events', eventId, 'holds'] as const,
+  /** Where the buyer's run of holds of the event stands (`holds/run/`); beside `holds/`, so reading the buyer's seats again does not read it. */
+  holdRun: (eventId: number) => ['events', eventId, 'hold-run'] as const,
   /** The event's waiting room (`queue/`): its public state and the buyer's place and turn. */
   queue: (eventId: number) => ['events', eventId, 'queue'] as const,
   /** The organiser's console's reads of an event; as a prefix, all of them. */

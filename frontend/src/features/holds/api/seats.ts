@@ -11,6 +11,9 @@ export const lockSeat = (eventId: number, seatId: number, turn?: string | null) 
 export const unlockSeat = (eventId: number, seatId: number) =>
   api.post<Schemas['SeatActionUnlock']>(`/api/events/${eventId}/seats/${seatId}/unlock/`, {});
 
+/** Where the buyer's run of holds of the event stands (API.md "Rules"). */
+export const fetchHoldRun = (eventId: number) => api.get<Schemas['HoldRunOutput']>(`/api/events/${eventId}/holds/run/`);
+
 /** More time on a hold (issue 13); 409 `hold_cap_reached` at SEAT_HOLD_MAX_SECONDS. */
 export const extendSeat = (eventId: number, seatId: number) =>
   api.post<Schemas['SeatActionExtend']>(`/api/events/${eventId}/seats/${seatId}/extend/`, {});

@@ -2,7 +2,8 @@
 import { act, cleanup, fireEvent, render, screen, within } from '@testing-library/react';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { SeatStore, type ApiSeat } from '../../seat-map';
-import { formatPrice } from '../../../lib/format';
+import { holdAgainText } from '../../../lib/error-messages';
+import { formatClockTime, formatPrice } from '../../../lib/format';
 import { Basket, BasketBar } from './Basket';
 
 const NOW = Date.parse('2026-12-22T10:00:00Z');
@@ -92,6 +93,15 @@ describe('Basket', () => {
     expect(screen.getByTestId('basket-bar-timer').textContent).toBe('1:29');
     fireEvent.click(screen.getByRole('button', { name: 'Reserve 2 seats' }));
     expect(onReserve).toHaveBeenCalledTimes(1);
+  });
+
+  it('says, empty, when a buyer in the cooldown after their run of holds may hold again; else how to start', () => {
+    const again = NOW + 300_000;
+    const { rerender } = render(<Basket store={new SeatStore()} onRelease={() => {}} onReserve={() => {}} reserving={false} holdAgainAt={again} />);
+    expect(screen.getByTestId('basket-hint').textContent).toBe(holdAgainText(again));
+    expect(screen.getByTestId('basket-hint').textContent).toContain(formatClockTime(again));
+    rerender(<Basket store={new SeatStore()} onRelease={() => {}} onReserve={() => {}} reserving={false} holdAgainAt={null} />);
+    expect(screen.getByTestId('basket-hint').textContent).toBe('Click a free seat to hold it for a few minutes.');
   });
 
   it('is empty with a disabled Reserve', () => {

@@ -1,4 +1,5 @@
 import { Icon } from '../../../components/Icon';
+import { holdAgainText } from '../../../lib/error-messages';
 import { countOf, DEFAULT_CURRENCY, formatPrice } from '../../../lib/format';
 import { seatPlace, useBookedCount, useHeldSeats, type SeatStore } from '../../seat-map';
 import { useNow } from '../hooks/useNow';
@@ -15,6 +16,8 @@ interface BasketProps {
   currency?: string;
   /** What one buyer may take of the event (its detail's limits); not said until it is read. */
   limits?: BuyerLimits;
+  /** While the buyer may not hold seats of the event (useSeatActions' `holdAgainAt`): when they may again. */
+  holdAgainAt?: number | null;
 }
 
 /** The held seats, ticking every second while there are any, and how many are booked. */
@@ -51,7 +54,16 @@ function BasketTimer({ endsAt, now, testId }: { endsAt: number | null; now: numb
   );
 }
 
-export function Basket({ store, onRelease, onReserve, reserving, currency = DEFAULT_CURRENCY, limits }: BasketProps) {
+/** What the empty basket says: how to start, or, in the cooldown after a visit's holds ran out, when. */
+function EmptyBasket({ holdAgainAt }: { holdAgainAt: number | null }) {
+  return (
+    <p className={holdAgainAt === null ? 'muted' : 'notice notice--info'} aria-live="polite" data-testid="basket-hint">
+      {holdAgainAt === null ? 'Click a free seat to hold it for a few minutes.' : holdAgainText(holdAgainAt)}
+    </p>
+  );
+}
+
+export function Basket({ store, onRelease, onReserve, reserving, currency = DEFAULT_CURRENCY, limits, holdAgainAt = null }: BasketProps) {
   const { held, booked, now, summary } = useBasket(store);
   return (
     <aside className="card basket" aria-labelledby="basket-title">
@@ -63,7 +75,7 @@ export function Basket({ store, onRelease, onReserve, reserving, currency = DEFA
         {limitLine(summary.count, booked, limits)}
       </p>
       {held.length === 0 ? (
-        <p className="muted">Click a free seat to hold it for a few minutes.</p>
+        <EmptyBasket holdAgainAt={holdAgainAt} />
       ) : (
         <ul className="basket__list" aria-label="Held seats">
           {held.map((seat) => {
@@ -109,7 +121,7 @@ export function Basket({ store, onRelease, onReserve, reserving, currency = DEFA
  * The phone's basket: a bar held at the bottom of the screen while seats are held (CSS shows it
  * below 700 px only): how many, the total, one timer, and Reserve.
  */
-export function BasketBar({ store, onReserve, reserving, currency = DEFAULT_CURRENCY, limits }: Omit<BasketProps, 'onRelease'>) {
+export function BasketBar({ store, onReserve, reserving, currency = DEFAULT_CURRENCY, limits }: Omit<BasketProps, 'onRelease' | 'holdAgainAt'>) {
   const { summary, booked, now } = useBasket(store);
   if (summary.count === 0) return null;
   return (

@@ -3,6 +3,7 @@ import { useCallback } from 'react';
 import { queryKeys } from '../../../lib/query-keys';
 import { serverClock } from '../../../lib/server-clock';
 import { useLatest } from '../../../lib/use-latest';
+import { useHoldRun } from './useHoldRun';
 import { extendSeat, lockSeat, reserveSeats, unlockSeat } from '../api/seats';
 import { newIdempotencyKey } from '../model/idempotency';
 import type { BuyerLimits } from '../model/limits';
@@ -30,7 +31,8 @@ export function useSeatActions(
   limits?: BuyerLimits,
 ) {
   const queryClient = useQueryClient();
-  const latest = useLatest({ loggedIn, report, money, turn, limits });
+  const holdAgainAt = useHoldRun(eventId, store, loggedIn);
+  const latest = useLatest({ loggedIn, report, money, turn, limits, holdAgainAt });
 
   const context = useCallback(
     (): ActionContext => ({
@@ -42,6 +44,7 @@ export function useSeatActions(
       money: latest.current.money,
       limits: latest.current.limits,
       now: () => serverClock.now(),
+      holdAgainAt: latest.current.holdAgainAt,
     }),
     [eventId, store, latest],
   );
@@ -53,6 +56,7 @@ export function useSeatActions(
       if (outcome.refetch) void queryClient.invalidateQueries({ queryKey: queryKeys.ownHolds(eventId) });
       // New prices: the map (and the states read with it) again, so the basket shows them.
       if (outcome.refetchPrices) void queryClient.invalidateQueries({ queryKey: queryKeys.seatPlan(eventId) });
+      if (outcome.refetchRun) void queryClient.invalidateQueries({ queryKey: queryKeys.holdRun(eventId) });
       if (outcome.kind === 'login') void queryClient.invalidateQueries({ queryKey: queryKeys.me });
       latest.current.report(outcome);
     },
@@ -82,5 +86,6 @@ export function useSeatActions(
     [context, finish],
   );
 
-  return { toggle, reserve, extend };
+  /** `holdAgainAt`: while the buyer may not hold seats of the event, when they may again (the basket says it). */
+  return { toggle, reserve, extend, holdAgainAt };
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import { ApiError } from '../../../lib/api-client';
+import { holdAgainText } from '../../../lib/error-messages';
 import { extendHeld, reserveHeld, toggleSeat, type ActionContext, type SeatApi } from './seatActions';
 import { SeatStore, seatKind, type ApiSeat } from '../../seat-map';
 
@@ -106,6 +107,26 @@ describe('toggleSeat', () => {
       text: 'One buyer may have at most 3 seats of this event, held and booked together: you have booked 3.',
       refetch: true, // booked in another tab: the page's count is behind
     });
+  });
+
+  it('tells a buyer in the cooldown after their run of holds reached its cap when they may hold again, asking nothing', async () => {
+    const now = Date.parse(LATER) - 60_000;
+    const ctx = { ...context({ lock: vi.fn() }), now: () => now, holdAgainAt: Date.parse(LATER) };
+    await expect(toggleSeat(ctx, 1)).resolves.toEqual({ kind: 'error', text: holdAgainText(Date.parse(LATER)) });
+    expect(ctx.api.lock).not.toHaveBeenCalled();
+    expect(ctx.store.getSeat(1)?.busy).toBe(false);
+  });
+
+  it('asks again once the cooldown is over, and has the run read again when the server says the cap', async () => {
+    const ok = vi.fn(async (_e: number, id: number) => ({ seat: apiSeat(id, { status: 'locked', version: 2, locked_until: LATER, mine: true }) }));
+    const over = { ...context({ lock: ok }), now: () => Date.parse(LATER), holdAgainAt: Date.parse(LATER) };
+    await expect(toggleSeat(over, 1)).resolves.toEqual({ kind: 'ok', text: 'Holding A1 for you.' });
+
+    const again = { hold_again_at: LATER };
+    const capped = context({ lock: async () => { throw new ApiError(409, 'hold_cap_reached', 'x', again); } });
+    await expect(toggleSeat(capped, 1)).resolves.toEqual({ kind: 'error', text: holdAgainText(Date.parse(LATER)), refetchRun: true });
+    const other = context({ lock: async () => { throw new ApiError(409, 'seat_unavailable', 'taken'); } });
+    expect((await toggleSeat(other, 1))?.refetchRun).toBeUndefined();
   });
 
   it('sends the buyer back to the waiting room when the turn is not good any more', async () => {

@@ -3,7 +3,7 @@
  * feed the answer to the store, and say in one sentence what happened.
  */
 import { ApiError, NETWORK_ERROR } from '../../../lib/api-client';
-import { errorMessage } from '../../../lib/error-messages';
+import { errorMessage, holdAgainText } from '../../../lib/error-messages';
 import { turnRefusal, type TurnRefusal } from '../../../lib/queue-turn';
 import { summariseBasket } from './basket';
 import { heldByOtherText } from './messages';
@@ -19,6 +19,8 @@ export interface Outcome {
   refetchPrices?: boolean;
   /** Reservation made, for the page to link to. */
   reservationId?: number;
+  /** The buyer's run of holds should be read again: a hold was refused for its cap (`hold_cap_reached`). */
+  refetchRun?: boolean;
   /** The waiting room's turn is not good any more (403 `queue_turn_*`, which one): back to the waiting room. */
   turnLost?: TurnRefusal;
 }
@@ -47,6 +49,8 @@ export interface ActionContext {
   limits?: BuyerLimits;
   /** The server's clock (epoch ms), which holds' ends are on; this machine's when not given. */
   now?: () => number;
+  /** While the buyer may not hold (the cooldown after their run of holds reached its cap, as read): when they may again. */
+  holdAgainAt?: number | null;
 }
 
 /** What the buyer has of the event, as the store knows it. */
@@ -101,6 +105,10 @@ export async function toggleSeat(ctx: ActionContext, seatId: number): Promise<Ou
     return { kind: 'error', text: heldByOtherText(seat.label, seat.lockedUntil, now - Date.now()) };
   }
 
+  // In the cooldown after the buyer's run of holds reached its cap: the server's own answer till
+  // then (nothing the buyer does moves it), so say it and ask nothing.
+  if (ctx.holdAgainAt != null && ctx.holdAgainAt > now) return { kind: 'error', text: holdAgainText(ctx.holdAgainAt) };
+
   // Past a limit as far as this page knows: say so in words, and ask nothing.
   const past = ctx.limits ? pastLimitText(1, ownedIn(store), ctx.limits) : null;
   if (past) return { kind: 'error', text: past };
@@ -118,7 +126,8 @@ export async function toggleSeat(ctx: ActionContext, seatId: number): Promise<Ou
     // At a limit with fewer seats than that in view: some were taken elsewhere (another tab),
     // which the socket cannot tell; the seat list can.
     const refetch = error instanceof ApiError && COUNTED_BY_THE_SERVER.has(error.code);
-    return { ...failure(error, ctx, seat.label), ...(refetch ? { refetch } : {}) };
+    const refetchRun = error instanceof ApiError && error.code === 'hold_cap_reached';
+    return { ...failure(error, ctx, seat.label), ...(refetch ? { refetch } : {}), ...(refetchRun ? { refetchRun } : {}) };
   }
 }
 

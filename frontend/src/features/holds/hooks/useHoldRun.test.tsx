@@ -1,0 +1,83 @@
+// @vitest-environment jsdom
+import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import { act, cleanup, renderHook, waitFor } from '@testing-library/react';
+import type { ReactNode } from 'react';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { SeatStore, type ApiSeat } from '../../seat-map';
+import { PAST_THE_CAP_MS } from '../model/holdRun';
+import { useHoldRun } from './useHoldRun';
+
+const mocks = vi.hoisted(() => ({ fetchHoldRun: vi.fn() }));
+vi.mock('../api/seats', () => ({ fetchHoldRun: (...args: unknown[]) => mocks.fetchHoldRun(...args) }));
+
+const NOW = Date.parse('2026-12-22T10:00:00Z');
+const iso = (ms: number) => new Date(ms).toISOString();
+
+function seat(patch: Partial<ApiSeat> = {}): ApiSeat {
+  return { id: 1, label: 'A1', section: 'Floor', row: 'A', number: 1, price: '50.00', status: 'available', version: 1, locked_until: null, mine: false, ...patch };
+}
+
+function mount(store: SeatStore, loggedIn = true) {
+  const client = new QueryClient({ defaultOptions: { queries: { retry: false } } });
+  const wrapper = ({ children }: { children: ReactNode }) => <QueryClientProvider client={client}>{children}</QueryClientProvider>;
+  return renderHook(() => useHoldRun(7, store, loggedIn), { wrapper });
+}
+
+describe('useHoldRun', () => {
+  beforeEach(() => {
+    vi.useFakeTimers({ shouldAdvanceTime: true });
+    vi.setSystemTime(NOW);
+    mocks.fetchHoldRun.mockReset();
+  });
+  afterEach(() => {
+    cleanup();
+    vi.useRealTimers();
+  });
+
+  it('reads the run on arrival and says the cooldown until it ends by itself, with no read more', async () => {
+    mocks.fetchHoldRun.mockResolvedValue({ run_ends_at: null, hold_again_at: iso(NOW + 120_000) });
+    const { result } = mount(new SeatStore());
+    await waitFor(() => expect(result.current).toBe(NOW + 120_000));
+    expect(mocks.fetchHoldRun).toHaveBeenCalledWith(7);
+    act(() => void vi.advanceTimersByTime(NOW + 120_000 - Date.now() - 50));
+    expect(result.current).toBe(NOW + 120_000);
+    act(() => void vi.advanceTimersByTime(100));
+    expect(result.current).toBeNull();
+    expect(mocks.fetchHoldRun).toHaveBeenCalledTimes(1);
+  });
+
+  it('reads it again when the last held seat goes, and says what it says then', async () => {
+    const store = new SeatStore();
+    store.loadFromApi([seat({ status: 'locked', version: 2, locked_until: iso(NOW + 60_000), mine: true })]);
+    mocks.fetchHoldRun.mockResolvedValue({ run_ends_at: iso(NOW + 60_000), hold_again_at: null });
+    const { result } = mount(store);
+    await waitFor(() => expect(mocks.fetchHoldRun).toHaveBeenCalledTimes(1));
+    expect(result.current).toBeNull();
+
+    mocks.fetchHoldRun.mockResolvedValue({ run_ends_at: null, hold_again_at: iso(NOW + 300_000) });
+    act(() => store.applyOwnAnswer(seat({ version: 3 })));
+    await waitFor(() => expect(result.current).toBe(NOW + 300_000));
+    expect(mocks.fetchHoldRun).toHaveBeenCalledTimes(2);
+  });
+
+  it('reads it again a moment after a run going on reaches its cap while nothing is held', async () => {
+    mocks.fetchHoldRun.mockResolvedValue({ run_ends_at: iso(NOW + 30_000), hold_again_at: null });
+    const { result } = mount(new SeatStore());
+    await waitFor(() => expect(mocks.fetchHoldRun).toHaveBeenCalledTimes(1));
+    mocks.fetchHoldRun.mockResolvedValue({ run_ends_at: null, hold_again_at: iso(NOW + 330_000) });
+    // (The clock moves on by itself too: the cap is counted from where it is now.)
+    const capped = NOW + 30_000 + PAST_THE_CAP_MS;
+    act(() => void vi.advanceTimersByTime(capped - Date.now() - 50));
+    expect(mocks.fetchHoldRun).toHaveBeenCalledTimes(1);
+    act(() => void vi.advanceTimersByTime(100));
+    await waitFor(() => expect(result.current).toBe(NOW + 330_000));
+    expect(mocks.fetchHoldRun).toHaveBeenCalledTimes(2);
+  });
+
+  it('asks nothing and says nothing logged out', async () => {
+    const { result } = mount(new SeatStore(), false);
+    await act(async () => void vi.advanceTimersByTime(1_000));
+    expect(result.current).toBeNull();
+    expect(mocks.fetchHoldRun).not.toHaveBeenCalled();
+  });
+});
