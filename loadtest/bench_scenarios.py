@@ -164,6 +164,9 @@ SCENARIOS = {
     "holds-wrk-50": wrk_holds(50),
     # The same behind a waiting room: every hold carries its turn token (what the check costs).
     "holds-wrk-50-queued": wrk_holds(50, queued=True),
+    # The same with every user on one network: each hold waits for that network's lock
+    # (API.md "Holds per network"), the worst case of the rule.
+    "holds-wrk-50-one-network": wrk_holds(50, one_network=True),
     # The same through PgBouncer in transaction mode: 1.24, which keeps prepared statements (as
     # compose runs it), and Debian 12's 1.18, which keeps none (DATABASE_POOLER=transaction):
     # what the pooler costs a hold, against holds-wrk-50 run beside it.

@@ -51,6 +51,9 @@ def server_env(**extra) -> dict:
         # The checkout profiles (book, journey) have each of few users book again and again:
         # the purchase limit stays on and counted in every hold, at a number they never reach.
         SEAT_PURCHASE_LIMIT="100000000",
+        # The rules of holds per network likewise (issue 40): each hold takes its network's
+        # lock and counts its holds, at a cap nobody reaches.
+        SEAT_ADDRESS_HOLD_LIMIT="100000000",
     )
     env.update(extra)
     return env

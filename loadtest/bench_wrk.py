@@ -23,7 +23,13 @@ from .wrk_scripts import CHECKOUT_SCRIPT, WRK_COMMON, WRK_SCRIPT
 
 
 def wrk_loop(
-    connections: int, script_text: str, seats_of, *, queued: bool = False, pooler: str = ""
+    connections: int,
+    script_text: str,
+    seats_of,
+    *,
+    queued: bool = False,
+    pooler: str = "",
+    one_network: bool = False,
 ):
     """Each of `connections` users runs `script_text` (wrk's Lua) on seats of its own
     (`seats_of(seat_ids, i)` is user i's, as Lua text) for 10 s, as fast as answered: the
@@ -34,7 +40,9 @@ def wrk_loop(
     statements (as compose runs it): what the pooler costs, in the server, in PgBouncer and in
     PostgreSQL; "pgbouncer-1.18", through Debian 12's, which keeps none; "unprepared", straight
     to PostgreSQL with no prepared statements: the share of that cost that is statements
-    parsed and planned on every run."""
+    parsed and planned on every run. Each user holds from a network of its own (wrk_scripts.py
+    `network`), but with `one_network`: all from this host's, so that every hold of the run
+    waits for the one network's lock (rules.py "Holds per address"): its worst case."""
 
     def run(ctx):
         if not shutil.which("wrk"):
@@ -42,9 +50,10 @@ def wrk_loop(
         room = ("--queue-opens", "now+0", "--on-sale", "now+0", "--max-active", "1000")
         event = new_event(f"wrk {connections}", rows=40, per_row=250, extra=room if queued else ())
         users = json.loads(Path(ctx["users"]).read_text())[:connections]
+        proxies = "0" if one_network else "1"  # believe the script's X-Forwarded-For or not
         with (
             _database(pooler) as (database_env, bouncer_pids),
-            servers("uvicorn", **database_env) as (urls, pids),
+            servers("uvicorn", NUM_PROXIES=proxies, **database_env) as (urls, pids),
         ):
             turns = _turns(urls[0], event, users) if queued else []
             seat_ids = [
@@ -104,7 +113,9 @@ def wrk_loop(
     return run
 
 
-def wrk_holds(connections: int, *, queued: bool = False, pooler: str = ""):
+def wrk_holds(
+    connections: int, *, queued: bool = False, pooler: str = "", one_network: bool = False
+):
     """Each user locks and unlocks a seat of its own."""
     return wrk_loop(
         connections,
@@ -112,6 +123,7 @@ def wrk_holds(connections: int, *, queued: bool = False, pooler: str = ""):
         lambda seat_ids, i: str(seat_ids[i * 7]),
         queued=queued,
         pooler=pooler,
+        one_network=one_network,
     )
 
 

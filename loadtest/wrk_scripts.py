@@ -15,6 +15,11 @@ function setup(thread)
   thread:set("idx", counter)
   table.insert(threads, thread)
 end
+-- Each user from a network of its own, as buyers are, which the server believes with
+-- NUM_PROXIES=1 (the per-network rules of holds: API.md "Holds per network").
+function network(i)
+  return "10." .. (i // 256) .. "." .. (i %% 256) .. ".1"
+end
 function done(summary, latency, requests)
   local bad, booked = 0, 0
   for _, t in ipairs(threads) do
@@ -34,7 +39,7 @@ function request()
   local action = held and "unlock" or "lock"
   return wrk.format("POST", "/api/events/%(event)s/seats/" .. seat .. "/" .. action .. "/",
     {["Authorization"] = "Bearer " .. token, ["Content-Type"] = "application/json",
-     ["Queue-Turn"] = turns[idx]}, "{}")
+     ["Queue-Turn"] = turns[idx], ["X-Forwarded-For"] = network(idx)}, "{}")
 end
 function response(status, headers, body)
   if status ~= 200 then bad = bad + 1 end
@@ -46,7 +51,8 @@ CHECKOUT_SCRIPT = """
 function init(args)
   -- a checkout per turn: lock both seats, reserve them under a new key, cancel the booking
   pair, token, step, booking, turn, bad, booked = seats[idx], tokens[idx], "lock", nil, 0, 0, 0
-  auth = {["Authorization"] = "Bearer " .. token, ["Content-Type"] = "application/json"}
+  auth = {["Authorization"] = "Bearer " .. token, ["Content-Type"] = "application/json",
+          ["X-Forwarded-For"] = network(idx)}
 end
 function request()
   if step == "lock" then
