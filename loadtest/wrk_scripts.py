@@ -18,7 +18,7 @@ end
 -- Each user from a network of its own, as buyers are, which the server believes with
 -- NUM_PROXIES=1 (the per-network rules of holds: API.md "Holds per network").
 function network(i)
-  return "10." .. (i // 256) .. "." .. (i %% 256) .. ".1"
+  return "10." .. math.floor(i / 256) .. "." .. (i %% 256) .. ".1"
 end
 function done(summary, latency, requests)
   local bad, booked = 0, 0
