@@ -41,8 +41,9 @@ def wrk_loop(
     PostgreSQL; "pgbouncer-1.18", through Debian 12's, which keeps none; "unprepared", straight
     to PostgreSQL with no prepared statements: the share of that cost that is statements
     parsed and planned on every run. Each user holds from a network of its own (wrk_scripts.py
-    `network`), but with `one_network`: all from this host's, so that every hold of the run
-    waits for the one network's lock (rules.py "Holds per address"): its worst case."""
+    `network`, believed by the bench's servers), but with `one_network`: all from this host's,
+    so that every hold of the run waits for the one network's lock (rules.py "Holds per
+    address"): its worst case."""
 
     def run(ctx):
         if not shutil.which("wrk"):
@@ -50,10 +51,10 @@ def wrk_loop(
         room = ("--queue-opens", "now+0", "--on-sale", "now+0", "--max-active", "1000")
         event = new_event(f"wrk {connections}", rows=40, per_row=250, extra=room if queued else ())
         users = json.loads(Path(ctx["users"]).read_text())[:connections]
-        proxies = "0" if one_network else "1"  # believe the script's X-Forwarded-For or not
+        networks = {"NUM_PROXIES": "0"} if one_network else {}  # X-Forwarded-For not believed
         with (
             _database(pooler) as (database_env, bouncer_pids),
-            servers("uvicorn", NUM_PROXIES=proxies, **database_env) as (urls, pids),
+            servers("uvicorn", **networks, **database_env) as (urls, pids),
         ):
             turns = _turns(urls[0], event, users) if queued else []
             seat_ids = [

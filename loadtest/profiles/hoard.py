@@ -144,6 +144,8 @@ class Hoard(Profile):
 
     async def warm(self, clicker):
         self.accounts[clicker.index] = clicker
+        if self.options.pairs:  # the two accounts of a pair on one network, as a household's
+            clicker.network = f"10.255.{clicker.index // 2 % 256}.1"
         if clicker.index == 0:
             event = await get_json(clicker.client, f"{clicker.base}/api/events/{clicker.event_id}/")
             self.purchase_limit = event["purchase_limit"]
