@@ -80,6 +80,7 @@ class Plan:
     server_cores_by_part: dict[str, float]
     processes: int
     processes_bound_by: str  # cpu, memory or sockets
+    processes_needed: float  # the binding bound before rounding up: the processes' share in use
     redis_ops_per_s: float
     redis_home_ops_per_s: float
     redis_hottest_event_ops_per_s: float
@@ -187,6 +188,7 @@ def plan(load: Load, costs: UnitCosts) -> Plan:
         server_cores_by_part=parts,
         processes=processes,
         processes_bound_by=bound_by,
+        processes_needed=bounds[bound_by],
         redis_ops_per_s=event_ops + home_ops,
         redis_home_ops_per_s=home_ops,
         redis_hottest_event_ops_per_s=hottest_event,

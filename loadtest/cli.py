@@ -288,7 +288,7 @@ def prepare(args: argparse.Namespace) -> None:
         raise UsageError("--clickers needs --users")
 
 
-def _run_on_uvloop(coroutine):
+def run_on_uvloop(coroutine):
     try:
         import uvloop
     except ImportError:
@@ -300,13 +300,13 @@ def main(options: argparse.Namespace) -> int:
     if options.child_index is not None:
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # the main process stops its children
         raise_nofile()
-        _run_on_uvloop(child_main(options))
+        run_on_uvloop(child_main(options))
         return 0
     if options.profile == "queue":
-        result = _run_on_uvloop(queue_run(options))
+        result = run_on_uvloop(queue_run(options))
         print(queue_table(result))
     else:
-        result = _run_on_uvloop(main_async(options))
+        result = run_on_uvloop(main_async(options))
         print(figures.table(result))
     if options.json:
         with open(options.json, "wb") as f:

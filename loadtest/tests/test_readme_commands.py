@@ -5,6 +5,7 @@ own in place of `8000` and `loadtest-results/` (the only words changed). Every o
 command line of the README is accepted by its command's options (parsed, not run). And the
 verdict that cannot pass on nothing: a run that made no booking call fails, saying why."""
 
+import json
 import os
 import re
 import shlex
@@ -74,6 +75,7 @@ def test_the_readme_load_test_commands_work_as_printed_against_make_runs_server(
     port = free_port()
     results = tmp_path / "results"
     script = readme_block("then, from a second terminal")
+    script += readme_block("**Ready for an on-sale?**")  # in the same shell: $EVENT, users
     assert "127.0.0.1:8000" in script and "loadtest-results/" in script
     script = script.replace("127.0.0.1:8000", f"127.0.0.1:{port}")
     script = script.replace("loadtest-results/", f"{results}/")
@@ -93,6 +95,10 @@ def test_the_readme_load_test_commands_work_as_printed_against_make_runs_server(
     assert (results / "users.json").exists()
     report = (results / "run.html").read_text()  # beside the JSON
     assert "PASS</div>" in report and report.count("<svg") >= 5
+    # The ready block: a small on-sale on an event of its own, and the deployment carries it.
+    assert re.search(r"^READY: carries 10 arrivals/s, 2,000 watchers", run.stdout, re.M)
+    readiness = json.loads((results / "ready.json").read_text())["readiness"]
+    assert readiness["status"] == "READY" and all(c["ok"] for c in readiness["checks"])
 
 
 @pytest.mark.slow
