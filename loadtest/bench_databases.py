@@ -11,13 +11,14 @@ import redis
 from .bench_servers import DB, PY, REDIS_URL, ROOT, manage, server_env
 
 
-def setup(workdir: Path) -> dict:
+def setup(workdir: Path, count: int = 1000) -> dict:
+    """The bench's database and Redis db made afresh, with `count` load users (their file)."""
     subprocess.run(["dropdb", "--if-exists", "-h", "127.0.0.1", "-U", "postgres", DB], check=True)
     subprocess.run(["createdb", "-h", "127.0.0.1", "-U", "postgres", DB], check=True)
     redis.Redis.from_url(REDIS_URL).flushdb()
     manage("migrate", "--noinput")
     users = workdir / "users.json"
-    manage("create_load_users", "--count", "1000", "--output", str(users))
+    manage("create_load_users", "--count", str(count), "--output", str(users))
     # A password for --auth client and session (one hash for all: this takes a second).
     subprocess.run(
         [PY, "-m", "loadtest", "passwords", "--users", str(users)],

@@ -28,6 +28,10 @@ SECTIONS = {
     },
     "on this machine (each starts its own servers on BENCH_DB)": {
         "bench": ("bench", "the fixed scenarios, written to BENCHMARKS.md (make bench)"),
+        "fanout": (
+            "fanout.bench",
+            "WebSocket fan-out: a bare loop, this project, Channels' tutorials",
+        ),
         "webhooks": ("bench_webhooks", "webhook delivery and the inventory check, timed"),
         "seat-list-cost": ("seat_list_cost", "the arena's seat list against a hold, in CPU"),
         "request-cpu": ("request_cpu", "a server process's CPU per kind of read"),

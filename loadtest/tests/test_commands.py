@@ -30,9 +30,9 @@ def test_the_overview_fits_on_a_screen_and_names_every_command_with_an_example()
 
 
 def test_an_unknown_command_is_refused_with_the_overview():
-    answer = loadtest("fanout")
+    answer = loadtest("fan-in")
     assert answer.returncode == 2
-    assert "no command 'fanout'" in answer.stderr and "  run " in answer.stderr
+    assert "no command 'fan-in'" in answer.stderr and "  run " in answer.stderr
 
 
 @pytest.mark.parametrize("name", COMMANDS)

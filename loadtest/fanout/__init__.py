@@ -1,0 +1,1 @@
+"""The fan-out bench (`python -m loadtest fanout`): docs/BENCHMARK-FANOUT.md."""

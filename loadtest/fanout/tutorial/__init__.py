@@ -1,0 +1,1 @@
+"""The Channels design of the tutorials, as the fan-out bench serves it (app.py)."""

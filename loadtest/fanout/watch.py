@@ -1,0 +1,268 @@
+"""The fan-out bench's one client, the same for every server: N WebSocket watchers opened in a
+storm, then frames triggered one at a time, each timed from its trigger to the last watcher.
+
+A watcher is a bare asyncio protocol on uvloop (RFC 6455's handshake and frame header, by
+hand): it counts the text frames whose `type` is `seats` and answers pings, and nothing else.
+That is ~10 µs of client CPU a frame here, against ~35 µs for the load tester's aiohttp watchers
+(BENCHMARKS.md), so that the times below are mostly the server's; the client's own CPU per
+delivery is measured beside the server's.
+"""
+
+import asyncio
+import base64
+import contextlib
+import os
+import time
+from collections import Counter
+from collections.abc import Awaitable, Callable
+from typing import NamedTuple
+from urllib.parse import urlsplit
+
+import redis
+
+from ..stats import proc_sample, quantiles, raise_nofile
+
+# Where `"seats"` stands in `{"type":"seats",` and in `{"type": "seats", ` (json.dumps).
+SEATS = b'"seats"'
+# Triggers before any is measured: the servers' first requests load code and open connections.
+WARM_UP = 4
+
+
+class Target(NamedTuple):
+    """A server as the client reaches it: its socket URL, the `Origin` it accepts, one trigger
+    (an HTTP call that makes it send one `seats` frame to every watcher) and its pids."""
+
+    ws_url: str
+    origin: str
+    trigger: Callable[[], Awaitable[None]]
+    pids: list[int]
+
+
+class Board:
+    """When each watcher got its k-th `seats` frame: how many have it, and the last arrival."""
+
+    def __init__(self):
+        self.watchers = 0
+        self.arrivals: Counter = Counter()
+        self.last_ns: dict[int, int] = {}
+        self.payload_bytes = 0
+        self.waiting: dict[int, asyncio.Future] = {}
+
+    def arrived(self, k: int, now: int, size: int) -> None:
+        self.arrivals[k] += 1
+        self.last_ns[k] = now
+        self.payload_bytes += size
+        self._check(k)
+
+    def lost(self) -> None:
+        """An open watcher closed: frames from now on are complete without it."""
+        self.watchers -= 1
+        for k in self.waiting:
+            self._check(k)
+
+    def _check(self, k: int) -> None:
+        future = self.waiting.get(k)
+        if future is not None and self.arrivals[k] >= self.watchers and not future.done():
+            future.set_result(None)
+
+    async def all_have(self, k: int, patience: float) -> bool:
+        if self.arrivals[k] >= self.watchers:
+            return True
+        self.waiting[k] = asyncio.get_running_loop().create_future()
+        try:
+            await asyncio.wait_for(self.waiting[k], patience)
+            return True
+        except TimeoutError:
+            return False
+
+
+class Watcher(asyncio.Protocol):
+    def __init__(self, board: Board, request: bytes):
+        self.board, self.request = board, request
+        self.buffer = bytearray()
+        self.transport: asyncio.Transport | None = None
+        self.opened = asyncio.get_running_loop().create_future()
+        self.frames = 0
+        self.lost = False
+
+    def connection_made(self, transport) -> None:
+        self.transport = transport
+        transport.write(self.request)
+
+    def connection_lost(self, exc) -> None:
+        self.lost = True
+        if not self.opened.done():
+            self.opened.set_exception(ConnectionError("closed during the handshake"))
+        elif self.opened.exception() is None:
+            self.board.lost()
+
+    def data_received(self, data: bytes) -> None:
+        now = time.perf_counter_ns()
+        buffer = self.buffer
+        buffer += data
+        if not self.opened.done():
+            end = buffer.find(b"\r\n\r\n")
+            if end < 0:
+                return
+            status = bytes(buffer[: buffer.find(b"\r\n")])
+            del buffer[: end + 4]
+            if b" 101 " not in status + b" ":
+                self.opened.set_exception(ConnectionError(status.decode(errors="replace")))
+                self.transport.abort()
+                return
+            self.opened.set_result(None)
+        while len(buffer) >= 2:
+            size, start = buffer[1] & 0x7F, 2
+            if size >= 126:
+                start = 4 if size == 126 else 10
+                if len(buffer) < start:
+                    return
+                size = int.from_bytes(buffer[2:start], "big")
+            if len(buffer) < start + size:
+                return
+            opcode = buffer[0] & 0x0F
+            if opcode == 1 and SEATS in buffer[start + 8 : start + 17]:
+                self.frames += 1
+                self.board.arrived(self.frames, now, size)
+            elif opcode == 9:  # ping: a pong, masked with a zero key (RFC 6455 5.3)
+                self.transport.write(bytes([0x8A, 0x80 | size, 0, 0, 0, 0]) + buffer[2 : 2 + size])
+            del buffer[: start + size]
+
+
+def handshake(ws_url: str, origin: str) -> bytes:
+    parts = urlsplit(ws_url)
+    key = base64.b64encode(os.urandom(16)).decode()
+    return (
+        f"GET {parts.path or '/'} HTTP/1.1\r\nHost: {parts.netloc}\r\nUpgrade: websocket\r\n"
+        f"Connection: Upgrade\r\nSec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n"
+        f"Origin: {origin}\r\n\r\n"
+    ).encode()
+
+
+async def storm(target: Target, n: int, within: float, patience: float, board: Board):
+    """Open `n` watchers spread evenly over `within` seconds; wait for each handshake, up to
+    `patience` seconds more. The open watchers, the failures by kind, the seconds it took."""
+    loop = asyncio.get_running_loop()
+    parts = urlsplit(target.ws_url)
+    started = time.monotonic()
+
+    async def open_one(i: int) -> Watcher:
+        await asyncio.sleep(within * i / n)
+        transport, watcher = await loop.create_connection(
+            lambda: Watcher(board, handshake(target.ws_url, target.origin)),
+            parts.hostname,
+            parts.port,
+        )
+        try:
+            await watcher.opened
+        except BaseException:  # refused, or still not open when the storm's time is up
+            transport.abort()
+            raise
+        return watcher
+
+    tasks = [asyncio.ensure_future(open_one(i)) for i in range(n)]
+    done, pending = await asyncio.wait(tasks, timeout=within + patience)
+    for task in pending:
+        task.cancel()
+    failures = Counter("timeout" for _ in pending)
+    watchers = []
+    for task in done:
+        if task.exception() is None:
+            watchers.append(task.result())
+        else:
+            failures[f"{type(task.exception()).__name__}: {task.exception()}"[:80]] += 1
+    return watchers, failures, time.monotonic() - started
+
+
+def cpu_s(pids: list[int]) -> float:
+    """CPU seconds of these processes' threads, to the nanosecond (/proc/PID/task/*/schedstat;
+    /proc/PID/stat counts in 10 ms ticks, too coarse for a window of a few hundred ms). A
+    thread that ends within the window takes its time with it: the servers keep theirs."""
+    total = 0
+    for pid in pids:
+        with contextlib.suppress(FileNotFoundError, ProcessLookupError):
+            for task in os.listdir(f"/proc/{pid}/task"):
+                with (
+                    contextlib.suppress(FileNotFoundError, ProcessLookupError),
+                    open(f"/proc/{pid}/task/{task}/schedstat") as f,
+                ):
+                    total += int(f.read().split()[0])
+    return total / 1e9
+
+
+async def settled(pids: list[int], least: float) -> None:
+    """After `least` seconds, until the server is quiet (under 5% of a core for 0.5 s: the
+    storm's snapshots written), at most a minute more."""
+    await asyncio.sleep(least)
+    for _ in range(120):
+        used = cpu_s(pids)
+        await asyncio.sleep(0.5)
+        if cpu_s(pids) - used < 0.025:
+            return
+
+
+def redis_cpu_s(url: str) -> float:
+    """Redis's own CPU seconds (INFO): the channel layers' share of the work."""
+    info = redis.Redis.from_url(url).info("cpu")
+    return info["used_cpu_sys"] + info["used_cpu_user"]
+
+
+async def measure(target: Target, n: int, options, redis_url: str) -> dict:
+    """One server at `n` watchers: the figures of docs/BENCHMARK-FANOUT.md."""
+    raise_nofile()
+    frames, client = options.frames, [os.getpid()]
+    for _ in range(WARM_UP):
+        await target.trigger()
+    alone = cpu_s(target.pids)  # the triggers with no watcher: what a trigger costs
+    for _ in range(frames):
+        await target.trigger()
+    trigger_cpu_s = cpu_s(target.pids) - alone
+
+    board = Board()
+    before = proc_sample(target.pids)
+    watchers, failures, connect_s = await storm(
+        target, n, options.storm, options.connect_timeout, board
+    )
+    await settled(target.pids, options.settle)
+    after = proc_sample(target.pids)
+    board.watchers = sum(not watcher.lost for watcher in watchers)
+
+    completion_ns, incomplete = [], 0
+    start = (time.monotonic(), cpu_s(target.pids), redis_cpu_s(redis_url), cpu_s(client))
+    for k in range(1, frames + 1):
+        if k > 1:
+            await asyncio.sleep(options.gap)
+        triggered = time.perf_counter_ns()
+        await target.trigger()
+        if await board.all_have(k, options.frame_timeout):
+            completion_ns.append(board.last_ns[k] - triggered)
+        else:
+            incomplete += 1
+    end = (time.monotonic(), cpu_s(target.pids), redis_cpu_s(redis_url), cpu_s(client))
+    for watcher in watchers:
+        watcher.transport.abort()
+
+    deliveries = frames * len(watchers)
+    per_delivery = 1e6 / deliveries if deliveries else None
+    return {
+        "watchers": n,
+        "connected": len(watchers),
+        "storm_s": round(connect_s, 2),
+        "refused": sum(failures.values()),
+        "refusals": dict(failures),
+        "frames": frames,
+        "frame_bytes": round(board.payload_bytes / max(1, sum(board.arrivals.values()))),
+        "delivered": sum(min(w.frames, frames) for w in watchers),
+        "expected": frames * n,
+        "dropped_sockets": sum(w.lost for w in watchers),
+        "incomplete_frames": incomplete,
+        "completion_ms": quantiles(completion_ns, 1e-6),
+        "window_s": round(end[0] - start[0], 3),
+        "cpu_us_per_delivery": per_delivery and round((end[1] - start[1]) * per_delivery, 2),
+        "trigger_us_per_delivery": per_delivery and round(trigger_cpu_s * per_delivery, 2),
+        "redis_us_per_delivery": per_delivery and round((end[2] - start[2]) * per_delivery, 2),
+        "client_us_per_delivery": per_delivery and round((end[3] - start[3]) * per_delivery, 2),
+        "rss_bytes_per_socket": round((after["rss_bytes"] - before["rss_bytes"]) / len(watchers))
+        if watchers
+        else None,
+    }
