@@ -39,11 +39,6 @@ def booking_rules(user_id: int, address: str, now: float) -> list[Rule]:
     return rules
 
 
-def booking_allowed(user_id: int, address: str) -> Verdict:
-    now = time.time()
-    return limit_windows.allowed(booking_rules(user_id, address, now), now)
-
-
 async def booking_allowed_async(user_id: int, address: str) -> Verdict:
     now = time.time()
     return await limit_windows.allowed_async(booking_rules(user_id, address, now), now)
