@@ -28,15 +28,11 @@ def booking_rules(user_id: int, address: str, now: float) -> list[Rule]:
     """The windows this call counts in (none for an exempt address or with limits off)."""
     if is_exempt(address):
         return []
-    rules = []
-    for setting, who in (
-        ("BOOKING_USER_RATE", f"u{user_id}"),
-        ("BOOKING_ADDRESS_RATE", address_key(address)),
-    ):
-        rate = limit_windows.rate_of(getattr(settings, setting))
-        if rate is not None:
-            rules.append(limit_windows.window_rule("booking", who, rate, now))
-    return rules
+    user, network = f"u{user_id}", address_key(address)
+    return [
+        *limit_windows.one_window("booking", user, settings.BOOKING_USER_RATE, now),
+        *limit_windows.one_window("booking", network, settings.BOOKING_ADDRESS_RATE, now),
+    ]
 
 
 async def booking_allowed_async(user_id: int, address: str) -> Verdict:
