@@ -29,9 +29,8 @@ SEAT_ADDRESS_HOLD_LIMIT = env.int("SEAT_ADDRESS_HOLD_LIMIT", default=40)
 # LIMITS_EXEMPT_NETWORKS. The address is NUM_PROXIES's (reservations/client_address.py).
 WS_MAX_SOCKETS_PER_ADDRESS = env.int("WS_MAX_SOCKETS_PER_ADDRESS", default=256)
 
-# API.md: a request body over 64 KiB is 413 too_large.
-DATA_UPLOAD_MAX_MEMORY_SIZE = 64 * 1024
-API_MAX_BODY_BYTES = 64 * 1024
+# API.md: a request body over 64 KiB is 413 too_large (Django's own cap is the same one).
+API_MAX_BODY_BYTES = DATA_UPLOAD_MAX_MEMORY_SIZE = 64 * 1024
 # The admin's layout upload has its own (reservations/api/request_bodies.py; the proxy's
 # `location` for it in config/nginx/seatmap.conf says 4m: change both together).
 LAYOUT_UPLOAD_MAX_BYTES = env.int("LAYOUT_UPLOAD_MAX_BYTES", default=4 * 1024 * 1024)

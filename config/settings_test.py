@@ -28,10 +28,6 @@ from .settings import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
-# Threads of sync_to_async must not keep connections open past a test (the test database is
-# dropped at the end of the run).
-DATABASES["default"]["CONN_MAX_AGE"] = 0
-
 # The suite's own process never ticks the waiting rooms on a thread of its own (a test that
 # starts the server's lifespan would leave one running against the test database); a test ticks
 # a room itself. The server processes the tests start tick as servers do (harness/servers.py

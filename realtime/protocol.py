@@ -32,9 +32,6 @@ class CloseCode(IntEnum):
     NO_PONG = 1011  # no answer to the keepalive ping
 
 
-# The states a frame tells of a seat: Seat.Status's values (test_protocol.py checks they agree;
-# a load client imports this module without Django).
-SEAT_STATUSES = ("available", "locked", "reserved")
 LOCKED = "locked"
 
 # A client's frame over this many bytes is refused before it is read (the server closes 1009).
@@ -112,8 +109,6 @@ NOT_AUTHENTICATED = {"type": "error", "code": "not_authenticated"}
 QUEUE_TURN_REQUIRED = {"type": "error", "code": "queue_turn_required"}
 QUEUE_TURN_EXPIRED = {"type": "error", "code": "queue_turn_expired"}
 
-# What a client may send (PROTOCOL.md "Client to server"); anything else is answered INVALID.
-CLIENT_FRAME_TYPES = frozenset({"snapshot", "ping", "auth", "turn"})
 # An access token is a few hundred bytes; anything longer is not one.
 MAX_TOKEN_CHARS = 2048
 

@@ -1,14 +1,11 @@
 """An account's e-mail address and its verification (API.md "E-mail verification"): add or
 change it, have the link sent again, and the link's page's call. Parse, call, shape."""
 
-import time
-
 from django.conf import settings
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
-from rest_framework.throttling import BaseThrottle
 from rest_framework.views import APIView
 
 from reservations.accounts import email_verification
@@ -34,22 +31,15 @@ def email_state(user) -> dict:
     return {"email": user.email, "email_verified": email_verification.email_verified(user)}
 
 
-class VerificationMailThrottle(BaseThrottle):
+class VerificationMailThrottle(limit_windows.WindowThrottle):
     """Links sent to an account's address, per account (``EMAIL_VERIFICATION_RATE``): each is
     an e-mail in someone's inbox, maybe not the caller's."""
 
-    def allow_request(self, request, view):
-        self.verdict = limit_windows.ALLOWED
-        rate = limit_windows.rate_of(settings.EMAIL_VERIFICATION_RATE)
-        if rate is None or not request.user.is_authenticated:
-            return True
-        now = time.time()
-        rule = limit_windows.window_rule("verification_mail", f"u{request.user.pk}", rate, now)
-        self.verdict = limit_windows.verdict_of([rule], limit_windows.count([rule], now), now)
-        return self.verdict.allowed
-
-    def wait(self):
-        return self.verdict.wait
+    def rules(self, request, view, now):
+        who = f"u{request.user.pk}" if request.user.is_authenticated else None
+        return limit_windows.one_window(
+            "verification_mail", who, settings.EMAIL_VERIFICATION_RATE, now
+        )
 
 
 class EmailChangeApi(APIView):

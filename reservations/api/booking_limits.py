@@ -17,51 +17,31 @@ is limit_windows.py's.
 import time
 
 from django.conf import settings
-from rest_framework.throttling import BaseThrottle
 
 from reservations.client_address import address_key, is_exempt, request_client_address
 
 from . import limit_windows
-from .limit_windows import ALLOWED, Rule, Verdict
+from .limit_windows import Rule, Verdict
 
 
 def booking_rules(user_id: int, address: str, now: float) -> list[Rule]:
     """The windows this call counts in (none for an exempt address or with limits off)."""
     if is_exempt(address):
         return []
-    rules = []
-    for setting, who in (
-        ("BOOKING_USER_RATE", f"u{user_id}"),
-        ("BOOKING_ADDRESS_RATE", address_key(address)),
-    ):
-        rate = limit_windows.rate_of(getattr(settings, setting))
-        if rate is not None:
-            rules.append(limit_windows.window_rule("booking", who, rate, now))
-    return rules
-
-
-def booking_allowed(user_id: int, address: str) -> Verdict:
-    now = time.time()
-    rules = booking_rules(user_id, address, now)
-    if not rules:
-        return ALLOWED
-    return limit_windows.verdict_of(rules, limit_windows.count(rules, now), now)
+    user, network = f"u{user_id}", address_key(address)
+    return [
+        *limit_windows.one_window("booking", user, settings.BOOKING_USER_RATE, now),
+        *limit_windows.one_window("booking", network, settings.BOOKING_ADDRESS_RATE, now),
+    ]
 
 
 async def booking_allowed_async(user_id: int, address: str) -> Verdict:
     now = time.time()
-    rules = booking_rules(user_id, address, now)
-    if not rules:
-        return ALLOWED
-    return limit_windows.verdict_of(rules, await limit_windows.count_async(rules, now), now)
+    return await limit_windows.allowed_async(booking_rules(user_id, address, now), now)
 
 
-class BookingThrottle(BaseThrottle):
+class BookingThrottle(limit_windows.WindowThrottle):
     """DRF's throttle for the booking views; after authentication, so a user is known."""
 
-    def allow_request(self, request, view):
-        self.verdict = booking_allowed(request.user.pk, request_client_address(request))
-        return self.verdict.allowed
-
-    def wait(self):
-        return self.verdict.wait
+    def rules(self, request, view, now):
+        return booking_rules(request.user.pk, request_client_address(request), now)

@@ -31,7 +31,7 @@ import redis
 import redis.asyncio
 from aiodataloader import DataLoader
 from django.conf import settings
-from rest_framework.throttling import SimpleRateThrottle
+from rest_framework.throttling import BaseThrottle, SimpleRateThrottle
 
 from reservations.redis_shards import HOME, Shard, home_client, shards
 
@@ -75,6 +75,13 @@ def window_rule(name: str, who: str, rate: tuple[int, int], now: float) -> Rule:
     """The window of limit `name` for `who` (an address key, a user) that `now` falls in."""
     limit, period = rate
     return Rule(f"limits:{name}:{who}:{period}:{int(now // period)}", limit, period)
+
+
+def one_window(name: str, who: str | None, rate: str | None, now: float) -> list[Rule]:
+    """The window of limit `name` at `rate` (a setting's text) for `who`: none when the limit
+    is off or there is no one to count."""
+    parsed = rate_of(rate)
+    return [] if parsed is None or who is None else [window_rule(name, who, parsed, now)]
 
 
 def verdict_of(rules: Sequence[Rule], counts: Sequence[int], now: float) -> Verdict:
@@ -334,3 +341,28 @@ async def count_async(rules: Sequence[Rule], now: float) -> list[int]:
         return _process_windows.count(rules, now)
     _outage.recovered()
     return counts
+
+
+def allowed(rules: Sequence[Rule], now: float) -> Verdict:
+    """Count one call in each of `rules`' windows: its verdict (ALLOWED when there are none)."""
+    return verdict_of(rules, count(rules, now), now) if rules else ALLOWED
+
+
+async def allowed_async(rules: Sequence[Rule], now: float) -> Verdict:
+    """`allowed` on the loop."""
+    return verdict_of(rules, await count_async(rules, now), now) if rules else ALLOWED
+
+
+class WindowThrottle(BaseThrottle):
+    """A DRF throttle counted as every limit is: `rules` names the windows a request counts in."""
+
+    def rules(self, request, view, now: float) -> list[Rule]:
+        raise NotImplementedError
+
+    def allow_request(self, request, view):
+        now = time.time()
+        self.verdict = allowed(self.rules(request, view, now), now)
+        return self.verdict.allowed
+
+    def wait(self):
+        return self.verdict.wait

@@ -207,7 +207,7 @@ def _wait_before(request, username: str | None, known: bool, every_attempt: bool
     rule = _address_rule(address, now)
     if rule is not None and not is_exempt(request_client_address(request)):
         if every_attempt:
-            verdict = limit_windows.verdict_of([rule], limit_windows.count([rule], now), now)
+            verdict = limit_windows.allowed([rule], now)
             if not verdict.allowed:
                 return verdict.wait
         elif not known and (paused := limit_windows.paused_for(f"address:{address}")) > 0:

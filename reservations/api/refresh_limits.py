@@ -5,10 +5,7 @@ limit is (limit_windows.py). The user is the one a validly signed token names: a
 expired token counts for no one, and is refused 401 without touching the database.
 """
 
-import time
-
 from django.conf import settings
-from rest_framework.throttling import BaseThrottle
 from rest_framework_simplejwt.exceptions import TokenError
 from rest_framework_simplejwt.settings import api_settings
 from rest_framework_simplejwt.tokens import RefreshToken
@@ -16,22 +13,12 @@ from rest_framework_simplejwt.tokens import RefreshToken
 from . import limit_windows
 
 
-class RefreshUserThrottle(BaseThrottle):
+class RefreshUserThrottle(limit_windows.WindowThrottle):
     """For views that say where their refresh token is (``view.refresh_token_of(request)``)."""
 
-    def allow_request(self, request, view):
-        self.verdict = limit_windows.ALLOWED
-        rate = limit_windows.rate_of(settings.REFRESH_USER_RATE)
+    def rules(self, request, view, now):
         user_id = _user_of(view.refresh_token_of(request))
-        if rate is None or user_id is None:
-            return True
-        now = time.time()
-        rule = limit_windows.window_rule("refresh_user", user_id, rate, now)
-        self.verdict = limit_windows.verdict_of([rule], limit_windows.count([rule], now), now)
-        return self.verdict.allowed
-
-    def wait(self):
-        return self.verdict.wait
+        return limit_windows.one_window("refresh_user", user_id, settings.REFRESH_USER_RATE, now)
 
 
 def _user_of(raw: str | None) -> str | None:

@@ -211,7 +211,7 @@ def test_the_draw_waits_for_the_named_rounds_signature_and_takes_no_other(monkey
     """Issue 40 row 6: the value is checked against the round named before the queue opened
     (on a chain of the test's own: no real round comes after a test's on-sale yet)."""
     from reservations.waiting_room import beacon
-    from reservations.waiting_room.organiser import randomness_set
+    from reservations.waiting_room.organiser import randomness_problem
 
     from .beacon_rounds import own_chain, signature
 
@@ -221,15 +221,14 @@ def test_the_draw_waits_for_the_named_rounds_signature_and_takes_no_other(monkey
     room = room_tick(event_id=event.id, now=on_sale, redis_down=False)
     assert (room.state, room.reason, room.drawn_at) == ("draw", "randomness", None)
     for chosen in ("f00d", signature(2)):  # the organiser's pick, another round's
-        with pytest.raises(ValueError):
-            randomness_set(event_id=event.id, value=chosen)
-    randomness_set(event_id=event.id, value=signature(1))
+        assert randomness_problem(room, chosen)
+    assert randomness_problem(room, signature(1)) is None  # what the admin's form asks
+    WaitingRoom.objects.filter(event=event).update(public_randomness=signature(1))
     room = room_tick(event_id=event.id, now=on_sale + timedelta(seconds=2), redis_down=False)
     assert room.drawn_at is not None
     proof = proof_json(room)
     assert proof["public_randomness"] == signature(1) and proof_problems(proof) == []
-    with pytest.raises(ValueError):
-        randomness_set(event_id=event.id, value="another")
+    assert randomness_problem(room, "another") == "The draw is done: its randomness is final."
 
 
 def test_a_round_out_before_the_on_sale_is_refused_as_a_source():

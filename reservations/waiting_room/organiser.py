@@ -3,7 +3,6 @@ public randomness once it is published, revoke every turn (the admin and the com
 
 from datetime import datetime
 
-from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -68,17 +67,6 @@ def room_create(
     )
     rooms.forget()
     return room
-
-
-def randomness_set(*, event_id: int, value: str) -> WaitingRoom:
-    """The public randomness named in advance, once published; refused after the draw."""
-    with transaction.atomic():
-        room = WaitingRoom.objects.select_for_update().get(event_id=event_id)
-        if problem := randomness_problem(room, value):
-            raise ValueError(problem)
-        room.public_randomness = value
-        room.save(update_fields=["public_randomness"])
-        return room
 
 
 def turns_revoke(*, event_id: int) -> None:
