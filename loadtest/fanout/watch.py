@@ -93,8 +93,8 @@ class Watcher(asyncio.Protocol):
         self.lost = True
         if not self.opened.done():
             self.opened.set_exception(ConnectionError("closed during the handshake"))
-        elif self.opened.exception() is None:
-            self.board.lost()
+        elif not self.opened.cancelled() and self.opened.exception() is None:
+            self.board.lost()  # an open socket lost (one given up while opening is not)
 
     def data_received(self, data: bytes) -> None:
         now = time.perf_counter_ns()
