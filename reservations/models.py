@@ -89,7 +89,6 @@ class Event(models.Model):
         help_text="The most seats of this event one account may hold and have booked together; "
         "empty: the site's default (SEAT_PURCHASE_LIMIT).",
     )
-    # Only accounts with a verified e-mail may hold its seats (accounts/email_verification.py).
     holds_need_verified_email = models.BooleanField(
         default=False,
         db_default=False,
@@ -187,15 +186,13 @@ class Seat(models.Model):
     held_until = models.DateTimeField(null=True, blank=True)
     # When the current hold began: an extension never takes it past SEAT_HOLD_MAX_SECONDS.
     held_since = models.DateTimeField(null=True, blank=True)
-    # The network the current hold was taken from (client_address.holds_key), for the rules of
-    # holds per address (rules.py); NULL for a load-test host's, staff's or none.
+    # The current hold's client network (client_address.holds_key; rules.py); NULL: none.
     held_from = models.CharField(max_length=64, null=True, blank=True)
     reserved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    # The last hold that ended (released or lapsed): whose, when it began, when it was to
-    # end and from where. The same buyer's next hold within SEAT_HOLD_COOLDOWN_SECONDS
-    # continues it; another account of its network may not take it so soon (rules.py).
+    # The last hold that ended (released or lapsed): whose, when it began and was to end, from
+    # where: its run goes on in the buyer's next holds; its network's others wait (rules.py).
     released_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -32,6 +32,7 @@ from reservations.exceptions import (
     NoEmail,
     VerificationLinkInvalid,
 )
+from reservations.models import Event
 
 from .models import Account
 
@@ -51,14 +52,19 @@ def is_verified(email: str, account: Account | None) -> bool:
     )
 
 
-def unverified_sql(user: str) -> str:
-    """is_verified's negation in SQL, for the user row `user` (an alias): the hold statements'
-    check where the event asks for it (`Event.holds_need_verified_email`)."""
-    return (
+def must_verify_sql(user: str) -> str:
+    """In SQL, for the user row `user` (an alias) and the event `%(event_id)s`: whether the
+    event asks a verified e-mail of those who hold its seats (`Event.holds_need_verified_email`)
+    and the user has none (is_verified's negation), the hold statements' check. The account's
+    row is read only for an event that asks (CASE evaluates its branch alone)."""
+    unverified = (
         f"({user}.email = '' OR NOT EXISTS (SELECT 1 FROM {Account._meta.db_table} va "
         f"WHERE va.user_id = {user}.id AND va.email_verified_at IS NOT NULL "
         f"AND lower(va.verified_email) = lower({user}.email)))"
     )
+    event = Event._meta.db_table
+    asks = f"(SELECT e.holds_need_verified_email FROM {event} e WHERE e.id = %(event_id)s)"
+    return f"(CASE WHEN {asks} THEN {unverified} ELSE FALSE END)"
 
 
 def email_verified(user: AbstractBaseUser) -> bool:

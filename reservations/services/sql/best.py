@@ -5,7 +5,7 @@ from datetime import datetime
 
 from django.contrib.auth import get_user_model
 
-from ...accounts.email_verification import unverified_sql
+from ...accounts.email_verification import must_verify_sql
 from ...models import (
     Event,
     PriceCategory,
@@ -60,8 +60,7 @@ def users_for_update(*, user_ids: Sequence[int], event_id: int) -> Statement:
     order, so two batches never wait on each other in a circle)."""
     table = get_user_model()._meta.db_table
     return Statement(
-        f"SELECT u.id, u.is_active, u.email, (SELECT e.holds_need_verified_email "
-        f"FROM {Event._meta.db_table} e WHERE e.id = %(event_id)s) AND {unverified_sql('u')} "
+        f"SELECT u.id, u.is_active, u.email, {must_verify_sql('u')} "
         f"FROM {table} u WHERE u.id IN (%(user_ids)s) ORDER BY u.id",
         {
             "user_ids": Table(("bigint",), [(user_id,) for user_id in user_ids]),

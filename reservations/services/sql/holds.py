@@ -7,7 +7,7 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 
-from ...accounts.email_verification import unverified_sql
+from ...accounts.email_verification import must_verify_sql
 from ...models import (
     Event,
 )
@@ -54,12 +54,8 @@ def caller_for_hold(
     the row's. One round trip."""
     table = get_user_model()._meta.db_table
     seat_columns = ", ".join(f"s.{name}" for name in SEAT_FIELDS)
-    must_verify = (
-        f"(SELECT e.holds_need_verified_email FROM {Event._meta.db_table} e "
-        f"WHERE e.id = %(event_id)s) AND {unverified_sql('u')}"
-    )
     caller = (
-        f"SELECT u.is_active, {must_verify}, {seat_columns} FROM {table} u "
+        f"SELECT u.is_active, {must_verify_sql('u')}, {seat_columns} FROM {table} u "
         f"LEFT JOIN {SEAT_TABLE} s ON s.id = %(seat_id)s AND s.event_id = %(event_id)s "
         f"WHERE u.id = %(user_id)s"
     )
