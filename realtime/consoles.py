@@ -7,12 +7,11 @@ buyers watch. A feed lives while its event has a console here."""
 from collections.abc import Callable
 
 from .feed import EventFeed
-from .frames import Encoded
 
 
 class Consoles:
-    def __init__(self, deliver: Callable[[object, Encoded, int, str], None]):
-        self._deliver = deliver  # the hub's rule for one socket
+    def __init__(self, too_slow: Callable[[object], None]):
+        self._too_slow = too_slow  # the hub's rule for a socket that cannot keep up
         self.sockets: dict[int, set] = {}
         self._feeds: dict[int, EventFeed] = {}
 
@@ -36,7 +35,7 @@ class Consoles:
         feed = self._feeds.get(event_id)
         if feed is None:
             feed = self._feeds[event_id] = EventFeed(
-                event_id, lambda: self.sockets.get(event_id, ()), self._deliver, lambda: 0.0
+                event_id, lambda: self.sockets.get(event_id, ()), self._too_slow, lambda: 0.0
             )
         feed.add(seq, epoch, ts, changes)
 

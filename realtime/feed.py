@@ -39,12 +39,12 @@ class EventFeed:
         self,
         event_id: int,
         watchers: Callable[[], Collection],
-        deliver: Callable[[object, Encoded, int, str], None],
+        too_slow: Callable[[object], None],
         window: Callable[[], float],
     ):
         self.event_id = event_id
         self._watchers = watchers  # this event's local watchers, as they are now
-        self._deliver = deliver  # hands one frame to one watcher (the hub's rule)
+        self._too_slow = too_slow  # a watcher whose `deliver` said it cannot keep up
         self._window = window  # seconds to gather changes after a frame, asked at each frame
         self._coalescer = Coalescer()
         self._flush_timer: asyncio.TimerHandle | None = None
@@ -118,8 +118,10 @@ class EventFeed:
                 for start in range(0, len(watchers), FANOUT_SLICE):
                     if start:
                         await asyncio.sleep(0)
+                    # The hot loop of a fan-out: one call a socket (BENCHMARK-FANOUT.md).
                     for watcher in watchers[start : start + FANOUT_SLICE]:
-                        self._deliver(watcher, frame, seq, epoch)
+                        if not watcher.deliver(frame, seq, epoch):
+                            self._too_slow(watcher)
                 if watchers:
                     SEATS.delivered(len(watchers))
                     seats_pushed(ts)

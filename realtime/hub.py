@@ -105,7 +105,7 @@ class EventHub:
         self._counters = counters(self._redis)
         self.maps: dict[int, LiveMap] = {}
         self.feeds: dict[int, EventFeed] = {}
-        self.consoles = Consoles(self._deliver_to)
+        self.consoles = Consoles(self._too_slow)
         self.own: dict[int, OwnSeats[Watcher]] = {}  # per event
         # The last `presence` frame of each event, for a socket that joins while the count
         # stays the same (a second tab of one account: PROTOCOL.md counts people).
@@ -289,15 +289,14 @@ class EventHub:
             feed = self.feeds[event_id] = EventFeed(
                 event_id,
                 lambda: self.watchers.get(event_id, ()),
-                self._deliver_to,
+                self._too_slow,
                 lambda: coalescing_window(len(self.watchers.get(event_id, ()))),
             )
         return feed
 
-    def _deliver_to(self, watcher: Watcher, frame: Encoded, seq: int, epoch: str) -> None:
-        # Never awaits a socket: each takes the frame into its outbox (outbox.py).
-        if not watcher.deliver(frame, seq, epoch):
-            self.drop(watcher, CloseCode.TOO_SLOW)
+    def _too_slow(self, watcher: Watcher) -> None:
+        # Its outbox is full (outbox.py): the hub never waits on a socket.
+        self.drop(watcher, CloseCode.TOO_SLOW)
 
     # --- what the relay tells the hub (relay.Listener) -----------------------------------------
 

@@ -33,7 +33,7 @@ class Answer(Enum):
     CLOSE_TOO_BIG = auto()  # a frame over the limit: closed with CloseCode.TOO_BIG (1009)
 
 
-@dataclass
+@dataclass(slots=True)
 class FloodBucket:
     rate: float
     burst: float
@@ -51,7 +51,7 @@ class FloodBucket:
         return self.tokens >= 0
 
 
-@dataclass
+@dataclass(slots=True)
 class WatcherSession(Generic[Frame]):
     connected_at: float
     max_frame_bytes: int

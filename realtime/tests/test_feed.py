@@ -8,17 +8,19 @@ from realtime.feed import EventFeed
 
 
 class Socket:
-    def __init__(self, log):
+    def __init__(self, log, keeps_up=True):
         self.log = log
         self.got = []
+        self.keeps_up = keeps_up
 
-    def take(self, frame, seq, epoch):
+    def deliver(self, frame, seq, epoch):
         self.got.append((frame, seq, epoch))
         self.log.append("delivery")
+        return self.keeps_up
 
 
 def a_feed(sockets, window=0.0):
-    return EventFeed(7, lambda: sockets, lambda s, f, q, e: s.take(f, q, e), lambda: window)
+    return EventFeed(7, lambda: sockets, lambda s: s.log.append("too slow"), lambda: window)
 
 
 def change(seat_id, version, status="locked"):
@@ -41,6 +43,18 @@ def test_every_socket_gets_the_same_encoded_frame_bytes():
     assert (seq, epoch) == (1, "e1")
     assert frame.wire[:1] == b"\x81"  # FIN + text, unmasked: a server's frame (RFC 6455 5.2)
     assert frame.wire.endswith(frame.text.encode())
+
+
+def test_a_socket_that_cannot_keep_up_is_handed_to_the_hub_and_the_others_still_get_the_frame():
+    async def scenario():
+        log = []
+        sockets = [Socket(log), Socket(log, keeps_up=False), Socket(log)]
+        feed = a_feed(sockets)
+        feed.add(1, "e1", 10, [change(5, 1)])
+        await asyncio.sleep(0.05)
+        return log
+
+    assert asyncio.run(scenario()) == ["delivery", "delivery", "too slow", "delivery"]
 
 
 def test_a_click_runs_between_the_slices_of_a_fan_out_to_thousands():
