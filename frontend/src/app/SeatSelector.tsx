@@ -303,6 +303,7 @@ export function SeatSelector({
               onHeld={onHeld}
               turn={turnToken}
               onTurnLost={turnLost}
+              holdAgainAt={actions.holdAgainAt}
             />
           </details>
           <EventMap

@@ -4,6 +4,7 @@ import { act, cleanup, fireEvent, render, screen, waitFor, within } from '@testi
 import { MemoryRouter } from 'react-router';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ApiError } from '../../../lib/api-client';
+import { holdAgainText } from '../../../lib/error-messages';
 import { buildLegend, RovingFocus, seatKind, SeatStore, type ApiSeat } from '../../seat-map';
 import { FindSeats } from './FindSeats';
 
@@ -306,6 +307,21 @@ describe('FindSeats', () => {
     expect(store.getHeld()).toEqual([]);
     expect(screen.queryByTestId('find-seats-alternative')).toBeNull();
     expect(onHeld).not.toHaveBeenCalled();
+  });
+
+  it('in the cooldown after a run of holds, says when the buyer may hold again and asks nothing', async () => {
+    const again = Date.now() + 60_000;
+    mount(true, ['Stalls'], true, { holdAgainAt: again });
+    fireEvent.click(screen.getByTestId('find-seats-submit'));
+    await waitFor(() => expect(result().textContent).toBe(holdAgainText(again)));
+    expect(mocks.best).not.toHaveBeenCalled();
+  });
+
+  it('finds again once the cooldown is over', async () => {
+    mount(true, ['Stalls'], true, { holdAgainAt: Date.now() - 1 });
+    mocks.best.mockRejectedValue(new ApiError(409, 'no_block', 'No block'));
+    fireEvent.click(screen.getByTestId('find-seats-submit'));
+    await waitFor(() => expect(mocks.best).toHaveBeenCalledTimes(1));
   });
 
   it('says when the server is out of reach or busy', async () => {

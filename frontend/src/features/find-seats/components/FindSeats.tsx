@@ -38,6 +38,8 @@ interface FindSeatsProps {
   turn?: string | null;
   /** Told when the turn is not good any more, with the sentence that says so and which refusal it was. */
   onTurnLost?: (text: string, refusal: TurnRefusal) => void;
+  /** While the buyer may not hold seats of the event (useSeatActions' `holdAgainAt`): when they may again. */
+  holdAgainAt?: number | null;
 }
 
 interface Option {
@@ -62,13 +64,14 @@ export function FindSeats({
   onHeld,
   turn,
   onTurnLost,
+  holdAgainAt = null,
 }: FindSeatsProps) {
   const [form, setForm] = useState<FindSeatsForm>(INITIAL_FORM);
   // A search by a buyer who holds seats already waits for their answer: add, or replace.
   const [asking, setAsking] = useState<BestRequest | null>(null);
   const [errors, setErrors] = useState<FieldErrors>({});
   const names = useMemo(() => new Map(categories.map((c) => [c.id, c.name])), [categories]);
-  const search = useFindSeats({ eventId, store, focus, limits, categoryName: (id) => names.get(id), onHeld, turn, onTurnLost });
+  const search = useFindSeats({ eventId, store, focus, limits, categoryName: (id) => names.get(id), onHeld, turn, onTurnLost, holdAgainAt });
   const booked = useBookedCount(store);
   // The most one search may ask for (undefined: not known yet, the server says).
   const most = limits ? mostAtOnce(booked, limits) : undefined;

@@ -1,6 +1,6 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useCallback, useState, useSyncExternalStore } from 'react';
-import { errorMessage } from '../../../lib/error-messages';
+import { errorMessage, holdAgainText } from '../../../lib/error-messages';
 import { queryKeys } from '../../../lib/query-keys';
 import type { TurnRefusal } from '../../../lib/queue-turn';
 import { findBestSeats, type BestAnswer, type BestRequest } from '../api/best';
@@ -40,13 +40,15 @@ export interface FindSeatsOptions {
   turn?: string | null;
   /** Told when the turn is not good any more (403 `queue_turn_*`), with the sentence that says so. */
   onTurnLost?: (text: string, refusal: TurnRefusal) => void;
+  /** While the buyer may not hold seats of the event: when they may again (then nothing is asked). */
+  holdAgainAt?: number | null;
 }
 
 /**
  * The search and the swap, as TanStack Query mutations: the store gets the held seats (the
  * socket's push of the same change is then older and ignored), the page gets one sentence.
  */
-export function useFindSeats({ eventId, store, focus, limits, categoryName, onHeld, turn, onTurnLost }: FindSeatsOptions) {
+export function useFindSeats({ eventId, store, focus, limits, categoryName, onHeld, turn, onTurnLost, holdAgainAt = null }: FindSeatsOptions) {
   const queryClient = useQueryClient();
   const calls = duringTurn(turn);
   const [found, setFound] = useState<FoundBlock | null>(null);
@@ -146,15 +148,24 @@ export function useFindSeats({ eventId, store, focus, limits, categoryName, onHe
   const open = useSyncExternalStore(subscribe, snapshot);
   const alternatives = open ? open.split(';').map((ids) => ids.split(',').map(Number)) : [];
 
+  // In the cooldown after the buyer's run of holds reached its cap the server's answer is known
+  // till then (as a click on a seat, useSeatActions): say it and ask nothing.
+  const unlessCoolingDown =
+    <T,>(ask: (request: T) => void) =>
+    (request: T) => {
+      if (holdAgainAt !== null && holdAgainAt > Date.now()) report({ kind: 'error', text: holdAgainText(holdAgainAt) });
+      else ask(request);
+    };
+
   return {
     found,
     /** Alternatives to offer now: only while the buyer holds the found block, and only those still free. */
     alternatives,
     message,
     dismiss: () => setMessage(null),
-    find: find.mutate,
+    find: unlessCoolingDown(find.mutate),
     /** Gives back every seat the buyer holds, then finds. */
-    replaceAndFind: replace.mutate,
+    replaceAndFind: unlessCoolingDown(replace.mutate),
     finding: find.isPending || replace.isPending,
     take: swap.mutate,
     taking: swap.isPending,
