@@ -3,9 +3,9 @@
 Everything the socket sends goes through its outbox (outbox.py), in order: the snapshot, the
 `seats` frames relayed after it, presence, and the answers to the client's frames. On an event
 whose waiting room is on, the socket waits (`queue` frames only) until it shows a turn. The socket's
-rules (flood, snapshot ration, frames held while a snapshot is read) are its session's
-(watcher_session.py); this adapts them to Channels. No exception leaves the consumer: a watcher
-gets its snapshot, or a documented close code.
+rules are its session's (the flood limit, the snapshot ration: watcher_session.py) and its
+outbox's (which relayed frames go out, and when: outbox.py); this adapts them to Channels. No
+exception leaves the consumer: a watcher gets its snapshot, or a documented close code.
 """
 
 import asyncio
@@ -111,10 +111,8 @@ class EventSeatsConsumer(AsyncWebsocketConsumer):
         self.address = address_key(client)
         capped = settings.WS_MAX_SOCKETS_PER_ADDRESS and not is_exempt(client)
         prebuilt = self.scope.get("extensions", {}).get(PREBUILT_FRAMES)
-        self.outbox = Outbox(self.base_send, prebuilt["write"] if prebuilt else None)
-        self.session: WatcherSession[Encoded] = WatcherSession(
-            time.monotonic(), MAX_CLIENT_FRAME_BYTES
-        )
+        self.outbox = Outbox(self.base_send, prebuilt["writer"] if prebuilt else None)
+        self.session = WatcherSession(time.monotonic(), MAX_CLIENT_FRAME_BYTES)
         self._snapshot_due: asyncio.TimerHandle | None = None
         self._identity_ends: asyncio.TimerHandle | None = None  # when its access token expires
         self.family: str | None = None  # the login its token is of (hub.family_revoked)
@@ -289,7 +287,7 @@ class EventSeatsConsumer(AsyncWebsocketConsumer):
 
     def _snapshot_requested(self) -> None:
         """Answer at once if the socket's ration allows, else once, at the window's end."""
-        wait = self.session.snapshot_wait(time.monotonic())
+        wait = self.session.snapshot_wait(time.monotonic(), self.outbox.holding)
         if wait == 0:
             asyncio.ensure_future(self._send_snapshot())
         elif wait is not None:
@@ -301,13 +299,14 @@ class EventSeatsConsumer(AsyncWebsocketConsumer):
 
     async def _send_snapshot(self) -> None:
         self.session.snapshot_reading(time.monotonic())
+        self.outbox.hold()
         try:
             epoch, seq, snapshot = await hub().snapshot(self.event_id, self._compact)
         except Exception as exc:  # Redis or the database went away mid-read
             logger.warning("snapshot of event %s failed: %s", self.event_id, exc)
             await self.drop(CloseCode.LAYER_DOWN)
             return
-        pending = self.session.snapshot_read(epoch, seq)
+        pending = self.outbox.snapshot_sent(epoch, seq)
         self._put(snapshot)
         SNAPSHOTS.delivered(1)
         self._deliver_all(pending)
@@ -317,7 +316,7 @@ class EventSeatsConsumer(AsyncWebsocketConsumer):
         sent after it, then what came while joining, each frame once."""
         resumed = resumed_frame(event_id=self.event_id, epoch=epoch, seq=seq)
         self._put(encoded_text(orjson.dumps(resumed).decode()))
-        sent_since, pending = self.session.resumed(epoch, seq, frames)
+        sent_since, pending = self.outbox.resumed(epoch, seq, frames)
         for frame in sent_since:
             self._put(frame)
         self._deliver_all(pending)
@@ -338,7 +337,7 @@ class EventSeatsConsumer(AsyncWebsocketConsumer):
 
     def deliver(self, frame: Encoded, seq: int, epoch: str) -> bool:
         """Whether the socket keeps up: a frame it takes, holds or needs not is True."""
-        return not self.session.relayed(frame, seq, epoch) or self.outbox.put(frame)
+        return self.outbox.relay(frame, seq, epoch)
 
     def deliver_own(self, frame: Encoded) -> None:
         self._put(frame)
@@ -347,7 +346,7 @@ class EventSeatsConsumer(AsyncWebsocketConsumer):
         self._put(frame)
 
     def deliver_presence(self, frame: Encoded) -> None:
-        if self.session.presence_now():
+        if not self.outbox.holding:  # not held: the next one tells the count again
             self._put(frame)
 
     def stalled(self, now: float) -> bool:

@@ -1,12 +1,11 @@
-"""One socket's rules (PROTOCOL.md "Client to server"), apart from the socket: the flood limit,
-the snapshot ration, the frames held while a snapshot is read, and which relayed frames a
-snapshot already holds. Pure: the caller passes the clock, so it is tested without ASGI; the
-consumer (consumers.py) only adapts it to Channels.
+"""One socket's rules for what its client sends (PROTOCOL.md "Client to server"), apart from
+the socket: the flood limit and the snapshot ration. Pure: the caller passes the clock, so it
+is tested without ASGI; the consumer (consumers.py) only adapts it to Channels. Which relayed
+frames go out is the outbox's (outbox.py).
 """
 
 from dataclasses import dataclass, field
 from enum import Enum, auto
-from typing import Generic, TypeVar
 
 import orjson
 
@@ -17,8 +16,6 @@ FLOOD_RATE = 10.0
 FLOOD_BURST = 30.0
 # After the snapshot sent on connecting, a socket gets at most one per this many seconds.
 SNAPSHOT_INTERVAL = 2.0
-
-Frame = TypeVar("Frame")
 
 
 class Answer(Enum):
@@ -52,16 +49,10 @@ class FloodBucket:
 
 
 @dataclass(slots=True)
-class WatcherSession(Generic[Frame]):
+class WatcherSession:
     connected_at: float
     max_frame_bytes: int
     bucket: FloodBucket = field(init=False)
-    # Relayed frames that came while a snapshot is read, as (frame, seq, epoch); None: not
-    # reading one. A new socket reads its first snapshot (or resumes) before anything else.
-    pending: list[tuple[Frame, int, str]] | None = field(default_factory=list)
-    # Where the last snapshot (or resume) left the socket: a relayed frame at or below it is
-    # in the snapshot already.
-    position: tuple[str, int] = ("", 0)
     next_snapshot_at: float = 0.0
     snapshot_due: bool = False  # one is scheduled for the end of the ration's window
     offered_token: str | None = None  # the token of the last `auth` or `turn` frame
@@ -98,47 +89,17 @@ class WatcherSession(Generic[Frame]):
                 return Answer.TURN
         return Answer.INVALID
 
-    def snapshot_wait(self, now: float) -> float | None:
+    def snapshot_wait(self, now: float, reading: bool) -> float | None:
         """How long an asked-for snapshot waits for the ration (0: send it now); None when one
-        is on its way already, which answers this request too. A wait schedules it."""
-        if self.snapshot_due or self.pending is not None:
+        is on its way already (`reading`: one is being read), which answers this request too.
+        A wait schedules it."""
+        if self.snapshot_due or reading:
             return None
         wait = max(0.0, self.next_snapshot_at - now)
         self.snapshot_due = wait > 0
         return wait
 
     def snapshot_reading(self, now: float) -> None:
-        """A snapshot is being read: relayed frames wait for it, and the ration starts."""
+        """A snapshot is being read: the ration starts."""
         self.snapshot_due = False
-        if self.pending is None:
-            self.pending = []
         self.next_snapshot_at = now + SNAPSHOT_INTERVAL
-
-    def snapshot_read(self, epoch: str, seq: int) -> list[tuple[Frame, int, str]]:
-        """The snapshot at (epoch, seq) is sent: the frames that waited, to deliver now."""
-        self.position = (epoch, seq)
-        pending, self.pending = self.pending or [], None
-        return pending
-
-    def resumed(
-        self, epoch: str, seq: int, frames: list[tuple[Frame, int, str]]
-    ) -> tuple[list[Frame], list[tuple[Frame, int, str]]]:
-        """Going on from (epoch, seq) (PROTOCOL.md "Resuming"): the frames sent since, to put
-        after `resumed`, and those that came while joining, to deliver."""
-        for _, frame_seq, _ in frames:
-            seq = max(seq, frame_seq)
-        return [frame for frame, _, _ in frames], self.snapshot_read(epoch, seq)
-
-    def relayed(self, frame: Frame, seq: int, epoch: str) -> bool:
-        """Whether a relayed frame goes out now: not while a snapshot is read (it waits), not
-        when the snapshot holds its last transaction already."""
-        if self.pending is not None:
-            self.pending.append((frame, seq, epoch))
-            return False
-        snapshot_epoch, snapshot_seq = self.position
-        return not (epoch == snapshot_epoch and seq <= snapshot_seq)
-
-    def presence_now(self) -> bool:
-        """Presence goes out only while no snapshot is read; it is not held (the next one
-        tells the count again)."""
-        return self.pending is None

@@ -14,30 +14,55 @@ sockets.
 
 from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
 
-from .frames import PREBUILT_FRAMES
+from .frames import PREBUILT_FRAMES, PrebuiltWriter
 
 STALLED_CLOSE_GRACE = 2.0
 
 
+class _Mirrored:
+    """One of uvicorn's flags, kept in the protocol's PrebuiltWriter whenever uvicorn sets it."""
+
+    def __set_name__(self, owner, name):
+        self.name = "_" + name
+
+    def __get__(self, protocol, owner=None):
+        return self if protocol is None else getattr(protocol, self.name)
+
+    def __set__(self, protocol, value):
+        setattr(protocol, self.name, value)
+        writer = protocol.prebuilt
+        writer.gone = protocol._close_sent or protocol._disconnected
+        writer.ready = protocol._handshake_complete and not protocol._paused
+
+
 class WebSocketProtocol(WebSocketsSansIOProtocol):
+    close_sent = _Mirrored()
+    disconnected = _Mirrored()
+    handshake_complete = _Mirrored()
+    paused = _Mirrored()  # uvicorn's `writable` event, cleared
+
+    def __init__(self, *args, **kwargs):
+        self.prebuilt = PrebuiltWriter()
+        self._close_sent = self._disconnected = self._handshake_complete = self._paused = False
+        super().__init__(*args, **kwargs)
+
+    def connection_made(self, transport):
+        super().connection_made(transport)
+        self.prebuilt.transport = transport
+
+    def pause_writing(self):
+        super().pause_writing()
+        self.paused = True
+
+    def resume_writing(self):
+        super().resume_writing()
+        self.paused = False
+
     def handle_connect(self, event):
         super().handle_connect(event)
         scope = getattr(self, "scope", None)  # not set for a refused handshake
         if scope is not None:
-            scope["extensions"][PREBUILT_FRAMES] = {"write": self.write_prebuilt}
-
-    def write_prebuilt(self, wire: bytes) -> bool:
-        """Write a whole frame that the app built once for many sockets (frames.py).
-
-        False while the transport is full: the app then sends through ASGI, which waits for it
-        to drain. A socket closing or gone takes the frame as written, as ASGI's send would
-        lose it."""
-        if self.close_sent or self.disconnected or self.transport.is_closing():
-            return True
-        if not self.writable.is_set() or not self.handshake_complete:
-            return False
-        self.transport.write(wire)
-        return True
+            scope["extensions"][PREBUILT_FRAMES] = {"writer": self.prebuilt}
 
     async def send(self, message):
         if (

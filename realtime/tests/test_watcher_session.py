@@ -11,15 +11,10 @@ from realtime.watcher_session import (
 )
 
 
-def session(now=0.0) -> WatcherSession[str]:
-    return WatcherSession(now, max_frame_bytes=4096)
-
-
-def connected(now=0.0) -> WatcherSession[str]:
-    """A session whose first snapshot, at seq 10 of epoch "e", is sent."""
-    watcher = session(now)
+def connected(now=0.0) -> WatcherSession:
+    """A session whose first snapshot is sent."""
+    watcher = WatcherSession(now, max_frame_bytes=4096)
     watcher.snapshot_reading(now)
-    watcher.snapshot_read("e", 10)
     return watcher
 
 
@@ -54,36 +49,8 @@ def test_a_burst_passes_a_flood_closes_and_the_bucket_refills():
 
 def test_snapshots_are_rationed_and_requests_in_the_window_share_one():
     watcher = connected(now=0.0)
-    assert watcher.snapshot_wait(0.5) == pytest.approx(SNAPSHOT_INTERVAL - 0.5)
-    assert watcher.snapshot_wait(0.6) is None  # the one due answers this request too
+    assert watcher.snapshot_wait(0.5, reading=False) == pytest.approx(SNAPSHOT_INTERVAL - 0.5)
+    assert watcher.snapshot_wait(0.6, reading=False) is None  # the one due answers this too
     watcher.snapshot_reading(SNAPSHOT_INTERVAL)
-    assert watcher.snapshot_wait(SNAPSHOT_INTERVAL + 0.1) is None  # one is being read
-    watcher.snapshot_read("e", 12)
-    assert watcher.snapshot_wait(2 * SNAPSHOT_INTERVAL) == 0  # the ration allows it now
-
-
-def test_frames_that_come_while_a_snapshot_is_read_wait_for_it():
-    watcher = session()
-    watcher.snapshot_reading(0.0)
-    assert watcher.relayed("seats 11", 11, "e") is False
-    assert watcher.presence_now() is False
-    assert watcher.snapshot_read("e", 10) == [("seats 11", 11, "e")]
-    assert watcher.presence_now() is True
-
-
-def test_a_frame_the_snapshot_holds_already_is_not_sent_again():
-    watcher = connected()
-    assert [watcher.relayed(f"seats {seq}", seq, "e") for seq in (9, 10, 11)] == [
-        False,
-        False,
-        True,
-    ]
-    assert watcher.relayed("seats 3", 3, "a new epoch") is True
-
-
-def test_a_resumed_socket_goes_on_from_the_last_frame_sent_since():
-    watcher = session()
-    sent_since, pending = watcher.resumed("e", 10, [("seats 11", 11, "e"), ("seats 12", 12, "e")])
-    assert (sent_since, pending) == (["seats 11", "seats 12"], [])
-    assert watcher.relayed("seats 12", 12, "e") is False
-    assert watcher.relayed("seats 13", 13, "e") is True
+    assert watcher.snapshot_wait(SNAPSHOT_INTERVAL + 0.1, reading=True) is None  # being read
+    assert watcher.snapshot_wait(2 * SNAPSHOT_INTERVAL, reading=False) == 0  # the ration allows
