@@ -77,8 +77,9 @@ def arguments(p: argparse.ArgumentParser) -> None:
     g = p.add_argument_group(
         "profile", "what the clickers do: each profile says, with its own options, below."
     )
-    # onsale and queue: runs of their own (run_arrivals.py, queue_run.py), not classes yet.
-    profiles = (*REGISTRY, "onsale", "queue")
+    # queue: a waiting room is a run of its own (queue_run.py: accounts called in turn, its own
+    # verdict), not watchers and clickers as a profile of loadtest/profiles/.
+    profiles = (*REGISTRY, "queue")
     g.add_argument("--profile", choices=profiles, default="journey", help="the clickers' profile")
     g.add_argument(
         "--clickers", type=int, default=0, help="number of clickers (at most the number of users)"
@@ -145,53 +146,6 @@ def arguments(p: argparse.ArgumentParser) -> None:
     for name in sorted(REGISTRY, key=lambda name: name != "journey"):  # loadtest/profiles/
         title = f"{name} profile" + (" (the default)" if name == "journey" else "")
         REGISTRY[name].arguments(p.add_argument_group(title, cleandoc(REGISTRY[name].__doc__)))
-    g = p.add_argument_group(
-        "onsale profile",
-        "--arrivals open the map as the shipped client does within --arrive-within seconds and\n"
-        "watch, then --click-share of them buy at once near the stage. The arrivals take the\n"
-        "place of --watchers and --clickers; --journey-seats and --cancel-share as for journey.",
-    )
-    g.add_argument(
-        "--client",
-        choices=("map", "seat-list"),
-        default="map",
-        help="which client an arrival is: map (the shipped one: static map, state, holds, a "
-        "resumed socket) or seat-list (the one before it: layout, seat list, a snapshot), for "
-        "A/B runs against a server of then",
-    )
-    g.add_argument(
-        "--arrivals",
-        type=int,
-        default=100,
-        help="buyers who open the event's page: the event, its layout, the seat list, then "
-        "the socket (loadtest/onsale.py `client_arrival`), and watch until the end",
-    )
-    g.add_argument(
-        "--arrive-within",
-        type=float,
-        default=2.0,
-        help="seconds over which the arrivals start, evenly spaced",
-    )
-    g.add_argument(
-        "--return-share",
-        type=share,
-        default=0.5,
-        help="share of arrivals who have the layout in their browser's cache (If-None-Match)",
-    )
-    g.add_argument(
-        "--click-share",
-        type=share,
-        default=0.2,
-        help="share of arrivals who buy, all at once once every map is up (users of --users, "
-        "one each)",
-    )
-    g.add_argument(
-        "--best-share",
-        type=share,
-        default=0.3,
-        help="share of the buyers who ask for best available (POST /api/events/{id}/best/) "
-        "instead of clicking seats near the stage",
-    )
     g = p.add_argument_group(
         "queue profile",
         "on an event with a waiting room: --arrivals accounts of --users wait on their sockets,\n"
@@ -269,14 +223,11 @@ def prepare(args: argparse.Namespace) -> None:
     args.url = [u.rstrip("/") for u in (args.url or ["http://127.0.0.1:8000"])]
     if args.procs < 1 or (args.procs > 1 and args.poll):
         raise UsageError("--procs is 1 or more, and 1 with --poll")
-    if args.profile in ("onsale", "queue") and (args.procs != 1 or args.poll):
-        raise UsageError(
-            f"--profile {args.profile} runs in one process (--procs 1), with sockets (no --poll)"
-        )
-    if args.profile == "onsale":  # every arrival watches; the buyers are clickers, one user each
-        args.watchers = args.arrivals
-        args.clickers = round(args.click_share * args.arrivals)
     if args.profile == "queue":
+        if args.procs != 1 or args.poll:
+            raise UsageError(
+                "--profile queue runs in one process (--procs 1), with sockets (no --poll)"
+            )
         if not args.users:
             raise UsageError("--profile queue needs --users (one account per arrival)")
         if args.auth == "session":
@@ -284,6 +235,8 @@ def prepare(args: argparse.Namespace) -> None:
                 "--profile queue shows a bearer token on its sockets: --auth client or bearer"
             )
         args.watchers, args.clickers = 0, args.arrivals
+    else:
+        REGISTRY[args.profile].prepare(args)
     if args.clickers and not args.users:
         raise UsageError("--clickers needs --users")
 

@@ -1,6 +1,6 @@
 """Clickers: users holding and booking seats at once, each as a profile of loadtest/profiles/
-says (or the on-sale's and the waiting room's buyers: onsale_buyers.py, queue_buyers.py), and
-the shipped client's steps that they share: holding seats one click at a time and booking them.
+says (or the waiting room's buyers: queue_buyers.py), and the shipped client's steps that they
+share: holding seats one click at a time and booking them.
 
 Each clicker authenticates as `--auth` says (loadtest/auth.py).
 """

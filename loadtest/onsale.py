@@ -1,19 +1,6 @@
-"""The on-sale profile (`--profile onsale`): what an on-sale is, in two phases.
-
-1. `--arrivals` buyers open the event's page within `--arrive-within` seconds, each in a
-   browser of its own (its own connections, `Accept-Encoding: gzip, br`, the layout in its cache
-   on a return visit) and asks what the shipped client asks (`client_arrival`); each keeps its
-   socket and its seat model (watchers.py) until the end. Measured per arrival: time from the
-   first request to the snapshot applied, bytes read off the wire (compressed, headers and the
-   snapshot included), and the server's CPU over the arrivals.
-2. Once every map is up, `--click-share` of them buy at once (onsale_buyers.py; the clickers of
-   run.py, logged in before they arrived): `--best-share` of those ask for best available, the
-   others click seats near the stage that their own map shows free (so the hot spots form where
-   everyone looks first), one at a time; then reserve with an `Idempotency-Key`, and
-   `--cancel-share` of the bookings are cancelled. Every arrival watches the pushes meanwhile.
-
-The verdict is the run's: no seat sold twice, every booking as its buyer was answered, every
-socket's final map equal to the server's.
+"""The on-sale's arrivals (profiles/onsale.py, phase 1): a buyer opening the event's page in
+a browser of its own, as the shipped client does (`client_arrival`), and what the arrivals
+measured: time to a usable map, bytes off the wire, every answer.
 """
 
 from __future__ import annotations

@@ -1,19 +1,14 @@
-"""The on-sale's buying (`--profile onsale`, phase 2 of onsale.py): once every map is up, the
-buyers hold seats (best available, or clicks near the stage on their own map), book them and
-cancel some; and the on-sale's figures in one place."""
+"""How the on-sale's and the waiting room's buyers choose seats (profiles/onsale.py,
+queue_buyers.py): best available, or clicks near the stage on their own map."""
 
 from __future__ import annotations
 
-import asyncio
 import math
 import random
-import time
-from dataclasses import dataclass
 
 import orjson
 
-from .clickers import Clicker, book, hold_by_clicks
-from .stats import Recorder
+from .clickers import Clicker
 from .watchers import SeatModel
 
 # How many of the best free seats on its map a buyer chooses among.
@@ -72,15 +67,6 @@ def near_stage_picker(model: SeatModel, ranking: list[int]):
     return next_seat
 
 
-@dataclass(frozen=True)
-class BuyerPlan:
-    """What each buyer does (`--journey-seats`, `--best-share`, `--cancel-share`)."""
-
-    seats: tuple[int, int] = (1, 4)
-    best_share: float = 0.3
-    cancel_share: float = 0.1
-
-
 async def hold_best(c: Clicker, count: int) -> list[int]:
     """Best available (`POST /api/events/{id}/best/`): the seats held, or none."""
     _, code, answer = await c.call("best", "best/", {"count": count})
@@ -90,52 +76,3 @@ async def hold_best(c: Clicker, count: int) -> list[int]:
     held = [s["id"] for s in orjson.loads(answer)["seats"]]
     c.held.extend(held)
     return held
-
-
-async def buyer(
-    c: Clicker, model: SeatModel, ranking: list[int], plan: BuyerPlan, start: asyncio.Event
-) -> None:
-    """One buyer at the on-sale: when it opens, hold seats (best available, or clicks near the
-    stage on its own map), book them, perhaps cancel."""
-    await start.wait()
-    wanted = random.randint(*plan.seats)
-    await c.make_room(wanted)
-    started = time.perf_counter()
-    if random.random() < plan.best_share:
-        got = await hold_best(c, wanted)
-    else:
-        got = await hold_by_clicks(c, wanted, near_stage_picker(model, ranking))
-    if got:
-        await book(c, got, started, plan.cancel_share)
-
-
-def onsale_figures(result: dict, rec: Recorder, seconds: float) -> dict:
-    """The on-sale in one place: the arrivals' figures and the buying's, from the run's
-    result (`arrivals`, `clicks`, `journey`, `push`, `server`, `verdict`); `seconds`: the
-    buying's (from the first click until every buyer is done)."""
-    arrivals, clicks, push = result["arrivals"], result["clicks"], result["push"]
-    journey, server = result.get("journey") or {}, result["server"]
-    ops = clicks["by_op"]
-    click_503 = sum(1 for r in rec.requests if r[1] == 503)
-    return {
-        "arrivals": arrivals["arrivals"],
-        "maps_usable": arrivals["maps_usable"],
-        "time_to_map_ms": arrivals["time_to_map_ms"],
-        "wire_bytes_per_arrival": arrivals["wire_bytes_per_arrival"],
-        "wire_bytes_first_visit": arrivals["wire_bytes_first_visit"],
-        "wire_bytes_return_visit": arrivals["wire_bytes_return_visit"],
-        "server_cpu_ms_per_arrival": arrivals["server_cpu_ms_per_arrival"],
-        "client_cpu_ms_per_arrival": arrivals.get("client_cpu_ms_per_arrival"),
-        "buyers": clicks["clickers"],
-        "click_ms": (ops.get("lock") or {}).get("latency_ms"),
-        "best_ms": (ops.get("best") or {}).get("latency_ms"),
-        "holds_per_s": clicks["holds_per_s"],
-        "bookings_per_s": journey.get("bookings_per_s"),
-        "bookings": journey.get("bookings"),
-        "cancellations": journey.get("cancellations"),
-        "answers_503": arrivals["answers_503"] + click_503,
-        "push_p99_ms": push["latency_ms"]["p99"],
-        "deliveries_per_s": round(push["delivered"] / seconds, 1) if seconds else None,
-        "server_cpu_us_per_delivery": server["cpu_us_per_delivery"],
-        "verdict": result["verdict"]["passed"],
-    }

@@ -13,14 +13,13 @@ from pathlib import Path
 import aiohttp
 import orjson
 
-from . import onsale, onsale_buyers
 from .api import fetch_own_holds, fetch_seats, http_session, ws_url
 from .auth import AuthFailed, auth_for
 from .clickers import LOGINS_AT_ONCE, TRANSPORT_ERRORS, Clicker, log_in
+from .onsale import Arrival
 from .procs import Child, merge_receipts
 from .profiles import REGISTRY, Profile
 from .progress import Progress
-from .run_arrivals import arrive
 from .run_result import finish, not_connected
 from .stats import Recorder, proc_sample, quantiles, raise_nofile, self_sample
 from .verdict import Verdict, check
@@ -50,10 +49,8 @@ class Run:
         self.children: list[Child] = []
         self.child_results: list[dict] = []
         self.clickers: list[Clicker] = []
-        self.arrivals: list[onsale.Arrival] = []  # --profile onsale
-        self.ranking: list[int] = []  # the seats from the stage out (--profile onsale)
-        self.buyer_models: list = []  # each buyer's own seat model (--profile onsale)
-        self.profile: Profile | None = None  # loadtest/profiles/'s; None for onsale
+        self.arrivals: list[Arrival] = []  # the pages opened as the client does (onsale)
+        self.profile: Profile | None = None  # loadtest/profiles/'s, once the seats are read
         self.connect_started = 0
         self.click_seconds = self.settle_seconds = 0.0
         self.server_cpu = self.client_cpu = 0.0  # CPU seconds in the measured window
@@ -80,15 +77,9 @@ class Run:
                 self.seat_ids = [s["id"] for s in seats]
                 self.available = [s["id"] for s in seats if s["status"] == "available"]
                 self.initial_versions = {s["id"]: s["version"] for s in seats}
-                if options.profile in REGISTRY:
-                    self.profile = REGISTRY[options.profile](options, self.seat_ids)
+                self.profile = REGISTRY[options.profile](options, self.seat_ids)
                 self.result.update(seats=len(seats), nofile_limit=nofile)
-                if options.profile == "onsale":
-                    await self.warm()  # the buyers logged in before the sale, as they wait
-                    await arrive(self, seats)
-                else:
-                    await self.connect()
-                    await self.warm()
+                await self.profile.arrive(self, seats)
                 await self.click()
                 verdict = await self.verdict()
             except asyncio.CancelledError:
@@ -219,8 +210,9 @@ class Run:
             "server_cpu_connect_s": round(idle["cpu_s"] - before["cpu_s"], 3) if pids else None,
         }
 
-    async def warm(self) -> None:
-        """The clickers, each with its connection open and knowing what it already holds."""
+    async def warm(self, holds: bool = True) -> None:
+        """The clickers logged in, each with its connection open and (`holds`) knowing what it
+        already holds."""
         options, rec = self.options, self.rec
         users = []
         if options.clickers:
@@ -251,9 +243,9 @@ class Run:
 
         async def warm(c: Clicker):
             await log_in(c, client, logins)
+            if not holds:
+                return
             async with sem:
-                if not self.profile:
-                    return  # onsale: a fresh event, its seat list is read when it arrives
                 try:  # opens its connection, and learns what it already holds
                     c.held = await fetch_own_holds(client, c.base, options.event, c.auth.headers)
                     await self.profile.warm(c)
@@ -272,19 +264,10 @@ class Run:
         random.shuffle(free)
         shares = [free[i :: max(1, len(clickers))] for i in range(len(clickers))]
         stop, start = asyncio.Event(), asyncio.Event()
-        if options.profile == "onsale":  # every buyer with the map its own page keeps
-            buyers = onsale_buyers.BuyerPlan(
-                options.journey_seats, options.best_share, options.cancel_share
-            )
-            click_tasks = [
-                asyncio.ensure_future(onsale_buyers.buyer(c, model, self.ranking, buyers, start))
-                for c, model in zip(clickers, self.buyer_models, strict=True)
-            ]
-        else:
-            click_tasks = [
-                asyncio.ensure_future(self.profile_click(c, shares[i], stop, start))
-                for i, c in enumerate(clickers)
-            ]
+        click_tasks = [
+            asyncio.ensure_future(self.profile_click(c, shares[i], stop, start))
+            for i, c in enumerate(clickers)
+        ]
         self.tasks += click_tasks  # cancelled with the watchers if the run is stopped
         self.progress.phase = "click"
         measure = proc_sample(pids)

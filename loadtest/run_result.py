@@ -6,7 +6,7 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING
 
-from . import figures, onsale_buyers
+from . import figures
 from .stats import quantiles
 from .timeline import timeline
 
@@ -59,8 +59,9 @@ def finish(run: Run, verdict: Verdict) -> None:
     result["duplicates"] = rec.duplicates
     result["verdict"] = verdict.as_dict()
     result["timeline"] = timeline(rec, run.progress.phases, run.arrivals)
-    if options.profile == "onsale" and "arrivals" in result:  # not if stopped before
-        result["onsale"] = onsale_buyers.onsale_figures(result, rec, run.click_seconds)
+    summary = run.profile and run.profile.summary(run)
+    if summary:
+        result[run.profile.name] = summary
 
 
 def not_connected(options: argparse.Namespace, rec: Recorder) -> dict:

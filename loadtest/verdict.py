@@ -4,9 +4,8 @@ No seat in two confirmed reservations, no seat held by two users, booked seats s
 every watcher's final model equal to the server's list, and the server's own inventory check of
 the event (its ledger replayed against its seats and reservations: `GET
 /api/events/{id}/inventory/`, the operator's route) without a disagreement; then what the
-profile adds (its `judge`: loadtest/profiles/), and for the on-sale every booking and
-cancellation as the server has it. What could not be checked is said in the verdict's notes,
-one line each, never passed over.
+profile adds (its `judge`: loadtest/profiles/). What could not be checked is said in the
+verdict's notes, one line each, never passed over.
 """
 
 from __future__ import annotations
@@ -60,7 +59,7 @@ def nothing_tested(run: Run, verdict: Verdict) -> None:
     watchers asked for and none got its snapshot."""
     options, rec = run.options, run.rec
     if run.clickers or getattr(options, "clickers", 0):
-        if run.clickers and not run.available and options.profile != "onsale":
+        if run.clickers and not run.available and run.profile.clicks_shares:
             verdict.fail(f"event {options.event} had no seat on sale when the run began")
         elif not rec.requests:
             logins = ", ".join(f"{what} x{n}" for what, n in sorted(rec.auth.items()))
@@ -192,10 +191,7 @@ async def _check_clickers(run: Run, server: dict, verdict: Verdict) -> None:
     if doubly_held:
         verdict.fail(f"seats held by two users: {doubly_held[:10]}")
     sales_verdict(active, server, verdict)
-    if options.profile == "onsale":
-        journey_verdict(active, verdict)
-    if run.profile:
-        run.profile.judge(clickers, verdict)
+    run.profile.judge(clickers, verdict)
 
 
 def sales_verdict(clickers: list, server: dict, verdict: Verdict) -> None:

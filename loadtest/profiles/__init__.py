@@ -3,8 +3,9 @@ what they did, what the verdict adds for it, and its own options. A module of th
 whose class is `register`ed is a profile: `run --profile NAME` offers it and `run --help` shows
 its options under its name; nothing else changes. A test registers one of its own the same way.
 
-onsale and queue are still names branched on: each has a run of its own (run_arrivals.py,
-queue_run.py), not only clickers (issue 41).
+Only queue is still a name branched on (cli.py): a waiting room is a run of its own
+(queue_run.py), with accounts called in turn and a verdict of its own, not watchers and
+clickers (issue 41).
 """
 
 import argparse
@@ -21,6 +22,9 @@ class Profile:
     """One run's profile. Its docstring says what its clickers do (`run --help`)."""
 
     name = ""
+    # Its clickers click their share of the seats on sale when the run began: an event with
+    # none on sale tests nothing, and fails the verdict.
+    clicks_shares = True
 
     def __init__(self, options: argparse.Namespace, seat_ids: list[int]):
         self.options = options
@@ -31,6 +35,15 @@ class Profile:
     @staticmethod
     def arguments(group: argparse._ArgumentGroup) -> None:
         """Its own options, in the group of its name."""
+
+    @staticmethod
+    def prepare(options: argparse.Namespace) -> None:
+        """Its options checked against the run's (`UsageError`), before the run."""
+
+    async def arrive(self, run, seats: list[dict]) -> None:
+        """The watchers connect (then idle) and the clickers warm, before the clicking."""
+        await run.connect()
+        await run.warm()
 
     async def warm(self, clicker) -> None:
         """A clicker logged in and told what it holds, before the clicking starts."""
@@ -43,6 +56,10 @@ class Profile:
     def figures(self, clickers: list) -> dict:
         """Its figures, added to the result's `clicks`."""
         return {}
+
+    def summary(self, run) -> dict | None:
+        """Its figures in one place from the run's whole result, as the result's `name`."""
+        return None
 
     def judge(self, clickers: list, verdict) -> None:
         """What it adds to the verdict (`verdict.fail(why)`); each clicker that made a call

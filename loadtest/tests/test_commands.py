@@ -9,6 +9,7 @@ import sys
 import pytest
 
 from loadtest.commands import COMMANDS, parser
+from loadtest.profiles import REGISTRY
 
 
 def loadtest(*argv: str) -> subprocess.CompletedProcess:
@@ -63,6 +64,8 @@ def test_a_profiles_own_options_are_in_the_group_of_its_name():
         assert profile in profiles
         options = {o for a in groups[profile]._group_actions for o in a.option_strings}
         assert option in options, (profile, options)
+    # each is a class of loadtest/profiles/ but queue, a run of its own (queue_run.py)
+    assert set(profiles) - set(REGISTRY) == {"queue"}
     # every profile says what its clickers do in its group, with or without options
     assert all(groups[profile].description for profile in profiles)
 
