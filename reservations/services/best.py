@@ -72,8 +72,8 @@ from ..seating import candidates as picker_candidates
 from ..signals import seats_changed_on_commit
 from . import sql
 from .holds import address_limit_check, buyer_limits_check, lock_deadline
-from .places import seat_infos
 from .runner import run
+from .seat_infos import seat_infos
 from .sql import Steps
 
 # Candidates the picker finds per ask and read of the taken seats (the first nobody has claimed
@@ -171,7 +171,7 @@ def room_is_kept(event_id: int) -> bool:
 
 def room_steps(*, event_id: int) -> Steps[None]:
     """Read the event's layout and put its room on the shelf (nothing for an unknown event)."""
-    rows = yield sql.seat_places(event_id=event_id)
+    rows = yield sql.event_seat_infos(event_id=event_id)
     if not rows:
         return
     ((shapes,),) = (yield sql.layout_shapes(event_id=event_id)) or [(None,)]

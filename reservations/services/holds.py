@@ -37,8 +37,8 @@ from ..models import Seat
 from ..rules import hold_clock, seat_is_free, seat_is_held_by
 from . import sql
 from .locking import seat_rows_steps
-from .places import orphan_rule_steps
 from .runner import run_and_announce
+from .seat_infos import orphan_rule_steps
 from .sql import Rows, Steps, seat_from_row
 
 

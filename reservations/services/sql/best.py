@@ -22,7 +22,7 @@ from ...rules import (
 )
 from ..locking import Rank
 from .contract import ROW_LOCK, Statement, Table
-from .seats import HOLD, PLACE_FIELDS, SEAT_FIELDS, SEAT_TABLE, Status
+from .seats import HOLD, SEAT_FIELDS, SEAT_INFO_FIELDS, SEAT_TABLE, Status
 
 _CATEGORY_TABLE = PriceCategory._meta.db_table
 _LAYOUT_TABLE = VenueLayout._meta.db_table
@@ -72,10 +72,10 @@ def users_for_update(*, user_ids: Sequence[int], event_id: int) -> Statement:
     )
 
 
-def seat_places(*, event_id: int) -> Statement:
-    """Every seat of the event as the seating rules read it (PLACE_FIELDS), in id order."""
+def event_seat_infos(*, event_id: int) -> Statement:
+    """Every seat of the event as the seating rules read it (SEAT_INFO_FIELDS), in id order."""
     return Statement(
-        f"SELECT {', '.join(PLACE_FIELDS)} FROM {SEAT_TABLE} WHERE event_id = %(event_id)s "
+        f"SELECT {', '.join(SEAT_INFO_FIELDS)} FROM {SEAT_TABLE} WHERE event_id = %(event_id)s "
         f"ORDER BY id",
         {"event_id": event_id},
     )

@@ -30,7 +30,7 @@ from ...rules import (
 )
 from ..locking import Rank
 from .contract import ROW_LOCK, Statement, Table, id_table
-from .seats import FREE, HOLD, PLACE_FIELDS, SEAT_COLUMNS, SEAT_FIELDS, SEAT_TABLE, Status
+from .seats import FREE, HOLD, SEAT_COLUMNS, SEAT_FIELDS, SEAT_INFO_FIELDS, SEAT_TABLE, Status
 
 
 def user_for_update(*, user_id: int) -> Statement:
@@ -119,7 +119,7 @@ def seats_in_rows(*, event_id: int, rows: Sequence[tuple[str, str]]) -> Statemen
     for name, (section, row) in zip(names, rows, strict=True):
         params[f"{name}_s"], params[f"{name}_r"] = section, row
     return Statement(
-        f"SELECT {', '.join(PLACE_FIELDS)} FROM {SEAT_TABLE} WHERE event_id = %(event_id)s "
+        f"SELECT {', '.join(SEAT_INFO_FIELDS)} FROM {SEAT_TABLE} WHERE event_id = %(event_id)s "
         f'AND (section, "row") IN ({pairs}) ORDER BY id',
         params,
     )

@@ -65,7 +65,7 @@ WRITTEN_FIELDS = [
 
 
 # The columns a seating rule reads (reservations/seating: SeatInfo), then the state.
-PLACE_FIELDS = (
+SEAT_INFO_FIELDS = (
     "id",
     "section",
     "row",

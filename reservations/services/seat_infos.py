@@ -1,6 +1,6 @@
 """Seats as the seating rules see them (reservations/seating): where they are and whether free.
 
-The rules are pure; this reads rows in sql.PLACE_FIELDS order into their SeatInfo values,
+The rules are pure; this reads rows in sql.SEAT_INFO_FIELDS order into their SeatInfo values,
 judging "free" by rules.py at one clock, and applies the orphan rule to a hold.
 """
 
@@ -18,7 +18,7 @@ Status = Seat.Status
 
 
 def seat_infos(rows: Iterable[Sequence], now: datetime) -> list[SeatInfo]:
-    """Rows in sql.PLACE_FIELDS order: SeatInfo's fields up to `aisle`, then the seat's state,
+    """Rows in sql.SEAT_INFO_FIELDS order: SeatInfo's fields up to `aisle`, then the seat's state,
     which says whether it is free at `now`."""
     return [
         SeatInfo(*place, effective_status(status, until, now) == Status.AVAILABLE)
