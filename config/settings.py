@@ -71,7 +71,7 @@ REDIS_SENTINELS = env.list("REDIS_SENTINELS", default=[])
 # goes to the waiting sockets, and the hold p95 over which admission slows down.
 QUEUE_TICK_SECONDS = env.float("QUEUE_TICK_SECONDS", default=2.0)
 QUEUE_FRAME_SECONDS = env.float("QUEUE_FRAME_SECONDS", default=5.0)
-QUEUE_SLOW_HOLD_MS = env.float("QUEUE_SLOW_HOLD_MS", default=500.0)
+QUEUE_SLOW_HOLD_MS = 500.0
 QUEUE_TICKS = env.bool("QUEUE_TICKS", default=True)
 
 # The e-mails: where and how they go, and which are sent (config/settings_mail.py).
@@ -88,7 +88,7 @@ WS_PING_TIMEOUT = env.float("WS_PING_TIMEOUT", default=20.0)
 # WS_COALESCE_SECONDS (a watcher gets at least ~10 frames a second's worth of changes, however
 # fast people click). WS_COALESCE_SECONDS=0 sends each transaction as its own frame.
 WS_COALESCE_SECONDS = env.float("WS_COALESCE_SECONDS", default=0.1)
-WS_FANOUT_DELIVERIES_PER_SECOND = env.int("WS_FANOUT_DELIVERIES_PER_SECOND", default=20_000)
+WS_FANOUT_DELIVERIES_PER_SECOND = 20_000
 # A process lets go of an event (its live map, frames, group on the channel layer, re-reads)
 # this long after its last socket here left or its last read (realtime/idle_events.py).
 LIVE_EVENT_IDLE_SECONDS = env.float("LIVE_EVENT_IDLE_SECONDS", default=60.0)
@@ -153,12 +153,12 @@ DATABASES = {
 }
 # How long a request waits for a pooled database connection before it is answered 503: a
 # buyer is better told in seconds than kept waiting while PostgreSQL is away.
-DB_POOL_TIMEOUT = env.float("DB_POOL_TIMEOUT", default=3.0)
+DB_POOL_TIMEOUT = 3.0
 # The longest a transaction that takes locks waits for a lock, and any one of its statements
 # runs (reservations/services/locking.py): a crowd from many processes on one row is answered
 # 503 and retried, never left waiting without bound.
 DB_LOCK_TIMEOUT = env.float("DB_LOCK_TIMEOUT", default=3.0)
-DB_STATEMENT_TIMEOUT = env.float("DB_STATEMENT_TIMEOUT", default=5.0)
+DB_STATEMENT_TIMEOUT = 5.0
 # PgBouncer in transaction mode between the server and PostgreSQL: what a connection may keep
 # from one transaction to the next (reservations/database_pooler.py).
 DATABASE_POOLER = env.str("DATABASE_POOLER", default="")
@@ -191,9 +191,8 @@ FAST_PATH_DB_POOL_MAX = env.int("FAST_PATH_DB_POOL_MAX", default=10)
 # one PUBLISH against a script and a blocking pop per message). What pub/sub drops while Redis
 # is away the relay answers by closing its sockets (code 4503), so clients take a snapshot.
 CHANNEL_LAYER = env("CHANNEL_LAYER", default="channels_redis.pubsub.RedisPubSubChannelLayer")
-CHANNEL_LAYER_PREFIX = env(
-    "CHANNEL_LAYER_PREFIX",
-    default=f"seatmap.db{urlsplit(REDIS_URL).path.strip('/') or '0'}." if REDIS_URL else "",
+CHANNEL_LAYER_PREFIX = (
+    f"seatmap.db{urlsplit(REDIS_URL).path.strip('/') or '0'}." if REDIS_URL else ""
 )
 if REDIS_URL:
     CHANNEL_LAYERS = {
@@ -282,17 +281,13 @@ HEALTH_CACHE_SECONDS = env.float("HEALTH_CACHE_SECONDS", default=1.0)
 # attempt (11 attempts over ~24 h; an endpoint whose delivery fails them all with no success in
 # between is disabled), the time a receiver has to answer, how long the worker sleeps when no
 # NOTIFY wakes it, and how many days a message is kept.
-WEBHOOK_RETRY_SECONDS = env.list(
-    "WEBHOOK_RETRY_SECONDS",
-    cast=float,
-    default=[5, 30, 120, 600, 1800, 3600, 7200, 14400, 28800, 28800],
-)
-WEBHOOK_TIMEOUT_SECONDS = env.float("WEBHOOK_TIMEOUT_SECONDS", default=10.0)
-WEBHOOK_POLL_SECONDS = env.float("WEBHOOK_POLL_SECONDS", default=1.0)
-WEBHOOK_KEEP_DAYS = env.float("WEBHOOK_KEEP_DAYS", default=7.0)
+WEBHOOK_RETRY_SECONDS = [5, 30, 120, 600, 1800, 3600, 7200, 14400, 28800, 28800]
+WEBHOOK_TIMEOUT_SECONDS = 10.0
+WEBHOOK_POLL_SECONDS = 1.0
+WEBHOOK_KEEP_DAYS = 7.0
 
 # Items per page of GET /api/events/ and /api/reservations/ (reservations/api/pagination.py).
-API_PAGE_SIZE = env.int("API_PAGE_SIZE", default=50)
+API_PAGE_SIZE = 50
 
 SIMPLE_JWT = {
     "ACCESS_TOKEN_LIFETIME": timedelta(minutes=env.int("JWT_ACCESS_MINUTES", default=15)),
@@ -305,7 +300,7 @@ SIMPLE_JWT = {
 }
 # For this long after a refresh, the token it replaced gets the same next token again instead
 # of revoking its family: two tabs that reload together send one cookie twice (tokens.py).
-REFRESH_REUSE_GRACE_SECONDS = env.float("REFRESH_REUSE_GRACE_SECONDS", default=5.0)
+REFRESH_REUSE_GRACE_SECONDS = 5.0
 SPECTACULAR_SETTINGS = {
     "TITLE": "Live seat map API",
     "DESCRIPTION": "Hold and book seats; watch the seat map live over /ws/events/{id}/.",

@@ -41,7 +41,7 @@ REQUEST_BODY_SECONDS = env.float("REQUEST_BODY_SECONDS", default=10.0)
 # Every per-address limit counts an IPv6 client by its network of this many bits (a subscriber
 # gets a whole /64 and may use a new address for each request); IPv4 by its address
 # (reservations/client_address.py `address_key`).
-IPV6_PREFIX_LENGTH = env.int("IPV6_PREFIX_LENGTH", default=64)
+IPV6_PREFIX_LENGTH = 64
 
 # DRF's throttles: AUTH_THROTTLE_RATE and AUTH_USERNAME_THROTTLE_RATE below (login_limits.py),
 # and anonymous reads per address (reservations/api/throttles.py).
@@ -57,7 +57,7 @@ THROTTLE_RATES = {
 # each) runs on at most PASSWORD_HASH_CONCURRENCY request threads per process at once, one
 # address at most half; a login waits at most 2 s for one, then 503.
 LOGIN_SLOWDOWN_AFTER = env.int("LOGIN_SLOWDOWN_AFTER", default=3)
-LOGIN_SLOWDOWN_MAX_SECONDS = env.int("LOGIN_SLOWDOWN_MAX_SECONDS", default=30)
+LOGIN_SLOWDOWN_MAX_SECONDS = 30
 # From this many failed logins from an address in AUTH_THROTTLE_RATE's window, its logins by
 # accounts new there ask for proof of work (reservations/challenges.py) of about CHALLENGE_WORK
 # hashes (half of it on average: ~0.5 s in a browser, reservations/challenges.py).
@@ -79,6 +79,6 @@ SEAT_LIST_USER_RATE = env("SEAT_LIST_USER_RATE", default="60/min")
 USER_READ_THROTTLE_RATE = env("USER_READ_THROTTLE_RATE", default="600/min")
 # Verification links an account may have sent (an address added or changed, a link sent again),
 # per account (reservations/api/account_views.py): each is an e-mail to someone's inbox.
-EMAIL_VERIFICATION_RATE = env("EMAIL_VERIFICATION_RATE", default="5/hour")
+EMAIL_VERIFICATION_RATE = "5/hour"
 # Refreshes per user, both refresh routes together (reservations/api/refresh_limits.py).
 REFRESH_USER_RATE = env("REFRESH_USER_RATE", default="30/min")
