@@ -22,14 +22,10 @@ from pathlib import Path
 
 import orjson
 
-from . import figures
 from .auth import AUTH_MODES
-from .commands import UsageError, share
+from .commands import UsageError
 from .procs import child_main
 from .profiles import REGISTRY
-from .queue_figures import queue_table
-from .queue_run import queue_run
-from .run import main_async
 from .stats import raise_nofile
 
 
@@ -77,10 +73,7 @@ def arguments(p: argparse.ArgumentParser) -> None:
     g = p.add_argument_group(
         "profile", "what the clickers do: each profile says, with its own options, below."
     )
-    # queue: a waiting room is a run of its own (queue_run.py: accounts called in turn, its own
-    # verdict), not watchers and clickers as a profile of loadtest/profiles/.
-    profiles = (*REGISTRY, "queue")
-    g.add_argument("--profile", choices=profiles, default="journey", help="the clickers' profile")
+    g.add_argument("--profile", choices=REGISTRY, default="journey", help="the clickers' profile")
     g.add_argument(
         "--clickers", type=int, default=0, help="number of clickers (at most the number of users)"
     )
@@ -146,52 +139,6 @@ def arguments(p: argparse.ArgumentParser) -> None:
     for name in sorted(REGISTRY, key=lambda name: name != "journey"):  # loadtest/profiles/
         title = f"{name} profile" + (" (the default)" if name == "journey" else "")
         REGISTRY[name].arguments(p.add_argument_group(title, cleandoc(REGISTRY[name].__doc__)))
-    g = p.add_argument_group(
-        "queue profile",
-        "on an event with a waiting room: --arrivals accounts of --users wait on their sockets,\n"
-        "claim their turn when called and book with it; --arrive-within, --journey-seats and\n"
-        "--best-share as for onsale.",
-    )
-    g.add_argument(
-        "--pre-queue-share",
-        type=share,
-        default=0.7,
-        help="share of the accounts who join before the on-sale (within --arrive-within "
-        "seconds, and drawn); the others join after it, numbered as they come",
-    )
-    g.add_argument(
-        "--late-within",
-        type=float,
-        default=10.0,
-        help="seconds after the on-sale over which the late accounts join, evenly spaced",
-    )
-    g.add_argument(
-        "--no-show-share",
-        type=share,
-        default=0.1,
-        help="share of the accounts who never claim when their number is called",
-    )
-    g.add_argument(
-        "--claim-within",
-        type=float,
-        default=2.0,
-        help="seconds a called account takes to claim its turn, drawn uniformly from 0",
-    )
-    g.add_argument(
-        "--sale-within",
-        type=float,
-        default=300.0,
-        help="the most seconds after the on-sale the run waits for every account to be "
-        "called and done (or told sold out); it ends sooner on a room that stalled (seats "
-        "free, accounts waiting, nobody called for a claim window and 10 s)",
-    )
-    g.add_argument(
-        "--max-rho",
-        type=float,
-        default=None,
-        help="the verdict's limit on |Spearman rho| of join time against number among the "
-        "pre-queue entrants (default: 4 standard errors, 4/sqrt(n-1))",
-    )
     g = p.add_argument_group("run and output")
     g.add_argument(
         "--settle",
@@ -223,20 +170,7 @@ def prepare(args: argparse.Namespace) -> None:
     args.url = [u.rstrip("/") for u in (args.url or ["http://127.0.0.1:8000"])]
     if args.procs < 1 or (args.procs > 1 and args.poll):
         raise UsageError("--procs is 1 or more, and 1 with --poll")
-    if args.profile == "queue":
-        if args.procs != 1 or args.poll:
-            raise UsageError(
-                "--profile queue runs in one process (--procs 1), with sockets (no --poll)"
-            )
-        if not args.users:
-            raise UsageError("--profile queue needs --users (one account per arrival)")
-        if args.auth == "session":
-            raise UsageError(
-                "--profile queue shows a bearer token on its sockets: --auth client or bearer"
-            )
-        args.watchers, args.clickers = 0, args.arrivals
-    else:
-        REGISTRY[args.profile].prepare(args)
+    REGISTRY[args.profile].prepare(args)
     if args.clickers and not args.users:
         raise UsageError("--clickers needs --users")
 
@@ -255,12 +189,9 @@ def main(options: argparse.Namespace) -> int:
         raise_nofile()
         run_on_uvloop(child_main(options))
         return 0
-    if options.profile == "queue":
-        result = run_on_uvloop(queue_run(options))
-        print(queue_table(result))
-    else:
-        result = run_on_uvloop(main_async(options))
-        print(figures.table(result))
+    profile = REGISTRY[options.profile]
+    result = run_on_uvloop(profile.execute(options))
+    print(profile.table(result))
     if options.json:
         with open(options.json, "wb") as f:
             f.write(orjson.dumps(result, option=orjson.OPT_INDENT_2))

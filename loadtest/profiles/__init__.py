@@ -2,10 +2,6 @@
 what they did, what the verdict adds for it, and its own options. A module of this package
 whose class is `register`ed is a profile: `run --profile NAME` offers it and `run --help` shows
 its options under its name; nothing else changes. A test registers one of its own the same way.
-
-Only queue is still a name branched on (cli.py): a waiting room is a run of its own
-(queue_run.py), with accounts called in turn and a verdict of its own, not watchers and
-clickers (issue 41).
 """
 
 import argparse
@@ -14,6 +10,8 @@ import contextlib
 import importlib
 import pkgutil
 import time
+
+from .. import figures
 
 REGISTRY: dict[str, type["Profile"]] = {}
 
@@ -39,6 +37,19 @@ class Profile:
     @staticmethod
     def prepare(options: argparse.Namespace) -> None:
         """Its options checked against the run's (`UsageError`), before the run."""
+
+    @staticmethod
+    async def execute(options: argparse.Namespace) -> dict:
+        """The run and its result: watchers and clickers (run.py), unless the profile is a run of
+        its own (queue: a waiting room, accounts called in turn)."""
+        from ..run import main_async  # run.py imports this package
+
+        return await main_async(options)
+
+    @staticmethod
+    def table(result: dict) -> str:
+        """The result in a few lines, printed after the run."""
+        return figures.table(result)
 
     async def arrive(self, run, seats: list[dict]) -> None:
         """The watchers connect (then idle) and the clickers warm, before the clicking."""

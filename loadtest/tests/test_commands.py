@@ -5,11 +5,15 @@ they set (a profile's own under the profile's name)."""
 import argparse
 import subprocess
 import sys
+import textwrap
+from inspect import cleandoc
 
 import pytest
 
 from loadtest.commands import COMMANDS, parser
 from loadtest.profiles import REGISTRY
+from loadtest.queue_figures import queue_table
+from loadtest.queue_run import queue_run
 
 
 def loadtest(*argv: str) -> subprocess.CompletedProcess:
@@ -64,10 +68,23 @@ def test_a_profiles_own_options_are_in_the_group_of_its_name():
         assert profile in profiles
         options = {o for a in groups[profile]._group_actions for o in a.option_strings}
         assert option in options, (profile, options)
-    # each is a class of loadtest/profiles/ but queue, a run of its own (queue_run.py)
-    assert set(profiles) - set(REGISTRY) == {"queue"}
+    # each is a class of loadtest/profiles/, queue (a run of its own) too
+    assert set(profiles) == set(REGISTRY)
     # every profile says what its clickers do in its group, with or without options
     assert all(groups[profile].description for profile in profiles)
+
+
+def test_the_queue_profile_is_its_class_options_usage_and_run():
+    queue = REGISTRY["queue"]
+    shown = loadtest("run", "--help").stdout
+    group = shown.split("\nqueue profile:\n")[1].split("\n\n", 2)
+    assert group[0] == textwrap.indent(cleandoc(queue.__doc__), "  ")
+    for option in ("--pre-queue-share", "--late-within", "--no-show-share", "--claim-within"):
+        assert f"  {option} " in group[1], option
+    assert (queue.execute, queue.table) == (queue_run, queue_table)
+    refused = loadtest("run", "--event", "1", "--profile", "queue")
+    assert refused.returncode == 2
+    assert "error: --profile queue needs --users (one account per arrival)" in refused.stderr
 
 
 def test_options_first_are_a_run_as_before_the_commands():
