@@ -3,19 +3,14 @@ that makes its event, starts its servers and runs the load tester (or wrk, or pg
 them, returning its figures. `SCENARIOS` names them (the sales' are in bench_sales.py, the
 console's in bench_console.py); `SETS` names groups for --only."""
 
-import json
-import subprocess
-
 from .bench_console import box_office
 from .bench_databases import new_event, pgbench
 from .bench_engine_counts import counted
 from .bench_loadtest import loadtest
-from .bench_machine import wait_quiet
 from .bench_sales import on_sale, queue_sale, queue_waiting
-from .bench_servers import PY, ROOT, manage, servers
+from .bench_servers import ROOT, manage, servers
 from .bench_wrk import wrk_checkout, wrk_holds
 from .report import CLIENT_PATH
-from .stats import proc_sample
 
 # One clicker changing seats 4 times a second: what the fan-out, storm and poll scenarios
 # watch. Bearer, as these were measured before --auth existed (a password login costs the
@@ -102,35 +97,23 @@ def clicks(
     )
 
 
-def best_available(buyers: int, sizes: str, *extra: str, procs: int = 1):
+def best_available(buyers: int, sizes: str, *extra, procs: int = 1):
     """`buyers` ask for the best seats at once in the 1,986-seat example theatre (one round),
-    through `python -m loadtest best`: answer times, side by side, server CPU per request
-    (`--hold-one`: each locks one seat of its own instead, for comparison); with `procs`
-    server processes, buyers take turns between them."""
+    through `run --profile best` (its figures in the result's `best`: answer times, side by
+    side, server CPU per request over the clicking), one watcher checking the map;
+    `--hold-one`: each locks one seat of its own instead, for comparison. With `procs` server
+    processes, buyers take turns between them."""
 
     def run(ctx):
         theatre = ROOT / "reservations" / "venues" / "examples" / "theatre.json"
         event = int(
             manage("create_event", "--name", ctx["name"], "--layout", str(theatre)).split()[-1]
         )
-        out = ctx["workdir"] / f"{ctx['name']}.json"
-        cmd = [PY, "-m", "loadtest", "best", "--event", str(event), "--users", str(ctx["users"])]
-        cmd += ["--buyers", str(buyers), "--sizes", sizes, "--output", str(out), *extra]
+        users = ("--users", ctx["users"], "--auth", "bearer", "--seed", 1)
+        buying = ("--profile", "best", "--clickers", buyers, "--sizes", sizes, *extra)
+        watching = ("--watchers", 1, "--idle", 0, "--settle", 0.5)
         with servers("uvicorn", procs=procs) as (urls, pids):
-            wait_quiet()
-            before = proc_sample(pids)
-            subprocess.run(
-                [*cmd, "--url", ",".join(urls)], cwd=ROOT, capture_output=True, timeout=300
-            )
-            after = proc_sample(pids)
-        result = json.loads(out.read_text())
-        cpu = after["cpu_s"] - before["cpu_s"]
-        return {
-            "name": ctx["name"],
-            "command": " ".join([*cmd[1:], "--url", "URL"]),
-            **result,
-            "server_cpu_ms_per_request": round(cpu / result["requests"] * 1e3, 2),
-        }
+            return loadtest(urls, pids, event, *users, *buying, *watching, name=ctx["name"])
 
     return run
 

@@ -14,7 +14,6 @@ import sys
 SECTIONS = {
     "against a deployment (a URL, accounts, an event)": {
         "run": ("cli", "a profile: watchers and clickers at once, then the verdict"),
-        "best": ("best", "buyers asking for the best N seats at once, in rounds"),
         "latency": ("latency", "push latency of one buyer's holds to one watcher"),
         "console": ("console", "an organiser's console beside a sale: how far its counts trail"),
         "waiting": ("queue_waiting", "what thousands of waiting-room sockets cost the server"),
@@ -58,7 +57,7 @@ class UsageError(Exception):
 
 
 def seat_range(text: str) -> tuple[int, int]:
-    """A number of seats: N or MIN-MAX, at least 1 (`--journey-seats`, best's `--sizes`)."""
+    """A number of seats: N or MIN-MAX, at least 1 (`--journey-seats`, `--sizes`)."""
     low, _, high = text.partition("-")
     try:
         bounds = (int(low), int(high or low))

@@ -208,6 +208,17 @@ def table(result: dict) -> str:
         )
     if "onsale" in result:
         rows += onsale_rows(result["onsale"], result["arrivals"])
+    if "best" in result:
+        b = result["best"]
+        rows.append(
+            (
+                b["profile"],
+                f"{b['held']} of {b['requests']} held ({b['holds_per_second']}/s, "
+                f"{b['together_share']:.0%} side by side), {b['no_block']} no_block, "
+                f"{b['hold_limit']} past a limit; {b['orphans_left']} of {b['seats_left']} "
+                "free seats left alone",
+            )
+        )
     rows.append(("verdict", verdict_line(result["verdict"])))
     width = max(len(r[0]) for r in rows)
     return "\n".join(f"{k.ljust(width)}  {val}" for k, val in rows)

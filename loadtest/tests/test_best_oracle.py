@@ -1,13 +1,14 @@
-"""The load tester's orphan figure (loadtest/best.py `orphans_left`) is its own, written from
-docs/BEST_AVAILABLE.md, not the server's seating code: here the two are held to the same answer
-on the example rooms with random seats taken, so either one's bug shows as a disagreement."""
+"""The load tester's orphan figure (loadtest/profiles/best.py `orphans_left`) is its own,
+written from docs/BEST_AVAILABLE.md, not the server's seating code: here the two are held to the
+same answer on the example rooms with random seats taken, so either one's bug shows as a
+disagreement."""
 
 import random
 from pathlib import Path
 
 import pytest
 
-from loadtest.best import orphans_left
+from loadtest.profiles.best import orphans_left
 from reservations.seating import Room, SeatInfo, lone_free_seats
 from reservations.venues.layout_file import parse_layout
 

@@ -1,4 +1,5 @@
-"""The `best` profile against a real server: many buyers at once, and a verdict that holds."""
+"""The `best` profile (`run --profile best`) against a real server: many buyers at once, a
+verdict that holds, and one that fails when the answers are wrong."""
 
 import json
 import os
@@ -10,8 +11,10 @@ import pytest
 import redis
 
 from harness.servers import full_stack_env, manage, running_server
-from loadtest.best import orphans_left, run
+from loadtest.clickers import Clicker
 from loadtest.commands import parse
+from loadtest.profiles.best import orphans_left
+from loadtest.run import main_async
 
 DB = urlsplit(os.environ["DATABASE_URL"]).path.lstrip("/") + "_best"
 REDIS_URL = os.environ["REDIS_URL"]
@@ -34,55 +37,77 @@ def stack(tmp_path_factory):
     argv = ["create_event", "--name", "Best", "--rows", "6", "--seats-per-row", "10"]
     event_id = int(manage(env, *argv, "--price", "10").split()[-1])
     one_seat_event = int(manage(env, *argv, "--price", "10").split()[-1])
+    broken_event = int(manage(env, *argv, "--price", "10").split()[-1])
     users = tmp_path_factory.mktemp("best") / "users.json"
     manage(env, "create_load_users", "--count", "30", "--output", str(users))
     with running_server(env) as base:
-        yield base, event_id, users, one_seat_event
+        yield base, event_id, users, one_seat_event, broken_event
+
+
+async def run_best(base, event_id: int, users, *options: str) -> dict:
+    argv = ["--url", base, "--event", str(event_id), "--users", str(users), "--auth", "bearer"]
+    argv += ["--profile", "best", "--clickers", "30", "--watchers", "2", *options]
+    result = await main_async(parse("run", [*argv, "--idle", "0", "--settle", "0.5", "--quiet"]))
+    print(json.dumps(result["best"], indent=2), result["verdict"])
+    return result
 
 
 async def test_thirty_buyers_at_once_get_blocks_or_no_block_and_the_verdict_passes(stack):
-    base, event_id, users, _ = stack
-    options = parse(
-        "best",
-        ["--url", base, "--event", str(event_id), "--users", str(users), "--buyers", "30"]
-        + ["--sizes", "1-6", "--rounds", "2"],
-    )
-    result = await run(options)
-    print(json.dumps(result, indent=2))
+    base, event_id, users, *_ = stack
+    result = await run_best(base, event_id, users, "--sizes", "1-6", "--rounds", "2")
+    best = result["best"]
 
-    assert result["verdict"] == "PASS", result["failures"]
-    assert result["requests"] == 60
-    assert result["held"] + result["no_block"] + result["hold_limit"] == 60
-    assert result["held"] >= 10  # 30 buyers of at most 6 in an empty room: the first round holds
+    assert result["verdict"]["passed"], result["verdict"]
+    assert result["verdict"]["watchers_checked"] == 2
+    assert best["requests"] == 60
+    assert best["held"] + best["no_block"] + best["hold_limit"] == 60
+    assert best["held"] >= 10  # 30 buyers of at most 6 in an empty room: the first round holds
     with psycopg.connect(f"postgres://postgres@127.0.0.1:5432/{DB}") as db:
         (locked,) = db.execute(
             "SELECT count(*) FROM reservations_seat WHERE event_id = %s AND status = 'locked'",
             (event_id,),
         ).fetchone()
-    assert locked == 60 - result["seats_left"]
-    assert result["answer_ms"]["n"] == 60
+    assert locked == 60 - best["seats_left"]
+    assert best["answer_ms"]["n"] == 60
+    assert best["holds_per_second"] > 0 and 0 < best["together_share"] <= 1
+    assert best["orphans_left"] is not None
 
 
 async def test_in_the_one_seat_mode_each_buyer_locks_a_free_seat_of_its_own(stack):
     """`--hold-one`, the one-seat hold best available is compared with, with the buyers taking
     turns between the URLs given (here the same server twice)."""
-    base, _, users, event_id = stack
-    options = parse(
-        "best",
-        ["--url", f"{base},{base}", "--event", str(event_id), "--users", str(users)]
-        + ["--buyers", "30", "--hold-one"],
-    )
-    assert options.urls == [base, base]
-    result = await run(options)
+    base, _, users, event_id, _ = stack
+    result = await run_best(base, event_id, users, "--url", base, "--hold-one")
+    best = result["best"]
 
-    assert result["profile"] == "hold-one" and result["verdict"] == "PASS", result["failures"]
-    assert result["held"] == 30 and result["seats_left"] == 30
+    assert result["config"]["url"] == [base, base]
+    assert best["profile"] == "hold-one" and result["verdict"]["passed"], result["verdict"]
+    assert best["held"] == 30 and best["seats_left"] == 30
     with psycopg.connect(f"postgres://postgres@127.0.0.1:5432/{DB}") as db:
         holders = db.execute(
             "SELECT held_by_id FROM reservations_seat WHERE event_id = %s AND status = 'locked'",
             (event_id,),
         ).fetchall()
     assert len(holders) == len(set(holders)) == 30  # one seat each
+
+
+async def test_a_block_answered_to_two_buyers_fails_the_verdict(stack, monkeypatch):
+    """A server that answers every buyer the first block it held (a broken one: the test
+    rewrites the answers as they arrive) fails the verdict, though what it holds is right."""
+    base, _, users, _, event_id = stack
+    call, first = Clicker.call, []
+
+    async def same_block(clicker, op, path, body, headers=None):
+        status, code, answer = await call(clicker, op, path, body, headers)
+        if code == "ok":
+            first.append(answer)
+        return status, code, first[0] if first else answer
+
+    monkeypatch.setattr(Clicker, "call", same_block)
+    result = await run_best(base, event_id, users, "--sizes", "1", "--rounds", "1")
+
+    assert not result["verdict"]["passed"]
+    assert any("answered as held to two buyers" in f for f in result["verdict"]["failures"])
 
 
 def test_orphans_are_free_seats_with_no_free_neighbour():

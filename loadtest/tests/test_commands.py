@@ -62,6 +62,7 @@ def test_a_profiles_own_options_are_in_the_group_of_its_name():
         "book": "--book-size",
         "hoard": "--hold-cap",
         "onsale": "--click-share",
+        "best": "--sizes",
         "queue": "--no-show-share",
     }
     for profile, option in own.items():

@@ -56,7 +56,7 @@ def orphan_seats_left(room: Room, taking: Iterable[int]) -> list[int]:
 def lone_free_seats(room: Room) -> list[int]:
     """The free seats with no free seat beside them in their row (an aisle parts two seats), in
     room order: what the orphan rule keeps holds from making, counted as the room stands (the
-    load tester's figure of a run, loadtest/best.py)."""
+    load tester's figure of a run, loadtest/profiles/best.py)."""
     return [
         row.ids[position]
         for row in room.rows
