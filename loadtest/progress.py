@@ -1,21 +1,35 @@
-"""The load run's progress line on stderr, once a second: its phase, sockets, pushes,
-requests and errors so far."""
+"""The load run's live progress, once a second on stderr (rich): elapsed and phase, arrivals and
+sockets, holds a second, the p99s of requests and pushes, and errors by code. On a terminal it
+is a panel redrawn in place; in a log (not a terminal) one line a second, so that a run's log
+shows how it went. None with --quiet."""
 
 import asyncio
-import sys
 import time
+from collections import Counter
+
+from rich.console import Console
+from rich.live import Live
+from rich.table import Table
 
 from .stats import Recorder, quantiles
 
+# The requests that take seats: what "holds a second" counts (clickers.py's ops).
+HOLD_OPS = frozenset({"lock", "lock_many", "best"})
+# The window of the rates and p99s shown: recent enough to follow the run, long enough to be one.
+WINDOW_S = 5.0
+# Error codes shown by name; the rest summed as "other".
+ERROR_CODES_SHOWN = 5
+
 
 class Progress:
-    """What a run has done so far, on one line (none with --quiet)."""
+    """What a run has done so far (nothing shown with --quiet)."""
 
     def __init__(self, rec: Recorder, quiet: bool):
         self.rec, self.quiet = rec, quiet
         self.started = time.monotonic()
         self.phases: list[tuple[str, float]] = []  # (phase, monotonic s it began): the report's
         self.phase = "start"
+        self.console = Console(stderr=True)
 
     @property
     def phase(self) -> str:
@@ -25,28 +39,59 @@ class Progress:
     def phase(self, name: str) -> None:
         self.phases.append((name, time.monotonic()))
 
+    def fields(self) -> dict[str, str]:
+        """The figures shown, by name, in order."""
+        rec, now = self.rec, time.monotonic()
+        recent = [r for r in rec.requests[-20_000:] if r[4] >= now - WINDOW_S]
+        holds = sum(1 for op, _, code, _, _ in recent if op in HOLD_OPS and code == "ok")
+        request_p99 = quantiles([r[3] for r in recent], 1e3)["p99"] if recent else None
+        pushes = rec.push_latency_ns[-2000:]
+        push_p99 = quantiles(pushes, 1e-6)["p99"] if pushes else None
+        return {
+            "elapsed": f"{now - self.started:.1f} s ({self.phase})",
+            "arrivals": f"{len(rec.first_snapshot_ns)} with their map",
+            "sockets": f"{rec.connected} open, {rec.refused} refused, {rec.dropped} dropped",
+            "holds/s": f"{holds / WINDOW_S:.1f} (last {WINDOW_S:.0f} s)",
+            "requests": f"{len(rec.requests)}, p99 {_ms(request_p99)} (last {WINDOW_S:.0f} s)",
+            "pushes": f"{len(rec.push_latency_ns)}, p99 {_ms(push_p99)}",
+            "errors": self.errors(),
+        }
+
+    def errors(self) -> str:
+        codes = Counter(self.rec.errors)
+        codes.update(code for _, _, code, _, _ in self.rec.requests if code != "ok")
+        if not codes:
+            return "none"
+        shown = codes.most_common(ERROR_CODES_SHOWN)
+        other = sum(codes.values()) - sum(n for _, n in shown)
+        return ", ".join([f"{code} {n}" for code, n in shown] + ([f"other {other}"] * bool(other)))
+
     def line(self) -> str:
-        rec = self.rec
-        lat = rec.push_latency_ns[-2000:]
-        p99 = quantiles(lat, 1e-6)["p99"] if lat else None
-        req = len(rec.requests)
-        ok = sum(1 for r in rec.requests[-5000:] if r[2] == "ok")
-        return (
-            f"[{time.monotonic() - self.started:6.1f}s {self.phase:8}] "
-            f"ws {rec.connected} up {len(rec.first_snapshot_ns)} ready {rec.refused} refused "
-            f"{rec.dropped} dropped | pushes {len(rec.push_latency_ns)} p99~{p99} ms | "
-            f"requests {req} (ok {ok} of last {min(req, 5000)}) polls {rec.polls} "
-            f"errors {sum(rec.errors.values())}"
-        )
+        return " | ".join(f"{name} {value}" for name, value in self.fields().items())
+
+    def panel(self) -> Table:
+        table = Table.grid(padding=(0, 2))
+        for name, value in self.fields().items():
+            table.add_row(f"[bold]{name}[/]", value)
+        return table
 
     async def run(self):
         if self.quiet:
             return
-        while True:
-            sys.stderr.write("\r" + self.line()[:200].ljust(200))
-            sys.stderr.flush()
-            await asyncio.sleep(1)
+        if not self.console.is_terminal:
+            while True:
+                self.console.print(self.line(), soft_wrap=True, highlight=False)
+                await asyncio.sleep(1)
+        with Live(self.panel(), console=self.console, auto_refresh=False, transient=True) as live:
+            while True:
+                await asyncio.sleep(1)
+                live.update(self.panel(), refresh=True)
 
     def done(self) -> None:
+        """The last figures, left on the screen."""
         if not self.quiet:
-            sys.stderr.write("\r" + self.line()[:200].ljust(200) + "\n")
+            self.console.print(self.panel() if self.console.is_terminal else self.line())
+
+
+def _ms(value: float | None) -> str:
+    return "-" if value is None else f"{value:.0f} ms"

@@ -52,18 +52,19 @@ class QueueProgress(Progress):
         super().__init__(rec, quiet)
         self.buyers = buyers
 
-    def line(self) -> str:
+    def fields(self) -> dict[str, str]:
         seen = [b.seen for b in self.buyers]
-        serving = max((b.serving for b in self.buyers), default=0)
-        return (
-            f"[{time.monotonic() - self.started:6.1f}s {self.phase:8}] "
-            f"sockets {sum(1 for b in self.buyers if b.ws is not None)} | joined "
-            f"{sum(1 for s in seen if s.join_code == 'ok')} | serving {serving} | called "
-            f"{sum(1 for b in self.buyers if b.called.is_set())} | claimed "
-            f"{sum(1 for s in seen if s.claimed)} | booked "
-            f"{sum(1 for s in seen if s.seats_booked)} | done "
-            f"{sum(1 for b in self.buyers if b.done)} | errors {sum(self.rec.errors.values())}"
-        )
+        return {
+            "elapsed": f"{time.monotonic() - self.started:.1f} s ({self.phase})",
+            "sockets": str(sum(1 for b in self.buyers if b.ws is not None)),
+            "joined": str(sum(1 for s in seen if s.join_code == "ok")),
+            "serving": str(max((b.serving for b in self.buyers), default=0)),
+            "called": str(sum(1 for b in self.buyers if b.called.is_set())),
+            "claimed": str(sum(1 for s in seen if s.claimed)),
+            "booked": str(sum(1 for s in seen if s.seats_booked)),
+            "done": str(sum(1 for b in self.buyers if b.done)),
+            "errors": self.errors(),
+        }
 
 
 def join_times(

@@ -51,9 +51,9 @@ def plots(page: str) -> list[tuple[str, str]]:
 def interrupt_in(run: subprocess.Popen, phase: str, *, after: float) -> None:
     """Ctrl-C to `run` `after` seconds into `phase` (as its progress line on stderr says)."""
     seen, deadline = b"", time.monotonic() + 60
-    while f" {phase} ".encode() not in seen and time.monotonic() < deadline:
+    while f"({phase})".encode() not in seen and time.monotonic() < deadline:
         seen += run.stderr.read1(4096)
-    assert f" {phase} ".encode() in seen, seen[-500:]
+    assert f"({phase})".encode() in seen, seen[-500:]
     time.sleep(after)
     run.send_signal(signal.SIGINT)
 
