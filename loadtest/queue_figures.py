@@ -16,15 +16,16 @@ from .verdict import verdict_line
 SPREAD = (0.50, 0.90, 0.99)
 
 
-def time_in_queue(observed: list[Observed], on_sale_ns: int) -> list[float]:
-    """Seconds from the join (or the on-sale, if later) to the frame that called the number,
-    for each buyer called."""
-    waits = []
+def waits(observed: list[Observed], on_sale_ns: int) -> list[tuple[int, float, bool]]:
+    """(number, seconds from the join or the on-sale if later to the frame that called it,
+    joined late) of each buyer called, in number order: the report's queue plot."""
+    out = []
     for seen in observed:
         call = call_of(seen)
-        if call is not None and seen.joined_ns is not None:
-            waits.append((call.received_ns - max(seen.joined_ns, on_sale_ns)) / 1e9)
-    return waits
+        if call is not None and seen.joined_ns is not None and seen.number is not None:
+            wait = (call.received_ns - max(seen.joined_ns, on_sale_ns)) / 1e9
+            out.append((seen.number, round(wait, 3), bool(seen.late)))
+    return sorted(out)
 
 
 def timeline(observed: list[Observed]) -> list[QueueFrame]:
@@ -147,9 +148,11 @@ def buyer_counts(observed: list[Observed]) -> dict:
 
 
 def queue_figures(observed: list[Observed], on_sale_ns: int) -> dict:
+    called = waits(observed, on_sale_ns)
     return {
         **buyer_counts(observed),
-        "time_in_queue_s": quantiles(time_in_queue(observed, on_sale_ns), 1.0, SPREAD),
+        "time_in_queue_s": quantiles([w for _, w, _ in called], 1.0, SPREAD),
+        "waits": called,
         "admissions": admissions(timeline(observed), on_sale_ns),
         "estimate": estimate_error(observed),
         "sold_out_reach": sold_out_reach(observed),

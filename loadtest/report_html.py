@@ -117,6 +117,18 @@ def plots(result: dict) -> list[tuple[str, str]]:
         axes.scatter(starts, ms, s=6, label="time to map", alpha=0.6)
         axes.set_xlabel("seconds since the run began (the arrival's start)")
         out.append((title, _finish(figure, axes, True, "")))
+    if result.get("queue", {}).get("waits"):
+        title = "Queue position and wait (each buyer called)"
+        figure = Figure(figsize=(6.4, 2.6))
+        axes = figure.add_subplot()
+        axes.set_ylabel("seconds waited")
+        axes.grid(alpha=0.3)
+        for late, label in ((False, "joined before the on-sale"), (True, "joined after it")):
+            points = [(n, w) for n, w, was_late in result["queue"]["waits"] if was_late is late]
+            if points:
+                axes.scatter(*zip(*points, strict=True), s=6, alpha=0.6, label=label)
+        axes.set_xlabel("number in the queue")
+        out.append((title, _finish(figure, axes, True, "")))
     return out
 
 

@@ -7,7 +7,7 @@ import secrets
 
 import pytest
 
-from loadtest.queue_figures import admissions, estimate_error, sold_out_reach, time_in_queue
+from loadtest.queue_figures import admissions, estimate_error, sold_out_reach, waits
 from loadtest.queue_observed import Observed, QueueFrame, call_of, iso_ns
 from loadtest.queue_verdict import (
     judge,
@@ -208,12 +208,12 @@ def test_a_waiting_socket_never_told_sold_out_fails():
 def test_time_in_queue_runs_from_the_join_or_the_on_sale_to_the_call():
     early = Observed(0, number=1, joined_ns=ON_SALE - 50 * S)
     early.frames = [(ON_SALE, frame(1000, 0)), (ON_SALE + 2 * S, frame(1002, 1))]
-    late = Observed(1, number=2, joined_ns=ON_SALE + 3 * S)
+    late = Observed(1, number=2, joined_ns=ON_SALE + 3 * S, late=True)
     late.frames = [(ON_SALE + 4 * S, frame(1004, 1)), (ON_SALE + 7 * S, frame(1007, 2))]
     never = Observed(2, number=3, joined_ns=ON_SALE)
     never.frames = late.frames
 
-    assert time_in_queue([early, late, never], ON_SALE) == [2.0, 4.0]
+    assert waits([late, early, never], ON_SALE) == [(1, 2.0, False), (2, 4.0, True)]
 
 
 def test_the_estimate_shown_on_each_frame_against_the_actual_call():

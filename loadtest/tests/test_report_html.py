@@ -91,6 +91,18 @@ def test_a_short_run_is_drawn_with_a_plot_per_figure_and_its_verdict(short_run):
     assert "python" in drawn["Versions"]
 
 
+def test_a_queue_run_draws_each_called_buyers_number_against_its_wait(short_run):
+    result = orjson.loads(short_run.read_bytes())
+    result["queue"] = {"waits": [[1, 2.0, False], [2, 2.5, False], [3, 4.0, True]]}
+    drawn = dict(plots(render([("queue", result)])))
+    queue_plot = drawn["Queue position and wait (each buyer called)"]
+    assert queue_plot.count("<svg") == 1
+    assert ">joined before the on-sale<" in queue_plot and ">joined after it<" in queue_plot
+    assert "Queue position and wait (each buyer called)" not in dict(
+        plots(render([("run", orjson.loads(short_run.read_bytes()))]))
+    )
+
+
 def test_a_failed_run_shows_fail_and_why():
     failed = {
         "verdict": {"passed": False, "failures": ["seat 17 is in two confirmed reservations"]}
