@@ -39,7 +39,7 @@ def arguments(p: argparse.ArgumentParser) -> None:
         help="server base URL; repeat to spread watchers and clickers over several "
         "processes (round robin) [default: http://127.0.0.1:8000]",
     )
-    g.add_argument("--event", type=int, required=True, help="event id to watch and click on")
+    g.add_argument("--event", type=int, help="event id to watch and click on (not a season)")
     g.add_argument(
         "--server-pid",
         type=int,
@@ -143,8 +143,8 @@ def arguments(p: argparse.ArgumentParser) -> None:
     g.add_argument(
         "--settle",
         type=float,
-        default=2.0,
-        help="seconds to wait after clicking for pushes to arrive before the verdict",
+        help="seconds to wait after clicking for pushes to arrive before the verdict [default: "
+        "2; the season's own: 75]",
     )
     g.add_argument(
         "--idle",
@@ -170,7 +170,10 @@ def prepare(args: argparse.Namespace) -> None:
     args.url = [u.rstrip("/") for u in (args.url or ["http://127.0.0.1:8000"])]
     if args.procs < 1 or (args.procs > 1 and args.poll):
         raise UsageError("--procs is 1 or more, and 1 with --poll")
+    if REGISTRY[args.profile].takes_event and args.event is None:
+        raise UsageError("the following arguments are required: --event")
     REGISTRY[args.profile].prepare(args)
+    args.settle = 2.0 if args.settle is None else args.settle
     if args.clickers and not args.users:
         raise UsageError("--clickers needs --users")
 

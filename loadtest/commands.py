@@ -18,7 +18,6 @@ SECTIONS = {
         "console": ("console", "an organiser's console beside a sale: how far its counts trail"),
         "waiting": ("queue_waiting", "what thousands of waiting-room sockets cost the server"),
         "ready": ("ready", "an on-sale expected: READY, NOT READY and what to add, UNKNOWN"),
-        "season": ("season", "the soak: events one after another; the server must not grow"),
         "passwords": ("passwords", "give a users file's accounts a password (--auth client)"),
     },
     "files and models": {

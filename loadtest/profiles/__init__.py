@@ -23,6 +23,8 @@ class Profile:
     # Its clickers click their share of the seats on sale when the run began: an event with
     # none on sale tests nothing, and fails the verdict.
     clicks_shares = True
+    # Its run is on one event, --event (a season makes its own).
+    takes_event = True
 
     def __init__(self, options: argparse.Namespace, seat_ids: list[int]):
         self.options = options

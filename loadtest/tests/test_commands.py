@@ -64,6 +64,7 @@ def test_a_profiles_own_options_are_in_the_group_of_its_name():
         "onsale": "--click-share",
         "best": "--sizes",
         "queue": "--no-show-share",
+        "season": "--quiet-window",
     }
     for profile, option in own.items():
         assert profile in profiles
@@ -86,6 +87,12 @@ def test_the_queue_profile_is_its_class_options_usage_and_run():
     refused = loadtest("run", "--event", "1", "--profile", "queue")
     assert refused.returncode == 2
     assert "error: --profile queue needs --users (one account per arrival)" in refused.stderr
+
+
+def test_only_the_season_does_without_an_event_of_its_own():
+    season = loadtest("run", "--profile", "season", "--users", "u.json", "--auth", "bearer")
+    assert "error: --profile season needs --create N or --events IDS" in season.stderr
+    assert "required: --event" in loadtest("run", "--profile", "journey").stderr
 
 
 def test_options_first_are_a_run_as_before_the_commands():

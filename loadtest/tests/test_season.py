@@ -1,6 +1,6 @@
-"""The `season` soak (loadtest/season.py) as its docstring prints it, against a real server
+"""The season soak (`run --profile season`) as its docstring prints it, against a real server
 that lets go of an event two seconds after its last socket: the season passes, with each
-figure read; against one that keeps every event, its verdict fails on what grew."""
+figure read; against one that keeps every event, its verdict and exit status fail on what grew."""
 
 import json
 import subprocess
@@ -20,9 +20,9 @@ def season_against(idle_seconds: str, users, tmp_path) -> tuple[int, str, dict]:
     figures = tmp_path / f"season-{idle_seconds}.json"
     with server_process(env) as (_, base):
         run = subprocess.run(
-            [sys.executable, "-m", "loadtest", "season", "--url", base, "--users", str(users)]
-            + ["--create", "4", "--sockets", "5", "--settle", "4", "--quiet", "3"]
-            + ["--json", str(figures)],
+            [sys.executable, "-m", "loadtest", "run", "--profile", "season", "--url", base]
+            + ["--users", str(users), "--auth", "bearer", "--create", "4", "--sockets", "5"]
+            + ["--settle", "4", "--quiet-window", "3", "--json", str(figures)],
             cwd=ROOT,
             env=env,
             capture_output=True,
@@ -36,7 +36,8 @@ def test_a_season_of_events_leaves_the_server_as_it_found_it(stack: Stack, tmp_p
     code, output, figures = season_against("2", stack.users, tmp_path)
 
     assert code == 0, output
-    assert "verdict PASS" in output
+    assert "verdict PASS" in output and figures["verdict"]["passed"]
+    assert ">PASS</div>" in (tmp_path / "season-2.html").read_text()  # the report beside --json
     assert (figures["events"], figures["bookings"]) == (4, 4)
     assert figures["sockets"] == 20
     start, end = figures["readings"]["start"], figures["readings"]["end"]
@@ -60,4 +61,5 @@ def test_a_server_that_keeps_every_event_fails_the_season(stack: Stack, tmp_path
 
     assert code == 1, output
     assert "verdict FAIL: events kept grew" in output
-    assert figures["events"] == 4
+    assert figures["events"] == 4 and not figures["verdict"]["passed"]
+    assert figures["verdict"]["failures"][0].startswith("events kept grew: ")
