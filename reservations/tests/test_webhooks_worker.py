@@ -140,6 +140,22 @@ def test_a_failing_delivery_is_retried_on_the_schedule_for_a_day_then_given_up(r
     assert delivery.endpoint.enabled  # failing for seconds, not a day: still on
 
 
+def test_a_drain_sends_each_delivery_once_and_leaves_its_retry_to_the_next(
+    receiver, alice, settings
+):
+    # A retry due at once stands for one that falls due while a drain runs (a slow receiver,
+    # a busy machine): `deliver_webhooks --once` still makes one attempt of it.
+    settings.WEBHOOK_RETRY_SECONDS = [0.0] * 10
+    receiver.answer = lambda msg_id: 500
+    endpoint_for(receiver, CONFIRMED)
+    booked(alice, event_with_seats(rows=1, seats_per_row=1), 1)
+    Worker().drain()
+    assert WebhookDelivery.objects.get().attempts == 1
+    Worker().drain()
+    assert WebhookDelivery.objects.get().attempts == 2
+    assert len(receiver.arrivals) == 2
+
+
 def test_an_endpoint_failing_for_a_day_is_disabled_and_one_with_a_success_between_is_not(
     receiver, alice
 ):

@@ -11,7 +11,7 @@ import json
 import logging
 import uuid
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -91,11 +91,12 @@ def retry_wait(attempts: int) -> timedelta | None:
     return timedelta(seconds=waits[attempts - 1]) if attempts <= len(waits) else None
 
 
-def claimed_due(*, limit: int, now: datetime) -> list[WebhookDelivery]:
+def claimed_due(*, limit: int, now: datetime, sent: Collection[int] = ()) -> list[WebhookDelivery]:
     """Up to `limit` deliveries due to enabled endpoints, oldest due first, taken for a lease
-    (SKIP LOCKED: two workers never take the same one). A reservation's messages reach an
-    endpoint in the order they were written: one waits while an earlier one about the same
-    reservation to the same endpoint is still pending (being sent, or waiting for a retry)."""
+    (SKIP LOCKED: two workers never take the same one), none of `sent`. A reservation's
+    messages reach an endpoint in the order they were written: one waits while an earlier one
+    about the same reservation to the same endpoint is still pending (being sent, or waiting
+    for a retry)."""
     earlier = WebhookDelivery.objects.filter(
         endpoint_id=OuterRef("endpoint_id"),
         state=PENDING,
@@ -107,6 +108,7 @@ def claimed_due(*, limit: int, now: datetime) -> list[WebhookDelivery]:
             WebhookDelivery.objects.select_for_update(skip_locked=True, of=("self",))
             .filter(state=PENDING, next_attempt_at__lte=now, endpoint__enabled=True)
             .exclude(Exists(earlier))
+            .exclude(id__in=sent)
             .order_by("next_attempt_at")
             .values_list("id", flat=True)[:limit]
         )

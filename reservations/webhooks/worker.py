@@ -59,6 +59,9 @@ class Worker:
         self.in_flight: dict[Future, WebhookDelivery] = {}
         self.ledger = LedgerEnd()
         self.last_ledger_look = self.last_purge = -PURGE_INTERVAL
+        # A drain's deliveries, each sent once: a retry falling due while it runs (a slow
+        # receiver, a busy machine) is the next run's.
+        self.sent: set[int] | None = None
 
     def step(self) -> int:
         """Write back the answers in; (each poll interval) the ledger's news and (each hour)
@@ -77,7 +80,9 @@ class Worker:
         started = 0
         if len(self.in_flight) < self.senders:
             free = self.senders - len(self.in_flight)
-            for delivery in claimed_due(limit=free, now=timezone.now()):
+            for delivery in claimed_due(limit=free, now=timezone.now(), sent=self.sent or ()):
+                if self.sent is not None:
+                    self.sent.add(delivery.pk)
                 future = self.pool.submit(post, self.client, delivery)
                 future.add_done_callback(lambda _: self.wake.set())
                 self.in_flight[future] = delivery
@@ -104,6 +109,7 @@ class Worker:
         """`--once`: send what is due now and the ledger's news up to where it ends now, wait
         for every answer, and return. Retries due later stay for the next run."""
         ledger_end = SeatChange.objects.aggregate(end=Max("id"))["end"] or 0
+        self.sent = set()
         while True:
             self.last_ledger_look = -PURGE_INTERVAL
             started = self.step()
