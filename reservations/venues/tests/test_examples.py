@@ -3,7 +3,6 @@ what they write, and are what examples/generate.py writes."""
 
 import json
 import re
-import time
 from collections import defaultdict
 
 import pytest
@@ -166,14 +165,3 @@ def test_the_arena_file_is_compact():
     sections = json.loads(text)["sections"]
     seats = [seat for section in sections for row in section["rows"] for seat in row["seats"]]
     assert not any("label" in seat for seat in seats)  # every label is the default one
-
-
-def test_the_arena_reads_in_well_under_two_seconds():
-    """Not a benchmark: a bound far above the measured time (about 0.2 s), to catch work that
-    grows with the square of the seats."""
-    text = example_text("arena.json")
-
-    started = time.perf_counter()
-    parse_layout(text)
-
-    assert time.perf_counter() - started < 2.0
