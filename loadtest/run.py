@@ -273,7 +273,6 @@ class Run:
         measure = proc_sample(pids)
         client_measure = self_sample()
         rec.measure_from_ns = time.time_ns()
-        rec.measuring = True
         children_cpu_before = sum(child.cpu_s() for child in self.children)
         for child in self.children:
             child.measure(rec.measure_from_ns)

@@ -62,7 +62,6 @@ class Recorder:
         self.started_ns = time.time_ns()
         self.started_s = time.monotonic()  # the same instant on the requests' clock
         self.first_snapshot_ns: dict[int, int] = {}
-        self.measuring = False
         self.measure_from_ns = 0
         self.push_latency_ns: list[int] = []
         self.push_received_ns: list[int] = []  # when each of this process's was received
