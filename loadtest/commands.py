@@ -36,6 +36,8 @@ SECTIONS = {
     },
 }
 COMMANDS = {name: row for section in SECTIONS.values() for name, row in section.items()}
+# Commands of before that are profiles of `run` now: asked for by their old name, they say so.
+NOW_PROFILES = ("best", "season")
 
 OVERVIEW = """\
 usage: python -m loadtest <command> [options]    (python -m loadtest <command> --help)
@@ -125,7 +127,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0 if argv else 2
     name, rest = command(argv)
     if name not in COMMANDS:
-        sys.stderr.write(f"python -m loadtest: no command {name!r}\n\n{overview()}")
+        moved = f": python -m loadtest run --profile {name}" if name in NOW_PROFILES else ""
+        sys.stderr.write(f"python -m loadtest: no command {name!r}{moved}\n\n{overview()}")
         return 2
     args = parse(name, rest)
     return importlib.import_module(f"loadtest.{COMMANDS[name][0]}").main(args)

@@ -38,6 +38,15 @@ def test_an_unknown_command_is_refused_with_the_overview():
     answer = loadtest("fan-in")
     assert answer.returncode == 2
     assert "no command 'fan-in'" in answer.stderr and "  run " in answer.stderr
+    assert "--profile" not in answer.stderr.splitlines()[0]
+
+
+@pytest.mark.parametrize("name", ["best", "season"])
+def test_a_command_that_is_a_profile_now_says_how_to_run_it(name):
+    answer = loadtest(name, "--url", "http://127.0.0.1:8000")
+    assert answer.returncode == 2
+    moved = f"no command '{name}': python -m loadtest run --profile {name}"
+    assert answer.stderr.splitlines()[0] == f"python -m loadtest: {moved}"
 
 
 @pytest.mark.parametrize("name", COMMANDS)
