@@ -173,7 +173,8 @@ def prepare(args: argparse.Namespace) -> None:
     if REGISTRY[args.profile].takes_event and args.event is None:
         raise UsageError("the following arguments are required: --event")
     REGISTRY[args.profile].prepare(args)
-    args.settle = 2.0 if args.settle is None else args.settle
+    if args.settle is None:
+        args.settle = REGISTRY[args.profile].settle
     if args.clickers and not args.users:
         raise UsageError("--clickers needs --users")
 

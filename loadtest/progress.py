@@ -30,6 +30,10 @@ class Progress:
         self.phases: list[tuple[str, float]] = []  # (phase, monotonic s it began): the report's
         self.phase = "start"
         self.console = Console(stderr=True)
+        # The refused requests' codes, counted as they come: a long run holds millions of
+        # requests, and the panel is drawn every second.
+        self._refused: Counter = Counter()
+        self._counted = 0
 
     @property
     def phase(self) -> str:
@@ -58,8 +62,10 @@ class Progress:
         }
 
     def errors(self) -> str:
-        codes = Counter(self.rec.errors)
-        codes.update(code for _, _, code, _, _ in self.rec.requests if code != "ok")
+        requests = self.rec.requests
+        self._refused.update(c for _, _, c, _, _ in requests[self._counted :] if c != "ok")
+        self._counted = len(requests)
+        codes = self._refused + Counter(self.rec.errors)
         if not codes:
             return "none"
         shown = codes.most_common(ERROR_CODES_SHOWN)

@@ -23,6 +23,8 @@ class Profile:
     # Its clickers click their share of the seats on sale when the run began: an event with
     # none on sale tests nothing, and fails the verdict.
     clicks_shares = True
+    # --settle's default: seconds after the clicking for the last pushes, before the verdict.
+    settle = 2.0
     # Its run is on one event, --event (a season makes its own).
     takes_event = True
 

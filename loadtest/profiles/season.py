@@ -21,7 +21,6 @@ RSS_PER_EVENT_LIMIT = 50 * 1024  # bytes, over the second half
 # trend: reported, not judged.
 RSS_JUDGED_FROM = 10
 CPU_AT_REST_SLACK = 0.01  # of a core, the machine's noise at rest
-SETTLE_SECONDS = 75  # --settle's default here: LIVE_EVENT_IDLE_SECONDS (60 s) and a margin
 FIGURES = {
     "live_events": "seatmap_live_events",
     "seat_rows_read": "seatmap_live_map_seat_rows_read_total",
@@ -55,6 +54,7 @@ class Season(Profile):
 
     name = "season"
     takes_event = False
+    settle = 75.0  # LIVE_EVENT_IDLE_SECONDS (60 s) and a margin
 
     @staticmethod
     def arguments(group):
@@ -70,8 +70,6 @@ class Season(Profile):
             raise UsageError("--profile season needs --create N or --events IDS (no --event)")
         if not options.users or options.auth != "bearer" or len(options.url) != 1:
             raise UsageError("--profile season needs one --url, --users and --auth bearer")
-        if options.settle is None:
-            options.settle = SETTLE_SECONDS
 
     @staticmethod
     async def execute(options):

@@ -43,6 +43,8 @@ def test_errors_are_shown_by_code_most_first():
         + [("lock", 200, "ok", 0.01, now)] * 9
     )
     rec.errors["push_without_ts"] += 1
-    line = Progress(rec, quiet=True).line()
-    assert "errors http_503 5, seat_unavailable 3, push_without_ts 1" in line
+    progress = Progress(rec, quiet=True)
+    assert "errors http_503 5, seat_unavailable 3, push_without_ts 1" in progress.line()
+    rec.requests.append(("lock", 409, "seat_unavailable", 0.01, now))
+    assert "errors http_503 5, seat_unavailable 4, push_without_ts 1" in progress.line()
     assert "errors none" in Progress(Recorder(), quiet=True).line()
