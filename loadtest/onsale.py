@@ -6,25 +6,18 @@ measured: time to a usable map, bytes off the wire, every answer.
 from __future__ import annotations
 
 import asyncio
-import functools
 import gzip
 import time
 from collections import Counter
 
-import aiohttp
 import brotli
 import orjson
-from aiohttp.client_proto import ResponseHandler
 
 from .api import ws_url
-from .clickers import TRANSPORT_ERRORS
+from .browser import Browser
 from .stats import Recorder, quantiles
 from .watchers import SeatModel, Watcher
 
-# What a browser offers (Chrome and Firefox both offer more; these two are what servers send).
-ACCEPT_ENCODING = "gzip, br"
-# Connections a browser opens to one host over HTTP/1.1.
-BROWSER_CONNECTIONS = 6
 # A failed read is tried again as the client's query cache does (app/queryClient.ts: twice,
 # for a network error or a 5xx, never a 4xx), after React Query's delays of 1 s and 2 s.
 RETRY_DELAYS = (1.0, 2.0)
@@ -33,49 +26,9 @@ RETRY_DELAYS = (1.0, 2.0)
 # --- one arrival -----------------------------------------------------------------------------
 
 
-class WireCount:
-    """Bytes read off a browser's connections, as they came (compressed, headers included)."""
-
-    __slots__ = ("bytes",)
-
-    def __init__(self):
-        self.bytes = 0
-
-
-class _CountingHandler(ResponseHandler):
-    """aiohttp's protocol for one connection, counting what the socket delivered before it is
-    parsed (HTTP and, after the upgrade, WebSocket frames)."""
-
-    def __init__(self, loop: asyncio.AbstractEventLoop, count: WireCount):
-        super().__init__(loop)
-        self._wire_count = count
-
-    def data_received(self, data: bytes) -> None:
-        self._wire_count.bytes += len(data)
-        super().data_received(data)
-
-
-def browser_session(count: WireCount) -> aiohttp.ClientSession:
-    """One buyer's browser: its own connections, counted by `count`, bodies left as sent."""
-    connector = aiohttp.TCPConnector(limit=BROWSER_CONNECTIONS, keepalive_timeout=4)
-    # aiohttp makes each connection's protocol with this factory (aiohttp 3.x, pinned in
-    # requirements.txt; test_onsale checks that bytes are counted).
-    connector._factory = functools.partial(
-        _CountingHandler, loop=asyncio.get_running_loop(), count=count
-    )
-    return aiohttp.ClientSession(
-        connector=connector,
-        cookie_jar=aiohttp.DummyCookieJar(),
-        # Bodies are counted and dropped, never parsed: no need to decode them (nor a brotli
-        # decoder in the load client).
-        auto_decompress=False,
-        timeout=aiohttp.ClientTimeout(total=None),
-        headers={"Accept-Encoding": ACCEPT_ENCODING},
-    )
-
-
 class Arrival:
-    """One buyer opening the event's page: its browser, its answers, the watcher its page keeps.
+    """One buyer opening the event's page: its browser (browser.py), its answers, the watcher
+    its page keeps.
 
     `headers`: its credentials (the page of a logged-in buyer sends its bearer token on every
     call); `cached_tag`: the tag of the static map (or, for the seat-list client, the layout)
@@ -99,10 +52,9 @@ class Arrival:
         self.index, self.base, self.event_id, self.rec = index, base, event_id, rec
         self.headers, self.cached_tag = headers, cached_tag
         self.seat_ids, self.client = seat_ids, client
-        self.count = WireCount()
-        self.session = browser_session(self.count)
+        self.browser = Browser(base)
         self.watcher = Watcher(
-            index, ws_url(base, event_id), base, rec, deflate=False, session=self.session
+            index, ws_url(base, event_id), base, rec, deflate=False, session=self.browser
         )
         self.watch_task: asyncio.Future | None = None
         self.answers: list[tuple[str, int, int, float]] = []  # op, status, body bytes, seconds
@@ -130,12 +82,8 @@ class Arrival:
         for delay in (*RETRY_DELAYS, None):
             started = time.perf_counter()
             try:
-                async with self.session.get(
-                    f"{self.base}{path}", headers=headers, timeout=aiohttp.ClientTimeout(total=60)
-                ) as response:
-                    status, body = response.status, await response.read()
-                    coding = response.headers.get("Content-Encoding")
-            except TRANSPORT_ERRORS as exc:
+                status, body, coding = await self.browser.get(path, headers)
+            except OSError as exc:
                 status, body, coding = 0, b"", None
                 self.rec.errors[f"arrival:{op}:{type(exc).__name__}"] += 1
             self.answers.append((op, status, len(body), time.perf_counter() - started))
@@ -154,7 +102,7 @@ class Arrival:
         await client_arrival(self)
         if self.watcher.failed is None and self.watcher.ready.is_set():
             self.usable_ns = time.time_ns()
-            self.bytes_to_map = self.count.bytes
+            self.bytes_to_map = self.browser.bytes
 
 
 async def client_arrival(page: Arrival) -> None:

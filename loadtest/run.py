@@ -108,7 +108,7 @@ class Run:
                 if session is not None:
                     await session.close()
             for arrival in self.arrivals:
-                await arrival.session.close()
+                arrival.browser.close()
         self.progress.done()
         finish(self, verdict)
         return self.result

@@ -22,6 +22,7 @@ import orjson
 
 from realtime.protocol import CloseCode
 
+from .browser import Browser
 from .stats import Recorder
 
 # PROTOCOL.md "Closing": the event does not exist, reconnecting cannot help; every other code
@@ -144,7 +145,7 @@ class Watcher:
         rec: Recorder,
         *,
         deflate: bool,
-        session: aiohttp.ClientSession,
+        session: aiohttp.ClientSession | Browser,
     ):
         self.index, self.ws_url, self.origin, self.rec = index, ws_url, origin, rec
         self.session = session
@@ -219,11 +220,20 @@ class Watcher:
 
     async def _session(self) -> int | None:
         """One socket, until the server closes it: the close code it sent, if it sent one."""
-        # aiohttp's frame reader is compiled: about half the client CPU per message of the
-        # pure-Python websockets client, which limited the 5,000-watcher runs.
         url = self.ws_url
         if self.resume is not None:
             url += f"?epoch={self.resume[0]}&seq={self.resume[1]}"
+        if isinstance(self.session, Browser):  # an arrival's page (browser.py says why)
+            socket = self._ws = await self.session.websocket(url, self.origin)
+            self.closed = False
+            self.rec.connected += 1
+            socket.listen(self.on_frame)
+            try:
+                return await socket.close_code
+            finally:
+                socket.transport.close()
+        # aiohttp's frame reader is compiled: about half the client CPU per message of the
+        # pure-Python websockets client, which limited the 5,000-watcher runs.
         async with self.session.ws_connect(
             url,
             origin=self.origin,

@@ -1,15 +1,14 @@
 """The fan-out bench's one client, the same for every server: N WebSocket watchers opened in a
 storm, then frames triggered one at a time, each timed from its trigger to the last watcher.
 
-A watcher is a bare asyncio protocol on uvloop (RFC 6455's handshake and frame header, by
-hand): it counts the text frames whose `type` is `seats` and answers pings, and nothing else.
-That is ~10 µs of client CPU a frame here, against ~35 µs for the load tester's aiohttp watchers
+A watcher is a bare asyncio protocol on uvloop (RFC 6455 by hand: ../ws_frames.py): it
+counts the text frames whose `type` is `seats` and answers pings, and nothing else. That is
+~10 µs of client CPU a frame here, against ~35 µs for the load tester's aiohttp watchers
 (BENCHMARKS.md), so that the times below are mostly the server's; the client's own CPU per
 delivery is measured beside the server's.
 """
 
 import asyncio
-import base64
 import contextlib
 import os
 import time
@@ -21,6 +20,16 @@ from urllib.parse import urlsplit
 import redis
 
 from ..stats import proc_sample, quantiles, raise_nofile
+from ..ws_frames import (
+    PING,
+    PONG,
+    TEXT,
+    accepted,
+    client_frame,
+    frame_at,
+    handshake,
+    handshake_answer,
+)
 
 # Where `"seats"` stands in `{"type":"seats",` and in `{"type": "seats", ` (json.dumps).
 SEATS = b'"seats"'
@@ -101,42 +110,22 @@ class Watcher(asyncio.Protocol):
         buffer = self.buffer
         buffer += data
         if not self.opened.done():
-            end = buffer.find(b"\r\n\r\n")
-            if end < 0:
+            status = handshake_answer(buffer)
+            if status is None:
                 return
-            status = bytes(buffer[: buffer.find(b"\r\n")])
-            del buffer[: end + 4]
-            if b" 101 " not in status + b" ":
+            if not accepted(status):
                 self.opened.set_exception(ConnectionError(status.decode(errors="replace")))
                 self.transport.abort()
                 return
             self.opened.set_result(None)
-        while len(buffer) >= 2:
-            size, start = buffer[1] & 0x7F, 2
-            if size >= 126:
-                start = 4 if size == 126 else 10
-                if len(buffer) < start:
-                    return
-                size = int.from_bytes(buffer[2:start], "big")
-            if len(buffer) < start + size:
-                return
-            opcode = buffer[0] & 0x0F
-            if opcode == 1 and SEATS in buffer[start + 8 : start + 17]:
+        while (frame := frame_at(buffer)) is not None:
+            opcode, start, size = frame
+            if opcode == TEXT and SEATS in buffer[start + 8 : start + 17]:
                 self.frames += 1
                 self.board.arrived(self.frames, now, size)
-            elif opcode == 9:  # ping: a pong, masked with a zero key (RFC 6455 5.3)
-                self.transport.write(bytes([0x8A, 0x80 | size, 0, 0, 0, 0]) + buffer[2 : 2 + size])
+            elif opcode == PING:
+                self.transport.write(client_frame(PONG, bytes(buffer[start : start + size])))
             del buffer[: start + size]
-
-
-def handshake(ws_url: str, origin: str) -> bytes:
-    parts = urlsplit(ws_url)
-    key = base64.b64encode(os.urandom(16)).decode()
-    return (
-        f"GET {parts.path or '/'} HTTP/1.1\r\nHost: {parts.netloc}\r\nUpgrade: websocket\r\n"
-        f"Connection: Upgrade\r\nSec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n"
-        f"Origin: {origin}\r\n\r\n"
-    ).encode()
 
 
 async def storm(target: Target, n: int, within: float, patience: float, board: Board):

@@ -22,9 +22,10 @@ from collections import Counter
 
 import orjson
 
+from ..browser import ACCEPT_ENCODING
 from ..clickers import book, hold_by_clicks
 from ..commands import UsageError, share
-from ..onsale import ACCEPT_ENCODING, Arrival, arrival_figures, buyer_positions, open_arrivals
+from ..onsale import Arrival, arrival_figures, buyer_positions, open_arrivals
 from ..onsale_buyers import hold_best, near_stage, near_stage_picker
 from ..stats import proc_sample, quantiles, self_sample
 from ..verdict import journey_verdict

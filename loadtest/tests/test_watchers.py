@@ -1,6 +1,7 @@
-"""Watchers against a small real WebSocket server (aiohttp.web on a local port): the close codes
-of PROTOCOL.md "Closing" send them back for a fresh snapshot, 4404 stops them, and frames are
-read by their fields whatever the order of the keys."""
+"""Watchers against a small real WebSocket server (aiohttp.web on a local port), on both of the
+load tester's sockets (aiohttp's, and an arrival's bare one: browser.py): the close codes of
+PROTOCOL.md "Closing" send them back for a fresh snapshot, 4404 stops them, a gap asks for a
+snapshot, and frames are read by their fields whatever the order of the keys."""
 
 import asyncio
 
@@ -9,6 +10,7 @@ import orjson
 import pytest
 from aiohttp import web
 
+from loadtest.browser import Browser
 from loadtest.figures import closed_by_server
 from loadtest.procs import ChildRecorder, merge_receipts
 from loadtest.stats import Recorder
@@ -35,11 +37,13 @@ def snapshot(seq: int, seats: dict, epoch: str = "e1") -> str:
 
 class Server:
     """Serves one script per connection: each a list of frames to send, then a close code
-    (None: stay open until the client goes)."""
+    (None: stay open until the client goes, answering each frame it sends with `reply`)."""
 
-    def __init__(self, *scripts):
+    def __init__(self, *scripts, reply: str | None = None):
         self.scripts = list(scripts)
         self.connections = 0
+        self.reply = reply
+        self.received: list[str] = []
 
     async def handle(self, request):
         ws = web.WebSocketResponse()
@@ -49,8 +53,10 @@ class Server:
         for frame in frames:
             await ws.send_str(frame)
         if code is None:
-            async for _ in ws:
-                pass
+            async for message in ws:
+                self.received.append(message.data)
+                if self.reply is not None:
+                    await ws.send_str(self.reply)
         else:
             await ws.close(code=code)
         return ws
@@ -76,23 +82,31 @@ async def serve():
         await runner.cleanup()
 
 
-async def watch(base: str, rec: Recorder, until) -> Watcher:
-    """Run one watcher until `until(watcher)` holds or its run ends (5 s at most); stop it."""
-    url = f"{base.replace('http', 'ws', 1)}/ws/events/1/"
-    async with aiohttp.ClientSession() as session:
-        watcher = Watcher(0, url, base, rec, deflate=False, session=session)
-        task = asyncio.ensure_future(watcher.run())
-        try:
-            for _ in range(250):
-                if until(watcher) or task.done():
-                    break
-                await asyncio.sleep(0.02)
-            else:
-                raise AssertionError("the watcher got stuck")
-        finally:
-            task.cancel()
-            await asyncio.gather(task, return_exceptions=True)
-    return watcher
+@pytest.fixture(params=["aiohttp", "browser"])
+def watch(request):
+    async def watch(base: str, rec: Recorder, until) -> Watcher:
+        """Run one watcher until `until(watcher)` holds or its run ends (5 s at most); stop
+        it."""
+        url = f"{base.replace('http', 'ws', 1)}/ws/events/1/"
+        async with aiohttp.ClientSession() as session:
+            browser = Browser(base)
+            socket = session if request.param == "aiohttp" else browser
+            watcher = Watcher(0, url, base, rec, deflate=False, session=socket)
+            task = asyncio.ensure_future(watcher.run())
+            try:
+                for _ in range(250):
+                    if until(watcher) or task.done():
+                        break
+                    await asyncio.sleep(0.02)
+                else:
+                    raise AssertionError("the watcher got stuck")
+            finally:
+                task.cancel()
+                await asyncio.gather(task, return_exceptions=True)
+                browser.close()
+        return watcher
+
+    return watch
 
 
 # The codes are written out, not taken from the watchers module: this is the protocol's list.
@@ -100,7 +114,9 @@ RECONNECT = [4408, 4429, 4503, 1009, 1011]
 
 
 @pytest.mark.parametrize("code", RECONNECT)
-async def test_a_socket_closed_after_its_snapshot_reconnects_and_takes_a_fresh_one(serve, code):
+async def test_a_socket_closed_after_its_snapshot_reconnects_and_takes_a_fresh_one(
+    serve, watch, code
+):
     server = Server(([snapshot(3, FIRST)], code), ([snapshot(7, SECOND)], None))
     rec = Recorder()
     watcher = await watch(await serve(server), rec, lambda w: w.snapshots == 2)
@@ -114,7 +130,9 @@ async def test_a_socket_closed_after_its_snapshot_reconnects_and_takes_a_fresh_o
 
 
 @pytest.mark.parametrize("code", RECONNECT)
-async def test_a_socket_closed_before_its_snapshot_reconnects_and_is_not_refused(serve, code):
+async def test_a_socket_closed_before_its_snapshot_reconnects_and_is_not_refused(
+    serve, watch, code
+):
     server = Server(([], code), ([snapshot(7, SECOND)], None))
     rec = Recorder()
     watcher = await watch(await serve(server), rec, lambda w: w.snapshots == 1)
@@ -125,7 +143,7 @@ async def test_a_socket_closed_before_its_snapshot_reconnects_and_is_not_refused
     assert rec.closed_by_server == {code: 1}
 
 
-async def test_an_unknown_event_4404_is_final(serve):
+async def test_an_unknown_event_4404_is_final(serve, watch):
     server = Server(([], 4404))
     rec = Recorder()
     watcher = await watch(await serve(server), rec, lambda w: False)
@@ -135,7 +153,7 @@ async def test_an_unknown_event_4404_is_final(serve):
     assert rec.closed_by_server == {4404: 1}
 
 
-async def test_4404_after_a_snapshot_is_final_too(serve):
+async def test_4404_after_a_snapshot_is_final_too(serve, watch):
     server = Server(([snapshot(3, FIRST)], 4404), ([snapshot(7, SECOND)], None))
     rec = Recorder()
     watcher = await watch(await serve(server), rec, lambda w: False)
@@ -144,7 +162,7 @@ async def test_4404_after_a_snapshot_is_final_too(serve):
     assert rec.closed_by_server == {4404: 1}
 
 
-async def test_frames_are_read_by_their_fields_whatever_the_key_order(serve):
+async def test_frames_are_read_by_their_fields_whatever_the_key_order(serve, watch):
     reordered_snapshot = orjson.dumps(
         {
             "seats": [{"version": 0, "status": "available", "id": 1, "locked_until": None}],
@@ -168,6 +186,18 @@ async def test_frames_are_read_by_their_fields_whatever_the_key_order(serve):
     assert watcher.seq == 4
     assert watcher.model.as_dict() == {1: ("locked", 1)}
     assert rec.push_latency_ns and rec.duplicates == 0 and rec.resyncs == {}
+
+
+async def test_a_gap_asks_for_a_snapshot_and_goes_on_from_it(serve, watch):
+    gap = orjson.dumps(
+        {"type": "seats", "event_id": 1, "seq": 5, "epoch": "e1", "changes": []}
+    ).decode()
+    server = Server(([snapshot(3, FIRST), gap], None), reply=snapshot(7, SECOND))
+    rec = Recorder()
+    watcher = await watch(await serve(server), rec, lambda w: w.snapshots == 2)
+    assert server.received == ['{"type":"snapshot"}']
+    assert rec.resyncs == {"gap": 1} and watcher.resyncs == 1
+    assert watcher.seq == 7 and watcher.model.as_dict() == SECOND
 
 
 def test_a_childs_closes_are_counted_in_the_main_process():
