@@ -17,17 +17,7 @@ from urllib.parse import urlsplit
 
 import httptools
 
-from .ws_frames import (
-    CLOSE,
-    PING,
-    PONG,
-    TEXT,
-    accepted,
-    client_frame,
-    frame_at,
-    handshake,
-    handshake_answer,
-)
+from .ws_frames import CLOSE, TEXT, ClientSocket, client_frame, handshake
 
 # What a browser offers (Chrome and Firefox both offer more; these two are what servers send).
 ACCEPT_ENCODING = "gzip, br"
@@ -146,74 +136,48 @@ class _Http(asyncio.Protocol):
                 answer.set_result(outcome)
 
 
-class _Socket(asyncio.Protocol):
-    """The page's WebSocket: text frames to `on_text`, pings answered. `close_code` is done
+class _Socket(ClientSocket):
+    """The page's WebSocket: text frames to `on_text` once it `listen`s. `close_code` is done
     when the socket ends: the code of the server's close frame, None if it sent none."""
 
+    listening = False
+
     def __init__(self, browser: Browser, request: bytes):
-        self.browser, self.request = browser, request
+        super().__init__(request)
+        self.browser = browser
         self.on_text: Callable[[str], None] | None = None
-        self.buffer = bytearray()
-        self.transport: asyncio.Transport | None = None
-        self.lost = False
-        loop = asyncio.get_running_loop()
-        self.opened, self.close_code = loop.create_future(), loop.create_future()
+        self.close_code = asyncio.get_running_loop().create_future()
 
     def listen(self, on_text: Callable[[str], None]) -> None:
         """Hand text frames to `on_text` from now on, those that came with the handshake's
         answer first (the listener may answer them: it has the socket by then)."""
-        self.on_text = on_text
-        self._frames()
+        self.on_text, self.listening = on_text, True
+        self.frames()
         if self.lost:
             self._ended(None)
 
     async def send_str(self, text: str) -> None:
         self.transport.write(client_frame(TEXT, text.encode()))
 
-    def connection_made(self, transport) -> None:
-        self.transport = transport
-        transport.write(self.request)
-
     def connection_lost(self, exc) -> None:
+        super().connection_lost(exc)
         self.browser.connections.discard(self.transport)
-        self.lost = True
-        if not self.opened.done():
-            self.opened.set_exception(ConnectionResetError("closed during the handshake"))
-        if self.on_text is not None:  # else its frames wait for `listen`, a close among them
+        if self.listening:  # else its frames wait for `listen`, a close among them
             self._ended(None)
 
     def data_received(self, data: bytes) -> None:
         self.browser.bytes += len(data)
-        buffer = self.buffer
-        buffer += data
-        if not self.opened.done():
-            status = handshake_answer(buffer)
-            if status is None:
-                return
-            if not accepted(status):
-                self.opened.set_exception(ConnectionRefusedError(status.decode(errors="replace")))
-                self.transport.abort()
-                return
-            self.opened.set_result(None)
-        if self.on_text is not None:
-            self._frames()
+        super().data_received(data)
 
-    def _frames(self) -> None:
-        buffer = self.buffer
-        while (frame := frame_at(buffer)) is not None:
-            opcode, start, size = frame
-            payload = bytes(buffer[start : start + size])
-            del buffer[: start + size]
-            if opcode == TEXT:
-                self.on_text(payload.decode())
-            elif opcode == PING and not self.lost:
-                self.transport.write(client_frame(PONG, payload))
-            elif opcode == CLOSE:
-                if not self.lost:
-                    self.transport.write(client_frame(CLOSE, payload[:2]))
-                    self.transport.close()
-                self._ended(int.from_bytes(payload[:2], "big") if size >= 2 else None)
-                return
+    def frame(self, opcode: int, start: int, size: int) -> None:
+        payload = bytes(self.buffer[start : start + size])
+        if opcode == TEXT:
+            self.on_text(payload.decode())
+        elif opcode == CLOSE:
+            if not self.lost:
+                self.transport.write(client_frame(CLOSE, payload[:2]))
+                self.transport.close()
+            self._ended(int.from_bytes(payload[:2], "big") if size >= 2 else None)
 
     def _ended(self, code: int | None) -> None:
         if not self.close_code.done():

@@ -1,11 +1,13 @@
 """RFC 6455 by hand, for the load tester's bare sockets (browser.py, fanout/watch.py): the
-opening handshake, a server's frames as they come, a client's frames.
+opening handshake, a server's frames as they come, a client's frames, and `ClientSocket`, the
+connection that does both.
 
 By hand because the library clients cost the load client more CPU than the server spends on the
 same socket (an aiohttp socket ~35 µs a frame here, a bare protocol ~10 µs: fanout/watch.py), and
 a client that outspends the server measures itself.
 """
 
+import asyncio
 import base64
 import os
 from urllib.parse import urlsplit
@@ -67,3 +69,54 @@ def client_frame(opcode: int, payload: bytes) -> bytes:
     else:
         length = bytes([0x80 | 127]) + n.to_bytes(8, "big")
     return bytes([0x80 | opcode]) + length + b"\0\0\0\0" + payload
+
+
+class ClientSocket(asyncio.Protocol):
+    """One WebSocket client connection: it sends `request` (`handshake`'s), then `opened` says
+    whether the server accepted; while `listening`, each whole frame but a ping goes to `frame`
+    (a ping is answered here) as it comes. `lost`: the connection has ended."""
+
+    listening = True
+
+    def __init__(self, request: bytes):
+        self.request = request
+        self.buffer = bytearray()
+        self.transport: asyncio.Transport | None = None
+        self.opened = asyncio.get_running_loop().create_future()
+        self.lost = False
+
+    def frame(self, opcode: int, start: int, size: int) -> None:
+        """A frame, still in `self.buffer` at `start` (a server's frame is `size` bytes)."""
+
+    def connection_made(self, transport) -> None:
+        self.transport = transport
+        transport.write(self.request)
+
+    def connection_lost(self, exc) -> None:
+        self.lost = True
+        if not self.opened.done():
+            self.opened.set_exception(ConnectionResetError("closed during the handshake"))
+
+    def data_received(self, data: bytes) -> None:
+        self.buffer += data
+        if not self.opened.done():
+            status = handshake_answer(self.buffer)
+            if status is None:
+                return
+            if not accepted(status):
+                self.opened.set_exception(ConnectionRefusedError(status.decode(errors="replace")))
+                self.transport.abort()
+                return
+            self.opened.set_result(None)
+        if self.listening:
+            self.frames()
+
+    def frames(self) -> None:
+        buffer = self.buffer
+        while (found := frame_at(buffer)) is not None:
+            opcode, start, size = found
+            if opcode != PING:
+                self.frame(opcode, start, size)
+            elif not self.lost:
+                self.transport.write(client_frame(PONG, bytes(buffer[start : start + size])))
+            del buffer[: start + size]

@@ -20,16 +20,7 @@ from urllib.parse import urlsplit
 import redis
 
 from ..stats import proc_sample, quantiles, raise_nofile
-from ..ws_frames import (
-    PING,
-    PONG,
-    TEXT,
-    accepted,
-    client_frame,
-    frame_at,
-    handshake,
-    handshake_answer,
-)
+from ..ws_frames import TEXT, ClientSocket, handshake
 
 # Where `"seats"` stands in `{"type":"seats",` and in `{"type": "seats", ` (json.dumps).
 SEATS = b'"seats"'
@@ -85,47 +76,27 @@ class Board:
             return False
 
 
-class Watcher(asyncio.Protocol):
+class Watcher(ClientSocket):
     def __init__(self, board: Board, request: bytes):
-        self.board, self.request = board, request
-        self.buffer = bytearray()
-        self.transport: asyncio.Transport | None = None
-        self.opened = asyncio.get_running_loop().create_future()
-        self.frames = 0
-        self.lost = False
-
-    def connection_made(self, transport) -> None:
-        self.transport = transport
-        transport.write(self.request)
+        super().__init__(request)
+        self.board = board
+        self.seats_frames = 0
+        self.received_ns = 0
 
     def connection_lost(self, exc) -> None:
-        self.lost = True
-        if not self.opened.done():
-            self.opened.set_exception(ConnectionError("closed during the handshake"))
-        elif not self.opened.cancelled() and self.opened.exception() is None:
+        opened = self.opened.done()
+        super().connection_lost(exc)
+        if opened and not self.opened.cancelled() and self.opened.exception() is None:
             self.board.lost()  # an open socket lost (one given up while opening is not)
 
     def data_received(self, data: bytes) -> None:
-        now = time.perf_counter_ns()
-        buffer = self.buffer
-        buffer += data
-        if not self.opened.done():
-            status = handshake_answer(buffer)
-            if status is None:
-                return
-            if not accepted(status):
-                self.opened.set_exception(ConnectionError(status.decode(errors="replace")))
-                self.transport.abort()
-                return
-            self.opened.set_result(None)
-        while (frame := frame_at(buffer)) is not None:
-            opcode, start, size = frame
-            if opcode == TEXT and SEATS in buffer[start + 8 : start + 17]:
-                self.frames += 1
-                self.board.arrived(self.frames, now, size)
-            elif opcode == PING:
-                self.transport.write(client_frame(PONG, bytes(buffer[start : start + size])))
-            del buffer[: start + size]
+        self.received_ns = time.perf_counter_ns()
+        super().data_received(data)
+
+    def frame(self, opcode: int, start: int, size: int) -> None:
+        if opcode == TEXT and SEATS in self.buffer[start + 8 : start + 17]:
+            self.seats_frames += 1
+            self.board.arrived(self.seats_frames, self.received_ns, size)
 
 
 async def storm(target: Target, n: int, within: float, patience: float, board: Board):
@@ -241,7 +212,7 @@ async def measure(target: Target, n: int, options, redis_url: str) -> dict:
         "refusals": dict(failures),
         "frames": frames,
         "frame_bytes": round(board.payload_bytes / max(1, sum(board.arrivals.values()))),
-        "delivered": sum(min(w.frames, frames) for w in watchers),
+        "delivered": sum(min(w.seats_frames, frames) for w in watchers),
         "expected": frames * n,
         "dropped_sockets": sum(w.lost for w in watchers),
         "incomplete_frames": incomplete,
