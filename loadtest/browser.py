@@ -21,6 +21,9 @@ from .ws_frames import CLOSE, TEXT, ClientSocket, client_frame, handshake
 
 # What a browser offers (Chrome and Firefox both offer more; these two are what servers send).
 ACCEPT_ENCODING = "gzip, br"
+# Seconds an idle connection is used again: under uvicorn's 5 s keep-alive, so that no request
+# goes out on a connection the server is closing at that instant (api.http_session).
+KEEP_ALIVE = 4.0
 
 
 class Answer(NamedTuple):
@@ -43,7 +46,7 @@ class Browser:
     async def get(self, path: str, headers: dict[str, str]) -> Answer:
         """GET `path` on an idle connection or a new one. Raises OSError if the connection
         fails or closes before the whole answer."""
-        connection = self.idle.pop() if self.idle else await self._open(lambda: _Http(self))
+        connection = self._idle_connection() or await self._open(lambda: _Http(self))
         lines = "".join(f"{name}: {value}\r\n" for name, value in headers.items())
         answer = connection.ask(
             f"GET {path} HTTP/1.1\r\nHost: {self.netloc}\r\n"
@@ -66,8 +69,17 @@ class Browser:
             raise
         return socket
 
+    def _idle_connection(self) -> _Http | None:
+        now = asyncio.get_running_loop().time()
+        while self.idle:
+            connection = self.idle.pop()
+            if now - connection.idle_since < KEEP_ALIVE:
+                return connection
+            connection.transport.close()
+        return None
+
     def close(self) -> None:
-        for transport in self.connections:
+        for transport in list(self.connections):
             transport.abort()
 
     async def _open(self, protocol: Callable[[], asyncio.Protocol]):
@@ -88,6 +100,7 @@ class _Http(asyncio.Protocol):
         self.answer: asyncio.Future | None = None
         self.body: list[bytes] = []
         self.coding: str | None = None
+        self.idle_since = 0.0
 
     def ask(self, request: bytes) -> asyncio.Future:
         self.answer = asyncio.get_running_loop().create_future()
@@ -116,6 +129,7 @@ class _Http(asyncio.Protocol):
         answer = Answer(self.parser.get_status_code(), b"".join(self.body), self.coding)
         self.body, self.coding = [], None
         if self.parser.should_keep_alive():
+            self.idle_since = asyncio.get_running_loop().time()
             self.browser.idle.append(self)
         else:
             self.transport.close()

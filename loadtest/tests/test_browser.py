@@ -7,6 +7,7 @@ import asyncio
 
 import pytest
 
+from loadtest import browser as browser_module
 from loadtest.browser import Browser
 from loadtest.ws_frames import CLOSE, PONG, TEXT, client_frame, frame_at
 
@@ -67,6 +68,16 @@ async def test_the_pages_next_read_goes_on_the_connection_kept_alive(serve):
     head = seen["heads"][1]
     assert head.startswith("GET /api/events/1/map/ HTTP/1.1\r\n")
     assert "Accept-Encoding: gzip, br\r\n" in head and 'If-None-Match: "x"\r\n' in head
+    browser.close()
+
+
+async def test_a_connection_idle_past_the_keep_alive_is_not_used_again(serve, monkeypatch):
+    monkeypatch.setattr(browser_module, "KEEP_ALIVE", 0.05)
+    browser, seen = await serve(SIZED, SIZED)
+    await browser.get("/", {})
+    await asyncio.sleep(0.1)  # uvicorn may be closing it by now: a request on it could be lost
+    await browser.get("/", {})
+    assert seen["connections"] == 2
     browser.close()
 
 
