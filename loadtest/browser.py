@@ -46,7 +46,9 @@ class Browser:
     async def get(self, path: str, headers: dict[str, str]) -> Answer:
         """GET `path` on an idle connection or a new one. Raises OSError if the connection
         fails or closes before the whole answer."""
-        connection = self._idle_connection() or await self._open(lambda: _Http(self))
+        connection = self._idle_connection() or await self._open(
+            lambda: _Http(self), self.host, self.port
+        )
         lines = "".join(f"{name}: {value}\r\n" for name, value in headers.items())
         answer = connection.ask(
             f"GET {path} HTTP/1.1\r\nHost: {self.netloc}\r\n"
@@ -61,7 +63,10 @@ class Browser:
     async def websocket(self, ws_url: str, origin: str) -> _Socket:
         """The page's socket, open, its frames held until it is `listen`ed to. Raises
         ConnectionError if the server refuses the handshake or closes during it."""
-        socket = await self._open(lambda: _Socket(self, handshake(ws_url, origin)))
+        parts = urlsplit(ws_url)
+        socket = await self._open(
+            lambda: _Socket(self, handshake(ws_url, origin)), parts.hostname, parts.port or 80
+        )
         try:
             await socket.opened
         except BaseException:
@@ -78,13 +83,13 @@ class Browser:
             connection.transport.close()
         return None
 
-    def close(self) -> None:
+    async def close(self) -> None:
         for transport in list(self.connections):
             transport.abort()
 
-    async def _open(self, protocol: Callable[[], asyncio.Protocol]):
+    async def _open(self, protocol: Callable[[], asyncio.Protocol], host: str, port: int):
         transport, connection = await asyncio.get_running_loop().create_connection(
-            protocol, self.host, self.port
+            protocol, host, port
         )
         self.connections.add(transport)
         return connection

@@ -53,9 +53,7 @@ class Arrival:
         self.headers, self.cached_tag = headers, cached_tag
         self.seat_ids, self.client = seat_ids, client
         self.browser = Browser(base)
-        self.watcher = Watcher(
-            index, ws_url(base, event_id), base, rec, deflate=False, session=self.browser
-        )
+        self.watcher = Watcher(index, ws_url(base, event_id), base, rec, session=self.browser)
         self.watch_task: asyncio.Future | None = None
         self.answers: list[tuple[str, int, int, float]] = []  # op, status, body bytes, seconds
         self.started_ns = 0

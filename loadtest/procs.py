@@ -1,7 +1,7 @@
 """`--procs N`: the watchers spread over N client processes.
 
-One Python process reading 5,000 sockets spends most of a core in aiohttp's frame reader and
-the event loop, and its own queue then shows up in every push latency. With `--procs`, the
+One Python process reading 5,000 sockets can spend most of a core on their frames and the
+event loop, and its own queue then shows up in every push latency. With `--procs`, the
 main process keeps watchers 0, N, 2N, ... and the clickers; child k (a `python -m loadtest`
 with the same options and `--child-index k`) opens watchers k, N+k, ... and talks to the main
 process in JSON lines: its stdout says `ready` (after the snapshots) and, at the end, what its
@@ -18,7 +18,7 @@ import orjson
 from .api import fetch_seats, http_session, ws_url
 from .stats import Recorder, proc_sample
 from .verdict import watchers_verdict
-from .watchers import Watcher, open_watchers
+from .watchers import Watcher, open_watchers, watch_sockets
 
 
 class ChildRecorder(Recorder):
@@ -44,16 +44,12 @@ async def _read_line() -> str:
 async def child_main(args) -> None:
     """A child's whole life: its share of the watchers, from the snapshots to the verdict."""
     rec = ChildRecorder()
-    sockets = http_session(total_timeout=None)
+    sockets = watch_sockets(args.url[0], args.deflate)
     watchers = []
     for i in range(args.watchers):
         if i % args.procs == args.child_index:
             base = args.url[i % len(args.url)]
-            watchers.append(
-                Watcher(
-                    i, ws_url(base, args.event), base, rec, deflate=args.deflate, session=sockets
-                )
-            )
+            watchers.append(Watcher(i, ws_url(base, args.event), base, rec, session=sockets))
     tasks, _ = await open_watchers(watchers, args)
     ready = [w for w in watchers if w.ready.is_set() and not w.closed and w.failed is None]
     _line(

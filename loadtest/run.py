@@ -23,7 +23,7 @@ from .progress import Progress
 from .run_result import finish, not_connected
 from .stats import Recorder, proc_sample, quantiles, raise_nofile, self_sample
 from .verdict import Verdict, check
-from .watchers import Poller, Watcher, open_watchers
+from .watchers import Poller, Watcher, open_watchers, watch_sockets
 
 
 class Run:
@@ -65,7 +65,7 @@ class Run:
             random.seed(options.seed)
         progress_task = asyncio.ensure_future(self.progress.run())
         self.admin = http_session()
-        self.sockets = http_session(total_timeout=None)  # the watchers' WebSockets
+        self.sockets = watch_sockets(options.url[0], options.deflate)
         self.pollers_client = http_session() if options.poll else None
         self.result.update(config=dict(vars(options)), versions=versions())
         loop, phases = asyncio.get_running_loop(), asyncio.current_task()
@@ -108,7 +108,7 @@ class Run:
                 if session is not None:
                     await session.close()
             for arrival in self.arrivals:
-                arrival.browser.close()
+                await arrival.browser.close()
         self.progress.done()
         finish(self, verdict)
         return self.result
@@ -133,7 +133,6 @@ class Run:
                 ws_url(options.url[0], options.event),
                 options.url[0],
                 rec,
-                deflate=options.deflate,
                 session=self.sockets,
             )
             self.watchers.append(reference)
@@ -151,7 +150,6 @@ class Run:
                         ws_url(base, options.event),
                         base,
                         rec,
-                        deflate=options.deflate,
                         session=self.sockets,
                     )
                 )

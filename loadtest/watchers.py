@@ -22,6 +22,7 @@ import orjson
 
 from realtime.protocol import CloseCode
 
+from .api import http_session
 from .browser import Browser
 from .stats import Recorder
 
@@ -98,6 +99,13 @@ async def frames_until_closed(ws: aiohttp.ClientWebSocketResponse, on_frame) -> 
             return None
 
 
+def watch_sockets(base: str, deflate: bool) -> aiohttp.ClientSession | Browser:
+    """What the watchers' sockets go through: bare ones (browser.py, a third of aiohttp's client
+    CPU a frame), or aiohttp's where they offer permessage-deflate (--deflate), which the bare
+    ones do not speak."""
+    return http_session(total_timeout=None) if deflate else Browser(base)
+
+
 class SeatModel:
     """Seat states by id: apply a change only when its version is higher than the one held."""
 
@@ -144,12 +152,10 @@ class Watcher:
         origin: str,
         rec: Recorder,
         *,
-        deflate: bool,
         session: aiohttp.ClientSession | Browser,
     ):
         self.index, self.ws_url, self.origin, self.rec = index, ws_url, origin, rec
         self.session = session
-        self.deflate = deflate
         self._model = SeatModel()
         # Changes received and not yet applied to the model: applied when the model is read
         # (a buyer choosing seats, the verdict), so that watching costs the load client a list
@@ -223,7 +229,7 @@ class Watcher:
         url = self.ws_url
         if self.resume is not None:
             url += f"?epoch={self.resume[0]}&seq={self.resume[1]}"
-        if isinstance(self.session, Browser):  # an arrival's page (browser.py says why)
+        if isinstance(self.session, Browser):
             socket = self._ws = await self.session.websocket(url, self.origin)
             self.closed = False
             self.rec.connected += 1
@@ -232,12 +238,10 @@ class Watcher:
                 return await socket.close_code
             finally:
                 socket.transport.close()
-        # aiohttp's frame reader is compiled: about half the client CPU per message of the
-        # pure-Python websockets client, which limited the 5,000-watcher runs.
         async with self.session.ws_connect(
             url,
             origin=self.origin,
-            compress=15 if self.deflate else 0,
+            compress=15,
             max_msg_size=2**24,
             autoping=True,
             timeout=aiohttp.ClientWSTimeout(ws_receive=None, ws_close=1),

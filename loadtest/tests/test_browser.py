@@ -68,7 +68,7 @@ async def test_the_pages_next_read_goes_on_the_connection_kept_alive(serve):
     head = seen["heads"][1]
     assert head.startswith("GET /api/events/1/map/ HTTP/1.1\r\n")
     assert "Accept-Encoding: gzip, br\r\n" in head and 'If-None-Match: "x"\r\n' in head
-    browser.close()
+    await browser.close()
 
 
 async def test_a_connection_idle_past_the_keep_alive_is_not_used_again(serve, monkeypatch):
@@ -78,7 +78,7 @@ async def test_a_connection_idle_past_the_keep_alive_is_not_used_again(serve, mo
     await asyncio.sleep(0.1)  # uvicorn may be closing it by now: a request on it could be lost
     await browser.get("/", {})
     assert seen["connections"] == 2
-    browser.close()
+    await browser.close()
 
 
 async def test_reads_at_once_each_take_a_connection_of_their_own(serve):
@@ -86,14 +86,14 @@ async def test_reads_at_once_each_take_a_connection_of_their_own(serve):
     answers = await asyncio.gather(*(browser.get("/", {}) for _ in range(3)))
     assert [a.status for a in answers] == [200, 200, 200]
     assert seen["connections"] == 3
-    browser.close()
+    await browser.close()
 
 
 async def test_a_chunked_body_is_read_whole(serve):
     browser, _ = await serve(CHUNKED)
     assert await browser.get("/", {}) == (200, JSON, None)
     assert browser.bytes == len(CHUNKED)
-    browser.close()
+    await browser.close()
 
 
 async def test_a_connection_that_dies_mid_answer_raises_and_is_not_kept(serve):

@@ -91,7 +91,7 @@ def watch(request):
         async with aiohttp.ClientSession() as session:
             browser = Browser(base)
             socket = session if request.param == "aiohttp" else browser
-            watcher = Watcher(0, url, base, rec, deflate=False, session=socket)
+            watcher = Watcher(0, url, base, rec, session=socket)
             task = asyncio.ensure_future(watcher.run())
             try:
                 for _ in range(250):
@@ -103,7 +103,7 @@ def watch(request):
             finally:
                 task.cancel()
                 await asyncio.gather(task, return_exceptions=True)
-                browser.close()
+                await browser.close()
         return watcher
 
     return watch
