@@ -58,7 +58,7 @@ async def _failover_scenario(engines, bases, event_id, seat_id, bearer) -> None:
     rec = Recorder()
     async with aiohttp.ClientSession() as session:
         watchers = [
-            Watcher(i, ws_url(base, event_id), base, rec, deflate=False, session=session)
+            Watcher(i, ws_url(base, event_id), base, rec, session=session)
             for i, base in enumerate(bases * WATCHERS_PER_SERVER)
         ]
         tasks = [asyncio.ensure_future(w.run()) for w in watchers]
