@@ -17,7 +17,16 @@ from urllib.parse import urlsplit
 
 import httptools
 
-from .ws_frames import CLOSE, TEXT, ClientSocket, client_frame, handshake
+from .ws_frames import (
+    CLOSE,
+    COMPRESSED,
+    TEXT,
+    ClientSocket,
+    Inflater,
+    agreed_deflate,
+    client_frame,
+    handshake,
+)
 
 # What a browser offers (Chrome and Firefox both offer more; these two are what servers send).
 ACCEPT_ENCODING = "gzip, br"
@@ -34,9 +43,12 @@ class Answer(NamedTuple):
 
 class Browser:
     """One browser's connections to one host. `bytes`: what its sockets delivered so far,
-    compressed, headers and frames included."""
+    compressed, headers and frames included. `deflate`: its sockets offer permessage-deflate
+    (a browser does; the load tester's sockets only with --deflate, as the server's is off by
+    default)."""
 
-    def __init__(self, base: str):
+    def __init__(self, base: str, *, deflate: bool = False):
+        self.deflate = deflate
         parts = urlsplit(base)
         self.host, self.port, self.netloc = parts.hostname, parts.port or 80, parts.netloc
         self.bytes = 0
@@ -64,14 +76,15 @@ class Browser:
         """The page's socket, open, its frames held until it is `listen`ed to. Raises
         ConnectionError if the server refuses the handshake or closes during it."""
         parts = urlsplit(ws_url)
-        socket = await self._open(
-            lambda: _Socket(self, handshake(ws_url, origin)), parts.hostname, parts.port or 80
-        )
+        request = handshake(ws_url, origin, deflate=self.deflate)
+        socket = await self._open(lambda: _Socket(self, request), parts.hostname, parts.port or 80)
         try:
             await socket.opened
         except BaseException:
             socket.transport.abort()
             raise
+        if agreed_deflate(socket.head):
+            socket.inflater = Inflater(socket.head)
         return socket
 
     def _idle_connection(self) -> _Http | None:
@@ -165,6 +178,7 @@ class _Socket(ClientSocket):
         super().__init__(request)
         self.browser = browser
         self.on_text: Callable[[str], None] | None = None
+        self.inflater: Inflater | None = None
         self.close_code = asyncio.get_running_loop().create_future()
 
     def listen(self, on_text: Callable[[str], None]) -> None:
@@ -191,6 +205,8 @@ class _Socket(ClientSocket):
     def frame(self, opcode: int, start: int, size: int) -> None:
         payload = bytes(self.buffer[start : start + size])
         if opcode == TEXT:
+            if self.buffer[0] & COMPRESSED:
+                payload = self.inflater.inflate(payload)
             self.on_text(payload.decode())
         elif opcode == CLOSE:
             if not self.lost:

@@ -16,9 +16,10 @@ from collections import Counter
 import orjson
 
 from .api import fetch_seats, http_session, ws_url
+from .browser import Browser
 from .stats import Recorder, proc_sample
 from .verdict import watchers_verdict
-from .watchers import Watcher, open_watchers, watch_sockets
+from .watchers import Watcher, open_watchers
 
 
 class ChildRecorder(Recorder):
@@ -44,7 +45,7 @@ async def _read_line() -> str:
 async def child_main(args) -> None:
     """A child's whole life: its share of the watchers, from the snapshots to the verdict."""
     rec = ChildRecorder()
-    sockets = watch_sockets(args.url[0], args.deflate)
+    sockets = Browser(args.url[0], deflate=args.deflate)
     watchers = []
     for i in range(args.watchers):
         if i % args.procs == args.child_index:

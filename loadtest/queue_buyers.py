@@ -26,7 +26,7 @@ from .clickers import RETRIED, TRANSPORT_ERRORS, Clicker, book, hold_by_clicks
 from .onsale_buyers import hold_best, near_stage_picker
 from .queue_observed import Observed, parsed
 from .stats import Recorder
-from .watchers import SeatModel, frames_until_closed
+from .watchers import SeatModel
 
 QUEUE_TURN_HEADER = "Queue-Turn"  # API.md "The turn token"
 # How long a buyer waits for its socket's first frame before joining anyway (the HTTP side
@@ -39,6 +39,21 @@ PLACE_PATIENCE = 3.0
 # A buyer who got no seat looks at its map this often, and tries this many times in all.
 BOOKING_ATTEMPTS = 20
 RETRY_PAUSE_S = 0.3
+
+
+async def frames_until_closed(ws: aiohttp.ClientWebSocketResponse, on_frame) -> int | None:
+    """Hand each text frame of the socket to `on_frame` until it closes: the close code the
+    server sent, or None when the connection ended without a close frame."""
+    while True:
+        frame = await ws.receive()
+        if frame.type == aiohttp.WSMsgType.TEXT:
+            on_frame(frame.data)
+        elif frame.type == aiohttp.WSMsgType.CLOSE:
+            return frame.data
+        elif frame.type == aiohttp.WSMsgType.ERROR:
+            raise ws.exception() or ConnectionError("websocket error")
+        elif frame.type in (aiohttp.WSMsgType.CLOSING, aiohttp.WSMsgType.CLOSED):
+            return None
 
 
 class TurnClicker(Clicker):

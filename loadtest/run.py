@@ -15,6 +15,7 @@ import orjson
 
 from .api import fetch_own_holds, fetch_seats, http_session, ws_url
 from .auth import AuthFailed, auth_for
+from .browser import Browser
 from .clickers import LOGINS_AT_ONCE, TRANSPORT_ERRORS, Clicker, log_in
 from .onsale import Arrival
 from .procs import Child, merge_receipts
@@ -23,7 +24,7 @@ from .progress import Progress
 from .run_result import finish, not_connected
 from .stats import Recorder, proc_sample, quantiles, raise_nofile, self_sample
 from .verdict import Verdict, check
-from .watchers import Poller, Watcher, open_watchers, watch_sockets
+from .watchers import Poller, Watcher, open_watchers
 
 
 class Run:
@@ -65,7 +66,7 @@ class Run:
             random.seed(options.seed)
         progress_task = asyncio.ensure_future(self.progress.run())
         self.admin = http_session()
-        self.sockets = watch_sockets(options.url[0], options.deflate)
+        self.sockets = Browser(options.url[0], deflate=options.deflate)  # the watchers' sockets
         self.pollers_client = http_session() if options.poll else None
         self.result.update(config=dict(vars(options)), versions=versions())
         loop, phases = asyncio.get_running_loop(), asyncio.current_task()

@@ -22,7 +22,6 @@ import orjson
 
 from realtime.protocol import CloseCode
 
-from .api import http_session
 from .browser import Browser
 from .stats import Recorder
 
@@ -84,28 +83,6 @@ def frame_step(last_seq: int, last_epoch: str, seq: int, first_seq: int, epoch: 
     return "next"
 
 
-async def frames_until_closed(ws: aiohttp.ClientWebSocketResponse, on_frame) -> int | None:
-    """Hand each text frame of the socket to `on_frame` until it closes: the close code the
-    server sent, or None when the connection ended without a close frame."""
-    while True:
-        frame = await ws.receive()
-        if frame.type == aiohttp.WSMsgType.TEXT:
-            on_frame(frame.data)
-        elif frame.type == aiohttp.WSMsgType.CLOSE:
-            return frame.data
-        elif frame.type == aiohttp.WSMsgType.ERROR:
-            raise ws.exception() or ConnectionError("websocket error")
-        elif frame.type in (aiohttp.WSMsgType.CLOSING, aiohttp.WSMsgType.CLOSED):
-            return None
-
-
-def watch_sockets(base: str, deflate: bool) -> aiohttp.ClientSession | Browser:
-    """What the watchers' sockets go through: bare ones (browser.py, a third of aiohttp's client
-    CPU a frame), or aiohttp's where they offer permessage-deflate (--deflate), which the bare
-    ones do not speak."""
-    return http_session(total_timeout=None) if deflate else Browser(base)
-
-
 class SeatModel:
     """Seat states by id: apply a change only when its version is higher than the one held."""
 
@@ -152,7 +129,7 @@ class Watcher:
         origin: str,
         rec: Recorder,
         *,
-        session: aiohttp.ClientSession | Browser,
+        session: Browser,
     ):
         self.index, self.ws_url, self.origin, self.rec = index, ws_url, origin, rec
         self.session = session
@@ -229,27 +206,14 @@ class Watcher:
         url = self.ws_url
         if self.resume is not None:
             url += f"?epoch={self.resume[0]}&seq={self.resume[1]}"
-        if isinstance(self.session, Browser):
-            socket = self._ws = await self.session.websocket(url, self.origin)
-            self.closed = False
-            self.rec.connected += 1
-            socket.listen(self.on_frame)
-            try:
-                return await socket.close_code
-            finally:
-                socket.transport.close()
-        async with self.session.ws_connect(
-            url,
-            origin=self.origin,
-            compress=15,
-            max_msg_size=2**24,
-            autoping=True,
-            timeout=aiohttp.ClientWSTimeout(ws_receive=None, ws_close=1),
-        ) as ws:
-            self._ws = ws
-            self.closed = False
-            self.rec.connected += 1
-            return await frames_until_closed(ws, self.on_frame)
+        socket = self._ws = await self.session.websocket(url, self.origin)
+        self.closed = False
+        self.rec.connected += 1
+        socket.listen(self.on_frame)
+        try:
+            return await socket.close_code
+        finally:
+            socket.transport.close()
 
     def on_frame(self, text: str) -> None:
         now = time.time_ns()

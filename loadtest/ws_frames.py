@@ -1,6 +1,7 @@
 """RFC 6455 by hand, for the load tester's bare sockets (browser.py, fanout/watch.py): the
 opening handshake, a server's frames as they come, a client's frames, and `ClientSocket`, the
-connection that does both.
+connection that does both; and RFC 7692's permessage-deflate, a server's compressed messages
+read (`Inflater`).
 
 By hand because the library clients cost the load client more CPU than the server spends on the
 same socket (an aiohttp socket ~35 µs a frame here, a bare protocol ~10 µs: fanout/watch.py), and
@@ -10,36 +11,62 @@ a client that outspends the server measures itself.
 import asyncio
 import base64
 import os
+import zlib
 from urllib.parse import urlsplit
 
 CLOSE, PING, PONG, TEXT = 0x8, 0x9, 0xA, 0x1
+COMPRESSED = 0x40  # RSV1 of a message's first frame (RFC 7692 6)
+DEFLATE = b"permessage-deflate"
 
 
-def handshake(ws_url: str, origin: str) -> bytes:
-    """A browser's opening request for `ws_url` (its query included)."""
+def handshake(ws_url: str, origin: str, *, deflate: bool = False) -> bytes:
+    """A browser's opening request for `ws_url` (its query included), offering
+    permessage-deflate if `deflate`."""
     parts = urlsplit(ws_url)
     target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
     key = base64.b64encode(os.urandom(16)).decode()
+    offer = f"Sec-WebSocket-Extensions: {DEFLATE.decode()}\r\n" if deflate else ""
     return (
         f"GET {target} HTTP/1.1\r\nHost: {parts.netloc}\r\nUpgrade: websocket\r\n"
         f"Connection: Upgrade\r\nSec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n"
-        f"Origin: {origin}\r\n\r\n"
+        f"Origin: {origin}\r\n{offer}\r\n"
     ).encode()
 
 
 def handshake_answer(buffer: bytearray) -> bytes | None:
-    """The server's status line once its whole answer to the handshake is in (taken out of
-    `buffer`, which keeps the frames after it); None until then."""
+    """The server's answer to the handshake (status line and headers) once it is all in, taken
+    out of `buffer`, which keeps the frames after it; None until then."""
     end = buffer.find(b"\r\n\r\n")
     if end < 0:
         return None
-    status = bytes(buffer[: buffer.find(b"\r\n")])
+    head = bytes(buffer[:end])
     del buffer[: end + 4]
-    return status
+    return head
 
 
-def accepted(status: bytes) -> bool:
-    return b" 101 " in status + b" "
+def accepted(head: bytes) -> bool:
+    return b" 101 " in head.split(b"\r\n", 1)[0] + b" "
+
+
+class Inflater:
+    """A server's compressed messages, as permessage-deflate agreed in `head` (the handshake's
+    answer): one inflate context for the socket's life unless the server said it keeps none."""
+
+    def __init__(self, head: bytes):
+        self.fresh_each = b"server_no_context_takeover" in head.lower()
+        self.context = zlib.decompressobj(-zlib.MAX_WBITS)
+
+    def inflate(self, payload: bytes) -> bytes:
+        if self.fresh_each:
+            self.context = zlib.decompressobj(-zlib.MAX_WBITS)
+        return self.context.decompress(payload + b"\x00\x00\xff\xff")
+
+
+def agreed_deflate(head: bytes) -> bool:
+    return any(
+        line.lower().startswith(b"sec-websocket-extensions:") and DEFLATE in line.lower()
+        for line in head.split(b"\r\n")
+    )
 
 
 def frame_at(buffer: bytearray) -> tuple[int, int, int] | None:
@@ -83,6 +110,7 @@ class ClientSocket(asyncio.Protocol):
         self.buffer = bytearray()
         self.transport: asyncio.Transport | None = None
         self.opened = asyncio.get_running_loop().create_future()
+        self.head = b""  # the server's answer to the handshake
         self.lost = False
 
     def frame(self, opcode: int, start: int, size: int) -> None:
@@ -100,13 +128,15 @@ class ClientSocket(asyncio.Protocol):
     def data_received(self, data: bytes) -> None:
         self.buffer += data
         if not self.opened.done():
-            status = handshake_answer(self.buffer)
-            if status is None:
+            head = handshake_answer(self.buffer)
+            if head is None:
                 return
-            if not accepted(status):
+            if not accepted(head):
+                status = head.split(b"\r\n", 1)[0]
                 self.opened.set_exception(ConnectionRefusedError(status.decode(errors="replace")))
                 self.transport.abort()
                 return
+            self.head = head
             self.opened.set_result(None)
         if self.listening:
             self.frames()

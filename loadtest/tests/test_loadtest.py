@@ -1,16 +1,21 @@
 """The load generator against a real server on the full stack (PostgreSQL + Redis): a small
 load, and the verdict must pass with every push delivered and timed."""
 
+import asyncio
 import subprocess
 import sys
 
+import orjson
 import pytest
 
+from harness.servers import server_processes
+from loadtest.api import ws_url
+from loadtest.browser import Browser
 from loadtest.commands import parse
 from loadtest.figures import table
 from loadtest.run import main_async
 
-from .server_stack import Stack
+from .server_stack import Stack, stack_env
 
 pytestmark = pytest.mark.slow
 
@@ -90,6 +95,31 @@ async def test_watchers_spread_over_three_processes_are_all_counted_and_checked(
     # Every push reached all 30 sockets, 20 of them in the two children.
     assert push["delivered"] == push["expected"] == push["messages"] * 30
     assert push["latency_ms"]["n"] == push["delivered"]
+
+
+async def test_with_deflate_watchers_read_a_compressing_servers_pushes_and_the_verdict_passes(
+    stack,
+):
+    with server_processes(stack_env(), args=("--deflate",)) as [server]:
+        # The server agrees to permessage-deflate, and its compressed snapshot reads whole.
+        browser, first = (
+            Browser(server.url, deflate=True),
+            asyncio.get_running_loop().create_future(),
+        )
+        socket = await browser.websocket(ws_url(server.url, stack.event_id), server.url)
+        assert socket.inflater is not None
+        socket.listen(lambda text: first.done() or first.set_result(text))
+        assert orjson.loads(await asyncio.wait_for(first, 10))["type"] == "snapshot"
+        await browser.close()
+
+        argv = ["--url", server.url, "--event", str(stack.event_id), "--users", str(stack.users)]
+        argv += ["--deflate", "--watchers", "10", "--clickers", "1", "--profile", "uniform"]
+        argv += ["--rate", "8", "--duration", "2", "--quiet", "--idle", "0.2"]
+        result = await main_async(parse("run", argv))
+    assert result["verdict"]["passed"], result["verdict"]
+    assert result["verdict"]["watchers_checked"] == 10
+    push = result["push"]
+    assert push["delivered"] == push["expected"] == push["messages"] * 10 > 0
 
 
 async def test_hot_seat_has_exactly_one_winner(stack):

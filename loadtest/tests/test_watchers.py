@@ -1,11 +1,10 @@
-"""Watchers against a small real WebSocket server (aiohttp.web on a local port), on both of the
-load tester's sockets (aiohttp's, and an arrival's bare one: browser.py): the close codes of
-PROTOCOL.md "Closing" send them back for a fresh snapshot, 4404 stops them, a gap asks for a
-snapshot, and frames are read by their fields whatever the order of the keys."""
+"""Watchers against a small real WebSocket server (aiohttp.web on a local port), their sockets
+plain and with permessage-deflate (which aiohttp.web agrees to and uses for every frame): the
+close codes of PROTOCOL.md "Closing" send them back for a fresh snapshot, 4404 stops them, a gap
+asks for a snapshot, and frames are read by their fields whatever the order of the keys."""
 
 import asyncio
 
-import aiohttp
 import orjson
 import pytest
 from aiohttp import web
@@ -82,30 +81,29 @@ async def serve():
         await runner.cleanup()
 
 
-@pytest.fixture(params=["aiohttp", "browser"])
+@pytest.fixture(params=["plain", "deflate"])
 def watch(request):
     async def watch(base: str, rec: Recorder, until) -> Watcher:
         """Run one watcher until `until(watcher)` holds or its run ends (5 s at most); stop
         it."""
         url = f"{base.replace('http', 'ws', 1)}/ws/events/1/"
-        async with aiohttp.ClientSession() as session:
-            browser = Browser(base)
-            socket = session if request.param == "aiohttp" else browser
-            watcher = Watcher(0, url, base, rec, session=socket)
-            task = asyncio.ensure_future(watcher.run())
-            try:
-                for _ in range(250):
-                    if until(watcher) or task.done():
-                        break
-                    await asyncio.sleep(0.02)
-                else:
-                    raise AssertionError("the watcher got stuck")
-            finally:
-                task.cancel()
-                await asyncio.gather(task, return_exceptions=True)
-                await browser.close()
+        browser = Browser(base, deflate=request.param == "deflate")
+        watcher = Watcher(0, url, base, rec, session=browser)
+        task = asyncio.ensure_future(watcher.run())
+        try:
+            for _ in range(250):
+                if until(watcher) or task.done():
+                    break
+                await asyncio.sleep(0.02)
+            else:
+                raise AssertionError("the watcher got stuck")
+        finally:
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
+            await browser.close()
         return watcher
 
+    watch.deflate = request.param == "deflate"
     return watch
 
 
@@ -182,6 +180,8 @@ async def test_frames_are_read_by_their_fields_whatever_the_key_order(serve, wat
     server = Server((frames, None))
     rec = Recorder()
     watcher = await watch(await serve(server), rec, lambda w: rec.presence == 1)
+    # Offered permessage-deflate, the server agreed, and its compressed frames were read.
+    assert (watcher._ws.inflater is not None) is watch.deflate
     assert watcher.snapshots == 2
     assert watcher.seq == 4
     assert watcher.model.as_dict() == {1: ("locked", 1)}

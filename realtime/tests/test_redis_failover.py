@@ -9,12 +9,12 @@ answers) sends the watchers back for a fresh snapshot.
 import asyncio
 import time
 
-import aiohttp
 import httpx
 import pytest
 
 from harness.engines import sentinel_shards
 from harness.servers import server_processes, token
+from loadtest.browser import Browser
 from loadtest.stats import Recorder
 from loadtest.watchers import Watcher
 from realtime.tests.clients import ws_url
@@ -56,41 +56,42 @@ def test_a_seat_locked_while_the_primary_fails_over_is_on_every_map_within_ten_s
 
 async def _failover_scenario(engines, bases, event_id, seat_id, bearer) -> None:
     rec = Recorder()
-    async with aiohttp.ClientSession() as session:
-        watchers = [
-            Watcher(i, ws_url(base, event_id), base, rec, session=session)
-            for i, base in enumerate(bases * WATCHERS_PER_SERVER)
+    session = Browser(bases[0])
+    watchers = [
+        Watcher(i, ws_url(base, event_id), base, rec, session=session)
+        for i, base in enumerate(bases * WATCHERS_PER_SERVER)
+    ]
+    tasks = [asyncio.ensure_future(w.run()) for w in watchers]
+    try:
+        async with asyncio.timeout(10):
+            await asyncio.gather(*(w.ready.wait() for w in watchers))
+        assert await maps_show(watchers, seat_id, "available", within=2)
+
+        killed = await asyncio.to_thread(engines.kill_primary, 0)
+        died = time.monotonic()
+        async with httpx.AsyncClient(timeout=10) as http:
+            # Sentinel waits a second before it calls the primary down: the health check
+            # names the shard that is down meanwhile.
+            health = await http.get(f"{bases[1]}/api/health/")
+            assert health.status_code == 503
+            assert health.json()["redis:seatmap-0"] == "down"
+            locked = await http.post(
+                f"{bases[0]}/api/events/{event_id}/seats/{seat_id}/lock/", headers=bearer
+            )
+        # Booking needs PostgreSQL only (API.md "When Redis is gone"); its push is lost.
+        assert locked.status_code == 200, locked.text
+        await asyncio.to_thread(engines.wait_failover, 0, killed.port)
+
+        left = SETTLED_WITHIN - (time.monotonic() - died)
+        assert await maps_show(watchers, seat_id, "locked", within=left), [
+            (w.index, w.closed, w.model.state(seat_id)) for w in watchers
         ]
-        tasks = [asyncio.ensure_future(w.run()) for w in watchers]
-        try:
-            async with asyncio.timeout(10):
-                await asyncio.gather(*(w.ready.wait() for w in watchers))
-            assert await maps_show(watchers, seat_id, "available", within=2)
-
-            killed = await asyncio.to_thread(engines.kill_primary, 0)
-            died = time.monotonic()
-            async with httpx.AsyncClient(timeout=10) as http:
-                # Sentinel waits a second before it calls the primary down: the health check
-                # names the shard that is down meanwhile.
-                health = await http.get(f"{bases[1]}/api/health/")
-                assert health.status_code == 503
-                assert health.json()["redis:seatmap-0"] == "down"
-                locked = await http.post(
-                    f"{bases[0]}/api/events/{event_id}/seats/{seat_id}/lock/", headers=bearer
-                )
-            # Booking needs PostgreSQL only (API.md "When Redis is gone"); its push is lost.
-            assert locked.status_code == 200, locked.text
-            await asyncio.to_thread(engines.wait_failover, 0, killed.port)
-
-            left = SETTLED_WITHIN - (time.monotonic() - died)
-            assert await maps_show(watchers, seat_id, "locked", within=left), [
-                (w.index, w.closed, w.model.state(seat_id)) for w in watchers
-            ]
-            assert rec.closed_by_server  # they were closed and came back: the relay's doing
-            async with httpx.AsyncClient(timeout=10) as http:
-                health = (await http.get(f"{bases[1]}/api/health/")).json()
-            assert health == {"database": "ok", "channel_layer": "ok", "redis:seatmap-0": "ok"}
-        finally:
-            for task in tasks:
-                task.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
+        assert rec.closed_by_server  # they were closed and came back: the relay's doing
+        async with httpx.AsyncClient(timeout=10) as http:
+            health = (await http.get(f"{bases[1]}/api/health/")).json()
+        assert health == {"database": "ok", "channel_layer": "ok", "redis:seatmap-0": "ok"}
+    finally:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        await session.close()
