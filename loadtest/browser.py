@@ -96,7 +96,7 @@ class Browser:
             connection.transport.close()
         return None
 
-    async def close(self) -> None:
+    def close(self) -> None:
         for transport in list(self.connections):
             transport.abort()
 
@@ -189,7 +189,7 @@ class _Socket(ClientSocket):
         if self.lost:
             self._ended(None)
 
-    async def send_str(self, text: str) -> None:
+    def send_text(self, text: str) -> None:
         self.transport.write(client_frame(TEXT, text.encode()))
 
     def connection_lost(self, exc) -> None:
@@ -203,7 +203,7 @@ class _Socket(ClientSocket):
         super().data_received(data)
 
     def frame(self, opcode: int, start: int, size: int) -> None:
-        payload = bytes(self.buffer[start : start + size])
+        payload = self.buffer[start : start + size]  # a copy: the buffer drops the frame next
         if opcode == TEXT:
             if self.buffer[0] & COMPRESSED:
                 payload = self.inflater.inflate(payload)

@@ -80,7 +80,7 @@ async def child_main(args) -> None:
     for task in tasks:
         task.cancel()
     await asyncio.gather(*tasks, return_exceptions=True)
-    await sockets.close()
+    sockets.close()
     _line(
         {
             "messages": [[e, s, *v] for (e, s), v in rec.messages.items() if v[0] >= measure_from],

@@ -105,11 +105,11 @@ class Run:
             for t in self.tasks:
                 t.cancel()
             await asyncio.gather(*self.tasks, return_exceptions=True)
-            for session in (self.admin, self.click_client, self.sockets, self.pollers_client):
+            for session in (self.admin, self.click_client, self.pollers_client):
                 if session is not None:
                     await session.close()
-            for arrival in self.arrivals:
-                await arrival.browser.close()
+            for browser in (self.sockets, *(arrival.browser for arrival in self.arrivals)):
+                browser.close()
         self.progress.done()
         finish(self, verdict)
         return self.result

@@ -268,7 +268,7 @@ class Watcher:
         self.resyncing = True
         self.resyncs += 1
         self.rec.resyncs[why] += 1
-        asyncio.ensure_future(self._ws.send_str('{"type":"snapshot"}'))
+        self._ws.send_text('{"type":"snapshot"}')
 
 
 class Poller:

@@ -3,9 +3,9 @@ storm, then frames triggered one at a time, each timed from its trigger to the l
 
 A watcher is a bare asyncio protocol on uvloop (RFC 6455 by hand: ../ws_frames.py): it
 counts the text frames whose `type` is `seats` and answers pings, and nothing else. That is
-~10 µs of client CPU a frame here, against ~35 µs for the load tester's aiohttp watchers
-(BENCHMARKS.md), so that the times below are mostly the server's; the client's own CPU per
-delivery is measured beside the server's.
+~10 µs of client CPU a frame here, against ~29 µs for the load tester's watchers, which keep
+the seat map (BENCHMARKS.md), so that the times below are mostly the server's; the client's own
+CPU per delivery is measured beside the server's.
 """
 
 import asyncio

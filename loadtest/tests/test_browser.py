@@ -68,7 +68,7 @@ async def test_the_pages_next_read_goes_on_the_connection_kept_alive(serve):
     head = seen["heads"][1]
     assert head.startswith("GET /api/events/1/map/ HTTP/1.1\r\n")
     assert "Accept-Encoding: gzip, br\r\n" in head and 'If-None-Match: "x"\r\n' in head
-    await browser.close()
+    browser.close()
 
 
 async def test_a_connection_idle_past_the_keep_alive_is_not_used_again(serve, monkeypatch):
@@ -78,7 +78,7 @@ async def test_a_connection_idle_past_the_keep_alive_is_not_used_again(serve, mo
     await asyncio.sleep(0.1)  # uvicorn may be closing it by now: a request on it could be lost
     await browser.get("/", {})
     assert seen["connections"] == 2
-    await browser.close()
+    browser.close()
 
 
 async def test_reads_at_once_each_take_a_connection_of_their_own(serve):
@@ -86,14 +86,14 @@ async def test_reads_at_once_each_take_a_connection_of_their_own(serve):
     answers = await asyncio.gather(*(browser.get("/", {}) for _ in range(3)))
     assert [a.status for a in answers] == [200, 200, 200]
     assert seen["connections"] == 3
-    await browser.close()
+    browser.close()
 
 
 async def test_a_chunked_body_is_read_whole(serve):
     browser, _ = await serve(CHUNKED)
     assert await browser.get("/", {}) == (200, JSON, None)
     assert browser.bytes == len(CHUNKED)
-    await browser.close()
+    browser.close()
 
 
 async def test_a_connection_that_dies_mid_answer_raises_and_is_not_kept(serve):
@@ -101,6 +101,38 @@ async def test_a_connection_that_dies_mid_answer_raises_and_is_not_kept(serve):
     with pytest.raises(ConnectionResetError):
         await browser.get("/", {})
     assert browser.idle == [] and browser.connections == set()
+
+
+ACCEPT = b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n"
+SNAPSHOT = b"\x81\x13" + b'{"type":"snapshot"}'
+PING = b"\x89\x02hi"
+GOING_AWAY = b"\x88\x02\x0f\xa0"  # 4000
+
+
+async def test_the_pages_socket_holds_its_frames_until_listened_to_then_counts_and_closes():
+    """Accepted with a frame in the same packet, a ping and a close: nothing is lost before the
+    page listens, the ping is answered, every byte is counted and the close code reported."""
+    pong = asyncio.get_running_loop().create_future()
+
+    async def answer(reader, writer):
+        await reader.readuntil(b"\r\n\r\n")
+        writer.write(ACCEPT + SNAPSHOT + PING)
+        pong.set_result(await reader.readexactly(len(client_frame(PONG, b"hi"))))
+        writer.write(GOING_AWAY)
+        await reader.read()
+
+    server = await asyncio.start_server(answer, "127.0.0.1", 0)
+    base = f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}"
+    browser = Browser(base)
+    socket = await browser.websocket(f"{base.replace('http', 'ws')}/ws/events/1/", base)
+    texts = []
+    socket.listen(texts.append)
+    assert await asyncio.wait_for(pong, 5) == client_frame(PONG, b"hi")
+    assert await asyncio.wait_for(socket.close_code, 5) == 4000
+    assert texts == ['{"type":"snapshot"}']
+    assert browser.bytes == len(ACCEPT + SNAPSHOT + PING + GOING_AWAY)
+    browser.close()
+    server.close()
 
 
 def test_a_frame_is_whole_only_once_every_byte_of_it_is_in():

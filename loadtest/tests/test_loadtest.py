@@ -102,15 +102,13 @@ async def test_with_deflate_watchers_read_a_compressing_servers_pushes_and_the_v
 ):
     with server_processes(stack_env(), args=("--deflate",)) as [server]:
         # The server agrees to permessage-deflate, and its compressed snapshot reads whole.
-        browser, first = (
-            Browser(server.url, deflate=True),
-            asyncio.get_running_loop().create_future(),
-        )
+        browser = Browser(server.url, deflate=True)
+        first = asyncio.get_running_loop().create_future()
         socket = await browser.websocket(ws_url(server.url, stack.event_id), server.url)
         assert socket.inflater is not None
         socket.listen(lambda text: first.done() or first.set_result(text))
         assert orjson.loads(await asyncio.wait_for(first, 10))["type"] == "snapshot"
-        await browser.close()
+        browser.close()
 
         argv = ["--url", server.url, "--event", str(stack.event_id), "--users", str(stack.users)]
         argv += ["--deflate", "--watchers", "10", "--clickers", "1", "--profile", "uniform"]

@@ -63,7 +63,7 @@ class _Socket:
     def __init__(self):
         self.sent: list[str] = []
 
-    async def send_str(self, text: str) -> None:
+    def send_text(self, text: str) -> None:
         self.sent.append(text)
 
 

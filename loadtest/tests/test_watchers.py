@@ -100,7 +100,7 @@ def watch(request):
         finally:
             task.cancel()
             await asyncio.gather(task, return_exceptions=True)
-            await browser.close()
+            browser.close()
         return watcher
 
     watch.deflate = request.param == "deflate"

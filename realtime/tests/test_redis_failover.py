@@ -94,4 +94,4 @@ async def _failover_scenario(engines, bases, event_id, seat_id, bearer) -> None:
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
-        await session.close()
+        session.close()
