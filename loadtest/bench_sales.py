@@ -2,7 +2,6 @@
 (issue 8), each a scenario function as in bench_scenarios.py, which names them."""
 
 import json
-import os
 import subprocess
 
 from .bench_console import CONSOLE_STAFF, console_staff
@@ -75,10 +74,6 @@ def on_sale(arrivals: int, within: float, *extra, stack: int = 0, console: bool 
             120,
             "--idle",
             0.5,
-            # The client of the server measured: BENCH_CLIENT=seat-list for a server from
-            # before the static map and the state (an A/B run against the previous head).
-            "--client",
-            os.environ.get("BENCH_CLIENT", "map"),
             *extra,
             name=ctx["name"],
         )

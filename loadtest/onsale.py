@@ -31,10 +31,9 @@ class Arrival:
     its page keeps.
 
     `headers`: its credentials (the page of a logged-in buyer sends its bearer token on every
-    call); `cached_tag`: the tag of the static map (or, for the seat-list client, the layout)
-    in its browser's cache (a return visit), or None; `seat_ids`: the map's `seats.id`, which
-    the page decodes its state by (the same for every arrival: decoded once here);
-    `client`: which client's requests it makes (`client_arrival`).
+    call); `cached_tag`: the tag of the static map in its browser's cache (a return visit), or
+    None; `seat_ids`: the map's `seats.id`, which the page decodes its state by (the same for
+    every arrival: decoded once here).
     """
 
     def __init__(
@@ -46,12 +45,11 @@ class Arrival:
         *,
         headers: dict[str, str],
         cached_tag: str | None,
-        seat_ids: list[int] = (),
-        client: str = "map",
+        seat_ids: list[int],
     ):
         self.index, self.base, self.event_id, self.rec = index, base, event_id, rec
         self.headers, self.cached_tag = headers, cached_tag
-        self.seat_ids, self.client = seat_ids, client
+        self.seat_ids = seat_ids
         self.browser = Browser(base)
         self.watcher = Watcher(index, ws_url(base, event_id), base, rec, session=self.browser)
         self.watch_task: asyncio.Future | None = None
@@ -107,27 +105,13 @@ async def client_arrival(page: Arrival) -> None:
     """What the shipped client asks for when a buyer opens an event's page: the one place to
     change when it asks for other things.
 
-    `map` (this client: frontend/src/features/seat-map/api/seatMap.ts, hooks/useSeatMap.ts):
-    the event, the static map (kept by the browser, revalidated with `If-None-Match`), the
-    state and, logged in, the caller's holds and booked seats (`holds/`), all at once; then
-    the socket, resumed from the state's `(epoch, seq)`. `seat-list` (the client before it,
-    for A/B runs against a server of then): the event, the layout and the seat list at once,
-    then the socket with its snapshot.
+    frontend/src/features/seat-map/api/seatMap.ts, hooks/useSeatMap.ts: the event, the static
+    map (kept by the browser, revalidated with `If-None-Match`), the state and, logged in, the
+    caller's holds and booked seats (`holds/`), all at once; then the socket, resumed from the
+    state's `(epoch, seq)`.
     (The buyer came from the event list, logged in: `GET /api/me/` is in the app's cache.)
     """
     event = f"/api/events/{page.event_id}/"
-    if page.client == "seat-list":
-
-        async def seat_list_then_socket():
-            if await page.get("seats", f"{event}seats/") == 200:
-                await page.watch()
-
-        await asyncio.gather(
-            page.get("event", event),
-            page.get("layout", f"{event}layout/", revalidate=True),
-            seat_list_then_socket(),
-        )
-        return
 
     async def map_and_state_then_socket():
         _, (status, body, coding) = await asyncio.gather(

@@ -1,11 +1,11 @@
 """The on-sale profile (`--profile onsale`): what an on-sale is, in two phases.
 
 1. `--arrivals` buyers open the event's page within `--arrive-within` seconds, each in a
-   browser of its own (its own connections, `Accept-Encoding: gzip, br`, the layout in its cache
-   on a return visit) and asks what the shipped client asks (loadtest/onsale.py); each keeps its
-   socket and its seat model (watchers.py) until the end. Measured per arrival: time from the
-   first request to the snapshot applied, bytes read off the wire (compressed, headers and the
-   snapshot included), and the server's CPU over the arrivals.
+   browser of its own (its own connections, `Accept-Encoding: gzip, br`, the static map in its
+   cache on a return visit) and asks what the shipped client asks (loadtest/onsale.py); each
+   keeps its socket and its seat model (watchers.py) until the end. Measured per arrival: time
+   from the first request to a usable map (every answer in, the socket resumed), bytes read
+   off the wire (compressed, headers included), and the server's CPU over the arrivals.
 2. Once every map is up, `--click-share` of them buy at once (the run's clickers, logged in
    before they arrived): `--best-share` of those ask for best available, the others click seats
    near the stage that their own map shows free (so the hot spots form where everyone looks
@@ -49,19 +49,11 @@ class OnSale(Profile):
     @staticmethod
     def arguments(group):
         group.add_argument(
-            "--client",
-            choices=("map", "seat-list"),
-            default="map",
-            help="which client an arrival is: map (the shipped one: static map, state, holds, a "
-            "resumed socket) or seat-list (the one before it: layout, seat list, a snapshot), for "
-            "A/B runs against a server of then",
-        )
-        group.add_argument(
             "--arrivals",
             type=int,
             default=100,
-            help="buyers who open the event's page: the event, its layout, the seat list, then "
-            "the socket (loadtest/onsale.py `client_arrival`), and watch until the end",
+            help="buyers who open the event's page: the event, its static map, the state, their "
+            "holds, then the socket (loadtest/onsale.py `client_arrival`), and watch until the end",
         )
         group.add_argument(
             "--arrive-within",
@@ -73,7 +65,8 @@ class OnSale(Profile):
             "--return-share",
             type=share,
             default=0.5,
-            help="share of arrivals who have the layout in their browser's cache (If-None-Match)",
+            help="share of arrivals who have the static map in their browser's cache "
+            "(If-None-Match)",
         )
         group.add_argument(
             "--click-share",
@@ -110,17 +103,14 @@ class OnSale(Profile):
         base = options.url[0]
         layout_url = f"{base}/api/events/{options.event}/layout/"
         async with run.admin.get(layout_url) as answer:
-            etag = answer.headers.get("ETag")
             layout = orjson.loads(await answer.read()) if answer.status == 200 else None
         self.ranking = near_stage(seats, layout)
-        seat_ids = []
-        if options.client == "map":  # what a returning visitor's browser keeps, and its tag
-            async with run.admin.get(
-                f"{base}/api/events/{options.event}/map/",
-                headers={"Accept-Encoding": ACCEPT_ENCODING},
-            ) as answer:
-                etag = answer.headers.get("ETag")
-                seat_ids = orjson.loads(await answer.read())["seats"]["id"]
+        async with run.admin.get(  # what a returning visitor's browser keeps, and its tag
+            f"{base}/api/events/{options.event}/map/",
+            headers={"Accept-Encoding": ACCEPT_ENCODING},
+        ) as answer:
+            etag = answer.headers.get("ETag")
+            seat_ids = orjson.loads(await answer.read())["seats"]["id"]
         buyers = buyer_positions(options.arrivals, len(run.clickers))
         buyer_of = {position: c for position, c in zip(buyers, run.clickers, strict=True)}
         others = run.users[len(run.clickers) :] or run.users
@@ -142,7 +132,6 @@ class OnSale(Profile):
                     headers=headers,
                     cached_tag=etag if returning else None,
                     seat_ids=seat_ids,
-                    client=options.client,
                 )
             )
         self.models = [run.arrivals[p].model for p in buyers]
