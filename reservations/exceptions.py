@@ -4,10 +4,11 @@
 class BookingError(Exception):
     status_code = 409
     code = "conflict"
+    message = ""  # the words of an error that always says the same, raised without any
 
-    def __init__(self, message: str, **details):
-        super().__init__(message)
-        self.message = message
+    def __init__(self, message: str | None = None, **details):
+        self.message = self.message if message is None else message
+        super().__init__(self.message)
         self.details = details
 
 
@@ -26,8 +27,7 @@ class NotFound(BookingError):
 class NoLayout(NotFound):
     """`layout/` (and a layout's file) of an event sold as a grid."""
 
-    def __init__(self):
-        super().__init__("This event has no layout: its seats are a grid.")
+    message = "This event has no layout: its seats are a grid."
 
 
 class SeatUnavailable(BookingError):
@@ -137,33 +137,25 @@ class QueueTurnRequired(BookingError):
 
     status_code = 403
     code = "queue_turn_required"
-
-    def __init__(self, message: str = "Wait for your turn in the queue to choose seats."):
-        super().__init__(message)
+    message = "Wait for your turn in the queue to choose seats."
 
 
 class QueueTurnExpired(BookingError):
     status_code = 403
     code = "queue_turn_expired"
-
-    def __init__(self, message: str = "Your turn is over: take a new place in the queue."):
-        super().__init__(message)
+    message = "Your turn is over: take a new place in the queue."
 
 
 class NoQueue(BookingError):
     status_code = 404
     code = "no_queue"
-
-    def __init__(self):
-        super().__init__("This event has no waiting room.")
+    message = "This event has no waiting room."
 
 
 class NotInQueue(BookingError):
     status_code = 404
     code = "not_in_queue"
-
-    def __init__(self):
-        super().__init__("You have no place in this event's queue: join it first.")
+    message = "You have no place in this event's queue: join it first."
 
 
 class QueueNotOpen(BookingError):
@@ -172,9 +164,7 @@ class QueueNotOpen(BookingError):
 
 class SoldOut(BookingError):
     code = "sold_out"
-
-    def __init__(self):
-        super().__init__("Sold out: every seat of this event is booked.")
+    message = "Sold out: every seat of this event is booked."
 
 
 class NotYourTurn(BookingError):
@@ -187,9 +177,7 @@ class TurnLapsed(BookingError):
 
 class TurnExtended(BookingError):
     code = "turn_extended"
-
-    def __init__(self):
-        super().__init__("This turn has been extended once already.")
+    message = "This turn has been extended once already."
 
 
 # --- e-mail verification (API.md "E-mail verification") ---------------------------------------
@@ -221,16 +209,12 @@ class VerificationLinkInvalid(BookingError):
 
 class NoEmail(BookingError):
     code = "no_email"
-
-    def __init__(self):
-        super().__init__("This account has no e-mail address: add one first.")
+    message = "This account has no e-mail address: add one first."
 
 
 class EmailAlreadyVerified(BookingError):
     code = "email_already_verified"
-
-    def __init__(self):
-        super().__init__("This e-mail address is confirmed already.")
+    message = "This e-mail address is confirmed already."
 
 
 class ChallengeRequired(BookingError):
