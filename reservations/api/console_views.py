@@ -1,6 +1,7 @@
 """The organiser's console over HTTP (docs/API.md "The organiser's console"): parse, call a
-service, shape. Each view names the permission it needs (the roles: migration 0019); a buyer,
-or staff without it, is answered 403 `forbidden`, a stranger 401."""
+service (an input's fields are its keyword arguments), shape. Each view names the permission it
+needs (the roles: migration 0019); a buyer, or staff without it, is answered 403 `forbidden`, a
+stranger 401."""
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
@@ -207,14 +208,7 @@ class OffSaleChangeApi(APIView):
     def post(self, request, event_id: int):
         data = validated(KeepInput, request.data)
         with seat_changes(Via.CONSOLE, actor_id=request.user.pk):
-            changed = seats_take_off_sale(
-                event_id=event_id,
-                seat_ids=data["seat_ids"],
-                kind=data["kind"],
-                purpose=data["purpose"],
-                reason=data["reason"],
-                until=data["until"],
-            )
+            changed = seats_take_off_sale(event_id=event_id, **data)
         return Response(off_sale_change_json(changed))
 
 
@@ -225,7 +219,7 @@ class ReleaseApi(APIView):
     def post(self, request, event_id: int):
         data = validated(ReleaseInput, request.data)
         with seat_changes(Via.CONSOLE, actor_id=request.user.pk):
-            changed = seats_release(event_id=event_id, seat_ids=data["seat_ids"], at=data["at"])
+            changed = seats_release(event_id=event_id, **data)
         return Response(off_sale_change_json(changed))
 
 
@@ -244,15 +238,7 @@ class BoxOfficeApi(APIView):
     @extend_schema(request=BoxOfficeInput, responses={201: BoxOfficeOutput})
     def post(self, request, event_id: int):
         data = validated(BoxOfficeInput, request.data)
-        sale = box_office_sell(
-            staff_id=request.user.pk,
-            event_id=event_id,
-            seat_ids=data["seat_ids"],
-            payment=data["payment"],
-            amount_taken=data["amount_taken"],
-            buyer_name=data["buyer_name"],
-            buyer_email=data["buyer_email"],
-        )
+        sale = box_office_sell(staff_id=request.user.pk, event_id=event_id, **data)
         body = {"success": True, "reservation": booking_json(_staff_booking(sale.pk))}
         return Response(body, status=status.HTTP_201_CREATED)
 
@@ -275,12 +261,7 @@ class ReseatApi(APIView):
     @extend_schema(request=ReseatInput, responses=BookingChangeOutput)
     def post(self, request, reservation_id: int):
         data = validated(ReseatInput, request.data)
-        change = reservation_reseat(
-            staff_id=request.user.pk,
-            reservation_id=reservation_id,
-            moves=[tuple(move) for move in data["moves"]],
-            reason=data["reason"],
-        )
+        change = reservation_reseat(staff_id=request.user.pk, reservation_id=reservation_id, **data)
         return Response(booking_change_json(change, _staff_booking(change.reservation.pk)))
 
 
@@ -302,11 +283,5 @@ class RefundApi(APIView):
     @extend_schema(request=RefundInput, responses=BookingChangeOutput)
     def post(self, request, reservation_id: int):
         data = validated(RefundInput, request.data)
-        change = reservation_refund(
-            staff_id=request.user.pk,
-            reservation_id=reservation_id,
-            seat_ids=data["seat_ids"],
-            refunded=data["refunded"],
-            reason=data["reason"],
-        )
+        change = reservation_refund(staff_id=request.user.pk, reservation_id=reservation_id, **data)
         return Response(booking_change_json(change, _staff_booking(change.reservation.pk)))
