@@ -8,6 +8,8 @@ from reservations.models import Event, Reservation, Seat
 from reservations.rules import purchase_limit_of
 from reservations.wire_values import iso, money
 
+from .presenters import booked_seats_json, reserved_seat_record
+
 
 class OffSaleSeatOutput(serializers.Serializer):
     id = serializers.IntegerField()
@@ -141,7 +143,7 @@ def off_sale_change_json(seats) -> dict:
 
 
 def booking_json(reservation: Reservation) -> dict:
-    seats = [r for r in reservation.reserved_seats.all() if r.is_active]
+    seats = [reserved_seat_record(r) for r in reservation.reserved_seats.all() if r.is_active]
     account = reservation.user
     return {
         "id": reservation.id,
@@ -152,16 +154,7 @@ def booking_json(reservation: Reservation) -> dict:
             "name": reservation.buyer_name,
             "email": reservation.buyer_email or (account.email if account else ""),
         },
-        "seats": [
-            {
-                "id": r.seat_id,
-                "label": r.seat.label,
-                "section": r.seat.section,
-                "row": r.seat.row,
-                "price": money(r.price),
-            }
-            for r in seats
-        ],
+        "seats": booked_seats_json(seats),
         "total_price": money(reservation.total_price),
         "payment": reservation.payment or None,
         "amount_taken": money(reservation.amount_taken)

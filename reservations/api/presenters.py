@@ -12,7 +12,7 @@ same writer as Django; `ReservationOutput` describes that shape. Events, read a 
 go through DRF serializers.
 """
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 
 from django.conf import settings
@@ -20,7 +20,7 @@ from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from reservations.models import Reservation, Seat
+from reservations.models import Reservation, ReservedSeat, Seat
 from reservations.rules import effective_status, holder_id, purchase_limit_of
 from reservations.selectors import SeatRows
 from reservations.services.best import BestOutcome
@@ -227,13 +227,25 @@ def booking_of(reservation: Reservation) -> ReservationRecord:
         event_name=reservation.event.name,
         event_starts_at=reservation.event.starts_at,
         seats=[
-            ReservedSeatRecord(r.seat_id, r.seat.label, r.seat.section, r.seat.row, r.price)
+            reserved_seat_record(r)
             for r in reservation.reserved_seats.all()
             # A confirmed booking's seats now (staff may have moved or refunded some); a
             # cancelled one's, all it had.
             if r.is_active or reservation.status == Reservation.Status.CANCELLED
         ],
     )
+
+
+def reserved_seat_record(r: ReservedSeat) -> ReservedSeatRecord:
+    return ReservedSeatRecord(r.seat_id, r.seat.label, r.seat.section, r.seat.row, r.price)
+
+
+def booked_seats_json(seats: Iterable[ReservedSeatRecord]) -> list[dict]:
+    """A booking's seats, in a buyer's reservation and in the console's booking alike."""
+    return [
+        {"id": s.id, "label": s.label, "section": s.section, "row": s.row, "price": money(s.price)}
+        for s in seats
+    ]
 
 
 def reservation_json(booking: ReservationRecord) -> dict:
@@ -248,16 +260,7 @@ def reservation_json(booking: ReservationRecord) -> dict:
             "name": booking.event_name,
             "starts_at": iso(booking.event_starts_at),
         },
-        "seats": [
-            {
-                "id": s.id,
-                "label": s.label,
-                "section": s.section,
-                "row": s.row,
-                "price": money(s.price),
-            }
-            for s in booking.seats
-        ],
+        "seats": booked_seats_json(booking.seats),
         "total_price": money(booking.total_price),
     }
 
