@@ -14,14 +14,14 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from ..exceptions import AlreadyCancelled, NotFound, SeatUnavailable
+from ..exceptions import AlreadyCancelled, NotFound
 from ..ledger.context import seat_changes, seat_changes_because
 from ..ledger.models import Via
 from ..models import Reservation, ReservedSeat, Seat
 from ..signals import seats_changed_on_commit
 from . import sql
 from .blocking import OFF_SALE_FIELDS, back_on_sale
-from .box_office import sellable_by_staff, staff_refusal
+from .box_office import sellable_by_staff, staff_refused
 from .locking import reservation_row_locked, seat_rows_locked
 from .map_version import map_version_bump
 
@@ -69,10 +69,9 @@ def reservation_reseat(
         now = timezone.now()
         refused = [by_id[i] for i in coming if i in booked or not sellable_by_staff(by_id[i], now)]
         if len(set(coming)) != len(coming) or refused:
-            raise SeatUnavailable(
-                "Move only to free or kept-back seats; "
-                + "; ".join(staff_refusal(s) for s in refused)
-                + ".",
+            raise staff_refused(
+                "Move only to free or kept-back seats",
+                refused,
                 seats=[s.id for s in refused] or coming,
             )
         difference = sum((by_id[i].price for i in coming), Decimal("0.00")) - sum(

@@ -34,8 +34,10 @@ def sellable_by_staff(seat: Seat, now) -> bool:
     return seat_is_free(seat, now)
 
 
-def staff_refusal(seat: Seat) -> str:
-    return f"{seat.label} is {taken_as(seat)}"
+def staff_refused(why: str, refused: list[Seat], **details) -> SeatUnavailable:
+    """The refusal of seats staff may not take: `why`, then what each of `refused` is."""
+    states = "; ".join(f"{seat.label} is {taken_as(seat)}" for seat in refused)
+    return SeatUnavailable(f"{why}; {states}.", **details)
 
 
 def box_office_sell(
@@ -56,11 +58,8 @@ def box_office_sell(
         now = timezone.now()
         refused = [s for s in seats if not sellable_by_staff(s, now)]
         if refused:
-            raise SeatUnavailable(
-                "Only free or kept-back seats can be sold; "
-                + "; ".join(staff_refusal(s) for s in refused)
-                + ".",
-                seats=[s.id for s in refused],
+            raise staff_refused(
+                "Only free or kept-back seats can be sold", refused, seats=[s.id for s in refused]
             )
         total = sum((s.price for s in seats), Decimal("0.00"))
         if amount_taken is None:
