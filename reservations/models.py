@@ -5,6 +5,8 @@ from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
 
+from .exceptions import NotFound
+
 
 class VenueLayout(models.Model):
     """A room as a layout file describes it (docs/LAYOUT.md), reusable across events.
@@ -55,6 +57,15 @@ class LayoutSeat(models.Model):
         return self.label
 
 
+class EventQuerySet(models.QuerySet):
+    def found(self, event_id: int) -> "Event":
+        """The event, or the API's 404 for an unknown one."""
+        event = self.filter(pk=event_id).first()
+        if event is None:
+            raise NotFound("No such event.")
+        return event
+
+
 class Event(models.Model):
     class OrphanMode(models.TextChoices):
         """Whether a hold may leave one empty seat alone between others (docs/BEST_AVAILABLE.md)."""
@@ -98,6 +109,8 @@ class Event(models.Model):
     # Grows by one in every transaction that changes what GET .../map/ shows of its seats
     # (categories, prices, blocks: services/map_version.py); it names the cached document.
     map_version = models.PositiveIntegerField(default=0)
+
+    objects = EventQuerySet.as_manager()
 
     class Meta:
         ordering = ["starts_at", "id"]

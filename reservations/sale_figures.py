@@ -12,7 +12,6 @@ from decimal import Decimal
 from django.db.models import Count, Min, Q, QuerySet, Sum
 from django.utils import timezone
 
-from .exceptions import NotFound
 from .ledger.models import SeatChange
 from .models import Event, Reservation, Seat, WaitingRoom
 from .rules import live_lock_q
@@ -36,9 +35,7 @@ def _counts(seats: QuerySet, now) -> dict:
 def sale_figures(*, event_id: int) -> dict:
     """The sale by price category and by section, the money, the booking rate, the waiting
     room: five queries, whatever the event's size."""
-    event = Event.objects.filter(pk=event_id).first()
-    if event is None:
-        raise NotFound("No such event.")
+    event = Event.objects.found(event_id)
     now = timezone.now()
     seats = Seat.objects.filter(event_id=event_id).order_by()
     counts = _counts(seats, now)

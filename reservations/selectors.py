@@ -74,9 +74,7 @@ def event_get(*, event_id: int) -> Event:
 
     The counts come from the server's memory of the event when it has one (live_seats.py: an
     arriving crowd reads this once each), else from one grouped count of its seats."""
-    event = Event.objects.filter(pk=event_id).first()
-    if event is None:
-        raise NotFound("No such event.")
+    event = Event.objects.found(event_id)
     categories = list(PriceCategory.objects.filter(event_id=event_id).order_by("position", "id"))
     counts = category_counts(event_id=event_id, map_version=event.map_version)
     if counts is None:
@@ -124,9 +122,7 @@ def seat_map_get(*, event_id: int) -> SeatRows:
 
 def layout_get(*, event_id: int) -> EventLayout:
     """The plan of an event sold on a venue layout: two queries. A grid event has none (404)."""
-    event = Event.objects.select_related("layout").filter(pk=event_id).first()
-    if event is None:
-        raise NotFound("No such event.")
+    event = Event.objects.select_related("layout").found(event_id)
     if event.layout is None:
         raise NoLayout()
     seats = Seat.objects.filter(event_id=event_id).order_by("id")

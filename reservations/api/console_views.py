@@ -147,13 +147,6 @@ class LimitsInput(serializers.Serializer):
         return attrs
 
 
-def _event(event_id: int) -> Event:
-    event = Event.objects.filter(pk=event_id).first()
-    if event is None:
-        raise NotFound("No such event.")
-    return event
-
-
 class LimitsApi(APIView):
     """The event's rules for buyers (its purchase limit, whether holding needs a verified
     e-mail): read by whoever watches the sale, set by a Manager. No seat changes (every hold
@@ -166,12 +159,12 @@ class LimitsApi(APIView):
 
     @extend_schema(responses=LimitsOutput)
     def get(self, request, event_id: int):
-        return Response(limits_json(_event(event_id)))
+        return Response(limits_json(Event.objects.found(event_id)))
 
     @extend_schema(request=LimitsInput, responses=LimitsOutput)
     def patch(self, request, event_id: int):
         data = validated(LimitsInput, request.data)
-        event = _event(event_id)
+        event = Event.objects.found(event_id)
         for field, value in data.items():
             setattr(event, field, value)
         event.save(update_fields=list(data))

@@ -13,7 +13,7 @@ from decimal import Decimal
 
 from django.db import connection, transaction
 
-from ..exceptions import NoLayout, NotFound
+from ..exceptions import NoLayout
 from ..models import Event, LayoutSeat, PriceCategory, Seat, VenueLayout
 from ..venues.layout_file import CategorySpec, LayoutSpec, SeatSpec, parse_layout
 
@@ -132,9 +132,7 @@ def event_create_from_layout_file(
 
 def layout_spec_of_event(*, event_id: int) -> LayoutSpec:
     """An event's room as a layout file describes it, with the event's own categories."""
-    event = Event.objects.select_related("layout").filter(pk=event_id).first()
-    if event is None:
-        raise NotFound("No such event.")
+    event = Event.objects.select_related("layout").found(event_id)
     if event.layout is None:
         raise NoLayout()
     categories = list(event.categories.order_by("position", "id"))
