@@ -59,15 +59,10 @@ async def fetch_own_holds(
     client: aiohttp.ClientSession, base: str, event_id: int, headers: dict
 ) -> list[int]:
     """The seats the caller (`headers`) holds: `holds/` with a bearer token, as the shipped
-    client reads them (a few bytes, from the server's memory); the seat list otherwise (a
-    session, or a server from before `holds/`)."""
+    client reads them (a few bytes, from the server's memory); the seat list for a session."""
     if "Authorization" in headers:
-        try:
-            answer = await get_json(client, f"{base}/api/events/{event_id}/holds/", headers)
-            return [seat["id"] for seat in answer["seats"]]
-        except aiohttp.ClientResponseError as exc:
-            if exc.status not in (401, 404):
-                raise
+        answer = await get_json(client, f"{base}/api/events/{event_id}/holds/", headers)
+        return [seat["id"] for seat in answer["seats"]]
     seats = await fetch_seats(client, base, event_id, headers)
     return [s["id"] for s in seats if s["mine"] and s["status"] == "locked"]
 
