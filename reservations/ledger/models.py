@@ -35,7 +35,7 @@ class SeatChangeQuerySet(models.QuerySet):
         raise AppendOnly("Only the seat table's trigger writes the ledger.")
 
 
-def _untied(to, **options) -> models.ForeignKey:
+def untied(to, **options) -> models.ForeignKey:
     """A reference without a foreign key constraint or an index of its own: a constraint would
     have every change lock its event's row FOR KEY SHARE, and the story outlives what it names."""
     return models.ForeignKey(to, db_constraint=False, db_index=False, related_name="+", **options)
@@ -46,19 +46,19 @@ class SeatChange(models.Model):
 
     id = models.BigAutoField(primary_key=True)
     # The event's story goes with the event (retention by event, docs/LEDGER.md).
-    event = _untied("reservations.Event", on_delete=models.CASCADE)
-    seat = _untied("reservations.Seat", on_delete=models.DO_NOTHING)
+    event = untied("reservations.Event", on_delete=models.CASCADE)
+    seat = untied("reservations.Seat", on_delete=models.DO_NOTHING)
     # The stored status: an ended hold the sweeper writes back is locked -> available.
     status_before = models.CharField(max_length=10)
     status_after = models.CharField(max_length=10)
     version = models.PositiveIntegerField()  # the seat's version after the change
     # Whom it concerns: the holder or the buyer, after the change, else before it.
-    account = _untied(settings.AUTH_USER_MODEL, null=True, on_delete=models.DO_NOTHING)
+    account = untied(settings.AUTH_USER_MODEL, null=True, on_delete=models.DO_NOTHING)
     # The staff member who made it; null when the account's own call or the system did.
-    actor = _untied(settings.AUTH_USER_MODEL, null=True, on_delete=models.DO_NOTHING)
+    actor = untied(settings.AUTH_USER_MODEL, null=True, on_delete=models.DO_NOTHING)
     via = models.CharField(max_length=10, choices=Via.choices)
     reason = models.TextField(blank=True)  # where a person gave one (a block's)
-    reservation = _untied("reservations.Reservation", null=True, on_delete=models.DO_NOTHING)
+    reservation = untied("reservations.Reservation", null=True, on_delete=models.DO_NOTHING)
     held_since = models.DateTimeField(null=True)  # when the hold's run began
     at = models.DateTimeField()  # the change's transaction's time
 

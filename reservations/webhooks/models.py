@@ -8,6 +8,8 @@ import secrets
 from django.db import models
 from django.db.models import Q
 
+from ..ledger.models import untied
+
 
 class EventType(models.TextChoices):
     """What an endpoint may ask to hear of (docs/LEDGER.md "Webhooks")."""
@@ -24,12 +26,6 @@ TEST_TYPE = "webhook.test"
 def new_secret() -> str:
     """A signing secret as Standard Webhooks writes one: whsec_ and 32 random bytes, base64."""
     return "whsec_" + base64.b64encode(secrets.token_bytes(32)).decode()
-
-
-def _untied(to, **options) -> models.ForeignKey:
-    """A reference without a constraint (as the ledger's): the trigger's insert never locks the
-    event or the reservation row FOR KEY SHARE."""
-    return models.ForeignKey(to, db_constraint=False, db_index=False, related_name="+", **options)
 
 
 class WebhookEndpoint(models.Model):
@@ -81,8 +77,9 @@ class WebhookMessage(models.Model):
     # The `webhook-id` header: the same on every attempt, so a receiver drops a repeat by it.
     msg_id = models.CharField(max_length=40, unique=True)
     type = models.CharField(max_length=40)
-    event = _untied("reservations.Event", null=True, on_delete=models.CASCADE)
-    reservation = _untied("reservations.Reservation", null=True, on_delete=models.DO_NOTHING)
+    # Without constraints: the trigger's insert never locks the event or reservation FOR KEY SHARE.
+    event = untied("reservations.Event", null=True, on_delete=models.CASCADE)
+    reservation = untied("reservations.Reservation", null=True, on_delete=models.DO_NOTHING)
     payload = models.JSONField()  # the body's `data`
     created_at = models.DateTimeField()  # when it happened (a booking's: its commit)
 
