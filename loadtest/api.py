@@ -39,17 +39,15 @@ async def get_pages(client: aiohttp.ClientSession, url: str, headers=None) -> li
     return items
 
 
-async def fetch_seats(
-    client: aiohttp.ClientSession, base: str, event_id: int, headers=None, attempts: int = 10
-) -> list:
+async def fetch_seats(client: aiohttp.ClientSession, base: str, event_id: int, headers=None):
     """The seat list (as the caller whose `headers` these are); a 503 (the server out of
     database connections) is retried for ~20 s."""
     url = f"{base}/api/events/{event_id}/seats/"
-    for attempt in range(attempts):
+    for attempt in range(10):
         try:
             return (await get_json(client, url, headers))["seats"]
         except aiohttp.ClientResponseError as exc:
-            if exc.status != 503 or attempt == attempts - 1:
+            if exc.status != 503 or attempt == 9:
                 raise
         await asyncio.sleep(2)
     raise AssertionError("unreachable")

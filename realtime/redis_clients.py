@@ -15,28 +15,20 @@ import redis.backoff
 from reservations.redis_shards import shards
 
 RETRIES = 3
-_RETRY_ON = [redis.ConnectionError, redis.TimeoutError]
+TIMEOUT = 2  # seconds, for a call and for a connection
 
 
-def _backoff() -> redis.backoff.ExponentialWithJitterBackoff:
-    return redis.backoff.ExponentialWithJitterBackoff(base=0.05, cap=0.5)
-
-
-def _options(timeout: float) -> dict:
-    return {
-        "socket_timeout": timeout,
-        "socket_connect_timeout": timeout,
-        "retry_on_error": _RETRY_ON,
-        # PING a connection that sat idle this long before using it: a closed one is replaced.
-        "health_check_interval": 5,
-    }
-
-
-def async_shard_clients(*, timeout: float = 2) -> list[redis.asyncio.Redis]:
+def async_shard_clients() -> list[redis.asyncio.Redis]:
     """A client of each shard, in `shards()` order (empty without Redis)."""
+    backoff = redis.backoff.ExponentialWithJitterBackoff(base=0.05, cap=0.5)
     return [
         shard.async_client(
-            retry=redis.asyncio.retry.Retry(_backoff(), RETRIES), **_options(timeout)
+            retry=redis.asyncio.retry.Retry(backoff, RETRIES),
+            retry_on_error=[redis.ConnectionError, redis.TimeoutError],
+            socket_timeout=TIMEOUT,
+            socket_connect_timeout=TIMEOUT,
+            # PING a connection that sat idle this long before using it: a closed one is replaced.
+            health_check_interval=5,
         )
         for shard in shards()
     ]

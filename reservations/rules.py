@@ -233,11 +233,11 @@ def address_held_count_sql() -> str:
     )
 
 
-def address_allows_sql(adding: str = "1") -> str:
-    """Whether the network may hold `adding` more seats of the event now."""
+def address_allows_sql() -> str:
+    """Whether the network may hold one more seat of the event now."""
     return (
         f"(CAST(%(address)s AS TEXT) IS NULL "
-        f"OR {address_held_count_sql()} + {adding} <= %(address_limit)s)"
+        f"OR {address_held_count_sql()} + 1 <= %(address_limit)s)"
     )
 
 

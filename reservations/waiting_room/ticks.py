@@ -34,9 +34,9 @@ State = WaitingRoom.State
 IDLE_SHOPPER_SECONDS = 120
 
 
-def rooms_tick(*, now: datetime | None = None, redis_down: bool | None = None) -> None:
+def rooms_tick() -> None:
     for event_id in WaitingRoom.objects.values_list("event_id", flat=True):
-        room_tick(event_id=event_id, now=now, redis_down=redis_down)
+        room_tick(event_id=event_id)
 
 
 def room_tick(
