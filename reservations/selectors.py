@@ -113,8 +113,7 @@ def event_exists(*, event_id: int) -> bool:
 
 def seat_map_get(*, event_id: int) -> SeatRows:
     """Every seat of the event in layout order, columns as sql.SEAT_FIELDS: two queries."""
-    if not Event.objects.filter(pk=event_id).exists():
-        raise NotFound("No such event.")
+    Event.objects.found(event_id)
     now = timezone.now()
     rows = Seat.objects.filter(event_id=event_id).order_by("id").values_list(*SEAT_FIELDS)
     return SeatRows(list(rows), now)

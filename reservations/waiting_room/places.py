@@ -17,7 +17,6 @@ from reservations.challenges import challenge_new, challenge_passed
 from reservations.exceptions import (
     ChallengeRequired,
     NoQueue,
-    NotFound,
     NotInQueue,
     NotYourTurn,
     QueueNotOpen,
@@ -56,8 +55,7 @@ def room_of(event_id: int) -> WaitingRoom:
     room = WaitingRoom.objects.filter(event_id=event_id).first()
     if room is not None:
         return room
-    if not Event.objects.filter(pk=event_id).exists():
-        raise NotFound("No such event.")
+    Event.objects.found(event_id)
     raise NoQueue()
 
 
