@@ -379,34 +379,9 @@ class IdempotencyKey(models.Model):
         return self.key
 
 
-class RefreshFamily(models.Model):
-    """One login's chain of refresh tokens (RFC 9700 §4.14.2; the rules: api/tokens.py).
-
-    Each refresh token names its family and its own `jti`. Only the family's current token
-    rotates; the one before it may be shown again for REFRESH_REUSE_GRACE_SECONDS after it was
-    rotated (two tabs refreshing with one cookie) and gets the current one back; any other token
-    of the family is a replay, and revokes the family.
-    """
-
-    id = models.UUIDField(primary_key=True)
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="refresh_families"
-    )
-    current_jti = models.CharField(max_length=64)
-    # The current token's `iat` (epoch seconds): with the jti it signs the same token again.
-    current_issued_at = models.BigIntegerField()
-    previous_jti = models.CharField(max_length=64, blank=True)
-    rotated_at = models.DateTimeField(null=True)
-    revoked_at = models.DateTimeField(null=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    def __str__(self) -> str:
-        return f"refresh family {self.pk} of user {self.user_id}"
-
-
-# The tables of the ledger, the waiting room and webhooks live in their own packages; Django
-# registers an app's models from this module.
-from .accounts.models import Account  # noqa: E402, F401
+# The tables of accounts and logins, the ledger, the waiting room and webhooks live in their own
+# packages; Django registers an app's models from this module.
+from .accounts.models import Account, RefreshFamily  # noqa: E402, F401
 from .confirmations.models import ConfirmationEmail  # noqa: E402, F401
 from .ledger.models import SeatChange  # noqa: E402, F401
 from .waiting_room.models import QueueEntry, WaitingRoom, new_draw_seed  # noqa: E402, F401

@@ -1,5 +1,6 @@
-"""The accounts' table (app label `reservations`, registered by reservations/models.py): one
-row per user who registered or verified an address; a user without one has verified nothing."""
+"""The accounts' tables (app label `reservations`, registered by reservations/models.py): one
+row per user who registered or verified an address (a user without one has verified nothing),
+and one per login's chain of refresh tokens."""
 
 from django.conf import settings
 from django.db import models
@@ -37,3 +38,28 @@ class Account(models.Model):
 
     def __str__(self) -> str:
         return f"account of user {self.user_id}"
+
+
+class RefreshFamily(models.Model):
+    """One login's chain of refresh tokens (RFC 9700 §4.14.2; the rules: api/tokens.py).
+
+    Each refresh token names its family and its own `jti`. Only the family's current token
+    rotates; the one before it may be shown again for REFRESH_REUSE_GRACE_SECONDS after it was
+    rotated (two tabs refreshing with one cookie) and gets the current one back; any other token
+    of the family is a replay, and revokes the family.
+    """
+
+    id = models.UUIDField(primary_key=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="refresh_families"
+    )
+    current_jti = models.CharField(max_length=64)
+    # The current token's `iat` (epoch seconds): with the jti it signs the same token again.
+    current_issued_at = models.BigIntegerField()
+    previous_jti = models.CharField(max_length=64, blank=True)
+    rotated_at = models.DateTimeField(null=True)
+    revoked_at = models.DateTimeField(null=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"refresh family {self.pk} of user {self.user_id}"
