@@ -54,8 +54,12 @@ format: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
+# Two workers (pytest-xdist), each with its own databases and Redis db (config/settings_test.py):
+# most tests wait on servers they start, so two share the two cores. A module stays on one
+# worker, with the servers its fixtures start once.
+PYTEST_WORKERS ?= 2
 pytest: install nginx pgbouncer redis-sentinel
-	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(BIN)/python -m pytest
+	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadfile
 
 frontend-test: frontend/node_modules/.installed
 	cd frontend && npm run lint && npm test

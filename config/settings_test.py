@@ -1,9 +1,31 @@
 """Settings for the test suite: the full stack on this machine's PostgreSQL and Redis."""
 
 import os
+from urllib.parse import urlsplit
 
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/seatmap")
 os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/1")
+
+
+def _worker_urls(worker: str) -> None:
+    """A pytest-xdist worker (`make pytest` runs two) is a test run of its own, as an engineer
+    sharing the machine is: its databases are named after it (pytest-django's test database, and
+    those the tests make beside it from DATABASE_URL's name) and its Redis db is the next one
+    (the tests flush theirs). Done once, here: the servers and commands a test starts inherit
+    the worker's URLs, not its name."""
+    number = int(worker.removeprefix("gw"))
+    database = urlsplit(os.environ["DATABASE_URL"])
+    os.environ["DATABASE_URL"] = database._replace(path=f"{database.path}_{worker}").geturl()
+    redis_url = urlsplit(os.environ["REDIS_URL"])
+    redis_db = int(redis_url.path.lstrip("/") or 0) + number
+    if redis_db > 15:
+        raise RuntimeError(f"{worker} would use Redis db {redis_db}: lower REDIS_URL's db")
+    os.environ["REDIS_URL"] = redis_url._replace(path=f"/{redis_db}").geturl()
+
+
+if worker := os.environ.pop("PYTEST_XDIST_WORKER", ""):
+    _worker_urls(worker)
+
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key-of-at-least-32-bytes")
 os.environ.setdefault("AUTH_THROTTLE_RATE", "10000/min")
 os.environ.setdefault("AUTH_USERNAME_THROTTLE_RATE", "10000/min")
@@ -24,7 +46,7 @@ os.environ.setdefault("SEAT_ADDRESS_HOLD_LIMIT", "0")
 # Tests stop a part and ask the health report at once; the cache's own test sets its seconds.
 os.environ.setdefault("HEALTH_CACHE_SECONDS", "0")
 
-from .settings import *  # noqa: F403
+from .settings import *  # noqa: E402, F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 

@@ -1,6 +1,7 @@
 """The real server stack of the load tester's tests: its own database beside the test run's,
-the test run's Redis db, one uvicorn process, three events (two grids, one room with a stage)
-and eight load users."""
+a Redis of its own, one uvicorn process, three events (two grids, one room with a stage) and
+eight load users. It lives for the whole run (a worker's, under pytest-xdist), so nothing of
+the tests that run meanwhile (each flushes the run's Redis db) may reach it."""
 
 import contextlib
 import json
@@ -11,15 +12,13 @@ from pathlib import Path
 from typing import NamedTuple
 from urllib.parse import urlsplit
 
-import redis
-
+from harness.engines import redis_server
 from harness.servers import ROOT, full_stack_env, manage, server_process
 
-# Beside the test run's own database and on its Redis db: engineers sharing the machine each
-# run with their own DATABASE_URL and REDIS_URL.
+# Beside the test run's own database: engineers sharing the machine each run with their own
+# DATABASE_URL.
 DB = urlsplit(os.environ["DATABASE_URL"]).path.lstrip("/") + "_loadtest"
 DB_URL = f"postgres://postgres@127.0.0.1:5432/{DB}"
-REDIS_URL = os.environ["REDIS_URL"]
 
 
 # The accounts of the queue profile's tests (conftest.py `queue_stack`).
@@ -33,6 +32,11 @@ class Stack(NamedTuple):
     journey_event: int  # 1,000 seats, for the buyers of the journey profile
     room_event: int  # 120 seats on a room's plan with a stage (`small_room`), for the on-sale
     server_pid: int  # for --server-pid: its CPU from /proc
+    redis_url: str  # the stack's own Redis
+
+    def env(self, **extra) -> dict:
+        """The environment of another server or command on the stack (`extra` on top)."""
+        return stack_env(self.redis_url, **extra)
 
 
 def create_event(env: dict, name: str, rows: int, per_row: int) -> int:
@@ -89,11 +93,11 @@ def small_room(rows: int = 8, per_row: int = 15) -> dict:
     }
 
 
-def stack_env(**extra) -> dict:
+def stack_env(redis_url: str, **extra) -> dict:
     """The environment the stack's server and commands run with (`extra` on top)."""
     return full_stack_env(
         DATABASE_URL=DB_URL,
-        REDIS_URL=REDIS_URL,
+        REDIS_URL=redis_url,
         DEBUG="0",
         ALLOWED_HOSTS="127.0.0.1,localhost",
         COOKIE_SECURE="0",
@@ -109,8 +113,15 @@ def stack_env(**extra) -> dict:
 def stack_up(workdir: Path):
     for command in (["dropdb", "--if-exists"], ["createdb"]):
         subprocess.run([*command, "-h", "127.0.0.1", "-U", "postgres", DB], check=True)
-    redis.Redis.from_url(REDIS_URL).flushdb()
-    env = stack_env()
+    with redis_server() as redis:
+        redis_url = f"redis://127.0.0.1:{redis.port}/0"
+        with _stack_up(workdir, redis_url) as stack:
+            yield stack
+
+
+@contextlib.contextmanager
+def _stack_up(workdir: Path, redis_url: str):
+    env = stack_env(redis_url)
     manage(env, "migrate", "--noinput")
     event_id = create_event(env, "Load", 5, 20)
     journey_event = create_event(env, "Journeys", 20, 50)
@@ -130,4 +141,4 @@ def stack_up(workdir: Path):
     )
     manage(env, "seed_demo")  # alice, for `python -m loadtest latency`
     with server_process(env, server="uvicorn") as (process, base):
-        yield Stack(base, event_id, users, journey_event, room_event, process.pid)
+        yield Stack(base, event_id, users, journey_event, room_event, process.pid, redis_url)

@@ -12,7 +12,7 @@ import pytest
 from harness.servers import manage
 from loadtest.console import watch
 
-from .server_stack import Stack, stack_env
+from .server_stack import Stack
 
 pytestmark = pytest.mark.slow
 
@@ -49,10 +49,10 @@ async def test_the_console_counts_each_transaction_once_and_ends_with_the_server
 ):
     username, password = STAFF
     # A clicker of its own: the stack's users may hold seats left by other tests.
-    made = manage(stack_env(), "create_load_users", "--count", "1", "--prefix", "console-clicker")
+    made = manage(stack.env(), "create_load_users", "--count", "1", "--prefix", "console-clicker")
     clicker = json.loads(made)[0]["access"]
     manage(
-        stack_env(),
+        stack.env(),
         "shell",
         "-c",
         "from django.contrib.auth import get_user_model as m; U = m();"

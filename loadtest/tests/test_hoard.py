@@ -14,7 +14,7 @@ from loadtest.profiles.hoard import Move
 from loadtest.run import main_async
 from loadtest.verdict import Verdict
 
-from .server_stack import DB_URL, REDIS_URL, Stack, create_event
+from .server_stack import DB_URL, Stack, create_event
 
 CAPPED = {
     "SEAT_LOCK_SECONDS": "2",
@@ -30,7 +30,7 @@ CAPPED = {
 
 @pytest.fixture(scope="module")
 def capped(stack: Stack):
-    env = full_stack_env(DATABASE_URL=DB_URL, REDIS_URL=REDIS_URL, **CAPPED)
+    env = full_stack_env(DATABASE_URL=DB_URL, REDIS_URL=stack.redis_url, **CAPPED)
     with server_process(env, server="uvicorn") as (_, base):
         yield env, base
 

@@ -17,7 +17,7 @@ from loadtest.run import Run
 from loadtest.stats import Recorder
 from loadtest.verdict import Verdict, check, inventory_verdict, journey_verdict, verdict_line
 
-from .server_stack import DB_URL, Stack, stack_env
+from .server_stack import DB_URL, Stack
 
 pytestmark = pytest.mark.slow
 
@@ -177,7 +177,7 @@ async def test_the_verdict_says_in_one_line_when_the_inventory_check_could_not_r
     """Refused (the load tester outside the server's METRICS_ALLOWED_NETWORKS, no token) and
     unreachable: a note each, the verdict not failed and not silent; with the server's
     METRICS_TOKEN it runs."""
-    env = stack_env(METRICS_ALLOWED_NETWORKS="192.0.2.0/24", METRICS_TOKEN="load-token-1")
+    env = stack.env(METRICS_ALLOWED_NETWORKS="192.0.2.0/24", METRICS_TOKEN="load-token-1")
     with server_process(env) as (_, base):
         async with http_session() as client:
             refused, allowed, unreachable = Verdict(), Verdict(), Verdict()

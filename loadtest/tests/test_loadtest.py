@@ -15,7 +15,7 @@ from loadtest.commands import parse
 from loadtest.figures import table
 from loadtest.run import main_async
 
-from .server_stack import Stack, stack_env
+from .server_stack import Stack
 
 pytestmark = pytest.mark.slow
 
@@ -100,7 +100,7 @@ async def test_watchers_spread_over_three_processes_are_all_counted_and_checked(
 async def test_with_deflate_watchers_read_a_compressing_servers_pushes_and_the_verdict_passes(
     stack,
 ):
-    with server_processes(stack_env(), args=("--deflate",)) as [server]:
+    with server_processes(stack.env(), args=("--deflate",)) as [server]:
         # The server agrees to permessage-deflate, and its compressed snapshot reads whole.
         browser = Browser(server.url, deflate=True)
         first = asyncio.get_running_loop().create_future()

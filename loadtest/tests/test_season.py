@@ -10,13 +10,13 @@ import pytest
 
 from harness.servers import ROOT, manage, server_process
 
-from .server_stack import Stack, stack_env
+from .server_stack import Stack
 
 pytestmark = pytest.mark.slow
 
 
-def season_against(idle_seconds: str, users, tmp_path) -> tuple[int, str, dict]:
-    env = stack_env(LIVE_EVENT_IDLE_SECONDS=idle_seconds, LIMITS_EXEMPT_NETWORKS="127.0.0.1/32")
+def season_against(stack: Stack, idle_seconds: str, users, tmp_path) -> tuple[int, str, dict]:
+    env = stack.env(LIVE_EVENT_IDLE_SECONDS=idle_seconds, LIMITS_EXEMPT_NETWORKS="127.0.0.1/32")
     figures = tmp_path / f"season-{idle_seconds}.json"
     with server_process(env) as (_, base):
         run = subprocess.run(
@@ -33,7 +33,7 @@ def season_against(idle_seconds: str, users, tmp_path) -> tuple[int, str, dict]:
 
 
 def test_a_season_of_events_leaves_the_server_as_it_found_it(stack: Stack, tmp_path):
-    code, output, figures = season_against("2", stack.users, tmp_path)
+    code, output, figures = season_against(stack, "2", stack.users, tmp_path)
 
     assert code == 0, output
     assert "verdict PASS" in output and figures["verdict"]["passed"]
@@ -47,7 +47,7 @@ def test_a_season_of_events_leaves_the_server_as_it_found_it(stack: Stack, tmp_p
 
 def test_a_server_that_keeps_every_event_fails_the_season(stack: Stack, tmp_path):
     manage(
-        stack_env(),
+        stack.env(),
         "create_load_users",
         "--count",
         "2",
@@ -57,7 +57,7 @@ def test_a_server_that_keeps_every_event_fails_the_season(stack: Stack, tmp_path
         str(tmp_path / "users.json"),
     )
 
-    code, output, figures = season_against("3600", tmp_path / "users.json", tmp_path)
+    code, output, figures = season_against(stack, "3600", tmp_path / "users.json", tmp_path)
 
     assert code == 1, output
     assert "verdict FAIL: events kept grew" in output

@@ -10,7 +10,7 @@ import pytest
 
 from harness.servers import ROOT, free_port, full_stack_env, server_processes
 
-from .server_stack import DB_URL, REDIS_URL, Stack
+from .server_stack import DB_URL, Stack
 
 
 def test_a_server_that_cannot_start_is_an_error_that_shows_its_log():
@@ -26,7 +26,7 @@ def test_a_server_that_cannot_start_is_an_error_that_shows_its_log():
 def test_the_command_line_serves_until_stopped_and_stops_its_server(stack: Stack):
     port = free_port()
     command = [sys.executable, "-m", "harness.servers", "--port", str(port)]
-    env = full_stack_env(DATABASE_URL=DB_URL, REDIS_URL=REDIS_URL)
+    env = full_stack_env(DATABASE_URL=DB_URL, REDIS_URL=stack.redis_url)
     starter = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True)
     try:
         assert starter.stdout.readline().strip() == f"serving on http://127.0.0.1:{port}"
