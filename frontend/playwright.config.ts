@@ -13,9 +13,9 @@ export const CROSS_ORIGIN = `http://127.0.0.1:${CROSS_PORT}`;
 export default defineConfig({
   testDir: './e2e',
   // The tests share one server and its sweeper, and each makes its own event (and its own
-  // browser contexts): three spec files run at once, a file's tests one after the other. Most
-  // of a test is waiting (on pushes, on holds that run out), so three share the two cores.
-  workers: Number(process.env.E2E_WORKERS ?? 3),
+  // browser contexts): two spec files run at once, a file's tests one after the other. Most of a
+  // test is waiting (on pushes, on holds that run out), so two share the two cores.
+  workers: Number(process.env.E2E_WORKERS ?? 2),
   fullyParallel: false,
   forbidOnly: Boolean(process.env.CI),
   retries: process.env.CI ? 1 : 0,
