@@ -199,6 +199,9 @@ def test_a_reseat_to_a_seat_someone_holds_is_refused_and_changes_nothing(
     )
 
     assert answer.status_code == 409 and answer.json()["seats"] == [seats[5].id]
+    assert answer.json()["error"] == (
+        f"Move only to free or kept-back seats; {seats[5].label} is held by a buyer."
+    )
     assert Seat.objects.get(pk=seats[0].id).status == "reserved"
     assert Seat.objects.get(pk=seats[5].id).status == "locked"
 
