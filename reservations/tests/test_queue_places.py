@@ -215,9 +215,10 @@ def test_the_draw_waits_for_the_named_rounds_signature_and_takes_no_other(monkey
 
     from .beacon_rounds import own_chain, signature
 
-    monkeypatch.setattr(beacon, "QUICKNET", own_chain(timezone.now() + timedelta(seconds=601)))
+    now = timezone.now()  # read once: a second between two reads would put round 1 first
+    monkeypatch.setattr(beacon, "QUICKNET", own_chain(now + timedelta(seconds=601)))
     source = "drand quicknet round 1"  # out a second after the on-sale
-    event, on_sale, people = _drawn_event(seats=10, buyers=5, randomness_source=source)
+    event, on_sale, people = _drawn_event(seats=10, buyers=5, now=now, randomness_source=source)
     room = room_tick(event_id=event.id, now=on_sale, redis_down=False)
     assert (room.state, room.reason, room.drawn_at) == ("draw", "randomness", None)
     for chosen in ("f00d", signature(2)):  # the organiser's pick, another round's
