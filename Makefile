@@ -7,7 +7,7 @@ PORT ?= 8000
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/seatmap
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/1
 
-.PHONY: run test lint format pytest frontend-test e2e chromium nginx pgbouncer redis-sentinel wrk install frontend-build bench clean screenshots
+.PHONY: run test lint format pytest frontend-test e2e debian-tools tools wrk install frontend-build bench clean screenshots
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -54,26 +54,33 @@ format: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-# Two workers (pytest-xdist), each with its own databases and Redis db (config/settings_test.py):
-# most tests wait on servers they start, so two share the two cores. A module stays on one
-# worker, with the servers its fixtures start once.
-PYTEST_WORKERS ?= 2
-pytest: install nginx pgbouncer redis-sentinel
+# Three workers (pytest-xdist), each with its own databases and Redis db
+# (config/settings_test.py): most tests wait on servers they start, and two left a third of the
+# two cores idle (9m40s against 12m01s). A module stays on one worker, with the servers its
+# fixtures start once.
+PYTEST_WORKERS ?= 3
+pytest: install tools
 	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadfile
 
 frontend-test: frontend/node_modules/.installed
 	cd frontend && npm run lint && npm test
 
-chromium:
-	@command -v chromium >/dev/null 2>&1 || { echo "Installing Debian's chromium for the browser tests"; \
-	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) \
-	  || { echo "Could not install chromium: run 'apt-get install chromium' as root"; exit 1; }; }
+# Debian's packages the tests run: nginx (the proxy tests), PgBouncer 1.18 (the pooler tests),
+# redis-sentinel (the failover tests), chromium (the browser tests), and what PgBouncer 1.24's
+# build needs. One apt-get installs those missing (as root); one found by its command counts.
+DEBIAN_TOOLS := nginx pgbouncer redis-sentinel chromium libevent-dev libssl-dev libc-ares-dev pkg-config
+define apt_install
+@missing=""; for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || command -v $$p >/dev/null 2>&1 \
+  || test -x /usr/sbin/$$p || missing="$$missing $$p"; done; test -z "$$missing" || { \
+  echo "Installing Debian's$$missing"; \
+  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing) \
+  || { echo "Could not install$$missing: run 'apt-get install$$missing' as root"; exit 1; }; }
+endef
+debian-tools:
+	$(call apt_install,$(DEBIAN_TOOLS))
 
-# The proxy tests run Debian's nginx in front of two server processes.
-nginx:
-	@command -v nginx >/dev/null 2>&1 || test -x /usr/sbin/nginx || { echo "Installing Debian's nginx for the proxy tests"; \
-	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx) \
-	  || { echo "Could not install nginx: run 'apt-get install nginx' as root"; exit 1; }; }
+# Everything the tests run beside Python and npm.
+tools: debian-tools $(PGBOUNCER_PREPARED)
 
 # The pooler tests run two PgBouncers (as user postgres) in front of PostgreSQL: Debian 12's
 # package (1.18, which keeps no prepared statements) and 1.24 built from Debian 13's source
@@ -81,16 +88,8 @@ nginx:
 PGBOUNCER_VERSION := 1.24.1
 PGBOUNCER_SHA256 := da72a3aba13072876d055a3e58dd4aba4a5de4ed6148e73033185245598fd3e0
 PGBOUNCER_PREPARED := .tools/pgbouncer-$(PGBOUNCER_VERSION)/bin/pgbouncer
-pgbouncer: $(PGBOUNCER_PREPARED)
-	@command -v pgbouncer >/dev/null 2>&1 || test -x /usr/sbin/pgbouncer || { echo "Installing Debian's pgbouncer for the pooler tests"; \
-	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq pgbouncer) \
-	  || { echo "Could not install pgbouncer: run 'apt-get install pgbouncer' as root"; exit 1; }; }
-
-$(PGBOUNCER_PREPARED):
+$(PGBOUNCER_PREPARED): | debian-tools
 	@echo "Building PgBouncer $(PGBOUNCER_VERSION) from Debian's source for the pooler tests"
-	@dpkg -s libevent-dev libssl-dev libc-ares-dev pkg-config >/dev/null 2>&1 || \
-	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libevent-dev libssl-dev libc-ares-dev pkg-config) \
-	  || { echo "Could not install PgBouncer's build dependencies: run 'apt-get install libevent-dev libssl-dev libc-ares-dev pkg-config' as root"; exit 1; }
 	rm -rf .tools/build && mkdir -p .tools/build
 	curl -fsSL -o .tools/build/pgbouncer.tar.gz http://deb.debian.org/debian/pool/main/p/pgbouncer/pgbouncer_$(PGBOUNCER_VERSION).orig.tar.gz
 	echo "$(PGBOUNCER_SHA256)  .tools/build/pgbouncer.tar.gz" | sha256sum -c --quiet
@@ -98,25 +97,21 @@ $(PGBOUNCER_PREPARED):
 	cd .tools/build/pgbouncer-$(PGBOUNCER_VERSION) && ./configure --quiet --prefix=$(CURDIR)/.tools/pgbouncer-$(PGBOUNCER_VERSION) >/dev/null && $(MAKE) --quiet -j2 >/dev/null && $(MAKE) --quiet install >/dev/null
 	rm -rf .tools/build
 
-# The failover tests run Debian's redis-sentinel beside their own redis-server primaries and
-# replicas.
-redis-sentinel:
-	@command -v redis-sentinel >/dev/null 2>&1 || test -x /usr/bin/redis-sentinel || { echo "Installing Debian's redis-sentinel for the failover tests"; \
-	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-sentinel) \
-	  || { echo "Could not install redis-sentinel: run 'apt-get install redis-sentinel' as root"; exit 1; }; }
-
-e2e: install chromium frontend/node_modules/.installed
+e2e: install tools frontend/node_modules/.installed
 	cd frontend && npm run e2e
 
-test: lint pytest frontend-test e2e
+# What a fresh clone needs is fetched side by side (pip, apt-get, npm: mostly waiting on the
+# network), then the suites run one after the other.
+test:
+	$(MAKE) --jobs=3 install tools frontend/node_modules/.installed
+	$(MAKE) lint pytest frontend-test e2e
 
+# The hold-capacity scenarios' load client; without it they say so and the rest runs.
 wrk:
-	@command -v wrk >/dev/null 2>&1 || { echo "Installing Debian's wrk for the hold-capacity scenario"; \
-	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk) \
-	  || echo "Could not install wrk: the holds-wrk scenario will say so"; }
+	-$(call apt_install,wrk)
 
 # The README's screenshots (docs/screenshots/), taken by a script from the demo it starts.
-screenshots: install frontend-build chromium
+screenshots: install frontend-build tools
 	frontend/scripts/screenshots.sh
 
 bench: install wrk

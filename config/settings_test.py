@@ -8,7 +8,7 @@ os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/1")
 
 
 def _worker_urls(worker: str) -> None:
-    """A pytest-xdist worker (`make pytest` runs two) is a test run of its own, as an engineer
+    """A pytest-xdist worker (`make pytest` runs three) is a test run of its own, as an engineer
     sharing the machine is: its databases are named after it (pytest-django's test database, and
     those the tests make beside it from DATABASE_URL's name) and its Redis db is the next one
     (the tests flush theirs). Done once, here: the servers and commands a test starts inherit

@@ -1,5 +1,5 @@
 """PgBouncer in front of a PostgreSQL, for the tests and the test stacks, a process of their own
-with its own ini file on a free port, never the machine's service. `make pgbouncer` provides
+with its own ini file on a free port, never the machine's service. `make tools` provides
 both kinds a server may run behind (reservations/database_pooler.py), named as the server's
 DATABASE_POOLER names them:
 - `transaction-prepared` (the default, as compose runs): PgBouncer 1.24, built from Debian 13's
@@ -74,7 +74,7 @@ class PgBouncer:
         self.pooler = pooler
         self._binary = PGBOUNCERS[pooler]
         if not os.access(self._binary, os.X_OK):
-            raise RuntimeError(f"no PgBouncer at {self._binary}: run `make pgbouncer`")
+            raise RuntimeError(f"no PgBouncer at {self._binary}: run `make tools`")
         self.port = port
         self.url = upstream._replace(netloc=_netloc(upstream, "127.0.0.1", port)).geturl()
         self._directory = directory
