@@ -79,9 +79,6 @@ endef
 debian-tools:
 	$(call apt_install,$(DEBIAN_TOOLS))
 
-# Everything the tests run beside Python and npm.
-tools: debian-tools $(PGBOUNCER_PREPARED)
-
 # The pooler tests run two PgBouncers (as user postgres) in front of PostgreSQL: Debian 12's
 # package (1.18, which keeps no prepared statements) and 1.24 built from Debian 13's source
 # into .tools/ (Debian 13's binary needs a newer libc), which keeps them, as compose runs it.
@@ -96,6 +93,10 @@ $(PGBOUNCER_PREPARED): | debian-tools
 	tar -xzf .tools/build/pgbouncer.tar.gz -C .tools/build
 	cd .tools/build/pgbouncer-$(PGBOUNCER_VERSION) && ./configure --quiet --prefix=$(CURDIR)/.tools/pgbouncer-$(PGBOUNCER_VERSION) >/dev/null && $(MAKE) --quiet -j2 >/dev/null && $(MAKE) --quiet install >/dev/null
 	rm -rf .tools/build
+
+# Everything the tests run beside Python and npm (after PGBOUNCER_PREPARED: a rule's
+# prerequisites are expanded as it is read).
+tools: debian-tools $(PGBOUNCER_PREPARED)
 
 e2e: install tools frontend/node_modules/.installed
 	cd frontend && npm run e2e
