@@ -75,6 +75,11 @@ def full_stack_env(**extra) -> dict:
             "SECRET_KEY": "test-only-secret-key-of-at-least-32-bytes",
             # The tests' watchers all come from 127.0.0.1; a test of the cap sets its own.
             "WS_MAX_SOCKETS_PER_ADDRESS": "0",
+            # Each process's two pools, grown once, keep their connections for minutes: at their
+            # defaults (20 + 10) the servers of three test workers passed PostgreSQL's default
+            # max_connections (100). A test server on two cores needs few.
+            "DB_POOL_MAX": "5",
+            "FAST_PATH_DB_POOL_MAX": "4",
         }
     )
     env.update(extra)
