@@ -160,7 +160,7 @@ def test_a_reserve_racing_a_repricing_is_booked_at_the_total_shown_or_refused():
 
 def _reserves_racing_a_repricing():
     """Four buyers reserve the 3 seats each holds, shown 150.00, as their price goes to 75.00."""
-    event = event_with_seats(rows=20, seats_per_row=50)
+    event = event_with_seats(rows=4, seats_per_row=50)
     buyers = users(4, prefix=f"buyer{event.id}-")
     ids = list(event.seats.order_by("id").values_list("id", flat=True)[:12])
     blocks = [ids[i : i + 3] for i in range(0, 12, 3)]
