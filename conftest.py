@@ -8,7 +8,8 @@ import os
 from urllib.parse import urlsplit
 
 import pytest
-from xdist.scheduler import LoadFileScheduling
+
+from harness.scheduling import LoadTesterOnOneWorker
 
 START_POSTGRES = "pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start"
 START_REDIS = (
@@ -63,19 +64,9 @@ def test_database_left_alone_at_the_end(django_db_setup, django_db_blocker):
         pass  # a run of pure tests never reached the test database: nothing to end
 
 
-class LoadTesterOnOneWorker(LoadFileScheduling):
-    """`--dist loadfile`, but the load tester's test modules are one unit, run by one worker:
-    their server stack (loadtest/tests/conftest.py) lives for the worker's run, and one on each
-    of three workers, beside the other tests' servers, passed PostgreSQL's 100 connections.
-    Its ~7 minutes are one worker's share; the biggest unit is handed out first."""
-
-    def _split_scope(self, nodeid: str) -> str:
-        scope = super()._split_scope(nodeid)
-        return "loadtest/tests" if scope.startswith("loadtest/tests/") else scope
-
-
 @pytest.hookimpl(optionalhook=True)
 def pytest_xdist_make_scheduler(config, log):
+    """The load tester's modules on one worker (harness/scheduling.py)."""
     if config.getoption("dist") == "loadfile":
         return LoadTesterOnOneWorker(config, log)
     return None
