@@ -97,7 +97,10 @@ def test_a_burst_of_clicks_is_counted_in_one_batch_each_with_its_own_count(setti
     server = redis.Redis.from_url(django_settings.REDIS_URL)
 
     def counting_connections() -> set[str]:
-        return {c["id"] for c in server.client_list() if c["name"] == LIMITS_CLIENT_NAME}
+        # This test's Redis db only: the other pytest workers' servers count on the same Redis.
+        db = str(server.connection_pool.connection_kwargs.get("db", 0))
+        counting = (c for c in server.client_list() if c["name"] == LIMITS_CLIENT_NAME)
+        return {c["id"] for c in counting if c["db"] == db}
 
     before = counting_connections()
 
