@@ -47,23 +47,25 @@ def on_queue_changed(sender, *, event_id: int, state: dict, **kwargs) -> None:
     that has sockets of the event (the hub sends it to them, PROTOCOL.md "Waiting room"). Redis
     away: the tick pauses admission and sends again."""
     message = {"type": "queue.message", "event_id": event_id, "state": state}
-    _send_soon(event_group(event_id), message)
+    _on_publisher_loop(_send_in_background, event_group(event_id), message)
 
 
 def on_family_revoked(sender, *, family: str, **kwargs) -> None:
     """The receiver of reservations' `family_revoked`: every process ends the identity of its
     sockets of that login (hub.family_revoked). Redis away: those sockets are closed anyway
     (relay.py), and reconnect anonymous or with a fresh token."""
-    _send_soon(SIGN_OUTS_GROUP, {"type": "family.revoked", "family": family})
+    message = {"type": "family.revoked", "family": family}
+    _on_publisher_loop(_send_in_background, SIGN_OUTS_GROUP, message)
 
 
-def _send_soon(group: str, message: dict) -> None:
-    """Send on the publisher's loop without waiting for it (a sign-out or a room's state)."""
+def _on_publisher_loop(callback, *args) -> None:
+    """Call `callback(*args)` on the publisher's loop without waiting for it: at once when the
+    caller runs on that loop, else soon."""
     loop = publisher_loop()
     if loop is _running_loop():
-        _send_in_background(group, message)
+        callback(*args)
     else:
-        loop.call_soon_threadsafe(_send_in_background, group, message)
+        loop.call_soon_threadsafe(callback, *args)
 
 
 def _send_in_background(group: str, message: dict) -> None:
@@ -93,11 +95,7 @@ def seats_publish(event_id: int, changes: list[dict], owners: list[int | None] =
     """
     committed_ns = time.time_ns()
     item = (changes, list(owners) or [None] * len(changes), committed_ns)
-    loop = publisher_loop()
-    if loop is _running_loop():
-        _enqueue(event_id, item)
-    else:
-        loop.call_soon_threadsafe(_enqueue, event_id, item)
+    _on_publisher_loop(_enqueue, event_id, item)
 
 
 def _running_loop() -> asyncio.AbstractEventLoop | None:

@@ -13,7 +13,6 @@ import logging
 import time
 from urllib.parse import parse_qs
 
-import orjson
 from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.exceptions import StopConsumer
@@ -24,9 +23,9 @@ from reservations.access_tokens import access_token_account
 from reservations.client_address import address_key, is_exempt, scope_client_address
 from reservations.roles import may_watch_the_sale
 from reservations.waiting_room.rooms_in_memory import rooms
-from reservations.waiting_room.turn_tokens import turn_owner, turn_refusal
+from reservations.waiting_room.turn_tokens import room_refusal, turn_owner
 
-from .frames import PREBUILT_FRAMES, Encoded, encoded_text
+from .frames import PREBUILT_FRAMES, Encoded, encoded
 from .hub import hub
 from .outbox import Outbox
 from .protocol import (
@@ -45,16 +44,14 @@ from .watcher_session import Answer, WatcherSession
 
 logger = logging.getLogger("realtime.consumers")
 
-INVALID_FRAME = encoded_text(orjson.dumps(INVALID).decode())
-PONG_FRAME = encoded_text(orjson.dumps(PONG).decode())
-NOT_AUTHENTICATED_FRAME = encoded_text(orjson.dumps(NOT_AUTHENTICATED).decode())
-QUEUE_TURN_REQUIRED_FRAME = encoded_text(orjson.dumps(QUEUE_TURN_REQUIRED).decode())
+INVALID_FRAME = encoded(INVALID)
+PONG_FRAME = encoded(PONG)
+NOT_AUTHENTICATED_FRAME = encoded(NOT_AUTHENTICATED)
+QUEUE_TURN_REQUIRED_FRAME = encoded(QUEUE_TURN_REQUIRED)
 TURN_REFUSALS = {
     "queue_turn_required": QUEUE_TURN_REQUIRED_FRAME,
-    "queue_turn_expired": encoded_text(orjson.dumps(QUEUE_TURN_EXPIRED).decode()),
+    "queue_turn_expired": encoded(QUEUE_TURN_EXPIRED),
 }
-# Snapshots sent (a socket's first, a resync, a request): a storm of them is what an operator
-# watches for after a failure. Each is encoded once per event and `seq` (live_map.py).
 
 
 def _resume_position(query_string: bytes) -> tuple[str, int] | None:
@@ -218,15 +215,8 @@ class EventSeatsConsumer(AsyncWebsocketConsumer):
         """The socket's token has expired, or its login was revoked (hub.family_revoked): it
         watches anonymously, and is told so, until it sends a fresh one (the shipped client
         does at once after an expiry; after a logout it has none)."""
-        if self._identity_ends is not None:
-            self._identity_ends.cancel()
-            self._identity_ends = None
-        self.family = None
+        self._identify(None)
         self._put(NOT_AUTHENTICATED_FRAME)
-        if self.waiting:
-            self.account = None
-        else:
-            hub().identify(self, None)
 
     async def _as_console(self, account: int) -> None:
         """A console's socket whose account may watch the sale gets each transaction's frame at
@@ -255,15 +245,7 @@ class EventSeatsConsumer(AsyncWebsocketConsumer):
         # A turn token proves a turn, not who the socket is: an anonymous socket that shows
         # one is admitted and stays anonymous (its own seats need `auth`).
         holder = self.account if self.account is not None else turn_owner(token)
-        refusal = None
-        if room is not None:
-            refusal = turn_refusal(
-                token,
-                user_id=holder or 0,
-                event_id=self.event_id,
-                generation=room.generation,
-                now=time.time(),
-            )
+        refusal = room_refusal(room, token, user_id=holder or 0, event_id=self.event_id)
         if refusal is not None:
             self._put(TURN_REFUSALS[refusal.code])
             return
@@ -315,7 +297,7 @@ class EventSeatsConsumer(AsyncWebsocketConsumer):
         """Go on from where the client is (PROTOCOL.md "Resuming"): `resumed`, then what was
         sent after it, then what came while joining, each frame once."""
         resumed = resumed_frame(event_id=self.event_id, epoch=epoch, seq=seq)
-        self._put(encoded_text(orjson.dumps(resumed).decode()))
+        self._put(encoded(resumed))
         sent_since, pending = self.outbox.resumed(epoch, seq, frames)
         for frame in sent_since:
             self._put(frame)

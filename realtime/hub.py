@@ -239,7 +239,7 @@ class EventHub:
         feed = self.feeds.get(event_id)
         live = self.live_map(event_id)
         sent = feed.sent_seq if feed else None
-        return await (live.state_frame(sent) if compact else live.snapshot(sent))
+        return await live.snapshot(sent, compact)
 
     def resume(self, event_id: int, epoch: str, seq: int) -> list | None:
         """The frames a joined socket that has the event up to `(epoch, seq)` still needs

@@ -234,18 +234,16 @@ class LiveMap:
         self._counts = (key, self._next_hold_end(now), result)
         return result
 
-    async def snapshot(self, not_before: tuple[str, int] | None) -> tuple[str, int, Encoded]:
-        """The `snapshot` frame: encoded once and shared by every socket asking within a
-        window, as long as it holds every frame sent to the sockets (`not_before`: the last)."""
+    async def snapshot(
+        self, not_before: tuple[str, int] | None, compact: bool = False
+    ) -> tuple[str, int, Encoded]:
+        """The `snapshot` frame (`compact`: the `state` frame, PROTOCOL.md's snapshot in
+        `state/`'s form): encoded once and shared by every socket asking within a window, as
+        long as it holds every frame sent to the sockets (`not_before`: the last)."""
         await self.current()
-        view = self._view("snapshot", not_before, lambda now: snapshot_frame_of(self, now))
-        return view.epoch, view.seq, view.value
-
-    async def state_frame(self, not_before: tuple[str, int] | None) -> tuple[str, int, Encoded]:
-        """The `state` frame (PROTOCOL.md: a snapshot in `state/`'s form), shared as the
-        `snapshot` frame is."""
-        await self.current()
-        view = self._view("state_frame", not_before, lambda now: state_frame_of(self, now))
+        name = "state_frame" if compact else "snapshot"
+        build = state_frame_of if compact else snapshot_frame_of
+        view = self._view(name, not_before, lambda now: build(self, now))
         return view.epoch, view.seq, view.value
 
     async def state(self) -> "View":

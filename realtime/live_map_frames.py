@@ -8,7 +8,7 @@ import orjson
 
 from reservations.rules import effective_status
 
-from .frames import Encoded, encoded_text
+from .frames import Encoded, encoded, encoded_text
 from .live_map_seat import AVAILABLE, LOCKED, RESERVED, LiveSeat
 from .protocol import snapshot_frame
 
@@ -21,7 +21,7 @@ _LETTER = {AVAILABLE: "a", LOCKED: "l", RESERVED: "r"}  # state/'s `status` (API
 def snapshot_frame_of(live: "LiveMap", now: float) -> Encoded:
     seats = [_public(seat, now) for seat in live.seats.values()]
     message = snapshot_frame(event_id=live.event_id, seq=live.seq, epoch=live.epoch, seats=seats)
-    return encoded_text(orjson.dumps(message).decode())
+    return encoded(message)
 
 
 def state_frame_of(live: "LiveMap", now: float) -> Encoded:

@@ -13,7 +13,7 @@ must never wait there: it serves every socket of the process. So a frame is hand
 socket's `Outbox`, which writes it at once when it can and otherwise queues it behind the
 write in flight, finished by a task of the socket's own.
 
-A socket that falls too far behind (its queue passes `limit` frames) or whose write has not
+A socket that falls too far behind (its queue passes `OUTBOX_FRAMES` frames) or whose write has not
 finished for `STALL_SECONDS` is of no use to its reader any more: the hub closes it with
 `CloseCode.TOO_SLOW` and the client reconnects and takes a fresh snapshot (PROTOCOL.md "Closing").
 
@@ -41,20 +41,16 @@ OUTBOX_FRAMES = 4096
 
 
 class Outbox:
-    __slots__ = ("_send", "_prebuilt", "_queued", "_writer", "_since", "limit", "_held", "_at")
+    __slots__ = ("_send", "_prebuilt", "_queued", "_writer", "_since", "_held", "_at")
 
     def __init__(
-        self,
-        send: Callable[[dict], Awaitable[None]],
-        prebuilt: PrebuiltWriter | None = None,
-        limit: int = OUTBOX_FRAMES,
+        self, send: Callable[[dict], Awaitable[None]], prebuilt: PrebuiltWriter | None = None
     ):
         self._send = send  # the socket's ASGI send
         self._prebuilt = prebuilt  # the server's writer of pre-built frames, if it has one
         self._queued: list[Encoded] = []  # behind the write in flight, in order
         self._writer: asyncio.Task | None = None  # finishes a write that had to wait
         self._since = 0.0  # when the write in flight started
-        self.limit = limit
         # Relayed frames that came while a snapshot is read, as (frame, seq, epoch); None: not
         # reading one.
         self._held: list[tuple[Encoded, int, str]] | None = []
@@ -105,7 +101,7 @@ class Outbox:
     def put(self, frame: Encoded) -> bool:
         """Hand a frame over; False when the outbox is full (the socket is too slow)."""
         if self._writer is not None:
-            if len(self._queued) >= self.limit:
+            if len(self._queued) >= OUTBOX_FRAMES:
                 return False
             self._queued.append(frame)
             return True

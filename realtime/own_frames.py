@@ -7,9 +7,7 @@ import logging
 import time
 from typing import TYPE_CHECKING
 
-import orjson
-
-from .frames import encoded_text
+from .frames import encoded
 from .protocol import own_frame
 from .socket_metrics import OWN
 
@@ -55,7 +53,7 @@ def _tell_now(hub: "EventHub", event_id: int, live: "LiveMap", accounts: set[int
         seats = live.own_seats(account, now)
         frame = own_frame(event_id=event_id, epoch=live.epoch, seq=live.seq, **seats)
         own.told(account, [seat["id"] for seat in seats["seats"]] + seats["booked"])
-        text = encoded_text(orjson.dumps(frame).decode())
+        text = encoded(frame)
         OWN.sent(len(sockets))
         for watcher in list(sockets):
             watcher.deliver_own(text)

@@ -8,12 +8,11 @@ import logging
 from collections.abc import Iterable
 from typing import Protocol
 
-import orjson
 from channels.db import database_sync_to_async
 
 from reservations.waiting_room.public_state import places_of, queue_state_read
 
-from .frames import Encoded, encoded_text
+from .frames import Encoded, encoded
 from .protocol import place_frame, queue_frame
 from .socket_metrics import QUEUE
 
@@ -48,7 +47,7 @@ class QueueStates:
     def keep(self, event_id: int, state: dict) -> tuple[Encoded, bool]:
         """The state's frame, and whether it is the first to say the draw is done."""
         before = self._states.get(event_id)
-        frame = encoded_text(orjson.dumps(queue_frame(state)).decode())
+        frame = encoded(queue_frame(state))
         QUEUE.encoded()
         self._states[event_id] = (state, frame)
         drawn_now = bool(state.get("drawn")) and (before is None or not before[0].get("drawn"))
@@ -89,4 +88,4 @@ async def tell_places(event_id: int, sockets: Iterable[QueueSocket]) -> None:
     for socket in sockets:
         if (place := places.get(socket.account)) is not None:
             frame = place_frame(event_id=event_id, **place)
-            socket.deliver_queue(encoded_text(orjson.dumps(frame).decode()))
+            socket.deliver_queue(encoded(frame))

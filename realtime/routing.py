@@ -1,5 +1,6 @@
 from urllib.parse import urlparse
 
+from channels.routing import URLRouter
 from channels.security.websocket import OriginValidator
 from django.conf import settings
 from django.urls import path
@@ -35,11 +36,4 @@ websocket_urlpatterns = [
     path("ws/events/<id:event_id>/", EventSeatsConsumer.as_asgi()),
 ]
 
-
-def _build():
-    from channels.routing import URLRouter
-
-    return SiteOriginValidator(URLRouter(websocket_urlpatterns), allowed_origins())
-
-
-websocket_application = _build()
+websocket_application = SiteOriginValidator(URLRouter(websocket_urlpatterns), allowed_origins())

@@ -22,12 +22,11 @@ _MISSING = re.compile(r'database "[^"]*" does not exist|no such database')
 def missing_database_message(alias: str = "default") -> str | None:
     """The line to stop with when the database does not exist; None when it does, when it is
     not PostgreSQL, or when the failure is another one."""
-    connection = connections[alias]
-    if connection.vendor != "postgresql":
+    if connections[alias].vendor != "postgresql":
         return None
-    params = connection.get_connection_params()
+    params = driver_params(alias)
     try:
-        psycopg.connect(**_plain(params), connect_timeout=5).close()
+        psycopg.connect(**params, connect_timeout=5).close()
     except psycopg.OperationalError as failure:
         if _MISSING.search(str(failure)):
             return _advice(params)
@@ -39,13 +38,16 @@ def database_created(alias: str = "default") -> bool:
     whether it did. Asked of PostgreSQL's maintenance database `postgres`, as `createdb` does."""
     if missing_database_message(alias) is None:
         return False
-    params = _plain(connections[alias].get_connection_params())
+    params = driver_params(alias)
     with psycopg.connect(**{**params, "dbname": "postgres"}, autocommit=True) as maintenance:
         maintenance.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(params["dbname"])))
     return True
 
 
-def _plain(params: dict) -> dict:
+def driver_params(alias: str = "default") -> dict:
+    """Django's parameters for a psycopg connection of one's own: all but what its backend alone
+    uses (its cursor class and adapters)."""
+    params = connections[alias].get_connection_params()
     return {k: v for k, v in params.items() if k not in ("cursor_factory", "context")}
 
 

@@ -232,7 +232,13 @@ def live_seats_get(*, event_id: int) -> tuple[int, list[tuple]]:
     return map_version or 0, list(seats)
 
 
-def _reservations_of(user: AbstractBaseUser) -> QuerySet[Reservation]:
+def hold_run_get(*, user: AbstractBaseUser, event_id: int) -> HoldRun:
+    """The caller's run of holds of the event (rules.py), as a hold now would find it: one
+    statement of index lookups on the seat rows, no lock."""
+    return run(hold_run_steps(user_id=user.pk, event_id=event_id))
+
+
+def reservation_list(*, user: AbstractBaseUser) -> QuerySet[Reservation]:
     return (
         Reservation.objects.filter(user=user)
         .select_related("event")
@@ -246,19 +252,9 @@ def _reservations_of(user: AbstractBaseUser) -> QuerySet[Reservation]:
     )
 
 
-def hold_run_get(*, user: AbstractBaseUser, event_id: int) -> HoldRun:
-    """The caller's run of holds of the event (rules.py), as a hold now would find it: one
-    statement of index lookups on the seat rows, no lock."""
-    return run(hold_run_steps(user_id=user.pk, event_id=event_id))
-
-
-def reservation_list(*, user: AbstractBaseUser) -> QuerySet[Reservation]:
-    return _reservations_of(user)
-
-
 def reservation_get(*, user: AbstractBaseUser, reservation_id: int) -> Reservation:
     """One of the caller's reservations; someone else's is indistinguishable from none."""
-    reservation = _reservations_of(user).filter(pk=reservation_id).first()
+    reservation = reservation_list(user=user).filter(pk=reservation_id).first()
     if reservation is None:
         raise NotFound("No such reservation.")
     return reservation

@@ -45,19 +45,20 @@ def _owner(seat) -> int | None:
     return getattr(seat, "held_by_id", None) or getattr(seat, "reserved_by_id", None)
 
 
-def _send(event_id: int, changes: list[SeatChange]) -> None:
-    for receiver, result in seats_changed.send_robust(
-        sender=SeatChange, event_id=event_id, changes=changes
-    ):
+def _send(signal: Signal, name: str, sender=None, **kwargs) -> None:
+    for receiver, result in signal.send_robust(sender=sender, **kwargs):
         if isinstance(result, Exception):
-            logger.error("%s failed on seats_changed", receiver, exc_info=result)
+            logger.error("%s failed on %s", receiver, name, exc_info=result)
+
+
+_send_seats = partial(_send, seats_changed, "seats_changed", SeatChange)
 
 
 def seats_changed_on_commit(*, event_id: int, seats: Iterable) -> None:
     """Announce changed seats once the current transaction commits (nothing if it rolls back)."""
     changes = _changes(seats)
     if changes:
-        transaction.on_commit(partial(_send, event_id, changes), robust=True)
+        transaction.on_commit(partial(_send_seats, event_id=event_id, changes=changes), robust=True)
 
 
 def seats_changed_committed(*, event_id: int, seats: Iterable) -> None:
@@ -65,7 +66,7 @@ def seats_changed_committed(*, event_id: int, seats: Iterable) -> None:
     (the fast path's, on psycopg): the caller calls this after its commit."""
     changes = _changes(seats)
     if changes:
-        _send(event_id, changes)
+        _send_seats(event_id=event_id, changes=changes)
 
 
 # The waiting room's public state changed (reservations/waiting_room/ticks.py): receivers get
@@ -73,14 +74,9 @@ def seats_changed_committed(*, event_id: int, seats: Iterable) -> None:
 queue_changed = Signal()
 
 
-def _send_queue(event_id: int, state: dict) -> None:
-    for receiver, result in queue_changed.send_robust(sender=None, event_id=event_id, state=state):
-        if isinstance(result, Exception):
-            logger.error("%s failed on queue_changed", receiver, exc_info=result)
-
-
 def queue_changed_on_commit(*, event_id: int, state: dict) -> None:
-    transaction.on_commit(partial(_send_queue, event_id, state), robust=True)
+    send = partial(_send, queue_changed, "queue_changed", event_id=event_id, state=state)
+    transaction.on_commit(send, robust=True)
 
 
 # A login's token family was revoked (api/tokens.py: a logout, a replayed refresh token):
@@ -89,11 +85,6 @@ def queue_changed_on_commit(*, event_id: int, state: dict) -> None:
 family_revoked = Signal()
 
 
-def _send_family_revoked(family: str) -> None:
-    for receiver, result in family_revoked.send_robust(sender=None, family=family):
-        if isinstance(result, Exception):
-            logger.error("%s failed on family_revoked", receiver, exc_info=result)
-
-
 def family_revoked_on_commit(*, family: str) -> None:
-    transaction.on_commit(partial(_send_family_revoked, family), robust=True)
+    send = partial(_send, family_revoked, "family_revoked", family=family)
+    transaction.on_commit(send, robust=True)

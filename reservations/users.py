@@ -26,7 +26,8 @@ from django.utils import timezone
 from .accounts.models import Account
 from .exceptions import NotHolder
 from .models import Seat
-from .services import seat_unlock
+from .services import release_one_steps
+from .services.runner import run_and_announce
 
 USERNAME_MAX_LENGTH = 150
 
@@ -115,6 +116,8 @@ def user_deactivate(*, user: AbstractBaseUser) -> None:
         for event_id, seat_id in held.order_by("id"):
             # NotHolder: its lock has ended, so the seat is available already.
             with suppress(NotHolder):
-                seat_unlock(user=user, event_id=event_id, seat_id=seat_id)
+                run_and_announce(
+                    release_one_steps(user_id=user.pk, event_id=event_id, seat_id=seat_id)
+                )
         users.update(is_active=False)
         user.is_active = False

@@ -181,26 +181,12 @@ class EventAdmin(EventExports, StaffChanges, admin.ModelAdmin):
         if change:  # the form's fields only: map_version grows in other transactions meanwhile
             obj.save(update_fields=form.changed_data)
             return
-        if form.cleaned_data.get("layout"):
+        data = form.cleaned_data
+        shared = {k: data[k] for k in ("name", "venue", "description", "starts_at")}
+        if data.get("layout"):
             event = event_create_on_layout(
-                layout=form.cleaned_data["layout"],
-                name=form.cleaned_data["name"],
-                venue=form.cleaned_data["venue"],
-                description=form.cleaned_data["description"],
-                starts_at=form.cleaned_data["starts_at"],
-                orphan_mode=form.cleaned_data["orphan_mode"],
+                layout=data["layout"], orphan_mode=data["orphan_mode"], **shared
             )
-            obj.pk, obj.created_at = event.pk, event.created_at
-            return
-        event = services.event_create_with_seats(
-            name=form.cleaned_data["name"],
-            venue=form.cleaned_data["venue"],
-            description=form.cleaned_data["description"],
-            starts_at=form.cleaned_data["starts_at"],
-            rows=form.cleaned_data["rows"],
-            seats_per_row=form.cleaned_data["seats_per_row"],
-            sections=form.cleaned_data["sections"],
-            price=form.cleaned_data["price"],
-        )
-        obj.pk = event.pk
-        obj.created_at = event.created_at
+        else:
+            event = services.event_create_with_seats(**shared, **{k: data[k] for k in GRID_FIELDS})
+        obj.pk, obj.created_at = event.pk, event.created_at

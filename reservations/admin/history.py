@@ -6,7 +6,6 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
 from ..ledger.models import SeatChange
-from ..models import ReservedSeat
 
 # A seat held and let go many times has a long story; the page shows its latest part.
 SHOWN = 200
@@ -50,19 +49,4 @@ def history_table(changes: QuerySet) -> str:
         note,
         head,
         body,
-    )
-
-
-def seat_history(seat) -> str:
-    return history_table(SeatChange.objects.filter(event_id=seat.event_id, seat_id=seat.pk))
-
-
-def reservation_history(reservation) -> str:
-    """The changes that name it: its seats booked, and freed if it was cancelled. Found by its
-    seats, through the ledger's index of each seat's story."""
-    seat_ids = ReservedSeat.objects.filter(reservation=reservation).values("seat_id")
-    return history_table(
-        SeatChange.objects.filter(
-            event_id=reservation.event_id, seat_id__in=seat_ids, reservation_id=reservation.pk
-        )
     )

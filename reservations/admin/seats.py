@@ -8,10 +8,11 @@ from django.template.defaultfilters import pluralize
 from django.utils import timezone
 
 from .. import exceptions as services_errors
+from ..ledger.models import SeatChange
 from ..models import Event, PriceCategory, Seat
 from ..services.blocking import seats_block, seats_release
 from ..services.categories import seats_category_set
-from .history import seat_history
+from .history import history_table
 from .staff_changes import StaffChanges
 
 
@@ -75,7 +76,7 @@ class SeatAdmin(StaffChanges, admin.ModelAdmin):
 
     @admin.display(description="history (newest first)")
     def history(self, seat):
-        return seat_history(seat)
+        return history_table(SeatChange.objects.filter(event_id=seat.event_id, seat_id=seat.pk))
 
     def has_add_permission(self, request):
         return False  # seats come with their event

@@ -20,26 +20,19 @@ from .presenters import booking_of
 PRODUCT_ID = "-//seatmap//Reservations//EN"
 
 
-def calendar_uid(reservation_id: int) -> str:
-    return f"reservation-{reservation_id}@seatmap"
-
-
 def reservation_calendar(reservation: Reservation) -> bytes:
     """`reservation` as read by selectors (its event and seats with it)."""
     booking = booking_of(reservation)
     event = reservation.event
     currency = event.currency
     lines = [f"Booking #{booking.id}"]
-    lines += [
-        f"{seat.section} · Row {seat.row} · Seat {seat.label}: {money(seat.price)} {currency}"
-        if seat.section
-        else f"Row {seat.row} · Seat {seat.label}: {money(seat.price)} {currency}"
-        for seat in booking.seats
-    ]
+    for seat in booking.seats:
+        where = f"{seat.section} · Row {seat.row}" if seat.section else f"Row {seat.row}"
+        lines.append(f"{where} · Seat {seat.label}: {money(seat.price)} {currency}")
     lines.append(f"Total: {money(booking.total_price)} {currency}")
     cancelled = booking.status == Reservation.Status.CANCELLED
     entry = Event.new(
-        uid=calendar_uid(booking.id),
+        uid=f"reservation-{booking.id}@seatmap",
         stamp=timezone.now(),
         start=event.starts_at,
         summary=event.name,

@@ -67,8 +67,7 @@ def rate_of(value: str | None) -> tuple[int, int] | None:
     """(requests, seconds) of a DRF-style rate such as ``120/min``; None when off."""
     if not value:
         return None
-    requests, seconds = SimpleRateThrottle.parse_rate(None, value)
-    return requests, seconds
+    return SimpleRateThrottle.parse_rate(None, value)
 
 
 def window_rule(name: str, who: str, rate: tuple[int, int], now: float) -> Rule:
@@ -258,8 +257,6 @@ def _in_redis(call, fallback):
 
 def count(rules: Sequence[Rule], now: float) -> list[int]:
     """Count one call in each of its windows; each window's count after it."""
-    if not rules:
-        return []
     calls = [tuple(rules)]
     windows = windows_of(calls)
     keys, args = _script_args(windows)
@@ -330,8 +327,6 @@ def _async_counter() -> DataLoader:
 
 async def count_async(rules: Sequence[Rule], now: float) -> list[int]:
     """`count` on the event loop, batched with the other calls of this turn of the loop."""
-    if not rules:
-        return []
     if not settings.REDIS_URL or _outage.skip_redis():
         return _process_windows.count(rules, now)
     try:

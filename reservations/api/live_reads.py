@@ -13,31 +13,25 @@ which reads the database (views.SeatListApi).
 """
 
 import asyncio
-import gzip
 import time
 
-import brotli
 import orjson
 from cachetools import TLRUCache
 from django.conf import settings
-from django.http.cookie import parse_cookie
 from rest_framework import exceptions as drf_exceptions
 
 from reservations.client_address import scope_client_address
 from reservations.exceptions import NotFound
 from reservations.live_seats import SEAT_LIST_CODINGS, LiveMapsUnavailable, live_maps
 
-from .content_coding import IDENTITY, coding_for
+from .content_coding import IDENTITY, coding_for, compressed
 from .errors import exception_response
 from .loop_app import Answer, LoopCall, ToDjango, route
 from .loop_reads import map_version_of
 from .loop_requests import as_asgi, error_answer, header_of, user_id_of_token
+from .staff_sessions import session_key_of
 from .throttles import seat_list_allowed_async
 
-# The state changes ten times a second in an on-sale: fast settings, not the map's (content_
-# coding.py). Measured on the arena's state (~120 KB): brotli 5 ~2 ms, 13 KB; gzip 6 ~2 ms.
-_BROTLI_QUALITY = 5
-_GZIP_LEVEL = 6
 _NO_STORE = (b"cache-control", b"no-store")
 
 
@@ -72,17 +66,13 @@ async def _state_body(event_id: int, coding: str) -> bytes:
     # (kept here, per event, it would stay for every event ever read).
     body = view.encodings.get(coding)
     if body is None:
-        body = view.encodings[coding] = (
-            brotli.compress(view.value, mode=brotli.MODE_TEXT, quality=_BROTLI_QUALITY)
-            if coding == "br"
-            else gzip.compress(view.value, compresslevel=_GZIP_LEVEL, mtime=0)
-        )
+        body = view.encodings[coding] = compressed(view.value, coding)
     return body
 
 
 async def _seat_list(call: LoopCall) -> Answer:
     token = call.request.token
-    if token is None and _has_session(call.scope):
+    if token is None and session_key_of(call.scope) is not None:
         raise ToDjango()  # a session's user: Django knows who it is
     coding = coding_for(header_of(call.scope, b"accept-encoding"), SEAT_LIST_CODINGS)
     try:
@@ -127,11 +117,6 @@ def _keep_only_answers(key: tuple[int, int], reading: asyncio.Future) -> None:
     unknown event is kept, as an answer."""
     if reading.cancelled() or not isinstance(reading.exception(), NotFound | type(None)):
         _recent_versions.pop(key, None)
-
-
-def _has_session(scope) -> bool:
-    cookie = header_of(scope, b"cookie")
-    return bool(cookie) and settings.SESSION_COOKIE_NAME in parse_cookie(cookie)
 
 
 def _live() -> bool:

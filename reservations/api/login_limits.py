@@ -53,11 +53,7 @@ from django.http.multipartparser import MultiPartParserError
 from rest_framework.settings import api_settings
 
 from reservations.challenges import challenge_new, challenge_passed
-from reservations.client_address import (
-    is_exempt,
-    request_address_key,
-    request_client_address,
-)
+from reservations.client_address import is_exempt, request_address_key, request_client_address
 from reservations.exceptions import ChallengeRequired
 from reservations.users import username_key
 
@@ -133,19 +129,16 @@ class _HashingSlots:
 hashing_slots = _HashingSlots()
 
 
-def _rate(scope: str) -> tuple[int, int] | None:
+def _rule(scope: str, name: str, who: str, now: float) -> Rule | None:
+    """The window of limit `name` for `who`, at the rate of DRF's throttle `scope` (None: off)."""
     # Read at each request, so that settings overrides (tests) apply.
-    return limit_windows.rate_of(api_settings.DEFAULT_THROTTLE_RATES.get(scope))
+    rate = limit_windows.rate_of(api_settings.DEFAULT_THROTTLE_RATES.get(scope))
+    return limit_windows.window_rule(name, who, rate, now) if rate else None
 
 
 def _name_ident(username: str, address: str) -> str:
     # Hashed: a name may hold any character, and keys had better not.
     return hashlib.sha256(f"{username_key(username)}\n{address}".encode()).hexdigest()
-
-
-def _failure_rule(ident: str, now: float) -> Rule | None:
-    rate = _rate("auth_username")
-    return limit_windows.window_rule("login_failures", ident, rate, now) if rate else None
 
 
 def _slowdown(failures: int) -> int:
@@ -170,11 +163,6 @@ def _submitted(request, field: str) -> str | None:
         return None
     value = data.get(field) if hasattr(data, "get") else None
     return value[:4096] if isinstance(value, str) else None
-
-
-def _address_rule(address: str, now: float) -> Rule | None:
-    rate = _rate("auth")
-    return limit_windows.window_rule("auth", address, rate, now) if rate else None
 
 
 def _known_key(username: str, address: str) -> str:
@@ -204,7 +192,7 @@ def _wait_before(request, username: str | None, known: bool, every_attempt: bool
     address = request_address_key(request)
     # A load-test host's attempts are not counted per address (its hundreds of logins would
     # refuse everyone there, the organiser's admin login included); its failures still are.
-    rule = _address_rule(address, now)
+    rule = _rule("auth", "auth", address, now)
     if rule is not None and not is_exempt(request_client_address(request)):
         if every_attempt:
             verdict = limit_windows.allowed([rule], now)
@@ -228,7 +216,7 @@ def login_failed(sender, credentials, request=None, **kwargs):
     setattr(http_request, _FAILED_ATTRIBUTE, True)
     address = request_address_key(http_request)
     now = time.time()
-    address_rule = _address_rule(address, now)
+    address_rule = _rule("auth", "auth", address, now)
     if address_rule is not None and not is_exempt(request_client_address(http_request)):
         (failures,) = limit_windows.count([address_rule], now)
         left = limit_windows.seconds_left(address_rule, now)
@@ -237,7 +225,7 @@ def login_failed(sender, credentials, request=None, **kwargs):
         if failures >= settings.LOGIN_CHALLENGE_AFTER:  # and before that, show proof of work
             limit_windows.pause(f"challenge:{address}", left)
     ident = _name_ident(username, address)
-    rule = _failure_rule(ident, now)
+    rule = _rule("auth_username", "login_failures", ident, now)
     if rule is None:
         return
     (failures,) = limit_windows.count([rule], now)

@@ -9,10 +9,10 @@ opened on, so a new loop gets a new pool.
 import asyncio
 
 from django.conf import settings
-from django.db import connections
 from psycopg_pool import AsyncConnectionPool
 
 from reservations.database_pooler import statements_prepared
+from reservations.database_presence import driver_params
 
 _pool: tuple[asyncio.AbstractEventLoop, AsyncConnectionPool, asyncio.Task] | None = None
 
@@ -53,11 +53,6 @@ async def close_loop_pool() -> None:
         await pool.close()
 
 
-# What Django's backend hands its driver besides the connection's parameters: its own cursor
-# class and adapters (the steps adapt their values themselves).
-_DJANGO_DRIVER_ONLY = ("cursor_factory", "context")
-
-
 def loop_connection_params() -> dict:
     """The parameters the loop's connections open with: Django's own
     (`get_connection_params()`: the database, user, host, port, and every OPTIONS entry such
@@ -67,8 +62,7 @@ def loop_connection_params() -> dict:
     unless OPTIONS sets it: the loop's statements are few and repeated, so they are prepared
     (psycopg's default: from a statement's fifth run on a connection), unless the operator's
     OPTIONS say otherwise or a transaction pooler is in front (database_pooler.py)."""
-    django_params = connections["default"].get_connection_params()
-    params = {k: v for k, v in django_params.items() if k not in _DJANGO_DRIVER_ONLY}
+    params = driver_params()  # the steps adapt their values themselves: not Django's adapters
     if not statements_prepared(settings.DATABASE_POOLER):
         params["prepare_threshold"] = None
     elif params.get("prepare_threshold") is None:

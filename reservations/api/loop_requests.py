@@ -76,9 +76,7 @@ def api_request_of(scope, proxy_header: tuple[bytes, str] | None) -> ApiRequest 
     return ApiRequest(bearer, secure, origin)
 
 
-def api_headers(
-    secure: bool, allow: bytes = b"POST, OPTIONS", vary: bytes = b"origin"
-) -> list[tuple[bytes, bytes]]:
+def api_headers(secure: bool, allow: bytes, vary: bytes) -> list[tuple[bytes, bytes]]:
     """What Django's middleware adds to an API answer (compared in test_fast.py); `vary`: as
     the view's own Vary ends after the middleware's `origin`."""
     return [

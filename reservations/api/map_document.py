@@ -74,9 +74,7 @@ def document_response(request: HttpRequest, document: Document, *, event_id: int
     version = document_version(document, selectors.map_version_get(event_id=event_id))
     accept_encoding = request.headers.get("Accept-Encoding", "")
     if_none_match = request.headers.get("If-None-Match", "")
-    answer = stored_answer(document, version, accept_encoding, if_none_match) or stored_answer(
-        document, version, accept_encoding, if_none_match, built=True
-    )
+    answer = stored_answer(document, version, accept_encoding, if_none_match, build=True)
     response = HttpResponse(answer.body, status=answer.status, content_type="application/json")
     if answer.status == 304:
         del response["Content-Type"]
@@ -101,15 +99,15 @@ def stored_answer(
     accept_encoding: str,
     if_none_match: str,
     *,
-    built: bool = False,
+    build: bool = False,
 ) -> DocumentAnswer | None:
     """The answer from what this process stores (304 from the tags alone), or None when the
-    version is not stored here (`built`: it was just stored, so it is read from what was)."""
+    version is not stored here (`build`: build and store it then, Django's path)."""
     coding = coding_for(accept_encoding)
     key = _key(document, version)
     encoded = documents().get(key)
     if encoded is None:
-        if not built:
+        if not build:
             return None
         encoded = _built(document, version, key)
     etag = encoded.etags[coding]

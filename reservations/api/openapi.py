@@ -58,14 +58,8 @@ _REFUSALS = {
     "events_state_retrieve": (404,),
     "events_holds_retrieve": (401, 403, 404),
     "events_holds_run_retrieve": (401, 403, 404),
-    "events_best_create": (
-        400,
-        401,
-        403,
-        404,
-        409,
-        429,
-    ),  # 404 also for a grid event, which has no layout
+    # 404 also for a grid event, which has no layout
+    "events_best_create": (400, 401, 403, 404, 409, 429),
     "health_retrieve": (403,),  # the operator's, as the metrics are
     "events_inventory_retrieve": (403, 404),  # the operator's too
     "health_live_retrieve": (),

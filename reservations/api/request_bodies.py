@@ -30,6 +30,7 @@ import orjson
 from django.conf import settings
 
 from .errors import too_large_message
+from .loop_requests import header_of
 from .staff_sessions import staff_session
 
 _WITHOUT_BODY = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -84,7 +85,8 @@ class BufferedBodies:
             return await self.app(_refused(scope, limit), _no_body, send)
         if body is None:
             return await _send_all(send, _answer(413, "too_large", too_large_message()))
-        if _is_json(scope) and nests_deeper_than(body, MAX_JSON_DEPTH):
+        is_json = "json" in header_of(scope, b"content-type").lower()
+        if is_json and nests_deeper_than(body, MAX_JSON_DEPTH):
             return await _send_all(send, TOO_DEEP)
         replayed = False
 
@@ -105,13 +107,6 @@ async def _upload_of_staff(scope) -> bool:
     if declared is not None and declared <= settings.API_MAX_BODY_BYTES:
         return True
     return await staff_session(scope)
-
-
-def _is_json(scope) -> bool:
-    for name, value in scope["headers"]:
-        if name == b"content-type":
-            return b"json" in value.lower()
-    return False
 
 
 _OPENING, _CLOSING, _QUOTE, _BACKSLASH = frozenset(b"[{"), frozenset(b"]}"), 0x22, 0x5C
@@ -148,21 +143,6 @@ async def body_within(scope, receive, limit: int) -> bytes | None:
     declared = _declared_length(scope)
     if declared is not None and declared > limit:
         return None
-    return await _read_body(receive, limit)
-
-
-def _declared_length(scope) -> int | None:
-    for name, value in scope["headers"]:
-        if name == b"content-length":
-            try:
-                return int(value)
-            except ValueError:
-                return None
-    return None
-
-
-async def _read_body(receive, limit: int) -> bytes | None:
-    """The whole body, or None once it passes `limit`."""
     chunks, size = [], 0
     while True:
         message = await receive()
@@ -176,6 +156,13 @@ async def _read_body(receive, limit: int) -> bytes | None:
         if not message.get("more_body", False):
             break
     return b"".join(chunks)
+
+
+def _declared_length(scope) -> int | None:
+    try:
+        return int(header_of(scope, b"content-length"))
+    except ValueError:
+        return None
 
 
 async def _drain(receive) -> None:
@@ -192,23 +179,18 @@ async def _no_body():
 
 def _refused(scope, limit: int):
     """The request as the form's page asked for again, saying that its body was refused."""
-    headers = [
-        (name, value)
-        for name, value in scope["headers"]
-        if name not in (b"content-length", b"transfer-encoding", b"content-type")
-    ]
-    headers.append((BODY_REFUSED_HEADER, str(limit).encode()))
-    return {**scope, "method": "GET", "headers": headers}
+    kept = _headers_without(scope, (b"content-length", b"transfer-encoding", b"content-type"))
+    refused = (BODY_REFUSED_HEADER, str(limit).encode())
+    return {**scope, "method": "GET", "headers": [*kept, refused]}
 
 
 def _with_length(scope, length: int):
-    headers = [
-        (name, value)
-        for name, value in scope["headers"]
-        if name not in (b"content-length", b"transfer-encoding")
-    ]
-    headers.append((b"content-length", str(length).encode()))
-    return {**scope, "headers": headers}
+    kept = _headers_without(scope, (b"content-length", b"transfer-encoding"))
+    return {**scope, "headers": [*kept, (b"content-length", str(length).encode())]}
+
+
+def _headers_without(scope, names) -> list:
+    return [(name, value) for name, value in scope["headers"] if name not in names]
 
 
 async def _send_all(send, messages) -> None:

@@ -15,12 +15,11 @@ from django.conf import settings
 from django.contrib.auth import get_user
 from django.http.cookie import parse_cookie
 
+from .loop_requests import header_of
+
 
 def session_key_of(scope) -> str | None:
-    for name, value in scope["headers"]:
-        if name == b"cookie":
-            return parse_cookie(value.decode("latin-1")).get(settings.SESSION_COOKIE_NAME)
-    return None
+    return parse_cookie(header_of(scope, b"cookie")).get(settings.SESSION_COOKIE_NAME)
 
 
 def _is_staff(session_key: str) -> bool:

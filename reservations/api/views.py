@@ -35,21 +35,10 @@ from .map_document import LAYOUT, SEAT_MAP, document_response
 from .metrics_access import scrape_allowed
 from .origins import TrustedOrigin
 from .pagination import PAGE_PARAMETERS, page_of, paginated
-from .presenters import (
-    EventDetailOutput,
-    EventOutput,
-    ReservationOutput,
-    SeatOutput,
-    UserOutput,
-)
+from .presenters import EventDetailOutput, EventOutput, ReservationOutput, SeatOutput, UserOutput
 from .refresh_limits import RefreshUserThrottle
 from .throttles import ReadThrottle, SeatListUserThrottle
-from .tokens import (
-    TokenObtainInput,
-    TokenRefreshInput,
-    bearer_family_revoke,
-    refresh_family_revoke,
-)
+from .tokens import TokenObtainInput, TokenRefreshInput, bearer_family_revoke, refresh_family_revoke
 
 
 class CredentialsInput(serializers.Serializer):

@@ -33,17 +33,13 @@ def seat_kinds(room: Room, request: Request) -> Iterator[SeatKind]:
             companions_beside=True,
         )
         return
-    yield SeatKind(name="plain", admits=is_plain, valid=_any_mix)
+    yield SeatKind(name="plain", admits=is_plain, valid=lambda *_: True)
     if any(seat.free and not is_plain(seat) for seat in room.seats):
         yield SeatKind(name="any", admits=lambda seat: True, valid=_companions_accompanied)
 
 
 def is_plain(seat: SeatInfo) -> bool:
     return not seat.accessible and not seat.companion
-
-
-def _any_mix(wheelchairs: int, companions: int) -> bool:
-    return True
 
 
 def _companions_accompanied(wheelchairs: int, companions: int) -> bool:

@@ -1,6 +1,6 @@
 """What a buyer asks the picker for, how it scores seats, and what it answers."""
 
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,9 +33,7 @@ class Weights:
 
     def __post_init__(self) -> None:
         # The search stops early on bounds that only hold for weights of zero or more.
-        if min(self.row, self.centre, self.orphan, self.aisle, self.split_offset) < 0:
-            raise ValueError("weights cannot be negative")
-        if self.accessible_use < 0:
+        if min(astuple(self)) < 0:
             raise ValueError("weights cannot be negative")
 
 

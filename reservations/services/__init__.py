@@ -36,7 +36,6 @@ from .holds import (
     hold_all_steps,
     hold_one_steps,
     release_one_steps,
-    seat_unlock,
 )
 
 __all__ = [
@@ -57,6 +56,5 @@ __all__ = [
     "seat_grid",
     "seat_is_free",
     "seat_is_held_by",
-    "seat_unlock",
     "sweep_forever",
 ]

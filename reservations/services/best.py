@@ -337,10 +337,6 @@ def _buyer_limit_checks(
             from_address[ask.address] += ask.wish.count
 
 
-def _no_block(wish: Request, names: dict[int, str]) -> NoBlock:
-    return NoBlock(_no_block_message(wish, names.get(wish.category)))
-
-
 def _stage(shapes: Sequence[dict]) -> tuple[float, float] | None:
     """The centre of the plan's stage, if it draws one; else the picker's default (top centre)."""
     for shape in shapes:
@@ -349,8 +345,9 @@ def _stage(shapes: Sequence[dict]) -> tuple[float, float] | None:
     return None
 
 
-def _no_block_message(wish: Request, category_name: str | None) -> str:
-    """What was asked for, and only the changes that could find something."""
+def _no_block(wish: Request, names: dict[int, str]) -> NoBlock:
+    """The refusal: what was asked for, and only the changes that could find something."""
+    category_name = names.get(wish.category)
     where = f" in {category_name}" if category_name else ""
     if wish.section:
         where += f" in {wish.section}"
@@ -365,9 +362,9 @@ def _no_block_message(wish: Request, category_name: str | None) -> str:
         if applies
     ]
     if not tries:
-        return f"{what}{where}."
+        return NoBlock(f"{what}{where}.")
     choices = tries[0] if len(tries) == 1 else f"{', '.join(tries[:-1])} or {tries[-1]}"
-    return f"{what}{where}. Try {choices}."
+    return NoBlock(f"{what}{where}. Try {choices}.")
 
 
 # --- The service: the steps on Django's connection --------------------------------------------

@@ -26,7 +26,7 @@ from .map_version import map_version_bump
 Status = Seat.Status
 OffSale = Seat.OffSale
 OFF_SALE_FIELDS = ["blocked", "off_sale", "blocked_purpose", "blocked_reason", "blocked_until"]
-_FIELDS = [*sql.WRITTEN_FIELDS, *OFF_SALE_FIELDS]
+WRITTEN_AND_OFF_SALE_FIELDS = [*sql.WRITTEN_FIELDS, *OFF_SALE_FIELDS]
 
 
 def _why(kind: str, purpose: str, reason: str) -> str:
@@ -53,14 +53,13 @@ def seats_take_off_sale(
         now = timezone.now()
         taken = [s for s in seats if not s.blocked and not seat_is_free(s, now)]
         if taken:
-            raise SeatUnavailable(
-                "Only free seats can be taken off sale; "
-                + "; ".join(f"{s.label} is {taken_as(s)}" for s in taken)
-                + ".",
-                seats=[s.id for s in taken],
+            raise staff_refused(
+                "Only free seats can be taken off sale", taken, seats=[s.id for s in taken]
             )
         wanted = (kind, purpose, reason, until)
-        changed = [s for s in seats if _off_sale_as(s) != (True, *wanted)]
+        changed = [
+            s for s in seats if tuple(getattr(s, f) for f in OFF_SALE_FIELDS) != (True, *wanted)
+        ]
         for seat in changed:
             if seat.blocked:
                 seat.version += 1  # a change the ledger records: its kind or purpose
@@ -68,7 +67,7 @@ def seats_take_off_sale(
                 sql.BLOCK.apply(seat)
             seat.blocked = True
             seat.off_sale, seat.blocked_purpose, seat.blocked_reason, seat.blocked_until = wanted
-        Seat.objects.bulk_update(changed, _FIELDS)
+        Seat.objects.bulk_update(changed, WRITTEN_AND_OFF_SALE_FIELDS)
         if changed:
             map_version_bump(event_id=event_id)  # `blocked` is in the seat map's document
         seats_changed_on_commit(event_id=event_id, seats=changed)
@@ -82,21 +81,17 @@ def seats_block(*, event_id: int, seat_ids: Sequence[int], reason: str = "") -> 
     )
 
 
-def _off_sale_as(seat: Seat) -> tuple:
-    return (
-        seat.blocked,
-        seat.off_sale,
-        seat.blocked_purpose,
-        seat.blocked_reason,
-        seat.blocked_until,
-    )
-
-
 def taken_as(seat: Seat) -> str:
     """Why a seat that is not free cannot be had, in a refusal's words (staff's paths)."""
     if seat.blocked:
         return "killed" if seat.off_sale == OffSale.KILLED else "kept back"
     return "booked" if seat.status == Status.RESERVED else "held by a buyer"
+
+
+def staff_refused(why: str, refused: list[Seat], **details) -> SeatUnavailable:
+    """The refusal of seats staff may not take: `why`, then what each of `refused` is."""
+    states = "; ".join(f"{seat.label} is {taken_as(seat)}" for seat in refused)
+    return SeatUnavailable(f"{why}; {states}.", **details)
 
 
 def seats_release(
@@ -116,7 +111,7 @@ def seats_release(
         for seat in seats:
             sql.FREE.apply(seat)
             back_on_sale(seat)
-        Seat.objects.bulk_update(seats, _FIELDS)
+        Seat.objects.bulk_update(seats, WRITTEN_AND_OFF_SALE_FIELDS)
         if seats:
             map_version_bump(event_id=event_id)
         seats_changed_on_commit(event_id=event_id, seats=seats)

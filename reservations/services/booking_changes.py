@@ -20,12 +20,10 @@ from ..ledger.models import Via
 from ..models import Reservation, ReservedSeat, Seat
 from ..signals import seats_changed_on_commit
 from . import sql
-from .blocking import OFF_SALE_FIELDS, back_on_sale
-from .box_office import sellable_by_staff, staff_refused
+from .blocking import WRITTEN_AND_OFF_SALE_FIELDS, back_on_sale, staff_refused
+from .box_office import sellable_by_staff
 from .locking import reservation_row_locked, seat_rows_locked
 from .map_version import map_version_bump
-
-_FIELDS = [*sql.WRITTEN_FIELDS, *OFF_SALE_FIELDS]
 
 
 @dataclass(frozen=True)
@@ -91,7 +89,7 @@ def reservation_reseat(
             seat = by_id[i]
             sql.BOOK.apply(seat, user_id=reservation.user_id)
             back_on_sale(seat)
-        Seat.objects.bulk_update(seats, _FIELDS)
+        Seat.objects.bulk_update(seats, WRITTEN_AND_OFF_SALE_FIELDS)
         reservation.total_price += difference
         reservation.save(update_fields=["total_price"])
         if was_off_sale:

@@ -13,7 +13,7 @@ ORM, for the sweep (expiry.py) and for blocking seats (blocking.py).
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from decimal import Decimal
 
 from django.utils import timezone
@@ -32,7 +32,7 @@ from ..rules import seat_is_held_by
 from ..seating import companions_without_accessible
 from ..signals import seats_changed_on_commit
 from . import sql
-from .holds import caller_row_steps
+from .holds import caller_row_steps, moment_of
 from .locking import seat_rows_steps
 from .sql import Steps
 
@@ -81,13 +81,6 @@ def _decimal(value) -> Decimal:
     return value if isinstance(value, Decimal) else Decimal(str(value)).quantize(Decimal("0.01"))
 
 
-def _aware(moment: datetime | None) -> datetime | None:
-    """A time column as read by a bare cursor (SQLite may hand back a naive UTC time)."""
-    if moment is None or moment.tzinfo is not None:
-        return moment
-    return moment.replace(tzinfo=UTC)
-
-
 def reserve_fingerprint(*, event_id: int, seat_ids: Sequence[int]) -> str:
     canonical = f"{event_id}:{','.join(str(i) for i in sorted(seat_ids))}"
     return hashlib.sha256(canonical.encode()).hexdigest()
@@ -101,12 +94,12 @@ def booking_read_steps(reservation_id: int) -> Steps[ReservationRecord]:
     return ReservationRecord(
         id=reservation_id,
         status=status,
-        created_at=_aware(created_at),
-        cancelled_at=_aware(cancelled_at),
+        created_at=moment_of(created_at),
+        cancelled_at=moment_of(cancelled_at),
         total_price=_decimal(total),
         event_id=event_id,
         event_name=name,
-        event_starts_at=_aware(starts_at),
+        event_starts_at=moment_of(starts_at),
         seats=[
             ReservedSeatRecord(i, label, section, row, _decimal(p))
             for i, label, section, row, p in rows
@@ -205,7 +198,7 @@ def reserve_steps(
         total_price=total,
         event_id=event_id,
         event_name=name,
-        event_starts_at=_aware(starts_at),
+        event_starts_at=moment_of(starts_at),
         seats=sold,
     )
     return ReservationChange(reservation=booking, replayed=False, changed=seats)
@@ -242,12 +235,12 @@ def cancel_steps(
     booking = ReservationRecord(
         id=reservation_id,
         status=Status.CANCELLED.value,
-        created_at=_aware(created_at),
+        created_at=moment_of(created_at),
         cancelled_at=now,
         total_price=_decimal(total),
         event_id=event_id,
         event_name=name,
-        event_starts_at=_aware(starts_at),
+        event_starts_at=moment_of(starts_at),
         seats=[
             ReservedSeatRecord(s.id, s.label, s.section, s.row, _decimal(prices[s.id]))
             for s in seats

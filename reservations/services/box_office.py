@@ -13,14 +13,13 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from ..exceptions import SeatUnavailable
 from ..ledger.context import seat_changes
 from ..ledger.models import Via
 from ..models import Reservation, ReservedSeat, Seat
 from ..rules import seat_is_free
 from ..signals import seats_changed_on_commit
 from . import sql
-from .blocking import OFF_SALE_FIELDS, back_on_sale, taken_as
+from .blocking import WRITTEN_AND_OFF_SALE_FIELDS, back_on_sale, staff_refused
 from .locking import seat_rows_locked
 from .map_version import map_version_bump
 
@@ -32,12 +31,6 @@ def sellable_by_staff(seat: Seat, now) -> bool:
     if seat.blocked:
         return seat.off_sale == Seat.OffSale.KEPT
     return seat_is_free(seat, now)
-
-
-def staff_refused(why: str, refused: list[Seat], **details) -> SeatUnavailable:
-    """The refusal of seats staff may not take: `why`, then what each of `refused` is."""
-    states = "; ".join(f"{seat.label} is {taken_as(seat)}" for seat in refused)
-    return SeatUnavailable(f"{why}; {states}.", **details)
 
 
 def box_office_sell(
@@ -82,7 +75,7 @@ def box_office_sell(
         for seat in seats:
             sql.BOOK.apply(seat, user_id=None)
             back_on_sale(seat)
-        Seat.objects.bulk_update(seats, [*sql.WRITTEN_FIELDS, *OFF_SALE_FIELDS])
+        Seat.objects.bulk_update(seats, WRITTEN_AND_OFF_SALE_FIELDS)
         if was_off_sale:
             map_version_bump(event_id=event_id)
         seats_changed_on_commit(event_id=event_id, seats=seats)

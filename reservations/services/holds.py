@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
-from django.contrib.auth.base_user import AbstractBaseUser
 from django.utils import timezone
 
 from ..exceptions import (
@@ -37,7 +36,6 @@ from ..models import Seat
 from ..rules import hold_clock, seat_is_free, seat_is_held_by
 from . import sql
 from .locking import seat_rows_steps
-from .runner import run_and_announce
 from .seat_infos import orphan_rule_steps
 from .sql import Rows, Steps, seat_from_row
 
@@ -191,7 +189,7 @@ def _passed(refused: Rows) -> SeatPassRefused:
     """A hold refused because another account of the caller's network let the seats go less
     than the cooldown ago (rules.py): when they are the caller's to take, in a buyer's words."""
     labels = ", ".join(label for _, label, *_ in refused)
-    ends = [_moment(end) for row in refused for end in row[4:] if end is not None]
+    ends = [moment_of(end) for row in refused for end in row[4:] if end is not None]
     again = max(ends) + timedelta(seconds=settings.SEAT_HOLD_COOLDOWN_SECONDS)
     return SeatPassRefused(
         f"{labels} {'was' if len(refused) == 1 else 'were'} let go a moment ago by another "
@@ -203,9 +201,9 @@ def _passed(refused: Rows) -> SeatPassRefused:
     )
 
 
-def _moment(value: datetime | str | None) -> datetime | None:
-    """A time an SQL expression of rules.py gave: text without an offset from SQLite's bare
-    cursor, a datetime from PostgreSQL's."""
+def moment_of(value: datetime | str | None) -> datetime | None:
+    """A time a bare cursor gave, made aware: SQLite's is naive UTC (text without an offset
+    for an SQL expression of rules.py), PostgreSQL's a datetime with its offset."""
     if isinstance(value, str):
         value = datetime.fromisoformat(value)
     return None if value is None else value.replace(tzinfo=value.tzinfo or UTC)
@@ -223,7 +221,7 @@ def _held_long_enough(capped: Rows) -> HoldCapReached:
     they may hold again, and why, in a buyer's words (`hold_again_at` for the client)."""
     labels = ", ".join(label for _, label, *_ in capped)
     limit, cooldown = settings.SEAT_HOLD_MAX_SECONDS, settings.SEAT_HOLD_COOLDOWN_SECONDS
-    again = _hold_again_at(_moment(capped[0][2]))
+    again = _hold_again_at(moment_of(capped[0][2]))
     return HoldCapReached(
         f"You have had seats of this event on hold for as long as one visit may "
         f"({limit // 60} minutes), so {labels} cannot be held by you just now and stay free for "
@@ -251,11 +249,11 @@ def hold_run_steps(*, user_id: int, event_id: int) -> Steps[HoldRun]:
     if not rows:
         raise NotFound("No such event.")
     began, ended, allowed = rows[0]
-    ended = _moment(ended)
+    ended = moment_of(ended)
     if not allowed:
         return HoldRun(run_ends_at=None, hold_again_at=_hold_again_at(ended))
     going_on = ended is not None and ended > hold_clock(now)["cooled"]
-    return HoldRun(run_ends_at=hold_cap(_moment(began)) if going_on else None, hold_again_at=None)
+    return HoldRun(run_ends_at=hold_cap(moment_of(began)) if going_on else None, hold_again_at=None)
 
 
 def _in_the_way(seat: Seat, user_id: int, now: datetime) -> bool:
@@ -352,12 +350,3 @@ def extend_one_steps(*, user_id: int, event_id: int, seat_id: int) -> Steps[Hold
 def hold_cap(held_since: datetime) -> datetime:
     """The latest a hold that began at `held_since` may last until."""
     return held_since.replace(microsecond=0) + timedelta(seconds=settings.SEAT_HOLD_MAX_SECONDS)
-
-
-# --- On Django's connection: a departing account's holds let go (users.py) -------------------
-
-
-def seat_unlock(*, user: AbstractBaseUser, event_id: int, seat_id: int) -> Seat:
-    """Release a seat the caller holds. A lock that has ended is already gone: not_holder."""
-    steps = release_one_steps(user_id=user.pk, event_id=event_id, seat_id=seat_id)
-    return run_and_announce(steps).seats[0]

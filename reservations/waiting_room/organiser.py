@@ -41,15 +41,7 @@ def source_change_problem(
 
 
 def room_create(
-    *,
-    event: Event,
-    opens_at: datetime,
-    on_sale_at: datetime,
-    turn_seconds: int = 600,
-    claim_seconds: int = 120,
-    max_active: int = 500,
-    randomness_source: str = "",
-    challenge: bool = False,
+    *, event: Event, opens_at: datetime, on_sale_at: datetime, randomness_source: str = "", **fields
 ) -> WaitingRoom:
     if problem := times_problem(opens_at, on_sale_at) or source_problem(
         randomness_source, on_sale_at
@@ -59,11 +51,8 @@ def room_create(
         event=event,
         opens_at=opens_at,
         on_sale_at=on_sale_at,
-        turn_seconds=turn_seconds,
-        claim_seconds=claim_seconds,
-        max_active=max_active,
         randomness_source=randomness_source,
-        challenge=challenge,
+        **fields,
     )
     rooms.forget()
     return room

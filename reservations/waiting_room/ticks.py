@@ -34,11 +34,6 @@ State = WaitingRoom.State
 IDLE_SHOPPER_SECONDS = 120
 
 
-def rooms_tick() -> None:
-    for event_id in WaitingRoom.objects.values_list("event_id", flat=True):
-        room_tick(event_id=event_id)
-
-
 def room_tick(
     *, event_id: int, now: datetime | None = None, redis_down: bool | None = None, force=False
 ) -> WaitingRoom | None:
@@ -199,15 +194,8 @@ def _measure(room: WaitingRoom, now: datetime, slow: bool, redis_down: bool) -> 
     called_closed = called.filter(Q(claimed_at__isnull=False) | Q(called_at__lte=now - window))
     pending = called.filter(claimed_at__isnull=True, called_at__gt=now - window).count()
     turns = QueueEntry.objects.filter(room=room, claimed_at__isnull=False, turn_expires_at__gt=now)
-    seats_of_buyer = Seat.objects.filter(event_id=event_id)
-    holding = Exists(
-        seats_of_buyer.filter(held_by=OuterRef("user_id"), status=Seat.Status.LOCKED).filter(
-            held_until__gt=now
-        )
-    )
-    bought = Exists(
-        seats_of_buyer.filter(reserved_by=OuterRef("user_id"), status=Seat.Status.RESERVED)
-    )
+    holding = Exists(seats.filter(live_lock_q(now), held_by=OuterRef("user_id")))
+    bought = Exists(seats.filter(reserved_by=OuterRef("user_id"), status=Seat.Status.RESERVED))
     # Who is shopping: a buyer holding seats, or one who has held and booked nothing yet and
     # claimed lately. One who booked and holds nothing is done; one who has held nothing for
     # IDLE_SHOPPER_SECONDS is taken as gone. Neither speaks for seats nor counts against the
@@ -240,7 +228,8 @@ def ticks_forever(*, stop: threading.Event | None = None) -> None:
         try:
             close_old_connections()
             path_health.share_this_process()
-            rooms_tick()
+            for event_id in WaitingRoom.objects.values_list("event_id", flat=True):
+                room_tick(event_id=event_id)
         except Exception:
             logger.exception("waiting room tick failed; retrying")
         stop.wait(settings.QUEUE_TICK_SECONDS)

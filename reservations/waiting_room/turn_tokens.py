@@ -13,7 +13,7 @@ from django.utils.crypto import salted_hmac
 
 from reservations.exceptions import QueueTurnExpired, QueueTurnRequired
 
-from .rooms_in_memory import rooms
+from .rooms_in_memory import RoomInMemory, rooms
 
 QUEUE_TURN_HEADER = "Queue-Turn"  # where a booking call carries it (API.md)
 TOKEN_TYPE = "queue_turn"
@@ -56,46 +56,43 @@ def _claims(token: str) -> dict | None:
     return claims
 
 
-def turn_refusal(
-    token: str | None, *, user_id: int, event_id: int, generation: int, now: float
+def room_refusal(
+    room: RoomInMemory | None, token: str | None, *, user_id: int, event_id: int
 ) -> QueueTurnRequired | QueueTurnExpired | None:
-    """Why a hold must be refused on an event whose waiting room is on; None: the turn runs."""
+    """Why a hold must be refused now on the event of `room`, its waiting room; None: the turn
+    runs, or there is no room."""
+    if room is None:
+        return None
     claims = _claims(token) if token else None
     if (
         claims is None
         or claims.get("sub") != str(user_id)
         or claims.get("evt") != event_id
-        or claims.get("gen") != generation
+        or claims.get("gen") != room.generation
     ):
         return QueueTurnRequired()
-    if claims.get("exp", 0) <= now:
+    if claims.get("exp", 0) <= time.time():
         return QueueTurnExpired()
     return None
 
 
 def turn_required(*, event_id: int, user_id: int, token: str | None) -> None:
     """Raise unless the caller may take seats of the event now (request threads)."""
-    _raise_refusal(rooms.room_of(event_id), token, user_id=user_id, event_id=event_id)
+    refusal = room_refusal(rooms.room_of(event_id), token, user_id=user_id, event_id=event_id)
+    if refusal is not None:
+        raise refusal
 
 
 async def turn_required_async(*, event_id: int, user_id: int, token: str | None) -> None:
     """The same on the loop: from memory, no network call (rooms_in_memory.py)."""
     room = await rooms.room_of_async(event_id)
-    _raise_refusal(room, token, user_id=user_id, event_id=event_id)
-
-
-def _raise_refusal(room, token: str | None, *, user_id: int, event_id: int) -> None:
-    if room is None:
-        return
-    refusal = turn_refusal(
-        token, user_id=user_id, event_id=event_id, generation=room.generation, now=time.time()
-    )
+    refusal = room_refusal(room, token, user_id=user_id, event_id=event_id)
     if refusal is not None:
         raise refusal
 
 
 def turn_owner(token: str) -> int | None:
-    """The account a turn token of ours names (its other claims are turn_refusal's)."""
+    """The account a turn token of ours names (its other claims are room_refusal's)."""
     claims = _claims(token)
     try:
         return int(claims["sub"]) if claims else None

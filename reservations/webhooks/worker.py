@@ -19,6 +19,7 @@ from django.db import close_old_connections, connection
 from django.db.models import Max
 from django.utils import timezone
 
+from ..database_presence import driver_params
 from ..ledger.models import SeatChange
 from .models import WebhookDelivery, WebhookMessage
 from .seat_changes import LedgerEnd, seats_changed_written
@@ -136,11 +137,7 @@ def listen_forever(wake: threading.Event, stop: threading.Event) -> None:
     if connection.vendor != "postgresql" or settings.DATABASE_POOLER:
         logger.info("webhooks: no LISTEN here; polling every %s s", settings.WEBHOOK_POLL_SECONDS)
         return
-    params = {
-        k: v
-        for k, v in connection.get_connection_params().items()
-        if k not in ("cursor_factory", "context")
-    }
+    params = driver_params()
     while not stop.is_set():
         try:
             with psycopg.connect(**params, autocommit=True) as listener:

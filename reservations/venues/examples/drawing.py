@@ -2,6 +2,7 @@
 
 import math
 
+# Row names as theatres letter them: no I or O, which read as 1 and 0.
 ROW_LETTERS = "ABCDEFGHJKLMNPQRSTUVWXYZ"
 
 
@@ -14,6 +15,3 @@ def rounded(value: float) -> float | int:
 def facing(x: float, y: float, *, towards: tuple[float, float]) -> float:
     """Degrees clockwise from facing up the plan to facing `towards` (API.md's rotation)."""
     return math.degrees(math.atan2(towards[0] - x, y - towards[1]))
-
-
-# The theatre.

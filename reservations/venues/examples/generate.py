@@ -22,7 +22,6 @@ from .arena import arena_document
 from .theatre import theatre_document
 
 HERE = Path(__file__).resolve().parent
-# Row names as theatres letter them: no I or O, which read as 1 and 0.
 
 
 def readable_json(value: object, *, indent: str = "", room: int = 100) -> str:
