@@ -31,6 +31,7 @@ class RedisProcess:
     port: int
     args: list[str]
     process: subprocess.Popen | None = None
+    binary = REDIS_SERVER
 
     @property
     def url(self) -> str:
@@ -41,9 +42,9 @@ class RedisProcess:
 
     def start(self) -> None:
         self.process = subprocess.Popen(
-            [REDIS_SERVER, *self.args], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+            [self.binary, *self.args], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
         )
-        _wait_for(lambda: self.client().ping(), f"redis on {self.port} did not start")
+        _wait_for(lambda: self.client().ping(), f"{self.binary} on {self.port} did not start")
 
     def kill(self) -> None:
         """SIGKILL: the machine it ran on is gone, as far as anyone can tell."""
@@ -66,10 +67,10 @@ def _redis_args(port: int, directory: Path, *extra: str) -> list[str]:
 
 
 @contextlib.contextmanager
-def redis_server(port: int | None = None) -> Iterator[RedisProcess]:
+def redis_server() -> Iterator[RedisProcess]:
     """One Redis of the caller's own, stopped afterwards."""
     with tempfile.TemporaryDirectory(prefix="seatmap-redis-") as tmp:
-        port = port or free_port()
+        port = free_port()
         server = RedisProcess(port, _redis_args(port, Path(tmp)))
         server.start()
         try:
@@ -87,17 +88,13 @@ class SentinelShards:
     replicas: list[RedisProcess]
     sentinels: list[RedisProcess] = field(default_factory=list)
 
-    @property
-    def sentinel_addresses(self) -> list[str]:
-        return [f"127.0.0.1:{s.port}" for s in self.sentinels]
-
     def env(self) -> dict[str, str]:
         """The server settings that name these Sentinels and shards (README "Redis")."""
         return {
             # The host part is not used with Sentinels: the database number is.
             "REDIS_URL": "redis://127.0.0.1:6379/0",
             "REDIS_SHARDS": ",".join(self.masters),
-            "REDIS_SENTINELS": ",".join(self.sentinel_addresses),
+            "REDIS_SENTINELS": ",".join(f"127.0.0.1:{s.port}" for s in self.sentinels),
         }
 
     def primary_port(self, shard: int) -> int:
@@ -191,11 +188,7 @@ def sentinel_shards(shards: int = 1, sentinels: int = 3) -> Iterator[SentinelSha
 
 
 class _SentinelProcess(RedisProcess):
-    def start(self) -> None:
-        self.process = subprocess.Popen(
-            [REDIS_SENTINEL, *self.args], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-        )
-        _wait_for(lambda: self.client().ping(), f"sentinel on {self.port} did not start")
+    binary = REDIS_SENTINEL
 
 
 def _replicas_of(primary: RedisProcess) -> int:

@@ -38,7 +38,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from harness.servers import ROOT, free_port
+from harness.servers import ROOT, free_port, tail
 
 # The binary of each kind: Debian's where Debian puts it (not on a normal user's PATH), the
 # newer one where the Makefile builds it.
@@ -129,9 +129,7 @@ class PgBouncer:
         self._end(signal.SIGQUIT if self.pooler == "transaction-prepared" else signal.SIGTERM)
 
     def log_tail(self) -> str:
-        with contextlib.suppress(OSError):
-            return self._log.read_text(errors="replace")[-4000:]
-        return "(no log)"
+        return tail(self._log)
 
     def _end(self, how: signal.Signals) -> None:
         if self._process is None:
@@ -148,19 +146,18 @@ def pgbouncer_in_front_of(
     *,
     pooler: str = "transaction-prepared",
     pool_mode: str = "transaction",
-    port: int | None = None,
     pool_size: int = POOL_SIZE,
 ) -> Iterator[PgBouncer]:
-    """A PgBouncer of the `pooler` kind started in front of `database_url`'s PostgreSQL on
-    `port` (a free one if None), with `pool_size` server connections per database and user;
-    stopped, and its directory removed, afterwards. Its log is printed if the caller fails."""
+    """A PgBouncer of the `pooler` kind started in front of `database_url`'s PostgreSQL on a free
+    port, with `pool_size` server connections per database and user; stopped, and its
+    directory removed, afterwards. Its log is printed if the caller fails."""
     directory = Path(tempfile.mkdtemp(prefix="seatmap-pgbouncer-"))
     bouncer = PgBouncer(
         database_url,
         pooler=pooler,
         pool_mode=pool_mode,
         pool_size=pool_size,
-        port=port or free_port(),
+        port=free_port(),
         directory=directory,
     )
     try:

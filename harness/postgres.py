@@ -19,7 +19,7 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-from harness.servers import free_port
+from harness.servers import free_port, tail
 
 RUN_AS = "postgres"
 
@@ -73,9 +73,7 @@ class PrivatePostgres:
         self._run(self._bin / "pg_ctl", "stop", "-w", "-m", mode, "-D", str(self._data))
 
     def log_tail(self) -> str:
-        with contextlib.suppress(OSError):
-            return (self._directory / "log").read_text(errors="replace")[-4000:]
-        return "(no log)"
+        return tail(self._directory / "log")
 
     def _run(self, *command) -> None:
         as_owner = ["runuser", "-u", RUN_AS, "--"] if os.geteuid() == 0 else []
@@ -94,12 +92,12 @@ class PrivatePostgres:
 
 
 @contextlib.contextmanager
-def private_postgres(*, port: int | None = None) -> Iterator[PrivatePostgres]:
-    """A new cluster, started (on `port`, or a free one); stopped and removed afterwards."""
+def private_postgres() -> Iterator[PrivatePostgres]:
+    """A new cluster, started on a free port; stopped and removed afterwards."""
     directory = Path(tempfile.mkdtemp(prefix="seatmap-postgres-"))
     if os.geteuid() == 0:
         shutil.chown(directory, RUN_AS, RUN_AS)
-    postgres = PrivatePostgres(directory, port or free_port())
+    postgres = PrivatePostgres(directory, free_port())
     try:
         postgres.init()
         postgres.start()

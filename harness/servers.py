@@ -105,12 +105,11 @@ def server_processes(
     cwd: Path = ROOT,
     args: tuple[str, ...] = (),
     ready_path: str = HEALTH,
-    ready_statuses: tuple[int, ...] = (200,),
     log_dir: Path = ROOT,
 ) -> Iterator[list[Server]]:
     """Serve config.asgi with `env` from `cwd` in `count` processes, each on a free port (or
-    `port`, for one); yield them once each answers `ready_path` with one of `ready_statuses`,
-    and stop them afterwards. `args` go to config.server (uvicorn) only."""
+    `port`, for one); yield them once each answers `ready_path` with 200, and stop them
+    afterwards. `args` go to config.server (uvicorn) only."""
     if kind not in SERVER_KINDS:
         raise ValueError(f"kind is one of {SERVER_KINDS}, not {kind!r}")
     started: list[tuple[Server, Path]] = []
@@ -118,15 +117,15 @@ def server_processes(
         for _ in range(count):
             started.append(_start(env, kind, port or free_port(), cwd, args, log_dir))
         for server, log in started:
-            _wait_ready(server, kind, log, ready_path, ready_statuses)
+            _wait_ready(server, kind, log, ready_path)
         yield [server for server, _ in started]
     except BaseException:
         for server, log in started:
-            print(f"--- server log ({server.url}) ---\n{_tail(log)}")
+            print(f"--- server log ({server.url}) ---\n{tail(log)}")
         raise
     finally:
         for server, log in started:
-            _stop(server.process)
+            stop(server.process)
             log.unlink(missing_ok=True)
 
 
@@ -160,20 +159,18 @@ def _start(
     return Server(f"http://127.0.0.1:{port}", process), log
 
 
-def _wait_ready(
-    server: Server, kind: str, log: Path, ready_path: str, ready_statuses: tuple[int, ...]
-) -> None:
+def _wait_ready(server: Server, kind: str, log: Path, ready_path: str) -> None:
     deadline = time.monotonic() + STARTED_WITHIN
     while True:
         with contextlib.suppress(httpx.HTTPError):
-            if httpx.get(server.url + ready_path, timeout=2).status_code in ready_statuses:
+            if httpx.get(server.url + ready_path, timeout=2).status_code == 200:
                 return
         if server.process.poll() is not None or time.monotonic() > deadline:
-            raise RuntimeError(f"{kind} did not start:\n{_tail(log)}")
+            raise RuntimeError(f"{kind} did not start:\n{tail(log)}")
         time.sleep(0.2)
 
 
-def _stop(process: subprocess.Popen) -> None:
+def stop(process: subprocess.Popen) -> None:
     process.terminate()
     try:
         process.wait(timeout=10)
@@ -182,7 +179,7 @@ def _stop(process: subprocess.Popen) -> None:
         process.wait()
 
 
-def _tail(log: Path) -> str:
+def tail(log: Path) -> str:
     with contextlib.suppress(OSError):
         return log.read_text(errors="replace")[-4000:]
     return "(no log)"

@@ -20,12 +20,8 @@ from pathlib import Path
 from .bench_databases import setup
 from .bench_machine import machine
 from .bench_scenarios import SCENARIOS, SETS
-
-# What loadtest/request_cpu.py runs the bench's server and commands with.
-from .bench_servers import DB, PY, REDIS_URL, RESULTS, ROOT, manage, server_env
+from .bench_servers import DB, REDIS_URL, RESULTS, ROOT
 from .commands import UsageError
-
-__all__ = ["PY", "ROOT", "main", "manage", "server_env"]
 
 
 def arguments(p: argparse.ArgumentParser) -> None:

@@ -8,7 +8,9 @@ from pathlib import Path
 
 import redis
 
-from .bench_servers import DB, PY, REDIS_URL, ROOT, manage, server_env
+from .bench_servers import DB, PY, REDIS_URL, ROOT, create_event, manage, server_env
+
+ARENA = ROOT / "reservations" / "venues" / "examples" / "arena.json"
 
 
 def setup(workdir: Path, count: int = 1000) -> dict:
@@ -30,19 +32,8 @@ def setup(workdir: Path, count: int = 1000) -> dict:
 
 
 def new_event(name: str, rows: int = 20, per_row: int = 50, extra: tuple[str, ...] = ()) -> int:
-    out = manage(
-        "create_event",
-        "--name",
-        name,
-        "--rows",
-        str(rows),
-        "--seats-per-row",
-        str(per_row),
-        "--price",
-        "25",
-        *extra,
-    )
-    return int(out.split()[-1])
+    grid = ("--rows", str(rows), "--seats-per-row", str(per_row), "--price", "25")
+    return create_event("--name", name, *grid, *extra)
 
 
 PGBENCH_HOLD = """\\set seat random(:first, :last)
@@ -68,17 +59,8 @@ def pgbench(ctx):
     first, last = [
         int(x)
         for x in subprocess.run(
-            [
-                "psql",
-                "-h",
-                "127.0.0.1",
-                "-U",
-                "postgres",
-                "-d",
-                DB,
-                "-Atc",
-                f"select min(id)||' '||max(id) from reservations_seat where event_id={event}",
-            ],
+            ["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", DB, "-Atc"]
+            + [f"select min(id)||' '||max(id) from reservations_seat where event_id={event}"],
             capture_output=True,
             text=True,
             check=True,
@@ -91,29 +73,9 @@ def pgbench(ctx):
     ):
         path = ctx["workdir"] / f"{label}.sql"
         path.write_text(script)
-        cmd = [
-            "pgbench",
-            "-h",
-            "127.0.0.1",
-            "-U",
-            "postgres",
-            "-n",
-            "-c",
-            "16",
-            "-j",
-            "2",
-            "-T",
-            "10",
-            "-f",
-            str(path),
-            "-D",
-            f"event={event}",
-            "-D",
-            f"first={first}",
-            "-D",
-            f"last={last}",
-            DB,
-        ]
+        cmd = ["pgbench", "-h", "127.0.0.1", "-U", "postgres", "-n", "-c", "16", "-j", "2"]
+        cmd += ["-T", "10", "-f", str(path), "-D", f"event={event}", "-D", f"first={first}"]
+        cmd += ["-D", f"last={last}", DB]
         out = subprocess.run(cmd, capture_output=True, text=True)
         tps = re.search(r"tps = ([\d.]+)", out.stdout)
         lat = re.search(r"latency average = ([\d.]+) ms", out.stdout)

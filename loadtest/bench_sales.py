@@ -5,11 +5,10 @@ import json
 import subprocess
 
 from .bench_console import CONSOLE_STAFF, console_staff
+from .bench_databases import ARENA
 from .bench_loadtest import loadtest
 from .bench_machine import wait_quiet
-from .bench_servers import PY, RESULTS, ROOT, manage, servers, stacked
-
-ARENA = ROOT / "reservations" / "venues" / "examples" / "arena.json"
+from .bench_servers import PY, RESULTS, ROOT, create_event, manage, servers, stacked
 
 
 def on_sale(arrivals: int, within: float, *extra, stack: int = 0, console: bool = False):
@@ -25,9 +24,7 @@ def on_sale(arrivals: int, within: float, *extra, stack: int = 0, console: bool 
     issue 39), its figures under "console"."""
 
     def run(ctx):
-        event = int(
-            manage("create_event", "--name", ctx["name"], "--layout", str(ARENA)).split()[-1]
-        )
+        event = create_event("--name", ctx["name"], "--layout", str(ARENA))
         with stacked(stack) if stack else servers("uvicorn") as (urls, pids):
             if not console:
                 return buyers(urls, pids, event, ctx)
@@ -50,30 +47,10 @@ def on_sale(arrivals: int, within: float, *extra, stack: int = 0, console: bool 
             urls,
             pids,
             event,
-            "--profile",
-            "onsale",
-            "--arrivals",
-            arrivals,
-            "--arrive-within",
-            within,
-            "--click-share",
-            0.2,
-            "--best-share",
-            0.3,
-            "--cancel-share",
-            0.1,
-            "--return-share",
-            0.5,
-            "--users",
-            ctx["users"],
-            "--auth",
-            "bearer",
-            "--duration",
-            60,
-            "--connect-timeout",
-            120,
-            "--idle",
-            0.5,
+            *("--profile", "onsale", "--arrivals", arrivals, "--arrive-within", within),
+            *("--click-share", 0.2, "--best-share", 0.3, "--cancel-share", 0.1),
+            *("--return-share", 0.5, "--users", ctx["users"], "--auth", "bearer"),
+            *("--duration", 60, "--connect-timeout", 120, "--idle", 0.5),
             *extra,
             name=ctx["name"],
         )
@@ -93,18 +70,12 @@ def queue_sale(buyers: int, rows: int = 20, per_row: int = 50, within: float = 3
         if not users.exists():
             manage(
                 "create_load_users",
-                "--count",
-                str(buyers),
-                "--prefix",
-                "queue",
-                "--output",
-                str(users),
+                *("--count", str(buyers), "--prefix", "queue", "--output", str(users)),
             )
         with servers("uvicorn", LIMITS_EXEMPT_NETWORKS="127.0.0.1/32,::1/128") as (urls, pids):
             idle_before = wait_quiet()
             # The on-sale leaves the load tester time to start and read its accounts first.
-            event = manage(
-                "create_event",
+            event = create_event(
                 *("--name", ctx["name"], "--rows", str(rows), "--seats-per-row", str(per_row)),
                 *("--price", "25", "--queue-opens", "now+0", "--on-sale", f"now+{within + 15:.0f}"),
                 *("--turn-minutes", "10", "--claim-seconds", "60", "--max-active", "500"),
@@ -112,7 +83,7 @@ def queue_sale(buyers: int, rows: int = 20, per_row: int = 50, within: float = 3
             return loadtest(
                 urls,
                 pids,
-                int(event.split()[-1]),
+                event,
                 *("--profile", "queue", "--arrivals", buyers, "--users", users),
                 *("--auth", "bearer", "--arrive-within", within, "--pre-queue-share", 0.7),
                 *("--late-within", 20, "--no-show-share", 0.1, "--claim-within", 3),
@@ -133,14 +104,13 @@ def queue_waiting(sockets: int, frames: int = 6):
 
     def run(ctx):
         with servers("uvicorn", LIMITS_EXEMPT_NETWORKS="127.0.0.1/32,::1/128") as (urls, pids):
-            event = manage(
-                "create_event",
+            event = create_event(
                 *("--name", ctx["name"], "--rows", "10", "--seats-per-row", "50"),
                 *("--price", "25", "--queue-opens", "now+0", "--on-sale", "now+86400"),
             )
             out = RESULTS / f"{ctx['name']}.json"
             cmd = [PY, "-m", "loadtest", "waiting", "--url", urls[0]]
-            cmd += ["--event", event.split()[-1], "--sockets", str(sockets)]
+            cmd += ["--event", str(event), "--sockets", str(sockets)]
             cmd += ["--frames", str(frames), "--server-pid", str(pids[0]), "--json", str(out)]
             idle_before = wait_quiet()
             done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=900)

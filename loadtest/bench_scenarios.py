@@ -8,7 +8,7 @@ from .bench_databases import new_event, pgbench
 from .bench_engine_counts import counted
 from .bench_loadtest import loadtest
 from .bench_sales import on_sale, queue_sale, queue_waiting
-from .bench_servers import ROOT, manage, servers
+from .bench_servers import ROOT, create_event, servers
 from .bench_wrk import wrk_checkout, wrk_holds
 from .report import CLIENT_PATH
 
@@ -19,14 +19,7 @@ ONE_CLICKER = ("--clickers", 1, "--profile", "uniform", "--auth", "bearer", "--r
 
 FANOUT = (
     *ONE_CLICKER,
-    "--duration",
-    "15",
-    "--connect-burst",
-    "500",
-    "--connect-interval",
-    "0.2",
-    "--idle",
-    "0.5",
+    *("--duration", "15", "--connect-burst", "500", "--connect-interval", "0.2", "--idle", "0.5"),
 )
 
 
@@ -106,9 +99,7 @@ def best_available(buyers: int, sizes: str, *extra, procs: int = 1):
 
     def run(ctx):
         theatre = ROOT / "reservations" / "venues" / "examples" / "theatre.json"
-        event = int(
-            manage("create_event", "--name", ctx["name"], "--layout", str(theatre)).split()[-1]
-        )
+        event = create_event("--name", ctx["name"], "--layout", str(theatre))
         users = ("--users", ctx["users"], "--auth", "bearer", "--seed", 1)
         buying = ("--profile", "best", "--clickers", buyers, "--sizes", sizes, *extra)
         watching = ("--watchers", 1, "--idle", 0, "--settle", 0.5)

@@ -10,7 +10,9 @@ import sys
 import tempfile
 from pathlib import Path
 
+from harness.servers import free_port as free_port
 from harness.servers import server_processes
+from harness.servers import stop as stop
 from harness.stack import engine_stack
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -72,6 +74,11 @@ def manage(*args: str) -> str:
     return out.stdout
 
 
+def create_event(*args: str) -> int:
+    """An event made by `manage.py create_event *args`: its id (on its output's last line)."""
+    return int(manage("create_event", *args).split()[-1])
+
+
 def server_commit() -> str:
     """`git describe` of the checkout measured (SERVER_ROOT), whatever this load tester's is."""
     describe = ["git", "-C", str(SERVER_ROOT), "describe", "--always", "--dirty"]
@@ -100,7 +107,6 @@ def servers(
         cwd=root,
         args=args,
         ready_path="/api/events/",
-        ready_statuses=(200,),
         log_dir=Path(tempfile.gettempdir()),
     ) as started:
         yield [server.url for server in started], [server.process.pid for server in started]

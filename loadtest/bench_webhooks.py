@@ -21,7 +21,6 @@ import asyncio
 import base64
 import json
 import random
-import socket
 import subprocess
 import tempfile
 import time
@@ -32,11 +31,10 @@ import orjson
 from standardwebhooks import Webhook
 
 from .api import fetch_seats, http_session
-from .bench_databases import setup
-from .bench_servers import PY, SERVER_ROOT, manage, server_env, servers
+from .bench_databases import ARENA, new_event, setup
+from .bench_servers import PY, SERVER_ROOT, create_event, free_port, manage, server_env, servers
 from .stats import quantiles
 
-ARENA = "reservations/venues/examples/arena.json"
 REGISTER = (
     "from reservations.models import WebhookEndpoint\n"
     "print(WebhookEndpoint.objects.create(url={url!r}, event_id={event}, event_types=["
@@ -64,12 +62,6 @@ class Hook(BaseHTTPRequestHandler):
         pass
 ThreadingHTTPServer(("127.0.0.1", int(sys.argv[1])), Hook).serve_forever()
 """
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def arrivals_in(path: Path) -> list[tuple[float, dict, bytes]]:
@@ -125,7 +117,7 @@ def verified_latencies(arrivals, secret: str, expected: int) -> dict:
         ids.add(headers["webhook-id"])
         if message["type"] == "reservation.confirmed":
             reservations.add(message["data"]["id"])
-            committed = datetime.fromisoformat(message["timestamp"].replace("Z", "+00:00"))
+            committed = datetime.fromisoformat(message["timestamp"])
             latencies.append((at - committed.timestamp()) * 1000)
     if len(reservations) != expected or len(ids) != len(arrivals):
         raise RuntimeError(f"{len(reservations)} reservations heard of, {expected} booked")
@@ -166,11 +158,10 @@ def measure(options) -> dict:
         setup(Path(tempfile.mkdtemp(prefix="bench-webhooks-")))["users"].read_text()
     )
     users, port = everyone[: options.buyers], free_port()
-    event = int(manage("create_event", "--name", "Webhooks", "--rows", "25", "--seats-per-row",
-                       "50", "--price", "25").split()[-1])  # fmt: skip
+    event = new_event("Webhooks", rows=25)
     hook = f"http://127.0.0.1:{port}/hook"
     secret = manage("shell", "-c", REGISTER.format(url=hook, event=event)).split()[-1]
-    arena = int(manage("create_event", "--name", "Arena", "--layout", ARENA).split()[-1])
+    arena = create_event("--name", "Arena", "--layout", str(ARENA))
     heard = Path(tempfile.mkdtemp(prefix="bench-webhooks-")) / "arrivals.jsonl"
     receiver = subprocess.Popen([PY, "-c", RECEIVER, str(port), str(heard)])
     worker = subprocess.Popen(

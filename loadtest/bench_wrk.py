@@ -114,18 +114,9 @@ def wrk_loop(
     return run
 
 
-def wrk_holds(
-    connections: int, *, queued: bool = False, pooler: str = "", one_network: bool = False
-):
-    """Each user locks and unlocks a seat of its own."""
-    return wrk_loop(
-        connections,
-        WRK_SCRIPT,
-        lambda seat_ids, i: str(seat_ids[i * 7]),
-        queued=queued,
-        pooler=pooler,
-        one_network=one_network,
-    )
+def wrk_holds(connections: int, **options):
+    """Each user locks and unlocks a seat of its own (`options`: wrk_loop's)."""
+    return wrk_loop(connections, WRK_SCRIPT, lambda seat_ids, i: str(seat_ids[i * 7]), **options)
 
 
 def _turns(base: str, event: int, users: list[dict]) -> list[str]:

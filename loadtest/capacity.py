@@ -115,13 +115,10 @@ def server_work_by_part(load: Load, costs: UnitCosts) -> dict[str, float]:
     }
 
 
-def server_work_cores(load: Load, costs: UnitCosts) -> float:
-    return sum(server_work_by_part(load, costs).values())
-
-
 def server_cores(load: Load, costs: UnitCosts, processes: int) -> float:
     """What /proc would show for `processes` serving `load`: what the bench's runs measured."""
-    return processes * costs.cpu_cores_per_process_idle + server_work_cores(load, costs)
+    work = sum(server_work_by_part(load, costs).values())
+    return processes * costs.cpu_cores_per_process_idle + work
 
 
 def server_rss_bytes(watchers: int, costs: UnitCosts, processes: int) -> float:

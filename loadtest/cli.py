@@ -14,13 +14,13 @@ fails. A profile's own options are in the group of its name below.
 """
 
 import argparse
-import asyncio
 import os
 import signal
 from inspect import cleandoc
 from pathlib import Path
 
 import orjson
+import uvloop
 
 from .auth import AUTH_MODES
 from .commands import UsageError
@@ -179,26 +179,17 @@ def prepare(args: argparse.Namespace) -> None:
         raise UsageError("--clickers needs --users")
 
 
-def run_on_uvloop(coroutine):
-    try:
-        import uvloop
-    except ImportError:
-        return asyncio.run(coroutine)
-    return uvloop.run(coroutine)
-
-
 def main(options: argparse.Namespace) -> int:
     if options.child_index is not None:
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # the main process stops its children
         raise_nofile()
-        run_on_uvloop(child_main(options))
+        uvloop.run(child_main(options))
         return 0
     profile = REGISTRY[options.profile]
-    result = run_on_uvloop(profile.execute(options))
+    result = uvloop.run(profile.execute(options))
     print(profile.table(result))
     if options.json:
-        with open(options.json, "wb") as f:
-            f.write(orjson.dumps(result, option=orjson.OPT_INDENT_2))
+        Path(options.json).write_bytes(orjson.dumps(result, option=orjson.OPT_INDENT_2))
     report = options.report or (options.json and str(Path(options.json).with_suffix(".html")))
     if report:
         from .report_html import write_report  # matplotlib: only in a process that draws

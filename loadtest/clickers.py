@@ -180,7 +180,7 @@ async def book(c: Clicker, got: list[int], started: float, cancel_share: float) 
             await c.unlock(seat)
         return "refused"
     reservation = orjson.loads(answer)["reservation"]
-    rec.journey(time.perf_counter() - started, len(got))
+    rec.journeys.append((time.perf_counter() - started, len(got)))
     c.booked[reservation["id"]] = got
     for seat in got:
         if seat in c.held:

@@ -2,7 +2,7 @@
 
 from collections import Counter
 
-from .stats import Recorder, quantiles
+from .stats import HOLD_OPS, Recorder, quantiles
 from .verdict import verdict_line
 from .watchers import Watcher
 
@@ -44,9 +44,9 @@ def click_figures(rec: Recorder, clickers: list, profile: str, seconds: float) -
             "fast": rec.fast[op],  # answered by the server's fast path (X-Seatmap-Path)
             "latency_ms": quantiles([r[2] for r in rows], 1e3),
         }
-    holds_ok = sum(ops.get(op, {}).get("ok", 0) for op in ("lock", "lock_many", "best"))
+    holds_ok = sum(ops.get(op, {}).get("ok", 0) for op in HOLD_OPS)
     conflicts = sum(n for k, n in codes.items() if k.endswith(":seat_unavailable"))
-    figures = {
+    return {
         "profile": profile,
         "clickers": len(clickers),
         "seconds": round(seconds, 3),
@@ -60,7 +60,6 @@ def click_figures(rec: Recorder, clickers: list, profile: str, seconds: float) -
         "by_op": ops,
         "errors_by_code": dict(codes),
     }
-    return figures
 
 
 def journey_figures(rec: Recorder, clickers: list, seconds: float) -> dict:
@@ -220,8 +219,13 @@ def table(result: dict) -> str:
             )
         )
     rows.append(("verdict", verdict_line(result["verdict"])))
-    width = max(len(r[0]) for r in rows)
-    return "\n".join(f"{k.ljust(width)}  {val}" for k, val in rows)
+    return aligned(rows)
+
+
+def aligned(rows: list[tuple[str, str]]) -> str:
+    """(name, value) rows as a table, the values in one column."""
+    width = max(len(name) for name, _ in rows)
+    return "\n".join(f"{name.ljust(width)}  {value}" for name, value in rows)
 
 
 def onsale_rows(o: dict, arrivals: dict) -> list[tuple[str, str]]:

@@ -43,6 +43,13 @@ def near_stage(seats: list[dict], layout: dict | None) -> list[int]:
     return [seat_id for _, seat_id in sorted(ranked)]
 
 
+async def stage_ranking(client, base: str, event_id: int, seats: list[dict]) -> list[int]:
+    """`near_stage` of the event's seats, on its layout (`GET layout/`) if it has one."""
+    async with client.get(f"{base}/api/events/{event_id}/layout/") as answer:
+        layout = orjson.loads(await answer.read()) if answer.status == 200 else None
+    return near_stage(seats, layout)
+
+
 def near_stage_picker(model: SeatModel, ranking: list[int]):
     """The seat a buyer clicks next: one of the best `SPREAD` seats its own map shows free,
     the best likelier (so everyone's first clicks meet near the stage), never one it tried."""

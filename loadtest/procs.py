@@ -107,28 +107,20 @@ class Child:
     @classmethod
     async def start(cls, argv: list[str], index: int) -> "Child":
         process = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "loadtest",
-            "run",
-            *argv,
-            "--child-index",
-            str(index),
-            "--quiet",
+            *(sys.executable, "-m", "loadtest", "run", *argv),
+            *("--child-index", str(index), "--quiet"),
             stdin=asyncio.subprocess.PIPE,
             stdout=asyncio.subprocess.PIPE,
             limit=2**28,
         )
         return cls(process)
 
-    async def _read(self) -> dict:
+    async def read(self) -> dict:
+        """The child's next report (a JSON line): its watchers ready, or its receipts."""
         line = await self.process.stdout.readline()
         if not line:
             raise RuntimeError(f"load client child {self.process.pid} ended early")
         return orjson.loads(line)
-
-    async def ready(self) -> dict:
-        return await self._read()
 
     def _say(self, text: str) -> None:
         self.process.stdin.write(text.encode() + b"\n")
@@ -139,7 +131,7 @@ class Child:
     async def stop(self) -> dict:
         self._say("stop")
         await self.process.stdin.drain()
-        payload = await self._read()
+        payload = await self.read()
         await self.process.wait()
         return payload
 

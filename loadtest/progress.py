@@ -11,10 +11,8 @@ from rich.console import Console
 from rich.live import Live
 from rich.table import Table
 
-from .stats import Recorder, quantiles
+from .stats import HOLD_OPS, Recorder, quantiles
 
-# The requests that take seats: what "holds a second" counts (clickers.py's ops).
-HOLD_OPS = frozenset({"lock", "lock_many", "best"})
 # The window of the rates and p99s shown: recent enough to follow the run, long enough to be one.
 WINDOW_S = 5.0
 # Error codes shown by name; the rest summed as "other".

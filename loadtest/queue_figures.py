@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections import Counter
 
+from .figures import aligned
 from .queue_observed import Observed, QueueFrame, call_of, first_sold_out
 from .queue_verdict import sold_out_seen_ns, waiting_at
 from .stats import quantiles
@@ -159,13 +160,13 @@ def queue_figures(observed: list[Observed], on_sale_ns: int) -> dict:
     }
 
 
-def _spread(q: dict | None, unit: str) -> str:
+def spread(q: dict | None, unit: str) -> str:
     if not q or not q.get("n"):
         return "–"
     return f"p50 {q['p50']} / p90 {q['p90']} / p99 {q['p99']} / max {q['max']} {unit} (n={q['n']})"
 
 
-def queue_rows(result: dict) -> list[tuple[str, str]]:
+def queue_table(result: dict) -> str:
     """The queue run's table, one figure a row."""
     q, server, verdict = result["queue"], result["server"], result["verdict"]
     adm, est, reach = q["admissions"], q["estimate"], q["sold_out_reach"]
@@ -183,21 +184,21 @@ def queue_rows(result: dict) -> list[tuple[str, str]]:
             f"{q['never_called']} never called",
         ),
         ("claims", ", ".join(f"{k} {v}" for k, v in sorted(q["claims"].items())) or "none"),
-        ("time in queue", _spread(q["time_in_queue_s"], "s")),
+        ("time in queue", spread(q["time_in_queue_s"], "s")),
         (
             "admissions a minute",
             f"observed (serving over the frames' time) {adm['observed_per_min_whole_sale']} "
-            f"over the sale, between frames {_spread(adm['observed_per_min_between_frames'], '')}",
+            f"over the sale, between frames {spread(adm['observed_per_min_between_frames'], '')}",
         ),
-        ("  frames' own rate", _spread(adm["frame_rate_per_min"], "a minute")),
+        ("  frames' own rate", spread(adm["frame_rate_per_min"], "a minute")),
         (
             "  calls per tick",
-            f"{_spread(adm['calls_per_tick'], '')}; {adm['numbers_called']} numbers called, "
+            f"{spread(adm['calls_per_tick'], '')}; {adm['numbers_called']} numbers called, "
             f"the first {adm['first_call_after_on_sale_s']} s after the on-sale",
         ),
         (
             "estimate error",
-            f"midpoint |error| {_spread(est['midpoint_abs_error_s'], 's')}, signed p50 "
+            f"midpoint |error| {spread(est['midpoint_abs_error_s'], 's')}, signed p50 "
             f"{est['midpoint_signed_error_s_p50']} s, actual inside the range "
             f"{est['inside_range_share']} ({est['frames_without_estimate']} frames without one)",
         ),
@@ -207,9 +208,9 @@ def queue_rows(result: dict) -> list[tuple[str, str]]:
             (
                 "sold out -> waiting sockets",
                 f"{reach['waiting_sockets']} sockets: after the first "
-                f"{_spread(reach['after_first_socket_ms'], 'ms')}",
+                f"{spread(reach['after_first_socket_ms'], 'ms')}",
             ),
-            ("  after the frame's `at`", _spread(reach["after_server_at_ms"], "ms")),
+            ("  after the frame's `at`", spread(reach["after_server_at_ms"], "ms")),
         ]
     else:
         rows.append(("sold out", "not reached"))
@@ -250,10 +251,4 @@ def queue_rows(result: dict) -> list[tuple[str, str]]:
         errors = ", ".join(f"{k} {n}" for k, n in sorted(result["errors"].items()))
         rows.append(("client-side errors", errors))
     rows.append(("verdict", verdict_line(v)))
-    return rows
-
-
-def queue_table(result: dict) -> str:
-    rows = queue_rows(result)
-    width = max(len(r[0]) for r in rows)
-    return "\n".join(f"{k.ljust(width)}  {val}" for k, val in rows)
+    return aligned(rows)

@@ -30,8 +30,7 @@ class QueueFrame(NamedTuple):
 
 def iso_ns(text: str) -> int:
     """An RFC 3339 time of the API (`...Z`, microseconds or none) in ns since the epoch."""
-    moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    return int(moment.timestamp() * 1_000_000) * 1000
+    return int(datetime.fromisoformat(text).timestamp() * 1_000_000) * 1000
 
 
 def frame_of(message: dict) -> QueueFrame:

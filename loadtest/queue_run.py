@@ -28,9 +28,9 @@ from . import figures
 from .api import fetch_seats, get_json, get_pages, http_session, ws_url
 from .auth import AuthFailed, auth_for
 from .clickers import LOGINS_AT_ONCE, TRANSPORT_ERRORS, log_in
-from .onsale_buyers import near_stage
+from .onsale_buyers import stage_ranking
 from .progress import Progress
-from .queue_buyers import BuyerPlan, QueueBuyer, TurnClicker
+from .queue_buyers import BuyerPlan, QueueBuyer, TurnClicker, sleep_until
 from .queue_figures import queue_figures
 from .queue_observed import iso_ns
 from .queue_verdict import judge, stall
@@ -107,17 +107,6 @@ async def _room(client, base: str, event_id: int) -> tuple[dict, int]:
     return state, iso_ns(state["at"]) - (sent + answered) // 2
 
 
-async def _ranking(client, base: str, event_id: int, seats: list[dict]) -> list[int]:
-    async with client.get(f"{base}/api/events/{event_id}/layout/") as answer:
-        layout = orjson.loads(await answer.read()) if answer.status == 200 else None
-    return near_stage(seats, layout)
-
-
-async def _log_in(clickers: list[TurnClicker], client) -> None:
-    logins = asyncio.Semaphore(LOGINS_AT_ONCE)
-    await asyncio.gather(*(log_in(c, client, logins) for c in clickers))
-
-
 async def _sales(admin, event_id: int, base: str, buyers: list[QueueBuyer], verdict) -> dict:
     """No seat in two confirmed reservations and every booking as answered (verdict.py), over
     the buyers who had a turn (nobody else can hold a seat while the room is on)."""
@@ -165,7 +154,7 @@ async def queue_run(options: argparse.Namespace) -> dict:
         nofile = raise_nofile()
         base, event_id = options.url[0], options.event
         seats = await fetch_seats(admin, base, event_id)
-        ranking = await _ranking(admin, base, event_id, seats)
+        ranking = await stage_ranking(admin, base, event_id, seats)
         room, offset_ns = await _room(admin, base, event_id)
         on_sale_ns = iso_ns(room["on_sale_at"]) - offset_ns  # on this machine's clock
         opens_ns = iso_ns(room["opens_at"]) - offset_ns
@@ -216,7 +205,8 @@ async def queue_run(options: argparse.Namespace) -> dict:
         )
         progress.phase = "log in"
         try:
-            await _log_in([b.clicker for b in buyers], click_client)
+            logins = asyncio.Semaphore(LOGINS_AT_ONCE)
+            await asyncio.gather(*(log_in(b.clicker, click_client, logins) for b in buyers))
         except AuthFailed as exc:
             raise SystemExit(f"--auth {options.auth}: {exc}") from exc
         pids = options.server_pid
@@ -224,9 +214,7 @@ async def queue_run(options: argparse.Namespace) -> dict:
         at_on_sale: dict = {}
 
         async def sample_at_on_sale():
-            delay = (on_sale_ns - time.time_ns()) / 1e9
-            if delay > 0:
-                await asyncio.sleep(delay)
+            await sleep_until(on_sale_ns)
             at_on_sale.update(proc_sample(pids))
 
         sampler = asyncio.ensure_future(sample_at_on_sale())

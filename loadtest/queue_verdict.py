@@ -9,6 +9,7 @@ the API with verdict.py's `sales_verdict`, by queue_run.py.)
 from __future__ import annotations
 
 import math
+import statistics
 from collections import Counter
 
 from reservations.waiting_room.draw import proof_problems
@@ -103,16 +104,12 @@ def ranks(values: list[float]) -> list[float]:
 def spearman(xs: list[float], ys: list[float]) -> float | None:
     """Spearman's rank correlation (the Pearson correlation of the ranks); None for fewer
     than three pairs or a constant side."""
-    if len(xs) != len(ys) or len(xs) < 3:
+    if len(xs) < 3:
         return None
-    rx, ry = ranks(xs), ranks(ys)
-    mean = (len(xs) + 1) / 2
-    cov = sum((a - mean) * (b - mean) for a, b in zip(rx, ry, strict=True))
-    vx = sum((a - mean) ** 2 for a in rx)
-    vy = sum((b - mean) ** 2 for b in ry)
-    if vx == 0 or vy == 0:
+    try:
+        return statistics.correlation(ranks(xs), ranks(ys))
+    except statistics.StatisticsError:  # a constant side, or sides of different lengths
         return None
-    return cov / math.sqrt(vx * vy)
 
 
 def rho_limit(entrants: int) -> float | None:

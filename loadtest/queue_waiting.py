@@ -31,10 +31,11 @@ import orjson
 from realtime.protocol import CloseCode
 
 from .api import http_session, ws_url
+from .figures import aligned
+from .queue_figures import SPREAD, spread
 from .queue_observed import parsed
 from .stats import proc_sample, quantiles, raise_nofile, self_sample
 
-SPREAD = (0.50, 0.90, 0.99)
 CPU_SAMPLE_S = 0.1
 
 
@@ -251,12 +252,6 @@ def table(result: dict) -> str:
     rows = [("sockets up", f"{connect['sockets_up']} in {connect['seconds']} s")]
     w = result.get("waiting")
     if w:
-
-        def spread(q, unit):
-            if not q or not q.get("n"):
-                return "–"
-            return f"p50 {q['p50']} / p90 {q['p90']} / p99 {q['p99']} / max {q['max']} {unit}"
-
         rows += [
             ("frames", f"{w['frames']}, one every {w['frame_interval_s']} s"),
             ("every socket, every frame", "yes" if w["every_socket_every_frame"] else "NO"),
@@ -273,8 +268,7 @@ def table(result: dict) -> str:
         ]
     missed = result.get("missed") or []
     rows.append(("targets", "met" if not missed else "MISSED: " + "; ".join(missed)))
-    width = max(len(k) for k, _ in rows)
-    return "\n".join(f"{k.ljust(width)}  {v}" for k, v in rows)
+    return aligned(rows)
 
 
 def arguments(p: argparse.ArgumentParser) -> None:

@@ -31,16 +31,16 @@ from pathlib import Path
 
 import aiohttp
 import orjson
+import uvloop
 
 from . import capacity, figures
 from .auth import AUTH_MODES
-from .cli import run_on_uvloop
 from .commands import UsageError, parse
 from .run import main_async
+from .stats import HOLD_OPS
 
 CALLS_PER_BUYER = 4  # a buyer's journey: 1-4 holds, a booking, a cancel one time in ten
 BUY_WITHIN = 60.0  # seconds the buyers have to finish (the run's --duration)
-HOLDS = ("lock", "lock_many", "best")
 EXIT = {"READY": 0, "NOT READY": 1, "UNKNOWN": 3}
 
 
@@ -154,7 +154,7 @@ def unknown_why(result: dict, args: argparse.Namespace) -> str | None:
         return stopped[0]
     if not result["connect"]["ready"]:
         return f"no socket opened ({result['connect']['refusal_reasons'] or 'none refused'})"
-    if not sum(ops.get(op, {}).get("ok", 0) for op in HOLDS):
+    if not sum(ops.get(op, {}).get("ok", 0) for op in HOLD_OPS):
         return f"no hold answered 2xx (errors: {result['clicks']['errors_by_code'] or 'none'})"
     if args.seats and result["seats"] < args.seats:
         return (
@@ -170,7 +170,7 @@ def measured_checks(result: dict, args: argparse.Namespace) -> list[Check]:
     ops, arrivals, clicks = result["clicks"]["by_op"], result["arrivals"], result["clicks"]
     answers = [(s, n) for r in arrivals["requests"].values() for s, n in r["statuses"].items()]
     errors = sum(n for s, n in answers if s == "0" or int(s) >= 500)
-    hold_p99 = max(ops[op]["latency_ms"]["p99"] for op in HOLDS if op in ops)
+    hold_p99 = max(ops[op]["latency_ms"]["p99"] for op in HOLD_OPS if op in ops)
     return [
         Check("hold p99", hold_p99, args.hold_p99_ms, " ms"),
         Check("push p99", result["push"]["latency_ms"]["p99"], args.push_p99_ms, " ms"),
@@ -261,7 +261,7 @@ def main(args: argparse.Namespace) -> int:
             raise SystemExit(f"{args.users} has no account: each buyer needs one")
         scale = Scale.of(args, accounts)
         print(scale.line())
-        result = run_on_uvloop(main_async(parse("run", scale.run_argv(args))))
+        result = uvloop.run(main_async(parse("run", scale.run_argv(args))))
         print(figures.table(result))
     except (SystemExit, OSError, ValueError, aiohttp.ClientError) as exc:
         why = f"set-up failed: {exc}"

@@ -192,7 +192,6 @@ def write_benchmarks(
     redis: str = "redis://127.0.0.1:6379/7",
 ) -> None:
     previous = path.read_text() if path.exists() else ""
-    notes = ""
     if NOTES_START in previous and NOTES_END in previous:
         notes = previous[previous.index(NOTES_START) : previous.index(NOTES_END) + len(NOTES_END)]
     else:

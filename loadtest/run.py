@@ -130,11 +130,7 @@ class Run:
         client_before = self_sample()
         if options.poll:
             reference = Watcher(
-                -1,
-                ws_url(options.url[0], options.event),
-                options.url[0],
-                rec,
-                session=self.sockets,
+                -1, ws_url(options.url[0], options.event), options.url[0], rec, session=self.sockets
             )
             self.watchers.append(reference)
         for i in range(options.watchers):
@@ -145,22 +141,15 @@ class Run:
                 seats_url = f"{base}/api/events/{options.event}/seats/"
                 self.watchers.append(Poller(i, seats_url, self.pollers_client, rec, options.poll))
             else:
-                self.watchers.append(
-                    Watcher(
-                        i,
-                        ws_url(base, options.event),
-                        base,
-                        rec,
-                        session=self.sockets,
-                    )
-                )
+                watcher = Watcher(i, ws_url(base, options.event), base, rec, session=self.sockets)
+                self.watchers.append(watcher)
         self.children = [await Child.start(options.argv, k) for k in range(1, options.procs)]
         self.connect_started = time.time_ns()
         self.tasks, opened_at = await open_watchers(self.watchers, options)
         self.ready = [
             w for w in self.watchers if w.ready.is_set() and not w.closed and w.failed is None
         ]
-        children_ready = [await child.ready() for child in self.children]
+        children_ready = [await child.read() for child in self.children]
         refusal_reasons = Counter(w.failed.split(":")[0] for w in self.watchers if w.failed)
         for k, payload in enumerate(children_ready, start=1):
             rec.refused += payload["refused"]

@@ -21,10 +21,10 @@ from pathlib import Path
 
 import httpx
 
-from .bench_servers import ROOT, manage, servers
-from .stats import proc_sample
+from .bench_databases import ARENA
+from .bench_servers import ROOT, create_event, manage, servers
+from .stats import proc_sample, quantiles
 
-ARENA = "reservations/venues/examples/arena.json"
 BROWSER = {"Accept-Encoding": "gzip, deflate, br"}
 
 
@@ -37,7 +37,7 @@ def arguments(p: argparse.ArgumentParser) -> None:
 def main(args: argparse.Namespace) -> int:
     manage("createdb")
     manage("migrate", "-v", "0")
-    event = manage("create_event", "--name", "Seat list cost", "--layout", ARENA).split()[-1]
+    event = create_event("--name", "Seat list cost", "--layout", str(ARENA))
     users = json.loads(manage("create_load_users", "--count", str(args.readers), "--prefix", "sl"))
     base = f"http://127.0.0.1:{args.port}"
     limits = {"SEAT_LIST_USER_RATE": "100000000/min"}
@@ -108,14 +108,10 @@ async def _crowd(url: str, pid: int, users: list[dict]) -> None:
         results = await asyncio.gather(*(read(user) for user in users), return_exceptions=True)
         spent = proc_sample([pid])["cpu_s"] - before
     answered = [r for r in results if not isinstance(r, BaseException) and r[0] == 200]
-    times = sorted(r[1] for r in answered)
-
-    def quantile(q: float) -> float:
-        return times[min(len(times) - 1, int(q * len(times)))] if times else float("nan")
-
+    times = quantiles([r[1] for r in answered], points=(0.5, 0.99))  # None each if none
     print(
         f"{len(users)} readers at once: {len(answered)} answered 200"
         f" ({len(results) - len(answered)} not), server CPU {spent / len(users) * 1e3:.2f} ms each,"
-        f" p50 {quantile(0.5):.2f} s p99 {quantile(0.99):.2f} s max {quantile(1):.2f} s,"
+        f" p50 {times['p50']} s p99 {times['p99']} s max {times['max']} s,"
         f" {sum(r[2] for r in answered) / max(1, len(answered)) / 1e3:.0f} KB each"
     )

@@ -7,6 +7,8 @@ from collections import Counter
 
 _TICK = os.sysconf("SC_CLK_TCK")
 _PAGE = os.sysconf("SC_PAGE_SIZE")
+# The requests that take seats (the clickers' ops): what "holds a second" counts.
+HOLD_OPS = frozenset({"lock", "lock_many", "best"})
 
 
 def quantiles(values, scale: float = 1.0, points: tuple[float, ...] = (0.50, 0.95, 0.99)) -> dict:
@@ -123,10 +125,6 @@ class Recorder:
         self.requests.append((op, status, code, seconds, time.monotonic()))
         if fast:
             self.fast[op] += 1
-
-    def journey(self, seconds: float, seats: int) -> None:
-        """A buyer's booking confirmed, `seconds` after its first click."""
-        self.journeys.append((seconds, seats))
 
 
 def proc_sample(pids: list[int]) -> dict:

@@ -5,16 +5,15 @@ result's JSON as `timeline`, so a saved run can be drawn again."""
 
 import math
 from collections import Counter
-from itertools import chain
+from itertools import accumulate, chain
 
-from .stats import Recorder, quantiles
+from .stats import HOLD_OPS, Recorder, quantiles
 
 # The step: the first of these (seconds) that cuts the run into at most MAX_STEPS.
 STEPS = (0.25, 0.5, 1, 2, 5, 10, 30, 60, 300)
 MAX_STEPS = 150
 # Error codes drawn each as its own series; the rest are drawn together as "other".
 MAX_ERROR_SERIES = 8
-HOLDS = ("lock", "lock_many", "best")
 
 
 def _percentiles(bins: list[list[float]], scale: float, names: tuple[str, ...]) -> dict:
@@ -58,11 +57,7 @@ def timeline(rec: Recorder, phases: list[tuple[str, float]], arrivals: list = ()
 
     def cumulative(times: list[float]) -> list[int]:
         counts = Counter(at(t) for t in times)
-        out, total = [], 0
-        for i in range(n):
-            total += counts[i]
-            out.append(total)
-        return out
+        return list(accumulate(counts[i] for i in range(n)))
 
     holds, answered = [0] * n, [0] * n
     latency: list[list[float]] = [[] for _ in range(n)]
@@ -70,7 +65,7 @@ def timeline(rec: Recorder, phases: list[tuple[str, float]], arrivals: list = ()
         i = at(t)
         answered[i] += 1
         latency[i].append(seconds)
-        if op in HOLDS and code == "ok":
+        if op in HOLD_OPS and code == "ok":
             holds[i] += 1
     lags: list[list[int]] = [[] for _ in range(n)]
     for t, lag in pushes:

@@ -242,7 +242,4 @@ def journey_verdict(clickers: list, verdict: Verdict) -> None:
 
 
 def _model_state(watchers, index, seat_id):
-    for w in watchers:
-        if w.index == index:
-            return w.model.own.get(seat_id) or w.model.base.get(seat_id)
-    return None
+    return next((w.model.state(seat_id) for w in watchers if w.index == index), None)

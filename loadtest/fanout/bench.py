@@ -36,7 +36,7 @@ import uvloop
 from ..api import http_session, ws_url
 from ..bench_databases import new_event, setup
 from ..bench_machine import machine, wait_quiet
-from ..bench_servers import PY, REDIS_URL, RESULTS, ROOT, servers
+from ..bench_servers import PY, REDIS_URL, RESULTS, ROOT, free_port, servers, stop
 from ..commands import UsageError
 from .render import render
 from .watch import Target, measure
@@ -95,12 +95,6 @@ def prepare(args: argparse.Namespace) -> None:
         raise UsageError(f"unknown server(s) {sorted(unknown)}: one of {', '.join(SERVERS)}")
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @contextlib.contextmanager
 def process(command: list[str], port: int, env: dict | None = None):
     """A server process, yielded (its pid) once its port accepts; stopped afterwards."""
@@ -117,12 +111,7 @@ def process(command: list[str], port: int, env: dict | None = None):
                 time.sleep(0.1)
             yield server.pid
         finally:
-            server.terminate()
-            try:
-                server.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                server.kill()
-                server.wait()
+            stop(server)
 
 
 def posts(*urls: str, headers: dict | None = None):

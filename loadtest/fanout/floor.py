@@ -7,16 +7,17 @@ below: the kernel's send, once per socket.
 `GET` with `Upgrade: websocket` on any path opens a watcher (RFC 6455's handshake, by hand);
 `POST /trigger` builds one text frame of --frame-bytes (`{"type":"seats","seq":N,...}`, the
 size of the project's `seats` frame), writes it to every open socket and answers 204. What a
-watcher sends is read and dropped. Run as a script, on uvloop when it is installed (as uvicorn
-runs): it imports nothing of the project or the load tester.
+watcher sends is read and dropped. Run as a script, on uvloop (as uvicorn runs): it imports
+nothing of the project or the load tester.
 """
 
 import argparse
 import asyncio
 import base64
-import contextlib
 import hashlib
 import json
+
+import uvloop
 
 GUID = b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11"  # RFC 6455 1.3
 
@@ -108,13 +109,7 @@ def main() -> None:
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--frame-bytes", type=int, default=190)
     args = parser.parse_args()
-    loop_factory = None
-    with contextlib.suppress(ImportError):
-        import uvloop
-
-        loop_factory = uvloop.new_event_loop
-    with asyncio.Runner(loop_factory=loop_factory) as runner:
-        runner.run(serve(args.port, args.frame_bytes))
+    uvloop.run(serve(args.port, args.frame_bytes))
 
 
 if __name__ == "__main__":

@@ -128,16 +128,14 @@ def _between(text: str, marker: str, body: str) -> str:
     return pattern.sub(lambda m: m.group(1) + body + m.group(2), text)
 
 
-def render(results: dict, folder: Path, doc: Path | None) -> str:
+def render(results: dict, folder: Path, doc: Path) -> str:
     """Draw the plots into `folder`, and write the table, plots and machine into `doc`'s
     marked sections; the markdown of the results."""
     drawn = plots(results, folder)
-    where = doc.parent if doc else folder
     pictures = "".join(
-        f"![{PLOTS[p.name]}]({Path(os.path.relpath(p, where)).as_posix()})\n\n" for p in drawn
+        f"![{PLOTS[p.name]}]({Path(os.path.relpath(p, doc.parent)).as_posix()})\n\n" for p in drawn
     )
     results_md = f"Run: `{results['command']}`\n\n{table(results)}\n{pictures}"
-    if doc:
-        text = _between(doc.read_text(), "fanout:machine", machine_line(results["machine"]) + "\n")
-        doc.write_text(_between(text, "fanout:results", results_md))
+    text = _between(doc.read_text(), "fanout:machine", machine_line(results["machine"]) + "\n")
+    doc.write_text(_between(text, "fanout:results", results_md))
     return results_md

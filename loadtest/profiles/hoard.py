@@ -46,10 +46,6 @@ SAY_WHEN = frozenset({"hold_cap_reached", "seat_pass_refused"})
 RETRY_SECONDS = 0.2
 
 
-def timestamp(iso: str) -> float:
-    return datetime.fromisoformat(iso.replace("Z", "+00:00")).timestamp()
-
-
 class Move(NamedTuple):
     """A pair's seat held, or let go (released or lapsed), by `account` (a clicker's index)."""
 
@@ -93,7 +89,7 @@ class Spell:
         end within it. When it ends."""
         if self.held_from is None or self.refused:
             self.held_from, self.refused = time.time(), False
-        ends = timestamp(seat["locked_until"])
+        ends = datetime.fromisoformat(seat["locked_until"]).timestamp()
         if ends > self.held_from + self.cap + HOLD_END_MARGIN:
             self.notes["held_past_cap"] += 1
         return ends
@@ -264,7 +260,7 @@ class Hoard(Profile):
                 return True
             self.refused(code, spell)
             again = orjson.loads(answer).get("hold_again_at") if code in SAY_WHEN else None
-            wait = max(0, timestamp(again) - time.time()) if again else 0
+            wait = max(0, datetime.fromisoformat(again).timestamp() - time.time()) if again else 0
             await until(stop, wait + RETRY_SECONDS)
         return False
 

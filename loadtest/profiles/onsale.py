@@ -26,7 +26,7 @@ from ..browser import ACCEPT_ENCODING
 from ..clickers import book, hold_by_clicks
 from ..commands import UsageError, share
 from ..onsale import Arrival, arrival_figures, buyer_positions, open_arrivals
-from ..onsale_buyers import hold_best, near_stage, near_stage_picker
+from ..onsale_buyers import hold_best, near_stage_picker, stage_ranking
 from ..stats import proc_sample, quantiles, self_sample
 from ..verdict import journey_verdict
 from . import Profile, register
@@ -101,10 +101,7 @@ class OnSale(Profile):
         options, rec, pids = run.options, run.rec, run.pids
         run.progress.phase = "arrive"
         base = options.url[0]
-        layout_url = f"{base}/api/events/{options.event}/layout/"
-        async with run.admin.get(layout_url) as answer:
-            layout = orjson.loads(await answer.read()) if answer.status == 200 else None
-        self.ranking = near_stage(seats, layout)
+        self.ranking = await stage_ranking(run.admin, base, options.event, seats)
         async with run.admin.get(  # what a returning visitor's browser keeps, and its tag
             f"{base}/api/events/{options.event}/map/",
             headers={"Accept-Encoding": ACCEPT_ENCODING},
