@@ -19,15 +19,12 @@ import threading
 import time
 import weakref
 
-import redis.asyncio
-from channels.layers import get_channel_layer
-
 from reservations.redis_shards import SIGN_OUTS_GROUP, event_group
 from reservations.signals import SeatChange
 
 from .hub import hub_if_running
 from .protocol import seat_change
-from .redis_clients import async_shard_clients
+from .redis_clients import async_shard_clients, group_send
 from .sequence import counters
 
 logger = logging.getLogger("realtime.broadcast")
@@ -79,7 +76,7 @@ _background_sends: set[asyncio.Task] = set()
 
 async def _group_send_logged(group: str, message: dict) -> None:
     try:
-        await _group_send(group, message)
+        await group_send(group, message)
     except Exception as exc:
         logger.warning("%s to %s not sent: %s", message["type"], group, exc)
 
@@ -198,7 +195,7 @@ class _Publisher:
                 try:
                     epoch, last_seq = await self.counters.next(event_id, len(items))
                     message = _seats_frames(event_id, items, epoch, last_seq)
-                    await _group_send(event_group(event_id), message)
+                    await group_send(event_group(event_id), message)
                 except Exception:
                     logger.exception(
                         "broadcast of event %s failed; watchers will resync by seq/epoch",
@@ -233,12 +230,3 @@ def _seats_frames(event_id: int, batch: list[tuple], epoch: str, last_seq: int) 
         for seq, (changes, owners, committed_ns) in enumerate(batch, start=first_seq)
     ]
     return {"type": "seats.message", "event_id": event_id, "epoch": epoch, "frames": frames}
-
-
-async def _group_send(group: str, message: dict) -> None:
-    # The pub/sub layer's publishing connection finds out that Redis restarted only when it
-    # next writes: try that write once more on a fresh connection before giving up.
-    try:
-        await get_channel_layer().group_send(group, message)
-    except redis.ConnectionError:
-        await get_channel_layer().group_send(group, message)

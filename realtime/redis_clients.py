@@ -1,5 +1,5 @@
 """Every Redis client of the socket side, made here with one policy, one per shard
-(reservations/redis_shards.py says which shard holds what).
+(reservations/redis_shards.py says which shard holds what), and the channel layer's sends.
 
 Redis restarts (a deploy, a failover) close every pooled connection; the next call on each would
 fail although Redis is back. The clients below retry such a call on a fresh connection, a few
@@ -11,6 +11,7 @@ import redis
 import redis.asyncio
 import redis.asyncio.retry
 import redis.backoff
+from channels.layers import get_channel_layer
 
 from reservations.redis_shards import shards
 
@@ -32,3 +33,12 @@ def async_shard_clients() -> list[redis.asyncio.Redis]:
         )
         for shard in shards()
     ]
+
+
+async def group_send(group: str, message: dict) -> None:
+    """The channel layer's `group_send`, tried once more on a fresh connection: the pub/sub
+    layer's publishing connection finds out that Redis restarted only when it next writes."""
+    try:
+        await get_channel_layer().group_send(group, message)
+    except redis.ConnectionError:
+        await get_channel_layer().group_send(group, message)

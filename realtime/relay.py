@@ -3,11 +3,12 @@
 It joins each watched event's group once, receives every message of those groups, puts each
 event's frames back in `seq` order (reorder.py) and hands them to its listener (the hub). When
 the layer fails, or Redis stops answering, it tells the listener (who closes its sockets with
-4503), then rejoins with backoff; pushes resume by themselves once Redis is back.
+4503), then rejoins with backoff; it lets sockets in again (`ready`) once it hears every shard.
 """
 
 import asyncio
 import logging
+import secrets
 import time
 from collections.abc import Iterable
 from typing import Protocol
@@ -15,8 +16,9 @@ from typing import Protocol
 import redis
 from channels.layers import get_channel_layer
 
-from reservations.redis_shards import SIGN_OUTS_GROUP, event_group
+from reservations.redis_shards import SIGN_OUTS_GROUP, event_group, group_on_each_shard
 
+from .redis_clients import group_send
 from .reorder import REORDER_WAIT_SECONDS, SeqReorder
 
 logger = logging.getLogger("realtime.relay")
@@ -24,8 +26,12 @@ logger = logging.getLogger("realtime.relay")
 # Group memberships are re-added this often: they expire on the layer after a day, and a Redis
 # that lost its data without dropping connections (a FLUSHALL, a failover) forgets them.
 GROUP_REFRESH_SECONDS = 30
-# How often the relay asks each shard whether its primary is still the same (see _redis_alive).
+# How often the relay asks each shard whether its primary is still the same (see _listening).
 LIVENESS_INTERVAL = 1.0
+# Before it lets sockets in, the relay probes every shard this often, for at most this long
+# (_probe); then it fails and backs off as for any failure.
+PROBE_EVERY = 0.1
+PROBE_SECONDS = 5.0
 
 
 class Listener(Protocol):
@@ -70,6 +76,8 @@ class Relay:
         self._joined: dict[int, asyncio.Future] = {}
         self._reorders: dict[int, SeqReorder] = {}
         self._leaving: set[asyncio.Task] = set()
+        self._probe_groups = group_on_each_shard(len(clients))
+        self._unheard: set[str] = set()  # the probes sent and not yet back (_probe)
         self.ready = asyncio.Event()
 
     async def join(self, event_id: int) -> None:
@@ -116,12 +124,12 @@ class Relay:
             try:
                 self._channel = await self._layer.new_channel(prefix="hub")
                 self._joined = {}
-                await self._layer.group_add(SIGN_OUTS_GROUP, self._channel)
+                for group in (SIGN_OUTS_GROUP, *self._probe_groups):
+                    await self._layer.group_add(group, self._channel)
                 for event_id in list(self._listener.watched_events()):
                     self._joined[event_id] = asyncio.ensure_future(self._group_add(event_id))
                     await self._joined[event_id]
-                self.ready.set()
-                await _first_failure(self._receive_forever(), self._redis_alive())
+                await _first_failure(self._receive_forever(), self._listening())
             except asyncio.CancelledError:
                 raise
             except Exception as exc:
@@ -137,18 +145,38 @@ class Relay:
             message = await self._layer.receive(self._channel)
             self._dispatch(message)
 
-    async def _redis_alive(self) -> None:
-        """Raise once a shard stops answering, or another primary answers for it (a Sentinel
-        failover, a restart): the pub/sub layer reconnects quietly, and messages published
-        meanwhile are lost, so sockets must not stay open as if nothing happened."""
+    async def _listening(self) -> None:
+        """Let sockets in once every shard is heard; then raise once a shard stops answering,
+        or another primary answers for it (a Sentinel failover, a restart): the pub/sub layer
+        reconnects quietly, and messages published meanwhile are lost, so sockets must not
+        stay open as if nothing happened."""
+        primaries = [await _primary(client) for client in self._redis]
+        await self._probe()
+        self.ready.set()
         if not self._redis:
             await asyncio.Event().wait()
-        primaries = [await _primary(client) for client in self._redis]
         while True:
             await asyncio.sleep(LIVENESS_INTERVAL)
             for shard, (client, known) in enumerate(zip(self._redis, primaries, strict=True)):
                 if await _primary(client) != known:
                     raise redis.ConnectionError(f"another primary answers for shard {shard}")
+
+    async def _probe(self) -> None:
+        """Send a probe to a group on each shard, again every PROBE_EVERY s, until every shard
+        has heard one. With Redis back after a failover or a restart, the pub/sub layer's
+        connection to a shard subscribes again only at its next read, up to a second later,
+        and hears nothing meanwhile: sockets let in before then would miss pushes with nothing
+        later to reveal it."""
+        token = secrets.token_hex(4)
+        probes = {f"{token}.{shard}": group for shard, group in enumerate(self._probe_groups)}
+        self._unheard = set(probes)
+        deadline = time.monotonic() + PROBE_SECONDS
+        while self._unheard:
+            if time.monotonic() > deadline:
+                raise redis.ConnectionError(f"probes not back within {PROBE_SECONDS} s")
+            for probe in list(self._unheard):
+                await group_send(probes[probe], {"type": "relay.probe", "probe": probe})
+            await asyncio.sleep(PROBE_EVERY)
 
     async def refresh_groups_forever(self) -> None:
         while True:
@@ -172,6 +200,9 @@ class Relay:
                     logger.info("group refresh of event %s failed: %s", event_id, exc)
 
     def _dispatch(self, message: dict) -> None:
+        if message.get("type") == "relay.probe":  # this relay's, or another process's
+            self._unheard.discard(message["probe"])
+            return
         if message.get("type") == "family.revoked":
             self._listener.family_revoked(message["family"])
             return

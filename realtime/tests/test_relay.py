@@ -1,0 +1,126 @@
+"""The relay (realtime/relay.py) over three Redis shards, all killed and started again under it:
+once it lets sockets in again (`ready`), it hears every message published on every shard. Redis
+back, the pub/sub layer's connection to a shard subscribes again only at its next read, up to a
+second later (only the shard of the relay's new channel at once); a relay that let sockets in
+before then would leave them without those pushes, and with nothing later to reveal the loss
+if no seat changes after it."""
+
+import asyncio
+import contextlib
+import time
+
+import pytest
+import redis
+from channels.layers import channel_layers, get_channel_layer
+from django.conf import settings as django_settings
+
+from harness.engines import redis_server
+from realtime.redis_clients import async_shard_clients
+from realtime.relay import Relay
+from reservations.redis_shards import event_group, event_shard
+
+pytestmark = pytest.mark.slow
+
+SHARDS = 3
+RESTARTS = 3
+AWAY_SECONDS = 1.0
+# After each restart, a message is published every PUBLISH_EVERY s the relay is ready, for
+# READY_FOR s from the first time it is.
+READY_FOR = 1.5
+PUBLISH_EVERY = 0.02
+
+
+class Heard:
+    """The relay's listener (relay.Listener): which `seq`s reached it, how often it failed."""
+
+    def __init__(self, events: list[int]):
+        self.events = events
+        self.seqs: set[tuple[int, int]] = set()  # (event, seq)
+        self.failures = 0
+
+    def watched_events(self):
+        return self.events
+
+    def committed(self, event_id, frame, seq, epoch):
+        self.seqs.add((event_id, seq))
+
+    def layer_failed(self):
+        self.failures += 1
+
+    def family_revoked(self, family):
+        pass
+
+    def queue_changed(self, event_id, state):
+        pass
+
+
+@pytest.fixture
+def own_shards(settings):
+    """This test's channel layer and Redis settings, on Redis shards of its own."""
+    with contextlib.ExitStack() as stack:
+        servers = [stack.enter_context(redis_server()) for _ in range(SHARDS)]
+        settings.REDIS_URL = servers[0].url
+        settings.REDIS_SHARDS = [server.url for server in servers]
+        layer = {**django_settings.CHANNEL_LAYERS["default"]}
+        layer["CONFIG"] = {**layer["CONFIG"], "hosts": settings.REDIS_SHARDS}
+        settings.CHANNEL_LAYERS = {"default": layer}
+        channel_layers.backends.clear()
+        yield servers
+        channel_layers.backends.clear()
+
+
+def test_once_redis_is_back_the_relay_lets_sockets_in_only_when_it_hears_them(own_shards):
+    # An event on each shard.
+    events = {event_shard(event): event for event in range(1, 100)}
+    assert sorted(events) == list(range(SHARDS))
+    sent_while_ready, heard = asyncio.run(_restarts(own_shards, list(events.values())))
+    assert len(sent_while_ready) > RESTARTS * SHARDS * 10  # it came back after every restart
+    missed = sorted(set(sent_while_ready) - heard.seqs)
+    assert missed == [], f"{len(missed)} of {len(sent_while_ready)} published while ready lost"
+
+
+async def _restarts(servers, events: list[int]) -> tuple[list[tuple[int, int]], Heard]:
+    heard = Heard(events)
+    relay = Relay(heard, async_shard_clients())
+    running = asyncio.ensure_future(relay.run())
+    layer = get_channel_layer()
+    sent_while_ready: list[tuple[int, int]] = []
+    try:
+        for _ in range(RESTARTS):
+            await asyncio.wait_for(relay.ready.wait(), 10)
+            failures = heard.failures
+            for server in servers:
+                await asyncio.to_thread(server.kill)
+            # The relay notices (its sockets would be closed) before Redis comes back.
+            deadline = time.monotonic() + 10
+            while heard.failures == failures:
+                assert time.monotonic() < deadline, "the relay did not notice Redis was gone"
+                await asyncio.sleep(0.02)
+            await asyncio.sleep(AWAY_SECONDS)
+            for server in servers:
+                await asyncio.to_thread(server.start)
+            ready_at = None
+            while ready_at is None or time.monotonic() - ready_at < READY_FOR:
+                assert time.monotonic() < deadline + 10, "the relay did not come back"
+                if relay.ready.is_set():
+                    ready_at = ready_at or time.monotonic()
+                    for event in events:
+                        seq = len(sent_while_ready) + 1
+                        try:
+                            await layer.group_send(event_group(event), _seats_message(event, seq))
+                            sent_while_ready.append((event, seq))
+                        except redis.ConnectionError:
+                            pass  # the layer's publishing connection finds Redis restarted
+                await asyncio.sleep(PUBLISH_EVERY)
+        await asyncio.sleep(0.5)  # the last ones on their way
+    finally:
+        running.cancel()
+        await asyncio.gather(running, return_exceptions=True)
+        for client in relay._redis:
+            await client.aclose()
+    return sent_while_ready, heard
+
+
+def _seats_message(event: int, seq: int) -> dict:
+    """A `seats` message as the publisher sends it (realtime/broadcast.py), of no seat."""
+    return {"type": "seats.message", "event_id": event, "epoch": "e", "frames": [[seq, 0, [], []]]}
