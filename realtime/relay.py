@@ -76,7 +76,6 @@ class Relay:
         self._joined: dict[int, asyncio.Future] = {}
         self._reorders: dict[int, SeqReorder] = {}
         self._leaving: set[asyncio.Task] = set()
-        self._probe_groups = group_on_each_shard(len(clients))
         self._unheard: set[str] = set()  # the probes sent and not yet back (_probe)
         self.ready = asyncio.Event()
 
@@ -124,8 +123,7 @@ class Relay:
             try:
                 self._channel = await self._layer.new_channel(prefix="hub")
                 self._joined = {}
-                for group in (SIGN_OUTS_GROUP, *self._probe_groups):
-                    await self._layer.group_add(group, self._channel)
+                await self._layer.group_add(SIGN_OUTS_GROUP, self._channel)
                 for event_id in list(self._listener.watched_events()):
                     self._joined[event_id] = asyncio.ensure_future(self._group_add(event_id))
                     await self._joined[event_id]
@@ -162,21 +160,27 @@ class Relay:
                     raise redis.ConnectionError(f"another primary answers for shard {shard}")
 
     async def _probe(self) -> None:
-        """Send a probe to a group on each shard, again every PROBE_EVERY s, until every shard
-        has heard one. With Redis back after a failover or a restart, the pub/sub layer's
-        connection to a shard subscribes again only at its next read, up to a second later,
-        and hears nothing meanwhile: sockets let in before then would miss pushes with nothing
-        later to reveal it."""
-        token = secrets.token_hex(4)
-        probes = {f"{token}.{shard}": group for shard, group in enumerate(self._probe_groups)}
-        self._unheard = set(probes)
+        """Join a new group on each shard and send each a probe, again every PROBE_EVERY s,
+        until every one has come back; then leave them. With Redis back after a failover or a
+        restart, the pub/sub layer's connection to a shard subscribes again only at its next
+        read, up to a second later, and hears nothing meanwhile: sockets let in before then
+        would miss pushes with nothing later to reveal it. A group new to the layer makes it
+        subscribe on that shard's connection at once, and the connection reconnects and
+        subscribes its groups again with it."""
+        stem = f"relay.probe.{secrets.token_hex(4)}"
+        groups = group_on_each_shard(len(self._redis), stem)
+        for group in groups:
+            await self._layer.group_add(group, self._channel)
+        self._unheard = set(groups)
         deadline = time.monotonic() + PROBE_SECONDS
         while self._unheard:
             if time.monotonic() > deadline:
                 raise redis.ConnectionError(f"probes not back within {PROBE_SECONDS} s")
-            for probe in list(self._unheard):
-                await group_send(probes[probe], {"type": "relay.probe", "probe": probe})
+            for group in list(self._unheard):
+                await group_send(group, {"type": "relay.probe", "group": group})
             await asyncio.sleep(PROBE_EVERY)
+        for group in groups:
+            await self._layer.group_discard(group, self._channel)
 
     async def refresh_groups_forever(self) -> None:
         while True:
@@ -200,8 +204,8 @@ class Relay:
                     logger.info("group refresh of event %s failed: %s", event_id, exc)
 
     def _dispatch(self, message: dict) -> None:
-        if message.get("type") == "relay.probe":  # this relay's, or another process's
-            self._unheard.discard(message["probe"])
+        if message.get("type") == "relay.probe":
+            self._unheard.discard(message["group"])
             return
         if message.get("type") == "family.revoked":
             self._listener.family_revoked(message["family"])

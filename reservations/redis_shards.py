@@ -142,11 +142,11 @@ def group_shard(group: str, count: int) -> int:
     return _consistent_hash(f"{settings.CHANNEL_LAYER_PREFIX}__group__{group}", count)
 
 
-def group_on_each_shard(count: int) -> list[str]:
-    """A group of each of `count` shards, in shard order: messages sent to them reach every
-    connection the pub/sub layer listens on (realtime/relay.py probes them)."""
+def group_on_each_shard(count: int, stem: str) -> list[str]:
+    """A group of each of `count` shards, in shard order, named `stem.N`: messages sent to
+    them reach every connection the pub/sub layer listens on (realtime/relay.py probes them)."""
     found: dict[int, str] = {}
-    names = (f"relay.probe.{number}" for number in itertools.count())
+    names = (f"{stem}.{number}" for number in itertools.count())
     while len(found) < count:
         name = next(names)
         found.setdefault(group_shard(name, count), name)
