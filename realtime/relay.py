@@ -7,6 +7,7 @@ the layer fails, or Redis stops answering, it tells the listener (who closes its
 """
 
 import asyncio
+import itertools
 import logging
 import secrets
 import time
@@ -16,7 +17,7 @@ from typing import Protocol
 import redis
 from channels.layers import get_channel_layer
 
-from reservations.redis_shards import SIGN_OUTS_GROUP, event_group, group_on_each_shard
+from reservations.redis_shards import SIGN_OUTS_GROUP, event_group, group_shard
 
 from .redis_clients import group_send
 from .reorder import REORDER_WAIT_SECONDS, SeqReorder
@@ -60,6 +61,17 @@ async def _first_failure(*coroutines) -> None:
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
+
+
+def _group_on_each_shard(count: int, stem: str) -> list[str]:
+    """A group name for each of `count` shards, in shard order, named `stem.N`: the layer
+    hashes group names to shards (redis_shards.group_shard)."""
+    found: dict[int, str] = {}
+    names = (f"{stem}.{number}" for number in itertools.count())
+    while len(found) < count:
+        name = next(names)
+        found.setdefault(group_shard(name, count), name)
+    return [found[shard] for shard in range(count)]
 
 
 async def _primary(client) -> str:
@@ -168,7 +180,7 @@ class Relay:
         subscribe on that shard's connection at once, and the connection reconnects and
         subscribes its groups again with it."""
         stem = f"relay.probe.{secrets.token_hex(4)}"
-        groups = group_on_each_shard(len(self._redis), stem)
+        groups = _group_on_each_shard(len(self._redis), stem)
         for group in groups:
             await self._layer.group_add(group, self._channel)
         self._unheard = set(groups)

@@ -18,7 +18,6 @@ processes with different lists would publish one event on two hosts.
 
 import dataclasses
 import functools
-import itertools
 from urllib.parse import unquote, urlsplit
 
 import redis
@@ -140,17 +139,6 @@ def _shards(redis_url: str, shard_list: tuple, sentinels: tuple) -> list[Shard]:
 def group_shard(group: str, count: int) -> int:
     """The shard of a group of the pub/sub layer, as channels-redis chooses it."""
     return _consistent_hash(f"{settings.CHANNEL_LAYER_PREFIX}__group__{group}", count)
-
-
-def group_on_each_shard(count: int, stem: str) -> list[str]:
-    """A group of each of `count` shards, in shard order, named `stem.N`: messages sent to
-    them reach every connection the pub/sub layer listens on (realtime/relay.py probes them)."""
-    found: dict[int, str] = {}
-    names = (f"{stem}.{number}" for number in itertools.count())
-    while len(found) < count:
-        name = next(names)
-        found.setdefault(group_shard(name, count), name)
-    return [found[shard] for shard in range(count)]
 
 
 def event_shard(event_id: int) -> int:

@@ -81,7 +81,8 @@ def test_once_redis_is_back_the_relay_lets_sockets_in_only_when_it_hears_them(ow
 
 async def _restarts(servers, events: list[int]) -> tuple[list[tuple[int, int]], Heard]:
     heard = Heard(events)
-    relay = Relay(heard, async_shard_clients())
+    clients = async_shard_clients()
+    relay = Relay(heard, clients)
     running = asyncio.ensure_future(relay.run())
     layer = get_channel_layer()
     sent_while_ready: list[tuple[int, int]] = []
@@ -116,7 +117,7 @@ async def _restarts(servers, events: list[int]) -> tuple[list[tuple[int, int]], 
     finally:
         running.cancel()
         await asyncio.gather(running, return_exceptions=True)
-        for client in relay._redis:
+        for client in clients:
             await client.aclose()
     return sent_while_ready, heard
 
