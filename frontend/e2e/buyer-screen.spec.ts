@@ -245,9 +245,11 @@ test('a click on a seat the map shows held by someone else is answered from the 
   const eventId = createEvent('Already held', 2, 8);
   const bob = await apiAs(request, 'bob');
   const taken = await bob.seatId(eventId, 'A3');
-  await bob.lock(eventId, taken);
-  // A browser in British English: the hold's end reads as a 24-hour clock.
+  // A browser in British English: the hold's end reads as a 24-hour clock. Alice logs in
+  // before Bob's hold starts: it lasts SEAT_LOCK_SECONDS=6 here, and on a slow machine her
+  // login and first reads took 4.4 of them.
   const page = await loginAs(browser, 'alice', contexts, { ...DESKTOP, locale: 'en-GB' });
+  await bob.lock(eventId, taken);
   await openEvent(page, eventId);
   const seatButton = page.locator(`button[data-seat-id="${taken}"]`);
   await expect(seatButton).toHaveAccessibleName(/held by someone else/);
