@@ -38,15 +38,16 @@ STEADY_BUYERS = 6
 ARRIVING = 20
 FAULT_EVERY = 5.5
 FAILOVER_SETTLED_WITHIN = 10.0
-# The on-sale's verdict waits this long after its buyers are done: it lands some 7-8 s after
-# the failover began (at 16.5 s), so every watcher must be back by then (a watcher still
-# reconnecting is not checked, and fails the count below). A watcher refused again and again
-# while Redis is away waits longer before each try, as a browser does: 3 s left one of 60 out
-# on a busy machine.
+# The on-sale's verdict waits this long after its buyers are done: it compares the watchers
+# some 8 s after the failover began (at 16.5 s), so every watcher must be back by then (a
+# watcher still reconnecting is not checked, and fails the count below). A watcher refused
+# again and again while Redis is away waits longer before each try, as a browser does: 3 s
+# left one of 60 out on a busy machine.
 ONSALE_SETTLE = 4.5
-# The steady run ends 5.5 s after the failover began; its verdict waits this long after it, so
-# that it too lands 8-9 s after the primary's death, before the on-sale's (a relay lets its
-# sockets in again only once it hears every shard: realtime/relay.py).
+# The steady run ends 5.5 s after the failover began; its verdict waits this long after it
+# (it compares its watchers some 7 s after the primary's death), so that a relay still probing
+# its shards has let its sockets in again (it does so only once it hears every shard:
+# realtime/relay.py).
 STEADY_SETTLE = 3.0
 
 
