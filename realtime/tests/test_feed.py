@@ -23,6 +23,14 @@ def a_feed(sockets, window=0.0):
     return EventFeed(7, lambda: sockets, lambda s: s.log.append("too slow"), lambda: window)
 
 
+async def until(done):
+    """Wait for `done()`, 10 s at most: a fan-out on a loaded CI machine can take far longer
+    than on a quiet one, and a fixed sleep made this file flaky there."""
+    async with asyncio.timeout(10):
+        while not done():  # noqa: ASYNC110 - the feed signals nothing a test could await
+            await asyncio.sleep(0.005)
+
+
 def change(seat_id, version, status="locked"):
     return {"id": seat_id, "status": status, "version": version, "locked_until": None}
 
@@ -32,7 +40,7 @@ def test_every_socket_gets_the_same_encoded_frame_bytes():
         sockets = [Socket([]) for _ in range(1000)]
         feed = a_feed(sockets)
         feed.add(1, "e1", 10, [change(5, 1)])
-        await asyncio.sleep(0.05)
+        await until(lambda: all(s.got for s in sockets))
         return sockets
 
     sockets = asyncio.run(scenario())
@@ -51,7 +59,7 @@ def test_a_socket_that_cannot_keep_up_is_handed_to_the_hub_and_the_others_still_
         sockets = [Socket(log), Socket(log, keeps_up=False), Socket(log)]
         feed = a_feed(sockets)
         feed.add(1, "e1", 10, [change(5, 1)])
-        await asyncio.sleep(0.05)
+        await until(lambda: len(log) == 4)
         return log
 
     assert asyncio.run(scenario()) == ["delivery", "delivery", "too slow", "delivery"]
@@ -78,7 +86,7 @@ def test_a_click_runs_between_the_slices_of_a_fan_out_to_thousands():
         await asyncio.sleep(0)
         feed.add(1, "e1", 10, [change(5, 1)])
         clicked.set()  # the click's answer is ready as the fan-out begins
-        await asyncio.sleep(0.5)
+        await until(lambda: log.count("delivery") == 20_000)
         await waiting
         return log
 
@@ -96,7 +104,7 @@ def test_frames_of_one_event_reach_each_socket_in_order_while_fan_outs_overlap(m
         feed = a_feed(sockets)
         for seq in range(1, 21):  # each flushed at once (window 0): fan-outs queue up
             feed.add(seq, "e1", seq, [change(seq, 1)])
-        await asyncio.sleep(0.1)
+        await until(lambda: all(len(s.got) == 20 for s in sockets))
         return sockets
 
     sockets = asyncio.run(scenario())
