@@ -9,7 +9,6 @@ import shutil
 import signal
 import subprocess
 import tempfile
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,6 +16,7 @@ from pathlib import Path
 import redis
 
 from .servers import free_port
+from .waiting import eventually
 
 REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
 REDIS_SENTINEL = shutil.which("redis-sentinel") or "/usr/bin/redis-sentinel"
@@ -196,12 +196,10 @@ def _replicas_of(primary: RedisProcess) -> int:
 
 
 def _wait_for(check, failure: str, within: float = 20):
-    deadline = time.monotonic() + within
-    while True:
+    def answer():
         with contextlib.suppress(redis.RedisError, OSError):
-            answer = check()
-            if answer:
-                return answer
-        if time.monotonic() > deadline:
-            raise RuntimeError(failure)
-        time.sleep(0.05)
+            return check()
+
+    if answered := eventually(answer, within):
+        return answered
+    raise RuntimeError(failure)

@@ -3,13 +3,12 @@ staff member's who may watch the sale gets each transaction's frame at once, bes
 frames every watcher gets; a buyer's `?console=1` changes nothing. Real Redis and PostgreSQL, the
 real hub."""
 
-import asyncio
-
 import pytest
 from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
 from rest_framework_simplejwt.tokens import AccessToken
 
+from harness.waiting import until
 from realtime.hub import hub
 from realtime.routing import websocket_application
 from reservations.tests import booking_calls
@@ -35,11 +34,7 @@ async def opened(event_id: int, query: str = "") -> WebsocketCommunicator:
 
 async def consoles_of(event_id: int, within: float = 3.0) -> int:
     """How many consoles of the event the hub knows, once the consoles' checks are in."""
-    for _ in range(int(within / 0.05)):
-        if hub().consoles.sockets.get(event_id):
-            break
-        await asyncio.sleep(0.05)
-    return len(hub().consoles.sockets.get(event_id, ()))
+    return len(await until(lambda: hub().consoles.sockets.get(event_id, ()), within))
 
 
 async def test_a_console_gets_each_transaction_at_once_and_the_merged_frames_after(settings):

@@ -3,6 +3,7 @@ order, and a fan-out to thousands that lets a click run between its slices."""
 
 import asyncio
 
+from harness.waiting import until
 from realtime import feed as feed_module
 from realtime.feed import EventFeed
 
@@ -21,14 +22,6 @@ class Socket:
 
 def a_feed(sockets, window=0.0):
     return EventFeed(7, lambda: sockets, lambda s: s.log.append("too slow"), lambda: window)
-
-
-async def until(done):
-    """Wait for `done()`, 10 s at most: a fan-out on a loaded CI machine can take far longer
-    than on a quiet one, and a fixed sleep made this file flaky there."""
-    async with asyncio.timeout(10):
-        while not done():  # noqa: ASYNC110 - the feed signals nothing a test could await
-            await asyncio.sleep(0.005)
 
 
 def change(seat_id, version, status="locked"):

@@ -19,6 +19,7 @@ from django.conf import settings as django_settings
 from prometheus_client import REGISTRY
 
 from harness.servers import running_server
+from harness.waiting import eventually, until
 from realtime.idle_events import IdleEvents
 from realtime.routing import websocket_application
 from realtime.tests.clients import lock_as_alice, next_seats, ws_url
@@ -116,8 +117,7 @@ async def test_an_event_left_and_idle_is_let_go_of_whole(relay):
     await presence_ticked()
     gc.collect()
     assert live_map() is None  # nothing keeps the map (its memory is the process's again)
-    await asyncio.sleep(0.2)  # the unsubscribe reaches Redis
-    assert await call(subscribers)(event.id) == 0
+    assert await until(lambda: subscribers(event.id) == 0)  # the unsubscribe reaches Redis
     # A change committed now reaches nothing here, and leaves nothing behind.
     await call(booking_calls.lock)(user=alice, event_id=event.id, seat_id=seat_id)
     await asyncio.sleep(0.2)
@@ -211,10 +211,7 @@ def test_a_server_subscribes_to_no_event_once_its_events_are_idle(stack_env):
             assert httpx.get(f"{base}/api/events/{event.id}/state/").status_code == 200
         assert len(subscribed_event_channels()) == 8
 
-        deadline = time.monotonic() + 10
-        while subscribed_event_channels() and time.monotonic() < deadline:
-            time.sleep(0.2)
-        assert subscribed_event_channels() == []
+        assert eventually(lambda: subscribed_event_channels() == [])
 
         # A socket on an event let go of starts afresh: a snapshot, then the live changes.
         asyncio.run(_watch_a_lock(base, events[0], events[0].seats.first()))

@@ -18,6 +18,7 @@ from django.db import connection
 from django.utils import timezone
 
 from harness.servers import running_server, token
+from harness.waiting import eventually
 from realtime.tests.clients import next_of_type, ws_url
 from reservations.models import PriceCategory, Seat
 from reservations.services.categories import seats_category_set
@@ -69,7 +70,7 @@ def test_the_state_an_arrival_reads_is_the_databases_and_shows_what_was_just_don
             # Its `seq` may still trail the five commits (their messages on their way back):
             # the states are ahead of it, never behind, and a socket resumed from it replays.
             assert 0 <= state["seq"] <= 5
-            assert _eventually(lambda: http.get("/state/").json()["seq"] == 5)
+            assert eventually(lambda: http.get("/state/").json()["seq"] == 5)
             assert state["status"][:4] == "laal"
 
             holds = http.get("/holds/", headers=bob).json()
@@ -81,15 +82,6 @@ def test_the_state_an_arrival_reads_is_the_databases_and_shows_what_was_just_don
             assert http.post("/reserve/", json={"seat_ids": [a.id]}, headers=alice).is_success
             assert http.get("/holds/", headers=alice).json()["booked"] == [a.id]
             assert http.get("/holds/", headers=alice).json()["seats"] == []
-
-
-def _eventually(check, within=3.0):
-    deadline = time.monotonic() + within
-    while not check():
-        if time.monotonic() > deadline:
-            return False
-        time.sleep(0.05)
-    return True
 
 
 def test_the_state_is_sent_in_the_coding_asked_for_and_says_which(stack_env):

@@ -6,7 +6,6 @@ process's sum in one scrape through the shipped proxy, a killed process's socket
 import asyncio
 import contextlib
 import signal
-import time
 
 import httpx
 import pytest
@@ -15,6 +14,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from harness.nginx import nginx_in_front_of
 from harness.servers import server_process, server_processes, token
+from harness.waiting import eventually
 from realtime.tests.clients import next_of_type, next_seats, ws_url
 from reservations.tests.factories import (
     PASSWORD,
@@ -47,16 +47,6 @@ def total(samples: dict, name: str, **labels) -> float:
     """The sum over every other label (a PromQL `sum by` of the given ones)."""
     wanted = set(labels.items())
     return sum(v for (n, ls), v in samples.items() if n == name and wanted <= set(ls))
-
-
-def eventually(check, within: float = 5.0):
-    """`check()`'s value once it is truthy, or its last (the pools are sampled every second)."""
-    end = time.monotonic() + within
-    while True:
-        result = check()
-        if result or time.monotonic() > end:
-            return result
-        time.sleep(0.2)
 
 
 def sockets(samples: dict, event) -> float:

@@ -14,6 +14,7 @@ import pytest
 
 from harness.engines import sentinel_shards
 from harness.servers import server_processes, token
+from harness.waiting import until
 from loadtest.browser import Browser
 from loadtest.stats import Recorder
 from loadtest.watchers import Watcher
@@ -29,15 +30,14 @@ WATCHERS_PER_SERVER = 3
 async def maps_show(watchers: list[Watcher], seat_id: int, status: str, within: float) -> bool:
     """Whether every watcher's map shows the seat `status`, with a snapshot of the socket it
     has open now, before `within` s have passed."""
-    deadline = time.monotonic() + within
-    while time.monotonic() < deadline:
-        if all(
+    return await until(
+        lambda: all(
             not w.closed and w.ready.is_set() and (w.model.state(seat_id) or ("",))[0] == status
             for w in watchers
-        ):
-            return True
-        await asyncio.sleep(0.1)
-    return False
+        ),
+        within,
+        every=0.1,
+    )
 
 
 def test_a_seat_locked_while_the_primary_fails_over_is_on_every_map_within_ten_seconds(

@@ -14,6 +14,7 @@ import pytest
 from django.db import connections
 from django.utils import timezone
 
+from harness.waiting import eventually
 from reservations.ledger.models import SeatChange
 from reservations.models import WebhookDelivery, WebhookMessage
 from reservations.webhooks.seat_changes import LedgerEnd, seats_changed_written
@@ -201,10 +202,7 @@ def test_an_endpoint_is_disabled_by_the_worker_against_a_receiver_that_keeps_fai
     endpoint = endpoint_for(receiver, CONFIRMED)
     booked(alice, event_with_seats(rows=1, seats_per_row=1), 1)
     with worker_running():
-        deadline = time.monotonic() + 5
-        while endpoint.enabled and time.monotonic() < deadline:
-            time.sleep(0.05)
-            endpoint.refresh_from_db()
+        eventually(lambda: endpoint.refresh_from_db() or not endpoint.enabled)
     assert not endpoint.enabled and len(receiver.arrivals) == 3
     assert WebhookDelivery.objects.get().state == "failed"
 
@@ -254,9 +252,7 @@ def test_seats_changed_waits_for_a_change_that_commits_after_a_later_one(receive
             assert ledger.advanced() < written
             time.sleep(0.05)
         other.commit()
-    deadline = time.monotonic() + 5
-    while ledger.advanced() <= written and time.monotonic() < deadline:
-        time.sleep(0.05)
+    eventually(lambda: ledger.advanced() > written)
     seats_changed_written(final=ledger.final)
     Worker().drain()
     changes = receiver.delivered()[0].verified(endpoint.secret)["data"]["changes"]
