@@ -17,7 +17,7 @@ from typing import Protocol
 import redis
 from channels.layers import get_channel_layer
 
-from reservations.redis_shards import SIGN_OUTS_GROUP, event_group, group_shard
+from reservations.redis_shards import LAYER_CLIENT_NAME, SIGN_OUTS_GROUP, event_group, group_shard
 
 from .redis_clients import group_send
 from .reorder import REORDER_WAIT_SECONDS, SeqReorder
@@ -79,6 +79,14 @@ async def _primary(client) -> str:
     return (await client.info("server"))["run_id"]
 
 
+async def _subscribers(client) -> list[int]:
+    """Which of the shard's connections subscribe for this process's layer: one that Redis
+    dropped (its output buffer over client-output-buffer-limit, a CLIENT KILL) and the layer
+    opened again has another id."""
+    clients = await client.client_list(_type="pubsub")
+    return sorted(c["id"] for c in clients if c["name"] == LAYER_CLIENT_NAME)
+
+
 class Relay:
     def __init__(self, listener: Listener, clients: list):
         self._listener = listener
@@ -89,6 +97,7 @@ class Relay:
         self._reorders: dict[int, SeqReorder] = {}
         self._leaving: set[asyncio.Task] = set()
         self._unheard: set[str] = set()  # the probes sent and not yet back (_probe)
+        self._probed: list[tuple[str, str]] = []  # the last probe's (group, channel)s (_probe)
         self.ready = asyncio.Event()
 
     async def join(self, event_id: int) -> None:
@@ -157,28 +166,35 @@ class Relay:
 
     async def _listening(self) -> None:
         """Let sockets in once every shard is heard; then raise once a shard stops answering,
-        or another primary answers for it (a Sentinel failover, a restart): the pub/sub layer
+        another primary answers for it (a Sentinel failover, a restart), or another connection
+        subscribes there for this process (Redis dropped the last one): the pub/sub layer
         reconnects quietly, and messages published meanwhile are lost, so sockets must not
         stay open as if nothing happened."""
         primaries = [await _primary(client) for client in self._redis]
         await self._probe()
+        subscribers = [await _subscribers(client) for client in self._redis]
         self.ready.set()
         if not self._redis:
             await asyncio.Event().wait()
         while True:
             await asyncio.sleep(LIVENESS_INTERVAL)
-            for shard, (client, known) in enumerate(zip(self._redis, primaries, strict=True)):
-                if await _primary(client) != known:
+            for shard, client in enumerate(self._redis):
+                if await _primary(client) != primaries[shard]:
                     raise redis.ConnectionError(f"another primary answers for shard {shard}")
+                if await _subscribers(client) != subscribers[shard]:
+                    raise redis.ConnectionError(f"shard {shard} dropped the pub/sub connection")
 
     async def _probe(self) -> None:
         """Join a new group on each shard and send each a probe, again every PROBE_EVERY s,
-        until every one has come back; then leave them. With Redis back after a failover or a
-        restart, the pub/sub layer's connection to a shard subscribes again only at its next
-        read, up to a second later, and hears nothing meanwhile: sockets let in before then
-        would miss pushes with nothing later to reveal it. A group new to the layer makes it
-        subscribe on that shard's connection at once, and the connection reconnects and
-        subscribes its groups again with it."""
+        until every one has come back; then leave the last probe's groups. With Redis back
+        after a failover or a restart, the pub/sub layer's connection to a shard subscribes
+        again only at its next read, up to a second later, and hears nothing meanwhile: sockets
+        let in before then would miss pushes with nothing later to reveal it. A group new to
+        the layer makes it subscribe on that shard's connection at once, and the connection
+        reconnects and subscribes its groups again with it.
+
+        The groups stay joined until the next probe is back: each shard's connection then
+        subscribes to something whatever events it carries, and keeps its id (_subscribers)."""
         stem = f"relay.probe.{secrets.token_hex(4)}"
         groups = _group_on_each_shard(len(self._redis), stem)
         for group in groups:
@@ -191,8 +207,9 @@ class Relay:
             for group in list(self._unheard):
                 await group_send(group, {"type": "relay.probe", "group": group})
             await asyncio.sleep(PROBE_EVERY)
-        for group in groups:
-            await self._layer.group_discard(group, self._channel)
+        for group, channel in self._probed:
+            await self._layer.group_discard(group, channel)
+        self._probed = [(group, self._channel) for group in groups]
 
     async def refresh_groups_forever(self) -> None:
         while True:

@@ -18,6 +18,8 @@ processes with different lists would publish one event on two hosts.
 
 import dataclasses
 import functools
+import os
+import secrets
 from urllib.parse import unquote, urlsplit
 
 import redis
@@ -31,6 +33,11 @@ from django.conf import settings
 from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 
 HOME = 0
+
+# Each connection of this process's channel layer is given this name, so that the relay can tell
+# its pub/sub connection among a shard's clients and see one Redis dropped come back as another
+# (realtime/relay.py). The pid and a random part keep it apart from other processes and hosts.
+LAYER_CLIENT_NAME = f"seatmap-layer-{os.getpid()}-{secrets.token_hex(3)}"
 
 
 def event_group(event_id: int) -> str:
@@ -71,10 +78,11 @@ class Shard:
                 "master_name": self.master,
                 "sentinels": list(self.sentinels),
                 "sentinel_kwargs": _SENTINEL_OPTIONS,
+                "client_name": LAYER_CLIENT_NAME,
                 **self._connection(),
                 **options,
             }
-        return {"address": self.url, **options}
+        return {"address": self.url, "client_name": LAYER_CLIENT_NAME, **options}
 
     def sync_client(self, **options) -> redis.Redis:
         if self.master:

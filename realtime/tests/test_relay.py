@@ -15,9 +15,10 @@ from channels.layers import channel_layers, get_channel_layer
 from django.conf import settings as django_settings
 
 from harness.engines import redis_server
+from harness.waiting import until
 from realtime.redis_clients import async_shard_clients
-from realtime.relay import Relay
-from reservations.redis_shards import event_group, event_shard
+from realtime.relay import LIVENESS_INTERVAL, Relay
+from reservations.redis_shards import Shard, event_group, event_shard
 
 pytestmark = pytest.mark.slow
 
@@ -62,7 +63,8 @@ def own_shards(settings):
         settings.REDIS_URL = servers[0].url
         settings.REDIS_SHARDS = [server.url for server in servers]
         layer = {**django_settings.CHANNEL_LAYERS["default"]}
-        layer["CONFIG"] = {**layer["CONFIG"], "hosts": settings.REDIS_SHARDS}
+        hosts = [Shard(url=url).layer_host() for url in settings.REDIS_SHARDS]
+        layer["CONFIG"] = {**layer["CONFIG"], "hosts": hosts}
         settings.CHANNEL_LAYERS = {"default": layer}
         channel_layers.backends.clear()
         yield servers
@@ -125,3 +127,36 @@ async def _restarts(servers, events: list[int]) -> tuple[list[tuple[int, int]], 
 def _seats_message(event: int, seq: int) -> dict:
     """A `seats` message as the publisher sends it (realtime/broadcast.py), of no seat."""
     return {"type": "seats.message", "event_id": event, "epoch": "e", "frames": [[seq, 0, [], []]]}
+
+
+def test_a_pub_sub_connection_redis_drops_is_noticed_though_the_primary_stays(own_shards):
+    """Redis drops a subscriber whose output buffer outgrows its limit (client-output-buffer-limit
+    pubsub), or that an operator kills; the layer connects and subscribes again quietly, and what
+    was published in between is lost. The relay notices the new connection as it does a new
+    primary: its listener closes the sockets (they come back for a snapshot), and it is ready
+    again once it hears every shard."""
+    heard = asyncio.run(_pub_sub_dropped(own_shards[1]))
+    assert heard.failures == 1
+
+
+async def _pub_sub_dropped(server) -> Heard:
+    heard = Heard([1, 2, 3])
+    clients = async_shard_clients()
+    relay = Relay(heard, clients)
+    running = asyncio.ensure_future(relay.run())
+    try:
+        await asyncio.wait_for(relay.ready.wait(), 10)
+        for event in heard.events:  # nobody watches: the connections subscribe to no event
+            relay.leave(event)
+        await asyncio.sleep(3 * LIVENESS_INTERVAL)
+        assert heard.failures == 0  # nothing dropped, nothing noticed
+        assert server.client().client_kill_filter(_type="pubsub") == 1
+        noticed = await until(lambda: heard.failures, within=5)
+        assert noticed, "the relay kept its sockets open over the lost messages"
+        assert await until(relay.ready.is_set), "the relay did not come back"
+    finally:
+        running.cancel()
+        await asyncio.gather(running, return_exceptions=True)
+        for client in clients:
+            await client.aclose()
+    return heard
