@@ -73,16 +73,16 @@ class Shard:
 
     def layer_host(self, **options) -> dict:
         """The host entry of channels-redis's `hosts` setting."""
+        options = {"client_name": LAYER_CLIENT_NAME, **options}
         if self.master:
             return {
                 "master_name": self.master,
                 "sentinels": list(self.sentinels),
                 "sentinel_kwargs": _SENTINEL_OPTIONS,
-                "client_name": LAYER_CLIENT_NAME,
                 **self._connection(),
                 **options,
             }
-        return {"address": self.url, "client_name": LAYER_CLIENT_NAME, **options}
+        return {"address": self.url, **options}
 
     def sync_client(self, **options) -> redis.Redis:
         if self.master:

@@ -201,8 +201,13 @@ def test_an_endpoint_is_disabled_by_the_worker_against_a_receiver_that_keeps_fai
     receiver.answer = lambda msg_id: 500
     endpoint = endpoint_for(receiver, CONFIRMED)
     booked(alice, event_with_seats(rows=1, seats_per_row=1), 1)
+
+    def disabled() -> bool:
+        endpoint.refresh_from_db()
+        return not endpoint.enabled
+
     with worker_running():
-        eventually(lambda: endpoint.refresh_from_db() or not endpoint.enabled)
+        eventually(disabled)
     assert not endpoint.enabled and len(receiver.arrivals) == 3
     assert WebhookDelivery.objects.get().state == "failed"
 
