@@ -6,6 +6,7 @@ from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.core.exceptions import PermissionDenied
 from django.template.defaultfilters import pluralize
 
 from .. import users
@@ -42,6 +43,17 @@ class RegisteredNearFilter(admin.SimpleListFilter):
         return queryset
 
 
+_GUARDED = "Only a superuser deactivates a superuser or their own account."
+
+
+def _guarded(users, request) -> list:
+    """The users only a superuser may end: superusers (an operator locked out of their own
+    site) and the one asking (who could not undo it)."""
+    if request.user.is_superuser:
+        return []
+    return [user for user in users if user.is_superuser or user.pk == request.user.pk]
+
+
 admin.site.unregister(get_user_model())
 
 
@@ -72,14 +84,26 @@ class AccountAdmin(StaffChanges, UserAdmin):
 
     def save_model(self, request, obj, form, change):
         deactivating = change and "is_active" in form.changed_data and not obj.is_active
+        saved = type(obj).objects.filter(pk=obj.pk)  # not the form's: it may unset is_superuser
+        if deactivating and _guarded(saved, request):
+            raise PermissionDenied(_GUARDED)
         if deactivating:
             obj.is_active = True  # the service ends it, with its holds, under its row lock
         super().save_model(request, obj, form, change)
         if deactivating:
             users.user_deactivate(user=obj)
 
-    @admin.action(description="Deactivate the selected users (releases their holds)")
+    @admin.action(
+        description="Deactivate the selected users (releases their holds)",
+        permissions=["change"],
+    )
     def deactivate_selected(self, request, queryset):
+        if guarded := _guarded(queryset, request):
+            names = ", ".join(sorted(user.get_username() for user in guarded))
+            self.message_user(
+                request, f"{_GUARDED} Nobody was deactivated ({names}).", messages.ERROR
+            )
+            return
         active = list(queryset.filter(is_active=True))
         for user in active:
             users.user_deactivate(user=user)

@@ -16,6 +16,9 @@ from ..services.booking_changes import reservation_refund
 from .history import history_table
 from .staff_changes import StaffChanges
 
+# A cancel is a refund of the whole booking: the console's permission for refunds (roles.py).
+CANCEL_PERMISSION = "reservations.change_bookings"
+
 
 class ReservedSeatInline(admin.TabularInline):
     model = ReservedSeat
@@ -73,7 +76,13 @@ class ReservationAdmin(StaffChanges, admin.ModelAdmin):
         ]
         return deleted, counts, perms_needed, [*confirmed, *protected]
 
-    @admin.action(description="Cancel the selected reservations (frees their seats)")
+    def has_cancel_permission(self, request):
+        return request.user.has_perm(CANCEL_PERMISSION)
+
+    @admin.action(
+        description="Cancel the selected reservations (frees their seats)",
+        permissions=["cancel"],
+    )
     def cancel_selected(self, request, queryset):
         cancelled, already = [], 0
         for reservation in queryset:

@@ -104,7 +104,7 @@ class SeatAdmin(StaffChanges, admin.ModelAdmin):
             grouped.setdefault(event_id, []).append(seat_id)
         return grouped
 
-    @admin.action(description="Block the selected seats (never on sale)")
+    @admin.action(description="Block the selected seats (never on sale)", permissions=["change"])
     def block_selected(self, request, queryset):
         reason = request.POST.get("reason", "")
         blocked, already = 0, 0
@@ -126,7 +126,7 @@ class SeatAdmin(StaffChanges, admin.ModelAdmin):
             request, f"{blocked} seat{pluralize(blocked)} blocked", already, "blocked already"
         )
 
-    @admin.action(description="Put the selected blocked seats back on sale")
+    @admin.action(description="Put the selected blocked seats back on sale", permissions=["change"])
     def unblock_selected(self, request, queryset):
         freed, other = 0, 0
         for event_id, seat_ids in self._by_event(queryset).items():
@@ -145,7 +145,10 @@ class SeatAdmin(StaffChanges, admin.ModelAdmin):
             done += f"; {untouched} {was} {why} and {was} left as {they_are}"
         self.message_user(request, f"{done}.", messages.WARNING if untouched else messages.SUCCESS)
 
-    @admin.action(description="Put the selected seats into the chosen category")
+    @admin.action(
+        description="Put the selected seats into the chosen category",
+        permissions=["change"],
+    )
     def categorise_selected(self, request, queryset):
         category = PriceCategory.objects.filter(pk=request.POST.get("category") or None).first()
         grouped = self._by_event(queryset)

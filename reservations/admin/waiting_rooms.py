@@ -74,7 +74,7 @@ class WaitingRoomAdmin(admin.ModelAdmin):
         super().save_model(request, obj, form, change)
         rooms.forget()
 
-    @admin.action(description="Revoke every turn token issued so far")
+    @admin.action(description="Revoke every turn token issued so far", permissions=["change"])
     def revoke_turns(self, request, queryset):
         event_ids = list(queryset.values_list("event_id", flat=True))
         for event_id in event_ids:
