@@ -7,7 +7,7 @@ import pytest
 
 from reservations.waiting_room import beacon
 
-from .beacon_rounds import own_chain, signature
+from .beacon_rounds import own_chain, plus_small_order, signature
 
 # drand quicknet round 657413, as https://api.drand.sh/v2/beacons/quicknet/rounds/657413 gives it
 # (and drand-verify's README): its randomness is the signature's sha256.
@@ -27,7 +27,24 @@ def test_a_real_quicknet_round_is_taken_and_the_same_signature_for_another_round
 @pytest.mark.parametrize("value", ["f00d", "zz" * 48, REAL_SIGNATURE[:-2], REAL_SIGNATURE + "00"])
 def test_what_is_no_signature_is_refused_in_words(value):
     problem = beacon.signature_problem(f"drand quicknet round {REAL_ROUND}", value)
-    assert problem == "That is not a drand signature: 96 hexadecimal digits."
+    assert problem == "That is not a drand signature: 96 lowercase hexadecimal digits."
+
+
+@pytest.mark.parametrize(
+    "spelling, problem",
+    [
+        (REAL_SIGNATURE.upper(), "96 lowercase hexadecimal digits"),
+        (" ".join(REAL_SIGNATURE[i : i + 2] for i in range(0, 96, 2)), "96 lowercase"),
+        (f" {REAL_SIGNATURE}\n", "96 lowercase hexadecimal digits"),
+        (plus_small_order(REAL_SIGNATURE), "not a point of its signature group"),
+    ],
+    ids=["upper case", "spaced bytes", "padded", "plus a small-order point"],
+)
+def test_a_round_is_taken_in_its_one_form_only(spelling, problem):
+    """Each of these passes the pairing: whoever sets the randomness could otherwise try them
+    and keep the order they like (issue 60 row 5)."""
+    refused = beacon.signature_problem(f"drand quicknet round {REAL_ROUND}", spelling)
+    assert refused is not None and problem in refused
 
 
 def test_a_source_names_a_quicknet_round_that_comes_out_at_or_after_the_on_sale():

@@ -1,5 +1,6 @@
 """The draw anyone can check (API.md "Waiting room"), and its verifier rejecting any tamper."""
 
+import hashlib
 import json
 import random
 import statistics
@@ -9,12 +10,14 @@ import pytest
 from reservations.waiting_room import verify
 from reservations.waiting_room.draw import (
     commitment_of,
+    draw_key,
     drawn_order,
     entrants_digest,
     proof_problems,
 )
 
 SEED = "ab" * 32
+ROUND_7, ROUND_8 = "a7" * 48, "b8" * 48  # in a signature's form; test_queue_beacon checks rounds
 
 
 def _proof(entrants: list[str], randomness: str = "") -> dict:
@@ -37,13 +40,31 @@ ENTRANTS = [_IDS.randbytes(8).hex() for _ in range(200)]
 
 def test_the_order_depends_on_the_seed_and_the_randomness_not_on_the_list_order():
     shuffled = random.sample(ENTRANTS, len(ENTRANTS))
-    assert drawn_order(SEED, "r1", ENTRANTS) == drawn_order(SEED, "r1", shuffled)
-    assert drawn_order(SEED, "r1", ENTRANTS) != drawn_order(SEED, "r2", ENTRANTS)
+    assert drawn_order(SEED, ROUND_7, ENTRANTS) == drawn_order(SEED, ROUND_7, shuffled)
+    assert drawn_order(SEED, ROUND_7, ENTRANTS) != drawn_order(SEED, ROUND_8, ENTRANTS)
     assert drawn_order(SEED, "", ENTRANTS) != drawn_order("cd" * 32, "", ENTRANTS)
 
 
 def test_a_published_proof_checks_out():
-    assert proof_problems(_proof(ENTRANTS, "drand-round-7")) == []
+    assert proof_problems(_proof(ENTRANTS, ROUND_7)) == []
+
+
+def test_the_draw_is_keyed_by_drands_randomness_not_by_the_text_typed():
+    """drand's randomness for a round is its signature's sha256: one round, one key, however
+    its signature is spelled (issue 60 row 5)."""
+    randomness = hashlib.sha256(bytes.fromhex(ROUND_7)).hexdigest()
+    assert draw_key(SEED, ROUND_7) == hashlib.sha256(f"{SEED}:{randomness}".encode()).digest()
+    assert draw_key(SEED, ROUND_7) == draw_key(SEED, ROUND_7.upper())
+    assert draw_key(SEED, "") == hashlib.sha256(f"{SEED}:".encode()).digest()  # the seed alone
+
+
+@pytest.mark.parametrize("spelling", [ROUND_7.upper(), " ".join([ROUND_7[:48], ROUND_7[48:]])])
+def test_the_verifier_takes_the_randomness_in_its_one_form_only(spelling):
+    proof = _proof(ENTRANTS, ROUND_7) | {"public_randomness": spelling}
+    assert proof_problems(proof) == [
+        "the public randomness is not a drand signature in its one form: "
+        "96 lowercase hexadecimal digits"
+    ]
 
 
 @pytest.mark.parametrize(
@@ -53,13 +74,13 @@ def test_a_published_proof_checks_out():
         (lambda p: p["order"].reverse(), "numbers differ"),
         (lambda p: p["order"].__setitem__(slice(0, 2), p["order"][1::-1]), "numbers differ"),
         (lambda p: p["entrants"].pop(), "digest"),
-        (lambda p: p.update(public_randomness="another round"), "numbers differ"),
+        (lambda p: p.update(public_randomness=ROUND_8), "numbers differ"),
         (lambda p: p.update(late=[p["entrants"][0]]), "late"),
     ],
     ids=["seed", "order reversed", "two swapped", "entrant dropped", "randomness", "late twice"],
 )
 def test_the_verifier_rejects_a_tampered_proof(tamper, problem):
-    proof = _proof(ENTRANTS, "drand-round-7")
+    proof = _proof(ENTRANTS, ROUND_7)
     tamper(proof)
     problems = proof_problems(proof)
     assert any(problem in p for p in problems), problems
@@ -102,3 +123,16 @@ def test_the_verifier_checks_the_named_drand_rounds_signature(tmp_path, capsys):
     saved.write_text(json.dumps(proof))
     assert verify.main([str(saved)]) == 1
     assert "FAIL: the public randomness: That is not the signature" in capsys.readouterr().out
+
+
+def test_the_verifier_refuses_a_round_plus_a_small_order_point(tmp_path, capsys):
+    """It passes the pairing and the text's form, and orders the draw differently."""
+    from .beacon_rounds import plus_small_order
+    from .test_queue_beacon import REAL_ROUND, REAL_SIGNATURE
+
+    steered = plus_small_order(REAL_SIGNATURE)
+    proof = _proof(ENTRANTS, steered) | {"randomness_source": f"drand quicknet round {REAL_ROUND}"}
+    saved = tmp_path / "proof.json"
+    saved.write_text(json.dumps(proof))
+    assert verify.main([str(saved)]) == 1
+    assert "not a point of its signature group" in capsys.readouterr().out

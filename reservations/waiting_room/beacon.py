@@ -7,8 +7,9 @@ at or after the on-sale, when the entrants are frozen, so nobody knows it while 
 still change. Once the round is out, its signature (96 hex digits, from
 `https://api.drand.sh/v2/beacons/quicknet/rounds/N`) is the room's `public_randomness`; it is
 taken only if it is that round's: a BLS signature (on G1, RFC 9380 hashing) of the round's
-number under the beacon's public key. drand's own randomness for the round is the signature's
-sha256; the draw hashes the signature with the seed (draw.py), which is as unpredictable.
+number under the beacon's public key, written in its one form (lowercase, the point's own
+compressed encoding, the point in the signature group), so one round has one accepted text.
+The draw is keyed by drand's own randomness for the round, the signature's sha256 (draw.py).
 
 The check is py-ecc's pairing (~1 s of CPU, once per room); `python -m
 reservations.waiting_room.verify` runs the same check when py-ecc is installed.
@@ -20,6 +21,8 @@ import sys
 from datetime import UTC, datetime
 from types import SimpleNamespace
 from typing import NamedTuple
+
+from .draw import SIGNATURE
 
 _SOURCE = re.compile(r"drand quicknet round (\d{1,12})")
 _DST = b"BLS_SIG_BLS12381G1_XMD:SHA-256_SSWU_RO_NUL_"
@@ -51,6 +54,7 @@ def bls12_381() -> SimpleNamespace:
     try:
         from py_ecc import optimized_bls12_381
         from py_ecc.bls import hash_to_curve, point_compression
+        from py_ecc.bls.g2_primitives import subgroup_check
     finally:
         sys.setrecursionlimit(limit)
     return SimpleNamespace(
@@ -62,6 +66,7 @@ def bls12_381() -> SimpleNamespace:
         compress_G2=point_compression.compress_G2,
         decompress_G1=point_compression.decompress_G1,
         decompress_G2=point_compression.decompress_G2,
+        subgroup_check=subgroup_check,
     )
 
 
@@ -91,21 +96,23 @@ def source_problem(source: str, on_sale_at: datetime) -> str | None:
 
 
 def signature_problem(source: str, signature: str) -> str | None:
-    """Whether `signature` is the round's that `source` names (None: it is)."""
+    """Whether `signature` is the round's that `source` names (None: it is). Only its one form is
+    taken: the pairing alone also passes it in capitals, spaced, or plus a point of small order."""
     round_number = named_round(source)
     if round_number is None:
         return "The room names no drand round to check this against."
+    if not SIGNATURE.fullmatch(signature):
+        return "That is not a drand signature: 96 lowercase hexadecimal digits."
     curve = bls12_381()
+    encoded = int(signature, 16)
     try:
-        raw = bytes.fromhex(signature.strip())
-        point = curve.decompress_G1(int.from_bytes(raw, "big"))
-        key = bytes.fromhex(QUICKNET.public_key)
-        halves = (int.from_bytes(key[:48], "big"), int.from_bytes(key[48:], "big"))
-        public = curve.decompress_G2(halves)
-    except (ValueError, TypeError):
-        return "That is not a drand signature: 96 hexadecimal digits."
-    if len(raw) != 48:
-        return "That is not a drand signature: 96 hexadecimal digits."
+        point = curve.decompress_G1(encoded)
+    except ValueError:
+        return "That is not a drand signature: not a point of its curve."
+    if curve.compress_G1(point) != encoded or not curve.subgroup_check(point):
+        return "That is not a drand signature: not a point of its signature group."
+    key = bytes.fromhex(QUICKNET.public_key)
+    public = curve.decompress_G2((int.from_bytes(key[:48], "big"), int.from_bytes(key[48:], "big")))
     message = hashlib.sha256(round_number.to_bytes(8, "big")).digest()
     hashed = curve.hash_to_G1(message, _DST, hashlib.sha256)
     if curve.pairing(curve.G2, point) != curve.pairing(public, hashed):

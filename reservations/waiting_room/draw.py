@@ -10,7 +10,12 @@ orders anyone: the seed does, and it was fixed before the list was.
 
 import hashlib
 import hmac
+import re
 import secrets
+
+# A drand signature in its one written form: the compressed point, 48 bytes in lowercase hex.
+# beacon.py also checks that the point re-encodes to it and lies in the signature group.
+SIGNATURE = re.compile(r"[0-9a-f]{96}")
 
 
 def commitment_of(seed: str) -> str:
@@ -27,17 +32,21 @@ def entrants_digest(entry_ids: list[str]) -> str:
     return hashlib.sha256("\n".join(sorted(entry_ids)).encode()).hexdigest()
 
 
-def draw_key(seed: str, public_randomness: str) -> bytes:
-    return hashlib.sha256(f"{seed}:{public_randomness}".encode()).digest()
+def draw_key(seed: str, signature: str) -> bytes:
+    """Keyed by drand's randomness for the round (the sha256 of the signature's bytes), never by
+    the text typed, so that nobody who knows the seed can choose an order among spellings of one
+    round. No round: the seed alone."""
+    randomness = hashlib.sha256(bytes.fromhex(signature)).hexdigest() if signature else ""
+    return hashlib.sha256(f"{seed}:{randomness}".encode()).digest()
 
 
 def entry_key(key: bytes, entry_id: str) -> str:
     return hmac.new(key, entry_id.encode(), hashlib.sha256).hexdigest()
 
 
-def drawn_order(seed: str, public_randomness: str, entry_ids: list[str]) -> list[str]:
+def drawn_order(seed: str, signature: str, entry_ids: list[str]) -> list[str]:
     """The entrants by number: the first is No. 1."""
-    key = draw_key(seed, public_randomness)
+    key = draw_key(seed, signature)
     return sorted(entry_ids, key=lambda entry_id: (entry_key(key, entry_id), entry_id))
 
 
@@ -53,8 +62,13 @@ def proof_problems(proof: dict) -> list[str]:
         problems.append("the entrants are not a sorted list of distinct ids")
     if entrants_digest(entrants) != proof.get("entrants_digest"):
         problems.append("the entrants do not match the digest published at the on-sale")
-    expected = drawn_order(seed, proof.get("public_randomness") or "", entrants)
-    if order != expected:
+    signature = proof.get("public_randomness") or ""
+    if signature and not SIGNATURE.fullmatch(signature):
+        problems.append(
+            "the public randomness is not a drand signature in its one form: "
+            "96 lowercase hexadecimal digits"
+        )
+    elif order != (expected := drawn_order(seed, signature, entrants)):
         wrong = sum(1 for a, b in zip(order, expected, strict=False) if a != b)
         wrong += abs(len(order) - len(expected))
         problems.append(f"{wrong} of {len(expected)} numbers differ from the recomputed draw")
