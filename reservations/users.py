@@ -10,7 +10,8 @@ person, and how an account ends.
   spaces, no invisible (zero-width, bidi) or control characters, no markup.
 * Accounts are deactivated, never deleted: a deleted account would strand the seats it holds
   and the seats it booked (they point at it). Deactivating releases its holds through the
-  booking services; its bookings stay (staff cancel them through the reservation admin).
+  booking services; its bookings stay (staff cancel them through the reservation admin); its
+  verified address is forgotten, free for another account.
 """
 
 import unicodedata
@@ -23,6 +24,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from .accounts.email_verification import verification_end
 from .accounts.models import Account
 from .exceptions import NotHolder
 from .models import Seat
@@ -121,3 +123,4 @@ def user_deactivate(*, user: AbstractBaseUser) -> None:
                 )
         users.update(is_active=False)
         user.is_active = False
+        verification_end(user_id=user.pk)  # one verified address, one active account

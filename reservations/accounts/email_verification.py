@@ -12,6 +12,13 @@ a new link does not end an older one, which runs out by itself.
 
 An address is verified while it is still the account's e-mail (`Account.verified_email`), so
 an address changed anywhere (the admin too) is unverified until its own link is read.
+
+One inbox, one account: an address is verified on one account at a time (a unique index on
+the verified address, lower-cased, `+tags` and all: an address is compared whole). A link for
+an address another account has verified is refused (EmailTaken), also when both are read at
+once; the address is freed when that account's address changes or it is deactivated
+(verification_end). Nothing refuses the address before that: who owns the inbox learns it is
+taken, nobody else does.
 """
 
 import hashlib
@@ -21,12 +28,13 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core import signing
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Value
 from django.db.models.functions import Concat
 from django.utils import timezone
 
 from reservations.exceptions import (
+    BookingError,
     EmailAlreadyVerified,
     EmailUnverified,
     NoEmail,
@@ -37,6 +45,14 @@ from reservations.models import Event
 from .models import Account
 
 SALT = "reservations.accounts.email_verification"
+
+
+class EmailTaken(BookingError):
+    code = "email_taken"
+    message = (
+        "This e-mail address is confirmed on another account already: log in to that one, or "
+        "give this account another address."
+    )
 
 
 def _digest(email: str) -> str:
@@ -108,6 +124,13 @@ def email_verify(*, token: str, now: datetime | None = None) -> AbstractBaseUser
         ) from exc
     if not isinstance(value, dict) or not isinstance(value.get("u"), int):
         raise VerificationLinkInvalid("This link is not an e-mail confirmation link.")
+    try:
+        return _verified(value, now or timezone.now())
+    except IntegrityError as exc:  # account_one_verified_email: another account has it
+        raise EmailTaken() from exc
+
+
+def _verified(value: dict, now: datetime) -> AbstractBaseUser:
     with transaction.atomic():
         user = get_user_model().objects.select_for_update().filter(pk=value["u"]).first()
         if user is None or not user.is_active or not user.email:
@@ -120,7 +143,7 @@ def email_verify(*, token: str, now: datetime | None = None) -> AbstractBaseUser
             user=user,
             defaults={
                 "verified_email": user.email,
-                "email_verified_at": now or timezone.now(),
+                "email_verified_at": now,
                 "verification_due_at": None,
             },
         )
@@ -132,8 +155,20 @@ def email_change(*, user: AbstractBaseUser, email: str, now: datetime | None = N
     with transaction.atomic():
         get_user_model().objects.select_for_update().filter(pk=user.pk).update(email=email)
         user.email = email
+        verification_end(user_id=user.pk, unless_email=email)
         if not is_verified(email, Account.objects.filter(pk=user.pk).first()):
             verification_queue(user_id=user.pk, now=now or timezone.now())
+
+
+def verification_end(*, user_id: int, unless_email: str = "") -> None:
+    """Forget the account's verified address, unless it is `unless_email` (its address now):
+    its address changed, or the account ended. The address is then free for another account,
+    and a verified address stays one the account has had since it was verified (the
+    confirmation e-mails rely on it: confirmations/sending.py)."""
+    verified = Account.objects.filter(pk=user_id, email_verified_at__isnull=False)
+    if unless_email:
+        verified = verified.exclude(verified_email__iexact=unless_email)
+    verified.update(verified_email="", email_verified_at=None)
 
 
 def verification_resend(*, user: AbstractBaseUser, now: datetime | None = None) -> None:

@@ -5,6 +5,7 @@ and one per login's chain of refresh tokens."""
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 
 
 class Account(models.Model):
@@ -12,7 +13,9 @@ class Account(models.Model):
         settings.AUTH_USER_MODEL, primary_key=True, on_delete=models.CASCADE, related_name="account"
     )
     # The address that was verified, and when: verified while it is still the user's e-mail
-    # (an address changed anywhere, the admin too, is unverified until its own link is read).
+    # (an address changed anywhere, the admin too, is unverified until its own link is read);
+    # cleared when the address changes or the account ends (email_verification.py), so a
+    # verified address has been the user's ever since email_verified_at.
     verified_email = models.EmailField(blank=True)
     email_verified_at = models.DateTimeField(null=True, blank=True)
     # The client address the account was registered from (client_address.address_key: an IPv6
@@ -23,6 +26,15 @@ class Account(models.Model):
     verification_attempts = models.PositiveIntegerField(default=0)
 
     class Meta:
+        constraints = [
+            # One inbox, one account: an address is verified on one account at a time, compared
+            # whole and case-insensitively (a+tag@ and a@ are two addresses).
+            models.UniqueConstraint(
+                Lower("verified_email"),
+                condition=Q(email_verified_at__isnull=False),
+                name="account_one_verified_email",
+            )
+        ]
         indexes = [
             models.Index(
                 fields=["verification_due_at"],

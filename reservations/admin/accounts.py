@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.template.defaultfilters import pluralize
 
 from .. import users
+from ..accounts.email_verification import verification_end
 from ..accounts.registrations import with_registered_near
 from .staff_changes import StaffChanges
 
@@ -90,6 +91,8 @@ class AccountAdmin(StaffChanges, UserAdmin):
         if deactivating:
             obj.is_active = True  # the service ends it, with its holds, under its row lock
         super().save_model(request, obj, form, change)
+        if change and "email" in form.changed_data:
+            verification_end(user_id=obj.pk, unless_email=obj.email)
         if deactivating:
             users.user_deactivate(user=obj)
 
