@@ -52,7 +52,7 @@ from django.http import HttpResponse
 from django.http.multipartparser import MultiPartParserError
 from rest_framework.settings import api_settings
 
-from reservations.challenges import challenge_new, challenge_passed
+from reservations.challenges import LOGIN, REGISTRATION, challenge_new, challenge_passed
 from reservations.client_address import is_exempt, request_address_key, request_client_address
 from reservations.exceptions import ChallengeRequired
 from reservations.users import username_key
@@ -238,20 +238,20 @@ def login_failed(sender, credentials, request=None, **kwargs):
 user_login_failed.connect(login_failed, dispatch_uid="reservations.login_limits")
 
 
-def _work_shown(request, address: str) -> bool:
+def _work_shown(request, address: str, door: str) -> bool:
     """Whether this attempt may go on: its address has not failed often (or is a load-test
     host's), or it brings a solved challenge."""
     if is_exempt(request_client_address(request)):
         return True
     if limit_windows.paused_for(f"challenge:{address}") <= 0:
         return True
-    return challenge_passed(_submitted(request, "altcha"))
+    return challenge_passed(_submitted(request, "altcha"), door)
 
 
-def _challenged(request) -> HttpResponse:
+def _challenged(request, door: str) -> HttpResponse:
     message = "Many logins failed from your network: your device proves it is no script first."
     if request.path.startswith("/api/"):
-        return exception_response(ChallengeRequired(challenge_new(), message))
+        return exception_response(ChallengeRequired(challenge_new(door), message))
     return HttpResponse(  # the admin's form cannot solve it: the site's login can
         f"{message} Log in on the site first, then come back.\n",
         status=403,
@@ -283,8 +283,9 @@ def login_door(view, *, every_attempt: bool = False):
         if wait:
             message = f"Too many login attempts; try again in {wait} seconds."
             return _refused(request, 429, "throttled", message, wait)
-        if not known and not _work_shown(request, address):
-            return _challenged(request)
+        door = REGISTRATION if every_attempt else LOGIN
+        if not known and not _work_shown(request, address, door):
+            return _challenged(request, door)
         shared = not is_exempt(request_client_address(request))
         if not hashing_slots.take(address, wait=SLOT_WAIT_SECONDS, shared=shared, known=known):
             message = "Too many logins at once; try again in a moment."

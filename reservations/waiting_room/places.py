@@ -13,7 +13,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from reservations.accounts.email_verification import verified_email_required
-from reservations.challenges import challenge_new, challenge_passed
+from reservations.challenges import challenge_new, challenge_passed, queue_door
 from reservations.exceptions import (
     ChallengeRequired,
     NoQueue,
@@ -75,9 +75,10 @@ def place_join(
         raise QueueNotOpen(f"The queue opens at {room.opens_at:%H:%M} UTC.")
     if room.state == WaitingRoom.State.SOLD_OUT:
         raise SoldOut()
-    if room.challenge and not challenge_passed(work):  # last: no work for a door that is shut
+    door = queue_door(event_id)
+    if room.challenge and not challenge_passed(work, door):  # last: no work for a shut door
         message = "Your device proves it is not a script (about a second), then takes a place."
-        raise ChallengeRequired(challenge_new(), message)
+        raise ChallengeRequired(challenge_new(door), message)
     shared = room.drawn_at is None
     try:
         while (entry := _join_once(room, user_id, now, shared=shared)) is None:
