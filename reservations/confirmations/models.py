@@ -1,5 +1,6 @@
 """The confirmation e-mails' table (app label `reservations`, registered by
-reservations/models.py): one row per booking whose buyer has an address."""
+reservations/models.py): one row per booking whose buyer booked with a verified address (`to`,
+taken when it was queued)."""
 
 from django.db import models
 from django.db.models import Q

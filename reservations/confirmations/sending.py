@@ -2,13 +2,14 @@
 mail outbox (reservations/mail_outbox.py: taken, sent and tried again as every e-mail is).
 
 A booking is queued by the sender once it can read it, so only committed bookings are, and
-each at most once (the row's key is the reservation's).
+each at most once (the row's key is the reservation's); its address is taken then, and the
+e-mail goes there even if the account's address changes before it is sent.
 """
 
 from datetime import datetime, timedelta
 
 from django.core.mail import EmailMultiAlternatives
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, F, OuterRef
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -26,14 +27,21 @@ WINDOW = timedelta(days=1)
 
 
 def confirmations_queue(*, now: datetime) -> int:
-    """Queue the committed bookings of the last WINDOW whose buyer has an address."""
+    """Queue the committed bookings of the last WINDOW whose buyer booked with a verified
+    address, to that address. It was verified before the booking and is the account's still:
+    a change of address forgets the verification (email_verification.verification_end), so it
+    has been the account's address since before the booking. Any other booking is not
+    e-mailed: the site's mail goes to no address its owner has not confirmed, nor to one given
+    after the booking."""
     unqueued = (
         Reservation.objects.filter(
-            status=Reservation.Status.CONFIRMED, created_at__gte=now - WINDOW, user__isnull=False
+            status=Reservation.Status.CONFIRMED,
+            created_at__gte=now - WINDOW,
+            user__account__email_verified_at__lte=F("created_at"),
+            user__email__iexact=F("user__account__verified_email"),
         )
-        .exclude(user__email="")
         .exclude(Exists(ConfirmationEmail.objects.filter(reservation=OuterRef("pk"))))
-        .values_list("pk", "user__email")
+        .values_list("pk", "user__account__verified_email")
     )
     rows = [ConfirmationEmail(reservation_id=pk, to=to, next_attempt_at=now) for pk, to in unqueued]
     ConfirmationEmail.objects.bulk_create(rows, ignore_conflicts=True)  # another sender's too

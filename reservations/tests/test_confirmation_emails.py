@@ -1,6 +1,7 @@
 """A booking's confirmation e-mail (reservations/confirmations/), read back from a real SMTP
 server the test starts (aiosmtpd): queued once the booking has committed, never by the booking
-itself, sent with its calendar file, retried when the server is away."""
+itself, to the address the buyer booked with if they had verified it, sent with its calendar
+file, retried when the server is away."""
 
 from datetime import timedelta
 
@@ -9,20 +10,25 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 from icalendar import Calendar
 
+from reservations.accounts.email_verification import (
+    email_change,
+    email_verify,
+    verification_token,
+)
 from reservations.confirmations.models import ConfirmationEmail
 from reservations.confirmations.sending import confirmations_send_due
 from reservations.mail_outbox import SCHEDULE
 from reservations.models import Event, Reservation
 
 from .conftest import bearer_client
-from .factories import UserFactory
+from .factories import UserFactory, VerifiedUserFactory
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def carol(db):
-    return UserFactory(username="carol", email="carol@example.org")
+    return VerifiedUserFactory(username="carol")  # carol@example.org
 
 
 def book(user, event, *seats) -> int:
@@ -96,6 +102,34 @@ def test_a_buyer_without_an_address_or_a_cancelled_booking_gets_none(
 
     assert confirmations_send_due() == 0
     assert smtp.messages == [] and not ConfirmationEmail.objects.exists()
+
+
+def test_an_address_nobody_verified_is_sent_nothing(smtp, event, seats):
+    """Anyone may register with a stranger's address: the site's mail does not go there."""
+    smtp.start()
+    book(UserFactory(username="mallory", email="stranger@example.org"), event, seats[0])
+    assert confirmations_send_due() == 0
+    assert smtp.messages == [] and not ConfirmationEmail.objects.exists()
+
+
+def test_an_address_given_after_the_booking_is_sent_nothing(smtp, carol, event, seats):
+    """The e-mail goes to the verified address the buyer booked with; one changed to, or
+    verified, after the booking gets no booking it was not given for."""
+    smtp.start()
+    changed = book(carol, event, seats[0])
+    email_change(user=carol, email="carol@elsewhere.example")
+    email_verify(token=verification_token(carol))  # and read its link: still after the booking
+    late = VerifiedUserFactory(username="late", email="late@example.org")
+    email_change(user=late, email="late-again@example.org")
+    booked_unverified = book(late, event, seats[1])
+    email_verify(token=verification_token(late))
+
+    assert confirmations_send_due() == 0
+    assert smtp.messages == []
+    assert not ConfirmationEmail.objects.filter(pk__in=[changed, booked_unverified]).exists()
+    book(carol, event, seats[2])  # a booking with the new address, verified, is e-mailed there
+    assert confirmations_send_due() == 1
+    assert [m["To"] for m in smtp.messages] == ["carol@elsewhere.example"]
 
 
 def test_registration_takes_an_optional_address(api):
