@@ -124,6 +124,25 @@ class AlreadyCancelled(BookingError):
     code = "already_cancelled"
 
 
+class RefundTooLarge(BookingError):
+    """A refund past what the booking took (money.py): `refundable` is what is left."""
+
+    code = "refund_too_large"
+
+
+class AmountAboveTotal(BookingError):
+    """A box-office amount above the seats' total, from staff who are not a Manager."""
+
+    status_code = 403
+    code = "amount_above_total"
+
+
+class CompTakesNothing(BookingError):
+    status_code = 400
+    code = "invalid"
+    message = "A comp takes nothing: leave amount_taken out, or 0."
+
+
 class IdempotencyMismatch(BookingError):
     status_code = 422
     code = "idempotency_mismatch"

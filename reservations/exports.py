@@ -12,14 +12,17 @@ from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from typing import IO
 
-from django.db.models import OuterRef, Subquery
+from django.db.models import Case, F, OuterRef, Subquery, Value, When
+from django.db.models.functions import Coalesce
+from django.http import FileResponse, StreamingHttpResponse
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 
 from .ledger.models import SeatChange
-from .models import Event, ReservedSeat, Seat
+from .models import Event, Reservation, ReservedSeat, Seat
 
 CHUNK = 2000
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 SALES_HEADER = [
     "reservation",
@@ -57,9 +60,11 @@ FORMATS = ("csv", "xlsx")
 
 
 def sales_rows(event_id: int) -> Iterator[list]:
-    """The header, then one row a seat of each of the event's reservations, cancelled ones too
-    (status `cancelled`, with when: a seat sold and given back is part of the sales' story), by
-    reservation and seat. The channel is the `via` of the seat's booking in the ledger."""
+    """The header, then one row a seat each of the event's reservations has had, by
+    reservation and seat: `confirmed` if it is the booking's now, else how it left (`moved`,
+    `refunded`, `cancelled`: a seat sold and given back is part of the sales' story). The
+    buyer is the account's username, or the box office's buyer's name. The channel is the `via`
+    of the seat's booking in the ledger."""
     currency = Event.objects.values_list("currency", flat=True).get(pk=event_id)
     channel = SeatChange.objects.filter(
         event_id=event_id,
@@ -67,14 +72,23 @@ def sales_rows(event_id: int) -> Iterator[list]:
         reservation_id=OuterRef("reservation_id"),
         status_after=Seat.Status.RESERVED,
     ).values("via")[:1]
+    state = Case(
+        When(is_active=True, then=Value(Reservation.Status.CONFIRMED.value)),
+        When(ended="", then=F("reservation__status")),  # a seat that left before `ended` was
+        default=F("ended"),
+    )
     sold = (
         ReservedSeat.objects.filter(reservation__event_id=event_id)
-        .annotate(channel=Subquery(channel))
+        .annotate(
+            channel=Subquery(channel),
+            state=state,
+            buyer=Coalesce("reservation__user__username", "reservation__buyer_name"),
+        )
         .order_by("reservation_id", "seat_id")
         .values_list(
             "reservation_id",
-            "reservation__status",
-            "reservation__user__username",
+            "state",
+            "buyer",
             "seat__section",
             "seat__row",
             "seat__label",
@@ -135,16 +149,24 @@ class _Line:
         return line
 
 
+# A cell a spreadsheet would run as a formula starts with one of these (OWASP's CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _csv_value(value):
+    """Times in ISO 8601, UTC; a text that would be a formula as text (a leading quote)."""
+    if isinstance(value, datetime):
+        return _utc(value).isoformat(sep=" ")
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 def csv_lines(rows: Iterable[list]) -> Iterator[str]:
-    """The rows as CSV lines, one at a time; times in ISO 8601, UTC."""
+    """The rows as CSV lines, one at a time."""
     writer = csv.writer(_Line())
     for row in rows:
-        yield writer.writerow(
-            [
-                _utc(value).isoformat(sep=" ") if isinstance(value, datetime) else value
-                for value in row
-            ]
-        )
+        yield writer.writerow([_csv_value(value) for value in row])
 
 
 def xlsx_write(rows: Iterable[list], file: IO[bytes], title: str) -> None:
@@ -163,6 +185,22 @@ def _cell(sheet, value):
     cell = WriteOnlyCell(sheet, value)
     cell.data_type = "s"
     return cell
+
+
+def export_response(event_id: int, what: str, format: str):
+    """The file, streamed: CSV as it is read, XLSX from its temporary file. The admin's links
+    and the console's route answer it."""
+    filename = f"event-{event_id}-{what}.{format}"
+    rows = rows_of(what, event_id)
+    if format == "xlsx":
+        return FileResponse(
+            xlsx_file(rows, title=what), as_attachment=True, filename=filename, content_type=XLSX
+        )
+    return StreamingHttpResponse(
+        csv_lines(rows),
+        content_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
 
 
 def xlsx_file(rows: Iterable[list], title: str) -> IO[bytes]:

@@ -306,8 +306,11 @@ class Reservation(models.Model):
     payment = models.CharField(
         max_length=4, choices=Payment.choices, blank=True, default="", db_default=""
     )
-    # What was taken at the box office (null online: the total was paid) and given back since.
-    amount_taken = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    # What the buyer paid (online: the total as sold; at the box office: what staff took, a
+    # comp's nothing) and what was given back since: money.py reads the sale's takings of them.
+    amount_taken = models.DecimalField(
+        max_digits=12, decimal_places=2, default=Decimal("0.00"), db_default=Decimal("0.00")
+    )
     refunded = models.DecimalField(
         max_digits=12, decimal_places=2, default=Decimal("0.00"), db_default=Decimal("0.00")
     )
@@ -345,6 +348,17 @@ class ReservedSeat(models.Model):
     seat = models.ForeignKey(Seat, on_delete=models.PROTECT, related_name="reserved_seats")
     price = models.DecimalField(max_digits=10, decimal_places=2)
     is_active = models.BooleanField(default=True)
+
+    class Ended(models.TextChoices):
+        """How a seat left its booking ("": it has not)."""
+
+        MOVED = "moved"  # reseated to another seat by staff
+        REFUNDED = "refunded"  # given back by staff, with what was refunded
+        CANCELLED = "cancelled"  # the buyer cancelled the booking
+
+    ended = models.CharField(
+        max_length=9, choices=Ended.choices, blank=True, default="", db_default=""
+    )
 
     class Meta:
         ordering = ["seat_id"]

@@ -7,13 +7,13 @@ booking rate, the waiting room.
 """
 
 from datetime import timedelta
-from decimal import Decimal
 
-from django.db.models import Count, Min, Q, QuerySet, Sum
+from django.db.models import Count, Min, Q, QuerySet
 from django.utils import timezone
 
 from .ledger.models import SeatChange
 from .models import Event, Reservation, Seat, WaitingRoom
+from .money import REFUNDED, TAKEN
 from .rules import live_lock_q
 
 Status = Seat.Status
@@ -43,18 +43,11 @@ def sale_figures(*, event_id: int) -> dict:
         row.pop("category_id"): row for row in seats.values("category_id").annotate(**counts)
     }
     sections = list(seats.values("section").annotate(**counts).order_by("section"))
-    confirmed = Reservation.objects.filter(event_id=event_id)
-    money = confirmed.aggregate(
-        online=Sum("total_price", filter=Q(channel=Reservation.Channel.ONLINE)),
-        box_office=Sum("amount_taken", filter=Q(channel=Reservation.Channel.BOX_OFFICE)),
-        refunded=Sum("refunded"),
+    money = Reservation.objects.filter(event_id=event_id).aggregate(
+        taken=TAKEN,
+        refunded=REFUNDED,
         bookings_last_minute=Count("id", filter=Q(created_at__gt=now - BOOKING_RATE_WINDOW)),
     )
-    cancelled_online = confirmed.filter(
-        status=Reservation.Status.CANCELLED, channel=Reservation.Channel.ONLINE
-    ).aggregate(total=Sum("total_price"))["total"]
-    zero = Decimal("0.00")
-    taken = (money["online"] or zero) - (cancelled_online or zero) + (money["box_office"] or zero)
     earliest = seats.filter(live_lock_q(now)).aggregate(at=Min("held_until"))["at"]
     return {
         "event_id": event_id,
@@ -65,10 +58,8 @@ def sale_figures(*, event_id: int) -> dict:
         ],
         "sections": sections,
         "earliest_hold_ends_at": earliest,
-        # Online money is a cancelled booking's no more (its buyer was not charged, or was
-        # refunded in full); at the box office what was taken less what was given back.
-        "money_taken": taken - (money["refunded"] or zero),
-        "refunded": money["refunded"] or zero,
+        "money_taken": money["taken"],
+        "refunded": money["refunded"],
         "bookings_last_minute": money["bookings_last_minute"],
         "queue": _queue(event_id),
     }
@@ -103,7 +94,7 @@ def bookings_of(*, event_id: int, search: str = "") -> QuerySet[Reservation]:
             | Q(user__email__icontains=search)
             | Q(reserved_seats__seat__label__iexact=search)
         )
-        if search.isdigit():
+        if search.isascii() and search.isdigit():  # "²" is a digit, not a number
             match |= Q(pk=int(search))
         bookings = bookings.filter(match).distinct()
     return bookings.prefetch_related("reserved_seats__seat").order_by("-created_at", "-id")

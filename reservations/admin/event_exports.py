@@ -2,29 +2,13 @@
 as CSV or XLSX, for staff with the `reservations.export_event` permission (403 without)."""
 
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, StreamingHttpResponse
+from django.http import Http404
 from django.urls import path
 
-from ..exports import FORMATS, WHAT, csv_lines, rows_of, xlsx_file
+from ..exports import FORMATS, WHAT, export_response
 from ..models import Event
 
 PERMISSION = "reservations.export_event"
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def export_response(event_id: int, what: str, format: str):
-    """The file, streamed: CSV as it is read, XLSX from its temporary file."""
-    filename = f"event-{event_id}-{what}.{format}"
-    rows = rows_of(what, event_id)
-    if format == "xlsx":
-        return FileResponse(
-            xlsx_file(rows, title=what), as_attachment=True, filename=filename, content_type=XLSX
-        )
-    return StreamingHttpResponse(
-        csv_lines(rows),
-        content_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
 
 
 class EventExports:

@@ -97,6 +97,7 @@ _REFUSALS = {
     "staff_reservations_refund_create": (400, 401, 403, 404, 409),
     "staff_events_limits_retrieve": (401, 403, 404),
     "staff_events_limits_partial_update": (400, 401, 403, 404),
+    "staff_events_export_retrieve": (401, 403, 404),
 }
 # What any operation may answer: the database out of reach; and for a body, too slow or too big.
 _ANY = (503,)
@@ -109,12 +110,14 @@ _REASONS = {
     "csrf_failed: a session request without a valid CSRF token; origin_not_allowed: a "
     "cookie route (refresh, logout) called from a page of an origin the server does not trust; "
     "queue_turn_required, queue_turn_expired: a hold without a running turn of the event's "
-    "waiting room",
+    "waiting room; amount_above_total: a box-office amount above the seats' total, from staff "
+    "who are not a Manager",
     404: "not_found (for a list: a page past the last); no_queue, not_in_queue: the waiting room",
     408: "request_timeout: the body did not arrive in time",
     409: "a booking rule refused it (seat_unavailable, hold_limit, purchase_limit, not_holder, "
     "lock_required, already_cancelled, hold_cap_reached, address_hold_limit, "
     "seat_pass_refused, no_block, orphan_seat, companion_requires_accessible, price_changed); "
+    "refund_too_large: a refund past what the booking took; "
     "the waiting room's: queue_not_open, "
     "sold_out, not_your_turn, turn_lapsed, turn_extended",
     413: f"too_large: a body over {settings.API_MAX_BODY_BYTES // 1024} KiB",

@@ -54,6 +54,10 @@ urlpatterns = [
     path("staff/events/<id:event_id>/box-office/", console_views.BoxOfficeApi.as_view()),
     path("staff/events/<id:event_id>/bookings/", console_views.BookingListApi.as_view()),
     path("staff/events/<id:event_id>/limits/", console_views.LimitsApi.as_view()),
+    path(
+        "staff/events/<id:event_id>/export/<str:what>.<str:file_type>",
+        console_views.ExportApi.as_view(),
+    ),
     path("staff/reservations/<id:reservation_id>/", console_views.BookingDetailApi.as_view()),
     path("staff/reservations/<id:reservation_id>/reseat/", console_views.ReseatApi.as_view()),
     path("staff/reservations/<id:reservation_id>/refund/", console_views.RefundApi.as_view()),

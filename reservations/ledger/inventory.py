@@ -9,14 +9,21 @@ What must hold, per seat:
 - its story: from `available` at version 0 (or the baseline the ledger began with), each change
   starts where the one before ended, one version on, and the last ends where the seat is.
 
+And per reservation, its money (money.py): it gave back no more than it took, and nothing
+below zero; a buyer's own cancel gave back all it took; a confirmed booking holds seats, and its
+total is what the seats it holds were sold at, seat by seat; a cancelled one holds none.
+
 It reads in one snapshot (REPEATABLE READ on PostgreSQL; SQLite's transactions are serial), so
 it can run beside live traffic.
 """
 
 from collections import defaultdict
 from collections.abc import Iterator
+from decimal import Decimal
 
 from django.db import connection, transaction
+from django.db.models import Count, Q, Sum
+from django.db.models.functions import Coalesce
 
 from ..models import Reservation, ReservedSeat, Seat
 from .models import SeatChange, Via
@@ -50,11 +57,38 @@ def inventory_disagreements(*, event_id: int | None = None) -> list[str]:
             "seat_id", "reservation_id", "reservation__status", "reservation__user_id"
         ):
             bookings[seat_id].append(booking)
+        reservations = Reservation.objects.order_by("id")
+        if event_id is not None:
+            reservations = reservations.filter(event_id=event_id)
         return [
             *_trigger_missing(),
             *_bookings_disagree(seat_rows, bookings),
             *_stories_disagree(seat_rows, changes.values_list(*_CHANGE_FIELDS).iterator(2000)),
+            *_money_disagrees(reservations),
         ]
+
+
+def _money_disagrees(reservations) -> Iterator[str]:
+    live = Q(reserved_seats__is_active=True)
+    rows = reservations.annotate(
+        held=Count("reserved_seats", filter=live),
+        held_at=Coalesce(Sum("reserved_seats__price", filter=live), Decimal("0.00")),
+        given_up=Count(
+            "reserved_seats", filter=Q(reserved_seats__ended=ReservedSeat.Ended.CANCELLED)
+        ),
+    ).values_list(
+        "id", "status", "total_price", "amount_taken", "refunded", "held", "held_at", "given_up"
+    )
+    for pk, status, total, taken, refunded, held, held_at, given_up in rows.iterator(2000):
+        name = f"reservation {pk}"
+        if not Decimal("0.00") <= refunded <= taken:
+            yield f"{name} gave back {refunded} of the {taken} it took."
+        if given_up and refunded != taken:
+            yield f"{name} was cancelled by its buyer but gave back {refunded} of {taken}."
+        if status == CONFIRMED and (not held or total != held_at):
+            yield f"{name} is confirmed at {total}, but holds {held} seats sold at {held_at}."
+        if status != CONFIRMED and held:
+            yield f"{name} is {status} but still holds {held} seats."
 
 
 def _trigger_missing() -> list[str]:

@@ -14,10 +14,11 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from ..exceptions import AlreadyCancelled, NotFound
+from ..exceptions import AlreadyCancelled, NotFound, RefundTooLarge
 from ..ledger.context import seat_changes, seat_changes_because
 from ..ledger.models import Via
 from ..models import Reservation, ReservedSeat, Seat
+from ..money import refundable
 from ..signals import seats_changed_on_commit
 from . import sql
 from .blocking import WRITTEN_AND_OFF_SALE_FIELDS, back_on_sale, staff_refused
@@ -76,7 +77,7 @@ def reservation_reseat(
             (booked[i] for i in leaving), Decimal("0.00")
         )
         ReservedSeat.objects.filter(reservation=reservation, seat_id__in=leaving).update(
-            is_active=False
+            is_active=False, ended=ReservedSeat.Ended.MOVED
         )
         ReservedSeat.objects.bulk_create(
             ReservedSeat(reservation=reservation, seat=by_id[i], price=by_id[i].price)
@@ -103,12 +104,13 @@ def reservation_refund(
     staff_id: int,
     reservation_id: int,
     seat_ids: Sequence[int] | None = None,
-    refunded: Decimal = Decimal("0.00"),
+    refunded: Decimal | None = None,
     reason: str = "",
     via: Via = Via.CONSOLE,
 ) -> BookingChange:
     """Cancel some of a booking's seats (all of them: None) with a reason, and record what was
-    given back. A booking left with no seat is cancelled. Staff cancel through the console, or
+    given back (None: all it took and has not given back yet), never more than that
+    (money.py). A booking left with no seat is cancelled. Staff cancel through the console, or
     (`via` admin) the admin's action."""
     with (
         seat_changes(via, actor_id=staff_id),
@@ -120,9 +122,17 @@ def reservation_refund(
         leaving = list(booked) if seat_ids is None else list(dict.fromkeys(seat_ids))
         if not leaving or not set(leaving) <= set(booked):
             raise NotFound("Cancel only seats of this booking.", seats=leaving)
+        left_to_give = refundable(reservation)
+        if refunded is None:
+            refunded = left_to_give
+        elif refunded > left_to_give:
+            raise RefundTooLarge(
+                f"At most {left_to_give} of this booking can be refunded: it took no more.",
+                refundable=str(left_to_give),
+            )
         seats = seat_rows_locked(event_id=reservation.event_id, seat_ids=leaving)
         ReservedSeat.objects.filter(reservation=reservation, seat_id__in=leaving).update(
-            is_active=False
+            is_active=False, ended=ReservedSeat.Ended.REFUNDED
         )
         for seat in seats:
             sql.FREE.apply(seat)

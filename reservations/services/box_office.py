@@ -13,7 +13,8 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from ..ledger.context import seat_changes
+from ..exceptions import AmountAboveTotal, CompTakesNothing
+from ..ledger.context import seat_changes, seat_changes_because
 from ..ledger.models import Via
 from ..models import Reservation, ReservedSeat, Seat
 from ..rules import seat_is_free
@@ -42,11 +43,21 @@ def box_office_sell(
     amount_taken: Decimal | None = None,
     buyer_name: str = "",
     buyer_email: str = "",
+    may_take_more: bool = False,
 ) -> Reservation:
     """Sell seats to a walk-in, all or none. `amount_taken` defaults to the seats' total (a
-    comp's to nothing)."""
+    comp's to nothing, and a comp takes nothing); more than the total only if the staff member
+    `may_take_more` (a Manager), and the ledger says so."""
     payment = Payment(payment).value
-    with seat_changes(Via.BOX_OFFICE, actor_id=staff_id), transaction.atomic():
+    if payment == Payment.COMP and amount_taken:
+        raise CompTakesNothing
+    # An amount staff typed is in the ledger, beside the seats it was taken for.
+    reason = "" if amount_taken is None else f"amount taken {amount_taken}"
+    with (
+        seat_changes(Via.BOX_OFFICE, actor_id=staff_id),
+        seat_changes_because(reason),
+        transaction.atomic(),
+    ):
         seats = seat_rows_locked(event_id=event_id, seat_ids=seat_ids)
         now = timezone.now()
         refused = [s for s in seats if not sellable_by_staff(s, now)]
@@ -57,6 +68,10 @@ def box_office_sell(
         total = sum((s.price for s in seats), Decimal("0.00"))
         if amount_taken is None:
             amount_taken = Decimal("0.00") if payment == Payment.COMP else total
+        if amount_taken > total and not may_take_more:
+            raise AmountAboveTotal(
+                f"Taking more than the seats' total of {total} needs a Manager.", total=str(total)
+            )
         reservation = Reservation.objects.create(
             user=None,
             event_id=event_id,

@@ -17,6 +17,7 @@ from reservations.ledger.context import seat_changes
 from reservations.ledger.models import SeatChange, Via
 
 from . import booking_calls
+from .console_staff import staff_api
 from .factories import event_with_seats
 
 pytestmark = pytest.mark.django_db
@@ -56,11 +57,11 @@ def sold(admin_client, alice, bob):
 def expected_sales(event, seats, kept, cancelled) -> list[list]:
     """A row a seat of every reservation, the cancelled one too, with its status and when."""
 
-    def rows(reservation, buyer, booked_seats):
+    def rows(reservation, buyer, booked_seats, status):
         return [
             [
                 reservation.pk,
-                reservation.status,
+                status,
                 buyer,
                 seat.section,
                 seat.row,
@@ -76,8 +77,8 @@ def expected_sales(event, seats, kept, cancelled) -> list[list]:
 
     return [
         SALES_HEADER,
-        *rows(kept, "alice", seats[:3]),
-        *rows(cancelled, "bob", [seats[4]]),
+        *rows(kept, "alice", seats[:3], "confirmed"),
+        *rows(cancelled, "bob", [seats[4]], "refunded"),
     ]
 
 
@@ -149,7 +150,7 @@ def read_xlsx(content: bytes) -> list[list]:
 def test_the_sales_export_lists_each_booked_seat_the_cancelled_ones_marked(admin_client, sold):
     expected = expected_sales(*sold)
     assert [row[:2] for row in expected[1:]] == [[sold[2].pk, "confirmed"]] * 3 + [
-        [sold[3].pk, "cancelled"]
+        [sold[3].pk, "refunded"]  # the admin's cancel gives the buyer's money back
     ]
     response = admin_client.get(url(sold[0], "sales", "csv"))
     assert response.status_code == 200 and response.streaming
@@ -231,3 +232,74 @@ def test_the_command_writes_csv_to_stdout_and_refuses_what_it_cannot(admin_clien
         call_command("export_event", event=sold[0].pk, what="sales", format="xlsx", output="-")
     with pytest.raises(CommandError, match="no event"):
         call_command("export_event", event=sold[0].pk + 99, what="sales", output="-")
+
+
+def test_the_sales_export_lists_only_the_seats_a_booking_holds_the_others_as_they_left(
+    admin_client, alice
+):
+    """Finding 2 of issue 55: a booking moved and partly refunded exported every seat it ever
+    had as `confirmed`, and a box-office buyer's name was left out."""
+    event = event_with_seats(rows=1, seats_per_row=6, price="50.00")
+    s = list(event.seats.order_by("id"))
+    with seat_changes(Via.ONLINE):
+        booking_calls.lock_several(user=alice, event_id=event.id, seat_ids=[s[0].id, s[1].id])
+        booking = booking_calls.reserve(
+            user=alice, event_id=event.id, seat_ids=[s[0].id, s[1].id]
+        ).reservation
+    manager = staff_api("Manager")
+    moved = manager.post(
+        f"/api/staff/reservations/{booking.pk}/reseat/", {"moves": [[s[0].id, s[4].id]]}, "json"
+    )
+    refunded = manager.post(
+        f"/api/staff/reservations/{booking.pk}/refund/",
+        {"seat_ids": [s[1].id], "refunded": "50.00", "reason": "ill"},
+        "json",
+    )
+    sold = manager.post(
+        f"/api/staff/events/{event.id}/box-office/",
+        {"seat_ids": [s[5].id], "payment": "cash", "buyer_name": "Walk In"},
+        "json",
+    )
+    assert [moved.status_code, refunded.status_code, sold.status_code] == [200, 200, 201]
+
+    rows = read_csv(b"".join(admin_client.get(url(event, "sales", "csv")).streaming_content))
+    status, buyer, label = (SALES_HEADER.index(c) for c in ("status", "buyer", "seat"))
+    assert [(row[label], row[status], row[buyer]) for row in rows[1:]] == [
+        (s[0].label, "moved", "alice"),
+        (s[1].label, "refunded", "alice"),
+        (s[4].label, "confirmed", "alice"),
+        (s[5].label, "confirmed", "Walk In"),
+    ]
+
+
+def test_a_manager_exports_from_the_console_the_files_the_admin_sends(admin_client, sold):
+    """Finding 3 of issue 55: the role had `export_event`, but only the admin exported."""
+    event = sold[0]
+    manager, box_office = staff_api("Manager"), staff_api("Box office")
+    for what, format in EXPORTS:
+        route = f"/api/staff/events/{event.pk}/export/{what}.{format}"
+        answer = manager.get(route)
+        assert answer.status_code == 200, (route, answer.status_code)
+        admins = admin_client.get(url(event, what, format)).streaming_content
+        if format == "csv":
+            assert b"".join(answer.streaming_content) == b"".join(admins)
+        else:
+            assert read_xlsx(b"".join(answer.streaming_content)) == read_xlsx(b"".join(admins))
+        assert box_office.get(route).json()["code"] == "forbidden"
+    unknown = manager.get(f"/api/staff/events/{event.pk}/export/refunds.csv")
+    assert (unknown.status_code, unknown.json()["code"]) == (404, "not_found")
+    gone = manager.get(f"/api/staff/events/{event.pk + 99}/export/sales.csv")
+    assert (gone.status_code, gone.json()["code"]) == (404, "not_found")
+
+
+@pytest.mark.parametrize("reason", ['=HYPERLINK("x")', "+1", "-1", "@SUM(A1)", "\tx", "\rx"])
+def test_a_csv_cell_that_a_spreadsheet_would_run_is_written_as_text(admin_client, reason):
+    """OWASP's rule for CSV injection: a leading quote keeps the cell text."""
+    event = event_with_seats(rows=1, seats_per_row=1)
+    seat = event.seats.get()
+    admin_client.post(
+        "/admin/reservations/seat/",
+        {"action": "block_selected", "_selected_action": [seat.pk], "reason": reason},
+    )
+    rows = read_csv(b"".join(admin_client.get(url(event, "ledger", "csv")).streaming_content))
+    assert rows[1][LEDGER_HEADER.index("reason")].startswith("'" + reason[0])

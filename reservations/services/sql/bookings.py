@@ -64,8 +64,9 @@ def reservation_insert(
     start, and how many more seats the caller may book after it; no row when refused."""
     booked = booked_count_sql("%(user_id)s")
     return Statement(
-        f"INSERT INTO {RESERVATION_TABLE} (user_id, event_id, total_price, status, created_at) "
-        f"SELECT %(user_id)s, %(event_id)s, %(total)s, "
+        f"INSERT INTO {RESERVATION_TABLE} "
+        f"(user_id, event_id, total_price, amount_taken, status, created_at) "
+        f"SELECT %(user_id)s, %(event_id)s, %(total)s, %(total)s, "
         f"'{Reservation.Status.CONFIRMED.value}', %(now)s "
         f"WHERE {booked} + %(seats)s <= {PURCHASE_LIMIT_SQL} "
         f"RETURNING id, {_EVENT_BRIEF}, {PURCHASE_LIMIT_SQL} - {booked} - %(seats)s",
@@ -124,18 +125,24 @@ def reservation_for_update(*, reservation_id: int, user_id: int) -> Statement:
 def reserved_seats_release(*, reservation_id: int) -> Statement:
     """Take a reservation's seats out of it; (seat id, price sold at) of each."""
     return Statement(
-        f"UPDATE {RESERVED_SEAT_TABLE} SET is_active = %(inactive)s "
+        f"UPDATE {RESERVED_SEAT_TABLE} SET is_active = %(inactive)s, ended = %(ended)s "
         f"WHERE reservation_id = %(reservation_id)s AND is_active = %(active)s "
         f"RETURNING seat_id, price",
-        {"reservation_id": reservation_id, "active": True, "inactive": False},
+        {
+            "reservation_id": reservation_id,
+            "active": True,
+            "inactive": False,
+            "ended": ReservedSeat.Ended.CANCELLED.value,
+        },
         lock=Rank.BOOKING,
     )
 
 
 def reservation_cancelled(*, reservation_id: int, now: datetime) -> Statement:
+    """The buyer's own cancel: they are given back all they paid (money.py)."""
     return Statement(
         f"UPDATE {RESERVATION_TABLE} SET status = '{Reservation.Status.CANCELLED.value}', "
-        f"cancelled_at = %(now)s WHERE id = %(reservation_id)s",
+        f"cancelled_at = %(now)s, refunded = amount_taken WHERE id = %(reservation_id)s",
         {"reservation_id": reservation_id, "now": now},
     )
 
