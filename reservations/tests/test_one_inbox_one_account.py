@@ -4,6 +4,7 @@ accounts register with one inbox, its links verify one of them; the others' are 
 case-insensitively; it is free again once the account that has it changes address or ends."""
 
 import pytest
+from django.contrib.auth import get_user_model
 from rest_framework.test import APIClient
 
 from reservations.accounts.email_verification import email_change, verification_token
@@ -74,3 +75,40 @@ def test_two_links_of_one_address_read_at_the_same_instant_verify_one_account():
     )
     assert codes == ["email_taken", "ok"]
     assert len(verified_accounts("twin@example.org")) == 1
+
+
+def test_the_migration_leaves_each_address_verified_on_the_account_that_verified_it_first():
+    """Migration 0031 on a database of before: an address verified on several accounts stays
+    with the first, one the account no longer has (or an inactive account's) is forgotten; the
+    index then holds."""
+    from importlib import import_module
+
+    from django.apps import apps
+    from django.db import connection
+    from django.utils import timezone
+
+    migration = import_module("reservations.migrations.0031_accounts")
+    (index,) = [op.constraint for op in migration.Migration.operations if hasattr(op, "constraint")]
+    with connection.schema_editor() as editor:  # as it was before: no index (rolled back after)
+        editor.remove_constraint(Account, index)
+    now = timezone.now()
+    for name, email, verified, minutes in [
+        ("first", "jan@example.org", "jan@example.org", 1),
+        ("later", "JAN@example.org", "JAN@example.org", 2),
+        ("moved", "jan@elsewhere.example", "jan@example.org", 0),
+        ("gone", "gone@example.org", "gone@example.org", 0),
+    ]:
+        user = registered(name, email)
+        Account.objects.filter(pk=user.pk).update(
+            verified_email=verified, email_verified_at=now + timezone.timedelta(minutes=minutes)
+        )
+    get_user_model().objects.filter(username="gone").update(is_active=False)
+
+    with connection.schema_editor() as editor:
+        migration.one_account_per_verified_address(apps, editor)
+        editor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # as between a migration's statements
+        editor.add_constraint(Account, index)
+    verified = Account.objects.filter(email_verified_at__isnull=False)
+    assert list(verified.values_list("user__username", "verified_email")) == [
+        ("first", "jan@example.org")
+    ]
