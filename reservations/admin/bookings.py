@@ -69,7 +69,8 @@ class ReservationAdmin(StaffChanges, admin.ModelAdmin):
     def get_deleted_objects(self, objs, request):
         deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
         confirmed = [
-            f"{reservation} of {reservation.user} holds its seats: cancel it with 'Cancel the"
+            f"{reservation} of {reservation.user or reservation.buyer_name or 'a walk-in'} holds"
+            " its seats: cancel it with 'Cancel the"
             " selected reservations', which puts them back on sale, then delete it."
             for reservation in objs
             if reservation.status == Reservation.Status.CONFIRMED

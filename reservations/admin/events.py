@@ -11,7 +11,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from .. import services
-from ..models import Event, PriceCategory, Seat
+from ..models import Event, PriceCategory, Seat, WebhookDelivery
 from ..rules import free_q, live_lock_q
 from ..services.categories import category_price_set
 from ..services.event_deletion import event_deletion_refusals, events_delete
@@ -163,7 +163,9 @@ class EventAdmin(EventExports, StaffChanges, admin.ModelAdmin):
         seats beside the cancelled reservations that name them. The delete page and the action
         call this in the transaction that deletes, so the seat rows stay locked till then."""
         deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
-        perms_needed.discard(Seat._meta.verbose_name)  # never deleted alone, but with the event
+        # Never deleted alone, but with their event: its seats, and the webhook deliveries of
+        # its messages (a log nobody may trim by hand).
+        perms_needed -= {Seat._meta.verbose_name, WebhookDelivery._meta.verbose_name}
         refusals = event_deletion_refusals(event_ids=[event.pk for event in objs])
         return deleted, counts, perms_needed, [*refusals.values(), *protected]
 

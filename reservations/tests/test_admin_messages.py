@@ -7,8 +7,18 @@ from django.db.models import ProtectedError
 from django.utils import timezone
 
 from reservations.admin.seats import SeatAdmin
-from reservations.models import Event, PriceCategory, Reservation, Seat, WaitingRoom
+from reservations.models import (
+    Event,
+    PriceCategory,
+    Reservation,
+    Seat,
+    WaitingRoom,
+    WebhookDelivery,
+    WebhookEndpoint,
+    WebhookMessage,
+)
 from reservations.services.blocking import seats_block
+from reservations.services.box_office import box_office_sell
 from reservations.services.event_deletion import events_delete
 
 from . import booking_calls
@@ -173,3 +183,36 @@ def test_a_category_with_seats_is_not_deleted_from_its_events_form(admin_client,
         page.content.decode()
     )
     assert event.categories.count() == 1 and event.seats.count() == 5
+
+
+def test_an_event_with_sales_and_a_webhook_endpoint_is_refused_for_its_sales(
+    admin_client, event, ids, bob
+):
+    """Issue 55: the page said "permission to delete webhook delivery", not the sold seats."""
+    endpoint = WebhookEndpoint.objects.create(
+        url="https://crm.example.com/hook", event_types=["reservation.confirmed"]
+    )
+    booking_calls.lock_several(user=bob, event_id=event.pk, seat_ids=ids[:1])
+    booking_calls.reserve(user=bob, event_id=event.pk, seat_ids=ids[:1])
+    # What the booking's trigger writes at its commit (this test's transaction never commits).
+    message = WebhookMessage.objects.create(
+        msg_id="msg_1",
+        type="reservation.confirmed",
+        event=event,
+        payload={},
+        created_at=event.starts_at,
+    )
+    WebhookDelivery.objects.create(message=message, endpoint=endpoint)
+    page = admin_delete(admin_client, "event", event.pk).content.decode()
+    assert "Concert XYZ cannot be deleted: 1 seat sold (A1)" in page
+    assert "webhook deliver" not in page
+
+
+def test_a_box_office_booking_is_named_by_its_buyer_not_none(admin_client, event, ids):
+    staff = UserFactory(username="till")
+    sale = box_office_sell(
+        staff_id=staff.pk, event_id=event.pk, seat_ids=ids[:1], payment="cash", buyer_name="Ann"
+    )
+    page = admin_delete(admin_client, "reservation", sale.pk).content.decode()
+    assert f"Reservation {sale.pk} (confirmed) of Ann holds its seats" in page
+    assert "of None" not in page
