@@ -282,7 +282,10 @@ HEALTH_CACHE_SECONDS = env.float("HEALTH_CACHE_SECONDS", default=1.0)
 # between is disabled), the time a receiver has to answer, how long the worker sleeps when no
 # NOTIFY wakes it, and how many days a message is kept.
 WEBHOOK_RETRY_SECONDS = [5, 30, 120, 600, 1800, 3600, 7200, 14400, 28800, 28800]
-WEBHOOK_TIMEOUT_SECONDS = 10.0
+WEBHOOK_TIMEOUT_SECONDS = 10.0  # one deadline for the whole attempt (webhooks/reach.py)
+# Host names (or addresses, as written in an endpoint's URL) a webhook may go to although they
+# resolve inside (loopback, private, link-local, ...): a receiver of the operator's own.
+WEBHOOK_ALLOWED_HOSTS = env.list("WEBHOOK_ALLOWED_HOSTS", default=[])
 WEBHOOK_POLL_SECONDS = 1.0
 WEBHOOK_KEEP_DAYS = 7.0
 

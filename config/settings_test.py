@@ -45,6 +45,9 @@ os.environ.setdefault("USER_READ_THROTTLE_RATE", "100000/min")
 os.environ.setdefault("SEAT_ADDRESS_HOLD_LIMIT", "0")
 # Tests stop a part and ask the health report at once; the cache's own test sets its seconds.
 os.environ.setdefault("HEALTH_CACHE_SECONDS", "0")
+# The webhook tests' receivers listen on 127.0.0.1 (webhook_receiver.py); the tests of what a
+# webhook may reach set their own list.
+os.environ.setdefault("WEBHOOK_ALLOWED_HOSTS", "127.0.0.1")
 
 from .settings import *  # noqa: E402, F403
 

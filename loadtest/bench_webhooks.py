@@ -165,7 +165,9 @@ def measure(options) -> dict:
     heard = Path(tempfile.mkdtemp(prefix="bench-webhooks-")) / "arrivals.jsonl"
     receiver = subprocess.Popen([PY, "-c", RECEIVER, str(port), str(heard)])
     worker = subprocess.Popen(
-        [PY, "manage.py", "deliver_webhooks"], cwd=SERVER_ROOT, env=server_env()
+        [PY, "manage.py", "deliver_webhooks"],
+        cwd=SERVER_ROOT,
+        env=server_env(WEBHOOK_ALLOWED_HOSTS="127.0.0.1"),  # its receiver is this machine's
     )
     try:
         with servers() as (urls, _):

@@ -1,7 +1,9 @@
-"""Webhook endpoints (docs/LEDGER.md "Webhooks"): an organiser registers a URL, for one event
-or all, with the event types it wants; its signing secret is made for it and shown here. Each
-endpoint's page shows its latest deliveries; "Send a test" sends one now and says what the
-receiver answered. The delivery log (every attempt's outcome, the next one) is read-only."""
+"""Webhook endpoints (docs/LEDGER.md "Webhooks"): an organiser registers a URL on the public
+internet (webhooks/reach.py), for one event or all, with the event types it wants; its signing
+secret is made for it and shown to those who may change endpoints, who may roll it. Each
+endpoint's page shows its latest deliveries; "Send a test" sends one now and says how it went
+(the status, never the receiver's reply). The delivery log (every attempt's outcome, the next
+one) is read-only."""
 
 from django import forms
 from django.contrib import admin, messages
@@ -11,11 +13,14 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
-from ..webhooks.models import EventType, WebhookDelivery, WebhookEndpoint
-from ..webhooks.sending import PENDING, http_client, message_body, test_sent
+from ..webhooks.models import SECRET_GRACE, EventType, WebhookDelivery, WebhookEndpoint
+from ..webhooks.reach import destination_problem
+from ..webhooks.sending import PENDING, http_pool, message_body, test_sent
 
 SHOWN = 50  # an endpoint's latest deliveries on its page
 SEATS_CHANGED = EventType.SEATS_CHANGED.value
+# Who may send to an endpoint or retry a delivery: who may change endpoints.
+CHANGE_ENDPOINTS = "reservations.change_webhookendpoint"
 
 
 class WebhookEndpointForm(forms.ModelForm):
@@ -23,15 +28,27 @@ class WebhookEndpointForm(forms.ModelForm):
         max_length=500,
         assume_scheme="https",
         validators=[URLValidator(schemes=["http", "https"])],
-        help_text="Where the signed POSTs go.",
+        help_text="Where the signed POSTs go: an address on the public internet.",
     )
     event_types = forms.MultipleChoiceField(
         choices=EventType.choices, widget=forms.CheckboxSelectMultiple
+    )
+    roll_secret = forms.BooleanField(
+        required=False,
+        label="Roll the secret",
+        help_text=f"Make a new secret; the one it replaces signs too for "
+        f"{SECRET_GRACE.total_seconds() / 3600:.0f} hours, while receivers take the new one.",
     )
 
     class Meta:
         model = WebhookEndpoint
         fields = ["url", "description", "event", "event_types", "enabled"]
+
+    def clean_url(self):
+        url = self.cleaned_data["url"]
+        if problem := destination_problem(url):
+            raise forms.ValidationError(problem)
+        return url
 
 
 @admin.register(WebhookEndpoint)
@@ -41,6 +58,7 @@ class WebhookEndpointAdmin(admin.ModelAdmin):
     list_filter = ["enabled"]
     readonly_fields = [
         "secret",
+        "previous_secret_until",
         "disabled_reason",
         "failing_since",
         "last_success_at",
@@ -53,7 +71,16 @@ class WebhookEndpointAdmin(admin.ModelAdmin):
     def types(self, endpoint):
         return ", ".join(endpoint.event_types)
 
+    def get_fields(self, request, obj=None):
+        """The secret is shown only to who may change the endpoint (and roll it)."""
+        hidden = {"roll_secret"} if obj is None else set()
+        if not self.has_change_permission(request, obj):
+            hidden |= {"secret", "previous_secret_until", "roll_secret"}
+        return [f for f in super().get_fields(request, obj) if f not in hidden]
+
     def save_model(self, request, obj, form, change):
+        if form.cleaned_data.get("roll_secret"):
+            obj.secret_rolled(now=timezone.now())
         if "enabled" in form.changed_data and obj.enabled:  # enabled again by hand: a fresh start
             obj.disabled_reason, obj.failing_since = "", None
         asked_anew = SEATS_CHANGED not in (form.initial.get("event_types") or [])
@@ -95,14 +122,26 @@ class WebhookEndpointAdmin(admin.ModelAdmin):
             ),
         )
 
-    @admin.action(description="Send a test to the selected endpoints (now)")
+    def has_send_permission(self, request):
+        return request.user.has_perm(CHANGE_ENDPOINTS)
+
+    @admin.action(description="Send a test to the selected endpoints (now)", permissions=["send"])
     def send_test(self, request, queryset):
-        with http_client() as client:
+        with http_pool() as pool:
             for endpoint in queryset:
-                delivery = test_sent(endpoint, by=request.user.get_username(), client=client)
-                level = messages.SUCCESS if delivery.delivered_at else messages.ERROR
-                answer = f"{delivery.last_status or 'no answer'}: {delivery.last_answer[:200]}"
-                self.message_user(request, f"Test to {endpoint.url}: {answer}", level)
+                delivery = test_sent(endpoint, by=request.user.get_username(), pool=pool)
+                self.message_user(
+                    request,
+                    f"Test to {endpoint.url}: {_outcome(delivery)}",
+                    messages.SUCCESS if delivery.delivered_at else messages.ERROR,
+                )
+
+
+def _outcome(delivery: WebhookDelivery) -> str:
+    """How a test went, never what the receiver wrote back (an address inside would show it)."""
+    if delivery.last_status is not None:
+        return f"status {delivery.last_status}"
+    return f"no answer ({delivery.last_answer.partition(':')[0]})"
 
 
 def _when(moment):
@@ -169,7 +208,10 @@ class WebhookDeliveryAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False  # the worker purges them after WEBHOOK_KEEP_DAYS
 
-    @admin.action(description="Try the selected deliveries again now")
+    def has_retry_permission(self, request):
+        return request.user.has_perm(CHANGE_ENDPOINTS)
+
+    @admin.action(description="Try the selected deliveries again now", permissions=["retry"])
     def retry_now(self, request, queryset):
         count = queryset.exclude(state=WebhookDelivery.State.DELIVERED).update(
             state=PENDING, next_attempt_at=timezone.now()

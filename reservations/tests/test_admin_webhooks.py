@@ -1,15 +1,22 @@
 """Webhook endpoints in the admin (reservations/admin/webhooks.py): registered with their event
-types, their secret made and shown, a test sent at once and its answer said, the delivery log
-read-only, a delivery tried again by action, an endpoint enabled again by hand."""
+types, their secret made and shown to who may change them, and rolled; a test sent at once and
+its status said, the delivery log read-only, a delivery tried again by action, an endpoint
+enabled again by hand; a staff member who may only view them sends, retries and reads nothing."""
+
+from datetime import timedelta
 
 import pytest
+from django.contrib.auth.models import Permission
+from django.test import Client
+from django.utils import timezone
+from standardwebhooks import Webhook, WebhookVerificationError
 
 from reservations.ledger.models import SeatChange
 from reservations.models import WebhookDelivery, WebhookEndpoint
 
 from . import booking_calls
 from .admin_forms import admin_action
-from .factories import event_with_seats
+from .factories import UserFactory, event_with_seats
 from .webhook_receiver import CANCELLED, CONFIRMED, SEATS_CHANGED, endpoint_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -34,12 +41,12 @@ def test_an_organiser_registers_an_endpoint_and_sees_its_secret(admin_client):
     assert endpoint.secret in page.content.decode()
 
 
-def test_send_a_test_posts_a_signed_test_now_and_says_what_the_receiver_answered(
+def test_send_a_test_posts_a_signed_test_now_and_says_its_status_not_the_reply(
     admin_client, receiver
 ):
     endpoint = endpoint_for(receiver, CONFIRMED)
     said = admin_action(admin_client, "webhookendpoint", "send_test", [endpoint.pk])
-    assert said == [f"Test to {receiver.url}: 200: answered 200"]
+    assert said == [f"Test to {receiver.url}: status 200"]  # not its reply, "answered 200"
     (arrival,) = receiver.arrivals
     body = arrival.verified(endpoint.secret)
     assert body["type"] == "webhook.test"
@@ -49,7 +56,7 @@ def test_send_a_test_posts_a_signed_test_now_and_says_what_the_receiver_answered
 
     receiver.stop()  # a test to a receiver that is down says so, and is logged to be retried
     said = admin_action(admin_client, "webhookendpoint", "send_test", [endpoint.pk])
-    assert said[0].startswith(f"Test to {receiver.url}: no answer: ConnectError")
+    assert said == [f"Test to {receiver.url}: no answer (ConnectError)"]
 
 
 def test_the_delivery_log_shows_each_attempt_and_a_delivery_can_be_tried_again(
@@ -96,3 +103,56 @@ def test_asking_for_seat_changes_later_starts_them_from_then(admin_client, recei
     endpoint.refresh_from_db()
     assert endpoint.event_types == [CONFIRMED, SEATS_CHANGED]
     assert endpoint.ledger_cursor == SeatChange.objects.latest("id").id  # not the hold before
+
+
+def test_a_rolled_secret_signs_beside_the_old_one_for_the_grace_then_alone(admin_client, receiver):
+    endpoint = endpoint_for(receiver, CONFIRMED)
+    old = endpoint.secret
+    form = {"url": endpoint.url, "event": "", "event_types": [CONFIRMED], "enabled": "on"}
+    rolled = admin_client.post(
+        f"/admin/reservations/webhookendpoint/{endpoint.pk}/change/", form | {"roll_secret": "on"}
+    )
+    assert rolled.status_code == 302
+    endpoint.refresh_from_db()
+    assert endpoint.secret != old and endpoint.previous_secret == old
+    assert endpoint.previous_secret_until > timezone.now() + timedelta(hours=23)
+    page = admin_client.get(f"/admin/reservations/webhookendpoint/{endpoint.pk}/change/")
+    assert endpoint.secret in page.content.decode()
+
+    admin_action(admin_client, "webhookendpoint", "send_test", [endpoint.pk])
+    (arrival,) = receiver.arrivals
+    assert len(arrival.headers["webhook-signature"].split(" ")) == 2
+    assert arrival.verified(old)["type"] == arrival.verified(endpoint.secret)["type"]
+
+    endpoint.previous_secret_until = timezone.now() - timedelta(seconds=1)
+    endpoint.save()
+    admin_action(admin_client, "webhookendpoint", "send_test", [endpoint.pk])
+    after = receiver.arrivals[1]
+    assert after.verified(endpoint.secret)["type"] == "webhook.test"
+    with pytest.raises(WebhookVerificationError):
+        Webhook(old).verify(after.body, after.headers)
+
+
+def test_who_may_only_view_endpoints_reads_no_secret_and_runs_no_action(admin_client, receiver):
+    endpoint = endpoint_for(receiver, CONFIRMED)
+    receiver.answer = lambda msg_id: 500
+    admin_action(admin_client, "webhookendpoint", "send_test", [endpoint.pk])  # a failed one
+    failed = WebhookDelivery.objects.get()
+    viewer = UserFactory(username="viewer", is_staff=True)
+    viewer.user_permissions.set(
+        Permission.objects.filter(codename__in=["view_webhookendpoint", "view_webhookdelivery"])
+    )
+    client = Client()
+    client.force_login(viewer)
+    page = client.get(f"/admin/reservations/webhookendpoint/{endpoint.pk}/change/")
+    assert page.status_code == 200 and endpoint.secret not in page.content.decode()
+    for model, action, pk in [
+        ("webhookendpoint", "send_test", endpoint.pk),
+        ("webhookdelivery", "retry_now", failed.pk),
+    ]:
+        assert action not in client.get(f"/admin/reservations/{model}/").content.decode()
+        form = {"action": action, "_selected_action": [pk], "index": "0"}
+        assert client.post(f"/admin/reservations/{model}/", form).status_code == 200
+    assert len(receiver.arrivals) == 1 and WebhookDelivery.objects.get() == failed
+    failed_now = WebhookDelivery.objects.get()
+    assert (failed_now.attempts, failed_now.next_attempt_at) == (1, failed.next_attempt_at)

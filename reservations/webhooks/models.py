@@ -4,6 +4,7 @@ reservations/models.py, so that the app's models stay one import."""
 
 import base64
 import secrets
+from datetime import datetime, timedelta
 
 from django.db import models
 from django.db.models import Q
@@ -21,6 +22,10 @@ class EventType(models.TextChoices):
 
 # Sent by the admin's "Send a test", to one endpoint, whatever it asked for.
 TEST_TYPE = "webhook.test"
+
+
+# How long a rolled secret's predecessor still signs: the receivers' time to take the new one.
+SECRET_GRACE = timedelta(hours=24)
 
 
 def new_secret() -> str:
@@ -41,6 +46,9 @@ class WebhookEndpoint(models.Model):
     )
     event_types = models.JSONField(default=list)  # EventType values
     secret = models.CharField(max_length=100, default=new_secret, editable=False)
+    # The secret before the last roll, signing beside `secret` until `previous_secret_until`.
+    previous_secret = models.CharField(max_length=100, blank=True, editable=False)
+    previous_secret_until = models.DateTimeField(null=True, blank=True, editable=False)
     enabled = models.BooleanField(default=True)
     disabled_reason = models.CharField(max_length=300, blank=True)  # why the worker disabled it
     # Set at its first failed attempt after a success, cleared by a success.
@@ -61,6 +69,18 @@ class WebhookEndpoint(models.Model):
         if self._state.adding and not self.ledger_cursor:
             self.ledger_from_now()
         super().save(*args, **kwargs)
+
+    def secret_rolled(self, *, now: datetime) -> None:
+        """A new secret; the one it replaces signs too for SECRET_GRACE (a roll within it
+        drops the oldest)."""
+        self.previous_secret, self.previous_secret_until = self.secret, now + SECRET_GRACE
+        self.secret = new_secret()
+
+    def signing_secrets(self, *, now: datetime) -> list[str]:
+        """The secrets a delivery is signed with now: the current, and the one before it while
+        its grace lasts (Standard Webhooks: several signatures, space-separated)."""
+        until = self.previous_secret_until
+        return [self.secret] + ([self.previous_secret] if until and now < until else [])
 
     def ledger_from_now(self) -> None:
         """seats.changed from the ledger's end on: made, or asked for it anew."""

@@ -3,37 +3,49 @@ package), POSTed, and what came of it written back: delivered; or tried again af
 wait of WEBHOOK_RETRY_SECONDS; or, once every wait is spent (~24 h), given up, and the endpoint
 disabled if it has answered nothing well for as long.
 
-Deliveries are taken with a lease (`claimed_due`): a worker that dies mid-send leaves them due
-again when the lease ends, and they go again with the same `webhook-id` (at least once).
+An attempt goes only where reach.py allows, ends by one deadline (WEBHOOK_TIMEOUT_SECONDS),
+and reads at most REPLY_BYTES of the reply: what a receiver answers is its status; the rest is
+kept only as a note in the log. Deliveries are taken with a lease (`claimed_due`) that outlives
+the deadline: a worker that dies mid-send leaves them due again when the lease ends, and they
+go again with the same `webhook-id` (at least once), but one still being sent is never taken.
 """
 
 import json
 import logging
 import uuid
 from collections import defaultdict
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-import httpx
+import httpcore
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Exists, F, OuterRef
+from django.db.models import Exists, F, OuterRef, Subquery
 from django.utils import timezone
 from standardwebhooks import Webhook
 
 from ..wire_values import iso
 from .models import TEST_TYPE, WebhookDelivery, WebhookEndpoint, WebhookMessage
+from .reach import PublicOnly, deadline
 
 logger = logging.getLogger("reservations.webhooks")
 
 State = WebhookDelivery.State
 PENDING, DELIVERED, FAILED = State.PENDING, State.DELIVERED, State.FAILED
-# Longer than any attempt (WEBHOOK_TIMEOUT_SECONDS): a claimed delivery is not due again while
-# it is being sent.
+# Six deadlines (WEBHOOK_TIMEOUT_SECONDS, 10 s): every attempt has ended, and been written
+# back, long before its lease does.
 CLAIM_LEASE = timedelta(seconds=60)
-ANSWER_KEPT = 500  # characters of a receiver's answer (or of the error) kept in the log
+REPLY_BYTES = 4096  # of a receiver's reply read; past them it is not read at all
+ANSWER_KEPT = 500  # characters of a receiver's reply (or of the error) kept in the log
 USER_AGENT = "seatmap-webhooks/1"
+# The errors of an attempt that got no answer (httpcore's have no common base).
+NO_ANSWER = (
+    httpcore.TimeoutException,
+    httpcore.NetworkError,
+    httpcore.ProtocolError,
+    httpcore.UnsupportedProtocol,
+)
 
 
 def new_msg_id() -> str:
@@ -46,13 +58,15 @@ def message_body(message: WebhookMessage) -> str:
     return json.dumps(envelope, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
-def signed_headers(*, secret: str, msg_id: str, body: str, now: datetime) -> dict[str, str]:
+def signed_headers(
+    *, secrets: Sequence[str], msg_id: str, body: str, now: datetime
+) -> dict[str, str]:
     return {
         "content-type": "application/json",
         "user-agent": USER_AGENT,
         "webhook-id": msg_id,
         "webhook-timestamp": str(int(now.timestamp())),
-        "webhook-signature": Webhook(secret).sign(msg_id, now, body),
+        "webhook-signature": " ".join(Webhook(s).sign(msg_id, now, body) for s in secrets),
     }
 
 
@@ -66,23 +80,45 @@ class Answer:
         return self.status is not None and 200 <= self.status < 300
 
 
-def post(client: httpx.Client, delivery: WebhookDelivery) -> Answer:
-    """POST the delivery's message to its endpoint, signed now. Never raises for the network."""
+def post(pool: httpcore.ConnectionPool, delivery: WebhookDelivery) -> Answer:
+    """POST the delivery's message to its endpoint, signed now, within the deadline. Never
+    raises for the network."""
     message, endpoint = delivery.message, delivery.endpoint
     body = message_body(message)
+    now = timezone.now()
     headers = signed_headers(
-        secret=endpoint.secret, msg_id=message.msg_id, body=body, now=timezone.now()
+        secrets=endpoint.signing_secrets(now=now), msg_id=message.msg_id, body=body, now=now
     )
+    seconds = settings.WEBHOOK_TIMEOUT_SECONDS
+    timeouts = dict.fromkeys(["connect", "read", "write", "pool"], seconds)
+    status, reply = None, b""
     try:
-        response = client.post(endpoint.url, content=body.encode(), headers=headers)
-    except httpx.HTTPError as exc:
-        return Answer(None, f"{type(exc).__name__}: {exc}"[:ANSWER_KEPT])
-    return Answer(response.status_code, response.text[:ANSWER_KEPT])
+        with (
+            deadline(seconds),
+            pool.stream(
+                "POST",
+                endpoint.url,
+                headers=list(headers.items()),
+                content=body.encode(),
+                extensions={"timeout": timeouts},
+            ) as response,
+        ):
+            status = response.status
+            for chunk in response.iter_stream():
+                reply += chunk
+                if len(reply) >= REPLY_BYTES:
+                    break  # closing the response then closes its connection, unread
+    except NO_ANSWER as exc:
+        if status is None:
+            return Answer(None, f"{type(exc).__name__}: {exc}"[:ANSWER_KEPT])
+    # The status decides; a reply cut off by the deadline is kept as far as it came.
+    return Answer(status, reply[:REPLY_BYTES].decode("utf-8", "replace")[:ANSWER_KEPT])
 
 
-def http_client() -> httpx.Client:
-    """Redirects are not followed: a receiver answers where it was registered."""
-    return httpx.Client(timeout=settings.WEBHOOK_TIMEOUT_SECONDS, follow_redirects=False)
+def http_pool() -> httpcore.ConnectionPool:
+    """Redirects are not followed (a receiver answers where it was registered); no proxy from
+    the environment: the connection goes where reach.py checked."""
+    return httpcore.ConnectionPool(network_backend=PublicOnly(), max_connections=100)
 
 
 def retry_wait(attempts: int) -> timedelta | None:
@@ -91,27 +127,55 @@ def retry_wait(attempts: int) -> timedelta | None:
     return timedelta(seconds=waits[attempts - 1]) if attempts <= len(waits) else None
 
 
-def claimed_due(*, limit: int, now: datetime, sent: Collection[int] = ()) -> list[WebhookDelivery]:
-    """Up to `limit` deliveries due to enabled endpoints, oldest due first, taken for a lease
-    (SKIP LOCKED: two workers never take the same one), none of `sent`. A reservation's
-    messages reach an endpoint in the order they were written: one waits while an earlier one
-    about the same reservation to the same endpoint is still pending (being sent, or waiting
-    for a retry)."""
+def claimed_due(
+    *,
+    limit: int,
+    now: datetime,
+    sent: Collection[int] = (),
+    busy: Mapping[int, int] | None = None,
+    per_endpoint: int | None = None,
+) -> list[WebhookDelivery]:
+    """Up to `limit` deliveries due to enabled endpoints, taken for a lease (SKIP LOCKED: two
+    workers never take the same one), none of `sent`; to each endpoint at most `per_endpoint`
+    in flight, counting the `busy` ones the caller is sending it, so one slow receiver cannot
+    take every sender. The endpoint whose oldest delivery is due first goes first, and its
+    oldest first. A reservation's messages reach an endpoint in the order they were written:
+    one waits while an earlier one about the same reservation to the same endpoint is still
+    pending (being sent, or waiting for a retry)."""
+    busy = busy or {}
+    per_endpoint = per_endpoint or limit
     earlier = WebhookDelivery.objects.filter(
         endpoint_id=OuterRef("endpoint_id"),
         state=PENDING,
         message__reservation_id=OuterRef("message__reservation_id"),
         id__lt=OuterRef("id"),
     )
+    due = (
+        WebhookDelivery.objects.filter(state=PENDING, next_attempt_at__lte=now)
+        .exclude(Exists(earlier))
+        .exclude(id__in=sent)
+        .order_by("next_attempt_at")
+    )
+    oldest = due.filter(endpoint_id=OuterRef("pk")).values("next_attempt_at")[:1]
+    endpoints = (
+        WebhookEndpoint.objects.filter(enabled=True)
+        .exclude(pk__in=[pk for pk, count in busy.items() if count >= per_endpoint])
+        .annotate(oldest=Subquery(oldest))
+        .filter(oldest__isnull=False)
+        .order_by("oldest")
+        .values_list("pk", flat=True)
+    )
+    ids: list[int] = []
     with transaction.atomic():
-        ids = list(
-            WebhookDelivery.objects.select_for_update(skip_locked=True, of=("self",))
-            .filter(state=PENDING, next_attempt_at__lte=now, endpoint__enabled=True)
-            .exclude(Exists(earlier))
-            .exclude(id__in=sent)
-            .order_by("next_attempt_at")
-            .values_list("id", flat=True)[:limit]
-        )
+        for endpoint_id in endpoints:
+            room = min(per_endpoint - busy.get(endpoint_id, 0), limit - len(ids))
+            if room <= 0:
+                break
+            ids += (
+                due.filter(endpoint_id=endpoint_id)
+                .select_for_update(skip_locked=True, of=("self",))
+                .values_list("id", flat=True)[:room]
+            )
         WebhookDelivery.objects.filter(id__in=ids).update(next_attempt_at=now + CLAIM_LEASE)
     return list(WebhookDelivery.objects.filter(id__in=ids).select_related("message", "endpoint"))
 
@@ -185,7 +249,9 @@ def _disabled_if_failing(endpoint: WebhookEndpoint, answer: Answer, *, now: date
     logger.warning("webhook endpoint %s disabled: %s", endpoint.pk, endpoint.disabled_reason)
 
 
-def test_sent(endpoint: WebhookEndpoint, *, by: str, client: httpx.Client) -> WebhookDelivery:
+def test_sent(
+    endpoint: WebhookEndpoint, *, by: str, pool: httpcore.ConnectionPool
+) -> WebhookDelivery:
     """The admin's "Send a test": a `webhook.test` message to this endpoint (enabled or not),
     sent now, logged and retried as any other delivery."""
     now = timezone.now()
@@ -200,5 +266,5 @@ def test_sent(endpoint: WebhookEndpoint, *, by: str, client: httpx.Client) -> We
             message=message, endpoint=endpoint, next_attempt_at=now + CLAIM_LEASE
         )
     delivery.message, delivery.endpoint = message, endpoint
-    recorded([(delivery, post(client, delivery))], now=timezone.now())
+    recorded([(delivery, post(pool, delivery))], now=timezone.now())
     return delivery

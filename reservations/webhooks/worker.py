@@ -3,13 +3,15 @@ messages, and purges old messages; woken by PostgreSQL's NOTIFY, which the outbo
 sends as a booking commits, or every WEBHOOK_POLL_SECONDS when nothing wakes it (SQLite, a
 transaction pooler in front, the connection lost).
 
-Up to `SENDERS` deliveries are in flight at once, each on a thread of its own: a slow receiver
-holds up only its own. Their answers are written back by the worker's own thread.
+Up to `SENDERS` deliveries are in flight at once, each on a thread of its own and each ending
+by its deadline (reach.py), and at most `SENDERS_PER_ENDPOINT` of them to one endpoint: a slow
+receiver holds up only its own. Their answers are written back by the worker's own thread.
 """
 
 import logging
 import threading
 import time
+from collections import Counter
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import timedelta
 
@@ -23,12 +25,13 @@ from ..database_presence import driver_params
 from ..ledger.models import SeatChange
 from .models import WebhookDelivery, WebhookMessage
 from .seat_changes import LedgerEnd, seats_changed_written
-from .sending import claimed_due, http_client, post, recorded
+from .sending import claimed_due, http_pool, post, recorded
 
 logger = logging.getLogger("reservations.webhooks")
 
 CHANNEL = "seatmap_webhooks"  # the trigger's pg_notify (migration 0018)
 SENDERS = 16
+SENDERS_PER_ENDPOINT = 4
 PURGE_INTERVAL = 3600.0
 PURGE_BATCH = 5000
 
@@ -52,11 +55,11 @@ def messages_purge(*, now=None) -> int:
 
 
 class Worker:
-    def __init__(self, *, senders: int = SENDERS):
-        self.senders = senders
+    def __init__(self, *, senders: int = SENDERS, per_endpoint: int = SENDERS_PER_ENDPOINT):
+        self.senders, self.per_endpoint = senders, per_endpoint
         self.wake = threading.Event()
-        self.client = http_client()
-        self.pool = ThreadPoolExecutor(senders, thread_name_prefix="webhook-post")
+        self.pool = http_pool()
+        self.threads = ThreadPoolExecutor(senders, thread_name_prefix="webhook-post")
         self.in_flight: dict[Future, WebhookDelivery] = {}
         self.ledger = LedgerEnd()
         self.last_ledger_look = self.last_purge = -PURGE_INTERVAL
@@ -80,11 +83,18 @@ class Worker:
                 logger.info("purged %d webhook messages", purged)
         started = 0
         if len(self.in_flight) < self.senders:
-            free = self.senders - len(self.in_flight)
-            for delivery in claimed_due(limit=free, now=timezone.now(), sent=self.sent or ()):
+            busy = Counter(delivery.endpoint_id for delivery in self.in_flight.values())
+            due = claimed_due(
+                limit=self.senders - len(self.in_flight),
+                now=timezone.now(),
+                sent=self.sent or (),
+                busy=busy,
+                per_endpoint=self.per_endpoint,
+            )
+            for delivery in due:
                 if self.sent is not None:
                     self.sent.add(delivery.pk)
-                future = self.pool.submit(post, self.client, delivery)
+                future = self.threads.submit(post, self.pool, delivery)
                 future.add_done_callback(lambda _: self.wake.set())
                 self.in_flight[future] = delivery
                 started += 1
@@ -121,12 +131,12 @@ class Worker:
         self.close()
 
     def close(self) -> None:
-        self.pool.shutdown(wait=True)
+        self.threads.shutdown(wait=True)
         if self.in_flight:
             answers = [(delivery, f.result()) for f, delivery in self.in_flight.items()]
             recorded(answers, now=timezone.now())
         self.in_flight.clear()
-        self.client.close()
+        self.pool.close()
 
 
 def listen_forever(wake: threading.Event, stop: threading.Event) -> None:
