@@ -114,9 +114,10 @@ test('a box-office sale racing an online click on the same seat: exactly one of 
 test('a reseat in the console is seen live by the buyer: their map and My reservations show the new seat', async ({ login, request }) => {
   const eventId = createEvent('Console: a better view', 2, 5);
   const bobApi = await apiAs(request, 'bob');
-  const a2 = await bobApi.seatId(eventId, 'A2');
+  const [a2, a3] = [await bobApi.seatId(eventId, 'A2'), await bobApi.seatId(eventId, 'A3')];
   await bobApi.lock(eventId, a2);
-  await bobApi.reserve(eventId, [a2]);
+  await bobApi.lock(eventId, a3);
+  await bobApi.reserve(eventId, [a2, a3]);
   const bob = await login('bob');
   await openEvent(bob, eventId);
   await expectSeat(bob, 'A2', 'booked by you');
@@ -125,10 +126,15 @@ test('a reseat in the console is seen live by the buyer: their map and My reserv
 
   const bookings = organiser.getByTestId('bookings');
   await bookings.getByLabel('Search').fill('bob');
-  await bookings.getByRole('button', { name: /bob · .*A2 ·/ }).click();
+  await bookings.getByRole('button', { name: /bob · .*A2, A3 ·/ }).click();
+  await expect(bookings.getByRole('button', { name: 'Refund 2 seats' })).toBeVisible();
   await bookings.getByRole('button', { name: 'Move A2' }).click();
   await seat(organiser, 'B4').click();
   await expect(organiser.getByTestId('toast')).toContainText('Moved A2 to B4');
+  // The refund form starts from the seats the booking holds now (issue 55: it kept A2's).
+  const refund = bookings.getByRole('group', { name: 'Refund and cancel' });
+  await expect(refund.getByRole('checkbox', { name: /^B4/ })).toBeChecked();
+  await expect(bookings.getByRole('button', { name: 'Refund 2 seats' })).toBeVisible();
 
   await expectSeat(bob, 'B4', 'booked by you');
   await expectSeat(bob, 'A2', 'available');
@@ -209,4 +215,27 @@ test('holding seats for buyers with a confirmed e-mail only, switched on in the 
   await openEvent(alice, eventId);
   await seat(alice, 'A2').click();
   await expectSeat(alice, 'A2', 'held by you');
+});
+
+test('a Manager exports the sales from the console, and the console fits a phone held upright', async ({ login, request }) => {
+  const eventId = createEvent('Console: the takings', 1, 4);
+  const bobApi = await apiAs(request, 'bob');
+  const a1 = await bobApi.seatId(eventId, 'A1');
+  await bobApi.lock(eventId, a1);
+  await bobApi.reserve(eventId, [a1]);
+  const organiser = await login('organiser');
+  await organiser.setViewportSize({ width: 390, height: 844 });
+  await openConsole(organiser, eventId);
+  await expect(organiser.getByTestId('counts-by-category')).toBeVisible();
+  // Issue 55: the counts table made the page 436 px wide on a 390 px phone.
+  expect(await organiser.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+
+  const download = organiser.waitForEvent('download');
+  await organiser.getByTestId('exports').getByRole('link', { name: 'Sales (CSV)' }).click();
+  const file = await download;
+  expect(file.suggestedFilename()).toBe(`event-${eventId}-sales.csv`);
+  const text = await (await file.createReadStream()).toArray();
+  const rows = Buffer.concat(text).toString('utf8').trim().split(/\r?\n/);
+  expect(rows).toHaveLength(2);
+  expect(rows[1]).toMatch(/,confirmed,bob,.*,A1,50\.00,EUR,online,/);
 });

@@ -1,7 +1,8 @@
 import { Link, useParams } from 'react-router';
 import { useMe } from '../features/auth';
 import { consoleAbilities } from '../features/console';
-import { formatDate, priceRange, useEvent } from '../features/events';
+import { priceRange, useEvent } from '../features/events';
+import { formatDate } from '../lib/format';
 import { limitsOf } from '../features/holds';
 import { SeatSelectorPage } from './SeatSelector';
 

@@ -107,6 +107,8 @@ export interface RequestOptions {
   onHeaders?: (headers: Headers) => void;
   /** The successful answer's body as text, not JSON. */
   text?: boolean;
+  /** The successful answer's body as bytes (a file), not JSON. */
+  blob?: boolean;
 }
 
 /** One page of a list (docs/API.md "Pages"): its items, and the path of the next page. */
@@ -197,6 +199,11 @@ export class ApiClient {
    * is still the API's JSON error, an `ApiError`. */
   getText(path: string, options: RequestOptions = {}): Promise<string> {
     return this.request<string>('GET', path, { ...options, text: true, headers: { Accept: '*/*', ...options.headers } });
+  }
+
+  /** A file the API sends as bytes (an export); a refusal is still an `ApiError`. */
+  getBlob(path: string, options: RequestOptions = {}): Promise<Blob> {
+    return this.request<Blob>('GET', path, { ...options, blob: true, headers: { Accept: '*/*', ...options.headers } });
   }
 
   post<T>(path: string, body: unknown = {}, options: RequestOptions = {}): Promise<T> {
@@ -315,7 +322,13 @@ export class ApiClient {
       if (!Number.isNaN(serverMs)) this.onServerDate(serverMs, Date.now());
     }
 
-    const payload = options.text && response.ok ? await response.text() : await parseJson(response);
+    const payload = !response.ok
+      ? await parseJson(response)
+      : options.blob
+        ? await response.blob()
+        : options.text
+          ? await response.text()
+          : await parseJson(response);
     if (response.ok) {
       options.onHeaders?.(response.headers);
       return payload as T;

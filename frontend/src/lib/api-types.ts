@@ -597,6 +597,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/staff/events/{event_id}/export/{what}.{file_type}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The event's sales or ledger as a file, the admin's own (docs/LEDGER.md "Exports"). */
+        get: operations["staff_events_export_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/staff/events/{event_id}/limits/": {
         parameters: {
             query?: never;
@@ -1698,7 +1715,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description forbidden: a console route the caller's role may not use; csrf_failed: a session request without a valid CSRF token; origin_not_allowed: a cookie route (refresh, logout) called from a page of an origin the server does not trust; queue_turn_required, queue_turn_expired: a hold without a running turn of the event's waiting room */
+            /** @description forbidden: a console route the caller's role may not use; csrf_failed: a session request without a valid CSRF token; origin_not_allowed: a cookie route (refresh, logout) called from a page of an origin the server does not trust; queue_turn_required, queue_turn_expired: a hold without a running turn of the event's waiting room; amount_above_total: a box-office amount above the seats' total, from staff who are not a Manager */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1725,7 +1742,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description a booking rule refused it (seat_unavailable, hold_limit, purchase_limit, not_holder, lock_required, already_cancelled, hold_cap_reached, address_hold_limit, seat_pass_refused, no_block, orphan_seat, companion_requires_accessible, price_changed); the waiting room's: queue_not_open, sold_out, not_your_turn, turn_lapsed, turn_extended */
+            /** @description a booking rule refused it (seat_unavailable, hold_limit, purchase_limit, not_holder, lock_required, already_cancelled, hold_cap_reached, address_hold_limit, seat_pass_refused, no_block, orphan_seat, companion_requires_accessible, price_changed); refund_too_large: a refund past what the booking took; the waiting room's: queue_not_open, sold_out, not_your_turn, turn_lapsed, turn_extended */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -1791,7 +1808,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description forbidden: a console route the caller's role may not use; csrf_failed: a session request without a valid CSRF token; origin_not_allowed: a cookie route (refresh, logout) called from a page of an origin the server does not trust; queue_turn_required, queue_turn_expired: a hold without a running turn of the event's waiting room */
+            /** @description forbidden: a console route the caller's role may not use; csrf_failed: a session request without a valid CSRF token; origin_not_allowed: a cookie route (refresh, logout) called from a page of an origin the server does not trust; queue_turn_required, queue_turn_expired: a hold without a running turn of the event's waiting room; amount_above_total: a box-office amount above the seats' total, from staff who are not a Manager */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1848,7 +1865,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description forbidden: a console route the caller's role may not use; csrf_failed: a session request without a valid CSRF token; origin_not_allowed: a cookie route (refresh, logout) called from a page of an origin the server does not trust; queue_turn_required, queue_turn_expired: a hold without a running turn of the event's waiting room */
+            /** @description forbidden: a console route the caller's role may not use; csrf_failed: a session request without a valid CSRF token; origin_not_allowed: a cookie route (refresh, logout) called from a page of an origin the server does not trust; queue_turn_required, queue_turn_expired: a hold without a running turn of the event's waiting room; amount_above_total: a box-office amount above the seats' total, from staff who are not a Manager */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2026,7 +2043,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description forbidden: a console route the caller's role may not use; csrf_failed: a session request without a valid CSRF token; origin_not_allowed: a cookie route (refresh, logout) called from a page of an origin the server does not trust; queue_turn_required, queue_turn_expired: a hold without a running turn of the event's waiting room */
+            /** @description forbidden: a console route the caller's role may not use; csrf_failed: a session request without a valid CSRF token; origin_not_allowed: a cookie route (refresh, logout) called from a page of an origin the server does not trust; queue_turn_required, queue_turn_expired: a hold without a running turn of the event's waiting room; amount_above_total: a box-office amount above the seats' total, from staff who are not a Manager */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2053,7 +2070,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description a booking rule refused it (seat_unavailable, hold_limit, purchase_limit, not_holder, lock_required, already_cancelled, hold_cap_reached, address_hold_limit, seat_pass_refused, no_block, orphan_seat, companion_requires_accessible, price_changed); the waiting room's: queue_not_open, sold_out, not_your_turn, turn_lapsed, turn_extended */
+            /** @description a booking rule refused it (seat_unavailable, hold_limit, purchase_limit, not_holder, lock_required, already_cancelled, hold_cap_reached, address_hold_limit, seat_pass_refused, no_block, orphan_seat, companion_requires_accessible, price_changed); refund_too_large: a refund past what the booking took; the waiting room's: queue_not_open, sold_out, not_your_turn, turn_lapsed, turn_extended */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2224,7 +2241,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description forbidden: a console route the caller's role may not use; csrf_failed: a session request without a valid CSRF token; origin_not_allowed: a cookie route (refresh, logout) called from a page of an origin the server does not trust; queue_turn_required, queue_turn_expired: a hold without a running turn of the event's waiting room */
+            /** @description forbidden: a console route the caller's role may not use; csrf_failed: a session request without a valid CSRF token; origin_not_allowed: a cookie route (refresh, logout) called from a page of an origin the server does not trust; queue_turn_required, queue_turn_expired: a hold without a running turn of the event's waiting room; amount_above_total: a box-office amount above the seats' total, from staff who are not a Manager */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2251,7 +2268,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description a booking rule refused it (seat_unavailable, hold_limit, purchase_limit, not_holder, lock_required, already_cancelled, hold_cap_reached, address_hold_limit, seat_pass_refused, no_block, orphan_seat, companion_requires_accessible, price_changed); the waiting room's: queue_not_open, sold_out, not_your_turn, turn_lapsed, turn_extended */
+            /** @description a booking rule refused it (seat_unavailable, hold_limit, purchase_limit, not_holder, lock_required, already_cancelled, hold_cap_reached, address_hold_limit, seat_pass_refused, no_block, orphan_seat, companion_requires_accessible, price_changed); refund_too_large: a refund past what the booking took; the waiting room's: queue_not_open, sold_out, not_your_turn, turn_lapsed, turn_extended */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2326,7 +2343,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description forbidden: a console route the caller's role may not use; csrf_failed: a session request without a valid CSRF token; origin_not_allowed: a cookie route (refresh, logout) called from a page of an origin the server does not trust; queue_turn_required, queue_turn_expired: a hold without a running turn of the event's waiting room */
+            /** @description forbidden: a console route the caller's role may not use; csrf_failed: a session request without a valid CSRF token; origin_not_allowed: a cookie route (refresh, logout) called from a page of an origin the server does not trust; queue_turn_required, queue_turn_expired: a hold without a running turn of the event's waiting room; amount_above_total: a box-office amount above the seats' total, from staff who are not a Manager */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2353,7 +2370,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description a booking rule refused it (seat_unavailable, hold_limit, purchase_limit, not_holder, lock_required, already_cancelled, hold_cap_reached, address_hold_limit, seat_pass_refused, no_block, orphan_seat, companion_requires_accessible, price_changed); the waiting room's: queue_not_open, sold_out, not_your_turn, turn_lapsed, turn_extended */
+            /** @description a booking rule refused it (seat_unavailable, hold_limit, purchase_limit, not_holder, lock_required, already_cancelled, hold_cap_reached, address_hold_limit, seat_pass_refused, no_block, orphan_seat, companion_requires_accessible, price_changed); refund_too_large: a refund past what the booking took; the waiting room's: queue_not_open, sold_out, not_your_turn, turn_lapsed, turn_extended */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2432,7 +2449,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description forbidden: a console route the caller's role may not use; csrf_failed: a session request without a valid CSRF token; origin_not_allowed: a cookie route (refresh, logout) called from a page of an origin the server does not trust; queue_turn_required, queue_turn_expired: a hold without a running turn of the event's waiting room */
+            /** @description forbidden: a console route the caller's role may not use; csrf_failed: a session request without a valid CSRF token; origin_not_allowed: a cookie route (refresh, logout) called from a page of an origin the server does not trust; queue_turn_required, queue_turn_expired: a hold without a running turn of the event's waiting room; amount_above_total: a box-office amount above the seats' total, from staff who are not a Manager */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2459,7 +2476,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description a booking rule refused it (seat_unavailable, hold_limit, purchase_limit, not_holder, lock_required, already_cancelled, hold_cap_reached, address_hold_limit, seat_pass_refused, no_block, orphan_seat, companion_requires_accessible, price_changed); the waiting room's: queue_not_open, sold_out, not_your_turn, turn_lapsed, turn_extended */
+            /** @description a booking rule refused it (seat_unavailable, hold_limit, purchase_limit, not_holder, lock_required, already_cancelled, hold_cap_reached, address_hold_limit, seat_pass_refused, no_block, orphan_seat, companion_requires_accessible, price_changed); refund_too_large: a refund past what the booking took; the waiting room's: queue_not_open, sold_out, not_your_turn, turn_lapsed, turn_extended */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2647,7 +2664,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description forbidden: a console route the caller's role may not use; csrf_failed: a session request without a valid CSRF token; origin_not_allowed: a cookie route (refresh, logout) called from a page of an origin the server does not trust; queue_turn_required, queue_turn_expired: a hold without a running turn of the event's waiting room */
+            /** @description forbidden: a console route the caller's role may not use; csrf_failed: a session request without a valid CSRF token; origin_not_allowed: a cookie route (refresh, logout) called from a page of an origin the server does not trust; queue_turn_required, queue_turn_expired: a hold without a running turn of the event's waiting room; amount_above_total: a box-office amount above the seats' total, from staff who are not a Manager */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2674,7 +2691,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description a booking rule refused it (seat_unavailable, hold_limit, purchase_limit, not_holder, lock_required, already_cancelled, hold_cap_reached, address_hold_limit, seat_pass_refused, no_block, orphan_seat, companion_requires_accessible, price_changed); the waiting room's: queue_not_open, sold_out, not_your_turn, turn_lapsed, turn_extended */
+            /** @description a booking rule refused it (seat_unavailable, hold_limit, purchase_limit, not_holder, lock_required, already_cancelled, hold_cap_reached, address_hold_limit, seat_pass_refused, no_block, orphan_seat, companion_requires_accessible, price_changed); refund_too_large: a refund past what the booking took; the waiting room's: queue_not_open, sold_out, not_your_turn, turn_lapsed, turn_extended */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2807,7 +2824,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description forbidden: a console route the caller's role may not use; csrf_failed: a session request without a valid CSRF token; origin_not_allowed: a cookie route (refresh, logout) called from a page of an origin the server does not trust; queue_turn_required, queue_turn_expired: a hold without a running turn of the event's waiting room */
+            /** @description forbidden: a console route the caller's role may not use; csrf_failed: a session request without a valid CSRF token; origin_not_allowed: a cookie route (refresh, logout) called from a page of an origin the server does not trust; queue_turn_required, queue_turn_expired: a hold without a running turn of the event's waiting room; amount_above_total: a box-office amount above the seats' total, from staff who are not a Manager */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2834,7 +2851,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description a booking rule refused it (seat_unavailable, hold_limit, purchase_limit, not_holder, lock_required, already_cancelled, hold_cap_reached, address_hold_limit, seat_pass_refused, no_block, orphan_seat, companion_requires_accessible, price_changed); the waiting room's: queue_not_open, sold_out, not_your_turn, turn_lapsed, turn_extended */
+            /** @description a booking rule refused it (seat_unavailable, hold_limit, purchase_limit, not_holder, lock_required, already_cancelled, hold_cap_reached, address_hold_limit, seat_pass_refused, no_block, orphan_seat, companion_requires_accessible, price_changed); refund_too_large: a refund past what the booking took; the waiting room's: queue_not_open, sold_out, not_your_turn, turn_lapsed, turn_extended */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2913,7 +2930,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description forbidden: a console route the caller's role may not use; csrf_failed: a session request without a valid CSRF token; origin_not_allowed: a cookie route (refresh, logout) called from a page of an origin the server does not trust; queue_turn_required, queue_turn_expired: a hold without a running turn of the event's waiting room */
+            /** @description forbidden: a console route the caller's role may not use; csrf_failed: a session request without a valid CSRF token; origin_not_allowed: a cookie route (refresh, logout) called from a page of an origin the server does not trust; queue_turn_required, queue_turn_expired: a hold without a running turn of the event's waiting room; amount_above_total: a box-office amount above the seats' total, from staff who are not a Manager */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2940,7 +2957,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description a booking rule refused it (seat_unavailable, hold_limit, purchase_limit, not_holder, lock_required, already_cancelled, hold_cap_reached, address_hold_limit, seat_pass_refused, no_block, orphan_seat, companion_requires_accessible, price_changed); the waiting room's: queue_not_open, sold_out, not_your_turn, turn_lapsed, turn_extended */
+            /** @description a booking rule refused it (seat_unavailable, hold_limit, purchase_limit, not_holder, lock_required, already_cancelled, hold_cap_reached, address_hold_limit, seat_pass_refused, no_block, orphan_seat, companion_requires_accessible, price_changed); refund_too_large: a refund past what the booking took; the waiting room's: queue_not_open, sold_out, not_your_turn, turn_lapsed, turn_extended */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3016,7 +3033,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description forbidden: a console route the caller's role may not use; csrf_failed: a session request without a valid CSRF token; origin_not_allowed: a cookie route (refresh, logout) called from a page of an origin the server does not trust; queue_turn_required, queue_turn_expired: a hold without a running turn of the event's waiting room */
+            /** @description forbidden: a console route the caller's role may not use; csrf_failed: a session request without a valid CSRF token; origin_not_allowed: a cookie route (refresh, logout) called from a page of an origin the server does not trust; queue_turn_required, queue_turn_expired: a hold without a running turn of the event's waiting room; amount_above_total: a box-office amount above the seats' total, from staff who are not a Manager */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3043,7 +3060,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description a booking rule refused it (seat_unavailable, hold_limit, purchase_limit, not_holder, lock_required, already_cancelled, hold_cap_reached, address_hold_limit, seat_pass_refused, no_block, orphan_seat, companion_requires_accessible, price_changed); the waiting room's: queue_not_open, sold_out, not_your_turn, turn_lapsed, turn_extended */
+            /** @description a booking rule refused it (seat_unavailable, hold_limit, purchase_limit, not_holder, lock_required, already_cancelled, hold_cap_reached, address_hold_limit, seat_pass_refused, no_block, orphan_seat, companion_requires_accessible, price_changed); refund_too_large: a refund past what the booking took; the waiting room's: queue_not_open, sold_out, not_your_turn, turn_lapsed, turn_extended */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3224,7 +3241,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description forbidden: a console route the caller's role may not use; csrf_failed: a session request without a valid CSRF token; origin_not_allowed: a cookie route (refresh, logout) called from a page of an origin the server does not trust; queue_turn_required, queue_turn_expired: a hold without a running turn of the event's waiting room */
+            /** @description forbidden: a console route the caller's role may not use; csrf_failed: a session request without a valid CSRF token; origin_not_allowed: a cookie route (refresh, logout) called from a page of an origin the server does not trust; queue_turn_required, queue_turn_expired: a hold without a running turn of the event's waiting room; amount_above_total: a box-office amount above the seats' total, from staff who are not a Manager */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3301,7 +3318,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description forbidden: a console route the caller's role may not use; csrf_failed: a session request without a valid CSRF token; origin_not_allowed: a cookie route (refresh, logout) called from a page of an origin the server does not trust; queue_turn_required, queue_turn_expired: a hold without a running turn of the event's waiting room */
+            /** @description forbidden: a console route the caller's role may not use; csrf_failed: a session request without a valid CSRF token; origin_not_allowed: a cookie route (refresh, logout) called from a page of an origin the server does not trust; queue_turn_required, queue_turn_expired: a hold without a running turn of the event's waiting room; amount_above_total: a box-office amount above the seats' total, from staff who are not a Manager */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3365,7 +3382,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description forbidden: a console route the caller's role may not use; csrf_failed: a session request without a valid CSRF token; origin_not_allowed: a cookie route (refresh, logout) called from a page of an origin the server does not trust; queue_turn_required, queue_turn_expired: a hold without a running turn of the event's waiting room */
+            /** @description forbidden: a console route the caller's role may not use; csrf_failed: a session request without a valid CSRF token; origin_not_allowed: a cookie route (refresh, logout) called from a page of an origin the server does not trust; queue_turn_required, queue_turn_expired: a hold without a running turn of the event's waiting room; amount_above_total: a box-office amount above the seats' total, from staff who are not a Manager */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3424,7 +3441,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description forbidden: a console route the caller's role may not use; csrf_failed: a session request without a valid CSRF token; origin_not_allowed: a cookie route (refresh, logout) called from a page of an origin the server does not trust; queue_turn_required, queue_turn_expired: a hold without a running turn of the event's waiting room */
+            /** @description forbidden: a console route the caller's role may not use; csrf_failed: a session request without a valid CSRF token; origin_not_allowed: a cookie route (refresh, logout) called from a page of an origin the server does not trust; queue_turn_required, queue_turn_expired: a hold without a running turn of the event's waiting room; amount_above_total: a box-office amount above the seats' total, from staff who are not a Manager */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3506,7 +3523,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description forbidden: a console route the caller's role may not use; csrf_failed: a session request without a valid CSRF token; origin_not_allowed: a cookie route (refresh, logout) called from a page of an origin the server does not trust; queue_turn_required, queue_turn_expired: a hold without a running turn of the event's waiting room */
+            /** @description forbidden: a console route the caller's role may not use; csrf_failed: a session request without a valid CSRF token; origin_not_allowed: a cookie route (refresh, logout) called from a page of an origin the server does not trust; queue_turn_required, queue_turn_expired: a hold without a running turn of the event's waiting room; amount_above_total: a box-office amount above the seats' total, from staff who are not a Manager */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3524,7 +3541,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description a booking rule refused it (seat_unavailable, hold_limit, purchase_limit, not_holder, lock_required, already_cancelled, hold_cap_reached, address_hold_limit, seat_pass_refused, no_block, orphan_seat, companion_requires_accessible, price_changed); the waiting room's: queue_not_open, sold_out, not_your_turn, turn_lapsed, turn_extended */
+            /** @description a booking rule refused it (seat_unavailable, hold_limit, purchase_limit, not_holder, lock_required, already_cancelled, hold_cap_reached, address_hold_limit, seat_pass_refused, no_block, orphan_seat, companion_requires_accessible, price_changed); refund_too_large: a refund past what the booking took; the waiting room's: queue_not_open, sold_out, not_your_turn, turn_lapsed, turn_extended */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3592,7 +3609,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description forbidden: a console route the caller's role may not use; csrf_failed: a session request without a valid CSRF token; origin_not_allowed: a cookie route (refresh, logout) called from a page of an origin the server does not trust; queue_turn_required, queue_turn_expired: a hold without a running turn of the event's waiting room */
+            /** @description forbidden: a console route the caller's role may not use; csrf_failed: a session request without a valid CSRF token; origin_not_allowed: a cookie route (refresh, logout) called from a page of an origin the server does not trust; queue_turn_required, queue_turn_expired: a hold without a running turn of the event's waiting room; amount_above_total: a box-office amount above the seats' total, from staff who are not a Manager */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3671,7 +3688,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description forbidden: a console route the caller's role may not use; csrf_failed: a session request without a valid CSRF token; origin_not_allowed: a cookie route (refresh, logout) called from a page of an origin the server does not trust; queue_turn_required, queue_turn_expired: a hold without a running turn of the event's waiting room */
+            /** @description forbidden: a console route the caller's role may not use; csrf_failed: a session request without a valid CSRF token; origin_not_allowed: a cookie route (refresh, logout) called from a page of an origin the server does not trust; queue_turn_required, queue_turn_expired: a hold without a running turn of the event's waiting room; amount_above_total: a box-office amount above the seats' total, from staff who are not a Manager */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3728,7 +3745,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description forbidden: a console route the caller's role may not use; csrf_failed: a session request without a valid CSRF token; origin_not_allowed: a cookie route (refresh, logout) called from a page of an origin the server does not trust; queue_turn_required, queue_turn_expired: a hold without a running turn of the event's waiting room */
+            /** @description forbidden: a console route the caller's role may not use; csrf_failed: a session request without a valid CSRF token; origin_not_allowed: a cookie route (refresh, logout) called from a page of an origin the server does not trust; queue_turn_required, queue_turn_expired: a hold without a running turn of the event's waiting room; amount_above_total: a box-office amount above the seats' total, from staff who are not a Manager */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3785,7 +3802,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description forbidden: a console route the caller's role may not use; csrf_failed: a session request without a valid CSRF token; origin_not_allowed: a cookie route (refresh, logout) called from a page of an origin the server does not trust; queue_turn_required, queue_turn_expired: a hold without a running turn of the event's waiting room */
+            /** @description forbidden: a console route the caller's role may not use; csrf_failed: a session request without a valid CSRF token; origin_not_allowed: a cookie route (refresh, logout) called from a page of an origin the server does not trust; queue_turn_required, queue_turn_expired: a hold without a running turn of the event's waiting room; amount_above_total: a box-office amount above the seats' total, from staff who are not a Manager */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3851,7 +3868,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description forbidden: a console route the caller's role may not use; csrf_failed: a session request without a valid CSRF token; origin_not_allowed: a cookie route (refresh, logout) called from a page of an origin the server does not trust; queue_turn_required, queue_turn_expired: a hold without a running turn of the event's waiting room */
+            /** @description forbidden: a console route the caller's role may not use; csrf_failed: a session request without a valid CSRF token; origin_not_allowed: a cookie route (refresh, logout) called from a page of an origin the server does not trust; queue_turn_required, queue_turn_expired: a hold without a running turn of the event's waiting room; amount_above_total: a box-office amount above the seats' total, from staff who are not a Manager */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3878,7 +3895,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description a booking rule refused it (seat_unavailable, hold_limit, purchase_limit, not_holder, lock_required, already_cancelled, hold_cap_reached, address_hold_limit, seat_pass_refused, no_block, orphan_seat, companion_requires_accessible, price_changed); the waiting room's: queue_not_open, sold_out, not_your_turn, turn_lapsed, turn_extended */
+            /** @description a booking rule refused it (seat_unavailable, hold_limit, purchase_limit, not_holder, lock_required, already_cancelled, hold_cap_reached, address_hold_limit, seat_pass_refused, no_block, orphan_seat, companion_requires_accessible, price_changed); refund_too_large: a refund past what the booking took; the waiting room's: queue_not_open, sold_out, not_your_turn, turn_lapsed, turn_extended */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3951,7 +3968,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description forbidden: a console route the caller's role may not use; csrf_failed: a session request without a valid CSRF token; origin_not_allowed: a cookie route (refresh, logout) called from a page of an origin the server does not trust; queue_turn_required, queue_turn_expired: a hold without a running turn of the event's waiting room */
+            /** @description forbidden: a console route the caller's role may not use; csrf_failed: a session request without a valid CSRF token; origin_not_allowed: a cookie route (refresh, logout) called from a page of an origin the server does not trust; queue_turn_required, queue_turn_expired: a hold without a running turn of the event's waiting room; amount_above_total: a box-office amount above the seats' total, from staff who are not a Manager */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4021,7 +4038,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description forbidden: a console route the caller's role may not use; csrf_failed: a session request without a valid CSRF token; origin_not_allowed: a cookie route (refresh, logout) called from a page of an origin the server does not trust; queue_turn_required, queue_turn_expired: a hold without a running turn of the event's waiting room */
+            /** @description forbidden: a console route the caller's role may not use; csrf_failed: a session request without a valid CSRF token; origin_not_allowed: a cookie route (refresh, logout) called from a page of an origin the server does not trust; queue_turn_required, queue_turn_expired: a hold without a running turn of the event's waiting room; amount_above_total: a box-office amount above the seats' total, from staff who are not a Manager */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4048,7 +4065,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description a booking rule refused it (seat_unavailable, hold_limit, purchase_limit, not_holder, lock_required, already_cancelled, hold_cap_reached, address_hold_limit, seat_pass_refused, no_block, orphan_seat, companion_requires_accessible, price_changed); the waiting room's: queue_not_open, sold_out, not_your_turn, turn_lapsed, turn_extended */
+            /** @description a booking rule refused it (seat_unavailable, hold_limit, purchase_limit, not_holder, lock_required, already_cancelled, hold_cap_reached, address_hold_limit, seat_pass_refused, no_block, orphan_seat, companion_requires_accessible, price_changed); refund_too_large: a refund past what the booking took; the waiting room's: queue_not_open, sold_out, not_your_turn, turn_lapsed, turn_extended */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -4059,6 +4076,66 @@ export interface operations {
             };
             /** @description too_large: a body over 64 KiB */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description unavailable: the database (or, for state/ and holds/, the live feed) is out of reach (Retry-After: 1); login_busy: a login door while every password-hashing slot is busy (Retry-After: 1) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    staff_events_export_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                event_id: number;
+                file_type: string;
+                what: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                };
+            };
+            /** @description not_authenticated or invalid_credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description forbidden: a console route the caller's role may not use; csrf_failed: a session request without a valid CSRF token; origin_not_allowed: a cookie route (refresh, logout) called from a page of an origin the server does not trust; queue_turn_required, queue_turn_expired: a hold without a running turn of the event's waiting room; amount_above_total: a box-office amount above the seats' total, from staff who are not a Manager */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not_found (for a list: a page past the last); no_queue, not_in_queue: the waiting room */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4105,7 +4182,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description forbidden: a console route the caller's role may not use; csrf_failed: a session request without a valid CSRF token; origin_not_allowed: a cookie route (refresh, logout) called from a page of an origin the server does not trust; queue_turn_required, queue_turn_expired: a hold without a running turn of the event's waiting room */
+            /** @description forbidden: a console route the caller's role may not use; csrf_failed: a session request without a valid CSRF token; origin_not_allowed: a cookie route (refresh, logout) called from a page of an origin the server does not trust; queue_turn_required, queue_turn_expired: a hold without a running turn of the event's waiting room; amount_above_total: a box-office amount above the seats' total, from staff who are not a Manager */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4175,7 +4252,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description forbidden: a console route the caller's role may not use; csrf_failed: a session request without a valid CSRF token; origin_not_allowed: a cookie route (refresh, logout) called from a page of an origin the server does not trust; queue_turn_required, queue_turn_expired: a hold without a running turn of the event's waiting room */
+            /** @description forbidden: a console route the caller's role may not use; csrf_failed: a session request without a valid CSRF token; origin_not_allowed: a cookie route (refresh, logout) called from a page of an origin the server does not trust; queue_turn_required, queue_turn_expired: a hold without a running turn of the event's waiting room; amount_above_total: a box-office amount above the seats' total, from staff who are not a Manager */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4250,7 +4327,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description forbidden: a console route the caller's role may not use; csrf_failed: a session request without a valid CSRF token; origin_not_allowed: a cookie route (refresh, logout) called from a page of an origin the server does not trust; queue_turn_required, queue_turn_expired: a hold without a running turn of the event's waiting room */
+            /** @description forbidden: a console route the caller's role may not use; csrf_failed: a session request without a valid CSRF token; origin_not_allowed: a cookie route (refresh, logout) called from a page of an origin the server does not trust; queue_turn_required, queue_turn_expired: a hold without a running turn of the event's waiting room; amount_above_total: a box-office amount above the seats' total, from staff who are not a Manager */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4320,7 +4397,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description forbidden: a console route the caller's role may not use; csrf_failed: a session request without a valid CSRF token; origin_not_allowed: a cookie route (refresh, logout) called from a page of an origin the server does not trust; queue_turn_required, queue_turn_expired: a hold without a running turn of the event's waiting room */
+            /** @description forbidden: a console route the caller's role may not use; csrf_failed: a session request without a valid CSRF token; origin_not_allowed: a cookie route (refresh, logout) called from a page of an origin the server does not trust; queue_turn_required, queue_turn_expired: a hold without a running turn of the event's waiting room; amount_above_total: a box-office amount above the seats' total, from staff who are not a Manager */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4408,7 +4485,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description forbidden: a console route the caller's role may not use; csrf_failed: a session request without a valid CSRF token; origin_not_allowed: a cookie route (refresh, logout) called from a page of an origin the server does not trust; queue_turn_required, queue_turn_expired: a hold without a running turn of the event's waiting room */
+            /** @description forbidden: a console route the caller's role may not use; csrf_failed: a session request without a valid CSRF token; origin_not_allowed: a cookie route (refresh, logout) called from a page of an origin the server does not trust; queue_turn_required, queue_turn_expired: a hold without a running turn of the event's waiting room; amount_above_total: a box-office amount above the seats' total, from staff who are not a Manager */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4435,7 +4512,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description a booking rule refused it (seat_unavailable, hold_limit, purchase_limit, not_holder, lock_required, already_cancelled, hold_cap_reached, address_hold_limit, seat_pass_refused, no_block, orphan_seat, companion_requires_accessible, price_changed); the waiting room's: queue_not_open, sold_out, not_your_turn, turn_lapsed, turn_extended */
+            /** @description a booking rule refused it (seat_unavailable, hold_limit, purchase_limit, not_holder, lock_required, already_cancelled, hold_cap_reached, address_hold_limit, seat_pass_refused, no_block, orphan_seat, companion_requires_accessible, price_changed); refund_too_large: a refund past what the booking took; the waiting room's: queue_not_open, sold_out, not_your_turn, turn_lapsed, turn_extended */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -4492,7 +4569,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description forbidden: a console route the caller's role may not use; csrf_failed: a session request without a valid CSRF token; origin_not_allowed: a cookie route (refresh, logout) called from a page of an origin the server does not trust; queue_turn_required, queue_turn_expired: a hold without a running turn of the event's waiting room */
+            /** @description forbidden: a console route the caller's role may not use; csrf_failed: a session request without a valid CSRF token; origin_not_allowed: a cookie route (refresh, logout) called from a page of an origin the server does not trust; queue_turn_required, queue_turn_expired: a hold without a running turn of the event's waiting room; amount_above_total: a box-office amount above the seats' total, from staff who are not a Manager */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4549,7 +4626,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description forbidden: a console route the caller's role may not use; csrf_failed: a session request without a valid CSRF token; origin_not_allowed: a cookie route (refresh, logout) called from a page of an origin the server does not trust; queue_turn_required, queue_turn_expired: a hold without a running turn of the event's waiting room */
+            /** @description forbidden: a console route the caller's role may not use; csrf_failed: a session request without a valid CSRF token; origin_not_allowed: a cookie route (refresh, logout) called from a page of an origin the server does not trust; queue_turn_required, queue_turn_expired: a hold without a running turn of the event's waiting room; amount_above_total: a box-office amount above the seats' total, from staff who are not a Manager */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4619,7 +4696,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description forbidden: a console route the caller's role may not use; csrf_failed: a session request without a valid CSRF token; origin_not_allowed: a cookie route (refresh, logout) called from a page of an origin the server does not trust; queue_turn_required, queue_turn_expired: a hold without a running turn of the event's waiting room */
+            /** @description forbidden: a console route the caller's role may not use; csrf_failed: a session request without a valid CSRF token; origin_not_allowed: a cookie route (refresh, logout) called from a page of an origin the server does not trust; queue_turn_required, queue_turn_expired: a hold without a running turn of the event's waiting room; amount_above_total: a box-office amount above the seats' total, from staff who are not a Manager */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4646,7 +4723,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description a booking rule refused it (seat_unavailable, hold_limit, purchase_limit, not_holder, lock_required, already_cancelled, hold_cap_reached, address_hold_limit, seat_pass_refused, no_block, orphan_seat, companion_requires_accessible, price_changed); the waiting room's: queue_not_open, sold_out, not_your_turn, turn_lapsed, turn_extended */
+            /** @description a booking rule refused it (seat_unavailable, hold_limit, purchase_limit, not_holder, lock_required, already_cancelled, hold_cap_reached, address_hold_limit, seat_pass_refused, no_block, orphan_seat, companion_requires_accessible, price_changed); refund_too_large: a refund past what the booking took; the waiting room's: queue_not_open, sold_out, not_your_turn, turn_lapsed, turn_extended */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -4716,7 +4793,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description forbidden: a console route the caller's role may not use; csrf_failed: a session request without a valid CSRF token; origin_not_allowed: a cookie route (refresh, logout) called from a page of an origin the server does not trust; queue_turn_required, queue_turn_expired: a hold without a running turn of the event's waiting room */
+            /** @description forbidden: a console route the caller's role may not use; csrf_failed: a session request without a valid CSRF token; origin_not_allowed: a cookie route (refresh, logout) called from a page of an origin the server does not trust; queue_turn_required, queue_turn_expired: a hold without a running turn of the event's waiting room; amount_above_total: a box-office amount above the seats' total, from staff who are not a Manager */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4743,7 +4820,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description a booking rule refused it (seat_unavailable, hold_limit, purchase_limit, not_holder, lock_required, already_cancelled, hold_cap_reached, address_hold_limit, seat_pass_refused, no_block, orphan_seat, companion_requires_accessible, price_changed); the waiting room's: queue_not_open, sold_out, not_your_turn, turn_lapsed, turn_extended */
+            /** @description a booking rule refused it (seat_unavailable, hold_limit, purchase_limit, not_holder, lock_required, already_cancelled, hold_cap_reached, address_hold_limit, seat_pass_refused, no_block, orphan_seat, companion_requires_accessible, price_changed); refund_too_large: a refund past what the booking took; the waiting room's: queue_not_open, sold_out, not_your_turn, turn_lapsed, turn_extended */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -4811,7 +4888,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description forbidden: a console route the caller's role may not use; csrf_failed: a session request without a valid CSRF token; origin_not_allowed: a cookie route (refresh, logout) called from a page of an origin the server does not trust; queue_turn_required, queue_turn_expired: a hold without a running turn of the event's waiting room */
+            /** @description forbidden: a console route the caller's role may not use; csrf_failed: a session request without a valid CSRF token; origin_not_allowed: a cookie route (refresh, logout) called from a page of an origin the server does not trust; queue_turn_required, queue_turn_expired: a hold without a running turn of the event's waiting room; amount_above_total: a box-office amount above the seats' total, from staff who are not a Manager */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4897,7 +4974,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description forbidden: a console route the caller's role may not use; csrf_failed: a session request without a valid CSRF token; origin_not_allowed: a cookie route (refresh, logout) called from a page of an origin the server does not trust; queue_turn_required, queue_turn_expired: a hold without a running turn of the event's waiting room */
+            /** @description forbidden: a console route the caller's role may not use; csrf_failed: a session request without a valid CSRF token; origin_not_allowed: a cookie route (refresh, logout) called from a page of an origin the server does not trust; queue_turn_required, queue_turn_expired: a hold without a running turn of the event's waiting room; amount_above_total: a box-office amount above the seats' total, from staff who are not a Manager */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4970,7 +5047,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description forbidden: a console route the caller's role may not use; csrf_failed: a session request without a valid CSRF token; origin_not_allowed: a cookie route (refresh, logout) called from a page of an origin the server does not trust; queue_turn_required, queue_turn_expired: a hold without a running turn of the event's waiting room */
+            /** @description forbidden: a console route the caller's role may not use; csrf_failed: a session request without a valid CSRF token; origin_not_allowed: a cookie route (refresh, logout) called from a page of an origin the server does not trust; queue_turn_required, queue_turn_expired: a hold without a running turn of the event's waiting room; amount_above_total: a box-office amount above the seats' total, from staff who are not a Manager */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5124,7 +5201,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description forbidden: a console route the caller's role may not use; csrf_failed: a session request without a valid CSRF token; origin_not_allowed: a cookie route (refresh, logout) called from a page of an origin the server does not trust; queue_turn_required, queue_turn_expired: a hold without a running turn of the event's waiting room */
+            /** @description forbidden: a console route the caller's role may not use; csrf_failed: a session request without a valid CSRF token; origin_not_allowed: a cookie route (refresh, logout) called from a page of an origin the server does not trust; queue_turn_required, queue_turn_expired: a hold without a running turn of the event's waiting room; amount_above_total: a box-office amount above the seats' total, from staff who are not a Manager */
             403: {
                 headers: {
                     [name: string]: unknown;

@@ -51,6 +51,14 @@ export function countOf(count: number, one: string, many = `${one}s`, locale?: s
   return `${formatCount(count, locale)} ${count === 1 ? one : many}`;
 }
 
+const dateFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+
+/** "27 Nov 2026, 20:15" (the browser's language): every date on every page, the buyer's and the console's. */
+export function formatDate(iso: string): string {
+  const ms = Date.parse(iso);
+  return Number.isNaN(ms) ? iso : dateFormat.format(ms);
+}
+
 const clockFormats = new Map<string, Intl.DateTimeFormat>();
 
 /**

@@ -1,12 +1,5 @@
 import { formatPrice } from '../../lib/format';
 
-const dateFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
-
-export function formatDate(iso: string): string {
-  const ms = Date.parse(iso);
-  return Number.isNaN(ms) ? iso : dateFormat.format(ms);
-}
-
 /**
  * "€50.00 – €120.00" in the event's currency; null for an event with no seats on sale (the API
  * gives no prices then): nothing is shown.

@@ -1,4 +1,4 @@
 export { EventList } from './components/EventList';
 export { useEvent } from './hooks/useEvents';
-export { formatDate, priceRange } from './format';
+export { priceRange } from './format';
 export type { EventCategory, EventDetail, EventSummary } from './api/events';

@@ -16,6 +16,10 @@ export type Limits = Schemas['LimitsOutput'];
 
 const staffEvent = (eventId: number) => `/api/staff/events/${eventId}`;
 
+/** The event's sales or ledger as the admin exports them (docs/LEDGER.md "Exports"). */
+export const exportPath = (eventId: number, what: 'sales' | 'ledger', type: 'csv' | 'xlsx') => `${staffEvent(eventId)}/export/${what}.${type}`;
+export const fetchExport = (path: string) => api.getBlob(path);
+
 export const fetchSale = (eventId: number) => api.get<SaleFigures>(`${staffEvent(eventId)}/sale/`);
 
 export const fetchOffSale = (eventId: number) => api.get<OffSaleSeat[]>(`${staffEvent(eventId)}/off-sale/`);

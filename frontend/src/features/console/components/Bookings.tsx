@@ -1,7 +1,7 @@
 import { useQuery } from '@tanstack/react-query';
 import { useEffect, useId, useState, type FormEvent } from 'react';
 import { Link } from 'react-router';
-import { formatCount } from '../../../lib/format';
+import { formatCount, formatDate } from '../../../lib/format';
 import { sumPrices } from '../../../lib/money';
 import { usePagedList } from '../../../lib/paged-list';
 import { queryKeys } from '../../../lib/query-keys';
@@ -100,7 +100,7 @@ function BookingDetail({ reservationId, money, mayChange, actions, tell, onResea
   return (
     <div className="booking-detail" data-testid="booking-detail">
       <p>
-        {booking.channel === 'box_office' ? 'Sold at the box office' : 'Booked online'} on {new Date(booking.created_at).toLocaleString()} ·{' '}
+        {booking.channel === 'box_office' ? 'Sold at the box office' : 'Booked online'} on {formatDate(booking.created_at)} ·{' '}
         {booking.status}
         {booking.payment && ` · ${booking.payment}, ${money(booking.amount_taken ?? '0.00')} taken`}
         {booking.refunded !== '0.00' && ` · ${money(booking.refunded)} refunded`} · <Link to={`/console/receipt/${booking.id}`}>Receipt</Link>
@@ -124,7 +124,8 @@ function BookingDetail({ reservationId, money, mayChange, actions, tell, onResea
           })}
         </fieldset>
       )}
-      {live && mayChange && <RefundForm booking={booking} money={money} refund={actions.refund} tell={tell} />}
+      {/* Keyed by the seats it holds: after a reseat or a refund the form starts from the seats the booking has now. */}
+      {live && mayChange && <RefundForm key={booking.seats.map((s) => s.id).join()} booking={booking} money={money} refund={actions.refund} tell={tell} />}
       <History booking={booking} />
     </div>
   );
@@ -198,7 +199,7 @@ function History({ booking }: { booking: BookingStory }) {
       <tbody>
         {booking.history.map((change, i) => (
           <tr key={i}>
-            <td>{new Date(change.at).toLocaleString()}</td>
+            <td>{formatDate(change.at)}</td>
             <td>{change.seat}</td>
             <td>
               {change.from} → {change.to}

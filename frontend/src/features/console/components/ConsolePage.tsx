@@ -2,9 +2,9 @@ import { useCallback, useEffect, useMemo, useState, type ReactNode } from 'react
 import { Link, useParams } from 'react-router';
 import { Toast, type ToastMessage } from '../../../components/Toast';
 import { errorMessage } from '../../../lib/error-messages';
-import { DEFAULT_CURRENCY, formatPrice } from '../../../lib/format';
+import { DEFAULT_CURRENCY, formatDate, formatPrice } from '../../../lib/format';
 import { RequireAuth, useMe } from '../../auth';
-import { formatDate, useEvent } from '../../events';
+import { useEvent } from '../../events';
 import { ConnectionStatus, useFeedStatus, useLiveFeed, useQueueFeed } from '../../live';
 import { EventMap, SeatOverlay, buildLegend, useSeatMap, type SeatPick } from '../../seat-map';
 import { useConsoleActions } from '../hooks/useConsoleActions';
@@ -14,6 +14,7 @@ import { refusalText } from '../model/refusals';
 import { pickBox, pickSeat, pickSection, type Selection } from '../model/selection';
 import { BoxOfficeForm } from './BoxOfficeForm';
 import { Bookings, type ReseatFrom } from './Bookings';
+import { ExportLinks } from './ExportLinks';
 import { LimitsForm } from './LimitsForm';
 import { OffSaleForms, type Told } from './OffSaleForms';
 import { SaleCountsTables, SaleFiguresBar } from './SalePanel';
@@ -160,6 +161,7 @@ function Console({ eventId, abilities }: { eventId: number; abilities: ConsoleAb
           onReseatFrom={setReseatFrom}
         />
         <LimitsForm eventId={eventId} mayChange={abilities.limits} limit={actions.limit} tell={tell} />
+        {abilities.exports && <ExportLinks eventId={eventId} />}
       </div>
       <Toast message={notice} onDismiss={dismiss} />
     </div>

@@ -1,5 +1,5 @@
 import { useId, useState, type FormEvent } from 'react';
-import { countOf } from '../../../lib/format';
+import { countOf, formatDate } from '../../../lib/format';
 import type { ConsoleActions } from '../hooks/useConsoleActions';
 import { refusalText } from '../model/refusals';
 import type { Selection } from '../model/selection';
@@ -57,7 +57,7 @@ export function OffSaleForms({ selection, actions, tell, onDone }: OffSaleFormsP
       { seatIds: [...selection], at },
       {
         onSuccess: ({ changed }) => {
-          tell('ok', at ? `${countOf(changed.length, 'seat')} go on sale at ${new Date(at).toLocaleString()}.` : `${countOf(changed.length, 'seat')} back on sale.`);
+          tell('ok', at ? `${countOf(changed.length, 'seat')} go on sale at ${formatDate(at)}.` : `${countOf(changed.length, 'seat')} back on sale.`);
           onDone();
         },
         onError: (error) => tell('error', refusalText(error)),

@@ -1,7 +1,7 @@
 import { useQuery } from "@tanstack/react-query";
 import { Link, useParams } from "react-router";
 import { SeatsReceipt } from "../../../components/SeatsReceipt";
-import { formatPrice } from "../../../lib/format";
+import { formatDate, formatPrice } from "../../../lib/format";
 import { queryKeys } from "../../../lib/query-keys";
 import { fetchBooking } from "../api/console";
 import { refusalText } from "../model/refusals";
@@ -35,7 +35,7 @@ export function ReceiptPage() {
         <dt>Booking</dt>
         <dd data-testid="receipt-number">No. {booking.id}</dd>
         <dt>Date</dt>
-        <dd>{new Date(booking.created_at).toLocaleString()}</dd>
+        <dd>{formatDate(booking.created_at)}</dd>
         {(booking.buyer.name ||
           booking.buyer.email ||
           booking.buyer.username) && (

@@ -7,13 +7,14 @@ describe("the console's abilities from me/'s console", () => {
     expect(consoleAbilities(undefined).watch).toBe(false);
   });
 
-  it('gives the box office selling and bookings, not keeping back nor limits', () => {
+  it('gives the box office selling and bookings, not keeping back, limits nor exports', () => {
     expect(consoleAbilities(['view_console', 'sell_at_box_office', 'change_bookings'])).toEqual({
       watch: true,
       keep: false,
       sell: true,
       changeBookings: true,
       limits: false,
+      exports: false,
     });
   });
 

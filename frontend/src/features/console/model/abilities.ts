@@ -14,6 +14,8 @@ export interface ConsoleAbilities {
   changeBookings: boolean;
   /** Set the event's purchase limit. */
   limits: boolean;
+  /** Export the sales and the ledger. */
+  exports: boolean;
 }
 
 export function consoleAbilities(permissions: readonly string[] | undefined): ConsoleAbilities {
@@ -25,5 +27,6 @@ export function consoleAbilities(permissions: readonly string[] | undefined): Co
     sell: watch && may.has('sell_at_box_office'),
     changeBookings: watch && may.has('change_bookings'),
     limits: watch && may.has('change_event'),
+    exports: watch && may.has('export_event'),
   };
 }

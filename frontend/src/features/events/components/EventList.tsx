@@ -2,7 +2,8 @@ import { Link } from 'react-router';
 import { ShowMore } from '../../../components/ShowMore';
 import { errorMessage } from '../../../lib/error-messages';
 import { formatCount } from '../../../lib/format';
-import { formatDate, priceRange } from '../format';
+import { formatDate } from '../../../lib/format';
+import { priceRange } from '../format';
 import { useEvents } from '../hooks/useEvents';
 
 export function EventList() {

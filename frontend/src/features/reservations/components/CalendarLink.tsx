@@ -1,19 +1,9 @@
 import { useState } from 'react';
 import { API_URL } from '../../../lib/api';
 import { errorMessage } from '../../../lib/error-messages';
+import { saveFile } from '../../../lib/save-file';
 import { fetchReservationCalendar } from '../api/reservations';
 import { calendarFileName, calendarPath } from '../model/booking';
-
-/** Saves a text as a file, as a download link of the page would. */
-function saveFile(text: string, name: string, type: string) {
-  const url = URL.createObjectURL(new Blob([text], { type }));
-  const link = document.createElement('a');
-  link.href = url;
-  link.download = name;
-  link.click();
-  // The click has started the download; the file's memory can go after it.
-  setTimeout(() => URL.revokeObjectURL(url), 0);
-}
 
 /**
  * "Add to calendar": the booking's .ics. The API wants the page's bearer token, which a plain

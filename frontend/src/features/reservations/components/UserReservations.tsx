@@ -1,7 +1,8 @@
 import { useState } from 'react';
 import { Link } from 'react-router';
 import { errorMessage } from '../../../lib/error-messages';
-import { formatDate, useEvent } from '../../events';
+import { formatDate } from '../../../lib/format';
+import { useEvent } from '../../events';
 import type { Reservation } from '../api/reservations';
 import { ShowMore } from '../../../components/ShowMore';
 import { useEventMoney } from '../hooks/useEventMoney';
