@@ -45,7 +45,7 @@ def main(args: argparse.Namespace) -> int:
         print("\n".join(f"set {name}: {','.join(members)}" for name, members in SETS.items()))
         return 0
     names = args.names
-    RESULTS.mkdir(exist_ok=True)
+    RESULTS.mkdir(parents=True, exist_ok=True)
     results = {}
     summary_path = RESULTS / "summary.json"
     if summary_path.exists():

@@ -20,7 +20,9 @@ PY = sys.executable
 DB = os.environ.get("BENCH_DB", "seatmap_bench")
 PG = "postgres://postgres@127.0.0.1:5432"
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/7")
-RESULTS = Path(os.environ.get("BENCH_RESULTS", ROOT / "loadtest" / "results"))
+# A run's raw figures: in a git-ignored folder, so a run never rewrites the repository; only
+# BENCHMARKS.md is written, and only unless --no-write says not to.
+RESULTS = Path(os.environ.get("BENCH_RESULTS", ROOT / "loadtest-results" / "bench"))
 # The checkout whose server is measured: another one (a `git worktree` of the previous head)
 # for an A/B run against this load tester, interleaved in the same minutes.
 SERVER_ROOT = Path(os.environ.get("BENCH_SERVER_ROOT", ROOT))

@@ -201,7 +201,8 @@ def write_benchmarks(
         "",
         f"Written by `make bench` (`python -m loadtest bench`) on "
         f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC, commit {machine.get('git')}. Raw figures of "
-        "every run: `loadtest/results/*.json`. Load client and servers share this machine.",
+        "every run: `loadtest-results/bench/*.json` (git-ignored). Load client and servers share "
+        "this machine.",
         "",
         "Machine: " + ", ".join(f"{k} {v}" for k, v in machine.items() if k != "git"),
         "",

@@ -14,7 +14,7 @@ The project's servers use the bench's database (BENCH_DB, made afresh) and Redis
 
     python -m loadtest fanout                                 # the published run
     python -m loadtest fanout --sizes 50 --frames 5           # a smoke run
-    python -m loadtest fanout --render loadtest/results/fanout.json   # draw again
+    python -m loadtest fanout --render loadtest-results/bench/fanout.json   # draw again
 """
 
 import argparse
