@@ -23,14 +23,18 @@ STARTED_WITHIN = 10.0
 
 @contextlib.contextmanager
 def nginx_in_front_of(
-    *bases: str, server_lines: str = "", exempt_networks: tuple[str, ...] = ()
+    *bases: str,
+    server_lines: str = "",
+    exempt_networks: tuple[str, ...] = (),
+    forwarded_proto: str = "$scheme",
 ) -> Iterator[str]:
     """nginx proxying to the server processes at `bases` (http://host:port), with a test's own
     `server_lines` before the project's; yields its base URL once it answers the health check.
 
     A process that stops answering is skipped for 5 s (max_fails=1), as compose.conf does.
     `exempt_networks` (load hosts) are listed in limits.conf's geo block, as an operator would:
-    their sockets count against no per-client cap."""
+    their sockets count against no per-client cap. `forwarded_proto` is what compose.conf maps
+    from FORWARDED_PROTO."""
     assert Path(NGINX).exists(), "nginx is missing: `make test` installs it (apt-get install nginx)"
     port = free_port()
     upstreams = "\n".join(
@@ -53,6 +57,7 @@ http {{
   access_log off;
 {temp_paths}
   include {_limits(Path(tmp), exempt_networks)};
+  map $host $seatmap_forwarded_proto {{ default {forwarded_proto}; }}
   upstream seatmap_web {{
 {upstreams}
     keepalive 8;
