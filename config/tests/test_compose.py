@@ -169,3 +169,18 @@ def test_the_sentinels_log_in_to_every_shard_they_watch(tmp_path):
     assert monitored == ["seatmap-0", "seatmap-1"]
     for master in monitored:
         assert f'sentinel auth-pass {master} "s3cretshard"' in written.stdout
+
+
+def test_the_webhook_worker_reaches_postgresql_and_the_internet_and_nothing_else_of_the_stack():
+    """It posts to URLs an organiser typed (issue 60): Redis, PgBouncer, the web processes
+    and the mail catcher are not on its networks."""
+    worker = set(SERVICES["webhooks"]["networks"])
+    assert "default" not in worker
+    neighbours = {
+        name
+        for name, service in SERVICES.items()
+        if name != "webhooks" and worker & set(service.get("networks", ["default"]))
+    }
+    assert neighbours == {"postgres"}
+    internal = {n for n in worker if (COMPOSE["networks"][n] or {}).get("internal")}
+    assert internal == {"webhook-database"}  # its way out is the other one
