@@ -55,6 +55,19 @@ def on_family_revoked(sender, *, family: str, **kwargs) -> None:
     _on_publisher_loop(_send_in_background, SIGN_OUTS_GROUP, message)
 
 
+def account_group(account: int) -> str:
+    """The group of an account's sockets (accounts.py), on whichever shard the layer hashes it."""
+    return f"account.{account}"
+
+
+def on_bookings_changed(sender, *, accounts: list[int], **kwargs) -> None:
+    """The receiver of reservations' `bookings_changed`: each account's sockets are told
+    (accounts.py). Redis away: a page reads its bookings again when its socket reconnects."""
+    for account in accounts:
+        message = {"type": "bookings.changed"}
+        _on_publisher_loop(_send_in_background, account_group(account), message)
+
+
 def _on_publisher_loop(callback, *args) -> None:
     """Call `callback(*args)` on the publisher's loop without waiting for it: at once when the
     caller runs on that loop, else soon."""

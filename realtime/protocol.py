@@ -104,6 +104,8 @@ def place_frame(*, event_id: int, entry_id: str, number: int | None, late: bool)
 
 
 PONG = {"type": "pong"}
+# The account socket's one frame (PROTOCOL.md "Your bookings"): read your bookings again.
+BOOKINGS = {"type": "bookings"}
 INVALID = {"type": "error", "code": "invalid"}
 NOT_AUTHENTICATED = {"type": "error", "code": "not_authenticated"}
 QUEUE_TURN_REQUIRED = {"type": "error", "code": "queue_turn_required"}

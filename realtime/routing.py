@@ -7,6 +7,7 @@ from django.urls import path
 
 from reservations import path_ids  # noqa: F401  (the `id` converter of the route)
 
+from .accounts import AccountConsumer
 from .consumers import EventSeatsConsumer
 
 
@@ -34,6 +35,7 @@ def allowed_origins() -> list[str]:
 
 websocket_urlpatterns = [
     path("ws/events/<id:event_id>/", EventSeatsConsumer.as_asgi()),
+    path("ws/me/", AccountConsumer.as_asgi()),
 ]
 
 websocket_application = SiteOriginValidator(URLRouter(websocket_urlpatterns), allowed_origins())

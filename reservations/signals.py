@@ -69,6 +69,29 @@ def seats_changed_committed(*, event_id: int, seats: Iterable) -> None:
         _send_seats(event_id=event_id, changes=changes)
 
 
+# A buyer's bookings changed (booked, cancelled, reseated or refunded by staff): receivers get
+# ``accounts``, the ids of the accounts whose bookings they are. Realtime tells their account
+# sockets (PROTOCOL.md "Your bookings"), so My reservations follows as the map does.
+bookings_changed = Signal()
+
+
+def _accounts(accounts: Iterable[int | None]) -> list[int]:
+    return sorted({account for account in accounts if account is not None})
+
+
+def bookings_changed_on_commit(*, accounts: Iterable[int | None]) -> None:
+    """Announce changed bookings of `accounts` once the current transaction commits."""
+    if accounts := _accounts(accounts):
+        send = partial(_send, bookings_changed, "bookings_changed", accounts=accounts)
+        transaction.on_commit(send, robust=True)
+
+
+def bookings_changed_committed(*, accounts: Iterable[int | None]) -> None:
+    """As `seats_changed_committed`: the fast path's, after its own commit."""
+    if accounts := _accounts(accounts):
+        _send(bookings_changed, "bookings_changed", accounts=accounts)
+
+
 # The waiting room's public state changed (reservations/waiting_room/ticks.py): receivers get
 # ``event_id`` and ``state``, the dict of API.md's `GET .../queue/` without `place`.
 queue_changed = Signal()

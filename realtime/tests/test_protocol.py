@@ -26,6 +26,7 @@ FRAMES = [
     ("ResumedFrame", protocol.resumed_frame(event_id=1, epoch="k3f9", seq=120)),
     ("PresenceFrame", protocol.presence_frame(event_id=1, watchers=1843)),
     ("PongFrame", protocol.PONG),
+    ("BookingsFrame", protocol.BOOKINGS),
     ("ErrorFrame", protocol.INVALID),
 ]
 

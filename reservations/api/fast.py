@@ -56,7 +56,7 @@ from reservations.services.best import (
 )
 from reservations.services.runner import begin_with_settings, run_async
 from reservations.services.sql import Steps, T
-from reservations.signals import seats_changed_committed
+from reservations.signals import bookings_changed_committed, seats_changed_committed
 from reservations.waiting_room.path_health import connection_waited, hold_answered
 from reservations.waiting_room.turn_tokens import QUEUE_TURN_HEADER, turn_required_async
 
@@ -218,6 +218,8 @@ class _OnLoop:
 def _announce(call: Call, outcome) -> None:
     """Tell the watchers of the outcome's changes (signals.py), once committed."""
     seats_changed_committed(event_id=announced_event(call, outcome), seats=outcome.changed)
+    # A reserve's or cancel's buyer (bookings.ReservationChange); a hold's outcome names none.
+    bookings_changed_committed(accounts=[getattr(outcome, "buyer", None)])
 
 
 def _room_read_again(refreshing: dict, event_id: int, task: asyncio.Task) -> None:

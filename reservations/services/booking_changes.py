@@ -3,8 +3,8 @@
 One transaction each, in the lock order of locking.py: the reservation's row (rank BOOKING),
 then every seat it touches in id order, then the checks. A reseat's new seats must be free or
 kept back; its price difference is recorded in the reservation's total and answered. The
-buyer's seats change under their account (`reserved_by`), so their open map and My
-reservations hear of it as of any change of their seats (the `own` frame).
+buyer's seats change under their account (`reserved_by`), so their open map hears of it as of
+any change of their seats (the `own` frame), and My reservations of their bookings changed.
 """
 
 from collections.abc import Sequence
@@ -19,7 +19,7 @@ from ..ledger.context import seat_changes, seat_changes_because
 from ..ledger.models import Via
 from ..models import Reservation, ReservedSeat, Seat
 from ..money import refundable
-from ..signals import seats_changed_on_commit
+from ..signals import bookings_changed_on_commit, seats_changed_on_commit
 from . import sql
 from .blocking import WRITTEN_AND_OFF_SALE_FIELDS, back_on_sale, staff_refused
 from .box_office import sellable_by_staff
@@ -96,6 +96,7 @@ def reservation_reseat(
         if was_off_sale:
             map_version_bump(event_id=reservation.event_id)
         seats_changed_on_commit(event_id=reservation.event_id, seats=seats)
+        bookings_changed_on_commit(accounts=[reservation.user_id])
         return BookingChange(reservation, difference)
 
 
@@ -149,4 +150,5 @@ def reservation_refund(
             fields.append("total_price")
         reservation.save(update_fields=fields)
         seats_changed_on_commit(event_id=reservation.event_id, seats=seats)
+        bookings_changed_on_commit(accounts=[reservation.user_id])
         return BookingChange(reservation, difference)

@@ -70,6 +70,7 @@ class ReservationChange:
     reservation: ReservationRecord
     replayed: bool  # an Idempotency-Key seen before: the first request's booking, unchanged
     changed: list[Seat]  # the seats whose state changed: what watchers are told
+    buyer: int | None = None  # whose bookings changed (none on a replay): their sockets are told
 
     @property
     def event_id(self) -> int:
@@ -201,7 +202,7 @@ def reserve_steps(
         event_starts_at=moment_of(starts_at),
         seats=sold,
     )
-    return ReservationChange(reservation=booking, replayed=False, changed=seats)
+    return ReservationChange(reservation=booking, replayed=False, changed=seats, buyer=user_id)
 
 
 def cancel_steps(
@@ -246,7 +247,7 @@ def cancel_steps(
             for s in seats
         ],
     )
-    return ReservationChange(reservation=booking, replayed=False, changed=seats)
+    return ReservationChange(reservation=booking, replayed=False, changed=seats, buyer=user_id)
 
 
 # --- The same locking through the ORM, for the sweep and for blocking ------------------------

@@ -9,7 +9,7 @@ from django.db import connection, transaction
 from psycopg import AsyncClientCursor, AsyncConnection, AsyncCursor
 from psycopg.pq import TransactionStatus
 
-from ..signals import seats_changed_on_commit
+from ..signals import bookings_changed_on_commit, seats_changed_on_commit
 from .locking import LockOrder, transaction_settings
 from .sql import ROW_LOCK, Statement, Steps, T, Table
 
@@ -85,11 +85,13 @@ def run(steps: Steps[T]) -> T:
 
 def run_and_announce(steps: Steps[T]) -> T:
     """Drive a booking call's steps in one transaction on Django's connection; its changed
-    seats (`changed`, of the outcome's `event_id`) are announced once that commits."""
+    seats (`changed`, of the outcome's `event_id`) are announced once that commits, and a
+    reserve's or cancel's `buyer` is told of their bookings (a hold's outcome names none)."""
     with transaction.atomic():
         outcome = run(steps)
         if outcome.changed:
             seats_changed_on_commit(event_id=outcome.event_id, seats=outcome.changed)
+        bookings_changed_on_commit(accounts=[getattr(outcome, "buyer", None)])
     return outcome
 
 
