@@ -24,7 +24,7 @@ export type SeatStatus = ("available" | "locked" | "reserved")
  * This interface was referenced by `Protocol`'s JSON-Schema
  * via the `definition` "ServerFrame".
  */
-export type ServerFrame = (SnapshotFrame | StateFrame | SeatsFrame | ResumedFrame | PresenceFrame | OwnFrame | QueueFrame | PlaceFrame | PongFrame | ErrorFrame)
+export type ServerFrame = (SnapshotFrame | StateFrame | SeatsFrame | ResumedFrame | PresenceFrame | OwnFrame | QueueFrame | PlaceFrame | PongFrame | BookingsFrame | ErrorFrame)
 /**
  * Where an event's waiting room stands (PROTOCOL.md "Waiting room").
  * 
@@ -146,6 +146,15 @@ booked: number[]
  */
 export interface PongFrame {
 type: "pong"
+}
+/**
+ * On the account socket (ws/me/): the account's bookings changed; read them again.
+ * 
+ * This interface was referenced by `Protocol`'s JSON-Schema
+ * via the `definition` "BookingsFrame".
+ */
+export interface BookingsFrame {
+type: "bookings"
 }
 /**
  * This interface was referenced by `Protocol`'s JSON-Schema

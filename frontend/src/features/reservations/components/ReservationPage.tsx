@@ -6,6 +6,7 @@ import { errorMessage } from "../../../lib/error-messages";
 import { formatDate } from "../../../lib/format";
 import { useEvent } from "../../events";
 import { useEventMoney } from "../hooks/useEventMoney";
+import { useBookingsFeed } from "../hooks/useBookingsFeed";
 import { useReservation } from "../hooks/useReservations";
 import { bookedNotice } from "../model/booking";
 import { CalendarLink } from "./CalendarLink";
@@ -18,6 +19,7 @@ import { CalendarLink } from "./CalendarLink";
 export function ReservationPage() {
   const id = Number(useParams().reservationId);
   const reservation = useReservation(id);
+  useBookingsFeed();
   const eventId = reservation.data?.event.id ?? Number.NaN;
   const event = useEvent(eventId);
   const money = useEventMoney(eventId);

@@ -6,6 +6,7 @@ import { useEvent } from '../../events';
 import type { Reservation } from '../api/reservations';
 import { ShowMore } from '../../../components/ShowMore';
 import { useEventMoney } from '../hooks/useEventMoney';
+import { useBookingsFeed } from '../hooks/useBookingsFeed';
 import { useCancelReservation, useReservations } from '../hooks/useReservations';
 import { reservationPath, seatWhere } from '../model/booking';
 import { ConfirmDialog } from './ConfirmDialog';
@@ -57,6 +58,7 @@ function ReservationCard({ reservation: r, onCancel }: { reservation: Reservatio
 
 export function UserReservations() {
   const reservations = useReservations();
+  useBookingsFeed();
   const cancel = useCancelReservation();
   const [asking, setAsking] = useState<Reservation | null>(null);
   const [notice, setNotice] = useState<{ kind: 'ok' | 'error'; text: string } | null>(null);
