@@ -9,6 +9,7 @@ command asked for is imported: `--help` does not load matplotlib, Django or the 
 import argparse
 import importlib
 import sys
+from pathlib import Path
 
 # name: (module, one line for the overview), in the overview's order and sections.
 SECTIONS = {
@@ -57,6 +58,23 @@ class UsageError(Exception):
     """Options that do not go together: the command's usage and this message, exit status 2."""
 
 
+class Mistake(Exception):
+    """What the person running a command got wrong (a file not there or not of its kind): this
+    one line on stderr, exit status 1."""
+
+
+def read_json(path: str, what: str):
+    """A JSON file a command was given (`what` it should be), or the Mistake it is."""
+    import orjson
+
+    try:
+        return orjson.loads(Path(path).read_bytes())
+    except OSError as exc:
+        raise Mistake(f"{path}: {exc.strerror}") from exc
+    except orjson.JSONDecodeError as exc:
+        raise Mistake(f"{path}: not {what} ({exc})") from exc
+
+
 def seat_range(text: str) -> tuple[int, int]:
     """A number of seats: N or MIN-MAX, at least 1 (`--journey-seats`, `--sizes`)."""
     low, _, high = text.partition("-")
@@ -74,6 +92,31 @@ def share(text: str) -> float:
     if not 0 <= value <= 1:
         raise argparse.ArgumentTypeError(f"a share from 0 to 1: {text!r}")
     return value
+
+
+class Parser(argparse.ArgumentParser):
+    """A usage mistake in one line on stderr, exit status 2 (`--help` has the rest)."""
+
+    def error(self, message: str):
+        self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
+
+
+def mistake(exc: Exception) -> str | None:
+    """What a person did wrong, in one line, or None for a bug (its traceback is wanted):
+    a server not reached or answering a read with an error (an unknown event), a file not
+    there or not of its kind."""
+    import aiohttp  # not for `--help`
+
+    if isinstance(exc, Mistake):
+        return str(exc)
+    if isinstance(exc, aiohttp.ClientResponseError):
+        said = f"{exc.request_info.method} {exc.request_info.url} answered {exc.status}"
+        return said + (" (no such event on this server?)" if exc.status == 404 else "")
+    if isinstance(exc, aiohttp.ClientConnectionError | TimeoutError):
+        return f"the server did not answer ({exc or type(exc).__name__}): is --url right?"
+    if isinstance(exc, OSError) and exc.filename:
+        return f"{exc.filename}: {exc.strerror}"
+    return None
 
 
 class Formatter(argparse.RawDescriptionHelpFormatter, argparse.ArgumentDefaultsHelpFormatter):
@@ -95,7 +138,7 @@ def overview() -> str:
 
 def parser(name: str) -> tuple[argparse.ArgumentParser, object]:
     module = importlib.import_module(f"loadtest.{COMMANDS[name][0]}")
-    p = argparse.ArgumentParser(
+    p = Parser(
         prog=f"python -m loadtest {name}", description=module.__doc__, formatter_class=Formatter
     )
     module.arguments(p)
@@ -131,4 +174,11 @@ def main(argv: list[str] | None = None) -> int:
         sys.stderr.write(f"python -m loadtest: no command {name!r}{moved}\n\n{overview()}")
         return 2
     args = parse(name, rest)
-    return importlib.import_module(f"loadtest.{COMMANDS[name][0]}").main(args)
+    try:
+        return importlib.import_module(f"loadtest.{COMMANDS[name][0]}").main(args)
+    except Exception as exc:
+        said = mistake(exc)
+        if said is None:
+            raise
+        sys.stderr.write(f"python -m loadtest {name}: {said}\n")
+        return 1

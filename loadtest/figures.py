@@ -2,7 +2,7 @@
 
 from collections import Counter
 
-from .stats import HOLD_OPS, Recorder, quantiles
+from .stats import HOLD_OPS, Recorder, hold_refusals, quantiles
 from .verdict import verdict_line
 from .watchers import Watcher
 
@@ -45,6 +45,7 @@ def click_figures(rec: Recorder, clickers: list, profile: str, seconds: float) -
             "latency_ms": quantiles([r[2] for r in rows], 1e3),
         }
     holds_ok = sum(ops.get(op, {}).get("ok", 0) for op in HOLD_OPS)
+    holds_asked, refused = hold_refusals(rec.requests)
     conflicts = sum(n for k, n in codes.items() if k.endswith(":seat_unavailable"))
     return {
         "profile": profile,
@@ -54,6 +55,8 @@ def click_figures(rec: Recorder, clickers: list, profile: str, seconds: float) -
         "requests_per_s": round(len(rec.requests) / seconds, 1) if seconds else None,
         "holds_per_s": round(holds_ok / seconds, 1) if seconds else None,
         "conflicts_per_s": round(conflicts / seconds, 1) if seconds else None,
+        "holds_asked": holds_asked,
+        "holds_refused_by_limit": dict(refused.most_common()),
         "unanswered": sum(1 for r in rec.requests if r[1] == 0),
         "server_errors": sum(1 for r in rec.requests if r[1] >= 500),
         "latency_ms": quantiles([r[3] for r in rec.requests], 1e3),
@@ -96,21 +99,52 @@ def closed_by_server(rec: Recorder) -> dict[str, int]:
     return {str(code): n for code, n in sorted(rec.closed_by_server.items())}
 
 
+def shown(value, unit: str = "", why: str = "") -> str:
+    """A figure with its unit, or that it was not measured and why: never "None"."""
+    if value is None:
+        return f"not measured ({why})" if why else "not measured"
+    return f"{value}{unit}"
+
+
+def refused_by_limit(clicks: dict) -> str:
+    """The holds a limit refused, of those asked, by code."""
+    refused = clicks.get("holds_refused_by_limit") or {}
+    codes = ", ".join(f"{code} {n:,}" for code, n in refused.items())
+    said = f"{sum(refused.values()):,} of {clicks.get('holds_asked', 0):,}"
+    return said + (f" ({codes})" if codes else "")
+
+
+def server_cpu(srv: dict) -> str:
+    """The server's CPU in the measured window, each part said or why it was not measured."""
+    if not srv.get("pids"):
+        return "not measured (no --server-pid)"
+    return (
+        f"{srv['cpu_s']} s ({srv['cpu_share']} cores), "
+        f"{shown(srv['cpu_us_per_delivery'], ' µs', 'no push delivered')} per delivery, "
+        f"{shown(srv['cpu_ms_per_request'], ' ms', 'no request')} per request, "
+        f"{shown(srv['cpu_ms_per_booking'], ' ms', 'no booking')} per booking, RSS "
+        f"{(srv['rss_bytes'] or 0) / 2**20:.1f} MiB"
+    )
+
+
+def ms(q: dict | None) -> str:
+    if not q or not q.get("n"):
+        return "none timed"
+    return f"p50 {q['p50']} / p95 {q['p95']} / p99 {q['p99']} / max {q['max']} ms"
+
+
 def table(result: dict) -> str:
     rows = []
     c, push, clicks, srv = result["connect"], result["push"], result["clicks"], result["server"]
-
-    def ms(q):
-        return f"p50 {q['p50']} / p95 {q['p95']} / p99 {q['p99']} / max {q['max']} ms"
 
     rows.append(
         (
             "watchers ready / refused",
             f"{c['ready']} / {c['refused']} "
-            f"({c['bursts']} bursts of {c['burst']} in {c['opened_in_s']} s)",
+            f"({c['bursts']} bursts of {c['burst']} in {shown(c['opened_in_s'], ' s')})",
         )
     )
-    rows.append(("time to all snapshots", f"{c['time_to_all_snapshots_s']} s"))
+    rows.append(("time to all snapshots", shown(c["time_to_all_snapshots_s"], " s", "no snapshot")))
     rows.append(("push latency", ms(push["latency_ms"])))
     rows.append(("fan-out completion", ms(push["completion_ms"])))
     rows.append(
@@ -135,8 +169,13 @@ def table(result: dict) -> str:
             )
         )
         rows.append(
-            ("holds/s, conflicts/s", f"{clicks['holds_per_s']}, {clicks['conflicts_per_s']}")
+            (
+                "holds/s, conflicts/s",
+                f"{shown(clicks['holds_per_s'])}, {shown(clicks['conflicts_per_s'])}",
+            )
         )
+        if clicks.get("holds_asked"):
+            rows.append(("holds refused by a limit", refused_by_limit(clicks)))
         rows.append(("request latency", ms(clicks["latency_ms"])))
         for op, o in clicks["by_op"].items():
             rows.append(
@@ -159,8 +198,8 @@ def table(result: dict) -> str:
         rows.append(
             (
                 "complete bookings",
-                f"{j['bookings']} ({j['bookings_per_s']}/s, {j['seats_per_booking']} seats "
-                f"each), {j['cancellations']} cancelled",
+                f"{j['bookings']} ({shown(j['bookings_per_s'], '/s')}, "
+                f"{shown(j['seats_per_booking'])} seats each), {j['cancellations']} cancelled",
             )
         )
         rows.append(("first click -> booked", ms(j["journey_ms"])))
@@ -178,23 +217,13 @@ def table(result: dict) -> str:
                 f"{fast} of {clicks['requests']} answers from the fast path",
             )
         )
-    if srv["pids"]:
-        rows.append(
-            (
-                "server CPU",
-                f"{srv['cpu_s']} s ({srv['cpu_share']} cores), "
-                f"{srv['cpu_us_per_delivery']} µs per delivery, "
-                f"{srv['cpu_ms_per_request']} ms per request, "
-                f"{srv['cpu_ms_per_booking']} ms per booking, RSS "
-                f"{(srv['rss_bytes'] or 0) / 2**20:.1f} MiB",
-            )
-        )
+    rows.append(("server CPU", server_cpu(srv)))
     im = result.get("idle_memory")  # none in a run stopped before its idle
     if im:
         rows.append(
             (
                 "memory per idle watcher",
-                f"server {im['server_bytes_per_watcher']} B, "
+                f"server {shown(im['server_bytes_per_watcher'], ' B', 'no --server-pid')}, "
                 f"client {im['client_bytes_per_watcher']} B",
             )
         )
@@ -212,7 +241,7 @@ def table(result: dict) -> str:
         rows.append(
             (
                 b["profile"],
-                f"{b['held']} of {b['requests']} held ({b['holds_per_second']}/s, "
+                f"{b['held']} of {b['requests']} held ({shown(b['holds_per_second'], '/s')}, "
                 f"{b['together_share']:.0%} side by side), {b['no_block']} no_block, "
                 f"{b['hold_limit']} past a limit; {b['orphans_left']} of {b['seats_left']} "
                 "free seats left alone",
@@ -247,8 +276,8 @@ def onsale_rows(o: dict, arrivals: dict) -> list[tuple[str, str]]:
         ("  time to a usable map", ms(o["time_to_map_ms"])),
         (
             "  per arrival",
-            f"{o['server_cpu_ms_per_arrival']} ms of server CPU "
-            f"({o.get('client_cpu_ms_per_arrival')} ms of the client's), "
+            f"{shown(o['server_cpu_ms_per_arrival'], ' ms', 'no --server-pid')} of server CPU "
+            f"({shown(o.get('client_cpu_ms_per_arrival'), ' ms')} of the client's), "
             f"{(wire['mean'] or 0) / 1024:.1f} KiB off the wire (p95 "
             f"{(wire['p95'] or 0) / 1024:.1f} KiB)",
         ),
@@ -261,14 +290,16 @@ def onsale_rows(o: dict, arrivals: dict) -> list[tuple[str, str]]:
         ("  buyers", f"{o['buyers']}: click {ms(o['click_ms'])}; best {ms(o['best_ms'])}"),
         (
             "  holds/s, bookings/s",
-            f"{o['holds_per_s']}, {o['bookings_per_s']} ({o['bookings']} booked, "
+            f"{shown(o['holds_per_s'])}, {shown(o['bookings_per_s'])} ({o['bookings']} booked, "
             f"{o['cancellations']} cancelled)",
         ),
         ("  503 answers", str(o["answers_503"])),
         (
             "  pushes",
-            f"p99 {o['push_p99_ms']} ms, {o['deliveries_per_s']} deliveries/s, "
-            f"{o['server_cpu_us_per_delivery']} µs of server CPU per delivery",
+            f"p99 {shown(o['push_p99_ms'], ' ms', 'none timed')}, "
+            f"{shown(o['deliveries_per_s'])} deliveries/s, "
+            f"{shown(o['server_cpu_us_per_delivery'], ' µs', 'no --server-pid')} of server CPU "
+            "per delivery",
         ),
     ]
 

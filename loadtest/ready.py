@@ -17,7 +17,10 @@
 3. READY (every figure within its limit and the model's needs within the deployment, with the
    margin left), NOT READY (each figure that failed, and what to add per the model), or
    UNKNOWN (the run could not measure: set-up failed, no socket opened, no hold answered, an
-   event smaller than --seats). Never READY on nothing. Exit status 0, 1 and 3.
+   event smaller than --seats; or it would not say: a probe shorter than the sockets this host
+   opens, an embedded server, SQLite or the in-memory layer, whose figures say nothing of a
+   full stack's). Never READY on nothing. Exit status 0, 1 and 3. With --json FILE, its report
+   FILE.html beside it (or --report): the answer in large type, then the run's.
 
     python -m loadtest ready --url http://127.0.0.1:8000 --event 2 --users users.json \\
         --arrivals-per-s 20 --watchers 200 --clicks-per-s 20 --seats 1000 --json ready.json
@@ -34,8 +37,9 @@ import orjson
 import uvloop
 
 from . import capacity, figures
+from .api import http_session
 from .auth import AUTH_MODES
-from .commands import UsageError, parse
+from .commands import UsageError, parse, read_json
 from .run import main_async
 from .stats import HOLD_OPS
 
@@ -77,6 +81,12 @@ def arguments(p: argparse.ArgumentParser) -> None:
     g.add_argument("--max-errors", type=int, default=0, help="limit: 5xx and calls unanswered")
     g.add_argument("--unit-costs", type=Path, default=capacity.INPUTS, help="the model's costs")
     g.add_argument("--json", metavar="FILE", help="the run's figures and the readiness as JSON")
+    g.add_argument(
+        "--report",
+        metavar="FILE",
+        help="the answer and the run's figures as one HTML page [default: beside --json, "
+        "FILE.html, if --json is given]",
+    )
     g.add_argument("--quiet", action="store_true", help="no progress line")
     g.add_argument("--seed", type=int, help="random seed")
 
@@ -86,6 +96,7 @@ def prepare(args: argparse.Namespace) -> None:
     if min(args.watchers, args.host_watchers) < 1 or min(rates) <= 0:
         raise UsageError("the figures, --duration and the host's: more than 0")
     args.processes = args.processes or len(args.server_pid) or 1
+    args.url = [u.rstrip("/") for u in args.url or ["http://127.0.0.1:8000"]]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -166,6 +177,46 @@ def unknown_why(result: dict, args: argparse.Namespace) -> str | None:
     return None
 
 
+async def engines_of(args: argparse.Namespace) -> dict[str, str | None]:
+    """What each --url says it serves with: the X-Seatmap-Engines of its GET /api/health/
+    (None where that refused the load tester: give --metrics-token)."""
+    headers = {"Authorization": f"Bearer {args.metrics_token}"} if args.metrics_token else None
+    said = {}
+    async with http_session() as client:
+        for base in args.url:
+            async with client.get(f"{base}/api/health/", headers=headers) as answer:
+                said[base] = answer.headers.get("X-Seatmap-Engines")
+    return said
+
+
+def embedded_why(engines: dict[str, str | None]) -> str | None:
+    """Why the servers' figures cannot say READY for an on-sale, or None: one of them is
+    embedded (SQLite, or the in-memory layer, which reaches no other process)."""
+    for base, said in engines.items():
+        if said and ("database=sqlite" in said or "InMemoryChannelLayer" in said):
+            return (
+                f"{base} is an embedded server ({said}): its figures say nothing of the full "
+                "stack an on-sale needs; ask one (config/run-full-stack.sh, compose, "
+                "python -m harness.stack)"
+            )
+    return None
+
+
+def short_why(result: dict, args: argparse.Namespace) -> str | None:
+    """A probe that ended before this host opened the sockets it can (--duration too short for
+    the arrivals a second): the model would carry almost all of the watchers on a handful."""
+    opened = result["config"]["arrivals"]
+    could = min(args.watchers, args.host_watchers)
+    if opened >= could:
+        return None
+    rate = min(args.arrivals_per_s, args.host_arrivals_per_s)
+    return (
+        f"the probe opened {opened:,} sockets ({rate:g} arrivals/s for --duration "
+        f"{args.duration:g}) of the {could:,} this host opens for {args.watchers:,} watchers: "
+        f"too few to say READY; give --duration {math.ceil(could / rate)}"
+    )
+
+
 def measured_checks(result: dict, args: argparse.Namespace) -> list[Check]:
     ops, arrivals, clicks = result["clicks"]["by_op"], result["arrivals"], result["clicks"]
     answers = [(s, n) for r in arrivals["requests"].values() for s, n in r["statuses"].items()]
@@ -229,6 +280,8 @@ def judge(result: dict | None, why: str | None, args: argparse.Namespace) -> dic
             + ("(look at what the server waits on)" if arrival_ms else "(give --server-pid)")
         ]
         status, line = "NOT READY", f"NOT READY: {'; '.join(failed)}; {', '.join(adds)}"
+    elif short := short_why(result, args):
+        status, line = "UNKNOWN", f"UNKNOWN: {short}"
     else:  # the margin: the share of a limit left where the least is left
         tightest = max((c for c in checks if c.limit), key=lambda c: c.value / c.limit)
         margin = 1 - tightest.value / tightest.limit
@@ -243,6 +296,7 @@ def judge(result: dict | None, why: str | None, args: argparse.Namespace) -> dic
     return {
         "status": status,
         "line": line,
+        "argv": getattr(args, "argv", []),  # as given to `ready`, for the report
         "checks": [{**dataclasses.asdict(c), "ok": c.ok, "text": str(c)} for c in checks],
         "load": dataclasses.asdict(load),
         "plan": dataclasses.asdict(plan),
@@ -254,24 +308,33 @@ def judge(result: dict | None, why: str | None, args: argparse.Namespace) -> dic
 
 
 def main(args: argparse.Namespace) -> int:
-    result, why = None, None
-    try:
-        accounts = len(orjson.loads(Path(args.users).read_bytes()))
-        if not accounts:
-            raise SystemExit(f"{args.users} has no account: each buyer needs one")
-        scale = Scale.of(args, accounts)
-        print(scale.line())
-        result = uvloop.run(main_async(parse("run", scale.run_argv(args))))
-        print(figures.table(result))
-    except (SystemExit, OSError, ValueError, aiohttp.ClientError) as exc:
-        why = f"set-up failed: {exc}"
+    result = None
+    accounts = len(read_json(args.users, "a users file"))
+    why = embedded_why(uvloop.run(engines_of(args)))
+    if why is None:
+        try:
+            if not accounts:
+                raise SystemExit(f"{args.users} has no account: each buyer needs one")
+            scale = Scale.of(args, accounts)
+            print(scale.line())
+            result = uvloop.run(main_async(parse("run", scale.run_argv(args))))
+            print(figures.table(result))
+        except (SystemExit, OSError, ValueError, aiohttp.ClientError) as exc:
+            why = f"set-up failed: {exc}"
     readiness = judge(result, why, args)
-    plan = capacity.Plan(**readiness["plan"])
-    print(capacity.plan_table(capacity.Load(**readiness["load"]), plan))
+    if readiness["checks"]:  # the model's needs, beside what the run measured against them
+        plan = capacity.Plan(**readiness["plan"])
+        print(capacity.plan_table(capacity.Load(**readiness["load"]), plan))
     for check in readiness["checks"]:
         print(f"  {'ok  ' if check['ok'] else 'FAIL'}  {check['text']}")
     print(readiness["line"])
+    found = {**(result or {}), "readiness": readiness}
     if args.json:
-        found = {**(result or {}), "readiness": readiness}
         Path(args.json).write_bytes(orjson.dumps(found, option=orjson.OPT_INDENT_2))
+    report = args.report or (args.json and str(Path(args.json).with_suffix(".html")))
+    if report:
+        from .report_html import write_report  # matplotlib: only in a process that draws
+
+        write_report([(Path(args.json or report).stem, found)], Path(report))
+        print(f"report: {report}")
     return EXIT[readiness["status"]]

@@ -13,13 +13,15 @@ import html
 import io
 from pathlib import Path
 
-import orjson
 from matplotlib import rc_context
 from matplotlib.figure import Figure
 
-from .commands import UsageError
+from .commands import UsageError, read_json
+from .figures import refused_by_limit, server_cpu, shown
+from .verdict import verdict_line
 
-GREEN, RED = "#1e7b34", "#b3261e"
+GREEN, RED, AMBER = "#1e7b34", "#b3261e", "#8a5a00"
+READINESS = {"READY": GREEN, "NOT READY": RED, "UNKNOWN": AMBER}
 # Text stays text in the SVG (searchable, and a test can read a series' name); no date in it.
 SVG = {"svg.fonttype": "none", "svg.hashsalt": "loadtest-report", "font.size": 9}
 
@@ -139,18 +141,25 @@ def _q(q: dict | None, *keys: str) -> str:
 
 
 def key_figures(result: dict) -> list[tuple[str, str]]:
+    if "clicks" not in result:  # `ready` whose set-up failed, or one that did not run
+        return [("the run", "none: see the verdict")]
     c, push = result.get("connect") or {}, result.get("push") or {}
     clicks, server = result.get("clicks") or {}, result.get("server") or {}
     client = result.get("client") or {}
     rows = [
         ("sockets ready / refused", f"{c.get('ready', '–')} / {c.get('refused', '–')}"),
-        ("requests, holds a second", f"{clicks.get('requests', '–')}, {clicks.get('holds_per_s')}"),
+        (
+            "requests, holds a second",
+            f"{clicks.get('requests', '–')}, {shown(clicks.get('holds_per_s'))}",
+        ),
         ("request p50 / p99", _q(clicks.get("latency_ms"), "p50", "p99")),
         ("push p50 / p99", _q(push.get("latency_ms"), "p50", "p99")),
         ("delivered / expected", f"{push.get('delivered', '–')} / {push.get('expected', '–')}"),
-        ("server CPU", f"{server.get('cpu_s')} s, {server.get('cpu_us_per_delivery')} µs a push"),
+        ("server CPU", server_cpu(server)),
         ("client CPU", f"{client.get('cpu_s')} s in {client.get('processes')} process(es)"),
     ]
+    if clicks.get("holds_asked"):
+        rows.insert(2, ("holds refused by a limit", refused_by_limit(clicks)))
     onsale = result.get("onsale")
     if onsale:
         rows += [
@@ -158,8 +167,8 @@ def key_figures(result: dict) -> list[tuple[str, str]]:
             ("time to map p50 / p95 / p99", _q(onsale["time_to_map_ms"], "p50", "p95", "p99")),
             (
                 "CPU per arrival: server / client",
-                f"{onsale['server_cpu_ms_per_arrival']} / "
-                f"{onsale.get('client_cpu_ms_per_arrival')} ms",
+                f"{shown(onsale['server_cpu_ms_per_arrival'], ' ms', 'no --server-pid')} / "
+                f"{shown(onsale.get('client_cpu_ms_per_arrival'), ' ms')}",
             ),
         ]
     return rows
@@ -172,11 +181,20 @@ def _table(rows) -> str:
     return f"<table>{body}</table>"
 
 
-def _verdict(v: dict) -> str:
-    passed = v.get("passed")
-    word, colour = ("PASS", GREEN) if passed else ("FAIL", RED)
-    reasons = "".join(f"<li>{html.escape(r)}</li>" for r in v.get("failures", []))
-    notes = "".join(f"<li class=note>{html.escape(n)}</li>" for n in v.get("notes", []))
+def _verdict(result: dict) -> str:
+    """The run's PASS or FAIL and why; for `ready`'s result its answer, READY, NOT READY or
+    UNKNOWN and its line, with the probe's verdict under it."""
+    v, readiness = result.get("verdict") or {}, result.get("readiness")
+    if readiness:
+        word, colour = readiness["status"], READINESS[readiness["status"]]
+        failures = [readiness["line"].removeprefix(f"{word}: ")]
+        said = verdict_line(v) if v else "not run"
+        notes = [f"the probe's verdict: {said}"]
+    else:
+        word, colour = ("PASS", GREEN) if v.get("passed") else ("FAIL", RED)
+        failures, notes = v.get("failures", []), v.get("notes", [])
+    reasons = "".join(f"<li>{html.escape(r)}</li>" for r in failures)
+    notes = "".join(f"<li class=note>{html.escape(n)}</li>" for n in notes)
     return (
         f'<div class="verdict" style="color:{colour}">{word}</div>'
         f"<ul class=reasons>{reasons}{notes}</ul>"
@@ -187,6 +205,10 @@ def _settings(result: dict) -> list[tuple[str, str]]:
     config = dict(result.get("config") or {})
     argv = config.pop("argv", None)
     rows = [("command", "python -m loadtest run " + " ".join(argv))] if argv else []
+    readiness = result.get("readiness")
+    if readiness:
+        rows = [("command", "python -m loadtest ready " + " ".join(readiness["argv"]))]
+        rows += [("the probe's run", "python -m loadtest run " + " ".join(argv))] if argv else []
     return rows + sorted((k, v) for k, v in config.items() if v not in (None, [], False))
 
 
@@ -226,7 +248,7 @@ def render(runs: list[tuple[str, dict]]) -> str:
         figures = [[_figure(t, d[t]) if t in d else missing for d in drawn] for t in titles]
     sections = [
         ("", [_heading(label, r) for label, (_, r) in zip(labels, runs, strict=True)]),
-        ("Verdict", [_verdict(r.get("verdict") or {}) for _, r in runs]),
+        ("Verdict", [_verdict(r) for _, r in runs]),
         ("Figures", [_table(key_figures(r)) for _, r in runs]),
         *(("Over time" if i == 0 else "", cells) for i, cells in enumerate(figures)),
         ("Settings", [_table(_settings(r)) for _, r in runs]),
@@ -282,7 +304,7 @@ def prepare(args: argparse.Namespace) -> None:
 
 
 def main(args: argparse.Namespace) -> int:
-    runs = [(Path(f).stem, orjson.loads(Path(f).read_bytes())) for f in args.results]
+    runs = [(Path(f).stem, read_json(f, "a saved result (--json)")) for f in args.results]
     write_report(runs, Path(args.output))
     print(f"report: {args.output}")
     return 0

@@ -8,15 +8,14 @@ import random
 import signal
 import time
 from collections import Counter
-from pathlib import Path
 
 import aiohttp
-import orjson
 
 from .api import fetch_own_holds, fetch_seats, http_session, ws_url
 from .auth import AuthFailed, auth_for
 from .browser import Browser
 from .clickers import LOGINS_AT_ONCE, TRANSPORT_ERRORS, Clicker, log_in
+from .commands import read_json
 from .onsale import Arrival
 from .procs import Child, merge_receipts
 from .profiles import REGISTRY, Profile
@@ -57,7 +56,7 @@ class Run:
         self.server_cpu = self.client_cpu = 0.0  # CPU seconds in the measured window
         self.server_rss = self.client_rss = 0
         self.admin = self.sockets = self.pollers_client = self.click_client = None
-        self.users = orjson.loads(Path(options.users).read_bytes()) if options.users else []
+        self.users = read_json(options.users, "a users file") if options.users else []
         self.stopped: tuple[str, float] | None = None  # (phase, seconds in) if Ctrl-C stopped it
 
     async def execute(self) -> dict:

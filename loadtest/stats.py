@@ -9,6 +9,25 @@ _TICK = os.sysconf("SC_CLK_TCK")
 _PAGE = os.sysconf("SC_PAGE_SIZE")
 # The requests that take seats (the clickers' ops): what "holds a second" counts.
 HOLD_OPS = frozenset({"lock", "lock_many", "best"})
+# The server's refusals of a hold by a limit (API.md "Errors"), not by the seat being taken: a
+# run whose holds mostly meet them measures the limits, not the load.
+LIMIT_CODES = frozenset(
+    {
+        "purchase_limit",
+        "hold_limit",
+        "hold_cap_reached",
+        "address_hold_limit",
+        "seat_pass_refused",
+        "throttled",
+    }
+)
+
+
+def hold_refusals(requests: list[tuple]) -> tuple[int, Counter]:
+    """The holds asked (HOLD_OPS) among a recorder's `requests`, and those refused by a limit,
+    by code."""
+    codes = [code for op, _, code, *_ in requests if op in HOLD_OPS]
+    return len(codes), Counter(code for code in codes if code in LIMIT_CODES)
 
 
 def quantiles(values, scale: float = 1.0, points: tuple[float, ...] = (0.50, 0.95, 0.99)) -> dict:

@@ -18,6 +18,7 @@ import orjson
 
 from .api import fetch_seats, get_pages
 from .clickers import TRANSPORT_ERRORS, Clicker
+from .stats import hold_refusals
 from .watchers import Watcher
 
 if TYPE_CHECKING:
@@ -71,9 +72,39 @@ def nothing_tested(run: Run, verdict: Verdict) -> None:
         verdict.fail(f"none of the {options.watchers} watchers received a snapshot")
 
 
+# What to change when most holds met a limit, by the limit met most.
+LIMIT_ADVICE = {
+    "purchase_limit": "an event whose purchase limit is above each clicker's share of its seats "
+    "(the organiser's, or the server's SEAT_PURCHASE_LIMIT), or more users",
+    "hold_limit": "--hold-limit as the server's SEAT_HOLD_LIMIT",
+    "throttled": "the load host in the server's LIMITS_EXEMPT_NETWORKS",
+    "address_hold_limit": "the load host in the server's LIMITS_EXEMPT_NETWORKS",
+    "seat_pass_refused": "the load host in the server's LIMITS_EXEMPT_NETWORKS",
+    "hold_cap_reached": "a shorter --duration, or the server's SEAT_HOLD_MAX_SECONDS",
+}
+
+
+def limits_verdict(requests: list[tuple], verdict: Verdict, *, expected: bool) -> None:
+    """More than half of the holds refused by a limit (stats.LIMIT_CODES): the run measured
+    the server's refusals, not its load, and fails saying which; a profile that sets out to
+    meet the limits (`expected`: hoard, best) is told so in a note instead."""
+    asked, refused = hold_refusals(requests)
+    count = sum(refused.values())
+    if not asked or 2 * count <= asked:
+        return
+    codes = ", ".join(f"{code} {n:,}" for code, n in refused.most_common())
+    said = f"{count:,} of {asked:,} holds refused by a limit ({codes})"
+    if expected:
+        verdict.note(f"{said}, as this profile sets out to")
+    else:
+        advice = LIMIT_ADVICE[refused.most_common(1)[0][0]]
+        verdict.fail(f"{said}: it measured the limits, not the load; run with {advice}")
+
+
 async def check(run: Run, verdict: Verdict) -> None:
     options, rec, watchers = run.options, run.rec, run.watchers
     nothing_tested(run, verdict)
+    limits_verdict(rec.requests, verdict, expected=run.profile.limits_expected)
     seats = await fetch_seats(run.admin, options.url[0], options.event)
     server = {s["id"]: (s["status"], s["version"]) for s in seats}
     figures = verdict.figures

@@ -45,6 +45,14 @@ def health_forgotten() -> None:
         _last = None
 
 
+def engines() -> str:
+    """The engines this process serves with, for the `X-Seatmap-Engines` header of the report:
+    a load tester knows an embedded server (SQLite, the in-memory layer) by it, whose figures
+    say nothing of a full stack's."""
+    layer = settings.CHANNEL_LAYERS["default"]["BACKEND"].rsplit(".", 1)[-1]
+    return f"database={connection.vendor}, channel_layer={layer}"
+
+
 def database_ok() -> bool:
     try:
         with connection.cursor() as cursor:

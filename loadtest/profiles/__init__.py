@@ -27,6 +27,9 @@ class Profile:
     settle = 2.0
     # Its run is on one event, --event (a season makes its own).
     takes_event = True
+    # Its clickers set out to meet the server's limits (hoard, best): most holds refused by a
+    # limit are then a note of its verdict, not a failure (verdict.limits_verdict).
+    limits_expected = False
 
     def __init__(self, options: argparse.Namespace, seat_ids: list[int]):
         self.options = options

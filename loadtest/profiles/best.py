@@ -59,6 +59,7 @@ class Best(Profile):
     or purchase_limit, no seat answered to two buyers, every seat answered held shown held."""
 
     name = "best"
+    limits_expected = True
 
     def __init__(self, options, seat_ids):
         super().__init__(options, seat_ids)

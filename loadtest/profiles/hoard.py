@@ -107,6 +107,7 @@ class Hoard(Profile):
     owning past the event's purchase_limit and no seat passed, and counts the refusals."""
 
     name = "hoard"
+    limits_expected = True
 
     def __init__(self, options, seat_ids):
         super().__init__(options, seat_ids)

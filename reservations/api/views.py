@@ -20,7 +20,7 @@ from rest_framework_simplejwt.views import TokenObtainPairView, TokenRefreshView
 
 from reservations import selectors, users
 from reservations.client_address import request_address_key
-from reservations.health import health_report
+from reservations.health import engines, health_report
 from reservations.live_seats import SEAT_LIST_CODINGS
 
 from . import map_presenters, presenters
@@ -350,9 +350,12 @@ class HealthApi(APIView):
             return error_response(403, "forbidden", "The detailed health is the operator's.")
         report = health_report()
         if all(state == "ok" for state in report.values()):
-            return Response(report)
-        down = ", ".join(part for part, state in report.items() if state == "down")
-        return error_response(503, "unavailable", f"Down: {down}.", **report)
+            response = Response(report)
+        else:
+            down = ", ".join(part for part, state in report.items() if state == "down")
+            response = error_response(503, "unavailable", f"Down: {down}.", **report)
+        response["X-Seatmap-Engines"] = engines()
+        return response
 
 
 class ApiNotFound(APIView):
