@@ -36,7 +36,7 @@ PENDING, DELIVERED, FAILED = State.PENDING, State.DELIVERED, State.FAILED
 # Six deadlines (WEBHOOK_TIMEOUT_SECONDS, 10 s): every attempt has ended, and been written
 # back, long before its lease does.
 CLAIM_LEASE = timedelta(seconds=60)
-REPLY_BYTES = 4096  # of a receiver's reply read; past them it is not read at all
+REPLY_BYTES = 4096  # reading a reply stops once this much is in (one network read past it)
 ANSWER_KEPT = 500  # characters of a receiver's reply (or of the error) kept in the log
 USER_AGENT = "seatmap-webhooks/1"
 # The errors of an attempt that got no answer (httpcore's have no common base).
