@@ -1,5 +1,6 @@
-"""Queue and send the confirmation e-mails (the package's docstring says when), through the
-mail outbox (reservations/mail_outbox.py: taken, sent and tried again as every e-mail is).
+"""Queue and send the confirmation e-mails (the package's docstring says when), and send the
+buyers' notices of what staff changed or sold them (notices.py queues them), through the mail
+outbox (reservations/mail_outbox.py: taken, sent and tried again as every e-mail is).
 
 A booking is queued by the sender once it can read it, so only committed bookings are, and
 each at most once (the row's key is the reservation's); its address is taken then, and the
@@ -16,10 +17,10 @@ from django.utils import timezone
 from reservations.api.calendar_files import reservation_calendar
 from reservations.api.presenters import booking_of
 from reservations.mail_outbox import MailKind, send_due
-from reservations.models import Reservation
+from reservations.models import Reservation, Seat
 from reservations.wire_values import money
 
-from .models import ConfirmationEmail
+from .models import BuyerNotice, ConfirmationEmail
 
 # Bookings older than this when a sender first reads them are not e-mailed (a sender that was
 # off for days does not send last week's).
@@ -100,8 +101,101 @@ CONFIRMATIONS = MailKind(
 )
 
 
+def _where(seat) -> str:
+    """A seat as the confirmation names it: "Floor · Row A · Seat A1"."""
+    section = f"{seat.section} · " if seat.section else ""
+    return f"{section}Row {seat.row} · Seat {seat.label}"
+
+
+def _difference(amount, currency: str) -> str:
+    if amount > 0:
+        return f"The new seats cost {money(amount)} {currency} more."
+    if amount < 0:
+        return f"The new seats cost {money(-amount)} {currency} less."
+    return "The new seats cost the same."
+
+
+HEADLINES = {
+    BuyerNotice.Kind.RESEAT: "Your seats have been changed.",
+    BuyerNotice.Kind.REFUND: "You have been refunded.",
+    BuyerNotice.Kind.SALE: "Your booking is confirmed.",
+}
+
+
+def notice_message(notice: BuyerNotice) -> EmailMultiAlternatives:
+    """What staff changed of a booking (a reseat, a refund) or sold (a box-office sale), and
+    the booking as it stands: the confirmation's kind of e-mail."""
+    reservation = (
+        Reservation.objects.select_related("event")
+        .prefetch_related("reserved_seats__seat")
+        .get(pk=notice.reservation_id)
+    )
+    booking = booking_of(reservation)
+    event = reservation.event
+    named = {s.id: _where(s) for s in Seat.objects.filter(pk__in=_seat_ids(notice.seats))}
+    cancelled = booking.status == Reservation.Status.CANCELLED
+    reseat = notice.kind == BuyerNotice.Kind.RESEAT
+    context = {
+        "notice": notice,
+        "headline": HEADLINES[notice.kind],
+        "booking": booking,
+        "venue": event.venue,
+        "currency": event.currency,
+        "amount": money(notice.amount),
+        "difference": _difference(notice.amount, event.currency),
+        "moved": [(named[a], named[b]) for a, b in notice.seats] if reseat else [],
+        "refunded": [] if reseat else [named[i] for i in notice.seats],
+        "cancelled": cancelled,
+        "seats": [(_where(seat), money(seat.price)) for seat in booking.seats],
+        "total": money(booking.total_price),
+    }
+    subjects = {
+        BuyerNotice.Kind.RESEAT: f"Your seats have changed: booking #{booking.id}, {event.name}",
+        BuyerNotice.Kind.REFUND: f"Your refund: booking #{booking.id}, {event.name}",
+        BuyerNotice.Kind.SALE: f"Your booking #{booking.id}: {event.name}",
+    }
+    message = EmailMultiAlternatives(
+        subject=subjects[notice.kind],
+        body=render_to_string("reservations/notice_email.txt", context),
+        to=[notice.to],
+    )
+    message.attach_alternative(
+        render_to_string("reservations/notice_email.html", context), "text/html"
+    )
+    if not cancelled:
+        message.attach(
+            f"reservation-{booking.id}.ics", reservation_calendar(reservation), "text/calendar"
+        )
+    return message
+
+
+def _seat_ids(seats: list) -> list[int]:
+    """A reseat's [from, to] pairs or a refund's seat ids, flat."""
+    return [i for item in seats for i in (item if isinstance(item, list) else [item])]
+
+
+def _notice_due(pk: int) -> EmailMultiAlternatives | None:
+    """The notice's e-mail; None for one older than WINDOW (a sender off for days does not
+    tell last week's changes)."""
+    notice = BuyerNotice.objects.get(pk=pk)
+    if notice.created_at < timezone.now() - WINDOW:
+        return None
+    return notice_message(notice)
+
+
+NOTICES = MailKind(
+    "buyer notice",
+    BuyerNotice,
+    due="next_attempt_at",
+    attempts="attempts",
+    message=_notice_due,
+    recorded=_recorded,
+)
+
+
 def confirmations_send_due(*, now: datetime | None = None) -> int:
-    """One round: queue what committed, send what is due; how many were sent."""
+    """One round: queue what committed, send what is due (confirmations, then the buyers'
+    notices of staff's changes); how many were sent."""
     now = now or timezone.now()
     confirmations_queue(now=now)
-    return send_due(CONFIRMATIONS, now=now)
+    return send_due(CONFIRMATIONS, now=now) + send_due(NOTICES, now=now)

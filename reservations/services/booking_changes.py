@@ -14,6 +14,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
+from ..confirmations.notices import Kind, notice_queue
 from ..exceptions import AlreadyCancelled, NotFound, RefundTooLarge
 from ..ledger.context import seat_changes, seat_changes_because
 from ..ledger.models import Via
@@ -97,6 +98,7 @@ def reservation_reseat(
             map_version_bump(event_id=reservation.event_id)
         seats_changed_on_commit(event_id=reservation.event_id, seats=seats)
         bookings_changed_on_commit(accounts=[reservation.user_id])
+        notice_queue(reservation=reservation, kind=Kind.RESEAT, amount=difference, seats=moves)
         return BookingChange(reservation, difference)
 
 
@@ -151,4 +153,5 @@ def reservation_refund(
         reservation.save(update_fields=fields)
         seats_changed_on_commit(event_id=reservation.event_id, seats=seats)
         bookings_changed_on_commit(accounts=[reservation.user_id])
+        notice_queue(reservation=reservation, kind=Kind.REFUND, amount=refunded, seats=leaving)
         return BookingChange(reservation, difference)

@@ -13,6 +13,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
+from ..confirmations.notices import Kind, notice_queue
 from ..exceptions import AmountAboveTotal, CompTakesNothing
 from ..ledger.context import seat_changes, seat_changes_because
 from ..ledger.models import Via
@@ -94,4 +95,5 @@ def box_office_sell(
         if was_off_sale:
             map_version_bump(event_id=event_id)
         seats_changed_on_commit(event_id=event_id, seats=seats)
+        notice_queue(reservation=reservation, kind=Kind.SALE, amount=amount_taken)
         return reservation
