@@ -327,7 +327,6 @@ def main(args: argparse.Namespace) -> int:
         print(capacity.plan_table(capacity.Load(**readiness["load"]), plan))
     for check in readiness["checks"]:
         print(f"  {'ok  ' if check['ok'] else 'FAIL'}  {check['text']}")
-    print(readiness["line"])
     found = {**(result or {}), "readiness": readiness}
     if args.json:
         Path(args.json).write_bytes(orjson.dumps(found, option=orjson.OPT_INDENT_2))
@@ -337,4 +336,5 @@ def main(args: argparse.Namespace) -> int:
 
         write_report([(Path(args.json or report).stem, found)], Path(report))
         print(f"report: {report}")
+    print(readiness["line"])  # the answer, last
     return EXIT[readiness["status"]]

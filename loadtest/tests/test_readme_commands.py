@@ -108,7 +108,7 @@ def test_the_readme_load_test_commands_work_as_printed_against_make_runs_server(
     assert "Subject:" not in served and "Content-Type: text/plain" not in served
     # The ready block: make run's server is embedded, and `ready` says it cannot answer there.
     assert ready.returncode == 3, ready.stdout[-3000:] + ready.stderr[-3000:]
-    line = ready.stdout.strip().splitlines()[-2]  # then the report's path
+    line = ready.stdout.strip().splitlines()[-1]
     assert line.startswith(f"UNKNOWN: http://127.0.0.1:{port} is an embedded server"), line
     assert "PgBouncer" not in ready.stdout  # no plan for a stack that is not there
     page = (results / "ready.html").read_text()

@@ -183,3 +183,13 @@ def test_a_mistake_is_one_line_on_stderr_and_a_non_zero_exit(argv, said, tmp_pat
     err = capsys.readouterr().err
     assert status not in (0, None) and len(err.strip().splitlines()) == 1, err
     assert said in err and "Traceback" not in err
+
+
+@pytest.mark.slow
+def test_an_unknown_event_is_one_line_naming_the_answer(stack, capsys):
+    status = main(["run", "--url", stack.base, "--event", "999999", "--watchers", "1", "--quiet"])
+    err = capsys.readouterr().err
+    assert status == 1 and err == (
+        f"python -m loadtest run: GET {stack.base}/api/events/999999/seats/ answered 404"
+        " (no such event on this server?)\n"
+    )
