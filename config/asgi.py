@@ -18,8 +18,9 @@ event loop when it starts.
   this loop (so a commit in any request thread is sent from here, realtime/broadcast.py), the
   loop's database pool opens (reservations/api/loop_database.py), the pools' figures are
   sampled into the metrics (reservations/api/pool_metrics.py), and in the embedded default
-  (no Redis, so no sweeper process) the expiry sweeper starts on a thread. At its shutdown the
-  pool closes and the process's live gauges leave the metrics' sums (reservations/metrics.py).
+  (no Redis, so no sweeper process) the expiry sweeper and the webhook worker start on threads.
+  At its shutdown the pool closes and the process's live gauges leave the metrics' sums
+  (reservations/metrics.py).
   Every server process ticks the waiting rooms on a thread of its own
   (reservations/waiting_room/ticks.py), and sends the e-mail verification links on another
   (reservations/accounts/verification_emails.py). A server without a lifespan (daphne, the tests'
@@ -58,6 +59,7 @@ from reservations.mail_outbox import mail_forever  # noqa: E402
 from reservations.metrics import process_stopped  # noqa: E402
 from reservations.services import sweep_forever  # noqa: E402
 from reservations.waiting_room.ticks import ticks_forever  # noqa: E402
+from reservations.webhooks.worker import Worker  # noqa: E402
 
 HTTP_THREADS = int(os.environ.get("HTTP_THREADS", "16"))
 
@@ -101,6 +103,11 @@ class ServerStart:
             self._sampling = loop.create_task(pools_sampled_forever())
         if first and not settings.REDIS_URL:
             threading.Thread(target=sweep_forever, name="embedded-sweeper", daemon=True).start()
+            # Nothing else of the embedded default runs the webhook worker: it sends from here.
+            worker = Worker().run_forever
+            threading.Thread(
+                target=worker, args=(threading.Event(),), name="embedded-webhooks", daemon=True
+            ).start()
         if first and settings.QUEUE_TICKS:
             threading.Thread(target=ticks_forever, name="queue-ticks", daemon=True).start()
         mail = [

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The full stack by hand, without Docker (README "The embedded default and the full stack"):
 # PostgreSQL and Redis already running on this machine. Creates DATABASE_URL's database when it
-# is missing, migrates, seeds the demo when SEED_DEMO=1, runs the expiry sweeper in the
-# background and one server process in the foreground; Ctrl-C stops both.
+# is missing, migrates, seeds the demo when SEED_DEMO=1, runs the expiry sweeper and the webhook
+# worker in the background and one server process in the foreground; Ctrl-C stops all three.
 # config/tests/test_full_stack_script.py runs the README's line that calls this, as printed.
 #
 #   DATABASE_URL  default postgres://postgres@127.0.0.1:5432/seatmap
@@ -33,5 +33,7 @@ fi
 
 "$PYTHON" manage.py sweep_locks &
 SWEEPER=$!
-trap 'kill "$SWEEPER" 2>/dev/null; wait "$SWEEPER" 2>/dev/null' EXIT
+"$PYTHON" manage.py deliver_webhooks &
+WEBHOOKS=$!
+trap 'kill "$SWEEPER" "$WEBHOOKS" 2>/dev/null; wait "$SWEEPER" "$WEBHOOKS" 2>/dev/null' EXIT
 "$PYTHON" -m config.server --port "${PORT:-8000}"

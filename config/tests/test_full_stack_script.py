@@ -71,6 +71,9 @@ def test_the_readmes_line_serves_the_demo_on_a_database_it_creates(fresh_databas
             "database": "ok",
             "channel_layer": "ok",
         }
+        # Beside the server, what sends its e-mails' siblings out: the sweeper and the webhooks.
+        running = " ".join(_commands_of_group(stack.pid))
+        assert "sweep_locks" in running and "deliver_webhooks" in running, running
     except BaseException:
         log.seek(0)
         print(log.read())
@@ -79,6 +82,18 @@ def test_the_readmes_line_serves_the_demo_on_a_database_it_creates(fresh_databas
         os.killpg(stack.pid, signal.SIGINT)  # Ctrl-C in the terminal
         stack.wait(timeout=30)
     assert _group_gone(stack.pid), "the sweeper outlived the script"
+
+
+def _commands_of_group(group: int) -> list[str]:
+    commands = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            if int(stat.read_text().rsplit(")", 1)[1].split()[2]) == group:
+                command = stat.with_name("cmdline").read_bytes()
+                commands.append(command.replace(b"\0", b" ").decode())
+        except (OSError, IndexError, ValueError):
+            continue  # gone meanwhile
+    return commands
 
 
 def _group_gone(group: int) -> bool:

@@ -15,7 +15,7 @@ from django.utils.html import format_html, format_html_join
 
 from ..webhooks.models import SECRET_GRACE, EventType, WebhookDelivery, WebhookEndpoint
 from ..webhooks.reach import destination_problem
-from ..webhooks.sending import PENDING, http_pool, message_body, test_sent
+from ..webhooks.sending import PENDING, http_pool, message_body, test_sent, waiting_unsent
 
 SHOWN = 50  # an endpoint's latest deliveries on its page
 SEATS_CHANGED = EventType.SEATS_CHANGED.value
@@ -125,6 +125,14 @@ class WebhookEndpointAdmin(admin.ModelAdmin):
     def has_send_permission(self, request):
         return request.user.has_perm(CHANGE_ENDPOINTS)
 
+    def changelist_view(self, request, extra_context=None):
+        _warn_if_no_worker(self, request)
+        return super().changelist_view(request, extra_context)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        _warn_if_no_worker(self, request)
+        return super().change_view(request, object_id, form_url, extra_context)
+
     @admin.action(description="Send a test to the selected endpoints (now)", permissions=["send"])
     def send_test(self, request, queryset):
         with http_pool() as pool:
@@ -135,6 +143,23 @@ class WebhookEndpointAdmin(admin.ModelAdmin):
                     f"Test to {endpoint.url}: {_outcome(delivery)}",
                     messages.SUCCESS if delivery.delivered_at else messages.ERROR,
                 )
+        # A test is sent from this page; everything else only by a webhook worker.
+        _warn_if_no_worker(self, request)
+
+
+def _warn_if_no_worker(model_admin, request) -> None:
+    """The webhooks' page says so when what is due waits for a worker nobody started."""
+    if request.method != "GET" and not request.POST.get("action"):
+        return
+    count, since = waiting_unsent(now=timezone.now())
+    if count:
+        model_admin.message_user(
+            request,
+            f"{count} deliver{pluralize(count, 'y,ies')} due since {_when(since)} "
+            f"{pluralize(count, 'waits,wait')} for a webhook worker: is `manage.py "
+            "deliver_webhooks` running? (`make run` and config/run-full-stack.sh start one.)",
+            messages.WARNING,
+        )
 
 
 def _outcome(delivery: WebhookDelivery) -> str:

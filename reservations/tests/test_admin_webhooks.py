@@ -12,7 +12,7 @@ from django.utils import timezone
 from standardwebhooks import Webhook, WebhookVerificationError
 
 from reservations.ledger.models import SeatChange
-from reservations.models import WebhookDelivery, WebhookEndpoint
+from reservations.models import WebhookDelivery, WebhookEndpoint, WebhookMessage
 
 from . import booking_calls
 from .admin_forms import admin_action
@@ -156,3 +156,22 @@ def test_who_may_only_view_endpoints_reads_no_secret_and_runs_no_action(admin_cl
     assert len(receiver.arrivals) == 1 and WebhookDelivery.objects.get() == failed
     failed_now = WebhookDelivery.objects.get()
     assert (failed_now.attempts, failed_now.next_attempt_at) == (1, failed.next_attempt_at)
+
+
+def test_the_page_says_when_what_is_due_waits_for_a_worker_nobody_started(admin_client):
+    """Issue 55: under `make run` a booking's webhook waited for a worker nothing started, and
+    the admin's test (sent from the page itself) said all was well."""
+    endpoint = WebhookEndpoint.objects.create(url="https://crm.example/hooks", event_types=[])
+    page = "/admin/reservations/webhookendpoint/"
+    assert "waits for a webhook worker" not in admin_client.get(page).content.decode()
+    message = WebhookMessage.objects.create(
+        msg_id="msg_due", type=CONFIRMED, payload={}, created_at=timezone.now()
+    )
+    delivery = WebhookDelivery.objects.create(
+        message=message, endpoint=endpoint, next_attempt_at=timezone.now() - timedelta(minutes=5)
+    )
+    warned = admin_client.get(page).content.decode()
+    assert "1 delivery due since" in warned and "waits for a webhook worker" in warned
+    delivery.next_attempt_at = timezone.now()
+    delivery.save()
+    assert "waits for a webhook worker" not in admin_client.get(page).content.decode()

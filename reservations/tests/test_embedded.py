@@ -11,6 +11,8 @@ import websockets
 from harness.servers import full_stack_env, manage, running_server
 from reservations.management.commands.seed_demo import grid_event_id
 
+from .webhook_receiver import Receiver
+
 pytestmark = pytest.mark.slow
 
 
@@ -22,8 +24,22 @@ def embedded_env(tmp_path):
     return env, event_id
 
 
-async def test_the_embedded_default_holds_books_and_pushes(embedded_env):
+@pytest.fixture
+def receiver():
+    receiver = Receiver().start()
+    yield receiver
+    receiver.stop()
+
+
+async def test_the_embedded_default_holds_books_and_pushes(embedded_env, receiver):
     env, event_id = embedded_env
+    manage(
+        env,
+        "shell",
+        "-c",
+        "from reservations.models import WebhookEndpoint; WebhookEndpoint.objects.create("
+        f"url='{receiver.url}', event_types=['reservation.confirmed'])",
+    )
     with running_server(env) as base:
         async with httpx.AsyncClient(base_url=base) as http:
             assert (await http.get("/api/health/")).json() == {
@@ -64,6 +80,9 @@ async def test_the_embedded_default_holds_books_and_pushes(embedded_env):
             )
             assert reserve.status_code == 201
             reservation_id = reserve.json()["reservation"]["id"]
+            # `make run` sends its webhooks itself: no worker to start by hand (issue 55).
+            (booked,) = await asyncio.to_thread(receiver.wait_for, 1)
+            assert json.loads(booked.body)["data"]["id"] == reservation_id
             # The purchase limit (10): one booked and three held, six more, and no eleventh;
             # the long way and the one-statement hold in SQLite's words.
             back_row = [seat["id"] for seat in seats[-7:]]

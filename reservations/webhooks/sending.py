@@ -21,7 +21,7 @@ from datetime import datetime, timedelta
 import httpcore
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Exists, F, OuterRef, Subquery
+from django.db.models import Count, Exists, F, Min, OuterRef, Subquery
 from django.utils import timezone
 from standardwebhooks import Webhook
 
@@ -229,6 +229,18 @@ def recorded(results: Sequence[tuple[WebhookDelivery, Answer]], *, now: datetime
             endpoint.save(
                 update_fields=["failing_since", "last_success_at", "enabled", "disabled_reason"]
             )
+
+
+# Past this, a due delivery no worker has claimed says none is running (a worker claims what is
+# due within WEBHOOK_POLL_SECONDS, or at once on NOTIFY).
+OVERDUE = timedelta(minutes=2)
+
+
+def waiting_unsent(*, now: datetime) -> tuple[int, datetime | None]:
+    """How many deliveries are due for longer than OVERDUE, and since when the oldest is."""
+    late = WebhookDelivery.objects.filter(state=PENDING, next_attempt_at__lt=now - OVERDUE)
+    found = late.aggregate(count=Count("id"), since=Min("next_attempt_at"))
+    return found["count"], found["since"]
 
 
 def schedule_span() -> timedelta:
