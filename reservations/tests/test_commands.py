@@ -47,6 +47,18 @@ def test_create_event_takes_the_currency_of_its_prices():
     assert Event.objects.get(pk=int(out.getvalue().split()[-1])).currency == "GBP"
 
 
+def test_create_event_takes_a_purchase_limit_fit_for_a_load_test():
+    out = StringIO()
+    call_command(
+        "create_event",
+        *("--name", "Load", "--rows", "1", "--seats-per-row", "2", "--price", "9"),
+        *("--purchase-limit", "1000"),
+        stdout=out,
+        stderr=StringIO(),
+    )
+    assert Event.objects.get(pk=int(out.getvalue().split()[-1])).purchase_limit == 1000
+
+
 def test_seed_demo_seeds_a_grid_a_theatre_an_arena_and_a_queued_sale_and_says_which_is_which():
     out = StringIO()
     call_command("seed_demo", stdout=out)
@@ -61,7 +73,14 @@ def test_seed_demo_seeds_a_grid_a_theatre_an_arena_and_a_queued_sale_and_says_wh
 
 
 @pytest.mark.parametrize(
-    "args", [["--rows", "0"], ["--price", "abc"], ["--price", "-1"], ["--currency", "euro"]]
+    "args",
+    [
+        ["--rows", "0"],
+        ["--price", "abc"],
+        ["--price", "-1"],
+        ["--currency", "euro"],
+        ["--purchase-limit", "0"],
+    ],
 )
 def test_create_event_refuses_bad_arguments(args):
     base = {"--name": "X", "--rows": "2", "--seats-per-row": "2", "--price": "10"}

@@ -72,6 +72,12 @@ class Command(BaseCommand):
         parser.add_argument(
             "--currency", type=_currency, default="EUR", help="ISO 4217 (default EUR)"
         )
+        parser.add_argument(
+            "--purchase-limit",
+            type=int,
+            help="seats one buyer may hold and book together, 1 to 100,000 (default: the site's "
+            "SEAT_PURCHASE_LIMIT); a load test's buyers need room for what they click",
+        )
         queue = parser.add_argument_group("waiting room (API.md): both times switch it on")
         queue.add_argument("--queue-opens", type=_moment, help="ISO 8601, or now+SECONDS")
         queue.add_argument("--on-sale", type=_moment, help="ISO 8601, or now+SECONDS")
@@ -101,6 +107,9 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         starts_at = self._starts_at(options["starts_at"])
         opens, on_sale = options["queue_opens"], options["on_sale"]
+        limit = options["purchase_limit"]
+        if limit is not None and not 1 <= limit <= 100_000:
+            raise CommandError("--purchase-limit must be 1 to 100,000")
         if (opens, on_sale) != (None, None):
             if None in (opens, on_sale):
                 raise CommandError("a waiting room needs both --queue-opens and --on-sale")
@@ -110,9 +119,9 @@ class Command(BaseCommand):
             event = self._from_layout(options, starts_at)
         else:
             event = self._grid(options, starts_at)
-        if event.currency != options["currency"]:
-            event.currency = options["currency"]
-            event.save(update_fields=["currency"])
+        if (event.currency, event.purchase_limit) != (options["currency"], limit):
+            event.currency, event.purchase_limit = options["currency"], limit
+            event.save(update_fields=["currency", "purchase_limit"])
         self._waiting_room(event, options)
         self.stderr.write(f"Created event {event.name!r} with {event.seats.count()} seats.")
         self.stdout.write(str(event.pk))
