@@ -121,6 +121,11 @@ test('a reseat in the console is seen live by the buyer: their map and My reserv
   const bob = await login('bob');
   await openEvent(bob, eventId);
   await expectSeat(bob, 'A2', 'booked by you');
+  // Bob's My reservations is open in a second tab before the reseat, and is never reloaded.
+  const bobsList = await bob.context().newPage();
+  await bobsList.goto('/reservations');
+  const bobsSeats = bobsList.getByRole('listitem', { name: /^Reservation #/ }).getByRole('list', { name: 'Seats' });
+  await expect(bobsSeats).toContainText('A2');
   const organiser = await login('organiser');
   await openConsole(organiser, eventId);
 
@@ -138,8 +143,9 @@ test('a reseat in the console is seen live by the buyer: their map and My reserv
 
   await expectSeat(bob, 'B4', 'booked by you');
   await expectSeat(bob, 'A2', 'available');
-  await bob.getByRole('link', { name: 'My reservations', exact: true }).click();
-  await expect(bob.getByText(/B4/).first()).toBeVisible();
+  // Pushed to the open page (the account socket, PROTOCOL.md "Your bookings"), not polled.
+  await expect(bobsSeats).toContainText('B4');
+  await expect(bobsSeats).not.toContainText('A2');
   // The booking's story in the console says what moved it.
   await expect(bookings.getByTestId('booking-detail').getByRole('cell', { name: 'console' }).first()).toBeVisible();
 });
