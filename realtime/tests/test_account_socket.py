@@ -11,10 +11,12 @@ import pytest
 import websockets
 from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
+from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import AccessToken
 
 from harness.servers import running_server, token
 from realtime.routing import websocket_application
+from reservations.api.tokens import refresh_token_issue
 from reservations.services.booking_changes import reservation_refund, reservation_reseat
 from reservations.tests import booking_calls
 from reservations.tests.factories import UserFactory, event_with_seats
@@ -123,3 +125,30 @@ async def _book_and_cancel(base, event, seat, path):
         cancelled = await http.post(f"/api/reservations/{reservation}/cancel/")
         assert cancelled.status_code == 200
         await next_of_type(me, "bookings")
+
+
+@pytest.mark.usefixtures("relay")
+async def test_a_logout_ends_that_logins_account_socket_and_no_other():
+    """As on an event's socket: a revoked login's socket is told `not_authenticated` and hears of
+    the account's bookings no more; the same account's other login still does."""
+    event = await call(event_with_seats)(rows=1, seats_per_row=4)
+    bob = await call(UserFactory)(username="bob")
+    seats = await call(lambda: list(event.seats.order_by("id")))()
+    logins = [await call(refresh_token_issue)(bob) for _ in range(2)]
+    signed_out, still_in = [await account_socket() for _ in logins]
+    for socket, login in zip((signed_out, still_in), logins, strict=True):
+        await socket.send_json_to({"type": "auth", "token": str(login.access_token)})
+        await socket.send_json_to({"type": "ping"})
+        assert await socket.receive_json_from(timeout=5) == {"type": "pong"}
+
+    logout = {"refresh": str(logins[0])}
+    answer = await call(lambda: APIClient().post("/api/logout/", logout, format="json"))()
+    assert answer.status_code == 200
+    ended = await signed_out.receive_json_from(timeout=3)
+    assert ended == {"type": "error", "code": "not_authenticated"}
+
+    await call(booked)(bob, event, seats[0])
+    assert await told(still_in)
+    assert not await told(signed_out)
+    for socket in (signed_out, still_in):
+        await socket.disconnect()
