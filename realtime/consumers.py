@@ -222,14 +222,14 @@ class EventSeatsConsumer(AsyncWebsocketConsumer):
         """A console's socket whose account may watch the sale gets each transaction's frame at
         once (hub.watch_as_console): the organiser's counts follow a click, however many buyers
         watch. Only a socket that says it is a console asks the database, once."""
-        if await _may_watch_the_sale(account) and not self.waiting:
+        if await _may_watch_the_sale(account, self.event_id) and not self.waiting:
             hub().watch_as_console(self)
 
     async def _staff_or_place(self, account: int) -> None:
         """A waiting socket of staff who may watch the sale (the organiser's console) watches
         the seats at once, and the room's `queue` frames as every watcher does; anyone else is
         told their place."""
-        if await _may_watch_the_sale(account):
+        if await _may_watch_the_sale(account, self.event_id):
             await self._admitted(account)
             if self._console:
                 hub().watch_as_console(self)

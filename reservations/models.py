@@ -335,6 +335,30 @@ class Reservation(models.Model):
         return f"Reservation {self.pk} ({self.status})"
 
 
+class EventStaff(models.Model):
+    """A console role on one event only (roles.py): an organiser's staff for their own event. A
+    role given as a group (the admin's user page) applies to every event of the instance."""
+
+    class Role(models.TextChoices):
+        BOX_OFFICE = "Box office"
+        MANAGER = "Manager"
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="staff")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="event_roles"
+    )
+    role = models.CharField(max_length=20, choices=Role.choices)
+
+    class Meta:
+        verbose_name_plural = "event staff"
+        constraints = [
+            models.UniqueConstraint(fields=["event", "user", "role"], name="event_staff_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.role})"
+
+
 class ReservedSeat(models.Model):
     """A seat in a reservation, with the price it was sold at.
 

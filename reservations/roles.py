@@ -1,9 +1,12 @@
 """The organiser's roles: who may do what in the console (docs/API.md "The organiser's
-console"). Each is a Django group of the event permissions it needs; staff are put in them in
-the admin. A superuser may do everything."""
+console"). Each is a Django group of the event permissions it needs; staff put in the group in
+the admin have the role on every event (one organiser's instance), staff named on an event's
+page (`EventStaff`) on that event only. A superuser may do everything."""
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
+
+from .models import EventStaff
 
 ROLES = {
     "Box office": ["view_console", "sell_at_box_office", "change_bookings"],
@@ -30,8 +33,32 @@ def role_group(name: str, *, group_model=Group, permission_model=Permission):
     return group
 
 
-def may_watch_the_sale(user_id: int) -> bool:
-    """Whether the account may watch a sale in the console: its seats during a waiting room
-    too, without a turn (PROTOCOL.md "Waiting room")."""
+def may(user, codename: str, *, event_id: int | None) -> bool:
+    """Whether `user` may do `codename` in the console of the event: by a role on every event,
+    or on this one."""
+    if not (user.is_authenticated and user.is_active):
+        return False
+    if user.has_perm(f"reservations.{codename}"):
+        return True
+    roles = [name for name, codenames in ROLES.items() if codename in codenames]
+    return (
+        event_id is not None
+        and EventStaff.objects.filter(event_id=event_id, user=user, role__in=roles).exists()
+    )
+
+
+def event_permissions(user) -> dict[int, list[str]]:
+    """What the account may do on each event it is staff of, by its roles there (`me/`'s
+    `console_events`)."""
+    mays: dict[int, set[str]] = {}
+    if user.is_authenticated:
+        for event_id, role in EventStaff.objects.filter(user=user).values_list("event_id", "role"):
+            mays.setdefault(event_id, set()).update(ROLES[role])
+    return {event_id: sorted(codenames) for event_id, codenames in mays.items()}
+
+
+def may_watch_the_sale(user_id: int, event_id: int) -> bool:
+    """Whether the account may watch the event's sale in the console: its seats during a
+    waiting room too, without a turn (PROTOCOL.md "Waiting room")."""
     user = get_user_model().objects.filter(pk=user_id, is_active=True).first()
-    return user is not None and user.has_perm("reservations.view_console")
+    return user is not None and may(user, "view_console", event_id=event_id)

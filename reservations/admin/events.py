@@ -11,7 +11,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from .. import services
-from ..models import Event, PriceCategory, Seat, WebhookDelivery
+from ..models import Event, EventStaff, PriceCategory, Seat, WebhookDelivery
 from ..rules import free_q, live_lock_q
 from ..services.categories import category_price_set
 from ..services.event_deletion import event_deletion_refusals, events_delete
@@ -84,6 +84,15 @@ class PriceCategoryInline(admin.TabularInline):
     fields = ["name", "price", "colour", "position"]
 
 
+class EventStaffInline(admin.TabularInline):
+    """The event's own staff: a console role on this event only (roles.py)."""
+
+    model = EventStaff
+    extra = 0
+    autocomplete_fields = ["user"]
+    verbose_name_plural = "staff of this event (a console role on it alone)"
+
+
 @admin.register(Event)
 class EventAdmin(EventExports, StaffChanges, admin.ModelAdmin):
     list_display = ["name", "venue", "starts_at", "seats_total", "available", "held", "booked"]
@@ -136,9 +145,9 @@ class EventAdmin(EventExports, StaffChanges, admin.ModelAdmin):
         if obj is None:
             return []
         return (
-            [PriceCategoryInline, SeatInline]
+            [PriceCategoryInline, EventStaffInline, SeatInline]
             if obj.seats.count() <= 2000
-            else [PriceCategoryInline]
+            else [PriceCategoryInline, EventStaffInline]
         )
 
     def save_formset(self, request, form, formset, change):

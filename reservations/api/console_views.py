@@ -16,6 +16,7 @@ from reservations.exports import FORMATS, WHAT, XLSX, export_response
 from reservations.ledger.context import seat_changes
 from reservations.ledger.models import Via
 from reservations.models import Event, Reservation, Seat
+from reservations.roles import may
 from reservations.services.blocking import seats_release, seats_take_off_sale
 from reservations.services.booking_changes import reservation_refund, reservation_reseat
 from reservations.services.box_office import box_office_sell
@@ -60,11 +61,22 @@ def console_permissions(user) -> list[str]:
 def _needs(codename: str) -> type[BasePermission]:
     class Needs(BasePermission):
         def has_permission(self, request, view) -> bool:
-            if not request.user.has_perm(f"reservations.{codename}"):
+            if not may(request.user, codename, event_id=_event_of(view.kwargs)):
                 raise PermissionDenied(f"Your role may not do this ({codename}).")
             return True
 
     return Needs
+
+
+def _event_of(route: dict) -> int | None:
+    """The event a console route is about: its own, or its booking's."""
+    if "event_id" in route:
+        return route["event_id"]
+    return (
+        Reservation.objects.filter(pk=route["reservation_id"])
+        .values_list("event_id", flat=True)
+        .first()
+    )
 
 
 def _console(codename: str) -> list:

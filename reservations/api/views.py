@@ -22,6 +22,7 @@ from reservations import selectors, users
 from reservations.client_address import request_address_key
 from reservations.health import engines, health_report
 from reservations.live_seats import SEAT_LIST_CODINGS
+from reservations.roles import event_permissions
 
 from . import map_presenters, presenters
 from .account_views import email_state
@@ -144,7 +145,13 @@ class LogoutApi(APIView):
 class MeOutput(UserOutput):
     console = serializers.ListField(
         child=serializers.CharField(),
-        help_text="what the caller may do in the organiser's console: [] for a buyer",
+        help_text="what the caller may do in the organiser's console of every event: [] for a "
+        "buyer",
+    )
+    console_events = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()),
+        help_text="what the caller may do in the console of each event it is staff of (by its "
+        "id), beside `console`",
     )
     email = serializers.CharField(help_text="the account's address, empty if none")
     email_verified = serializers.BooleanField(help_text="its owner opened our link to it")
@@ -157,7 +164,12 @@ class MeApi(APIView):
     def get(self, request):
         user = request.user
         return Response(
-            {**UserOutput(user).data, "console": console_permissions(user), **email_state(user)}
+            {
+                **UserOutput(user).data,
+                "console": console_permissions(user),
+                "console_events": event_permissions(user),
+                **email_state(user),
+            }
         )
 
 

@@ -61,6 +61,7 @@ class TestAuthentication:
             "id": alice.id,
             "username": "alice",
             "console": [],
+            "console_events": {},
             "email": "",
             "email_verified": False,
         }

@@ -1,6 +1,6 @@
 import { Link, useParams } from 'react-router';
 import { useMe } from '../features/auth';
-import { consoleAbilities } from '../features/console';
+import { consoleAbilities, consolePermissions } from '../features/console';
 import { priceRange, useEvent } from '../features/events';
 import { formatDate } from '../lib/format';
 import { limitsOf } from '../features/holds';
@@ -29,7 +29,7 @@ export function EventPage() {
         </p>
       )}
       {event.data?.description && <p>{event.data.description}</p>}
-      {consoleAbilities(me.data?.console).watch && (
+      {consoleAbilities(consolePermissions(me.data, Number(eventId))).watch && (
         <p>
           <Link to={`/console/${eventId}`}>Open this event's console</Link>
         </p>

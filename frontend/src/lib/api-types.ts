@@ -1167,8 +1167,12 @@ export interface components {
         MeOutput: {
             id: number;
             username: string;
-            /** @description what the caller may do in the organiser's console: [] for a buyer */
+            /** @description what the caller may do in the organiser's console of every event: [] for a buyer */
             console: string[];
+            /** @description what the caller may do in the console of each event it is staff of (by its id), beside `console` */
+            console_events: {
+                [key: string]: string[];
+            };
             /** @description the account's address, empty if none */
             email: string;
             /** @description its owner opened our link to it */

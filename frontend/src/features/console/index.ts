@@ -2,4 +2,4 @@
 // released, the box office, bookings reseated and refunded, the purchase limit; staff only.
 export { ConsolePage, StaffRoute } from './components/ConsolePage';
 export { ReceiptPage } from './components/ReceiptPage';
-export { consoleAbilities } from './model/abilities';
+export { consoleAbilities, consolePermissions } from './model/abilities';

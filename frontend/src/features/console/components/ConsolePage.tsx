@@ -9,7 +9,7 @@ import { ConnectionStatus, useFeedStatus, useLiveFeed, useQueueFeed } from '../.
 import { EventMap, SeatOverlay, buildLegend, useSeatMap, type SeatPick } from '../../seat-map';
 import { useConsoleActions } from '../hooks/useConsoleActions';
 import { useLiveCounts, useSaleFigures } from '../hooks/useSaleFigures';
-import { consoleAbilities, type ConsoleAbilities } from '../model/abilities';
+import { consoleAbilities, consolePermissions, type ConsoleAbilities } from '../model/abilities';
 import { refusalText } from '../model/refusals';
 import { pickBox, pickSeat, pickSection, type Selection } from '../model/selection';
 import { BoxOfficeForm } from './BoxOfficeForm';
@@ -21,12 +21,13 @@ import { SaleCountsTables, SaleFiguresBar } from './SalePanel';
 import { SelectionPanel } from './SelectionPanel';
 import { StaffOnly } from './StaffOnly';
 
-/** A console page: logged in (else the login form, back here after), and the event's staff only. */
-export function StaffRoute({ children }: { children: (abilities: ConsoleAbilities) => ReactNode }) {
+/** A console page: logged in (else the login form, back here after), and the event's staff only (with no event: staff of any). */
+export function StaffRoute({ eventId, children }: { eventId?: number; children: (abilities: ConsoleAbilities) => ReactNode }) {
   const me = useMe();
+  const permissions = consolePermissions(me.data, eventId);
   return (
     <RequireAuth>
-      <StaffOnly permissions={me.data?.console}>{children(consoleAbilities(me.data?.console))}</StaffOnly>
+      <StaffOnly permissions={permissions}>{children(consoleAbilities(permissions))}</StaffOnly>
     </RequireAuth>
   );
 }
@@ -35,7 +36,7 @@ export function StaffRoute({ children }: { children: (abilities: ConsoleAbilitie
 export function ConsolePage() {
   const id = Number(useParams().eventId);
   if (!Number.isInteger(id) || id <= 0) return <p className="notice notice--error">There is no such event.</p>;
-  return <StaffRoute>{(abilities) => <Console key={id} eventId={id} abilities={abilities} />}</StaffRoute>;
+  return <StaffRoute eventId={id}>{(abilities) => <Console key={id} eventId={id} abilities={abilities} />}</StaffRoute>;
 }
 
 const CLICK_HELP = 'Click a seat to select it, Shift-click for its row, drag a box with the mouse to take the seats in it.';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { consoleAbilities } from './abilities';
+import { consoleAbilities, consolePermissions } from './abilities';
 
 describe("the console's abilities from me/'s console", () => {
   it('gives a buyer nothing', () => {
@@ -25,5 +25,19 @@ describe("the console's abilities from me/'s console", () => {
 
   it('gives nothing without the right to watch the sale, whatever else', () => {
     expect(Object.values(consoleAbilities(['keep_seats', 'sell_at_box_office'])).some(Boolean)).toBe(false);
+  });
+});
+
+describe("an event's own staff (me/'s console_events)", () => {
+  const me = { console: [], console_events: { '7': ['view_console', 'sell_at_box_office'] } };
+
+  it('may sell on their event and nowhere else', () => {
+    expect(consoleAbilities(consolePermissions(me, 7)).sell).toBe(true);
+    expect(consoleAbilities(consolePermissions(me, 8)).watch).toBe(false);
+  });
+
+  it('open a console page of no event (a receipt) as staff of any', () => {
+    expect(consoleAbilities(consolePermissions(me)).watch).toBe(true);
+    expect(consoleAbilities(consolePermissions({ console: [] })).watch).toBe(false);
   });
 });

@@ -18,6 +18,22 @@ export interface ConsoleAbilities {
   exports: boolean;
 }
 
+/** The part of `GET /api/me/` that says what the account may do in the console. */
+export interface ConsoleRoles {
+  console?: readonly string[];
+  console_events?: Readonly<Record<string, readonly string[]>>;
+}
+
+/**
+ * What the account may do in the console of this event: its roles on every event (`console`)
+ * and on this one (`console_events`, an event's own staff); with no event, on any of them.
+ */
+export function consolePermissions(me: ConsoleRoles | null | undefined, eventId?: number): string[] {
+  const perEvent = me?.console_events ?? {};
+  const here = eventId === undefined ? Object.values(perEvent).flat() : (perEvent[String(eventId)] ?? []);
+  return [...(me?.console ?? []), ...here];
+}
+
 export function consoleAbilities(permissions: readonly string[] | undefined): ConsoleAbilities {
   const may = new Set(permissions ?? []);
   const watch = may.has('view_console');
