@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# The full stack by hand, without Docker (README "The embedded default and the full stack"):
+# The full stack by hand, without Docker (docs/DEPLOY.md "The full stack with Docker Compose"):
 # PostgreSQL and Redis already running on this machine. Creates DATABASE_URL's database when it
 # is missing, migrates, seeds the demo when SEED_DEMO=1, runs the expiry sweeper and the webhook
 # worker in the background and one server process in the foreground; Ctrl-C stops all three.
-# config/tests/test_full_stack_script.py runs the README's line that calls this, as printed.
+# config/tests/test_full_stack_script.py runs docs/DEPLOY.md's line that calls this, as printed.
 #
 #   DATABASE_URL  default postgres://postgres@127.0.0.1:5432/seatmap
 #   REDIS_URL     default redis://127.0.0.1:6379/0

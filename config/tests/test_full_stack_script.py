@@ -1,5 +1,6 @@
-"""The README's full stack by hand works as printed: its line that calls config/run-full-stack.sh,
-run as written on a database name that does not exist yet, serves the demo."""
+"""docs/DEPLOY.md's full stack by hand works as printed: its line that calls
+config/run-full-stack.sh, run as written on a database name that does not exist yet, serves the
+demo."""
 
 import os
 import re
@@ -21,8 +22,8 @@ SECTION = "## The full stack with Docker Compose"
 
 
 def readme_by_hand_lines() -> list[str]:
-    """The shell block of the README's section that runs the full stack without Docker."""
-    readme = (ROOT / "README.md").read_text()
+    """The shell block of DEPLOY.md's section that runs the full stack without Docker."""
+    readme = (ROOT / "docs" / "DEPLOY.md").read_text()
     section = readme[readme.index(SECTION) :]
     blocks = re.findall(r"```sh\n(.*?)```", section, flags=re.DOTALL)
     by_hand = next(block for block in blocks if "run-full-stack.sh" in block)

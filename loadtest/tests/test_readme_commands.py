@@ -1,12 +1,12 @@
-"""The README's load-test commands, as printed, against a server started as `make run` starts
+"""loadtest/README.md's commands, as printed, against a server started as `make run` starts
 it: the embedded default (SQLite, no Redis), `DEBUG=1`, plain-HTTP cookies, confirmation
 e-mails to the console, with the README's own settings on top (the load host exempt, its
 purchase limit, no e-mails), on a port and a results folder of the test's own in place of
 `8000` and `loadtest-results/` (the only words changed): the run passes on holds that were
 not refused, no e-mail reaches the server's terminal, and `ready` answers UNKNOWN there.
-Every other load tester command line of the README is accepted by its command's options
-(parsed, not run). And the verdict that cannot pass on nothing: a run that made no booking
-call fails, saying why."""
+Every other load tester command line printed in the READMEs and docs is accepted by its
+command's options (parsed, not run). And the verdict that cannot pass on nothing: a run that
+made no booking call fails, saying why."""
 
 import os
 import re
@@ -19,7 +19,9 @@ import pytest
 from harness.servers import ROOT, free_port, manage, running_server, server_processes
 from loadtest.commands import COMMANDS, command, parse
 
-README = ROOT / "README.md"
+README = ROOT / "loadtest" / "README.md"
+# Where a load tester command line may be printed.
+PRINTED = (ROOT / "README.md", README, ROOT / "docs" / "DEPLOY.md")
 
 
 def readme_block(after: str) -> str:
@@ -30,9 +32,9 @@ def readme_block(after: str) -> str:
 
 
 def readme_loadtest_commands() -> list[list[str]]:
-    """The options of every `python -m loadtest` command line of the README, inline or in an sh
+    """The options of every `python -m loadtest` command line printed, inline or in an sh
     block (continued lines joined; a shell variable stands for an id)."""
-    text = README.read_text()
+    text = "\n".join(path.read_text() for path in PRINTED)
     lines = re.findall(r"`((?:\.venv/bin/)?python -m loadtest\b[^`]*)`", text)
     for block in re.findall(r"```sh\n(.*?)```", text, re.S):
         lines += [line for line in block.replace("\\\n", " ").splitlines() if "-m loadtest" in line]
@@ -93,7 +95,7 @@ def test_the_readme_load_test_commands_work_as_printed_against_make_runs_server(
 
     with server_processes(env, port=port, log_dir=tmp_path):
         run = as_printed("then, from a second terminal")
-        ready = as_printed("**Ready for an on-sale?**")  # the users of the first block
+        ready = as_printed("## Ready for an on-sale?")  # the users of the first block
         served = (tmp_path / f".server-{port}.log").read_text()  # gone once it stops
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
     assert re.search(r"^verdict\s+PASS", run.stdout, re.M), run.stdout[-3000:]
