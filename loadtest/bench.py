@@ -20,7 +20,7 @@ from pathlib import Path
 from .bench_databases import setup
 from .bench_machine import machine
 from .bench_scenarios import SCENARIOS, SETS
-from .bench_servers import DB, REDIS_URL, RESULTS, ROOT
+from .bench_servers import RESULTS, ROOT
 from .commands import UsageError
 
 
@@ -64,6 +64,6 @@ def main(args: argparse.Namespace) -> int:
     if not args.no_write:
         from .report import write_benchmarks
 
-        write_benchmarks(machine(), results, ROOT / "BENCHMARKS.md", database=DB, redis=REDIS_URL)
+        write_benchmarks(machine(), results, ROOT / "BENCHMARKS.md")
     failed = [n for n in names if results[n].get("exit", 0) or results[n].get("failed")]
     return 1 if failed else 0
