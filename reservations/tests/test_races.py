@@ -268,9 +268,11 @@ def test_the_database_refuses_a_second_sale_even_without_the_services():
     assert connection.vendor == "postgresql"
     # A booking planted without the services is what the inventory check is there to find.
     assert inventory_disagreements(event_id=event.id) == [
-        f"seat {seat.label} (id {seat.id}) is in confirmed reservation {r1.pk} but available."
+        f"seat {seat.label} (id {seat.id}) is in confirmed reservation {r1.pk} but available.",
+        f"reservation {r2.pk} is confirmed at {seat.price}, but holds 0 seats sold at 0.00.",
     ]
     r1.delete()
+    r2.delete()
 
 
 def test_two_sweepers_at_once_free_each_ended_lock_exactly_once(monkeypatch):
