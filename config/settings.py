@@ -15,7 +15,7 @@ import environ
 from csp.constants import NONE, SELF
 
 from reservations import database_pooler
-from reservations.redis_shards import shards_of
+from reservations.redis_primary import primary_of
 
 from .settings_limits import *  # noqa: F403  (the limits and rates)
 from .settings_limits import THROTTLE_RATES
@@ -61,9 +61,7 @@ CSRF_TRUSTED_ORIGINS = env("CSRF_TRUSTED_ORIGINS")
 NUM_PROXIES = env("NUM_PROXIES")
 
 REDIS_URL = env("REDIS_URL")
-# Several Redis primaries, and Sentinel in front of them (reservations/redis_shards.py): each
-# event's group, `seq`, presence and queue messages live on one of them, the rest on the first.
-REDIS_SHARDS = env.list("REDIS_SHARDS", default=[])
+# Sentinel in front of the primary and its replica (reservations/redis_primary.py).
 REDIS_SENTINELS = env.list("REDIS_SENTINELS", default=[])
 
 # The waiting room (API.md "Waiting room", reservations/waiting_room/): how often its tick runs
@@ -202,10 +200,7 @@ if REDIS_URL:
                 # redis-py 8 reads with a 5 s timeout by default, the same as channels-redis's
                 # blocking pop: under load the read then times out and the relay drops its
                 # sockets. Give the read room beyond the pop.
-                "hosts": [
-                    shard.layer_host(socket_timeout=15)
-                    for shard in shards_of(REDIS_URL, REDIS_SHARDS, REDIS_SENTINELS)
-                ],
+                "hosts": [primary_of(REDIS_URL, REDIS_SENTINELS).layer_host(socket_timeout=15)],
                 # Pub/sub channels are not scoped by Redis database number: without a prefix of
                 # its own, a deployment on db 1 would hear the events of another on db 2.
                 "prefix": CHANNEL_LAYER_PREFIX,
@@ -218,8 +213,8 @@ if REDIS_URL:
             },
         }
     }
-    # The throttles' counts, on the home shard (reservations/redis_shards.py).
-    CACHES = {"default": {"BACKEND": "reservations.redis_shards.HomeShardCache"}}
+    # The throttles' counts, found through Sentinel as well (reservations/redis_primary.py).
+    CACHES = {"default": {"BACKEND": "reservations.redis_primary.PrimaryCache"}}
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

@@ -1,5 +1,5 @@
 """Real Redis engines on this machine, started and stopped by the tests and the multi-server
-stack (harness/stack.py): plain `redis-server` processes, primaries with a replica each, and
+stack (harness/stack.py): plain `redis-server` processes, a primary with a replica, and
 Debian's `redis-sentinel` watching them, each on a free port with its files in a temporary
 directory. Nothing here is a fake: a failover is Sentinel's own.
 """
@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import redis
+
+from reservations.redis_primary import SENTINEL_MASTER
 
 from .servers import free_port
 from .waiting import eventually
@@ -80,94 +82,80 @@ def redis_server() -> Iterator[RedisProcess]:
 
 
 @dataclass
-class SentinelShards:
-    """Primaries `seatmap-0`, `seatmap-1`... each with a replica, and Sentinels watching all."""
+class SentinelRedis:
+    """A primary with a replica, and Sentinels watching it as `seatmap` (redis_primary.py)."""
 
-    masters: list[str]
-    primaries: list[RedisProcess]
-    replicas: list[RedisProcess]
+    primary: RedisProcess
+    replica: RedisProcess
     sentinels: list[RedisProcess] = field(default_factory=list)
 
     def env(self) -> dict[str, str]:
-        """The server settings that name these Sentinels and shards (README "Redis")."""
+        """The server settings that name these Sentinels (docs/SETTINGS.md)."""
         return {
             # The host part is not used with Sentinels: the database number is.
             "REDIS_URL": "redis://127.0.0.1:6379/0",
-            "REDIS_SHARDS": ",".join(self.masters),
             "REDIS_SENTINELS": ",".join(f"127.0.0.1:{s.port}" for s in self.sentinels),
         }
 
-    def primary_port(self, shard: int) -> int:
-        """The port of the shard's primary as the Sentinels tell it now."""
+    def primary_port(self) -> int:
+        """The port of the primary as the Sentinels tell it now."""
         for sentinel in self.sentinels:
             with contextlib.suppress(redis.RedisError):
-                host, port = sentinel.client().sentinel_get_master_addr_by_name(self.masters[shard])
+                host, port = sentinel.client().sentinel_get_master_addr_by_name(SENTINEL_MASTER)
                 return int(port)
         raise RuntimeError("no Sentinel answers")
 
-    def shard_holding(self, key: str) -> int:
-        """The shard whose primary holds `key` (an event's keys live on one: redis_shards.py)."""
-        for shard in range(len(self.masters)):
-            if redis.Redis(port=self.primary_port(shard), socket_timeout=2).exists(key):
-                return shard
-        raise LookupError(f"no shard holds {key}")
-
-    def kill_primary(self, shard: int) -> RedisProcess:
-        """SIGKILL the shard's current primary; the one killed."""
-        port = self.primary_port(shard)
-        doomed = next(p for p in self.primaries + self.replicas if p.port == port)
+    def kill_primary(self) -> RedisProcess:
+        """SIGKILL the current primary; the one killed."""
+        port = self.primary_port()
+        doomed = next(p for p in (self.primary, self.replica) if p.port == port)
         doomed.kill()
         return doomed
 
-    def wait_failover(self, shard: int, away_from: int, within: float = 30) -> int:
+    def wait_failover(self, away_from: int, within: float = 30) -> int:
         """Wait until the Sentinels name another primary than `away_from` and it answers as
         one; its port."""
 
         def promoted() -> int | None:
-            port = self.primary_port(shard)
+            port = self.primary_port()
             if port == away_from:
                 return None
             role = redis.Redis(port=port, socket_timeout=1).role()[0]
             return port if role in (b"master", "master") else None
 
-        return _wait_for(promoted, f"no failover of shard {shard} within {within} s", within)
+        return _wait_for(promoted, f"no failover within {within} s", within)
 
 
 @contextlib.contextmanager
-def sentinel_shards(shards: int = 1, sentinels: int = 3) -> Iterator[SentinelShards]:
-    """`shards` primaries with a replica each, and `sentinels` Sentinels (quorum: a majority)
-    watching them; all stopped afterwards."""
+def sentinel_redis(sentinels: int = 3) -> Iterator[SentinelRedis]:
+    """A primary with a replica, and `sentinels` Sentinels (quorum: a majority) watching it;
+    all stopped afterwards."""
     with tempfile.TemporaryDirectory(prefix="seatmap-sentinel-") as tmp:
         directory = Path(tmp)
-        primaries, replicas = [], []
-        for _ in range(shards):
-            port = free_port()
-            primary = RedisProcess(port, _redis_args(port, directory))
-            primary.start()
-            replica_port = free_port()
-            replica = RedisProcess(
-                replica_port,
-                _redis_args(replica_port, directory, "--replicaof", "127.0.0.1", str(port)),
-            )
-            replica.start()
-            primaries.append(primary)
-            replicas.append(replica)
-        engines = SentinelShards([f"seatmap-{i}" for i in range(shards)], primaries, replicas)
+        port = free_port()
+        primary = RedisProcess(port, _redis_args(port, directory))
+        primary.start()
+        replica_port = free_port()
+        replica = RedisProcess(
+            replica_port,
+            _redis_args(replica_port, directory, "--replicaof", "127.0.0.1", str(port)),
+        )
+        replica.start()
+        engines = SentinelRedis(primary, replica)
         try:
-            for primary in primaries:
-                _wait_for(lambda p=primary: _replicas_of(p) >= 1, "the replica did not attach")
+            _wait_for(lambda: _replicas_of(primary) >= 1, "the replica did not attach")
             quorum = sentinels // 2 + 1
             for number in range(sentinels):
                 port = free_port()
                 config = directory / f"sentinel-{number}.conf"
-                lines = [f"port {port}", "bind 127.0.0.1", f"dir {directory}"]
-                for master, primary in zip(engines.masters, primaries, strict=True):
-                    lines += [
-                        f"sentinel monitor {master} 127.0.0.1 {primary.port} {quorum}",
-                        f"sentinel down-after-milliseconds {master} {DOWN_AFTER_MS}",
-                        f"sentinel failover-timeout {master} {FAILOVER_TIMEOUT_MS}",
-                        f"sentinel parallel-syncs {master} 1",
-                    ]
+                master = SENTINEL_MASTER
+                lines = [
+                    *(f"port {port}", "bind 127.0.0.1", f"dir {directory}"),
+                    f"sentinel monitor {master} 127.0.0.1 {primary.port} {quorum}",
+                    f"sentinel down-after-milliseconds {master} {DOWN_AFTER_MS}",
+                    f"sentinel failover-timeout {master} {FAILOVER_TIMEOUT_MS}",
+                    f"sentinel parallel-syncs {master} 1",
+                ]
                 config.write_text("\n".join(lines) + "\n")  # Sentinel rewrites it: its state
                 sentinel = _SentinelProcess(port, [str(config)])
                 sentinel.start()
@@ -183,7 +171,7 @@ def sentinel_shards(shards: int = 1, sentinels: int = 3) -> Iterator[SentinelSha
                 )
             yield engines
         finally:
-            for process in engines.sentinels + replicas + primaries:
+            for process in [*engines.sentinels, replica, primary]:
                 process.kill()
 
 

@@ -1,14 +1,14 @@
 """The multi-server stack on one machine, from real engines: N server processes behind nginx,
-Redis shards each a Sentinel-managed primary with a replica, PgBouncer in transaction mode in
+a Redis primary with a replica under three Sentinels, PgBouncer in transaction mode in
 front of PostgreSQL. The fault tests run the on-sale through it while its parts are killed in
 turn; an operator starts the same with one command and points the load tester at it:
 
     python -m harness.stack --database-url postgres://postgres@127.0.0.1:5432/seatmap_stack
     python -m loadtest run --url http://127.0.0.1:<port> --profile onsale ...   # the URL it prints
 
-`--faults 10` kills a server process, PgBouncer and the primary of the event's shard in turn,
-one every 10 s, as the fault tests do (PgBouncer comes back 2 s later, as a supervisor would
-start it again; the server and the primary stay dead: the rest carry on). docker-compose.yml
+`--faults 10` kills a server process, PgBouncer and the Redis primary in turn, one every 10 s,
+as the fault tests do (PgBouncer comes back 2 s later, as a supervisor would start it again;
+the server and the primary stay dead: the rest carry on). docker-compose.yml
 describes the same topology for hosts of their own.
 """
 
@@ -24,7 +24,7 @@ from urllib.parse import urlsplit
 import psycopg
 from psycopg import sql
 
-from .engines import SentinelShards, sentinel_shards
+from .engines import SentinelRedis, sentinel_redis
 from .nginx import nginx_in_front_of
 from .pgbouncer import PgBouncer, pgbouncer_in_front_of
 from .servers import Server, full_stack_env, manage, server_processes
@@ -41,7 +41,7 @@ PGBOUNCER_AWAY_S = 2.0
 class EngineStack:
     base: str  # nginx: where clients go
     servers: list[Server]
-    redis: SentinelShards
+    redis: SentinelRedis
     pgbouncer: PgBouncer
     env: dict  # the servers' environment (DATABASE_URL through PgBouncer, the Sentinels)
     faults: list[tuple[float, str]] = field(default_factory=list)  # (monotonic time, what)
@@ -56,15 +56,13 @@ class EngineStack:
         self.servers[index].process.wait(timeout=10)
         self._record(f"server {self.servers[index].url} killed")
 
-    def kill_primary_of_event(self, event_id: int) -> int:
-        """SIGKILL the primary of the shard that holds the event (its counter, written by the
-        first change pushed: realtime/sequence.py); wait for Sentinel to promote its replica;
-        the new primary's port."""
-        shard = self.redis.shard_holding(f"{{seatmap:event:{event_id}}}:epoch")
-        killed = self.redis.kill_primary(shard)
-        self._record(f"redis primary of shard {shard} (port {killed.port}) killed")
-        promoted = self.redis.wait_failover(shard, away_from=killed.port)
-        self._record(f"redis shard {shard}: replica on {promoted} promoted")
+    def kill_redis_primary(self) -> int:
+        """SIGKILL the Redis primary; wait for Sentinel to promote its replica; the new
+        primary's port."""
+        killed = self.redis.kill_primary()
+        self._record(f"redis primary (port {killed.port}) killed")
+        promoted = self.redis.wait_failover(away_from=killed.port)
+        self._record(f"redis replica on {promoted} promoted")
         return promoted
 
     def restart_pgbouncer(self, away: float = PGBOUNCER_AWAY_S) -> None:
@@ -76,14 +74,14 @@ class EngineStack:
         self.pgbouncer.start()
         self._record("pgbouncer started again")
 
-    def faults_in_turn(self, event_id: int, every: float, stop: threading.Event) -> None:
-        """A server process, PgBouncer, then the event's Redis primary: one every `every` s,
+    def faults_in_turn(self, every: float, stop: threading.Event) -> None:
+        """A server process, PgBouncer, then the Redis primary: one every `every` s,
         until `stop` is set. The failover comes last so that a run's verdict, taken when its
         clicking ends, shows how soon after it every map was right again."""
         for fault in (
             lambda: self.kill_server(len(self.servers) - 1),
             self.restart_pgbouncer,
-            lambda: self.kill_primary_of_event(event_id),
+            self.kill_redis_primary,
         ):
             if stop.wait(every):
                 return
@@ -98,7 +96,6 @@ def engine_stack(
     database_url: str,
     *,
     servers: int = 4,
-    shards: int = 2,
     base_env: dict | None = None,
     exempt_networks: tuple[str, ...] = (),
     **settings: str,
@@ -107,7 +104,7 @@ def engine_stack(
     servers run with `base_env` (the tests' `full_stack_env` unless given), the stack's own
     settings, then `settings`; `exempt_networks` are load hosts nginx caps no sockets of."""
     with (
-        sentinel_shards(shards=shards) as redis,
+        sentinel_redis() as redis,
         pgbouncer_in_front_of(database_url, pool_size=PGBOUNCER_POOL_SIZE) as bouncer,
     ):
         env = {
@@ -139,30 +136,24 @@ def prepare_database(database_url: str) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m harness.stack",
-        description="Start N servers behind nginx, Redis shards with Sentinel, PgBouncer.",
+        description="Start N servers behind nginx, Redis under Sentinel, PgBouncer.",
     )
     parser.add_argument("--database-url", required=True, help="created and migrated if missing")
     parser.add_argument("--servers", type=int, default=4)
-    parser.add_argument("--shards", type=int, default=2)
-    parser.add_argument("--event", type=int, help="the event whose shard --faults fails over")
     parser.add_argument(
         "--faults", type=float, metavar="SECONDS", help="kill a part in turn, one every SECONDS"
     )
     options = parser.parse_args(argv)
-    if options.faults and options.event is None:
-        parser.error("--faults needs --event")
     prepare_database(options.database_url)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    with engine_stack(
-        options.database_url, servers=options.servers, shards=options.shards
-    ) as stack:
+    with engine_stack(options.database_url, servers=options.servers) as stack:
         print(f"serving on {stack.base} ({options.servers} processes)", flush=True)
         print(f"Sentinels: {stack.env['REDIS_SENTINELS']}", flush=True)
         started = time.monotonic()
         with contextlib.suppress(KeyboardInterrupt):
             if options.faults:
-                stack.faults_in_turn(options.event, options.faults, stop)
+                stack.faults_in_turn(options.faults, stop)
                 for at, what in stack.faults:
                     print(f"{at - started:6.1f} s  {what}", flush=True)
             stop.wait()

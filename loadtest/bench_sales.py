@@ -18,8 +18,8 @@ def on_sale(arrivals: int, within: float, *extra, stack: int = 0, console: bool 
     of the users file (the buyers logged in before the sale); the bench's limits are counted
     at rates one host never reaches (`server_env`).
 
-    `stack`: that many server processes behind nginx, with two Redis shards under Sentinel
-    and PgBouncer (harness/stack.py, issue 26), instead of one process reached directly.
+    `stack`: that many server processes behind nginx, with Redis under Sentinel and
+    PgBouncer (harness/stack.py, issue 26), instead of one process reached directly.
     `console`: an organiser's console open on the sale throughout (`python -m loadtest console`,
     issue 39), its figures under "console"."""
 

@@ -198,8 +198,8 @@ SCENARIOS = {
     "onsale-2000-arena-200-clicking-console": on_sale(2000, 10, "--click-share", 0.1, console=True),
     "box-office-10": box_office(50),
     "onsale-1000-arena-at-once": on_sale(1000, 1),
-    # Issue 26: the same arrivals through four processes behind nginx, Redis shards under
-    # Sentinel and PgBouncer, beside one process reached directly.
+    # Issue 26: the same arrivals through four processes behind nginx, Redis under Sentinel
+    # and PgBouncer, beside one process reached directly.
     "onsale-1000-arena": on_sale(1000, 10),
     "onsale-1000-arena-stack-4procs": on_sale(1000, 10, stack=4),
     # Issue 26's unit costs: Redis commands and PostgreSQL transactions per click (100 watchers

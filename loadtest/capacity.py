@@ -1,4 +1,4 @@
-"""How many server processes, Redis primaries, PostgreSQL cores, pooler connections and pooler
+"""How many server processes, PostgreSQL cores, pooler connections and pooler
 processes a load needs, from the unit costs measured here (docs/SCALING.md).
 
     python -m loadtest capacity --watchers 1000000 --arrivals-per-s 5000 --clicks-per-s 2000 \\
@@ -81,11 +81,9 @@ class Plan:
     processes: int
     processes_bound_by: str  # cpu, memory or sockets
     processes_needed: float  # the binding bound before rounding up: the processes' share in use
-    redis_ops_per_s: float
-    redis_home_ops_per_s: float
-    redis_hottest_event_ops_per_s: float
-    redis_primaries: int
-    redis_beyond_one_primary: list[str]  # what no number of shards helps
+    redis_ops_per_s: float  # all on the one primary (Sentinel's replica only stands by)
+    redis_limits_ops_per_s: float  # the booking limits' share of them
+    redis_primary_share: float  # of the one primary's usable ops; past 1 it cannot keep up
     postgres_transactions_per_s: float
     postgres_cores: int
     pooler_server_connections: int
@@ -150,19 +148,11 @@ def plan(load: Load, costs: UnitCosts) -> Plan:
         )
         + pairs * costs.redis_commands_per_process_event_s
     )
-    home_ops = (
+    limits_ops = (
         load.clicks_per_s * costs.redis_home_commands_per_click
         + load.arrivals_per_s * costs.redis_home_commands_per_arrival
     )
-    # An event's group and keys live on one primary, the booking limits on the home one:
-    # adding shards spreads events, never one event's messages.
     per_primary = costs.redis_ops_per_s_per_primary * costs.usable_core_share
-    hottest_event = event_ops / load.events
-    beyond = [
-        name
-        for name, ops in (("one event's group", hottest_event), ("the home shard", home_ops))
-        if ops > per_primary
-    ]
 
     transactions = (
         load.clicks_per_s * costs.postgres_transactions_per_click
@@ -186,11 +176,9 @@ def plan(load: Load, costs: UnitCosts) -> Plan:
         processes=processes,
         processes_bound_by=bound_by,
         processes_needed=bounds[bound_by],
-        redis_ops_per_s=event_ops + home_ops,
-        redis_home_ops_per_s=home_ops,
-        redis_hottest_event_ops_per_s=hottest_event,
-        redis_primaries=max(1, math.ceil((event_ops + home_ops) / per_primary)),
-        redis_beyond_one_primary=beyond,
+        redis_ops_per_s=event_ops + limits_ops,
+        redis_limits_ops_per_s=limits_ops,
+        redis_primary_share=(event_ops + limits_ops) / per_primary,
         postgres_transactions_per_s=transactions,
         postgres_cores=postgres_cores,
         pooler_server_connections=math.ceil(
@@ -304,7 +292,6 @@ def check_table(rows: list[CheckRow]) -> str:
 
 
 def plan_table(load: Load, result: Plan) -> str:
-    beyond = ", ".join(result.redis_beyond_one_primary) or "nothing"
     return "\n".join(
         [
             f"load: {load.watchers:,} watchers over {load.events:,} event(s), "
@@ -317,10 +304,9 @@ def plan_table(load: Load, result: Plan) -> str:
             )
             + ")",
             f"server processes       {result.processes:,} (bound by {result.processes_bound_by})",
-            f"Redis ops/s            {result.redis_ops_per_s:,.0f} (home shard "
-            f"{result.redis_home_ops_per_s:,.0f}, hottest event "
-            f"{result.redis_hottest_event_ops_per_s:,.0f})",
-            f"Redis primaries        {result.redis_primaries:,}; beyond one primary: {beyond}",
+            f"Redis ops/s            {result.redis_ops_per_s:,.0f} (booking limits "
+            f"{result.redis_limits_ops_per_s:,.0f}): {result.redis_primary_share:.0%} of its "
+            "one primary",
             f"PostgreSQL tx/s        {result.postgres_transactions_per_s:,.0f}",
             f"PostgreSQL cores       {result.postgres_cores:,}",
             f"PgBouncer connections  {result.pooler_server_connections:,} to PostgreSQL, "

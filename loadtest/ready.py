@@ -2,8 +2,8 @@
 --clicks-per-s, --seats)? Three steps, then one line:
 
 1. The capacity model (capacity.py, the unit costs of capacity_inputs.json) says what the whole
-   load needs (server processes, Redis primaries, PostgreSQL cores), set against what this
-   deployment has (--processes, --redis-primaries, --postgres-cores).
+   load needs (server processes, the Redis primary's share, PostgreSQL cores), set against
+   what this deployment has (--processes, one Redis primary, --postgres-cores).
 2. The on-sale profile (`run --profile onsale`) runs against the deployment, scaled to what one
    load host drives. The rates stay the organiser's: the arrivals come at --arrivals-per-s (at
    most --host-arrivals-per-s) for --duration seconds, and enough buyers buy at once to make
@@ -69,7 +69,6 @@ def arguments(p: argparse.ArgumentParser) -> None:
     )
     g.add_argument("--metrics-token", help="as run's: for the verdict's inventory check")
     g.add_argument("--processes", type=int, help="behind --url [default: one a --server-pid, or 1]")
-    g.add_argument("--redis-primaries", type=int, default=1, help="Redis primaries it has")
     g.add_argument("--postgres-cores", type=int, default=1, help="PostgreSQL cores it has")
     g = p.add_argument_group("the load host and the limits")
     g.add_argument("--duration", type=float, default=10.0, help="seconds of arrivals")
@@ -238,11 +237,10 @@ def measured_checks(result: dict, args: argparse.Namespace) -> list[Check]:
 def model_checks(plan: capacity.Plan, costs: capacity.UnitCosts, args) -> list[Check]:
     """What the whole load needs of each engine (the plan's share before rounding up)."""
     usable = costs.usable_core_share
-    redis = plan.redis_ops_per_s / (costs.redis_ops_per_s_per_primary * usable)
     tps = plan.postgres_transactions_per_s / (costs.postgres_transactions_per_s_per_core * usable)
     return [
         Check("server processes", plan.processes_needed, args.processes),
-        Check("Redis primaries", redis, args.redis_primaries),
+        Check("Redis primary", plan.redis_primary_share, 1),
         Check("PostgreSQL cores", tps, args.postgres_cores),
     ]
 
@@ -251,12 +249,10 @@ def to_add(plan: capacity.Plan, args: argparse.Namespace) -> list[str]:
     """What the model says this deployment lacks for the whole load."""
     wanted = [
         (plan.processes - args.processes, "server process", "server processes"),
-        (plan.redis_primaries - args.redis_primaries, "Redis primary", "Redis primaries"),
         (plan.postgres_cores - args.postgres_cores, "PostgreSQL core", "PostgreSQL cores"),
     ]
     adds = [f"add {n} {one if n == 1 else many}" for n, one, many in wanted if n > 0]
-    beyond = plan.redis_beyond_one_primary
-    return adds + [f"{what} is past one Redis primary: no shard helps" for what in beyond]
+    return adds + (["Redis is past its one primary"] if plan.redis_primary_share > 1 else [])
 
 
 def judge(result: dict | None, why: str | None, args: argparse.Namespace) -> dict:
@@ -301,9 +297,7 @@ def judge(result: dict | None, why: str | None, args: argparse.Namespace) -> dic
         "load": dataclasses.asdict(load),
         "plan": dataclasses.asdict(plan),
         "cpu_s_per_arrival_measured": bool(arrival_ms),  # in the model, for the unit cost's
-        "deployment": {
-            k: getattr(args, k) for k in ("processes", "redis_primaries", "postgres_cores")
-        },
+        "deployment": {k: getattr(args, k) for k in ("processes", "postgres_cores")},
     }
 
 

@@ -17,7 +17,7 @@ import orjson
 from channels.generic.websocket import AsyncWebsocketConsumer
 
 from reservations.access_tokens import TokenIdentity, access_token_account
-from reservations.redis_shards import SIGN_OUTS_GROUP
+from reservations.redis_primary import SIGN_OUTS_GROUP
 
 from .broadcast import account_group
 from .protocol import BOOKINGS, INVALID, MAX_CLIENT_FRAME_BYTES, NOT_AUTHENTICATED, PONG, CloseCode

@@ -19,12 +19,12 @@ import threading
 import time
 import weakref
 
-from reservations.redis_shards import SIGN_OUTS_GROUP, event_group
+from reservations.redis_primary import SIGN_OUTS_GROUP, event_group
 from reservations.signals import SeatChange
 
 from .hub import hub_if_running
 from .protocol import seat_change
-from .redis_clients import async_shard_clients, group_send
+from .redis_clients import async_client, group_send
 from .sequence import counters
 
 logger = logging.getLogger("realtime.broadcast")
@@ -56,7 +56,7 @@ def on_family_revoked(sender, *, family: str, **kwargs) -> None:
 
 
 def account_group(account: int) -> str:
-    """The group of an account's sockets (accounts.py), on whichever shard the layer hashes it."""
+    """The group of an account's sockets (accounts.py)."""
     return f"account.{account}"
 
 
@@ -186,7 +186,7 @@ class _Publisher:
         self.pending: list[tuple[int, tuple]] = []  # (event_id, (changes, owners, ts))
         self.wake = asyncio.Event()
         self.idle = asyncio.Event()  # nothing pending, nothing on its way
-        self.counters = counters(async_shard_clients())
+        self.counters = counters(async_client())
         self.task = asyncio.ensure_future(self._run())
 
     def put(self, event_id: int, item: tuple) -> None:

@@ -62,7 +62,7 @@ from .own_seats import OwnSeats
 from .presence import Presence
 from .protocol import CloseCode, seat_change
 from .queue_frames import QueueStates, deliver_in_slices, tell_places
-from .redis_clients import async_shard_clients
+from .redis_clients import async_client
 from .relay import Relay
 from .sequence import counters
 from .socket_metrics import sockets_gone, sockets_now
@@ -99,7 +99,7 @@ class EventHub:
         self.process_id = f"{os.uname().nodename}:{os.getpid()}:{secrets.token_hex(3)}"
         self.watchers: dict[int, set[Watcher]] = {}
         self.addresses: Counter[str] = Counter()  # open sockets per client address
-        self._redis = async_shard_clients()  # one per shard; none without Redis
+        self._redis = async_client()  # None without Redis
         self._relay: Relay | None = None
         self._known = KnownEvents()
         self._counters = counters(self._redis)
@@ -131,8 +131,8 @@ class EventHub:
             # A receive blocked in the channel layer may take a moment to unwind; never hang.
             await asyncio.wait(self._tasks, timeout=3)
         self._tasks = []
-        for client in self._redis:
-            await client.aclose()
+        if self._redis is not None:
+            await self._redis.aclose()
 
     async def _started(self) -> Relay:
         """The relay, started with the hub's loops if need be, once it listens."""

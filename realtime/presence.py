@@ -4,8 +4,6 @@ import time
 
 import orjson
 
-from reservations.redis_shards import event_shard
-
 from .protocol import presence_frame
 
 PRESENCE_INTERVAL = 1.0
@@ -28,20 +26,20 @@ return total
 
 
 class Presence:
-    def __init__(self, clients: list, process_id: str):
-        self._redis = clients  # one per shard: the event's counts live on the event's
+    def __init__(self, client, process_id: str):
+        self._redis = client  # None without Redis
         self._process_id = process_id
         self._sent: dict[int, int] = {}
 
     async def message(self, event_id: int, local: int) -> str | None:
         """Report this process's count; the `presence` frame to send, if the total changed."""
-        if not self._redis:
+        if self._redis is None:
             total = local
         else:
             now = time.time()
             tag = f"{{seatmap:event:{event_id}}}"
             total = int(
-                await self._redis[event_shard(event_id)].eval(
+                await self._redis.eval(
                     _PRESENCE_SCRIPT,
                     2,
                     f"{tag}:presence",

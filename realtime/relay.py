@@ -3,11 +3,10 @@
 It joins each watched event's group once, receives every message of those groups, puts each
 event's frames back in `seq` order (reorder.py) and hands them to its listener (the hub). When
 the layer fails, or Redis stops answering, it tells the listener (who closes its sockets with
-4503), then rejoins with backoff; it lets sockets in again (`ready`) once it hears every shard.
+4503), then rejoins with backoff; it lets sockets in again (`ready`) once it hears Redis again.
 """
 
 import asyncio
-import itertools
 import logging
 import secrets
 import time
@@ -17,7 +16,7 @@ from typing import Protocol
 import redis
 from channels.layers import get_channel_layer
 
-from reservations.redis_shards import LAYER_CLIENT_NAME, SIGN_OUTS_GROUP, event_group, group_shard
+from reservations.redis_primary import LAYER_CLIENT_NAME, SIGN_OUTS_GROUP, event_group
 
 from .redis_clients import group_send
 from .reorder import REORDER_WAIT_SECONDS, SeqReorder
@@ -27,9 +26,9 @@ logger = logging.getLogger("realtime.relay")
 # Group memberships are re-added this often: they expire on the layer after a day, and a Redis
 # that lost its data without dropping connections (a FLUSHALL, a failover) forgets them.
 GROUP_REFRESH_SECONDS = 30
-# How often the relay asks each shard whether its primary is still the same (see _listening).
+# How often the relay asks Redis whether its primary is still the same (see _listening).
 LIVENESS_INTERVAL = 1.0
-# Before it lets sockets in, the relay probes every shard this often, for at most this long
+# Before it lets sockets in, the relay probes Redis this often, for at most this long
 # (_probe); then it fails and backs off as for any failure.
 PROBE_EVERY = 0.1
 PROBE_SECONDS = 5.0
@@ -63,24 +62,13 @@ async def _first_failure(*coroutines) -> None:
         await asyncio.gather(*tasks, return_exceptions=True)
 
 
-def _group_on_each_shard(count: int, stem: str) -> list[str]:
-    """A group name for each of `count` shards, in shard order, named `stem.N`: the layer
-    hashes group names to shards (redis_shards.group_shard)."""
-    found: dict[int, str] = {}
-    names = (f"{stem}.{number}" for number in itertools.count())
-    while len(found) < count:
-        name = next(names)
-        found.setdefault(group_shard(name, count), name)
-    return [found[shard] for shard in range(count)]
-
-
 async def _primary(client) -> str:
     """Which Redis process answers: its run id changes with a restart or a failover."""
     return (await client.info("server"))["run_id"]
 
 
 async def _subscribers(client) -> list[int]:
-    """Which of the shard's connections subscribe for this process's layer: one that Redis
+    """Which of the primary's connections subscribe for this process's layer: one that Redis
     dropped (its output buffer over client-output-buffer-limit, a CLIENT KILL) and the layer
     opened again has another id."""
     clients = await client.client_list(_type="pubsub")
@@ -88,16 +76,16 @@ async def _subscribers(client) -> list[int]:
 
 
 class Relay:
-    def __init__(self, listener: Listener, clients: list):
+    def __init__(self, listener: Listener, client):
         self._listener = listener
-        self._redis = clients  # one per shard (none without Redis)
+        self._redis = client  # None without Redis
         self._layer = get_channel_layer()
         self._channel: str | None = None
         self._joined: dict[int, asyncio.Future] = {}
         self._reorders: dict[int, SeqReorder] = {}
         self._leaving: set[asyncio.Task] = set()
-        self._unheard: set[str] = set()  # the probes sent and not yet back (_probe)
-        self._probed: list[tuple[str, str]] = []  # the last probe's (group, channel)s (_probe)
+        self._unheard: str | None = None  # the probe's group, until it is back (_probe)
+        self._probed: tuple[str, str] | None = None  # the last probe's (group, channel) (_probe)
         self.ready = asyncio.Event()
 
     async def join(self, event_id: int) -> None:
@@ -165,51 +153,47 @@ class Relay:
             self._dispatch(message)
 
     async def _listening(self) -> None:
-        """Let sockets in once every shard is heard; then raise once a shard stops answering,
-        another primary answers for it (a Sentinel failover, a restart), or another connection
-        subscribes there for this process (Redis dropped the last one): the pub/sub layer
-        reconnects quietly, and messages published meanwhile are lost, so sockets must not
-        stay open as if nothing happened."""
-        primaries = [await _primary(client) for client in self._redis]
-        await self._probe()
-        subscribers = [await _subscribers(client) for client in self._redis]
-        self.ready.set()
-        if not self._redis:
+        """Let sockets in once Redis is heard; then raise once it stops answering, another
+        primary answers (a Sentinel failover, a restart), or another connection subscribes
+        there for this process (Redis dropped the last one): the pub/sub layer reconnects
+        quietly, and messages published meanwhile are lost, so sockets must not stay open as if
+        nothing happened."""
+        if self._redis is None:
+            self.ready.set()
             await asyncio.Event().wait()
+        primary = await _primary(self._redis)
+        await self._probe()
+        subscribers = await _subscribers(self._redis)
+        self.ready.set()
         while True:
             await asyncio.sleep(LIVENESS_INTERVAL)
-            for shard, client in enumerate(self._redis):
-                if await _primary(client) != primaries[shard]:
-                    raise redis.ConnectionError(f"another primary answers for shard {shard}")
-                if await _subscribers(client) != subscribers[shard]:
-                    raise redis.ConnectionError(f"shard {shard} dropped the pub/sub connection")
+            if await _primary(self._redis) != primary:
+                raise redis.ConnectionError("another primary answers")
+            if await _subscribers(self._redis) != subscribers:
+                raise redis.ConnectionError("Redis dropped the pub/sub connection")
 
     async def _probe(self) -> None:
-        """Join a new group on each shard and send each a probe, again every PROBE_EVERY s,
-        until every one has come back; then leave the last probe's groups. With Redis back
-        after a failover or a restart, the pub/sub layer's connection to a shard subscribes
-        again only at its next read, up to a second later, and hears nothing meanwhile: sockets
-        let in before then would miss pushes with nothing later to reveal it. A group new to
-        the layer makes it subscribe on that shard's connection at once, and the connection
-        reconnects and subscribes its groups again with it.
+        """Join a new group and send it a probe, again every PROBE_EVERY s, until one has come
+        back; then leave the last probe's group. With Redis back after a failover or a restart,
+        the pub/sub layer's connection subscribes again only at its next read, up to a second
+        later, and hears nothing meanwhile: sockets let in before then would miss pushes with
+        nothing later to reveal it. A group new to the layer makes it subscribe at once, and the
+        connection reconnects and subscribes its groups again with it.
 
-        The groups stay joined until the next probe is back: each shard's connection then
-        subscribes to something whatever events it carries, and keeps its id (_subscribers)."""
-        stem = f"relay.probe.{secrets.token_hex(4)}"
-        groups = _group_on_each_shard(len(self._redis), stem)
-        for group in groups:
-            await self._layer.group_add(group, self._channel)
-        self._unheard = set(groups)
+        The group stays joined until the next probe is back: the connection then subscribes to
+        something whatever events it carries, and keeps its id (_subscribers)."""
+        group = f"relay.probe.{secrets.token_hex(4)}"
+        await self._layer.group_add(group, self._channel)
+        self._unheard = group
         deadline = time.monotonic() + PROBE_SECONDS
         while self._unheard:
             if time.monotonic() > deadline:
-                raise redis.ConnectionError(f"probes not back within {PROBE_SECONDS} s")
-            for group in list(self._unheard):
-                await group_send(group, {"type": "relay.probe", "group": group})
+                raise redis.ConnectionError(f"probe not back within {PROBE_SECONDS} s")
+            await group_send(group, {"type": "relay.probe", "group": group})
             await asyncio.sleep(PROBE_EVERY)
-        for group, channel in self._probed:
-            await self._layer.group_discard(group, channel)
-        self._probed = [(group, self._channel) for group in groups]
+        if self._probed is not None:
+            await self._layer.group_discard(*self._probed)
+        self._probed = (group, self._channel)
 
     async def refresh_groups_forever(self) -> None:
         while True:
@@ -234,7 +218,8 @@ class Relay:
 
     def _dispatch(self, message: dict) -> None:
         if message.get("type") == "relay.probe":
-            self._unheard.discard(message["group"])
+            if message["group"] == self._unheard:
+                self._unheard = None
             return
         if message.get("type") == "family.revoked":
             self._listener.family_revoked(message["family"])

@@ -6,7 +6,7 @@ script reads the epoch and bumps the counter atomically; if Redis lost its data,
 finds no epoch, starts a new one and the counter again from 0, and clients see the new epoch.
 
 Without Redis (the embedded default, one process) the counter is process memory with an epoch
-per process start. Both kinds answer the same two calls; ``counters(clients)`` picks one.
+per process start. Both kinds answer the same two calls; ``counters(client)`` picks one.
 """
 
 import secrets
@@ -14,8 +14,6 @@ import threading
 from typing import Protocol
 
 import redis.asyncio
-
-from reservations.redis_shards import event_shard
 
 _SCRIPT = """
 local replication = redis.call('INFO', 'replication')
@@ -47,14 +45,14 @@ class Counters(Protocol):
 
 
 class RedisCounters:
-    def __init__(self, clients: list[redis.asyncio.Redis]):
-        # One per shard. Sent by its digest (EVALSHA); redis-py loads the script again where
-        # a primary does not know it (a restart, a failover to a replica).
-        self._scripts = [client.register_script(_SCRIPT) for client in clients]
+    def __init__(self, client: redis.asyncio.Redis):
+        # Sent by its digest (EVALSHA); redis-py loads the script again where a primary does
+        # not know it (a restart, a failover to a replica).
+        self._script = client.register_script(_SCRIPT)
 
     async def _eval(self, event_id: int, count: int) -> tuple[str, int]:
         tag = f"{{seatmap:event:{event_id}}}"
-        epoch, seq = await self._scripts[event_shard(event_id)](
+        epoch, seq = await self._script(
             keys=[f"{tag}:epoch", f"{tag}:seq", f"{tag}:born-on"], args=[_new_epoch(), str(count)]
         )
         return (epoch.decode() if isinstance(epoch, bytes) else epoch), int(seq)
@@ -88,6 +86,6 @@ class MemoryCounters:
 _memory = MemoryCounters()
 
 
-def counters(clients: "list[redis.asyncio.Redis]") -> Counters:
-    """Redis's counters, given a client of each shard; without any, this process's."""
-    return RedisCounters(clients) if clients else _memory
+def counters(client: redis.asyncio.Redis | None) -> Counters:
+    """Redis's counters, given a client; without one, this process's."""
+    return RedisCounters(client) if client is not None else _memory

@@ -4,7 +4,7 @@ Reservations registers the database; other apps register their own parts in thei
 ``AppConfig.ready`` (realtime: the channel layer), so the health view asks this registry and
 imports none of them.
 
-A report asks every part (a PING to each Redis host, a query), so it is made at most once a
+A report asks every part (a PING to Redis, a query), so it is made at most once a
 second per process (HEALTH_CACHE_SECONDS): a scraper, a load balancer and an operator asking
 together cost one round of checks, and only one request thread makes it while the others wait
 for its answer.

@@ -14,6 +14,7 @@ import yaml
 
 from harness.engines import REDIS_SERVER
 from harness.servers import free_port
+from reservations.redis_primary import SENTINEL_MASTER
 
 ROOT = Path(__file__).resolve().parents[2]
 COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
@@ -150,7 +151,7 @@ def test_compose_redis_asks_for_its_password_and_keeps_it_off_the_command_line(c
     assert oct((directory / "redis.conf").stat().st_mode)[-3:] == "600"
 
 
-def test_the_sentinels_log_in_to_every_shard_they_watch(tmp_path):
+def test_the_sentinels_watch_the_primary_the_server_asks_for_and_log_in_to_it(tmp_path):
     shim = tmp_path / "redis-sentinel"
     shim.write_text('#!/bin/sh\ncat "$1"\n')
     shim.chmod(0o755)
@@ -163,12 +164,11 @@ def test_the_sentinels_log_in_to_every_shard_they_watch(tmp_path):
         .replace("/etc/redis/", f"{tmp_path}/etc/")
         .replace("/data/", f"{tmp_path}/")
     )
-    env = {"PATH": f"{tmp_path}:{os.environ['PATH']}", "REDIS_PASSWORD": "s3cretshard"}
+    env = {"PATH": f"{tmp_path}:{os.environ['PATH']}", "REDIS_PASSWORD": "s3cretsentinel"}
     written = subprocess.run(["sh", "-c", script], env=env, capture_output=True, text=True)
     monitored = re.findall(r"^sentinel monitor (\S+)", written.stdout, flags=re.MULTILINE)
-    assert monitored == ["seatmap-0", "seatmap-1"]
-    for master in monitored:
-        assert f'sentinel auth-pass {master} "s3cretshard"' in written.stdout
+    assert monitored == [SENTINEL_MASTER]
+    assert f'sentinel auth-pass {SENTINEL_MASTER} "s3cretsentinel"' in written.stdout
 
 
 def test_the_webhook_worker_reaches_postgresql_and_the_internet_and_nothing_else_of_the_stack():

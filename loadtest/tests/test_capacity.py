@@ -1,4 +1,4 @@
-"""The capacity model (loadtest/capacity.py) turns a load into processes, Redis primaries,
+"""The capacity model (loadtest/capacity.py) turns a load into processes, Redis load,
 PostgreSQL cores and pooler connections the way docs/SCALING.md says, and reproduces what the
 bench measured on this machine within the stated tolerance. Pure arithmetic: no server."""
 
@@ -106,22 +106,20 @@ def test_memory_or_open_sockets_bound_the_processes_when_the_cpu_does_not(costs)
 # --- Redis -----------------------------------------------------------------------------------
 
 
-def test_a_click_costs_the_events_primary_a_message_per_process_watching_it(costs):
+def test_a_click_costs_the_primary_a_message_per_process_watching_it(costs):
     result = plan(Load(watchers=200_000, clicks_per_s=100, frames_per_s=2), costs)
     assert result.processes > 1
-    # seq and PUBLISH, the message to each process, and each process's presence count a second.
-    assert result.redis_hottest_event_ops_per_s == 100 * (2 + result.processes) + result.processes
-    assert result.redis_home_ops_per_s == 100  # the booking limits' count
+    # seq and PUBLISH, the message to each process, and each process's presence count a second;
+    # and the booking limits' count.
+    assert result.redis_ops_per_s == 100 * (2 + result.processes) + result.processes + 100
+    assert result.redis_limits_ops_per_s == 100
 
 
-def test_more_shards_spread_events_but_never_one_events_group_nor_the_booking_limits(costs):
-    one_event = plan(Load(watchers=1_000_000, clicks_per_s=2_000, frames_per_s=2), costs)
-    assert one_event.redis_beyond_one_primary == ["one event's group"]
-    spread = plan(Load(watchers=1_000_000, clicks_per_s=2_000, frames_per_s=2, events=100), costs)
-    assert spread.redis_beyond_one_primary == []
-    assert spread.redis_primaries >= 1
-    limits = plan(Load(watchers=1_000, clicks_per_s=60_000, frames_per_s=2, events=1_000), costs)
-    assert "the home shard" in limits.redis_beyond_one_primary
+def test_the_plan_says_when_the_one_primary_cannot_keep_up(costs):
+    light = plan(Load(watchers=1_000, clicks_per_s=100, frames_per_s=2), costs)
+    assert light.redis_primary_share < 1
+    heavy = plan(Load(watchers=1_000_000, clicks_per_s=2_000, frames_per_s=2), costs)
+    assert heavy.redis_primary_share > 1
 
 
 # --- PostgreSQL and the pooler ---------------------------------------------------------------

@@ -1,11 +1,10 @@
 """The on-sale through the multi-server stack (harness/stack.py): four server processes behind
-nginx, two Redis shards each a Sentinel-managed primary with a replica, PgBouncer in front of
-PostgreSQL, all real processes. While people arrive and open the map (the on-sale profile)
-and steady buyers hold, book and cancel on the same event (the journey profile), a server
-process is killed, then PgBouncer (started again 2 s later), then the primary of the event's
-Redis shard. Both runs' verdicts hold: no seat sold twice, every booking a buyer was answered
-for is on the server as answered, and every watcher's map equals the database within 10 s of
-the failover."""
+nginx, a Redis primary with a replica under three Sentinels, PgBouncer in front of PostgreSQL,
+all real processes. While people arrive and open the map (the on-sale profile) and steady buyers
+hold, book and cancel on the same event (the journey profile), a server process is killed, then
+PgBouncer (started again 2 s later), then the Redis primary. Both runs' verdicts hold: no seat
+sold twice, every booking a buyer was answered for is on the server as answered, and every
+watcher's map equals the database within 10 s of the failover."""
 
 import asyncio
 import json
@@ -46,8 +45,7 @@ FAILOVER_SETTLED_WITHIN = 10.0
 ONSALE_SETTLE = 4.5
 # The steady run ends 5.5 s after the failover began; its verdict waits this long after it
 # (it compares its watchers some 7 s after the primary's death), so that a relay still probing
-# its shards has let its sockets in again (it does so only once it hears every shard:
-# realtime/relay.py).
+# Redis has let its sockets in again (it does so only once it hears Redis: realtime/relay.py).
 STEADY_SETTLE = 3.0
 
 
@@ -77,7 +75,7 @@ def test_the_onsale_verdict_holds_while_a_server_pgbouncer_and_a_redis_primary_a
     room_and_buyers,
 ):
     event, users, steady_users = room_and_buyers
-    with engine_stack(DB_URL, servers=4, shards=2, LIMITS_EXEMPT_NETWORKS="127.0.0.1/32") as stack:
+    with engine_stack(DB_URL, servers=4, LIMITS_EXEMPT_NETWORKS="127.0.0.1/32") as stack:
         options = parse(
             "run",
             ["--url", stack.base, "--event", str(event), "--users", str(users)]
@@ -98,7 +96,7 @@ def test_the_onsale_verdict_holds_while_a_server_pgbouncer_and_a_redis_primary_a
         )
         stop = threading.Event()
         faults = threading.Thread(
-            target=stack.faults_in_turn, args=(event, FAULT_EVERY, stop), daemon=True
+            target=stack.faults_in_turn, args=(FAULT_EVERY, stop), daemon=True
         )
         faults.start()
         try:

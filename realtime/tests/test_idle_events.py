@@ -23,7 +23,7 @@ from harness.waiting import eventually, until
 from realtime.idle_events import IdleEvents
 from realtime.routing import websocket_application
 from realtime.tests.clients import lock_as_alice, next_seats, ws_url
-from reservations.redis_shards import event_group
+from reservations.redis_primary import event_group
 from reservations.tests import booking_calls
 from reservations.tests.factories import UserFactory, event_with_seats
 

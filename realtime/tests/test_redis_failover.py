@@ -2,8 +2,9 @@
 `redis-server` primary and replica, three of Debian's `redis-sentinel`): a seat changed while
 the primary is gone, with nothing changing after it, is on every watcher's map within 10 s of
 the primary's death. Nothing later can reveal the lost push as a gap: only the relay's liveness
-check (realtime/relay.py, closing sockets when a shard stops answering or another primary
-answers) sends the watchers back for a fresh snapshot.
+check (realtime/relay.py, closing sockets when Redis stops answering or another primary
+answers) sends the watchers back for a fresh snapshot. And a counter read on a promoted replica
+never hands out a `seq` already used under the same epoch.
 """
 
 import asyncio
@@ -11,17 +12,19 @@ import time
 
 import httpx
 import pytest
+import redis.asyncio
 
-from harness.engines import sentinel_shards
+from harness.engines import redis_server, sentinel_redis
 from harness.servers import server_processes, token
 from harness.waiting import until
 from loadtest.browser import Browser
 from loadtest.stats import Recorder
 from loadtest.watchers import Watcher
+from realtime.sequence import RedisCounters
 from realtime.tests.clients import ws_url
 from reservations.tests.factories import UserFactory, event_with_seats
 
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
+pytestmark = pytest.mark.slow
 
 SETTLED_WITHIN = 10.0
 WATCHERS_PER_SERVER = 3
@@ -40,13 +43,14 @@ async def maps_show(watchers: list[Watcher], seat_id: int, status: str, within: 
     )
 
 
+@pytest.mark.django_db(transaction=True)
 def test_a_seat_locked_while_the_primary_fails_over_is_on_every_map_within_ten_seconds(
     stack_env,
 ):
     event = event_with_seats(rows=1, seats_per_row=6)
     UserFactory(username="alice")
     seat = event.seats.order_by("id").first()
-    with sentinel_shards(shards=1) as engines:
+    with sentinel_redis() as engines:
         env = {**stack_env, **engines.env()}
         with server_processes(env, count=2) as servers:
             bases = [server.url for server in servers]
@@ -67,20 +71,20 @@ async def _failover_scenario(engines, bases, event_id, seat_id, bearer) -> None:
             await asyncio.gather(*(w.ready.wait() for w in watchers))
         assert await maps_show(watchers, seat_id, "available", within=2)
 
-        killed = await asyncio.to_thread(engines.kill_primary, 0)
+        killed = await asyncio.to_thread(engines.kill_primary)
         died = time.monotonic()
         async with httpx.AsyncClient(timeout=10) as http:
             # Sentinel waits a second before it calls the primary down: the health check
-            # names the shard that is down meanwhile.
+            # says the channel layer is down meanwhile.
             health = await http.get(f"{bases[1]}/api/health/")
             assert health.status_code == 503
-            assert health.json()["redis:seatmap-0"] == "down"
+            assert health.json()["channel_layer"] == "down"
             locked = await http.post(
                 f"{bases[0]}/api/events/{event_id}/seats/{seat_id}/lock/", headers=bearer
             )
         # Booking needs PostgreSQL only (API.md "When Redis is gone"); its push is lost.
         assert locked.status_code == 200, locked.text
-        await asyncio.to_thread(engines.wait_failover, 0, killed.port)
+        await asyncio.to_thread(engines.wait_failover, killed.port)
 
         left = SETTLED_WITHIN - (time.monotonic() - died)
         assert await maps_show(watchers, seat_id, "locked", within=left), [
@@ -89,9 +93,28 @@ async def _failover_scenario(engines, bases, event_id, seat_id, bearer) -> None:
         assert rec.closed_by_server  # they were closed and came back: the relay's doing
         async with httpx.AsyncClient(timeout=10) as http:
             health = (await http.get(f"{bases[1]}/api/health/")).json()
-        assert health == {"database": "ok", "channel_layer": "ok", "redis:seatmap-0": "ok"}
+        assert health == {"database": "ok", "channel_layer": "ok"}
     finally:
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
         session.close()
+
+
+def test_a_promoted_replica_starts_a_new_epoch_instead_of_reusing_seq():
+    with redis_server() as primary, redis_server() as replica:
+        replica.client().replicaof("127.0.0.1", primary.port)
+        asyncio.run(_promoted(primary, replica))
+
+
+async def _promoted(primary, replica):
+    old = RedisCounters(redis.asyncio.Redis(port=primary.port))
+    epoch, seq = await old.next(7, 5)
+    caught_up = await until(lambda: replica.client().get("{seatmap:event:7}:seq") == b"5")
+    assert caught_up, "the replica did not catch up"
+    replica.client().replicaof("NO", "ONE")  # the failover: later writes of the old are lost
+    assert await old.next(7, 3) == (epoch, 8)
+    promoted = RedisCounters(redis.asyncio.Redis(port=replica.port))
+    new_epoch, new_seq = await promoted.next(7)
+    assert new_epoch != epoch, f"seq {new_seq} under the old epoch would repeat 6..8"
+    assert new_seq == 1

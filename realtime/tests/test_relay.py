@@ -1,12 +1,10 @@
-"""The relay (realtime/relay.py) over three Redis shards, all killed and started again under it:
-once it lets sockets in again (`ready`), it hears every message published on every shard. Redis
-back, the pub/sub layer's connection to a shard subscribes again only at its next read, up to a
-second later (only the shard of the relay's new channel at once); a relay that let sockets in
-before then would leave them without those pushes, and with nothing later to reveal the loss
-if no seat changes after it."""
+"""The relay (realtime/relay.py) over a Redis killed and started again under it: once it lets
+sockets in again (`ready`), it hears every message published. Redis back, the pub/sub layer's
+connection subscribes again only at its next read, up to a second later; a relay that let
+sockets in before then would leave them without those pushes, and with nothing later to reveal
+the loss if no seat changes after it."""
 
 import asyncio
-import contextlib
 import time
 
 import pytest
@@ -16,13 +14,13 @@ from django.conf import settings as django_settings
 
 from harness.engines import redis_server
 from harness.waiting import until
-from realtime.redis_clients import async_shard_clients
+from realtime.redis_clients import async_client
 from realtime.relay import LIVENESS_INTERVAL, Relay
-from reservations.redis_shards import Shard, event_group, event_shard
+from reservations.redis_primary import Primary, event_group
 
 pytestmark = pytest.mark.slow
 
-SHARDS = 3
+EVENTS = [1, 2, 3]
 RESTARTS = 3
 AWAY_SECONDS = 1.0
 # After each restart, a message is published every PUBLISH_EVERY s the relay is ready, for
@@ -56,35 +54,30 @@ class Heard:
 
 
 @pytest.fixture
-def own_shards(settings):
-    """This test's channel layer and Redis settings, on Redis shards of its own."""
-    with contextlib.ExitStack() as stack:
-        servers = [stack.enter_context(redis_server()) for _ in range(SHARDS)]
-        settings.REDIS_URL = servers[0].url
-        settings.REDIS_SHARDS = [server.url for server in servers]
+def own_redis(settings):
+    """This test's channel layer and Redis settings, on a Redis of its own."""
+    with redis_server() as server:
+        settings.REDIS_URL = server.url
+        settings.REDIS_SENTINELS = []
         layer = {**django_settings.CHANNEL_LAYERS["default"]}
-        hosts = [Shard(url=url).layer_host() for url in settings.REDIS_SHARDS]
-        layer["CONFIG"] = {**layer["CONFIG"], "hosts": hosts}
+        layer["CONFIG"] = {**layer["CONFIG"], "hosts": [Primary(server.url).layer_host()]}
         settings.CHANNEL_LAYERS = {"default": layer}
         channel_layers.backends.clear()
-        yield servers
+        yield server
         channel_layers.backends.clear()
 
 
-def test_once_redis_is_back_the_relay_lets_sockets_in_only_when_it_hears_them(own_shards):
-    # An event on each shard.
-    events = {event_shard(event): event for event in range(1, 100)}
-    assert sorted(events) == list(range(SHARDS))
-    sent_while_ready, heard = asyncio.run(_restarts(own_shards, list(events.values())))
-    assert len(sent_while_ready) > RESTARTS * SHARDS * 10  # it came back after every restart
+def test_once_redis_is_back_the_relay_lets_sockets_in_only_when_it_hears_them(own_redis):
+    sent_while_ready, heard = asyncio.run(_restarts(own_redis, EVENTS))
+    assert len(sent_while_ready) > RESTARTS * len(EVENTS) * 10  # back after every restart
     missed = sorted(set(sent_while_ready) - heard.seqs)
     assert missed == [], f"{len(missed)} of {len(sent_while_ready)} published while ready lost"
 
 
-async def _restarts(servers, events: list[int]) -> tuple[list[tuple[int, int]], Heard]:
+async def _restarts(server, events: list[int]) -> tuple[list[tuple[int, int]], Heard]:
     heard = Heard(events)
-    clients = async_shard_clients()
-    relay = Relay(heard, clients)
+    client = async_client()
+    relay = Relay(heard, client)
     running = asyncio.ensure_future(relay.run())
     layer = get_channel_layer()
     sent_while_ready: list[tuple[int, int]] = []
@@ -92,16 +85,14 @@ async def _restarts(servers, events: list[int]) -> tuple[list[tuple[int, int]], 
         for _ in range(RESTARTS):
             await asyncio.wait_for(relay.ready.wait(), 10)
             failures = heard.failures
-            for server in servers:
-                await asyncio.to_thread(server.kill)
+            await asyncio.to_thread(server.kill)
             # The relay notices (its sockets would be closed) before Redis comes back.
             deadline = time.monotonic() + 10
             while heard.failures == failures:
                 assert time.monotonic() < deadline, "the relay did not notice Redis was gone"
                 await asyncio.sleep(0.02)
             await asyncio.sleep(AWAY_SECONDS)
-            for server in servers:
-                await asyncio.to_thread(server.start)
+            await asyncio.to_thread(server.start)
             ready_at = None
             while ready_at is None or time.monotonic() - ready_at < READY_FOR:
                 assert time.monotonic() < deadline + 10, "the relay did not come back"
@@ -119,8 +110,7 @@ async def _restarts(servers, events: list[int]) -> tuple[list[tuple[int, int]], 
     finally:
         running.cancel()
         await asyncio.gather(running, return_exceptions=True)
-        for client in clients:
-            await client.aclose()
+        await client.aclose()
     return sent_while_ready, heard
 
 
@@ -129,20 +119,20 @@ def _seats_message(event: int, seq: int) -> dict:
     return {"type": "seats.message", "event_id": event, "epoch": "e", "frames": [[seq, 0, [], []]]}
 
 
-def test_a_pub_sub_connection_redis_drops_is_noticed_though_the_primary_stays(own_shards):
+def test_a_pub_sub_connection_redis_drops_is_noticed_though_the_primary_stays(own_redis):
     """Redis drops a subscriber whose output buffer outgrows its limit (client-output-buffer-limit
     pubsub), or that an operator kills; the layer connects and subscribes again quietly, and what
     was published in between is lost. The relay notices the new connection as it does a new
     primary: its listener closes the sockets (they come back for a snapshot), and it is ready
-    again once it hears every shard."""
-    heard = asyncio.run(_pub_sub_dropped(own_shards[1]))
+    again once it hears Redis."""
+    heard = asyncio.run(_pub_sub_dropped(own_redis))
     assert heard.failures == 1
 
 
 async def _pub_sub_dropped(server) -> Heard:
-    heard = Heard([1, 2, 3])
-    clients = async_shard_clients()
-    relay = Relay(heard, clients)
+    heard = Heard(EVENTS)
+    client = async_client()
+    relay = Relay(heard, client)
     running = asyncio.ensure_future(relay.run())
     try:
         await asyncio.wait_for(relay.ready.wait(), 10)
@@ -157,6 +147,5 @@ async def _pub_sub_dropped(server) -> Heard:
     finally:
         running.cancel()
         await asyncio.gather(running, return_exceptions=True)
-        for client in clients:
-            await client.aclose()
+        await client.aclose()
     return heard

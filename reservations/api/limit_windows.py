@@ -33,7 +33,8 @@ from aiodataloader import DataLoader
 from django.conf import settings
 from rest_framework.throttling import BaseThrottle, SimpleRateThrottle
 
-from reservations.redis_shards import HOME, Shard, home_client, shards
+from reservations.redis_primary import Primary, primary
+from reservations.redis_primary import client as primary_client
 
 logger = logging.getLogger("reservations.api")
 
@@ -236,10 +237,10 @@ def forget_all() -> None:
 
 
 @functools.lru_cache(maxsize=4)
-def _count_script(home: Shard):
-    """The count script on the home shard's client, once per home: the argument only keys the
-    cache, so a test's settings that name another home get a script of their own."""
-    return home_client().register_script(_COUNT_SCRIPT)
+def _count_script(where: Primary):
+    """The count script on the primary's client, once per primary: the argument only keys the
+    cache, so a test's settings that name another Redis get a script of their own."""
+    return primary_client().register_script(_COUNT_SCRIPT)
 
 
 def _in_redis(call, fallback):
@@ -262,7 +263,7 @@ def count(rules: Sequence[Rule], now: float) -> list[int]:
     keys, args = _script_args(windows)
 
     def in_redis():
-        totals = _count_script(shards()[HOME])(keys=keys, args=args)
+        totals = _count_script(primary())(keys=keys, args=args)
         return counts_of(calls, windows, totals)[0]
 
     return _in_redis(in_redis, lambda: _process_windows.count(rules, now))
@@ -272,7 +273,7 @@ def pause(key: str, seconds: float) -> None:
     """From now, `paused_for(key)` says how long until `seconds` have passed."""
     milliseconds = max(1, int(seconds * 1000))
     _in_redis(
-        lambda: home_client().set(f"limits:pause:{key}", 1, px=milliseconds),
+        lambda: primary_client().set(f"limits:pause:{key}", 1, px=milliseconds),
         lambda: _process_windows.pause(f"limits:pause:{key}", seconds, time.time()),
     )
 
@@ -281,7 +282,7 @@ def paused_for(key: str) -> float:
     """Seconds left of `key`'s pause (0: none)."""
 
     def in_redis():
-        milliseconds = home_client().pttl(f"limits:pause:{key}")
+        milliseconds = primary_client().pttl(f"limits:pause:{key}")
         return max(0, milliseconds) / 1000
 
     return _in_redis(
@@ -289,7 +290,9 @@ def paused_for(key: str) -> float:
     )
 
 
-_CountersOfLoops = "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, tuple[Shard, DataLoader]]"
+_CountersOfLoops = (
+    "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, tuple[Primary, DataLoader]]"
+)
 _async_counters: _CountersOfLoops = weakref.WeakKeyDictionary()
 
 
@@ -299,13 +302,13 @@ def _async_counter() -> DataLoader:
     clicks at once), one round trip per call on a few pooled connections spent a quarter of the
     burst's CPU queueing for a connection (BENCHMARKS.md, issue 11)."""
     loop = asyncio.get_running_loop()
-    home = shards()[HOME]
+    where = primary()
     known = _async_counters.get(loop)
-    if known is not None and known[0] == home:
+    if known is not None and known[0] == where:
         return known[1]
     # A burst must not open a connection per batch: a few, waited for (through Sentinel, a
     # few at most: its pool does not wait).
-    client = home.async_client(
+    client = where.async_client(
         connection_pool_class=redis.asyncio.BlockingConnectionPool,
         client_name=LIMITS_CLIENT_NAME,
         max_connections=8,
@@ -321,7 +324,7 @@ def _async_counter() -> DataLoader:
         return counts_of(calls, windows, await script(keys=keys, args=args))
 
     counter = DataLoader(count_batch, cache=False, loop=loop)
-    _async_counters[loop] = (home, counter)
+    _async_counters[loop] = (where, counter)
     return counter
 
 

@@ -18,7 +18,7 @@ from collections import deque
 import redis
 from django.conf import settings
 
-from reservations.redis_shards import home_client
+from reservations.redis_primary import client as redis_client
 
 HEALTH_WINDOW_SECONDS = 10.0
 # A wait for a pooled database connection longer than this counts as a pool wait.
@@ -77,7 +77,7 @@ def share_this_process() -> None:
     if not settings.REDIS_URL:
         return
     try:
-        client = home_client()
+        client = redis_client()
         client.hset(_KEY, _PROCESS, json.dumps(summary()))
         client.expire(_KEY, 60)
     except redis.RedisError:
@@ -90,7 +90,7 @@ def slow_now(event_id: int) -> bool:
     if is_slow(summary(), event_id) or not settings.REDIS_URL:
         return is_slow(summary(), event_id)
     try:
-        shared = home_client().hgetall(_KEY)
+        shared = redis_client().hgetall(_KEY)
     except redis.RedisError:
         return False
     fresh = time.time() - 2 * HEALTH_WINDOW_SECONDS
@@ -105,4 +105,4 @@ def forget() -> None:
     with _lock:
         _calls.clear()
         _pool_waits.clear()
-    home_client().delete(_KEY)
+    redis_client().delete(_KEY)

@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from reservations.metrics import queue_observed
 from reservations.models import QueueEntry, Reservation, ReservedSeat, Seat, WaitingRoom
-from reservations.redis_shards import event_shard, shard_answers
+from reservations.redis_primary import answers
 from reservations.rules import free_q, live_lock_q
 from reservations.signals import queue_changed_on_commit
 
@@ -94,12 +94,12 @@ def _frame_due(room: WaitingRoom, now: datetime) -> bool:
 
 
 def _redis_down(room: WaitingRoom, told: bool | None) -> bool:
-    """Whether the event's Redis shard is away: its waiting sockets hear nothing meanwhile."""
+    """Whether Redis is away: the waiting sockets hear nothing meanwhile."""
     if told is not None:
         return told
     if not settings.REDIS_URL:
         return False
-    return not shard_answers(event_shard(room.event_id))
+    return not answers()
 
 
 def _draw(room: WaitingRoom, now: datetime) -> None:
