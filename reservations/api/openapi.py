@@ -55,6 +55,7 @@ _REFUSALS = {
     "events_seats_unlock_create": (400, 401, 403, 404, 409, 429),
     "events_seats_extend_create": (400, 401, 403, 404, 409, 429),
     "events_layout_retrieve": (404, 429),
+    "events_map_retrieve": (404, 429),
     "events_state_retrieve": (404,),
     "events_holds_retrieve": (401, 403, 404),
     "events_holds_run_retrieve": (401, 403, 404),
@@ -68,7 +69,7 @@ _REFUSALS = {
     "me_retrieve": (401, 403),
     "me_email": (400, 401, 403, 429),
     "me_email_resend": (400, 401, 403, 409, 429),
-    "verify_email": (400, 403),
+    "verify_email": (400, 403, 409),
     "register_create": (400, 403, 429),
     "reservations_list": (401, 403, 404),
     "reservations_retrieve": (401, 403, 404),
@@ -91,7 +92,7 @@ _REFUSALS = {
     "staff_events_off_sale_take_create": (400, 401, 403, 404, 409),
     "staff_events_off_sale_release_create": (400, 401, 403, 404),
     "staff_events_box_office_create": (400, 401, 403, 404, 409),
-    "staff_events_bookings_retrieve": (401, 403, 404),
+    "staff_events_bookings_retrieve": (400, 401, 403, 404),
     "staff_reservations_retrieve": (401, 403, 404),
     "staff_reservations_reseat_create": (400, 401, 403, 404, 409),
     "staff_reservations_refund_create": (400, 401, 403, 404, 409),
@@ -103,35 +104,41 @@ _REFUSALS = {
 _ANY = (503,)
 _WITH_BODY = (408, 413)
 
-_REASONS = {
-    400: "invalid: malformed JSON, wrong types, missing fields",
-    401: "not_authenticated or invalid_credentials",
-    403: "forbidden: a console route the caller's role may not use; "
-    "csrf_failed: a session request without a valid CSRF token; origin_not_allowed: a "
+_REASONS = {  # each names its codes as API.md's "Errors" does (tests/test_api_doc.py)
+    400: "`invalid`: malformed JSON, wrong types, missing fields; "
+    "`verification_link_invalid`: an e-mail verification link that is not ours or too old",
+    401: "`not_authenticated` or `invalid_credentials`",
+    403: "`forbidden`: a console route the caller's role may not use; "
+    "`csrf_failed`: a session request without a valid CSRF token; `origin_not_allowed`: a "
     "cookie route (refresh, logout) called from a page of an origin the server does not trust; "
-    "queue_turn_required, queue_turn_expired: a hold without a running turn of the event's "
-    "waiting room; amount_above_total: a box-office amount above the seats' total, from staff "
-    "who are not a Manager",
-    404: "not_found (for a list: a page past the last); no_queue, not_in_queue: the waiting room",
-    408: "request_timeout: the body did not arrive in time",
-    409: "a booking rule refused it (seat_unavailable, hold_limit, purchase_limit, not_holder, "
-    "lock_required, already_cancelled, hold_cap_reached, address_hold_limit, "
-    "seat_pass_refused, no_block, orphan_seat, companion_requires_accessible, price_changed); "
-    "refund_too_large: a refund past what the booking took; "
-    "the waiting room's: queue_not_open, "
-    "sold_out, not_your_turn, turn_lapsed, turn_extended",
-    413: f"too_large: a body over {settings.API_MAX_BODY_BYTES // 1024} KiB",
-    422: "idempotency_mismatch: an Idempotency-Key reused with another body",
-    429: "throttled: come back after Retry-After seconds",
-    503: "unavailable: the database (or, for state/ and holds/, the live feed) is out of reach "
-    "(Retry-After: 1); "
-    "login_busy: a login door while every password-hashing slot is busy (Retry-After: 1)",
+    "`queue_turn_required`, `queue_turn_expired`: a hold without a running turn of the event's "
+    "waiting room; `email_unverified`: a hold or a join by an account whose e-mail address is "
+    "not verified, where the organiser asks for it; `challenge_required`: a login, "
+    "registration or join without a solved proof-of-work challenge, where one is asked for; "
+    "`amount_above_total`: a box-office amount above the seats' total, from staff who are not "
+    "a Manager",
+    404: "`not_found` (for a list: a page past the last); `no_queue`, `not_in_queue`: the "
+    "waiting room",
+    408: "`request_timeout`: the body did not arrive in time",
+    409: "a booking rule refused it (`seat_unavailable`, `hold_limit`, `purchase_limit`, "
+    "`not_holder`, `lock_required`, `already_cancelled`, `hold_cap_reached`, "
+    "`address_hold_limit`, `seat_pass_refused`, `no_block`, `orphan_seat`, "
+    "`companion_requires_accessible`, `price_changed`); `refund_too_large`: a refund past what "
+    "the booking took; the waiting room's: `queue_not_open`, `sold_out`, `not_your_turn`, "
+    "`turn_lapsed`, `turn_extended`; the account's e-mail: `no_email`, "
+    "`email_already_verified`, `email_taken`",
+    413: f"`too_large`: a body over {settings.API_MAX_BODY_BYTES // 1024} KiB",
+    422: "`idempotency_mismatch`: an Idempotency-Key reused with another body",
+    429: "`throttled`: come back after Retry-After seconds",
+    503: "`unavailable`: the database (or, for state/ and holds/, the live feed) is out of "
+    "reach (Retry-After: 1); "
+    "`login_busy`: a login door while every password-hashing slot is busy (Retry-After: 1)",
 }
 
 # The operator's routes, let in as the metrics are (metrics_access.py).
 _OPERATORS = {"health_retrieve", "events_inventory_retrieve"}
 _OPERATORS_ONLY = (
-    "forbidden: from outside METRICS_ALLOWED_NETWORKS without `Authorization: Bearer "
+    "`forbidden`: from outside METRICS_ALLOWED_NETWORKS without `Authorization: Bearer "
     "<METRICS_TOKEN>`"
 )
 

@@ -1564,7 +1564,7 @@ export interface operations {
                     "application/json": components["schemas"]["Csrf"];
                 };
             };
-            /** @description unavailable: the database (or, for state/ and holds/, the live feed) is out of reach (Retry-After: 1); login_busy: a login door while every password-hashing slot is busy (Retry-After: 1) */
+            /** @description `unavailable`: the database (or, for state/ and holds/, the live feed) is out of reach (Retry-After: 1); `login_busy`: a login door while every password-hashing slot is busy (Retry-After: 1) */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -1598,7 +1598,7 @@ export interface operations {
                     "application/json": components["schemas"]["EventOutput"][];
                 };
             };
-            /** @description not_found (for a list: a page past the last); no_queue, not_in_queue: the waiting room */
+            /** @description `not_found` (for a list: a page past the last); `no_queue`, `not_in_queue`: the waiting room */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1607,7 +1607,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description throttled: come back after Retry-After seconds */
+            /** @description `throttled`: come back after Retry-After seconds */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -1616,7 +1616,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description unavailable: the database (or, for state/ and holds/, the live feed) is out of reach (Retry-After: 1); login_busy: a login door while every password-hashing slot is busy (Retry-After: 1) */
+            /** @description `unavailable`: the database (or, for state/ and holds/, the live feed) is out of reach (Retry-After: 1); `login_busy`: a login door while every password-hashing slot is busy (Retry-After: 1) */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -1646,7 +1646,7 @@ export interface operations {
                     "application/json": components["schemas"]["EventDetailOutput"];
                 };
             };
-            /** @description not_found (for a list: a page past the last); no_queue, not_in_queue: the waiting room */
+            /** @description `not_found` (for a list: a page past the last); `no_queue`, `not_in_queue`: the waiting room */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1655,7 +1655,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description throttled: come back after Retry-After seconds */
+            /** @description `throttled`: come back after Retry-After seconds */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -1664,7 +1664,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description unavailable: the database (or, for state/ and holds/, the live feed) is out of reach (Retry-After: 1); login_busy: a login door while every password-hashing slot is busy (Retry-After: 1) */
+            /** @description `unavailable`: the database (or, for state/ and holds/, the live feed) is out of reach (Retry-After: 1); `login_busy`: a login door while every password-hashing slot is busy (Retry-After: 1) */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -1701,7 +1701,7 @@ export interface operations {
                     "application/json": components["schemas"]["BestAvailable"];
                 };
             };
-            /** @description invalid: malformed JSON, wrong types, missing fields */
+            /** @description `invalid`: malformed JSON, wrong types, missing fields; `verification_link_invalid`: an e-mail verification link that is not ours or too old */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1710,7 +1710,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description not_authenticated or invalid_credentials */
+            /** @description `not_authenticated` or `invalid_credentials` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1719,7 +1719,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description forbidden: a console route the caller's role may not use; csrf_failed: a session request without a valid CSRF token; origin_not_allowed: a cookie route (refresh, logout) called from a page of an origin the server does not trust; queue_turn_required, queue_turn_expired: a hold without a running turn of the event's waiting room; amount_above_total: a box-office amount above the seats' total, from staff who are not a Manager */
+            /** @description `forbidden`: a console route the caller's role may not use; `csrf_failed`: a session request without a valid CSRF token; `origin_not_allowed`: a cookie route (refresh, logout) called from a page of an origin the server does not trust; `queue_turn_required`, `queue_turn_expired`: a hold without a running turn of the event's waiting room; `email_unverified`: a hold or a join by an account whose e-mail address is not verified, where the organiser asks for it; `challenge_required`: a login, registration or join without a solved proof-of-work challenge, where one is asked for; `amount_above_total`: a box-office amount above the seats' total, from staff who are not a Manager */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1728,7 +1728,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description not_found (for a list: a page past the last); no_queue, not_in_queue: the waiting room */
+            /** @description `not_found` (for a list: a page past the last); `no_queue`, `not_in_queue`: the waiting room */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1737,7 +1737,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description request_timeout: the body did not arrive in time */
+            /** @description `request_timeout`: the body did not arrive in time */
             408: {
                 headers: {
                     [name: string]: unknown;
@@ -1746,7 +1746,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description a booking rule refused it (seat_unavailable, hold_limit, purchase_limit, not_holder, lock_required, already_cancelled, hold_cap_reached, address_hold_limit, seat_pass_refused, no_block, orphan_seat, companion_requires_accessible, price_changed); refund_too_large: a refund past what the booking took; the waiting room's: queue_not_open, sold_out, not_your_turn, turn_lapsed, turn_extended */
+            /** @description a booking rule refused it (`seat_unavailable`, `hold_limit`, `purchase_limit`, `not_holder`, `lock_required`, `already_cancelled`, `hold_cap_reached`, `address_hold_limit`, `seat_pass_refused`, `no_block`, `orphan_seat`, `companion_requires_accessible`, `price_changed`); `refund_too_large`: a refund past what the booking took; the waiting room's: `queue_not_open`, `sold_out`, `not_your_turn`, `turn_lapsed`, `turn_extended`; the account's e-mail: `no_email`, `email_already_verified`, `email_taken` */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -1755,7 +1755,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description too_large: a body over 64 KiB */
+            /** @description `too_large`: a body over 64 KiB */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -1764,7 +1764,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description throttled: come back after Retry-After seconds */
+            /** @description `throttled`: come back after Retry-After seconds */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -1773,7 +1773,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description unavailable: the database (or, for state/ and holds/, the live feed) is out of reach (Retry-After: 1); login_busy: a login door while every password-hashing slot is busy (Retry-After: 1) */
+            /** @description `unavailable`: the database (or, for state/ and holds/, the live feed) is out of reach (Retry-After: 1); `login_busy`: a login door while every password-hashing slot is busy (Retry-After: 1) */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -1803,7 +1803,7 @@ export interface operations {
                     "application/json": components["schemas"]["OwnHoldsOutput"];
                 };
             };
-            /** @description not_authenticated or invalid_credentials */
+            /** @description `not_authenticated` or `invalid_credentials` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1812,7 +1812,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description forbidden: a console route the caller's role may not use; csrf_failed: a session request without a valid CSRF token; origin_not_allowed: a cookie route (refresh, logout) called from a page of an origin the server does not trust; queue_turn_required, queue_turn_expired: a hold without a running turn of the event's waiting room; amount_above_total: a box-office amount above the seats' total, from staff who are not a Manager */
+            /** @description `forbidden`: a console route the caller's role may not use; `csrf_failed`: a session request without a valid CSRF token; `origin_not_allowed`: a cookie route (refresh, logout) called from a page of an origin the server does not trust; `queue_turn_required`, `queue_turn_expired`: a hold without a running turn of the event's waiting room; `email_unverified`: a hold or a join by an account whose e-mail address is not verified, where the organiser asks for it; `challenge_required`: a login, registration or join without a solved proof-of-work challenge, where one is asked for; `amount_above_total`: a box-office amount above the seats' total, from staff who are not a Manager */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1821,7 +1821,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description not_found (for a list: a page past the last); no_queue, not_in_queue: the waiting room */
+            /** @description `not_found` (for a list: a page past the last); `no_queue`, `not_in_queue`: the waiting room */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1830,7 +1830,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description unavailable: the database (or, for state/ and holds/, the live feed) is out of reach (Retry-After: 1); login_busy: a login door while every password-hashing slot is busy (Retry-After: 1) */
+            /** @description `unavailable`: the database (or, for state/ and holds/, the live feed) is out of reach (Retry-After: 1); `login_busy`: a login door while every password-hashing slot is busy (Retry-After: 1) */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -1860,7 +1860,7 @@ export interface operations {
                     "application/json": components["schemas"]["HoldRunOutput"];
                 };
             };
-            /** @description not_authenticated or invalid_credentials */
+            /** @description `not_authenticated` or `invalid_credentials` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1869,7 +1869,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description forbidden: a console route the caller's role may not use; csrf_failed: a session request without a valid CSRF token; origin_not_allowed: a cookie route (refresh, logout) called from a page of an origin the server does not trust; queue_turn_required, queue_turn_expired: a hold without a running turn of the event's waiting room; amount_above_total: a box-office amount above the seats' total, from staff who are not a Manager */
+            /** @description `forbidden`: a console route the caller's role may not use; `csrf_failed`: a session request without a valid CSRF token; `origin_not_allowed`: a cookie route (refresh, logout) called from a page of an origin the server does not trust; `queue_turn_required`, `queue_turn_expired`: a hold without a running turn of the event's waiting room; `email_unverified`: a hold or a join by an account whose e-mail address is not verified, where the organiser asks for it; `challenge_required`: a login, registration or join without a solved proof-of-work challenge, where one is asked for; `amount_above_total`: a box-office amount above the seats' total, from staff who are not a Manager */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1878,7 +1878,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description not_found (for a list: a page past the last); no_queue, not_in_queue: the waiting room */
+            /** @description `not_found` (for a list: a page past the last); `no_queue`, `not_in_queue`: the waiting room */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1887,7 +1887,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description unavailable: the database (or, for state/ and holds/, the live feed) is out of reach (Retry-After: 1); login_busy: a login door while every password-hashing slot is busy (Retry-After: 1) */
+            /** @description `unavailable`: the database (or, for state/ and holds/, the live feed) is out of reach (Retry-After: 1); `login_busy`: a login door while every password-hashing slot is busy (Retry-After: 1) */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -1917,7 +1917,7 @@ export interface operations {
                     "application/json": components["schemas"]["Inventory"];
                 };
             };
-            /** @description forbidden: from outside METRICS_ALLOWED_NETWORKS without `Authorization: Bearer <METRICS_TOKEN>` */
+            /** @description `forbidden`: from outside METRICS_ALLOWED_NETWORKS without `Authorization: Bearer <METRICS_TOKEN>` */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1926,7 +1926,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description not_found (for a list: a page past the last); no_queue, not_in_queue: the waiting room */
+            /** @description `not_found` (for a list: a page past the last); `no_queue`, `not_in_queue`: the waiting room */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1935,7 +1935,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description unavailable: the database (or, for state/ and holds/, the live feed) is out of reach (Retry-After: 1); login_busy: a login door while every password-hashing slot is busy (Retry-After: 1) */
+            /** @description `unavailable`: the database (or, for state/ and holds/, the live feed) is out of reach (Retry-After: 1); `login_busy`: a login door while every password-hashing slot is busy (Retry-After: 1) */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -1974,7 +1974,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description not_found (for a list: a page past the last); no_queue, not_in_queue: the waiting room */
+            /** @description `not_found` (for a list: a page past the last); `no_queue`, `not_in_queue`: the waiting room */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1983,7 +1983,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description throttled: come back after Retry-After seconds */
+            /** @description `throttled`: come back after Retry-After seconds */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -1992,7 +1992,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description unavailable: the database (or, for state/ and holds/, the live feed) is out of reach (Retry-After: 1); login_busy: a login door while every password-hashing slot is busy (Retry-After: 1) */
+            /** @description `unavailable`: the database (or, for state/ and holds/, the live feed) is out of reach (Retry-After: 1); `login_busy`: a login door while every password-hashing slot is busy (Retry-After: 1) */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -2029,7 +2029,7 @@ export interface operations {
                     "application/json": components["schemas"]["SeatsLock"];
                 };
             };
-            /** @description invalid: malformed JSON, wrong types, missing fields */
+            /** @description `invalid`: malformed JSON, wrong types, missing fields; `verification_link_invalid`: an e-mail verification link that is not ours or too old */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2038,7 +2038,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description not_authenticated or invalid_credentials */
+            /** @description `not_authenticated` or `invalid_credentials` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2047,7 +2047,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description forbidden: a console route the caller's role may not use; csrf_failed: a session request without a valid CSRF token; origin_not_allowed: a cookie route (refresh, logout) called from a page of an origin the server does not trust; queue_turn_required, queue_turn_expired: a hold without a running turn of the event's waiting room; amount_above_total: a box-office amount above the seats' total, from staff who are not a Manager */
+            /** @description `forbidden`: a console route the caller's role may not use; `csrf_failed`: a session request without a valid CSRF token; `origin_not_allowed`: a cookie route (refresh, logout) called from a page of an origin the server does not trust; `queue_turn_required`, `queue_turn_expired`: a hold without a running turn of the event's waiting room; `email_unverified`: a hold or a join by an account whose e-mail address is not verified, where the organiser asks for it; `challenge_required`: a login, registration or join without a solved proof-of-work challenge, where one is asked for; `amount_above_total`: a box-office amount above the seats' total, from staff who are not a Manager */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2056,7 +2056,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description not_found (for a list: a page past the last); no_queue, not_in_queue: the waiting room */
+            /** @description `not_found` (for a list: a page past the last); `no_queue`, `not_in_queue`: the waiting room */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2065,7 +2065,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description request_timeout: the body did not arrive in time */
+            /** @description `request_timeout`: the body did not arrive in time */
             408: {
                 headers: {
                     [name: string]: unknown;
@@ -2074,7 +2074,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description a booking rule refused it (seat_unavailable, hold_limit, purchase_limit, not_holder, lock_required, already_cancelled, hold_cap_reached, address_hold_limit, seat_pass_refused, no_block, orphan_seat, companion_requires_accessible, price_changed); refund_too_large: a refund past what the booking took; the waiting room's: queue_not_open, sold_out, not_your_turn, turn_lapsed, turn_extended */
+            /** @description a booking rule refused it (`seat_unavailable`, `hold_limit`, `purchase_limit`, `not_holder`, `lock_required`, `already_cancelled`, `hold_cap_reached`, `address_hold_limit`, `seat_pass_refused`, `no_block`, `orphan_seat`, `companion_requires_accessible`, `price_changed`); `refund_too_large`: a refund past what the booking took; the waiting room's: `queue_not_open`, `sold_out`, `not_your_turn`, `turn_lapsed`, `turn_extended`; the account's e-mail: `no_email`, `email_already_verified`, `email_taken` */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2083,7 +2083,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description too_large: a body over 64 KiB */
+            /** @description `too_large`: a body over 64 KiB */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -2092,7 +2092,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description throttled: come back after Retry-After seconds */
+            /** @description `throttled`: come back after Retry-After seconds */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -2101,7 +2101,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description unavailable: the database (or, for state/ and holds/, the live feed) is out of reach (Retry-After: 1); login_busy: a login door while every password-hashing slot is busy (Retry-After: 1) */
+            /** @description `unavailable`: the database (or, for state/ and holds/, the live feed) is out of reach (Retry-After: 1); `login_busy`: a login door while every password-hashing slot is busy (Retry-After: 1) */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -2140,7 +2140,25 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description unavailable: the database (or, for state/ and holds/, the live feed) is out of reach (Retry-After: 1); login_busy: a login door while every password-hashing slot is busy (Retry-After: 1) */
+            /** @description `not_found` (for a list: a page past the last); `no_queue`, `not_in_queue`: the waiting room */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `throttled`: come back after Retry-After seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unavailable`: the database (or, for state/ and holds/, the live feed) is out of reach (Retry-After: 1); `login_busy`: a login door while every password-hashing slot is busy (Retry-After: 1) */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -2170,7 +2188,7 @@ export interface operations {
                     "application/json": components["schemas"]["QueueStateOutput"];
                 };
             };
-            /** @description not_authenticated or invalid_credentials */
+            /** @description `not_authenticated` or `invalid_credentials` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2179,7 +2197,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description not_found (for a list: a page past the last); no_queue, not_in_queue: the waiting room */
+            /** @description `not_found` (for a list: a page past the last); `no_queue`, `not_in_queue`: the waiting room */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2188,7 +2206,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description throttled: come back after Retry-After seconds */
+            /** @description `throttled`: come back after Retry-After seconds */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -2197,7 +2215,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description unavailable: the database (or, for state/ and holds/, the live feed) is out of reach (Retry-After: 1); login_busy: a login door while every password-hashing slot is busy (Retry-After: 1) */
+            /** @description `unavailable`: the database (or, for state/ and holds/, the live feed) is out of reach (Retry-After: 1); `login_busy`: a login door while every password-hashing slot is busy (Retry-After: 1) */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -2227,7 +2245,7 @@ export interface operations {
                     "application/json": components["schemas"]["QueueClaimed"];
                 };
             };
-            /** @description invalid: malformed JSON, wrong types, missing fields */
+            /** @description `invalid`: malformed JSON, wrong types, missing fields; `verification_link_invalid`: an e-mail verification link that is not ours or too old */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2236,7 +2254,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description not_authenticated or invalid_credentials */
+            /** @description `not_authenticated` or `invalid_credentials` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2245,7 +2263,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description forbidden: a console route the caller's role may not use; csrf_failed: a session request without a valid CSRF token; origin_not_allowed: a cookie route (refresh, logout) called from a page of an origin the server does not trust; queue_turn_required, queue_turn_expired: a hold without a running turn of the event's waiting room; amount_above_total: a box-office amount above the seats' total, from staff who are not a Manager */
+            /** @description `forbidden`: a console route the caller's role may not use; `csrf_failed`: a session request without a valid CSRF token; `origin_not_allowed`: a cookie route (refresh, logout) called from a page of an origin the server does not trust; `queue_turn_required`, `queue_turn_expired`: a hold without a running turn of the event's waiting room; `email_unverified`: a hold or a join by an account whose e-mail address is not verified, where the organiser asks for it; `challenge_required`: a login, registration or join without a solved proof-of-work challenge, where one is asked for; `amount_above_total`: a box-office amount above the seats' total, from staff who are not a Manager */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2254,7 +2272,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description not_found (for a list: a page past the last); no_queue, not_in_queue: the waiting room */
+            /** @description `not_found` (for a list: a page past the last); `no_queue`, `not_in_queue`: the waiting room */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2263,7 +2281,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description request_timeout: the body did not arrive in time */
+            /** @description `request_timeout`: the body did not arrive in time */
             408: {
                 headers: {
                     [name: string]: unknown;
@@ -2272,7 +2290,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description a booking rule refused it (seat_unavailable, hold_limit, purchase_limit, not_holder, lock_required, already_cancelled, hold_cap_reached, address_hold_limit, seat_pass_refused, no_block, orphan_seat, companion_requires_accessible, price_changed); refund_too_large: a refund past what the booking took; the waiting room's: queue_not_open, sold_out, not_your_turn, turn_lapsed, turn_extended */
+            /** @description a booking rule refused it (`seat_unavailable`, `hold_limit`, `purchase_limit`, `not_holder`, `lock_required`, `already_cancelled`, `hold_cap_reached`, `address_hold_limit`, `seat_pass_refused`, `no_block`, `orphan_seat`, `companion_requires_accessible`, `price_changed`); `refund_too_large`: a refund past what the booking took; the waiting room's: `queue_not_open`, `sold_out`, `not_your_turn`, `turn_lapsed`, `turn_extended`; the account's e-mail: `no_email`, `email_already_verified`, `email_taken` */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2281,7 +2299,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description too_large: a body over 64 KiB */
+            /** @description `too_large`: a body over 64 KiB */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -2290,7 +2308,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description throttled: come back after Retry-After seconds */
+            /** @description `throttled`: come back after Retry-After seconds */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -2299,7 +2317,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description unavailable: the database (or, for state/ and holds/, the live feed) is out of reach (Retry-After: 1); login_busy: a login door while every password-hashing slot is busy (Retry-After: 1) */
+            /** @description `unavailable`: the database (or, for state/ and holds/, the live feed) is out of reach (Retry-After: 1); `login_busy`: a login door while every password-hashing slot is busy (Retry-After: 1) */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -2329,7 +2347,7 @@ export interface operations {
                     "application/json": components["schemas"]["QueueExtended"];
                 };
             };
-            /** @description invalid: malformed JSON, wrong types, missing fields */
+            /** @description `invalid`: malformed JSON, wrong types, missing fields; `verification_link_invalid`: an e-mail verification link that is not ours or too old */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2338,7 +2356,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description not_authenticated or invalid_credentials */
+            /** @description `not_authenticated` or `invalid_credentials` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2347,7 +2365,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description forbidden: a console route the caller's role may not use; csrf_failed: a session request without a valid CSRF token; origin_not_allowed: a cookie route (refresh, logout) called from a page of an origin the server does not trust; queue_turn_required, queue_turn_expired: a hold without a running turn of the event's waiting room; amount_above_total: a box-office amount above the seats' total, from staff who are not a Manager */
+            /** @description `forbidden`: a console route the caller's role may not use; `csrf_failed`: a session request without a valid CSRF token; `origin_not_allowed`: a cookie route (refresh, logout) called from a page of an origin the server does not trust; `queue_turn_required`, `queue_turn_expired`: a hold without a running turn of the event's waiting room; `email_unverified`: a hold or a join by an account whose e-mail address is not verified, where the organiser asks for it; `challenge_required`: a login, registration or join without a solved proof-of-work challenge, where one is asked for; `amount_above_total`: a box-office amount above the seats' total, from staff who are not a Manager */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2356,7 +2374,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description not_found (for a list: a page past the last); no_queue, not_in_queue: the waiting room */
+            /** @description `not_found` (for a list: a page past the last); `no_queue`, `not_in_queue`: the waiting room */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2365,7 +2383,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description request_timeout: the body did not arrive in time */
+            /** @description `request_timeout`: the body did not arrive in time */
             408: {
                 headers: {
                     [name: string]: unknown;
@@ -2374,7 +2392,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description a booking rule refused it (seat_unavailable, hold_limit, purchase_limit, not_holder, lock_required, already_cancelled, hold_cap_reached, address_hold_limit, seat_pass_refused, no_block, orphan_seat, companion_requires_accessible, price_changed); refund_too_large: a refund past what the booking took; the waiting room's: queue_not_open, sold_out, not_your_turn, turn_lapsed, turn_extended */
+            /** @description a booking rule refused it (`seat_unavailable`, `hold_limit`, `purchase_limit`, `not_holder`, `lock_required`, `already_cancelled`, `hold_cap_reached`, `address_hold_limit`, `seat_pass_refused`, `no_block`, `orphan_seat`, `companion_requires_accessible`, `price_changed`); `refund_too_large`: a refund past what the booking took; the waiting room's: `queue_not_open`, `sold_out`, `not_your_turn`, `turn_lapsed`, `turn_extended`; the account's e-mail: `no_email`, `email_already_verified`, `email_taken` */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2383,7 +2401,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description too_large: a body over 64 KiB */
+            /** @description `too_large`: a body over 64 KiB */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -2392,7 +2410,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description throttled: come back after Retry-After seconds */
+            /** @description `throttled`: come back after Retry-After seconds */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -2401,7 +2419,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description unavailable: the database (or, for state/ and holds/, the live feed) is out of reach (Retry-After: 1); login_busy: a login door while every password-hashing slot is busy (Retry-After: 1) */
+            /** @description `unavailable`: the database (or, for state/ and holds/, the live feed) is out of reach (Retry-After: 1); `login_busy`: a login door while every password-hashing slot is busy (Retry-After: 1) */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -2435,7 +2453,7 @@ export interface operations {
                     "application/json": components["schemas"]["QueueJoined"];
                 };
             };
-            /** @description invalid: malformed JSON, wrong types, missing fields */
+            /** @description `invalid`: malformed JSON, wrong types, missing fields; `verification_link_invalid`: an e-mail verification link that is not ours or too old */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2444,7 +2462,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description not_authenticated or invalid_credentials */
+            /** @description `not_authenticated` or `invalid_credentials` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2453,7 +2471,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description forbidden: a console route the caller's role may not use; csrf_failed: a session request without a valid CSRF token; origin_not_allowed: a cookie route (refresh, logout) called from a page of an origin the server does not trust; queue_turn_required, queue_turn_expired: a hold without a running turn of the event's waiting room; amount_above_total: a box-office amount above the seats' total, from staff who are not a Manager */
+            /** @description `forbidden`: a console route the caller's role may not use; `csrf_failed`: a session request without a valid CSRF token; `origin_not_allowed`: a cookie route (refresh, logout) called from a page of an origin the server does not trust; `queue_turn_required`, `queue_turn_expired`: a hold without a running turn of the event's waiting room; `email_unverified`: a hold or a join by an account whose e-mail address is not verified, where the organiser asks for it; `challenge_required`: a login, registration or join without a solved proof-of-work challenge, where one is asked for; `amount_above_total`: a box-office amount above the seats' total, from staff who are not a Manager */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2462,7 +2480,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description not_found (for a list: a page past the last); no_queue, not_in_queue: the waiting room */
+            /** @description `not_found` (for a list: a page past the last); `no_queue`, `not_in_queue`: the waiting room */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2471,7 +2489,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description request_timeout: the body did not arrive in time */
+            /** @description `request_timeout`: the body did not arrive in time */
             408: {
                 headers: {
                     [name: string]: unknown;
@@ -2480,7 +2498,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description a booking rule refused it (seat_unavailable, hold_limit, purchase_limit, not_holder, lock_required, already_cancelled, hold_cap_reached, address_hold_limit, seat_pass_refused, no_block, orphan_seat, companion_requires_accessible, price_changed); refund_too_large: a refund past what the booking took; the waiting room's: queue_not_open, sold_out, not_your_turn, turn_lapsed, turn_extended */
+            /** @description a booking rule refused it (`seat_unavailable`, `hold_limit`, `purchase_limit`, `not_holder`, `lock_required`, `already_cancelled`, `hold_cap_reached`, `address_hold_limit`, `seat_pass_refused`, `no_block`, `orphan_seat`, `companion_requires_accessible`, `price_changed`); `refund_too_large`: a refund past what the booking took; the waiting room's: `queue_not_open`, `sold_out`, `not_your_turn`, `turn_lapsed`, `turn_extended`; the account's e-mail: `no_email`, `email_already_verified`, `email_taken` */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2489,7 +2507,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description too_large: a body over 64 KiB */
+            /** @description `too_large`: a body over 64 KiB */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -2498,7 +2516,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description throttled: come back after Retry-After seconds */
+            /** @description `throttled`: come back after Retry-After seconds */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -2507,7 +2525,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description unavailable: the database (or, for state/ and holds/, the live feed) is out of reach (Retry-After: 1); login_busy: a login door while every password-hashing slot is busy (Retry-After: 1) */
+            /** @description `unavailable`: the database (or, for state/ and holds/, the live feed) is out of reach (Retry-After: 1); `login_busy`: a login door while every password-hashing slot is busy (Retry-After: 1) */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -2537,7 +2555,7 @@ export interface operations {
                     "application/json": components["schemas"]["QueueProofOutput"];
                 };
             };
-            /** @description not_found (for a list: a page past the last); no_queue, not_in_queue: the waiting room */
+            /** @description `not_found` (for a list: a page past the last); `no_queue`, `not_in_queue`: the waiting room */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2546,7 +2564,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description throttled: come back after Retry-After seconds */
+            /** @description `throttled`: come back after Retry-After seconds */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -2555,7 +2573,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description unavailable: the database (or, for state/ and holds/, the live feed) is out of reach (Retry-After: 1); login_busy: a login door while every password-hashing slot is busy (Retry-After: 1) */
+            /** @description `unavailable`: the database (or, for state/ and holds/, the live feed) is out of reach (Retry-After: 1); `login_busy`: a login door while every password-hashing slot is busy (Retry-After: 1) */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -2587,7 +2605,7 @@ export interface operations {
                     "application/json": components["schemas"]["QueueProofLateOutput"];
                 };
             };
-            /** @description invalid: malformed JSON, wrong types, missing fields */
+            /** @description `invalid`: malformed JSON, wrong types, missing fields; `verification_link_invalid`: an e-mail verification link that is not ours or too old */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2596,7 +2614,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description not_found (for a list: a page past the last); no_queue, not_in_queue: the waiting room */
+            /** @description `not_found` (for a list: a page past the last); `no_queue`, `not_in_queue`: the waiting room */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2605,7 +2623,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description throttled: come back after Retry-After seconds */
+            /** @description `throttled`: come back after Retry-After seconds */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -2614,7 +2632,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description unavailable: the database (or, for state/ and holds/, the live feed) is out of reach (Retry-After: 1); login_busy: a login door while every password-hashing slot is busy (Retry-After: 1) */
+            /** @description `unavailable`: the database (or, for state/ and holds/, the live feed) is out of reach (Retry-After: 1); `login_busy`: a login door while every password-hashing slot is busy (Retry-After: 1) */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -2650,7 +2668,7 @@ export interface operations {
                     "application/json": components["schemas"]["ReservationCreated"];
                 };
             };
-            /** @description invalid: malformed JSON, wrong types, missing fields */
+            /** @description `invalid`: malformed JSON, wrong types, missing fields; `verification_link_invalid`: an e-mail verification link that is not ours or too old */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2659,7 +2677,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description not_authenticated or invalid_credentials */
+            /** @description `not_authenticated` or `invalid_credentials` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2668,7 +2686,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description forbidden: a console route the caller's role may not use; csrf_failed: a session request without a valid CSRF token; origin_not_allowed: a cookie route (refresh, logout) called from a page of an origin the server does not trust; queue_turn_required, queue_turn_expired: a hold without a running turn of the event's waiting room; amount_above_total: a box-office amount above the seats' total, from staff who are not a Manager */
+            /** @description `forbidden`: a console route the caller's role may not use; `csrf_failed`: a session request without a valid CSRF token; `origin_not_allowed`: a cookie route (refresh, logout) called from a page of an origin the server does not trust; `queue_turn_required`, `queue_turn_expired`: a hold without a running turn of the event's waiting room; `email_unverified`: a hold or a join by an account whose e-mail address is not verified, where the organiser asks for it; `challenge_required`: a login, registration or join without a solved proof-of-work challenge, where one is asked for; `amount_above_total`: a box-office amount above the seats' total, from staff who are not a Manager */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2677,7 +2695,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description not_found (for a list: a page past the last); no_queue, not_in_queue: the waiting room */
+            /** @description `not_found` (for a list: a page past the last); `no_queue`, `not_in_queue`: the waiting room */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2686,7 +2704,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description request_timeout: the body did not arrive in time */
+            /** @description `request_timeout`: the body did not arrive in time */
             408: {
                 headers: {
                     [name: string]: unknown;
@@ -2695,7 +2713,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description a booking rule refused it (seat_unavailable, hold_limit, purchase_limit, not_holder, lock_required, already_cancelled, hold_cap_reached, address_hold_limit, seat_pass_refused, no_block, orphan_seat, companion_requires_accessible, price_changed); refund_too_large: a refund past what the booking took; the waiting room's: queue_not_open, sold_out, not_your_turn, turn_lapsed, turn_extended */
+            /** @description a booking rule refused it (`seat_unavailable`, `hold_limit`, `purchase_limit`, `not_holder`, `lock_required`, `already_cancelled`, `hold_cap_reached`, `address_hold_limit`, `seat_pass_refused`, `no_block`, `orphan_seat`, `companion_requires_accessible`, `price_changed`); `refund_too_large`: a refund past what the booking took; the waiting room's: `queue_not_open`, `sold_out`, `not_your_turn`, `turn_lapsed`, `turn_extended`; the account's e-mail: `no_email`, `email_already_verified`, `email_taken` */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2704,7 +2722,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description too_large: a body over 64 KiB */
+            /** @description `too_large`: a body over 64 KiB */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -2713,7 +2731,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description idempotency_mismatch: an Idempotency-Key reused with another body */
+            /** @description `idempotency_mismatch`: an Idempotency-Key reused with another body */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -2722,7 +2740,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description throttled: come back after Retry-After seconds */
+            /** @description `throttled`: come back after Retry-After seconds */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -2731,7 +2749,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description unavailable: the database (or, for state/ and holds/, the live feed) is out of reach (Retry-After: 1); login_busy: a login door while every password-hashing slot is busy (Retry-After: 1) */
+            /** @description `unavailable`: the database (or, for state/ and holds/, the live feed) is out of reach (Retry-After: 1); `login_busy`: a login door while every password-hashing slot is busy (Retry-After: 1) */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -2761,7 +2779,7 @@ export interface operations {
                     "application/json": components["schemas"]["SeatMap"];
                 };
             };
-            /** @description not_found (for a list: a page past the last); no_queue, not_in_queue: the waiting room */
+            /** @description `not_found` (for a list: a page past the last); `no_queue`, `not_in_queue`: the waiting room */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2770,7 +2788,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description throttled: come back after Retry-After seconds */
+            /** @description `throttled`: come back after Retry-After seconds */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -2779,7 +2797,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description unavailable: the database (or, for state/ and holds/, the live feed) is out of reach (Retry-After: 1); login_busy: a login door while every password-hashing slot is busy (Retry-After: 1) */
+            /** @description `unavailable`: the database (or, for state/ and holds/, the live feed) is out of reach (Retry-After: 1); `login_busy`: a login door while every password-hashing slot is busy (Retry-After: 1) */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -2810,7 +2828,7 @@ export interface operations {
                     "application/json": components["schemas"]["SeatActionExtend"];
                 };
             };
-            /** @description invalid: malformed JSON, wrong types, missing fields */
+            /** @description `invalid`: malformed JSON, wrong types, missing fields; `verification_link_invalid`: an e-mail verification link that is not ours or too old */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2819,7 +2837,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description not_authenticated or invalid_credentials */
+            /** @description `not_authenticated` or `invalid_credentials` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2828,7 +2846,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description forbidden: a console route the caller's role may not use; csrf_failed: a session request without a valid CSRF token; origin_not_allowed: a cookie route (refresh, logout) called from a page of an origin the server does not trust; queue_turn_required, queue_turn_expired: a hold without a running turn of the event's waiting room; amount_above_total: a box-office amount above the seats' total, from staff who are not a Manager */
+            /** @description `forbidden`: a console route the caller's role may not use; `csrf_failed`: a session request without a valid CSRF token; `origin_not_allowed`: a cookie route (refresh, logout) called from a page of an origin the server does not trust; `queue_turn_required`, `queue_turn_expired`: a hold without a running turn of the event's waiting room; `email_unverified`: a hold or a join by an account whose e-mail address is not verified, where the organiser asks for it; `challenge_required`: a login, registration or join without a solved proof-of-work challenge, where one is asked for; `amount_above_total`: a box-office amount above the seats' total, from staff who are not a Manager */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2837,7 +2855,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description not_found (for a list: a page past the last); no_queue, not_in_queue: the waiting room */
+            /** @description `not_found` (for a list: a page past the last); `no_queue`, `not_in_queue`: the waiting room */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2846,7 +2864,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description request_timeout: the body did not arrive in time */
+            /** @description `request_timeout`: the body did not arrive in time */
             408: {
                 headers: {
                     [name: string]: unknown;
@@ -2855,7 +2873,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description a booking rule refused it (seat_unavailable, hold_limit, purchase_limit, not_holder, lock_required, already_cancelled, hold_cap_reached, address_hold_limit, seat_pass_refused, no_block, orphan_seat, companion_requires_accessible, price_changed); refund_too_large: a refund past what the booking took; the waiting room's: queue_not_open, sold_out, not_your_turn, turn_lapsed, turn_extended */
+            /** @description a booking rule refused it (`seat_unavailable`, `hold_limit`, `purchase_limit`, `not_holder`, `lock_required`, `already_cancelled`, `hold_cap_reached`, `address_hold_limit`, `seat_pass_refused`, `no_block`, `orphan_seat`, `companion_requires_accessible`, `price_changed`); `refund_too_large`: a refund past what the booking took; the waiting room's: `queue_not_open`, `sold_out`, `not_your_turn`, `turn_lapsed`, `turn_extended`; the account's e-mail: `no_email`, `email_already_verified`, `email_taken` */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2864,7 +2882,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description too_large: a body over 64 KiB */
+            /** @description `too_large`: a body over 64 KiB */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -2873,7 +2891,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description throttled: come back after Retry-After seconds */
+            /** @description `throttled`: come back after Retry-After seconds */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -2882,7 +2900,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description unavailable: the database (or, for state/ and holds/, the live feed) is out of reach (Retry-After: 1); login_busy: a login door while every password-hashing slot is busy (Retry-After: 1) */
+            /** @description `unavailable`: the database (or, for state/ and holds/, the live feed) is out of reach (Retry-After: 1); `login_busy`: a login door while every password-hashing slot is busy (Retry-After: 1) */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -2916,7 +2934,7 @@ export interface operations {
                     "application/json": components["schemas"]["SeatActionLock"];
                 };
             };
-            /** @description invalid: malformed JSON, wrong types, missing fields */
+            /** @description `invalid`: malformed JSON, wrong types, missing fields; `verification_link_invalid`: an e-mail verification link that is not ours or too old */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2925,7 +2943,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description not_authenticated or invalid_credentials */
+            /** @description `not_authenticated` or `invalid_credentials` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2934,7 +2952,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description forbidden: a console route the caller's role may not use; csrf_failed: a session request without a valid CSRF token; origin_not_allowed: a cookie route (refresh, logout) called from a page of an origin the server does not trust; queue_turn_required, queue_turn_expired: a hold without a running turn of the event's waiting room; amount_above_total: a box-office amount above the seats' total, from staff who are not a Manager */
+            /** @description `forbidden`: a console route the caller's role may not use; `csrf_failed`: a session request without a valid CSRF token; `origin_not_allowed`: a cookie route (refresh, logout) called from a page of an origin the server does not trust; `queue_turn_required`, `queue_turn_expired`: a hold without a running turn of the event's waiting room; `email_unverified`: a hold or a join by an account whose e-mail address is not verified, where the organiser asks for it; `challenge_required`: a login, registration or join without a solved proof-of-work challenge, where one is asked for; `amount_above_total`: a box-office amount above the seats' total, from staff who are not a Manager */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2943,7 +2961,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description not_found (for a list: a page past the last); no_queue, not_in_queue: the waiting room */
+            /** @description `not_found` (for a list: a page past the last); `no_queue`, `not_in_queue`: the waiting room */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2952,7 +2970,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description request_timeout: the body did not arrive in time */
+            /** @description `request_timeout`: the body did not arrive in time */
             408: {
                 headers: {
                     [name: string]: unknown;
@@ -2961,7 +2979,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description a booking rule refused it (seat_unavailable, hold_limit, purchase_limit, not_holder, lock_required, already_cancelled, hold_cap_reached, address_hold_limit, seat_pass_refused, no_block, orphan_seat, companion_requires_accessible, price_changed); refund_too_large: a refund past what the booking took; the waiting room's: queue_not_open, sold_out, not_your_turn, turn_lapsed, turn_extended */
+            /** @description a booking rule refused it (`seat_unavailable`, `hold_limit`, `purchase_limit`, `not_holder`, `lock_required`, `already_cancelled`, `hold_cap_reached`, `address_hold_limit`, `seat_pass_refused`, `no_block`, `orphan_seat`, `companion_requires_accessible`, `price_changed`); `refund_too_large`: a refund past what the booking took; the waiting room's: `queue_not_open`, `sold_out`, `not_your_turn`, `turn_lapsed`, `turn_extended`; the account's e-mail: `no_email`, `email_already_verified`, `email_taken` */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2970,7 +2988,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description too_large: a body over 64 KiB */
+            /** @description `too_large`: a body over 64 KiB */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -2979,7 +2997,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description throttled: come back after Retry-After seconds */
+            /** @description `throttled`: come back after Retry-After seconds */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -2988,7 +3006,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description unavailable: the database (or, for state/ and holds/, the live feed) is out of reach (Retry-After: 1); login_busy: a login door while every password-hashing slot is busy (Retry-After: 1) */
+            /** @description `unavailable`: the database (or, for state/ and holds/, the live feed) is out of reach (Retry-After: 1); `login_busy`: a login door while every password-hashing slot is busy (Retry-After: 1) */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -3019,7 +3037,7 @@ export interface operations {
                     "application/json": components["schemas"]["SeatActionUnlock"];
                 };
             };
-            /** @description invalid: malformed JSON, wrong types, missing fields */
+            /** @description `invalid`: malformed JSON, wrong types, missing fields; `verification_link_invalid`: an e-mail verification link that is not ours or too old */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3028,7 +3046,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description not_authenticated or invalid_credentials */
+            /** @description `not_authenticated` or `invalid_credentials` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3037,7 +3055,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description forbidden: a console route the caller's role may not use; csrf_failed: a session request without a valid CSRF token; origin_not_allowed: a cookie route (refresh, logout) called from a page of an origin the server does not trust; queue_turn_required, queue_turn_expired: a hold without a running turn of the event's waiting room; amount_above_total: a box-office amount above the seats' total, from staff who are not a Manager */
+            /** @description `forbidden`: a console route the caller's role may not use; `csrf_failed`: a session request without a valid CSRF token; `origin_not_allowed`: a cookie route (refresh, logout) called from a page of an origin the server does not trust; `queue_turn_required`, `queue_turn_expired`: a hold without a running turn of the event's waiting room; `email_unverified`: a hold or a join by an account whose e-mail address is not verified, where the organiser asks for it; `challenge_required`: a login, registration or join without a solved proof-of-work challenge, where one is asked for; `amount_above_total`: a box-office amount above the seats' total, from staff who are not a Manager */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3046,7 +3064,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description not_found (for a list: a page past the last); no_queue, not_in_queue: the waiting room */
+            /** @description `not_found` (for a list: a page past the last); `no_queue`, `not_in_queue`: the waiting room */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -3055,7 +3073,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description request_timeout: the body did not arrive in time */
+            /** @description `request_timeout`: the body did not arrive in time */
             408: {
                 headers: {
                     [name: string]: unknown;
@@ -3064,7 +3082,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description a booking rule refused it (seat_unavailable, hold_limit, purchase_limit, not_holder, lock_required, already_cancelled, hold_cap_reached, address_hold_limit, seat_pass_refused, no_block, orphan_seat, companion_requires_accessible, price_changed); refund_too_large: a refund past what the booking took; the waiting room's: queue_not_open, sold_out, not_your_turn, turn_lapsed, turn_extended */
+            /** @description a booking rule refused it (`seat_unavailable`, `hold_limit`, `purchase_limit`, `not_holder`, `lock_required`, `already_cancelled`, `hold_cap_reached`, `address_hold_limit`, `seat_pass_refused`, `no_block`, `orphan_seat`, `companion_requires_accessible`, `price_changed`); `refund_too_large`: a refund past what the booking took; the waiting room's: `queue_not_open`, `sold_out`, `not_your_turn`, `turn_lapsed`, `turn_extended`; the account's e-mail: `no_email`, `email_already_verified`, `email_taken` */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3073,7 +3091,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description too_large: a body over 64 KiB */
+            /** @description `too_large`: a body over 64 KiB */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -3082,7 +3100,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description throttled: come back after Retry-After seconds */
+            /** @description `throttled`: come back after Retry-After seconds */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -3091,7 +3109,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description unavailable: the database (or, for state/ and holds/, the live feed) is out of reach (Retry-After: 1); login_busy: a login door while every password-hashing slot is busy (Retry-After: 1) */
+            /** @description `unavailable`: the database (or, for state/ and holds/, the live feed) is out of reach (Retry-After: 1); `login_busy`: a login door while every password-hashing slot is busy (Retry-After: 1) */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -3121,7 +3139,7 @@ export interface operations {
                     "application/json": components["schemas"]["LiveStateOutput"];
                 };
             };
-            /** @description not_found (for a list: a page past the last); no_queue, not_in_queue: the waiting room */
+            /** @description `not_found` (for a list: a page past the last); `no_queue`, `not_in_queue`: the waiting room */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -3130,7 +3148,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description unavailable: the database (or, for state/ and holds/, the live feed) is out of reach (Retry-After: 1); login_busy: a login door while every password-hashing slot is busy (Retry-After: 1) */
+            /** @description `unavailable`: the database (or, for state/ and holds/, the live feed) is out of reach (Retry-After: 1); `login_busy`: a login door while every password-hashing slot is busy (Retry-After: 1) */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -3158,7 +3176,7 @@ export interface operations {
                     "application/json": components["schemas"]["Health"];
                 };
             };
-            /** @description forbidden: from outside METRICS_ALLOWED_NETWORKS without `Authorization: Bearer <METRICS_TOKEN>` */
+            /** @description `forbidden`: from outside METRICS_ALLOWED_NETWORKS without `Authorization: Bearer <METRICS_TOKEN>` */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3195,7 +3213,7 @@ export interface operations {
                     "application/json": components["schemas"]["Liveness"];
                 };
             };
-            /** @description unavailable: the database (or, for state/ and holds/, the live feed) is out of reach (Retry-After: 1); login_busy: a login door while every password-hashing slot is busy (Retry-After: 1) */
+            /** @description `unavailable`: the database (or, for state/ and holds/, the live feed) is out of reach (Retry-After: 1); `login_busy`: a login door while every password-hashing slot is busy (Retry-After: 1) */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -3227,7 +3245,7 @@ export interface operations {
                     "application/json": components["schemas"]["Login"];
                 };
             };
-            /** @description invalid: malformed JSON, wrong types, missing fields */
+            /** @description `invalid`: malformed JSON, wrong types, missing fields; `verification_link_invalid`: an e-mail verification link that is not ours or too old */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3236,7 +3254,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description not_authenticated or invalid_credentials */
+            /** @description `not_authenticated` or `invalid_credentials` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3245,7 +3263,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description forbidden: a console route the caller's role may not use; csrf_failed: a session request without a valid CSRF token; origin_not_allowed: a cookie route (refresh, logout) called from a page of an origin the server does not trust; queue_turn_required, queue_turn_expired: a hold without a running turn of the event's waiting room; amount_above_total: a box-office amount above the seats' total, from staff who are not a Manager */
+            /** @description `forbidden`: a console route the caller's role may not use; `csrf_failed`: a session request without a valid CSRF token; `origin_not_allowed`: a cookie route (refresh, logout) called from a page of an origin the server does not trust; `queue_turn_required`, `queue_turn_expired`: a hold without a running turn of the event's waiting room; `email_unverified`: a hold or a join by an account whose e-mail address is not verified, where the organiser asks for it; `challenge_required`: a login, registration or join without a solved proof-of-work challenge, where one is asked for; `amount_above_total`: a box-office amount above the seats' total, from staff who are not a Manager */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3254,7 +3272,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description request_timeout: the body did not arrive in time */
+            /** @description `request_timeout`: the body did not arrive in time */
             408: {
                 headers: {
                     [name: string]: unknown;
@@ -3263,7 +3281,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description too_large: a body over 64 KiB */
+            /** @description `too_large`: a body over 64 KiB */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -3272,7 +3290,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description throttled: come back after Retry-After seconds */
+            /** @description `throttled`: come back after Retry-After seconds */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -3281,7 +3299,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description unavailable: the database (or, for state/ and holds/, the live feed) is out of reach (Retry-After: 1); login_busy: a login door while every password-hashing slot is busy (Retry-After: 1) */
+            /** @description `unavailable`: the database (or, for state/ and holds/, the live feed) is out of reach (Retry-After: 1); `login_busy`: a login door while every password-hashing slot is busy (Retry-After: 1) */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -3313,7 +3331,7 @@ export interface operations {
                     "application/json": components["schemas"]["Logout"];
                 };
             };
-            /** @description invalid: malformed JSON, wrong types, missing fields */
+            /** @description `invalid`: malformed JSON, wrong types, missing fields; `verification_link_invalid`: an e-mail verification link that is not ours or too old */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3322,7 +3340,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description forbidden: a console route the caller's role may not use; csrf_failed: a session request without a valid CSRF token; origin_not_allowed: a cookie route (refresh, logout) called from a page of an origin the server does not trust; queue_turn_required, queue_turn_expired: a hold without a running turn of the event's waiting room; amount_above_total: a box-office amount above the seats' total, from staff who are not a Manager */
+            /** @description `forbidden`: a console route the caller's role may not use; `csrf_failed`: a session request without a valid CSRF token; `origin_not_allowed`: a cookie route (refresh, logout) called from a page of an origin the server does not trust; `queue_turn_required`, `queue_turn_expired`: a hold without a running turn of the event's waiting room; `email_unverified`: a hold or a join by an account whose e-mail address is not verified, where the organiser asks for it; `challenge_required`: a login, registration or join without a solved proof-of-work challenge, where one is asked for; `amount_above_total`: a box-office amount above the seats' total, from staff who are not a Manager */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3331,7 +3349,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description request_timeout: the body did not arrive in time */
+            /** @description `request_timeout`: the body did not arrive in time */
             408: {
                 headers: {
                     [name: string]: unknown;
@@ -3340,7 +3358,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description too_large: a body over 64 KiB */
+            /** @description `too_large`: a body over 64 KiB */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -3349,7 +3367,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description unavailable: the database (or, for state/ and holds/, the live feed) is out of reach (Retry-After: 1); login_busy: a login door while every password-hashing slot is busy (Retry-After: 1) */
+            /** @description `unavailable`: the database (or, for state/ and holds/, the live feed) is out of reach (Retry-After: 1); `login_busy`: a login door while every password-hashing slot is busy (Retry-After: 1) */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -3377,7 +3395,7 @@ export interface operations {
                     "application/json": components["schemas"]["MeOutput"];
                 };
             };
-            /** @description not_authenticated or invalid_credentials */
+            /** @description `not_authenticated` or `invalid_credentials` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3386,7 +3404,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description forbidden: a console route the caller's role may not use; csrf_failed: a session request without a valid CSRF token; origin_not_allowed: a cookie route (refresh, logout) called from a page of an origin the server does not trust; queue_turn_required, queue_turn_expired: a hold without a running turn of the event's waiting room; amount_above_total: a box-office amount above the seats' total, from staff who are not a Manager */
+            /** @description `forbidden`: a console route the caller's role may not use; `csrf_failed`: a session request without a valid CSRF token; `origin_not_allowed`: a cookie route (refresh, logout) called from a page of an origin the server does not trust; `queue_turn_required`, `queue_turn_expired`: a hold without a running turn of the event's waiting room; `email_unverified`: a hold or a join by an account whose e-mail address is not verified, where the organiser asks for it; `challenge_required`: a login, registration or join without a solved proof-of-work challenge, where one is asked for; `amount_above_total`: a box-office amount above the seats' total, from staff who are not a Manager */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3395,7 +3413,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description unavailable: the database (or, for state/ and holds/, the live feed) is out of reach (Retry-After: 1); login_busy: a login door while every password-hashing slot is busy (Retry-After: 1) */
+            /** @description `unavailable`: the database (or, for state/ and holds/, the live feed) is out of reach (Retry-After: 1); `login_busy`: a login door while every password-hashing slot is busy (Retry-After: 1) */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -3427,7 +3445,7 @@ export interface operations {
                     "application/json": components["schemas"]["EmailState"];
                 };
             };
-            /** @description invalid: malformed JSON, wrong types, missing fields */
+            /** @description `invalid`: malformed JSON, wrong types, missing fields; `verification_link_invalid`: an e-mail verification link that is not ours or too old */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3436,7 +3454,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description not_authenticated or invalid_credentials */
+            /** @description `not_authenticated` or `invalid_credentials` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3445,7 +3463,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description forbidden: a console route the caller's role may not use; csrf_failed: a session request without a valid CSRF token; origin_not_allowed: a cookie route (refresh, logout) called from a page of an origin the server does not trust; queue_turn_required, queue_turn_expired: a hold without a running turn of the event's waiting room; amount_above_total: a box-office amount above the seats' total, from staff who are not a Manager */
+            /** @description `forbidden`: a console route the caller's role may not use; `csrf_failed`: a session request without a valid CSRF token; `origin_not_allowed`: a cookie route (refresh, logout) called from a page of an origin the server does not trust; `queue_turn_required`, `queue_turn_expired`: a hold without a running turn of the event's waiting room; `email_unverified`: a hold or a join by an account whose e-mail address is not verified, where the organiser asks for it; `challenge_required`: a login, registration or join without a solved proof-of-work challenge, where one is asked for; `amount_above_total`: a box-office amount above the seats' total, from staff who are not a Manager */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3454,7 +3472,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description request_timeout: the body did not arrive in time */
+            /** @description `request_timeout`: the body did not arrive in time */
             408: {
                 headers: {
                     [name: string]: unknown;
@@ -3463,7 +3481,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description too_large: a body over 64 KiB */
+            /** @description `too_large`: a body over 64 KiB */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -3472,7 +3490,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description throttled: come back after Retry-After seconds */
+            /** @description `throttled`: come back after Retry-After seconds */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -3481,7 +3499,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description unavailable: the database (or, for state/ and holds/, the live feed) is out of reach (Retry-After: 1); login_busy: a login door while every password-hashing slot is busy (Retry-After: 1) */
+            /** @description `unavailable`: the database (or, for state/ and holds/, the live feed) is out of reach (Retry-After: 1); `login_busy`: a login door while every password-hashing slot is busy (Retry-After: 1) */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -3509,7 +3527,7 @@ export interface operations {
                     "application/json": components["schemas"]["EmailState"];
                 };
             };
-            /** @description invalid: malformed JSON, wrong types, missing fields */
+            /** @description `invalid`: malformed JSON, wrong types, missing fields; `verification_link_invalid`: an e-mail verification link that is not ours or too old */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3518,7 +3536,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description not_authenticated or invalid_credentials */
+            /** @description `not_authenticated` or `invalid_credentials` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3527,7 +3545,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description forbidden: a console route the caller's role may not use; csrf_failed: a session request without a valid CSRF token; origin_not_allowed: a cookie route (refresh, logout) called from a page of an origin the server does not trust; queue_turn_required, queue_turn_expired: a hold without a running turn of the event's waiting room; amount_above_total: a box-office amount above the seats' total, from staff who are not a Manager */
+            /** @description `forbidden`: a console route the caller's role may not use; `csrf_failed`: a session request without a valid CSRF token; `origin_not_allowed`: a cookie route (refresh, logout) called from a page of an origin the server does not trust; `queue_turn_required`, `queue_turn_expired`: a hold without a running turn of the event's waiting room; `email_unverified`: a hold or a join by an account whose e-mail address is not verified, where the organiser asks for it; `challenge_required`: a login, registration or join without a solved proof-of-work challenge, where one is asked for; `amount_above_total`: a box-office amount above the seats' total, from staff who are not a Manager */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3536,7 +3554,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description request_timeout: the body did not arrive in time */
+            /** @description `request_timeout`: the body did not arrive in time */
             408: {
                 headers: {
                     [name: string]: unknown;
@@ -3545,7 +3563,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description a booking rule refused it (seat_unavailable, hold_limit, purchase_limit, not_holder, lock_required, already_cancelled, hold_cap_reached, address_hold_limit, seat_pass_refused, no_block, orphan_seat, companion_requires_accessible, price_changed); refund_too_large: a refund past what the booking took; the waiting room's: queue_not_open, sold_out, not_your_turn, turn_lapsed, turn_extended */
+            /** @description a booking rule refused it (`seat_unavailable`, `hold_limit`, `purchase_limit`, `not_holder`, `lock_required`, `already_cancelled`, `hold_cap_reached`, `address_hold_limit`, `seat_pass_refused`, `no_block`, `orphan_seat`, `companion_requires_accessible`, `price_changed`); `refund_too_large`: a refund past what the booking took; the waiting room's: `queue_not_open`, `sold_out`, `not_your_turn`, `turn_lapsed`, `turn_extended`; the account's e-mail: `no_email`, `email_already_verified`, `email_taken` */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3554,7 +3572,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description too_large: a body over 64 KiB */
+            /** @description `too_large`: a body over 64 KiB */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -3563,7 +3581,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description throttled: come back after Retry-After seconds */
+            /** @description `throttled`: come back after Retry-After seconds */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -3572,7 +3590,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description unavailable: the database (or, for state/ and holds/, the live feed) is out of reach (Retry-After: 1); login_busy: a login door while every password-hashing slot is busy (Retry-After: 1) */
+            /** @description `unavailable`: the database (or, for state/ and holds/, the live feed) is out of reach (Retry-After: 1); `login_busy`: a login door while every password-hashing slot is busy (Retry-After: 1) */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -3604,7 +3622,7 @@ export interface operations {
                     "application/json": components["schemas"]["UserOutput"];
                 };
             };
-            /** @description invalid: malformed JSON, wrong types, missing fields */
+            /** @description `invalid`: malformed JSON, wrong types, missing fields; `verification_link_invalid`: an e-mail verification link that is not ours or too old */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3613,7 +3631,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description forbidden: a console route the caller's role may not use; csrf_failed: a session request without a valid CSRF token; origin_not_allowed: a cookie route (refresh, logout) called from a page of an origin the server does not trust; queue_turn_required, queue_turn_expired: a hold without a running turn of the event's waiting room; amount_above_total: a box-office amount above the seats' total, from staff who are not a Manager */
+            /** @description `forbidden`: a console route the caller's role may not use; `csrf_failed`: a session request without a valid CSRF token; `origin_not_allowed`: a cookie route (refresh, logout) called from a page of an origin the server does not trust; `queue_turn_required`, `queue_turn_expired`: a hold without a running turn of the event's waiting room; `email_unverified`: a hold or a join by an account whose e-mail address is not verified, where the organiser asks for it; `challenge_required`: a login, registration or join without a solved proof-of-work challenge, where one is asked for; `amount_above_total`: a box-office amount above the seats' total, from staff who are not a Manager */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3622,7 +3640,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description request_timeout: the body did not arrive in time */
+            /** @description `request_timeout`: the body did not arrive in time */
             408: {
                 headers: {
                     [name: string]: unknown;
@@ -3631,7 +3649,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description too_large: a body over 64 KiB */
+            /** @description `too_large`: a body over 64 KiB */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -3640,7 +3658,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description throttled: come back after Retry-After seconds */
+            /** @description `throttled`: come back after Retry-After seconds */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -3649,7 +3667,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description unavailable: the database (or, for state/ and holds/, the live feed) is out of reach (Retry-After: 1); login_busy: a login door while every password-hashing slot is busy (Retry-After: 1) */
+            /** @description `unavailable`: the database (or, for state/ and holds/, the live feed) is out of reach (Retry-After: 1); `login_busy`: a login door while every password-hashing slot is busy (Retry-After: 1) */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -3683,7 +3701,7 @@ export interface operations {
                     "application/json": components["schemas"]["ReservationOutput"][];
                 };
             };
-            /** @description not_authenticated or invalid_credentials */
+            /** @description `not_authenticated` or `invalid_credentials` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3692,7 +3710,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description forbidden: a console route the caller's role may not use; csrf_failed: a session request without a valid CSRF token; origin_not_allowed: a cookie route (refresh, logout) called from a page of an origin the server does not trust; queue_turn_required, queue_turn_expired: a hold without a running turn of the event's waiting room; amount_above_total: a box-office amount above the seats' total, from staff who are not a Manager */
+            /** @description `forbidden`: a console route the caller's role may not use; `csrf_failed`: a session request without a valid CSRF token; `origin_not_allowed`: a cookie route (refresh, logout) called from a page of an origin the server does not trust; `queue_turn_required`, `queue_turn_expired`: a hold without a running turn of the event's waiting room; `email_unverified`: a hold or a join by an account whose e-mail address is not verified, where the organiser asks for it; `challenge_required`: a login, registration or join without a solved proof-of-work challenge, where one is asked for; `amount_above_total`: a box-office amount above the seats' total, from staff who are not a Manager */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3701,7 +3719,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description not_found (for a list: a page past the last); no_queue, not_in_queue: the waiting room */
+            /** @description `not_found` (for a list: a page past the last); `no_queue`, `not_in_queue`: the waiting room */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -3710,7 +3728,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description unavailable: the database (or, for state/ and holds/, the live feed) is out of reach (Retry-After: 1); login_busy: a login door while every password-hashing slot is busy (Retry-After: 1) */
+            /** @description `unavailable`: the database (or, for state/ and holds/, the live feed) is out of reach (Retry-After: 1); `login_busy`: a login door while every password-hashing slot is busy (Retry-After: 1) */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -3740,7 +3758,7 @@ export interface operations {
                     "application/json": components["schemas"]["ReservationOutput"];
                 };
             };
-            /** @description not_authenticated or invalid_credentials */
+            /** @description `not_authenticated` or `invalid_credentials` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3749,7 +3767,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description forbidden: a console route the caller's role may not use; csrf_failed: a session request without a valid CSRF token; origin_not_allowed: a cookie route (refresh, logout) called from a page of an origin the server does not trust; queue_turn_required, queue_turn_expired: a hold without a running turn of the event's waiting room; amount_above_total: a box-office amount above the seats' total, from staff who are not a Manager */
+            /** @description `forbidden`: a console route the caller's role may not use; `csrf_failed`: a session request without a valid CSRF token; `origin_not_allowed`: a cookie route (refresh, logout) called from a page of an origin the server does not trust; `queue_turn_required`, `queue_turn_expired`: a hold without a running turn of the event's waiting room; `email_unverified`: a hold or a join by an account whose e-mail address is not verified, where the organiser asks for it; `challenge_required`: a login, registration or join without a solved proof-of-work challenge, where one is asked for; `amount_above_total`: a box-office amount above the seats' total, from staff who are not a Manager */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3758,7 +3776,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description not_found (for a list: a page past the last); no_queue, not_in_queue: the waiting room */
+            /** @description `not_found` (for a list: a page past the last); `no_queue`, `not_in_queue`: the waiting room */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -3767,7 +3785,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description unavailable: the database (or, for state/ and holds/, the live feed) is out of reach (Retry-After: 1); login_busy: a login door while every password-hashing slot is busy (Retry-After: 1) */
+            /** @description `unavailable`: the database (or, for state/ and holds/, the live feed) is out of reach (Retry-After: 1); `login_busy`: a login door while every password-hashing slot is busy (Retry-After: 1) */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -3797,7 +3815,7 @@ export interface operations {
                     "text/calendar": string;
                 };
             };
-            /** @description not_authenticated or invalid_credentials */
+            /** @description `not_authenticated` or `invalid_credentials` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3806,7 +3824,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description forbidden: a console route the caller's role may not use; csrf_failed: a session request without a valid CSRF token; origin_not_allowed: a cookie route (refresh, logout) called from a page of an origin the server does not trust; queue_turn_required, queue_turn_expired: a hold without a running turn of the event's waiting room; amount_above_total: a box-office amount above the seats' total, from staff who are not a Manager */
+            /** @description `forbidden`: a console route the caller's role may not use; `csrf_failed`: a session request without a valid CSRF token; `origin_not_allowed`: a cookie route (refresh, logout) called from a page of an origin the server does not trust; `queue_turn_required`, `queue_turn_expired`: a hold without a running turn of the event's waiting room; `email_unverified`: a hold or a join by an account whose e-mail address is not verified, where the organiser asks for it; `challenge_required`: a login, registration or join without a solved proof-of-work challenge, where one is asked for; `amount_above_total`: a box-office amount above the seats' total, from staff who are not a Manager */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3815,7 +3833,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description not_found (for a list: a page past the last); no_queue, not_in_queue: the waiting room */
+            /** @description `not_found` (for a list: a page past the last); `no_queue`, `not_in_queue`: the waiting room */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -3824,7 +3842,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description unavailable: the database (or, for state/ and holds/, the live feed) is out of reach (Retry-After: 1); login_busy: a login door while every password-hashing slot is busy (Retry-After: 1) */
+            /** @description `unavailable`: the database (or, for state/ and holds/, the live feed) is out of reach (Retry-After: 1); `login_busy`: a login door while every password-hashing slot is busy (Retry-After: 1) */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -3854,7 +3872,7 @@ export interface operations {
                     "application/json": components["schemas"]["ReservationCancelled"];
                 };
             };
-            /** @description invalid: malformed JSON, wrong types, missing fields */
+            /** @description `invalid`: malformed JSON, wrong types, missing fields; `verification_link_invalid`: an e-mail verification link that is not ours or too old */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3863,7 +3881,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description not_authenticated or invalid_credentials */
+            /** @description `not_authenticated` or `invalid_credentials` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3872,7 +3890,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description forbidden: a console route the caller's role may not use; csrf_failed: a session request without a valid CSRF token; origin_not_allowed: a cookie route (refresh, logout) called from a page of an origin the server does not trust; queue_turn_required, queue_turn_expired: a hold without a running turn of the event's waiting room; amount_above_total: a box-office amount above the seats' total, from staff who are not a Manager */
+            /** @description `forbidden`: a console route the caller's role may not use; `csrf_failed`: a session request without a valid CSRF token; `origin_not_allowed`: a cookie route (refresh, logout) called from a page of an origin the server does not trust; `queue_turn_required`, `queue_turn_expired`: a hold without a running turn of the event's waiting room; `email_unverified`: a hold or a join by an account whose e-mail address is not verified, where the organiser asks for it; `challenge_required`: a login, registration or join without a solved proof-of-work challenge, where one is asked for; `amount_above_total`: a box-office amount above the seats' total, from staff who are not a Manager */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3881,7 +3899,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description not_found (for a list: a page past the last); no_queue, not_in_queue: the waiting room */
+            /** @description `not_found` (for a list: a page past the last); `no_queue`, `not_in_queue`: the waiting room */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -3890,7 +3908,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description request_timeout: the body did not arrive in time */
+            /** @description `request_timeout`: the body did not arrive in time */
             408: {
                 headers: {
                     [name: string]: unknown;
@@ -3899,7 +3917,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description a booking rule refused it (seat_unavailable, hold_limit, purchase_limit, not_holder, lock_required, already_cancelled, hold_cap_reached, address_hold_limit, seat_pass_refused, no_block, orphan_seat, companion_requires_accessible, price_changed); refund_too_large: a refund past what the booking took; the waiting room's: queue_not_open, sold_out, not_your_turn, turn_lapsed, turn_extended */
+            /** @description a booking rule refused it (`seat_unavailable`, `hold_limit`, `purchase_limit`, `not_holder`, `lock_required`, `already_cancelled`, `hold_cap_reached`, `address_hold_limit`, `seat_pass_refused`, `no_block`, `orphan_seat`, `companion_requires_accessible`, `price_changed`); `refund_too_large`: a refund past what the booking took; the waiting room's: `queue_not_open`, `sold_out`, `not_your_turn`, `turn_lapsed`, `turn_extended`; the account's e-mail: `no_email`, `email_already_verified`, `email_taken` */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3908,7 +3926,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description too_large: a body over 64 KiB */
+            /** @description `too_large`: a body over 64 KiB */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -3917,7 +3935,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description throttled: come back after Retry-After seconds */
+            /** @description `throttled`: come back after Retry-After seconds */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -3926,7 +3944,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description unavailable: the database (or, for state/ and holds/, the live feed) is out of reach (Retry-After: 1); login_busy: a login door while every password-hashing slot is busy (Retry-After: 1) */
+            /** @description `unavailable`: the database (or, for state/ and holds/, the live feed) is out of reach (Retry-After: 1); `login_busy`: a login door while every password-hashing slot is busy (Retry-After: 1) */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -3963,7 +3981,16 @@ export interface operations {
                     "application/json": components["schemas"]["BookingOutput"][];
                 };
             };
-            /** @description not_authenticated or invalid_credentials */
+            /** @description `invalid`: malformed JSON, wrong types, missing fields; `verification_link_invalid`: an e-mail verification link that is not ours or too old */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_authenticated` or `invalid_credentials` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3972,7 +3999,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description forbidden: a console route the caller's role may not use; csrf_failed: a session request without a valid CSRF token; origin_not_allowed: a cookie route (refresh, logout) called from a page of an origin the server does not trust; queue_turn_required, queue_turn_expired: a hold without a running turn of the event's waiting room; amount_above_total: a box-office amount above the seats' total, from staff who are not a Manager */
+            /** @description `forbidden`: a console route the caller's role may not use; `csrf_failed`: a session request without a valid CSRF token; `origin_not_allowed`: a cookie route (refresh, logout) called from a page of an origin the server does not trust; `queue_turn_required`, `queue_turn_expired`: a hold without a running turn of the event's waiting room; `email_unverified`: a hold or a join by an account whose e-mail address is not verified, where the organiser asks for it; `challenge_required`: a login, registration or join without a solved proof-of-work challenge, where one is asked for; `amount_above_total`: a box-office amount above the seats' total, from staff who are not a Manager */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3981,7 +4008,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description not_found (for a list: a page past the last); no_queue, not_in_queue: the waiting room */
+            /** @description `not_found` (for a list: a page past the last); `no_queue`, `not_in_queue`: the waiting room */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -3990,7 +4017,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description unavailable: the database (or, for state/ and holds/, the live feed) is out of reach (Retry-After: 1); login_busy: a login door while every password-hashing slot is busy (Retry-After: 1) */
+            /** @description `unavailable`: the database (or, for state/ and holds/, the live feed) is out of reach (Retry-After: 1); `login_busy`: a login door while every password-hashing slot is busy (Retry-After: 1) */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -4024,7 +4051,7 @@ export interface operations {
                     "application/json": components["schemas"]["BoxOfficeOutput"];
                 };
             };
-            /** @description invalid: malformed JSON, wrong types, missing fields */
+            /** @description `invalid`: malformed JSON, wrong types, missing fields; `verification_link_invalid`: an e-mail verification link that is not ours or too old */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4033,7 +4060,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description not_authenticated or invalid_credentials */
+            /** @description `not_authenticated` or `invalid_credentials` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4042,7 +4069,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description forbidden: a console route the caller's role may not use; csrf_failed: a session request without a valid CSRF token; origin_not_allowed: a cookie route (refresh, logout) called from a page of an origin the server does not trust; queue_turn_required, queue_turn_expired: a hold without a running turn of the event's waiting room; amount_above_total: a box-office amount above the seats' total, from staff who are not a Manager */
+            /** @description `forbidden`: a console route the caller's role may not use; `csrf_failed`: a session request without a valid CSRF token; `origin_not_allowed`: a cookie route (refresh, logout) called from a page of an origin the server does not trust; `queue_turn_required`, `queue_turn_expired`: a hold without a running turn of the event's waiting room; `email_unverified`: a hold or a join by an account whose e-mail address is not verified, where the organiser asks for it; `challenge_required`: a login, registration or join without a solved proof-of-work challenge, where one is asked for; `amount_above_total`: a box-office amount above the seats' total, from staff who are not a Manager */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4051,7 +4078,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description not_found (for a list: a page past the last); no_queue, not_in_queue: the waiting room */
+            /** @description `not_found` (for a list: a page past the last); `no_queue`, `not_in_queue`: the waiting room */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -4060,7 +4087,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description request_timeout: the body did not arrive in time */
+            /** @description `request_timeout`: the body did not arrive in time */
             408: {
                 headers: {
                     [name: string]: unknown;
@@ -4069,7 +4096,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description a booking rule refused it (seat_unavailable, hold_limit, purchase_limit, not_holder, lock_required, already_cancelled, hold_cap_reached, address_hold_limit, seat_pass_refused, no_block, orphan_seat, companion_requires_accessible, price_changed); refund_too_large: a refund past what the booking took; the waiting room's: queue_not_open, sold_out, not_your_turn, turn_lapsed, turn_extended */
+            /** @description a booking rule refused it (`seat_unavailable`, `hold_limit`, `purchase_limit`, `not_holder`, `lock_required`, `already_cancelled`, `hold_cap_reached`, `address_hold_limit`, `seat_pass_refused`, `no_block`, `orphan_seat`, `companion_requires_accessible`, `price_changed`); `refund_too_large`: a refund past what the booking took; the waiting room's: `queue_not_open`, `sold_out`, `not_your_turn`, `turn_lapsed`, `turn_extended`; the account's e-mail: `no_email`, `email_already_verified`, `email_taken` */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -4078,7 +4105,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description too_large: a body over 64 KiB */
+            /** @description `too_large`: a body over 64 KiB */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -4087,7 +4114,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description unavailable: the database (or, for state/ and holds/, the live feed) is out of reach (Retry-After: 1); login_busy: a login door while every password-hashing slot is busy (Retry-After: 1) */
+            /** @description `unavailable`: the database (or, for state/ and holds/, the live feed) is out of reach (Retry-After: 1); `login_busy`: a login door while every password-hashing slot is busy (Retry-After: 1) */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -4120,7 +4147,7 @@ export interface operations {
                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
                 };
             };
-            /** @description not_authenticated or invalid_credentials */
+            /** @description `not_authenticated` or `invalid_credentials` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4129,7 +4156,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description forbidden: a console route the caller's role may not use; csrf_failed: a session request without a valid CSRF token; origin_not_allowed: a cookie route (refresh, logout) called from a page of an origin the server does not trust; queue_turn_required, queue_turn_expired: a hold without a running turn of the event's waiting room; amount_above_total: a box-office amount above the seats' total, from staff who are not a Manager */
+            /** @description `forbidden`: a console route the caller's role may not use; `csrf_failed`: a session request without a valid CSRF token; `origin_not_allowed`: a cookie route (refresh, logout) called from a page of an origin the server does not trust; `queue_turn_required`, `queue_turn_expired`: a hold without a running turn of the event's waiting room; `email_unverified`: a hold or a join by an account whose e-mail address is not verified, where the organiser asks for it; `challenge_required`: a login, registration or join without a solved proof-of-work challenge, where one is asked for; `amount_above_total`: a box-office amount above the seats' total, from staff who are not a Manager */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4138,7 +4165,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description not_found (for a list: a page past the last); no_queue, not_in_queue: the waiting room */
+            /** @description `not_found` (for a list: a page past the last); `no_queue`, `not_in_queue`: the waiting room */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -4147,7 +4174,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description unavailable: the database (or, for state/ and holds/, the live feed) is out of reach (Retry-After: 1); login_busy: a login door while every password-hashing slot is busy (Retry-After: 1) */
+            /** @description `unavailable`: the database (or, for state/ and holds/, the live feed) is out of reach (Retry-After: 1); `login_busy`: a login door while every password-hashing slot is busy (Retry-After: 1) */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -4177,7 +4204,7 @@ export interface operations {
                     "application/json": components["schemas"]["LimitsOutput"];
                 };
             };
-            /** @description not_authenticated or invalid_credentials */
+            /** @description `not_authenticated` or `invalid_credentials` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4186,7 +4213,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description forbidden: a console route the caller's role may not use; csrf_failed: a session request without a valid CSRF token; origin_not_allowed: a cookie route (refresh, logout) called from a page of an origin the server does not trust; queue_turn_required, queue_turn_expired: a hold without a running turn of the event's waiting room; amount_above_total: a box-office amount above the seats' total, from staff who are not a Manager */
+            /** @description `forbidden`: a console route the caller's role may not use; `csrf_failed`: a session request without a valid CSRF token; `origin_not_allowed`: a cookie route (refresh, logout) called from a page of an origin the server does not trust; `queue_turn_required`, `queue_turn_expired`: a hold without a running turn of the event's waiting room; `email_unverified`: a hold or a join by an account whose e-mail address is not verified, where the organiser asks for it; `challenge_required`: a login, registration or join without a solved proof-of-work challenge, where one is asked for; `amount_above_total`: a box-office amount above the seats' total, from staff who are not a Manager */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4195,7 +4222,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description not_found (for a list: a page past the last); no_queue, not_in_queue: the waiting room */
+            /** @description `not_found` (for a list: a page past the last); `no_queue`, `not_in_queue`: the waiting room */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -4204,7 +4231,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description unavailable: the database (or, for state/ and holds/, the live feed) is out of reach (Retry-After: 1); login_busy: a login door while every password-hashing slot is busy (Retry-After: 1) */
+            /** @description `unavailable`: the database (or, for state/ and holds/, the live feed) is out of reach (Retry-After: 1); `login_busy`: a login door while every password-hashing slot is busy (Retry-After: 1) */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -4238,7 +4265,7 @@ export interface operations {
                     "application/json": components["schemas"]["LimitsOutput"];
                 };
             };
-            /** @description invalid: malformed JSON, wrong types, missing fields */
+            /** @description `invalid`: malformed JSON, wrong types, missing fields; `verification_link_invalid`: an e-mail verification link that is not ours or too old */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4247,7 +4274,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description not_authenticated or invalid_credentials */
+            /** @description `not_authenticated` or `invalid_credentials` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4256,7 +4283,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description forbidden: a console route the caller's role may not use; csrf_failed: a session request without a valid CSRF token; origin_not_allowed: a cookie route (refresh, logout) called from a page of an origin the server does not trust; queue_turn_required, queue_turn_expired: a hold without a running turn of the event's waiting room; amount_above_total: a box-office amount above the seats' total, from staff who are not a Manager */
+            /** @description `forbidden`: a console route the caller's role may not use; `csrf_failed`: a session request without a valid CSRF token; `origin_not_allowed`: a cookie route (refresh, logout) called from a page of an origin the server does not trust; `queue_turn_required`, `queue_turn_expired`: a hold without a running turn of the event's waiting room; `email_unverified`: a hold or a join by an account whose e-mail address is not verified, where the organiser asks for it; `challenge_required`: a login, registration or join without a solved proof-of-work challenge, where one is asked for; `amount_above_total`: a box-office amount above the seats' total, from staff who are not a Manager */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4265,7 +4292,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description not_found (for a list: a page past the last); no_queue, not_in_queue: the waiting room */
+            /** @description `not_found` (for a list: a page past the last); `no_queue`, `not_in_queue`: the waiting room */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -4274,7 +4301,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description request_timeout: the body did not arrive in time */
+            /** @description `request_timeout`: the body did not arrive in time */
             408: {
                 headers: {
                     [name: string]: unknown;
@@ -4283,7 +4310,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description too_large: a body over 64 KiB */
+            /** @description `too_large`: a body over 64 KiB */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -4292,7 +4319,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description unavailable: the database (or, for state/ and holds/, the live feed) is out of reach (Retry-After: 1); login_busy: a login door while every password-hashing slot is busy (Retry-After: 1) */
+            /** @description `unavailable`: the database (or, for state/ and holds/, the live feed) is out of reach (Retry-After: 1); `login_busy`: a login door while every password-hashing slot is busy (Retry-After: 1) */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -4322,7 +4349,7 @@ export interface operations {
                     "application/json": components["schemas"]["OffSaleSeatOutput"][];
                 };
             };
-            /** @description not_authenticated or invalid_credentials */
+            /** @description `not_authenticated` or `invalid_credentials` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4331,7 +4358,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description forbidden: a console route the caller's role may not use; csrf_failed: a session request without a valid CSRF token; origin_not_allowed: a cookie route (refresh, logout) called from a page of an origin the server does not trust; queue_turn_required, queue_turn_expired: a hold without a running turn of the event's waiting room; amount_above_total: a box-office amount above the seats' total, from staff who are not a Manager */
+            /** @description `forbidden`: a console route the caller's role may not use; `csrf_failed`: a session request without a valid CSRF token; `origin_not_allowed`: a cookie route (refresh, logout) called from a page of an origin the server does not trust; `queue_turn_required`, `queue_turn_expired`: a hold without a running turn of the event's waiting room; `email_unverified`: a hold or a join by an account whose e-mail address is not verified, where the organiser asks for it; `challenge_required`: a login, registration or join without a solved proof-of-work challenge, where one is asked for; `amount_above_total`: a box-office amount above the seats' total, from staff who are not a Manager */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4340,7 +4367,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description not_found (for a list: a page past the last); no_queue, not_in_queue: the waiting room */
+            /** @description `not_found` (for a list: a page past the last); `no_queue`, `not_in_queue`: the waiting room */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -4349,7 +4376,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description unavailable: the database (or, for state/ and holds/, the live feed) is out of reach (Retry-After: 1); login_busy: a login door while every password-hashing slot is busy (Retry-After: 1) */
+            /** @description `unavailable`: the database (or, for state/ and holds/, the live feed) is out of reach (Retry-After: 1); `login_busy`: a login door while every password-hashing slot is busy (Retry-After: 1) */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -4383,7 +4410,7 @@ export interface operations {
                     "application/json": components["schemas"]["OffSaleChangeOutput"];
                 };
             };
-            /** @description invalid: malformed JSON, wrong types, missing fields */
+            /** @description `invalid`: malformed JSON, wrong types, missing fields; `verification_link_invalid`: an e-mail verification link that is not ours or too old */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4392,7 +4419,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description not_authenticated or invalid_credentials */
+            /** @description `not_authenticated` or `invalid_credentials` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4401,7 +4428,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description forbidden: a console route the caller's role may not use; csrf_failed: a session request without a valid CSRF token; origin_not_allowed: a cookie route (refresh, logout) called from a page of an origin the server does not trust; queue_turn_required, queue_turn_expired: a hold without a running turn of the event's waiting room; amount_above_total: a box-office amount above the seats' total, from staff who are not a Manager */
+            /** @description `forbidden`: a console route the caller's role may not use; `csrf_failed`: a session request without a valid CSRF token; `origin_not_allowed`: a cookie route (refresh, logout) called from a page of an origin the server does not trust; `queue_turn_required`, `queue_turn_expired`: a hold without a running turn of the event's waiting room; `email_unverified`: a hold or a join by an account whose e-mail address is not verified, where the organiser asks for it; `challenge_required`: a login, registration or join without a solved proof-of-work challenge, where one is asked for; `amount_above_total`: a box-office amount above the seats' total, from staff who are not a Manager */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4410,7 +4437,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description not_found (for a list: a page past the last); no_queue, not_in_queue: the waiting room */
+            /** @description `not_found` (for a list: a page past the last); `no_queue`, `not_in_queue`: the waiting room */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -4419,7 +4446,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description request_timeout: the body did not arrive in time */
+            /** @description `request_timeout`: the body did not arrive in time */
             408: {
                 headers: {
                     [name: string]: unknown;
@@ -4428,7 +4455,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description too_large: a body over 64 KiB */
+            /** @description `too_large`: a body over 64 KiB */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -4437,7 +4464,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description unavailable: the database (or, for state/ and holds/, the live feed) is out of reach (Retry-After: 1); login_busy: a login door while every password-hashing slot is busy (Retry-After: 1) */
+            /** @description `unavailable`: the database (or, for state/ and holds/, the live feed) is out of reach (Retry-After: 1); `login_busy`: a login door while every password-hashing slot is busy (Retry-After: 1) */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -4471,7 +4498,7 @@ export interface operations {
                     "application/json": components["schemas"]["OffSaleChangeOutput"];
                 };
             };
-            /** @description invalid: malformed JSON, wrong types, missing fields */
+            /** @description `invalid`: malformed JSON, wrong types, missing fields; `verification_link_invalid`: an e-mail verification link that is not ours or too old */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4480,7 +4507,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description not_authenticated or invalid_credentials */
+            /** @description `not_authenticated` or `invalid_credentials` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4489,7 +4516,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description forbidden: a console route the caller's role may not use; csrf_failed: a session request without a valid CSRF token; origin_not_allowed: a cookie route (refresh, logout) called from a page of an origin the server does not trust; queue_turn_required, queue_turn_expired: a hold without a running turn of the event's waiting room; amount_above_total: a box-office amount above the seats' total, from staff who are not a Manager */
+            /** @description `forbidden`: a console route the caller's role may not use; `csrf_failed`: a session request without a valid CSRF token; `origin_not_allowed`: a cookie route (refresh, logout) called from a page of an origin the server does not trust; `queue_turn_required`, `queue_turn_expired`: a hold without a running turn of the event's waiting room; `email_unverified`: a hold or a join by an account whose e-mail address is not verified, where the organiser asks for it; `challenge_required`: a login, registration or join without a solved proof-of-work challenge, where one is asked for; `amount_above_total`: a box-office amount above the seats' total, from staff who are not a Manager */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4498,7 +4525,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description not_found (for a list: a page past the last); no_queue, not_in_queue: the waiting room */
+            /** @description `not_found` (for a list: a page past the last); `no_queue`, `not_in_queue`: the waiting room */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -4507,7 +4534,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description request_timeout: the body did not arrive in time */
+            /** @description `request_timeout`: the body did not arrive in time */
             408: {
                 headers: {
                     [name: string]: unknown;
@@ -4516,7 +4543,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description a booking rule refused it (seat_unavailable, hold_limit, purchase_limit, not_holder, lock_required, already_cancelled, hold_cap_reached, address_hold_limit, seat_pass_refused, no_block, orphan_seat, companion_requires_accessible, price_changed); refund_too_large: a refund past what the booking took; the waiting room's: queue_not_open, sold_out, not_your_turn, turn_lapsed, turn_extended */
+            /** @description a booking rule refused it (`seat_unavailable`, `hold_limit`, `purchase_limit`, `not_holder`, `lock_required`, `already_cancelled`, `hold_cap_reached`, `address_hold_limit`, `seat_pass_refused`, `no_block`, `orphan_seat`, `companion_requires_accessible`, `price_changed`); `refund_too_large`: a refund past what the booking took; the waiting room's: `queue_not_open`, `sold_out`, `not_your_turn`, `turn_lapsed`, `turn_extended`; the account's e-mail: `no_email`, `email_already_verified`, `email_taken` */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -4525,7 +4552,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description too_large: a body over 64 KiB */
+            /** @description `too_large`: a body over 64 KiB */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -4534,7 +4561,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description unavailable: the database (or, for state/ and holds/, the live feed) is out of reach (Retry-After: 1); login_busy: a login door while every password-hashing slot is busy (Retry-After: 1) */
+            /** @description `unavailable`: the database (or, for state/ and holds/, the live feed) is out of reach (Retry-After: 1); `login_busy`: a login door while every password-hashing slot is busy (Retry-After: 1) */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -4564,7 +4591,7 @@ export interface operations {
                     "application/json": components["schemas"]["SaleOutput"];
                 };
             };
-            /** @description not_authenticated or invalid_credentials */
+            /** @description `not_authenticated` or `invalid_credentials` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4573,7 +4600,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description forbidden: a console route the caller's role may not use; csrf_failed: a session request without a valid CSRF token; origin_not_allowed: a cookie route (refresh, logout) called from a page of an origin the server does not trust; queue_turn_required, queue_turn_expired: a hold without a running turn of the event's waiting room; amount_above_total: a box-office amount above the seats' total, from staff who are not a Manager */
+            /** @description `forbidden`: a console route the caller's role may not use; `csrf_failed`: a session request without a valid CSRF token; `origin_not_allowed`: a cookie route (refresh, logout) called from a page of an origin the server does not trust; `queue_turn_required`, `queue_turn_expired`: a hold without a running turn of the event's waiting room; `email_unverified`: a hold or a join by an account whose e-mail address is not verified, where the organiser asks for it; `challenge_required`: a login, registration or join without a solved proof-of-work challenge, where one is asked for; `amount_above_total`: a box-office amount above the seats' total, from staff who are not a Manager */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4582,7 +4609,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description not_found (for a list: a page past the last); no_queue, not_in_queue: the waiting room */
+            /** @description `not_found` (for a list: a page past the last); `no_queue`, `not_in_queue`: the waiting room */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -4591,7 +4618,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description unavailable: the database (or, for state/ and holds/, the live feed) is out of reach (Retry-After: 1); login_busy: a login door while every password-hashing slot is busy (Retry-After: 1) */
+            /** @description `unavailable`: the database (or, for state/ and holds/, the live feed) is out of reach (Retry-After: 1); `login_busy`: a login door while every password-hashing slot is busy (Retry-After: 1) */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -4621,7 +4648,7 @@ export interface operations {
                     "application/json": components["schemas"]["BookingStoryOutput"];
                 };
             };
-            /** @description not_authenticated or invalid_credentials */
+            /** @description `not_authenticated` or `invalid_credentials` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4630,7 +4657,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description forbidden: a console route the caller's role may not use; csrf_failed: a session request without a valid CSRF token; origin_not_allowed: a cookie route (refresh, logout) called from a page of an origin the server does not trust; queue_turn_required, queue_turn_expired: a hold without a running turn of the event's waiting room; amount_above_total: a box-office amount above the seats' total, from staff who are not a Manager */
+            /** @description `forbidden`: a console route the caller's role may not use; `csrf_failed`: a session request without a valid CSRF token; `origin_not_allowed`: a cookie route (refresh, logout) called from a page of an origin the server does not trust; `queue_turn_required`, `queue_turn_expired`: a hold without a running turn of the event's waiting room; `email_unverified`: a hold or a join by an account whose e-mail address is not verified, where the organiser asks for it; `challenge_required`: a login, registration or join without a solved proof-of-work challenge, where one is asked for; `amount_above_total`: a box-office amount above the seats' total, from staff who are not a Manager */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4639,7 +4666,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description not_found (for a list: a page past the last); no_queue, not_in_queue: the waiting room */
+            /** @description `not_found` (for a list: a page past the last); `no_queue`, `not_in_queue`: the waiting room */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -4648,7 +4675,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description unavailable: the database (or, for state/ and holds/, the live feed) is out of reach (Retry-After: 1); login_busy: a login door while every password-hashing slot is busy (Retry-After: 1) */
+            /** @description `unavailable`: the database (or, for state/ and holds/, the live feed) is out of reach (Retry-After: 1); `login_busy`: a login door while every password-hashing slot is busy (Retry-After: 1) */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -4682,7 +4709,7 @@ export interface operations {
                     "application/json": components["schemas"]["BookingChangeOutput"];
                 };
             };
-            /** @description invalid: malformed JSON, wrong types, missing fields */
+            /** @description `invalid`: malformed JSON, wrong types, missing fields; `verification_link_invalid`: an e-mail verification link that is not ours or too old */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4691,7 +4718,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description not_authenticated or invalid_credentials */
+            /** @description `not_authenticated` or `invalid_credentials` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4700,7 +4727,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description forbidden: a console route the caller's role may not use; csrf_failed: a session request without a valid CSRF token; origin_not_allowed: a cookie route (refresh, logout) called from a page of an origin the server does not trust; queue_turn_required, queue_turn_expired: a hold without a running turn of the event's waiting room; amount_above_total: a box-office amount above the seats' total, from staff who are not a Manager */
+            /** @description `forbidden`: a console route the caller's role may not use; `csrf_failed`: a session request without a valid CSRF token; `origin_not_allowed`: a cookie route (refresh, logout) called from a page of an origin the server does not trust; `queue_turn_required`, `queue_turn_expired`: a hold without a running turn of the event's waiting room; `email_unverified`: a hold or a join by an account whose e-mail address is not verified, where the organiser asks for it; `challenge_required`: a login, registration or join without a solved proof-of-work challenge, where one is asked for; `amount_above_total`: a box-office amount above the seats' total, from staff who are not a Manager */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4709,7 +4736,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description not_found (for a list: a page past the last); no_queue, not_in_queue: the waiting room */
+            /** @description `not_found` (for a list: a page past the last); `no_queue`, `not_in_queue`: the waiting room */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -4718,7 +4745,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description request_timeout: the body did not arrive in time */
+            /** @description `request_timeout`: the body did not arrive in time */
             408: {
                 headers: {
                     [name: string]: unknown;
@@ -4727,7 +4754,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description a booking rule refused it (seat_unavailable, hold_limit, purchase_limit, not_holder, lock_required, already_cancelled, hold_cap_reached, address_hold_limit, seat_pass_refused, no_block, orphan_seat, companion_requires_accessible, price_changed); refund_too_large: a refund past what the booking took; the waiting room's: queue_not_open, sold_out, not_your_turn, turn_lapsed, turn_extended */
+            /** @description a booking rule refused it (`seat_unavailable`, `hold_limit`, `purchase_limit`, `not_holder`, `lock_required`, `already_cancelled`, `hold_cap_reached`, `address_hold_limit`, `seat_pass_refused`, `no_block`, `orphan_seat`, `companion_requires_accessible`, `price_changed`); `refund_too_large`: a refund past what the booking took; the waiting room's: `queue_not_open`, `sold_out`, `not_your_turn`, `turn_lapsed`, `turn_extended`; the account's e-mail: `no_email`, `email_already_verified`, `email_taken` */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -4736,7 +4763,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description too_large: a body over 64 KiB */
+            /** @description `too_large`: a body over 64 KiB */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -4745,7 +4772,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description unavailable: the database (or, for state/ and holds/, the live feed) is out of reach (Retry-After: 1); login_busy: a login door while every password-hashing slot is busy (Retry-After: 1) */
+            /** @description `unavailable`: the database (or, for state/ and holds/, the live feed) is out of reach (Retry-After: 1); `login_busy`: a login door while every password-hashing slot is busy (Retry-After: 1) */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -4779,7 +4806,7 @@ export interface operations {
                     "application/json": components["schemas"]["BookingChangeOutput"];
                 };
             };
-            /** @description invalid: malformed JSON, wrong types, missing fields */
+            /** @description `invalid`: malformed JSON, wrong types, missing fields; `verification_link_invalid`: an e-mail verification link that is not ours or too old */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4788,7 +4815,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description not_authenticated or invalid_credentials */
+            /** @description `not_authenticated` or `invalid_credentials` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4797,7 +4824,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description forbidden: a console route the caller's role may not use; csrf_failed: a session request without a valid CSRF token; origin_not_allowed: a cookie route (refresh, logout) called from a page of an origin the server does not trust; queue_turn_required, queue_turn_expired: a hold without a running turn of the event's waiting room; amount_above_total: a box-office amount above the seats' total, from staff who are not a Manager */
+            /** @description `forbidden`: a console route the caller's role may not use; `csrf_failed`: a session request without a valid CSRF token; `origin_not_allowed`: a cookie route (refresh, logout) called from a page of an origin the server does not trust; `queue_turn_required`, `queue_turn_expired`: a hold without a running turn of the event's waiting room; `email_unverified`: a hold or a join by an account whose e-mail address is not verified, where the organiser asks for it; `challenge_required`: a login, registration or join without a solved proof-of-work challenge, where one is asked for; `amount_above_total`: a box-office amount above the seats' total, from staff who are not a Manager */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4806,7 +4833,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description not_found (for a list: a page past the last); no_queue, not_in_queue: the waiting room */
+            /** @description `not_found` (for a list: a page past the last); `no_queue`, `not_in_queue`: the waiting room */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -4815,7 +4842,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description request_timeout: the body did not arrive in time */
+            /** @description `request_timeout`: the body did not arrive in time */
             408: {
                 headers: {
                     [name: string]: unknown;
@@ -4824,7 +4851,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description a booking rule refused it (seat_unavailable, hold_limit, purchase_limit, not_holder, lock_required, already_cancelled, hold_cap_reached, address_hold_limit, seat_pass_refused, no_block, orphan_seat, companion_requires_accessible, price_changed); refund_too_large: a refund past what the booking took; the waiting room's: queue_not_open, sold_out, not_your_turn, turn_lapsed, turn_extended */
+            /** @description a booking rule refused it (`seat_unavailable`, `hold_limit`, `purchase_limit`, `not_holder`, `lock_required`, `already_cancelled`, `hold_cap_reached`, `address_hold_limit`, `seat_pass_refused`, `no_block`, `orphan_seat`, `companion_requires_accessible`, `price_changed`); `refund_too_large`: a refund past what the booking took; the waiting room's: `queue_not_open`, `sold_out`, `not_your_turn`, `turn_lapsed`, `turn_extended`; the account's e-mail: `no_email`, `email_already_verified`, `email_taken` */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -4833,7 +4860,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description too_large: a body over 64 KiB */
+            /** @description `too_large`: a body over 64 KiB */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -4842,7 +4869,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description unavailable: the database (or, for state/ and holds/, the live feed) is out of reach (Retry-After: 1); login_busy: a login door while every password-hashing slot is busy (Retry-After: 1) */
+            /** @description `unavailable`: the database (or, for state/ and holds/, the live feed) is out of reach (Retry-After: 1); `login_busy`: a login door while every password-hashing slot is busy (Retry-After: 1) */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -4874,7 +4901,7 @@ export interface operations {
                     "application/json": components["schemas"]["TokenObtainInput"];
                 };
             };
-            /** @description invalid: malformed JSON, wrong types, missing fields */
+            /** @description `invalid`: malformed JSON, wrong types, missing fields; `verification_link_invalid`: an e-mail verification link that is not ours or too old */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4883,7 +4910,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description not_authenticated or invalid_credentials */
+            /** @description `not_authenticated` or `invalid_credentials` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4892,7 +4919,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description forbidden: a console route the caller's role may not use; csrf_failed: a session request without a valid CSRF token; origin_not_allowed: a cookie route (refresh, logout) called from a page of an origin the server does not trust; queue_turn_required, queue_turn_expired: a hold without a running turn of the event's waiting room; amount_above_total: a box-office amount above the seats' total, from staff who are not a Manager */
+            /** @description `forbidden`: a console route the caller's role may not use; `csrf_failed`: a session request without a valid CSRF token; `origin_not_allowed`: a cookie route (refresh, logout) called from a page of an origin the server does not trust; `queue_turn_required`, `queue_turn_expired`: a hold without a running turn of the event's waiting room; `email_unverified`: a hold or a join by an account whose e-mail address is not verified, where the organiser asks for it; `challenge_required`: a login, registration or join without a solved proof-of-work challenge, where one is asked for; `amount_above_total`: a box-office amount above the seats' total, from staff who are not a Manager */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4901,7 +4928,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description request_timeout: the body did not arrive in time */
+            /** @description `request_timeout`: the body did not arrive in time */
             408: {
                 headers: {
                     [name: string]: unknown;
@@ -4910,7 +4937,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description too_large: a body over 64 KiB */
+            /** @description `too_large`: a body over 64 KiB */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -4919,7 +4946,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description throttled: come back after Retry-After seconds */
+            /** @description `throttled`: come back after Retry-After seconds */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -4928,7 +4955,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description unavailable: the database (or, for state/ and holds/, the live feed) is out of reach (Retry-After: 1); login_busy: a login door while every password-hashing slot is busy (Retry-After: 1) */
+            /** @description `unavailable`: the database (or, for state/ and holds/, the live feed) is out of reach (Retry-After: 1); `login_busy`: a login door while every password-hashing slot is busy (Retry-After: 1) */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -4960,7 +4987,7 @@ export interface operations {
                     "application/json": components["schemas"]["BrowserAccess"];
                 };
             };
-            /** @description invalid: malformed JSON, wrong types, missing fields */
+            /** @description `invalid`: malformed JSON, wrong types, missing fields; `verification_link_invalid`: an e-mail verification link that is not ours or too old */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4969,7 +4996,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description not_authenticated or invalid_credentials */
+            /** @description `not_authenticated` or `invalid_credentials` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4978,7 +5005,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description forbidden: a console route the caller's role may not use; csrf_failed: a session request without a valid CSRF token; origin_not_allowed: a cookie route (refresh, logout) called from a page of an origin the server does not trust; queue_turn_required, queue_turn_expired: a hold without a running turn of the event's waiting room; amount_above_total: a box-office amount above the seats' total, from staff who are not a Manager */
+            /** @description `forbidden`: a console route the caller's role may not use; `csrf_failed`: a session request without a valid CSRF token; `origin_not_allowed`: a cookie route (refresh, logout) called from a page of an origin the server does not trust; `queue_turn_required`, `queue_turn_expired`: a hold without a running turn of the event's waiting room; `email_unverified`: a hold or a join by an account whose e-mail address is not verified, where the organiser asks for it; `challenge_required`: a login, registration or join without a solved proof-of-work challenge, where one is asked for; `amount_above_total`: a box-office amount above the seats' total, from staff who are not a Manager */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4987,7 +5014,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description request_timeout: the body did not arrive in time */
+            /** @description `request_timeout`: the body did not arrive in time */
             408: {
                 headers: {
                     [name: string]: unknown;
@@ -4996,7 +5023,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description too_large: a body over 64 KiB */
+            /** @description `too_large`: a body over 64 KiB */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -5005,7 +5032,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description throttled: come back after Retry-After seconds */
+            /** @description `throttled`: come back after Retry-After seconds */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -5014,7 +5041,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description unavailable: the database (or, for state/ and holds/, the live feed) is out of reach (Retry-After: 1); login_busy: a login door while every password-hashing slot is busy (Retry-After: 1) */
+            /** @description `unavailable`: the database (or, for state/ and holds/, the live feed) is out of reach (Retry-After: 1); `login_busy`: a login door while every password-hashing slot is busy (Retry-After: 1) */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -5042,7 +5069,7 @@ export interface operations {
                     "application/json": components["schemas"]["BrowserAccess"];
                 };
             };
-            /** @description not_authenticated or invalid_credentials */
+            /** @description `not_authenticated` or `invalid_credentials` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -5051,7 +5078,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description forbidden: a console route the caller's role may not use; csrf_failed: a session request without a valid CSRF token; origin_not_allowed: a cookie route (refresh, logout) called from a page of an origin the server does not trust; queue_turn_required, queue_turn_expired: a hold without a running turn of the event's waiting room; amount_above_total: a box-office amount above the seats' total, from staff who are not a Manager */
+            /** @description `forbidden`: a console route the caller's role may not use; `csrf_failed`: a session request without a valid CSRF token; `origin_not_allowed`: a cookie route (refresh, logout) called from a page of an origin the server does not trust; `queue_turn_required`, `queue_turn_expired`: a hold without a running turn of the event's waiting room; `email_unverified`: a hold or a join by an account whose e-mail address is not verified, where the organiser asks for it; `challenge_required`: a login, registration or join without a solved proof-of-work challenge, where one is asked for; `amount_above_total`: a box-office amount above the seats' total, from staff who are not a Manager */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5060,7 +5087,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description request_timeout: the body did not arrive in time */
+            /** @description `request_timeout`: the body did not arrive in time */
             408: {
                 headers: {
                     [name: string]: unknown;
@@ -5069,7 +5096,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description too_large: a body over 64 KiB */
+            /** @description `too_large`: a body over 64 KiB */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -5078,7 +5105,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description throttled: come back after Retry-After seconds */
+            /** @description `throttled`: come back after Retry-After seconds */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -5087,7 +5114,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description unavailable: the database (or, for state/ and holds/, the live feed) is out of reach (Retry-After: 1); login_busy: a login door while every password-hashing slot is busy (Retry-After: 1) */
+            /** @description `unavailable`: the database (or, for state/ and holds/, the live feed) is out of reach (Retry-After: 1); `login_busy`: a login door while every password-hashing slot is busy (Retry-After: 1) */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -5119,7 +5146,7 @@ export interface operations {
                     "application/json": components["schemas"]["TokenRefreshInput"];
                 };
             };
-            /** @description invalid: malformed JSON, wrong types, missing fields */
+            /** @description `invalid`: malformed JSON, wrong types, missing fields; `verification_link_invalid`: an e-mail verification link that is not ours or too old */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5128,7 +5155,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description not_authenticated or invalid_credentials */
+            /** @description `not_authenticated` or `invalid_credentials` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -5137,7 +5164,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description request_timeout: the body did not arrive in time */
+            /** @description `request_timeout`: the body did not arrive in time */
             408: {
                 headers: {
                     [name: string]: unknown;
@@ -5146,7 +5173,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description too_large: a body over 64 KiB */
+            /** @description `too_large`: a body over 64 KiB */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -5155,7 +5182,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description throttled: come back after Retry-After seconds */
+            /** @description `throttled`: come back after Retry-After seconds */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -5164,7 +5191,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description unavailable: the database (or, for state/ and holds/, the live feed) is out of reach (Retry-After: 1); login_busy: a login door while every password-hashing slot is busy (Retry-After: 1) */
+            /** @description `unavailable`: the database (or, for state/ and holds/, the live feed) is out of reach (Retry-After: 1); `login_busy`: a login door while every password-hashing slot is busy (Retry-After: 1) */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -5196,7 +5223,7 @@ export interface operations {
                     "application/json": components["schemas"]["EmailVerified"];
                 };
             };
-            /** @description invalid: malformed JSON, wrong types, missing fields */
+            /** @description `invalid`: malformed JSON, wrong types, missing fields; `verification_link_invalid`: an e-mail verification link that is not ours or too old */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5205,7 +5232,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description forbidden: a console route the caller's role may not use; csrf_failed: a session request without a valid CSRF token; origin_not_allowed: a cookie route (refresh, logout) called from a page of an origin the server does not trust; queue_turn_required, queue_turn_expired: a hold without a running turn of the event's waiting room; amount_above_total: a box-office amount above the seats' total, from staff who are not a Manager */
+            /** @description `forbidden`: a console route the caller's role may not use; `csrf_failed`: a session request without a valid CSRF token; `origin_not_allowed`: a cookie route (refresh, logout) called from a page of an origin the server does not trust; `queue_turn_required`, `queue_turn_expired`: a hold without a running turn of the event's waiting room; `email_unverified`: a hold or a join by an account whose e-mail address is not verified, where the organiser asks for it; `challenge_required`: a login, registration or join without a solved proof-of-work challenge, where one is asked for; `amount_above_total`: a box-office amount above the seats' total, from staff who are not a Manager */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5214,7 +5241,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description request_timeout: the body did not arrive in time */
+            /** @description `request_timeout`: the body did not arrive in time */
             408: {
                 headers: {
                     [name: string]: unknown;
@@ -5223,7 +5250,16 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description too_large: a body over 64 KiB */
+            /** @description a booking rule refused it (`seat_unavailable`, `hold_limit`, `purchase_limit`, `not_holder`, `lock_required`, `already_cancelled`, `hold_cap_reached`, `address_hold_limit`, `seat_pass_refused`, `no_block`, `orphan_seat`, `companion_requires_accessible`, `price_changed`); `refund_too_large`: a refund past what the booking took; the waiting room's: `queue_not_open`, `sold_out`, `not_your_turn`, `turn_lapsed`, `turn_extended`; the account's e-mail: `no_email`, `email_already_verified`, `email_taken` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `too_large`: a body over 64 KiB */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -5232,7 +5268,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description unavailable: the database (or, for state/ and holds/, the live feed) is out of reach (Retry-After: 1); login_busy: a login door while every password-hashing slot is busy (Retry-After: 1) */
+            /** @description `unavailable`: the database (or, for state/ and holds/, the live feed) is out of reach (Retry-After: 1); `login_busy`: a login door while every password-hashing slot is busy (Retry-After: 1) */
             503: {
                 headers: {
                     [name: string]: unknown;
