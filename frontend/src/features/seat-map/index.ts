@@ -5,7 +5,15 @@ export { type ApiSeat, type PushedSeat, type Seat, type SeatInfo } from './model
 export { drawnKind, seatKind, type DrawnKind } from './model/seatKinds';
 export { KEPT, KILLED, SELECTED, SeatOverlay, type OffSaleKind } from './model/seatOverlay';
 export { SeatStore } from './model/seatStore';
-export { decodeOwnHolds, type ApiOwnHolds, type ApiSeatMap, type ApiSeatStates, type StreamPoint } from './model/seatPlan';
+export {
+  decodeOwnHolds,
+  decodeSeatStates,
+  type ApiOwnHolds,
+  type ApiSeatMap,
+  type ApiSeatStates,
+  type SeatStates,
+  type StreamPoint,
+} from './model/seatPlan';
 export { RovingFocus } from './model/rovingFocus';
 export { REVEAL_MARGIN, type RevealRequest } from './model/bringIntoView';
 export { buildLegend, indexCategories, type ApiCategory, type CategoryEntry } from './model/categories';

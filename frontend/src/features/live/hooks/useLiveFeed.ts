@@ -5,7 +5,7 @@ import { queryKeys } from '../../../lib/query-keys';
 import { useLatest } from '../../../lib/use-latest';
 import { openLiveSocket } from '../../../lib/ws-client';
 import type { SeatStore, StreamPoint } from '../../seat-map';
-import { SeatFeed, resumeQuery } from '../model/seatFeed';
+import { SeatFeed } from '../model/seatFeed';
 
 /**
  * The event's socket, feeding `store`. It opens once `from` is known (the point of the stream the
@@ -14,7 +14,8 @@ import { SeatFeed, resumeQuery } from '../model/seatFeed';
  * knows its own position by then. A logged-in buyer's socket says whose it is and is told their
  * own seats as they change (any tab, any device); after a reconnect the holds are also read
  * again over HTTP. The organiser's console says so (`?console=1`): a staff socket then also gets
- * each transaction's frame at once, unmerged (PROTOCOL.md). Mount with `key={eventId}`, like the
+ * each transaction's frame at once, unmerged (PROTOCOL.md). Its snapshots come in the compact
+ * form (a `state` frame): the store holds the map's seats. Mount with `key={eventId}`, like the
  * store.
  */
 export function useLiveFeed(
@@ -29,12 +30,13 @@ export function useLiveFeed(
       new SeatFeed({
         eventId,
         store,
-        openSocket: (handlers, resumeFrom) =>
-          openLiveSocket({ url: () => socketUrl(`/ws/events/${eventId}/`) + feedQuery(resumeFrom(), console), ...handlers }),
+        openSocket: (handlers, query) => openLiveSocket({ url: () => socketUrl(`/ws/events/${eventId}/`) + query(), ...handlers }),
         // Anonymous watchers have no holds to re-learn: their holds query is disabled, and
         // invalidating a disabled query fetches nothing.
         onReconnected: () => void queryClient.invalidateQueries({ queryKey: queryKeys.ownHolds(eventId) }),
         socketToken: (fresh) => api.socketToken(fresh),
+        compact: true,
+        console,
       }),
   );
   const arrived = from !== null;
@@ -45,12 +47,6 @@ export function useLiveFeed(
     return () => feed.stop();
   }, [feed, arrived, start]);
   return feed;
-}
-
-function feedQuery(point: StreamPoint | null, console: boolean): string {
-  const resume = resumeQuery(point);
-  if (!console) return resume;
-  return resume ? `${resume}&console=1` : '?console=1';
 }
 
 export function useFeedStatus(feed: SeatFeed) {

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { FakeWebSocket } from '../../../test/fakeWebSocket';
 import { openLiveSocket } from '../../../lib/ws-client';
-import { SeatFeed, resumeQuery } from './seatFeed';
+import { SeatFeed, type SeatFeedOptions } from './seatFeed';
 import { apiSeat, T } from './seatFeed.fixtures';
 import { SeatStore } from '../../seat-map';
 
@@ -13,7 +13,10 @@ describe('SeatFeed resuming (PROTOCOL.md "Resuming")', () => {
   afterEach(() => vi.useRealTimers());
 
   /** A feed whose store was loaded from `state/` at (e1, 20), on the real reconnecting socket. */
-  async function arrived(from: { epoch: string; seq: number } | null = { epoch: 'e1', seq: 20 }) {
+  async function arrived(
+    from: { epoch: string; seq: number } | null = { epoch: 'e1', seq: 20 },
+    options: Pick<SeatFeedOptions, 'compact' | 'console'> = {},
+  ) {
     const store = new SeatStore();
     store.loadFromApi([apiSeat(1), apiSeat(2), apiSeat(3)]);
     const onReconnected = vi.fn();
@@ -21,17 +24,19 @@ describe('SeatFeed resuming (PROTOCOL.md "Resuming")', () => {
       eventId: 1,
       store,
       onReconnected,
-      openSocket: (handlers, resumeFrom) =>
-        openLiveSocket({ url: () => `ws://test/ws/events/1/${resumeQuery(resumeFrom())}`, WebSocket: FakeWebSocket, minDelayMs: 1_000, random: () => 0, ...handlers }),
+      openSocket: (handlers, query) =>
+        openLiveSocket({ url: () => `ws://test/ws/events/1/${query()}`, WebSocket: FakeWebSocket, minDelayMs: 1_000, random: () => 0, ...handlers }),
+      ...options,
     });
     feed.start(from);
     await vi.advanceTimersByTimeAsync(0);
     return { store, feed, onReconnected, socket: (i: number) => FakeWebSocket.all[i] };
   }
 
-  it('builds the query of the URL', () => {
-    expect(resumeQuery(null)).toBe('');
-    expect(resumeQuery({ epoch: 'k3 f9', seq: 120 })).toBe('?epoch=k3+f9&seq=120');
+  it('builds the query of the URL', async () => {
+    const { feed, socket } = await arrived({ epoch: 'k3 f9', seq: 120 }, { compact: true, console: true });
+    expect(socket(0).url).toBe('ws://test/ws/events/1/?snapshot=state&epoch=k3+f9&seq=120&console=1');
+    feed.stop();
   });
 
   it('opens the socket at the point of the state it was loaded with, and goes live on "resumed"', async () => {
@@ -127,6 +132,32 @@ describe('SeatFeed resuming (PROTOCOL.md "Resuming")', () => {
     expect(feed.getStatus()).toMatchObject({ connection: 'syncing', resumes: 0 });
     first.serverSend({ type: 'snapshot', event_id: 1, seq: 21, epoch: 'e1', seats: [] });
     expect(feed.getStatus().connection).toBe('live');
+    feed.stop();
+  });
+
+  it('takes a compact snapshot (a `state` frame) in the order of the seats\' ids, when it asked for them', async () => {
+    const { store, feed, socket } = await arrived(null, { compact: true });
+    const first = socket(0);
+    expect(first.url).toBe('ws://test/ws/events/1/?snapshot=state');
+    first.serverOpen();
+    first.serverSend({ type: 'state', event_id: 1, seq: 40, epoch: 'e2', seats_total: 3, status: 'alr', version: [2, 3, 4], locked_until: { 2: T } });
+    expect(feed.getStatus()).toMatchObject({ connection: 'live', resumes: 0 });
+    expect(store.getSeat(1)).toMatchObject({ status: 'available', version: 2 });
+    expect(store.getSeat(2)).toMatchObject({ status: 'locked', version: 3, lockedUntil: Date.parse(T) });
+    expect(store.getSeat(3)).toMatchObject({ status: 'reserved', version: 4 });
+    first.serverSend({ type: 'seats', event_id: 1, seq: 41, epoch: 'e2', changes: [] });
+    expect(first.sent).toEqual([]);
+    feed.stop();
+  });
+
+  it('a `state` frame of other seats than the page has is not applied: it reconnects asking for `snapshot` frames', async () => {
+    const { store, feed, socket } = await arrived(null, { compact: true });
+    socket(0).serverOpen();
+    socket(0).serverSend({ type: 'state', event_id: 1, seq: 40, epoch: 'e2', seats_total: 4, status: 'rrrr', version: [5, 5, 5, 5], locked_until: {} });
+    expect(store.getSeat(1)).toMatchObject({ status: 'available', version: 1 });
+    expect(feed.getStatus().connection).toBe('reconnecting');
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(socket(1).url).toBe('ws://test/ws/events/1/');
     feed.stop();
   });
 

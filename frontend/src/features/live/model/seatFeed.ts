@@ -9,6 +9,11 @@
  * snapshot: either is fine. After a gap or a new epoch there is no such point until a snapshot
  * comes, and the next connection asks for a snapshot.
  *
+ * A page that has the event's map (`map/`) asks for its snapshots in the compact form
+ * (PROTOCOL.md "Compact snapshots", `?snapshot=state`): a `state` frame, a tenth of a `snapshot`'s
+ * bytes on an arena, aligned with the store's seats by id. One that does not match them (seats
+ * added since the map was read) is not applied: the feed reconnects asking for `snapshot` frames.
+ *
  * A logged-in page says whose its socket is (`auth`, PROTOCOL.md "Your own seats"); the server
  * then tells it the account's own seats (`own`) whenever they change, whichever tab or device
  * changed them. An `own` frame waits until the stream has reached its `seq`, so the page never
@@ -24,7 +29,16 @@
 import type { PlaceFrame, QueueFrame } from '../../../lib/protocol-types';
 import { TURN_REFUSALS } from '../../../lib/queue-turn';
 import type { ConnectionState, LiveSocket, LiveSocketOptions } from '../../../lib/ws-client';
-import { decodeOwnHolds, type ApiOwnHolds, type StreamPoint, type PushedSeat, type SeatStore } from '../../seat-map';
+import {
+  decodeOwnHolds,
+  decodeSeatStates,
+  type ApiOwnHolds,
+  type ApiSeatStates,
+  type PushedSeat,
+  type SeatStates,
+  type SeatStore,
+  type StreamPoint,
+} from '../../seat-map';
 import { StreamTracker } from './streamTracker';
 
 /** `waiting`: open, and in the event's waiting room: `queue` frames come, seats do not (yet). */
@@ -53,19 +67,13 @@ export interface QueueFeed {
 }
 
 /**
- * Opens the socket. `resumeFrom` is asked each time a connection is made (first and every
- * reconnect): the point to put in its URL, or null for a plain connection (a snapshot).
+ * Opens the socket. `query` is asked each time a connection is made (first and every
+ * reconnect): the socket URL's query (`?snapshot=state&epoch=E&seq=S`, or '').
  */
 export type SocketOpener = (
   handlers: Pick<LiveSocketOptions, 'onMessage' | 'onOpen' | 'onStateChange'>,
-  resumeFrom: () => StreamPoint | null,
+  query: () => string,
 ) => LiveSocket;
-
-/** `?epoch=E&seq=S` for a socket URL, or '' to connect without resuming. */
-export function resumeQuery(point: StreamPoint | null): string {
-  if (!point) return '';
-  return `?${new URLSearchParams({ epoch: point.epoch, seq: String(point.seq) }).toString()}`;
-}
 
 export interface SeatFeedOptions {
   eventId: number;
@@ -77,6 +85,10 @@ export interface SeatFeedOptions {
   snapshotTimeoutMs?: number;
   /** The access token for `auth` (null: nobody is logged in); `fresh`: the last was refused. */
   socketToken?: (fresh: boolean) => Promise<string | null>;
+  /** Ask for snapshots as `state` frames: the store holds the map's seats (`map/`). */
+  compact?: boolean;
+  /** The organiser's console (`?console=1`): each transaction's frame at once (PROTOCOL.md). */
+  console?: boolean;
 }
 
 interface OwnFrame extends ApiOwnHolds {
@@ -137,9 +149,12 @@ export class SeatFeed {
   private connections = 0;
   private queue: QueueFeed = { frame: null, place: null, refusal: null };
   private readonly options: SeatFeedOptions;
+  /** Whether connections ask for `state` frames; off once one did not match the store. */
+  private compact: boolean;
 
   constructor(options: SeatFeedOptions) {
     this.options = options;
+    this.compact = options.compact ?? false;
   }
 
   /** Opens the socket; `from`: the point of the state the store was loaded with (`state/`). */
@@ -158,14 +173,22 @@ export class SeatFeed {
           this.refreshConnection();
         },
       },
-      () => this.resumeFrom(),
+      () => this.connectionQuery(),
     );
   }
 
-  /** Where the next connection resumes from (and remembers that it asked). */
-  resumeFrom(): StreamPoint | null {
+  /** The next connection's query: what it asks for, and where it resumes from (remembered). */
+  connectionQuery(): string {
     this.asked = this.resumable;
-    return this.asked;
+    const query = new URLSearchParams();
+    if (this.compact) query.set('snapshot', 'state');
+    if (this.asked) {
+      query.set('epoch', this.asked.epoch);
+      query.set('seq', String(this.asked.seq));
+    }
+    if (this.options.console) query.set('console', '1');
+    const text = query.toString();
+    return text ? `?${text}` : '';
   }
 
   stop(): void {
@@ -260,10 +283,17 @@ export class SeatFeed {
     switch (frame.type) {
       case 'snapshot': {
         if (typeof frame.seq !== 'number' || typeof frame.epoch !== 'string' || !Array.isArray(frame.seats)) return;
-        this.options.store.applyPushed(frame.seats.filter(isPushedSeat));
-        this.tracker.onSnapshot(frame.epoch, frame.seq);
-        this.synced();
-        this.applyOwnWhenReached();
+        this.applySnapshot(frame.epoch, frame.seq, frame.seats.filter(isPushedSeat));
+        return;
+      }
+      case 'state': {
+        const states = this.compactStates(frame);
+        if (states) {
+          this.applySnapshot(states.epoch, states.seq, states.seats);
+        } else {
+          this.compact = false;
+          this.socket?.reconnect();
+        }
         return;
       }
       case 'resumed': {
@@ -328,6 +358,23 @@ export class SeatFeed {
       }
       default:
         return; // pong: nothing to do
+    }
+  }
+
+  private applySnapshot(epoch: string, seq: number, seats: PushedSeat[]): void {
+    this.options.store.applyPushed(seats);
+    this.tracker.onSnapshot(epoch, seq);
+    this.synced();
+    this.applyOwnWhenReached();
+  }
+
+  /** A `state` frame's seats: one per seat of the store, in the order of their ids; null when they are other seats. */
+  private compactStates(frame: Record<string, unknown>): SeatStates | null {
+    const ids = Array.from(this.options.store.seats(), (seat) => seat.id).sort((a, b) => a - b);
+    try {
+      return decodeSeatStates(frame as unknown as ApiSeatStates, ids);
+    } catch {
+      return null;
     }
   }
 
