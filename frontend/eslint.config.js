@@ -80,6 +80,21 @@ export default tseslint.config(
     },
   },
   {
+    // One date format on every page, the buyer's and the console's (issue 55); a test may
+    // write what a browser shows to compare.
+    files: ['src/**/*.{ts,tsx}'],
+    ignores: ['src/**/*.test.{ts,tsx}'],
+    rules: {
+      'no-restricted-properties': [
+        'error',
+        ...['toLocaleString', 'toLocaleDateString', 'toLocaleTimeString'].map((property) => ({
+          property,
+          message: 'Write dates with formatDate or formatClockTime (src/lib/format.ts).',
+        })),
+      ],
+    },
+  },
+  {
     files: ['e2e/**', 'scripts/**', '*.config.{js,ts}'],
     languageOptions: { globals: { ...globals.node, ...globals.browser } },
   },

@@ -33,3 +33,12 @@ describe('feature boundaries (eslint.config.js)', () => {
     expect(await boundaryErrors('src/features/auth/probe.ts', "export { queryClient } from '../../app/queryClient';\n")).toHaveLength(1);
   });
 });
+
+describe('one date format (eslint.config.js)', () => {
+  const dates = new ESLint({ ruleFilter: ({ ruleId }) => ruleId === 'no-restricted-properties' });
+
+  it("refuses a page's own date format", async () => {
+    const [result] = await dates.lintText('export const at = new Date().toLocaleString();\n', { filePath: 'src/features/console/probe.ts' });
+    expect(result.messages.map((m) => m.message)).toEqual([expect.stringContaining('formatDate')]);
+  });
+});
