@@ -24,6 +24,8 @@ import httpx
 
 ROOT = Path(__file__).resolve().parents[1]
 SERVER_KINDS = ("uvicorn", "daphne")
+# The bench's bare hold (loadtest/hold_floor.py): what a correct hold costs at least, on uvicorn.
+FLOOR = "hold-floor"
 # daphne with PROTOCOL.md's frame limit (README): its WebSocket drops a connection past it (an
 # app may not send 1009 through it).
 DAPHNE_ARGS = ("--websocket-max-message-size", "4096")
@@ -110,7 +112,7 @@ def server_processes(
     """Serve config.asgi with `env` from `cwd` in `count` processes, each on a free port (or
     `port`, for one); yield them once each answers `ready_path` with 200, and stop them
     afterwards. `args` go to config.server (uvicorn) only."""
-    if kind not in SERVER_KINDS:
+    if kind not in (*SERVER_KINDS, FLOOR):
         raise ValueError(f"kind is one of {SERVER_KINDS}, not {kind!r}")
     started: list[tuple[Server, Path]] = []
     try:
@@ -149,6 +151,9 @@ def _start(
     if kind == "daphne":
         command = [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port)]
         command += [*DAPHNE_ARGS, "config.asgi:application"]
+    elif kind == FLOOR:
+        command = [sys.executable, "-m", "uvicorn", "loadtest.hold_floor:app", "--port", str(port)]
+        command += ["--loop", "uvloop", "--http", "httptools", "--log-level", "warning"]
     else:
         command = [sys.executable, "-m", "config.server", "--port", str(port), *args]
     log = log_dir / f".server-{port}.log"

@@ -136,6 +136,8 @@ SCENARIOS = {
         env={"CHANNEL_LAYER": "channels_redis.core.RedisChannelLayer"},
     ),
     "holds-wrk-50": wrk_holds(50),
+    # The hold's floor (hold_floor.py), run beside it: what a correct hold costs at least.
+    "holds-wrk-50-floor": wrk_holds(50, floor=True),
     # The same behind a waiting room: every hold carries its turn token (what the check costs).
     "holds-wrk-50-queued": wrk_holds(50, queued=True),
     # The same with every user on one network: each hold waits for that network's lock
@@ -214,6 +216,8 @@ SCENARIOS = {
 
 # Named sets of scenarios for --only.
 SETS = {
+    # The hold beside its floor, three rounds interleaved: `--only hold,hold,hold`.
+    "hold": ["holds-wrk-50", "holds-wrk-50-floor"],
     "client-path": [name for name in SCENARIOS if name.startswith(CLIENT_PATH)],
     "onsale": [name for name in SCENARIOS if name.startswith("onsale")],
     "watch-click": ["uniform-200-watchers-10", "uniform-200-watchers-2000"],

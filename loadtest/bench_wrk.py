@@ -12,12 +12,14 @@ import time
 from pathlib import Path
 
 import httpx
+import psycopg
 
 from harness.pgbouncer import pgbouncer_in_front_of
+from harness.servers import FLOOR
 
 from .bench_databases import new_event
 from .bench_machine import wait_quiet
-from .bench_servers import server_env, servers
+from .bench_servers import ROOT, SERVER_ROOT, server_env, servers
 from .stats import proc_sample
 from .wrk_scripts import CHECKOUT_SCRIPT, WRK_COMMON, WRK_SCRIPT
 
@@ -30,6 +32,7 @@ def wrk_loop(
     queued: bool = False,
     pooler: str = "",
     one_network: bool = False,
+    floor: bool = False,
 ):
     """Each of `connections` users runs `script_text` (wrk's Lua) on seats of its own
     (`seats_of(seat_ids, i)` is user i's, as Lua text) for 10 s, as fast as answered: the
@@ -43,7 +46,8 @@ def wrk_loop(
     parsed and planned on every run. Each user holds from a network of its own (wrk_scripts.py
     `network`, believed by the bench's servers), but with `one_network`: all from this host's,
     so that every hold of the run waits for the one network's lock (rules.py "Holds per
-    address"): its worst case."""
+    address"): its worst case. `floor`: the bare hold of hold_floor.py instead of the project,
+    in the same minutes (what a correct hold costs at least)."""
 
     def run(ctx):
         if not shutil.which("wrk"):
@@ -54,15 +58,15 @@ def wrk_loop(
         networks = {"NUM_PROXIES": "0"} if one_network else {}  # X-Forwarded-For not believed
         with (
             _database(pooler) as (database_env, bouncer_pids),
-            servers("uvicorn", **networks, **database_env) as (urls, pids),
+            servers(
+                FLOOR if floor else "uvicorn",
+                root=ROOT if floor else SERVER_ROOT,
+                **networks,
+                **database_env,
+            ) as (urls, pids),
         ):
             turns = _turns(urls[0], event, users) if queued else []
-            seat_ids = [
-                s["id"]
-                for s in httpx.get(f"{urls[0]}/api/events/{event}/seats/", timeout=30).json()[
-                    "seats"
-                ]
-            ]
+            seat_ids = _seat_ids(event)
             script = ctx["workdir"] / f"{ctx['name']}.lua"
             script.write_text(
                 (WRK_COMMON + script_text)
@@ -149,6 +153,15 @@ def wrk_checkout(connections: int):
         CHECKOUT_SCRIPT,
         lambda seat_ids, i: f"'[{seat_ids[i * 7]},{seat_ids[i * 7 + 1]}]'",
     )
+
+
+def _seat_ids(event: int) -> list[int]:
+    """The event's seats, read from the database (the floor serves no seat list)."""
+    with psycopg.connect(server_env()["DATABASE_URL"]) as connection:
+        rows = connection.execute(
+            "SELECT id FROM reservations_seat WHERE event_id = %s ORDER BY id", (event,)
+        )
+        return [seat_id for (seat_id,) in rows]
 
 
 def _wrk_ms(text: str) -> float:

@@ -56,22 +56,32 @@ def _waiting(r: dict) -> str:
     )
 
 
+def _holds(r: dict) -> str:
+    return (
+        f"{r['requests_per_s']:.0f} holds/s, {r['server_cpu_ms_per_request']} ms server + "
+        f"{r['database_cpu_ms_per_request']} ms PostgreSQL CPU each"
+    )
+
+
+def _cpu(r: dict) -> float:
+    return r["server_cpu_ms_per_request"] + r["database_cpu_ms_per_request"]
+
+
 class Figure(NamedTuple):
     name: str  # the row's key: a run rewrites the row of this name
     scenario: str
     value: Callable[[dict], str]
     against: str  # until someone writes a better anchor into the row, which a run keeps
+    floor: str = ""  # a scenario run beside it: when the run has it, the row is set against it
 
 
 FIGURES = (
     Figure(
         "a hold (one seat, 50 users, wrk)",
         "holds-wrk-50",
-        lambda r: (
-            f"{r['requests_per_s']:.0f} holds/s, "
-            f"{r['server_cpu_ms_per_request']} ms of server CPU each"
-        ),
+        _holds,
         "the previous row",
+        floor="holds-wrk-50-floor",
     ),
     Figure(
         "a checkout (lock two, reserve, cancel; wrk)",
@@ -162,6 +172,12 @@ def write_benchmarks(machine: dict, results: dict, path: Path) -> None:
         if not result or result.get("failed"):
             continue  # not measured by this run: the row keeps its newest measurement
         against = rows.get(figure.name, [None, None, figure.against])[2]
+        floor = results.get(figure.floor) if figure.floor else None
+        if floor and not floor.get("failed"):
+            against = (
+                f"the floor (`{figure.floor}`, loadtest/hold_floor.py) in the same run: "
+                f"{_holds(floor)}; the project x{_cpu(result) / _cpu(floor):.2f} its CPU"
+            )
         rows[figure.name] = [
             figure.name,
             figure.value(result),

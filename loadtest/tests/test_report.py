@@ -29,6 +29,7 @@ HOLDS = {
     "name": "holds-wrk-50",
     "requests_per_s": 702.4,
     "server_cpu_ms_per_request": 1.3,
+    "database_cpu_ms_per_request": 0.9,
     "latency_ms": {"p50": 50, "p90": 80, "p99": 120},
 }
 ONSALE = {
@@ -53,7 +54,7 @@ def test_a_run_rewrites_the_rows_it_measured_and_keeps_the_others(tmp_path):
     rows = previous_rows(text)
     assert rows["a hold (one seat, 50 users, wrk)"] == [
         "a hold (one seat, 50 users, wrk)",
-        "702 holds/s, 1.3 ms of server CPU each",
+        "702 holds/s, 1.3 ms server + 0.9 ms PostgreSQL CPU each",
         "`34c3554`: 850 holds/s",  # the anchor someone wrote stays
         "`python -m loadtest bench --only holds-wrk-50`",
         "`abc1234`",
@@ -68,6 +69,19 @@ def test_a_run_rewrites_the_rows_it_measured_and_keeps_the_others(tmp_path):
     ]
     assert "Read the rows as a pair when interleaved." in text
     assert "cpus 2, python 3.11.7" in text and list(rows)[0].startswith("a hold")
+
+
+def test_a_hold_run_beside_its_floor_is_set_against_it(tmp_path):
+    page = tmp_path / "BENCHMARKS.md"
+    page.write_text(PAGE)
+    floor = {**HOLDS, "requests_per_s": 2000, "server_cpu_ms_per_request": 0.4}
+    floor["database_cpu_ms_per_request"] = 0.15
+    write_benchmarks(MACHINE, {"holds-wrk-50": HOLDS, "holds-wrk-50-floor": floor}, page)
+    against = previous_rows(page.read_text())["a hold (one seat, 50 users, wrk)"][2]
+    assert against == (
+        "the floor (`holds-wrk-50-floor`, loadtest/hold_floor.py) in the same run: 2000 holds/s, "
+        "0.4 ms server + 0.15 ms PostgreSQL CPU each; the project x4.00 its CPU"
+    )
 
 
 def test_a_new_figure_is_added_with_its_anchor_and_a_failed_one_leaves_its_row(tmp_path):
