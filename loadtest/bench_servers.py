@@ -55,9 +55,10 @@ def server_env(**extra) -> dict:
         # The checkout profiles (book, journey) have each of few users book again and again:
         # the purchase limit stays on and counted in every hold, at a number they never reach.
         SEAT_PURCHASE_LIMIT="100000000",
-        # The rules of holds per network likewise (issue 40): each hold takes its network's
-        # lock and counts its holds, at a cap nobody reaches; each clicker and wrk user from a
-        # network of its own, as buyers are (their X-Forwarded-For, believed with one proxy).
+        # The rules of holds per network likewise (issue 40), on the events that turn them on
+        # (bench_wrk.py `one_network`): each hold takes its network's lock and counts its
+        # holds, at a cap nobody reaches; each clicker and wrk user from a network of its own,
+        # as buyers are (their X-Forwarded-For, believed with one proxy).
         SEAT_ADDRESS_HOLD_LIMIT="100000000",
         NUM_PROXIES="1",
     )

@@ -45,15 +45,17 @@ def wrk_loop(
     to PostgreSQL with no prepared statements: the share of that cost that is statements
     parsed and planned on every run. Each user holds from a network of its own (wrk_scripts.py
     `network`, believed by the bench's servers), but with `one_network`: all from this host's,
-    so that every hold of the run waits for the one network's lock (rules.py "Holds per
-    address"): its worst case. `floor`: the bare hold of hold_floor.py instead of the project,
+    on an event whose organiser turned the rules of holds per network on, so that every hold
+    of the run waits for the one network's lock (rules.py "Holds per address"): its worst
+    case. `floor`: the bare hold of hold_floor.py instead of the project,
     in the same minutes (what a correct hold costs at least)."""
 
     def run(ctx):
         if not shutil.which("wrk"):
             return {"name": ctx["name"], "failed": "wrk not installed (apt-get install wrk)"}
         room = ("--queue-opens", "now+0", "--on-sale", "now+0", "--max-active", "1000")
-        event = new_event(f"wrk {connections}", rows=40, per_row=250, extra=room if queued else ())
+        extra = (*(room if queued else ()), *(NETWORK_RULES if one_network else ()))
+        event = new_event(f"wrk {connections}", rows=40, per_row=250, extra=extra)
         users = json.loads(Path(ctx["users"]).read_text())[:connections]
         networks = {"NUM_PROXIES": "0"} if one_network else {}  # X-Forwarded-For not believed
         with (
@@ -116,6 +118,10 @@ def wrk_loop(
         return figures
 
     return run
+
+
+# The organiser's switch of the rules of holds per network (off unless turned on: API.md).
+NETWORK_RULES = ("--holds-limited-per-network",)
 
 
 def wrk_holds(connections: int, **options):

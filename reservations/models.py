@@ -105,6 +105,18 @@ class Event(models.Model):
         db_default=False,
         help_text="Only buyers who confirmed their e-mail address may hold seats of this event.",
     )
+    # The rules of holds per network (rules.py "Holds per address"): the organiser's to turn on.
+    holds_limited_per_network = models.BooleanField(
+        default=False,
+        db_default=False,
+        help_text="Count holds per client network as well as per account: one network (an IPv4 "
+        "address, an IPv6 /64) holds at most SEAT_ADDRESS_HOLD_LIMIT seats at once, and a seat "
+        "one of its accounts lets go is not given to another of them for "
+        "SEAT_HOLD_COOLDOWN_SECONDS. It stops one person with many accounts; its cost: buyers "
+        "who share an address (a household, a venue's Wi-Fi, a mobile carrier's shared address "
+        "with thousands of strangers on it) share one cap, and at the busiest minute of an "
+        "on-sale some of them are refused seats they never held.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     # Grows by one in every transaction that changes what GET .../map/ shows of its seats
     # (categories, prices, blocks: services/map_version.py); it names the cached document.

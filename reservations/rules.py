@@ -218,11 +218,25 @@ def booked_count_sql(holder: str) -> str:
 # seat one account let go (released or lapsed) goes back to the sale for everyone but the other
 # accounts of that network until SEAT_HOLD_COOLDOWN_SECONDS after the hold's end, so two
 # accounts of one household cannot pass seats between them for ever past each one's run cap
-# (issue 40). A load-test host (LIMITS_EXEMPT_NETWORKS) and staff have no network here (NULL):
-# neither rule counts them. Under the network's advisory lock (services/locking.py, rank
-# ADDRESS), taken before the statement that counts, so the count can only shrink meanwhile. In
-# SQL with the named parameters `address` (the network, or NULL), `event_id`, `now`, `cooled`
-# and `address_limit` (address_params).
+# (issue 40). Both are the organiser's to turn on for an event (`Event.holds_limited_per_network`,
+# off by default: a carrier's shared address puts thousands of strangers on one network); a hold
+# of an event that has them off is taken from no network. A load-test host
+# (LIMITS_EXEMPT_NETWORKS) and staff have no network here either (NULL): neither rule counts
+# them. Under the network's advisory lock (services/locking.py, rank ADDRESS), taken before the
+# statement that counts, so the count can only shrink meanwhile. In SQL with the named
+# parameters `address` (the network, or NULL), `event_id`, `now`, `cooled` and `address_limit`
+# (address_params).
+
+# Whether the event `%(event_id)s` has them on, read by the statement that locks the caller.
+LIMITED_PER_NETWORK_SQL = (
+    f"(SELECT n.holds_limited_per_network FROM {Event._meta.db_table} n WHERE n.id = %(event_id)s)"
+)
+
+
+def hold_network(address: str | None, *, limited_per_network: bool) -> str | None:
+    """The network a hold of the event is taken from: the client's (client_address.holds_key),
+    or none where the event's organiser has not turned the rules on."""
+    return address if limited_per_network else None
 
 
 def address_held_count_sql() -> str:

@@ -39,8 +39,8 @@ class Stack(NamedTuple):
         return stack_env(self.redis_url, **extra)
 
 
-def create_event(env: dict, name: str, rows: int, per_row: int) -> int:
-    args = ["--name", name, "--rows", str(rows), "--seats-per-row", str(per_row)]
+def create_event(env: dict, name: str, rows: int, per_row: int, *extra: str) -> int:
+    args = ["--name", name, "--rows", str(rows), "--seats-per-row", str(per_row), *extra]
     return int(manage(env, "create_event", *args, "--price", "10").split()[-1])
 
 

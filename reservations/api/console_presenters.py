@@ -124,6 +124,7 @@ class LimitsOutput(serializers.Serializer):
     purchase_limit = serializers.IntegerField(allow_null=True)
     effective = serializers.IntegerField()
     holds_need_verified_email = serializers.BooleanField()
+    holds_limited_per_network = serializers.BooleanField()
 
 
 def off_sale_json(seat: Seat) -> dict:
@@ -189,6 +190,7 @@ def limits_json(event: Event) -> dict:
         "purchase_limit": event.purchase_limit,
         "effective": purchase_limit_of(event),
         "holds_need_verified_email": event.holds_need_verified_email,
+        "holds_limited_per_network": event.holds_limited_per_network,
     }
 
 

@@ -173,20 +173,25 @@ class LimitsInput(serializers.Serializer):
     holds_need_verified_email = serializers.BooleanField(
         required=False, help_text="only buyers with a verified e-mail may hold seats"
     )
+    holds_limited_per_network = serializers.BooleanField(
+        required=False,
+        help_text="holds are limited per client network too (API.md 'Holds per network')",
+    )
 
     def validate(self, attrs):
         if not attrs:
             raise serializers.ValidationError(
-                "Send purchase_limit, holds_need_verified_email or both."
+                "Send one or more of purchase_limit, holds_need_verified_email and "
+                "holds_limited_per_network."
             )
         return attrs
 
 
 class LimitsApi(APIView):
     """The event's rules for buyers (its purchase limit, whether holding needs a verified
-    e-mail): read by whoever watches the sale, set by a Manager. No seat changes (every hold
-    and booking statement reads them from the event's row), so a plain update of the columns
-    sent."""
+    e-mail, whether holds are limited per network): read by whoever watches the sale, set by a
+    Manager. No seat changes (every hold and booking statement reads them from the event's
+    row), so a plain update of the columns sent."""
 
     def get_permissions(self):
         needed = "view_console" if self.request.method == "GET" else "change_event"

@@ -9,8 +9,8 @@ in one transaction:
 1. the batch's turn: an advisory lock keyed by the event, so a batch of another server process
    for the event commits before this one reads (``sql.best_batch_turn``: batches never pick
    from the same state and race for the same blocks), waited for TURN_PATIENCE_MS at most;
-   the event's orphan mode and the price categories asked for; then the callers' rows,
-   locked in id order (locking rule 2);
+   the event's orphan mode, whether it limits holds per network (rules.hold_network) and the
+   price categories asked for; then the callers' rows, locked in id order (locking rule 2);
 2. which seats are taken, as committed (no locks; an indexed read of the taken seats only),
    with the holder of each live hold and the buyer of each booked seat, for the callers'
    limits on all `count` seats of each ask (the hold limit, and the event's purchase limit on
@@ -67,6 +67,7 @@ from ..exceptions import (
     NotFound,
     PurchaseLimitReached,
 )
+from ..rules import hold_network
 from ..seating import Candidate, Request, Room
 from ..seating import candidates as picker_candidates
 from ..signals import seats_changed_on_commit
@@ -209,8 +210,11 @@ def best_batch_steps(*, event_id: int, asks: Sequence[Ask]) -> Steps[list[Answer
     found_event = yield sql.event_for_best(event_id=event_id, categories=categories)
     if not found_event:
         raise NotFound("No such event.")
-    orphan_mode, purchase_limit = found_event[0][:2]
-    names = {category: name for _, _, category, name in found_event if category is not None}
+    orphan_mode, purchase_limit, limited = found_event[0][:3]
+    asks = [
+        replace(ask, address=hold_network(ask.address, limited_per_network=limited)) for ask in asks
+    ]
+    names = {category: name for *_, category, name in found_event if category is not None}
     answers: list[Answer | None] = [None] * len(asks)
     for n, ask in enumerate(asks):
         if ask.wish.category is not None and ask.wish.category not in names:

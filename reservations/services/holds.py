@@ -8,8 +8,9 @@ bearer-token fast path, reservations/api/fast.py). Raw SQL (sql/) because the OR
 building was most of a hold's CPU.
 
 The locking order of locking.py holds here too: the caller's row first, then their client
-network's holds (`address`: client_address.holds_key, None for none), then the seat rows in id
-order, then the clock and the checks.
+network's holds (`address`: client_address.holds_key, None for none; kept only where the event
+limits holds per network, rules.hold_network), then the seat rows in id order, then the clock
+and the checks.
 """
 
 from collections.abc import Sequence
@@ -33,7 +34,7 @@ from ..exceptions import (
 )
 from ..live_seats import seat_unavailable
 from ..models import Seat
-from ..rules import hold_clock, seat_is_free, seat_is_held_by
+from ..rules import hold_clock, hold_network, seat_is_free, seat_is_held_by
 from . import sql
 from .locking import seat_rows_steps
 from .seat_infos import orphan_rule_steps
@@ -74,19 +75,21 @@ def caller_row_steps(user_id: int) -> Steps[None]:
 
 def _caller_for_hold_steps(
     *, user_id: int, event_id: int, address: str | None, seat_id: int | None = None
-) -> Steps[Seat | None]:
+) -> Steps[tuple[Seat | None, str | None]]:
     """caller_row_steps, whether the caller may hold seats of the event (a verified e-mail, if
-    its organiser asks), their network's lock, and in the same round trip the seat asked for as
-    committed (no row lock on it); None when there is no such seat or none was asked for."""
+    its organiser asks), and in the same round trip the network the hold is taken from
+    (rules.hold_network), locked, and the seat asked for as committed (no row lock on it; None
+    when there is no such seat or none was asked for)."""
     rows = yield sql.caller_for_hold(
         user_id=user_id, event_id=event_id, address=address, seat_id=seat_id
     )
     _account_check(rows)
-    if rows[0][1]:
+    _, must_verify, limited, *seat_row = rows[0][: 3 + len(sql.SEAT_FIELDS)]
+    if must_verify:
         email = yield from _email_of(user_id)
         raise EmailUnverified(email=email, to="hold seats of this event")
-    seat_row = rows[0][2 : 2 + len(sql.SEAT_FIELDS)]
-    return None if seat_row[0] is None else seat_from_row(seat_row, event_id)
+    seat = None if seat_row[0] is None else seat_from_row(seat_row, event_id)
+    return seat, hold_network(address, limited_per_network=bool(limited))
 
 
 def _email_of(user_id: int) -> Steps[str]:
@@ -107,7 +110,9 @@ def hold_all_steps(
 
     Holding a seat you already hold changes nothing (and does not extend it).
     """
-    yield from _caller_for_hold_steps(user_id=user_id, event_id=event_id, address=address)
+    _, address = yield from _caller_for_hold_steps(
+        user_id=user_id, event_id=event_id, address=address
+    )
     return (
         yield from _checked_hold_steps(
             user_id=user_id, event_id=event_id, seat_ids=seat_ids, address=address
@@ -279,7 +284,7 @@ def hold_one_steps(
     taken by one conditional UPDATE; anything else (the seat the caller's already, taken since
     the read, not found, the buyer's limits) is decided the long way, under the locks.
     """
-    seen = yield from _caller_for_hold_steps(
+    seen, address = yield from _caller_for_hold_steps(
         user_id=user_id, event_id=event_id, address=address, seat_id=seat_id
     )
     now = timezone.now()  # after the read (see above)

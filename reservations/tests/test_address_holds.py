@@ -1,8 +1,10 @@
-"""Holds per address (rules.py; issue 40, "seats nobody can pass around"): one client network
-holds at most SEAT_ADDRESS_HOLD_LIMIT seats of an event at once, whichever of its accounts
-hold them, and a seat one of its accounts let go goes back to the sale, not to another of its
-accounts, until the cooldown after that hold's end. Run for real on both paths (races.py):
-Django's in this process and the fast path of a server process, every client 127.0.0.1.
+"""Holds per address (rules.py; issue 40, "seats nobody can pass around"): on an event whose
+organiser turns them on, one client network holds at most SEAT_ADDRESS_HOLD_LIMIT seats of the
+event at once, whichever of its accounts hold them, and a seat one of its accounts let go goes
+back to the sale, not to another of its accounts, until the cooldown after that hold's end; on
+an event that has them off (a new event's default, issue 56) neither rule counts. Run for real
+on both paths (races.py): Django's in this process and the fast path of a server process,
+every client 127.0.0.1.
 
 Negative controls (run once, not committed): with the network's lock taken out (the CTE of
 `sql.caller_for_hold` and `sql.address_locks` selecting 1), the click race wins 4
@@ -23,7 +25,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import RefreshToken
 
-from reservations.models import Seat
+from reservations.models import Event, Seat
 
 from .factories import event_with_seats
 from .races import code_of, inventory_checked_after, run_together, users  # noqa: F401
@@ -39,6 +41,12 @@ def on(path, settings):
     """The path with the rules on: a cap of CAP seats a network."""
     settings.SEAT_ADDRESS_HOLD_LIMIT = CAP
     return path.with_settings(SEAT_ADDRESS_HOLD_LIMIT=str(CAP))
+
+
+def limited(event: Event) -> Event:
+    """The event with the rules of holds per network turned on, as its organiser would."""
+    Event.objects.filter(pk=event.pk).update(holds_limited_per_network=True)
+    return event
 
 
 def lock(event, seat_id):
@@ -57,7 +65,7 @@ def held_from_one_network(event) -> int:
 
 @both_paths
 def test_a_seat_one_account_lets_go_is_not_passed_to_another_account_of_its_network(on):
-    event = event_with_seats(rows=1, seats_per_row=6)
+    event = limited(event_with_seats(rows=1, seats_per_row=6))
     ids = list(event.seats.order_by("id").values_list("id", flat=True))
     alice, bob = users(2, prefix="pair")
     as_alice, as_bob = on.poster(alice), on.poster(bob)
@@ -86,7 +94,7 @@ def test_a_seat_one_account_lets_go_is_not_passed_to_another_account_of_its_netw
 def test_a_hold_that_lapsed_is_not_passed_either(on, settings):
     settings.SEAT_LOCK_SECONDS = 1
     short = on.with_settings(SEAT_LOCK_SECONDS="1")
-    event = event_with_seats(rows=1, seats_per_row=4)
+    event = limited(event_with_seats(rows=1, seats_per_row=4))
     seat = event.seats.order_by("id").first()
     alice, bob = users(2, prefix="lapse")
     assert code_of(short.poster(alice)(lock(event, seat.id), {})) == "ok"
@@ -97,7 +105,7 @@ def test_a_hold_that_lapsed_is_not_passed_either(on, settings):
 
 @both_paths
 def test_best_available_does_not_hand_a_seat_let_go_to_another_account_of_the_network(on):
-    event = event_with_seats(rows=1, seats_per_row=3)
+    event = limited(event_with_seats(rows=1, seats_per_row=3))
     ids = list(event.seats.order_by("id").values_list("id", flat=True))
     alice, bob = users(2, prefix="bestpair")
     as_alice, as_bob = on.poster(alice), on.poster(bob)
@@ -110,7 +118,7 @@ def test_best_available_does_not_hand_a_seat_let_go_to_another_account_of_the_ne
 
 @both_paths
 def test_a_network_holds_at_most_its_cap_whichever_of_its_accounts_hold(on):
-    event = event_with_seats(rows=1, seats_per_row=8)
+    event = limited(event_with_seats(rows=1, seats_per_row=8))
     ids = list(event.seats.order_by("id").values_list("id", flat=True))
     alice, bob = users(2, prefix="cap")
     as_alice, as_bob = on.poster(alice), on.poster(bob)
@@ -131,8 +139,29 @@ def test_a_network_holds_at_most_its_cap_whichever_of_its_accounts_hold(on):
 
 
 @both_paths
+def test_an_event_whose_organiser_left_the_rules_off_counts_each_account_alone(on):
+    """A new event's default: accounts of one network (a carrier's shared address) hold past
+    the network's cap and take a seat another of them let go at once, as on networks of their
+    own; each account's own limits stay."""
+    event = event_with_seats(rows=1, seats_per_row=8)
+    ids = list(event.seats.order_by("id").values_list("id", flat=True))
+    alice, bob = users(2, prefix="shared")
+    as_alice, as_bob = on.poster(alice), on.poster(bob)
+    assert code_of(as_alice(f"/api/events/{event.id}/lock/", {"seat_ids": ids[:2]})) == "ok"
+    assert code_of(as_bob(lock(event, ids[2]), {})) == "ok"
+
+    assert code_of(as_bob(lock(event, ids[3]), {})) == "ok"  # the network's fourth: past CAP
+    assert code_of(as_bob(f"/api/events/{event.id}/lock/", {"seat_ids": ids[4:6]})) == "ok"
+    assert code_of(as_bob(f"/api/events/{event.id}/best/", {"count": 1})) == "ok"
+    assert Seat.objects.filter(event=event, status="locked").count() == 7
+    assert held_from_one_network(event) == 0  # taken from no network
+    assert code_of(as_alice(unlock(event, ids[0]), {})) == "ok"
+    assert code_of(as_bob(lock(event, ids[0]), {})) == "ok"  # passed: not this event's rule
+
+
+@both_paths
 def test_accounts_of_one_network_clicking_at_once_never_hold_past_its_cap(on):
-    event = event_with_seats(rows=2, seats_per_row=10)
+    event = limited(event_with_seats(rows=2, seats_per_row=10))
     ids = list(event.seats.order_by("id").values_list("id", flat=True))
     buyers = users(12, prefix="crowd")
     posts = [on.poster(buyer) for buyer in buyers]
@@ -154,7 +183,7 @@ def test_accounts_of_one_network_clicking_at_once_never_hold_past_its_cap(on):
 
 @both_paths
 def test_best_available_asked_at_once_by_accounts_of_one_network_stays_within_its_cap(on):
-    event = event_with_seats(rows=2, seats_per_row=10)
+    event = limited(event_with_seats(rows=2, seats_per_row=10))
     buyers = users(6, prefix="bestcrowd")
     posts = [on.poster(buyer) for buyer in buyers]
     results = run_together(
@@ -167,7 +196,7 @@ def test_best_available_asked_at_once_by_accounts_of_one_network_stays_within_it
 def test_other_networks_and_load_test_hosts_are_not_counted(settings):
     """On Django's path, whose test client says any address."""
     settings.SEAT_ADDRESS_HOLD_LIMIT = 1
-    event = event_with_seats(rows=1, seats_per_row=6)
+    event = limited(event_with_seats(rows=1, seats_per_row=6))
     ids = list(event.seats.order_by("id").values_list("id", flat=True))
     alice, bob, carol = users(3, prefix="nets")
 

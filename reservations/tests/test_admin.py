@@ -142,6 +142,20 @@ def test_an_organiser_sets_the_events_purchase_limit_in_its_form(admin_client, a
     assert api.get(f"/api/events/{event.pk}/").json()["purchase_limit"] == 6
 
 
+def test_an_organiser_turns_holds_per_network_on_in_its_form_told_what_it_costs(admin_client):
+    event = event_with_seats(rows=1, seats_per_row=2)
+    (category,) = event.categories.all()
+    url = f"/admin/reservations/event/{event.pk}/change/"
+    page = admin_client.get(url).content.decode()
+    assert 'name="holds_limited_per_network"' in page
+    assert "thousands of strangers" in page  # the cost to buyers behind a shared address
+    assert not event.holds_limited_per_network  # off unless the organiser turns it on
+    form = {**event_change_form(event, category), "holds_limited_per_network": "on"}
+    assert admin_client.post(url, form).status_code == 302
+    event.refresh_from_db()
+    assert event.holds_limited_per_network
+
+
 def test_a_layout_file_uploaded_in_the_admin_becomes_a_room_to_sell_in(admin_client):
     from django.core.files.uploadedfile import SimpleUploadedFile
 

@@ -59,6 +59,20 @@ def test_create_event_takes_a_purchase_limit_fit_for_a_load_test():
     assert Event.objects.get(pk=int(out.getvalue().split()[-1])).purchase_limit == 1000
 
 
+def test_create_event_limits_holds_per_network_only_when_asked():
+    made = []
+    for flag in ([], ["--holds-limited-per-network"]):
+        out = StringIO()
+        call_command(
+            "create_event",
+            *("--name", "Club", "--rows", "1", "--seats-per-row", "2", "--price", "9", *flag),
+            stdout=out,
+            stderr=StringIO(),
+        )
+        made.append(Event.objects.get(pk=int(out.getvalue().split()[-1])))
+    assert [event.holds_limited_per_network for event in made] == [False, True]
+
+
 def test_seed_demo_seeds_a_grid_a_theatre_an_arena_and_a_queued_sale_and_says_which_is_which():
     out = StringIO()
     call_command("seed_demo", stdout=out)

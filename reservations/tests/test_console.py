@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from reservations.ledger.inventory import inventory_disagreements
 from reservations.ledger.models import SeatChange
-from reservations.models import Reservation, Seat
+from reservations.models import Event, Reservation, Seat
 from reservations.services.blocking import seats_release, seats_release_due
 
 from .conftest import bearer_client
@@ -335,6 +335,7 @@ def test_a_manager_sets_the_purchase_limit_and_the_next_hold_counts_against_it(
         "purchase_limit": None,
         "effective": settings.SEAT_PURCHASE_LIMIT,
         "holds_need_verified_email": False,
+        "holds_limited_per_network": False,
     }
 
     answer = manager.patch(url, {"purchase_limit": 1}, format="json")
@@ -354,6 +355,9 @@ def test_a_manager_sets_the_purchase_limit_and_the_next_hold_counts_against_it(
     assert _hold(alice_api, event, seats[2].id).json()["code"] == "email_unverified"
     manager.patch(url, {"holds_need_verified_email": False}, format="json")
     assert _hold(alice_api, event, seats[2].id).status_code == 200
+    per_network = manager.patch(url, {"holds_limited_per_network": True}, format="json").json()
+    assert per_network["holds_limited_per_network"] is True
+    assert Event.objects.get(pk=event.id).holds_limited_per_network
     # The box office watches the limit but may not change it; a buyer may do neither.
     assert box_office.get(url).status_code == 200
     refused = box_office.patch(url, {"purchase_limit": 5}, format="json")

@@ -58,7 +58,7 @@ async def test_the_embedded_default_holds_books_and_pushes(embedded_env, receive
             ws_url = base.replace("http", "ws") + f"/ws/events/{event_id}/"
             async with websockets.connect(ws_url) as socket:
                 snapshot = json.loads(await socket.recv())
-                assert snapshot["type"] == "snapshot" and len(snapshot["seats"]) == 200
+                assert snapshot["type"] == "state" and snapshot["seats_total"] == 200
 
                 lock = await http.post(
                     f"/api/events/{event_id}/seats/{first}/lock/", json={}, headers=auth

@@ -623,9 +623,9 @@ export interface paths {
         };
         /**
          * @description The event's rules for buyers (its purchase limit, whether holding needs a verified
-         *     e-mail): read by whoever watches the sale, set by a Manager. No seat changes (every hold
-         *     and booking statement reads them from the event's row), so a plain update of the columns
-         *     sent.
+         *     e-mail, whether holds are limited per network): read by whoever watches the sale, set by a
+         *     Manager. No seat changes (every hold and booking statement reads them from the event's
+         *     row), so a plain update of the columns sent.
          */
         get: operations["staff_events_limits_retrieve"];
         put?: never;
@@ -635,9 +635,9 @@ export interface paths {
         head?: never;
         /**
          * @description The event's rules for buyers (its purchase limit, whether holding needs a verified
-         *     e-mail): read by whoever watches the sale, set by a Manager. No seat changes (every hold
-         *     and booking statement reads them from the event's row), so a plain update of the columns
-         *     sent.
+         *     e-mail, whether holds are limited per network): read by whoever watches the sale, set by a
+         *     Manager. No seat changes (every hold and booking statement reads them from the event's
+         *     row), so a plain update of the columns sent.
          */
         patch: operations["staff_events_limits_partial_update"];
         trace?: never;
@@ -1134,6 +1134,7 @@ export interface components {
             purchase_limit: number | null;
             effective: number;
             holds_need_verified_email: boolean;
+            holds_limited_per_network: boolean;
         };
         /** @description GET /api/events/{id}/state/ (API.md). */
         LiveStateOutput: {
@@ -1213,6 +1214,8 @@ export interface components {
             purchase_limit?: number | null;
             /** @description only buyers with a verified e-mail may hold seats */
             holds_need_verified_email?: boolean;
+            /** @description holds are limited per client network too (API.md 'Holds per network') */
+            holds_limited_per_network?: boolean;
         };
         /**
          * @description * `cash` - Cash

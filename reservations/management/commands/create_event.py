@@ -78,6 +78,13 @@ class Command(BaseCommand):
             help="seats one buyer may hold and book together, 1 to 100,000 (default: the site's "
             "SEAT_PURCHASE_LIMIT); a load test's buyers need room for what they click",
         )
+        parser.add_argument(
+            "--holds-limited-per-network",
+            action="store_true",
+            help='count holds per client network too (API.md "Holds per network"): it stops '
+            "one person with many accounts, and costs buyers who share an address (a carrier's "
+            "shared address puts thousands of strangers on one) seats at the busiest minute",
+        )
         queue = parser.add_argument_group("waiting room (API.md): both times switch it on")
         queue.add_argument("--queue-opens", type=_moment, help="ISO 8601, or now+SECONDS")
         queue.add_argument("--on-sale", type=_moment, help="ISO 8601, or now+SECONDS")
@@ -119,9 +126,15 @@ class Command(BaseCommand):
             event = self._from_layout(options, starts_at)
         else:
             event = self._grid(options, starts_at)
-        if (event.currency, event.purchase_limit) != (options["currency"], limit):
-            event.currency, event.purchase_limit = options["currency"], limit
-            event.save(update_fields=["currency", "purchase_limit"])
+        chosen = {
+            "currency": options["currency"],
+            "purchase_limit": limit,
+            "holds_limited_per_network": options["holds_limited_per_network"],
+        }
+        if changed := [name for name, value in chosen.items() if getattr(event, name) != value]:
+            for name in changed:
+                setattr(event, name, chosen[name])
+            event.save(update_fields=changed)
         self._waiting_room(event, options)
         self.stderr.write(f"Created event {event.name!r} with {event.seats.count()} seats.")
         self.stdout.write(str(event.pk))

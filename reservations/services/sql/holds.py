@@ -13,6 +13,7 @@ from ...models import (
 )
 from ...rules import (
     FREE_SQL,
+    LIMITED_PER_NETWORK_SQL,
     PURCHASE_LIMIT_SQL,
     address_allows_sql,
     address_held_count_sql,
@@ -46,16 +47,19 @@ def user_for_update(*, user_id: int) -> Statement:
 def caller_for_hold(
     *, user_id: int, event_id: int, address: str | None, seat_id: int | None = None
 ) -> Statement:
-    """The caller's row, locked: whether the account is active, and whether the event asks for a
-    verified e-mail that the account has not (email_verification.py); beside them one seat of
+    """The caller's row, locked: whether the account is active, whether the event asks for a
+    verified e-mail that the account has not (email_verification.py), and, with a client
+    network, whether the event limits holds per network (rules.py); beside them one seat of
     the event as committed, not locked (no seat columns: no such seat, or none asked); then,
-    with a client network, that network's lock (address_locks), after the row's: a CTE with a
-    row lock is run whole first, where a function beside FOR UPDATE would take its lock before
-    the row's. One round trip."""
+    where the event limits them, that network's lock (address_locks), after the row's: a CTE
+    with a row lock is run whole first, where a function beside FOR UPDATE would take its lock
+    before the row's. One round trip."""
     table = get_user_model()._meta.db_table
     seat_columns = ", ".join(f"s.{name}" for name in SEAT_FIELDS)
+    limited = "FALSE" if address is None else LIMITED_PER_NETWORK_SQL
     caller = (
-        f"SELECT u.is_active, {must_verify_sql('u')}, {seat_columns} FROM {table} u "
+        f"SELECT u.is_active, {must_verify_sql('u')}, {limited} AS limited, {seat_columns} "
+        f"FROM {table} u "
         f"LEFT JOIN {SEAT_TABLE} s ON s.id = %(seat_id)s AND s.event_id = %(event_id)s "
         f"WHERE u.id = %(user_id)s"
     )
@@ -63,8 +67,9 @@ def caller_for_hold(
     if address is None:
         return Statement(caller, params, lock_rows=True, lock_of="u", lock=Rank.CALLER)
     return Statement(
-        f"WITH caller AS MATERIALIZED ({caller}{ROW_LOCK}) SELECT caller.*, "
-        f"pg_advisory_xact_lock(hashtextextended(%(lock_name)s, 0)) FROM caller",
+        f"WITH caller AS MATERIALIZED ({caller}{ROW_LOCK}) SELECT caller.*, CASE WHEN "
+        f"caller.limited THEN pg_advisory_xact_lock(hashtextextended(%(lock_name)s, 0)) END "
+        f"FROM caller",
         params | {"lock_name": address_lock_name(event_id, address)},
         lock_rows=True,
         lock_of="u",

@@ -50,6 +50,6 @@ export const refundBooking = (reservationId: number, body: { seat_ids: number[] 
 export const fetchLimits = (eventId: number) => api.get<Limits>(`${staffEvent(eventId)}/limits/`);
 
 /** The event's rules for buyers that a Manager changes; a field left out stays as it is. */
-export type LimitsBody = { purchase_limit?: number | null; holds_need_verified_email?: boolean };
+export type LimitsBody = { purchase_limit?: number | null; holds_need_verified_email?: boolean; holds_limited_per_network?: boolean };
 
 export const setLimits = (eventId: number, body: LimitsBody) => api.request<Limits>('PATCH', `${staffEvent(eventId)}/limits/`, { body });

@@ -1,14 +1,15 @@
 import { useQuery } from '@tanstack/react-query';
 import { useId, useState, type FormEvent } from 'react';
 import { queryKeys } from '../../../lib/query-keys';
-import { fetchLimits } from '../api/console';
+import { fetchLimits, type LimitsBody } from '../api/console';
 import type { ConsoleActions } from '../hooks/useConsoleActions';
 import { refusalText } from '../model/refusals';
 import type { Told } from './OffSaleForms';
 
 /**
  * The event's rules for buyers: its purchase limit (how many seats one account may hold and
- * have booked together) and whether only buyers with a confirmed e-mail may hold seats.
+ * have booked together), whether only buyers with a confirmed e-mail may hold seats, and
+ * whether holds are limited per network too (with what that costs buyers on a shared address).
  * Everyone in the console reads them; a Manager (`change_event`) sets them, or goes back to the
  * site's default limit. Every hold and booking after the change follows the new rules.
  */
@@ -27,13 +28,14 @@ export function LimitsForm({ eventId, mayChange, limit, tell }: { eventId: numbe
         onError: (error) => tell('error', refusalText(error)),
       },
     );
+  const turn = (body: LimitsBody, said: string) =>
+    limit.mutate(body, { onSuccess: () => tell('ok', said), onError: (error) => tell('error', refusalText(error)) });
   const verifiedOnly = (on: boolean) =>
-    limit.mutate(
-      { holds_need_verified_email: on },
-      {
-        onSuccess: () => tell('ok', on ? 'Only buyers with a confirmed e-mail can hold seats now.' : 'Every logged-in buyer can hold seats now.'),
-        onError: (error) => tell('error', refusalText(error)),
-      },
+    turn({ holds_need_verified_email: on }, on ? 'Only buyers with a confirmed e-mail can hold seats now.' : 'Every logged-in buyer can hold seats now.');
+  const perNetwork = (on: boolean) =>
+    turn(
+      { holds_limited_per_network: on },
+      on ? 'Holds are limited per network now, as well as per buyer.' : 'Holds are limited per buyer only now.',
     );
   const submit = (event: FormEvent) => {
     event.preventDefault();
@@ -70,6 +72,21 @@ export function LimitsForm({ eventId, mayChange, limit, tell }: { eventId: numbe
         />{' '}
         Only buyers with a confirmed e-mail may hold seats
       </label>
+      <label className="console-check" data-testid="per-network">
+        <input
+          type="checkbox"
+          checked={now?.holds_limited_per_network ?? false}
+          disabled={!mayChange || !now || limit.isPending}
+          onChange={(event) => perNetwork(event.target.checked)}
+          aria-describedby={`${ids}-per-network`}
+        />{' '}
+        Limit holds per network as well as per buyer
+      </label>
+      <p className="hint" id={`${ids}-per-network`}>
+        One network (a home, an office, a phone carrier's shared address) then holds at most the site's cap of seats at once, and a seat one of its accounts let go is not given to
+        another of them for a few minutes. It stops one person with many accounts, but buyers who share an address share that cap: on a carrier's shared address thousands of
+        strangers do, and at the busiest minute some of them are refused seats. Off unless you turn it on.
+      </p>
     </section>
   );
 }
