@@ -66,6 +66,8 @@ async def fetch_own_holds(
 
 
 def ws_url(base: str, event_id: int) -> str:
+    """The event's socket, asking for `snapshot` frames (PROTOCOL.md "Two forms of snapshot"):
+    the load tester's seat models hold every seat by id, and its figures stay those of that form."""
     parsed = urlparse(base)
     scheme = "wss" if parsed.scheme == "https" else "ws"
-    return f"{scheme}://{parsed.netloc}/ws/events/{event_id}/"
+    return f"{scheme}://{parsed.netloc}/ws/events/{event_id}/?snapshot=full"

@@ -67,7 +67,7 @@ async def watch(
         while ends - time.monotonic() > 0 and not (lags and quiet_for > quiet):
             # A socket the server closes is opened again, as the shipped console's is (a
             # snapshot on reconnecting: every seat's state again).
-            url = ws_url(base, event_id) + "?console=1"
+            url = ws_url(base, event_id) + "&console=1"
             async with session.ws_connect(url, max_msg_size=0) as socket:
                 await socket.send_str(json.dumps({"type": "auth", "token": token}))
                 heard = time.monotonic()

@@ -205,7 +205,7 @@ class Watcher:
         """One socket, until the server closes it: the close code it sent, if it sent one."""
         url = self.ws_url
         if self.resume is not None:
-            url += f"?epoch={self.resume[0]}&seq={self.resume[1]}"
+            url += f"&epoch={self.resume[0]}&seq={self.resume[1]}"  # after api.ws_url's query
         socket = self._ws = await self.session.websocket(url, self.origin)
         self.closed = False
         self.rec.connected += 1

@@ -66,8 +66,9 @@ def _resume_position(query_string: bytes) -> tuple[str, int] | None:
 
 
 def _query_says(query_string: bytes, name: str, value: str) -> bool:
-    """Whether the socket's query has `name=value`: `?snapshot=state` (the client takes its
-    snapshots as `state` frames), `?console=1` (the organiser's console, PROTOCOL.md)."""
+    """Whether the socket's query has `name=value`: `?snapshot=full` (the client takes its
+    snapshots as `snapshot` frames, not `state`), `?console=1` (the organiser's console,
+    PROTOCOL.md)."""
     try:
         query = parse_qs(query_string.decode("ascii"), max_num_fields=4)
     except (ValueError, UnicodeDecodeError):
@@ -114,7 +115,8 @@ class EventSeatsConsumer(AsyncWebsocketConsumer):
         self._identity_ends: asyncio.TimerHandle | None = None  # when its access token expires
         self.family: str | None = None  # the login its token is of (hub.family_revoked)
         query = self.scope.get("query_string", b"")
-        self._compact = _query_says(query, "snapshot", "state")
+        # The compact form unless asked: a handshake of a few hundred bytes brings no more.
+        self._compact = not _query_says(query, "snapshot", "full")
         self._console = _query_says(query, "console", "1")
         self._counted = False
         await self.accept()

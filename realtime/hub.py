@@ -21,7 +21,7 @@ one job each:
 * `Consoles` (consoles.py): the organisers' consoles, each transaction's frame at once;
 * `Presence` (presence.py): the watcher count over every process, sent every second;
 * `OwnSeats` (own_seats.py): the sockets that said whose they are, told their account's own
-  seats (an `own` frame, own_frames.py) when they say it and whenever a committed change
+  seats (an `own` frame) from the live map when they say it and whenever a committed change
   concerns them;
 * each socket's `Outbox` (outbox.py), which takes a frame without the hub ever waiting on a
   socket; a socket whose write has stalled is closed with 4408;
@@ -29,7 +29,8 @@ one job each:
   room's `queue` frames, never seats; its frames and places: `QueueStates` (queue_frames.py);
 * `IdleEvents` (idle_events.py): all of an event's parts, its group included, go
   `LIVE_EVENT_IDLE_SECONDS` after its last socket here left or its last read;
-* its own loops (hub_loops.py): presence, stalled sockets, idle events.
+* its own loops, one task each while it runs: the presence count every second (with the live
+  maps' re-read check on the same beat), the sockets whose write has stalled, the idle events.
 
 Its sockets of each event, watching or waiting, are the metrics' `seatmap_sockets_open`
 (socket_metrics.py), set from these sets whenever they change.
@@ -47,27 +48,28 @@ from typing import Protocol
 from channels.db import database_sync_to_async
 from django.conf import settings
 
-from reservations.metrics import live_map_seat_rows
+from reservations.metrics import live_events, live_map_seat_rows
 from reservations.selectors import live_seats_get
 
 from .consoles import Consoles
 from .feed import EventFeed, coalescing_window
-from .frames import Encoded
-from .hub_loops import close_stalled_forever, forget_idle_forever, presence_forever
-from .idle_events import IdleEvents
+from .frames import Encoded, encoded_text
+from .idle_events import SWEEP_SECONDS, IdleEvents
 from .known_events import KnownEvents
 from .live_map import LiveMap
-from .own_frames import tell_own
 from .own_seats import OwnSeats
-from .presence import Presence
+from .presence import PRESENCE_INTERVAL, Presence
 from .protocol import CloseCode, seat_change
 from .queue_frames import QueueStates, deliver_in_slices, tell_places
 from .redis_clients import async_client
 from .relay import Relay
 from .sequence import counters
-from .socket_metrics import sockets_gone, sockets_now
+from .socket_metrics import PRESENCE, sockets_gone, sockets_now
 
 logger = logging.getLogger("realtime.hub")
+
+# How often sockets are checked for a write that has stopped moving.
+STALL_CHECK_INTERVAL = 1.0
 
 
 class Watcher(Protocol):
@@ -141,9 +143,9 @@ class EventHub:
             self._tasks = [
                 asyncio.ensure_future(self._relay.run()),
                 asyncio.ensure_future(self._relay.refresh_groups_forever()),
-                asyncio.ensure_future(presence_forever(self)),
-                asyncio.ensure_future(close_stalled_forever(self)),
-                asyncio.ensure_future(forget_idle_forever(self)),
+                asyncio.ensure_future(self._presence_forever()),
+                asyncio.ensure_future(self._close_stalled_forever()),
+                asyncio.ensure_future(self._forget_idle_forever()),
             ]
         await asyncio.wait_for(self._relay.ready.wait(), timeout=5)
         return self._relay
@@ -222,7 +224,29 @@ class EventHub:
         watcher.account = account
         if account is not None:
             self.own.setdefault(watcher.event_id, OwnSeats()).add(account, watcher)
-            tell_own(self, watcher.event_id, {account}, only=watcher)
+            self._tell_own(watcher.event_id, {account}, only=watcher)
+
+    def _tell_own(self, event_id: int, accounts: set[int], only: Watcher | None = None) -> None:
+        """Send each account's `own` frame to its sockets here (or to `only`), from the live map
+        as soon as it can be trusted (PROTOCOL.md "Your own seats")."""
+        live = self.maps.get(event_id)
+        if live is not None and live.trusted and not live.reading:
+            self._tell_now(live, accounts, only)
+        else:
+            self.in_background(self._tell_when_read(event_id, accounts, only))
+
+    async def _tell_when_read(self, event_id: int, accounts: set[int], only) -> None:
+        try:
+            live = await self.live_map(event_id).current()
+        except Exception as exc:  # the database went away: the socket's own reload says
+            logger.info("own seats of event %s not told: %s", event_id, exc)
+            return
+        self._tell_now(live, accounts, only)
+
+    def _tell_now(self, live: LiveMap, accounts: set[int], only) -> None:
+        own = self.own.get(live.event_id)  # (its sockets may have left while the map was read)
+        if own is not None:
+            own.tell(live, accounts, only)
 
     def drop(self, watcher: Watcher, code: int) -> None:
         """Close a socket without waiting for it (the caller may be the relay itself)."""
@@ -314,7 +338,7 @@ class EventHub:
         if own is not None:
             concerned = own.concerned((change["id"] for change in changes), owners)
             if concerned:
-                tell_own(self, event_id, concerned)
+                self._tell_own(event_id, concerned)
 
     def family_revoked(self, family: str) -> None:
         """A login was revoked (a logout, a replayed token): the sockets here that said they
@@ -339,6 +363,55 @@ class EventHub:
         self.waiting.clear()
         for event_id in counted:
             self._count(event_id)
+
+    # --- its own loops ---------------------------------------------------------------------------
+
+    async def _presence_forever(self) -> None:
+        while True:
+            await asyncio.sleep(PRESENCE_INTERVAL)
+            self._refresh_maps()  # (a loop variable here would keep the last map after it went)
+            for event_id in list(self.watchers):
+                try:
+                    await self._presence_tick(event_id)
+                except asyncio.CancelledError:
+                    raise
+                except Exception as exc:
+                    logger.info("presence of event %s not updated: %s", event_id, exc)
+
+    def _refresh_maps(self) -> None:
+        for live in self.maps.values():
+            live.refresh()
+
+    async def _presence_tick(self, event_id: int) -> None:
+        local = len(self.watchers.get(event_id, ()))
+        own = self.own.get(event_id)
+        if own is not None:
+            local = own.people(local)
+        text = await self.presence.message(event_id, local)
+        if not local and not self.watchers.get(event_id):  # none joined while Redis answered
+            self.watchers.pop(event_id, None)
+            self.presence_frames.pop(event_id, None)
+        elif text is not None:
+            frame = self.presence_frames[event_id] = encoded_text(text)
+            sockets = list(self.watchers.get(event_id, ()))
+            PRESENCE.sent(len(sockets))
+            for watcher in sockets:
+                watcher.deliver_presence(frame)
+
+    async def _close_stalled_forever(self) -> None:
+        while True:
+            await asyncio.sleep(STALL_CHECK_INTERVAL)
+            now = time.monotonic()
+            for group in [*self.watchers.values(), *self.waiting.values()]:
+                for watcher in [w for w in group if w.stalled(now)]:
+                    logger.info("closing a stalled socket of event %s", watcher.event_id)
+                    self.drop(watcher, CloseCode.TOO_SLOW)
+
+    async def _forget_idle_forever(self) -> None:
+        while True:
+            await asyncio.sleep(SWEEP_SECONDS)
+            self.forget_idle(time.monotonic())
+            live_events.set(len(self.kept_events()))
 
     # --- letting go of idle events ------------------------------------------------------------
 

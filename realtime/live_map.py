@@ -23,11 +23,13 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
+import orjson
+
 from reservations.rules import effective_status
 
-from .frames import Encoded
-from .live_map_frames import snapshot_frame_of, state_body_of, state_frame_of
+from .frames import Encoded, encoded, encoded_text
 from .live_map_seat import AVAILABLE, LOCKED, RESERVED, LiveSeat, changed_between, live_seat
+from .protocol import snapshot_frame
 
 logger = logging.getLogger("realtime.live_map")
 
@@ -35,6 +37,8 @@ REREAD_SECONDS = 30.0
 # A view (a snapshot, the state body) is built at most this often while seats keep changing;
 # the hub sets the coalescing window (the sockets' own delay).
 DEFAULT_MAX_AGE = 0.1
+
+_LETTER = {AVAILABLE: "a", LOCKED: "l", RESERVED: "r"}  # state/'s `status` (API.md)
 
 
 @dataclass(frozen=True, slots=True)
@@ -242,15 +246,15 @@ class LiveMap:
         long as it holds every frame sent to the sockets (`not_before`: the last)."""
         await self.current()
         name = "state_frame" if compact else "snapshot"
-        build = state_frame_of if compact else snapshot_frame_of
-        view = self._view(name, not_before, lambda now: build(self, now))
+        build = self._state_frame if compact else self._snapshot_frame
+        view = self._view(name, not_before, build)
         return view.epoch, view.seq, view.value
 
     async def state(self) -> "View":
         """`state/`'s body (API.md), built at most once a window: never older than what the
         sockets have been sent."""
         await self.current()
-        return self._view("state", None, lambda now: state_body_of(self, now))
+        return self._view("state", None, self._state_body)
 
     def view(self, name: str, build) -> "View":
         """`build(now)` of the map as it stands (call after `current`), shared as `state/`'s
@@ -285,6 +289,38 @@ class LiveMap:
             build(now),
         )
         return view
+
+    # --- what the map is written as, at `now` (a hold that has ended shows as available) ------
+
+    def _snapshot_frame(self, now: float) -> Encoded:
+        seats = [_public(seat, now) for seat in self.seats.values()]
+        return encoded(
+            snapshot_frame(event_id=self.event_id, seq=self.seq, epoch=self.epoch, seats=seats)
+        )
+
+    def _state_frame(self, now: float) -> Encoded:
+        return encoded_text('{"type":"state",' + self._state_body(now).decode()[1:])
+
+    def _state_body(self, now: float) -> bytes:
+        letters, versions, until = [], [], {}
+        for seat_id, seat in self.seats.items():
+            change = seat.change
+            status = effective_status(change["status"], seat.deadline, now)
+            if status == LOCKED:
+                until[str(seat_id)] = change["locked_until"]
+            letters.append(_LETTER[status])
+            versions.append(change["version"])
+        return orjson.dumps(
+            {
+                "event_id": self.event_id,
+                "epoch": self.epoch,
+                "seq": self.seq,
+                "seats_total": len(versions),
+                "status": "".join(letters),
+                "version": versions,
+                "locked_until": until,
+            }
+        )
 
     def _next_hold_end(self, now: float) -> float:
         # Until then the view is right; after it, a hold that ended shows as available.
@@ -335,3 +371,10 @@ class LiveMap:
         finally:
             self._reading = None
             self._heard_while_reading = []
+
+
+def _public(seat: LiveSeat, now: float) -> dict:
+    change = seat.change
+    if effective_status(change["status"], seat.deadline, now) != change["status"]:  # ended
+        return {**change, "status": AVAILABLE, "locked_until": None}
+    return change

@@ -3,11 +3,19 @@ seats each account was last told are its own, so a committed change reaches the 
 concerns: the one that now holds or booked a seat, and the one that had it until then (the
 stream does not say who had it: a release names nobody).
 
-Pure bookkeeping, apart from the sockets: the hub (hub.py) builds and sends the frames.
+The hub (hub.py) says when to tell an account (when a socket says whose it is, and when a change
+concerns it) and hands over the event's live map once it can be trusted; the `own` frame is
+made from that map and sent to the account's sockets here (`tell`).
 """
 
+import time
 from collections.abc import Iterable
 from typing import Generic, TypeVar
+
+from .frames import encoded
+from .live_map import LiveMap
+from .protocol import own_frame
+from .socket_metrics import OWN
 
 Socket = TypeVar("Socket")
 
@@ -35,6 +43,24 @@ class OwnSeats(Generic[Socket]):
         accounts = {owner for owner in owners if owner in self.sockets}
         accounts.update(self._teller[seat] for seat in seat_ids if seat in self._teller)
         return accounts
+
+    def tell(self, live: LiveMap, accounts: Iterable[int], only: Socket | None = None) -> None:
+        """Send each account's `own` frame, its seats as the map shows them now, to its sockets
+        here (or only to `only`, if it is one of them)."""
+        now = time.time()
+        for account in accounts:
+            sockets = self.sockets.get(account, ())
+            if only is not None:
+                sockets = (only,) if only in sockets else ()
+            if not sockets:
+                continue
+            seats = live.own_seats(account, now)
+            frame = own_frame(event_id=live.event_id, epoch=live.epoch, seq=live.seq, **seats)
+            self.told(account, [seat["id"] for seat in seats["seats"]] + seats["booked"])
+            text = encoded(frame)
+            OWN.sent(len(sockets))
+            for socket in list(sockets):
+                socket.deliver_own(text)
 
     def told(self, account: int, seat_ids: Iterable[int]) -> None:
         """The account was just told these seats are its own (and no others)."""

@@ -14,13 +14,19 @@ from collections import Counter
 
 import websockets
 
+_STATUS = {"a": "available", "l": "locked", "r": "reserved"}  # a `state` frame's letters
+
 
 def line_of(message: dict, now_ns: int) -> str:
     """One message of the socket as a line a person reads (PROTOCOL.md's frames)."""
     kind = message.get("type")
-    if kind == "snapshot":
-        counts = Counter(seat["status"] for seat in message["seats"])
-        return f"snapshot seq={message['seq']} epoch={message['epoch']} {dict(counts)}"
+    if kind in ("snapshot", "state"):  # a snapshot's full form, or its compact one (the default)
+        statuses = (
+            [seat["status"] for seat in message["seats"]]
+            if kind == "snapshot"
+            else [_STATUS[letter] for letter in message["status"]]
+        )
+        return f"snapshot seq={message['seq']} epoch={message['epoch']} {dict(Counter(statuses))}"
     if kind == "seats":
         latency = (now_ns - message.get("ts", now_ns)) / 1e6
         changes = ", ".join(f"{c['id']}:{c['status']}@v{c['version']}" for c in message["changes"])

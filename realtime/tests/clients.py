@@ -9,8 +9,10 @@ import httpx
 from harness.servers import token
 
 
-def ws_url(base: str, event_id: int) -> str:
-    return base.replace("http://", "ws://") + f"/ws/events/{event_id}/"
+def ws_url(base: str, event_id: int, query: str = "?snapshot=full") -> str:
+    """The event's socket, by default asking for `snapshot` frames (every seat by id), which
+    these tests read; the default form's own test is in test_seat_list_answers.py."""
+    return base.replace("http://", "ws://") + f"/ws/events/{event_id}/{query}"
 
 
 async def next_of_type(socket, kind: str, within: float = 5.0, until=lambda message: True):

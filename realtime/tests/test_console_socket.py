@@ -28,7 +28,7 @@ async def opened(event_id: int, query: str = "") -> WebsocketCommunicator:
     )
     accepted, _ = await socket.connect()
     assert accepted
-    await next_of_type(socket, "snapshot")
+    await next_of_type(socket, "state")
     return socket
 
 

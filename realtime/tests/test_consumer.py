@@ -35,7 +35,8 @@ async def alice():
 
 def watch(event_id, origin=ORIGIN):
     headers = [origin] if origin else []
-    return WebsocketCommunicator(websocket_application, f"/ws/events/{event_id}/", headers=headers)
+    path = f"/ws/events/{event_id}/?snapshot=full"  # these tests read every seat by id
+    return WebsocketCommunicator(websocket_application, path, headers=headers)
 
 
 async def connected(event_id):

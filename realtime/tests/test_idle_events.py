@@ -84,7 +84,7 @@ async def connected(event_id):
     communicator = watch(event_id)
     accepted, _ = await communicator.connect()
     assert accepted
-    assert (await communicator.receive_json_from(timeout=5))["type"] == "snapshot"
+    assert (await communicator.receive_json_from(timeout=5))["type"] == "state"
     return communicator
 
 

@@ -145,7 +145,7 @@ async def _resume_from_state(base, event, seats):
         await next_of_type(first_watcher, "seats", until=lambda m: m["seq"] > state["seq"])
 
         # Sent after the state was read, before this socket came: replayed, not snapshotted.
-        query = f"?epoch={state['epoch']}&seq={state['seq']}"
+        query = f"&epoch={state['epoch']}&seq={state['seq']}"
         async with websockets.connect(ws_url(base, event.id) + query) as resumed:
             first = json.loads(await resumed.recv())
             assert first == {
@@ -169,8 +169,8 @@ async def _resume_from_state(base, event, seats):
         await next_of_type(first_watcher, "seats", until=lambda m: m["seq"] >= state["seq"] + 72)
 
         # Another epoch, a position too far back, or no position: a snapshot.
-        too_far_back = f"?epoch={state['epoch']}&seq={state['seq']}"
-        for query in ("?epoch=other&seq=1", "?epoch=&seq=x", "?seq=3", too_far_back):
+        too_far_back = f"&epoch={state['epoch']}&seq={state['seq']}"
+        for query in ("&epoch=other&seq=1", "&epoch=&seq=x", "&seq=3", too_far_back):
             async with websockets.connect(ws_url(base, event.id) + query) as fresh:
                 assert json.loads(await fresh.recv())["type"] == "snapshot"
 

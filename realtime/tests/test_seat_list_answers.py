@@ -124,7 +124,7 @@ def test_a_logged_in_readers_list_is_limited_per_user_on_both_paths(stack_env):
         assert session.get(url).status_code == 429  # bob's second and third read
 
 
-def test_a_socket_that_asks_for_state_snapshots_gets_them_in_the_compact_form_of_state(stack_env):
+def test_a_socket_that_asks_for_nothing_gets_its_snapshots_in_the_compact_form_of_state(stack_env):
     event = event_with_seats(rows=10, seats_per_row=50)
     UserFactory(username="alice")
     seat = event.seats.order_by("id")[3]
@@ -132,22 +132,28 @@ def test_a_socket_that_asks_for_state_snapshots_gets_them_in_the_compact_form_of
         alice = token(base, "alice")
         httpx.post(f"{base}/api/events/{event.id}/seats/{seat.id}/lock/", json={}, headers=alice)
         state = httpx.get(f"{base}/api/events/{event.id}/state/").json()
-        compact, full, asked = asyncio.run(_first_frames(ws_url(base, event.id)))
+        plain, asked, old_ask, full = asyncio.run(_first_frames(ws_url(base, event.id, "")))
 
-    # state/'s body with its type; its `seq` may have moved on meanwhile (the lock's frame).
+    # An anonymous handshake that asks for nothing: state/'s body with its type (its `seq` may
+    # have moved on meanwhile: the lock's frame), never more bytes than the compact form.
+    compact = orjson.loads(plain)
     assert {**compact, "seq": state["seq"]} == {"type": "state", **state}
     assert compact["seq"] >= state["seq"]
     assert compact["status"][3] == "l" and str(seat.id) in compact["locked_until"]
     assert asked["type"] == "state"  # a snapshot asked for later comes in the same form
-    assert full["type"] == "snapshot"  # a client that did not ask: as before
-    assert len(orjson.dumps(compact)) * 5 < len(orjson.dumps(full))
+    assert orjson.loads(old_ask)["type"] == "state"  # `?snapshot=state`, once the opt-in
+    assert len(plain) <= len(old_ask)
+    assert orjson.loads(full)["type"] == "snapshot"  # only to a client that asks for it
+    assert len(plain) * 5 < len(full)
 
 
 async def _first_frames(url: str):
-    async with websockets.connect(f"{url}?snapshot=state") as socket:
-        compact = orjson.loads(await socket.recv())
+    async with websockets.connect(url) as socket:
+        plain = await socket.recv(decode=False)
         await socket.send('{"type": "snapshot"}')
         asked = await next_of_type(socket, "state")
-    async with websockets.connect(url) as socket:
-        full = orjson.loads(await socket.recv())
-    return compact, full, asked
+    async with websockets.connect(f"{url}?snapshot=state") as socket:
+        old_ask = await socket.recv(decode=False)
+    async with websockets.connect(f"{url}?snapshot=full") as socket:
+        full = await socket.recv(decode=False)
+    return plain, asked, old_ask, full

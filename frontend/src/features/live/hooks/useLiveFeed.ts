@@ -15,8 +15,8 @@ import { SeatFeed } from '../model/seatFeed';
  * own seats as they change (any tab, any device); after a reconnect the holds are also read
  * again over HTTP. The organiser's console says so (`?console=1`): a staff socket then also gets
  * each transaction's frame at once, unmerged (PROTOCOL.md). Its snapshots come in the compact
- * form (a `state` frame): the store holds the map's seats. Mount with `key={eventId}`, like the
- * store.
+ * form (a `state` frame, the server's default): the store holds the map's seats. Mount with
+ * `key={eventId}`, like the store.
  */
 export function useLiveFeed(
   eventId: number,
@@ -35,7 +35,6 @@ export function useLiveFeed(
         // invalidating a disabled query fetches nothing.
         onReconnected: () => void queryClient.invalidateQueries({ queryKey: queryKeys.ownHolds(eventId) }),
         socketToken: (fresh) => api.socketToken(fresh),
-        compact: true,
         console,
       }),
   );

@@ -15,7 +15,7 @@ describe('SeatFeed resuming (PROTOCOL.md "Resuming")', () => {
   /** A feed whose store was loaded from `state/` at (e1, 20), on the real reconnecting socket. */
   async function arrived(
     from: { epoch: string; seq: number } | null = { epoch: 'e1', seq: 20 },
-    options: Pick<SeatFeedOptions, 'compact' | 'console'> = {},
+    options: Pick<SeatFeedOptions, 'console'> = {},
   ) {
     const store = new SeatStore();
     store.loadFromApi([apiSeat(1), apiSeat(2), apiSeat(3)]);
@@ -34,8 +34,8 @@ describe('SeatFeed resuming (PROTOCOL.md "Resuming")', () => {
   }
 
   it('builds the query of the URL', async () => {
-    const { feed, socket } = await arrived({ epoch: 'k3 f9', seq: 120 }, { compact: true, console: true });
-    expect(socket(0).url).toBe('ws://test/ws/events/1/?snapshot=state&epoch=k3+f9&seq=120&console=1');
+    const { feed, socket } = await arrived({ epoch: 'k3 f9', seq: 120 }, { console: true });
+    expect(socket(0).url).toBe('ws://test/ws/events/1/?epoch=k3+f9&seq=120&console=1');
     feed.stop();
   });
 
@@ -135,10 +135,10 @@ describe('SeatFeed resuming (PROTOCOL.md "Resuming")', () => {
     feed.stop();
   });
 
-  it('takes a compact snapshot (a `state` frame) in the order of the seats\' ids, when it asked for them', async () => {
-    const { store, feed, socket } = await arrived(null, { compact: true });
+  it('takes a compact snapshot (a `state` frame, the server\'s default) in the order of the seats\' ids', async () => {
+    const { store, feed, socket } = await arrived(null);
     const first = socket(0);
-    expect(first.url).toBe('ws://test/ws/events/1/?snapshot=state');
+    expect(first.url).toBe('ws://test/ws/events/1/');
     first.serverOpen();
     first.serverSend({ type: 'state', event_id: 1, seq: 40, epoch: 'e2', seats_total: 3, status: 'alr', version: [2, 3, 4], locked_until: { 2: T } });
     expect(feed.getStatus()).toMatchObject({ connection: 'live', resumes: 0 });
@@ -151,13 +151,13 @@ describe('SeatFeed resuming (PROTOCOL.md "Resuming")', () => {
   });
 
   it('a `state` frame of other seats than the page has is not applied: it reconnects asking for `snapshot` frames', async () => {
-    const { store, feed, socket } = await arrived(null, { compact: true });
+    const { store, feed, socket } = await arrived(null);
     socket(0).serverOpen();
     socket(0).serverSend({ type: 'state', event_id: 1, seq: 40, epoch: 'e2', seats_total: 4, status: 'rrrr', version: [5, 5, 5, 5], locked_until: {} });
     expect(store.getSeat(1)).toMatchObject({ status: 'available', version: 1 });
     expect(feed.getStatus().connection).toBe('reconnecting');
     await vi.advanceTimersByTimeAsync(1_000);
-    expect(socket(1).url).toBe('ws://test/ws/events/1/');
+    expect(socket(1).url).toBe('ws://test/ws/events/1/?snapshot=full');
     feed.stop();
   });
 

@@ -9,10 +9,11 @@
  * snapshot: either is fine. After a gap or a new epoch there is no such point until a snapshot
  * comes, and the next connection asks for a snapshot.
  *
- * A page that has the event's map (`map/`) asks for its snapshots in the compact form
- * (PROTOCOL.md "Compact snapshots", `?snapshot=state`): a `state` frame, a tenth of a `snapshot`'s
- * bytes on an arena, aligned with the store's seats by id. One that does not match them (seats
- * added since the map was read) is not applied: the feed reconnects asking for `snapshot` frames.
+ * A page that has the event's map (`map/`) takes its snapshots in the compact form, the server's
+ * default (PROTOCOL.md "Two forms of snapshot"): a `state` frame, a tenth of a `snapshot`'s bytes
+ * on an arena, aligned with the store's seats by id. One that does not match them (seats added
+ * since the map was read) is not applied: the feed reconnects asking for `snapshot` frames
+ * (`?snapshot=full`).
  *
  * A logged-in page says whose its socket is (`auth`, PROTOCOL.md "Your own seats"); the server
  * then tells it the account's own seats (`own`) whenever they change, whichever tab or device
@@ -68,7 +69,7 @@ export interface QueueFeed {
 
 /**
  * Opens the socket. `query` is asked each time a connection is made (first and every
- * reconnect): the socket URL's query (`?snapshot=state&epoch=E&seq=S`, or '').
+ * reconnect): the socket URL's query (`?snapshot=full&epoch=E&seq=S`, or '').
  */
 export type SocketOpener = (
   handlers: Pick<LiveSocketOptions, 'onMessage' | 'onOpen' | 'onStateChange'>,
@@ -85,8 +86,6 @@ export interface SeatFeedOptions {
   snapshotTimeoutMs?: number;
   /** The access token for `auth` (null: nobody is logged in); `fresh`: the last was refused. */
   socketToken?: (fresh: boolean) => Promise<string | null>;
-  /** Ask for snapshots as `state` frames: the store holds the map's seats (`map/`). */
-  compact?: boolean;
   /** The organiser's console (`?console=1`): each transaction's frame at once (PROTOCOL.md). */
   console?: boolean;
 }
@@ -149,12 +148,11 @@ export class SeatFeed {
   private connections = 0;
   private queue: QueueFeed = { frame: null, place: null, refusal: null };
   private readonly options: SeatFeedOptions;
-  /** Whether connections ask for `state` frames; off once one did not match the store. */
-  private compact: boolean;
+  /** Whether connections take `state` frames (the server's default); off once one did not match the store. */
+  private compact = true;
 
   constructor(options: SeatFeedOptions) {
     this.options = options;
-    this.compact = options.compact ?? false;
   }
 
   /** Opens the socket; `from`: the point of the state the store was loaded with (`state/`). */
@@ -181,7 +179,7 @@ export class SeatFeed {
   connectionQuery(): string {
     this.asked = this.resumable;
     const query = new URLSearchParams();
-    if (this.compact) query.set('snapshot', 'state');
+    if (!this.compact) query.set('snapshot', 'full');
     if (this.asked) {
       query.set('epoch', this.asked.epoch);
       query.set('seq', String(this.asked.seq));
