@@ -31,6 +31,7 @@ import asyncio
 import gc
 import os
 import threading
+from functools import partial
 
 from django.core.wsgi import get_wsgi_application
 
@@ -55,8 +56,8 @@ from reservations.api.loop_database import (  # noqa: E402
 from reservations.api.pool_metrics import pools_sampled_forever  # noqa: E402
 from reservations.api.request_bodies import BufferedBodies  # noqa: E402
 from reservations.confirmations.sending import confirmations_send_due  # noqa: E402
-from reservations.mail_outbox import mail_forever  # noqa: E402
 from reservations.metrics import process_stopped  # noqa: E402
+from reservations.outbox import MAIL_ROUND_SECONDS, rounds_forever  # noqa: E402
 from reservations.services import sweep_forever  # noqa: E402
 from reservations.waiting_room.ticks import ticks_forever  # noqa: E402
 from reservations.webhooks.worker import Worker  # noqa: E402
@@ -115,7 +116,8 @@ class ServerStart:
             *([confirmations_send_due] if settings.CONFIRMATION_EMAILS else []),
         ]
         if first and mail:
-            threading.Thread(target=mail_forever, args=(mail,), name="e-mails", daemon=True).start()
+            send = partial(rounds_forever, *mail, every=MAIL_ROUND_SECONDS, stop=threading.Event())
+            threading.Thread(target=send, name="e-mails", daemon=True).start()
 
 
 http_application = BufferedBodies(LoopApp(WSGIMiddleware(django_wsgi_app, workers=HTTP_THREADS)))

@@ -1,4 +1,4 @@
-"""The e-mails a server sends (reservations/mail_outbox.py): where they go, and which kinds are
+"""The e-mails a server sends (reservations/outbox.py): where they go, and which kinds are
 sent. settings.py takes them all."""
 
 import environ

@@ -1,5 +1,5 @@
 """Send the verification e-mails (email_verification.py makes their links) through the mail
-outbox (reservations/mail_outbox.py: taken, sent and tried again as every e-mail is).
+outbox (reservations/outbox.py: claimed, sent and tried again as every e-mail is).
 
 A link is asked for by setting the account's `verification_due_at` in the transaction that
 registered or changed the address, so only committed requests are sent; one given up after the
@@ -14,7 +14,7 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 
-from reservations.mail_outbox import MailKind, send_due
+from reservations.outbox import MailKind, send_due
 
 from .email_verification import verification_token
 from .models import Account

@@ -5,17 +5,22 @@ taken when it was queued)."""
 from django.db import models
 from django.db.models import Q
 
+from reservations.outbox import OutboxRow
 
-class ConfirmationEmail(models.Model):
+
+class _OutboxEmail(OutboxRow):
+    sent_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class ConfirmationEmail(_OutboxEmail):
     reservation = models.OneToOneField(
         "reservations.Reservation", primary_key=True, on_delete=models.CASCADE, related_name="+"
     )
     to = models.EmailField()
-    attempts = models.PositiveIntegerField(default=0)
-    # Due then (a sender that takes it moves it a lease ahead); null once sent or given up.
-    next_attempt_at = models.DateTimeField(null=True, blank=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
-    last_error = models.CharField(max_length=500, blank=True)
 
     class Meta:
         indexes = [
@@ -30,7 +35,7 @@ class ConfirmationEmail(models.Model):
         return f"confirmation of reservation {self.reservation_id} to {self.to}"
 
 
-class BuyerNotice(models.Model):
+class BuyerNotice(_OutboxEmail):
     """An e-mail telling a buyer what staff changed of their booking, or sold them at the box
     office (docs/API.md "Confirmation e-mails"): written in the change's own transaction, so
     only a committed change is told, and each once."""
@@ -51,10 +56,6 @@ class BuyerNotice(models.Model):
     # The seats concerned, by id: a reseat's [from, to] pairs, a refund's seats given back.
     seats = models.JSONField(default=list)
     created_at = models.DateTimeField(auto_now_add=True)
-    attempts = models.PositiveIntegerField(default=0)
-    next_attempt_at = models.DateTimeField(null=True, blank=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
-    last_error = models.CharField(max_length=500, blank=True)
 
     class Meta:
         indexes = [

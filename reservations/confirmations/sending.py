@@ -1,6 +1,6 @@
 """Queue and send the confirmation e-mails (the package's docstring says when), and send the
 buyers' notices of what staff changed or sold them (notices.py queues them), through the mail
-outbox (reservations/mail_outbox.py: taken, sent and tried again as every e-mail is).
+outbox (reservations/outbox.py: claimed, sent and tried again as every e-mail is).
 
 A booking is queued by the sender once it can read it, so only committed bookings are, and
 each at most once (the row's key is the reservation's); its address is taken then, and the
@@ -16,8 +16,8 @@ from django.utils import timezone
 
 from reservations.api.calendar_files import reservation_calendar
 from reservations.api.presenters import booking_of
-from reservations.mail_outbox import MailKind, send_due
 from reservations.models import Reservation, Seat
+from reservations.outbox import MailKind, send_due
 from reservations.wire_values import money
 
 from .models import BuyerNotice, ConfirmationEmail
@@ -49,8 +49,31 @@ def confirmations_queue(*, now: datetime) -> int:
     return len(rows)
 
 
+def _booking(reservation_id: int) -> Reservation:
+    """A reservation as selectors read it (its event and seats with it)."""
+    return (
+        Reservation.objects.select_related("event")
+        .prefetch_related("reserved_seats__seat")
+        .get(pk=reservation_id)
+    )
+
+
+def _email(
+    template: str, context: dict, *, subject: str, to: str, ics=None
+) -> EmailMultiAlternatives:
+    """templates/reservations/<template>.txt and .html, and the calendar file of the booking
+    `ics` if one is given."""
+    body = render_to_string(f"reservations/{template}.txt", context)
+    message = EmailMultiAlternatives(subject=subject, body=body, to=[to])
+    html = render_to_string(f"reservations/{template}.html", context)
+    message.attach_alternative(html, "text/html")
+    if ics is not None:
+        message.attach(f"reservation-{ics.id}.ics", reservation_calendar(ics), "text/calendar")
+    return message
+
+
 def confirmation_message(reservation: Reservation, to: str) -> EmailMultiAlternatives:
-    """`reservation` as selectors read it (its event and seats with it)."""
+    """`reservation` as selectors read it (_booking)."""
     booking = booking_of(reservation)
     event = reservation.event
     context = {
@@ -60,27 +83,13 @@ def confirmation_message(reservation: Reservation, to: str) -> EmailMultiAlterna
         "total": money(booking.total_price),
         "currency": event.currency,
     }
-    message = EmailMultiAlternatives(
-        subject=f"Your booking #{booking.id}: {event.name}",
-        body=render_to_string("reservations/confirmation_email.txt", context),
-        to=[to],
-    )
-    message.attach_alternative(
-        render_to_string("reservations/confirmation_email.html", context), "text/html"
-    )
-    message.attach(
-        f"reservation-{booking.id}.ics", reservation_calendar(reservation), "text/calendar"
-    )
-    return message
+    subject = f"Your booking #{booking.id}: {event.name}"
+    return _email("confirmation_email", context, subject=subject, to=to, ics=reservation)
 
 
 def _confirmation_due(reservation_id: int) -> EmailMultiAlternatives | None:
     """The queued booking's e-mail; None for one cancelled before its e-mail went."""
-    reservation = (
-        Reservation.objects.select_related("event")
-        .prefetch_related("reserved_seats__seat")
-        .get(pk=reservation_id)
-    )
+    reservation = _booking(reservation_id)
     if reservation.status != Reservation.Status.CONFIRMED:
         return None
     to = ConfirmationEmail.objects.values_list("to", flat=True).get(pk=reservation_id)
@@ -92,12 +101,7 @@ def _recorded(error: Exception | None, now: datetime) -> dict:
 
 
 CONFIRMATIONS = MailKind(
-    "confirmation of reservation",
-    ConfirmationEmail,
-    due="next_attempt_at",
-    attempts="attempts",
-    message=_confirmation_due,
-    recorded=_recorded,
+    "confirmation of reservation", ConfirmationEmail, _confirmation_due, _recorded
 )
 
 
@@ -125,11 +129,7 @@ HEADLINES = {
 def notice_message(notice: BuyerNotice) -> EmailMultiAlternatives:
     """What staff changed of a booking (a reseat, a refund) or sold (a box-office sale), and
     the booking as it stands: the confirmation's kind of e-mail."""
-    reservation = (
-        Reservation.objects.select_related("event")
-        .prefetch_related("reserved_seats__seat")
-        .get(pk=notice.reservation_id)
-    )
+    reservation = _booking(notice.reservation_id)
     booking = booking_of(reservation)
     event = reservation.event
     named = {s.id: _where(s) for s in Seat.objects.filter(pk__in=_seat_ids(notice.seats))}
@@ -154,19 +154,8 @@ def notice_message(notice: BuyerNotice) -> EmailMultiAlternatives:
         BuyerNotice.Kind.REFUND: f"Your refund: booking #{booking.id}, {event.name}",
         BuyerNotice.Kind.SALE: f"Your booking #{booking.id}: {event.name}",
     }
-    message = EmailMultiAlternatives(
-        subject=subjects[notice.kind],
-        body=render_to_string("reservations/notice_email.txt", context),
-        to=[notice.to],
-    )
-    message.attach_alternative(
-        render_to_string("reservations/notice_email.html", context), "text/html"
-    )
-    if not cancelled:
-        message.attach(
-            f"reservation-{booking.id}.ics", reservation_calendar(reservation), "text/calendar"
-        )
-    return message
+    ics = None if cancelled else reservation
+    return _email("notice_email", context, subject=subjects[notice.kind], to=notice.to, ics=ics)
 
 
 def _seat_ids(seats: list) -> list[int]:
@@ -183,14 +172,7 @@ def _notice_due(pk: int) -> EmailMultiAlternatives | None:
     return notice_message(notice)
 
 
-NOTICES = MailKind(
-    "buyer notice",
-    BuyerNotice,
-    due="next_attempt_at",
-    attempts="attempts",
-    message=_notice_due,
-    recorded=_recorded,
-)
+NOTICES = MailKind("buyer notice", BuyerNotice, _notice_due, _recorded)
 
 
 def confirmations_send_due(*, now: datetime | None = None) -> int:

@@ -17,8 +17,8 @@ from reservations.accounts.email_verification import (
 )
 from reservations.confirmations.models import ConfirmationEmail
 from reservations.confirmations.sending import confirmations_send_due
-from reservations.mail_outbox import SCHEDULE
 from reservations.models import Event, Reservation
+from reservations.outbox import MAIL_RETRY_SECONDS
 
 from .conftest import bearer_client
 from .factories import UserFactory, VerifiedUserFactory
@@ -83,11 +83,11 @@ def test_the_booking_never_waits_for_the_mail_and_a_server_away_is_tried_again(
     assert confirmations_send_due(now=now) == 0
     row = ConfirmationEmail.objects.get(pk=reservation_id)
     assert row.attempts == 1 and row.sent_at is None and row.last_error
-    assert row.next_attempt_at == now + timedelta(seconds=SCHEDULE[0])
-    assert confirmations_send_due(now=now + timedelta(seconds=SCHEDULE[0] - 1)) == 0
+    assert row.next_attempt_at == now + timedelta(seconds=MAIL_RETRY_SECONDS[0])
+    assert confirmations_send_due(now=now + timedelta(seconds=MAIL_RETRY_SECONDS[0] - 1)) == 0
 
     smtp.start()
-    assert confirmations_send_due(now=now + timedelta(seconds=SCHEDULE[0])) == 1
+    assert confirmations_send_due(now=now + timedelta(seconds=MAIL_RETRY_SECONDS[0])) == 1
     assert [m["To"] for m in smtp.messages] == ["carol@example.org"]
     assert ConfirmationEmail.objects.get(pk=reservation_id).attempts == 2
 

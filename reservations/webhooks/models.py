@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import Q
 
 from ..ledger.models import untied
+from ..outbox import OutboxRow
 
 
 class EventType(models.TextChoices):
@@ -114,7 +115,7 @@ class WebhookMessage(models.Model):
         return f"{self.type} {self.msg_id}"
 
 
-class WebhookDelivery(models.Model):
+class WebhookDelivery(OutboxRow):  # attempts, next_attempt_at: the outbox's
     class State(models.TextChoices):
         PENDING = "pending"
         DELIVERED = "delivered"
@@ -125,10 +126,6 @@ class WebhookDelivery(models.Model):
         WebhookEndpoint, on_delete=models.CASCADE, related_name="deliveries"
     )
     state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
-    attempts = models.PositiveIntegerField(default=0)
-    # Due then; a worker that takes it moves it a lease ahead (sending.py CLAIM_LEASE). Null
-    # once delivered or given up.
-    next_attempt_at = models.DateTimeField(null=True, blank=True)
     last_attempt_at = models.DateTimeField(null=True, blank=True)
     last_status = models.PositiveIntegerField(null=True, blank=True)  # none: no answer
     last_answer = models.TextField(blank=True)  # the answer's first characters, or the error

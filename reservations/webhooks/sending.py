@@ -5,9 +5,9 @@ disabled if it has answered nothing well for as long.
 
 An attempt goes only where reach.py allows, ends by one deadline (WEBHOOK_TIMEOUT_SECONDS),
 and reads at most REPLY_BYTES of the reply: what a receiver answers is its status; the rest is
-kept only as a note in the log. Deliveries are taken with a lease (`claimed_due`) that outlives
-the deadline: a worker that dies mid-send leaves them due again when the lease ends, and they
-go again with the same `webhook-id` (at least once), but one still being sent is never taken.
+kept only as a note in the log. Deliveries are claimed as the outbox claims every row
+(reservations/outbox.py), with a lease that outlives the deadline: one that goes again goes
+with the same `webhook-id` (at least once), but one still being sent is never taken.
 """
 
 import json
@@ -25,6 +25,7 @@ from django.db.models import Count, Exists, F, Min, OuterRef, Subquery
 from django.utils import timezone
 from standardwebhooks import Webhook
 
+from ..outbox import claimed, retry_at
 from ..wire_values import iso
 from .models import TEST_TYPE, WebhookDelivery, WebhookEndpoint, WebhookMessage
 from .reach import PublicOnly, deadline
@@ -121,12 +122,6 @@ def http_pool() -> httpcore.ConnectionPool:
     return httpcore.ConnectionPool(network_backend=PublicOnly(), max_connections=100)
 
 
-def retry_wait(attempts: int) -> timedelta | None:
-    """The wait after the `attempts`-th failed attempt; None once every wait is spent."""
-    waits = settings.WEBHOOK_RETRY_SECONDS
-    return timedelta(seconds=waits[attempts - 1]) if attempts <= len(waits) else None
-
-
 def claimed_due(
     *,
     limit: int,
@@ -166,17 +161,12 @@ def claimed_due(
         .values_list("pk", flat=True)
     )
     ids: list[int] = []
-    with transaction.atomic():
-        for endpoint_id in endpoints:
-            room = min(per_endpoint - busy.get(endpoint_id, 0), limit - len(ids))
-            if room <= 0:
-                break
-            ids += (
-                due.filter(endpoint_id=endpoint_id)
-                .select_for_update(skip_locked=True, of=("self",))
-                .values_list("id", flat=True)[:room]
-            )
-        WebhookDelivery.objects.filter(id__in=ids).update(next_attempt_at=now + CLAIM_LEASE)
+    for endpoint_id in endpoints:
+        room = min(per_endpoint - busy.get(endpoint_id, 0), limit - len(ids))
+        if room <= 0:
+            break
+        mine = due.filter(endpoint_id=endpoint_id)
+        ids += claimed(mine, now=now, lease=CLAIM_LEASE, limit=room)
     return list(WebhookDelivery.objects.filter(id__in=ids).select_related("message", "endpoint"))
 
 
@@ -208,11 +198,11 @@ def recorded(results: Sequence[tuple[WebhookDelivery, Answer]], *, now: datetime
                 endpoint.failing_since, endpoint.last_success_at = None, now
                 continue
             endpoint.failing_since = endpoint.failing_since or now
-            wait = retry_wait(delivery.attempts)
-            if wait is not None:
-                delivery.next_attempt_at = now + wait
-            else:
-                delivery.state, delivery.next_attempt_at = FAILED, None
+            delivery.next_attempt_at = retry_at(
+                delivery.attempts, schedule=settings.WEBHOOK_RETRY_SECONDS, now=now
+            )
+            if delivery.next_attempt_at is None:
+                delivery.state = FAILED
                 _disabled_if_failing(endpoint, answer, now=now)
             delivery.save()
         for answer, deliveries in went_well.items():
@@ -243,14 +233,10 @@ def waiting_unsent(*, now: datetime) -> tuple[int, datetime | None]:
     return found["count"], found["since"]
 
 
-def schedule_span() -> timedelta:
-    return timedelta(seconds=sum(settings.WEBHOOK_RETRY_SECONDS))
-
-
 def _disabled_if_failing(endpoint: WebhookEndpoint, answer: Answer, *, now: datetime) -> None:
     """A delivery was given up: if nothing went well at the endpoint for the schedule's whole
     span (every attempt of that delivery failed, and every other), it is disabled."""
-    if endpoint.failing_since > now - schedule_span():
+    if endpoint.failing_since > now - timedelta(seconds=sum(settings.WEBHOOK_RETRY_SECONDS)):
         return
     endpoint.enabled = False
     endpoint.disabled_reason = (

@@ -17,12 +17,13 @@ from datetime import timedelta
 
 import psycopg
 from django.conf import settings
-from django.db import close_old_connections, connection
+from django.db import connection
 from django.db.models import Max
 from django.utils import timezone
 
 from ..database_presence import driver_params
 from ..ledger.models import SeatChange
+from ..outbox import rounds_forever
 from .models import WebhookDelivery, WebhookMessage
 from .seat_changes import LedgerEnd, seats_changed_written
 from .sending import claimed_due, http_pool, post, recorded
@@ -70,10 +71,7 @@ class Worker:
     def step(self) -> int:
         """Write back the answers in; (each poll interval) the ledger's news and (each hour)
         the purge; send what is due. How many deliveries it started."""
-        done = [f for f in self.in_flight if f.done()]
-        if done:
-            answers = [(self.in_flight.pop(f), f.result()) for f in done]
-            recorded(answers, now=timezone.now())
+        self.answers_written()
         if time.monotonic() - self.last_ledger_look >= settings.WEBHOOK_POLL_SECONDS:
             self.last_ledger_look = time.monotonic()
             seats_changed_written(final=self.ledger.advanced())
@@ -101,19 +99,11 @@ class Worker:
         return started
 
     def run_forever(self, stop: threading.Event) -> None:
-        """Until `stop`: a failed round (the database away) is logged and tried again."""
+        """Until `stop`, as the outbox runs its senders."""
         threading.Thread(
             target=listen_forever, args=(self.wake, stop), name="webhook-listen", daemon=True
         ).start()
-        while not stop.is_set():
-            try:
-                close_old_connections()
-                self.step()
-            except Exception:
-                logger.exception("webhook round failed; trying again")
-                stop.wait(settings.WEBHOOK_POLL_SECONDS)
-            self.wake.wait(settings.WEBHOOK_POLL_SECONDS)
-            self.wake.clear()
+        rounds_forever(self.step, every=settings.WEBHOOK_POLL_SECONDS, stop=stop, wake=self.wake)
         self.close()
 
     def drain(self) -> None:
@@ -130,12 +120,14 @@ class Worker:
             self.wake.clear()
         self.close()
 
+    def answers_written(self) -> None:
+        if done := [f for f in self.in_flight if f.done()]:
+            answers = [(self.in_flight.pop(f), f.result()) for f in done]
+            recorded(answers, now=timezone.now())
+
     def close(self) -> None:
         self.threads.shutdown(wait=True)
-        if self.in_flight:
-            answers = [(delivery, f.result()) for f, delivery in self.in_flight.items()]
-            recorded(answers, now=timezone.now())
-        self.in_flight.clear()
+        self.answers_written()
         self.pool.close()
 
 
