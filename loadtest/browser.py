@@ -1,6 +1,7 @@
 """One buyer's browser for the on-sale's arrivals, on bare asyncio protocols: the page's GETs
 over HTTP/1.1 on connections it keeps alive (parsed by httptools, uvicorn's parser), and the
-page's WebSocket (ws_frames.py), all counting the bytes the sockets delivered.
+page's WebSocket (`Socket`: websockets' sans-I/O protocol), all counting the bytes the sockets
+delivered.
 
 Why not aiohttp, as the clickers: an arrival through it cost the load client 5.1 ms of CPU where
 the server spent 4.3 (BENCHMARKS.md, issue 41), so 1,000 arrivals at once measured the client.
@@ -11,22 +12,17 @@ connection unless one is idle), the socket on one more, `Accept-Encoding: gzip, 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import NamedTuple
 from urllib.parse import urlsplit
 
 import httptools
-
-from .ws_frames import (
-    CLOSE,
-    COMPRESSED,
-    TEXT,
-    ClientSocket,
-    Inflater,
-    agreed_deflate,
-    client_frame,
-    handshake,
-)
+from websockets.client import ClientProtocol
+from websockets.extensions.permessage_deflate import ClientPerMessageDeflateFactory
+from websockets.frames import CloseCode, Frame, Opcode
+from websockets.protocol import State
+from websockets.typing import Origin
+from websockets.uri import parse_uri
 
 # What a browser offers (Chrome and Firefox both offer more; these two are what servers send).
 ACCEPT_ENCODING = "gzip, br"
@@ -76,15 +72,14 @@ class Browser:
         """The page's socket, open, its frames held until it is `listen`ed to. Raises
         ConnectionError if the server refuses the handshake or closes during it."""
         parts = urlsplit(ws_url)
-        request = handshake(ws_url, origin, deflate=self.deflate)
-        socket = await self._open(lambda: _Socket(self, request), parts.hostname, parts.port or 80)
+        socket = await self._open(
+            lambda: _Socket(self, ws_url, origin), parts.hostname, parts.port or 80
+        )
         try:
             await socket.opened
         except BaseException:
             socket.transport.abort()
             raise
-        if agreed_deflate(socket.head):
-            socket.inflater = Inflater(socket.head)
         return socket
 
     def _idle_connection(self) -> _Http | None:
@@ -168,52 +163,131 @@ class _Http(asyncio.Protocol):
                 answer.set_result(outcome)
 
 
-class _Socket(ClientSocket):
-    """The page's WebSocket: text frames to `on_text` once it `listen`s. `close_code` is done
+class Socket(asyncio.Protocol):
+    """One WebSocket client connection: websockets' sans-I/O protocol (RFC 6455 and 7692: the
+    server's answer checked, its Sec-WebSocket-Accept included; pings answered; frames masked
+    with random keys; a message read whole however it is fragmented or compressed) under a bare
+    asyncio transport, as light as the client can be: no task or queue per socket.
+
+    `opened` says whether the server accepted; while `listening`, each whole text message goes
+    to `message` and the server's close frame to `closed`, as they come (until then they are
+    `held`). `lost`: the connection has ended."""
+
+    listening = True
+
+    def __init__(self, ws_url: str, origin: str, *, deflate: bool = False):
+        self.protocol = ClientProtocol(
+            parse_uri(ws_url),
+            origin=Origin(origin),
+            extensions=[ClientPerMessageDeflateFactory()] if deflate else None,
+            max_size=None,  # the arena's full snapshot is over websockets' 1 MiB default
+        )
+        self.protocol.send_request(self.protocol.connect())
+        self.transport: asyncio.Transport | None = None
+        self.opened = asyncio.get_running_loop().create_future()
+        self.held: list[Frame] = []
+        self.parts: list[bytes] = []  # a fragmented message's frames so far
+        self.lost = False
+
+    def message(self, data: bytes) -> None:
+        """A whole text message, its UTF-8 bytes."""
+
+    def closed(self, code: int | None) -> None:
+        """The server's close frame, answered already: its code, None if it gave none."""
+
+    def send_text(self, text: str) -> None:
+        """Sent while the socket is open; dropped once it is closing, as a browser drops it."""
+        if self.protocol.state is State.OPEN:
+            self.protocol.send_text(text.encode())
+            self._write()
+
+    def connection_made(self, transport) -> None:
+        self.transport = transport
+        self._write()  # the handshake's request
+
+    def connection_lost(self, exc) -> None:
+        self.lost = True
+        self.protocol.receive_eof()
+        if not self.opened.done():
+            self.opened.set_exception(ConnectionResetError("closed during the handshake"))
+
+    def data_received(self, data: bytes) -> None:
+        protocol = self.protocol
+        protocol.receive_data(data)
+        self._write()
+        events = protocol.events_received()
+        if not self.opened.done():
+            if protocol.handshake_exc is not None:
+                self.opened.set_exception(ConnectionRefusedError(str(protocol.handshake_exc)))
+                self.transport.abort()
+                return
+            if protocol.state is State.CONNECTING:
+                return  # the answer is not all in
+            self.opened.set_result(None)
+            del events[0]  # the answer; frames that came with it follow
+        if self.listening:
+            self.frames(events)
+        else:
+            self.held += events
+
+    def frames(self, frames: Iterable[Frame]) -> None:
+        for frame in frames:
+            opcode = frame.opcode
+            if opcode is Opcode.TEXT and frame.fin:  # a message in one frame: the usual case
+                self.message(frame.data)
+            elif opcode is Opcode.TEXT or opcode is Opcode.CONT:
+                self.parts.append(frame.data)
+                if frame.fin:
+                    data, self.parts = b"".join(self.parts), []
+                    self.message(data)
+            elif opcode is Opcode.CLOSE:
+                code = self.protocol.close_rcvd.code
+                self.closed(None if code == CloseCode.NO_STATUS_RCVD else code)
+
+    def _write(self) -> None:
+        writes = self.protocol.data_to_send()
+        if writes:  # a delivery writes nothing: only a handshake, a pong, a text or a close do
+            for data in writes:
+                if data:  # b"": the end of the stream, closed below
+                    self.transport.write(data)
+            if self.protocol.close_expected():  # a close answered (or the handshake failed)
+                self.transport.close()
+
+
+class _Socket(Socket):
+    """The page's WebSocket: text messages to `on_text` once it `listen`s. `close_code` is done
     when the socket ends: the code of the server's close frame, None if it sent none."""
 
     listening = False
 
-    def __init__(self, browser: Browser, request: bytes):
-        super().__init__(request)
+    def __init__(self, browser: Browser, ws_url: str, origin: str):
+        super().__init__(ws_url, origin, deflate=browser.deflate)
         self.browser = browser
         self.on_text: Callable[[str], None] | None = None
-        self.inflater: Inflater | None = None
         self.close_code = asyncio.get_running_loop().create_future()
 
     def listen(self, on_text: Callable[[str], None]) -> None:
-        """Hand text frames to `on_text` from now on, those that came with the handshake's
+        """Hand text messages to `on_text` from now on, those that came with the handshake's
         answer first (the listener may answer them: it has the socket by then)."""
         self.on_text, self.listening = on_text, True
-        self.frames()
+        held, self.held = self.held, []
+        self.frames(held)
         if self.lost:
-            self._ended(None)
-
-    def send_text(self, text: str) -> None:
-        self.transport.write(client_frame(TEXT, text.encode()))
+            self.closed(None)
 
     def connection_lost(self, exc) -> None:
         super().connection_lost(exc)
         self.browser.connections.discard(self.transport)
         if self.listening:  # else its frames wait for `listen`, a close among them
-            self._ended(None)
+            self.closed(None)
 
     def data_received(self, data: bytes) -> None:
         self.browser.bytes += len(data)
         super().data_received(data)
 
-    def frame(self, opcode: int, start: int, size: int) -> None:
-        payload = self.buffer[start : start + size]  # a copy: the buffer drops the frame next
-        if opcode == TEXT:
-            if self.buffer[0] & COMPRESSED:
-                payload = self.inflater.inflate(payload)
-            self.on_text(payload.decode())
-        elif opcode == CLOSE:
-            if not self.lost:
-                self.transport.write(client_frame(CLOSE, payload[:2]))
-                self.transport.close()
-            self._ended(int.from_bytes(payload[:2], "big") if size >= 2 else None)
+    def message(self, data: bytes) -> None:
+        self.on_text(data.decode())
 
-    def _ended(self, code: int | None) -> None:
+    def closed(self, code: int | None) -> None:
         if not self.close_code.done():
             self.close_code.set_result(code)

@@ -12,10 +12,9 @@ import asyncio
 import json
 import time
 
-import httpx
 import websockets
 
-from .api import ws_url
+from .api import get_json, http_session, ws_url
 from .stats import quantiles
 
 
@@ -25,12 +24,11 @@ def percentiles(values_ms: list[float]) -> str:
 
 
 async def measure(url: str, event_id: int, user: str, password: str, rounds: int) -> None:
-    async with httpx.AsyncClient(base_url=url) as http:
-        token = (
-            await http.post("/api/token/", json={"username": user, "password": password})
-        ).json()
-        auth = {"Authorization": f"Bearer {token['access']}"}
-        seats = (await http.get(f"/api/events/{event_id}/seats/")).json()["seats"]
+    async with http_session() as http:
+        login = {"username": user, "password": password}
+        async with http.post(f"{url}/api/token/", json=login, raise_for_status=True) as answer:
+            auth = {"Authorization": f"Bearer {(await answer.json())['access']}"}
+        seats = (await get_json(http, f"{url}/api/events/{event_id}/seats/"))["seats"]
         free = [s["id"] for s in seats if s["status"] == "available"][:5]
         after_response, after_commit = [], []
         async with websockets.connect(ws_url(url, event_id), compression=None) as socket:
@@ -38,10 +36,11 @@ async def measure(url: str, event_id: int, user: str, password: str, rounds: int
             for i in range(rounds):
                 seat_id = free[i % len(free)]
                 for action in ("lock", "unlock"):
-                    path = f"/api/events/{event_id}/seats/{seat_id}/{action}/"
-                    response = await http.post(path, json={}, headers=auth)
-                    answered = time.time_ns()
-                    response.raise_for_status()
+                    path = f"{url}/api/events/{event_id}/seats/{seat_id}/{action}/"
+                    async with http.post(path, json={}, headers=auth) as response:
+                        answered = time.time_ns()
+                        response.raise_for_status()
+                        await response.read()
                     while True:
                         message = json.loads(await asyncio.wait_for(socket.recv(), 5))
                         if message["type"] == "seats":

@@ -1,15 +1,17 @@
 """An arrival's browser (browser.py) against a server that writes answers byte for byte: it
 keeps a connection alive for the page's next read, reads every way HTTP/1.1 sends a body, counts
-every byte its sockets delivered, and says so when a connection dies mid-answer. And RFC 6455's
-frames as the bare sockets read and write them (ws_frames.py)."""
+every byte its sockets delivered, and says so when a connection dies mid-answer. And its socket
+against a server that writes RFC 6455 byte for byte: frames held until the page listens, pings
+answered with masked frames, fragmented messages read whole, a wrong Sec-WebSocket-Accept
+refused."""
 
 import asyncio
 
 import pytest
+from websockets.utils import accept_key
 
 from loadtest import browser as browser_module
 from loadtest.browser import Browser
-from loadtest.ws_frames import CLOSE, PONG, TEXT, client_frame, frame_at
 
 JSON = b'{"seats":[1,2,3]}'
 SIZED = (
@@ -103,53 +105,109 @@ async def test_a_connection_that_dies_mid_answer_raises_and_is_not_kept(serve):
     assert browser.idle == [] and browser.connections == set()
 
 
-ACCEPT = b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n"
 SNAPSHOT = b"\x81\x13" + b'{"type":"snapshot"}'
+# The same message in three frames: a text frame without FIN, a continuation, the last one.
+FRAGMENTED = b'\x01\x08{"type":' + b'\x00\x06"seats' + b'\x80\x02"}'
 PING = b"\x89\x02hi"
 GOING_AWAY = b"\x88\x02\x0f\xa0"  # 4000
 
 
-async def test_the_pages_socket_holds_its_frames_until_listened_to_then_counts_and_closes():
-    """Accepted with a frame in the same packet, a ping and a close: nothing is lost before the
-    page listens, the ping is answered, every byte is counted and the close code reported."""
-    pong = asyncio.get_running_loop().create_future()
+def accept(request: bytes, key: str | None = None) -> bytes:
+    """The server's 101 to `request`, with the accept key of its Sec-WebSocket-Key (or `key`'s)."""
+    if key is None:
+        key = next(
+            line.split(b":", 1)[1].strip().decode()
+            for line in request.split(b"\r\n")
+            if line.lower().startswith(b"sec-websocket-key:")
+        )
+    return (
+        b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+        b"Sec-WebSocket-Accept: " + accept_key(key).encode() + b"\r\n\r\n"
+    )
 
-    async def answer(reader, writer):
-        await reader.readuntil(b"\r\n\r\n")
-        writer.write(ACCEPT + SNAPSHOT + PING)
-        pong.set_result(await reader.readexactly(len(client_frame(PONG, b"hi"))))
+
+def unmasked(frame: bytes) -> tuple[bytes, bytes, bytes]:
+    """A client's small frame (RFC 6455 5.2, 5.3): its first two bytes, its mask, its payload."""
+    head, mask, payload = frame[:2], frame[2:6], frame[6:]
+    return head, mask, bytes(byte ^ mask[i % 4] for i, byte in enumerate(payload))
+
+
+@pytest.fixture
+async def socket_server():
+    """A WebSocket server that writes what a test gives it: `answer(request)` after the
+    handshake's request, then runs `then(reader, writer)`."""
+    servers = []
+
+    async def start(answer, then):
+        async def serve(reader, writer):
+            writer.write(answer(await reader.readuntil(b"\r\n\r\n")))
+            await then(reader, writer)
+
+        server = await asyncio.start_server(serve, "127.0.0.1", 0)
+        servers.append(server)
+        base = f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}"
+        browser = Browser(base)
+        return browser, browser.websocket(f"{base.replace('http', 'ws')}/ws/events/1/", base)
+
+    yield start
+    for server in servers:
+        server.close()
+
+
+async def test_the_pages_socket_holds_its_frames_until_listened_to_then_counts_and_closes(
+    socket_server,
+):
+    """Accepted with a frame in the same packet, a ping and a close: nothing is lost before the
+    page listens, the ping is answered with a masked pong, every byte is counted and the close
+    code reported."""
+    pong = asyncio.get_running_loop().create_future()
+    sent = []
+
+    def answer(request: bytes) -> bytes:
+        sent.append(accept(request) + SNAPSHOT + PING)
+        return sent[-1]
+
+    async def then(reader, writer):
+        pong.set_result(await reader.readexactly(2 + 4 + 2))
         writer.write(GOING_AWAY)
         await reader.read()
 
-    server = await asyncio.start_server(answer, "127.0.0.1", 0)
-    base = f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}"
-    browser = Browser(base)
-    socket = await browser.websocket(f"{base.replace('http', 'ws')}/ws/events/1/", base)
+    browser, opening = await socket_server(answer, then)
+    socket = await opening
     texts = []
     socket.listen(texts.append)
-    assert await asyncio.wait_for(pong, 5) == client_frame(PONG, b"hi")
+    head, mask, payload = unmasked(await asyncio.wait_for(pong, 5))
+    assert (head, payload) == (b"\x8a\x82", b"hi")  # a final pong, masked, of the ping's data
+    assert mask != b"\0\0\0\0"  # a key of the client's own (one in 2**32 is zero)
     assert await asyncio.wait_for(socket.close_code, 5) == 4000
     assert texts == ['{"type":"snapshot"}']
-    assert browser.bytes == len(ACCEPT + SNAPSHOT + PING + GOING_AWAY)
+    assert browser.bytes == len(sent[0] + GOING_AWAY)
     browser.close()
-    server.close()
 
 
-def test_a_frame_is_whole_only_once_every_byte_of_it_is_in():
-    short = bytearray(b"\x81\x05hello")
-    assert frame_at(short) == (TEXT, 2, 5)
-    assert frame_at(short[:6]) is None and frame_at(short[:1]) is None
-    medium = bytearray(b"\x81\x7e\x01\x00" + b"x" * 256)  # 126: a 16-bit size follows
-    assert frame_at(medium) == (TEXT, 4, 256)
-    assert frame_at(medium[:3]) is None
-    large = bytearray(b"\x81\x7f" + (70_000).to_bytes(8, "big") + b"x" * 70_000)
-    assert frame_at(large) == (TEXT, 10, 70_000)
-    assert frame_at(large[:-1]) is None
-    assert frame_at(bytearray(b"\x88\x02\x0f\xa0")) == (CLOSE, 2, 2)
+async def test_a_fragmented_message_is_read_whole(socket_server):
+    async def then(reader, writer):
+        writer.write(FRAGMENTED + SNAPSHOT)
+        await reader.read()
+
+    browser, opening = await socket_server(accept, then)
+    socket = await opening
+    texts = []
+    socket.listen(texts.append)
+    for _ in range(250):
+        if len(texts) == 2:
+            break
+        await asyncio.sleep(0.02)
+    assert texts == ['{"type":"seats"}', '{"type":"snapshot"}']
+    browser.close()
 
 
-def test_a_clients_frame_is_final_masked_and_sized_as_rfc_6455_says():
-    assert client_frame(PONG, b"hi") == b"\x8a\x82\x00\x00\x00\x00hi"
-    assert client_frame(TEXT, b"x" * 126)[:4] == b"\x81\xfe\x00\x7e"
-    assert client_frame(TEXT, b"x" * 70_000)[:10] == b"\x81\xff" + (70_000).to_bytes(8, "big")
-    assert len(client_frame(TEXT, b"x" * 70_000)) == 10 + 4 + 70_000
+async def test_a_wrong_sec_websocket_accept_is_refused(socket_server):
+    async def then(reader, writer):
+        writer.write(SNAPSHOT)
+        await reader.read()
+
+    browser, opening = await socket_server(lambda request: accept(request, "not the key"), then)
+    with pytest.raises(ConnectionRefusedError, match="Sec-WebSocket-Accept"):
+        await opening
+    browser.close()

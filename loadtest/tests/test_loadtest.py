@@ -105,7 +105,7 @@ async def test_with_deflate_watchers_read_a_compressing_servers_pushes_and_the_v
         browser = Browser(server.url, deflate=True)
         first = asyncio.get_running_loop().create_future()
         socket = await browser.websocket(ws_url(server.url, stack.event_id), server.url)
-        assert socket.inflater is not None
+        assert socket.protocol.extensions  # permessage-deflate agreed
         socket.listen(lambda text: first.done() or first.set_result(text))
         assert orjson.loads(await asyncio.wait_for(first, 10))["type"] == "snapshot"
         browser.close()
