@@ -279,6 +279,16 @@ class HoldRunOutput(serializers.Serializer):
         help_text="Only while the caller may not hold seats of the event (a lock would be "
         "409 hold_cap_reached): when they may again, as that refusal says.",
     )
+    held = serializers.IntegerField(help_text="Seats of the event the caller holds now.")
+    booked = serializers.IntegerField(help_text="Seats of the event the caller has booked.")
+    purchase_limit = serializers.IntegerField(
+        help_text="The most seats of the event one buyer may hold and have booked together."
+    )
+    hold_limit = serializers.IntegerField(help_text="The most seats one buyer may hold at once.")
+    may_take = serializers.IntegerField(
+        help_text="How many more seats the caller may hold now under both limits: "
+        "min(hold_limit - held, purchase_limit - held - booked), never below 0."
+    )
 
 
 class HoldRunApi(APIView):

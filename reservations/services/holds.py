@@ -240,25 +240,41 @@ def _held_long_enough(capped: Rows) -> HoldCapReached:
 
 @dataclass(frozen=True)
 class HoldRun:
-    """A buyer's run of holds of an event (rules.py), as they are told it."""
+    """A buyer's run of holds of an event and their seats of it (rules.py), as they are told
+    it: what the page needs to say, before a click, what they may still take."""
 
     run_ends_at: datetime | None  # when the run going on reaches the cap
     hold_again_at: datetime | None  # while they may not hold: when they may again
+    held: int
+    booked: int
+    purchase_limit: int
+    hold_limit: int
+
+    @property
+    def may_take(self) -> int:
+        """The most seats buyer_limits_check lets them add now."""
+        room = min(self.hold_limit - self.held, self.purchase_limit - self.held - self.booked)
+        return max(0, room)
 
 
 def hold_run_steps(*, user_id: int, event_id: int) -> Steps[HoldRun]:
-    """The caller's run of holds of the event, read from the seat rows as a hold would find it
-    now (the `hold_again_at` a lock refused now would tell); no locks taken."""
+    """The caller's run of holds of the event and their seats of it, read from the seat rows
+    as a hold would find them now (the `hold_again_at` a lock refused now would tell, the
+    counts buyer_limits_check would); no locks taken."""
     now = timezone.now()
     rows = yield sql.hold_run(event_id=event_id, user_id=user_id, now=now)
     if not rows:
         raise NotFound("No such event.")
-    began, ended, allowed = rows[0]
+    began, ended, allowed, held, booked, limit = rows[0]
     ended = moment_of(ended)
+    seats = dict(
+        held=held, booked=booked, purchase_limit=limit, hold_limit=settings.SEAT_HOLD_LIMIT
+    )
     if not allowed:
-        return HoldRun(run_ends_at=None, hold_again_at=_hold_again_at(ended))
+        return HoldRun(run_ends_at=None, hold_again_at=_hold_again_at(ended), **seats)
     going_on = ended is not None and ended > hold_clock(now)["cooled"]
-    return HoldRun(run_ends_at=hold_cap(moment_of(began)) if going_on else None, hold_again_at=None)
+    ends = hold_cap(moment_of(began)) if going_on else None
+    return HoldRun(run_ends_at=ends, hold_again_at=None, **seats)
 
 
 def _in_the_way(seat: Seat, user_id: int, now: datetime) -> bool:

@@ -58,6 +58,11 @@ def unlock(*, user, event_id: int, seat_id: int) -> Seat:
     return _call("SeatUnlockApi", user, event_id=event_id, seat_id=seat_id).seats[0]
 
 
+def extend(*, user, event_id: int, seat_id: int) -> Seat:
+    """More time on a held seat (`POST .../seats/{id}/extend/`)."""
+    return _call("SeatExtendApi", user, event_id=event_id, seat_id=seat_id).seats[0]
+
+
 def reserve(
     *,
     user,

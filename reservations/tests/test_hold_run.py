@@ -7,7 +7,7 @@ import pytest
 from django.test import override_settings
 from django.utils import timezone
 
-from reservations.models import Seat
+from reservations.models import Event, Seat
 
 from .conftest import bearer_client
 from .test_hold_extension import held_for, lock, unlock
@@ -27,6 +27,57 @@ def iso(moment) -> str:
     return moment.isoformat().replace("+00:00", "Z")
 
 
+def run_of(answer: dict) -> tuple:
+    return answer["run_ends_at"], answer["hold_again_at"]
+
+
+def seats_of(answer: dict) -> tuple:
+    """(held, booked, purchase_limit, hold_limit, may_take), as the answer says them."""
+    return tuple(answer[k] for k in ("held", "booked", "purchase_limit", "hold_limit", "may_take"))
+
+
+def reserve(client, event, seats):
+    ids = [s.id for s in seats]
+    return client.post(f"/api/events/{event.id}/reserve/", {"seat_ids": ids}, format="json")
+
+
+def test_it_answers_what_the_buyer_holds_has_booked_and_may_still_take(
+    alice_api, bob_api, event, seats, settings
+):
+    settings.SEAT_HOLD_LIMIT = 4
+    Event.objects.filter(pk=event.pk).update(purchase_limit=5)
+    assert seats_of(hold_run(alice_api, event).json()) == (0, 0, 5, 4, 4)
+    for seat in seats[:3]:
+        assert lock(alice_api, event, seat).status_code == 200
+    assert lock(bob_api, event, seats[5]).status_code == 200  # bob's: not alice's
+    assert seats_of(hold_run(alice_api, event).json()) == (3, 0, 5, 4, 1)  # the hold limit
+
+    assert reserve(alice_api, event, seats[:2]).status_code == 201
+    assert seats_of(hold_run(alice_api, event).json()) == (1, 2, 5, 4, 2)  # the purchase limit
+    assert lock(alice_api, event, seats[3]).status_code == 200
+    assert lock(alice_api, event, seats[4]).status_code == 200
+
+    told = seats_of(hold_run(alice_api, event).json())
+    refused = lock(alice_api, event, seats[6])
+
+    assert told == (3, 2, 5, 4, 0)
+    assert (refused.status_code, refused.json()["code"]) == (409, "purchase_limit")
+
+
+def test_may_take_never_goes_below_nothing_and_a_lapsed_hold_is_not_held(
+    alice_api, event, seats, settings
+):
+    settings.SEAT_HOLD_LIMIT = 10
+    assert lock(alice_api, event, seats[0]).status_code == 200
+    assert lock(alice_api, event, seats[1]).status_code == 200
+    Event.objects.filter(pk=event.pk).update(purchase_limit=1)  # lowered past what they hold
+    assert seats_of(hold_run(alice_api, event).json()) == (2, 0, 1, 10, 0)
+
+    Seat.objects.filter(pk=seats[0].id).update(held_until=timezone.now())  # lapsed, not swept
+
+    assert seats_of(hold_run(alice_api, event).json()) == (1, 0, 1, 10, 0)
+
+
 @SHORT_RUNS
 def test_a_capped_buyer_is_told_when_they_may_hold_again_as_a_lock_would_be(
     alice_api, event, seats
@@ -40,7 +91,7 @@ def test_a_capped_buyer_is_told_when_they_may_hold_again_as_a_lock_would_be(
 
     assert refused.status_code == 409 and refused.json()["code"] == "hold_cap_reached"
     assert told.status_code == 200
-    assert told.json() == {"run_ends_at": None, "hold_again_at": refused.json()["hold_again_at"]}
+    assert run_of(told.json()) == (None, refused.json()["hold_again_at"])
     released_at = Seat.objects.get(pk=seats[0].id).released_at
     assert told.json()["hold_again_at"] == iso(released_at + timedelta(seconds=120))
 
@@ -53,7 +104,7 @@ def test_a_buyer_with_no_run_of_the_event_is_told_nothing(alice_api, bob, event,
     told = hold_run(bearer_client(bob), event)
 
     assert told.status_code == 200
-    assert told.json() == {"run_ends_at": None, "hold_again_at": None}
+    assert run_of(told.json()) == (None, None)
     assert lock(bearer_client(bob), event, seats[1]).status_code == 200
 
 
@@ -72,7 +123,7 @@ def test_a_run_going_on_says_when_it_reaches_the_cap_also_with_nothing_held(
     assert unlock(alice_api, event, seats[0]).status_code == 200
     let_go = hold_run(alice_api, event).json()
 
-    assert while_held == let_go == {"run_ends_at": iso(cap), "hold_again_at": None}
+    assert run_of(while_held) == run_of(let_go) == (iso(cap), None)
     # What a lock now is given: the same end.
     assert lock(alice_api, event, seats[1]).status_code == 200
     assert Seat.objects.get(pk=seats[1].id).held_until == cap

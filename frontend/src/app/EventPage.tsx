@@ -3,7 +3,6 @@ import { useMe } from '../features/auth';
 import { consoleAbilities, consolePermissions } from '../features/console';
 import { priceRange, useEvent } from '../features/events';
 import { formatDate } from '../lib/format';
-import { limitsOf } from '../features/holds';
 import { SeatSelectorPage } from './SeatSelector';
 
 /** Composes the event's header (events feature) with the live map (seat-map feature). */
@@ -43,7 +42,6 @@ export function EventPage() {
       categories={event.data?.categories}
       venueName={event.data?.venue}
       currency={currency}
-      limits={limitsOf(event.data)}
       queued={queued}
     />
   );

@@ -36,6 +36,27 @@ describe('SeatSelector: the room or the grid', () => {
     await screen.findByRole('button', { name: /^B1, Stalls, Standard €45.00, available$/ });
   });
 
+  it('tells the buyer what they may still take in the server\u2019s numbers, read again as their seats change', async () => {
+    mocks.seats = ROOM_SEATS;
+    const run = { run_ends_at: null, hold_again_at: null, booked: 1, purchase_limit: 2, hold_limit: 10 }; // booked in another tab
+    mocks.holdRun.mockResolvedValueOnce({ ...run, held: 0, may_take: 1 }).mockResolvedValue({ ...run, held: 1, may_take: 0 });
+    mocks.lock.mockResolvedValueOnce({ success: true, seat: { ...ROOM_SEATS[0], status: 'locked', version: 2, locked_until: '2099-01-01T00:00:00Z', mine: true } });
+    mount({ loggedIn: true });
+    await waitFor(() => expect(screen.getByTestId('basket-limit').textContent).toBe('1 of 2 seats booked'));
+
+    fireEvent.click(await screen.findByRole('button', { name: /^A1, / }));
+    await waitFor(() => expect(screen.getByTestId('basket-limit').textContent).toBe('2 of 2 seats: 1 held, 1 booked: the most one buyer may have of this event'));
+    fireEvent.click(screen.getByRole('button', { name: /^B1, / }));
+
+    await waitFor(() =>
+      expect(screen.getByTestId('toast-region').textContent).toBe(
+        'One buyer may have at most 2 seats of this event, held and booked together, and you hold 1 and have booked 1.',
+      ),
+    );
+    expect(mocks.lock).toHaveBeenCalledTimes(1);
+    expect(mocks.holdRun).toHaveBeenCalledTimes(2);
+  });
+
   it('draws the room, with the legend, and a click on a seat holds it', async () => {
     mocks.seats = ROOM_SEATS;
     mocks.room = LAYOUT;

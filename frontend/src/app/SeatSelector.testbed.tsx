@@ -16,6 +16,8 @@ const mocks = vi.hoisted(() => ({
   room: null as ApiLayout | null,
   lock: vi.fn(),
   reserve: vi.fn(),
+  /** `holds/run/`: the buyer's run and seats as the server counts them (none held, 10 and 10 unless a test says). */
+  holdRun: vi.fn(),
   best: vi.fn(),
   /** Redis is gone: `state/` answers 503, as API.md says, and the seat list still answers. */
   redisGone: false,
@@ -34,6 +36,7 @@ vi.mock('../features/holds/api/seats', () => ({
   extendSeat: vi.fn(),
   reserveSeats: (...args: unknown[]) => mocks.reserve(...args),
   lockSeats: vi.fn(),
+  fetchHoldRun: (...args: unknown[]) => mocks.holdRun(...args),
 }));
 
 /** The documents `map/` and `state/` would answer for `mocks.seats` in `mocks.room`. */
@@ -170,6 +173,8 @@ export function setUpEachTest(): (() => void)[] {
   beforeEach(() => {
     localStorage.clear();
     mocks.lock.mockReset();
+    mocks.holdRun.mockReset();
+    mocks.holdRun.mockResolvedValue({ run_ends_at: null, hold_again_at: null, held: 0, booked: 0, purchase_limit: 10, hold_limit: 10, may_take: 10 });
     mocks.room = null;
     mocks.redisGone = false;
     mocks.seatListReads = 0;

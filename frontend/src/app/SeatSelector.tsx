@@ -5,13 +5,12 @@ import { FindSeats } from '../features/find-seats';
 import {
   Basket,
   BasketBar,
-  bookedTheLimit,
+  bookingReachesTheLimit,
   HoldWarning,
   TURN_DONE_AT_THE_LIMIT,
   lapsedText,
   mergeLapse,
   useSeatActions,
-  type BuyerLimits,
   type Lapse,
   type Outcome,
 } from '../features/holds';
@@ -48,11 +47,6 @@ export interface SeatSelectorProps {
   /** The event's currency (ISO 4217, the event detail's `currency`); euros when not given. */
   currency?: string;
   /**
-   * What one buyer may take of the event (the event detail's `hold_limit` and `purchase_limit`);
-   * undefined while the detail is not read (the page then says no limit and leaves it to the server).
-   */
-  limits?: BuyerLimits;
-  /**
    * Whether the event's sale is behind a waiting room (the event detail's `queue` is not null);
    * null while the event detail is not read yet (the map waits for it, so no seat is offered
    * before the page knows a turn is needed). Absent: no waiting room.
@@ -87,7 +81,6 @@ export function SeatSelector({
   categories,
   venueName,
   currency = DEFAULT_CURRENCY,
-  limits,
   queued = false,
 }: SeatSelectorProps & { eventId: number }) {
   const location = useLocation();
@@ -150,7 +143,8 @@ export function SeatSelector({
     setNotice(null);
     setRefusal(null);
   }, []);
-  const actions = useSeatActions(eventId, map.store, loggedIn, report, money, turnToken, limits);
+  const actions = useSeatActions(eventId, map.store, loggedIn, report, money, turnToken);
+  const { buyer } = actions;
   const { toggle } = actions;
   const onSeat = useCallback(
     (seatId: number) => {
@@ -176,11 +170,12 @@ export function SeatSelector({
 
   const onReserve = async () => {
     setReserving(true);
+    const reachesTheLimit = buyer !== undefined && bookingReachesTheLimit(buyer); // as counted before it
     try {
       const outcome = await actions.reserve();
       // The booking that reaches the purchase limit ended the turn (API.md "Waiting room"):
       // back to the waiting room, told with the booking.
-      const turnDone = outcome.kind === 'ok' && turnToken && limits && bookedTheLimit(map.store.getBookedCount(), limits);
+      const turnDone = outcome.kind === 'ok' && turnToken && reachesTheLimit;
       if (turnDone) {
         turnLost(TURN_DONE_AT_THE_LIMIT, 'queue_turn_expired');
         setNotice({ ...outcome, text: `${outcome.text} ${TURN_DONE_AT_THE_LIMIT}` });
@@ -220,10 +215,10 @@ export function SeatSelector({
         onReserve={onReserve}
         reserving={reserving}
         currency={currency}
-        limits={limits}
+        buyer={buyer}
         holdAgainAt={actions.holdAgainAt}
       />
-      <BasketBar store={map.store} onReserve={onReserve} reserving={reserving} currency={currency} limits={limits} />
+      <BasketBar store={map.store} onReserve={onReserve} reserving={reserving} currency={currency} buyer={buyer} />
     </>
   );
 
@@ -298,7 +293,7 @@ export function SeatSelector({
               money={money}
               sections={sections}
               loginLink={loginLink}
-              limits={limits}
+              buyer={buyer}
               wheelchairSpaces={wheelchairSpaces}
               onHeld={onHeld}
               turn={turnToken}

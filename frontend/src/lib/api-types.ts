@@ -1086,6 +1086,16 @@ export interface components {
              * @description Only while the caller may not hold seats of the event (a lock would be 409 hold_cap_reached): when they may again, as that refusal says.
              */
             hold_again_at: string | null;
+            /** @description Seats of the event the caller holds now. */
+            held: number;
+            /** @description Seats of the event the caller has booked. */
+            booked: number;
+            /** @description The most seats of the event one buyer may hold and have booked together. */
+            purchase_limit: number;
+            /** @description The most seats one buyer may hold at once. */
+            hold_limit: number;
+            /** @description How many more seats the caller may hold now under both limits: min(hold_limit - held, purchase_limit - held - booked), never below 0. */
+            may_take: number;
         };
         Inventory: {
             event: number;

@@ -212,19 +212,21 @@ def hold_refusals(
 
 def hold_run(*, event_id: int, user_id: int, now: datetime) -> Statement:
     """One row if the event exists: when a hold the caller took now would have begun (their
-    run's start, or now), when their last hold of the event ended, and whether they may hold
-    now as far as the cap goes (rules.py). Index lookups only."""
+    run's start, or now), when their last hold of the event ended, whether they may hold now
+    as far as the cap goes, how many seats of it they hold and have booked, and its purchase
+    limit (rules.py). Index lookups only."""
 
     def text(postgres: bool) -> str:
         holder = "%(user_id)s"
         return (
             f"SELECT {hold_start_sql(holder, postgres=postgres)}, "
             f"{run_ended_sql(holder, postgres=postgres)}, "
-            f"{hold_allowed_sql(holder, postgres=postgres)} "
+            f"{hold_allowed_sql(holder, postgres=postgres)}, {held_count_sql(holder)}, "
+            f"{booked_count_sql(holder)}, {PURCHASE_LIMIT_SQL} "
             f"FROM {Event._meta.db_table} WHERE id = %(event_id)s"
         )
 
-    params = {"event_id": event_id, "user_id": user_id}
+    params = {"event_id": event_id, "user_id": user_id} | purchase_params()
     return Statement(text(True), params | hold_clock(now), sqlite_sql=text(False))
 
 

@@ -1,9 +1,9 @@
 import { useEffect, useId, useMemo, useRef, useState, type FormEvent } from 'react';
 import { Link } from 'react-router';
 import type { TurnRefusal } from '../../../lib/queue-turn';
-import { mostAtOnce, type BuyerLimits } from '../../holds';
+import { mostAtOnce, type BuyerState } from '../../holds';
 import { useFindSeats } from '../hooks/useFindSeats';
-import { useBookedCount, type CategoryEntry, type MoneyText, type RovingFocus, type Seat, type SeatStore } from '../../seat-map';
+import { type CategoryEntry, type MoneyText, type RovingFocus, type Seat, type SeatStore } from '../../seat-map';
 import type { BestRequest } from '../api/best';
 import {
   alternativeText,
@@ -28,8 +28,8 @@ interface FindSeatsProps {
   sections?: readonly string[];
   /** Where "Log in" leads (back to this page afterwards). */
   loginLink: string;
-  /** What one buyer may take of the event (its detail's limits), once it is read. */
-  limits?: BuyerLimits;
+  /** What the buyer holds, has booked and may still take (useSeatActions' `buyer`), once read. */
+  buyer?: BuyerState;
   /** Whether the room has wheelchair spaces: the search for them is offered only then. */
   wheelchairSpaces?: boolean;
   /** Told the seats of each block held, so the map can bring them into view. */
@@ -59,7 +59,7 @@ export function FindSeats({
   money = (amount) => amount,
   sections = [],
   loginLink,
-  limits,
+  buyer,
   wheelchairSpaces = true,
   onHeld,
   turn,
@@ -71,10 +71,9 @@ export function FindSeats({
   const [asking, setAsking] = useState<BestRequest | null>(null);
   const [errors, setErrors] = useState<FieldErrors>({});
   const names = useMemo(() => new Map(categories.map((c) => [c.id, c.name])), [categories]);
-  const search = useFindSeats({ eventId, store, focus, limits, categoryName: (id) => names.get(id), onHeld, turn, onTurnLost, holdAgainAt });
-  const booked = useBookedCount(store);
+  const search = useFindSeats({ eventId, store, focus, buyer, categoryName: (id) => names.get(id), onHeld, turn, onTurnLost, holdAgainAt });
   // The most one search may ask for (undefined: not known yet, the server says).
-  const most = limits ? mostAtOnce(booked, limits) : undefined;
+  const most = buyer ? mostAtOnce(buyer) : undefined;
   const uid = useId();
   const ids = {
     title: `${uid}-title`,
@@ -116,7 +115,7 @@ export function FindSeats({
   const submit = (event: FormEvent) => {
     event.preventDefault();
     if (!loggedIn || search.finding || search.taking || asking) return;
-    const result = validateFindSeats(form, { limits, booked, categoryIds: categories.map((c) => c.id), sections });
+    const result = validateFindSeats(form, { buyer, categoryIds: categories.map((c) => c.id), sections });
     if (!result.ok) {
       setErrors(result.errors);
       const first = FIELDS.find((f) => result.errors[f]);
@@ -136,7 +135,7 @@ export function FindSeats({
     if (request && how === 'replace') search.replaceAndFind(request);
     if (how === 'cancel') submitRef.current?.focus();
   };
-  const question = asking ? heldQuestion(store.getHeld(), asking.count, limits, booked) : null;
+  const question = asking ? heldQuestion(store.getHeld(), asking.count, buyer) : null;
 
   const described = (field: FindSeatsField, ...more: string[]) =>
     [errors[field] ? errorId(field) : null, ...more].filter(Boolean).join(' ') || undefined;

@@ -4,7 +4,7 @@ import { errorMessage, holdAgainText } from '../../../lib/error-messages';
 import { queryKeys } from '../../../lib/query-keys';
 import type { TurnRefusal } from '../../../lib/queue-turn';
 import { findBestSeats, type BestAnswer, type BestRequest } from '../api/best';
-import { lockSeats, unlockSeat, type BuyerLimits, type Outcome } from '../../holds';
+import { lockSeats, unlockSeat, type BuyerState, type Outcome } from '../../holds';
 import { foundMessage, openAlternatives, refusalOutcome, stillHolding } from '../model/findSeats';
 import type { RovingFocus, SeatStore } from '../../seat-map';
 import { releaseEach, takeAlternative, type SwapApi } from '../model/swapBlock';
@@ -30,8 +30,8 @@ export interface FindSeatsOptions {
   eventId: number;
   store: SeatStore;
   focus: RovingFocus;
-  /** What one buyer may take of the event, once its detail is read. */
-  limits?: BuyerLimits;
+  /** What the buyer holds, has booked and may still take, once read. */
+  buyer?: BuyerState;
   /** Category id → name, for "No 4 seats together are left in Premium". */
   categoryName: (id: number) => string | undefined;
   /** Told the seats of each block held (a search's, or the alternative taken), so the map can show them. */
@@ -48,7 +48,7 @@ export interface FindSeatsOptions {
  * The search and the swap, as TanStack Query mutations: the store gets the held seats (the
  * socket's push of the same change is then older and ignored), the page gets one sentence.
  */
-export function useFindSeats({ eventId, store, focus, limits, categoryName, onHeld, turn, onTurnLost, holdAgainAt = null }: FindSeatsOptions) {
+export function useFindSeats({ eventId, store, focus, buyer, categoryName, onHeld, turn, onTurnLost, holdAgainAt = null }: FindSeatsOptions) {
   const queryClient = useQueryClient();
   const calls = duringTurn(turn);
   const [found, setFound] = useState<FoundBlock | null>(null);
@@ -80,8 +80,7 @@ export function useFindSeats({ eventId, store, focus, limits, categoryName, onHe
     report(
       refusalOutcome(error, request, {
         categoryName: request.category !== undefined ? categoryName(request.category) : undefined,
-        held: store.getHeld().length,
-        limits,
+        buyer,
       }),
     );
 

@@ -15,8 +15,10 @@ import {
   type BlockSeat,
 } from './findSeats';
 
-const LIMITS = { hold: 10, purchase: 10 };
-const RULES = { limits: LIMITS, booked: 0, categoryIds: [3, 4], sections: ['Stalls', 'Circle'] };
+/** What `holds/run/` counted of the buyer's seats. */
+const told = (held: number, booked: number, purchase_limit: number, hold_limit: number, may_take: number) => ({ held, booked, purchase_limit, hold_limit, may_take });
+const NOTHING_YET = told(0, 0, 10, 10, 10);
+const RULES = { buyer: NOTHING_YET, categoryIds: [3, 4], sections: ['Stalls', 'Circle'] };
 
 const at = (id: number, section: string, row: string, number: number, accessible = false): BlockSeat => ({ id, section, row, number, accessible });
 
@@ -44,20 +46,20 @@ describe('validateFindSeats', () => {
   });
 
   it('allows no more than the purchase limit leaves beside the seats booked', () => {
-    const rules = { ...RULES, limits: { hold: 10, purchase: 12 }, booked: 6 };
+    const rules = { ...RULES, buyer: told(0, 6, 12, 10, 6) };
     expect(validateFindSeats({ ...INITIAL_FORM, count: '6' }, rules).ok).toBe(true);
     expect(validateFindSeats({ ...INITIAL_FORM, count: '7' }, rules)).toEqual({
       ok: false,
       errors: { count: 'You can take 6 more: one buyer may have 12 seats of this event, held and booked together, and you have booked 6.' },
     });
-    expect(validateFindSeats({ ...INITIAL_FORM, count: '1' }, { ...rules, booked: 12 })).toEqual({
+    expect(validateFindSeats({ ...INITIAL_FORM, count: '1' }, { ...rules, buyer: told(0, 12, 12, 10, 0) })).toEqual({
       ok: false,
       errors: { count: 'You have booked 12: one buyer may have 12 seats of this event, held and booked together.' },
     });
   });
 
-  it('leaves the count to the server until the event detail says the limits', () => {
-    expect(validateFindSeats({ ...INITIAL_FORM, count: '40' }, { ...RULES, limits: undefined }).ok).toBe(true);
+  it('leaves the count to the server until its count of the buyer\'s seats is read', () => {
+    expect(validateFindSeats({ ...INITIAL_FORM, count: '40' }, { ...RULES, buyer: undefined }).ok).toBe(true);
   });
 
   it('names each field that is wrong', () => {
@@ -154,7 +156,7 @@ describe('alternativeText', () => {
 });
 
 describe('refusal messages', () => {
-  const context = { held: 0, limits: LIMITS };
+  const context = { buyer: NOTHING_YET };
 
   it('no_block says what was asked and what to try', () => {
     expect(noBlockMessage({ count: 4, category: 3 }, 'Premium')).toBe('No 4 seats together are left in Premium. Try fewer seats or another price.');
@@ -173,7 +175,7 @@ describe('refusal messages', () => {
   });
 
   it('hold_limit names the limit (the server\'s if it says) and reloads the seats', () => {
-    const outcome = refusalOutcome(new ApiError(409, 'hold_limit', 'limit', { limit: 6 }), { count: 3 }, { held: 4, limits: LIMITS });
+    const outcome = refusalOutcome(new ApiError(409, 'hold_limit', 'limit', { limit: 6 }), { count: 3 }, { buyer: told(4, 0, 10, 10, 6) });
     expect(outcome).toEqual({
       kind: 'error',
       text: '3 more seats would take you over the 6 seats you can hold at once. You hold 4 already. Reserve or release some first, or find fewer.',
@@ -238,29 +240,29 @@ describe('heldQuestion', () => {
   const seat = (number: number) => ({ id: number, section: 'Stalls', row: 'F', number, accessible: false });
 
   it('names the seats already held and offers both ways on when they fit', () => {
-    const q = heldQuestion([seat(8), seat(9)], 4, LIMITS);
+    const q = heldQuestion([seat(8), seat(9)], 4, told(2, 0, 10, 10, 8));
     expect(q.text).toBe('You already hold 2 seats (Stalls, row F, seats 8–9).');
     expect(q).toMatchObject({ canAdd: true, addLabel: 'Keep them and add 4 seats', replaceLabel: 'Give them back and find 4 seats' });
   });
 
   it('speaks of one seat as one seat', () => {
-    const q = heldQuestion([seat(8)], 1, LIMITS);
+    const q = heldQuestion([seat(8)], 1, told(1, 0, 10, 10, 9));
     expect(q.text).toBe('You already hold 1 seat (Stalls, row F, seat 8).');
     expect(q.addLabel).toBe('Keep it and add 1 seat');
   });
 
   it('offers only to replace when adding would pass the hold limit, and says why', () => {
-    const q = heldQuestion([seat(8), seat(9)], 9, { hold: 10, purchase: 20 });
+    const q = heldQuestion([seat(8), seat(9)], 9, told(2, 0, 20, 10, 8));
     expect(q.canAdd).toBe(false);
     expect(q.text).toContain('You can hold at most 10 seats at once, and you hold 2. Reserve or release some first.');
   });
 
-  it('counts the seats booked against the purchase limit', () => {
-    const q = heldQuestion([seat(8), seat(9)], 2, { hold: 10, purchase: 6 }, 3);
+  it('counts the seats booked against the purchase limit, as the server counted them', () => {
+    const q = heldQuestion([seat(8), seat(9)], 2, told(2, 3, 6, 10, 1));
     expect(q.canAdd).toBe(false);
     expect(q.text).toContain(
       'One buyer may have at most 6 seats of this event, held and booked together: you hold 2 and have booked 3, so you can take 1 more, not 2.',
     );
-    expect(heldQuestion([seat(8)], 2, { hold: 10, purchase: 6 }, 3).canAdd).toBe(true);
+    expect(heldQuestion([seat(8)], 2, told(1, 3, 6, 10, 2)).canAdd).toBe(true);
   });
 });

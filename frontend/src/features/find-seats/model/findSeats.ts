@@ -6,7 +6,7 @@ import { ApiError } from '../../../lib/api-client';
 import { errorMessage } from '../../../lib/error-messages';
 import { turnRefusal } from '../../../lib/queue-turn';
 import type { BestRequest } from '../api/best';
-import { mostAtOnce, mostAtOnceText, pastLimitText, type BuyerLimits, type Outcome } from '../../holds';
+import { mostAtOnce, mostAtOnceText, pastLimitText, type BuyerState, type Outcome } from '../../holds';
 import type { SeatInfo } from '../../seat-map';
 
 /** What the inputs hold, as typed. `category` is '' for any price, `section` '' for anywhere. */
@@ -25,10 +25,8 @@ export type FieldErrors = Partial<Record<FindSeatsField, string>>;
 export type Validation = { ok: true; request: BestRequest } | { ok: false; errors: FieldErrors };
 
 export interface ValidationRules {
-  /** What one buyer may take of the event; until the event detail is read, the server says. */
-  limits?: BuyerLimits;
-  /** Seats the buyer has booked of the event (they count against the purchase limit). */
-  booked: number;
+  /** What the buyer holds, has booked and may still take; until it is read, the server says. */
+  buyer?: BuyerState;
   /** The event's category ids; a chosen one must be among them. */
   categoryIds: readonly number[];
   /** The event's section names; a chosen one must be among them. */
@@ -46,7 +44,7 @@ export function validateFindSeats(form: FindSeatsForm, rules: ValidationRules): 
   if (form.count.trim() === '') errors.count = 'Enter how many seats you need.';
   else if (count === null) errors.count = 'Enter a whole number of seats.';
   else if (count < 1) errors.count = 'Ask for at least 1 seat.';
-  else if (rules.limits && count > mostAtOnce(rules.booked, rules.limits)) errors.count = mostAtOnceText(rules.booked, rules.limits);
+  else if (rules.buyer && count > mostAtOnce(rules.buyer)) errors.count = mostAtOnceText(rules.buyer);
 
   const accessible = form.accessible.trim() === '' ? 0 : wholeNumber(form.accessible);
   if (accessible === null) errors.accessible = 'Enter a whole number of wheelchair spaces, or 0.';
@@ -145,9 +143,8 @@ export function alternativeText(alternative: readonly BlockSeat[], current: read
 export interface RefusalContext {
   /** The chosen category's name, when one was chosen. */
   categoryName?: string;
-  /** Seats this user holds of the event now (for the hold-limit sentence). */
-  held: number;
-  limits?: BuyerLimits;
+  /** What the buyer held, had booked and might take when last read (for the hold-limit sentence). */
+  buyer?: BuyerState;
 }
 
 /** "No 4 seats together are left in Premium in Stalls. Try fewer seats, another price or another section." */
@@ -176,9 +173,10 @@ export function refusalOutcome(error: unknown, request: BestRequest, context: Re
     case 'no_block':
       return { kind: 'error', text: noBlockMessage(request, context.categoryName) };
     case 'hold_limit': {
-      const limit = typeof error.details.limit === 'number' ? error.details.limit : context.limits?.hold;
+      const limit = typeof error.details.limit === 'number' ? error.details.limit : context.buyer?.hold_limit;
       if (limit === undefined) return { kind: 'error', text: errorMessage(error), refetch: true };
-      const already = context.held > 0 ? ` You hold ${context.held} already.` : '';
+      const held = context.buyer?.held ?? 0;
+      const already = held > 0 ? ` You hold ${held} already.` : '';
       return {
         kind: 'error',
         text: `${request.count} more seat${request.count === 1 ? '' : 's'} would take you over the ${limit} seats you can hold at once.${already} Reserve or release some first, or find fewer.`,
@@ -238,15 +236,14 @@ export interface HeldQuestion {
 
 /**
  * "You already hold 2 seats (Stalls, row F, seats 8–9)." and the two ways on: keep them and
- * add, or give them back and find new ones. Adding is offered only where the buyer's limits
- * allow (the hold limit, and the purchase limit with the `booked` seats); until the event
- * detail says them, the server does.
+ * add, or give them back and find new ones. Adding is offered only where the buyer's state
+ * allows (`may_take`); until it is read, the server says.
  */
-export function heldQuestion(held: readonly BlockSeat[], count: number, limits: BuyerLimits | undefined, booked = 0): HeldQuestion {
+export function heldQuestion(held: readonly BlockSeat[], count: number, buyer: BuyerState | undefined): HeldQuestion {
   const n = held.length;
   const them = n === 1 ? 'it' : 'them';
   const seats = (k: number) => `${k} seat${k === 1 ? '' : 's'}`;
-  const past = limits ? pastLimitText(count, { held: n, booked }, limits) : null;
+  const past = buyer ? pastLimitText(count, buyer) : null;
   const canAdd = past === null;
   const limit = past ? ` ${past}` : '';
   return {

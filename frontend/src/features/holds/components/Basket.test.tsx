@@ -7,6 +7,8 @@ import { formatClockTime, formatPrice } from '../../../lib/format';
 import { Basket, BasketBar } from './Basket';
 
 const NOW = Date.parse('2026-12-22T10:00:00Z');
+/** What `holds/run/` counted of the buyer's seats. */
+const told = (held: number, booked: number, purchase_limit: number, hold_limit: number, may_take: number) => ({ held, booked, purchase_limit, hold_limit, may_take });
 
 function held(id: number, price: string, seconds: number): ApiSeat {
   return {
@@ -36,7 +38,7 @@ describe('Basket', () => {
   it('lists held seats by place with their own countdown, one basket timer for the first to end, and the exact total', () => {
     const store = new SeatStore();
     store.loadFromApi([held(1, '50.00', 300), held(2, '0.10', 300), held(3, '0.20', 120)]);
-    render(<Basket store={store} onRelease={() => {}} onReserve={() => {}} reserving={false} currency="GBP" limits={{ hold: 10, purchase: 10 }} />);
+    render(<Basket store={store} onRelease={() => {}} onReserve={() => {}} reserving={false} currency="GBP" buyer={told(3, 0, 10, 10, 7)} />);
     const list = screen.getByRole('list', { name: 'Held seats' });
     expect(within(list).getAllByText('4:59')).toHaveLength(2);
     expect(within(list).getByText('1:59')).toBeTruthy();
@@ -59,17 +61,17 @@ describe('Basket', () => {
   it('says the event\u2019s limits before they are hit, and at them', () => {
     const store = new SeatStore();
     store.loadFromApi([held(1, '50.00', 300), held(2, '50.00', 300)]);
-    render(<Basket store={store} onRelease={() => {}} onReserve={() => {}} reserving={false} limits={{ hold: 2, purchase: 6 }} />);
+    render(<Basket store={store} onRelease={() => {}} onReserve={() => {}} reserving={false} buyer={told(2, 0, 6, 2, 0)} />);
     expect(screen.getByTestId('basket-limit').textContent).toBe('2 of 6 seats held: the most you can hold at once');
   });
 
-  it('counts the buyer\u2019s booked seats with the held ones, live, against the purchase limit', () => {
+  it('says the buyer\u2019s seats as the server counted them, booked ones and other tabs\u2019 included', () => {
     const store = new SeatStore();
-    store.loadFromApi([held(1, '50.00', 300), { ...held(2, '50.00', 300), status: 'reserved', locked_until: null }]);
-    render(<Basket store={store} onRelease={() => {}} onReserve={() => {}} reserving={false} limits={{ hold: 10, purchase: 4 }} />);
-    expect(screen.getByTestId('basket-limit').textContent).toBe('2 of 4 seats: 1 held, 1 booked');
-    act(() => store.applyOwnReservation([1]));
-    expect(screen.getByTestId('basket-limit').textContent).toBe('2 of 4 seats booked');
+    store.loadFromApi([held(1, '50.00', 300)]);
+    const { rerender } = render(<Basket store={store} onRelease={() => {}} onReserve={() => {}} reserving={false} buyer={told(2, 1, 4, 10, 1)} />);
+    expect(screen.getByTestId('basket-limit').textContent).toBe('3 of 4 seats: 2 held, 1 booked');
+    rerender(<Basket store={store} onRelease={() => {}} onReserve={() => {}} reserving={false} buyer={told(0, 3, 4, 10, 1)} />);
+    expect(screen.getByTestId('basket-limit').textContent).toBe('3 of 4 seats booked');
   });
 
   it('says no limit it has not read yet', () => {
@@ -88,7 +90,7 @@ describe('Basket', () => {
       store.loadFromApi([held(1, '50.00', 300), held(2, '85.00', 90)]);
     });
     expect(screen.getByTestId('basket-bar-count').textContent).toBe('2 seats');
-    expect(screen.queryByText(/ of /)).toBeNull(); // no limit before the event detail says it
+    expect(screen.queryByText(/ of /)).toBeNull(); // no limit before the server's count is read
     expect(screen.getByTestId('basket-bar-total').textContent).toBe(formatPrice('135.00', 'EUR'));
     expect(screen.getByTestId('basket-bar-timer').textContent).toBe('1:29');
     fireEvent.click(screen.getByRole('button', { name: 'Reserve 2 seats' }));

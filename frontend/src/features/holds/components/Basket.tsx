@@ -1,11 +1,11 @@
 import { Icon } from '../../../components/Icon';
 import { holdAgainText } from '../../../lib/error-messages';
 import { countOf, DEFAULT_CURRENCY, formatPrice } from '../../../lib/format';
-import { seatPlace, useBookedCount, useHeldSeats, type SeatStore } from '../../seat-map';
+import { seatPlace, useHeldSeats, type SeatStore } from '../../seat-map';
 import { useNow } from '../hooks/useNow';
 import { summariseBasket } from '../model/basket';
 import { describeCountdown, formatCountdown, remainingMs } from '../model/countdown';
-import { mostAtOnce, ownedText, type BuyerLimits } from '../model/limits';
+import { mostAtOnce, ownedText, type BuyerState } from '../model/limits';
 
 interface BasketProps {
   store: SeatStore;
@@ -14,23 +14,17 @@ interface BasketProps {
   reserving: boolean;
   /** The event's currency (ISO 4217). */
   currency?: string;
-  /** What one buyer may take of the event (its detail's limits); not said until it is read. */
-  limits?: BuyerLimits;
+  /** What the buyer holds, has booked and may still take (useSeatActions' `buyer`); not said until read. */
+  buyer?: BuyerState;
   /** While the buyer may not hold seats of the event (useSeatActions' `holdAgainAt`): when they may again. */
   holdAgainAt?: number | null;
 }
 
-/** The held seats, ticking every second while there are any, and how many are booked. */
+/** The held seats, ticking every second while there are any. */
 function useBasket(store: SeatStore) {
   const held = useHeldSeats(store);
-  const booked = useBookedCount(store);
   const now = useNow(1000, held.length > 0);
-  return { held, booked, now, summary: summariseBasket(held) };
-}
-
-/** "3 of 10 seats held", or without the limits "3 seats held". */
-function limitLine(held: number, booked: number, limits: BuyerLimits | undefined): string {
-  return limits ? ownedText({ held, booked }, limits) : `${countOf(held, 'seat')} held`;
+  return { held, now, summary: summariseBasket(held) };
 }
 
 function reserveText(count: number, reserving: boolean): string {
@@ -63,8 +57,8 @@ function EmptyBasket({ holdAgainAt }: { holdAgainAt: number | null }) {
   );
 }
 
-export function Basket({ store, onRelease, onReserve, reserving, currency = DEFAULT_CURRENCY, limits, holdAgainAt = null }: BasketProps) {
-  const { held, booked, now, summary } = useBasket(store);
+export function Basket({ store, onRelease, onReserve, reserving, currency = DEFAULT_CURRENCY, buyer, holdAgainAt = null }: BasketProps) {
+  const { held, now, summary } = useBasket(store);
   return (
     <aside className="card basket" aria-labelledby="basket-title">
       <div className="basket__head">
@@ -72,7 +66,8 @@ export function Basket({ store, onRelease, onReserve, reserving, currency = DEFA
         {held.length > 0 && <BasketTimer endsAt={summary.firstExpiry} now={now} testId="basket-timer" />}
       </div>
       <p className="basket__limit" data-testid="basket-limit">
-        {limitLine(summary.count, booked, limits)}
+        {/* "3 of 10 seats held", or until the server's count is read "3 seats held". */}
+        {buyer ? ownedText(buyer) : `${countOf(summary.count, 'seat')} held`}
       </p>
       {held.length === 0 ? (
         <EmptyBasket holdAgainAt={holdAgainAt} />
@@ -121,15 +116,15 @@ export function Basket({ store, onRelease, onReserve, reserving, currency = DEFA
  * The phone's basket: a bar held at the bottom of the screen while seats are held (CSS shows it
  * below 700 px only): how many, the total, one timer, and Reserve.
  */
-export function BasketBar({ store, onReserve, reserving, currency = DEFAULT_CURRENCY, limits }: Omit<BasketProps, 'onRelease' | 'holdAgainAt'>) {
-  const { summary, booked, now } = useBasket(store);
+export function BasketBar({ store, onReserve, reserving, currency = DEFAULT_CURRENCY, buyer }: Omit<BasketProps, 'onRelease' | 'holdAgainAt'>) {
+  const { summary, now } = useBasket(store);
   if (summary.count === 0) return null;
   return (
     <section className="basket-bar" aria-label="Your seats, in short" data-testid="basket-bar">
       <p className="basket-bar__sum">
         <strong data-testid="basket-bar-count">{countOf(summary.count, 'seat')}</strong>
         {/* Of the most this basket may hold: the hold limit, less once bookings near the purchase limit. */}
-        {limits && <span className="basket-bar__limit"> of {mostAtOnce(booked, limits)}</span>}
+        {buyer && <span className="basket-bar__limit"> of {mostAtOnce(buyer)}</span>}
         <br />
         <strong data-testid="basket-bar-total">{formatPrice(summary.total, currency)}</strong>
       </p>

@@ -2,16 +2,19 @@ import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useRef, useState } from 'react';
 import { queryKeys } from '../../../lib/query-keys';
 import { serverClock } from '../../../lib/server-clock';
-import { useHeldSeats, type SeatStore } from '../../seat-map';
+import { useBookedCount, useHeldSeats, type SeatStore } from '../../seat-map';
 import { fetchHoldRun } from '../api/seats';
-import { cooldownEnd, decodeHoldRun, lastSeatWent, nextRunChange } from '../model/holdRun';
+import { cooldownEnd, decodeHoldRun, nextRunChange } from '../model/holdRun';
+import type { BuyerState } from '../model/limits';
 
 /**
- * While the buyer may not hold seats of the event (the cooldown after their run of holds reached
- * its cap): when they may again; else null. The run is read on arrival, when the buyer's last
- * held seat goes, and when a run going on reaches its cap; the answer ends by itself.
+ * `holdAgainAt`: while the buyer may not hold seats of the event (the cooldown after their run
+ * of holds reached its cap), when they may again, else null; it ends by itself. `buyer`: what
+ * they hold, have booked and may still take, as the server counts them (undefined until read).
+ * Read on arrival, whenever the seats the page shows held or booked by them change, and when a
+ * run going on reaches its cap.
  */
-export function useHoldRun(eventId: number, store: SeatStore, loggedIn: boolean): number | null {
+export function useHoldRun(eventId: number, store: SeatStore, loggedIn: boolean): { holdAgainAt: number | null; buyer?: BuyerState } {
   const queryClient = useQueryClient();
   const { data: run } = useQuery({
     queryKey: queryKeys.holdRun(eventId),
@@ -23,17 +26,17 @@ export function useHoldRun(eventId: number, store: SeatStore, loggedIn: boolean)
     refetchOnReconnect: false,
   });
 
-  const holding = useHeldSeats(store).length > 0;
-  const wasHolding = useRef(holding);
+  const seats = `${useHeldSeats(store).length} held, ${useBookedCount(store)} booked`;
+  const shown = useRef(seats);
   useEffect(() => {
-    if (lastSeatWent(wasHolding.current, holding)) void queryClient.invalidateQueries({ queryKey: queryKeys.holdRun(eventId) });
-    wasHolding.current = holding;
-  }, [holding, queryClient, eventId]);
+    if (shown.current !== seats) void queryClient.invalidateQueries({ queryKey: queryKeys.holdRun(eventId) });
+    shown.current = seats;
+  }, [seats, queryClient, eventId]);
 
   // The clock as of the last read or change, moved on by the timer below only.
   const [tick, setTick] = useState(0);
   const now = Math.max(tick, run?.readAt ?? 0);
-  const next = nextRunChange(run, now, holding);
+  const next = nextRunChange(run, now);
   const nextAt = next?.at ?? null;
   const read = next?.read ?? false;
   useEffect(() => {
@@ -45,5 +48,5 @@ export function useHoldRun(eventId: number, store: SeatStore, loggedIn: boolean)
     return () => clearTimeout(timer);
   }, [nextAt, read, queryClient, eventId]);
 
-  return loggedIn ? cooldownEnd(run, now) : null;
+  return loggedIn ? { holdAgainAt: cooldownEnd(run, now), buyer: run?.buyer } : { holdAgainAt: null };
 }

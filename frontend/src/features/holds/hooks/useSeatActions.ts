@@ -6,7 +6,6 @@ import { useLatest } from '../../../lib/use-latest';
 import { useHoldRun } from './useHoldRun';
 import { extendSeat, lockSeat, reserveSeats, unlockSeat } from '../api/seats';
 import { newIdempotencyKey } from '../model/idempotency';
-import type { BuyerLimits } from '../model/limits';
 import { extendHeld, reserveHeld, toggleSeat, type ActionContext, type Outcome } from '../model/seatActions';
 import type { SeatStore } from '../../seat-map';
 
@@ -28,11 +27,10 @@ export function useSeatActions(
   report: (o: Outcome) => void,
   money?: (amount: string) => string,
   turn?: string | null,
-  limits?: BuyerLimits,
 ) {
   const queryClient = useQueryClient();
-  const holdAgainAt = useHoldRun(eventId, store, loggedIn);
-  const latest = useLatest({ loggedIn, report, money, turn, limits, holdAgainAt });
+  const { holdAgainAt, buyer } = useHoldRun(eventId, store, loggedIn);
+  const latest = useLatest({ loggedIn, report, money, turn, buyer, holdAgainAt });
 
   const context = useCallback(
     (): ActionContext => ({
@@ -42,7 +40,7 @@ export function useSeatActions(
       loggedIn: latest.current.loggedIn,
       newKey: newIdempotencyKey,
       money: latest.current.money,
-      limits: latest.current.limits,
+      buyer: latest.current.buyer,
       now: () => serverClock.now(),
       holdAgainAt: latest.current.holdAgainAt,
     }),
@@ -86,6 +84,7 @@ export function useSeatActions(
     [context, finish],
   );
 
-  /** `holdAgainAt`: while the buyer may not hold seats of the event, when they may again (the basket says it). */
-  return { toggle, reserve, extend, holdAgainAt };
+  /** `holdAgainAt`: while the buyer may not hold seats of the event, when they may again (the
+   * basket says it); `buyer`: what they hold, have booked and may still take (useHoldRun). */
+  return { toggle, reserve, extend, holdAgainAt, buyer };
 }

@@ -1,15 +1,19 @@
 import { describe, expect, it } from 'vitest';
-import { cooldownEnd, decodeHoldRun, lastSeatWent, nextRunChange, PAST_THE_CAP_MS, type HoldRun } from './holdRun';
+import { cooldownEnd, decodeHoldRun, nextRunChange, PAST_THE_CAP_MS, type HoldRun } from './holdRun';
 
 const NOW = Date.parse('2026-12-22T10:00:00Z');
-const run = (patch: Partial<HoldRun>): HoldRun => ({ runEndsAt: null, holdAgainAt: null, readAt: NOW, ...patch });
+const NOTHING = { held: 0, booked: 0, purchase_limit: 10, hold_limit: 10, may_take: 10 };
+const run = (patch: Partial<HoldRun>): HoldRun => ({ runEndsAt: null, holdAgainAt: null, readAt: NOW, buyer: NOTHING, ...patch });
 
 describe('the buyer\u2019s run of holds', () => {
-  it('reads the answer of holds/run/ as instants', () => {
-    expect(decodeHoldRun({ run_ends_at: '2026-12-22T10:10:00Z', hold_again_at: null }, NOW)).toEqual(
+  it('reads the answer of holds/run/ as instants, and the buyer\u2019s seats as the server counted them', () => {
+    expect(decodeHoldRun({ run_ends_at: '2026-12-22T10:10:00Z', hold_again_at: null, ...NOTHING }, NOW)).toEqual(
       run({ runEndsAt: Date.parse('2026-12-22T10:10:00Z') }),
     );
-    expect(decodeHoldRun({ run_ends_at: null, hold_again_at: '2026-12-22T10:05:00.250000Z' }, NOW).holdAgainAt).toBe(NOW + 300_250);
+    const seats = { held: 2, booked: 1, purchase_limit: 6, hold_limit: 10, may_take: 3 };
+    expect(decodeHoldRun({ run_ends_at: null, hold_again_at: '2026-12-22T10:05:00.250000Z', ...seats }, NOW)).toEqual(
+      run({ holdAgainAt: NOW + 300_250, buyer: seats }),
+    );
   });
 
   it('is in its cooldown until hold_again_at, and not at or after it', () => {
@@ -22,25 +26,18 @@ describe('the buyer\u2019s run of holds', () => {
   });
 
   it('next: the cooldown\u2019s end takes the words away, without a read', () => {
-    expect(nextRunChange(run({ holdAgainAt: NOW + 300_000 }), NOW, false)).toEqual({ at: NOW + 300_000, read: false });
-    expect(nextRunChange(run({ holdAgainAt: NOW + 300_000 }), NOW + 300_000, false)).toBeNull();
+    expect(nextRunChange(run({ holdAgainAt: NOW + 300_000 }), NOW)).toEqual({ at: NOW + 300_000, read: false });
+    expect(nextRunChange(run({ holdAgainAt: NOW + 300_000 }), NOW + 300_000)).toBeNull();
   });
 
   it('next: a run going on while nothing is held is read again a moment after it reaches its cap', () => {
     const going = run({ runEndsAt: NOW + 60_000 });
-    expect(nextRunChange(going, NOW, false)).toEqual({ at: NOW + 60_000 + PAST_THE_CAP_MS, read: true });
-    // Seats still held end by then, and their going has the run read (lastSeatWent).
-    expect(nextRunChange(going, NOW, true)).toBeNull();
+    expect(nextRunChange(going, NOW)).toEqual({ at: NOW + 60_000 + PAST_THE_CAP_MS, read: true });
+    // Seats still held end by then, and their going has the run read (useHoldRun).
+    expect(nextRunChange(run({ runEndsAt: NOW + 60_000, buyer: { ...NOTHING, held: 1, may_take: 9 } }), NOW)).toBeNull();
     // Already past on this clock: no read over and over.
-    expect(nextRunChange(going, NOW + 60_000 + PAST_THE_CAP_MS, false)).toBeNull();
-    expect(nextRunChange(run({}), NOW, false)).toBeNull();
-    expect(nextRunChange(undefined, NOW, false)).toBeNull();
-  });
-
-  it('is read again when the buyer\u2019s last held seat goes, not when one comes or more stay', () => {
-    expect(lastSeatWent(true, false)).toBe(true);
-    expect(lastSeatWent(false, true)).toBe(false);
-    expect(lastSeatWent(true, true)).toBe(false);
-    expect(lastSeatWent(false, false)).toBe(false);
+    expect(nextRunChange(going, NOW + 60_000 + PAST_THE_CAP_MS)).toBeNull();
+    expect(nextRunChange(run({}), NOW)).toBeNull();
+    expect(nextRunChange(undefined, NOW)).toBeNull();
   });
 });

@@ -1,80 +1,62 @@
 /**
  * What one buyer may take of an event, said before the server has to refuse it (API.md
- * "Rules"): at most `hold` seats held at once (`hold_limit`), and at most `purchase` seats held
- * and booked together (`purchase_limit`), both from the event detail.
+ * "Rules"), in the server's own numbers (`holds/run/`): the seats they hold and have booked of
+ * it, its hold and purchase limits, and how many more they may take now (`may_take`).
  */
+import type { components } from '../../../lib/api-types';
 import { countOf } from '../../../lib/format';
 
-export interface BuyerLimits {
-  hold: number;
-  purchase: number;
-}
+export type BuyerState = Pick<components['schemas']['HoldRunOutput'], 'held' | 'booked' | 'purchase_limit' | 'hold_limit' | 'may_take'>;
 
-/** What the buyer has of the event, as this page knows it. */
-export interface Owned {
-  held: number;
-  booked: number;
-}
-
-/** Whether `booked` seats are all one buyer may have: the waiting room's turn is then over. */
-export function bookedTheLimit(booked: number, limits: BuyerLimits): boolean {
-  return booked >= limits.purchase;
+/** Whether booking what the buyer holds brings their bookings to the purchase limit: the
+ * waiting room's turn is then over (a booking takes every seat held). */
+export function bookingReachesTheLimit(buyer: BuyerState): boolean {
+  return buyer.held + buyer.booked >= buyer.purchase_limit;
 }
 
 export const TURN_DONE_AT_THE_LIMIT = 'You have booked the most seats one buyer may have of this event, so your turn is over.';
 
-/** The event detail's limits, once it is read. */
-export function limitsOf(event: { hold_limit: number; purchase_limit: number } | undefined): BuyerLimits | undefined {
-  return event ? { hold: event.hold_limit, purchase: event.purchase_limit } : undefined;
-}
-
-/** How many more seats the buyer may hold now, under both limits. */
-export function roomLeft(owned: Owned, limits: BuyerLimits): number {
-  return Math.max(0, Math.min(limits.hold - owned.held, limits.purchase - owned.held - owned.booked));
-}
-
-/** The most seats the buyer could hold at once, having booked `booked`: giving back what they
- * hold makes room, booking does not. */
-export function mostAtOnce(booked: number, limits: BuyerLimits): number {
-  return Math.max(0, Math.min(limits.hold, limits.purchase - booked));
+/** The most seats the buyer could hold at once: giving back what they hold makes room, booking does not. */
+export function mostAtOnce(buyer: BuyerState): number {
+  return Math.max(0, Math.min(buyer.hold_limit, buyer.purchase_limit - buyer.booked));
 }
 
 /** Why no more than `mostAtOnce` seats can be asked for at once, in plain words. */
-export function mostAtOnceText(booked: number, limits: BuyerLimits): string {
-  const most = mostAtOnce(booked, limits);
-  const purchase = `one buyer may have ${countOf(limits.purchase, 'seat')} of this event, held and booked together`;
-  if (most === 0) return `You have booked ${booked}: ${purchase}.`;
-  if (most < limits.hold) return `You can take ${most} more: ${purchase}, and you have booked ${booked}.`;
-  return `You can hold at most ${countOf(limits.hold, 'seat')} at once.`;
+export function mostAtOnceText(buyer: BuyerState): string {
+  const { booked, purchase_limit: purchase, hold_limit: hold } = buyer;
+  const most = mostAtOnce(buyer);
+  const limit = `one buyer may have ${countOf(purchase, 'seat')} of this event, held and booked together`;
+  if (most === 0) return `You have booked ${booked}: ${limit}.`;
+  if (most < hold) return `You can take ${most} more: ${limit}, and you have booked ${booked}.`;
+  return `You can hold at most ${countOf(hold, 'seat')} at once.`;
 }
 
 /** "3 of 10 seats held", "5 of 10 seats: 2 held, 3 booked", and at the limit what that means. */
-export function ownedText(owned: Owned, limits: BuyerLimits): string {
-  const { held, booked } = owned;
+export function ownedText(buyer: BuyerState): string {
+  const { held, booked, purchase_limit: purchase } = buyer;
   const have = held + booked;
-  const of = `${have} of ${countOf(limits.purchase, 'seat')}`;
+  const of = `${have} of ${countOf(purchase, 'seat')}`;
   const text = booked === 0 ? `${of} held` : held === 0 ? `${of} booked` : `${of}: ${held} held, ${booked} booked`;
-  if (have >= limits.purchase) return `${text}: the most one buyer may have of this event`;
-  if (held >= limits.hold) return `${text}: the most you can hold at once`;
+  if (have >= purchase) return `${text}: the most one buyer may have of this event`;
+  if (held >= buyer.hold_limit) return `${text}: the most you can hold at once`;
   return text;
 }
 
 /**
- * Why taking `adding` more seats now would pass a limit, in plain words; null when it would not.
- * The purchase limit is told first: reserving what they hold would not make room under it.
+ * Why taking `adding` more seats now would pass a limit (more than `may_take`), in plain words;
+ * null when it would not. The purchase limit is told first: reserving what they hold would not
+ * make room under it.
  */
-export function pastLimitText(adding: number, owned: Owned, limits: BuyerLimits): string | null {
-  const { held, booked } = owned;
+export function pastLimitText(adding: number, buyer: BuyerState): string | null {
+  if (adding <= buyer.may_take) return null;
+  const { held, booked, purchase_limit: purchase } = buyer;
   const have = held + booked;
-  if (have + adding > limits.purchase) {
-    const most = `One buyer may have at most ${countOf(limits.purchase, 'seat')} of this event, held and booked together`;
+  if (have + adding > purchase) {
+    const most = `One buyer may have at most ${countOf(purchase, 'seat')} of this event, held and booked together`;
     const yours = booked === 0 ? `you hold ${held}` : held === 0 ? `you have booked ${booked}` : `you hold ${held} and have booked ${booked}`;
-    if (have >= limits.purchase) return `${most}, and ${yours}.`;
-    const take = `you can take ${limits.purchase - have}${have > 0 ? ' more' : ''}, not ${adding}`;
+    if (have >= purchase) return `${most}, and ${yours}.`;
+    const take = `you can take ${purchase - have}${have > 0 ? ' more' : ''}, not ${adding}`;
     return `${most}: ${have > 0 ? `${yours}, so ` : ''}${take}.`;
   }
-  if (held + adding > limits.hold) {
-    return `You can hold at most ${countOf(limits.hold, 'seat')} at once, and you hold ${held}. Reserve or release some first.`;
-  }
-  return null;
+  return `You can hold at most ${countOf(buyer.hold_limit, 'seat')} at once, and you hold ${held}. Reserve or release some first.`;
 }

@@ -72,18 +72,14 @@ describe('toggleSeat', () => {
     const outcome = await toggleSeat(ctx, 1);
     expect(outcome?.text).toMatch(/limit of seats you can hold/);
     expect(outcome?.refetch).toBe(true); // holds made in another tab show up
+    expect(outcome?.refetchRun).toBe(true); // and the server's count of them
   });
 
-  it('tells the buyer in words a click would pass the purchase limit, and asks the server nothing', async () => {
-    const mine = { version: 2, mine: true };
+  it('tells the buyer in words a click would pass the purchase limit, in the server\u2019s numbers, and asks the server nothing', async () => {
+    // The page shows one seat held and none booked; the server counts two booked (another tab).
     const ctx = {
-      ...context({}, [
-        apiSeat(1, { ...mine, status: 'locked', locked_until: LATER }),
-        apiSeat(2, { ...mine, status: 'reserved' }),
-        apiSeat(3, { ...mine, status: 'reserved' }),
-        apiSeat(4),
-      ]),
-      limits: { hold: 10, purchase: 3 },
+      ...context({}, [apiSeat(1, { version: 2, mine: true, status: 'locked', locked_until: LATER }), apiSeat(4)]),
+      buyer: { held: 1, booked: 2, purchase_limit: 3, hold_limit: 10, may_take: 0 },
     };
     await expect(toggleSeat(ctx, 4)).resolves.toEqual({
       kind: 'error',
@@ -95,17 +91,18 @@ describe('toggleSeat', () => {
     expect(ctx.store.getSeat(1)?.status).toBe('locked');
   });
 
-  it('asks the server while the page counts room under the limits, and reloads the seats on purchase_limit', async () => {
+  it('asks the server while its count leaves room, and reads the seats and the count again on purchase_limit', async () => {
     const ctx = {
       ...context({ lock: vi.fn(async () => { throw new ApiError(409, 'purchase_limit', 'x', { limit: 3, held: 0, booked: 3 }); }) }),
-      limits: { hold: 10, purchase: 3 },
+      buyer: { held: 0, booked: 2, purchase_limit: 3, hold_limit: 10, may_take: 1 },
     };
     const outcome = await toggleSeat(ctx, 1);
     expect(ctx.api.lock).toHaveBeenCalledTimes(1);
     expect(outcome).toEqual({
       kind: 'error',
       text: 'One buyer may have at most 3 seats of this event, held and booked together: you have booked 3.',
-      refetch: true, // booked in another tab: the page's count is behind
+      refetch: true, // booked since it was counted, in another tab: the page's seats and count are behind
+      refetchRun: true,
     });
   });
 

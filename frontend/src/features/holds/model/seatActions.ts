@@ -7,7 +7,7 @@ import { errorMessage, holdAgainText } from '../../../lib/error-messages';
 import { turnRefusal, type TurnRefusal } from '../../../lib/queue-turn';
 import { summariseBasket } from './basket';
 import { heldByOtherText } from './messages';
-import { pastLimitText, type BuyerLimits, type Owned } from './limits';
+import { pastLimitText, type BuyerState } from './limits';
 import { seatKind, type ApiSeat, type SeatStore } from '../../seat-map';
 
 export interface Outcome {
@@ -19,7 +19,7 @@ export interface Outcome {
   refetchPrices?: boolean;
   /** Reservation made, for the page to link to. */
   reservationId?: number;
-  /** The buyer's run of holds should be read again: a hold was refused for its cap (`hold_cap_reached`). */
+  /** The buyer's run of holds and state should be read again: a hold was refused for its cap or a limit. */
   refetchRun?: boolean;
   /** The waiting room's turn is not good any more (403 `queue_turn_*`, which one): back to the waiting room. */
   turnLost?: TurnRefusal;
@@ -45,21 +45,16 @@ export interface ActionContext {
   newKey: () => string;
   /** How amounts read (the event's currency); as the API gives them by default. */
   money?: (amount: string) => string;
-  /** What one buyer may take of the event (its detail's limits), once it is read. */
-  limits?: BuyerLimits;
+  /** What the buyer holds, has booked and may still take of the event (`holds/run/`), once read. */
+  buyer?: BuyerState;
   /** The server's clock (epoch ms), which holds' ends are on; this machine's when not given. */
   now?: () => number;
   /** While the buyer may not hold (the cooldown after their run of holds reached its cap, as read): when they may again. */
   holdAgainAt?: number | null;
 }
 
-/** What the buyer has of the event, as the store knows it. */
-export function ownedIn(store: SeatStore): Owned {
-  return { held: store.getHeld().length, booked: store.getBookedCount() };
-}
-
-/** Refusals after which the page reads the buyer's own seats again: it counted fewer than the
- * server (holds or bookings made in another tab, which the socket cannot tell). */
+/** Refusals after which the page reads the buyer's own seats and state again: the server counted
+ * more than they said (holds or bookings made since, in another tab, which the socket cannot tell). */
 const COUNTED_BY_THE_SERVER = new Set(['hold_limit', 'purchase_limit']);
 
 function failure(error: unknown, ctx: ActionContext, seat?: string): Outcome {
@@ -109,8 +104,8 @@ export async function toggleSeat(ctx: ActionContext, seatId: number): Promise<Ou
   // then (nothing the buyer does moves it), so say it and ask nothing.
   if (ctx.holdAgainAt != null && ctx.holdAgainAt > now) return { kind: 'error', text: holdAgainText(ctx.holdAgainAt) };
 
-  // Past a limit as far as this page knows: say so in words, and ask nothing.
-  const past = ctx.limits ? pastLimitText(1, ownedIn(store), ctx.limits) : null;
+  // Past a limit as the server last counted: say so in words, and ask nothing.
+  const past = ctx.buyer ? pastLimitText(1, ctx.buyer) : null;
   if (past) return { kind: 'error', text: past };
 
   // available, or held by someone else whose hold may have just lapsed: ask.
@@ -123,10 +118,10 @@ export async function toggleSeat(ctx: ActionContext, seatId: number): Promise<Ou
   } catch (error) {
     if (error instanceof ApiError && error.code === 'seat_unavailable') store.markNotMine(seatId);
     store.endAction(seatId, false);
-    // At a limit with fewer seats than that in view: some were taken elsewhere (another tab),
-    // which the socket cannot tell; the seat list can.
+    // At a limit the page did not know of: some seats were taken elsewhere (another tab), which
+    // the socket cannot tell; the seat list and the buyer's state can.
     const refetch = error instanceof ApiError && COUNTED_BY_THE_SERVER.has(error.code);
-    const refetchRun = error instanceof ApiError && error.code === 'hold_cap_reached';
+    const refetchRun = refetch || (error instanceof ApiError && error.code === 'hold_cap_reached');
     return { ...failure(error, ctx, seat.label), ...(refetch ? { refetch } : {}), ...(refetchRun ? { refetchRun } : {}) };
   }
 }
