@@ -3,8 +3,9 @@ front of PostgreSQL (`DATABASE_POOLER`).
 
 - `""` (the default): straight to PostgreSQL. A connection is one server session for its life,
   so what a transaction leaves on it is there for the next: psycopg prepares a statement run five
-  times on it (the fast path's pool, reservations/api/loop_database.py, counts on that), and
-  Django's `.iterator()` reads through a server-side cursor.
+  times on it (the fast path's pool, reservations/api/loop_database.py, counts on that, and on
+  the settings it opens with: services/locking.py), and Django's `.iterator()` reads through a
+  server-side cursor.
 - `"transaction-prepared"`: PgBouncer 1.22 or later in transaction mode with
   `max_prepared_statements` above 0 (its default since 1.22; compose runs Debian 13's 1.24).
   PgBouncer keeps each client's protocol-level prepared statements and prepares them on
@@ -17,7 +18,8 @@ front of PostgreSQL (`DATABASE_POOLER`).
   and PostgreSQL plans every statement (BENCHMARKS.md: what that costs a hold).
 
 The two paths apply the rule where they open connections: Django's DATABASES entry here
-(`django_database`), the loop's pool in loop_database.py (`statements_prepared`).
+(`django_database`), the loop's pool in loop_database.py (`statements_prepared`,
+`sessions_kept`).
 """
 
 MODES = ("", "transaction-prepared", "transaction")
@@ -27,6 +29,12 @@ def _checked(pooler: str) -> str:
     if pooler not in MODES:
         raise ValueError(f"DATABASE_POOLER is one of {MODES}, not {pooler!r}")
     return pooler
+
+
+def sessions_kept(pooler: str) -> bool:
+    """Whether a connection is one server session for its life, so that what it sets when it
+    opens holds for every transaction it runs."""
+    return _checked(pooler) == ""
 
 
 def statements_prepared(pooler: str) -> bool:
@@ -39,7 +47,7 @@ def django_database(database: dict, pooler: str) -> dict:
     """Django's DATABASES entry as it must be behind `pooler`: through a transaction pooler, no
     server-side cursors; through one that keeps no prepared statements, none prepared (Django's
     own default, kept even if OPTIONS asks for them)."""
-    if _checked(pooler) == "":
+    if sessions_kept(pooler):
         return database
     database = {**database, "DISABLE_SERVER_SIDE_CURSORS": True}
     if statements_prepared(pooler):

@@ -54,7 +54,7 @@ from reservations.services.best import (
     room_is_ready,
     room_steps,
 )
-from reservations.services.runner import begin_with_settings, run_async
+from reservations.services.runner import begin, run_async
 from reservations.services.sql import Steps, T
 from reservations.signals import bookings_changed_committed, seats_changed_committed
 from reservations.waiting_room.path_health import connection_waited, hold_answered
@@ -64,7 +64,7 @@ from .best_batches import BestBatches
 from .booking_limits import booking_allowed_async
 from .errors import too_large_response
 from .loop_app import Answer, LoopCall, Route, route
-from .loop_database import loop_database_enabled, loop_pool
+from .loop_database import loop_database_enabled, loop_pool, loop_sessions_said
 from .loop_requests import as_asgi, drf_rendered, error_answer, user_id_of_token
 from .operations import BOOKING_OPERATIONS, Call, Operation, announced_event
 from .request_bodies import body_within
@@ -154,13 +154,14 @@ class FastPath:
 
     async def _run(self, steps: Steps[T]) -> T:
         """Drive the booking steps on a pooled async connection, in one transaction that
-        begins with its settings in the same round trip (runner.begin_with_settings)."""
+        begins with its settings in the same round trip, or none when the connection's session
+        has them (runner.begin)."""
         pool = await loop_pool()
         asked = time.perf_counter()
         async with pool.connection() as conn, conn.cursor() as cursor:
             connection_waited(time.perf_counter() - asked)
             with seat_changes(Via.ONLINE):  # every booking call is the buyer's own
-                await begin_with_settings(conn)
+                await begin(conn, session_said=loop_sessions_said())
                 try:
                     outcome = await run_async(steps, cursor, settings_sent=True)
                 except BaseException:

@@ -11,8 +11,9 @@ import asyncio
 from django.conf import settings
 from psycopg_pool import AsyncConnectionPool
 
-from reservations.database_pooler import statements_prepared
+from reservations.database_pooler import sessions_kept, statements_prepared
 from reservations.database_presence import driver_params
+from reservations.services.locking import session_options
 
 _pool: tuple[asyncio.AbstractEventLoop, AsyncConnectionPool, asyncio.Task] | None = None
 
@@ -61,13 +62,26 @@ def loop_connection_params() -> dict:
     Except prepare_threshold, which Django sets to None (no server-side prepared statements)
     unless OPTIONS sets it: the loop's statements are few and repeated, so they are prepared
     (psycopg's default: from a statement's fifth run on a connection), unless the operator's
-    OPTIONS say otherwise or a transaction pooler is in front (database_pooler.py)."""
+    OPTIONS say otherwise or a transaction pooler is in front (database_pooler.py).
+
+    And straight to PostgreSQL, the booking transactions' settings as the session's
+    (services/locking.py `session_options`: the timeouts, read when the pool opens, and a
+    buyer's own call for the ledger), so a booking call sends none (`loop_sessions_said`). The
+    timeouts bound the arrivals' reads too (loop_reads.py: one row each)."""
     params = driver_params()  # the steps adapt their values themselves: not Django's adapters
     if not statements_prepared(settings.DATABASE_POOLER):
         params["prepare_threshold"] = None
     elif params.get("prepare_threshold") is None:
         params.pop("prepare_threshold", None)
+    if loop_sessions_said():
+        params["options"] = f"{params.get('options', '')} {session_options()}".strip()
     return params
+
+
+def loop_sessions_said() -> bool:
+    """Whether the loop's connections open with the booking transactions' settings: only
+    where a connection is one server session for its life (database_pooler.py)."""
+    return sessions_kept(settings.DATABASE_POOLER)
 
 
 def loop_pool_if_open() -> AsyncConnectionPool | None:

@@ -5,10 +5,12 @@ The entry points that know it say it once, around their work: the booking calls
 change made with none set is still recorded, as `unknown`.
 
 The trigger reads it from the transaction. On PostgreSQL, the settings `seatmap.via`,
-`seatmap.actor` and `seatmap.reason`, set transaction-locally in the statement every
-transaction sends before its first lock (services/locking.py `transaction_settings`): no round
-trip of its own. On SQLite (the embedded default), the function `seatmap_change(name)`, which
-each connection has (registered below), reads it from the thread that runs the statement.
+`seatmap.actor` and `seatmap.reason`, set transaction-locally in the statement a transaction
+sends before its first lock (services/locking.py `transaction_settings`): no round trip of its
+own. The loop's connections straight to PostgreSQL say a buyer's own call (`ONLINE`) once, as
+their session's (locking.py `session_options`), so a booking call there sends none. On SQLite
+(the embedded default), the function `seatmap_change(name)`, which each connection has
+(registered below), reads it from the thread that runs the statement.
 """
 
 from collections.abc import Iterator
@@ -27,6 +29,7 @@ class ChangeContext:
 
 
 NONE_SAID = ChangeContext()
+ONLINE = ChangeContext(via=Via.ONLINE.value)  # a buyer's own booking call
 _current: ContextVar[ChangeContext] = ContextVar("seat_change_context", default=NONE_SAID)
 
 
@@ -48,6 +51,11 @@ def seat_changes_because(reason: str) -> Iterator[None]:
         yield
     finally:
         _current.reset(token)
+
+
+def context_is_online() -> bool:
+    """Whether the changes now are a buyer's own booking call (`ONLINE`)."""
+    return _current.get() == ONLINE
 
 
 def context_settings() -> dict[str, str]:

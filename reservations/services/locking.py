@@ -36,12 +36,18 @@ transaction has locked already takes none. The runners (runner.py) hand every st
 step function that breaks the order fails its tests at once instead of deadlocking one day
 under load. The ORM's few locks (the sweep, blocking) go through ``seat_rows_locked``.
 
-Before its first lock a transaction sets its own time limits (``transaction_settings``: a
-lock waited for at most DB_LOCK_TIMEOUT, a statement run for at most DB_STATEMENT_TIMEOUT), in
-the transaction, so that they hold behind PgBouncer too (which drops a connection's options): a
-crowd from many processes on one row is answered 503 ``unavailable`` past them, and the
-transaction rolls back whole. The same statement carries who changes seats, through what and
-why, for the ledger's trigger (reservations/ledger/context.py), at no round trip of its own.
+A transaction has time limits (a lock waited for at most DB_LOCK_TIMEOUT, a statement run for
+at most DB_STATEMENT_TIMEOUT): a crowd from many processes on one row is answered 503
+``unavailable`` past them, and the transaction rolls back whole. Before its first lock it sets
+them in the transaction (``transaction_settings``), with who changes seats, through what and
+why for the ledger's trigger (reservations/ledger/context.py), in one statement at no round
+trip of its own. Except on the loop's connections straight to PostgreSQL: each is one server
+session for its life, and opens with the limits and a buyer's own call as its session's
+settings (``session_options``), so a booking call there, always a buyer's own, sends none. A
+transaction pooler in front (PgBouncer, ``DATABASE_POOLER``) runs each transaction on whichever
+server connection is free, where a session's settings are not the client's: there every
+transaction sends its own, as Django's connection always does (it is not the loop's path, and
+its migrations and exports must not inherit a booking's statement timeout).
 
 Each changed seat's ``version`` grows by one in the same transaction, and the change is
 announced once it commits (``signals.py``). A write of what the seat map's static document
@@ -55,7 +61,7 @@ from django.conf import settings
 from django.db import connection, transaction
 
 from ..exceptions import NotFound
-from ..ledger.context import context_settings
+from ..ledger.context import ONLINE, context_is_online, context_settings
 from ..models import Event, Reservation, Seat
 from . import sql  # which imports Rank from here: only its functions are used below
 
@@ -93,20 +99,33 @@ class LockOrder:
         return first
 
 
-def transaction_settings() -> "sql.Statement":
+def _timeouts() -> dict[str, str]:
+    return {
+        "lock_timeout": f"{round(settings.DB_LOCK_TIMEOUT * 1000)}ms",
+        "statement_timeout": f"{round(settings.DB_STATEMENT_TIMEOUT * 1000)}ms",
+    }
+
+
+def session_options() -> str:
+    """libpq's `options` of a connection that is one server session for its life: the
+    timeouts and a buyer's own call (the ledger's `seatmap.via`) as its session's settings."""
+    said = {**_timeouts(), "seatmap.via": ONLINE.via}
+    return " ".join(f"-c {name}={value}" for name, value in said.items())
+
+
+def transaction_settings(*, session_said: bool = False) -> "sql.Statement | None":
     """The transaction's own lock and statement timeouts and its changes' context for the
-    ledger (`SET LOCAL`, as one statement)."""
+    ledger (`SET LOCAL`, as one statement); none on a connection opened with
+    `session_options` (`session_said`) while the changes are a buyer's own call."""
+    if session_said and context_is_online():
+        return None
     return sql.Statement(
-        "SELECT set_config('lock_timeout', %(lock)s, true),"
-        " set_config('statement_timeout', %(statement)s, true),"
+        "SELECT set_config('lock_timeout', %(lock_timeout)s, true),"
+        " set_config('statement_timeout', %(statement_timeout)s, true),"
         " set_config('seatmap.via', %(via)s, true),"
         " set_config('seatmap.actor', %(actor)s, true),"
         " set_config('seatmap.reason', %(reason)s, true)",
-        {
-            "lock": f"{round(settings.DB_LOCK_TIMEOUT * 1000)}ms",
-            "statement": f"{round(settings.DB_STATEMENT_TIMEOUT * 1000)}ms",
-            **context_settings(),
-        },
+        {**_timeouts(), **context_settings()},
         postgres_only=True,
     )
 

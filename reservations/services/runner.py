@@ -95,18 +95,22 @@ def run_and_announce(steps: Steps[T]) -> T:
     return outcome
 
 
-async def begin_with_settings(connection: AsyncConnection) -> None:
-    """BEGIN and the transaction's settings (locking.py `transaction_settings`) in one round
-    trip: one simple-protocol query of two statements, its values bound by psycopg on the
-    client. A hold is four round trips; a fifth of its own for the settings was the regression
-    of BENCHMARKS.md's run 1 (issues 36-38)."""
-    settings = transaction_settings()
-    await AsyncClientCursor(connection).execute(f"BEGIN; {settings.sql}", settings.params)
+async def begin(connection: AsyncConnection, *, session_said: bool) -> None:
+    """BEGIN, and the transaction's settings unless the connection's session has them
+    (locking.py `transaction_settings`): then in the same round trip, one simple-protocol query
+    of two statements, its values bound by psycopg on the client. A hold is four round trips; a
+    fifth of its own for the settings was the regression of BENCHMARKS.md's run 1 (issues
+    36-38)."""
+    settings = transaction_settings(session_said=session_said)
+    if settings is None:
+        await connection.execute("BEGIN")
+    else:
+        await AsyncClientCursor(connection).execute(f"BEGIN; {settings.sql}", settings.params)
 
 
 async def run_async(steps: Steps[T], cursor: AsyncCursor, *, settings_sent: bool = False) -> T:
     """Drive steps on a psycopg cursor (PostgreSQL), inside the caller's transaction;
-    `settings_sent`: the caller began it with its settings (`begin_with_settings`)."""
+    `settings_sent`: the caller began it with its settings (`begin`)."""
     info = cursor.connection.info
     locks = LockOrder(lambda: info.transaction_status != TransactionStatus.IDLE)
     try:

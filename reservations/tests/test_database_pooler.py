@@ -23,6 +23,7 @@ from rest_framework_simplejwt.tokens import RefreshToken
 from harness.pgbouncer import pgbouncer_in_front_of
 from harness.servers import full_stack_env, running_server
 from reservations import database_pooler
+from reservations.ledger.models import SeatChange
 from reservations.models import Seat
 
 from .clicking_buyers import Buyer, clicking, half_written, seat_rows
@@ -85,6 +86,9 @@ def test_every_click_through_pgbouncer_is_answered_and_written(bouncer, fast_pat
     rows = seat_rows(the_test_database_url(), event.id)
     assert half_written(rows, answers) == []
     assert {status for status, *_ in rows.values()} == {"available"}
+    # Each transaction said whose the changes were: no connection's session says it here.
+    changes = SeatChange.objects.filter(event_id=event.id)
+    assert set(changes.values_list("via", flat=True)) == {"online"}
 
 
 def seat_statements_prepared(bouncer) -> int:

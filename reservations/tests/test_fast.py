@@ -3,6 +3,7 @@ cycles, and the same rules (fast_calls.py runs it)."""
 
 import asyncio
 import json
+import tempfile
 from datetime import timedelta
 
 import pytest
@@ -12,7 +13,9 @@ from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import RefreshToken
 
 from realtime.broadcast import event_group
+from reservations.api.loop_database import loop_pool
 from reservations.api.loop_requests import cors_headers_for
+from reservations.ledger.models import SeatChange
 from reservations.models import Event, Seat
 from reservations.services.blocking import seats_block
 
@@ -161,6 +164,35 @@ def test_a_lock_through_the_fast_path_is_written_and_broadcast_after_commit(fast
         }
     ]
     assert holders == [alice.id]
+
+
+def test_a_hold_straight_to_postgresql_sends_no_settings_and_still_says_online(fast):
+    # The loop's connection opened with the timeouts and a buyer's own call as its session's
+    # (loop_database.py): what libpq sent for the hold is BEGIN, the hold's statements, COMMIT.
+    alice = UserFactory(username="alice")
+    event = event_with_seats(rows=1, seats_per_row=1)
+    seat = event.seats.get()
+
+    async def hold_traced():
+        pool = await loop_pool()
+        await pool.wait()  # its one connection open: the one the hold takes, none added
+        async with pool.connection() as conn:
+            pass
+        with tempfile.TemporaryFile() as trace:
+            conn.pgconn.trace(trace.fileno())
+            answer = await call(
+                fast, lock_path(event, seat), headers=[(b"authorization", bearer(alice))]
+            )
+            conn.pgconn.untrace()
+            assert pool.get_stats()["pool_size"] == 1
+            trace.seek(0)
+            return answer, trace.read()
+
+    (status, _, _), sent = on_one_loop(fast, hold_traced)
+
+    assert status == 200
+    assert b"BEGIN" in sent and b"COMMIT" in sent and b"set_config" not in sent
+    assert list(SeatChange.objects.filter(seat=seat).values_list("via", flat=True)) == ["online"]
 
 
 def test_fifty_fast_path_clicks_on_one_seat_have_exactly_one_winner(fast):

@@ -53,3 +53,37 @@ def test_the_loops_connections_prepare_statements_unless_the_pooler_between_keep
     params = loop_connection_params()
 
     assert params.get("prepare_threshold", "psycopg's") == threshold
+
+
+SAID = (
+    "SELECT current_setting('lock_timeout'), current_setting('statement_timeout'),"
+    " current_setting('seatmap.via', true)"
+)
+
+
+def test_straight_to_postgresql_the_loops_connections_open_with_the_booking_settings(settings):
+    # Read when the pool opens: a server started with DB_LOCK_TIMEOUT=0.5 has its own.
+    settings.DB_LOCK_TIMEOUT = 0.5
+
+    async def said():
+        try:
+            pool = await loop_pool()
+            async with pool.connection() as conn:
+                return await (await conn.execute(SAID)).fetchone()
+        finally:
+            await close_loop_pool()
+
+    assert asyncio.run(said()) == ("500ms", "5s", "online")
+    with connection.cursor() as cursor:  # Django's, for migrations and exports: none of them
+        cursor.execute(SAID)
+        assert cursor.fetchone()[:2] == ("0", "0")
+
+
+@pytest.mark.parametrize("pooler", ["transaction-prepared", "transaction"])
+def test_behind_a_transaction_pooler_the_loops_connections_open_with_no_settings(settings, pooler):
+    # Each transaction runs on whichever server connection PgBouncer has free, whose session
+    # is not this connection's: every booking transaction sends its own (test_races.py's
+    # fast-pgbouncer path waits no longer than DB_LOCK_TIMEOUT all the same).
+    settings.DATABASE_POOLER = pooler
+
+    assert "options" not in loop_connection_params()

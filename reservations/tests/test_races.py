@@ -322,10 +322,12 @@ def test_one_user_locking_many_seats_at_once_never_passes_the_hold_limit(path, s
 
 
 def test_a_crowd_waiting_on_a_row_lock_is_answered_503_within_the_lock_timeout(path, settings):
-    """Every locking transaction sets its own lock_timeout (services/locking.py
-    `transaction_settings`), in the transaction, so it holds behind PgBouncer too: a row held
-    elsewhere for long (here by another connection, as another server process would) costs the
-    crowd behind it at most the timeout, answered as a busy database is, and nothing written."""
+    """Every locking transaction waits DB_LOCK_TIMEOUT at most (services/locking.py): the fast
+    path's connections open with it straight to PostgreSQL (the server read it at start), and
+    behind PgBouncer each transaction sets its own: a row held elsewhere for long (here by
+    another connection, as another server process would) costs the crowd behind it at most the
+    timeout, answered as a busy database is, and nothing written. Without the connections'
+    option, the fast path's crowd waited out the client's 60 s read timeout."""
     settings.DB_LOCK_TIMEOUT = 0.5
     path = path.with_settings(DB_LOCK_TIMEOUT="0.5")
     event = event_with_seats(rows=1, seats_per_row=4)
