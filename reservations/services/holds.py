@@ -133,15 +133,20 @@ def buyer_limits_steps(
         address_limit_check(held=from_address, adding=adding)
 
 
+def room_left(*, held: int, booked: int, limit: int) -> tuple[int, int]:
+    """How many more seats of the event the caller may hold now: (under the event's purchase
+    limit `limit`, held and booked together; under SEAT_HOLD_LIMIT holds at once)."""
+    return limit - held - booked, settings.SEAT_HOLD_LIMIT - held
+
+
 def buyer_limits_check(*, held: int, booked: int, limit: int, adding: int) -> None:
-    """Refuse holding `adding` more seats when the caller holds `held` seats of the event and
-    has booked `booked`: past the event's purchase limit `limit` (held and booked together),
-    or past SEAT_HOLD_LIMIT holds at once. The purchase limit is told first: reserving what
-    they hold would not make room under it."""
-    if held + booked + adding > limit:
+    """Refuse holding `adding` more seats past `room_left`. The purchase limit is told first:
+    reserving what they hold would not make room under it."""
+    purchase_room, hold_room = room_left(held=held, booked=booked, limit=limit)
+    if adding > purchase_room:
         raise PurchaseLimitReached(limit=limit, held=held, booked=booked, adding=adding)
-    hold_limit = settings.SEAT_HOLD_LIMIT
-    if held + adding > hold_limit:
+    if adding > hold_room:
+        hold_limit = settings.SEAT_HOLD_LIMIT
         raise HoldLimitReached(
             f"You can hold at most {hold_limit} seats of this event at once.", limit=hold_limit
         )
@@ -253,8 +258,7 @@ class HoldRun:
     @property
     def may_take(self) -> int:
         """The most seats buyer_limits_check lets them add now."""
-        room = min(self.hold_limit - self.held, self.purchase_limit - self.held - self.booked)
-        return max(0, room)
+        return max(0, min(room_left(held=self.held, booked=self.booked, limit=self.purchase_limit)))
 
 
 def hold_run_steps(*, user_id: int, event_id: int) -> Steps[HoldRun]:

@@ -13,10 +13,14 @@ import type { Told } from './OffSaleForms';
  * Everyone in the console reads them; a Manager (`change_event`) sets them, or goes back to the
  * site's default limit. Every hold and booking after the change follows the new rules.
  */
+/** The event's on/off rules for buyers, as the limits route names them. */
+type Switch = 'holds_need_verified_email' | 'holds_limited_per_network';
+
 export function LimitsForm({ eventId, mayChange, limit, tell }: { eventId: number; mayChange: boolean; limit: ConsoleActions['limit']; tell: Told }) {
   const ids = useId();
   const limits = useQuery({ queryKey: queryKeys.limits(eventId), queryFn: () => fetchLimits(eventId) });
   const [value, setValue] = useState('');
+  const now = limits.data;
   const save = (purchaseLimit: number | null) =>
     limit.mutate(
       { purchase_limit: purchaseLimit },
@@ -30,18 +34,23 @@ export function LimitsForm({ eventId, mayChange, limit, tell }: { eventId: numbe
     );
   const turn = (body: LimitsBody, said: string) =>
     limit.mutate(body, { onSuccess: () => tell('ok', said), onError: (error) => tell('error', refusalText(error)) });
-  const verifiedOnly = (on: boolean) =>
-    turn({ holds_need_verified_email: on }, on ? 'Only buyers with a confirmed e-mail can hold seats now.' : 'Every logged-in buyer can hold seats now.');
-  const perNetwork = (on: boolean) =>
-    turn(
-      { holds_limited_per_network: on },
-      on ? 'Holds are limited per network now, as well as per buyer.' : 'Holds are limited per buyer only now.',
-    );
+  /** One of the event's on/off rules: a checkbox that sets `field`, saying `said[on]` once set. */
+  const switchOf = (field: Switch, testId: string, label: string, said: [off: string, on: string], describedBy?: string) => (
+    <label className="console-check" data-testid={testId}>
+      <input
+        type="checkbox"
+        checked={now?.[field] ?? false}
+        disabled={!mayChange || !now || limit.isPending}
+        onChange={(event) => turn({ [field]: event.target.checked }, said[Number(event.target.checked)])}
+        aria-describedby={describedBy}
+      />{' '}
+      {label}
+    </label>
+  );
   const submit = (event: FormEvent) => {
     event.preventDefault();
     save(Number(value));
   };
-  const now = limits.data;
   return (
     <section className="console-panel" aria-labelledby={`${ids}-title`} data-testid="limits">
       <h2 id={`${ids}-title`}>Purchase limit</h2>
@@ -63,25 +72,17 @@ export function LimitsForm({ eventId, mayChange, limit, tell }: { eventId: numbe
           )}
         </form>
       )}
-      <label className="console-check" data-testid="verified-only">
-        <input
-          type="checkbox"
-          checked={now?.holds_need_verified_email ?? false}
-          disabled={!mayChange || !now || limit.isPending}
-          onChange={(event) => verifiedOnly(event.target.checked)}
-        />{' '}
-        Only buyers with a confirmed e-mail may hold seats
-      </label>
-      <label className="console-check" data-testid="per-network">
-        <input
-          type="checkbox"
-          checked={now?.holds_limited_per_network ?? false}
-          disabled={!mayChange || !now || limit.isPending}
-          onChange={(event) => perNetwork(event.target.checked)}
-          aria-describedby={`${ids}-per-network`}
-        />{' '}
-        Limit holds per network as well as per buyer
-      </label>
+      {switchOf('holds_need_verified_email', 'verified-only', 'Only buyers with a confirmed e-mail may hold seats', [
+        'Every logged-in buyer can hold seats now.',
+        'Only buyers with a confirmed e-mail can hold seats now.',
+      ])}
+      {switchOf(
+        'holds_limited_per_network',
+        'per-network',
+        'Limit holds per network as well as per buyer',
+        ['Holds are limited per buyer only now.', 'Holds are limited per network now, as well as per buyer.'],
+        `${ids}-per-network`,
+      )}
       <p className="hint" id={`${ids}-per-network`}>
         One network (a home, an office, a phone carrier's shared address) then holds at most the site's cap of seats at once, and a seat one of its accounts let go is not given to
         another of them for a few minutes. It stops one person with many accounts, but buyers who share an address share that cap: on a carrier's shared address thousands of
