@@ -258,19 +258,19 @@ class Seat(models.Model):
             models.Index(
                 fields=["event", "held_by"], name="seat_holds", condition=Q(status="locked")
             ),
-            # The live holds taken from one network, for its cap (rules.address_held_count_sql).
+            # The live holds taken from one network, for its cap (sql.buyer_state).
             models.Index(
                 fields=["event", "held_from"],
                 name="seat_holds_from",
                 condition=Q(status="locked", held_from__isnull=False),
             ),
-            # A buyer's holds that ended lately, for their run of holds (rules.hold_start_sql).
+            # A buyer's holds that ended lately, for their run of holds (sql.buyer_state).
             models.Index(
                 fields=["event", "released_by"],
                 name="seat_released",
                 condition=Q(released_by__isnull=False),
             ),
-            # A buyer's booked seats of an event, for the purchase limit (rules.booked_count_sql).
+            # A buyer's booked seats of an event, for the purchase limit (sql.buyer_state).
             models.Index(
                 fields=["event", "reserved_by"],
                 name="seat_booked",

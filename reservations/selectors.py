@@ -17,7 +17,8 @@ from .exceptions import NoLayout, NotFound
 from .live_seats import category_counts
 from .models import Event, PriceCategory, Reservation, ReservedSeat, Seat, VenueLayout
 from .rules import free_q
-from .services.holds import HoldRun, hold_run_steps
+from .services.buyer_policy import HoldRun
+from .services.holds import hold_run_steps
 from .services.runner import run
 from .services.sql import SEAT_FIELDS
 

@@ -59,20 +59,17 @@ from django.utils import timezone
 
 from ..exceptions import (
     AccountInactive,
-    AddressHoldLimitReached,
     BookingError,
     EmailUnverified,
-    HoldLimitReached,
     NoBlock,
     NotFound,
-    PurchaseLimitReached,
 )
 from ..rules import hold_network
 from ..seating import Candidate, Request, Room
 from ..seating import candidates as picker_candidates
 from ..signals import seats_changed_on_commit
 from . import sql
-from .holds import address_limit_check, buyer_limits_check, lock_deadline
+from .buyer_policy import BuyerPolicy, BuyerState, HoldTimes, moment_of
 from .runner import run
 from .seat_infos import seat_infos
 from .sql import Steps
@@ -211,6 +208,7 @@ def best_batch_steps(*, event_id: int, asks: Sequence[Ask]) -> Steps[list[Answer
     if not found_event:
         raise NotFound("No such event.")
     orphan_mode, purchase_limit, limited = found_event[0][:3]
+    policy = BuyerPolicy.from_settings()
     asks = [
         replace(ask, address=hold_network(ask.address, limited_per_network=limited)) for ask in asks
     ]
@@ -239,6 +237,10 @@ def best_batch_steps(*, event_id: int, asks: Sequence[Ask]) -> Steps[list[Answer
                 answers[n] = EmailUnverified(email=email, to="hold seats of this event")
         if addresses := sorted({asks[n].address for n in pending if asks[n].address}):
             yield sql.address_locks(event_id=event_id, addresses=addresses)
+        runs = yield sql.buyer_runs(
+            event_id=event_id, user_ids=callers, cooled=policy.cooled(timezone.now())
+        )
+    times: dict[int, HoldTimes] = {}  # ask -> the times of its hold (buyer_policy.py)
     held_seats: set[int] = set()
     # Seats of blocks found gone: another process's transaction has some of them locked, and
     # until it commits the taken read still shows them free. The rest of the batch picks
@@ -251,7 +253,7 @@ def best_batch_steps(*, event_id: int, asks: Sequence[Ask]) -> Steps[list[Answer
             break
         taken = yield sql.taken_seats(event_id=event_id, now=timezone.now())
         if not attempt:  # under the user row locks the callers' seats can only go, not grow
-            _buyer_limit_checks(asks, answers, taken, purchase_limit)
+            times = _buyer_decisions(asks, answers, taken, runs, purchase_limit, policy)
             pending = [n for n in pending if answers[n] is None]
         taken_ids = [seat_id for seat_id, *_ in taken] + list(gone)
         tried: dict[int, tuple[Candidate, list[Candidate]]] = {}
@@ -282,11 +284,11 @@ def best_batch_steps(*, event_id: int, asks: Sequence[Ask]) -> Steps[list[Answer
         rows = yield sql.hold_blocks(
             event_id=event_id,
             blocks=[
-                (asks[n].user_id, asks[n].address, candidate.seats)
+                (asks[n].user_id, asks[n].address, candidate.seats, times[n])
                 for n, (candidate, _) in tried.items()
             ],
-            until=lock_deadline(now),
             now=now,
+            cooled=policy.cooled(now),
         )
         by_id = {row[0]: sql.SeatRow._make(row) for row in rows}
         for n, (candidate, found) in tried.items():
@@ -312,33 +314,48 @@ def best_batch_steps(*, event_id: int, asks: Sequence[Ask]) -> Steps[list[Answer
     return [answer or _no_block(asks[n].wish, names) for n, answer in enumerate(answers)]
 
 
-def _buyer_limit_checks(
-    asks: Sequence[Ask], answers: list[Answer | None], taken: sql.Rows, purchase_limit: int
-) -> None:
-    """Refuse each ask that would take its caller past their limits (holds.buyer_limits_check)
-    or their network past its own (holds.address_limit_check), counting what the caller and
-    the network hold and the caller has booked (`taken`) and the seats of the batch's earlier
+def _buyer_decisions(
+    asks: Sequence[Ask],
+    answers: list[Answer | None],
+    taken: sql.Rows,
+    runs: sql.Rows,
+    purchase_limit: int,
+    policy: BuyerPolicy,
+) -> dict[int, HoldTimes]:
+    """The policy's decision on each ask still open (BuyerPolicy.hold): its hold's times, or
+    its refusal as its answer. Each caller's state is what they and their network hold and
+    they have booked (`taken`), their run (`runs`), and the seats of the batch's earlier
     asks."""
     held = Counter(holder for _, holder, _, _ in taken if holder)
     booked = Counter(booker for _, _, booker, _ in taken if booker)
-    from_address = Counter(address for _, _, _, address in taken if address)
+    from_network = Counter(address for _, _, _, address in taken if address)
+    run_of = {holder: (moment_of(began), moment_of(ended)) for holder, began, ended in runs}
+    now = timezone.now()
+    times = {}
     for n, ask in enumerate(asks):
         if answers[n] is not None:
             continue
+        began, ended = run_of.get(ask.user_id, (None, None))
+        state = BuyerState(
+            active=True,
+            must_verify=False,
+            email="",
+            run_began=began,
+            last_ended=ended,
+            held=held[ask.user_id],
+            booked=booked[ask.user_id],
+            purchase_limit=purchase_limit,
+            network=ask.address,
+            network_held=from_network[ask.address] if ask.address else 0,
+        )
         try:
-            buyer_limits_check(
-                held=held[ask.user_id],
-                booked=booked[ask.user_id],
-                limit=purchase_limit,
-                adding=ask.wish.count,
-            )
-            if ask.address is not None:
-                address_limit_check(held=from_address[ask.address], adding=ask.wish.count)
-        except (HoldLimitReached, PurchaseLimitReached, AddressHoldLimitReached) as refused:
+            times[n] = policy.hold(state, now=now, adding=ask.wish.count)
+        except BookingError as refused:
             answers[n] = refused
         else:
             held[ask.user_id] += ask.wish.count
-            from_address[ask.address] += ask.wish.count
+            from_network[ask.address] += ask.wish.count
+    return times
 
 
 def _stage(shapes: Sequence[dict]) -> tuple[float, float] | None:

@@ -19,20 +19,21 @@ from decimal import Decimal
 from django.utils import timezone
 
 from ..exceptions import (
+    AccountInactive,
     AlreadyCancelled,
     CompanionRequiresAccessible,
     IdempotencyMismatch,
     LockRequired,
     NotFound,
     PriceChanged,
-    PurchaseLimitReached,
 )
 from ..models import Reservation, Seat
 from ..rules import seat_is_held_by
 from ..seating import companions_without_accessible
 from ..signals import seats_changed_on_commit
 from . import sql
-from .holds import caller_row_steps, moment_of
+from .buyer_policy import BuyerPolicy, moment_of
+from .holds import buyer_state_steps, caller_row_steps
 from .locking import seat_rows_steps
 from .sql import Steps
 
@@ -128,7 +129,11 @@ def reserve_steps(
     reservation back instead of booking again; with another body, `idempotency_mismatch`. A
     booking that fails rolls its claim back with it.
     """
-    yield from caller_row_steps(user_id)
+    buyer = yield from buyer_state_steps(
+        user_id=user_id, event_id=event_id, address=None, now=timezone.now()
+    )
+    if not buyer.state.active:
+        raise AccountInactive("Log in, or send a valid bearer token.")
     key_id = None
     if idempotency_key:
         fingerprint = reserve_fingerprint(event_id=event_id, seat_ids=seat_ids)
@@ -172,15 +177,10 @@ def reserve_steps(
             f"{expected_total}. Check the new prices and reserve again.",
             total=f"{total:.2f}",
         )
-    inserted = yield sql.reservation_insert(
-        user_id=user_id, event_id=event_id, total=total, now=now, seats=len(seats)
+    room_left = BuyerPolicy.from_settings().book(buyer.state, adding=len(seats))
+    ((reservation_id, name, starts_at),) = yield sql.reservation_insert(
+        user_id=user_id, event_id=event_id, total=total, now=now
     )
-    if not inserted:  # past the purchase limit: the event's limit lowered since they held
-        ((held, booked, limit, _),) = yield sql.buyer_seats(
-            event_id=event_id, user_id=user_id, now=now, address=None
-        )
-        raise PurchaseLimitReached(limit=limit, held=held, booked=booked, adding=len(seats))
-    ((reservation_id, name, starts_at, room_left),) = inserted
     yield sql.reserved_seats_insert(
         reservation_id=reservation_id, prices=[(s.id, s.price) for s in sold]
     )

@@ -10,9 +10,10 @@ The order (`Rank`), which is why two booking calls can never wait on each other 
    account is checked (``holds.caller_row_steps``): the hold limit and the purchase limit
    count seats across rows the request does not lock, and this makes one user's concurrent
    holds and reserves (their tabs, their devices) queue behind each other, so each counts
-   what the one before it committed. Every call that gives an account seats takes it first:
-   what those counts see can only shrink under it, never grow (rules.py). Cancel takes it too
-   on the fast path, which has no other account check.
+   what the one before it committed. Every call that gives an account seats takes it first,
+   and reads the buyer's state (buyer_policy.py) in a statement after it, whose snapshot is
+   taken once the lock is held: what it counts can only shrink under it, never grow. Cancel
+   takes it too on the fast path, which has no other account check.
 3. A hold's client network (rules.py "Holds per address"): an advisory lock keyed by the
    event and the network, so the network's holds counted after it can only shrink until the
    transaction ends (a batch: its networks in order). Only holds take it; a load-test host's
@@ -24,8 +25,9 @@ The order (`Rank`), which is why two booking calls can never wait on each other 
 5. The seat rows, ``FOR UPDATE`` ordered by id (or one seat by a conditional ``UPDATE``), so
    two multi-seat calls lock their common seats in the same order.
 6. Only then the clock and the availability check, so the check and the write see the same
-   committed state. (The one-seat lock and unlock try a conditional UPDATE whose clock is read
-   just before it, written to refuse more than the rule, never less: holds.hold_one_steps.)
+   committed state. (The one-seat lock and unlock try a conditional UPDATE, guarded by the seat
+   row's own rules, whose clock is read just before it, written to refuse more than the rule,
+   never less: holds.hold_one_steps; the buyer's own rules were decided under rank 2.)
 7. Last, a reserve that books the buyer's limit ends their turn of the event's waiting room:
    their place's row (``sql.queue_turn_end``). What else locks a place (claim, extend, the
    tick) takes no user or seat row after it.

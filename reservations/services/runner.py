@@ -11,7 +11,7 @@ from psycopg.pq import TransactionStatus
 
 from ..signals import bookings_changed_on_commit, seats_changed_on_commit
 from .locking import LockOrder, transaction_settings
-from .sql import ROW_LOCK, Statement, Steps, T, Table
+from .sql import ROW_LOCK, Rows, Statement, Steps, T, Table
 
 MICROSECOND = timedelta(microseconds=1)
 
@@ -69,16 +69,18 @@ def run(steps: Steps[T]) -> T:
     locks = LockOrder(lambda: connection.in_atomic_block)
     with connection.cursor() as cursor:
         try:
-            statement = next(steps)
+            sent = next(steps)
             while True:
-                if locks.take(statement.lock, sql=statement.sql) and postgres:
-                    cursor.execute(*_rendered(transaction_settings(), postgres=True))
-                if statement.postgres_only and not postgres:
-                    statement = steps.send([])
-                    continue
-                cursor.execute(*_rendered(statement, postgres=postgres))
-                rows = cursor.fetchall() if cursor.description else []
-                statement = steps.send(rows)
+                rows: Rows = []
+                for statement in (sent,) if isinstance(sent, Statement) else sent:
+                    if locks.take(statement.lock, sql=statement.sql) and postgres:
+                        cursor.execute(*_rendered(transaction_settings(), postgres=True))
+                    if statement.postgres_only and not postgres:
+                        rows = []
+                        continue
+                    cursor.execute(*_rendered(statement, postgres=postgres))
+                    rows = cursor.fetchall() if cursor.description else []
+                sent = steps.send(rows)
         except StopIteration as finished:
             return finished.value
 
@@ -110,18 +112,40 @@ async def begin(connection: AsyncConnection, *, session_said: bool) -> None:
 
 async def run_async(steps: Steps[T], cursor: AsyncCursor, *, settings_sent: bool = False) -> T:
     """Drive steps on a psycopg cursor (PostgreSQL), inside the caller's transaction;
-    `settings_sent`: the caller began it with its settings (`begin`)."""
+    `settings_sent`: the caller began it with its settings (`begin`). Statements yielded
+    together go in one pipeline: one round trip."""
     info = cursor.connection.info
     locks = LockOrder(lambda: info.transaction_status != TransactionStatus.IDLE)
     try:
-        statement = next(steps)
+        sent = next(steps)
         while True:
-            if locks.take(statement.lock, sql=statement.sql) and not settings_sent:
-                await cursor.execute(*_rendered(transaction_settings(), postgres=True))
-            await cursor.execute(*_rendered(statement, postgres=True))
-            # Whether it returned rows: `description` would build a Column per field, ~20 us
-            # for a seat row's, on every statement of every hold.
-            rows = await cursor.fetchall() if cursor.rownumber is not None else []
-            statement = steps.send(rows)
+            if not isinstance(sent, Statement):  # a tuple of them (a Statement is a tuple too)
+                rows = await _pipelined(sent, cursor, locks, settings_sent=settings_sent)
+            else:
+                if locks.take(sent.lock, sql=sent.sql) and not settings_sent:
+                    await cursor.execute(*_rendered(transaction_settings(), postgres=True))
+                await cursor.execute(*_rendered(sent, postgres=True))
+                rows = await _rows(cursor)
+            sent = steps.send(rows)
     except StopIteration as finished:
         return finished.value
+
+
+async def _rows(cursor: AsyncCursor) -> Rows:
+    # Whether it returned rows: `description` would build a Column per field, ~20 us for a
+    # seat row's, on every statement of every hold.
+    return await cursor.fetchall() if cursor.rownumber is not None else []
+
+
+async def _pipelined(
+    statements: tuple[Statement, ...], cursor: AsyncCursor, locks: LockOrder, *, settings_sent: bool
+) -> Rows:
+    """Send these statements in one pipeline; the last one's rows."""
+    conn = cursor.connection
+    cursors = []
+    async with conn.pipeline():
+        for statement in statements:
+            if locks.take(statement.lock, sql=statement.sql) and not settings_sent:
+                await conn.execute(*_rendered(transaction_settings(), postgres=True))
+            cursors.append(await conn.execute(*_rendered(statement, postgres=True)))
+    return await _rows(cursors[-1])

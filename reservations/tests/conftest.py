@@ -78,7 +78,7 @@ def bob_api(bob):
 
 @pytest.fixture
 def short_locks(settings):
-    """Holds of one second. A hold ends on a whole second (holds.lock_deadline), so one taken
+    """Holds of one second. A hold ends on a whole second (BuyerPolicy.deadline), so one taken
     late in a second would last only what is left of it: the test starts just after a whole
     second, and its first hold lasts nearly a full one."""
     settings.SEAT_LOCK_SECONDS = 1

@@ -7,11 +7,13 @@ on both paths (races.py): Django's in this process and the fast path of a server
 every client 127.0.0.1.
 
 Negative controls (run once, not committed): with the network's lock taken out (the CTE of
-`sql.caller_for_hold` and `sql.address_locks` selecting 1), the click race wins 4
-and 5 of 12 with a cap of 3 (both paths fail); best available's race does not need it (an
-event's batches take turns already) but wins 6 of 6 without `address_limit_check` in its
-checks; without `not_passed_sql` in `sql.hold_if_free` Bob's click takes Alice's seat on both
-paths (200 where 409 is asked); without it in `sql.hold_blocks` best available hands it to him.
+`sql.caller_lock` and `sql.address_locks` selecting 1), the click race wins 4
+and 5 of 12 with a cap of 3 (both paths fail), and so it does with the buyer's state read
+before the locks (`holds.buyer_state_steps`); best available's race does not need it (an
+event's batches take turns already) but wins 6 of 6 without the network's cap in its
+decisions; without `not_passed_sql` in `sql.hold` Bob's click takes Alice's seat on both
+paths (200 where 409 is asked), and the lapsed hold's test fails too; without it in
+`sql.hold_blocks` best available hands it to him.
 """
 
 import time

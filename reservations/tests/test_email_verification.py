@@ -248,7 +248,7 @@ def test_the_admin_lists_how_many_accounts_one_address_made_within_the_hour(admi
 @pytest.mark.parametrize("path", ["django", "fast"], indirect=True)
 def test_an_event_that_asks_for_verified_buyers_refuses_holds_by_the_others(path):
     """On both paths (races.py's posters: Django's in this process, a server's fast path).
-    Negative control: without the check of `holds._caller_for_hold_steps` the lock and lock
+    Negative control: without the check of `BuyerPolicy.account` the lock and lock
     several are held (200) on both paths; without best available's, its block is."""
     event = event_with_seats(rows=1, seats_per_row=6)
     Event.objects.filter(pk=event.pk).update(holds_need_verified_email=True)

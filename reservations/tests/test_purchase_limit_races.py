@@ -6,12 +6,13 @@ race with, the account never owns more than the limit afterwards: the caller's r
 one before it committed.
 
 Negative controls (run once, not committed): with the purchase limit taken out of the
-one-statement hold (`sql.hold_if_free`, its held-and-booked count), ten of twelve tabs win on
-both paths, in both click races (owned 10 of a limit of 4); with its booked count alone taken
+one-statement hold (then `sql.hold_if_free`, its held-and-booked count), ten of twelve tabs win
+on both paths, in both click races (owned 10 of a limit of 4); with its booked count alone taken
 out, the race after a booking fails on both paths. With the caller's row read without
-`FOR UPDATE` (`sql.caller_for_hold`'s `lock_rows`), six to eight tabs of twelve win
-(each counts before the others commit): the first race fails on both paths, the others on
-Django's path and now and then on the fast path.
+`FOR UPDATE`, six to eight tabs of twelve win (each counts before the others commit). With the
+buyer's state read before the caller's lock rather than in a statement after it
+(`holds.buyer_state_steps`: a snapshot older than the wait), the first race fails on both paths
+and the race after a booking on Django's.
 """
 
 from collections import Counter

@@ -92,7 +92,7 @@ def test_each_write_does_the_same_in_memory_as_in_sql(write, held, alice, bob, n
     values = {
         "user_id": alice.id,
         "until": now + timedelta(minutes=5),
-        "now": now,
+        "since": now,
         "address": "2001:db8:1::/64",
     }
 

@@ -3,6 +3,7 @@
 from collections.abc import Sequence
 from datetime import datetime
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 
 from ...accounts.email_verification import must_verify_sql
@@ -11,15 +12,8 @@ from ...models import (
     PriceCategory,
     VenueLayout,
 )
-from ...rules import (
-    FREE_SQL,
-    hold_allowed_sql,
-    hold_clock,
-    hold_end_sql,
-    hold_start_sql,
-    not_passed_sql,
-    purchase_params,
-)
+from ...rules import FREE_SQL, not_passed_sql
+from ..buyer_policy import HoldTimes
 from ..locking import Rank
 from .contract import ROW_LOCK, Statement, Table
 from .seats import HOLD, SEAT_FIELDS, SEAT_INFO_FIELDS, SEAT_TABLE, Status
@@ -51,7 +45,7 @@ def event_for_best(*, event_id: int, categories: Sequence[int]) -> Statement:
         f"LEFT JOIN {_CATEGORY_TABLE} c ON c.event_id = e.id AND c.id IN (%(categories)s) "
         f"WHERE e.id = %(event_id)s",
         {"event_id": event_id, "categories": Table(("bigint",), [(c,) for c in categories])}
-        | purchase_params(),
+        | {"purchase_default": settings.SEAT_PURCHASE_LIMIT},
     )
 
 
@@ -108,65 +102,60 @@ def taken_seats(*, event_id: int, now: datetime) -> Statement:
     )
 
 
-# A block's hold as rules.py has it: its buyer's run of holds of the event continued, never
-# past the cap (a buyer past it fails their block), from the buyer's network.
-def _hold_block_set(*, postgres: bool) -> str:
-    return HOLD.update_sql(
-        held_by_id="wanted.holder",
-        held_from="wanted.address",
-        held_since=hold_start_sql("wanted.holder", postgres=postgres),
-        held_until=hold_end_sql("wanted.holder", postgres=postgres),
-    )
+# A block's hold: its buyer's, from their network, with the times the policy gave it.
+_HOLD_BLOCK_SET = HOLD.update_sql(
+    held_by_id="wanted.holder",
+    held_from="wanted.address",
+    held_since="wanted.since",
+    held_until="wanted.until",
+)
 
 
 def hold_blocks(
     *,
     event_id: int,
-    blocks: Sequence[tuple[int, str | None, Sequence[int]]],
-    until: datetime,
+    blocks: Sequence[tuple[int, str | None, Sequence[int], HoldTimes]],
     now: datetime,
+    cooled: datetime,
 ) -> Statement:
-    """Hold each (user id, network, seat ids) block for its user, each all or none, in one
-    statement: the seats free at `now` (rules.FREE_SQL) that no other transaction has locked
-    are locked in id order, skipping the others, and a block is written only if that is all of
-    its seats and none would pass between accounts of the user's network (rules.py).
+    """Hold each (user id, network, seat ids, times) block for its user, each all or none, in
+    one statement: the seats free at `now` (rules.FREE_SQL) that no other transaction has
+    locked are locked in id order, skipping the others, and a block is written only if that is
+    all of its seats and none would pass between accounts of the user's network (rules.py).
     The rows of a block found gone that it did lock stay locked until the transaction ends
     (other buyers skip them meanwhile). Its clock is read before the rows are locked, so it can
     only refuse more than the rule, never hold a seat that is not free. Rows: the seats held
     (SEAT_COLUMNS)."""
     wanted = Table(
-        ("bigint", "integer", "bigint", "text"),
+        ("bigint", "integer", "bigint", "text", "timestamptz", "timestamptz"),
         [
-            (seat_id, block, user_id, address)
-            for block, (user_id, address, seat_ids) in enumerate(blocks)
+            (seat_id, block, user_id, address, times.since, times.until)
+            for block, (user_id, address, seat_ids, times) in enumerate(blocks)
             for seat_id in seat_ids
         ],
     )
     seat_ids = Table(("bigint",), [(seat_id,) for seat_id, *_ in wanted.rows])
     passed_columns = "released_from, released_by_id, released_at, status, held_from, held_by_id"
-
-    def text(postgres: bool) -> str:
-        return (
-            f"WITH wanted (seat_id, block, holder, address) AS (%(wanted)s), "
-            f"free AS MATERIALIZED (SELECT id, {passed_columns}, held_until "
-            f"FROM {SEAT_TABLE} WHERE event_id = %(event_id)s "
-            f"AND id IN (%(seat_ids)s) AND {FREE_SQL} ORDER BY id{ROW_LOCK}), "
-            f"whole AS (SELECT w.block FROM wanted w LEFT JOIN free f ON f.id = w.seat_id "
-            f"AND {hold_allowed_sql('w.holder', postgres=postgres)} "
-            f"AND {not_passed_sql('w.holder', 'w.address', row='f.')} "
-            f"GROUP BY w.block HAVING count(f.id) = count(*)) "
-            f"{_hold_block_set(postgres=postgres)} FROM wanted "
-            f"WHERE id IN (%(seat_ids)s) AND id = wanted.seat_id "
-            f"AND wanted.block IN (SELECT block FROM whole) "
-            f"RETURNING {', '.join(f'{SEAT_TABLE}.{name}' for name in SEAT_FIELDS)}"
-        )
-
     return Statement(
-        text(postgres=True),
-        {"event_id": event_id, "until": until, "wanted": wanted, "seat_ids": seat_ids}
-        | hold_clock(now),
+        f"WITH wanted (seat_id, block, holder, address, since, until) AS (%(wanted)s), "
+        f"free AS MATERIALIZED (SELECT id, {passed_columns}, held_until "
+        f"FROM {SEAT_TABLE} WHERE event_id = %(event_id)s "
+        f"AND id IN (%(seat_ids)s) AND {FREE_SQL} ORDER BY id{ROW_LOCK}), "
+        f"whole AS (SELECT w.block FROM wanted w LEFT JOIN free f ON f.id = w.seat_id "
+        f"AND {not_passed_sql('w.holder', 'w.address', row='f.')} "
+        f"GROUP BY w.block HAVING count(f.id) = count(*)) "
+        f"{_HOLD_BLOCK_SET} FROM wanted "
+        f"WHERE id IN (%(seat_ids)s) AND id = wanted.seat_id "
+        f"AND wanted.block IN (SELECT block FROM whole) "
+        f"RETURNING {', '.join(f'{SEAT_TABLE}.{name}' for name in SEAT_FIELDS)}",
+        {
+            "event_id": event_id,
+            "wanted": wanted,
+            "seat_ids": seat_ids,
+            "now": now,
+            "cooled": cooled,
+        },
         lock_rows=True,
         skip_locked=True,
         lock=Rank.SEATS,
-        sqlite_sql=text(postgres=False),
     )

@@ -11,7 +11,6 @@ from ...models import (
     Reservation,
     ReservedSeat,
 )
-from ...rules import PURCHASE_LIMIT_SQL, booked_count_sql, purchase_params
 from ..locking import Rank
 from .contract import Statement, id_table
 from .seats import BOOK, SEAT_TABLE
@@ -56,22 +55,14 @@ _EVENT_BRIEF = (
 )
 
 
-def reservation_insert(
-    *, user_id: int, event_id: int, total: Decimal, now: datetime, seats: int
-) -> Statement:
-    """A confirmed reservation of `seats` seats, unless the caller's booked seats of the event
-    and these would be more than its purchase limit (rules.py): its id, its event's name and
-    start, and how many more seats the caller may book after it; no row when refused."""
-    booked = booked_count_sql("%(user_id)s")
+def reservation_insert(*, user_id: int, event_id: int, total: Decimal, now: datetime) -> Statement:
+    """A confirmed reservation: its id, its event's name and start."""
     return Statement(
         f"INSERT INTO {RESERVATION_TABLE} "
         f"(user_id, event_id, total_price, amount_taken, status, created_at) "
-        f"SELECT %(user_id)s, %(event_id)s, %(total)s, %(total)s, "
-        f"'{Reservation.Status.CONFIRMED.value}', %(now)s "
-        f"WHERE {booked} + %(seats)s <= {PURCHASE_LIMIT_SQL} "
-        f"RETURNING id, {_EVENT_BRIEF}, {PURCHASE_LIMIT_SQL} - {booked} - %(seats)s",
-        {"user_id": user_id, "event_id": event_id, "total": total, "now": now, "seats": seats}
-        | purchase_params(),
+        f"VALUES (%(user_id)s, %(event_id)s, %(total)s, %(total)s, "
+        f"'{Reservation.Status.CONFIRMED.value}', %(now)s) RETURNING id, {_EVENT_BRIEF}",
+        {"user_id": user_id, "event_id": event_id, "total": total, "now": now},
     )
 
 

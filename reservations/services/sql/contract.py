@@ -56,5 +56,7 @@ def id_table(ids: Sequence[int]) -> Table:
 
 Rows = list[tuple]
 T = TypeVar("T")
-# A step function (holds.py, bookings.py): yields statements, is sent each one's rows, returns a T.
-Steps = Generator[Statement, Rows, T]
+# A step function (holds.py, bookings.py): yields statements, is sent each one's rows, returns a
+# T. It may yield several statements as a tuple, to be sent in one round trip where the runner
+# can (each still takes its own snapshot): it is sent the last one's rows.
+Steps = Generator[Statement | tuple[Statement, ...], Rows, T]

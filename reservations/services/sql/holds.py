@@ -5,30 +5,15 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 
 from ...accounts.email_verification import must_verify_sql
 from ...models import (
     Event,
 )
-from ...rules import (
-    FREE_SQL,
-    LIMITED_PER_NETWORK_SQL,
-    PURCHASE_LIMIT_SQL,
-    address_allows_sql,
-    address_held_count_sql,
-    address_params,
-    booked_count_sql,
-    held_count_sql,
-    hold_allowed_sql,
-    hold_clock,
-    hold_end_sql,
-    hold_start_sql,
-    not_passed_sql,
-    passed_sql,
-    purchase_params,
-    run_ended_sql,
-)
+from ...rules import FREE_SQL, live_hold_sql, not_passed_sql, passed_sql
+from ..buyer_policy import HoldTimes
 from ..locking import Rank
 from .contract import ROW_LOCK, Statement, Table, id_table
 from .seats import FREE, HOLD, SEAT_COLUMNS, SEAT_FIELDS, SEAT_INFO_FIELDS, SEAT_TABLE, Status
@@ -44,32 +29,24 @@ def user_for_update(*, user_id: int) -> Statement:
     )
 
 
-def caller_for_hold(
-    *, user_id: int, event_id: int, address: str | None, seat_id: int | None = None
-) -> Statement:
-    """The caller's row, locked: whether the account is active, whether the event asks for a
-    verified e-mail that the account has not (email_verification.py), and, with a client
-    network, whether the event limits holds per network (rules.py); beside them one seat of
-    the event as committed, not locked (no seat columns: no such seat, or none asked); then,
-    where the event limits them, that network's lock (address_locks), after the row's: a CTE
-    with a row lock is run whole first, where a function beside FOR UPDATE would take its lock
-    before the row's. One round trip."""
+def caller_lock(*, user_id: int, event_id: int, address: str | None) -> Statement:
+    """The caller's row locked, and, where the event limits holds per network (rules.py) and
+    the call comes from one, that network's lock (address_locks) after it: a CTE with a row
+    lock is run whole first, where a function beside FOR UPDATE would take its lock before the
+    row's. What is read under them comes in a statement of its own (buyer_state), whose
+    snapshot is taken after the locks: this one's predates any wait for them."""
     table = get_user_model()._meta.db_table
-    seat_columns = ", ".join(f"s.{name}" for name in SEAT_FIELDS)
-    limited = "FALSE" if address is None else LIMITED_PER_NETWORK_SQL
-    caller = (
-        f"SELECT u.is_active, {must_verify_sql('u')}, {limited} AS limited, {seat_columns} "
-        f"FROM {table} u "
-        f"LEFT JOIN {SEAT_TABLE} s ON s.id = %(seat_id)s AND s.event_id = %(event_id)s "
-        f"WHERE u.id = %(user_id)s"
-    )
-    params = {"user_id": user_id, "event_id": event_id, "seat_id": seat_id}
+    params = {"user_id": user_id, "event_id": event_id}
     if address is None:
-        return Statement(caller, params, lock_rows=True, lock_of="u", lock=Rank.CALLER)
+        caller = f"SELECT 1 FROM {table} u WHERE u.id = %(user_id)s"
+        return Statement(caller, params, lock_rows=True, lock=Rank.CALLER)
+    caller = (
+        f"SELECT (SELECT n.holds_limited_per_network FROM {Event._meta.db_table} n "
+        f"WHERE n.id = %(event_id)s) AS limited FROM {table} u WHERE u.id = %(user_id)s"
+    )
     return Statement(
-        f"WITH caller AS MATERIALIZED ({caller}{ROW_LOCK}) SELECT caller.*, CASE WHEN "
-        f"caller.limited THEN pg_advisory_xact_lock(hashtextextended(%(lock_name)s, 0)) END "
-        f"FROM caller",
+        f"WITH caller AS MATERIALIZED ({caller}{ROW_LOCK}) SELECT CASE WHEN caller.limited "
+        f"THEN pg_advisory_xact_lock(hashtextextended(%(lock_name)s, 0)) END FROM caller",
         params | {"lock_name": address_lock_name(event_id, address)},
         lock_rows=True,
         lock_of="u",
@@ -78,9 +55,84 @@ def caller_for_hold(
     )
 
 
-def email_of(*, user_id: int) -> Statement:
+# What one buyer has of an event (buyer_policy.BuyerState), each an index lookup: their live
+# holds and their run's (`seat_holds`), the holds they let go (`seat_released`), their booked
+# seats (`seat_booked`), the live holds from their network (`seat_holds_from`).
+_HOLDS = (
+    f"SELECT count(CASE WHEN held_until > %(now)s THEN 1 END) AS held, "
+    f"MIN(CASE WHEN held_until > %(cooled)s THEN held_since END) AS running_since, "
+    f"MAX(held_until) AS last_held FROM {SEAT_TABLE} WHERE event_id = %(event_id)s "
+    f"AND status = '{Status.LOCKED.value}' AND held_by_id = %(user_id)s"
+)
+_RELEASED = (
+    f"SELECT MIN(CASE WHEN released_at > %(cooled)s THEN released_held_since END) AS since, "
+    f"MAX(released_at) AS last FROM {SEAT_TABLE} WHERE event_id = %(event_id)s "
+    f"AND released_by_id = %(user_id)s"
+)
+_BOOKED = (
+    f"SELECT count(*) AS booked FROM {SEAT_TABLE} WHERE event_id = %(event_id)s "
+    f"AND reserved_by_id = %(user_id)s"
+)
+_FROM_NETWORK = (
+    f"SELECT count(*) AS held FROM {SEAT_TABLE} WHERE event_id = %(event_id)s "
+    f"AND held_from = %(address)s AND {live_hold_sql(SEAT_TABLE)}"
+)
+
+
+def buyer_state(
+    *,
+    user_id: int,
+    event_id: int,
+    address: str | None,
+    now: datetime,
+    cooled: datetime,
+    seat_id: int | None = None,
+) -> Statement:
+    """One row, none for no such user: the account (active, whether the event asks for a
+    verified e-mail it has not, its e-mail), the event's rules (whether it limits holds per
+    network, its purchase limit, its orphan mode: NULLs for no such event), what the user has
+    of it (live holds, their run's earliest start and last end, booked seats: the
+    BuyerState's columns), the live holds from `address`, and the seat `seat_id` as committed
+    (SEAT_FIELDS; NULLs for none). Run after caller_lock, as a statement of its own."""
     table = get_user_model()._meta.db_table
-    return Statement(f"SELECT email FROM {table} WHERE id = %(user_id)s", {"user_id": user_id})
+    seat_columns = ", ".join(f"s.{name}" for name in SEAT_FIELDS)
+    return Statement(
+        f"SELECT u.is_active, {must_verify_sql('u')}, u.email, e.holds_limited_per_network, "
+        f"COALESCE(e.purchase_limit, %(purchase_default)s), e.orphan_mode, h.held, "
+        f"h.running_since, h.last_held, r.since, r.last, b.booked, n.held, {seat_columns} "
+        f"FROM {table} u LEFT JOIN {Event._meta.db_table} e ON e.id = %(event_id)s "
+        f"CROSS JOIN ({_HOLDS}) h CROSS JOIN ({_RELEASED}) r CROSS JOIN ({_BOOKED}) b "
+        f"CROSS JOIN ({_FROM_NETWORK}) n "
+        f"LEFT JOIN {SEAT_TABLE} s ON s.id = %(seat_id)s AND s.event_id = %(event_id)s "
+        f"WHERE u.id = %(user_id)s",
+        {
+            "user_id": user_id,
+            "event_id": event_id,
+            "address": address,
+            "now": now,
+            "cooled": cooled,
+            "seat_id": seat_id,
+            "purchase_default": settings.SEAT_PURCHASE_LIMIT,
+        },
+    )
+
+
+def buyer_runs(*, event_id: int, user_ids: Sequence[int], cooled: datetime) -> Statement:
+    """(user id, their run's earliest start, its last end) of each of these users with holds
+    of the event running or let go (buyer_state's run columns, for a batch of callers)."""
+    users = Table(("bigint",), [(user_id,) for user_id in user_ids])
+    return Statement(
+        f"SELECT holder, MIN(since), MAX(last) FROM ("
+        f"SELECT held_by_id AS holder, MIN(CASE WHEN held_until > %(cooled)s THEN held_since "
+        f"END) AS since, MAX(held_until) AS last FROM {SEAT_TABLE} "
+        f"WHERE event_id = %(event_id)s AND status = '{Status.LOCKED.value}' "
+        f"AND held_by_id IN (%(users)s) GROUP BY held_by_id UNION ALL "
+        f"SELECT released_by_id, MIN(CASE WHEN released_at > %(cooled)s "
+        f"THEN released_held_since END), MAX(released_at) FROM {SEAT_TABLE} "
+        f"WHERE event_id = %(event_id)s AND released_by_id IN (%(released)s) "
+        f"GROUP BY released_by_id) runs GROUP BY holder",
+        {"event_id": event_id, "users": users, "released": users, "cooled": cooled},
+    )
 
 
 def address_lock_name(event_id: int, address: str) -> str:
@@ -144,92 +196,6 @@ def event_exists(*, event_id: int) -> Statement:
     )
 
 
-def buyer_seats(*, event_id: int, user_id: int, now: datetime, address: str | None) -> Statement:
-    """One row: how many seats of the event the caller holds at `now` and has booked, the
-    event's purchase limit, and how many are held from the caller's network (rules.py)."""
-    return Statement(
-        f"SELECT {held_count_sql('%(user_id)s')}, {booked_count_sql('%(user_id)s')}, "
-        f"{PURCHASE_LIMIT_SQL}, {address_held_count_sql()}",
-        {"event_id": event_id, "user_id": user_id, "now": now}
-        | purchase_params()
-        | address_params(address),
-    )
-
-
-# A hold's start and end as rules.py has them: an earlier hold of the caller's continued.
-def _hold_set(*, postgres: bool) -> str:
-    return HOLD.update_sql(
-        held_since=hold_start_sql("%(user_id)s", postgres=postgres),
-        held_until=hold_end_sql("%(user_id)s", postgres=postgres),
-    )
-
-
-_HOLD = f"WHERE id IN (%(seat_ids)s) RETURNING {SEAT_COLUMNS}"
-
-
-def hold(
-    *,
-    event_id: int,
-    seat_ids: Sequence[int],
-    user_id: int,
-    until: datetime,
-    now: datetime,
-    address: str | None,
-) -> Statement:
-    """Hold these seats (locked already, each free and allowed); rows: the seats held."""
-    params = {"event_id": event_id, "user_id": user_id, "until": until}
-    return Statement(
-        f"{_hold_set(postgres=True)} {_HOLD}",
-        params | {"seat_ids": id_table(seat_ids)} | hold_clock(now) | address_params(address),
-        sqlite_sql=f"{_hold_set(postgres=False)} {_HOLD}",
-    )
-
-
-def hold_refusals(
-    *, event_id: int, seat_ids: Sequence[int], user_id: int, now: datetime, address: str | None
-) -> Statement:
-    """(id, label, when the caller's last hold ended, whether the cap allows it, the end of a
-    hold of it another account of the caller's network let go lately: remembered, lapsed) of
-    each of these seats the rules refuse the caller: their run of holds has reached the cap
-    and may not go on yet, or the seat would pass between accounts of one network (rules.py).
-    No rows if they may be held."""
-    released, lapsed = passed_sql("%(user_id)s")
-
-    def text(postgres: bool) -> str:
-        allowed = hold_allowed_sql("%(user_id)s", postgres=postgres)
-        return (
-            f"SELECT id, label, {run_ended_sql('%(user_id)s', postgres=postgres)}, {allowed}, "
-            f"CASE WHEN {released} THEN released_at END, CASE WHEN {lapsed} THEN held_until END "
-            f"FROM {SEAT_TABLE} WHERE id IN (%(seat_ids)s) "
-            f"AND (NOT {allowed} OR {released} OR {lapsed}) ORDER BY id"
-        )
-
-    params = {"event_id": event_id, "user_id": user_id, "seat_ids": id_table(seat_ids)}
-    return Statement(
-        text(True), params | hold_clock(now) | address_params(address), sqlite_sql=text(False)
-    )
-
-
-def hold_run(*, event_id: int, user_id: int, now: datetime) -> Statement:
-    """One row if the event exists: when a hold the caller took now would have begun (their
-    run's start, or now), when their last hold of the event ended, whether they may hold now
-    as far as the cap goes, how many seats of it they hold and have booked, and its purchase
-    limit (rules.py). Index lookups only."""
-
-    def text(postgres: bool) -> str:
-        holder = "%(user_id)s"
-        return (
-            f"SELECT {hold_start_sql(holder, postgres=postgres)}, "
-            f"{run_ended_sql(holder, postgres=postgres)}, "
-            f"{hold_allowed_sql(holder, postgres=postgres)}, {held_count_sql(holder)}, "
-            f"{booked_count_sql(holder)}, {PURCHASE_LIMIT_SQL} "
-            f"FROM {Event._meta.db_table} WHERE id = %(event_id)s"
-        )
-
-    params = {"event_id": event_id, "user_id": user_id} | purchase_params()
-    return Statement(text(True), params | hold_clock(now), sqlite_sql=text(False))
-
-
 def held_since(*, seat_id: int) -> Statement:
     return Statement(
         f"SELECT held_since FROM {SEAT_TABLE} WHERE id = %(seat_id)s", {"seat_id": seat_id}
@@ -251,48 +217,55 @@ def free(*, seat_ids: Sequence[int]) -> Statement:
     )
 
 
-# The common click of an on-sale, a free seat within the buyer's limits, as one statement after
-# the user row lock (and the network's): the UPDATE takes the seat row itself, and its condition
-# is the rules in SQL (rules.FREE_SQL; the run's cap; not passed between accounts of the
-# network, which may hold one more; fewer live holds than the hold limit, and fewer seats held
-# and booked than the purchase limit). Its clock is read before the seat row is locked, so it can
-# only refuse more than the rule: a click it refuses is decided again the long way, under the
-# locks (holds.hold_one_steps). Events with an orphan rule always go the long way: the rule
-# needs the row's other seats.
-def _hold_if_free(*, postgres: bool) -> str:
-    least = "LEAST" if postgres else "MIN"
-    return (
-        f"{_hold_set(postgres=postgres)} WHERE event_id = %(event_id)s AND id = %(seat_id)s "
-        f"AND {FREE_SQL} AND {hold_allowed_sql('%(user_id)s', postgres=postgres)} "
-        f"AND {not_passed_sql('%(user_id)s')} AND {address_allows_sql()} "
-        f"AND (SELECT orphan_mode FROM {Event._meta.db_table} WHERE id = %(event_id)s) = 'off' "
-        f"AND {held_count_sql('%(user_id)s')} < {least}(%(limit)s, "
-        f"{PURCHASE_LIMIT_SQL} - {booked_count_sql('%(user_id)s')}) RETURNING {SEAT_COLUMNS}"
+# A hold: the seat row's own rules only, free (rules.FREE_SQL) and, from a network, not passed
+# between accounts of it (rules.not_passed_sql); the buyer's were decided already
+# (buyer_policy.py), and their times come as parameters. Each seat not written went meanwhile,
+# or was passed.
+_HOLD = f"{HOLD.update_sql()} WHERE event_id = %(event_id)s AND id IN (%(seat_ids)s) AND {FREE_SQL}"
+_RETURNING = " RETURNING id, version"
+
+
+def hold(
+    *,
+    event_id: int,
+    seat_ids: Sequence[int],
+    user_id: int,
+    times: HoldTimes,
+    now: datetime,
+    cooled: datetime,
+    address: str | None,
+) -> Statement:
+    """Hold these seats for the caller where each is free and not passed (a row lock on each,
+    rank SEATS); rows: (id, version) of each seat held."""
+    passed = "" if address is None else f" AND {not_passed_sql('%(user_id)s')}"
+    return Statement(
+        f"{_HOLD}{passed}{_RETURNING}",
+        {
+            "event_id": event_id,
+            "seat_ids": id_table(seat_ids),
+            "user_id": user_id,
+            "since": times.since,
+            "until": times.until,
+            "now": now,
+            "cooled": cooled,
+            "address": address,
+        },
+        lock=Rank.SEATS,
     )
 
 
-def hold_if_free(
-    *,
-    event_id: int,
-    seat_id: int,
-    user_id: int,
-    until: datetime,
-    now: datetime,
-    limit: int,
-    address: str | None,
+def passed_seats(
+    *, seat_ids: Sequence[int], user_id: int, cooled: datetime, address: str | None
 ) -> Statement:
-    params = {
-        "user_id": user_id,
-        "until": until,
-        "event_id": event_id,
-        "seat_id": seat_id,
-        "limit": limit,
-    }
+    """(id, label, the end of a hold of it another account of the caller's network let go
+    lately: remembered, lapsed) of each of these seats that would pass between accounts of one
+    network (rules.py): the words of a hold the write refused."""
+    released, lapsed = passed_sql("%(user_id)s")
     return Statement(
-        _hold_if_free(postgres=True),
-        params | hold_clock(now) | purchase_params() | address_params(address),
-        lock=Rank.SEATS,
-        sqlite_sql=_hold_if_free(postgres=False),
+        f"SELECT id, label, CASE WHEN {released} THEN released_at END, "
+        f"CASE WHEN {lapsed} THEN held_until END FROM {SEAT_TABLE} "
+        f"WHERE id IN (%(seat_ids)s) AND ({released} OR {lapsed}) ORDER BY id",
+        {"seat_ids": id_table(seat_ids), "user_id": user_id, "cooled": cooled, "address": address},
     )
 
 

@@ -154,9 +154,9 @@ HOLD = SeatWrite(
     Status.LOCKED.value,
     held_by_id=Param("user_id"),
     held_until=Param("until"),
-    held_since=Param("now"),
+    held_since=Param("since"),  # the run's start (buyer_policy.py)
     reserved_by_id=None,
-    held_from=Param("address"),  # NULLIF(address, ''): see update_sql
+    held_from=Param("address"),
 )
 BOOK = SeatWrite(
     Status.RESERVED.value,
