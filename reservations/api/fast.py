@@ -6,7 +6,9 @@ At an on-sale nearly every request is one of six: `POST .../seats/{id}/lock/` or
 a worker thread) one costs ~2.6 ms of CPU or more; here the same booking steps run on an async
 psycopg connection on the server's event loop, driven by `services.runner.run_async` (best
 available's asks in batches: best_batches.py). Both paths are built from one row per call
-(operations.py): its route, body checks, steps, answer, status and headers. What else could
+(operations.py): its route, body checks, steps, answer, status and headers, and both run its
+one guard sequence (`operations.guarded`: the turn, the seat's turn, the memory's refusal, the
+steps, the announcement), each step done the loop's way here (`_LoopEdge`). What else could
 differ is shared too: the token check (simplejwt's validation, done once per token until it
 expires, with the account checked under the user row lock the steps take), the limits
 (`booking_limits`), the errors (`errors.exception_response`), the body's reading
@@ -44,7 +46,6 @@ from rest_framework.utils import json as drf_json
 from reservations.client_address import holds_key, scope_client_address
 from reservations.ledger.context import seat_changes
 from reservations.ledger.models import Via
-from reservations.live_seats import refusal
 from reservations.metrics import booking_answered
 from reservations.services.best import Answer as BestAnswer
 from reservations.services.best import (
@@ -58,7 +59,7 @@ from reservations.services.runner import begin, run_async
 from reservations.services.sql import Steps, T
 from reservations.signals import bookings_changed_committed, seats_changed_committed
 from reservations.waiting_room.path_health import connection_waited, hold_answered
-from reservations.waiting_room.turn_tokens import QUEUE_TURN_HEADER, turn_required_async
+from reservations.waiting_room.turn_tokens import turn_required_async
 
 from .best_batches import BestBatches
 from .booking_limits import booking_allowed_async
@@ -66,7 +67,7 @@ from .errors import too_large_response
 from .loop_app import Answer, LoopCall, Route, route
 from .loop_database import loop_database_enabled, loop_pool, loop_sessions_said
 from .loop_requests import as_asgi, drf_rendered, error_answer, user_id_of_token
-from .operations import BOOKING_OPERATIONS, Call, Operation, announced_event
+from .operations import BOOKING_OPERATIONS, Call, Operation, announced_event, guarded
 from .request_bodies import body_within
 from .seat_turns import SeatTurns
 
@@ -124,25 +125,7 @@ class FastPath:
                 account_checked=False,
                 address=holds_key(address),
             )
-            if operation.takes_seats:
-                token = headers.get(QUEUE_TURN_HEADER.lower().encode())
-                await turn_required_async(event_id=ids["event_id"], user_id=user_id, token=token)
-            work = operation.work(call)
-            if isinstance(work, Ask):
-                event_id = ids["event_id"]
-                await self._room_ready(event_id)
-                outcome = await self._on_loop().batches.hold(event_id, work)
-                _announce(call, outcome)
-            elif operation.hot_seat:  # seat_turns.py, live_seats.py
-                async with self._on_loop().seat_turns.turn(tuple(ids.values())):
-                    if refused := refusal(user_id=user_id, **ids):
-                        raise refused  # from memory, no connection taken
-                    outcome = await self._run(work)
-                    # In the memory before the turn ends, for the clicks waiting for it.
-                    _announce(call, outcome)
-            else:
-                outcome = await self._run(work)
-                _announce(call, outcome)
+            outcome = await guarded(operation, call, _LoopEdge(self, call))
             answer = operation.present(outcome, user_id)
         except Exception as exc:  # every error in the API's one shape (errors.py)
             return error_answer(exc)
@@ -202,6 +185,32 @@ class FastPath:
                 pool = await loop_pool()
                 async with pool.connection() as conn, conn.cursor() as cursor:
                     await run_async(room_steps(event_id=event_id), cursor)
+
+
+@dataclass(frozen=True)
+class _LoopEdge:
+    """The guard sequence's steps (operations.guarded) on the loop, for one call."""
+
+    fast: FastPath
+    call: Call
+
+    async def turn_required(self, *, event_id: int, user_id: int, token: str | None) -> None:
+        await turn_required_async(event_id=event_id, user_id=user_id, token=token)
+
+    async def best(self, event_id: int, ask: Ask):
+        await self.fast._room_ready(event_id)
+        outcome = await self.fast._on_loop().batches.hold(event_id, ask)
+        _announce(self.call, outcome)
+        return outcome
+
+    def seat_turn(self, seat: tuple[int, ...]):
+        return self.fast._on_loop().seat_turns.turn(seat)
+
+    async def run(self, work):
+        outcome = await self.fast._run(work)
+        # In the memory before a seat's turn ends, for the clicks waiting for it.
+        _announce(self.call, outcome)
+        return outcome
 
 
 @dataclass

@@ -1,7 +1,10 @@
 """The DRF views of the booking calls, built from their rows (operations.py): Django's path."""
 
+import contextlib
 import time
+from dataclasses import dataclass
 
+from django.contrib.auth.base_user import AbstractBaseUser
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
@@ -10,7 +13,6 @@ from rest_framework.views import APIView
 from reservations.client_address import holds_key, request_client_address
 from reservations.ledger.context import seat_changes
 from reservations.ledger.models import Via
-from reservations.live_seats import refusal
 from reservations.metrics import booking_answered
 from reservations.services.best import Ask, best_hold
 from reservations.services.runner import run_and_announce
@@ -18,7 +20,7 @@ from reservations.waiting_room.path_health import hold_answered
 from reservations.waiting_room.turn_tokens import QUEUE_TURN_HEADER, turn_required
 
 from .booking_limits import BookingThrottle
-from .operations import BOOKING_OPERATIONS, Call, Operation
+from .operations import BOOKING_OPERATIONS, Call, Operation, guarded_now
 
 
 class OperationApi(APIView):
@@ -64,22 +66,31 @@ class OperationApi(APIView):
 
 
 def run_call(operation: Operation, call: Call, *, user):
-    """One booking call on Django's connection: the buyer's turn, the memory's refusal of a seat
-    it shows someone else's, then the row's steps, in the ledger as an online change. The
-    outcome is the row's, before `present` shapes it (the tests call their rows through here)."""
-    ids = call.ids
-    if operation.takes_seats:
-        token = call.header(QUEUE_TURN_HEADER) or None
-        turn_required(event_id=ids["event_id"], user_id=user.pk, token=token)
-    work = operation.work(call)
-    with seat_changes(Via.ONLINE):
-        if isinstance(work, Ask):
-            return best_hold(
-                user=user, event_id=ids["event_id"], wish=work.wish, address=work.address
-            )
-        if operation.hot_seat and (refused := refusal(user_id=user.pk, **ids)):
-            raise refused
-        return run_and_announce(work)
+    """One booking call on Django's connection: its guard sequence (operations.guarded), each
+    change in the ledger as an online one. The outcome is the row's, before `present` shapes it
+    (the tests call their rows through here)."""
+    return guarded_now(operation, call, _DjangoEdge(user))
+
+
+@dataclass(frozen=True)
+class _DjangoEdge:
+    """The guard sequence's steps on Django's path, each plain work in the request's thread."""
+
+    user: AbstractBaseUser
+
+    async def turn_required(self, *, event_id: int, user_id: int, token: str | None) -> None:
+        turn_required(event_id=event_id, user_id=user_id, token=token)
+
+    async def best(self, event_id: int, ask: Ask):
+        with seat_changes(Via.ONLINE):
+            return best_hold(user=self.user, event_id=event_id, wish=ask.wish, address=ask.address)
+
+    def seat_turn(self, seat: tuple[int, ...]) -> contextlib.nullcontext:
+        return contextlib.nullcontext()  # the row lock orders the threads' clicks
+
+    async def run(self, work):
+        with seat_changes(Via.ONLINE):
+            return run_and_announce(work)
 
 
 def _turn_header(operation: Operation) -> list[OpenApiParameter]:

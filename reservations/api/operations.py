@@ -8,15 +8,18 @@ headers. A new call is one row here; neither path can answer it differently from
 """
 
 from collections.abc import Callable, Mapping
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from drf_spectacular.utils import OpenApiParameter, inline_serializer
 from rest_framework import serializers
 
 from reservations import path_ids, services  # noqa: F401  (path_ids: the routes' `id`)
+from reservations.live_seats import refusal
 from reservations.metrics import operation_label
 from reservations.services.best import Ask
+from reservations.waiting_room.turn_tokens import QUEUE_TURN_HEADER
 
 from . import presenters
 from .inputs import (
@@ -78,6 +81,53 @@ class Operation:
         if self.replay_header and outcome.replayed:
             return {"Idempotent-Replayed": "true"}
         return {}
+
+
+class Edge(Protocol):
+    """What a path does at each step of `guarded`: Django's in a worker thread (whose steps
+    never wait: `guarded_now`), the fast path's on the server's loop."""
+
+    async def turn_required(self, *, event_id: int, user_id: int, token: str | None) -> None: ...
+
+    async def best(self, event_id: int, ask: Ask) -> Any: ...
+
+    def seat_turn(self, seat: tuple[int, ...]) -> AbstractAsyncContextManager: ...
+
+    async def run(self, work) -> Any: ...
+
+
+async def guarded(operation: Operation, call: Call, edge: Edge):
+    """A booking call's one guard sequence, whichever path answers it: the buyer's turn of the
+    event's waiting room (a call that takes seats: `Queue-Turn`), the body's checks (the row's
+    `work`), then best available's ask, or the steps: a hot seat's in its turn of the clicks on
+    it (seat_turns.py: the loop's; Django's threads take none) and refused from the process's
+    memory when it shows the seat someone else's (live_seats.py), before any connection is
+    taken. The edge's `run` and `best` announce the changes once committed."""
+    ids = call.ids
+    if operation.takes_seats:
+        token = call.header(QUEUE_TURN_HEADER) or None
+        await edge.turn_required(event_id=ids["event_id"], user_id=call.user_id, token=token)
+    work = operation.work(call)
+    if isinstance(work, Ask):
+        return await edge.best(ids["event_id"], work)
+    if not operation.hot_seat:
+        return await edge.run(work)
+    async with edge.seat_turn(tuple(ids.values())):
+        if refused := refusal(user_id=call.user_id, **ids):
+            raise refused
+        return await edge.run(work)
+
+
+def guarded_now(operation: Operation, call: Call, edge: Edge):
+    """`guarded` on an edge whose every step is plain work that never waits (Django's): run to
+    its end at once, with no event loop."""
+    sequence = guarded(operation, call, edge)
+    try:
+        sequence.send(None)
+    except StopIteration as finished:
+        return finished.value
+    sequence.close()
+    raise RuntimeError("A step of the edge waited; guarded_now runs only edges that never wait.")
 
 
 def announced_event(call: Call, outcome) -> int:
