@@ -153,7 +153,7 @@ DATABASES = {
 # buyer is better told in seconds than kept waiting while PostgreSQL is away.
 DB_POOL_TIMEOUT = 3.0
 # The longest a transaction that takes locks waits for a lock, and any one of its statements
-# runs (reservations/services/locking.py): a crowd from many processes on one row is answered
+# runs (reservations/booking/locking.py): a crowd from many processes on one row is answered
 # 503 and retried, never left waiting without bound.
 DB_LOCK_TIMEOUT = env.float("DB_LOCK_TIMEOUT", default=3.0)
 DB_STATEMENT_TIMEOUT = 5.0

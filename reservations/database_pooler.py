@@ -4,7 +4,7 @@ front of PostgreSQL (`DATABASE_POOLER`).
 - `""` (the default): straight to PostgreSQL. A connection is one server session for its life,
   so what a transaction leaves on it is there for the next: psycopg prepares a statement run five
   times on it (the fast path's pool, reservations/api/loop_database.py, counts on that, and on
-  the settings it opens with: services/locking.py), and Django's `.iterator()` reads through a
+  the settings it opens with: booking/locking.py), and Django's `.iterator()` reads through a
   server-side cursor.
 - `"transaction-prepared"`: PgBouncer 1.22 or later in transaction mode with
   `max_prepared_statements` above 0 (its default since 1.22; compose runs Debian 13's 1.24).

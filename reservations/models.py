@@ -276,7 +276,7 @@ class Seat(models.Model):
                 name="seat_booked",
                 condition=Q(reserved_by__isnull=False),
             ),
-            # Best available's read of the seats gone so far (services/sql/ taken_seats).
+            # Best available's read of the seats gone so far (booking/sql/ taken_seats).
             models.Index(fields=["event"], name="seat_taken", condition=~Q(status="available")),
         ]
 

@@ -7,10 +7,10 @@ renderings side by side, and nothing else spells it out:
 * in Python, for rows already read and the live maps' seats (realtime/live_map.py):
   ``effective_status``, ``seat_is_free``, ``seat_is_held_by``;
 * as ORM filters, for counts and the sweep: ``ended_lock_q``, ``live_lock_q``, ``free_q``;
-* as SQL, for the one-statement hold (services/sql/): ``FREE_SQL``.
+* as SQL, for the one-statement hold (booking/sql/): ``FREE_SQL``.
 
 Below them, the event's purchase limit and the rules of holds per client network; what one
-buyer may take is decided in services/buyer_policy.py.
+buyer may take is decided in booking/buyer_policy.py.
 
 A locked row always has a ``held_until`` (the model's check constraint); the Python rule
 also takes a missing one as ended, which the SQL says with ``IS NULL``.
@@ -108,7 +108,7 @@ def purchase_limit_of(event: Event) -> int:
 # off by default: a carrier's shared address puts thousands of strangers on one network); a hold
 # of an event that has them off is taken from no network. A load-test host
 # (LIMITS_EXEMPT_NETWORKS) and staff have no network here either (NULL): neither rule counts
-# them. The cap is counted under the network's advisory lock (services/locking.py, rank ADDRESS)
+# them. The cap is counted under the network's advisory lock (booking/locking.py, rank ADDRESS)
 # and decided in buyer_policy.py; the pass rule is the seat row's own, in SQL with the named
 # parameters `address` (the network, or NULL) and `cooled` (now less the cooldown).
 

@@ -2,7 +2,7 @@
 
 The seat map is read for every page load and every WebSocket snapshot, of events of up to tens
 of thousands of seats, so it is two queries of plain tuples in the column order of
-services/sql/ rather than model instances run through a serializer (about ten times faster on
+booking/sql/ rather than model instances run through a serializer (about ten times faster on
 a 10,000-seat event)."""
 
 from datetime import datetime
@@ -13,14 +13,14 @@ from django.db.models import Count, Max, Min, Prefetch, QuerySet
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from .booking.buyer_policy import HoldRun
+from .booking.holds import hold_run_steps
+from .booking.runner import run
+from .booking.sql import SEAT_FIELDS
 from .exceptions import NoLayout, NotFound
 from .live_seats import category_counts
 from .models import Event, PriceCategory, Reservation, ReservedSeat, Seat, VenueLayout
 from .rules import free_q
-from .services.buyer_policy import HoldRun
-from .services.holds import hold_run_steps
-from .services.runner import run
-from .services.sql import SEAT_FIELDS
 
 
 class SeatRows(NamedTuple):

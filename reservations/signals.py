@@ -41,7 +41,7 @@ def _changes(seats: Iterable) -> list[SeatChange]:
 
 
 def _owner(seat) -> int | None:
-    """A seat row's owner: a hold clears the booker and a booking the holder (services/sql/)."""
+    """A seat row's owner: a hold clears the booker and a booking the holder (booking/sql/)."""
     return getattr(seat, "held_by_id", None) or getattr(seat, "reserved_by_id", None)
 
 

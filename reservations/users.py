@@ -26,10 +26,10 @@ from django.utils import timezone
 
 from .accounts.email_verification import verification_end
 from .accounts.models import Account
+from .booking import release_one_steps
+from .booking.runner import run_and_announce
 from .exceptions import NotHolder
 from .models import Seat
-from .services import release_one_steps
-from .services.runner import run_and_announce
 
 USERNAME_MAX_LENGTH = 150
 

@@ -19,8 +19,8 @@ it would have failed each of them alone.
 import asyncio
 from collections.abc import Awaitable, Callable, Sequence
 
+from reservations.booking.best import Answer, Ask, BestOutcome
 from reservations.exceptions import BookingError
-from reservations.services.best import Answer, Ask, BestOutcome
 
 # (event id, asks) -> an answer per ask, in one transaction: best_batch_steps, driven.
 HoldBatch = Callable[[int, Sequence[Ask]], Awaitable[list[Answer]]]

@@ -4,7 +4,7 @@ At an on-sale nearly every request is one of six: `POST .../seats/{id}/lock/` or
 `POST /api/events/{id}/lock/` (several seats), `.../best/`, `.../reserve/` and
 `POST /api/reservations/{id}/cancel/`. Through Django's request cycle (middleware, DRF, the ORM,
 a worker thread) one costs ~2.6 ms of CPU or more; here the same booking steps run on an async
-psycopg connection on the server's event loop, driven by `services.runner.run_async` (best
+psycopg connection on the server's event loop, driven by `booking.runner.run_async` (best
 available's asks in batches: best_batches.py). Both paths are built from one row per call
 (operations.py): its route, body checks, steps, answer, status and headers, and both run its
 one guard sequence (`operations.guarded`: the turn, the seat's turn, the memory's refusal, the
@@ -43,20 +43,20 @@ from django.conf import settings
 from rest_framework import exceptions as drf_exceptions
 from rest_framework.utils import json as drf_json
 
-from reservations.client_address import holds_key, scope_client_address
-from reservations.ledger.context import seat_changes
-from reservations.ledger.models import Via
-from reservations.metrics import booking_answered
-from reservations.services.best import Answer as BestAnswer
-from reservations.services.best import (
+from reservations.booking.best import Answer as BestAnswer
+from reservations.booking.best import (
     Ask,
     best_batch_steps,
     room_is_kept,
     room_is_ready,
     room_steps,
 )
-from reservations.services.runner import begin, run_async
-from reservations.services.sql import Steps, T
+from reservations.booking.runner import run_async
+from reservations.booking.sql import Steps, T
+from reservations.client_address import holds_key, scope_client_address
+from reservations.ledger.context import seat_changes
+from reservations.ledger.models import Via
+from reservations.metrics import booking_answered
 from reservations.signals import bookings_changed_committed, seats_changed_committed
 from reservations.waiting_room.path_health import connection_waited, hold_answered
 from reservations.waiting_room.turn_tokens import turn_required_async
@@ -136,17 +136,16 @@ class FastPath:
         return operation.status, drf_rendered(answer), extra
 
     async def _run(self, steps: Steps[T]) -> T:
-        """Drive the booking steps on a pooled async connection, in one transaction that
-        begins with its settings in the same round trip, or none when the connection's session
-        has them (runner.begin)."""
+        """Drive the booking steps on a pooled async connection, in one transaction begun in
+        the round trip of its first statement (runner.run_async)."""
         pool = await loop_pool()
         asked = time.perf_counter()
         async with pool.connection() as conn, conn.cursor() as cursor:
             connection_waited(time.perf_counter() - asked)
             with seat_changes(Via.ONLINE):  # every booking call is the buyer's own
-                await begin(conn, session_said=loop_sessions_said())
                 try:
-                    outcome = await run_async(steps, cursor, settings_sent=True)
+                    said = loop_sessions_said()
+                    outcome = await run_async(steps, cursor, begin=True, session_said=said)
                 except BaseException:
                     with contextlib.suppress(psycopg.Error):  # a broken one the pool drops
                         await conn.rollback()
@@ -165,7 +164,7 @@ class FastPath:
         return self._state[1]
 
     async def _room_ready(self, event_id: int) -> None:
-        """Best available's room of the event on the shelf (services/best.py). A missing one
+        """Best available's room of the event on the shelf (booking/best.py). A missing one
         is built by one request at a time, so a rush of buyers at a cold process builds it
         once; a stale one goes on serving while a task of its own reads it again, so a long
         on-sale does not stop for it every ROOM_SECONDS."""

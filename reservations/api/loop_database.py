@@ -11,9 +11,9 @@ import asyncio
 from django.conf import settings
 from psycopg_pool import AsyncConnectionPool
 
+from reservations.booking.locking import session_options
 from reservations.database_pooler import sessions_kept, statements_prepared
 from reservations.database_presence import driver_params
-from reservations.services.locking import session_options
 
 _pool: tuple[asyncio.AbstractEventLoop, AsyncConnectionPool, asyncio.Task] | None = None
 
@@ -65,7 +65,7 @@ def loop_connection_params() -> dict:
     OPTIONS say otherwise or a transaction pooler is in front (database_pooler.py).
 
     And straight to PostgreSQL, the booking transactions' settings as the session's
-    (services/locking.py `session_options`: the timeouts, read when the pool opens, and a
+    (booking/locking.py `session_options`: the timeouts, read when the pool opens, and a
     buyer's own call for the ledger), so a booking call sends none (`loop_sessions_said`). The
     timeouts bound the arrivals' reads too (loop_reads.py: one row each)."""
     params = driver_params()  # the steps adapt their values themselves: not Django's adapters

@@ -10,12 +10,12 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from reservations.booking.best import Ask, best_hold
+from reservations.booking.runner import run_and_announce
 from reservations.client_address import holds_key, request_client_address
 from reservations.ledger.context import seat_changes
 from reservations.ledger.models import Via
 from reservations.metrics import booking_answered
-from reservations.services.best import Ask, best_hold
-from reservations.services.runner import run_and_announce
 from reservations.waiting_room.path_health import hold_answered
 from reservations.waiting_room.turn_tokens import QUEUE_TURN_HEADER, turn_required
 

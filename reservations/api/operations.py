@@ -15,10 +15,10 @@ from typing import Any, Protocol
 from drf_spectacular.utils import OpenApiParameter, inline_serializer
 from rest_framework import serializers
 
-from reservations import path_ids, services  # noqa: F401  (path_ids: the routes' `id`)
+from reservations import booking, path_ids  # noqa: F401  (path_ids: the routes' `id`)
+from reservations.booking.best import Ask
 from reservations.live_seats import refusal
 from reservations.metrics import operation_label
-from reservations.services.best import Ask
 from reservations.waiting_room.turn_tokens import QUEUE_TURN_HEADER
 
 from . import presenters
@@ -56,7 +56,7 @@ class Operation:
     route: str  # under /api/, in Django's path syntax
     input: type[serializers.Serializer]  # the body, for the schema (`work` checks it)
     output: Any  # the answer's body, for the schema
-    # The call's booking steps (services), or best available's ask of a batch (best.py).
+    # The call's booking steps (reservations/booking), or best available's ask of a batch (best.py).
     work: Callable[[Call], Any]
     present: Callable[[Any, int], dict]  # (outcome, caller's id) -> the answer's body
     status: int = 200
@@ -172,7 +172,7 @@ _SEAT_ROUTE = "events/<id:event_id>/seats/<id:seat_id>"
 
 
 def _lock_several(call: Call):
-    return services.hold_all_steps(
+    return booking.hold_all_steps(
         user_id=call.user_id,
         event_id=call.ids["event_id"],
         seat_ids=seat_ids_of(call.data),
@@ -186,7 +186,7 @@ def _best(call: Call) -> Ask:
 
 def _reserve(call: Call):
     seat_ids, total = reserve_input_of(call.data)
-    return services.reserve_steps(
+    return booking.reserve_steps(
         user_id=call.user_id,
         event_id=call.ids["event_id"],
         seat_ids=seat_ids,
@@ -197,7 +197,7 @@ def _reserve(call: Call):
 
 def _cancel(call: Call):
     _no_fields(call.data)
-    return services.cancel_steps(
+    return booking.cancel_steps(
         user_id=call.user_id,
         reservation_id=call.ids["reservation_id"],
         account_checked=call.account_checked,
@@ -210,7 +210,7 @@ BOOKING_OPERATIONS = (
         f"{_SEAT_ROUTE}/lock/",
         SeatActionInput,
         _seat_action_output("Lock"),
-        *_one_seat(services.hold_one_steps, "lock", from_address=True),
+        *_one_seat(booking.hold_one_steps, "lock", from_address=True),
         hot_seat=True,
         takes_seats=True,
     ),
@@ -219,7 +219,7 @@ BOOKING_OPERATIONS = (
         f"{_SEAT_ROUTE}/extend/",
         SeatActionInput,
         _seat_action_output("Extend"),
-        *_one_seat(services.extend_one_steps, "extend"),
+        *_one_seat(booking.extend_one_steps, "extend"),
         # Django's path only: its steps leave the account check to Django's authentication.
         on_loop=False,
     ),
@@ -228,7 +228,7 @@ BOOKING_OPERATIONS = (
         f"{_SEAT_ROUTE}/unlock/",
         SeatActionInput,
         _seat_action_output("Unlock"),
-        *_one_seat(services.release_one_steps, "unlock"),
+        *_one_seat(booking.release_one_steps, "unlock"),
     ),
     Operation(
         "SeatsLockApi",

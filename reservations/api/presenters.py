@@ -20,12 +20,12 @@ from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from reservations.booking.best import BestOutcome
+from reservations.booking.bookings import ReservationRecord, ReservedSeatRecord
+from reservations.booking.sql import SEAT_FIELDS, SeatRow
 from reservations.models import Reservation, ReservedSeat, Seat
 from reservations.rules import effective_status, holder_id, purchase_limit_of
 from reservations.selectors import SeatRows
-from reservations.services.best import BestOutcome
-from reservations.services.bookings import ReservationRecord, ReservedSeatRecord
-from reservations.services.sql import SEAT_FIELDS, SeatRow
 from reservations.waiting_room.rooms_in_memory import rooms
 from reservations.wire_values import iso, money
 

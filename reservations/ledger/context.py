@@ -6,7 +6,7 @@ change made with none set is still recorded, as `unknown`.
 
 The trigger reads it from the transaction. On PostgreSQL, the settings `seatmap.via`,
 `seatmap.actor` and `seatmap.reason`, set transaction-locally in the statement a transaction
-sends before its first lock (services/locking.py `transaction_settings`): no round trip of its
+sends before its first lock (booking/locking.py `transaction_settings`): no round trip of its
 own. The loop's connections straight to PostgreSQL say a buyer's own call (`ONLINE`) once, as
 their session's (locking.py `session_options`), so a booking call there sends none. On SQLite
 (the embedded default), the function `seatmap_change(name)`, which each connection has

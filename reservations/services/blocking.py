@@ -14,13 +14,13 @@ from datetime import datetime
 from django.db import transaction
 from django.utils import timezone
 
+from ..booking import sql
+from ..booking.locking import seat_rows_locked
 from ..exceptions import SeatUnavailable
 from ..ledger.context import seat_changes_because
 from ..models import Seat
 from ..rules import seat_is_free
 from ..signals import seats_changed_on_commit
-from . import sql
-from .locking import seat_rows_locked
 from .map_version import map_version_bump
 
 Status = Seat.Status

@@ -14,6 +14,8 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
+from ..booking import sql
+from ..booking.locking import reservation_row_locked, seat_rows_locked
 from ..confirmations.notices import Kind, notice_queue
 from ..exceptions import AlreadyCancelled, NotFound, RefundTooLarge
 from ..ledger.context import seat_changes, seat_changes_because
@@ -21,10 +23,8 @@ from ..ledger.models import Via
 from ..models import Reservation, ReservedSeat, Seat
 from ..money import refundable
 from ..signals import bookings_changed_on_commit, seats_changed_on_commit
-from . import sql
 from .blocking import WRITTEN_AND_OFF_SALE_FIELDS, back_on_sale, staff_refused
 from .box_office import sellable_by_staff
-from .locking import reservation_row_locked, seat_rows_locked
 from .map_version import map_version_bump
 
 

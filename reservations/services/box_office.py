@@ -13,6 +13,8 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
+from ..booking import sql
+from ..booking.locking import seat_rows_locked
 from ..confirmations.notices import Kind, notice_queue
 from ..exceptions import AmountAboveTotal, CompTakesNothing
 from ..ledger.context import seat_changes, seat_changes_because
@@ -20,9 +22,7 @@ from ..ledger.models import Via
 from ..models import Reservation, ReservedSeat, Seat
 from ..rules import seat_is_free
 from ..signals import seats_changed_on_commit
-from . import sql
 from .blocking import WRITTEN_AND_OFF_SALE_FIELDS, back_on_sale, staff_refused
-from .locking import seat_rows_locked
 from .map_version import map_version_bump
 
 Payment = Reservation.Payment

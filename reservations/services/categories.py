@@ -2,7 +2,7 @@
 
 `Seat.price` is a copy of the category's price, kept so the hold and book paths read one row.
 A change of price, or of a seat's category, is a change of the seats by the booking rules: their
-rows are locked in id order (services/locking.py) after the category's, each seat's `version`
+rows are locked in id order (booking/locking.py) after the category's, each seat's `version`
 grows by one, and the event's watchers hear of them in one message once it commits. A buyer
 holding such a seat is then told at reserve time (`total`, API.md: 409 `price_changed`) rather
 than charged a price they were not shown. No booking changes: a reservation keeps the prices it
@@ -15,10 +15,10 @@ from decimal import Decimal
 
 from django.db import transaction
 
+from ..booking.locking import seat_rows_locked
 from ..exceptions import NotFound
 from ..models import PriceCategory, Seat
 from ..signals import seats_changed_on_commit
-from .locking import seat_rows_locked
 from .map_version import map_version_bump
 
 

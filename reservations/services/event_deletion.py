@@ -19,9 +19,9 @@ from django.db.models import ProtectedError
 from django.template.defaultfilters import pluralize
 from django.utils import timezone
 
+from ..booking.locking import transaction_settings_sent
 from ..models import Event, PriceCategory, Seat
 from ..rules import effective_status
-from .locking import transaction_settings_sent
 
 Status = Seat.Status
 LABELS_SHOWN = 10

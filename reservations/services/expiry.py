@@ -16,14 +16,14 @@ from django.conf import settings
 from django.db import close_old_connections, transaction
 from django.utils import timezone
 
+from ..booking import sql
+from ..booking.bookings import save_seats
+from ..booking.locking import transaction_settings_sent
 from ..ledger.context import seat_changes
 from ..ledger.models import Via
 from ..models import IdempotencyKey, RefreshFamily, Seat
 from ..rules import ended_lock_q
-from . import sql
 from .blocking import seats_release_due
-from .bookings import save_seats
-from .locking import transaction_settings_sent
 
 logger = logging.getLogger("reservations.sweeper")
 

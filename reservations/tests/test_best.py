@@ -254,7 +254,7 @@ def test_two_hundred_buyers_asking_for_four_at_once_never_share_a_seat(settings,
             )
 
     # Two processes, as on a two-core machine: what one process's requests have chosen, the
-    # other's do not know (services/best.py, claims), so only the row locks keep them apart.
+    # other's do not know (booking/best.py, claims), so only the row locks keep them apart.
     with running_server(env) as first, running_server(env) as second:
         answers = asyncio.run(everyone([first, second]))
 

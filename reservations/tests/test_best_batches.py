@@ -7,9 +7,9 @@ import asyncio
 import pytest
 
 from reservations.api.best_batches import BATCH_MAX, BestBatches
+from reservations.booking.best import Ask, BestOutcome
 from reservations.exceptions import NoBlock
 from reservations.seating import Request
-from reservations.services.best import Ask, BestOutcome
 
 
 class Database:

@@ -1,5 +1,5 @@
 """Best available under contention: the shelf's claims between requests, and batches across
-processes (services/best.py)."""
+processes (booking/best.py)."""
 
 import threading
 import time
@@ -8,13 +8,13 @@ import psycopg
 import pytest
 from django.db import connection, transaction
 
+from reservations.booking import best as best_module
+from reservations.booking import sql
+from reservations.booking.best import Ask, Shelf, best_batch_steps, room_steps
+from reservations.booking.runner import run
 from reservations.exceptions import HoldLimitReached, NotFound
 from reservations.models import Seat
 from reservations.seating import Request, Room, SeatInfo, candidates
-from reservations.services import best as best_module
-from reservations.services import sql
-from reservations.services.best import Ask, Shelf, best_batch_steps, room_steps
-from reservations.services.runner import run
 
 from .factories import UserFactory, hall
 

@@ -1,4 +1,4 @@
-"""The buyer policy (services/buyer_policy.py) without a database: what it gives a buyer stays
+"""The buyer policy (booking/buyer_policy.py) without a database: what it gives a buyer stays
 within every limit, what it refuses it refuses for the first rule broken, in the rules' order."""
 
 from datetime import UTC, datetime, timedelta
@@ -7,6 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from reservations.booking.buyer_policy import BuyerPolicy, BuyerState, whole
 from reservations.exceptions import (
     AccountInactive,
     AddressHoldLimitReached,
@@ -15,7 +16,6 @@ from reservations.exceptions import (
     HoldLimitReached,
     PurchaseLimitReached,
 )
-from reservations.services.buyer_policy import BuyerPolicy, BuyerState, whole
 
 POLICY = BuyerPolicy(
     hold_seconds=300, max_seconds=900, cooldown_seconds=600, hold_limit=10, network_limit=40

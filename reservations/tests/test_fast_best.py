@@ -11,11 +11,11 @@ from reservations import live_seats
 from reservations.api import fast as fast_module
 from reservations.api.fast import FastPath
 from reservations.api.loop_app import LoopApp
+from reservations.booking import best as best_module
+from reservations.booking.best import room_steps
+from reservations.booking.runner import run
+from reservations.booking.sql import Statement
 from reservations.models import Seat
-from reservations.services import best as best_module
-from reservations.services.best import room_steps
-from reservations.services.runner import run
-from reservations.services.sql import Statement
 from reservations.signals import seats_changed
 
 from .factories import UserFactory, event_with_seats, hall

@@ -1,4 +1,4 @@
-"""The lock order in code (reservations/services/locking.py): a step function that takes a lock
+"""The lock order in code (reservations/booking/locking.py): a step function that takes a lock
 out of order, or outside a transaction, is refused before the statement is sent."""
 
 import asyncio
@@ -7,10 +7,10 @@ import psycopg
 import pytest
 from django.db import connection, transaction
 
+from reservations.booking import sql
+from reservations.booking.locking import LockOrderBroken, seat_rows_locked, seat_rows_steps
+from reservations.booking.runner import run, run_async
 from reservations.models import Seat
-from reservations.services import sql
-from reservations.services.locking import LockOrderBroken, seat_rows_locked, seat_rows_steps
-from reservations.services.runner import run, run_async
 
 from .factories import UserFactory, event_with_seats
 

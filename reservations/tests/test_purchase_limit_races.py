@@ -2,7 +2,7 @@
 together by a barrier, each its own request and transaction, on Django's path (a browser's
 session per tab) and on the fast path (a server process of this module's own). Whatever they
 race with, the account never owns more than the limit afterwards: the caller's row lock
-(services/locking.py, rule 2) puts one account's calls in a line, and each counts what the
+(booking/locking.py, rule 2) puts one account's calls in a line, and each counts what the
 one before it committed.
 
 Negative controls (run once, not committed): with the purchase limit taken out of the

@@ -4,7 +4,7 @@ client, a thread per request) and the fast path (a real server process, a connec
 request, every answer checked to be the fast path's).
 
 Negative control: with `FOR UPDATE` taken out of `sql.seats_for_update` (its `lock_rows`, in
-services/sql/), the fast path's fifty-clicks test (test_fast.py) sees several winners. With the
+booking/sql/), the fast path's fifty-clicks test (test_fast.py) sees several winners. With the
 seat rows read without `FOR UPDATE` in `reserve_steps` alone, the held-up reserve fails on both
 paths (Bob's lock and Alice's booking both win), and the reserve against its own expiry fails
 when its timing happens to hit the window; the ten reserves and the same key twice still pass,
@@ -322,7 +322,7 @@ def test_one_user_locking_many_seats_at_once_never_passes_the_hold_limit(path, s
 
 
 def test_a_crowd_waiting_on_a_row_lock_is_answered_503_within_the_lock_timeout(path, settings):
-    """Every locking transaction waits DB_LOCK_TIMEOUT at most (services/locking.py): the fast
+    """Every locking transaction waits DB_LOCK_TIMEOUT at most (booking/locking.py): the fast
     path's connections open with it straight to PostgreSQL (the server read it at start), and
     behind PgBouncer each transaction sets its own: a row held elsewhere for long (here by
     another connection, as another server process would) costs the crowd behind it at most the

@@ -1,5 +1,5 @@
 """The seat-state rules (rules.py) say the same thing in Python, as ORM filters and in SQL, and
-each write (services/sql/) does the same in memory as in SQL."""
+each write (booking/sql/) does the same in memory as in SQL."""
 
 from datetime import timedelta
 
@@ -7,6 +7,7 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
+from reservations.booking import sql
 from reservations.models import Seat
 from reservations.rules import (
     FREE_SQL,
@@ -16,7 +17,6 @@ from reservations.rules import (
     seat_is_free,
     seat_is_held_by,
 )
-from reservations.services import sql
 
 from .factories import event_with_seats
 

@@ -1,5 +1,5 @@
 """The demo's database held to the buyer's rules (issue 56, item 8): `make run` books on SQLite,
-where rules.py and services/sql/ say each rule in SQLite's words (`MIN` for `LEAST`, Django's
+where rules.py and booking/sql/ say each rule in SQLite's words (`MIN` for `LEAST`, Django's
 date arithmetic for the run's end, no row locks: IMMEDIATE transactions serialize the writes).
 Here each rule is met at its cap on a SQLite file with the demo's settings (config/settings.py:
 IMMEDIATE, WAL), through the booking calls as Django's path runs them (booking_calls.py:

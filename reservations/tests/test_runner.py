@@ -2,8 +2,8 @@
 
 import pytest
 
-from reservations.services.runner import _rendered, run
-from reservations.services.sql import Statement, Table
+from reservations.booking.runner import _rendered, run
+from reservations.booking.sql import Statement, Table
 
 pytestmark = pytest.mark.django_db
 

@@ -2,7 +2,7 @@
 
 A ``BuyerState`` is what the buyer has of the event, read once under their row lock (and their
 network's, where the event limits holds per network): so what it counts can only shrink until the
-call commits (services/locking.py, rule 2). ``BuyerPolicy`` decides over it, without a database,
+call commits (booking/locking.py, rule 2). ``BuyerPolicy`` decides over it, without a database,
 every call that gives a buyer seats (hold one or several, best available, reserve, extend) and
 answers today's refusals in today's words. The writes then only ask what belongs to the seat row
 (free, not passed between accounts of one network: rules.py), and take the policy's

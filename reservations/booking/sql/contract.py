@@ -7,9 +7,19 @@ transactions are serial anyway (SQLite, the embedded default). Parameters are na
 """
 
 from collections.abc import Generator, Sequence
+from enum import IntEnum
 from typing import Any, NamedTuple, TypeVar
 
-from ..locking import Rank
+
+class Rank(IntEnum):
+    """A lock's place in the one lock order (locking.py says why this one)."""
+
+    BEST_BATCH_TURN = 1
+    CALLER = 2
+    ADDRESS = 3  # the client network's holds of the event (rules.py "Holds per address")
+    BOOKING = 4  # an Idempotency-Key, a reservation and its booked seats
+    SEATS = 5
+    QUEUE_PLACE = 6  # a waiting room's place, whose turn a reserve ends
 
 
 class Statement(NamedTuple):

@@ -30,6 +30,7 @@ from .bookings import (
 )
 from .contract import (
     ROW_LOCK,
+    Rank,
     Rows,
     Statement,
     Steps,
@@ -83,6 +84,7 @@ __all__ = [
     "RESERVATION_TABLE",
     "RESERVED_SEAT_TABLE",
     "ROW_LOCK",
+    "Rank",
     "Rows",
     "SEAT_COLUMNS",
     "SEAT_FIELDS",

@@ -14,8 +14,7 @@ from ...models import (
 )
 from ...rules import FREE_SQL, not_passed_sql
 from ..buyer_policy import HoldTimes
-from ..locking import Rank
-from .contract import ROW_LOCK, Statement, Table
+from .contract import ROW_LOCK, Rank, Statement, Table
 from .seats import HOLD, SEAT_FIELDS, SEAT_INFO_FIELDS, SEAT_TABLE, Status
 
 _CATEGORY_TABLE = PriceCategory._meta.db_table

@@ -14,8 +14,7 @@ from ...models import (
 )
 from ...rules import FREE_SQL, live_hold_sql, not_passed_sql, passed_sql
 from ..buyer_policy import HoldTimes
-from ..locking import Rank
-from .contract import ROW_LOCK, Statement, Table, id_table
+from .contract import ROW_LOCK, Rank, Statement, Table, id_table
 from .seats import FREE, HOLD, SEAT_COLUMNS, SEAT_FIELDS, SEAT_INFO_FIELDS, SEAT_TABLE, Status
 
 

@@ -57,7 +57,6 @@ shows bumps the event's ``map_version`` last, in its transaction (``map_version.
 """
 
 from collections.abc import Callable, Iterable
-from enum import IntEnum
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -65,16 +64,8 @@ from django.db import connection, transaction
 from ..exceptions import NotFound
 from ..ledger.context import ONLINE, context_is_online, context_settings
 from ..models import Event, Reservation, Seat
-from . import sql  # which imports Rank from here: only its functions are used below
-
-
-class Rank(IntEnum):
-    BEST_BATCH_TURN = 1
-    CALLER = 2
-    ADDRESS = 3  # the client network's holds of the event (rules.py "Holds per address")
-    BOOKING = 4  # an Idempotency-Key, a reservation and its booked seats
-    SEATS = 5
-    QUEUE_PLACE = 6  # a waiting room's place, whose turn a reserve ends
+from . import sql
+from .sql import Rank
 
 
 class LockOrderBroken(RuntimeError):

@@ -11,8 +11,7 @@ from ...models import (
     Reservation,
     ReservedSeat,
 )
-from ..locking import Rank
-from .contract import Statement, id_table
+from .contract import Rank, Statement, id_table
 from .seats import BOOK, SEAT_TABLE
 
 RESERVATION_TABLE = Reservation._meta.db_table
