@@ -51,7 +51,7 @@ from reservations.booking.best import (
     room_is_ready,
     room_steps,
 )
-from reservations.booking.runner import run_async
+from reservations.booking.runner import begin, run_async
 from reservations.booking.sql import Steps, T
 from reservations.client_address import holds_key, scope_client_address
 from reservations.ledger.context import seat_changes
@@ -136,16 +136,17 @@ class FastPath:
         return operation.status, drf_rendered(answer), extra
 
     async def _run(self, steps: Steps[T]) -> T:
-        """Drive the booking steps on a pooled async connection, in one transaction begun in
-        the round trip of its first statement (runner.run_async)."""
+        """Drive the booking steps on a pooled async connection, in one transaction that
+        begins with its settings in the same round trip, or none when the connection's session
+        has them (runner.begin)."""
         pool = await loop_pool()
         asked = time.perf_counter()
         async with pool.connection() as conn, conn.cursor() as cursor:
             connection_waited(time.perf_counter() - asked)
             with seat_changes(Via.ONLINE):  # every booking call is the buyer's own
+                await begin(conn, session_said=loop_sessions_said())
                 try:
-                    said = loop_sessions_said()
-                    outcome = await run_async(steps, cursor, begin=True, session_said=said)
+                    outcome = await run_async(steps, cursor, settings_sent=True)
                 except BaseException:
                     with contextlib.suppress(psycopg.Error):  # a broken one the pool drops
                         await conn.rollback()

@@ -6,7 +6,7 @@ opens or commits the transaction (the caller does: all steps of a service are on
 from datetime import timedelta
 
 from django.db import connection, transaction
-from psycopg import AsyncCursor
+from psycopg import AsyncClientCursor, AsyncConnection, AsyncCursor
 from psycopg.pq import TransactionStatus
 
 from ..signals import bookings_changed_on_commit, seats_changed_on_commit
@@ -97,42 +97,38 @@ def run_and_announce(steps: Steps[T]) -> T:
     return outcome
 
 
-async def run_async(
-    steps: Steps[T], cursor: AsyncCursor, *, begin: bool = False, session_said: bool = False
-) -> T:
-    """Drive steps on a psycopg cursor (PostgreSQL). Statements yielded together go in one
-    pipeline: one round trip. `begin`: the steps are one transaction, begun here in the same
-    round trip as the first statement (BEGIN, then the transaction's settings unless the
-    connection's session has them, `session_said`: locking.py `transaction_settings`); the
-    caller commits it. Else they run in the caller's transaction, or none (a read), and the
-    settings go before the first lock. A hold is four round trips; a fifth of its own for the
-    settings was the regression of BENCHMARKS.md's run 1 (issues 36-38)."""
+async def begin(connection: AsyncConnection, *, session_said: bool) -> None:
+    """BEGIN, and the transaction's settings unless the connection's session has them
+    (locking.py `transaction_settings`): then in the same round trip, one simple-protocol query
+    of two statements, its values bound by psycopg on the client. A hold is four round trips; a
+    fifth of its own for the settings was the regression of BENCHMARKS.md's run 1 (issues
+    36-38)."""
+    settings = transaction_settings(session_said=session_said)
+    if settings is None:
+        await connection.execute("BEGIN")
+    else:
+        await AsyncClientCursor(connection).execute(f"BEGIN; {settings.sql}", settings.params)
+
+
+async def run_async(steps: Steps[T], cursor: AsyncCursor, *, settings_sent: bool = False) -> T:
+    """Drive steps on a psycopg cursor (PostgreSQL), inside the caller's transaction;
+    `settings_sent`: the caller began it with its settings (`begin`). Statements yielded
+    together go in one pipeline: one round trip."""
     info = cursor.connection.info
-    begun = [False]  # BEGIN is sent in a pipeline before the connection's status says so
-    locks = LockOrder(lambda: begun[0] or info.transaction_status != TransactionStatus.IDLE)
-    opening: tuple[Statement, ...] = ()
-    if begin:
-        begun[0] = True
-        settings = transaction_settings(session_said=session_said)
-        opening = (BEGIN,) if settings is None else (BEGIN, settings)
+    locks = LockOrder(lambda: info.transaction_status != TransactionStatus.IDLE)
     try:
         sent = next(steps)
         while True:
-            group = (sent,) if isinstance(sent, Statement) else sent
-            if opening or len(group) > 1:
-                rows = await _pipelined(opening + group, cursor, locks, settings_sent=begin)
-                opening = ()
+            if not isinstance(sent, Statement):  # a tuple of them (a Statement is a tuple too)
+                rows = await _pipelined(sent, cursor, locks, settings_sent=settings_sent)
             else:
-                if locks.take(sent.lock, sql=sent.sql) and not begin:
+                if locks.take(sent.lock, sql=sent.sql) and not settings_sent:
                     await cursor.execute(*_rendered(transaction_settings(), postgres=True))
                 await cursor.execute(*_rendered(sent, postgres=True))
                 rows = await _rows(cursor)
             sent = steps.send(rows)
     except StopIteration as finished:
         return finished.value
-
-
-BEGIN = Statement("BEGIN", {})
 
 
 async def _rows(cursor: AsyncCursor) -> Rows:
