@@ -22,7 +22,8 @@ POLICY = BuyerPolicy(
 )
 NOW = datetime(2026, 11, 27, 8, 0, 0, 250_000, tzinfo=UTC)
 
-seconds_ago = st.integers(min_value=0, max_value=3 * 3600).map(
+# Most of them within a cap and a cooldown of now, where the rules change their answer.
+seconds_ago = st.one_of(st.integers(0, 1600), st.integers(0, 3 * 3600)).map(
     lambda s: whole(NOW) - timedelta(seconds=s)
 )
 
@@ -142,3 +143,10 @@ def test_an_inactive_or_unverified_account_takes_nothing():
     with pytest.raises(EmailUnverified):
         POLICY.hold(BuyerState(True, True, "a@b.c", None, None, 0, 0, 10), now=NOW, adding=1)
     assert POLICY.hold(state, now=NOW, adding=1).since == whole(NOW)
+
+
+def test_a_hold_late_in_a_run_ends_when_the_run_does():
+    began = whole(NOW) - timedelta(seconds=700)  # 200 s of the run's 900 left, a hold is 300
+    state = BuyerState(True, False, "", began, whole(NOW), 1, 0, 10)
+    times = POLICY.hold(state, now=NOW, adding=1)
+    assert (times.since, times.until) == (began, began + POLICY.cap)
