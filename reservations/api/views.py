@@ -289,6 +289,10 @@ class HoldRunOutput(serializers.Serializer):
         help_text="How many more seats the caller may hold now under both limits: "
         "min(hold_limit - held, purchase_limit - held - booked), never below 0."
     )
+    most_at_once = serializers.IntegerField(
+        help_text="The most seats the caller could hold at once, once they let go of what they "
+        "hold (booking makes no room): min(hold_limit, purchase_limit - booked), never below 0."
+    )
 
 
 class HoldRunApi(APIView):

@@ -77,6 +77,7 @@ class HoldRun:
     purchase_limit: int
     hold_limit: int
     may_take: int  # the most seats a hold may add now
+    most_at_once: int  # the most they could hold at once: giving back makes room, booking not
 
 
 def whole(moment: datetime) -> datetime:
@@ -228,6 +229,7 @@ class BuyerPolicy:
             purchase_limit=state.purchase_limit,
             hold_limit=self.hold_limit,
             may_take=max(0, min(purchase_room, hold_room)),
+            most_at_once=max(0, min(self.hold_limit, state.purchase_limit - state.booked)),
         )
         start = self.run_start(state, now)
         if start + self.cap - timedelta(seconds=1) <= now:

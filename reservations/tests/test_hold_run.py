@@ -32,8 +32,9 @@ def run_of(answer: dict) -> tuple:
 
 
 def seats_of(answer: dict) -> tuple:
-    """(held, booked, purchase_limit, hold_limit, may_take), as the answer says them."""
-    return tuple(answer[k] for k in ("held", "booked", "purchase_limit", "hold_limit", "may_take"))
+    """(held, booked, purchase_limit, hold_limit, may_take, most_at_once), as the answer says."""
+    names = ("held", "booked", "purchase_limit", "hold_limit", "may_take", "most_at_once")
+    return tuple(answer[k] for k in names)
 
 
 def reserve(client, event, seats):
@@ -46,21 +47,21 @@ def test_it_answers_what_the_buyer_holds_has_booked_and_may_still_take(
 ):
     settings.SEAT_HOLD_LIMIT = 4
     Event.objects.filter(pk=event.pk).update(purchase_limit=5)
-    assert seats_of(hold_run(alice_api, event).json()) == (0, 0, 5, 4, 4)
+    assert seats_of(hold_run(alice_api, event).json()) == (0, 0, 5, 4, 4, 4)
     for seat in seats[:3]:
         assert lock(alice_api, event, seat).status_code == 200
     assert lock(bob_api, event, seats[5]).status_code == 200  # bob's: not alice's
-    assert seats_of(hold_run(alice_api, event).json()) == (3, 0, 5, 4, 1)  # the hold limit
+    assert seats_of(hold_run(alice_api, event).json()) == (3, 0, 5, 4, 1, 4)  # the hold limit
 
     assert reserve(alice_api, event, seats[:2]).status_code == 201
-    assert seats_of(hold_run(alice_api, event).json()) == (1, 2, 5, 4, 2)  # the purchase limit
+    assert seats_of(hold_run(alice_api, event).json()) == (1, 2, 5, 4, 2, 3)  # the purchase limit
     assert lock(alice_api, event, seats[3]).status_code == 200
     assert lock(alice_api, event, seats[4]).status_code == 200
 
     told = seats_of(hold_run(alice_api, event).json())
     refused = lock(alice_api, event, seats[6])
 
-    assert told == (3, 2, 5, 4, 0)
+    assert told == (3, 2, 5, 4, 0, 3)
     assert (refused.status_code, refused.json()["code"]) == (409, "purchase_limit")
 
 
@@ -71,11 +72,11 @@ def test_may_take_never_goes_below_nothing_and_a_lapsed_hold_is_not_held(
     assert lock(alice_api, event, seats[0]).status_code == 200
     assert lock(alice_api, event, seats[1]).status_code == 200
     Event.objects.filter(pk=event.pk).update(purchase_limit=1)  # lowered past what they hold
-    assert seats_of(hold_run(alice_api, event).json()) == (2, 0, 1, 10, 0)
+    assert seats_of(hold_run(alice_api, event).json()) == (2, 0, 1, 10, 0, 1)
 
     Seat.objects.filter(pk=seats[0].id).update(held_until=timezone.now())  # lapsed, not swept
 
-    assert seats_of(hold_run(alice_api, event).json()) == (1, 0, 1, 10, 0)
+    assert seats_of(hold_run(alice_api, event).json()) == (1, 0, 1, 10, 0, 1)
 
 
 @SHORT_RUNS

@@ -87,7 +87,7 @@ describe('SeatSelector behind a waiting room', () => {
     queue.fetch
       .mockResolvedValueOnce(queueStatus({ event_id: 7, serving: 20 }, place({ number: 20, called: true, turn: turn('turn-3') })))
       .mockResolvedValue(queueStatus({ event_id: 7, serving: 20 }, place({ number: 20, called: true }))); // ended by the booking
-    const run = { run_ends_at: null, hold_again_at: null, booked: 0, purchase_limit: 1, hold_limit: 10 };
+    const run = { run_ends_at: null, hold_again_at: null, booked: 0, purchase_limit: 1, hold_limit: 10, most_at_once: 1 };
     mocks.holdRun.mockResolvedValueOnce({ ...run, held: 0, may_take: 1 }).mockResolvedValue({ ...run, held: 1, may_take: 0 });
     mount({ queued: true, loggedIn: true });
     mocks.lock.mockResolvedValueOnce({ success: true, seat: { ...ROOM_SEATS[0], status: 'locked', version: 2, locked_until: LATER, mine: true } });

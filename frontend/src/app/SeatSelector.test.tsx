@@ -38,7 +38,7 @@ describe('SeatSelector: the room or the grid', () => {
 
   it('tells the buyer what they may still take in the server\u2019s numbers, read again as their seats change', async () => {
     mocks.seats = ROOM_SEATS;
-    const run = { run_ends_at: null, hold_again_at: null, booked: 1, purchase_limit: 2, hold_limit: 10 }; // booked in another tab
+    const run = { run_ends_at: null, hold_again_at: null, booked: 1, purchase_limit: 2, hold_limit: 10, most_at_once: 1 }; // booked in another tab
     mocks.holdRun.mockResolvedValueOnce({ ...run, held: 0, may_take: 1 }).mockResolvedValue({ ...run, held: 1, may_take: 0 });
     mocks.lock.mockResolvedValueOnce({ success: true, seat: { ...ROOM_SEATS[0], status: 'locked', version: 2, locked_until: '2099-01-01T00:00:00Z', mine: true } });
     mount({ loggedIn: true });

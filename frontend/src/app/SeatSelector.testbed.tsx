@@ -174,7 +174,7 @@ export function setUpEachTest(): (() => void)[] {
     localStorage.clear();
     mocks.lock.mockReset();
     mocks.holdRun.mockReset();
-    mocks.holdRun.mockResolvedValue({ run_ends_at: null, hold_again_at: null, held: 0, booked: 0, purchase_limit: 10, hold_limit: 10, may_take: 10 });
+    mocks.holdRun.mockResolvedValue({ run_ends_at: null, hold_again_at: null, held: 0, booked: 0, purchase_limit: 10, hold_limit: 10, may_take: 10, most_at_once: 10 });
     mocks.room = null;
     mocks.redisGone = false;
     mocks.seatListReads = 0;

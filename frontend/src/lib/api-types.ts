@@ -1096,6 +1096,8 @@ export interface components {
             hold_limit: number;
             /** @description How many more seats the caller may hold now under both limits: min(hold_limit - held, purchase_limit - held - booked), never below 0. */
             may_take: number;
+            /** @description The most seats the caller could hold at once, once they let go of what they hold (booking makes no room): min(hold_limit, purchase_limit - booked), never below 0. */
+            most_at_once: number;
         };
         Inventory: {
             event: number;

@@ -275,7 +275,7 @@ describe('FindSeats', () => {
   });
 
   it('refuses more seats than can be held', () => {
-    mount(true, ['Stalls'], true, { buyer: { held: 0, booked: 0, purchase_limit: 10, hold_limit: 10, may_take: 10 } });
+    mount(true, ['Stalls'], true, { buyer: { held: 0, booked: 0, purchase_limit: 10, hold_limit: 10, may_take: 10, most_at_once: 10 } });
     fireEvent.change(screen.getByTestId('find-seats-count'), { target: { value: '11' } });
     fireEvent.click(screen.getByTestId('find-seats-submit'));
     expect(screen.getByText('You can hold at most 10 seats at once.')).toBeTruthy();
@@ -285,7 +285,7 @@ describe('FindSeats', () => {
 
   it('refuses more seats than the purchase limit leaves beside the seats booked, as the server counted them', () => {
     // Booked in another tab: the map shows none of them, the server's count has them.
-    mount(true, ['Stalls'], true, { buyer: { held: 0, booked: 2, purchase_limit: 4, hold_limit: 10, may_take: 2 } });
+    mount(true, ['Stalls'], true, { buyer: { held: 0, booked: 2, purchase_limit: 4, hold_limit: 10, may_take: 2, most_at_once: 2 } });
     expect(screen.getByTestId('find-seats-count').getAttribute('max')).toBe('2');
     fireEvent.change(screen.getByTestId('find-seats-count'), { target: { value: '3' } });
     fireEvent.click(screen.getByTestId('find-seats-submit'));

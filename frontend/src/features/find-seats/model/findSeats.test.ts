@@ -16,7 +16,7 @@ import {
 } from './findSeats';
 
 /** What `holds/run/` counted of the buyer's seats. */
-const told = (held: number, booked: number, purchase_limit: number, hold_limit: number, may_take: number) => ({ held, booked, purchase_limit, hold_limit, may_take });
+const told = (held: number, booked: number, purchase_limit: number, hold_limit: number, may_take: number) => ({ held, booked, purchase_limit, hold_limit, may_take, most_at_once: Math.max(0, Math.min(hold_limit, purchase_limit - booked)) });
 const NOTHING_YET = told(0, 0, 10, 10, 10);
 const RULES = { buyer: NOTHING_YET, categoryIds: [3, 4], sections: ['Stalls', 'Circle'] };
 

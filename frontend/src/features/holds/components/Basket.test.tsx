@@ -8,7 +8,7 @@ import { Basket, BasketBar } from './Basket';
 
 const NOW = Date.parse('2026-12-22T10:00:00Z');
 /** What `holds/run/` counted of the buyer's seats. */
-const told = (held: number, booked: number, purchase_limit: number, hold_limit: number, may_take: number) => ({ held, booked, purchase_limit, hold_limit, may_take });
+const told = (held: number, booked: number, purchase_limit: number, hold_limit: number, may_take: number) => ({ held, booked, purchase_limit, hold_limit, may_take, most_at_once: Math.max(0, Math.min(hold_limit, purchase_limit - booked)) });
 
 function held(id: number, price: string, seconds: number): ApiSeat {
   return {

@@ -12,7 +12,7 @@ vi.mock('../api/seats', () => ({ fetchHoldRun: (...args: unknown[]) => mocks.fet
 
 const NOW = Date.parse('2026-12-22T10:00:00Z');
 const iso = (ms: number) => new Date(ms).toISOString();
-const NOTHING = { held: 0, booked: 0, purchase_limit: 10, hold_limit: 10, may_take: 10 };
+const NOTHING = { held: 0, booked: 0, purchase_limit: 10, hold_limit: 10, may_take: 10, most_at_once: 10 };
 /** What `holds/run/` answers: the run, and the buyer's seats (none unless given). */
 const answer = (run_ends_at: number | null, hold_again_at: number | null, seats = NOTHING) => ({
   run_ends_at: run_ends_at === null ? null : iso(run_ends_at),
@@ -78,7 +78,7 @@ describe('useHoldRun', () => {
     mocks.fetchHoldRun.mockResolvedValue(answer(NOW + 60_000, null, { ...NOTHING, held: 3, may_take: 7 }));
     act(() => store.applyOwnAnswer(seat({ status: 'locked', version: 2, locked_until: iso(NOW + 60_000), mine: true })));
     await waitFor(() => expect(result.current.buyer?.held).toBe(3));
-    mocks.fetchHoldRun.mockResolvedValue(answer(NOW + 60_000, null, { ...NOTHING, held: 2, booked: 1, may_take: 7 }));
+    mocks.fetchHoldRun.mockResolvedValue(answer(NOW + 60_000, null, { ...NOTHING, held: 2, booked: 1, may_take: 7, most_at_once: 9 }));
     act(() => store.applyOwnReservation([1]));
     await waitFor(() => expect(result.current.buyer?.booked).toBe(1));
     expect(mocks.fetchHoldRun).toHaveBeenCalledTimes(3);

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { cooldownEnd, decodeHoldRun, nextRunChange, PAST_THE_CAP_MS, type HoldRun } from './holdRun';
 
 const NOW = Date.parse('2026-12-22T10:00:00Z');
-const NOTHING = { held: 0, booked: 0, purchase_limit: 10, hold_limit: 10, may_take: 10 };
+const NOTHING = { held: 0, booked: 0, purchase_limit: 10, hold_limit: 10, may_take: 10, most_at_once: 10 };
 const run = (patch: Partial<HoldRun>): HoldRun => ({ runEndsAt: null, holdAgainAt: null, readAt: NOW, buyer: NOTHING, ...patch });
 
 describe('the buyer\u2019s run of holds', () => {
@@ -10,7 +10,7 @@ describe('the buyer\u2019s run of holds', () => {
     expect(decodeHoldRun({ run_ends_at: '2026-12-22T10:10:00Z', hold_again_at: null, ...NOTHING }, NOW)).toEqual(
       run({ runEndsAt: Date.parse('2026-12-22T10:10:00Z') }),
     );
-    const seats = { held: 2, booked: 1, purchase_limit: 6, hold_limit: 10, may_take: 3 };
+    const seats = { held: 2, booked: 1, purchase_limit: 6, hold_limit: 10, may_take: 3, most_at_once: 5 };
     expect(decodeHoldRun({ run_ends_at: null, hold_again_at: '2026-12-22T10:05:00.250000Z', ...seats }, NOW)).toEqual(
       run({ holdAgainAt: NOW + 300_250, buyer: seats }),
     );

@@ -1,13 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { bookingReachesTheLimit, mostAtOnce, mostAtOnceText, ownedText, pastLimitText, type BuyerState } from './limits';
 
-/** What `holds/run/` answers of the buyer's seats: the server's count, `may_take` included. */
+/** What `holds/run/` answers of the buyer's seats: the server's count, `may_take` and `most_at_once` included. */
 const told = (held: number, booked: number, purchase_limit: number, hold_limit: number, may_take: number): BuyerState => ({
   held,
   booked,
   purchase_limit,
   hold_limit,
   may_take,
+  most_at_once: Math.max(0, Math.min(hold_limit, purchase_limit - booked)),
 });
 
 describe('the limits, shown before they are hit, in the server\'s numbers', () => {

@@ -1,12 +1,12 @@
 /**
  * What one buyer may take of an event, said before the server has to refuse it (API.md
  * "Rules"), in the server's own numbers (`holds/run/`): the seats they hold and have booked of
- * it, its hold and purchase limits, and how many more they may take now (`may_take`).
+ * it, its hold and purchase limits, how many more they may take now (`may_take`) and at most at once (`most_at_once`).
  */
 import type { components } from '../../../lib/api-types';
 import { countOf } from '../../../lib/format';
 
-export type BuyerState = Pick<components['schemas']['HoldRunOutput'], 'held' | 'booked' | 'purchase_limit' | 'hold_limit' | 'may_take'>;
+export type BuyerState = Pick<components['schemas']['HoldRunOutput'], 'held' | 'booked' | 'purchase_limit' | 'hold_limit' | 'may_take' | 'most_at_once'>;
 
 /** Whether booking what the buyer holds brings their bookings to the purchase limit: the
  * waiting room's turn is then over (a booking takes every seat held). */
@@ -16,9 +16,9 @@ export function bookingReachesTheLimit(buyer: BuyerState): boolean {
 
 export const TURN_DONE_AT_THE_LIMIT = 'You have booked the most seats one buyer may have of this event, so your turn is over.';
 
-/** The most seats the buyer could hold at once: giving back what they hold makes room, booking does not. */
+/** The most seats the buyer could hold at once (the server's `most_at_once`): giving back what they hold makes room, booking does not. */
 export function mostAtOnce(buyer: BuyerState): number {
-  return Math.max(0, Math.min(buyer.hold_limit, buyer.purchase_limit - buyer.booked));
+  return buyer.most_at_once;
 }
 
 /** Why no more than `mostAtOnce` seats can be asked for at once, in plain words. */

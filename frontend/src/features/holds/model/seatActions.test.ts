@@ -79,7 +79,7 @@ describe('toggleSeat', () => {
     // The page shows one seat held and none booked; the server counts two booked (another tab).
     const ctx = {
       ...context({}, [apiSeat(1, { version: 2, mine: true, status: 'locked', locked_until: LATER }), apiSeat(4)]),
-      buyer: { held: 1, booked: 2, purchase_limit: 3, hold_limit: 10, may_take: 0 },
+      buyer: { held: 1, booked: 2, purchase_limit: 3, hold_limit: 10, may_take: 0, most_at_once: 1 },
     };
     await expect(toggleSeat(ctx, 4)).resolves.toEqual({
       kind: 'error',
@@ -94,7 +94,7 @@ describe('toggleSeat', () => {
   it('asks the server while its count leaves room, and reads the seats and the count again on purchase_limit', async () => {
     const ctx = {
       ...context({ lock: vi.fn(async () => { throw new ApiError(409, 'purchase_limit', 'x', { limit: 3, held: 0, booked: 3 }); }) }),
-      buyer: { held: 0, booked: 2, purchase_limit: 3, hold_limit: 10, may_take: 1 },
+      buyer: { held: 0, booked: 2, purchase_limit: 3, hold_limit: 10, may_take: 1, most_at_once: 1 },
     };
     const outcome = await toggleSeat(ctx, 1);
     expect(ctx.api.lock).toHaveBeenCalledTimes(1);
