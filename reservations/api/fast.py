@@ -44,13 +44,8 @@ from rest_framework import exceptions as drf_exceptions
 from rest_framework.utils import json as drf_json
 
 from reservations.booking.best import Answer as BestAnswer
-from reservations.booking.best import (
-    Ask,
-    best_batch_steps,
-    room_is_kept,
-    room_is_ready,
-    room_steps,
-)
+from reservations.booking.best import Ask, best_batch_steps
+from reservations.booking.rooms import room_is_kept, room_is_ready, room_steps
 from reservations.booking.runner import begin, run_async
 from reservations.booking.sql import Steps, T
 from reservations.client_address import holds_key, scope_client_address

@@ -17,11 +17,11 @@ in one transaction:
    what each caller holds and has booked: under the user row locks neither can grow, so they
    are checked once, before any seat is chosen);
 3. for each ask in arrival order, the picker's best few candidates, which share no seat, from
-   the event's room kept in this process (``Shelf``): the layout read once per ROOM_SECONDS,
-   its free flags from the taken read, less the seats a request of this process has just
-   chosen (its *claims*: the earlier asks of the batch, and Django's threads beside it); the
-   first candidate nobody has claimed is claimed for the ask, so the asks of one process never
-   pick the same seats;
+   the event's room kept in this process (rooms.py ``Shelf``): the layout read once per
+   ROOM_SECONDS, its free flags from the taken read, less the seats a request of this process
+   has just chosen (its *claims*: the earlier asks of the batch, and Django's threads beside
+   it); the first candidate nobody has claimed is claimed for the ask, so the asks of one
+   process never pick the same seats;
 4. one statement (``sql.hold_blocks``) for every ask's block: the seat rows that are free
    ``FOR UPDATE SKIP LOCKED`` in id order, and each block written only if that is all of its
    seats. A row another transaction has locked (a buyer of another process) is skipped rather
@@ -38,54 +38,41 @@ touch the other asks. Ties are broken by a seed of the buyer's own, so buyers wi
 spread over equal blocks. The seats held are announced as one `seats` message per ask after
 commit, and they are what reserve books: nothing here is chosen again later.
 
-The room must be on the shelf before the steps run (``room_steps``, which the drivers run once
-per event and ROOM_SECONDS, one request at a time): building a theatre's room costs ~15 ms,
+The room must be on the shelf before the steps run (rooms.py ``room_steps``, which the drivers
+run once per event and ROOM_SECONDS, one request at a time): building a theatre's room costs ~15 ms,
 and a rush of buyers arriving at a cold process must not each build it. The fast path reads a
 stale room again in a task of its own while the room kept goes on serving (``room_is_kept``).
 """
 
-import json
 import threading
-import time
 import zlib
-from collections import Counter, deque
-from collections.abc import Iterable, Sequence
+from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from cachetools import FIFOCache
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 
 from ..exceptions import (
-    AccountInactive,
     BookingError,
-    EmailUnverified,
     NoBlock,
     NotFound,
 )
 from ..rules import hold_network
-from ..seating import Candidate, Request, Room
+from ..seating import Candidate, Request
 from ..seating import candidates as picker_candidates
 from ..signals import seats_changed_on_commit
 from . import sql
-from .buyer_policy import BuyerPolicy, BuyerState, HoldTimes, moment_of
+from .buyer_policy import BuyerPolicy, BuyerState, HoldTimes
+from .rooms import room_is_ready, room_steps, shelf_of
 from .runner import run
-from .seat_infos import seat_infos
-from .sql import Steps
+from .sql import Steps, moment_of
 
 # Candidates the picker finds per ask and read of the taken seats (the first nobody has claimed
 # is tried, the others are its alternatives), and reads before an ask is told nothing fits.
 CANDIDATES = 8
 READS = 5
-# How long a room's layout (positions, categories, accessibility) is kept before it is read
-# again: an organiser may move seats between categories.
-ROOM_SECONDS = 30.0
-# How long seats a request of this process chose stay out of its other requests' rooms: long
-# enough for the transaction that holds them to commit, after which the taken read has them.
-CLAIM_SECONDS = 2.0
-# Rooms kept per process; the one read longest ago makes way.
-SHELVES = 64
 # How long a batch waits for its turn (an event's batches of other processes commit first) before
 # it goes on without: a batch takes milliseconds, so only a stuck one keeps it waiting this long.
 TURN_PATIENCE_MS = 1000
@@ -101,83 +88,6 @@ class BestOutcome:
     def changed(self) -> list[sql.SeatRow]:
         """What watchers are told: every seat held."""
         return self.seats
-
-
-class Shelf:
-    """One event's room in this process: the layout as last read, and the seats its requests
-    have claimed. Shared by the threads of Django's path and the fast path's loop."""
-
-    def __init__(self, room: Room) -> None:
-        self.room = room  # the layout, with the free flags of the last request's view
-        self.read_at = time.monotonic()
-        self._busy = {seat.id for seat in room.seats if not seat.free}  # in `room`
-        self._claims: dict[int, float] = {}  # seat id -> until when (monotonic)
-        self._ending: deque[tuple[float, Sequence[int]]] = deque()  # claims, as they end
-        self._lock = threading.Lock()
-
-    @property
-    def stale(self) -> bool:
-        return time.monotonic() - self.read_at > ROOM_SECONDS
-
-    def view(self, taken: Iterable[int]) -> Room:
-        """The room with every seat free that is neither taken nor claimed."""
-        now = time.monotonic()
-        with self._lock:
-            while self._ending and self._ending[0][0] <= now:
-                until, seat_ids = self._ending.popleft()
-                for seat_id in seat_ids:
-                    if self._claims.get(seat_id) == until:  # not let go, nor claimed again
-                        del self._claims[seat_id]
-            busy = set(taken)
-            busy.update(self._claims)
-            changes = dict.fromkeys(busy - self._busy, False)
-            changes.update(dict.fromkeys(self._busy - busy, True))
-            self.room, self._busy = self.room.with_changes(changes), busy
-            return self.room
-
-    def claim(self, seat_ids: Sequence[int]) -> bool:
-        """Claim these seats for one request, unless another request holds a claim on any."""
-        until = time.monotonic() + CLAIM_SECONDS
-        with self._lock:
-            if any(seat_id in self._claims for seat_id in seat_ids):
-                return False
-            self._claims.update(dict.fromkeys(seat_ids, until))
-            self._ending.append((until, seat_ids))
-            return True
-
-    def release(self, seat_ids: Sequence[int]) -> None:
-        with self._lock:
-            for seat_id in seat_ids:
-                self._claims.pop(seat_id, None)
-
-
-# The oldest room read goes first when the shelf is full.
-_shelves: FIFOCache[int, Shelf] = FIFOCache(maxsize=SHELVES)
-_shelving = threading.Lock()  # Django's threads and the fast path's loop both put rooms here
-
-
-def room_is_ready(event_id: int) -> bool:
-    """Whether the event's room is on the shelf and fresh (else run ``room_steps`` first)."""
-    shelf = _shelves.get(event_id)
-    return shelf is not None and not shelf.stale
-
-
-def room_is_kept(event_id: int) -> bool:
-    """Whether the event's room is on the shelf, fresh or stale: the steps can run on it."""
-    return event_id in _shelves
-
-
-def room_steps(*, event_id: int) -> Steps[None]:
-    """Read the event's layout and put its room on the shelf (nothing for an unknown event)."""
-    rows = yield sql.event_seat_infos(event_id=event_id)
-    if not rows:
-        return
-    ((shapes,),) = (yield sql.layout_shapes(event_id=event_id)) or [(None,)]
-    if isinstance(shapes, str):  # Django's connection leaves JSON as text
-        shapes = json.loads(shapes)
-    room = Room.from_seats(seat_infos(rows, timezone.now()), stage=_stage(shapes or []))
-    with _shelving:
-        _shelves[event_id] = Shelf(room)
 
 
 @dataclass(frozen=True)
@@ -219,7 +129,7 @@ def best_batch_steps(*, event_id: int, asks: Sequence[Ask]) -> Steps[list[Answer
             answers[n] = NotFound(
                 "No such price category in this event.", category=ask.wish.category
             )
-    shelf = _shelves.get(event_id)
+    shelf = shelf_of(event_id)
     pending = [n for n, answer in enumerate(answers) if answer is None]
     if shelf is None:  # an event without seats
         for n in pending:
@@ -229,18 +139,13 @@ def best_batch_steps(*, event_id: int, asks: Sequence[Ask]) -> Steps[list[Answer
         callers = sorted({asks[n].user_id for n in pending})
         rows = yield sql.users_for_update(user_ids=callers, event_id=event_id)
         accounts = {user_id: account for user_id, *account in rows}
-        for n in pending:
-            is_active, email, must_verify = accounts.get(asks[n].user_id, (False, "", False))
-            if not is_active:
-                answers[n] = AccountInactive("Log in, or send a valid bearer token.")
-            elif must_verify:
-                answers[n] = EmailUnverified(email=email, to="hold seats of this event")
         if addresses := sorted({asks[n].address for n in pending if asks[n].address}):
             yield sql.address_locks(event_id=event_id, addresses=addresses)
         runs = yield sql.buyer_runs(
             event_id=event_id, user_ids=callers, cooled=policy.cooled(timezone.now())
         )
     times: dict[int, HoldTimes] = {}  # ask -> the times of its hold (buyer_policy.py)
+    accounts = accounts if pending else {}
     held_seats: set[int] = set()
     # Seats of blocks found gone: another process's transaction has some of them locked, and
     # until it commits the taken read still shows them free. The rest of the batch picks
@@ -253,7 +158,7 @@ def best_batch_steps(*, event_id: int, asks: Sequence[Ask]) -> Steps[list[Answer
             break
         taken = yield sql.taken_seats(event_id=event_id, now=timezone.now())
         if not attempt:  # under the user row locks the callers' seats can only go, not grow
-            times = _buyer_decisions(asks, answers, taken, runs, purchase_limit, policy)
+            times = _buyer_decisions(asks, answers, accounts, taken, runs, purchase_limit, policy)
             pending = [n for n in pending if answers[n] is None]
         taken_ids = [seat_id for seat_id, *_ in taken] + list(gone)
         tried: dict[int, tuple[Candidate, list[Candidate]]] = {}
@@ -317,15 +222,17 @@ def best_batch_steps(*, event_id: int, asks: Sequence[Ask]) -> Steps[list[Answer
 def _buyer_decisions(
     asks: Sequence[Ask],
     answers: list[Answer | None],
+    accounts: dict[int, list],
     taken: sql.Rows,
     runs: sql.Rows,
     purchase_limit: int,
     policy: BuyerPolicy,
 ) -> dict[int, HoldTimes]:
     """The policy's decision on each ask still open (BuyerPolicy.hold): its hold's times, or
-    its refusal as its answer. Each caller's state is what they and their network hold and
-    they have booked (`taken`), their run (`runs`), and the seats of the batch's earlier
-    asks."""
+    its refusal as its answer. Each caller's state is their account as locked (`accounts`:
+    active, e-mail, whether the event asks a verified one of them), what they and their network
+    hold and they have booked (`taken`), their run (`runs`), and the seats of the batch's
+    earlier asks."""
     held = Counter(holder for _, holder, _, _ in taken if holder)
     booked = Counter(booker for _, _, booker, _ in taken if booker)
     from_network = Counter(address for _, _, _, address in taken if address)
@@ -336,10 +243,11 @@ def _buyer_decisions(
         if answers[n] is not None:
             continue
         began, ended = run_of.get(ask.user_id, (None, None))
+        active, email, must_verify = accounts.get(ask.user_id, (False, "", False))
         state = BuyerState(
-            active=True,
-            must_verify=False,
-            email="",
+            active=active,
+            must_verify=must_verify,
+            email=email,
             run_began=began,
             last_ended=ended,
             held=held[ask.user_id],
@@ -356,14 +264,6 @@ def _buyer_decisions(
             held[ask.user_id] += ask.wish.count
             from_network[ask.address] += ask.wish.count
     return times
-
-
-def _stage(shapes: Sequence[dict]) -> tuple[float, float] | None:
-    """The centre of the plan's stage, if it draws one; else the picker's default (top centre)."""
-    for shape in shapes:
-        if shape.get("kind") == "rect" and shape.get("role") == "stage":
-            return (shape["x"] + shape["width"] / 2, shape["y"] + shape["height"] / 2)
-    return None
 
 
 def _no_block(wish: Request, names: dict[int, str]) -> NoBlock:

@@ -19,7 +19,6 @@ from decimal import Decimal
 from django.utils import timezone
 
 from ..exceptions import (
-    AccountInactive,
     AlreadyCancelled,
     CompanionRequiresAccessible,
     IdempotencyMismatch,
@@ -32,10 +31,10 @@ from ..rules import seat_is_held_by
 from ..seating import companions_without_accessible
 from ..signals import seats_changed_on_commit
 from . import sql
-from .buyer_policy import BuyerPolicy, moment_of
+from .buyer_policy import BuyerPolicy
 from .holds import buyer_state_steps, caller_row_steps
 from .locking import seat_rows_steps
-from .sql import Steps
+from .sql import Steps, moment_of
 
 Status = Reservation.Status
 
@@ -132,8 +131,8 @@ def reserve_steps(
     buyer = yield from buyer_state_steps(
         user_id=user_id, event_id=event_id, address=None, now=timezone.now()
     )
-    if not buyer.state.active:
-        raise AccountInactive("Log in, or send a valid bearer token.")
+    policy = BuyerPolicy.from_settings()
+    policy.active(buyer.state)
     key_id = None
     if idempotency_key:
         fingerprint = reserve_fingerprint(event_id=event_id, seat_ids=seat_ids)
@@ -177,7 +176,7 @@ def reserve_steps(
             f"{expected_total}. Check the new prices and reserve again.",
             total=f"{total:.2f}",
         )
-    room_left = BuyerPolicy.from_settings().book(buyer.state, adding=len(seats))
+    room_left = policy.book(buyer.state, adding=len(seats))
     ((reservation_id, name, starts_at),) = yield sql.reservation_insert(
         user_id=user_id, event_id=event_id, total=total, now=now
     )

@@ -27,7 +27,7 @@ would tell an observer which seats one buyer took in one request.
 """
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 
@@ -84,14 +84,6 @@ def whole(moment: datetime) -> datetime:
     return moment.replace(microsecond=0)
 
 
-def moment_of(value: datetime | str | None) -> datetime | None:
-    """A time a bare cursor gave, made aware: SQLite's is naive UTC (text for an expression),
-    PostgreSQL's a datetime with its offset."""
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value)
-    return None if value is None else value.replace(tzinfo=value.tzinfo or UTC)
-
-
 def _iso(moment: datetime) -> str:
     return moment.isoformat().replace("+00:00", "Z")
 
@@ -127,12 +119,17 @@ class BuyerPolicy:
         parameter)."""
         return now - self.cooldown
 
-    def account(self, state: BuyerState, *, to: str = "hold seats of this event") -> None:
-        """Refuse an account that may not act, or has no verified e-mail where it needs one."""
+    def active(self, state: BuyerState) -> None:
+        """Refuse an account that may not act (gone, or deactivated)."""
         if not state.active:
             raise AccountInactive("Log in, or send a valid bearer token.")
+
+    def account(self, state: BuyerState) -> None:
+        """`active`, and refuse holds to an account without the verified e-mail the event
+        asks for."""
+        self.active(state)
         if state.must_verify:
-            raise EmailUnverified(email=state.email, to=to)
+            raise EmailUnverified(email=state.email, to="hold seats of this event")
 
     def deadline(self, now: datetime) -> datetime:
         """When a full hold taken now ends."""

@@ -27,10 +27,10 @@ from ..live_seats import seat_unavailable
 from ..models import Event, Seat
 from ..rules import hold_network, seat_is_free, seat_is_held_by
 from . import sql
-from .buyer_policy import BuyerPolicy, BuyerState, HoldRun, HoldTimes, moment_of
+from .buyer_policy import BuyerPolicy, BuyerState, HoldRun, HoldTimes
 from .locking import seat_rows_steps
 from .seat_infos import orphan_rule_steps
-from .sql import Rows, Steps, seat_from_row
+from .sql import Rows, Steps, moment_of, seat_from_row
 
 
 @dataclass(frozen=True)

@@ -8,9 +8,9 @@ import psycopg
 import pytest
 from django.db import connection, transaction
 
-from reservations.booking import best as best_module
-from reservations.booking import sql
-from reservations.booking.best import Ask, Shelf, best_batch_steps, room_steps
+from reservations.booking import best, rooms, sql
+from reservations.booking.best import Ask, best_batch_steps
+from reservations.booking.rooms import Shelf, room_steps
 from reservations.booking.runner import run
 from reservations.exceptions import HoldLimitReached, NotFound
 from reservations.models import Seat
@@ -45,7 +45,7 @@ def test_seats_one_request_has_chosen_are_out_of_every_other_requests_view():
 
 
 def test_a_claim_runs_out_once_the_hold_has_had_time_to_commit(monkeypatch):
-    monkeypatch.setattr(best_module, "CLAIM_SECONDS", 0.0)
+    monkeypatch.setattr(rooms, "CLAIM_SECONDS", 0.0)
     shelf = Shelf(six_in_a_row())
     chosen = first_choice(shelf.view([]))
     assert shelf.claim(chosen)
@@ -54,7 +54,7 @@ def test_a_claim_runs_out_once_the_hold_has_had_time_to_commit(monkeypatch):
 
 def test_a_seat_let_go_and_claimed_again_keeps_its_new_claim_to_the_end(monkeypatch):
     clock = [100.0]
-    monkeypatch.setattr(best_module.time, "monotonic", lambda: clock[0])
+    monkeypatch.setattr(rooms.time, "monotonic", lambda: clock[0])
     shelf = Shelf(six_in_a_row())
     chosen = first_choice(shelf.view([]))
     assert shelf.claim(chosen)  # until 102
@@ -109,8 +109,8 @@ def test_a_batch_picks_from_what_the_events_batch_in_another_process_committed(
     """Two processes' batches of one event do not race for the same blocks: the second waits
     for the first to commit, then picks around what it holds. With one read allowed, a race
     would leave the second buyer with `no_block` beside a free row."""
-    monkeypatch.setattr(best_module, "READS", 1)
-    monkeypatch.setattr(best_module, "CLAIM_SECONDS", 0.0)  # no claims between "processes"
+    monkeypatch.setattr(best, "READS", 1)
+    monkeypatch.setattr(rooms, "CLAIM_SECONDS", 0.0)  # no claims between "processes"
     event = hall(rows={"A": "....", "B": "...."})
     run(room_steps(event_id=event.pk))
     first_picked, answers = threading.Event(), {}
@@ -146,7 +146,7 @@ def test_a_batch_stuck_in_another_process_holds_up_the_next_only_for_a_while(mon
     """A process frozen in the middle of its batch keeps its turn until its transaction ends:
     the next batch waits TURN_PATIENCE_MS for it, then goes on without (the row locks still
     decide each seat), so best available does not stop for the event."""
-    monkeypatch.setattr(best_module, "TURN_PATIENCE_MS", 200)
+    monkeypatch.setattr(best, "TURN_PATIENCE_MS", 200)
     event = hall(rows={"A": "...."})
     run(room_steps(event_id=event.pk))
     dsn = f"postgresql://postgres@127.0.0.1:5432/{connection.settings_dict['NAME']}"

@@ -293,6 +293,22 @@ def test_a_token_of_a_deactivated_account_is_refused_and_changes_nothing(fast):
     assert (seat.status, seat.version) == ("available", 0)
 
 
+def test_a_deactivated_account_asking_best_available_is_refused_and_holds_nothing(fast):
+    """Negative control: with the account's state taken as active in best available's
+    decisions (best._buyer_decisions), the block was held (200)."""
+    alice = UserFactory(username="alice", is_active=False)
+    event = event_with_seats(rows=1, seats_per_row=4)
+    path = f"/api/events/{event.pk}/best/"
+    headers = [(b"authorization", bearer(alice)), (b"content-type", b"application/json")]
+
+    status, payload, _ = on_one_loop(
+        fast, lambda: call(fast, path, headers=headers, body=b'{"count": 2}')
+    )
+
+    assert (status, payload["code"]) == (401, "not_authenticated")
+    assert not Seat.objects.filter(event=event).exclude(status="available").exists()
+
+
 def test_a_token_that_worked_is_refused_once_it_expires(fast):
     alice = UserFactory(username="alice")
     event = event_with_seats(rows=1, seats_per_row=2)

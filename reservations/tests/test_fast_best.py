@@ -11,8 +11,8 @@ from reservations import live_seats
 from reservations.api import fast as fast_module
 from reservations.api.fast import FastPath
 from reservations.api.loop_app import LoopApp
-from reservations.booking import best as best_module
-from reservations.booking.best import room_steps
+from reservations.booking import rooms
+from reservations.booking.rooms import room_steps
 from reservations.booking.runner import run
 from reservations.booking.sql import Statement
 from reservations.models import Seat
@@ -124,8 +124,8 @@ def test_a_stale_room_goes_on_serving_while_a_task_reads_it_again(fast, monkeypa
     alice = UserFactory(username="alice")
     event = hall(rows={"A": "....", "B": "...."})
     run(room_steps(event_id=event.pk))
-    kept = best_module._shelves[event.pk]
-    kept.read_at -= best_module.ROOM_SECONDS + 1
+    kept = rooms._shelves[event.pk]
+    kept.read_at -= rooms.ROOM_SECONDS + 1
 
     token = bearer(alice)
     read_again = []
@@ -145,14 +145,14 @@ def test_a_stale_room_goes_on_serving_while_a_task_reads_it_again(fast, monkeypa
             headers=[(b"authorization", token), (b"content-type", JSON)],
             body=b'{"count": 4}',
         )
-        answered_on = best_module._shelves[event.pk]
+        answered_on = rooms._shelves[event.pk]
         await asyncio.wait_for(read_again[0].wait(), 5)
         return answer, answered_on
 
     (status, payload, _), answered_on = on_one_loop(fast, scenario)
     assert status == 200 and len(payload["seats"]) == 4
     assert answered_on is kept
-    assert not best_module._shelves[event.pk].stale
+    assert not rooms._shelves[event.pk].stale
 
 
 @pytest.fixture

@@ -37,6 +37,7 @@ from .contract import (
     T,
     Table,
     id_table,
+    moment_of,
 )
 from .holds import (
     address_locks,
@@ -112,6 +113,7 @@ __all__ = [
     "hold",
     "hold_blocks",
     "id_table",
+    "moment_of",
     "key_claim",
     "key_fill",
     "key_get",

@@ -7,6 +7,7 @@ transactions are serial anyway (SQLite, the embedded default). Parameters are na
 """
 
 from collections.abc import Generator, Sequence
+from datetime import UTC, datetime
 from enum import IntEnum
 from typing import Any, NamedTuple, TypeVar
 
@@ -70,3 +71,11 @@ T = TypeVar("T")
 # T. It may yield several statements as a tuple, to be sent in one round trip where the runner
 # can (each still takes its own snapshot): it is sent the last one's rows.
 Steps = Generator[Statement | tuple[Statement, ...], Rows, T]
+
+
+def moment_of(value: datetime | str | None) -> datetime | None:
+    """A time a bare cursor gave, made aware: SQLite's is naive UTC (text for an expression),
+    PostgreSQL's a datetime with its offset."""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return None if value is None else value.replace(tzinfo=value.tzinfo or UTC)
