@@ -82,3 +82,13 @@ USER_READ_THROTTLE_RATE = env("USER_READ_THROTTLE_RATE", default="600/min")
 EMAIL_VERIFICATION_RATE = "5/hour"
 # Refreshes per user, both refresh routes together (reservations/api/refresh_limits.py).
 REFRESH_USER_RATE = env("REFRESH_USER_RATE", default="30/min")
+
+# Paying online (reservations/payments/): how long a buyer of an event that takes payment has to
+# pay, counted from their hold's end (an event may set its own); then the order's seats go back
+# on sale.
+PAY_WINDOW_SECONDS = env.int("PAY_WINDOW_SECONDS", default=1800)
+# Stripe Checkout (docs/API.md "Paying"): the secret key, and the webhook endpoint's signing
+# secret. STRIPE_API_BASE points the library elsewhere (the tests' stand-in of Stripe's API).
+STRIPE_SECRET_KEY = env("STRIPE_SECRET_KEY", default="")
+STRIPE_WEBHOOK_SECRET = env("STRIPE_WEBHOOK_SECRET", default="")
+STRIPE_API_BASE = env("STRIPE_API_BASE", default="https://api.stripe.com")

@@ -245,3 +245,22 @@ class ChallengeRequired(BookingError):
 
     def __init__(self, challenge: dict, message: str):
         super().__init__(message, challenge=challenge)
+
+
+class AwaitingPayment(BookingError):
+    """Staff may not reseat or refund an order that is not paid yet (API.md "Paying")."""
+
+    code = "awaiting_payment"
+
+
+class NotAwaitingPayment(BookingError):
+    """Paying for an order that is paid, expired or cancelled (API.md "Paying")."""
+
+    code = "not_awaiting_payment"
+
+
+class PaymentNotificationRefused(BookingError):
+    """A payment provider's notification whose signature does not hold (API.md "Paying")."""
+
+    status_code = 400
+    code = "invalid_signature"

@@ -1,5 +1,5 @@
-"""An event's sales and its ledger as rows, and those rows as CSV or XLSX (docs/LEDGER.md
-"Exports"): what the admin's export links and `manage.py export_event` write.
+"""An event's sales, its payments and its ledger as rows, and those rows as CSV or XLSX
+(docs/LEDGER.md "Exports"): what the admin's export links and `manage.py export_event` write.
 
 The rows are read in chunks (a server-side cursor on PostgreSQL), so an event of 20,000 seats
 and its 100,000 changes never sit in memory whole. CSV is written as it is read; XLSX, a zip,
@@ -20,6 +20,7 @@ from openpyxl.cell import WriteOnlyCell
 
 from .ledger.models import SeatChange
 from .models import Event, Reservation, ReservedSeat, Seat
+from .payments.models import Payment
 
 CHUNK = 2000
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -55,7 +56,23 @@ LEDGER_HEADER = [
     "held since (UTC)",
 ]
 
-WHAT = ("sales", "ledger")
+PAYMENTS_HEADER = [
+    "payment",
+    "reservation",
+    "kind",
+    "provider",
+    "state",
+    "amount",
+    "currency",
+    "reference",
+    "settled reference",
+    "late",
+    "staff",
+    "started at (UTC)",
+    "settled at (UTC)",
+]
+
+WHAT = ("sales", "payments", "ledger")
 FORMATS = ("csv", "xlsx")
 
 
@@ -131,8 +148,35 @@ def ledger_rows(event_id: int) -> Iterator[list]:
         yield list(change)
 
 
+def payments_rows(event_id: int) -> Iterator[list]:
+    """The header, then one row an attempt to be paid and one a refund (payments/), in the
+    order they began: `late` a payment that came after its order had ended, given back."""
+    currency = Event.objects.values_list("currency", flat=True).get(pk=event_id)
+    payments = (
+        Payment.objects.filter(reservation__event_id=event_id)
+        .order_by("id")
+        .values_list(
+            "id",
+            "reservation_id",
+            "kind",
+            "provider",
+            "state",
+            "amount",
+            "reference",
+            "settled_reference",
+            "late",
+            "actor__username",
+            "created_at",
+            "settled_at",
+        )
+    )
+    yield PAYMENTS_HEADER
+    for *head, amount, reference, settled, late, staff, started, at in payments.iterator(CHUNK):
+        yield [*head, amount, currency, reference, settled, late, staff, started, at]
+
+
 def rows_of(what: str, event_id: int) -> Iterator[list]:
-    return {"sales": sales_rows, "ledger": ledger_rows}[what](event_id)
+    return {"sales": sales_rows, "payments": payments_rows, "ledger": ledger_rows}[what](event_id)
 
 
 def _utc(value):

@@ -117,6 +117,25 @@ class Event(models.Model):
         "with thousands of strangers on it) share one cap, and at the busiest minute of an "
         "on-sale some of them are refused seats they never held.",
     )
+
+    class PaidWith(models.TextChoices):
+        """How its buyers pay online (payments/providers.py); none: a booking is sold at once."""
+
+        NOTHING = "", "Nothing: a booking is sold at once (free, or paid elsewhere)"
+        VENUE = "venue", "At the venue or by invoice, settled in the console"
+        STRIPE = "stripe", "Stripe Checkout"
+
+    paid_with = models.CharField(
+        max_length=6, choices=PaidWith.choices, blank=True, default="", db_default=""
+    )
+    # How long a buyer has to pay after their hold's end; none: PAY_WINDOW_SECONDS.
+    pay_window_seconds = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(60)],
+        help_text="How long a buyer has to pay, counted from their hold's end; empty: the "
+        "site's default (PAY_WINDOW_SECONDS).",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     # Grows by one in every transaction that changes what GET .../map/ shows of its seats
     # (categories, prices, blocks: services/map_version.py); it names the cached document.
@@ -169,6 +188,7 @@ class Seat(models.Model):
     class Status(models.TextChoices):
         AVAILABLE = "available"
         LOCKED = "locked"
+        PAYING = "paying"  # in an order awaiting payment (payments/): neither free nor sold
         RESERVED = "reserved"
 
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="seats")
@@ -236,6 +256,7 @@ class Seat(models.Model):
                 condition=(
                     Q(status="available", held_by__isnull=True, reserved_by__isnull=True)
                     | Q(status="locked", held_by__isnull=False, held_until__isnull=False)
+                    | Q(status="paying", held_by__isnull=True, reserved_by__isnull=False)
                     | Q(status="reserved", held_by__isnull=True)
                 ),
                 name="seat_status_matches_holder",
@@ -286,8 +307,10 @@ class Seat(models.Model):
 
 class Reservation(models.Model):
     class Status(models.TextChoices):
+        AWAITING_PAYMENT = "awaiting_payment"  # its seats are `paying` until `pay_by`
         CONFIRMED = "confirmed"
         CANCELLED = "cancelled"
+        EXPIRED = "expired"  # not paid by `pay_by`: its seats went back on sale
 
     class Channel(models.TextChoices):
         ONLINE = "online"  # the buyer's own account
@@ -330,10 +353,12 @@ class Reservation(models.Model):
     seats = models.ManyToManyField(Seat, through="ReservedSeat", related_name="reservations")
     total_price = models.DecimalField(max_digits=12, decimal_places=2)
     status = models.CharField(
-        max_length=10, choices=Status.choices, default=Status.CONFIRMED, db_index=True
+        max_length=16, choices=Status.choices, default=Status.CONFIRMED, db_index=True
     )
     created_at = models.DateTimeField(auto_now_add=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
+    # An order awaiting payment: paid by then, or its seats go back on sale (payments/).
+    pay_by = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -341,6 +366,12 @@ class Reservation(models.Model):
             # The confirmation e-mails' sender reads the last day's bookings every few seconds
             # (confirmations/sending.py): without it, a scan of a season's bookings each time.
             models.Index(fields=["created_at"], name="reservation_created"),
+            # The sweeper's scan of pay windows ending (payments/settling.py).
+            models.Index(
+                fields=["pay_by"],
+                name="reservation_pay_by",
+                condition=Q(status="awaiting_payment"),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -391,6 +422,7 @@ class ReservedSeat(models.Model):
         MOVED = "moved"  # reseated to another seat by staff
         REFUNDED = "refunded"  # given back by staff, with what was refunded
         CANCELLED = "cancelled"  # the buyer cancelled the booking
+        EXPIRED = "expired"  # its order was not paid in time
 
     ended = models.CharField(
         max_length=9, choices=Ended.choices, blank=True, default="", db_default=""
@@ -434,5 +466,6 @@ class IdempotencyKey(models.Model):
 from .accounts.models import Account, RefreshFamily  # noqa: E402, F401
 from .confirmations.models import ConfirmationEmail  # noqa: E402, F401
 from .ledger.models import SeatChange  # noqa: E402, F401
+from .payments.models import Payment  # noqa: E402, F401
 from .waiting_room.models import QueueEntry, WaitingRoom, new_draw_seed  # noqa: E402, F401
 from .webhooks.models import WebhookDelivery, WebhookEndpoint, WebhookMessage  # noqa: E402, F401

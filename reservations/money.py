@@ -1,8 +1,9 @@
 """What a sale took, defined once: for the console, the exports, the metrics and the inventory
 check (docs/API.md "The organiser's console", docs/LEDGER.md "The money").
 
-A reservation records what its buyer paid (`amount_taken`: online the total as sold, at the
-box office what staff took, a comp's nothing) and what was given back since (`refunded`, never
+A reservation records what its buyer paid (`amount_taken`: online the total as sold, or what
+its payment provider confirmed, at the box office what staff took, a comp's nothing; an order
+awaiting payment took nothing yet) and what was given back since (`refunded`, never
 more than was paid). A reseat changes which seats a booking holds and its `total_price`, not what
 was paid; a refund adds to `refunded`; a buyer's own cancel gives back everything. So the
 takings are what was paid less what was given back, each counted once, whatever happened to
@@ -11,7 +12,7 @@ the seats.
 
 from decimal import Decimal
 
-from django.db.models import F, QuerySet, Sum
+from django.db.models import F, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 
 from .models import Reservation
@@ -21,6 +22,8 @@ ZERO = Decimal("0.00")
 # A sum over reservations: what they took.
 TAKEN = Coalesce(Sum(F("amount_taken") - F("refunded")), ZERO)
 REFUNDED = Coalesce(Sum("refunded"), ZERO)
+# What orders awaiting payment will take if they are paid (payments/), counted apart.
+AWAITING = Coalesce(Sum("total_price", filter=Q(status=Reservation.Status.AWAITING_PAYMENT)), ZERO)
 
 
 def refundable(reservation: Reservation) -> Decimal:

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from .ledger.models import SeatChange
 from .models import Event, Reservation, Seat, WaitingRoom
-from .money import REFUNDED, TAKEN
+from .money import AWAITING, REFUNDED, TAKEN
 from .rules import live_lock_q
 
 Status = Seat.Status
@@ -26,6 +26,7 @@ def _counts(seats: QuerySet, now) -> dict:
             "id", filter=Q(status=Status.AVAILABLE) | Q(status=Status.LOCKED, held_until__lte=now)
         ),
         "held": Count("id", filter=live_lock_q(now)),
+        "paying": Count("id", filter=Q(status=Status.PAYING)),
         "booked": Count("id", filter=Q(status=Status.RESERVED, blocked=False)),
         "kept": Count("id", filter=Q(off_sale=Seat.OffSale.KEPT)),
         "killed": Count("id", filter=Q(off_sale=Seat.OffSale.KILLED)),
@@ -46,6 +47,7 @@ def sale_figures(*, event_id: int) -> dict:
     money = Reservation.objects.filter(event_id=event_id).aggregate(
         taken=TAKEN,
         refunded=REFUNDED,
+        awaiting=AWAITING,
         bookings_last_minute=Count("id", filter=Q(created_at__gt=now - BOOKING_RATE_WINDOW)),
     )
     earliest = seats.filter(live_lock_q(now)).aggregate(at=Min("held_until"))["at"]
@@ -60,13 +62,14 @@ def sale_figures(*, event_id: int) -> dict:
         "earliest_hold_ends_at": earliest,
         "money_taken": money["taken"],
         "refunded": money["refunded"],
+        "money_awaiting": money["awaiting"],
         "bookings_last_minute": money["bookings_last_minute"],
         "queue": _queue(event_id),
     }
 
 
 def _none() -> dict:
-    return dict.fromkeys(("free", "held", "booked", "kept", "killed"), 0)
+    return dict.fromkeys(("free", "held", "paying", "booked", "kept", "killed"), 0)
 
 
 def _queue(event_id: int) -> dict | None:

@@ -56,6 +56,7 @@ class BookingOutput(serializers.Serializer):
     event = BookedEvent()
     created_at = serializers.DateTimeField()
     cancelled_at = serializers.DateTimeField(allow_null=True)
+    pay_by = serializers.DateTimeField(allow_null=True)
 
     def to_representation(self, instance):
         return booking_json(instance)
@@ -89,6 +90,7 @@ class SaleOutput(serializers.Serializer):
     class Counts(serializers.Serializer):
         free = serializers.IntegerField()
         held = serializers.IntegerField()
+        paying = serializers.IntegerField()
         booked = serializers.IntegerField()
         kept = serializers.IntegerField()
         killed = serializers.IntegerField()
@@ -115,6 +117,7 @@ class SaleOutput(serializers.Serializer):
     earliest_hold_ends_at = serializers.DateTimeField(allow_null=True)
     money_taken = serializers.CharField()
     refunded = serializers.CharField()
+    money_awaiting = serializers.CharField()
     bookings_last_minute = serializers.IntegerField()
     queue = Queue(allow_null=True)
 
@@ -166,6 +169,7 @@ def booking_json(reservation: Reservation) -> dict:
         "event": {"id": reservation.event_id, "name": reservation.event.name},
         "created_at": iso(reservation.created_at),
         "cancelled_at": iso(reservation.cancelled_at),
+        "pay_by": iso(reservation.pay_by),
     }
 
 
@@ -201,6 +205,7 @@ def sale_json(figures: dict) -> dict:
     figures["earliest_hold_ends_at"] = iso(figures["earliest_hold_ends_at"])
     figures["money_taken"] = money(figures["money_taken"])
     figures["refunded"] = money(figures["refunded"])
+    figures["money_awaiting"] = money(figures["money_awaiting"])
     return figures
 
 

@@ -75,6 +75,8 @@ _REFUSALS = {
     "reservations_retrieve": (401, 403, 404),
     "reservations_calendar_retrieve": (401, 403, 404),
     "reservations_cancel_create": (400, 401, 403, 404, 409, 429),
+    "reservations_pay_create": (401, 403, 404, 409),
+    "payments_stripe_create": (400,),
     "token_create": (400, 401, 403, 429),
     "token_refresh_create": (400, 401, 429),
     "token_cookie_create": (400, 401, 403, 429),
@@ -96,6 +98,7 @@ _REFUSALS = {
     "staff_reservations_retrieve": (401, 403, 404),
     "staff_reservations_reseat_create": (400, 401, 403, 404, 409),
     "staff_reservations_refund_create": (400, 401, 403, 404, 409),
+    "staff_reservations_paid_create": (400, 401, 403, 404, 409),
     "staff_events_limits_retrieve": (401, 403, 404),
     "staff_events_limits_partial_update": (400, 401, 403, 404),
     "staff_events_export_retrieve": (401, 403, 404),
@@ -106,7 +109,8 @@ _WITH_BODY = (408, 413)
 
 _REASONS = {  # each names its codes as API.md's "Errors" does (tests/test_api_doc.py)
     400: "`invalid`: malformed JSON, wrong types, missing fields; "
-    "`verification_link_invalid`: an e-mail verification link that is not ours or too old",
+    "`verification_link_invalid`: an e-mail verification link that is not ours or too old; "
+    "`invalid_signature`: a payment provider's notification its signature does not hold",
     401: "`not_authenticated` or `invalid_credentials`",
     403: "`forbidden`: a console route the caller's role may not use; "
     "`csrf_failed`: a session request without a valid CSRF token; `origin_not_allowed`: a "
@@ -116,7 +120,7 @@ _REASONS = {  # each names its codes as API.md's "Errors" does (tests/test_api_d
     "not verified, where the organiser asks for it; `challenge_required`: a login, "
     "registration or join without a solved proof-of-work challenge, where one is asked for; "
     "`amount_above_total`: a box-office amount above the seats' total, from staff who are not "
-    "a Manager",
+    "a Manager, or a payment recorded above what the order costs",
     404: "`not_found` (for a list: a page past the last); `no_queue`, `not_in_queue`: the "
     "waiting room",
     408: "`request_timeout`: the body did not arrive in time",
@@ -124,7 +128,9 @@ _REASONS = {  # each names its codes as API.md's "Errors" does (tests/test_api_d
     "`not_holder`, `lock_required`, `already_cancelled`, `hold_cap_reached`, "
     "`address_hold_limit`, `seat_pass_refused`, `no_block`, `orphan_seat`, "
     "`companion_requires_accessible`, `price_changed`); `refund_too_large`: a refund past what "
-    "the booking took; the waiting room's: `queue_not_open`, `sold_out`, `not_your_turn`, "
+    "the booking took; paying: `awaiting_payment` (staff change an order not paid yet), "
+    "`not_awaiting_payment` (pay for an order paid, expired or cancelled); the waiting "
+    "room's: `queue_not_open`, `sold_out`, `not_your_turn`, "
     "`turn_lapsed`, `turn_extended`; the account's e-mail: `no_email`, "
     "`email_already_verified`, `email_taken`",
     413: f"`too_large`: a body over {settings.API_MAX_BODY_BYTES // 1024} KiB",

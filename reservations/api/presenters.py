@@ -44,7 +44,7 @@ class SeatOutput(serializers.Serializer):
     row = serializers.CharField()
     number = serializers.IntegerField()
     price = serializers.CharField()
-    status = serializers.ChoiceField(choices=["available", "locked", "reserved"])
+    status = serializers.ChoiceField(choices=["available", "locked", "paying", "reserved"])
     version = serializers.IntegerField()
     locked_until = serializers.CharField(allow_null=True)
     mine = serializers.BooleanField()
@@ -139,6 +139,7 @@ class ReservationOutput(serializers.Serializer):
     event = EventBrief()
     seats = SeatBrief(many=True, source="reserved_seats.all")
     total_price = serializers.DecimalField(max_digits=12, decimal_places=2)
+    pay_by = serializers.DateTimeField(allow_null=True)
 
     def to_representation(self, instance: Reservation) -> dict:
         """`instance` as read by selectors (its event and seats with it)."""
@@ -215,6 +216,9 @@ def seat_action_json(action: str, seat: Seat, *, user_id: int) -> dict:
     }
 
 
+ENDED = (Reservation.Status.CANCELLED, Reservation.Status.EXPIRED)
+
+
 def booking_of(reservation: Reservation) -> ReservationRecord:
     """A reservation read through the ORM (selectors), as the booking steps return one."""
     return ReservationRecord(
@@ -229,10 +233,11 @@ def booking_of(reservation: Reservation) -> ReservationRecord:
         seats=[
             reserved_seat_record(r)
             for r in reservation.reserved_seats.all()
-            # A confirmed booking's seats now (staff may have moved or refunded some); a
-            # cancelled one's, all it had.
-            if r.is_active or reservation.status == Reservation.Status.CANCELLED
+            # A live booking's seats now (staff may have moved or refunded some); an ended
+            # one's, all it had.
+            if r.is_active or reservation.status in ENDED
         ],
+        pay_by=reservation.pay_by,
     )
 
 
@@ -262,6 +267,7 @@ def reservation_json(booking: ReservationRecord) -> dict:
         },
         "seats": booked_seats_json(booking.seats),
         "total_price": money(booking.total_price),
+        "pay_by": iso(booking.pay_by),
     }
 
 

@@ -5,7 +5,15 @@ from drf_spectacular.views import SpectacularSwaggerSplitView
 
 from reservations import path_ids  # noqa: F401  (the `id` converter of the routes)
 
-from . import account_views, browser_tokens, console_views, live_views, queue_views, views
+from . import (
+    account_views,
+    browser_tokens,
+    console_views,
+    live_views,
+    payment_views,
+    queue_views,
+    views,
+)
 from .inventory_views import InventoryApi
 from .login_limits import login_door
 from .metrics_views import MetricsApi
@@ -44,6 +52,8 @@ urlpatterns = [
     path("reservations/", views.ReservationListApi.as_view()),
     path("reservations/<id:reservation_id>/", views.ReservationDetailApi.as_view()),
     path("reservations/<id:reservation_id>/calendar.ics", views.ReservationCalendarApi.as_view()),
+    path("reservations/<id:reservation_id>/pay/", payment_views.PayApi.as_view()),
+    path("payments/stripe/", payment_views.StripeNotificationApi.as_view()),
     # The booking calls, one row each in operations.py.
     *(path(route, view.as_view()) for route, view in BOOKING_ROUTES),
     # The organiser's console (console_views.py), staff with a role only.
@@ -61,6 +71,7 @@ urlpatterns = [
     path("staff/reservations/<id:reservation_id>/", console_views.BookingDetailApi.as_view()),
     path("staff/reservations/<id:reservation_id>/reseat/", console_views.ReseatApi.as_view()),
     path("staff/reservations/<id:reservation_id>/refund/", console_views.RefundApi.as_view()),
+    path("staff/reservations/<id:reservation_id>/paid/", console_views.SettleApi.as_view()),
     path("health/", views.HealthApi.as_view()),
     path("health/live/", views.LivenessApi.as_view()),
     path("metrics/", MetricsApi.as_view()),

@@ -61,6 +61,7 @@ class ReservationRecord:
     event_name: str
     event_starts_at: datetime
     seats: list[ReservedSeatRecord]  # by seat id
+    pay_by: datetime | None = None  # awaiting payment: paid by then, or its seats go
 
 
 @dataclass(frozen=True)
@@ -90,7 +91,7 @@ def reserve_fingerprint(*, event_id: int, seat_ids: Sequence[int]) -> str:
 def booking_read_steps(reservation_id: int) -> Steps[ReservationRecord]:
     """A committed reservation as its answer shows it."""
     reservation = yield sql.reservation_read(reservation_id=reservation_id)
-    ((status, total, created_at, cancelled_at, event_id, name, starts_at),) = reservation
+    ((status, total, created_at, cancelled_at, event_id, name, starts_at, pay_by),) = reservation
     rows = yield sql.reserved_seats_read(reservation_id=reservation_id)
     return ReservationRecord(
         id=reservation_id,
@@ -105,6 +106,7 @@ def booking_read_steps(reservation_id: int) -> Steps[ReservationRecord]:
             ReservedSeatRecord(i, label, section, row, _decimal(p))
             for i, label, section, row, p in rows
         ],
+        pay_by=moment_of(pay_by),
     )
 
 
@@ -117,7 +119,9 @@ def reserve_steps(
     expected_total: Decimal | None = None,
 ) -> Steps[ReservationChange]:
     """Book seats the caller holds, all or none; with `expected_total` (what the buyer was
-    shown), only at that total: seats repriced since are `price_changed`. Their booked seats
+    shown), only at that total: seats repriced since are `price_changed`. Where the event takes
+    payment online, the booking is an order awaiting payment (its seats `paying`) until the
+    policy's `pay_by`; payments/settling.py ends it. Their booked seats
     of the event may not pass its purchase limit (only a limit lowered since they held can
     make them: every hold counted them already); a booking that reaches it ends the buyer's
     turn of the event's waiting room.
@@ -177,22 +181,24 @@ def reserve_steps(
             total=f"{total:.2f}",
         )
     room_left = policy.book(buyer.state, adding=len(seats))
+    pay_by = policy.pay_by(buyer.state, held_until=max(moment_of(s.held_until) for s in seats))
     ((reservation_id, name, starts_at),) = yield sql.reservation_insert(
-        user_id=user_id, event_id=event_id, total=total, now=now
+        user_id=user_id, event_id=event_id, total=total, now=now, pay_by=pay_by
     )
     yield sql.reserved_seats_insert(
         reservation_id=reservation_id, prices=[(s.id, s.price) for s in sold]
     )
+    write, statement = (sql.BOOK, sql.book) if pay_by is None else (sql.PAY, sql.to_pay)
     for seat in seats:
-        sql.BOOK.apply(seat, user_id=user_id)
-    yield sql.book(seat_ids=[s.id for s in seats], user_id=user_id)
+        write.apply(seat, user_id=user_id)
+    yield statement(seat_ids=[s.id for s in seats], user_id=user_id)
     if key_id is not None:
         yield sql.key_fill(key_id=key_id, reservation_id=reservation_id)
     if room_left <= 0:  # they have booked their limit: their turn of a waiting room is over
         yield sql.queue_turn_end(event_id=event_id, user_id=user_id, now=now)
     booking = ReservationRecord(
         id=reservation_id,
-        status=Status.CONFIRMED.value,
+        status=(Status.CONFIRMED if pay_by is None else Status.AWAITING_PAYMENT).value,
         created_at=now,
         cancelled_at=None,
         total_price=total,
@@ -200,6 +206,7 @@ def reserve_steps(
         event_name=name,
         event_starts_at=moment_of(starts_at),
         seats=sold,
+        pay_by=pay_by,
     )
     return ReservationChange(reservation=booking, replayed=False, changed=seats, buyer=user_id)
 
@@ -221,6 +228,8 @@ def cancel_steps(
     ((event_id, status, total, created_at, name, starts_at),) = rows
     if status == Status.CANCELLED:
         raise AlreadyCancelled("This reservation is already cancelled.")
+    if status == Status.EXPIRED:
+        raise AlreadyCancelled("This order was not paid in time: its seats are already free.")
 
     # Only a cancel changes a reservation's seat list, under the reservation's row lock.
     prices = dict((yield sql.reserved_seats_release(reservation_id=reservation_id)))

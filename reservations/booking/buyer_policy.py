@@ -21,6 +21,8 @@ The rules:
   together (rules.purchase_limit_of); a limit lowered since they held can refuse a reserve.
 * **The network cap**, where the event's organiser turns it on: at most SEAT_ADDRESS_HOLD_LIMIT
   live holds from one client network (rules.py "Holds per address").
+* **The pay window**, where the event takes payment online: a booking is an order awaiting
+  payment until its hold's end plus the event's window (payments/settling.py settles it).
 
 A hold's times are whole seconds: they are public (`locked_until`), and to the microsecond they
 would tell an observer which seats one buyer took in one request.
@@ -55,6 +57,7 @@ class BuyerState:
     purchase_limit: int
     network: str | None = None  # where holds are counted from, if the event limits them
     network_held: int = 0  # the live holds from that network, whoever holds them
+    pay_window: int | None = None  # seconds to pay after the hold's end; None: sold at once
 
 
 @dataclass(frozen=True)
@@ -215,6 +218,14 @@ class BuyerPolicy:
                 limit=state.purchase_limit, held=state.held, booked=state.booked, adding=adding
             )
         return left
+
+    def pay_by(self, state: BuyerState, *, held_until: datetime) -> datetime | None:
+        """When an order booked from holds ending at `held_until` must be paid by; None: the
+        event sells at once. The window runs from the hold's end, not the click: reserving
+        early never shortens it (Revel's rule)."""
+        if state.pay_window is None:
+            return None
+        return whole(held_until) + timedelta(seconds=state.pay_window)
 
     def run(self, state: BuyerState, now: datetime) -> HoldRun:
         """What they are told of their run before a click: when it reaches the cap, or when

@@ -107,7 +107,7 @@ def buyer_state_steps(
         raise AccountInactive("Log in, or send a valid bearer token.")
     active, must_verify, email, limited, limit, orphan_mode, held, *rest = rows[0]
     running_since, last_held, released_since, last_released, booked, from_network = rest[:6]
-    seat_row = rest[6:]
+    pay_window, *seat_row = rest[6:]
     network = hold_network(address, limited_per_network=bool(limited))
     state = BuyerState(
         active=bool(active),
@@ -120,6 +120,7 @@ def buyer_state_steps(
         purchase_limit=limit,
         network=network,
         network_held=from_network if network else 0,
+        pay_window=pay_window,
     )
     seat = None if seat_row[0] is None else seat_from_row(seat_row, event_id)
     return Buyer(state=state, orphan_mode=orphan_mode, seat=seat)

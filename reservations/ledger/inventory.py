@@ -3,15 +3,19 @@ and the seats against the reservations. Each disagreement is one readable line.
 
 What must hold, per seat:
 - the ledger's trigger is there and on, so nothing changes a seat unrecorded;
-- it is in at most one live reservation (ReservedSeat.is_active), and a live one is confirmed;
+- it is in at most one live reservation (ReservedSeat.is_active), and a live one is confirmed
+  or awaiting payment;
 - booked (reserved, not blocked): in exactly one confirmed reservation, the buyer's; a seat in a
-  live reservation is booked, by that reservation's buyer;
+  confirmed reservation is booked, by that reservation's buyer; `paying` and in an order
+  awaiting payment likewise;
 - its story: from `available` at version 0 (or the baseline the ledger began with), each change
   starts where the one before ended, one version on, and the last ends where the seat is.
 
 And per reservation, its money (money.py): it gave back no more than it took, and nothing
 below zero; a buyer's own cancel gave back all it took; a confirmed booking holds seats, and its
-total is what the seats it holds were sold at, seat by seat; a cancelled one holds none.
+total is what the seats it holds were sold at, seat by seat; a cancelled one holds none. An
+order that awaited payment (`pay_by`) and is confirmed was paid (a Payment); one awaiting payment
+or expired took nothing it kept.
 
 It reads in one snapshot (REPEATABLE READ on PostgreSQL; SQLite's transactions are serial), so
 it can run beside live traffic.
@@ -26,11 +30,19 @@ from django.db.models import Count, Q, Sum
 from django.db.models.functions import Coalesce
 
 from ..models import Reservation, ReservedSeat, Seat
+from ..payments.models import Payment
 from .models import SeatChange, Via
 
 Status = Seat.Status
 TRIGGER = "reservations_seat_change"
 CONFIRMED = Reservation.Status.CONFIRMED
+AWAITING = Reservation.Status.AWAITING_PAYMENT
+# A live reservation's state, and its seats' in it.
+SEAT_IN = {CONFIRMED: Status.RESERVED, AWAITING: Status.PAYING}
+_WORDS = {
+    Status.RESERVED: ("booked", "confirmed reservation"),
+    Status.PAYING: ("paying", "order awaiting payment"),
+}
 
 
 def inventory_disagreements(*, event_id: int | None = None) -> list[str]:
@@ -70,6 +82,8 @@ def inventory_disagreements(*, event_id: int | None = None) -> list[str]:
 
 def _money_disagrees(reservations) -> Iterator[str]:
     live = Q(reserved_seats__is_active=True)
+    paid = Payment.objects.filter(kind=Payment.Kind.PAYMENT, state=Payment.State.PAID, late=False)
+    paid_ids = set(paid.values_list("reservation_id", flat=True))
     rows = reservations.annotate(
         held=Count("reserved_seats", filter=live),
         held_at=Coalesce(Sum("reserved_seats__price", filter=live), Decimal("0.00")),
@@ -77,18 +91,30 @@ def _money_disagrees(reservations) -> Iterator[str]:
             "reserved_seats", filter=Q(reserved_seats__ended=ReservedSeat.Ended.CANCELLED)
         ),
     ).values_list(
-        "id", "status", "total_price", "amount_taken", "refunded", "held", "held_at", "given_up"
+        "id",
+        "status",
+        "total_price",
+        "amount_taken",
+        "refunded",
+        "held",
+        "held_at",
+        "given_up",
+        "pay_by",
     )
-    for pk, status, total, taken, refunded, held, held_at, given_up in rows.iterator(2000):
+    for pk, status, total, taken, refunded, held, held_at, given_up, pay_by in rows.iterator(2000):
         name = f"reservation {pk}"
         if not Decimal("0.00") <= refunded <= taken:
             yield f"{name} gave back {refunded} of the {taken} it took."
         if given_up and refunded != taken:
             yield f"{name} was cancelled by its buyer but gave back {refunded} of {taken}."
-        if status == CONFIRMED and (not held or total != held_at):
-            yield f"{name} is confirmed at {total}, but holds {held} seats sold at {held_at}."
-        if status != CONFIRMED and held:
+        if status in SEAT_IN and (not held or total != held_at):
+            yield f"{name} is {status} at {total}, but holds {held} seats sold at {held_at}."
+        if status not in SEAT_IN and held:
             yield f"{name} is {status} but still holds {held} seats."
+        if status == CONFIRMED and pay_by is not None and pk not in paid_ids:
+            yield f"{name} awaited payment and is confirmed, but no payment of it is recorded."
+        if status in (AWAITING, Reservation.Status.EXPIRED) and taken != refunded:
+            yield f"{name} is {status} but kept {taken - refunded} it took."
 
 
 def _trigger_missing() -> list[str]:
@@ -118,23 +144,24 @@ def _bookings_disagree(seats: dict, bookings: dict) -> Iterator[str]:
     for seat_id, seat in seats.items():
         _, _, status, _, buyer, blocked = seat
         held_in = bookings.get(seat_id, [])
-        confirmed = [b for b in held_in if b[1] == CONFIRMED]
         if len(held_in) > 1:
             ids = ", ".join(str(b[0]) for b in held_in)
             yield f"{_name(seat)} is in {len(held_in)} live reservations: {ids}."
         for reservation_id, state, _ in held_in:
-            if state != CONFIRMED:
+            if state not in SEAT_IN:
                 yield f"{_name(seat)} is still in reservation {reservation_id}, which is {state}."
-        booked = status == Status.RESERVED and not blocked
-        if booked and not confirmed:
-            yield f"{_name(seat)} is booked (by account {buyer}) but in no confirmed reservation."
-        for reservation_id, _, owner in confirmed:
-            if not booked:
-                state = "blocked" if blocked else status
-                yield f"{_name(seat)} is in confirmed reservation {reservation_id} but {state}."
+        word = _WORDS.get(status)
+        if word and not blocked and not any(SEAT_IN.get(b[1]) == status for b in held_in):
+            yield f"{_name(seat)} is {word[0]} (by account {buyer}) but in no {word[1]}."
+        for reservation_id, state, owner in held_in:
+            if state not in SEAT_IN:
+                continue
+            if blocked or status != SEAT_IN[state]:
+                now = "blocked" if blocked else status
+                yield f"{_name(seat)} is in {state} reservation {reservation_id} but {now}."
             elif owner != buyer:
                 yield (
-                    f"{_name(seat)} is booked by account {buyer}, but its reservation "
+                    f"{_name(seat)} is {_WORDS[status][0]} by account {buyer}, but its reservation "
                     f"{reservation_id} is account {owner}'s."
                 )
 

@@ -12,7 +12,9 @@ class Via(models.TextChoices):
     ADMIN = "admin"  # staff in Django's admin: `actor` is the staff member
     CONSOLE = "console"  # staff in the organiser's console (keep back, kill, reseat, refund)
     BOX_OFFICE = "box_office"  # a staff member's sale to a walk-in (the console's box office)
-    SWEEPER = "sweeper"  # an ended hold written back to available
+    SWEEPER = "sweeper"  # an ended hold written back to available, an unpaid order ended
+    VENUE = "venue"  # an order paid at the venue or by invoice, settled by staff (`actor`)
+    STRIPE = "stripe"  # an order paid through Stripe Checkout, as its webhook said
     COMMAND = "command"  # a manage.py command (seed_demo's categories)
     UNKNOWN = "unknown"  # nothing said how: raw SQL, a shell. Worth a look.
     # Where a seat's story starts when it did not start with the ledger: its state when the

@@ -17,11 +17,12 @@ from django.utils import timezone
 from ..booking import sql
 from ..booking.locking import reservation_row_locked, seat_rows_locked
 from ..confirmations.notices import Kind, notice_queue
-from ..exceptions import AlreadyCancelled, NotFound, RefundTooLarge
+from ..exceptions import AlreadyCancelled, AwaitingPayment, NotFound, RefundTooLarge
 from ..ledger.context import seat_changes, seat_changes_because
 from ..ledger.models import Via
 from ..models import Reservation, ReservedSeat, Seat
 from ..money import refundable
+from ..payments.settling import refund_recorded
 from ..signals import bookings_changed_on_commit, seats_changed_on_commit
 from .blocking import WRITTEN_AND_OFF_SALE_FIELDS, back_on_sale, staff_refused
 from .box_office import sellable_by_staff
@@ -44,8 +45,12 @@ def _live_seats(reservation: Reservation) -> dict[int, Decimal]:
 
 def _confirmed(reservation_id: int) -> Reservation:
     reservation = reservation_row_locked(reservation_id)
-    if reservation.status == Reservation.Status.CANCELLED:
-        raise AlreadyCancelled("This reservation is already cancelled.")
+    if reservation.status in (Reservation.Status.CANCELLED, Reservation.Status.EXPIRED):
+        raise AlreadyCancelled(f"This reservation is already {reservation.status}.")
+    if reservation.status == Reservation.Status.AWAITING_PAYMENT:
+        raise AwaitingPayment(
+            "This order is not paid yet: settle it, or let its buyer cancel it or its window end."
+        )
     return reservation
 
 
@@ -151,6 +156,7 @@ def reservation_refund(
             reservation.total_price += difference
             fields.append("total_price")
         reservation.save(update_fields=fields)
+        refund_recorded(reservation, refunded)
         seats_changed_on_commit(event_id=reservation.event_id, seats=seats)
         bookings_changed_on_commit(accounts=[reservation.user_id])
         notice_queue(reservation=reservation, kind=Kind.REFUND, amount=refunded, seats=leaving)

@@ -1,5 +1,6 @@
-"""The expiry sweeper: ended locks turned back to available, seats kept back released at their
-time, old idempotency keys and the refresh-token families whose last token has expired purged.
+"""The expiry sweeper: ended locks turned back to available, unpaid orders ended at their pay
+window's end (payments/settling.py), seats kept back released at their time, old idempotency
+keys and the refresh-token families whose last token has expired purged.
 
 Expiry itself needs no sweeper (rules.py: an ended lock is available everywhere at once); the
 sweep makes the rows say so and tells watchers, whose seat maps show the seat free again.
@@ -22,6 +23,7 @@ from ..booking.locking import transaction_settings_sent
 from ..ledger.context import seat_changes
 from ..ledger.models import Via
 from ..models import IdempotencyKey, RefreshFamily, Seat
+from ..payments.settling import attempts_close, windows_close
 from ..rules import ended_lock_q
 from .blocking import seats_release_due
 
@@ -93,6 +95,10 @@ def sweep_forever(*, interval: float = SWEEP_INTERVAL, stop: threading.Event | N
             expired = locks_expire()
             if expired:
                 logger.info("expired %d locks", len(expired))
+            unpaid = windows_close()
+            if unpaid:
+                logger.info("ended %d orders unpaid", len(unpaid))
+            attempts_close()
             with seat_changes(Via.SWEEPER):
                 released = seats_release_due()
             if released:

@@ -484,6 +484,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/payments/stripe/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description Stripe's webhook: anyone may send, only Stripe's signature is believed. */
+        post: operations["payments_stripe_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/register/": {
         parameters: {
             query?: never;
@@ -559,6 +576,22 @@ export interface paths {
         get?: never;
         put?: never;
         post: operations["reservations_cancel_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/reservations/{reservation_id}/pay/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["reservations_pay_create"];
         delete?: never;
         options?: never;
         head?: never;
@@ -716,6 +749,23 @@ export interface paths {
         get: operations["staff_reservations_retrieve"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/staff/reservations/{reservation_id}/paid/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description An order paid at the venue or by invoice, settled by staff who took the money. */
+        post: operations["staff_reservations_paid_create"];
         delete?: never;
         options?: never;
         head?: never;
@@ -901,6 +951,8 @@ export interface components {
             created_at: string;
             /** Format: date-time */
             cancelled_at: string | null;
+            /** Format: date-time */
+            pay_by: string | null;
         };
         BookingStoryOutput: {
             id: number;
@@ -918,6 +970,8 @@ export interface components {
             created_at: string;
             /** Format: date-time */
             cancelled_at: string | null;
+            /** Format: date-time */
+            pay_by: string | null;
             history: components["schemas"]["Change"][];
         };
         /** @description Lock several and reserve. */
@@ -1229,6 +1283,14 @@ export interface components {
             /** @description holds are limited per client network too (API.md 'Holds per network') */
             holds_limited_per_network?: boolean;
         };
+        PayOutput: {
+            reservation: number;
+            provider: string;
+            url: string | null;
+            instructions: string | null;
+            /** Format: date-time */
+            pay_by: string;
+        };
         /**
          * @description * `cash` - Cash
          *     * `card` - Card
@@ -1401,13 +1463,17 @@ export interface components {
             seats: components["schemas"]["SeatBrief"][];
             /** Format: decimal */
             total_price: string;
+            /** Format: date-time */
+            pay_by: string | null;
         };
         /**
-         * @description * `confirmed` - Confirmed
+         * @description * `awaiting_payment` - Awaiting Payment
+         *     * `confirmed` - Confirmed
          *     * `cancelled` - Cancelled
+         *     * `expired` - Expired
          * @enum {string}
          */
-        ReservationStatusEnum: "confirmed" | "cancelled";
+        ReservationStatusEnum: "awaiting_payment" | "confirmed" | "cancelled" | "expired";
         /** @description Reserve: the seats, and optionally the total the buyer was shown (API.md). */
         ReserveInput: {
             seat_ids: number[];
@@ -1417,6 +1483,7 @@ export interface components {
         SaleCategory: {
             free: number;
             held: number;
+            paying: number;
             booked: number;
             kept: number;
             killed: number;
@@ -1433,12 +1500,14 @@ export interface components {
             earliest_hold_ends_at: string | null;
             money_taken: string;
             refunded: string;
+            money_awaiting: string;
             bookings_last_minute: number;
             queue: components["schemas"]["Queue"] | null;
         };
         SaleSection: {
             free: number;
             held: number;
+            paying: number;
             booked: number;
             kept: number;
             killed: number;
@@ -1482,7 +1551,7 @@ export interface components {
             row: string;
             number: number;
             price: string;
-            status: components["schemas"]["SeatStatusEnum"];
+            status: components["schemas"]["SeatOutputStatusEnum"];
             version: number;
             locked_until: string | null;
             mine: boolean;
@@ -1496,6 +1565,14 @@ export interface components {
             /** @description Never on sale; listed as reserved. */
             blocked: boolean;
         };
+        /**
+         * @description * `available` - available
+         *     * `locked` - locked
+         *     * `paying` - paying
+         *     * `reserved` - reserved
+         * @enum {string}
+         */
+        SeatOutputStatusEnum: "available" | "locked" | "paying" | "reserved";
         /** @description GET /api/events/{id}/map/, for the OpenAPI schema; written by `seat_plan_json`. */
         SeatPlanOutput: {
             event_id: number;
@@ -1506,16 +1583,15 @@ export interface components {
             sections: string[];
             seats: components["schemas"]["Columns"];
         };
-        /**
-         * @description * `available` - available
-         *     * `locked` - locked
-         *     * `reserved` - reserved
-         * @enum {string}
-         */
-        SeatStatusEnum: "available" | "locked" | "reserved";
         SeatsLock: {
             success: boolean;
             seats: components["schemas"]["SeatOutput"][];
+        };
+        SettleInput: {
+            /** Format: decimal */
+            amount: string;
+            /** @default  */
+            reference: string;
         };
         /**
          * @description * `scheduled` - Scheduled
@@ -1716,7 +1792,7 @@ export interface operations {
                     "application/json": components["schemas"]["BestAvailable"];
                 };
             };
-            /** @description `invalid`: malformed JSON, wrong types, missing fields; `verification_link_invalid`: an e-mail verification link that is not ours or too old */
+            /** @description `invalid`: malformed JSON, wrong types, missing fields; `verification_link_invalid`: an e-mail verification link that is not ours or too old; `invalid_signature`: a payment provider's notification its signature does not hold */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1734,7 +1810,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `forbidden`: a console route the caller's role may not use; `csrf_failed`: a session request without a valid CSRF token; `origin_not_allowed`: a cookie route (refresh, logout) called from a page of an origin the server does not trust; `queue_turn_required`, `queue_turn_expired`: a hold without a running turn of the event's waiting room; `email_unverified`: a hold or a join by an account whose e-mail address is not verified, where the organiser asks for it; `challenge_required`: a login, registration or join without a solved proof-of-work challenge, where one is asked for; `amount_above_total`: a box-office amount above the seats' total, from staff who are not a Manager */
+            /** @description `forbidden`: a console route the caller's role may not use; `csrf_failed`: a session request without a valid CSRF token; `origin_not_allowed`: a cookie route (refresh, logout) called from a page of an origin the server does not trust; `queue_turn_required`, `queue_turn_expired`: a hold without a running turn of the event's waiting room; `email_unverified`: a hold or a join by an account whose e-mail address is not verified, where the organiser asks for it; `challenge_required`: a login, registration or join without a solved proof-of-work challenge, where one is asked for; `amount_above_total`: a box-office amount above the seats' total, from staff who are not a Manager, or a payment recorded above what the order costs */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1761,7 +1837,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description a booking rule refused it (`seat_unavailable`, `hold_limit`, `purchase_limit`, `not_holder`, `lock_required`, `already_cancelled`, `hold_cap_reached`, `address_hold_limit`, `seat_pass_refused`, `no_block`, `orphan_seat`, `companion_requires_accessible`, `price_changed`); `refund_too_large`: a refund past what the booking took; the waiting room's: `queue_not_open`, `sold_out`, `not_your_turn`, `turn_lapsed`, `turn_extended`; the account's e-mail: `no_email`, `email_already_verified`, `email_taken` */
+            /** @description a booking rule refused it (`seat_unavailable`, `hold_limit`, `purchase_limit`, `not_holder`, `lock_required`, `already_cancelled`, `hold_cap_reached`, `address_hold_limit`, `seat_pass_refused`, `no_block`, `orphan_seat`, `companion_requires_accessible`, `price_changed`); `refund_too_large`: a refund past what the booking took; paying: `awaiting_payment` (staff change an order not paid yet), `not_awaiting_payment` (pay for an order paid, expired or cancelled); the waiting room's: `queue_not_open`, `sold_out`, `not_your_turn`, `turn_lapsed`, `turn_extended`; the account's e-mail: `no_email`, `email_already_verified`, `email_taken` */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -1827,7 +1903,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `forbidden`: a console route the caller's role may not use; `csrf_failed`: a session request without a valid CSRF token; `origin_not_allowed`: a cookie route (refresh, logout) called from a page of an origin the server does not trust; `queue_turn_required`, `queue_turn_expired`: a hold without a running turn of the event's waiting room; `email_unverified`: a hold or a join by an account whose e-mail address is not verified, where the organiser asks for it; `challenge_required`: a login, registration or join without a solved proof-of-work challenge, where one is asked for; `amount_above_total`: a box-office amount above the seats' total, from staff who are not a Manager */
+            /** @description `forbidden`: a console route the caller's role may not use; `csrf_failed`: a session request without a valid CSRF token; `origin_not_allowed`: a cookie route (refresh, logout) called from a page of an origin the server does not trust; `queue_turn_required`, `queue_turn_expired`: a hold without a running turn of the event's waiting room; `email_unverified`: a hold or a join by an account whose e-mail address is not verified, where the organiser asks for it; `challenge_required`: a login, registration or join without a solved proof-of-work challenge, where one is asked for; `amount_above_total`: a box-office amount above the seats' total, from staff who are not a Manager, or a payment recorded above what the order costs */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1884,7 +1960,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `forbidden`: a console route the caller's role may not use; `csrf_failed`: a session request without a valid CSRF token; `origin_not_allowed`: a cookie route (refresh, logout) called from a page of an origin the server does not trust; `queue_turn_required`, `queue_turn_expired`: a hold without a running turn of the event's waiting room; `email_unverified`: a hold or a join by an account whose e-mail address is not verified, where the organiser asks for it; `challenge_required`: a login, registration or join without a solved proof-of-work challenge, where one is asked for; `amount_above_total`: a box-office amount above the seats' total, from staff who are not a Manager */
+            /** @description `forbidden`: a console route the caller's role may not use; `csrf_failed`: a session request without a valid CSRF token; `origin_not_allowed`: a cookie route (refresh, logout) called from a page of an origin the server does not trust; `queue_turn_required`, `queue_turn_expired`: a hold without a running turn of the event's waiting room; `email_unverified`: a hold or a join by an account whose e-mail address is not verified, where the organiser asks for it; `challenge_required`: a login, registration or join without a solved proof-of-work challenge, where one is asked for; `amount_above_total`: a box-office amount above the seats' total, from staff who are not a Manager, or a payment recorded above what the order costs */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2044,7 +2120,7 @@ export interface operations {
                     "application/json": components["schemas"]["SeatsLock"];
                 };
             };
-            /** @description `invalid`: malformed JSON, wrong types, missing fields; `verification_link_invalid`: an e-mail verification link that is not ours or too old */
+            /** @description `invalid`: malformed JSON, wrong types, missing fields; `verification_link_invalid`: an e-mail verification link that is not ours or too old; `invalid_signature`: a payment provider's notification its signature does not hold */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2062,7 +2138,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `forbidden`: a console route the caller's role may not use; `csrf_failed`: a session request without a valid CSRF token; `origin_not_allowed`: a cookie route (refresh, logout) called from a page of an origin the server does not trust; `queue_turn_required`, `queue_turn_expired`: a hold without a running turn of the event's waiting room; `email_unverified`: a hold or a join by an account whose e-mail address is not verified, where the organiser asks for it; `challenge_required`: a login, registration or join without a solved proof-of-work challenge, where one is asked for; `amount_above_total`: a box-office amount above the seats' total, from staff who are not a Manager */
+            /** @description `forbidden`: a console route the caller's role may not use; `csrf_failed`: a session request without a valid CSRF token; `origin_not_allowed`: a cookie route (refresh, logout) called from a page of an origin the server does not trust; `queue_turn_required`, `queue_turn_expired`: a hold without a running turn of the event's waiting room; `email_unverified`: a hold or a join by an account whose e-mail address is not verified, where the organiser asks for it; `challenge_required`: a login, registration or join without a solved proof-of-work challenge, where one is asked for; `amount_above_total`: a box-office amount above the seats' total, from staff who are not a Manager, or a payment recorded above what the order costs */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2089,7 +2165,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description a booking rule refused it (`seat_unavailable`, `hold_limit`, `purchase_limit`, `not_holder`, `lock_required`, `already_cancelled`, `hold_cap_reached`, `address_hold_limit`, `seat_pass_refused`, `no_block`, `orphan_seat`, `companion_requires_accessible`, `price_changed`); `refund_too_large`: a refund past what the booking took; the waiting room's: `queue_not_open`, `sold_out`, `not_your_turn`, `turn_lapsed`, `turn_extended`; the account's e-mail: `no_email`, `email_already_verified`, `email_taken` */
+            /** @description a booking rule refused it (`seat_unavailable`, `hold_limit`, `purchase_limit`, `not_holder`, `lock_required`, `already_cancelled`, `hold_cap_reached`, `address_hold_limit`, `seat_pass_refused`, `no_block`, `orphan_seat`, `companion_requires_accessible`, `price_changed`); `refund_too_large`: a refund past what the booking took; paying: `awaiting_payment` (staff change an order not paid yet), `not_awaiting_payment` (pay for an order paid, expired or cancelled); the waiting room's: `queue_not_open`, `sold_out`, `not_your_turn`, `turn_lapsed`, `turn_extended`; the account's e-mail: `no_email`, `email_already_verified`, `email_taken` */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2260,7 +2336,7 @@ export interface operations {
                     "application/json": components["schemas"]["QueueClaimed"];
                 };
             };
-            /** @description `invalid`: malformed JSON, wrong types, missing fields; `verification_link_invalid`: an e-mail verification link that is not ours or too old */
+            /** @description `invalid`: malformed JSON, wrong types, missing fields; `verification_link_invalid`: an e-mail verification link that is not ours or too old; `invalid_signature`: a payment provider's notification its signature does not hold */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2278,7 +2354,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `forbidden`: a console route the caller's role may not use; `csrf_failed`: a session request without a valid CSRF token; `origin_not_allowed`: a cookie route (refresh, logout) called from a page of an origin the server does not trust; `queue_turn_required`, `queue_turn_expired`: a hold without a running turn of the event's waiting room; `email_unverified`: a hold or a join by an account whose e-mail address is not verified, where the organiser asks for it; `challenge_required`: a login, registration or join without a solved proof-of-work challenge, where one is asked for; `amount_above_total`: a box-office amount above the seats' total, from staff who are not a Manager */
+            /** @description `forbidden`: a console route the caller's role may not use; `csrf_failed`: a session request without a valid CSRF token; `origin_not_allowed`: a cookie route (refresh, logout) called from a page of an origin the server does not trust; `queue_turn_required`, `queue_turn_expired`: a hold without a running turn of the event's waiting room; `email_unverified`: a hold or a join by an account whose e-mail address is not verified, where the organiser asks for it; `challenge_required`: a login, registration or join without a solved proof-of-work challenge, where one is asked for; `amount_above_total`: a box-office amount above the seats' total, from staff who are not a Manager, or a payment recorded above what the order costs */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2305,7 +2381,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description a booking rule refused it (`seat_unavailable`, `hold_limit`, `purchase_limit`, `not_holder`, `lock_required`, `already_cancelled`, `hold_cap_reached`, `address_hold_limit`, `seat_pass_refused`, `no_block`, `orphan_seat`, `companion_requires_accessible`, `price_changed`); `refund_too_large`: a refund past what the booking took; the waiting room's: `queue_not_open`, `sold_out`, `not_your_turn`, `turn_lapsed`, `turn_extended`; the account's e-mail: `no_email`, `email_already_verified`, `email_taken` */
+            /** @description a booking rule refused it (`seat_unavailable`, `hold_limit`, `purchase_limit`, `not_holder`, `lock_required`, `already_cancelled`, `hold_cap_reached`, `address_hold_limit`, `seat_pass_refused`, `no_block`, `orphan_seat`, `companion_requires_accessible`, `price_changed`); `refund_too_large`: a refund past what the booking took; paying: `awaiting_payment` (staff change an order not paid yet), `not_awaiting_payment` (pay for an order paid, expired or cancelled); the waiting room's: `queue_not_open`, `sold_out`, `not_your_turn`, `turn_lapsed`, `turn_extended`; the account's e-mail: `no_email`, `email_already_verified`, `email_taken` */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2362,7 +2438,7 @@ export interface operations {
                     "application/json": components["schemas"]["QueueExtended"];
                 };
             };
-            /** @description `invalid`: malformed JSON, wrong types, missing fields; `verification_link_invalid`: an e-mail verification link that is not ours or too old */
+            /** @description `invalid`: malformed JSON, wrong types, missing fields; `verification_link_invalid`: an e-mail verification link that is not ours or too old; `invalid_signature`: a payment provider's notification its signature does not hold */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2380,7 +2456,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `forbidden`: a console route the caller's role may not use; `csrf_failed`: a session request without a valid CSRF token; `origin_not_allowed`: a cookie route (refresh, logout) called from a page of an origin the server does not trust; `queue_turn_required`, `queue_turn_expired`: a hold without a running turn of the event's waiting room; `email_unverified`: a hold or a join by an account whose e-mail address is not verified, where the organiser asks for it; `challenge_required`: a login, registration or join without a solved proof-of-work challenge, where one is asked for; `amount_above_total`: a box-office amount above the seats' total, from staff who are not a Manager */
+            /** @description `forbidden`: a console route the caller's role may not use; `csrf_failed`: a session request without a valid CSRF token; `origin_not_allowed`: a cookie route (refresh, logout) called from a page of an origin the server does not trust; `queue_turn_required`, `queue_turn_expired`: a hold without a running turn of the event's waiting room; `email_unverified`: a hold or a join by an account whose e-mail address is not verified, where the organiser asks for it; `challenge_required`: a login, registration or join without a solved proof-of-work challenge, where one is asked for; `amount_above_total`: a box-office amount above the seats' total, from staff who are not a Manager, or a payment recorded above what the order costs */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2407,7 +2483,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description a booking rule refused it (`seat_unavailable`, `hold_limit`, `purchase_limit`, `not_holder`, `lock_required`, `already_cancelled`, `hold_cap_reached`, `address_hold_limit`, `seat_pass_refused`, `no_block`, `orphan_seat`, `companion_requires_accessible`, `price_changed`); `refund_too_large`: a refund past what the booking took; the waiting room's: `queue_not_open`, `sold_out`, `not_your_turn`, `turn_lapsed`, `turn_extended`; the account's e-mail: `no_email`, `email_already_verified`, `email_taken` */
+            /** @description a booking rule refused it (`seat_unavailable`, `hold_limit`, `purchase_limit`, `not_holder`, `lock_required`, `already_cancelled`, `hold_cap_reached`, `address_hold_limit`, `seat_pass_refused`, `no_block`, `orphan_seat`, `companion_requires_accessible`, `price_changed`); `refund_too_large`: a refund past what the booking took; paying: `awaiting_payment` (staff change an order not paid yet), `not_awaiting_payment` (pay for an order paid, expired or cancelled); the waiting room's: `queue_not_open`, `sold_out`, `not_your_turn`, `turn_lapsed`, `turn_extended`; the account's e-mail: `no_email`, `email_already_verified`, `email_taken` */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2468,7 +2544,7 @@ export interface operations {
                     "application/json": components["schemas"]["QueueJoined"];
                 };
             };
-            /** @description `invalid`: malformed JSON, wrong types, missing fields; `verification_link_invalid`: an e-mail verification link that is not ours or too old */
+            /** @description `invalid`: malformed JSON, wrong types, missing fields; `verification_link_invalid`: an e-mail verification link that is not ours or too old; `invalid_signature`: a payment provider's notification its signature does not hold */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2486,7 +2562,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `forbidden`: a console route the caller's role may not use; `csrf_failed`: a session request without a valid CSRF token; `origin_not_allowed`: a cookie route (refresh, logout) called from a page of an origin the server does not trust; `queue_turn_required`, `queue_turn_expired`: a hold without a running turn of the event's waiting room; `email_unverified`: a hold or a join by an account whose e-mail address is not verified, where the organiser asks for it; `challenge_required`: a login, registration or join without a solved proof-of-work challenge, where one is asked for; `amount_above_total`: a box-office amount above the seats' total, from staff who are not a Manager */
+            /** @description `forbidden`: a console route the caller's role may not use; `csrf_failed`: a session request without a valid CSRF token; `origin_not_allowed`: a cookie route (refresh, logout) called from a page of an origin the server does not trust; `queue_turn_required`, `queue_turn_expired`: a hold without a running turn of the event's waiting room; `email_unverified`: a hold or a join by an account whose e-mail address is not verified, where the organiser asks for it; `challenge_required`: a login, registration or join without a solved proof-of-work challenge, where one is asked for; `amount_above_total`: a box-office amount above the seats' total, from staff who are not a Manager, or a payment recorded above what the order costs */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2513,7 +2589,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description a booking rule refused it (`seat_unavailable`, `hold_limit`, `purchase_limit`, `not_holder`, `lock_required`, `already_cancelled`, `hold_cap_reached`, `address_hold_limit`, `seat_pass_refused`, `no_block`, `orphan_seat`, `companion_requires_accessible`, `price_changed`); `refund_too_large`: a refund past what the booking took; the waiting room's: `queue_not_open`, `sold_out`, `not_your_turn`, `turn_lapsed`, `turn_extended`; the account's e-mail: `no_email`, `email_already_verified`, `email_taken` */
+            /** @description a booking rule refused it (`seat_unavailable`, `hold_limit`, `purchase_limit`, `not_holder`, `lock_required`, `already_cancelled`, `hold_cap_reached`, `address_hold_limit`, `seat_pass_refused`, `no_block`, `orphan_seat`, `companion_requires_accessible`, `price_changed`); `refund_too_large`: a refund past what the booking took; paying: `awaiting_payment` (staff change an order not paid yet), `not_awaiting_payment` (pay for an order paid, expired or cancelled); the waiting room's: `queue_not_open`, `sold_out`, `not_your_turn`, `turn_lapsed`, `turn_extended`; the account's e-mail: `no_email`, `email_already_verified`, `email_taken` */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2620,7 +2696,7 @@ export interface operations {
                     "application/json": components["schemas"]["QueueProofLateOutput"];
                 };
             };
-            /** @description `invalid`: malformed JSON, wrong types, missing fields; `verification_link_invalid`: an e-mail verification link that is not ours or too old */
+            /** @description `invalid`: malformed JSON, wrong types, missing fields; `verification_link_invalid`: an e-mail verification link that is not ours or too old; `invalid_signature`: a payment provider's notification its signature does not hold */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2683,7 +2759,7 @@ export interface operations {
                     "application/json": components["schemas"]["ReservationCreated"];
                 };
             };
-            /** @description `invalid`: malformed JSON, wrong types, missing fields; `verification_link_invalid`: an e-mail verification link that is not ours or too old */
+            /** @description `invalid`: malformed JSON, wrong types, missing fields; `verification_link_invalid`: an e-mail verification link that is not ours or too old; `invalid_signature`: a payment provider's notification its signature does not hold */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2701,7 +2777,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `forbidden`: a console route the caller's role may not use; `csrf_failed`: a session request without a valid CSRF token; `origin_not_allowed`: a cookie route (refresh, logout) called from a page of an origin the server does not trust; `queue_turn_required`, `queue_turn_expired`: a hold without a running turn of the event's waiting room; `email_unverified`: a hold or a join by an account whose e-mail address is not verified, where the organiser asks for it; `challenge_required`: a login, registration or join without a solved proof-of-work challenge, where one is asked for; `amount_above_total`: a box-office amount above the seats' total, from staff who are not a Manager */
+            /** @description `forbidden`: a console route the caller's role may not use; `csrf_failed`: a session request without a valid CSRF token; `origin_not_allowed`: a cookie route (refresh, logout) called from a page of an origin the server does not trust; `queue_turn_required`, `queue_turn_expired`: a hold without a running turn of the event's waiting room; `email_unverified`: a hold or a join by an account whose e-mail address is not verified, where the organiser asks for it; `challenge_required`: a login, registration or join without a solved proof-of-work challenge, where one is asked for; `amount_above_total`: a box-office amount above the seats' total, from staff who are not a Manager, or a payment recorded above what the order costs */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2728,7 +2804,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description a booking rule refused it (`seat_unavailable`, `hold_limit`, `purchase_limit`, `not_holder`, `lock_required`, `already_cancelled`, `hold_cap_reached`, `address_hold_limit`, `seat_pass_refused`, `no_block`, `orphan_seat`, `companion_requires_accessible`, `price_changed`); `refund_too_large`: a refund past what the booking took; the waiting room's: `queue_not_open`, `sold_out`, `not_your_turn`, `turn_lapsed`, `turn_extended`; the account's e-mail: `no_email`, `email_already_verified`, `email_taken` */
+            /** @description a booking rule refused it (`seat_unavailable`, `hold_limit`, `purchase_limit`, `not_holder`, `lock_required`, `already_cancelled`, `hold_cap_reached`, `address_hold_limit`, `seat_pass_refused`, `no_block`, `orphan_seat`, `companion_requires_accessible`, `price_changed`); `refund_too_large`: a refund past what the booking took; paying: `awaiting_payment` (staff change an order not paid yet), `not_awaiting_payment` (pay for an order paid, expired or cancelled); the waiting room's: `queue_not_open`, `sold_out`, `not_your_turn`, `turn_lapsed`, `turn_extended`; the account's e-mail: `no_email`, `email_already_verified`, `email_taken` */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2843,7 +2919,7 @@ export interface operations {
                     "application/json": components["schemas"]["SeatActionExtend"];
                 };
             };
-            /** @description `invalid`: malformed JSON, wrong types, missing fields; `verification_link_invalid`: an e-mail verification link that is not ours or too old */
+            /** @description `invalid`: malformed JSON, wrong types, missing fields; `verification_link_invalid`: an e-mail verification link that is not ours or too old; `invalid_signature`: a payment provider's notification its signature does not hold */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2861,7 +2937,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `forbidden`: a console route the caller's role may not use; `csrf_failed`: a session request without a valid CSRF token; `origin_not_allowed`: a cookie route (refresh, logout) called from a page of an origin the server does not trust; `queue_turn_required`, `queue_turn_expired`: a hold without a running turn of the event's waiting room; `email_unverified`: a hold or a join by an account whose e-mail address is not verified, where the organiser asks for it; `challenge_required`: a login, registration or join without a solved proof-of-work challenge, where one is asked for; `amount_above_total`: a box-office amount above the seats' total, from staff who are not a Manager */
+            /** @description `forbidden`: a console route the caller's role may not use; `csrf_failed`: a session request without a valid CSRF token; `origin_not_allowed`: a cookie route (refresh, logout) called from a page of an origin the server does not trust; `queue_turn_required`, `queue_turn_expired`: a hold without a running turn of the event's waiting room; `email_unverified`: a hold or a join by an account whose e-mail address is not verified, where the organiser asks for it; `challenge_required`: a login, registration or join without a solved proof-of-work challenge, where one is asked for; `amount_above_total`: a box-office amount above the seats' total, from staff who are not a Manager, or a payment recorded above what the order costs */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2888,7 +2964,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description a booking rule refused it (`seat_unavailable`, `hold_limit`, `purchase_limit`, `not_holder`, `lock_required`, `already_cancelled`, `hold_cap_reached`, `address_hold_limit`, `seat_pass_refused`, `no_block`, `orphan_seat`, `companion_requires_accessible`, `price_changed`); `refund_too_large`: a refund past what the booking took; the waiting room's: `queue_not_open`, `sold_out`, `not_your_turn`, `turn_lapsed`, `turn_extended`; the account's e-mail: `no_email`, `email_already_verified`, `email_taken` */
+            /** @description a booking rule refused it (`seat_unavailable`, `hold_limit`, `purchase_limit`, `not_holder`, `lock_required`, `already_cancelled`, `hold_cap_reached`, `address_hold_limit`, `seat_pass_refused`, `no_block`, `orphan_seat`, `companion_requires_accessible`, `price_changed`); `refund_too_large`: a refund past what the booking took; paying: `awaiting_payment` (staff change an order not paid yet), `not_awaiting_payment` (pay for an order paid, expired or cancelled); the waiting room's: `queue_not_open`, `sold_out`, `not_your_turn`, `turn_lapsed`, `turn_extended`; the account's e-mail: `no_email`, `email_already_verified`, `email_taken` */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2949,7 +3025,7 @@ export interface operations {
                     "application/json": components["schemas"]["SeatActionLock"];
                 };
             };
-            /** @description `invalid`: malformed JSON, wrong types, missing fields; `verification_link_invalid`: an e-mail verification link that is not ours or too old */
+            /** @description `invalid`: malformed JSON, wrong types, missing fields; `verification_link_invalid`: an e-mail verification link that is not ours or too old; `invalid_signature`: a payment provider's notification its signature does not hold */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2967,7 +3043,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `forbidden`: a console route the caller's role may not use; `csrf_failed`: a session request without a valid CSRF token; `origin_not_allowed`: a cookie route (refresh, logout) called from a page of an origin the server does not trust; `queue_turn_required`, `queue_turn_expired`: a hold without a running turn of the event's waiting room; `email_unverified`: a hold or a join by an account whose e-mail address is not verified, where the organiser asks for it; `challenge_required`: a login, registration or join without a solved proof-of-work challenge, where one is asked for; `amount_above_total`: a box-office amount above the seats' total, from staff who are not a Manager */
+            /** @description `forbidden`: a console route the caller's role may not use; `csrf_failed`: a session request without a valid CSRF token; `origin_not_allowed`: a cookie route (refresh, logout) called from a page of an origin the server does not trust; `queue_turn_required`, `queue_turn_expired`: a hold without a running turn of the event's waiting room; `email_unverified`: a hold or a join by an account whose e-mail address is not verified, where the organiser asks for it; `challenge_required`: a login, registration or join without a solved proof-of-work challenge, where one is asked for; `amount_above_total`: a box-office amount above the seats' total, from staff who are not a Manager, or a payment recorded above what the order costs */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2994,7 +3070,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description a booking rule refused it (`seat_unavailable`, `hold_limit`, `purchase_limit`, `not_holder`, `lock_required`, `already_cancelled`, `hold_cap_reached`, `address_hold_limit`, `seat_pass_refused`, `no_block`, `orphan_seat`, `companion_requires_accessible`, `price_changed`); `refund_too_large`: a refund past what the booking took; the waiting room's: `queue_not_open`, `sold_out`, `not_your_turn`, `turn_lapsed`, `turn_extended`; the account's e-mail: `no_email`, `email_already_verified`, `email_taken` */
+            /** @description a booking rule refused it (`seat_unavailable`, `hold_limit`, `purchase_limit`, `not_holder`, `lock_required`, `already_cancelled`, `hold_cap_reached`, `address_hold_limit`, `seat_pass_refused`, `no_block`, `orphan_seat`, `companion_requires_accessible`, `price_changed`); `refund_too_large`: a refund past what the booking took; paying: `awaiting_payment` (staff change an order not paid yet), `not_awaiting_payment` (pay for an order paid, expired or cancelled); the waiting room's: `queue_not_open`, `sold_out`, `not_your_turn`, `turn_lapsed`, `turn_extended`; the account's e-mail: `no_email`, `email_already_verified`, `email_taken` */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3052,7 +3128,7 @@ export interface operations {
                     "application/json": components["schemas"]["SeatActionUnlock"];
                 };
             };
-            /** @description `invalid`: malformed JSON, wrong types, missing fields; `verification_link_invalid`: an e-mail verification link that is not ours or too old */
+            /** @description `invalid`: malformed JSON, wrong types, missing fields; `verification_link_invalid`: an e-mail verification link that is not ours or too old; `invalid_signature`: a payment provider's notification its signature does not hold */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3070,7 +3146,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `forbidden`: a console route the caller's role may not use; `csrf_failed`: a session request without a valid CSRF token; `origin_not_allowed`: a cookie route (refresh, logout) called from a page of an origin the server does not trust; `queue_turn_required`, `queue_turn_expired`: a hold without a running turn of the event's waiting room; `email_unverified`: a hold or a join by an account whose e-mail address is not verified, where the organiser asks for it; `challenge_required`: a login, registration or join without a solved proof-of-work challenge, where one is asked for; `amount_above_total`: a box-office amount above the seats' total, from staff who are not a Manager */
+            /** @description `forbidden`: a console route the caller's role may not use; `csrf_failed`: a session request without a valid CSRF token; `origin_not_allowed`: a cookie route (refresh, logout) called from a page of an origin the server does not trust; `queue_turn_required`, `queue_turn_expired`: a hold without a running turn of the event's waiting room; `email_unverified`: a hold or a join by an account whose e-mail address is not verified, where the organiser asks for it; `challenge_required`: a login, registration or join without a solved proof-of-work challenge, where one is asked for; `amount_above_total`: a box-office amount above the seats' total, from staff who are not a Manager, or a payment recorded above what the order costs */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3097,7 +3173,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description a booking rule refused it (`seat_unavailable`, `hold_limit`, `purchase_limit`, `not_holder`, `lock_required`, `already_cancelled`, `hold_cap_reached`, `address_hold_limit`, `seat_pass_refused`, `no_block`, `orphan_seat`, `companion_requires_accessible`, `price_changed`); `refund_too_large`: a refund past what the booking took; the waiting room's: `queue_not_open`, `sold_out`, `not_your_turn`, `turn_lapsed`, `turn_extended`; the account's e-mail: `no_email`, `email_already_verified`, `email_taken` */
+            /** @description a booking rule refused it (`seat_unavailable`, `hold_limit`, `purchase_limit`, `not_holder`, `lock_required`, `already_cancelled`, `hold_cap_reached`, `address_hold_limit`, `seat_pass_refused`, `no_block`, `orphan_seat`, `companion_requires_accessible`, `price_changed`); `refund_too_large`: a refund past what the booking took; paying: `awaiting_payment` (staff change an order not paid yet), `not_awaiting_payment` (pay for an order paid, expired or cancelled); the waiting room's: `queue_not_open`, `sold_out`, `not_your_turn`, `turn_lapsed`, `turn_extended`; the account's e-mail: `no_email`, `email_already_verified`, `email_taken` */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3260,7 +3336,7 @@ export interface operations {
                     "application/json": components["schemas"]["Login"];
                 };
             };
-            /** @description `invalid`: malformed JSON, wrong types, missing fields; `verification_link_invalid`: an e-mail verification link that is not ours or too old */
+            /** @description `invalid`: malformed JSON, wrong types, missing fields; `verification_link_invalid`: an e-mail verification link that is not ours or too old; `invalid_signature`: a payment provider's notification its signature does not hold */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3278,7 +3354,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `forbidden`: a console route the caller's role may not use; `csrf_failed`: a session request without a valid CSRF token; `origin_not_allowed`: a cookie route (refresh, logout) called from a page of an origin the server does not trust; `queue_turn_required`, `queue_turn_expired`: a hold without a running turn of the event's waiting room; `email_unverified`: a hold or a join by an account whose e-mail address is not verified, where the organiser asks for it; `challenge_required`: a login, registration or join without a solved proof-of-work challenge, where one is asked for; `amount_above_total`: a box-office amount above the seats' total, from staff who are not a Manager */
+            /** @description `forbidden`: a console route the caller's role may not use; `csrf_failed`: a session request without a valid CSRF token; `origin_not_allowed`: a cookie route (refresh, logout) called from a page of an origin the server does not trust; `queue_turn_required`, `queue_turn_expired`: a hold without a running turn of the event's waiting room; `email_unverified`: a hold or a join by an account whose e-mail address is not verified, where the organiser asks for it; `challenge_required`: a login, registration or join without a solved proof-of-work challenge, where one is asked for; `amount_above_total`: a box-office amount above the seats' total, from staff who are not a Manager, or a payment recorded above what the order costs */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3346,7 +3422,7 @@ export interface operations {
                     "application/json": components["schemas"]["Logout"];
                 };
             };
-            /** @description `invalid`: malformed JSON, wrong types, missing fields; `verification_link_invalid`: an e-mail verification link that is not ours or too old */
+            /** @description `invalid`: malformed JSON, wrong types, missing fields; `verification_link_invalid`: an e-mail verification link that is not ours or too old; `invalid_signature`: a payment provider's notification its signature does not hold */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3355,7 +3431,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `forbidden`: a console route the caller's role may not use; `csrf_failed`: a session request without a valid CSRF token; `origin_not_allowed`: a cookie route (refresh, logout) called from a page of an origin the server does not trust; `queue_turn_required`, `queue_turn_expired`: a hold without a running turn of the event's waiting room; `email_unverified`: a hold or a join by an account whose e-mail address is not verified, where the organiser asks for it; `challenge_required`: a login, registration or join without a solved proof-of-work challenge, where one is asked for; `amount_above_total`: a box-office amount above the seats' total, from staff who are not a Manager */
+            /** @description `forbidden`: a console route the caller's role may not use; `csrf_failed`: a session request without a valid CSRF token; `origin_not_allowed`: a cookie route (refresh, logout) called from a page of an origin the server does not trust; `queue_turn_required`, `queue_turn_expired`: a hold without a running turn of the event's waiting room; `email_unverified`: a hold or a join by an account whose e-mail address is not verified, where the organiser asks for it; `challenge_required`: a login, registration or join without a solved proof-of-work challenge, where one is asked for; `amount_above_total`: a box-office amount above the seats' total, from staff who are not a Manager, or a payment recorded above what the order costs */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3419,7 +3495,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `forbidden`: a console route the caller's role may not use; `csrf_failed`: a session request without a valid CSRF token; `origin_not_allowed`: a cookie route (refresh, logout) called from a page of an origin the server does not trust; `queue_turn_required`, `queue_turn_expired`: a hold without a running turn of the event's waiting room; `email_unverified`: a hold or a join by an account whose e-mail address is not verified, where the organiser asks for it; `challenge_required`: a login, registration or join without a solved proof-of-work challenge, where one is asked for; `amount_above_total`: a box-office amount above the seats' total, from staff who are not a Manager */
+            /** @description `forbidden`: a console route the caller's role may not use; `csrf_failed`: a session request without a valid CSRF token; `origin_not_allowed`: a cookie route (refresh, logout) called from a page of an origin the server does not trust; `queue_turn_required`, `queue_turn_expired`: a hold without a running turn of the event's waiting room; `email_unverified`: a hold or a join by an account whose e-mail address is not verified, where the organiser asks for it; `challenge_required`: a login, registration or join without a solved proof-of-work challenge, where one is asked for; `amount_above_total`: a box-office amount above the seats' total, from staff who are not a Manager, or a payment recorded above what the order costs */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3460,7 +3536,7 @@ export interface operations {
                     "application/json": components["schemas"]["EmailState"];
                 };
             };
-            /** @description `invalid`: malformed JSON, wrong types, missing fields; `verification_link_invalid`: an e-mail verification link that is not ours or too old */
+            /** @description `invalid`: malformed JSON, wrong types, missing fields; `verification_link_invalid`: an e-mail verification link that is not ours or too old; `invalid_signature`: a payment provider's notification its signature does not hold */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3478,7 +3554,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `forbidden`: a console route the caller's role may not use; `csrf_failed`: a session request without a valid CSRF token; `origin_not_allowed`: a cookie route (refresh, logout) called from a page of an origin the server does not trust; `queue_turn_required`, `queue_turn_expired`: a hold without a running turn of the event's waiting room; `email_unverified`: a hold or a join by an account whose e-mail address is not verified, where the organiser asks for it; `challenge_required`: a login, registration or join without a solved proof-of-work challenge, where one is asked for; `amount_above_total`: a box-office amount above the seats' total, from staff who are not a Manager */
+            /** @description `forbidden`: a console route the caller's role may not use; `csrf_failed`: a session request without a valid CSRF token; `origin_not_allowed`: a cookie route (refresh, logout) called from a page of an origin the server does not trust; `queue_turn_required`, `queue_turn_expired`: a hold without a running turn of the event's waiting room; `email_unverified`: a hold or a join by an account whose e-mail address is not verified, where the organiser asks for it; `challenge_required`: a login, registration or join without a solved proof-of-work challenge, where one is asked for; `amount_above_total`: a box-office amount above the seats' total, from staff who are not a Manager, or a payment recorded above what the order costs */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3542,7 +3618,7 @@ export interface operations {
                     "application/json": components["schemas"]["EmailState"];
                 };
             };
-            /** @description `invalid`: malformed JSON, wrong types, missing fields; `verification_link_invalid`: an e-mail verification link that is not ours or too old */
+            /** @description `invalid`: malformed JSON, wrong types, missing fields; `verification_link_invalid`: an e-mail verification link that is not ours or too old; `invalid_signature`: a payment provider's notification its signature does not hold */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3560,7 +3636,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `forbidden`: a console route the caller's role may not use; `csrf_failed`: a session request without a valid CSRF token; `origin_not_allowed`: a cookie route (refresh, logout) called from a page of an origin the server does not trust; `queue_turn_required`, `queue_turn_expired`: a hold without a running turn of the event's waiting room; `email_unverified`: a hold or a join by an account whose e-mail address is not verified, where the organiser asks for it; `challenge_required`: a login, registration or join without a solved proof-of-work challenge, where one is asked for; `amount_above_total`: a box-office amount above the seats' total, from staff who are not a Manager */
+            /** @description `forbidden`: a console route the caller's role may not use; `csrf_failed`: a session request without a valid CSRF token; `origin_not_allowed`: a cookie route (refresh, logout) called from a page of an origin the server does not trust; `queue_turn_required`, `queue_turn_expired`: a hold without a running turn of the event's waiting room; `email_unverified`: a hold or a join by an account whose e-mail address is not verified, where the organiser asks for it; `challenge_required`: a login, registration or join without a solved proof-of-work challenge, where one is asked for; `amount_above_total`: a box-office amount above the seats' total, from staff who are not a Manager, or a payment recorded above what the order costs */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3578,7 +3654,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description a booking rule refused it (`seat_unavailable`, `hold_limit`, `purchase_limit`, `not_holder`, `lock_required`, `already_cancelled`, `hold_cap_reached`, `address_hold_limit`, `seat_pass_refused`, `no_block`, `orphan_seat`, `companion_requires_accessible`, `price_changed`); `refund_too_large`: a refund past what the booking took; the waiting room's: `queue_not_open`, `sold_out`, `not_your_turn`, `turn_lapsed`, `turn_extended`; the account's e-mail: `no_email`, `email_already_verified`, `email_taken` */
+            /** @description a booking rule refused it (`seat_unavailable`, `hold_limit`, `purchase_limit`, `not_holder`, `lock_required`, `already_cancelled`, `hold_cap_reached`, `address_hold_limit`, `seat_pass_refused`, `no_block`, `orphan_seat`, `companion_requires_accessible`, `price_changed`); `refund_too_large`: a refund past what the booking took; paying: `awaiting_payment` (staff change an order not paid yet), `not_awaiting_payment` (pay for an order paid, expired or cancelled); the waiting room's: `queue_not_open`, `sold_out`, `not_your_turn`, `turn_lapsed`, `turn_extended`; the account's e-mail: `no_email`, `email_already_verified`, `email_taken` */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3598,6 +3674,60 @@ export interface operations {
             };
             /** @description `throttled`: come back after Retry-After seconds */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unavailable`: the database (or, for state/ and holds/, the live feed) is out of reach (Retry-After: 1); `login_busy`: a login door while every password-hashing slot is busy (Retry-After: 1) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    payments_stripe_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No response body */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description `invalid`: malformed JSON, wrong types, missing fields; `verification_link_invalid`: an e-mail verification link that is not ours or too old; `invalid_signature`: a payment provider's notification its signature does not hold */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `request_timeout`: the body did not arrive in time */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `too_large`: a body over 64 KiB */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3637,7 +3767,7 @@ export interface operations {
                     "application/json": components["schemas"]["UserOutput"];
                 };
             };
-            /** @description `invalid`: malformed JSON, wrong types, missing fields; `verification_link_invalid`: an e-mail verification link that is not ours or too old */
+            /** @description `invalid`: malformed JSON, wrong types, missing fields; `verification_link_invalid`: an e-mail verification link that is not ours or too old; `invalid_signature`: a payment provider's notification its signature does not hold */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3646,7 +3776,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `forbidden`: a console route the caller's role may not use; `csrf_failed`: a session request without a valid CSRF token; `origin_not_allowed`: a cookie route (refresh, logout) called from a page of an origin the server does not trust; `queue_turn_required`, `queue_turn_expired`: a hold without a running turn of the event's waiting room; `email_unverified`: a hold or a join by an account whose e-mail address is not verified, where the organiser asks for it; `challenge_required`: a login, registration or join without a solved proof-of-work challenge, where one is asked for; `amount_above_total`: a box-office amount above the seats' total, from staff who are not a Manager */
+            /** @description `forbidden`: a console route the caller's role may not use; `csrf_failed`: a session request without a valid CSRF token; `origin_not_allowed`: a cookie route (refresh, logout) called from a page of an origin the server does not trust; `queue_turn_required`, `queue_turn_expired`: a hold without a running turn of the event's waiting room; `email_unverified`: a hold or a join by an account whose e-mail address is not verified, where the organiser asks for it; `challenge_required`: a login, registration or join without a solved proof-of-work challenge, where one is asked for; `amount_above_total`: a box-office amount above the seats' total, from staff who are not a Manager, or a payment recorded above what the order costs */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3725,7 +3855,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `forbidden`: a console route the caller's role may not use; `csrf_failed`: a session request without a valid CSRF token; `origin_not_allowed`: a cookie route (refresh, logout) called from a page of an origin the server does not trust; `queue_turn_required`, `queue_turn_expired`: a hold without a running turn of the event's waiting room; `email_unverified`: a hold or a join by an account whose e-mail address is not verified, where the organiser asks for it; `challenge_required`: a login, registration or join without a solved proof-of-work challenge, where one is asked for; `amount_above_total`: a box-office amount above the seats' total, from staff who are not a Manager */
+            /** @description `forbidden`: a console route the caller's role may not use; `csrf_failed`: a session request without a valid CSRF token; `origin_not_allowed`: a cookie route (refresh, logout) called from a page of an origin the server does not trust; `queue_turn_required`, `queue_turn_expired`: a hold without a running turn of the event's waiting room; `email_unverified`: a hold or a join by an account whose e-mail address is not verified, where the organiser asks for it; `challenge_required`: a login, registration or join without a solved proof-of-work challenge, where one is asked for; `amount_above_total`: a box-office amount above the seats' total, from staff who are not a Manager, or a payment recorded above what the order costs */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3782,7 +3912,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `forbidden`: a console route the caller's role may not use; `csrf_failed`: a session request without a valid CSRF token; `origin_not_allowed`: a cookie route (refresh, logout) called from a page of an origin the server does not trust; `queue_turn_required`, `queue_turn_expired`: a hold without a running turn of the event's waiting room; `email_unverified`: a hold or a join by an account whose e-mail address is not verified, where the organiser asks for it; `challenge_required`: a login, registration or join without a solved proof-of-work challenge, where one is asked for; `amount_above_total`: a box-office amount above the seats' total, from staff who are not a Manager */
+            /** @description `forbidden`: a console route the caller's role may not use; `csrf_failed`: a session request without a valid CSRF token; `origin_not_allowed`: a cookie route (refresh, logout) called from a page of an origin the server does not trust; `queue_turn_required`, `queue_turn_expired`: a hold without a running turn of the event's waiting room; `email_unverified`: a hold or a join by an account whose e-mail address is not verified, where the organiser asks for it; `challenge_required`: a login, registration or join without a solved proof-of-work challenge, where one is asked for; `amount_above_total`: a box-office amount above the seats' total, from staff who are not a Manager, or a payment recorded above what the order costs */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3839,7 +3969,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `forbidden`: a console route the caller's role may not use; `csrf_failed`: a session request without a valid CSRF token; `origin_not_allowed`: a cookie route (refresh, logout) called from a page of an origin the server does not trust; `queue_turn_required`, `queue_turn_expired`: a hold without a running turn of the event's waiting room; `email_unverified`: a hold or a join by an account whose e-mail address is not verified, where the organiser asks for it; `challenge_required`: a login, registration or join without a solved proof-of-work challenge, where one is asked for; `amount_above_total`: a box-office amount above the seats' total, from staff who are not a Manager */
+            /** @description `forbidden`: a console route the caller's role may not use; `csrf_failed`: a session request without a valid CSRF token; `origin_not_allowed`: a cookie route (refresh, logout) called from a page of an origin the server does not trust; `queue_turn_required`, `queue_turn_expired`: a hold without a running turn of the event's waiting room; `email_unverified`: a hold or a join by an account whose e-mail address is not verified, where the organiser asks for it; `challenge_required`: a login, registration or join without a solved proof-of-work challenge, where one is asked for; `amount_above_total`: a box-office amount above the seats' total, from staff who are not a Manager, or a payment recorded above what the order costs */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3887,7 +4017,7 @@ export interface operations {
                     "application/json": components["schemas"]["ReservationCancelled"];
                 };
             };
-            /** @description `invalid`: malformed JSON, wrong types, missing fields; `verification_link_invalid`: an e-mail verification link that is not ours or too old */
+            /** @description `invalid`: malformed JSON, wrong types, missing fields; `verification_link_invalid`: an e-mail verification link that is not ours or too old; `invalid_signature`: a payment provider's notification its signature does not hold */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3905,7 +4035,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `forbidden`: a console route the caller's role may not use; `csrf_failed`: a session request without a valid CSRF token; `origin_not_allowed`: a cookie route (refresh, logout) called from a page of an origin the server does not trust; `queue_turn_required`, `queue_turn_expired`: a hold without a running turn of the event's waiting room; `email_unverified`: a hold or a join by an account whose e-mail address is not verified, where the organiser asks for it; `challenge_required`: a login, registration or join without a solved proof-of-work challenge, where one is asked for; `amount_above_total`: a box-office amount above the seats' total, from staff who are not a Manager */
+            /** @description `forbidden`: a console route the caller's role may not use; `csrf_failed`: a session request without a valid CSRF token; `origin_not_allowed`: a cookie route (refresh, logout) called from a page of an origin the server does not trust; `queue_turn_required`, `queue_turn_expired`: a hold without a running turn of the event's waiting room; `email_unverified`: a hold or a join by an account whose e-mail address is not verified, where the organiser asks for it; `challenge_required`: a login, registration or join without a solved proof-of-work challenge, where one is asked for; `amount_above_total`: a box-office amount above the seats' total, from staff who are not a Manager, or a payment recorded above what the order costs */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3932,7 +4062,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description a booking rule refused it (`seat_unavailable`, `hold_limit`, `purchase_limit`, `not_holder`, `lock_required`, `already_cancelled`, `hold_cap_reached`, `address_hold_limit`, `seat_pass_refused`, `no_block`, `orphan_seat`, `companion_requires_accessible`, `price_changed`); `refund_too_large`: a refund past what the booking took; the waiting room's: `queue_not_open`, `sold_out`, `not_your_turn`, `turn_lapsed`, `turn_extended`; the account's e-mail: `no_email`, `email_already_verified`, `email_taken` */
+            /** @description a booking rule refused it (`seat_unavailable`, `hold_limit`, `purchase_limit`, `not_holder`, `lock_required`, `already_cancelled`, `hold_cap_reached`, `address_hold_limit`, `seat_pass_refused`, `no_block`, `orphan_seat`, `companion_requires_accessible`, `price_changed`); `refund_too_large`: a refund past what the booking took; paying: `awaiting_payment` (staff change an order not paid yet), `not_awaiting_payment` (pay for an order paid, expired or cancelled); the waiting room's: `queue_not_open`, `sold_out`, `not_your_turn`, `turn_lapsed`, `turn_extended`; the account's e-mail: `no_email`, `email_already_verified`, `email_taken` */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3952,6 +4082,90 @@ export interface operations {
             };
             /** @description `throttled`: come back after Retry-After seconds */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unavailable`: the database (or, for state/ and holds/, the live feed) is out of reach (Retry-After: 1); `login_busy`: a login door while every password-hashing slot is busy (Retry-After: 1) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    reservations_pay_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                reservation_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PayOutput"];
+                };
+            };
+            /** @description `not_authenticated` or `invalid_credentials` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden`: a console route the caller's role may not use; `csrf_failed`: a session request without a valid CSRF token; `origin_not_allowed`: a cookie route (refresh, logout) called from a page of an origin the server does not trust; `queue_turn_required`, `queue_turn_expired`: a hold without a running turn of the event's waiting room; `email_unverified`: a hold or a join by an account whose e-mail address is not verified, where the organiser asks for it; `challenge_required`: a login, registration or join without a solved proof-of-work challenge, where one is asked for; `amount_above_total`: a box-office amount above the seats' total, from staff who are not a Manager, or a payment recorded above what the order costs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found` (for a list: a page past the last); `no_queue`, `not_in_queue`: the waiting room */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `request_timeout`: the body did not arrive in time */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description a booking rule refused it (`seat_unavailable`, `hold_limit`, `purchase_limit`, `not_holder`, `lock_required`, `already_cancelled`, `hold_cap_reached`, `address_hold_limit`, `seat_pass_refused`, `no_block`, `orphan_seat`, `companion_requires_accessible`, `price_changed`); `refund_too_large`: a refund past what the booking took; paying: `awaiting_payment` (staff change an order not paid yet), `not_awaiting_payment` (pay for an order paid, expired or cancelled); the waiting room's: `queue_not_open`, `sold_out`, `not_your_turn`, `turn_lapsed`, `turn_extended`; the account's e-mail: `no_email`, `email_already_verified`, `email_taken` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `too_large`: a body over 64 KiB */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3996,7 +4210,7 @@ export interface operations {
                     "application/json": components["schemas"]["BookingOutput"][];
                 };
             };
-            /** @description `invalid`: malformed JSON, wrong types, missing fields; `verification_link_invalid`: an e-mail verification link that is not ours or too old */
+            /** @description `invalid`: malformed JSON, wrong types, missing fields; `verification_link_invalid`: an e-mail verification link that is not ours or too old; `invalid_signature`: a payment provider's notification its signature does not hold */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4014,7 +4228,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `forbidden`: a console route the caller's role may not use; `csrf_failed`: a session request without a valid CSRF token; `origin_not_allowed`: a cookie route (refresh, logout) called from a page of an origin the server does not trust; `queue_turn_required`, `queue_turn_expired`: a hold without a running turn of the event's waiting room; `email_unverified`: a hold or a join by an account whose e-mail address is not verified, where the organiser asks for it; `challenge_required`: a login, registration or join without a solved proof-of-work challenge, where one is asked for; `amount_above_total`: a box-office amount above the seats' total, from staff who are not a Manager */
+            /** @description `forbidden`: a console route the caller's role may not use; `csrf_failed`: a session request without a valid CSRF token; `origin_not_allowed`: a cookie route (refresh, logout) called from a page of an origin the server does not trust; `queue_turn_required`, `queue_turn_expired`: a hold without a running turn of the event's waiting room; `email_unverified`: a hold or a join by an account whose e-mail address is not verified, where the organiser asks for it; `challenge_required`: a login, registration or join without a solved proof-of-work challenge, where one is asked for; `amount_above_total`: a box-office amount above the seats' total, from staff who are not a Manager, or a payment recorded above what the order costs */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4066,7 +4280,7 @@ export interface operations {
                     "application/json": components["schemas"]["BoxOfficeOutput"];
                 };
             };
-            /** @description `invalid`: malformed JSON, wrong types, missing fields; `verification_link_invalid`: an e-mail verification link that is not ours or too old */
+            /** @description `invalid`: malformed JSON, wrong types, missing fields; `verification_link_invalid`: an e-mail verification link that is not ours or too old; `invalid_signature`: a payment provider's notification its signature does not hold */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4084,7 +4298,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `forbidden`: a console route the caller's role may not use; `csrf_failed`: a session request without a valid CSRF token; `origin_not_allowed`: a cookie route (refresh, logout) called from a page of an origin the server does not trust; `queue_turn_required`, `queue_turn_expired`: a hold without a running turn of the event's waiting room; `email_unverified`: a hold or a join by an account whose e-mail address is not verified, where the organiser asks for it; `challenge_required`: a login, registration or join without a solved proof-of-work challenge, where one is asked for; `amount_above_total`: a box-office amount above the seats' total, from staff who are not a Manager */
+            /** @description `forbidden`: a console route the caller's role may not use; `csrf_failed`: a session request without a valid CSRF token; `origin_not_allowed`: a cookie route (refresh, logout) called from a page of an origin the server does not trust; `queue_turn_required`, `queue_turn_expired`: a hold without a running turn of the event's waiting room; `email_unverified`: a hold or a join by an account whose e-mail address is not verified, where the organiser asks for it; `challenge_required`: a login, registration or join without a solved proof-of-work challenge, where one is asked for; `amount_above_total`: a box-office amount above the seats' total, from staff who are not a Manager, or a payment recorded above what the order costs */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4111,7 +4325,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description a booking rule refused it (`seat_unavailable`, `hold_limit`, `purchase_limit`, `not_holder`, `lock_required`, `already_cancelled`, `hold_cap_reached`, `address_hold_limit`, `seat_pass_refused`, `no_block`, `orphan_seat`, `companion_requires_accessible`, `price_changed`); `refund_too_large`: a refund past what the booking took; the waiting room's: `queue_not_open`, `sold_out`, `not_your_turn`, `turn_lapsed`, `turn_extended`; the account's e-mail: `no_email`, `email_already_verified`, `email_taken` */
+            /** @description a booking rule refused it (`seat_unavailable`, `hold_limit`, `purchase_limit`, `not_holder`, `lock_required`, `already_cancelled`, `hold_cap_reached`, `address_hold_limit`, `seat_pass_refused`, `no_block`, `orphan_seat`, `companion_requires_accessible`, `price_changed`); `refund_too_large`: a refund past what the booking took; paying: `awaiting_payment` (staff change an order not paid yet), `not_awaiting_payment` (pay for an order paid, expired or cancelled); the waiting room's: `queue_not_open`, `sold_out`, `not_your_turn`, `turn_lapsed`, `turn_extended`; the account's e-mail: `no_email`, `email_already_verified`, `email_taken` */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -4171,7 +4385,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `forbidden`: a console route the caller's role may not use; `csrf_failed`: a session request without a valid CSRF token; `origin_not_allowed`: a cookie route (refresh, logout) called from a page of an origin the server does not trust; `queue_turn_required`, `queue_turn_expired`: a hold without a running turn of the event's waiting room; `email_unverified`: a hold or a join by an account whose e-mail address is not verified, where the organiser asks for it; `challenge_required`: a login, registration or join without a solved proof-of-work challenge, where one is asked for; `amount_above_total`: a box-office amount above the seats' total, from staff who are not a Manager */
+            /** @description `forbidden`: a console route the caller's role may not use; `csrf_failed`: a session request without a valid CSRF token; `origin_not_allowed`: a cookie route (refresh, logout) called from a page of an origin the server does not trust; `queue_turn_required`, `queue_turn_expired`: a hold without a running turn of the event's waiting room; `email_unverified`: a hold or a join by an account whose e-mail address is not verified, where the organiser asks for it; `challenge_required`: a login, registration or join without a solved proof-of-work challenge, where one is asked for; `amount_above_total`: a box-office amount above the seats' total, from staff who are not a Manager, or a payment recorded above what the order costs */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4228,7 +4442,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `forbidden`: a console route the caller's role may not use; `csrf_failed`: a session request without a valid CSRF token; `origin_not_allowed`: a cookie route (refresh, logout) called from a page of an origin the server does not trust; `queue_turn_required`, `queue_turn_expired`: a hold without a running turn of the event's waiting room; `email_unverified`: a hold or a join by an account whose e-mail address is not verified, where the organiser asks for it; `challenge_required`: a login, registration or join without a solved proof-of-work challenge, where one is asked for; `amount_above_total`: a box-office amount above the seats' total, from staff who are not a Manager */
+            /** @description `forbidden`: a console route the caller's role may not use; `csrf_failed`: a session request without a valid CSRF token; `origin_not_allowed`: a cookie route (refresh, logout) called from a page of an origin the server does not trust; `queue_turn_required`, `queue_turn_expired`: a hold without a running turn of the event's waiting room; `email_unverified`: a hold or a join by an account whose e-mail address is not verified, where the organiser asks for it; `challenge_required`: a login, registration or join without a solved proof-of-work challenge, where one is asked for; `amount_above_total`: a box-office amount above the seats' total, from staff who are not a Manager, or a payment recorded above what the order costs */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4280,7 +4494,7 @@ export interface operations {
                     "application/json": components["schemas"]["LimitsOutput"];
                 };
             };
-            /** @description `invalid`: malformed JSON, wrong types, missing fields; `verification_link_invalid`: an e-mail verification link that is not ours or too old */
+            /** @description `invalid`: malformed JSON, wrong types, missing fields; `verification_link_invalid`: an e-mail verification link that is not ours or too old; `invalid_signature`: a payment provider's notification its signature does not hold */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4298,7 +4512,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `forbidden`: a console route the caller's role may not use; `csrf_failed`: a session request without a valid CSRF token; `origin_not_allowed`: a cookie route (refresh, logout) called from a page of an origin the server does not trust; `queue_turn_required`, `queue_turn_expired`: a hold without a running turn of the event's waiting room; `email_unverified`: a hold or a join by an account whose e-mail address is not verified, where the organiser asks for it; `challenge_required`: a login, registration or join without a solved proof-of-work challenge, where one is asked for; `amount_above_total`: a box-office amount above the seats' total, from staff who are not a Manager */
+            /** @description `forbidden`: a console route the caller's role may not use; `csrf_failed`: a session request without a valid CSRF token; `origin_not_allowed`: a cookie route (refresh, logout) called from a page of an origin the server does not trust; `queue_turn_required`, `queue_turn_expired`: a hold without a running turn of the event's waiting room; `email_unverified`: a hold or a join by an account whose e-mail address is not verified, where the organiser asks for it; `challenge_required`: a login, registration or join without a solved proof-of-work challenge, where one is asked for; `amount_above_total`: a box-office amount above the seats' total, from staff who are not a Manager, or a payment recorded above what the order costs */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4373,7 +4587,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `forbidden`: a console route the caller's role may not use; `csrf_failed`: a session request without a valid CSRF token; `origin_not_allowed`: a cookie route (refresh, logout) called from a page of an origin the server does not trust; `queue_turn_required`, `queue_turn_expired`: a hold without a running turn of the event's waiting room; `email_unverified`: a hold or a join by an account whose e-mail address is not verified, where the organiser asks for it; `challenge_required`: a login, registration or join without a solved proof-of-work challenge, where one is asked for; `amount_above_total`: a box-office amount above the seats' total, from staff who are not a Manager */
+            /** @description `forbidden`: a console route the caller's role may not use; `csrf_failed`: a session request without a valid CSRF token; `origin_not_allowed`: a cookie route (refresh, logout) called from a page of an origin the server does not trust; `queue_turn_required`, `queue_turn_expired`: a hold without a running turn of the event's waiting room; `email_unverified`: a hold or a join by an account whose e-mail address is not verified, where the organiser asks for it; `challenge_required`: a login, registration or join without a solved proof-of-work challenge, where one is asked for; `amount_above_total`: a box-office amount above the seats' total, from staff who are not a Manager, or a payment recorded above what the order costs */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4425,7 +4639,7 @@ export interface operations {
                     "application/json": components["schemas"]["OffSaleChangeOutput"];
                 };
             };
-            /** @description `invalid`: malformed JSON, wrong types, missing fields; `verification_link_invalid`: an e-mail verification link that is not ours or too old */
+            /** @description `invalid`: malformed JSON, wrong types, missing fields; `verification_link_invalid`: an e-mail verification link that is not ours or too old; `invalid_signature`: a payment provider's notification its signature does not hold */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4443,7 +4657,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `forbidden`: a console route the caller's role may not use; `csrf_failed`: a session request without a valid CSRF token; `origin_not_allowed`: a cookie route (refresh, logout) called from a page of an origin the server does not trust; `queue_turn_required`, `queue_turn_expired`: a hold without a running turn of the event's waiting room; `email_unverified`: a hold or a join by an account whose e-mail address is not verified, where the organiser asks for it; `challenge_required`: a login, registration or join without a solved proof-of-work challenge, where one is asked for; `amount_above_total`: a box-office amount above the seats' total, from staff who are not a Manager */
+            /** @description `forbidden`: a console route the caller's role may not use; `csrf_failed`: a session request without a valid CSRF token; `origin_not_allowed`: a cookie route (refresh, logout) called from a page of an origin the server does not trust; `queue_turn_required`, `queue_turn_expired`: a hold without a running turn of the event's waiting room; `email_unverified`: a hold or a join by an account whose e-mail address is not verified, where the organiser asks for it; `challenge_required`: a login, registration or join without a solved proof-of-work challenge, where one is asked for; `amount_above_total`: a box-office amount above the seats' total, from staff who are not a Manager, or a payment recorded above what the order costs */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4513,7 +4727,7 @@ export interface operations {
                     "application/json": components["schemas"]["OffSaleChangeOutput"];
                 };
             };
-            /** @description `invalid`: malformed JSON, wrong types, missing fields; `verification_link_invalid`: an e-mail verification link that is not ours or too old */
+            /** @description `invalid`: malformed JSON, wrong types, missing fields; `verification_link_invalid`: an e-mail verification link that is not ours or too old; `invalid_signature`: a payment provider's notification its signature does not hold */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4531,7 +4745,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `forbidden`: a console route the caller's role may not use; `csrf_failed`: a session request without a valid CSRF token; `origin_not_allowed`: a cookie route (refresh, logout) called from a page of an origin the server does not trust; `queue_turn_required`, `queue_turn_expired`: a hold without a running turn of the event's waiting room; `email_unverified`: a hold or a join by an account whose e-mail address is not verified, where the organiser asks for it; `challenge_required`: a login, registration or join without a solved proof-of-work challenge, where one is asked for; `amount_above_total`: a box-office amount above the seats' total, from staff who are not a Manager */
+            /** @description `forbidden`: a console route the caller's role may not use; `csrf_failed`: a session request without a valid CSRF token; `origin_not_allowed`: a cookie route (refresh, logout) called from a page of an origin the server does not trust; `queue_turn_required`, `queue_turn_expired`: a hold without a running turn of the event's waiting room; `email_unverified`: a hold or a join by an account whose e-mail address is not verified, where the organiser asks for it; `challenge_required`: a login, registration or join without a solved proof-of-work challenge, where one is asked for; `amount_above_total`: a box-office amount above the seats' total, from staff who are not a Manager, or a payment recorded above what the order costs */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4558,7 +4772,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description a booking rule refused it (`seat_unavailable`, `hold_limit`, `purchase_limit`, `not_holder`, `lock_required`, `already_cancelled`, `hold_cap_reached`, `address_hold_limit`, `seat_pass_refused`, `no_block`, `orphan_seat`, `companion_requires_accessible`, `price_changed`); `refund_too_large`: a refund past what the booking took; the waiting room's: `queue_not_open`, `sold_out`, `not_your_turn`, `turn_lapsed`, `turn_extended`; the account's e-mail: `no_email`, `email_already_verified`, `email_taken` */
+            /** @description a booking rule refused it (`seat_unavailable`, `hold_limit`, `purchase_limit`, `not_holder`, `lock_required`, `already_cancelled`, `hold_cap_reached`, `address_hold_limit`, `seat_pass_refused`, `no_block`, `orphan_seat`, `companion_requires_accessible`, `price_changed`); `refund_too_large`: a refund past what the booking took; paying: `awaiting_payment` (staff change an order not paid yet), `not_awaiting_payment` (pay for an order paid, expired or cancelled); the waiting room's: `queue_not_open`, `sold_out`, `not_your_turn`, `turn_lapsed`, `turn_extended`; the account's e-mail: `no_email`, `email_already_verified`, `email_taken` */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -4615,7 +4829,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `forbidden`: a console route the caller's role may not use; `csrf_failed`: a session request without a valid CSRF token; `origin_not_allowed`: a cookie route (refresh, logout) called from a page of an origin the server does not trust; `queue_turn_required`, `queue_turn_expired`: a hold without a running turn of the event's waiting room; `email_unverified`: a hold or a join by an account whose e-mail address is not verified, where the organiser asks for it; `challenge_required`: a login, registration or join without a solved proof-of-work challenge, where one is asked for; `amount_above_total`: a box-office amount above the seats' total, from staff who are not a Manager */
+            /** @description `forbidden`: a console route the caller's role may not use; `csrf_failed`: a session request without a valid CSRF token; `origin_not_allowed`: a cookie route (refresh, logout) called from a page of an origin the server does not trust; `queue_turn_required`, `queue_turn_expired`: a hold without a running turn of the event's waiting room; `email_unverified`: a hold or a join by an account whose e-mail address is not verified, where the organiser asks for it; `challenge_required`: a login, registration or join without a solved proof-of-work challenge, where one is asked for; `amount_above_total`: a box-office amount above the seats' total, from staff who are not a Manager, or a payment recorded above what the order costs */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4672,7 +4886,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `forbidden`: a console route the caller's role may not use; `csrf_failed`: a session request without a valid CSRF token; `origin_not_allowed`: a cookie route (refresh, logout) called from a page of an origin the server does not trust; `queue_turn_required`, `queue_turn_expired`: a hold without a running turn of the event's waiting room; `email_unverified`: a hold or a join by an account whose e-mail address is not verified, where the organiser asks for it; `challenge_required`: a login, registration or join without a solved proof-of-work challenge, where one is asked for; `amount_above_total`: a box-office amount above the seats' total, from staff who are not a Manager */
+            /** @description `forbidden`: a console route the caller's role may not use; `csrf_failed`: a session request without a valid CSRF token; `origin_not_allowed`: a cookie route (refresh, logout) called from a page of an origin the server does not trust; `queue_turn_required`, `queue_turn_expired`: a hold without a running turn of the event's waiting room; `email_unverified`: a hold or a join by an account whose e-mail address is not verified, where the organiser asks for it; `challenge_required`: a login, registration or join without a solved proof-of-work challenge, where one is asked for; `amount_above_total`: a box-office amount above the seats' total, from staff who are not a Manager, or a payment recorded above what the order costs */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4683,6 +4897,103 @@ export interface operations {
             };
             /** @description `not_found` (for a list: a page past the last); `no_queue`, `not_in_queue`: the waiting room */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unavailable`: the database (or, for state/ and holds/, the live feed) is out of reach (Retry-After: 1); `login_busy`: a login door while every password-hashing slot is busy (Retry-After: 1) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    staff_reservations_paid_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                reservation_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SettleInput"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BookingOutput"];
+                };
+            };
+            /** @description `invalid`: malformed JSON, wrong types, missing fields; `verification_link_invalid`: an e-mail verification link that is not ours or too old; `invalid_signature`: a payment provider's notification its signature does not hold */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_authenticated` or `invalid_credentials` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden`: a console route the caller's role may not use; `csrf_failed`: a session request without a valid CSRF token; `origin_not_allowed`: a cookie route (refresh, logout) called from a page of an origin the server does not trust; `queue_turn_required`, `queue_turn_expired`: a hold without a running turn of the event's waiting room; `email_unverified`: a hold or a join by an account whose e-mail address is not verified, where the organiser asks for it; `challenge_required`: a login, registration or join without a solved proof-of-work challenge, where one is asked for; `amount_above_total`: a box-office amount above the seats' total, from staff who are not a Manager, or a payment recorded above what the order costs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found` (for a list: a page past the last); `no_queue`, `not_in_queue`: the waiting room */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `request_timeout`: the body did not arrive in time */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description a booking rule refused it (`seat_unavailable`, `hold_limit`, `purchase_limit`, `not_holder`, `lock_required`, `already_cancelled`, `hold_cap_reached`, `address_hold_limit`, `seat_pass_refused`, `no_block`, `orphan_seat`, `companion_requires_accessible`, `price_changed`); `refund_too_large`: a refund past what the booking took; paying: `awaiting_payment` (staff change an order not paid yet), `not_awaiting_payment` (pay for an order paid, expired or cancelled); the waiting room's: `queue_not_open`, `sold_out`, `not_your_turn`, `turn_lapsed`, `turn_extended`; the account's e-mail: `no_email`, `email_already_verified`, `email_taken` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `too_large`: a body over 64 KiB */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4724,7 +5035,7 @@ export interface operations {
                     "application/json": components["schemas"]["BookingChangeOutput"];
                 };
             };
-            /** @description `invalid`: malformed JSON, wrong types, missing fields; `verification_link_invalid`: an e-mail verification link that is not ours or too old */
+            /** @description `invalid`: malformed JSON, wrong types, missing fields; `verification_link_invalid`: an e-mail verification link that is not ours or too old; `invalid_signature`: a payment provider's notification its signature does not hold */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4742,7 +5053,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `forbidden`: a console route the caller's role may not use; `csrf_failed`: a session request without a valid CSRF token; `origin_not_allowed`: a cookie route (refresh, logout) called from a page of an origin the server does not trust; `queue_turn_required`, `queue_turn_expired`: a hold without a running turn of the event's waiting room; `email_unverified`: a hold or a join by an account whose e-mail address is not verified, where the organiser asks for it; `challenge_required`: a login, registration or join without a solved proof-of-work challenge, where one is asked for; `amount_above_total`: a box-office amount above the seats' total, from staff who are not a Manager */
+            /** @description `forbidden`: a console route the caller's role may not use; `csrf_failed`: a session request without a valid CSRF token; `origin_not_allowed`: a cookie route (refresh, logout) called from a page of an origin the server does not trust; `queue_turn_required`, `queue_turn_expired`: a hold without a running turn of the event's waiting room; `email_unverified`: a hold or a join by an account whose e-mail address is not verified, where the organiser asks for it; `challenge_required`: a login, registration or join without a solved proof-of-work challenge, where one is asked for; `amount_above_total`: a box-office amount above the seats' total, from staff who are not a Manager, or a payment recorded above what the order costs */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4769,7 +5080,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description a booking rule refused it (`seat_unavailable`, `hold_limit`, `purchase_limit`, `not_holder`, `lock_required`, `already_cancelled`, `hold_cap_reached`, `address_hold_limit`, `seat_pass_refused`, `no_block`, `orphan_seat`, `companion_requires_accessible`, `price_changed`); `refund_too_large`: a refund past what the booking took; the waiting room's: `queue_not_open`, `sold_out`, `not_your_turn`, `turn_lapsed`, `turn_extended`; the account's e-mail: `no_email`, `email_already_verified`, `email_taken` */
+            /** @description a booking rule refused it (`seat_unavailable`, `hold_limit`, `purchase_limit`, `not_holder`, `lock_required`, `already_cancelled`, `hold_cap_reached`, `address_hold_limit`, `seat_pass_refused`, `no_block`, `orphan_seat`, `companion_requires_accessible`, `price_changed`); `refund_too_large`: a refund past what the booking took; paying: `awaiting_payment` (staff change an order not paid yet), `not_awaiting_payment` (pay for an order paid, expired or cancelled); the waiting room's: `queue_not_open`, `sold_out`, `not_your_turn`, `turn_lapsed`, `turn_extended`; the account's e-mail: `no_email`, `email_already_verified`, `email_taken` */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -4821,7 +5132,7 @@ export interface operations {
                     "application/json": components["schemas"]["BookingChangeOutput"];
                 };
             };
-            /** @description `invalid`: malformed JSON, wrong types, missing fields; `verification_link_invalid`: an e-mail verification link that is not ours or too old */
+            /** @description `invalid`: malformed JSON, wrong types, missing fields; `verification_link_invalid`: an e-mail verification link that is not ours or too old; `invalid_signature`: a payment provider's notification its signature does not hold */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4839,7 +5150,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `forbidden`: a console route the caller's role may not use; `csrf_failed`: a session request without a valid CSRF token; `origin_not_allowed`: a cookie route (refresh, logout) called from a page of an origin the server does not trust; `queue_turn_required`, `queue_turn_expired`: a hold without a running turn of the event's waiting room; `email_unverified`: a hold or a join by an account whose e-mail address is not verified, where the organiser asks for it; `challenge_required`: a login, registration or join without a solved proof-of-work challenge, where one is asked for; `amount_above_total`: a box-office amount above the seats' total, from staff who are not a Manager */
+            /** @description `forbidden`: a console route the caller's role may not use; `csrf_failed`: a session request without a valid CSRF token; `origin_not_allowed`: a cookie route (refresh, logout) called from a page of an origin the server does not trust; `queue_turn_required`, `queue_turn_expired`: a hold without a running turn of the event's waiting room; `email_unverified`: a hold or a join by an account whose e-mail address is not verified, where the organiser asks for it; `challenge_required`: a login, registration or join without a solved proof-of-work challenge, where one is asked for; `amount_above_total`: a box-office amount above the seats' total, from staff who are not a Manager, or a payment recorded above what the order costs */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4866,7 +5177,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description a booking rule refused it (`seat_unavailable`, `hold_limit`, `purchase_limit`, `not_holder`, `lock_required`, `already_cancelled`, `hold_cap_reached`, `address_hold_limit`, `seat_pass_refused`, `no_block`, `orphan_seat`, `companion_requires_accessible`, `price_changed`); `refund_too_large`: a refund past what the booking took; the waiting room's: `queue_not_open`, `sold_out`, `not_your_turn`, `turn_lapsed`, `turn_extended`; the account's e-mail: `no_email`, `email_already_verified`, `email_taken` */
+            /** @description a booking rule refused it (`seat_unavailable`, `hold_limit`, `purchase_limit`, `not_holder`, `lock_required`, `already_cancelled`, `hold_cap_reached`, `address_hold_limit`, `seat_pass_refused`, `no_block`, `orphan_seat`, `companion_requires_accessible`, `price_changed`); `refund_too_large`: a refund past what the booking took; paying: `awaiting_payment` (staff change an order not paid yet), `not_awaiting_payment` (pay for an order paid, expired or cancelled); the waiting room's: `queue_not_open`, `sold_out`, `not_your_turn`, `turn_lapsed`, `turn_extended`; the account's e-mail: `no_email`, `email_already_verified`, `email_taken` */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -4916,7 +5227,7 @@ export interface operations {
                     "application/json": components["schemas"]["TokenObtainInput"];
                 };
             };
-            /** @description `invalid`: malformed JSON, wrong types, missing fields; `verification_link_invalid`: an e-mail verification link that is not ours or too old */
+            /** @description `invalid`: malformed JSON, wrong types, missing fields; `verification_link_invalid`: an e-mail verification link that is not ours or too old; `invalid_signature`: a payment provider's notification its signature does not hold */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4934,7 +5245,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `forbidden`: a console route the caller's role may not use; `csrf_failed`: a session request without a valid CSRF token; `origin_not_allowed`: a cookie route (refresh, logout) called from a page of an origin the server does not trust; `queue_turn_required`, `queue_turn_expired`: a hold without a running turn of the event's waiting room; `email_unverified`: a hold or a join by an account whose e-mail address is not verified, where the organiser asks for it; `challenge_required`: a login, registration or join without a solved proof-of-work challenge, where one is asked for; `amount_above_total`: a box-office amount above the seats' total, from staff who are not a Manager */
+            /** @description `forbidden`: a console route the caller's role may not use; `csrf_failed`: a session request without a valid CSRF token; `origin_not_allowed`: a cookie route (refresh, logout) called from a page of an origin the server does not trust; `queue_turn_required`, `queue_turn_expired`: a hold without a running turn of the event's waiting room; `email_unverified`: a hold or a join by an account whose e-mail address is not verified, where the organiser asks for it; `challenge_required`: a login, registration or join without a solved proof-of-work challenge, where one is asked for; `amount_above_total`: a box-office amount above the seats' total, from staff who are not a Manager, or a payment recorded above what the order costs */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5002,7 +5313,7 @@ export interface operations {
                     "application/json": components["schemas"]["BrowserAccess"];
                 };
             };
-            /** @description `invalid`: malformed JSON, wrong types, missing fields; `verification_link_invalid`: an e-mail verification link that is not ours or too old */
+            /** @description `invalid`: malformed JSON, wrong types, missing fields; `verification_link_invalid`: an e-mail verification link that is not ours or too old; `invalid_signature`: a payment provider's notification its signature does not hold */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5020,7 +5331,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `forbidden`: a console route the caller's role may not use; `csrf_failed`: a session request without a valid CSRF token; `origin_not_allowed`: a cookie route (refresh, logout) called from a page of an origin the server does not trust; `queue_turn_required`, `queue_turn_expired`: a hold without a running turn of the event's waiting room; `email_unverified`: a hold or a join by an account whose e-mail address is not verified, where the organiser asks for it; `challenge_required`: a login, registration or join without a solved proof-of-work challenge, where one is asked for; `amount_above_total`: a box-office amount above the seats' total, from staff who are not a Manager */
+            /** @description `forbidden`: a console route the caller's role may not use; `csrf_failed`: a session request without a valid CSRF token; `origin_not_allowed`: a cookie route (refresh, logout) called from a page of an origin the server does not trust; `queue_turn_required`, `queue_turn_expired`: a hold without a running turn of the event's waiting room; `email_unverified`: a hold or a join by an account whose e-mail address is not verified, where the organiser asks for it; `challenge_required`: a login, registration or join without a solved proof-of-work challenge, where one is asked for; `amount_above_total`: a box-office amount above the seats' total, from staff who are not a Manager, or a payment recorded above what the order costs */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5093,7 +5404,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `forbidden`: a console route the caller's role may not use; `csrf_failed`: a session request without a valid CSRF token; `origin_not_allowed`: a cookie route (refresh, logout) called from a page of an origin the server does not trust; `queue_turn_required`, `queue_turn_expired`: a hold without a running turn of the event's waiting room; `email_unverified`: a hold or a join by an account whose e-mail address is not verified, where the organiser asks for it; `challenge_required`: a login, registration or join without a solved proof-of-work challenge, where one is asked for; `amount_above_total`: a box-office amount above the seats' total, from staff who are not a Manager */
+            /** @description `forbidden`: a console route the caller's role may not use; `csrf_failed`: a session request without a valid CSRF token; `origin_not_allowed`: a cookie route (refresh, logout) called from a page of an origin the server does not trust; `queue_turn_required`, `queue_turn_expired`: a hold without a running turn of the event's waiting room; `email_unverified`: a hold or a join by an account whose e-mail address is not verified, where the organiser asks for it; `challenge_required`: a login, registration or join without a solved proof-of-work challenge, where one is asked for; `amount_above_total`: a box-office amount above the seats' total, from staff who are not a Manager, or a payment recorded above what the order costs */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5161,7 +5472,7 @@ export interface operations {
                     "application/json": components["schemas"]["TokenRefreshInput"];
                 };
             };
-            /** @description `invalid`: malformed JSON, wrong types, missing fields; `verification_link_invalid`: an e-mail verification link that is not ours or too old */
+            /** @description `invalid`: malformed JSON, wrong types, missing fields; `verification_link_invalid`: an e-mail verification link that is not ours or too old; `invalid_signature`: a payment provider's notification its signature does not hold */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5238,7 +5549,7 @@ export interface operations {
                     "application/json": components["schemas"]["EmailVerified"];
                 };
             };
-            /** @description `invalid`: malformed JSON, wrong types, missing fields; `verification_link_invalid`: an e-mail verification link that is not ours or too old */
+            /** @description `invalid`: malformed JSON, wrong types, missing fields; `verification_link_invalid`: an e-mail verification link that is not ours or too old; `invalid_signature`: a payment provider's notification its signature does not hold */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5247,7 +5558,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description `forbidden`: a console route the caller's role may not use; `csrf_failed`: a session request without a valid CSRF token; `origin_not_allowed`: a cookie route (refresh, logout) called from a page of an origin the server does not trust; `queue_turn_required`, `queue_turn_expired`: a hold without a running turn of the event's waiting room; `email_unverified`: a hold or a join by an account whose e-mail address is not verified, where the organiser asks for it; `challenge_required`: a login, registration or join without a solved proof-of-work challenge, where one is asked for; `amount_above_total`: a box-office amount above the seats' total, from staff who are not a Manager */
+            /** @description `forbidden`: a console route the caller's role may not use; `csrf_failed`: a session request without a valid CSRF token; `origin_not_allowed`: a cookie route (refresh, logout) called from a page of an origin the server does not trust; `queue_turn_required`, `queue_turn_expired`: a hold without a running turn of the event's waiting room; `email_unverified`: a hold or a join by an account whose e-mail address is not verified, where the organiser asks for it; `challenge_required`: a login, registration or join without a solved proof-of-work challenge, where one is asked for; `amount_above_total`: a box-office amount above the seats' total, from staff who are not a Manager, or a payment recorded above what the order costs */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5265,7 +5576,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description a booking rule refused it (`seat_unavailable`, `hold_limit`, `purchase_limit`, `not_holder`, `lock_required`, `already_cancelled`, `hold_cap_reached`, `address_hold_limit`, `seat_pass_refused`, `no_block`, `orphan_seat`, `companion_requires_accessible`, `price_changed`); `refund_too_large`: a refund past what the booking took; the waiting room's: `queue_not_open`, `sold_out`, `not_your_turn`, `turn_lapsed`, `turn_extended`; the account's e-mail: `no_email`, `email_already_verified`, `email_taken` */
+            /** @description a booking rule refused it (`seat_unavailable`, `hold_limit`, `purchase_limit`, `not_holder`, `lock_required`, `already_cancelled`, `hold_cap_reached`, `address_hold_limit`, `seat_pass_refused`, `no_block`, `orphan_seat`, `companion_requires_accessible`, `price_changed`); `refund_too_large`: a refund past what the booking took; paying: `awaiting_payment` (staff change an order not paid yet), `not_awaiting_payment` (pay for an order paid, expired or cancelled); the waiting room's: `queue_not_open`, `sold_out`, `not_your_turn`, `turn_lapsed`, `turn_extended`; the account's e-mail: `no_email`, `email_already_verified`, `email_taken` */
             409: {
                 headers: {
                     [name: string]: unknown;

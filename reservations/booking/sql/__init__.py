@@ -27,6 +27,7 @@ from .bookings import (
     reserved_seats_insert,
     reserved_seats_read,
     reserved_seats_release,
+    to_pay,
 )
 from .contract import (
     ROW_LOCK,
@@ -62,6 +63,7 @@ from .seats import (
     BOOK,
     FREE,
     HOLD,
+    PAY,
     SEAT_COLUMNS,
     SEAT_FIELDS,
     SEAT_INFO_FIELDS,
@@ -80,6 +82,7 @@ __all__ = [
     "FREE",
     "HOLD",
     "KEY_TABLE",
+    "PAY",
     "SEAT_INFO_FIELDS",
     "Param",
     "RESERVATION_TABLE",
@@ -134,6 +137,7 @@ __all__ = [
     "seats_for_update",
     "seats_in_rows",
     "taken_seats",
+    "to_pay",
     "user_for_update",
     "users_for_update",
 ]

@@ -12,7 +12,7 @@ from ...models import (
     ReservedSeat,
 )
 from .contract import Rank, Statement, id_table
-from .seats import BOOK, SEAT_TABLE
+from .seats import BOOK, PAY, SEAT_TABLE
 
 RESERVATION_TABLE = Reservation._meta.db_table
 RESERVED_SEAT_TABLE = ReservedSeat._meta.db_table
@@ -54,14 +54,26 @@ _EVENT_BRIEF = (
 )
 
 
-def reservation_insert(*, user_id: int, event_id: int, total: Decimal, now: datetime) -> Statement:
-    """A confirmed reservation: its id, its event's name and start."""
+def reservation_insert(
+    *, user_id: int, event_id: int, total: Decimal, now: datetime, pay_by: datetime | None
+) -> Statement:
+    """A reservation: confirmed and paid its total, or (`pay_by`) awaiting payment till then,
+    nothing taken yet. Its id, its event's name and start."""
+    status = Reservation.Status.CONFIRMED if pay_by is None else Reservation.Status.AWAITING_PAYMENT
     return Statement(
         f"INSERT INTO {RESERVATION_TABLE} "
-        f"(user_id, event_id, total_price, amount_taken, status, created_at) "
-        f"VALUES (%(user_id)s, %(event_id)s, %(total)s, %(total)s, "
-        f"'{Reservation.Status.CONFIRMED.value}', %(now)s) RETURNING id, {_EVENT_BRIEF}",
-        {"user_id": user_id, "event_id": event_id, "total": total, "now": now},
+        f"(user_id, event_id, total_price, amount_taken, status, created_at, pay_by) "
+        f"VALUES (%(user_id)s, %(event_id)s, %(total)s, %(taken)s, %(status)s, %(now)s, "
+        f"%(pay_by)s) RETURNING id, {_EVENT_BRIEF}",
+        {
+            "user_id": user_id,
+            "event_id": event_id,
+            "total": total,
+            "taken": total if pay_by is None else Decimal("0.00"),
+            "status": status.value,
+            "now": now,
+            "pay_by": pay_by,
+        },
     )
 
 
@@ -96,6 +108,13 @@ def reserved_seats_insert(
 def book(*, seat_ids: Sequence[int], user_id: int) -> Statement:
     return Statement(
         f"{BOOK.update_sql()} WHERE id IN (%(seat_ids)s)",
+        {"user_id": user_id, "seat_ids": id_table(seat_ids)},
+    )
+
+
+def to_pay(*, seat_ids: Sequence[int], user_id: int) -> Statement:
+    return Statement(
+        f"{PAY.update_sql()} WHERE id IN (%(seat_ids)s)",
         {"user_id": user_id, "seat_ids": id_table(seat_ids)},
     )
 
@@ -141,7 +160,7 @@ def reservation_read(*, reservation_id: int) -> Statement:
     """A reservation with its event, as its answer shows it (a replayed reserve)."""
     return Statement(
         f"SELECT r.status, r.total_price, r.created_at, r.cancelled_at, r.event_id, e.name, "
-        f"e.starts_at FROM {RESERVATION_TABLE} r JOIN {Event._meta.db_table} e "
+        f"e.starts_at, r.pay_by FROM {RESERVATION_TABLE} r JOIN {Event._meta.db_table} e "
         f"ON e.id = r.event_id WHERE r.id = %(reservation_id)s",
         {"reservation_id": reservation_id},
     )

@@ -1,6 +1,7 @@
 """The one list of seat columns, and the three writes.
 
-A seat changes state in three ways only: held, booked, freed (and an organiser's block). Each is
+A seat changes state in four ways only: held, booked, freed, paid for (the order awaiting
+payment: ``PAY``), and an organiser's block. Each is
 one ``SeatWrite``, and both of its forms come from it: ``update_sql`` for the SQL of the steps
 (hold, release, reserve, cancel), ``apply`` for the Seat in memory that the steps return, or
 that the ORM then saves (expire, block). Neither form is written by hand.
@@ -165,6 +166,16 @@ BOOK = SeatWrite(
     held_since=None,
     reserved_by_id=Param("user_id"),
     remembers_hold=True,  # the booked hold's run goes on in the buyer's next holds
+)
+# In an order awaiting payment (payments/): its buyer's, neither free nor sold; BOOK once paid,
+# FREE once its window ends.
+PAY = SeatWrite(
+    Status.PAYING.value,
+    held_by_id=None,
+    held_until=None,
+    held_since=None,
+    reserved_by_id=Param("user_id"),
+    remembers_hold=True,
 )
 # Off sale (an organiser's block): reserved with nobody's reservation; `blocked` says why not.
 BLOCK = SeatWrite(

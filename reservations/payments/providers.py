@@ -1,0 +1,168 @@
+"""The payment providers behind one seam (pretix's shape, a few calls): start an order's
+payment, read a signed notification of its outcome, refund, cancel an unpaid one. An event's
+`paid_with` names its provider; settling.py calls them, never a view.
+
+* ``Venue``: paid at the venue or by invoice. Nothing online: staff settle it in the console
+  (API.md "Paying"), and give money back by hand.
+* ``Stripe``: Stripe Checkout on the official library. A session per order that expires with
+  its window (Stripe wants it at least 30 minutes ahead), the order's id as the idempotency key,
+  the webhook verified by the library (`Stripe-Signature`).
+"""
+
+from dataclasses import dataclass
+from datetime import timedelta
+from decimal import Decimal
+from typing import Protocol
+
+import stripe
+from django.conf import settings
+from django.utils import timezone
+
+from ..models import Event, Reservation
+from .models import Payment
+
+CENTS = Decimal("100")
+
+
+@dataclass(frozen=True)
+class Checkout:
+    """An attempt started: the provider's name of it, and its page (none: `instructions`)."""
+
+    reference: str
+    url: str = ""
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a signed notification says of an attempt: paid (`amount`), or ended unpaid."""
+
+    reservation_id: int
+    reference: str
+    amount: Decimal | None  # None: it ended unpaid (the session expired)
+    settled_reference: str = ""
+
+
+class NotificationRefused(Exception):
+    """A notification that is not the provider's (bad signature) or not understood."""
+
+
+class Provider(Protocol):
+    name: str
+
+    def start(self, order: Reservation, *, return_url: str) -> Checkout: ...
+
+    def instructions(self, order: Reservation) -> str: ...
+
+    def notified(self, body: bytes, signature: str) -> Outcome | None: ...
+
+    def refund(self, payment: Payment, amount: Decimal) -> str: ...
+
+    def cancel(self, payment: Payment) -> None: ...
+
+
+class Venue:
+    name = Event.PaidWith.VENUE.value
+
+    def start(self, order: Reservation, *, return_url: str) -> Checkout:
+        return Checkout(reference=self.reference(order.id))
+
+    @staticmethod
+    def reference(order_id: int) -> str:
+        """The one attempt of an order paid at the venue: staff's settling names it too."""
+        return f"order-{order_id}"
+
+    def instructions(self, order: Reservation) -> str:
+        return (
+            f"Pay {order.total_price} {order.event.currency} at the box office or by invoice, "
+            f"quoting order {order.id}, by {order.pay_by:%H:%M} UTC."
+        )
+
+    def notified(self, body: bytes, signature: str) -> Outcome | None:
+        raise NotificationRefused("Payments at the venue are settled in the console.")
+
+    def refund(self, payment: Payment, amount: Decimal) -> str:
+        return ""  # given back by hand, as it was taken
+
+    def cancel(self, payment: Payment) -> None:
+        pass
+
+
+class Stripe:
+    name = Event.PaidWith.STRIPE.value
+    # Stripe refuses a session that expires sooner than this from its creation.
+    SHORTEST = timedelta(minutes=30, seconds=30)
+
+    def _client(self) -> stripe.StripeClient:
+        return stripe.StripeClient(
+            settings.STRIPE_SECRET_KEY,
+            base_addresses={"api": settings.STRIPE_API_BASE},
+            max_network_retries=2,
+        )
+
+    def start(self, order: Reservation, *, return_url: str) -> Checkout:
+        # Past the window, a payment is refunded (settling.paid): the sweeper expires the
+        # session when the window ends first.
+        expires = max(order.pay_by, timezone.now() + self.SHORTEST)
+        session = self._client().v1.checkout.sessions.create(
+            {
+                "mode": "payment",
+                "client_reference_id": str(order.id),
+                "metadata": {"reservation": str(order.id)},
+                "expires_at": int(expires.timestamp()),
+                "success_url": return_url,
+                "cancel_url": return_url,
+                "line_items": [
+                    {
+                        "quantity": 1,
+                        "price_data": {
+                            "currency": order.event.currency.lower(),
+                            "unit_amount": int(seat.price * CENTS),
+                            "product_data": {"name": f"{order.event.name}: {seat.seat.label}"},
+                        },
+                    }
+                    for seat in order.reserved_seats.filter(is_active=True).select_related("seat")
+                ],
+            },
+            {"idempotency_key": f"reservation-{order.id}"},
+        )
+        return Checkout(reference=session.id, url=session.url or "")
+
+    def instructions(self, order: Reservation) -> str:
+        return ""  # Stripe's page says it all
+
+    def notified(self, body: bytes, signature: str) -> Outcome | None:
+        try:
+            event = stripe.Webhook.construct_event(body, signature, settings.STRIPE_WEBHOOK_SECRET)
+        except (ValueError, stripe.SignatureVerificationError) as error:
+            raise NotificationRefused(str(error)) from error
+        session = event.data.object.to_dict()
+        reservation = (session.get("metadata") or {}).get("reservation")
+        if reservation is None or not str(reservation).isdigit():
+            return None  # not one of ours (another integration's session)
+        if event.type == "checkout.session.completed" and session["payment_status"] == "paid":
+            return Outcome(
+                reservation_id=int(reservation),
+                reference=session["id"],
+                amount=Decimal(session["amount_total"]) / CENTS,
+                settled_reference=session.get("payment_intent") or "",
+            )
+        if event.type == "checkout.session.expired":
+            return Outcome(reservation_id=int(reservation), reference=session["id"], amount=None)
+        return None  # other events: nothing to settle
+
+    def refund(self, payment: Payment, amount: Decimal) -> str:
+        refund = self._client().v1.refunds.create(
+            {"payment_intent": payment.settled_reference, "amount": int(amount * CENTS)},
+            {"idempotency_key": f"refund-{payment.id}"},
+        )
+        return refund.id
+
+    def cancel(self, payment: Payment) -> None:
+        self._client().v1.checkout.sessions.expire(payment.reference)
+
+
+PROVIDERS: dict[str, Provider] = {p.name: p for p in (Venue(), Stripe())}
+
+
+def provider_of(name: str) -> Provider:
+    return PROVIDERS[name]

@@ -1,0 +1,227 @@
+"""The pay window: an order awaiting payment (its seats `paying`) ends in exactly one of paid,
+expired (its window ended: its seats go back on sale) or cancelled by its buyer
+(booking/bookings.py `cancel_steps`).
+
+Each end takes the order's row lock first (locking.py rank BOOKING), then its seats in id
+order, and looks at the order's status under it: two ends racing run one after the other, and
+the second finds the order ended. A payment that lands after its order ended is recorded and
+given back through its provider: the organiser sees both rows in the payments export.
+
+Provider calls (networks) are made outside a seat's lock: starting a payment holds the order's
+row only (a double submit waits and finds the first attempt; the sweeper skips the order for
+the while), refunds and cancels run after the commit.
+"""
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+from ..booking import sql
+from ..booking.bookings import save_seats
+from ..booking.locking import reservation_row_locked, seat_rows_locked, transaction_settings_sent
+from ..exceptions import AmountAboveTotal, NotAwaitingPayment, NotFound
+from ..ledger.context import seat_changes
+from ..ledger.models import Via
+from ..models import Event, Reservation, ReservedSeat
+from ..signals import bookings_changed_on_commit
+from .models import Payment
+from .providers import Outcome, Provider, provider_of
+
+logger = logging.getLogger("reservations.payments")
+
+Status = Reservation.Status
+AWAITING = Status.AWAITING_PAYMENT
+
+
+@dataclass(frozen=True)
+class PayNow:
+    """Where the buyer of an order awaiting payment pays: the provider's page, or what to do."""
+
+    order: Reservation
+    attempt: Payment
+    instructions: str
+
+
+def _provider(order: Reservation) -> Provider:
+    return provider_of(order.event.paid_with or Event.PaidWith.VENUE)
+
+
+def pay_now(*, user_id: int, reservation_id: int, return_url: str) -> PayNow:
+    """The buyer's "pay now": their order's attempt, started with its provider if none is."""
+    with transaction.atomic():
+        order = reservation_row_locked(reservation_id)
+        if order.user_id != user_id:
+            raise NotFound("No such reservation.")
+        if order.status != AWAITING:
+            raise NotAwaitingPayment(f"This order is {order.status.replace('_', ' ')}.")
+        provider = _provider(order)
+        attempt = order.payments.filter(kind=Payment.Kind.PAYMENT, state=Payment.State.STARTED)
+        attempt = attempt.first()
+        if attempt is None:
+            started = provider.start(order, return_url=return_url)
+            attempt = Payment.objects.create(
+                reservation=order,
+                provider=provider.name,
+                reference=started.reference,
+                url=started.url,
+                amount=order.total_price,
+            )
+        return PayNow(order, attempt, provider.instructions(order))
+
+
+def paid(
+    *,
+    reservation_id: int,
+    provider: str,
+    reference: str,
+    amount: Decimal,
+    settled_reference: str = "",
+    actor_id: int | None = None,
+) -> Payment:
+    """Record that the provider (or staff, `actor_id`) took `amount` for the order: its seats
+    are sold, or, if the order ended first, the money is given back. A notification told twice
+    (the same `reference` paid) changes nothing the second time."""
+    with seat_changes(Via(provider), actor_id=actor_id), transaction.atomic():
+        order = reservation_row_locked(reservation_id)
+        attempt = order.payments.filter(kind=Payment.Kind.PAYMENT, reference=reference).first()
+        if attempt is not None and attempt.state == Payment.State.PAID:
+            return attempt
+        if actor_id is not None and amount > order.total_price:
+            raise AmountAboveTotal(
+                f"This order costs {order.total_price}: record at most that.",
+                total=str(order.total_price),
+            )
+        attempt = attempt or Payment(reservation=order, provider=provider, reference=reference)
+        attempt.state = Payment.State.PAID
+        attempt.amount = amount
+        attempt.settled_reference = settled_reference
+        attempt.settled_at = timezone.now()
+        attempt.actor_id = actor_id
+        order.amount_taken += amount
+        if order.status == AWAITING:
+            live = ReservedSeat.objects.filter(reservation=order, is_active=True)
+            seats = seat_rows_locked(
+                event_id=order.event_id, seat_ids=live.values_list("seat_id", flat=True)
+            )
+            for seat in seats:
+                sql.BOOK.apply(seat, user_id=order.user_id)
+            save_seats(seats, event_id=order.event_id)
+            order.status = Status.CONFIRMED
+        else:  # it ended first: nothing is sold, and the money goes back
+            attempt.late = True
+            order.refunded += amount
+            _refund_after_commit(order, attempt, amount)
+        attempt.save()
+        order.save(update_fields=["status", "amount_taken", "refunded"])
+        bookings_changed_on_commit(accounts=[order.user_id])
+        return attempt
+
+
+def notified(provider_name: str, body: bytes, signature: str) -> Payment | None:
+    """A provider's signed notification, settled (providers.NotificationRefused if forged)."""
+    outcome: Outcome | None = provider_of(provider_name).notified(body, signature)
+    if outcome is None:
+        return None
+    if not Reservation.objects.filter(pk=outcome.reservation_id).exists():
+        return None  # not an order of this instance: nothing to settle, nothing to retry
+    if outcome.amount is None:  # its session ended unpaid: a new "pay now" starts another
+        Payment.objects.filter(reference=outcome.reference, state=Payment.State.STARTED).update(
+            state=Payment.State.CANCELLED
+        )
+        return None
+    return paid(
+        reservation_id=outcome.reservation_id,
+        provider=provider_name,
+        reference=outcome.reference,
+        amount=outcome.amount,
+        settled_reference=outcome.settled_reference,
+    )
+
+
+def refund_recorded(order: Reservation, amount: Decimal) -> None:
+    """Staff gave back `amount` of a paid order (services/booking_changes.py): through the
+    provider that took it, after the commit. Within the staff change's transaction."""
+    taken = order.payments.filter(kind=Payment.Kind.PAYMENT, state=Payment.State.PAID)
+    attempt = taken.exclude(late=True).last()
+    if attempt is not None and amount > 0:
+        _refund_after_commit(order, attempt, amount)
+
+
+def _refund_after_commit(order: Reservation, attempt: Payment, amount: Decimal) -> None:
+    refund = Payment.objects.create(
+        reservation=order,
+        provider=attempt.provider,
+        kind=Payment.Kind.REFUND,
+        amount=amount,
+        settled_reference=attempt.settled_reference,
+    )
+    transaction.on_commit(lambda: _refund(refund.pk), robust=True)
+
+
+def _refund(refund_id: int) -> None:
+    refund = Payment.objects.get(pk=refund_id)
+    try:
+        reference = provider_of(refund.provider).refund(refund, refund.amount)
+    except Exception:
+        logger.exception("refund %s failed: the organiser gives it back", refund_id)
+        state, reference = Payment.State.FAILED, ""
+    else:
+        state = Payment.State.REFUNDED
+    Payment.objects.filter(pk=refund_id).update(
+        state=state, reference=reference, settled_at=timezone.now()
+    )
+
+
+def windows_close(*, now: datetime | None = None, batch_size: int = 500) -> list[int]:
+    """The sweeper's: end the orders whose pay window has ended unpaid, their seats back on
+    sale; one transaction per event and batch, taking orders no one else has locked (a
+    payment being settled is skipped, and looked at again next round). Their ids."""
+    now = now or timezone.now()
+    due = Reservation.objects.filter(status=AWAITING, pay_by__lte=now)
+    ended: list[int] = []
+    for event_id in list(due.order_by().values_list("event_id", flat=True).distinct()):
+        while True:
+            with seat_changes(Via.SWEEPER), transaction.atomic():
+                transaction_settings_sent()
+                orders = list(
+                    due.filter(event_id=event_id)
+                    .select_for_update(skip_locked=True, of=("self",))
+                    .order_by("id")[:batch_size]
+                )
+                live = ReservedSeat.objects.filter(reservation__in=orders, is_active=True)
+                seats = seat_rows_locked(
+                    event_id=event_id, seat_ids=live.values_list("seat_id", flat=True)
+                )
+                live.update(is_active=False, ended=ReservedSeat.Ended.EXPIRED)
+                for seat in seats:
+                    sql.FREE.apply(seat)
+                save_seats(seats, event_id=event_id)
+                Reservation.objects.filter(pk__in=[o.pk for o in orders]).update(
+                    status=Status.EXPIRED
+                )
+                bookings_changed_on_commit(accounts=[o.user_id for o in orders])
+            ended += [o.pk for o in orders]
+            if len(orders) < batch_size:
+                break
+    return ended
+
+
+def attempts_close() -> int:
+    """The sweeper's: cancel with their provider the attempts of orders that ended another
+    way (expired, cancelled), so no one pays for seats gone; how many."""
+    closed = 0
+    stale = Payment.objects.filter(kind=Payment.Kind.PAYMENT, state=Payment.State.STARTED)
+    for attempt in stale.exclude(reservation__status=AWAITING)[:100]:
+        try:
+            provider_of(attempt.provider).cancel(attempt)
+        except Exception:  # paid meanwhile (its notification settles it) or the provider away
+            logger.exception("could not cancel payment %s", attempt.pk)
+            continue
+        closed += Payment.objects.filter(pk=attempt.pk, state=Payment.State.STARTED).update(
+            state=Payment.State.CANCELLED
+        )
+    return closed

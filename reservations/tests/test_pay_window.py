@@ -1,0 +1,328 @@
+"""The pay window (docs/API.md "Paying"): where an event takes payment online, Reserve makes an
+order awaiting payment, its seats `paying` (neither free nor sold), that ends in exactly one of
+paid (sold), expired (back on sale) or cancelled by its buyer; a payment that lands after its
+order ended is recorded and given back. Real PostgreSQL, real threads; Stripe through the
+official library against a local stand-in of its API (harness/stripe_standin.py).
+
+Negative controls (run once, not committed): with `paid` not looking at the order's status
+under its lock (selling whatever the state), the race with the window's end sold seats the
+sweeper had put back on sale (the inventory check failed, and one round had both outcomes);
+with the retried notification's `PAID` replay taken out, the same session took its money twice
+(amount_taken doubled).
+"""
+
+from datetime import timedelta
+from decimal import Decimal
+from functools import partial
+
+import pytest
+from django.utils import timezone
+
+from harness.stripe_standin import WEBHOOK_SECRET, StripeStandIn, signed
+from reservations.exports import rows_of
+from reservations.ledger.models import SeatChange
+from reservations.models import Event, Reservation, Seat
+from reservations.payments.models import Payment
+from reservations.payments.settling import attempts_close, paid, windows_close
+
+from .conftest import bearer_client
+from .console_staff import staff_api
+from .factories import event_with_seats
+from .races import code_of, inventory_checked_after, run_together, users  # noqa: F401
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+WINDOW = 900
+
+
+def paid_online(provider: str = "venue") -> Event:
+    event = event_with_seats(rows=1, seats_per_row=6, price="40.00")
+    Event.objects.filter(pk=event.pk).update(paid_with=provider, pay_window_seconds=WINDOW)
+    return event
+
+
+def seat_ids(event) -> list[int]:
+    return list(event.seats.order_by("id").values_list("id", flat=True))
+
+
+def order_of(client, event, ids) -> dict:
+    held = client.post(f"/api/events/{event.id}/lock/", {"seat_ids": ids}, format="json")
+    assert held.status_code == 200, held.json()
+    answer = client.post(f"/api/events/{event.id}/reserve/", {"seat_ids": ids}, format="json")
+    assert answer.status_code == 201, answer.json()
+    return answer.json()["reservation"]
+
+
+def statuses(ids) -> list[str]:
+    return list(Seat.objects.filter(id__in=ids).order_by("id").values_list("status", flat=True))
+
+
+@pytest.mark.parametrize("path", ["django", "fast"], indirect=True)
+def test_reserve_on_an_event_paid_online_makes_an_order_awaiting_payment(path):
+    event = paid_online()
+    ids = seat_ids(event)[:2]
+    (buyer,) = users(1, prefix="payer")
+    post = path.poster(buyer)
+    assert code_of(post(f"/api/events/{event.id}/lock/", {"seat_ids": ids})) == "ok"
+    held_until = Seat.objects.get(pk=ids[0]).held_until
+
+    answer = post(f"/api/events/{event.id}/reserve/", {"seat_ids": ids})
+
+    assert answer.status_code == 201
+    order = answer.json()["reservation"]
+    assert order["status"] == "awaiting_payment"
+    assert order["pay_by"] == (held_until + timedelta(seconds=WINDOW)).isoformat().replace(
+        "+00:00", "Z"
+    )
+    assert statuses(ids) == ["paying", "paying"]
+    stored = Reservation.objects.get(pk=order["id"])
+    assert (stored.amount_taken, stored.total_price) == (Decimal("0.00"), Decimal("80.00"))
+    assert set(Seat.objects.filter(id__in=ids).values_list("reserved_by", flat=True)) == {buyer.pk}
+
+
+def test_an_event_that_takes_no_payment_still_sells_at_once(alice):
+    event = event_with_seats(rows=1, seats_per_row=2)
+    order = order_of(bearer_client(alice), event, seat_ids(event))
+    assert (order["status"], order["pay_by"]) == ("confirmed", None)
+
+
+def test_staff_settle_an_order_paid_at_the_venue_and_its_seats_are_sold(alice):
+    event = paid_online()
+    ids = seat_ids(event)[:2]
+    buyer = bearer_client(alice)
+    order = order_of(buyer, event, ids)
+
+    told = buyer.post(f"/api/reservations/{order['id']}/pay/").json()
+    assert told["provider"] == "venue" and told["url"] is None
+    assert f"quoting order {order['id']}" in told["instructions"]
+
+    box_office = staff_api("Box office")
+    settled = box_office.post(
+        f"/api/staff/reservations/{order['id']}/paid/",
+        {"amount": "80.00", "reference": "till 3, receipt 118"},
+        format="json",
+    )
+
+    assert settled.status_code == 200, settled.json()
+    assert (settled.json()["status"], settled.json()["amount_taken"]) == ("confirmed", "80.00")
+    assert statuses(ids) == ["reserved", "reserved"]
+    payment = Payment.objects.get(reservation_id=order["id"])
+    assert (payment.state, payment.settled_reference) == ("paid", "till 3, receipt 118")
+    change = SeatChange.objects.filter(seat_id=ids[0]).latest("id")
+    assert (change.via, change.status_after, change.reservation_id) == (
+        "venue",
+        "reserved",
+        order["id"],
+    )
+    sale = box_office.get(f"/api/staff/events/{event.id}/sale/").json()
+    assert (sale["money_taken"], sale["money_awaiting"]) == ("80.00", "0.00")
+
+
+def test_the_console_counts_money_awaiting_payment_apart(alice):
+    event = paid_online()
+    order_of(bearer_client(alice), event, seat_ids(event)[:3])
+    sale = staff_api("Box office").get(f"/api/staff/events/{event.id}/sale/").json()
+    assert (sale["money_taken"], sale["money_awaiting"]) == ("0.00", "120.00")
+    assert sale["categories"][0]["paying"] == 3
+
+
+def test_an_order_unpaid_at_its_window_end_goes_back_on_sale(alice):
+    event = paid_online()
+    ids = seat_ids(event)[:2]
+    buyer = bearer_client(alice)
+    order = order_of(buyer, event, ids)
+    pay_by = Reservation.objects.get(pk=order["id"]).pay_by
+
+    assert windows_close(now=pay_by - timedelta(seconds=1)) == []
+    assert windows_close(now=pay_by) == [order["id"]]
+
+    assert statuses(ids) == ["available", "available"]
+    mine = buyer.get(f"/api/reservations/{order['id']}/").json()
+    assert mine["status"] == "expired" and len(mine["seats"]) == 2
+    late = buyer.post(f"/api/reservations/{order['id']}/pay/")
+    assert (late.status_code, late.json()["code"]) == (409, "not_awaiting_payment")
+    assert SeatChange.objects.filter(seat_id=ids[0]).latest("id").via == "sweeper"
+
+
+def test_a_payment_and_the_window_end_at_the_same_instant_one_wins(alice):
+    """Twenty rounds: the payment and the sweeper released together. Exactly one ends each
+    order: sold and kept, or back on sale with the payment given back."""
+    event = event_with_seats(rows=4, seats_per_row=10, price="40.00")
+    Event.objects.filter(pk=event.pk).update(
+        paid_with="venue", pay_window_seconds=WINDOW, purchase_limit=40
+    )
+    buyer = bearer_client(alice)
+    outcomes = set()
+    for ids in zip(*[iter(seat_ids(event))] * 2, strict=True):
+        order = order_of(buyer, event, list(ids))
+        pay_by = Reservation.objects.get(pk=order["id"]).pay_by
+        run_together(
+            [
+                partial(windows_close, now=pay_by),
+                partial(
+                    paid,
+                    reservation_id=order["id"],
+                    provider="venue",
+                    reference=f"order-{order['id']}",
+                    amount=Decimal("80.00"),
+                ),
+            ]
+        )
+        stored = Reservation.objects.get(pk=order["id"])
+        payment = Payment.objects.get(reservation=stored, kind="payment")
+        story = SeatChange.objects.filter(seat_id__in=ids).order_by("id")
+        if stored.status == "confirmed":  # sold straight from `paying`, never back on sale
+            assert statuses(ids) == ["reserved", "reserved"] and not payment.late
+            assert [c.status_before for c in story][-2:] == ["paying", "paying"]
+            assert (stored.amount_taken, stored.refunded) == (Decimal("80.00"), 0)
+        else:
+            assert stored.status == "expired" and statuses(ids) == ["available", "available"]
+            assert payment.late and (stored.amount_taken, stored.refunded) == (80, 80)
+            assert Payment.objects.filter(reservation=stored, kind="refund").count() == 1
+        outcomes.add(stored.status)
+    assert outcomes <= {"confirmed", "expired"}
+
+
+def test_staff_may_not_reseat_or_refund_an_order_awaiting_payment(alice):
+    event = paid_online()
+    ids = seat_ids(event)
+    order = order_of(bearer_client(alice), event, ids[:2])
+    manager = staff_api("Manager")
+
+    refund = manager.post(
+        f"/api/staff/reservations/{order['id']}/refund/",
+        {"refunded": "0.00", "reason": "asked"},
+        format="json",
+    )
+    reseat = manager.post(
+        f"/api/staff/reservations/{order['id']}/reseat/",
+        {"moves": [[ids[0], ids[4]]], "reason": "asked"},
+        format="json",
+    )
+
+    assert (refund.status_code, refund.json()["code"]) == (409, "awaiting_payment")
+    assert (reseat.status_code, reseat.json()["code"]) == (409, "awaiting_payment")
+    assert statuses(ids[:2]) == ["paying", "paying"] and statuses([ids[4]]) == ["available"]
+
+
+def test_staff_may_not_record_more_than_an_order_costs(alice):
+    event = paid_online()
+    order = order_of(bearer_client(alice), event, seat_ids(event)[:1])
+    box_office = staff_api("Box office")
+    url = f"/api/staff/reservations/{order['id']}/paid/"
+
+    too_much = box_office.post(url, {"amount": "40.01"}, format="json")
+    negative = box_office.post(url, {"amount": "-1"}, format="json")
+
+    assert (too_much.status_code, too_much.json()["code"]) == (403, "amount_above_total")
+    assert (negative.status_code, negative.json()["code"]) == (400, "invalid")
+    assert not Payment.objects.exists()
+    assert Reservation.objects.get(pk=order["id"]).status == "awaiting_payment"
+
+
+def test_a_buyer_cancels_their_unpaid_order(alice):
+    event = paid_online()
+    ids = seat_ids(event)[:2]
+    buyer = bearer_client(alice)
+    order = order_of(buyer, event, ids)
+
+    cancelled = buyer.post(f"/api/reservations/{order['id']}/cancel/", {}, format="json")
+
+    assert cancelled.json()["reservation"]["status"] == "cancelled"
+    assert statuses(ids) == ["available", "available"]
+
+
+# --- Stripe Checkout, through the official library ------------------------------------------
+
+
+@pytest.fixture
+def stripe_api(settings):
+    standin = StripeStandIn()
+    settings.STRIPE_API_BASE = standin.url
+    settings.STRIPE_SECRET_KEY = "sk_test_standin"
+    settings.STRIPE_WEBHOOK_SECRET = WEBHOOK_SECRET
+    yield standin
+    standin.close()
+
+
+def notify(client, event: dict, secret: str = WEBHOOK_SECRET):
+    body, signature = signed(event, secret)
+    return client.post(
+        "/api/payments/stripe/",
+        body,
+        content_type="application/json",
+        HTTP_STRIPE_SIGNATURE=signature,
+    )
+
+
+def test_a_stripe_order_is_paid_once_however_often_its_notification_comes(alice, stripe_api):
+    event = paid_online("stripe")
+    ids = seat_ids(event)[:2]
+    buyer = bearer_client(alice)
+    order = order_of(buyer, event, ids)
+
+    first = buyer.post(f"/api/reservations/{order['id']}/pay/").json()
+    again = buyer.post(f"/api/reservations/{order['id']}/pay/").json()
+    (session_id,) = stripe_api.sessions
+    assert first["url"] == again["url"] == stripe_api.sessions[session_id]["url"]
+    (create,) = [c for c in stripe_api.calls if c[1] == "/v1/checkout/sessions"]
+    assert create[3] == f"reservation-{order['id']}"
+    assert create[2]["expires_at"] >= str(int(timezone.now().timestamp()) + 1800)
+
+    completed = stripe_api.completed(session_id)
+    answers = run_together([partial(notify, bearer_client(alice), completed) for _ in range(3)])
+
+    assert [a.status_code for a in answers] == [200, 200, 200]
+    stored = Reservation.objects.get(pk=order["id"])
+    assert (stored.status, stored.amount_taken) == ("confirmed", Decimal("80.00"))
+    assert statuses(ids) == ["reserved", "reserved"]
+    assert Payment.objects.filter(reservation=stored, state="paid").count() == 1
+    assert SeatChange.objects.filter(seat_id=ids[0]).latest("id").via == "stripe"
+
+
+def test_a_forged_stripe_notification_changes_nothing(alice, stripe_api, client):
+    event = paid_online("stripe")
+    order = order_of(bearer_client(alice), event, seat_ids(event)[:1])
+    bearer_client(alice).post(f"/api/reservations/{order['id']}/pay/")
+    (session_id,) = stripe_api.sessions
+
+    answer = notify(client, stripe_api.completed(session_id), secret="whsec_someone_else")
+
+    assert (answer.status_code, answer.json()["code"]) == (400, "invalid_signature")
+    assert Reservation.objects.get(pk=order["id"]).status == "awaiting_payment"
+    assert not Payment.objects.filter(state="paid").exists()
+
+
+def test_a_stripe_payment_after_the_window_ended_is_refunded(alice, stripe_api, client):
+    event = paid_online("stripe")
+    ids = seat_ids(event)[:2]
+    order = order_of(bearer_client(alice), event, ids)
+    bearer_client(alice).post(f"/api/reservations/{order['id']}/pay/")
+    (session_id,) = stripe_api.sessions
+    windows_close(now=Reservation.objects.get(pk=order["id"]).pay_by)
+
+    assert notify(client, stripe_api.completed(session_id)).status_code == 200
+
+    stored = Reservation.objects.get(pk=order["id"])
+    assert (stored.status, stored.amount_taken, stored.refunded) == ("expired", 80, 80)
+    assert statuses(ids) == ["available", "available"]
+    (refund,) = stripe_api.refunds
+    assert (refund["payment_intent"], refund["amount"]) == (f"pi_{session_id}", 8000)
+    header, paid_late, given_back = rows_of("payments", event.id)
+    assert header[:6] == ["payment", "reservation", "kind", "provider", "state", "amount"]
+    assert paid_late[2:6] + paid_late[9:10] == ["payment", "stripe", "paid", 80, True]
+    assert given_back[2:6] + [given_back[7]] == ["refund", "stripe", "refunded", 80, refund["id"]]
+
+
+def test_the_sweeper_expires_the_session_of_an_order_its_buyer_cancelled(alice, stripe_api):
+    event = paid_online("stripe")
+    buyer = bearer_client(alice)
+    order = order_of(buyer, event, seat_ids(event)[:1])
+    buyer.post(f"/api/reservations/{order['id']}/pay/")
+    (session_id,) = stripe_api.sessions
+    buyer.post(f"/api/reservations/{order['id']}/cancel/", {}, format="json")
+
+    assert attempts_close() == 1
+
+    assert stripe_api.sessions[session_id]["status"] == "expired"
+    assert Payment.objects.get().state == "cancelled"
