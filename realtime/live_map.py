@@ -28,7 +28,16 @@ import orjson
 from reservations.rules import effective_status
 
 from .frames import Encoded, encoded, encoded_text
-from .live_map_seat import AVAILABLE, LOCKED, RESERVED, LiveSeat, changed_between, live_seat
+from .live_map_seat import (
+    AVAILABLE,
+    IN_AN_ORDER,
+    LOCKED,
+    PAYING,
+    RESERVED,
+    LiveSeat,
+    changed_between,
+    live_seat,
+)
 from .protocol import snapshot_frame
 
 logger = logging.getLogger("realtime.live_map")
@@ -38,7 +47,7 @@ REREAD_SECONDS = 30.0
 # the hub sets the coalescing window (the sockets' own delay).
 DEFAULT_MAX_AGE = 0.1
 
-_LETTER = {AVAILABLE: "a", LOCKED: "l", RESERVED: "r"}  # state/'s `status` (API.md)
+_LETTER = {AVAILABLE: "a", LOCKED: "l", PAYING: "p", RESERVED: "r"}  # state/'s `status` (API.md)
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,15 +183,16 @@ class LiveMap:
             self._start_reading()
 
     def taken_by_other(self, seat_id: int, user_id: int, now: float) -> str | None:
-        """The seat's label if the map shows it reserved, or held by someone else with time
-        left; None if it shows it free or the caller's, or cannot tell."""
+        """The seat's label if the map shows it in an order (paying or reserved), or held by
+        someone else with time left; None if it shows it free or the caller's, or cannot
+        tell."""
         if not self._trusted:
             return None
         seat = self.seats.get(seat_id)
         if seat is None:
             return None
         status = effective_status(seat.change["status"], seat.deadline, now)
-        if status == RESERVED or (status == LOCKED and seat.owner != user_id):
+        if status in IN_AN_ORDER or (status == LOCKED and seat.owner != user_id):
             return seat.label
         return None
 
@@ -206,11 +216,12 @@ class LiveMap:
         return changed
 
     def booked_by(self, user_id: int) -> list[int]:
-        """The seats the caller has booked, as `holds/` answers them (API.md), in id order."""
+        """The seats the caller has in orders (booked, or awaiting payment), as `holds/`
+        answers them (API.md), in id order."""
         return sorted(
             seat_id
             for seat_id in self._owned.get(user_id, ())
-            if self.seats[seat_id].change["status"] == RESERVED
+            if self.seats[seat_id].change["status"] in IN_AN_ORDER
         )
 
     def own_seats(self, user_id: int, now: float) -> dict:

@@ -5,8 +5,10 @@ from dataclasses import dataclass
 from datetime import datetime
 
 LOCKED = "locked"
+PAYING = "paying"  # in an order awaiting payment (API.md "Paying")
 RESERVED = "reserved"
-OWNED = (LOCKED, RESERVED)  # a seat someone has: its owner is kept
+OWNED = (LOCKED, PAYING, RESERVED)  # a seat someone has: its owner is kept
+IN_AN_ORDER = (PAYING, RESERVED)
 AVAILABLE = "available"
 
 

@@ -14,7 +14,12 @@ from collections import Counter
 
 import websockets
 
-_STATUS = {"a": "available", "l": "locked", "r": "reserved"}  # a `state` frame's letters
+_STATUS = {
+    "a": "available",
+    "l": "locked",
+    "p": "paying",
+    "r": "reserved",
+}  # a `state` frame's letters
 
 
 def line_of(message: dict, now_ns: int) -> str:

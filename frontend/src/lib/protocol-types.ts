@@ -19,7 +19,7 @@ export type Epoch = string
  * This interface was referenced by `Protocol`'s JSON-Schema
  * via the `definition` "SeatStatus".
  */
-export type SeatStatus = ("available" | "locked" | "reserved")
+export type SeatStatus = ("available" | "locked" | "paying" | "reserved")
 /**
  * This interface was referenced by `Protocol`'s JSON-Schema
  * via the `definition` "ServerFrame".
