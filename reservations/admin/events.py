@@ -135,7 +135,13 @@ class EventAdmin(EventExports, StaffChanges, admin.ModelAdmin):
         return super().get_form(request, obj, **kwargs)
 
     def get_fields(self, request, obj=None):
-        later = ["purchase_limit", "holds_need_verified_email", "holds_limited_per_network"]
+        later = [
+            "purchase_limit",
+            "holds_need_verified_email",
+            "holds_limited_per_network",
+            "paid_with",
+            "pay_window_seconds",
+        ]
         return [*EVENT_FIELDS, *(GRID_FIELDS if obj is None else later)]
 
     def get_readonly_fields(self, request, obj=None):

@@ -59,6 +59,30 @@ def test_create_event_takes_a_purchase_limit_fit_for_a_load_test():
     assert Event.objects.get(pk=int(out.getvalue().split()[-1])).purchase_limit == 1000
 
 
+def test_create_event_takes_how_it_is_paid_and_its_pay_window():
+    out = StringIO()
+    call_command(
+        "create_event",
+        *("--name", "Paid", "--rows", "1", "--seats-per-row", "2", "--price", "9"),
+        *("--paid-with", "venue", "--pay-window-minutes", "20"),
+        stdout=out,
+        stderr=StringIO(),
+    )
+    event = Event.objects.get(pk=int(out.getvalue().split()[-1]))
+    assert (event.paid_with, event.pay_window_seconds) == ("venue", 1200)
+
+
+def test_create_event_refuses_a_pay_window_out_of_range_in_one_line():
+    with pytest.raises(CommandError, match="--pay-window-minutes must be 1 to 1440"):
+        call_command(
+            "create_event",
+            *("--name", "Paid", "--rows", "1", "--seats-per-row", "2", "--price", "9"),
+            *("--pay-window-minutes", "0"),
+            stdout=StringIO(),
+            stderr=StringIO(),
+        )
+
+
 def test_create_event_limits_holds_per_network_only_when_asked():
     made = []
     for flag in ([], ["--holds-limited-per-network"]):

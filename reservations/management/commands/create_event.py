@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from reservations.models import Event
 from reservations.services import event_create_with_seats
 from reservations.services.venues import event_create_from_layout_file
 from reservations.venues.layout_file import LayoutError
@@ -85,6 +86,18 @@ class Command(BaseCommand):
             "one person with many accounts, and costs buyers who share an address (a carrier's "
             "shared address puts thousands of strangers on one) seats at the busiest minute",
         )
+        parser.add_argument(
+            "--paid-with",
+            choices=[c for c in Event.PaidWith.values if c],
+            default="",
+            help='how buyers pay online (API.md "Paying"): venue (settled in the console) or '
+            "stripe; default: a booking is sold at once",
+        )
+        parser.add_argument(
+            "--pay-window-minutes",
+            type=int,
+            help="how long a buyer has to pay after their hold's end (default: PAY_WINDOW_SECONDS)",
+        )
         queue = parser.add_argument_group("waiting room (API.md): both times switch it on")
         queue.add_argument("--queue-opens", type=_moment, help="ISO 8601, or now+SECONDS")
         queue.add_argument("--on-sale", type=_moment, help="ISO 8601, or now+SECONDS")
@@ -117,6 +130,9 @@ class Command(BaseCommand):
         limit = options["purchase_limit"]
         if limit is not None and not 1 <= limit <= 100_000:
             raise CommandError("--purchase-limit must be 1 to 100,000")
+        window = options["pay_window_minutes"]
+        if window is not None and not 1 <= window <= 24 * 60:
+            raise CommandError("--pay-window-minutes must be 1 to 1440")
         if (opens, on_sale) != (None, None):
             if None in (opens, on_sale):
                 raise CommandError("a waiting room needs both --queue-opens and --on-sale")
@@ -130,6 +146,8 @@ class Command(BaseCommand):
             "currency": options["currency"],
             "purchase_limit": limit,
             "holds_limited_per_network": options["holds_limited_per_network"],
+            "paid_with": options["paid_with"],
+            "pay_window_seconds": window and window * 60,
         }
         if changed := [name for name, value in chosen.items() if getattr(event, name) != value]:
             for name in changed:

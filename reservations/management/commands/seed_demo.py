@@ -92,10 +92,12 @@ class Command(BaseCommand):
         theatre = _room_event(
             THEATRE_EVENT,
             THEATRE_LAYOUT,
-            "A theatre: curved stalls, a circle, boxes, wheelchair spaces.",
+            "A theatre: curved stalls, a circle, boxes, wheelchair spaces. Paid at the box "
+            "office: a booking waits for payment until the box office settles it.",
             days=31,
             at=(19, 30),
             orphan_mode=Event.OrphanMode.LENIENT,
+            paid_with=Event.PaidWith.VENUE,
         )
         arena = _room_event(
             ARENA_EVENT,
@@ -107,7 +109,7 @@ class Command(BaseCommand):
         queued = _queued_event()
         on_sale = _sale_restart(queued)
         self.stdout.write("Demo ready:")
-        demos = ((event, "a grid"), (theatre, "a theatre"), (arena, "an arena"))
+        demos = ((event, "a grid"), (theatre, "a theatre, paid at the venue"), (arena, "an arena"))
         for demo, kind in (*demos, (queued, "a grid behind a waiting room")):
             self.stdout.write(
                 f"  event {demo.pk}  {demo.name} ({kind}, {demo.seats.count():,} seats)"
