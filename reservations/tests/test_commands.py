@@ -108,6 +108,10 @@ def test_seed_demo_seeds_a_grid_a_theatre_an_arena_and_a_queued_sale_and_says_wh
     queued = Event.objects.get(waiting_room__isnull=False)
     assert queued.waiting_room.on_sale_at > queued.waiting_room.opens_at
     assert "(a grid behind a waiting room, 40 seats)" in out.getvalue()
+    # One demo event takes payment (API.md "Paying"): at the box office.
+    paid = Event.objects.exclude(paid_with="")
+    assert [(e.name, e.paid_with) for e in paid] == [("An Evening at the Playhouse", "venue")]
+    assert "(a theatre, paid at the venue, 1,986 seats)" in out.getvalue()
 
 
 @pytest.mark.parametrize(

@@ -16,8 +16,8 @@ export type Limits = Schemas['LimitsOutput'];
 
 const staffEvent = (eventId: number) => `/api/staff/events/${eventId}`;
 
-/** The event's sales or ledger as the admin exports them (docs/LEDGER.md "Exports"). */
-export const exportPath = (eventId: number, what: 'sales' | 'ledger', type: 'csv' | 'xlsx') => `${staffEvent(eventId)}/export/${what}.${type}`;
+/** The event's sales, payments or ledger as the admin exports them (docs/LEDGER.md "Exports"). */
+export const exportPath = (eventId: number, what: 'sales' | 'payments' | 'ledger', type: 'csv' | 'xlsx') => `${staffEvent(eventId)}/export/${what}.${type}`;
 export const fetchExport = (path: string) => api.getBlob(path);
 
 export const fetchSale = (eventId: number) => api.get<SaleFigures>(`${staffEvent(eventId)}/sale/`);
@@ -46,6 +46,10 @@ export const reseatBooking = (reservationId: number, moves: [number, number][], 
 
 export const refundBooking = (reservationId: number, body: { seat_ids: number[] | null; refunded: string; reason: string }) =>
   api.post<BookingChangeAnswer>(`/api/staff/reservations/${reservationId}/refund/`, body);
+
+/** An order paid at the venue, settled by the staff who took the money (API.md "Paying"). */
+export const settleBooking = (reservationId: number, body: { amount: string; reference: string }) =>
+  api.post<BookingStory>(`/api/staff/reservations/${reservationId}/paid/`, body);
 
 export const fetchLimits = (eventId: number) => api.get<Limits>(`${staffEvent(eventId)}/limits/`);
 

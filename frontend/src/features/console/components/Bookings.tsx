@@ -30,7 +30,9 @@ interface BookingsProps {
   money: MoneyText;
   /** May reseat and refund (`change_bookings`). */
   mayChange: boolean;
-  actions: Pick<ConsoleActions, 'refund'>;
+  /** May settle an order paid at the venue (`sell_at_box_office`). */
+  maySettle: boolean;
+  actions: Pick<ConsoleActions, 'refund' | 'settle'>;
   tell: Told;
   /** Picks a booking's seat to move (null: none); the map's next click says where. */
   onReseatFrom: (from: ReseatFrom | null) => void;
@@ -38,7 +40,7 @@ interface BookingsProps {
 }
 
 /** The event's bookings, found by a buyer's name, email or username, a seat, or a number; each opens its story. */
-export function Bookings({ eventId, money, mayChange, actions, tell, onReseatFrom, reseatFrom }: BookingsProps) {
+export function Bookings({ eventId, money, mayChange, maySettle, actions, tell, onReseatFrom, reseatFrom }: BookingsProps) {
   const ids = useId();
   const [search, setSearch] = useState('');
   // Asked once typing pauses, not at every key.
@@ -63,7 +65,7 @@ export function Bookings({ eventId, money, mayChange, actions, tell, onReseatFro
           <li key={booking.id}>
             <button type="button" className="booking-list__item" aria-expanded={open === booking.id} onClick={() => setOpen(open === booking.id ? null : booking.id)}>
               <strong>No. {booking.id}</strong> {buyerOf(booking)} · {booking.seats.map((s) => s.label).join(', ') || 'no seats'} · {money(booking.total_price)}
-              {booking.status === 'cancelled' && ' · cancelled'}
+              {booking.status !== 'confirmed' && ` · ${booking.status.replace('_', ' ')}`}
               {booking.channel === 'box_office' && ' · box office'}
             </button>
             {open === booking.id && (
@@ -71,6 +73,7 @@ export function Bookings({ eventId, money, mayChange, actions, tell, onReseatFro
                 reservationId={booking.id}
                 money={money}
                 mayChange={mayChange}
+                maySettle={maySettle}
                 actions={actions}
                 tell={tell}
                 onReseatFrom={onReseatFrom}
@@ -91,7 +94,7 @@ export function Bookings({ eventId, money, mayChange, actions, tell, onReseatFro
 
 type DetailProps = Omit<BookingsProps, 'eventId'> & { reservationId: number };
 
-function BookingDetail({ reservationId, money, mayChange, actions, tell, onReseatFrom, reseatFrom }: DetailProps) {
+function BookingDetail({ reservationId, money, mayChange, maySettle, actions, tell, onReseatFrom, reseatFrom }: DetailProps) {
   const story = useQuery({ queryKey: queryKeys.staffBooking(reservationId), queryFn: () => fetchBooking(reservationId) });
   if (story.isPending) return <p className="loading">Loading…</p>;
   if (story.error || !story.data) return <p className="notice notice--error">{refusalText(story.error)}</p>;
@@ -124,10 +127,43 @@ function BookingDetail({ reservationId, money, mayChange, actions, tell, onResea
           })}
         </fieldset>
       )}
+      {booking.status === 'awaiting_payment' && maySettle && <SettleForm booking={booking} money={money} settle={actions.settle} tell={tell} />}
       {/* Keyed by the seats it holds: after a reseat or a refund the form starts from the seats the booking has now. */}
       {live && mayChange && <RefundForm key={booking.seats.map((s) => s.id).join()} booking={booking} money={money} refund={actions.refund} tell={tell} />}
       <History booking={booking} />
     </div>
+  );
+}
+
+/** "Mark paid": staff who took an order's money at the venue say how much, and their receipt. */
+function SettleForm({ booking, money, settle, tell }: { booking: BookingStory; money: MoneyText; settle: ConsoleActions['settle']; tell: Told }) {
+  const [amount, setAmount] = useState(booking.total_price);
+  const [reference, setReference] = useState('');
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    settle.mutate(
+      { reservationId: booking.id, amount: amount.trim(), reference: reference.trim() },
+      {
+        onSuccess: () => tell('ok', `Order #${booking.id} is paid (${money(amount.trim())}): its seats are sold.`),
+        onError: (error) => tell('error', refusalText(error)),
+      },
+    );
+  };
+  return (
+    <form className="console-form booking-detail__settle" onSubmit={submit}>
+      <fieldset>
+        <legend>Awaiting payment{booking.pay_by ? ` until ${formatDate(booking.pay_by)}` : ''}</legend>
+        <label>
+          Amount taken <input inputMode="decimal" pattern="\d+(\.\d{1,2})?" value={amount} onChange={(event) => setAmount(event.target.value)} />
+        </label>
+        <label>
+          Receipt or reference <input value={reference} maxLength={200} onChange={(event) => setReference(event.target.value)} />
+        </label>
+      </fieldset>
+      <button type="submit" className="button button--primary" disabled={settle.isPending}>
+        Mark paid
+      </button>
+    </form>
   );
 }
 

@@ -156,6 +156,7 @@ function Console({ eventId, abilities }: { eventId: number; abilities: ConsoleAb
           eventId={eventId}
           money={money}
           mayChange={abilities.changeBookings}
+          maySettle={abilities.sell}
           actions={actions}
           tell={tell}
           reseatFrom={reseatFrom}

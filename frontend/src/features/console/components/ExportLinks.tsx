@@ -7,6 +7,8 @@ import { exportPath, fetchExport } from '../api/console';
 const EXPORTS = [
   ['sales', 'csv', 'Sales (CSV)'],
   ['sales', 'xlsx', 'Sales (XLSX)'],
+  ['payments', 'csv', 'Payments (CSV)'],
+  ['payments', 'xlsx', 'Payments (XLSX)'],
   ['ledger', 'csv', 'Ledger (CSV)'],
   ['ledger', 'xlsx', 'Ledger (XLSX)'],
 ] as const;

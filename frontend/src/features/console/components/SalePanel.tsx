@@ -6,7 +6,14 @@ import type { SaleFigures } from '../api/console';
 import { useCounts } from '../hooks/useSaleFigures';
 import { SALE_STATES, type LiveCounts, type StateCounts } from '../model/saleCounts';
 
-const STATE_TITLES: Record<keyof StateCounts, string> = { free: 'Free', held: 'Held', booked: 'Booked', kept: 'Kept back', killed: 'Killed' };
+const STATE_TITLES: Record<keyof StateCounts, string> = {
+  free: 'Free',
+  held: 'Held',
+  paying: 'Being paid for',
+  booked: 'Booked',
+  kept: 'Kept back',
+  killed: 'Killed',
+};
 
 interface SalePanelProps {
   live: LiveCounts;
@@ -33,6 +40,12 @@ export function SaleFiguresBar({ live, figures, money, queue }: Omit<SalePanelPr
         <dt>Money taken</dt>
         <dd data-testid="money-taken">{figures ? money(figures.money_taken) : '…'}</dd>
       </div>
+      {figures && figures.money_awaiting !== '0.00' && (
+        <div>
+          <dt>Awaiting payment</dt>
+          <dd data-testid="money-awaiting">{money(figures.money_awaiting)}</dd>
+        </div>
+      )}
       <div>
         <dt>Bookings, last minute</dt>
         <dd>{figures ? formatCount(figures.bookings_last_minute) : '…'}</dd>

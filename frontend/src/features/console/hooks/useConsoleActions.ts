@@ -2,6 +2,7 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { queryKeys } from '../../../lib/query-keys';
 import {
   refundBooking,
+  settleBooking,
   releaseSeats,
   reseatBooking,
   sellAtBoxOffice,
@@ -59,6 +60,11 @@ export function useConsoleActions(eventId: number) {
       refundBooking(reservationId, body),
     onSuccess: (_answer, { reservationId }) => afterBookingChange(reservationId),
   });
+  const settle = useMutation({
+    mutationFn: ({ reservationId, ...body }: { reservationId: number; amount: string; reference: string }) =>
+      settleBooking(reservationId, body),
+    onSuccess: (_answer, { reservationId }) => afterBookingChange(reservationId),
+  });
   const limit = useMutation({
     mutationFn: (body: LimitsBody) => setLimits(eventId, body),
     onSuccess: (answer) => {
@@ -67,7 +73,7 @@ export function useConsoleActions(eventId: number) {
       void queryClient.invalidateQueries({ queryKey: queryKeys.event(eventId), exact: true });
     },
   });
-  return { keep, release, sell, reseat, refund, limit };
+  return { keep, release, sell, reseat, refund, settle, limit };
 }
 
 export type ConsoleActions = ReturnType<typeof useConsoleActions>;

@@ -20,17 +20,18 @@ describe('the sale counted from the store', () => {
     seat(4, 'Circle', 2, 'reserved'),
     seat(5, 'Circle', 2, 'reserved'),
     seat(6, 'Circle', 1, 'reserved'),
+    seat(7, 'Circle', 1, 'paying'),
   ]);
 
-  it('counts each state per category and per section, kept and killed apart from booked', () => {
+  it('counts each state per category and per section, kept and killed apart from booked, paying apart from both', () => {
     const overlay = new SeatOverlay();
     overlay.setOffSale(new Map([[5, 'kept'], [6, 'killed']]));
     const counts = countSale(seats.seats(), overlay.mark);
-    expect(counts.categories.get(1)).toEqual({ free: 1, held: 1, booked: 0, kept: 0, killed: 1 });
-    expect(counts.categories.get(2)).toEqual({ free: 0, held: 1, booked: 1, kept: 1, killed: 0 });
+    expect(counts.categories.get(1)).toEqual({ free: 1, held: 1, paying: 1, booked: 0, kept: 0, killed: 1 });
+    expect(counts.categories.get(2)).toEqual({ free: 0, held: 1, paying: 0, booked: 1, kept: 1, killed: 0 });
     expect([...counts.sections.keys()]).toEqual(['Stalls', 'Circle']);
-    expect(counts.sections.get('Circle')).toEqual({ free: 0, held: 0, booked: 1, kept: 1, killed: 1 });
-    expect(counts.total).toEqual({ free: 1, held: 2, booked: 1, kept: 1, killed: 1 });
+    expect(counts.sections.get('Circle')).toEqual({ free: 0, held: 0, paying: 1, booked: 1, kept: 1, killed: 1 });
+    expect(counts.total).toEqual({ free: 1, held: 2, paying: 1, booked: 1, kept: 1, killed: 1 });
   });
 
   it('says when the earliest hold lapses, and none when nothing is held', () => {

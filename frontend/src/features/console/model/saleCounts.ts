@@ -1,6 +1,6 @@
 /**
  * The sale as the console counts it, in the browser, from the live store: per price category
- * and per section, how many seats are free, held, booked, kept back and killed, and when the
+ * and per section, how many seats are free, held, being paid for, booked, kept back and killed, and when the
  * earliest hold lapses. Recounted on every batch of frames (a pass over the seats: ~1 ms for
  * the arena's 20,000), so the counts move with the same frame as the map, with no request.
  */
@@ -9,6 +9,7 @@ import { KEPT, KILLED, drawnKind, type DrawnKind, type Seat, type SeatOverlay, t
 export interface StateCounts {
   free: number;
   held: number;
+  paying: number;
   booked: number;
   kept: number;
   killed: number;
@@ -16,12 +17,14 @@ export interface StateCounts {
 
 export type SaleState = keyof StateCounts;
 
-export const SALE_STATES: readonly SaleState[] = ['free', 'held', 'booked', 'kept', 'killed'];
+export const SALE_STATES: readonly SaleState[] = ['free', 'held', 'paying', 'booked', 'kept', 'killed'];
 
 const STATE_OF: Record<DrawnKind, SaleState> = {
   available: 'free',
   'held-mine': 'held',
   'held-other': 'held',
+  'paying-mine': 'paying',
+  'paying-other': 'paying',
   'booked-mine': 'booked',
   'booked-other': 'booked',
   kept: 'kept',
@@ -38,7 +41,7 @@ export interface SaleCounts {
   earliestHoldEnds: number | null;
 }
 
-const zero = (): StateCounts => ({ free: 0, held: 0, booked: 0, kept: 0, killed: 0 });
+const zero = (): StateCounts => ({ free: 0, held: 0, paying: 0, booked: 0, kept: 0, killed: 0 });
 
 function bump<K>(map: Map<K, StateCounts>, key: K, state: SaleState): void {
   let counts = map.get(key);

@@ -1,6 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { ApiError } from '../../../lib/api-client';
 import { holdAgainText } from '../../../lib/error-messages';
+import { formatClockTime } from '../../../lib/format';
 import { extendHeld, reserveHeld, toggleSeat, type ActionContext, type SeatApi } from './seatActions';
 import { SeatStore, seatKind, type ApiSeat } from '../../seat-map';
 
@@ -185,7 +186,7 @@ describe('reserveHeld', () => {
 
   it('books every held seat with one request and an Idempotency-Key, at the total shown', async () => {
     const reserve = vi.fn(async (_e: number, ids: number[]) => ({
-      reservation: { id: 42, seats: ids.map((id) => ({ id, label: `A${id}` })), total_price: '170.00' },
+      reservation: { id: 42, status: 'confirmed', seats: ids.map((id) => ({ id, label: `A${id}` })), total_price: '170.00', pay_by: null },
     }));
     const ctx = context({ reserve }, held);
     const outcome = await reserveHeld(ctx);
@@ -198,17 +199,29 @@ describe('reserveHeld', () => {
 
   it('says the total in the event\u2019s currency', async () => {
     const reserve = vi.fn(async (_e: number, ids: number[]) => ({
-      reservation: { id: 43, seats: ids.map((id) => ({ id, label: `A${id}` })), total_price: '170.00' },
+      reservation: { id: 43, status: 'confirmed', seats: ids.map((id) => ({ id, label: `A${id}` })), total_price: '170.00', pay_by: null },
     }));
     const ctx = { ...context({ reserve }, held), money: (amount: string) => `\u20ac${amount}` };
     expect((await reserveHeld(ctx)).text).toBe('Booked A1, A2 (total \u20ac170.00). Reservation #43.');
+  });
+
+  it('makes an order awaiting payment of an event paid online: its seats paying, and says by when', async () => {
+    const payBy = '2026-12-22T10:30:00Z';
+    const reserve = vi.fn(async (_e: number, ids: number[]) => ({
+      reservation: { id: 44, status: 'awaiting_payment', seats: ids.map((id) => ({ id, label: `A${id}` })), total_price: '170.00', pay_by: payBy },
+    }));
+    const ctx = context({ reserve }, held);
+    const outcome = await reserveHeld(ctx);
+    expect(outcome.text).toBe(`Ordered A1, A2 (total 170.00): pay by ${formatClockTime(Date.parse(payBy))} to keep them. Reservation #44.`);
+    expect(ctx.store.getSeat(1)).toMatchObject({ status: 'paying', version: 3, mine: true });
+    expect(ctx.store.getHeld()).toEqual([]);
   });
 
   it('retries a lost answer once with the same key', async () => {
     const reserve = vi
       .fn()
       .mockRejectedValueOnce(new ApiError(0, 'network', 'down'))
-      .mockResolvedValueOnce({ reservation: { id: 7, seats: [{ id: 1, label: 'A1' }, { id: 2, label: 'A2' }], total_price: '170.00' } });
+      .mockResolvedValueOnce({ reservation: { id: 7, status: 'confirmed', seats: [{ id: 1, label: 'A1' }, { id: 2, label: 'A2' }], total_price: '170.00', pay_by: null } });
     const ctx = context({ reserve }, held);
     expect((await reserveHeld(ctx)).kind).toBe('ok');
     expect(reserve.mock.calls.map((c) => c[2])).toEqual(['key-1', 'key-1']);

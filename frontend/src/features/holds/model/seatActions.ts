@@ -4,6 +4,7 @@
  */
 import { ApiError, NETWORK_ERROR } from '../../../lib/api-client';
 import { errorMessage, holdAgainText } from '../../../lib/error-messages';
+import { formatClockTime } from '../../../lib/format';
 import { turnRefusal, type TurnRefusal } from '../../../lib/queue-turn';
 import { summariseBasket } from './basket';
 import { heldByOtherText } from './messages';
@@ -34,7 +35,15 @@ export interface SeatApi {
     seatIds: number[],
     idempotencyKey: string,
     total?: string,
-  ): Promise<{ reservation: { id: number; seats: { id: number; label: string }[]; total_price: string } }>;
+  ): Promise<{
+    reservation: {
+      id: number;
+      status: string;
+      seats: { id: number; label: string }[];
+      total_price: string;
+      pay_by: string | null;
+    };
+  }>;
 }
 
 export interface ActionContext {
@@ -75,7 +84,11 @@ export async function toggleSeat(ctx: ActionContext, seatId: number): Promise<Ou
   if (kind === 'booked-mine') {
     return { kind: 'info', text: `You have booked ${seat.label}. To give it back, cancel it in My reservations.` };
   }
+  if (kind === 'paying-mine') {
+    return { kind: 'info', text: `${seat.label} is in your order awaiting payment: pay for it in My reservations.` };
+  }
   if (kind === 'booked-other') return { kind: 'error', text: `Seat ${seat.label} is already booked.` };
+  if (kind === 'paying-other') return { kind: 'error', text: `Seat ${seat.label} is being paid for by someone else.` };
   if (!ctx.loggedIn) return { kind: 'login', text: 'Log in to hold seats.' };
 
   if (kind === 'held-mine') {
@@ -146,13 +159,21 @@ export async function reserveHeld(ctx: ActionContext): Promise<Outcome> {
       // The booking may have gone through: the same key returns the same answer, never a second booking.
       answer = await api.reserve(eventId, ids, key, total);
     }
-    store.applyOwnReservation(answer.reservation.seats.map((s) => s.id));
+    const order = answer.reservation;
+    const awaiting = order.status === 'awaiting_payment';
+    store.applyOwnReservation(
+      order.seats.map((s) => s.id),
+      awaiting ? 'paying' : 'reserved',
+    );
     for (const id of ids) store.endAction(id, true);
-    const labels = answer.reservation.seats.map((s) => s.label).join(', ');
+    const labels = order.seats.map((s) => s.label).join(', ');
+    const paid = (ctx.money ?? String)(order.total_price);
     return {
       kind: 'ok',
-      text: `Booked ${labels} (total ${(ctx.money ?? String)(answer.reservation.total_price)}). Reservation #${answer.reservation.id}.`,
-      reservationId: answer.reservation.id,
+      text: awaiting
+        ? `Ordered ${labels} (total ${paid}): pay by ${formatClockTime(Date.parse(order.pay_by ?? ''))} to keep them. Reservation #${order.id}.`
+        : `Booked ${labels} (total ${paid}). Reservation #${order.id}.`,
+      reservationId: order.id,
     };
   } catch (error) {
     for (const id of ids) store.endAction(id, false);

@@ -113,7 +113,7 @@ function isPushedSeat(value: unknown): value is PushedSeat {
   return (
     typeof v.id === 'number' &&
     typeof v.version === 'number' &&
-    (v.status === 'available' || v.status === 'locked' || v.status === 'reserved')
+    (v.status === 'available' || v.status === 'locked' || v.status === 'paying' || v.status === 'reserved')
   );
 }
 

@@ -10,5 +10,8 @@ export const fetchReservation = (id: number) => api.get<Reservation>(`/api/reser
 /** The booking's calendar file (RFC 5545), as text. */
 export const fetchReservationCalendar = (id: number) => api.getText(calendarPath(id));
 
+/** Where the buyer of an order awaiting payment pays (API.md "Paying"). */
+export const payReservation = (id: number) => api.post<components['schemas']['PayOutput']>(`/api/reservations/${id}/pay/`);
+
 export const cancelReservation = (id: number) =>
   api.post<components['schemas']['ReservationCancelled']>(`/api/reservations/${id}/cancel/`);

@@ -8,13 +8,15 @@ import { useEvent } from "../../events";
 import { useEventMoney } from "../hooks/useEventMoney";
 import { useBookingsFeed } from "../hooks/useBookingsFeed";
 import { useReservation } from "../hooks/useReservations";
-import { bookedNotice } from "../model/booking";
+import { STATUS_TEXT, bookedNotice } from "../model/booking";
 import { CalendarLink } from "./CalendarLink";
+import { PayNow } from "./PayNow";
 
 /**
  * A booking's confirmation (`/reservations/:reservationId`), where Reserve lands: its reference,
  * the event, its date and venue, each seat's section, row and price, the total in the event's
- * currency, and the calendar file.
+ * currency, and the calendar file; for an order awaiting payment, by when and "Pay now". It is
+ * also where a payment provider's page returns to, and follows the order live (paid, expired).
  */
 export function ReservationPage() {
   const id = Number(useParams().reservationId);
@@ -61,8 +63,9 @@ export function ReservationPage() {
       data-testid="confirmation"
     >
       <h1 id="confirmation-title" ref={heading} tabIndex={-1}>
-        {confirmed ? "Your booking is confirmed" : "This booking is cancelled"}
+        {STATUS_TEXT[r.status]?.heading ?? r.status}
       </h1>
+      {r.status === "awaiting_payment" && <PayNow reservation={r} />}
       {notice && (
         <p className="notice notice--info" role="status">
           {notice}

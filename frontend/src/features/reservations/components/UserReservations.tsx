@@ -8,8 +8,9 @@ import { ShowMore } from '../../../components/ShowMore';
 import { useEventMoney } from '../hooks/useEventMoney';
 import { useBookingsFeed } from '../hooks/useBookingsFeed';
 import { useCancelReservation, useReservations } from '../hooks/useReservations';
-import { reservationPath, seatWhere } from '../model/booking';
+import { STATUS_TEXT, reservationPath, seatWhere } from '../model/booking';
 import { ConfirmDialog } from './ConfirmDialog';
+import { PayNow } from './PayNow';
 
 function EventMoney({ eventId, amount }: { eventId: number; amount: string }) {
   return <>{useEventMoney(eventId)(amount)}</>;
@@ -39,7 +40,7 @@ function ReservationCard({ reservation: r, onCancel }: { reservation: Reservatio
         Total <strong data-testid="reservation-total">{money(r.total_price)}</strong>
       </p>
       <p>
-        <span className={`badge badge--${r.status}`}>{r.status === 'confirmed' ? 'Confirmed' : 'Cancelled'}</span>{' '}
+        <span className={`badge badge--${r.status}`}>{STATUS_TEXT[r.status]?.badge ?? r.status}</span>{' '}
         <span className="muted">
           #{r.id}, booked <time dateTime={r.created_at}>{formatDate(r.created_at)}</time>
         </span>
@@ -47,7 +48,8 @@ function ReservationCard({ reservation: r, onCancel }: { reservation: Reservatio
       <p>
         <Link to={reservationPath(r.id)}>Booking #{r.id}: details and calendar</Link>
       </p>
-      {r.status === 'confirmed' && (
+      {r.status === 'awaiting_payment' && <PayNow reservation={r} />}
+      {(r.status === 'confirmed' || r.status === 'awaiting_payment') && (
         <button type="button" className="button button--danger" onClick={onCancel}>
           Cancel reservation #{r.id}
         </button>

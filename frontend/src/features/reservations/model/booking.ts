@@ -9,6 +9,14 @@ export function seatWhere(seat: Pick<ReservedSeat, 'section' | 'row' | 'label'>)
   return [seat.section, seat.row && `Row ${seat.row}`, `Seat ${seat.label}`].filter(Boolean).join(' · ');
 }
 
+/** What a booking's state reads as: its badge, and its page's heading. */
+export const STATUS_TEXT: Record<string, { badge: string; heading: string }> = {
+  confirmed: { badge: 'Confirmed', heading: 'Your booking is confirmed' },
+  awaiting_payment: { badge: 'Awaiting payment', heading: 'Pay to keep your seats' },
+  cancelled: { badge: 'Cancelled', heading: 'This booking is cancelled' },
+  expired: { badge: 'Expired unpaid', heading: 'This order was not paid in time' },
+};
+
 /** The booking's confirmation page (the app's route). */
 export function reservationPath(id: number): string {
   return `/reservations/${id}`;

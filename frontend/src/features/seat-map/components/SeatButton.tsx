@@ -1,6 +1,7 @@
 import { memo, type CSSProperties } from 'react';
 import { useIsFocusStop, useSeat, useSeatMark } from '../hooks/useSeat';
 import type { RovingFocus } from '../model/rovingFocus';
+import { inAnOrder } from '../model/seat';
 import { drawnKind, seatKind } from '../model/seatKinds';
 import { SELECTED, type SeatOverlay } from '../model/seatOverlay';
 import type { SeatStore } from '../model/seatStore';
@@ -27,7 +28,7 @@ export const SeatButton = memo(function SeatButton({ id, store, focus, text = GR
   const marked = mark !== undefined;
   const kind = marked ? drawnKind(seat, mark) : seatKind(seat);
   const selected = marked && (mark & SELECTED) !== 0;
-  const booked = seat.status === 'reserved';
+  const booked = inAnOrder(seat.status);
   const visible = text.visible(seat);
   // Seats are painted as the room's map draws them; a grid without categories has its own styles.
   const paint = text.paint?.(seat);

@@ -9,6 +9,7 @@ const STATES: { kind: DrawnKind; title: string }[] = [
   { kind: 'available', title: 'Available' },
   { kind: 'held-mine', title: 'Held by you' },
   { kind: 'held-other', title: 'Held by someone else' },
+  { kind: 'paying-other', title: 'Being paid for' },
   { kind: 'booked-mine', title: 'Booked by you' },
   { kind: 'booked-other', title: 'Booked or not for sale' },
 ];
@@ -17,6 +18,7 @@ const STATES: { kind: DrawnKind; title: string }[] = [
 const STAFF_STATES: { kind: DrawnKind; title: string }[] = [
   { kind: 'available', title: 'Free' },
   { kind: 'held-other', title: 'Held' },
+  { kind: 'paying-other', title: 'Being paid for' },
   { kind: 'booked-other', title: 'Booked' },
   { kind: 'kept', title: 'Kept back' },
   { kind: 'killed', title: 'Killed' },

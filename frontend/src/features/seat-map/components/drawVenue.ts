@@ -105,8 +105,10 @@ const KIND_INDEX: Record<DrawnKind, number> = {
   'booked-other': 4,
   kept: 5,
   killed: 6,
+  'paying-mine': 7,
+  'paying-other': 8,
 };
-const KINDS = 7;
+const KINDS = 9;
 
 function drawSeats({ ctx, view, venue, size, seat, categories, overlay }: FrameInput): { drawn: number; own: { groups: Group[]; seatR: number } } {
   const s = view.scale;
@@ -140,7 +142,7 @@ function drawSeats({ ctx, view, venue, size, seat, categories, overlay }: FrameI
       const paint = seatPaint(kind, category?.colour ?? NO_CATEGORY_COLOUR, category?.ink ?? NO_CATEGORY_INK, st.accessible);
       group = { paint, xs: [], ys: [] };
       groups.set(key, group);
-      if (kind === 'held-mine' || kind === 'booked-mine') own.push(group);
+      if (kind === 'held-mine' || kind === 'booked-mine' || kind === 'paying-mine') own.push(group);
     }
     group.xs.push(x);
     group.ys.push(y);

@@ -5,7 +5,12 @@
 import type { components } from '../../../lib/api-types';
 import type { SeatChange } from '../../../lib/protocol-types';
 
-export type SeatStatus = components['schemas']['SeatStatusEnum'];
+export type SeatStatus = components['schemas']['SeatOutputStatusEnum'];
+
+/** In an order: booked (`reserved`), or awaiting its payment (`paying`, API.md "Paying"). */
+export function inAnOrder(status: SeatStatus): boolean {
+  return status === 'reserved' || status === 'paying';
+}
 
 type SeatOutput = components['schemas']['SeatOutput'];
 /** What the model can do without (older answers and the tests' plain grids): read as a grid seat's. */

@@ -1,14 +1,22 @@
 import type { SeatLive } from './seat';
 import { KEPT, KILLED } from './seatOverlay';
 
-/** What a person sees, one of the legend's five entries. */
-export type SeatKind = 'available' | 'held-mine' | 'held-other' | 'booked-mine' | 'booked-other';
+/** What a person sees, one of the legend's entries. */
+export type SeatKind =
+  | 'available'
+  | 'held-mine'
+  | 'held-other'
+  | 'paying-mine'
+  | 'paying-other'
+  | 'booked-mine'
+  | 'booked-other';
 
 /** What the console also tells apart among seats that are not for sale (model/seatOverlay.ts). */
 export type DrawnKind = SeatKind | 'kept' | 'killed';
 
 export function seatKind(seat: SeatLive): SeatKind {
   if (seat.status === 'locked') return seat.mine ? 'held-mine' : 'held-other';
+  if (seat.status === 'paying') return seat.mine ? 'paying-mine' : 'paying-other';
   if (seat.status === 'reserved') return seat.mine ? 'booked-mine' : 'booked-other';
   return 'available';
 }

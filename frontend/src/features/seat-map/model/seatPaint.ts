@@ -1,7 +1,8 @@
 /**
  * How the room draws a seat: the category's colour, and for each state a second signal that
  * is not colour (WCAG 1.4.1): a solid disc, a disc with a ring and a tick, an empty ring with
- * dots, a dark disc with a diamond, a grey disc with a cross. Wheelchair spaces are squares.
+ * dots, a dark disc with a diamond, a grey disc with a cross; being paid for, a ringed disc
+ * with dots (dark: yours). Wheelchair spaces are squares.
  * The console's seats off sale: kept back, an amber disc with a bar; killed, a black disc with a
  * slash.
  */
@@ -42,6 +43,10 @@ export function seatPaint(kind: DrawnKind, colour: string, ink: string, accessib
       return { fill: colour, ring: PAINT_COLOURS.heldRing, mark: 'tick', markColour: ink, shape };
     case 'held-other':
       return { fill: PAINT_COLOURS.otherFill, ring: colour, mark: 'dots', markColour: PAINT_COLOURS.otherMark, shape };
+    case 'paying-mine':
+      return { fill: PAINT_COLOURS.bookedMineFill, ring: PAINT_COLOURS.heldRing, mark: 'dots', markColour: '#ffffff', shape };
+    case 'paying-other':
+      return { fill: PAINT_COLOURS.bookedFill, ring: PAINT_COLOURS.bookedRing, mark: 'dots', markColour: PAINT_COLOURS.bookedMark, shape };
     case 'booked-mine':
       return { fill: PAINT_COLOURS.bookedMineFill, ring: null, mark: 'diamond', markColour: '#ffffff', shape };
     case 'booked-other':

@@ -9,7 +9,7 @@
  */
 import type { components } from '../../../lib/api-types';
 import type { ApiCategory } from './categories';
-import { parseInstant, type ApiSeat, type PushedSeat, type SeatInfo, type SeatStatus } from './seat';
+import { inAnOrder, parseInstant, type ApiSeat, type PushedSeat, type SeatInfo, type SeatStatus } from './seat';
 import type { ApiLayout, ApiShape } from './venue';
 
 type Schemas = components['schemas'];
@@ -132,7 +132,7 @@ export function decodeSeatMap(doc: ApiSeatMap): SeatPlan {
   return { eventId: doc.event_id, version: doc.version, seats, ids, categories, room };
 }
 
-const STATUS: Record<string, SeatStatus> = { a: 'available', l: 'locked', r: 'reserved' };
+const STATUS: Record<string, SeatStatus> = { a: 'available', l: 'locked', p: 'paying', r: 'reserved' };
 
 /** `state/` → each seat's state, in the order of the map's `ids`, and where in the stream it is. */
 export function decodeSeatStates(doc: ApiSeatStates, ids: readonly number[]): SeatStates {
@@ -176,7 +176,7 @@ export function seatListAsStates(
   return {
     doc: { event_id: 0, epoch: '', seq: 0, seats_total: ids.length, status: letters.join(''), version, locked_until: lockedUntil },
     holds: mine.filter((s) => s.status === 'locked').map((s) => ({ id: s.id, until: parseInstant(s.locked_until ?? null) })),
-    booked: mine.filter((s) => s.status === 'reserved').map((s) => s.id),
+    booked: mine.filter((s) => inAnOrder(s.status)).map((s) => s.id),
   };
 }
 

@@ -9,8 +9,8 @@
  *    - `locked`: mine only while this user's own lock request on that seat is in flight
  *      (the push can overtake the HTTP answer); such a guess is marked tentative and is
  *      confirmed by the answer or undone by a failure.
- *    - `reserved`: mine when this user's own reserve is in flight (tentative, as above), or when
- *      the seat was locked by this user and this is the very next change (`version + 1`):
+ *    - `reserved` or `paying`: mine when this user's own reserve is in flight (tentative, as above), or when
+ *      the seat was this user's (held, or paying) and this is the very next change (`version + 1`):
  *      only the holder of a lock can book it, and a lapsed lock must first be re-locked by
  *      someone else, which is a change of its own.
  *    - either, when this user's holds (`holds/`) name the seat with that very `locked_until`,
@@ -23,7 +23,7 @@
  *    (version + 1) follows within seconds.
  */
 import type { OwnHint } from './ownHints';
-import { parseInstant, type PushedSeat, type SeatLive } from './seat';
+import { inAnOrder, parseInstant, type PushedSeat, type SeatLive } from './seat';
 
 export type OwnAction = 'lock' | 'unlock' | 'reserve' | 'extend';
 
@@ -53,9 +53,10 @@ export function mergePushed(
     mine = pending === 'lock' || (pending === 'extend' && current?.mine === true);
     tentative = mine;
     if (!mine && known?.holdUntil !== undefined && known.holdUntil === parseInstant(change.locked_until)) mine = true;
-  } else if (change.status === 'reserved') {
+  } else if (inAnOrder(change.status)) {
+    // Booked, or paying then booked once paid: the next change of a seat that was this user's.
     const bookedOwnLock =
-      current !== undefined && current.mine && current.status === 'locked' && change.version === current.version + 1;
+      current !== undefined && current.mine && current.status !== 'available' && change.version === current.version + 1;
     if (bookedOwnLock || known?.booked) mine = true;
     else if (pending === 'reserve') {
       mine = true;

@@ -126,6 +126,15 @@ describe('whose seat it is', () => {
     expect(seatKind(store.getSeat(1)!)).toBe('held-other');
   });
 
+  it('keeps an order\u2019s seats ours from paying to booked, and someone else\u2019s theirs', () => {
+    const store = storeWith(apiSeat(1, { status: 'paying', version: 3, mine: true }), apiSeat(2));
+    store.applyPushed([push(1, 'reserved', 4), push(2, 'paying', 2)]);
+    expect(seatKind(store.getSeat(1)!)).toBe('booked-mine');
+    expect(seatKind(store.getSeat(2)!)).toBe('paying-other');
+    store.applyPushed([push(2, 'available', 3)]); // its window ended unpaid
+    expect(seatKind(store.getSeat(2)!)).toBe('available');
+  });
+
   it('clears mine when a seat we hold is pushed available (expiry or unlock)', () => {
     const store = storeWith(apiSeat(1, { status: 'locked', version: 2, locked_until: iso(T0), mine: true }));
     store.applyPushed([push(1, 'available', 3)]);

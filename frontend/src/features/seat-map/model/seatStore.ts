@@ -13,7 +13,7 @@
  * It applies them by the rules of model/seatRules.ts.
  */
 import { OwnHints } from './ownHints';
-import { arrivedSeat, infoOf, liveFromApi, literalSeat, makeSeat, sameInfo, type ApiSeat, type PushedSeat, type Seat, type SeatInfo } from './seat';
+import { arrivedSeat, inAnOrder, infoOf, liveFromApi, literalSeat, makeSeat, sameInfo, type ApiSeat, type PushedSeat, type Seat, type SeatInfo } from './seat';
 import { expireIfDue, mergeAuthoritative, mergePushed, type OwnAction } from './seatRules';
 import { SeatSignals } from './seatSignals';
 
@@ -181,12 +181,12 @@ export class SeatStore {
     });
   }
 
-  /** Seats of this user's confirmed bookings (`holds/`'s `booked`): booked by them. */
+  /** Seats of this user's orders (`holds/`'s `booked`): booked or paying, by them. */
   applyOwnBookings(seatIds: readonly number[]): void {
     this.signals.batch(() => {
       for (const id of seatIds) {
         const current = this.byId.get(id);
-        if (current?.status === 'reserved') {
+        if (current && inAnOrder(current.status)) {
           if (!current.mine) this.put({ ...current, mine: true });
         } else {
           // Not shown booked yet: it will be theirs when the socket says so.
@@ -246,7 +246,7 @@ export class SeatStore {
         if (!current) continue; // not in the layout we loaded; the next HTTP load brings it
         const merged = mergePushed(current, change, this.pending.get(change.id), this.hints.get(change.id));
         if (!merged) continue;
-        if (change.status === 'reserved') this.hints.bookingShown(change.id);
+        if (inAnOrder(change.status)) this.hints.bookingShown(change.id);
         if (merged.tentative) this.tentative.add(change.id);
         else this.tentative.delete(change.id);
         this.put(makeSeat(current, merged.next, current.busy));
@@ -256,20 +256,21 @@ export class SeatStore {
     });
   }
 
-  /** Rule 3: the seats of a reservation this user just made. */
-  applyOwnReservation(seatIds: number[]): void {
+  /** Rule 3: the seats of a reservation this user just made: `reserved`, or `paying` for an
+   * order awaiting payment. */
+  applyOwnReservation(seatIds: number[], status: 'reserved' | 'paying' = 'reserved'): void {
     this.signals.batch(() => {
       for (const id of seatIds) {
         const current = this.byId.get(id);
         if (!current) continue;
         this.tentative.delete(id);
-        if (current.status === 'reserved' && current.mine) continue; // the push got here first
+        if (inAnOrder(current.status) && current.mine) continue; // the push got here first
         if (current.status === 'locked' && current.mine) {
-          this.put({ ...current, status: 'reserved', version: current.version + 1, lockedUntil: null, mine: true });
-        } else if (current.status !== 'reserved') {
+          this.put({ ...current, status, version: current.version + 1, lockedUntil: null, mine: true });
+        } else if (!inAnOrder(current.status)) {
           // We lost track of our own lock (e.g. it lapsed locally a moment early): trust the
           // server's answer and let the next version from the socket or the list correct it.
-          this.put({ ...current, status: 'reserved', lockedUntil: null, mine: true });
+          this.put({ ...current, status, lockedUntil: null, mine: true });
         } else {
           this.put({ ...current, mine: true });
         }
@@ -298,7 +299,7 @@ export class SeatStore {
   /** A lock request answered 409: whatever the seat is now, it is not ours. */
   markNotMine(id: number): void {
     const current = this.byId.get(id);
-    if (current?.mine && current.status !== 'reserved') {
+    if (current?.mine && !inAnOrder(current.status)) {
       this.signals.batch(() => this.put({ ...current, mine: false }));
     }
   }
@@ -347,7 +348,7 @@ export class SeatStore {
 
   /** Keeps `mineBooked` up with the seat; whether it changed. */
   private trackBooked(seat: Seat): boolean {
-    const booked = seat.status === 'reserved' && seat.mine;
+    const booked = inAnOrder(seat.status) && seat.mine;
     if (booked === this.mineBooked.has(seat.id)) return false;
     if (booked) this.mineBooked.add(seat.id);
     else this.mineBooked.delete(seat.id);

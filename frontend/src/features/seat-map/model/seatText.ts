@@ -13,6 +13,8 @@ export const KIND_TEXT: Record<SeatKind, string> = {
   available: 'available',
   'held-mine': 'held by you',
   'held-other': 'held by someone else',
+  'paying-mine': 'in your order, awaiting payment',
+  'paying-other': 'being paid for',
   'booked-mine': 'booked by you',
   'booked-other': 'booked',
 };
