@@ -9,7 +9,9 @@ given back through its provider: the organiser sees both rows in the payments ex
 
 Provider calls (networks) are made outside a seat's lock: starting a payment holds the order's
 row only (a double submit waits and finds the first attempt; the sweeper skips the order for
-the while), refunds and cancels run after the commit.
+the while). Money given back is recorded once, on the order (`refunded`: money.py), by whatever
+gave it back (a late payment, staff's refund, the buyer's cancel, on either path); the sweeper
+then makes the provider give it (`refunds_send`), so no path has to remember to.
 """
 
 import logging
@@ -18,6 +20,8 @@ from datetime import datetime
 from decimal import Decimal
 
 from django.db import transaction
+from django.db.models import Count, F, Q, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from ..booking import sql
@@ -27,6 +31,7 @@ from ..exceptions import AmountAboveTotal, NotAwaitingPayment, NotFound
 from ..ledger.context import seat_changes
 from ..ledger.models import Via
 from ..models import Event, Reservation, ReservedSeat
+from ..money import ZERO
 from ..signals import bookings_changed_on_commit
 from .models import Payment
 from .providers import Outcome, Provider, provider_of
@@ -111,10 +116,9 @@ def paid(
                 sql.BOOK.apply(seat, user_id=order.user_id)
             save_seats(seats, event_id=order.event_id)
             order.status = Status.CONFIRMED
-        else:  # it ended first: nothing is sold, and the money goes back
+        else:  # it ended first: nothing is sold, and the money goes back (refunds_send)
             attempt.late = True
             order.refunded += amount
-            _refund_after_commit(order, attempt, amount)
         attempt.save()
         order.save(update_fields=["status", "amount_taken", "refunded"])
         bookings_changed_on_commit(accounts=[order.user_id])
@@ -142,36 +146,47 @@ def notified(provider_name: str, body: bytes, signature: str) -> Payment | None:
     )
 
 
-def refund_recorded(order: Reservation, amount: Decimal) -> None:
-    """Staff gave back `amount` of a paid order (services/booking_changes.py): through the
-    provider that took it, after the commit. Within the staff change's transaction."""
-    taken = order.payments.filter(kind=Payment.Kind.PAYMENT, state=Payment.State.PAID)
-    attempt = taken.exclude(late=True).last()
-    if attempt is not None and amount > 0:
-        _refund_after_commit(order, attempt, amount)
+def refunds_send() -> int:
+    """The sweeper's: give back through its provider what an order paid online records as given
+    back (`refunded`) beyond the refunds already sent, one Payment row a refund; how many. The
+    row is written and committed before the provider is asked (its id the idempotency key), so a
+    crash between the two never gives back twice: the row stays `started`, for a person to see."""
+    paid_online = Q(payments__kind=Payment.Kind.PAYMENT, payments__state=Payment.State.PAID)
+    owed = Reservation.objects.annotate(
+        paid=Count("payments", filter=paid_online),
+        sent=Coalesce(Sum("payments__amount", filter=Q(payments__kind=Payment.Kind.REFUND)), ZERO),
+    ).filter(paid__gt=0, refunded__gt=F("sent"))
+    sent = 0
+    for order_id in list(owed.values_list("id", flat=True)[:100]):
+        with transaction.atomic():
+            order = reservation_row_locked(order_id)
+            refunds = order.payments.filter(kind=Payment.Kind.REFUND)
+            due = order.refunded - (refunds.aggregate(s=Sum("amount"))["s"] or ZERO)
+            taken = order.payments.filter(kind=Payment.Kind.PAYMENT, state=Payment.State.PAID)
+            source = taken.order_by("-id").first()
+            if due <= 0 or source is None:
+                continue
+            refund = Payment.objects.create(
+                reservation=order,
+                provider=source.provider,
+                kind=Payment.Kind.REFUND,
+                amount=due,
+                settled_reference=source.settled_reference,
+            )
+        _refund(refund)
+        sent += 1
+    return sent
 
 
-def _refund_after_commit(order: Reservation, attempt: Payment, amount: Decimal) -> None:
-    refund = Payment.objects.create(
-        reservation=order,
-        provider=attempt.provider,
-        kind=Payment.Kind.REFUND,
-        amount=amount,
-        settled_reference=attempt.settled_reference,
-    )
-    transaction.on_commit(lambda: _refund(refund.pk), robust=True)
-
-
-def _refund(refund_id: int) -> None:
-    refund = Payment.objects.get(pk=refund_id)
+def _refund(refund: Payment) -> None:
     try:
         reference = provider_of(refund.provider).refund(refund, refund.amount)
     except Exception:
-        logger.exception("refund %s failed: the organiser gives it back", refund_id)
+        logger.exception("refund %s failed: the organiser gives it back", refund.pk)
         state, reference = Payment.State.FAILED, ""
     else:
         state = Payment.State.REFUNDED
-    Payment.objects.filter(pk=refund_id).update(
+    Payment.objects.filter(pk=refund.pk).update(
         state=state, reference=reference, settled_at=timezone.now()
     )
 

@@ -22,7 +22,6 @@ from ..ledger.context import seat_changes, seat_changes_because
 from ..ledger.models import Via
 from ..models import Reservation, ReservedSeat, Seat
 from ..money import refundable
-from ..payments.settling import refund_recorded
 from ..signals import bookings_changed_on_commit, seats_changed_on_commit
 from .blocking import WRITTEN_AND_OFF_SALE_FIELDS, back_on_sale, staff_refused
 from .box_office import sellable_by_staff
@@ -156,7 +155,6 @@ def reservation_refund(
             reservation.total_price += difference
             fields.append("total_price")
         reservation.save(update_fields=fields)
-        refund_recorded(reservation, refunded)
         seats_changed_on_commit(event_id=reservation.event_id, seats=seats)
         bookings_changed_on_commit(accounts=[reservation.user_id])
         notice_queue(reservation=reservation, kind=Kind.REFUND, amount=refunded, seats=leaving)

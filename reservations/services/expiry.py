@@ -23,7 +23,7 @@ from ..booking.locking import transaction_settings_sent
 from ..ledger.context import seat_changes
 from ..ledger.models import Via
 from ..models import IdempotencyKey, RefreshFamily, Seat
-from ..payments.settling import attempts_close, windows_close
+from ..payments.settling import attempts_close, refunds_send, windows_close
 from ..rules import ended_lock_q
 from .blocking import seats_release_due
 
@@ -99,6 +99,7 @@ def sweep_forever(*, interval: float = SWEEP_INTERVAL, stop: threading.Event | N
             if unpaid:
                 logger.info("ended %d orders unpaid", len(unpaid))
             attempts_close()
+            refunds_send()
             with seat_changes(Via.SWEEPER):
                 released = seats_release_due()
             if released:
