@@ -351,3 +351,45 @@ def test_what_is_given_back_of_a_stripe_order_goes_back_through_stripe(alice, st
     assert [r["amount"] for r in stripe_api.refunds] == [3000, 5000]
     assert {r["payment_intent"] for r in stripe_api.refunds} == {f"pi_{session_id}"}
     assert Reservation.objects.get(pk=order["id"]).refunded == Decimal("80.00")
+
+
+def test_a_double_submit_of_pay_now_starts_one_payment(alice, stripe_api):
+    event = paid_online("stripe")
+    order = order_of(bearer_client(alice), event, seat_ids(event)[:1])
+    url = f"/api/reservations/{order['id']}/pay/"
+
+    answers = run_together([partial(bearer_client(alice).post, url) for _ in range(4)])
+
+    assert {a.status_code for a in answers} == {200}
+    assert len({a.json()["url"] for a in answers}) == 1
+    assert [c[1] for c in stripe_api.calls] == ["/v1/checkout/sessions"]
+    assert Payment.objects.filter(reservation_id=order["id"]).count() == 1
+
+
+@pytest.mark.parametrize("path", ["django", "fast"], indirect=True)
+def test_a_buyer_cancelling_as_the_payment_lands_keeps_no_money_and_no_seat(path):
+    """Ten rounds, the buyer's cancel and the payment released together: whichever comes
+    first, the order ends cancelled, its seats back on sale, and all it took given back."""
+    event = event_with_seats(rows=2, seats_per_row=10, price="40.00")
+    Event.objects.filter(pk=event.pk).update(paid_with="venue", purchase_limit=20)
+    (buyer,) = users(1, prefix="canceller")
+    post = path.poster(buyer)
+    for ids in zip(*[iter(seat_ids(event))] * 2, strict=True):
+        assert code_of(post(f"/api/events/{event.id}/lock/", {"seat_ids": list(ids)})) == "ok"
+        order = post(f"/api/events/{event.id}/reserve/", {"seat_ids": list(ids)}).json()
+        order_id = order["reservation"]["id"]
+        run_together(
+            [
+                partial(post, f"/api/reservations/{order_id}/cancel/", {}),
+                partial(
+                    paid,
+                    reservation_id=order_id,
+                    provider="venue",
+                    reference=f"order-{order_id}",
+                    amount=Decimal("80.00"),
+                ),
+            ]
+        )
+        stored = Reservation.objects.get(pk=order_id)
+        assert stored.status == "cancelled" and statuses(ids) == ["available", "available"]
+        assert (stored.amount_taken, stored.refunded) == (80, 80)
