@@ -14,12 +14,12 @@ import logging
 import time
 
 import orjson
-from channels.generic.websocket import AsyncWebsocketConsumer
 
 from reservations.access_tokens import TokenIdentity, access_token_account
 from reservations.redis_primary import SIGN_OUTS_GROUP
 
 from .broadcast import account_group
+from .consumers import ClosingConsumer
 from .protocol import BOOKINGS, INVALID, MAX_CLIENT_FRAME_BYTES, NOT_AUTHENTICATED, PONG, CloseCode
 from .watcher_session import Answer, WatcherSession
 
@@ -28,7 +28,7 @@ logger = logging.getLogger("realtime.accounts")
 CLOSES = {Answer.CLOSE_TOO_MANY: CloseCode.TOO_MANY, Answer.CLOSE_TOO_BIG: CloseCode.TOO_BIG}
 
 
-class AccountConsumer(AsyncWebsocketConsumer):
+class AccountConsumer(ClosingConsumer):
     account: int | None = None
     family: str | None = None  # the login its token is of
 
@@ -46,7 +46,7 @@ class AccountConsumer(AsyncWebsocketConsumer):
         frame = text_data if text_data is not None else bytes_data
         answer = self.session.frame_in(frame, time.monotonic())
         if answer in CLOSES:
-            await self.close(code=int(CLOSES[answer]))
+            await self.close(code=CLOSES[answer])
         elif answer is Answer.PONG:
             await self._say(PONG)
         elif answer is Answer.AUTH:
@@ -72,7 +72,7 @@ class AccountConsumer(AsyncWebsocketConsumer):
                 await self.channel_layer.group_add(group, self.channel_name)
         except Exception as exc:  # Redis away: the client reconnects and reads its bookings
             logger.warning("account socket not joined: %s", exc)
-            await self.close(code=int(CloseCode.LAYER_DOWN))
+            await self.close(code=CloseCode.LAYER_DOWN)
             return
         self.groups = wanted
         if named is not None:

@@ -79,7 +79,23 @@ def _query_says(query_string: bytes, name: str, value: str) -> bool:
 _may_watch_the_sale = database_sync_to_async(may_watch_the_sale)
 
 
-class EventSeatsConsumer(AsyncWebsocketConsumer):
+class ClosingConsumer(AsyncWebsocketConsumer):
+    """Closes with PROTOCOL.md's codes under uvicorn and daphne alike."""
+
+    async def close(self, code=None, reason=None):
+        # daphne's WebSocket (autobahn) takes a close code only as an int, not an IntEnum: it
+        # would close 1011 instead of PROTOCOL.md's code. Of the codes under 3000 it lets an
+        # app send only 1000: a socket it refuses 1009 is closed with that (PROTOCOL.md).
+        code = None if code is None else int(code)
+        try:
+            await super().close(code=code, reason=reason)
+        except Exception:
+            if code is None or code >= 3000:
+                raise
+            await super().close(code=1000, reason=reason)
+
+
+class EventSeatsConsumer(ClosingConsumer):
     # No channel of its own on the channel layer: the process's hub relays to it (see hub.py).
     channel_layer_alias = "__none__"
     account: int | None = None  # whose the socket said it is (an `auth` frame), set by the hub
@@ -335,11 +351,6 @@ class EventSeatsConsumer(AsyncWebsocketConsumer):
 
     def stalled(self, now: float) -> bool:
         return self.outbox.stalled(now)
-
-    async def close(self, code=None, reason=None):
-        # daphne's WebSocket (autobahn) takes a close code only as an int, not an IntEnum: it
-        # would close 1011 instead of PROTOCOL.md's code.
-        await super().close(code=None if code is None else int(code), reason=reason)
 
     async def drop(self, code: int) -> None:
         hub().leave(self)

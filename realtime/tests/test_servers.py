@@ -13,7 +13,7 @@ import httpx
 import pytest
 import websockets
 
-from harness.servers import ROOT, free_port, running_server, token
+from harness.servers import HEALTH, ROOT, free_port, running_server, stop, token
 from realtime.tests.clients import lock_as_alice, next_seats, ws_url
 from reservations.tests.factories import UserFactory, event_with_seats
 
@@ -242,3 +242,48 @@ async def _daphne_essentials(base, event, seat):
             while True:
                 await asyncio.wait_for(watcher.recv(), 10)
     assert watcher.close_code == 1006
+
+
+def test_a_frame_over_4_kib_closes_the_socket_under_daphne_started_with_no_limit_of_its_own(
+    stack_env,
+):
+    """daphne as anyone starts it reads frames up to 1 MiB and hands them to the app, which
+    refuses one over 4 KiB; daphne lets no app send 1009, so the socket is closed with 1000
+    (PROTOCOL.md "Closing"), the event's and the account's alike."""
+    event = event_with_seats(rows=1, seats_per_row=2)
+    with _plain_daphne(stack_env) as base:
+        asyncio.run(_frame_over_4_kib_closed(ws_url(base, event.id), first="snapshot"))
+        asyncio.run(_frame_over_4_kib_closed(base.replace("http://", "ws://") + "/ws/me/"))
+
+
+@contextlib.contextmanager
+def _plain_daphne(env):
+    port = free_port()
+    command = [sys.executable, "-m", "daphne", "-p", str(port), "config.asgi:application"]
+    process = subprocess.Popen(command, cwd=ROOT, env=env, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while not _answers(base + HEALTH):
+            assert time.monotonic() < deadline and process.poll() is None, "daphne did not start"
+            time.sleep(0.2)
+        yield base
+    finally:
+        stop(process)
+
+
+def _answers(url: str) -> bool:
+    with contextlib.suppress(httpx.HTTPError):
+        return httpx.get(url, timeout=2).status_code == 200
+    return False
+
+
+async def _frame_over_4_kib_closed(url, first=None):
+    async with websockets.connect(url) as socket:
+        if first is not None:
+            assert json.loads(await socket.recv())["type"] == first
+        await socket.send('{"type": "ping", "pad": "' + "x" * 5000 + '"}')
+        with pytest.raises(websockets.ConnectionClosed):
+            while True:
+                await asyncio.wait_for(socket.recv(), 10)
+    assert socket.close_code == 1000
