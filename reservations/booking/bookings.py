@@ -6,8 +6,8 @@ table's rows) and on the fast path's async connection (api/fast.py). The
 locking order of locking.py holds: the caller's row, then (cancel) the reservation's
 row, then the seat rows in id order, then the clock and the checks.
 
-``locking.seat_rows_locked`` and ``save_seats`` are the same locking and writing through the
-ORM, for the sweep (expiry.py) and for blocking seats (blocking.py).
+``locking.seat_rows_locked`` and ``seats_written`` are the same locking and writing on Django's
+connection, for the sweeps (expiry.py, payments/settling.py).
 """
 
 import hashlib
@@ -34,6 +34,7 @@ from . import sql
 from .buyer_policy import BuyerPolicy
 from .holds import buyer_state_steps, caller_row_steps
 from .locking import seat_rows_steps
+from .runner import run
 from .sql import Steps, moment_of
 
 Status = Reservation.Status
@@ -261,12 +262,20 @@ def cancel_steps(
 # --- The same locking through the ORM, for the sweep and for blocking ------------------------
 
 
-def save_seats(seats: Sequence[Seat], *, event_id: int) -> None:
-    """Save what a SeatWrite did to these seats; watchers hear of it once it commits."""
+def seats_written(seats: Sequence[Seat], write: sql.SeatWrite, *, event_id: int, **values) -> None:
+    """`write` on these seats, locked already: in memory, and in one UPDATE of them all (the
+    ORM's bulk_update spells a CASE per row and column: 9 s for a sweep of 2,000 seats, where
+    this is milliseconds); watchers hear of it once it commits."""
     if not seats:
         return
-    if len(seats) == 1:
-        seats[0].save(update_fields=sql.WRITTEN_FIELDS)
-    else:
-        Seat.objects.bulk_update(seats, sql.WRITTEN_FIELDS)
+    for seat in seats:
+        write.apply(seat, **values)
+    run(_written_steps(write, [seat.id for seat in seats], values))
     seats_changed_on_commit(event_id=event_id, seats=seats)
+
+
+def _written_steps(write: sql.SeatWrite, seat_ids: list[int], values: dict) -> Steps[None]:
+    yield sql.Statement(
+        f"{write.update_sql()} WHERE id IN (%(seat_ids)s)",
+        {"seat_ids": sql.id_table(seat_ids), **values},
+    )

@@ -25,7 +25,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from ..booking import sql
-from ..booking.bookings import save_seats
+from ..booking.bookings import seats_written
 from ..booking.locking import reservation_row_locked, seat_rows_locked, transaction_settings_sent
 from ..exceptions import AmountAboveTotal, NotAwaitingPayment, NotFound
 from ..ledger.context import seat_changes
@@ -112,9 +112,7 @@ def paid(
             seats = seat_rows_locked(
                 event_id=order.event_id, seat_ids=live.values_list("seat_id", flat=True)
             )
-            for seat in seats:
-                sql.BOOK.apply(seat, user_id=order.user_id)
-            save_seats(seats, event_id=order.event_id)
+            seats_written(seats, sql.BOOK, event_id=order.event_id, user_id=order.user_id)
             order.status = Status.CONFIRMED
         else:  # it ended first: nothing is sold, and the money goes back (refunds_send)
             attempt.late = True
@@ -212,9 +210,7 @@ def windows_close(*, now: datetime | None = None, batch_size: int = 500) -> list
                     event_id=event_id, seat_ids=live.values_list("seat_id", flat=True)
                 )
                 live.update(is_active=False, ended=ReservedSeat.Ended.EXPIRED)
-                for seat in seats:
-                    sql.FREE.apply(seat)
-                save_seats(seats, event_id=event_id)
+                seats_written(seats, sql.FREE, event_id=event_id)
                 Reservation.objects.filter(pk__in=[o.pk for o in orders]).update(
                     status=Status.EXPIRED
                 )

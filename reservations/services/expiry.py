@@ -18,7 +18,7 @@ from django.db import close_old_connections, transaction
 from django.utils import timezone
 
 from ..booking import sql
-from ..booking.bookings import save_seats
+from ..booking.bookings import seats_written
 from ..booking.locking import transaction_settings_sent
 from ..ledger.context import seat_changes
 from ..ledger.models import Via
@@ -59,9 +59,7 @@ def locks_expire(*, now: datetime | None = None, batch_size: int = 500) -> list[
                     .filter(ended_lock_q(now), event_id=event_id)
                     .order_by("id")[:batch_size]
                 )
-                for seat in seats:
-                    sql.FREE.apply(seat)
-                save_seats(seats, event_id=event_id)
+                seats_written(seats, sql.FREE, event_id=event_id)
             expired.extend(seats)
             if len(seats) < batch_size:
                 break
