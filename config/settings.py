@@ -220,7 +220,8 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 # What each process may keep of the encoded seat maps, layouts and draw proofs
 # (reservations/api/stored_documents.py): 256 MiB holds ~190 arenas' maps (1.3 MB each in three
-# codings), a season of big events, or thousands of small ones.
+# codings), a season of big events, or thousands of small ones. One unused for
+# LIVE_EVENT_IDLE_SECONDS goes, as the rest of what a process holds for an event.
 DOCUMENTS_CACHE_BYTES = env.int("DOCUMENTS_CACHE_BYTES", default=256 * 1024 * 1024)
 
 AUTH_PASSWORD_VALIDATORS = [

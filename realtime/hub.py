@@ -54,7 +54,7 @@ from reservations.selectors import live_seats_get
 from .consoles import Consoles
 from .feed import EventFeed, coalescing_window
 from .frames import Encoded, encoded_text
-from .idle_events import SWEEP_SECONDS, IdleEvents
+from .idle_events import SWEEP_SECONDS, IdleEvents, give_back_memory
 from .known_events import KnownEvents
 from .live_map import LiveMap
 from .own_seats import OwnSeats
@@ -434,6 +434,8 @@ class EventHub:
             sockets_gone(event_id)
             if self._relay is not None:
                 self._relay.leave(event_id)  # a join after this subscribes again
+        if idle:
+            give_back_memory()
         return idle
 
     def kept_events(self) -> set[int]:

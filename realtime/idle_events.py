@@ -9,13 +9,26 @@ at that moment. `LIVE_EVENT_IDLE_SECONDS` after its last use the hub lets go of 
 (hub.py `forget_idle`); a socket or a read that comes later starts afresh from the database, as
 the first one did. So what a process holds grows with the events in use, not with its history.
 
-Pure bookkeeping: the caller passes the clock and says what it holds and what is in use.
+Pure bookkeeping: the caller passes the clock and says what it holds and what is in use; and
+what was let go of given back to the system (`give_back_memory`).
 """
 
+import ctypes
 from collections.abc import Collection, Iterable
 
 # How often the hub asks which events have gone idle: they go at most this late.
 SWEEP_SECONDS = 1.0
+
+# glibc keeps what the process frees in its heaps: a map freed below memory still in use is not
+# returned. A season of 41 events (the arena in the middle) left ~1.2 MB per past event at rest,
+# ~0.7 MB with this, while Python's own objects grew by less than 1 MB in all: the rest is the
+# allocators' free space. malloc_trim returns glibc's free pages; other C libraries have none.
+_malloc_trim = getattr(ctypes.CDLL(None), "malloc_trim", None)
+
+
+def give_back_memory() -> None:
+    if _malloc_trim is not None:
+        _malloc_trim(0)
 
 
 class IdleEvents:

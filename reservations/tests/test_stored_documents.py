@@ -1,6 +1,9 @@
 """Each process's documents are kept by bytes, not by entries (api/stored_documents.py): a
-season of events' maps stays stored, and past `DOCUMENTS_CACHE_BYTES` the least recently used
-go first."""
+season of events' maps stays stored while used, past `DOCUMENTS_CACHE_BYTES` the least recently
+used go first, and one unused for `LIVE_EVENT_IDLE_SECONDS` goes with nobody asking."""
+
+import sys
+import time
 
 import pytest
 
@@ -17,7 +20,7 @@ def encoded(size: int) -> Encoded:
 
 
 def test_the_store_keeps_what_fits_in_its_bytes_and_lets_the_least_recently_used_go():
-    store = DocumentStore(max_bytes=11_000)
+    store = DocumentStore(max_bytes=11_000, idle_seconds=60)
     for name in "abcd":
         store.set(name, encoded(2_000))
     assert store.bytes_used == 4 * stored_size(encoded(2_000)) <= 11_000
@@ -29,10 +32,24 @@ def test_the_store_keeps_what_fits_in_its_bytes_and_lets_the_least_recently_used
 
 
 def test_a_document_larger_than_the_whole_store_is_not_kept_and_pushes_nothing_out():
-    store = DocumentStore(max_bytes=10_000)
+    store = DocumentStore(max_bytes=10_000, idle_seconds=60)
     store.set("small", b"x" * 100)
     store.set("huge", encoded(20_000))
     assert store.get("huge") is None and store.get("small") == b"x" * 100
+
+
+def test_a_document_stays_while_asked_for_and_goes_at_rest_with_nobody_asking():
+    store = DocumentStore(max_bytes=100_000, idle_seconds=0.3)
+    body = b"x" * 2_000
+    unheld = sys.getrefcount(body)
+    store.set("map", Encoded({"br": body}, {"br": '"t"'}))
+    for _ in range(12):  # asked for over twice the idle time: it stays
+        assert store.get("map") is not None
+        time.sleep(0.05)
+    deadline = time.monotonic() + 5
+    while sys.getrefcount(body) > unheld:  # then nobody asks anything, as in a process at rest
+        assert time.monotonic() < deadline, "the store still holds a document unused at rest"
+        time.sleep(0.05)
 
 
 @pytest.mark.django_db
