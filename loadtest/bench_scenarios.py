@@ -10,7 +10,7 @@ from .bench_loadtest import loadtest
 from .bench_pay_windows import pay_windows
 from .bench_sales import on_sale, queue_sale, queue_waiting
 from .bench_servers import ROOT, create_event, servers
-from .bench_wrk import wrk_checkout, wrk_holds
+from .bench_wrk import wrk_checkout, wrk_holds, wrk_pay_checkout
 from .report import CLIENT_PATH
 
 # One clicker changing seats 4 times a second: what the fan-out, storm and poll scenarios
@@ -151,6 +151,7 @@ SCENARIOS = {
     "holds-wrk-50-pgbouncer-1.18": wrk_holds(50, pooler="pgbouncer-1.18"),
     "holds-wrk-50-unprepared": wrk_holds(50, pooler="unprepared"),
     "checkout-wrk-50": wrk_checkout(50),
+    "pay-checkout-wrk-50": wrk_pay_checkout(50),
     "pay-windows-1000": pay_windows(1000),
     "uniform-holds-daphne": clicks("uniform", 100, "--duration", 10, kind="daphne"),
     "hot-1000": clicks("hot", 1000, "--hot-seats", 1, "--settle", 1),

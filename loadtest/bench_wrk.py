@@ -19,9 +19,9 @@ from harness.servers import FLOOR
 
 from .bench_databases import new_event
 from .bench_machine import wait_quiet
-from .bench_servers import ROOT, SERVER_ROOT, server_env, servers
+from .bench_servers import ROOT, SERVER_ROOT, manage, server_env, servers
 from .stats import proc_sample
-from .wrk_scripts import CHECKOUT_SCRIPT, WRK_COMMON, WRK_SCRIPT
+from .wrk_scripts import CHECKOUT_SCRIPT, PAY_CHECKOUT_SCRIPT, WRK_COMMON, WRK_SCRIPT
 
 
 def wrk_loop(
@@ -33,6 +33,7 @@ def wrk_loop(
     pooler: str = "",
     one_network: bool = False,
     floor: bool = False,
+    paid: bool = False,
 ):
     """Each of `connections` users runs `script_text` (wrk's Lua) on seats of its own
     (`seats_of(seat_ids, i)` is user i's, as Lua text) for 10 s, as fast as answered: the
@@ -48,13 +49,15 @@ def wrk_loop(
     on an event whose organiser turned the rules of holds per network on, so that every hold
     of the run waits for the one network's lock (rules.py "Holds per address"): its worst
     case. `floor`: the bare hold of hold_floor.py instead of the project,
-    in the same minutes (what a correct hold costs at least)."""
+    in the same minutes (what a correct hold costs at least). `paid`: the event is paid at the
+    venue (API.md "Paying"), and the script has a box-office member's token (`staff`)."""
 
     def run(ctx):
         if not shutil.which("wrk"):
             return {"name": ctx["name"], "failed": "wrk not installed (apt-get install wrk)"}
         room = ("--queue-opens", "now+0", "--on-sale", "now+0", "--max-active", "1000")
         extra = (*(room if queued else ()), *(NETWORK_RULES if one_network else ()))
+        extra += ("--paid-with", "venue") if paid else ()
         event = new_event(f"wrk {connections}", rows=40, per_row=250, extra=extra)
         users = json.loads(Path(ctx["users"]).read_text())[:connections]
         networks = {"NUM_PROXIES": "0"} if one_network else {}  # X-Forwarded-For not believed
@@ -77,6 +80,7 @@ def wrk_loop(
                     "turns": ",".join(f'"{turn}"' for turn in turns),
                     "seats": ",".join(seats_of(seat_ids, i) for i in range(len(users))),
                     "event": event,
+                    "staff": _box_office_token() if paid else "",
                 }
             )
             cmd = ["wrk", f"-t{connections}", f"-c{connections}", "-d10s", "--latency"]
@@ -151,14 +155,33 @@ def _turns(base: str, event: int, users: list[dict]) -> list[str]:
     return turns
 
 
+def _pair(seat_ids: list[int], i: int) -> str:
+    return f"'[{seat_ids[i * 7]},{seat_ids[i * 7 + 1]}]'"
+
+
 def wrk_checkout(connections: int):
     """Each user locks two seats of its own (lock several), reserves them with an
     Idempotency-Key and cancels the booking, again and again (issue 11's checkout)."""
-    return wrk_loop(
-        connections,
-        CHECKOUT_SCRIPT,
-        lambda seat_ids, i: f"'[{seat_ids[i * 7]},{seat_ids[i * 7 + 1]}]'",
-    )
+    return wrk_loop(connections, CHECKOUT_SCRIPT, _pair)
+
+
+def wrk_pay_checkout(connections: int):
+    """The same on an event paid at the venue: lock, reserve (an order awaiting payment), the
+    box office settles it, cancel (issue 58's checkout)."""
+    return wrk_loop(connections, PAY_CHECKOUT_SCRIPT, _pair, paid=True)
+
+
+def _box_office_token() -> str:
+    """An access token of a box-office member (made if there is none), for a settle."""
+    return manage(
+        "shell",
+        "-c",
+        "from django.contrib.auth import get_user_model; "
+        "from reservations.roles import role_group; "
+        "from rest_framework_simplejwt.tokens import AccessToken; "
+        "u, _ = get_user_model().objects.get_or_create(username='bench-box-office'); "
+        "u.groups.add(role_group('Box office')); print(AccessToken.for_user(u))",
+    ).split()[-1]
 
 
 def _seat_ids(event: int) -> list[int]:

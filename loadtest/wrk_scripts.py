@@ -86,3 +86,45 @@ function response(status, headers, body)
   end
 end
 """
+
+PAY_CHECKOUT_SCRIPT = """
+function init(args)
+  -- a checkout on an event paid at the venue (API.md "Paying"): lock both seats, reserve them
+  -- (an order awaiting payment), the box office settles it (%(staff)s's token), cancel it
+  pair, token, step, booking, total, bad, booked = seats[idx], tokens[idx], "lock", nil, nil, 0, 0
+  auth = {["Authorization"] = "Bearer " .. token, ["Content-Type"] = "application/json",
+          ["X-Forwarded-For"] = network(idx)}
+  staff = {["Authorization"] = "Bearer %(staff)s", ["Content-Type"] = "application/json"}
+end
+function request()
+  if step == "lock" then
+    return wrk.format("POST", "/api/events/%(event)s/lock/", auth, '{"seat_ids":' .. pair .. '}')
+  elseif step == "reserve" then
+    return wrk.format("POST", "/api/events/%(event)s/reserve/", auth, '{"seat_ids":' .. pair .. '}')
+  elseif step == "paid" then
+    return wrk.format("POST", "/api/staff/reservations/" .. booking .. "/paid/", staff,
+      '{"amount":"' .. total .. '"}')
+  else
+    return wrk.format("POST", "/api/reservations/" .. booking .. "/cancel/", auth, "{}")
+  end
+end
+function response(status, headers, body)
+  local expected = (step == "lock" and status == 200) or (step == "reserve" and status == 201)
+    or ((step == "paid" or step == "cancel") and status == 200)
+  if not expected then bad = bad + 1 end
+  if step == "lock" and expected then
+    step = "reserve"
+  elseif step == "reserve" and expected then
+    booking = string.match(body, '"reservation":%%s*{%%s*"id":%%s*(%%d+)')
+    total = string.match(body, '"total_price":%%s*"([%%d.]+)"')
+    step = booking and "paid" or "lock"
+  elseif step == "paid" and expected then
+    booked = booked + 1
+    step = "cancel"
+  elseif step == "cancel" and expected then
+    step = "lock"
+  elseif step == "reserve" then
+    step = "lock"
+  end
+end
+"""
