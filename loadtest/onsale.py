@@ -136,7 +136,7 @@ def decoded(body: bytes, coding: str | None) -> dict:
     return orjson.loads(body)
 
 
-_STATUS = {"a": "available", "l": "locked", "r": "reserved"}
+_STATUS = {"a": "available", "l": "locked", "p": "paying", "r": "reserved"}
 
 
 # The arrivals of one moment read the same bytes of `state/`: decoded once for all of them (a

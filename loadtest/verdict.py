@@ -1,6 +1,7 @@
 """The verdict of a run, read back through the API once the pushes have settled.
 
-No seat in two confirmed reservations, no seat held by two users, booked seats shown reserved,
+No seat in two live orders, no seat held by two users, booked seats shown reserved (and those of
+orders awaiting payment paying),
 every watcher's final model equal to the server's list, and the server's own inventory check of
 the event (its ledger replayed against its seats and reservations: `GET
 /api/events/{id}/inventory/`, the operator's route) without a disagreement; then what the
@@ -225,26 +226,28 @@ async def _check_clickers(run: Run, server: dict, verdict: Verdict) -> None:
     run.profile.judge(clickers, verdict)
 
 
+# A live order's state, and how the server shows its seats (API.md "Paying").
+SHOWN = {"confirmed": "reserved", "awaiting_payment": "paying"}
+
+
 def sales_verdict(clickers: list, server: dict, verdict: Verdict) -> None:
-    """No seat in two confirmed reservations (whoever's), and every sold seat shown reserved.
+    """No seat in two live orders (confirmed or awaiting payment, whoever's), every sold seat
+    shown reserved and every seat of an order awaiting payment shown paying.
 
     `clickers`: each with its `reservations` of the event as the API lists them; `server`:
     seat id -> (status, version) from the seat list.
     """
-    booked: Counter = Counter(
-        s["id"]
-        for c in clickers
-        for r in c.reservations
-        if r["status"] == "confirmed"
-        for s in r["seats"]
-    )
-    verdict.figures["seats_booked"] = len(booked)
-    doubly_booked = [i for i, n in booked.items() if n > 1]
+    live = [(r["status"], s["id"]) for c in clickers for r in c.reservations for s in r["seats"]]
+    taken: Counter = Counter(seat for status, seat in live if status in SHOWN)
+    verdict.figures["seats_booked"] = sum(1 for status, _ in live if status == "confirmed")
+    verdict.figures["seats_paying"] = sum(1 for status, _ in live if status == "awaiting_payment")
+    doubly_booked = [i for i, n in taken.items() if n > 1]
     if doubly_booked:
-        verdict.fail(f"seats in two confirmed reservations: {doubly_booked[:10]}")
-    not_reserved = [i for i in booked if server.get(i, ("",))[0] != "reserved"]
-    if not_reserved:
-        verdict.fail(f"booked seats not shown reserved: {not_reserved[:10]}")
+        verdict.fail(f"seats in two live orders: {doubly_booked[:10]}")
+    for status, shown in SHOWN.items():
+        wrong = [i for s, i in live if s == status and server.get(i, ("",))[0] != shown]
+        if wrong:
+            verdict.fail(f"seats of {status} orders not shown {shown}: {wrong[:10]}")
 
 
 def journey_verdict(clickers: list, verdict: Verdict) -> None:

@@ -166,7 +166,7 @@ async def test_the_verdict_catches_a_seat_sold_twice(stack):
             db.execute(index)
 
     assert not verdict.passed
-    assert verdict.failures[0] == f"seats in two confirmed reservations: [{seat}]"
+    assert verdict.failures[0] == f"seats in two live orders: [{seat}]"
     inventory = verdict.failures[1]  # the server's own check sees the same, in its words
     assert inventory.startswith("the server's inventory check found 2 disagreement(s)")
     assert f"(id {seat}) is in 2 live reservations" in inventory

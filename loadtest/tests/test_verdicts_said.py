@@ -193,3 +193,32 @@ def test_an_unknown_event_is_one_line_naming_the_answer(stack, capsys):
         f"python -m loadtest run: GET {stack.base}/api/events/999999/seats/ answered 404"
         " (no such event on this server?)\n"
     )
+
+
+class _Buyer:
+    def __init__(self, *reservations):
+        self.reservations = list(reservations)
+
+
+def _order(status: str, *seats: int) -> dict:
+    return {"status": status, "seats": [{"id": seat} for seat in seats]}
+
+
+def test_the_sales_verdict_knows_orders_awaiting_payment():
+    """Their seats shown `paying` pass, and count apart; shown otherwise, or in two live
+    orders, fail."""
+    from loadtest.verdict import sales_verdict
+
+    buyers = [_Buyer(_order("confirmed", 1), _order("awaiting_payment", 2, 3)), _Buyer()]
+    server = {1: ("reserved", 2), 2: ("paying", 2), 3: ("paying", 2)}
+    verdict = Verdict()
+    sales_verdict(buyers, server, verdict)
+    assert verdict.passed and verdict.figures["seats_paying"] == 2
+
+    wrong = Verdict()
+    sales_verdict(buyers, {**server, 3: ("available", 3)}, wrong)
+    assert not wrong.passed and "not shown paying: [3]" in " ".join(wrong.failures)
+
+    twice = Verdict()
+    sales_verdict([*buyers, _Buyer(_order("confirmed", 2))], server, twice)
+    assert "seats in two live orders: [2]" in " ".join(twice.failures)
