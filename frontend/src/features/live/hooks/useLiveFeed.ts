@@ -15,8 +15,8 @@ import { SeatFeed } from '../model/seatFeed';
  * own seats as they change (any tab, any device); after a reconnect the holds are also read
  * again over HTTP. The organiser's console says so (`?console=1`): a staff socket then also gets
  * each transaction's frame at once, unmerged (PROTOCOL.md). Its snapshots come in the compact
- * form (a `state` frame, the server's default): the store holds the map's seats. Mount with
- * `key={eventId}`, like the store.
+ * form (a `state` frame): the store holds the map's seats, read again when a snapshot shows
+ * others. Mount with `key={eventId}`, like the store.
  */
 export function useLiveFeed(
   eventId: number,
@@ -34,6 +34,11 @@ export function useLiveFeed(
         // Anonymous watchers have no holds to re-learn: their holds query is disabled, and
         // invalidating a disabled query fetches nothing.
         onReconnected: () => void queryClient.invalidateQueries({ queryKey: queryKeys.ownHolds(eventId) }),
+        // Seats added since the map was read: the map and the state it opens with, read again.
+        onSeatsChanged: () => {
+          void queryClient.invalidateQueries({ queryKey: queryKeys.seatPlan(eventId) });
+          void queryClient.invalidateQueries({ queryKey: queryKeys.seatStates(eventId) });
+        },
         socketToken: (fresh) => api.socketToken(fresh),
         console,
       }),

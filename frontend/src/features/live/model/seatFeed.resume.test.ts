@@ -15,7 +15,7 @@ describe('SeatFeed resuming (PROTOCOL.md "Resuming")', () => {
   /** A feed whose store was loaded from `state/` at (e1, 20), on the real reconnecting socket. */
   async function arrived(
     from: { epoch: string; seq: number } | null = { epoch: 'e1', seq: 20 },
-    options: Pick<SeatFeedOptions, 'console'> = {},
+    options: Pick<SeatFeedOptions, 'console' | 'onSeatsChanged'> = {},
   ) {
     const store = new SeatStore();
     store.loadFromApi([apiSeat(1), apiSeat(2), apiSeat(3)]);
@@ -150,14 +150,21 @@ describe('SeatFeed resuming (PROTOCOL.md "Resuming")', () => {
     feed.stop();
   });
 
-  it('a `state` frame of other seats than the page has is not applied: it reconnects asking for `snapshot` frames', async () => {
-    const { store, feed, socket } = await arrived(null);
+  it('a `state` frame of other seats than the page has is not applied: the map is read again, then a compact snapshot asked again', async () => {
+    const onSeatsChanged = vi.fn();
+    const { store, feed, socket } = await arrived(null, { onSeatsChanged });
     socket(0).serverOpen();
     socket(0).serverSend({ type: 'state', event_id: 1, seq: 40, epoch: 'e2', seats_total: 4, status: 'rrrr', version: [5, 5, 5, 5], locked_until: {} });
     expect(store.getSeat(1)).toMatchObject({ status: 'available', version: 1 });
-    expect(feed.getStatus().connection).toBe('reconnecting');
-    await vi.advanceTimersByTimeAsync(1_000);
-    expect(socket(1).url).toBe('ws://test/ws/events/1/?snapshot=full');
+    expect(onSeatsChanged).toHaveBeenCalledOnce();
+    expect(feed.getStatus().connection).toBe('syncing');
+    store.loadFromApi([apiSeat(1), apiSeat(2), apiSeat(3), apiSeat(4)]); // the map, read again
+    await vi.advanceTimersByTimeAsync(5_000);
+    expect(socket(0).sent).toEqual([JSON.stringify({ type: 'snapshot' })]); // on the same socket
+    socket(0).serverSend({ type: 'state', event_id: 1, seq: 41, epoch: 'e2', seats_total: 4, status: 'aaar', version: [1, 1, 1, 5], locked_until: {} });
+    expect(store.getSeat(4)).toMatchObject({ status: 'reserved', version: 5 });
+    expect(feed.getStatus().connection).toBe('live');
+    expect(FakeWebSocket.all.map((s) => s.url)).toEqual(['ws://test/ws/events/1/']); // never `?snapshot=full`
     feed.stop();
   });
 

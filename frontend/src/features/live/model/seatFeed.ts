@@ -9,11 +9,10 @@
  * snapshot: either is fine. After a gap or a new epoch there is no such point until a snapshot
  * comes, and the next connection asks for a snapshot.
  *
- * A page that has the event's map (`map/`) takes its snapshots in the compact form, the server's
- * default (PROTOCOL.md "Two forms of snapshot"): a `state` frame, a tenth of a `snapshot`'s bytes
- * on an arena, aligned with the store's seats by id. One that does not match them (seats added
- * since the map was read) is not applied: the feed reconnects asking for `snapshot` frames
- * (`?snapshot=full`).
+ * Snapshots come in the compact form (PROTOCOL.md "Two forms of snapshot"): a `state` frame,
+ * a tenth of a `snapshot`'s bytes on an arena, aligned with the store's seats by id. One that
+ * does not match them (seats added since the map was read) is not applied: the page reads the
+ * map again (`onSeatsChanged`) and the feed asks for a snapshot again.
  *
  * A logged-in page says whose its socket is (`auth`, PROTOCOL.md "Your own seats"); the server
  * then tells it the account's own seats (`own`) whenever they change, whichever tab or device
@@ -69,7 +68,7 @@ export interface QueueFeed {
 
 /**
  * Opens the socket. `query` is asked each time a connection is made (first and every
- * reconnect): the socket URL's query (`?snapshot=full&epoch=E&seq=S`, or '').
+ * reconnect): the socket URL's query (`?epoch=E&seq=S`, or '').
  */
 export type SocketOpener = (
   handlers: Pick<LiveSocketOptions, 'onMessage' | 'onOpen' | 'onStateChange'>,
@@ -82,6 +81,8 @@ export interface SeatFeedOptions {
   openSocket: SocketOpener;
   /** After a reconnect, once its snapshot or `resumed` came: refresh what only HTTP knows (which seats are mine). */
   onReconnected?: () => void;
+  /** A snapshot was of other seats than the store's (seats added since `map/` was read): read the map again. */
+  onSeatsChanged?: () => void;
   /** Ask again when an awaited snapshot has not come within this time. */
   snapshotTimeoutMs?: number;
   /** The access token for `auth` (null: nobody is logged in); `fresh`: the last was refused. */
@@ -148,8 +149,6 @@ export class SeatFeed {
   private connections = 0;
   private queue: QueueFeed = { frame: null, place: null, refusal: null };
   private readonly options: SeatFeedOptions;
-  /** Whether connections take `state` frames (the server's default); off once one did not match the store. */
-  private compact = true;
 
   constructor(options: SeatFeedOptions) {
     this.options = options;
@@ -179,7 +178,6 @@ export class SeatFeed {
   connectionQuery(): string {
     this.asked = this.resumable;
     const query = new URLSearchParams();
-    if (!this.compact) query.set('snapshot', 'full');
     if (this.asked) {
       query.set('epoch', this.asked.epoch);
       query.set('seq', String(this.asked.seq));
@@ -289,8 +287,8 @@ export class SeatFeed {
         if (states) {
           this.applySnapshot(states.epoch, states.seq, states.seats);
         } else {
-          this.compact = false;
-          this.socket?.reconnect();
+          this.options.onSeatsChanged?.();
+          this.armSnapshotTimer(); // asked again once the map has had time to come
         }
         return;
       }
