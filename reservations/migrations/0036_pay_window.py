@@ -221,6 +221,14 @@ class Migration(migrations.Migration):
                 name="reservation_pay_by",
             ),
         ),
+        migrations.AddIndex(
+            model_name="reservation",
+            index=models.Index(
+                condition=models.Q(("refunded__gt", 0)),
+                fields=["id"],
+                name="reservation_refunded",
+            ),
+        ),
         migrations.AddConstraint(
             model_name="seat",
             constraint=models.CheckConstraint(

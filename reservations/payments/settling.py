@@ -150,10 +150,16 @@ def refunds_send() -> int:
     row is written and committed before the provider is asked (its id the idempotency key), so a
     crash between the two never gives back twice: the row stays `started`, for a person to see."""
     paid_online = Q(payments__kind=Payment.Kind.PAYMENT, payments__state=Payment.State.PAID)
-    owed = Reservation.objects.annotate(
-        paid=Count("payments", filter=paid_online),
-        sent=Coalesce(Sum("payments__amount", filter=Q(payments__kind=Payment.Kind.REFUND)), ZERO),
-    ).filter(paid__gt=0, refunded__gt=F("sent"))
+    owed = (
+        Reservation.objects.filter(refunded__gt=0)
+        .annotate(
+            paid=Count("payments", filter=paid_online),
+            sent=Coalesce(
+                Sum("payments__amount", filter=Q(payments__kind=Payment.Kind.REFUND)), ZERO
+            ),
+        )
+        .filter(paid__gt=0, refunded__gt=F("sent"))
+    )
     sent = 0
     for order_id in list(owed.values_list("id", flat=True)[:100]):
         with transaction.atomic():

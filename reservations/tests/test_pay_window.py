@@ -4,11 +4,14 @@ paid (sold), expired (back on sale) or cancelled by its buyer; a payment that la
 order ended is recorded and given back. Real PostgreSQL, real threads; Stripe through the
 official library against a local stand-in of its API (harness/stripe_standin.py).
 
-Negative controls (run once, not committed): with `paid` not looking at the order's status
-under its lock (selling whatever the state), the race with the window's end sold seats the
-sweeper had put back on sale (the inventory check failed, and one round had both outcomes);
-with the retried notification's `PAID` replay taken out, the same session took its money twice
-(amount_taken doubled).
+Negative controls (run once, not committed):
+- `paid` selling whatever the order's state: the race with the window's end sold seats the
+  sweeper had put back on sale (`available` before `reserved` in the ledger; the inventory
+  check failed too).
+- The retried notification's `PAID` replay taken out: one session took its money three times.
+- `pay_now` reading the order without its row lock: the double submit answered a 500 (two
+  attempts started, the second refused by the database's one-started constraint).
+- `refunds_send` not counting the refunds already sent: the same late payment given back twice.
 """
 
 from datetime import timedelta
