@@ -396,3 +396,38 @@ def test_a_buyer_cancelling_as_the_payment_lands_keeps_no_money_and_no_seat(path
         stored = Reservation.objects.get(pk=order_id)
         assert stored.status == "cancelled" and statuses(ids) == ["available", "available"]
         assert (stored.amount_taken, stored.refunded) == (80, 80)
+
+
+def test_a_console_refund_racing_the_payment_never_refunds_an_unpaid_order(alice):
+    """Ten rounds, the box office's settle and a Manager's refund released together: the refund
+    either finds the order awaiting payment and is refused whole, or comes after the payment and
+    gives back what it took. Never money given back that was not taken."""
+    event = event_with_seats(rows=2, seats_per_row=10, price="40.00")
+    Event.objects.filter(pk=event.pk).update(paid_with="venue", purchase_limit=20)
+    buyer, manager = bearer_client(alice), staff_api("Manager")
+    refused = 0
+    for ids in zip(*[iter(seat_ids(event))] * 2, strict=True):
+        order = order_of(buyer, event, list(ids))
+        refund = partial(
+            manager.post,
+            f"/api/staff/reservations/{order['id']}/refund/",
+            {"refunded": "80.00", "reason": "asked"},
+            format="json",
+        )
+        settle = partial(
+            paid,
+            reservation_id=order["id"],
+            provider="venue",
+            reference=f"order-{order['id']}",
+            amount=Decimal("80.00"),
+        )
+        answer, _ = run_together([refund, settle])
+        stored = Reservation.objects.get(pk=order["id"])
+        if answer.status_code == 409:
+            refused += 1
+            assert answer.json()["code"] == "awaiting_payment"
+            assert stored.status == "confirmed" and statuses(ids) == ["reserved", "reserved"]
+            assert (stored.amount_taken, stored.refunded) == (80, 0)
+        else:
+            assert stored.status == "cancelled" and statuses(ids) == ["available", "available"]
+            assert (stored.amount_taken, stored.refunded) == (80, 80)
