@@ -264,3 +264,29 @@ class PaymentNotificationRefused(BookingError):
 
     status_code = 400
     code = "invalid_signature"
+
+
+# A ticket scanned at a door and refused (API.md "Tickets"): nothing is written.
+class InvalidTicket(BookingError):
+    status_code = 400
+    code = "invalid_ticket"
+
+
+class WrongEvent(BookingError):
+    code = "wrong_event"
+
+
+class TicketRevoked(BookingError):
+    code = "revoked"
+
+
+class TicketUnpaid(BookingError):
+    code = "unpaid"
+
+
+class AlreadyInside(BookingError):
+    code = "already_inside"
+
+
+class NotInside(BookingError):
+    code = "not_inside"

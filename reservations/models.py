@@ -153,6 +153,7 @@ class Event(models.Model):
             ("keep_seats", "Can keep back, kill and release seats"),
             ("sell_at_box_office", "Can sell seats at the box office"),
             ("change_bookings", "Can reseat and refund bookings"),
+            ("scan_tickets", "Can scan tickets at the door"),
         ]
 
     def __str__(self) -> str:
@@ -388,6 +389,7 @@ class EventStaff(models.Model):
     class Role(models.TextChoices):
         BOX_OFFICE = "Box office"
         MANAGER = "Manager"
+        DOOR = "Door"
 
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="staff")
     user = models.ForeignKey(
@@ -470,5 +472,6 @@ from .accounts.models import Account, RefreshFamily  # noqa: E402, F401
 from .confirmations.models import ConfirmationEmail  # noqa: E402, F401
 from .ledger.models import SeatChange  # noqa: E402, F401
 from .payments.models import Payment  # noqa: E402, F401
+from .tickets.models import CheckIn, TicketKey  # noqa: E402, F401
 from .waiting_room.models import QueueEntry, WaitingRoom, new_draw_seed  # noqa: E402, F401
 from .webhooks.models import WebhookDelivery, WebhookEndpoint, WebhookMessage  # noqa: E402, F401

@@ -18,6 +18,7 @@ ROLES = {
         "export_event",
         "change_event",  # the event's limits
     ],
+    "Door": ["scan_tickets"],  # scans tickets at the door (docs/API.md "Tickets"), nothing else
 }
 
 

@@ -77,6 +77,9 @@ _REFUSALS = {
     "reservations_cancel_create": (400, 401, 403, 404, 409, 429),
     "reservations_pay_create": (401, 403, 404, 409),
     "payments_stripe_create": (400,),
+    "reservations_tickets_retrieve": (401, 403, 404),
+    "door_events_scans_create": (400, 401, 403, 409),
+    "door_events_keys_retrieve": (401, 403),
     "token_create": (400, 401, 403, 429),
     "token_refresh_create": (400, 401, 429),
     "token_cookie_create": (400, 401, 403, 429),
@@ -110,7 +113,8 @@ _WITH_BODY = (408, 413)
 _REASONS = {  # each names its codes as API.md's "Errors" does (tests/test_api_doc.py)
     400: "`invalid`: malformed JSON, wrong types, missing fields; "
     "`verification_link_invalid`: an e-mail verification link that is not ours or too old; "
-    "`invalid_signature`: a payment provider's notification its signature does not hold",
+    "`invalid_signature`: a payment provider's notification its signature does not hold; "
+    "`invalid_ticket`: a ticket code that is not one of the event's (forged, cut short)",
     401: "`not_authenticated` or `invalid_credentials`",
     403: "`forbidden`: a console route the caller's role may not use; "
     "`csrf_failed`: a session request without a valid CSRF token; `origin_not_allowed`: a "
@@ -129,7 +133,8 @@ _REASONS = {  # each names its codes as API.md's "Errors" does (tests/test_api_d
     "`address_hold_limit`, `seat_pass_refused`, `no_block`, `orphan_seat`, "
     "`companion_requires_accessible`, `price_changed`); `refund_too_large`: a refund past what "
     "the booking took; paying: `awaiting_payment` (staff change an order not paid yet), "
-    "`not_awaiting_payment` (pay for an order paid, expired or cancelled); the waiting "
+    "`not_awaiting_payment` (pay for an order paid, expired or cancelled); a ticket at the "
+    "door: `wrong_event`, `revoked`, `unpaid`, `already_inside`, `not_inside`; the waiting "
     "room's: `queue_not_open`, `sold_out`, `not_your_turn`, "
     "`turn_lapsed`, `turn_extended`; the account's e-mail: `no_email`, "
     "`email_already_verified`, `email_taken`",

@@ -9,6 +9,7 @@ from . import (
     account_views,
     browser_tokens,
     console_views,
+    door_views,
     live_views,
     payment_views,
     queue_views,
@@ -54,6 +55,9 @@ urlpatterns = [
     path("reservations/<id:reservation_id>/calendar.ics", views.ReservationCalendarApi.as_view()),
     path("reservations/<id:reservation_id>/pay/", payment_views.PayApi.as_view()),
     path("payments/stripe/", payment_views.StripeNotificationApi.as_view()),
+    path("reservations/<id:reservation_id>/tickets/", door_views.TicketsApi.as_view()),
+    path("door/events/<id:event_id>/scans/", door_views.ScanApi.as_view()),
+    path("door/events/<id:event_id>/keys/", door_views.DoorKeysApi.as_view()),
     # The booking calls, one row each in operations.py.
     *(path(route, view.as_view()) for route, view in BOOKING_ROUTES),
     # The organiser's console (console_views.py), staff with a role only.

@@ -20,6 +20,39 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/door/events/{event_id}/keys/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description What an offline scanner keeps: the event's public keys, the tickets revoked, the counts. */
+        get: operations["door_events_keys_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/door/events/{event_id}/scans/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["door_events_scans_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/events/": {
         parameters: {
             query?: never;
@@ -598,6 +631,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/reservations/{reservation_id}/tickets/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description A buyer's tickets of a confirmed booking: a code a seat (none while it is not paid). */
+        get: operations["reservations_tickets_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/staff/events/{event_id}/bookings/": {
         parameters: {
             query?: never;
@@ -1054,6 +1104,21 @@ export interface components {
         };
         Csrf: {
             csrfToken: string;
+        };
+        /**
+         * @description * `entry` - Entry
+         *     * `exit` - Exit
+         * @enum {string}
+         */
+        DirectionEnum: "entry" | "exit";
+        DoorKeysOutput: {
+            keys: {
+                [key: string]: unknown;
+            }[];
+            revoked: number[];
+            counts: {
+                [key: string]: unknown;
+            };
         };
         EmailInput: {
             /** Format: email */
@@ -1513,6 +1578,25 @@ export interface components {
             killed: number;
             section: string;
         };
+        ScanInput: {
+            code: string;
+            gate: string;
+            /** @default entry */
+            direction: components["schemas"]["DirectionEnum"];
+            /** Format: date-time */
+            scanned_at: string;
+            nonce: string;
+            /** @default false */
+            force: boolean;
+        };
+        ScanOutput: {
+            result: string;
+            ticket: number;
+            seat: {
+                [key: string]: unknown;
+            };
+            name: string;
+        };
         SeatActionExtend: {
             success: boolean;
             message: string;
@@ -1604,6 +1688,11 @@ export interface components {
          * @enum {string}
          */
         StateEnum: "scheduled" | "pre_queue" | "draw" | "admitting" | "paused" | "held_out" | "sold_out";
+        TicketsOutput: {
+            tickets: {
+                [key: string]: unknown;
+            }[];
+        };
         /** @description simplejwt's login, its refresh token the first of a new family. */
         TokenObtainInput: {
             username: string;
@@ -1653,6 +1742,142 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Csrf"];
+                };
+            };
+            /** @description `unavailable`: the database (or, for state/ and holds/, the live feed) is out of reach (Retry-After: 1); `login_busy`: a login door while every password-hashing slot is busy (Retry-After: 1) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    door_events_keys_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                event_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DoorKeysOutput"];
+                };
+            };
+            /** @description `not_authenticated` or `invalid_credentials` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden`: a console route the caller's role may not use; `csrf_failed`: a session request without a valid CSRF token; `origin_not_allowed`: a cookie route (refresh, logout) called from a page of an origin the server does not trust; `queue_turn_required`, `queue_turn_expired`: a hold without a running turn of the event's waiting room; `email_unverified`: a hold or a join by an account whose e-mail address is not verified, where the organiser asks for it; `challenge_required`: a login, registration or join without a solved proof-of-work challenge, where one is asked for; `amount_above_total`: a box-office amount above the seats' total, from staff who are not a Manager, or a payment recorded above what the order costs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unavailable`: the database (or, for state/ and holds/, the live feed) is out of reach (Retry-After: 1); `login_busy`: a login door while every password-hashing slot is busy (Retry-After: 1) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    door_events_scans_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                event_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ScanInput"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScanOutput"];
+                };
+            };
+            /** @description `invalid`: malformed JSON, wrong types, missing fields; `verification_link_invalid`: an e-mail verification link that is not ours or too old; `invalid_signature`: a payment provider's notification its signature does not hold; `invalid_ticket`: a ticket code that is not one of the event's (forged, cut short) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_authenticated` or `invalid_credentials` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden`: a console route the caller's role may not use; `csrf_failed`: a session request without a valid CSRF token; `origin_not_allowed`: a cookie route (refresh, logout) called from a page of an origin the server does not trust; `queue_turn_required`, `queue_turn_expired`: a hold without a running turn of the event's waiting room; `email_unverified`: a hold or a join by an account whose e-mail address is not verified, where the organiser asks for it; `challenge_required`: a login, registration or join without a solved proof-of-work challenge, where one is asked for; `amount_above_total`: a box-office amount above the seats' total, from staff who are not a Manager, or a payment recorded above what the order costs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `request_timeout`: the body did not arrive in time */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description a booking rule refused it (`seat_unavailable`, `hold_limit`, `purchase_limit`, `not_holder`, `lock_required`, `already_cancelled`, `hold_cap_reached`, `address_hold_limit`, `seat_pass_refused`, `no_block`, `orphan_seat`, `companion_requires_accessible`, `price_changed`); `refund_too_large`: a refund past what the booking took; paying: `awaiting_payment` (staff change an order not paid yet), `not_awaiting_payment` (pay for an order paid, expired or cancelled); a ticket at the door: `wrong_event`, `revoked`, `unpaid`, `already_inside`, `not_inside`; the waiting room's: `queue_not_open`, `sold_out`, `not_your_turn`, `turn_lapsed`, `turn_extended`; the account's e-mail: `no_email`, `email_already_verified`, `email_taken` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `too_large`: a body over 64 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description `unavailable`: the database (or, for state/ and holds/, the live feed) is out of reach (Retry-After: 1); `login_busy`: a login door while every password-hashing slot is busy (Retry-After: 1) */
@@ -1792,7 +2017,7 @@ export interface operations {
                     "application/json": components["schemas"]["BestAvailable"];
                 };
             };
-            /** @description `invalid`: malformed JSON, wrong types, missing fields; `verification_link_invalid`: an e-mail verification link that is not ours or too old; `invalid_signature`: a payment provider's notification its signature does not hold */
+            /** @description `invalid`: malformed JSON, wrong types, missing fields; `verification_link_invalid`: an e-mail verification link that is not ours or too old; `invalid_signature`: a payment provider's notification its signature does not hold; `invalid_ticket`: a ticket code that is not one of the event's (forged, cut short) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1837,7 +2062,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description a booking rule refused it (`seat_unavailable`, `hold_limit`, `purchase_limit`, `not_holder`, `lock_required`, `already_cancelled`, `hold_cap_reached`, `address_hold_limit`, `seat_pass_refused`, `no_block`, `orphan_seat`, `companion_requires_accessible`, `price_changed`); `refund_too_large`: a refund past what the booking took; paying: `awaiting_payment` (staff change an order not paid yet), `not_awaiting_payment` (pay for an order paid, expired or cancelled); the waiting room's: `queue_not_open`, `sold_out`, `not_your_turn`, `turn_lapsed`, `turn_extended`; the account's e-mail: `no_email`, `email_already_verified`, `email_taken` */
+            /** @description a booking rule refused it (`seat_unavailable`, `hold_limit`, `purchase_limit`, `not_holder`, `lock_required`, `already_cancelled`, `hold_cap_reached`, `address_hold_limit`, `seat_pass_refused`, `no_block`, `orphan_seat`, `companion_requires_accessible`, `price_changed`); `refund_too_large`: a refund past what the booking took; paying: `awaiting_payment` (staff change an order not paid yet), `not_awaiting_payment` (pay for an order paid, expired or cancelled); a ticket at the door: `wrong_event`, `revoked`, `unpaid`, `already_inside`, `not_inside`; the waiting room's: `queue_not_open`, `sold_out`, `not_your_turn`, `turn_lapsed`, `turn_extended`; the account's e-mail: `no_email`, `email_already_verified`, `email_taken` */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2120,7 +2345,7 @@ export interface operations {
                     "application/json": components["schemas"]["SeatsLock"];
                 };
             };
-            /** @description `invalid`: malformed JSON, wrong types, missing fields; `verification_link_invalid`: an e-mail verification link that is not ours or too old; `invalid_signature`: a payment provider's notification its signature does not hold */
+            /** @description `invalid`: malformed JSON, wrong types, missing fields; `verification_link_invalid`: an e-mail verification link that is not ours or too old; `invalid_signature`: a payment provider's notification its signature does not hold; `invalid_ticket`: a ticket code that is not one of the event's (forged, cut short) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2165,7 +2390,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description a booking rule refused it (`seat_unavailable`, `hold_limit`, `purchase_limit`, `not_holder`, `lock_required`, `already_cancelled`, `hold_cap_reached`, `address_hold_limit`, `seat_pass_refused`, `no_block`, `orphan_seat`, `companion_requires_accessible`, `price_changed`); `refund_too_large`: a refund past what the booking took; paying: `awaiting_payment` (staff change an order not paid yet), `not_awaiting_payment` (pay for an order paid, expired or cancelled); the waiting room's: `queue_not_open`, `sold_out`, `not_your_turn`, `turn_lapsed`, `turn_extended`; the account's e-mail: `no_email`, `email_already_verified`, `email_taken` */
+            /** @description a booking rule refused it (`seat_unavailable`, `hold_limit`, `purchase_limit`, `not_holder`, `lock_required`, `already_cancelled`, `hold_cap_reached`, `address_hold_limit`, `seat_pass_refused`, `no_block`, `orphan_seat`, `companion_requires_accessible`, `price_changed`); `refund_too_large`: a refund past what the booking took; paying: `awaiting_payment` (staff change an order not paid yet), `not_awaiting_payment` (pay for an order paid, expired or cancelled); a ticket at the door: `wrong_event`, `revoked`, `unpaid`, `already_inside`, `not_inside`; the waiting room's: `queue_not_open`, `sold_out`, `not_your_turn`, `turn_lapsed`, `turn_extended`; the account's e-mail: `no_email`, `email_already_verified`, `email_taken` */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2336,7 +2561,7 @@ export interface operations {
                     "application/json": components["schemas"]["QueueClaimed"];
                 };
             };
-            /** @description `invalid`: malformed JSON, wrong types, missing fields; `verification_link_invalid`: an e-mail verification link that is not ours or too old; `invalid_signature`: a payment provider's notification its signature does not hold */
+            /** @description `invalid`: malformed JSON, wrong types, missing fields; `verification_link_invalid`: an e-mail verification link that is not ours or too old; `invalid_signature`: a payment provider's notification its signature does not hold; `invalid_ticket`: a ticket code that is not one of the event's (forged, cut short) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2381,7 +2606,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description a booking rule refused it (`seat_unavailable`, `hold_limit`, `purchase_limit`, `not_holder`, `lock_required`, `already_cancelled`, `hold_cap_reached`, `address_hold_limit`, `seat_pass_refused`, `no_block`, `orphan_seat`, `companion_requires_accessible`, `price_changed`); `refund_too_large`: a refund past what the booking took; paying: `awaiting_payment` (staff change an order not paid yet), `not_awaiting_payment` (pay for an order paid, expired or cancelled); the waiting room's: `queue_not_open`, `sold_out`, `not_your_turn`, `turn_lapsed`, `turn_extended`; the account's e-mail: `no_email`, `email_already_verified`, `email_taken` */
+            /** @description a booking rule refused it (`seat_unavailable`, `hold_limit`, `purchase_limit`, `not_holder`, `lock_required`, `already_cancelled`, `hold_cap_reached`, `address_hold_limit`, `seat_pass_refused`, `no_block`, `orphan_seat`, `companion_requires_accessible`, `price_changed`); `refund_too_large`: a refund past what the booking took; paying: `awaiting_payment` (staff change an order not paid yet), `not_awaiting_payment` (pay for an order paid, expired or cancelled); a ticket at the door: `wrong_event`, `revoked`, `unpaid`, `already_inside`, `not_inside`; the waiting room's: `queue_not_open`, `sold_out`, `not_your_turn`, `turn_lapsed`, `turn_extended`; the account's e-mail: `no_email`, `email_already_verified`, `email_taken` */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2438,7 +2663,7 @@ export interface operations {
                     "application/json": components["schemas"]["QueueExtended"];
                 };
             };
-            /** @description `invalid`: malformed JSON, wrong types, missing fields; `verification_link_invalid`: an e-mail verification link that is not ours or too old; `invalid_signature`: a payment provider's notification its signature does not hold */
+            /** @description `invalid`: malformed JSON, wrong types, missing fields; `verification_link_invalid`: an e-mail verification link that is not ours or too old; `invalid_signature`: a payment provider's notification its signature does not hold; `invalid_ticket`: a ticket code that is not one of the event's (forged, cut short) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2483,7 +2708,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description a booking rule refused it (`seat_unavailable`, `hold_limit`, `purchase_limit`, `not_holder`, `lock_required`, `already_cancelled`, `hold_cap_reached`, `address_hold_limit`, `seat_pass_refused`, `no_block`, `orphan_seat`, `companion_requires_accessible`, `price_changed`); `refund_too_large`: a refund past what the booking took; paying: `awaiting_payment` (staff change an order not paid yet), `not_awaiting_payment` (pay for an order paid, expired or cancelled); the waiting room's: `queue_not_open`, `sold_out`, `not_your_turn`, `turn_lapsed`, `turn_extended`; the account's e-mail: `no_email`, `email_already_verified`, `email_taken` */
+            /** @description a booking rule refused it (`seat_unavailable`, `hold_limit`, `purchase_limit`, `not_holder`, `lock_required`, `already_cancelled`, `hold_cap_reached`, `address_hold_limit`, `seat_pass_refused`, `no_block`, `orphan_seat`, `companion_requires_accessible`, `price_changed`); `refund_too_large`: a refund past what the booking took; paying: `awaiting_payment` (staff change an order not paid yet), `not_awaiting_payment` (pay for an order paid, expired or cancelled); a ticket at the door: `wrong_event`, `revoked`, `unpaid`, `already_inside`, `not_inside`; the waiting room's: `queue_not_open`, `sold_out`, `not_your_turn`, `turn_lapsed`, `turn_extended`; the account's e-mail: `no_email`, `email_already_verified`, `email_taken` */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2544,7 +2769,7 @@ export interface operations {
                     "application/json": components["schemas"]["QueueJoined"];
                 };
             };
-            /** @description `invalid`: malformed JSON, wrong types, missing fields; `verification_link_invalid`: an e-mail verification link that is not ours or too old; `invalid_signature`: a payment provider's notification its signature does not hold */
+            /** @description `invalid`: malformed JSON, wrong types, missing fields; `verification_link_invalid`: an e-mail verification link that is not ours or too old; `invalid_signature`: a payment provider's notification its signature does not hold; `invalid_ticket`: a ticket code that is not one of the event's (forged, cut short) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2589,7 +2814,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description a booking rule refused it (`seat_unavailable`, `hold_limit`, `purchase_limit`, `not_holder`, `lock_required`, `already_cancelled`, `hold_cap_reached`, `address_hold_limit`, `seat_pass_refused`, `no_block`, `orphan_seat`, `companion_requires_accessible`, `price_changed`); `refund_too_large`: a refund past what the booking took; paying: `awaiting_payment` (staff change an order not paid yet), `not_awaiting_payment` (pay for an order paid, expired or cancelled); the waiting room's: `queue_not_open`, `sold_out`, `not_your_turn`, `turn_lapsed`, `turn_extended`; the account's e-mail: `no_email`, `email_already_verified`, `email_taken` */
+            /** @description a booking rule refused it (`seat_unavailable`, `hold_limit`, `purchase_limit`, `not_holder`, `lock_required`, `already_cancelled`, `hold_cap_reached`, `address_hold_limit`, `seat_pass_refused`, `no_block`, `orphan_seat`, `companion_requires_accessible`, `price_changed`); `refund_too_large`: a refund past what the booking took; paying: `awaiting_payment` (staff change an order not paid yet), `not_awaiting_payment` (pay for an order paid, expired or cancelled); a ticket at the door: `wrong_event`, `revoked`, `unpaid`, `already_inside`, `not_inside`; the waiting room's: `queue_not_open`, `sold_out`, `not_your_turn`, `turn_lapsed`, `turn_extended`; the account's e-mail: `no_email`, `email_already_verified`, `email_taken` */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2696,7 +2921,7 @@ export interface operations {
                     "application/json": components["schemas"]["QueueProofLateOutput"];
                 };
             };
-            /** @description `invalid`: malformed JSON, wrong types, missing fields; `verification_link_invalid`: an e-mail verification link that is not ours or too old; `invalid_signature`: a payment provider's notification its signature does not hold */
+            /** @description `invalid`: malformed JSON, wrong types, missing fields; `verification_link_invalid`: an e-mail verification link that is not ours or too old; `invalid_signature`: a payment provider's notification its signature does not hold; `invalid_ticket`: a ticket code that is not one of the event's (forged, cut short) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2759,7 +2984,7 @@ export interface operations {
                     "application/json": components["schemas"]["ReservationCreated"];
                 };
             };
-            /** @description `invalid`: malformed JSON, wrong types, missing fields; `verification_link_invalid`: an e-mail verification link that is not ours or too old; `invalid_signature`: a payment provider's notification its signature does not hold */
+            /** @description `invalid`: malformed JSON, wrong types, missing fields; `verification_link_invalid`: an e-mail verification link that is not ours or too old; `invalid_signature`: a payment provider's notification its signature does not hold; `invalid_ticket`: a ticket code that is not one of the event's (forged, cut short) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2804,7 +3029,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description a booking rule refused it (`seat_unavailable`, `hold_limit`, `purchase_limit`, `not_holder`, `lock_required`, `already_cancelled`, `hold_cap_reached`, `address_hold_limit`, `seat_pass_refused`, `no_block`, `orphan_seat`, `companion_requires_accessible`, `price_changed`); `refund_too_large`: a refund past what the booking took; paying: `awaiting_payment` (staff change an order not paid yet), `not_awaiting_payment` (pay for an order paid, expired or cancelled); the waiting room's: `queue_not_open`, `sold_out`, `not_your_turn`, `turn_lapsed`, `turn_extended`; the account's e-mail: `no_email`, `email_already_verified`, `email_taken` */
+            /** @description a booking rule refused it (`seat_unavailable`, `hold_limit`, `purchase_limit`, `not_holder`, `lock_required`, `already_cancelled`, `hold_cap_reached`, `address_hold_limit`, `seat_pass_refused`, `no_block`, `orphan_seat`, `companion_requires_accessible`, `price_changed`); `refund_too_large`: a refund past what the booking took; paying: `awaiting_payment` (staff change an order not paid yet), `not_awaiting_payment` (pay for an order paid, expired or cancelled); a ticket at the door: `wrong_event`, `revoked`, `unpaid`, `already_inside`, `not_inside`; the waiting room's: `queue_not_open`, `sold_out`, `not_your_turn`, `turn_lapsed`, `turn_extended`; the account's e-mail: `no_email`, `email_already_verified`, `email_taken` */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2919,7 +3144,7 @@ export interface operations {
                     "application/json": components["schemas"]["SeatActionExtend"];
                 };
             };
-            /** @description `invalid`: malformed JSON, wrong types, missing fields; `verification_link_invalid`: an e-mail verification link that is not ours or too old; `invalid_signature`: a payment provider's notification its signature does not hold */
+            /** @description `invalid`: malformed JSON, wrong types, missing fields; `verification_link_invalid`: an e-mail verification link that is not ours or too old; `invalid_signature`: a payment provider's notification its signature does not hold; `invalid_ticket`: a ticket code that is not one of the event's (forged, cut short) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2964,7 +3189,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description a booking rule refused it (`seat_unavailable`, `hold_limit`, `purchase_limit`, `not_holder`, `lock_required`, `already_cancelled`, `hold_cap_reached`, `address_hold_limit`, `seat_pass_refused`, `no_block`, `orphan_seat`, `companion_requires_accessible`, `price_changed`); `refund_too_large`: a refund past what the booking took; paying: `awaiting_payment` (staff change an order not paid yet), `not_awaiting_payment` (pay for an order paid, expired or cancelled); the waiting room's: `queue_not_open`, `sold_out`, `not_your_turn`, `turn_lapsed`, `turn_extended`; the account's e-mail: `no_email`, `email_already_verified`, `email_taken` */
+            /** @description a booking rule refused it (`seat_unavailable`, `hold_limit`, `purchase_limit`, `not_holder`, `lock_required`, `already_cancelled`, `hold_cap_reached`, `address_hold_limit`, `seat_pass_refused`, `no_block`, `orphan_seat`, `companion_requires_accessible`, `price_changed`); `refund_too_large`: a refund past what the booking took; paying: `awaiting_payment` (staff change an order not paid yet), `not_awaiting_payment` (pay for an order paid, expired or cancelled); a ticket at the door: `wrong_event`, `revoked`, `unpaid`, `already_inside`, `not_inside`; the waiting room's: `queue_not_open`, `sold_out`, `not_your_turn`, `turn_lapsed`, `turn_extended`; the account's e-mail: `no_email`, `email_already_verified`, `email_taken` */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3025,7 +3250,7 @@ export interface operations {
                     "application/json": components["schemas"]["SeatActionLock"];
                 };
             };
-            /** @description `invalid`: malformed JSON, wrong types, missing fields; `verification_link_invalid`: an e-mail verification link that is not ours or too old; `invalid_signature`: a payment provider's notification its signature does not hold */
+            /** @description `invalid`: malformed JSON, wrong types, missing fields; `verification_link_invalid`: an e-mail verification link that is not ours or too old; `invalid_signature`: a payment provider's notification its signature does not hold; `invalid_ticket`: a ticket code that is not one of the event's (forged, cut short) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3070,7 +3295,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description a booking rule refused it (`seat_unavailable`, `hold_limit`, `purchase_limit`, `not_holder`, `lock_required`, `already_cancelled`, `hold_cap_reached`, `address_hold_limit`, `seat_pass_refused`, `no_block`, `orphan_seat`, `companion_requires_accessible`, `price_changed`); `refund_too_large`: a refund past what the booking took; paying: `awaiting_payment` (staff change an order not paid yet), `not_awaiting_payment` (pay for an order paid, expired or cancelled); the waiting room's: `queue_not_open`, `sold_out`, `not_your_turn`, `turn_lapsed`, `turn_extended`; the account's e-mail: `no_email`, `email_already_verified`, `email_taken` */
+            /** @description a booking rule refused it (`seat_unavailable`, `hold_limit`, `purchase_limit`, `not_holder`, `lock_required`, `already_cancelled`, `hold_cap_reached`, `address_hold_limit`, `seat_pass_refused`, `no_block`, `orphan_seat`, `companion_requires_accessible`, `price_changed`); `refund_too_large`: a refund past what the booking took; paying: `awaiting_payment` (staff change an order not paid yet), `not_awaiting_payment` (pay for an order paid, expired or cancelled); a ticket at the door: `wrong_event`, `revoked`, `unpaid`, `already_inside`, `not_inside`; the waiting room's: `queue_not_open`, `sold_out`, `not_your_turn`, `turn_lapsed`, `turn_extended`; the account's e-mail: `no_email`, `email_already_verified`, `email_taken` */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3128,7 +3353,7 @@ export interface operations {
                     "application/json": components["schemas"]["SeatActionUnlock"];
                 };
             };
-            /** @description `invalid`: malformed JSON, wrong types, missing fields; `verification_link_invalid`: an e-mail verification link that is not ours or too old; `invalid_signature`: a payment provider's notification its signature does not hold */
+            /** @description `invalid`: malformed JSON, wrong types, missing fields; `verification_link_invalid`: an e-mail verification link that is not ours or too old; `invalid_signature`: a payment provider's notification its signature does not hold; `invalid_ticket`: a ticket code that is not one of the event's (forged, cut short) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3173,7 +3398,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description a booking rule refused it (`seat_unavailable`, `hold_limit`, `purchase_limit`, `not_holder`, `lock_required`, `already_cancelled`, `hold_cap_reached`, `address_hold_limit`, `seat_pass_refused`, `no_block`, `orphan_seat`, `companion_requires_accessible`, `price_changed`); `refund_too_large`: a refund past what the booking took; paying: `awaiting_payment` (staff change an order not paid yet), `not_awaiting_payment` (pay for an order paid, expired or cancelled); the waiting room's: `queue_not_open`, `sold_out`, `not_your_turn`, `turn_lapsed`, `turn_extended`; the account's e-mail: `no_email`, `email_already_verified`, `email_taken` */
+            /** @description a booking rule refused it (`seat_unavailable`, `hold_limit`, `purchase_limit`, `not_holder`, `lock_required`, `already_cancelled`, `hold_cap_reached`, `address_hold_limit`, `seat_pass_refused`, `no_block`, `orphan_seat`, `companion_requires_accessible`, `price_changed`); `refund_too_large`: a refund past what the booking took; paying: `awaiting_payment` (staff change an order not paid yet), `not_awaiting_payment` (pay for an order paid, expired or cancelled); a ticket at the door: `wrong_event`, `revoked`, `unpaid`, `already_inside`, `not_inside`; the waiting room's: `queue_not_open`, `sold_out`, `not_your_turn`, `turn_lapsed`, `turn_extended`; the account's e-mail: `no_email`, `email_already_verified`, `email_taken` */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3336,7 +3561,7 @@ export interface operations {
                     "application/json": components["schemas"]["Login"];
                 };
             };
-            /** @description `invalid`: malformed JSON, wrong types, missing fields; `verification_link_invalid`: an e-mail verification link that is not ours or too old; `invalid_signature`: a payment provider's notification its signature does not hold */
+            /** @description `invalid`: malformed JSON, wrong types, missing fields; `verification_link_invalid`: an e-mail verification link that is not ours or too old; `invalid_signature`: a payment provider's notification its signature does not hold; `invalid_ticket`: a ticket code that is not one of the event's (forged, cut short) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3422,7 +3647,7 @@ export interface operations {
                     "application/json": components["schemas"]["Logout"];
                 };
             };
-            /** @description `invalid`: malformed JSON, wrong types, missing fields; `verification_link_invalid`: an e-mail verification link that is not ours or too old; `invalid_signature`: a payment provider's notification its signature does not hold */
+            /** @description `invalid`: malformed JSON, wrong types, missing fields; `verification_link_invalid`: an e-mail verification link that is not ours or too old; `invalid_signature`: a payment provider's notification its signature does not hold; `invalid_ticket`: a ticket code that is not one of the event's (forged, cut short) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3536,7 +3761,7 @@ export interface operations {
                     "application/json": components["schemas"]["EmailState"];
                 };
             };
-            /** @description `invalid`: malformed JSON, wrong types, missing fields; `verification_link_invalid`: an e-mail verification link that is not ours or too old; `invalid_signature`: a payment provider's notification its signature does not hold */
+            /** @description `invalid`: malformed JSON, wrong types, missing fields; `verification_link_invalid`: an e-mail verification link that is not ours or too old; `invalid_signature`: a payment provider's notification its signature does not hold; `invalid_ticket`: a ticket code that is not one of the event's (forged, cut short) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3618,7 +3843,7 @@ export interface operations {
                     "application/json": components["schemas"]["EmailState"];
                 };
             };
-            /** @description `invalid`: malformed JSON, wrong types, missing fields; `verification_link_invalid`: an e-mail verification link that is not ours or too old; `invalid_signature`: a payment provider's notification its signature does not hold */
+            /** @description `invalid`: malformed JSON, wrong types, missing fields; `verification_link_invalid`: an e-mail verification link that is not ours or too old; `invalid_signature`: a payment provider's notification its signature does not hold; `invalid_ticket`: a ticket code that is not one of the event's (forged, cut short) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3654,7 +3879,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description a booking rule refused it (`seat_unavailable`, `hold_limit`, `purchase_limit`, `not_holder`, `lock_required`, `already_cancelled`, `hold_cap_reached`, `address_hold_limit`, `seat_pass_refused`, `no_block`, `orphan_seat`, `companion_requires_accessible`, `price_changed`); `refund_too_large`: a refund past what the booking took; paying: `awaiting_payment` (staff change an order not paid yet), `not_awaiting_payment` (pay for an order paid, expired or cancelled); the waiting room's: `queue_not_open`, `sold_out`, `not_your_turn`, `turn_lapsed`, `turn_extended`; the account's e-mail: `no_email`, `email_already_verified`, `email_taken` */
+            /** @description a booking rule refused it (`seat_unavailable`, `hold_limit`, `purchase_limit`, `not_holder`, `lock_required`, `already_cancelled`, `hold_cap_reached`, `address_hold_limit`, `seat_pass_refused`, `no_block`, `orphan_seat`, `companion_requires_accessible`, `price_changed`); `refund_too_large`: a refund past what the booking took; paying: `awaiting_payment` (staff change an order not paid yet), `not_awaiting_payment` (pay for an order paid, expired or cancelled); a ticket at the door: `wrong_event`, `revoked`, `unpaid`, `already_inside`, `not_inside`; the waiting room's: `queue_not_open`, `sold_out`, `not_your_turn`, `turn_lapsed`, `turn_extended`; the account's e-mail: `no_email`, `email_already_verified`, `email_taken` */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3708,7 +3933,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description `invalid`: malformed JSON, wrong types, missing fields; `verification_link_invalid`: an e-mail verification link that is not ours or too old; `invalid_signature`: a payment provider's notification its signature does not hold */
+            /** @description `invalid`: malformed JSON, wrong types, missing fields; `verification_link_invalid`: an e-mail verification link that is not ours or too old; `invalid_signature`: a payment provider's notification its signature does not hold; `invalid_ticket`: a ticket code that is not one of the event's (forged, cut short) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3767,7 +3992,7 @@ export interface operations {
                     "application/json": components["schemas"]["UserOutput"];
                 };
             };
-            /** @description `invalid`: malformed JSON, wrong types, missing fields; `verification_link_invalid`: an e-mail verification link that is not ours or too old; `invalid_signature`: a payment provider's notification its signature does not hold */
+            /** @description `invalid`: malformed JSON, wrong types, missing fields; `verification_link_invalid`: an e-mail verification link that is not ours or too old; `invalid_signature`: a payment provider's notification its signature does not hold; `invalid_ticket`: a ticket code that is not one of the event's (forged, cut short) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4017,7 +4242,7 @@ export interface operations {
                     "application/json": components["schemas"]["ReservationCancelled"];
                 };
             };
-            /** @description `invalid`: malformed JSON, wrong types, missing fields; `verification_link_invalid`: an e-mail verification link that is not ours or too old; `invalid_signature`: a payment provider's notification its signature does not hold */
+            /** @description `invalid`: malformed JSON, wrong types, missing fields; `verification_link_invalid`: an e-mail verification link that is not ours or too old; `invalid_signature`: a payment provider's notification its signature does not hold; `invalid_ticket`: a ticket code that is not one of the event's (forged, cut short) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4062,7 +4287,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description a booking rule refused it (`seat_unavailable`, `hold_limit`, `purchase_limit`, `not_holder`, `lock_required`, `already_cancelled`, `hold_cap_reached`, `address_hold_limit`, `seat_pass_refused`, `no_block`, `orphan_seat`, `companion_requires_accessible`, `price_changed`); `refund_too_large`: a refund past what the booking took; paying: `awaiting_payment` (staff change an order not paid yet), `not_awaiting_payment` (pay for an order paid, expired or cancelled); the waiting room's: `queue_not_open`, `sold_out`, `not_your_turn`, `turn_lapsed`, `turn_extended`; the account's e-mail: `no_email`, `email_already_verified`, `email_taken` */
+            /** @description a booking rule refused it (`seat_unavailable`, `hold_limit`, `purchase_limit`, `not_holder`, `lock_required`, `already_cancelled`, `hold_cap_reached`, `address_hold_limit`, `seat_pass_refused`, `no_block`, `orphan_seat`, `companion_requires_accessible`, `price_changed`); `refund_too_large`: a refund past what the booking took; paying: `awaiting_payment` (staff change an order not paid yet), `not_awaiting_payment` (pay for an order paid, expired or cancelled); a ticket at the door: `wrong_event`, `revoked`, `unpaid`, `already_inside`, `not_inside`; the waiting room's: `queue_not_open`, `sold_out`, `not_your_turn`, `turn_lapsed`, `turn_extended`; the account's e-mail: `no_email`, `email_already_verified`, `email_taken` */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -4155,7 +4380,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description a booking rule refused it (`seat_unavailable`, `hold_limit`, `purchase_limit`, `not_holder`, `lock_required`, `already_cancelled`, `hold_cap_reached`, `address_hold_limit`, `seat_pass_refused`, `no_block`, `orphan_seat`, `companion_requires_accessible`, `price_changed`); `refund_too_large`: a refund past what the booking took; paying: `awaiting_payment` (staff change an order not paid yet), `not_awaiting_payment` (pay for an order paid, expired or cancelled); the waiting room's: `queue_not_open`, `sold_out`, `not_your_turn`, `turn_lapsed`, `turn_extended`; the account's e-mail: `no_email`, `email_already_verified`, `email_taken` */
+            /** @description a booking rule refused it (`seat_unavailable`, `hold_limit`, `purchase_limit`, `not_holder`, `lock_required`, `already_cancelled`, `hold_cap_reached`, `address_hold_limit`, `seat_pass_refused`, `no_block`, `orphan_seat`, `companion_requires_accessible`, `price_changed`); `refund_too_large`: a refund past what the booking took; paying: `awaiting_payment` (staff change an order not paid yet), `not_awaiting_payment` (pay for an order paid, expired or cancelled); a ticket at the door: `wrong_event`, `revoked`, `unpaid`, `already_inside`, `not_inside`; the waiting room's: `queue_not_open`, `sold_out`, `not_your_turn`, `turn_lapsed`, `turn_extended`; the account's e-mail: `no_email`, `email_already_verified`, `email_taken` */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -4166,6 +4391,63 @@ export interface operations {
             };
             /** @description `too_large`: a body over 64 KiB */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `unavailable`: the database (or, for state/ and holds/, the live feed) is out of reach (Retry-After: 1); `login_busy`: a login door while every password-hashing slot is busy (Retry-After: 1) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    reservations_tickets_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                reservation_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TicketsOutput"];
+                };
+            };
+            /** @description `not_authenticated` or `invalid_credentials` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden`: a console route the caller's role may not use; `csrf_failed`: a session request without a valid CSRF token; `origin_not_allowed`: a cookie route (refresh, logout) called from a page of an origin the server does not trust; `queue_turn_required`, `queue_turn_expired`: a hold without a running turn of the event's waiting room; `email_unverified`: a hold or a join by an account whose e-mail address is not verified, where the organiser asks for it; `challenge_required`: a login, registration or join without a solved proof-of-work challenge, where one is asked for; `amount_above_total`: a box-office amount above the seats' total, from staff who are not a Manager, or a payment recorded above what the order costs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `not_found` (for a list: a page past the last); `no_queue`, `not_in_queue`: the waiting room */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4210,7 +4492,7 @@ export interface operations {
                     "application/json": components["schemas"]["BookingOutput"][];
                 };
             };
-            /** @description `invalid`: malformed JSON, wrong types, missing fields; `verification_link_invalid`: an e-mail verification link that is not ours or too old; `invalid_signature`: a payment provider's notification its signature does not hold */
+            /** @description `invalid`: malformed JSON, wrong types, missing fields; `verification_link_invalid`: an e-mail verification link that is not ours or too old; `invalid_signature`: a payment provider's notification its signature does not hold; `invalid_ticket`: a ticket code that is not one of the event's (forged, cut short) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4280,7 +4562,7 @@ export interface operations {
                     "application/json": components["schemas"]["BoxOfficeOutput"];
                 };
             };
-            /** @description `invalid`: malformed JSON, wrong types, missing fields; `verification_link_invalid`: an e-mail verification link that is not ours or too old; `invalid_signature`: a payment provider's notification its signature does not hold */
+            /** @description `invalid`: malformed JSON, wrong types, missing fields; `verification_link_invalid`: an e-mail verification link that is not ours or too old; `invalid_signature`: a payment provider's notification its signature does not hold; `invalid_ticket`: a ticket code that is not one of the event's (forged, cut short) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4325,7 +4607,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description a booking rule refused it (`seat_unavailable`, `hold_limit`, `purchase_limit`, `not_holder`, `lock_required`, `already_cancelled`, `hold_cap_reached`, `address_hold_limit`, `seat_pass_refused`, `no_block`, `orphan_seat`, `companion_requires_accessible`, `price_changed`); `refund_too_large`: a refund past what the booking took; paying: `awaiting_payment` (staff change an order not paid yet), `not_awaiting_payment` (pay for an order paid, expired or cancelled); the waiting room's: `queue_not_open`, `sold_out`, `not_your_turn`, `turn_lapsed`, `turn_extended`; the account's e-mail: `no_email`, `email_already_verified`, `email_taken` */
+            /** @description a booking rule refused it (`seat_unavailable`, `hold_limit`, `purchase_limit`, `not_holder`, `lock_required`, `already_cancelled`, `hold_cap_reached`, `address_hold_limit`, `seat_pass_refused`, `no_block`, `orphan_seat`, `companion_requires_accessible`, `price_changed`); `refund_too_large`: a refund past what the booking took; paying: `awaiting_payment` (staff change an order not paid yet), `not_awaiting_payment` (pay for an order paid, expired or cancelled); a ticket at the door: `wrong_event`, `revoked`, `unpaid`, `already_inside`, `not_inside`; the waiting room's: `queue_not_open`, `sold_out`, `not_your_turn`, `turn_lapsed`, `turn_extended`; the account's e-mail: `no_email`, `email_already_verified`, `email_taken` */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -4494,7 +4776,7 @@ export interface operations {
                     "application/json": components["schemas"]["LimitsOutput"];
                 };
             };
-            /** @description `invalid`: malformed JSON, wrong types, missing fields; `verification_link_invalid`: an e-mail verification link that is not ours or too old; `invalid_signature`: a payment provider's notification its signature does not hold */
+            /** @description `invalid`: malformed JSON, wrong types, missing fields; `verification_link_invalid`: an e-mail verification link that is not ours or too old; `invalid_signature`: a payment provider's notification its signature does not hold; `invalid_ticket`: a ticket code that is not one of the event's (forged, cut short) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4639,7 +4921,7 @@ export interface operations {
                     "application/json": components["schemas"]["OffSaleChangeOutput"];
                 };
             };
-            /** @description `invalid`: malformed JSON, wrong types, missing fields; `verification_link_invalid`: an e-mail verification link that is not ours or too old; `invalid_signature`: a payment provider's notification its signature does not hold */
+            /** @description `invalid`: malformed JSON, wrong types, missing fields; `verification_link_invalid`: an e-mail verification link that is not ours or too old; `invalid_signature`: a payment provider's notification its signature does not hold; `invalid_ticket`: a ticket code that is not one of the event's (forged, cut short) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4727,7 +5009,7 @@ export interface operations {
                     "application/json": components["schemas"]["OffSaleChangeOutput"];
                 };
             };
-            /** @description `invalid`: malformed JSON, wrong types, missing fields; `verification_link_invalid`: an e-mail verification link that is not ours or too old; `invalid_signature`: a payment provider's notification its signature does not hold */
+            /** @description `invalid`: malformed JSON, wrong types, missing fields; `verification_link_invalid`: an e-mail verification link that is not ours or too old; `invalid_signature`: a payment provider's notification its signature does not hold; `invalid_ticket`: a ticket code that is not one of the event's (forged, cut short) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4772,7 +5054,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description a booking rule refused it (`seat_unavailable`, `hold_limit`, `purchase_limit`, `not_holder`, `lock_required`, `already_cancelled`, `hold_cap_reached`, `address_hold_limit`, `seat_pass_refused`, `no_block`, `orphan_seat`, `companion_requires_accessible`, `price_changed`); `refund_too_large`: a refund past what the booking took; paying: `awaiting_payment` (staff change an order not paid yet), `not_awaiting_payment` (pay for an order paid, expired or cancelled); the waiting room's: `queue_not_open`, `sold_out`, `not_your_turn`, `turn_lapsed`, `turn_extended`; the account's e-mail: `no_email`, `email_already_verified`, `email_taken` */
+            /** @description a booking rule refused it (`seat_unavailable`, `hold_limit`, `purchase_limit`, `not_holder`, `lock_required`, `already_cancelled`, `hold_cap_reached`, `address_hold_limit`, `seat_pass_refused`, `no_block`, `orphan_seat`, `companion_requires_accessible`, `price_changed`); `refund_too_large`: a refund past what the booking took; paying: `awaiting_payment` (staff change an order not paid yet), `not_awaiting_payment` (pay for an order paid, expired or cancelled); a ticket at the door: `wrong_event`, `revoked`, `unpaid`, `already_inside`, `not_inside`; the waiting room's: `queue_not_open`, `sold_out`, `not_your_turn`, `turn_lapsed`, `turn_extended`; the account's e-mail: `no_email`, `email_already_verified`, `email_taken` */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -4938,7 +5220,7 @@ export interface operations {
                     "application/json": components["schemas"]["BookingOutput"];
                 };
             };
-            /** @description `invalid`: malformed JSON, wrong types, missing fields; `verification_link_invalid`: an e-mail verification link that is not ours or too old; `invalid_signature`: a payment provider's notification its signature does not hold */
+            /** @description `invalid`: malformed JSON, wrong types, missing fields; `verification_link_invalid`: an e-mail verification link that is not ours or too old; `invalid_signature`: a payment provider's notification its signature does not hold; `invalid_ticket`: a ticket code that is not one of the event's (forged, cut short) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4983,7 +5265,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description a booking rule refused it (`seat_unavailable`, `hold_limit`, `purchase_limit`, `not_holder`, `lock_required`, `already_cancelled`, `hold_cap_reached`, `address_hold_limit`, `seat_pass_refused`, `no_block`, `orphan_seat`, `companion_requires_accessible`, `price_changed`); `refund_too_large`: a refund past what the booking took; paying: `awaiting_payment` (staff change an order not paid yet), `not_awaiting_payment` (pay for an order paid, expired or cancelled); the waiting room's: `queue_not_open`, `sold_out`, `not_your_turn`, `turn_lapsed`, `turn_extended`; the account's e-mail: `no_email`, `email_already_verified`, `email_taken` */
+            /** @description a booking rule refused it (`seat_unavailable`, `hold_limit`, `purchase_limit`, `not_holder`, `lock_required`, `already_cancelled`, `hold_cap_reached`, `address_hold_limit`, `seat_pass_refused`, `no_block`, `orphan_seat`, `companion_requires_accessible`, `price_changed`); `refund_too_large`: a refund past what the booking took; paying: `awaiting_payment` (staff change an order not paid yet), `not_awaiting_payment` (pay for an order paid, expired or cancelled); a ticket at the door: `wrong_event`, `revoked`, `unpaid`, `already_inside`, `not_inside`; the waiting room's: `queue_not_open`, `sold_out`, `not_your_turn`, `turn_lapsed`, `turn_extended`; the account's e-mail: `no_email`, `email_already_verified`, `email_taken` */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -5035,7 +5317,7 @@ export interface operations {
                     "application/json": components["schemas"]["BookingChangeOutput"];
                 };
             };
-            /** @description `invalid`: malformed JSON, wrong types, missing fields; `verification_link_invalid`: an e-mail verification link that is not ours or too old; `invalid_signature`: a payment provider's notification its signature does not hold */
+            /** @description `invalid`: malformed JSON, wrong types, missing fields; `verification_link_invalid`: an e-mail verification link that is not ours or too old; `invalid_signature`: a payment provider's notification its signature does not hold; `invalid_ticket`: a ticket code that is not one of the event's (forged, cut short) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5080,7 +5362,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description a booking rule refused it (`seat_unavailable`, `hold_limit`, `purchase_limit`, `not_holder`, `lock_required`, `already_cancelled`, `hold_cap_reached`, `address_hold_limit`, `seat_pass_refused`, `no_block`, `orphan_seat`, `companion_requires_accessible`, `price_changed`); `refund_too_large`: a refund past what the booking took; paying: `awaiting_payment` (staff change an order not paid yet), `not_awaiting_payment` (pay for an order paid, expired or cancelled); the waiting room's: `queue_not_open`, `sold_out`, `not_your_turn`, `turn_lapsed`, `turn_extended`; the account's e-mail: `no_email`, `email_already_verified`, `email_taken` */
+            /** @description a booking rule refused it (`seat_unavailable`, `hold_limit`, `purchase_limit`, `not_holder`, `lock_required`, `already_cancelled`, `hold_cap_reached`, `address_hold_limit`, `seat_pass_refused`, `no_block`, `orphan_seat`, `companion_requires_accessible`, `price_changed`); `refund_too_large`: a refund past what the booking took; paying: `awaiting_payment` (staff change an order not paid yet), `not_awaiting_payment` (pay for an order paid, expired or cancelled); a ticket at the door: `wrong_event`, `revoked`, `unpaid`, `already_inside`, `not_inside`; the waiting room's: `queue_not_open`, `sold_out`, `not_your_turn`, `turn_lapsed`, `turn_extended`; the account's e-mail: `no_email`, `email_already_verified`, `email_taken` */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -5132,7 +5414,7 @@ export interface operations {
                     "application/json": components["schemas"]["BookingChangeOutput"];
                 };
             };
-            /** @description `invalid`: malformed JSON, wrong types, missing fields; `verification_link_invalid`: an e-mail verification link that is not ours or too old; `invalid_signature`: a payment provider's notification its signature does not hold */
+            /** @description `invalid`: malformed JSON, wrong types, missing fields; `verification_link_invalid`: an e-mail verification link that is not ours or too old; `invalid_signature`: a payment provider's notification its signature does not hold; `invalid_ticket`: a ticket code that is not one of the event's (forged, cut short) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5177,7 +5459,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description a booking rule refused it (`seat_unavailable`, `hold_limit`, `purchase_limit`, `not_holder`, `lock_required`, `already_cancelled`, `hold_cap_reached`, `address_hold_limit`, `seat_pass_refused`, `no_block`, `orphan_seat`, `companion_requires_accessible`, `price_changed`); `refund_too_large`: a refund past what the booking took; paying: `awaiting_payment` (staff change an order not paid yet), `not_awaiting_payment` (pay for an order paid, expired or cancelled); the waiting room's: `queue_not_open`, `sold_out`, `not_your_turn`, `turn_lapsed`, `turn_extended`; the account's e-mail: `no_email`, `email_already_verified`, `email_taken` */
+            /** @description a booking rule refused it (`seat_unavailable`, `hold_limit`, `purchase_limit`, `not_holder`, `lock_required`, `already_cancelled`, `hold_cap_reached`, `address_hold_limit`, `seat_pass_refused`, `no_block`, `orphan_seat`, `companion_requires_accessible`, `price_changed`); `refund_too_large`: a refund past what the booking took; paying: `awaiting_payment` (staff change an order not paid yet), `not_awaiting_payment` (pay for an order paid, expired or cancelled); a ticket at the door: `wrong_event`, `revoked`, `unpaid`, `already_inside`, `not_inside`; the waiting room's: `queue_not_open`, `sold_out`, `not_your_turn`, `turn_lapsed`, `turn_extended`; the account's e-mail: `no_email`, `email_already_verified`, `email_taken` */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -5227,7 +5509,7 @@ export interface operations {
                     "application/json": components["schemas"]["TokenObtainInput"];
                 };
             };
-            /** @description `invalid`: malformed JSON, wrong types, missing fields; `verification_link_invalid`: an e-mail verification link that is not ours or too old; `invalid_signature`: a payment provider's notification its signature does not hold */
+            /** @description `invalid`: malformed JSON, wrong types, missing fields; `verification_link_invalid`: an e-mail verification link that is not ours or too old; `invalid_signature`: a payment provider's notification its signature does not hold; `invalid_ticket`: a ticket code that is not one of the event's (forged, cut short) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5313,7 +5595,7 @@ export interface operations {
                     "application/json": components["schemas"]["BrowserAccess"];
                 };
             };
-            /** @description `invalid`: malformed JSON, wrong types, missing fields; `verification_link_invalid`: an e-mail verification link that is not ours or too old; `invalid_signature`: a payment provider's notification its signature does not hold */
+            /** @description `invalid`: malformed JSON, wrong types, missing fields; `verification_link_invalid`: an e-mail verification link that is not ours or too old; `invalid_signature`: a payment provider's notification its signature does not hold; `invalid_ticket`: a ticket code that is not one of the event's (forged, cut short) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5472,7 +5754,7 @@ export interface operations {
                     "application/json": components["schemas"]["TokenRefreshInput"];
                 };
             };
-            /** @description `invalid`: malformed JSON, wrong types, missing fields; `verification_link_invalid`: an e-mail verification link that is not ours or too old; `invalid_signature`: a payment provider's notification its signature does not hold */
+            /** @description `invalid`: malformed JSON, wrong types, missing fields; `verification_link_invalid`: an e-mail verification link that is not ours or too old; `invalid_signature`: a payment provider's notification its signature does not hold; `invalid_ticket`: a ticket code that is not one of the event's (forged, cut short) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5549,7 +5831,7 @@ export interface operations {
                     "application/json": components["schemas"]["EmailVerified"];
                 };
             };
-            /** @description `invalid`: malformed JSON, wrong types, missing fields; `verification_link_invalid`: an e-mail verification link that is not ours or too old; `invalid_signature`: a payment provider's notification its signature does not hold */
+            /** @description `invalid`: malformed JSON, wrong types, missing fields; `verification_link_invalid`: an e-mail verification link that is not ours or too old; `invalid_signature`: a payment provider's notification its signature does not hold; `invalid_ticket`: a ticket code that is not one of the event's (forged, cut short) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5576,7 +5858,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description a booking rule refused it (`seat_unavailable`, `hold_limit`, `purchase_limit`, `not_holder`, `lock_required`, `already_cancelled`, `hold_cap_reached`, `address_hold_limit`, `seat_pass_refused`, `no_block`, `orphan_seat`, `companion_requires_accessible`, `price_changed`); `refund_too_large`: a refund past what the booking took; paying: `awaiting_payment` (staff change an order not paid yet), `not_awaiting_payment` (pay for an order paid, expired or cancelled); the waiting room's: `queue_not_open`, `sold_out`, `not_your_turn`, `turn_lapsed`, `turn_extended`; the account's e-mail: `no_email`, `email_already_verified`, `email_taken` */
+            /** @description a booking rule refused it (`seat_unavailable`, `hold_limit`, `purchase_limit`, `not_holder`, `lock_required`, `already_cancelled`, `hold_cap_reached`, `address_hold_limit`, `seat_pass_refused`, `no_block`, `orphan_seat`, `companion_requires_accessible`, `price_changed`); `refund_too_large`: a refund past what the booking took; paying: `awaiting_payment` (staff change an order not paid yet), `not_awaiting_payment` (pay for an order paid, expired or cancelled); a ticket at the door: `wrong_event`, `revoked`, `unpaid`, `already_inside`, `not_inside`; the waiting room's: `queue_not_open`, `sold_out`, `not_your_turn`, `turn_lapsed`, `turn_extended`; the account's e-mail: `no_email`, `email_already_verified`, `email_taken` */
             409: {
                 headers: {
                     [name: string]: unknown;

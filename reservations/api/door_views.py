@@ -1,0 +1,121 @@
+"""The door (API.md "Tickets"): a scan, what an offline scanner keeps, and a buyer's tickets.
+Thin: reservations/tickets/ decides."""
+
+import base64
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework.permissions import BasePermission, IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from reservations import exceptions
+from reservations.models import ReservedSeat
+from reservations.roles import may
+from reservations.selectors import reservation_get
+from reservations.tickets.door import Scan, ScanAnswer, codes_of, door_counts, scanned
+from reservations.tickets.models import CheckIn, TicketKey
+
+from .inputs import validated
+
+REFUSALS = {
+    "invalid": exceptions.InvalidTicket,
+    "wrong_event": exceptions.WrongEvent,
+    "revoked": exceptions.TicketRevoked,
+    "unpaid": exceptions.TicketUnpaid,
+    "already_inside": exceptions.AlreadyInside,
+    "not_inside": exceptions.NotInside,
+}
+
+
+class _MayScan(BasePermission):
+    message = "Your role may not do this (scan_tickets)."
+
+    def has_permission(self, request, view) -> bool:
+        return may(request.user, "scan_tickets", event_id=view.kwargs["event_id"])
+
+
+class ScanInput(serializers.Serializer):
+    code = serializers.CharField(max_length=400)
+    gate = serializers.CharField(max_length=50)
+    direction = serializers.ChoiceField(choices=CheckIn.Direction.choices, default="entry")
+    scanned_at = serializers.DateTimeField()
+    nonce = serializers.CharField(min_length=8, max_length=64)
+    force = serializers.BooleanField(default=False)
+
+
+class ScanOutput(serializers.Serializer):
+    result = serializers.CharField()
+    ticket = serializers.IntegerField()
+    seat = serializers.DictField()
+    name = serializers.CharField()
+
+
+def ticket_json(ticket: ReservedSeat) -> dict:
+    seat, order = ticket.seat, ticket.reservation
+    buyer = order.user
+    name = order.buyer_name or (buyer and (buyer.get_full_name() or buyer.username)) or ""
+    where = {"id": seat.id, "label": seat.label, "section": seat.section, "row": seat.row}
+    return {"ticket": ticket.pk, "seat": where, "name": name}
+
+
+class ScanApi(APIView):
+    permission_classes = [IsAuthenticated, _MayScan]
+
+    @extend_schema(request=ScanInput, responses=ScanOutput)
+    def post(self, request, event_id: int):
+        scan = Scan(**validated(ScanInput, request.data))
+        answer: ScanAnswer = scanned(event_id, scan, actor_id=request.user.pk)
+        if answer.result != "ok":
+            said = answer.said or answer.result
+            details = ticket_json(answer.ticket) if answer.ticket else {}
+            raise REFUSALS[answer.result](said, **details)
+        return Response({"result": "ok", **ticket_json(answer.ticket)})
+
+
+class DoorKeysOutput(serializers.Serializer):
+    keys = serializers.ListField(child=serializers.DictField())
+    revoked = serializers.ListField(child=serializers.IntegerField())
+    counts = serializers.DictField()
+
+
+class DoorKeysApi(APIView):
+    """What an offline scanner keeps: the event's public keys, the tickets revoked, the counts."""
+
+    permission_classes = [IsAuthenticated, _MayScan]
+
+    @extend_schema(responses=DoorKeysOutput)
+    def get(self, request, event_id: int):
+        keys = TicketKey.objects.filter(event_id=event_id).values_list("key_id", "public_key")
+        revoked = ReservedSeat.objects.filter(seat__event_id=event_id).exclude(
+            is_active=True, reservation__status="confirmed"
+        )
+        return Response(
+            {
+                "keys": [
+                    {"key_id": key_id, "public_key": base64.b64encode(bytes(public)).decode()}
+                    for key_id, public in keys
+                ],
+                "revoked": list(revoked.order_by("id").values_list("id", flat=True)),
+                "counts": door_counts(event_id),
+            }
+        )
+
+
+class TicketsOutput(serializers.Serializer):
+    tickets = serializers.ListField(child=serializers.DictField())
+
+
+class TicketsApi(APIView):
+    """A buyer's tickets of a confirmed booking: a code a seat (none while it is not paid)."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses=TicketsOutput)
+    def get(self, request, reservation_id: int):
+        order = reservation_get(user=request.user, reservation_id=reservation_id)
+        if order.status != "confirmed":
+            return Response({"tickets": []})
+        return Response(
+            {"tickets": [{**ticket_json(t), "code": code} for t, code in codes_of(order)]}
+        )

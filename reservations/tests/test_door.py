@@ -1,0 +1,202 @@
+"""Tickets at the door (API.md "Tickets"), on PostgreSQL with real threads: a booked seat's code
+lets its holder in once; a forged, cut, foreign, revoked or unpaid code, a replayed nonce or a
+role that may not scan changes nothing; two gates scanning one ticket at one instant let it in
+once; a rotated key still checks the tickets it signed.
+
+Negative controls (run once, not committed): without the ticket's row lock in `scanned`, the
+two gates' race let one ticket in twice in some rounds; without the nonce's look-back, a retried
+upload was answered `already_inside`.
+"""
+
+from datetime import UTC, datetime
+from functools import partial
+
+import pytest
+
+from reservations.models import Event
+from reservations.tickets.door import codes_of
+from reservations.tickets.keys import key_rotate
+from reservations.tickets.models import CheckIn
+
+from .conftest import bearer_client
+from .console_staff import staff_api
+from .factories import event_with_seats
+from .races import run_together, users
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+NOW = datetime(2026, 12, 24, 19, 0, tzinfo=UTC).isoformat()
+
+
+def booked(client, event, count=1) -> dict:
+    ids = list(event.seats.order_by("id").values_list("id", flat=True))[:count]
+    held = client.post(f"/api/events/{event.id}/lock/", {"seat_ids": ids}, format="json")
+    assert held.status_code == 200
+    order = client.post(f"/api/events/{event.id}/reserve/", {"seat_ids": ids}, format="json")
+    return order.json()["reservation"]
+
+
+def tickets(client, order) -> list[dict]:
+    return client.get(f"/api/reservations/{order['id']}/tickets/").json()["tickets"]
+
+
+def scan(door, event, code, *, nonce, direction="entry", gate="North", force=False):
+    body = {"code": code, "gate": gate, "direction": direction, "scanned_at": NOW}
+    body |= {"nonce": nonce, "force": force}
+    return door.post(f"/api/door/events/{event.id}/scans/", body, format="json")
+
+
+@pytest.fixture
+def door():
+    return staff_api("Door", "gatekeeper")
+
+
+@pytest.fixture
+def show(db):
+    return event_with_seats(rows=1, seats_per_row=6)
+
+
+def test_a_booked_seats_ticket_lets_its_holder_in_once_then_out_and_in_again(alice, door, show):
+    buyer = bearer_client(alice)
+    (ticket,) = tickets(buyer, booked(buyer, show))
+
+    first = scan(door, show, ticket["code"], nonce="scan-0001")
+    again = scan(door, show, ticket["code"], nonce="scan-0002")
+    out = scan(door, show, ticket["code"], nonce="scan-0003", direction="exit")
+    back = scan(door, show, ticket["code"], nonce="scan-0004")
+
+    assert first.status_code == 200
+    assert first.json() | {"seat": None} == {
+        "result": "ok",
+        "ticket": ticket["ticket"],
+        "seat": None,
+        "name": "alice",
+    }
+    assert first.json()["seat"]["label"] == ticket["seat"]["label"]
+    assert (again.status_code, again.json()["code"]) == (409, "already_inside")
+    assert (out.status_code, back.status_code) == (200, 200)
+    counts = door.get(f"/api/door/events/{show.id}/keys/").json()["counts"]
+    assert (counts["entered"], counts["left"], counts["inside"]) == (2, 1, 1)
+    assert counts["gates"]["North"]["inside"] == 1
+
+
+@pytest.mark.parametrize("cut", [1, 20])
+def test_a_forged_or_cut_code_is_refused_and_nothing_written(alice, door, show, cut):
+    buyer = bearer_client(alice)
+    (ticket,) = tickets(buyer, booked(buyer, show))
+    code = ticket["code"]
+    forged = code[:10] + ("A" if code[10] != "A" else "B") + code[11:]
+
+    for bad in (forged, code[:-cut], "hello"):
+        answer = scan(door, show, bad, nonce=f"bad-{bad[:8]}-{cut}")
+        assert (answer.status_code, answer.json()["code"]) == (400, "invalid_ticket")
+    assert not CheckIn.objects.exists()
+
+
+def test_another_events_ticket_is_told_apart_from_a_forged_one(alice, door, show):
+    other = event_with_seats(rows=1, seats_per_row=2, name="Another show")
+    buyer = bearer_client(alice)
+    (ticket,) = tickets(buyer, booked(buyer, other))
+    answer = scan(door, show, ticket["code"], nonce="elsewhere")
+    assert (answer.status_code, answer.json()["code"]) == (409, "wrong_event")
+    assert not CheckIn.objects.exists()
+
+
+def test_a_refunded_seats_ticket_is_revoked_and_a_reseat_issues_a_new_one(alice, door, show):
+    buyer = bearer_client(alice)
+    order = booked(buyer, show, count=2)
+    first, second = tickets(buyer, order)
+    manager = staff_api("Manager")
+    manager.post(
+        f"/api/staff/reservations/{order['id']}/refund/",
+        {"seat_ids": [first["seat"]["id"]], "refunded": "0.00", "reason": "ill"},
+        format="json",
+    )
+    free_seat = show.seats.order_by("-id").first()
+    manager.post(
+        f"/api/staff/reservations/{order['id']}/reseat/",
+        {"moves": [[second["seat"]["id"], free_seat.id]], "reason": "a better view"},
+        format="json",
+    )
+    (moved,) = tickets(buyer, order)
+
+    for old in (first, second):
+        answer = scan(door, show, old["code"], nonce=f"old-{old['ticket']:04}")
+        assert (answer.status_code, answer.json()["code"]) == (409, "revoked")
+    assert moved["seat"]["id"] == free_seat.id
+    assert scan(door, show, moved["code"], nonce="moved-001").status_code == 200
+    revoked = door.get(f"/api/door/events/{show.id}/keys/").json()["revoked"]
+    assert {first["ticket"], second["ticket"]} <= set(revoked)
+
+
+def test_an_unpaid_orders_seat_is_refused_unpaid(alice, door, show):
+    Event.objects.filter(pk=show.pk).update(paid_with="venue")
+    buyer = bearer_client(alice)
+    order = booked(buyer, show)
+    assert tickets(buyer, order) == []  # no ticket is shown before it is paid
+    from reservations.models import Reservation
+
+    ((_, code),) = codes_of(Reservation.objects.get(pk=order["id"]))
+    answer = scan(door, show, code, nonce="unpaid-01")
+    assert (answer.status_code, answer.json()["code"]) == (409, "unpaid")
+
+
+def test_a_replayed_nonce_is_one_scan(alice, door, show):
+    buyer = bearer_client(alice)
+    (ticket,) = tickets(buyer, booked(buyer, show))
+    answers = [scan(door, show, ticket["code"], nonce="upload-01") for _ in range(3)]
+    assert [a.status_code for a in answers] == [200, 200, 200]
+    assert CheckIn.objects.count() == 1
+
+
+def test_only_the_door_may_scan(alice, bob, show):
+    buyer = bearer_client(alice)
+    (ticket,) = tickets(buyer, booked(buyer, show))
+    for caller in (bearer_client(bob), staff_api("Box office", "till")):
+        answer = scan(caller, show, ticket["code"], nonce="not-mine-1")
+        assert (answer.status_code, answer.json()["code"]) == (403, "forbidden")
+    assert not CheckIn.objects.exists()
+
+
+def test_two_gates_scanning_one_ticket_at_once_let_it_in_once(door):
+    show = event_with_seats(rows=1, seats_per_row=10)
+    racers = users(10, prefix="holder")
+    codes = []
+    for racer in racers:
+        client = bearer_client(racer)
+        codes.append(tickets(client, booked_any(client, show))[0]["code"])
+    for round_, code in enumerate(codes):
+        north = partial(scan, door, show, code, nonce=f"north-{round_:03}", gate="North")
+        south = partial(scan, door, show, code, nonce=f"south-{round_:03}", gate="South")
+        answers = run_together([north, south])
+        assert sorted(a.status_code for a in answers) == [200, 409]
+    assert CheckIn.objects.count() == len(codes)
+
+
+def booked_any(client, event) -> dict:
+    free = event.seats.filter(status="available").order_by("id").first()
+    client.post(f"/api/events/{event.id}/lock/", {"seat_ids": [free.id]}, format="json")
+    order = client.post(f"/api/events/{event.id}/reserve/", {"seat_ids": [free.id]}, format="json")
+    return order.json()["reservation"]
+
+
+def test_an_offline_upload_is_recorded_even_past_a_live_scan(alice, door, show):
+    buyer = bearer_client(alice)
+    (ticket,) = tickets(buyer, booked(buyer, show))
+    assert scan(door, show, ticket["code"], nonce="live-0001").status_code == 200
+    offline = scan(door, show, ticket["code"], nonce="offline-01", gate="South", force=True)
+    assert offline.status_code == 200
+    assert CheckIn.objects.filter(forced=True).count() == 1
+
+
+def test_a_rotated_key_still_checks_the_tickets_it_signed(alice, door, show):
+    buyer = bearer_client(alice)
+    order = booked(buyer, show)
+    (old,) = tickets(buyer, order)
+    key_rotate(show.id)
+    (new,) = tickets(buyer, order)
+
+    assert old["code"] != new["code"]
+    assert scan(door, show, old["code"], nonce="rotated-1").status_code == 200
+    keys = door.get(f"/api/door/events/{show.id}/keys/").json()["keys"]
+    assert [k["key_id"] for k in keys] == [1, 2]
