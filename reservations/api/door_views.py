@@ -13,7 +13,7 @@ from reservations import exceptions
 from reservations.models import ReservedSeat
 from reservations.roles import may
 from reservations.selectors import reservation_get
-from reservations.tickets.door import Scan, ScanAnswer, codes_of, door_counts, scanned
+from reservations.tickets.door import Scan, ScanAnswer, codes_of, door_counts, qr_of, scanned
 from reservations.tickets.models import CheckIn, TicketKey
 
 from .inputs import validated
@@ -117,5 +117,10 @@ class TicketsApi(APIView):
         if order.status != "confirmed":
             return Response({"tickets": []})
         return Response(
-            {"tickets": [{**ticket_json(t), "code": code} for t, code in codes_of(order)]}
+            {
+                "tickets": [
+                    {**ticket_json(t), "code": code, "qr": qr_of(code).svg_data_uri(scale=4)}
+                    for t, code in codes_of(order)
+                ]
+            }
         )

@@ -7,7 +7,9 @@ each at most once (the row's key is the reservation's); its address is taken the
 e-mail goes there even if the account's address changes before it is sent.
 """
 
+import io
 from datetime import datetime, timedelta
+from email.mime.image import MIMEImage
 
 from django.core.mail import EmailMultiAlternatives
 from django.db.models import Exists, F, OuterRef
@@ -18,6 +20,7 @@ from reservations.api.calendar_files import reservation_calendar
 from reservations.api.presenters import booking_of
 from reservations.models import Reservation, Seat
 from reservations.outbox import MailKind, send_due
+from reservations.tickets.door import codes_of, qr_of
 from reservations.wire_values import money
 
 from .models import BuyerNotice, ConfirmationEmail
@@ -83,8 +86,19 @@ def confirmation_message(reservation: Reservation, to: str) -> EmailMultiAlterna
         "total": money(booking.total_price),
         "currency": event.currency,
     }
+    tickets = codes_of(reservation)
+    context["tickets"] = [(ticket.seat.label, f"ticket-{ticket.pk}") for ticket, _ in tickets]
     subject = f"Your booking #{booking.id}: {event.name}"
-    return _email("confirmation_email", context, subject=subject, to=to, ics=reservation)
+    message = _email("confirmation_email", context, subject=subject, to=to, ics=reservation)
+    # Each ticket's QR code, inline: the HTML shows it by its Content-ID.
+    for ticket, code in tickets:
+        png = io.BytesIO()
+        qr_of(code).save(png, kind="png", scale=5)
+        image = MIMEImage(png.getvalue(), "png")
+        image.add_header("Content-ID", f"<ticket-{ticket.pk}>")
+        image.add_header("Content-Disposition", "inline", filename=f"ticket-{ticket.pk}.png")
+        message.attach(image)
+    return message
 
 
 def _confirmation_due(reservation_id: int) -> EmailMultiAlternatives | None:

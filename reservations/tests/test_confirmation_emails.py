@@ -62,8 +62,13 @@ def test_a_booking_is_e_mailed_to_its_buyer_with_its_seats_total_and_calendar_fi
     assert "Total: 100.00 GBP" in text and "Venue: Main Hall" in text
     html = message.get_body(("html",)).get_content()
     assert "<td>B2</td>" in html and "100.00 GBP" in html
-    (attachment,) = list(message.iter_attachments())
+    attachment, *tickets = list(message.iter_attachments())
     assert attachment.get_filename() == f"reservation-{reservation_id}.ics"
+    # A QR code a seat, inline: the HTML shows each by its Content-ID (API.md "Tickets").
+    assert [t.get_content_type() for t in tickets] == ["image/png", "image/png"]
+    for ticket in tickets:
+        assert f'src="cid:{ticket["Content-ID"].strip("<>")}"' in html
+        assert ticket.get_content().startswith(b"\x89PNG")
     (entry,) = Calendar.from_ical(attachment.get_content()).events
     assert str(entry["UID"]) == f"reservation-{reservation_id}@seatmap"
     # Once: the next rounds send nothing more.

@@ -14,7 +14,7 @@ from functools import partial
 import pytest
 
 from reservations.models import Event
-from reservations.tickets.door import codes_of
+from reservations.tickets.door import codes_of, qr_of
 from reservations.tickets.keys import key_rotate
 from reservations.tickets.models import CheckIn
 
@@ -59,6 +59,8 @@ def show(db):
 def test_a_booked_seats_ticket_lets_its_holder_in_once_then_out_and_in_again(alice, door, show):
     buyer = bearer_client(alice)
     (ticket,) = tickets(buyer, booked(buyer, show))
+    assert ticket["qr"].startswith("data:image/svg+xml")
+    assert qr_of(ticket["code"]).mode == "alphanumeric"  # base32: 5.5 bits a character
 
     first = scan(door, show, ticket["code"], nonce="scan-0001")
     again = scan(door, show, ticket["code"], nonce="scan-0002")

@@ -7,6 +7,7 @@ retried upload one scan."""
 from dataclasses import dataclass
 from datetime import datetime
 
+import segno
 from django.db import IntegrityError, transaction
 
 from ..models import Reservation, ReservedSeat
@@ -32,6 +33,12 @@ class ScanAnswer:
     result: str  # "ok", or why not: API.md "Tickets"
     ticket: ReservedSeat | None = None
     said: str = ""  # the refusal in a door person's words
+
+
+def qr_of(code: str) -> segno.QRCode:
+    """The code as a QR code: alphanumeric mode (base32 is), error correction M (a cracked
+    phone screen still scans)."""
+    return segno.make(code, error="m", micro=False)
 
 
 def codes_of(order: Reservation) -> list[tuple[ReservedSeat, str]]:
