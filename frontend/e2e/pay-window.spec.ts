@@ -4,7 +4,8 @@ import { createEvent, expect, expectLive, expectSeat, openEvent, seat, test } fr
 /**
  * The pay window (API.md "Paying") in three browsers: alice reserves on an event paid at the
  * venue, her seat is `paying` on bob's map at once, the organiser settles it in the console,
- * and it turns booked on bob's map while alice's order page says so, with no reload.
+ * and it turns booked on bob's map while alice's order page says so and shows her ticket, with
+ * no reload.
  */
 
 async function openConsole(page: Page, eventId: number): Promise<void> {
@@ -42,5 +43,7 @@ test('an order paid at the venue is paying on every map until the box office set
 
   await expectSeat(bob, 'A2', 'booked');
   await expect(alice.getByRole('heading', { name: 'Your booking is confirmed' })).toBeVisible();
+  // Paid: its ticket, a QR code for the door (API.md "Tickets").
+  await expect(alice.getByTestId('tickets').getByRole('img', { name: /^Ticket for .*A2$/ })).toBeVisible();
   await expect(organiser.getByTestId('money-taken')).toHaveText('€50.00');
 });

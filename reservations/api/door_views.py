@@ -35,6 +35,20 @@ class _MayScan(BasePermission):
         return may(request.user, "scan_tickets", event_id=view.kwargs["event_id"])
 
 
+class SeatPlace(serializers.Serializer):
+    id = serializers.IntegerField()
+    label = serializers.CharField()
+    section = serializers.CharField()
+    row = serializers.CharField()
+
+
+class ScanOutput(serializers.Serializer):
+    result = serializers.CharField()
+    ticket = serializers.IntegerField()
+    seat = SeatPlace()
+    name = serializers.CharField()
+
+
 class ScanInput(serializers.Serializer):
     code = serializers.CharField(max_length=400)
     gate = serializers.CharField(max_length=50)
@@ -42,13 +56,6 @@ class ScanInput(serializers.Serializer):
     scanned_at = serializers.DateTimeField()
     nonce = serializers.CharField(min_length=8, max_length=64)
     force = serializers.BooleanField(default=False)
-
-
-class ScanOutput(serializers.Serializer):
-    result = serializers.CharField()
-    ticket = serializers.IntegerField()
-    seat = serializers.DictField()
-    name = serializers.CharField()
 
 
 def ticket_json(ticket: ReservedSeat) -> dict:
@@ -102,8 +109,16 @@ class DoorKeysApi(APIView):
         )
 
 
+class TicketOutput(serializers.Serializer):
+    ticket = serializers.IntegerField()
+    seat = SeatPlace()
+    name = serializers.CharField()
+    code = serializers.CharField()
+    qr = serializers.CharField(help_text="the code's QR code, an SVG data URI")
+
+
 class TicketsOutput(serializers.Serializer):
-    tickets = serializers.ListField(child=serializers.DictField())
+    tickets = TicketOutput(many=True)
 
 
 class TicketsApi(APIView):

@@ -1592,9 +1592,7 @@ export interface components {
         ScanOutput: {
             result: string;
             ticket: number;
-            seat: {
-                [key: string]: unknown;
-            };
+            seat: components["schemas"]["SeatPlace"];
             name: string;
         };
         SeatActionExtend: {
@@ -1657,6 +1655,12 @@ export interface components {
          * @enum {string}
          */
         SeatOutputStatusEnum: "available" | "locked" | "paying" | "reserved";
+        SeatPlace: {
+            id: number;
+            label: string;
+            section: string;
+            row: string;
+        };
         /** @description GET /api/events/{id}/map/, for the OpenAPI schema; written by `seat_plan_json`. */
         SeatPlanOutput: {
             event_id: number;
@@ -1688,10 +1692,16 @@ export interface components {
          * @enum {string}
          */
         StateEnum: "scheduled" | "pre_queue" | "draw" | "admitting" | "paused" | "held_out" | "sold_out";
+        TicketOutput: {
+            ticket: number;
+            seat: components["schemas"]["SeatPlace"];
+            name: string;
+            code: string;
+            /** @description the code's QR code, an SVG data URI */
+            qr: string;
+        };
         TicketsOutput: {
-            tickets: {
-                [key: string]: unknown;
-            }[];
+            tickets: components["schemas"]["TicketOutput"][];
         };
         /** @description simplejwt's login, its refresh token the first of a new family. */
         TokenObtainInput: {

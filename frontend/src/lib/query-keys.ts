@@ -11,6 +11,8 @@ export const queryKeys = {
   reservations: ['reservations'] as const,
   /** One of my reservations (its confirmation page), refreshed with My reservations. */
   reservation: (id: number) => ['reservations', id] as const,
+  /** A booking's tickets, read again with it. */
+  tickets: (id: number) => ['reservations', id, 'tickets'] as const,
   /** The event list; as a prefix, everything about every event. */
   events: ['events'] as const,
   /** One event's details; as a prefix, its map, state and holds too. */

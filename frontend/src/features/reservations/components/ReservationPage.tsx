@@ -11,6 +11,7 @@ import { useReservation } from "../hooks/useReservations";
 import { STATUS_TEXT, bookedNotice } from "../model/booking";
 import { CalendarLink } from "./CalendarLink";
 import { PayNow } from "./PayNow";
+import { Tickets } from "./Tickets";
 
 /**
  * A booking's confirmation (`/reservations/:reservationId`), where Reserve lands: its reference,
@@ -101,6 +102,7 @@ export function ReservationPage() {
         money={money}
         totalTestId="confirmation-total"
       />
+      {confirmed && <Tickets reservationId={r.id} />}
       <div className="receipt__actions confirmation__actions">
         {confirmed && <CalendarLink reservationId={r.id} />}
         <Link to="/reservations">See all my reservations</Link>
