@@ -9,12 +9,16 @@ to a log file that is shown when it fails to start or the caller fails while it 
 """
 
 import argparse
+import atexit
 import contextlib
+import functools
 import os
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -59,6 +63,25 @@ def manage(env: dict, *args: str) -> str:
     if result.returncode != 0:
         raise RuntimeError(f"manage.py {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
     return result.stdout
+
+
+def migrated_sqlite(env: dict) -> None:
+    """env's SQLite file (DATABASE_URL `sqlite:///path`) as `manage.py migrate` leaves it: a copy
+    of a file migrated once per process for its settings module. The migrations still run on
+    SQLite, into that file; what each test runs after them is its own."""
+    target = Path(env["DATABASE_URL"].removeprefix("sqlite:///"))
+    shutil.copyfile(_sqlite_template(env.get("DJANGO_SETTINGS_MODULE", "config.settings")), target)
+
+
+@functools.cache
+def _sqlite_template(settings_module: str) -> Path:
+    directory = tempfile.mkdtemp(prefix="seatmap-sqlite-")
+    atexit.register(shutil.rmtree, directory, ignore_errors=True)
+    template = Path(directory) / "db.sqlite3"
+    env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
+    env.update(DJANGO_SETTINGS_MODULE=settings_module, DEBUG="1", REDIS_URL="")
+    manage({**env, "DATABASE_URL": f"sqlite:///{template}"}, "migrate", "--noinput")
+    return template
 
 
 def full_stack_env(**extra) -> dict:

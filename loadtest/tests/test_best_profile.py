@@ -2,46 +2,30 @@
 verdict that holds, and one that fails when the answers are wrong."""
 
 import json
-import os
-import subprocess
-from urllib.parse import urlsplit
 
 import psycopg
 import pytest
-import redis
 
-from harness.servers import full_stack_env, manage, running_server
+from harness.servers import manage
 from loadtest.clickers import Clicker
 from loadtest.commands import parse
 from loadtest.profiles.best import orphans_left
 from loadtest.run import main_async
 
-DB = urlsplit(os.environ["DATABASE_URL"]).path.lstrip("/") + "_best"
-REDIS_URL = os.environ["REDIS_URL"]
+from .server_stack import DB_URL, Stack, create_event
 
 pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def stack(tmp_path_factory):
-    for command in (["dropdb", "--if-exists"], ["createdb"]):
-        subprocess.run([*command, "-h", "127.0.0.1", "-U", "postgres", DB], check=True)
-    redis.Redis.from_url(REDIS_URL).flushdb()
-    env = full_stack_env(
-        DATABASE_URL=f"postgres://postgres@127.0.0.1:5432/{DB}",
-        REDIS_URL=REDIS_URL,
-        BOOKING_USER_RATE="100000/min",
-        BOOKING_ADDRESS_RATE="1000000/min",
-    )
-    manage(env, "migrate", "--noinput")
-    argv = ["create_event", "--name", "Best", "--rows", "6", "--seats-per-row", "10"]
-    event_id = int(manage(env, *argv, "--price", "10").split()[-1])
-    one_seat_event = int(manage(env, *argv, "--price", "10").split()[-1])
-    broken_event = int(manage(env, *argv, "--price", "10").split()[-1])
+def best_sale(stack: Stack, tmp_path_factory):
+    """The load tester's server (conftest.py `stack`), three events of 60 seats of this
+    module's (for blocks, for one seat each, for the broken server) and thirty buyers."""
+    events = [create_event(stack.env(), "Best", 6, 10) for _ in range(3)]
     users = tmp_path_factory.mktemp("best") / "users.json"
-    manage(env, "create_load_users", "--count", "30", "--output", str(users))
-    with running_server(env) as base:
-        yield base, event_id, users, one_seat_event, broken_event
+    accounts = ("--count", "30", "--prefix", "best", "--output", str(users))
+    manage(stack.env(), "create_load_users", *accounts)
+    return stack.base, events[0], users, events[1], events[2]
 
 
 async def run_best(base, event_id: int, users, *options: str) -> dict:
@@ -52,8 +36,8 @@ async def run_best(base, event_id: int, users, *options: str) -> dict:
     return result
 
 
-async def test_thirty_buyers_at_once_get_blocks_or_no_block_and_the_verdict_passes(stack):
-    base, event_id, users, *_ = stack
+async def test_thirty_buyers_at_once_get_blocks_or_no_block_and_the_verdict_passes(best_sale):
+    base, event_id, users, *_ = best_sale
     result = await run_best(base, event_id, users, "--sizes", "1-6", "--rounds", "2")
     best = result["best"]
 
@@ -62,7 +46,7 @@ async def test_thirty_buyers_at_once_get_blocks_or_no_block_and_the_verdict_pass
     assert best["requests"] == 60
     assert best["held"] + best["no_block"] + best["hold_limit"] == 60
     assert best["held"] >= 10  # 30 buyers of at most 6 in an empty room: the first round holds
-    with psycopg.connect(f"postgres://postgres@127.0.0.1:5432/{DB}") as db:
+    with psycopg.connect(DB_URL) as db:
         (locked,) = db.execute(
             "SELECT count(*) FROM reservations_seat WHERE event_id = %s AND status = 'locked'",
             (event_id,),
@@ -73,17 +57,17 @@ async def test_thirty_buyers_at_once_get_blocks_or_no_block_and_the_verdict_pass
     assert best["orphans_left"] is not None
 
 
-async def test_in_the_one_seat_mode_each_buyer_locks_a_free_seat_of_its_own(stack):
+async def test_in_the_one_seat_mode_each_buyer_locks_a_free_seat_of_its_own(best_sale):
     """`--hold-one`, the one-seat hold best available is compared with, with the buyers taking
     turns between the URLs given (here the same server twice)."""
-    base, _, users, event_id, _ = stack
+    base, _, users, event_id, _ = best_sale
     result = await run_best(base, event_id, users, "--url", base, "--hold-one")
     best = result["best"]
 
     assert result["config"]["url"] == [base, base]
     assert best["profile"] == "hold-one" and result["verdict"]["passed"], result["verdict"]
     assert best["held"] == 30 and best["seats_left"] == 30
-    with psycopg.connect(f"postgres://postgres@127.0.0.1:5432/{DB}") as db:
+    with psycopg.connect(DB_URL) as db:
         holders = db.execute(
             "SELECT held_by_id FROM reservations_seat WHERE event_id = %s AND status = 'locked'",
             (event_id,),
@@ -91,10 +75,10 @@ async def test_in_the_one_seat_mode_each_buyer_locks_a_free_seat_of_its_own(stac
     assert len(holders) == len(set(holders)) == 30  # one seat each
 
 
-async def test_a_block_answered_to_two_buyers_fails_the_verdict(stack, monkeypatch):
+async def test_a_block_answered_to_two_buyers_fails_the_verdict(best_sale, monkeypatch):
     """A server that answers every buyer the first block it held (a broken one: the test
     rewrites the answers as they arrive) fails the verdict, though what it holds is right."""
-    base, _, users, _, event_id = stack
+    base, _, users, _, event_id = best_sale
     call, first = Clicker.call, []
 
     async def same_block(clicker, op, path, body, headers=None):

@@ -16,7 +16,14 @@ import sys
 
 import pytest
 
-from harness.servers import ROOT, free_port, manage, running_server, server_processes
+from harness.servers import (
+    ROOT,
+    free_port,
+    manage,
+    migrated_sqlite,
+    running_server,
+    server_processes,
+)
 from loadtest.commands import COMMANDS, command, parse
 
 README = ROOT / "loadtest" / "README.md"
@@ -75,7 +82,7 @@ def test_the_readme_load_test_commands_work_as_printed_against_make_runs_server(
     started = readme_block("Against `make run`").split()
     assert started[-2:] == ["make", "run"], "the README starts the server otherwise: change both"
     env = make_run_env(tmp_path, **dict(word.split("=", 1) for word in started[:-2]))
-    manage(env, "migrate", "--noinput")
+    migrated_sqlite(env)
     port = free_port()
     results = tmp_path / "results"
 
@@ -122,7 +129,7 @@ def test_a_run_that_made_no_booking_call_fails_and_says_why(tmp_path):
     """Every seat of the event kept off sale before the run: the clickers find nothing to
     click."""
     env = make_run_env(tmp_path, LIMITS_EXEMPT_NETWORKS="127.0.0.1/32")
-    manage(env, "migrate", "--noinput")
+    migrated_sqlite(env)
     event = manage(
         env,
         "create_event",

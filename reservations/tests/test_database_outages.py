@@ -2,15 +2,19 @@
 (API.md, 503 `unavailable`): while they are away every call is answered 503 `unavailable` with
 `Retry-After` within seconds (never 500, never a hang); nothing is half-written; and once they
 are back the server answers again by itself, its pools having dropped the dead connections.
+Both paths ride out the same outage side by side: a server answering on the loop (the fast path)
+and one answering through Django only, each with buyers and readers of its own.
 
 PostgreSQL is one of the test's own (harness/postgres.py): the machine's, which other work
 shares, is never stopped.
 """
 
+import contextlib
 import json
 import threading
 import time
 from collections.abc import Callable
+from functools import partial
 from typing import NamedTuple
 
 import psycopg
@@ -47,29 +51,34 @@ ANSWERED_WITHIN = 8.0
 BACK_WITHIN = 3.0
 
 
+class Sale(NamedTuple):
+    """One server's buyers: its base URL (a server of one path), its event, its buyers."""
+
+    base: str
+    event_id: int
+    buyers: list[Buyer]
+
+
 class Outage(NamedTuple):
     clicks: list[Answer]
     reads: list[Answer]  # an event's seat list (Django) and detail (the loop, if on)
     returned: float  # when the engine was back (time.monotonic())
 
 
-def clicks_through(
-    base: str, event_id: int, buyers: list[Buyer], away: Callable[[], None], back: Callable
-) -> Outage:
-    """The buyers click and two readers read while `away()` stops the engine, AWAY_SECONDS
-    pass, and `back()` starts it again."""
+def clicks_through(sales: list[Sale], away: Callable[[], None], back: Callable) -> list[Outage]:
+    """Each sale's buyers click and two readers read while `away()` stops the engine,
+    AWAY_SECONDS pass, and `back()` starts it again: one outage, seen by every sale's server."""
     stop = threading.Event()
-    clicks: list[Answer] = []
-    reads: list[Answer] = []
-    token = buyers[0].token
-    work = [
-        lambda: clicks.extend(clicking(base, event_id, buyers, stop=stop)),
-        lambda: reads.extend(
-            reading(base, f"/api/events/{event_id}/seats/", token=None, stop=stop)
-        ),
-        lambda: reads.extend(reading(base, f"/api/events/{event_id}/", token=token, stop=stop)),
-    ]
-    threads = [threading.Thread(target=task) for task in work]
+    outages = [Outage([], [], 0.0) for _ in sales]
+    work = []
+    for (base, event_id, buyers), outage in zip(sales, outages, strict=True):
+        seat_list, detail = f"/api/events/{event_id}/seats/", f"/api/events/{event_id}/"
+        work += [
+            (outage.clicks, partial(clicking, base, event_id, buyers)),
+            (outage.reads, partial(reading, base, seat_list, token=None)),
+            (outage.reads, partial(reading, base, detail, token=buyers[0].token)),
+        ]
+    threads = [threading.Thread(target=_kept, args=(kept, calls, stop)) for kept, calls in work]
     for thread in threads:
         thread.start()
     try:
@@ -83,7 +92,12 @@ def clicks_through(
         stop.set()
         for thread in threads:
             thread.join(timeout=60)
-    return Outage(clicks, reads, returned)
+    return [outage._replace(returned=returned) for outage in outages]
+
+
+def _kept(kept: list[Answer], calls: Callable, stop: threading.Event) -> None:
+    """The answers to `calls` until `stop` is set, kept in `kept`."""
+    kept.extend(calls(stop=stop))
 
 
 def assert_outage_answered(outage: Outage) -> None:
@@ -108,50 +122,75 @@ def assert_all_let_go(base: str, event_id: int, buyers: list[Buyer], database_ur
     assert {status for status, *_ in seat_rows(database_url, event_id).values()} == {"available"}
 
 
-@pytest.mark.parametrize("fast_path", ["1", "0"], ids=["fast path", "Django"])
-def test_pgbouncer_killed_and_started_again_while_buyers_click(fast_path):
-    event = event_with_seats(rows=2, seats_per_row=BUYERS)
-    buyers = buyers_with_seats(event, BUYERS)
+# Each path's server, by its ANSWER_ON_LOOP.
+PATHS = {"fast path": "1", "Django": "0"}
+
+
+@contextlib.contextmanager
+def servers_of_both_paths(bouncer):
+    """{path: base URL} of a server per path, behind `bouncer`."""
+    with contextlib.ExitStack() as stack:
+        yield {
+            path: stack.enter_context(running_server(served_behind(bouncer, ANSWER_ON_LOOP=on)))
+            for path, on in PATHS.items()
+        }
+
+
+def assert_each_path_rode_out(outages: list[Outage], sales: list[Sale], database_url: str):
+    for path, outage, sale in zip(PATHS, outages, sales, strict=True):
+        assert {a.fast for a in outage.clicks if a.status == 200} == {path == "fast path"}, path
+        assert_outage_answered(outage)
+        assert half_written(seat_rows(database_url, sale.event_id), outage.clicks) == [], path
+        assert_all_let_go(sale.base, sale.event_id, sale.buyers, database_url)
+
+
+def test_pgbouncer_killed_and_started_again_while_buyers_click_through_either_path():
     database_url = the_test_database_url()
+    events = [event_with_seats(rows=2, seats_per_row=BUYERS) for _ in PATHS]
+    buyers = buyers_with_seats(events[0], BUYERS, prefix="fast")
+    buyers_of_django = buyers_with_seats(events[1], BUYERS, prefix="django")
 
     with (
         pgbouncer_in_front_of(database_url) as bouncer,
-        running_server(served_behind(bouncer, ANSWER_ON_LOOP=fast_path)) as base,
+        servers_of_both_paths(bouncer) as bases,
     ):
-        outage = clicks_through(base, event.id, buyers, bouncer.kill, bouncer.start)
+        sales = [
+            Sale(bases["fast path"], events[0].id, buyers),
+            Sale(bases["Django"], events[1].id, buyers_of_django),
+        ]
+        outages = clicks_through(sales, bouncer.kill, bouncer.start)
 
-        assert_outage_answered(outage)
-        assert half_written(seat_rows(database_url, event.id), outage.clicks) == []
-        assert_all_let_go(base, event.id, buyers, database_url)
+        assert_each_path_rode_out(outages, sales, database_url)
 
 
-@pytest.mark.parametrize("fast_path", ["1", "0"], ids=["fast path", "Django"])
-def test_postgres_restarted_while_buyers_click(fast_path, tmp_path):
+def test_postgres_restarted_while_buyers_click_through_either_path(tmp_path):
     with private_postgres() as postgres:
         database_url = postgres.create_database("seatmap")
-        event_id, buyers = _sale_on(database_url, tmp_path)
+        env = full_stack_env(DATABASE_URL=database_url, REDIS_URL=settings.REDIS_URL)
+        manage(env, "migrate", "--noinput")
+        sold = [_sale_on(env, database_url, tmp_path / path, path) for path in PATHS]
         with (
             pgbouncer_in_front_of(database_url) as bouncer,
-            running_server(served_behind(bouncer, ANSWER_ON_LOOP=fast_path)) as base,
+            servers_of_both_paths(bouncer) as bases,
         ):
-            outage = clicks_through(
-                base, event_id, buyers, lambda: postgres.stop("immediate"), postgres.start
-            )
+            sales = [
+                Sale(bases[path], event_id, buyers)
+                for path, (event_id, buyers) in zip(PATHS, sold, strict=True)
+            ]
+            outages = clicks_through(sales, lambda: postgres.stop("immediate"), postgres.start)
 
-            assert_outage_answered(outage)
-            assert half_written(seat_rows(database_url, event_id), outage.clicks) == []
-            assert_all_let_go(base, event_id, buyers, database_url)
+            assert_each_path_rode_out(outages, sales, database_url)
 
 
-def _sale_on(database_url: str, workdir) -> tuple[int, list[Buyer]]:
-    """A new database's schema, an event of two rows and BUYERS buyers with two seats each."""
-    env = full_stack_env(DATABASE_URL=database_url, REDIS_URL=settings.REDIS_URL)
-    manage(env, "migrate", "--noinput")
+def _sale_on(env: dict, database_url: str, workdir, prefix: str) -> tuple[int, list[Buyer]]:
+    """On a migrated database: an event of two rows and BUYERS buyers with two seats each."""
+    workdir.mkdir()
     grid = ("--rows", "2", "--seats-per-row", str(BUYERS), "--price", "10")
     event = manage(env, "create_event", "--name", "Outage", *grid)
     event_id = int(event.split()[-1])
     users = workdir / "users.json"
-    manage(env, "create_load_users", "--count", str(BUYERS), "--output", str(users))
+    accounts = ("--count", str(BUYERS), "--prefix", prefix.replace(" ", "-"))
+    manage(env, "create_load_users", *accounts, "--output", str(users))
     with psycopg.connect(database_url) as conn:
         seats = [
             seat

@@ -17,15 +17,27 @@ _OWN_SETTINGS = {"DJANGO_SETTINGS_MODULE", "DEBUG", "SECRET_KEY", "COOKIE_SECURE
 
 
 def _manage(*args: str, **env: str) -> subprocess.CompletedProcess:
+    return _run("manage.py", *args, **env)
+
+
+def _run(*args: str, **env: str) -> subprocess.CompletedProcess:
+    """`python *args` in the project with config.settings and only `env` of its own."""
     base = {k: v for k, v in os.environ.items() if k not in _OWN_SETTINGS}
     return subprocess.run(
-        [sys.executable, "manage.py", *args],
+        [sys.executable, *args],
         cwd=ROOT,
         env={**base, "DJANGO_SETTINGS_MODULE": "config.settings", **env},
         capture_output=True,
         text=True,
         timeout=120,
     )
+
+
+def _setting(name: str, **env: str) -> str:
+    """A setting as config.settings makes it from `env` (read alone: no app is loaded)."""
+    shown = _run("-c", f"from django.conf import settings; print(settings.{name})", **env)
+    assert shown.returncode == 0, shown.stderr
+    return shown.stdout.strip().splitlines()[-1]
 
 
 def test_without_a_secret_key_and_without_debug_the_project_refuses_to_start():
@@ -35,16 +47,8 @@ def test_without_a_secret_key_and_without_debug_the_project_refuses_to_start():
 
 
 def test_debug_is_off_unless_asked_for():
-    key = secrets.token_urlsafe(50)
-    shown = _manage(
-        "shell", "-c", "from django.conf import settings; print(settings.DEBUG)", SECRET_KEY=key
-    )
-    assert shown.returncode == 0, shown.stderr
-    assert shown.stdout.strip().splitlines()[-1] == "False"
-    asked = _manage(
-        "shell", "-c", "from django.conf import settings; print(settings.DEBUG)", DEBUG="1"
-    )
-    assert asked.stdout.strip().splitlines()[-1] == "True", asked.stderr
+    assert _setting("DEBUG", SECRET_KEY=secrets.token_urlsafe(50)) == "False"
+    assert _setting("DEBUG", DEBUG="1") == "True"
 
 
 def test_check_deploy_is_clean_with_debug_off_a_real_secret_and_a_mail_server():
@@ -82,14 +86,6 @@ def test_check_deploy_is_clean_with_the_compose_environment():
     result = _manage("check", "--deploy", "--fail-level", "WARNING", **_compose_environment())
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
-
-
-def _setting(name: str, **env: str) -> str:
-    shown = _manage(
-        "shell", "-c", f"from django.conf import settings; print(settings.{name})", **env
-    )
-    assert shown.returncode == 0, shown.stderr
-    return shown.stdout.strip().splitlines()[-1]
 
 
 def test_cookies_are_secure_unless_the_operator_opts_out_and_make_run_does():

@@ -8,7 +8,7 @@ import httpx
 import pytest
 import websockets
 
-from harness.servers import full_stack_env, manage, running_server
+from harness.servers import full_stack_env, manage, migrated_sqlite, running_server
 from reservations.management.commands.seed_demo import grid_event_id
 
 from .webhook_receiver import Receiver
@@ -19,7 +19,7 @@ pytestmark = pytest.mark.slow
 @pytest.fixture
 def embedded_env(tmp_path):
     env = full_stack_env(DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}", REDIS_URL="")
-    manage(env, "migrate", "--noinput")
+    migrated_sqlite(env)
     event_id = grid_event_id(manage(env, "seed_demo"))
     return env, event_id
 

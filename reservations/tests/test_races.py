@@ -135,10 +135,10 @@ def test_reserve_racing_its_own_expiry_against_another_lock_never_lets_both_win(
     outcomes = Counter()
     for round_number, seat in enumerate(event.seats.order_by("id")):
         bob = UserFactory(username=f"bob-{round_number}")
-        # Alice's lock ends a moment from now; her reserve and Bob's lock fire around that
+        # Alice's lock ends 0.7 s from now; her reserve and Bob's lock fire around that
         # moment, from well before to well after, so every ordering gets its turn (the last
         # assertions say each did) and the rounds near the end race for real.
-        ends = timezone.now() + timedelta(seconds=1)
+        ends = timezone.now() + timedelta(seconds=0.7)
         offset = (round_number % 10 - 6) * 0.1  # -0.6 s .. +0.3 s around the end
         Seat.objects.filter(pk=seat.pk).update(
             status="locked", held_by=alice, held_until=ends, version=1

@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 
 import httpx
 import pytest
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import connection
 
@@ -26,10 +27,11 @@ ADMIN_PASSWORD = "pw-admin-1"
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
 
-@pytest.fixture
-def server(settings):
-    UserFactory(username="alice")
-    name = connection.settings_dict["NAME"]
+@pytest.fixture(scope="module")
+def served(django_db_setup, django_db_blocker):
+    """One server on the test database for the module's tests (each test's rows are its own)."""
+    with django_db_blocker.unblock():
+        name = connection.settings_dict["NAME"]
     env = full_stack_env(
         DATABASE_URL=f"postgres://postgres@127.0.0.1:5432/{name}",
         REDIS_URL=settings.REDIS_URL,
@@ -38,6 +40,12 @@ def server(settings):
     )
     with running_server(env) as base:
         yield base
+
+
+@pytest.fixture
+def server(served):
+    UserFactory(username="alice")
+    return served
 
 
 def half_sent_request(base: str) -> socket.socket:

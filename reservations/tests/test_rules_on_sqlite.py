@@ -16,7 +16,7 @@ from django.db import connection
 from django.test import override_settings
 from django.utils import timezone
 
-from harness.servers import full_stack_env, manage
+from harness.servers import full_stack_env, manage, migrated_sqlite
 from reservations.exceptions import BookingError
 from reservations.models import Event, Seat
 
@@ -38,7 +38,7 @@ def on_sqlite(tmp_path_factory):
     process of the demo's settings on a SQLite file migrated once for the module."""
     database = tmp_path_factory.mktemp("demo") / "db.sqlite3"
     env = full_stack_env(DATABASE_URL=f"sqlite:///{database}", REDIS_URL="")
-    manage(env, "migrate", "--noinput")
+    migrated_sqlite(env)
 
     def play(scene) -> object:
         code = (

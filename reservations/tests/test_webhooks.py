@@ -8,7 +8,7 @@ import json
 import pytest
 from django.db import connection, transaction
 
-from harness.servers import full_stack_env, manage
+from harness.servers import full_stack_env, manage, migrated_sqlite
 from reservations.models import Reservation, WebhookDelivery, WebhookEndpoint, WebhookMessage
 from reservations.webhooks.worker import Worker
 
@@ -200,7 +200,7 @@ def test_on_sqlite_a_booking_and_its_cancellation_are_sent_signed(tmp_path, rece
     env = full_stack_env(
         DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}", REDIS_URL="", RECEIVER=receiver.url
     )
-    manage(env, "migrate", "--noinput")
+    migrated_sqlite(env)
     made = json.loads(manage(env, "shell", "-c", SQLITE_SCRIPT).splitlines()[-1])
     manage(env, "deliver_webhooks", "--once")
     bodies = [arrival.verified(made["secret"]) for arrival in receiver.delivered()]

@@ -35,10 +35,12 @@ DEFAULT_WAITS = [5, 30, 120, 600, 1800, 3600, 7200, 14400, 28800, 28800]
 def worker_running():
     """The worker's loop on a thread of its own, as `deliver_webhooks` runs it."""
     stop = threading.Event()
+    started: list[Worker] = []
 
     def run():
         try:
-            Worker().run_forever(stop)
+            started.append(Worker())
+            started[0].run_forever(stop)
         finally:
             connections.close_all()
 
@@ -48,6 +50,8 @@ def worker_running():
         yield
     finally:
         stop.set()
+        for worker in started:
+            worker.wake.set()  # it waits for its next round (WEBHOOK_POLL_SECONDS), not for stop
         thread.join(15)
 
 
