@@ -102,10 +102,13 @@ e2e: install tools frontend/node_modules/.installed
 	cd frontend && npm run e2e
 
 # What a fresh clone needs is fetched side by side (pip, apt-get, npm: mostly waiting on the
-# network), then the suites run one after the other.
+# network); then the Python suite, with the lint and the React unit tests beside it (they use no
+# PostgreSQL; each suite's output is printed whole, once it ends); then the browser tests, alone:
+# their server beside the Python suite's took PostgreSQL past its 100 connections.
 test:
 	$(MAKE) --jobs=3 install tools frontend/node_modules/.installed
-	$(MAKE) lint pytest frontend-test e2e
+	$(MAKE) --jobs=3 --output-sync=target pytest lint frontend-test
+	$(MAKE) e2e
 
 # The hold-capacity scenarios' load client; without it they say so and the rest runs.
 wrk:

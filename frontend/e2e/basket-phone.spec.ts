@@ -1,6 +1,5 @@
-import AxeBuilder from '@axe-core/playwright';
 import type { Browser, BrowserContext, Page } from '@playwright/test';
-import { createEvent, createLayoutEvent, expect, expectLive, expectSeat, openEvent, PASSWORD, seat, test } from './helpers';
+import { createEvent, createLayoutEvent, expect, expectLive, expectSeat, openEvent, PASSWORD, seat, test, violations, LIST_ROWS } from './helpers';
 
 /** A phone held upright (iPhone 12 to 15 size). */
 const PHONE = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true };
@@ -49,11 +48,6 @@ async function heapMb(page: Page): Promise<number> {
   const { metrics } = await cdp.send('Performance.getMetrics');
   await cdp.detach();
   return (metrics.find((m) => m.name === 'JSHeapUsedSize')?.value ?? NaN) / 2 ** 20;
-}
-
-async function violations(page: Page) {
-  const result = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']).analyze();
-  return result.violations.map((v) => `${v.id} (${v.impact}): ${v.nodes.length} node(s), e.g. ${v.nodes[0]?.target.join(' ')}`);
 }
 
 /** Whether a box is inside the page's visible area (the layout viewport). */
@@ -255,7 +249,9 @@ test('axe finds no WCAG A/AA violation on the basket and the List view, on a pho
     await expect(page.getByTestId('seat-list').locator('[data-row="0"] [data-seat-id]').first()).toBeVisible();
     await page.getByTestId('seat-list').locator('[data-row="0"] [data-seat-id]').first().click();
     await expect(page.getByRole('list', { name: 'Held seats' }).getByRole('listitem')).toHaveCount(1);
-    expect(await violations(page), `arena List view with a held seat, ${options === PHONE ? 'phone' : 'desktop'}`).toEqual([]);
+    // Its rows on the phone, where their targets are the smallest; the desktop's rows are the same.
+    const left = options === PHONE ? [] : [LIST_ROWS];
+    expect(await violations(page, ...left), `arena List view with a held seat, ${options === PHONE ? 'phone' : 'desktop'}`).toEqual([]);
     await page.getByTestId('view-map').click(); // the next test starts on the Map view
   }
 });

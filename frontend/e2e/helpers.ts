@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import AxeBuilder from '@axe-core/playwright';
 import { test as base, expect, type APIRequestContext, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from '@playwright/test';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -62,17 +63,24 @@ export async function eventCard(page: Page, name: string) {
   return card;
 }
 
-/** A fresh event for one test, made by the project's own command on the e2e database; `more`: further options of the command. */
-export function createEvent(name: string, rows: number, seatsPerRow: number, sections = 1, price = '50.00', more: string[] = []): number {
-  const out = execFileSync(
-    python,
-    ['manage.py', 'create_event', '--name', name, '--rows', String(rows), '--seats-per-row', String(seatsPerRow), '--price', price, '--sections', String(sections), '--venue', 'Test Hall', ...more],
-    { cwd: repoRoot, env: { ...process.env, ...e2eEnv() }, encoding: 'utf8' },
-  );
+/**
+ * The id of an event made by the project's own command (`manage.py create_event *args`) on the
+ * e2e database, in the process e2e/create_events.py keeps for it beside the server.
+ */
+function createEventWith(args: string[]): number {
+  const url = `http://127.0.0.1:${Number(process.env.E2E_PORT ?? 8765) + 2}/`;
+  // Refused until that process has loaded Django: the first tests may come sooner.
+  const curl = ['-sS', '--fail-with-body', '--retry', '10', '--retry-connrefused', '--retry-delay', '1', '--data-binary', '@-', url];
+  const out = execFileSync('curl', curl, { input: JSON.stringify(args), encoding: 'utf8' });
   const lines = out.trim().split('\n');
   const id = Number(lines[lines.length - 1]);
   if (!Number.isInteger(id)) throw new Error(`create_event printed no id: ${out}`);
   return id;
+}
+
+/** A fresh event for one test; `more`: further options of the command. */
+export function createEvent(name: string, rows: number, seatsPerRow: number, sections = 1, price = '50.00', more: string[] = []): number {
+  return createEventWith(['--name', name, '--rows', String(rows), '--seats-per-row', String(seatsPerRow), '--price', price, '--sections', String(sections), '--venue', 'Test Hall', ...more]);
 }
 
 /**
@@ -95,16 +103,7 @@ export function createQueuedEvent(
 
 /** A fresh event sold in a room from a layout file of reservations/venues/examples/. */
 export function createLayoutEvent(name: string, example: 'theatre.json' | 'arena.json'): number {
-  const file = path.join(repoRoot, 'reservations', 'venues', 'examples', example);
-  const out = execFileSync(python, ['manage.py', 'create_event', '--name', name, '--layout', file], {
-    cwd: repoRoot,
-    env: { ...process.env, ...e2eEnv() },
-    encoding: 'utf8',
-  });
-  const lines = out.trim().split('\n');
-  const id = Number(lines[lines.length - 1]);
-  if (!Number.isInteger(id)) throw new Error(`create_event --layout printed no id: ${out}`);
-  return id;
+  return createEventWith(['--name', name, '--layout', path.join(repoRoot, 'reservations', 'venues', 'examples', example)]);
 }
 
 /**
@@ -246,4 +245,18 @@ export function loseSequence(eventId: number): void {
     'r.delete(*keys)',
   ].join('\n');
   execFileSync(python, ['-c', script, String(eventId)], { env: { ...process.env, ...e2eEnv() } });
+}
+
+/**
+ * The List view's seat rows, which axe reads for tens of seconds on a big room: the basket test
+ * (basket-phone.spec.ts) has axe read them on a phone; the other tests leave them out.
+ */
+export const LIST_ROWS = '[data-testid="seat-list"] [data-row]';
+
+/** What axe finds against WCAG 2.2 A/AA on the page, but in the parts `left` out (selectors). */
+export async function violations(page: Page, ...left: string[]): Promise<string[]> {
+  const axe = new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']);
+  for (const selector of left) axe.exclude(selector);
+  const result = await axe.analyze();
+  return result.violations.map((v) => `${v.id} (${v.impact}): ${v.nodes.length} node(s), e.g. ${v.nodes[0]?.target.join(' ')}`);
 }

@@ -1,6 +1,5 @@
-import AxeBuilder from '@axe-core/playwright';
 import type { Browser, BrowserContext, Page } from '@playwright/test';
-import { PASSWORD, apiAs, createLayoutEvent, expect, expectLive, openEvent, test } from './helpers';
+import { PASSWORD, apiAs, createLayoutEvent, expect, expectLive, openEvent, test, violations } from './helpers';
 
 // The buyer's screen as the big seat maps have it (issue 23): answers where the eye is, a map
 // whose overview zooms instead of holding a random seat, the buyer's own seats and the seats
@@ -88,11 +87,6 @@ async function personAs(browser: Browser, contexts: BrowserContext[], username: 
     await expect(page.getByText(`Signed in as ${username}`)).toBeVisible();
   }
   return page;
-}
-
-async function violations(page: Page) {
-  const result = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']).analyze();
-  return result.violations.map((v) => `${v.id} (${v.impact}): ${v.nodes.length} node(s), e.g. ${v.nodes[0]?.target.join(' ')}`);
 }
 
 interface ListedSeat {

@@ -33,6 +33,9 @@ psql -h 127.0.0.1 -U postgres -v ON_ERROR_STOP=1 -q -c "CREATE DATABASE $DATABAS
 cd "$ROOT"
 "$PYTHON" manage.py migrate --noinput >/dev/null
 "$PYTHON" manage.py seed_demo
+# The tests' events are made by one process of their own (e2e/create_events.py), not one each.
+"$PYTHON" "$FRONTEND_DIR/e2e/create_events.py" --port "$((PORT + 2))" &
+EVENTS=$!
 
 # A real SMTP server the server's e-mails go to, kept as files (e2e/helpers.ts `mailbox`): the
 # booking confirmations and verification links are read back from it.
@@ -49,8 +52,8 @@ SERVER=$!
 
 # Not `exec`: the shell stays to stop the sweeper and the server together.
 stop() {
-  kill "$SERVER" "$SWEEPER" "$SMTP" 2>/dev/null || true
-  wait "$SERVER" "$SWEEPER" "$SMTP" 2>/dev/null || true
+  kill "$SERVER" "$SWEEPER" "$SMTP" "$EVENTS" 2>/dev/null || true
+  wait "$SERVER" "$SWEEPER" "$SMTP" "$EVENTS" 2>/dev/null || true
 }
 trap stop EXIT
 trap 'exit 143' TERM
