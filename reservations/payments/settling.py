@@ -95,6 +95,8 @@ def paid(
         attempt = order.payments.filter(kind=Payment.Kind.PAYMENT, reference=reference).first()
         if attempt is not None and attempt.state == Payment.State.PAID:
             return attempt
+        if order.pay_by is None:  # sold at once (or at the box office): nothing to pay
+            raise NotAwaitingPayment("This booking was not sold with a pay window.")
         if actor_id is not None and amount > order.total_price:
             raise AmountAboveTotal(
                 f"This order costs {order.total_price}: record at most that.",

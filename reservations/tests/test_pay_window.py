@@ -207,6 +207,17 @@ def test_staff_may_not_reseat_or_refund_an_order_awaiting_payment(alice):
     assert statuses(ids[:2]) == ["paying", "paying"] and statuses([ids[4]]) == ["available"]
 
 
+def test_staff_may_not_mark_paid_a_booking_sold_at_once(alice):
+    event = event_with_seats(rows=1, seats_per_row=2)
+    order = order_of(bearer_client(alice), event, seat_ids(event)[:1])
+    answer = staff_api("Box office").post(
+        f"/api/staff/reservations/{order['id']}/paid/", {"amount": "50.00"}, format="json"
+    )
+    assert (answer.status_code, answer.json()["code"]) == (409, "not_awaiting_payment")
+    stored = Reservation.objects.get(pk=order["id"])
+    assert (stored.amount_taken, stored.refunded) == (50, 0) and not Payment.objects.exists()
+
+
 def test_staff_may_not_record_more_than_an_order_costs(alice):
     event = paid_online()
     order = order_of(bearer_client(alice), event, seat_ids(event)[:1])
