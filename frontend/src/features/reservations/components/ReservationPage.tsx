@@ -102,11 +102,12 @@ export function ReservationPage() {
         money={money}
         totalTestId="confirmation-total"
       />
-      {confirmed && <Tickets reservationId={r.id} />}
       <div className="receipt__actions confirmation__actions">
         {confirmed && <CalendarLink reservationId={r.id} />}
         <Link to="/reservations">See all my reservations</Link>
       </div>
+      {/* After the actions: on a phone, the calendar link stays on the first screen. */}
+      {confirmed && <Tickets reservationId={r.id} />}
     </article>
   );
 }
