@@ -60,7 +60,9 @@ def console_permissions(user) -> list[str]:
     ]
 
 
-def _needs(codename: str) -> type[BasePermission]:
+def role_needed(codename: str) -> type[BasePermission]:
+    """The permission class of a route an event's role may use (roles.py `may`)."""
+
     class Needs(BasePermission):
         def has_permission(self, request, view) -> bool:
             if not may(request.user, codename, event_id=_event_of(view.kwargs)):
@@ -82,7 +84,7 @@ def _event_of(route: dict) -> int | None:
 
 
 def _console(codename: str) -> list:
-    return [IsAuthenticated, _needs("view_console"), _needs(codename)]
+    return [IsAuthenticated, role_needed("view_console"), role_needed(codename)]
 
 
 # --- Reads ---------------------------------------------------------------------------------

@@ -5,17 +5,17 @@ import base64
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
-from rest_framework.permissions import BasePermission, IsAuthenticated
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from reservations import exceptions
 from reservations.models import ReservedSeat
-from reservations.roles import may
 from reservations.selectors import reservation_get
 from reservations.tickets.door import Scan, ScanAnswer, codes_of, door_counts, qr_of, scanned
 from reservations.tickets.models import CheckIn, TicketKey
 
+from .console_views import role_needed
 from .inputs import validated
 
 REFUSALS = {
@@ -26,13 +26,6 @@ REFUSALS = {
     "already_inside": exceptions.AlreadyInside,
     "not_inside": exceptions.NotInside,
 }
-
-
-class _MayScan(BasePermission):
-    message = "Your role may not do this (scan_tickets)."
-
-    def has_permission(self, request, view) -> bool:
-        return may(request.user, "scan_tickets", event_id=view.kwargs["event_id"])
 
 
 class SeatPlace(serializers.Serializer):
@@ -67,7 +60,7 @@ def ticket_json(ticket: ReservedSeat) -> dict:
 
 
 class ScanApi(APIView):
-    permission_classes = [IsAuthenticated, _MayScan]
+    permission_classes = [IsAuthenticated, role_needed("scan_tickets")]
 
     @extend_schema(request=ScanInput, responses=ScanOutput)
     def post(self, request, event_id: int):
@@ -89,7 +82,7 @@ class DoorKeysOutput(serializers.Serializer):
 class DoorKeysApi(APIView):
     """What an offline scanner keeps: the event's public keys, the tickets revoked, the counts."""
 
-    permission_classes = [IsAuthenticated, _MayScan]
+    permission_classes = [IsAuthenticated, role_needed("scan_tickets")]
 
     @extend_schema(responses=DoorKeysOutput)
     def get(self, request, event_id: int):
