@@ -15,6 +15,7 @@ class RealtimeConfig(AppConfig):
         from reservations.redis_primary import answers
         from reservations.signals import (
             bookings_changed,
+            door_changed,
             family_revoked,
             queue_changed,
             seats_changed,
@@ -22,6 +23,7 @@ class RealtimeConfig(AppConfig):
 
         from .broadcast import (
             on_bookings_changed,
+            on_door_changed,
             on_family_revoked,
             on_queue_changed,
             on_seats_changed,
@@ -32,6 +34,7 @@ class RealtimeConfig(AppConfig):
         queue_changed.connect(on_queue_changed, dispatch_uid="realtime.broadcast.queue")
         family_revoked.connect(on_family_revoked, dispatch_uid="realtime.broadcast.sign_outs")
         bookings_changed.connect(on_bookings_changed, dispatch_uid="realtime.accounts")
+        door_changed.connect(on_door_changed, dispatch_uid="realtime.broadcast.door")
         # The in-memory layer cannot be down; the Redis one is when its primary does not answer.
         check_register("channel_layer", lambda: not settings.REDIS_URL or answers())
         live_seats_register(seat_taken_by_other, category_counts)

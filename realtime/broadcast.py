@@ -47,6 +47,13 @@ def on_queue_changed(sender, *, event_id: int, state: dict, **kwargs) -> None:
     _on_publisher_loop(_send_in_background, event_group(event_id), message)
 
 
+def on_door_changed(sender, *, event_id: int, gates: dict, revoked: list[int], **kwargs) -> None:
+    """The receiver of reservations' `door_changed`: a gate's counts or revoked tickets to every
+    process with sockets of the event (the hub sends them to its consoles and scanners)."""
+    message = {"type": "door.message", "event_id": event_id, "gates": gates, "revoked": revoked}
+    _on_publisher_loop(_send_in_background, event_group(event_id), message)
+
+
 def on_family_revoked(sender, *, family: str, **kwargs) -> None:
     """The receiver of reservations' `family_revoked`: every process ends the identity of its
     sockets of that login (hub.family_revoked). Redis away: those sockets are closed anyway

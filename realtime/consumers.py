@@ -68,7 +68,7 @@ def _resume_position(query_string: bytes) -> tuple[str, int] | None:
 def _query_says(query_string: bytes, name: str, value: str) -> bool:
     """Whether the socket's query has `name=value`: `?snapshot=full` (the client takes its
     snapshots as `snapshot` frames, not `state`), `?console=1` (the organiser's console,
-    PROTOCOL.md)."""
+    PROTOCOL.md), `?door=1` (a door's scanner)."""
     try:
         query = parse_qs(query_string.decode("ascii"), max_num_fields=4)
     except (ValueError, UnicodeDecodeError):
@@ -134,6 +134,7 @@ class EventSeatsConsumer(ClosingConsumer):
         # The compact form unless asked: a handshake of a few hundred bytes brings no more.
         self._compact = not _query_says(query, "snapshot", "full")
         self._console = _query_says(query, "console", "1")
+        self._door = _query_says(query, "door", "1")  # a door's scanner (PROTOCOL.md)
         self._counted = False
         await self.accept()
         if capped and hub().addresses[self.address] >= settings.WS_MAX_SOCKETS_PER_ADDRESS:
@@ -226,7 +227,7 @@ class EventSeatsConsumer(ClosingConsumer):
                 asyncio.ensure_future(self._staff_or_place(account))
             return
         hub().identify(self, account)
-        if self._console and account is not None:
+        if (self._console or self._door) and account is not None:
             asyncio.ensure_future(self._as_console(account))
 
     def identity_ended(self) -> None:
@@ -239,9 +240,16 @@ class EventSeatsConsumer(ClosingConsumer):
     async def _as_console(self, account: int) -> None:
         """A console's socket whose account may watch the sale gets each transaction's frame at
         once (hub.watch_as_console): the organiser's counts follow a click, however many buyers
-        watch. Only a socket that says it is a console asks the database, once."""
-        if await _may_watch_the_sale(account, self.event_id) and not self.waiting:
+        watch. Only a socket that says it is a console asks the database, once. A door's
+        scanner whose account may scan follows the door (`door` frames)."""
+        console = self._console and await _may_watch_the_sale(account, self.event_id)
+        door = self._door and await _may_watch_the_sale(account, self.event_id, "scan_tickets")
+        if self.waiting:
+            return
+        if console:
             hub().watch_as_console(self)
+        elif door:
+            hub().watch_the_door(self)
 
     async def _staff_or_place(self, account: int) -> None:
         """A waiting socket of staff who may watch the sale (the organiser's console) watches
@@ -343,6 +351,9 @@ class EventSeatsConsumer(ClosingConsumer):
         self._put(frame)
 
     def deliver_queue(self, frame: Encoded) -> None:
+        self._put(frame)
+
+    def deliver_door(self, frame: Encoded) -> None:
         self._put(frame)
 
     def deliver_presence(self, frame: Encoded) -> None:

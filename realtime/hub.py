@@ -19,6 +19,8 @@ one job each:
 * `EventFeed` (feed.py): the event's frames merged over `WS_COALESCE_SECONDS`, encoded once,
   and written to its sockets in slices that let a click run between them;
 * `Consoles` (consoles.py): the organisers' consoles, each transaction's frame at once;
+* `Doors` (doors.py): the consoles and the door's scanners, each check-in's counts and each
+  revoked ticket (`door` frames);
 * `Presence` (presence.py): the watcher count over every process, sent every second;
 * `OwnSeats` (own_seats.py): the sockets that said whose they are, told their account's own
   seats (an `own` frame) from the live map when they say it and whenever a committed change
@@ -52,6 +54,7 @@ from reservations.metrics import live_events, live_map_seat_rows
 from reservations.selectors import live_seats_get
 
 from .consoles import Consoles
+from .doors import Doors
 from .feed import EventFeed, coalescing_window
 from .frames import Encoded, encoded_text
 from .idle_events import SWEEP_SECONDS, IdleEvents, give_back_memory
@@ -88,6 +91,9 @@ class Watcher(Protocol):
     def deliver_queue(self, frame: Encoded) -> None:
         """Hand over a `queue` or `place` frame (the waiting room)."""
 
+    def deliver_door(self, frame: Encoded) -> None:
+        """Hand over a `door` frame (the door's counts and revoked tickets)."""
+
     def stalled(self, now: float) -> bool: ...
 
     def identity_ended(self) -> None:
@@ -108,6 +114,7 @@ class EventHub:
         self.maps: dict[int, LiveMap] = {}
         self.feeds: dict[int, EventFeed] = {}
         self.consoles = Consoles(self._too_slow)
+        self.doors = Doors()
         self.own: dict[int, OwnSeats[Watcher]] = {}  # per event
         # The last `presence` frame of each event, for a socket that joins while the count
         # stays the same (a second tab of one account: PROTOCOL.md counts people).
@@ -127,6 +134,7 @@ class EventHub:
         for feed in self.feeds.values():
             feed.close()
         self.consoles.close()
+        self.doors.close()
         for task in self._tasks:
             task.cancel()
         if self._tasks:
@@ -167,9 +175,19 @@ class EventHub:
             raise
 
     def watch_as_console(self, watcher: Watcher) -> None:
-        """This joined socket is an organiser's console (consoles.py)."""
+        """This joined socket is an organiser's console (consoles.py), which follows the door
+        too."""
         if watcher in self.watchers.get(watcher.event_id, ()):
             self.consoles.watch(watcher)
+            self.doors.watch(watcher)
+
+    def watch_the_door(self, watcher: Watcher) -> None:
+        """This joined socket is a door's scanner (doors.py)."""
+        if watcher in self.watchers.get(watcher.event_id, ()):
+            self.doors.watch(watcher)
+
+    def door_changed(self, event_id: int, gates: dict, revoked: list[int]) -> None:
+        self.doors.changed(event_id, gates, revoked)
 
     def leave(self, watcher: Watcher) -> None:
         watchers = self.watchers.get(watcher.event_id)
@@ -215,6 +233,7 @@ class EventHub:
         """The socket's account from now on (None: anonymous); an account is told its seats.
         A console stops being one (the consumer asks again for a new account)."""
         self.consoles.stop(watcher)
+        self.doors.stop(watcher)
         own = self.own.get(watcher.event_id)
         previous = getattr(watcher, "account", None)
         if own is not None and previous is not None:
@@ -354,6 +373,7 @@ class EventHub:
             feed.close()
         self.feeds.clear()
         self.consoles.close()
+        self.doors.close()
         self.queue_states.forget()
         groups = [*self.watchers.values(), *self.waiting.values()]
         for watcher in [w for group in groups for w in group]:

@@ -48,6 +48,9 @@ class Listener(Protocol):
     def queue_changed(self, event_id: int, state: dict) -> None:
         """The event's waiting room's public state (PROTOCOL.md "Waiting room")."""
 
+    def door_changed(self, event_id: int, gates: dict, revoked: list[int]) -> None:
+        """A gate's counts after a check-in, or tickets revoked (PROTOCOL.md "The door")."""
+
 
 async def _first_failure(*coroutines) -> None:
     """Run the coroutines until the first one raises; cancel the others and raise that."""
@@ -228,6 +231,9 @@ class Relay:
             return  # sent before this process left the event's group
         if message.get("type") == "queue.message":
             self._listener.queue_changed(message["event_id"], message["state"])
+            return
+        if message.get("type") == "door.message":
+            self._listener.door_changed(message["event_id"], message["gates"], message["revoked"])
             return
         if message.get("type") != "seats.message":
             return

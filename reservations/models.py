@@ -472,6 +472,6 @@ from .accounts.models import Account, RefreshFamily  # noqa: E402, F401
 from .confirmations.models import ConfirmationEmail  # noqa: E402, F401
 from .ledger.models import SeatChange  # noqa: E402, F401
 from .payments.models import Payment  # noqa: E402, F401
-from .tickets.models import CheckIn, TicketKey  # noqa: E402, F401
+from .tickets.models import CheckIn, GateCount, TicketKey  # noqa: E402, F401
 from .waiting_room.models import QueueEntry, WaitingRoom, new_draw_seed  # noqa: E402, F401
 from .webhooks.models import WebhookDelivery, WebhookEndpoint, WebhookMessage  # noqa: E402, F401

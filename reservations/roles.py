@@ -58,8 +58,9 @@ def event_permissions(user) -> dict[int, list[str]]:
     return {event_id: sorted(codenames) for event_id, codenames in mays.items()}
 
 
-def may_watch_the_sale(user_id: int, event_id: int) -> bool:
+def may_watch_the_sale(user_id: int, event_id: int, codename: str = "view_console") -> bool:
     """Whether the account may watch the event's sale in the console: its seats during a
-    waiting room too, without a turn (PROTOCOL.md "Waiting room")."""
+    waiting room too, without a turn (PROTOCOL.md "Waiting room"); or, asked of
+    `scan_tickets`, follow its door from a scanner."""
     user = get_user_model().objects.filter(pk=user_id, is_active=True).first()
-    return user is not None and may(user, "view_console", event_id=event_id)
+    return user is not None and may(user, codename, event_id=event_id)

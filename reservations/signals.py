@@ -92,6 +92,32 @@ def bookings_changed_committed(*, accounts: Iterable[int | None]) -> None:
         _send(bookings_changed, "bookings_changed", accounts=accounts)
 
 
+# The door changed (reservations/tickets/): a check-in moved a gate's counts (``gates``: a
+# gate's name to its {"entered", "left"}), or tickets were revoked (``revoked``: their ids, a
+# refund's, a cancel's or a reseat's). Realtime tells the event's consoles and scanners
+# (PROTOCOL.md "The door"), so a scanner offline later knows them.
+door_changed = Signal()
+
+
+def door_changed_on_commit(*, event_id: int, gates: dict | None = None, revoked=()) -> None:
+    """Announce a door change once the current transaction commits."""
+    if gates or revoked:
+        send = partial(door_changed_committed, event_id=event_id, gates=gates, revoked=revoked)
+        transaction.on_commit(send, robust=True)
+
+
+def door_changed_committed(*, event_id: int, gates: dict | None = None, revoked=()) -> None:
+    """As `seats_changed_committed`: the fast path's, after its own commit."""
+    if gates or revoked:
+        _send(
+            door_changed,
+            "door_changed",
+            event_id=event_id,
+            gates=gates or {},
+            revoked=sorted(revoked),
+        )
+
+
 # The waiting room's public state changed (reservations/waiting_room/ticks.py): receivers get
 # ``event_id`` and ``state``, the dict of API.md's `GET .../queue/` without `place`.
 queue_changed = Signal()

@@ -73,10 +73,20 @@ class ScanApi(APIView):
         return Response({"result": "ok", **ticket_json(answer.ticket)})
 
 
+class GateCounts(serializers.Serializer):
+    entered = serializers.IntegerField()
+    left = serializers.IntegerField()
+    inside = serializers.IntegerField()
+
+
+class DoorCounts(GateCounts):
+    gates = serializers.DictField(child=GateCounts())
+
+
 class DoorKeysOutput(serializers.Serializer):
     keys = serializers.ListField(child=serializers.DictField())
     revoked = serializers.ListField(child=serializers.IntegerField())
-    counts = serializers.DictField()
+    counts = DoorCounts()
 
 
 class DoorKeysApi(APIView):
@@ -100,6 +110,17 @@ class DoorKeysApi(APIView):
                 "counts": door_counts(event_id),
             }
         )
+
+
+class DoorCountsApi(APIView):
+    """The hall's and each gate's counts, for the organiser's console (its socket's `door`
+    frames move them on)."""
+
+    permission_classes = [IsAuthenticated, role_needed("view_console")]
+
+    @extend_schema(responses=DoorCounts)
+    def get(self, request, event_id: int):
+        return Response(door_counts(event_id))
 
 
 class TicketOutput(serializers.Serializer):

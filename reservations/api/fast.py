@@ -52,7 +52,11 @@ from reservations.client_address import holds_key, scope_client_address
 from reservations.ledger.context import seat_changes
 from reservations.ledger.models import Via
 from reservations.metrics import booking_answered
-from reservations.signals import bookings_changed_committed, seats_changed_committed
+from reservations.signals import (
+    bookings_changed_committed,
+    door_changed_committed,
+    seats_changed_committed,
+)
 from reservations.waiting_room.path_health import connection_waited, hold_answered
 from reservations.waiting_room.turn_tokens import turn_required_async
 
@@ -225,6 +229,8 @@ def _announce(call: Call, outcome) -> None:
     seats_changed_committed(event_id=announced_event(call, outcome), seats=outcome.changed)
     # A reserve's or cancel's buyer (bookings.ReservationChange); a hold's outcome names none.
     bookings_changed_committed(accounts=[getattr(outcome, "buyer", None)])
+    if revoked := getattr(outcome, "revoked", None):  # a cancel's tickets
+        door_changed_committed(event_id=outcome.event_id, revoked=revoked)
 
 
 def _room_read_again(refreshing: dict, event_id: int, task: asyncio.Task) -> None:

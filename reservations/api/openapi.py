@@ -80,6 +80,7 @@ _REFUSALS = {
     "reservations_tickets_retrieve": (401, 403, 404),
     "door_events_scans_create": (400, 401, 403, 409),
     "door_events_keys_retrieve": (401, 403),
+    "door_events_counts_retrieve": (401, 403),
     "token_create": (400, 401, 403, 429),
     "token_refresh_create": (400, 401, 429),
     "token_cookie_create": (400, 401, 403, 429),

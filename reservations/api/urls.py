@@ -58,6 +58,7 @@ urlpatterns = [
     path("reservations/<id:reservation_id>/tickets/", door_views.TicketsApi.as_view()),
     path("door/events/<id:event_id>/scans/", door_views.ScanApi.as_view()),
     path("door/events/<id:event_id>/keys/", door_views.DoorKeysApi.as_view()),
+    path("door/events/<id:event_id>/counts/", door_views.DoorCountsApi.as_view()),
     # The booking calls, one row each in operations.py.
     *(path(route, view.as_view()) for route, view in BOOKING_ROUTES),
     # The organiser's console (console_views.py), staff with a role only.

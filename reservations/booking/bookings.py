@@ -12,7 +12,7 @@ connection, for the sweeps (expiry.py, payments/settling.py).
 
 import hashlib
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
@@ -73,6 +73,7 @@ class ReservationChange:
     replayed: bool  # an Idempotency-Key seen before: the first request's booking, unchanged
     changed: list[Seat]  # the seats whose state changed: what watchers are told
     buyer: int | None = None  # whose bookings changed (none on a replay): their sockets are told
+    revoked: list[int] = field(default_factory=list)  # a cancel's tickets: the door is told
 
     @property
     def event_id(self) -> int:
@@ -233,7 +234,8 @@ def cancel_steps(
         raise AlreadyCancelled("This order was not paid in time: its seats are already free.")
 
     # Only a cancel changes a reservation's seat list, under the reservation's row lock.
-    prices = dict((yield sql.reserved_seats_release(reservation_id=reservation_id)))
+    released = yield sql.reserved_seats_release(reservation_id=reservation_id)
+    prices = {seat: price for seat, price, _ in released}
     seats = []
     if prices:
         seats = yield from seat_rows_steps(event_id=event_id, seat_ids=list(prices))
@@ -256,7 +258,8 @@ def cancel_steps(
             for s in seats
         ],
     )
-    return ReservationChange(reservation=booking, replayed=False, changed=seats, buyer=user_id)
+    revoked = [ticket for _, _, ticket in released]
+    return ReservationChange(booking, replayed=False, changed=seats, buyer=user_id, revoked=revoked)
 
 
 # --- The same locking through the ORM, for the sweep and for blocking ------------------------

@@ -9,7 +9,7 @@ from django.db import connection, transaction
 from psycopg import AsyncClientCursor, AsyncConnection, AsyncCursor
 from psycopg.pq import TransactionStatus
 
-from ..signals import bookings_changed_on_commit, seats_changed_on_commit
+from ..signals import bookings_changed_on_commit, door_changed_on_commit, seats_changed_on_commit
 from .locking import LockOrder, transaction_settings
 from .sql import ROW_LOCK, Rows, Statement, Steps, T, Table
 
@@ -94,6 +94,8 @@ def run_and_announce(steps: Steps[T]) -> T:
         if outcome.changed:
             seats_changed_on_commit(event_id=outcome.event_id, seats=outcome.changed)
         bookings_changed_on_commit(accounts=[getattr(outcome, "buyer", None)])
+        if revoked := getattr(outcome, "revoked", None):  # a cancel's tickets
+            door_changed_on_commit(event_id=outcome.event_id, revoked=revoked)
     return outcome
 
 

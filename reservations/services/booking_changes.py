@@ -22,7 +22,7 @@ from ..ledger.context import seat_changes, seat_changes_because
 from ..ledger.models import Via
 from ..models import Reservation, ReservedSeat, Seat
 from ..money import refundable
-from ..signals import bookings_changed_on_commit, seats_changed_on_commit
+from ..signals import bookings_changed_on_commit, door_changed_on_commit, seats_changed_on_commit
 from .blocking import WRITTEN_AND_OFF_SALE_FIELDS, back_on_sale, staff_refused
 from .box_office import sellable_by_staff
 from .map_version import map_version_bump
@@ -40,6 +40,16 @@ def _live_seats(reservation: Reservation) -> dict[int, Decimal]:
             "seat_id", "price"
         )
     )
+
+
+def _tickets_ended(reservation: Reservation, seat_ids: list[int], ended: str) -> None:
+    """The seats' tickets end (a reseat's or a refund's): the door is told they are revoked."""
+    tickets = ReservedSeat.objects.filter(
+        reservation=reservation, seat_id__in=seat_ids, is_active=True
+    )
+    revoked = list(tickets.values_list("id", flat=True))
+    ReservedSeat.objects.filter(pk__in=revoked).update(is_active=False, ended=ended)
+    door_changed_on_commit(event_id=reservation.event_id, revoked=revoked)
 
 
 def _confirmed(reservation_id: int) -> Reservation:
@@ -81,9 +91,7 @@ def reservation_reseat(
         difference = sum((by_id[i].price for i in coming), Decimal("0.00")) - sum(
             (booked[i] for i in leaving), Decimal("0.00")
         )
-        ReservedSeat.objects.filter(reservation=reservation, seat_id__in=leaving).update(
-            is_active=False, ended=ReservedSeat.Ended.MOVED
-        )
+        _tickets_ended(reservation, leaving, ReservedSeat.Ended.MOVED)
         ReservedSeat.objects.bulk_create(
             ReservedSeat(reservation=reservation, seat=by_id[i], price=by_id[i].price)
             for i in coming
@@ -138,9 +146,7 @@ def reservation_refund(
                 refundable=str(left_to_give),
             )
         seats = seat_rows_locked(event_id=reservation.event_id, seat_ids=leaving)
-        ReservedSeat.objects.filter(reservation=reservation, seat_id__in=leaving).update(
-            is_active=False, ended=ReservedSeat.Ended.REFUNDED
-        )
+        _tickets_ended(reservation, leaving, ReservedSeat.Ended.REFUNDED)
         for seat in seats:
             sql.FREE.apply(seat)
         Seat.objects.bulk_update(seats, sql.WRITTEN_FIELDS)

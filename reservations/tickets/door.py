@@ -8,12 +8,13 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import segno
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 
 from ..models import Reservation, ReservedSeat
+from ..signals import door_changed_on_commit
 from .codes import CodeRefused, TicketFacts, code_of, event_named, facts_of
 from .keys import public_keys, signing_key
-from .models import CheckIn
+from .models import CheckIn, GateCount
 
 Direction = CheckIn.Direction
 
@@ -81,8 +82,29 @@ def scanned(event_id: int, scan: Scan, *, actor_id: int | None) -> ScanAnswer:
                     actor_id=actor_id,
                 )
         except IntegrityError:  # the same nonce at the same instant: one scan
-            pass
+            return ScanAnswer("ok", ticket)
+        gate = _gate_counted(event_id, scan.gate, scan.direction)
+        door_changed_on_commit(event_id=event_id, gates={scan.gate: gate})
     return ScanAnswer("ok", ticket)
+
+
+_GATE_COUNTED = f"""
+    INSERT INTO {GateCount._meta.db_table} (event_id, gate, entered, "left")
+    VALUES (%s, %s, %s, %s)
+    ON CONFLICT (event_id, gate) DO UPDATE SET entered = {GateCount._meta.db_table}.entered
+        + excluded.entered, "left" = {GateCount._meta.db_table}."left" + excluded."left"
+    RETURNING entered, "left"
+"""
+
+
+def _gate_counted(event_id: int, gate: str, direction: str) -> dict[str, int]:
+    """One more in or out at the gate, in the check-in's transaction: the gate's counts after
+    it. Two gates count on rows of their own; one gate's scans take its row in turn."""
+    entry = direction == Direction.ENTRY
+    with connection.cursor() as cursor:
+        cursor.execute(_GATE_COUNTED, [event_id, gate, int(entry), int(not entry)])
+        entered, left = cursor.fetchone()
+    return {"entered": entered, "left": left}
 
 
 def _facts(event_id: int, code: str) -> TicketFacts | ScanAnswer:
@@ -119,12 +141,12 @@ def _refusal(ticket: ReservedSeat | None, scan: Scan) -> ScanAnswer | None:
 
 def door_counts(event_id: int) -> dict:
     """Entered, left and inside, for the hall and each gate."""
-    gates: dict[str, dict[str, int]] = {}
-    for gate, direction in CheckIn.objects.filter(event_id=event_id).values_list(
-        "gate", "direction"
-    ):
-        counts = gates.setdefault(gate, {"entered": 0, "left": 0})
-        counts["entered" if direction == Direction.ENTRY else "left"] += 1
+    gates = {
+        gate: {"entered": entered, "left": left}
+        for gate, entered, left in GateCount.objects.filter(event_id=event_id)
+        .order_by("gate")
+        .values_list("gate", "entered", "left")
+    }
     hall = {
         "entered": sum(g["entered"] for g in gates.values()),
         "left": sum(g["left"] for g in gates.values()),

@@ -56,3 +56,19 @@ class CheckIn(models.Model):
 
     def __str__(self) -> str:
         return f"{self.direction} of ticket {self.ticket_id} at {self.gate}"
+
+
+class GateCount(models.Model):
+    """How many a gate let in and out, kept by each check-in's own transaction (door.py): the
+    counts a console shows are read in one row a gate, never counted from CheckIn."""
+
+    event = models.ForeignKey("reservations.Event", on_delete=models.CASCADE, related_name="+")
+    gate = models.CharField(max_length=50)
+    entered = models.PositiveIntegerField(default=0)
+    left = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["event", "gate"], name="gate_count_once")]
+
+    def __str__(self) -> str:
+        return f"{self.gate}: {self.entered} in, {self.left} out"

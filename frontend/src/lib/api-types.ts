@@ -20,6 +20,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/door/events/{event_id}/counts/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description The hall's and each gate's counts, for the organiser's console (its socket's `door`
+         *     frames move them on).
+         */
+        get: operations["door_events_counts_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/door/events/{event_id}/keys/": {
         parameters: {
             query?: never;
@@ -1111,14 +1131,20 @@ export interface components {
          * @enum {string}
          */
         DirectionEnum: "entry" | "exit";
+        DoorCounts: {
+            entered: number;
+            left: number;
+            inside: number;
+            gates: {
+                [key: string]: components["schemas"]["GateCounts"];
+            };
+        };
         DoorKeysOutput: {
             keys: {
                 [key: string]: unknown;
             }[];
             revoked: number[];
-            counts: {
-                [key: string]: unknown;
-            };
+            counts: components["schemas"]["DoorCounts"];
         };
         EmailInput: {
             /** Format: email */
@@ -1182,6 +1208,11 @@ export interface components {
             currency: string;
             /** @description the event's waiting room (API.md), null for an event without one */
             readonly queue: components["schemas"]["QueueTimesOutput"] | null;
+        };
+        GateCounts: {
+            entered: number;
+            left: number;
+            inside: number;
         };
         Health: {
             database: string;
@@ -1752,6 +1783,54 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Csrf"];
+                };
+            };
+            /** @description `unavailable`: the database (or, for state/ and holds/, the live feed) is out of reach (Retry-After: 1); `login_busy`: a login door while every password-hashing slot is busy (Retry-After: 1) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    door_events_counts_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                event_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DoorCounts"];
+                };
+            };
+            /** @description `not_authenticated` or `invalid_credentials` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `forbidden`: a console route the caller's role may not use; `csrf_failed`: a session request without a valid CSRF token; `origin_not_allowed`: a cookie route (refresh, logout) called from a page of an origin the server does not trust; `queue_turn_required`, `queue_turn_expired`: a hold without a running turn of the event's waiting room; `email_unverified`: a hold or a join by an account whose e-mail address is not verified, where the organiser asks for it; `challenge_required`: a login, registration or join without a solved proof-of-work challenge, where one is asked for; `amount_above_total`: a box-office amount above the seats' total, from staff who are not a Manager, or a payment recorded above what the order costs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description `unavailable`: the database (or, for state/ and holds/, the live feed) is out of reach (Retry-After: 1); `login_busy`: a login door while every password-hashing slot is busy (Retry-After: 1) */

@@ -24,7 +24,7 @@ export type SeatStatus = ("available" | "locked" | "paying" | "reserved")
  * This interface was referenced by `Protocol`'s JSON-Schema
  * via the `definition` "ServerFrame".
  */
-export type ServerFrame = (SnapshotFrame | StateFrame | SeatsFrame | ResumedFrame | PresenceFrame | OwnFrame | QueueFrame | PlaceFrame | PongFrame | BookingsFrame | ErrorFrame)
+export type ServerFrame = (SnapshotFrame | StateFrame | SeatsFrame | ResumedFrame | PresenceFrame | OwnFrame | QueueFrame | PlaceFrame | PongFrame | BookingsFrame | DoorFrame | ErrorFrame)
 /**
  * Where an event's waiting room stands (PROTOCOL.md "Waiting room").
  * 
@@ -155,6 +155,27 @@ type: "pong"
  */
 export interface BookingsFrame {
 type: "bookings"
+}
+/**
+ * This interface was referenced by `Protocol`'s JSON-Schema
+ * via the `definition` "GateCounts".
+ */
+export interface GateCounts {
+entered: number
+left: number
+}
+/**
+ * To a console and a door's scanner (?door=1): a check-in moved these gates' totals, or these tickets were revoked.
+ * 
+ * This interface was referenced by `Protocol`'s JSON-Schema
+ * via the `definition` "DoorFrame".
+ */
+export interface DoorFrame {
+type: "door"
+gates: {
+[k: string]: GateCounts
+}
+revoked: number[]
 }
 /**
  * This interface was referenced by `Protocol`'s JSON-Schema

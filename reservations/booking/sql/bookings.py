@@ -132,11 +132,11 @@ def reservation_for_update(*, reservation_id: int, user_id: int) -> Statement:
 
 
 def reserved_seats_release(*, reservation_id: int) -> Statement:
-    """Take a reservation's seats out of it; (seat id, price sold at) of each."""
+    """Take a reservation's seats out of it; (seat id, price sold at, ticket id) of each."""
     return Statement(
         f"UPDATE {RESERVED_SEAT_TABLE} SET is_active = %(inactive)s, ended = %(ended)s "
         f"WHERE reservation_id = %(reservation_id)s AND is_active = %(active)s "
-        f"RETURNING seat_id, price",
+        f"RETURNING seat_id, price, id",
         {
             "reservation_id": reservation_id,
             "active": True,
