@@ -83,8 +83,13 @@ class DoorCounts(GateCounts):
     gates = serializers.DictField(child=GateCounts())
 
 
+class PublicKey(serializers.Serializer):
+    key_id = serializers.IntegerField()
+    public_key = serializers.CharField(help_text="base64 of the raw 32 bytes of an Ed25519 key")
+
+
 class DoorKeysOutput(serializers.Serializer):
-    keys = serializers.ListField(child=serializers.DictField())
+    keys = PublicKey(many=True)
     revoked = serializers.ListField(child=serializers.IntegerField())
     counts = DoorCounts()
 

@@ -1140,9 +1140,7 @@ export interface components {
             };
         };
         DoorKeysOutput: {
-            keys: {
-                [key: string]: unknown;
-            }[];
+            keys: components["schemas"]["PublicKey"][];
             revoked: number[];
             counts: components["schemas"]["DoorCounts"];
         };
@@ -1402,6 +1400,11 @@ export interface components {
             shapes: {
                 [key: string]: unknown;
             }[];
+        };
+        PublicKey: {
+            key_id: number;
+            /** @description base64 of the raw 32 bytes of an Ed25519 key */
+            public_key: string;
         };
         Queue: {
             state: string;
