@@ -352,11 +352,13 @@ SILENCED_SYSTEM_CHECKS = [] if env("SECURE_SSL_REDIRECT") else ["security.W008"]
 # Content-Security-Policy on every answer (django-csp), the built React app's index.html and
 # assets included. The app is one module script and one stylesheet of its own origin; it talks
 # to its own origin (reservations/csp.py adds the ws:/wss: form of the request's host, which
-# browsers before CSP 3 do not count as 'self') and to CORS_ALLOWED_ORIGINS.
+# browsers before CSP 3 do not count as 'self') and to CORS_ALLOWED_ORIGINS. The door's QR
+# decoder is WebAssembly of its own origin: 'wasm-unsafe-eval' lets it compile, and still no
+# JavaScript eval.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
-        "script-src": [SELF],
+        "script-src": [SELF, "'wasm-unsafe-eval'"],
         "style-src": [SELF],
         "img-src": [SELF, "data:"],
         "font-src": [SELF],

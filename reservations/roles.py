@@ -17,6 +17,7 @@ ROLES = {
         "keep_seats",
         "export_event",
         "change_event",  # the event's limits
+        "scan_tickets",  # an organiser can run the door too
     ],
     "Door": ["scan_tickets"],  # scans tickets at the door (docs/API.md "Tickets"), nothing else
 }

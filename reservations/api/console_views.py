@@ -50,6 +50,7 @@ ROLES = (
     "change_bookings",
     "export_event",
     "change_event",  # the event's limits
+    "scan_tickets",  # the door's scanner (/door/{id})
 )
 
 

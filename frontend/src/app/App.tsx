@@ -3,6 +3,7 @@ import { useState } from 'react';
 import { createBrowserRouter, Link, RouterProvider } from 'react-router';
 import { LoginForm, RequireAuth, VerifyEmailPage } from '../features/auth';
 import { ConsolePage, ReceiptPage, StaffRoute } from '../features/console';
+import { DoorPage } from '../features/door';
 import { EventList } from '../features/events';
 import { ReservationPage, UserReservations } from '../features/reservations';
 import { EventPage } from './EventPage';
@@ -46,6 +47,7 @@ const router = createBrowserRouter([
         ),
       },
       { path: '/console/:eventId', element: <ConsolePage /> },
+      { path: '/door/:eventId', element: <DoorPage /> },
       { path: '/console/receipt/:reservationId', element: <StaffRoute>{() => <ReceiptPage />}</StaffRoute> },
       { path: '*', element: <NotFound /> },
     ],

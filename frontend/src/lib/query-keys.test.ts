@@ -25,7 +25,7 @@ describe('queryKeys', () => {
   });
 
   it("nests the console's reads of an event under it, every search of its bookings under one prefix", () => {
-    for (const key of [queryKeys.saleFigures(7), queryKeys.offSale(7), queryKeys.limits(7), queryKeys.staffBookings(7, 'ann')]) {
+    for (const key of [queryKeys.saleFigures(7), queryKeys.doorCounts(7), queryKeys.offSale(7), queryKeys.limits(7), queryKeys.staffBookings(7, 'ann')]) {
       expect(begins(key, queryKeys.staff(7))).toBe(true);
       expect(begins(key, queryKeys.staff(8))).toBe(false);
     }

@@ -31,6 +31,8 @@ export const queryKeys = {
   staff: (eventId: number) => ['staff', eventId] as const,
   /** The sale's figures (`sale/`). */
   saleFigures: (eventId: number) => ['staff', eventId, 'sale'] as const,
+  /** The door's counts, as the console starts from them. */
+  doorCounts: (eventId: number) => ['staff', eventId, 'door'] as const,
   /** Every seat off sale, and why (`off-sale/`). */
   offSale: (eventId: number) => ['staff', eventId, 'off-sale'] as const,
   /** The event's bookings as found by a search; as a prefix (no search given), every search. */

@@ -4,6 +4,7 @@ import { Toast, type ToastMessage } from '../../../components/Toast';
 import { errorMessage } from '../../../lib/error-messages';
 import { DEFAULT_CURRENCY, formatDate, formatPrice } from '../../../lib/format';
 import { RequireAuth, useMe } from '../../auth';
+import { DoorCounts, useDoorCounts } from '../../door';
 import { useEvent } from '../../events';
 import { ConnectionStatus, useFeedStatus, useLiveFeed, useQueueFeed } from '../../live';
 import { EventMap, SeatOverlay, buildLegend, useSeatMap, type SeatPick } from '../../seat-map';
@@ -53,7 +54,8 @@ function Console({ eventId, abilities }: { eventId: number; abilities: ConsoleAb
   const money = useCallback((amount: string) => formatPrice(amount, currency), [currency]);
   const map = useSeatMap(eventId, true);
   // The socket says whose it is (`auth`) as the buyer's page does: staff watch a queued sale without a turn.
-  const feed = useLiveFeed(eventId, map.store, map.arrivedAt, { console: true });
+  const door = useDoorCounts(eventId);
+  const feed = useLiveFeed(eventId, map.store, map.arrivedAt, { console: true, onDoor: door.onDoor });
   const status = useFeedStatus(feed);
   const queue = useQueueFeed(feed);
   const [overlay] = useState(() => new SeatOverlay());
@@ -112,6 +114,7 @@ function Console({ eventId, abilities }: { eventId: number; abilities: ConsoleAb
       {header}
       <ConnectionStatus status={status} onRetry={() => feed.reconnect()} />
       <SaleFiguresBar live={counts} figures={sale.data} money={money} queue={queue.frame} />
+      <DoorCounts gates={door.gates} />
       {map.isPending && <p className="loading">Loading seats…</p>}
       {map.error !== null && <p className="notice notice--error">{errorMessage(map.error)}</p>}
       {layout && (

@@ -5,7 +5,7 @@ import { queryKeys } from '../../../lib/query-keys';
 import { useLatest } from '../../../lib/use-latest';
 import { openLiveSocket } from '../../../lib/ws-client';
 import type { SeatStore, StreamPoint } from '../../seat-map';
-import { SeatFeed } from '../model/seatFeed';
+import { SeatFeed, type SeatFeedOptions } from '../model/seatFeed';
 
 /**
  * The event's socket, feeding `store`. It opens once `from` is known (the point of the stream the
@@ -22,7 +22,7 @@ export function useLiveFeed(
   eventId: number,
   store: SeatStore,
   from: StreamPoint | null,
-  { console = false }: { console?: boolean } = {},
+  { console = false, onDoor }: Pick<SeatFeedOptions, 'console' | 'onDoor'> = {},
 ): SeatFeed {
   const queryClient = useQueryClient();
   const [feed] = useState(
@@ -41,6 +41,7 @@ export function useLiveFeed(
         },
         socketToken: (fresh) => api.socketToken(fresh),
         console,
+        onDoor,
       }),
   );
   const arrived = from !== null;

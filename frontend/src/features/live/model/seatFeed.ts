@@ -26,7 +26,7 @@
  * turn token (`turn`, after `auth`, again on every connection while it has one); the server
  * then sends the snapshot and the feed goes on as on any socket.
  */
-import type { PlaceFrame, QueueFrame } from '../../../lib/protocol-types';
+import type { DoorFrame, PlaceFrame, QueueFrame } from '../../../lib/protocol-types';
 import { TURN_REFUSALS } from '../../../lib/queue-turn';
 import type { ConnectionState, LiveSocket, LiveSocketOptions } from '../../../lib/ws-client';
 import {
@@ -89,6 +89,8 @@ export interface SeatFeedOptions {
   socketToken?: (fresh: boolean) => Promise<string | null>;
   /** The organiser's console (`?console=1`): each transaction's frame at once (PROTOCOL.md). */
   console?: boolean;
+  /** A console's `door` frames (the door's counts, PROTOCOL.md "The door"). */
+  onDoor?: (frame: DoorFrame) => void;
 }
 
 interface OwnFrame extends ApiOwnHolds {
@@ -346,6 +348,10 @@ export class SeatFeed {
       }
       case 'place': {
         if (isPlaceFrame(frame)) this.setQueue({ place: frame });
+        return;
+      }
+      case 'door': {
+        this.options.onDoor?.(frame as unknown as DoorFrame);
         return;
       }
       case 'presence': {
