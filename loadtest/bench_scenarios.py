@@ -5,6 +5,7 @@ console's in bench_console.py); `SETS` names groups for --only."""
 
 from .bench_console import box_office
 from .bench_databases import new_event, pgbench
+from .bench_door import door_scans
 from .bench_engine_counts import counted
 from .bench_loadtest import loadtest
 from .bench_pay_windows import pay_windows
@@ -215,6 +216,10 @@ SCENARIOS = {
     # and 10,000 waiting sockets on one server process.
     "queue-2000": queue_sale(2000),
     "queue-waiting-10k": queue_waiting(10_000),
+    # Issue 59: the door. 300 scans a second offered to one process (the target), and as
+    # fast as it answers.
+    "door-scans-300": door_scans(300, 3600),
+    "door-scans-closed": door_scans(0, 3600),
 }
 
 # Named sets of scenarios for --only.

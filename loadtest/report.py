@@ -63,6 +63,17 @@ def _holds(r: dict) -> str:
     )
 
 
+def _door(r: dict) -> str:
+    d = r["door"]
+    return (
+        f"{d['scans_per_s']:.0f} scans/s of {d['offered_per_s'] or 'all'} offered, answer "
+        f"p50 {_ms(d['scan_ms'], 'p50')} / p99 {_ms(d['scan_ms'])}, "
+        f"{d['server_cpu_ms_per_scan']} ms of server CPU a scan; the console's counts "
+        f"{_ms({'p99': d['console_final_lag_ms']})} after the last check-in (each check-in p99 "
+        f"{_ms(d['console_lag_ms'])}); verdict {'PASS' if r['verdict']['passed'] else 'FAIL'}"
+    )
+
+
 def _cpu(r: dict) -> float:
     return r["server_cpu_ms_per_request"] + r["database_cpu_ms_per_request"]
 
@@ -132,6 +143,12 @@ FIGURES = (
         "queue-waiting-10k",
         _waiting,
         "p99 under 1 s; under 0.10 cores between frames",
+    ),
+    Figure(
+        "the door: online scans on one process",
+        "door-scans-300",
+        _door,
+        "target: 300 scans/s offered, p99 under 100 ms, the console within 1 s",
     ),
     Figure(
         "the database alone (pgbench, the hold's SQL)",

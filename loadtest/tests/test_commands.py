@@ -74,6 +74,7 @@ def test_a_profiles_own_options_are_in_the_group_of_its_name():
         "best": "--sizes",
         "queue": "--no-show-share",
         "season": "--quiet-window",
+        "door": "--gates",
     }
     for profile, option in own.items():
         assert profile in profiles
