@@ -4,6 +4,7 @@ for the OpenAPI schema, and the functions that write them (console_views.py call
 from rest_framework import serializers
 
 from reservations import sale_figures
+from reservations.booking.bookings import ReservedSeatRecord
 from reservations.models import Event, Reservation, Seat
 from reservations.rules import purchase_limit_of
 from reservations.wire_values import iso, money
@@ -146,8 +147,10 @@ def off_sale_change_json(seats) -> dict:
     return {"success": True, "changed": [off_sale_json(seat) for seat in seats]}
 
 
-def booking_json(reservation: Reservation) -> dict:
-    seats = [reserved_seat_record(r) for r in reservation.reserved_seats.all() if r.is_active]
+def booking_json(reservation: Reservation, seats: list[ReservedSeatRecord] | None = None) -> dict:
+    """A booking; its seats as sold: `seats`, or read from it."""
+    if seats is None:
+        seats = [reserved_seat_record(r) for r in reservation.reserved_seats.all() if r.is_active]
     account = reservation.user
     return {
         "id": reservation.id,

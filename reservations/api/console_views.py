@@ -66,22 +66,22 @@ def role_needed(codename: str) -> type[BasePermission]:
 
     class Needs(BasePermission):
         def has_permission(self, request, view) -> bool:
-            if not may(request.user, codename, event_id=_event_of(view.kwargs)):
+            if not may(request.user, codename, event_id=_event_of(view)):
                 raise PermissionDenied(f"Your role may not do this ({codename}).")
             return True
 
     return Needs
 
 
-def _event_of(route: dict) -> int | None:
-    """The event a console route is about: its own, or its booking's."""
-    if "event_id" in route:
-        return route["event_id"]
-    return (
-        Reservation.objects.filter(pk=route["reservation_id"])
-        .values_list("event_id", flat=True)
-        .first()
-    )
+def _event_of(view) -> int | None:
+    """The event a console route is about: its own, or its booking's (read once a request,
+    however many roles the route needs)."""
+    if "event_id" in view.kwargs:
+        return view.kwargs["event_id"]
+    if not hasattr(view, "booking_event_id"):
+        booking = Reservation.objects.filter(pk=view.kwargs["reservation_id"])
+        view.booking_event_id = booking.values_list("event_id", flat=True).first()
+    return view.booking_event_id
 
 
 def _console(codename: str) -> list:
@@ -331,7 +331,7 @@ class SettleApi(APIView):
     @extend_schema(request=SettleInput, responses=BookingOutput)
     def post(self, request, reservation_id: int):
         data = validated(SettleInput, request.data)
-        paid(
+        settled = paid(
             reservation_id=reservation_id,
             provider=Venue.name,
             reference=Venue.reference(reservation_id),
@@ -339,7 +339,7 @@ class SettleApi(APIView):
             settled_reference=data["reference"],
             actor_id=request.user.pk,
         )
-        return Response(booking_json(_staff_booking(reservation_id)))
+        return Response(booking_json(settled.order, seats=settled.seats))
 
 
 class RefundApi(APIView):

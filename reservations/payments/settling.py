@@ -19,20 +19,28 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Count, F, Q, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from ..booking import sql
-from ..booking.bookings import seats_written
-from ..booking.locking import reservation_row_locked, seat_rows_locked, transaction_settings_sent
+from ..booking.bookings import ReservedSeatRecord, seats_written
+from ..booking.locking import (
+    reservation_row_locked,
+    seat_rows_locked,
+    seat_rows_steps,
+    transaction_settings_sent,
+)
+from ..booking.runner import run_and_announce
 from ..exceptions import AmountAboveTotal, NotAwaitingPayment, NotFound
 from ..ledger.context import seat_changes
 from ..ledger.models import Via
-from ..models import Event, Reservation, ReservedSeat
+from ..models import Event, Reservation, ReservedSeat, Seat
 from ..money import ZERO
 from ..signals import bookings_changed_on_commit
+from . import statements
 from .models import Payment
 from .providers import Outcome, Provider, provider_of
 
@@ -78,6 +86,21 @@ def pay_now(*, user_id: int, reservation_id: int, return_url: str) -> PayNow:
         return PayNow(order, attempt, provider.instructions(order))
 
 
+@dataclass(frozen=True)
+class Settled:
+    """What a settle left: the order as the console shows it (its event and buyer read with
+    it), the seats it still has as sold, and what watchers and the buyer are told."""
+
+    order: Reservation
+    seats: list[ReservedSeatRecord]
+    changed: list[Seat]  # its seats, sold now (none: a replay, or an order that ended first)
+    buyer: int | None  # whose bookings changed (none on a replay)
+
+    @property
+    def event_id(self) -> int:
+        return self.order.event_id
+
+
 def paid(
     *,
     reservation_id: int,
@@ -86,46 +109,101 @@ def paid(
     amount: Decimal,
     settled_reference: str = "",
     actor_id: int | None = None,
-) -> Payment:
+) -> Settled:
     """Record that the provider (or staff, `actor_id`) took `amount` for the order: its seats
     are sold, or, if the order ended first, the money is given back. A notification told twice
-    (the same `reference` paid) changes nothing the second time."""
-    with seat_changes(Via(provider), actor_id=actor_id), transaction.atomic():
-        order = reservation_row_locked(reservation_id)
-        attempt = order.payments.filter(kind=Payment.Kind.PAYMENT, reference=reference).first()
-        if attempt is not None and attempt.state == Payment.State.PAID:
-            return attempt
-        if order.pay_by is None:  # sold at once (or at the box office): nothing to pay
-            raise NotAwaitingPayment("This booking was not sold with a pay window.")
-        if actor_id is not None and amount > order.total_price:
-            raise AmountAboveTotal(
-                f"This order costs {order.total_price}: record at most that.",
-                total=str(order.total_price),
-            )
-        attempt = attempt or Payment(reservation=order, provider=provider, reference=reference)
-        attempt.state = Payment.State.PAID
-        attempt.amount = amount
-        attempt.settled_reference = settled_reference
-        attempt.settled_at = timezone.now()
-        attempt.actor_id = actor_id
-        order.amount_taken += amount
-        if order.status == AWAITING:
-            live = ReservedSeat.objects.filter(reservation=order, is_active=True)
-            seats = seat_rows_locked(
-                event_id=order.event_id, seat_ids=live.values_list("seat_id", flat=True)
-            )
-            seats_written(seats, sql.BOOK, event_id=order.event_id, user_id=order.user_id)
-            order.status = Status.CONFIRMED
-        else:  # it ended first: nothing is sold, and the money goes back (refunds_send)
-            attempt.late = True
-            order.refunded += amount
-        attempt.save()
-        order.save(update_fields=["status", "amount_taken", "refunded"])
-        bookings_changed_on_commit(accounts=[order.user_id])
-        return attempt
+    (the same `reference` paid) changes nothing the second time. One transaction; its changes
+    are announced once it commits."""
+    steps = settle_steps(
+        reservation_id=reservation_id,
+        provider=provider,
+        reference=reference,
+        amount=amount,
+        settled_reference=settled_reference,
+        actor_id=actor_id,
+    )
+    with seat_changes(Via(provider), actor_id=actor_id):
+        return run_and_announce(steps)
 
 
-def notified(provider_name: str, body: bytes, signature: str) -> Payment | None:
+def settle_steps(
+    *,
+    reservation_id: int,
+    provider: str,
+    reference: str,
+    amount: Decimal,
+    settled_reference: str,
+    actor_id: int | None,
+) -> sql.Steps[Settled]:
+    """`paid`'s reads and writes: the order's row lock, then (still awaiting payment) its seats
+    in id order; decided in Python over what they read."""
+    rows = yield statements.order_for_update(reservation_id=reservation_id)
+    if not rows:
+        raise NotFound("No such reservation.")
+    ((*columns, event_name, currency, username, email),) = rows
+    order = _order_of(columns, event_name, currency, username, email)
+    named = yield statements.payment_named(reservation_id=reservation_id, reference=reference)
+    payment_id, payment_state = named[0] if named else (None, None)
+    live = [
+        ReservedSeatRecord(seat_id, label, section, row, _amount(price))
+        for seat_id, label, section, row, price in (
+            yield statements.live_seats_read(reservation_id=reservation_id)
+        )
+    ]
+    if payment_state == Payment.State.PAID:
+        return Settled(order, live, changed=[], buyer=None)
+    if order.pay_by is None:  # sold at once (or at the box office): nothing to pay
+        raise NotAwaitingPayment("This booking was not sold with a pay window.")
+    if actor_id is not None and amount > order.total_price:
+        raise AmountAboveTotal(
+            f"This order costs {order.total_price}: record at most that.",
+            total=str(order.total_price),
+        )
+    order.amount_taken += amount
+    seats: list[Seat] = []
+    late = order.status != AWAITING
+    if late:  # it ended first: nothing is sold, and the money goes back (refunds_send)
+        order.refunded += amount
+    else:
+        seats = yield from seat_rows_steps(event_id=order.event_id, seat_ids=[s.id for s in live])
+        for seat in seats:
+            sql.BOOK.apply(seat, user_id=order.user_id)
+        yield sql.book(seat_ids=[s.id for s in seats], user_id=order.user_id)
+        order.status = Status.CONFIRMED
+    yield statements.payment_settled(
+        payment_id=payment_id,
+        reservation_id=order.pk,
+        provider=provider,
+        reference=reference,
+        amount=amount,
+        settled_reference=settled_reference,
+        late=late,
+        actor_id=actor_id,
+        now=timezone.now(),
+    )
+    yield statements.order_money(order=order)
+    return Settled(order, live, changed=seats, buyer=order.user_id)
+
+
+def _order_of(columns, event_name: str, currency: str, username, email) -> Reservation:
+    """The order as its locked row read it, with its event and buyer as the answer shows them."""
+    order = Reservation(**dict(zip(statements.ORDER_FIELDS, columns, strict=True)))
+    for field in ("total_price", "amount_taken", "refunded"):
+        setattr(order, field, _amount(getattr(order, field)))
+    for field in ("created_at", "cancelled_at", "pay_by"):
+        setattr(order, field, sql.moment_of(getattr(order, field)))
+    order.event = Event(id=order.event_id, name=event_name, currency=currency)
+    if order.user_id is not None:
+        order.user = get_user_model()(id=order.user_id, username=username, email=email)
+    return order
+
+
+def _amount(value) -> Decimal:
+    """A money column as a bare cursor read it (SQLite's is a number, not a Decimal)."""
+    return value if isinstance(value, Decimal) else Decimal(str(value)).quantize(Decimal("0.01"))
+
+
+def notified(provider_name: str, body: bytes, signature: str) -> Settled | None:
     """A provider's signed notification, settled (providers.NotificationRefused if forged)."""
     outcome: Outcome | None = provider_of(provider_name).notified(body, signature)
     if outcome is None:
