@@ -121,6 +121,21 @@ export function updateSeats(eventId: number, where: Record<string, string | numb
   return Number(lines[lines.length - 1]);
 }
 
+/**
+ * `count` tickets of the event gone before the test (a cancelled booking of bob's, each on the
+ * event's last seat): a door's revocation list as long as a big hall's, made in one statement.
+ */
+export function revokedTickets(eventId: number, count: number): void {
+  const code = [
+    'from django.contrib.auth import get_user_model',
+    'from reservations.models import Reservation, ReservedSeat, Seat',
+    `seat = Seat.objects.filter(event_id=${Number(eventId)}).order_by("-id").first()`,
+    'order = Reservation.objects.create(user=get_user_model().objects.get(username="bob"), event_id=seat.event_id, status="cancelled", total_price=0)',
+    `ReservedSeat.objects.bulk_create([ReservedSeat(reservation=order, seat=seat, price=0, is_active=False, ended="cancelled") for _ in range(${Number(count)})], batch_size=5000)`,
+  ].join('\n');
+  execFileSync(python, ['manage.py', 'shell', '-c', code], { cwd: repoRoot, env: { ...process.env, ...e2eEnv() }, encoding: 'utf8' });
+}
+
 /** The organiser revokes every turn pass of an event (reservations/waiting_room/organiser.py), as the admin's action does. */
 export function revokeTurns(eventId: number): void {
   const code = ['from reservations.waiting_room.organiser import turns_revoke', `turns_revoke(event_id=${Number(eventId)})`].join('\n');

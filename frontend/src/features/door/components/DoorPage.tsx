@@ -170,7 +170,11 @@ function Answer({ answer }: { answer: DoorAnswer }) {
       {answer.seat && <p className="door-answer__seat">{answer.seat}</p>}
       {answer.name && <p>{answer.name}</p>}
       {answer.said && !ok && <p>{answer.said}</p>}
-      {answer.offline && <p className="muted">Checked on this device (offline)</p>}
+      {answer.offline && (
+        <p className="muted" data-testid="door-offline">
+          Checked on this device (offline, {Math.round(answer.ms ?? 0)} ms)
+        </p>
+      )}
     </div>
   );
 }

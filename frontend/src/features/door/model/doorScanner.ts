@@ -11,7 +11,7 @@
  */
 import { ApiError, NETWORK_ERROR } from '../../../lib/api-client';
 import type { DoorKeys, ScanAnswer, ScanBody } from '../api/door';
-import { CodeRefused, eventNamed, factsOf, keysOf, type PublicKeys } from './ticketCode';
+import { CodeRefused, eventNamed, factsOf, keysOf, warmedUp, type PublicKeys } from './ticketCode';
 
 export type Direction = 'entry' | 'exit';
 
@@ -25,6 +25,8 @@ export interface DoorAnswer {
   said: string;
   /** Decided here, with no answer from the server. */
   offline: boolean;
+  /** How long deciding here took, in ms (offline answers). */
+  ms?: number;
 }
 
 interface Kept {
@@ -55,6 +57,7 @@ export class DoorScanner {
     this.keys = keysOf(this.kept.keys.map(([key_id, public_key]) => ({ key_id, public_key })));
     this.revoked = new Set(this.kept.revoked);
     this.seen = new Map(this.kept.seen);
+    void warmedUp();
   }
 
   private get storageKey() {
@@ -96,7 +99,8 @@ export class DoorScanner {
       if (!(error instanceof ApiError)) throw error;
       if (error.code !== NETWORK_ERROR) return refusedByServer(error);
     }
-    const answer = await this.decided(scan.code, direction);
+    const started = performance.now();
+    const answer = { ...(await this.decided(scan.code, direction)), ms: performance.now() - started };
     if (answer.result === 'ok') this.kept.queue.push({ ...scan, force: true });
     this.save();
     return answer;
