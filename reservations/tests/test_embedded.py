@@ -83,6 +83,32 @@ async def test_the_embedded_default_holds_books_and_pushes(embedded_env, receive
             # `make run` sends its webhooks itself: no worker to start by hand (issue 55).
             (booked,) = await asyncio.to_thread(receiver.wait_for, 1)
             assert json.loads(booked.body)["data"]["id"] == reservation_id
+            # The demo's door: the organiser scans the ticket in, once (the gate's count is
+            # SQLite's upsert).
+            code = await http.get(f"/api/reservations/{reservation_id}/tickets/", headers=auth)
+            code = code.json()["tickets"][0]["code"]
+            organiser = (
+                await http.post(
+                    "/api/token/", json={"username": "organiser", "password": "seats-demo-1"}
+                )
+            ).json()
+            door = {"Authorization": f"Bearer {organiser['access']}"}
+            scans = [
+                await http.post(
+                    f"/api/door/events/{event_id}/scans/",
+                    json={
+                        "code": code,
+                        "gate": "Main",
+                        "scanned_at": "2026-12-24T19:00:00Z",
+                        "nonce": f"embedded-{n}",
+                    },
+                    headers=door,
+                )
+                for n in (1, 2)
+            ]
+            assert [scan.status_code for scan in scans] == [200, 409]
+            counts = await http.get(f"/api/door/events/{event_id}/counts/", headers=door)
+            assert counts.json()["gates"] == {"Main": {"entered": 1, "left": 0, "inside": 1}}
             # The purchase limit (10): one booked and three held, six more, and no eleventh;
             # the long way and the one-statement hold in SQLite's words.
             back_row = [seat["id"] for seat in seats[-7:]]
