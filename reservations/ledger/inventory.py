@@ -17,6 +17,8 @@ total is what the seats it holds were sold at, seat by seat; a cancelled one hol
 order that awaited payment (`pay_by`) and is confirmed was paid (a Payment); one awaiting payment
 or expired took nothing it kept.
 
+And per gate of an event, the door's counts (tickets/door.py keeps them) are its check-ins'.
+
 It reads in one snapshot (REPEATABLE READ on PostgreSQL; SQLite's transactions are serial), so
 it can run beside live traffic.
 """
@@ -31,6 +33,7 @@ from django.db.models.functions import Coalesce
 
 from ..models import Reservation, ReservedSeat, Seat
 from ..payments.models import Payment
+from ..tickets.models import CheckIn, GateCount
 from .models import SeatChange, Via
 
 Status = Seat.Status
@@ -77,7 +80,33 @@ def inventory_disagreements(*, event_id: int | None = None) -> list[str]:
             *_bookings_disagree(seat_rows, bookings),
             *_stories_disagree(seat_rows, changes.values_list(*_CHANGE_FIELDS).iterator(2000)),
             *_money_disagrees(reservations),
+            *_door_disagrees(event_id),
         ]
+
+
+def _door_disagrees(event_id: int | None) -> Iterator[str]:
+    check_ins, counts = CheckIn.objects.all(), GateCount.objects.all()
+    if event_id is not None:
+        check_ins, counts = check_ins.filter(event_id=event_id), counts.filter(event_id=event_id)
+    scanned = defaultdict(lambda: [0, 0])
+    for event, gate, direction, n in check_ins.values_list(
+        "event_id", "gate", "direction"
+    ).annotate(n=Count("id")):
+        scanned[event, gate][direction == CheckIn.Direction.EXIT] = n
+    kept = {
+        (e, g): [entered, left]
+        for e, g, entered, left in counts.values_list("event_id", "gate", "entered", "left")
+    }
+    for event, gate in sorted(scanned.keys() | kept.keys()):
+        if scanned.get((event, gate), [0, 0]) != kept.get((event, gate), [0, 0]):
+            (entered, left), (saw_in, saw_out) = (
+                kept.get((event, gate), [0, 0]),
+                scanned[event, gate],
+            )
+            yield (
+                f"Gate {gate} of event {event} counts {entered} in and {left} out, but its "
+                f"check-ins are {saw_in} in and {saw_out} out."
+            )
 
 
 def _money_disagrees(reservations) -> Iterator[str]:

@@ -202,3 +202,38 @@ def test_a_rotated_key_still_checks_the_tickets_it_signed(alice, door, show):
     assert scan(door, show, old["code"], nonce="rotated-1").status_code == 200
     keys = door.get(f"/api/door/events/{show.id}/keys/").json()["keys"]
     assert [k["key_id"] for k in keys] == [1, 2]
+
+
+def test_an_offline_upload_beside_live_scans_records_every_forced_scan_once_and_counts_right(
+    door,
+):
+    """An offline scanner uploads its scans (forced, then the same batch retried) while another
+    gate scans the same tickets live: every forced scan is one check-in however often it is
+    sent, each live scan is one or refused, and the gates' counts equal their check-ins."""
+    show = event_with_seats(rows=1, seats_per_row=8)
+    codes = []
+    for racer in users(8, prefix="upload"):
+        client = bearer_client(racer)
+        codes.append(tickets(client, booked_any(client, show))[0]["code"])
+
+    def upload():
+        return [
+            scan(door, show, code, nonce=f"offline-{i:03}", gate="South", force=True).status_code
+            for i, code in enumerate(codes)
+        ]
+
+    def live():
+        return [
+            scan(door, show, code, nonce=f"live-{i:03}", gate="North").status_code
+            for i, code in enumerate(codes)
+        ]
+
+    uploaded, retried, answered = run_together([upload, upload, live])
+    assert uploaded == retried == [200] * len(codes)
+    assert set(answered) <= {200, 409}
+    south = CheckIn.objects.filter(gate="South")
+    assert south.count() == len(codes) and south.filter(forced=True).count() == len(codes)
+    assert CheckIn.objects.filter(gate="North").count() == answered.count(200)
+    counts = door.get(f"/api/door/events/{show.id}/keys/").json()["counts"]
+    assert counts["gates"]["South"]["entered"] == len(codes)
+    assert counts["gates"].get("North", {"entered": 0})["entered"] == answered.count(200)

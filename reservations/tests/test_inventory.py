@@ -1,6 +1,7 @@
 """`manage.py check_inventory` (reservations/ledger/inventory.py): the ledger replayed against the
 seats, the seats against the reservations; any disagreement is listed, and the exit is 1."""
 
+from datetime import UTC, datetime
 from io import StringIO
 
 import pytest
@@ -8,6 +9,7 @@ from django.core.management import ManagementUtility, call_command
 from django.db import connection
 
 from reservations.models import Reservation, ReservedSeat
+from reservations.tickets.door import Scan, codes_of, scanned
 
 from . import booking_calls
 from .test_ledger import trigger_off
@@ -160,3 +162,20 @@ def test_the_operator_reads_an_events_check_as_json_and_a_stranger_is_refused(
     refused = api.get(url)
     assert (refused.status_code, refused.json()["code"]) == (403, "forbidden")
     assert api.get(url, HTTP_AUTHORIZATION="Bearer operator-token-1").status_code == 200
+
+
+def test_a_gate_whose_count_is_not_its_check_ins_is_listed(booked, event):
+    ((_, code),) = codes_of(booked)
+    at = datetime(2026, 12, 24, 19, tzinfo=UTC)
+    entry = Scan(code, "North", "entry", at, "inventory-1")
+    assert scanned(event.id, entry, actor_id=None).result == "ok"
+    assert inventory()[0] == 0  # the count kept by the check-in is its check-ins'
+    sql("UPDATE reservations_gatecount SET entered = entered + 1")
+    assert inventory() == (
+        1,
+        [
+            f"Gate North of event {event.id} counts 2 in and 0 out, but its check-ins are 1 in "
+            "and 0 out.",
+            "1 disagreement in the inventory of every event.",
+        ],
+    )
