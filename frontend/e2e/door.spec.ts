@@ -59,6 +59,12 @@ test('a ticket scanned by the camera lets its holder in, offline too, and the co
   const video = testInfo.outputPath('ticket.y4m');
   qrVideo(first.code, video);
 
+  // Alice's tickets in My reservations, a QR code a seat.
+  const alice = await login('alice');
+  await alice.goto('/reservations');
+  await alice.getByRole('listitem', { name: `Reservation #${order}` }).getByRole('button', { name: 'Show tickets' }).click();
+  await expect(alice.getByRole('img', { name: new RegExp(`^Ticket for .*${first.seat.label}$`) })).toBeVisible();
+
   const organiser = await login('organiser');
   await organiser.goto(`/console/${eventId}`);
   await expect(organiser.getByTestId('console')).toBeVisible();

@@ -11,6 +11,7 @@ import { useCancelReservation, useReservations } from '../hooks/useReservations'
 import { STATUS_TEXT, reservationPath, seatWhere } from '../model/booking';
 import { ConfirmDialog } from './ConfirmDialog';
 import { PayNow } from './PayNow';
+import { Tickets } from './Tickets';
 
 function EventMoney({ eventId, amount }: { eventId: number; amount: string }) {
   return <>{useEventMoney(eventId)(amount)}</>;
@@ -20,6 +21,8 @@ function EventMoney({ eventId, amount }: { eventId: number; amount: string }) {
 function ReservationCard({ reservation: r, onCancel }: { reservation: Reservation; onCancel: () => void }) {
   const money = useEventMoney(r.event.id);
   const venue = useEvent(r.event.id).data?.venue;
+  // Read when asked for: a long list shows no QR code it was not asked to.
+  const [tickets, setTickets] = useState(false);
   return (
     <li className={`card reservation reservation--${r.status}`} aria-label={`Reservation #${r.id}`}>
       <h2>
@@ -49,6 +52,12 @@ function ReservationCard({ reservation: r, onCancel }: { reservation: Reservatio
         <Link to={reservationPath(r.id)}>Booking #{r.id}: details and calendar</Link>
       </p>
       {r.status === 'awaiting_payment' && <PayNow reservation={r} />}
+      {r.status === 'confirmed' && (
+        <button type="button" className="button" aria-expanded={tickets} onClick={() => setTickets((shown) => !shown)}>
+          {tickets ? 'Hide tickets' : 'Show tickets'}
+        </button>
+      )}
+      {tickets && <Tickets reservationId={r.id} />}
       {(r.status === 'confirmed' || r.status === 'awaiting_payment') && (
         <button type="button" className="button button--danger" onClick={onCancel}>
           Cancel reservation #{r.id}
