@@ -10,7 +10,8 @@ import { DoorScanner, type DoorAnswer, type Direction } from '../model/doorScann
 import { formatClockTime } from '../../../lib/format';
 import { beep } from './beep';
 
-const Camera = lazy(() => import('./Camera'));
+const loadCamera = () => import('./Camera');
+const Camera = lazy(loadCamera);
 
 const GATE_KEY = 'seatmap.door.gate';
 /** A camera sees a code as long as it is held up: read once, until it has been out of sight this long. */
@@ -63,6 +64,9 @@ function Door({ eventId }: { eventId: number }) {
     },
     () => void sync(),
   );
+  // The camera's code and decoder fetched while the network is there: a door may lose it before
+  // anyone turns the camera on.
+  useEffect(() => void loadCamera(), []);
   useEffect(() => {
     const back = () => void sync();
     window.addEventListener('online', back);
