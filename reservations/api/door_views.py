@@ -12,7 +12,16 @@ from rest_framework.views import APIView
 from reservations import exceptions
 from reservations.models import ReservedSeat
 from reservations.selectors import reservation_get
-from reservations.tickets.door import Scan, ScanAnswer, codes_of, door_counts, qr_of, scanned
+from reservations.tickets.door import (
+    Scan,
+    ScanAnswer,
+    Ticket,
+    codes_of,
+    door_counts,
+    qr_of,
+    scanned,
+    ticket_of,
+)
 from reservations.tickets.models import CheckIn, TicketKey
 
 from .console_views import role_needed
@@ -51,12 +60,8 @@ class ScanInput(serializers.Serializer):
     force = serializers.BooleanField(default=False)
 
 
-def ticket_json(ticket: ReservedSeat) -> dict:
-    seat, order = ticket.seat, ticket.reservation
-    buyer = order.user
-    name = order.buyer_name or (buyer and (buyer.get_full_name() or buyer.username)) or ""
-    where = {"id": seat.id, "label": seat.label, "section": seat.section, "row": seat.row}
-    return {"ticket": ticket.pk, "seat": where, "name": name}
+def ticket_json(ticket: Ticket) -> dict:
+    return {"ticket": ticket.id, "seat": ticket.seat, "name": ticket.name}
 
 
 class ScanApi(APIView):
@@ -153,7 +158,11 @@ class TicketsApi(APIView):
         return Response(
             {
                 "tickets": [
-                    {**ticket_json(t), "code": code, "qr": qr_of(code).svg_data_uri(scale=4)}
+                    {
+                        **ticket_json(ticket_of(t)),
+                        "code": code,
+                        "qr": qr_of(code).svg_data_uri(scale=4),
+                    }
                     for t, code in codes_of(order)
                 ]
             }

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from reservations.tickets.codes import CodeRefused, TicketFacts, code_of, facts_of
 
 KEY = Ed25519PrivateKey.generate()
-KEYS = {7: KEY.public_key()}
+KEYS = {7: KEY.public_key()}.get
 ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
 
 facts = st.builds(

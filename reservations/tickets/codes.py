@@ -12,6 +12,7 @@ alphanumeric mode, 5.5 bits a character: a seat's code is ~140 characters, a QR 
 import base64
 import binascii
 import struct
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from cryptography.exceptions import InvalidSignature
@@ -62,9 +63,9 @@ def _raw(code: str) -> bytes:
     return raw
 
 
-def facts_of(code: str, public_keys: dict[int, Ed25519PublicKey]) -> TicketFacts:
-    """The code's facts once its signature holds under the key it names (`public_keys` by id:
-    its event's); CodeRefused otherwise."""
+def facts_of(code: str, key_of: Callable[[int], Ed25519PublicKey | None]) -> TicketFacts:
+    """The code's facts once its signature holds under the key it names (`key_of` a key id:
+    its event's key of that id, or None); CodeRefused otherwise."""
     raw = _raw(code)
     if len(raw) < _HEAD.size + SIGNATURE_BYTES:
         raise CodeRefused("cut short")
@@ -72,7 +73,7 @@ def facts_of(code: str, public_keys: dict[int, Ed25519PublicKey]) -> TicketFacts
     body_end = _HEAD.size + length
     if version != VERSION or len(raw) != body_end + SIGNATURE_BYTES:
         raise CodeRefused("not a ticket code of this version")
-    key = public_keys.get(key_id)
+    key = key_of(key_id)
     if key is None:
         raise CodeRefused("signed by no key of this event")
     try:
