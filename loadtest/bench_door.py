@@ -6,17 +6,20 @@ from .bench_loadtest import loadtest
 from .bench_servers import manage, servers
 
 
-def _role_token(username: str, role: str) -> str:
-    """An access token of a bench account in the role's group (made once per database)."""
-    return manage(
-        "shell",
-        "-c",
+def role_token_code(username: str, role: str) -> str:
+    """`manage.py shell -c` code printing an access token of an account in the role's group
+    (made once per database): the bench's and the profile's test's staff."""
+    return (
         "from django.contrib.auth import get_user_model; "
         "from reservations.roles import role_group; "
         "from rest_framework_simplejwt.tokens import AccessToken; "
         f"u, _ = get_user_model().objects.get_or_create(username='{username}'); "
-        f"u.groups.add(role_group('{role}')); print(AccessToken.for_user(u))",
-    ).split()[-1]
+        f"u.groups.add(role_group('{role}')); print(AccessToken.for_user(u))"
+    )
+
+
+def _role_token(username: str, role: str) -> str:
+    return manage("shell", "-c", role_token_code(username, role)).split()[-1]
 
 
 def door_scans(rate: float, tickets: int, gates: int = 20, **env):

@@ -12,6 +12,7 @@ import psycopg
 import pytest
 
 from harness.servers import manage
+from loadtest.bench_door import role_token_code
 from loadtest.commands import parse
 from loadtest.profiles import REGISTRY
 
@@ -23,16 +24,7 @@ TICKETS = 60
 
 
 def role_token(env: dict, username: str, role: str) -> str:
-    return manage(
-        env,
-        "shell",
-        "-c",
-        "from django.contrib.auth import get_user_model; "
-        "from reservations.roles import role_group; "
-        "from rest_framework_simplejwt.tokens import AccessToken; "
-        f"u, _ = get_user_model().objects.get_or_create(username='{username}'); "
-        f"u.groups.add(role_group('{role}')); print(AccessToken.for_user(u))",
-    ).split()[-1]
+    return manage(env, "shell", "-c", role_token_code(username, role)).split()[-1]
 
 
 async def test_gates_let_each_ticket_in_once_and_refuse_the_rest_as_the_console_follows(
