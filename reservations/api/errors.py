@@ -104,8 +104,10 @@ def exception_response(exc: BaseException) -> JsonResponse:
     # psycopg's own errors reach here from the fast path (reservations/api/fast.py), which
     # talks to PostgreSQL without Django's wrappers; a full pool is one of them (PoolTimeout).
     # PgBouncer without a server for a query (PostgreSQL away) answers with a protocol error,
-    # class 08: an OperationalError too.
-    if isinstance(exc, OperationalError | InterfaceError | psycopg.OperationalError):
+    # class 08: an OperationalError too. A pooled connection PostgreSQL closed under a query is
+    # psycopg's InterfaceError ("the connection is closed"), not Django's.
+    closed = psycopg.InterfaceError
+    if isinstance(exc, OperationalError | InterfaceError | psycopg.OperationalError | closed):
         logger.error("database unavailable: %s", exc)
         return unavailable_response()
     # Redis out of reach under a read that needs it (the live map's `state/` and `holds/` wait
