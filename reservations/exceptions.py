@@ -19,6 +19,16 @@ class AccountInactive(BookingError):
     code = "not_authenticated"
 
 
+class RoleRefused(BookingError):
+    """The account's roles on the event do not let it do this (roles.py)."""
+
+    status_code = 403
+    code = "forbidden"
+
+    def __init__(self, codename: str):
+        super().__init__(f"Your role may not do this ({codename}).")
+
+
 class NotFound(BookingError):
     status_code = 404
     code = "not_found"

@@ -8,6 +8,7 @@ from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 
+from .booking.sql import Statement
 from .models import EventStaff
 
 ROLES = {
@@ -40,39 +41,41 @@ def role_group(name: str, *, group_model=Group, permission_model=Permission):
 def may(user, codename: str, *, event_id: int | None) -> bool:
     """Whether `user` may do `codename` in the console of the event: by a role on every event,
     or on this one."""
-    if not (user.is_authenticated and user.is_active):
+    if not user.is_authenticated:
         return False
-    if user.is_superuser or _granted(user, codename):
-        return True
-    roles = [name for name, codenames in ROLES.items() if codename in codenames]
-    return (
-        event_id is not None
-        and EventStaff.objects.filter(event_id=event_id, user=user, role__in=roles).exists()
-    )
+    statement = may_statement(user_id=user.pk, event_id=event_id, codename=codename)
+    with connection.cursor() as cursor:
+        cursor.execute(statement.sql, statement.params)
+        return bool(cursor.fetchone()[0])
 
 
-def _granted_sql() -> str:
+def may_statement(*, user_id: int, event_id: int | None, codename: str) -> Statement:
+    """`may` as one statement whose one row says yes or no: an active account that is a
+    superuser, holds the permission (as Django's ModelBackend, our one backend, answers
+    `has_perm`: its own or a group's), or is staff of the event in a role that has it. Django's
+    own reads of every permission an account has cost a door scan 1.4 ms of CPU against 0.1;
+    the door's steps send it in their first round trip (tickets/door.py)."""
     user = get_user_model()
     held = user.user_permissions.through._meta.db_table
     members, given = user.groups.through._meta.db_table, Group.permissions.through._meta.db_table
-    return f"""
-        SELECT 1 FROM {Permission._meta.db_table} p
-        JOIN {ContentType._meta.db_table} t ON t.id = p.content_type_id
-        WHERE t.app_label = 'reservations' AND p.codename = %s AND (
-            p.id IN (SELECT permission_id FROM {held} WHERE user_id = %s)
-            OR p.id IN (SELECT g.permission_id FROM {given} g
-                JOIN {members} m ON m.group_id = g.group_id WHERE m.user_id = %s)
-        )
-    """
-
-
-def _granted(user, codename: str) -> bool:
-    """`user.has_perm` of one of ours as Django's ModelBackend (our one backend) answers it, in
-    one statement rather than its two ORM reads of every permission the account has (1.4 ms
-    of CPU against 0.1, measured in-process: a tenth of a door scan's before its cut)."""
-    with connection.cursor() as cursor:
-        cursor.execute(_granted_sql(), [codename, user.pk, user.pk])
-        return cursor.fetchone() is not None
+    roles = [name for name, codenames in ROLES.items() if codename in codenames] or [""]
+    role_params = {f"role_{n}": role for n, role in enumerate(roles)}
+    return Statement(
+        f"""
+        SELECT EXISTS (SELECT 1 FROM {user._meta.db_table} u WHERE u.id = %(user_id)s
+            AND u.is_active AND (u.is_superuser
+            OR EXISTS (SELECT 1 FROM {Permission._meta.db_table} p
+                JOIN {ContentType._meta.db_table} t ON t.id = p.content_type_id
+                WHERE t.app_label = 'reservations' AND p.codename = %(codename)s AND (
+                    p.id IN (SELECT permission_id FROM {held} WHERE user_id = u.id)
+                    OR p.id IN (SELECT g.permission_id FROM {given} g
+                        JOIN {members} m ON m.group_id = g.group_id WHERE m.user_id = u.id)))
+            OR EXISTS (SELECT 1 FROM {EventStaff._meta.db_table} s WHERE s.user_id = u.id
+                AND s.event_id = %(event_id)s
+                AND s.role IN ({", ".join(f"%({name})s" for name in role_params)}))))
+        """,
+        {"user_id": user_id, "event_id": event_id, "codename": codename, **role_params},
+    )
 
 
 def event_permissions(user) -> dict[int, list[str]]:
@@ -89,5 +92,5 @@ def may_watch_the_sale(user_id: int, event_id: int, codename: str = "view_consol
     """Whether the account may watch the event's sale in the console: its seats during a
     waiting room too, without a turn (PROTOCOL.md "Waiting room"); or, asked of
     `scan_tickets`, follow its door from a scanner."""
-    user = get_user_model().objects.filter(pk=user_id, is_active=True).first()
-    return user is not None and may(user, codename, event_id=event_id)
+    user = get_user_model()(pk=user_id)  # `may` reads the account itself
+    return may(user, codename, event_id=event_id)

@@ -5,13 +5,12 @@ stranger 401."""
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
-from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from reservations import sale_figures
-from reservations.exceptions import NotFound
+from reservations.exceptions import NotFound, RoleRefused
 from reservations.exports import FORMATS, WHAT, XLSX, export_response
 from reservations.ledger.context import seat_changes
 from reservations.ledger.models import Via
@@ -67,7 +66,7 @@ def role_needed(codename: str) -> type[BasePermission]:
     class Needs(BasePermission):
         def has_permission(self, request, view) -> bool:
             if not may(request.user, codename, event_id=_event_of(view)):
-                raise PermissionDenied(f"Your role may not do this ({codename}).")
+                raise RoleRefused(codename)
             return True
 
     return Needs

@@ -1,4 +1,5 @@
-"""The door (API.md "Tickets"): a scan, what an offline scanner keeps, and a buyer's tickets.
+"""The door (API.md "Tickets"): what an offline scanner keeps, the counts, a buyer's tickets,
+and a scan's body and answer (the scan is a row of the operation table: operations.py).
 Thin: reservations/tickets/ decides."""
 
 import base64
@@ -9,32 +10,12 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from reservations import exceptions
 from reservations.models import ReservedSeat
 from reservations.selectors import reservation_get
-from reservations.tickets.door import (
-    Scan,
-    ScanAnswer,
-    Ticket,
-    codes_of,
-    door_counts,
-    qr_of,
-    scanned,
-    ticket_of,
-)
+from reservations.tickets.door import Ticket, codes_of, door_counts, qr_of, ticket_of
 from reservations.tickets.models import CheckIn, TicketKey
 
 from .console_views import role_needed
-from .inputs import validated
-
-REFUSALS = {
-    "invalid": exceptions.InvalidTicket,
-    "wrong_event": exceptions.WrongEvent,
-    "revoked": exceptions.TicketRevoked,
-    "unpaid": exceptions.TicketUnpaid,
-    "already_inside": exceptions.AlreadyInside,
-    "not_inside": exceptions.NotInside,
-}
 
 
 class SeatPlace(serializers.Serializer):
@@ -62,20 +43,6 @@ class ScanInput(serializers.Serializer):
 
 def ticket_json(ticket: Ticket) -> dict:
     return {"ticket": ticket.id, "seat": ticket.seat, "name": ticket.name}
-
-
-class ScanApi(APIView):
-    permission_classes = [IsAuthenticated, role_needed("scan_tickets")]
-
-    @extend_schema(request=ScanInput, responses=ScanOutput)
-    def post(self, request, event_id: int):
-        scan = Scan(**validated(ScanInput, request.data))
-        answer: ScanAnswer = scanned(event_id, scan, actor_id=request.user.pk)
-        if answer.result != "ok":
-            said = answer.said or answer.result
-            details = ticket_json(answer.ticket) if answer.ticket else {}
-            raise REFUSALS[answer.result](said, **details)
-        return Response({"result": "ok", **ticket_json(answer.ticket)})
 
 
 class GateCounts(serializers.Serializer):

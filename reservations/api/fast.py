@@ -1,18 +1,18 @@
 """The fast path of an on-sale: every booking call with a bearer token, on the loop.
 
 At an on-sale nearly every request is one of six: `POST .../seats/{id}/lock/` or `.../unlock/`,
-`POST /api/events/{id}/lock/` (several seats), `.../best/`, `.../reserve/` and
-`POST /api/reservations/{id}/cancel/`. Through Django's request cycle (middleware, DRF, the ORM,
-a worker thread) one costs ~2.6 ms of CPU or more; here the same booking steps run on an async
-psycopg connection on the server's event loop, driven by `booking.runner.run_async` (best
-available's asks in batches: best_batches.py). Both paths are built from one row per call
-(operations.py): its route, body checks, steps, answer, status and headers, and both run its
-one guard sequence (`operations.guarded`: the turn, the seat's turn, the memory's refusal, the
-steps, the announcement), each step done the loop's way here (`_LoopEdge`). What else could
-differ is shared too: the token check (simplejwt's validation, done once per token until it
-expires, with the account checked under the user row lock the steps take), the limits
-(`booking_limits`), the errors (`errors.exception_response`), the body's reading
-(`request_bodies.body_within`), the headers of Django's security and CORS middleware
+`POST /api/events/{id}/lock/` (several seats), `.../best/`, `.../reserve/` and `POST
+/api/reservations/{id}/cancel/`; at a venue's opening, a door's scan. Through Django's request
+cycle (middleware, DRF, the ORM, a worker thread) one costs ~2.6 ms of CPU or more; here the
+same steps run on an async psycopg connection on the server's event loop, driven by
+`booking.runner.run_async` (best available's asks in batches: best_batches.py). Both paths are
+built from one row per call (operations.py): its route, body checks, steps, answer, status and
+headers, and both run its one guard sequence (`operations.guarded`: the turn, the seat's turn,
+the memory's refusal, the steps, the announcement), each step done the loop's way here
+(`_LoopEdge`). What else could differ is shared too: the token check (simplejwt's validation,
+done once per token until it expires, with the account checked under the user row lock the steps
+take), the limits (`booking_limits`), the errors (`errors.exception_response`), the body's
+reading (`request_bodies.body_within`), the headers of Django's security and CORS middleware
 (loop_requests.py), the announcement after commit (`signals.seats_changed_committed`).
 
 Its routes are rows of the one loop app (loop_app.py), which says what Django answers instead
@@ -46,7 +46,7 @@ from rest_framework.utils import json as drf_json
 from reservations.booking.best import Answer as BestAnswer
 from reservations.booking.best import Ask, best_batch_steps
 from reservations.booking.rooms import room_is_kept, room_is_ready, room_steps
-from reservations.booking.runner import begin, run_async
+from reservations.booking.runner import begin, door_news, run_async
 from reservations.booking.sql import Steps, T
 from reservations.client_address import holds_key, scope_client_address
 from reservations.ledger.context import seat_changes
@@ -66,7 +66,7 @@ from .errors import too_large_response
 from .loop_app import Answer, LoopCall, Route, route
 from .loop_database import loop_database_enabled, loop_pool, loop_sessions_said
 from .loop_requests import as_asgi, drf_rendered, error_answer, user_id_of_token
-from .operations import BOOKING_OPERATIONS, Call, Operation, announced_event, guarded
+from .operations import OPERATIONS, Call, Operation, announced_event, guarded
 from .request_bodies import body_within
 from .seat_turns import SeatTurns
 
@@ -89,7 +89,7 @@ class FastPath:
                 bearer_only=True,
                 available=loop_database_enabled,
             )
-            for operation in BOOKING_OPERATIONS
+            for operation in OPERATIONS
             if operation.on_loop
         ]
 
@@ -112,9 +112,10 @@ class FastPath:
         try:
             user_id = user_id_of_token(loop_call.request.token)
             address = scope_client_address(scope)
-            verdict = await booking_allowed_async(user_id, address)
-            if not verdict.allowed:
-                raise drf_exceptions.Throttled(wait=verdict.wait)
+            if operation.throttled:
+                verdict = await booking_allowed_async(user_id, address)
+                if not verdict.allowed:
+                    raise drf_exceptions.Throttled(wait=verdict.wait)
             headers = _headers(scope)
             call = Call(
                 user_id=user_id,
@@ -229,8 +230,7 @@ def _announce(call: Call, outcome) -> None:
     seats_changed_committed(event_id=announced_event(call, outcome), seats=outcome.changed)
     # A reserve's or cancel's buyer (bookings.ReservationChange); a hold's outcome names none.
     bookings_changed_committed(accounts=[getattr(outcome, "buyer", None)])
-    if revoked := getattr(outcome, "revoked", None):  # a cancel's tickets
-        door_changed_committed(event_id=outcome.event_id, revoked=revoked)
+    door_changed_committed(event_id=outcome.event_id, **door_news(outcome))
 
 
 def _room_read_again(refreshing: dict, event_id: int, task: asyncio.Task) -> None:

@@ -20,14 +20,13 @@ from reservations.waiting_room.path_health import hold_answered
 from reservations.waiting_room.turn_tokens import QUEUE_TURN_HEADER, turn_required
 
 from .booking_limits import BookingThrottle
-from .operations import BOOKING_OPERATIONS, Call, Operation, guarded_now
+from .operations import OPERATIONS, Call, Operation, guarded_now
 
 
 class OperationApi(APIView):
     # No docstring: the schema would give it to every booking call as its description.
     operation: Operation
     permission_classes = [IsAuthenticated]
-    throttle_classes = [BookingThrottle]
 
     def dispatch(self, request, *args, **kwargs):
         started = time.perf_counter()
@@ -116,8 +115,10 @@ def operation_view(operation: Operation) -> type[OperationApi]:
     def post(self, request, **ids):
         return self.answer(request, ids)
 
-    return type(operation.name, (OperationApi,), {"operation": operation, "post": post})
+    throttles = [BookingThrottle] if operation.throttled else []
+    body = {"operation": operation, "post": post, "throttle_classes": throttles}
+    return type(operation.name, (OperationApi,), body)
 
 
-# (route under /api/, view) of each booking call, for urls.py.
-BOOKING_ROUTES = [(operation.route, operation_view(operation)) for operation in BOOKING_OPERATIONS]
+# (route under /api/, view) of each call of the operation table, for urls.py.
+OPERATION_ROUTES = [(operation.route, operation_view(operation)) for operation in OPERATIONS]

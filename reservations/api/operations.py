@@ -19,9 +19,11 @@ from reservations import booking, path_ids  # noqa: F401  (path_ids: the routes'
 from reservations.booking.best import Ask
 from reservations.live_seats import refusal
 from reservations.metrics import operation_label
+from reservations.tickets.door import Scan, scan_steps
 from reservations.waiting_room.turn_tokens import QUEUE_TURN_HEADER
 
 from . import presenters
+from .door_views import ScanInput, ScanOutput, ticket_json
 from .inputs import (
     BestInput,
     ReserveInput,
@@ -31,6 +33,7 @@ from .inputs import (
     idempotency_key_of,
     reserve_input_of,
     seat_ids_of,
+    validated,
 )
 from .presenters import ReservationOutput, SeatOutput
 
@@ -69,6 +72,9 @@ class Operation:
     # waiting room is on (`Queue-Turn`), and its answers tell the waiting room how the booking
     # path fares (waiting_room/path_health.py).
     takes_seats: bool = False
+    # Counted in the booking limits (booking_limits.py): every buyer's call; not a door's scan,
+    # whose pace is the queue at the gate, by staff.
+    throttled: bool = True
     parameters: tuple[OpenApiParameter, ...] = ()
     description: str = ""  # for the schema
 
@@ -204,6 +210,11 @@ def _cancel(call: Call):
     )
 
 
+def _scan(call: Call):
+    scan = Scan(**validated(ScanInput, call.data))
+    return scan_steps(user_id=call.user_id, event_id=call.ids["event_id"], scan=scan)
+
+
 BOOKING_OPERATIONS = (
     Operation(
         "SeatLockApi",
@@ -291,3 +302,16 @@ BOOKING_OPERATIONS = (
         lambda outcome, user_id: presenters.cancel_json(outcome.reservation),
     ),
 )
+
+# A ticket scanned at a door (API.md "Tickets"): at a venue's opening, hundreds a second.
+DOOR_SCAN = Operation(
+    "DoorScanApi",
+    "door/events/<id:event_id>/scans/",
+    ScanInput,
+    ScanOutput,
+    _scan,
+    lambda outcome, user_id: {"result": "ok", **ticket_json(outcome.ticket)},
+    throttled=False,
+)
+
+OPERATIONS = (*BOOKING_OPERATIONS, DOOR_SCAN)

@@ -19,7 +19,7 @@ from .inventory_views import InventoryApi
 from .login_limits import login_door
 from .metrics_views import MetricsApi
 from .openapi import SchemaApi
-from .operation_views import BOOKING_ROUTES
+from .operation_views import OPERATION_ROUTES
 
 urlpatterns = [
     path("csrf/", views.CsrfApi.as_view()),
@@ -56,11 +56,10 @@ urlpatterns = [
     path("reservations/<id:reservation_id>/pay/", payment_views.PayApi.as_view()),
     path("payments/stripe/", payment_views.StripeNotificationApi.as_view()),
     path("reservations/<id:reservation_id>/tickets/", door_views.TicketsApi.as_view()),
-    path("door/events/<id:event_id>/scans/", door_views.ScanApi.as_view()),
     path("door/events/<id:event_id>/keys/", door_views.DoorKeysApi.as_view()),
     path("door/events/<id:event_id>/counts/", door_views.DoorCountsApi.as_view()),
     # The booking calls, one row each in operations.py.
-    *(path(route, view.as_view()) for route, view in BOOKING_ROUTES),
+    *(path(route, view.as_view()) for route, view in OPERATION_ROUTES),
     # The organiser's console (console_views.py), staff with a role only.
     path("staff/events/<id:event_id>/sale/", console_views.SaleApi.as_view()),
     path("staff/events/<id:event_id>/off-sale/", console_views.OffSaleApi.as_view()),

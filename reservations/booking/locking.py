@@ -31,6 +31,8 @@ The order (`Rank`), which is why two booking calls can never wait on each other 
 7. Last, a reserve that books the buyer's limit ends their turn of the event's waiting room:
    their place's row (``sql.queue_turn_end``). What else locks a place (claim, extend, the
    tick) takes no user or seat row after it.
+8. A door's scan (tickets/door.py) takes its ticket's booking row (rank 4), then its check-in's
+   nonce and its gate's count row (``Rank.GATE``), and no seat.
 
 A statement that takes locks says which rank (``sql.Statement.lock``); one that writes rows its
 transaction has locked already takes none. The runners (runner.py) hand every statement to a

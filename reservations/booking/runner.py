@@ -87,16 +87,22 @@ def run(steps: Steps[T]) -> T:
 
 def run_and_announce(steps: Steps[T]) -> T:
     """Drive a booking call's steps in one transaction on Django's connection; its changed
-    seats (`changed`, of the outcome's `event_id`) are announced once that commits, and a
-    reserve's or cancel's `buyer` is told of their bookings (a hold's outcome names none)."""
+    seats (`changed`, of the outcome's `event_id`) are announced once that commits, a reserve's
+    or cancel's `buyer` is told of their bookings (a hold's outcome names none), and the door of
+    its tickets (`door_news`)."""
     with transaction.atomic():
         outcome = run(steps)
         if outcome.changed:
             seats_changed_on_commit(event_id=outcome.event_id, seats=outcome.changed)
         bookings_changed_on_commit(accounts=[getattr(outcome, "buyer", None)])
-        if revoked := getattr(outcome, "revoked", None):  # a cancel's tickets
-            door_changed_on_commit(event_id=outcome.event_id, revoked=revoked)
+        door_changed_on_commit(event_id=outcome.event_id, **door_news(outcome))
     return outcome
+
+
+def door_news(outcome) -> dict:
+    """What the door's watchers hear of an outcome: a cancel's revoked tickets, a scan's gate
+    counts (nothing, from a hold)."""
+    return {"revoked": getattr(outcome, "revoked", ()), "gates": getattr(outcome, "gates", None)}
 
 
 async def begin(connection: AsyncConnection, *, session_said: bool) -> None:

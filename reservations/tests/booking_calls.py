@@ -12,11 +12,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from reservations.api.operation_views import run_call
-from reservations.api.operations import BOOKING_OPERATIONS, Call
+from reservations.api.operations import OPERATIONS, Call
 from reservations.models import Reservation, Seat
 from reservations.waiting_room.turn_tokens import QUEUE_TURN_HEADER
 
-_ROWS = {operation.name: operation for operation in BOOKING_OPERATIONS}
+_ROWS = {operation.name: operation for operation in OPERATIONS}
 
 
 @dataclass(frozen=True)
@@ -84,3 +84,10 @@ def cancel(*, user, reservation_id: int) -> Reservation:
     """Cancel one of the caller's reservations (`POST /api/reservations/{id}/cancel/`)."""
     _call("ReservationCancelApi", user, reservation_id=reservation_id)
     return Reservation.objects.get(pk=reservation_id)
+
+
+def scan(*, user, event_id: int, code: str, nonce: str, gate: str = "North"):
+    """A ticket let in at a door (`POST /api/door/events/{id}/scans/`) by `user`, who needs
+    `scan_tickets`; what the scan let in (tickets/door.py `Scanned`)."""
+    body = {"code": code, "gate": gate, "scanned_at": "2026-12-24T19:00:00Z", "nonce": nonce}
+    return _call("DoorScanApi", user, body, event_id=event_id)

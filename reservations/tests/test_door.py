@@ -1,30 +1,38 @@
 """Tickets at the door (API.md "Tickets"), on PostgreSQL with real threads: a booked seat's code
 lets its holder in once; a forged, cut, foreign, revoked or unpaid code, a replayed nonce or a
 role that may not scan changes nothing; two gates scanning one ticket at one instant let it in
-once; a rotated key still checks the tickets it signed.
+once; a rotated key still checks the tickets it signed; the loop answers a scan as Django does.
 
-Negative controls (run once, not committed): without the ticket's row lock in `scanned`, the
-two gates' race let one ticket in twice in some rounds; without the nonce's look-back, a retried
+Negative controls (run once, not committed): without the ticket's row lock in `scan_steps`, the
+two gates' race let one ticket in twice, on either path; without the nonce's look-back, a retried
 upload was answered `already_inside`.
 """
 
+import asyncio
+import json
 from datetime import UTC, datetime
 from functools import partial
 
 import pytest
+from django.contrib.auth import get_user_model
+from django.db.models import Sum
+from rest_framework.test import APIClient
 
 from reservations.models import Event
+from reservations.signals import door_changed
 from reservations.tickets.door import codes_of, qr_of
 from reservations.tickets.keys import key_rotate
-from reservations.tickets.models import CheckIn
+from reservations.tickets.models import CheckIn, GateCount
 
 from .conftest import bearer_client
 from .console_staff import staff_api
 from .factories import event_with_seats
+from .fast_calls import JSON, bearer, call, on_one_loop
 from .races import run_together, users
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
+User = get_user_model()
 NOW = datetime(2026, 12, 24, 19, 0, tzinfo=UTC).isoformat()
 
 
@@ -237,3 +245,126 @@ def test_an_offline_upload_beside_live_scans_records_every_forced_scan_once_and_
     counts = door.get(f"/api/door/events/{show.id}/keys/").json()["counts"]
     assert counts["gates"]["South"]["entered"] == len(codes)
     assert counts["gates"].get("North", {"entered": 0})["entered"] == answered.count(200)
+
+
+# Who scans (None: a bad token), which ticket (a position; "forged"; "elsewhere": another
+# event's), the nonce's suffix, the direction; "no nonce": a body without one.
+SCAN_SCRIPT = [
+    ("door", 0, "n1", "entry"),  # 200
+    ("door", 0, "n1", "entry"),  # the same nonce again: its answer, nothing written
+    ("door", 0, "n2", "entry"),  # already_inside
+    ("door", 0, "n3", "exit"),  # 200
+    ("door", 1, "n4", "exit"),  # not_inside
+    ("door", "forged", "n5", "entry"),  # invalid_ticket
+    ("door", "elsewhere", "n6", "entry"),  # wrong_event
+    ("bob", 1, "n7", "entry"),  # forbidden: no scan_tickets
+    (None, 1, "n8", "entry"),  # not_authenticated
+    ("door", 1, "no nonce", "entry"),  # invalid
+    ("door", 1, "n9", "entry"),  # 200
+]
+
+
+def scan_requests(event, codes, elsewhere, side):
+    def request(step):
+        who, ticket, nonce, direction = step
+        code = {"elsewhere": elsewhere, "forged": codes[0][:-3] + "AAA"}.get(ticket)
+        body = {"code": code or codes[ticket], "gate": "North", "direction": direction}
+        body |= {"scanned_at": NOW, "nonce": f"scan-{side}-{nonce}"}
+        if nonce == "no nonce":
+            del body["nonce"]
+        return f"/api/door/events/{event.id}/scans/", who, json.dumps(body).encode()
+
+    return request
+
+
+def test_a_scan_answers_exactly_as_through_django_and_is_counted_and_announced(
+    fast, alice, bob, door
+):
+    gatekeeper = User.objects.get(username="gatekeeper")
+    tokens = {"door": bearer(gatekeeper), "bob": bearer(bob), None: b"Bearer not-a-token"}
+    buyer = bearer_client(alice)
+    elsewhere = tickets(buyer, booked(buyer, event_with_seats(rows=1, seats_per_row=1)))[0]
+    sides = {}
+    for side in ("fast", "django"):
+        event = event_with_seats(rows=1, seats_per_row=2)
+        codes = [t["code"] for t in tickets(buyer, booked(buyer, event, count=2))]
+        sides[side] = (event, scan_requests(event, codes, elsewhere["code"], side))
+    heard = []
+    door_changed.connect(lambda **news: heard.append(news), weak=False, dispatch_uid="heard")
+
+    async def scans_on_the_loop():
+        answers = []
+        for step in SCAN_SCRIPT:
+            path, who, body = sides["fast"][1](step)
+            headers = [(b"authorization", tokens[who]), (b"content-type", JSON)]
+            answers.append(await call(fast, path, headers=headers, body=body))
+        return answers
+
+    try:
+        fast_answers = on_one_loop(fast, scans_on_the_loop)
+    finally:
+        door_changed.disconnect(dispatch_uid="heard")
+    django_answers = []
+    for step in SCAN_SCRIPT:
+        path, who, body = sides["django"][1](step)
+        auth = tokens[who].decode()
+        answer = APIClient().post(
+            path, body, content_type="application/json", HTTP_AUTHORIZATION=auth
+        )
+        django_answers.append((answer.status_code, answer.json(), dict(answer.headers)))
+
+    assert fast.django_app.paths == []  # the loop answered every scan
+    assert [status for status, _, _ in fast_answers] == [
+        200, 200, 409, 200, 409, 400, 409, 403, 401, 400, 200
+    ]  # fmt: skip
+    for step, (status, body, _), (django_status, django_body, _) in zip(
+        SCAN_SCRIPT, fast_answers, django_answers, strict=True
+    ):
+        assert (status, _positions(body)) == (django_status, _positions(django_body)), step
+    for side, (event, _) in sides.items():
+        counts = door.get(f"/api/door/events/{event.id}/keys/").json()["counts"]
+        assert (counts["entered"], counts["left"]) == (2, 1), side
+    fast_event = sides["fast"][0]
+    assert [news["gates"]["North"] for news in heard] == [
+        {"entered": 1, "left": 0},
+        {"entered": 1, "left": 1},
+        {"entered": 2, "left": 1},
+    ]
+    assert {news["event_id"] for news in heard} == {fast_event.id}
+
+
+def _positions(body: dict) -> dict:
+    """An answer with its ticket's and seat's ids left out (each side has its own)."""
+    body = json.loads(json.dumps(body))
+    body.pop("ticket", None)
+    if isinstance(body.get("seat"), dict):
+        body["seat"].pop("id")
+    return body
+
+
+def test_two_gates_scanning_one_ticket_at_once_on_the_loop_let_it_in_once(fast, door):
+    show = event_with_seats(rows=1, seats_per_row=8)
+    codes = []
+    for holder in users(8, prefix="looper"):
+        client = bearer_client(holder)
+        codes.append(tickets(client, booked_any(client, show))[0]["code"])
+    token = bearer(User.objects.get(username="gatekeeper"))
+    headers = [(b"authorization", token), (b"content-type", JSON)]
+
+    def at(gate: str, round_: int, code: str):
+        body = {"code": code, "gate": gate, "scanned_at": NOW, "nonce": f"{gate}-{round_:03}"}
+        path = f"/api/door/events/{show.id}/scans/"
+        return call(fast, path, headers=headers, body=json.dumps(body).encode())
+
+    async def races():
+        rounds = [
+            asyncio.gather(at("North", n, code), at("South", n, code))
+            for n, code in enumerate(codes)
+        ]
+        return await asyncio.gather(*rounds)
+
+    for north, south in on_one_loop(fast, races):
+        assert sorted((north[0], south[0])) == [200, 409]
+    assert CheckIn.objects.count() == len(codes)
+    counts = GateCount.objects.aggregate(entered=Sum("entered"))
+    assert counts["entered"] == len(codes)

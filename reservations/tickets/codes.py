@@ -43,13 +43,17 @@ def code_of(facts: TicketFacts, key: Ed25519PrivateKey) -> str:
     return base64.b32encode(body + key.sign(body)).decode().rstrip("=")
 
 
-def event_named(code: str) -> int | None:
-    """The event a code says it is for, unchecked (whose keys check it); None: not a code."""
+def head_of(code: str) -> tuple[int, int] | None:
+    """The event a code says it is for and the id of the key it says signed it, unchecked
+    (whose key checks it); None: not a code."""
     try:
         raw = _raw(code)
     except CodeRefused:
         return None
-    return _HEAD.unpack_from(raw)[2] if len(raw) >= _HEAD.size else None
+    if len(raw) < _HEAD.size:
+        return None
+    _, key_id, event_id, _, _ = _HEAD.unpack_from(raw)
+    return event_id, key_id
 
 
 def _raw(code: str) -> bytes:

@@ -4,25 +4,28 @@ ticket (its seat in a confirmed order), and whether its holder is inside already
 lets someone in or out is one CheckIn; a refused one writes nothing. A scanner's nonce makes a
 retried upload one scan.
 
-Read, decide, write: the ticket and its last check-in are read under the lock in SQL, the rules
-are Python over what was read (`_refusal`), and the check-in and its gate's count are written in
-SQL: through the ORM, the same steps took half a scan's CPU (BENCHMARKS.md, the door)."""
+Read, decide, write, as booking steps (`scan_steps`) that either path runs (api/operations.py;
+with a bearer token, the loop's): the ticket and its last check-in are read under the lock in
+SQL, the rules are Python over what was read (`_refuse`), and the check-in and its gate's count
+are written in SQL. Through the ORM and Django's request cycle a scan cost ~5 ms of CPU
+(BENCHMARKS.md, the door)."""
 
 from dataclasses import dataclass
 from datetime import datetime
-from functools import partial
 from typing import NamedTuple
 
 import segno
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from django.contrib.auth import get_user_model
-from django.db import connection, transaction
 from django.utils import timezone
 
+from .. import exceptions
+from ..booking.sql import Rank, Statement, Steps
 from ..models import Reservation, ReservedSeat, Seat
-from ..signals import door_changed_on_commit
-from .codes import CodeRefused, TicketFacts, code_of, event_named, facts_of
-from .keys import public_key, signing_key
-from .models import CheckIn, GateCount
+from ..roles import may_statement
+from .codes import CodeRefused, TicketFacts, code_of, facts_of, head_of
+from .keys import signing_key
+from .models import CheckIn, GateCount, TicketKey
 
 Direction = CheckIn.Direction
 User = get_user_model()
@@ -63,13 +66,6 @@ def _name(buyer_name: str, first: str | None, last: str | None, username: str | 
     return buyer_name or f"{first or ''} {last or ''}".strip() or username or ""
 
 
-@dataclass(frozen=True)
-class ScanAnswer:
-    result: str  # "ok", or why not: API.md "Tickets"
-    ticket: Ticket | None = None
-    said: str = ""  # the refusal in a door person's words
-
-
 def qr_of(code: str) -> segno.QRCode:
     """The code as a QR code: alphanumeric mode (base32 is), error correction M (a cracked
     phone screen still scans)."""
@@ -86,35 +82,74 @@ def codes_of(order: Reservation) -> list[tuple[ReservedSeat, str]]:
     ]
 
 
-def scanned(event_id: int, scan: Scan, *, actor_id: int | None) -> ScanAnswer:
-    earlier = CheckIn.objects.filter(nonce=scan.nonce).values_list("ticket_id", flat=True).first()
-    if earlier is not None:  # the same scan sent again: its answer, nothing written
-        booked = ReservedSeat.objects.select_related("seat", "reservation__user").get(pk=earlier)
-        return ScanAnswer("ok", ticket_of(booked))
-    facts = _facts(event_id, scan.code)
-    if isinstance(facts, ScanAnswer):
-        return facts
-    with transaction.atomic():
-        locked = _locked(event_id, facts.ticket_id)
-        if locked is None:
-            return ScanAnswer("invalid", said="No such ticket.")
-        refusal = _refusal(locked, scan)
-        if refusal:
-            return refusal
-        gate = _checked_in(event_id, locked.ticket.id, scan, actor_id)
-        if gate is not None:  # None: the same nonce at the same instant, one scan
-            door_changed_on_commit(event_id=event_id, gates={scan.gate: gate})
-    return ScanAnswer("ok", locked.ticket)
+@dataclass(frozen=True)
+class Scanned:
+    """A scan that let someone in or out, or one sent again (`gates` empty: nothing written),
+    as the door's steps end (a refusal is raised: exceptions.py)."""
 
-
-class Locked(NamedTuple):
-    """A ticket as its row lock keeps it: whether it is still one, and whether its holder is
-    inside."""
-
+    event_id: int
     ticket: Ticket
-    is_active: bool
-    status: str  # its order's
-    last: str | None  # the direction of its last check-in
+    gates: dict[str, dict[str, int]]  # the gate's counts after it, for the door's watchers
+    changed: tuple = ()  # no seat changes (the booking calls' announcement reads it)
+
+
+def scan_steps(*, user_id: int, event_id: int, scan: Scan) -> Steps[Scanned]:
+    """A scan, on either path (api/operations.py): the scanner's role, the nonce's look-back
+    and the key the code names in one round trip; the code's signature; the ticket under its
+    row lock (two gates at one instant: one lets the holder in), then its last check-in, in a
+    statement of its own (read in the locking one, it would be of the moment before the lock
+    was had, and miss the check-in of the gate that had it); the rules (`_refusal`); the
+    check-in and its gate's count. Its row locks are PostgreSQL's; SQLite's write
+    transactions are serial."""
+    named = head_of(scan.code)
+    [(allowed, earlier, public)] = yield _first(user_id, event_id, scan.nonce, named)
+    if not allowed:
+        raise exceptions.RoleRefused("scan_tickets")
+    if earlier is not None:  # the same scan sent again: its answer, nothing written
+        rows = yield Statement(_TICKET, {"ticket_id": earlier, "event_id": event_id})
+        return Scanned(event_id, _ticket(earlier, rows[0]), {})
+    facts = _facts(event_id, scan.code, public)
+    rows = yield Statement(
+        _TICKET,
+        {"ticket_id": facts.ticket_id, "event_id": event_id},
+        lock_rows=True,
+        lock_of="t",
+        lock=Rank.BOOKING,
+    )
+    if not rows:
+        raise exceptions.InvalidTicket("No such ticket.")
+    ticket = _ticket(facts.ticket_id, rows[0])
+    is_active, status = rows[0][8:]
+    last = yield Statement(_LAST, {"ticket_id": ticket.id})
+    _refuse(ticket, bool(is_active), status, last and last[0][0], scan)
+    entry = scan.direction == Direction.ENTRY
+    checked_in = yield Statement(
+        _CHECKED_IN,
+        {"ticket_id": ticket.id, "event_id": event_id, "gate": scan.gate}
+        | {"direction": scan.direction, "nonce": scan.nonce, "scanned_at": scan.scanned_at}
+        | {"at": timezone.now(), "forced": scan.force, "actor_id": user_id},
+        lock=Rank.GATE,  # the nonce's unique index: the same nonce at the same instant waits
+    )
+    if not checked_in:  # the same nonce at the same instant: one scan, counted by the other
+        return Scanned(event_id, ticket, {})
+    [(entered, left)] = yield Statement(
+        _GATE_COUNTED,
+        {"event_id": event_id, "gate": scan.gate, "entered": int(entry), "left": int(not entry)},
+        lock=Rank.GATE,
+    )
+    return Scanned(event_id, ticket, {scan.gate: {"entered": entered, "left": left}})
+
+
+def _first(user_id: int, event_id: int, nonce: str, named: tuple[int, int] | None) -> Statement:
+    may = may_statement(user_id=user_id, event_id=event_id, codename="scan_tickets")
+    named_event, key_id = named or (None, None)
+    return Statement(
+        f"SELECT ({may.sql}),"
+        f" (SELECT ticket_id FROM {_CHECK_IN} WHERE nonce = %(nonce)s),"
+        f" (SELECT public_key FROM {TicketKey._meta.db_table}"
+        " WHERE event_id = %(named_event)s AND key_id = %(key_id)s)",
+        may.params | {"nonce": nonce, "named_event": named_event, "key_id": key_id},
+    )
 
 
 _TICKET = f"""
@@ -124,95 +159,62 @@ _TICKET = f"""
     JOIN {Seat._meta.db_table} s ON s.id = t.seat_id
     JOIN {Reservation._meta.db_table} r ON r.id = t.reservation_id
     LEFT JOIN {User._meta.db_table} u ON u.id = r.user_id
-    WHERE t.id = %s AND s.event_id = %s
+    WHERE t.id = %(ticket_id)s AND s.event_id = %(event_id)s
 """
-_LAST = f"""
-    SELECT direction FROM {CheckIn._meta.db_table} WHERE ticket_id = %s ORDER BY id DESC LIMIT 1
-"""
-
-
-def _locked(event_id: int, ticket_id: int) -> Locked | None:
-    """The ticket under its row lock (SQLite's write transaction serialises instead), then its
-    last check-in, in a statement of its own: read in the locking one, it would be of the
-    moment before the lock was had, and miss the check-in of the gate that had it."""
-    lock = " FOR UPDATE OF t" if connection.features.has_select_for_update else ""
-    with connection.cursor() as cursor:
-        cursor.execute(_TICKET + lock, [ticket_id, event_id])
-        row = cursor.fetchone()
-        if row is None:
-            return None
-        cursor.execute(_LAST, [ticket_id])
-        last = cursor.fetchone()
-    ticket = Ticket(ticket_id, _seat(*row[:4]), _name(*row[4:8]))
-    return Locked(ticket, bool(row[8]), row[9], last and last[0])
-
-
 _CHECK_IN, _GATE = CheckIn._meta.db_table, GateCount._meta.db_table
-# Both statements on PostgreSQL and SQLite (make run's): no INSERT inside a WITH.
+_LAST = f"""
+    SELECT direction FROM {_CHECK_IN} WHERE ticket_id = %(ticket_id)s ORDER BY id DESC LIMIT 1
+"""
+# Both statements on PostgreSQL and SQLite (make run's): no INSERT inside a WITH. Two gates
+# count on rows of their own; one gate's scans take its row in turn.
 _CHECKED_IN = f"""
     INSERT INTO {_CHECK_IN} (ticket_id, event_id, gate, direction, nonce, scanned_at, at,
         forced, actor_id)
-    VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)
+    VALUES (%(ticket_id)s, %(event_id)s, %(gate)s, %(direction)s, %(nonce)s, %(scanned_at)s,
+        %(at)s, %(forced)s, %(actor_id)s)
     ON CONFLICT (nonce) DO NOTHING
     RETURNING id
 """
 _GATE_COUNTED = f"""
     INSERT INTO {_GATE} (event_id, gate, entered, "left")
-    VALUES (%s, %s, %s, %s)
+    VALUES (%(event_id)s, %(gate)s, %(entered)s, %(left)s)
     ON CONFLICT (event_id, gate) DO UPDATE SET entered = {_GATE}.entered + excluded.entered,
         "left" = {_GATE}."left" + excluded."left"
     RETURNING entered, "left"
 """
 
 
-def _checked_in(
-    event_id: int, ticket_id: int, scan: Scan, actor_id: int | None
-) -> dict[str, int] | None:
-    """The check-in, then one more in or out at its gate, in the ticket's transaction: the
-    gate's counts after it. None: a check-in of this nonce came first (the same scan at the
-    same instant), and nothing is written. Two gates count on rows of their own; one gate's
-    scans take its row in turn."""
-    entry, moment = scan.direction == Direction.ENTRY, connection.ops.adapt_datetimefield_value
-    with connection.cursor() as cursor:
-        cursor.execute(
-            _CHECKED_IN,
-            [ticket_id, event_id, scan.gate, scan.direction, scan.nonce, moment(scan.scanned_at)]
-            + [moment(timezone.now()), scan.force, actor_id],
-        )
-        if cursor.fetchone() is None:
-            return None
-        cursor.execute(_GATE_COUNTED, [event_id, scan.gate, int(entry), int(not entry)])
-        entered, left = cursor.fetchone()
-    return {"entered": entered, "left": left}
+def _ticket(ticket_id: int, row: tuple) -> Ticket:
+    return Ticket(ticket_id, _seat(*row[:4]), _name(*row[4:8]))
 
 
-def _facts(event_id: int, code: str) -> TicketFacts | ScanAnswer:
-    """The code checked with the keys of the event it names: a genuine ticket of another
-    event is told apart from a forged one."""
+def _facts(event_id: int, code: str, public: bytes | None) -> TicketFacts:
+    """The code checked with the key it names of the event it names: a genuine ticket of
+    another event is told apart from a forged one."""
+    key = Ed25519PublicKey.from_public_bytes(bytes(public)) if public is not None else None
     try:
-        facts = facts_of(code, partial(public_key, event_named(code) or event_id))
+        facts = facts_of(code, lambda key_id: key)
     except CodeRefused as refused:
-        return ScanAnswer("invalid", said=f"Not a ticket: {refused}.")
+        raise exceptions.InvalidTicket(f"Not a ticket: {refused}.") from None
     if facts.event_id != event_id:
-        return ScanAnswer("wrong_event", said="This ticket is for another event.")
+        raise exceptions.WrongEvent("This ticket is for another event.")
     return facts
 
 
-def _refusal(locked: Locked, scan: Scan) -> ScanAnswer | None:
-    ticket, status = locked.ticket, locked.status
+def _refuse(ticket: Ticket, is_active: bool, status: str, last: str | None, scan: Scan) -> None:
+    details = {"ticket": ticket.id, "seat": ticket.seat, "name": ticket.name}
     if status == Reservation.Status.AWAITING_PAYMENT:
-        return ScanAnswer("unpaid", ticket, "This order is not paid yet.")
-    if not locked.is_active or status != Reservation.Status.CONFIRMED:
-        return ScanAnswer("revoked", ticket, "This ticket was cancelled, refunded or reseated.")
+        raise exceptions.TicketUnpaid("This order is not paid yet.", **details)
+    if not is_active or status != Reservation.Status.CONFIRMED:
+        said = "This ticket was cancelled, refunded or reseated."
+        raise exceptions.TicketRevoked(said, **details)
     if scan.force:
-        return None
-    inside = locked.last == Direction.ENTRY
-    label = ticket.seat["label"]
+        return
+    inside, label = last == Direction.ENTRY, ticket.seat["label"]
     if scan.direction == Direction.ENTRY and inside:
-        return ScanAnswer("already_inside", ticket, f"{label} is inside already.")
+        raise exceptions.AlreadyInside(f"{label} is inside already.", **details)
     if scan.direction == Direction.EXIT and not inside:
-        return ScanAnswer("not_inside", ticket, f"{label} is not inside.")
-    return None
+        raise exceptions.NotInside(f"{label} is not inside.", **details)
 
 
 def door_counts(event_id: int) -> dict:

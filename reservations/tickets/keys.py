@@ -1,8 +1,6 @@
 """An event's ticket keys (models.TicketKey): the newest signs, every one checks."""
 
-from functools import lru_cache
-
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import (
     Encoding,
     NoEncryption,
@@ -38,25 +36,3 @@ def signing_key(event_id: int) -> tuple[int, Ed25519PrivateKey]:
         except IntegrityError:
             key = TicketKey.objects.filter(event_id=event_id).order_by("-key_id").first()
     return key.key_id, Ed25519PrivateKey.from_private_bytes(bytes(key.private_key))
-
-
-def public_key(event_id: int, key_id: int) -> Ed25519PublicKey | None:
-    """The event's public key of that id, or None."""
-    try:
-        return _public_key(event_id, key_id)
-    except LookupError:
-        return None
-
-
-@lru_cache(maxsize=4096)
-def _public_key(event_id: int, key_id: int) -> Ed25519PublicKey:
-    """Kept per process: a key is never changed, only added (a key not there yet raises, and
-    is not kept: once made, it is found)."""
-    public = (
-        TicketKey.objects.filter(event_id=event_id, key_id=key_id)
-        .values_list("public_key", flat=True)
-        .first()
-    )
-    if public is None:
-        raise LookupError(key_id)
-    return Ed25519PublicKey.from_public_bytes(bytes(public))

@@ -21,6 +21,7 @@ class Rank(IntEnum):
     BOOKING = 4  # an Idempotency-Key, a reservation and its booked seats
     SEATS = 5
     QUEUE_PLACE = 6  # a waiting room's place, whose turn a reserve ends
+    GATE = 7  # a door's check-in (its nonce) and its gate's count, after the ticket's row
 
 
 class Statement(NamedTuple):
