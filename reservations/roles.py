@@ -9,7 +9,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 
 from .booking.sql import Statement
-from .models import EventStaff
+from .exceptions import RoleRefused
+from .models import EventStaff, Reservation
 
 ROLES = {
     "Box office": ["view_console", "sell_at_box_office", "change_bookings"],
@@ -43,39 +44,56 @@ def may(user, codename: str, *, event_id: int | None) -> bool:
     or on this one."""
     if not user.is_authenticated:
         return False
-    statement = may_statement(user_id=user.pk, event_id=event_id, codename=codename)
+    statement = may_statement(user_id=user.pk, codenames=(codename,), event_id=event_id)
     with connection.cursor() as cursor:
         cursor.execute(statement.sql, statement.params)
         return bool(cursor.fetchone()[0])
 
 
-def may_statement(*, user_id: int, event_id: int | None, codename: str) -> Statement:
-    """`may` as one statement whose one row says yes or no: an active account that is a
-    superuser, holds the permission (as Django's ModelBackend, our one backend, answers
-    `has_perm`: its own or a group's), or is staff of the event in a role that has it. Django's
-    own reads of every permission an account has cost a door scan 1.4 ms of CPU against 0.1;
-    the door's steps send it in their first round trip (tickets/door.py)."""
+def may_statement(
+    *,
+    user_id: int,
+    codenames: tuple[str, ...],
+    event_id: int | None = None,
+    reservation_id: int | None = None,
+) -> Statement:
+    """`may` of each codename, as one statement whose one row says yes or no to each: an active
+    account that is a superuser, holds the permission (as Django's ModelBackend, our one
+    backend, answers `has_perm`: its own or a group's), or is staff of the event (or of the
+    booking's event) in a role that has it. Django's own reads of every permission an account
+    has cost a door scan 1.4 ms of CPU against 0.1; the loop's steps send it in their first
+    round trip (tickets/door.py, payments/settling.py)."""
     user = get_user_model()
     held = user.user_permissions.through._meta.db_table
     members, given = user.groups.through._meta.db_table, Group.permissions.through._meta.db_table
-    roles = [name for name, codenames in ROLES.items() if codename in codenames] or [""]
-    role_params = {f"role_{n}": role for n, role in enumerate(roles)}
-    return Statement(
-        f"""
-        SELECT EXISTS (SELECT 1 FROM {user._meta.db_table} u WHERE u.id = %(user_id)s
+    event = "%(event_id)s"
+    if reservation_id is not None:
+        event = f"(SELECT event_id FROM {Reservation._meta.db_table} WHERE id = %(reservation_id)s)"
+    params: dict = {"user_id": user_id, "event_id": event_id, "reservation_id": reservation_id}
+    columns = []
+    for n, codename in enumerate(codenames):
+        roles = [name for name, codenames in ROLES.items() if codename in codenames] or [""]
+        named = {f"role_{n}_{k}": role for k, role in enumerate(roles)}
+        params |= {f"codename_{n}": codename, **named}
+        columns.append(f"""EXISTS (SELECT 1 FROM {user._meta.db_table} u WHERE u.id = %(user_id)s
             AND u.is_active AND (u.is_superuser
             OR EXISTS (SELECT 1 FROM {Permission._meta.db_table} p
                 JOIN {ContentType._meta.db_table} t ON t.id = p.content_type_id
-                WHERE t.app_label = 'reservations' AND p.codename = %(codename)s AND (
+                WHERE t.app_label = 'reservations' AND p.codename = %(codename_{n})s AND (
                     p.id IN (SELECT permission_id FROM {held} WHERE user_id = u.id)
                     OR p.id IN (SELECT g.permission_id FROM {given} g
                         JOIN {members} m ON m.group_id = g.group_id WHERE m.user_id = u.id)))
             OR EXISTS (SELECT 1 FROM {EventStaff._meta.db_table} s WHERE s.user_id = u.id
-                AND s.event_id = %(event_id)s
-                AND s.role IN ({", ".join(f"%({name})s" for name in role_params)}))))
-        """,
-        {"user_id": user_id, "event_id": event_id, "codename": codename, **role_params},
-    )
+                AND s.event_id = {event}
+                AND s.role IN ({", ".join(f"%({name})s" for name in named)}))))""")
+    return Statement(f"SELECT {', '.join(columns)}", params)
+
+
+def refused_role(allowed: tuple, codenames: tuple[str, ...]) -> None:
+    """Raise for the first codename `may_statement`'s row says no to."""
+    for codename, yes in zip(codenames, allowed, strict=True):
+        if not yes:
+            raise RoleRefused(codename)
 
 
 def event_permissions(user) -> dict[int, list[str]]:

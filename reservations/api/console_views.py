@@ -15,8 +15,6 @@ from reservations.exports import FORMATS, WHAT, XLSX, export_response
 from reservations.ledger.context import seat_changes
 from reservations.ledger.models import Via
 from reservations.models import Event, Reservation, Seat
-from reservations.payments.providers import Venue
-from reservations.payments.settling import paid
 from reservations.roles import may
 from reservations.services.blocking import seats_release, seats_take_off_sale
 from reservations.services.booking_changes import reservation_refund, reservation_reseat
@@ -320,25 +318,6 @@ class RefundInput(serializers.Serializer):
 class SettleInput(serializers.Serializer):
     amount = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0)
     reference = serializers.CharField(max_length=200, required=False, default="", allow_blank=True)
-
-
-class SettleApi(APIView):
-    """An order paid at the venue or by invoice, settled by staff who took the money."""
-
-    permission_classes = _console("sell_at_box_office")
-
-    @extend_schema(request=SettleInput, responses=BookingOutput)
-    def post(self, request, reservation_id: int):
-        data = validated(SettleInput, request.data)
-        settled = paid(
-            reservation_id=reservation_id,
-            provider=Venue.name,
-            reference=Venue.reference(reservation_id),
-            amount=data["amount"],
-            settled_reference=data["reference"],
-            actor_id=request.user.pk,
-        )
-        return Response(booking_json(settled.order, seats=settled.seats))
 
 
 class RefundApi(APIView):

@@ -35,6 +35,7 @@ import logging
 import re
 import time
 from collections.abc import Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 
 import orjson
@@ -135,7 +136,7 @@ class FastPath:
         ]
         return operation.status, drf_rendered(answer), extra
 
-    async def _run(self, steps: Steps[T]) -> T:
+    async def _run(self, steps: Steps[T], changes: AbstractContextManager) -> T:
         """Drive the booking steps on a pooled async connection, in one transaction that
         begins with its settings in the same round trip, or none when the connection's session
         has them (runner.begin)."""
@@ -143,7 +144,7 @@ class FastPath:
         asked = time.perf_counter()
         async with pool.connection() as conn, conn.cursor() as cursor:
             connection_waited(time.perf_counter() - asked)
-            with seat_changes(Via.ONLINE):  # every booking call is the buyer's own
+            with changes:  # the ledger's: a buyer's own call, or staff's (operations.py)
                 await begin(conn, session_said=loop_sessions_said())
                 try:
                     outcome = await run_async(steps, cursor, settings_sent=True)
@@ -155,7 +156,8 @@ class FastPath:
                 return outcome
 
     async def _hold_batch(self, event_id: int, asks: Sequence[Ask]) -> list[BestAnswer]:
-        return await self._run(best_batch_steps(event_id=event_id, asks=asks))
+        steps = best_batch_steps(event_id=event_id, asks=asks)
+        return await self._run(steps, seat_changes(Via.ONLINE))
 
     def _on_loop(self) -> "_OnLoop":
         """The fast path's state on the running loop (the server has one; tests make many)."""
@@ -206,8 +208,8 @@ class _LoopEdge:
     def seat_turn(self, seat: tuple[int, ...]):
         return self.fast._on_loop().seat_turns.turn(seat)
 
-    async def run(self, work):
-        outcome = await self.fast._run(work)
+    async def run(self, work, changes: AbstractContextManager):
+        outcome = await self.fast._run(work, changes)
         # In the memory before a seat's turn ends, for the clicks waiting for it.
         _announce(self.call, outcome)
         return outcome
@@ -230,7 +232,8 @@ def _announce(call: Call, outcome) -> None:
     seats_changed_committed(event_id=announced_event(call, outcome), seats=outcome.changed)
     # A reserve's or cancel's buyer (bookings.ReservationChange); a hold's outcome names none.
     bookings_changed_committed(accounts=[getattr(outcome, "buyer", None)])
-    door_changed_committed(event_id=outcome.event_id, **door_news(outcome))
+    if news := door_news(outcome):
+        door_changed_committed(event_id=outcome.event_id, **news)
 
 
 def _room_read_again(refreshing: dict, event_id: int, task: asyncio.Task) -> None:

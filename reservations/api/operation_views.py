@@ -87,8 +87,8 @@ class _DjangoEdge:
     def seat_turn(self, seat: tuple[int, ...]) -> contextlib.nullcontext:
         return contextlib.nullcontext()  # the row lock orders the threads' clicks
 
-    async def run(self, work):
-        with seat_changes(Via.ONLINE):
+    async def run(self, work, changes: contextlib.AbstractContextManager):
+        with changes:
             return run_and_announce(work)
 
 

@@ -8,7 +8,7 @@ headers. A new call is one row here; neither path can answer it differently from
 """
 
 from collections.abc import Callable, Mapping
-from contextlib import AbstractAsyncContextManager
+from contextlib import AbstractAsyncContextManager, AbstractContextManager
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -17,12 +17,17 @@ from rest_framework import serializers
 
 from reservations import booking, path_ids  # noqa: F401  (path_ids: the routes' `id`)
 from reservations.booking.best import Ask
+from reservations.ledger.context import seat_changes
+from reservations.ledger.models import Via
 from reservations.live_seats import refusal
 from reservations.metrics import operation_label
+from reservations.payments.settling import settled_by_staff_steps
 from reservations.tickets.door import Scan, scan_steps
 from reservations.waiting_room.turn_tokens import QUEUE_TURN_HEADER
 
 from . import presenters
+from .console_presenters import BookingOutput, booking_json
+from .console_views import SettleInput
 from .door_views import ScanInput, ScanOutput, ticket_json
 from .inputs import (
     BestInput,
@@ -75,8 +80,13 @@ class Operation:
     # Counted in the booking limits (booking_limits.py): every buyer's call; not a door's scan,
     # whose pace is the queue at the gate, by staff.
     throttled: bool = True
+    # Through what the ledger says its seats changed: a buyer's own call, or staff's (by them).
+    via: Via = Via.ONLINE
     parameters: tuple[OpenApiParameter, ...] = ()
     description: str = ""  # for the schema
+
+    def seat_changes(self, call: Call) -> AbstractContextManager:
+        return seat_changes(self.via, actor_id=None if self.via == Via.ONLINE else call.user_id)
 
     @property
     def label(self) -> str:
@@ -99,7 +109,7 @@ class Edge(Protocol):
 
     def seat_turn(self, seat: tuple[int, ...]) -> AbstractAsyncContextManager: ...
 
-    async def run(self, work) -> Any: ...
+    async def run(self, work, changes: AbstractContextManager) -> Any: ...
 
 
 async def guarded(operation: Operation, call: Call, edge: Edge):
@@ -117,11 +127,11 @@ async def guarded(operation: Operation, call: Call, edge: Edge):
     if isinstance(work, Ask):
         return await edge.best(ids["event_id"], work)
     if not operation.hot_seat:
-        return await edge.run(work)
+        return await edge.run(work, operation.seat_changes(call))
     async with edge.seat_turn(tuple(ids.values())):
         if refused := refusal(user_id=call.user_id, **ids):
             raise refused
-        return await edge.run(work)
+        return await edge.run(work, operation.seat_changes(call))
 
 
 def guarded_now(operation: Operation, call: Call, edge: Edge):
@@ -140,7 +150,7 @@ def announced_event(call: Call, outcome) -> int:
     """Whose watchers hear of the outcome: the event of the route, or of the reservation."""
     if "event_id" in call.ids:
         return call.ids["event_id"]
-    return outcome.reservation.event_id
+    return outcome.event_id
 
 
 def _no_fields(data) -> None:
@@ -207,6 +217,16 @@ def _cancel(call: Call):
         user_id=call.user_id,
         reservation_id=call.ids["reservation_id"],
         account_checked=call.account_checked,
+    )
+
+
+def _settle(call: Call):
+    data = validated(SettleInput, call.data)
+    return settled_by_staff_steps(
+        staff_id=call.user_id,
+        reservation_id=call.ids["reservation_id"],
+        amount=data["amount"],
+        settled_reference=data["reference"],
     )
 
 
@@ -314,4 +334,18 @@ DOOR_SCAN = Operation(
     throttled=False,
 )
 
-OPERATIONS = (*BOOKING_OPERATIONS, DOOR_SCAN)
+# An order paid at the venue or by invoice, settled by staff who took the money (API.md
+# "Paying"): at a pay window's end, the box office's queue of buyers paying at the desk.
+STAFF_SETTLE = Operation(
+    "SettleApi",
+    "staff/reservations/<id:reservation_id>/paid/",
+    SettleInput,
+    BookingOutput,
+    _settle,
+    lambda outcome, user_id: booking_json(outcome.order, seats=outcome.seats),
+    throttled=False,
+    via=Via.VENUE,
+    description="An order paid at the venue or by invoice, settled by staff who took the money.",
+)
+
+OPERATIONS = (*BOOKING_OPERATIONS, DOOR_SCAN, STAFF_SETTLE)

@@ -75,7 +75,6 @@ urlpatterns = [
     path("staff/reservations/<id:reservation_id>/", console_views.BookingDetailApi.as_view()),
     path("staff/reservations/<id:reservation_id>/reseat/", console_views.ReseatApi.as_view()),
     path("staff/reservations/<id:reservation_id>/refund/", console_views.RefundApi.as_view()),
-    path("staff/reservations/<id:reservation_id>/paid/", console_views.SettleApi.as_view()),
     path("health/", views.HealthApi.as_view()),
     path("health/live/", views.LivenessApi.as_view()),
     path("metrics/", MetricsApi.as_view()),

@@ -95,14 +95,16 @@ def run_and_announce(steps: Steps[T]) -> T:
         if outcome.changed:
             seats_changed_on_commit(event_id=outcome.event_id, seats=outcome.changed)
         bookings_changed_on_commit(accounts=[getattr(outcome, "buyer", None)])
-        door_changed_on_commit(event_id=outcome.event_id, **door_news(outcome))
+        if news := door_news(outcome):
+            door_changed_on_commit(event_id=outcome.event_id, **news)
     return outcome
 
 
 def door_news(outcome) -> dict:
     """What the door's watchers hear of an outcome: a cancel's revoked tickets, a scan's gate
-    counts (nothing, from a hold)."""
-    return {"revoked": getattr(outcome, "revoked", ()), "gates": getattr(outcome, "gates", None)}
+    counts; nothing from the rest."""
+    news = {"revoked": getattr(outcome, "revoked", ()), "gates": getattr(outcome, "gates", None)}
+    return {name: value for name, value in news.items() if value}
 
 
 async def begin(connection: AsyncConnection, *, session_said: bool) -> None:

@@ -39,10 +39,11 @@ from ..ledger.context import seat_changes
 from ..ledger.models import Via
 from ..models import Event, Reservation, ReservedSeat, Seat
 from ..money import ZERO
+from ..roles import may_statement, refused_role
 from ..signals import bookings_changed_on_commit
 from . import statements
 from .models import Payment
-from .providers import Outcome, Provider, provider_of
+from .providers import Outcome, Provider, Venue, provider_of
 
 logger = logging.getLogger("reservations.payments")
 
@@ -124,6 +125,29 @@ def paid(
     )
     with seat_changes(Via(provider), actor_id=actor_id):
         return run_and_announce(steps)
+
+
+def settled_by_staff_steps(
+    *, staff_id: int, reservation_id: int, amount: Decimal, settled_reference: str
+) -> sql.Steps[Settled]:
+    """Staff who took the money at the venue (or saw the invoice paid) settle the order: their
+    roles on its event in one statement (roles.py), then `settle_steps`. Either path runs it
+    (api/operations.py), in the ledger as the venue's, by them."""
+    codenames = ("view_console", "sell_at_box_office")
+    [allowed] = yield may_statement(
+        user_id=staff_id, codenames=codenames, reservation_id=reservation_id
+    )
+    refused_role(allowed, codenames)
+    return (
+        yield from settle_steps(
+            reservation_id=reservation_id,
+            provider=Venue.name,
+            reference=Venue.reference(reservation_id),
+            amount=amount,
+            settled_reference=settled_reference,
+            actor_id=staff_id,
+        )
+    )
 
 
 def settle_steps(

@@ -22,7 +22,7 @@ from django.utils import timezone
 from .. import exceptions
 from ..booking.sql import Rank, Statement, Steps
 from ..models import Reservation, ReservedSeat, Seat
-from ..roles import may_statement
+from ..roles import may_statement, refused_role
 from .codes import CodeRefused, TicketFacts, code_of, facts_of, head_of
 from .keys import signing_key
 from .models import CheckIn, GateCount, TicketKey
@@ -103,8 +103,7 @@ def scan_steps(*, user_id: int, event_id: int, scan: Scan) -> Steps[Scanned]:
     transactions are serial."""
     named = head_of(scan.code)
     [(allowed, earlier, public)] = yield _first(user_id, event_id, scan.nonce, named)
-    if not allowed:
-        raise exceptions.RoleRefused("scan_tickets")
+    refused_role((allowed,), ("scan_tickets",))
     if earlier is not None:  # the same scan sent again: its answer, nothing written
         rows = yield Statement(_TICKET, {"ticket_id": earlier, "event_id": event_id})
         return Scanned(event_id, _ticket(earlier, rows[0]), {})
@@ -141,7 +140,7 @@ def scan_steps(*, user_id: int, event_id: int, scan: Scan) -> Steps[Scanned]:
 
 
 def _first(user_id: int, event_id: int, nonce: str, named: tuple[int, int] | None) -> Statement:
-    may = may_statement(user_id=user_id, event_id=event_id, codename="scan_tickets")
+    may = may_statement(user_id=user_id, event_id=event_id, codenames=("scan_tickets",))
     named_event, key_id = named or (None, None)
     return Statement(
         f"SELECT ({may.sql}),"
