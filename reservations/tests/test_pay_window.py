@@ -14,6 +14,7 @@ Negative controls (run once, not committed):
 - `refunds_send` not counting the refunds already sent: the same late payment given back twice.
 """
 
+import json
 from datetime import timedelta
 from decimal import Decimal
 from functools import partial
@@ -22,6 +23,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from rest_framework.test import APIClient
 
 from harness.stripe_standin import WEBHOOK_SECRET, StripeStandIn, signed
 from reservations.confirmations.models import ConfirmationEmail
@@ -35,6 +37,7 @@ from reservations.payments.settling import attempts_close, paid, refunds_send, w
 from .conftest import bearer_client
 from .console_staff import staff_api, staff_in
 from .factories import VerifiedUserFactory, event_with_seats
+from .fast_calls import JSON, bearer, call, on_one_loop
 from .races import code_of, inventory_checked_after, run_together, users  # noqa: F401
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -488,3 +491,74 @@ def test_a_console_refund_racing_the_payment_never_refunds_an_unpaid_order(alice
         else:
             assert stored.status == "cancelled" and statuses(ids) == ["available", "available"]
             assert (stored.amount_taken, stored.refunded) == (80, 80)
+
+
+# Who settles (None: a bad token), which order ("missing": none), the body.
+SETTLE_SCRIPT = [
+    ("bob", "first", {"amount": "80.00"}),  # forbidden: no role
+    ("box office", "first", {"amount": "80.01"}),  # amount_above_total
+    ("box office", "first", {"amount": "-1"}),  # invalid
+    (None, "first", {"amount": "80.00"}),  # not_authenticated
+    ("box office", "missing", {"amount": "80.00"}),  # not_found
+    ("box office", "first", {"amount": "80.00", "reference": "till 3"}),  # 200, sold
+    ("box office", "first", {"amount": "80.00"}),  # the same payment again: its answer
+    ("box office", "sold at once", {"amount": "10.00"}),  # not_awaiting_payment
+]
+
+
+def test_a_settle_answers_exactly_as_through_django(fast, alice, bob):
+    tokens = {"box office": bearer(staff_in("Box office")), "bob": bearer(bob)}
+    tokens[None] = b"Bearer not-a-token"
+    buyer = bearer_client(alice)
+    sides = {}
+    for side in ("fast", "django"):
+        event, free = paid_online(), event_with_seats(rows=1, seats_per_row=1)
+        sold = order_of(buyer, free, seat_ids(free))
+        sides[side] = {"first": order_of(buyer, event, seat_ids(event)[:2])["id"]}
+        sides[side] |= {"sold at once": sold["id"], "missing": 999_999_999}
+
+    def request(side: str, step):
+        who, order, body = step
+        path = f"/api/staff/reservations/{sides[side][order]}/paid/"
+        return path, tokens[who], json.dumps(body).encode()
+
+    async def settles_on_the_loop():
+        answers = []
+        for step in SETTLE_SCRIPT:
+            path, token, body = request("fast", step)
+            headers = [(b"authorization", token), (b"content-type", JSON)]
+            answers.append(await call(fast, path, headers=headers, body=body))
+        return answers
+
+    fast_answers = on_one_loop(fast, settles_on_the_loop)
+    django_answers = []
+    for step in SETTLE_SCRIPT:
+        path, token, body = request("django", step)
+        answer = APIClient().post(
+            path, body, content_type="application/json", HTTP_AUTHORIZATION=token.decode()
+        )
+        django_answers.append((answer.status_code, answer.json()))
+
+    assert fast.django_app.paths == []  # the loop answered every settle
+    assert [status for status, _, _ in fast_answers] == [403, 403, 400, 401, 404, 200, 200, 409]
+    for step, (status, body, _), django_answer in zip(
+        SETTLE_SCRIPT, fast_answers, django_answers, strict=True
+    ):
+        assert (status, _as_shown(body)) == (django_answer[0], _as_shown(django_answer[1])), step
+    for side, orders in sides.items():
+        order = Reservation.objects.get(pk=orders["first"])
+        assert (order.status, order.amount_taken) == ("confirmed", Decimal("80.00")), side
+        payment = Payment.objects.get(reservation=order)
+        assert (payment.actor.username, payment.settled_reference) == ("box_office", "till 3")
+        via = SeatChange.objects.filter(seat_id__in=order.reserved_seats.values("seat_id"))
+        assert list(via.order_by("id").values_list("via", flat=True))[-2:] == ["venue"] * 2
+
+
+def _as_shown(body: dict) -> dict:
+    """An answer without what differs side by side: ids, times, the event's name."""
+    body = json.loads(json.dumps(body))
+    for name in ("id", "created_at", "pay_by", "event"):
+        body.pop(name, None)
+    for seat in body.get("seats", []):
+        seat.pop("id")
+    return body
