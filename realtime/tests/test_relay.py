@@ -60,7 +60,10 @@ def own_redis(settings):
         settings.REDIS_URL = server.url
         settings.REDIS_SENTINELS = []
         layer = {**django_settings.CHANNEL_LAYERS["default"]}
-        layer["CONFIG"] = {**layer["CONFIG"], "hosts": [Primary(server.url).layer_host()]}
+        # The socket timeout of config/settings.py's layer: a read that waits on a connection
+        # the restart left half-open is given up, as in production, instead of waiting forever.
+        host = Primary(server.url).layer_host(socket_timeout=15)
+        layer["CONFIG"] = {**layer["CONFIG"], "hosts": [host]}
         settings.CHANNEL_LAYERS = {"default": layer}
         channel_layers.backends.clear()
         yield server
