@@ -189,9 +189,9 @@ def test_two_hundred_clicks_on_one_seat_at_once_cost_one_transaction(memory_of_c
     fast_path = FastPath()
     run = fast_path._run
 
-    async def counted(steps):
+    async def counted(steps, changes):
         transactions.append(steps)
-        return await run(steps)
+        return await run(steps, changes)
 
     fast_path._run = counted
     fast = LoopApp(DjangoStandIn(), fast_path.routes())
