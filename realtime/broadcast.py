@@ -48,10 +48,38 @@ def on_queue_changed(sender, *, event_id: int, state: dict, **kwargs) -> None:
 
 
 def on_door_changed(sender, *, event_id: int, gates: dict, revoked: list[int], **kwargs) -> None:
-    """The receiver of reservations' `door_changed`: a gate's counts or revoked tickets to every
-    process with sockets of the event (the hub sends them to its consoles and scanners)."""
-    message = {"type": "door.message", "event_id": event_id, "gates": gates, "revoked": revoked}
-    _on_publisher_loop(_send_in_background, event_group(event_id), message)
+    """The receiver of reservations' `door_changed`: revoked tickets, or a gate's counts, to
+    every process with sockets of the event (the hub sends them to its consoles and scanners).
+    A gate's counts are gathered for DOOR_GATHER_SECONDS and go out as one message: at a
+    venue's opening a process answers hundreds of scans a second, and a publish of each took
+    a tenth of its CPU and held the console's frames back behind them (BENCHMARKS.md, the door)."""
+    if revoked:
+        message = {"type": "door.message", "event_id": event_id, "gates": {}, "revoked": revoked}
+        _on_publisher_loop(_send_in_background, event_group(event_id), message)
+    if gates:
+        _on_publisher_loop(_gates_gathered, event_id, gates)
+
+
+# How long a gate's counts wait for others' before they are published: a console's counts lag
+# the door by at most this (PROTOCOL.md "The door").
+DOOR_GATHER_SECONDS = 0.05
+_gates_pending: dict[int, dict[str, dict[str, int]]] = {}
+
+
+def _gates_gathered(event_id: int, gates: dict) -> None:
+    pending = _gates_pending.get(event_id)
+    if pending is None:
+        pending = _gates_pending[event_id] = {}
+        asyncio.get_running_loop().call_later(DOOR_GATHER_SECONDS, _gates_sent, event_id)
+    for gate, counts in gates.items():  # totals only grow: the largest is the latest
+        kept = pending.setdefault(gate, counts)
+        pending[gate] = {name: max(value, kept[name]) for name, value in counts.items()}
+
+
+def _gates_sent(event_id: int) -> None:
+    gates = _gates_pending.pop(event_id)
+    message = {"type": "door.message", "event_id": event_id, "gates": gates, "revoked": []}
+    _send_in_background(event_group(event_id), message)
 
 
 def on_family_revoked(sender, *, family: str, **kwargs) -> None:

@@ -12,6 +12,7 @@ from rest_framework_simplejwt.tokens import AccessToken
 from harness.waiting import until
 from realtime.hub import hub
 from reservations.services.booking_changes import reservation_refund
+from reservations.signals import door_changed_committed
 from reservations.tests import booking_calls
 from reservations.tests.console_staff import staff_in
 from reservations.tests.factories import UserFactory, event_with_seats
@@ -103,3 +104,16 @@ async def test_a_buyers_cancel_revokes_the_tickets_at_the_door():
     tickets = await call(lambda: sorted(order.reserved_seats.values_list("id", flat=True)))()
     assert await next_of_type(scanner, "door") == {"type": "door", "gates": {}, "revoked": tickets}
     await scanner.disconnect()
+
+
+async def test_check_ins_close_together_reach_the_console_as_one_frame_of_the_latest_totals():
+    """At a venue's opening a process answers hundreds of scans a second: their counts go out
+    gathered (broadcast.DOOR_GATHER_SECONDS), each gate's largest, not a frame a check-in."""
+    event = await call(event_with_seats)(rows=1, seats_per_row=1)
+    console = await authed(event.id, "?console=1", await call(staff_in)("Manager"))
+    assert await doors_of(event.id, 1) == 1
+    for gate, entered in (("North", 1), ("South", 1), ("North", 3), ("North", 2)):
+        door_changed_committed(event_id=event.id, gates={gate: {"entered": entered, "left": 0}})
+    gates = {"North": {"entered": 3, "left": 0}, "South": {"entered": 1, "left": 0}}
+    assert await door_frames(console) == [{"type": "door", "gates": gates, "revoked": []}]
+    await console.disconnect()
