@@ -22,9 +22,9 @@ def _role_token(username: str, role: str) -> str:
     return manage("shell", "-c", role_token_code(username, role)).split()[-1]
 
 
-def door_scans(rate: float, tickets: int, gates: int = 20, **env):
+def door_scans(rate: float, tickets: int, gates: int = 20):
     """`tickets` booked through the API, then scanned at `gates` gates, `rate` scans a second
-    offered across them (0: each gate as fast as answered), on one server process with `env`."""
+    offered across them (0: each gate as fast as answered), on one server process."""
 
     def run(ctx):
         event = new_event(ctx["name"], rows=tickets // 50 + 1, per_row=50)
@@ -32,7 +32,7 @@ def door_scans(rate: float, tickets: int, gates: int = 20, **env):
         tokens += ("--console-token", _role_token("bench-console", "Box office"))
         scanning = ("--tickets", tickets, "--gates", gates, "--rate", rate, "--seed", 1)
         users = ("--users", ctx["users"], "--auth", "bearer")
-        with servers("uvicorn", **env) as (urls, pids):
+        with servers("uvicorn") as (urls, pids):
             return loadtest(
                 urls, pids, event, "--profile", "door", *users, *tokens, *scanning, name=ctx["name"]
             )

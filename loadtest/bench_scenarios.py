@@ -216,11 +216,8 @@ SCENARIOS = {
     # and 10,000 waiting sockets on one server process.
     "queue-2000": queue_sale(2000),
     "queue-waiting-10k": queue_waiting(10_000),
-    # Issue 59: the door. 300 scans a second offered to one process (the target); and the same
-    # process with 4 request threads instead of 16 (fewer threads taking the GIL from the
-    # loop, which sends the console its frames).
+    # Issue 59: the door. 300 scans a second offered to one process (the target).
     "door-scans-300": door_scans(300, 3600),
-    "door-scans-300-4-threads": door_scans(300, 3600, HTTP_THREADS="4"),
 }
 
 # Named sets of scenarios for --only.

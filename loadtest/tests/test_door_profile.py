@@ -49,7 +49,8 @@ async def test_gates_let_each_ticket_in_once_and_refuse_the_rest_as_the_console_
     assert d["answers"]["replay"] == {"ok": 6}
     assert d["answers"]["forged"] == {"invalid_ticket": 12}
     assert sum(g["entered"] for g in d["counts_moved"].values()) == TICKETS
-    assert d["console_frames"] >= TICKETS and d["server_cpu_ms_per_scan"] > 0
+    # A gate's counts go out gathered (PROTOCOL.md "The door"): a frame carries several.
+    assert 0 < d["console_frames"] <= TICKETS and d["server_cpu_ms_per_scan"] > 0
     with psycopg.connect(DB_URL) as db:
         rows = db.execute(
             "SELECT count(*), count(DISTINCT ticket_id) FROM reservations_checkin "
