@@ -63,21 +63,27 @@ def on_door_changed(sender, *, event_id: int, gates: dict, revoked: list[int], *
 # How long a gate's counts wait for others' before they are published: a console's counts lag
 # the door by at most this (PROTOCOL.md "The door").
 DOOR_GATHER_SECONDS = 0.05
-_gates_pending: dict[int, dict[str, dict[str, int]]] = {}
+# Each publisher loop's gathered counts, by event (a test's loop may close before its timer
+# fires: what it gathered goes with it, and never stops another loop's).
+_gates_pending: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[int, dict]]" = (
+    weakref.WeakKeyDictionary()
+)
 
 
 def _gates_gathered(event_id: int, gates: dict) -> None:
-    pending = _gates_pending.get(event_id)
+    loop = asyncio.get_running_loop()
+    waiting = _gates_pending.setdefault(loop, {})
+    pending = waiting.get(event_id)
     if pending is None:
-        pending = _gates_pending[event_id] = {}
-        asyncio.get_running_loop().call_later(DOOR_GATHER_SECONDS, _gates_sent, event_id)
+        pending = waiting[event_id] = {}
+        loop.call_later(DOOR_GATHER_SECONDS, _gates_sent, waiting, event_id)
     for gate, counts in gates.items():  # totals only grow: the largest is the latest
         kept = pending.setdefault(gate, counts)
         pending[gate] = {name: max(value, kept[name]) for name, value in counts.items()}
 
 
-def _gates_sent(event_id: int) -> None:
-    gates = _gates_pending.pop(event_id)
+def _gates_sent(waiting: dict, event_id: int) -> None:
+    gates = waiting.pop(event_id)
     message = {"type": "door.message", "event_id": event_id, "gates": gates, "revoked": []}
     _send_in_background(event_group(event_id), message)
 

@@ -98,7 +98,7 @@ def scan_steps(*, user_id: int, event_id: int, scan: Scan) -> Steps[Scanned]:
     and the key the code names in one round trip; the code's signature; the ticket under its
     row lock (two gates at one instant: one lets the holder in), then its last check-in, in a
     statement of its own (read in the locking one, it would be of the moment before the lock
-    was had, and miss the check-in of the gate that had it); the rules (`_refusal`); the
+    was had, and miss the check-in of the gate that had it); the rules (`_refuse`); the
     check-in and its gate's count. Its row locks are PostgreSQL's; SQLite's write
     transactions are serial."""
     named = head_of(scan.code)
