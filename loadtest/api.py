@@ -65,9 +65,14 @@ async def fetch_own_holds(
     return [s["id"] for s in seats if s["mine"] and s["status"] == "locked"]
 
 
+async def fetch_map_ids(client: aiohttp.ClientSession, base: str, event_id: int) -> list[int]:
+    """The static map's `seats.id`: the order of the seats in a `state` frame (API.md)."""
+    return (await get_json(client, f"{base}/api/events/{event_id}/map/"))["seats"]["id"]
+
+
 def ws_url(base: str, event_id: int) -> str:
-    """The event's socket, asking for `snapshot` frames (PROTOCOL.md "Two forms of snapshot"):
-    the load tester's seat models hold every seat by id, and its figures stay those of that form."""
+    """The event's socket, as the shipped client opens it: its snapshots are `state` frames
+    (PROTOCOL.md "Two forms of snapshot"), read by the map's seat ids (`fetch_map_ids`)."""
     parsed = urlparse(base)
     scheme = "wss" if parsed.scheme == "https" else "ws"
-    return f"{scheme}://{parsed.netloc}/ws/events/{event_id}/?snapshot=full"
+    return f"{scheme}://{parsed.netloc}/ws/events/{event_id}/"

@@ -23,8 +23,9 @@ from collections import Counter
 import aiohttp
 import orjson
 
-from .api import ws_url
+from .api import fetch_map_ids, ws_url
 from .stats import quantiles
+from .watchers import state_seats
 
 FIGURES_EVERY = 1.0  # seconds: the shipped console's re-read after a booking frame
 
@@ -54,6 +55,7 @@ async def watch(
         token = await _token(session, base, username, password)
         headers = {"Authorization": f"Bearer {token}"}
         sale_url = f"{base}/api/staff/events/{event_id}/sale/"
+        seat_ids = await fetch_map_ids(session, base, event_id)
 
         async def read_figures() -> None:
             started = time.perf_counter()
@@ -67,7 +69,7 @@ async def watch(
         while ends - time.monotonic() > 0 and not (lags and quiet_for > quiet):
             # A socket the server closes is opened again, as the shipped console's is (a
             # snapshot on reconnecting: every seat's state again).
-            url = ws_url(base, event_id) + "&console=1"
+            url = ws_url(base, event_id) + "?console=1"
             async with session.ws_connect(url, max_msg_size=0) as socket:
                 await socket.send_str(json.dumps({"type": "auth", "token": token}))
                 heard = time.monotonic()
@@ -81,8 +83,8 @@ async def watch(
                         break
                     heard = time.monotonic()
                     frame = orjson.loads(message.data)
-                    if frame["type"] == "snapshot":
-                        status = {s["id"]: (s["status"], s["version"]) for s in frame["seats"]}
+                    if frame["type"] == "state":
+                        status = state_seats(frame, seat_ids)
                         counts = Counter(state for state, _ in status.values())
                         stream = (frame["epoch"], frame["seq"])
                     elif frame["type"] == "seats":

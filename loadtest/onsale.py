@@ -16,7 +16,7 @@ import orjson
 from .api import ws_url
 from .browser import Browser
 from .stats import Recorder, quantiles
-from .watchers import SeatModel, Watcher
+from .watchers import SeatModel, Watcher, state_seats
 
 # A failed read is tried again as the client's query cache does (app/queryClient.ts: twice,
 # for a network error or a 5xx, never a 4xx), after React Query's delays of 1 s and 2 s.
@@ -51,7 +51,9 @@ class Arrival:
         self.headers, self.cached_tag = headers, cached_tag
         self.seat_ids = seat_ids
         self.browser = Browser(base)
-        self.watcher = Watcher(index, ws_url(base, event_id), base, rec, session=self.browser)
+        self.watcher = Watcher(
+            index, ws_url(base, event_id), base, rec, session=self.browser, seat_ids=seat_ids
+        )
         self.watch_task: asyncio.Future | None = None
         self.answers: list[tuple[str, int, int, float]] = []  # op, status, body bytes, seconds
         self.started_ns = 0
@@ -136,9 +138,6 @@ def decoded(body: bytes, coding: str | None) -> dict:
     return orjson.loads(body)
 
 
-_STATUS = {"a": "available", "l": "locked", "p": "paying", "r": "reserved"}
-
-
 # The arrivals of one moment read the same bytes of `state/`: decoded once for all of them (a
 # model is only read, and changed in its own dict: watchers.SeatModel). Decoding the arena's
 # state for each was ~15 ms of the load client's CPU, which made a thousand arrivals wait for
@@ -158,13 +157,7 @@ def shared_state_position(body: bytes, coding: str | None, seat_ids: list[int]):
 
 def state_position(state: dict, seat_ids: list[int]) -> tuple[str, int, dict]:
     """`state/`'s body (API.md) as the watcher's model: (epoch, seq, seats by id)."""
-    seats = {
-        seat_id: (_STATUS[letter], version)
-        for seat_id, letter, version in zip(
-            seat_ids, state["status"], state["version"], strict=True
-        )
-    }
-    return state["epoch"], state["seq"], seats
+    return state["epoch"], state["seq"], state_seats(state, seat_ids)
 
 
 async def open_arrivals(arrivals: list[Arrival], within: float, patience: float) -> int:

@@ -15,7 +15,7 @@ from collections import Counter
 
 import orjson
 
-from .api import fetch_seats, http_session, ws_url
+from .api import fetch_map_ids, fetch_seats, http_session, ws_url
 from .browser import Browser
 from .stats import Recorder, proc_sample
 from .verdict import watchers_verdict
@@ -46,11 +46,14 @@ async def child_main(args) -> None:
     """A child's whole life: its share of the watchers, from the snapshots to the verdict."""
     rec = ChildRecorder()
     sockets = Browser(args.url[0], deflate=args.deflate)
+    async with http_session() as admin:
+        seat_ids = await fetch_map_ids(admin, args.url[0], args.event)
     watchers = []
     for i in range(args.watchers):
         if i % args.procs == args.child_index:
             base = args.url[i % len(args.url)]
-            watchers.append(Watcher(i, ws_url(base, args.event), base, rec, session=sockets))
+            url = ws_url(base, args.event)
+            watchers.append(Watcher(i, url, base, rec, session=sockets, seat_ids=seat_ids))
     tasks, _ = await open_watchers(watchers, args)
     ready = [w for w in watchers if w.ready.is_set() and not w.closed and w.failed is None]
     _line(

@@ -26,7 +26,7 @@ from .clickers import RETRIED, TRANSPORT_ERRORS, Clicker, book, hold_by_clicks
 from .onsale_buyers import hold_best, near_stage_picker
 from .queue_observed import Observed, parsed
 from .stats import Recorder
-from .watchers import SeatModel
+from .watchers import SeatModel, state_seats
 
 QUEUE_TURN_HEADER = "Queue-Turn"  # API.md "The turn token"
 # How long a buyer waits for its socket's first frame before joining anyway (the HTTP side
@@ -95,10 +95,12 @@ class QueueBuyer:
         ws_url: str,
         sockets: aiohttp.ClientSession,
         ranking: list[int],
+        seat_ids: list[int],
     ):
         self.clicker, self.plan, self.ws_url, self.sockets = clicker, plan, ws_url, sockets
         self.rec: Recorder = clicker.rec
         self.ranking = ranking
+        self.seat_ids = seat_ids  # the map's `seats.id`, which its `state` frames are read by
         self.seen = Observed(clicker.index, no_show=plan.no_show)
         self.model = SeatModel()
         self.ws: aiohttp.ClientWebSocketResponse | None = None
@@ -175,8 +177,8 @@ class QueueBuyer:
         if kind == "place":
             self.seen.places_told.append((message.get("entry_id"), message.get("number")))
             self.placed(message, now)
-        elif kind == "snapshot":
-            self.model.reset({s["id"]: (s["status"], s["version"]) for s in message["seats"]})
+        elif kind == "state":
+            self.model.reset(state_seats(message, self.seat_ids))
             if self.seen.turn_shown_ns is None:
                 self.seen.turn_shown_ns = now
             self.snapshot.set()

@@ -25,7 +25,7 @@ from pathlib import Path
 import orjson
 
 from . import figures
-from .api import fetch_seats, get_json, get_pages, http_session, ws_url
+from .api import fetch_map_ids, fetch_seats, get_json, get_pages, http_session, ws_url
 from .auth import AuthFailed, auth_for
 from .clickers import LOGINS_AT_ONCE, TRANSPORT_ERRORS, log_in
 from .onsale_buyers import stage_ranking
@@ -155,6 +155,7 @@ async def queue_run(options: argparse.Namespace) -> dict:
         base, event_id = options.url[0], options.event
         seats = await fetch_seats(admin, base, event_id)
         ranking = await stage_ranking(admin, base, event_id, seats)
+        seat_ids = await fetch_map_ids(admin, base, event_id)
         room, offset_ns = await _room(admin, base, event_id)
         on_sale_ns = iso_ns(room["on_sale_at"]) - offset_ns  # on this machine's clock
         opens_ns = iso_ns(room["opens_at"]) - offset_ns
@@ -193,7 +194,12 @@ async def queue_run(options: argparse.Namespace) -> dict:
             )
             buyers.append(
                 QueueBuyer(
-                    clicker, plan, ws_url=ws_url(url, event_id), sockets=sockets, ranking=ranking
+                    clicker,
+                    plan,
+                    ws_url=ws_url(url, event_id),
+                    sockets=sockets,
+                    ranking=ranking,
+                    seat_ids=seat_ids,
                 )
             )
         result.update(

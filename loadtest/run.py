@@ -11,7 +11,7 @@ from collections import Counter
 
 import aiohttp
 
-from .api import fetch_own_holds, fetch_seats, http_session, ws_url
+from .api import fetch_map_ids, fetch_own_holds, fetch_seats, http_session, ws_url
 from .auth import AuthFailed, auth_for
 from .browser import Browser
 from .clickers import LOGINS_AT_ONCE, TRANSPORT_ERRORS, Clicker, log_in
@@ -125,13 +125,16 @@ class Run:
         time to the snapshots, and memory per watcher."""
         options, rec, pids = self.options, self.rec, self.pids
         self.progress.phase = "connect"
+        seat_ids = await fetch_map_ids(self.admin, options.url[0], options.event)
+
+        def watcher(i: int, base: str) -> Watcher:
+            url = ws_url(base, options.event)
+            return Watcher(i, url, base, rec, session=self.sockets, seat_ids=seat_ids)
+
         before = proc_sample(pids)
         client_before = self_sample()
         if options.poll:
-            reference = Watcher(
-                -1, ws_url(options.url[0], options.event), options.url[0], rec, session=self.sockets
-            )
-            self.watchers.append(reference)
+            self.watchers.append(watcher(-1, options.url[0]))  # the reference
         for i in range(options.watchers):
             if i % options.procs:
                 continue  # a child process's watcher (--procs)
@@ -140,8 +143,7 @@ class Run:
                 seats_url = f"{base}/api/events/{options.event}/seats/"
                 self.watchers.append(Poller(i, seats_url, self.pollers_client, rec, options.poll))
             else:
-                watcher = Watcher(i, ws_url(base, options.event), base, rec, session=self.sockets)
-                self.watchers.append(watcher)
+                self.watchers.append(watcher(i, base))
         self.children = [await Child.start(options.argv, k) for k in range(1, options.procs)]
         self.connect_started = time.time_ns()
         self.tasks, opened_at = await open_watchers(self.watchers, options)

@@ -31,17 +31,30 @@ from .stats import Recorder
 FINAL_CODES = frozenset({CloseCode.UNKNOWN_EVENT})
 RECONNECT_CODES = frozenset(CloseCode) - FINAL_CODES
 
-# Snapshot text -> (seq, epoch, seats by id): watchers that receive the same snapshot text (most
-# of a connect burst) parse it once and share the seats.
+_STATUS = {"a": "available", "l": "locked", "p": "paying", "r": "reserved"}
+
+
+def state_seats(state: dict, seat_ids: list[int]) -> dict[int, tuple[str, int]]:
+    """A `state` frame's (or `state/`'s) seats by id: its letters and versions are in the order
+    of the map's `seats.id` (API.md)."""
+    return {
+        seat_id: (_STATUS[letter], version)
+        for seat_id, letter, version in zip(
+            seat_ids, state["status"], state["version"], strict=True
+        )
+    }
+
+
+# Snapshot text -> (seq, epoch, seats by id): watchers that receive the same `state` frame (most
+# of a connect burst; an event's watchers read it by the same map) parse it once and share the
+# seats.
 _snapshots: dict[str, tuple[int, str, dict[int, tuple[str, int]]]] = {}
 
 
-def _snapshot_of(text: str, message: dict) -> tuple[int, str, dict[int, tuple[str, int]]]:
-    parsed = (
-        message["seq"],
-        message["epoch"],
-        {s["id"]: (s["status"], s["version"]) for s in message["seats"]},
-    )
+def _snapshot_of(
+    text: str, message: dict, seat_ids: list[int]
+) -> tuple[int, str, dict[int, tuple[str, int]]]:
+    parsed = (message["seq"], message["epoch"], state_seats(message, seat_ids))
     if len(_snapshots) > 64:
         _snapshots.clear()
     _snapshots[text] = parsed
@@ -120,7 +133,10 @@ class SeatModel:
 
 
 class Watcher:
-    """One socket on one event. States: connecting, ready (has a snapshot), closed."""
+    """One socket on one event. States: connecting, ready (has a snapshot), closed.
+
+    `seat_ids`: the map's `seats.id` (api.fetch_map_ids), which its `state` frames are read by.
+    """
 
     def __init__(
         self,
@@ -130,9 +146,10 @@ class Watcher:
         rec: Recorder,
         *,
         session: Browser,
+        seat_ids: list[int],
     ):
         self.index, self.ws_url, self.origin, self.rec = index, ws_url, origin, rec
-        self.session = session
+        self.session, self.seat_ids = session, seat_ids
         self._model = SeatModel()
         # Changes received and not yet applied to the model: applied when the model is read
         # (a buyer choosing seats, the verdict), so that watching costs the load client a list
@@ -205,7 +222,7 @@ class Watcher:
         """One socket, until the server closes it: the close code it sent, if it sent one."""
         url = self.ws_url
         if self.resume is not None:
-            url += f"&epoch={self.resume[0]}&seq={self.resume[1]}"  # after api.ws_url's query
+            url += f"?epoch={self.resume[0]}&seq={self.resume[1]}"
         socket = self._ws = await self.session.websocket(url, self.origin)
         self.closed = False
         self.rec.connected += 1
@@ -227,9 +244,9 @@ class Watcher:
             self.on_seats(message, now)
         elif kind == "presence":
             self.rec.presence += 1
-        elif kind == "snapshot":
+        elif kind == "state":
             self.resume = None
-            self.on_snapshot(*_snapshot_of(text, message))
+            self.on_snapshot(*_snapshot_of(text, message, self.seat_ids))
         elif kind == "resumed" and self.resume is not None:
             _, _, base = self.resume
             self.resume = None

@@ -66,8 +66,8 @@ def _resume_position(query_string: bytes) -> tuple[str, int] | None:
 
 
 def _query_says(query_string: bytes, name: str, value: str) -> bool:
-    """Whether the socket's query has `name=value`: `?snapshot=full` (the client takes its
-    snapshots as `snapshot` frames, not `state`), `?console=1` (the organiser's console,
+    """Whether the socket's query has `name=value`: `?snapshot=full` (a logged-in socket takes
+    its snapshots as `snapshot` frames, not `state`), `?console=1` (the organiser's console,
     PROTOCOL.md), `?door=1` (a door's scanner)."""
     try:
         query = parse_qs(query_string.decode("ascii"), max_num_fields=4)
@@ -131,8 +131,7 @@ class EventSeatsConsumer(ClosingConsumer):
         self._identity_ends: asyncio.TimerHandle | None = None  # when its access token expires
         self.family: str | None = None  # the login its token is of (hub.family_revoked)
         query = self.scope.get("query_string", b"")
-        # The compact form unless asked: a handshake of a few hundred bytes brings no more.
-        self._compact = not _query_says(query, "snapshot", "full")
+        self._asks_full = _query_says(query, "snapshot", "full")
         self._console = _query_says(query, "console", "1")
         self._door = _query_says(query, "door", "1")  # a door's scanner (PROTOCOL.md)
         self._counted = False
@@ -293,6 +292,13 @@ class EventSeatsConsumer(ClosingConsumer):
         if account is not None:
             hub().identify(self, account)
 
+    @property
+    def _takes_full_snapshots(self) -> bool:
+        """PROTOCOL.md "Two forms of snapshot": `snapshot` frames go to a socket that asked for
+        them and says whose it is (`auth`); any other gets `state` frames, so an anonymous
+        handshake of a few hundred bytes brings no more than the compact form."""
+        return self._asks_full and self.account is not None
+
     def _snapshot_requested(self) -> None:
         """Answer at once if the socket's ration allows, else once, at the window's end."""
         wait = self.session.snapshot_wait(time.monotonic(), self.outbox.holding)
@@ -309,7 +315,9 @@ class EventSeatsConsumer(ClosingConsumer):
         self.session.snapshot_reading(time.monotonic())
         self.outbox.hold()
         try:
-            epoch, seq, snapshot = await hub().snapshot(self.event_id, self._compact)
+            epoch, seq, snapshot = await hub().snapshot(
+                self.event_id, not self._takes_full_snapshots
+            )
         except Exception as exc:  # Redis or the database went away mid-read
             logger.warning("snapshot of event %s failed: %s", self.event_id, exc)
             await self.drop(CloseCode.LAYER_DOWN)

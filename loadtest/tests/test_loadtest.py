@@ -107,7 +107,7 @@ async def test_with_deflate_watchers_read_a_compressing_servers_pushes_and_the_v
         socket = await browser.websocket(ws_url(server.url, stack.event_id), server.url)
         assert socket.protocol.extensions  # permessage-deflate agreed
         socket.listen(lambda text: first.done() or first.set_result(text))
-        assert orjson.loads(await asyncio.wait_for(first, 10))["type"] == "snapshot"
+        assert orjson.loads(await asyncio.wait_for(first, 10))["type"] == "state"
         browser.close()
 
         argv = ["--url", server.url, "--event", str(stack.event_id), "--users", str(stack.users)]

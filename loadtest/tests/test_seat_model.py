@@ -79,7 +79,7 @@ def _change(seat_id: int, status: str, version: int) -> dict:
 
 async def test_a_watcher_applies_merged_frames_drops_duplicates_by_seq_and_resyncs_on_a_gap():
     rec = Recorder()
-    watcher = Watcher(0, "ws://unused/", "http://unused", rec, session=None)
+    watcher = Watcher(0, "ws://unused/", "http://unused", rec, session=None, seat_ids=[1, 2, 3])
     watcher._ws = socket = _Socket()
     watcher.on_snapshot(
         120, "k3f9", {1: ("available", 0), 2: ("available", 0), 3: ("available", 0)}

@@ -9,9 +9,8 @@ import httpx
 from harness.servers import token
 
 
-def ws_url(base: str, event_id: int, query: str = "?snapshot=full") -> str:
-    """The event's socket, by default asking for `snapshot` frames (every seat by id), which
-    these tests read; the default form's own test is in test_seat_list_answers.py."""
+def ws_url(base: str, event_id: int, query: str = "") -> str:
+    """The event's socket: anonymous, its snapshots are `state` frames (PROTOCOL.md)."""
     return base.replace("http://", "ws://") + f"/ws/events/{event_id}/{query}"
 
 

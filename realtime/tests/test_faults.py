@@ -196,7 +196,7 @@ async def _sweeper_away(base, env, event, seat):
     sweeper = _sweeper(env)
     try:
         async with websockets.connect(ws_url(base, event.id)) as watcher:
-            await next_of_type(watcher, "snapshot")
+            await next_of_type(watcher, "state")
             await asyncio.sleep(1)  # the sweeper is up and sweeping
             sweeper.send_signal(signal.SIGKILL)
             sweeper.wait(timeout=5)

@@ -221,13 +221,13 @@ def test_a_server_subscribes_to_no_event_once_its_events_are_idle(stack_env):
 async def _watch_briefly(base, events):
     for event in events:
         async with websockets.connect(ws_url(base, event.id)) as socket:
-            assert json.loads(await socket.recv())["type"] == "snapshot"
+            assert json.loads(await socket.recv())["type"] == "state"
 
 
 async def _watch_a_lock(base, event, seat):
     async with websockets.connect(ws_url(base, event.id)) as socket:
         snapshot = json.loads(await socket.recv())
-        assert snapshot["type"] == "snapshot" and len(snapshot["seats"]) == 20
+        assert snapshot["type"] == "state" and snapshot["seats_total"] == 20
         assert (await lock_as_alice(base, event, seat)).status_code == 200
         message = await next_seats(socket)
         assert message["changes"][0]["id"] == seat.id

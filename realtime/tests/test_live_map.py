@@ -137,7 +137,7 @@ async def _resume_from_state(base, event, seats):
         httpx.AsyncClient() as http,
         websockets.connect(ws_url(base, event.id)) as first_watcher,
     ):
-        await next_of_type(first_watcher, "snapshot")
+        await next_of_type(first_watcher, "state")
         await http.post(lock.format(seats[0].id), json={}, headers=alice)
         await next_of_type(first_watcher, "seats")
         state = (await http.get(f"{base}/api/events/{event.id}/state/")).json()
@@ -145,8 +145,8 @@ async def _resume_from_state(base, event, seats):
         await next_of_type(first_watcher, "seats", until=lambda m: m["seq"] > state["seq"])
 
         # Sent after the state was read, before this socket came: replayed, not snapshotted.
-        query = f"&epoch={state['epoch']}&seq={state['seq']}"
-        async with websockets.connect(ws_url(base, event.id) + query) as resumed:
+        query = f"?epoch={state['epoch']}&seq={state['seq']}"
+        async with websockets.connect(ws_url(base, event.id, query)) as resumed:
             first = json.loads(await resumed.recv())
             assert first == {
                 "type": "resumed",
@@ -169,10 +169,10 @@ async def _resume_from_state(base, event, seats):
         await next_of_type(first_watcher, "seats", until=lambda m: m["seq"] >= state["seq"] + 72)
 
         # Another epoch, a position too far back, or no position: a snapshot.
-        too_far_back = f"&epoch={state['epoch']}&seq={state['seq']}"
-        for query in ("&epoch=other&seq=1", "&epoch=&seq=x", "&seq=3", too_far_back):
-            async with websockets.connect(ws_url(base, event.id) + query) as fresh:
-                assert json.loads(await fresh.recv())["type"] == "snapshot"
+        too_far_back = f"?epoch={state['epoch']}&seq={state['seq']}"
+        for query in ("?epoch=other&seq=1", "?epoch=&seq=x", "?seq=3", too_far_back):
+            async with websockets.connect(ws_url(base, event.id, query)) as fresh:
+                assert json.loads(await fresh.recv())["type"] == "state"
 
 
 def _conninfo():
@@ -204,7 +204,7 @@ async def _refused_from_memory(base, event, seat, bob):
         httpx.AsyncClient(timeout=10) as http,
         websockets.connect(ws_url(base, event.id)) as watcher,
     ):  # the map is kept
-        await next_of_type(watcher, "snapshot")
+        await next_of_type(watcher, "state")
         assert (await http.post(lock, json={}, headers=alice_token)).status_code == 200
         await next_of_type(watcher, "seats")
 
@@ -253,7 +253,7 @@ async def _two_waves(base, event, seat, tokens):
         httpx.AsyncClient(timeout=30, limits=limits) as http,
         websockets.connect(ws_url(base, event.id)) as watcher,
     ):
-        await next_of_type(watcher, "snapshot")
+        await next_of_type(watcher, "state")
 
         async def click(headers):
             response = await http.post(lock, json={}, headers=headers)
@@ -317,7 +317,7 @@ async def _detail_counts(base, event, seats, premium):
     alice = token(base, "alice")
     url = f"{base}/api/events/{event.id}"
     async with httpx.AsyncClient() as http, websockets.connect(ws_url(base, event.id)) as watcher:
-        await next_of_type(watcher, "snapshot")
+        await next_of_type(watcher, "state")
         await http.post(
             f"{url}/lock/", json={"seat_ids": [seats[0].id, seats[5].id]}, headers=alice
         )

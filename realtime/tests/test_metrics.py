@@ -82,7 +82,7 @@ async def _clicks_to_three_watchers(base, watched, other):
         ]
         lone = await stack.enter_async_context(websockets.connect(ws_url(base, other.id)))
         for socket in [*watchers, lone]:
-            await next_of_type(socket, "snapshot")
+            await next_of_type(socket, "state")
         before = await asyncio.to_thread(scrape, base)
         assert sockets(before, watched) == 3
         assert sockets(before, other) == 1
@@ -185,7 +185,7 @@ async def _two_processes(proxy, first, second, event):
         urls = [ws_url(first.url, event.id)] * 2 + [ws_url(second.url, event.id)] * 3
         watchers = [await stack.enter_async_context(websockets.connect(url)) for url in urls]
         for socket in watchers:
-            await next_of_type(socket, "snapshot")
+            await next_of_type(socket, "state")
         async with httpx.AsyncClient(headers=token(proxy, "alice"), timeout=10) as http:
             for base, seat in ((first.url, seats[0]), (second.url, seats[1])):
                 answer = await http.post(f"{base}/api/events/{event.id}/seats/{seat.id}/lock/")

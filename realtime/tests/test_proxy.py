@@ -68,7 +68,7 @@ async def _a_change_through_the_proxy_reaches_every_process(proxy, first, second
     async with contextlib.AsyncExitStack() as stack:
         watchers = [await stack.enter_async_context(websockets.connect(url)) for url in urls]
         for watcher in watchers:  # the upgrade went through: each has its snapshot
-            await next_of_type(watcher, "snapshot")
+            await next_of_type(watcher, "state")
         seat = await asyncio.to_thread(lambda: event.seats.order_by("id").first())
         async with httpx.AsyncClient(headers=token(proxy, "alice")) as http:
             response = await http.post(f"{proxy}/api/events/{event.id}/seats/{seat.id}/lock/")
@@ -105,7 +105,7 @@ class Watcher:
                 async with websockets.connect(self.url, open_timeout=5) as socket:
                     async for frame in socket:
                         message = json.loads(frame)
-                        if message["type"] == "snapshot":
+                        if message["type"] == "state":
                             self.snapshots += 1
                             self.ready.set()
                         elif message["type"] == "seats":

@@ -49,22 +49,23 @@ def test_a_seat_locked_while_the_primary_fails_over_is_on_every_map_within_ten_s
 ):
     event = event_with_seats(rows=1, seats_per_row=6)
     UserFactory(username="alice")
-    seat = event.seats.order_by("id").first()
+    seat_ids = list(event.seats.order_by("id").values_list("id", flat=True))  # the map's order
     with sentinel_redis() as engines:
         env = {**stack_env, **engines.env()}
         with server_processes(env, count=2) as servers:
             bases = [server.url for server in servers]
             bearer = token(bases[0], "alice")
-            asyncio.run(_failover_scenario(engines, bases, event.id, seat.id, bearer))
+            asyncio.run(_failover_scenario(engines, bases, event.id, seat_ids, bearer))
 
 
-async def _failover_scenario(engines, bases, event_id, seat_id, bearer) -> None:
+async def _failover_scenario(engines, bases, event_id, seat_ids, bearer) -> None:
     rec = Recorder()
     session = Browser(bases[0])
     watchers = [
-        Watcher(i, ws_url(base, event_id), base, rec, session=session)
+        Watcher(i, ws_url(base, event_id), base, rec, session=session, seat_ids=seat_ids)
         for i, base in enumerate(bases * WATCHERS_PER_SERVER)
     ]
+    seat_id = seat_ids[0]
     tasks = [asyncio.ensure_future(w.run()) for w in watchers]
     try:
         async with asyncio.timeout(10):

@@ -68,7 +68,7 @@ epoch: Epoch
 seats: SeatChange[]
 }
 /**
- * A snapshot in the compact form of GET .../state/ (API.md), to every socket not opened with ?snapshot=full: one entry per seat in the order of map/'s seats.id.
+ * A snapshot in the compact form of GET .../state/ (API.md), to every socket but a logged-in one opened with ?snapshot=full: one entry per seat in the order of map/'s seats.id.
  * 
  * This interface was referenced by `Protocol`'s JSON-Schema
  * via the `definition` "StateFrame".
