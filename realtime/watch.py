@@ -25,12 +25,8 @@ _STATUS = {
 def line_of(message: dict, now_ns: int) -> str:
     """One message of the socket as a line a person reads (PROTOCOL.md's frames)."""
     kind = message.get("type")
-    if kind in ("snapshot", "state"):  # a snapshot's full form, or its compact one (the default)
-        statuses = (
-            [seat["status"] for seat in message["seats"]]
-            if kind == "snapshot"
-            else [_STATUS[letter] for letter in message["status"]]
-        )
+    if kind == "state":  # a snapshot: the only form an anonymous socket gets (PROTOCOL.md)
+        statuses = [_STATUS[letter] for letter in message["status"]]
         return f"snapshot seq={message['seq']} epoch={message['epoch']} {dict(Counter(statuses))}"
     if kind == "seats":
         latency = (now_ns - message.get("ts", now_ns)) / 1e6

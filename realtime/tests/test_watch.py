@@ -27,7 +27,5 @@ def test_seats_say_their_changes_and_their_push_latency():
         "changes": [{"id": 5, "status": "locked", "version": 3}],
     }
     assert line_of(frame, NOW) == "seats seq=124 +2.5 ms  5:locked@v3"
-    snapshot = {"type": "snapshot", "seq": 1, "epoch": "k3", "seats": [{"status": "available"}]}
-    assert line_of(snapshot, NOW) == "snapshot seq=1 epoch=k3 {'available': 1}"
     compact = {"type": "state", "seq": 1, "epoch": "k3", "status": "aal", "version": [1, 1, 2]}
     assert line_of(compact, NOW) == "snapshot seq=1 epoch=k3 {'available': 2, 'locked': 1}"
