@@ -24,5 +24,8 @@ export default defineConfig({
     environment: 'node',
     // The component tests ask the canvas where it drew a seat, as the e2e suite does.
     env: { VITE_SEATMAP_PROBES: '1' },
+    // `make test` runs Vitest beside pytest's workers on two cores: a test that spawns a tool
+    // (api-types.test.ts) or waits for animation frames took over Vitest's 5 s there.
+    testTimeout: 30_000,
   },
 });

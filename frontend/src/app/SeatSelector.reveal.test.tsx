@@ -33,7 +33,7 @@ describe('SeatSelector: the block Find seats holds is brought into view', () => 
     fireEvent.click(submit);
     await waitFor(() => expect(screen.getByTestId('find-seats-result').textContent).toMatch(/^Found 2 seats/));
     // The plan flies there in a few frames.
-    await waitFor(() => expect([1, 3].map((id) => onCanvas(canvas.seatMap!.seatPoint(id)!))).toEqual([true, true]), { timeout: 3_000 });
+    await waitFor(() => expect([1, 3].map((id) => onCanvas(canvas.seatMap!.seatPoint(id)!))).toEqual([true, true]), { timeout: 10_000 });
     expect(canvas.seatMap!.view().scale).toBeCloseTo(zoomed.scale);
     expect(document.activeElement).toBe(submit);
   });
