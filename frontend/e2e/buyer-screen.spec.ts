@@ -239,12 +239,12 @@ test('a click on a seat the map shows held by someone else is answered from the 
   const eventId = createEvent('Already held', 2, 8);
   const bob = await apiAs(request, 'bob');
   const taken = await bob.seatId(eventId, 'A3');
-  // A browser in British English: the hold's end reads as a 24-hour clock. Alice logs in
-  // before Bob's hold starts: it lasts SEAT_LOCK_SECONDS=6 here, and on a slow machine her
-  // login and first reads took 4.4 of them.
+  // A browser in British English: the hold's end reads as a 24-hour clock. Bob holds once
+  // Alice's map is open (the hold reaches it pushed): it lasts SEAT_LOCK_SECONDS=6 here, and on
+  // a slow machine her login and first reads took 4.4 of them, her page 10 s once.
   const page = await loginAs(browser, 'alice', contexts, { ...DESKTOP, locale: 'en-GB' });
-  await bob.lock(eventId, taken);
   await openEvent(page, eventId);
+  await bob.lock(eventId, taken);
   const seatButton = page.locator(`button[data-seat-id="${taken}"]`);
   await expect(seatButton).toHaveAccessibleName(/held by someone else/);
   const sent: string[] = [];
