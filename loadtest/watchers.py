@@ -20,7 +20,7 @@ import time
 import aiohttp
 import orjson
 
-from realtime.protocol import CloseCode
+from realtime.protocol import STATE_OF_LETTER, CloseCode
 
 from .browser import Browser
 from .stats import Recorder
@@ -31,14 +31,12 @@ from .stats import Recorder
 FINAL_CODES = frozenset({CloseCode.UNKNOWN_EVENT})
 RECONNECT_CODES = frozenset(CloseCode) - FINAL_CODES
 
-_STATUS = {"a": "available", "l": "locked", "p": "paying", "r": "reserved"}
-
 
 def state_seats(state: dict, seat_ids: list[int]) -> dict[int, tuple[str, int]]:
     """A `state` frame's (or `state/`'s) seats by id: its letters and versions are in the order
     of the map's `seats.id` (API.md)."""
     return {
-        seat_id: (_STATUS[letter], version)
+        seat_id: (STATE_OF_LETTER[letter], version)
         for seat_id, letter, version in zip(
             seat_ids, state["status"], state["version"], strict=True
         )

@@ -32,13 +32,11 @@ from .live_map_seat import (
     AVAILABLE,
     IN_AN_ORDER,
     LOCKED,
-    PAYING,
-    RESERVED,
     LiveSeat,
     changed_between,
     live_seat,
 )
-from .protocol import snapshot_frame
+from .protocol import STATE_LETTER, snapshot_frame
 
 logger = logging.getLogger("realtime.live_map")
 
@@ -46,8 +44,6 @@ REREAD_SECONDS = 30.0
 # A view (a snapshot, the state body) is built at most this often while seats keep changing;
 # the hub sets the coalescing window (the sockets' own delay).
 DEFAULT_MAX_AGE = 0.1
-
-_LETTER = {AVAILABLE: "a", LOCKED: "l", PAYING: "p", RESERVED: "r"}  # state/'s `status` (API.md)
 
 
 @dataclass(frozen=True, slots=True)
@@ -319,7 +315,7 @@ class LiveMap:
             status = effective_status(change["status"], seat.deadline, now)
             if status == LOCKED:
                 until[str(seat_id)] = change["locked_until"]
-            letters.append(_LETTER[status])
+            letters.append(STATE_LETTER[status])
             versions.append(change["version"])
         return orjson.dumps(
             {

@@ -16,6 +16,10 @@ import jsonschema
 
 from reservations.wire_values import iso
 
+# A seat's state as one letter in a `state` frame and `state/`'s `status` (API.md), and back.
+STATE_LETTER = {"available": "a", "locked": "l", "paying": "p", "reserved": "r"}
+STATE_OF_LETTER = {letter: state for state, letter in STATE_LETTER.items()}
+
 SCHEMA_PATH = Path(__file__).with_name("protocol.schema.json")
 
 

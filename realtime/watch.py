@@ -14,19 +14,14 @@ from collections import Counter
 
 import websockets
 
-_STATUS = {
-    "a": "available",
-    "l": "locked",
-    "p": "paying",
-    "r": "reserved",
-}  # a `state` frame's letters
+from .protocol import STATE_OF_LETTER
 
 
 def line_of(message: dict, now_ns: int) -> str:
     """One message of the socket as a line a person reads (PROTOCOL.md's frames)."""
     kind = message.get("type")
     if kind == "state":  # a snapshot: the only form an anonymous socket gets (PROTOCOL.md)
-        statuses = [_STATUS[letter] for letter in message["status"]]
+        statuses = [STATE_OF_LETTER[letter] for letter in message["status"]]
         return f"snapshot seq={message['seq']} epoch={message['epoch']} {dict(Counter(statuses))}"
     if kind == "seats":
         latency = (now_ns - message.get("ts", now_ns)) / 1e6
