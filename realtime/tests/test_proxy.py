@@ -5,6 +5,7 @@ import asyncio
 import contextlib
 import json
 import signal
+import time
 
 import httpx
 import pytest
@@ -196,9 +197,14 @@ _open_sockets: list = []
 
 async def _sockets_past_the_proxy_limits(url: str):
     try:
-        # A storm of 130 at once: the burst opens, the rest are refused.
-        storm = await asyncio.gather(*(_refused(url) for _ in range(130)))
-        assert 90 <= storm.count(None) <= 110 and storm.count(429) >= 20, storm.count(None)
+        # A storm of 200 at once: the burst opens, and 20 a second more while the storm lasts
+        # (a second and more on a busy machine); the rest are refused.
+        started = time.monotonic()
+        storm = await asyncio.gather(*(_refused(url) for _ in range(200)))
+        lasted = time.monotonic() - started
+        opened = storm.count(None)
+        assert 90 <= opened <= 101 + 20 * lasted + 2, (opened, lasted)
+        assert storm.count(429) == 200 - opened >= 40, (opened, lasted)
         # Opened at a pace under the rate, sockets open until 256 are open at once.
         await asyncio.sleep(2)
         while len(_open_sockets) < 256:
