@@ -62,7 +62,22 @@ def may_statement(
     backend, answers `has_perm`: its own or a group's), or is staff of the event (or of the
     booking's event) in a role that has it. Django's own reads of every permission an account
     has cost a door scan 1.4 ms of CPU against 0.1; the loop's steps send it in their first
-    round trip (tickets/door.py, payments/settling.py)."""
+    round trip (tickets/door.py), or as the first columns of it (payments/settling.py)."""
+    columns, params = may_columns(
+        user_id=user_id, codenames=codenames, event_id=event_id, reservation_id=reservation_id
+    )
+    return Statement(f"SELECT {columns}", params)
+
+
+def may_columns(
+    *,
+    user_id: int,
+    codenames: tuple[str, ...],
+    event_id: int | None = None,
+    reservation_id: int | None = None,
+) -> tuple[str, dict]:
+    """`may_statement`'s columns and their parameters, for a statement that reads them with
+    its own."""
     user = get_user_model()
     held = user.user_permissions.through._meta.db_table
     members, given = user.groups.through._meta.db_table, Group.permissions.through._meta.db_table
@@ -86,7 +101,7 @@ def may_statement(
             OR EXISTS (SELECT 1 FROM {EventStaff._meta.db_table} s WHERE s.user_id = u.id
                 AND s.event_id = {event}
                 AND s.role IN ({", ".join(f"%({name})s" for name in named)}))))""")
-    return Statement(f"SELECT {', '.join(columns)}", params)
+    return ", ".join(columns), params
 
 
 def refused_role(allowed: tuple, codenames: tuple[str, ...]) -> None:

@@ -22,8 +22,10 @@ The order (`Rank`), which is why two booking calls can never wait on each other 
    ``INSERT ... ON CONFLICT DO NOTHING``: a second claim of the same key waits for the first's
    transaction on the unique index, then finds it), a cancel's reservation row and its seats'
    booking rows.
-5. The seat rows, ``FOR UPDATE`` ordered by id (or one seat by a conditional ``UPDATE``), so
-   two multi-seat calls lock their common seats in the same order.
+5. The seat rows, ``FOR UPDATE`` ordered by id (or one seat by a conditional ``UPDATE``; or,
+   where no rule decides between the lock and the write, by the write's own ordered subquery:
+   ``sql.seats_written_in_order``), so two multi-seat calls lock their common seats in the same
+   order.
 6. Only then the clock and the availability check, so the check and the write see the same
    committed state. (The one-seat lock and unlock try a conditional UPDATE, guarded by the seat
    row's own rules, whose clock is read just before it, written to refuse more than the rule,
@@ -151,6 +153,20 @@ def seat_rows_steps(*, event_id: int, seat_ids: Iterable[int]) -> "sql.Steps[lis
         event_exists = bool((yield sql.event_exists(event_id=event_id)))
         raise not_in_event(event_exists=event_exists, wanted=wanted, found={r[0] for r in rows})
     return [sql.seat_from_row(row, event_id) for row in rows]
+
+
+def seat_rows_written_steps(
+    write: "sql.SeatWrite", *, event_id: int, seat_ids: Iterable[int], **values
+) -> "sql.Steps[list[Seat]]":
+    """`write` on the event's seats with these ids, locked in id order by the same statement
+    (rank SEATS), as written; 404 if any is not in the event (its write rolled back with the
+    transaction)."""
+    wanted = sorted(set(seat_ids))
+    rows = yield sql.seats_written_in_order(write, event_id=event_id, seat_ids=wanted, **values)
+    if len(rows) != len(wanted):
+        event_exists = bool((yield sql.event_exists(event_id=event_id)))
+        raise not_in_event(event_exists=event_exists, wanted=wanted, found={r[0] for r in rows})
+    return sorted((sql.seat_from_row(row, event_id) for row in rows), key=lambda seat: seat.id)
 
 
 def reservation_row_locked(reservation_id: int) -> Reservation:

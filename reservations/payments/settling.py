@@ -30,7 +30,7 @@ from ..booking.bookings import ReservedSeatRecord, seats_written
 from ..booking.locking import (
     reservation_row_locked,
     seat_rows_locked,
-    seat_rows_steps,
+    seat_rows_written_steps,
     transaction_settings_sent,
 )
 from ..booking.runner import run_and_announce
@@ -39,7 +39,7 @@ from ..ledger.context import seat_changes
 from ..ledger.models import Via
 from ..models import Event, Reservation, ReservedSeat, Seat
 from ..money import ZERO
-from ..roles import may_statement, refused_role
+from ..roles import may_columns, may_statement, refused_role
 from ..signals import bookings_changed_on_commit
 from . import statements
 from .models import Payment
@@ -127,17 +127,16 @@ def paid(
         return run_and_announce(steps)
 
 
+# What staff who settle an order may do on its event (roles.py).
+SETTLED_BY_STAFF = ("view_console", "sell_at_box_office")
+
+
 def settled_by_staff_steps(
     *, staff_id: int, reservation_id: int, amount: Decimal, settled_reference: str
 ) -> sql.Steps[Settled]:
-    """Staff who took the money at the venue (or saw the invoice paid) settle the order: their
-    roles on its event in one statement (roles.py), then `settle_steps`. Either path runs it
-    (api/operations.py), in the ledger as the venue's, by them."""
-    codenames = ("view_console", "sell_at_box_office")
-    [allowed] = yield may_statement(
-        user_id=staff_id, codenames=codenames, reservation_id=reservation_id
-    )
-    refused_role(allowed, codenames)
+    """Staff who took the money at the venue (or saw the invoice paid) settle the order:
+    `settle_steps`, with their roles on its event read with the order's row lock (roles.py).
+    Either path runs it (api/operations.py), in the ledger as the venue's, by them."""
     return (
         yield from settle_steps(
             reservation_id=reservation_id,
@@ -146,6 +145,7 @@ def settled_by_staff_steps(
             amount=amount,
             settled_reference=settled_reference,
             actor_id=staff_id,
+            roles=SETTLED_BY_STAFF,
         )
     )
 
@@ -158,21 +158,30 @@ def settle_steps(
     amount: Decimal,
     settled_reference: str,
     actor_id: int | None,
+    roles: tuple[str, ...] = (),
 ) -> sql.Steps[Settled]:
-    """`paid`'s reads and writes: the order's row lock, then (still awaiting payment) its seats
-    in id order; decided in Python over what they read."""
-    rows = yield statements.order_for_update(reservation_id=reservation_id)
+    """`paid`'s reads and writes: the order's row lock (with the `roles` the actor needs),
+    its payment and seats, then (still awaiting payment) its seats written sold, locked in id
+    order; decided in Python over what they read."""
+    may = roles and may_columns(user_id=actor_id, codenames=roles, reservation_id=reservation_id)
+    rows = yield statements.order_for_update(reservation_id=reservation_id, may=may or None)
     if not rows:
+        if roles:  # whether they may comes before whether it exists
+            [allowed] = yield may_statement(
+                user_id=actor_id, codenames=roles, reservation_id=reservation_id
+            )
+            refused_role(allowed, roles)
         raise NotFound("No such reservation.")
-    ((*columns, event_name, currency, username, email),) = rows
+    [row] = rows
+    refused_role(row[: len(roles)], roles)
+    *columns, event_name, currency, username, email = row[len(roles) :]
     order = _order_of(columns, event_name, currency, username, email)
-    named = yield statements.payment_named(reservation_id=reservation_id, reference=reference)
-    payment_id, payment_state = named[0] if named else (None, None)
+    read = yield statements.live_seats_read(reservation_id=reservation_id, reference=reference)
+    payment_id, payment_state = read[0][:2]
     live = [
-        ReservedSeatRecord(seat_id, label, section, row, _amount(price))
-        for seat_id, label, section, row, price in (
-            yield statements.live_seats_read(reservation_id=reservation_id)
-        )
+        ReservedSeatRecord(seat_id, label, section, seat_row, _amount(price))
+        for _, _, seat_id, label, section, seat_row, price in read
+        if seat_id is not None
     ]
     if payment_state == Payment.State.PAID:
         return Settled(order, live, changed=[], buyer=None)
@@ -189,10 +198,9 @@ def settle_steps(
     if late:  # it ended first: nothing is sold, and the money goes back (refunds_send)
         order.refunded += amount
     else:
-        seats = yield from seat_rows_steps(event_id=order.event_id, seat_ids=[s.id for s in live])
-        for seat in seats:
-            sql.BOOK.apply(seat, user_id=order.user_id)
-        yield sql.book(seat_ids=[s.id for s in seats], user_id=order.user_id)
+        seats = yield from seat_rows_written_steps(
+            sql.BOOK, event_id=order.event_id, seat_ids=[s.id for s in live], user_id=order.user_id
+        )
         order.status = Status.CONFIRMED
     yield statements.payment_settled(
         payment_id=payment_id,

@@ -33,45 +33,46 @@ ORDER_FIELDS = (
 )
 
 
-def order_for_update(*, reservation_id: int) -> Statement:
+def order_for_update(*, reservation_id: int, may: tuple[str, dict] | None = None) -> Statement:
     """The order's row, locked (rank BOOKING), with its event's name and currency and its
-    buyer's username and e-mail (read, not locked)."""
+    buyer's username and e-mail (read, not locked); first, given staff's `may` columns
+    (roles.may_columns), their yes or no to each codename."""
+    may_sql, may_params = may or ("", {})
     return Statement(
-        f"SELECT {', '.join(f'r.{name}' for name in ORDER_FIELDS)}, e.name, e.currency, "
+        f"SELECT {may_sql}{', ' if may_sql else ''}"
+        f"{', '.join(f'r.{name}' for name in ORDER_FIELDS)}, e.name, e.currency, "
         f"u.username, u.email "
         f"FROM {RESERVATION_TABLE} r JOIN {Event._meta.db_table} e ON e.id = r.event_id "
         f"LEFT JOIN {get_user_model()._meta.db_table} u ON u.id = r.user_id "
         f"WHERE r.id = %(reservation_id)s",
-        {"reservation_id": reservation_id},
+        {**may_params, "reservation_id": reservation_id},
         True,
         lock_of="r",
         lock=Rank.BOOKING,
     )
 
 
-def payment_named(*, reservation_id: int, reference: str) -> Statement:
-    """(id, state) of the order's payment named `reference`, if there is one. A statement of
-    its own after the order's row lock: its snapshot sees what the lock waited for."""
+def live_seats_read(*, reservation_id: int, reference: str) -> Statement:
+    """(payment id, its state, seat id, label, section, row, price sold at): the order's
+    payment named `reference` if there is one, beside each seat the order still has, by seat
+    id; one row of NULL seat columns when it has none. Read under the order's row lock (only a
+    cancel changes its seats, under the same lock), in a statement of its own after it: its
+    snapshot sees what the lock waited for."""
     return Statement(
-        f"SELECT id, state FROM {PAYMENT_TABLE} WHERE reservation_id = %(reservation_id)s "
-        f"AND kind = %(kind)s AND reference = %(reference)s ORDER BY id LIMIT 1",
+        f"SELECT p.id, p.state, rs.seat_id, s.label, s.section, s.row, rs.price "
+        f"FROM (SELECT 1 AS one) o "
+        f"LEFT JOIN (SELECT id, state FROM {PAYMENT_TABLE} "
+        f"WHERE reservation_id = %(reservation_id)s AND kind = %(kind)s "
+        f"AND reference = %(reference)s ORDER BY id LIMIT 1) p ON 1 = 1 "
+        f"LEFT JOIN {RESERVED_SEAT_TABLE} rs ON rs.reservation_id = %(reservation_id)s "
+        f"AND rs.is_active = %(active)s "
+        f"LEFT JOIN {SEAT_TABLE} s ON s.id = rs.seat_id ORDER BY rs.seat_id",
         {
             "reservation_id": reservation_id,
             "reference": reference,
             "kind": Payment.Kind.PAYMENT.value,
+            "active": True,
         },
-    )
-
-
-def live_seats_read(*, reservation_id: int) -> Statement:
-    """(seat id, label, section, row, price sold at) of each seat the order still has, by seat
-    id (read under the order's row lock: only a cancel changes them, under the same lock)."""
-    return Statement(
-        f"SELECT rs.seat_id, s.label, s.section, s.row, rs.price FROM {RESERVED_SEAT_TABLE} rs "
-        f"JOIN {SEAT_TABLE} s ON s.id = rs.seat_id "
-        f"WHERE rs.reservation_id = %(reservation_id)s AND rs.is_active = %(active)s "
-        f"ORDER BY rs.seat_id",
-        {"reservation_id": reservation_id, "active": True},
     )
 
 

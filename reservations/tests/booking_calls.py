@@ -91,3 +91,9 @@ def scan(*, user, event_id: int, code: str, nonce: str, gate: str = "North"):
     `scan_tickets`; what the scan let in (tickets/door.py `Scanned`)."""
     body = {"code": code, "gate": gate, "scanned_at": "2026-12-24T19:00:00Z", "nonce": nonce}
     return _call("DoorScanApi", user, body, event_id=event_id)
+
+
+def settle(*, user, reservation_id: int, data: dict):
+    """Settle an order awaiting payment as staff who took the money (`POST
+    /api/staff/reservations/{id}/paid/`)."""
+    return _call("SettleApi", user, data, reservation_id=reservation_id)

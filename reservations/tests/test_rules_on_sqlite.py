@@ -96,6 +96,17 @@ def test_two_buyers_at_one_seat_one_winner(on_sqlite):
     assert on_sqlite(two_buyers_click_one_seat) == [["ok", "seat_unavailable"]] * 10
 
 
+def test_an_order_paid_at_the_venue_is_settled_once_by_staff_who_may(on_sqlite):
+    # The demo's theatre is paid at the box office: its settle's statements in SQLite's words.
+    assert on_sqlite(settling_at_the_venue) == {
+        "reserved": ["awaiting_payment", ["paying", "paying"]],
+        "by a buyer": "forbidden",
+        "of no order": "not_found",
+        "by the box office": ["confirmed", ["reserved", "reserved"], "40.00"],
+        "told twice": ["confirmed", "40.00", 1],
+    }
+
+
 # --- The scenes, played in the SQLite process ----------------------------------------------
 
 
@@ -231,3 +242,30 @@ def two_buyers_click_one_seat() -> list[list[str]]:
     return [
         sorted(map(str, run_together([lambda c=c: _code(c) for c in calls]))) for calls in rounds
     ]
+
+
+def settling_at_the_venue() -> dict:
+    event, seats, alice, bob = _scene()
+    Event.objects.filter(pk=event.pk).update(paid_with=Event.PaidWith.VENUE)
+    staff = UserFactory(username="box_office", is_superuser=True, is_staff=True)
+    _lock_several(alice, event, seats[:2])()
+    order = booking_calls.reserve(user=alice, event_id=event.id, seat_ids=[s.id for s in seats[:2]])
+    order = order.reservation
+
+    def state() -> list:
+        order.refresh_from_db()
+        sold = Seat.objects.filter(pk__in=[s.id for s in seats[:2]]).order_by("id")
+        return [order.status, list(sold.values_list("status", flat=True))]
+
+    def settle(user, reservation_id: int = order.pk):
+        body = {"amount": "40.00", "reference": "till 1"}
+        return lambda: booking_calls.settle(user=user, reservation_id=reservation_id, data=body)
+
+    answers = {"reserved": state()}
+    answers["by a buyer"] = _code(settle(bob))
+    answers["of no order"] = _code(settle(staff, 999_999))
+    settle(staff)()
+    answers["by the box office"] = [*state(), str(order.amount_taken)]
+    settle(staff)()
+    answers["told twice"] = [order.status, str(order.amount_taken), order.payments.count()]
+    return answers

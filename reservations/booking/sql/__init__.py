@@ -56,6 +56,7 @@ from .holds import (
     passed_seats,
     seats_for_update,
     seats_in_rows,
+    seats_written_in_order,
     user_for_update,
 )
 from .seats import (
@@ -136,6 +137,7 @@ __all__ = [
     "event_seat_infos",
     "seats_for_update",
     "seats_in_rows",
+    "seats_written_in_order",
     "taken_seats",
     "to_pay",
     "user_for_update",

@@ -15,7 +15,16 @@ from ...models import (
 from ...rules import FREE_SQL, live_hold_sql, not_passed_sql, passed_sql
 from ..buyer_policy import HoldTimes
 from .contract import ROW_LOCK, Rank, Statement, Table, id_table
-from .seats import FREE, HOLD, SEAT_COLUMNS, SEAT_FIELDS, SEAT_INFO_FIELDS, SEAT_TABLE, Status
+from .seats import (
+    FREE,
+    HOLD,
+    SEAT_COLUMNS,
+    SEAT_FIELDS,
+    SEAT_INFO_FIELDS,
+    SEAT_TABLE,
+    SeatWrite,
+    Status,
+)
 
 
 def user_for_update(*, user_id: int) -> Statement:
@@ -159,6 +168,22 @@ def seats_for_update(*, event_id: int, seat_ids: Sequence[int]) -> Statement:
         f"SELECT {SEAT_COLUMNS} FROM {SEAT_TABLE} WHERE event_id = %(event_id)s "
         f"AND id IN (%(seat_ids)s) ORDER BY id",
         {"event_id": event_id, "seat_ids": id_table(seat_ids)},
+        True,
+        lock=Rank.SEATS,
+    )
+
+
+def seats_written_in_order(
+    write: SeatWrite, *, event_id: int, seat_ids: Sequence[int], **values: Any
+) -> Statement:
+    """`write` on the event's seats with these ids, each locked in id order by the same
+    statement (rank SEATS), returned as written: for a write no rule decides on between the
+    lock and the write (the seats of an order its steps have locked)."""
+    return Statement(
+        f"{write.update_sql()} WHERE id IN (SELECT id FROM {SEAT_TABLE} "
+        f"WHERE event_id = %(event_id)s AND id IN (%(seat_ids)s) ORDER BY id{ROW_LOCK}) "
+        f"RETURNING {SEAT_COLUMNS}",
+        {**values, "event_id": event_id, "seat_ids": id_table(seat_ids)},
         True,
         lock=Rank.SEATS,
     )
