@@ -156,13 +156,19 @@ def seat_rows_steps(*, event_id: int, seat_ids: Iterable[int]) -> "sql.Steps[lis
 
 
 def seat_rows_written_steps(
-    write: "sql.SeatWrite", *, event_id: int, seat_ids: Iterable[int], **values
+    write: "sql.SeatWrite",
+    *,
+    event_id: int,
+    seat_ids: Iterable[int],
+    with_writes: "tuple[sql.Statement, ...]" = (),
+    **values,
 ) -> "sql.Steps[list[Seat]]":
     """`write` on the event's seats with these ids, locked in id order by the same statement
-    (rank SEATS), as written; 404 if any is not in the event (its write rolled back with the
-    transaction)."""
+    (rank SEATS), as written, sent together with the transaction's other `with_writes`; 404 if
+    any is not in the event (the writes rolled back with the transaction)."""
     wanted = sorted(set(seat_ids))
-    rows = yield sql.seats_written_in_order(write, event_id=event_id, seat_ids=wanted, **values)
+    seats = sql.seats_written_in_order(write, event_id=event_id, seat_ids=wanted, **values)
+    rows = yield sql.Together((*with_writes, seats))
     if len(rows) != len(wanted):
         event_exists = bool((yield sql.event_exists(event_id=event_id)))
         raise not_in_event(event_exists=event_exists, wanted=wanted, found={r[0] for r in rows})

@@ -11,7 +11,7 @@ from psycopg.pq import TransactionStatus
 
 from ..signals import bookings_changed_on_commit, door_changed_on_commit, seats_changed_on_commit
 from .locking import LockOrder, transaction_settings
-from .sql import ROW_LOCK, Rows, Statement, Steps, T, Table
+from .sql import ROW_LOCK, Rows, Statement, Steps, T, Table, Together
 
 MICROSECOND = timedelta(microseconds=1)
 
@@ -25,6 +25,10 @@ def _text(statement: Statement, *, row_locks: bool) -> str:
     if ROW_LOCK in text:
         return text.replace(ROW_LOCK, clause)
     return text + clause
+
+
+def _locked_text(statement: Statement) -> str:
+    return _text(statement, row_locks=True)
 
 
 def _rendered(statement: Statement, *, postgres: bool) -> tuple[str, dict]:
@@ -72,6 +76,8 @@ def run(steps: Steps[T]) -> T:
             sent = next(steps)
             while True:
                 rows: Rows = []
+                if isinstance(sent, Together):
+                    sent = sent.merged(_locked_text) if postgres else sent.statements
                 for statement in (sent,) if isinstance(sent, Statement) else sent:
                     if locks.take(statement.lock, sql=statement.sql) and postgres:
                         cursor.execute(*_rendered(transaction_settings(), postgres=True))
@@ -129,6 +135,8 @@ async def run_async(steps: Steps[T], cursor: AsyncCursor, *, settings_sent: bool
     try:
         sent = next(steps)
         while True:
+            if isinstance(sent, Together):
+                sent = sent.merged(_locked_text)
             if not isinstance(sent, Statement):  # a tuple of them (a Statement is a tuple too)
                 rows = await _pipelined(sent, cursor, locks, settings_sent=settings_sent)
             else:

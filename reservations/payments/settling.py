@@ -193,16 +193,12 @@ def settle_steps(
             total=str(order.total_price),
         )
     order.amount_taken += amount
-    seats: list[Seat] = []
     late = order.status != AWAITING
     if late:  # it ended first: nothing is sold, and the money goes back (refunds_send)
         order.refunded += amount
     else:
-        seats = yield from seat_rows_written_steps(
-            sql.BOOK, event_id=order.event_id, seat_ids=[s.id for s in live], user_id=order.user_id
-        )
         order.status = Status.CONFIRMED
-    yield statements.payment_settled(
+    payment = statements.payment_settled(
         payment_id=payment_id,
         reservation_id=order.pk,
         provider=provider,
@@ -213,7 +209,17 @@ def settle_steps(
         actor_id=actor_id,
         now=timezone.now(),
     )
-    yield statements.order_money(order=order)
+    writes = (payment, statements.order_money(order=order))
+    if late:
+        yield sql.Together(writes)
+        return Settled(order, live, changed=[], buyer=order.user_id)
+    seats = yield from seat_rows_written_steps(
+        sql.BOOK,
+        event_id=order.event_id,
+        seat_ids=[s.id for s in live],
+        with_writes=writes,
+        user_id=order.user_id,
+    )
     return Settled(order, live, changed=seats, buyer=order.user_id)
 
 

@@ -132,8 +132,9 @@ def test_a_settle_sends_each_statement_once_and_answers_from_what_it_read(alice)
     """Issue 58: the box office's settle costs a checkout as little as Django's path allows.
     Before the transaction, the caller's account; in it, its settings once, the order's row
     lock with the caller's roles on its event (both that the route needs), its payment with
-    its seats as sold, their lock and write in one statement, the payment's and the order's
-    writes. The answer is shaped from those: nothing is read after the commit."""
+    its seats as sold, then one statement of every write: the seats' lock in id order and
+    their write, the payment's, the order's. The answer is shaped from those: nothing is read
+    after the commit."""
     event = paid_online()
     order = order_of(bearer_client(alice), event, seat_ids(event)[:2])
     box_office = staff_api("Box office")
@@ -150,7 +151,7 @@ def test_a_settle_sends_each_statement_once_and_answers_from_what_it_read(alice)
     sent = [query["sql"] for query in seen.captured_queries]
     assert sum(statement.startswith("SELECT set_config(") for statement in sent) == 1
     assert sent[-1] == "COMMIT"
-    assert len(sent) == 1 + 8
+    assert len(sent) == 1 + 6
 
 
 def test_a_settled_order_is_confirmed_to_its_buyer_and_to_the_organisers_webhooks():

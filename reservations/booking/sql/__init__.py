@@ -37,6 +37,7 @@ from .contract import (
     Steps,
     T,
     Table,
+    Together,
     id_table,
     moment_of,
 )
@@ -101,6 +102,7 @@ __all__ = [
     "Steps",
     "T",
     "Table",
+    "Together",
     "WRITTEN_FIELDS",
     "address_locks",
     "best_batch_turn",

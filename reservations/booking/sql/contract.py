@@ -66,12 +66,33 @@ def id_table(ids: Sequence[int]) -> Table:
     return Table(("bigint",), [(i,) for i in ids if i <= ID_MAX])
 
 
+class Together(NamedTuple):
+    """Writes of one transaction sent as one statement where the database can (PostgreSQL: the
+    first ones as the data-modifying statements of a WITH, the last its own), one after the
+    other elsewhere (SQLite). None reads what another writes; their parameters are shared by
+    name. The step is sent the last one's rows."""
+
+    statements: tuple[Statement, ...]
+
+    def merged(self, text_of) -> Statement:
+        """The one statement (PostgreSQL), each part's text made by `text_of` (the runner's)."""
+        params: dict[str, Any] = {}
+        for statement in self.statements:
+            for name, value in statement.params.items():
+                if params.setdefault(name, value) != value:
+                    raise ValueError(f"Writes sent together differ on {name}.")
+        *first, last = self.statements
+        parts = ", ".join(f"w{n} AS ({text_of(s)})" for n, s in enumerate(first))
+        ranks = [s.lock for s in self.statements if s.lock is not None]
+        return Statement(f"WITH {parts} {text_of(last)}", params, lock=max(ranks, default=None))
+
+
 Rows = list[tuple]
 T = TypeVar("T")
 # A step function (holds.py, bookings.py): yields statements, is sent each one's rows, returns a
 # T. It may yield several statements as a tuple, to be sent in one round trip where the runner
-# can (each still takes its own snapshot): it is sent the last one's rows.
-Steps = Generator[Statement | tuple[Statement, ...], Rows, T]
+# can (each still takes its own snapshot): it is sent the last one's rows; or writes `Together`.
+Steps = Generator[Statement | tuple[Statement, ...] | Together, Rows, T]
 
 
 def moment_of(value: datetime | str | None) -> datetime | None:
