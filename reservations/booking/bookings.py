@@ -33,7 +33,7 @@ from ..signals import seats_changed_on_commit
 from . import sql
 from .buyer_policy import BuyerPolicy
 from .holds import buyer_state_steps, caller_row_steps
-from .locking import seat_rows_steps
+from .locking import seat_rows_steps, seat_rows_written_steps
 from .runner import run
 from .sql import Steps, moment_of
 
@@ -236,14 +236,15 @@ def cancel_steps(
     # Only a cancel changes a reservation's seat list, under the reservation's row lock.
     released = yield sql.reserved_seats_release(reservation_id=reservation_id)
     prices = {seat: price for seat, price, _ in released}
+    now = timezone.now()
+    cancelled = sql.reservation_cancelled(reservation_id=reservation_id, now=now)
     seats = []
     if prices:
-        seats = yield from seat_rows_steps(event_id=event_id, seat_ids=list(prices))
-        for seat in seats:
-            sql.FREE.apply(seat)
-        yield sql.free(seat_ids=[s.id for s in seats])
-    now = timezone.now()
-    yield sql.reservation_cancelled(reservation_id=reservation_id, now=now)
+        seats = yield from seat_rows_written_steps(
+            sql.FREE, event_id=event_id, seat_ids=list(prices), with_writes=(cancelled,)
+        )
+    else:
+        yield cancelled
     booking = ReservationRecord(
         id=reservation_id,
         status=Status.CANCELLED.value,
