@@ -167,8 +167,8 @@ def seat_rows_written_steps(
     (rank SEATS), as written, sent together with the transaction's other `with_writes`; 404 if
     any is not in the event (the writes rolled back with the transaction)."""
     wanted = sorted(set(seat_ids))
-    seats = sql.seats_written_in_order(write, event_id=event_id, seat_ids=wanted, **values)
-    rows = yield sql.Together((*with_writes, seats))
+    seats = sql.seats_written_in_order(write, seat_ids=wanted, **values)
+    rows = [row[:-1] for row in (yield sql.Together((*with_writes, seats))) if row[-1] == event_id]
     if len(rows) != len(wanted):
         event_exists = bool((yield sql.event_exists(event_id=event_id)))
         raise not_in_event(event_exists=event_exists, wanted=wanted, found={r[0] for r in rows})

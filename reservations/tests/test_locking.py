@@ -6,10 +6,17 @@ import asyncio
 import psycopg
 import pytest
 from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 
 from reservations.booking import sql
-from reservations.booking.locking import LockOrderBroken, seat_rows_locked, seat_rows_steps
+from reservations.booking.locking import (
+    LockOrderBroken,
+    seat_rows_locked,
+    seat_rows_steps,
+    seat_rows_written_steps,
+)
 from reservations.booking.runner import run, run_async
+from reservations.exceptions import NotFound
 from reservations.models import Seat
 
 from .factories import UserFactory, event_with_seats
@@ -49,6 +56,27 @@ def test_locks_in_the_order_are_taken():
     with transaction.atomic():
         outcome = run(caller_then_seats(user_id=user.id, event_id=event.id, seat_ids=seat_ids))
     assert outcome == "locked in order"
+
+
+def test_seats_written_by_their_lock_are_the_events_or_none_is_written():
+    """The write that locks its seats itself (settle, cancel) checks their event on what it
+    wrote: a seat of another event is a 404, and the transaction writes nothing."""
+    event, other = (
+        event_with_seats(rows=1, seats_per_row=2),
+        event_with_seats(rows=1, seats_per_row=1),
+    )
+    ours, theirs = sorted(event.seats.values_list("id", flat=True)), other.seats.get().id
+    Seat.objects.filter(id__in=[*ours, theirs]).update(status="reserved")
+
+    with pytest.raises(NotFound) as refused, transaction.atomic():
+        run(seat_rows_written_steps(sql.FREE, event_id=event.id, seat_ids=[*ours, theirs]))
+
+    assert refused.value.details["seats"] == [theirs]
+    assert set(Seat.objects.values_list("status", flat=True)) == {"reserved"}
+    with CaptureQueriesContext(connection) as sent, transaction.atomic():
+        freed = run(seat_rows_written_steps(sql.FREE, event_id=event.id, seat_ids=ours[::-1]))
+    assert [(s.id, s.status, s.version) for s in freed] == [(i, "available", 1) for i in ours]
+    assert sum("FOR UPDATE" in query["sql"] for query in sent.captured_queries) == 1
 
 
 def test_a_lock_outside_a_transaction_is_refused_on_djangos_connection():

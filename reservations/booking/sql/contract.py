@@ -76,6 +76,8 @@ class Together(NamedTuple):
 
     def merged(self, text_of) -> Statement:
         """The one statement (PostgreSQL), each part's text made by `text_of` (the runner's)."""
+        if len(self.statements) == 1:
+            return self.statements[0]
         params: dict[str, Any] = {}
         for statement in self.statements:
             for name, value in statement.params.items():

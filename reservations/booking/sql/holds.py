@@ -174,16 +174,19 @@ def seats_for_update(*, event_id: int, seat_ids: Sequence[int]) -> Statement:
 
 
 def seats_written_in_order(
-    write: SeatWrite, *, event_id: int, seat_ids: Sequence[int], **values: Any
+    write: SeatWrite, *, seat_ids: Sequence[int], **values: Any
 ) -> Statement:
-    """`write` on the event's seats with these ids, each locked in id order by the same
-    statement (rank SEATS), returned as written: for a write no rule decides on between the
-    lock and the write (the seats of an order its steps have locked)."""
+    """`write` on the seats with these ids, each locked in id order by the same statement (rank
+    SEATS), returned as written, each with its event's id last: for a write no rule decides on
+    between the lock and the write (the seats of an order its steps have locked). Their event is
+    checked on the rows returned, not beside the ids: with `event_id = $1` there, PostgreSQL's
+    generic plan of the prepared statement read every seat of the event through its event_id
+    index (1.2 ms for 10,000 seats in the bench, no statistics yet) where the ids alone are two
+    lookups of the primary key."""
     return Statement(
         f"{write.update_sql()} WHERE id IN (SELECT id FROM {SEAT_TABLE} "
-        f"WHERE event_id = %(event_id)s AND id IN (%(seat_ids)s) ORDER BY id{ROW_LOCK}) "
-        f"RETURNING {SEAT_COLUMNS}",
-        {**values, "event_id": event_id, "seat_ids": id_table(seat_ids)},
+        f"WHERE id IN (%(seat_ids)s) ORDER BY id{ROW_LOCK}) RETURNING {SEAT_COLUMNS}, event_id",
+        {**values, "seat_ids": id_table(seat_ids)},
         True,
         lock=Rank.SEATS,
     )
