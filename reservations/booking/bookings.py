@@ -187,20 +187,17 @@ def reserve_steps(
     ((reservation_id, name, starts_at),) = yield sql.reservation_insert(
         user_id=user_id, event_id=event_id, total=total, now=now, pay_by=pay_by
     )
+    yield sql.reserved_seats_insert(
+        reservation_id=reservation_id, prices=[(s.id, s.price) for s in sold]
+    )
     write, statement = (sql.BOOK, sql.book) if pay_by is None else (sql.PAY, sql.to_pay)
     for seat in seats:
         write.apply(seat, user_id=user_id)
-    writes = [
-        sql.reserved_seats_insert(
-            reservation_id=reservation_id, prices=[(s.id, s.price) for s in sold]
-        ),
-        statement(seat_ids=[s.id for s in seats], user_id=user_id),
-    ]
+    yield statement(seat_ids=[s.id for s in seats], user_id=user_id)
     if key_id is not None:
-        writes.append(sql.key_fill(key_id=key_id, reservation_id=reservation_id))
+        yield sql.key_fill(key_id=key_id, reservation_id=reservation_id)
     if room_left <= 0:  # they have booked their limit: their turn of a waiting room is over
-        writes.append(sql.queue_turn_end(event_id=event_id, user_id=user_id, now=now))
-    yield sql.Together(tuple(writes))
+        yield sql.queue_turn_end(event_id=event_id, user_id=user_id, now=now)
     booking = ReservationRecord(
         id=reservation_id,
         status=(Status.CONFIRMED if pay_by is None else Status.AWAITING_PAYMENT).value,
