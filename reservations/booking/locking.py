@@ -144,14 +144,19 @@ def not_in_event(*, event_exists: bool, wanted: list[int], found: set[int]) -> N
     return NotFound("Some seats are not part of this event.", seats=missing)
 
 
+def _all_found_steps(*, event_id: int, wanted: list[int], rows: "sql.Rows") -> "sql.Steps[None]":
+    """404 unless a row (its seat id first) was found for each wanted seat of the event."""
+    if len(rows) != len(wanted):
+        event_exists = bool((yield sql.event_exists(event_id=event_id)))
+        raise not_in_event(event_exists=event_exists, wanted=wanted, found={r[0] for r in rows})
+
+
 def seat_rows_steps(*, event_id: int, seat_ids: Iterable[int]) -> "sql.Steps[list[Seat]]":
     """Lock the event's seats with these ids in id order (rank SEATS); 404 if any is not in
     the event."""
     wanted = sorted(set(seat_ids))
     rows = yield sql.seats_for_update(event_id=event_id, seat_ids=wanted)
-    if len(rows) != len(wanted):
-        event_exists = bool((yield sql.event_exists(event_id=event_id)))
-        raise not_in_event(event_exists=event_exists, wanted=wanted, found={r[0] for r in rows})
+    yield from _all_found_steps(event_id=event_id, wanted=wanted, rows=rows)
     return [sql.seat_from_row(row, event_id) for row in rows]
 
 
@@ -169,9 +174,7 @@ def seat_rows_written_steps(
     wanted = sorted(set(seat_ids))
     seats = sql.seats_written_in_order(write, seat_ids=wanted, **values)
     rows = [row[:-1] for row in (yield sql.Together((*with_writes, seats))) if row[-1] == event_id]
-    if len(rows) != len(wanted):
-        event_exists = bool((yield sql.event_exists(event_id=event_id)))
-        raise not_in_event(event_exists=event_exists, wanted=wanted, found={r[0] for r in rows})
+    yield from _all_found_steps(event_id=event_id, wanted=wanted, rows=rows)
     return sorted((sql.seat_from_row(row, event_id) for row in rows), key=lambda seat: seat.id)
 
 

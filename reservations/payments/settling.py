@@ -163,8 +163,10 @@ def settle_steps(
     """`paid`'s reads and writes: the order's row lock (with the `roles` the actor needs),
     its payment and seats, then (still awaiting payment) its seats written sold, locked in id
     order; decided in Python over what they read."""
-    may = roles and may_columns(user_id=actor_id, codenames=roles, reservation_id=reservation_id)
-    rows = yield statements.order_for_update(reservation_id=reservation_id, may=may or None)
+    may = None
+    if roles:
+        may = may_columns(user_id=actor_id, codenames=roles, reservation_id=reservation_id)
+    rows = yield statements.order_for_update(reservation_id=reservation_id, may=may)
     if not rows:
         if roles:  # whether they may comes before whether it exists
             [allowed] = yield may_statement(
@@ -176,7 +178,9 @@ def settle_steps(
     refused_role(row[: len(roles)], roles)
     *columns, event_name, currency, username, email = row[len(roles) :]
     order = _order_of(columns, event_name, currency, username, email)
-    read = yield statements.live_seats_read(reservation_id=reservation_id, reference=reference)
+    read = yield statements.payment_and_live_seats(
+        reservation_id=reservation_id, reference=reference
+    )
     payment_id, payment_state = read[0][:2]
     live = [
         ReservedSeatRecord(seat_id, label, section, seat_row, _amount(price))

@@ -1,6 +1,7 @@
 """The statements of a settle (settling.py `settle_steps`), in the booking steps' form
-(booking/sql/contract.py): the order's row lock, its live seats as sold, the payment's row and
-the order's money."""
+(booking/sql/contract.py): the order's row lock (with staff's roles), its payment with its live
+seats as sold, then the payment's row and the order's money, written with its seats
+(sql.Together)."""
 
 from datetime import datetime
 from decimal import Decimal
@@ -52,7 +53,7 @@ def order_for_update(*, reservation_id: int, may: tuple[str, dict] | None = None
     )
 
 
-def live_seats_read(*, reservation_id: int, reference: str) -> Statement:
+def payment_and_live_seats(*, reservation_id: int, reference: str) -> Statement:
     """(payment id, its state, seat id, label, section, row, price sold at): the order's
     payment named `reference` if there is one, beside each seat the order still has, by seat
     id; one row of NULL seat columns when it has none. Read under the order's row lock (only a
