@@ -139,16 +139,17 @@ def hold_all_steps(
     BuyerPolicy.from_settings().account(buyer.state)
     return (
         yield from _checked_hold_steps(
-            user_id=user_id, event_id=event_id, seat_ids=seat_ids, state=buyer.state
+            user_id=user_id, event_id=event_id, seat_ids=seat_ids, buyer=buyer
         )
     )
 
 
 def _checked_hold_steps(
-    *, user_id: int, event_id: int, seat_ids: Sequence[int], state: BuyerState
+    *, user_id: int, event_id: int, seat_ids: Sequence[int], buyer: Buyer
 ) -> Steps[HoldOutcome]:
     """hold_all_steps after the caller's locks and read: the seat rows locked, then every
     check, then the write."""
+    state = buyer.state
     seats = yield from seat_rows_steps(event_id=event_id, seat_ids=seat_ids)
     now = timezone.now()
     in_the_way = [s for s in seats if _in_the_way(s, user_id, now)]
@@ -160,7 +161,7 @@ def _checked_hold_steps(
     times = BuyerPolicy.from_settings().hold(
         state, now=now, adding=len(to_hold), seats=[(s.id, s.label) for s in to_hold]
     )
-    yield from orphan_rule_steps(event_id=event_id, taking=to_hold, now=now)
+    yield from orphan_rule_steps(event_id=event_id, mode=buyer.orphan_mode, taking=to_hold, now=now)
     yield from _hold_steps(
         event_id=event_id, seats=to_hold, user_id=user_id, times=times, now=now, state=state
     )
@@ -293,7 +294,7 @@ def hold_one_steps(
             return HoldOutcome(seats=[seen], changed=[seen])
     return (
         yield from _checked_hold_steps(
-            user_id=user_id, event_id=event_id, seat_ids=[seat_id], state=buyer.state
+            user_id=user_id, event_id=event_id, seat_ids=[seat_id], buyer=buyer
         )
     )
 

@@ -26,14 +26,16 @@ def seat_infos(rows: Iterable[Sequence], now: datetime) -> list[SeatInfo]:
     ]
 
 
-def orphan_rule_steps(*, event_id: int, taking: Sequence[Seat], now: datetime) -> Steps[None]:
-    """Refuse a hold of `taking` that leaves a seat alone where the event's orphan mode says
-    no (409 orphan_seat, naming the seat and suggesting seats to hold instead).
+def orphan_rule_steps(
+    *, event_id: int, mode: str | None, taking: Sequence[Seat], now: datetime
+) -> Steps[None]:
+    """Refuse a hold of `taking` that leaves a seat alone where the event's orphan `mode`
+    (read with the buyer's state) says no (409 orphan_seat, naming the seat and suggesting
+    seats to hold instead).
 
     The row's other seats are read without locks: two holds at once may each be fine and
     together strand a seat. The rule is about not offering bad choices, not an invariant."""
-    ((mode,),) = yield sql.orphan_mode(event_id=event_id)
-    if mode == OrphanMode.OFF or not taking:
+    if mode in (None, OrphanMode.OFF) or not taking:
         return
     rows = sorted({(seat.section, seat.row) for seat in taking})
     room = Room.from_seats(seat_infos((yield sql.seats_in_rows(event_id=event_id, rows=rows)), now))

@@ -234,6 +234,33 @@ def test_the_orphan_rule_holds_on_the_fast_path_too(fast):
     assert not Seat.objects.filter(event=event, status="locked").exists()
 
 
+def test_the_orphan_rule_holds_for_a_lock_of_several_on_the_fast_path_too(fast):
+    alice = UserFactory(username="alice")
+    event = event_with_seats(rows=1, seats_per_row=6)
+    Event.objects.filter(pk=event.pk).update(orphan_mode="strict")
+    seats = [seat.id for seat in event.seats.order_by("id")]
+    path = f"/api/events/{event.id}/lock/"
+
+    def lock(*positions):
+        body = json.dumps({"seat_ids": [seats[p] for p in positions]}).encode()
+        headers = [(b"authorization", bearer(alice)), (b"content-type", b"application/json")]
+        status, payload, _ = on_one_loop(fast, lambda: call(fast, path, headers=headers, body=body))
+        return status, payload
+
+    stranding, edge = lock(1, 2), lock(0, 1)
+
+    assert (stranding[0], stranding[1]["code"], stranding[1]["seat"]) == (
+        409,
+        "orphan_seat",
+        seats[0],
+    )
+    assert edge[0] == 200
+    assert set(Seat.objects.filter(event=event, status="locked").values_list("id", flat=True)) == {
+        seats[0],
+        seats[1],
+    }
+
+
 def test_one_user_clicking_fifteen_seats_at_once_holds_exactly_the_limit(fast, settings):
     settings.SEAT_HOLD_LIMIT = 10
     settings.SEAT_PURCHASE_LIMIT = 20  # the hold limit alone

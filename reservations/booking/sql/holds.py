@@ -192,13 +192,6 @@ def seats_written_in_order(
     )
 
 
-def orphan_mode(*, event_id: int) -> Statement:
-    return Statement(
-        f"SELECT orphan_mode FROM {Event._meta.db_table} WHERE id = %(event_id)s",
-        {"event_id": event_id},
-    )
-
-
 def seats_in_rows(*, event_id: int, rows: Sequence[tuple[str, str]]) -> Statement:
     """Every seat of these (section, row) pairs, without locking them: the orphan rule's view."""
     names = [f"row_{index}" for index in range(len(rows))]
