@@ -13,7 +13,7 @@ from typing import NamedTuple
 from urllib.parse import urlsplit
 
 from harness.engines import redis_server
-from harness.servers import ROOT, full_stack_env, manage, server_process
+from harness.servers import ROOT, full_stack_env, manage, manage_each, server_process
 
 # Beside the test run's own database: engineers sharing the machine each run with their own
 # DATABASE_URL.
@@ -39,9 +39,14 @@ class Stack(NamedTuple):
         return stack_env(self.redis_url, **extra)
 
 
+def event_args(name: str, rows: int, per_row: int, *extra: str) -> tuple[str, ...]:
+    """The words of `manage.py create_event` for a grid at 10 a seat."""
+    args = ("--name", name, "--rows", str(rows), "--seats-per-row", str(per_row), *extra)
+    return ("create_event", *args, "--price", "10")
+
+
 def create_event(env: dict, name: str, rows: int, per_row: int, *extra: str) -> int:
-    args = ["--name", name, "--rows", str(rows), "--seats-per-row", str(per_row), *extra]
-    return int(manage(env, "create_event", *args, "--price", "10").split()[-1])
+    return int(manage(env, *event_args(name, rows, per_row, *extra)).split()[-1])
 
 
 def queue_event(env: dict, *, on_sale_in: int, rows: int, per_row: int) -> int:
@@ -122,16 +127,19 @@ def stack_up(workdir: Path):
 @contextlib.contextmanager
 def _stack_up(workdir: Path, redis_url: str):
     env = stack_env(redis_url)
-    manage(env, "migrate", "--noinput")
-    event_id = create_event(env, "Load", 5, 20)
-    journey_event = create_event(env, "Journeys", 20, 50)
     room = workdir / "room.json"
     room.write_text(json.dumps(small_room()))
-    room_event = int(
-        manage(env, "create_event", "--name", "Room", "--layout", str(room)).split()[-1]
-    )
     users = workdir / "users.json"
-    manage(env, "create_load_users", "--count", "8", "--output", str(users))
+    made = manage_each(
+        env,
+        ("migrate", "--noinput"),
+        event_args("Load", 5, 20),
+        event_args("Journeys", 20, 50),
+        ("create_event", "--name", "Room", "--layout", str(room)),
+        ("create_load_users", "--count", "8", "--output", str(users)),
+        ("seed_demo",),  # alice, for `python -m loadtest latency`
+    )
+    event_id, journey_event, room_event = (int(out.split()[-1]) for out in made[1:4])
     subprocess.run(
         [sys.executable, "-m", "loadtest", "passwords", "--users", str(users)],
         cwd=ROOT,
@@ -139,6 +147,5 @@ def _stack_up(workdir: Path, redis_url: str):
         check=True,
         timeout=60,
     )
-    manage(env, "seed_demo")  # alice, for `python -m loadtest latency`
     with server_process(env, server="uvicorn") as (process, base):
         yield Stack(base, event_id, users, journey_event, room_event, process.pid, redis_url)

@@ -6,13 +6,13 @@ import json
 import psycopg
 import pytest
 
-from harness.servers import manage
+from harness.servers import manage_each
 from loadtest.clickers import Clicker
 from loadtest.commands import parse
 from loadtest.profiles.best import orphans_left
 from loadtest.run import main_async
 
-from .server_stack import DB_URL, Stack, create_event
+from .server_stack import DB_URL, Stack, event_args
 
 pytestmark = pytest.mark.slow
 
@@ -21,10 +21,12 @@ pytestmark = pytest.mark.slow
 def best_sale(stack: Stack, tmp_path_factory):
     """The load tester's server (conftest.py `stack`), three events of 60 seats of this
     module's (for blocks, for one seat each, for the broken server) and thirty buyers."""
-    events = [create_event(stack.env(), "Best", 6, 10) for _ in range(3)]
     users = tmp_path_factory.mktemp("best") / "users.json"
     accounts = ("--count", "30", "--prefix", "best", "--output", str(users))
-    manage(stack.env(), "create_load_users", *accounts)
+    *made, _ = manage_each(
+        stack.env(), *[event_args("Best", 6, 10)] * 3, ("create_load_users", *accounts)
+    )
+    events = [int(out.split()[-1]) for out in made]
     return stack.base, events[0], users, events[1], events[2]
 
 

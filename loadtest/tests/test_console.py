@@ -9,10 +9,10 @@ from collections import Counter
 import aiohttp
 import pytest
 
-from harness.servers import manage
+from harness.servers import manage_each
 from loadtest.console import watch
 
-from .server_stack import Stack, create_event
+from .server_stack import Stack, event_args
 
 pytestmark = pytest.mark.slow
 
@@ -50,17 +50,19 @@ async def test_the_console_counts_each_transaction_once_and_ends_with_the_server
     username, password = STAFF
     # An event and a clicker of its own: holds the stack's users left on its events in other
     # tests may lapse while the console watches, which no frame tells (the sweeper's would).
-    event_id = create_event(stack.env(), "Console", 5, 20)
-    made = manage(stack.env(), "create_load_users", "--count", "1", "--prefix", "console-clicker")
-    clicker = json.loads(made)[0]["access"]
-    manage(
+    made, users, _ = manage_each(
         stack.env(),
-        "shell",
-        "-c",
-        "from django.contrib.auth import get_user_model as m; U = m();"
-        f" U.objects.filter(username='{username}').exists()"
-        f" or U.objects.create_superuser('{username}', '', '{password}')",
+        event_args("Console", 5, 20),
+        ("create_load_users", "--count", "1", "--prefix", "console-clicker"),
+        (
+            "shell",
+            "-c",
+            "from django.contrib.auth import get_user_model as m; U = m();"
+            f" U.objects.filter(username='{username}').exists()"
+            f" or U.objects.create_superuser('{username}', '', '{password}')",
+        ),
     )
+    event_id, clicker = int(made.split()[-1]), json.loads(users)[0]["access"]
     free = [seat["id"] for seat in await _seats(stack, event_id)]
     clicks = asyncio.ensure_future(_lock_one_by_one(stack, event_id, free[:6], clicker))
     figures = await watch(stack.base, event_id, username, password, seconds=20, quiet=2)

@@ -11,28 +11,29 @@ already_inside ("6 replay not ok for its ticket")."""
 import psycopg
 import pytest
 
-from harness.servers import manage
+from harness.servers import manage_each
 from loadtest.bench_door import role_token_code
 from loadtest.commands import parse
 from loadtest.profiles import REGISTRY
 
-from .server_stack import DB_URL, Stack, create_event
+from .server_stack import DB_URL, Stack, event_args
 
 pytestmark = pytest.mark.slow
 
 TICKETS = 60
 
 
-def role_token(env: dict, username: str, role: str) -> str:
-    return manage(env, "shell", "-c", role_token_code(username, role)).split()[-1]
-
-
 async def test_gates_let_each_ticket_in_once_and_refuse_the_rest_as_the_console_follows(
     stack: Stack,
 ):
     env = stack.env()
-    event = create_event(env, "At the door", 8, 10)
-    door, console = role_token(env, "gate", "Door"), role_token(env, "counter", "Box office")
+    made = manage_each(
+        env,
+        event_args("At the door", 8, 10),
+        ("shell", "-c", role_token_code("gate", "Door")),
+        ("shell", "-c", role_token_code("counter", "Box office")),
+    )
+    event, door, console = int(made[0].split()[-1]), made[1].split()[-1], made[2].split()[-1]
     argv = ["--url", stack.base, "--event", str(event), "--users", str(stack.users)]
     argv += ["--auth", "bearer", "--profile", "door", "--door-token", door]
     argv += ["--console-token", console, "--tickets", str(TICKETS), "--gates", "4"]

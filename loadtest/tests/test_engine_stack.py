@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from harness.servers import full_stack_env, manage
+from harness.servers import full_stack_env, manage_each
 from harness.stack import engine_stack, prepare_database
 from loadtest.commands import parse
 from loadtest.figures import table
@@ -60,15 +60,15 @@ def room_and_buyers(tmp_path_factory):
     room = workdir / "room.json"
     room.write_text(json.dumps(small_room(rows=20, per_row=30)))
     # A purchase limit fit for the on-sale's buyers: the verdict fails a run mostly refused by it.
-    created = manage(
-        env, "create_event", "--name", "Room", "--layout", str(room), "--purchase-limit", "1000"
-    )
-    event = int(created.split()[-1])
     users, steady = workdir / "users.json", workdir / "steady.json"
-    manage(env, "create_load_users", "--count", str(BUYERS), "--output", str(users))
     accounts = ("--count", str(STEADY_BUYERS), "--prefix", "steady", "--output", str(steady))
-    manage(env, "create_load_users", *accounts)
-    return event, users, steady
+    created, *_ = manage_each(
+        env,
+        ("create_event", "--name", "Room", "--layout", str(room), "--purchase-limit", "1000"),
+        ("create_load_users", "--count", str(BUYERS), "--output", str(users)),
+        ("create_load_users", *accounts),
+    )
+    return int(created.split()[-1]), users, steady
 
 
 async def onsale_and_steady_buyers(onsale, steady) -> tuple[dict, dict]:

@@ -6,7 +6,7 @@ began long before its run."""
 
 import pytest
 
-from harness.servers import full_stack_env, server_process
+from harness.servers import full_stack_env, manage_each, server_process
 from loadtest.commands import parse
 from loadtest.figures import table
 from loadtest.profiles import REGISTRY
@@ -14,7 +14,7 @@ from loadtest.profiles.hoard import Move
 from loadtest.run import main_async
 from loadtest.verdict import Verdict
 
-from .server_stack import DB_URL, Stack, create_event
+from .server_stack import DB_URL, Stack, event_args
 
 CAPPED = {
     "SEAT_LOCK_SECONDS": "2",
@@ -31,14 +31,17 @@ CAPPED = {
 @pytest.fixture(scope="module")
 def capped(stack: Stack):
     env = full_stack_env(DATABASE_URL=DB_URL, REDIS_URL=stack.redis_url, **CAPPED)
+    # An event for each test; the organiser turned on the rules of holds per network (API.md
+    # "Holds per network").
+    names = ("Hoard", "Pairs")
+    made = manage_each(env, *(event_args(n, 1, 30, "--holds-limited-per-network") for n in names))
     with server_process(env, server="uvicorn") as (_, base):
-        yield env, base
+        yield base, {name: int(out.split()[-1]) for name, out in zip(names, made, strict=True)}
 
 
 async def hoard(capped, stack: Stack, name: str, *argv: str) -> dict:
-    env, base = capped
-    # The organiser turned on the rules of holds per network (API.md "Holds per network").
-    event_id = create_event(env, name, 1, 30, "--holds-limited-per-network")
+    base, events = capped
+    event_id = events[name]
     options = parse(
         "run",
         ["--url", base, "--event", str(event_id), "--users", str(stack.users), "--quiet"]

@@ -12,11 +12,11 @@ import sys
 import psycopg
 import pytest
 
-from harness.servers import ROOT, manage, server_process
+from harness.servers import ROOT, manage_each, server_process
 from loadtest.commands import parse
 from loadtest.run import Run
 
-from .server_stack import DB_URL, create_event
+from .server_stack import DB_URL, event_args
 
 pytestmark = pytest.mark.slow
 
@@ -25,22 +25,23 @@ pytestmark = pytest.mark.slow
 HOLD_SECONDS, WINDOW_SECONDS = 3, 2
 
 
-def box_office_token(env: dict) -> str:
-    return manage(
-        env,
-        "shell",
-        "-c",
-        "from django.contrib.auth import get_user_model; "
-        "from reservations.roles import role_group; "
-        "from rest_framework_simplejwt.tokens import AccessToken; "
-        "u, _ = get_user_model().objects.get_or_create(username='door'); "
-        "u.groups.add(role_group('Box office')); print(AccessToken.for_user(u))",
-    ).split()[-1]
+BOX_OFFICE_TOKEN = (
+    "shell",
+    "-c",
+    "from django.contrib.auth import get_user_model; "
+    "from reservations.roles import role_group; "
+    "from rest_framework_simplejwt.tokens import AccessToken; "
+    "u, _ = get_user_model().objects.get_or_create(username='door'); "
+    "u.groups.add(role_group('Box office')); print(AccessToken.for_user(u))",
+)
 
 
 async def test_buyers_pay_abandon_and_pay_late_and_the_verdict_holds_each_order(stack):
     env = stack.env(SEAT_LOCK_SECONDS=str(HOLD_SECONDS))
-    event = create_event(env, "Paid at the door", 4, 25, "--paid-with", "venue")
+    made = manage_each(
+        env, event_args("Paid at the door", 4, 25, "--paid-with", "venue"), BOX_OFFICE_TOKEN
+    )
+    event, token = int(made[0].split()[-1]), made[1].split()[-1]
     with psycopg.connect(DB_URL) as db:  # shorter than an organiser may set: the test's time
         db.execute(
             "UPDATE reservations_event SET pay_window_seconds = %s WHERE id = %s",
@@ -49,7 +50,7 @@ async def test_buyers_pay_abandon_and_pay_late_and_the_verdict_holds_each_order(
     sweeper = subprocess.Popen([sys.executable, "manage.py", "sweep_locks"], cwd=ROOT, env=env)  # noqa: ASYNC220
     try:
         with server_process(env) as (_process, base):
-            result = await Run(_options(base, event, stack.users, box_office_token(env))).execute()
+            result = await Run(_options(base, event, stack.users, token)).execute()
     finally:
         sweeper.terminate()
         sweeper.wait(10)
