@@ -144,15 +144,23 @@ def test_the_sweeper_frees_ended_locks_once(
     assert Seat.objects.get(pk=seats[2].pk).status == "locked"
 
 
-def test_an_account_made_inactive_under_its_holds_can_neither_book_nor_hold(alice, event, seats):
-    """One caller rule for every service that touches the caller's holds (locking rule 2)."""
+def test_an_account_made_inactive_under_its_holds_can_neither_book_nor_hold_nor_let_go(
+    alice, event, seats
+):
+    """One caller rule for every service that touches the caller's holds (locking rule 2).
+    Negative control: without the account's check in the release's one-statement write
+    (sql.free_if_held), the seat was let go."""
     booking_calls.lock_several(user=alice, event_id=event.id, seat_ids=[seats[0].id])
     get_user_model().objects.filter(pk=alice.pk).update(is_active=False)
     with pytest.raises(AccountInactive):
         booking_calls.reserve(user=alice, event_id=event.id, seat_ids=[seats[0].id])
     with pytest.raises(AccountInactive):
         booking_calls.lock(user=alice, event_id=event.id, seat_id=seats[1].id)
+    with pytest.raises(AccountInactive):
+        booking_calls.unlock(user=alice, event_id=event.id, seat_id=seats[0].id)
     assert not Reservation.objects.exists()
+    still = Seat.objects.get(pk=seats[0].pk)
+    assert (still.status, still.held_by_id) == ("locked", alice.id)
 
 
 class OneSweep(threading.Event):
