@@ -19,7 +19,7 @@ import pytest
 from harness.servers import (
     ROOT,
     free_port,
-    manage,
+    manage_each,
     migrated_sqlite,
     running_server,
     server_processes,
@@ -130,21 +130,21 @@ def test_a_run_that_made_no_booking_call_fails_and_says_why(tmp_path):
     click."""
     env = make_run_env(tmp_path, LIMITS_EXEMPT_NETWORKS="127.0.0.1/32")
     migrated_sqlite(env)
-    event = manage(
-        env,
-        "create_event",
-        *("--name", "Sold", "--rows", "1", "--seats-per-row", "2", "--price", "5"),
-    )
-    event = event.strip()
     users = tmp_path / "users.json"
-    manage(env, "create_load_users", "--count", "2", "--output", str(users))
     keep = (
         "from reservations.services.blocking import seats_block as keep;"
-        f" from reservations.models import Seat; keep(event_id={event},"
-        f" seat_ids=list(Seat.objects.filter(event_id={event}).values_list('id', flat=True)),"
+        " from reservations.models import Event, Seat; event = Event.objects.get(name='Sold').id;"
+        " keep(event_id=event,"
+        " seat_ids=list(Seat.objects.filter(event_id=event).values_list('id', flat=True)),"
         " reason='sold elsewhere')"
     )
-    manage(env, "shell", "-c", keep)
+    made, *_ = manage_each(
+        env,
+        ("create_event", "--name", "Sold", "--rows", "1", "--seats-per-row", "2", "--price", "5"),
+        ("create_load_users", "--count", "2", "--output", str(users)),
+        ("shell", "-c", keep),
+    )
+    event = made.strip()
     with running_server(env) as base:
         run = subprocess.run(
             [sys.executable, "-m", "loadtest", "run", "--url", base, "--event", event]

@@ -8,24 +8,31 @@ import sys
 
 import pytest
 
-from harness.servers import ROOT, manage, server_process
+from harness.servers import ROOT, manage_each, server_process
 
-from .server_stack import Stack
+from .server_stack import Stack, event_args
 
 pytestmark = pytest.mark.slow
 
 
 def season_against(
-    stack: Stack, idle_seconds: str, users, tmp_path, *, settle: str = "4", quiet: str = "3"
+    stack: Stack,
+    idle_seconds: str,
+    users,
+    tmp_path,
+    *,
+    settle: str = "4",
+    quiet: str = "3",
+    events: tuple[str, ...] = ("--create", "4"),
 ) -> tuple[int, str, dict]:
     """The season against a server that lets go of an idle event after `idle_seconds`, waiting
-    `settle` s before each reading of `quiet` s."""
+    `settle` s before each reading of `quiet` s, on four events it makes (or `events`)."""
     env = stack.env(LIVE_EVENT_IDLE_SECONDS=idle_seconds, LIMITS_EXEMPT_NETWORKS="127.0.0.1/32")
     figures = tmp_path / f"season-{idle_seconds}.json"
     with server_process(env) as (_, base):
         run = subprocess.run(
             [sys.executable, "-m", "loadtest", "run", "--profile", "season", "--url", base]
-            + ["--users", str(users), "--auth", "bearer", "--create", "4", "--sockets", "5"]
+            + ["--users", str(users), "--auth", "bearer", *events, "--sockets", "5"]
             + ["--settle", settle, "--quiet-window", quiet, "--json", str(figures)],
             cwd=ROOT,
             env=env,
@@ -50,20 +57,20 @@ def test_a_season_of_events_leaves_the_server_as_it_found_it(stack: Stack, tmp_p
 
 
 def test_a_server_that_keeps_every_event_fails_the_season(stack: Stack, tmp_path):
-    manage(
+    """On four events made beforehand (`--events`: the test above has the season make its
+    own), in one start-up of Django with the users."""
+    users = tmp_path / "users.json"
+    *made, _ = manage_each(
         stack.env(),
-        "create_load_users",
-        "--count",
-        "2",
-        "--prefix",
-        "keeps",
-        "--output",
-        str(tmp_path / "users.json"),
+        *[event_args(f"Kept {n}", 20, 30) for n in range(4)],
+        ("create_load_users", "--count", "2", "--prefix", "keeps", "--output", str(users)),
     )
+    events = ",".join(out.split()[-1] for out in made)
 
     # Nothing is let go within the hour, however long the season waits: no settling needed.
-    users = tmp_path / "users.json"
-    code, output, figures = season_against(stack, "3600", users, tmp_path, settle="0", quiet="1")
+    code, output, figures = season_against(
+        stack, "3600", users, tmp_path, settle="0", quiet="1", events=("--events", events)
+    )
 
     assert code == 1, output
     assert "verdict FAIL: events kept grew" in output

@@ -22,7 +22,7 @@ import psycopg
 import pytest
 import websockets
 
-from harness.servers import ROOT, free_port, manage, running_server
+from harness.servers import ROOT, free_port, manage_each, running_server
 from realtime.tests.clients import lock_as_alice, next_of_type, next_seats, ws_url
 from reservations.management.commands.seed_demo import grid_event_id
 from reservations.tests.factories import UserFactory, event_with_seats
@@ -75,8 +75,7 @@ def test_postgresql_restarted_under_load_answers_503_writes_nothing_half_and_com
             "CREATE DATABASE seatmap"
         )
         env = {**stack_env, "DATABASE_URL": url}
-        manage(env, "migrate", "--noinput")
-        event_id = grid_event_id(manage(env, "seed_demo"))
+        event_id = grid_event_id(manage_each(env, ("migrate", "--noinput"), ("seed_demo",))[1])
         with running_server(env) as base:
             outcomes = asyncio.run(_clicks_while_postgres_restarts(base, event_id, database))
         statuses = {status for phase in outcomes.values() for status, _ in phase}

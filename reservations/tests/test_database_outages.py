@@ -23,7 +23,7 @@ from django.conf import settings
 
 from harness.pgbouncer import pgbouncer_in_front_of
 from harness.postgres import private_postgres
-from harness.servers import full_stack_env, manage, running_server
+from harness.servers import full_stack_env, manage_each, running_server
 
 from .clicking_buyers import (
     Answer,
@@ -167,8 +167,18 @@ def test_postgres_restarted_while_buyers_click_through_either_path(tmp_path):
     with private_postgres() as postgres:
         database_url = postgres.create_database("seatmap")
         env = full_stack_env(DATABASE_URL=database_url, REDIS_URL=settings.REDIS_URL)
-        manage(env, "migrate", "--noinput")
-        sold = [_sale_on(env, database_url, tmp_path / path, path) for path in PATHS]
+        for path in PATHS:
+            (tmp_path / path).mkdir()
+        # One start-up of Django: migrated, then each path's event and buyers.
+        _, *made = manage_each(
+            env,
+            ("migrate", "--noinput"),
+            *(command for path in PATHS for command in _sale_commands(tmp_path / path, path)),
+        )
+        sold = [
+            _sale_on(database_url, tmp_path / path, event)
+            for path, event in zip(PATHS, made[::2], strict=True)
+        ]
         with (
             pgbouncer_in_front_of(database_url) as bouncer,
             servers_of_both_paths(bouncer) as bases,
@@ -182,15 +192,18 @@ def test_postgres_restarted_while_buyers_click_through_either_path(tmp_path):
             assert_each_path_rode_out(outages, sales, database_url)
 
 
-def _sale_on(env: dict, database_url: str, workdir, prefix: str) -> tuple[int, list[Buyer]]:
-    """On a migrated database: an event of two rows and BUYERS buyers with two seats each."""
-    workdir.mkdir()
+def _sale_commands(workdir, prefix: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """An event of two rows, and BUYERS buyers written to workdir."""
     grid = ("--rows", "2", "--seats-per-row", str(BUYERS), "--price", "10")
-    event = manage(env, "create_event", "--name", "Outage", *grid)
+    accounts = ("--count", str(BUYERS), "--prefix", prefix.replace(" ", "-"))
+    users = ("--output", str(workdir / "users.json"))
+    return ("create_event", "--name", "Outage", *grid), ("create_load_users", *accounts, *users)
+
+
+def _sale_on(database_url: str, workdir, event: str) -> tuple[int, list[Buyer]]:
+    """On the database `_sale_commands` wrote to: the event's buyers with two seats each."""
     event_id = int(event.split()[-1])
     users = workdir / "users.json"
-    accounts = ("--count", str(BUYERS), "--prefix", prefix.replace(" ", "-"))
-    manage(env, "create_load_users", *accounts, "--output", str(users))
     with psycopg.connect(database_url) as conn:
         seats = [
             seat

@@ -10,7 +10,7 @@ from django.db import connection, transaction
 from django.db.models import Sum
 from django.utils import timezone
 
-from harness.servers import full_stack_env, manage, migrated_sqlite
+from harness.servers import full_stack_env, manage_each, migrated_sqlite
 from reservations import services
 from reservations.ledger.inventory import inventory_disagreements
 from reservations.ledger.models import AppendOnly, SeatChange, Via
@@ -327,8 +327,10 @@ print(json.dumps({"seats": [a.id, b.id, c.id], "alice": alice.id,
 def test_on_sqlite_the_ledger_records_hold_release_reserve_cancel_and_lapse(tmp_path):
     env = full_stack_env(DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}", REDIS_URL="")
     migrated_sqlite(env)
-    manage(env, "shell", "-c", SETUP_SCRIPT)
-    found = json.loads(manage(env, "shell", "-c", SQLITE_SCRIPT).splitlines()[-1])
+    _, made, inventory = manage_each(
+        env, ("shell", "-c", SETUP_SCRIPT), ("shell", "-c", SQLITE_SCRIPT), ("check_inventory",)
+    )
+    found = json.loads(made.splitlines()[-1])
     (a, b, c), alice, booking = found["seats"], found["alice"], found["reservation"]
     assert [tuple(row) for row in found["rows"]] == sorted(
         [
@@ -341,9 +343,7 @@ def test_on_sqlite_the_ledger_records_hold_release_reserve_cancel_and_lapse(tmp_
             (c, LOCKED, AVAILABLE, 2, "online", alice, None),
         ]
     )
-    assert manage(env, "check_inventory").strip() == (
-        "The inventory of every event agrees with its ledger."
-    )
+    assert inventory.strip() == ("The inventory of every event agrees with its ledger.")
 
 
 SETUP_SCRIPT = """

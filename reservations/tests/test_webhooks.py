@@ -8,7 +8,7 @@ import json
 import pytest
 from django.db import connection, transaction
 
-from harness.servers import full_stack_env, manage, migrated_sqlite
+from harness.servers import full_stack_env, manage_each, migrated_sqlite
 from reservations.models import Reservation, WebhookDelivery, WebhookEndpoint, WebhookMessage
 from reservations.webhooks.worker import Worker
 
@@ -201,8 +201,8 @@ def test_on_sqlite_a_booking_and_its_cancellation_are_sent_signed(tmp_path, rece
         DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}", REDIS_URL="", RECEIVER=receiver.url
     )
     migrated_sqlite(env)
-    made = json.loads(manage(env, "shell", "-c", SQLITE_SCRIPT).splitlines()[-1])
-    manage(env, "deliver_webhooks", "--once")
+    said, _ = manage_each(env, ("shell", "-c", SQLITE_SCRIPT), ("deliver_webhooks", "--once"))
+    made = json.loads(said.splitlines()[-1])
     bodies = [arrival.verified(made["secret"]) for arrival in receiver.delivered()]
     assert [body["type"] for body in bodies] == [CONFIRMED, CANCELLED]
     for body, status in zip(bodies, ["confirmed", "cancelled"], strict=True):
