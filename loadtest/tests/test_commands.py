@@ -10,7 +10,7 @@ from inspect import cleandoc
 
 import pytest
 
-from loadtest.commands import COMMANDS, parser
+from loadtest.commands import COMMANDS, main, parser
 from loadtest.profiles import REGISTRY
 from loadtest.queue_figures import queue_table
 from loadtest.queue_run import queue_run
@@ -20,6 +20,24 @@ def loadtest(*argv: str) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "-m", "loadtest", *argv], capture_output=True, text=True, timeout=60
     )
+
+
+@pytest.fixture
+def here(capsys, monkeypatch):
+    """`python -m loadtest` run in this process: its `__main__` is `sys.exit(main())`, which the
+    overview's test runs as printed; the rest need not start Python and the tool again."""
+    monkeypatch.setenv("COLUMNS", "80")  # a terminal's width, as a subprocess's pipe has
+
+    def run(*argv: str) -> subprocess.CompletedProcess:
+        capsys.readouterr()
+        try:
+            code = main(list(argv))
+        except SystemExit as exited:
+            code = exited.code or 0
+        said = capsys.readouterr()
+        return subprocess.CompletedProcess(argv, code, said.out, said.err)
+
+    return run
 
 
 def test_the_overview_fits_on_a_screen_and_names_every_command_with_an_example():
@@ -34,24 +52,24 @@ def test_the_overview_fits_on_a_screen_and_names_every_command_with_an_example()
     assert (bare.returncode, bare.stdout) == (2, shown.stdout)
 
 
-def test_an_unknown_command_is_refused_with_the_overview():
-    answer = loadtest("fan-in")
+def test_an_unknown_command_is_refused_with_the_overview(here):
+    answer = here("fan-in")
     assert answer.returncode == 2
     assert "no command 'fan-in'" in answer.stderr and "  run " in answer.stderr
     assert "--profile" not in answer.stderr.splitlines()[0]
 
 
 @pytest.mark.parametrize("name", ["best", "season"])
-def test_a_command_that_is_a_profile_now_says_how_to_run_it(name):
-    answer = loadtest(name, "--url", "http://127.0.0.1:8000")
+def test_a_command_that_is_a_profile_now_says_how_to_run_it(name, here):
+    answer = here(name, "--url", "http://127.0.0.1:8000")
     assert answer.returncode == 2
     moved = f"no command '{name}': python -m loadtest run --profile {name}"
     assert answer.stderr.splitlines()[0] == f"python -m loadtest: {moved}"
 
 
 @pytest.mark.parametrize("name", COMMANDS)
-def test_each_commands_help_is_under_its_name_and_explains_every_option(name):
-    shown = loadtest(name, "--help")
+def test_each_commands_help_is_under_its_name_and_explains_every_option(name, here):
+    shown = here(name, "--help")
     assert shown.returncode == 0, shown.stderr
     assert shown.stdout.startswith(f"usage: python -m loadtest {name} ")
     options = [a for a in parser(name)[0]._actions if a.help != argparse.SUPPRESS]
@@ -86,35 +104,35 @@ def test_a_profiles_own_options_are_in_the_group_of_its_name():
     assert all(groups[profile].description for profile in profiles)
 
 
-def test_the_queue_profile_is_its_class_options_usage_and_run():
+def test_the_queue_profile_is_its_class_options_usage_and_run(here):
     queue = REGISTRY["queue"]
-    shown = loadtest("run", "--help").stdout
+    shown = here("run", "--help").stdout
     group = shown.split("\nqueue profile:\n")[1].split("\n\n", 2)
     assert group[0] == textwrap.indent(cleandoc(queue.__doc__), "  ")
     for option in ("--pre-queue-share", "--late-within", "--no-show-share", "--claim-within"):
         assert f"  {option} " in group[1], option
     assert (queue.execute, queue.table) == (queue_run, queue_table)
-    refused = loadtest("run", "--event", "1", "--profile", "queue")
+    refused = here("run", "--event", "1", "--profile", "queue")
     assert refused.returncode == 2
     assert "error: --profile queue needs --users (one account per arrival)" in refused.stderr
 
 
-def test_only_the_season_does_without_an_event_of_its_own():
-    season = loadtest("run", "--profile", "season", "--users", "u.json", "--auth", "bearer")
+def test_only_the_season_does_without_an_event_of_its_own(here):
+    season = here("run", "--profile", "season", "--users", "u.json", "--auth", "bearer")
     assert "error: --profile season needs --create N or --events IDS" in season.stderr
-    assert "required: --event" in loadtest("run", "--profile", "journey").stderr
+    assert "required: --event" in here("run", "--profile", "journey").stderr
 
 
-def test_options_first_are_a_run_as_before_the_commands():
+def test_options_first_are_a_run_as_before_the_commands(here):
     """Old scripts' `python -m loadtest --url ... --event ...` reach the run's options."""
-    answer = loadtest("--event", "1", "--profile", "nope")
+    answer = here("--event", "1", "--profile", "nope")
     assert answer.returncode == 2
     assert answer.stderr.startswith("python -m loadtest run: error: ")
     assert "invalid choice: 'nope'" in answer.stderr
 
 
-def test_options_checked_against_each_other_give_one_line_naming_the_command():
-    answer = loadtest("run", "--event", "1", "--clickers", "3")
+def test_options_checked_against_each_other_give_one_line_naming_the_command(here):
+    answer = here("run", "--event", "1", "--clickers", "3")
     assert answer.returncode == 2
     assert answer.stderr == "python -m loadtest run: error: --clickers needs --users (see --help)\n"
 
