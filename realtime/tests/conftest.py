@@ -65,6 +65,38 @@ def stack_env(settings, many_open_files):
         )
 
 
+# The sessions of a server a module's tests share (`shared_server`): not a test's to end.
+SHARED_APP = "seatmap-test-shared-server"
+
+
+@pytest.fixture(scope="module")
+def shared_server(django_db_setup, django_db_blocker):
+    """One server process, as `stack_env` starts it, for the tests of a module that need no
+    setting of their own: a start-up costs some 2.5 s of CPU. What it keeps is each test's own
+    (events and users are new rows: the flush after a `transaction=True` test deletes, it does
+    not reset the sequences)."""
+    from django.db import connection
+
+    from harness.servers import full_stack_env, running_server
+
+    with django_db_blocker.unblock():
+        name = connection.settings_dict["NAME"]
+    url = f"postgres://postgres@127.0.0.1:5432/{name}?application_name={SHARED_APP}"
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))  # inherited: many_open_files
+    try:
+        with running_server(full_stack_env(DATABASE_URL=url, REDIS_URL=settings.REDIS_URL)) as base:
+            yield base
+    finally:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+        with django_db_blocker.unblock(), connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                " WHERE datname = %s AND application_name = %s",
+                [name, SHARED_APP],
+            )
+
+
 @pytest.fixture(autouse=True)
 def frames_checked_against_the_protocol(monkeypatch):
     """Every text frame a test's socket receives is one the protocol's schema allows

@@ -41,63 +41,63 @@ def state_states(state):
     ]
 
 
-def test_the_state_an_arrival_reads_is_the_databases_and_shows_what_was_just_done(stack_env):
+def test_the_state_an_arrival_reads_is_the_databases_and_shows_what_was_just_done(shared_server):
     event = event_with_seats(rows=2, seats_per_row=5)
     UserFactory(username="alice")
     UserFactory(username="bob")
     a, b, c, d = event.seats.order_by("id")[:4]
-    with running_server(stack_env) as base:
-        alice, bob = token(base, "alice"), token(base, "bob")
-        url = f"{base}/api/events/{event.id}"
-        with httpx.Client(base_url=url) as http:
-            first = http.get("/state/")
-            assert first.status_code == 200 and first.headers["x-seatmap-path"] == "fast"
-            assert first.headers["cache-control"] == "no-store"
-            # Each answered by this server, then read at once: the reader sees it done.
-            assert http.post(f"/seats/{a.id}/lock/", json={}, headers=alice).status_code == 200
-            assert http.get("/state/").json()["status"][0] == "l"
-            assert http.post("/lock/", json={"seat_ids": [b.id, c.id]}, headers=bob).is_success
-            reserved = http.post("/reserve/", json={"seat_ids": [b.id, c.id]}, headers=bob)
-            assert reserved.status_code == 201
-            assert http.get("/state/").json()["status"][1:3] == "rr"
-            http.post(f"/seats/{d.id}/lock/", json={}, headers=bob)
-            cancel = f"{base}/api/reservations/{reserved.json()['reservation']['id']}/cancel/"
-            assert httpx.post(cancel, json={}, headers=bob).status_code == 200
-            state = http.get("/state/").json()
+    base = shared_server
+    alice, bob = token(base, "alice"), token(base, "bob")
+    url = f"{base}/api/events/{event.id}"
+    with httpx.Client(base_url=url) as http:
+        first = http.get("/state/")
+        assert first.status_code == 200 and first.headers["x-seatmap-path"] == "fast"
+        assert first.headers["cache-control"] == "no-store"
+        # Each answered by this server, then read at once: the reader sees it done.
+        assert http.post(f"/seats/{a.id}/lock/", json={}, headers=alice).status_code == 200
+        assert http.get("/state/").json()["status"][0] == "l"
+        assert http.post("/lock/", json={"seat_ids": [b.id, c.id]}, headers=bob).is_success
+        reserved = http.post("/reserve/", json={"seat_ids": [b.id, c.id]}, headers=bob)
+        assert reserved.status_code == 201
+        assert http.get("/state/").json()["status"][1:3] == "rr"
+        http.post(f"/seats/{d.id}/lock/", json={}, headers=bob)
+        cancel = f"{base}/api/reservations/{reserved.json()['reservation']['id']}/cancel/"
+        assert httpx.post(cancel, json={}, headers=bob).status_code == 200
+        state = http.get("/state/").json()
 
-            assert state["seats_total"] == 10 and state["epoch"]
-            assert state_states(state) == seat_list_states(base, event.id)
-            # Its `seq` may still trail the five commits (their messages on their way back):
-            # the states are ahead of it, never behind, and a socket resumed from it replays.
-            assert 0 <= state["seq"] <= 5
-            assert eventually(lambda: http.get("/state/").json()["seq"] == 5)
-            assert state["status"][:4] == "laal"
+        assert state["seats_total"] == 10 and state["epoch"]
+        assert state_states(state) == seat_list_states(base, event.id)
+        # Its `seq` may still trail the five commits (their messages on their way back):
+        # the states are ahead of it, never behind, and a socket resumed from it replays.
+        assert 0 <= state["seq"] <= 5
+        assert eventually(lambda: http.get("/state/").json()["seq"] == 5)
+        assert state["status"][:4] == "laal"
 
-            holds = http.get("/holds/", headers=bob).json()
-            assert holds == {
-                "event_id": event.id,
-                "seats": [{"id": d.id, "locked_until": state["locked_until"][str(d.id)]}],
-                "booked": [],  # cancelled
-            }
-            assert http.post("/reserve/", json={"seat_ids": [a.id]}, headers=alice).is_success
-            assert http.get("/holds/", headers=alice).json()["booked"] == [a.id]
-            assert http.get("/holds/", headers=alice).json()["seats"] == []
+        holds = http.get("/holds/", headers=bob).json()
+        assert holds == {
+            "event_id": event.id,
+            "seats": [{"id": d.id, "locked_until": state["locked_until"][str(d.id)]}],
+            "booked": [],  # cancelled
+        }
+        assert http.post("/reserve/", json={"seat_ids": [a.id]}, headers=alice).is_success
+        assert http.get("/holds/", headers=alice).json()["booked"] == [a.id]
+        assert http.get("/holds/", headers=alice).json()["seats"] == []
 
 
-def test_the_state_is_sent_in_the_coding_asked_for_and_says_which(stack_env):
+def test_the_state_is_sent_in_the_coding_asked_for_and_says_which(shared_server):
     event = event_with_seats(rows=20, seats_per_row=50)
-    with running_server(stack_env) as base:
-        url = f"{base}/api/events/{event.id}/state/"
-        plain = httpx.get(url, headers={"Accept-Encoding": "identity"})
-        with httpx.Client() as http:  # raw bodies: httpx would decode gzip itself
-            br = http.send(
-                http.build_request("GET", url, headers={"Accept-Encoding": "br"}), stream=True
-            )
-            br_body = b"".join(br.iter_raw())
-            gz = http.send(
-                http.build_request("GET", url, headers={"Accept-Encoding": "gzip"}), stream=True
-            )
-            gz_body = b"".join(gz.iter_raw())
+    base = shared_server
+    url = f"{base}/api/events/{event.id}/state/"
+    plain = httpx.get(url, headers={"Accept-Encoding": "identity"})
+    with httpx.Client() as http:  # raw bodies: httpx would decode gzip itself
+        br = http.send(
+            http.build_request("GET", url, headers={"Accept-Encoding": "br"}), stream=True
+        )
+        br_body = b"".join(br.iter_raw())
+        gz = http.send(
+            http.build_request("GET", url, headers={"Accept-Encoding": "gzip"}), stream=True
+        )
+        gz_body = b"".join(gz.iter_raw())
 
     assert plain.headers.get("content-encoding") is None
     assert br.headers["content-encoding"] == "br" and gz.headers["content-encoding"] == "gzip"
@@ -106,14 +106,14 @@ def test_the_state_is_sent_in_the_coding_asked_for_and_says_which(stack_env):
     assert all(r.headers["vary"].lower().endswith("accept-encoding") for r in (plain, br, gz))
 
 
-def test_state_and_holds_refuse_in_the_api_shape(stack_env):
+def test_state_and_holds_refuse_in_the_api_shape(shared_server):
     event = event_with_seats(rows=1, seats_per_row=2)
-    with running_server(stack_env) as base:
-        unknown = httpx.get(f"{base}/api/events/{event.id + 1000}/state/")
-        anonymous_holds = httpx.get(f"{base}/api/events/{event.id}/holds/")
-        bad_token = httpx.get(
-            f"{base}/api/events/{event.id}/holds/", headers={"Authorization": "Bearer nope"}
-        )
+    base = shared_server
+    unknown = httpx.get(f"{base}/api/events/{event.id + 1000}/state/")
+    anonymous_holds = httpx.get(f"{base}/api/events/{event.id}/holds/")
+    bad_token = httpx.get(
+        f"{base}/api/events/{event.id}/holds/", headers={"Authorization": "Bearer nope"}
+    )
 
     assert unknown.status_code == 404 and unknown.json()["code"] == "not_found"
     assert anonymous_holds.status_code == 401
@@ -266,26 +266,26 @@ async def _two_waves(base, event, seat, tokens):
         return first + second
 
 
-def test_a_hold_that_ended_is_free_in_the_state_and_to_the_next_click(stack_env):
+def test_a_hold_that_ended_is_free_in_the_state_and_to_the_next_click(shared_server):
     """The map keeps a hold as it was sent; its end is read at the moment of answering."""
     event = event_with_seats(rows=1, seats_per_row=2)
     UserFactory(username="alice")
     bob = UserFactory(username="bob")
     seat = event.seats.order_by("id").first()
-    with running_server(stack_env) as base:
-        ends = timezone.now() + timedelta(seconds=2)
-        Seat.objects.filter(pk=seat.pk).update(
-            status="locked", held_by=bob, held_until=ends, version=1
-        )
-        url = f"{base}/api/events/{event.id}"
-        assert httpx.get(f"{url}/state/").json()["status"][0] == "l"
-        time.sleep(max(0.0, (ends - timezone.now()).total_seconds()) + 0.2)
-        assert httpx.get(f"{url}/state/").json()["status"][0] == "a"
-        taken = httpx.post(f"{url}/seats/{seat.id}/lock/", json={}, headers=token(base, "alice"))
-        assert taken.status_code == 200
+    base = shared_server
+    ends = timezone.now() + timedelta(seconds=2)
+    Seat.objects.filter(pk=seat.pk).update(status="locked", held_by=bob, held_until=ends, version=1)
+    url = f"{base}/api/events/{event.id}"
+    assert httpx.get(f"{url}/state/").json()["status"][0] == "l"
+    time.sleep(max(0.0, (ends - timezone.now()).total_seconds()) + 0.2)
+    assert httpx.get(f"{url}/state/").json()["status"][0] == "a"
+    taken = httpx.post(f"{url}/seats/{seat.id}/lock/", json={}, headers=token(base, "alice"))
+    assert taken.status_code == 200
 
 
-def test_the_event_detail_counts_what_the_seat_list_shows_from_memory_and_after_a_move(stack_env):
+def test_the_event_detail_counts_what_the_seat_list_shows_from_memory_and_after_a_move(
+    shared_server,
+):
     """Counted from the live map while the server keeps one (a socket watches), and from the
     database once a seat moved category (the map was read before: its map version is old)."""
     event = event_with_seats(rows=2, seats_per_row=5)
@@ -293,8 +293,8 @@ def test_the_event_detail_counts_what_the_seat_list_shows_from_memory_and_after_
     premium = PriceCategory.objects.create(event=event, name="Premium", price=90, colour="#8e44ad")
     seats = list(event.seats.order_by("id"))
     Seat.objects.filter(pk__in=[s.pk for s in seats[:4]]).update(category=premium, price=90)
-    with running_server(stack_env) as base:
-        asyncio.run(_detail_counts(base, event, seats, premium))
+    base = shared_server
+    asyncio.run(_detail_counts(base, event, seats, premium))
 
 
 def _counted_from_the_seat_list(base, event_id):

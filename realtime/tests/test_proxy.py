@@ -44,10 +44,9 @@ def test_http_and_sockets_through_the_proxy_reach_both_processes(stack_env):
         asyncio.run(_a_change_through_the_proxy_reaches_every_process(proxy, first, second, event))
 
 
-def test_the_proxy_limits_a_flood_of_logins_and_not_the_reads(stack_env):
+def test_the_proxy_limits_a_flood_of_logins_and_not_the_reads(shared_server):
     with (
-        server_process(stack_env) as (_, web),
-        nginx_in_front_of(web) as proxy,
+        nginx_in_front_of(shared_server) as proxy,
         httpx.Client(base_url=proxy) as http,
     ):
         logins = [
@@ -173,10 +172,10 @@ def test_the_admin_uploads_a_layout_through_the_proxy_and_one_over_its_limit_get
     assert VenueLayout.objects.count() == 1
 
 
-def test_the_proxy_limits_new_sockets_and_open_sockets_per_address(stack_env):
+def test_the_proxy_limits_new_sockets_and_open_sockets_per_address(shared_server):
     """limits.conf: a burst of 100 handshakes, then 20 a second; 256 open at once."""
     event = event_with_seats(rows=1, seats_per_row=4)
-    with server_process(stack_env) as (_, web), nginx_in_front_of(web) as proxy:
+    with nginx_in_front_of(shared_server) as proxy:
         asyncio.run(_sockets_past_the_proxy_limits(ws_url(proxy, event.id)))
 
 
@@ -229,7 +228,7 @@ SAY_THE_CLIENT = """
 """
 
 
-def test_the_proxy_counts_an_ipv6_client_by_its_64_and_an_ipv4_one_by_its_address(stack_env):
+def test_the_proxy_counts_an_ipv6_client_by_its_64_and_an_ipv4_one_by_its_address(shared_server):
     clients = {
         "2001:db8:1:2:3:4:5:6": "2001:db8:1:2",
         "2001:db8:1:2::7": "2001:db8:1:2",  # the same /64
@@ -242,8 +241,7 @@ def test_the_proxy_counts_an_ipv6_client_by_its_64_and_an_ipv4_one_by_its_addres
         "::1": "::1",
     }
     with (
-        server_process(stack_env) as (_, web),
-        nginx_in_front_of(web, server_lines=SAY_THE_CLIENT) as proxy,
+        nginx_in_front_of(shared_server, server_lines=SAY_THE_CLIENT) as proxy,
         httpx.Client(base_url=proxy) as http,
     ):
         said = {
@@ -254,11 +252,11 @@ def test_the_proxy_counts_an_ipv6_client_by_its_64_and_an_ipv4_one_by_its_addres
 
 
 def test_the_proxy_hands_a_strangers_large_upload_to_the_server_unread_and_limits_uploads(
-    stack_env,
+    shared_server,
 ):
     """seatmap.conf streams the layout upload to the server, which refuses a stranger's 3 MiB
     from the request's head; limits.conf counts each address's upload POSTs, not the form."""
-    with server_process(stack_env) as (_, web), nginx_in_front_of(web) as proxy:
+    with nginx_in_front_of(shared_server) as proxy:
         stranger = declared_upload_answer(proxy)
         assert stranger.startswith(b"HTTP/1.1 413"), stranger
         assert b'"code":"too_large"' in stranger  # the server's answer, not nginx's form

@@ -29,13 +29,14 @@ def listed(http: httpx.Client, event_id: int, headers=None) -> dict:
 
 
 def test_a_reader_right_after_a_reservation_sees_it_reserved_and_mine_only_for_the_buyer(
-    stack_env,
+    shared_server,
 ):
     event = event_with_seats(rows=3, seats_per_row=50)
     alice_user = UserFactory(username="alice")
     UserFactory(username="bob")
     a, b = event.seats.order_by("id")[70:72]
-    with running_server(stack_env) as base, httpx.Client(base_url=base) as http:
+    base = shared_server
+    with httpx.Client(base_url=base) as http:
         alice, bob = token(base, "alice"), token(base, "bob")
         before = listed(http, event.id)  # the list is built: the next reads are its chunks
         assert before[a.id] == before[b.id] == ("available", False)
@@ -66,7 +67,7 @@ def test_a_reader_right_after_a_reservation_sees_it_reserved_and_mine_only_for_t
 
 
 @pytest.mark.parametrize("coding", ["deflate", "gzip", "br", "identity"])
-def test_each_coding_says_itself_and_decodes_with_httpx_and_with_pythons_own(stack_env, coding):
+def test_each_coding_says_itself_and_decodes_with_httpx_and_with_pythons_own(shared_server, coding):
     event = event_with_seats(rows=4, seats_per_row=50)
     UserFactory(username="alice")
     seat = event.seats.order_by("id")[130]
@@ -76,7 +77,8 @@ def test_each_coding_says_itself_and_decodes_with_httpx_and_with_pythons_own(sta
         "br": brotli.decompress,
         "identity": bytes,
     }
-    with running_server(stack_env) as base, httpx.Client(base_url=base) as http:
+    base = shared_server
+    with httpx.Client(base_url=base) as http:
         alice = token(base, "alice")
         http.post(f"/api/events/{event.id}/seats/{seat.id}/lock/", json={}, headers=alice)
         url = f"/api/events/{event.id}/seats/"
