@@ -47,7 +47,7 @@ from rest_framework.utils import json as drf_json
 from reservations.booking.best import Answer as BestAnswer
 from reservations.booking.best import Ask, best_batch_steps
 from reservations.booking.rooms import room_is_kept, room_is_ready, room_steps
-from reservations.booking.runner import door_news, opening, run_async
+from reservations.booking.runner import begin, door_news, run_async
 from reservations.booking.sql import Steps, T
 from reservations.client_address import holds_key, scope_client_address
 from reservations.ledger.context import seat_changes
@@ -139,15 +139,15 @@ class FastPath:
     async def _run(self, steps: Steps[T], changes: AbstractContextManager) -> T:
         """Drive the booking steps on a pooled async connection, in one transaction that
         begins with its settings in the same round trip, or none when the connection's session
-        has them (runner.opening)."""
+        has them (runner.begin)."""
         pool = await loop_pool()
         asked = time.perf_counter()
         async with pool.connection() as conn, conn.cursor() as cursor:
             connection_waited(time.perf_counter() - asked)
             with changes:  # the ledger's: a buyer's own call, or staff's (operations.py)
-                opened_by = opening(session_said=loop_sessions_said())
+                await begin(conn, session_said=loop_sessions_said())
                 try:
-                    outcome = await run_async(steps, cursor, opened_by=opened_by)
+                    outcome = await run_async(steps, cursor, settings_sent=True)
                 except BaseException:
                     with contextlib.suppress(psycopg.Error):  # a broken one the pool drops
                         await conn.rollback()

@@ -55,10 +55,7 @@ def _changed_one(rows: Rows, event_id: int) -> HoldOutcome:
 
 def caller_row_steps(user_id: int) -> Steps[None]:
     """Lock the caller's row (locking rule 2) and check the account still may act."""
-    _account_active((yield sql.user_for_update(user_id=user_id)))
-
-
-def _account_active(rows: Rows) -> None:
+    rows = yield sql.user_for_update(user_id=user_id)
     if not rows or not rows[0][0]:
         raise AccountInactive("Log in, or send a valid bearer token.")
 
@@ -303,22 +300,14 @@ def hold_one_steps(
 
 
 def release_one_steps(*, user_id: int, event_id: int, seat_id: int) -> Steps[HoldOutcome]:
-    """Release a seat the caller holds. A lock that has ended is already gone: not_holder.
-
-    The caller's row lock and the common case's write go in one round trip (the write, a
-    statement after the lock, sees the account as the lock left it); anything else is
-    decided the long way, the account first."""
+    """Release a seat the caller holds. A lock that has ended is already gone: not_holder."""
+    yield from caller_row_steps(user_id)
     still_held_at = timezone.now() + RELEASE_MARGIN
-    rows = yield (
-        sql.user_for_update(user_id=user_id),
-        sql.free_if_held(
-            event_id=event_id, seat_id=seat_id, user_id=user_id, still_held_at=still_held_at
-        ),
+    rows = yield sql.free_if_held(
+        event_id=event_id, seat_id=seat_id, user_id=user_id, still_held_at=still_held_at
     )
     if rows:
         return _changed_one(rows, event_id)
-    account = yield sql.user_for_update(user_id=user_id)._replace(lock_rows=False, lock=None)
-    _account_active(account)
     (seat,) = yield from seat_rows_steps(event_id=event_id, seat_ids=[seat_id])
     if not seat_is_held_by(seat, user_id, timezone.now()):
         raise NotHolder(f"You do not hold seat {seat.label}.", seats=[seat.id])

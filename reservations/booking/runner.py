@@ -1,13 +1,12 @@
 """The two drivers of step functions (holds.py): one on Django's connection, one on psycopg's
-async connection. Each sends a step's statements in order and hands back their rows. Neither
-commits the transaction (the caller does: all steps of a service are one) but for
-`run_and_announce`, the one way Django's path runs a booking call; the loop's opens it in its
-first round trip when told to (`opening`)."""
+async connection. Each sends a step's statements in order and hands back their rows; neither
+opens or commits the transaction (the caller does: all steps of a service are one), but for
+`run_and_announce`, the one way Django's path runs a booking call."""
 
 from datetime import timedelta
 
 from django.db import connection, transaction
-from psycopg import AsyncCursor
+from psycopg import AsyncClientCursor, AsyncConnection, AsyncCursor
 from psycopg.pq import TransactionStatus
 
 from ..signals import bookings_changed_on_commit, door_changed_on_commit, seats_changed_on_commit
@@ -114,40 +113,34 @@ def door_news(outcome) -> dict:
     return {name: value for name, value in news.items() if value}
 
 
-BEGIN = Statement("BEGIN", {})
-
-
-def opening(*, session_said: bool) -> tuple[Statement, ...]:
+async def begin(connection: AsyncConnection, *, session_said: bool) -> None:
     """BEGIN, and the transaction's settings unless the connection's session has them
-    (locking.py `transaction_settings`): `run_async` sends them in the pipeline of the steps'
-    first statements. A hold is then three round trips (BEGIN in one of its own cost each of
-    them ~6 % more CPU, and a settings statement of its own was the regression of
-    BENCHMARKS.md's run 1, issues 36-38)."""
+    (locking.py `transaction_settings`): then in the same round trip, one simple-protocol query
+    of two statements, its values bound by psycopg on the client. A hold is four round trips; a
+    fifth of its own for the settings was the regression of BENCHMARKS.md's run 1 (issues
+    36-38)."""
     settings = transaction_settings(session_said=session_said)
-    return (BEGIN,) if settings is None else (BEGIN, settings)
+    if settings is None:
+        await connection.execute("BEGIN")
+    else:
+        await AsyncClientCursor(connection).execute(f"BEGIN; {settings.sql}", settings.params)
 
 
-async def run_async(
-    steps: Steps[T], cursor: AsyncCursor, *, opened_by: tuple[Statement, ...] = ()
-) -> T:
-    """Drive steps on a psycopg cursor (PostgreSQL), inside the caller's transaction, or in
-    one that `opened_by` (`opening`'s) opens in the first round trip. Statements yielded
+async def run_async(steps: Steps[T], cursor: AsyncCursor, *, settings_sent: bool = False) -> T:
+    """Drive steps on a psycopg cursor (PostgreSQL), inside the caller's transaction;
+    `settings_sent`: the caller began it with its settings (`begin`). Statements yielded
     together go in one pipeline: one round trip."""
     info = cursor.connection.info
-    opens = bool(opened_by)
-    locks = LockOrder(lambda: opens or info.transaction_status != TransactionStatus.IDLE)
+    locks = LockOrder(lambda: info.transaction_status != TransactionStatus.IDLE)
     try:
         sent = next(steps)
         while True:
             if isinstance(sent, Together):
                 sent = sent.merged(_locked_text)
-            if opened_by:
-                sent = (*opened_by, *((sent,) if isinstance(sent, Statement) else sent))
-                opened_by = ()
             if not isinstance(sent, Statement):  # a tuple of them (a Statement is a tuple too)
-                rows = await _pipelined(sent, cursor, locks, settings_sent=opens)
+                rows = await _pipelined(sent, cursor, locks, settings_sent=settings_sent)
             else:
-                if locks.take(sent.lock, sql=sent.sql) and not opens:
+                if locks.take(sent.lock, sql=sent.sql) and not settings_sent:
                     await cursor.execute(*_rendered(transaction_settings(), postgres=True))
                 await cursor.execute(*_rendered(sent, postgres=True))
                 rows = await _rows(cursor)

@@ -295,15 +295,11 @@ def passed_seats(
 
 # The same for releasing a live hold of the caller's. Here a clock read early would accept more
 # than the rule (a hold ending between the read and the row lock), so the statement only takes
-# holds that are still held a margin later (`still_held_at`); the rest go the long way. It is
-# sent in one round trip after the caller's row lock (release_one_steps), so it checks the
-# account itself: an inactive one frees nothing.
+# holds that are still held a margin later (`still_held_at`); the rest go the long way.
 _FREE_IF_HELD = (
     f"{FREE.update_sql()} WHERE event_id = %(event_id)s AND id = %(seat_id)s "
     f"AND status = '{Status.LOCKED.value}' AND held_by_id = %(user_id)s "
-    f"AND held_until > %(still_held_at)s AND EXISTS (SELECT 1 FROM "
-    f"{get_user_model()._meta.db_table} u WHERE u.id = %(user_id)s AND u.is_active) "
-    f"RETURNING {SEAT_COLUMNS}"
+    f"AND held_until > %(still_held_at)s RETURNING {SEAT_COLUMNS}"
 )
 
 
