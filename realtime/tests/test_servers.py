@@ -20,12 +20,12 @@ from reservations.tests.factories import UserFactory, event_with_seats
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
 
-def test_a_watcher_on_one_process_sees_a_lock_made_through_another(stack_env):
+def test_a_watcher_on_one_process_sees_a_lock_made_through_another(stack_env, shared_server):
     event = event_with_seats(rows=1, seats_per_row=4)
     UserFactory(username="alice")
     seat = event.seats.first()
-    with running_server(stack_env) as first, running_server(stack_env) as second:
-        asyncio.run(_watch_second_lock_through_first(first, second, event, seat))
+    with running_server(stack_env) as second:
+        asyncio.run(_watch_second_lock_through_first(shared_server, second, event, seat))
 
 
 async def _watch_second_lock_through_first(first, second, event, seat):
@@ -46,10 +46,9 @@ async def _watch_second_lock_through_first(first, second, event, seat):
         ]
 
 
-def test_a_storm_of_a_thousand_sockets_all_get_their_snapshot(stack_env):
+def test_a_storm_of_a_thousand_sockets_all_get_their_snapshot(shared_server, many_open_files):
     event = event_with_seats(rows=10, seats_per_row=20)
-    with running_server(stack_env) as base:
-        asyncio.run(_storm(ws_url(base, event.id)))
+    asyncio.run(_storm(ws_url(shared_server, event.id)))
 
 
 async def _storm(url):
@@ -98,18 +97,15 @@ def own_redis(port):
         process.wait(timeout=10)
 
 
-def test_deployments_on_two_redis_databases_do_not_hear_each_other(stack_env):
+def test_deployments_on_two_redis_databases_do_not_hear_each_other(stack_env, shared_server):
     """Redis pub/sub channels are not scoped by database number: the layer's prefix is."""
     event = event_with_seats(rows=1, seats_per_row=2)
     UserFactory(username="alice")
     seat = event.seats.first()
     redis_url = stack_env["REDIS_URL"]
     other_db = redis_url.rsplit("/", 1)[0] + "/" + str(int(redis_url.rsplit("/", 1)[1]) + 1)
-    with (
-        running_server(stack_env) as ours,
-        running_server({**stack_env, "REDIS_URL": other_db}) as theirs,
-    ):
-        asyncio.run(_lock_heard_only_by_ours(ours, theirs, event, seat))
+    with running_server({**stack_env, "REDIS_URL": other_db}) as theirs:
+        asyncio.run(_lock_heard_only_by_ours(shared_server, theirs, event, seat))
 
 
 async def _lock_heard_only_by_ours(ours, theirs, event, seat):
