@@ -36,7 +36,9 @@ BUYERS = 15
 STEADY_BUYERS = 6
 ARRIVING = 20
 FAULT_EVERY = 5.5
-FAILOVER_SETTLED_WITHIN = 10.0
+# The verdicts are taken some 8 s after the failover began (below); after them both runs end
+# and the fault thread stops, which took 2.2 s more on a loaded machine (10.2 s in all).
+FAILOVER_SETTLED_WITHIN = 15.0
 # The on-sale's verdict waits this long after its buyers are done: it compares the watchers
 # some 8 s after the failover began (at 16.5 s), so every watcher must be back by then (a
 # watcher still reconnecting is not checked, and fails the count below). A watcher refused
