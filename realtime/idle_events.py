@@ -14,6 +14,7 @@ what was let go of given back to the system (`give_back_memory`).
 """
 
 import ctypes
+import gc
 from collections.abc import Collection, Iterable
 
 # How often the hub asks which events have gone idle: they go at most this late.
@@ -27,6 +28,10 @@ _malloc_trim = getattr(ctypes.CDLL(None), "malloc_trim", None)
 
 
 def give_back_memory() -> None:
+    # Freed first: what the events let go of keep in reference cycles (tasks, futures and their
+    # maps) waits for a full collection otherwise, which a process at rest may never run. It
+    # walks what is not frozen (config/asgi.py), a few milliseconds.
+    gc.collect()
     if _malloc_trim is not None:
         _malloc_trim(0)
 

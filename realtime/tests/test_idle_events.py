@@ -20,7 +20,7 @@ from prometheus_client import REGISTRY
 
 from harness.servers import running_server
 from harness.waiting import eventually, until
-from realtime.idle_events import IdleEvents
+from realtime.idle_events import IdleEvents, give_back_memory
 from realtime.routing import websocket_application
 from realtime.tests.clients import lock_as_alice, next_seats, ws_url
 from reservations.redis_primary import event_group
@@ -70,6 +70,25 @@ def test_a_read_uses_an_event_and_something_held_without_a_use_counts_from_now()
     assert events.idle([8], in_use=set(), now=70, idle_after=60) == [7]  # 8 counts from 70
     assert events.idle([8], in_use=set(), now=129, idle_after=60) == []
     assert events.idle([8], in_use=set(), now=130, idle_after=60) == [8]
+
+
+def test_what_an_event_left_in_a_reference_cycle_is_freed_when_memory_is_given_back():
+    class Held:  # e.g. a live map and a task that refer to each other
+        pass
+
+    gc.disable()  # no collection of its own may come first
+    try:
+        held, other = Held(), Held()
+        held.other, other.held = other, held
+        gone = weakref.ref(held)
+        del held, other
+        assert gone() is not None  # a cycle outlives its last outside reference
+
+        give_back_memory()
+
+        assert gone() is None
+    finally:
+        gc.enable()
 
 
 # --- the hub of this process -------------------------------------------------------------------
