@@ -27,6 +27,7 @@ SECTIONS = {
     },
     "on this machine (each starts its own servers on BENCH_DB)": {
         "bench": ("bench", "the fixed scenarios, written to BENCHMARKS.md (make bench)"),
+        "ab": ("bench_ab", "holds or checkouts of two checkouts, interleaved: CPU, ratios"),
         "fanout": (
             "fanout.bench",
             "WebSocket fan-out: a bare loop, this project, Channels' tutorials",

@@ -23,7 +23,7 @@ import redis.asyncio as redis
 from psycopg_pool import AsyncConnectionPool
 
 HOLD_SECONDS = 300
-HOLD_LIMIT = 10
+HOLD_LIMIT = int(os.environ.get("SEAT_HOLD_LIMIT", "10"))  # the project's setting, its default
 POOL_SIZE = 10  # the project's fast path's pool (bench_wrk.BENCH_POOL_SIZE)
 
 LOCK = f"""
