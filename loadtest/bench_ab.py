@@ -29,13 +29,12 @@ from pathlib import Path
 from typing import NamedTuple
 
 import orjson
-import psycopg
 import redis
 
 from harness.servers import FLOOR
 
 from .bench_servers import DB, PG, PY, REDIS_URL, ROOT, server_env, servers
-from .bench_wrk import _pair, _postgres_cpu, _since
+from .bench_wrk import BOX_OFFICE_TOKEN, _pair, _postgres_cpu, _seat_ids, _since
 from .commands import UsageError
 from .stats import proc_sample
 from .wrk_scripts import CHECKOUT_SCRIPT, PAY_CHECKOUT_SCRIPT, WRK_COMMON, WRK_SCRIPT
@@ -45,12 +44,6 @@ SCRIPTS["pay"] = PAY_CHECKOUT_SCRIPT
 USERS = 50
 # Each round's seats are new: a user's holds and bookings of earlier rounds stay under these.
 LIMITS = {"SEAT_HOLD_LIMIT": "1000", "SEAT_PURCHASE_LIMIT": "1000"}
-STAFF = (
-    "from django.contrib.auth import get_user_model; from reservations.roles import role_group; "
-    "from rest_framework_simplejwt.tokens import AccessToken; "
-    "u, _ = get_user_model().objects.get_or_create(username='ab-box-office'); "
-    "u.groups.add(role_group('Box office')); print(AccessToken.for_user(u))"
-)
 
 
 class Side(NamedTuple):
@@ -114,10 +107,8 @@ def _event(root: Path, db: str, script: str) -> tuple[int, list[int], str]:
     paid = ("--paid-with", "venue") if script == "pay" else ()
     grid = ("--rows", "200", "--seats-per-row", "250", "--price", "25", *paid)
     event = int(_manage(root, db, "create_event", "--name", "ab", *grid).split()[-1])
-    with psycopg.connect(f"{PG}/{db}") as connection:
-        query = "SELECT id FROM reservations_seat WHERE event_id = %s ORDER BY id"
-        seats = [seat for (seat,) in connection.execute(query, (event,))]
-    return event, seats, _manage(root, db, "shell", "-c", STAFF).split()[-1] if paid else ""
+    staff = _manage(root, db, "shell", "-c", BOX_OFFICE_TOKEN).split()[-1] if paid else ""
+    return event, _seat_ids(event, f"{PG}/{db}"), staff
 
 
 class Running(NamedTuple):

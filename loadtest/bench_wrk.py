@@ -171,22 +171,24 @@ def wrk_pay_checkout(connections: int):
     return wrk_loop(connections, PAY_CHECKOUT_SCRIPT, _pair, paid=True)
 
 
+# `manage.py shell -c` of an access token of a box-office member (made if there is none).
+BOX_OFFICE_TOKEN = (
+    "from django.contrib.auth import get_user_model; "
+    "from reservations.roles import role_group; "
+    "from rest_framework_simplejwt.tokens import AccessToken; "
+    "u, _ = get_user_model().objects.get_or_create(username='bench-box-office'); "
+    "u.groups.add(role_group('Box office')); print(AccessToken.for_user(u))"
+)
+
+
 def _box_office_token() -> str:
-    """An access token of a box-office member (made if there is none), for a settle."""
-    return manage(
-        "shell",
-        "-c",
-        "from django.contrib.auth import get_user_model; "
-        "from reservations.roles import role_group; "
-        "from rest_framework_simplejwt.tokens import AccessToken; "
-        "u, _ = get_user_model().objects.get_or_create(username='bench-box-office'); "
-        "u.groups.add(role_group('Box office')); print(AccessToken.for_user(u))",
-    ).split()[-1]
+    """A box-office member's access token, for a settle."""
+    return manage("shell", "-c", BOX_OFFICE_TOKEN).split()[-1]
 
 
-def _seat_ids(event: int) -> list[int]:
+def _seat_ids(event: int, database_url: str = "") -> list[int]:
     """The event's seats, read from the database (the floor serves no seat list)."""
-    with psycopg.connect(server_env()["DATABASE_URL"]) as connection:
+    with psycopg.connect(database_url or server_env()["DATABASE_URL"]) as connection:
         rows = connection.execute(
             "SELECT id FROM reservations_seat WHERE event_id = %s ORDER BY id", (event,)
         )
