@@ -37,7 +37,7 @@ export function EventPage() {
   );
   return (
     <SeatSelectorPage
-      loggedIn={Boolean(me.data)}
+      loggedIn={me.isPending ? undefined : Boolean(me.data)}
       header={header}
       categories={event.data?.categories}
       venueName={event.data?.venue}

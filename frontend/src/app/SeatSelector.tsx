@@ -36,8 +36,9 @@ import { DEFAULT_CURRENCY, formatPrice } from '../lib/format';
 import { PHONE_QUERY, useMediaQuery } from '../lib/use-media-query';
 
 export interface SeatSelectorProps {
-  /** Whether someone is logged in (from the auth feature, passed in by the app). */
-  loggedIn: boolean;
+  /** Whether someone is logged in (from the auth feature, passed in by the app); undefined while
+   * the page is still asking: a seat clicked then is asked for, not refused with "Log in". */
+  loggedIn: boolean | undefined;
   /** The event's header (name, date, venue), rendered by the app from the events feature. */
   header?: ReactNode;
   /** The event's price categories (`GET /api/events/{id}/` → `categories`), passed in by the app. */
@@ -76,7 +77,7 @@ function WhenHolding({ store, children }: { store: SeatStore; children: ReactNod
 
 export function SeatSelector({
   eventId,
-  loggedIn,
+  loggedIn: loggedInOrUnknown,
   header,
   categories,
   venueName,
@@ -87,6 +88,7 @@ export function SeatSelector({
   const navigate = useNavigate();
   const [notice, setNotice] = useState<Outcome | null>(null);
   const [reserving, setReserving] = useState(false);
+  const loggedIn = loggedInOrUnknown === true;
   const map = useSeatMap(eventId, loggedIn);
   const money = useCallback((amount: string) => formatPrice(amount, currency), [currency]);
   // Holds that ran out, told in one message naming every seat (or their number), even when the
@@ -143,7 +145,7 @@ export function SeatSelector({
     setNotice(null);
     setRefusal(null);
   }, []);
-  const actions = useSeatActions(eventId, map.store, loggedIn, report, money, turnToken);
+  const actions = useSeatActions(eventId, map.store, loggedInOrUnknown, report, money, turnToken);
   const { buyer } = actions;
   const { toggle } = actions;
   const onSeat = useCallback(

@@ -23,13 +23,13 @@ function duringTurn(turn: string): ActionContext['api'] {
 export function useSeatActions(
   eventId: number,
   store: SeatStore,
-  loggedIn: boolean,
+  loggedIn: boolean | undefined,
   report: (o: Outcome) => void,
   money?: (amount: string) => string,
   turn?: string | null,
 ) {
   const queryClient = useQueryClient();
-  const { holdAgainAt, buyer } = useHoldRun(eventId, store, loggedIn);
+  const { holdAgainAt, buyer } = useHoldRun(eventId, store, loggedIn === true);
   const latest = useLatest({ loggedIn, report, money, turn, buyer, holdAgainAt });
 
   const context = useCallback(

@@ -146,6 +146,16 @@ describe('toggleSeat', () => {
     expect(ctx.api.lock).not.toHaveBeenCalled();
   });
 
+  it('asks the server when the page does not know yet whether anyone is logged in', async () => {
+    // A logged-in buyer's first click, while the page is still asking who they are, holds.
+    const lock = async (_e: number, id: number) => ({ seat: apiSeat(id, { status: 'locked', version: 2, locked_until: LATER, mine: true }) });
+    const held = { ...context({ lock }), loggedIn: undefined };
+    await expect(toggleSeat(held, 1)).resolves.toEqual({ kind: 'ok', text: 'Holding A1 for you.' });
+    // Nobody is: the server's 401 asks them to log in.
+    const anonymous = { ...context({ lock: async () => { throw new ApiError(401, 'not_authenticated', 'no'); } }), loggedIn: undefined };
+    expect((await toggleSeat(anonymous, 1))?.kind).toBe('login');
+  });
+
   it('explains a booked seat without calling the server', async () => {
     const ctx = context({}, [apiSeat(1, { status: 'reserved', version: 3 }), apiSeat(2, { status: 'reserved', version: 3, mine: true })]);
     expect(await toggleSeat(ctx, 1)).toEqual({ kind: 'error', text: 'Seat A1 is already booked.' });

@@ -50,7 +50,8 @@ export interface ActionContext {
   eventId: number;
   store: SeatStore;
   api: SeatApi;
-  loggedIn: boolean;
+  /** undefined: not known yet (the page is still asking): the server's answer says. */
+  loggedIn: boolean | undefined;
   newKey: () => string;
   /** How amounts read (the event's currency); as the API gives them by default. */
   money?: (amount: string) => string;
@@ -89,7 +90,7 @@ export async function toggleSeat(ctx: ActionContext, seatId: number): Promise<Ou
   }
   if (kind === 'booked-other') return { kind: 'error', text: `Seat ${seat.label} is already booked.` };
   if (kind === 'paying-other') return { kind: 'error', text: `Seat ${seat.label} is being paid for by someone else.` };
-  if (!ctx.loggedIn) return { kind: 'login', text: 'Log in to hold seats.' };
+  if (ctx.loggedIn === false) return { kind: 'login', text: 'Log in to hold seats.' };
 
   if (kind === 'held-mine') {
     store.beginAction(seatId, 'unlock');
