@@ -33,6 +33,7 @@ from .live_map_seat import (
     IN_AN_ORDER,
     LOCKED,
     LiveSeat,
+    SeatState,
     changed_between,
     live_seat,
 )
@@ -118,7 +119,7 @@ class LiveMap:
         held = self.seats.get(change["id"])
         if held is None:
             return  # not read yet (or new since): the next read brings it
-        if change["version"] > held.change["version"]:
+        if change["version"] > held.state.version:
             seat = live_seat(change, owner, held.label, held.category)
             self.seats[change["id"]] = seat
             if self._changed is not None:
@@ -187,7 +188,7 @@ class LiveMap:
         seat = self.seats.get(seat_id)
         if seat is None:
             return None
-        status = effective_status(seat.change["status"], seat.deadline, now)
+        status = effective_status(seat.state.status, seat.deadline, now)
         if status in IN_AN_ORDER or (status == LOCKED and seat.owner != user_id):
             return seat.label
         return None
@@ -196,9 +197,9 @@ class LiveMap:
         """The caller's running holds, as `holds/` answers them (API.md), in seat id order."""
         seats = [(seat_id, self.seats[seat_id]) for seat_id in self._owned.get(user_id, ())]
         return [
-            {"id": seat_id, "locked_until": seat.change["locked_until"]}
+            {"id": seat_id, "locked_until": seat.state.locked_until}
             for seat_id, seat in sorted(seats, key=lambda pair: pair[0])
-            if effective_status(seat.change["status"], seat.deadline, now) == LOCKED
+            if effective_status(seat.state.status, seat.deadline, now) == LOCKED
         ]
 
     def owned_by(self, user_id: int) -> set[int]:
@@ -217,7 +218,7 @@ class LiveMap:
         return sorted(
             seat_id
             for seat_id in self._owned.get(user_id, ())
-            if self.seats[seat_id].change["status"] in IN_AN_ORDER
+            if self.seats[seat_id].state.status in IN_AN_ORDER
         )
 
     def own_seats(self, user_id: int, now: float) -> dict:
@@ -239,7 +240,7 @@ class LiveMap:
         for seat in list(self.seats.values()):
             count = counts.setdefault(seat.category, [0, 0])
             count[0] += 1
-            if effective_status(seat.change["status"], seat.deadline, now) == AVAILABLE:
+            if effective_status(seat.state.status, seat.deadline, now) == AVAILABLE:
                 count[1] += 1
         result = {category: (total, free) for category, (total, free) in counts.items()}
         self._counts = (key, self._next_hold_end(now), result)
@@ -311,12 +312,12 @@ class LiveMap:
     def _state_body(self, now: float) -> bytes:
         letters, versions, until = [], [], {}
         for seat_id, seat in self.seats.items():
-            change = seat.change
-            status = effective_status(change["status"], seat.deadline, now)
+            state = seat.state
+            status = effective_status(state.status, seat.deadline, now)
             if status == LOCKED:
-                until[str(seat_id)] = change["locked_until"]
+                until[str(seat_id)] = state.locked_until
             letters.append(STATE_LETTER[status])
-            versions.append(change["version"])
+            versions.append(state.version)
         return orjson.dumps(
             {
                 "event_id": self.event_id,
@@ -335,7 +336,7 @@ class LiveMap:
             (
                 s.deadline
                 for s in self.seats.values()
-                if effective_status(s.change["status"], s.deadline, now) == LOCKED
+                if effective_status(s.state.status, s.deadline, now) == LOCKED
             ),
             default=float("inf"),
         )
@@ -380,8 +381,8 @@ class LiveMap:
             self._heard_while_reading = []
 
 
-def _public(seat: LiveSeat, now: float) -> dict:
-    change = seat.change
-    if effective_status(change["status"], seat.deadline, now) != change["status"]:  # ended
-        return {**change, "status": AVAILABLE, "locked_until": None}
-    return change
+def _public(seat: LiveSeat, now: float) -> SeatState:
+    state = seat.state
+    if effective_status(state.status, seat.deadline, now) != state.status:  # ended
+        return SeatState(state.id, AVAILABLE, state.version, None)
+    return state

@@ -12,9 +12,21 @@ IN_AN_ORDER = (PAYING, RESERVED)
 AVAILABLE = "available"
 
 
+@dataclass(slots=True, frozen=True)
+class SeatState:
+    """A seat's last change as PROTOCOL.md sends it in a snapshot (orjson writes it as the object
+    of these fields, in this order). Kept instead of the relayed dict: a third of its bytes, on
+    every seat of every map a process holds."""
+
+    id: int
+    status: str
+    version: int
+    locked_until: str | None
+
+
 @dataclass(slots=True)
 class LiveSeat:
-    change: dict  # as PROTOCOL.md sends it: id, status, version, locked_until
+    state: SeatState
     deadline: float | None  # the hold's end, epoch seconds
     owner: int | None
     label: str
@@ -27,9 +39,9 @@ def _deadline(change: dict) -> float | None:
 
 
 def live_seat(change: dict, owner: int | None, label: str, category: int | None) -> LiveSeat:
-    return LiveSeat(
-        change, _deadline(change), owner if change["status"] in OWNED else None, label, category
-    )
+    state = SeatState(change["id"], change["status"], change["version"], change["locked_until"])
+    owned = owner if state.status in OWNED else None
+    return LiveSeat(state, _deadline(change), owned, label, category)
 
 
 def changed_between(
@@ -41,6 +53,6 @@ def changed_between(
         return None
     for seat_id, seat in after.items():
         held = before[seat_id]
-        if held.change != seat.change or held.owner != seat.owner:
+        if held.state != seat.state or held.owner != seat.owner:
             changed.add(seat_id)
     return changed

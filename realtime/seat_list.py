@@ -263,16 +263,16 @@ def seat_templates(event_id: int, plan: SeatPlan) -> SeatTemplates:
 def _changing(seat: LiveSeat, user_id: int | None, now: float) -> tuple[str, float]:
     """A seat's status, version, locked_until and mine as the list writes them, and when that
     stops being true (its hold's end)."""
-    change = seat.change
-    status = effective_status(change["status"], seat.deadline, now)
+    state = seat.state
+    status = effective_status(state.status, seat.deadline, now)
     if status == LOCKED:
-        until, stale_at = f'"{change["locked_until"]}"', seat.deadline
+        until, stale_at = f'"{state.locked_until}"', seat.deadline
     else:
         until, stale_at = "null", float("inf")
     mine = (
         "true" if status != AVAILABLE and user_id is not None and seat.owner == user_id else "false"
     )
-    text = f'"{status}","version":{change["version"]},"locked_until":{until},"mine":{mine}'
+    text = f'"{status}","version":{state.version},"locked_until":{until},"mine":{mine}'
     return text, stale_at
 
 

@@ -175,7 +175,7 @@ def test_a_chunk_is_encoded_again_whenever_a_frame_changed_one_of_its_seats(pric
         changes, owners = [], []
         for seat_id in chosen:
             status = data.draw(st.sampled_from(["available", "locked", "reserved"]))
-            version = live.seats[seat_id].change["version"] + 1
+            version = live.seats[seat_id].state.version + 1
             locked_until = until if status == "locked" else None
             changes.append(
                 {"id": seat_id, "status": status, "version": version, "locked_until": locked_until}
