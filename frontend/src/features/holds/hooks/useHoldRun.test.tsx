@@ -67,6 +67,24 @@ describe('useHoldRun', () => {
     expect(mocks.fetchHoldRun).toHaveBeenCalledTimes(2);
   });
 
+  it('says a read is under way once the page\u2019s seats change, until its answer', async () => {
+    const store = new SeatStore();
+    store.loadFromApi([seat({ status: 'locked', version: 2, locked_until: iso(NOW + 60_000), mine: true })]);
+    mocks.fetchHoldRun.mockResolvedValue(answer(NOW + 60_000, null, { ...NOTHING, held: 1, may_take: 9 }));
+    const { result } = mount(store);
+    await waitFor(() => expect(result.current.buyer?.held).toBe(1));
+    expect(result.current.reading).toBe(false);
+
+    let answered!: (value: unknown) => void;
+    mocks.fetchHoldRun.mockReturnValue(new Promise((resolve) => (answered = resolve)));
+    act(() => store.applyOwnAnswer(seat({ version: 3 }))); // let go of
+    await waitFor(() => expect(result.current.reading).toBe(true)); // the count of 1 held is from before
+    expect(result.current.buyer?.held).toBe(1);
+    await act(async () => answered(answer(null, null)));
+    await waitFor(() => expect(result.current.reading).toBe(false));
+    expect(result.current.buyer?.held).toBe(0);
+  });
+
   it('tells the buyer\u2019s seats as the server counts them, read again whenever those the page shows change', async () => {
     const store = new SeatStore();
     store.loadFromApi([seat(), seat({ id: 2, label: 'A2', number: 2 })]);

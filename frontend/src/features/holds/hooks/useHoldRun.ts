@@ -12,11 +12,12 @@ import type { BuyerState } from '../model/limits';
  * of holds reached its cap), when they may again, else null; it ends by itself. `buyer`: what
  * they hold, have booked and may still take, as the server counts them (undefined until read).
  * Read on arrival, whenever the seats the page shows held or booked by them change, and when a
- * run going on reaches its cap.
+ * run going on reaches its cap. `reading`: a read is under way, so `buyer` may be older than the
+ * seats the page shows (a seat just let go of is still counted): nothing is refused by it then.
  */
-export function useHoldRun(eventId: number, store: SeatStore, loggedIn: boolean): { holdAgainAt: number | null; buyer?: BuyerState } {
+export function useHoldRun(eventId: number, store: SeatStore, loggedIn: boolean): { holdAgainAt: number | null; buyer?: BuyerState; reading: boolean } {
   const queryClient = useQueryClient();
-  const { data: run } = useQuery({
+  const { data: run, isFetching } = useQuery({
     queryKey: queryKeys.holdRun(eventId),
     queryFn: async () => decodeHoldRun(await fetchHoldRun(eventId), serverClock.now()),
     enabled: loggedIn,
@@ -48,5 +49,5 @@ export function useHoldRun(eventId: number, store: SeatStore, loggedIn: boolean)
     return () => clearTimeout(timer);
   }, [nextAt, read, queryClient, eventId]);
 
-  return loggedIn ? { holdAgainAt: cooldownEnd(run, now), buyer: run?.buyer } : { holdAgainAt: null };
+  return loggedIn ? { holdAgainAt: cooldownEnd(run, now), buyer: run?.buyer, reading: isFetching } : { holdAgainAt: null, reading: false };
 }

@@ -29,8 +29,10 @@ export function useSeatActions(
   turn?: string | null,
 ) {
   const queryClient = useQueryClient();
-  const { holdAgainAt, buyer } = useHoldRun(eventId, store, loggedIn === true);
-  const latest = useLatest({ loggedIn, report, money, turn, buyer, holdAgainAt });
+  const { holdAgainAt, buyer, reading } = useHoldRun(eventId, store, loggedIn === true);
+  // A click while the buyer's seats are read again is asked of the server, not refused by the
+  // count from before (a seat just let go of would still be in it).
+  const latest = useLatest({ loggedIn, report, money, turn, buyer: reading ? undefined : buyer, holdAgainAt });
 
   const context = useCallback(
     (): ActionContext => ({
