@@ -4,6 +4,7 @@ function standing for the database's answer, so each rule can be driven exactly;
 the real stack is test_live_map.py."""
 
 import asyncio
+import json
 from dataclasses import asdict
 
 from realtime.live_map import LiveMap
@@ -139,3 +140,19 @@ def test_the_map_knows_each_user_s_holds_and_bookings_as_they_change():
     assert booked == [1]
     assert holds_of_9 == []
     assert holds_of_5 == [{"id": 2, "locked_until": "2099-01-01T00:00:00Z"}]
+
+
+def test_a_snapshot_writes_each_seat_as_protocol_md_says_and_an_ended_hold_as_available():
+    async def scenario():
+        db = Database()
+        db.seats[1] = {**change(1, 3), "locked_until": "2001-01-01T00:00:00Z"}  # ended
+        db.seats[2] = change(2, 1)  # held until 2099
+        live = LiveMap(1, db.read)
+        _, _, frame = await live.snapshot(None)
+        return json.loads(frame.text)["seats"]
+
+    assert asyncio.run(scenario()) == [
+        {"id": 1, "status": "available", "version": 3, "locked_until": None},
+        {"id": 2, "status": "locked", "version": 1, "locked_until": "2099-01-01T00:00:00Z"},
+        {"id": 3, "status": "available", "version": 0, "locked_until": None},
+    ]
