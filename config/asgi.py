@@ -45,6 +45,7 @@ from channels.routing import ProtocolTypeRouter  # noqa: E402
 from django.conf import settings  # noqa: E402
 
 from realtime.broadcast import bind_server_loop  # noqa: E402
+from realtime.idle_events import map_large_blocks_apart  # noqa: E402
 from realtime.routing import websocket_application  # noqa: E402
 from reservations.accounts.verification_emails import verifications_send_due  # noqa: E402
 from reservations.api.loop_app import LoopApp  # noqa: E402
@@ -128,6 +129,8 @@ application = ServerStart(
 
 # The channel layer's backend, imported now rather than by the first broadcast of an on-sale.
 get_channel_layer()
+
+map_large_blocks_apart()
 
 # Last: everything above lives as long as the process (see the module's docstring).
 gc.freeze()

@@ -6,6 +6,8 @@ PostgreSQL: the hub in this process, and a real server process."""
 import asyncio
 import gc
 import json
+import subprocess
+import sys
 import time
 import weakref
 
@@ -89,6 +91,34 @@ def test_what_an_event_left_in_a_reference_cycle_is_freed_when_memory_is_given_b
         assert gone() is None
     finally:
         gc.enable()
+
+
+# What a process does after 25 MiB of 256 KiB blocks are freed, each with a small block
+# allocated after it, once a 16 MiB block was freed before them (an arena's snapshot): the MiB
+# it gives back to the system at once.
+BLOCKS_FREED = """
+from realtime.idle_events import map_large_blocks_apart
+map_large_blocks_apart()
+rss = lambda: int(open("/proc/self/statm").read().split()[1]) * 4096
+larger = b"x" * (16 << 20)
+del larger
+blocks, after_each = [], []
+for _ in range(100):
+    blocks.append(b"x" * (256 << 10))
+    after_each.append(b"y" * 600)
+before = rss()
+del blocks
+print((before - rss()) >> 20)
+"""
+
+
+def test_large_blocks_freed_after_a_larger_one_go_back_to_the_system_at_once():
+    """glibc's own threshold would have risen to 16 MiB and kept them in its heap, behind the
+    small blocks after them (in a process of its own: the setting is the process's)."""
+    freed = subprocess.run(
+        [sys.executable, "-c", BLOCKS_FREED], capture_output=True, text=True, check=True
+    )
+    assert int(freed.stdout) >= 24
 
 
 # --- the hub of this process -------------------------------------------------------------------
