@@ -30,7 +30,7 @@ _mallopt = getattr(_libc, "mallopt", None)
 # glibc maps a block apart from its heaps from this size on, and returns it whole when it is
 # freed. Its own threshold rises to the largest mapped block freed (up to 32 MiB): after an
 # arena's first snapshot, its maps' buffers came from the heaps and stayed behind what was
-# allocated after them. Fixed, the arena left 7 MB at rest, not 17 (BENCHMARKS.md's season).
+# allocated after them. Fixed, the arena left 7-10 MB at rest, not 15-17 (BENCHMARKS.md).
 M_MMAP_THRESHOLD = -3
 MAPPED_APART_FROM = 128 * 1024
 

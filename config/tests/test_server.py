@@ -1,0 +1,33 @@
+"""The shipped server (config/server.py) as it starts."""
+
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+from harness.servers import full_stack_env, server_process
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
+
+
+def environment_of_server(**extra: str) -> dict[str, str]:
+    """The environment the server process runs with, started with this one and `extra`."""
+    env = full_stack_env(
+        DATABASE_URL=f"postgres://postgres@127.0.0.1:5432/{connection.settings_dict['NAME']}",
+        REDIS_URL=settings.REDIS_URL,
+        **extra,
+    )
+    if "PYTHONMALLOC" not in extra:
+        env.pop("PYTHONMALLOC", None)
+    with server_process(env) as (process, _):
+        environ = Path(f"/proc/{process.pid}/environ").read_bytes().split(b"\0")
+    return dict(item.decode().split("=", 1) for item in environ if b"=" in item)
+
+
+def test_the_server_runs_on_the_c_librarys_allocator_which_gives_a_past_events_memory_back():
+    assert environment_of_server()["PYTHONMALLOC"] == "malloc"
+
+
+def test_an_operators_choice_of_allocator_is_kept():
+    assert environment_of_server(PYTHONMALLOC="pymalloc")["PYTHONMALLOC"] == "pymalloc"
