@@ -13,11 +13,9 @@ import sys
 
 def main(argv=None) -> None:
     if argv is None and "PYTHONMALLOC" not in os.environ:
-        # Python's small-object allocator keeps a large map's memory in arenas that a few
-        # objects of later use pin: a season with the arena between ten grids and ten more kept
-        # 0.8-0.9 MiB per event after it at rest; on the C library's allocator, 22-39 KiB
-        # (2026-11-28). Chosen before the interpreter starts: the process starts again, as it
-        # was started.
+        # Python's small-object allocator keeps a large map's memory in arenas that a few later
+        # objects pin; the C library's gives it back (BENCHMARKS.md, the season). It is chosen
+        # before the interpreter starts: the process starts again, as it was started.
         os.environ["PYTHONMALLOC"] = "malloc"
         os.execv(sys.executable, sys.orig_argv)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")

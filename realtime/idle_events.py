@@ -21,16 +21,14 @@ from collections.abc import Collection, Iterable
 SWEEP_SECONDS = 1.0
 
 # glibc keeps what the process frees in its heaps: a map freed below memory still in use is not
-# returned. A season of 41 events (the arena in the middle) left ~1.2 MB per past event at rest,
-# ~0.7 MB with this, while Python's own objects grew by less than 1 MB in all: the rest is the
-# allocators' free space. malloc_trim returns glibc's free pages; other C libraries have none.
+# returned. malloc_trim returns glibc's free pages; other C libraries have none.
 _libc = ctypes.CDLL(None)
 _malloc_trim = getattr(_libc, "malloc_trim", None)
 _mallopt = getattr(_libc, "mallopt", None)
 # glibc maps a block apart from its heaps from this size on, and returns it whole when it is
 # freed. Its own threshold rises to the largest mapped block freed (up to 32 MiB): after an
 # arena's first snapshot, its maps' buffers came from the heaps and stayed behind what was
-# allocated after them. Fixed, the arena left 7-10 MB at rest, not 15-17 (BENCHMARKS.md).
+# allocated after them (BENCHMARKS.md, the season).
 M_MMAP_THRESHOLD = -3
 MAPPED_APART_FROM = 128 * 1024
 

@@ -25,7 +25,7 @@ def environment_of_server(**extra: str) -> dict[str, str]:
     return dict(item.decode().split("=", 1) for item in environ if b"=" in item)
 
 
-def test_the_server_runs_on_the_c_librarys_allocator_which_gives_a_past_events_memory_back():
+def test_the_server_starts_again_on_the_c_librarys_allocator_when_none_is_chosen():
     assert environment_of_server()["PYTHONMALLOC"] == "malloc"
 
 

@@ -3,6 +3,8 @@
 from datetime import UTC, datetime
 from decimal import Decimal
 
+import pytest
+
 from reservations.booking.sql.seats import SEAT_FIELDS, seat_from_row
 from reservations.models import Seat
 
@@ -19,3 +21,8 @@ def test_a_seat_made_from_its_row_has_every_field_of_the_one_django_makes_of_the
         for field in Seat._meta.concrete_fields:
             assert getattr(made, field.attname) == getattr(expected, field.attname), field.name
         assert made._state.adding == expected._state.adding
+
+
+def test_a_row_of_other_columns_is_refused_not_read_as_a_seat():
+    with pytest.raises(ValueError):
+        seat_from_row((*HELD, 3), event_id=3)  # e.g. a write's row with its event's id last
