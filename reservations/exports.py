@@ -15,8 +15,6 @@ from typing import IO
 from django.db.models import Case, F, OuterRef, Subquery, Value, When
 from django.db.models.functions import Coalesce
 from django.http import FileResponse, StreamingHttpResponse
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
 
 from .ledger.models import SeatChange
 from .models import Event, Reservation, ReservedSeat, Seat
@@ -215,6 +213,8 @@ def csv_lines(rows: Iterable[list]) -> Iterator[str]:
 
 def xlsx_write(rows: Iterable[list], file: IO[bytes], title: str) -> None:
     """The rows as one sheet of an XLSX workbook, written to `file` a row at a time."""
+    from openpyxl import Workbook  # 0.3 s to import: paid by an export, not by every process
+
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title)
     for row in rows:
@@ -226,6 +226,8 @@ def _cell(sheet, value):
     """Text as text: openpyxl would store one starting with "=" (a reason, say) as a formula."""
     if not (isinstance(value, str) and value.startswith("=")):
         return value
+    from openpyxl.cell import WriteOnlyCell
+
     cell = WriteOnlyCell(sheet, value)
     cell.data_type = "s"
     return cell
