@@ -15,7 +15,7 @@ from pathlib import Path
 
 import httpx
 
-from .servers import ROOT, free_port
+from .servers import LOCAL_HTTP, ROOT, free_port
 
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 STARTED_WITHIN = 10.0
@@ -80,7 +80,7 @@ http {{
             deadline = time.monotonic() + STARTED_WITHIN
             while True:
                 with contextlib.suppress(httpx.HTTPError):
-                    if httpx.get(f"{base}/api/health/live/", timeout=1).status_code == 200:
+                    if LOCAL_HTTP.get(f"{base}/api/health/live/", timeout=1).status_code == 200:
                         break
                 if process.poll() is not None or time.monotonic() > deadline:
                     raise RuntimeError(f"nginx did not start: {process.stderr.read().decode()}")

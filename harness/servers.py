@@ -148,12 +148,19 @@ def full_stack_env(**extra) -> dict:
     return env
 
 
+# The harness's calls to the servers it starts, each on a connection of its own as httpx.get's
+# are: httpx.get makes a client, and its TLS context, on every call (~40 ms of CPU).
+LOCAL_HTTP = httpx.Client(limits=httpx.Limits(max_keepalive_connections=0))
+
+
 def token(base: str, username: str) -> dict:
     """A bearer header for one of the tests' users (reservations/tests/factories.py), whose
     password is imported here, when a test that has Django set up calls this."""
     from reservations.tests.factories import PASSWORD
 
-    response = httpx.post(f"{base}/api/token/", json={"username": username, "password": PASSWORD})
+    response = LOCAL_HTTP.post(
+        f"{base}/api/token/", json={"username": username, "password": PASSWORD}
+    )
     return {"Authorization": f"Bearer {response.json()['access']}"}
 
 
@@ -228,7 +235,7 @@ def _wait_ready(server: Server, kind: str, log: Path, ready_path: str) -> None:
     deadline = time.monotonic() + STARTED_WITHIN
     while True:
         with contextlib.suppress(httpx.HTTPError):
-            if httpx.get(server.url + ready_path, timeout=2).status_code == 200:
+            if LOCAL_HTTP.get(server.url + ready_path, timeout=2).status_code == 200:
                 return
         if server.process.poll() is not None or time.monotonic() > deadline:
             raise RuntimeError(f"{kind} did not start:\n{tail(log)}")
