@@ -13,8 +13,6 @@ SERVER = ("reservations", "realtime", "config")
 # Extras the server runs with though it imports none of their packages: uvicorn's event loop,
 # HTTP parser and reloader, daphne's TLS, psycopg's C build.
 EXTRAS = {"uvicorn": "standard", "twisted": "tls", "psycopg": "binary"}
-# A server DEPLOY.md supports, which runs config.asgi and is imported by none of it.
-SERVERS = {"daphne"}
 
 
 def _name(requirement: str) -> str:
@@ -34,7 +32,7 @@ def _imported_modules() -> set[str]:
                     modules.add(node.module.split(".")[0])
     # Apps and middleware named in the settings, never imported by a statement.
     settings = (ROOT / "config" / "settings.py").read_text()
-    return modules | SERVERS | set(re.findall(r'"([a-z_]+)(?:\.[\w.]+)?"', settings))
+    return modules | set(re.findall(r'"([a-z_]+)(?:\.[\w.]+)?"', settings))
 
 
 def server_packages() -> set[str]:

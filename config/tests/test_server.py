@@ -35,9 +35,9 @@ def test_an_operators_choice_of_allocator_is_kept():
     assert environment_of_server(PYTHONMALLOC="pymalloc")["PYTHONMALLOC"] == "pymalloc"
 
 
-def test_a_server_imports_no_library_only_an_export_a_payment_or_daphne_needs():
-    """openpyxl, stripe and daphne's Twisted took a second of CPU from every process's start:
-    every server, sweeper and command of the suite paid it."""
+def test_a_server_imports_no_library_only_an_export_or_a_payment_needs():
+    """openpyxl and stripe took half a second of CPU from every process's start: every server,
+    sweeper and command of the suite paid it."""
     env = full_stack_env(
         DATABASE_URL=f"postgres://postgres@127.0.0.1:5432/{connection.settings_dict['NAME']}",
         REDIS_URL=settings.REDIS_URL,
@@ -46,4 +46,4 @@ def test_a_server_imports_no_library_only_an_export_a_payment_or_daphne_needs():
     run = subprocess.run([sys.executable, "-c", listed], env=env, capture_output=True, text=True)
     loaded = set(run.stdout.split())
     assert "reservations.api.fast" in loaded, run.stderr
-    assert {"openpyxl", "stripe", "twisted"} & loaded == set()
+    assert {"openpyxl", "stripe"} & loaded == set()
