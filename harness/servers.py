@@ -149,7 +149,7 @@ def full_stack_env(**extra) -> dict:
 
 
 # The harness's calls to the servers it starts, each on a connection of its own as httpx.get's
-# are: httpx.get makes a client, and its TLS context, on every call (~40 ms of CPU).
+# are: httpx.get makes a client, and its TLS context (costly in CPU), on every call.
 LOCAL_HTTP = httpx.Client(limits=httpx.Limits(max_keepalive_connections=0))
 
 

@@ -213,7 +213,7 @@ def csv_lines(rows: Iterable[list]) -> Iterator[str]:
 
 def xlsx_write(rows: Iterable[list], file: IO[bytes], title: str) -> None:
     """The rows as one sheet of an XLSX workbook, written to `file` a row at a time."""
-    from openpyxl import Workbook  # 0.3 s to import: paid by an export, not by every process
+    from openpyxl import Workbook  # slow to import: paid by an export, not by every process
 
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title)

@@ -64,7 +64,7 @@ def test_redis_lost_pauses_admission_turns_keep_working_and_the_queue_comes_back
                 called = numbers[read()["serving"]]
                 return called, http.post(f"{queue}claim/", json={}, headers=auth[called]).json()
 
-            first, claimed = _until(claim_of_the_last_called, lambda c: "turn" in c[1])
+            holder, claimed = _until(claim_of_the_last_called, lambda c: "turn" in c[1])
             turn = claimed["turn"]
 
             redis_process.send_signal(signal.SIGKILL)
@@ -78,7 +78,7 @@ def test_redis_lost_pauses_admission_turns_keep_working_and_the_queue_comes_back
             held = http.post(
                 f"/api/events/{event.id}/seats/{seat.id}/lock/",
                 json={},
-                headers={**auth[first], "Queue-Turn": turn["token"]},
+                headers={**auth[holder], "Queue-Turn": turn["token"]},
             )
             assert held.status_code == 200, held.text
 

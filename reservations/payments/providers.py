@@ -95,7 +95,7 @@ class Stripe:
     SHORTEST = timedelta(minutes=30, seconds=30)
 
     def _client(self) -> "stripe.StripeClient":
-        import stripe  # 0.2 s to import: paid where an event sells through Stripe, not by all
+        import stripe  # slow to import: paid where an event sells through Stripe, not by all
 
         return stripe.StripeClient(
             settings.STRIPE_SECRET_KEY,

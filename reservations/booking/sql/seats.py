@@ -65,8 +65,8 @@ _EVENT_AT = [field.attname for field in Seat._meta.concrete_fields].index("event
 
 
 def seat_from_row(row: Sequence, event_id: int) -> Seat:
-    # Made from its fields in the model's order: Django's keyword form takes four times as long,
-    # and a hold makes two.
+    # Made from its fields in the model's order: Django's keyword form takes several times as
+    # long, and a hold makes two.
     if len(row) != len(SEAT_FIELDS):
         raise ValueError(f"a seat row has {len(SEAT_FIELDS)} columns, not {len(row)}")
     values = [default if index is None else row[index] for index, default in _SEAT_PLAN]
