@@ -7,9 +7,12 @@ import aiohttp
 import orjson
 
 
-def http_session(connections: int = 0, total_timeout: float | None = 60) -> aiohttp.ClientSession:
-    """aiohttp: ~0.17 ms of client CPU per request here against ~3.8 ms for httpx, which made
-    the load client, not the server, the limit of every click scenario (BENCHMARKS.md)."""
+def http_session(
+    connections: int = 0, total_timeout: float | None = 60, **options
+) -> aiohttp.ClientSession:
+    """aiohttp, the load tester's one HTTP client: the least client CPU per request of those
+    measured, so that the server, not the load client, limits every click scenario. `options`:
+    aiohttp.ClientSession's others (`headers` sent with every request, ...)."""
     return aiohttp.ClientSession(
         # Cookies are each clicker's own (loadtest/auth.py), never shared through the session.
         cookie_jar=aiohttp.DummyCookieJar(),
@@ -17,7 +20,15 @@ def http_session(connections: int = 0, total_timeout: float | None = 60) -> aioh
         # server is closing at that instant fails a POST with a reset (no retry for POST).
         connector=aiohttp.TCPConnector(limit=connections, keepalive_timeout=4),
         timeout=aiohttp.ClientTimeout(total=total_timeout),
+        **options,
     )
+
+
+async def read_response(request) -> tuple[aiohttp.ClientResponse, bytes]:
+    """The response to `request` (a session's `get(...)`, `post(...)`) and its body, read before
+    the connection is released: the response's status and headers stay readable after."""
+    async with request as response:
+        return response, await response.read()
 
 
 async def get_json(client: aiohttp.ClientSession, url: str, headers=None):

@@ -2,6 +2,7 @@
 hold or the checkout as fast as the server answers, each connection a user with seats of
 its own."""
 
+import asyncio
 import contextlib
 import json
 import os
@@ -11,12 +12,13 @@ import subprocess
 import time
 from pathlib import Path
 
-import httpx
+import orjson
 import psycopg
 
 from harness.pgbouncer import pgbouncer_in_front_of
 from harness.servers import FLOOR
 
+from .api import http_session, read_response
 from .bench_databases import new_event
 from .bench_machine import wait_quiet
 from .bench_servers import ROOT, SERVER_ROOT, manage, server_env, servers
@@ -70,7 +72,7 @@ def wrk_loop(
                 **database_env,
             ) as (urls, pids),
         ):
-            turns = _turns(urls[0], event, users) if queued else []
+            turns = asyncio.run(_turns(urls[0], event, users)) if queued else []
             seat_ids = _seat_ids(event)
             script = ctx["workdir"] / f"{ctx['name']}.lua"
             script.write_text(
@@ -133,25 +135,28 @@ def wrk_holds(connections: int, **options):
     return wrk_loop(connections, WRK_SCRIPT, lambda seat_ids, i: str(seat_ids[i * 7]), **options)
 
 
-def _turns(base: str, event: int, users: list[dict]) -> list[str]:
+async def _turns(base: str, event: int, users: list[dict]) -> list[str]:
     """Each user's turn token: take a place, wait to be called (the first tick calls them all:
     ten thousand free seats), claim."""
     queue = f"{base}/api/events/{event}/queue/"
+    bearers = [{"Authorization": f"Bearer {user['access']}"} for user in users]
     turns = []
-    with httpx.Client(timeout=30) as http:
-        for user in users:
-            bearer = {"Authorization": f"Bearer {user['access']}"}
-            http.post(f"{queue}join/", json={}, headers=bearer).raise_for_status()
+    async with http_session(total_timeout=30) as http:
+        for bearer in bearers:
+            joined, _ = await read_response(http.post(f"{queue}join/", json={}, headers=bearer))
+            joined.raise_for_status()
         deadline = time.monotonic() + 30
-        for user in users:
-            bearer = {"Authorization": f"Bearer {user['access']}"}
-            while (
-                claim := http.post(f"{queue}claim/", json={}, headers=bearer)
-            ).status_code != 200:
+        for bearer in bearers:
+            while True:
+                claim, body = await read_response(
+                    http.post(f"{queue}claim/", json={}, headers=bearer)
+                )
+                if claim.status == 200:
+                    break
                 if time.monotonic() > deadline:
-                    raise RuntimeError(f"never called: {claim.text}")
-                time.sleep(0.2)
-            turns.append(claim.json()["turn"]["token"])
+                    raise RuntimeError(f"never called: {body.decode()}")
+                await asyncio.sleep(0.2)
+            turns.append(orjson.loads(body)["turn"]["token"])
     return turns
 
 

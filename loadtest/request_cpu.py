@@ -14,10 +14,10 @@ import argparse
 import asyncio
 from pathlib import Path
 
-import httpx
 import orjson
 import websockets
 
+from .api import http_session, read_response, ws_url
 from .bench_servers import ROOT, manage, servers
 from .stats import proc_sample
 
@@ -29,7 +29,6 @@ def arguments(p: argparse.ArgumentParser) -> None:
 
 
 def main(args: argparse.Namespace) -> int:
-    base, event = f"http://127.0.0.1:{args.port}", f"/api/events/{args.event}"
     with servers(root=args.root, port=args.port) as (_, (pid,)):
         token = manage(
             "shell",
@@ -39,38 +38,40 @@ def main(args: argparse.Namespace) -> int:
             "print(RefreshToken.for_user(get_user_model().objects.order_by('id').first())"
             ".access_token)",
         ).split()[-1]
-        bearer = {"Authorization": f"Bearer {token}"}
-        http = httpx.Client(base_url=base, headers={"Accept-Encoding": "gzip, br"}, timeout=60)
+        asyncio.run(_measure(f"http://127.0.0.1:{args.port}", args.event, pid, token))
+    return 0
+
+
+async def _measure(base: str, event_id: int, pid: int, token: str) -> None:
+    event, bearer = f"{base}/api/events/{event_id}", {"Authorization": f"Bearer {token}"}
+    async with http_session(headers={"Accept-Encoding": "gzip, br"}) as http:
         kinds = [("event", f"{event}/", {}), ("event, bearer", f"{event}/", bearer)]
         for name in ("map", "layout"):
-            first = http.get(f"{event}/{name}/")
-            if first.status_code == 200:
+            first, _ = await read_response(http.get(f"{event}/{name}/"))
+            if first.status == 200:
                 again = bearer | {"If-None-Match": first.headers["etag"]}
                 kinds += [
                     (name, f"{event}/{name}/", bearer),
                     (f"{name} 304", f"{event}/{name}/", again),
                 ]
-        if http.get(f"{event}/state/").status_code == 200:
+        state, _ = await read_response(http.get(f"{event}/state/"))
+        if state.status == 200:
             kinds += [("state", f"{event}/state/", {}), ("holds", f"{event}/holds/", bearer)]
         kinds.append(("seats, bearer", f"{event}/seats/", bearer))
-        for name, path, headers in kinds:
+        for name, url, headers in kinds:
             times = 10 if name.startswith("seats") else 100
-            http.get(path, headers=headers)
+            await read_response(http.get(url, headers=headers))
             before = proc_sample([pid])["cpu_s"]
             for _ in range(times):
-                answer = http.get(path, headers=headers)
+                answer, body = await read_response(http.get(url, headers=headers))
             spent = (proc_sample([pid])["cpu_s"] - before) / times
-            print(
-                f"{name:14s} {answer.status_code} {spent * 1e3:7.2f} ms {len(answer.content):>9} B"
-            )
-        state = http.get(f"{event}/state/")
-        if state.status_code == 200:
-            at = state.json()
-            url = f"ws://127.0.0.1:{args.port}/ws/events/{args.event}/"
-            url += f"?epoch={at['epoch']}&seq={at['seq']}"
-            spent, first = asyncio.run(_sockets(url, pid, 100))
-            print(f"{'socket':14s} {first:>3} {spent * 1e3:7.2f} ms  (opened, resumed, closed)")
-    return 0
+            print(f"{name:14s} {answer.status} {spent * 1e3:7.2f} ms {len(body):>9} B")
+        state, body = await read_response(http.get(f"{event}/state/"))
+    if state.status == 200:
+        at = orjson.loads(body)
+        url = f"{ws_url(base, event_id)}?epoch={at['epoch']}&seq={at['seq']}"
+        spent, first = await _sockets(url, pid, 100)
+        print(f"{'socket':14s} {first:>3} {spent * 1e3:7.2f} ms  (opened, resumed, closed)")
 
 
 async def _sockets(url: str, pid: int, times: int) -> tuple[float, str]:

@@ -19,8 +19,9 @@ import json
 import time
 from pathlib import Path
 
-import httpx
+import orjson
 
+from .api import fetch_map_ids, http_session, read_response
 from .bench_databases import ARENA
 from .bench_servers import ROOT, create_event, manage, servers
 from .stats import proc_sample, quantiles
@@ -42,8 +43,7 @@ def main(args: argparse.Namespace) -> int:
     base = f"http://127.0.0.1:{args.port}"
     limits = {"SEAT_LIST_USER_RATE": "100000000/min"}
     with servers(root=args.root, port=args.port, **limits) as (_, (pid,)):
-        with httpx.Client(base_url=f"{base}/api/events/{event}", timeout=60) as http:
-            _measure(http, pid, users)
+        asyncio.run(_measure(base, event, pid, users))
         asyncio.run(_crowd(f"{base}/api/events/{event}/seats/", pid, users))
     return 0
 
@@ -52,57 +52,59 @@ def _bearer(user: dict) -> dict:
     return {"Authorization": f"Bearer {user['access']}"}
 
 
-def _cpu_per_request(pid: int, requests) -> tuple[float, httpx.Response]:
+async def _cpu_per_request(pid: int, requests) -> tuple[float, tuple]:
     before = proc_sample([pid])["cpu_s"]
-    answers = [request() for request in requests]
+    answers = [await read_response(request()) for request in requests]
     return (proc_sample([pid])["cpu_s"] - before) / len(answers), answers[-1]
 
 
-def _measure(http: httpx.Client, pid: int, users: list[dict]) -> None:
-    holders = users[:100]
-    plan = http.get("/map/").json()["seats"]["id"]
-    seats = plan[:: len(plan) // len(holders)][: len(holders)]
-    http.get("/seats/", headers=BROWSER)  # the list's static part read, its chunks encoded
-    hold, answer = _cpu_per_request(
-        pid,
-        [
-            lambda user=user, seat=seat: http.post(
-                f"/seats/{seat}/lock/", json={}, headers=_bearer(user)
-            )
-            for user, seat in zip(holders, seats, strict=True)
-        ],
-    )
-    assert answer.status_code == 200, answer.text
-    print(f"{'one-seat hold':28s} {hold * 1e3:7.2f} ms")
-    for name, readers in (
-        ("seat list, logged in", [_bearer(holder) for holder in holders]),
-        ("seat list, anonymous", [{}] * 100),
-    ):
-        spent, answer = _cpu_per_request(
+async def _measure(base: str, event: int, pid: int, users: list[dict]) -> None:
+    seats_url = f"{base}/api/events/{event}/seats/"
+    async with http_session() as http:
+        holders = users[:100]
+        plan = await fetch_map_ids(http, base, event)
+        seats = plan[:: len(plan) // len(holders)][: len(holders)]
+        # The list's static part read, its chunks encoded.
+        await read_response(http.get(seats_url, headers=BROWSER))
+        hold, (answer, body) = await _cpu_per_request(
             pid,
-            [lambda r=reader: http.get("/seats/", headers={**BROWSER, **r}) for reader in readers],
+            [
+                lambda user=user, seat=seat: http.post(
+                    f"{seats_url}{seat}/lock/", json={}, headers=_bearer(user)
+                )
+                for user, seat in zip(holders, seats, strict=True)
+            ],
         )
-        mine = sum(seat["mine"] for seat in answer.json()["seats"])
-        print(
-            f"{name:28s} {spent * 1e3:7.2f} ms  {spent / hold:5.2f} holds"
-            f"  {answer.headers.get('content-encoding', 'identity')}"
-            f" {int(answer.headers['content-length']):>9} B on the wire, mine {mine}"
-        )
-    for coding in ("deflate", "gzip", "br", "identity"):
-        answer = http.get("/seats/", headers={**_bearer(holders[0]), "Accept-Encoding": coding})
-        print(f"{'  as ' + coding:28s} {int(answer.headers['content-length']):>9} B")
+        assert answer.status == 200, body
+        print(f"{'one-seat hold':28s} {hold * 1e3:7.2f} ms")
+        for name, readers in (
+            ("seat list, logged in", [_bearer(holder) for holder in holders]),
+            ("seat list, anonymous", [{}] * 100),
+        ):
+            spent, (answer, body) = await _cpu_per_request(
+                pid,
+                [lambda r=r: http.get(seats_url, headers={**BROWSER, **r}) for r in readers],
+            )
+            mine = sum(seat["mine"] for seat in orjson.loads(body)["seats"])
+            print(
+                f"{name:28s} {spent * 1e3:7.2f} ms  {spent / hold:5.2f} holds"
+                f"  {answer.headers.get('content-encoding', 'identity')}"
+                f" {int(answer.headers['content-length']):>9} B on the wire, mine {mine}"
+            )
+        for coding in ("deflate", "gzip", "br", "identity"):
+            headers = {**_bearer(holders[0]), "Accept-Encoding": coding}
+            answer, _ = await read_response(http.get(seats_url, headers=headers))
+            print(f"{'  as ' + coding:28s} {int(answer.headers['content-length']):>9} B")
 
 
 async def _crowd(url: str, pid: int, users: list[dict]) -> None:
     """Every reader's list at once, each with its own account; bodies counted, not decoded."""
-    limits = httpx.Limits(max_connections=len(users), max_keepalive_connections=0)
-    async with httpx.AsyncClient(timeout=300, limits=limits) as http:
+    async with http_session(len(users), total_timeout=300, auto_decompress=False) as http:
 
         async def read(user: dict) -> tuple[int, float, int]:
             started = time.monotonic()
-            async with http.stream("GET", url, headers={**BROWSER, **_bearer(user)}) as answer:
-                size = sum([len(part) async for part in answer.aiter_raw()])
-            return answer.status_code, time.monotonic() - started, size
+            answer, body = await read_response(http.get(url, headers={**BROWSER, **_bearer(user)}))
+            return answer.status, time.monotonic() - started, len(body)
 
         before = proc_sample([pid])["cpu_s"]
         results = await asyncio.gather(*(read(user) for user in users), return_exceptions=True)

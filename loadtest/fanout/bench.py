@@ -27,13 +27,12 @@ import socket
 import subprocess
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
 import redis
 import uvloop
 
-from ..api import http_session, ws_url
+from ..api import get_json, http_session, ws_url
 from ..bench_databases import new_event, setup
 from ..bench_machine import machine, wait_quiet
 from ..bench_servers import PY, REDIS_URL, RESULTS, ROOT, free_port, servers, stop
@@ -142,8 +141,7 @@ def project(kind: str):
         event = new_event(f"fanout {n} {kind}")  # the fanout-N scenarios' event: 1,000 seats
         with servers(kind) as (urls, pids):
             base = urls[0]
-            listed = json.loads(urllib.request.urlopen(f"{base}/api/events/{event}/seats/").read())
-            seat = f"{base}/api/events/{event}/seats/{listed['seats'][0]['id']}"
+            seat = f"{base}/api/events/{event}/seats/{asyncio.run(_first_seat(base, event))}"
             bearer = {"Authorization": f"Bearer {json.loads(users.read_text())[0]['access']}"}
             trigger = posts(f"{seat}/lock/", f"{seat}/unlock/", headers=bearer)
             yield Target(ws_url(base, event), base, trigger, pids)
@@ -172,6 +170,11 @@ def tutorial(layer: str):
             yield Target(f"ws://127.0.0.1:{port}/ws/", base, posts(f"{base}/trigger"), [pid])
 
     return start
+
+
+async def _first_seat(base: str, event: int) -> int:
+    async with http_session() as http:
+        return (await get_json(http, f"{base}/api/events/{event}/seats/"))["seats"][0]["id"]
 
 
 STARTS = {"floor": floor, "uvicorn": project("uvicorn"), "daphne": project("daphne")}
