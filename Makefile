@@ -34,14 +34,15 @@ frontend/dist/.built-for-run: frontend/node_modules/.installed $(FRONTEND_SOURCE
 frontend-build: frontend/dist/.built-for-run
 
 # The demo asks for DEBUG (a dev signing key) and plain-HTTP cookies; nothing else gets either
-# by default. Its booking confirmations are e-mailed to the console (EMAIL_URL's default).
+# by default. Its booking confirmations are e-mailed to the console (EMAIL_URL's default). DEBUG
+# serves static files from the apps themselves (WHITENOISE_USE_FINDERS), so the demo starts
+# without collectstatic's compression of every file.
 run: export DEBUG ?= 1
 run: export COOKIE_SECURE ?= 0
 run: export CONFIRMATION_EMAILS ?= 1
 run: install frontend-build
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo
-	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	@echo "Serving the live seat map on http://127.0.0.1:$(PORT)  (alice / bob, password seats-demo-1)"
 	$(BIN)/python -m config.server --port $(PORT)
 

@@ -17,6 +17,7 @@ import sys
 import pytest
 
 from harness.servers import (
+    LOCAL_HTTP,
     ROOT,
     free_port,
     manage_each,
@@ -103,9 +104,12 @@ def test_the_readme_load_test_commands_work_as_printed_against_make_runs_server(
     with server_processes(env, port=port, log_dir=tmp_path):
         run = as_printed("then, from a second terminal")
         ready = as_printed("## Ready for an on-sale?")  # the users of the first block
+        # `make run` collects no static files: its DEBUG serves the admin's from the app.
+        admin_css = LOCAL_HTTP.get(f"http://127.0.0.1:{port}/static/admin/css/base.css")
         served = (tmp_path / f".server-{port}.log").read_text()  # gone once it stops
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
     assert re.search(r"^verdict\s+PASS", run.stdout, re.M), run.stdout[-3000:]
+    assert admin_css.status_code == 200 and b"body" in admin_css.content
     requests = re.search(r"^clicks\s+\S+: 20 clickers, (\d+) requests", run.stdout, re.M)
     assert requests and int(requests.group(1)) > 0, run.stdout[-3000:]
     refused = re.search(r"^holds refused by a limit\s+(\d+) of", run.stdout, re.M)
