@@ -8,7 +8,7 @@
 """
 
 from .expiry import idempotency_keys_purge, locks_expire, refresh_families_purge, sweep_forever
-from .grid import event_create_with_seats, row_name, seat_grid
+from .grid import event_create_with_seats, row_name
 
 __all__ = [
     "event_create_with_seats",
@@ -16,6 +16,5 @@ __all__ = [
     "locks_expire",
     "refresh_families_purge",
     "row_name",
-    "seat_grid",
     "sweep_forever",
 ]

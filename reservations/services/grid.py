@@ -3,9 +3,10 @@
 from datetime import datetime
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import connection, transaction
 
 from ..models import Event, PriceCategory, Seat
+from .bulk_rows import rows_insert
 
 # A grid event has one price, so one category.
 GRID_CATEGORY = "Standard"
@@ -31,15 +32,14 @@ def event_create_with_seats(
         category = PriceCategory.objects.create(
             event=event, name=GRID_CATEGORY, price=price, colour=GRID_COLOUR
         )
-        Seat.objects.bulk_create(
-            seat_grid(
-                event=event,
-                rows=rows,
-                seats_per_row=seats_per_row,
-                category=category,
-                sections=sections,
+        seat_price = Seat._meta.get_field("price").get_db_prep_save(price, connection)
+        rows_insert(
+            Seat,
+            ("event", "category", "price", "section", "row", "number", "label"),
+            (
+                (event.pk, category.pk, seat_price, *place)
+                for place in grid_places(rows=rows, seats_per_row=seats_per_row, sections=sections)
             ),
-            batch_size=2000,
         )
         return event
 
@@ -54,12 +54,14 @@ def row_name(index: int) -> str:
     return name
 
 
-def seat_grid(
-    *, event: Event, rows: int, seats_per_row: int, category: PriceCategory, sections: int = 1
-) -> list[Seat]:
+def grid_places(
+    *, rows: int, seats_per_row: int, sections: int = 1
+) -> list[tuple[str, str, int, str]]:
+    """Each seat's (section, row, number, label), row by row: rows split into `sections`,
+    labelled A1, A2, ... per row."""
     section_names = ["Floor", "Balcony", "Gallery", "Terrace", "Box"]
     rows_per_section = -(-rows // max(sections, 1))
-    seats = []
+    places = []
     for row_index in range(rows):
         section_index = row_index // rows_per_section
         section = (
@@ -68,16 +70,5 @@ def seat_grid(
             else f"Section {section_index + 1}"
         )
         row = row_name(row_index)
-        for number in range(1, seats_per_row + 1):
-            seats.append(
-                Seat(
-                    event=event,
-                    section=section,
-                    row=row,
-                    number=number,
-                    label=f"{row}{number}",
-                    category=category,
-                    price=category.price,
-                )
-            )
-    return seats
+        places += [(section, row, n, f"{row}{n}") for n in range(1, seats_per_row + 1)]
+    return places

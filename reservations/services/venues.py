@@ -16,6 +16,7 @@ from django.db import connection, transaction
 from ..exceptions import NoLayout
 from ..models import Event, LayoutSeat, PriceCategory, Seat, VenueLayout
 from ..venues.layout_file import CategorySpec, LayoutSpec, SeatSpec, parse_layout
+from .bulk_rows import columns_with_defaults, rows_insert
 
 _SEAT_FLAGS = ("accessible", "companion", "restricted_view", "aisle")
 # What a seat of a room is, wherever it is copied: file -> layout -> event -> file.
@@ -49,9 +50,10 @@ def layout_create(*, spec: LayoutSpec) -> VenueLayout:
                 for c in spec.categories
             ],
         )
-        LayoutSeat.objects.bulk_create(
-            [LayoutSeat(layout=layout, category=s.category, **_place(s)) for s in spec.seats],
-            batch_size=2000,
+        rows_insert(
+            LayoutSeat,
+            ("layout", "category", *_PLACE),
+            ((layout.pk, s.category, *(getattr(s, f) for f in _PLACE)) for s in spec.seats),
         )
         return layout
 
@@ -93,15 +95,7 @@ def _seats_copy(*, layout: VenueLayout, event: Event) -> None:
     """The layout's seats as the event's, in one statement (an arena's 20,000 rows in a second,
     where the ORM's inserts took ~15 s): each with its category's id and price, every other
     column at the model's default."""
-    seat = {f.name: f for f in Seat._meta.concrete_fields}
-    copied = ("event", "category", "price", *_PLACE)
-    defaults = [
-        f
-        for name, f in seat.items()
-        if name not in copied and not f.primary_key and not f.null and not f.has_db_default()
-    ]
-    columns = ", ".join(seat[name].column for name in copied)
-    columns += "".join(f", {f.column}" for f in defaults)
+    columns, defaults = columns_with_defaults(Seat, ("event", "category", "price", *_PLACE))
     place = "".join(f", s.{LayoutSeat._meta.get_field(name).column}" for name in _PLACE)
     with connection.cursor() as cursor:
         cursor.execute(
@@ -109,12 +103,7 @@ def _seats_copy(*, layout: VenueLayout, event: Event) -> None:
             + ", %s" * len(defaults)
             + f" FROM {LayoutSeat._meta.db_table} s JOIN {PriceCategory._meta.db_table} c"
             " ON c.event_id = %s AND c.name = s.category WHERE s.layout_id = %s ORDER BY s.id",
-            [
-                event.pk,
-                *(f.get_db_prep_save(f.get_default(), connection) for f in defaults),
-                event.pk,
-                layout.pk,
-            ],
+            [event.pk, *defaults, event.pk, layout.pk],
         )
 
 

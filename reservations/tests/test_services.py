@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from reservations import services
 from reservations.exceptions import AccountInactive, LockRequired, NotHolder, SeatUnavailable
-from reservations.models import IdempotencyKey, Reservation, Seat
+from reservations.models import IdempotencyKey, PriceCategory, Reservation, Seat
 
 from . import booking_calls
 from .conftest import bearer_client
@@ -203,6 +203,11 @@ def test_create_event_lays_out_a_grid_in_sections():
         "Balcony"
     }
     assert all(s.price == Decimal("12.50") for s in seats)
+    # Every other column as a new seat of the model has it: on sale, never changed.
+    (category,) = PriceCategory.objects.filter(event=event)
+    assert {(s.category_id, s.status, s.version, s.blocked, s.off_sale, s.x) for s in seats} == {
+        (category.id, "available", 0, False, "", 0)
+    }
 
 
 def test_row_names_go_past_z():
