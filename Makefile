@@ -6,6 +6,9 @@ PORT ?= 8000
 # The full stack the tests run on (PostgreSQL and Redis on this machine; see README).
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/seatmap
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/1
+# Python keeps the bytecode it compiles, whatever the shell says: the tests start hundreds of
+# servers, commands and workers, each importing the project, and each compiled it anew.
+unexport PYTHONDONTWRITEBYTECODE
 
 .PHONY: run test lint format pytest frontend-test e2e debian-tools tools wrk install frontend-build bench clean screenshots
 
