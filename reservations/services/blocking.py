@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from ..booking import sql
 from ..booking.locking import seat_rows_locked
+from ..booking.runner import run
 from ..exceptions import SeatUnavailable
 from ..ledger.context import seat_changes_because
 from ..models import Seat
@@ -67,7 +68,15 @@ def seats_take_off_sale(
                 sql.BLOCK.apply(seat)
             seat.blocked = True
             seat.off_sale, seat.blocked_purpose, seat.blocked_reason, seat.blocked_until = wanted
-        Seat.objects.bulk_update(changed, WRITTEN_AND_OFF_SALE_FIELDS)
+        _written(
+            changed,
+            sql.BLOCK,
+            blocked=True,
+            off_sale=kind,
+            purpose=purpose,
+            reason=reason,
+            until=until,
+        )
         if changed:
             map_version_bump(event_id=event_id)  # `blocked` is in the seat map's document
         seats_changed_on_commit(event_id=event_id, seats=changed)
@@ -111,11 +120,28 @@ def seats_release(
         for seat in seats:
             sql.FREE.apply(seat)
             back_on_sale(seat)
-        Seat.objects.bulk_update(seats, WRITTEN_AND_OFF_SALE_FIELDS)
+        _written(seats, sql.FREE, blocked=False, off_sale="", purpose="", reason="", until=None)
         if seats:
             map_version_bump(event_id=event_id)
         seats_changed_on_commit(event_id=event_id, seats=seats)
         return seats
+
+
+def _written(seats: Sequence[Seat], write: sql.SeatWrite, **off_sale) -> None:
+    """`write` and the off-sale columns, the same for every one of these seats (locked
+    already, changed in memory already), as one UPDATE: the ORM's bulk_update spells a CASE
+    per row and column, seconds of CPU for a block of thousands."""
+    if seats:
+        run(_written_steps(write, [seat.id for seat in seats], off_sale))
+
+
+def _written_steps(write: sql.SeatWrite, seat_ids: list[int], off_sale: dict) -> sql.Steps[None]:
+    yield sql.Statement(
+        f"{write.update_sql()}, blocked = %(blocked)s, off_sale = %(off_sale)s, "
+        "blocked_purpose = %(purpose)s, blocked_reason = %(reason)s, "
+        "blocked_until = %(until)s WHERE id IN (%(seat_ids)s)",
+        {"seat_ids": sql.id_table(seat_ids), **off_sale},
+    )
 
 
 def back_on_sale(seat: Seat) -> None:
