@@ -27,7 +27,6 @@ from .map_version import map_version_bump
 Status = Seat.Status
 OffSale = Seat.OffSale
 OFF_SALE_FIELDS = ["blocked", "off_sale", "blocked_purpose", "blocked_reason", "blocked_until"]
-WRITTEN_AND_OFF_SALE_FIELDS = [*sql.WRITTEN_FIELDS, *OFF_SALE_FIELDS]
 
 
 def _why(kind: str, purpose: str, reason: str) -> str:
@@ -68,9 +67,10 @@ def seats_take_off_sale(
                 sql.BLOCK.apply(seat)
             seat.blocked = True
             seat.off_sale, seat.blocked_purpose, seat.blocked_reason, seat.blocked_until = wanted
-        _written(
+        written_with_off_sale(
             changed,
             sql.BLOCK,
+            {},
             blocked=True,
             off_sale=kind,
             purpose=purpose,
@@ -120,27 +120,33 @@ def seats_release(
         for seat in seats:
             sql.FREE.apply(seat)
             back_on_sale(seat)
-        _written(seats, sql.FREE, blocked=False, off_sale="", purpose="", reason="", until=None)
+        written_with_off_sale(seats, sql.FREE, {}, **ON_SALE)
         if seats:
             map_version_bump(event_id=event_id)
         seats_changed_on_commit(event_id=event_id, seats=seats)
         return seats
 
 
-def _written(seats: Sequence[Seat], write: sql.SeatWrite, **off_sale) -> None:
-    """`write` and the off-sale columns, the same for every one of these seats (locked
-    already, changed in memory already), as one UPDATE: the ORM's bulk_update spells a CASE
-    per row and column, seconds of CPU for a block of thousands."""
+# The off-sale columns of a seat on sale (back_on_sale), as written_with_off_sale takes them.
+ON_SALE = {"blocked": False, "off_sale": "", "purpose": "", "reason": "", "until": None}
+
+
+def written_with_off_sale(
+    seats: Sequence[Seat], write: sql.SeatWrite, values: dict, **off_sale
+) -> None:
+    """`write` (its parameters: `values`) and the off-sale columns, the same for every one of
+    these seats (locked already, changed in memory already), as one UPDATE: the ORM's
+    bulk_update spells a CASE per row and column, seconds of CPU for a block of thousands."""
     if seats:
-        run(_written_steps(write, [seat.id for seat in seats], off_sale))
+        run(_written_steps(write, [seat.id for seat in seats], {**values, **off_sale}))
 
 
-def _written_steps(write: sql.SeatWrite, seat_ids: list[int], off_sale: dict) -> sql.Steps[None]:
+def _written_steps(write: sql.SeatWrite, seat_ids: list[int], values: dict) -> sql.Steps[None]:
     yield sql.Statement(
         f"{write.update_sql()}, blocked = %(blocked)s, off_sale = %(off_sale)s, "
         "blocked_purpose = %(purpose)s, blocked_reason = %(reason)s, "
         "blocked_until = %(until)s WHERE id IN (%(seat_ids)s)",
-        {"seat_ids": sql.id_table(seat_ids), **off_sale},
+        {"seat_ids": sql.id_table(seat_ids), **values},
     )
 
 

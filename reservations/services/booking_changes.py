@@ -20,10 +20,10 @@ from ..confirmations.notices import Kind, notice_queue
 from ..exceptions import AlreadyCancelled, AwaitingPayment, NotFound, RefundTooLarge
 from ..ledger.context import seat_changes, seat_changes_because
 from ..ledger.models import Via
-from ..models import Reservation, ReservedSeat, Seat
+from ..models import Reservation, ReservedSeat
 from ..money import refundable
 from ..signals import bookings_changed_on_commit, door_changed_on_commit, seats_changed_on_commit
-from .blocking import WRITTEN_AND_OFF_SALE_FIELDS, back_on_sale, staff_refused
+from .blocking import ON_SALE, back_on_sale, staff_refused, written_with_off_sale
 from .box_office import sellable_by_staff
 from .map_version import map_version_bump
 
@@ -103,7 +103,10 @@ def reservation_reseat(
             seat = by_id[i]
             sql.BOOK.apply(seat, user_id=reservation.user_id)
             back_on_sale(seat)
-        Seat.objects.bulk_update(seats, WRITTEN_AND_OFF_SALE_FIELDS)
+        written_with_off_sale([by_id[i] for i in leaving], sql.FREE, {}, **ON_SALE)
+        written_with_off_sale(
+            [by_id[i] for i in coming], sql.BOOK, {"user_id": reservation.user_id}, **ON_SALE
+        )
         reservation.total_price += difference
         reservation.save(update_fields=["total_price"])
         if was_off_sale:
@@ -149,7 +152,7 @@ def reservation_refund(
         _tickets_ended(reservation, leaving, ReservedSeat.Ended.REFUNDED)
         for seat in seats:
             sql.FREE.apply(seat)
-        Seat.objects.bulk_update(seats, sql.WRITTEN_FIELDS)
+        written_with_off_sale(seats, sql.FREE, {}, **ON_SALE)  # booked: on sale already
         difference = -sum((booked[i] for i in leaving), Decimal("0.00"))
         reservation.refunded += refunded
         fields = ["refunded"]

@@ -22,7 +22,7 @@ from ..ledger.models import Via
 from ..models import Reservation, ReservedSeat, Seat
 from ..rules import seat_is_free
 from ..signals import seats_changed_on_commit
-from .blocking import WRITTEN_AND_OFF_SALE_FIELDS, back_on_sale, staff_refused
+from .blocking import ON_SALE, back_on_sale, staff_refused, written_with_off_sale
 from .map_version import map_version_bump
 
 Payment = Reservation.Payment
@@ -91,7 +91,7 @@ def box_office_sell(
         for seat in seats:
             sql.BOOK.apply(seat, user_id=None)
             back_on_sale(seat)
-        Seat.objects.bulk_update(seats, WRITTEN_AND_OFF_SALE_FIELDS)
+        written_with_off_sale(seats, sql.BOOK, {"user_id": None}, **ON_SALE)
         if was_off_sale:
             map_version_bump(event_id=event_id)
         seats_changed_on_commit(event_id=event_id, seats=seats)

@@ -158,7 +158,7 @@ class SeatWrite:
         return f"UPDATE {SEAT_TABLE} SET {', '.join(assignments)}"
 
     def apply(self, seat: Seat, **values: Any) -> None:
-        """The same write on a Seat in memory (the caller saves WRITTEN_FIELDS)."""
+        """The same write on a Seat in memory, as update_sql writes it in the database."""
         if self.remembers_hold and seat.held_by_id is not None:
             for ended, hold in _REMEMBERED:
                 setattr(seat, ended, getattr(seat, hold))
