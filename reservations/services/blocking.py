@@ -115,7 +115,7 @@ def seats_release(
             seats = [s for s in seats if s.blocked_until != at]
             for seat in seats:
                 seat.blocked_until = at  # a plan, not a change of state: no version, no ledger
-            Seat.objects.bulk_update(seats, ["blocked_until"])
+            Seat.objects.filter(id__in=[s.id for s in seats]).update(blocked_until=at)
             return seats
         for seat in seats:
             sql.FREE.apply(seat)
