@@ -15,8 +15,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from ..booking import sql
+from ..booking.bookings import seats_updated
 from ..booking.locking import seat_rows_locked
-from ..booking.runner import run
 from ..exceptions import SeatUnavailable
 from ..ledger.context import seat_changes_because
 from ..models import Seat
@@ -27,6 +27,8 @@ from .map_version import map_version_bump
 Status = Seat.Status
 OffSale = Seat.OffSale
 OFF_SALE_FIELDS = ["blocked", "off_sale", "blocked_purpose", "blocked_reason", "blocked_until"]
+# A seat on sale's off-sale fields (back_on_sale), as seats_updated writes them.
+ON_SALE = dict(zip(OFF_SALE_FIELDS, (False, "", "", "", None), strict=True))
 
 
 def _why(kind: str, purpose: str, reason: str) -> str:
@@ -56,27 +58,15 @@ def seats_take_off_sale(
             raise staff_refused(
                 "Only free seats can be taken off sale", taken, seats=[s.id for s in taken]
             )
-        wanted = (kind, purpose, reason, until)
-        changed = [
-            s for s in seats if tuple(getattr(s, f) for f in OFF_SALE_FIELDS) != (True, *wanted)
-        ]
+        off_sale = dict(zip(OFF_SALE_FIELDS, (True, kind, purpose, reason, until), strict=True))
+        changed = [s for s in seats if any(getattr(s, f) != v for f, v in off_sale.items())]
         for seat in changed:
             if seat.blocked:
                 seat.version += 1  # a change the ledger records: its kind or purpose
             else:
                 sql.BLOCK.apply(seat)
-            seat.blocked = True
-            seat.off_sale, seat.blocked_purpose, seat.blocked_reason, seat.blocked_until = wanted
-        written_with_off_sale(
-            changed,
-            sql.BLOCK,
-            {},
-            blocked=True,
-            off_sale=kind,
-            purpose=purpose,
-            reason=reason,
-            until=until,
-        )
+            _set(seat, off_sale)
+        seats_updated(changed, sql.BLOCK, {}, off_sale)
         if changed:
             map_version_bump(event_id=event_id)  # `blocked` is in the seat map's document
         seats_changed_on_commit(event_id=event_id, seats=changed)
@@ -120,40 +110,21 @@ def seats_release(
         for seat in seats:
             sql.FREE.apply(seat)
             back_on_sale(seat)
-        written_with_off_sale(seats, sql.FREE, {}, **ON_SALE)
+        seats_updated(seats, sql.FREE, {}, ON_SALE)
         if seats:
             map_version_bump(event_id=event_id)
         seats_changed_on_commit(event_id=event_id, seats=seats)
         return seats
 
 
-# The off-sale columns of a seat on sale (back_on_sale), as written_with_off_sale takes them.
-ON_SALE = {"blocked": False, "off_sale": "", "purpose": "", "reason": "", "until": None}
-
-
-def written_with_off_sale(
-    seats: Sequence[Seat], write: sql.SeatWrite, values: dict, **off_sale
-) -> None:
-    """`write` (its parameters: `values`) and the off-sale columns, the same for every one of
-    these seats (locked already, changed in memory already), as one UPDATE: the ORM's
-    bulk_update spells a CASE per row and column, seconds of CPU for a block of thousands."""
-    if seats:
-        run(_written_steps(write, [seat.id for seat in seats], {**values, **off_sale}))
-
-
-def _written_steps(write: sql.SeatWrite, seat_ids: list[int], values: dict) -> sql.Steps[None]:
-    yield sql.Statement(
-        f"{write.update_sql()}, blocked = %(blocked)s, off_sale = %(off_sale)s, "
-        "blocked_purpose = %(purpose)s, blocked_reason = %(reason)s, "
-        "blocked_until = %(until)s WHERE id IN (%(seat_ids)s)",
-        {"seat_ids": sql.id_table(seat_ids), **values},
-    )
-
-
 def back_on_sale(seat: Seat) -> None:
     """Forget why the seat was off sale (the caller writes its new state: freed or sold)."""
-    seat.blocked, seat.off_sale, seat.blocked_purpose = False, "", ""
-    seat.blocked_reason, seat.blocked_until = "", None
+    _set(seat, ON_SALE)
+
+
+def _set(seat: Seat, fields: dict) -> None:
+    for field, value in fields.items():
+        setattr(seat, field, value)
 
 
 def seats_release_due(*, now: datetime | None = None) -> list[Seat]:
