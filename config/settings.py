@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 
 import environ
 from csp.constants import NONE, SELF
+from whitenoise.compress import Compressor
 
 from reservations import database_pooler
 from reservations.redis_primary import primary_of
@@ -242,6 +243,9 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
+# Source maps are read by a developer's tools, never by a buyer's page: compressing them was
+# more than half of collectstatic's work, on every deploy.
+WHITENOISE_SKIP_COMPRESS_EXTENSIONS = (*Compressor.SKIP_COMPRESS_EXTENSIONS, "map")
 # The built React app: its hashed assets are served by WhiteNoise from the site root.
 WHITENOISE_ROOT = FRONTEND_DIST if FRONTEND_DIST.is_dir() else None
 

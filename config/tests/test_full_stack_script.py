@@ -14,6 +14,7 @@ from pathlib import Path
 import httpx
 import psycopg
 import pytest
+from django.core.files.storage import storages
 
 from harness.servers import free_port
 
@@ -37,6 +38,21 @@ def test_the_readme_calls_the_script_after_making_what_it_runs_with():
     ]
     assert {"install:", "frontend-build:"} <= {
         line.split()[0] for line in (ROOT / "Makefile").read_text().splitlines() if line
+    }
+
+
+def test_a_deploy_compresses_what_pages_load_and_leaves_source_maps_as_they_are(tmp_path):
+    storage = storages.create_storage(
+        {**storages.backends["staticfiles"], "OPTIONS": {"location": tmp_path}}
+    )
+    for name in ("app.js", "app.js.map"):
+        (tmp_path / name).write_text("window.seats = [];\n" * 200)
+    list(storage.post_process({"app.js": None, "app.js.map": None}))
+    assert {path.name for path in tmp_path.iterdir()} == {
+        "app.js",
+        "app.js.br",
+        "app.js.gz",
+        "app.js.map",
     }
 
 
