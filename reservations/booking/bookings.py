@@ -268,31 +268,33 @@ def cancel_steps(
 
 
 def seats_written(seats: Sequence[Seat], write: sql.SeatWrite, *, event_id: int, **values) -> None:
-    """`write` on these seats, locked already: in memory, and in one UPDATE of them all
-    (seats_updated); watchers hear of it once it commits."""
-    if not seats:
-        return
-    for seat in seats:
-        write.apply(seat, **values)
-    seats_updated(seats, write, values)
-    seats_changed_on_commit(event_id=event_id, seats=seats)
+    """`write` on these seats (seats_set); watchers hear of it once it commits."""
+    if seats:
+        seats_set(seats, write, values)
+        seats_changed_on_commit(event_id=event_id, seats=seats)
 
 
-def seats_updated(
+def seats_set(
     seats: Sequence[Seat],
     write: sql.SeatWrite,
-    values: dict,
+    values: Mapping[str, Any] | None = None,
     fields: Mapping[str, Any] | None = None,
 ) -> None:
     """`write` (its parameters: `values`) and these plain `fields`, the same for every one of
-    these seats (locked already, changed in memory already), in one UPDATE of them all: the
-    ORM's bulk_update spells a CASE per row and column, seconds of CPU for thousands."""
+    these seats (locked already), on the Seats in memory and in one UPDATE of them all, from the
+    same words so that the two cannot differ: the ORM's bulk_update spells a CASE per row and
+    column, seconds of CPU for thousands."""
+    values, fields = values or {}, fields or {}
+    for seat in seats:
+        write.apply(seat, **values)
+        for name, value in fields.items():
+            setattr(seat, name, value)
     if seats:
-        run(_updated_steps(write, [seat.id for seat in seats], values, fields or {}))
+        run(_updated_steps(write, [seat.id for seat in seats], values, fields))
 
 
 def _updated_steps(
-    write: sql.SeatWrite, seat_ids: list[int], values: dict, fields: Mapping[str, Any]
+    write: sql.SeatWrite, seat_ids: list[int], values: Mapping[str, Any], fields: Mapping[str, Any]
 ) -> Steps[None]:
     columns = {Seat._meta.get_field(name).column: value for name, value in fields.items()}
     assignments = "".join(f", {column} = %(set_{column})s" for column in columns)

@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from ..booking import sql
-from ..booking.bookings import seats_updated
+from ..booking.bookings import seats_set
 from ..booking.locking import seat_rows_locked
 from ..exceptions import SeatUnavailable
 from ..ledger.context import seat_changes_because
@@ -27,7 +27,7 @@ from .map_version import map_version_bump
 Status = Seat.Status
 OffSale = Seat.OffSale
 OFF_SALE_FIELDS = ["blocked", "off_sale", "blocked_purpose", "blocked_reason", "blocked_until"]
-# A seat on sale's off-sale fields (back_on_sale), as seats_updated writes them.
+# A seat on sale's off-sale fields: what selling or freeing an off-sale seat writes.
 ON_SALE = dict(zip(OFF_SALE_FIELDS, (False, "", "", "", None), strict=True))
 
 
@@ -60,13 +60,8 @@ def seats_take_off_sale(
             )
         off_sale = dict(zip(OFF_SALE_FIELDS, (True, kind, purpose, reason, until), strict=True))
         changed = [s for s in seats if any(getattr(s, f) != v for f, v in off_sale.items())]
-        for seat in changed:
-            if seat.blocked:
-                seat.version += 1  # a change the ledger records: its kind or purpose
-            else:
-                sql.BLOCK.apply(seat)
-            _set(seat, off_sale)
-        seats_updated(changed, sql.BLOCK, {}, off_sale)
+        # A seat off sale already takes a new version too: the ledger records its new kind.
+        seats_set(changed, sql.BLOCK, fields=off_sale)
         if changed:
             map_version_bump(event_id=event_id)  # `blocked` is in the seat map's document
         seats_changed_on_commit(event_id=event_id, seats=changed)
@@ -107,24 +102,11 @@ def seats_release(
                 seat.blocked_until = at  # a plan, not a change of state: no version, no ledger
             Seat.objects.filter(id__in=[s.id for s in seats]).update(blocked_until=at)
             return seats
-        for seat in seats:
-            sql.FREE.apply(seat)
-            back_on_sale(seat)
-        seats_updated(seats, sql.FREE, {}, ON_SALE)
+        seats_set(seats, sql.FREE, fields=ON_SALE)
         if seats:
             map_version_bump(event_id=event_id)
         seats_changed_on_commit(event_id=event_id, seats=seats)
         return seats
-
-
-def back_on_sale(seat: Seat) -> None:
-    """Forget why the seat was off sale (the caller writes its new state: freed or sold)."""
-    _set(seat, ON_SALE)
-
-
-def _set(seat: Seat, fields: dict) -> None:
-    for field, value in fields.items():
-        setattr(seat, field, value)
 
 
 def seats_release_due(*, now: datetime | None = None) -> list[Seat]:

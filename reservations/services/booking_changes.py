@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from ..booking import sql
-from ..booking.bookings import seats_updated
+from ..booking.bookings import seats_set
 from ..booking.locking import reservation_row_locked, seat_rows_locked
 from ..confirmations.notices import Kind, notice_queue
 from ..exceptions import AlreadyCancelled, AwaitingPayment, NotFound, RefundTooLarge
@@ -24,7 +24,7 @@ from ..ledger.models import Via
 from ..models import Reservation, ReservedSeat
 from ..money import refundable
 from ..signals import bookings_changed_on_commit, door_changed_on_commit, seats_changed_on_commit
-from .blocking import ON_SALE, back_on_sale, staff_refused
+from .blocking import ON_SALE, staff_refused
 from .box_office import sellable_by_staff
 from .map_version import map_version_bump
 
@@ -98,16 +98,8 @@ def reservation_reseat(
             for i in coming
         )
         was_off_sale = any(by_id[i].blocked for i in coming)
-        for i in leaving:
-            sql.FREE.apply(by_id[i])
-        for i in coming:
-            seat = by_id[i]
-            sql.BOOK.apply(seat, user_id=reservation.user_id)
-            back_on_sale(seat)
-        seats_updated([by_id[i] for i in leaving], sql.FREE, {}, ON_SALE)
-        seats_updated(
-            [by_id[i] for i in coming], sql.BOOK, {"user_id": reservation.user_id}, ON_SALE
-        )
+        seats_set([by_id[i] for i in leaving], sql.FREE)
+        seats_set([by_id[i] for i in coming], sql.BOOK, {"user_id": reservation.user_id}, ON_SALE)
         reservation.total_price += difference
         reservation.save(update_fields=["total_price"])
         if was_off_sale:
@@ -151,9 +143,7 @@ def reservation_refund(
             )
         seats = seat_rows_locked(event_id=reservation.event_id, seat_ids=leaving)
         _tickets_ended(reservation, leaving, ReservedSeat.Ended.REFUNDED)
-        for seat in seats:
-            sql.FREE.apply(seat)
-        seats_updated(seats, sql.FREE, {}, ON_SALE)  # booked: on sale already
+        seats_set(seats, sql.FREE)
         difference = -sum((booked[i] for i in leaving), Decimal("0.00"))
         reservation.refunded += refunded
         fields = ["refunded"]

@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from ..booking import sql
-from ..booking.bookings import seats_updated
+from ..booking.bookings import seats_set
 from ..booking.locking import seat_rows_locked
 from ..confirmations.notices import Kind, notice_queue
 from ..exceptions import AmountAboveTotal, CompTakesNothing
@@ -23,7 +23,7 @@ from ..ledger.models import Via
 from ..models import Reservation, ReservedSeat, Seat
 from ..rules import seat_is_free
 from ..signals import seats_changed_on_commit
-from .blocking import ON_SALE, back_on_sale, staff_refused
+from .blocking import ON_SALE, staff_refused
 from .map_version import map_version_bump
 
 Payment = Reservation.Payment
@@ -89,10 +89,7 @@ def box_office_sell(
             ReservedSeat(reservation=reservation, seat=s, price=s.price) for s in seats
         )
         was_off_sale = any(s.blocked for s in seats)
-        for seat in seats:
-            sql.BOOK.apply(seat, user_id=None)
-            back_on_sale(seat)
-        seats_updated(seats, sql.BOOK, {"user_id": None}, ON_SALE)
+        seats_set(seats, sql.BOOK, {"user_id": None}, ON_SALE)
         if was_off_sale:
             map_version_bump(event_id=event_id)
         seats_changed_on_commit(event_id=event_id, seats=seats)

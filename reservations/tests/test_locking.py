@@ -7,8 +7,10 @@ import psycopg
 import pytest
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from reservations.booking import sql
+from reservations.booking.bookings import seats_set
 from reservations.booking.locking import (
     LockOrderBroken,
     seat_rows_locked,
@@ -18,6 +20,7 @@ from reservations.booking.locking import (
 from reservations.booking.runner import run, run_async
 from reservations.exceptions import NotFound
 from reservations.models import Seat
+from reservations.services.blocking import ON_SALE
 
 from .factories import UserFactory, event_with_seats
 
@@ -107,3 +110,28 @@ def test_a_lock_outside_a_transaction_is_refused_on_the_loops_connection():
     assert [seat.id for seat in asyncio.run(locks(True))] == seat_ids
     with pytest.raises(LockOrderBroken, match="outside a transaction"):
         asyncio.run(locks(False))
+
+
+def test_seats_set_are_in_memory_what_the_database_keeps_of_them():
+    """What staff's writes announce and answer (the Seats in memory) is what the one UPDATE
+    wrote: a held seat sold off sale remembers its hold and goes back on sale, in both."""
+    user, event = UserFactory(), event_with_seats(rows=1, seats_per_row=3)
+    held, kept, free = event.seats.order_by("id")
+    hold = {"held_by_id": user.id, "held_since": timezone.now(), "held_from": "10.0.0.0/24"}
+    Seat.objects.filter(id=held.id).update(status="locked", held_until=timezone.now(), **hold)
+    Seat.objects.filter(id=kept.id).update(
+        status="reserved", blocked=True, off_sale="kept", blocked_reason="press", version=4
+    )
+    with transaction.atomic():
+        seats = seat_rows_locked(event_id=event.id, seat_ids=[held.id, kept.id, free.id])
+        seats_set(seats, sql.BOOK, {"user_id": user.id}, ON_SALE)
+
+    fields = [f.attname for f in Seat._meta.concrete_fields]
+    for seat in seats:
+        kept_row = Seat.objects.get(id=seat.id)
+        assert {f: getattr(seat, f) for f in fields} == {f: getattr(kept_row, f) for f in fields}
+    assert [(s.status, s.blocked, s.released_by_id) for s in seats] == [
+        ("reserved", False, user.id),
+        ("reserved", False, None),
+        ("reserved", False, None),
+    ]
