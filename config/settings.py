@@ -93,7 +93,6 @@ WS_FANOUT_DELIVERIES_PER_SECOND = 20_000
 LIVE_EVENT_IDLE_SECONDS = env.float("LIVE_EVENT_IDLE_SECONDS", default=60.0)
 
 INSTALLED_APPS = [
-    "daphne",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

@@ -13,6 +13,9 @@ SERVER = ("reservations", "realtime", "config")
 # Extras the server runs with though it imports none of their packages: uvicorn's event loop,
 # HTTP parser and reloader, daphne's TLS, psycopg's C build.
 EXTRAS = {"uvicorn": "standard", "twisted": "tls", "psycopg": "binary"}
+# Run by name, never imported: daphne, the other server the project supports (`python -m daphne
+# config.asgi:application`, harness/servers.py).
+RUN = {"daphne"}
 
 
 def _name(requirement: str) -> str:
@@ -32,7 +35,7 @@ def _imported_modules() -> set[str]:
                     modules.add(node.module.split(".")[0])
     # Apps and middleware named in the settings, never imported by a statement.
     settings = (ROOT / "config" / "settings.py").read_text()
-    return modules | set(re.findall(r'"([a-z_]+)(?:\.[\w.]+)?"', settings))
+    return modules | RUN | set(re.findall(r'"([a-z_]+)(?:\.[\w.]+)?"', settings))
 
 
 def server_packages() -> set[str]:
