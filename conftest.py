@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from harness.scheduling import LoadTesterOnOneWorker
+from harness.scheduling import LoadTesterOnOneWorker, in_handing_order
 
 START_POSTGRES = "pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start"
 START_REDIS = (
@@ -96,3 +96,8 @@ def pytest_xdist_make_scheduler(config, log):
     if config.getoption("dist") == "loadfile":
         return LoadTesterOnOneWorker(config, log)
     return None
+
+
+def pytest_collection_modifyitems(items):
+    """The units of work in the order the workers take them (harness/scheduling.py)."""
+    in_handing_order(items)
