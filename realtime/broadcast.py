@@ -22,6 +22,7 @@ import weakref
 from reservations.redis_primary import SIGN_OUTS_GROUP, event_group
 from reservations.signals import SeatChange
 
+from .cancellation import raise_if_cancelled
 from .hub import hub_if_running
 from .protocol import seat_change
 from .redis_clients import async_client, group_send
@@ -250,7 +251,8 @@ class _Publisher:
                     epoch, last_seq = await self.counters.next(event_id, len(items))
                     message = _seats_frames(event_id, items, epoch, last_seq)
                     await group_send(event_group(event_id), message)
-                except Exception:
+                except Exception as exc:
+                    raise_if_cancelled(exc)
                     logger.exception(
                         "broadcast of event %s failed; watchers will resync by seq/epoch",
                         event_id,

@@ -53,6 +53,7 @@ from django.conf import settings
 from reservations.metrics import live_events, live_map_seat_rows
 from reservations.selectors import live_seats_get
 
+from .cancellation import raise_if_cancelled
 from .consoles import Consoles
 from .doors import Doors
 from .feed import EventFeed, coalescing_window
@@ -393,9 +394,8 @@ class EventHub:
             for event_id in list(self.watchers):
                 try:
                     await self._presence_tick(event_id)
-                except asyncio.CancelledError:
-                    raise
                 except Exception as exc:
+                    raise_if_cancelled(exc)
                     logger.info("presence of event %s not updated: %s", event_id, exc)
 
     def _refresh_maps(self) -> None:

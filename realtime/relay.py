@@ -18,6 +18,7 @@ from channels.layers import get_channel_layer
 
 from reservations.redis_primary import LAYER_CLIENT_NAME, SIGN_OUTS_GROUP, event_group
 
+from .cancellation import raise_if_cancelled
 from .redis_clients import group_send
 from .reorder import REORDER_WAIT_SECONDS, SeqReorder
 
@@ -140,9 +141,8 @@ class Relay:
                     self._joined[event_id] = asyncio.ensure_future(self._group_add(event_id))
                     await self._joined[event_id]
                 await _first_failure(self._receive_forever(), self._listening())
-            except asyncio.CancelledError:
-                raise
             except Exception as exc:
+                raise_if_cancelled(exc)
                 logger.warning("channel layer failed (%s); closing sockets, rejoining", exc)
                 self.ready.clear()
                 self._listener.layer_failed()
@@ -205,18 +205,16 @@ class Relay:
                 continue
             try:
                 await self._layer.group_add(SIGN_OUTS_GROUP, self._channel)
-            except asyncio.CancelledError:
-                raise
             except Exception as exc:  # run() notices a broken layer and recovers
+                raise_if_cancelled(exc)
                 logger.info("group refresh of sign-outs failed: %s", exc)
             for event_id in list(self._joined):
                 if event_id not in self._joined:  # left while this loop ran
                     continue
                 try:
                     await self._group_add(event_id)
-                except asyncio.CancelledError:
-                    raise
                 except Exception as exc:  # run() notices a broken layer and recovers
+                    raise_if_cancelled(exc)
                     logger.info("group refresh of event %s failed: %s", event_id, exc)
 
     def _dispatch(self, message: dict) -> None:

@@ -5,6 +5,7 @@ sockets in before then would leave them without those pushes, and with nothing l
 the loss if no seat changes after it."""
 
 import asyncio
+import sys
 import time
 
 import pytest
@@ -111,10 +112,21 @@ async def _restarts(server, events: list[int]) -> tuple[list[tuple[int, int]], H
                 await asyncio.sleep(PUBLISH_EVERY)
         await asyncio.sleep(0.5)  # the last ones on their way
     finally:
-        running.cancel()
-        await asyncio.gather(running, return_exceptions=True)
+        await _stopped(running)
         await client.aclose()
     return sent_while_ready, heard
+
+
+async def _stopped(running: asyncio.Task) -> None:
+    """The relay ends when cancelled, as a stopping server cancels it; one that outlived its
+    cancel would hold the server's shutdown up for ever. Then this says where every task waits
+    (on stderr: asyncio.run's own clean-up would wait for ever on such a task too)."""
+    running.cancel()
+    done, _ = await asyncio.wait({running}, timeout=10)
+    if not done:
+        for task in asyncio.all_tasks():
+            task.print_stack(file=sys.stderr)
+        raise AssertionError("the relay did not stop when cancelled (its tasks on stderr)")
 
 
 def _seats_message(event: int, seq: int) -> dict:
@@ -148,7 +160,6 @@ async def _pub_sub_dropped(server) -> Heard:
         assert noticed, "the relay kept its sockets open over the lost messages"
         assert await until(relay.ready.is_set), "the relay did not come back"
     finally:
-        running.cancel()
-        await asyncio.gather(running, return_exceptions=True)
+        await _stopped(running)
         await client.aclose()
     return heard

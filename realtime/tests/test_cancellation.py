@@ -1,0 +1,42 @@
+"""A loop that retries on errors still stops when it is cancelled, whatever error a library
+turned the cancellation into (realtime/cancellation.py)."""
+
+import asyncio
+import contextlib
+
+import redis
+
+from realtime.cancellation import raise_if_cancelled
+
+
+async def _failing_read():
+    """A read that fails, as redis-py's does, whether Redis went away or the read was cancelled
+    and the disconnect in its clean-up then failed."""
+    with contextlib.suppress(BaseException):  # the error below replaces a CancelledError
+        await asyncio.sleep(0.05)
+    raise redis.ConnectionError("Connection closed by server.")
+
+
+async def _retrying_loop(rounds: list[int]):
+    for _ in range(20):  # about a second here; for ever in a server
+        rounds.append(1)
+        try:
+            await _failing_read()
+        except Exception as exc:
+            raise_if_cancelled(exc)
+
+
+async def test_a_cancelled_loop_ends_though_the_cancellation_came_out_as_another_error():
+    rounds: list[int] = []
+    loop = asyncio.ensure_future(_retrying_loop(rounds))
+    await asyncio.sleep(0.02)
+    loop.cancel()
+    await asyncio.wait({loop}, timeout=5)
+    assert loop.cancelled(), "the loop went round again after it was cancelled"
+    assert len(rounds) == 1
+
+
+async def test_an_error_that_is_not_a_cancellation_lets_the_loop_go_round_again():
+    rounds: list[int] = []
+    await _retrying_loop(rounds)  # each read fails; nobody cancels
+    assert len(rounds) == 20
