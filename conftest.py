@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from harness.scheduling import LoadTesterOnOneWorker, in_handing_order
+from harness.scheduling import LoadTesterOnOneWorker
 
 START_POSTGRES = "pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start"
 START_REDIS = (
@@ -96,8 +96,3 @@ def pytest_xdist_make_scheduler(config, log):
     if config.getoption("dist") == "loadfile":
         return LoadTesterOnOneWorker(config, log)
     return None
-
-
-def pytest_collection_modifyitems(items):
-    """The units of work in the order the workers take them (harness/scheduling.py)."""
-    in_handing_order(items)
