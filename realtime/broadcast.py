@@ -238,6 +238,7 @@ class _Publisher:
 
     async def _run(self) -> None:
         while True:
+            raise_if_cancelled()
             if not self.pending:
                 self.idle.set()
             await self.wake.wait()

@@ -389,6 +389,7 @@ class EventHub:
 
     async def _presence_forever(self) -> None:
         while True:
+            raise_if_cancelled()
             await asyncio.sleep(PRESENCE_INTERVAL)
             self._refresh_maps()  # (a loop variable here would keep the last map after it went)
             for event_id in list(self.watchers):

@@ -132,6 +132,7 @@ class Relay:
     async def run(self) -> None:
         backoff = 0.2
         while True:
+            raise_if_cancelled()
             started = time.monotonic()
             try:
                 self._channel = await self._layer.new_channel(prefix="hub")
@@ -152,6 +153,7 @@ class Relay:
 
     async def _receive_forever(self) -> None:
         while True:
+            raise_if_cancelled()
             message = await self._layer.receive(self._channel)
             self._dispatch(message)
 
@@ -169,6 +171,7 @@ class Relay:
         subscribers = await _subscribers(self._redis)
         self.ready.set()
         while True:
+            raise_if_cancelled()
             await asyncio.sleep(LIVENESS_INTERVAL)
             if await _primary(self._redis) != primary:
                 raise redis.ConnectionError("another primary answers")
@@ -190,6 +193,7 @@ class Relay:
         self._unheard = group
         deadline = time.monotonic() + PROBE_SECONDS
         while self._unheard:
+            raise_if_cancelled()
             if time.monotonic() > deadline:
                 raise redis.ConnectionError(f"probe not back within {PROBE_SECONDS} s")
             await group_send(group, {"type": "relay.probe", "group": group})
@@ -200,6 +204,7 @@ class Relay:
 
     async def refresh_groups_forever(self) -> None:
         while True:
+            raise_if_cancelled()
             await asyncio.sleep(GROUP_REFRESH_SECONDS)
             if not self.ready.is_set():  # run() is rejoining them itself
                 continue
