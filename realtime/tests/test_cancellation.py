@@ -4,9 +4,12 @@ cancellation into an error or dropped it (realtime/cancellation.py)."""
 import asyncio
 import contextlib
 
+import pytest
 import redis
 
 from realtime.cancellation import raise_if_cancelled
+from realtime.hub import EventHub
+from realtime.relay import Relay
 
 
 async def _failing_read():
@@ -64,3 +67,38 @@ async def _liveness_loop(rounds: list[int]):
 
 async def test_a_cancelled_loop_ends_at_its_next_round_though_the_cancellation_was_dropped():
     assert await _rounds_before_it_ends_when_cancelled(_liveness_loop) == 1
+
+
+@pytest.fixture
+def sleeps_that_drop_a_cancel(monkeypatch):
+    """Every `asyncio.sleep` of the loops under test ends at once and drops a cancel that came
+    meanwhile, as a Redis write does on Python 3.11: only the loop's own check can stop it."""
+    sleep = asyncio.sleep
+
+    async def dropping(delay, result=None):
+        with contextlib.suppress(asyncio.CancelledError):
+            await sleep(0.01)
+        return result
+
+    monkeypatch.setattr(asyncio, "sleep", dropping)
+
+
+def _rounds_of(loop):
+    async def counted(rounds: list[int]):
+        rounds.append(1)  # the first round; the test fails if the loop outlives the cancel
+        await loop()
+
+    return counted
+
+
+async def test_the_relays_group_refresh_stops_when_its_cancel_was_dropped(
+    sleeps_that_drop_a_cancel,
+):
+    relay = Relay(listener=None, client=None)
+    refreshing = _rounds_of(relay.refresh_groups_forever)
+    assert await _rounds_before_it_ends_when_cancelled(refreshing) == 1
+
+
+async def test_the_hubs_presence_loop_stops_when_its_cancel_was_dropped(sleeps_that_drop_a_cancel):
+    hub = EventHub()
+    assert await _rounds_before_it_ends_when_cancelled(_rounds_of(hub._presence_forever)) == 1
