@@ -82,7 +82,7 @@ class Season(Profile):
             created_events, options.create, options.arena
         )
         s = await season(options, users, events)
-        why, notes = judged(s)
+        why, notes = judged(s, options.quiet_window)
         return {
             **s,
             "verdict": {"passed": not why, "failures": why, "notes": notes},
@@ -109,8 +109,9 @@ class Season(Profile):
         return "\n".join([*lines, f"verdict {word}", f"({result['seconds']} s)"])
 
 
-def judged(s: dict) -> tuple[list[str], list[str]]:
-    """Why the season fails (none when it passes), and its notes."""
+def judged(s: dict, quiet_window: float) -> tuple[list[str], list[str]]:
+    """Why the season fails (none when it passes), and its notes; `quiet_window`: the seconds
+    of each reading."""
     if not s["events"] or not s["sockets"] or not s["bookings"]:
         ran = f"{s['events']} events, {s['sockets']} sockets, {s['bookings']} bookings"
         return [f"nothing ran: {ran}", *s["errors"]], []
@@ -122,7 +123,7 @@ def judged(s: dict) -> tuple[list[str], list[str]]:
     if rows[1] > 2 * rows[0]:
         why.append(f"seat rows read per quiet minute grew: {rows[0]:.0f} -> {rows[1]:.0f}")
     cpu = start["cpu_cores_at_rest"], end["cpu_cores_at_rest"]
-    if cpu[1] > 2 * cpu[0] + CPU_AT_REST_SLACK + 2 * CPU_TICK_SECONDS / s["quiet_window"]:
+    if cpu[1] > 2 * cpu[0] + CPU_AT_REST_SLACK + 2 * CPU_TICK_SECONDS / quiet_window:
         why.append(f"CPU at rest grew: {cpu[0]:.4f} -> {cpu[1]:.4f} cores")
     second_half = s["events"] - s["events"] // 2
     per_event = (end["rss_bytes"] - half["rss_bytes"]) / max(1, second_half)
@@ -223,7 +224,6 @@ def created_events(count: int, arena: bool) -> list[int]:
 
 async def season(options, users: list[dict], events: list[int]) -> dict:
     s = {"events": 0, "sockets": 0, "bookings": 0, "errors": [], "readings": {}}
-    s["quiet_window"] = options.quiet_window
     base, token = options.url[0], options.metrics_token
     async with http_session(total_timeout=120) as http:
         s["readings"]["start"] = await reading(http, base, token, options.quiet_window)
