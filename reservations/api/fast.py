@@ -47,7 +47,7 @@ from rest_framework.utils import json as drf_json
 from reservations.booking.best import Answer as BestAnswer
 from reservations.booking.best import Ask, best_batch_steps
 from reservations.booking.rooms import room_is_kept, room_is_ready, room_steps
-from reservations.booking.runner import begin, door_news, run_async
+from reservations.booking.runner import door_news, run_async
 from reservations.booking.sql import Steps, T
 from reservations.client_address import holds_key, scope_client_address
 from reservations.ledger.context import seat_changes
@@ -138,16 +138,16 @@ class FastPath:
 
     async def _run(self, steps: Steps[T], changes: AbstractContextManager) -> T:
         """Drive the booking steps on a pooled async connection, in one transaction that
-        begins with its settings in the same round trip, or none when the connection's session
-        has them (runner.begin)."""
+        begins with their first statements (runner.run_async)."""
         pool = await loop_pool()
         asked = time.perf_counter()
-        async with pool.connection() as conn, conn.cursor() as cursor:
+        async with pool.connection() as conn:
             connection_waited(time.perf_counter() - asked)
             with changes:  # the ledger's: a buyer's own call, or staff's (operations.py)
-                await begin(conn, session_said=loop_sessions_said())
                 try:
-                    outcome = await run_async(steps, cursor, settings_sent=True)
+                    outcome = await run_async(
+                        steps, conn, begin=True, settings_sent=loop_sessions_said()
+                    )
                 except BaseException:
                     with contextlib.suppress(psycopg.Error):  # a broken one the pool drops
                         await conn.rollback()
@@ -185,8 +185,8 @@ class FastPath:
         async with self._on_loop().building:
             if not room_is_ready(event_id):
                 pool = await loop_pool()
-                async with pool.connection() as conn, conn.cursor() as cursor:
-                    await run_async(room_steps(event_id=event_id), cursor)
+                async with pool.connection() as conn:
+                    await run_async(room_steps(event_id=event_id), conn)
 
 
 @dataclass(frozen=True)

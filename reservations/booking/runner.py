@@ -6,14 +6,20 @@ opens or commits the transaction (the caller does: all steps of a service are on
 from datetime import timedelta
 
 from django.db import connection, transaction
-from psycopg import AsyncClientCursor, AsyncConnection, AsyncCursor
-from psycopg.pq import TransactionStatus
+from psycopg import AsyncConnection, errors, generators
+from psycopg._preparing import Prepare
+from psycopg._queries import PostgresQuery
+from psycopg.abc import PQGen
+from psycopg.adapt import Transformer
+from psycopg.pq import ExecStatus, TransactionStatus
+from psycopg.pq.abc import PGresult
 
 from ..signals import bookings_changed_on_commit, door_changed_on_commit, seats_changed_on_commit
 from .locking import LockOrder, transaction_settings
 from .sql import ROW_LOCK, Rows, Statement, Steps, T, Table, Together
 
 MICROSECOND = timedelta(microseconds=1)
+IDLE = TransactionStatus.IDLE
 
 
 def _text(statement: Statement, *, row_locks: bool) -> str:
@@ -113,57 +119,95 @@ def door_news(outcome) -> dict:
     return {name: value for name, value in news.items() if value}
 
 
-async def begin(connection: AsyncConnection, *, session_said: bool) -> None:
-    """BEGIN, and the transaction's settings unless the connection's session has them
-    (locking.py `transaction_settings`): then in the same round trip, one simple-protocol query
-    of two statements, its values bound by psycopg on the client. A hold is four round trips; a
-    fifth of its own for the settings was the regression of BENCHMARKS.md's run 1 (issues
-    36-38)."""
-    settings = transaction_settings(session_said=session_said)
-    if settings is None:
-        await connection.execute("BEGIN")
-    else:
-        await AsyncClientCursor(connection).execute(f"BEGIN; {settings.sql}", settings.params)
-
-
-async def run_async(steps: Steps[T], cursor: AsyncCursor, *, settings_sent: bool = False) -> T:
-    """Drive steps on a psycopg cursor (PostgreSQL), inside the caller's transaction;
-    `settings_sent`: the caller began it with its settings (`begin`). Statements yielded
-    together go in one pipeline: one round trip."""
-    info = cursor.connection.info
-    locks = LockOrder(lambda: info.transaction_status != TransactionStatus.IDLE)
+async def run_async(
+    steps: Steps[T],
+    connection: AsyncConnection,
+    *,
+    begin: bool = False,
+    settings_sent: bool = False,
+) -> T:
+    """Drive steps on a psycopg connection (PostgreSQL). `begin`: open the transaction with the
+    first statements (the caller commits or rolls it back), with its settings unless the
+    connection's session has them (`settings_sent`, locking.py `transaction_settings`); else
+    inside the caller's transaction, or none. Each step's statements, and the BEGIN before the
+    first, go in one write and one round trip (`_sent_together`)."""
+    info = connection.info
+    locks = LockOrder(lambda: begin or info.transaction_status != IDLE)
+    opening: list[tuple[str, dict]] = []
+    if begin:
+        settings = transaction_settings(session_said=settings_sent)
+        opening = [("BEGIN", {}), *([_rendered(settings, postgres=True)] if settings else [])]
+        settings_sent = True
     try:
         sent = next(steps)
         while True:
             if isinstance(sent, Together):
                 sent = sent.merged(_locked_text)
-            if not isinstance(sent, Statement):  # a tuple of them (a Statement is a tuple too)
-                rows = await _pipelined(sent, cursor, locks, settings_sent=settings_sent)
-            else:
-                if locks.take(sent.lock, sql=sent.sql) and not settings_sent:
-                    await cursor.execute(*_rendered(transaction_settings(), postgres=True))
-                await cursor.execute(*_rendered(sent, postgres=True))
-                rows = await _rows(cursor)
-            sent = steps.send(rows)
+            queries, opening = opening, []
+            for statement in (sent,) if isinstance(sent, Statement) else sent:
+                if locks.take(statement.lock, sql=statement.sql) and not settings_sent:
+                    queries.append(_rendered(transaction_settings(), postgres=True))
+                queries.append(_rendered(statement, postgres=True))
+            sent = steps.send(await _sent_together(connection, queries))
     except StopIteration as finished:
         return finished.value
 
 
-async def _rows(cursor: AsyncCursor) -> Rows:
-    # Whether it returned rows: `description` would build a Column per field, ~20 us for a
-    # seat row's, on every statement of every hold.
-    return await cursor.fetchall() if cursor.rownumber is not None else []
+async def _sent_together(connection: AsyncConnection, queries: list[tuple[str, dict]]) -> Rows:
+    """Send these statements and a Sync in one write, in libpq's pipeline mode; the last one's
+    rows. psycopg's own pipeline writes each statement, and the Sync, to the socket on its own,
+    and a write that wakes PostgreSQL is the dearest part of a hold left (BENCHMARKS.md). Each
+    is prepared, or not, by psycopg's own rules and cache for the connection, as its cursor
+    would (which a rollback empties: DEALLOCATE ALL)."""
+    pgconn, tx, prepared = connection.pgconn, Transformer(connection), connection._prepared
+    sent = []  # each statement's: its key if new to the cache, its Prepare, its name
+    async with connection.lock:
+        pgconn.enter_pipeline_mode()
+        try:
+            for text, params in queries:
+                query = PostgresQuery(tx)
+                query.convert(text, params)
+                prep, name = prepared.get(query)
+                if prep is Prepare.SHOULD:
+                    pgconn.send_prepare(name, query.query, param_types=query.types)
+                if prep is Prepare.NO:
+                    pgconn.send_query_params(
+                        query.query,
+                        query.params,
+                        param_formats=query.formats,
+                        param_types=query.types,
+                    )
+                else:
+                    pgconn.send_query_prepared(name, query.params, param_formats=query.formats)
+                sent.append((prepared.maybe_add_to_cache(query, prep, name), prep, name))
+            pgconn.pipeline_sync()
+            results = await connection.wait(_exchanged(pgconn))
+            pgconn.exit_pipeline_mode()
+        except BaseException:
+            await connection.close()  # its state unknown: the pool opens another
+            raise
+        place = 0
+        for key, prep, name in sent:
+            place += prep is Prepare.SHOULD  # the PREPARE's result
+            if key is not None:
+                prepared.validate(key, prep, name, results[place])
+            place += 1
+        failed = [r for r, *_ in results if r.status == ExecStatus.FATAL_ERROR]
+        if failed:  # a PREPARE the error skipped may be in the cache: empty it, and the server
+            prepared.clear()
+        if prepared._to_flush and (not failed or pgconn.transaction_status == IDLE):
+            await connection.wait(prepared.maintain_gen(connection))  # else the rollback does
+    if failed:
+        raise errors.error_from_result(failed[0], encoding=connection.info.encoding)
+    last = results[-2][-1]
+    tx.set_pgresult(last)
+    return tx.load_rows(0, last.ntuples, tuple) if last.nfields else []
 
 
-async def _pipelined(
-    statements: tuple[Statement, ...], cursor: AsyncCursor, locks: LockOrder, *, settings_sent: bool
-) -> Rows:
-    """Send these statements in one pipeline; the last one's rows."""
-    conn = cursor.connection
-    cursors = []
-    async with conn.pipeline():
-        for statement in statements:
-            if locks.take(statement.lock, sql=statement.sql) and not settings_sent:
-                await conn.execute(*_rendered(transaction_settings(), postgres=True))
-            cursors.append(await conn.execute(*_rendered(statement, postgres=True)))
-    return await _rows(cursors[-1])
+def _exchanged(pgconn) -> PQGen[list[list[PGresult]]]:
+    """Flush what is queued, then each statement's results, until the Sync's."""
+    yield from generators.send(pgconn)
+    results: list[list[PGresult]] = []
+    while not results or results[-1][0].status != ExecStatus.PIPELINE_SYNC:
+        results.append((yield from generators.fetch_many(pgconn)))
+    return results

@@ -103,9 +103,9 @@ def test_a_lock_outside_a_transaction_is_refused_on_the_loops_connection():
         async with await psycopg.AsyncConnection.connect(**params, autocommit=True) as conn:
             steps = seat_rows_steps(event_id=event.id, seat_ids=seat_ids)
             if not in_transaction:
-                return await run_async(steps, conn.cursor())
+                return await run_async(steps, conn)
             async with conn.transaction():
-                return await run_async(steps, conn.cursor())
+                return await run_async(steps, conn)
 
     assert [seat.id for seat in asyncio.run(locks(True))] == seat_ids
     with pytest.raises(LockOrderBroken, match="outside a transaction"):
