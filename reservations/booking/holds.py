@@ -53,9 +53,11 @@ def _changed_one(rows: Rows, event_id: int) -> HoldOutcome:
     return HoldOutcome(seats=[seat], changed=[seat])
 
 
-def caller_row_steps(user_id: int) -> Steps[None]:
-    """Lock the caller's row (locking rule 2) and check the account still may act."""
-    rows = yield sql.user_for_update(user_id=user_id)
+def caller_row_steps(user_id: int, *, locked: bool = False) -> Steps[None]:
+    """Lock the caller's row (locking rule 2), or read it where `locked` already, and check
+    the account still may act."""
+    statement = sql.user_for_update(user_id=user_id)
+    rows = yield statement._replace(lock_rows=False, lock=None) if locked else statement
     if not rows or not rows[0][0]:
         raise AccountInactive("Log in, or send a valid bearer token.")
 
@@ -300,14 +302,20 @@ def hold_one_steps(
 
 
 def release_one_steps(*, user_id: int, event_id: int, seat_id: int) -> Steps[HoldOutcome]:
-    """Release a seat the caller holds. A lock that has ended is already gone: not_holder."""
-    yield from caller_row_steps(user_id)
+    """Release a seat the caller holds. A lock that has ended is already gone: not_holder.
+
+    The caller's row is locked and the seat freed in one round trip, by a write guarded by the
+    account being active; anything else is decided the long way, under the same locks."""
     still_held_at = timezone.now() + RELEASE_MARGIN
-    rows = yield sql.free_if_held(
-        event_id=event_id, seat_id=seat_id, user_id=user_id, still_held_at=still_held_at
+    rows = yield (
+        sql.user_for_update(user_id=user_id),
+        sql.free_if_held(
+            event_id=event_id, seat_id=seat_id, user_id=user_id, still_held_at=still_held_at
+        ),
     )
     if rows:
         return _changed_one(rows, event_id)
+    yield from caller_row_steps(user_id, locked=True)
     (seat,) = yield from seat_rows_steps(event_id=event_id, seat_ids=[seat_id])
     if not seat_is_held_by(seat, user_id, timezone.now()):
         raise NotHolder(f"You do not hold seat {seat.label}.", seats=[seat.id])

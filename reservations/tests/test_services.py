@@ -148,8 +148,8 @@ def test_an_account_made_inactive_under_its_holds_can_neither_book_nor_hold_nor_
     alice, event, seats
 ):
     """One caller rule for every service that touches the caller's holds (locking rule 2).
-    Negative control: without the caller's row step in the release (release_one_steps), the
-    seat was let go."""
+    Negative control: without the account's check in the release's write (sql.free_if_held),
+    the seat was let go."""
     booking_calls.lock_several(user=alice, event_id=event.id, seat_ids=[seats[0].id])
     get_user_model().objects.filter(pk=alice.pk).update(is_active=False)
     with pytest.raises(AccountInactive):
