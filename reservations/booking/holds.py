@@ -53,11 +53,9 @@ def _changed_one(rows: Rows, event_id: int) -> HoldOutcome:
     return HoldOutcome(seats=[seat], changed=[seat])
 
 
-def caller_row_steps(user_id: int, *, locked: bool = False) -> Steps[None]:
-    """Lock the caller's row (locking rule 2), or read it where `locked` already, and check
-    the account still may act."""
-    statement = sql.user_for_update(user_id=user_id)
-    rows = yield statement._replace(lock_rows=False, lock=None) if locked else statement
+def caller_row_steps(user_id: int) -> Steps[None]:
+    """Lock the caller's row (locking rule 2) and check the account still may act."""
+    rows = yield sql.user_for_update(user_id=user_id)
     if not rows or not rows[0][0]:
         raise AccountInactive("Log in, or send a valid bearer token.")
 
@@ -282,18 +280,26 @@ def hold_one_steps(
             return HoldOutcome(seats=[seen], changed=[])
         times = policy.hold(buyer.state, now=now, adding=1, seats=[(seen.id, seen.label)])
         network = buyer.state.network
-        rows = yield sql.hold(
-            event_id=event_id,
-            seat_ids=[seat_id],
-            user_id=user_id,
-            times=times,
-            now=now,
-            cooled=policy.cooled(now),
-            address=network,
+        rows = yield sql.Ending(
+            sql.hold(
+                event_id=event_id,
+                seat_ids=[seat_id],
+                user_id=user_id,
+                times=times,
+                now=now,
+                cooled=policy.cooled(now),
+                address=network,
+            )
         )
         if rows:
             _held([seen], rows, user_id=user_id, times=times, network=network)
             return HoldOutcome(seats=[seen], changed=[seen])
+        # The seat went since the read, and its locks with the transaction (sql.Ending).
+        return (
+            yield from hold_all_steps(
+                user_id=user_id, event_id=event_id, seat_ids=[seat_id], address=address
+            )
+        )
     return (
         yield from _checked_hold_steps(
             user_id=user_id, event_id=event_id, seat_ids=[seat_id], buyer=buyer
@@ -304,18 +310,21 @@ def hold_one_steps(
 def release_one_steps(*, user_id: int, event_id: int, seat_id: int) -> Steps[HoldOutcome]:
     """Release a seat the caller holds. A lock that has ended is already gone: not_holder.
 
-    The caller's row is locked and the seat freed in one round trip, by a write guarded by the
-    account being active; anything else is decided the long way, under the same locks."""
+    The caller's row is locked and the seat freed by a write guarded by the account being
+    active, in one round trip with the commit where the runner can (sql.Ending); anything else
+    is decided the long way, under the locks taken again."""
     still_held_at = timezone.now() + RELEASE_MARGIN
-    rows = yield (
-        sql.user_for_update(user_id=user_id),
-        sql.free_if_held(
-            event_id=event_id, seat_id=seat_id, user_id=user_id, still_held_at=still_held_at
-        ),
+    rows = yield sql.Ending(
+        (
+            sql.user_for_update(user_id=user_id),
+            sql.free_if_held(
+                event_id=event_id, seat_id=seat_id, user_id=user_id, still_held_at=still_held_at
+            ),
+        )
     )
     if rows:
         return _changed_one(rows, event_id)
-    yield from caller_row_steps(user_id, locked=True)
+    yield from caller_row_steps(user_id)
     (seat,) = yield from seat_rows_steps(event_id=event_id, seat_ids=[seat_id])
     if not seat_is_held_by(seat, user_id, timezone.now()):
         raise NotHolder(f"You do not hold seat {seat.label}.", seats=[seat.id])

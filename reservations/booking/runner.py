@@ -15,8 +15,8 @@ from psycopg.pq import ExecStatus, TransactionStatus
 from psycopg.pq.abc import PGresult
 
 from ..signals import bookings_changed_on_commit, door_changed_on_commit, seats_changed_on_commit
-from .locking import LockOrder, transaction_settings
-from .sql import ROW_LOCK, Rows, Statement, Steps, T, Table, Together
+from .locking import LockOrder, LockOrderBroken, transaction_settings
+from .sql import ROW_LOCK, Ending, Rows, Statement, Steps, T, Table, Together
 
 MICROSECOND = timedelta(microseconds=1)
 IDLE = TransactionStatus.IDLE
@@ -82,6 +82,9 @@ def run(steps: Steps[T]) -> T:
             sent = next(steps)
             while True:
                 rows: Rows = []
+                ending = isinstance(sent, Ending)
+                if ending:  # the caller's transaction.atomic() commits, after the steps
+                    sent = sent.sent
                 if isinstance(sent, Together):
                     sent = sent.merged(_locked_text) if postgres else sent.statements
                 for statement in (sent,) if isinstance(sent, Statement) else sent:
@@ -92,6 +95,8 @@ def run(steps: Steps[T]) -> T:
                         continue
                     cursor.execute(*_rendered(statement, postgres=postgres))
                     rows = cursor.fetchall() if cursor.description else []
+                if ending and not rows:  # the steps take again the locks they hold
+                    locks = LockOrder(lambda: connection.in_atomic_block)
                 sent = steps.send(rows)
         except StopIteration as finished:
             return finished.value
@@ -127,38 +132,50 @@ async def run_async(
     settings_sent: bool = False,
 ) -> T:
     """Drive steps on a psycopg connection (PostgreSQL). `begin`: open the transaction with the
-    first statements (the caller commits or rolls it back), with its settings unless the
-    connection's session has them (`settings_sent`, locking.py `transaction_settings`); else
-    inside the caller's transaction, or none. Each step's statements, and the BEGIN before the
-    first, go in one write and one round trip (`_sent_together`)."""
+    first statements and commit it with an `Ending` that returns rows (the caller commits it
+    otherwise, or rolls it back), with its settings unless the connection's session has them
+    (`settings_sent`, locking.py `transaction_settings`); else inside the caller's transaction,
+    or none. Each step's statements, and the BEGIN before the first, go in one write and one
+    round trip (`_sent_together`)."""
     info = connection.info
+    settings = transaction_settings(session_said=settings_sent) if begin else None
+    opening = [("BEGIN", {}), *([_rendered(settings, postgres=True)] if settings else [])]
+    settings_sent = settings_sent or begin
+    queries: list[tuple[str, dict]] = opening if begin else []
     locks = LockOrder(lambda: begin or info.transaction_status != IDLE)
-    opening: list[tuple[str, dict]] = []
-    if begin:
-        settings = transaction_settings(session_said=settings_sent)
-        opening = [("BEGIN", {}), *([_rendered(settings, postgres=True)] if settings else [])]
-        settings_sent = True
     try:
         sent = next(steps)
         while True:
+            ending = isinstance(sent, Ending) and begin
+            if isinstance(sent, Ending):
+                sent = sent.sent
             if isinstance(sent, Together):
                 sent = sent.merged(_locked_text)
-            queries, opening = opening, []
             for statement in (sent,) if isinstance(sent, Statement) else sent:
                 if locks.take(statement.lock, sql=statement.sql) and not settings_sent:
                     queries.append(_rendered(transaction_settings(), postgres=True))
                 queries.append(_rendered(statement, postgres=True))
-            sent = steps.send(await _sent_together(connection, queries))
+            rows = await _sent_together(connection, [*queries, *([_COMMIT] if ending else [])])
+            queries = []
+            if ending and rows:
+                steps.send(rows)
+                raise LockOrderBroken("A step went on after its Ending wrote.")
+            if ending:  # committed: a new transaction, whose locks are taken again
+                queries, locks = list(opening), LockOrder(lambda: True)
+            sent = steps.send(rows)
     except StopIteration as finished:
         return finished.value
 
 
+_COMMIT = ("COMMIT", {})
+
+
 async def _sent_together(connection: AsyncConnection, queries: list[tuple[str, dict]]) -> Rows:
-    """Send these statements and a Sync in one write, in libpq's pipeline mode; the last one's
-    rows. psycopg's own pipeline writes each statement, and the Sync, to the socket on its own,
-    and a write that wakes PostgreSQL is the dearest part of a hold left (BENCHMARKS.md). Each
-    is prepared, or not, by psycopg's own rules and cache for the connection, as its cursor
-    would (which a rollback empties: DEALLOCATE ALL)."""
+    """Send these statements and a Sync in one write, in libpq's pipeline mode; the rows of the
+    last one but a COMMIT. psycopg's own pipeline writes each statement, and the Sync, to the
+    socket on its own, and a write that wakes PostgreSQL is the dearest part of a hold left
+    (BENCHMARKS.md). Each is prepared, or not, by psycopg's own rules and cache for the
+    connection, as its cursor would (which a rollback empties: DEALLOCATE ALL)."""
     pgconn, tx, prepared = connection.pgconn, Transformer(connection), connection._prepared
     sent = []  # each statement's: its key if new to the cache, its Prepare, its name
     async with connection.lock:
@@ -199,7 +216,7 @@ async def _sent_together(connection: AsyncConnection, queries: list[tuple[str, d
             await connection.wait(prepared.maintain_gen(connection))  # else the rollback does
     if failed:
         raise errors.error_from_result(failed[0], encoding=connection.info.encoding)
-    last = results[-2][-1]
+    last = results[-3 if queries[-1] is _COMMIT else -2][-1]
     tx.set_pgresult(last)
     return tx.load_rows(0, last.ntuples, tuple) if last.nfields else []
 

@@ -31,6 +31,7 @@ from .bookings import (
 )
 from .contract import (
     ROW_LOCK,
+    Ending,
     Rank,
     Rows,
     Statement,
@@ -101,6 +102,7 @@ __all__ = [
     "Steps",
     "T",
     "Table",
+    "Ending",
     "Together",
     "WRITTEN_FIELDS",
     "address_locks",

@@ -89,12 +89,23 @@ class Together(NamedTuple):
         return Statement(f"WITH {parts} {text_of(last)}", params, lock=max(ranks, default=None))
 
 
+class Ending(NamedTuple):
+    """A call's last write (or the statements sent with it: a tuple), if it returns rows: the
+    step returns as soon as it is sent them. A runner that holds the transaction commits it in
+    the same round trip (the loop's). When the write returns none, the transaction is over
+    wherever the runner committed it, so what went before it must have written nothing, and
+    the step goes on by taking its locks again from the first."""
+
+    sent: "Statement | tuple[Statement, ...]"
+
+
 Rows = list[tuple]
 T = TypeVar("T")
 # A step function (holds.py, bookings.py): yields statements, is sent each one's rows, returns a
 # T. It may yield several statements as a tuple, to be sent in one round trip where the runner
-# can (each still takes its own snapshot): it is sent the last one's rows; or writes `Together`.
-Steps = Generator[Statement | tuple[Statement, ...] | Together, Rows, T]
+# can (each still takes its own snapshot): it is sent the last one's rows; or writes `Together`;
+# or its last write, `Ending`.
+Steps = Generator[Statement | tuple[Statement, ...] | Together | Ending, Rows, T]
 
 
 def moment_of(value: datetime | str | None) -> datetime | None:
