@@ -203,11 +203,12 @@ async def _sent_together(connection: AsyncConnection, queries: list[tuple[str, d
         except BaseException:
             await connection.close()  # its state unknown: the pool opens another
             raise
-        place = 0
+        place, ran = 0, []  # each statement's results' place
         for key, prep, name in sent:
             place += prep is Prepare.SHOULD  # the PREPARE's result
             if key is not None:
                 prepared.validate(key, prep, name, results[place])
+            ran.append(place)
             place += 1
         failed = [r for r, *_ in results if r.status == ExecStatus.FATAL_ERROR]
         if failed:  # a PREPARE the error skipped may be in the cache: empty it, and the server
@@ -216,7 +217,7 @@ async def _sent_together(connection: AsyncConnection, queries: list[tuple[str, d
             await connection.wait(prepared.maintain_gen(connection))  # else the rollback does
     if failed:
         raise errors.error_from_result(failed[0], encoding=connection.info.encoding)
-    last = results[-3 if queries[-1] is _COMMIT else -2][-1]
+    last = results[ran[-2 if queries[-1] is _COMMIT else -1]][-1]
     tx.set_pgresult(last)
     return tx.load_rows(0, last.ntuples, tuple) if last.nfields else []
 

@@ -374,3 +374,26 @@ def test_an_oversized_body_is_refused_before_anything_changes(fast):
     assert (status, payload["code"]) == (413, "too_large")
     seat.refresh_from_db()
     assert seat.status == "available"
+
+
+def test_a_buyer_holding_and_letting_go_of_a_seat_forty_times_is_answered_ok_each_time(fast):
+    """As the hold bench clicks: each call's transaction ends with its last write (sql.Ending),
+    and the next finds the seat as it left it."""
+    alice = UserFactory(username="alice")
+    event = event_with_seats(rows=1, seats_per_row=1)
+    seat = event.seats.get()
+    headers = [(b"authorization", bearer(alice))]
+
+    async def rounds():
+        answers = []
+        for n in range(40):
+            path = lock_path(event, seat, "unlock" if n % 2 else "lock")
+            status, payload, _ = await call(fast, path, headers=headers)
+            answers.append((status, payload.get("code"), payload.get("seat", {}).get("status")))
+        return answers
+
+    answers = on_one_loop(fast, rounds)
+
+    assert answers == [(200, None, "available" if n % 2 else "locked") for n in range(40)]
+    seat.refresh_from_db()
+    assert (seat.status, seat.version) == ("available", 40)
