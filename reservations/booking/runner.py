@@ -1,7 +1,13 @@
 """The two drivers of step functions (holds.py): one on Django's connection, one on psycopg's
-async connection. Each sends a step's statements in order and hands back their rows; neither
-opens or commits the transaction (the caller does: all steps of a service are one), but for
-`run_and_announce`, the one way Django's path runs a booking call."""
+async connection. Each sends a step's statements in order and hands back their rows, inside
+one transaction for all steps of a call: the caller's on Django's connection
+(`run_and_announce`, the one way Django's path runs a booking call); on psycopg's, one
+`run_async` opens with the first statements and commits with the last write (`sql.Ending`)
+where it can, or leaves to the caller.
+
+The async driver speaks to libpq's pipeline mode itself (`_sent_together`), through psycopg's
+own query conversion and prepared-statement cache: psycopg 3.3's internals (pinned in
+requirements.txt), which the fast path's tests exercise on every statement it sends."""
 
 from datetime import timedelta
 
