@@ -294,7 +294,8 @@ def hold_one_steps(
         if rows:
             _held([seen], rows, user_id=user_id, times=times, network=network)
             return HoldOutcome(seats=[seen], changed=[seen])
-        # The seat went since the read, and its locks with the transaction (sql.Ending).
+        # The seat went since the read, and the call's locks went with its transaction
+        # (sql.Ending): the long way takes them again.
         return (
             yield from hold_all_steps(
                 user_id=user_id, event_id=event_id, seat_ids=[seat_id], address=address

@@ -81,6 +81,7 @@ from .seats import (
 __all__ = [
     "BLOCK",
     "BOOK",
+    "Ending",
     "FREE",
     "HOLD",
     "KEY_TABLE",
@@ -102,7 +103,6 @@ __all__ = [
     "Steps",
     "T",
     "Table",
-    "Ending",
     "Together",
     "WRITTEN_FIELDS",
     "address_locks",

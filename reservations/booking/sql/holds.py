@@ -1,6 +1,7 @@
 """The statements of hold, release and extend (holds.py), and of the caller's and the seats'
 row locks every booking call takes."""
 
+import functools
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
@@ -296,24 +297,27 @@ def passed_seats(
 # The same for releasing a live hold of the caller's. Here a clock read early would accept more
 # than the rule (a hold ending between the read and the row lock), so the statement only takes
 # holds that are still held a margin later (`still_held_at`); the rest go the long way.
+@functools.cache
+def _free_if_held() -> str:
+    users = get_user_model()._meta.db_table
+    return (
+        f"{FREE.update_sql()} WHERE event_id = %(event_id)s AND id = %(seat_id)s "
+        f"AND status = '{Status.LOCKED.value}' AND held_by_id = %(user_id)s "
+        f"AND held_until > %(still_held_at)s "
+        f"AND (SELECT is_active FROM {users} WHERE id = %(user_id)s) "
+        f"RETURNING {SEAT_COLUMNS}"
+    )
+
+
 def free_if_held(
     *, event_id: int, seat_id: int, user_id: int, still_held_at: datetime
 ) -> Statement:
     """Free the seat if the caller holds it past `still_held_at` and their account is active
     (its row is locked already: sent with `user_for_update`)."""
-    users = get_user_model()._meta.db_table
     params = {
         "event_id": event_id,
         "seat_id": seat_id,
         "user_id": user_id,
         "still_held_at": still_held_at,
     }
-    return Statement(
-        f"{FREE.update_sql()} WHERE event_id = %(event_id)s AND id = %(seat_id)s "
-        f"AND status = '{Status.LOCKED.value}' AND held_by_id = %(user_id)s "
-        f"AND held_until > %(still_held_at)s "
-        f"AND (SELECT is_active FROM {users} WHERE id = %(user_id)s) "
-        f"RETURNING {SEAT_COLUMNS}",
-        params,
-        lock=Rank.SEATS,
-    )
+    return Statement(_free_if_held(), params, lock=Rank.SEATS)
