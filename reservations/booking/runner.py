@@ -102,7 +102,7 @@ def run(steps: Steps[T]) -> T:
                     cursor.execute(*_rendered(statement, postgres=postgres))
                     rows = cursor.fetchall() if cursor.description else []
                 if ending and not rows:  # the steps take again the locks they hold
-                    locks = LockOrder(lambda: connection.in_atomic_block)
+                    locks = LockOrder(locks.in_transaction)
                 sent = steps.send(rows)
         except StopIteration as finished:
             return finished.value
@@ -147,7 +147,7 @@ async def run_async(
     settings = transaction_settings(session_said=settings_sent) if begin else None
     opening = [("BEGIN", {}), *([_rendered(settings, postgres=True)] if settings else [])]
     settings_sent = settings_sent or begin
-    queries: list[tuple[str, dict]] = opening if begin else []
+    queries: list[tuple[str, dict]] = list(opening) if begin else []
     locks = LockOrder(lambda: begin or info.transaction_status != IDLE)
     try:
         sent = next(steps)
@@ -167,7 +167,7 @@ async def run_async(
                 steps.send(rows)
                 raise LockOrderBroken("A step went on after its Ending wrote.")
             if ending:  # committed: a new transaction, whose locks are taken again
-                queries, locks = list(opening), LockOrder(lambda: True)
+                queries, locks = list(opening), LockOrder(locks.in_transaction)
             sent = steps.send(rows)
     except StopIteration as finished:
         return finished.value

@@ -397,3 +397,31 @@ def test_a_buyer_holding_and_letting_go_of_a_seat_forty_times_is_answered_ok_eac
     assert answers == [(200, None, "available" if n % 2 else "locked") for n in range(40)]
     seat.refresh_from_db()
     assert (seat.status, seat.version) == ("available", 40)
+
+
+def test_a_refusal_between_rounds_leaves_the_next_holds_answered_ok(fast):
+    """A refused click rolls its transaction back, and psycopg's rollback deallocates every
+    statement the connection prepared (runner._sent_together keeps to psycopg's cache): the
+    rounds after it prepare theirs again. Negative control: with the cache kept across the
+    rollback (PrepareManager.clear not emptying it), the next hold failed."""
+    alice, bob = UserFactory(username="alice"), UserFactory(username="bob")
+    event = event_with_seats(rows=1, seats_per_row=2)
+    mine, bobs = event.seats.order_by("id")
+    as_alice, as_bob = [(b"authorization", bearer(alice))], [(b"authorization", bearer(bob))]
+
+    async def rounds():
+        answers = []
+        assert (await call(fast, lock_path(event, bobs), headers=as_bob))[0] == 200
+        for n in range(24):
+            if n == 12:  # alice clicks bob's seat: refused from the database, rolled back
+                status, payload, _ = await call(fast, lock_path(event, bobs), headers=as_alice)
+                answers.append((status, payload.get("code")))
+            path = lock_path(event, mine, "unlock" if n % 2 else "lock")
+            status, payload, _ = await call(fast, path, headers=as_alice)
+            answers.append((status, payload.get("code")))
+        return answers
+
+    answers = on_one_loop(fast, rounds)
+
+    assert answers[12] == (409, "seat_unavailable")
+    assert answers[:12] + answers[13:] == [(200, None)] * 24

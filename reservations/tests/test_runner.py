@@ -8,7 +8,8 @@ import pytest
 from django.db import connection
 from psycopg.pq import TransactionStatus
 
-from reservations.booking.holds import hold_one_steps
+from reservations.booking import runner
+from reservations.booking.holds import hold_one_steps, release_one_steps
 from reservations.booking.runner import _rendered, run, run_async
 from reservations.booking.sql import Statement, Table
 from reservations.exceptions import SeatUnavailable
@@ -82,6 +83,18 @@ def _run_on_the_loop(steps):
     return asyncio.run(main())
 
 
+def _sends_recorded(monkeypatch) -> list[list[tuple[str, dict]]]:
+    """Each write the loop's runner sends to PostgreSQL (its statements), as it sends it."""
+    sends, send = [], runner._sent_together
+
+    async def recorded(connection, queries):
+        sends.append(list(queries))
+        return await send(connection, queries)
+
+    monkeypatch.setattr(runner, "_sent_together", recorded)
+    return sends
+
+
 def _taken_between_read_and_write(steps, take):
     """`steps`, with `take()` run on another connection (and committed) once their first
     statements' rows are back: the seat a hold read as free is someone else's when it writes."""
@@ -97,10 +110,12 @@ def _taken_between_read_and_write(steps, take):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_hold_whose_seat_is_taken_after_its_read_is_refused_and_holds_nothing():
+def test_a_hold_whose_seat_is_taken_after_its_read_is_refused_and_holds_nothing(monkeypatch):
     """The one-seat hold's write (an Ending) finds no free seat: the transaction its read ran in
-    is over, and the long way, its locks taken again, refuses the seat as taken. Negative
-    control: with the miss answered as a hold instead of the long way, this failed."""
+    is over, and the long way, its locks taken again in a new one, refuses the seat as taken.
+    Negative controls: with the miss answered as a hold instead of the long way, this failed;
+    with the new transaction opened by the first one's statements again, too."""
+    sends = _sends_recorded(monkeypatch)
     alice, bob = UserFactory(username="alice"), UserFactory(username="bob")
     event = event_with_seats(rows=1, seats_per_row=2)
     seat = event.seats.order_by("id").first()
@@ -119,6 +134,9 @@ def test_a_hold_whose_seat_is_taken_after_its_read_is_refused_and_holds_nothing(
 
     assert isinstance(refused, SeatUnavailable), refused
     assert status == TransactionStatus.INTRANS  # the long way's, rolled back by the caller
+    read, (*_, commit), long_way = [[text for text, _ in sent] for sent in sends[:3]]
+    assert read[0] == "BEGIN" and commit == "COMMIT"
+    assert long_way[0] == "BEGIN" and len(long_way) == len(set(long_way)) == len(read)
     seat.refresh_from_db()
     assert (seat.status, seat.held_by_id, seat.version) == ("locked", bob.id, 1)
 
@@ -137,3 +155,24 @@ def test_a_hold_that_writes_is_committed_with_its_write():
     assert status == TransactionStatus.IDLE  # nothing left for the caller's commit
     seat.refresh_from_db()
     assert (seat.status, seat.held_by_id) == ("locked", alice.id)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_release_is_one_write_committed_with_it(monkeypatch):
+    sends = _sends_recorded(monkeypatch)
+    alice = UserFactory(username="alice")
+    event = event_with_seats(rows=1, seats_per_row=1)
+    seat = event.seats.get()
+    _run_on_the_loop(hold_one_steps(user_id=alice.id, event_id=event.id, seat_id=seat.id))
+    del sends[:]
+
+    outcome, status = _run_on_the_loop(
+        release_one_steps(user_id=alice.id, event_id=event.id, seat_id=seat.id)
+    )
+
+    assert [s.id for s in outcome.changed] == [seat.id]
+    assert status == TransactionStatus.IDLE
+    ((begin, *_, commit),) = [[text for text, _ in sent] for sent in sends]
+    assert (begin, commit) == ("BEGIN", "COMMIT")
+    seat.refresh_from_db()
+    assert (seat.status, seat.held_by_id) == ("available", None)
