@@ -74,9 +74,11 @@ frontend-test: frontend/node_modules/.installed
 	cd frontend && npm run lint && npm test
 
 # Debian's packages the tests run: nginx (the proxy tests), PgBouncer 1.18 (the pooler tests),
-# redis-sentinel (the failover tests), chromium (the browser tests), and what PgBouncer 1.24's
-# build needs. One apt-get installs those missing (as root); one found by its command counts.
-DEBIAN_TOOLS := nginx pgbouncer redis-sentinel chromium libevent-dev libssl-dev libc-ares-dev pkg-config
+# redis-sentinel (the failover tests), chromium-headless-shell (the browser tests: Chromium's
+# Blink and V8 without the desktop browser around them, as Playwright runs headless), and what
+# PgBouncer 1.24's build needs. One apt-get installs those missing (as root); one found by its
+# command counts.
+DEBIAN_TOOLS := nginx pgbouncer redis-sentinel chromium-headless-shell libevent-dev libssl-dev libc-ares-dev pkg-config
 define apt_install
 @missing=""; for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || command -v $$p >/dev/null 2>&1 \
   || test -x /usr/sbin/$$p || missing="$$missing $$p"; done; test -z "$$missing" || { \
@@ -124,6 +126,7 @@ wrk:
 
 # The README's screenshots (docs/screenshots/), taken by a script from the demo it starts.
 screenshots: install frontend-build tools
+	$(call apt_install,chromium)
 	frontend/scripts/screenshots.sh
 
 bench: install wrk
