@@ -162,6 +162,15 @@ describe('SeatMap', () => {
     fireEvent.click(screen.getByRole('button', { name: /^B3,/ }));
     expect(t.onSeat).toHaveBeenCalledWith(6, { shift: false });
   });
+
+  it('takes Ctrl+End to the last seat while the map is still rendered in steps', () => {
+    mount(bigEvent(40, 100));
+    expect(document.querySelector('[data-seat-id="4000"]')).toBeNull(); // not rendered yet
+    const a1 = screen.getByRole('button', { name: /^A1,/ });
+    a1.focus();
+    fireEvent.keyDown(a1, { key: 'End', ctrlKey: true });
+    expect(document.activeElement?.getAttribute('data-seat-id')).toBe('4000');
+  });
 });
 
 describe('SeatMap windowed (the List view of a big room)', () => {

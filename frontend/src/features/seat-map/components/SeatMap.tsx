@@ -263,8 +263,13 @@ export const SeatMap = memo(function SeatMap({
       if (id === null) return;
       event.preventDefault();
       const next = neighbour(layout, id, event.key, event.ctrlKey || event.metaKey);
-      // Synchronously: in a windowed list the next row gets its seats now, so it can take focus.
-      flushSync(() => focus.setActive(next));
+      // Synchronously: in a windowed list the next row gets its seats now, and a map still
+      // rendered in steps gets every row up to it, so the seat can take focus.
+      const row = layout.position.get(next)?.[0] ?? 0;
+      flushSync(() => {
+        focus.setActive(next);
+        setShown((s) => Math.max(s, row + 1));
+      });
       const el = (event.currentTarget as HTMLElement).querySelector<HTMLElement>(`[data-seat-id="${next}"]`);
       el?.focus();
     },
