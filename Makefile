@@ -126,7 +126,6 @@ wrk:
 
 # The README's screenshots (docs/screenshots/), taken by a script from the demo it starts.
 screenshots: install frontend-build tools
-	$(call apt_install,chromium)
 	frontend/scripts/screenshots.sh
 
 bench: install wrk

@@ -55,7 +55,7 @@ const seatStates = { event_id: 1, epoch: 'e', seq: 1, seats_total: seats.length,
   version: seats.map((s) => s.version), locked_until: Object.fromEntries(seats.filter((s) => s.locked_until).map((s) => [s.id, s.locked_until])) };
 const event = { id: 1, name: 'Big room', venue: 'Town Hall', starts_at: '2026-12-25T20:00:00Z', price_min: '15.00', price_max: '85.00', seats_total: 20000, seats_available: 16000, categories: cats };
 
-const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: ['--no-sandbox'] });
+const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium-headless-shell', args: ['--no-sandbox'] });
 if (SHOTS) fs.mkdirSync(SHOTS, { recursive: true });
 const shot = (name) => (SHOTS ? { path: path.join(SHOTS, name) } : null);
 const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
