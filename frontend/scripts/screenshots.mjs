@@ -111,7 +111,7 @@ async function shootConfirmation(browser, eventId) {
 }
 
 mkdirSync(out, { recursive: true });
-const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium-headless-shell', args: ['--no-sandbox', '--headless'] });
+const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium-headless-shell', args: ['--no-sandbox'] });
 try {
   const ids = await eventIds();
   for (const size of Object.keys(SIZES)) for (const room of Object.keys(ROOMS)) await shoot(browser, ids, size, room);
