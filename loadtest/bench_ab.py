@@ -21,7 +21,6 @@ refusals is not a figure of holds.
 
 import argparse
 import contextlib
-import re
 import statistics
 import subprocess
 import tempfile
@@ -33,11 +32,12 @@ import redis
 
 from harness.servers import FLOOR
 
-from .bench_servers import DB, PG, PY, REDIS_URL, ROOT, server_env, servers
-from .bench_wrk import BOX_OFFICE_TOKEN, _pair, _postgres_cpu, _seat_ids, _since
+from .bench_databases import seat_ids, setup
+from .bench_servers import DB, PG, REDIS_URL, ROOT, create_event, role_token, servers
+from .bench_wrk import one_seat, pair, postgres_cpu, since, wrk_figures, wrk_script
 from .commands import UsageError
 from .stats import proc_sample
-from .wrk_scripts import CHECKOUT_SCRIPT, PAY_CHECKOUT_SCRIPT, WRK_COMMON, WRK_SCRIPT
+from .wrk_scripts import CHECKOUT_SCRIPT, PAY_CHECKOUT_SCRIPT, WRK_SCRIPT
 
 SCRIPTS = {"hold": WRK_SCRIPT, "floor": WRK_SCRIPT, "checkout": CHECKOUT_SCRIPT}
 SCRIPTS["pay"] = PAY_CHECKOUT_SCRIPT
@@ -85,30 +85,14 @@ def ratios(costs: dict[str, list[float]]) -> dict[str, tuple[float, float]]:
     }
 
 
-def _manage(root: Path, db: str, *args: str) -> str:
-    env = server_env(DATABASE_URL=f"{PG}/{db}")
-    return subprocess.run(
-        [PY, "manage.py", *args], cwd=root, env=env, capture_output=True, text=True, check=True
-    ).stdout
-
-
-def _database(root: Path, db: str, workdir: Path) -> list[dict]:
-    """A database of `root`'s own migrations with its load users (their tokens)."""
-    for command in (["dropdb", "--if-exists"], ["createdb"]):
-        subprocess.run([*command, "-h", "127.0.0.1", "-U", "postgres", db], check=True)
-    _manage(root, db, "migrate", "--noinput")
-    users = workdir / f"{db}.json"
-    _manage(root, db, "create_load_users", "--count", str(USERS), "--output", str(users))
-    return orjson.loads(users.read_bytes())[:USERS]
-
-
 def _event(root: Path, db: str, script: str) -> tuple[int, list[int], str]:
     """An event of 50,000 seats for `script`: its id, its seat ids, the settling staff's token."""
+    where = {"root": root, "DATABASE_URL": f"{PG}/{db}"}
     paid = ("--paid-with", "venue") if script == "pay" else ()
     grid = ("--rows", "200", "--seats-per-row", "250", "--price", "25", *paid)
-    event = int(_manage(root, db, "create_event", "--name", "ab", *grid).split()[-1])
-    staff = _manage(root, db, "shell", "-c", BOX_OFFICE_TOKEN).split()[-1] if paid else ""
-    return event, _seat_ids(event, f"{PG}/{db}"), staff
+    event = create_event("--name", "ab", *grid, **where)
+    staff = role_token("bench-box-office", "Box office", **where) if paid else ""
+    return event, seat_ids(event, where["DATABASE_URL"]), staff
 
 
 class Running(NamedTuple):
@@ -126,28 +110,17 @@ def run_once(running: Running, fresh: list[int], tag: str, seconds: int, workdir
     expected)."""
     s = running.side
     checkout = s.script in ("checkout", "pay")
-    seats_of = _pair if checkout else lambda ids, u: str(ids[u * 7])
-    script = workdir / f"{s.name}.lua"
-    script.write_text(
-        (WRK_COMMON + SCRIPTS[s.script]).replace('"wrk-"', f'"{tag}-"')
-        % {
-            "tokens": ",".join(f'"{u["access"]}"' for u in running.users),
-            "turns": "",
-            "seats": ",".join(seats_of(fresh, u) for u in range(USERS)),
-            "event": running.event,
-            "staff": running.staff,
-        }
+    seats = [(pair if checkout else one_seat)(fresh, u) for u in range(USERS)]
+    values = {"event": running.event, "staff": running.staff}
+    path = wrk_script(
+        workdir / f"{s.name}.lua", SCRIPTS[s.script], running.users, seats, tag, **values
     )
-    cpu, database = proc_sample(running.pids)["cpu_s"], _postgres_cpu()
-    wrk = ["wrk", f"-t{USERS}", f"-c{USERS}", f"-d{seconds}s", "-s", str(script), running.url]
+    cpu, database = proc_sample(running.pids)["cpu_s"], postgres_cpu()
+    wrk = ["wrk", f"-t{USERS}", f"-c{USERS}", f"-d{seconds}s", "-s", str(path), running.url]
     out = subprocess.run(wrk, capture_output=True, text=True).stdout
-    cpu = proc_sample(running.pids)["cpu_s"] - cpu + _since(database, _postgres_cpu())
-    figure = {k: re.search(rf"{k}:\s+([\d.]+)", out)[1] for k in WRK_FIGURES}
-    done = int(figure["bookings"]) if checkout else round(float(figure["Requests/sec"]) * seconds)
-    return cpu, done, int(figure["not as expected"])
-
-
-WRK_FIGURES = ("Requests/sec", "bookings", "not as expected")
+    cpu = proc_sample(running.pids)["cpu_s"] - cpu + since(database, postgres_cpu())
+    per_s, bookings, not_as_expected = wrk_figures(out)
+    return cpu, bookings if checkout else round(per_s * seconds), not_as_expected
 
 
 def main(args: argparse.Namespace) -> int:
@@ -156,7 +129,8 @@ def main(args: argparse.Namespace) -> int:
     for i, s in enumerate(args.side):
         if s.root not in databases:
             db = f"{DB}_ab{len(databases)}"
-            databases[s.root] = db, _database(s.root, db, workdir)
+            users = setup(workdir, USERS, db, s.root)["users"]
+            databases[s.root] = db, orjson.loads(users.read_bytes())[:USERS]
         db, users = databases[s.root]
         redis_url = REDIS_URL.rsplit("/", 1)[0] + f"/{10 + i}"
         redis.Redis.from_url(redis_url).flushdb()

@@ -6,34 +6,49 @@ import shutil
 import subprocess
 from pathlib import Path
 
+import psycopg
 import redis
 
-from .bench_servers import DB, PY, REDIS_URL, ROOT, create_event, manage, server_env
+from .bench_servers import DB, PG, PY, REDIS_URL, ROOT, create_event, manage, server_env
 
 ARENA = ROOT / "reservations" / "venues" / "examples" / "arena.json"
 
 
-def setup(workdir: Path, count: int = 1000) -> dict:
-    """The bench's database and Redis db made afresh, with `count` load users (their file)."""
-    subprocess.run(["dropdb", "--if-exists", "-h", "127.0.0.1", "-U", "postgres", DB], check=True)
-    subprocess.run(["createdb", "-h", "127.0.0.1", "-U", "postgres", DB], check=True)
+def setup(workdir: Path, count: int = 1000, db: str = DB, root: Path | None = None) -> dict:
+    """The database `db` made afresh by the migrations of `root` (manage's), with `count` load
+    users (their file), and the bench's Redis db flushed."""
+    for command in (["dropdb", "--if-exists"], ["createdb"]):
+        subprocess.run([*command, "-h", "127.0.0.1", "-U", "postgres", db], check=True)
     redis.Redis.from_url(REDIS_URL).flushdb()
-    manage("migrate", "--noinput")
-    users = workdir / "users.json"
-    manage("create_load_users", "--count", str(count), "--output", str(users))
+    where = {"root": root, "DATABASE_URL": f"{PG}/{db}"}
+    manage("migrate", "--noinput", **where)
+    users = workdir / f"{db}.json"
+    manage("create_load_users", "--count", str(count), "--output", str(users), **where)
     # A password for --auth client and session (one hash for all: this takes a second).
     subprocess.run(
         [PY, "-m", "loadtest", "passwords", "--users", str(users)],
         cwd=ROOT,
-        env=server_env(),
+        env=server_env(DATABASE_URL=where["DATABASE_URL"]),
         check=True,
     )
     return {"users": users}
 
 
-def new_event(name: str, rows: int = 20, per_row: int = 50, extra: tuple[str, ...] = ()) -> int:
+def new_event(
+    name: str, rows: int = 20, per_row: int = 50, extra: tuple[str, ...] = (), layout=None
+) -> int:
+    """An event of `rows` x `per_row` seats at 25, or of the venue file `layout`."""
     grid = ("--rows", str(rows), "--seats-per-row", str(per_row), "--price", "25")
-    return create_event("--name", name, *grid, *extra)
+    return create_event("--name", name, *(("--layout", str(layout)) if layout else grid), *extra)
+
+
+def seat_ids(event: int, database_url: str = "") -> list[int]:
+    """The event's seats, read from the database (the floor serves no seat list)."""
+    with psycopg.connect(database_url or server_env()["DATABASE_URL"]) as connection:
+        rows = connection.execute(
+            "SELECT id FROM reservations_seat WHERE event_id = %s ORDER BY id", (event,)
+        )
+        return [seat_id for (seat_id,) in rows]
 
 
 PGBENCH_HOLD = """\\set seat random(:first, :last)
@@ -56,21 +71,11 @@ def pgbench(ctx):
     if not shutil.which("pgbench"):
         return {"name": ctx["name"], "failed": "pgbench not installed"}
     event = new_event("pgbench", rows=40, per_row=250)
-    first, last = [
-        int(x)
-        for x in subprocess.run(
-            ["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", DB, "-Atc"]
-            + [f"select min(id)||' '||max(id) from reservations_seat where event_id={event}"],
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.split()
-    ]
+    ids = seat_ids(event)
+    first, last = ids[0], ids[-1]
     figures = {"name": ctx["name"]}
-    for label, script in (
-        ("select_for_update", PGBENCH_HOLD),
-        ("update_returning", PGBENCH_UPDATE),
-    ):
+    scripts = {"select_for_update": PGBENCH_HOLD, "update_returning": PGBENCH_UPDATE}
+    for label, script in scripts.items():
         path = ctx["workdir"] / f"{label}.sql"
         path.write_text(script)
         cmd = ["pgbench", "-h", "127.0.0.1", "-U", "postgres", "-n", "-c", "16", "-j", "2"]

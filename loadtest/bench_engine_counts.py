@@ -2,11 +2,10 @@
 the bench database's PostgreSQL transactions, read before and after it (issue 26's unit costs:
 per click, per arrival; docs/SCALING.md)."""
 
-import subprocess
-
+import psycopg
 import redis
 
-from .bench_servers import DB, REDIS_URL
+from .bench_servers import DB, PG, REDIS_URL
 
 
 def counted(scenario):
@@ -35,13 +34,9 @@ def counted(scenario):
 
 def _engine_counts() -> dict:
     stats = redis.Redis.from_url(REDIS_URL).info("commandstats")
-    query = f"SELECT xact_commit + xact_rollback FROM pg_stat_database WHERE datname = '{DB}'"
-    transactions = subprocess.run(
-        ["psql", "-h", "127.0.0.1", "-U", "postgres", "-Atc", query],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.strip()
+    query = "SELECT xact_commit + xact_rollback FROM pg_stat_database WHERE datname = %s"
+    with psycopg.connect(f"{PG}/postgres") as connection:
+        (transactions,) = connection.execute(query, (DB,)).fetchone()
     return {
         "redis_calls": {name.removeprefix("cmdstat_"): v["calls"] for name, v in stats.items()},
         "postgres_transactions": int(transactions or 0),

@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 import psycopg
 import websockets
 
-from .bench_databases import new_event
+from .bench_databases import new_event, seat_ids
 from .bench_servers import PY, SERVER_ROOT, server_env, servers
 
 LEAD_SECONDS = 4.0  # the windows end this long after the orders are made: the sweeper is up
@@ -27,13 +27,7 @@ def _orders_made(event: int, orders: int) -> tuple[datetime, list[int]]:
     with psycopg.connect(server_env()["DATABASE_URL"]) as db:
         db.execute("SELECT set_config('seatmap.via', 'command', true)")
         (buyer,) = db.execute("SELECT min(id) FROM auth_user").fetchone()
-        seats = [
-            s
-            for (s,) in db.execute(
-                "SELECT id FROM reservations_seat WHERE event_id = %s ORDER BY id LIMIT %s",
-                (event, orders * 2),
-            )
-        ]
+        seats = seat_ids(event)[: orders * 2]
         for pair in zip(seats[::2], seats[1::2], strict=True):
             (order,) = db.execute(
                 "INSERT INTO reservations_reservation (user_id, event_id, total_price, "

@@ -5,10 +5,12 @@ import json
 import subprocess
 
 from .bench_console import CONSOLE_STAFF, console_staff
-from .bench_databases import ARENA
-from .bench_loadtest import loadtest
+from .bench_databases import ARENA, new_event
+from .bench_loadtest import loadtest, on_new_event
 from .bench_machine import wait_quiet
-from .bench_servers import PY, RESULTS, ROOT, create_event, manage, servers, stacked
+from .bench_servers import PY, RESULTS, ROOT, manage, servers, stacked
+
+EXEMPT = {"LIMITS_EXEMPT_NETWORKS": "127.0.0.1/32,::1/128"}  # the load host, of the limits
 
 
 def on_sale(arrivals: int, within: float, *extra, stack: int = 0, console: bool = False):
@@ -24,7 +26,7 @@ def on_sale(arrivals: int, within: float, *extra, stack: int = 0, console: bool 
     issue 39), its figures under "console"."""
 
     def run(ctx):
-        event = create_event("--name", ctx["name"], "--layout", str(ARENA))
+        event = new_event(ctx["name"], layout=ARENA)
         with stacked(stack) if stack else servers("uvicorn") as (urls, pids):
             if not console:
                 return buyers(urls, pids, event, ctx)
@@ -72,14 +74,12 @@ def queue_sale(buyers: int, rows: int = 20, per_row: int = 50, within: float = 3
                 "create_load_users",
                 *("--count", str(buyers), "--prefix", "queue", "--output", str(users)),
             )
-        with servers("uvicorn", LIMITS_EXEMPT_NETWORKS="127.0.0.1/32,::1/128") as (urls, pids):
+        with servers("uvicorn", **EXEMPT) as (urls, pids):
             idle_before = wait_quiet()
             # The on-sale leaves the load tester time to start and read its accounts first.
-            event = create_event(
-                *("--name", ctx["name"], "--rows", str(rows), "--seats-per-row", str(per_row)),
-                *("--price", "25", "--queue-opens", "now+0", "--on-sale", f"now+{within + 15:.0f}"),
-                *("--turn-minutes", "10", "--claim-seconds", "60", "--max-active", "500"),
-            )
+            room = ("--queue-opens", "now+0", "--on-sale", f"now+{within + 15:.0f}")
+            room += ("--turn-minutes", "10", "--claim-seconds", "60", "--max-active", "500")
+            event = new_event(ctx["name"], rows, per_row, room)
             return loadtest(
                 urls,
                 pids,
@@ -101,29 +101,11 @@ def queue_waiting(sockets: int, frames: int = 6):
     frame every QUEUE_FRAME_SECONDS): each frame's delivery to all of them (target: 1 s at
     p99) and the server's CPU between frames (target: under 10 % of a core), through
     `python -m loadtest waiting`."""
-
-    def run(ctx):
-        with servers("uvicorn", LIMITS_EXEMPT_NETWORKS="127.0.0.1/32,::1/128") as (urls, pids):
-            event = create_event(
-                *("--name", ctx["name"], "--rows", "10", "--seats-per-row", "50"),
-                *("--price", "25", "--queue-opens", "now+0", "--on-sale", "now+86400"),
-            )
-            out = RESULTS / f"{ctx['name']}.json"
-            cmd = [PY, "-m", "loadtest", "waiting", "--url", urls[0]]
-            cmd += ["--event", str(event), "--sockets", str(sockets)]
-            cmd += ["--frames", str(frames), "--server-pid", str(pids[0]), "--json", str(out)]
-            idle_before = wait_quiet()
-            done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=900)
-        print(f"\n=== {ctx['name']} (exit {done.returncode})\n{done.stdout}{done.stderr[-1500:]}")
-        if not out.exists():
-            return {"name": ctx["name"], "failed": done.stderr[-2000:]}
-        result = json.loads(out.read_text())
-        return {
-            **result,
-            "name": ctx["name"],
-            "command": " ".join(["python", *cmd[1:]]),
-            "exit": done.returncode,
-            "machine_idle_before": idle_before,
-        }
-
-    return run
+    return on_new_event(
+        f"waiting {sockets}",
+        *("--sockets", sockets, "--frames", frames),
+        command="waiting",
+        env=EXEMPT,
+        rows=10,
+        extra=("--queue-opens", "now+0", "--on-sale", "now+86400"),
+    )

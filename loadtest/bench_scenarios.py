@@ -4,13 +4,13 @@ them, returning its figures. `SCENARIOS` names them (the sales' are in bench_sal
 console's in bench_console.py); `SETS` names groups for --only."""
 
 from .bench_console import box_office
-from .bench_databases import new_event, pgbench
+from .bench_databases import pgbench
 from .bench_door import door_scans
 from .bench_engine_counts import counted
-from .bench_loadtest import loadtest
+from .bench_loadtest import on_new_event, users_file
 from .bench_pay_windows import pay_windows
 from .bench_sales import on_sale, queue_sale, queue_waiting
-from .bench_servers import ROOT, create_event, servers
+from .bench_servers import ROOT
 from .bench_wrk import wrk_checkout, wrk_holds, wrk_pay_checkout
 from .report import CLIENT_PATH
 
@@ -25,31 +25,14 @@ FANOUT = (
 )
 
 
-# Stands for the run's users file among a scenario's arguments (each run has its own).
-USERS = "{users}"
-
-
-def on_new_event(label: str, *args, kind="uvicorn", procs=1, env=None, **size):
-    """A scenario: a fresh event (`label`, `size` as bench_databases.new_event takes it),
-    `procs` servers of `kind` with `env`, and the load tester run on them with `args`."""
-
-    def run(ctx):
-        event = new_event(label, **size)
-        with servers(kind, procs, **(env or {})) as (urls, pids):
-            filled = [ctx["users"] if arg == USERS else arg for arg in args]
-            return loadtest(urls, pids, event, *filled, name=ctx["name"])
-
-    return run
-
-
 def fanout(n: int, kind: str = "uvicorn", procs: int = 1, extra=(), **env):
-    watching = ("--watchers", n, "--users", USERS, *FANOUT, *extra)
+    watching = ("--watchers", n, "--users", users_file, *FANOUT, *extra)
     return on_new_event(f"fanout {n}", *watching, kind=kind, procs=procs, env=env)
 
 
 def storm(n: int, within: float, kind: str = "uvicorn"):
     connecting = ("--watchers", n, "--connect-within", within, "--connect-burst", 500)
-    clicking = ("--users", USERS, *ONE_CLICKER, "--duration", 5, "--idle", 0.2)
+    clicking = ("--users", users_file, *ONE_CLICKER, "--duration", 5, "--idle", 0.2)
     return on_new_event(f"storm {n}", *connecting, *clicking, kind=kind)
 
 
@@ -62,7 +45,7 @@ def idle(n: int, seconds: float, kind: str = "uvicorn", **env):
 
 
 def poll(n: int, every: float):
-    polling = ("--watchers", n, "--poll", every, "--users", USERS, *ONE_CLICKER)
+    polling = ("--watchers", n, "--poll", every, "--users", users_file, *ONE_CLICKER)
     timing = ("--duration", 15, "--connect-burst", 100, "--idle", 0.5)
     return on_new_event(f"poll {n}", *polling, *timing)
 
@@ -83,7 +66,7 @@ def clicks(
     clicking = ("--clickers", clickers, "--profile", profile, "--auth", auth, *extra)
     return on_new_event(
         f"{profile} {clickers}",
-        *("--watchers", watchers, "--users", USERS, *clicking),
+        *("--watchers", watchers, "--users", users_file, *clicking),
         kind=kind,
         procs=procs,
         env=env,
@@ -98,17 +81,11 @@ def best_available(buyers: int, sizes: str, *extra, procs: int = 1):
     side, server CPU per request over the clicking), one watcher checking the map;
     `--hold-one`: each locks one seat of its own instead, for comparison. With `procs` server
     processes, buyers take turns between them."""
-
-    def run(ctx):
-        theatre = ROOT / "reservations" / "venues" / "examples" / "theatre.json"
-        event = create_event("--name", ctx["name"], "--layout", str(theatre))
-        users = ("--users", ctx["users"], "--auth", "bearer", "--seed", 1)
-        buying = ("--profile", "best", "--clickers", buyers, "--sizes", sizes, *extra)
-        watching = ("--watchers", 1, "--idle", 0, "--settle", 0.5)
-        with servers("uvicorn", procs=procs) as (urls, pids):
-            return loadtest(urls, pids, event, *users, *buying, *watching, name=ctx["name"])
-
-    return run
+    accounts = ("--users", users_file, "--auth", "bearer", "--seed", 1)
+    buying = ("--profile", "best", "--clickers", buyers, "--sizes", sizes, *extra)
+    watching = ("--watchers", 1, "--idle", 0, "--settle", 0.5)
+    theatre = ROOT / "reservations" / "venues" / "examples" / "theatre.json"
+    return on_new_event("best", *accounts, *buying, *watching, procs=procs, layout=theatre)
 
 
 SCENARIOS = {

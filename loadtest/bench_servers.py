@@ -66,20 +66,43 @@ def server_env(**extra) -> dict:
     return env
 
 
-def manage(*args: str) -> str:
-    """A management command of the checkout measured (SERVER_ROOT): its database is that
-    checkout's, migrations included, however the bench's own tree has moved on."""
+def manage(*args: str, root: Path | None = None, **env) -> str:
+    """A management command of the checkout measured (SERVER_ROOT, or `root`), with `env` over
+    the servers': its database is that checkout's, migrations included, however the bench's
+    own tree has moved on."""
     out = subprocess.run(
-        [PY, "manage.py", *args], cwd=SERVER_ROOT, env=server_env(), capture_output=True, text=True
+        [PY, "manage.py", *args],
+        cwd=root or SERVER_ROOT,
+        env=server_env(**env),
+        capture_output=True,
+        text=True,
     )
     if out.returncode:
         raise RuntimeError(f"manage.py {args}: {out.stderr[-2000:]}")
     return out.stdout
 
 
-def create_event(*args: str) -> int:
-    """An event made by `manage.py create_event *args`: its id (on its output's last line)."""
-    return int(manage("create_event", *args).split()[-1])
+def create_event(*args: str, **where) -> int:
+    """An event made by `manage.py create_event *args` (`where`: as manage's): its id (on its
+    output's last line)."""
+    return int(manage("create_event", *args, **where).split()[-1])
+
+
+def role_token_code(username: str, role: str) -> str:
+    """`manage.py shell -c` code printing an access token of an account in the role's group
+    (made once per database): the bench's and the profile's test's staff."""
+    return (
+        "from django.contrib.auth import get_user_model; "
+        "from reservations.roles import role_group; "
+        "from rest_framework_simplejwt.tokens import AccessToken; "
+        f"u, _ = get_user_model().objects.get_or_create(username='{username}'); "
+        f"u.groups.add(role_group('{role}')); print(AccessToken.for_user(u))"
+    )
+
+
+def role_token(username: str, role: str, **where) -> str:
+    """An access token of `username`, in the role's group (`where`: as manage's)."""
+    return manage("shell", "-c", role_token_code(username, role), **where).split()[-1]
 
 
 def server_commit() -> str:

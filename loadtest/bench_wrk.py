@@ -13,15 +13,14 @@ import time
 from pathlib import Path
 
 import orjson
-import psycopg
 
 from harness.pgbouncer import pgbouncer_in_front_of
 from harness.servers import FLOOR
 
 from .api import http_session, read_response
-from .bench_databases import new_event
+from .bench_databases import new_event, seat_ids
 from .bench_machine import wait_quiet
-from .bench_servers import ROOT, SERVER_ROOT, manage, server_env, servers
+from .bench_servers import ROOT, SERVER_ROOT, role_token, server_env, servers
 from .stats import proc_sample
 from .wrk_scripts import CHECKOUT_SCRIPT, PAY_CHECKOUT_SCRIPT, WRK_COMMON, WRK_SCRIPT
 
@@ -73,31 +72,25 @@ def wrk_loop(
             ) as (urls, pids),
         ):
             turns = asyncio.run(_turns(urls[0], event, users)) if queued else []
-            seat_ids = _seat_ids(event)
-            script = ctx["workdir"] / f"{ctx['name']}.lua"
-            script.write_text(
-                (WRK_COMMON + script_text)
-                % {
-                    "tokens": ",".join(f'"{u["access"]}"' for u in users),
-                    "turns": ",".join(f'"{turn}"' for turn in turns),
-                    "seats": ",".join(seats_of(seat_ids, i) for i in range(len(users))),
-                    "event": event,
-                    "staff": _box_office_token() if paid else "",
-                }
+            staff = role_token("bench-box-office", "Box office") if paid else ""
+            ids, path = seat_ids(event), ctx["workdir"] / f"{ctx['name']}.lua"
+            seats = [seats_of(ids, i) for i in range(len(users))]
+            script = wrk_script(
+                path, script_text, users, seats, event=event, staff=staff, turns=turns
             )
             cmd = ["wrk", f"-t{connections}", f"-c{connections}", "-d10s", "--latency"]
             cmd += ["-s", str(script), urls[0]]
             wait_quiet()
             before = proc_sample(pids)
-            bouncer_before, database_before = proc_sample(bouncer_pids), _postgres_cpu()
+            bouncer_before, database_before = proc_sample(bouncer_pids), postgres_cpu()
             out = subprocess.run(cmd, capture_output=True, text=True, timeout=120).stdout
             after = proc_sample(pids)
-            others_cpu = {"database": _since(database_before, _postgres_cpu())}
+            others_cpu = {"database": since(database_before, postgres_cpu())}
             if bouncer_pids:
                 others_cpu["pgbouncer"] = proc_sample(bouncer_pids)["cpu_s"]
                 others_cpu["pgbouncer"] -= bouncer_before["cpu_s"]
         print(f"\n=== {ctx['name']}\n{out}", flush=True)
-        rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out)[1])
+        rps, bookings, not_as_expected = wrk_figures(out)
         latency = {
             q: _wrk_ms(re.search(rf"\s{q}%\s+([\d.]+\w+)", out)[1]) for q in ("50", "90", "99")
         }
@@ -108,7 +101,7 @@ def wrk_loop(
             "connections": connections,
             "requests_per_s": rps,
             "latency_ms": {f"p{q}": v for q, v in latency.items()},
-            "not_as_expected": int(re.search(r"not as expected: (\d+)", out)[1]),
+            "not_as_expected": not_as_expected,
             "server_cores": round(cpu / 10, 3),
             "server_cpu_ms_per_request": round(cpu / (rps * 10) * 1e3, 3),
             # PgBouncer's, and every PostgreSQL process's of the machine (measure on a quiet one).
@@ -117,7 +110,6 @@ def wrk_loop(
                 for k, v in others_cpu.items()
             },
         }
-        bookings = int(re.search(r"bookings: (\d+)", out)[1])
         if bookings:
             figures["bookings_per_s"] = round(bookings / 10, 1)
             figures["server_cpu_ms_per_booking"] = round(cpu / bookings * 1e3, 3)
@@ -130,9 +122,32 @@ def wrk_loop(
 NETWORK_RULES = ("--holds-limited-per-network",)
 
 
+def wrk_script(path: Path, script_text: str, users, seats: list[str], tag="wrk", **values):
+    """`script_text` (wrk_scripts.py's) for `users` (their tokens) and their `seats` (Lua
+    text each), its Idempotency-Keys tagged `tag`; `values`: `event`, `staff`, `turns`."""
+    values["turns"] = ",".join(f'"{turn}"' for turn in values.get("turns", ()))
+    tokens = ",".join(f'"{u["access"]}"' for u in users)
+    text = (WRK_COMMON + script_text).replace('"wrk-"', f'"{tag}-"')
+    path.write_text(text % {"tokens": tokens, "seats": ",".join(seats), **values})
+    return path
+
+
+def wrk_figures(out: str) -> tuple[float, int, int]:
+    """wrk's requests a second, and the script's bookings and answers not as expected."""
+    found = [re.search(rf"{k}:\s+([\d.]+)", out)[1] for k in WRK_FIGURES]
+    return float(found[0]), int(found[1]), int(found[2])
+
+
+WRK_FIGURES = ("Requests/sec", "bookings", "not as expected")
+
+
+def one_seat(seat_ids: list[int], i: int) -> str:
+    return str(seat_ids[i * 7])
+
+
 def wrk_holds(connections: int, **options):
     """Each user locks and unlocks a seat of its own (`options`: wrk_loop's)."""
-    return wrk_loop(connections, WRK_SCRIPT, lambda seat_ids, i: str(seat_ids[i * 7]), **options)
+    return wrk_loop(connections, WRK_SCRIPT, one_seat, **options)
 
 
 async def _turns(base: str, event: int, users: list[dict]) -> list[str]:
@@ -160,44 +175,20 @@ async def _turns(base: str, event: int, users: list[dict]) -> list[str]:
     return turns
 
 
-def _pair(seat_ids: list[int], i: int) -> str:
+def pair(seat_ids: list[int], i: int) -> str:
     return f"'[{seat_ids[i * 7]},{seat_ids[i * 7 + 1]}]'"
 
 
 def wrk_checkout(connections: int):
     """Each user locks two seats of its own (lock several), reserves them with an
     Idempotency-Key and cancels the booking, again and again (issue 11's checkout)."""
-    return wrk_loop(connections, CHECKOUT_SCRIPT, _pair)
+    return wrk_loop(connections, CHECKOUT_SCRIPT, pair)
 
 
 def wrk_pay_checkout(connections: int):
     """The same on an event paid at the venue: lock, reserve (an order awaiting payment), the
     box office settles it, cancel (issue 58's checkout)."""
-    return wrk_loop(connections, PAY_CHECKOUT_SCRIPT, _pair, paid=True)
-
-
-# `manage.py shell -c` of an access token of a box-office member (made if there is none).
-BOX_OFFICE_TOKEN = (
-    "from django.contrib.auth import get_user_model; "
-    "from reservations.roles import role_group; "
-    "from rest_framework_simplejwt.tokens import AccessToken; "
-    "u, _ = get_user_model().objects.get_or_create(username='bench-box-office'); "
-    "u.groups.add(role_group('Box office')); print(AccessToken.for_user(u))"
-)
-
-
-def _box_office_token() -> str:
-    """A box-office member's access token, for a settle."""
-    return manage("shell", "-c", BOX_OFFICE_TOKEN).split()[-1]
-
-
-def _seat_ids(event: int, database_url: str = "") -> list[int]:
-    """The event's seats, read from the database (the floor serves no seat list)."""
-    with psycopg.connect(database_url or server_env()["DATABASE_URL"]) as connection:
-        rows = connection.execute(
-            "SELECT id FROM reservations_seat WHERE event_id = %s ORDER BY id", (event,)
-        )
-        return [seat_id for (seat_id,) in rows]
+    return wrk_loop(connections, PAY_CHECKOUT_SCRIPT, pair, paid=True)
 
 
 def _wrk_ms(text: str) -> float:
@@ -226,7 +217,7 @@ def _database(pooler: str):
         yield {"DATABASE_URL": bouncer.url, "DATABASE_POOLER": bouncer.pooler}, [bouncer.pid]
 
 
-def _postgres_cpu() -> dict[int, float]:
+def postgres_cpu() -> dict[int, float]:
     """CPU seconds of every PostgreSQL process of the machine (its server and backends), by
     pid."""
     pids = []
@@ -238,7 +229,7 @@ def _postgres_cpu() -> dict[int, float]:
     return {pid: proc_sample([pid])["cpu_s"] for pid in pids}
 
 
-def _since(before: dict[int, float], after: dict[int, float]) -> float:
+def since(before: dict[int, float], after: dict[int, float]) -> float:
     """CPU seconds spent between the samples, backends started meanwhile included (the pools
     open connections as the load grows)."""
     return sum(cpu - before.get(pid, 0.0) for pid, cpu in after.items())

@@ -12,7 +12,7 @@ import psycopg
 import pytest
 
 from harness.servers import manage_each
-from loadtest.bench_door import role_token_code
+from loadtest.bench_servers import role_token_code
 from loadtest.commands import parse
 from loadtest.profiles import REGISTRY
 
