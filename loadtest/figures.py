@@ -127,10 +127,16 @@ def server_cpu(srv: dict) -> str:
     )
 
 
-def ms(q: dict | None) -> str:
+def spread(q: dict | None, unit: str, keys=("p50", "p90", "p99", "max"), n=True, empty="–"):
+    """A figure of stats.quantiles in one line: its `keys`, `unit` and (`n`) how many values,
+    or `empty` if it has none."""
     if not q or not q.get("n"):
-        return "none timed"
-    return f"p50 {q['p50']} / p95 {q['p95']} / p99 {q['p99']} / max {q['max']} ms"
+        return empty
+    return " / ".join(f"{k} {q[k]}" for k in keys) + f" {unit}" + f" (n={q['n']})" * n
+
+
+def ms(q: dict | None) -> str:
+    return spread(q, "ms", ("p50", "p95", "p99", "max"), n=False, empty="none timed")
 
 
 def table(result: dict) -> str:
@@ -261,9 +267,7 @@ def onsale_rows(o: dict, arrivals: dict) -> list[tuple[str, str]]:
     """The on-sale's figures (--profile onsale), one row each."""
 
     def ms(q):
-        if not q or not q.get("n"):
-            return "–"
-        return f"p50 {q['p50']} / p95 {q['p95']} / p99 {q['p99']} ms (n={q['n']})"
+        return spread(q, "ms", ("p50", "p95", "p99"))
 
     wire = o["wire_bytes_per_arrival"]
     answers = "; ".join(

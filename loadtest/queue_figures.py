@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from .figures import aligned
+from .figures import aligned, spread
 from .queue_observed import Observed, QueueFrame, call_of, first_sold_out
 from .queue_verdict import sold_out_seen_ns, waiting_at
 from .stats import quantiles
@@ -158,12 +158,6 @@ def queue_figures(observed: list[Observed], on_sale_ns: int) -> dict:
         "estimate": estimate_error(observed),
         "sold_out_reach": sold_out_reach(observed),
     }
-
-
-def spread(q: dict | None, unit: str) -> str:
-    if not q or not q.get("n"):
-        return "–"
-    return f"p50 {q['p50']} / p90 {q['p90']} / p99 {q['p99']} / max {q['max']} {unit} (n={q['n']})"
 
 
 def queue_table(result: dict) -> str:

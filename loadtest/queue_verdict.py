@@ -88,17 +88,10 @@ def out_of_order(observed: list[Observed]) -> tuple[list[str], int]:
 
 def ranks(values: list[float]) -> list[float]:
     """1-based ranks, ties sharing their mean rank."""
-    order = sorted(range(len(values)), key=values.__getitem__)
-    result = [0.0] * len(values)
-    i = 0
-    while i < len(order):
-        j = i
-        while j + 1 < len(order) and values[order[j + 1]] == values[order[i]]:
-            j += 1
-        for k in range(i, j + 1):
-            result[order[k]] = (i + j) / 2 + 1
-        i = j + 1
-    return result
+    positions: dict[float, list[int]] = {}
+    for rank, value in enumerate(sorted(values), start=1):
+        positions.setdefault(value, []).append(rank)
+    return [statistics.fmean(positions[value]) for value in values]
 
 
 def spearman(xs: list[float], ys: list[float]) -> float | None:
