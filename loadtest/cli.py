@@ -17,13 +17,11 @@ import argparse
 import os
 import signal
 from inspect import cleandoc
-from pathlib import Path
 
-import orjson
 import uvloop
 
 from .auth import AUTH_MODES
-from .commands import UsageError
+from .commands import UsageError, write_result
 from .procs import child_main
 from .profiles import REGISTRY
 from .stats import raise_nofile
@@ -188,12 +186,5 @@ def main(options: argparse.Namespace) -> int:
     profile = REGISTRY[options.profile]
     result = uvloop.run(profile.execute(options))
     print(profile.table(result))
-    if options.json:
-        Path(options.json).write_bytes(orjson.dumps(result, option=orjson.OPT_INDENT_2))
-    report = options.report or (options.json and str(Path(options.json).with_suffix(".html")))
-    if report:
-        from .report_html import write_report  # matplotlib: only in a process that draws
-
-        write_report([(Path(options.json or report).stem, result)], Path(report))
-        print(f"report: {report}")
+    write_result(result, options.json, options.report)
     return 0 if result["verdict"]["passed"] else 1

@@ -76,6 +76,21 @@ def read_json(path: str, what: str):
         raise Mistake(f"{path}: not {what} ({exc})") from exc
 
 
+def write_result(result: dict, json: str | None, report: str | None = None, draw=True) -> None:
+    """`result` as JSON to `json`, and (`draw`) as the HTML report to `report` (default: beside
+    the JSON, FILE.html)."""
+    import orjson
+
+    if json:
+        Path(json).write_bytes(orjson.dumps(result, option=orjson.OPT_INDENT_2))
+    report = report or (json and draw and str(Path(json).with_suffix(".html")))
+    if report:
+        from .report_html import write_report  # matplotlib: only in a process that draws
+
+        write_report([(Path(json or report).stem, result)], Path(report))
+        print(f"report: {report}")
+
+
 def seat_range(text: str) -> tuple[int, int]:
     """A number of seats: N or MIN-MAX, at least 1 (`--journey-seats`, `--sizes`)."""
     low, _, high = text.partition("-")

@@ -56,6 +56,26 @@ async def frames_until_closed(ws: aiohttp.ClientWebSocketResponse, on_frame) -> 
             return None
 
 
+async def reopened(once, failed, closed) -> None:
+    """A socket until cancelled: `once()` (one connection, until it closes: the close code the
+    server sent, or None) again after a growing, jittered delay whenever it ends, but for
+    4404; `failed(exc)` and `closed(code)` note each end."""
+    drops = 0
+    while True:
+        code = None
+        try:
+            code = await once()
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # refused, reset, closed with an error
+            failed(exc)
+        closed(code)
+        if code == CloseCode.UNKNOWN_EVENT:
+            return
+        drops += 1
+        await asyncio.sleep(random.uniform(0.1, 1.0) * 2 ** min(drops - 1, 4))
+
+
 class TurnClicker(Clicker):
     """A clicker whose every call carries its turn, once it has one (lock, lock several and
     best available need it while the waiting room is on; the others ignore it)."""
@@ -123,25 +143,20 @@ class QueueBuyer:
         return bearer.removeprefix("Bearer ") or None
 
     async def socket_forever(self) -> None:
-        """Its socket until the run ends; reopened (after a growing, jittered delay) whenever
-        the server closes it, but for 4404."""
-        drops = 0
-        while True:
-            code = None
-            try:
-                code = await self._socket_once()
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:  # refused, reset, closed with an error
-                self.rec.errors[f"queue_socket:{type(exc).__name__}"] += 1
+        """Its socket until the run ends; reopened whenever the server closes it, but for
+        4404 (`reopened`)."""
+
+        def failed(exc: Exception) -> None:
+            self.rec.errors[f"queue_socket:{type(exc).__name__}"] += 1
+
+        def closed(code: int | None) -> None:
             self.ws = None
             if code is not None:
                 self.rec.closed(code)
-            if code == CloseCode.UNKNOWN_EVENT:
-                return
-            drops += 1
-            self.rec.dropped += 1
-            await asyncio.sleep(random.uniform(0.1, 1.0) * 2 ** min(drops - 1, 4))
+            if code != CloseCode.UNKNOWN_EVENT:
+                self.rec.dropped += 1
+
+        await reopened(self._socket_once, failed, closed)
 
     async def _socket_once(self) -> int | None:
         async with self.sockets.ws_connect(

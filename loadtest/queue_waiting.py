@@ -22,17 +22,16 @@ import argparse
 import asyncio
 import contextlib
 import math
-import random
 import time
+from collections import Counter
 
 import aiohttp
-import orjson
-
-from realtime.protocol import CloseCode
 
 from .api import http_session, ws_url
-from .figures import aligned
-from .queue_figures import SPREAD, spread
+from .commands import write_result
+from .figures import aligned, spread
+from .queue_buyers import frames_until_closed, reopened
+from .queue_figures import SPREAD
 from .queue_observed import parsed
 from .stats import proc_sample, quantiles, raise_nofile, self_sample
 
@@ -47,49 +46,42 @@ class Waiting:
         self.receipts: dict[int, list[int]] = {}  # at (ns) -> when each socket read it
         self.up = 0  # sockets that read their first frame
         self.open = 0
-        self.closed: dict[int, int] = {}  # close code -> sockets
-        self.errors: dict[str, int] = {}
+        self.closed: Counter = Counter()  # close code -> sockets
+        self.errors: Counter = Counter()
         self.all_up = asyncio.Event()
         self.new_frame = asyncio.Event()
 
     async def socket(self, session: aiohttp.ClientSession) -> None:
         """One waiting socket until cancelled, reopened when the server closes it."""
         first = True
-        drops = 0
-        while True:
-            code = None
-            try:
-                async with session.ws_connect(
-                    self.url, autoping=True, timeout=aiohttp.ClientWSTimeout(ws_receive=None)
-                ) as ws:
-                    self.open += 1
-                    try:
-                        async for message in ws:
-                            if message.type != aiohttp.WSMsgType.TEXT:
-                                break
-                            _, frame = parsed(message.data)
-                            if frame is None:
-                                continue
-                            self._read(frame.at_ns, time.time_ns())
-                            if first:
-                                first = False
-                                self.up += 1
-                                if self.up == self.count:
-                                    self.all_up.set()
-                    finally:
-                        self.open -= 1
-                    code = ws.close_code
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:
-                kind = type(exc).__name__
-                self.errors[kind] = self.errors.get(kind, 0) + 1
+
+        def on_frame(text: str) -> None:
+            nonlocal first
+            _, frame = parsed(text)
+            if frame is not None:
+                self._read(frame.at_ns, time.time_ns())
+                if first:
+                    first, self.up = False, self.up + 1
+                    if self.up == self.count:
+                        self.all_up.set()
+
+        async def once() -> int | None:
+            timeout = aiohttp.ClientWSTimeout(ws_receive=None)
+            async with session.ws_connect(self.url, autoping=True, timeout=timeout) as ws:
+                self.open += 1
+                try:
+                    return await frames_until_closed(ws, on_frame)
+                finally:
+                    self.open -= 1
+
+        def failed(exc: Exception) -> None:
+            self.errors[type(exc).__name__] += 1
+
+        def closed(code: int | None) -> None:
             if code is not None:
-                self.closed[code] = self.closed.get(code, 0) + 1
-            if code == CloseCode.UNKNOWN_EVENT:
-                return
-            drops += 1
-            await asyncio.sleep(random.uniform(0.1, 1.0) * 2 ** min(drops - 1, 4))
+                self.closed[code] += 1
+
+        await reopened(once, failed, closed)
 
     def _read(self, at_ns: int, now: int) -> None:
         receipts = self.receipts.get(at_ns)
@@ -301,7 +293,5 @@ def arguments(p: argparse.ArgumentParser) -> None:
 def main(options: argparse.Namespace) -> int:
     result = asyncio.run(measure(options))
     print(table(result))
-    if options.json:
-        with open(options.json, "wb") as f:
-            f.write(orjson.dumps(result, option=orjson.OPT_INDENT_2))
+    write_result(result, options.json, draw=False)
     return 1 if result.get("missed") else 0

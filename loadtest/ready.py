@@ -33,13 +33,12 @@ import math
 from pathlib import Path
 
 import aiohttp
-import orjson
 import uvloop
 
 from . import capacity, figures
 from .api import http_session
 from .auth import AUTH_MODES
-from .commands import UsageError, parse, read_json
+from .commands import UsageError, parse, read_json, write_result
 from .run import main_async
 from .stats import HOLD_OPS
 
@@ -322,13 +321,6 @@ def main(args: argparse.Namespace) -> int:
     for check in readiness["checks"]:
         print(f"  {'ok  ' if check['ok'] else 'FAIL'}  {check['text']}")
     found = {**(result or {}), "readiness": readiness}
-    if args.json:
-        Path(args.json).write_bytes(orjson.dumps(found, option=orjson.OPT_INDENT_2))
-    report = args.report or (args.json and str(Path(args.json).with_suffix(".html")))
-    if report:
-        from .report_html import write_report  # matplotlib: only in a process that draws
-
-        write_report([(Path(args.json or report).stem, found)], Path(report))
-        print(f"report: {report}")
+    write_result(found, args.json, args.report)
     print(readiness["line"])  # the answer, last
     return EXIT[readiness["status"]]
