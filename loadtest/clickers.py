@@ -13,7 +13,7 @@ import uuid
 import aiohttp
 import orjson
 
-from .auth import Auth, AuthFailed
+from .auth import Auth, AuthFailed, auth_for
 from .stats import Recorder
 
 
@@ -46,6 +46,22 @@ async def log_in(clicker: "Clicker", client: aiohttp.ClientSession, logins: asyn
             raise AuthFailed(f"login of {clicker.user.get('username')}: {exc!r}") from exc
 
 
+async def log_in_all(clickers: list, client: aiohttp.ClientSession, mode: str) -> None:
+    """Every clicker logged in, LOGINS_AT_ONCE at a time; one that cannot ends the run."""
+    logins = asyncio.Semaphore(LOGINS_AT_ONCE)
+    try:
+        await asyncio.gather(*(log_in(c, client, logins) for c in clickers))
+    except AuthFailed as exc:
+        raise SystemExit(f"--auth {mode}: {exc}") from exc
+
+
+def first_users(users: list[dict], wanted: int, option: str) -> list[dict]:
+    """The first `wanted` users of --users, which must have as many (`option` wants them)."""
+    if len(users) < wanted:
+        raise SystemExit(f"--users has {len(users)} users, {option} wants {wanted}")
+    return users[:wanted]
+
+
 class Clicker:
     def __init__(
         self,
@@ -73,6 +89,20 @@ class Clicker:
         # X-Forwarded-For: only a server that counts one more proxy than stands in front of
         # it believes it (the bench's, NUM_PROXIES=1); behind a real proxy it is never read.
         self.network = f"10.{index // 256 % 256}.{index % 256}.1"
+
+    @classmethod
+    def each(cls, users: list[dict], options, client, rec: Recorder, urls=None) -> list:
+        """A clicker for each user, on `urls` (default: --url) in turn, as --auth and
+        --hold-limit say."""
+        urls = urls or options.url
+        return [
+            cls(
+                *(i, user, urls[i % len(urls)], options.event, client, rec),
+                hold_limit=options.hold_limit,
+                auth=auth_for(options.auth, urls[i % len(urls)], user, rec.auth),
+            )
+            for i, user in enumerate(users)
+        ]
 
     async def call(self, op: str, path: str, body: dict, headers: dict | None = None):
         """POST `path` (under /api/events/{id}/, or absolute from /api/) as this clicker;

@@ -20,14 +20,11 @@ import asyncio
 import random
 import signal
 import time
-from pathlib import Path
-
-import orjson
 
 from . import figures
 from .api import fetch_map_ids, fetch_seats, get_json, get_pages, http_session, ws_url
-from .auth import AuthFailed, auth_for
-from .clickers import LOGINS_AT_ONCE, TRANSPORT_ERRORS, log_in
+from .clickers import TRANSPORT_ERRORS, first_users, log_in_all
+from .commands import read_json
 from .onsale_buyers import stage_ranking
 from .progress import Progress
 from .queue_buyers import BuyerPlan, QueueBuyer, TurnClicker, sleep_until
@@ -130,10 +127,7 @@ async def queue_run(options: argparse.Namespace) -> dict:
     rec = Recorder()
     if options.seed is not None:
         random.seed(options.seed)
-    users = await asyncio.to_thread(lambda: orjson.loads(Path(options.users).read_bytes()))
-    if len(users) < options.arrivals:
-        raise SystemExit(f"--users has {len(users)} users, --arrivals wants {options.arrivals}")
-    users = users[: options.arrivals]
+    users = first_users(read_json(options.users, "a users file"), options.arrivals, "--arrivals")
     admin = http_session()
     sockets = http_session(total_timeout=None)
     click_client = http_session(options.http_connections or max(1, len(users)))
@@ -173,20 +167,9 @@ async def queue_run(options: argparse.Namespace) -> dict:
             late_within=options.late_within,
         )
         join_at = dict(zip(order, pre_at + late_at, strict=True))
-        for i, user in enumerate(users):
-            url = options.url[i % len(options.url)]
-            clicker = TurnClicker(
-                i,
-                user,
-                url,
-                event_id,
-                click_client,
-                rec,
-                hold_limit=options.hold_limit,
-                auth=auth_for(options.auth, url, user, rec.auth),
-            )
+        for clicker in TurnClicker.each(users, options, click_client, rec):
             plan = BuyerPlan(
-                join_at_ns=join_at[i],
+                join_at_ns=join_at[clicker.index],
                 no_show=random.random() < options.no_show_share,
                 seats=random.randint(*options.journey_seats),
                 best=random.random() < options.best_share,
@@ -196,7 +179,7 @@ async def queue_run(options: argparse.Namespace) -> dict:
                 QueueBuyer(
                     clicker,
                     plan,
-                    ws_url=ws_url(url, event_id),
+                    ws_url=ws_url(clicker.base, event_id),
                     sockets=sockets,
                     ranking=ranking,
                     seat_ids=seat_ids,
@@ -210,11 +193,7 @@ async def queue_run(options: argparse.Namespace) -> dict:
             room={k: room.get(k) for k in ROOM_FIGURES},
         )
         progress.phase = "log in"
-        try:
-            logins = asyncio.Semaphore(LOGINS_AT_ONCE)
-            await asyncio.gather(*(log_in(b.clicker, click_client, logins) for b in buyers))
-        except AuthFailed as exc:
-            raise SystemExit(f"--auth {options.auth}: {exc}") from exc
+        await log_in_all([b.clicker for b in buyers], click_client, options.auth)
         pids = options.server_pid
         before, client_before = proc_sample(pids), self_sample()
         at_on_sale: dict = {}

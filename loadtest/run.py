@@ -12,9 +12,8 @@ from collections import Counter
 import aiohttp
 
 from .api import fetch_map_ids, fetch_own_holds, fetch_seats, http_session, ws_url
-from .auth import AuthFailed, auth_for
 from .browser import Browser
-from .clickers import LOGINS_AT_ONCE, TRANSPORT_ERRORS, Clicker, log_in
+from .clickers import TRANSPORT_ERRORS, Clicker, first_users, log_in_all
 from .commands import read_json
 from .onsale import Arrival
 from .procs import Child, merge_receipts
@@ -203,37 +202,18 @@ class Run:
         """The clickers logged in, each with its connection open and (`holds`) knowing what it
         already holds."""
         options, rec = self.options, self.rec
-        users = []
-        if options.clickers:
-            users = self.users[: options.clickers]
-            if len(users) < options.clickers:
-                raise SystemExit(
-                    f"--users has {len(users)} users, --clickers wants {options.clickers}"
-                )
+        users = first_users(self.users, options.clickers, "--clickers")
         client = self.click_client = http_session(options.http_connections or max(1, len(users)))
-        self.clickers = [
-            Clicker(
-                i,
-                u,
-                options.url[i % len(options.url)],
-                options.event,
-                client,
-                rec,
-                hold_limit=options.hold_limit,
-                auth=auth_for(options.auth, options.url[i % len(options.url)], u, rec.auth),
-            )
-            for i, u in enumerate(users)
-        ]
+        self.clickers = Clicker.each(users, options, client, rec)
         if not self.clickers:
             return
         self.progress.phase = "warm"
+        await log_in_all(self.clickers, client, options.auth)
+        if not holds:
+            return
         sem = asyncio.Semaphore(200)
-        logins = asyncio.Semaphore(LOGINS_AT_ONCE)
 
         async def warm(c: Clicker):
-            await log_in(c, client, logins)
-            if not holds:
-                return
             async with sem:
                 try:  # opens its connection, and learns what it already holds
                     c.held = await fetch_own_holds(client, c.base, options.event, c.auth.headers)
@@ -241,10 +221,7 @@ class Run:
                 except TRANSPORT_ERRORS as exc:
                     rec.errors[f"warmup:{type(exc).__name__}"] += 1
 
-        try:
-            await asyncio.gather(*(warm(c) for c in self.clickers))
-        except AuthFailed as exc:
-            raise SystemExit(f"--auth {options.auth}: {exc}") from exc
+        await asyncio.gather(*(warm(c) for c in self.clickers))
 
     async def click(self) -> None:
         """Click for --duration, then settle: the measured window (CPU, pushes, requests)."""

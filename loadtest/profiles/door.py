@@ -16,10 +16,11 @@ import aiohttp
 import orjson
 
 from ..api import fetch_seats, get_json, http_session
-from ..auth import AuthFailed, auth_for
+from ..auth import AuthFailed
 from ..clickers import LOGINS_AT_ONCE, TRANSPORT_ERRORS, Clicker, log_in
 from ..commands import UsageError, read_json, share
 from ..stats import Recorder, proc_sample, quantiles
+from ..verdict import verdict_line
 from . import Profile, register
 
 BASE32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
@@ -77,8 +78,7 @@ class Door(Profile):
 
     @staticmethod
     def table(result):
-        d, verdict = result["door"], result["verdict"]
-        said = "PASS" if verdict["passed"] else "FAIL: " + "; ".join(verdict["failures"])
+        d = result["door"]
         return "\n".join(
             [
                 f"door: {d['tickets']} tickets, {d['scans']} scans at {d['gates']} gates, "
@@ -88,7 +88,7 @@ class Door(Profile):
                 f"console: last check-in to its totals {d['console_final_lag_ms']} ms; "
                 f"each check-in's lag ms {d['console_lag_ms']}",
                 f"server CPU a scan: {d['server_cpu_ms_per_scan']} ms",
-                f"verdict {said}",
+                f"verdict {verdict_line(result['verdict'])}",
             ]
         )
 
@@ -154,19 +154,7 @@ class DoorRun:
         groups = [free[i : i + options.hold_limit] for i in range(0, len(free), options.hold_limit)]
         users = read_json(options.users, "a users file")[: len(groups)]
         rec, logins = Recorder(), asyncio.Semaphore(LOGINS_AT_ONCE)
-        buyers = [
-            Clicker(
-                i,
-                user,
-                self.base,
-                self.event,
-                self.http,
-                rec,
-                hold_limit=options.hold_limit,
-                auth=auth_for(options.auth, self.base, user, rec.auth),
-            )
-            for i, user in enumerate(users)
-        ]
+        buyers = Clicker.each(users, options, self.http, rec, urls=[self.base])
         await asyncio.gather(*(log_in(buyer, self.http, logins) for buyer in buyers))
         at_once = asyncio.Semaphore(BUYERS_AT_ONCE)
 
