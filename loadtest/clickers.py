@@ -94,15 +94,15 @@ class Clicker:
     def each(cls, users: list[dict], options, client, rec: Recorder, urls=None) -> list:
         """A clicker for each user, on `urls` (default: --url) in turn, as --auth and
         --hold-limit say."""
-        urls = urls or options.url
-        return [
-            cls(
-                *(i, user, urls[i % len(urls)], options.event, client, rec),
-                hold_limit=options.hold_limit,
-                auth=auth_for(options.auth, urls[i % len(urls)], user, rec.auth),
+        urls, limit = urls or options.url, options.hold_limit
+        clickers = []
+        for i, user in enumerate(users):
+            url = urls[i % len(urls)]
+            auth = auth_for(options.auth, url, user, rec.auth)
+            clickers.append(
+                cls(i, user, url, options.event, client, rec, hold_limit=limit, auth=auth)
             )
-            for i, user in enumerate(users)
-        ]
+        return clickers
 
     async def call(self, op: str, path: str, body: dict, headers: dict | None = None):
         """POST `path` (under /api/events/{id}/, or absolute from /api/) as this clicker;

@@ -92,6 +92,8 @@ def prepare(args: argparse.Namespace) -> None:
     unknown = set(args.servers) - set(SERVERS)
     if unknown:
         raise UsageError(f"unknown server(s) {sorted(unknown)}: one of {', '.join(SERVERS)}")
+    if not args.doc.is_file():  # said now, not after the run
+        raise UsageError(f"--doc {args.doc}: no such file (a copy of docs/BENCHMARK-FANOUT.md)")
 
 
 @contextlib.contextmanager

@@ -137,6 +137,15 @@ def test_options_checked_against_each_other_give_one_line_naming_the_command(her
     assert answer.stderr == "python -m loadtest run: error: --clickers needs --users (see --help)\n"
 
 
+def test_a_fanout_doc_that_is_not_there_is_said_before_the_run_not_after(here, tmp_path):
+    small = ("--sizes", "1", "--servers", "floor", "--frames", "1", "--quiet-patience", "0")
+    kept = ("--json", str(tmp_path / "fanout.json"), "--plots", str(tmp_path))
+    answer = here("fanout", *small, *kept, "--doc", str(tmp_path / "nope.md"))
+    assert answer.returncode == 2
+    assert answer.stderr.startswith(f"python -m loadtest fanout: error: --doc {tmp_path}/nope.md")
+    assert answer.stdout == ""  # no server started, no watcher connected
+
+
 def test_an_old_entry_point_fails_and_names_its_command_rather_than_run_nothing():
     import subprocess
     import sys
