@@ -3,8 +3,9 @@ cancel, time passing and the sweeper, by several users, on PostgreSQL with real 
 
 A small model says what each call must answer; after every step the database must agree with
 it and keep the invariants: no seat in two confirmed reservations, no seat held by two users,
-nobody over the hold limit, versions only growing, and the event's `seats_available` (as the
-API reports it) equal to the available seats of the seat list.
+nobody over the hold limit, versions only growing, and the event's `seats_available` equal to
+the available seats of the seat list (as the two views read them after every step, and as the
+API answers at the end of each sequence).
 """
 
 from datetime import timedelta
