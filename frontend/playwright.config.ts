@@ -16,10 +16,10 @@ export const CROSS_ORIGIN = `http://127.0.0.1:${CROSS_PORT}`;
 export default defineConfig({
   testDir: './e2e',
   // The tests share one server and its sweeper, and each makes its own event (and its own
-  // browser contexts): any three run at once, of one file or several (a long file no longer ends
-  // the run alone). Most of a test is waiting (on pushes, on holds that run out): three took
-  // 244-263 s against two's 275-287 (`CI=1 make e2e`, the same hour, 61 passed each time).
-  workers: Number(process.env.E2E_WORKERS ?? 3),
+  // browser contexts): any two run at once, of one file or two (a long file no longer ends the
+  // run alone). Most of a test is waiting (on pushes, on holds that run out), so two share the
+  // two cores.
+  workers: Number(process.env.E2E_WORKERS ?? 2),
   fullyParallel: true,
   forbidOnly: Boolean(process.env.CI),
   // A test that breaks now and then is mended, never retried (issue 57).
