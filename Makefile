@@ -111,12 +111,11 @@ tools: debian-tools $(PGBOUNCER_PREPARED)
 e2e: install tools frontend/node_modules/.installed
 	cd frontend && npm run e2e
 
-# What a fresh clone needs is fetched side by side (pip, apt-get, npm: mostly waiting on the
-# network); then the Python suite, with the lint and the React unit tests beside it (they use no
-# PostgreSQL; each suite's output is printed whole, once it ends); then the browser tests, alone:
-# their server beside the Python suite's took PostgreSQL past its 100 connections.
+# The Python suite, with the lint and the React unit tests beside it (they use no PostgreSQL;
+# each suite's output is printed whole, once it ends), each as soon as what it needs is installed
+# (pip, apt-get and npm side by side); then the browser tests, alone: their server beside the
+# Python suite's took PostgreSQL past its 100 connections.
 test:
-	$(MAKE) --jobs=3 install tools frontend/node_modules/.installed
 	$(MAKE) --jobs=3 --output-sync=target pytest lint frontend-test
 	$(MAKE) e2e
 

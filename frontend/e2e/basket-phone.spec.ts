@@ -117,7 +117,7 @@ test('five holds that run out a moment apart are told in one message that names 
   );
 });
 
-test('the arena List view opens within its time and memory budget, with whole rows, and works by keyboard', async ({ browser, request }) => {
+test('the arena List view opens within its time and memory budget, with whole rows, and works by keyboard', { tag: '@timed' }, async ({ browser, request }) => {
   test.setTimeout(180_000);
   const eventId = createLayoutEvent('Arena on a phone', 'arena.json');
   const all = (await (await request.get(`/api/events/${eventId}/seats/`)).json()).seats as { id: number; section: string; row: string }[];
