@@ -9,17 +9,19 @@ is not an object, a key given twice, a key missing, a key unknown), and a value'
 its pattern, its pattern before its length.
 """
 
+import functools
 import json
 import math
 import re
 from collections.abc import Iterator
 from pathlib import Path
-from typing import NamedTuple
-
-from jsonschema import Draft202012Validator, ValidationError, validators
+from typing import TYPE_CHECKING, NamedTuple
 
 from .errors import LayoutError, kind_of, pointer, shown
 from .spec import LAYOUT_FORMAT
+
+if TYPE_CHECKING:
+    from jsonschema import ValidationError
 
 SCHEMA_FILE = Path(__file__).resolve().parent.parent / "layout.schema.json"
 SCHEMA = json.loads(SCHEMA_FILE.read_text(encoding="utf-8"))
@@ -55,9 +57,9 @@ def first_shape_fault(
         for path, key in repeated
     ]
     try:
-        errors = list(_VALIDATOR.iter_errors(document))
+        errors = list(_validator().iter_errors(document))
     except RecursionError:  # jsonschema's messages repr the value, which recurses
-        errors = list(_VALIDATOR.iter_errors(_cut(document, _DEPTH_READ)))
+        errors = list(_validator().iter_errors(_cut(document, _DEPTH_READ)))
     faults.extend(fault for error in errors for fault in _faults(error))
     return min(faults, key=lambda fault: fault.order).error if faults else None
 
@@ -108,15 +110,23 @@ def _is_finite(value: int | float) -> bool:
         return False
 
 
-def _finite(validator, enabled, instance, schema) -> Iterator[ValidationError]:
+def _finite(validator, enabled, instance, schema) -> "Iterator[ValidationError]":
     """JSON has no NaN or Infinity, but Python's json reads them, and an integer of 400 digits,
     as numbers: every "number" of the schema is also finite, in the reader's copy."""
     if enabled and _is_number(instance) and not _is_finite(instance):
+        from jsonschema import ValidationError
+
         yield ValidationError("not a finite number")
 
 
-_Validator = validators.extend(Draft202012Validator, validators={"finite": _finite})
-_VALIDATOR = _Validator(_inlined(SCHEMA, SCHEMA["$defs"]))
+@functools.cache
+def _validator():
+    """Made at the first layout read: importing jsonschema was 40 ms of every process's start
+    (each server, each manage.py command), and few read a layout."""
+    from jsonschema import Draft202012Validator, validators
+
+    extended = validators.extend(Draft202012Validator, validators={"finite": _finite})
+    return extended(_inlined(SCHEMA, SCHEMA["$defs"]))
 
 
 # Reading order.
@@ -174,7 +184,7 @@ def _reading_order(path: tuple[str | int, ...]) -> tuple[int, ...]:
 # What each fault says.
 
 
-def _faults(error: ValidationError) -> Iterator[Fault]:
+def _faults(error: "ValidationError") -> Iterator[Fault]:
     path = tuple(error.absolute_path)
     keyword = error.validator
     if keyword == "oneOf":
@@ -204,7 +214,7 @@ def _faults(error: ValidationError) -> Iterator[Fault]:
         yield Fault(order, LayoutError(pointer(path), _value_message(error, path)))
 
 
-def _shape_faults(error: ValidationError, path: tuple[str | int, ...]) -> Iterator[Fault]:
+def _shape_faults(error: "ValidationError", path: tuple[str | int, ...]) -> Iterator[Fault]:
     """A shape is a rect or a text, as its "kind" says: the faults of that one, not of both."""
     shape = error.instance
     order = (_reading_order(path), _KEYWORD_ORDER["type"])
@@ -240,7 +250,7 @@ def _what(path: tuple[str | int, ...], value: object) -> str:
     return f"an {element}" if element[0] in "aeiou" else f"a {element}"
 
 
-def _value_message(error: ValidationError, path: tuple[str | int, ...]) -> str:
+def _value_message(error: "ValidationError", path: tuple[str | int, ...]) -> str:
     keyword, value = error.validator, error.instance
     key = path[-1]
     if keyword == "type":
