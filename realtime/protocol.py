@@ -15,6 +15,9 @@ from typing import TYPE_CHECKING
 
 from reservations.wire_values import iso
 
+if TYPE_CHECKING:
+    import jsonschema
+
 # A seat's state as one letter in a `state` frame and `state/`'s `status` (API.md), and back.
 STATE_LETTER = {"available": "a", "locked": "l", "paying": "p", "reserved": "r"}
 STATE_OF_LETTER = {letter: state for state, letter in STATE_LETTER.items()}
@@ -111,9 +114,6 @@ PONG = {"type": "pong"}
 BOOKINGS = {"type": "bookings"}
 INVALID = {"type": "error", "code": "invalid"}
 NOT_AUTHENTICATED = {"type": "error", "code": "not_authenticated"}
-if TYPE_CHECKING:
-    import jsonschema
-
 QUEUE_TURN_REQUIRED = {"type": "error", "code": "queue_turn_required"}
 QUEUE_TURN_EXPIRED = {"type": "error", "code": "queue_turn_expired"}
 
