@@ -16,7 +16,7 @@ import psycopg
 import pytest
 from django.core.files.storage import storages
 
-from harness.servers import free_port
+from harness.servers import LOCAL_HTTP, free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 SECTION = "## The full stack with Docker Compose"
@@ -130,7 +130,7 @@ def _served_events(base: str, stack: subprocess.Popen) -> list:
     while time.monotonic() < deadline:
         assert stack.poll() is None, "the script stopped"
         try:
-            answer = httpx.get(f"{base}/api/events/", timeout=2)
+            answer = LOCAL_HTTP.get(f"{base}/api/events/", timeout=2)
             if answer.status_code == 200:
                 return answer.json()
         except httpx.HTTPError:

@@ -16,6 +16,8 @@ from typing import NamedTuple
 import httpx
 import psycopg
 
+from harness.servers import TLS
+
 ROUND = (("lock", (0,)), ("unlock", (0,)), ("lock", (0, 1)), ("unlock", (0,)), ("unlock", (1,)))
 
 
@@ -63,7 +65,7 @@ def clicking(
 
 def _click(base, event_id, buyer: Buyer, rounds, stop, kept: list[Answer]) -> None:
     headers = {"Authorization": f"Bearer {buyer.token}"}
-    with httpx.Client(base_url=base, headers=headers, timeout=15) as http:
+    with httpx.Client(base_url=base, headers=headers, timeout=15, verify=TLS) as http:
         done = 0
         while (rounds is None or done < rounds) and not (stop and stop.is_set()):
             for call, which in ROUND:
@@ -76,7 +78,7 @@ def reading(base: str, path: str, *, token: str | None, stop: threading.Event) -
     answer, as a call "read" of no seats by nobody."""
     headers = {"Authorization": f"Bearer {token}"} if token else {}
     answers = []
-    with httpx.Client(base_url=base, headers=headers, timeout=15) as http:
+    with httpx.Client(base_url=base, headers=headers, timeout=15, verify=TLS) as http:
         while not stop.is_set():
             answers.append(_answer(0, "read", (), lambda: http.get(path)))
     return answers
@@ -125,7 +127,7 @@ def settled(base: str, event_id: int, buyers: Sequence[Buyer]) -> list[Answer]:
     seat the buyer did not hold after all."""
     answers = []
     for buyer in buyers:
-        with httpx.Client(base_url=base, timeout=15) as http:
+        with httpx.Client(base_url=base, timeout=15, verify=TLS) as http:
             http.headers["Authorization"] = f"Bearer {buyer.token}"
             answers.extend(_call(http, event_id, buyer, "unlock", [s]) for s in buyer.seats)
     return answers

@@ -10,6 +10,7 @@ import pytest
 from django.db import connection, connections
 from rest_framework_simplejwt.tokens import RefreshToken
 
+from harness.servers import TLS
 from reservations.ledger.inventory import inventory_disagreements
 
 from .api_calls import session_client
@@ -110,7 +111,7 @@ class ThroughFastPath:
 
         def post(url, body, key=None):
             headers = {"Authorization": token} | ({"Idempotency-Key": key} if key else {})
-            with httpx.Client(base_url=self.base, timeout=60) as http:
+            with httpx.Client(base_url=self.base, timeout=60, verify=TLS) as http:
                 response = http.post(url, json=body, headers=headers)
             if response.headers.get("x-seatmap-path") != "fast":
                 raise AssertionError(f"{url} was not answered by the fast path")
