@@ -150,7 +150,7 @@ def full_stack_env(**extra) -> dict:
 
 
 # httpx makes a TLS context with every client (41 ms of CPU: the CA bundle read), even for plain
-# HTTP: the tests' clients, one a thread or a call (the races make thousands), share this one.
+# HTTP: the tests' clients, one a thread or a call (the races make some 700), share this one.
 TLS = ssl.create_default_context()
 # The harness's calls to the servers it starts, each on a connection of its own as httpx.get's are.
 LOCAL_HTTP = httpx.Client(verify=TLS, limits=httpx.Limits(max_keepalive_connections=0))
