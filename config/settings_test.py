@@ -49,9 +49,8 @@ os.environ.setdefault("HEALTH_CACHE_SECONDS", "0")
 # webhook may reach set their own list.
 os.environ.setdefault("WEBHOOK_ALLOWED_HOSTS", "127.0.0.1")
 
-from .settings import *  # noqa: E402, F403
-
-PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# The shipped settings with the hasher that costs nothing (settings_e2e.py).
+from .settings_e2e import *  # noqa: E402, F403
 
 # The suite's own process never ticks the waiting rooms on a thread of its own (a test that
 # starts the server's lifespan would leave one running against the test database); a test ticks
