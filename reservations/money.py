@@ -12,7 +12,7 @@ the seats.
 
 from decimal import Decimal
 
-from django.db.models import F, Q, QuerySet, Sum
+from django.db.models import F, Q, Sum
 from django.db.models.functions import Coalesce
 
 from .models import Reservation
@@ -29,8 +29,3 @@ AWAITING = Coalesce(Sum("total_price", filter=Q(status=Reservation.Status.AWAITI
 def refundable(reservation: Reservation) -> Decimal:
     """What may still be given back: what the booking took, less what it gave back already."""
     return reservation.amount_taken - reservation.refunded
-
-
-def money_of(reservations: QuerySet[Reservation]) -> dict[str, Decimal]:
-    """`{"taken", "refunded"}` of these reservations, in one query."""
-    return reservations.aggregate(taken=TAKEN, refunded=REFUNDED)
