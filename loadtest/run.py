@@ -150,32 +150,41 @@ class Run:
             w for w in self.watchers if w.ready.is_set() and not w.closed and w.failed is None
         ]
         children_ready = [await child.read() for child in self.children]
-        refusal_reasons = Counter(w.failed.split(":")[0] for w in self.watchers if w.failed)
         for k, payload in enumerate(children_ready, start=1):
             rec.refused += payload["refused"]
             rec.errors["watcher_not_ready_in_time"] += payload["not_ready"]
-            refusal_reasons.update(payload["refusal_reasons"])
             for n, at in enumerate(payload["first_snapshot_ns"]):
                 rec.first_snapshot_ns[f"child{k}-{n}"] = at
         if not rec.errors["watcher_not_ready_in_time"]:
             del rec.errors["watcher_not_ready_in_time"]
         self.ready_all = len(self.ready) + sum(p["ready"] for p in children_ready)
+        bursts = max(1, math.ceil(options.watchers / options.connect_burst))
+        self.result["connect"] = self.connect_figures(
+            bursts, options.connect_burst, opened_at, children_ready
+        )
+        await self.idle(before, client_before)
+
+    def connect_figures(self, bursts: int, burst: int, opened_at: int, children=()) -> dict:
+        """The connect phase's figures (the result's `connect`), once the sockets are up;
+        `children`: what each child process (--procs) said of its own."""
+        options, rec = self.options, self.rec
+        refusals = Counter(w.failed.split(":")[0] for w in self.watchers if w.failed)
+        for payload in children:
+            refusals.update(payload["refusal_reasons"])
         snap_times = [t - self.connect_started for t in rec.first_snapshot_ns.values()]
-        self.result["connect"] = {
+        return {
             "watchers": options.watchers,
-            "bursts": max(1, math.ceil(options.watchers / options.connect_burst)),
-            "burst": options.connect_burst,
+            "bursts": bursts,
+            "burst": burst,
             "client_processes": options.procs,
             "opened_in_s": round((opened_at - self.connect_started) / 1e9, 3),
             "ready": self.ready_all,
-            "ready_by_process": [len(self.ready)] + [p["ready"] for p in children_ready],
+            "ready_by_process": [len(self.ready)] + [p["ready"] for p in children],
             "refused": rec.refused,
-            "refusal_reasons": dict(refusal_reasons),
+            "refusal_reasons": dict(refusals),
             "time_to_all_snapshots_s": round(max(snap_times) / 1e9, 3) if snap_times else None,
             "time_to_snapshot": quantiles(snap_times, 1e-6),
         }
-
-        await self.idle(before, client_before)
 
     async def idle(self, before: dict, client_before: dict) -> None:
         """Idle after the sockets are up: memory per watcher."""

@@ -18,7 +18,6 @@ and every booking as its buyer was answered.
 
 import random
 import time
-from collections import Counter
 
 import orjson
 
@@ -27,7 +26,7 @@ from ..clickers import book, hold_by_clicks
 from ..commands import UsageError, share
 from ..onsale import Arrival, arrival_figures, buyer_positions, open_arrivals
 from ..onsale_buyers import hold_best, near_stage_picker, stage_ranking
-from ..stats import proc_sample, quantiles, self_sample
+from ..stats import proc_sample, self_sample
 from ..verdict import journey_verdict
 from . import Profile, register
 
@@ -146,21 +145,7 @@ class OnSale(Profile):
             w for w in run.watchers if w.ready.is_set() and not w.closed and w.failed is None
         ]
         run.ready_all = len(run.ready)
-        snap_times = [t - run.connect_started for t in rec.first_snapshot_ns.values()]
-        refusals = Counter(w.failed.split(":")[0] for w in run.watchers if w.failed)
-        run.result["connect"] = {
-            "watchers": options.arrivals,
-            "bursts": options.arrivals,
-            "burst": 1,
-            "client_processes": 1,
-            "opened_in_s": round((last_started - run.connect_started) / 1e9, 3),
-            "ready": run.ready_all,
-            "ready_by_process": [run.ready_all],
-            "refused": rec.refused,
-            "refusal_reasons": dict(refusals),
-            "time_to_all_snapshots_s": round(max(snap_times) / 1e9, 3) if snap_times else None,
-            "time_to_snapshot": quantiles(snap_times, 1e-6),
-        }
+        run.result["connect"] = run.connect_figures(options.arrivals, 1, last_started)
         run.result["arrivals"] = arrival_figures(
             run.arrivals, arrived["cpu_s"] - before["cpu_s"] if pids else None
         )
