@@ -10,12 +10,11 @@ import time
 import uuid
 from collections import Counter, defaultdict, deque
 from datetime import UTC, datetime
-from urllib.parse import urlparse
 
 import aiohttp
 import orjson
 
-from ..api import fetch_seats, get_json, http_session
+from ..api import fetch_seats, get_json, http_session, ws_url
 from ..auth import AuthFailed
 from ..clickers import LOGINS_AT_ONCE, TRANSPORT_ERRORS, Clicker, log_in
 from ..commands import UsageError, read_json, share
@@ -186,9 +185,7 @@ class DoorRun:
     async def watch(self) -> None:
         """The console's socket: after its token, each `door` frame's gate totals, the largest
         of each kept (PROTOCOL.md "The door")."""
-        netloc = urlparse(self.base)
-        scheme = "wss" if netloc.scheme == "https" else "ws"
-        url = f"{scheme}://{netloc.netloc}/ws/events/{self.event}/?console=1"
+        url = ws_url(self.base, self.event) + "?console=1"
         async with self.http.ws_connect(url, max_msg_size=0) as socket:
             await socket.send_bytes(
                 orjson.dumps({"type": "auth", "token": self.options.console_token})
