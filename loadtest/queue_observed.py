@@ -34,15 +34,8 @@ def iso_ns(text: str) -> int:
 
 
 def frame_of(message: dict) -> QueueFrame:
-    return QueueFrame(
-        at_ns=iso_ns(message["at"]),
-        state=message["state"],
-        serving=message["serving"],
-        rate=message["rate"],
-        show_share=message["show_share"],
-        drawn=message["drawn"],
-        seats_left=message["seats_left"],
-    )
+    """The message's fields by the names QueueFrame gives them, `at` in ns."""
+    return QueueFrame(iso_ns(message["at"]), *(message[name] for name in QueueFrame._fields[1:]))
 
 
 # Frame text -> its parsed frame: the server sends every waiting socket the same text, so a
