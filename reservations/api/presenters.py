@@ -208,12 +208,16 @@ def seat_map_json(event_id: int, seats: SeatRows, *, user_id: int | None) -> dic
 
 def seat_action_json(action: str, seat: Seat, *, user_id: int) -> dict:
     """The answer to lock and unlock, through Django and on the fast path alike."""
-    row = tuple(getattr(seat, field) for field in SEAT_FIELDS)
     return {
         "success": True,
         "message": _SEAT_ACTION_MESSAGES[action].format(seat.label),
-        "seat": seat_json(row, user_id=user_id, now=timezone.now()),
+        "seat": seat_json(_seat_row(seat), user_id=user_id, now=timezone.now()),
     }
+
+
+def _seat_row(seat: Seat | SeatRow) -> tuple:
+    """A seat in the order of sql.SEAT_FIELDS, as `seat_json` reads it."""
+    return seat if isinstance(seat, tuple) else tuple(getattr(seat, f) for f in SEAT_FIELDS)
 
 
 ENDED = (Reservation.Status.CANCELLED, Reservation.Status.EXPIRED)
@@ -288,10 +292,7 @@ def cancel_json(booking: ReservationRecord) -> dict:
 def seats_lock_json(seats: Sequence[Seat | SeatRow], *, user_id: int) -> dict:
     """The answer to locking several seats."""
     now = timezone.now()
-    rows = [
-        seat if isinstance(seat, tuple) else tuple(getattr(seat, field) for field in SEAT_FIELDS)
-        for seat in seats
-    ]
+    rows = [_seat_row(seat) for seat in seats]
     return {"success": True, "seats": [seat_json(r, user_id=user_id, now=now) for r in rows]}
 
 
