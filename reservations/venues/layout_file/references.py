@@ -90,13 +90,7 @@ def resolve_layout(document: dict) -> LayoutSpec:
 def _categories(items: list[dict]) -> tuple[CategorySpec, ...]:
     found: dict[str, int] = {}
     for index, item in enumerate(items):
-        name = item["name"]
-        if name in found:
-            raise LayoutError(
-                f"/categories/{index}/name",
-                f"{shown(name)} is already the name of /categories/{found[name]}",
-            )
-        found[name] = index
+        _name_once(item["name"], "/categories", index, names=found)
     return tuple(
         CategorySpec(
             name=item["name"],
@@ -105,6 +99,15 @@ def _categories(items: list[dict]) -> tuple[CategorySpec, ...]:
         )
         for item in items
     )
+
+
+def _name_once(name: str, listed: str, index: int, *, names: dict[str, int]) -> None:
+    """Note `name` as item `index`'s of the list at `listed`: an earlier item's is refused."""
+    if name in names:
+        raise LayoutError(
+            f"{listed}/{index}/name", f"{shown(name)} is already the name of {listed}/{names[name]}"
+        )
+    names[name] = index
 
 
 def _category_name(name: str, place: str, *, categories: dict[str, CategorySpec]) -> str:
@@ -156,12 +159,7 @@ def _sections(
     for s, item in enumerate(items):
         place = f"/sections/{s}"
         name = item["name"]
-        if name in section_index:
-            raise LayoutError(
-                f"{place}/name",
-                f"{shown(name)} is already the name of /sections/{section_index[name]}",
-            )
-        section_index[name] = s
+        _name_once(name, "/sections", s, names=section_index)
         prefix = item.get("prefix", name)
         section = _Section(name=name, place=place, category=None)
         if "category" in item:
