@@ -9,7 +9,7 @@ from reservations.models import Event, Reservation, Seat
 from reservations.rules import purchase_limit_of
 from reservations.wire_values import iso, money
 
-from .presenters import booked_seats_json, reserved_seat_record
+from .presenters import SeatPlace, booked_seats_json, reserved_seat_record
 
 
 class OffSaleSeatOutput(serializers.Serializer):
@@ -33,11 +33,7 @@ class BookingOutput(serializers.Serializer):
         name = serializers.CharField()
         email = serializers.CharField()
 
-    class BookedSeat(serializers.Serializer):
-        id = serializers.IntegerField()
-        label = serializers.CharField()
-        section = serializers.CharField()
-        row = serializers.CharField()
+    class BookedSeat(SeatPlace):
         price = serializers.CharField()
 
     class BookedEvent(serializers.Serializer):

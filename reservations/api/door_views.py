@@ -16,13 +16,7 @@ from reservations.tickets.door import Ticket, codes_of, door_counts, qr_of, tick
 from reservations.tickets.models import CheckIn, TicketKey
 
 from .console_views import role_needed
-
-
-class SeatPlace(serializers.Serializer):
-    id = serializers.IntegerField()
-    label = serializers.CharField()
-    section = serializers.CharField()
-    row = serializers.CharField()
+from .presenters import SeatPlace
 
 
 class ScanOutput(serializers.Serializer):

@@ -117,6 +117,14 @@ class EventDetailOutput(EventOutput):
         return settings.SEAT_LOCK_SECONDS
 
 
+# A seat as the door's scan names it; a console's booking adds its price (console_presenters.py).
+class SeatPlace(serializers.Serializer):
+    id = serializers.IntegerField()
+    label = serializers.CharField()
+    section = serializers.CharField()
+    row = serializers.CharField()
+
+
 class ReservationOutput(serializers.Serializer):
     """A reservation, for the OpenAPI schema; written by `reservation_json`, on both paths."""
 
