@@ -10,7 +10,7 @@ from django.utils import timezone
 from .. import exceptions as services_errors
 from ..ledger.models import SeatChange
 from ..models import Event, PriceCategory, Seat
-from ..services.blocking import seats_block, seats_release
+from ..services.blocking import seat_ids_by_event, seats_block, seats_release
 from ..services.categories import seats_category_set
 from .history import history_table
 from .staff_changes import StaffChanges
@@ -97,18 +97,11 @@ class SeatAdmin(StaffChanges, admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         obj.save(update_fields=["blocked_reason"])  # the state it read may have changed since
 
-    @staticmethod
-    def _by_event(queryset) -> dict[int, list[int]]:
-        grouped: dict[int, list[int]] = {}
-        for seat_id, event_id in queryset.values_list("id", "event_id"):
-            grouped.setdefault(event_id, []).append(seat_id)
-        return grouped
-
     @admin.action(description="Block the selected seats (never on sale)", permissions=["change"])
     def block_selected(self, request, queryset):
         reason = request.POST.get("reason", "")
         blocked, already = 0, 0
-        for event_id, seat_ids in self._by_event(queryset).items():
+        for event_id, seat_ids in seat_ids_by_event(queryset).items():
             try:
                 changed = seats_block(event_id=event_id, seat_ids=seat_ids, reason=reason)
             except services_errors.SeatUnavailable as refusal:
@@ -129,7 +122,7 @@ class SeatAdmin(StaffChanges, admin.ModelAdmin):
     @admin.action(description="Put the selected blocked seats back on sale", permissions=["change"])
     def unblock_selected(self, request, queryset):
         freed, other = 0, 0
-        for event_id, seat_ids in self._by_event(queryset).items():
+        for event_id, seat_ids in seat_ids_by_event(queryset).items():
             changed = seats_release(event_id=event_id, seat_ids=seat_ids)
             freed += len(changed)
             other += len(seat_ids) - len(changed)
@@ -151,7 +144,7 @@ class SeatAdmin(StaffChanges, admin.ModelAdmin):
     )
     def categorise_selected(self, request, queryset):
         category = PriceCategory.objects.filter(pk=request.POST.get("category") or None).first()
-        grouped = self._by_event(queryset)
+        grouped = seat_ids_by_event(queryset)
         if category is None or set(grouped) != {category.event_id}:
             self.message_user(
                 request, "Choose a category of the selected seats' event.", messages.ERROR

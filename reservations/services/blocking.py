@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from ..booking import sql
@@ -112,11 +113,16 @@ def seats_release(
 def seats_release_due(*, now: datetime | None = None) -> list[Seat]:
     """Release the off-sale seats whose release time has come, one transaction per event."""
     now = now or timezone.now()
-    due = Seat.objects.filter(blocked=True, blocked_until__lte=now).values_list("event_id", "id")
-    by_event: dict[int, list[int]] = {}
-    for event_id, seat_id in due:
-        by_event.setdefault(event_id, []).append(seat_id)
+    due = Seat.objects.filter(blocked=True, blocked_until__lte=now)
     released = []
-    for event_id, seat_ids in by_event.items():
+    for event_id, seat_ids in seat_ids_by_event(due).items():
         released += seats_release(event_id=event_id, seat_ids=seat_ids)
     return released
+
+
+def seat_ids_by_event(seats: QuerySet[Seat]) -> dict[int, list[int]]:
+    """The ids of `seats` by their event: each service above changes one event's seats."""
+    grouped: dict[int, list[int]] = {}
+    for event_id, seat_id in seats.values_list("event_id", "id"):
+        grouped.setdefault(event_id, []).append(seat_id)
+    return grouped
