@@ -1,6 +1,5 @@
 export { LoginForm } from './components/LoginForm';
 export { RequireAuth } from './components/RequireAuth';
 export { useLogout, useMe } from './hooks/useAuth';
-export type { User } from './api/auth';
 export { EmailVerificationPrompt } from './components/EmailVerificationPrompt';
 export { VerifyEmailPage } from './components/VerifyEmailPage';

@@ -3,7 +3,7 @@
 // seats are features of their own that work on this store.
 export { type ApiSeat, type PushedSeat, type Seat, type SeatInfo } from './model/seat';
 export { drawnKind, seatKind, type DrawnKind } from './model/seatKinds';
-export { KEPT, KILLED, SELECTED, SeatOverlay, type OffSaleKind } from './model/seatOverlay';
+export { KEPT, KILLED, SeatOverlay, type OffSaleKind } from './model/seatOverlay';
 export { SeatStore } from './model/seatStore';
 export {
   decodeOwnHolds,
@@ -16,17 +16,13 @@ export {
 } from './model/seatPlan';
 export { RovingFocus } from './model/rovingFocus';
 export { REVEAL_MARGIN, type RevealRequest } from './model/bringIntoView';
-export { buildLegend, indexCategories, type ApiCategory, type CategoryEntry } from './model/categories';
-export { gridText, seatPlace, seatPlaces, sectionText, type MoneyText } from './model/seatText';
-export { buildVenue, chooseMapKind, seatsInBox, type ApiLayout, type Venue } from './model/venue';
+export { buildLegend, type ApiCategory, type CategoryEntry } from './model/categories';
+export { seatPlace, seatPlaces, sectionText, type MoneyText } from './model/seatText';
+export { buildVenue, chooseMapKind, seatsInBox, type ApiLayout } from './model/venue';
 export { buildLayout, type MapLayout } from './model/layout';
-export { useSeatMap, type SeatMapModel } from './hooks/useSeatMap';
-export { useBookedCount, useHeldSeats, useSeatMark } from './hooks/useSeat';
-export { useRevealInScroller } from './hooks/useRevealBlock';
-export { SeatMap } from './components/SeatMap';
+export { useSeatMap } from './hooks/useSeatMap';
+export { useBookedCount, useHeldSeats } from './hooks/useSeat';
 export { EventMap } from './components/EventMap';
 export { type SeatRefusal } from './components/SeatCanvas';
-export { type OnSeat, type SeatPick } from './hooks/useMapPointer';
-export { SeatIcon, VenueLegend } from './components/VenueLegend';
-export { PAINT_COLOURS, seatPaint } from './model/seatPaint';
+export { type SeatPick } from './hooks/useMapPointer';
 export { type CanvasWithProbe } from './components/canvasProbe';

@@ -14,8 +14,6 @@ import type { ApiLayout, ApiShape } from './venue';
 
 type Schemas = components['schemas'];
 
-export type ApiMapCategory = Schemas['Category'];
-
 /**
  * `map/` (the schema's `SeatPlanOutput`), its shapes as LAYOUT.md states them (the schema
  * leaves them open).
