@@ -15,10 +15,6 @@ export class ServerClock {
   now(): number {
     return Date.now() + this.offsetMs;
   }
-
-  get offset(): number {
-    return this.offsetMs;
-  }
 }
 
 export const serverClock = new ServerClock();

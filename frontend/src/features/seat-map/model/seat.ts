@@ -65,16 +65,6 @@ export function liveFromApi(seat: ApiSeat): SeatLive {
   };
 }
 
-/** A seat's state as the socket or `state/` gives it, with no owner. */
-export function liveFromPushed(change: PushedSeat): SeatLive {
-  return {
-    status: change.status,
-    version: change.version,
-    lockedUntil: change.status === 'locked' ? parseInstant(change.locked_until) : null,
-    mine: false,
-  };
-}
-
 /**
  * The same seat as an object literal with a fixed key order. Seats are made by spreading
  * (`{ ...current, ...next }`), which leaves V8 with slow, dictionary-like objects: reading

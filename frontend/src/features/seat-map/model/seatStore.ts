@@ -47,10 +47,6 @@ export class SeatStore {
   /** How many times a map and its state were loaded: 0 until the page has its seats. */
   getPlansLoaded = (): number => this.plansLoaded;
 
-  get size(): number {
-    return this.byId.size;
-  }
-
   /** Seats held by this user (the basket), in layout order of when they were loaded. */
   getHeld = (): Seat[] => {
     if (!this.heldCache) {
@@ -68,10 +64,6 @@ export class SeatStore {
   /** Every seat, in load order (for counts such as seats left per category). */
   seats(): IterableIterator<Seat> {
     return this.byId.values();
-  }
-
-  pendingAction(id: number): OwnAction | undefined {
-    return this.pending.get(id);
   }
 
   isTentative(id: number): boolean {
