@@ -81,7 +81,6 @@ export function FindSeats({
     category: `${uid}-category`,
     section: `${uid}-section`,
     accessible: `${uid}-accessible`,
-    accessibleHint: `${uid}-accessible-hint`,
     question: `${uid}-question`,
     login: `${uid}-login`,
   };
@@ -146,6 +145,33 @@ export function FindSeats({
       </p>
     ) : null;
 
+  /** A number typed (how many seats, how many of them wheelchair spaces), with its hint if any. */
+  const amount = (field: 'count' | 'accessible', label: string, min: number, max: number | undefined, hint?: string) => (
+    <div className="field">
+      <label htmlFor={ids[field]}>{label}</label>
+      <input
+        ref={field === 'count' ? countRef : accessibleRef}
+        id={ids[field]}
+        name={field}
+        type="number"
+        inputMode="numeric"
+        min={min}
+        max={max}
+        value={form[field]}
+        onChange={(e) => change(field, e.target.value)}
+        aria-invalid={errors[field] ? true : undefined}
+        aria-describedby={hint ? described(field, `${ids[field]}-hint`) : described(field)}
+        data-testid={`find-seats-${field}`}
+      />
+      {hint && (
+        <p id={`${ids[field]}-hint`} className="field__hint">
+          {hint}
+        </p>
+      )}
+      {fieldError(field)}
+    </div>
+  );
+
   /** A pick from a list (price, section), '' for any. */
   const choice = (field: 'category' | 'section', label: string, any: string, options: readonly Option[]) => (
     <div className="field">
@@ -185,50 +211,18 @@ export function FindSeats({
       <h2 id={ids.title}>Find seats</h2>
       <form className="find-seats__form" data-testid="find-seats" noValidate onSubmit={submit} aria-describedby={loggedIn ? undefined : ids.login}>
         <fieldset className="find-seats__fields" disabled={!loggedIn}>
-          <div className="field">
-            <label htmlFor={ids.count}>Seats</label>
-            <input
-              ref={countRef}
-              id={ids.count}
-              name="count"
-              type="number"
-              inputMode="numeric"
-              min={1}
-              max={most}
-              value={form.count}
-              onChange={(e) => change('count', e.target.value)}
-              aria-invalid={errors.count ? true : undefined}
-              aria-describedby={described('count')}
-              data-testid="find-seats-count"
-            />
-            {fieldError('count')}
-          </div>
+          {amount('count', 'Seats', 1, most)}
           {choice('category', 'Price', 'Any price', categoryOptions)}
           {/* A section chosen before the room lost it stays in sight, with its error. */}
           {(sections.length > 1 || sectionGone.length > 0) && choice('section', 'Section', 'Any section', sectionOptions)}
-          {wheelchairSpaces && (
-            <div className="field">
-              <label htmlFor={ids.accessible}>Wheelchair spaces</label>
-              <input
-                ref={accessibleRef}
-                id={ids.accessible}
-                name="accessible"
-                type="number"
-                inputMode="numeric"
-                min={0}
-                max={maxSpaces}
-                value={form.accessible}
-                onChange={(e) => change('accessible', e.target.value)}
-                aria-invalid={errors.accessible ? true : undefined}
-                aria-describedby={described('accessible', ids.accessibleHint)}
-                data-testid="find-seats-accessible"
-              />
-              <p id={ids.accessibleHint} className="field__hint">
-                How many of the seats are for wheelchair users; the others are next to them, for companions.
-              </p>
-              {fieldError('accessible')}
-            </div>
-          )}
+          {wheelchairSpaces &&
+            amount(
+              'accessible',
+              'Wheelchair spaces',
+              0,
+              maxSpaces,
+              'How many of the seats are for wheelchair users; the others are next to them, for companions.',
+            )}
           <button
             ref={submitRef}
             type="submit"
