@@ -102,17 +102,8 @@ export function sectionAreas(venue: Venue, sections: readonly SectionSeats[]): S
           }
         }
       }
-      let left = Infinity;
-      let top = Infinity;
-      let right = -Infinity;
-      let bottom = -Infinity;
-      for (const i of members) {
-        left = Math.min(left, venue.xs[i]);
-        right = Math.max(right, venue.xs[i]);
-        top = Math.min(top, venue.ys[i]);
-        bottom = Math.max(bottom, venue.ys[i]);
-        partOf[i] = parts.length;
-      }
+      const { left, top, right, bottom } = boxOf(venue, members);
+      for (const i of members) partOf[i] = parts.length;
       parts.push({ name: section.name, count: members.length, left, top, right, bottom, x: (left + right) / 2, y: (top + bottom) / 2 });
     }
   }
@@ -163,20 +154,24 @@ export function tapAt(view: View, venue: Venue, areas: SectionAreas | null, at: 
   return { kind: 'zoom', view: zoomAt(view, EMPTY_TAP_ZOOM, at, plan, viewport), section: null };
 }
 
-/** The box around all seats (plan units). */
-export function seatsBox(venue: Venue): Box | null {
-  if (venue.ids.length === 0) return null;
+/** The box around the seats at `indices` (plan units). */
+function boxOf(venue: Venue, indices: Iterable<number>): Box {
   let left = Infinity;
   let top = Infinity;
   let right = -Infinity;
   let bottom = -Infinity;
-  for (let i = 0; i < venue.ids.length; i += 1) {
+  for (const i of indices) {
     left = Math.min(left, venue.xs[i]);
     right = Math.max(right, venue.xs[i]);
     top = Math.min(top, venue.ys[i]);
     bottom = Math.max(bottom, venue.ys[i]);
   }
   return { left, top, right, bottom };
+}
+
+/** The box around all seats (plan units). */
+export function seatsBox(venue: Venue): Box | null {
+  return venue.ids.length === 0 ? null : boxOf(venue, venue.ids.keys());
 }
 
 function visibleCentre(view: View, box: Box, viewport: Size): Point | null {
