@@ -17,7 +17,7 @@ export {
 export { RovingFocus } from './model/rovingFocus';
 export { REVEAL_MARGIN, type RevealRequest } from './model/bringIntoView';
 export { buildLegend, type ApiCategory, type CategoryEntry } from './model/categories';
-export { seatPlace, seatPlaces, sectionText, type MoneyText } from './model/seatText';
+export { numberRuns, seatPlace, seatPlaces, sectionText, type MoneyText } from './model/seatText';
 export { buildVenue, chooseMapKind, seatsInBox, type ApiLayout } from './model/venue';
 export { buildLayout, type MapLayout } from './model/layout';
 export { useSeatMap } from './hooks/useSeatMap';

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ApiError, NETWORK_ERROR } from '../../../lib/api-client';
+import { numberRuns } from '../../seat-map';
 import {
   alternativeText,
   describeBlock,
@@ -7,7 +8,6 @@ import {
   heldQuestion,
   INITIAL_FORM,
   noBlockMessage,
-  numberRuns,
   openAlternatives,
   refusalOutcome,
   stillHolding,

@@ -7,7 +7,7 @@ import { errorMessage } from '../../../lib/error-messages';
 import { turnRefusal } from '../../../lib/queue-turn';
 import type { BestRequest } from '../api/best';
 import { mostAtOnce, mostAtOnceText, pastLimitText, type BuyerState, type Outcome } from '../../holds';
-import type { SeatInfo } from '../../seat-map';
+import { numberRuns, type SeatInfo } from '../../seat-map';
 
 /** What the inputs hold, as typed. `category` is '' for any price, `section` '' for anywhere. */
 export interface FindSeatsForm {
@@ -69,20 +69,6 @@ export function validateFindSeats(form: FindSeatsForm, rules: ValidationRules): 
 }
 
 export type BlockSeat = Pick<SeatInfo, 'id' | 'section' | 'row' | 'number'> & Partial<Pick<SeatInfo, 'accessible'>>;
-
-/** "8", "8–10", "4, 6–7": sorted numbers with runs joined by an en dash. */
-export function numberRuns(numbers: readonly number[]): string {
-  const sorted = [...new Set(numbers)].sort((a, b) => a - b);
-  const runs: string[] = [];
-  let start = 0;
-  for (let i = 1; i <= sorted.length; i += 1) {
-    if (i < sorted.length && sorted[i] === sorted[i - 1] + 1) continue;
-    const [first, last] = [sorted[start], sorted[i - 1]];
-    runs.push(first === last ? String(first) : `${first}–${last}`);
-    start = i;
-  }
-  return runs.join(', ');
-}
 
 /**
  * A block by where it is: "Stalls, row F, seats 8–10"; rows after the first of a section as

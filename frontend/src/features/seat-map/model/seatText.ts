@@ -60,8 +60,8 @@ export function seatPlace(seat: Placed): string {
   return [sectionText(seat.section), `Row ${seat.row}`, `Seat ${seat.number}`].filter((part) => part !== '').join(' · ');
 }
 
-/** "5–8, 10" for seat numbers 5, 6, 7, 8 and 10. */
-function numberRuns(numbers: number[]): string {
+/** "5–8, 10" for seat numbers 5, 6, 7, 8 and 10: sorted, runs joined by an en dash. */
+export function numberRuns(numbers: readonly number[]): string {
   const sorted = [...new Set(numbers)].sort((a, b) => a - b);
   const runs: string[] = [];
   for (let i = 0; i < sorted.length; ) {
