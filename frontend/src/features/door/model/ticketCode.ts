@@ -10,7 +10,7 @@
  * under the event's key it names.
  */
 import { signAsync, verifyAsync } from '@noble/ed25519';
-import { base32nopad } from '@scure/base';
+import { base32nopad, base64 } from '@scure/base';
 
 const VERSION = 1;
 const HEAD_BYTES = 16;
@@ -30,7 +30,7 @@ export type PublicKeys = ReadonlyMap<number, Uint8Array>;
 export class CodeRefused extends Error {}
 
 export function keysOf(keys: readonly { key_id: number; public_key: string }[]): Map<number, Uint8Array> {
-  return new Map(keys.map((key) => [key.key_id, Uint8Array.from(atob(key.public_key), (c) => c.charCodeAt(0))]));
+  return new Map(keys.map((key) => [key.key_id, base64.decode(key.public_key)]));
 }
 
 function raw(code: string): Uint8Array {
