@@ -1,6 +1,6 @@
 import { memo, useCallback, useEffect, useId, useLayoutEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
 import { scrollBehavior, scrollPageToShow, useRevealRequest } from '../hooks/useRevealBlock';
-import { useCoarsePointer } from '../hooks/useCoarsePointer';
+import { useMediaQuery } from '../../../lib/use-media-query';
 import { blockOnPlan, blockOnScreen, type RevealRequest } from '../model/bringIntoView';
 import type { CategoryIndex } from '../model/categories';
 import { fitView, clampView, keyView, sameView, toScreen, zoomAt, type Size, type View } from '../model/planView';
@@ -104,7 +104,8 @@ export const SeatCanvas = memo(function SeatCanvas({
   const hoverRef = useRef<number | null>(null);
   const highlightRef = useRef<readonly number[]>([]);
   const [focused, setFocused] = useState(false);
-  const coarse = useCoarsePointer();
+  // Whether the main pointer is a finger (a phone, a tablet): help is then worded as taps, not keys.
+  const coarse = useMediaQuery('(pointer: coarse)');
   const hintId = useId();
 
   const plan = useMemo((): Size => ({ width: venue.width, height: venue.height }), [venue]);
