@@ -60,14 +60,12 @@ export function SeatIcon({ paint, size = 20 }: { paint: SeatPaint; size?: number
 }
 
 /** Prices by category (colour, name, price, seats left) and what each seat drawing means. */
-/** `states`: draw the map's state icons, or leave the states to the list's own legend. */
 interface VenueLegendProps {
   categories: readonly CategoryEntry[];
-  /** Seats left per category, live; without it, the event's counts. */
-  available?: ReadonlyMap<number, number>;
-  states?: boolean;
+  /** Seats left per category, live. */
+  available: ReadonlyMap<number, number>;
   /** How prices read, in the event's currency. */
-  money?: MoneyText;
+  money: MoneyText;
   /** Fold the seat states into a "Key" the buyer opens (a phone, where the map should come first). */
   foldStates?: boolean;
   /** The console's key (free, held, booked, kept back, killed, selected) rather than the buyer's. */
@@ -85,7 +83,7 @@ function FoldOn({ fold, children }: { fold: boolean; children: ReactNode }) {
   );
 }
 
-export function VenueLegend({ categories, available, states = true, money = (amount) => amount, foldStates = false, staff = false }: VenueLegendProps) {
+export function VenueLegend({ categories, available, money, foldStates = false, staff = false }: VenueLegendProps) {
   return (
     <div className="venue-legend">
       {categories.length > 0 && (
@@ -94,35 +92,31 @@ export function VenueLegend({ categories, available, states = true, money = (amo
             <li key={c.id} data-category-id={c.id}>
               <span className="venue-legend__swatch" style={{ background: c.colour }} aria-hidden="true" />
               <span className="venue-legend__name">{c.name}</span> <strong className="venue-legend__price">{money(c.price)}</strong>
-              {(available || c.seatsAvailable !== null) && (
-                <span className="muted"> · {formatCount(available ? (available.get(c.id) ?? 0) : (c.seatsAvailable ?? 0))} left</span>
-              )}
+              <span className="muted"> · {formatCount(available.get(c.id) ?? 0)} left</span>
             </li>
           ))}
         </ul>
       )}
-      {states && (
-        <FoldOn fold={foldStates}>
-          <ul className="venue-legend__list" aria-label="Seat states">
-            {(staff ? STAFF_STATES : STATES).map(({ kind, title }) => (
-              <li key={kind}>
-                <SeatIcon paint={seatPaint(kind, SAMPLE, '#ffffff', false)} />
-                {title}
-              </li>
-            ))}
-            {staff && (
-              <li>
-                <SeatIcon paint={{ ...seatPaint('available', SAMPLE, '#ffffff', false), ring: PAINT_COLOURS.selected }} />
-                Selected
-              </li>
-            )}
-            <li>
-              <SeatIcon paint={{ ...seatPaint('available', SAMPLE, '#ffffff', true) }} />
-              Wheelchair space
+      <FoldOn fold={foldStates}>
+        <ul className="venue-legend__list" aria-label="Seat states">
+          {(staff ? STAFF_STATES : STATES).map(({ kind, title }) => (
+            <li key={kind}>
+              <SeatIcon paint={seatPaint(kind, SAMPLE, '#ffffff', false)} />
+              {title}
             </li>
-          </ul>
-        </FoldOn>
-      )}
+          ))}
+          {staff && (
+            <li>
+              <SeatIcon paint={{ ...seatPaint('available', SAMPLE, '#ffffff', false), ring: PAINT_COLOURS.selected }} />
+              Selected
+            </li>
+          )}
+          <li>
+            <SeatIcon paint={seatPaint('available', SAMPLE, '#ffffff', true)} />
+            Wheelchair space
+          </li>
+        </ul>
+      </FoldOn>
     </div>
   );
 }
