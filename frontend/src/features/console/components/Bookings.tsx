@@ -1,7 +1,7 @@
 import { useQuery } from '@tanstack/react-query';
 import { useEffect, useId, useState, type FormEvent } from 'react';
 import { Link } from 'react-router';
-import { formatCount, formatDate } from '../../../lib/format';
+import { countOf, formatDate } from '../../../lib/format';
 import { sumPrices } from '../../../lib/money';
 import { usePagedList } from '../../../lib/paged-list';
 import { queryKeys } from '../../../lib/query-keys';
@@ -211,7 +211,7 @@ function RefundForm({ booking, money, refund, tell }: { booking: BookingStory; m
       <label htmlFor={`${ids}-reason`}>Reason</label>
       <input id={`${ids}-reason`} value={reason} maxLength={200} required onChange={(event) => setReason(event.target.value)} />
       <button type="submit" className="button" disabled={seats.length === 0 || refund.isPending}>
-        Refund {formatCount(seats.length)} {seats.length === 1 ? 'seat' : 'seats'}
+        Refund {countOf(seats.length, 'seat')}
       </button>
     </form>
   );

@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { Link } from 'react-router';
 import { errorMessage } from '../../../lib/error-messages';
-import { formatCount } from '../../../lib/format';
+import { countOf } from '../../../lib/format';
 import { EmailVerificationPrompt } from '../../auth';
 import { useNow } from '../../holds';
 import { proofUrl } from '../api/queue';
@@ -117,7 +117,7 @@ export function WaitingRoomScreen({ eventId, view, position, loggedIn, loginLink
           )}
           {position?.likelyGone && !called && SELLING.has(queue.state) && (
             <p className="notice notice--warning" data-testid="queue-warning">
-              Those ahead of you are likely to take the {formatCount(queue.seats_left)} {queue.seats_left === 1 ? 'seat' : 'seats'} left
+              Those ahead of you are likely to take the {countOf(queue.seats_left, 'seat')} left
               before your number is called. Keep your place for a chance at seats that come back.
             </p>
           )}

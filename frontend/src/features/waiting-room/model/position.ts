@@ -3,7 +3,7 @@
  * (PROTOCOL.md "Waiting room": the server sends everyone the same frame; each client works out
  * its own position). Estimates are ranges rounded outward, never a promise.
  */
-import { formatCount } from '../../../lib/format';
+import { countOf, formatCount } from '../../../lib/format';
 import type { QueuePublicState } from '../api/queue';
 
 export type PositionInput = Pick<QueuePublicState, 'serving' | 'rate' | 'show_share' | 'seats_per_order' | 'seats_left'>;
@@ -98,7 +98,7 @@ function waitText(position: Position, state: LineInput['state']): string | null 
 
 /** "No. 12,345 · 4,321 ahead · about 6-9 min · 1,104 seats left". */
 export function positionLine(position: Position, queue: LineInput, locale?: string): string {
-  const seats = `${formatCount(queue.seats_left, locale)} ${queue.seats_left === 1 ? 'seat' : 'seats'} left`;
+  const seats = `${countOf(queue.seats_left, 'seat', 'seats', locale)} left`;
   const wait = waitText(position, queue.state);
   return [`No. ${formatCount(position.number, locale)}`, `${formatCount(position.ahead, locale)} ahead`, ...(wait ? [wait] : []), seats].join(' · ');
 }
