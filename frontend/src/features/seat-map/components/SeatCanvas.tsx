@@ -33,7 +33,7 @@ interface SeatCanvasProps {
   /** The block to bring into view (Find seats): flown to on the plan, highlighted, then scrolled to on the page. */
   reveal?: RevealRequest | null;
   /** The sections, named on the overview; a tap there zooms into one. */
-  sections?: readonly SectionSeats[];
+  sections: readonly SectionSeats[];
   /** Why the last click on a seat was refused, told in that seat's tooltip. */
   refusal?: SeatRefusal | null;
   /** How amounts read, in the event's currency (the tooltip's price). */
@@ -56,7 +56,6 @@ export interface SeatRefusal {
 export const HIGHLIGHT_MS = 4_000;
 /** How long a move of the view (a tap that zooms, a reveal) takes, unless less motion is asked for (ms). */
 const FLY_MS = 320;
-const NO_SECTIONS: readonly SectionSeats[] = [];
 /** Keys that zoom, and by how much (the arrows and 0 are model/planView.ts keyView's). */
 const ZOOM_KEYS: Partial<Record<string, number>> = { '+': 1.25, '=': 1.25, '-': 1 / 1.25, _: 1 / 1.25 };
 
@@ -86,7 +85,7 @@ export const SeatCanvas = memo(function SeatCanvas({
   onSeat,
   label,
   reveal = null,
-  sections = NO_SECTIONS,
+  sections,
   refusal = null,
   money,
   overlay = null,

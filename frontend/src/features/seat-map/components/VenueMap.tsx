@@ -40,7 +40,7 @@ interface VenueMapProps {
   /** The block to bring into view (Find seats). */
   reveal?: RevealRequest | null;
   /** How amounts read, in the event's currency. */
-  money?: MoneyText;
+  money: MoneyText;
   /** Why the last click on a seat was refused (told in its tooltip on the map). */
   refusal?: SeatRefusal | null;
   /** The console's marks (selected, kept back, killed) and its key to them. */
@@ -50,8 +50,6 @@ interface VenueMapProps {
   /** What a click on the plan does, in words (the buyer's, unless given). */
   help?: string;
 }
-
-const plainMoney: MoneyText = (amount) => amount;
 
 /** The room, two ways: drawn (Map, for pointer and eyes) or as a list of real buttons (List, for keyboard and screen reader). */
 export function VenueMap({
@@ -63,7 +61,7 @@ export function VenueMap({
   onSeat,
   venueName,
   reveal = null,
-  money = plainMoney,
+  money,
   refusal = null,
   overlay,
   onBox,
