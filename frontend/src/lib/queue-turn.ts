@@ -18,10 +18,6 @@ export function queueTurnHeaders(token: string | null | undefined): Record<strin
   return token ? { [QUEUE_TURN_HEADER]: token } : {};
 }
 
-export function isTurnRefusal(error: unknown): boolean {
-  return turnRefusal(error) !== null;
-}
-
 /** Which of the two refusals `error` is, or null for any other error. */
 export function turnRefusal(error: unknown): TurnRefusal | null {
   return error instanceof ApiError && TURN_REFUSALS.has(error.code) ? (error.code as TurnRefusal) : null;

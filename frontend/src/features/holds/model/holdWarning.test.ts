@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { WARN_BEFORE_MS, holdWarning, nextWarningAt } from './holdWarning';
+import { WARN_BEFORE_MS, holdWarning } from './holdWarning';
 
 const NOW = 1_000_000;
 const held = (id: number, secondsLeft: number) => ({ id, lockedUntil: NOW + secondsLeft * 1000 });
@@ -32,11 +32,5 @@ describe('hold warning timing (WCAG 2.2.1)', () => {
     const w = holdWarning([held(1, 10), held(2, 200)], NOW, new Set([1]))!;
     expect(w.extendableIds).toEqual([2]);
     expect(w.capped).toBe(true);
-  });
-
-  it('knows when the next warning is due', () => {
-    expect(nextWarningAt([held(1, 100), held(2, 45)], NOW)).toBe(NOW + 15_000);
-    expect(nextWarningAt([held(1, 10)], NOW)).toBe(NOW);
-    expect(nextWarningAt([], NOW)).toBeNull();
   });
 });

@@ -40,14 +40,3 @@ export function holdWarning(
     capped: ending.every((s) => cappedIds.has(s.id)),
   };
 }
-
-/** When to look again: the moment the next hold enters the warning window (null: none will). */
-export function nextWarningAt(held: readonly Pick<Seat, 'lockedUntil'>[], now: number, warnMs = WARN_BEFORE_MS): number | null {
-  let next: number | null = null;
-  for (const s of held) {
-    if (s.lockedUntil === null || s.lockedUntil <= now) continue;
-    const at = Math.max(now, s.lockedUntil - warnMs);
-    if (next === null || at < next) next = at;
-  }
-  return next;
-}

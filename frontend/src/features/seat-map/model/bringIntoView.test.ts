@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { REVEAL_MARGIN, blockOnPlan, blockOnScreen, boxAround, scrollToShow, scrolledBy, viewToShow, type Box } from './bringIntoView';
-import { MARGIN, fitView, toScreen, zoomAt } from './planView';
+import { REVEAL_MARGIN, blockOnPlan, boxAround, scrollToShow, scrolledBy, type Box } from './bringIntoView';
 import { buildVenue } from './venue';
 
 const box = (left: number, top: number, width: number, height: number): Box => ({ left, top, right: left + width, bottom: top + height });
@@ -66,47 +65,5 @@ describe('scrolling a box to show a block', () => {
 
   it('tells where the block is once the box scrolled', () => {
     expect(scrolledBy(box(200, 900, 80, 20), at, { left: 0, top: 910 })).toEqual(box(200, 190, 80, 20));
-  });
-});
-
-describe('panning the plan to show a block', () => {
-  const plan = { width: 1000, height: 500 };
-  const desk = { width: 1200, height: 700 };
-  const inside = (v: ReturnType<typeof fitView>, b: Box) => {
-    const shown = blockOnScreen(v, b);
-    return shown.left >= MARGIN && shown.top >= MARGIN && shown.right <= desk.width - MARGIN && shown.bottom <= desk.height - MARGIN;
-  };
-
-  it('does not move a fitted room: every seat is on screen', () => {
-    expect(viewToShow(fitView(plan, desk), box(900, 450, 60, 10), plan, desk)).toBeNull();
-  });
-
-  it('centres a block that zooming left off screen, at the same zoom', () => {
-    const zoomed = zoomAt(fitView(plan, desk), 6, { x: 100, y: 100 }, plan, desk); // the top-left corner
-    const block = box(600, 300, 30, 10);
-    expect(inside(zoomed, block)).toBe(false);
-    const v = viewToShow(zoomed, block, plan, desk)!;
-    expect(v.scale).toBeCloseTo(zoomed.scale);
-    const middle = toScreen(v, { x: 615, y: 305 });
-    expect(middle.x).toBeCloseTo(600);
-    expect(middle.y).toBeCloseTo(350);
-  });
-
-  it('near the edge of the room, stops where the room does, the block still on screen', () => {
-    const zoomed = zoomAt(fitView(plan, desk), 6, { x: 100, y: 100 }, plan, desk);
-    const block = box(960, 480, 30, 10);
-    const v = viewToShow(zoomed, block, plan, desk)!;
-    expect(toScreen(v, { x: 1000, y: 500 }).x).toBeCloseTo(desk.width - MARGIN); // the pan clamp
-    expect(inside(v, block)).toBe(true);
-  });
-
-  it('zooms out just enough for a block wider than the screen, never in', () => {
-    const fit = fitView(plan, desk);
-    const deep = zoomAt(fit, 30, { x: 600, y: 350 }, plan, desk);
-    const wide = box(100, 200, 500, 10);
-    const v = viewToShow(deep, wide, plan, desk)!;
-    expect(v.scale).toBeLessThan(deep.scale);
-    expect(v.scale).toBeGreaterThan(fit.scale);
-    expect(inside(v, wide)).toBe(true);
   });
 });

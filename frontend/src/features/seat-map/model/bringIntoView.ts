@@ -5,7 +5,7 @@
  * inside the page's edge (so the form and its message above stay in sight where they can).
  * Pure: the DOM work is the caller's.
  */
-import { MARGIN, clampView, toScreen, type Size, type View } from './planView';
+import { toScreen, type View } from './planView';
 import type { Venue } from './venue';
 
 /** A rectangle by its edges, in any one coordinate system (a DOMRect is one). */
@@ -95,22 +95,4 @@ export function blockOnScreen(view: View, block: Box): Box {
   const a = toScreen(view, { x: block.left, y: block.top });
   const b = toScreen(view, { x: block.right, y: block.bottom });
   return { left: a.x, top: a.y, right: b.x, bottom: b.y };
-}
-
-/**
- * The plan view that shows `block` (plan units), or null when it is on screen already: the
- * block centred, at the same zoom if it fits there, else zoomed out just enough (never in).
- */
-export function viewToShow(view: View, block: Box, plan: Size, viewport: Size): View | null {
-  const shown = blockOnScreen(view, block);
-  const inside =
-    shown.left >= MARGIN && shown.top >= MARGIN && shown.right <= viewport.width - MARGIN && shown.bottom <= viewport.height - MARGIN;
-  if (inside) return null;
-  const fits = Math.min(
-    (viewport.width - 2 * MARGIN) / Math.max(block.right - block.left, 1e-9),
-    (viewport.height - 2 * MARGIN) / Math.max(block.bottom - block.top, 1e-9),
-  );
-  const scale = Math.min(view.scale, fits);
-  const centre = { x: (block.left + block.right) / 2, y: (block.top + block.bottom) / 2 };
-  return clampView({ scale, x: viewport.width / 2 - centre.x * scale, y: viewport.height / 2 - centre.y * scale }, plan, viewport);
 }

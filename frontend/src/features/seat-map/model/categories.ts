@@ -17,8 +17,6 @@ export interface CategoryEntry {
   colour: string;
   /** Text that reads on `colour` (black or white, whichever contrasts more). */
   ink: string;
-  seatsAvailable: number | null;
-  seatsTotal: number | null;
 }
 
 /** Distinguishable for the common colour-vision deficiencies (Okabe–Ito, darkened for contrast). */
@@ -67,8 +65,6 @@ export function buildLegend(categories: readonly ApiCategory[] | null | undefine
       price: c.price,
       colour,
       ink: inkOn(colour),
-      seatsAvailable: c.seats_available ?? null,
-      seatsTotal: c.seats_total ?? null,
     });
   }
   return entries;
