@@ -122,3 +122,25 @@ describe('a door scanner offline', () => {
     expect(await reloaded.scan(await codeOf(13, 'C14'), 'North', 'entry')).toMatchObject({ result: 'revoked' });
   });
 });
+
+describe('a door scanner whose server is there but cannot answer (503, 500, 429)', () => {
+  const busy = () => Promise.reject(new ApiError(503, 'unavailable', 'The database is out of reach.', {}, 1));
+
+  it('decides a scan itself rather than refusing a good ticket', async () => {
+    const { scanner } = scannerWith(busy);
+    expect(await scanner.scan(await codeOf(11, 'C12'), 'North', 'entry')).toMatchObject({ result: 'ok', offline: true });
+    expect(scanner.queued).toBe(1);
+  });
+
+  it('keeps a queued scan the server did not decide, to upload it later', async () => {
+    let answer: (scan: ScanBody) => Promise<ScanAnswer> = offline;
+    const { scanner } = scannerWith((scan) => answer(scan));
+    await scanner.scan(await codeOf(11, 'C12'), 'North', 'entry');
+    answer = busy;
+    await scanner.upload();
+    expect(scanner.queued).toBe(1);
+    answer = () => Promise.reject(new ApiError(409, 'revoked', 'Revoked.'));
+    await scanner.upload(); // decided: recorded as refused, not retried
+    expect(scanner.queued).toBe(0);
+  });
+});

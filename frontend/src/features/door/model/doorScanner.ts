@@ -97,7 +97,7 @@ export class DoorScanner {
       return { result: 'ok', seat: answer.seat.label, name: answer.name, said: '', offline: false };
     } catch (error) {
       if (!(error instanceof ApiError)) throw error;
-      if (error.code !== NETWORK_ERROR) return refusedByServer(error);
+      if (!undecided(error)) return refusedByServer(error);
     }
     const started = performance.now();
     const answer = { ...(await this.decided(scan.code, direction)), ms: performance.now() - started };
@@ -135,7 +135,7 @@ export class DoorScanner {
         try {
           await this.post(this.kept.queue[0]);
         } catch (error) {
-          if (!(error instanceof ApiError) || error.code === NETWORK_ERROR) return;
+          if (!(error instanceof ApiError) || undecided(error)) return;
           // Answered with a refusal (a ticket revoked meanwhile): recorded as refused, not retried.
         }
         this.kept.queue.shift();
@@ -151,6 +151,11 @@ export class DoorScanner {
     this.kept.seen = [...this.seen];
     this.storage.setItem(this.storageKey, JSON.stringify(this.kept));
   }
+}
+
+/** No answer about the ticket: no network, or a server that could not decide (busy, down, throttled): try again later. */
+function undecided(error: ApiError): boolean {
+  return error.code === NETWORK_ERROR || error.status === 408 || error.status === 429 || error.status >= 500;
 }
 
 function offlineRefusal(result: string, seat: string, said: string): DoorAnswer {
