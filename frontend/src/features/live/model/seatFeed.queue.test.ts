@@ -50,7 +50,7 @@ describe('SeatFeed in a waiting room', () => {
     const t = setup();
     t.feed.setTurn('turn-1');
     await t.open();
-    expect(t.sent.map((f) => f.type)).toEqual(['auth', 'turn']);
+    expect(t.sent.map((f) => f.type)).toEqual(['auth', 'ping', 'turn']);
     expect(t.turns()).toEqual([{ type: 'turn', token: 'turn-1' }]);
     t.queue();
     t.snapshot(5, [{ id: 1, status: 'locked', version: 2, locked_until: T }]);
@@ -104,5 +104,31 @@ describe('SeatFeed in a waiting room', () => {
     expect(t.feed.getStatus().connection).toBe('live');
     expect(t.feed.getQueue()).toEqual({ frame: null, place: null, refusal: null });
     expect(t.turns()).toEqual([]);
+  });
+
+  it('takes a fresh token at each expiry while it waits, though a waiting socket gets no `own` frame', async () => {
+    let issued = 0;
+    const t = feedHarness({ socketToken: async () => `token-${++issued}` });
+    t.open();
+    await vi.advanceTimersByTimeAsync(0);
+    t.frame({ type: 'queue', state: 'scheduled', reason: '', serving: 0, rate: 5, at: '2026-12-01T10:00:00Z' });
+    for (let expiry = 0; expiry < 3; expiry++) {
+      t.frame({ type: 'pong' }); // the auth was taken (no place yet: nothing else is said)
+      t.frame({ type: 'error', code: 'not_authenticated' }); // its token expired, 15 minutes on
+      await vi.advanceTimersByTimeAsync(0);
+    }
+    expect(t.sent.filter((f) => f.type === 'auth').map((f) => f.token)).toEqual(['token-1', 'token-2', 'token-3', 'token-4']);
+  });
+
+  it('stays anonymous when the fresh token is refused too, its ping answered or not', async () => {
+    const t = feedHarness({ socketToken: async (fresh) => (fresh ? 'new' : 'stale') });
+    t.open();
+    await vi.advanceTimersByTimeAsync(0);
+    for (let round = 0; round < 3; round++) {
+      t.frame({ type: 'error', code: 'not_authenticated' });
+      t.frame({ type: 'pong' });
+      await vi.advanceTimersByTimeAsync(0);
+    }
+    expect(t.sent.filter((f) => f.type === 'auth').map((f) => f.token)).toEqual(['stale', 'new']);
   });
 });

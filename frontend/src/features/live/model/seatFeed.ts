@@ -137,6 +137,9 @@ export class SeatFeed {
   private ownWaiting: OwnFrame | null = null;
   /** Whether this connection already asked for a fresh token after a refusal. */
   private tokenRefreshed = false;
+  /** An `auth` went with a `ping`, whose `pong` says it was answered; `authRefused`: with `not_authenticated`. */
+  private authUnanswered = false;
+  private authRefused = false;
   /** Whether this connection has had its snapshot (or `resumed`): from then on it is not waiting. */
   private syncedOnConnection = false;
   /** This connection is in the waiting room: no snapshot comes until a turn is shown. */
@@ -228,6 +231,7 @@ export class SeatFeed {
     // (4429 capped, 4404, 4503), and such a socket must not cost an HTTP read each time.
     if (reconnect) this.reconnectedUnsynced = true;
     this.tokenRefreshed = false;
+    this.authUnanswered = false;
     this.syncedOnConnection = false;
     this.waiting = false;
     this.turnSent = null;
@@ -261,7 +265,10 @@ export class SeatFeed {
   /** Tells the server whose this socket is, when someone is logged in. */
   private async sayWhose(fresh: boolean): Promise<void> {
     const token = await this.options.socketToken?.(fresh).catch(() => null);
-    if (token && this.socketState === 'open') this.socket?.send({ type: 'auth', token });
+    if (!token || this.socketState !== 'open' || !this.socket?.send({ type: 'auth', token })) return;
+    // A waiting socket's `auth` gets no `own` frame: the `pong` after it says it was taken.
+    this.authUnanswered = Boolean(this.socket.send({ type: 'ping' }));
+    this.authRefused = false;
   }
 
   /** Applies the waiting `own` frame once the stream has reached it (or is in another epoch). */
@@ -330,6 +337,7 @@ export class SeatFeed {
       }
       case 'error': {
         // The token went stale while the page was open: one fresh one per token taken.
+        if (frame.code === 'not_authenticated' && this.authUnanswered) this.authRefused = true;
         if (frame.code === 'not_authenticated' && !this.tokenRefreshed) {
           this.tokenRefreshed = true;
           void this.sayWhose(true);
@@ -358,8 +366,13 @@ export class SeatFeed {
         if (typeof frame.watchers === 'number') this.update({ watchers: frame.watchers });
         return;
       }
+      case 'pong': {
+        if (this.authUnanswered && !this.authRefused) this.tokenRefreshed = false; // its token was taken
+        this.authUnanswered = false;
+        return;
+      }
       default:
-        return; // pong: nothing to do
+        return;
     }
   }
 
