@@ -69,4 +69,15 @@ describe('openAccountSocket', () => {
     expect(t.onMessage).toHaveBeenCalledWith({ type: 'bookings' });
     t.socket.close();
   });
+
+  it('stays anonymous when the fresh token is refused too, though each ping after an auth is answered', async () => {
+    const t = await connected(async (fresh) => (fresh ? 'new' : 'stale'));
+    for (let round = 0; round < 3; round++) {
+      t.server.serverSend({ type: 'error', code: 'not_authenticated' }); // the auth's answer
+      t.server.serverSend({ type: 'pong' }); // then the ping's, sent with it
+      await vi.advanceTimersByTimeAsync(0);
+    }
+    expect(t.auths().map((frame) => frame.token)).toEqual(['stale', 'new']);
+    t.socket.close();
+  });
 });

@@ -16,9 +16,13 @@ export interface AccountSocketOptions extends LiveSocketOptions {
 export function openAccountSocket({ onJoined, socketToken = (fresh) => api.socketToken(fresh), onMessage, ...options }: AccountSocketOptions): LiveSocket {
   let joining = false;
   let tokenRefreshed = false;
+  /** The auth being joined was answered `not_authenticated` (its ping's pong comes after). */
+  let refused = false;
   const sayWhose = async (fresh: boolean) => {
     const token = await socketToken(fresh).catch(() => null);
-    if (token) joining = socket.send({ type: 'auth', token }) && socket.send({ type: 'ping' });
+    if (!token) return;
+    joining = socket.send({ type: 'auth', token }) && socket.send({ type: 'ping' });
+    refused = false;
   };
   const socket = openLiveSocket({
     ...options,
@@ -29,9 +33,10 @@ export function openAccountSocket({ onJoined, socketToken = (fresh) => api.socke
     onMessage: (frame) => {
       if (frame.type === 'pong' && joining) {
         joining = false;
-        tokenRefreshed = false;
+        if (!refused) tokenRefreshed = false;
         onJoined();
       } else if (frame.type === 'error' && frame.code === 'not_authenticated') {
+        if (joining) refused = true;
         if (!tokenRefreshed) void sayWhose(true);
         tokenRefreshed = true;
       } else onMessage(frame);
