@@ -33,7 +33,11 @@ export function useLiveFeed(
         openSocket: (handlers, query) => openLiveSocket({ url: () => socketUrl(`/ws/events/${eventId}/`) + query(), ...handlers }),
         // Anonymous watchers have no holds to re-learn: their holds query is disabled, and
         // invalidating a disabled query fetches nothing.
-        onReconnected: () => void queryClient.invalidateQueries({ queryKey: queryKeys.ownHolds(eventId) }),
+        // A console's door counts too: `door` frames are not sent again (PROTOCOL.md "The door").
+        onReconnected: () => {
+          void queryClient.invalidateQueries({ queryKey: queryKeys.ownHolds(eventId) });
+          if (console) void queryClient.invalidateQueries({ queryKey: queryKeys.doorCounts(eventId) });
+        },
         // Seats added since the map was read: the map and the state it opens with, read again.
         onSeatsChanged: () => {
           void queryClient.invalidateQueries({ queryKey: queryKeys.seatPlan(eventId) });
