@@ -144,3 +144,12 @@ describe('a door scanner whose server is there but cannot answer (503, 500, 429)
     expect(scanner.queued).toBe(0);
   });
 });
+
+describe('a door scanner syncing while tickets are revoked', () => {
+  it('keeps a revocation pushed while its keys were on their way, read before it', async () => {
+    const { scanner } = scannerWith(offline);
+    scanner.revoke([11]); // a refund's `door` frame, while `keys/` (read just before the refund) travels
+    scanner.synced({ keys: [{ key_id: 2, public_key: publicKey }], revoked: [13], counts: { entered: 0, left: 0, inside: 0, gates: {} } });
+    expect(await scanner.scan(await codeOf(11, 'C12'), 'North', 'entry')).toMatchObject({ result: 'revoked' });
+  });
+});

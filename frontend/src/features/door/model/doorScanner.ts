@@ -72,11 +72,11 @@ export class DoorScanner {
     return this.kept.syncedAt;
   }
 
-  /** What `GET .../keys/` said: the keys and the revoked tickets as of now. */
+  /** What `GET .../keys/` said: the keys and the revoked tickets as of when it was read. */
   synced(answer: DoorKeys): void {
     this.kept.keys = answer.keys.map((key) => [key.key_id, key.public_key]);
     this.keys = keysOf(answer.keys);
-    this.revoked.clear();
+    // Added to, never cleared: a revocation never ends, and one pushed while this answer travelled may not be in it.
     for (const ticket of answer.revoked) this.revoked.add(ticket);
     this.kept.syncedAt = this.now().toISOString();
     this.save();
