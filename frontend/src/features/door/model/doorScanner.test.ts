@@ -67,14 +67,16 @@ describe('a door scanner online', () => {
 
 describe('a door scanner offline', () => {
   it('lets a good ticket in once, out, and in again, queueing each with force and its nonce', async () => {
-    const { scanner, sent } = scannerWith(offline);
+    const { scanner, sent, storage } = scannerWith(offline);
     const code = await codeOf(11, 'C12');
     expect(await scanner.scan(code, 'North', 'entry')).toMatchObject({ result: 'ok', seat: 'C12', offline: true });
     expect(await scanner.scan(code, 'North', 'entry')).toMatchObject({ result: 'already_inside', said: 'C12 is inside already.' });
     expect(await scanner.scan(code, 'North', 'exit')).toMatchObject({ result: 'ok' });
     expect(await scanner.scan(code, 'North', 'entry')).toMatchObject({ result: 'ok' });
     expect(scanner.queued).toBe(3);
-    expect(new Set(sent.map((scan) => scan.nonce)).size).toBe(4);
+    expect(new Set(sent.map((scan) => scan.nonce)).size).toBe(1); // the later ones waited behind the first's upload
+    const queue = JSON.parse(storage.getItem('seatmap.door.7')!).queue as ScanBody[];
+    expect(new Set(queue.map((scan) => scan.nonce)).size).toBe(3);
   });
 
   it.each([
@@ -97,7 +99,7 @@ describe('a door scanner offline', () => {
   it('uploads its queue oldest first once back, with the nonces it let them through with', async () => {
     let reachable = false;
     const uploaded: ScanBody[] = [];
-    const { scanner, sent } = scannerWith(async (scan) => {
+    const { scanner, sent, storage } = scannerWith(async (scan) => {
       if (!reachable) return offline();
       uploaded.push(scan);
       return { result: 'ok', ticket: 11, seat: { id: 3, label: 'C12', section: '', row: '' }, name: '' };
@@ -106,10 +108,29 @@ describe('a door scanner offline', () => {
     await scanner.scan(await codeOf(12, 'C13'), 'North', 'entry');
     await scanner.upload(); // still offline: kept
     expect(scanner.queued).toBe(2);
+    const queued = JSON.parse(storage.getItem('seatmap.door.7')!).queue as ScanBody[];
     reachable = true;
     await scanner.upload();
     expect(scanner.queued).toBe(0);
-    expect(uploaded.map((scan) => [scan.nonce, scan.force])).toEqual(sent.slice(0, 2).map((scan) => [scan.nonce, true]));
+    expect(queued.map((scan) => scan.nonce)).toEqual([sent[0].nonce, expect.any(String)]);
+    expect(uploaded.map((scan) => [scan.nonce, scan.force])).toEqual(queued.map((scan) => [scan.nonce, true]));
+  });
+
+  it('uploads what it let through before it asks the server about a scan, so a ticket it let in is not let in twice', async () => {
+    let reachable = false;
+    const inside = new Set<number>(); // the server's record
+    const { scanner, sent } = scannerWith(async (scan) => {
+      if (!reachable) return offline();
+      if (!scan.force && inside.has(11)) throw new ApiError(409, 'already_inside', 'C12 is inside already.');
+      inside.add(11);
+      return { result: 'ok', ticket: 11, seat: { id: 3, label: 'C12', section: '', row: '' }, name: '' };
+    });
+    const code = await codeOf(11, 'C12');
+    expect(await scanner.scan(code, 'North', 'entry')).toMatchObject({ result: 'ok', offline: true });
+    reachable = true; // back, before anything uploaded the queue
+    expect(await scanner.scan(code, 'North', 'entry')).toMatchObject({ result: 'already_inside', offline: false });
+    expect(sent.map((scan) => scan.force)).toEqual([false, true, false]);
+    expect(scanner.queued).toBe(0);
   });
 
   it('keeps its keys, revocations, own scans and queue across a reload', async () => {

@@ -4,7 +4,8 @@
  * the event's public keys, the tickets revoked as of its last sync (and pushed since, PROTOCOL.md
  * "The door"), and its own scans, so it refuses a second entry it has seen itself; it lets the
  * holder through and queues the scan, uploaded later with `force` and its nonce (a retried
- * upload is one check-in). What it cannot know: another gate's scans since its last sync.
+ * upload is one check-in), and before any scan it asks the server about. What it cannot know:
+ * another gate's scans since its last sync.
  *
  * No React and no network of its own: `post` is the API's scan call, `storage` where the kept
  * state outlives a reload.
@@ -90,14 +91,19 @@ export class DoorScanner {
 
   async scan(code: string, gate: string, direction: Direction): Promise<DoorAnswer> {
     const scan: ScanBody = { code: code.trim(), gate, direction, scanned_at: this.now().toISOString(), nonce: crypto.randomUUID(), force: false };
-    try {
-      const answer = await this.post(scan);
-      this.seen.set(answer.ticket, direction);
-      this.save();
-      return { result: 'ok', seat: answer.seat.label, name: answer.name, said: '', offline: false };
-    } catch (error) {
-      if (!(error instanceof ApiError)) throw error;
-      if (!undecided(error)) return refusedByServer(error);
+    // The scans let through here go first: until the server has them it would let their tickets
+    // in again (or refuse their exit), so while they cannot go, this scan is decided here too.
+    if (this.queued) await this.upload();
+    if (!this.queued) {
+      try {
+        const answer = await this.post(scan);
+        this.seen.set(answer.ticket, direction);
+        this.save();
+        return { result: 'ok', seat: answer.seat.label, name: answer.name, said: '', offline: false };
+      } catch (error) {
+        if (!(error instanceof ApiError)) throw error;
+        if (!undecided(error)) return refusedByServer(error);
+      }
     }
     const started = performance.now();
     const answer = { ...(await this.decided(scan.code, direction)), ms: performance.now() - started };
