@@ -119,13 +119,13 @@ class Param(NamedTuple):
 
 @dataclass(frozen=True)
 class SeatWrite:
-    """One change of a seat's state. Each column is a constant (None: NULL) or a `Param`."""
+    """One change of a seat's state. Each column is NULL (None, the default) or a `Param`."""
 
     status: str
-    held_by_id: Param | None
-    held_until: Param | None
-    held_since: Param | None
-    reserved_by_id: Param | None
+    held_by_id: Param | None = None
+    held_until: Param | None = None
+    held_since: Param | None = None
+    reserved_by_id: Param | None = None
     held_from: Param | None = None
     # Whether the hold it ends is kept as the seat's last ended hold (rules.py, one run, one
     # cap); a seat without one (booked, blocked) keeps the hold it remembers already.
@@ -181,40 +181,16 @@ HOLD = SeatWrite(
     held_by_id=Param("user_id"),
     held_until=Param("until"),
     held_since=Param("since"),  # the run's start (buyer_policy.py)
-    reserved_by_id=None,
     held_from=Param("address"),
 )
 BOOK = SeatWrite(
     Status.RESERVED.value,
-    held_by_id=None,
-    held_until=None,
-    held_since=None,
     reserved_by_id=Param("user_id"),
     remembers_hold=True,  # the booked hold's run goes on in the buyer's next holds
 )
 # In an order awaiting payment (payments/): its buyer's, neither free nor sold; BOOK once paid,
 # FREE once its window ends.
-PAY = SeatWrite(
-    Status.PAYING.value,
-    held_by_id=None,
-    held_until=None,
-    held_since=None,
-    reserved_by_id=Param("user_id"),
-    remembers_hold=True,
-)
+PAY = SeatWrite(Status.PAYING.value, reserved_by_id=Param("user_id"), remembers_hold=True)
 # Off sale (an organiser's block): reserved with nobody's reservation; `blocked` says why not.
-BLOCK = SeatWrite(
-    Status.RESERVED.value,
-    held_by_id=None,
-    held_until=None,
-    held_since=None,
-    reserved_by_id=None,
-)
-FREE = SeatWrite(
-    Status.AVAILABLE.value,
-    held_by_id=None,
-    held_until=None,
-    held_since=None,
-    reserved_by_id=None,
-    remembers_hold=True,
-)
+BLOCK = SeatWrite(Status.RESERVED.value)
+FREE = SeatWrite(Status.AVAILABLE.value, remembers_hold=True)
