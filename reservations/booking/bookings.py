@@ -191,10 +191,10 @@ def reserve_steps(
     yield sql.reserved_seats_insert(
         reservation_id=reservation_id, prices=[(s.id, s.price) for s in sold]
     )
-    write, statement = (sql.BOOK, sql.book) if pay_by is None else (sql.PAY, sql.to_pay)
+    write = sql.BOOK if pay_by is None else sql.PAY
     for seat in seats:
         write.apply(seat, user_id=user_id)
-    yield statement(seat_ids=[s.id for s in seats], user_id=user_id)
+    yield sql.written(write, seat_ids=[s.id for s in seats], user_id=user_id)
     if key_id is not None:
         yield sql.key_fill(key_id=key_id, reservation_id=reservation_id)
     if room_left <= 0:  # they have booked their limit: their turn of a waiting room is over

@@ -330,7 +330,7 @@ def release_one_steps(*, user_id: int, event_id: int, seat_id: int) -> Steps[Hol
     if not seat_is_held_by(seat, user_id, timezone.now()):
         raise NotHolder(f"You do not hold seat {seat.label}.", seats=[seat.id])
     sql.FREE.apply(seat)
-    yield sql.free(seat_ids=[seat.id])
+    yield sql.written(sql.FREE, seat_ids=[seat.id])
     return HoldOutcome(seats=[seat], changed=[seat])
 
 

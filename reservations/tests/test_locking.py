@@ -31,7 +31,7 @@ def seats_then_caller(*, user_id, event_id, seat_ids):
     """Seat rows first, then the caller's row: the order two calls could deadlock on."""
     yield sql.seats_for_update(event_id=event_id, seat_ids=seat_ids)
     yield sql.user_for_update(user_id=user_id)
-    yield sql.free(seat_ids=seat_ids)
+    yield sql.written(sql.FREE, seat_ids=seat_ids)
 
 
 def caller_then_seats(*, user_id, event_id, seat_ids):

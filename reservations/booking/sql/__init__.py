@@ -15,7 +15,6 @@ from .bookings import (
     KEY_TABLE,
     RESERVATION_TABLE,
     RESERVED_SEAT_TABLE,
-    book,
     key_claim,
     key_fill,
     key_get,
@@ -27,7 +26,6 @@ from .bookings import (
     reserved_seats_insert,
     reserved_seats_read,
     reserved_seats_release,
-    to_pay,
 )
 from .contract import (
     ROW_LOCK,
@@ -49,7 +47,6 @@ from .holds import (
     caller_lock,
     event_exists,
     extend,
-    free,
     free_if_held,
     held_since,
     hold,
@@ -59,6 +56,7 @@ from .holds import (
     seats_in_rows,
     seats_written_in_order,
     user_for_update,
+    written,
 )
 from .seats import (
     BLOCK,

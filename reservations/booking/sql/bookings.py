@@ -11,8 +11,8 @@ from ...models import (
     Reservation,
     ReservedSeat,
 )
-from .contract import Rank, Statement, id_table
-from .seats import BOOK, PAY, SEAT_TABLE
+from .contract import Rank, Statement
+from .seats import SEAT_TABLE
 
 RESERVATION_TABLE = Reservation._meta.db_table
 RESERVED_SEAT_TABLE = ReservedSeat._meta.db_table
@@ -102,20 +102,6 @@ def reserved_seats_insert(
         f"INSERT INTO {RESERVED_SEAT_TABLE} (reservation_id, seat_id, price, is_active) "
         f"VALUES {', '.join(values)}",
         params,
-    )
-
-
-def book(*, seat_ids: Sequence[int], user_id: int) -> Statement:
-    return Statement(
-        f"{BOOK.update_sql()} WHERE id IN (%(seat_ids)s)",
-        {"user_id": user_id, "seat_ids": id_table(seat_ids)},
-    )
-
-
-def to_pay(*, seat_ids: Sequence[int], user_id: int) -> Statement:
-    return Statement(
-        f"{PAY.update_sql()} WHERE id IN (%(seat_ids)s)",
-        {"user_id": user_id, "seat_ids": id_table(seat_ids)},
     )
 
 

@@ -236,9 +236,11 @@ def extend(*, seat_id: int, until: datetime) -> Statement:
     )
 
 
-def free(*, seat_ids: Sequence[int]) -> Statement:
+def written(write: SeatWrite, *, seat_ids: Sequence[int], **values: Any) -> Statement:
+    """`write` on the seats with these ids, their rows locked already."""
     return Statement(
-        f"{FREE.update_sql()} WHERE id IN (%(seat_ids)s)", {"seat_ids": id_table(seat_ids)}
+        f"{write.update_sql()} WHERE id IN (%(seat_ids)s)",
+        {**values, "seat_ids": id_table(seat_ids)},
     )
 
 
