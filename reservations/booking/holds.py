@@ -47,12 +47,6 @@ class HoldOutcome:
 RELEASE_MARGIN = timedelta(seconds=1)
 
 
-def _changed_one(rows: Rows, event_id: int) -> HoldOutcome:
-    """The outcome of a one-statement hold or release that changed its seat."""
-    (seat,) = [seat_from_row(row, event_id) for row in rows]
-    return HoldOutcome(seats=[seat], changed=[seat])
-
-
 def caller_row_steps(user_id: int) -> Steps[None]:
     """Lock the caller's row (locking rule 2) and check the account still may act."""
     rows = yield sql.user_for_update(user_id=user_id)
@@ -176,10 +170,9 @@ def _hold_steps(
     times: HoldTimes,
     now: datetime,
     state: BuyerState,
-) -> Steps[Rows]:
+) -> Steps[None]:
     """The write of seats seen free (`seats`, as they are after it): each is written unless it
-    went meanwhile or would pass between accounts of the caller's network (rules.py). Rows: (id,
-    version) of each written."""
+    went meanwhile or would pass between accounts of the caller's network (rules.py)."""
     cooled = BuyerPolicy.from_settings().cooled(now)
     ids = [s.id for s in seats]
     rows = yield sql.hold(
@@ -197,7 +190,6 @@ def _hold_steps(
         )
         raise _passed(refused)
     _held(seats, rows, user_id=user_id, times=times, network=state.network)
-    return rows
 
 
 def _held(
@@ -324,7 +316,8 @@ def release_one_steps(*, user_id: int, event_id: int, seat_id: int) -> Steps[Hol
         )
     )
     if rows:
-        return _changed_one(rows, event_id)
+        (seat,) = [seat_from_row(row, event_id) for row in rows]
+        return HoldOutcome(seats=[seat], changed=[seat])
     yield from caller_row_steps(user_id)
     (seat,) = yield from seat_rows_steps(event_id=event_id, seat_ids=[seat_id])
     if not seat_is_held_by(seat, user_id, timezone.now()):
