@@ -269,9 +269,8 @@ def cancel_steps(
 
 def seats_written(seats: Sequence[Seat], write: sql.SeatWrite, *, event_id: int, **values) -> None:
     """`write` on these seats (seats_set); watchers hear of it once it commits."""
-    if seats:
-        seats_set(seats, write, values)
-        seats_changed_on_commit(event_id=event_id, seats=seats)
+    seats_set(seats, write, values)
+    seats_changed_on_commit(event_id=event_id, seats=seats)
 
 
 def seats_set(
