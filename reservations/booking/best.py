@@ -131,21 +131,19 @@ def best_batch_steps(*, event_id: int, asks: Sequence[Ask]) -> Steps[list[Answer
             )
     shelf = shelf_of(event_id)
     pending = [n for n, answer in enumerate(answers) if answer is None]
-    if shelf is None:  # an event without seats
+    if shelf is None or not pending:  # an event without seats, or every ask refused already
         for n in pending:
             answers[n] = _no_block(asks[n].wish, names)
         return answers
-    if pending:
-        callers = sorted({asks[n].user_id for n in pending})
-        rows = yield sql.users_for_update(user_ids=callers, event_id=event_id)
-        accounts = {user_id: account for user_id, *account in rows}
-        if addresses := sorted({asks[n].address for n in pending if asks[n].address}):
-            yield sql.address_locks(event_id=event_id, addresses=addresses)
-        runs = yield sql.buyer_runs(
-            event_id=event_id, user_ids=callers, cooled=policy.cooled(timezone.now())
-        )
+    callers = sorted({asks[n].user_id for n in pending})
+    rows = yield sql.users_for_update(user_ids=callers, event_id=event_id)
+    accounts = {user_id: account for user_id, *account in rows}
+    if addresses := sorted({asks[n].address for n in pending if asks[n].address}):
+        yield sql.address_locks(event_id=event_id, addresses=addresses)
+    runs = yield sql.buyer_runs(
+        event_id=event_id, user_ids=callers, cooled=policy.cooled(timezone.now())
+    )
     times: dict[int, HoldTimes] = {}  # ask -> the times of its hold (buyer_policy.py)
-    accounts = accounts if pending else {}
     held_seats: set[int] = set()
     # Seats of blocks found gone: another process's transaction has some of them locked, and
     # until it commits the taken read still shows them free. The rest of the batch picks
