@@ -12,7 +12,6 @@ from .best import (
     users_for_update,
 )
 from .bookings import (
-    KEY_TABLE,
     RESERVATION_TABLE,
     RESERVED_SEAT_TABLE,
     key_claim,
@@ -64,14 +63,11 @@ from .seats import (
     FREE,
     HOLD,
     PAY,
-    SEAT_COLUMNS,
     SEAT_FIELDS,
     SEAT_INFO_FIELDS,
     SEAT_TABLE,
     WRITTEN_FIELDS,
-    Param,
     SeatRow,
     SeatWrite,
-    Status,
     seat_from_row,
 )
