@@ -9,8 +9,6 @@ The async driver speaks to libpq's pipeline mode itself (`_sent_together`), thro
 own query conversion and prepared-statement cache: psycopg 3.3's internals (pinned in
 requirements.txt), which the fast path's tests exercise on every statement it sends."""
 
-from datetime import timedelta
-
 from django.db import connection, transaction
 from psycopg import AsyncConnection, errors, generators
 from psycopg._preparing import Prepare
@@ -24,7 +22,6 @@ from ..signals import bookings_changed_on_commit, door_changed_on_commit, seats_
 from .locking import LockOrder, LockOrderBroken, transaction_settings
 from .sql import ROW_LOCK, Ending, Rows, Statement, Steps, T, Table, Together
 
-MICROSECOND = timedelta(microseconds=1)
 IDLE = TransactionStatus.IDLE
 
 
@@ -49,9 +46,6 @@ def _rendered(statement: Statement, *, postgres: bool) -> tuple[str, dict]:
     after IN as ``= ANY(array)``) or a VALUES list."""
     text = _text(statement, row_locks=postgres)
     params = statement.params
-    if not postgres and any(isinstance(v, timedelta) for v in params.values()):
-        # SQLite's date arithmetic (Django's django_format_dtdelta) takes microseconds.
-        params = {k: v // MICROSECOND if isinstance(v, timedelta) else v for k, v in params.items()}
     tables = [name for name, value in params.items() if isinstance(value, Table)]
     if not tables:
         return text, params

@@ -36,7 +36,7 @@ class Statement(NamedTuple):
     # The rank in the lock order of the locks it takes (locking.py); None: it takes none, or
     # only rows its transaction has locked already.
     lock: Rank | None = None
-    # The text for SQLite, where it must differ (date arithmetic: rules.py); "": `sql`.
+    # The text for SQLite, where it must differ (no advisory locks: caller_lock); "": `sql`.
     sqlite_sql: str = ""
 
 
