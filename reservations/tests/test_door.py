@@ -264,10 +264,17 @@ SCAN_SCRIPT = [
 ]
 
 
+def forged(code: str) -> str:
+    """`code` with one character of its signature changed, 5 bits of it. Writing "AAA" over
+    the last three left about one code in 2,000 as it was, and the scan was let in."""
+    at = len(code) - 10
+    return code[:at] + ("B" if code[at] != "B" else "C") + code[at + 1 :]
+
+
 def scan_requests(event, codes, elsewhere, side):
     def request(step):
         who, ticket, nonce, direction = step
-        code = {"elsewhere": elsewhere, "forged": codes[0][:-3] + "AAA"}.get(ticket)
+        code = {"elsewhere": elsewhere, "forged": forged(codes[0])}.get(ticket)
         body = {"code": code or codes[ticket], "gate": "North", "direction": direction}
         body |= {"scanned_at": NOW, "nonce": f"scan-{side}-{nonce}"}
         if nonce == "no nonce":
