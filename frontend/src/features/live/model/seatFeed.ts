@@ -28,6 +28,7 @@
  */
 import type { DoorFrame, PlaceFrame, QueueFrame } from '../../../lib/protocol-types';
 import { TURN_REFUSALS } from '../../../lib/queue-turn';
+import { SocketLogin } from '../../../lib/socket-login';
 import type { ConnectionState, LiveSocket, LiveSocketOptions } from '../../../lib/ws-client';
 import {
   decodeOwnHolds,
@@ -135,11 +136,8 @@ export class SeatFeed {
   private snapshotTimer: ReturnType<typeof setTimeout> | undefined;
   /** The last `own` frame, until the stream reaches it. */
   private ownWaiting: OwnFrame | null = null;
-  /** Whether this connection already asked for a fresh token after a refusal. */
-  private tokenRefreshed = false;
-  /** An `auth` went with a `ping`, whose `pong` says it was answered; `authRefused`: with `not_authenticated`. */
-  private authUnanswered = false;
-  private authRefused = false;
+  /** When this connection sends a fresh token (socket-login.ts). */
+  private readonly login = new SocketLogin();
   /** Whether this connection has had its snapshot (or `resumed`): from then on it is not waiting. */
   private syncedOnConnection = false;
   /** This connection is in the waiting room: no snapshot comes until a turn is shown. */
@@ -230,8 +228,7 @@ export class SeatFeed {
     // Told only once the snapshot (or `resumed`) comes: the server accepts a socket before it may close it
     // (4429 capped, 4404, 4503), and such a socket must not cost an HTTP read each time.
     if (reconnect) this.reconnectedUnsynced = true;
-    this.tokenRefreshed = false;
-    this.authUnanswered = false;
+    this.login.opened();
     this.syncedOnConnection = false;
     this.waiting = false;
     this.turnSent = null;
@@ -265,10 +262,9 @@ export class SeatFeed {
   /** Tells the server whose this socket is, when someone is logged in. */
   private async sayWhose(fresh: boolean): Promise<void> {
     const token = await this.options.socketToken?.(fresh).catch(() => null);
-    if (!token || this.socketState !== 'open' || !this.socket?.send({ type: 'auth', token })) return;
-    // A waiting socket's `auth` gets no `own` frame: the `pong` after it says it was taken.
-    this.authUnanswered = Boolean(this.socket.send({ type: 'ping' }));
-    this.authRefused = false;
+    if (!token || this.socketState !== 'open') return;
+    // The `pong` after it says it was taken: a waiting socket's `auth` gets no `own` frame.
+    if (this.socket?.send({ type: 'auth', token }) && this.socket.send({ type: 'ping' })) this.login.sent();
   }
 
   /** Applies the waiting `own` frame once the stream has reached it (or is in another epoch). */
@@ -330,18 +326,14 @@ export class SeatFeed {
       }
       case 'own': {
         if (!isOwnFrame(frame)) return;
-        this.tokenRefreshed = false; // its token was taken: when it expires, one fresh one again
+        this.login.taken();
         this.ownWaiting = frame;
         this.applyOwnWhenReached();
         return;
       }
       case 'error': {
-        // The token went stale while the page was open: one fresh one per token taken.
-        if (frame.code === 'not_authenticated' && this.authUnanswered) this.authRefused = true;
-        if (frame.code === 'not_authenticated' && !this.tokenRefreshed) {
-          this.tokenRefreshed = true;
-          void this.sayWhose(true);
-        }
+        // The token went stale while the page was open.
+        if (frame.code === 'not_authenticated' && this.login.refusedNow()) void this.sayWhose(true);
         if (typeof frame.code === 'string' && TURN_REFUSALS.has(frame.code)) {
           this.startWaiting();
           this.setQueue({ refusal: { code: frame.code, token: this.turnSent } });
@@ -367,8 +359,7 @@ export class SeatFeed {
         return;
       }
       case 'pong': {
-        if (this.authUnanswered && !this.authRefused) this.tokenRefreshed = false; // its token was taken
-        this.authUnanswered = false;
+        this.login.pong();
         return;
       }
       default:
