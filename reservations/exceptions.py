@@ -282,6 +282,14 @@ class InvalidTicket(BookingError):
     code = "invalid_ticket"
 
 
+class NonceTaken(BookingError):
+    """A scan's nonce sent before with another ticket's code: not a retried upload of it."""
+
+    status_code = 400
+    code = "invalid"
+    message = "This nonce was sent with another ticket's scan: send each scan its own."
+
+
 class WrongEvent(BookingError):
     code = "wrong_event"
 

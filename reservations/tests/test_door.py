@@ -159,6 +159,31 @@ def test_a_replayed_nonce_is_one_scan(alice, door, show):
     assert CheckIn.objects.count() == 1
 
 
+def test_a_nonce_sent_again_with_another_tickets_code_is_invalid_and_lets_no_one_in(
+    alice, bob, door, show
+):
+    buyer, other_buyer = bearer_client(alice), bearer_client(bob)
+    (ticket,) = tickets(buyer, booked(buyer, show))
+    elsewhere = event_with_seats(rows=1, seats_per_row=1, name="Another show")
+    (foreign,) = tickets(other_buyer, booked(other_buyer, elsewhere))
+    assert scan(door, show, ticket["code"], nonce="reused-01").status_code == 200
+    refunded = booked_any(other_buyer, show)
+    (revoked,) = tickets(other_buyer, refunded)
+    staff_api("Manager").post(
+        f"/api/staff/reservations/{refunded['id']}/refund/",
+        {"refunded": "0.00", "reason": "ill"},
+        format="json",
+    )
+
+    same_event = scan(door, show, revoked["code"], nonce="reused-01")
+    other_event = scan(door, elsewhere, foreign["code"], nonce="reused-01")
+
+    answers = [(a.status_code, a.json().get("code")) for a in (same_event, other_event)]
+    assert answers == [(400, "invalid"), (400, "invalid")]
+    assert "nonce" in same_event.json()["error"]
+    assert CheckIn.objects.count() == 1
+
+
 def test_only_the_door_may_scan(alice, bob, show):
     buyer = bearer_client(alice)
     (ticket,) = tickets(buyer, booked(buyer, show))

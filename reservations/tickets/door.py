@@ -104,10 +104,12 @@ def scan_steps(*, user_id: int, event_id: int, scan: Scan) -> Steps[Scanned]:
     named = head_of(scan.code)
     [(allowed, earlier, public)] = yield _first(user_id, event_id, scan.nonce, named)
     refused_role((allowed,), ("scan_tickets",))
+    facts = _facts(event_id, scan.code, public)
+    if earlier is not None and earlier != facts.ticket_id:  # another scan's nonce: no replay
+        raise exceptions.NonceTaken
     if earlier is not None:  # the same scan sent again: its answer, nothing written
         rows = yield Statement(_TICKET, {"ticket_id": earlier, "event_id": event_id})
         return Scanned(event_id, _ticket(earlier, rows[0]), {})
-    facts = _facts(event_id, scan.code, public)
     rows = yield Statement(
         _TICKET,
         {"ticket_id": facts.ticket_id, "event_id": event_id},
