@@ -273,7 +273,7 @@ class BoxOfficeApi(APIView):
     @extend_schema(request=BoxOfficeInput, responses={201: BoxOfficeOutput})
     def post(self, request, event_id: int):
         data = validated(BoxOfficeInput, request.data)
-        manager = request.user.has_perm("reservations.change_event")
+        manager = may(request.user, "change_event", event_id=event_id)
         sale = box_office_sell(
             staff_id=request.user.pk, event_id=event_id, may_take_more=manager, **data
         )

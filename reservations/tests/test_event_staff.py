@@ -71,6 +71,22 @@ def test_an_events_role_goes_no_further_than_the_role(till, theirs):
     assert kept.status_code == 403  # keeping seats back is a Manager's
 
 
+def test_an_events_manager_may_take_more_than_the_total_there_and_nowhere_else(theirs, another):
+    boss = UserFactory(username="boss")
+    EventStaff.objects.create(event=theirs, user=boss, role=EventStaff.Role.MANAGER)
+    EventStaff.objects.create(event=another, user=boss, role=EventStaff.Role.BOX_OFFICE)
+    api = bearer_client(boss)
+
+    def sell_for(event, amount):
+        seat = event.seats.order_by("id").first()
+        body = {"seat_ids": [seat.id], "payment": "cash", "amount_taken": amount}
+        return api.post(f"/api/staff/events/{event.id}/box-office/", body, format="json")
+
+    assert sell_for(theirs, "60.00").status_code == 201
+    refused = sell_for(another, "60.00")
+    assert (refused.status_code, refused.json()["code"]) == (403, "amount_above_total")
+
+
 def test_me_says_what_the_account_may_do_on_each_event(till, theirs, another):
     me = bearer_client(till).get("/api/me/").json()
     assert me["console"] == []
