@@ -3,13 +3,15 @@
 A confirmed reservation is what its buyer holds their seats by: deleting it would leave the
 seats sold to nobody and the booking gone from the buyer's list, so the delete page and
 "Delete selected reservations" refuse it and say to cancel it, which frees its seats and shows
-the buyer it cancelled. A cancelled one holds nothing and may go.
+the buyer it cancelled. An order awaiting payment holds its seats too, until it is paid or ends
+(payments/settling.py): neither cancelled nor deleted here. A cancelled one holds nothing and
+may go.
 """
 
 from django.contrib import admin, messages
 from django.template.defaultfilters import pluralize
 
-from ..exceptions import AlreadyCancelled
+from ..exceptions import AlreadyCancelled, AwaitingPayment
 from ..ledger.models import SeatChange, Via
 from ..models import Reservation, ReservedSeat
 from ..services.booking_changes import reservation_refund
@@ -18,6 +20,14 @@ from .staff_changes import StaffChanges
 
 # A cancel is a refund of the whole booking: the console's permission for refunds (roles.py).
 CANCEL_PERMISSION = "reservations.change_bookings"
+# A booking that holds its seats (sold, or paying: kept for it until its window ends), and what
+# ends it before it may be deleted.
+UNTIL_IT_ENDS = {
+    Reservation.Status.CONFIRMED: "cancel it with 'Cancel the selected reservations', which puts"
+    " them back on sale",
+    Reservation.Status.AWAITING_PAYMENT: "it is awaiting payment, and ends when it is paid, when"
+    " its buyer cancels it or when its pay window ends (its seats then go back on sale)",
+}
 
 
 class ReservedSeatInline(admin.TabularInline):
@@ -68,14 +78,13 @@ class ReservationAdmin(StaffChanges, admin.ModelAdmin):
 
     def get_deleted_objects(self, objs, request):
         deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
-        confirmed = [
+        holding = [
             f"{reservation} of {reservation.user or reservation.buyer_name or 'a walk-in'} holds"
-            " its seats: cancel it with 'Cancel the"
-            " selected reservations', which puts them back on sale, then delete it."
+            f" its seats: {UNTIL_IT_ENDS[reservation.status]}, then delete it."
             for reservation in objs
-            if reservation.status == Reservation.Status.CONFIRMED
+            if reservation.status in UNTIL_IT_ENDS
         ]
-        return deleted, counts, perms_needed, [*confirmed, *protected]
+        return deleted, counts, perms_needed, [*holding, *protected]
 
     def has_cancel_permission(self, request):
         return request.user.has_perm(CANCEL_PERMISSION)
@@ -85,7 +94,7 @@ class ReservationAdmin(StaffChanges, admin.ModelAdmin):
         permissions=["cancel"],
     )
     def cancel_selected(self, request, queryset):
-        cancelled, already = [], 0
+        cancelled, already, awaiting = [], 0, 0
         for reservation in queryset:
             try:  # as staff cancel from the console, so a box-office sale (no account) goes too
                 reservation_refund(
@@ -96,11 +105,19 @@ class ReservationAdmin(StaffChanges, admin.ModelAdmin):
                 cancelled.append(reservation.pk)
             except AlreadyCancelled:
                 already += 1
+            except AwaitingPayment:
+                awaiting += 1
         freed = ReservedSeat.objects.filter(reservation_id__in=cancelled).count()
         message = (
             f"{len(cancelled)} reservation{pluralize(len(cancelled))} cancelled,"
             f" {freed} seat{pluralize(freed)} back on sale"
         )
         if already:
-            message += f"; {already} {pluralize(already, 'was,were')} cancelled already."
-        self.message_user(request, message + ("" if already else "."), messages.SUCCESS)
+            message += f"; {already} {pluralize(already, 'was,were')} cancelled already"
+        if awaiting:
+            message += (
+                f"; {awaiting} awaiting payment {pluralize(awaiting, 'was,were')} left as"
+                f" {pluralize(awaiting, 'it is,they are')} (each ends with its pay window, or"
+                " its buyer cancels it)"
+            )
+        self.message_user(request, message + ".", messages.SUCCESS)

@@ -216,3 +216,23 @@ def test_a_box_office_booking_is_named_by_its_buyer_not_none(admin_client, event
     page = admin_delete(admin_client, "reservation", sale.pk).content.decode()
     assert f"Reservation {sale.pk} (confirmed) of Ann holds its seats" in page
     assert "of None" not in page
+
+
+def test_an_order_awaiting_payment_is_neither_cancelled_nor_deleted_and_keeps_its_seats(
+    admin_client, event, ids, bob
+):
+    Event.objects.filter(pk=event.pk).update(paid_with="venue")
+    booking_calls.lock_several(user=bob, event_id=event.pk, seat_ids=ids[:2])
+    pk = booking_calls.reserve(user=bob, event_id=event.pk, seat_ids=ids[:2]).reservation.pk
+
+    assert admin_action(admin_client, "reservation", "cancel_selected", [pk]) == [
+        "0 reservations cancelled, 0 seats back on sale; 1 awaiting payment was left as it is"
+        " (each ends with its pay window, or its buyer cancels it)."
+    ]
+    page = admin_delete(admin_client, "reservation", pk)
+    assert page.status_code == 200
+    assert f"Reservation {pk} (awaiting_payment) of bob holds its seats" in page.content.decode()
+    assert admin_action(admin_client, "reservation", "delete_selected", [pk]) == []
+
+    assert Reservation.objects.get(pk=pk).status == "awaiting_payment"
+    assert set(event.seats.filter(pk__in=ids[:2]).values_list("status", flat=True)) == {"paying"}
