@@ -13,6 +13,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs
 
 WEBHOOK_SECRET = "whsec_standin"
+# Stripe refuses a Checkout Session that expires more than 24 hours after its creation.
+SESSION_LONGEST = 24 * 3600
 
 
 class StripeStandIn:
@@ -21,7 +23,7 @@ class StripeStandIn:
         self.refunds: list[dict] = []
         self.calls: list[tuple[str, str, dict]] = []  # (method, path, form, idempotency key)
         self._ids = itertools.count(1)
-        self._by_key: dict[str, dict] = {}
+        self._by_key: dict[str, tuple[str, dict, dict]] = {}  # key: its path, form, answer
         standin = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -51,8 +53,15 @@ class StripeStandIn:
 
     def answer(self, path: str, form: dict, key: str) -> tuple[int, dict]:
         if key and key in self._by_key:  # Stripe answers a repeated key with the first answer
-            return 200, self._by_key[key]
+            first_path, first_form, answer = self._by_key[key]
+            if (first_path, first_form) != (path, form):
+                message = "Keys for idempotent requests can only be used with the same parameters"
+                return 400, {"error": {"type": "idempotency_error", "message": message}}
+            return 200, answer
         if path == "/v1/checkout/sessions":
+            if int(form["expires_at"]) > time.time() + SESSION_LONGEST:
+                message = "expires_at must be less than 24 hours from Checkout Session creation"
+                return 400, {"error": {"type": "invalid_request_error", "message": message}}
             answer = self._session(form)
         elif path.startswith("/v1/checkout/sessions/") and path.endswith("/expire"):
             session = self.sessions[path.split("/")[4]]
@@ -72,7 +81,7 @@ class StripeStandIn:
         else:
             return 404, {"error": {"type": "invalid_request_error", "message": path}}
         if key:
-            self._by_key[key] = answer
+            self._by_key[key] = (path, form, answer)
         return 200, answer
 
     def _session(self, form: dict) -> dict:
@@ -107,6 +116,12 @@ class StripeStandIn:
         session = self.sessions[session_id]
         session.update(status="complete", payment_status="paid", payment_intent=f"pi_{session_id}")
         return self.event("checkout.session.completed", session)
+
+    def expired(self, session_id: str) -> dict:
+        """The session ended unpaid, as `checkout.session.expired` carries it."""
+        session = self.sessions[session_id]
+        session.update(status="expired")
+        return self.event("checkout.session.expired", session)
 
     def event(self, kind: str, session: dict) -> dict:
         return {

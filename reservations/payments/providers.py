@@ -5,8 +5,9 @@ payment, read a signed notification of its outcome, refund, cancel an unpaid one
 * ``Venue``: paid at the venue or by invoice. Nothing online: staff settle it in the console
   (API.md "Paying"), and give money back by hand.
 * ``Stripe``: Stripe Checkout on the official library. A session per order that expires with
-  its window (Stripe wants it at least 30 minutes ahead), the order's id as the idempotency key,
-  the webhook verified by the library (`Stripe-Signature`).
+  its window (Stripe wants it at least 30 minutes ahead and at most a day), the order's id as
+  the idempotency key (with the attempt's number after the first: a session that ended unpaid
+  lets another start), the webhook verified by the library (`Stripe-Signature`).
 """
 
 from dataclasses import dataclass
@@ -91,8 +92,10 @@ class Venue:
 
 class Stripe:
     name = Event.PaidWith.STRIPE.value
-    # Stripe refuses a session that expires sooner than this from its creation.
+    # Stripe refuses a session that expires sooner than this from its creation, or later than
+    # a day after it (a minute kept back for the clocks' difference).
     SHORTEST = timedelta(minutes=30, seconds=30)
+    LONGEST = timedelta(hours=23, minutes=59)
 
     def _client(self) -> "stripe.StripeClient":
         import stripe  # slow to import: paid where an event sells through Stripe, not by all
@@ -105,8 +108,12 @@ class Stripe:
 
     def start(self, order: Reservation, *, return_url: str) -> Checkout:
         # Past the window, a payment is refunded (settling.paid): the sweeper expires the
-        # session when the window ends first.
-        expires = max(order.pay_by, timezone.now() + self.SHORTEST)
+        # session when the window ends first. A window over a day outlives its session: one
+        # that ended unpaid lets a new "pay now" start another, its own idempotency key.
+        now = timezone.now()
+        expires = min(max(order.pay_by, now + self.SHORTEST), now + self.LONGEST)
+        attempt = order.payments.filter(kind=Payment.Kind.PAYMENT).count()
+        key = f"reservation-{order.id}" + (f"-{attempt + 1}" if attempt else "")
         session = self._client().v1.checkout.sessions.create(
             {
                 "mode": "payment",
@@ -127,7 +134,7 @@ class Stripe:
                     for seat in order.reserved_seats.filter(is_active=True).select_related("seat")
                 ],
             },
-            {"idempotency_key": f"reservation-{order.id}"},
+            {"idempotency_key": key},
         )
         return Checkout(reference=session.id, url=session.url or "")
 

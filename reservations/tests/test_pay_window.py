@@ -348,6 +348,31 @@ def test_a_stripe_order_is_paid_once_however_often_its_notification_comes(alice,
     assert SeatChange.objects.filter(seat_id=ids[0]).latest("id").via == "stripe"
 
 
+def test_a_stripe_order_with_a_window_over_a_day_pays_and_pays_again_after_its_session_ended(
+    alice, stripe_api, client
+):
+    """Stripe takes a session that lasts a day at most: a longer window pays through one that
+    ends first, and once it has ended unpaid, pay now starts another."""
+    event = paid_online("stripe")
+    Event.objects.filter(pk=event.pk).update(pay_window_seconds=3 * 24 * 3600)
+    buyer = bearer_client(alice)
+    order = order_of(buyer, event, seat_ids(event)[:1])
+    url = f"/api/reservations/{order['id']}/pay/"
+
+    first = buyer.post(url)
+    assert first.status_code == 200, first.content
+    (session_id,) = stripe_api.sessions
+    assert notify(client, stripe_api.expired(session_id)).status_code == 200
+    second = buyer.post(url)
+
+    assert second.status_code == 200, second.content
+    assert second.json()["url"] != first.json()["url"]
+    (_, fresh) = stripe_api.sessions
+    assert stripe_api.sessions[fresh]["status"] == "open"
+    assert notify(client, stripe_api.completed(fresh)).status_code == 200
+    assert Reservation.objects.get(pk=order["id"]).status == "confirmed"
+
+
 def test_a_forged_stripe_notification_changes_nothing(alice, stripe_api, client):
     event = paid_online("stripe")
     order = order_of(bearer_client(alice), event, seat_ids(event)[:1])
