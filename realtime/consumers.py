@@ -251,13 +251,18 @@ class EventSeatsConsumer(ClosingConsumer):
             hub().watch_the_door(self)
 
     async def _staff_or_place(self, account: int) -> None:
-        """A waiting socket of staff who may watch the sale (the organiser's console) watches
-        the seats at once, and the room's `queue` frames as every watcher does; anyone else is
+        """A waiting socket of staff who may watch the sale (the organiser's console), or a
+        door's scanner whose account may scan, watches the seats at once (and the door, as
+        `_as_console`), and the room's `queue` frames as every watcher does; anyone else is
         told their place."""
-        if await _may_watch_the_sale(account, self.event_id):
+        console = await _may_watch_the_sale(account, self.event_id)
+        door = self._door and await _may_watch_the_sale(account, self.event_id, "scan_tickets")
+        if console or door:
             await self._admitted(account)
-            if self._console:
+            if self._console and console:
                 hub().watch_as_console(self)
+            elif door:
+                hub().watch_the_door(self)
         else:
             await tell_places(self.event_id, [self])  # its place, if it has one
 

@@ -7,6 +7,7 @@ the first test waited in vain for its `door` frame."""
 
 import pytest
 from channels.db import database_sync_to_async
+from django.utils import timezone
 from rest_framework_simplejwt.tokens import AccessToken
 
 from harness.waiting import until
@@ -17,9 +18,11 @@ from reservations.tests import booking_calls
 from reservations.tests.console_staff import staff_in
 from reservations.tests.factories import UserFactory, event_with_seats
 from reservations.tickets.door import codes_of
+from reservations.waiting_room.organiser import room_create
+from reservations.waiting_room.rooms_in_memory import rooms
 
 from .test_console_socket import opened
-from .test_consumer import next_of_type
+from .test_consumer import next_of_type, watch
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("relay")]
 
@@ -104,6 +107,36 @@ async def test_a_buyers_cancel_revokes_the_tickets_at_the_door():
     tickets = await call(lambda: sorted(order.reserved_seats.values_list("id", flat=True)))()
     assert await next_of_type(scanner, "door") == {"type": "door", "gates": {}, "revoked": tickets}
     await scanner.disconnect()
+
+
+async def test_a_scanner_follows_the_door_of_an_event_sold_through_a_waiting_room():
+    """The room stays in front of the sale after it (its row is there): a scanner's socket
+    (the Door's, or a Manager's at the door) is no buyer waiting for a turn."""
+    event = await call(event_with_seats)(rows=1, seats_per_row=4)
+    alice = await call(UserFactory)(username="alice")
+    order, _ = await call(booked)(alice, event, 1)  # sold, then the room is put in front
+    now = timezone.now()
+    await call(room_create)(event=event, opens_at=now, on_sale_at=now)
+    rooms.forget()
+    scanners = []
+    for role in ("Door", "Manager"):
+        socket = watch(event.id, query="?door=1")
+        assert (await socket.connect())[0]
+        assert (await socket.receive_json_from(timeout=5))["type"] == "queue"
+        user = await call(staff_in)(role)
+        await socket.send_json_to({"type": "auth", "token": str(AccessToken.for_user(user))})
+        scanners.append(socket)
+    assert await doors_of(event.id, 2) == 2
+
+    await call(booking_calls.cancel)(user=alice, reservation_id=order.pk)
+    tickets = await call(lambda: sorted(order.reserved_seats.values_list("id", flat=True)))()
+    for socket in scanners:
+        assert await next_of_type(socket, "door") == {
+            "type": "door",
+            "gates": {},
+            "revoked": tickets,
+        }
+        await socket.disconnect()
 
 
 async def test_check_ins_close_together_reach_the_console_as_one_frame_of_the_latest_totals():
