@@ -68,9 +68,10 @@ class DoorKeysApi(APIView):
     @extend_schema(responses=DoorKeysOutput)
     def get(self, request, event_id: int):
         keys = TicketKey.objects.filter(event_id=event_id).values_list("key_id", "public_key")
-        revoked = ReservedSeat.objects.filter(seat__event_id=event_id).exclude(
-            is_active=True, reservation__status="confirmed"
-        )
+        # Ended for good (refunded, cancelled, reseated, expired unpaid): a scanner keeps them.
+        # An order awaiting payment's are not: its tickets are not issued yet, and let in once
+        # it is paid (the server refuses them `unpaid` meanwhile).
+        revoked = ReservedSeat.objects.filter(seat__event_id=event_id, is_active=False)
         return Response(
             {
                 "keys": [

@@ -151,6 +151,25 @@ def test_an_unpaid_orders_seat_is_refused_unpaid(alice, door, show):
     assert (answer.status_code, answer.json()["code"]) == (409, "unpaid")
 
 
+def test_an_unpaid_orders_seat_is_not_revoked_for_offline_scanners_and_lets_in_once_paid(
+    alice, door, show
+):
+    """A scanner keeps every ticket it was told is revoked for good (a revocation never ends):
+    an order awaiting payment (its tickets not issued yet) is not among them."""
+    Event.objects.filter(pk=show.pk).update(paid_with="venue")
+    buyer = bearer_client(alice)
+    order = booked(buyer, show)
+    synced = door.get(f"/api/door/events/{show.id}/keys/").json()["revoked"]
+    settled = staff_api("Manager").post(
+        f"/api/staff/reservations/{order['id']}/paid/", {"amount": "50.00"}, format="json"
+    )
+    assert settled.status_code == 200, settled.content
+    (ticket,) = tickets(buyer, order)
+
+    assert ticket["ticket"] not in synced
+    assert scan(door, show, ticket["code"], nonce="paid-late-1").status_code == 200
+
+
 def test_a_replayed_nonce_is_one_scan(alice, door, show):
     buyer = bearer_client(alice)
     (ticket,) = tickets(buyer, booked(buyer, show))
