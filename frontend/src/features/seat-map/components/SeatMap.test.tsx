@@ -92,24 +92,26 @@ describe('SeatMap', () => {
     expect(screen.getByRole('group', { name: 'Balcony, row B' })).toBeTruthy();
   });
 
-  it('renders a 10,000-seat map in steps, first rows at once', async () => {
-    mount(bigEvent(100, 100));
+  // 4,000 seats take three passes (1,500 at once, then 2,000 a step), as an arena's map does:
+  // 3.1 s of jsdom against 7.0 s for 10,000 seats (43 s beside the Python suite in CI).
+  it('renders a 4,000-seat map in steps, first rows at once', async () => {
+    mount(bigEvent(40, 100));
     const first = document.querySelectorAll('[data-seat-id]').length;
     expect(first).toBeGreaterThan(0);
     expect(first).toBeLessThanOrEqual(1_500);
-    await waitFor(() => expect(document.querySelectorAll('[data-seat-id]')).toHaveLength(10_000), { timeout: 60_000 });
+    await waitFor(() => expect(document.querySelectorAll('[data-seat-id]')).toHaveLength(4_000), { timeout: 60_000 });
   }, 90_000);
 
-  it('re-renders only the changed seat when a change is pushed (10,000 seats)', async () => {
-    const t = mount(bigEvent(100, 100));
-    await waitFor(() => expect(document.querySelectorAll('[data-seat-id]')).toHaveLength(10_000), { timeout: 60_000 });
-    expect(t.renders.length).toBeGreaterThanOrEqual(10_000);
+  it('re-renders only the changed seat when a change is pushed (4,000 seats, rendered in steps)', async () => {
+    const t = mount(bigEvent(40, 100));
+    await waitFor(() => expect(document.querySelectorAll('[data-seat-id]')).toHaveLength(4_000), { timeout: 60_000 });
+    expect(t.renders.length).toBeGreaterThanOrEqual(4_000);
     t.renders.length = 0;
     act(() => {
-      t.store.applyPushed([{ id: 5050, status: 'locked', version: 2, locked_until: '2099-01-01T00:00:00Z' }]);
+      t.store.applyPushed([{ id: 2050, status: 'locked', version: 2, locked_until: '2099-01-01T00:00:00Z' }]);
     });
-    expect(t.renders).toEqual([5050]);
-    const seat = document.querySelector('[data-seat-id="5050"]')!;
+    expect(t.renders).toEqual([2050]);
+    const seat = document.querySelector('[data-seat-id="2050"]')!;
     expect(seat.getAttribute('aria-label')).toMatch(/held by someone else$/);
     expect(seat.className).toContain('seat--held-other');
   }, 90_000);
