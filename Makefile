@@ -28,8 +28,10 @@ $(VENV)/.installed: requirements.txt loadtest/requirements.txt requirements-dev.
 
 install: $(VENV)/.installed
 
+# --prefer-offline: the lock file pins each package and its hash, so one in npm's cache is taken
+# without asking the registry whether it changed (25 s against 34, 40 CPU-s against 54).
 frontend/node_modules/.installed: frontend/package-lock.json
-	cd frontend && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund
+	cd frontend && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --prefer-offline
 	touch $@
 
 # Built again only when a source changed: the stamp lives in dist/, which every build empties,
