@@ -90,13 +90,21 @@ def staff_refused(why: str, refused: list[Seat], **details) -> SeatUnavailable:
 
 
 def seats_release(
-    *, event_id: int, seat_ids: Sequence[int], at: datetime | None = None
+    *,
+    event_id: int,
+    seat_ids: Sequence[int],
+    at: datetime | None = None,
+    due: datetime | None = None,
 ) -> list[Seat]:
     """Put off-sale seats on sale now, or (`at`) let them go then (the sweeper does:
-    `seats_release_due`); seats that are not off sale are left as they are. Returns the seats
-    it changed."""
+    `seats_release_due`); seats that are not off sale, or (`due`) whose release time has not
+    come by then, are left as they are. Returns the seats it changed."""
     with transaction.atomic():
-        seats = [s for s in seat_rows_locked(event_id=event_id, seat_ids=seat_ids) if s.blocked]
+        seats = [
+            s
+            for s in seat_rows_locked(event_id=event_id, seat_ids=seat_ids)
+            if s.blocked and (due is None or (s.blocked_until and s.blocked_until <= due))
+        ]
         if at is not None and at > timezone.now():
             seats = [s for s in seats if s.blocked_until != at]
             for seat in seats:
@@ -111,12 +119,14 @@ def seats_release(
 
 
 def seats_release_due(*, now: datetime | None = None) -> list[Seat]:
-    """Release the off-sale seats whose release time has come, one transaction per event."""
+    """Release the off-sale seats whose release time has come, one transaction per event. The
+    time is read again under the seats' lock: staff may have moved it, or killed the seat,
+    since this looked."""
     now = now or timezone.now()
     due = Seat.objects.filter(blocked=True, blocked_until__lte=now)
     released = []
     for event_id, seat_ids in seat_ids_by_event(due).items():
-        released += seats_release(event_id=event_id, seat_ids=seat_ids)
+        released += seats_release(event_id=event_id, seat_ids=seat_ids, due=now)
     return released
 
 

@@ -4,6 +4,7 @@ fixture `path`: Django's and the fast path's, on server processes of the module'
 inventory's check after each race (import `inventory_checked_after` into a race module)."""
 
 import threading
+import time
 
 import httpx
 import pytest
@@ -38,6 +39,18 @@ def run_together(calls):
     for thread in threads:
         thread.join(timeout=60)
     return results
+
+
+def until_a_backend_waits_on_a_lock(*, seconds: float) -> bool:
+    """Whether, within `seconds`, some connection waits for a lock another one holds."""
+    deadline = time.monotonic() + seconds
+    with connection.cursor() as cursor:
+        while time.monotonic() < deadline:
+            cursor.execute("SELECT count(*) FROM pg_locks WHERE NOT granted")
+            if cursor.fetchone()[0]:
+                return True
+            time.sleep(0.02)
+    return False
 
 
 def code_of(response):

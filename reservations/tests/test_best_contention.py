@@ -2,7 +2,6 @@
 processes (booking/best.py)."""
 
 import threading
-import time
 
 import psycopg
 import pytest
@@ -17,6 +16,7 @@ from reservations.models import Seat
 from reservations.seating import Request, Room, SeatInfo, candidates
 
 from .factories import UserFactory, hall
+from .races import until_a_backend_waits_on_a_lock
 
 pytestmark = pytest.mark.django_db
 
@@ -121,7 +121,7 @@ def test_a_batch_picks_from_what_the_events_batch_in_another_process_committed(
                 best_batch_steps(event_id=event.pk, asks=[Ask(alice.pk, Request(count=4))])
             )
             first_picked.set()
-            _until_a_backend_waits_on_a_lock(seconds=2)
+            until_a_backend_waits_on_a_lock(seconds=2)
         connection.close()
 
     def second_process():
@@ -169,16 +169,6 @@ def test_a_batch_stuck_in_another_process_holds_up_the_next_only_for_a_while(mon
     waiting.join(5)
     assert answered_while_stuck
     assert [seat.row for seat in answers[0].seats] == ["A"] * 4
-
-
-def _until_a_backend_waits_on_a_lock(*, seconds: float) -> None:
-    deadline = time.monotonic() + seconds
-    with connection.cursor() as cursor:
-        while time.monotonic() < deadline:
-            cursor.execute("SELECT count(*) FROM pg_locks WHERE NOT granted")
-            if cursor.fetchone()[0]:
-                return
-            time.sleep(0.02)
 
 
 @pytest.mark.django_db(transaction=True)

@@ -9,11 +9,16 @@ winners, and the inventory check after them found the seat's story broken), in t
 the Django path's racers, a thread each in this process, did not hit the window in those runs.
 """
 
+import threading
 from collections import Counter
+from datetime import timedelta
 
 import pytest
+from django.db import connections, transaction
+from django.utils import timezone
 
 from reservations.models import Reservation, Seat
+from reservations.services.blocking import seats_release_due, seats_take_off_sale
 
 from .console_staff import staff_api
 from .factories import event_with_seats
@@ -22,6 +27,7 @@ from .races import (  # noqa: F401  (inventory_checked_after: a fixture)
     ThroughFastPath,
     inventory_checked_after,
     run_together,
+    until_a_backend_waits_on_a_lock,
     users,
 )
 
@@ -109,3 +115,42 @@ def test_a_reseat_racing_clicks_on_its_new_seat_has_one_winner(path):
     moved = results[0].status_code == 200
     assert Seat.objects.get(pk=ids[0]).status == ("available" if moved else "reserved")
     assert Seat.objects.get(pk=ids[2]).status == ("reserved" if moved else "locked")
+
+
+def test_a_seat_killed_while_the_sweeper_releases_it_stays_killed():
+    """The sweeper finds a kept seat due; before it has the seat's lock, a manager kills it
+    (never for sale). The seat stays killed: the release time is read again under the lock."""
+    event = event_with_seats(rows=1, seats_per_row=2)
+    seat = event.seats.order_by("id").first()
+    past = timezone.now() - timedelta(seconds=1)
+    seats_take_off_sale(event_id=event.id, seat_ids=[seat.id], kind="kept", until=past)
+    killing, commit = threading.Event(), threading.Event()
+    released = []
+
+    def kill():
+        try:
+            with transaction.atomic():  # the manager's change, not committed until `commit`
+                seats_take_off_sale(event_id=event.id, seat_ids=[seat.id], kind="killed")
+                killing.set()
+                commit.wait(10)
+        finally:
+            connections.close_all()
+
+    def sweep():
+        try:
+            released.extend(seats_release_due())
+        finally:
+            connections.close_all()
+
+    manager, sweeper = threading.Thread(target=kill), threading.Thread(target=sweep)
+    manager.start()
+    assert killing.wait(10)
+    sweeper.start()
+    assert until_a_backend_waits_on_a_lock(seconds=10)  # the sweeper, on the seat's row
+    commit.set()
+    manager.join(10)
+    sweeper.join(10)
+
+    seat.refresh_from_db()
+    assert released == []
+    assert seat.blocked and seat.off_sale == "killed" and seat.blocked_until is None
