@@ -269,6 +269,14 @@ class NotAwaitingPayment(BookingError):
     code = "not_awaiting_payment"
 
 
+class ProviderAway(BookingError):
+    """The payment provider did not answer a "pay now", or answered that it is in trouble."""
+
+    status_code = 503
+    code = "unavailable"
+    message = "The payment service is out of reach; nothing was started. Try again in a moment."
+
+
 class PaymentNotificationRefused(BookingError):
     """A payment provider's notification whose signature does not hold (API.md "Paying")."""
 

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Protocol
 from django.conf import settings
 from django.utils import timezone
 
+from ..exceptions import ProviderAway
 from ..models import Event, Reservation
 from .models import Payment
 
@@ -114,28 +115,34 @@ class Stripe:
         expires = min(max(order.pay_by, now + self.SHORTEST), now + self.LONGEST)
         attempt = order.payments.filter(kind=Payment.Kind.PAYMENT).count()
         key = f"reservation-{order.id}" + (f"-{attempt + 1}" if attempt else "")
-        session = self._client().v1.checkout.sessions.create(
-            {
-                "mode": "payment",
-                "client_reference_id": str(order.id),
-                "metadata": {"reservation": str(order.id)},
-                "expires_at": int(expires.timestamp()),
-                "success_url": return_url,
-                "cancel_url": return_url,
-                "line_items": [
-                    {
-                        "quantity": 1,
-                        "price_data": {
-                            "currency": order.event.currency.lower(),
-                            "unit_amount": int(seat.price * CENTS),
-                            "product_data": {"name": f"{order.event.name}: {seat.seat.label}"},
-                        },
-                    }
-                    for seat in order.reserved_seats.filter(is_active=True).select_related("seat")
-                ],
-            },
-            {"idempotency_key": key},
-        )
+        seats = order.reserved_seats.filter(is_active=True).select_related("seat")
+        import stripe  # its errors; slow to import (_client)
+
+        try:
+            session = self._client().v1.checkout.sessions.create(
+                {
+                    "mode": "payment",
+                    "client_reference_id": str(order.id),
+                    "metadata": {"reservation": str(order.id)},
+                    "expires_at": int(expires.timestamp()),
+                    "success_url": return_url,
+                    "cancel_url": return_url,
+                    "line_items": [
+                        {
+                            "quantity": 1,
+                            "price_data": {
+                                "currency": order.event.currency.lower(),
+                                "unit_amount": int(seat.price * CENTS),
+                                "product_data": {"name": f"{order.event.name}: {seat.seat.label}"},
+                            },
+                        }
+                        for seat in seats
+                    ],
+                },
+                {"idempotency_key": key},
+            )
+        except (stripe.APIConnectionError, stripe.APIError, stripe.RateLimitError) as away:
+            raise ProviderAway from away  # out of reach or in trouble: nothing started
         return Checkout(reference=session.id, url=session.url or "")
 
     def instructions(self, order: Reservation) -> str:

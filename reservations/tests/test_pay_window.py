@@ -25,6 +25,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from harness.servers import free_port
 from harness.stripe_standin import WEBHOOK_SECRET, StripeStandIn, signed
 from reservations.confirmations.models import ConfirmationEmail
 from reservations.confirmations.sending import confirmations_queue
@@ -371,6 +372,22 @@ def test_a_stripe_order_with_a_window_over_a_day_pays_and_pays_again_after_its_s
     assert stripe_api.sessions[fresh]["status"] == "open"
     assert notify(client, stripe_api.completed(fresh)).status_code == 200
     assert Reservation.objects.get(pk=order["id"]).status == "confirmed"
+
+
+def test_pay_now_while_stripe_is_out_of_reach_is_503_and_starts_nothing(
+    alice, stripe_api, settings
+):
+    event = paid_online("stripe")
+    buyer = bearer_client(alice)
+    order = order_of(buyer, event, seat_ids(event)[:1])
+    settings.STRIPE_API_BASE = f"http://127.0.0.1:{free_port()}"  # nothing listens there
+
+    answer = buyer.post(f"/api/reservations/{order['id']}/pay/")
+
+    assert answer.status_code == 503, answer.content
+    assert answer.json()["code"] == "unavailable"
+    assert not Payment.objects.filter(reservation_id=order["id"]).exists()
+    assert Reservation.objects.get(pk=order["id"]).status == "awaiting_payment"
 
 
 def test_a_forged_stripe_notification_changes_nothing(alice, stripe_api, client):
