@@ -227,6 +227,28 @@ def test_two_gates_scanning_one_ticket_at_once_let_it_in_once(door):
     assert CheckIn.objects.count() == len(codes)
 
 
+def test_two_tickets_scanned_at_once_with_one_nonce_let_one_in_and_refuse_the_other(door):
+    show = event_with_seats(rows=1, seats_per_row=10)
+    codes = []
+    for racer in users(10, prefix="pair"):
+        client = bearer_client(racer)
+        codes.append(tickets(client, booked_any(client, show))[0]["code"])
+    for round_ in range(5):
+        nonce = f"shared-{round_:03}"
+        first, second = codes[2 * round_ : 2 * round_ + 2]
+        answers = run_together(
+            [
+                partial(scan, door, show, first, nonce=nonce),
+                partial(scan, door, show, second, nonce=nonce),
+            ]
+        )
+        assert sorted((a.status_code, a.json().get("code")) for a in answers) == [
+            (200, None),
+            (400, "invalid"),
+        ]
+    assert CheckIn.objects.count() == 5
+
+
 def booked_any(client, event) -> dict:
     free = event.seats.filter(status="available").order_by("id").first()
     client.post(f"/api/events/{event.id}/lock/", {"seat_ids": [free.id]}, format="json")

@@ -132,6 +132,9 @@ def scan_steps(*, user_id: int, event_id: int, scan: Scan) -> Steps[Scanned]:
         lock=Rank.GATE,  # the nonce's unique index: the same nonce at the same instant waits
     )
     if not checked_in:  # the same nonce at the same instant: one scan, counted by the other
+        [(other,)] = yield Statement(_NONCE_TICKET, {"nonce": scan.nonce})
+        if other != ticket.id:  # ... unless the other was another ticket's
+            raise exceptions.NonceTaken
         return Scanned(event_id, ticket, {})
     [(entered, left)] = yield Statement(
         _GATE_COUNTED,
@@ -163,6 +166,7 @@ _TICKET = f"""
     WHERE t.id = %(ticket_id)s AND s.event_id = %(event_id)s
 """
 _CHECK_IN, _GATE = CheckIn._meta.db_table, GateCount._meta.db_table
+_NONCE_TICKET = f"SELECT ticket_id FROM {_CHECK_IN} WHERE nonce = %(nonce)s"
 _LAST = f"""
     SELECT direction FROM {_CHECK_IN} WHERE ticket_id = %(ticket_id)s ORDER BY id DESC LIMIT 1
 """
