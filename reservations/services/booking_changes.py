@@ -18,7 +18,13 @@ from ..booking import sql
 from ..booking.bookings import seats_set
 from ..booking.locking import reservation_row_locked, seat_rows_locked
 from ..confirmations.notices import Kind, notice_queue
-from ..exceptions import AlreadyCancelled, AwaitingPayment, NotFound, RefundTooLarge
+from ..exceptions import (
+    AlreadyCancelled,
+    AwaitingPayment,
+    NotFound,
+    RefundTooLarge,
+    SeatUnavailable,
+)
 from ..ledger.context import seat_changes, seat_changes_because
 from ..ledger.models import Via
 from ..models import Reservation, ReservedSeat
@@ -82,12 +88,12 @@ def reservation_reseat(
         seats = seat_rows_locked(event_id=reservation.event_id, seat_ids=[*leaving, *coming])
         by_id = {s.id: s for s in seats}
         now = timezone.now()
+        if len(set(coming)) != len(coming):
+            raise SeatUnavailable("Move each seat to a seat of its own.", seats=coming)
         refused = [by_id[i] for i in coming if i in booked or not sellable_by_staff(by_id[i], now)]
-        if len(set(coming)) != len(coming) or refused:
+        if refused:
             raise staff_refused(
-                "Move only to free or kept-back seats",
-                refused,
-                seats=[s.id for s in refused] or coming,
+                "Move only to free or kept-back seats", refused, seats=[s.id for s in refused]
             )
         difference = sum((by_id[i].price for i in coming), Decimal("0.00")) - sum(
             (booked[i] for i in leaving), Decimal("0.00")

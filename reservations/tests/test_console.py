@@ -206,6 +206,23 @@ def test_a_reseat_to_a_seat_someone_holds_is_refused_and_changes_nothing(
     assert Seat.objects.get(pk=seats[5].id).status == "locked"
 
 
+def test_a_reseat_of_two_seats_to_one_is_refused_in_words_and_changes_nothing(
+    box_office, alice_api, event, seats
+):
+    booking = _booking(alice_api, event, [seats[0].id, seats[1].id])
+
+    answer = box_office.post(
+        f"/api/staff/reservations/{booking}/reseat/",
+        {"moves": [[seats[0].id, seats[4].id], [seats[1].id, seats[4].id]]},
+        format="json",
+    )
+
+    assert answer.status_code == 409 and answer.json()["code"] == "seat_unavailable"
+    assert answer.json()["error"] == "Move each seat to a seat of its own."
+    assert [Seat.objects.get(pk=s.id).status for s in seats[:2]] == ["reserved", "reserved"]
+    assert Seat.objects.get(pk=seats[4].id).status == "available"
+
+
 def test_a_refund_cancels_some_seats_with_a_reason_then_the_rest_cancels_the_booking(
     box_office, alice_api, event, seats
 ):
