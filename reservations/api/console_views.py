@@ -308,6 +308,7 @@ class RefundInput(serializers.Serializer):
         child=serializers.IntegerField(min_value=1),
         required=False,
         allow_null=True,
+        allow_empty=False,  # absent or null is all of them; [] is no seat, a mistake
         default=None,
         max_length=100,
     )

@@ -332,6 +332,22 @@ def test_bad_input_is_a_clear_400_and_changes_nothing(manager, event, seats):
     assert not Seat.objects.filter(event=event, blocked=True).exists()
 
 
+def test_a_refund_of_no_seat_is_a_clear_400_and_changes_nothing(
+    box_office, alice_api, event, seats
+):
+    booking = _booking(alice_api, event, [seats[0].id])
+
+    answer = box_office.post(
+        f"/api/staff/reservations/{booking}/refund/",
+        {"seat_ids": [], "refunded": "0.00", "reason": "ill"},
+        format="json",
+    )
+
+    assert answer.status_code == 400 and answer.json()["code"] == "invalid"
+    assert Reservation.objects.get(pk=booking).status == "confirmed"
+    assert Seat.objects.get(pk=seats[0].id).status == "reserved"
+
+
 def test_releasing_a_kept_seat_in_the_past_releases_it_now(event, seats):
     staff_in("Manager")
     from reservations.services.blocking import seats_take_off_sale
