@@ -80,7 +80,8 @@ def taken_as(seat: Seat) -> str:
     """Why a seat that is not free cannot be had, in a refusal's words (staff's paths)."""
     if seat.blocked:
         return "killed" if seat.off_sale == OffSale.KILLED else "kept back"
-    return "booked" if seat.status == Status.RESERVED else "held by a buyer"
+    told = {Status.RESERVED: "booked", Status.PAYING: "awaiting its buyer's payment"}
+    return told.get(seat.status, "held by a buyer")
 
 
 def staff_refused(why: str, refused: list[Seat], **details) -> SeatUnavailable:

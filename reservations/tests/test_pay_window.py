@@ -263,6 +263,24 @@ def test_staff_may_not_reseat_or_refund_an_order_awaiting_payment(alice):
     assert statuses(ids[:2]) == ["paying", "paying"] and statuses([ids[4]]) == ["available"]
 
 
+def test_staff_told_no_for_a_seat_awaiting_payment_are_told_so(alice):
+    event = paid_online()
+    ids = seat_ids(event)
+    order_of(bearer_client(alice), event, ids[:1])
+
+    kept = staff_api("Manager").post(
+        f"/api/staff/events/{event.id}/off-sale/take/",
+        {"seat_ids": ids[:1], "kind": "kept"},
+        format="json",
+    )
+
+    assert (kept.status_code, kept.json()["code"]) == (409, "seat_unavailable")
+    label = Seat.objects.get(pk=ids[0]).label
+    assert kept.json()["error"] == (
+        f"Only free seats can be taken off sale; {label} is awaiting its buyer's payment."
+    )
+
+
 def test_staff_may_not_mark_paid_a_booking_sold_at_once(alice):
     event = event_with_seats(rows=1, seats_per_row=2)
     order = order_of(bearer_client(alice), event, seat_ids(event)[:1])
