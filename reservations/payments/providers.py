@@ -159,14 +159,16 @@ class Stripe:
         reservation = (session.get("metadata") or {}).get("reservation")
         if reservation is None or not str(reservation).isdigit():
             return None  # not one of ours (another integration's session)
-        if event.type == "checkout.session.completed" and session["payment_status"] == "paid":
+        # A payment method that settles later (a bank debit) completes the session unpaid; its
+        # outcome comes after, as `async_payment_succeeded` or `async_payment_failed`.
+        if event.type in _PAID and session["payment_status"] == "paid":
             return Outcome(
                 reservation_id=int(reservation),
                 reference=session["id"],
                 amount=Decimal(session["amount_total"]) / CENTS,
                 settled_reference=session.get("payment_intent") or "",
             )
-        if event.type == "checkout.session.expired":
+        if event.type in _ENDED_UNPAID:
             return Outcome(reservation_id=int(reservation), reference=session["id"], amount=None)
         return None  # other events: nothing to settle
 
@@ -180,6 +182,9 @@ class Stripe:
     def cancel(self, payment: Payment) -> None:
         self._client().v1.checkout.sessions.expire(payment.reference)
 
+
+_PAID = ("checkout.session.completed", "checkout.session.async_payment_succeeded")
+_ENDED_UNPAID = ("checkout.session.expired", "checkout.session.async_payment_failed")
 
 PROVIDERS: dict[str, Provider] = {p.name: p for p in (Venue(), Stripe())}
 

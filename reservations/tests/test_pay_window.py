@@ -408,6 +408,43 @@ def test_pay_now_while_stripe_is_out_of_reach_is_503_and_starts_nothing(
     assert Reservation.objects.get(pk=order["id"]).status == "awaiting_payment"
 
 
+def test_a_stripe_payment_that_settles_later_confirms_its_order_when_it_lands(
+    alice, stripe_api, client
+):
+    event = paid_online("stripe")
+    buyer = bearer_client(alice)
+    order = order_of(buyer, event, seat_ids(event)[:1])
+    buyer.post(f"/api/reservations/{order['id']}/pay/")
+    ((session_id, session),) = stripe_api.sessions.items()
+    session.update(status="complete")  # a bank debit: complete, not paid yet
+
+    completed = notify(client, stripe_api.event("checkout.session.completed", session))
+    waiting = Reservation.objects.get(pk=order["id"]).status
+    session.update(payment_status="paid", payment_intent=f"pi_{session_id}")
+    landed = notify(client, stripe_api.event("checkout.session.async_payment_succeeded", session))
+
+    assert (completed.status_code, waiting) == (200, "awaiting_payment")
+    assert landed.status_code == 200
+    stored = Reservation.objects.get(pk=order["id"])
+    assert (stored.status, stored.amount_taken) == ("confirmed", Decimal("40.00"))
+
+
+def test_a_stripe_payment_that_fails_later_lets_pay_now_start_another(alice, stripe_api, client):
+    event = paid_online("stripe")
+    buyer = bearer_client(alice)
+    order = order_of(buyer, event, seat_ids(event)[:1])
+    first = buyer.post(f"/api/reservations/{order['id']}/pay/").json()
+    ((_, session),) = stripe_api.sessions.items()
+    session.update(status="complete")
+
+    failed = notify(client, stripe_api.event("checkout.session.async_payment_failed", session))
+    again = buyer.post(f"/api/reservations/{order['id']}/pay/")
+
+    assert failed.status_code == 200 and again.status_code == 200
+    assert again.json()["url"] != first["url"] and len(stripe_api.sessions) == 2
+    assert Reservation.objects.get(pk=order["id"]).status == "awaiting_payment"
+
+
 def test_a_forged_stripe_notification_changes_nothing(alice, stripe_api, client):
     event = paid_online("stripe")
     order = order_of(bearer_client(alice), event, seat_ids(event)[:1])
