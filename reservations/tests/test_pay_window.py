@@ -332,6 +332,13 @@ def stripe_api(settings):
     standin.close()
 
 
+def one_seat_ordered_through_stripe(buyer_account):
+    """A buyer's client and their order of one seat, awaiting payment through Stripe."""
+    event = paid_online("stripe")
+    buyer = bearer_client(buyer_account)
+    return buyer, order_of(buyer, event, seat_ids(event)[:1])
+
+
 def notify(client, event: dict, secret: str = WEBHOOK_SECRET):
     body, signature = signed(event, secret)
     return client.post(
@@ -395,9 +402,7 @@ def test_a_stripe_order_with_a_window_over_a_day_pays_and_pays_again_after_its_s
 def test_pay_now_while_stripe_is_out_of_reach_is_503_and_starts_nothing(
     alice, stripe_api, settings
 ):
-    event = paid_online("stripe")
-    buyer = bearer_client(alice)
-    order = order_of(buyer, event, seat_ids(event)[:1])
+    buyer, order = one_seat_ordered_through_stripe(alice)
     settings.STRIPE_API_BASE = f"http://127.0.0.1:{free_port()}"  # nothing listens there
 
     answer = buyer.post(f"/api/reservations/{order['id']}/pay/")
@@ -411,9 +416,7 @@ def test_pay_now_while_stripe_is_out_of_reach_is_503_and_starts_nothing(
 def test_a_stripe_payment_that_settles_later_confirms_its_order_when_it_lands(
     alice, stripe_api, client
 ):
-    event = paid_online("stripe")
-    buyer = bearer_client(alice)
-    order = order_of(buyer, event, seat_ids(event)[:1])
+    buyer, order = one_seat_ordered_through_stripe(alice)
     buyer.post(f"/api/reservations/{order['id']}/pay/")
     ((session_id, session),) = stripe_api.sessions.items()
     session.update(status="complete")  # a bank debit: complete, not paid yet
@@ -430,9 +433,7 @@ def test_a_stripe_payment_that_settles_later_confirms_its_order_when_it_lands(
 
 
 def test_a_stripe_payment_that_fails_later_lets_pay_now_start_another(alice, stripe_api, client):
-    event = paid_online("stripe")
-    buyer = bearer_client(alice)
-    order = order_of(buyer, event, seat_ids(event)[:1])
+    buyer, order = one_seat_ordered_through_stripe(alice)
     first = buyer.post(f"/api/reservations/{order['id']}/pay/").json()
     ((_, session),) = stripe_api.sessions.items()
     session.update(status="complete")
@@ -481,9 +482,7 @@ def test_a_stripe_payment_after_the_window_ended_is_refunded(alice, stripe_api, 
 
 
 def test_the_sweeper_expires_the_session_of_an_order_its_buyer_cancelled(alice, stripe_api):
-    event = paid_online("stripe")
-    buyer = bearer_client(alice)
-    order = order_of(buyer, event, seat_ids(event)[:1])
+    buyer, order = one_seat_ordered_through_stripe(alice)
     buyer.post(f"/api/reservations/{order['id']}/pay/")
     (session_id,) = stripe_api.sessions
     buyer.post(f"/api/reservations/{order['id']}/cancel/", {}, format="json")
