@@ -432,6 +432,11 @@ class ReservedSeat(models.Model):
     ended = models.CharField(
         max_length=9, choices=Ended.choices, blank=True, default="", db_default=""
     )
+    # A reseat's new ticket names its holder's first one: whether they are inside is the last
+    # scan of either (tickets/door.py), so a holder moved while inside is not let in twice.
+    moved_from = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
 
     class Meta:
         ordering = ["seat_id"]

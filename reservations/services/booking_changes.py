@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import transaction
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from ..booking import sql
@@ -49,14 +50,17 @@ def _live_seats(reservation: Reservation) -> dict[int, Decimal]:
     )
 
 
-def _tickets_ended(reservation: Reservation, seat_ids: list[int], ended: str) -> None:
-    """The seats' tickets end (a reseat's or a refund's): the door is told they are revoked."""
+def _tickets_ended(reservation: Reservation, seat_ids: list[int], ended: str) -> dict[int, int]:
+    """The seats' tickets end (a reseat's or a refund's): the door is told they are revoked.
+    Answers each seat's first ticket, which a reseat's new ticket names (`moved_from`)."""
     tickets = ReservedSeat.objects.filter(
         reservation=reservation, seat_id__in=seat_ids, is_active=True
-    )
-    revoked = list(tickets.values_list("id", flat=True))
+    ).values_list("id", "seat_id", Coalesce("moved_from_id", "id"))
+    ending = list(tickets)
+    revoked = [ticket for ticket, _, _ in ending]
     ReservedSeat.objects.filter(pk__in=revoked).update(is_active=False, ended=ended)
     door_changed_on_commit(event_id=reservation.event_id, revoked=revoked)
+    return {seat: first for _, seat, first in ending}
 
 
 def _confirmed(reservation_id: int) -> Reservation:
@@ -98,10 +102,15 @@ def reservation_reseat(
         difference = sum((by_id[i].price for i in coming), Decimal("0.00")) - sum(
             (booked[i] for i in leaving), Decimal("0.00")
         )
-        _tickets_ended(reservation, leaving, ReservedSeat.Ended.MOVED)
+        first = _tickets_ended(reservation, leaving, ReservedSeat.Ended.MOVED)
         ReservedSeat.objects.bulk_create(
-            ReservedSeat(reservation=reservation, seat=by_id[i], price=by_id[i].price)
-            for i in coming
+            ReservedSeat(
+                reservation=reservation,
+                seat=by_id[new],
+                price=by_id[new].price,
+                moved_from_id=first[old],
+            )
+            for old, new in moves
         )
         was_off_sale = any(by_id[i].blocked for i in coming)
         seats_set([by_id[i] for i in leaving], sql.FREE)

@@ -139,6 +139,34 @@ def test_a_refunded_seats_ticket_is_revoked_and_a_reseat_issues_a_new_one(alice,
     assert {first["ticket"], second["ticket"]} <= set(revoked)
 
 
+def test_a_holder_moved_while_inside_is_not_let_in_again_and_may_leave(alice, door, show):
+    """A reseat issues a new ticket; the holder it names is inside already, however many times
+    staff moved them."""
+    buyer = bearer_client(alice)
+    order = booked(buyer, show)
+    manager = staff_api("Manager")
+    seats = list(show.seats.order_by("-id").values_list("id", flat=True))
+    (first,) = tickets(buyer, order)
+    assert scan(door, show, first["code"], nonce="in-000001").status_code == 200
+
+    for step, to in enumerate(seats[:2]):
+        (ticket,) = tickets(buyer, order)
+        moved = manager.post(
+            f"/api/staff/reservations/{order['id']}/reseat/",
+            {"moves": [[ticket["seat"]["id"], to]], "reason": "a better view"},
+            format="json",
+        )
+        assert moved.status_code == 200, moved.content
+        (now,) = tickets(buyer, order)
+        again = scan(door, show, now["code"], nonce=f"again-{step:04}")
+        assert (again.status_code, again.json()["code"]) == (409, "already_inside")
+
+    assert scan(door, show, now["code"], nonce="out-00001", direction="exit").status_code == 200
+    assert scan(door, show, now["code"], nonce="back-0001").status_code == 200
+    counts = door.get(f"/api/door/events/{show.id}/keys/").json()["counts"]
+    assert (counts["entered"], counts["left"], counts["inside"]) == (2, 1, 1)
+
+
 def test_an_unpaid_orders_seat_is_refused_unpaid(alice, door, show):
     Event.objects.filter(pk=show.pk).update(paid_with="venue")
     buyer = bearer_client(alice)

@@ -120,8 +120,8 @@ def scan_steps(*, user_id: int, event_id: int, scan: Scan) -> Steps[Scanned]:
     if not rows:
         raise exceptions.InvalidTicket("No such ticket.")
     ticket = _ticket(facts.ticket_id, rows[0])
-    is_active, status = rows[0][8:]
-    last = yield Statement(_LAST, {"ticket_id": ticket.id})
+    is_active, status, first = rows[0][8:]
+    last = yield Statement(_LAST, {"first": first})
     _refuse(ticket, bool(is_active), status, last and last[0][0], scan)
     entry = scan.direction == Direction.ENTRY
     checked_in = yield Statement(
@@ -158,7 +158,7 @@ def _first(user_id: int, event_id: int, nonce: str, named: tuple[int, int] | Non
 
 _TICKET = f"""
     SELECT s.id, s.label, s.section, s."row", r.buyer_name, u.first_name, u.last_name,
-        u.username, t.is_active, r.status
+        u.username, t.is_active, r.status, COALESCE(t.moved_from_id, t.id)
     FROM {ReservedSeat._meta.db_table} t
     JOIN {Seat._meta.db_table} s ON s.id = t.seat_id
     JOIN {Reservation._meta.db_table} r ON r.id = t.reservation_id
@@ -167,8 +167,11 @@ _TICKET = f"""
 """
 _CHECK_IN, _GATE = CheckIn._meta.db_table, GateCount._meta.db_table
 _NONCE_TICKET = f"SELECT ticket_id FROM {_CHECK_IN} WHERE nonce = %(nonce)s"
+# The holder's last scan, with this ticket or one they had before a reseat (`moved_from`).
 _LAST = f"""
-    SELECT direction FROM {_CHECK_IN} WHERE ticket_id = %(ticket_id)s ORDER BY id DESC LIMIT 1
+    SELECT c.direction FROM {_CHECK_IN} c JOIN {ReservedSeat._meta.db_table} t
+        ON t.id = c.ticket_id
+    WHERE %(first)s IN (t.id, t.moved_from_id) ORDER BY c.id DESC LIMIT 1
 """
 # Both statements on PostgreSQL and SQLite (make run's): no INSERT inside a WITH. Two gates
 # count on rows of their own; one gate's scans take its row in turn.
