@@ -134,6 +134,12 @@ class AlreadyCancelled(BookingError):
     code = "already_cancelled"
 
 
+class TooLateToCancel(BookingError):
+    """A buyer's own cancel of a booking whose event has begun, or that the door let in."""
+
+    code = "too_late_to_cancel"
+
+
 class RefundTooLarge(BookingError):
     """A refund past what the booking took (money.py): `refundable` is what is left."""
 

@@ -26,6 +26,7 @@ from ..exceptions import (
     LockRequired,
     NotFound,
     PriceChanged,
+    TooLateToCancel,
 )
 from ..models import Reservation, Seat
 from ..rules import seat_is_held_by
@@ -233,9 +234,16 @@ def cancel_steps(
         raise AlreadyCancelled("This reservation is already cancelled.")
     if status == Status.EXPIRED:
         raise AlreadyCancelled("This order was not paid in time: its seats are already free.")
+    paid_for = status == Status.CONFIRMED
+    if paid_for and moment_of(starts_at) <= timezone.now():
+        raise TooLateToCancel("This event has begun: ask its organiser for a refund.")
 
     # Only a cancel changes a reservation's seat list, under the reservation's row lock.
     released = yield sql.reserved_seats_release(reservation_id=reservation_id)
+    if paid_for:
+        [(let_in,)] = yield sql.reservation_let_in(reservation_id=reservation_id)
+        if let_in:
+            raise TooLateToCancel("This booking was let in at the door: ask its organiser.")
     prices = {seat: price for seat, price, _ in released}
     now = timezone.now()
     cancelled = sql.reservation_cancelled(reservation_id=reservation_id, now=now)

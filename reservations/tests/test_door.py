@@ -5,30 +5,35 @@ once; a rotated key still checks the tickets it signed; the loop answers a scan 
 
 Negative controls (run once, not committed): without the ticket's row lock in `scan_steps`, the
 two gates' race let one ticket in twice, on either path; without the nonce's look-back, a retried
-upload was answered `already_inside`.
+upload was answered `already_inside`; with the cancel's look for check-ins before it takes the
+tickets' rows, a cancel racing the scan that let its holder in was answered 200, on either path.
 """
 
 import asyncio
 import json
-from datetime import UTC, datetime
+import threading
+from datetime import UTC, datetime, timedelta
 from functools import partial
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.db import connections, transaction
 from django.db.models import Sum
+from django.utils import timezone
 from rest_framework.test import APIClient
 
-from reservations.models import Event
+from reservations.booking.runner import run
+from reservations.models import Event, Reservation
 from reservations.signals import door_changed
-from reservations.tickets.door import codes_of, qr_of
+from reservations.tickets.door import Scan, codes_of, qr_of, scan_steps
 from reservations.tickets.keys import key_rotate
 from reservations.tickets.models import CheckIn, GateCount
 
 from .conftest import bearer_client
-from .console_staff import staff_api
+from .console_staff import staff_api, staff_in
 from .factories import event_with_seats
 from .fast_calls import JSON, bearer, call, on_one_loop
-from .races import run_together, users
+from .races import code_of, run_together, until_a_backend_waits_on_a_lock, users
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -36,8 +41,8 @@ User = get_user_model()
 NOW = datetime(2026, 12, 24, 19, 0, tzinfo=UTC).isoformat()
 
 
-def booked(client, event, count=1) -> dict:
-    ids = list(event.seats.order_by("id").values_list("id", flat=True))[:count]
+def booked(client, event, count=1, first=0) -> dict:
+    ids = list(event.seats.order_by("id").values_list("id", flat=True))[first : first + count]
     held = client.post(f"/api/events/{event.id}/lock/", {"seat_ids": ids}, format="json")
     assert held.status_code == 200
     order = client.post(f"/api/events/{event.id}/reserve/", {"seat_ids": ids}, format="json")
@@ -165,6 +170,67 @@ def test_a_holder_moved_while_inside_is_not_let_in_again_and_may_leave(alice, do
     assert scan(door, show, now["code"], nonce="back-0001").status_code == 200
     counts = door.get(f"/api/door/events/{show.id}/keys/").json()["counts"]
     assert (counts["entered"], counts["left"], counts["inside"]) == (2, 1, 1)
+
+
+def test_a_buyer_may_not_cancel_a_booking_let_in_or_whose_event_began(alice, door, show):
+    """Either would give back all they paid for a seat they had; staff may still refund."""
+    buyer = bearer_client(alice)
+    let_in, later = booked(buyer, show), booked(buyer, show, first=1)
+    (ticket,) = tickets(buyer, let_in)
+    assert scan(door, show, ticket["code"], nonce="in-000001").status_code == 200
+    refused = buyer.post(f"/api/reservations/{let_in['id']}/cancel/", {}, format="json")
+    Event.objects.filter(pk=show.pk).update(starts_at=timezone.now() - timedelta(minutes=1))
+    begun = buyer.post(f"/api/reservations/{later['id']}/cancel/", {}, format="json")
+
+    for answer in (refused, begun):
+        assert (answer.status_code, answer.json()["code"]) == (409, "too_late_to_cancel")
+    assert set(Reservation.objects.values_list("status", flat=True)) == {"confirmed"}
+    assert set(show.seats.filter(status="reserved").values_list("id", flat=True)) == {
+        let_in["seats"][0]["id"],
+        later["seats"][0]["id"],
+    }
+
+
+@pytest.mark.parametrize("path", ["django", "fast"], indirect=True)
+def test_a_cancel_racing_the_scan_that_lets_its_holder_in_is_refused(alice, show, path):
+    """The scan has the ticket's row when the cancel comes: the cancel waits for it, then finds
+    the holder let in. (Read before the tickets' rows were taken, it found no one, and gave
+    back all the booking took for a seat its holder sat in.)"""
+    buyer = bearer_client(alice)
+    order = booked(buyer, show)
+    (ticket,) = tickets(buyer, order)
+    gatekeeper = staff_in("Door", "gatekeeper")
+    scanning, commit = threading.Event(), threading.Event()
+    cancelled = []
+
+    def scan_held_open():
+        entry = Scan(ticket["code"], "North", "entry", timezone.now(), "held-open-1")
+        try:
+            with transaction.atomic():
+                run(scan_steps(user_id=gatekeeper.pk, event_id=show.id, scan=entry))
+                scanning.set()
+                commit.wait(10)
+        finally:
+            connections.close_all()
+
+    def cancel():
+        try:
+            cancelled.append(path.poster(alice)(f"/api/reservations/{order['id']}/cancel/", {}))
+        finally:
+            connections.close_all()
+
+    door_side, buyer_side = threading.Thread(target=scan_held_open), threading.Thread(target=cancel)
+    door_side.start()
+    assert scanning.wait(10)
+    buyer_side.start()
+    assert until_a_backend_waits_on_a_lock(seconds=10)  # the cancel, on the ticket's row
+    commit.set()
+    door_side.join(10)
+    buyer_side.join(30)
+
+    assert code_of(cancelled[0]) == "too_late_to_cancel"
+    assert Reservation.objects.get(pk=order["id"]).status == "confirmed"
+    assert CheckIn.objects.count() == 1
 
 
 def test_an_unpaid_orders_seat_is_refused_unpaid(alice, door, show):

@@ -1954,7 +1954,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description a booking rule refused it (`seat_unavailable`, `hold_limit`, `purchase_limit`, `not_holder`, `lock_required`, `already_cancelled`, `hold_cap_reached`, `address_hold_limit`, `seat_pass_refused`, `no_block`, `orphan_seat`, `companion_requires_accessible`, `price_changed`); `refund_too_large`: a refund past what the booking took; paying: `awaiting_payment` (staff change an order not paid yet), `not_awaiting_payment` (pay for an order paid, expired or cancelled); a ticket at the door: `wrong_event`, `revoked`, `unpaid`, `already_inside`, `not_inside`; the waiting room's: `queue_not_open`, `sold_out`, `not_your_turn`, `turn_lapsed`, `turn_extended`; the account's e-mail: `no_email`, `email_already_verified`, `email_taken` */
+            /** @description a booking rule refused it (`seat_unavailable`, `hold_limit`, `purchase_limit`, `not_holder`, `lock_required`, `already_cancelled`, `too_late_to_cancel`, `hold_cap_reached`, `address_hold_limit`, `seat_pass_refused`, `no_block`, `orphan_seat`, `companion_requires_accessible`, `price_changed`); `refund_too_large`: a refund past what the booking took; paying: `awaiting_payment` (staff change an order not paid yet), `not_awaiting_payment` (pay for an order paid, expired or cancelled); a ticket at the door: `wrong_event`, `revoked`, `unpaid`, `already_inside`, `not_inside`; the waiting room's: `queue_not_open`, `sold_out`, `not_your_turn`, `turn_lapsed`, `turn_extended`; the account's e-mail: `no_email`, `email_already_verified`, `email_taken` */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2154,7 +2154,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description a booking rule refused it (`seat_unavailable`, `hold_limit`, `purchase_limit`, `not_holder`, `lock_required`, `already_cancelled`, `hold_cap_reached`, `address_hold_limit`, `seat_pass_refused`, `no_block`, `orphan_seat`, `companion_requires_accessible`, `price_changed`); `refund_too_large`: a refund past what the booking took; paying: `awaiting_payment` (staff change an order not paid yet), `not_awaiting_payment` (pay for an order paid, expired or cancelled); a ticket at the door: `wrong_event`, `revoked`, `unpaid`, `already_inside`, `not_inside`; the waiting room's: `queue_not_open`, `sold_out`, `not_your_turn`, `turn_lapsed`, `turn_extended`; the account's e-mail: `no_email`, `email_already_verified`, `email_taken` */
+            /** @description a booking rule refused it (`seat_unavailable`, `hold_limit`, `purchase_limit`, `not_holder`, `lock_required`, `already_cancelled`, `too_late_to_cancel`, `hold_cap_reached`, `address_hold_limit`, `seat_pass_refused`, `no_block`, `orphan_seat`, `companion_requires_accessible`, `price_changed`); `refund_too_large`: a refund past what the booking took; paying: `awaiting_payment` (staff change an order not paid yet), `not_awaiting_payment` (pay for an order paid, expired or cancelled); a ticket at the door: `wrong_event`, `revoked`, `unpaid`, `already_inside`, `not_inside`; the waiting room's: `queue_not_open`, `sold_out`, `not_your_turn`, `turn_lapsed`, `turn_extended`; the account's e-mail: `no_email`, `email_already_verified`, `email_taken` */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2482,7 +2482,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description a booking rule refused it (`seat_unavailable`, `hold_limit`, `purchase_limit`, `not_holder`, `lock_required`, `already_cancelled`, `hold_cap_reached`, `address_hold_limit`, `seat_pass_refused`, `no_block`, `orphan_seat`, `companion_requires_accessible`, `price_changed`); `refund_too_large`: a refund past what the booking took; paying: `awaiting_payment` (staff change an order not paid yet), `not_awaiting_payment` (pay for an order paid, expired or cancelled); a ticket at the door: `wrong_event`, `revoked`, `unpaid`, `already_inside`, `not_inside`; the waiting room's: `queue_not_open`, `sold_out`, `not_your_turn`, `turn_lapsed`, `turn_extended`; the account's e-mail: `no_email`, `email_already_verified`, `email_taken` */
+            /** @description a booking rule refused it (`seat_unavailable`, `hold_limit`, `purchase_limit`, `not_holder`, `lock_required`, `already_cancelled`, `too_late_to_cancel`, `hold_cap_reached`, `address_hold_limit`, `seat_pass_refused`, `no_block`, `orphan_seat`, `companion_requires_accessible`, `price_changed`); `refund_too_large`: a refund past what the booking took; paying: `awaiting_payment` (staff change an order not paid yet), `not_awaiting_payment` (pay for an order paid, expired or cancelled); a ticket at the door: `wrong_event`, `revoked`, `unpaid`, `already_inside`, `not_inside`; the waiting room's: `queue_not_open`, `sold_out`, `not_your_turn`, `turn_lapsed`, `turn_extended`; the account's e-mail: `no_email`, `email_already_verified`, `email_taken` */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2698,7 +2698,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description a booking rule refused it (`seat_unavailable`, `hold_limit`, `purchase_limit`, `not_holder`, `lock_required`, `already_cancelled`, `hold_cap_reached`, `address_hold_limit`, `seat_pass_refused`, `no_block`, `orphan_seat`, `companion_requires_accessible`, `price_changed`); `refund_too_large`: a refund past what the booking took; paying: `awaiting_payment` (staff change an order not paid yet), `not_awaiting_payment` (pay for an order paid, expired or cancelled); a ticket at the door: `wrong_event`, `revoked`, `unpaid`, `already_inside`, `not_inside`; the waiting room's: `queue_not_open`, `sold_out`, `not_your_turn`, `turn_lapsed`, `turn_extended`; the account's e-mail: `no_email`, `email_already_verified`, `email_taken` */
+            /** @description a booking rule refused it (`seat_unavailable`, `hold_limit`, `purchase_limit`, `not_holder`, `lock_required`, `already_cancelled`, `too_late_to_cancel`, `hold_cap_reached`, `address_hold_limit`, `seat_pass_refused`, `no_block`, `orphan_seat`, `companion_requires_accessible`, `price_changed`); `refund_too_large`: a refund past what the booking took; paying: `awaiting_payment` (staff change an order not paid yet), `not_awaiting_payment` (pay for an order paid, expired or cancelled); a ticket at the door: `wrong_event`, `revoked`, `unpaid`, `already_inside`, `not_inside`; the waiting room's: `queue_not_open`, `sold_out`, `not_your_turn`, `turn_lapsed`, `turn_extended`; the account's e-mail: `no_email`, `email_already_verified`, `email_taken` */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2800,7 +2800,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description a booking rule refused it (`seat_unavailable`, `hold_limit`, `purchase_limit`, `not_holder`, `lock_required`, `already_cancelled`, `hold_cap_reached`, `address_hold_limit`, `seat_pass_refused`, `no_block`, `orphan_seat`, `companion_requires_accessible`, `price_changed`); `refund_too_large`: a refund past what the booking took; paying: `awaiting_payment` (staff change an order not paid yet), `not_awaiting_payment` (pay for an order paid, expired or cancelled); a ticket at the door: `wrong_event`, `revoked`, `unpaid`, `already_inside`, `not_inside`; the waiting room's: `queue_not_open`, `sold_out`, `not_your_turn`, `turn_lapsed`, `turn_extended`; the account's e-mail: `no_email`, `email_already_verified`, `email_taken` */
+            /** @description a booking rule refused it (`seat_unavailable`, `hold_limit`, `purchase_limit`, `not_holder`, `lock_required`, `already_cancelled`, `too_late_to_cancel`, `hold_cap_reached`, `address_hold_limit`, `seat_pass_refused`, `no_block`, `orphan_seat`, `companion_requires_accessible`, `price_changed`); `refund_too_large`: a refund past what the booking took; paying: `awaiting_payment` (staff change an order not paid yet), `not_awaiting_payment` (pay for an order paid, expired or cancelled); a ticket at the door: `wrong_event`, `revoked`, `unpaid`, `already_inside`, `not_inside`; the waiting room's: `queue_not_open`, `sold_out`, `not_your_turn`, `turn_lapsed`, `turn_extended`; the account's e-mail: `no_email`, `email_already_verified`, `email_taken` */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2906,7 +2906,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description a booking rule refused it (`seat_unavailable`, `hold_limit`, `purchase_limit`, `not_holder`, `lock_required`, `already_cancelled`, `hold_cap_reached`, `address_hold_limit`, `seat_pass_refused`, `no_block`, `orphan_seat`, `companion_requires_accessible`, `price_changed`); `refund_too_large`: a refund past what the booking took; paying: `awaiting_payment` (staff change an order not paid yet), `not_awaiting_payment` (pay for an order paid, expired or cancelled); a ticket at the door: `wrong_event`, `revoked`, `unpaid`, `already_inside`, `not_inside`; the waiting room's: `queue_not_open`, `sold_out`, `not_your_turn`, `turn_lapsed`, `turn_extended`; the account's e-mail: `no_email`, `email_already_verified`, `email_taken` */
+            /** @description a booking rule refused it (`seat_unavailable`, `hold_limit`, `purchase_limit`, `not_holder`, `lock_required`, `already_cancelled`, `too_late_to_cancel`, `hold_cap_reached`, `address_hold_limit`, `seat_pass_refused`, `no_block`, `orphan_seat`, `companion_requires_accessible`, `price_changed`); `refund_too_large`: a refund past what the booking took; paying: `awaiting_payment` (staff change an order not paid yet), `not_awaiting_payment` (pay for an order paid, expired or cancelled); a ticket at the door: `wrong_event`, `revoked`, `unpaid`, `already_inside`, `not_inside`; the waiting room's: `queue_not_open`, `sold_out`, `not_your_turn`, `turn_lapsed`, `turn_extended`; the account's e-mail: `no_email`, `email_already_verified`, `email_taken` */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3121,7 +3121,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description a booking rule refused it (`seat_unavailable`, `hold_limit`, `purchase_limit`, `not_holder`, `lock_required`, `already_cancelled`, `hold_cap_reached`, `address_hold_limit`, `seat_pass_refused`, `no_block`, `orphan_seat`, `companion_requires_accessible`, `price_changed`); `refund_too_large`: a refund past what the booking took; paying: `awaiting_payment` (staff change an order not paid yet), `not_awaiting_payment` (pay for an order paid, expired or cancelled); a ticket at the door: `wrong_event`, `revoked`, `unpaid`, `already_inside`, `not_inside`; the waiting room's: `queue_not_open`, `sold_out`, `not_your_turn`, `turn_lapsed`, `turn_extended`; the account's e-mail: `no_email`, `email_already_verified`, `email_taken` */
+            /** @description a booking rule refused it (`seat_unavailable`, `hold_limit`, `purchase_limit`, `not_holder`, `lock_required`, `already_cancelled`, `too_late_to_cancel`, `hold_cap_reached`, `address_hold_limit`, `seat_pass_refused`, `no_block`, `orphan_seat`, `companion_requires_accessible`, `price_changed`); `refund_too_large`: a refund past what the booking took; paying: `awaiting_payment` (staff change an order not paid yet), `not_awaiting_payment` (pay for an order paid, expired or cancelled); a ticket at the door: `wrong_event`, `revoked`, `unpaid`, `already_inside`, `not_inside`; the waiting room's: `queue_not_open`, `sold_out`, `not_your_turn`, `turn_lapsed`, `turn_extended`; the account's e-mail: `no_email`, `email_already_verified`, `email_taken` */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3281,7 +3281,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description a booking rule refused it (`seat_unavailable`, `hold_limit`, `purchase_limit`, `not_holder`, `lock_required`, `already_cancelled`, `hold_cap_reached`, `address_hold_limit`, `seat_pass_refused`, `no_block`, `orphan_seat`, `companion_requires_accessible`, `price_changed`); `refund_too_large`: a refund past what the booking took; paying: `awaiting_payment` (staff change an order not paid yet), `not_awaiting_payment` (pay for an order paid, expired or cancelled); a ticket at the door: `wrong_event`, `revoked`, `unpaid`, `already_inside`, `not_inside`; the waiting room's: `queue_not_open`, `sold_out`, `not_your_turn`, `turn_lapsed`, `turn_extended`; the account's e-mail: `no_email`, `email_already_verified`, `email_taken` */
+            /** @description a booking rule refused it (`seat_unavailable`, `hold_limit`, `purchase_limit`, `not_holder`, `lock_required`, `already_cancelled`, `too_late_to_cancel`, `hold_cap_reached`, `address_hold_limit`, `seat_pass_refused`, `no_block`, `orphan_seat`, `companion_requires_accessible`, `price_changed`); `refund_too_large`: a refund past what the booking took; paying: `awaiting_payment` (staff change an order not paid yet), `not_awaiting_payment` (pay for an order paid, expired or cancelled); a ticket at the door: `wrong_event`, `revoked`, `unpaid`, `already_inside`, `not_inside`; the waiting room's: `queue_not_open`, `sold_out`, `not_your_turn`, `turn_lapsed`, `turn_extended`; the account's e-mail: `no_email`, `email_already_verified`, `email_taken` */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3387,7 +3387,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description a booking rule refused it (`seat_unavailable`, `hold_limit`, `purchase_limit`, `not_holder`, `lock_required`, `already_cancelled`, `hold_cap_reached`, `address_hold_limit`, `seat_pass_refused`, `no_block`, `orphan_seat`, `companion_requires_accessible`, `price_changed`); `refund_too_large`: a refund past what the booking took; paying: `awaiting_payment` (staff change an order not paid yet), `not_awaiting_payment` (pay for an order paid, expired or cancelled); a ticket at the door: `wrong_event`, `revoked`, `unpaid`, `already_inside`, `not_inside`; the waiting room's: `queue_not_open`, `sold_out`, `not_your_turn`, `turn_lapsed`, `turn_extended`; the account's e-mail: `no_email`, `email_already_verified`, `email_taken` */
+            /** @description a booking rule refused it (`seat_unavailable`, `hold_limit`, `purchase_limit`, `not_holder`, `lock_required`, `already_cancelled`, `too_late_to_cancel`, `hold_cap_reached`, `address_hold_limit`, `seat_pass_refused`, `no_block`, `orphan_seat`, `companion_requires_accessible`, `price_changed`); `refund_too_large`: a refund past what the booking took; paying: `awaiting_payment` (staff change an order not paid yet), `not_awaiting_payment` (pay for an order paid, expired or cancelled); a ticket at the door: `wrong_event`, `revoked`, `unpaid`, `already_inside`, `not_inside`; the waiting room's: `queue_not_open`, `sold_out`, `not_your_turn`, `turn_lapsed`, `turn_extended`; the account's e-mail: `no_email`, `email_already_verified`, `email_taken` */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3490,7 +3490,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description a booking rule refused it (`seat_unavailable`, `hold_limit`, `purchase_limit`, `not_holder`, `lock_required`, `already_cancelled`, `hold_cap_reached`, `address_hold_limit`, `seat_pass_refused`, `no_block`, `orphan_seat`, `companion_requires_accessible`, `price_changed`); `refund_too_large`: a refund past what the booking took; paying: `awaiting_payment` (staff change an order not paid yet), `not_awaiting_payment` (pay for an order paid, expired or cancelled); a ticket at the door: `wrong_event`, `revoked`, `unpaid`, `already_inside`, `not_inside`; the waiting room's: `queue_not_open`, `sold_out`, `not_your_turn`, `turn_lapsed`, `turn_extended`; the account's e-mail: `no_email`, `email_already_verified`, `email_taken` */
+            /** @description a booking rule refused it (`seat_unavailable`, `hold_limit`, `purchase_limit`, `not_holder`, `lock_required`, `already_cancelled`, `too_late_to_cancel`, `hold_cap_reached`, `address_hold_limit`, `seat_pass_refused`, `no_block`, `orphan_seat`, `companion_requires_accessible`, `price_changed`); `refund_too_large`: a refund past what the booking took; paying: `awaiting_payment` (staff change an order not paid yet), `not_awaiting_payment` (pay for an order paid, expired or cancelled); a ticket at the door: `wrong_event`, `revoked`, `unpaid`, `already_inside`, `not_inside`; the waiting room's: `queue_not_open`, `sold_out`, `not_your_turn`, `turn_lapsed`, `turn_extended`; the account's e-mail: `no_email`, `email_already_verified`, `email_taken` */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3971,7 +3971,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description a booking rule refused it (`seat_unavailable`, `hold_limit`, `purchase_limit`, `not_holder`, `lock_required`, `already_cancelled`, `hold_cap_reached`, `address_hold_limit`, `seat_pass_refused`, `no_block`, `orphan_seat`, `companion_requires_accessible`, `price_changed`); `refund_too_large`: a refund past what the booking took; paying: `awaiting_payment` (staff change an order not paid yet), `not_awaiting_payment` (pay for an order paid, expired or cancelled); a ticket at the door: `wrong_event`, `revoked`, `unpaid`, `already_inside`, `not_inside`; the waiting room's: `queue_not_open`, `sold_out`, `not_your_turn`, `turn_lapsed`, `turn_extended`; the account's e-mail: `no_email`, `email_already_verified`, `email_taken` */
+            /** @description a booking rule refused it (`seat_unavailable`, `hold_limit`, `purchase_limit`, `not_holder`, `lock_required`, `already_cancelled`, `too_late_to_cancel`, `hold_cap_reached`, `address_hold_limit`, `seat_pass_refused`, `no_block`, `orphan_seat`, `companion_requires_accessible`, `price_changed`); `refund_too_large`: a refund past what the booking took; paying: `awaiting_payment` (staff change an order not paid yet), `not_awaiting_payment` (pay for an order paid, expired or cancelled); a ticket at the door: `wrong_event`, `revoked`, `unpaid`, `already_inside`, `not_inside`; the waiting room's: `queue_not_open`, `sold_out`, `not_your_turn`, `turn_lapsed`, `turn_extended`; the account's e-mail: `no_email`, `email_already_verified`, `email_taken` */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -4379,7 +4379,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description a booking rule refused it (`seat_unavailable`, `hold_limit`, `purchase_limit`, `not_holder`, `lock_required`, `already_cancelled`, `hold_cap_reached`, `address_hold_limit`, `seat_pass_refused`, `no_block`, `orphan_seat`, `companion_requires_accessible`, `price_changed`); `refund_too_large`: a refund past what the booking took; paying: `awaiting_payment` (staff change an order not paid yet), `not_awaiting_payment` (pay for an order paid, expired or cancelled); a ticket at the door: `wrong_event`, `revoked`, `unpaid`, `already_inside`, `not_inside`; the waiting room's: `queue_not_open`, `sold_out`, `not_your_turn`, `turn_lapsed`, `turn_extended`; the account's e-mail: `no_email`, `email_already_verified`, `email_taken` */
+            /** @description a booking rule refused it (`seat_unavailable`, `hold_limit`, `purchase_limit`, `not_holder`, `lock_required`, `already_cancelled`, `too_late_to_cancel`, `hold_cap_reached`, `address_hold_limit`, `seat_pass_refused`, `no_block`, `orphan_seat`, `companion_requires_accessible`, `price_changed`); `refund_too_large`: a refund past what the booking took; paying: `awaiting_payment` (staff change an order not paid yet), `not_awaiting_payment` (pay for an order paid, expired or cancelled); a ticket at the door: `wrong_event`, `revoked`, `unpaid`, `already_inside`, `not_inside`; the waiting room's: `queue_not_open`, `sold_out`, `not_your_turn`, `turn_lapsed`, `turn_extended`; the account's e-mail: `no_email`, `email_already_verified`, `email_taken` */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -4472,7 +4472,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description a booking rule refused it (`seat_unavailable`, `hold_limit`, `purchase_limit`, `not_holder`, `lock_required`, `already_cancelled`, `hold_cap_reached`, `address_hold_limit`, `seat_pass_refused`, `no_block`, `orphan_seat`, `companion_requires_accessible`, `price_changed`); `refund_too_large`: a refund past what the booking took; paying: `awaiting_payment` (staff change an order not paid yet), `not_awaiting_payment` (pay for an order paid, expired or cancelled); a ticket at the door: `wrong_event`, `revoked`, `unpaid`, `already_inside`, `not_inside`; the waiting room's: `queue_not_open`, `sold_out`, `not_your_turn`, `turn_lapsed`, `turn_extended`; the account's e-mail: `no_email`, `email_already_verified`, `email_taken` */
+            /** @description a booking rule refused it (`seat_unavailable`, `hold_limit`, `purchase_limit`, `not_holder`, `lock_required`, `already_cancelled`, `too_late_to_cancel`, `hold_cap_reached`, `address_hold_limit`, `seat_pass_refused`, `no_block`, `orphan_seat`, `companion_requires_accessible`, `price_changed`); `refund_too_large`: a refund past what the booking took; paying: `awaiting_payment` (staff change an order not paid yet), `not_awaiting_payment` (pay for an order paid, expired or cancelled); a ticket at the door: `wrong_event`, `revoked`, `unpaid`, `already_inside`, `not_inside`; the waiting room's: `queue_not_open`, `sold_out`, `not_your_turn`, `turn_lapsed`, `turn_extended`; the account's e-mail: `no_email`, `email_already_verified`, `email_taken` */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -4699,7 +4699,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description a booking rule refused it (`seat_unavailable`, `hold_limit`, `purchase_limit`, `not_holder`, `lock_required`, `already_cancelled`, `hold_cap_reached`, `address_hold_limit`, `seat_pass_refused`, `no_block`, `orphan_seat`, `companion_requires_accessible`, `price_changed`); `refund_too_large`: a refund past what the booking took; paying: `awaiting_payment` (staff change an order not paid yet), `not_awaiting_payment` (pay for an order paid, expired or cancelled); a ticket at the door: `wrong_event`, `revoked`, `unpaid`, `already_inside`, `not_inside`; the waiting room's: `queue_not_open`, `sold_out`, `not_your_turn`, `turn_lapsed`, `turn_extended`; the account's e-mail: `no_email`, `email_already_verified`, `email_taken` */
+            /** @description a booking rule refused it (`seat_unavailable`, `hold_limit`, `purchase_limit`, `not_holder`, `lock_required`, `already_cancelled`, `too_late_to_cancel`, `hold_cap_reached`, `address_hold_limit`, `seat_pass_refused`, `no_block`, `orphan_seat`, `companion_requires_accessible`, `price_changed`); `refund_too_large`: a refund past what the booking took; paying: `awaiting_payment` (staff change an order not paid yet), `not_awaiting_payment` (pay for an order paid, expired or cancelled); a ticket at the door: `wrong_event`, `revoked`, `unpaid`, `already_inside`, `not_inside`; the waiting room's: `queue_not_open`, `sold_out`, `not_your_turn`, `turn_lapsed`, `turn_extended`; the account's e-mail: `no_email`, `email_already_verified`, `email_taken` */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -5146,7 +5146,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description a booking rule refused it (`seat_unavailable`, `hold_limit`, `purchase_limit`, `not_holder`, `lock_required`, `already_cancelled`, `hold_cap_reached`, `address_hold_limit`, `seat_pass_refused`, `no_block`, `orphan_seat`, `companion_requires_accessible`, `price_changed`); `refund_too_large`: a refund past what the booking took; paying: `awaiting_payment` (staff change an order not paid yet), `not_awaiting_payment` (pay for an order paid, expired or cancelled); a ticket at the door: `wrong_event`, `revoked`, `unpaid`, `already_inside`, `not_inside`; the waiting room's: `queue_not_open`, `sold_out`, `not_your_turn`, `turn_lapsed`, `turn_extended`; the account's e-mail: `no_email`, `email_already_verified`, `email_taken` */
+            /** @description a booking rule refused it (`seat_unavailable`, `hold_limit`, `purchase_limit`, `not_holder`, `lock_required`, `already_cancelled`, `too_late_to_cancel`, `hold_cap_reached`, `address_hold_limit`, `seat_pass_refused`, `no_block`, `orphan_seat`, `companion_requires_accessible`, `price_changed`); `refund_too_large`: a refund past what the booking took; paying: `awaiting_payment` (staff change an order not paid yet), `not_awaiting_payment` (pay for an order paid, expired or cancelled); a ticket at the door: `wrong_event`, `revoked`, `unpaid`, `already_inside`, `not_inside`; the waiting room's: `queue_not_open`, `sold_out`, `not_your_turn`, `turn_lapsed`, `turn_extended`; the account's e-mail: `no_email`, `email_already_verified`, `email_taken` */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -5357,7 +5357,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description a booking rule refused it (`seat_unavailable`, `hold_limit`, `purchase_limit`, `not_holder`, `lock_required`, `already_cancelled`, `hold_cap_reached`, `address_hold_limit`, `seat_pass_refused`, `no_block`, `orphan_seat`, `companion_requires_accessible`, `price_changed`); `refund_too_large`: a refund past what the booking took; paying: `awaiting_payment` (staff change an order not paid yet), `not_awaiting_payment` (pay for an order paid, expired or cancelled); a ticket at the door: `wrong_event`, `revoked`, `unpaid`, `already_inside`, `not_inside`; the waiting room's: `queue_not_open`, `sold_out`, `not_your_turn`, `turn_lapsed`, `turn_extended`; the account's e-mail: `no_email`, `email_already_verified`, `email_taken` */
+            /** @description a booking rule refused it (`seat_unavailable`, `hold_limit`, `purchase_limit`, `not_holder`, `lock_required`, `already_cancelled`, `too_late_to_cancel`, `hold_cap_reached`, `address_hold_limit`, `seat_pass_refused`, `no_block`, `orphan_seat`, `companion_requires_accessible`, `price_changed`); `refund_too_large`: a refund past what the booking took; paying: `awaiting_payment` (staff change an order not paid yet), `not_awaiting_payment` (pay for an order paid, expired or cancelled); a ticket at the door: `wrong_event`, `revoked`, `unpaid`, `already_inside`, `not_inside`; the waiting room's: `queue_not_open`, `sold_out`, `not_your_turn`, `turn_lapsed`, `turn_extended`; the account's e-mail: `no_email`, `email_already_verified`, `email_taken` */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -5454,7 +5454,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description a booking rule refused it (`seat_unavailable`, `hold_limit`, `purchase_limit`, `not_holder`, `lock_required`, `already_cancelled`, `hold_cap_reached`, `address_hold_limit`, `seat_pass_refused`, `no_block`, `orphan_seat`, `companion_requires_accessible`, `price_changed`); `refund_too_large`: a refund past what the booking took; paying: `awaiting_payment` (staff change an order not paid yet), `not_awaiting_payment` (pay for an order paid, expired or cancelled); a ticket at the door: `wrong_event`, `revoked`, `unpaid`, `already_inside`, `not_inside`; the waiting room's: `queue_not_open`, `sold_out`, `not_your_turn`, `turn_lapsed`, `turn_extended`; the account's e-mail: `no_email`, `email_already_verified`, `email_taken` */
+            /** @description a booking rule refused it (`seat_unavailable`, `hold_limit`, `purchase_limit`, `not_holder`, `lock_required`, `already_cancelled`, `too_late_to_cancel`, `hold_cap_reached`, `address_hold_limit`, `seat_pass_refused`, `no_block`, `orphan_seat`, `companion_requires_accessible`, `price_changed`); `refund_too_large`: a refund past what the booking took; paying: `awaiting_payment` (staff change an order not paid yet), `not_awaiting_payment` (pay for an order paid, expired or cancelled); a ticket at the door: `wrong_event`, `revoked`, `unpaid`, `already_inside`, `not_inside`; the waiting room's: `queue_not_open`, `sold_out`, `not_your_turn`, `turn_lapsed`, `turn_extended`; the account's e-mail: `no_email`, `email_already_verified`, `email_taken` */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -5551,7 +5551,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description a booking rule refused it (`seat_unavailable`, `hold_limit`, `purchase_limit`, `not_holder`, `lock_required`, `already_cancelled`, `hold_cap_reached`, `address_hold_limit`, `seat_pass_refused`, `no_block`, `orphan_seat`, `companion_requires_accessible`, `price_changed`); `refund_too_large`: a refund past what the booking took; paying: `awaiting_payment` (staff change an order not paid yet), `not_awaiting_payment` (pay for an order paid, expired or cancelled); a ticket at the door: `wrong_event`, `revoked`, `unpaid`, `already_inside`, `not_inside`; the waiting room's: `queue_not_open`, `sold_out`, `not_your_turn`, `turn_lapsed`, `turn_extended`; the account's e-mail: `no_email`, `email_already_verified`, `email_taken` */
+            /** @description a booking rule refused it (`seat_unavailable`, `hold_limit`, `purchase_limit`, `not_holder`, `lock_required`, `already_cancelled`, `too_late_to_cancel`, `hold_cap_reached`, `address_hold_limit`, `seat_pass_refused`, `no_block`, `orphan_seat`, `companion_requires_accessible`, `price_changed`); `refund_too_large`: a refund past what the booking took; paying: `awaiting_payment` (staff change an order not paid yet), `not_awaiting_payment` (pay for an order paid, expired or cancelled); a ticket at the door: `wrong_event`, `revoked`, `unpaid`, `already_inside`, `not_inside`; the waiting room's: `queue_not_open`, `sold_out`, `not_your_turn`, `turn_lapsed`, `turn_extended`; the account's e-mail: `no_email`, `email_already_verified`, `email_taken` */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -5950,7 +5950,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description a booking rule refused it (`seat_unavailable`, `hold_limit`, `purchase_limit`, `not_holder`, `lock_required`, `already_cancelled`, `hold_cap_reached`, `address_hold_limit`, `seat_pass_refused`, `no_block`, `orphan_seat`, `companion_requires_accessible`, `price_changed`); `refund_too_large`: a refund past what the booking took; paying: `awaiting_payment` (staff change an order not paid yet), `not_awaiting_payment` (pay for an order paid, expired or cancelled); a ticket at the door: `wrong_event`, `revoked`, `unpaid`, `already_inside`, `not_inside`; the waiting room's: `queue_not_open`, `sold_out`, `not_your_turn`, `turn_lapsed`, `turn_extended`; the account's e-mail: `no_email`, `email_already_verified`, `email_taken` */
+            /** @description a booking rule refused it (`seat_unavailable`, `hold_limit`, `purchase_limit`, `not_holder`, `lock_required`, `already_cancelled`, `too_late_to_cancel`, `hold_cap_reached`, `address_hold_limit`, `seat_pass_refused`, `no_block`, `orphan_seat`, `companion_requires_accessible`, `price_changed`); `refund_too_large`: a refund past what the booking took; paying: `awaiting_payment` (staff change an order not paid yet), `not_awaiting_payment` (pay for an order paid, expired or cancelled); a ticket at the door: `wrong_event`, `revoked`, `unpaid`, `already_inside`, `not_inside`; the waiting room's: `queue_not_open`, `sold_out`, `not_your_turn`, `turn_lapsed`, `turn_extended`; the account's e-mail: `no_email`, `email_already_verified`, `email_taken` */
             409: {
                 headers: {
                     [name: string]: unknown;

@@ -21,6 +21,7 @@ from .bookings import (
     reservation_cancelled,
     reservation_for_update,
     reservation_insert,
+    reservation_let_in,
     reservation_read,
     reserved_seats_insert,
     reserved_seats_read,

@@ -5,6 +5,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from ...models import (
+    CheckIn,
     Event,
     IdempotencyKey,
     QueueEntry,
@@ -130,6 +131,17 @@ def reserved_seats_release(*, reservation_id: int) -> Statement:
             "ended": ReservedSeat.Ended.CANCELLED.value,
         },
         lock=Rank.BOOKING,
+    )
+
+
+def reservation_let_in(*, reservation_id: int) -> Statement:
+    """Whether the door let a holder of this reservation's tickets in, ever (read after the
+    tickets' rows were taken: a scan of one at the same instant has committed by then)."""
+    return Statement(
+        f"SELECT EXISTS (SELECT 1 FROM {CheckIn._meta.db_table} c"
+        f" JOIN {RESERVED_SEAT_TABLE} t ON t.id = c.ticket_id"
+        f" WHERE t.reservation_id = %(reservation_id)s)",
+        {"reservation_id": reservation_id},
     )
 
 
