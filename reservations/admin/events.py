@@ -206,4 +206,6 @@ class EventAdmin(EventExports, StaffChanges, admin.ModelAdmin):
             )
         else:
             event = services.event_create_with_seats(**shared, **{k: data[k] for k in GRID_FIELDS})
+        rules = {k: data[k] for k in ("currency", "orphan_mode")}  # the services' defaults else
+        Event.objects.filter(pk=event.pk).update(**rules)
         obj.pk, obj.created_at = event.pk, event.created_at

@@ -38,6 +38,28 @@ def test_creating_an_event_in_the_admin_lays_out_its_seats(admin_client):
     assert sorted(event.seats.values_list("label", flat=True))[:2] == ["A1", "A2"]
 
 
+def test_a_new_event_keeps_the_currency_and_orphan_rule_its_form_was_given(admin_client):
+    response = admin_client.post(
+        "/admin/reservations/event/add/",
+        {
+            "name": "Dollar night",
+            "venue": "Hall B",
+            "description": "",
+            "starts_at_0": "2027-01-10",
+            "starts_at_1": "20:00:00",
+            "rows": "1",
+            "seats_per_row": "4",
+            "sections": "1",
+            "price": "35.00",
+            "orphan_mode": "strict",
+            "currency": "USD",
+        },
+    )
+    assert response.status_code == 302, response.content[:2000]
+    event = Event.objects.get(name="Dollar night")
+    assert (event.currency, event.orphan_mode) == ("USD", "strict")
+
+
 def test_the_event_list_shows_the_seat_counts(admin_client, alice):
     event = event_with_seats(rows=1, seats_per_row=4)
     booking_calls.lock(user=alice, event_id=event.id, seat_id=event.seats.first().id)
