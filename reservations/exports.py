@@ -12,12 +12,12 @@ from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from typing import IO
 
-from django.db.models import Case, F, OuterRef, Subquery, Value, When
+from django.db.models import Case, F, OuterRef, Subquery, When
 from django.db.models.functions import Coalesce
 from django.http import FileResponse, StreamingHttpResponse
 
 from .ledger.models import SeatChange
-from .models import Event, Reservation, ReservedSeat, Seat
+from .models import Event, ReservedSeat, Seat
 from .payments.models import Payment
 
 CHUNK = 2000
@@ -76,8 +76,9 @@ FORMATS = ("csv", "xlsx")
 
 def sales_rows(event_id: int) -> Iterator[list]:
     """The header, then one row a seat each of the event's reservations has had, by
-    reservation and seat: `confirmed` if it is the booking's now, else how it left (`moved`,
-    `refunded`, `cancelled`: a seat sold and given back is part of the sales' story). The
+    reservation and seat: `confirmed` if it is the booking's now (`awaiting_payment` while unpaid),
+    else how it left (`moved`, `refunded`, `cancelled`, `expired`: a seat sold and given back is
+    part of the sales' story). The
     buyer is the account's username, or the box office's buyer's name. The channel is the `via`
     of the seat's booking in the ledger."""
     currency = Event.objects.values_list("currency", flat=True).get(pk=event_id)
@@ -88,8 +89,8 @@ def sales_rows(event_id: int) -> Iterator[list]:
         status_after=Seat.Status.RESERVED,
     ).values("via")[:1]
     state = Case(
-        When(is_active=True, then=Value(Reservation.Status.CONFIRMED.value)),
-        When(ended="", then=F("reservation__status")),  # a seat that left before `ended` was
+        # A seat it has (or that left before `ended` was): confirmed, or awaiting_payment.
+        When(ended="", then=F("reservation__status")),
         default=F("ended"),
     )
     sold = (

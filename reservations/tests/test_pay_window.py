@@ -659,3 +659,20 @@ def _as_shown(body: dict) -> dict:
     for seat in body.get("seats", []):
         seat.pop("id")
     return body
+
+
+def test_the_sales_export_says_an_unpaid_orders_seats_are_not_sold(alice):
+    """LEDGER.md "Exports": the seats sold are the `confirmed` rows; an order's seats while it
+    awaits payment are not, nor once its window ended unpaid."""
+    event = paid_online()
+    ids = seat_ids(event)[:1]
+    order = order_of(bearer_client(alice), event, ids)
+
+    (_, awaiting) = rows_of("sales", event.id)
+    windows_close(now=Reservation.objects.get(pk=order["id"]).pay_by)
+    (_, expired) = rows_of("sales", event.id)
+
+    assert (awaiting[:2], expired[:2]) == (
+        [order["id"], "awaiting_payment"],
+        [order["id"], "expired"],
+    )
