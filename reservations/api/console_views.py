@@ -101,6 +101,7 @@ class OffSaleApi(APIView):
 
     @extend_schema(responses=OffSaleSeatOutput(many=True))
     def get(self, request, event_id: int):
+        Event.objects.found(event_id)
         seats = Seat.objects.filter(event_id=event_id, blocked=True).order_by("id")
         return Response([off_sale_json(seat) for seat in seats])
 
@@ -119,6 +120,7 @@ class BookingListApi(APIView):
     def get(self, request, event_id: int):
         search = request.query_params.get("search", "")[:100]
         data = validated(SearchInput, {"search": search})  # a NUL byte is 400, not a 500
+        Event.objects.found(event_id)
         bookings = sale_figures.bookings_of(event_id=event_id, **data)
         return paginated(request, self, bookings, BookingOutput)
 

@@ -413,3 +413,9 @@ def test_a_bad_purchase_limit_is_a_clear_400_and_changes_nothing(manager, event,
 def test_the_limits_of_an_unknown_event_are_not_found(manager):
     answer = manager.patch("/api/staff/events/999999/limits/", {"purchase_limit": 3}, format="json")
     assert answer.status_code == 404 and answer.json()["code"] == "not_found"
+
+
+@pytest.mark.parametrize("route", ["off-sale/", "bookings/"])
+def test_the_seats_and_bookings_of_an_unknown_event_are_not_found(manager, route):
+    answer = manager.get(f"/api/staff/events/999999/{route}")
+    assert answer.status_code == 404 and answer.json()["code"] == "not_found"
