@@ -459,6 +459,16 @@ def test_a_forged_stripe_notification_changes_nothing(alice, stripe_api, client)
     assert not Payment.objects.filter(state="paid").exists()
 
 
+def test_a_refused_stripe_notification_says_no_exceptions_text(stripe_api, client):
+    """API.md "Errors": never an exception's text, here the Stripe library's."""
+    answer = notify(client, {"id": "evt_1", "type": "checkout.session.completed"}, secret="whsec_x")
+
+    assert answer.json() == {
+        "error": "Not a notification from Stripe.",
+        "code": "invalid_signature",
+    }
+
+
 def test_a_stripe_payment_after_the_window_ended_is_refunded(alice, stripe_api, client):
     event = paid_online("stripe")
     ids = seat_ids(event)[:2]
