@@ -26,6 +26,17 @@ if TYPE_CHECKING:
     import stripe
 
 CENTS = Decimal("100")
+# Stripe counts these currencies in whole units or in thousandths, the rest in hundredths
+# (docs.stripe.com/currencies): its amounts are in the currency's smallest unit.
+WHOLE = "BIF CLP DJF GNF JPY KMF KRW MGA PYG RWF UGX VND VUV XAF XOF XPF"
+THOUSANDTHS = "BHD JOD KWD OMR TND"
+
+
+def units(currency: str) -> Decimal:
+    """How many of Stripe's amount make one of the currency."""
+    if currency.upper() in WHOLE.split():
+        return Decimal(1)
+    return Decimal(1000) if currency.upper() in THOUSANDTHS.split() else CENTS
 
 
 @dataclass(frozen=True)
@@ -132,7 +143,7 @@ class Stripe:
                             "quantity": 1,
                             "price_data": {
                                 "currency": order.event.currency.lower(),
-                                "unit_amount": int(seat.price * CENTS),
+                                "unit_amount": int(seat.price * units(order.event.currency)),
                                 "product_data": {"name": f"{order.event.name}: {seat.seat.label}"},
                             },
                         }
@@ -165,7 +176,7 @@ class Stripe:
             return Outcome(
                 reservation_id=int(reservation),
                 reference=session["id"],
-                amount=Decimal(session["amount_total"]) / CENTS,
+                amount=Decimal(session["amount_total"]) / units(session["currency"]),
                 settled_reference=session.get("payment_intent") or "",
             )
         if event.type in _ENDED_UNPAID:
@@ -174,7 +185,10 @@ class Stripe:
 
     def refund(self, payment: Payment, amount: Decimal) -> str:
         refund = self._client().v1.refunds.create(
-            {"payment_intent": payment.settled_reference, "amount": int(amount * CENTS)},
+            {
+                "payment_intent": payment.settled_reference,
+                "amount": int(amount * units(payment.reservation.event.currency)),
+            },
             {"idempotency_key": f"refund-{payment.id}"},
         )
         return refund.id

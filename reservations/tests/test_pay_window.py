@@ -528,6 +528,30 @@ def test_what_is_given_back_of_a_stripe_order_goes_back_through_stripe(alice, st
     assert Reservation.objects.get(pk=order["id"]).refunded == Decimal("80.00")
 
 
+@pytest.mark.parametrize(
+    ("currency", "price", "units"), [("JPY", "5000", 5000), ("KWD", "12.50", 12500)]
+)
+def test_stripe_is_asked_for_the_price_in_the_currencys_own_smallest_unit(
+    alice, stripe_api, client, currency, price, units
+):
+    """Stripe counts yen whole and dinars in thousandths, not hundredths
+    (docs.stripe.com/currencies): what it charges, confirms and gives back is the price."""
+    event = paid_online("stripe")
+    Event.objects.filter(pk=event.pk).update(currency=currency)
+    Seat.objects.filter(event=event).update(price=Decimal(price))
+    buyer, ids = bearer_client(alice), seat_ids(event)[:1]
+    order = order_of(buyer, event, ids)
+    buyer.post(f"/api/reservations/{order['id']}/pay/")
+    (session_id,) = stripe_api.sessions
+    notify(client, stripe_api.completed(session_id))
+    buyer.post(f"/api/reservations/{order['id']}/cancel/", {}, format="json")
+    refunds_send()
+
+    assert stripe_api.sessions[session_id]["amount_total"] == units
+    assert Reservation.objects.get(pk=order["id"]).amount_taken == Decimal(price)
+    assert [r["amount"] for r in stripe_api.refunds] == [units]
+
+
 def test_a_double_submit_of_pay_now_starts_one_payment(alice, stripe_api):
     event = paid_online("stripe")
     order = order_of(bearer_client(alice), event, seat_ids(event)[:1])
