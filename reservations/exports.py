@@ -78,9 +78,8 @@ def sales_rows(event_id: int) -> Iterator[list]:
     """The header, then one row a seat each of the event's reservations has had, by
     reservation and seat: `confirmed` if it is the booking's now (`awaiting_payment` while unpaid),
     else how it left (`moved`, `refunded`, `cancelled`, `expired`: a seat sold and given back is
-    part of the sales' story). The
-    buyer is the account's username, or the box office's buyer's name. The channel is the `via`
-    of the seat's booking in the ledger."""
+    part of the sales' story). The buyer is the account's username, or the box office's buyer's
+    name. The channel is the `via` of the seat's booking in the ledger."""
     currency = Event.objects.values_list("currency", flat=True).get(pk=event_id)
     channel = SeatChange.objects.filter(
         event_id=event_id,
