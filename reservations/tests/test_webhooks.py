@@ -14,6 +14,7 @@ from reservations.webhooks.worker import Worker
 
 from . import booking_calls
 from .conftest import bearer_client
+from .console_staff import staff_api
 from .factories import UserFactory, event_with_seats
 from .fast_calls import JSON, bearer, call, on_one_loop
 from .webhook_receiver import CANCELLED, CONFIRMED, Receiver, endpoint_for
@@ -24,7 +25,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def expected_data(reservation_id: int) -> dict:
     """The reservation as its message's `data` must say it, read back through the ORM."""
     reservation = Reservation.objects.select_related("event").get(pk=reservation_id)
-    seats = reservation.reserved_seats.select_related("seat").order_by("seat_id")
+    seats = reservation.reserved_seats.exclude(ended="moved").select_related("seat")
     return {
         "id": reservation.pk,
         "event": reservation.event_id,
@@ -82,6 +83,30 @@ def test_a_booking_confirmed_and_cancelled_through_django_sends_one_signed_post_
     assert alice.post(f"/api/reservations/{reservation_id}/cancel/").status_code == 200
     Worker().drain()
     assert_one_signed_delivery_each(receiver, endpoint, reservation_id, ["confirmed", "cancelled"])
+
+
+def test_a_cancellation_lists_the_seats_it_gave_back_not_those_a_reseat_moved(receiver):
+    endpoint = endpoint_for(receiver, CANCELLED)
+    event = event_with_seats(rows=1, seats_per_row=4)
+    a, b, c = event.seats.order_by("id")[:3]
+    alice = bearer_client(UserFactory(username="alice"))
+    alice.post(f"/api/events/{event.id}/lock/", {"seat_ids": [a.id, b.id]}, format="json")
+    booked = alice.post(
+        f"/api/events/{event.id}/reserve/", {"seat_ids": [a.id, b.id]}, format="json"
+    )
+    reservation_id = booked.json()["reservation"]["id"]
+    moved = staff_api("Manager").post(
+        f"/api/staff/reservations/{reservation_id}/reseat/", {"moves": [[b.id, c.id]]}, "json"
+    )
+    assert moved.status_code == 200, moved.content
+    assert alice.post(f"/api/reservations/{reservation_id}/cancel/").status_code == 200
+    Worker().drain()
+
+    (arrival,) = receiver.delivered()
+    assert [seat["id"] for seat in arrival.verified(endpoint.secret)["data"]["seats"]] == [
+        a.id,
+        c.id,
+    ]
 
 
 def test_a_booking_confirmed_and_cancelled_on_the_fast_path_sends_one_signed_post_each(
@@ -182,16 +207,19 @@ SQLITE_SCRIPT = """
 import json, os
 from reservations.tests import booking_calls
 from reservations.models import WebhookEndpoint
+from reservations.services.booking_changes import reservation_reseat
 from reservations.tests.factories import UserFactory, event_with_seats
 endpoint = WebhookEndpoint.objects.create(
     url=os.environ["RECEIVER"], event_types=["reservation.confirmed", "reservation.cancelled"])
 event = event_with_seats(rows=1, seats_per_row=3)
 alice = UserFactory(username="alice")
-a, b = event.seats.order_by("id")[:2]
+a, b, c = event.seats.order_by("id")
 booking_calls.lock_several(user=alice, event_id=event.id, seat_ids=[a.id, b.id])
 booking = booking_calls.reserve(user=alice, event_id=event.id, seat_ids=[a.id, b.id])
+reservation_reseat(staff_id=alice.id, reservation_id=booking.reservation.pk, moves=[(b.id, c.id)])
 booking_calls.cancel(user=alice, reservation_id=booking.reservation.pk)
-print(json.dumps({"secret": endpoint.secret, "seats": [a.id, b.id], "buyer": alice.id}))
+seats = [[a.id, b.id], [a.id, c.id]]
+print(json.dumps({"secret": endpoint.secret, "seats": seats, "buyer": alice.id}))
 """
 
 
@@ -205,12 +233,13 @@ def test_on_sqlite_a_booking_and_its_cancellation_are_sent_signed(tmp_path, rece
     made = json.loads(said.splitlines()[-1])
     bodies = [arrival.verified(made["secret"]) for arrival in receiver.delivered()]
     assert [body["type"] for body in bodies] == [CONFIRMED, CANCELLED]
-    for body, status in zip(bodies, ["confirmed", "cancelled"], strict=True):
+    # A seat moved away (a reseat before the cancel) is not among the seats given back.
+    for body, status, seats in zip(bodies, ["confirmed", "cancelled"], made["seats"], strict=True):
         data = body["data"]
         assert (data["status"], data["buyer"], data["total"]) == (status, made["buyer"], "100.00")
-        assert [seat["id"] for seat in data["seats"]] == made["seats"]
+        assert [seat["id"] for seat in data["seats"]] == seats
         assert data["seats"][0] == {
-            "id": made["seats"][0],
+            "id": seats[0],
             "label": "A1",
             "section": "Floor",
             "row": "A",
