@@ -145,7 +145,10 @@ class EventAdmin(EventExports, StaffChanges, admin.ModelAdmin):
         return [*EVENT_FIELDS, *(GRID_FIELDS if obj is None else later)]
 
     def get_readonly_fields(self, request, obj=None):
-        return ["layout"] if obj is not None else []  # its seats were made from it
+        if obj is None:
+            return []
+        # Its seats were made from the layout; its money is told in its currency once booked.
+        return ["layout", *(["currency"] if obj.reservations.exists() else [])]
 
     def get_inlines(self, request, obj):
         if obj is None:

@@ -143,6 +143,22 @@ def test_changing_a_category_price_in_the_admin_reprices_its_seats(admin_client)
     assert set(event.seats.values_list("price", flat=True)) == {Decimal("65.00")}
 
 
+def test_an_events_currency_may_change_until_its_first_booking(admin_client, alice):
+    """After it, the money taken and given back would be told in a currency it was not."""
+    event = event_with_seats(rows=1, seats_per_row=2)
+    (category,) = event.categories.all()
+    page = f"/admin/reservations/event/{event.pk}/change/"
+    for currency in ("USD", "GBP"):
+        form = event_change_form(event, category) | {"currency": currency}
+        assert admin_client.post(page, form).status_code == 302
+        if currency == "USD":
+            booking_calls.lock(user=alice, event_id=event.id, seat_id=event.seats.first().id)
+            booking_calls.reserve(user=alice, event_id=event.id, seat_ids=[event.seats.first().id])
+    event.refresh_from_db()
+    assert event.currency == "USD"
+    assert b'name="currency"' not in admin_client.get(page).content
+
+
 def test_an_organiser_sets_the_events_purchase_limit_in_its_form(admin_client, api):
     event = event_with_seats(rows=1, seats_per_row=2)
     (category,) = event.categories.all()
