@@ -134,6 +134,13 @@ class AlreadyCancelled(BookingError):
     code = "already_cancelled"
 
 
+class SaleEnded(BookingError):
+    """A buyer's hold or booking of an event that has begun: the box office sells it now."""
+
+    code = "sale_ended"
+    message = "This event has begun: its seats are no longer sold online."
+
+
 class TooLateToCancel(BookingError):
     """A buyer's own cancel of a booking whose event has begun, or that the door let in."""
 

@@ -131,7 +131,7 @@ _REASONS = {  # each names its codes as API.md's "Errors" does (tests/test_api_d
     408: "`request_timeout`: the body did not arrive in time",
     409: "a booking rule refused it (`seat_unavailable`, `hold_limit`, `purchase_limit`, "
     "`not_holder`, `lock_required`, `already_cancelled`, `too_late_to_cancel`, "
-    "`hold_cap_reached`, "
+    "`hold_cap_reached`, `sale_ended`, "
     "`address_hold_limit`, `seat_pass_refused`, `no_block`, `orphan_seat`, "
     "`companion_requires_accessible`, `price_changed`); `refund_too_large`: a refund past what "
     "the booking took; paying: `awaiting_payment` (staff change an order not paid yet), "

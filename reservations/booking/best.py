@@ -49,6 +49,7 @@ import zlib
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from datetime import datetime
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import transaction
@@ -117,7 +118,7 @@ def best_batch_steps(*, event_id: int, asks: Sequence[Ask]) -> Steps[list[Answer
     found_event = yield sql.event_for_best(event_id=event_id, categories=categories)
     if not found_event:
         raise NotFound("No such event.")
-    orphan_mode, purchase_limit, limited = found_event[0][:3]
+    orphan_mode, purchase_limit, limited, begins = found_event[0][:4]
     policy = BuyerPolicy.from_settings()
     asks = [
         replace(ask, address=hold_network(ask.address, limited_per_network=limited)) for ask in asks
@@ -156,7 +157,8 @@ def best_batch_steps(*, event_id: int, asks: Sequence[Ask]) -> Steps[list[Answer
             break
         taken = yield sql.taken_seats(event_id=event_id, now=timezone.now())
         if not attempt:  # under the user row locks the callers' seats can only go, not grow
-            times = _buyer_decisions(asks, answers, accounts, taken, runs, purchase_limit, policy)
+            event_rules = (purchase_limit, moment_of(begins))
+            times = _buyer_decisions(asks, answers, accounts, taken, runs, event_rules, policy)
             pending = [n for n in pending if answers[n] is None]
         taken_ids = [seat_id for seat_id, *_ in taken] + list(gone)
         tried: dict[int, tuple[Candidate, list[Candidate]]] = {}
@@ -223,14 +225,15 @@ def _buyer_decisions(
     accounts: dict[int, list],
     taken: sql.Rows,
     runs: sql.Rows,
-    purchase_limit: int,
+    event_rules: tuple[int, datetime | None],
     policy: BuyerPolicy,
 ) -> dict[int, HoldTimes]:
     """The policy's decision on each ask still open (BuyerPolicy.hold): its hold's times, or
     its refusal as its answer. Each caller's state is their account as locked (`accounts`:
     active, e-mail, whether the event asks a verified one of them), what they and their network
-    hold and they have booked (`taken`), their run (`runs`), and the seats of the batch's
-    earlier asks."""
+    hold and they have booked (`taken`), their run (`runs`), the event's purchase limit and
+    start (`event_rules`), and the seats of the batch's earlier asks."""
+    purchase_limit, begins = event_rules
     held = Counter(holder for _, holder, _, _ in taken if holder)
     booked = Counter(booker for _, _, booker, _ in taken if booker)
     from_network = Counter(address for _, _, _, address in taken if address)
@@ -253,6 +256,7 @@ def _buyer_decisions(
             purchase_limit=purchase_limit,
             network=ask.address,
             network_held=from_network[ask.address] if ask.address else 0,
+            begins=begins,
         )
         try:
             times[n] = policy.hold(state, now=now, adding=ask.wish.count)

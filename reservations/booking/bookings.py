@@ -184,7 +184,7 @@ def reserve_steps(
             f"{expected_total}. Check the new prices and reserve again.",
             total=f"{total:.2f}",
         )
-    room_left = policy.book(buyer.state, adding=len(seats))
+    room_left = policy.book(buyer.state, now=now, adding=len(seats))
     pay_by = policy.pay_by(buyer.state, held_until=max(moment_of(s.held_until) for s in seats))
     ((reservation_id, name, starts_at),) = yield sql.reservation_insert(
         user_id=user_id, event_id=event_id, total=total, now=now, pay_by=pay_by

@@ -21,6 +21,7 @@ The rules:
   together (rules.purchase_limit_of); a limit lowered since they held can refuse a reserve.
 * **The network cap**, where the event's organiser turns it on: at most SEAT_ADDRESS_HOLD_LIMIT
   live holds from one client network (rules.py "Holds per address").
+* **The sale's end**: nothing is held or booked online once the event has begun.
 * **The pay window**, where the event takes payment online: a booking is an order awaiting
   payment until its hold's end plus the event's window (payments/settling.py settles it).
 
@@ -40,6 +41,7 @@ from ..exceptions import (
     HoldCapReached,
     HoldLimitReached,
     PurchaseLimitReached,
+    SaleEnded,
 )
 
 
@@ -58,6 +60,7 @@ class BuyerState:
     network: str | None = None  # where holds are counted from, if the event limits them
     network_held: int = 0  # the live holds from that network, whoever holds them
     pay_window: int | None = None  # seconds to pay after the hold's end; None: sold at once
+    begins: datetime | None = None  # the event's start, when its online sale ends
 
 
 @dataclass(frozen=True)
@@ -156,6 +159,7 @@ class BuyerPolicy:
         words), or the refusal: the cap first, then the purchase limit (reserving what they
         hold would not make room under it), the hold limit, the network's cap."""
         self.account(state)
+        self.on_sale(state, now)
         start = self.run_start(state, now)
         if start + self.cap - timedelta(seconds=1) <= now:
             raise self._held_long_enough(state, seats)
@@ -172,6 +176,11 @@ class BuyerPolicy:
         if state.network is not None and state.network_held + adding > self.network_limit:
             raise AddressHoldLimitReached(limit=self.network_limit)
         return HoldTimes(since=start, until=min(self.deadline(now), start + self.cap))
+
+    def on_sale(self, state: BuyerState, now: datetime) -> None:
+        """Refuse a hold or a booking once the event has begun."""
+        if state.begins is not None and now >= state.begins:
+            raise SaleEnded
 
     def _hold_again_at(self, state: BuyerState) -> datetime | None:
         return None if state.last_ended is None else state.last_ended + self.cooldown
@@ -209,9 +218,11 @@ class BuyerPolicy:
         until = min(self.deadline(now), cap)
         return until if until > held_until else None
 
-    def book(self, state: BuyerState, *, adding: int) -> int:
-        """Refuse booking `adding` held seats past the purchase limit (only a limit lowered
-        since they held can); how many more they may book after it."""
+    def book(self, state: BuyerState, *, now: datetime, adding: int) -> int:
+        """Refuse booking `adding` held seats once the event has begun, or past the purchase
+        limit (only a limit lowered since they held can); how many more they may book after
+        it."""
+        self.on_sale(state, now)
         left = state.purchase_limit - state.booked - adding
         if left < 0:
             raise PurchaseLimitReached(

@@ -101,7 +101,7 @@ def buyer_state_steps(
         raise AccountInactive("Log in, or send a valid bearer token.")
     active, must_verify, email, limited, limit, orphan_mode, held, *rest = rows[0]
     running_since, last_held, released_since, last_released, booked, from_network = rest[:6]
-    pay_window, *seat_row = rest[6:]
+    pay_window, begins, *seat_row = rest[6:]
     network = hold_network(address, limited_per_network=bool(limited))
     state = BuyerState(
         active=bool(active),
@@ -115,6 +115,7 @@ def buyer_state_steps(
         network=network,
         network_held=from_network if network else 0,
         pay_window=pay_window,
+        begins=moment_of(begins),
     )
     seat = None if seat_row[0] is None else seat_from_row(seat_row, event_id)
     return Buyer(state=state, orphan_mode=orphan_mode, seat=seat)

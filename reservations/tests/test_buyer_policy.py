@@ -1,7 +1,9 @@
 """The buyer policy (booking/buyer_policy.py) without a database: what it gives a buyer stays
 within every limit, what it refuses it refuses for the first rule broken, in the rules' order."""
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from functools import partial
 
 import pytest
 from hypothesis import given
@@ -11,10 +13,12 @@ from reservations.booking.buyer_policy import BuyerPolicy, BuyerState, whole
 from reservations.exceptions import (
     AccountInactive,
     AddressHoldLimitReached,
+    BookingError,
     EmailUnverified,
     HoldCapReached,
     HoldLimitReached,
     PurchaseLimitReached,
+    SaleEnded,
 )
 
 POLICY = BuyerPolicy(
@@ -131,9 +135,29 @@ def test_an_extension_never_passes_the_cap_and_only_adds_time(started_ago, ends_
 def test_a_booking_stays_within_the_purchase_limit(state, adding):
     if state.booked + adding > state.purchase_limit:
         with pytest.raises(PurchaseLimitReached):
-            POLICY.book(state, adding=adding)
+            POLICY.book(state, now=NOW, adding=adding)
     else:
-        assert POLICY.book(state, adding=adding) == state.purchase_limit - state.booked - adding
+        assert (
+            POLICY.book(state, now=NOW, adding=adding)
+            == state.purchase_limit - state.booked - adding
+        )
+
+
+@given(states(), st.integers(1, 12), st.integers(-3600, 3600))
+def test_nothing_is_held_or_booked_online_once_the_event_has_begun(state, adding, starts_in):
+    state = replace(state, begins=NOW + timedelta(seconds=starts_in))
+    for decide in (POLICY.hold, POLICY.book):
+        take = partial(decide, state, now=NOW, adding=adding)
+        if starts_in <= 0:
+            with pytest.raises(SaleEnded):
+                take()
+            continue
+        try:
+            take()
+        except SaleEnded:
+            pytest.fail("refused as begun before the event began")
+        except BookingError:
+            pass  # another rule's refusal
 
 
 def test_an_inactive_or_unverified_account_takes_nothing():

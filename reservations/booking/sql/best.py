@@ -34,12 +34,12 @@ def best_batch_turn(*, event_id: int, patience_ms: int) -> Statement:
 
 
 def event_for_best(*, event_id: int, categories: Sequence[int]) -> Statement:
-    """(orphan mode, purchase limit, whether it limits holds per network, category id, category
-    name): the event's rules (rules.py), with each of `categories` that is a price category of
-    the event (one row with NULLs for none); no row for an unknown event."""
+    """(orphan mode, purchase limit, whether it limits holds per network, start, category id,
+    category name): the event's rules (rules.py), with each of `categories` that is a price
+    category of the event (one row with NULLs for none); no row for an unknown event."""
     return Statement(
         f"SELECT e.orphan_mode, COALESCE(e.purchase_limit, %(purchase_default)s), "
-        f"e.holds_limited_per_network, c.id, c.name "
+        f"e.holds_limited_per_network, e.starts_at, c.id, c.name "
         f"FROM {Event._meta.db_table} e "
         f"LEFT JOIN {_CATEGORY_TABLE} c ON c.event_id = e.id AND c.id IN (%(categories)s) "
         f"WHERE e.id = %(event_id)s",

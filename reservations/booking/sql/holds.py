@@ -102,7 +102,7 @@ def buyer_state(
     network, its purchase limit, its orphan mode: NULLs for no such event), what the user has
     of it (live holds, their run's earliest start and last end, booked seats: the
     BuyerState's columns), the live holds from `address`, the event's pay window (NULL: it
-    sells at once), and the seat `seat_id` as committed
+    sells at once) and start, and the seat `seat_id` as committed
     (SEAT_FIELDS; NULLs for none). Run after caller_lock, as a statement of its own."""
     table = get_user_model()._meta.db_table
     seat_columns = ", ".join(f"s.{name}" for name in SEAT_FIELDS)
@@ -111,7 +111,8 @@ def buyer_state(
         f"COALESCE(e.purchase_limit, %(purchase_default)s), e.orphan_mode, h.held, "
         f"h.running_since, h.last_held, r.since, r.last, b.booked, n.held, "
         f"CASE WHEN e.paid_with <> '' "
-        f"THEN COALESCE(e.pay_window_seconds, %(pay_window_default)s) END, {seat_columns} "
+        f"THEN COALESCE(e.pay_window_seconds, %(pay_window_default)s) END, e.starts_at, "
+        f"{seat_columns} "
         f"FROM {table} u LEFT JOIN {Event._meta.db_table} e ON e.id = %(event_id)s "
         f"CROSS JOIN ({_HOLDS}) h CROSS JOIN ({_RELEASED}) r CROSS JOIN ({_BOOKED}) b "
         f"CROSS JOIN ({_FROM_NETWORK}) n "
