@@ -137,8 +137,9 @@ def _rule(scope: str, name: str, who: str, now: float) -> Rule | None:
 
 
 def _name_ident(username: str, address: str) -> str:
-    # Hashed: a name may hold any character, and keys had better not.
-    return hashlib.sha256(f"{username_key(username)}\n{address}".encode()).hexdigest()
+    # Hashed: a name may hold any character, and keys had better not. Stripped: as the views
+    # take it (the serializers' and the admin form's fields trim it).
+    return hashlib.sha256(f"{username_key(username.strip())}\n{address}".encode()).hexdigest()
 
 
 def _slowdown(failures: int) -> int:

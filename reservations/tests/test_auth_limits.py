@@ -179,6 +179,18 @@ class TestNoLockouts:
             refused = _login(api, "/api/token/", name, "wrong-pw-1", "203.0.113.66")
             assert refused.status_code == 429, name
 
+    def test_whitespace_around_the_name_is_the_same_name(self, rates, settings):
+        # The views trim the name before they check it (and count its failure): so must the
+        # limit, or " alice", "alice " ... would each start a count of their own.
+        settings.LOGIN_SLOWDOWN_AFTER = 1
+        rates(username="10/min")
+        UserFactory(username="alice")
+        api = APIClient()
+        assert _login(api, "/api/token/", "alice", "wrong-pw-1", "203.0.113.66").status_code == 401
+        for name in (" alice", "alice ", "\talice\u3000"):
+            refused = _login(api, "/api/token/", name, "wrong-pw-1", "203.0.113.66")
+            assert refused.status_code == 429, name
+
 
 class TestPasswordHashingBound:
     def test_with_every_hashing_slot_taken_a_login_waits_a_bounded_time_then_is_503(
