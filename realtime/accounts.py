@@ -81,8 +81,8 @@ class AccountConsumer(ClosingConsumer):
 
     def _ended(self) -> None:
         """Its token expired or its login was revoked: anonymous, and told, as on the event
-        socket; the client sends a fresh token."""
-        self._identity_ends = None
+        socket; the client sends a fresh token. (The timer is left for _identify to cancel: after
+        a revocation it is still set, and would end the next login's identity.)"""
         asyncio.ensure_future(self._anonymous())
 
     async def _anonymous(self) -> None:

@@ -4,6 +4,7 @@ staff reseat or refund), on real Redis and PostgreSQL, on both booking paths; no
 socket, and no anonymous one, hears of it."""
 
 import asyncio
+from datetime import timedelta
 from decimal import Decimal
 
 import httpx
@@ -27,6 +28,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 call = database_sync_to_async
 BOOKINGS = {"type": "bookings"}
+NOT_AUTHENTICATED = {"type": "error", "code": "not_authenticated"}
 
 
 def booked(user, event, *seats):
@@ -152,3 +154,31 @@ async def test_a_logout_ends_that_logins_account_socket_and_no_other():
     assert not await told(signed_out)
     for socket in (signed_out, still_in):
         await socket.disconnect()
+
+
+@pytest.mark.usefixtures("relay")
+async def test_after_a_logout_a_fresh_login_stays_the_sockets_past_the_old_tokens_expiry():
+    """The revoked login's token would have expired soon: its end must not end the next one."""
+    event = await call(event_with_seats)(rows=1, seats_per_row=4)
+    bob = await call(UserFactory)(username="bob")
+    seats = await call(lambda: list(event.seats.order_by("id")))()
+    first, second = [await call(refresh_token_issue)(bob) for _ in range(2)]
+    short = first.access_token
+    short.set_exp(lifetime=timedelta(seconds=2))
+    socket = await account_socket()
+    await socket.send_json_to({"type": "auth", "token": str(short)})
+    await socket.send_json_to({"type": "ping"})
+    assert await socket.receive_json_from(timeout=5) == {"type": "pong"}
+    logout = {"refresh": str(first)}
+    answer = await call(lambda: APIClient().post("/api/logout/", logout, format="json"))()
+    assert answer.status_code == 200
+    assert await socket.receive_json_from(timeout=3) == NOT_AUTHENTICATED
+
+    await socket.send_json_to({"type": "auth", "token": str(second.access_token)})
+    await socket.send_json_to({"type": "ping"})
+    assert await socket.receive_json_from(timeout=5) == {"type": "pong"}
+    assert await socket.receive_nothing(timeout=3), "the new login was ended by the old token"
+
+    await call(booked)(bob, event, seats[0])
+    assert await told(socket)
+    await socket.disconnect()
