@@ -243,7 +243,7 @@ class EventSeatsConsumer(ClosingConsumer):
         scanner whose account may scan follows the door (`door` frames)."""
         console = self._console and await _may_watch_the_sale(account, self.event_id)
         door = self._door and await _may_watch_the_sale(account, self.event_id, "scan_tickets")
-        if self.waiting:
+        if self.waiting or self.account != account:  # its account changed while it asked
             return
         if console:
             hub().watch_as_console(self)
@@ -257,6 +257,8 @@ class EventSeatsConsumer(ClosingConsumer):
         told their place."""
         console = await _may_watch_the_sale(account, self.event_id)
         door = self._door and await _may_watch_the_sale(account, self.event_id, "scan_tickets")
+        if self.account != account:  # its account changed while it asked
+            return
         if console or door:
             await self._admitted(account)
             if self._console and console:

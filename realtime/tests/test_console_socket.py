@@ -6,6 +6,7 @@ real hub."""
 import pytest
 from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
+from django.utils import timezone
 from rest_framework_simplejwt.tokens import AccessToken
 
 from harness.waiting import until
@@ -14,8 +15,10 @@ from realtime.routing import websocket_application
 from reservations.tests import booking_calls
 from reservations.tests.console_staff import staff_in
 from reservations.tests.factories import UserFactory, event_with_seats
+from reservations.waiting_room.organiser import room_create
+from reservations.waiting_room.rooms_in_memory import rooms
 
-from .test_consumer import ORIGIN, next_of_type, no_seats_message
+from .test_consumer import ORIGIN, next_of_type, no_seats_message, watch
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("relay")]
 
@@ -81,4 +84,45 @@ async def test_a_buyers_console_parameter_changes_nothing():
     await socket.send_json_to({"type": "auth", "token": str(AccessToken.for_user(alice))})
     await next_of_type(socket, "own")
     assert await consoles_of(event.id, within=1.0) == 0
+    await socket.disconnect()
+
+
+@pytest.mark.parametrize("query", ["?console=1", "?door=1"])
+async def test_a_console_whose_account_was_dropped_while_its_role_was_read_stays_none(query):
+    """`auth` of staff, then at once `auth` with no token (a logout): the role's answer, read
+    after it, must not make the anonymous socket a console or a scanner."""
+    event = await call(event_with_seats)(rows=1, seats_per_row=4)
+    staff = await call(staff_in)("Manager")
+    socket = await opened(event.id, query)
+    await socket.send_json_to({"type": "auth", "token": str(AccessToken.for_user(staff))})
+    await socket.send_json_to({"type": "auth", "token": None})
+    await socket.send_json_to({"type": "ping"})
+    await next_of_type(socket, "pong")
+    await socket.receive_nothing(timeout=1.0)  # the role's read is in
+
+    assert not hub().consoles.sockets.get(event.id), "an anonymous socket is a console"
+    assert not hub().doors.sockets.get(event.id), "an anonymous socket follows the door"
+    await socket.disconnect()
+
+
+async def test_a_waiting_console_whose_account_was_dropped_while_its_role_was_read_waits_on():
+    """The same on an event with a waiting room: the dropped staff account admits nothing."""
+    event = await call(event_with_seats)(rows=1, seats_per_row=4)
+    now = timezone.now()
+    await call(room_create)(event=event, opens_at=now, on_sale_at=now)
+    rooms.forget()
+    staff = await call(staff_in)("Manager")
+    socket = watch(event.id, query="?console=1")
+    assert (await socket.connect())[0]
+    assert (await socket.receive_json_from(timeout=5))["type"] == "queue"
+    await socket.send_json_to({"type": "auth", "token": str(AccessToken.for_user(staff))})
+    await socket.send_json_to({"type": "auth", "token": None})
+    await socket.send_json_to({"type": "ping"})
+    await next_of_type(socket, "pong")
+
+    kinds = []
+    while not await socket.receive_nothing(timeout=1.0):
+        kinds.append((await socket.receive_json_from())["type"])
+    assert not {"state", "own"} & set(kinds), kinds
+    assert not hub().consoles.sockets.get(event.id), "an anonymous socket is a console"
     await socket.disconnect()
