@@ -29,7 +29,7 @@ from django.db import transaction
 from django.utils import timezone
 from rest_framework import serializers
 from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
-from rest_framework_simplejwt.serializers import TokenObtainPairSerializer
+from rest_framework_simplejwt.serializers import PasswordField, TokenObtainPairSerializer
 from rest_framework_simplejwt.settings import api_settings
 from rest_framework_simplejwt.tokens import RefreshToken
 from rest_framework_simplejwt.utils import datetime_to_epoch
@@ -98,6 +98,11 @@ def bearer_family_revoke(access_token) -> None:
 
 class TokenObtainInput(TokenObtainPairSerializer):
     """simplejwt's login, its refresh token the first of a new family."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # As typed, spaces and all, as register and /api/login/ take it (simplejwt trims it).
+        self.fields["password"] = PasswordField(trim_whitespace=False)
 
     @classmethod
     def get_token(cls, user):

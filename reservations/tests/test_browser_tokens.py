@@ -99,3 +99,18 @@ def test_logout_revokes_the_cookies_refresh_token_and_clears_it(alice):
     replay = APIClient()
     replay.cookies[REFRESH_COOKIE] = spent
     assert _browser_refresh(replay).status_code == 401
+
+
+@pytest.mark.parametrize("door", ["/api/token/", "/api/token/cookie/", "/api/login/"])
+def test_a_password_with_spaces_around_it_logs_in_at_every_door(door):
+    """Register keeps a password as typed (spaces and all): so must every login door."""
+    password = "  correct horse battery 9 "
+    api = APIClient()
+    made = api.post("/api/register/", {"username": "carol", "password": password}, format="json")
+    assert made.status_code == 201, made.content
+
+    answer = api.post(door, {"username": "carol", "password": password}, format="json")
+
+    assert answer.status_code == 200, answer.content
+    trimmed = api.post(door, {"username": "carol", "password": password.strip()}, format="json")
+    assert trimmed.status_code == 401
