@@ -16,6 +16,16 @@ def validated(serializer_class: type[serializers.Serializer], data) -> dict:
     return serializer.validated_data
 
 
+class TextField(serializers.CharField):
+    """A JSON string only: DRF's CharField would take a number as its text (API.md: wrong types
+    are 400 `invalid`)."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
 class SeatActionInput(serializers.Serializer):
     """Lock, unlock and cancel take no fields; their body, if any, is still a JSON object
     (docs/API.md)."""

@@ -29,13 +29,15 @@ from django.db import transaction
 from django.utils import timezone
 from rest_framework import serializers
 from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
-from rest_framework_simplejwt.serializers import PasswordField, TokenObtainPairSerializer
+from rest_framework_simplejwt.serializers import TokenObtainPairSerializer
 from rest_framework_simplejwt.settings import api_settings
 from rest_framework_simplejwt.tokens import RefreshToken
 from rest_framework_simplejwt.utils import datetime_to_epoch
 
 from reservations.models import RefreshFamily
 from reservations.signals import family_revoked_on_commit
+
+from .inputs import TextField
 
 FAMILY_CLAIM = "fam"
 
@@ -102,7 +104,8 @@ class TokenObtainInput(TokenObtainPairSerializer):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         # As typed, spaces and all, as register and /api/login/ take it (simplejwt trims it).
-        self.fields["password"] = PasswordField(trim_whitespace=False)
+        self.fields["password"] = TextField(write_only=True, trim_whitespace=False)
+        self.fields[self.username_field] = TextField(write_only=True)  # JSON strings only
 
     @classmethod
     def get_token(cls, user):
@@ -112,7 +115,7 @@ class TokenObtainInput(TokenObtainPairSerializer):
 class TokenRefreshInput(serializers.Serializer):
     """``{"refresh"}`` in, ``{"access", "refresh"}`` out, by refresh_token_rotate."""
 
-    refresh = serializers.CharField(max_length=4096)
+    refresh = TextField(max_length=4096)
     access = serializers.CharField(read_only=True)
 
     def validate(self, attrs):

@@ -31,7 +31,7 @@ from .calendar_files import calendar_response
 from .console_views import console_permissions
 from .content_coding import IDENTITY, coding_for, compressed
 from .errors import InvalidCredentials, error_response
-from .inputs import validated
+from .inputs import TextField, validated
 from .map_document import LAYOUT, SEAT_MAP, document_response
 from .metrics_access import scrape_allowed
 from .origins import TrustedOrigin
@@ -43,8 +43,8 @@ from .tokens import TokenObtainInput, TokenRefreshInput, bearer_family_revoke, r
 
 
 class CredentialsInput(serializers.Serializer):
-    username = serializers.CharField(max_length=150)
-    password = serializers.CharField(max_length=128, trim_whitespace=False)
+    username = TextField(max_length=150)
+    password = TextField(max_length=128, trim_whitespace=False)
 
 
 class RegisterInput(CredentialsInput):
@@ -115,7 +115,7 @@ class LoginApi(APIView):
 
 
 class LogoutInput(serializers.Serializer):
-    refresh = serializers.CharField(required=False, max_length=4096)
+    refresh = TextField(required=False, max_length=4096)
 
 
 class LogoutApi(APIView):

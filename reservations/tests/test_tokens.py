@@ -3,6 +3,7 @@ gone account's refresh token is a clean 401 (families, replays, the grace:
 test_refresh_families.py)."""
 
 import pytest
+from django.contrib.auth import get_user_model
 from rest_framework.test import APIClient
 
 from .factories import PASSWORD
@@ -71,3 +72,20 @@ def test_refreshing_a_deleted_users_token_is_401_not_a_server_error(api, bob):
     response = _refresh(api, tokens["refresh"])
     assert response.status_code == 401
     assert response.json()["code"] == "not_authenticated"
+
+
+@pytest.mark.parametrize(
+    ("path", "body"),
+    [
+        ("/api/logout/", {"refresh": 123}),
+        ("/api/token/refresh/", {"refresh": 123}),
+        ("/api/register/", {"username": 12345, "password": "correct horse battery 9"}),
+        ("/api/login/", {"username": "alice", "password": 12345678}),
+        ("/api/token/", {"username": 12345, "password": "x"}),
+        ("/api/token/cookie/", {"username": "alice", "password": 1.5}),
+    ],
+)
+def test_a_number_where_a_string_belongs_is_400_invalid(api, alice, path, body):
+    response = api.post(path, body, format="json")
+    assert (response.status_code, response.json()["code"]) == (400, "invalid")
+    assert not get_user_model().objects.filter(username="12345").exists()
