@@ -61,6 +61,11 @@ describe('when the server figures are read again', () => {
     expect(changesNeedServerFigures([3], seats.getSeat, none)).toBe(true);
   });
 
+  it('after an order awaiting payment (a seat now paying): the money awaiting and the bookings change', () => {
+    const paying = store([seat(4, 'S', 1, 'paying')]);
+    expect(changesNeedServerFigures([4], paying.getSeat, none)).toBe(true);
+  });
+
   it('after a seat the console knew off sale changed (released)', () => {
     expect(changesNeedServerFigures([1], seats.getSeat, (id) => (id === 1 ? KILLED : 0))).toBe(true);
   });

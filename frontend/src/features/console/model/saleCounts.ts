@@ -74,10 +74,10 @@ export function countSale(seats: Iterable<Seat>, mark: (id: number) => number): 
 /**
  * Whether changed seats may have changed what only the server knows (money taken, bookings a
  * minute, which seats are kept back or killed): a seat now `reserved` (a booking, a sale, a seat
- * taken off sale), or one the console knew off sale (released). Holds and lapses do not.
+ * taken off sale) or `paying` (an order awaiting payment), or one the console knew off sale (released). Holds and lapses do not.
  */
 export function changesNeedServerFigures(ids: readonly number[], seat: (id: number) => Seat | undefined, mark: (id: number) => number): boolean {
-  return ids.some((id) => seat(id)?.status === 'reserved' || (mark(id) & (KEPT | KILLED)) !== 0);
+  return ids.some((id) => ['reserved', 'paying'].includes(seat(id)?.status ?? '') || (mark(id) & (KEPT | KILLED)) !== 0);
 }
 
 /**
