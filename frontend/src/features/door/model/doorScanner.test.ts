@@ -133,6 +133,19 @@ describe('a door scanner offline', () => {
     expect(scanner.queued).toBe(0);
   });
 
+  it('refuses offline a second entry of a ticket the server just said was inside', async () => {
+    let reachable = true;
+    const { scanner } = scannerWith(async () => {
+      if (!reachable) return offline();
+      throw new ApiError(409, 'already_inside', 'C12 is inside already.', { ticket: 11, seat: { label: 'C12' }, name: 'alice' });
+    });
+    const code = await codeOf(11, 'C12');
+    expect(await scanner.scan(code, 'North', 'entry')).toMatchObject({ result: 'already_inside', offline: false });
+    reachable = false; // the network goes; the same code is shown again
+    expect(await scanner.scan(code, 'North', 'entry')).toMatchObject({ result: 'already_inside', offline: true });
+    expect(scanner.queued).toBe(0);
+  });
+
   it('keeps its keys, revocations, own scans and queue across a reload', async () => {
     const { scanner, storage } = scannerWith(offline);
     const code = await codeOf(11, 'C12');

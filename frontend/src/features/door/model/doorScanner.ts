@@ -102,7 +102,15 @@ export class DoorScanner {
         return { result: 'ok', seat: answer.seat.label, name: answer.name, said: '', offline: false };
       } catch (error) {
         if (!(error instanceof ApiError)) throw error;
-        if (!undecided(error)) return refusedByServer(error);
+        if (!undecided(error)) {
+          // The server's word on where the ticket is: this scanner goes by it when it decides offline later.
+          const ticket = error.details.ticket;
+          if (typeof ticket === 'number' && (error.code === 'already_inside' || error.code === 'not_inside')) {
+            this.seen.set(ticket, error.code === 'already_inside' ? 'entry' : 'exit');
+            this.save();
+          }
+          return refusedByServer(error);
+        }
       }
     }
     const started = performance.now();
