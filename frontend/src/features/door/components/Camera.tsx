@@ -45,7 +45,8 @@ export default function Camera({ onCode }: { onCode: (code: string) => void }) {
       .getUserMedia({ video: { facingMode: 'environment' }, audio: false })
       .then((opened) => {
         stream = opened;
-        if (stopped || !video.current) return;
+        // Turned off while the browser was still opening it: the cleanup below found no stream to stop.
+        if (stopped || !video.current) return opened.getTracks().forEach((track) => track.stop());
         video.current.srcObject = opened;
         void video.current.play();
         void look();
