@@ -3,7 +3,7 @@ import { useEffect, useState, useSyncExternalStore } from 'react';
 import { queryKeys } from '../../../lib/query-keys';
 import type { OffSaleKind, SeatOverlay, SeatStore } from '../../seat-map';
 import { fetchOffSale, fetchSale } from '../api/console';
-import { LiveCounts, changesNeedServerFigures, type SaleCounts } from '../model/saleCounts';
+import { LiveCounts, bookedIds, changesNeedServerFigures, type SaleCounts } from '../model/saleCounts';
 
 /** At most one read of the server's figures in this long, however many bookings the frames show. */
 export const FIGURES_AT_MOST_EVERY_MS = 1_000;
@@ -12,7 +12,7 @@ export const FIGURES_AT_MOST_EVERY_MS = 1_000;
  * What only the server knows of the sale: money taken, bookings in the last minute, the waiting
  * room (`sale/`), and which seats off sale are kept back and which killed (`off-sale/`, put on
  * the map's overlay). Read on opening, and again (with the bookings list) after a frame that
- * shows a seat booked, taken off sale or released, at most once a FIGURES_AT_MOST_EVERY_MS:
+ * shows a seat booked, no longer booked, taken off sale or released, at most once a FIGURES_AT_MOST_EVERY_MS:
  * never on a timer.
  */
 export function useSaleFigures(eventId: number, store: SeatStore, overlay: SeatOverlay, live: boolean) {
@@ -29,8 +29,9 @@ export function useSaleFigures(eventId: number, store: SeatStore, overlay: SeatO
   useEffect(() => {
     if (!live) return;
     let timer: ReturnType<typeof setTimeout> | null = null;
+    const booked = bookedIds(store.seats());
     const unsubscribe = store.subscribeChanges((ids) => {
-      if (timer !== null || !changesNeedServerFigures(ids, store.getSeat, overlay.mark)) return;
+      if (!changesNeedServerFigures(ids, store.getSeat, overlay.mark, booked) || timer !== null) return;
       timer = setTimeout(() => {
         timer = null;
         void queryClient.invalidateQueries({ queryKey: queryKeys.saleFigures(eventId) });

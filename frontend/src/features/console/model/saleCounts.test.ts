@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import { KEPT, KILLED, SeatOverlay, SeatStore, type ApiSeat } from '../../seat-map';
-import { LiveCounts, changesNeedServerFigures, countSale } from './saleCounts';
+import { LiveCounts, bookedIds, changesNeedServerFigures, countSale } from './saleCounts';
 
 function seat(id: number, section: string, category: number, status: ApiSeat['status'], lockedUntil: string | null = null): ApiSeat {
   return { id, label: `${section}${id}`, section, row: 'A', number: id, price: '10.00', status, version: 1, locked_until: lockedUntil, mine: false, category };
@@ -56,18 +56,30 @@ describe('when the server figures are read again', () => {
   const none = () => 0;
 
   it('after a booking or a seat taken off sale (a seat now reserved), not after a hold', () => {
-    expect(changesNeedServerFigures([2], seats.getSeat, none)).toBe(false);
-    expect(changesNeedServerFigures([1, 2], seats.getSeat, none)).toBe(false);
-    expect(changesNeedServerFigures([3], seats.getSeat, none)).toBe(true);
+    expect(changesNeedServerFigures([2], seats.getSeat, none, new Set())).toBe(false);
+    expect(changesNeedServerFigures([1, 2], seats.getSeat, none, new Set())).toBe(false);
+    expect(changesNeedServerFigures([3], seats.getSeat, none, new Set())).toBe(true);
+  });
+
+  it('after a seat booked is not any more (a cancel, a refund, an order ended unpaid), once', () => {
+    const live = store([seat(1, 'S', 1, 'reserved'), seat(2, 'S', 1, 'paying'), seat(3, 'S', 1, 'available')]);
+    const booked = bookedIds(live.seats());
+    live.applyPushed([
+      { id: 1, status: 'available', version: 2, locked_until: null },
+      { id: 2, status: 'available', version: 2, locked_until: null },
+    ]);
+    expect(changesNeedServerFigures([1], live.getSeat, none, booked)).toBe(true);
+    expect(changesNeedServerFigures([2], live.getSeat, none, booked)).toBe(true);
+    expect(changesNeedServerFigures([1, 2, 3], live.getSeat, none, booked)).toBe(false);
   });
 
   it('after an order awaiting payment (a seat now paying): the money awaiting and the bookings change', () => {
     const paying = store([seat(4, 'S', 1, 'paying')]);
-    expect(changesNeedServerFigures([4], paying.getSeat, none)).toBe(true);
+    expect(changesNeedServerFigures([4], paying.getSeat, none, new Set())).toBe(true);
   });
 
   it('after a seat the console knew off sale changed (released)', () => {
-    expect(changesNeedServerFigures([1], seats.getSeat, (id) => (id === 1 ? KILLED : 0))).toBe(true);
+    expect(changesNeedServerFigures([1], seats.getSeat, (id) => (id === 1 ? KILLED : 0), new Set())).toBe(true);
   });
 });
 

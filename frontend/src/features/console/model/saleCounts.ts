@@ -71,13 +71,29 @@ export function countSale(seats: Iterable<Seat>, mark: (id: number) => number): 
   return counts;
 }
 
+const BOOKED: readonly string[] = ['reserved', 'paying'];
+
+/** The ids of the seats booked (`reserved`) or awaiting payment (`paying`). */
+export function bookedIds(seats: Iterable<Seat>): Set<number> {
+  return new Set([...seats].filter((seat) => BOOKED.includes(seat.status)).map((seat) => seat.id));
+}
+
 /**
  * Whether changed seats may have changed what only the server knows (money taken, bookings a
  * minute, which seats are kept back or killed): a seat now `reserved` (a booking, a sale, a seat
- * taken off sale) or `paying` (an order awaiting payment), or one the console knew off sale (released). Holds and lapses do not.
+ * taken off sale) or `paying` (an order awaiting payment), one that was (a cancel, a refund, an
+ * order ended unpaid: `booked`, the ids known so, kept here), or one the console knew off sale
+ * (released). Holds and lapses do not.
  */
-export function changesNeedServerFigures(ids: readonly number[], seat: (id: number) => Seat | undefined, mark: (id: number) => number): boolean {
-  return ids.some((id) => ['reserved', 'paying'].includes(seat(id)?.status ?? '') || (mark(id) & (KEPT | KILLED)) !== 0);
+export function changesNeedServerFigures(ids: readonly number[], seat: (id: number) => Seat | undefined, mark: (id: number) => number, booked: Set<number>): boolean {
+  let need = false;
+  for (const id of ids) {
+    const now = BOOKED.includes(seat(id)?.status ?? '');
+    need ||= now || booked.has(id) || (mark(id) & (KEPT | KILLED)) !== 0;
+    if (now) booked.add(id);
+    else booked.delete(id);
+  }
+  return need;
 }
 
 /**
