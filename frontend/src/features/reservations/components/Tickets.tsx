@@ -1,4 +1,5 @@
 import { useQuery } from '@tanstack/react-query';
+import { useId } from 'react';
 import { queryKeys } from '../../../lib/query-keys';
 import { fetchTickets } from '../api/reservations';
 import { seatWhere } from '../model/booking';
@@ -6,10 +7,11 @@ import { seatWhere } from '../model/booking';
 /** A confirmed booking's tickets: a QR code a seat, shown at the door (API.md "Tickets"). */
 export function Tickets({ reservationId }: { reservationId: number }) {
   const tickets = useQuery({ queryKey: queryKeys.tickets(reservationId), queryFn: () => fetchTickets(reservationId) });
+  const title = useId(); // My reservations may show several lists at once
   if (!tickets.data?.tickets.length) return null;
   return (
-    <section className="tickets" aria-labelledby="tickets-title" data-testid="tickets">
-      <h2 id="tickets-title">Your tickets</h2>
+    <section className="tickets" aria-labelledby={title} data-testid="tickets">
+      <h2 id={title}>Your tickets</h2>
       <p>Show a seat&apos;s code at the door; a screenshot works offline.</p>
       <ul className="tickets__list">
         {tickets.data.tickets.map((t) => (
