@@ -6,6 +6,7 @@ from rest_framework import serializers
 from reservations import sale_figures
 from reservations.booking.bookings import ReservedSeatRecord
 from reservations.models import Event, Reservation, Seat
+from reservations.money import ZERO, refundable
 from reservations.rules import purchase_limit_of
 from reservations.wire_values import iso, money
 
@@ -49,6 +50,7 @@ class BookingOutput(serializers.Serializer):
     payment = serializers.ChoiceField(choices=Reservation.Payment.choices, allow_null=True)
     amount_taken = serializers.CharField(allow_null=True)
     refunded = serializers.CharField()
+    refundable = serializers.CharField()
     currency = serializers.CharField()
     event = BookedEvent()
     created_at = serializers.DateTimeField()
@@ -164,6 +166,9 @@ def booking_json(reservation: Reservation, seats: list[ReservedSeatRecord] | Non
         if reservation.amount_taken is not None
         else None,
         "refunded": money(reservation.refunded),
+        "refundable": money(
+            refundable(reservation) if reservation.amount_taken is not None else ZERO
+        ),
         "currency": reservation.event.currency,
         "event": {"id": reservation.event_id, "name": reservation.event.name},
         "created_at": iso(reservation.created_at),

@@ -237,6 +237,7 @@ def test_a_refund_cancels_some_seats_with_a_reason_then_the_rest_cancels_the_boo
 
     assert some.status_code == 200 and some.json()["reservation"]["status"] == "confirmed"
     assert some.json()["reservation"]["total_price"] == "50.00"
+    assert some.json()["reservation"]["refundable"] == "50.00"  # what it took, less given back
     assert rest.json()["reservation"]["status"] == "cancelled"
     assert rest.json()["reservation"]["refunded"] == "100.00"
     assert again.json()["code"] == "already_cancelled"

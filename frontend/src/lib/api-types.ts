@@ -1015,6 +1015,7 @@ export interface components {
             payment: (components["schemas"]["PaymentEnum"] | components["schemas"]["NullEnum"]) | null;
             amount_taken: string | null;
             refunded: string;
+            refundable: string;
             currency: string;
             event: components["schemas"]["BookedEvent"];
             /** Format: date-time */
@@ -1034,6 +1035,7 @@ export interface components {
             payment: (components["schemas"]["PaymentEnum"] | components["schemas"]["NullEnum"]) | null;
             amount_taken: string | null;
             refunded: string;
+            refundable: string;
             currency: string;
             event: components["schemas"]["BookedEvent"];
             /** Format: date-time */

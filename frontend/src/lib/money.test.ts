@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatCents, sumPrices, toCents } from './money';
+import { formatCents, lesserOf, sumPrices, toCents } from './money';
 
 describe('money in integer cents', () => {
   it('parses decimal strings', () => {
@@ -30,5 +30,11 @@ describe('money in integer cents', () => {
     expect(sumPrices(Array.from({ length: 10 }, () => '0.10'))).toBe('1.00');
     expect(sumPrices(['50.00', '50.00', '120.00'])).toBe('220.00');
     expect(sumPrices([])).toBe('0.00');
+  });
+
+  it('takes the lesser of two amounts (a refund: the seats, at most what the booking took)', () => {
+    expect(lesserOf('120.00', '0.00')).toBe('0.00');
+    expect(lesserOf('50.00', '80.50')).toBe('50.00');
+    expect(lesserOf('9.99', '10.00')).toBe('9.99');
   });
 });

@@ -27,3 +27,8 @@ export function sumPrices(prices: Iterable<string>): string {
   for (const price of prices) total += toCents(price);
   return formatCents(total);
 }
+
+/** The smaller of two amounts. */
+export function lesserOf(a: string, b: string): string {
+  return formatCents(Math.min(toCents(a), toCents(b)));
+}

@@ -2,7 +2,7 @@ import { useQuery } from '@tanstack/react-query';
 import { useEffect, useId, useState, type FormEvent } from 'react';
 import { Link } from 'react-router';
 import { countOf, formatDate } from '../../../lib/format';
-import { sumPrices } from '../../../lib/money';
+import { lesserOf, sumPrices } from '../../../lib/money';
 import { usePagedList } from '../../../lib/paged-list';
 import { queryKeys } from '../../../lib/query-keys';
 import type { MoneyText } from '../../seat-map';
@@ -173,7 +173,8 @@ function RefundForm({ booking, money, refund, tell }: { booking: BookingStory; m
   const [amount, setAmount] = useState('');
   const [reason, setReason] = useState('');
   const seats = booking.seats.filter((s) => chosen.has(s.id));
-  const value = sumPrices(seats.map((s) => s.price));
+  // The seats' prices, or less where the booking took less (a comp, a reseat to dearer seats).
+  const value = lesserOf(sumPrices(seats.map((s) => s.price)), booking.refundable);
   const submit = (event: FormEvent) => {
     event.preventDefault();
     const all = seats.length === booking.seats.length;
