@@ -309,3 +309,32 @@ def test_the_fast_path_continues_a_hold_as_django_does(capped, fast, alice, even
     status, payload, _ = on_one_loop(fast, lambda: lock_unlock_lock(at_the_cap))
     assert (status, payload["code"]) == (409, "hold_cap_reached")
     assert fast.django_app.paths == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_fast_path_tells_when_to_hold_again_in_utc_whatever_the_databases_zone(
+    capped, fast, alice, event, seats, settings, monkeypatch
+):
+    """A PostgreSQL whose `timezone` is not UTC (PGTZ here, as a server's own setting would)
+    gives the loop's connections times in its zone: the refusal still says UTC, as Django's."""
+    from .fast_calls import bearer, call, on_one_loop
+
+    monkeypatch.setenv("PGTZ", "Asia/Kolkata")  # +05:30: the loop's new connections take it
+    token = [(b"authorization", bearer(alice))]
+    path = f"/api/events/{event.id}/seats/{seats[0].id}"
+
+    async def lock_to_the_cap_unlock_lock():
+        from asgiref.sync import sync_to_async
+
+        await call(fast, f"{path}/lock/", headers=token)
+        await sync_to_async(held_for)(seats[0].id, 450)
+        await call(fast, f"{path}/unlock/", headers=token)
+        return await call(fast, f"{path}/lock/", headers=token)
+
+    status, payload, _ = on_one_loop(fast, lock_to_the_cap_unlock_lock)
+
+    assert (status, payload["code"]) == (409, "hold_cap_reached")
+    released_at = Seat.objects.get(pk=seats[0].id).released_at
+    again = released_at + timedelta(seconds=settings.SEAT_HOLD_COOLDOWN_SECONDS)
+    assert payload["hold_again_at"] == again.isoformat().replace("+00:00", "Z"), payload
+    assert f"at {again:%H:%M} UTC" in payload["error"], payload["error"]

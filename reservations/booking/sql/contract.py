@@ -109,8 +109,8 @@ Steps = Generator[Statement | tuple[Statement, ...] | Together | Ending, Rows, T
 
 
 def moment_of(value: datetime | str | None) -> datetime | None:
-    """A time a bare cursor gave, made aware: SQLite's is naive UTC (text for an expression),
-    PostgreSQL's a datetime with its offset."""
+    """A time a bare cursor gave, made aware and in UTC: SQLite's is naive UTC (text for an
+    expression), PostgreSQL's a datetime in the session's zone (the loop's is the server's)."""
     if isinstance(value, str):
         value = datetime.fromisoformat(value)
-    return None if value is None else value.replace(tzinfo=value.tzinfo or UTC)
+    return None if value is None else value.replace(tzinfo=value.tzinfo or UTC).astimezone(UTC)
