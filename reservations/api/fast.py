@@ -50,6 +50,7 @@ from reservations.booking.rooms import room_is_kept, room_is_ready, room_steps
 from reservations.booking.runner import door_news, run_async
 from reservations.booking.sql import Steps, T
 from reservations.client_address import holds_key, scope_client_address
+from reservations.exceptions import BookingError
 from reservations.ledger.context import seat_changes
 from reservations.ledger.models import Via
 from reservations.metrics import booking_answered
@@ -157,7 +158,11 @@ class FastPath:
 
     async def _hold_batch(self, event_id: int, asks: Sequence[Ask]) -> list[BestAnswer]:
         steps = best_batch_steps(event_id=event_id, asks=asks)
-        return await self._run(steps, seat_changes(Via.ONLINE))
+        answers = await self._run(steps, seat_changes(Via.ONLINE))
+        # Told here, once committed: a buyer who went away meanwhile is answered by no one.
+        held = [a for a in answers if not isinstance(a, BookingError)]
+        seats_changed_committed(event_id=event_id, seats=[s for a in held for s in a.changed])
+        return answers
 
     def _on_loop(self) -> "_OnLoop":
         """The fast path's state on the running loop (the server has one; tests make many)."""
@@ -201,9 +206,7 @@ class _LoopEdge:
 
     async def best(self, event_id: int, ask: Ask):
         await self.fast._room_ready(event_id)
-        outcome = await self.fast._on_loop().batches.hold(event_id, ask)
-        _announce(self.call, outcome)
-        return outcome
+        return await self.fast._on_loop().batches.hold(event_id, ask)  # told by _hold_batch
 
     def seat_turn(self, seat: tuple[int, ...]):
         return self.fast._on_loop().seat_turns.turn(seat)
