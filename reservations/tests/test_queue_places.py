@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from reservations.models import QueueEntry, Seat, WaitingRoom
+from reservations.models import Event, QueueEntry, Seat, WaitingRoom
 from reservations.waiting_room.draw import proof_problems
 from reservations.waiting_room.places import place_join, turn_claim, turn_extend
 from reservations.waiting_room.public_state import late_page_json, proof_json
@@ -237,9 +237,11 @@ def test_a_round_out_before_the_on_sale_is_refused_as_a_source():
         event_with_room(on_sale_in=600, randomness_source="drand quicknet round 1")
 
 
-def test_buyers_who_booked_or_went_idle_no_longer_hold_up_the_numbers_behind_them():
-    """The ceiling counts shoppers: a buyer who booked and holds nothing is done, and one who
-    has held nothing IDLE_SHOPPER_SECONDS after claiming is taken as gone."""
+@pytest.mark.parametrize("booked", ["reserved", "paying"])
+def test_buyers_who_booked_or_went_idle_no_longer_hold_up_the_numbers_behind_them(booked):
+    """The ceiling counts shoppers: a buyer who booked (an order paid, or awaiting payment)
+    and holds nothing is done, and one who has held nothing IDLE_SHOPPER_SECONDS after
+    claiming is taken as gone."""
     from reservations.waiting_room.ticks import IDLE_SHOPPER_SECONDS
 
     event, on_sale, people = _drawn_event(seats=20, buyers=6, max_active=2)
@@ -249,7 +251,7 @@ def test_buyers_who_booked_or_went_idle_no_longer_hold_up_the_numbers_behind_the
     for buyer in (first, second):
         turn_claim(user_id=buyer.pk, event_id=event.id, now=on_sale)
     seat = Seat.objects.filter(event=event).order_by("id").first()
-    Seat.objects.filter(pk=seat.pk).update(status="reserved", reserved_by=first)
+    Seat.objects.filter(pk=seat.pk).update(status=booked, reserved_by=first)
     room = room_tick(event_id=event.id, now=on_sale + timedelta(seconds=3), redis_down=False)
     assert room.serving == 3  # the first booked and holds nothing: one more is called
     later = on_sale + timedelta(seconds=IDLE_SHOPPER_SECONDS + 60)  # the second never held
@@ -272,12 +274,15 @@ def test_the_rate_leaves_out_the_first_call_of_the_sale():
     assert room.serving > 10 and room.rate == room.serving - 10
 
 
-def test_a_booked_hold_is_not_counted_as_one_that_ended_without_a_booking(alice):
+@pytest.mark.parametrize("paid_with", ["", "venue"])
+def test_a_booked_hold_is_not_counted_as_one_that_ended_without_a_booking(alice, paid_with):
     """A booked seat remembers the hold it was booked in (one run, one cap: rules.py); the
-    share of holds that end booked must not take it for a lapsed one."""
+    share of holds that end booked must not take it for a lapsed one. An order awaiting
+    payment is an order, as its seats are booked ones."""
     from reservations.waiting_room.ticks import _measure
 
     event = event_with_room(seats=4)
+    Event.objects.filter(pk=event.pk).update(paid_with=paid_with)
     booked, released, _, _ = event.seats.order_by("id").values_list("id", flat=True)
     turn = turn_token(
         user_id=alice.pk,
@@ -292,7 +297,7 @@ def test_a_booked_hold_is_not_counted_as_one_that_ended_without_a_booking(alice)
     booking_calls.unlock(user=alice, event_id=event.id, seat_id=released)
 
     measured = _measure(_room(event), timezone.now(), slow=False, redis_down=False)
-    assert (measured.booked_seats, measured.released_holds) == (1, 1)
+    assert (measured.booked_seats, measured.released_holds, measured.orders) == (1, 1, 1)
 
 
 def test_the_proof_is_fixed_once_drawn_and_its_late_arrivals_come_in_pages(monkeypatch):

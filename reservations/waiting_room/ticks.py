@@ -181,8 +181,10 @@ def _measure(room: WaitingRoom, now: datetime, slow: bool, redis_down: bool) -> 
     free = seats.filter(free_q(now), blocked=False).count()
     held = seats.filter(live_lock_q(now)).count()
     since = room.on_sale_at
+    # An order awaiting payment is one placed: its seats are counted booked too.
+    placed = (Reservation.Status.CONFIRMED, Reservation.Status.AWAITING_PAYMENT)
     orders = Reservation.objects.filter(
-        event_id=event_id, created_at__gte=since, status=Reservation.Status.CONFIRMED
+        event_id=event_id, created_at__gte=since, status__in=placed
     ).count()
     booked = ReservedSeat.objects.filter(
         reservation__event_id=event_id, reservation__created_at__gte=since, is_active=True
@@ -195,7 +197,8 @@ def _measure(room: WaitingRoom, now: datetime, slow: bool, redis_down: bool) -> 
     pending = called.filter(claimed_at__isnull=True, called_at__gt=now - window).count()
     turns = QueueEntry.objects.filter(room=room, claimed_at__isnull=False, turn_expires_at__gt=now)
     holding = Exists(seats.filter(live_lock_q(now), held_by=OuterRef("user_id")))
-    bought = Exists(seats.filter(reserved_by=OuterRef("user_id"), status=Seat.Status.RESERVED))
+    booked_by = seats.filter(reserved_by=OuterRef("user_id"))
+    bought = Exists(booked_by.filter(status__in=(Seat.Status.RESERVED, Seat.Status.PAYING)))
     # Who is shopping: a buyer holding seats, or one who has held and booked nothing yet and
     # claimed lately. One who booked and holds nothing is done; one who has held nothing for
     # IDLE_SHOPPER_SECONDS is taken as gone. Neither speaks for seats nor counts against the
