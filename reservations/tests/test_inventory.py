@@ -178,3 +178,14 @@ def test_a_gate_whose_count_is_not_its_check_ins_is_listed(booked, event):
             "1 disagreement in the inventory of every event.",
         ],
     )
+
+
+def test_an_unknown_event_is_one_line_and_exit_1_never_agrees(event, capsys):
+    """As the operator's route answers 404: a mistyped id is not an event that agrees."""
+    with pytest.raises(SystemExit) as exited:
+        ManagementUtility(["manage.py", "check_inventory", "--event", str(event.id + 99)]).execute()
+    printed = capsys.readouterr()
+    assert (exited.value.code, printed.out) == (1, "")
+    # (Then only the test's pool, warning of the connection manage.py let go in its transaction.)
+    assert printed.err.startswith(f"CommandError: There is no event {event.id + 99}.\n")
+    assert "Traceback" not in printed.err

@@ -2,6 +2,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.template.defaultfilters import pluralize
 
 from reservations.ledger.inventory import inventory_disagreements
+from reservations.models import Event
 
 
 class Command(BaseCommand):
@@ -14,6 +15,8 @@ class Command(BaseCommand):
         parser.add_argument("--event", type=int, help="check this event only (its id)")
 
     def handle(self, *args, event=None, **options):
+        if event is not None and not Event.objects.filter(pk=event).exists():
+            raise CommandError(f"There is no event {event}.")
         disagreements = inventory_disagreements(event_id=event)
         scope = f"event {event}" if event is not None else "every event"
         if disagreements:
