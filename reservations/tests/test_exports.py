@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
-from django.core.management import CommandError, call_command
+from django.core.management import CommandError, ManagementUtility, call_command
 from openpyxl import load_workbook
 
 from reservations.exports import LEDGER_HEADER, SALES_HEADER
@@ -232,6 +232,24 @@ def test_the_command_writes_csv_to_stdout_and_refuses_what_it_cannot(admin_clien
         call_command("export_event", event=sold[0].pk, what="sales", format="xlsx", output="-")
     with pytest.raises(CommandError, match="no event"):
         call_command("export_event", event=sold[0].pk + 99, what="sales", output="-")
+
+
+@pytest.mark.parametrize("format", ["csv", "xlsx"])
+@pytest.mark.parametrize("where", ["no-such-folder/sales", ""])  # not there; a folder, not a file
+def test_a_file_the_command_cannot_write_is_one_line_and_exit_1(
+    sold, tmp_path, capsys, where, format
+):
+    output = tmp_path / f"{where}.{format}" if where else tmp_path
+    with pytest.raises(SystemExit) as exited:
+        ManagementUtility(
+            ["manage.py", "export_event", "--event", str(sold[0].pk), "--what", "sales"]
+            + ["--format", format, "--output", str(output)]
+        ).execute()
+    printed = capsys.readouterr()
+    assert exited.value.code == 1
+    assert printed.err.startswith(f"CommandError: cannot write {output}: "), printed.err
+    assert "Traceback" not in printed.err
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_the_sales_export_lists_only_the_seats_a_booking_holds_the_others_as_they_left(

@@ -29,10 +29,13 @@ class Command(BaseCommand):
             for line in csv_lines(rows):
                 self.stdout.write(line)
             return
-        if format == "xlsx":
-            with open(output, "wb") as file, xlsx_file(rows, title=what) as workbook:
-                shutil.copyfileobj(workbook, file)
-        else:
-            with open(output, "w", newline="", encoding="utf-8") as file:
-                file.writelines(csv_lines(rows))
+        try:
+            if format == "xlsx":
+                with open(output, "wb") as file, xlsx_file(rows, title=what) as workbook:
+                    shutil.copyfileobj(workbook, file)
+            else:
+                with open(output, "w", newline="", encoding="utf-8") as file:
+                    file.writelines(csv_lines(rows))
+        except OSError as exc:
+            raise CommandError(f"cannot write {output}: {exc.strerror}") from exc
         self.stderr.write(f"Wrote the {what} of event {event} to {output}.")
