@@ -2,7 +2,7 @@ from io import StringIO
 
 import pytest
 from django.contrib.auth import authenticate
-from django.core.management import CommandError, call_command
+from django.core.management import CommandError, ManagementUtility, call_command
 
 from reservations.management.commands.seed_demo import grid_event_id
 from reservations.models import Event, Seat
@@ -114,6 +114,27 @@ def test_seed_demo_seeds_a_grid_a_theatre_an_arena_and_a_queued_sale_and_says_wh
     assert "(a theatre, paid at the venue, 1,986 seats)" in out.getvalue()
 
 
+# Values only the command can judge: each one line on stderr from manage.py, no traceback.
+BAD_VALUES = [
+    ["--price", "abc"],
+    ["--currency", "eur"],
+    ["--starts-at", "2027-13-45T10:00"],
+    ["--queue-opens", "yesterday", "--on-sale", "now+60"],
+    ["--queue-opens", "2027-13-45T10:00", "--on-sale", "now+60"],
+]
+
+
+@pytest.mark.parametrize("args", BAD_VALUES)
+def test_create_event_says_a_bad_value_in_one_line_never_a_traceback(args, capsys):
+    grid = ["--name", "X", "--rows", "2", "--seats-per-row", "2", "--price", "10"]
+    with pytest.raises(SystemExit) as exited:
+        ManagementUtility(["manage.py", "create_event", *grid, *args]).execute()
+    printed = capsys.readouterr()
+    assert exited.value.code == 1
+    assert printed.err.startswith("CommandError: "), printed.err
+    assert "Traceback" not in printed.err
+
+
 @pytest.mark.parametrize(
     "args",
     [
@@ -122,6 +143,7 @@ def test_seed_demo_seeds_a_grid_a_theatre_an_arena_and_a_queued_sale_and_says_wh
         ["--price", "-1"],
         ["--currency", "euro"],
         ["--purchase-limit", "0"],
+        *BAD_VALUES,
     ],
 )
 def test_create_event_refuses_bad_arguments(args):

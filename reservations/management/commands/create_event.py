@@ -33,7 +33,10 @@ def _moment(value: str):
     """ISO 8601, or `now+SECONDS` (tests and demos: a sale a few seconds away)."""
     if match := re.fullmatch(r"now\+([0-9]+)", value):
         return timezone.now() + timedelta(seconds=int(match[1]))
-    moment = parse_datetime(value)
+    try:
+        moment = parse_datetime(value)
+    except ValueError:  # ISO 8601's form, but no such day or time
+        moment = None
     if moment is None:
         raise CommandError(f"not a time: {value!r} (ISO 8601, or now+SECONDS)")
     return moment if timezone.is_aware(moment) else timezone.make_aware(moment)
@@ -59,7 +62,7 @@ class Command(BaseCommand):
         )
         parser.add_argument("--rows", type=int, help="a grid's rows (A, B, ...)")
         parser.add_argument("--seats-per-row", type=int, help="a grid's seats in each row")
-        parser.add_argument("--price", type=_price, help="a grid's one price, e.g. 35.00")
+        parser.add_argument("--price", help="a grid's one price, e.g. 35.00")
         parser.add_argument(
             "--sections", type=int, default=1, help="a grid's rows split into N sections (1)"
         )
@@ -70,9 +73,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--starts-at", help="ISO 8601, e.g. 2027-03-01T19:30:00Z (default: 30 days from now)"
         )
-        parser.add_argument(
-            "--currency", type=_currency, default="EUR", help="ISO 4217 (default EUR)"
-        )
+        parser.add_argument("--currency", default="EUR", help="ISO 4217 (default EUR)")
         parser.add_argument(
             "--purchase-limit",
             type=int,
@@ -99,8 +100,8 @@ class Command(BaseCommand):
             help="how long a buyer has to pay after their hold's end (default: PAY_WINDOW_SECONDS)",
         )
         queue = parser.add_argument_group("waiting room (API.md): both times switch it on")
-        queue.add_argument("--queue-opens", type=_moment, help="ISO 8601, or now+SECONDS")
-        queue.add_argument("--on-sale", type=_moment, help="ISO 8601, or now+SECONDS")
+        queue.add_argument("--queue-opens", help="ISO 8601, or now+SECONDS")
+        queue.add_argument("--on-sale", help="ISO 8601, or now+SECONDS")
         queue.add_argument(
             "--queue-challenge",
             action="store_true",
@@ -125,6 +126,14 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options):
+        # Judged here, not by argparse's type=: a CommandError there is a traceback.
+        checks = {
+            "price": _price,
+            "currency": _currency,
+            "queue_opens": _moment,
+            "on_sale": _moment,
+        }
+        options.update({k: f(options[k]) for k, f in checks.items() if options[k] is not None})
         starts_at = self._starts_at(options["starts_at"])
         opens, on_sale = options["queue_opens"], options["on_sale"]
         limit = options["purchase_limit"]
@@ -218,7 +227,10 @@ class Command(BaseCommand):
     def _starts_at(value):
         if not value:
             return timezone.now() + timedelta(days=30)
-        starts_at = parse_datetime(value)
+        try:
+            starts_at = parse_datetime(value)
+        except ValueError:  # ISO 8601's form, but no such day or time
+            starts_at = None
         if starts_at is None:
             raise CommandError("--starts-at must be an ISO 8601 date and time")
         if timezone.is_naive(starts_at):
