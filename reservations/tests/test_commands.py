@@ -117,6 +117,9 @@ def test_seed_demo_seeds_a_grid_a_theatre_an_arena_and_a_queued_sale_and_says_wh
 # Values only the command can judge: each one line on stderr from manage.py, no traceback.
 BAD_VALUES = [
     ["--price", "abc"],
+    ["--price", "NaN"],
+    ["--price", "1e20"],
+    ["--price", "99999999.995"],
     ["--currency", "eur"],
     ["--starts-at", "2027-13-45T10:00"],
     ["--queue-opens", "yesterday", "--on-sale", "now+60"],

@@ -24,8 +24,8 @@ def _price(value: str) -> Decimal:
         price = Decimal(value)
     except InvalidOperation as exc:
         raise CommandError(f"--price must be a decimal amount, not {value!r}") from exc
-    if price < 0:
-        raise CommandError("--price must not be negative")
+    if not price.is_finite() or not 0 <= price <= Decimal("99999999.99"):  # Seat.price's
+        raise CommandError(f"--price must be from 0 to 99999999.99, not {value!r}")
     return price.quantize(Decimal("0.01"))
 
 
