@@ -55,7 +55,11 @@ class EventCreateForm(EventForm):
     seats_per_row = forms.IntegerField(min_value=1, max_value=500, initial=20, required=False)
     sections = forms.IntegerField(min_value=1, max_value=20, initial=1, required=False)
     price = forms.DecimalField(
-        min_value=Decimal("0"), decimal_places=2, initial=Decimal("50.00"), required=False
+        min_value=Decimal("0"),
+        max_digits=10,  # the seats' and the category's prices: DecimalField(max_digits=10)
+        decimal_places=2,
+        initial=Decimal("50.00"),
+        required=False,
     )
 
     class Meta:

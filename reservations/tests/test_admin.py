@@ -60,6 +60,22 @@ def test_a_new_event_keeps_the_currency_and_orphan_rule_its_form_was_given(admin
     assert (event.currency, event.orphan_mode) == ("USD", "strict")
 
 
+def test_a_grid_price_the_seats_cannot_keep_is_a_form_error_and_no_event(admin_client):
+    page = admin_client.post(
+        "/admin/reservations/event/add/",
+        {
+            "name": "Too dear",
+            "starts_at_0": "2027-01-10",
+            "starts_at_1": "20:00:00",
+            **{"rows": "1", "seats_per_row": "2", "sections": "1", "price": "123456789"},
+            "orphan_mode": "off",
+        },
+    )
+    assert page.status_code == 200
+    assert page.context["adminform"].form.errors["price"]
+    assert not Event.objects.exists()
+
+
 def test_the_event_list_shows_the_seat_counts(admin_client, alice):
     event = event_with_seats(rows=1, seats_per_row=4)
     booking_calls.lock(user=alice, event_id=event.id, seat_id=event.seats.first().id)
