@@ -226,3 +226,11 @@ def test_create_event_refuses_an_on_sale_before_the_queue_opens():
             stderr=StringIO(),
         )
     assert not Event.objects.exists()
+
+
+def test_create_load_users_that_cannot_write_its_file_says_so_and_makes_nobody(tmp_path):
+    from django.contrib.auth import get_user_model
+
+    with pytest.raises(CommandError, match=f"cannot write {tmp_path}: Is a directory"):
+        call_command("create_load_users", "--count", "3", "--output", str(tmp_path))
+    assert not get_user_model().objects.filter(username__startswith="load-").exists()

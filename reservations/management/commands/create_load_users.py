@@ -9,6 +9,7 @@ from pathlib import Path
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
 from rest_framework_simplejwt.tokens import RefreshToken
 
 from reservations.accounts.email_verification import accounts_verified_without_link
@@ -27,6 +28,7 @@ class Command(BaseCommand):
         parser.add_argument("--prefix", default="load")
         parser.add_argument("--output", default="-", help="a file path, or - for stdout")
 
+    @transaction.atomic  # a file it cannot write makes nobody
     def handle(self, *args, **options):
         count, prefix = options["count"], options["prefix"]
         if count < 1:
@@ -57,6 +59,9 @@ class Command(BaseCommand):
             sys.stdout.write(text + "\n")
         else:  # live tokens: under an ignored folder (loadtest-results/), made if need be
             output = Path(options["output"])
-            output.parent.mkdir(parents=True, exist_ok=True)
-            output.write_text(text)
+            try:
+                output.parent.mkdir(parents=True, exist_ok=True)
+                output.write_text(text)
+            except OSError as exc:
+                raise CommandError(f"cannot write {output}: {exc.strerror}") from exc
             self.stderr.write(f"Wrote {len(rows)} users with tokens to {options['output']}.")
