@@ -81,12 +81,18 @@ def sales_rows(event_id: int) -> Iterator[list]:
     part of the sales' story). The buyer is the account's username, or the box office's buyer's
     name. The channel is the `via` of the seat's booking in the ledger."""
     currency = Event.objects.values_list("currency", flat=True).get(pk=event_id)
-    channel = SeatChange.objects.filter(
-        event_id=event_id,
-        seat_id=OuterRef("seat_id"),
-        reservation_id=OuterRef("reservation_id"),
-        status_after=Seat.Status.RESERVED,
-    ).values("via")[:1]
+    # Where it was booked: the first change that put it in the order (`paying` while an order
+    # awaits payment), not the payment that confirmed it.
+    channel = (
+        SeatChange.objects.filter(
+            event_id=event_id,
+            seat_id=OuterRef("seat_id"),
+            reservation_id=OuterRef("reservation_id"),
+            status_after__in=(Seat.Status.PAYING, Seat.Status.RESERVED),
+        )
+        .order_by("id")
+        .values("via")[:1]
+    )
     state = Case(
         # A seat it has (or that left before `ended` was): confirmed, or awaiting_payment.
         When(ended="", then=F("reservation__status")),

@@ -29,7 +29,7 @@ from harness.servers import free_port
 from harness.stripe_standin import WEBHOOK_SECRET, StripeStandIn, signed
 from reservations.confirmations.models import ConfirmationEmail
 from reservations.confirmations.sending import confirmations_queue
-from reservations.exports import rows_of
+from reservations.exports import SALES_HEADER, rows_of
 from reservations.ledger.models import SeatChange
 from reservations.models import Event, Reservation, Seat, WebhookEndpoint, WebhookMessage
 from reservations.payments.models import Payment
@@ -697,16 +697,22 @@ def _as_shown(body: dict) -> dict:
 
 def test_the_sales_export_says_an_unpaid_orders_seats_are_not_sold(alice):
     """LEDGER.md "Exports": the seats sold are the `confirmed` rows; an order's seats while it
-    awaits payment are not, nor once its window ended unpaid."""
+    awaits payment are not, nor once its window ended unpaid. Its channel is where it was
+    booked (online), however it is paid."""
     event = paid_online()
-    ids = seat_ids(event)[:1]
-    order = order_of(bearer_client(alice), event, ids)
+    ids = seat_ids(event)
+    buyer = bearer_client(alice)
+    order, settled = order_of(buyer, event, ids[:1]), order_of(buyer, event, ids[1:2])
+    paid(reservation_id=settled["id"], provider="venue", reference="till", amount=Decimal(40))
 
-    (_, awaiting) = rows_of("sales", event.id)
+    (_, awaiting, sold) = rows_of("sales", event.id)
     windows_close(now=Reservation.objects.get(pk=order["id"]).pay_by)
-    (_, expired) = rows_of("sales", event.id)
+    (_, expired, _) = rows_of("sales", event.id)
 
-    assert (awaiting[:2], expired[:2]) == (
+    assert (awaiting[:2], expired[:2], sold[:2]) == (
         [order["id"], "awaiting_payment"],
         [order["id"], "expired"],
+        [settled["id"], "confirmed"],
     )
+    channel = SALES_HEADER.index("channel")
+    assert [awaiting[channel], expired[channel], sold[channel]] == ["online"] * 3
