@@ -12,6 +12,8 @@ class Command(BaseCommand):
         parser.add_argument("--interval", type=float, default=0.5, help="seconds between sweeps")
 
     def handle(self, *args, once=False, interval=0.5, **options):
+        if interval <= 0:  # a sweeper with no pause would spin
+            raise CommandError(f"--interval must be above 0 seconds, not {interval}")
         if message := missing_database_message():
             raise CommandError(message)
         if once:
