@@ -199,6 +199,12 @@ def test_sweep_locks_once(alice):
     assert Seat.objects.filter(status="available").count() == 2
 
 
+@pytest.mark.parametrize("interval", ["0", "-1"])
+def test_sweep_locks_refuses_an_interval_that_would_spin(interval):
+    with pytest.raises(CommandError, match="--interval must be above 0 seconds"):
+        call_command("sweep_locks", "--interval", interval)
+
+
 def test_create_event_puts_a_waiting_room_in_front_of_the_sale():
     from reservations.models import WaitingRoom
 
@@ -226,6 +232,14 @@ def test_create_event_refuses_an_on_sale_before_the_queue_opens():
             stderr=StringIO(),
         )
     assert not Event.objects.exists()
+
+
+def test_create_load_users_refuses_a_prefix_that_makes_names_too_long():
+    from django.contrib.auth import get_user_model
+
+    with pytest.raises(CommandError, match="--prefix must be at most 148 characters for 10"):
+        call_command("create_load_users", "--count", "10", "--prefix", "x" * 149)
+    assert not get_user_model().objects.filter(username__startswith="x").exists()
 
 
 def test_create_load_users_that_cannot_write_its_file_says_so_and_makes_nobody(tmp_path):

@@ -34,6 +34,9 @@ class Command(BaseCommand):
         if count < 1:
             raise CommandError("--count must be at least 1")
         User = get_user_model()
+        longest = User._meta.get_field("username").max_length - len(f"-{count - 1}")
+        if len(prefix) > longest:
+            raise CommandError(f"--prefix must be at most {longest} characters for {count} users")
         names = [f"{prefix}-{i}" for i in range(count)]
         unusable = make_password(None)  # token-only users: nobody can log in with a password
         User.objects.bulk_create(
