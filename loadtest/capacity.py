@@ -333,6 +333,9 @@ def arguments(p: argparse.ArgumentParser) -> None:
 def prepare(args: argparse.Namespace) -> None:
     if args.events < 1:
         raise UsageError("--events: at least one")
+    rates = ("watchers", "arrivals_per_s", "clicks_per_s", "frames_per_s", "presence_per_s")
+    if negative := [name for name in rates if (getattr(args, name) or 0) < 0]:
+        raise UsageError(f"--{negative[0].replace('_', '-')}: not below 0")
 
 
 def main(args: argparse.Namespace) -> int:

@@ -189,6 +189,15 @@ def test_points_still_to_measure_get_a_prediction_and_no_verdict(inputs):
     assert all(row.predicted > 0 and row.within for row in pending)
 
 
+def test_a_negative_load_is_one_line_and_exit_2(capsys):
+    with pytest.raises(SystemExit) as exited:
+        main(["capacity", "--watchers", "-5"])
+    assert exited.value.code == 2
+    said = capsys.readouterr()
+    assert (said.out, said.err.strip().splitlines()) == ("", [said.err.strip()])
+    assert "--watchers: not below 0" in said.err
+
+
 def test_the_command_line_prints_a_plan_and_a_check(capsys):
     assert (
         main(["capacity", "--watchers", "1000000", "--clicks-per-s", "2000", "--frames-per-s", "2"])
