@@ -33,7 +33,7 @@ from ..rules import seat_is_held_by
 from ..seating import companions_without_accessible
 from ..signals import seats_changed_on_commit
 from . import sql
-from .buyer_policy import BuyerPolicy
+from .buyer_policy import BuyerPolicy, begun
 from .holds import buyer_state_steps, caller_row_steps
 from .locking import seat_rows_steps, seat_rows_written_steps
 from .runner import run
@@ -235,7 +235,7 @@ def cancel_steps(
     if status == Status.EXPIRED:
         raise AlreadyCancelled("This order was not paid in time: its seats are already free.")
     paid_for = status == Status.CONFIRMED
-    if paid_for and moment_of(starts_at) <= timezone.now():
+    if paid_for and begun(moment_of(starts_at), timezone.now()):
         raise TooLateToCancel("This event has begun: ask its organiser for a refund.")
 
     # Only a cancel changes a reservation's seat list, under the reservation's row lock.

@@ -86,6 +86,12 @@ class HoldRun:
     most_at_once: int  # the most they could hold at once: giving back makes room, booking not
 
 
+def begun(begins: datetime | None, now: datetime) -> bool:
+    """Whether the event has begun: its online sale is over, and its bookings are no longer its
+    buyers' to cancel (bookings.cancel_steps)."""
+    return begins is not None and now >= begins
+
+
 def whole(moment: datetime) -> datetime:
     return moment.replace(microsecond=0)
 
@@ -179,7 +185,7 @@ class BuyerPolicy:
 
     def on_sale(self, state: BuyerState, now: datetime) -> None:
         """Refuse a hold or a booking once the event has begun."""
-        if state.begins is not None and now >= state.begins:
+        if begun(state.begins, now):
             raise SaleEnded
 
     def _hold_again_at(self, state: BuyerState) -> datetime | None:
