@@ -1,5 +1,6 @@
 """What a run records, and the figures made of it."""
 
+import math
 import os
 import resource
 import time
@@ -34,8 +35,8 @@ def quantiles(values, scale: float = 1.0, points: tuple[float, ...] = (0.50, 0.9
     """p50/p95/p99/max/mean of `values` times `scale` (ns -> ms: 1e-6), or None each if empty;
     `points`: other quantiles instead of p50/p95/p99 (0.9 is `p90`).
 
-    The project's one quantile rule (nearest rank: the value at index q * n of the sorted
-    values), for every figure the load client and `python -m loadtest latency` print.
+    The project's one quantile rule (nearest rank: the value of rank ceil(q * n), from 1, of
+    the sorted values), for every figure the load client and `python -m loadtest latency` print.
     """
     names = [f"p{round(q * 100)}" for q in points]
     if not values:
@@ -44,7 +45,7 @@ def quantiles(values, scale: float = 1.0, points: tuple[float, ...] = (0.50, 0.9
     n = len(ordered)
 
     def at(q: float) -> float:
-        return round(ordered[min(n - 1, int(q * n))] * scale, 3)
+        return round(ordered[max(0, math.ceil(round(q * n, 6)) - 1)] * scale, 3)
 
     return {
         "n": n,
