@@ -2,13 +2,16 @@
 
 import uuid
 
+import orjson
+
+from ..verdict import journey_verdict
 from . import Profile, register
 
 
 @register
 class Book(Profile):
     """each clicker locks --book-size seats of its own share in one request, then reserves
-    them, and again with the next ones."""
+    them, and again with the next ones; the verdict wants every booking as it was answered."""
 
     name = "book"
 
@@ -29,7 +32,11 @@ class Book(Profile):
                 continue
             clicker.held.extend(wanted)
             key = {"Idempotency-Key": uuid.uuid4().hex}
-            _, code, _ = await clicker.call("reserve", "reserve/", {"seat_ids": wanted}, key)
+            _, code, answer = await clicker.call("reserve", "reserve/", {"seat_ids": wanted}, key)
             if code == "ok":
+                clicker.booked[orjson.loads(answer)["reservation"]["id"]] = wanted
                 for seat in wanted:
                     clicker.held.remove(seat)
+
+    def judge(self, clickers, verdict):
+        journey_verdict(clickers, verdict)
