@@ -26,6 +26,7 @@ from typing import NamedTuple
 import orjson
 
 from ..api import get_json
+from ..verdict import journey_verdict
 from . import Profile, register, until
 
 # The refusals the profile expects, as the verdict counts them (hold_cap_reached: Spell.capped).
@@ -272,6 +273,7 @@ class Hoard(Profile):
         if notes["held_past_cap"]:
             verdict.fail(f"{notes['held_past_cap']} hold(s) granted past --hold-cap of their run")
         self.purchase_verdict(clickers, verdict)
+        journey_verdict(clickers, verdict)
         if not self.options.pairs:
             return
         passed = passes(self.moves, self.options.hold_cooldown)
