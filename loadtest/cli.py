@@ -17,6 +17,7 @@ import argparse
 import os
 import signal
 from inspect import cleandoc
+from urllib.parse import urlparse
 
 import uvloop
 
@@ -166,6 +167,9 @@ def prepare(args: argparse.Namespace) -> None:
     """Options checked against each other; read-only from here on: what a run learns lives in
     its `Run`."""
     args.url = [u.rstrip("/") for u in (args.url or ["http://127.0.0.1:8000"])]
+    for url in args.url:
+        if urlparse(url).scheme not in ("http", "https") or not urlparse(url).netloc:
+            raise UsageError(f"--url {url}: not http://HOST or https://HOST")
     if args.procs < 1 or (args.procs > 1 and args.poll):
         raise UsageError("--procs is 1 or more, and 1 with --poll")
     if REGISTRY[args.profile].takes_event and args.event is None:

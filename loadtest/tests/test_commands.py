@@ -137,6 +137,15 @@ def test_options_checked_against_each_other_give_one_line_naming_the_command(her
     assert answer.stderr == "python -m loadtest run: error: --clickers needs --users (see --help)\n"
 
 
+def test_a_url_without_http_is_one_line_and_exit_2_not_a_traceback(here):
+    answer = here("run", "--event", "1", "--url", "localhost:8000", "--quiet")
+    assert answer.returncode == 2, answer.stderr
+    assert answer.stderr == (
+        "python -m loadtest run: error: --url localhost:8000: not http://HOST or https://HOST"
+        " (see --help)\n"
+    )
+
+
 def test_a_fanout_doc_that_is_not_there_is_said_before_the_run_not_after(here, tmp_path):
     small = ("--sizes", "1", "--servers", "floor", "--frames", "1", "--quiet-patience", "0")
     kept = ("--json", str(tmp_path / "fanout.json"), "--plots", str(tmp_path))
