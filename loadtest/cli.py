@@ -172,6 +172,8 @@ def prepare(args: argparse.Namespace) -> None:
             raise UsageError(f"--url {url}: not http://HOST or https://HOST")
     if args.procs < 1 or (args.procs > 1 and args.poll):
         raise UsageError("--procs is 1 or more, and 1 with --poll")
+    if negative := [n for n in ("clickers", "watchers", "duration") if getattr(args, n) < 0]:
+        raise UsageError(f"--{negative[0]}: not below 0")
     if REGISTRY[args.profile].takes_event and args.event is None:
         raise UsageError("the following arguments are required: --event")
     REGISTRY[args.profile].prepare(args)

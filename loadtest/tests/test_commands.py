@@ -146,6 +146,14 @@ def test_a_url_without_http_is_one_line_and_exit_2_not_a_traceback(here):
     )
 
 
+def test_a_negative_count_is_one_line_and_exit_2_not_fewer_users(here, tmp_path):
+    users = tmp_path / "users.json"
+    users.write_text('[{"username": "a"}, {"username": "b"}, {"username": "c"}]')
+    answer = here("run", "--event", "1", "--users", str(users), "--clickers", "-1", "--quiet")
+    assert answer.returncode == 2, answer.stderr  # not users[:-1]: two clickers
+    assert answer.stderr == "python -m loadtest run: error: --clickers: not below 0 (see --help)\n"
+
+
 def test_a_fanout_doc_that_is_not_there_is_said_before_the_run_not_after(here, tmp_path):
     small = ("--sizes", "1", "--servers", "floor", "--frames", "1", "--quiet-patience", "0")
     kept = ("--json", str(tmp_path / "fanout.json"), "--plots", str(tmp_path))
