@@ -17,12 +17,11 @@ import argparse
 import os
 import signal
 from inspect import cleandoc
-from urllib.parse import urlparse
 
 import uvloop
 
 from .auth import AUTH_MODES
-from .commands import UsageError, write_result
+from .commands import UsageError, base_url, write_result
 from .procs import child_main
 from .profiles import REGISTRY
 from .stats import raise_nofile
@@ -33,6 +32,7 @@ def arguments(p: argparse.ArgumentParser) -> None:
     g = p.add_argument_group("target")
     g.add_argument(
         "--url",
+        type=base_url,
         action="append",
         default=[],
         help="server base URL; repeat to spread watchers and clickers over several "
@@ -166,10 +166,7 @@ def arguments(p: argparse.ArgumentParser) -> None:
 def prepare(args: argparse.Namespace) -> None:
     """Options checked against each other; read-only from here on: what a run learns lives in
     its `Run`."""
-    args.url = [u.rstrip("/") for u in (args.url or ["http://127.0.0.1:8000"])]
-    for url in args.url:
-        if urlparse(url).scheme not in ("http", "https") or not urlparse(url).netloc:
-            raise UsageError(f"--url {url}: not http://HOST or https://HOST")
+    args.url = args.url or ["http://127.0.0.1:8000"]
     if args.procs < 1 or (args.procs > 1 and args.poll):
         raise UsageError("--procs is 1 or more, and 1 with --poll")
     if negative := [n for n in ("clickers", "watchers", "duration") if getattr(args, n) < 0]:

@@ -10,6 +10,7 @@ import argparse
 import importlib
 import sys
 from pathlib import Path
+from urllib.parse import urlparse
 
 # name: (module, one line for the overview), in the overview's order and sections.
 SECTIONS = {
@@ -101,6 +102,14 @@ def seat_range(text: str) -> tuple[int, int]:
     if not 1 <= bounds[0] <= bounds[1]:
         raise argparse.ArgumentTypeError(f"needs 1 <= MIN <= MAX: {text!r}")
     return bounds
+
+
+def base_url(text: str) -> str:
+    """A server's base URL (`--url`): http:// or https:// and a host."""
+    parsed = urlparse(text)
+    if parsed.scheme not in ("http", "https") or not parsed.netloc:
+        raise argparse.ArgumentTypeError(f"not http://HOST or https://HOST: {text!r}")
+    return text.rstrip("/")
 
 
 def share(text: str) -> float:

@@ -24,6 +24,7 @@ import aiohttp
 import orjson
 
 from .api import fetch_map_ids, ws_url
+from .commands import base_url
 from .stats import quantiles
 from .watchers import state_seats
 
@@ -116,7 +117,7 @@ async def watch(
 
 
 def arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--url", required=True, help="the server")
+    p.add_argument("--url", type=base_url, required=True, help="the server")
     p.add_argument("--event", type=int, required=True, help="the event on sale")
     p.add_argument("--username", required=True, help="staff with the console's view")
     p.add_argument("--password", required=True, help="its password")

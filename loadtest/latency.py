@@ -15,6 +15,7 @@ import time
 import websockets
 
 from .api import get_json, http_session, ws_url
+from .commands import base_url
 from .stats import quantiles
 
 
@@ -53,7 +54,7 @@ async def measure(url: str, event_id: int, user: str, password: str, rounds: int
 
 
 def arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--url", default="http://127.0.0.1:8000", help="the server")
+    p.add_argument("--url", type=base_url, default="http://127.0.0.1:8000", help="the server")
     p.add_argument("--event", type=int, required=True, help="an event with free seats")
     p.add_argument("--user", default="alice", help="who holds and lets go (seed_demo's)")
     p.add_argument("--password", default="seats-demo-1", help="its password")

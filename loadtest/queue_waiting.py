@@ -28,7 +28,7 @@ from collections import Counter
 import aiohttp
 
 from .api import http_session, ws_url
-from .commands import write_result
+from .commands import base_url, write_result
 from .figures import aligned, spread
 from .queue_buyers import frames_until_closed, reopened
 from .queue_figures import SPREAD
@@ -264,7 +264,9 @@ def table(result: dict) -> str:
 
 
 def arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--url", default="http://127.0.0.1:8000", help="the server's base URL")
+    p.add_argument(
+        "--url", type=base_url, default="http://127.0.0.1:8000", help="the server's base URL"
+    )
     p.add_argument("--event", type=int, required=True, help="an event whose waiting room is on")
     p.add_argument("--sockets", type=int, default=10_000, help="waiting sockets to open")
     p.add_argument("--frames", type=int, default=6, help="queue frames to time")

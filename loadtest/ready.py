@@ -38,7 +38,7 @@ import uvloop
 from . import capacity, figures
 from .api import http_session
 from .auth import AUTH_MODES
-from .commands import UsageError, parse, read_json, write_result
+from .commands import UsageError, base_url, parse, read_json, write_result
 from .run import main_async
 from .stats import HOLD_OPS
 
@@ -59,7 +59,9 @@ def arguments(p: argparse.ArgumentParser) -> None:
     g.add_argument("--seats", type=int, help="the event's seats: the run's event has as many")
     g.add_argument("--frames-per-s", type=float, default=10.0, help="seat frames per socket")
     g = p.add_argument_group("the deployment")
-    g.add_argument("--url", action="append", default=[], help="base URL (as run's --url)")
+    g.add_argument(
+        "--url", type=base_url, action="append", default=[], help="base URL (as run's --url)"
+    )
     g.add_argument("--event", type=int, required=True, help="an event of its own for the run")
     g.add_argument("--users", required=True, help="users file (as run's): one per buyer")
     g.add_argument("--auth", choices=AUTH_MODES, default="client", help="as run's --auth")

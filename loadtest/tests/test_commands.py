@@ -137,12 +137,21 @@ def test_options_checked_against_each_other_give_one_line_naming_the_command(her
     assert answer.stderr == "python -m loadtest run: error: --clickers needs --users (see --help)\n"
 
 
-def test_a_url_without_http_is_one_line_and_exit_2_not_a_traceback(here):
-    answer = here("run", "--event", "1", "--url", "localhost:8000", "--quiet")
+@pytest.mark.parametrize(
+    "name, rest",
+    [
+        ("run", ("--event", "1", "--quiet")),
+        ("latency", ()),
+        ("console", ("--event", "1")),
+        ("waiting", ("--event", "1")),
+    ],
+)
+def test_a_url_without_http_is_one_line_and_exit_2_not_a_traceback(here, name, rest):
+    answer = here(name, *rest, "--url", "localhost:8000")
     assert answer.returncode == 2, answer.stderr
     assert answer.stderr == (
-        "python -m loadtest run: error: --url localhost:8000: not http://HOST or https://HOST"
-        " (see --help)\n"
+        f"python -m loadtest {name}: error: argument --url: not http://HOST or https://HOST:"
+        " 'localhost:8000' (see --help)\n"
     )
 
 
