@@ -261,6 +261,8 @@ class EventSeatsConsumer(ClosingConsumer):
             return
         if console or door:
             await self._admitted(account)
+            if self.account != account:  # its account changed while it was admitted
+                return
             if self._console and console:
                 hub().watch_as_console(self)
             elif door:
@@ -296,7 +298,7 @@ class EventSeatsConsumer(ClosingConsumer):
             await self.drop(CloseCode.LAYER_DOWN)
             return
         await self._watch()
-        if account is not None:
+        if account is not None and self.account == account:  # unchanged while it joined
             hub().identify(self, account)
 
     @property

@@ -3,9 +3,13 @@ staff member's who may watch the sale gets each transaction's frame at once, bes
 frames every watcher gets; a buyer's `?console=1` changes nothing. Real Redis and PostgreSQL, the
 real hub."""
 
+import asyncio
+
+import psycopg
 import pytest
 from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
+from django.db import connection
 from django.utils import timezone
 from rest_framework_simplejwt.tokens import AccessToken
 
@@ -124,5 +128,40 @@ async def test_a_waiting_console_whose_account_was_dropped_while_its_role_was_re
     while not await socket.receive_nothing(timeout=1.0):
         kinds.append((await socket.receive_json_from())["type"])
     assert not {"state", "own"} & set(kinds), kinds
+    assert not hub().consoles.sockets.get(event.id), "an anonymous socket is a console"
+    await socket.disconnect()
+
+
+async def test_a_waiting_console_that_drops_its_account_while_admitted_is_told_nothing_of_it():
+    """`auth` of staff ends the wait; `auth` with no token (a logout) while the snapshot that
+    follows is read (the seat table locked, so it waits): the socket is nobody's, and the
+    admission must not make it the staff account's again once the snapshot is sent."""
+    event = await call(event_with_seats)(rows=1, seats_per_row=4)
+    now = timezone.now()
+    await call(room_create)(event=event, opens_at=now, on_sale_at=now)
+    rooms.forget()
+    staff = await call(staff_in)("Manager")
+    socket = watch(event.id, query="?console=1")
+    assert (await socket.connect())[0]
+    assert (await socket.receive_json_from(timeout=5))["type"] == "queue"
+    conninfo = f"dbname={connection.settings_dict['NAME']} user=postgres host=127.0.0.1"
+    with await asyncio.to_thread(psycopg.connect, conninfo) as blocker:
+        await asyncio.to_thread(
+            blocker.execute, "LOCK TABLE reservations_seat IN ACCESS EXCLUSIVE MODE"
+        )
+        await socket.send_json_to({"type": "auth", "token": str(AccessToken.for_user(staff))})
+        assert await until(lambda: hub().watchers.get(event.id)), "never admitted"
+        await socket.send_json_to({"type": "auth", "token": None})
+        await socket.send_json_to({"type": "ping"})
+        await next_of_type(socket, "pong")
+        await asyncio.to_thread(blocker.rollback)
+
+    kinds = []
+    while not await socket.receive_nothing(timeout=1.0):
+        kinds.append((await socket.receive_json_from())["type"])
+    assert "state" in kinds, kinds
+    assert not hub().consoles.sockets.get(event.id), "an anonymous socket is a console"
+    assert "own" not in kinds, f"an anonymous socket is told the staff's own seats: {kinds}"
+    assert not hub().own.get(event.id), "an anonymous socket is the staff account's"
     assert not hub().consoles.sockets.get(event.id), "an anonymous socket is a console"
     await socket.disconnect()
