@@ -17,7 +17,9 @@ class HubLiveMaps:
     async def state(self, event_id: int):
         """The event's state view: its `value` is the body of `state/`, the same object for as
         long as the state is unchanged."""
-        return await (await self._followed(event_id)).state()
+        live = await self._followed(event_id)
+        feed = hub().feeds.get(event_id)
+        return await live.state(feed.sent_seq if feed else None)
 
     async def holds(self, event_id: int, user_id: int) -> dict:
         live = await self._followed(event_id)

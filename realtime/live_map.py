@@ -258,11 +258,11 @@ class LiveMap:
         view = self._view(name, not_before, build)
         return view.epoch, view.seq, view.value
 
-    async def state(self) -> "View":
+    async def state(self, not_before: tuple[str, int] | None = None) -> "View":
         """`state/`'s body (API.md), built at most once a window: never older than what the
-        sockets have been sent."""
+        sockets have been sent (`not_before`: the last)."""
         await self.current()
-        return self._view("state", None, self._state_body)
+        return self._view("state", not_before, self._state_body)
 
     def view(self, name: str, build) -> "View":
         """`build(now)` of the map as it stands (call after `current`), shared as `state/`'s

@@ -333,3 +333,22 @@ async def test_a_socket_takes_no_thread_hop_to_connect_speak_and_close(event, mo
     await communicator.disconnect()
 
     assert hops == []
+
+
+async def test_state_read_after_a_change_reached_the_sockets_shows_it(event, alice, settings):
+    """API.md: `state/` is never older than the socket's stream. A change after a quiet moment
+    reaches the sockets at once; `state/` read right after it, within a window of the last read,
+    holds it too (a reader that then resumes a socket from its `seq` would miss it otherwise)."""
+    from realtime.hub_live_maps import HubLiveMaps
+
+    settings.WS_COALESCE_SECONDS = 1.0
+    seat_id = await call(lambda: event.seats.order_by("id").first().id)()
+    communicator, snapshot = await connected(event.id)
+    before = await HubLiveMaps().state(event.id)
+    assert before.seq == snapshot["seq"]
+
+    await call(booking_calls.lock)(user=alice, event_id=event.id, seat_id=seat_id)
+    sent = await next_of_type(communicator, "seats")
+    after = await HubLiveMaps().state(event.id)
+    assert after.seq == sent["seq"], "state/ is older than what the socket was sent"
+    await communicator.disconnect()
