@@ -99,6 +99,7 @@ class EventSeatsConsumer(ClosingConsumer):
     # No channel of its own on the channel layer: the process's hub relays to it (see hub.py).
     channel_layer_alias = "__none__"
     account: int | None = None  # whose the socket said it is (an `auth` frame), set by the hub
+    _presence: Encoded | None = None  # the last `presence` frame it was sent
     waiting = False  # for its turn in the event's waiting room (PROTOCOL.md "Waiting room")
 
     async def dispatch(self, message):
@@ -335,6 +336,9 @@ class EventSeatsConsumer(ClosingConsumer):
         self._put(snapshot)
         SNAPSHOTS.delivered(1)
         self._deliver_all(pending)
+        count = hub().presence_frames.get(self.event_id)
+        if self._presence is not None and count not in (None, self._presence):  # held meanwhile
+            self.deliver_presence(count)
 
     def _resume(self, epoch: str, seq: int, frames: list[tuple[Encoded, int, str]]) -> None:
         """Go on from where the client is (PROTOCOL.md "Resuming"): `resumed`, then what was
@@ -374,7 +378,8 @@ class EventSeatsConsumer(ClosingConsumer):
         self._put(frame)
 
     def deliver_presence(self, frame: Encoded) -> None:
-        if not self.outbox.holding:  # not held: the next one tells the count again
+        if not self.outbox.holding:  # held: the count is told after the snapshot
+            self._presence = frame
             self._put(frame)
 
     def stalled(self, now: float) -> bool:

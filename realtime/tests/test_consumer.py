@@ -6,12 +6,15 @@ from datetime import timedelta
 
 import channels.consumer
 import channels.generic.websocket
+import psycopg
 import pytest
 from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
+from harness.waiting import until
+from realtime.hub import hub
 from realtime.routing import websocket_application
 from reservations import services
 from reservations.models import Seat
@@ -352,3 +355,44 @@ async def test_state_read_after_a_change_reached_the_sockets_shows_it(event, ali
     after = await HubLiveMaps().state(event.id)
     assert after.seq == sent["seq"], "state/ is older than what the socket was sent"
     await communicator.disconnect()
+
+
+async def test_a_count_that_changes_while_a_socket_reads_a_snapshot_is_told_after_it(
+    event, monkeypatch
+):
+    """PROTOCOL.md: `presence` is sent when the number of watchers changes. A socket that asked
+    for a snapshot while the map is read again (the seat table locked: the read waits) still
+    hears of a watcher who came meanwhile, once its snapshot is sent."""
+    monkeypatch.setattr("realtime.live_map.REREAD_SECONDS", 0.5)
+    first, _ = await connected(event.id)
+    assert (await next_of_type(first, "presence"))["watchers"] == 1
+    conninfo = f"dbname={connection.settings_dict['NAME']} user=postgres host=127.0.0.1"
+    with await asyncio.to_thread(psycopg.connect, conninfo) as blocker:
+
+        def blocked() -> bool:  # a read of the seats waits on the lock
+            waiting = blocker.execute(
+                "SELECT count(*) FROM pg_locks WHERE NOT granted AND relation = %s::regclass",
+                ["reservations_seat"],
+            )
+            return waiting.fetchone()[0] > 0
+
+        await asyncio.to_thread(
+            blocker.execute, "LOCK TABLE reservations_seat IN ACCESS EXCLUSIVE MODE"
+        )
+        assert await until(lambda: blocked()), "the map is never read again"
+        await first.send_json_to({"type": "snapshot"})
+        second = watch(event.id)
+        assert (await second.connect())[0]
+        sockets = hub().watchers[event.id]
+        assert await until(lambda: len(sockets) == 2 and all(s.outbox.holding for s in sockets))
+        frame = await until(lambda: b'"watchers":2' in hub().presence_frames[event.id].wire)
+        assert frame, "the count of two was never made"
+        await asyncio.to_thread(blocker.rollback)
+
+    told = []
+    while not await first.receive_nothing(timeout=2.0):
+        told.append(await first.receive_json_from())
+    counts = [message["watchers"] for message in told if message["type"] == "presence"]
+    assert counts[-1:] == [2], f"the first socket is never told of the second: {told}"
+    await first.disconnect()
+    await second.disconnect()
