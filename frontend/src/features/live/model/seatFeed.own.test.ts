@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { feedHarness, T } from './seatFeed.fixtures';
+import { apiSeat, feedHarness, T } from './seatFeed.fixtures';
 
 // PROTOCOL.md "Your own seats": the socket says whose it is, and `own` frames make the buyer's
 // holds and bookings theirs in every tab, never ahead of the stream.
@@ -52,6 +52,23 @@ describe('SeatFeed and the buyer’s own seats', () => {
     t.frame({ type: 'seats', seq: 7, epoch: 'e1', changes: [{ id: 2, status: 'available', version: 3, locked_until: null }] });
     t.frame({ type: 'own', epoch: 'e1', seq: 7, seats: [], booked: [] });
     expect(t.store.getSeat(2)).toMatchObject({ status: 'available', mine: false });
+  });
+
+  it('keeps a hold this page made after an older own frame came, when the stream reaches that frame', async () => {
+    const t = setup();
+    await t.open();
+    t.frame({ type: 'snapshot', seq: 5, epoch: 'e1', seats: [] });
+    // Seat 2 held at seq 6: its own frame comes before the (merged) seats message that shows it.
+    t.frame({ type: 'own', epoch: 'e1', seq: 6, seats: [{ id: 2, locked_until: T }], booked: [] });
+    // Seat 3 held at seq 7 by this page: its answer comes before that seats message too.
+    t.store.beginAction(3, 'lock');
+    t.store.applyOwnAnswer({ ...apiSeat(3), status: 'locked', version: 2, locked_until: T, mine: true });
+    t.store.endAction(3, true);
+    const lost = vi.fn();
+    t.store.subscribeHoldLost(lost);
+    t.frame({ type: 'seats', seq: 7, first_seq: 6, epoch: 'e1', changes: [locked(2, 2), locked(3, 2)] });
+    expect(t.store.getHeld().map((s) => s.id)).toEqual([2, 3]);
+    expect(lost).not.toHaveBeenCalled();
   });
 
   it('marks seats the buyer booked elsewhere as theirs', async () => {

@@ -134,8 +134,8 @@ export class SeatFeed {
   private asked: StreamPoint | null = null;
   private listeners = new Set<() => void>();
   private snapshotTimer: ReturnType<typeof setTimeout> | undefined;
-  /** The last `own` frame, until the stream reaches it. */
-  private ownWaiting: OwnFrame | null = null;
+  /** The last `own` frame, until the stream reaches it, with the versions of the seats held when it came. */
+  private ownWaiting: (OwnFrame & { before: Map<number, number> }) | null = null;
   /** When this connection sends a fresh token (socket-login.ts). */
   private readonly login = new SocketLogin();
   /** Whether this connection has had its snapshot (or `resumed`): from then on it is not waiting. */
@@ -275,7 +275,7 @@ export class SeatFeed {
     if (epoch === own.epoch && seq !== null && seq < own.seq) return;
     this.ownWaiting = null;
     const { holds, booked } = decodeOwnHolds(own);
-    this.options.store.applyOwnHolds(holds, this.options.store.ownHoldVersions());
+    this.options.store.applyOwnHolds(holds, own.before);
     this.options.store.applyOwnBookings(booked);
   }
 
@@ -327,7 +327,7 @@ export class SeatFeed {
       case 'own': {
         if (!isOwnFrame(frame)) return;
         this.login.taken();
-        this.ownWaiting = frame;
+        this.ownWaiting = { ...frame, before: this.options.store.ownHoldVersions() };
         this.applyOwnWhenReached();
         return;
       }
