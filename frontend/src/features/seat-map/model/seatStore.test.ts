@@ -295,6 +295,16 @@ describe('holds lost without our own action', () => {
     expect(lostByPush).toHaveBeenCalledWith([1]);
   });
 
+  it('stays quiet for a hold the buyer booked or ordered in another tab', () => {
+    const store = storeWith(heldMine(), apiSeat(2, { status: 'locked', version: 2, locked_until: iso(T0), mine: true }));
+    const lost = vi.fn();
+    store.subscribeHoldLost(lost);
+    store.applyPushed([push(1, 'reserved', 3), push(2, 'paying', 3)]);
+    expect(store.getSeat(1)).toMatchObject({ status: 'reserved', mine: true });
+    expect(store.getSeat(2)).toMatchObject({ status: 'paying', mine: true });
+    expect(lost).not.toHaveBeenCalled();
+  });
+
   it('stays quiet for our own release and booking', () => {
     const store = storeWith(heldMine(), apiSeat(2, { status: 'locked', version: 2, locked_until: iso(T0), mine: true }));
     const lost = vi.fn();

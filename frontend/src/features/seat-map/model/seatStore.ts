@@ -323,7 +323,9 @@ export class SeatStore {
     else this.mineLocked.delete(seat.id);
     const bookedChanged = this.trackBooked(seat);
     if (heldBefore !== heldNow || (heldNow && before !== seat) || bookedChanged) this.signals.heldChanged();
-    if (heldBefore && !heldNow && !this.pending.has(seat.id)) this.signals.holdLost(seat.id);
+    // Booked or ordered by the buyer (another tab) is no hold lost.
+    const booked = inAnOrder(seat.status) && seat.mine;
+    if (heldBefore && !heldNow && !booked && !this.pending.has(seat.id)) this.signals.holdLost(seat.id);
     this.signals.seatChanged(seat.id);
   }
 
