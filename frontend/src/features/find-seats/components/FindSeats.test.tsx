@@ -126,6 +126,8 @@ describe('FindSeats', () => {
     fireEvent.click(await screen.findByTestId('find-seats-add'));
     await waitFor(() => expect(store.getHeld().map((s) => s.id)).toEqual([1, 2, 5]));
     expect(mocks.unlock).not.toHaveBeenCalled();
+    // The answer's button went with the question: the keyboard is not left on the page's body.
+    expect(document.activeElement).toBe(screen.getByTestId('find-seats-submit'));
   });
 
   it('offers a choice of section only in a room of several, and sends the one chosen', async () => {

@@ -132,7 +132,7 @@ export function FindSeats({
     setAsking(null);
     if (request && how === 'add') search.find(request);
     if (request && how === 'replace') search.replaceAndFind(request);
-    if (how === 'cancel') submitRef.current?.focus();
+    submitRef.current?.focus(); // the question and its buttons go
   };
   const question = asking ? heldQuestion(store.getHeld(), asking.count, buyer) : null;
 
