@@ -289,18 +289,31 @@ def refunds_send() -> int:
             refunds = order.payments.filter(kind=Payment.Kind.REFUND)
             due = order.refunded - (refunds.aggregate(s=Sum("amount"))["s"] or ZERO)
             taken = order.payments.filter(kind=Payment.Kind.PAYMENT, state=Payment.State.PAID)
-            source = taken.order_by("-id").first()
-            if due <= 0 or source is None:
-                continue
-            refund = Payment.objects.create(
-                reservation=order,
-                provider=source.provider,
-                kind=Payment.Kind.REFUND,
-                amount=due,
-                settled_reference=source.settled_reference,
-            )
-        _refund(refund)
-        sent += 1
+            # A late payment goes back whole, from itself; the rest from the newest payment
+            # on, each giving back no more than it took (the last one what is left).
+            sources = list(taken.order_by("-late", "-id"))
+            made = []
+            for i, source in enumerate(sources):
+                mine = refunds.filter(
+                    provider=source.provider, settled_reference=source.settled_reference
+                )
+                left = source.amount - (mine.aggregate(s=Sum("amount"))["s"] or ZERO)
+                amount = due if i == len(sources) - 1 else min(due, left)
+                if amount <= 0:
+                    continue
+                made.append(
+                    Payment.objects.create(
+                        reservation=order,
+                        provider=source.provider,
+                        kind=Payment.Kind.REFUND,
+                        amount=amount,
+                        settled_reference=source.settled_reference,
+                    )
+                )
+                due -= amount
+        for refund in made:
+            _refund(refund)
+        sent += len(made)
     return sent
 
 

@@ -716,3 +716,37 @@ def test_the_sales_export_says_an_unpaid_orders_seats_are_not_sold(alice):
     )
     channel = SALES_HEADER.index("channel")
     assert [awaiting[channel], expired[channel], sold[channel]] == ["online"] * 3
+
+
+def test_a_late_stripe_payment_goes_back_through_stripe_whatever_was_paid_after_it(
+    alice, stripe_api, client
+):
+    """The buyer pays at the box office while their Stripe page is open, then on that page too:
+    the Stripe money (late) goes back through Stripe, and a refund of the cash after it by
+    hand; each payment gives back no more than it took."""
+    buyer, order = one_seat_ordered_through_stripe(alice)
+    buyer.post(f"/api/reservations/{order['id']}/pay/")
+    (session_id,) = stripe_api.sessions
+    manager = staff_api("Manager")
+    cash = manager.post(
+        f"/api/staff/reservations/{order['id']}/paid/", {"amount": "40.00"}, format="json"
+    )
+    assert cash.json()["status"] == "confirmed", cash.json()
+    notify(client, stripe_api.completed(session_id))
+
+    assert refunds_send() == 1
+    assert [(r["payment_intent"], r["amount"]) for r in stripe_api.refunds] == [
+        (f"pi_{session_id}", 4000)
+    ], "the late Stripe payment was not given back through Stripe"
+    manager.post(
+        f"/api/staff/reservations/{order['id']}/refund/",
+        {"refunded": "40.00", "reason": "asked"},
+        format="json",
+    )
+    assert refunds_send() == 1
+    assert len(stripe_api.refunds) == 1
+    given = Payment.objects.filter(kind="refund").order_by("id")
+    assert [(r.provider, r.amount, r.state) for r in given] == [
+        ("stripe", 40, "refunded"),
+        ("venue", 40, "refunded"),
+    ]
