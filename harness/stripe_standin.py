@@ -24,6 +24,7 @@ class StripeStandIn:
         self.calls: list[tuple[str, str, dict]] = []  # (method, path, form, idempotency key)
         self._ids = itertools.count(1)
         self._by_key: dict[str, tuple[str, dict, dict]] = {}  # key: its path, form, answer
+        self.unanswered = 0  # the next requests done, but their answers lost on the way
         standin = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -36,6 +37,10 @@ class StripeStandIn:
                 key = self.headers.get("Idempotency-Key", "")
                 standin.calls.append(("POST", self.path, form, key))
                 status, answer = standin.answer(self.path, form, key)
+                if standin.unanswered:
+                    standin.unanswered -= 1
+                    self.close_connection = True
+                    return
                 payload = json.dumps(answer).encode()
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")

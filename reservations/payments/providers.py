@@ -5,9 +5,10 @@ payment, read a signed notification of its outcome, refund, cancel an unpaid one
 * ``Venue``: paid at the venue or by invoice. Nothing online: staff settle it in the console
   (API.md "Paying"), and give money back by hand.
 * ``Stripe``: Stripe Checkout on the official library. A session per order that expires with
-  its window (Stripe wants it at least 30 minutes ahead and at most a day), the order's id as
-  the idempotency key (with the attempt's number after the first: a session that ended unpaid
-  lets another start), the webhook verified by the library (`Stripe-Signature`).
+  its window (Stripe wants it at least 30 minutes ahead and at most a day), the order's id and
+  the session's end as the idempotency key (with the attempt's number after the first: a
+  session that ended unpaid lets another start), the webhook verified by the library
+  (`Stripe-Signature`).
 """
 
 from dataclasses import dataclass
@@ -125,7 +126,10 @@ class Stripe:
         now = timezone.now()
         expires = min(max(order.pay_by, now + self.SHORTEST), now + self.LONGEST)
         attempt = order.payments.filter(kind=Payment.Kind.PAYMENT).count()
-        key = f"reservation-{order.id}" + (f"-{attempt + 1}" if attempt else "")
+        # With the session's end: Stripe refuses a key used again with other parameters, as a
+        # "pay now" tried again after an answer was lost asks for a later end.
+        ends = int(expires.timestamp())
+        key = f"reservation-{order.id}" + (f"-{attempt + 1}" if attempt else "") + f"-{ends}"
         seats = order.reserved_seats.filter(is_active=True).select_related("seat")
         import stripe  # its errors; slow to import (_client)
 
@@ -135,7 +139,7 @@ class Stripe:
                     "mode": "payment",
                     "client_reference_id": str(order.id),
                     "metadata": {"reservation": str(order.id)},
-                    "expires_at": int(expires.timestamp()),
+                    "expires_at": ends,
                     "success_url": return_url,
                     "cancel_url": return_url,
                     "line_items": [

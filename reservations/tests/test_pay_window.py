@@ -15,6 +15,7 @@ Negative controls (run once, not committed):
 """
 
 import json
+import time
 from datetime import timedelta
 from decimal import Decimal
 from functools import partial
@@ -360,7 +361,7 @@ def test_a_stripe_order_is_paid_once_however_often_its_notification_comes(alice,
     (session_id,) = stripe_api.sessions
     assert first["url"] == again["url"] == stripe_api.sessions[session_id]["url"]
     (create,) = [c for c in stripe_api.calls if c[1] == "/v1/checkout/sessions"]
-    assert create[3] == f"reservation-{order['id']}"
+    assert create[3] == f"reservation-{order['id']}-{create[2]['expires_at']}"
     assert create[2]["expires_at"] >= str(int(timezone.now().timestamp()) + 1800)
 
     completed = stripe_api.completed(session_id)
@@ -750,3 +751,19 @@ def test_a_late_stripe_payment_goes_back_through_stripe_whatever_was_paid_after_
         ("stripe", 40, "refunded"),
         ("venue", 40, "refunded"),
     ]
+
+
+def test_pay_now_tried_again_after_stripes_answer_was_lost_starts_the_payment(alice, stripe_api):
+    """Stripe made the session but its answers never came back (the library's retries too):
+    503, and the buyer tries again, as API.md says, a moment later."""
+    buyer, order = one_seat_ordered_through_stripe(alice)
+    stripe_api.unanswered = 3  # the call and the library's two retries
+    lost = buyer.post(f"/api/reservations/{order['id']}/pay/")
+    assert (lost.status_code, lost.json()["code"]) == (503, "unavailable")
+    time.sleep(1.1)  # the session's end, 30 minutes from now, is a second on
+
+    again = buyer.post(f"/api/reservations/{order['id']}/pay/")
+
+    assert again.status_code == 200, again.json()
+    (attempt,) = Payment.objects.filter(reservation_id=order["id"])
+    assert stripe_api.sessions[attempt.reference]["url"] == again.json()["url"]
