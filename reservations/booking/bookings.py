@@ -185,7 +185,8 @@ def reserve_steps(
             total=f"{total:.2f}",
         )
     room_left = policy.book(buyer.state, now=now, adding=len(seats))
-    pay_by = policy.pay_by(buyer.state, held_until=max(moment_of(s.held_until) for s in seats))
+    held_until = max(moment_of(s.held_until) for s in seats)
+    pay_by = policy.pay_by(buyer.state, held_until=held_until, total=total)
     ((reservation_id, name, starts_at),) = yield sql.reservation_insert(
         user_id=user_id, event_id=event_id, total=total, now=now, pay_by=pay_by
     )

@@ -31,6 +31,7 @@ would tell an observer which seats one buyer took in one request.
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from decimal import Decimal
 
 from django.conf import settings
 
@@ -236,11 +237,12 @@ class BuyerPolicy:
             )
         return left
 
-    def pay_by(self, state: BuyerState, *, held_until: datetime) -> datetime | None:
-        """When an order booked from holds ending at `held_until` must be paid by; None: the
-        event sells at once. The window runs from the hold's end, not the click: reserving
-        early never shortens it (Revel's rule)."""
-        if state.pay_window is None:
+    def pay_by(self, state: BuyerState, *, held_until: datetime, total: Decimal) -> datetime | None:
+        """When an order of `total` booked from holds ending at `held_until` must be paid by;
+        None: sold at once (the event sells so, or there is nothing to pay). The window runs
+        from the hold's end, not the click: reserving early never shortens it (Revel's
+        rule)."""
+        if state.pay_window is None or total <= 0:
             return None
         return whole(held_until) + timedelta(seconds=state.pay_window)
 

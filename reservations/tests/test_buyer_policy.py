@@ -160,6 +160,19 @@ def test_nothing_is_held_or_booked_online_once_the_event_has_begun(state, adding
             pass  # another rule's refusal
 
 
+@given(states(), st.integers(0, 3600), st.decimals(min_value=0, max_value=100, places=2))
+def test_an_order_is_paid_by_its_window_after_the_hold_unless_there_is_nothing_to_pay(
+    state, window, total
+):
+    state = replace(state, pay_window=window)
+    held_until = whole(NOW) + timedelta(seconds=300)
+    pay_by = POLICY.pay_by(state, held_until=held_until, total=total)
+    assert pay_by == (None if total == 0 else held_until + timedelta(seconds=window))
+    assert (
+        POLICY.pay_by(replace(state, pay_window=None), held_until=held_until, total=total) is None
+    )
+
+
 def test_an_inactive_or_unverified_account_takes_nothing():
     state = BuyerState(True, False, "", None, None, 0, 0, 10)
     with pytest.raises(AccountInactive):

@@ -65,6 +65,20 @@ def order_of(client, event, ids) -> dict:
     return answer.json()["reservation"]
 
 
+def test_an_order_with_nothing_to_pay_is_sold_at_once(alice):
+    """Free seats on an event paid through Stripe: no payment page for nothing (Stripe would
+    refuse one), the booking is confirmed and its tickets are out."""
+    event = event_with_seats(rows=1, seats_per_row=2, price="0.00")
+    Event.objects.filter(pk=event.pk).update(paid_with="stripe", pay_window_seconds=WINDOW)
+    buyer = bearer_client(alice)
+
+    order = order_of(buyer, event, seat_ids(event)[:1])
+
+    assert (order["status"], order["pay_by"]) == ("confirmed", None)
+    assert statuses(seat_ids(event)[:1]) == ["reserved"]
+    assert len(buyer.get(f"/api/reservations/{order['id']}/tickets/").json()["tickets"]) == 1
+
+
 def statuses(ids) -> list[str]:
     return list(Seat.objects.filter(id__in=ids).order_by("id").values_list("status", flat=True))
 
