@@ -188,13 +188,18 @@ class Stripe:
         return None  # other events: nothing to settle
 
     def refund(self, payment: Payment, amount: Decimal) -> str:
-        refund = self._client().v1.refunds.create(
-            {
-                "payment_intent": payment.settled_reference,
-                "amount": int(amount * units(payment.reservation.event.currency)),
-            },
-            {"idempotency_key": f"refund-{payment.id}"},
-        )
+        import stripe  # its errors; slow to import (_client)
+
+        try:
+            refund = self._client().v1.refunds.create(
+                {
+                    "payment_intent": payment.settled_reference,
+                    "amount": int(amount * units(payment.reservation.event.currency)),
+                },
+                {"idempotency_key": f"refund-{payment.id}"},
+            )
+        except (stripe.APIConnectionError, stripe.APIError, stripe.RateLimitError) as away:
+            raise ProviderAway from away  # not refused: asked again, with the same key
         return refund.id
 
     def cancel(self, payment: Payment) -> None:

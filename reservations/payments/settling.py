@@ -16,7 +16,7 @@ then makes the provider give it (`refunds_send`), so no path has to remember to.
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
@@ -34,7 +34,7 @@ from ..booking.locking import (
     transaction_settings_sent,
 )
 from ..booking.runner import run_and_announce
-from ..exceptions import AmountAboveTotal, NotAwaitingPayment, NotFound
+from ..exceptions import AmountAboveTotal, NotAwaitingPayment, NotFound, ProviderAway
 from ..ledger.context import seat_changes
 from ..ledger.models import Via
 from ..models import Event, Reservation, ReservedSeat, Seat
@@ -49,6 +49,8 @@ logger = logging.getLogger("reservations.payments")
 
 Status = Reservation.Status
 AWAITING = Status.AWAITING_PAYMENT
+# A refund its provider did not answer is asked again this long after it was written.
+REFUND_RETRY_SECONDS = 30
 
 
 @dataclass(frozen=True)
@@ -270,7 +272,12 @@ def refunds_send() -> int:
     """The sweeper's: give back through its provider what an order paid online records as given
     back (`refunded`) beyond the refunds already sent, one Payment row a refund; how many. The
     row is written and committed before the provider is asked (its id the idempotency key), so a
-    crash between the two never gives back twice: the row stays `started`, for a person to see."""
+    crash between the two, or a provider out of reach, never gives back twice: the row stays
+    `started`, and is asked again with the same key after REFUND_RETRY_SECONDS."""
+    again = timezone.now() - timedelta(seconds=REFUND_RETRY_SECONDS)
+    started = Payment.objects.filter(kind=Payment.Kind.REFUND, state=Payment.State.STARTED)
+    for refund in started.filter(created_at__lte=again).order_by("id")[:100]:
+        _refund(refund)
     paid_online = Q(payments__kind=Payment.Kind.PAYMENT, payments__state=Payment.State.PAID)
     owed = (
         Reservation.objects.filter(refunded__gt=0)
@@ -320,6 +327,9 @@ def refunds_send() -> int:
 def _refund(refund: Payment) -> None:
     try:
         reference = provider_of(refund.provider).refund(refund, refund.amount)
+    except ProviderAway:
+        logger.warning("refund %s: its provider is out of reach; asked again later", refund.pk)
+        return
     except Exception:
         logger.exception("refund %s failed: the organiser gives it back", refund.pk)
         state, reference = Payment.State.FAILED, ""

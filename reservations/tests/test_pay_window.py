@@ -543,6 +543,30 @@ def test_what_is_given_back_of_a_stripe_order_goes_back_through_stripe(alice, st
     assert Reservation.objects.get(pk=order["id"]).refunded == Decimal("80.00")
 
 
+def test_a_refund_whose_answer_was_lost_is_asked_again_and_made_once(alice, stripe_api, client):
+    """Stripe out of reach when a refund is sent (here: it made the refund, and its answers
+    were lost): the refund stays `started`, and a later round asks again with the same key,
+    which Stripe answers with the refund it made. Never `failed` (the organiser would give it
+    back by hand a second time), never made twice."""
+    buyer, order = one_seat_ordered_through_stripe(alice)
+    buyer.post(f"/api/reservations/{order['id']}/pay/")
+    (session_id,) = stripe_api.sessions
+    notify(client, stripe_api.completed(session_id))
+    buyer.post(f"/api/reservations/{order['id']}/cancel/", {}, format="json")
+    stripe_api.unanswered = 3  # the library's first try and its two retries
+
+    refunds_send()
+    (refund,) = Payment.objects.filter(kind="refund")
+    assert refund.state == "started"
+    assert refunds_send() == 0  # not asked again at once
+    Payment.objects.filter(pk=refund.pk).update(created_at=timezone.now() - timedelta(minutes=1))
+    refunds_send()
+
+    refund.refresh_from_db()
+    assert (refund.state, refund.reference) == ("refunded", stripe_api.refunds[0]["id"])
+    assert [r["amount"] for r in stripe_api.refunds] == [4000]
+
+
 @pytest.mark.parametrize(
     ("currency", "price", "units"), [("JPY", "5000", 5000), ("KWD", "12.50", 12500)]
 )
