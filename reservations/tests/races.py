@@ -8,7 +8,7 @@ import time
 
 import httpx
 import pytest
-from django.db import connection, connections
+from django.db import connection, connections, transaction
 from rest_framework_simplejwt.tokens import RefreshToken
 
 from harness.servers import TLS
@@ -51,6 +51,38 @@ def until_a_backend_waits_on_a_lock(*, seconds: float) -> bool:
                 return True
             time.sleep(0.02)
     return False
+
+
+def waiting_on(first, then):
+    """`then()`'s answer, called while `first()`'s transaction holds the row locks it took:
+    `then` is seen waiting on them (pg_locks) before `first` commits. Each on a thread of its
+    own, with its own connection."""
+    holding, commit, answers = threading.Event(), threading.Event(), []
+
+    def hold():
+        try:
+            with transaction.atomic():
+                first()
+                holding.set()
+                commit.wait(10)
+        finally:
+            connections.close_all()
+
+    def wait():
+        try:
+            answers.append(then())
+        finally:
+            connections.close_all()
+
+    holder, waiter = threading.Thread(target=hold), threading.Thread(target=wait)
+    holder.start()
+    assert holding.wait(10)
+    waiter.start()
+    assert until_a_backend_waits_on_a_lock(seconds=10)
+    commit.set()
+    holder.join(10)
+    waiter.join(30)
+    return answers[0]
 
 
 def code_of(response):

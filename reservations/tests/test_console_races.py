@@ -9,12 +9,10 @@ winners, and the inventory check after them found the seat's story broken), in t
 the Django path's racers, a thread each in this process, did not hit the window in those runs.
 """
 
-import threading
 from collections import Counter
 from datetime import timedelta
 
 import pytest
-from django.db import connections, transaction
 from django.utils import timezone
 
 from reservations.models import Reservation, Seat
@@ -27,8 +25,8 @@ from .races import (  # noqa: F401  (inventory_checked_after: a fixture)
     ThroughFastPath,
     inventory_checked_after,
     run_together,
-    until_a_backend_waits_on_a_lock,
     users,
+    waiting_on,
 )
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -124,32 +122,11 @@ def test_a_seat_killed_while_the_sweeper_releases_it_stays_killed():
     seat = event.seats.order_by("id").first()
     past = timezone.now() - timedelta(seconds=1)
     seats_take_off_sale(event_id=event.id, seat_ids=[seat.id], kind="kept", until=past)
-    killing, commit = threading.Event(), threading.Event()
-    released = []
 
-    def kill():
-        try:
-            with transaction.atomic():  # the manager's change, not committed until `commit`
-                seats_take_off_sale(event_id=event.id, seat_ids=[seat.id], kind="killed")
-                killing.set()
-                commit.wait(10)
-        finally:
-            connections.close_all()
-
-    def sweep():
-        try:
-            released.extend(seats_release_due())
-        finally:
-            connections.close_all()
-
-    manager, sweeper = threading.Thread(target=kill), threading.Thread(target=sweep)
-    manager.start()
-    assert killing.wait(10)
-    sweeper.start()
-    assert until_a_backend_waits_on_a_lock(seconds=10)  # the sweeper, on the seat's row
-    commit.set()
-    manager.join(10)
-    sweeper.join(10)
+    released = waiting_on(  # the sweeper waits on the seat's row
+        lambda: seats_take_off_sale(event_id=event.id, seat_ids=[seat.id], kind="killed"),
+        seats_release_due,
+    )
 
     seat.refresh_from_db()
     assert released == []
