@@ -109,8 +109,9 @@ async def test_a_console_whose_account_was_dropped_while_its_role_was_read_stays
     await socket.disconnect()
 
 
-async def test_a_waiting_console_whose_account_was_dropped_while_its_role_was_read_waits_on():
-    """The same on an event with a waiting room: the dropped staff account admits nothing."""
+async def a_waiting_console():
+    """An event with a waiting room open and on sale, a Manager, and a console's socket of it
+    that was told to wait (its `queue` frame)."""
     event = await call(event_with_seats)(rows=1, seats_per_row=4)
     now = timezone.now()
     await call(room_create)(event=event, opens_at=now, on_sale_at=now)
@@ -119,6 +120,12 @@ async def test_a_waiting_console_whose_account_was_dropped_while_its_role_was_re
     socket = watch(event.id, query="?console=1")
     assert (await socket.connect())[0]
     assert (await socket.receive_json_from(timeout=5))["type"] == "queue"
+    return event, staff, socket
+
+
+async def test_a_waiting_console_whose_account_was_dropped_while_its_role_was_read_waits_on():
+    """The same on an event with a waiting room: the dropped staff account admits nothing."""
+    event, staff, socket = await a_waiting_console()
     await socket.send_json_to({"type": "auth", "token": str(AccessToken.for_user(staff))})
     await socket.send_json_to({"type": "auth", "token": None})
     await socket.send_json_to({"type": "ping"})
@@ -136,14 +143,7 @@ async def test_a_waiting_console_that_drops_its_account_while_admitted_is_told_n
     """`auth` of staff ends the wait; `auth` with no token (a logout) while the snapshot that
     follows is read (the seat table locked, so it waits): the socket is nobody's, and the
     admission must not make it the staff account's again once the snapshot is sent."""
-    event = await call(event_with_seats)(rows=1, seats_per_row=4)
-    now = timezone.now()
-    await call(room_create)(event=event, opens_at=now, on_sale_at=now)
-    rooms.forget()
-    staff = await call(staff_in)("Manager")
-    socket = watch(event.id, query="?console=1")
-    assert (await socket.connect())[0]
-    assert (await socket.receive_json_from(timeout=5))["type"] == "queue"
+    event, staff, socket = await a_waiting_console()
     conninfo = f"dbname={connection.settings_dict['NAME']} user=postgres host=127.0.0.1"
     with await asyncio.to_thread(psycopg.connect, conninfo) as blocker:
         await asyncio.to_thread(
