@@ -16,22 +16,25 @@ from .factories import event_with_seats
 pytestmark = pytest.mark.django_db
 
 
+def new_grid_event(admin_client, **fields):
+    """The admin's form for a new grid event, as a browser posts it, with these fields."""
+    form = {
+        "name": "Opening night",
+        "venue": "Hall B",
+        "description": "",
+        "starts_at_0": "2027-01-10",
+        "starts_at_1": "20:00:00",
+        "rows": "3",
+        "seats_per_row": "4",
+        "sections": "1",
+        "price": "35.00",
+        "orphan_mode": "off",
+    }
+    return admin_client.post("/admin/reservations/event/add/", form | fields)
+
+
 def test_creating_an_event_in_the_admin_lays_out_its_seats(admin_client):
-    response = admin_client.post(
-        "/admin/reservations/event/add/",
-        {
-            "name": "Opening night",
-            "venue": "Hall B",
-            "description": "",
-            "starts_at_0": "2027-01-10",
-            "starts_at_1": "20:00:00",
-            "rows": "3",
-            "seats_per_row": "4",
-            "sections": "1",
-            "price": "35.00",
-            "orphan_mode": "off",
-        },
-    )
+    response = new_grid_event(admin_client)
     assert response.status_code == 302, response.content[:2000]
     event = Event.objects.get(name="Opening night")
     assert event.seats.count() == 12
@@ -39,21 +42,8 @@ def test_creating_an_event_in_the_admin_lays_out_its_seats(admin_client):
 
 
 def test_a_new_event_keeps_the_currency_and_orphan_rule_its_form_was_given(admin_client):
-    response = admin_client.post(
-        "/admin/reservations/event/add/",
-        {
-            "name": "Dollar night",
-            "venue": "Hall B",
-            "description": "",
-            "starts_at_0": "2027-01-10",
-            "starts_at_1": "20:00:00",
-            "rows": "1",
-            "seats_per_row": "4",
-            "sections": "1",
-            "price": "35.00",
-            "orphan_mode": "strict",
-            "currency": "USD",
-        },
+    response = new_grid_event(
+        admin_client, name="Dollar night", rows="1", orphan_mode="strict", currency="USD"
     )
     assert response.status_code == 302, response.content[:2000]
     event = Event.objects.get(name="Dollar night")
@@ -61,16 +51,7 @@ def test_a_new_event_keeps_the_currency_and_orphan_rule_its_form_was_given(admin
 
 
 def test_a_grid_price_the_seats_cannot_keep_is_a_form_error_and_no_event(admin_client):
-    page = admin_client.post(
-        "/admin/reservations/event/add/",
-        {
-            "name": "Too dear",
-            "starts_at_0": "2027-01-10",
-            "starts_at_1": "20:00:00",
-            **{"rows": "1", "seats_per_row": "2", "sections": "1", "price": "123456789"},
-            "orphan_mode": "off",
-        },
-    )
+    page = new_grid_event(admin_client, name="Too dear", price="123456789")
     assert page.status_code == 200
     assert page.context["adminform"].form.errors["price"]
     assert not Event.objects.exists()
