@@ -15,6 +15,8 @@ from urllib.parse import parse_qs
 WEBHOOK_SECRET = "whsec_standin"
 # Stripe refuses a Checkout Session that expires more than 24 hours after its creation.
 SESSION_LONGEST = 24 * 3600
+# Stripe's least charge, in a currency's smallest unit (docs.stripe.com/currencies): a few.
+LEAST_CHARGE = {"gbp": 30, "jpy": 50}
 
 
 class StripeStandIn:
@@ -68,6 +70,14 @@ class StripeStandIn:
                 message = "expires_at must be less than 24 hours from Checkout Session creation"
                 return 400, {"error": {"type": "invalid_request_error", "message": message}}
             answer = self._session(form)
+            least = LEAST_CHARGE.get(answer["currency"], 50)
+            if answer["amount_total"] < least:
+                del self.sessions[answer["id"]]
+                message = (
+                    "The Checkout Session's total amount due must add up to at least "
+                    f"{least} {answer['currency']} in its smallest unit"
+                )
+                return 400, {"error": {"type": "invalid_request_error", "message": message}}
         elif path.startswith("/v1/checkout/sessions/") and path.endswith("/expire"):
             session = self.sessions[path.split("/")[4]]
             if session["status"] != "open":

@@ -290,6 +290,12 @@ class ProviderAway(BookingError):
     message = "The payment service is out of reach; nothing was started. Try again in a moment."
 
 
+class PaymentRefused(BookingError):
+    """The payment provider refused to start a "pay now" (a total under its least charge)."""
+
+    code = "payment_refused"
+
+
 class PaymentNotificationRefused(BookingError):
     """A payment provider's notification whose signature does not hold (API.md "Paying")."""
 

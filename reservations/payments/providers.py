@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Protocol
 from django.conf import settings
 from django.utils import timezone
 
-from ..exceptions import ProviderAway
+from ..exceptions import PaymentRefused, ProviderAway
 from ..models import Event, Reservation
 from .models import Payment
 
@@ -158,6 +158,12 @@ class Stripe:
             )
         except (stripe.APIConnectionError, stripe.APIError, stripe.RateLimitError) as away:
             raise ProviderAway from away  # out of reach or in trouble: nothing started
+        except stripe.InvalidRequestError as refused:
+            # Not the buyer's to mend by trying again: the organiser's price or currency.
+            raise PaymentRefused(
+                f"The payment service would not take this payment ({refused.user_message}). "
+                "Nothing was started: the box office can take it."
+            ) from refused
         return Checkout(reference=session.id, url=session.url or "")
 
     def instructions(self, order: Reservation) -> str:

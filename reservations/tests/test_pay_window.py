@@ -428,6 +428,22 @@ def test_pay_now_while_stripe_is_out_of_reach_is_503_and_starts_nothing(
     assert Reservation.objects.get(pk=order["id"]).status == "awaiting_payment"
 
 
+def test_pay_now_that_stripe_refuses_is_409_with_its_words_and_starts_nothing(alice, stripe_api):
+    """Stripe refuses a session under its least charge (0.50 in euros): the buyer is told so,
+    and pointed to the box office, not shown a server error."""
+    event = event_with_seats(rows=1, seats_per_row=2, price="0.40")
+    Event.objects.filter(pk=event.pk).update(paid_with="stripe", pay_window_seconds=WINDOW)
+    buyer = bearer_client(alice)
+    order = order_of(buyer, event, seat_ids(event)[:1])
+
+    answer = buyer.post(f"/api/reservations/{order['id']}/pay/")
+
+    assert (answer.status_code, answer.json()["code"]) == (409, "payment_refused"), answer.content
+    assert "at least" in answer.json()["error"] and "box office" in answer.json()["error"]
+    assert not Payment.objects.filter(reservation_id=order["id"]).exists()
+    assert Reservation.objects.get(pk=order["id"]).status == "awaiting_payment"
+
+
 def test_a_stripe_payment_that_settles_later_confirms_its_order_when_it_lands(
     alice, stripe_api, client
 ):
