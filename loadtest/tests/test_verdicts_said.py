@@ -6,6 +6,7 @@ short, and its report draws that answer; a mistake is one line on stderr."""
 import json
 import socket
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -68,6 +69,22 @@ def test_a_profile_that_sets_out_to_meet_the_limits_notes_them_and_half_is_not_m
     verdict = Verdict()
     limits_verdict(half.requests, verdict, expected=False)
     assert verdict.passed and not verdict.notes
+
+
+def test_a_run_whose_watchers_mostly_had_no_snapshot_fails_and_says_how_many():
+    from loadtest.verdict import nothing_tested
+
+    def judged(ready: int) -> Verdict:
+        rec, verdict = Recorder(), Verdict()
+        for index in range(ready):
+            rec.first_snapshot_ns[index] = index
+        run = SimpleNamespace(options=SimpleNamespace(watchers=10), rec=rec, clickers=[])
+        nothing_tested(run, verdict)
+        return verdict
+
+    assert judged(6).passed
+    assert judged(5).failures == ["5 of the 10 watchers received no snapshot"]
+    assert judged(0).failures == ["10 of the 10 watchers received no snapshot"]
 
 
 def test_no_figure_is_printed_as_none():
