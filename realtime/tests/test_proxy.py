@@ -29,11 +29,12 @@ from reservations.tests.test_request_bodies import (
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
 
-def test_http_and_sockets_through_the_proxy_reach_both_processes(stack_env):
+def test_http_and_sockets_through_the_proxy_reach_both_processes(stack_env, shared_server):
     event = event_with_seats(rows=1, seats_per_row=4)
     UserFactory(username="alice")
+    # The module's process and one of this test's own, started alike (stack_env).
+    first = shared_server
     with (
-        server_process(stack_env) as (_, first),
         server_process(stack_env) as (_, second),
         nginx_in_front_of(first, second) as proxy,
     ):
@@ -78,13 +79,15 @@ async def _a_change_through_the_proxy_reaches_every_process(proxy, first, second
             assert (await next_seats(watcher))["changes"][0]["id"] == seat.id
 
 
-def test_a_killed_process_s_watchers_resync_through_the_proxy_and_holds_go_on(stack_env):
+def test_a_killed_process_s_watchers_resync_through_the_proxy_and_holds_go_on(
+    stack_env, shared_server
+):
     event = event_with_seats(rows=1, seats_per_row=12)
     UserFactory(username="alice")
+    # The one killed is the test's own; the module's process is the one that goes on.
     with (
         server_process(stack_env) as (doomed, first),
-        server_process(stack_env) as (_, second),
-        nginx_in_front_of(first, second) as proxy,
+        nginx_in_front_of(first, shared_server) as proxy,
     ):
         asyncio.run(_kill_one(proxy, doomed, event))
 
