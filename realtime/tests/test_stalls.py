@@ -21,12 +21,11 @@ pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 SNAPSHOT = '{"type": "snapshot"}'
 
 
-def test_sockets_that_stop_reading_hold_up_no_other_watcher(stack_env):
+def test_sockets_that_stop_reading_hold_up_no_other_watcher(shared_server):
     big = event_with_seats(rows=100, seats_per_row=100)  # 10,000 seats: a 650 KB `snapshot`
     other = event_with_seats(rows=1, seats_per_row=4)
     UserFactory(username="alice")
-    with running_server(stack_env) as base:
-        asyncio.run(_stalled_sockets(base, big, other))
+    asyncio.run(_stalled_sockets(shared_server, big, other))
 
 
 async def _stalled_sockets(base, big, other):
@@ -74,10 +73,9 @@ async def _keep_asking(sockets):
                 sock.send_text(SNAPSHOT)
 
 
-def test_snapshot_requests_are_rationed_per_socket(stack_env):
+def test_snapshot_requests_are_rationed_per_socket(shared_server):
     event = event_with_seats(rows=2, seats_per_row=5)
-    with running_server(stack_env) as base:
-        asyncio.run(_snapshot_flood(base, event))
+    asyncio.run(_snapshot_flood(shared_server, event))
 
 
 async def _snapshot_flood(base, event):
@@ -94,16 +92,15 @@ async def _snapshot_flood(base, event):
         assert snapshots == 1
 
 
-def test_a_frame_over_4_kib_is_refused_before_it_is_read(stack_env):
+def test_a_frame_over_4_kib_is_refused_before_it_is_read(shared_server):
     event = event_with_seats(rows=1, seats_per_row=2)
-    with running_server(stack_env) as base:
-        sock = RawWebSocket(ws_url(base, event.id))
-        try:
-            huge = Frame(Opcode.TEXT, b"x" * 1_000_000).serialize(mask=True)
-            sock.send_raw(huge[:2048])  # the header says 1 MB; the rest never comes
-            assert sock.read_until_closed(within=3) == 1009
-        finally:
-            sock.close()
+    sock = RawWebSocket(ws_url(shared_server, event.id))
+    try:
+        huge = Frame(Opcode.TEXT, b"x" * 1_000_000).serialize(mask=True)
+        sock.send_raw(huge[:2048])  # the header says 1 MB; the rest never comes
+        assert sock.read_until_closed(within=3) == 1009
+    finally:
+        sock.close()
 
 
 def test_a_socket_that_never_answers_pings_is_closed(stack_env):
