@@ -7,7 +7,6 @@ import shutil
 import subprocess
 import sys
 import time
-from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
@@ -172,43 +171,6 @@ async def _redis_outage(stack_env, event, seats):
                 await watcher.close()
     finally:
         redis_server.__exit__(None, None, None)
-
-
-def test_the_sweeper_process_frees_an_ended_hold_for_watchers_within_two_seconds(stack_env):
-    event = event_with_seats(rows=1, seats_per_row=3)
-    UserFactory(username="alice")
-    seat = event.seats.first()
-    env = {**stack_env, "SEAT_LOCK_SECONDS": "1"}
-    sweeper = subprocess.Popen(
-        [sys.executable, "manage.py", "sweep_locks"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        with running_server(env) as base:
-            asyncio.run(_watch_expiry(base, event, seat))
-    finally:
-        sweeper.terminate()
-        sweeper.wait(timeout=10)
-
-
-async def _watch_expiry(base, event, seat):
-    async with websockets.connect(ws_url(base, event.id)) as watcher:
-        await watcher.recv()
-        assert (await lock_as_alice(base, event, seat)).status_code == 200
-        # The hold's end as its push says it (the answer, read after a slow second, may show the
-        # one-second hold over already).
-        (locked,) = (await next_seats(watcher))["changes"]
-        assert locked["status"] == "locked"
-        locked_until = datetime.fromisoformat(locked["locked_until"])
-        freed = await next_seats(watcher, within=5)
-        arrived = datetime.now(UTC)
-        assert freed["changes"] == [
-            {"id": seat.id, "status": "available", "version": 2, "locked_until": None}
-        ]
-        assert arrived - locked_until < timedelta(seconds=2)
 
 
 def test_the_sockets_essentials_under_daphne_close_with_protocol_codes(stack_env):
