@@ -1,6 +1,7 @@
 """The live feed against clients that misbehave, on a real server (config/server.py), as an
 outside client would meet it: peers that stop reading, snapshot floods, oversized frames,
-silent peers, too many sockets from one address, and a Redis restart before a new watcher."""
+silent peers, too many sockets from one address. (A Redis restart before a new watcher:
+test_servers.py's Redis outage.)"""
 
 import asyncio
 import contextlib
@@ -10,10 +11,9 @@ import pytest
 import websockets
 from websockets.frames import Frame, Opcode
 
-from harness.servers import free_port, running_server, token
+from harness.servers import running_server, token
 from realtime.tests.clients import lock_as_alice, next_of_type, next_seats, ws_url
 from realtime.tests.raw_socket import RawWebSocket
-from realtime.tests.test_servers import own_redis
 from reservations.tests.factories import UserFactory, event_with_seats
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
@@ -132,44 +132,6 @@ async def _capped(url):
     await asyncio.sleep(0.3)  # the closed sockets are counted out
     async with websockets.connect(url) as again:
         await next_of_type(again, "state")
-
-
-def test_after_a_redis_restart_a_new_watcher_gets_a_snapshot_or_4503(stack_env):
-    event = event_with_seats(rows=1, seats_per_row=4)
-    port = free_port()
-    env = {**stack_env, "REDIS_URL": f"redis://127.0.0.1:{port}/0"}
-    redis_server = own_redis(port)
-    redis_server.__enter__()
-    try:
-        with running_server(env) as base:
-            redis_server = asyncio.run(_restart_then_connect(base, event, port, redis_server))
-    finally:
-        redis_server.__exit__(None, None, None)
-
-
-async def _restart_then_connect(base, event, port, redis_server):
-    url = ws_url(base, event.id)
-    async with websockets.connect(url) as watcher:
-        await next_of_type(watcher, "state")
-        redis_server.__exit__(None, None, None)
-        with pytest.raises(websockets.ConnectionClosed):  # told: 4503
-            await next_of_type(watcher, "never", within=10)
-    redis_server = own_redis(port)
-    redis_server.__enter__()
-    await asyncio.sleep(2)  # the relay is back; the pooled connections Redis closed are not
-    codes = []
-    for _ in range(20):
-        async with websockets.connect(url) as fresh:
-            try:
-                first = json.loads(await asyncio.wait_for(fresh.recv(), 10))
-            except websockets.ConnectionClosed as closed:
-                codes.append(closed.rcvd.code if closed.rcvd else None)
-                await asyncio.sleep(0.3)
-                continue
-        break
-    assert codes == [], f"closed with {codes} before a snapshot"
-    assert first["type"] == "state"
-    return redis_server
 
 
 def test_a_snapshot_the_database_cannot_serve_closes_with_4503(stack_env):
