@@ -4,6 +4,7 @@ import { LAYOUT, mocks, mount, ROOM_SEATS, setUpEachTest } from './SeatSelector.
 import { act, fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 import type { CanvasWithProbe } from '../features/seat-map';
+import { ApiError } from '../lib/api-client';
 
 describe('SeatSelector: the room or the grid', () => {
   setUpEachTest();
@@ -96,6 +97,34 @@ describe('SeatSelector: the room or the grid', () => {
     await waitFor(() => expect(said.textContent).toBe('Stalls, row B, seat 1, Standard €45.00, available'));
     fireEvent.keyDown(viewport, { key: 'Enter' });
     await waitFor(() => expect(mocks.lock).toHaveBeenCalledWith(7, 3));
+  });
+
+  it('a refused click is told on its seat; a refused Reserve is not told on the seat clicked before it', async () => {
+    mocks.seats = ROOM_SEATS;
+    mocks.room = LAYOUT;
+    mocks.lock
+      .mockRejectedValueOnce(new ApiError(409, 'orphan_seat', 'Holding B1 would leave one seat alone.'))
+      .mockResolvedValue({ success: true, seat: { ...ROOM_SEATS[2], status: 'locked', version: 2, locked_until: '2099-01-01T00:00:00Z', mine: true } });
+    mocks.reserve.mockRejectedValue(new ApiError(409, 'companion_requires_accessible', 'A companion seat is booked with a wheelchair space.'));
+    mount();
+    await screen.findByTestId('seat-canvas');
+    const viewport = screen.getByTestId('seat-map-viewport');
+    fireEvent.keyDown(viewport, { key: 'ArrowDown' });
+    fireEvent.keyDown(viewport, { key: 'ArrowDown' });
+    fireEvent.keyDown(viewport, { key: 'Home' });
+    await waitFor(() => expect(screen.getByTestId('map-cursor').textContent).toMatch(/^Stalls, row B, seat 1, /));
+    const note = () => screen.getByTestId('seat-tooltip').querySelector('.venue-map__tip-note')?.textContent;
+
+    fireEvent.keyDown(viewport, { key: 'Enter' });
+    await waitFor(() => expect(note()).toContain('alone'));
+    fireEvent.keyDown(viewport, { key: 'Enter' });
+    await waitFor(() => expect(mocks.lock).toHaveBeenCalledTimes(2));
+    await waitFor(() => expect(note()).toBeUndefined());
+    fireEvent.click((await screen.findAllByRole('button', { name: /^Reserve 1 seat/ }))[0]);
+
+    await waitFor(() => expect(mocks.reserve).toHaveBeenCalled());
+    await waitFor(() => expect(screen.getByTestId('toast-region').textContent).toContain('wheelchair space'));
+    expect(note()).toBeUndefined();
   });
 
   it('a drag pans instead of clicking', async () => {

@@ -122,13 +122,12 @@ export function SeatSelector({
   const { turnLost, on: waitingRoomOn } = waitingRoom;
   const queryClient = useQueryClient();
   const waiting = queued === null || !waitingRoom.showMap;
-  // A refused click is also told in its seat's tooltip: the answer names the seat last clicked.
-  const clicked = useRef<number | null>(null);
+  // A refused click is also told in its seat's tooltip.
   const [refusal, setRefusal] = useState<SeatRefusal | null>(null);
   const report = useCallback(
     (outcome: Outcome) => {
       const refused = outcome.kind === 'error' || outcome.kind === 'login';
-      setRefusal(refused && clicked.current !== null ? { seatId: clicked.current, text: outcome.text } : null);
+      setRefusal(refused && outcome.seatId !== undefined ? { seatId: outcome.seatId, text: outcome.text } : null);
       if (!outcome.turnLost) {
         setNotice(outcome);
         return;
@@ -147,14 +146,7 @@ export function SeatSelector({
   }, []);
   const actions = useSeatActions(eventId, map.store, loggedInOrUnknown, report, money, turnToken);
   const { buyer } = actions;
-  const { toggle } = actions;
-  const onSeat = useCallback(
-    (seatId: number) => {
-      clicked.current = seatId;
-      toggle(seatId);
-    },
-    [toggle],
-  );
+  const { toggle: onSeat } = actions;
   // The map's categories match its seats' (same version); the event's are there first only
   // if the map is slow.
   const legend = useMemo(() => buildLegend(map.plan?.categories ?? categories), [map.plan, categories]);

@@ -63,7 +63,10 @@ export function useSeatActions(
     [queryClient, eventId, latest],
   );
 
-  const toggle = useCallback((seatId: number) => void toggleSeat(context(), seatId).then(finish), [context, finish]);
+  const toggle = useCallback(
+    (seatId: number) => void toggleSeat(context(), seatId).then((outcome) => finish(outcome && { ...outcome, seatId })),
+    [context, finish],
+  );
 
   const reserve = useCallback(async () => {
     const outcome = await reserveHeld(context());

@@ -24,6 +24,8 @@ export interface Outcome {
   refetchRun?: boolean;
   /** The waiting room's turn is not good any more (403 `queue_turn_*`, which one): back to the waiting room. */
   turnLost?: TurnRefusal;
+  /** The seat a click on the map was about (its tooltip tells a refusal); none for the basket's. */
+  seatId?: number;
 }
 
 export interface SeatApi {
