@@ -3,6 +3,7 @@ written from docs/BEST_AVAILABLE.md, not the server's seating code: here the two
 same answer on the example rooms with random seats taken, so either one's bug shows as a
 disagreement."""
 
+import functools
 import random
 from pathlib import Path
 
@@ -15,10 +16,17 @@ from reservations.venues.layout_file import parse_layout
 EXAMPLES = Path(__file__).resolve().parents[2] / "reservations" / "venues" / "examples"
 
 
+@functools.cache
+def example(room: str):
+    """The example room's layout, read once for all its shares: the arena's ~20,000 seats take
+    a second of CPU to parse."""
+    return parse_layout((EXAMPLES / f"{room}.json").read_bytes())
+
+
 @pytest.mark.parametrize("room", ["theatre", "arena"])
 @pytest.mark.parametrize("taken_share", [0.1, 0.5, 0.9])
 def test_the_orphan_figure_agrees_with_the_servers_seating_rules(room, taken_share):
-    layout = parse_layout((EXAMPLES / f"{room}.json").read_bytes())
+    layout = example(room)
     chance = random.Random(f"{room}{taken_share}")
     seats = [
         {
