@@ -2,15 +2,22 @@ import pytest
 
 from harness.servers import manage, server_process
 
-from .server_stack import QUEUE_BUYERS, Stack, stack_up
+from .server_stack import QUEUE_BUYERS, Stack, migrated_template, stack_up
 
 
 @pytest.fixture(scope="session")
-def stack(tmp_path_factory):
+def migrated():
+    """The name of a database migrated once per run, for the load tester's tests to copy
+    (server_stack.py `migrated_copy`)."""
+    return migrated_template()
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory, migrated):
     """One server for every load tester test that needs one (loadtest/tests/server_stack.py),
     started once per run: under pytest-xdist a worker's modules of other packages come between
     the load tester's, and a package's fixture would be started again after each."""
-    with stack_up(tmp_path_factory.mktemp("load")) as running:
+    with stack_up(tmp_path_factory.mktemp("load"), migrated) as running:
         yield running
 
 

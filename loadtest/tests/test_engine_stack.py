@@ -9,7 +9,6 @@ watcher's map equals the database within 10 s of the failover."""
 import asyncio
 import json
 import os
-import subprocess
 import threading
 import time
 from urllib.parse import urlsplit
@@ -17,12 +16,12 @@ from urllib.parse import urlsplit
 import pytest
 
 from harness.servers import full_stack_env, manage_each
-from harness.stack import engine_stack, prepare_database
+from harness.stack import engine_stack
 from loadtest.commands import parse
 from loadtest.figures import table
 from loadtest.run import Run
 
-from .server_stack import small_room
+from .server_stack import migrated_copy, small_room
 
 pytestmark = pytest.mark.slow
 
@@ -52,11 +51,10 @@ STEADY_SETTLE = 3.0
 
 
 @pytest.fixture(scope="module")
-def room_and_buyers(tmp_path_factory):
-    """The database migrated, a room's event (600 seats, a stage) and the tokens of the
-    on-sale's buyers and of the steady ones."""
-    subprocess.run(["dropdb", "--if-exists", "-h", "127.0.0.1", "-U", "postgres", DB], check=True)
-    prepare_database(DB_URL)
+def room_and_buyers(tmp_path_factory, migrated):
+    """The database migrated (a copy of the run's migrated one), a room's event (600 seats, a
+    stage) and the tokens of the on-sale's buyers and of the steady ones."""
+    migrated_copy(migrated, DB)
     env = full_stack_env(DATABASE_URL=DB_URL)
     workdir = tmp_path_factory.mktemp("engines")
     room = workdir / "room.json"
