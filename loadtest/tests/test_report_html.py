@@ -64,14 +64,14 @@ def verdicts(page: str) -> list[str]:
 
 @pytest.fixture(scope="module")
 def short_run(stack: Stack, tmp_path_factory):
-    """A short real run with --json: its result, and the report written beside it."""
+    """A short real run with --json: its result, and the report written beside it. The command
+    runs in this process (the Ctrl-C tests below start it as a user does): a start-up of the
+    load tester less."""
     out = tmp_path_factory.mktemp("report") / "short.json"
-    run = loadtest(
-        stack,
-        *("--watchers", "10", "--clickers", "2", "--profile", "uniform", "--rate", "8"),
-        *("--duration", "2", "--idle", "0.2", "--settle", "1", "--quiet", "--json", str(out)),
-    )
-    assert run.wait(timeout=120) == 0
+    argv = ["run", "--url", stack.base, "--event", str(stack.event_id)]
+    argv += ["--users", str(stack.users), "--watchers", "10", "--clickers", "2"]
+    argv += ["--profile", "uniform", "--rate", "8", "--duration", "2", "--idle", "0.2"]
+    assert main([*argv, "--settle", "1", "--quiet", "--json", str(out)]) == 0
     return out
 
 
