@@ -11,6 +11,7 @@ payment, read a signed notification of its outcome, refund, cancel an unpaid one
   (`Stripe-Signature`).
 """
 
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
@@ -209,7 +210,11 @@ class Stripe:
         return refund.id
 
     def cancel(self, payment: Payment) -> None:
-        self._client().v1.checkout.sessions.expire(payment.reference)
+        import stripe  # its errors; slow to import (_client)
+
+        # Refused when not open any more: ended at Stripe, or paid (its notification settles it).
+        with suppress(stripe.InvalidRequestError):
+            self._client().v1.checkout.sessions.expire(payment.reference)
 
 
 _PAID = ("checkout.session.completed", "checkout.session.async_payment_succeeded")

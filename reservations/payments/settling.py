@@ -380,7 +380,7 @@ def attempts_close() -> int:
     for attempt in stale.exclude(reservation__status=AWAITING)[:100]:
         try:
             provider_of(attempt.provider).cancel(attempt)
-        except Exception:  # paid meanwhile (its notification settles it) or the provider away
+        except Exception:  # the provider away: asked again at the next sweep
             logger.exception("could not cancel payment %s", attempt.pk)
             continue
         closed += Payment.objects.filter(pk=attempt.pk, state=Payment.State.STARTED).update(

@@ -534,6 +534,26 @@ def test_the_sweeper_expires_the_session_of_an_order_its_buyer_cancelled(alice, 
     assert Payment.objects.get().state == "cancelled"
 
 
+def test_the_sweeper_closes_an_attempt_whose_session_stripe_ended_first(alice, stripe_api, client):
+    """A session Stripe ended on its own (its end passed, the notification lost) cannot be
+    expired: the attempt is closed all the same, not asked again at every sweep, where a
+    hundred of them kept every later one from its turn. Paid after all, its notification
+    still settles it (late, and given back)."""
+    buyer, order = one_seat_ordered_through_stripe(alice)
+    buyer.post(f"/api/reservations/{order['id']}/pay/")
+    ((session_id, session),) = stripe_api.sessions.items()
+    session["status"] = "expired"
+    buyer.post(f"/api/reservations/{order['id']}/cancel/", {}, format="json")
+
+    assert attempts_close() == 1
+
+    assert Payment.objects.get().state == "cancelled"
+    assert attempts_close() == 0
+    assert notify(client, stripe_api.completed(session_id)).status_code == 200
+    stored = Reservation.objects.get(pk=order["id"])
+    assert (stored.status, stored.amount_taken, stored.refunded) == ("cancelled", 40, 40)
+
+
 def test_what_is_given_back_of_a_stripe_order_goes_back_through_stripe(alice, stripe_api, client):
     """Staff refund part of a paid order, then its buyer cancels the rest: each is given back
     through the provider that took it, once, for what the order records (money.py)."""
