@@ -36,7 +36,10 @@ def tick(room: WaitingRoom, at) -> WaitingRoom:
     return room_tick(event_id=room.event_id, now=at, redis_down=False, force=True)
 
 
-def test_the_queue_opens_now_and_the_sale_a_few_minutes_later_with_buyers_waiting():
+def test_the_queue_opens_now_the_sale_soon_a_visitor_is_numbered_among_its_buyers_and_it_restarts():
+    """One demo start followed through to the next (each seeds the demo's arena and theatre,
+    some 22,000 seats): its times and waiting buyers, a visitor's place among them, the line
+    moving, then the next start's fresh sale. Someone else's on-sale keeps its own all along."""
     other = event_with_seats(rows=1, seats_per_row=4, name="Someone's own on-sale")
     opens = timezone.now() - timedelta(hours=1)
     own = room_create(event=other, opens_at=opens, on_sale_at=opens + timedelta(minutes=2))
@@ -58,9 +61,7 @@ def test_the_queue_opens_now_and_the_sale_a_few_minutes_later_with_buyers_waitin
     assert (own.opens_at, own.on_sale_at) == (opens, opens + timedelta(minutes=2))
     assert QueueEntry.objects.filter(room=own).count() == 1
 
-
-def test_a_visitor_is_numbered_among_them_the_line_moves_and_the_next_start_begins_again():
-    room = seed()
+    # A visitor takes a place before the on-sale: numbered among the waiting buyers.
     alice = authenticate(username="alice", password="seats-demo-1")
     place_join(user_id=alice.pk, event_id=room.event_id, now=room.opens_at + timedelta(minutes=1))
 
@@ -84,3 +85,6 @@ def test_a_visitor_is_numbered_among_them_the_line_moves_and_the_next_start_begi
     assert not QueueEntry.objects.filter(room=again, user=alice).exists()
     assert QueueEntry.objects.filter(room=again).count() == DEMO_WAITING_BUYERS
     assert Event.objects.filter(name=QUEUE_EVENT).count() == 1
+    own.refresh_from_db()
+    assert (own.opens_at, own.on_sale_at) == (opens, opens + timedelta(minutes=2))
+    assert QueueEntry.objects.filter(room=own).count() == 1
