@@ -15,7 +15,6 @@ Negative controls (run once, not committed):
 """
 
 import json
-import time
 from datetime import timedelta
 from decimal import Decimal
 from functools import partial
@@ -28,12 +27,14 @@ from rest_framework.test import APIClient
 
 from harness.servers import free_port
 from harness.stripe_standin import WEBHOOK_SECRET, StripeStandIn, signed
+from harness.waiting import eventually
 from reservations.confirmations.models import ConfirmationEmail
 from reservations.confirmations.sending import confirmations_queue
 from reservations.exports import SALES_HEADER, rows_of
 from reservations.ledger.models import SeatChange
 from reservations.models import Event, Reservation, Seat, WebhookEndpoint, WebhookMessage
 from reservations.payments.models import Payment
+from reservations.payments.providers import Stripe
 from reservations.payments.settling import attempts_close, paid, refunds_send, windows_close
 
 from .conftest import bearer_client
@@ -834,7 +835,10 @@ def test_pay_now_tried_again_after_stripes_answer_was_lost_starts_the_payment(al
     stripe_api.unanswered = 3  # the call and the library's two retries
     lost = buyer.post(f"/api/reservations/{order['id']}/pay/")
     assert (lost.status_code, lost.json()["code"]) == (503, "unavailable")
-    time.sleep(1.1)  # the session's end, 30 minutes from now, is a second on
+    # A second on (the library's retries mostly took it): the session's end, asked again from
+    # now, is a later whole second.
+    first_end = int(stripe_api.calls[0][2]["expires_at"])
+    eventually(lambda: int((timezone.now() + Stripe.SHORTEST).timestamp()) > first_end)
 
     again = buyer.post(f"/api/reservations/{order['id']}/pay/")
 
