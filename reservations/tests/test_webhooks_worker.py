@@ -11,7 +11,7 @@ from datetime import timedelta
 
 import psycopg
 import pytest
-from django.db import connections
+from django.db import connection, connections
 from django.utils import timezone
 
 from harness.waiting import eventually
@@ -19,7 +19,7 @@ from reservations.ledger.models import SeatChange
 from reservations.models import WebhookDelivery, WebhookMessage
 from reservations.webhooks.seat_changes import LedgerEnd, seats_changed_written
 from reservations.webhooks.sending import Answer, recorded
-from reservations.webhooks.worker import Worker, messages_purge
+from reservations.webhooks.worker import CHANNEL, Worker, messages_purge
 
 from . import booking_calls
 from .factories import event_with_seats
@@ -65,13 +65,24 @@ def booked(user, event, count: int) -> list[int]:
     return made
 
 
+def listening() -> bool:
+    """A session of the test database has run the worker's LISTEN (and waits for NOTIFYs)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+            " AND query = %s",
+            [f"LISTEN {CHANNEL}"],
+        )
+        return cursor.fetchone()[0] > 0
+
+
 def test_a_commit_wakes_the_worker_at_once(receiver, alice, settings):
     """The trigger's NOTIFY, not the poll (set here to a minute), brings a booking out."""
     settings.WEBHOOK_POLL_SECONDS = 60
     endpoint_for(receiver, CONFIRMED)
     event = event_with_seats(rows=1, seats_per_row=2)
     with worker_running():
-        time.sleep(0.5)  # the worker is listening
+        eventually(listening)
         booked(alice, event, 1)
         committed = time.time()
         arrived = receiver.wait_for(1, timeout=3)
