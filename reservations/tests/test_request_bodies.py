@@ -27,7 +27,7 @@ ADMIN_PASSWORD = "pw-admin-1"
 # upload of the theatre padded past it does not (one server for both, not one for each).
 LAYOUT_LIMIT = 200_000
 assert len(THEATRE) < LAYOUT_LIMIT
-TOO_LARGE_LAYOUT = THEATRE + b" " * (LAYOUT_LIMIT + 1 - len(THEATRE))
+TOO_LARGE_LAYOUT = THEATRE + b" " * LAYOUT_LIMIT
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
