@@ -8,20 +8,12 @@ import httpx
 import pytest
 import websockets
 
-from harness.servers import full_stack_env, manage, migrated_sqlite, running_server
+from harness.servers import full_stack_env, manage_each, migrated_sqlite, running_server
 from reservations.management.commands.seed_demo import grid_event_id
 
 from .webhook_receiver import Receiver
 
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture
-def embedded_env(tmp_path):
-    env = full_stack_env(DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}", REDIS_URL="")
-    migrated_sqlite(env)
-    event_id = grid_event_id(manage(env, "seed_demo"))
-    return env, event_id
 
 
 @pytest.fixture
@@ -31,15 +23,27 @@ def receiver():
     receiver.stop()
 
 
+@pytest.fixture
+def embedded_env(tmp_path, receiver):
+    """The demo seeded on a migrated SQLite file, with a webhook endpoint at `receiver` for
+    the bookings: one start-up of Django for both."""
+    env = full_stack_env(DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}", REDIS_URL="")
+    migrated_sqlite(env)
+    seeded, _ = manage_each(
+        env,
+        ("seed_demo",),
+        (
+            "shell",
+            "-c",
+            "from reservations.models import WebhookEndpoint; WebhookEndpoint.objects.create("
+            f"url='{receiver.url}', event_types=['reservation.confirmed'])",
+        ),
+    )
+    return env, grid_event_id(seeded)
+
+
 async def test_the_embedded_default_holds_books_and_pushes(embedded_env, receiver):
     env, event_id = embedded_env
-    manage(
-        env,
-        "shell",
-        "-c",
-        "from reservations.models import WebhookEndpoint; WebhookEndpoint.objects.create("
-        f"url='{receiver.url}', event_types=['reservation.confirmed'])",
-    )
     with running_server(env) as base:
         async with httpx.AsyncClient(base_url=base) as http:
             assert (await http.get("/api/health/")).json() == {
