@@ -13,6 +13,8 @@ not exist`). With the fast path's pool told `transaction` behind 1.24, no statem
 prepared on PgBouncer's server connections.
 """
 
+import contextlib
+
 import psycopg
 import pytest
 from django.conf import settings
@@ -59,10 +61,27 @@ def buyers_with_seats(event, count: int, *, prefix: str = "pooled") -> list[Buye
 POOLERS = ["transaction-prepared", "transaction"]
 
 
-@pytest.fixture(params=POOLERS, ids=["1.24", "1.18"])
-def bouncer(request):
+@pytest.fixture(scope="module", params=POOLERS, ids=["1.24", "1.18"])
+def bouncer(request, django_db_setup):
+    """A PgBouncer of each kind, shared by the module's tests of that kind."""
     with pgbouncer_in_front_of(the_test_database_url(), pooler=request.param) as bouncer:
         yield bouncer
+
+
+@pytest.fixture(scope="module")
+def server_behind(bouncer):
+    """`server_behind(fast_path)`: the base URL of a server behind the module's bouncer, with
+    ANSWER_ON_LOOP=fast_path, started once for the tests that ask for the same."""
+    started = {}
+    with contextlib.ExitStack() as stack:
+
+        def server(fast_path: str) -> str:
+            if fast_path not in started:
+                env = served_behind(bouncer, ANSWER_ON_LOOP=fast_path)
+                started[fast_path] = stack.enter_context(running_server(env))
+            return started[fast_path]
+
+        yield server
 
 
 def served_behind(bouncer, **extra) -> dict:
@@ -76,12 +95,11 @@ def served_behind(bouncer, **extra) -> dict:
 
 @pytest.mark.slow
 @pytest.mark.parametrize("fast_path", ["1", "0"], ids=["fast path", "Django"])
-def test_every_click_through_pgbouncer_is_answered_and_written(bouncer, fast_path):
+def test_every_click_through_pgbouncer_is_answered_and_written(server_behind, fast_path):
     event = event_with_seats(rows=2, seats_per_row=BUYERS)
     buyers = buyers_with_seats(event, BUYERS)
 
-    with running_server(served_behind(bouncer, ANSWER_ON_LOOP=fast_path)) as base:
-        answers = clicking(base, event.id, buyers, rounds=ROUNDS)
+    answers = clicking(server_behind(fast_path), event.id, buyers, rounds=ROUNDS)
 
     assert len(answers) == BUYERS * ROUNDS * 5
     refused = [a for a in answers if a.status != 200]
@@ -113,14 +131,13 @@ def seat_statements_prepared(bouncer) -> int:
 
 @pytest.mark.slow
 def test_the_fast_paths_statements_are_prepared_only_behind_a_pgbouncer_that_keeps_them(
-    bouncer,
+    bouncer, server_behind
 ):
     event = event_with_seats(rows=2, seats_per_row=BUYERS)
     buyers = buyers_with_seats(event, BUYERS)
 
-    with running_server(served_behind(bouncer)) as base:
-        answers = clicking(base, event.id, buyers, rounds=PREPARING_ROUNDS)
-        prepared = seat_statements_prepared(bouncer)
+    answers = clicking(server_behind("1"), event.id, buyers, rounds=PREPARING_ROUNDS)
+    prepared = seat_statements_prepared(bouncer)
 
     assert [a for a in answers if a.status != 200] == []
     if bouncer.pooler == "transaction-prepared":
