@@ -31,6 +31,11 @@ from .races import code_of, conninfo, inventory_checked_after, run_together, use
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
+# One server process (on each fast path) for the two tests that need settings of their own:
+# the held-up reserve's lock timeout, long enough to wait out the hold-up (its one seat is far
+# from the hold limit), and the hold limit's cap, whose racers never wait that long.
+LONG_LOCKS_AND_A_HOLD_LIMIT = {"DB_LOCK_TIMEOUT": "30", "SEAT_HOLD_LIMIT": "3"}
+
 
 def test_fifty_users_lock_the_same_seat_and_exactly_one_wins(path):
     event = event_with_seats(rows=1, seats_per_row=3)
@@ -182,7 +187,7 @@ def test_a_reserve_held_up_after_its_check_still_never_lets_a_lock_win_meanwhile
     he would take the seat and she would book it over his hold. (Held up past the lock
     timeout's 3 s, as long as the test needs.)"""
     settings.DB_LOCK_TIMEOUT = 30
-    path = path.with_settings(DB_LOCK_TIMEOUT="30")
+    path = path.with_settings(**LONG_LOCKS_AND_A_HOLD_LIMIT)
     event = event_with_seats(rows=1, seats_per_row=2)
     seat = event.seats.order_by("id").first()
     alice, bob, carol = users(3, prefix="held-up")
@@ -305,7 +310,7 @@ def test_two_sweepers_at_once_free_each_ended_lock_exactly_once(monkeypatch):
 def test_one_user_locking_many_seats_at_once_never_passes_the_hold_limit(path, settings):
     """The user-row lock of the services: without it the count and the writes race."""
     settings.SEAT_HOLD_LIMIT = 3
-    path = path.with_settings(SEAT_HOLD_LIMIT="3")
+    path = path.with_settings(**LONG_LOCKS_AND_A_HOLD_LIMIT)
     event = event_with_seats(rows=1, seats_per_row=16)
     (holder,) = users(1, prefix="greedy")
     urls = [f"/api/events/{event.id}/seats/{seat.id}/lock/" for seat in event.seats.all()]
