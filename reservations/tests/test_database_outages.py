@@ -34,10 +34,10 @@ from .clicking_buyers import (
     seat_rows,
     settled,
 )
-from .factories import event_with_seats
-from .test_database_pooler import BUYERS, buyers_with_seats, served_behind, the_test_database_url
+from .test_database_pooler import BUYERS, served_behind
 
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
+# On a PostgreSQL of its own: the test database is not used.
+pytestmark = pytest.mark.slow
 
 # How long the engine stays away (longer than a request waits for a pooled connection, so that
 # wait runs out too), and how long the buyers go on once it is back.
@@ -144,26 +144,12 @@ def assert_each_path_rode_out(outages: list[Outage], sales: list[Sale], database
         assert_all_let_go(sale.base, sale.event_id, sale.buyers, database_url)
 
 
-def test_pgbouncer_killed_and_started_again_while_buyers_click_through_either_path():
-    database_url = the_test_database_url()
-    events = [event_with_seats(rows=2, seats_per_row=BUYERS) for _ in PATHS]
-    buyers = buyers_with_seats(events[0], BUYERS, prefix="fast")
-    buyers_of_django = buyers_with_seats(events[1], BUYERS, prefix="django")
-
-    with (
-        pgbouncer_in_front_of(database_url) as bouncer,
-        servers_of_both_paths(bouncer) as bases,
-    ):
-        sales = [
-            Sale(bases["fast path"], events[0].id, buyers),
-            Sale(bases["Django"], events[1].id, buyers_of_django),
-        ]
-        outages = clicks_through(sales, bouncer.kill, bouncer.start)
-
-        assert_each_path_rode_out(outages, sales, database_url)
-
-
-def test_postgres_restarted_while_buyers_click_through_either_path(tmp_path):
+def test_pgbouncer_killed_then_postgres_restarted_while_buyers_click_through_either_path(
+    tmp_path,
+):
+    """Both outages on one stack, one after the other: PgBouncer killed and started again, then
+    PostgreSQL behind it stopped at once and started again. Each is ridden out by itself: the
+    buyers have let every seat go and the servers answer again before the next begins."""
     with private_postgres() as postgres:
         database_url = postgres.create_database("seatmap")
         env = full_stack_env(DATABASE_URL=database_url, REDIS_URL=settings.REDIS_URL)
@@ -187,6 +173,10 @@ def test_postgres_restarted_while_buyers_click_through_either_path(tmp_path):
                 Sale(bases[path], event_id, buyers)
                 for path, (event_id, buyers) in zip(PATHS, sold, strict=True)
             ]
+            outages = clicks_through(sales, bouncer.kill, bouncer.start)
+
+            assert_each_path_rode_out(outages, sales, database_url)
+
             outages = clicks_through(sales, lambda: postgres.stop("immediate"), postgres.start)
 
             assert_each_path_rode_out(outages, sales, database_url)
