@@ -24,6 +24,7 @@ from django.conf import settings
 from harness.pgbouncer import pgbouncer_in_front_of
 from harness.postgres import private_postgres
 from harness.servers import full_stack_env, manage_each, running_server
+from harness.waiting import eventually
 
 from .clicking_buyers import (
     Answer,
@@ -65,9 +66,13 @@ class Outage(NamedTuple):
     returned: float  # when the engine was back (time.monotonic())
 
 
-def clicks_through(sales: list[Sale], away: Callable[[], None], back: Callable) -> list[Outage]:
-    """Each sale's buyers click and two readers read while `away()` stops the engine,
+def clicks_through(
+    sales: list[Sale], away: Callable[[], None], back: Callable, database_url: str
+) -> list[Outage]:
+    """Each sale's buyers click and two readers read while `away()` stops the engine (once
+    every buyer has changed both their seats: the outage comes in the middle of the clicking),
     AWAY_SECONDS pass, and `back()` starts it again: one outage, seen by every sale's server."""
+    before = _versions(database_url, sales)
     stop = threading.Event()
     outages = [Outage([], [], 0.0) for _ in sales]
     work = []
@@ -82,7 +87,13 @@ def clicks_through(sales: list[Sale], away: Callable[[], None], back: Callable) 
     for thread in threads:
         thread.start()
     try:
-        time.sleep(1.5)
+        clicked = eventually(
+            lambda: all(
+                version > before[seat] for seat, version in _versions(database_url, sales).items()
+            ),
+            within=30,
+        )
+        assert clicked, "the buyers never clicked"
         away()
         time.sleep(AWAY_SECONDS)
         back()
@@ -93,6 +104,14 @@ def clicks_through(sales: list[Sale], away: Callable[[], None], back: Callable) 
         for thread in threads:
             thread.join(timeout=60)
     return [outage._replace(returned=returned) for outage in outages]
+
+
+def _versions(database_url: str, sales: list[Sale]) -> dict[int, int]:
+    """{seat: its version} of every buyer's seats: each change of a seat is its next version."""
+    seats = [seat for sale in sales for buyer in sale.buyers for seat in buyer.seats]
+    with psycopg.connect(database_url) as conn:
+        rows = conn.execute("SELECT id, version FROM reservations_seat WHERE id = ANY(%s)", [seats])
+        return dict(rows.fetchall())
 
 
 def _kept(kept: list[Answer], calls: Callable, stop: threading.Event) -> None:
@@ -173,11 +192,13 @@ def test_pgbouncer_killed_then_postgres_restarted_while_buyers_click_through_eit
                 Sale(bases[path], event_id, buyers)
                 for path, (event_id, buyers) in zip(PATHS, sold, strict=True)
             ]
-            outages = clicks_through(sales, bouncer.kill, bouncer.start)
+            outages = clicks_through(sales, bouncer.kill, bouncer.start, database_url)
 
             assert_each_path_rode_out(outages, sales, database_url)
 
-            outages = clicks_through(sales, lambda: postgres.stop("immediate"), postgres.start)
+            outages = clicks_through(
+                sales, lambda: postgres.stop("immediate"), postgres.start, database_url
+            )
 
             assert_each_path_rode_out(outages, sales, database_url)
 
