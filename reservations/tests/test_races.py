@@ -23,6 +23,7 @@ from django.db import connection, connections
 from django.db.models import F
 from django.utils import timezone
 
+from harness.waiting import eventually
 from reservations.ledger.inventory import inventory_disagreements
 from reservations.models import IdempotencyKey, Reservation, ReservedSeat, Seat
 
@@ -184,8 +185,8 @@ def test_a_reserve_held_up_after_its_check_still_never_lets_a_lock_win_meanwhile
     running), then is held up before it writes, here by a sale of the same seat that another
     transaction has begun (the `seat_sold_once` index makes her wait), until her hold has ended
     and Bob has clicked. Under the seat row lock Bob waits for her and is refused; without it
-    he would take the seat and she would book it over his hold. (Held up past the lock
-    timeout's 3 s, as long as the test needs.)"""
+    he would take the seat and she would book it over his hold. (Held up as long as the
+    test needs, with a lock timeout of 30 s: past the default 3 s on a slow machine.)"""
     settings.DB_LOCK_TIMEOUT = 30
     path = path.with_settings(**LONG_LOCKS_AND_A_HOLD_LIMIT)
     event = event_with_seats(rows=1, seats_per_row=2)
@@ -224,7 +225,8 @@ def test_a_reserve_held_up_after_its_check_still_never_lets_a_lock_win_meanwhile
         time.sleep(max(0.0, (ends - timezone.now()).total_seconds()) + 0.2)
         lock = threading.Thread(target=send, args=("lock", bob_post, lock_url, {}))
         lock.start()
-        lock.join(timeout=2)
+        # Until Bob has his answer or waits on a lock too, beside the held-up reserve.
+        eventually(lambda: not lock.is_alive() or _waiting_on_locks() >= 2, within=10)
         assert reserve.is_alive(), f"the reserve was not held up: {results}"
         blocker.rollback()
     reserve.join(timeout=30)
@@ -234,6 +236,16 @@ def test_a_reserve_held_up_after_its_check_still_never_lets_a_lock_win_meanwhile
     assert (code_of(reserved), code_of(locked)) == ("ok", "seat_unavailable")
     seat.refresh_from_db()
     assert (seat.status, seat.reserved_by_id, seat.held_by_id) == ("reserved", alice.id, None)
+
+
+def _waiting_on_locks() -> int:
+    """How many connections to the test database wait on a lock another one holds."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND wait_event_type = 'Lock'"
+        )
+        return cursor.fetchone()[0]
 
 
 def test_the_same_idempotency_key_sent_twice_at_once_makes_one_reservation(path):
