@@ -71,15 +71,15 @@ class StripeStandIn:
             if int(form["expires_at"]) > time.time() + SESSION_LONGEST:
                 message = "expires_at must be less than 24 hours from Checkout Session creation"
                 return 400, {"error": {"type": "invalid_request_error", "message": message}}
-            answer = self._session(form)
-            least = LEAST_CHARGE.get(answer["currency"], 50)
-            if answer["amount_total"] < least:
-                del self.sessions[answer["id"]]
+            currency = form["line_items[0][price_data][currency]"]
+            least = LEAST_CHARGE.get(currency, 50)
+            if _total(form) < least:
                 message = (
                     "The Checkout Session's total amount due must add up to at least "
-                    f"{least} {answer['currency']} in its smallest unit"
+                    f"{least} {currency} in its smallest unit"
                 )
                 return 400, {"error": {"type": "invalid_request_error", "message": message}}
+            answer = self._session(form)
         elif path.startswith("/v1/checkout/sessions/") and path.endswith("/expire"):
             session = self.sessions[path.split("/")[4]]
             if session["status"] != "open":
@@ -103,21 +103,13 @@ class StripeStandIn:
 
     def _session(self, form: dict) -> dict:
         number = next(self._ids)
-        items = itertools.count()
-        total = 0
-        for i in items:
-            if f"line_items[{i}][quantity]" not in form:
-                break
-            total += int(form[f"line_items[{i}][price_data][unit_amount]"]) * int(
-                form[f"line_items[{i}][quantity]"]
-            )
         session = {
             "id": f"cs_test_{number}",
             "object": "checkout.session",
             "mode": form["mode"],
             "status": "open",
             "payment_status": "unpaid",
-            "amount_total": total,
+            "amount_total": _total(form),
             "currency": form["line_items[0][price_data][currency]"],
             "client_reference_id": form.get("client_reference_id"),
             "metadata": {"reservation": form["metadata[reservation]"]},
@@ -155,3 +147,14 @@ def signed(event: dict, secret: str = WEBHOOK_SECRET) -> tuple[bytes, str]:
     stamp = int(time.time())
     mac = hmac.new(secret.encode(), f"{stamp}.".encode() + body, hashlib.sha256).hexdigest()
     return body, f"t={stamp},v1={mac}"
+
+
+def _total(form: dict) -> int:
+    """A session's line items summed, in the currency's smallest unit."""
+    total = 0
+    for i in itertools.count():
+        if f"line_items[{i}][quantity]" not in form:
+            return total
+        total += int(form[f"line_items[{i}][price_data][unit_amount]"]) * int(
+            form[f"line_items[{i}][quantity]"]
+        )
