@@ -139,88 +139,73 @@ def ms(q: dict | None) -> str:
     return spread(q, "ms", ("p50", "p95", "p99", "max"), n=False, empty="none timed")
 
 
-def table(result: dict) -> str:
-    rows = []
-    c, push, clicks, srv = result["connect"], result["push"], result["clicks"], result["server"]
+def counts(counted: dict, sep: str = " ") -> str:
+    """`{code: n}` in one line, by code."""
+    return ", ".join(f"{k}{sep}{v}" for k, v in sorted(counted.items()))
 
-    rows.append(
-        (
-            "watchers ready / refused",
-            f"{c['ready']} / {c['refused']} "
-            f"({c['bursts']} bursts of {c['burst']} in {shown(c['opened_in_s'], ' s')})",
-        )
-    )
-    rows.append(("time to all snapshots", shown(c["time_to_all_snapshots_s"], " s", "no snapshot")))
-    rows.append(("push latency", ms(push["latency_ms"])))
-    rows.append(("fan-out completion", ms(push["completion_ms"])))
-    rows.append(
+
+def table(result: dict) -> str:
+    c, push, clicks, srv = result["connect"], result["push"], result["clicks"], result["server"]
+    opened = f"{c['bursts']} bursts of {c['burst']} in {shown(c['opened_in_s'], ' s')}"
+    rows = [
+        ("watchers ready / refused", f"{c['ready']} / {c['refused']} ({opened})"),
+        ("time to all snapshots", shown(c["time_to_all_snapshots_s"], " s", "no snapshot")),
+        ("push latency", ms(push["latency_ms"])),
+        ("fan-out completion", ms(push["completion_ms"])),
         (
             "delivered / expected",
             f"{push['delivered']} / {push['expected']} "
             f"({push['messages']} messages to {push['listeners']} sockets)",
-        )
-    )
+        ),
+    ]
     if "poll" in result:
         p = result["poll"]
-        rows.append(("poll staleness", ms(p["staleness_ms"])))
-        rows.append(
-            ("poll requests/s", f"{p['requests_per_s']} (latency {ms(p['poll_latency_ms'])})")
-        )
+        rows += [
+            ("poll staleness", ms(p["staleness_ms"])),
+            ("poll requests/s", f"{p['requests_per_s']} (latency {ms(p['poll_latency_ms'])})"),
+        ]
     if clicks["clickers"]:
-        rows.append(
+        rows += [
             (
                 "clicks",
                 f"{clicks['profile']}: {clicks['clickers']} clickers, "
                 f"{clicks['requests']} requests in {clicks['seconds']} s",
-            )
-        )
-        rows.append(
+            ),
             (
                 "holds/s, conflicts/s",
                 f"{shown(clicks['holds_per_s'])}, {shown(clicks['conflicts_per_s'])}",
-            )
-        )
+            ),
+        ]
         if clicks.get("holds_asked"):
             rows.append(("holds refused by a limit", refused_by_limit(clicks)))
         rows.append(("request latency", ms(clicks["latency_ms"])))
-        for op, o in clicks["by_op"].items():
-            rows.append(
-                (
-                    f"  {op}",
-                    f"{o['ok']}/{o['requests']} ok ({o['fast']} fast), {ms(o['latency_ms'])}",
-                )
-            )
+        rows += [
+            (f"  {op}", f"{o['ok']}/{o['requests']} ok ({o['fast']} fast), {ms(o['latency_ms'])}")
+            for op, o in clicks["by_op"].items()
+        ]
         if clicks["errors_by_code"]:
-            rows.append(
-                (
-                    "errors by code",
-                    ", ".join(f"{k} {v}" for k, v in sorted(clicks["errors_by_code"].items())),
-                )
-            )
+            rows.append(("errors by code", counts(clicks["errors_by_code"])))
         if "winners" in clicks:
             rows.append(("hot seat winners", str(clicks["winners"])))
     if "journey" in result:
         j = result["journey"]
-        rows.append(
+        rows += [
             (
                 "complete bookings",
                 f"{j['bookings']} ({shown(j['bookings_per_s'], '/s')}, "
                 f"{shown(j['seats_per_booking'])} seats each), {j['cancellations']} cancelled",
-            )
-        )
-        rows.append(("first click -> booked", ms(j["journey_ms"])))
+            ),
+            ("first click -> booked", ms(j["journey_ms"])),
+        ]
         if j["notes"]:
-            rows.append(
-                ("journey notes", ", ".join(f"{k} {v}" for k, v in sorted(j["notes"].items())))
-            )
+            rows.append(("journey notes", counts(j["notes"])))
     if "auth" in result and clicks["clickers"]:
-        calls = ", ".join(f"{k}: {v}" for k, v in sorted(result["auth"]["calls"].items()))
         fast = sum(o["fast"] for o in clicks["by_op"].values())
         rows.append(
             (
                 "auth",
-                f"{result['auth']['mode']} ({calls or 'no calls'}); "
-                f"{fast} of {clicks['requests']} answers from the fast path",
+                f"{result['auth']['mode']} ({counts(result['auth']['calls'], ': ') or 'no calls'}"
+                f"); {fast} of {clicks['requests']} answers from the fast path",
             )
         )
     rows.append(("server CPU", server_cpu(srv)))
@@ -234,12 +219,9 @@ def table(result: dict) -> str:
             )
         )
     if result["closed_by_server"]:
-        codes = ", ".join(f"{code}: {n}" for code, n in result["closed_by_server"].items())
-        rows.append(("closed by server", "{" + codes + "}"))
+        rows.append(("closed by server", "{" + counts(result["closed_by_server"], ": ") + "}"))
     if result["errors"]:
-        rows.append(
-            ("client-side errors", ", ".join(f"{k} {v}" for k, v in result["errors"].items()))
-        )
+        rows.append(("client-side errors", counts(result["errors"])))
     if "onsale" in result:
         rows += onsale_rows(result["onsale"], result["arrivals"])
     if "best" in result:
@@ -271,8 +253,7 @@ def onsale_rows(o: dict, arrivals: dict) -> list[tuple[str, str]]:
 
     wire = o["wire_bytes_per_arrival"]
     answers = "; ".join(
-        f"{op} {', '.join(f'{code}: {n}' for code, n in sorted(r['statuses'].items()))} "
-        f"({r['body_bytes_per_answer']} B a body)"
+        f"{op} {counts(r['statuses'], ': ')} ({r['body_bytes_per_answer']} B a body)"
         for op, r in arrivals["requests"].items()
     )
     return [

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from .figures import aligned, spread
+from .figures import aligned, counts, spread
 from .queue_observed import Observed, QueueFrame, call_of, first_sold_out
 from .queue_verdict import sold_out_seen_ns, waiting_at
 from .stats import quantiles
@@ -164,7 +164,7 @@ def queue_table(result: dict) -> str:
     """The queue run's table, one figure a row."""
     q, server, verdict = result["queue"], result["server"], result["verdict"]
     adm, est, reach = q["admissions"], q["estimate"], q["sold_out_reach"]
-    refused = ", ".join(f"{k} {v}" for k, v in sorted(q["joins_refused"].items()))
+    refused = counts(q["joins_refused"])
     rows = [
         (
             "buyers",
@@ -177,7 +177,7 @@ def queue_table(result: dict) -> str:
             f"{q['turns_shown']} turns shown, {q['bought']} bought {q['seats_booked']} seats; "
             f"{q['never_called']} never called",
         ),
-        ("claims", ", ".join(f"{k} {v}" for k, v in sorted(q["claims"].items())) or "none"),
+        ("claims", counts(q["claims"]) or "none"),
         ("time in queue", spread(q["time_in_queue_s"], "s")),
         (
             "admissions a minute",
@@ -235,14 +235,12 @@ def queue_table(result: dict) -> str:
             f"{v.get('seats_booked')} seats booked",
         )
     )
-    if result["notes"]:
-        notes = ", ".join(f"{k} {n}" for k, n in sorted(result["notes"].items()))
-        rows.append(("buyer notes", notes))
-    codes = result["clicks"]["errors_by_code"]
-    if codes:
-        rows.append(("refusals by code", ", ".join(f"{k} {n}" for k, n in sorted(codes.items()))))
-    if result["errors"]:
-        errors = ", ".join(f"{k} {n}" for k, n in sorted(result["errors"].items()))
-        rows.append(("client-side errors", errors))
+    for name, counted in (
+        ("buyer notes", result["notes"]),
+        ("refusals by code", result["clicks"]["errors_by_code"]),
+        ("client-side errors", result["errors"]),
+    ):
+        if counted:
+            rows.append((name, counts(counted)))
     rows.append(("verdict", verdict_line(v)))
     return aligned(rows)
