@@ -5,14 +5,12 @@ console's in bench_console.py); `SETS` names groups for --only."""
 
 from .bench_console import box_office
 from .bench_databases import pgbench
-from .bench_door import door_scans
 from .bench_engine_counts import counted
 from .bench_loadtest import on_new_event, users_file
 from .bench_pay_windows import pay_windows
 from .bench_sales import on_sale, queue_sale, queue_waiting
-from .bench_servers import ROOT
+from .bench_servers import ROOT, role_token
 from .bench_wrk import wrk_checkout, wrk_holds, wrk_pay_checkout
-from .report import CLIENT_PATH
 
 # One clicker changing seats 4 times a second: what the fan-out, storm and poll scenarios
 # watch. Bearer, as these were measured before --auth existed (a password login costs the
@@ -86,6 +84,20 @@ def best_available(buyers: int, sizes: str, *extra, procs: int = 1):
     watching = ("--watchers", 1, "--idle", 0, "--settle", 0.5)
     theatre = ROOT / "reservations" / "venues" / "examples" / "theatre.json"
     return on_new_event("best", *accounts, *buying, *watching, procs=procs, layout=theatre)
+
+
+def door_scans(rate: float, tickets: int, gates: int = 20):
+    """Issue 59's door: `tickets` booked through the API, then scanned at `gates` gates, `rate`
+    scans a second offered across them (0: each gate as fast as answered), on one server
+    process, a console following the counts (`run --profile door`)."""
+    return on_new_event(
+        "door",
+        *("--profile", "door", "--users", users_file, "--auth", "bearer"),
+        *("--door-token", lambda ctx: role_token("bench-gate", "Door")),
+        *("--console-token", lambda ctx: role_token("bench-console", "Box office")),
+        *("--tickets", tickets, "--gates", gates, "--rate", rate, "--seed", 1),
+        rows=tickets // 50 + 1,
+    )
 
 
 SCENARIOS = {
@@ -201,7 +213,7 @@ SCENARIOS = {
 SETS = {
     # The hold beside its floor, three rounds interleaved: `--only hold,hold,hold`.
     "hold": ["holds-wrk-50", "holds-wrk-50-floor"],
-    "client-path": [name for name in SCENARIOS if name.startswith(CLIENT_PATH)],
+    "client-path": [name for name in SCENARIOS if name.startswith(("click-", "journey-"))],
     "onsale": [name for name in SCENARIOS if name.startswith("onsale")],
     "watch-click": ["uniform-200-watchers-10", "uniform-200-watchers-2000"],
     "queue": [name for name in SCENARIOS if name.startswith("queue")],

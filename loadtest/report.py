@@ -12,8 +12,6 @@ NOTES_START = "<!-- notes -->"
 NOTES_END = "<!-- /notes -->"
 HEADER = "| figure | value | against | command | commit | date |"
 
-CLIENT_PATH = ("click-", "journey-")  # the scenarios of `--only client-path`
-
 
 def _ms(q: dict | None, key: str = "p99") -> str:
     if not q or q.get(key) is None:
