@@ -19,7 +19,7 @@ from .onsale import Arrival
 from .procs import Child, merge_receipts
 from .profiles import REGISTRY, Profile
 from .progress import Progress
-from .run_result import finish, not_connected
+from .run_result import finish
 from .stats import Recorder, proc_sample, quantiles, raise_nofile, self_sample
 from .verdict import Verdict, check
 from .watchers import Poller, Watcher, open_watchers
@@ -86,7 +86,8 @@ class Run:
                     raise
                 phases.uncancel()
                 phase, seconds = self.stopped
-                self.result.setdefault("connect", not_connected(options, self.rec))
+                if "connect" not in self.result:  # stopped before its watchers were opened
+                    self.result["connect"] = self.connect_figures(0, options.connect_burst, None)
                 verdict = Verdict()
                 verdict.fail(
                     f"stopped early (Ctrl-C) in the {phase} phase, {seconds:.1f} s in: "
@@ -164,9 +165,9 @@ class Run:
         )
         await self.idle(before, client_before)
 
-    def connect_figures(self, bursts: int, burst: int, opened_at: int, children=()) -> dict:
-        """The connect phase's figures (the result's `connect`), once the sockets are up;
-        `children`: what each child process (--procs) said of its own."""
+    def connect_figures(self, bursts: int, burst: int, opened_at: int | None, children=()) -> dict:
+        """The connect phase's figures (the result's `connect`), once the sockets are up (or
+        `opened_at` None: none were); `children`: what each child process (--procs) said."""
         options, rec = self.options, self.rec
         refusals = Counter(w.failed.split(":")[0] for w in self.watchers if w.failed)
         for payload in children:
@@ -177,7 +178,9 @@ class Run:
             "bursts": bursts,
             "burst": burst,
             "client_processes": options.procs,
-            "opened_in_s": round((opened_at - self.connect_started) / 1e9, 3),
+            "opened_in_s": round((opened_at - self.connect_started) / 1e9, 3)
+            if opened_at
+            else None,
             "ready": self.ready_all,
             "ready_by_process": [len(self.ready)] + [p["ready"] for p in children],
             "refused": rec.refused,

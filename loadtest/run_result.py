@@ -7,14 +7,10 @@ import time
 from typing import TYPE_CHECKING
 
 from . import figures
-from .stats import quantiles
 from .timeline import timeline
 
 if TYPE_CHECKING:
-    import argparse
-
     from .run import Run
-    from .stats import Recorder
     from .verdict import Verdict
 
 
@@ -62,20 +58,3 @@ def finish(run: Run, verdict: Verdict) -> None:
     summary = run.profile and run.profile.summary(run)
     if summary:
         result[run.profile.name] = summary
-
-
-def not_connected(options: argparse.Namespace, rec: Recorder) -> dict:
-    """The connect figures of a run stopped before its watchers were opened."""
-    return {
-        "watchers": options.watchers,
-        "bursts": 0,
-        "burst": options.connect_burst,
-        "client_processes": options.procs,
-        "opened_in_s": None,
-        "ready": 0,
-        "ready_by_process": [],
-        "refused": rec.refused,
-        "refusal_reasons": {},
-        "time_to_all_snapshots_s": None,
-        "time_to_snapshot": quantiles([], 1e-6),
-    }
