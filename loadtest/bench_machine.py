@@ -7,10 +7,11 @@ import platform
 import resource
 import subprocess
 import time
-
-import redis
+from importlib import metadata
 
 from .bench_servers import ROOT
+
+PACKAGES = ("django", "channels", "channels-redis", "daphne", "uvicorn", "websockets", "aiohttp")
 
 
 def cpu_idle(seconds: float = 1.0) -> float:
@@ -42,27 +43,13 @@ def machine() -> dict:
             return subprocess.run(cmd, capture_output=True, text=True).stdout.strip()
         return None
 
-    import aiohttp
-    import channels
-    import channels_redis
-    import daphne
-    import django
-    import uvicorn
-    import websockets
-
     return {
         "cpus": os.cpu_count(),
         "memory_gib": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1),
         "kernel": platform.release(),
         "python": platform.python_version(),
-        "django": django.__version__,
-        "channels": channels.__version__,
-        "channels_redis": channels_redis.__version__,
-        "daphne": daphne.__version__,
-        "uvicorn": uvicorn.__version__,
-        "websockets": websockets.__version__,
-        "aiohttp": aiohttp.__version__,
-        "redis_py": redis.__version__,
+        **{name.replace("-", "_"): metadata.version(name) for name in PACKAGES},
+        "redis_py": metadata.version("redis"),
         "postgresql": version(["psql", "--version"]),
         "redis_server": version(["redis-server", "--version"]),
         "nofile": resource.getrlimit(resource.RLIMIT_NOFILE),
