@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import Counter
 
 from .figures import aligned, counts, spread
-from .queue_observed import Observed, QueueFrame, call_of, first_sold_out
+from .queue_observed import Observed, QueueFrame, call_of, first_sold_out, frames_read
 from .queue_verdict import sold_out_seen_ns, waiting_at
 from .stats import quantiles
 from .verdict import verdict_line
@@ -27,12 +27,6 @@ def waits(observed: list[Observed], on_sale_ns: int) -> list[tuple[int, float, b
             wait = (call.received_ns - max(seen.joined_ns, on_sale_ns)) / 1e9
             out.append((seen.number, round(wait, 3), bool(seen.late)))
     return sorted(out)
-
-
-def timeline(observed: list[Observed]) -> list[QueueFrame]:
-    """Every distinct frame any socket read, by the server's `at`."""
-    frames = {frame.at_ns: frame for seen in observed for _, frame in seen.frames}
-    return [frames[at] for at in sorted(frames)]
 
 
 def admissions(frames: list[QueueFrame], on_sale_ns: int) -> dict:
@@ -154,7 +148,7 @@ def queue_figures(observed: list[Observed], on_sale_ns: int) -> dict:
         **buyer_counts(observed),
         "time_in_queue_s": quantiles([w for _, w, _ in called], 1.0, SPREAD),
         "waits": called,
-        "admissions": admissions(timeline(observed), on_sale_ns),
+        "admissions": admissions(frames_read(observed), on_sale_ns),
         "estimate": estimate_error(observed),
         "sold_out_reach": sold_out_reach(observed),
     }

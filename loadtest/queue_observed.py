@@ -115,3 +115,9 @@ def call_of(seen: Observed) -> Call | None:
 def first_sold_out(seen: Observed) -> tuple[int, QueueFrame] | None:
     """The first `sold_out` frame this buyer's socket read."""
     return next(((ns, f) for ns, f in seen.frames if f.state == "sold_out"), None)
+
+
+def frames_read(observed: list[Observed]) -> list[QueueFrame]:
+    """Every distinct frame any socket read, by the server's `at`."""
+    frames = {frame.at_ns: frame for seen in observed for _, frame in seen.frames}
+    return [frames[at] for at in sorted(frames)]

@@ -14,7 +14,7 @@ from collections import Counter
 
 from reservations.waiting_room.draw import proof_problems
 
-from .queue_observed import Observed, call_of, first_sold_out
+from .queue_observed import Observed, call_of, first_sold_out, frames_read
 from .verdict import Verdict
 
 # A Spearman rho this many standard errors (1/sqrt(n-1) with no relation) from 0 fails: by
@@ -198,15 +198,13 @@ def stall(
     `admitting` with seats free, buyers still wait on open sockets (`waiting_now`), and no
     number was called for longer than a claim window and STALL_GRACE_S (so no call is being
     held back for buyers who may still claim). None when it did not."""
-    frames = sorted({f.at_ns: f for s in observed for _, f in s.frames}.items())
+    frames = frames_read(observed)
     if not frames:
         return None
-    last = frames[-1][1]
+    last = frames[-1]
     waiting = sum(1 for s in observed if waiting_now(s))
-    called_at = [
-        at for (at, f), (_, g) in zip(frames[1:], frames, strict=False) if f.serving > g.serving
-    ]
-    quiet = (end_ns - (called_at[-1] if called_at else frames[0][0])) / 1e9
+    called_at = [f.at_ns for f, g in zip(frames[1:], frames, strict=False) if f.serving > g.serving]
+    quiet = (end_ns - (called_at[-1] if called_at else frames[0].at_ns)) / 1e9
     if last.state != "admitting" or not last.seats_left or not waiting:
         return None
     if quiet <= claim_seconds + STALL_GRACE_S:
