@@ -37,6 +37,13 @@ async def get_json(client: aiohttp.ClientSession, url: str, headers=None):
         return orjson.loads(await response.read())
 
 
+async def access_token(client: aiohttp.ClientSession, base: str, username: str, password: str):
+    """An access token of `POST /api/token/`, as a script logs in."""
+    login = {"username": username, "password": password}
+    async with client.post(f"{base}/api/token/", json=login, raise_for_status=True) as answer:
+        return orjson.loads(await answer.read())["access"]
+
+
 async def get_pages(client: aiohttp.ClientSession, url: str, headers=None) -> list:
     """Every item of a paged list (docs/API.md "Pages"), following `Link: rel="next"`."""
     items: list = []

@@ -3,10 +3,9 @@ time on a quiet server, and the bench's organiser that the console beside an on-
 (bench_sales.on_sale)."""
 
 import asyncio
-import json
 import time
 
-from .api import get_json, http_session, read_response
+from .api import access_token, get_json, http_session, read_response
 from .bench_databases import new_event
 from .bench_machine import wait_quiet
 from .bench_servers import manage, servers
@@ -27,14 +26,6 @@ def console_staff() -> None:
     )
 
 
-async def _post(http, url: str, body: dict, token: str | None = None) -> tuple[int, dict]:
-    # A connection a request, as the published figures were measured: opening it is timed too.
-    headers = {"Connection": "close"} | ({"Authorization": f"Bearer {token}"} if token else {})
-    answer, answer_body = await read_response(http.post(url, json=body, headers=headers))
-    answer.raise_for_status()
-    return answer.status, json.loads(answer_body)
-
-
 def box_office(sales: int, seats: int = 10):
     """`sales` box-office sales of `seats` seats each on a 1,000-seat event, one after another
     (the organiser's request as the console sends it): the answer's time and the server's CPU."""
@@ -51,25 +42,24 @@ def box_office(sales: int, seats: int = 10):
 
 async def _sell(base: str, event: int, pids: list[int], sales: int, seats: int) -> dict:
     async with http_session(total_timeout=30) as http:
-        login = {"username": CONSOLE_STAFF[0], "password": CONSOLE_STAFF[1]}
-        _, tokens = await _post(http, f"{base}/api/token/", login)
-        token = tokens["access"]
+        token = await access_token(http, base, *CONSOLE_STAFF)
+        # A connection a request, as the published figures were measured: opening it is timed.
+        headers = {"Connection": "close", "Authorization": f"Bearer {token}"}
         listed = await get_json(http, f"{base}/api/events/{event}/seats/")
         seat_ids = [seat["id"] for seat in listed["seats"]]
         wait_quiet()
         before = proc_sample(pids)
         times = []
         for sale in range(sales):
-            chosen = seat_ids[sale * seats : (sale + 1) * seats]
+            sold = {"seat_ids": seat_ids[sale * seats : (sale + 1) * seats], "payment": "cash"}
             started = time.perf_counter()
-            status, _ = await _post(
-                http,
-                f"{base}/api/staff/events/{event}/box-office/",
-                {"seat_ids": chosen, "payment": "cash"},
-                token,
+            answer, body = await read_response(
+                http.post(
+                    f"{base}/api/staff/events/{event}/box-office/", json=sold, headers=headers
+                )
             )
             times.append(time.perf_counter() - started)
-            assert status == 201, status
+            assert answer.status == 201, (answer.status, body)
         after = proc_sample(pids)
     return {
         "sales": sales,

@@ -23,21 +23,12 @@ from collections import Counter
 import aiohttp
 import orjson
 
-from .api import fetch_map_ids, ws_url
+from .api import access_token, fetch_map_ids, ws_url
 from .commands import base_url
 from .stats import quantiles
 from .watchers import state_seats
 
 FIGURES_EVERY = 1.0  # seconds: the shipped console's re-read after a booking frame
-
-
-async def _token(session: aiohttp.ClientSession, base: str, username: str, password: str) -> str:
-    async with session.post(
-        f"{base}/api/token/", json={"username": username, "password": password}
-    ) as answer:
-        if answer.status != 200:
-            raise SystemExit(f"console: the login was answered {answer.status}")
-        return (await answer.json())["access"]
 
 
 async def watch(
@@ -53,7 +44,7 @@ async def watch(
     closes: Counter[str] = Counter()  # close code -> sockets the server closed
     last_read, quiet_for = 0.0, 0.0
     async with aiohttp.ClientSession() as session:
-        token = await _token(session, base, username, password)
+        token = await access_token(session, base, username, password)
         headers = {"Authorization": f"Bearer {token}"}
         sale_url = f"{base}/api/staff/events/{event_id}/sale/"
         seat_ids = await fetch_map_ids(session, base, event_id)

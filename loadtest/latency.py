@@ -14,21 +14,15 @@ import time
 
 import websockets
 
-from .api import get_json, http_session, ws_url
+from .api import access_token, get_json, http_session, ws_url
 from .commands import base_url
+from .figures import spread
 from .stats import quantiles
-
-
-def percentiles(values_ms: list[float]) -> str:
-    q = quantiles(values_ms)
-    return f"p50 {q['p50']}  p95 {q['p95']}  p99 {q['p99']}  max {q['max']} ms  (n={q['n']})"
 
 
 async def measure(url: str, event_id: int, user: str, password: str, rounds: int) -> None:
     async with http_session() as http:
-        login = {"username": user, "password": password}
-        async with http.post(f"{url}/api/token/", json=login, raise_for_status=True) as answer:
-            auth = {"Authorization": f"Bearer {(await answer.json())['access']}"}
+        auth = {"Authorization": f"Bearer {await access_token(http, url, user, password)}"}
         seats = (await get_json(http, f"{url}/api/events/{event_id}/seats/"))["seats"]
         free = [s["id"] for s in seats if s["status"] == "available"][:5]
         after_response, after_commit = [], []
@@ -49,8 +43,8 @@ async def measure(url: str, event_id: int, user: str, password: str, rounds: int
                     received = time.time_ns()
                     after_response.append(max(0, received - answered) / 1e6)
                     after_commit.append((received - message["ts"]) / 1e6)
-    print(f"HTTP answer -> watcher: {percentiles(after_response)}")
-    print(f"commit      -> watcher: {percentiles(after_commit)}")
+    for said, values in (("HTTP answer", after_response), ("commit     ", after_commit)):
+        print(f"{said} -> watcher: {spread(quantiles(values), 'ms', ('p50', 'p95', 'p99', 'max'))}")
 
 
 def arguments(p: argparse.ArgumentParser) -> None:
