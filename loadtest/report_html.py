@@ -17,7 +17,7 @@ from matplotlib import rc_context
 from matplotlib.figure import Figure
 
 from .commands import UsageError, read_json
-from .figures import refused_by_limit, server_cpu, shown
+from .figures import ms, refused_by_limit, server_cpu, shown
 from .verdict import verdict_line
 
 GREEN, RED, AMBER = "#1e7b34", "#b3261e", "#8a5a00"
@@ -134,12 +134,6 @@ def plots(result: dict) -> list[tuple[str, str]]:
     return out
 
 
-def _q(q: dict | None, *keys: str) -> str:
-    if not q or q.get("n") == 0:
-        return "–"
-    return " / ".join(f"{q[k]}" for k in keys) + " ms"
-
-
 def key_figures(result: dict) -> list[tuple[str, str]]:
     if "clicks" not in result:  # `ready` whose set-up failed, or one that did not run
         return [("the run", "none: see the verdict")]
@@ -152,8 +146,8 @@ def key_figures(result: dict) -> list[tuple[str, str]]:
             "requests, holds a second",
             f"{clicks.get('requests', '–')}, {shown(clicks.get('holds_per_s'))}",
         ),
-        ("request p50 / p99", _q(clicks.get("latency_ms"), "p50", "p99")),
-        ("push p50 / p99", _q(push.get("latency_ms"), "p50", "p99")),
+        ("request latency", ms(clicks.get("latency_ms"))),
+        ("push latency", ms(push.get("latency_ms"))),
         ("delivered / expected", f"{push.get('delivered', '–')} / {push.get('expected', '–')}"),
         ("server CPU", server_cpu(server)),
         ("client CPU", f"{client.get('cpu_s')} s in {client.get('processes')} process(es)"),
@@ -164,7 +158,7 @@ def key_figures(result: dict) -> list[tuple[str, str]]:
     if onsale:
         rows += [
             ("maps usable", f"{onsale['maps_usable']} of {onsale['arrivals']}"),
-            ("time to map p50 / p95 / p99", _q(onsale["time_to_map_ms"], "p50", "p95", "p99")),
+            ("time to a usable map", ms(onsale["time_to_map_ms"])),
             (
                 "CPU per arrival: server / client",
                 f"{shown(onsale['server_cpu_ms_per_arrival'], ' ms', 'no --server-pid')} / "
