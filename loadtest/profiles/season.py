@@ -13,6 +13,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from ..api import http_session, ws_url
 from ..commands import UsageError
+from ..verdict import verdict_line
 from . import Profile, register
 
 ARENA_LAYOUT = Path(__file__).resolve().parents[2] / "reservations/venues/examples/arena.json"
@@ -103,10 +104,8 @@ class Season(Profile):
                 f"| {name} | {r['live_events']:.0f} | {r['rss_bytes'] / 2**20:.1f} "
                 f"| {r['seat_rows_per_quiet_minute']:,.0f} | {r['cpu_cores_at_rest']:.4f} |"
             )
-        verdict = result["verdict"]
-        lines += verdict["notes"]
-        word = "PASS" if verdict["passed"] else "FAIL: " + "; ".join(verdict["failures"])
-        return "\n".join([*lines, f"verdict {word}", f"({result['seconds']} s)"])
+        verdict = verdict_line(result["verdict"])
+        return "\n".join([*lines, f"verdict {verdict}", f"({result['seconds']} s)"])
 
 
 def judged(s: dict, quiet_window: float) -> tuple[list[str], list[str]]:
