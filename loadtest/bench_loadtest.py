@@ -22,11 +22,7 @@ def loadtest(
         idle_before = wait_quiet()
     cmd = [PY, "-m", "loadtest", command, "--event", str(event_id), "--json", str(out)]
     cmd += ["--quiet"] if command == "run" else []
-    for u in urls:
-        cmd += ["--url", u]
-    for p in pids:
-        cmd += ["--server-pid", str(p)]
-    cmd += [str(a) for a in args]
+    cmd += [f"--url={u}" for u in urls] + [f"--server-pid={p}" for p in pids] + list(map(str, args))
     started = time.monotonic()
     run = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=900)
     print(
