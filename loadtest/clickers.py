@@ -107,10 +107,8 @@ class Clicker:
     async def call(self, op: str, path: str, body: dict, headers: dict | None = None):
         """POST `path` (under /api/events/{id}/, or absolute from /api/) as this clicker;
         (status, code, answer). A refused credential is renewed once and the call sent again."""
-        url = (
-            f"{self.base}{path}"
-            if path.startswith("/api/")
-            else (f"{self.base}/api/events/{self.event_id}/{path}")
+        url = self.base + (
+            path if path.startswith("/api/") else f"/api/events/{self.event_id}/{path}"
         )
         for attempt in (0, 1):
             status, code, answer = await self._send(op, url, body, headers)
@@ -150,11 +148,9 @@ class Clicker:
 
     async def lock(self, seat_id: int) -> bool:
         _, code, _ = await self.call("lock", f"seats/{seat_id}/lock/", {})
-        if code == "ok":
-            if seat_id not in self.held:
-                self.held.append(seat_id)
-            return True
-        return False
+        if code == "ok" and seat_id not in self.held:
+            self.held.append(seat_id)
+        return code == "ok"
 
     async def unlock(self, seat_id: int) -> bool:
         _, code, _ = await self.call("unlock", f"seats/{seat_id}/unlock/", {})
