@@ -2,6 +2,8 @@
 the bench database's PostgreSQL transactions, read before and after it (issue 26's unit costs:
 per click, per arrival; docs/SCALING.md)."""
 
+from collections import Counter
+
 import psycopg
 import redis
 
@@ -18,14 +20,10 @@ def counted(scenario):
         before = _engine_counts()
         result = scenario(ctx)
         after = _engine_counts()
+        transactions = after["postgres_transactions"] - before["postgres_transactions"]
         result["engine_counts"] = {
-            "redis_calls": {
-                command: calls - before["redis_calls"].get(command, 0)
-                for command, calls in after["redis_calls"].items()
-                if calls > before["redis_calls"].get(command, 0)
-            },
-            "postgres_transactions": after["postgres_transactions"]
-            - before["postgres_transactions"],
+            "redis_calls": dict(Counter(after["redis_calls"]) - Counter(before["redis_calls"])),
+            "postgres_transactions": transactions,
         }
         return result
 
