@@ -18,12 +18,8 @@ MAX_ERROR_SERIES = 8
 
 def _percentiles(bins: list[list[float]], scale: float, names: tuple[str, ...]) -> dict:
     """For each name (p50, p95, p99, max), its value per bin (None where the bin is empty)."""
-    out: dict[str, list] = {name: [] for name in names}
-    for values in bins:
-        q = quantiles(values, scale)
-        for name in names:
-            out[name].append(q[name])
-    return out
+    per_bin = [quantiles(values, scale) for values in bins]
+    return {name: [q[name] for q in per_bin] for name in names}
 
 
 def timeline(rec: Recorder, phases: list[tuple[str, float]], arrivals: list = ()) -> dict:
