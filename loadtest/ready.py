@@ -269,30 +269,28 @@ def judge(result: dict | None, why: str | None, args: argparse.Namespace) -> dic
     checks = [] if why else measured_checks(result, args) + model_checks(plan, costs, args)
     failed = [str(c) for c in checks if not c.ok]
     if why:
-        status, line = "UNKNOWN", f"UNKNOWN: {why}"
+        status, said = "UNKNOWN", why
     elif failed or not result["verdict"]["passed"]:
         failed += [f"the verdict failed: {f}" for f in result["verdict"]["failures"]]
         adds = to_add(plan, args) or [
             "the model finds enough here, so its unit costs are below this deployment's "
             + ("(look at what the server waits on)" if arrival_ms else "(give --server-pid)")
         ]
-        status, line = "NOT READY", f"NOT READY: {'; '.join(failed)}; {', '.join(adds)}"
+        status, said = "NOT READY", f"{'; '.join(failed)}; {', '.join(adds)}"
     elif short := short_why(result, args):
-        status, line = "UNKNOWN", f"UNKNOWN: {short}"
+        status, said = "UNKNOWN", short
     else:  # the margin: the share of a limit left where the least is left
         tightest = max((c for c in checks if c.limit), key=lambda c: c.value / c.limit)
         margin = 1 - tightest.value / tightest.limit
         load_said = f"{args.arrivals_per_s:g} arrivals/s, {args.watchers:,} watchers"
-        status, line = (
-            "READY",
-            (
-                f"READY: carries {load_said} and {args.clicks_per_s:g} clicks/s, no seat sold "
-                f"twice; margin {margin:.0%} (tightest: {tightest})"
-            ),
+        status = "READY"
+        said = (
+            f"carries {load_said} and {args.clicks_per_s:g} clicks/s, no seat sold twice; "
+            f"margin {margin:.0%} (tightest: {tightest})"
         )
     return {
         "status": status,
-        "line": line,
+        "line": f"{status}: {said}",
         "argv": getattr(args, "argv", []),  # as given to `ready`, for the report
         "checks": [{**dataclasses.asdict(c), "ok": c.ok, "text": str(c)} for c in checks],
         "load": dataclasses.asdict(load),
