@@ -64,11 +64,7 @@ class Arrival:
     def model(self) -> SeatModel:
         return self.watcher.model
 
-    async def get(self, op: str, path: str, *, revalidate: bool = False) -> int:
-        status, _, _ = await self.get_body(op, path, revalidate=revalidate)
-        return status
-
-    async def get_body(
+    async def get(
         self, op: str, path: str, *, revalidate: bool = False
     ) -> tuple[int, bytes, str | None]:
         """GET `path` as the page does: its status (0: no answer), body as sent and coding,
@@ -118,7 +114,7 @@ async def client_arrival(page: Arrival) -> None:
     async def map_and_state_then_socket():
         _, (status, body, coding) = await asyncio.gather(
             page.get("map", f"{event}map/", revalidate=True),
-            page.get_body("state", f"{event}state/"),
+            page.get("state", f"{event}state/"),
         )
         if status == 200:
             page.watcher.resume = shared_state_position(body, coding, page.seat_ids)
@@ -128,14 +124,6 @@ async def client_arrival(page: Arrival) -> None:
     if "Authorization" in page.headers:
         reads.append(page.get("holds", f"{event}holds/"))
     await asyncio.gather(*reads)
-
-
-def decoded(body: bytes, coding: str | None) -> dict:
-    if coding == "br":
-        body = brotli.decompress(body)
-    elif coding == "gzip":
-        body = gzip.decompress(body)
-    return orjson.loads(body)
 
 
 # The arrivals of one moment read the same bytes of `state/`: decoded once for all of them (a
@@ -151,13 +139,10 @@ def shared_state_position(body: bytes, coding: str | None, seat_ids: list[int]):
     if position is None:
         if len(_positions) >= 64:
             _positions.clear()
-        position = _positions[key] = state_position(decoded(body, coding), seat_ids)
+        unzip = {"br": brotli.decompress, "gzip": gzip.decompress}.get(coding, lambda raw: raw)
+        state = orjson.loads(unzip(body))  # as the watcher's model: (epoch, seq, seats by id)
+        position = _positions[key] = (state["epoch"], state["seq"], state_seats(state, seat_ids))
     return position
-
-
-def state_position(state: dict, seat_ids: list[int]) -> tuple[str, int, dict]:
-    """`state/`'s body (API.md) as the watcher's model: (epoch, seq, seats by id)."""
-    return state["epoch"], state["seq"], state_seats(state, seat_ids)
 
 
 async def open_arrivals(arrivals: list[Arrival], within: float, patience: float) -> int:
