@@ -23,17 +23,9 @@ import aiohttp
 import orjson
 from yarl import URL
 
-AUTH_MODES = ("client", "bearer", "session")
-
 REFRESH_COOKIE = "seatmap_refresh"
 # A login answered 503 `login_busy` or 429 is tried again after its Retry-After, this often.
 LOGIN_ATTEMPTS = 30
-# Where each mode logs in.
-LOGIN_PATHS = {
-    "client": "/api/token/cookie/",
-    "bearer": "/api/token/",
-    "session": "/api/login/",
-}
 
 
 class AuthFailed(Exception):
@@ -44,6 +36,7 @@ class Auth:
     """One user's credentials as one kind of client keeps them; `counts` is the run's."""
 
     mode = ""
+    login_path = ""  # where it logs in
 
     def __init__(self, base: str, user: dict, counts: Counter):
         self.base, self.user, self.counts = base, user, counts
@@ -100,7 +93,7 @@ class Auth:
             # again when it says (API.md, "Limits on the login doors").
             if (
                 response.status in (429, 503)
-                and path in LOGIN_PATHS.values()
+                and path == self.login_path
                 and attempt < LOGIN_ATTEMPTS - 1
             ):
                 await asyncio.sleep(float(wait) if wait.isdigit() else 1.0)
@@ -127,11 +120,11 @@ class Auth:
 class ClientAuth(Auth):
     """The shipped React client: bearer calls, the refresh token in an HttpOnly cookie."""
 
-    mode = "client"
+    mode, login_path = "client", "/api/token/cookie/"
 
     async def login(self, client):
         credentials = self._password()
-        status, body = await self._post(client, LOGIN_PATHS["client"], credentials, cookies=True)
+        status, body = await self._post(client, self.login_path, credentials, cookies=True)
         if status != 200 or "access" not in body:
             raise AuthFailed(f"POST /api/token/cookie/ answered {status} {body}")
         if "refresh" in body or self.cookie(REFRESH_COOKIE) is None:
@@ -149,7 +142,7 @@ class ClientAuth(Auth):
 class BearerAuth(Auth):
     """A script: the access and refresh pair of `POST /api/token/`, refreshed in the body."""
 
-    mode = "bearer"
+    mode, login_path = "bearer", "/api/token/"
 
     async def login(self, client):
         if self.user.get("access") and self.user.get("refresh"):
@@ -157,7 +150,7 @@ class BearerAuth(Auth):
             self._bearer(self.user["access"])
             return
         credentials = self._password()
-        status, body = await self._post(client, LOGIN_PATHS["bearer"], credentials, cookies=False)
+        status, body = await self._post(client, self.login_path, credentials, cookies=False)
         if status != 200 or "access" not in body:
             raise AuthFailed(f"POST /api/token/ answered {status} {body}")
         self.refresh = body["refresh"]
@@ -177,7 +170,7 @@ class BearerAuth(Auth):
 class SessionAuth(Auth):
     """Django's session and CSRF cookies: every call goes through Django."""
 
-    mode = "session"
+    mode, login_path = "session", "/api/login/"
 
     async def login(self, client):
         async with client.get(f"{self.base}/api/csrf/") as response:
@@ -185,7 +178,7 @@ class SessionAuth(Auth):
             self.keep_cookies(response)
         status, body = await self._post(
             client,
-            LOGIN_PATHS["session"],
+            self.login_path,
             self._password(),
             cookies=True,
             **{"X-CSRFToken": self.cookie("csrftoken") or ""},
@@ -215,6 +208,9 @@ class SessionAuth(Auth):
         return True
 
 
+KINDS = {kind.mode: kind for kind in (ClientAuth, BearerAuth, SessionAuth)}
+AUTH_MODES = tuple(KINDS)
+
+
 def auth_for(mode: str, base: str, user: dict, counts: Counter) -> Auth:
-    kinds = {"client": ClientAuth, "bearer": BearerAuth, "session": SessionAuth}
-    return kinds[mode](base, user, counts)
+    return KINDS[mode](base, user, counts)
