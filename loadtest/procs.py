@@ -48,12 +48,11 @@ async def child_main(args) -> None:
     sockets = Browser(args.url[0], deflate=args.deflate)
     async with http_session() as admin:
         seat_ids = await fetch_map_ids(admin, args.url[0], args.event)
-    watchers = []
-    for i in range(args.watchers):
-        if i % args.procs == args.child_index:
-            base = args.url[i % len(args.url)]
-            url = ws_url(base, args.event)
-            watchers.append(Watcher(i, url, base, rec, session=sockets, seat_ids=seat_ids))
+    watchers = [  # every --procs-th from its index: the main process keeps 0, N, 2N, ...
+        Watcher(i, ws_url(base, args.event), base, rec, session=sockets, seat_ids=seat_ids)
+        for i in range(args.child_index, args.watchers, args.procs)
+        for base in [args.url[i % len(args.url)]]
+    ]
     tasks, _ = await open_watchers(watchers, args)
     ready = [w for w in watchers if w.ready.is_set() and not w.closed and w.failed is None]
     _line(

@@ -135,9 +135,7 @@ class Run:
         client_before = self_sample()
         if options.poll:
             self.watchers.append(watcher(-1, options.url[0]))  # the reference
-        for i in range(options.watchers):
-            if i % options.procs:
-                continue  # a child process's watcher (--procs)
+        for i in range(0, options.watchers, options.procs):  # the others: child processes'
             base = options.url[i % len(options.url)]
             if options.poll:
                 seats_url = f"{base}/api/events/{options.event}/seats/"

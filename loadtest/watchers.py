@@ -360,8 +360,7 @@ async def open_watchers(watchers: list, options) -> tuple[list, int]:
         interval = options.connect_within / bursts if bursts > 1 else 0
     tasks = []
     for b in range(bursts):
-        for w in watchers[b * burst : (b + 1) * burst]:
-            tasks.append(asyncio.ensure_future(w.run()))
+        tasks += [asyncio.ensure_future(w.run()) for w in watchers[b * burst : (b + 1) * burst]]
         if b < bursts - 1 and interval:
             await asyncio.sleep(interval)
     opened_at = time.time_ns()
