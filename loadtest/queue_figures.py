@@ -20,13 +20,11 @@ SPREAD = (0.50, 0.90, 0.99)
 def waits(observed: list[Observed], on_sale_ns: int) -> list[tuple[int, float, bool]]:
     """(number, seconds from the join or the on-sale if later to the frame that called it,
     joined late) of each buyer called, in number order: the report's queue plot."""
-    out = []
-    for seen in observed:
-        call = call_of(seen)
-        if call is not None and seen.joined_ns is not None and seen.number is not None:
-            wait = (call.received_ns - max(seen.joined_ns, on_sale_ns)) / 1e9
-            out.append((seen.number, round(wait, 3), bool(seen.late)))
-    return sorted(out)
+    return sorted(
+        (s.number, round((call.received_ns - max(s.joined_ns, on_sale_ns)) / 1e9, 3), bool(s.late))
+        for s in observed
+        if (call := call_of(s)) is not None and s.joined_ns is not None and s.number is not None
+    )
 
 
 def admissions(frames: list[QueueFrame], on_sale_ns: int) -> dict:

@@ -62,17 +62,9 @@ def out_of_order(observed: list[Observed]) -> tuple[list[str], int]:
     first frame each socket read with `serving` at or past its number; one tick's frame calls
     all of its numbers at once, so equal times are in order). Calls a reconnect may have hidden
     are left out: (the examples of those out of order, how many were left out)."""
-    calls = []
-    uncertain = 0
-    for seen in observed:
-        call = call_of(seen)
-        if call is None:
-            continue
-        if not call.certain:
-            uncertain += 1
-            continue
-        calls.append((seen.number, call.at_ns, seen.index))
-    calls.sort()
+    made = [(seen, call) for seen in observed if (call := call_of(seen)) is not None]
+    calls = sorted((seen.number, call.at_ns, seen.index) for seen, call in made if call.certain)
+    uncertain = len(made) - len(calls)
     wrong = []
     latest = None  # (at, number, index) of the lower number called last so far
     for number, at_ns, index in calls:
