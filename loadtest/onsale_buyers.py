@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 import random
+from itertools import islice
 
 import orjson
 
@@ -56,15 +57,10 @@ def near_stage_picker(model: SeatModel, ranking: list[int]):
     tried: set[int] = set()
 
     def next_seat() -> int | None:
-        free = []
-        for seat in ranking:
-            if seat in tried:
-                continue
-            state = model.state(seat)
-            if state is not None and state[0] == "available":
-                free.append(seat)
-                if len(free) == SPREAD:
-                    break
+        untried = (seat for seat in ranking if seat not in tried)
+        free = list(
+            islice((s for s in untried if (model.state(s) or ("",))[0] == "available"), SPREAD)
+        )
         if not free:
             return None
         seat = free[int(random.random() ** 2 * len(free))]
