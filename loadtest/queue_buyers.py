@@ -65,8 +65,6 @@ async def reopened(once, failed, closed) -> None:
         code = None
         try:
             code = await once()
-        except asyncio.CancelledError:
-            raise
         except Exception as exc:  # refused, reset, closed with an error
             failed(exc)
         closed(code)

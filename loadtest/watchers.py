@@ -191,8 +191,6 @@ class Watcher:
                 try:
                     code = await self._session()
                     reason = "ws_closed_by_server" + (f": code {code}" if code else "")
-                except asyncio.CancelledError:
-                    raise
                 except Exception as exc:  # refused, reset, closed with an error code
                     reason = f"{type(exc).__name__}: {exc}"[:200]
                 self.closed = True
