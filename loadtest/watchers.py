@@ -161,7 +161,6 @@ class Watcher:
         self.failed: str | None = None
         self.closed = False
         self.snapshots = 0
-        self.resyncs = 0
         self.drops = 0  # in a row, without a snapshot between: the reconnect delay grows
         # (epoch, seq, seats by id) the page read before opening the socket (state/): the
         # first connection resumes from there (PROTOCOL.md "Resuming") instead of a snapshot.
@@ -279,7 +278,6 @@ class Watcher:
 
     def resync(self, why: str) -> None:
         self.resyncing = True
-        self.resyncs += 1
         self.rec.resyncs[why] += 1
         self._ws.send_text('{"type":"snapshot"}')
 
@@ -301,7 +299,6 @@ class Poller:
         self.ready = asyncio.Event()
         self.failed: str | None = None
         self.closed = False
-        self.resyncs = 0
 
     async def poll_once(self) -> None:
         rec = self.rec
