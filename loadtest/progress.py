@@ -4,8 +4,10 @@ is a panel redrawn in place; in a log (not a terminal) one line a second, so tha
 shows how it went. None with --quiet."""
 
 import asyncio
+import signal
 import time
 from collections import Counter
+from collections.abc import Callable
 
 from rich.console import Console
 from rich.live import Live
@@ -27,6 +29,7 @@ class Progress:
         self.started = time.monotonic()
         self.phases: list[tuple[str, float]] = []  # (phase, monotonic s it began): the report's
         self.phase = "start"
+        self.stopped: tuple[str, float] | None = None  # (phase, seconds in) if Ctrl-C stopped it
         self.console = Console(stderr=True)
         # The refused requests' codes, counted as they come: a long run holds millions of
         # requests, and the panel is drawn every second.
@@ -78,6 +81,28 @@ class Progress:
         for name, value in self.fields().items():
             table.add_row(f"[bold]{name}[/]", value)
         return table
+
+    def start(self, on_ctrl_c: Callable[[], object]) -> None:
+        """Show the figures until `end`. Ctrl-C calls `on_ctrl_c()` (the phase under way ends)
+        and the run is judged stopped (`stopped_early`); a second interrupts as Python does."""
+        loop = asyncio.get_running_loop()
+        self.task = asyncio.ensure_future(self.run())
+
+        def ctrl_c() -> None:
+            self.stopped = (self.phase, time.monotonic() - self.started)
+            loop.remove_signal_handler(signal.SIGINT)
+            on_ctrl_c()
+
+        loop.add_signal_handler(signal.SIGINT, ctrl_c)
+
+    def end(self) -> None:
+        asyncio.get_running_loop().remove_signal_handler(signal.SIGINT)
+        self.task.cancel()
+
+    def stopped_early(self, undone: str) -> str:
+        """Why a run Ctrl-C stopped fails: the phase, how far in, and what was left `undone`."""
+        phase, seconds = self.stopped
+        return f"stopped early (Ctrl-C) in the {phase} phase, {seconds:.1f} s in: {undone}"
 
     async def run(self):
         if self.quiet:

@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import random
-import signal
 import time
 
 from . import figures
@@ -133,17 +132,9 @@ async def queue_run(options: argparse.Namespace) -> dict:
     click_client = http_session(options.http_connections or max(1, len(users)))
     buyers: list[QueueBuyer] = []
     progress = QueueProgress(rec, options.quiet, buyers)
-    progress_task = asyncio.ensure_future(progress.run())
     result: dict = {}
-    stop, stopped = asyncio.Event(), []  # Ctrl-C: the sale ends now, and is judged stopped
-    loop = asyncio.get_running_loop()
-
-    def stop_early():
-        stopped.append((progress.phase, time.monotonic() - progress.started))
-        loop.remove_signal_handler(signal.SIGINT)  # a second Ctrl-C interrupts as Python does
-        stop.set()
-
-    loop.add_signal_handler(signal.SIGINT, stop_early)
+    stop = asyncio.Event()  # Ctrl-C: the sale ends now, and is judged stopped
+    progress.start(stop.set)
     try:
         nofile = raise_nofile()
         base, event_id = options.url[0], options.event
@@ -234,12 +225,8 @@ async def queue_run(options: argparse.Namespace) -> dict:
             await b.stop()
         progress.phase = "verdict"
         verdict = Verdict()
-        if stopped:
-            phase, seconds = stopped[0]
-            verdict.fail(
-                f"stopped early (Ctrl-C) in the {phase} phase, {seconds:.1f} s in: the sale "
-                "was not run to its end"
-            )
+        if progress.stopped:
+            verdict.fail(progress.stopped_early("the sale was not run to its end"))
         observed = [b.seen for b in buyers]
         if not options.no_verdict:
             try:
@@ -279,8 +266,7 @@ async def queue_run(options: argparse.Namespace) -> dict:
         result["verdict"] = verdict.as_dict()
         result["timeline"] = timeline(rec, progress.phases)
     finally:
-        loop.remove_signal_handler(signal.SIGINT)
-        progress_task.cancel()
+        progress.end()
         for b in buyers:
             await b.stop()
         for session in (admin, sockets, click_client):

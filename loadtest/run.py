@@ -5,7 +5,6 @@ import asyncio
 import math
 import platform
 import random
-import signal
 import time
 from collections import Counter
 
@@ -56,19 +55,16 @@ class Run:
         self.server_rss = self.client_rss = 0
         self.admin = self.sockets = self.pollers_client = self.click_client = None
         self.users = read_json(options.users, "a users file") if options.users else []
-        self.stopped: tuple[str, float] | None = None  # (phase, seconds in) if Ctrl-C stopped it
 
     async def execute(self) -> dict:
         options = self.options
         if options.seed is not None:
             random.seed(options.seed)
-        progress_task = asyncio.ensure_future(self.progress.run())
         self.admin = http_session()
         self.sockets = Browser(options.url[0], deflate=options.deflate)  # the watchers' sockets
         self.pollers_client = http_session() if options.poll else None
         self.result.update(config=dict(vars(options)), versions=versions())
-        loop, phases = asyncio.get_running_loop(), asyncio.current_task()
-        loop.add_signal_handler(signal.SIGINT, self.stop_early, phases)
+        self.progress.start(asyncio.current_task().cancel)
         try:
             try:
                 nofile = raise_nofile()
@@ -82,23 +78,18 @@ class Run:
                 await self.click()
                 verdict = await self.verdict()
             except asyncio.CancelledError:
-                if self.stopped is None:
+                if self.progress.stopped is None:
                     raise
-                phases.uncancel()
-                phase, seconds = self.stopped
+                asyncio.current_task().uncancel()
                 if "connect" not in self.result:  # stopped before its watchers were opened
                     self.result["connect"] = self.connect_figures(0, options.connect_burst, None)
                 verdict = Verdict()
-                verdict.fail(
-                    f"stopped early (Ctrl-C) in the {phase} phase, {seconds:.1f} s in: "
-                    "the verdict was not checked"
-                )
+                verdict.fail(self.progress.stopped_early("the verdict was not checked"))
         finally:
-            loop.remove_signal_handler(signal.SIGINT)
+            self.progress.end()
             for child in self.children:
                 if child.process.returncode is None:
                     child.process.kill()
-            progress_task.cancel()
             # An on-sale stopped while arriving: its sockets are not among the tasks yet.
             self.tasks += [a.watch_task for a in self.arrivals if a.watch_task is not None]
             for t in self.tasks:
@@ -112,13 +103,6 @@ class Run:
         self.progress.done()
         finish(self, verdict)
         return self.result
-
-    def stop_early(self, phases: asyncio.Task) -> None:
-        """Ctrl-C: the phase under way ends, the run is judged stopped and its figures and
-        report are written. A second Ctrl-C interrupts as Python does."""
-        self.stopped = (self.progress.phase, time.monotonic() - self.progress.started)
-        asyncio.get_running_loop().remove_signal_handler(signal.SIGINT)
-        phases.cancel()
 
     async def connect(self) -> None:
         """Open the watchers in bursts (and start the child processes' share), then idle:
