@@ -104,7 +104,11 @@ describe('SeatSelector: the room or the grid', () => {
     mocks.room = LAYOUT;
     mocks.lock
       .mockRejectedValueOnce(new ApiError(409, 'orphan_seat', 'Holding B1 would leave one seat alone.'))
-      .mockResolvedValue({ success: true, seat: { ...ROOM_SEATS[2], status: 'locked', version: 2, locked_until: '2099-01-01T00:00:00Z', mine: true } });
+      .mockImplementation(async () => {
+        // The server holds B1 for the buyer now: `holds/`, read again after the refused Reserve, says so.
+        mocks.ownHolds = [{ id: 3, locked_until: '2099-01-01T00:00:00Z' }];
+        return { success: true, seat: { ...ROOM_SEATS[2], status: 'locked', version: 2, locked_until: '2099-01-01T00:00:00Z', mine: true } };
+      });
     mocks.reserve.mockRejectedValue(new ApiError(409, 'companion_requires_accessible', 'A companion seat is booked with a wheelchair space.'));
     mount();
     await screen.findByTestId('seat-canvas');

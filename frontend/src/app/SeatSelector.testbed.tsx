@@ -21,6 +21,8 @@ const mocks = vi.hoisted(() => ({
   best: vi.fn(),
   /** Redis is gone: `state/` answers 503, as API.md says, and the seat list still answers. */
   redisGone: false,
+  /** `holds/`: the seats the server holds for the buyer (a test that makes a lock succeed adds its seat). */
+  ownHolds: [] as { id: number; locked_until: string }[],
   seatListReads: 0,
   /** The page's socket as the server sees it: its handlers (to play the server) and what it sent. */
   socket: null as null | { handlers: Pick<LiveSocketOptions, 'onMessage' | 'onOpen' | 'onStateChange'>; sent: Record<string, unknown>[] },
@@ -48,7 +50,7 @@ vi.mock('../features/seat-map/api/seatMap', () => ({
   },
   fetchOwnHolds: async (eventId: number) => {
     if (mocks.redisGone) throw new ApiError(503, 'unavailable', 'The live feed is out of reach.');
-    return { event_id: eventId, seats: [], booked: [] };
+    return { event_id: eventId, seats: mocks.ownHolds, booked: [] };
   },
   fetchSeatList: async (eventId: number) => {
     mocks.seatListReads += 1;
@@ -177,6 +179,7 @@ export function setUpEachTest(): (() => void)[] {
     mocks.holdRun.mockResolvedValue({ run_ends_at: null, hold_again_at: null, held: 0, booked: 0, purchase_limit: 10, hold_limit: 10, may_take: 10, most_at_once: 10 });
     mocks.room = null;
     mocks.redisGone = false;
+    mocks.ownHolds = [];
     mocks.seatListReads = 0;
     mocks.socket = null;
     mocks.best.mockReset();
