@@ -108,13 +108,19 @@ export function createLayoutEvent(name: string, example: 'theatre.json' | 'arena
 
 /**
  * Changes seats of an event straight in the e2e database (a test's own set-up, made before any
- * page or search reads the event): `where` is Seat field lookups (`number__in`), `changes` field values.
+ * page or search reads the event): `where` is Seat field lookups (`number__in`), `changes` field
+ * values; `{ secondsAgo: N }` is a moment N seconds before the write itself, so a window the test
+ * then relies on does not shrink by however long Django takes to start on a busy machine.
  */
-export function updateSeats(eventId: number, where: Record<string, string | number | number[]>, changes: Record<string, string | number | boolean>): number {
+export function updateSeats(eventId: number, where: Record<string, string | number | number[]>, changes: Record<string, string | number | boolean | { secondsAgo: number }>): number {
   const code = [
     'import json',
+    'from datetime import timedelta',
+    'from django.utils import timezone',
     'from reservations.models import Seat',
-    `print(Seat.objects.filter(event_id=${Number(eventId)}, **json.loads(${JSON.stringify(JSON.stringify(where))})).update(**json.loads(${JSON.stringify(JSON.stringify(changes))})))`,
+    `changes = json.loads(${JSON.stringify(JSON.stringify(changes))})`,
+    "changes = {k: timezone.now() - timedelta(seconds=v['secondsAgo']) if isinstance(v, dict) else v for k, v in changes.items()}",
+    `print(Seat.objects.filter(event_id=${Number(eventId)}, **json.loads(${JSON.stringify(JSON.stringify(where))})).update(**changes))`,
   ].join('\n');
   const out = execFileSync(python, ['manage.py', 'shell', '-c', code], { cwd: repoRoot, env: { ...process.env, ...e2eEnv() }, encoding: 'utf8' });
   const lines = out.trim().split('\n');
