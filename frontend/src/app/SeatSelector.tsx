@@ -34,6 +34,7 @@ import { errorMessage } from '../lib/error-messages';
 import { queryKeys } from '../lib/query-keys';
 import { DEFAULT_CURRENCY, formatPrice } from '../lib/format';
 import { PHONE_QUERY, useMediaQuery } from '../lib/use-media-query';
+import { Alert } from '../components/Alert';
 
 export interface SeatSelectorProps {
   /** Whether someone is logged in (from the auth feature, passed in by the app); undefined while
@@ -61,9 +62,9 @@ export function SeatSelectorPage(props: SeatSelectorProps) {
   const id = Number(eventId);
   if (!Number.isInteger(id) || id <= 0) {
     return (
-      <p className="notice notice--error" role="alert">
+      <Alert>
         There is no such event. <Link to="/">See all events</Link>.
-      </p>
+      </Alert>
     );
   }
   return <SeatSelector key={id} eventId={id} {...props} />;
@@ -258,12 +259,12 @@ export function SeatSelector({
       {waitingRoom.turn && <TurnBar turn={waitingRoom.turn} onExtend={waitingRoom.extend} extending={waitingRoom.extending} />}
       {map.isPending && <p className="loading">Loading seats…</p>}
       {map.error !== null && (
-        <p className="notice notice--error" role="alert">
+        <Alert>
           {errorMessage(map.error)}{' '}
           <button type="button" className="button button--small" onClick={map.refetch}>
             Try again
           </button>
-        </p>
+        </Alert>
       )}
       {layout && (
         // On a wide screen Find seats, the key and the basket stand beside the map, which starts

@@ -1,4 +1,5 @@
 import { errorMessage } from '../lib/error-messages';
+import { Alert } from './Alert';
 
 interface PagedList {
   hasNextPage: boolean;
@@ -13,11 +14,7 @@ export function ShowMore({ list, what }: { list: PagedList; what: string }) {
   if (!list.hasNextPage) return null;
   return (
     <div className="show-more">
-      {list.isFetchNextPageError && (
-        <p className="notice notice--error" role="alert">
-          {errorMessage(list.error)}
-        </p>
-      )}
+      {list.isFetchNextPageError && <Alert>{errorMessage(list.error)}</Alert>}
       <button
         type="button"
         className="button"

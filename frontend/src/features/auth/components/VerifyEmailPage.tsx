@@ -4,6 +4,7 @@ import { Link, useSearchParams } from 'react-router';
 import { errorMessage } from '../../../lib/error-messages';
 import { queryKeys } from '../../../lib/query-keys';
 import { verifyEmail } from '../api/email';
+import { Alert } from '../../../components/Alert';
 
 /** The page the verification e-mail links to (`/verify-email?token=...`): posts the token once. */
 export function VerifyEmailPage() {
@@ -29,11 +30,7 @@ export function VerifyEmailPage() {
           {verify.data.email} is confirmed. You can join waiting rooms now. <Link to="/">See the events</Link>
         </p>
       )}
-      {verify.isError && (
-        <p className="notice notice--error" role="alert">
-          {errorMessage(verify.error)}
-        </p>
-      )}
+      {verify.isError && <Alert>{errorMessage(verify.error)}</Alert>}
     </section>
   );
 }

@@ -3,6 +3,7 @@ import { API_URL } from '../../../lib/api';
 import { errorMessage } from '../../../lib/error-messages';
 import { saveFile } from '../../../lib/save-file';
 import { exportPath, fetchExport } from '../api/console';
+import { Alert } from '../../../components/Alert';
 
 const EXPORTS = [
   ['sales', 'csv', 'Sales (CSV)'],
@@ -42,11 +43,7 @@ export function ExportLinks({ eventId }: { eventId: number }) {
           );
         })}
       </p>
-      {failure && (
-        <p className="notice notice--error" role="alert">
-          {failure}
-        </p>
-      )}
+      {failure && <Alert>{failure}</Alert>}
     </section>
   );
 }

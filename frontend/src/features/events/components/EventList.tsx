@@ -5,6 +5,7 @@ import { formatCount } from '../../../lib/format';
 import { formatDate } from '../../../lib/format';
 import { priceRange } from '../format';
 import { useEvents } from '../hooks/useEvents';
+import { Alert } from '../../../components/Alert';
 
 export function EventList() {
   const events = useEvents();
@@ -12,11 +13,7 @@ export function EventList() {
     <section aria-labelledby="events-title">
       <h1 id="events-title">Events</h1>
       {events.isPending && <p className="loading">Loading events…</p>}
-      {events.isError && (
-        <p className="notice notice--error" role="alert">
-          {errorMessage(events.error)}
-        </p>
-      )}
+      {events.isError && <Alert>{errorMessage(events.error)}</Alert>}
       {events.items?.length === 0 && <p>No events yet.</p>}
       <ul className="event-list">
         {events.items?.map((event) => (

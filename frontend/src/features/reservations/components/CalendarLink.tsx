@@ -4,6 +4,7 @@ import { errorMessage } from '../../../lib/error-messages';
 import { saveFile } from '../../../lib/save-file';
 import { fetchReservationCalendar } from '../api/reservations';
 import { calendarFileName, calendarPath } from '../model/booking';
+import { Alert } from '../../../components/Alert';
 
 /**
  * "Add to calendar": the booking's .ics. The API wants the page's bearer token, which a plain
@@ -33,11 +34,7 @@ export function CalendarLink({ reservationId }: { reservationId: number }) {
       >
         Add to calendar
       </a>
-      {failure && (
-        <p className="notice notice--error" role="alert">
-          {failure}
-        </p>
-      )}
+      {failure && <Alert>{failure}</Alert>}
     </>
   );
 }

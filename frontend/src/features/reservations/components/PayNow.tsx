@@ -2,6 +2,7 @@ import { errorMessage } from '../../../lib/error-messages';
 import { formatClockTime } from '../../../lib/format';
 import type { Reservation } from '../api/reservations';
 import { usePayReservation } from '../hooks/useReservations';
+import { Alert } from '../../../components/Alert';
 
 /**
  * An order awaiting payment: by when, and "Pay now". A provider with a page of its own
@@ -33,11 +34,7 @@ export function PayNow({ reservation }: { reservation: Reservation }) {
           {pay.data.instructions}
         </p>
       )}
-      {pay.isError && (
-        <p className="notice notice--error" role="alert">
-          {errorMessage(pay.error)}
-        </p>
-      )}
+      {pay.isError && <Alert>{errorMessage(pay.error)}</Alert>}
     </div>
   );
 }

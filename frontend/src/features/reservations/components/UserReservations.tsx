@@ -12,6 +12,7 @@ import { STATUS_TEXT, reservationPath, seatWhere } from '../model/booking';
 import { ConfirmDialog } from './ConfirmDialog';
 import { PayNow } from './PayNow';
 import { Tickets } from './Tickets';
+import { Alert } from '../../../components/Alert';
 
 function EventMoney({ eventId, amount }: { eventId: number; amount: string }) {
   return <>{useEventMoney(eventId)(amount)}</>;
@@ -95,11 +96,7 @@ export function UserReservations() {
         )}
       </div>
       {reservations.isPending && <p className="loading">Loading…</p>}
-      {reservations.isError && (
-        <p className="notice notice--error" role="alert">
-          {errorMessage(reservations.error)}
-        </p>
-      )}
+      {reservations.isError && <Alert>{errorMessage(reservations.error)}</Alert>}
       {reservations.items?.length === 0 && (
         <p>
           No bookings yet. <Link to="/">Find an event</Link>.

@@ -10,6 +10,7 @@ import { positionLine, type Position } from '../model/position';
 import { isCalled, type QueueView } from '../model/room';
 import { stateWords, timeUntil } from '../model/words';
 import { DrawExplained } from './DrawExplained';
+import { Alert } from '../../../components/Alert';
 
 export interface WaitingRoomScreenProps {
   eventId: number;
@@ -63,13 +64,7 @@ export function WaitingRoomScreen({ eventId, view, position, loggedIn, loginLink
   if (!queue) {
     return (
       <section className="waiting-room card" aria-label="Waiting room" data-testid="waiting-room">
-        {loading || !error ? (
-          <p className="loading">Loading the waiting room…</p>
-        ) : (
-          <p className="notice notice--error" role="alert">
-            {errorMessage(error)}
-          </p>
-        )}
+        {loading || !error ? <p className="loading">Loading the waiting room…</p> : <Alert>{errorMessage(error)}</Alert>}
       </section>
     );
   }
