@@ -1,17 +1,18 @@
-import { useEffect, useRef } from "react";
-import { Link, useLocation, useParams } from "react-router";
-import { SeatsReceipt } from "../../../components/SeatsReceipt";
-import { ApiError } from "../../../lib/api-client";
-import { errorMessage } from "../../../lib/error-messages";
-import { formatDate } from "../../../lib/format";
-import { useEvent } from "../../events";
-import { useEventMoney } from "../hooks/useEventMoney";
-import { useBookingsFeed } from "../hooks/useBookingsFeed";
-import { useReservation } from "../hooks/useReservations";
-import { STATUS_TEXT, bookedNotice } from "../model/booking";
-import { CalendarLink } from "./CalendarLink";
-import { PayNow } from "./PayNow";
-import { Tickets } from "./Tickets";
+import { useEffect, useRef } from 'react';
+import { Link, useLocation, useParams } from 'react-router';
+import { Alert } from '../../../components/Alert';
+import { SeatsReceipt } from '../../../components/SeatsReceipt';
+import { ApiError } from '../../../lib/api-client';
+import { errorMessage } from '../../../lib/error-messages';
+import { formatDate } from '../../../lib/format';
+import { useEvent } from '../../events';
+import { useEventMoney } from '../hooks/useEventMoney';
+import { useBookingsFeed } from '../hooks/useBookingsFeed';
+import { useReservation } from '../hooks/useReservations';
+import { STATUS_TEXT, bookedNotice } from '../model/booking';
+import { CalendarLink } from './CalendarLink';
+import { PayNow } from './PayNow';
+import { Tickets } from './Tickets';
 
 /**
  * A booking's confirmation (`/reservations/:reservationId`), where Reserve lands: its reference,
@@ -35,38 +36,30 @@ export function ReservationPage() {
     if (r) heading.current?.focus();
   }, [r]);
 
-  if (reservation.isPending && reservation.fetchStatus !== "idle")
-    return <p className="loading">Loading your booking…</p>;
+  if (reservation.isPending && reservation.fetchStatus !== 'idle') return <p className="loading">Loading your booking…</p>;
   if (!r) {
+    const { error } = reservation;
     return (
       <section>
         <h1>Booking not found</h1>
-        <p className="notice notice--error" role="alert">
-          {reservation.error &&
-          !(
-            reservation.error instanceof ApiError &&
-            reservation.error.status === 404
-          )
-            ? errorMessage(reservation.error)
-            : `There is no booking ${Number.isInteger(id) ? `#${id} ` : ""}in your account.`}
-        </p>
+        <Alert>
+          {error && !(error instanceof ApiError && error.status === 404)
+            ? errorMessage(error)
+            : `There is no booking ${Number.isInteger(id) ? `#${id} ` : ''}in your account.`}
+        </Alert>
         <p>
           <Link to="/reservations">See all my reservations</Link>
         </p>
       </section>
     );
   }
-  const confirmed = r.status === "confirmed";
+  const confirmed = r.status === 'confirmed';
   return (
-    <article
-      className="receipt confirmation"
-      aria-labelledby="confirmation-title"
-      data-testid="confirmation"
-    >
+    <article className="receipt confirmation" aria-labelledby="confirmation-title" data-testid="confirmation">
       <h1 id="confirmation-title" ref={heading} tabIndex={-1}>
         {STATUS_TEXT[r.status]?.heading ?? r.status}
       </h1>
-      {r.status === "awaiting_payment" && <PayNow reservation={r} />}
+      {r.status === 'awaiting_payment' && <PayNow reservation={r} />}
       {notice && (
         <p className="notice notice--info" role="status">
           {notice}
@@ -81,9 +74,7 @@ export function ReservationPage() {
         </dd>
         <dt>Date</dt>
         <dd>
-          <time dateTime={r.event.starts_at}>
-            {formatDate(r.event.starts_at)}
-          </time>
+          <time dateTime={r.event.starts_at}>{formatDate(r.event.starts_at)}</time>
         </dd>
         {event.data?.venue && (
           <>
@@ -96,12 +87,7 @@ export function ReservationPage() {
           <time dateTime={r.created_at}>{formatDate(r.created_at)}</time>
         </dd>
       </dl>
-      <SeatsReceipt
-        seats={r.seats}
-        total={r.total_price}
-        money={money}
-        totalTestId="confirmation-total"
-      />
+      <SeatsReceipt seats={r.seats} total={r.total_price} money={money} totalTestId="confirmation-total" />
       <div className="receipt__actions confirmation__actions">
         {confirmed && <CalendarLink reservationId={r.id} />}
         <Link to="/reservations">See all my reservations</Link>
