@@ -1,13 +1,10 @@
 import { useMemo, useRef } from 'react';
-import { PHONE_QUERY, useMediaQuery } from '../../../lib/use-media-query';
-import { useAvailableByCategory } from '../hooks/useAvailableByCategory';
 import { useRevealInScroller } from '../hooks/useRevealBlock';
 import type { SeatMapModel } from '../hooks/useSeatMap';
 import type { OnSeat, SeatPick } from '../hooks/useMapPointer';
 import type { RevealRequest } from '../model/bringIntoView';
 import { indexCategories, type CategoryEntry } from '../model/categories';
 import type { SeatOverlay } from '../model/seatOverlay';
-import type { SeatStore } from '../model/seatStore';
 import { gridText, type MoneyText } from '../model/seatText';
 import type { SeatRefusal } from './SeatCanvas';
 import { buildVenue, chooseMapKind } from '../model/venue';
@@ -33,13 +30,6 @@ interface EventMapProps {
   onBox?: (ids: number[], pick: SeatPick) => void;
   /** What a click does, in words (the buyer's, unless given). */
   help?: string;
-}
-
-/** The grid's key: its categories' colours and prices (seats left, live), and its seats' states. */
-function GridLegend({ store, categories, money, staff }: { store: SeatStore; categories: readonly CategoryEntry[]; money: MoneyText; staff: boolean }) {
-  const available = useAvailableByCategory(store);
-  const phone = useMediaQuery(PHONE_QUERY);
-  return <VenueLegend categories={categories} available={available} money={money} foldStates={phone} staff={staff} />;
 }
 
 /**
@@ -77,7 +67,7 @@ export function EventMap({ map, categories, money, onSeat, venueName, reveal = n
   const seats = <SeatMap layout={layout} store={map.store} focus={map.focus} onSeat={onSeat} text={text} overlay={overlay} />;
   return (
     <div className="grid-map">
-      <GridLegend store={map.store} categories={categories} money={money} staff={overlay !== undefined} />
+      <VenueLegend store={map.store} categories={categories} money={money} staff={overlay !== undefined} />
       {onBox ? (
         <GridBox onBox={onBox} help={help}>
           {seats}

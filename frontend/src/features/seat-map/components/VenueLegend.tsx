@@ -1,30 +1,38 @@
 import type { ReactNode } from 'react';
 import { formatCount } from '../../../lib/format';
+import { PHONE_QUERY, useMediaQuery } from '../../../lib/use-media-query';
+import { useAvailableByCategory } from '../hooks/useAvailableByCategory';
 import type { CategoryEntry } from '../model/categories';
 import type { MoneyText } from '../model/seatText';
 import { PAINT_COLOURS, seatPaint, type SeatPaint } from '../model/seatPaint';
 import type { DrawnKind } from '../model/seatKinds';
+import type { SeatStore } from '../model/seatStore';
 
-const STATES: { kind: DrawnKind; title: string }[] = [
-  { kind: 'available', title: 'Available' },
-  { kind: 'held-mine', title: 'Held by you' },
-  { kind: 'held-other', title: 'Held by someone else' },
-  { kind: 'paying-other', title: 'Being paid for' },
-  { kind: 'booked-mine', title: 'Booked by you' },
-  { kind: 'booked-other', title: 'Booked or not for sale' },
+/** A seat of each state as the map draws it, in a sample colour. */
+const sample = (kind: DrawnKind, wheelchair = false) => seatPaint(kind, '#0072b2', '#ffffff', wheelchair);
+const WHEELCHAIR = { title: 'Wheelchair space', paint: sample('available', true) };
+
+const STATES: { title: string; paint: SeatPaint }[] = [
+  { title: 'Available', paint: sample('available') },
+  { title: 'Held by you', paint: sample('held-mine') },
+  { title: 'Held by someone else', paint: sample('held-other') },
+  { title: 'Being paid for', paint: sample('paying-other') },
+  { title: 'Booked by you', paint: sample('booked-mine') },
+  { title: 'Booked or not for sale', paint: sample('booked-other') },
+  WHEELCHAIR,
 ];
 
 /** The console's key: every seat as staff tell them apart (model/seatOverlay.ts). */
-const STAFF_STATES: { kind: DrawnKind; title: string }[] = [
-  { kind: 'available', title: 'Free' },
-  { kind: 'held-other', title: 'Held' },
-  { kind: 'paying-other', title: 'Being paid for' },
-  { kind: 'booked-other', title: 'Booked' },
-  { kind: 'kept', title: 'Kept back' },
-  { kind: 'killed', title: 'Killed' },
+const STAFF_STATES: { title: string; paint: SeatPaint }[] = [
+  { title: 'Free', paint: sample('available') },
+  { title: 'Held', paint: sample('held-other') },
+  { title: 'Being paid for', paint: sample('paying-other') },
+  { title: 'Booked', paint: sample('booked-other') },
+  { title: 'Kept back', paint: sample('kept') },
+  { title: 'Killed', paint: sample('killed') },
+  { title: 'Selected', paint: { ...sample('available'), ring: PAINT_COLOURS.selected } },
+  WHEELCHAIR,
 ];
-
-const SAMPLE = '#0072b2';
 
 /** The same drawing as the canvas's, as a 20 px SVG. */
 export function SeatIcon({ paint, size = 20 }: { paint: SeatPaint; size?: number }) {
@@ -59,15 +67,16 @@ export function SeatIcon({ paint, size = 20 }: { paint: SeatPaint; size?: number
   );
 }
 
-/** Prices by category (colour, name, price, seats left) and what each seat drawing means. */
+/**
+ * Prices by category (colour, name, price, seats left, live from the store) and what each seat
+ * drawing means; on a phone, where the map should come first, the states fold into a "Key".
+ * Its own component, so the recounts re-render the key alone, not the map.
+ */
 interface VenueLegendProps {
   categories: readonly CategoryEntry[];
-  /** Seats left per category, live. */
-  available: ReadonlyMap<number, number>;
+  store: SeatStore;
   /** How prices read, in the event's currency. */
   money: MoneyText;
-  /** Fold the seat states into a "Key" the buyer opens (a phone, where the map should come first). */
-  foldStates?: boolean;
   /** The console's key (free, held, booked, kept back, killed, selected) rather than the buyer's. */
   staff?: boolean;
 }
@@ -83,7 +92,9 @@ function FoldOn({ fold, children }: { fold: boolean; children: ReactNode }) {
   );
 }
 
-export function VenueLegend({ categories, available, money, foldStates = false, staff = false }: VenueLegendProps) {
+export function VenueLegend({ categories, store, money, staff = false }: VenueLegendProps) {
+  const available = useAvailableByCategory(store);
+  const foldStates = useMediaQuery(PHONE_QUERY);
   return (
     <div className="venue-legend">
       {categories.length > 0 && (
@@ -99,22 +110,12 @@ export function VenueLegend({ categories, available, money, foldStates = false, 
       )}
       <FoldOn fold={foldStates}>
         <ul className="venue-legend__list" aria-label="Seat states">
-          {(staff ? STAFF_STATES : STATES).map(({ kind, title }) => (
-            <li key={kind}>
-              <SeatIcon paint={seatPaint(kind, SAMPLE, '#ffffff', false)} />
+          {(staff ? STAFF_STATES : STATES).map(({ title, paint }) => (
+            <li key={title}>
+              <SeatIcon paint={paint} />
               {title}
             </li>
           ))}
-          {staff && (
-            <li>
-              <SeatIcon paint={{ ...seatPaint('available', SAMPLE, '#ffffff', false), ring: PAINT_COLOURS.selected }} />
-              Selected
-            </li>
-          )}
-          <li>
-            <SeatIcon paint={seatPaint('available', SAMPLE, '#ffffff', true)} />
-            Wheelchair space
-          </li>
         </ul>
       </FoldOn>
     </div>

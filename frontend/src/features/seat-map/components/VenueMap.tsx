@@ -1,5 +1,4 @@
 import { useMemo, useRef, useState } from 'react';
-import { useAvailableByCategory } from '../hooks/useAvailableByCategory';
 import { useRevealInScroller } from '../hooks/useRevealBlock';
 import type { RevealRequest } from '../model/bringIntoView';
 import { indexCategories, type CategoryEntry } from '../model/categories';
@@ -8,7 +7,6 @@ import type { RovingFocus } from '../model/rovingFocus';
 import type { SeatOverlay } from '../model/seatOverlay';
 import type { SeatStore } from '../model/seatStore';
 import { formatCount } from '../../../lib/format';
-import { PHONE_QUERY, useMediaQuery } from '../../../lib/use-media-query';
 import { listText, type MoneyText } from '../model/seatText';
 import type { Venue } from '../model/venue';
 import { SeatCanvas, type OnSeat, type SeatPick, type SeatRefusal } from './SeatCanvas';
@@ -70,8 +68,6 @@ export function VenueMap({
   const [view, setView] = useState<VenueView>(storedView);
   const listRef = useRef<HTMLDivElement>(null);
   useRevealInScroller(listRef, reveal); // in the Map view the canvas shows it
-  const available = useAvailableByCategory(store);
-  const phone = useMediaQuery(PHONE_QUERY);
   const index = useMemo(() => indexCategories(categories), [categories]);
   const text = useMemo(() => listText(index, money, overlay), [index, money, overlay]);
   const choose = (next: VenueView) => {
@@ -99,7 +95,7 @@ export function VenueMap({
           </button>
         </div>
         {/* One key for both views: the List paints its seats as the Map draws them. */}
-        <VenueLegend categories={categories} available={available} money={money} foldStates={phone} staff={overlay !== undefined} />
+        <VenueLegend categories={categories} store={store} money={money} staff={overlay !== undefined} />
       </div>
       {view === 'map' ? (
         <SeatCanvas
