@@ -18,24 +18,15 @@
 import { isChallenge, solvedChallenge } from './proofOfWork';
 
 export class ApiError extends Error {
-  readonly status: number;
-  readonly code: string;
-  readonly details: Record<string, unknown>;
-  readonly retryAfterSeconds: number | null;
-
   constructor(
-    status: number,
-    code: string,
+    readonly status: number,
+    readonly code: string,
     message: string,
-    details: Record<string, unknown> = {},
-    retryAfterSeconds: number | null = null,
+    readonly details: Record<string, unknown> = {},
+    readonly retryAfterSeconds: number | null = null,
   ) {
     super(message);
     this.name = 'ApiError';
-    this.status = status;
-    this.code = code;
-    this.details = details;
-    this.retryAfterSeconds = retryAfterSeconds;
   }
 
   /** Seat ids the server named as being in the way (`lock_required`, bulk `seat_unavailable`). */
@@ -184,12 +175,7 @@ export class ApiClient {
 
   async getPage<T>(path: string, options: RequestOptions = {}): Promise<Page<T>> {
     let headers: Headers | null = null;
-    const items = await this.request<T[]>('GET', path, {
-      ...options,
-      onHeaders: (h) => {
-        headers = h;
-      },
-    });
+    const items = await this.request<T[]>('GET', path, { ...options, onHeaders: (h) => (headers = h) });
     const h = headers as Headers | null;
     const total = h?.get('X-Total-Count');
     return { items, next: nextPagePath(h?.get('Link') ?? null), total: total ? Number(total) : null };
@@ -290,11 +276,7 @@ export class ApiClient {
     }
   }
 
-  private async send<T>(
-    method: string,
-    path: string,
-    options: RequestOptions & { anonymous?: boolean },
-  ): Promise<T> {
+  private async send<T>(method: string, path: string, options: RequestOptions & { anonymous?: boolean }): Promise<T> {
     const headers: Record<string, string> = { Accept: 'application/json', ...options.headers };
     if (options.body !== undefined) headers['Content-Type'] = 'application/json';
     const access = this.access.get();
@@ -380,13 +362,7 @@ export function toApiError(response: Response, payload: unknown): ApiError {
   const retryAfter = retryHeader !== null && /^\d+$/.test(retryHeader.trim()) ? Number(retryHeader) : null;
   if (payload && typeof payload === 'object' && 'code' in payload) {
     const { error, code, ...details } = payload as { error?: unknown; code: unknown };
-    return new ApiError(
-      response.status,
-      String(code),
-      typeof error === 'string' ? error : response.statusText,
-      details,
-      retryAfter,
-    );
+    return new ApiError(response.status, String(code), typeof error === 'string' ? error : response.statusText, details, retryAfter);
   }
   const code = FALLBACK_CODES[response.status] ?? 'server_error';
   return new ApiError(response.status, code, response.statusText || 'Unexpected response', {}, retryAfter);
