@@ -7,18 +7,22 @@ import { toCents } from './money';
 /** The events API names each event's currency (ISO 4217); older answers do not: this one then. */
 export const DEFAULT_CURRENCY = 'EUR';
 
+/** The formatter made once per key (a locale, a currency): making one costs far more than using it. */
+function cached<T>(cache: Map<string, T>, key: string, make: () => T): T {
+  if (!cache.has(key)) cache.set(key, make());
+  return cache.get(key)!;
+}
+
 const priceFormats = new Map<string, Intl.NumberFormat | null>();
 
 function priceFormat(currency: string, locale: string | undefined): Intl.NumberFormat | null {
-  const key = `${locale ?? ''}|${currency}`;
-  if (!priceFormats.has(key)) {
+  return cached(priceFormats, `${locale ?? ''}|${currency}`, () => {
     try {
-      priceFormats.set(key, new Intl.NumberFormat(locale, { style: 'currency', currency }));
+      return new Intl.NumberFormat(locale, { style: 'currency', currency });
     } catch {
-      priceFormats.set(key, null); // not a currency code Intl knows
+      return null; // not a currency code Intl knows
     }
-  }
-  return priceFormats.get(key)!;
+  });
 }
 
 /** "€50.00" for ("50.00", "EUR"); "50.00 XYZ" for a code Intl does not know; the text as given if it is no amount. */
@@ -37,13 +41,7 @@ const countFormats = new Map<string, Intl.NumberFormat>();
 
 /** "19,671" (or "19.671", "19 671": the browser's language). */
 export function formatCount(count: number, locale?: string): string {
-  const key = locale ?? '';
-  let format = countFormats.get(key);
-  if (!format) {
-    format = new Intl.NumberFormat(locale, { maximumFractionDigits: 0 });
-    countFormats.set(key, format);
-  }
-  return format.format(count);
+  return cached(countFormats, locale ?? '', () => new Intl.NumberFormat(locale, { maximumFractionDigits: 0 })).format(count);
 }
 
 /** "1 seat", "5 seats", "1,200 seats". */
@@ -66,11 +64,5 @@ const clockFormats = new Map<string, Intl.DateTimeFormat>();
  * minutes, never seconds, for every clock time the buyer reads.
  */
 export function formatClockTime(at: number | Date, locale?: string): string {
-  const key = locale ?? '';
-  let format = clockFormats.get(key);
-  if (!format) {
-    format = new Intl.DateTimeFormat(locale, { hour: '2-digit', minute: '2-digit' });
-    clockFormats.set(key, format);
-  }
-  return format.format(at);
+  return cached(clockFormats, locale ?? '', () => new Intl.DateTimeFormat(locale, { hour: '2-digit', minute: '2-digit' })).format(at);
 }
