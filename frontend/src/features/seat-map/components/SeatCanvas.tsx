@@ -20,7 +20,7 @@ import { useMapPointer, type OnSeat, type SeatPick } from '../hooks/useMapPointe
 
 export type { OnSeat, SeatPick };
 
-interface SeatCanvasProps {
+export interface SeatCanvasProps {
   venue: Venue;
   /** Sections → rows → seats: the order the arrow keys go through the seats. */
   layout: MapLayout;

@@ -1,15 +1,10 @@
 import { useMemo, useRef, useState } from 'react';
 import { useRevealInScroller } from '../hooks/useRevealBlock';
-import type { RevealRequest } from '../model/bringIntoView';
 import { indexCategories, type CategoryEntry } from '../model/categories';
-import type { MapLayout } from '../model/layout';
-import type { RovingFocus } from '../model/rovingFocus';
 import type { SeatOverlay } from '../model/seatOverlay';
-import type { SeatStore } from '../model/seatStore';
 import { formatCount } from '../../../lib/format';
 import { listText, type MoneyText } from '../model/seatText';
-import type { Venue } from '../model/venue';
-import { SeatCanvas, type OnSeat, type SeatPick, type SeatRefusal } from './SeatCanvas';
+import { SeatCanvas, type SeatCanvasProps } from './SeatCanvas';
 import { SeatMap } from './SeatMap';
 import { SectionJump } from './SectionJump';
 import { VenueLegend } from './VenueLegend';
@@ -26,45 +21,18 @@ function storedView(): VenueView {
   }
 }
 
-interface VenueMapProps {
-  venue: Venue;
-  /** Sections → rows → seats, for the list view. */
-  layout: MapLayout;
-  store: SeatStore;
-  focus: RovingFocus;
+/** The canvas's props, less what the room works out for it; the list view and the key take them too. */
+export type VenueMapProps = Omit<SeatCanvasProps, 'categories' | 'label' | 'sections' | 'money' | 'overlay'> & {
   categories: readonly CategoryEntry[];
-  onSeat: OnSeat;
   venueName?: string;
-  /** The block to bring into view (Find seats). */
-  reveal?: RevealRequest | null;
-  /** How amounts read, in the event's currency. */
   money: MoneyText;
-  /** Why the last click on a seat was refused (told in its tooltip on the map). */
-  refusal?: SeatRefusal | null;
   /** The console's marks (selected, kept back, killed) and its key to them. */
   overlay?: SeatOverlay;
-  /** The console: a mouse drag on the plan selects the seats in its box. */
-  onBox?: (ids: number[], pick: SeatPick) => void;
-  /** What a click on the plan does, in words (the buyer's, unless given). */
-  help?: string;
-}
+};
 
 /** The room, two ways: drawn (Map, for pointer and eyes) or as a list of real buttons (List, for keyboard and screen reader). */
-export function VenueMap({
-  venue,
-  layout,
-  store,
-  focus,
-  categories,
-  onSeat,
-  venueName,
-  reveal = null,
-  money,
-  refusal = null,
-  overlay,
-  onBox,
-  help,
-}: VenueMapProps) {
+export function VenueMap(props: VenueMapProps) {
+  const { venue, layout, store, focus, categories, onSeat, venueName, reveal = null, money, overlay } = props;
   const [view, setView] = useState<VenueView>(storedView);
   const listRef = useRef<HTMLDivElement>(null);
   useRevealInScroller(listRef, reveal); // in the Map view the canvas shows it
@@ -98,22 +66,7 @@ export function VenueMap({
         <VenueLegend categories={categories} store={store} money={money} staff={overlay !== undefined} />
       </div>
       {view === 'map' ? (
-        <SeatCanvas
-          venue={venue}
-          layout={layout}
-          store={store}
-          categories={index}
-          focus={focus}
-          onSeat={onSeat}
-          label={label}
-          reveal={reveal}
-          sections={layout.sections}
-          refusal={refusal}
-          money={money}
-          overlay={overlay}
-          onBox={onBox}
-          help={help}
-        />
+        <SeatCanvas {...props} categories={index} label={label} sections={layout.sections} />
       ) : (
         <>
           <SectionJump layout={layout} focus={focus} list={listRef} />
