@@ -202,18 +202,11 @@ export function SeatSelector({
     dismissRoomNotice();
   }, [dismissNotice, dismissRoomNotice]);
 
+  const basketProps = { store: map.store, onReserve, reserving, currency, buyer };
   const basket = (
     <>
-      <Basket
-        store={map.store}
-        onRelease={actions.toggle}
-        onReserve={onReserve}
-        reserving={reserving}
-        currency={currency}
-        buyer={buyer}
-        holdAgainAt={actions.holdAgainAt}
-      />
-      <BasketBar store={map.store} onReserve={onReserve} reserving={reserving} currency={currency} buyer={buyer} />
+      <Basket {...basketProps} onRelease={actions.toggle} holdAgainAt={actions.holdAgainAt} />
+      <BasketBar {...basketProps} />
     </>
   );
 

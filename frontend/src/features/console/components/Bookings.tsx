@@ -40,7 +40,8 @@ interface BookingsProps {
 }
 
 /** The event's bookings, found by a buyer's name, email or username, a seat, or a number; each opens its story. */
-export function Bookings({ eventId, money, mayChange, maySettle, actions, tell, onReseatFrom, reseatFrom }: BookingsProps) {
+export function Bookings(props: BookingsProps) {
+  const { eventId, money } = props;
   const ids = useId();
   const [search, setSearch] = useState('');
   // Asked once typing pauses, not at every key.
@@ -69,16 +70,7 @@ export function Bookings({ eventId, money, mayChange, maySettle, actions, tell, 
               {booking.channel === 'box_office' && ' · box office'}
             </button>
             {open === booking.id && (
-              <BookingDetail
-                reservationId={booking.id}
-                money={money}
-                mayChange={mayChange}
-                maySettle={maySettle}
-                actions={actions}
-                tell={tell}
-                onReseatFrom={onReseatFrom}
-                reseatFrom={reseatFrom}
-              />
+              <BookingDetail {...props} reservationId={booking.id} />
             )}
           </li>
         ))}
