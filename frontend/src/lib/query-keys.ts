@@ -43,3 +43,6 @@ export const queryKeys = {
   /** One booking with its history, as staff see it. */
   staffBooking: (reservationId: number) => ['staff', 'booking', reservationId] as const,
 };
+
+/** A read made again only when its key is invalidated, never by itself, and forgotten once no page uses it. */
+export const READ_ONCE = { staleTime: Infinity, gcTime: 0, refetchOnWindowFocus: false, refetchOnReconnect: false } as const;

@@ -1,9 +1,8 @@
 import { useEffect, useId, useMemo, useRef, useState, type FormEvent } from 'react';
 import { Link } from 'react-router';
-import type { TurnRefusal } from '../../../lib/queue-turn';
-import { mostAtOnce, type BuyerState } from '../../holds';
-import { useFindSeats } from '../hooks/useFindSeats';
-import { type CategoryEntry, type MoneyText, type RovingFocus, type Seat, type SeatStore } from '../../seat-map';
+import { mostAtOnce } from '../../holds';
+import { useFindSeats, type FindSeatsOptions } from '../hooks/useFindSeats';
+import { type CategoryEntry, type MoneyText, type Seat } from '../../seat-map';
 import type { BestRequest } from '../api/best';
 import {
   alternativeText,
@@ -15,10 +14,8 @@ import {
   type FindSeatsForm,
 } from '../model/findSeats';
 
-interface FindSeatsProps {
-  eventId: number;
-  store: SeatStore;
-  focus: RovingFocus;
+/** The search's options (hooks/useFindSeats.ts), but the names of the categories given here. */
+type FindSeatsProps = Omit<FindSeatsOptions, 'categoryName'> & {
   loggedIn: boolean;
   /** The event's price categories, in the organiser's order. */
   categories: readonly CategoryEntry[];
@@ -28,19 +25,9 @@ interface FindSeatsProps {
   sections?: readonly string[];
   /** Where "Log in" leads (back to this page afterwards). */
   loginLink: string;
-  /** What the buyer holds, has booked and may still take (useSeatActions' `buyer`), once read. */
-  buyer?: BuyerState;
   /** Whether the room has wheelchair spaces: the search for them is offered only then. */
   wheelchairSpaces?: boolean;
-  /** Told the seats of each block held, so the map can bring them into view. */
-  onHeld?: (seatIds: number[]) => void;
-  /** The waiting room's turn token, while the event has one; holding carries it. */
-  turn?: string | null;
-  /** Told when the turn is not good any more, with the sentence that says so and which refusal it was. */
-  onTurnLost?: (text: string, refusal: TurnRefusal) => void;
-  /** While the buyer may not hold seats of the event (useSeatActions' `holdAgainAt`): when they may again. */
-  holdAgainAt?: number | null;
-}
+};
 
 interface Option {
   value: string;
@@ -50,28 +37,14 @@ interface Option {
 const FIELDS: FindSeatsField[] = ['count', 'category', 'section', 'accessible'];
 
 /** "Find seats": how many, which price, where, how many wheelchair spaces; the server picks and holds the best block. */
-export function FindSeats({
-  eventId,
-  store,
-  focus,
-  loggedIn,
-  categories,
-  money = (amount) => amount,
-  sections = [],
-  loginLink,
-  buyer,
-  wheelchairSpaces = true,
-  onHeld,
-  turn,
-  onTurnLost,
-  holdAgainAt = null,
-}: FindSeatsProps) {
+export function FindSeats({ loggedIn, categories, money = (amount) => amount, sections = [], loginLink, wheelchairSpaces = true, ...options }: FindSeatsProps) {
+  const { store, buyer } = options;
   const [form, setForm] = useState<FindSeatsForm>(INITIAL_FORM);
   // A search by a buyer who holds seats already waits for their answer: add, or replace.
   const [asking, setAsking] = useState<BestRequest | null>(null);
   const [errors, setErrors] = useState<FieldErrors>({});
   const names = useMemo(() => new Map(categories.map((c) => [c.id, c.name])), [categories]);
-  const search = useFindSeats({ eventId, store, focus, buyer, categoryName: (id) => names.get(id), onHeld, turn, onTurnLost, holdAgainAt });
+  const search = useFindSeats({ ...options, categoryName: (id) => names.get(id) });
   // The most one search may ask for (undefined: not known yet, the server says).
   const most = buyer ? mostAtOnce(buyer) : undefined;
   const uid = useId();

@@ -1,6 +1,6 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useRef, useState } from 'react';
-import { queryKeys } from '../../../lib/query-keys';
+import { queryKeys, READ_ONCE } from '../../../lib/query-keys';
 import { serverClock } from '../../../lib/server-clock';
 import { useBookedCount, useHeldSeats, type SeatStore } from '../../seat-map';
 import { fetchHoldRun } from '../api/seats';
@@ -21,10 +21,7 @@ export function useHoldRun(eventId: number, store: SeatStore, loggedIn: boolean)
     queryKey: queryKeys.holdRun(eventId),
     queryFn: async () => decodeHoldRun(await fetchHoldRun(eventId), serverClock.now()),
     enabled: loggedIn,
-    staleTime: Infinity,
-    gcTime: 0,
-    refetchOnWindowFocus: false,
-    refetchOnReconnect: false,
+    ...READ_ONCE,
   });
 
   const seats = `${useHeldSeats(store).length} held, ${useBookedCount(store)} booked`;

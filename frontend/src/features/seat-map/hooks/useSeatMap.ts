@@ -1,6 +1,6 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useMemo, useState, useSyncExternalStore } from 'react';
-import { queryKeys } from '../../../lib/query-keys';
+import { queryKeys, READ_ONCE } from '../../../lib/query-keys';
 import { serverClock } from '../../../lib/server-clock';
 import { ApiError } from '../../../lib/api-client';
 import { fetchOwnHolds, fetchSeatList, fetchSeatMap, fetchSeatStates } from '../api/seatMap';
@@ -77,10 +77,7 @@ export function useSeatMap(eventId: number, loggedIn: boolean): SeatMapModel {
         return { seatList: (await fetchSeatList(eventId)).seats };
       }
     },
-    staleTime: Infinity,
-    gcTime: 0,
-    refetchOnWindowFocus: false,
-    refetchOnReconnect: false,
+    ...READ_ONCE,
   });
 
   // The two documents together: a state that does not match the map (seats added between the
@@ -121,10 +118,7 @@ export function useSeatMap(eventId: number, loggedIn: boolean): SeatMapModel {
       return { ...decodeOwnHolds(await fetchOwnHolds(eventId)), before };
     },
     enabled: loggedIn,
-    staleTime: Infinity,
-    gcTime: 0,
-    refetchOnWindowFocus: false,
-    refetchOnReconnect: false,
+    ...READ_ONCE,
   });
   useEffect(() => {
     if (!ready || !holds.data) return;
