@@ -101,34 +101,28 @@ export class SpatialGrid {
     return (cx + 0x80000) * 0x100000 + (cy + 0x80000);
   }
 
-  /** Whether any seat stands inside the box (plan units; edges included). */
-  anyIn(left: number, top: number, right: number, bottom: number): boolean {
+  /** Each seat inside the box (plan units; edges included) given to `visit` until it says stop (true); whether it did. */
+  private visitIn(left: number, top: number, right: number, bottom: number, visit: (i: number) => boolean | void): boolean {
     const c = this.cell;
     for (let cx = Math.floor(left / c); cx <= Math.floor(right / c); cx += 1) {
       for (let cy = Math.floor(top / c); cy <= Math.floor(bottom / c); cy += 1) {
-        const bucket = this.cells.get(this.key(cx, cy));
-        if (!bucket) continue;
-        for (const i of bucket) {
-          if (this.xs[i] >= left && this.xs[i] <= right && this.ys[i] >= top && this.ys[i] <= bottom) return true;
+        for (const i of this.cells.get(this.key(cx, cy)) ?? []) {
+          if (this.xs[i] >= left && this.xs[i] <= right && this.ys[i] >= top && this.ys[i] <= bottom && visit(i)) return true;
         }
       }
     }
     return false;
   }
 
-  /** The indices of the seats inside the box (plan units; edges included), in index order. */
+  /** Whether any seat stands inside the box. */
+  anyIn(left: number, top: number, right: number, bottom: number): boolean {
+    return this.visitIn(left, top, right, bottom, () => true);
+  }
+
+  /** The indices of the seats inside the box, in index order. */
   allIn(left: number, top: number, right: number, bottom: number): number[] {
-    const c = this.cell;
     const found: number[] = [];
-    for (let cx = Math.floor(left / c); cx <= Math.floor(right / c); cx += 1) {
-      for (let cy = Math.floor(top / c); cy <= Math.floor(bottom / c); cy += 1) {
-        const bucket = this.cells.get(this.key(cx, cy));
-        if (!bucket) continue;
-        for (const i of bucket) {
-          if (this.xs[i] >= left && this.xs[i] <= right && this.ys[i] >= top && this.ys[i] <= bottom) found.push(i);
-        }
-      }
-    }
+    this.visitIn(left, top, right, bottom, (i) => void found.push(i));
     return found.sort((a, b) => a - b);
   }
 
