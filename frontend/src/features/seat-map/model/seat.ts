@@ -122,19 +122,10 @@ export function arrivedSeat(info: SeatInfo, state: PushedSeat, mine: boolean): S
   return makeSeat(info, { status: state.status, version: state.version, lockedUntil, mine }, false);
 }
 
+const INFO_KEYS = ['label', 'section', 'row', 'number', 'price', 'category', 'accessible', 'companion', 'restrictedView', 'blocked'] as const;
+
 export function sameInfo(a: SeatInfo, b: SeatInfo): boolean {
-  return (
-    a.label === b.label &&
-    a.section === b.section &&
-    a.row === b.row &&
-    a.number === b.number &&
-    a.price === b.price &&
-    a.category === b.category &&
-    a.accessible === b.accessible &&
-    a.companion === b.companion &&
-    a.restrictedView === b.restrictedView &&
-    a.blocked === b.blocked
-  );
+  return INFO_KEYS.every((key) => a[key] === b[key]);
 }
 
 export function infoOf(seat: ApiSeat): SeatInfo {
