@@ -1,6 +1,6 @@
 import type { ReactNode } from 'react';
 
 /** An error told at once (`role="alert"`), in the page's error style. */
-export function Alert({ children }: { children: ReactNode }) {
-  return <p className="notice notice--error" role="alert">{children}</p>;
+export function Alert({ id, children }: { id?: string; children: ReactNode }) {
+  return <p id={id} className="notice notice--error" role="alert">{children}</p>;
 }

@@ -1,5 +1,6 @@
 import { useId, useState, type FormEvent } from 'react';
 import { Link, Navigate, useNavigate, useSearchParams } from 'react-router';
+import { Alert } from '../../../components/Alert';
 import { errorMessage } from '../../../lib/error-messages';
 import { useLogin, useMe, useRegister } from '../hooks/useAuth';
 
@@ -41,13 +42,7 @@ export function LoginForm({ mode = 'login' }: { mode?: 'login' | 'register' }) {
       <form onSubmit={submit} noValidate aria-describedby={mutation.isError ? errorId : undefined}>
         <label>
           Username
-          <input
-            name="username"
-            autoComplete="username"
-            required
-            value={username}
-            onChange={(e) => setUsername(e.target.value)}
-          />
+          <input name="username" autoComplete="username" required value={username} onChange={(e) => setUsername(e.target.value)} />
         </label>
         <label>
           Password
@@ -66,11 +61,7 @@ export function LoginForm({ mode = 'login' }: { mode?: 'login' | 'register' }) {
             <input name="email" type="email" autoComplete="email" value={email} onChange={(e) => setEmail(e.target.value)} />
           </label>
         )}
-        {mutation.isError && (
-          <p id={errorId} className="notice notice--error" role="alert">
-            {errorMessage(mutation.error)}
-          </p>
-        )}
+        {mutation.isError && <Alert id={errorId}>{errorMessage(mutation.error)}</Alert>}
         <button type="submit" className="button button--primary" disabled={mutation.isPending || !username || !password}>
           {mutation.isPending ? 'Please wait…' : title}
         </button>
