@@ -69,9 +69,7 @@ export function Bookings(props: BookingsProps) {
               {booking.status !== 'confirmed' && ` · ${booking.status.replace('_', ' ')}`}
               {booking.channel === 'box_office' && ' · box office'}
             </button>
-            {open === booking.id && (
-              <BookingDetail {...props} reservationId={booking.id} />
-            )}
+            {open === booking.id && <BookingDetail {...props} reservationId={booking.id} />}
           </li>
         ))}
       </ul>
