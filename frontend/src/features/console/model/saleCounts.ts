@@ -6,18 +6,9 @@
  */
 import { KEPT, KILLED, drawnKind, type DrawnKind, type Seat, type SeatOverlay, type SeatStore } from '../../seat-map';
 
-export interface StateCounts {
-  free: number;
-  held: number;
-  paying: number;
-  booked: number;
-  kept: number;
-  killed: number;
-}
-
-export type SaleState = keyof StateCounts;
-
-export const SALE_STATES: readonly SaleState[] = ['free', 'held', 'paying', 'booked', 'kept', 'killed'];
+export const SALE_STATES = ['free', 'held', 'paying', 'booked', 'kept', 'killed'] as const;
+export type SaleState = (typeof SALE_STATES)[number];
+export type StateCounts = Record<SaleState, number>;
 
 const STATE_OF: Record<DrawnKind, SaleState> = {
   available: 'free',
