@@ -17,18 +17,12 @@ export function useIsFocusStop(focus: RovingFocus, id: number) {
 }
 
 export function useHeldSeats(store: SeatStore) {
-  return useSyncExternalStore(
-    useCallback((cb: () => void) => store.subscribeHeld(cb), [store]),
-    store.getHeld,
-  );
+  return useSyncExternalStore(store.subscribeHeld, store.getHeld);
 }
 
 /** How many seats this user has booked of the event, as this page knows. */
 export function useBookedCount(store: SeatStore) {
-  return useSyncExternalStore(
-    useCallback((cb: () => void) => store.subscribeHeld(cb), [store]),
-    store.getBookedCount,
-  );
+  return useSyncExternalStore(store.subscribeHeld, store.getBookedCount);
 }
 
 /** The console's marks on one seat (model/seatOverlay.ts). */

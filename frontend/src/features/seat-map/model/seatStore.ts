@@ -81,9 +81,7 @@ export class SeatStore {
   }
 
   /** Told when this user's holds change, or how many seats they have booked. */
-  subscribeHeld(listener: Listener): () => void {
-    return this.signals.subscribeHeld(listener);
-  }
+  subscribeHeld = (listener: Listener): (() => void) => this.signals.subscribeHeld(listener);
 
   /** Told, once per batch, of every seat that changed (the canvas redraws on it). */
   subscribeChanges(listener: (ids: number[]) => void): () => void {
