@@ -291,10 +291,7 @@ export const SeatCanvas = memo(function SeatCanvas({
 
   // + and −: about the buyer's seats when in sight, else the middle of the seats in sight.
   const zoomButton = (factor: number) => {
-    const held = blockOnPlan(
-      venue,
-      store.getHeld().map((seat) => seat.id),
-    );
+    const held = blockOnPlan(venue, store.getHeld().map((seat) => seat.id));
     const anchor = zoomAnchor(viewRef.current, allSeats, held, sizeRef.current);
     setView(zoomAt(viewRef.current, factor, anchor, plan, sizeRef.current));
   };
