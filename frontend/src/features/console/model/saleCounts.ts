@@ -4,6 +4,7 @@
  * earliest hold lapses. Recounted on every batch of frames (a pass over the seats: ~1 ms for
  * the arena's 20,000), so the counts move with the same frame as the map, with no request.
  */
+import { Listeners } from '../../../lib/listeners';
 import { KEPT, KILLED, drawnKind, type DrawnKind, type Seat, type SeatOverlay, type SeatStore } from '../../seat-map';
 
 export const SALE_STATES = ['free', 'held', 'paying', 'booked', 'kept', 'killed'] as const;
@@ -94,7 +95,7 @@ export function changesNeedServerFigures(ids: readonly number[], seat: (id: numb
  */
 export class LiveCounts {
   private counts: SaleCounts;
-  private listeners = new Set<() => void>();
+  private listeners = new Listeners();
 
   constructor(
     private readonly store: SeatStore,
@@ -105,16 +106,13 @@ export class LiveCounts {
 
   get = (): SaleCounts => this.counts;
 
-  subscribe = (listener: () => void): (() => void) => {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
-  };
+  subscribe = this.listeners.subscribe;
 
   /** Follows the store and the overlay until the returned function is called. */
   start(): () => void {
     const recount = () => {
       this.counts = countSale(this.store.seats(), this.overlay.mark);
-      for (const listener of [...this.listeners]) listener();
+      this.listeners.tell();
     };
     const stops = [this.store.subscribeChanges(recount), this.store.subscribePlan(recount), this.overlay.subscribeChanges(recount)];
     recount();

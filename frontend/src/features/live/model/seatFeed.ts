@@ -28,6 +28,7 @@
  */
 import type { DoorFrame, PlaceFrame, QueueFrame } from '../../../lib/protocol-types';
 import { TURN_REFUSALS } from '../../../lib/queue-turn';
+import { Listeners } from '../../../lib/listeners';
 import { SocketLogin } from '../../../lib/socket-login';
 import type { ConnectionState, LiveSocket, LiveSocketOptions } from '../../../lib/ws-client';
 import {
@@ -132,7 +133,7 @@ export class SeatFeed {
   private resumable: StreamPoint | null = null;
   /** The point the current connection asked to resume from. */
   private asked: StreamPoint | null = null;
-  private listeners = new Set<() => void>();
+  private listeners = new Listeners();
   private snapshotTimer: ReturnType<typeof setTimeout> | undefined;
   /** The last `own` frame, until the stream reaches it, with the versions of the seats held when it came. */
   private ownWaiting: (OwnFrame & { before: Map<number, number> }) | null = null;
@@ -215,10 +216,7 @@ export class SeatFeed {
     this.sendTurn();
   }
 
-  subscribeStatus = (listener: () => void): (() => void) => {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
-  };
+  subscribeStatus = this.listeners.subscribe;
 
   handleOpen(reconnect: boolean): void {
     this.tracker.reset();
@@ -256,7 +254,7 @@ export class SeatFeed {
 
   private setQueue(patch: Partial<QueueFeed>): void {
     this.queue = { ...this.queue, ...patch };
-    this.emit();
+    this.listeners.tell();
   }
 
   /** Tells the server whose this socket is, when someone is logged in. */
@@ -444,10 +442,6 @@ export class SeatFeed {
     const same = (Object.keys(next) as (keyof FeedStatus)[]).every((key) => next[key] === this.status[key]);
     if (same) return;
     this.status = next;
-    this.emit();
-  }
-
-  private emit(): void {
-    for (const listener of [...this.listeners]) listener();
+    this.listeners.tell();
   }
 }

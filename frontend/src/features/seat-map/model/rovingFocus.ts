@@ -1,3 +1,4 @@
+import { Listeners } from '../../../lib/listeners';
 import { SeatListeners } from './seatListeners';
 
 /**
@@ -8,7 +9,7 @@ export class RovingFocus {
   private active: number | null = null;
   private chosenByUser = false;
   private listeners = new SeatListeners();
-  private activeListeners = new Set<() => void>();
+  private moves = new Listeners();
 
   isActive = (id: number): boolean => this.active === id;
 
@@ -26,20 +27,17 @@ export class RovingFocus {
     if (byUser) this.chosenByUser = true;
     if (this.active === id) {
       // The same seat, now chosen by a person: the map's cursor shows it from now on.
-      if (newlyChosen) for (const listener of [...this.activeListeners]) listener();
+      if (newlyChosen) this.moves.tell();
       return;
     }
     const before = this.active;
     this.active = id;
     this.listeners.notify(before === null ? [id] : [before, id]);
-    for (const listener of [...this.activeListeners]) listener();
+    this.moves.tell();
   }
 
   /** Told whenever the stop moves (a windowed list keeps the stop's row rendered). */
-  subscribeActive = (listener: () => void): (() => void) => {
-    this.activeListeners.add(listener);
-    return () => this.activeListeners.delete(listener);
-  };
+  subscribeActive = this.moves.subscribe;
 
   subscribe(id: number, listener: () => void): () => void {
     return this.listeners.subscribe(id, listener);

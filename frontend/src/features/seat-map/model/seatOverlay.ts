@@ -12,6 +12,7 @@ export const KILLED = 4;
 
 export type OffSaleKind = 'kept' | 'killed';
 
+import { Listeners } from '../../../lib/listeners';
 import { SeatListeners } from './seatListeners';
 
 type Listener = () => void;
@@ -21,7 +22,7 @@ export class SeatOverlay {
   private selected = new Set<number>();
   private offSale = 0;
   private seatListeners = new SeatListeners();
-  private changeListeners = new Set<Listener>();
+  private changes = new Listeners();
 
   /** The seat's marks (0: none). */
   mark = (id: number): number => this.marks.get(id) ?? 0;
@@ -64,10 +65,7 @@ export class SeatOverlay {
   }
 
   /** Told once per change of the selection or of the seats off sale (the canvas redraws). */
-  subscribeChanges = (listener: Listener): (() => void) => {
-    this.changeListeners.add(listener);
-    return () => this.changeListeners.delete(listener);
-  };
+  subscribeChanges = this.changes.subscribe;
 
   private update(ids: number[], next: (id: number, bits: number) => number): void {
     const told: number[] = [];
@@ -81,6 +79,6 @@ export class SeatOverlay {
     }
     if (told.length === 0) return;
     this.seatListeners.notify(told);
-    for (const listener of [...this.changeListeners]) listener();
+    this.changes.tell();
   }
 }

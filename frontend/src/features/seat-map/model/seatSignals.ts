@@ -1,3 +1,4 @@
+import { Listeners } from '../../../lib/listeners';
 import { SeatListeners } from './seatListeners';
 
 type Listener = () => void;
@@ -8,10 +9,10 @@ type Listener = () => void;
  */
 export class SeatSignals {
   private seatListeners = new SeatListeners();
-  private heldListeners = new Set<Listener>();
-  private holdLostListeners = new Set<(ids: number[]) => void>();
-  private changeListeners = new Set<(ids: number[]) => void>();
-  private planListeners = new Set<Listener>();
+  private held = new Listeners();
+  private holdsLost = new Listeners<[ids: number[]]>();
+  private changes = new Listeners<[ids: number[]]>();
+  private plans = new Listeners();
   private batchDepth = 0;
   private dirty = new Set<number>();
   private heldDirty = false;
@@ -29,25 +30,10 @@ export class SeatSignals {
     return this.seatListeners.subscribe(id, listener);
   }
 
-  subscribeHeld(listener: Listener): () => void {
-    this.heldListeners.add(listener);
-    return () => this.heldListeners.delete(listener);
-  }
-
-  subscribeChanges(listener: (ids: number[]) => void): () => void {
-    this.changeListeners.add(listener);
-    return () => this.changeListeners.delete(listener);
-  }
-
-  subscribePlan(listener: Listener): () => void {
-    this.planListeners.add(listener);
-    return () => this.planListeners.delete(listener);
-  }
-
-  subscribeHoldLost(listener: (ids: number[]) => void): () => void {
-    this.holdLostListeners.add(listener);
-    return () => this.holdLostListeners.delete(listener);
-  }
+  subscribeHeld = this.held.subscribe;
+  subscribeChanges = this.changes.subscribe;
+  subscribePlan = this.plans.subscribe;
+  subscribeHoldLost = this.holdsLost.subscribe;
 
   // ---- noting, within a batch ----
 
@@ -67,7 +53,7 @@ export class SeatSignals {
 
   /** A map and its state were loaded: told at once, even when no seat changed. */
   planLoaded(): void {
-    for (const listener of [...this.planListeners]) listener();
+    this.plans.tell();
   }
 
   /** Runs `fn`; what it changed is told when the outermost batch ends. */
@@ -88,12 +74,12 @@ export class SeatSignals {
     this.heldDirty = false;
     if (heldDirty) this.onHeldChanged();
     this.seatListeners.notify(dirty);
-    if (heldDirty) for (const listener of [...this.heldListeners]) listener();
-    if (dirty.length > 0) for (const listener of [...this.changeListeners]) listener(dirty);
+    if (heldDirty) this.held.tell();
+    if (dirty.length > 0) this.changes.tell(dirty);
     if (this.lost.length > 0) {
       const lost = this.lost;
       this.lost = [];
-      for (const listener of [...this.holdLostListeners]) listener(lost);
+      this.holdsLost.tell(lost);
     }
   }
 }
