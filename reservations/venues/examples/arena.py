@@ -3,7 +3,7 @@
 import math
 
 from ..layout_file import LAYOUT_FORMAT
-from .drawing import ROW_LETTERS, facing, rounded
+from .drawing import ROW_LETTERS, facing, rect, rounded, seat_at
 
 ARENA_WIDTH = 3200
 ARENA_HEIGHT = 2800
@@ -63,12 +63,7 @@ def _bowl(
             # Numbered left to right as the people sitting there see it, facing the floor.
             places.reverse()
             seats = [
-                {
-                    "number": n,
-                    "x": rounded(x),
-                    "y": rounded(y),
-                    "rotation": rounded(facing(x, y, towards=ARENA_CENTRE)),
-                }
+                seat_at(n, x, y, facing(x, y, towards=ARENA_CENTRE))
                 for n, (x, y) in enumerate(places, start=1)
             ]
             section_rows.append({"name": ROW_LETTERS[r], "seats": seats})
@@ -103,24 +98,8 @@ def arena_document() -> dict:
             {"name": "Bronze", "price": "40.00", "colour": "#a04000"},
         ],
         "shapes": [
-            {
-                "kind": "rect",
-                "x": 1100,
-                "y": 1100,
-                "width": 1000,
-                "height": 600,
-                "label": "Floor (standing)",
-                "role": "other",
-            },
-            {
-                "kind": "rect",
-                "x": 960,
-                "y": 1200,
-                "width": 140,
-                "height": 400,
-                "label": "Stage",
-                "role": "stage",
-            },
+            rect(1100, 1100, 1000, 600, label="Floor (standing)", role="other"),
+            rect(960, 1200, 140, 400, label="Stage", role="stage"),
             *lower_texts,
             *upper_texts,
         ],

@@ -1,4 +1,5 @@
-"""What both example rooms are drawn with: row letters, rounding, a seat facing a point."""
+"""What both example rooms are drawn with: row letters, rounding, a seat facing a point, a
+seat and a rectangle as the layout format writes them."""
 
 import math
 
@@ -15,3 +16,20 @@ def rounded(value: float) -> float | int:
 def facing(x: float, y: float, *, towards: tuple[float, float]) -> float:
     """Degrees clockwise from facing up the plan to facing `towards` (API.md's rotation)."""
     return math.degrees(math.atan2(towards[0] - x, y - towards[1]))
+
+
+def seat_at(number: int, x: float, y: float, rotation: float) -> dict:
+    return {"number": number, "x": rounded(x), "y": rounded(y), "rotation": rounded(rotation)}
+
+
+def rect(x: float, y: float, width: float, height: float, *, label: str, role: str) -> dict:
+    """A labelled rectangle of the plan (API.md's shapes)."""
+    return {
+        "kind": "rect",
+        "x": rounded(x),
+        "y": rounded(y),
+        "width": rounded(width),
+        "height": rounded(height),
+        "label": label,
+        "role": role,
+    }

@@ -3,7 +3,7 @@
 import math
 
 from ..layout_file import LAYOUT_FORMAT
-from .drawing import ROW_LETTERS, facing, rounded
+from .drawing import ROW_LETTERS, facing, rect, seat_at
 
 THEATRE_WIDTH = 1500
 THEATRE_HEIGHT = 1860
@@ -71,12 +71,7 @@ def _house_section(
             companions = {_companion_of(i, places) for i in ends}
         seats = []
         for i, (x, y, rotation, on_aisle) in enumerate(places):
-            seat = {
-                "number": i + 1,
-                "x": rounded(x),
-                "y": rounded(y),
-                "rotation": rounded(rotation),
-            }
+            seat = seat_at(i + 1, x, y, rotation)
             at_end = i < restricted_at_ends or i >= len(places) - restricted_at_ends
             if r < restricted_rows and at_end:
                 seat["restricted_view"] = True
@@ -117,28 +112,11 @@ def _boxes() -> tuple[dict, list[dict]]:
     shapes = []
     width, height = BOX_SIZE
     for letter, (left, top) in BOXES.items():
-        shapes.append(
-            {
-                "kind": "rect",
-                "x": rounded(left),
-                "y": rounded(top),
-                "width": rounded(width),
-                "height": rounded(height),
-                "label": f"Box {letter}",
-                "role": "section",
-            }
-        )
+        shapes.append(rect(left, top, width, height, label=f"Box {letter}", role="section"))
         seats = []
         for number, (dx, dy) in enumerate([(30, 45), (80, 45), (30, 78), (80, 78)], start=1):
             x, y = left + dx, top + dy
-            seats.append(
-                {
-                    "number": number,
-                    "x": rounded(x),
-                    "y": rounded(y),
-                    "rotation": rounded(facing(x, y, towards=(750.0, 85.0))),
-                }
-            )
+            seats.append(seat_at(number, x, y, facing(x, y, towards=(750.0, 85.0))))
         rows.append({"name": letter, "seats": seats})
     return {"name": "Boxes", "prefix": "Box", "category": "Premium", "rows": rows}, shapes
 
@@ -197,24 +175,8 @@ def theatre_document() -> dict:
             {"name": "Economy", "price": "30.00", "colour": "#1e8449"},
         ],
         "shapes": [
-            {
-                "kind": "rect",
-                "x": 500,
-                "y": 30,
-                "width": 500,
-                "height": 100,
-                "label": "Stage",
-                "role": "stage",
-            },
-            {
-                "kind": "rect",
-                "x": 560,
-                "y": 140,
-                "width": 380,
-                "height": 50,
-                "label": "Orchestra pit",
-                "role": "other",
-            },
+            rect(500, 30, 500, 100, label="Stage", role="stage"),
+            rect(560, 140, 380, 50, label="Orchestra pit", role="other"),
             *box_shapes,
             {"kind": "text", "x": 750, "y": 235, "text": "Stalls", "size": 20},
             {"kind": "text", "x": 750, "y": 1120, "text": "Dress Circle", "size": 20},
