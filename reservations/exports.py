@@ -37,22 +37,24 @@ SALES_HEADER = [
     "cancelled at (UTC)",
 ]
 
-LEDGER_HEADER = [
-    "change",
-    "at (UTC)",
-    "section",
-    "row",
-    "seat",
-    "before",
-    "after",
-    "version",
-    "via",
-    "account",
-    "staff",
-    "reason",
-    "reservation",
-    "held since (UTC)",
-]
+# The ledger's columns and the fields of SeatChange they are read from.
+LEDGER_COLUMNS = {
+    "change": "id",
+    "at (UTC)": "at",
+    "section": "seat__section",
+    "row": "seat__row",
+    "seat": "seat__label",
+    "before": "status_before",
+    "after": "status_after",
+    "version": "version",
+    "via": "via",
+    "account": "account__username",
+    "staff": "actor__username",
+    "reason": "reason",
+    "reservation": "reservation_id",
+    "held since (UTC)": "held_since",
+}
+LEDGER_HEADER = list(LEDGER_COLUMNS)
 
 PAYMENTS_HEADER = [
     "payment",
@@ -130,22 +132,7 @@ def ledger_rows(event_id: int) -> Iterator[list]:
     changes = (
         SeatChange.objects.filter(event_id=event_id)
         .order_by("id")
-        .values_list(
-            "id",
-            "at",
-            "seat__section",
-            "seat__row",
-            "seat__label",
-            "status_before",
-            "status_after",
-            "version",
-            "via",
-            "account__username",
-            "actor__username",
-            "reason",
-            "reservation_id",
-            "held_since",
-        )
+        .values_list(*LEDGER_COLUMNS.values())
     )
     yield LEDGER_HEADER
     for change in changes.iterator(chunk_size=CHUNK):
