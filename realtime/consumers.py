@@ -54,26 +54,24 @@ TURN_REFUSALS = {
 }
 
 
-def _resume_position(query_string: bytes) -> tuple[str, int] | None:
+def _query(query_string: bytes) -> dict[str, list[str]]:
+    """The socket's query (nothing, if it does not read): `?epoch=E&seq=S` (_resume_position),
+    `?snapshot=full` (a logged-in socket takes its snapshots as `snapshot` frames, not `state`),
+    `?console=1` (the organiser's console, PROTOCOL.md), `?door=1` (a door's scanner)."""
+    try:
+        return parse_qs(query_string.decode("ascii"), max_num_fields=4)
+    except (ValueError, UnicodeDecodeError):
+        return {}
+
+
+def _resume_position(query: dict[str, list[str]]) -> tuple[str, int] | None:
     """`?epoch=E&seq=S` of a client that has the map up to there; anything else: None."""
     try:
-        query = parse_qs(query_string.decode("ascii"), max_num_fields=4)
         (epoch,), (seq,) = query["epoch"], query["seq"]
         position = (epoch, int(seq))
-    except (KeyError, ValueError, UnicodeDecodeError):
+    except (KeyError, ValueError):
         return None
     return position if 0 < len(epoch) <= 64 and 0 <= position[1] < 2**62 else None
-
-
-def _query_says(query_string: bytes, name: str, value: str) -> bool:
-    """Whether the socket's query has `name=value`: `?snapshot=full` (a logged-in socket takes
-    its snapshots as `snapshot` frames, not `state`), `?console=1` (the organiser's console,
-    PROTOCOL.md), `?door=1` (a door's scanner)."""
-    try:
-        query = parse_qs(query_string.decode("ascii"), max_num_fields=4)
-    except (ValueError, UnicodeDecodeError):
-        return False
-    return query.get(name) == [value]
 
 
 _may_watch_the_sale = database_sync_to_async(may_watch_the_sale)
@@ -131,10 +129,11 @@ class EventSeatsConsumer(ClosingConsumer):
         self._snapshot_due: asyncio.TimerHandle | None = None
         self._identity_ends: asyncio.TimerHandle | None = None  # when its access token expires
         self.family: str | None = None  # the login its token is of (hub.family_revoked)
-        query = self.scope.get("query_string", b"")
-        self._asks_full = _query_says(query, "snapshot", "full")
-        self._console = _query_says(query, "console", "1")
-        self._door = _query_says(query, "door", "1")  # a door's scanner (PROTOCOL.md)
+        query = _query(self.scope.get("query_string", b""))
+        self._resume_from = _resume_position(query)
+        self._asks_full = query.get("snapshot") == ["full"]
+        self._console = query.get("console") == ["1"]
+        self._door = query.get("door") == ["1"]  # a door's scanner (PROTOCOL.md)
         self._counted = False
         await self.accept()
         if capped and hub().addresses[self.address] >= settings.WS_MAX_SOCKETS_PER_ADDRESS:
@@ -161,7 +160,7 @@ class EventSeatsConsumer(ClosingConsumer):
 
     async def _watch(self) -> None:
         """Joined: the snapshot (or resumed frames), then the count as it stands."""
-        position = _resume_position(self.scope.get("query_string", b""))
+        position = self._resume_from
         frames = hub().resume(self.event_id, *position) if position else None
         if frames is None:
             await self._send_snapshot()
@@ -368,14 +367,7 @@ class EventSeatsConsumer(ClosingConsumer):
         """Whether the socket keeps up: a frame it takes, holds or needs not is True."""
         return self.outbox.relay(frame, seq, epoch)
 
-    def deliver_own(self, frame: Encoded) -> None:
-        self._put(frame)
-
-    def deliver_queue(self, frame: Encoded) -> None:
-        self._put(frame)
-
-    def deliver_door(self, frame: Encoded) -> None:
-        self._put(frame)
+    deliver_own = deliver_queue = deliver_door = _put
 
     def deliver_presence(self, frame: Encoded) -> None:
         if not self.outbox.holding:  # held: the count is told after the snapshot
