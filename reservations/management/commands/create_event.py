@@ -29,17 +29,22 @@ def _price(value: str) -> Decimal:
     return price.quantize(Decimal("0.01"))
 
 
+def _iso(value: str):
+    """An ISO 8601 time (without a zone: UTC's), or None."""
+    try:
+        moment = parse_datetime(value)
+    except ValueError:  # ISO 8601's form, but no such day or time
+        return None
+    return moment and (moment if timezone.is_aware(moment) else timezone.make_aware(moment))
+
+
 def _moment(value: str):
     """ISO 8601, or `now+SECONDS` (tests and demos: a sale a few seconds away)."""
     if match := re.fullmatch(r"now\+([0-9]+)", value):
         return timezone.now() + timedelta(seconds=int(match[1]))
-    try:
-        moment = parse_datetime(value)
-    except ValueError:  # ISO 8601's form, but no such day or time
-        moment = None
-    if moment is None:
+    if (moment := _iso(value)) is None:
         raise CommandError(f"not a time: {value!r} (ISO 8601, or now+SECONDS)")
-    return moment if timezone.is_aware(moment) else timezone.make_aware(moment)
+    return moment
 
 
 class Command(BaseCommand):
@@ -227,12 +232,6 @@ class Command(BaseCommand):
     def _starts_at(value):
         if not value:
             return timezone.now() + timedelta(days=30)
-        try:
-            starts_at = parse_datetime(value)
-        except ValueError:  # ISO 8601's form, but no such day or time
-            starts_at = None
-        if starts_at is None:
+        if (starts_at := _iso(value)) is None:
             raise CommandError("--starts-at must be an ISO 8601 date and time")
-        if timezone.is_naive(starts_at):
-            starts_at = timezone.make_aware(starts_at, timezone.get_fixed_timezone(0))
         return starts_at
