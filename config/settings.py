@@ -146,9 +146,7 @@ TEMPLATES = [
 
 ASGI_APPLICATION = "config.asgi.application"
 
-DATABASES = {
-    "default": env.db_url("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
-}
+DATABASES = {"default": env.db_url("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 # How long a request waits for a pooled database connection before it is answered 503: a
 # buyer is better told in seconds than kept waiting while PostgreSQL is away.
 DB_POOL_TIMEOUT = 3.0
@@ -383,9 +381,7 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL")},
-    "loggers": {
-        "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},
-    },
+    "loggers": {"django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False}},
 }
 
 WHITENOISE_USE_FINDERS = DEBUG

@@ -20,13 +20,7 @@ takes its locks in the one order ``locking.py`` states and enforces. Where each 
 """
 
 from .bookings import ReservationChange, ReservationRecord, cancel_steps, reserve_steps
-from .holds import (
-    HoldOutcome,
-    extend_one_steps,
-    hold_all_steps,
-    hold_one_steps,
-    release_one_steps,
-)
+from .holds import HoldOutcome, extend_one_steps, hold_all_steps, hold_one_steps, release_one_steps
 
 __all__ = [
     "HoldOutcome",

@@ -55,11 +55,7 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 
-from ..exceptions import (
-    BookingError,
-    NoBlock,
-    NotFound,
-)
+from ..exceptions import BookingError, NoBlock, NotFound
 from ..rules import hold_network
 from ..seating import Candidate, Request
 from ..seating import candidates as picker_candidates

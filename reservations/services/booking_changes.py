@@ -138,11 +138,7 @@ def reservation_refund(
     given back (None: all it took and has not given back yet), never more than that
     (money.py). A booking left with no seat is cancelled. Staff cancel through the console, or
     (`via` admin) the admin's action."""
-    with (
-        seat_changes(via, actor_id=staff_id),
-        seat_changes_because(reason),
-        transaction.atomic(),
-    ):
+    with seat_changes(via, actor_id=staff_id), seat_changes_because(reason), transaction.atomic():
         reservation = _confirmed(reservation_id)
         booked = _live_seats(reservation)
         leaving = list(booked) if seat_ids is None else list(dict.fromkeys(seat_ids))

@@ -14,9 +14,7 @@ class TicketKey(models.Model):
 
     class Meta:
         ordering = ["event", "key_id"]
-        constraints = [
-            models.UniqueConstraint(fields=["event", "key_id"], name="ticket_key_once"),
-        ]
+        constraints = [models.UniqueConstraint(fields=["event", "key_id"], name="ticket_key_once")]
 
     def __str__(self) -> str:
         return f"key {self.key_id} of event {self.event_id}"

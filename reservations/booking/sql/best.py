@@ -7,11 +7,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 
 from ...accounts.email_verification import must_verify_sql
-from ...models import (
-    Event,
-    PriceCategory,
-    VenueLayout,
-)
+from ...models import Event, PriceCategory, VenueLayout
 from ...rules import FREE_SQL, not_passed_sql
 from ..buyer_policy import HoldTimes
 from .contract import ROW_LOCK, Rank, Statement, Table

@@ -4,14 +4,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
 
-from ...models import (
-    CheckIn,
-    Event,
-    IdempotencyKey,
-    QueueEntry,
-    Reservation,
-    ReservedSeat,
-)
+from ...models import CheckIn, Event, IdempotencyKey, QueueEntry, Reservation, ReservedSeat
 from .contract import Rank, Statement
 from .seats import SEAT_TABLE
 

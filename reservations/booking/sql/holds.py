@@ -10,9 +10,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 
 from ...accounts.email_verification import must_verify_sql
-from ...models import (
-    Event,
-)
+from ...models import Event
 from ...rules import FREE_SQL, live_hold_sql, not_passed_sql, passed_sql
 from ..buyer_policy import HoldTimes
 from .contract import ROW_LOCK, Rank, Statement, Table, id_table

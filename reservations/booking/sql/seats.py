@@ -12,9 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
-from ...models import (
-    Seat,
-)
+from ...models import Seat
 
 Status = Seat.Status
 SEAT_TABLE = Seat._meta.db_table
