@@ -162,9 +162,7 @@ def booking_json(reservation: Reservation, seats: list[ReservedSeatRecord] | Non
         "seats": booked_seats_json(seats),
         "total_price": money(reservation.total_price),
         "payment": reservation.payment or None,
-        "amount_taken": money(reservation.amount_taken)
-        if reservation.amount_taken is not None
-        else None,
+        "amount_taken": money(reservation.amount_taken),
         "refunded": money(reservation.refunded),
         "refundable": money(
             refundable(reservation) if reservation.amount_taken is not None else ZERO

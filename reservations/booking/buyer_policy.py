@@ -44,6 +44,7 @@ from ..exceptions import (
     PurchaseLimitReached,
     SaleEnded,
 )
+from ..wire_values import iso
 
 
 @dataclass(frozen=True)
@@ -95,10 +96,6 @@ def begun(begins: datetime | None, now: datetime) -> bool:
 
 def whole(moment: datetime) -> datetime:
     return moment.replace(microsecond=0)
-
-
-def _iso(moment: datetime) -> str:
-    return moment.isoformat().replace("+00:00", "Z")
 
 
 @dataclass(frozen=True)
@@ -204,7 +201,7 @@ class BuyerPolicy:
             + ("." if again is None else f", at {again:%H:%M} UTC."),
             seats=[seat_id for seat_id, _ in seats],
             limit=self.max_seconds,
-            hold_again_at=None if again is None else _iso(again),
+            hold_again_at=iso(again),
         )
 
     def extend(

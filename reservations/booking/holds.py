@@ -26,6 +26,7 @@ from ..exceptions import AccountInactive, NotFound, NotHolder, SeatPassRefused, 
 from ..live_seats import seat_unavailable
 from ..models import Event, Seat
 from ..rules import hold_network, seat_is_free, seat_is_held_by
+from ..wire_values import iso
 from . import sql
 from .buyer_policy import BuyerPolicy, BuyerState, HoldRun, HoldTimes
 from .locking import seat_rows_steps
@@ -218,7 +219,7 @@ def _passed(refused: Rows) -> SeatPassRefused:
         f"sale for other buyers first: seats are not passed from account to account. You can "
         f"hold {'it' if len(refused) == 1 else 'them'} from {again:%H:%M} UTC if still free.",
         seats=[seat_id for seat_id, *_ in refused],
-        hold_again_at=again.isoformat().replace("+00:00", "Z"),
+        hold_again_at=iso(again),
     )
 
 
