@@ -82,8 +82,7 @@ def _accounts(accounts: Iterable[int | None]) -> list[int]:
 def bookings_changed_on_commit(*, accounts: Iterable[int | None]) -> None:
     """Announce changed bookings of `accounts` once the current transaction commits."""
     if accounts := _accounts(accounts):
-        send = partial(_send, bookings_changed, "bookings_changed", accounts=accounts)
-        transaction.on_commit(send, robust=True)
+        transaction.on_commit(partial(bookings_changed_committed, accounts=accounts), robust=True)
 
 
 def bookings_changed_committed(*, accounts: Iterable[int | None]) -> None:
@@ -109,13 +108,8 @@ def door_changed_on_commit(*, event_id: int, gates: dict | None = None, revoked=
 def door_changed_committed(*, event_id: int, gates: dict | None = None, revoked=()) -> None:
     """As `seats_changed_committed`: the fast path's, after its own commit."""
     if gates or revoked:
-        _send(
-            door_changed,
-            "door_changed",
-            event_id=event_id,
-            gates=gates or {},
-            revoked=sorted(revoked),
-        )
+        news = {"gates": gates or {}, "revoked": sorted(revoked)}
+        _send(door_changed, "door_changed", event_id=event_id, **news)
 
 
 # The waiting room's public state changed (reservations/waiting_room/ticks.py): receivers get
