@@ -37,7 +37,7 @@ from .buyer_policy import BuyerPolicy, begun
 from .holds import buyer_state_steps, caller_row_steps
 from .locking import seat_rows_steps, seat_rows_written_steps
 from .runner import run
-from .sql import Steps, moment_of
+from .sql import Steps, amount_of, moment_of
 
 Status = Reservation.Status
 
@@ -82,11 +82,6 @@ class ReservationChange:
         return self.reservation.event_id
 
 
-def _decimal(value) -> Decimal:
-    """A money column as read by a bare cursor (SQLite hands back a number, not a Decimal)."""
-    return value if isinstance(value, Decimal) else Decimal(str(value)).quantize(Decimal("0.01"))
-
-
 def reserve_fingerprint(*, event_id: int, seat_ids: Sequence[int]) -> str:
     canonical = f"{event_id}:{','.join(str(i) for i in sorted(seat_ids))}"
     return hashlib.sha256(canonical.encode()).hexdigest()
@@ -102,12 +97,12 @@ def booking_read_steps(reservation_id: int) -> Steps[ReservationRecord]:
         status=status,
         created_at=moment_of(created_at),
         cancelled_at=moment_of(cancelled_at),
-        total_price=_decimal(total),
+        total_price=amount_of(total),
         event_id=event_id,
         event_name=name,
         event_starts_at=moment_of(starts_at),
         seats=[
-            ReservedSeatRecord(i, label, section, row, _decimal(p))
+            ReservedSeatRecord(i, label, section, row, amount_of(p))
             for i, label, section, row, p in rows
         ],
         pay_by=moment_of(pay_by),
@@ -176,7 +171,7 @@ def reserve_steps(
             seats=companions,
         )
 
-    sold = [ReservedSeatRecord(s.id, s.label, s.section, s.row, _decimal(s.price)) for s in seats]
+    sold = [ReservedSeatRecord(s.id, s.label, s.section, s.row, amount_of(s.price)) for s in seats]
     total = sum((s.price for s in sold), Decimal("0.00"))
     if expected_total is not None and expected_total != total:
         raise PriceChanged(
@@ -260,12 +255,12 @@ def cancel_steps(
         status=Status.CANCELLED.value,
         created_at=moment_of(created_at),
         cancelled_at=now,
-        total_price=_decimal(total),
+        total_price=amount_of(total),
         event_id=event_id,
         event_name=name,
         event_starts_at=moment_of(starts_at),
         seats=[
-            ReservedSeatRecord(s.id, s.label, s.section, s.row, _decimal(prices[s.id]))
+            ReservedSeatRecord(s.id, s.label, s.section, s.row, amount_of(prices[s.id]))
             for s in seats
         ],
     )

@@ -185,7 +185,7 @@ def settle_steps(
     )
     payment_id, payment_state = read[0][:2]
     live = [
-        ReservedSeatRecord(seat_id, label, section, seat_row, _amount(price))
+        ReservedSeatRecord(seat_id, label, section, seat_row, sql.amount_of(price))
         for _, _, seat_id, label, section, seat_row, price in read
         if seat_id is not None
     ]
@@ -233,18 +233,13 @@ def _order_of(columns, event_name: str, currency: str, username, email) -> Reser
     """The order as its locked row read it, with its event and buyer as the answer shows them."""
     order = Reservation(**dict(zip(statements.ORDER_FIELDS, columns, strict=True)))
     for field in ("total_price", "amount_taken", "refunded"):
-        setattr(order, field, _amount(getattr(order, field)))
+        setattr(order, field, sql.amount_of(getattr(order, field)))
     for field in ("created_at", "cancelled_at", "pay_by"):
         setattr(order, field, sql.moment_of(getattr(order, field)))
     order.event = Event(id=order.event_id, name=event_name, currency=currency)
     if order.user_id is not None:
         order.user = get_user_model()(id=order.user_id, username=username, email=email)
     return order
-
-
-def _amount(value) -> Decimal:
-    """A money column as a bare cursor read it (SQLite's is a number, not a Decimal)."""
-    return value if isinstance(value, Decimal) else Decimal(str(value)).quantize(Decimal("0.01"))
 
 
 def notified(provider_name: str, body: bytes, signature: str) -> Settled | None:

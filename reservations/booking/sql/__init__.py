@@ -37,6 +37,7 @@ from .contract import (
     T,
     Table,
     Together,
+    amount_of,
     id_table,
     moment_of,
 )

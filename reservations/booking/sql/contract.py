@@ -8,6 +8,7 @@ transactions are serial anyway (SQLite, the embedded default). Parameters are na
 
 from collections.abc import Generator, Sequence
 from datetime import UTC, datetime
+from decimal import Decimal
 from enum import IntEnum
 from typing import Any, NamedTuple, TypeVar
 
@@ -114,3 +115,8 @@ def moment_of(value: datetime | str | None) -> datetime | None:
     if isinstance(value, str):
         value = datetime.fromisoformat(value)
     return None if value is None else value.replace(tzinfo=value.tzinfo or UTC).astimezone(UTC)
+
+
+def amount_of(value) -> Decimal:
+    """A money column a bare cursor gave, as a Decimal: SQLite's is a number."""
+    return value if isinstance(value, Decimal) else Decimal(str(value)).quantize(Decimal("0.01"))
