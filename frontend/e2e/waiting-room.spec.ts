@@ -115,6 +115,10 @@ test('an organiser revokes every pass: the next hold is refused, the running tur
   });
   await seat(alice, 'A1').click();
   await expectSeat(alice, 'A1', 'held by you');
+  // Let go at once: a hold (SEAT_LOCK_SECONDS=6 here) running out during the revocation would
+  // put its own notice where the renewed pass's is awaited.
+  await seat(alice, 'A1').click();
+  await expectSeat(alice, 'A1', 'available');
 
   revokeTurns(eventId);
   // Each server process reads the generation at most once a second (API.md "The turn token").
